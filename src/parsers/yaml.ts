@@ -1,0 +1,162 @@
+import YAML, { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Scalar } from 'yaml';
+import type { Comment, ParseProblem, ParseResult } from '../core/problem.js';
+import type { SourceFile } from '../core/source.js';
+import type { Span } from '../core/value.js';
+import { MappedTextBuilder, type MappedText } from './mapped-text.js';
+
+export type YamlDoc = Document.Parsed;
+
+/**
+ * YAML with positions on every node (the `yaml` package keeps source ranges, merge keys and aliases).
+ * Comments are recovered from the lexer so inline suppressions can be read in YAML too.
+ */
+export function parseYaml(file: SourceFile): ParseResult<YamlDoc> {
+  const problems: ParseProblem[] = [];
+  let doc: YamlDoc | undefined;
+  try {
+    doc = YAML.parseDocument(file.text, { merge: true, prettyErrors: false });
+    for (const e of doc.errors) {
+      problems.push({ message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), span: { file: file.path, start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) } });
+    }
+  } catch (e) {
+    problems.push({ message: `cannot read YAML: ${(e as Error).message}`, span: { file: file.path, start: 0, end: 0 } });
+  }
+  return { doc, problems, comments: yamlComments(file) };
+}
+
+function yamlComments(file: SourceFile): Comment[] {
+  const comments: Comment[] = [];
+  let offset = 0;
+  try {
+    for (const tok of new YAML.Lexer().lex(file.text)) {
+      // The lexer interleaves one-character control tokens that are not part of the source.
+      const control = tok.length === 1 && tok.charCodeAt(0) < 0x20 && tok !== '\n' && tok !== '\t' && tok !== '\r';
+      if (!control && tok.startsWith('#')) {
+        comments.push({ text: tok.slice(1), span: { file: file.path, start: offset, end: offset + tok.length } });
+      }
+      if (!control) offset += tok.length;
+    }
+  } catch {
+    // Comments only feed suppressions; a lexer failure already shows up as a parse error.
+  }
+  return comments;
+}
+
+export function nodeSpan(file: string, node: Node | null | undefined, fallback?: Span): Span {
+  const r = node?.range;
+  if (!r) return fallback ?? { file, start: 0, end: 0 };
+  return { file, start: r[0], end: r[1] };
+}
+
+export function resolveAlias(doc: YamlDoc, node: unknown): Node | null {
+  let n = node as Node | null;
+  for (let i = 0; i < 20 && n && isAlias(n); i++) n = n.resolve(doc) ?? null;
+  return n && isAlias(n) ? null : n;
+}
+
+export interface YamlEntry {
+  readonly key: string;
+  readonly keyNode: Node;
+  readonly value: Node | null;
+  /** The `<<` merge keys this entry came through, innermost first. */
+  readonly via: readonly Span[];
+}
+
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && (key.value === '<<' || typeof key.value === 'symbol' || (key as Scalar).source === '<<');
+}
+
+/**
+ * The entries of a mapping as compose sees them: aliases resolved and `<<` merges applied (own keys win,
+ * earlier merge sources win over later ones). A merged value keeps the span where it is written.
+ */
+export function mapEntries(doc: YamlDoc, file: string, node: unknown, depth = 0): YamlEntry[] {
+  const map = resolveAlias(doc, node);
+  if (!map || !isMap(map) || depth > 20) return [];
+  const own: YamlEntry[] = [];
+  const merged: YamlEntry[] = [];
+  for (const item of map.items) {
+    if (!isPair(item)) continue;
+    if (isMergeKey(item.key)) {
+      const mergeSpan = nodeSpan(file, item.key as Node);
+      const sources = resolveAlias(doc, item.value);
+      const list = sources && isSeq(sources) ? sources.items : [item.value];
+      for (const src of list) {
+        for (const e of mapEntries(doc, file, src, depth + 1)) {
+          if (!merged.some((m) => m.key === e.key)) merged.push({ ...e, via: [mergeSpan, ...e.via] });
+        }
+      }
+      continue;
+    }
+    const keyNode = item.key as Node;
+    const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+    own.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
+  }
+  const ownKeys = new Set(own.map((e) => e.key));
+  return [...own, ...merged.filter((e) => !ownKeys.has(e.key))];
+}
+
+export function mapGet(doc: YamlDoc, file: string, node: unknown, key: string): YamlEntry | undefined {
+  return mapEntries(doc, file, node).find((e) => e.key === key);
+}
+
+export function seqItems(doc: YamlDoc, node: unknown): Node[] {
+  const seq = resolveAlias(doc, node);
+  if (!seq || !isSeq(seq)) return [];
+  return seq.items.map((n) => resolveAlias(doc, n)).filter((n): n is Node => n !== null);
+}
+
+/** A scalar's value as compose reads it (YAML 1.2 types turned into strings). */
+export function scalarString(node: Node | null | undefined): string | undefined {
+  if (!node || !isScalar(node)) return undefined;
+  const v = node.value;
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return (node as Scalar).source ?? String(v);
+  return undefined;
+}
+
+/**
+ * The decoded scalar mapped back onto its source characters. Plain and quoted scalars map one to one
+ * except for escapes; folded and literal blocks are aligned by walking both texts, treating a folded
+ * line break as the space it became.
+ */
+export function scalarText(file: SourceFile, node: Node): MappedText | undefined {
+  const value = scalarString(node);
+  if (value === undefined || !node.range) return undefined;
+  const [start, end] = node.range;
+  const whole = { file: file.path, start, end };
+  const b = new MappedTextBuilder(file.path, whole);
+  const src = file.text;
+  const type = (node as Scalar).type;
+  let j = start;
+  if (type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE') j++;
+  else if (type === 'BLOCK_FOLDED' || type === 'BLOCK_LITERAL') {
+    const nl = src.indexOf('\n', start);
+    j = nl < 0 ? end : nl + 1;
+  }
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i]!;
+    const ws = ch === ' ' || ch === '\n' || ch === '\t';
+    let k = j;
+    const limit = Math.min(end, j + 200);
+    if (ws) {
+      while (k < limit && !/[ \n\t\r]/.test(src[k]!)) k++;
+    } else {
+      while (k < limit && src[k] !== ch) k++;
+    }
+    if (k < limit) {
+      b.pushChar(ch, k, k + 1);
+      j = k + 1;
+      if (ws) {
+        // A folded break or indentation run is one character of the value.
+        while (j < end && /[ \t\r]/.test(src[j]!) && value[i + 1] !== src[j]) j++;
+      }
+    } else {
+      b.pushChar(ch, Math.min(j, end), Math.min(j + 1, end));
+    }
+  }
+  return b.build();
+}
+
+export { isMap, isScalar, isSeq };
