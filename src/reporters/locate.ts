@@ -83,7 +83,7 @@ export interface SeverityCounts {
   readonly infos: number;
 }
 
-export function countBySeverity(findings: readonly Finding[]): SeverityCounts {
+export function countBySeverity(findings: readonly { readonly severity: Severity }[]): SeverityCounts {
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
   return { errors: counts.error, warnings: counts.warning, infos: counts.info };
@@ -122,6 +122,10 @@ export function repoPath(opts: Pick<ReportOptions, 'cwdRelativeRoot'>, file: str
   return prefix === '' ? file : `${prefix}/${file}`;
 }
 
-export function ruleMetaById(rules: readonly RuleMeta[]): Map<string, RuleMeta> {
-  return new Map(rules.map((r) => [r.id, r]));
+/** A path as a relative URI reference: segments percent-encoded (parentheses too, for markdown links). */
+export function uriPath(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => encodeURIComponent(segment).replace(/\(/g, '%28').replace(/\)/g, '%29'))
+    .join('/');
 }

@@ -1,0 +1,36 @@
+import type { RunResult } from '../core/finding.js';
+import { formatGithub } from './github.js';
+import { formatJson } from './json.js';
+import type { ReportOptions } from './locate.js';
+import { formatMarkdownSummary } from './markdown.js';
+import { formatPlain } from './plain.js';
+import { formatSarif } from './sarif.js';
+import { formatStylish } from './stylish.js';
+
+export type Formatter = (result: RunResult, opts: ReportOptions) => string;
+
+/** Every `--format` value; the CLI picks one by name and writes the string it returns. */
+export const formatters = {
+  stylish: formatStylish,
+  json: formatJson,
+  sarif: formatSarif,
+  github: formatGithub,
+  markdown: formatMarkdownSummary,
+  plain: (result) => formatPlain(result),
+} as const satisfies Record<string, Formatter>;
+
+export type FormatName = keyof typeof formatters;
+
+export function isFormatName(name: string): name is FormatName {
+  return Object.hasOwn(formatters, name);
+}
+
+export { formatGithub, escapeData, escapeProperty } from './github.js';
+export { formatJson, toJsonReport, JSON_REPORT_VERSION } from './json.js';
+export type { JsonReport, JsonStack, JsonDiagnostic, JsonRelated, JsonSummary } from './json.js';
+export { formatMarkdownSummary, githubBlobUrl } from './markdown.js';
+export { formatPlain } from './plain.js';
+export { formatSarif, toSarifLog } from './sarif.js';
+export { formatStylish } from './stylish.js';
+export { toLocated, locateSpan, summaryLine, repoPath } from './locate.js';
+export type { ReportOptions, LocatedFinding, LocatedRelated, LocatedRange } from './locate.js';
