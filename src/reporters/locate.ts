@@ -54,7 +54,9 @@ export function locateSpan(result: RunResult, span: Span): LocatedRange {
   // column 1 of the next line, which frames and annotations show as an extra, empty line.
   if (end.column === 1 && end.line > start.line) {
     const line = end.line - 1;
-    end = { line, column: lineText(source, line).length + 1 };
+    const afterText = lineText(source, line).length + 1;
+    // A span that starts on the `\n` of a CRLF pair lies past the visible text.
+    end = { line, column: line === start.line ? Math.max(start.column, afterText) : afterText };
   }
   return { file: span.file, line: start.line, column: start.column, endLine: end.line, endColumn: end.column };
 }
