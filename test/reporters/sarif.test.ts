@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import Ajv from 'ajv-draft-04';
+import AjvDraft04 from 'ajv-draft-04';
 import type { Log, Result } from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { docsUrl } from '../../src/core/rule-meta.js';
@@ -14,7 +14,8 @@ const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/li
 const URI_REFERENCE = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$/;
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 // The schema's language-tag pattern is not valid with the `u` flag ajv adds by default.
-const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+// A CommonJS package: under NodeNext its class is `.default` of the default import (it sets both).
+const ajv = new AjvDraft04.default({ allErrors: true, strict: false, unicodeRegExp: false });
 ajv.addFormat('uri-reference', URI_REFERENCE);
 ajv.addFormat('uri', (s: string) => SCHEME.test(s) && URI_REFERENCE.test(s));
 ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/);
