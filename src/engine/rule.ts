@@ -1,0 +1,41 @@
+import type { RelatedLocation, Severity } from '../core/finding.js';
+import type { RuleMeta } from '../core/rule-meta.js';
+import { positionAt } from '../core/source.js';
+import type { Span } from '../core/value.js';
+import type { Stack } from '../model/stack.js';
+import type { ResolvedConfig } from './config.js';
+
+export interface Report {
+  /** Where a user edits to fix it. */
+  readonly span: Span;
+  readonly message: string;
+  readonly related?: readonly RelatedLocation[];
+  readonly hint?: string;
+  /** Overrides the configured severity for this one finding (e.g. a softer case of the same rule). */
+  readonly severity?: Severity;
+}
+
+export interface RuleContext {
+  readonly stack: Stack;
+  readonly config: ResolvedConfig;
+  report(r: Report): void;
+  /** `file:line` of a span, for naming the other end of a cross-file finding inside a message. */
+  where(span: Span): string;
+  /** Records why a rule stayed silent (shown with --verbose). */
+  unknown(reason: string, span?: Span): void;
+}
+
+export interface Rule {
+  readonly meta: RuleMeta;
+  check(ctx: RuleContext): void;
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}
+
+export function whereOf(stack: Stack, span: Span): string {
+  const file = stack.workspace.sources.get(span.file);
+  if (!file) return span.file;
+  return `${span.file}:${positionAt(file, span.start).line}`;
+}

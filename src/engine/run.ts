@@ -1,0 +1,149 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { SEVERITY_ORDER, type Finding, type RunResult, type Severity } from '../core/finding.js';
+import type { ParseProblem } from '../core/problem.js';
+import { createSourceFile, positionAt, type SourceFile } from '../core/source.js';
+import type { Span } from '../core/value.js';
+import { buildStack, type Stack } from '../model/stack.js';
+import { CONFIG_FILE_NAMES, EMPTY_CONFIG, loadConfig, type ResolvedConfig, type RuleSetting } from './config.js';
+import { globMatcher } from './glob.js';
+import { whereOf, type Rule } from './rule.js';
+import { applySuppressions } from './suppress.js';
+import { Workspace } from './workspace.js';
+
+/** A problem the user must fix before anything can be checked (exit code 2). */
+export class UsageError extends Error {}
+
+export interface CheckOptions {
+  /** The directory to check, as the user wrote it. */
+  readonly dir: string;
+  readonly configPath?: string;
+  readonly rules: readonly Rule[];
+}
+
+export interface CheckRun {
+  readonly result: RunResult;
+  readonly stacks: readonly Stack[];
+  readonly config: ResolvedConfig;
+  /** Why rules stayed silent, for --verbose. */
+  readonly unknowns: ReadonlyArray<{ ruleId: string; stack: string; reason: string; span?: Span }>;
+}
+
+const COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
+
+export function findComposeFiles(ws: Workspace): string[] {
+  return ws.files().filter((f) => COMPOSE_FILE.test(f));
+}
+
+export function readConfig(ws: Workspace, explicit?: string): ResolvedConfig {
+  if (explicit !== undefined) {
+    const abs = resolve(explicit);
+    if (!existsSync(abs)) throw new UsageError(`config file not found: ${explicit}`);
+    const rel = relative(ws.rootAbs, abs).split('\\').join('/');
+    const file = !rel.startsWith('..') && !isAbsolute(rel) ? ws.read(rel) : undefined;
+    return configFrom(file ?? readOutside(abs, explicit));
+  }
+  const path = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
+  if (path === undefined) return EMPTY_CONFIG;
+  const file = ws.read(path);
+  if (!file) throw new UsageError(`cannot read config file ${path}`);
+  return configFrom(file);
+}
+
+function readOutside(abs: string, shown: string) {
+  try {
+    return createSourceFile(shown, readFileSync(abs, 'utf8'));
+  } catch {
+    throw new UsageError(`cannot read config file ${shown}`);
+  }
+}
+
+function configFrom(file: SourceFile): ResolvedConfig {
+  const { config, problems } = loadConfig(file);
+  if (problems.length) {
+    const lines = problems.map((p: ParseProblem) => {
+      const pos = positionAt(file, p.span.start);
+      return `${file.path}:${pos.line}:${pos.column}: ${p.message}`;
+    });
+    throw new UsageError(`invalid configuration\n${lines.join('\n')}`);
+  }
+  return config;
+}
+
+export function severityFor(rule: Rule, config: ResolvedConfig, file?: string): RuleSetting {
+  let setting: RuleSetting = config.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
+  for (const o of config.data.overrides ?? []) {
+    if (file !== undefined && o.rules[rule.meta.id] && globMatcher(o.files)(file)) setting = o.rules[rule.meta.id]!;
+  }
+  return setting;
+}
+
+/** Finds every stack under `dir`, builds its model, runs every rule and collects the findings. */
+export function check(opts: CheckOptions): CheckRun {
+  const rootAbs = resolve(opts.dir);
+  if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${opts.dir}`);
+  const probe = new Workspace(rootAbs);
+  if (!probe.isDir('')) throw new UsageError(`not a directory: ${opts.dir}`);
+  const config = readConfig(probe, opts.configPath);
+  const ignore = globMatcher(config.data.ignore ?? []);
+  const ws = new Workspace(rootAbs, ignore);
+  if (config.file) ws.sources.add(config.file);
+  const chosen = config.data.stacks ? globMatcher(config.data.stacks) : undefined;
+  const composeFiles = findComposeFiles(ws).filter((f) => !chosen || chosen(f));
+
+  const lineOf = (file: string, offset: number) => {
+    const f = ws.sources.get(file);
+    return f ? positionAt(f, offset).line : 0;
+  };
+  const findings: Finding[] = [];
+  const unknowns: Array<{ ruleId: string; stack: string; reason: string; span?: Span }> = [];
+  const stacks: Stack[] = [];
+  for (const composePath of composeFiles) {
+    const stack = buildStack(ws, composePath);
+    stacks.push(stack);
+    const stackFindings: Finding[] = [];
+    for (const rule of opts.rules) {
+      const base = severityFor(rule, config);
+      if (base === 'off' && !(config.data.overrides?.length)) continue;
+      try {
+        rule.check({
+          stack,
+          config,
+          where: (span) => whereOf(stack, span),
+          unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...(span ? { span } : {}) }),
+          report: (r) => {
+            const setting = severityFor(rule, config, r.span.file);
+            if (setting === 'off') return;
+            const severity: Severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
+            stackFindings.push({
+              ruleId: rule.meta.id, severity, message: r.message, span: r.span, related: r.related ?? [], stack: stack.name,
+              ...(r.hint ? { hint: r.hint } : {}),
+            });
+          },
+        });
+      } catch (e) {
+        // A rule bug must not hide the other rules' findings; it is still an internal error.
+        throw new Error(`rule ${rule.meta.id} failed on ${stack.name}: ${(e as Error).stack ?? e}`);
+      }
+    }
+    findings.push(...applySuppressions(stackFindings, stack.comments, stack.name, opts.rules.map((r) => r.meta.id), lineOf));
+  }
+  return { result: { root: opts.dir, stacks: stacks.map((s) => ({ name: s.name, files: [...s.files].sort() })), findings: sortFindings(dedupe(findings)), sources: ws.sources }, stacks, config, unknowns };
+}
+
+/** A file shared by two stacks yields the same finding twice; keep the first. */
+function dedupe(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.ruleId}\0${f.span.file}\0${f.span.start}\0${f.span.end}\0${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort((a, b) =>
+    a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1
+      : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || (a.message < b.message ? -1 : 1));
+}

@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createSourceFile, SourceSet, type SourceFile } from '../core/source.js';
+
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', '.pytest_cache']);
+const MAX_FILES = 50_000;
+const MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+/**
+ * The checked directory. Every file is read at most once and registered in `sources`, so findings in
+ * any file can be printed with a code frame. Paths are root-relative with `/`.
+ */
+export class Workspace {
+  readonly sources = new SourceSet();
+  private listing: string[] | undefined;
+  private fileSet: Set<string> | undefined;
+  private readonly missing = new Set<string>();
+
+  constructor(readonly rootAbs: string, private readonly isIgnored: (rel: string) => boolean = () => false) {}
+
+  /** Every file below the root, sorted, without VCS, dependency and ignored folders. */
+  files(): readonly string[] {
+    if (this.listing) return this.listing;
+    const out: string[] = [];
+    const walk = (rel: string) => {
+      if (out.length >= MAX_FILES) return;
+      let entries;
+      try {
+        entries = readdirSync(join(this.rootAbs, rel), { withFileTypes: true });
+      } catch {
+        return;
+      }
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const e of entries) {
+        const child = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) {
+          if (!SKIP_DIRS.has(e.name) && !this.isIgnored(`${child}/`)) walk(child);
+        } else if (e.isFile() && !this.isIgnored(child)) {
+          out.push(child);
+        }
+      }
+    };
+    walk('');
+    this.listing = out;
+    this.fileSet = new Set(out);
+    return out;
+  }
+
+  exists(rel: string): boolean {
+    if (this.sources.has(rel)) return true;
+    this.files();
+    if (this.fileSet!.has(rel)) return true;
+    // Ignored files can still be named explicitly (a mount of an ignored path).
+    try {
+      return statSync(join(this.rootAbs, rel)).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  isDir(rel: string): boolean {
+    try {
+      return statSync(join(this.rootAbs, rel || '.')).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Files directly or indirectly below a folder. */
+  filesUnder(dir: string): string[] {
+    const prefix = dir === '' || dir === '.' ? '' : `${dir.replace(/\/$/, '')}/`;
+    return this.files().filter((f) => f.startsWith(prefix));
+  }
+
+  read(rel: string): SourceFile | undefined {
+    const cached = this.sources.get(rel);
+    if (cached) return cached;
+    if (this.missing.has(rel) || rel.startsWith('../') || rel === '..') return undefined;
+    try {
+      const abs = join(this.rootAbs, rel);
+      const st = statSync(abs);
+      if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error('not a readable file');
+      const buf = readFileSync(abs);
+      if (buf.includes(0)) throw new Error('binary');
+      return this.sources.add(createSourceFile(rel, buf.toString('utf8').replace(/^\uFEFF/, '')));
+    } catch {
+      this.missing.add(rel);
+      return undefined;
+    }
+  }
+}
