@@ -9,17 +9,17 @@ import { formatStylish } from './stylish.js';
 
 export type Formatter = (result: RunResult, opts: ReportOptions) => string;
 
+export type FormatName = 'stylish' | 'json' | 'sarif' | 'github' | 'markdown' | 'plain';
+
 /** Every `--format` value; the CLI picks one by name and writes the string it returns. */
-export const formatters = {
+export const formatters: Readonly<Record<FormatName, Formatter>> = {
   stylish: formatStylish,
   json: formatJson,
   sarif: formatSarif,
   github: formatGithub,
   markdown: formatMarkdownSummary,
   plain: (result) => formatPlain(result),
-} as const satisfies Record<string, Formatter>;
-
-export type FormatName = keyof typeof formatters;
+};
 
 export function isFormatName(name: string): name is FormatName {
   return Object.hasOwn(formatters, name);
