@@ -552,3 +552,36 @@ export function pgbouncerSettingsFromEnv(image: string, env: Map<string, Value<s
   dbParam('user', dbVars.user, dbVars.userDefault);
   return { settings, database };
 }
+
+// --- [databases] connection parameters ----------------------------------------------------
+
+/** Parameters a `[databases]` entry accepts, with the release that added them where after 1.12. */
+const DATABASE_PARAMS: ReadonlyArray<readonly [string, string | undefined]> = [
+  ['dbname', undefined], ['host', undefined], ['port', undefined], ['user', undefined], ['password', undefined],
+  ['auth_user', undefined], ['pool_size', undefined], ['reserve_pool', undefined], ['connect_query', undefined],
+  ['pool_mode', undefined], ['max_db_connections', undefined], ['client_encoding', undefined], ['datestyle', undefined],
+  ['timezone', undefined], ['application_name', undefined], ['min_pool_size', '1.16'], ['auth_dbname', '1.19'],
+  ['auth_query', '1.22'], ['server_lifetime', '1.23'], ['reserve_pool_size', '1.24'], ['load_balance_hosts', '1.24'],
+  ['max_db_client_connections', '1.24'],
+];
+
+/**
+ * Whether pgbouncer `version` accepts one parameter of a `[databases]` connection string. An unknown
+ * parameter, a non-numeric port or an unknown pool mode make pgbouncer refuse the whole file
+ * (`port=${DB_PORT}` included, since pgbouncer never expands variables).
+ */
+export function validateDatabaseParam(key: string, value: string, version?: string): { ok: true } | { ok: false; kind: 'unknown-key' | 'bad-value'; message: string; suggestion?: string } {
+  const param = DATABASE_PARAMS.find(([name]) => name === key);
+  if (!param || !versionAtLeast(version, param[1])) {
+    const names = DATABASE_PARAMS.filter(([, since]) => versionAtLeast(version, since)).map(([name]) => name);
+    const suggestion = names.find((name) => editDistance(key.toLowerCase(), name) <= 2);
+    const tooNew = param ? ` (it appeared in pgbouncer ${param[1]}; this is ${version})` : '';
+    return { ok: false, kind: 'unknown-key', message: `pgbouncer does not know the connection parameter "${key}"${tooNew}`, ...(suggestion ? { suggestion } : {}) };
+  }
+  if (key === 'port' && !/^[0-9]+$/.test(value)) return { ok: false, kind: 'bad-value', message: `Invalid port ${JSON.stringify(value)}: expected digits` };
+  if (key === 'pool_mode') {
+    const modes = pgbouncerSetting('pool_mode')?.values?.map((v) => v.value) ?? [];
+    if (!modes.includes(value.toLowerCase())) return { ok: false, kind: 'bad-value', message: `Invalid pool_mode ${JSON.stringify(value)}: expected one of ${modes.join(', ')}` };
+  }
+  return { ok: true };
+}

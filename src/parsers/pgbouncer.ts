@@ -87,14 +87,8 @@ export function parsePgbouncerIni(file: SourceFile): ParseResult<PgbouncerIni> {
       }
       current = { name: text.slice(p + 1, close), nameSpan: span(p + 1, close), span: span(p, close + 1), entries: [] };
       sections.push(current);
-      const restEnd = trimEnd(close + 1, lineEnd);
-      let restStart = close + 1;
-      while (restStart < restEnd && isSpace(text[restStart])) restStart++;
-      if (restStart < restEnd) {
-        // pgbouncer reads the rest as the next key and stops loading with a syntax error.
-        problems.push({ message: 'Unexpected text after the section header', span: span(restStart, restEnd) });
-      }
-      p = lineEnd;
+      // libusual carries on right after "]": a comment, another header or even a key may follow on the same line.
+      p = close + 1;
       continue;
     }
 

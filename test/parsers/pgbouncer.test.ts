@@ -60,12 +60,21 @@ describe('parsePgbouncerIni', () => {
     const { doc, problems } = parse(text);
     expect(problems.map((p) => [p.message, slice(text, p.span)])).toEqual([
       ['Expected "=" after "max"', 'client conn = 5'],
-      ['Unexpected text after the section header', 'junk'],
+      ['Expected "=" after "junk"', 'junk'],
       ['Section header is missing its closing "]"', '[broken'],
       ['Missing key before "="', '='],
       ['Expected "=" after "stray"', 'stray'],
     ]);
     expect(doc.sections.at(-1)!.entries.map((e) => e.key)).toEqual(['pool_mode']);
+  });
+
+  it('reads what follows "]" on the same line as pgbouncer does', () => {
+    const text = '[pgbouncer] ; note\n[databases][pgbouncer] pool_mode = transaction\n';
+    const { doc, problems, comments } = parse(text);
+    expect(problems).toEqual([]);
+    expect(comments.map((c) => c.text)).toEqual(['note']);
+    expect(doc.sections.map((s) => s.name)).toEqual(['pgbouncer', 'databases', 'pgbouncer']);
+    expect(slice(text, doc.sections[2]!.entries[0]!.valueSpan)).toBe('transaction');
   });
 
   it('reports a setting outside any section and handles CRLF and a missing final newline', () => {
