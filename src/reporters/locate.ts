@@ -96,7 +96,7 @@ export function checkedFileCount(result: RunResult): number {
   return new Set(result.stacks.flatMap((s) => s.files)).size;
 }
 
-export function plural(n: number, word: string): string {
+function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
