@@ -1,5 +1,30 @@
 import type { Rule } from '../src/engine/rule.js';
+import dependsOnMissingReplica from './depends-on-missing-replica.js';
+import limitZoneUndefined from './limit-zone-undefined.js';
 import parseError from './parse-error.js';
+import proxyPassUnknownUpstream from './proxy-pass-unknown-upstream.js';
+import replicaDrift from './replica-drift.js';
+import replicaIdentity from './replica-identity.js';
+import unusedSuppression from './unused-suppression.js';
+import upstreamKeepaliveHttp11 from './upstream-keepalive-http11.js';
+import upstreamMissingReplica from './upstream-missing-replica.js';
+import upstreamPortMismatch from './upstream-port-mismatch.js';
+import upstreamUnknownServer from './upstream-unknown-server.js';
+import websocketToWsgi from './websocket-to-wsgi.js';
 
 /** Every rule, in the order `arena-lint rules` lists them. */
-export const RULES: readonly Rule[] = [parseError];
+export const RULES: readonly Rule[] = [
+  parseError,
+  unusedSuppression,
+  // topology
+  upstreamMissingReplica,
+  dependsOnMissingReplica,
+  upstreamUnknownServer,
+  upstreamPortMismatch,
+  replicaDrift,
+  replicaIdentity,
+  proxyPassUnknownUpstream,
+  limitZoneUndefined,
+  websocketToWsgi,
+  upstreamKeepaliveHttp11,
+];
