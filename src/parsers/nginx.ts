@@ -317,6 +317,8 @@ interface Frame {
   /** Undefined for the file itself and for a block opened by a stray `{`. */
   readonly directive: NginxDirective | undefined;
   readonly children: NginxDirective[];
+  /** The name of the nearest enclosing directive, stray blocks skipped. */
+  readonly context: string | undefined;
 }
 
 /**
@@ -335,17 +337,10 @@ export function parseNginx(file: SourceFile): ParseResult<NginxFile> {
   };
   const tokenizer = new Tokenizer(file, comments, report);
 
-  const root: Frame = { directive: undefined, children: [] };
+  const root: Frame = { directive: undefined, children: [], context: undefined };
   const stack: Frame[] = [root];
   const current = (): Frame => stack[stack.length - 1]!;
-  /** The name of the nearest enclosing directive, skipping blocks opened by a stray `{`. */
-  const parentName = (): string | undefined => {
-    for (let i = stack.length - 1; i > 0; i--) {
-      const d = stack[i]!.directive;
-      if (d) return d.name;
-    }
-    return undefined;
-  };
+  const parentName = (): string | undefined => current().context;
   const inHandlerBlock = (): boolean => {
     const d = current().directive;
     return d !== undefined && HANDLER_BLOCKS.has(d.name);
@@ -425,7 +420,7 @@ export function parseNginx(file: SourceFile): ParseResult<NginxFile> {
     }
     // block-start
     if (st.words.length === 0) {
-      stack.push({ directive: undefined, children: [] });
+      stack.push({ directive: undefined, children: [], context: parentName() });
       continue;
     }
     let parts: Word[][] = [st.words];
@@ -436,7 +431,7 @@ export function parseNginx(file: SourceFile): ParseResult<NginxFile> {
     const d = toDirective(header, st.at + 1, true);
     d.blockSpan = span(st.at, st.at + 1);
     current().children.push(d);
-    stack.push({ directive: d, children: d.block! });
+    stack.push({ directive: d, children: d.block!, context: d.name });
   }
 
   if (stack.length > 1) {
@@ -449,19 +444,31 @@ export function parseNginx(file: SourceFile): ParseResult<NginxFile> {
   return { doc: { path: file.path, directives: root.children }, problems, comments };
 }
 
-/** Walks every directive depth-first with its ancestors (outermost first). */
+/**
+ * Walks every directive depth-first with its ancestors (outermost first).
+ * `ancestors` is the walk's own path, valid during the call: copy it to keep it. Sharing one path
+ * keeps the walk linear however deeply a file nests, where a copy per block would be quadratic.
+ */
 export function walkNginx(
   dirs: readonly NginxDirective[],
   visit: (d: NginxDirective, ancestors: readonly NginxDirective[]) => void,
 ): void {
-  // An explicit stack, so a pathologically deep file cannot overflow the call stack.
-  const pending: { d: NginxDirective; ancestors: readonly NginxDirective[] }[] = [];
-  for (let i = dirs.length - 1; i >= 0; i--) pending.push({ d: dirs[i]!, ancestors: [] });
-  for (let item = pending.pop(); item; item = pending.pop()) {
-    visit(item.d, item.ancestors);
-    const block = item.d.block;
-    if (!block) continue;
-    const ancestors = [...item.ancestors, item.d];
-    for (let i = block.length - 1; i >= 0; i--) pending.push({ d: block[i]!, ancestors });
+  // An explicit stack, so a pathologically deep file cannot overflow the call stack. Each entry is
+  // a directive list being walked and the index of its next directive; `path[i]` owns `lists[i + 1]`.
+  const path: NginxDirective[] = [];
+  const lists: { dirs: readonly NginxDirective[]; next: number }[] = [{ dirs, next: 0 }];
+  while (lists.length > 0) {
+    const top = lists[lists.length - 1]!;
+    const d = top.dirs[top.next++];
+    if (!d) {
+      lists.pop();
+      path.pop();
+      continue;
+    }
+    visit(d, path);
+    if (d.block) {
+      path.push(d);
+      lists.push({ dirs: d.block, next: 0 });
+    }
   }
 }
