@@ -99,3 +99,10 @@ export function explainMemory(raw: string | number, grammar: 'compose-memory' | 
   if (bytes === undefined) return undefined;
   return `${raw} = ${formatBytes(bytes)} (${UNIT_GRAMMAR_NAMES[grammar]})`;
 }
+
+/** How a compose `cpus` value was read, for messages: `'2.0' = 2 CPUs (compose cpus, a decimal number of CPUs)`. */
+export function explainCpus(raw: string | number): string | undefined {
+  const cpus = parseComposeCpus(raw);
+  if (cpus === undefined) return undefined;
+  return `${typeof raw === 'string' ? `'${raw}'` : raw} = ${formatCpus(cpus)} (${UNIT_GRAMMAR_NAMES['compose-cpus']})`;
+}

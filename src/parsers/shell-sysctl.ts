@@ -2,7 +2,9 @@ import type { Comment, ParseProblem, ParseResult } from '../core/problem.js';
 import type { SourceFile } from '../core/source.js';
 import { known, spanUnion, type Span } from '../core/value.js';
 import { literalText, MappedTextBuilder, rangeOf, type MappedText } from './mapped-text.js';
-import { looksLikeSysctlFile, normalizeSysctlKey, parseSysctlLine, sysctlSettingFromLine, type SysctlSetting } from './sysctl.js';
+import { looksLikeSysctlFile, normalizeSysctlKey, parseSysctlLine, sysctlSettingFromLine, type ScriptTarget, type SysctlSetting } from './sysctl.js';
+
+const RUNTIME: ScriptTarget = { kind: 'runtime' };
 
 /*
  * Finds the sysctls a host preparation script sets, without running it. This is not a shell
@@ -516,7 +518,9 @@ function scanConfText(content: MappedText, target: string, out: ShellSysctlScan)
         out.problems.push({ message: `line written to ${target} is not "key = value": ${line.message}`, span: locate(line.start, line.end) });
       }
     } else if (line.kind === 'assignment') {
-      if (!isDynamic(content, offset + line.start, offset + line.valueEnd)) out.settings.push(sysctlSettingFromLine(lineText, line, locate));
+      if (!isDynamic(content, offset + line.start, offset + line.valueEnd)) {
+        out.settings.push({ ...sysctlSettingFromLine(lineText, line, locate), scriptTarget: { kind: 'file', path: target } });
+      }
     }
     lineStart = lineEnd + 1;
   }
@@ -539,6 +543,7 @@ function scanProcWrite(content: MappedText, path: string, targetWord: Word, out:
     value: known(content.text.slice(start, end), valueSpan),
     span: spanUnion(valueSpan, targetWord.at),
     ignoreFailure: false,
+    scriptTarget: RUNTIME,
   });
 }
 
@@ -563,7 +568,7 @@ function scanSysctlCommand(words: readonly Word[], out: ShellSysctlScan): void {
     if (line.kind === 'assignment') {
       if (isDynamic(w.text, line.keyStart, line.valueEnd)) continue;
       const setting = sysctlSettingFromLine(text, line, locate);
-      out.settings.push(ignoreFailure ? { ...setting, ignoreFailure: true } : setting);
+      out.settings.push({ ...setting, ignoreFailure: ignoreFailure || setting.ignoreFailure, scriptTarget: RUNTIME });
     } else if (line.kind === 'invalid' && !isDynamic(w.text, 0, text.length)) {
       out.problems.push({ message: `sysctl argument is not "key=value": ${line.message}`, span: w.at });
     }

@@ -13,7 +13,15 @@ export interface SysctlSetting {
   readonly span: Span;
   /** A leading `-`: systemd-sysctl and procps skip a key that cannot be written instead of failing. */
   readonly ignoreFailure: boolean;
+  /**
+   * Only for settings found in a shell script: `runtime` (`sysctl -w`, a write under /proc/sys) is lost
+   * at the next reboot; `file` names the sysctl file the script writes the line into, which is applied
+   * at boot. Absent for settings read from a sysctl file itself.
+   */
+  readonly scriptTarget?: ScriptTarget;
 }
+
+export type ScriptTarget = { readonly kind: 'runtime' } | { readonly kind: 'file'; readonly path: string };
 
 /**
  * One line of a sysctl file, classified. Offsets are relative to the line text handed in, so the

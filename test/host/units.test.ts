@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  explainCpus,
   explainMemory,
   formatBytes,
   formatCpus,
@@ -144,5 +145,8 @@ describe('formatting', () => {
     expect(explainMemory('2048M', 'compose-memory')).toBe('2048M = 2.0 GiB (compose units, 1024-based)');
     expect(explainMemory('96GB', 'config-memory')).toBe(`96GB = 96.0 GiB (${UNIT_GRAMMAR_NAMES['config-memory']})`);
     expect(explainMemory('2 cpus', 'compose-memory')).toBeUndefined();
+    expect(explainCpus('2.0')).toBe("'2.0' = 2 CPUs (compose cpus, a decimal number of CPUs)");
+    expect(explainCpus(1.5)).toBe('1.5 = 1.5 CPUs (compose cpus, a decimal number of CPUs)');
+    expect(explainCpus('two')).toBeUndefined();
   });
 });

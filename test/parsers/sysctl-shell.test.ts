@@ -44,6 +44,12 @@ describe('the seed plan\'s "System-Level Optimizations" block (scripts/tune-host
     expect(slice(file, written.span)).toBe('fs.file-max=200000');
   });
 
+  it('tells which settings survive a reboot: only the line tee appends to /etc/sysctl.conf', () => {
+    const persisted = r.doc!.filter((s) => s.scriptTarget?.kind === 'file');
+    expect(persisted.map((s) => [s.key, s.scriptTarget])).toEqual([['fs.file-max', { kind: 'file', path: '/etc/sysctl.conf' }]]);
+    expect(r.doc!.filter((s) => s.scriptTarget?.kind === 'runtime')).toHaveLength(8);
+  });
+
   it('keeps the shell comments and skips the shebang', () => {
     expect(r.comments.map((c) => c.text)).toEqual([
       'System-Level Optimizations from SCALING_TO_1000_RPS.md, run on the host (not in containers)',
@@ -81,10 +87,12 @@ describe('scripts/write-dropin.sh: heredocs, quoted words, /proc/sys, sh -c, pri
       ['net.ipv4.tcp_keepalive_intvl', '15', '15', 20],
     ]);
     expect(r.doc!.some((s) => s.key === 'vm.max_map_count')).toBe(false);
+    expect(r.doc!.find((s) => s.key === 'net.core.netdev_max_backlog')!.scriptTarget).toEqual({ kind: 'file', path: '/etc/sysctl.d/99-x.conf' });
   });
 
   it('maps a /proc/sys write to its key, with the path as the key span', () => {
     const proc = r.doc!.find((s) => s.value.value === '1024')!;
+    expect(proc.scriptTarget).toEqual({ kind: 'runtime' });
     expect(slice(file, proc.keySpan)).toBe('/proc/sys/net/core/somaxconn');
     expect(slice(file, proc.span)).toBe('1024 > /proc/sys/net/core/somaxconn');
   });

@@ -39,6 +39,7 @@ describe('parseSysctlConf on the fixtures', () => {
     expect(slice(file, dashed.span)).toBe('-net.core.netdev_max_backlog = 5000');
     expect(slice(file, dashed.keySpan)).toBe('net.core.netdev_max_backlog');
     expect(r.doc!.filter((s) => s !== dashed).every((s) => !s.ignoreFailure)).toBe(true);
+    expect(r.doc!.every((s) => s.scriptTarget === undefined)).toBe(true);
     expect(r.comments.map((c) => [c.text, slice(file, c.span)])).toEqual([
       ['/etc/sysctl.conf on the arena host', '# /etc/sysctl.conf on the arena host'],
       ["procps also takes ';' as a comment marker", "; procps also takes ';' as a comment marker"],
