@@ -4,8 +4,6 @@ import { known, spanUnion, type Span } from '../core/value.js';
 import { literalText, MappedTextBuilder, rangeOf, type MappedText } from './mapped-text.js';
 import { looksLikeSysctlFile, normalizeSysctlKey, parseSysctlLine, sysctlSettingFromLine, type ScriptTarget, type SysctlSetting } from './sysctl.js';
 
-const RUNTIME: ScriptTarget = { kind: 'runtime' };
-
 /*
  * Finds the sysctls a host preparation script sets, without running it. This is not a shell
  * parser: it tokenizes POSIX shell well enough to recognise the handful of forms people use
@@ -47,6 +45,7 @@ const REDIRECT_OPS = ['&>>', '<<-', '<<<', '>>', '>|', '<<', '<>', '>&', '<&', '
 const SEPARATOR_OPS = ['&&', '||', ';;', '|&', '|', ';', '&', '(', ')'];
 const OPERATORS = [...REDIRECT_OPS, ...SEPARATOR_OPS].sort((a, b) => b.length - a.length);
 const DYNAMIC = 'set when the script runs';
+const RUNTIME: ScriptTarget = { kind: 'runtime' };
 
 const isBlank = (ch: string | undefined): boolean => ch === ' ' || ch === '\t' || ch === '\r';
 const isNameChar = (ch: string | undefined): boolean => ch !== undefined && /[A-Za-z0-9_]/.test(ch);
