@@ -59,7 +59,20 @@ function describe(key: string, mine: ReplicaAspect | undefined, ref: ReplicaAspe
     }
     if (diffs.length) return `command: ${diffs.join(', ')}`;
   }
-  return `${mine.label}: ${short(mine.data)} (others: ${short(ref.data)})`;
+  const [path, a, b] = firstDifference(mine.data, ref.data, mine.label);
+  return `${path}: ${short(a)} (others: ${short(b)})`;
+}
+
+/** The first leaf where two values differ, as a dotted path, so the message names `deploy.resources.limits.memory`. */
+function firstDifference(a: unknown, b: unknown, path: string): [string, unknown, unknown] {
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const ra = a as Record<string, unknown>;
+    const rb = b as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(ra), ...Object.keys(rb)])) {
+      if (JSON.stringify(ra[k]) !== JSON.stringify(rb[k])) return firstDifference(ra[k], rb[k], `${path}.${k}`);
+    }
+  }
+  return [path, a ?? 'none', b ?? 'none'];
 }
 
 function short(data: unknown): string {

@@ -8,7 +8,7 @@ interface Suppression {
   used: boolean;
 }
 
-const DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)\s+([^-]*?)(?:\s+--\s.*)?\s*$/;
+const DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)(?:\s+(.*?))?(?:\s+--(?:\s.*)?)?\s*$/;
 
 /**
  * Inline suppressions, the same in every format (`#` or `;` comments):
@@ -23,7 +23,7 @@ export function applySuppressions(
   for (const c of comments) {
     const m = DIRECTIVE.exec(c.text);
     if (!m) continue;
-    const rules = m[2]!.split(/[\s,]+/).filter(Boolean);
+    const rules = (m[2] ?? 'all').split(/[\s,]+/).filter(Boolean);
     suppressions.push({ comment: c, rules, scope: m[1] === 'disable' ? 'rest-of-file' : 'next-line', used: false });
   }
   if (suppressions.length === 0) return [...findings];
