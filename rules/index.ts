@@ -11,6 +11,8 @@ import upstreamMissingReplica from './upstream-missing-replica.js';
 import upstreamPortMismatch from './upstream-port-mismatch.js';
 import upstreamUnknownServer from './upstream-unknown-server.js';
 import websocketToWsgi from './websocket-to-wsgi.js';
+import { DATA_RULES } from './registry-data.js';
+import { HOST_RULES } from './registry-host.js';
 
 /** Every rule, in the order `arena-lint rules` lists them. */
 export const RULES: readonly Rule[] = [
@@ -27,4 +29,6 @@ export const RULES: readonly Rule[] = [
   limitZoneUndefined,
   websocketToWsgi,
   upstreamKeepaliveHttp11,
+  ...DATA_RULES,
+  ...HOST_RULES,
 ];

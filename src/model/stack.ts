@@ -10,6 +10,7 @@ import { repoPath, serviceImage, type ServiceImage } from './container-fs.js';
 import { findAppServer, gunicornProtocol, readGunicornOptions, type AppServerCommand, type GunicornOptions } from './gunicorn.js';
 import { buildNginxModel, type NginxModel } from './nginx.js';
 import { instructionWords } from '../parsers/dockerfile.js';
+import { STACK_EXTENSIONS } from './extensions.js';
 
 /** Containers that run the same app: `web-1`..`web-15`, or services sharing build and command. */
 export interface ReplicaTier {
@@ -183,7 +184,7 @@ export function buildStack(ws: Workspace, composePath: string): Stack {
   }
 
   const memos = new Map<string, unknown>();
-  return {
+  const stack: Stack = {
     name: composePath,
     compose,
     ...(dotenv ? { dotenv } : {}),
@@ -206,6 +207,8 @@ export function buildStack(ws: Workspace, composePath: string): Stack {
       return memos.get(key) as T;
     },
   };
+  for (const extend of STACK_EXTENSIONS) extend(stack);
+  return stack;
 }
 
 /**
