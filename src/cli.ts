@@ -1,13 +1,11 @@
-import { writeFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { SEVERITY_ORDER, type Finding, type RunResult } from './core/finding.js';
-import { check, UsageError } from './engine/run.js';
-import { formatters, isFormatName, type FormatName } from './reporters/index.js';
-import { summaryLine } from './reporters/index.js';
+import { UsageError } from './engine/run.js';
+import { checkCommand } from './commands/check.js';
+import type { CliIO } from './commands/io.js';
 import { ruleDocText } from './docs/rule-doc.js';
 import { RULES } from '../rules/index.js';
 import pkg from '../package.json' with { type: 'json' };
+
+export type { CliIO } from './commands/io.js';
 
 const HELP = `arena-lint ${pkg.version}: checks that a Django stack's compose, nginx, pgbouncer, settings.py and sysctl files agree.
 
@@ -25,6 +23,8 @@ Options for check:
       --verbose            also say which values were unknown and kept a rule silent
       --color / --no-color force colour on or off (default: on for a terminal, off with NO_COLOR)
       --debug              print stack traces of internal errors
+
+Global options:
   -h, --help               this help
   -v, --version            the version
 
@@ -37,62 +37,42 @@ Examples:
   arena-lint explain upstream-missing-replica
 `;
 
-export interface CliIO {
-  readonly stdout: (s: string) => void;
-  readonly stderr: (s: string) => void;
-  readonly isTTY: boolean;
-  readonly env: NodeJS.ProcessEnv;
-  readonly cwd: string;
-}
+/** Each subcommand parses its own options; this only dispatches and turns errors into exit code 2. */
+const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => number> = {
+  check: checkCommand,
+  rules: (_argv, io) => {
+    const width = Math.max(...RULES.map((r) => r.meta.id.length));
+    io.stdout(`${RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(7)}  ${r.meta.description}`).join('\n')}\n`);
+    return 0;
+  },
+  explain: (argv, io) => {
+    const id = argv[0];
+    const rule = RULES.find((r) => r.meta.id === id);
+    if (!rule) throw new UsageError(id ? `unknown rule "${id}"; see \`arena-lint rules\`` : 'explain needs a rule id');
+    io.stdout(ruleDocText(rule.meta));
+    return 0;
+  },
+};
 
 export function main(argv: readonly string[], io: CliIO): number {
-  let debug = argv.includes('--debug');
+  const debug = argv.includes('--debug');
   try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: 'string', short: 'f' },
-        config: { type: 'string', short: 'c' },
-        output: { type: 'string', short: 'o' },
-        quiet: { type: 'boolean', short: 'q' },
-        'max-warnings': { type: 'string' },
-        verbose: { type: 'boolean' },
-        color: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        debug: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'v' },
-      },
-    });
-    debug = values.debug ?? false;
-    if (values.version) {
+    const [first, ...rest] = argv;
+    if (first === '--version' || first === '-v') {
       io.stdout(`${pkg.version}\n`);
       return 0;
     }
-    const [command, ...rest] = positionals;
-    if (values.help || command === undefined || command === 'help') {
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
       io.stdout(HELP);
-      return command === undefined && !values.help ? 2 : 0;
+      return first === undefined ? 2 : 0;
     }
-    const color = values['no-color'] ? false : values.color ? true : io.isTTY && !io.env.NO_COLOR;
-    switch (command) {
-      case 'check':
-        return runCheck(rest, values, color, io);
-      case 'rules':
-        io.stdout(rulesTable());
-        return 0;
-      case 'explain': {
-        const id = rest[0];
-        const rule = RULES.find((r) => r.meta.id === id);
-        if (!rule) throw new UsageError(id ? `unknown rule "${id}"; see \`arena-lint rules\`` : 'explain needs a rule id');
-        io.stdout(ruleDocText(rule.meta));
-        return 0;
-      }
-      default:
-        throw new UsageError(`unknown command "${command}"; see \`arena-lint --help\``);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout(HELP);
+      return 0;
     }
+    const command = COMMANDS[first];
+    if (!command) throw new UsageError(`unknown command "${first}"; see \`arena-lint --help\``);
+    return command(rest, io);
   } catch (e) {
     const err = e as Error & { code?: string };
     if (e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS')) {
@@ -104,44 +84,4 @@ export function main(argv: readonly string[], io: CliIO): number {
     else io.stderr('Run again with --debug for details, and please report it.\n');
     return 2;
   }
-}
-
-function runCheck(rest: string[], values: Record<string, string | boolean | undefined>, color: boolean, io: CliIO): number {
-  if (rest.length > 1) throw new UsageError(`check takes one directory, got ${rest.length}`);
-  const dir = rest[0] ?? '.';
-  const format = (values.format as string | undefined) ?? 'stylish';
-  if (!isFormatName(format)) throw new UsageError(`unknown format "${format}"; use one of ${Object.keys(formatters).join(', ')}`);
-  let maxWarnings: number | undefined;
-  if (values['max-warnings'] !== undefined) {
-    maxWarnings = Number(values['max-warnings']);
-    if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings needs a whole number, got "${values['max-warnings']}"`);
-  }
-  const run = check({ dir: resolve(io.cwd, dir), ...(values.config ? { configPath: resolve(io.cwd, values.config as string) } : {}), rules: RULES });
-  let findings = run.result.findings;
-  if (values.quiet) findings = findings.filter((f) => f.severity === 'error');
-  const result: RunResult = { ...run.result, root: dir, findings };
-  const cwdRelativeRoot = relative(io.cwd, resolve(io.cwd, dir)).split('\\').join('/');
-  const opts = { color, rules: RULES.map((r) => r.meta), version: pkg.version, ...(cwdRelativeRoot ? { cwdRelativeRoot } : {}) };
-  const report = formatters[format as FormatName](result, { ...opts, color: values.output ? false : color });
-  if (values.output) {
-    writeFileSync(resolve(io.cwd, values.output as string), report);
-    io.stdout(`${summaryLine(result)}\nreport written to ${values.output}\n`);
-  } else {
-    io.stdout(report.endsWith('\n') || report === '' ? report : `${report}\n`);
-  }
-  if (values.verbose) {
-    for (const u of run.unknowns) io.stderr(`[${u.ruleId}] ${u.stack}: ${u.reason}\n`);
-  }
-  return exitCode(findings, maxWarnings);
-}
-
-export function exitCode(findings: readonly Finding[], maxWarnings?: number): number {
-  if (findings.some((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER.error)) return 1;
-  if (maxWarnings !== undefined && findings.filter((f) => f.severity === 'warning').length > maxWarnings) return 1;
-  return 0;
-}
-
-function rulesTable(): string {
-  const width = Math.max(...RULES.map((r) => r.meta.id.length));
-  return `${RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(7)}  ${r.meta.description}`).join('\n')}\n`;
 }

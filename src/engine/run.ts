@@ -17,6 +17,8 @@ export class UsageError extends Error {}
 export interface CheckOptions {
   /** The directory to check, as the user wrote it. */
   readonly dir: string;
+  /** How to name the directory in messages (as the user typed it); defaults to `dir`. */
+  readonly displayDir?: string;
   readonly configPath?: string;
   readonly rules: readonly Rule[];
 }
@@ -81,9 +83,10 @@ export function severityFor(rule: Rule, config: ResolvedConfig, file?: string): 
 /** Finds every stack under `dir`, builds its model, runs every rule and collects the findings. */
 export function check(opts: CheckOptions): CheckRun {
   const rootAbs = resolve(opts.dir);
-  if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${opts.dir}`);
+  const shown = opts.displayDir ?? opts.dir;
+  if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
   const probe = new Workspace(rootAbs);
-  if (!probe.isDir('')) throw new UsageError(`not a directory: ${opts.dir}`);
+  if (!probe.isDir('')) throw new UsageError(`not a directory: ${shown}`);
   const config = readConfig(probe, opts.configPath);
   const ignore = globMatcher(config.data.ignore ?? []);
   const ws = new Workspace(rootAbs, ignore);
