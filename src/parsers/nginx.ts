@@ -1,6 +1,7 @@
 import type { Comment, ParseProblem, ParseResult } from '../core/problem.js';
 import { positionAt, type SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
+import { blockKind, HANDLER_BLOCKS, mayOpenBlock } from './nginx-directives.js';
 
 /** One word of a directive after its name. */
 export interface NginxArg {
@@ -26,48 +27,6 @@ export interface NginxDirective {
 export interface NginxFile {
   readonly path: string;
   readonly directives: NginxDirective[];
-}
-
-/**
- * Directives that always open a block, whatever they are nested in. `server` is left out because
- * inside `upstream` it is a plain directive; see blockKind.
- */
-const BLOCK_DIRECTIVES: ReadonlySet<string> = new Set([
-  'events', 'http', 'stream', 'mail', 'location', 'upstream', 'map', 'geo', 'types', 'if',
-  'limit_except', 'split_clients', 'charset_map', 'match',
-]);
-
-/**
- * Blocks whose contents nginx hands to a custom handler (cf->handler) as key/value lines; a nested
- * `{` there is `unexpected "{"` (ngx_conf_parse).
- */
-const HANDLER_BLOCKS: ReadonlySet<string> = new Set(['types', 'map', 'geo', 'split_clients', 'charset_map']);
-
-/** `server` opens a block in these contexts and is a plain directive inside `upstream`. */
-const SERVER_BLOCK_PARENTS: ReadonlySet<string> = new Set(['http', 'stream', 'mail']);
-
-type BlockKind = 'block' | 'simple' | undefined;
-
-/** What nginx expects `name` to be in `parent`; undefined when this parser cannot tell. */
-function blockKind(name: string, parent: string | undefined): BlockKind {
-  if (BLOCK_DIRECTIVES.has(name)) return 'block';
-  if (name === 'server') {
-    if (parent === undefined) return undefined;
-    if (SERVER_BLOCK_PARENTS.has(parent)) return 'block';
-    if (parent === 'upstream') return 'simple';
-    return undefined;
-  }
-  return undefined;
-}
-
-/**
- * Names that may open a block that this parser does not know (top-level `server` in a conf.d snippet,
- * lua-nginx-module's `*_by_lua_block`), so a `{` after a line break is not taken for a missing `;`.
- */
-function mayOpenBlock(name: string, parent: string | undefined): boolean {
-  const kind = blockKind(name, parent);
-  if (kind !== undefined) return kind === 'block';
-  return name === 'server' || name.endsWith('_block');
 }
 
 /** ngx_conf_file.c's NGX_CONF_BUFFER: a word (or comment) must fit in the read buffer. */
@@ -369,9 +328,10 @@ export function parseNginx(file: SourceFile): ParseResult<NginxFile> {
   };
 
   /**
-   * A `{` that ends words running over several lines, after a name that is no block: nginx says the
-   * first directive "is not terminated by ;". Splits off the block header so the block keeps its
-   * own name: the last word that starts a line and names a block, else the words of the last line.
+   * A `{` after a directive that takes no block (known as such, or unknown with words running over
+   * several lines): nginx says the first directive "is not terminated by ;". Splits off the block
+   * header so the block keeps its own name: the last word that starts a line and names a block,
+   * else the words of the last line.
    */
   const splitRunOn = (words: Word[], braceAt: number): Word[][] => {
     const parent = parentName();

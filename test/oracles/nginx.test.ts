@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -55,5 +56,42 @@ describe.skipIf(!nginxAvailable || corpus.length === 0)('nginx -t agrees on ever
     } else {
       expect(ours, `nginx read it all (blanked: ${run.blanked.join('; ')})`).toBeUndefined();
     }
+  });
+});
+
+/** Pieces of nginx syntax; random sequences of them hit every tokenizer state and error. */
+const PIECES = [
+  ' ', '\t', '\n', '\n', '\r\n', ';', ';', '{', '{', '}', '}', '#c', '"', "'", '\\', '$', '${uri}', '"x"', "'y'",
+  '"a\\"b"', '\\n', '(', ')', '($uri', '=', 'return', '204', 'location', '/', '~', '^/a{2}', 'if', 'map', 'types',
+  'geo', 'split_clients', 'upstream', 'server', 'listen', 'proxy_pass', 'http://a', 'keepalive', 'u', 'add_header',
+  'X', 'set', '$v', 'root', 'default', '1', 'text/html', 'html', 'limit_except', 'GET', 'deny', 'all',
+];
+
+describe.skipIf(!nginxAvailable)('nginx -t agrees on random token soup', () => {
+  it('gives the same first syntax error, or none, at the top, in http and in a server', () => {
+    const disagreements: string[] = [];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 40 }), fc.constantFrom(0, 1, 2), (pieces, depth) => {
+        const body = pieces.join('');
+        const conf = [
+          `events {}\n${body}\n`,
+          `events {}\nhttp {\n${body}\n}\n`,
+          `events {}\nhttp {\nserver {\nlisten 127.0.0.1:8080;\n${body}\n}\n}\n`,
+        ][depth]!;
+        const verdict = nginxTest({ 'nginx.conf': conf }, 'nginx.conf');
+        const ours = firstProblem('nginx.conf', conf);
+        let agree: boolean;
+        if (verdict.accepted) agree = ours === undefined;
+        else if (verdict.message !== undefined && isSyntaxMessage(verdict.message)) {
+          agree = ours !== undefined && ours.line === verdict.line && ours.message.startsWith(verdict.message);
+        } else {
+          // A meaning error stops nginx: only the lines before it are known to be well formed.
+          agree = ours === undefined || verdict.line === undefined || ours.line >= verdict.line;
+        }
+        if (!agree) disagreements.push(JSON.stringify({ conf, nginx: verdict, ours }));
+      }),
+      { numRuns: 400, seed: 20240611 },
+    );
+    expect(disagreements.slice(0, 5)).toEqual([]);
   });
 });
