@@ -158,7 +158,7 @@ class Tokenizer {
         tooLongReported = true;
         const message = inQuote
           ? `too long parameter, probably missing terminating "${quote}" character`
-          : `too long parameter "${text.slice(start, start + 10)}..." started`;
+          : `too long parameter "${this.prefixOfBytes(start, 10)}..." started`;
         this.report(message, start, at);
       }
       const ch = text[at]!;
@@ -262,6 +262,17 @@ class Tokenizer {
         }
       }
     }
+  }
+
+  /** The characters from `start` that fit in `bytes` UTF-8 bytes: nginx quotes a word by bytes. */
+  private prefixOfBytes(start: number, bytes: number): string {
+    const text = this.file.text;
+    let end = start;
+    for (let used = 0; end < text.length; end++) {
+      used += utf8Width(text.charCodeAt(end));
+      if (used > bytes) break;
+    }
+    return text.slice(start, end);
   }
 
   /** `start` is the `#`; `end` the `\n` or the end of the file. */

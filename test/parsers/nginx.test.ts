@@ -302,6 +302,11 @@ describe('errors', () => {
     expect(positionAt(file, p.span.start)).toEqual({ line: 1, column: 13 });
   });
 
+  it('quotes the first 10 bytes of an unquoted word that is too long, as nginx does', () => {
+    const { problems } = parse(`return 200 ${'é'.repeat(2100)};\nlisten 80;`);
+    expect(only(problems).message).toBe('too long parameter "ééééé..." started');
+  });
+
   it('reports only the first error', () => {
     const { problems } = parse('}\n;\n"a"b\nserver {');
     expect(only(problems).message).toBe('unexpected "}"');
