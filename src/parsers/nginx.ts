@@ -138,12 +138,12 @@ class Tokenizer {
         if (words.length > 0 || !lastSpace) {
           if (!lastSpace && !needSpace) {
             // The word in progress runs to the end of the file; keep it for whatever is usable.
-            const contentStart = quote ? wordStart + 1 : wordStart;
+            const contentStart = inQuote ? wordStart + 1 : wordStart;
             pushWord(text.length, contentStart, text.length);
           }
           const first = words[0]!;
           const why = inQuote
-            ? `the ${quote} opened on line ${this.line(words[words.length - 1]!.start)} is never closed`
+            ? `the ${quote} quote opened on line ${this.line(words[words.length - 1]!.start)} is never closed`
             : `directive "${first.value}" on line ${this.line(first.start)} has no ";"`;
           this.report(`unexpected end of file, expecting ";" or "}" (${why})`, text.length, text.length);
           return { kind: 'cut', words };
@@ -344,11 +344,11 @@ export function parseNginx(file: SourceFile): ParseResult<NginxFile> {
    * header so the block keeps its own name: the last word that starts a line and names a block,
    * else the words of the last line.
    */
-  const splitRunOn = (words: Word[], braceAt: number): Word[][] => {
+  const splitRunOn = (words: Word[], braceAt: number): { runOn?: Word[]; header: Word[] } => {
     const parent = parentName();
     const name = words[0]!;
     const simple = blockKind(name.value, parent) === 'simple';
-    if (!simple && (mayOpenBlock(name.value, parent) || line(name.start) === line(braceAt))) return [words];
+    if (!simple && (mayOpenBlock(name.value, parent) || line(name.start) === line(braceAt))) return { header: words };
     report(
       `directive "${name.value}" is not terminated by ";" (nginx reads on to the "{" on line ${line(braceAt)})`,
       name.start,
@@ -362,7 +362,7 @@ export function parseNginx(file: SourceFile): ParseResult<NginxFile> {
     for (let i = words.length - 1; i > 0 && cut < 0; i--) {
       if (startsLine(i)) cut = i;
     }
-    return cut < 0 ? [words] : [words.slice(0, cut), words.slice(cut)];
+    return cut < 0 ? { header: words } : { runOn: words.slice(0, cut), header: words.slice(cut) };
   };
 
   for (;;) {
@@ -373,7 +373,6 @@ export function parseNginx(file: SourceFile): ParseResult<NginxFile> {
       continue;
     }
     if (st.kind === 'block-done') {
-      const frame = current();
       if (stack.length === 1) {
         report('unexpected "}"', st.at, st.at + 1);
         continue;
@@ -394,11 +393,14 @@ export function parseNginx(file: SourceFile): ParseResult<NginxFile> {
       stack.push({ directive: undefined, children: [], context: parentName() });
       continue;
     }
-    let parts: Word[][] = [st.words];
-    if (inHandlerBlock()) report('unexpected "{"', st.at, st.at + 1);
-    else parts = splitRunOn(st.words, st.at);
-    const header = parts[parts.length - 1]!;
-    if (parts.length > 1) current().children.push(toDirective(parts[0]!, parts[0]![parts[0]!.length - 1]!.end, false));
+    let header = st.words;
+    if (inHandlerBlock()) {
+      report('unexpected "{"', st.at, st.at + 1);
+    } else {
+      const split = splitRunOn(st.words, st.at);
+      if (split.runOn) current().children.push(toDirective(split.runOn, split.runOn[split.runOn.length - 1]!.end, false));
+      header = split.header;
+    }
     const d = toDirective(header, st.at + 1, true);
     d.blockSpan = span(st.at, st.at + 1);
     current().children.push(d);

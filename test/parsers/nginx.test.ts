@@ -283,7 +283,7 @@ describe('errors', () => {
   it('reports an unterminated quote at the end of the file and names the line it opened on', () => {
     const { file, problems, dirs } = parse('server {\n    return 200 "abc;\n}\n');
     const p = only(problems);
-    expect(p.message).toBe('unexpected end of file, expecting ";" or "}" (the " opened on line 2 is never closed)');
+    expect(p.message).toBe('unexpected end of file, expecting ";" or "}" (the " quote opened on line 2 is never closed)');
     expect(at(file, p.span)).toBe('4:1-4:1');
     const ret = only(dirs[0]!.block!);
     expect(ret.args[1]!.raw).toBe('"abc;\n}\n');
