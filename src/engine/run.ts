@@ -33,8 +33,11 @@ export interface CheckRun {
 
 const COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 
+/** Jinja block tags (`{% if %}`): a cookiecutter or Ansible template is not YAML until it is rendered. */
+const JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
+
 export function findComposeFiles(ws: Workspace): string[] {
-  return ws.files().filter((f) => COMPOSE_FILE.test(f));
+  return ws.files().filter((f) => COMPOSE_FILE.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ''));
 }
 
 export function readConfig(ws: Workspace, explicit?: string): ResolvedConfig {

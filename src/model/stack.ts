@@ -63,7 +63,8 @@ export interface Stack {
   memo<T>(key: string, build: () => T): T;
 }
 
-const NGINX_IMAGE = /(^|\/)(nginx|openresty)([:@/-]|$)|nginx-unprivileged/;
+const NGINX_IMAGE = /nginx|openresty/i;
+const PROXY_NAME = /nginx|proxy|gateway/i;
 const NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
 
 export function buildStack(ws: Workspace, composePath: string): Stack {
@@ -173,9 +174,11 @@ export function buildStack(ws: Workspace, composePath: string): Stack {
   for (const s of services) {
     const img = image(s);
     const imageName = s.image?.kind === 'known' ? s.image.value : '';
-    const isNginx = NGINX_IMAGE.test(imageName) || NGINX_IMAGE.test(img.baseImage ?? '') || s.volumes.some((v) => v.target.startsWith('/etc/nginx'));
-    if (!isNginx) continue;
     const extra = img.buildContext !== undefined ? ws.filesUnder(img.buildContext).filter((f) => /\.(conf|template|tpl)$/.test(f)) : [];
+    // Without a readable Dockerfile, a service called nginx/proxy built from a folder of nginx files is the proxy.
+    const isNginx = NGINX_IMAGE.test(imageName) || NGINX_IMAGE.test(img.baseImage ?? '') || s.volumes.some((v) => v.target.startsWith('/etc/nginx'))
+      || (!img.baseImage && PROXY_NAME.test(s.name) && extra.length > 0);
+    if (!isNginx) continue;
     const nginx = buildNginxModel(ws, img.fs, extra);
     for (const f of nginx.files) files.add(f.path);
     problems.push(...nginx.problems);

@@ -15,7 +15,8 @@ export function parseYaml(file: SourceFile): ParseResult<YamlDoc> {
   let doc: YamlDoc | undefined;
   try {
     doc = YAML.parseDocument(file.text, { merge: true, prettyErrors: false });
-    for (const e of doc.errors) {
+    // Like the programs that read these files, report where reading stopped; later errors are mostly echoes.
+    for (const e of doc.errors.slice(0, 1)) {
       problems.push({ message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), span: { file: file.path, start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) } });
     }
   } catch (e) {
