@@ -1,3 +1,6 @@
+import type { ParseProblem } from '../../src/core/problem.js';
+import { positionAt, type SourceFile } from '../../src/core/source.js';
+
 /**
  * Small nginx configs with what `nginx -t` (1.22) says about their syntax. The parser's unit test
  * checks the parser against `expect`; the oracle test checks `expect` against the real nginx, so the
@@ -80,3 +83,12 @@ export const SYNTAX_CASES: readonly SyntaxCase[] = [
   { name: 'too long comment', conf: server(`# ${longText}`), expect: { message: 'too long parameter "# xxxxxxxx..." started', line: 5 } },
   { name: 'first error wins over a later one', conf: server('return 204;;', '}', '}'), expect: { message: 'unexpected ";"', line: 5 } },
 ];
+
+/**
+ * The line nginx names for the error we report. Where our span points elsewhere (the directive that
+ * lacks its `;`), our message names nginx's line as "nginx reads on to the ... on line N".
+ */
+export function nginxLineOf(file: SourceFile, problem: ParseProblem): number {
+  const named = /nginx reads on to the "[{;]" on line (\d+)\)$/.exec(problem.message);
+  return named ? Number(named[1]) : positionAt(file, problem.span.start).line;
+}

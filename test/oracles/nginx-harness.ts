@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import type { ParseProblem } from '../../src/core/problem.js';
-import { createSourceFile, positionAt, type SourceFile } from '../../src/core/source.js';
+import { createSourceFile, positionAt } from '../../src/core/source.js';
 import { parseNginx, walkNginx } from '../../src/parsers/nginx.js';
 
 /** The real `nginx -t` as ground truth (Debian package `nginx`). */
@@ -57,15 +56,6 @@ export function nginxTest(files: Readonly<Record<string, string>>, main: string,
   }
 }
 
-/**
- * The line nginx names for the error we report. Where our span points elsewhere (the directive that
- * lacks its `;`), our message names nginx's line as "nginx reads on to the ... on line N".
- */
-export function nginxLineOf(file: SourceFile, problem: ParseProblem): number {
-  const named = /nginx reads on to the "[{;]" on line (\d+)\)$/.exec(problem.message);
-  return named ? Number(named[1]) : positionAt(file, problem.span.start).line;
-}
-
 /** The minimal wrapper for a fragment: main context (whole file), http-level or server-level snippet. */
 export function wrapperFor(text: string, snippetPath: string): { main: string; wrapper?: string } {
   const doc = parseNginx(createSourceFile('probe', text)).doc;
@@ -74,11 +64,6 @@ export function wrapperFor(text: string, snippetPath: string): { main: string; w
   const atServerLevel = [...names].some((n) => n === 'location' || n === 'listen' || n === 'server_name' || n === 'root');
   const inner = atServerLevel ? `server {\n    listen 127.0.0.1:8080;\n    include ${snippetPath};\n}` : `include ${snippetPath};`;
   return { main: 'nginx.conf', wrapper: `events {}\nhttp {\n${inner}\n}\n` };
-}
-
-/** envsubst with dummy values, as the official image renders `*.template`; `${DOLLAR}` is openwisp's `$`. */
-export function renderTemplate(text: string): string {
-  return text.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (_, name: string) => (name === 'DOLLAR' ? '$' : '1'));
 }
 
 export interface CorpusRun {
@@ -139,24 +124,3 @@ function blankDirectiveEndingOn(text: string, line: number): string | undefined 
   return text.slice(0, target.start) + text.slice(target.start, target.end).replace(/[^\n]/g, ' ') + text.slice(target.end);
 }
 
-/** The corpus shared by the team; tests skip with a message when it is absent. */
-export const CORPUS_DIR = join(import.meta.dirname, '../../../shared/corpus');
-
-/** nginx files of the corpus: picked by name, then by content, since `.conf` is also supervisor's and sysctl's. */
-export function corpusNginxFiles(): string[] {
-  if (!existsSync(CORPUS_DIR)) return [];
-  const out: string[] = [];
-  const visit = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) visit(path);
-      else if (/\.(conf|tpl|template)$|^nginx/.test(name) && looksLikeNginx(readFileSync(path, 'utf8'))) out.push(path);
-    }
-  };
-  visit(CORPUS_DIR);
-  return out;
-}
-
-function looksLikeNginx(text: string): boolean {
-  return /^\s*(http|events|server|upstream|location)\b[^;{\n]*\{/m.test(text);
-}

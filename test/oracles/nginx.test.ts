@@ -4,17 +4,9 @@ import { relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSourceFile } from '../../src/core/source.js';
 import { parseNginx } from '../../src/parsers/nginx.js';
-import { SYNTAX_CASES } from './nginx-cases.js';
-import {
-  CORPUS_DIR,
-  corpusNginxFiles,
-  isSyntaxMessage,
-  nginxAvailable,
-  nginxLineOf,
-  nginxTest,
-  renderTemplate,
-  runCorpusFile,
-} from './nginx-harness.js';
+import { nginxLineOf, SYNTAX_CASES } from './nginx-cases.js';
+import { CORPUS_DIR, corpusNginxFiles, renderTemplate } from './nginx-corpus.js';
+import { isSyntaxMessage, nginxAvailable, nginxTest, runCorpusFile } from './nginx-harness.js';
 
 if (!nginxAvailable) console.warn('[oracle] nginx not found: skipping the nginx -t oracle tests (apt-get install nginx)');
 

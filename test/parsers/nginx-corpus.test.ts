@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { createSourceFile } from '../../src/core/source.js';
 import type { Span } from '../../src/core/value.js';
 import { parseNginx, walkNginx } from '../../src/parsers/nginx.js';
-import { CORPUS_DIR, corpusNginxFiles, nginxLineOf } from '../oracles/nginx-harness.js';
+import { nginxLineOf } from '../oracles/nginx-cases.js';
+import { CORPUS_DIR, corpusNginxFiles } from '../oracles/nginx-corpus.js';
 
 /**
  * The corpus files that are not valid nginx as they stand, each for a reason nginx gives too (the

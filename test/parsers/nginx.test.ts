@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createSourceFile, positionAt, type SourceFile } from '../../src/core/source.js';
 import type { Span } from '../../src/core/value.js';
 import { parseNginx, walkNginx, type NginxDirective } from '../../src/parsers/nginx.js';
-import { SYNTAX_CASES } from '../oracles/nginx-cases.js';
-import { nginxLineOf } from '../oracles/nginx-harness.js';
+import { nginxLineOf, SYNTAX_CASES } from '../oracles/nginx-cases.js';
 
 function parse(text: string) {
   const file = createSourceFile('nginx/nginx.conf', text);
