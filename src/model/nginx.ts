@@ -102,6 +102,16 @@ function nginxLooking(file: SourceFile): boolean {
   return /\b(server|location|upstream|http|events|map)\b[^;{}]*\{/.test(file.text) || /^\s*(proxy_pass|listen|server_name|include|add_header)\s/m.test(file.text);
 }
 
+/**
+ * In an envsubst template, a line that is only `${NAME}` stands for whole directives filled in at start-up
+ * (openwisp's `${NGINX_EVENTS_BLOCK}`). Blank it, keeping every offset, so the rest of the file parses.
+ */
+function maskBlockPlaceholders(file: SourceFile): SourceFile {
+  if (!file.text.includes('${')) return file;
+  const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => ' '.repeat(m.length));
+  return text === file.text ? file : { ...file, text };
+}
+
 function inferContext(dirs: readonly NginxDirective[]): string {
   const names = new Set(dirs.map((d) => d.name));
   if (names.has('http') || names.has('events') || names.has('worker_processes')) return 'main';
@@ -150,7 +160,7 @@ class NginxBuilder {
     if (this.parsed.has(path)) return this.parsed.get(path);
     const file = this.ws.read(path);
     if (!file) return undefined;
-    const r = parseNginx(file);
+    const r = parseNginx(maskBlockPlaceholders(file));
     this.problems.push(...r.problems);
     this.comments.push(...r.comments);
     const dirs = r.doc?.directives ?? [];
