@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main, type CliIO } from '../../src/cli.js';
+import { FIXTURES, RULE_FIXTURES } from '../helpers/fixtures.js';
+import { TmpStack } from '../helpers/tmp-stack.js';
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}, isTTY = false) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY, env, cwd: FIXTURES };
+  const code = main(args, io);
+  return { code, stdout, stderr };
+}
+
+const CLEAN = join(RULE_FIXTURES, 'replica-drift', 'valid-identical');
+const WARN_ONLY = join(RULE_FIXTURES, 'replica-drift', 'invalid-workers-and-memory');
+const ERROR = join(RULE_FIXTURES, 'upstream-unknown-server', 'invalid-typo');
+
+describe('exit codes', () => {
+  it('is 0 on a clean stack', () => expect(cli(['check', CLEAN]).code).toBe(0));
+  it('is 0 with warnings only, 1 when they exceed --max-warnings', () => {
+    expect(cli(['check', WARN_ONLY]).code).toBe(0);
+    expect(cli(['check', WARN_ONLY, '--max-warnings', '1']).code).toBe(1);
+    expect(cli(['check', WARN_ONLY, '--max-warnings', '2']).code).toBe(0);
+  });
+  it('is 1 with an error finding', () => expect(cli(['check', ERROR]).code).toBe(1));
+  it('is 2 on usage errors, with one clear line and no stack trace', () => {
+    for (const args of [['check', 'no-such-dir'], ['check', '--format', 'xml'], ['frobnicate'], ['check', '--bogus'], ['explain', 'no-such-rule'], ['check', '.', '--max-warnings', 'many']]) {
+      const r = cli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^arena-lint: /);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+  it('is 2 on an invalid config, pointing at its line', () => {
+    const t = new TmpStack(CLEAN);
+    try {
+      t.write('.arena-lint.yaml', 'rules:\n  replica-drift: loud\nfoo: 1\n');
+      const r = cli(['check', t.dir]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('.arena-lint.yaml:2:');
+      expect(r.stderr).toContain('.arena-lint.yaml:3:1: unknown key "foo"');
+    } finally {
+      t.remove();
+    }
+  });
+});
+
+describe('options', () => {
+  it('--quiet drops warnings', () => {
+    expect(cli(['check', WARN_ONLY, '-f', 'plain']).stdout).toContain('[replica-drift]');
+    expect(cli(['check', WARN_ONLY, '-f', 'plain', '--quiet']).stdout).toBe('');
+  });
+  it('rule severity comes from the config', () => {
+    const t = new TmpStack(WARN_ONLY);
+    try {
+      t.write('.arena-lint.yaml', 'rules:\n  replica-drift: error\n');
+      expect(cli(['check', t.dir]).code).toBe(1);
+      t.write('.arena-lint.yaml', 'rules:\n  replica-drift: "off"\n');
+      expect(cli(['check', t.dir, '-f', 'plain']).stdout).toBe('');
+    } finally {
+      t.remove();
+    }
+  });
+  it('colours only on a terminal and respects NO_COLOR', () => {
+    const esc = /\u001b\[/;
+    expect(cli(['check', ERROR], {}, true).stdout).toMatch(esc);
+    expect(cli(['check', ERROR], { NO_COLOR: '1' }, true).stdout).not.toMatch(esc);
+    expect(cli(['check', ERROR], {}, false).stdout).not.toMatch(esc);
+  });
+  it('prints version, help, rules and explain', () => {
+    expect(cli(['--version']).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(cli(['--help']).stdout).toContain('arena-lint check [DIR]');
+    expect(cli(['rules']).stdout).toMatch(/^upstream-missing-replica\s+error\s+Reports/m);
+    expect(cli(['explain', 'upstream-missing-replica']).stdout).toContain('Why it matters');
+  });
+});
+
+describe('json output', () => {
+  it('follows the contract', () => {
+    const r = cli(['check', ERROR, '--format', 'json']);
+    const report = JSON.parse(r.stdout);
+    expect(report.version).toBe(1);
+    expect(report.stacks).toEqual([{ name: 'docker-compose.yml', files: ['docker-compose.yml', 'nginx/default.conf'] }]);
+    expect(report.diagnostics).toEqual([
+      {
+        ruleId: 'upstream-unknown-server', severity: 'error',
+        message: 'upstream django_backend names host "wbe-4", which is no service, container_name or alias in docker-compose.yml',
+        file: 'nginx/default.conf', line: 6, column: 12, endLine: 6, endColumn: 22, stack: 'docker-compose.yml', related: [],
+      },
+    ]);
+    expect(report.summary).toEqual({ errors: 1, warnings: 0, infos: 0, files: 2, stacks: 1 });
+  });
+});
