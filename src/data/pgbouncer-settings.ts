@@ -1,4 +1,5 @@
 import { known, type Span, type Value } from '../core/value.js';
+import { editDistance } from '../model/suggest.js';
 
 /**
  * Every `[pgbouncer]` setting, from pgbouncer's own key table (src/main.c `bouncer_params`) and
@@ -292,18 +293,6 @@ function intWarning(setting: PgbouncerSetting, value: number): { warning?: strin
 /** Comma-separated lists (`admin_users`, `listen_addr`, ...): items trimmed, empty items dropped. */
 export function splitPgbouncerList(raw: string): string[] {
   return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }
 
 /** The closest setting name available in `version`: a case-only difference, a typo, or a missing/extra word part. */

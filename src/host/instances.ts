@@ -4,6 +4,7 @@
  * AWS and Azure publish GiB, and Google's machine-type "GB" is 2^30 bytes (its API's memoryMb for
  * c2-standard-60 is 245760, i.e. 240 GiB).
  */
+import { editDistance } from '../model/suggest.js';
 
 export type CloudProvider = 'aws' | 'gcp' | 'azure';
 
@@ -108,15 +109,4 @@ export function suggestInstances(name: string, limit = 3): string[] {
   return scored.slice(0, limit).map((s) => s.name);
 }
 
-/** Levenshtein distance. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
+export { editDistance };
