@@ -52,7 +52,8 @@ export function codeFrame(source: SourceFile | undefined, at: LocatedFinding): s
 }
 
 function renderFinding(result: RunResult, opts: ReportOptions, c: Colors, f: LocatedFinding, widths: { pos: number; sev: number }): string[] {
-  const pos = `${f.line}:${f.column}`;
+  // The full `file:line:col` is clickable in terminals and editors, even under the file's heading.
+  const pos = `${repoPath(opts, f.file)}:${f.line}:${f.column}`;
   const sev = f.finding.severity;
   const pad = (text: string, width: number) => ' '.repeat(width - text.length);
   const out = [
@@ -84,7 +85,7 @@ export function formatStylish(result: RunResult, opts: ReportOptions): string {
   const lines: string[] = [];
   for (const [file, findings] of groups) {
     const widths = {
-      pos: Math.max(...findings.map((f) => `${f.line}:${f.column}`.length)),
+      pos: Math.max(...findings.map((f) => `${repoPath(opts, f.file)}:${f.line}:${f.column}`.length)),
       sev: Math.max(...findings.map((f) => f.finding.severity.length)),
     };
     lines.push(c.underline(repoPath(opts, file)));

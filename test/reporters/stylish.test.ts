@@ -4,13 +4,13 @@ import { toLocated } from '../../src/reporters/locate.js';
 import { options, ResultBuilder, sampleResult, stripAnsi } from './build-result.js';
 
 const EXPECTED = `deploy/docker-compose.yml
-  4:37  warning  gunicorn runs 4 threads per worker  gunicorn-threads
+  deploy/docker-compose.yml:4:37  warning  gunicorn runs 4 threads per worker  gunicorn-threads
       3 |     image: app
     > 4 |     command: gunicorn app.wsgi -w 8 --threads 4
         |                                     ^^^^^^^^^^^
       5 |     deploy:
 
-  6:17  error    15 replicas x 8 workers x 4 threads = 480 client connections > max_client_conn 300 (pgbouncer/pgbouncer.ini:3)  pgbouncer-client-capacity
+  deploy/docker-compose.yml:6:17  error    15 replicas x 8 workers x 4 threads = 480 client connections > max_client_conn 300 (pgbouncer/pgbouncer.ini:3)  pgbouncer-client-capacity
       5 |     deploy:
     > 6 |       replicas: 15
         |                 ^^
@@ -19,7 +19,7 @@ const EXPECTED = `deploy/docker-compose.yml
     hint: Raise max_client_conn to at least 480.
 
 deploy/nginx/nginx.conf
-  1:1  info  upstream "web" has no keepalive  nginx-upstream-keepalive
+  deploy/nginx/nginx.conf:1:1  info  upstream "web" has no keepalive  nginx-upstream-keepalive
     > 1 | upstream web {
         | ^^^^^^^^^^^^
       2 |     server web:8000;
@@ -93,6 +93,6 @@ describe('codeFrame', () => {
   it('has no frame for a file that was never read', () => {
     const r = new ResultBuilder().finding({ ruleId: 'r', severity: 'error', message: 'm', at: { file: 'gone', start: 0, end: 1 } }).build();
     expect(codeFrame(r.sources.get('gone'), toLocated(r, r.findings[0]!))).toBeUndefined();
-    expect(formatStylish(r, options())).toBe('gone\n  1:1  error  m  r\n\n✖ 1 problem (1 error, 0 warnings, 0 infos)\n');
+    expect(formatStylish(r, options())).toBe('gone\n  gone:1:1  error  m  r\n\n✖ 1 problem (1 error, 0 warnings, 0 infos)\n');
   });
 });
