@@ -17,7 +17,10 @@ export function parseYaml(file: SourceFile): ParseResult<YamlDoc> {
     doc = YAML.parseDocument(file.text, { merge: true, prettyErrors: false });
     // Like the programs that read these files, report where reading stopped; later errors are mostly echoes.
     for (const e of doc.errors.slice(0, 1)) {
-      problems.push({ message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), span: { file: file.path, start: e.pos[0], end: Math.max(e.pos[1], e.pos[0]) } });
+      // The yaml package may place an error one past the end of the text.
+      const start = Math.min(e.pos[0], file.text.length);
+      const end = Math.min(Math.max(e.pos[1], start), file.text.length);
+      problems.push({ message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), span: { file: file.path, start, end } });
     }
   } catch (e) {
     problems.push({ message: `cannot read YAML: ${(e as Error).message}`, span: { file: file.path, start: 0, end: 0 } });
