@@ -65,8 +65,9 @@ class Evaluation {
   readonly envOverlay = new Map<string, Value<string> | null>();
   /** Set once something may have changed any variable (an unknown os.environ.update, a branch we cannot decide). */
   envUncertain: string | undefined;
-  /** Where a .env file may have been loaded into os.environ (load_dotenv, Env.read_env). */
+  /** Where a .env file may have been loaded into os.environ (load_dotenv, Env.read_env), and which file. */
   dotenvLoadedAt: Span | undefined;
+  dotenvFile: string | undefined;
   steps = 0;
   private importDepth = 0;
 
@@ -94,7 +95,8 @@ class Evaluation {
     const base = this.opts.env.get(name);
     if (this.envUncertain && base?.kind !== 'known') return unknown(this.envUncertain, base?.span ?? this.anySpan());
     if (base === undefined && this.dotenvLoadedAt) {
-      return unknown(`${name} may be set by the .env file loaded at ${this.where(this.dotenvLoadedAt)}`, this.dotenvLoadedAt);
+      const which = this.dotenvFile ?? 'a .env file';
+      return unknown(`${name} may be set by ${which}, loaded at ${this.where(this.dotenvLoadedAt)}`, this.dotenvLoadedAt);
     }
     return base;
   }
@@ -228,10 +230,19 @@ class ModuleRunner {
       envForgetAll: (reason) => {
         ev.envUncertain = reason;
       },
-      dotenvLoaded: (span) => {
-        ev.dotenvLoadedAt ??= span;
+      dotenvLoaded: (span, search) => {
+        const dir = posix.dirname(mod.path);
+        let file: string | undefined;
+        if (search !== 'unknown') {
+          // A missing .env is skipped silently by both django-environ and python-dotenv.
+          file = search === 'module-dir' ? [posix.join(dir, '.env')].find((p) => ev.exists(p)) : filesUpwards(dir, ['.env'], (p) => ev.exists(p))[0];
+          if (!file) return;
+        }
+        if (ev.dotenvLoadedAt) return;
+        ev.dotenvLoadedAt = span;
+        ev.dotenvFile = file;
       },
-      decoupleFiles: () => decoupleRepositoryFiles(posix.dirname(mod.path), (p) => ev.exists(p)),
+      decoupleFiles: () => filesUpwards(posix.dirname(mod.path), ['settings.ini', '.env'], (p) => ev.exists(p)),
       forgetNamespace: (reason, span) => {
         for (const name of mod.bindings.keys()) mod.bindings.set(name, unknown(reason, span));
       },
@@ -846,7 +857,7 @@ class ModuleRunner {
         if (!receiver || !method) continue;
         if (receiver.kind === 'box' && receiver.obj.type === 'environ' && MUTATING_METHODS.has(method)) this.ctx.envForgetAll(reason);
         else if (MUTATING_METHODS.has(method)) this.forgetContents(receiver, reason);
-        else if ((method === 'read_env' || method === 'load_dotenv') && !this.ev.dotenvLoadedAt) this.ctx.dotenvLoaded(this.span(call));
+        else if (method === 'read_env' || method === 'load_dotenv') this.ctx.dotenvLoaded(this.span(call), 'unknown');
       } while (cursor.next() && cursor.from < n.to);
     }
   }
@@ -894,12 +905,12 @@ function dictDelete(dict: DictObject, key: Ev): boolean {
   return true;
 }
 
-/** python-decouple reads `settings.ini` or `.env` from the caller's directory or any parent. */
-function decoupleRepositoryFiles(dir: string, exists: (path: string) => boolean): string[] {
+/** Files named `names` in `dir` or any parent inside the root, nearest first (python-decouple's and python-dotenv's search). */
+function filesUpwards(dir: string, names: string[], exists: (path: string) => boolean): string[] {
   const found: string[] = [];
   for (let d = dir; ; d = posix.dirname(d)) {
     const base = d === '.' ? '' : d;
-    for (const name of ['settings.ini', '.env']) {
+    for (const name of names) {
       const p = base ? `${base}/${name}` : name;
       if (exists(p)) found.push(p);
     }

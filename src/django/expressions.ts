@@ -31,7 +31,8 @@ export interface ExprContext {
   /** null deletes. */
   envSet(name: string, value: Value<string> | null): void;
   envForgetAll(reason: string): void;
-  dotenvLoaded(span: Span): void;
+  /** A .env file may be loaded: from the module's directory, the nearest one upwards, or a path we cannot know. */
+  dotenvLoaded(span: Span, search: 'module-dir' | 'parents' | 'unknown'): void;
   /** settings.ini / .env files python-decouple would read for this module. */
   decoupleFiles(): string[];
   forgetNamespace(reason: string, span: Span): void;
@@ -43,7 +44,7 @@ export interface ExprContext {
 const MAX_EXPRESSION_DEPTH = 200;
 const MAX_ITEMS = 100_000;
 
-const BUILTIN_FUNCTIONS = new Set(['int', 'str', 'bool', 'float', 'len', 'list', 'tuple', 'dict', 'globals', 'locals', 'vars']);
+const BUILTIN_FUNCTIONS = new Set(['int', 'str', 'bool', 'float', 'len', 'list', 'tuple', 'set', 'dict', 'globals', 'locals', 'vars']);
 const COMPARISON_OPS = new Set(['<', '>', '==', '!=', '<=', '>=', 'in', 'not in', 'is', 'is not', '<>']);
 
 /** Methods that only read; any other method called on a container may change it. */
@@ -425,10 +426,11 @@ export class ExpressionEvaluator {
       case 'len':
         return a0 ? length(a0, span) : unknown('len() needs an argument', span);
       case 'list':
-      case 'tuple': {
+      case 'tuple':
+      case 'set': {
         const items: Ev[] = [];
         if (a0 && !pushIterable(items, a0)) return unknown(`the items of ${label}(...) cannot be known`, span);
-        return box({ type: name, items }, span);
+        return box({ type: name, items: name === 'set' ? dedupe(items) : items }, span);
       }
       case 'dict': {
         const dict: DictObject = { type: 'dict', entries: [] };
@@ -460,7 +462,8 @@ export class ExpressionEvaluator {
       case 'dotenv.load_dotenv': {
         const override = args.keywords.get('override');
         if (override && truthy(override) !== false) this.ctx.envForgetAll(`${label}(override=...) at ${this.ctx.where(span)} may replace any variable from a .env file`);
-        this.ctx.dotenvLoaded(span);
+        const explicitPath = args.positional.length > 0 || args.keywords.has('env_file') || args.keywords.has('dotenv_path') || args.keywords.has('stream');
+        this.ctx.dotenvLoaded(span, explicitPath ? 'unknown' : name === 'dotenv.load_dotenv' ? 'parents' : 'module-dir');
         return unknown(`${label}() reads a .env file, which is not evaluated`, span);
       }
       case 'decouple.config':
@@ -597,8 +600,9 @@ export class ExpressionEvaluator {
     const name = a0.value;
     const fromSchema = schema.get(name);
     let cast: Ev | string | undefined = method ? casts[method] : (args.keywords.get('cast') ?? (method === undefined ? a1 : undefined) ?? fromSchema?.cast);
-    if (method === 'list' && args.keywords.get('cast')) return unknown('env.list(cast=...) is not evaluated', span);
-    const explicitDefault = args.keywords.get('default') ?? (method !== undefined ? a1 : args.positional[2]);
+    if (method === 'list' && (args.keywords.has('cast') || a1)) return unknown('env.list(cast=...) is not evaluated', span);
+    if (args.keywords.has('parse_default')) return unknown('parse_default is not evaluated', span);
+    const explicitDefault = args.keywords.get('default') ?? (method !== undefined && method !== 'list' ? a1 : args.positional[2]);
     const fallback = explicitDefault ?? fromSchema?.default;
     const value = this.fromEnv(name, span);
     if (value === undefined) {
