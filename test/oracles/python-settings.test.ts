@@ -106,7 +106,7 @@ function compare(stat: PyValue, py: unknown, where: string, tally: Tally): void 
     tally.unknown++;
     return;
   }
-  const fail = (why: string) => tally.mismatches.push(`${where}: ${why}; static ${JSON.stringify(shape(stat))}, python ${JSON.stringify(py)}`);
+  const fail = (why: string): void => void tally.mismatches.push(`${where}: ${why}; static ${JSON.stringify(shape(stat))}, python ${JSON.stringify(py)}`);
   const v = stat.value;
   const tagged = (tag: string): unknown => (py !== null && typeof py === 'object' && !Array.isArray(py) && tag in py ? (py as Record<string, unknown>)[tag] : undefined);
   if (v === null || typeof v === 'string' || typeof v === 'boolean') {
