@@ -93,7 +93,7 @@ class Evaluation {
   envGet(name: string): Value<string> | undefined {
     if (this.envOverlay.has(name)) return this.envOverlay.get(name) ?? undefined;
     const base = this.opts.env.get(name);
-    if (this.envUncertain && base?.kind !== 'known') return unknown(this.envUncertain, base?.span ?? this.anySpan());
+    if (this.envUncertain) return unknown(this.envUncertain, base?.span ?? this.anySpan());
     if (base === undefined && this.dotenvLoadedAt) {
       const which = this.dotenvFile ?? 'a .env file';
       return unknown(`${name} may be set by ${which}, loaded at ${this.where(this.dotenvLoadedAt)}`, this.dotenvLoadedAt);

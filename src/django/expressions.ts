@@ -5,7 +5,6 @@ import { childNodes, decodeEscapes, decodeStringLiteral, parseNumberLiteral, spa
 import { floatFromString, intFromString, pySplit, pyStripChars, type Converted } from './convert.js';
 import { braceFormat, MAX_STRING_LENGTH, percentFormat, type FormatResult } from './format.js';
 import {
-  atomEquals,
   box,
   describeObject,
   isContainer,
@@ -17,7 +16,6 @@ import {
   type DictObject,
   type EnvSchemaEntry,
   type Ev,
-  type PyObject,
   type Scalar,
   type SequenceObject,
 } from './objects.js';
@@ -1270,4 +1268,3 @@ export function modelledAttribute(module: string, name: string, span: Span): Ev 
   }
 }
 
-export type { PyObject };

@@ -106,7 +106,7 @@ function compare(stat: PyValue, py: unknown, where: string, tally: Tally): void 
     tally.unknown++;
     return;
   }
-  const fail = (why: string): void => void tally.mismatches.push(`${where}: ${why}; static ${JSON.stringify(shape(stat))}, python ${JSON.stringify(py)}`);
+  const fail = (why: string): void => void tally.mismatches.push(`${where}: ${why}; static ${JSON.stringify(toPython(stat))}, python ${JSON.stringify(py)}`);
   const v = stat.value;
   const tagged = (tag: string): unknown => (py !== null && typeof py === 'object' && !Array.isArray(py) && tag in py ? (py as Record<string, unknown>)[tag] : undefined);
   if (v === null || typeof v === 'string' || typeof v === 'boolean') {
@@ -163,10 +163,6 @@ function toPython(v: PyValue): unknown {
   if (d.type === 'dict') return { __dict__: d.entries.map((e) => [toPython(e.key), toPython(e.value)]) };
   if (d.type === 'list') return d.items.map(toPython);
   return { [d.type === 'tuple' ? '__tuple__' : '__set__']: d.items.map(toPython) };
-}
-
-function shape(v: PyValue): unknown {
-  return toPython(v);
 }
 
 function isUpperName(name: string): boolean {
