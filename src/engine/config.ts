@@ -1,11 +1,11 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isMap, isPair, isScalar, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import type { Severity } from '../core/finding.js';
 import type { ParseProblem } from '../core/problem.js';
 import type { SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
+import validateConfig, { type ConfigError } from '../generated/config-validator.js';
+import { closest } from '../model/suggest.js';
 import { parseYaml, type YamlDoc } from '../parsers/yaml.js';
-import schema from '../../schemas/arena-lint.schema.json' with { type: 'json' };
 
 export type RuleSetting = Severity | 'off';
 
@@ -27,6 +27,13 @@ export interface SysctlConfig {
   readonly keys?: Readonly<Record<string, { min?: number; max?: number }>>;
 }
 
+/** Rule settings for the findings in some files, or in some stacks (named by their compose file). */
+export interface ConfigOverride {
+  readonly files?: readonly string[];
+  readonly stacks?: readonly string[];
+  readonly rules: Readonly<Record<string, RuleSetting>>;
+}
+
 /** `.arena-lint.yaml` as written (validated against schemas/arena-lint.schema.json). */
 export interface ConfigFileData {
   readonly rules?: Readonly<Record<string, RuleSetting>>;
@@ -35,7 +42,7 @@ export interface ConfigFileData {
   readonly sysctl?: SysctlConfig;
   readonly ignore?: readonly string[];
   readonly stacks?: readonly string[];
-  readonly overrides?: ReadonlyArray<{ files: readonly string[]; rules: Readonly<Record<string, RuleSetting>> }>;
+  readonly overrides?: readonly ConfigOverride[];
 }
 
 export interface ResolvedConfig {
@@ -50,58 +57,99 @@ export const CONFIG_FILE_NAMES = ['.arena-lint.yaml', '.arena-lint.yml', 'arena-
 
 export const EMPTY_CONFIG: ResolvedConfig = { data: {}, spanOf: () => undefined };
 
-let validator: ValidateFunction | undefined;
-
-function validate(data: unknown): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(schema);
-  return validator(data) ? [] : [...(validator.errors ?? [])];
-}
-
-/** Reads and validates a config file; problems point at the offending line of the config file. */
+/** Reads and validates a config file (YAML or JSON); problems point at the offending line of the config file. */
 export function loadConfig(file: SourceFile): { config: ResolvedConfig; problems: ParseProblem[] } {
   const y = parseYaml(file);
-  const problems = [...y.problems];
   const doc = y.doc;
-  const data = (doc && problems.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : {}) ?? {};
   const spanOf = (path: readonly string[]) => (doc ? nodeAt(doc, file, path) : undefined);
-  if (problems.length === 0) {
-    for (const e of validate(data)) {
-      const path = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-      let message = `${e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : 'config'} ${e.message ?? 'is invalid'}`;
-      let at = path;
-      if (e.keyword === 'additionalProperties') {
-        const key = String((e.params as { additionalProperty: string }).additionalProperty);
-        message = `unknown key "${key}"${path.length ? ` in ${path.join('.')}` : ''}`;
-        at = [...path, key];
-        const keySpan = doc ? keyAt(doc, file, at) : undefined;
-        problems.push({ message, span: keySpan ?? { file: file.path, start: 0, end: 0 } });
-        continue;
-      }
-      if (e.keyword === 'propertyNames') {
-        const key = String((e.params as { propertyName: string }).propertyName);
-        message = `unknown rule "${key}" in ${path.join('.')}`;
-        problems.push({ message, span: (doc ? keyAt(doc, file, [...path, key]) : undefined) ?? { file: file.path, start: 0, end: 0 } });
-        continue;
-      }
-      if (e.keyword === 'enum') message += `: ${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}`;
-      problems.push({ message, span: spanOf(at) ?? { file: file.path, start: 0, end: 0 } });
-    }
-  }
-  // A propertyNames failure is followed by its own generic error; keep one message per place.
+  if (y.problems.length) return { config: { data: {}, file, spanOf }, problems: y.problems };
+  const data: unknown = doc?.toJS({ maxAliasCount: 100 }) ?? {};
+  const problems: ParseProblem[] = [];
   const seen = new Set<string>();
-  const unique = problems.filter((p) => {
-    const k = `${p.span.start}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-  return { config: { data: unique.length ? {} : (data as ConfigFileData), file, spanOf }, problems: unique };
+  for (const e of validateConfig(data) ? [] : validateConfig.errors ?? []) {
+    const p = describe(e, doc, file);
+    // One message per place: a propertyNames failure also reports its inner enum, anyOf its branches.
+    const key = `${p.span.start}:${p.span.end}`;
+    if (p.message === '' || seen.has(key)) continue;
+    seen.add(key);
+    problems.push(p);
+  }
+  return { config: { data: problems.length ? {} : (data as ConfigFileData), file, spanOf }, problems };
+}
+
+/** Turns one schema error into a message in the config's own terms, at the key or value it is about. */
+function describe(e: ConfigError, doc: YamlDoc | undefined, file: SourceFile): ParseProblem {
+  const path = e.instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const at = (p: readonly string[], key = false) =>
+    (doc ? (key ? keyAt(doc, file, p) : nodeAt(doc, file, p)) : undefined) ?? { file: file.path, start: 0, end: 0 };
+  const where = path.length ? ` in ${dotted(path)}` : '';
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      return { message: `unknown key "${key}"${where}${suggestion(key, known, 'expected one of')}`, span: at([...path, key], true) };
+    }
+    case 'propertyNames': {
+      const key = String(params.propertyName);
+      return { message: `unknown rule "${key}"${where}${suggestion(key, ruleIdsOf(e), '')}; see \`arena-lint rules\``, span: at([...path, key], true) };
+    }
+    case 'enum': {
+      // The inner half of a propertyNames failure, reported by the outer one.
+      if (e.schemaPath.includes('/propertyNames/')) return { message: '', span: at(path) };
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const got = e.data;
+      const hint = typeof got === 'string' ? suggestion(got, allowed, '') : '';
+      return { message: `${dotted(path)} must be one of ${allowed.join(', ')}, got ${show(got)}${hint}`, span: at(path) };
+    }
+    case 'type': {
+      const want = [params.type].flat().map((t) => (t === 'object' ? 'a mapping' : t === 'array' ? 'a list' : `a ${String(t)}`)).join(' or ');
+      return { message: `${path.length ? dotted(path) : 'the configuration'} must be ${want}, got ${show(e.data)}`, span: at(path) };
+    }
+    case 'required':
+      if (e.schemaPath.includes('/anyOf/')) return { message: '', span: at(path) };
+      return { message: `${dotted(path)} needs "${String(params.missingProperty)}"`, span: at(path) };
+    case 'anyOf':
+      return { message: `${dotted(path)} needs "files" or "stacks" to say where its rules apply`, span: at(path) };
+    case 'exclusiveMinimum':
+      return { message: `${dotted(path)} must be greater than ${String(params.limit)}, got ${show(e.data)}`, span: at(path) };
+    default:
+      return { message: `${path.length ? dotted(path) : 'the configuration'} ${e.message ?? 'is invalid'}`, span: at(path) };
+  }
+}
+
+function ruleIdsOf(e: ConfigError): string[] {
+  const names = (e.schema as { enum?: unknown[] } | undefined)?.enum;
+  return Array.isArray(names) ? names.map(String) : [];
+}
+
+function suggestion(word: string, candidates: readonly string[], listIntro: string): string {
+  const near = closest(word, candidates);
+  if (near !== undefined) return `; did you mean "${near}"?`;
+  return listIntro && candidates.length ? ` (${listIntro} ${candidates.join(', ')})` : '';
+}
+
+/** `overrides[0].rules`, the way a user would name the place. */
+function dotted(path: readonly string[]): string {
+  return path.reduce((s, p) => (/^\d+$/.test(p) ? `${s}[${p}]` : s ? `${s}.${p}` : p), '');
+}
+
+function show(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v === 'string' ? `"${v}"` : `${typeof v} ${String(v)}`;
 }
 
 function walk(doc: YamlDoc, path: readonly string[]): { node: Node | null; key?: Node } | undefined {
   let node: unknown = doc.contents;
   let key: Node | undefined;
   for (const p of path) {
+    if (isSeq(node)) {
+      node = node.items[Number(p)];
+      key = undefined;
+      continue;
+    }
     if (!isMap(node)) return undefined;
     const pair = node.items.find((i) => isPair(i) && isScalar(i.key) && String(i.key.value) === p);
     if (!pair || !isPair(pair)) return undefined;

@@ -75,10 +75,19 @@ function configFrom(file: SourceFile): ResolvedConfig {
   return config;
 }
 
-export function severityFor(rule: Rule, config: ResolvedConfig, file?: string): RuleSetting {
+/**
+ * The setting of a rule for one finding: the top-level `rules:` entry, then every matching override
+ * in order (later ones win, as in ESLint). An override matches by the file the finding points at
+ * (`files`) and/or the compose file of its stack (`stacks`); with both, both must match.
+ */
+export function severityFor(rule: Rule, config: ResolvedConfig, file?: string, stack?: string): RuleSetting {
   let setting: RuleSetting = config.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
   for (const o of config.data.overrides ?? []) {
-    if (file !== undefined && o.rules[rule.meta.id] && globMatcher(o.files)(file)) setting = o.rules[rule.meta.id]!;
+    const s = o.rules[rule.meta.id];
+    if (s === undefined) continue;
+    if (o.files && (file === undefined || !globMatcher(o.files)(file))) continue;
+    if (o.stacks && (stack === undefined || !globMatcher(o.stacks)(stack))) continue;
+    setting = s;
   }
   return setting;
 }
@@ -118,7 +127,7 @@ export function check(opts: CheckOptions): CheckRun {
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...(span ? { span } : {}) }),
           report: (r) => {
-            const setting = severityFor(rule, config, r.span.file);
+            const setting = severityFor(rule, config, r.span.file, stack.name);
             if (setting === 'off') return;
             const severity: Severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
             stackFindings.push({
@@ -132,7 +141,17 @@ export function check(opts: CheckOptions): CheckRun {
         throw new Error(`rule ${rule.meta.id} failed on ${stack.name}: ${(e as Error).stack ?? e}`);
       }
     }
-    findings.push(...applySuppressions(stackFindings, stack.comments, stack.name, opts.rules.map((r) => r.meta.id), lineOf));
+    const reported = new Set(stackFindings);
+    for (const f of applySuppressions(stackFindings, stack.comments, stack.name, opts.rules.map((r) => r.meta.id), lineOf)) {
+      if (reported.has(f)) {
+        findings.push(f);
+        continue;
+      }
+      // The engine's own findings (unused-suppression) follow the config like any rule's.
+      const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
+      const setting = rule ? severityFor(rule, config, f.span.file, stack.name) : f.severity;
+      if (setting !== 'off') findings.push({ ...f, severity: setting });
+    }
   }
   return { result: { root: opts.dir, stacks: stacks.map((s) => ({ name: s.name, files: [...s.files].sort() })), findings: sortFindings(dedupe(findings)), sources: ws.sources }, stacks, config, unknowns };
 }

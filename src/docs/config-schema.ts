@@ -1,0 +1,93 @@
+import { docsUrl, type RuleMeta } from '../core/rule-meta.js';
+
+/** Where editors and the generated validator know the schema from; also the `$id` users may cite. */
+export const CONFIG_SCHEMA_ID = 'https://arena-lint.dev/schemas/arena-lint.schema.json';
+
+const SEVERITIES = ['off', 'info', 'warning', 'error'];
+
+const globs = (description: string) => ({ type: 'array', items: { type: 'string' }, description });
+
+/**
+ * The JSON schema of `.arena-lint.yaml`. The rule ids come from the rules' metadata, so a config
+ * naming a rule that does not exist is rejected (with a did-you-mean) and editors complete the ids.
+ */
+export function configSchema(rules: readonly RuleMeta[]): Record<string, unknown> {
+  const ids = rules.map((m) => m.id);
+  const perRule = Object.fromEntries(
+    rules.map((m) => [m.id, { $ref: '#/definitions/ruleSetting', description: `${m.description} (default: ${m.defaultSeverity}). ${docsUrl(m.id)}` }]),
+  );
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: CONFIG_SCHEMA_ID,
+    title: 'arena-lint configuration (.arena-lint.yaml)',
+    description: 'Generated from the rules by `npm run generate`; do not edit.',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      rules: { $ref: '#/definitions/ruleSettings', description: 'Severity per rule id: off, info, warning or error.' },
+      host: {
+        description: 'The machine the stack runs on; host-tier rules are silent without it.',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          cpus: { type: 'number', exclusiveMinimum: 0, description: 'CPUs of the host, e.g. 48' },
+          memory: { type: ['string', 'number'], description: 'e.g. 96GiB, 64g, or bytes' },
+          instance: { type: 'string', description: 'A built-in instance type, e.g. aws/c5.12xlarge' },
+        },
+      },
+      capacity: {
+        description: 'The load the stack is sized for; the capacity rules compare it with the workers.',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          targetRps: { type: 'number', exclusiveMinimum: 0, default: 500, description: 'Requests per second the stack must serve' },
+          latencyMs: { type: 'number', exclusiveMinimum: 0, default: 500, description: 'Mean time a request holds a worker thread' },
+          workerMemory: { type: ['string', 'number'], default: '200MiB', description: 'Resident memory of one app worker process' },
+        },
+      },
+      sysctl: {
+        description: 'The kernel settings the host must have.',
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          profile: { type: 'string', enum: ['seed'], default: 'seed' },
+          require: { type: 'boolean', description: 'Check the profile even when the repository has no sysctl source.' },
+          keys: {
+            type: 'object',
+            description: 'Keys added to or overriding the profile.',
+            additionalProperties: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { min: { type: 'number' }, max: { type: 'number' } },
+            },
+          },
+        },
+      },
+      ignore: globs('gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read.'),
+      stacks: globs('Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml).'),
+      overrides: {
+        description: 'Rule severities for some files (the file a finding points at) or some stacks (their compose file).',
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['rules'],
+          anyOf: [{ required: ['files'] }, { required: ['stacks'] }],
+          properties: {
+            files: globs('Globs of the files whose findings these settings apply to.'),
+            stacks: globs('Globs of the compose files whose stacks these settings apply to.'),
+            rules: { $ref: '#/definitions/ruleSettings' },
+          },
+        },
+      },
+    },
+    definitions: {
+      ruleSetting: { enum: SEVERITIES },
+      ruleSettings: {
+        type: 'object',
+        propertyNames: { enum: ids },
+        properties: perRule,
+      },
+    },
+  };
+}
