@@ -1,4 +1,5 @@
 import { UsageError } from './engine/run.js';
+import { capacityCommand } from './commands/capacity.js';
 import { checkCommand } from './commands/check.js';
 import type { CliIO } from './commands/io.js';
 import { ruleDocText } from './docs/rule-doc.js';
@@ -11,6 +12,7 @@ const HELP = `arena-lint ${pkg.version}: checks that a Django stack's compose, n
 
 Usage:
   arena-lint check [DIR]        check every compose stack under DIR (default: .)
+  arena-lint capacity [DIR]     print each stack's capacity plan (-f text|json|markdown, -c, -o)
   arena-lint rules              list every rule with its default severity
   arena-lint explain RULE-ID    print a rule's documentation
 
@@ -40,6 +42,7 @@ Examples:
 /** Each subcommand parses its own options; this only dispatches and turns errors into exit code 2. */
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => number> = {
   check: checkCommand,
+  capacity: capacityCommand,
   rules: (_argv, io) => {
     const width = Math.max(...RULES.map((r) => r.meta.id.length));
     io.stdout(`${RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(7)}  ${r.meta.description}`).join('\n')}\n`);

@@ -1,0 +1,200 @@
+import { positionAt } from '../core/source.js';
+import type { Span, Value } from '../core/value.js';
+import type { ResolvedConfig } from '../engine/config.js';
+import { whereOf } from '../engine/rule.js';
+import { dataTier } from '../model/data-tier.js';
+import { stackConcurrency, type ConcurrencyGroup } from '../model/host-concurrency.js';
+import { nginxProcessLimits, redisSettings } from '../model/host-limits.js';
+import { capacityPlan, type PlanValue } from '../model/host-machine.js';
+import { describeTotal, resourceTotal, serviceResources, type ResourceAmount, type ResourceKind, type ResourceSide } from '../model/host-resources.js';
+import type { Stack } from '../model/stack.js';
+import { resolvedUpstreams } from '../model/topology.js';
+import {
+  CAPACITY_FORMAT_VERSION,
+  type CapacityPlanReport,
+  type CapacityReport,
+  type FunnelStep,
+  type ResourceTotal,
+  type SourcedNumber,
+  type StackCapacity,
+  type TierCapacity,
+} from './contract.js';
+
+/** Computes the capacity report of every stack; pure: reads only the built stacks and the config. */
+export function buildCapacityReport(stacks: readonly Stack[], config: ResolvedConfig, root = '.'): CapacityReport {
+  const plan = planReport(config);
+  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s) => stackReport(s, config, plan)) };
+}
+
+function planSource(config: ResolvedConfig, v: PlanValue<number>): SourcedNumber {
+  if (!v.span || !config.file) return { value: v.value, source: 'default' };
+  const at = `${v.span.file}:${positionAt(config.file, v.span.start).line}`;
+  return v.instance ? { value: v.value, source: at, note: `from the instance type` } : { value: v.value, source: at };
+}
+
+function planReport(config: ResolvedConfig): CapacityPlanReport {
+  const p = capacityPlan(config);
+  const unknownHost: SourcedNumber = { value: null, source: 'unknown', note: 'not configured' };
+  return {
+    targetRps: planSource(config, p.capacity.targetRps),
+    latencyMs: planSource(config, p.capacity.latencyMs),
+    workerMemoryBytes: planSource(config, p.capacity.workerMemory),
+    host: p.host
+      ? {
+          instance: p.host.instance?.name ?? null,
+          cpus: p.host.cpus ? planSource(config, p.host.cpus) : unknownHost,
+          memoryBytes: p.host.memory ? planSource(config, p.host.memory) : unknownHost,
+        }
+      : null,
+  };
+}
+
+/** A model value as the report cites it: `file:line`, `default` or `unknown` with the reason. */
+export function sourcedValue(stack: Stack, v: Value<number>): SourcedNumber {
+  if (v.kind === 'unknown') return { value: null, source: 'unknown', note: v.reason };
+  return { value: v.value, source: v.isDefault ? 'default' : whereOf(stack, v.span) };
+}
+
+const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
+
+function stackReport(stack: Stack, config: ResolvedConfig, plan: CapacityPlanReport): StackCapacity {
+  const latencyS = (plan.latencyMs.value ?? 500) / 1000;
+  const c = stackConcurrency(stack);
+  const tiers = c.groups.map((g) => tierReport(stack, g, latencyS));
+  const unknownTiers = c.unknowns.map((u) => ({ service: u.service.name, reason: u.reason, source: whereOf(stack, u.span) }));
+  const known = unknownTiers.length === 0;
+  const rps = c.total / latencyS;
+  const total = {
+    concurrency: known ? c.total : null,
+    rpsAtLatency: known ? round(rps) : null,
+    rpsAt100ms: known ? round(c.total / 0.1) : null,
+    meetsTarget: known && tiers.length > 0 && plan.targetRps.value !== null ? rps >= plan.targetRps.value : null,
+  };
+  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, plan), funnel: funnel(stack, config) };
+}
+
+function tierReport(stack: Stack, g: ConcurrencyGroup, latencyS: number): TierCapacity {
+  const wc = g.workerClass;
+  return {
+    name: g.name,
+    services: g.services.map((s) => s.name),
+    replicas: g.containers,
+    workers: sourcedValue(stack, g.workers),
+    workerClass: { value: wc.value, source: wc.isDefault ? 'default' : whereOf(stack, wc.span) },
+    perWorker: sourcedValue(stack, g.perWorker),
+    perWorkerUnit: g.unit,
+    concurrency: g.concurrency,
+    rpsAtLatency: round(g.concurrency / latencyS),
+    rpsAt100ms: round(g.concurrency / 0.1),
+  };
+}
+
+function amountSource(stack: Stack, a: ResourceAmount | undefined): SourcedNumber | null {
+  return a ? sourcedValue(stack, a.value) : null;
+}
+
+function resourcesReport(stack: Stack, plan: CapacityPlanReport): StackCapacity['resources'] {
+  const services = serviceResources(stack).map((u) => ({
+    service: u.service.name,
+    tier: stack.tierOf(u.service)?.name ?? null,
+    count: sourcedValue(stack, u.count),
+    limits: { cpus: amountSource(stack, u.limits.cpus), memoryBytes: amountSource(stack, u.limits.memory) },
+    reservations: { cpus: amountSource(stack, u.reservations.cpus), memoryBytes: amountSource(stack, u.reservations.memory) },
+  }));
+  const total = (side: ResourceSide, kind: ResourceKind): ResourceTotal => {
+    const t = resourceTotal(stack, side, kind);
+    const host = kind === 'cpus' ? plan.host?.cpus.value : plan.host?.memoryBytes.value;
+    const value = t.unknown ? null : t.total;
+    return {
+      value,
+      percentOfHost: value !== null && host ? round((value / host) * 100) : null,
+      unset: t.missing.map((s) => s.name),
+      arithmetic: t.unknown ? `unknown: ${t.unknown.reason}` : t.terms.length ? describeTotal(t) : 'no service sets a value',
+    };
+  };
+  return {
+    services,
+    limits: { cpus: total('limits', 'cpus'), memoryBytes: total('limits', 'memory') },
+    reservations: { cpus: total('reservations', 'cpus'), memoryBytes: total('reservations', 'memory') },
+  };
+}
+
+const DATA_TIER_PENDING = 'not read yet: the data-tier model does not expose it';
+
+function funnel(stack: Stack, config: ResolvedConfig): FunnelStep[] {
+  const steps: FunnelStep[] = [];
+  const where = (span: Span) => whereOf(stack, span);
+  const hostCpus = capacityPlan(config).host?.cpus;
+  for (const proxy of stack.proxies) {
+    const limits = nginxProcessLimits(proxy);
+    const label = `nginx (${proxy.service.name}) worker_processes x worker_connections`;
+    if (!limits) {
+      steps.push({ id: 'nginx-connections', label, value: { value: null, source: 'unknown', note: 'worker_processes or worker_connections is not a number' } });
+      continue;
+    }
+    const wc = limits.workerConnections;
+    const wp = limits.workerProcesses;
+    const processes = wp.value === 'auto' ? hostCpus?.value : wp.value;
+    const wpAt = wp.isDefault ? 'default' : where(wp.span);
+    const wpText = wp.value === 'auto' ? `auto = ${processes ?? '?'} host CPUs (${wpAt})` : `${wp.value} (${wpAt})`;
+    const detail = `${wpText} x ${wc.value}; a proxied request holds 2 connections`;
+    steps.push({
+      id: 'nginx-connections',
+      label,
+      value: processes === undefined
+        ? { value: null, source: 'unknown', note: 'worker_processes auto needs host.cpus in the config' }
+        : { value: processes * wc.value, source: wc.isDefault ? 'default' : where(wc.span) },
+      detail,
+    });
+  }
+  for (const u of resolvedUpstreams(stack)) {
+    if (!u.servers.some((s) => s.service && stack.app(s.service))) continue;
+    const label = `upstream ${u.upstream.name} max_conns`;
+    const unlimited = u.servers.filter((s) => !Number(s.server.params.get('max_conns') ?? 0));
+    const first = u.servers[0];
+    if (!first) continue;
+    if (unlimited.length) {
+      steps.push({ id: 'upstream-max-conns', label, value: { value: null, source: where(unlimited[0]!.server.node.directive.span), note: `no limit: ${unlimited.length} of ${u.servers.length} servers set no max_conns` } });
+      continue;
+    }
+    const conns = u.servers.map((s) => Number(s.server.params.get('max_conns')));
+    const sum = conns.reduce((a, b) => a + b, 0);
+    const same = conns.every((n) => n === conns[0]);
+    steps.push({
+      id: 'upstream-max-conns',
+      label,
+      value: { value: sum, source: where(first.server.node.directive.span) },
+      detail: same ? `${u.servers.length} servers x ${conns[0]}` : conns.join(' + '),
+    });
+  }
+  const c = stackConcurrency(stack);
+  if (c.groups.length || c.unknowns.length) {
+    const first = c.groups[0];
+    steps.push({
+      id: 'app-concurrency',
+      label: 'app servers: replicas x workers x threads',
+      value: c.unknowns.length
+        ? { value: null, source: 'unknown', note: c.unknowns.map((u) => `${u.service.name}: ${u.reason}`).join('; ') }
+        : { value: c.total, source: first ? (first.workers.isDefault ? 'default' : where(first.workers.span)) : 'computed' },
+      detail: c.groups.map((g) => `${g.name} ${g.containers} x ${g.workers.value} x ${g.perWorker.value}`).join(' + '),
+    });
+  }
+  // The data tier owns pgbouncer, Postgres and Django's Redis clients; until it exposes them they are unknown.
+  dataTier(stack);
+  steps.push({ id: 'pgbouncer-max-client-conn', label: 'pgbouncer max_client_conn', value: { value: null, source: 'unknown', note: DATA_TIER_PENDING } });
+  steps.push({ id: 'pgbouncer-pool', label: 'pgbouncer pool (default_pool_size)', value: { value: null, source: 'unknown', note: DATA_TIER_PENDING } });
+  steps.push({ id: 'postgres-max-connections', label: 'Postgres max_connections', value: { value: null, source: 'unknown', note: DATA_TIER_PENDING } });
+  for (const svc of stack.services) {
+    const redis = redisSettings(svc);
+    const max = redis?.get('maxclients');
+    if (!max) continue;
+    const n = max.kind === 'known' && /^\d+$/.test(max.value) ? Number(max.value) : undefined;
+    steps.push({
+      id: 'redis-maxclients',
+      label: `Redis (${svc.name}) maxclients`,
+      value: max.kind === 'unknown' ? { value: null, source: 'unknown', note: max.reason } : n === undefined ? { value: null, source: where(max.span), note: `not a number: ${max.value}` } : { value: n, source: max.isDefault ? 'default' : where(max.span) },
+    });
+    steps.push({ id: 'redis-clients', label: `Redis (${svc.name}) clients from Django`, value: { value: null, source: 'unknown', note: DATA_TIER_PENDING } });
+  }
+  return steps;
+}
