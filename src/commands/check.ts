@@ -1,7 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SEVERITY_ORDER, type Finding, type RunResult } from '../core/finding.js';
+import { applyBaseline, baselineOf, formatBaseline, parseBaseline } from '../engine/baseline.js';
 import { check, UsageError } from '../engine/run.js';
 import { formatters, isFormatName, summaryLine, type FormatName } from '../reporters/index.js';
 import { RULES } from '../../rules/index.js';
@@ -18,6 +19,8 @@ export const CHECK_OPTIONS = {
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   debug: { type: 'boolean' },
+  baseline: { type: 'string' },
+  'write-baseline': { type: 'string' },
 } as const;
 
 /** `arena-lint check [DIR]`: the exit code is 1 when findings fail the run. */
@@ -34,6 +37,16 @@ export function checkCommand(argv: readonly string[], io: CliIO): number {
   }
   const run = check({ dir: resolve(io.cwd, dir), displayDir: dir, ...(values.config ? { configPath: resolve(io.cwd, values.config) } : {}), rules: RULES });
   let findings = run.result.findings;
+  if (values['write-baseline'] !== undefined) {
+    // Everything found now, before --quiet or an older baseline thin it out.
+    writeFileSync(resolve(io.cwd, values['write-baseline']), formatBaseline(baselineOf(run.result)));
+    io.stderr(`baseline with ${findings.length} finding${findings.length === 1 ? '' : 's'} written to ${values['write-baseline']}\n`);
+  }
+  if (values.baseline !== undefined) {
+    const matched = applyBaseline(run.result, readBaseline(resolve(io.cwd, values.baseline), values.baseline));
+    findings = matched.findings;
+    io.stderr(`${matched.matched} finding${matched.matched === 1 ? '' : 's'} in the baseline ${values.baseline}${matched.gone ? `; ${matched.gone} baseline entr${matched.gone === 1 ? 'y' : 'ies'} no longer found (rewrite it with --write-baseline)` : ''}\n`);
+  }
   if (values.quiet) findings = findings.filter((f) => f.severity === 'error');
   const result: RunResult = { ...run.result, root: dir, findings };
   const cwdRelativeRoot = relative(io.cwd, resolve(io.cwd, dir)).split('\\').join('/');
@@ -49,7 +62,20 @@ export function checkCommand(argv: readonly string[], io: CliIO): number {
   if (values.verbose) {
     for (const u of run.unknowns) io.stderr(`[${u.ruleId}] ${u.stack}: ${u.reason}\n`);
   }
-  return exitCode(findings, maxWarnings);
+  // Writing a baseline accepts what is there: the run that adopts arena-lint passes.
+  return values['write-baseline'] !== undefined ? 0 : exitCode(findings, maxWarnings);
+}
+
+function readBaseline(abs: string, shown: string) {
+  let text: string;
+  try {
+    text = readFileSync(abs, 'utf8');
+  } catch {
+    throw new UsageError(`baseline file not found: ${shown}`);
+  }
+  const { baseline, error } = parseBaseline(text);
+  if (!baseline) throw new UsageError(`invalid baseline ${shown}: ${error}`);
+  return baseline;
 }
 
 export function exitCode(findings: readonly Finding[], maxWarnings?: number): number {

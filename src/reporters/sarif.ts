@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Log, Location, ReportingDescriptor, Result } from 'sarif';
 import type { RunResult, Severity } from '../core/finding.js';
 import { docsUrl, type RuleMeta } from '../core/rule-meta.js';
-import { lineText } from '../core/source.js';
+import { lineHash } from './fingerprint.js';
 import { repoPath, toLocated, uriPath, type LocatedFinding, type LocatedRange, type ReportOptions } from './locate.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
@@ -49,18 +48,6 @@ function physicalLocation(opts: ReportOptions, at: LocatedRange): Location['phys
 }
 
 /**
- * The offending lines with indentation and runs of blanks collapsed: what identifies the finding
- * when lines are inserted above it or the file is re-indented.
- */
-function normalizedLines(result: RunResult, at: LocatedRange): string {
-  const source = result.sources.get(at.file);
-  if (!source) return '';
-  const lines: string[] = [];
-  for (let n = at.line; n <= at.endLine; n++) lines.push(lineText(source, n).trim().replace(/\s+/g, ' '));
-  return lines.join('\n');
-}
-
-/**
  * Code scanning matches alerts across commits by these fingerprints; line numbers are left out
  * so an alert survives edits above it. The counter tells apart identical findings on identical
  * lines of one file (e.g. two services with the same `command:` line).
@@ -68,10 +55,7 @@ function normalizedLines(result: RunResult, at: LocatedRange): string {
 function fingerprints(result: RunResult, opts: ReportOptions, located: readonly LocatedFinding[]): string[] {
   const seen = new Map<string, number>();
   return located.map((at) => {
-    const hash = createHash('sha256')
-      .update(`${at.finding.ruleId}\0${repoPath(opts, at.file)}\0${normalizedLines(result, at)}`)
-      .digest('hex')
-      .slice(0, 32);
+    const hash = lineHash(result, at.finding.ruleId, repoPath(opts, at.file), at);
     const occurrence = (seen.get(hash) ?? 0) + 1;
     seen.set(hash, occurrence);
     return `${hash}:${occurrence}`;
