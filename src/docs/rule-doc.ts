@@ -126,7 +126,7 @@ export function ruleDocMarkdown(meta: RuleMeta, examples: readonly RuleExample[]
       '',
       fence(suppression.text, fenceLanguage(suppression.file)),
       '',
-      `\`# arena-lint-disable ${meta.id}\` silences the rule from that line to the end of the file. A directive that silences nothing is reported by [unused-suppression](unused-suppression.md).`,
+      `\`# arena-lint-disable ${meta.id}\` silences the rule from that line to the end of the block the comment is indented in (the closing \`}\` in nginx, the parent's next key in YAML), or to the end of the file when the comment starts its line. A directive that silences nothing is reported by [unused-suppression](unused-suppression.md).`,
       '',
     );
   } else {

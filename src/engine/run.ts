@@ -106,10 +106,6 @@ export function check(opts: CheckOptions): CheckRun {
   const chosen = config.data.stacks ? globMatcher(config.data.stacks) : undefined;
   const composeFiles = findComposeFiles(ws).filter((f) => !chosen || chosen(f));
 
-  const lineOf = (file: string, offset: number) => {
-    const f = ws.sources.get(file);
-    return f ? positionAt(f, offset).line : 0;
-  };
   const findings: Finding[] = [];
   const unknowns: Array<{ ruleId: string; stack: string; reason: string; span?: Span }> = [];
   const stacks: Stack[] = [];
@@ -142,7 +138,7 @@ export function check(opts: CheckOptions): CheckRun {
       }
     }
     const reported = new Set(stackFindings);
-    for (const f of applySuppressions(stackFindings, stack.comments, stack.name, opts.rules.map((r) => r.meta.id), lineOf)) {
+    for (const f of applySuppressions(stackFindings, stack.comments, stack.name, opts.rules.map((r) => r.meta.id), (file) => ws.sources.get(file))) {
       if (reported.has(f)) {
         findings.push(f);
         continue;

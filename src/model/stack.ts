@@ -73,9 +73,13 @@ export function buildStack(ws: Workspace, composePath: string): Stack {
   const files = new Set<string>([composePath]);
   const problems: ParseProblem[] = [];
   const comments: Comment[] = [];
+  // A file several services use (one env_file for every replica) is parsed once per use; its problems
+  // and comments count once, or each copy of a suppression but the first would be reported as unused.
+  const parsed = new Set<string>();
   const addFile = (path: string, p: readonly ParseProblem[] = [], c: readonly Comment[] = []) => {
-    if (files.has(path) && p.length === 0 && c.length === 0) return;
     files.add(path);
+    if ((p.length === 0 && c.length === 0) || parsed.has(path)) return;
+    parsed.add(path);
     problems.push(...p);
     comments.push(...c);
   };
