@@ -93,6 +93,10 @@ describe('config validation points at the config line', () => {
     expect(p[0]).toMatch(/^[23]:\d+ /);
   });
 
+  it('accepts the $schema key editors use in JSON configs', () => {
+    expect(problems('{ "$schema": "./node_modules/arena-lint/schemas/arena-lint.schema.json", "rules": {} }', 'arena-lint.config.json')).toEqual([]);
+  });
+
   it('reads JSON configs with lines, and an empty file as no settings', () => {
     expect(problems('{\n  "rules": {\n    "replica-drif": "off"\n  }\n}\n', 'arena-lint.config.json')).toEqual([
       '3:5 unknown rule "replica-drif" in rules; did you mean "replica-drift"?; see `arena-lint rules`',

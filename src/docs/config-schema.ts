@@ -24,6 +24,8 @@ export function configSchema(rules: readonly RuleMeta[]): Record<string, unknown
     type: 'object',
     additionalProperties: false,
     properties: {
+      // JSON has no comments to carry the yaml-language-server line; editors read this key instead.
+      $schema: { type: 'string', description: 'The schema of this file, for editors.' },
       rules: { $ref: '#/definitions/ruleSettings', description: 'Severity per rule id: off, info, warning or error.' },
       host: {
         description: 'The machine the stack runs on; host-tier rules are silent without it.',
