@@ -1,5 +1,4 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main, type CliIO } from '../src/cli.js';
 import { createSourceFile, positionAt } from '../src/core/source.js';
@@ -243,9 +242,12 @@ describe('the CLI on an invalid config', () => {
       expect(main(['check', '.'], io)).toBe(2);
       expect(stderr).toContain('.arena-lint.yml:2:3: unknown rule "replica-drif" in rules; did you mean "replica-drift"?');
       expect(stderr).toContain('.arena-lint.yml:4:9: host.cpus must be a number, got "many"');
+      // Checked from the folder above, the path is the one the user can open from there.
+      stderr = '';
+      expect(main(['check', basename(t.dir)], { ...io, cwd: dirname(t.dir) })).toBe(2);
+      expect(stderr).toContain(`${basename(t.dir)}/.arena-lint.yml:2:3: unknown rule`);
     } finally {
       t.remove();
-      rmSync(join(t.dir), { recursive: true, force: true });
     }
   });
 });

@@ -40,19 +40,20 @@ export function findComposeFiles(ws: Workspace): string[] {
   return ws.files().filter((f) => COMPOSE_FILE.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ''));
 }
 
-export function readConfig(ws: Workspace, explicit?: string): ResolvedConfig {
+/** `shownRoot` names the checked directory in messages, so a config error reads `deploy/.arena-lint.yaml:3:3`. */
+export function readConfig(ws: Workspace, explicit?: string, shownRoot = ''): ResolvedConfig {
   if (explicit !== undefined) {
     const abs = resolve(explicit);
     if (!existsSync(abs)) throw new UsageError(`config file not found: ${explicit}`);
     const rel = relative(ws.rootAbs, abs).split('\\').join('/');
     const file = !rel.startsWith('..') && !isAbsolute(rel) ? ws.read(rel) : undefined;
-    return configFrom(file ?? readOutside(abs, explicit));
+    return file ? configFrom(file, shownRoot) : configFrom(readOutside(abs, explicit), '');
   }
   const path = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
   if (path === undefined) return EMPTY_CONFIG;
   const file = ws.read(path);
   if (!file) throw new UsageError(`cannot read config file ${path}`);
-  return configFrom(file);
+  return configFrom(file, shownRoot);
 }
 
 function readOutside(abs: string, shown: string) {
@@ -63,12 +64,13 @@ function readOutside(abs: string, shown: string) {
   }
 }
 
-function configFrom(file: SourceFile): ResolvedConfig {
+function configFrom(file: SourceFile, shownRoot: string): ResolvedConfig {
   const { config, problems } = loadConfig(file);
   if (problems.length) {
+    const shown = shownRoot === '' || shownRoot === '.' ? file.path : `${shownRoot.replace(/\/+$/, '')}/${file.path}`;
     const lines = problems.map((p: ParseProblem) => {
       const pos = positionAt(file, p.span.start);
-      return `${file.path}:${pos.line}:${pos.column}: ${p.message}`;
+      return `${shown}:${pos.line}:${pos.column}: ${p.message}`;
     });
     throw new UsageError(`invalid configuration\n${lines.join('\n')}`);
   }
@@ -99,7 +101,7 @@ export function check(opts: CheckOptions): CheckRun {
   if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
   const probe = new Workspace(rootAbs);
   if (!probe.isDir('')) throw new UsageError(`not a directory: ${shown}`);
-  const config = readConfig(probe, opts.configPath);
+  const config = readConfig(probe, opts.configPath, shown);
   const ignore = globMatcher(config.data.ignore ?? []);
   const ws = new Workspace(rootAbs, ignore);
   if (config.file) ws.sources.add(config.file);
