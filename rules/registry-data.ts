@@ -1,4 +1,23 @@
 import type { Rule } from '../src/engine/rule.js';
+import djangoDbBypassesPgbouncer from './django-db-bypasses-pgbouncer.js';
+import pgbouncerClientCapacity from './pgbouncer-client-capacity.js';
+import pgbouncerPoolOverDbLimit from './pgbouncer-pool-over-db-limit.js';
+import pgbouncerServerSideCursors from './pgbouncer-server-side-cursors.js';
+import pgbouncerStartupParameter from './pgbouncer-startup-parameter.js';
+import pgbouncerUnknownSetting from './pgbouncer-unknown-setting.js';
+import redisClientCapacity from './redis-client-capacity.js';
+import redisMaxmemoryHeadroom from './redis-maxmemory-headroom.js';
+import timeoutChain from './timeout-chain.js';
 
 /** The data-tier rules (pgbouncer, Postgres, Redis, Django settings, timeouts). */
-export const DATA_RULES: readonly Rule[] = [];
+export const DATA_RULES: readonly Rule[] = [
+  pgbouncerPoolOverDbLimit,
+  pgbouncerClientCapacity,
+  pgbouncerStartupParameter,
+  pgbouncerServerSideCursors,
+  djangoDbBypassesPgbouncer,
+  redisClientCapacity,
+  redisMaxmemoryHeadroom,
+  timeoutChain,
+  pgbouncerUnknownSetting,
+];

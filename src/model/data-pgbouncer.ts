@@ -19,6 +19,8 @@ export interface PgbouncerDatabase {
   readonly params: ReadonlyMap<string, Value<string>>;
   /** The raw ini entry, when the database comes from a file. */
   readonly entry?: IniEntry;
+  /** The parameters exactly as written (placeholders included), when the database comes from a file. */
+  readonly written?: ReadonlyMap<string, Known<string>>;
 }
 
 export interface PgbouncerService {
@@ -66,7 +68,7 @@ export function readPgbouncer(stack: Stack, svc: ComposeService): PgbouncerServi
           values.set(k, PLACEHOLDER.test(v.value) ? unknown(`${JSON.stringify(v.value)} has a placeholder that pgbouncer does not expand itself`, v.span) : v);
         }
         const previous = databases.findIndex((d) => d.name === entry.key);
-        const db: PgbouncerDatabase = { name: entry.key, nameSpan: entry.keySpan, span: entry.span, params: values, entry };
+        const db: PgbouncerDatabase = { name: entry.key, nameSpan: entry.keySpan, span: entry.span, params: values, entry, written: params };
         if (previous >= 0) databases[previous] = db;
         else databases.push(db);
       }

@@ -138,7 +138,7 @@ export function appConcurrency(app: AppService): AppConcurrency {
   if (g) {
     const cls = g.workerClass;
     if (cls.kind === 'unknown') return { processes: g.workers, perProcess: cls, perProcessUnit: 'threads' };
-    if (cls.value === 'sync') return { processes: g.workers, perProcess: known(1, cls.span, { isDefault: cls.isDefault === true }), perProcessUnit: 'thread' };
+    if (cls.value === 'sync') return { processes: g.workers, perProcess: known(1, cls.span, { isDefault: cls.isDefault === true }), perProcessUnit: 'threads' };
     if (cls.value === 'gthread') return { processes: g.workers, perProcess: g.threads, perProcessUnit: 'threads' };
     if (GREEN_WORKERS.test(cls.value)) return { processes: g.workers, perProcess: g.workerConnections, perProcessUnit: 'worker_connections' };
     const why = ASYNC_WORKERS.test(cls.value) ? `${cls.value} runs requests as async tasks without a fixed limit` : `unknown worker class ${cls.value}`;
@@ -179,10 +179,35 @@ export function termValue(t: CapacityTerm): number {
   return t.factors.reduce((acc, f) => acc * f.value, t.services.length);
 }
 
+const SINGULAR: Readonly<Record<string, string>> = { workers: 'worker', threads: 'thread', aliases: 'alias', pools: 'pool', processes: 'process' };
+
+function singular(unit: string): string {
+  return SINGULAR[unit] ?? unit;
+}
+
 /** `15 replicas x 8 workers x 4 threads` for one term, joined with ` + ` for several. */
 export function formatTerms(terms: readonly CapacityTerm[]): string {
   return terms.map((t) => {
     const who = t.services.length === 1 ? t.services[0]!.name : `${t.services.length} replicas`;
-    return [who, ...t.factors.map((f) => `${f.value} ${f.unit}`)].join(' x ');
+    return [who, ...t.factors.map((f) => `${f.value} ${f.value === 1 ? singular(f.unit) : f.unit}`)].join(' x ');
   }).join(' + ');
+}
+
+/**
+ * Groups items by key, keeping first-seen order. Replicas share one settings evaluation, so a finding
+ * about a settings line is reported once, naming every service that runs it.
+ */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const g = groups.get(k);
+    if (g) g.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
+}
+
+export function spanKey(span: Span): string {
+  return `${span.file}:${span.start}:${span.end}`;
 }
