@@ -15,11 +15,19 @@ export default defineRule({
     category: 'host',
     docs: {
       what: 'Every long-running service should set `deploy.resources.limits.cpus` and `deploy.resources.limits.memory` (or the older `cpus` and `mem_limit`). A service counts as long-running unless it sets `restart: "no"` or its command is a one-shot Django management command or test run (`manage.py migrate`, `manage.py collectstatic`, `pytest`, ...) that does not go on to start an app server. Replicas of a tier that all lack the same limit are reported once.',
+      notes: 'Runs when at least one service of the stack sets a limit (the others are then gaps in the policy) or the config has `host:` (the capacity sums need every service); a stack that limits nothing, e.g. because its host or platform sets cgroups, is left alone.',
       why: 'Without a memory limit one leaking worker can take the whole host\'s memory and the kernel OOM-killer picks a victim among all containers, often the database; without a CPU limit one busy service starves the others. The capacity sums (host-capacity, `arena-lint capacity`) also cannot count a service that has no limit.',
     },
   },
-  check({ stack, report }) {
-    const entries = serviceResources(stack).flatMap((use) => {
+  check({ stack, config, report, unknown }) {
+    const uses = serviceResources(stack);
+    // A stack that sets no limit anywhere follows another policy (cgroups set elsewhere, a PaaS); the gaps
+    // matter once some services are limited, or once the config plans a host the limits must fit.
+    if (!config.data.host && !uses.some((u) => u.limits.cpus || u.limits.memory)) {
+      unknown('no service sets a limit and the config has no host:');
+      return;
+    }
+    const entries = uses.flatMap((use) => {
       if (!longRunning(stack, use.service)) return [];
       const missing = (['cpus', 'memory'] as const).filter((k) => !use.limits[k]);
       return missing.length ? [{ service: use.service, key: missing.join(','), item: missing }] : [];

@@ -7,7 +7,7 @@ import { loadConfig } from '../src/engine/config.js';
 import { createSourceFile } from '../src/core/source.js';
 import { Workspace } from '../src/engine/workspace.js';
 import { stackConcurrency } from '../src/model/host-concurrency.js';
-import { containerSysctl, listenBacklogs, nginxProcessLimits, redisSettings } from '../src/model/host-limits.js';
+import { containerSysctl, listenBacklogs, nginxProcessLimits } from '../src/model/host-limits.js';
 import { capacityPlan, DEFAULT_WORKER_MEMORY } from '../src/model/host-machine.js';
 import { resourceTotal } from '../src/model/host-resources.js';
 import { hostSysctls } from '../src/model/host-sysctl.js';
@@ -89,8 +89,6 @@ describe('host sysctl sources (fixtures/sysctl: one of each kind)', () => {
     expect(b('redis')).toEqual([['redis', 8192, false]]);
     expect(b('web')).toEqual([['gunicorn', 4096, false]]);
     expect(b('worker')).toEqual([['gunicorn', 2048, true]]);
-    expect(redisSettings(stack.service('redis')!)?.get('maxclients')).toMatchObject({ kind: 'known', value: '10000', isDefault: true });
-    expect(redisSettings(stack.service('web')!)).toBeUndefined();
   });
 });
 

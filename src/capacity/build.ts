@@ -1,10 +1,14 @@
 import { positionAt } from '../core/source.js';
-import type { Span, Value } from '../core/value.js';
+import type { Known, Span, Value } from '../core/value.js';
 import type { ResolvedConfig } from '../engine/config.js';
 import { whereOf } from '../engine/rule.js';
-import { dataTier } from '../model/data-tier.js';
+import type { ComposeService } from '../model/compose.js';
+import { pgbouncerNumber } from '../model/data-pgbouncer.js';
+import { postgresInt } from '../model/data-postgres.js';
+import { redisInt, type RedisService } from '../model/data-redis.js';
+import { appConcurrency, capacityTerms, dataTier, formatTerms, termValue, type CapacityTerm, type DataTier } from '../model/data-tier.js';
 import { stackConcurrency, type ConcurrencyGroup } from '../model/host-concurrency.js';
-import { nginxProcessLimits, redisSettings } from '../model/host-limits.js';
+import { nginxProcessLimits } from '../model/host-limits.js';
 import { capacityPlan, type PlanValue } from '../model/host-machine.js';
 import { describeTotal, resourceTotal, serviceResources, type ResourceAmount, type ResourceKind, type ResourceSide } from '../model/host-resources.js';
 import type { Stack } from '../model/stack.js';
@@ -49,9 +53,9 @@ function planReport(config: ResolvedConfig): CapacityPlanReport {
   };
 }
 
-/** A model value as the report cites it: `file:line`, `default` or `unknown` with the reason. */
+/** A model value as the report cites it: `file:line` or `default`; an unknown one cites the line that makes it unknown. */
 export function sourcedValue(stack: Stack, v: Value<number>): SourcedNumber {
-  if (v.kind === 'unknown') return { value: null, source: 'unknown', note: v.reason };
+  if (v.kind === 'unknown') return { value: null, source: whereOf(stack, v.span), note: v.reason };
   return { value: v.value, source: v.isDefault ? 'default' : whereOf(stack, v.span) };
 }
 
@@ -119,8 +123,6 @@ function resourcesReport(stack: Stack, plan: CapacityPlanReport): StackCapacity[
   };
 }
 
-const DATA_TIER_PENDING = 'not read yet: the data-tier model does not expose it';
-
 function funnel(stack: Stack, config: ResolvedConfig): FunnelStep[] {
   const steps: FunnelStep[] = [];
   const where = (span: Span) => whereOf(stack, span);
@@ -179,22 +181,56 @@ function funnel(stack: Stack, config: ResolvedConfig): FunnelStep[] {
       detail: c.groups.map((g) => `${g.name} ${g.containers} x ${g.workers.value} x ${g.perWorker.value}`).join(' + '),
     });
   }
-  // The data tier owns pgbouncer, Postgres and Django's Redis clients; until it exposes them they are unknown.
-  dataTier(stack);
-  steps.push({ id: 'pgbouncer-max-client-conn', label: 'pgbouncer max_client_conn', value: { value: null, source: 'unknown', note: DATA_TIER_PENDING } });
-  steps.push({ id: 'pgbouncer-pool', label: 'pgbouncer pool (default_pool_size)', value: { value: null, source: 'unknown', note: DATA_TIER_PENDING } });
-  steps.push({ id: 'postgres-max-connections', label: 'Postgres max_connections', value: { value: null, source: 'unknown', note: DATA_TIER_PENDING } });
-  for (const svc of stack.services) {
-    const redis = redisSettings(svc);
-    const max = redis?.get('maxclients');
-    if (!max) continue;
-    const n = max.kind === 'known' && /^\d+$/.test(max.value) ? Number(max.value) : undefined;
+  const data = dataTier(stack);
+  for (const pgb of data.pgbouncers) {
+    const name = pgb.service.name;
+    const reserve = pgbouncerNumber(pgb, 'reserve_pool_size');
+    const maxDb = pgbouncerNumber(pgb, 'max_db_connections');
+    steps.push({ id: 'pgbouncer-max-client-conn', label: `pgbouncer (${name}) max_client_conn`, value: sourcedValue(stack, pgbouncerNumber(pgb, 'max_client_conn')) });
     steps.push({
-      id: 'redis-maxclients',
-      label: `Redis (${svc.name}) maxclients`,
-      value: max.kind === 'unknown' ? { value: null, source: 'unknown', note: max.reason } : n === undefined ? { value: null, source: where(max.span), note: `not a number: ${max.value}` } : { value: n, source: max.isDefault ? 'default' : where(max.span) },
+      id: 'pgbouncer-pool',
+      label: `pgbouncer (${name}) default_pool_size per database and user`,
+      value: sourcedValue(stack, pgbouncerNumber(pgb, 'default_pool_size')),
+      detail: [
+        reserve.kind === 'known' ? `+ reserve_pool_size ${reserve.value}` : '',
+        maxDb.kind === 'known' ? `max_db_connections ${maxDb.value === 0 ? 'unlimited' : maxDb.value}` : '',
+      ].filter(Boolean).join('; '),
     });
-    steps.push({ id: 'redis-clients', label: `Redis (${svc.name}) clients from Django`, value: { value: null, source: 'unknown', note: DATA_TIER_PENDING } });
+  }
+  if (data.pgbouncers.length === 0) {
+    steps.push({ id: 'pgbouncer-max-client-conn', label: 'pgbouncer max_client_conn', value: { value: null, source: 'unknown', note: 'no pgbouncer service in this stack' } });
+  }
+  for (const pg of data.postgres) {
+    steps.push({ id: 'postgres-max-connections', label: `Postgres (${pg.service.name}) max_connections`, value: sourcedValue(stack, postgresInt(pg, 'max_connections')) });
+  }
+  if (data.postgres.length === 0) {
+    steps.push({ id: 'postgres-max-connections', label: 'Postgres max_connections', value: { value: null, source: 'unknown', note: 'no Postgres service in this stack (a managed database is not in the files)' } });
+  }
+  for (const redis of data.redis) {
+    const name = redis.service.name;
+    steps.push({ id: 'redis-maxclients', label: `Redis (${name}) maxclients`, value: sourcedValue(stack, redisInt(redis, 'maxclients')) });
+    steps.push({ id: 'redis-clients', label: `Redis (${name}) clients: Django processes x requests at once`, ...redisClients(stack, data, redis) });
   }
   return steps;
+}
+
+/**
+ * Connections the Django apps open to one Redis at full load: every request in flight may hold one, so
+ * processes x requests per process for each app that caches in it (the redis-client-capacity rule
+ * also weighs the pools' max_connections).
+ */
+function redisClients(stack: Stack, data: DataTier, redis: RedisService): Pick<FunnelStep, 'value' | 'detail'> {
+  const services = [...new Set(data.redisUses.filter((u) => u.redis === redis && u.use.kind === 'cache').map((u) => u.use.app.service))];
+  if (services.length === 0) return { value: { value: null, source: 'unknown', note: 'no Django cache points at this Redis' } };
+  const items: Array<{ service: ComposeService; factors: CapacityTerm['factors'] }> = [];
+  for (const service of services) {
+    const app = stack.app(service);
+    const c = app ? appConcurrency(app) : undefined;
+    const missing = c ? [c.processes, c.perProcess].find((v) => v.kind === 'unknown') : undefined;
+    if (!c || missing?.kind === 'unknown') return { value: { value: null, source: 'unknown', note: missing?.kind === 'unknown' ? missing.reason : `${service.name} runs no app server` } };
+    items.push({ service, factors: [{ value: (c.processes as Known<number>).value, unit: 'workers' }, { value: (c.perProcess as Known<number>).value, unit: c.perProcessUnit }] });
+  }
+  const terms = capacityTerms(items);
+  const first = stack.app(services[0]!)!;
+  return { value: { value: terms.reduce((n, t) => n + termValue(t), 0), source: whereOf(stack, first.server.span) }, detail: formatTerms(terms) };
 }

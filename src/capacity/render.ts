@@ -46,6 +46,7 @@ export function joinSources(sources: ReadonlyArray<string | undefined>): string 
 }
 
 function cite(v: SourcedNumber): string {
+  if (v.value === null && v.source !== 'unknown' && v.note && !v.note.startsWith('no limit')) return `${v.source}, unknown: ${v.note}`;
   return v.source === 'unknown' ? `unknown${v.note ? `: ${v.note}` : ''}` : v.note ? `${v.source}, ${v.note}` : v.source;
 }
 

@@ -1,11 +1,12 @@
 import { known, type Known, type Span } from '../core/value.js';
 import type { ComposeService } from './compose.js';
 import type { AppService, Stack } from './stack.js';
+import { appConcurrency } from './data-tier.js';
 import { groupName } from './host-groups.js';
 import { serviceResources } from './host-resources.js';
 
 /**
- * Requests one gunicorn worker process handles at once, by worker class
+ * Requests one worker process handles at once, by gunicorn worker class
  * (https://docs.gunicorn.org/en/stable/design.html): sync 1, gthread `--threads`, gevent and eventlet
  * `--worker-connections`. ASGI and tornado workers have no fixed bound.
  */
@@ -38,19 +39,11 @@ export interface StackConcurrency {
   readonly total: number;
 }
 
+/** The per-worker concurrency of an app server, from the data tier's reading of its worker class. */
 export function workerConcurrency(app: AppService): WorkerConcurrency | { reason: string; span: Span } {
-  const g = app.gunicorn;
-  if (!g) return { reason: `${app.server.kind} has no fixed number of concurrent requests arena-lint can read`, span: app.server.span };
-  if (g.workerClass.kind === 'unknown') return { reason: g.workerClass.reason, span: g.workerClass.span };
-  const cls = g.workerClass.value.toLowerCase();
-  if (cls === 'sync') return { perWorker: known(1, g.workerClass.span, { isDefault: true }), unit: 'threads' };
-  if (cls === 'gthread' || cls.endsWith('.gthread') || cls.endsWith('threadworker')) {
-    return g.threads.kind === 'known' ? { perWorker: g.threads, unit: 'threads' } : { reason: g.threads.reason, span: g.threads.span };
-  }
-  if (/gevent|eventlet/.test(cls)) {
-    return g.workerConnections.kind === 'known' ? { perWorker: g.workerConnections, unit: 'worker_connections' } : { reason: g.workerConnections.reason, span: g.workerConnections.span };
-  }
-  return { reason: `${g.workerClass.value} workers have no fixed number of concurrent requests`, span: g.workerClass.span };
+  const c = appConcurrency(app);
+  if (c.perProcess.kind === 'unknown') return { reason: c.perProcess.reason, span: c.perProcess.span };
+  return { perWorker: c.perProcess, unit: c.perProcessUnit === 'worker_connections' ? 'worker_connections' : 'threads' };
 }
 
 /** Concurrent requests of every app server of the stack, grouped by tier; computed once per stack. */
@@ -65,7 +58,7 @@ export function stackConcurrency(stack: Stack): StackConcurrency {
       if (!app) continue;
       const wc = workerConcurrency(app);
       const count = counts.get(svc.name);
-      const workers = app.gunicorn?.workers;
+      const workers = appConcurrency(app).processes;
       if ('reason' in wc) {
         unknowns.push({ service: svc, ...wc });
         continue;
@@ -95,7 +88,7 @@ export function stackConcurrency(stack: Stack): StackConcurrency {
         services: g.services,
         containers: g.containers,
         workers: g.workers,
-        workerClass: g.app.gunicorn!.workerClass as Known<string>,
+        workerClass: g.app.gunicorn?.workerClass.kind === 'known' ? g.app.gunicorn.workerClass : known(g.app.server.kind, g.app.server.span),
         perWorker: g.wc.perWorker,
         unit: g.wc.unit,
         concurrency: g.containers * g.workers.value * g.wc.perWorker.value,

@@ -1,7 +1,8 @@
 import { known, unknown, type Known, type Span, type Value } from '../core/value.js';
 import { kernelDefault } from '../host/sysctl-profile.js';
-import { parseRedisArgs, REDIS_DEFAULTS } from '../parsers/redis.js';
 import type { ComposeService } from './compose.js';
+import { dataTier } from './data-tier.js';
+import { redisInt } from './data-redis.js';
 import { hostSysctls } from './host-sysctl.js';
 import type { NginxNode } from './nginx.js';
 import type { ProxyService, Stack } from './stack.js';
@@ -62,9 +63,8 @@ export function listenBacklogs(stack: Stack, svc: ComposeService): ListenBacklog
   const out: ListenBacklog[] = [];
   const app = stack.app(svc);
   if (app?.gunicorn) out.push({ program: 'gunicorn', option: '--backlog', value: app.gunicorn.backlog });
-  const redis = redisSettings(svc);
-  const tcpBacklog = redis?.get('tcp-backlog');
-  if (tcpBacklog) out.push({ program: 'redis', option: '--tcp-backlog', value: toNumber(tcpBacklog, 'tcp-backlog') });
+  const redis = dataTier(stack).redis.find((r) => r.service === svc);
+  if (redis) out.push({ program: 'redis', option: '--tcp-backlog', value: redisInt(redis, 'tcp-backlog') });
   const proxy = stack.proxies.find((p) => p.service === svc);
   if (proxy) {
     for (const n of allNodes(proxy)) {
@@ -82,29 +82,6 @@ export function listenBacklogs(stack: Stack, svc: ComposeService): ListenBacklog
 function toNumber(v: Value<string>, name: string): Value<number> {
   if (v.kind === 'unknown') return v;
   return /^\s*\d+\s*$/.test(v.value) ? { ...v, value: Number(v.value) } : unknown(`${name} is not a number: "${v.value}"`, v.span);
-}
-
-const REDIS_IMAGE = /(^|\/)(redis|valkey|redis-stack-server)(:|@|$)/;
-
-/**
- * Redis settings a service's command line gives (`redis-server --maxclients 10000`), over Redis's
- * defaults; undefined for a service that does not run redis-server. A config file named on the
- * command line may set anything, so unset settings are unknown then.
- */
-export function redisSettings(svc: ComposeService): Map<string, Value<string>> | undefined {
-  const words = svc.command?.words.map((w) => w.value) ?? [];
-  const first = words[0];
-  const image = svc.image?.kind === 'known' ? svc.image.value : '';
-  const runsRedis = first?.kind === 'known' ? /(^|\/)redis-server$/.test(first.value) : words.length === 0 && REDIS_IMAGE.test(image);
-  if (!runsRedis) return undefined;
-  const args = parseRedisArgs(words);
-  const at = svc.command?.span ?? svc.nameSpan;
-  const out = new Map<string, Value<string>>();
-  for (const [name, def] of REDIS_DEFAULTS) {
-    out.set(name, args.configFile ? unknown(`redis-server reads ${args.configFile.kind === 'known' ? args.configFile.value : 'a config file'}, which may set ${name}`, at) : known(def, at, { isDefault: true }));
-  }
-  for (const [name, v] of args.settings) out.set(name, v);
-  return out;
 }
 
 function allNodes(proxy: ProxyService): NginxNode[] {
