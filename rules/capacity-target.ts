@@ -1,6 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { describeGroup, stackConcurrency } from '../src/model/host-concurrency.js';
 import { capacityPlan, describePlanValue } from '../src/model/host-machine.js';
+import { formatNumber } from '../src/model/host-resources.js';
 
 export default defineRule({
   meta: {
@@ -33,17 +34,13 @@ export default defineRule({
     const needed = Math.ceil((targetRps.value * latencyMs.value) / 1000);
     report({
       span: first.workers.span,
-      message: `${sum} = ${c.total} concurrent requests / ${fmt(latencyMs.value / 1000)} s = ${fmt(rps)} RPS < ${describePlanValue('capacity.targetRps', targetRps, where)}, at ${describePlanValue('capacity.latencyMs', latencyMs, where)} per request`,
+      message: `${sum} = ${c.total} concurrent requests / ${formatNumber(latencyMs.value / 1000)} s = ${formatNumber(rps)} RPS < ${describePlanValue('capacity.targetRps', targetRps, where)}, at ${describePlanValue('capacity.latencyMs', latencyMs, where)} per request`,
       related: [
         ...c.groups.slice(1).map((g) => ({ span: g.workers.span, message: `${g.name}: ${describeGroup(g)}` })),
         ...(targetRps.span ? [{ span: targetRps.span, message: 'the target is configured here' }] : []),
         ...(latencyMs.span ? [{ span: latencyMs.span, message: 'the response time is configured here' }] : []),
       ],
-      hint: `the target needs ${needed} concurrent requests at ${fmt(latencyMs.value)} ms: add replicas, workers or threads`,
+      hint: `the target needs ${needed} concurrent requests at ${formatNumber(latencyMs.value)} ms: add replicas, workers or threads`,
     });
   },
 });
-
-function fmt(n: number): string {
-  return String(Number(n.toFixed(2)));
-}

@@ -2,7 +2,7 @@ import type { Span } from '../src/core/value.js';
 import { defineRule } from '../src/engine/rule.js';
 import { groupByTier } from '../src/model/host-groups.js';
 import { capacityPlan } from '../src/model/host-machine.js';
-import { formatAmount, serviceResources } from '../src/model/host-resources.js';
+import { formatAmount, formatNumber, serviceResources } from '../src/model/host-resources.js';
 
 export default defineRule({
   meta: {
@@ -48,14 +48,10 @@ export default defineRule({
       report({
         span: workers.span,
         severity: far ? 'warning' : 'info',
-        message: `${who}: ${workers.value} gunicorn workers on ${formatAmount('cpus', cpus.value)} CPUs (${cpus.source}${cpus.span ? `, ${where(cpus.span)}` : ''}) ${far ? `is more than twice gunicorn's guideline (2 x ${formatAmount('cpus', cpus.value)}) + 1 = ${fmt(guideline)} workers` : `is above gunicorn's guideline (2 x ${formatAmount('cpus', cpus.value)}) + 1 = ${fmt(guideline)} workers and the top of its 2-4 x CPUs range (${fmt(4 * cpus.value)})`}`,
+        message: `${who}: ${workers.value} gunicorn workers on ${formatAmount('cpus', cpus.value)} CPUs (${cpus.source}${cpus.span ? `, ${where(cpus.span)}` : ''}) ${far ? `is more than twice gunicorn's guideline (2 x ${formatAmount('cpus', cpus.value)}) + 1 = ${formatNumber(guideline)} workers` : `is above gunicorn's guideline (2 x ${formatAmount('cpus', cpus.value)}) + 1 = ${formatNumber(guideline)} workers and the top of its 2-4 x CPUs range (${formatNumber(4 * cpus.value)})`}`,
         related: cpus.span ? [{ span: cpus.span, message: 'the CPUs come from here' }] : [],
         hint: `run at most ${Math.floor(guideline)} workers and add --threads for I/O-bound concurrency, or raise the CPU limit`,
       });
     }
   },
 });
-
-function fmt(n: number): string {
-  return String(Number(n.toFixed(2)));
-}

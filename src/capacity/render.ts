@@ -1,6 +1,6 @@
 import pc from 'picocolors';
 import { formatBytes } from '../host/units.js';
-import { formatAmount } from '../model/host-resources.js';
+import { formatAmount, formatNumber } from '../model/host-resources.js';
 import type { CapacityReport, ResourceTotal, SourcedNumber, StackCapacity } from './contract.js';
 
 /*
@@ -23,7 +23,7 @@ interface StackSection {
   readonly tables: readonly Table[];
 }
 
-const num = (n: number | null | undefined): string => (n === null || n === undefined ? 'unknown' : String(Number(n.toFixed(1))));
+const num = (n: number | null | undefined): string => (n === null || n === undefined ? 'unknown' : formatNumber(n, 1));
 const cpus = (v: SourcedNumber | null): string => (v === null ? '-' : v.value === null ? 'unknown' : formatAmount('cpus', v.value));
 const mem = (v: SourcedNumber | null): string => (v === null ? '-' : v.value === null ? 'unknown' : formatBytes(v.value));
 
@@ -87,7 +87,7 @@ function concurrencyTable(s: StackCapacity, latency: string, report: CapacityRep
   const notes: string[] = [];
   const target = report.plan.targetRps.value;
   if (s.total.meetsTarget !== null && target !== null) {
-    notes.push(`${s.total.concurrency} concurrent requests / ${Number(((report.plan.latencyMs.value ?? 500) / 1000).toFixed(3))} s = ${num(s.total.rpsAtLatency)} RPS: ${s.total.meetsTarget ? 'meets' : 'below'} the target of ${num(target)} RPS`);
+    notes.push(`${s.total.concurrency} concurrent requests / ${formatNumber((report.plan.latencyMs.value ?? 500) / 1000, 3)} s = ${num(s.total.rpsAtLatency)} RPS: ${s.total.meetsTarget ? 'meets' : 'below'} the target of ${num(target)} RPS`);
   } else if (s.tiers.length === 0 && s.unknownTiers.length === 0) notes.push('no app server (gunicorn, uvicorn, daphne, uwsgi) found in this stack');
   return {
     title: 'Concurrency (replicas x workers x threads)',

@@ -71,6 +71,11 @@ export function formatAmount(kind: ResourceKind, n: number): string {
   return kind === 'cpus' ? (Number.isInteger(n * 10) ? n.toFixed(1) : String(Number(n.toFixed(3)))) : formatBytes(n);
 }
 
+/** A computed number for messages: at most `digits` decimals, no trailing zeros (`960`, `170.67`). */
+export function formatNumber(n: number, digits = 2): string {
+  return String(Number(n.toFixed(digits)));
+}
+
 /** One summand of a total: `15 x web 2.0`, `redis 2.0`. */
 export interface ResourceTerm {
   readonly label: string;
