@@ -1,7 +1,9 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main, type CliIO } from '../../src/cli.js';
-import { FIXTURES, RULE_FIXTURES } from '../helpers/fixtures.js';
+import { FIXTURES } from '../helpers/fixtures.js';
 import { TmpStack } from '../helpers/tmp-stack.js';
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}, isTTY = false) {
@@ -12,16 +14,32 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}, isTTY = false) {
   return { code, stdout, stderr };
 }
 
-const CLEAN = join(RULE_FIXTURES, 'replica-drift', 'valid-identical');
-const WARN_ONLY = join(RULE_FIXTURES, 'replica-drift', 'invalid-workers-and-memory');
-const ERROR = join(RULE_FIXTURES, 'upstream-unknown-server', 'invalid-typo');
+// Stacks written for these tests, each firing exactly what the test needs whatever other rules exist.
+const WEB = (n: number, workers: number) => `  web-${n}:\n    image: shop:1\n    command: gunicorn --bind 0.0.0.0:8000 --workers ${workers} shop.wsgi\n`;
+const STACKS: Record<string, Record<string, string>> = {
+  clean: { 'docker-compose.yml': 'services:\n  cache:\n    image: redis:7-alpine\n' },
+  warnings: { 'docker-compose.yml': `services:\n${WEB(1, 4)}${WEB(2, 2)}${WEB(3, 4)}` },
+  error: {
+    'docker-compose.yml': `services:\n${WEB(1, 4)}  nginx:\n    image: nginx:1.27\n    volumes: ["./default.conf:/etc/nginx/conf.d/default.conf:ro"]\n    depends_on: [web-1]\n`,
+    'default.conf': 'upstream app {\n    server web-1:8000;\n    server wbe-2:8000;\n}\nserver {\n    listen 80;\n    location / {\n        proxy_pass http://app;\n    }\n}\n',
+  },
+};
+const root = mkdtempSync(join(tmpdir(), 'arena-cli-'));
+for (const [name, files] of Object.entries(STACKS)) {
+  mkdirSync(join(root, name));
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(root, name, file), text);
+}
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const CLEAN = join(root, 'clean');
+const WARN_ONLY = join(root, 'warnings');
+const ERROR = join(root, 'error');
 
 describe('exit codes', () => {
   it('is 0 on a clean stack', () => expect(cli(['check', CLEAN]).code).toBe(0));
   it('is 0 with warnings only, 1 when they exceed --max-warnings', () => {
     expect(cli(['check', WARN_ONLY]).code).toBe(0);
-    expect(cli(['check', WARN_ONLY, '--max-warnings', '1']).code).toBe(1);
-    expect(cli(['check', WARN_ONLY, '--max-warnings', '2']).code).toBe(0);
+    expect(cli(['check', WARN_ONLY, '--max-warnings', '0']).code).toBe(1);
+    expect(cli(['check', WARN_ONLY, '--max-warnings', '1']).code).toBe(0);
   });
   it('is 1 with an error finding', () => expect(cli(['check', ERROR]).code).toBe(1));
   it('is 2 on usage errors, with one clear line and no stack trace', () => {
@@ -81,12 +99,12 @@ describe('json output', () => {
     const r = cli(['check', ERROR, '--format', 'json']);
     const report = JSON.parse(r.stdout);
     expect(report.version).toBe(1);
-    expect(report.stacks).toEqual([{ name: 'docker-compose.yml', files: ['docker-compose.yml', 'nginx/default.conf'] }]);
+    expect(report.stacks).toEqual([{ name: 'docker-compose.yml', files: ['default.conf', 'docker-compose.yml'] }]);
     expect(report.diagnostics).toEqual([
       {
         ruleId: 'upstream-unknown-server', severity: 'error',
-        message: 'upstream django_backend names host "wbe-4", which is no service, container_name or alias in docker-compose.yml',
-        file: 'nginx/default.conf', line: 6, column: 12, endLine: 6, endColumn: 22, stack: 'docker-compose.yml', related: [],
+        message: 'upstream app names host "wbe-2", which is no service, container_name or alias in docker-compose.yml; did you mean "web-1"?',
+        file: 'default.conf', line: 3, column: 12, endLine: 3, endColumn: 22, stack: 'docker-compose.yml', related: [],
       },
     ]);
     expect(report.summary).toEqual({ errors: 1, warnings: 0, infos: 0, files: 2, stacks: 1 });
