@@ -103,7 +103,7 @@ describe('json output', () => {
     expect(report.diagnostics).toEqual([
       {
         ruleId: 'upstream-unknown-server', severity: 'error',
-        message: 'upstream app names host "wbe-2", which is no service, container_name or alias in docker-compose.yml; did you mean "web-1"?',
+        message: 'upstream app names host "wbe-2", which is no service, container_name or alias in docker-compose.yml',
         file: 'default.conf', line: 3, column: 12, endLine: 3, endColumn: 22, stack: 'docker-compose.yml', related: [],
       },
     ]);
