@@ -1,4 +1,5 @@
 import { defineRule, type Report } from '../src/engine/rule.js';
+import { editSpan } from '../src/model/data-django.js';
 import { describePgbouncer } from '../src/model/data-pgbouncer.js';
 import { dataTier, groupBy, pgbouncerListen } from '../src/model/data-tier.js';
 import { listNames } from '../src/model/topology.js';
@@ -37,8 +38,8 @@ export default defineRule({
             key: `addr|${route.host.span.start}|${pgb.service.name}`, service: db.app.service.name,
             build: (who) => ({
               span: addr.span,
-              message: `${describePgbouncer(pgb)} listens only on a unix socket (listen_addr is ${addr.isDefault ? 'not set' : 'empty'}), but ${alias} of ${who} connects to ${route.host.value}:${route.port.value} over TCP (${where(route.host.span)})`,
-              related: [{ span: route.host.span, message: `HOST ${route.host.value}` }],
+              message: `${describePgbouncer(pgb)} listens only on a unix socket (listen_addr is ${addr.isDefault ? 'not set' : 'empty'}), but ${alias} of ${who} connects to ${route.host.value}:${route.port.value} over TCP (${where(editSpan(route.host))})`,
+              related: [{ span: editSpan(route.host), message: `HOST ${route.host.value}` }],
               hint: 'set listen_addr = 0.0.0.0 (or *) in [pgbouncer]',
             }),
           });
@@ -52,7 +53,7 @@ export default defineRule({
         found.push({
           key: `port|${route.port.span.start}|${pgb.service.name}`, service: db.app.service.name,
           build: (who) => ({
-            span: route.port.span,
+            span: editSpan(route.port),
             message: `${alias} of ${who} connects to ${route.host.value}:${route.port.value}${route.port.isDefault ? ' (PORT unset: libpq\'s 5432)' : ''}, but ${describePgbouncer(pgb)} listens on ${port.value} (${where(port.span)}${port.isDefault ? ', default' : ''})`,
             related: [{ span: port.span, message: `listen_port ${port.value}${port.isDefault ? ' (default)' : ''}` }],
             hint: `set PORT to ${port.value}`,
@@ -71,7 +72,7 @@ export default defineRule({
       found.push({
         key: `bypass|${route.host.span.start}`, service: db.app.service.name,
         build: (who) => ({
-          span: route.host.span,
+          span: editSpan(route.host),
           severity: socket ? 'error' : 'warning',
           message: socket
             ? `${alias} of ${who} has ${route.host.value === '' ? 'an empty HOST' : `HOST ${route.host.value}`}, so libpq connects to a unix socket inside the app container, not to ${pooler.service.name}`

@@ -204,6 +204,14 @@ export function pyText(v: PyValue | undefined): Value<string> | undefined {
   return unknown(`${typeof v.value === 'boolean' ? 'a boolean' : 'a container'} where text is expected`, v.span);
 }
 
+/**
+ * Where a user changes a settings value: the environment line that fed it (env file or compose
+ * `environment:`), else the expression in settings.py.
+ */
+export function editSpan(v: Value<unknown>): Span {
+  return (v.kind === 'known' ? v.via?.[0] : undefined) ?? v.span;
+}
+
 /** A number setting: int/float, or a numeric string. None is returned as null (Django: no limit). */
 export function pyNumber(v: PyValue | undefined): Value<number | null> | undefined {
   if (!v) return undefined;
