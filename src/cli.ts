@@ -22,6 +22,8 @@ Options for check:
   -o, --output FILE        write the report to FILE; a summary still goes to the terminal
   -q, --quiet              report errors only
       --max-warnings N     exit 1 when there are more than N warnings
+      --write-baseline F   record today's findings in F (and exit 0), to adopt arena-lint on an existing repo
+      --baseline F         report only findings that are not in the baseline F
       --verbose            also say which values were unknown and kept a rule silent
       --color / --no-color force colour on or off (default: on for a terminal, off with NO_COLOR)
       --debug              print stack traces of internal errors
@@ -36,6 +38,8 @@ Examples:
   arena-lint check .
   arena-lint check deploy --format sarif --output arena-lint.sarif
   arena-lint check . --quiet --max-warnings 0
+  arena-lint check . --write-baseline .arena-lint-baseline.json && arena-lint check . --baseline .arena-lint-baseline.json
+  arena-lint capacity . --format markdown
   arena-lint explain upstream-missing-replica
 `;
 
