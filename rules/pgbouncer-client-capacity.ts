@@ -42,7 +42,8 @@ export default defineRule({
         const app = stack.app(service)!;
         const c = appConcurrency(app);
         if (c.processes.kind === 'unknown' || c.perProcess.kind === 'unknown') {
-          unknown(`concurrency of ${service.name} is unknown: ${c.processes.kind === 'unknown' ? c.processes.reason : (c.perProcess as { reason: string }).reason}`, app.server.span);
+          const missing = c.processes.kind === 'unknown' ? c.processes : c.perProcess;
+          unknown(`concurrency of ${service.name} is unknown: ${missing.kind === 'unknown' ? missing.reason : ''}`, missing.span);
           silent = true;
           continue;
         }
@@ -72,7 +73,7 @@ export default defineRule({
           ...terms.map((t) => ({ span: stack.app(t.services[0]!)!.server.span, message: `${t.services[0]!.name} starts ${t.factors.map((f) => `${f.value} ${f.unit}`).join(' x ')}` })),
           ...related,
         ],
-        hint: `raise max_client_conn to at least ${total}, or lower CONN_MAX_AGE to 0 so idle requests release their connection`,
+        hint: `raise max_client_conn to at least ${total}, or set CONN_MAX_AGE to 0 so connections close after each request`,
       });
     }
   },

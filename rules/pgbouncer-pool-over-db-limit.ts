@@ -84,9 +84,9 @@ function demandOf(tier: DataTier, pgb: PgbouncerService, database: PgbouncerData
   const reserveParam = database.params.has('reserve_pool_size') ? 'reserve_pool_size' : 'reserve_pool';
   const reserve = databaseNumber(pgb, database, reserveParam, 'reserve_pool_size');
   const maxDb = databaseNumber(pgb, database, 'max_db_connections', 'max_db_connections');
-  for (const [name, v] of [['pool size', poolSize], ['reserve pool', reserve], ['max_db_connections', maxDb]] as const) {
-    if (v.kind === 'unknown') return `${name} of [databases] ${database.name} is unknown: ${v.reason}`;
-  }
+  if (poolSize.kind === 'unknown') return `pool size of [databases] ${database.name} is unknown: ${poolSize.reason}`;
+  if (reserve.kind === 'unknown') return `reserve pool of [databases] ${database.name} is unknown: ${reserve.reason}`;
+  if (maxDb.kind === 'unknown') return `max_db_connections of [databases] ${database.name} is unknown: ${maxDb.reason}`;
   const forced = database.params.get('user');
   let pools = 1;
   if (!forced) {
@@ -99,15 +99,11 @@ function demandOf(tier: DataTier, pgb: PgbouncerService, database: PgbouncerData
     }
     pools = Math.max(1, users.size);
   }
-  const size = (poolSize as Known<number>).value;
-  const res = (reserve as Known<number>).value;
-  const cap = (maxDb as Known<number>).value;
-  const wanted = pools * (size + res);
+  const wanted = pools * (poolSize.value + reserve.value);
   return {
-    pgbouncer: pgb, database, pools,
-    poolSize: poolSize as Known<number>, reserve: reserve as Known<number>, maxDb: maxDb as Known<number>,
-    servers: cap > 0 ? Math.min(wanted, cap) : wanted,
-    arithmetic: `${pools} ${pools === 1 ? 'pool' : 'pools'} x (${size} + ${res} reserve)`,
+    pgbouncer: pgb, database, pools, poolSize, reserve, maxDb,
+    servers: maxDb.value > 0 ? Math.min(wanted, maxDb.value) : wanted,
+    arithmetic: `${pools} ${pools === 1 ? 'pool' : 'pools'} x (${poolSize.value} + ${reserve.value} reserve)`,
   };
 }
 
@@ -115,10 +111,10 @@ function availableConnections(pg: PostgresService): { value: number; max: number
   const max = postgresInt(pg, 'max_connections');
   const superuser = postgresInt(pg, 'superuser_reserved_connections');
   const reserved = postgresInt(pg, 'reserved_connections');
-  for (const v of [max, superuser, reserved]) if (v.kind === 'unknown') return `Postgres limits of ${pg.service.name} are unknown: ${v.reason}`;
-  const m = max as Known<number>;
-  const s = superuser as Known<number>;
-  const r = reserved as Known<number>;
+  if (max.kind === 'unknown') return `max_connections of ${pg.service.name} is unknown: ${max.reason}`;
+  if (superuser.kind === 'unknown') return `superuser_reserved_connections of ${pg.service.name} is unknown: ${superuser.reason}`;
+  if (reserved.kind === 'unknown') return `reserved_connections of ${pg.service.name} is unknown: ${reserved.reason}`;
+  const [m, s, r] = [max, superuser, reserved];
   const text = `max_connections ${m.value} - superuser_reserved_connections ${s.value}${r.value > 0 ? ` - reserved_connections ${r.value}` : ''} = ${m.value - s.value - r.value}`;
   return { value: m.value - s.value - r.value, max: m.value, text, span: m.span, isDefault: m.isDefault === true };
 }

@@ -41,14 +41,14 @@ export default defineRule({
       for (const [service, list] of byService) {
         const app = stack.app(service)!;
         const c = appConcurrency(app);
-        const missing = [c.processes, c.perProcess].find((v) => v.kind === 'unknown');
-        if (missing?.kind === 'unknown') {
-          unknown(`concurrency of ${service.name} is unknown: ${missing.reason}`, missing.span);
+        if (c.processes.kind === 'unknown' || c.perProcess.kind === 'unknown') {
+          const missing = c.processes.kind === 'unknown' ? c.processes : c.perProcess;
+          unknown(`concurrency of ${service.name} is unknown: ${missing.kind === 'unknown' ? missing.reason : ''}`, missing.span);
           silent = true;
           continue;
         }
-        const workers = (c.processes as Known<number>).value;
-        const perProcess = (c.perProcess as Known<number>).value;
+        const workers = c.processes.value;
+        const perProcess = c.perProcess.value;
         // One pool per distinct server and limit: django-redis shares a process's pool between aliases with the same URL.
         const pools = new Map<string, number | undefined>();
         for (const { use } of list) {
