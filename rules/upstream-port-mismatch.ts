@@ -13,10 +13,13 @@ export default defineRule({
       why: 'Changing `--bind 0.0.0.0:8000` to `:8001` on the replicas, or copying an upstream line from another project, makes nginx connect to a closed port: every request through that server fails with 502 while the container looks healthy.',
     },
   },
-  check({ stack, report, where }) {
+  check({ stack, report, where, unknown }) {
     const check = (svcPorts: ReturnType<typeof listenPorts>, port: number, at: Span, label: string, svcName: string) => {
       // A default bind is not a statement about the port; stay silent rather than guess.
-      if (!svcPorts || svcPorts.length === 0 || svcPorts.every((p) => p.isDefault)) return;
+      if (!svcPorts || svcPorts.length === 0 || svcPorts.every((p) => p.isDefault)) {
+        unknown(`the port ${svcName} listens on is ${svcPorts ? 'not set on its command line' : 'unknown'}`, at);
+        return;
+      }
       if (svcPorts.some((p) => p.port === port)) return;
       const first = svcPorts[0]!;
       report({

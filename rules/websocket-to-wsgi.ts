@@ -13,14 +13,16 @@ export default defineRule({
       why: 'Django Channels consumers only run under ASGI. Behind a WSGI gunicorn the upgrade request reaches Django as plain HTTP and fails (404 or 400), so every websocket connection fails, however the nginx side is tuned. The seed\'s `django_websocket` upstream points at replicas running `arena_backend.wsgi` with gthread workers.',
     },
   },
-  check({ stack, report, where }) {
+  check({ stack, report, where, unknown }) {
     for (const proxy of stack.proxies) {
       for (const loc of proxy.nginx.locations) {
         const pass = loc.proxyPass;
         if (!pass || pass.kind !== 'proxy_pass') continue;
         const upgrades = inherited(loc.node, 'proxy_set_header').some((h) => h.directive.args[0]?.value.toLowerCase() === 'upgrade');
         if (!upgrades) continue;
-        const wsgi = passTargets(stack, pass).filter((s) => stack.app(s)?.protocol === 'wsgi');
+        const targets = passTargets(stack, pass);
+        for (const t of targets) if (!stack.app(t)?.protocol) unknown(`cannot tell whether ${t.name} serves WSGI or ASGI from its command`, pass.node.directive.span);
+        const wsgi = targets.filter((s) => stack.app(s)?.protocol === 'wsgi');
         if (wsgi.length === 0) continue;
         const first = stack.app(wsgi[0]!)!;
         const worker = first.gunicorn?.workerClass.kind === 'known' ? first.gunicorn.workerClass.value : 'sync';

@@ -60,7 +60,8 @@ export function checkCommand(argv: readonly string[], io: CliIO): number {
     io.stdout(report.endsWith('\n') || report === '' ? report : `${report}\n`);
   }
   if (values.verbose) {
-    for (const u of run.unknowns) io.stderr(`[${u.ruleId}] ${u.stack}: ${u.reason}\n`);
+    // Several places can be silent for the same reason; say each reason once.
+    for (const line of new Set(run.unknowns.map((u) => `[${u.ruleId}] ${u.stack}: ${u.reason}`))) io.stderr(`${line}\n`);
   }
   // Writing a baseline accepts what is there: the run that adopts arena-lint passes.
   return values['write-baseline'] !== undefined ? 0 : exitCode(findings, maxWarnings);
