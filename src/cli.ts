@@ -1,5 +1,6 @@
 import { UsageError } from './engine/run.js';
 import { capacityCommand } from './commands/capacity.js';
+import { graphCommand } from './commands/graph.js';
 import { checkCommand } from './commands/check.js';
 import type { CliIO } from './commands/io.js';
 import { ruleDocText } from './docs/rule-doc.js';
@@ -13,6 +14,7 @@ const HELP = `arena-lint ${pkg.version}: checks that a Django stack's compose, n
 Usage:
   arena-lint check [DIR]        check every compose stack under DIR (default: .)
   arena-lint capacity [DIR]     print each stack's capacity plan (-f text|json|markdown, -c, -o)
+  arena-lint graph [DIR]        draw each stack's topology as a Mermaid flowchart (--markdown for a fenced block)
   arena-lint rules              list every rule with its default severity
   arena-lint explain RULE-ID    print a rule's documentation
 
@@ -47,6 +49,7 @@ Examples:
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => number> = {
   check: checkCommand,
   capacity: capacityCommand,
+  graph: graphCommand,
   rules: (_argv, io) => {
     const width = Math.max(...RULES.map((r) => r.meta.id.length));
     io.stdout(`${RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(7)}  ${r.meta.description}`).join('\n')}\n`);

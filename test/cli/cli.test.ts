@@ -91,6 +91,7 @@ describe('options', () => {
     expect(cli(['--help']).stdout).toContain('arena-lint check [DIR]');
     expect(cli(['rules']).stdout).toMatch(/^upstream-missing-replica\s+error\s+Reports/m);
     expect(cli(['explain', 'upstream-missing-replica']).stdout).toContain('Why it matters');
+    expect(cli(['graph', ERROR, '--markdown']).stdout).toContain('```mermaid\nflowchart LR\n');
   });
 });
 
