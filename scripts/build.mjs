@@ -1,10 +1,22 @@
-// Bundles the CLI into one file (fast start-up, and the same file serves the GitHub Action).
+// Bundles the CLI and the GitHub Action, each into one self-contained file (fast start-up; the
+// action runs from the committed dist/ with no install step).
+// `node scripts/build.mjs --outdir DIR` writes the bundles elsewhere, so a test can compare a fresh
+// build with the committed dist/.
 import { build } from 'esbuild';
 import { chmodSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({ options: { outdir: { type: 'string', default: fileURLToPath(new URL('../dist', import.meta.url)) } } });
+const outdir = resolve(values.outdir);
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 const common = {
+  absWorkingDir: root,
   bundle: true,
   platform: 'node',
+  // node20 output also runs on the action's node24 runtime, and the tests run the action on Node 20.
   target: 'node20',
   format: 'esm',
   legalComments: 'none',
@@ -13,5 +25,7 @@ const common = {
   banner: { js: "import { createRequire as __arenaCreateRequire } from 'node:module'; const require = __arenaCreateRequire(import.meta.url);" },
 };
 
-await build({ ...common, entryPoints: ['src/bin.ts'], outfile: 'dist/arena-lint.js', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } });
-chmodSync('dist/arena-lint.js', 0o755);
+const cli = join(outdir, 'arena-lint.js');
+await build({ ...common, entryPoints: ['src/bin.ts'], outfile: cli, banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } });
+chmodSync(cli, 0o755);
+await build({ ...common, entryPoints: ['src/action/index.ts'], outfile: join(outdir, 'action.js') });
