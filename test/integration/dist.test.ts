@@ -1,0 +1,51 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO, removeTempDirs, run, tempDir } from './helpers.js';
+
+const BUNDLES = ['dist/action.js', 'dist/arena-lint.js'];
+
+/** The committed version of a file, or undefined outside a git checkout (or when it is not committed). */
+function committed(path: string): string | undefined {
+  const r = spawnSync('git', ['show', `HEAD:${path}`], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return r.status === 0 ? r.stdout : undefined;
+}
+
+// `npm test` rebuilds dist/ before the tests, so only the committed copy can tell whether the
+// dist/ a user's workflow runs is current.
+const inGit = committed('package.json') !== undefined;
+if (!inGit) console.warn('[dist.test] not a git checkout: cannot compare the committed dist/ with a fresh build; skipping');
+
+afterAll(removeTempDirs);
+
+describe.skipIf(!inGit)('committed dist/', () => {
+  let out = '';
+  let build: ReturnType<typeof run>;
+  beforeAll(() => {
+    out = tempDir('dist');
+    build = run(process.execPath, [join(REPO, 'scripts/build.mjs'), '--outdir', out], { cwd: REPO });
+  });
+
+  it.each(BUNDLES)('%s equals a fresh build of the sources', (bundle) => {
+    expect(build.status, build.stderr).toBe(0);
+    const fresh = readFileSync(join(out, bundle.replace(/^dist\//, '')), 'utf8');
+    const stale = committed(bundle) !== fresh;
+    expect(stale, `${bundle} is stale: run \`npm run build\` and commit dist/`).toBe(false);
+  });
+});
+
+describe('the action bundle', () => {
+  const text = readFileSync(join(REPO, 'dist/action.js'), 'utf8');
+  const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+  it('needs nothing but Node itself (the runner installs no packages)', () => {
+    const imported = [...text.matchAll(/^import\s[^;]*?from\s*["']([^"']+)["']/gm)].map((m) => m[1]);
+    const required = [...text.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
+    const dynamic = [...text.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1]);
+    const all = [...imported, ...required, ...dynamic];
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.filter((m) => !builtins.has(m ?? ''))).toEqual([]);
+  });
+});
