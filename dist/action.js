@@ -23732,15 +23732,22 @@ function readInputs(runner) {
 }
 var SUMMARY_LIMIT = 1024 * 1024;
 function jobSummary(result, opts, capacity) {
-  const compose = (shown, left) => `${formatMarkdownSummary(shown, opts)}${left > 0 ? `
-_${left} more finding${left === 1 ? "" : "s"} not listed: the summary would exceed GitHub's size limit. The annotations and the SARIF file have all of them._
-` : ""}
+  const total = countBySeverity(result.findings);
+  const compose = (keep2) => {
+    if (keep2 === result.findings.length) return `${formatMarkdownSummary(result, opts)}
 ${capacity}`;
-  let text = compose(result, 0);
+    const note = `> [!NOTE]
+> This summary lists ${keep2} of ${result.findings.length} findings (${plural2(total.errors, "error")}, ${plural2(total.warnings, "warning")} in all): the full table would exceed GitHub's step summary limit. The annotations and the SARIF file have every finding.
+
+`;
+    return `${note}${formatMarkdownSummary({ ...result, findings: result.findings.slice(0, keep2) }, opts)}
+${capacity}`;
+  };
   let keep = result.findings.length;
+  let text = compose(keep);
   while (Buffer.byteLength(text) > SUMMARY_LIMIT && keep > 0) {
     keep = Math.floor(keep / 2);
-    text = compose({ ...result, findings: result.findings.slice(0, keep) }, result.findings.length - keep);
+    text = compose(keep);
   }
   return text;
 }

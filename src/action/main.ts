@@ -50,17 +50,22 @@ export const SUMMARY_LIMIT = 1024 * 1024;
 
 /**
  * The job summary: the findings table, then the capacity report. A summary over GitHub's limit
- * would be lost entirely, so the table is cut to the findings that fit and says how many it left out
- * (the annotations and the SARIF file still carry all of them).
+ * would be lost entirely, so the table is cut to the findings that fit, under a note with the
+ * totals (the table's own counts then cover only the rows shown; the annotations and the SARIF
+ * file still carry every finding).
  */
 export function jobSummary(result: RunResult, opts: ReportOptions, capacity: string): string {
-  const compose = (shown: RunResult, left: number) =>
-    `${formatMarkdownSummary(shown, opts)}${left > 0 ? `\n_${left} more finding${left === 1 ? '' : 's'} not listed: the summary would exceed GitHub's size limit. The annotations and the SARIF file have all of them._\n` : ''}\n${capacity}`;
-  let text = compose(result, 0);
+  const total = countBySeverity(result.findings);
+  const compose = (keep: number) => {
+    if (keep === result.findings.length) return `${formatMarkdownSummary(result, opts)}\n${capacity}`;
+    const note = `> [!NOTE]\n> This summary lists ${keep} of ${result.findings.length} findings (${plural(total.errors, 'error')}, ${plural(total.warnings, 'warning')} in all): the full table would exceed GitHub's step summary limit. The annotations and the SARIF file have every finding.\n\n`;
+    return `${note}${formatMarkdownSummary({ ...result, findings: result.findings.slice(0, keep) }, opts)}\n${capacity}`;
+  };
   let keep = result.findings.length;
+  let text = compose(keep);
   while (Buffer.byteLength(text) > SUMMARY_LIMIT && keep > 0) {
     keep = Math.floor(keep / 2);
-    text = compose({ ...result, findings: result.findings.slice(0, keep) }, result.findings.length - keep);
+    text = compose(keep);
   }
   return text;
 }
