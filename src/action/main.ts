@@ -28,6 +28,7 @@ export interface ActionInputs {
 }
 
 export function readInputs(runner: Runner): ActionInputs {
+  // Typed names: reading an input that action.yml does not declare fails to compile.
   const name = (n: InputName) => n;
   const config = getInput(runner.env, name('config'));
   const sarifFile = getInput(runner.env, name('sarif-file'));
