@@ -7895,7 +7895,7 @@ var SourceSet = class {
   }
 };
 
-// src/model/stack.ts
+// src/stack/stack.ts
 import { posix as posix5 } from "node:path";
 
 // src/core/value.ts
@@ -8321,7 +8321,7 @@ function scalarText(file, node) {
   return b.build();
 }
 
-// src/model/compose.ts
+// src/inputs/compose.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 
 // src/parsers/shell-words.ts
@@ -8415,7 +8415,7 @@ function wordsFromList(items) {
   return items.map((text) => ({ value: valueOf(text), text, operator: false }));
 }
 
-// src/model/compose.ts
+// src/inputs/compose.ts
 function readCompose(file, doc, dir, vars) {
   const r = new ComposeReader(file, doc, vars);
   const top = mapEntries(doc, file.path, doc.contents);
@@ -8697,7 +8697,7 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
   return known(t2.text.slice(from, to), span, { via: [...r.via, ...via] });
 }
 
-// src/model/container-fs.ts
+// src/container/filesystem.ts
 import { posix } from "node:path";
 
 // src/parsers/dockerfile.ts
@@ -8765,7 +8765,7 @@ function instructionWords(ins) {
   return { words: splitShellWords(ins.args), form: "shell" };
 }
 
-// src/model/container-fs.ts
+// src/container/filesystem.ts
 function repoPath(...parts) {
   const p = posix.normalize(posix.join(...parts.map((x) => x || ".")));
   if (p === ".." || p.startsWith("../") || posix.isAbsolute(p)) return void 0;
@@ -8888,7 +8888,7 @@ function serviceImage(ws, composeDir, svc) {
   return out;
 }
 
-// src/model/gunicorn.ts
+// src/container/gunicorn.ts
 var BOOLEAN_FLAGS = /* @__PURE__ */ new Set([
   "preload",
   "reload",
@@ -9066,7 +9066,7 @@ function gunicornProtocol(opts) {
   return "wsgi";
 }
 
-// src/model/nginx.ts
+// src/inputs/nginx.ts
 import { posix as posix2 } from "node:path";
 
 // src/parsers/nginx-directives.ts
@@ -9658,7 +9658,7 @@ function parseNginx(file) {
   return { doc: { path: file.path, directives: root.children }, problems, comments };
 }
 
-// src/model/nginx.ts
+// src/inputs/nginx.ts
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
@@ -9885,7 +9885,7 @@ function inherited(node, name2) {
   return [];
 }
 
-// src/django/evaluate.ts
+// src/python/evaluate.ts
 import * as posix3 from "node:path/posix";
 
 // node_modules/@lezer/common/dist/index.js
@@ -14302,7 +14302,7 @@ function parseNumberLiteral(raw) {
   return { ok: false, reason: `unrecognised number literal ${raw}` };
 }
 
-// src/django/convert.ts
+// src/python/convert.ts
 var PY_WHITESPACE = /^[\s\x1c-\x1f]+|[\s\x1c-\x1f]+$/g;
 function pyStrip(s2) {
   return s2.replace(PY_WHITESPACE, "");
@@ -14377,7 +14377,7 @@ function pyStripChars(s2, chars, side) {
   return cps.slice(start, end).join("");
 }
 
-// src/django/objects.ts
+// src/python/objects.ts
 var PyRaise = class {
   constructor(exception, message, span) {
     this.exception = exception;
@@ -14564,7 +14564,7 @@ function pyText(ev, repr, depth = 0) {
   return { ok: true, value: `[${parts.join(", ")}]` };
 }
 
-// src/django/format.ts
+// src/python/format.ts
 var MAX_STRING_LENGTH = 1e6;
 function percentFormat(template, args) {
   const positional = args.kind === "box" && args.obj.type === "tuple" && !args.obj.unknownContent ? args.obj.items : void 0;
@@ -14680,7 +14680,7 @@ function braceFormat(template, positional, keywords) {
   return { ok: true, value: out };
 }
 
-// src/django/expressions.ts
+// src/python/expressions.ts
 var MAX_EXPRESSION_DEPTH = 200;
 var MAX_ITEMS = 1e5;
 var BUILTIN_FUNCTIONS = /* @__PURE__ */ new Set(["int", "str", "bool", "float", "len", "list", "tuple", "set", "dict", "globals", "locals", "vars"]);
@@ -15816,7 +15816,7 @@ function modelledAttribute(module, name2, span) {
   }
 }
 
-// src/django/value.ts
+// src/python/value.ts
 var EMPTY_ENV = { get: () => void 0 };
 function isPyDict(v) {
   return typeof v === "object" && v !== null && v.type === "dict";
@@ -15875,7 +15875,7 @@ function pyTruthy(v) {
   return data.items.length > 0;
 }
 
-// src/django/evaluate.ts
+// src/python/evaluate.ts
 var MAX_IMPORT_DEPTH = 32;
 var MAX_STEPS = 2e6;
 var MAX_STATEMENT_NESTING = 100;
@@ -16664,7 +16664,7 @@ function filesUpwards(dir, names, exists) {
   return found;
 }
 
-// src/model/data-django.ts
+// src/inputs/django.ts
 function processEnv(stack, svc) {
   const out = /* @__PURE__ */ new Map();
   for (const ins of stack.image(svc).dockerfile?.instructions ?? []) {
@@ -16861,10 +16861,10 @@ function djangoRedisUses(app) {
   return out;
 }
 
-// src/model/data-pgbouncer.ts
+// src/inputs/pgbouncer.ts
 import { posix as posix4 } from "node:path";
 
-// src/model/suggest.ts
+// src/core/suggest.ts
 function editDistance(a, b) {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -16891,7 +16891,7 @@ function closest(word, candidates) {
   return best;
 }
 
-// src/data/pgbouncer-settings.ts
+// src/reference/pgbouncer-settings.ts
 var SSLMODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].map((value) => ({ value }));
 function s(name2, type, def, extra = {}) {
   return { name: name2, type, defaults: [{ value: def }], ...extra };
@@ -17666,7 +17666,7 @@ function effectivePgbouncerSettings(ini, version) {
   return out;
 }
 
-// src/model/data-services.ts
+// src/inputs/images.ts
 function imageName(stack, svc) {
   if (svc.image?.kind === "known") return svc.image.value;
   return stack.image(svc).baseImage;
@@ -17720,7 +17720,7 @@ function search(words, program, depth) {
   return void 0;
 }
 
-// src/model/data-pgbouncer.ts
+// src/inputs/pgbouncer.ts
 var DEFAULT_INI_PATHS = ["/etc/pgbouncer/pgbouncer.ini", "/opt/bitnami/pgbouncer/conf/pgbouncer.ini", "/bitnami/pgbouncer/conf/pgbouncer.ini"];
 var PLACEHOLDER2 = /\$\{[^}]*\}|\$[A-Za-z_]/;
 function isPgbouncerService(stack, svc) {
@@ -17826,7 +17826,7 @@ function describePgbouncer(pgb) {
   return pgb.version ? `pgbouncer ${pgb.version}${image}` : `pgbouncer${image}`;
 }
 
-// src/data/postgres-settings.ts
+// src/reference/postgres-settings.ts
 var POSTGRES_SETTINGS = [
   { name: "max_connections", type: "int", default: "100" },
   { name: "superuser_reserved_connections", type: "int", default: "3" },
@@ -18051,7 +18051,7 @@ function effectivePostgresSetting(name2, args, conf, defaultValue, fallbackAt) {
   return defaultValue === void 0 ? unknown(`${name2} has no known default`, fallbackAt) : known(defaultValue, fallbackAt, { isDefault: true });
 }
 
-// src/model/data-postgres.ts
+// src/inputs/postgres.ts
 var POSTGRES_IMAGES = /^(postgres|postgis\/postgis|timescale\/timescaledb[\w-]*|bitnami\/postgresql|pgvector\/pgvector|supabase\/postgres)$/;
 var DEFAULT_CONF_PATHS = ["/var/lib/postgresql/data/postgresql.conf"];
 function isPostgresService(stack, svc) {
@@ -18097,7 +18097,7 @@ function unitMillis(unit) {
   return { us: 1e-3, ms: 1, s: 1e3, min: 6e4, h: 36e5, d: 864e5 }[unit] ?? 1;
 }
 
-// src/data/redis-settings.ts
+// src/reference/redis-settings.ts
 var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
   ["port", "6379"],
   ["bind", "* -::*"],
@@ -18245,7 +18245,7 @@ function parseRedisConf(file) {
   }
 }
 
-// src/model/data-redis.ts
+// src/inputs/redis.ts
 var REDIS_IMAGES = /^(redis|redis\/redis-stack-server|redis\/redis-stack|bitnami\/redis|valkey\/valkey|bitnami\/valkey|eqalpha\/keydb)$/;
 function isRedisService(stack, svc) {
   const image = imageName(stack, svc);
@@ -18288,7 +18288,7 @@ function redisInt(redis, name2) {
   return /^\d+$/.test(v.value) ? { ...v, value: Number(v.value) } : unknown(`${name2} ${JSON.stringify(v.value)} is not an integer`, v.span);
 }
 
-// src/model/data-tier.ts
+// src/stack/data-tier.ts
 function dataTier(stack) {
   return stack.memo("data-tier", () => buildDataTier(stack));
 }
@@ -18416,7 +18416,7 @@ function spanKey(span) {
   return `${span.file}:${span.start}:${span.end}`;
 }
 
-// src/model/host-groups.ts
+// src/facts/groups.ts
 function groupByTier(stack, entries) {
   const groups = /* @__PURE__ */ new Map();
   for (const e of entries) {
@@ -18438,7 +18438,7 @@ function groupName(stack, services) {
   return `${first.name}..${services[services.length - 1].name}`;
 }
 
-// src/host/units.ts
+// src/reference/units.ts
 var UNIT_GRAMMAR_NAMES = {
   "compose-memory": "compose units, 1024-based",
   "compose-cpus": "compose cpus, a decimal number of CPUs",
@@ -18493,7 +18493,7 @@ function explainMemory(raw, grammar) {
   return `${raw} = ${formatBytes(bytes)} (${UNIT_GRAMMAR_NAMES[grammar]})`;
 }
 
-// src/model/host-resources.ts
+// src/facts/resources.ts
 var LEGACY_KEYS = [
   ["limits", "cpus", "cpus"],
   ["limits", "memory", "mem_limit"],
@@ -18574,7 +18574,7 @@ function describeTotal(t2) {
   return `${parts.join(" + ")} = ${formatAmount(t2.kind, t2.total)}${t2.kind === "cpus" ? " CPUs" : ""}`;
 }
 
-// src/model/host-concurrency.ts
+// src/facts/concurrency.ts
 function workerConcurrency(app) {
   const c = appConcurrency(app);
   if (c.perProcess.kind === "unknown") return { reason: c.perProcess.reason, span: c.perProcess.span };
@@ -19238,7 +19238,7 @@ function looksLikeShellScript(path, text) {
   return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k|z|a)?sh\b/.test(firstLine);
 }
 
-// src/model/host-sysctl.ts
+// src/inputs/sysctl.ts
 var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
 var NO_EXTENSION = /(^|\/)[^./]+$/;
 var cache = /* @__PURE__ */ new WeakMap();
@@ -19295,7 +19295,7 @@ function build(ws) {
   };
 }
 
-// src/model/host-tier.ts
+// src/stack/host-tier.ts
 function hostTier(stack) {
   return stack.memo("host-tier", () => {
     const sysctls = hostSysctls(stack.workspace);
@@ -19304,10 +19304,10 @@ function hostTier(stack) {
   });
 }
 
-// src/model/extensions.ts
+// src/stack/extensions.ts
 var STACK_EXTENSIONS = [dataTier, hostTier];
 
-// src/model/stack.ts
+// src/stack/stack.ts
 var NGINX_IMAGE = /nginx|openresty/i;
 var PROXY_NAME = /nginx|proxy|gateway/i;
 var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
@@ -20496,7 +20496,7 @@ function keyAt(doc, file, path) {
   return r ? { file: file.path, start: r[0], end: r[1] } : void 0;
 }
 
-// src/engine/glob.ts
+// src/workspace/glob.ts
 function globMatcher(patterns) {
   const res = patterns.map(toRegExp);
   return (path) => res.some((re) => re.test(path));
@@ -20590,7 +20590,7 @@ function blockEnd(file, commentStart) {
   return file.text.length;
 }
 
-// src/engine/workspace.ts
+// src/workspace/workspace.ts
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join as join3 } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
@@ -20803,7 +20803,7 @@ import { writeFileSync } from "node:fs";
 import { resolve as resolve2 } from "node:path";
 import { parseArgs } from "node:util";
 
-// src/host/sysctl-profile.ts
+// src/reference/sysctl-profile.ts
 var SYSCTL_PROFILE_NAMES = ["seed"];
 var SEED_PROFILE = [
   { key: "fs.file-max", min: 2e5, kind: "capacity", why: "every client and upstream connection holds a file descriptor" },
@@ -20914,7 +20914,7 @@ function kernelDefault(key, kernel) {
   }
 }
 
-// src/model/host-limits.ts
+// src/facts/limits.ts
 function containerSysctl(stack, svc, key) {
   const set = [...svc.sysctls].reverse().find((s2) => s2.key === key || s2.key.replace(/\//g, ".") === key);
   if (set) {
@@ -21003,7 +21003,7 @@ function nofileUlimit(svc) {
   return u ? { ...u.soft ? { soft: u.soft } : {}, ...u.hard ? { hard: u.hard } : {}, span: u.span } : void 0;
 }
 
-// src/host/instances.ts
+// src/reference/instances.ts
 var GiB = 1024 ** 3;
 var AWS_FAMILIES = [
   // c5: no 8xlarge/16xlarge; 9xlarge and 18xlarge instead.
@@ -21079,7 +21079,7 @@ function suggestInstances(name2, limit = 3) {
   return scored.slice(0, limit).map((s2) => s2.name);
 }
 
-// src/model/host-machine.ts
+// src/facts/plan.ts
 var DEFAULT_TARGET_RPS = 500;
 var DEFAULT_LATENCY_MS = 500;
 var DEFAULT_WORKER_MEMORY = 200 * 1024 ** 2;
@@ -21143,7 +21143,7 @@ function describePlanValue(name2, v, where2, format = String) {
   return `${name2} ${format(v.value)} (${v.instance ? `${v.instance}, ` : ""}${at})`;
 }
 
-// src/model/topology.ts
+// src/stack/topology.ts
 function resolvedUpstreams(stack) {
   return stack.memo(
     "topology.upstreams",
@@ -21618,7 +21618,7 @@ ${lines.join("\n")}`);
 import { resolve as resolve3 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
-// src/model/topology-graph.ts
+// src/graph/build.ts
 function stackGraph(stack) {
   const nodes = /* @__PURE__ */ new Map();
   const edges = [];
@@ -21703,7 +21703,7 @@ function slug(s2) {
   return s2.replace(/[^A-Za-z0-9_]/g, "_");
 }
 
-// src/reporters/mermaid.ts
+// src/graph/mermaid.ts
 var SHAPES = {
   proxy: ["[/", "/]"],
   upstream: ["([", "])"],
@@ -21850,7 +21850,7 @@ var proxy_pass_unknown_upstream_default = defineRule({
   }
 });
 
-// src/model/replicas.ts
+// src/stack/replicas.ts
 var IDENTITY_KEYS = /* @__PURE__ */ new Set(["container_name", "hostname"]);
 var PER_REPLICA_KEYS = /* @__PURE__ */ new Set(["ports", "labels"]);
 function replicaAspects(svc, tier) {
@@ -22838,7 +22838,7 @@ var redis_maxmemory_headroom_default = defineRule({
   }
 });
 
-// src/model/data-timeouts.ts
+// src/facts/timeouts.ts
 var NGINX_UNITS_MS = {
   ms: 1,
   s: 1e3,

@@ -1,8 +1,8 @@
 import type { RelatedLocation } from '../src/core/finding.js';
 import { defineRule } from '../src/engine/rule.js';
-import { groupByTier } from '../src/model/host-groups.js';
-import { containerSysctl, listenBacklogs } from '../src/model/host-limits.js';
-import { hostSysctls } from '../src/model/host-sysctl.js';
+import { groupByTier } from '../src/facts/groups.js';
+import { containerSysctl, listenBacklogs } from '../src/facts/limits.js';
+import { hostSysctls } from '../src/inputs/sysctl.js';
 
 const SOMAXCONN = 'net.core.somaxconn';
 

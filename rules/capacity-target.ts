@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
-import { describeGroup, stackConcurrency } from '../src/model/host-concurrency.js';
-import { capacityPlan, describePlanValue } from '../src/model/host-machine.js';
-import { formatNumber } from '../src/model/host-resources.js';
+import { describeGroup, stackConcurrency } from '../src/facts/concurrency.js';
+import { capacityPlan, describePlanValue } from '../src/facts/plan.js';
+import { formatNumber } from '../src/facts/resources.js';
 
 export default defineRule({
   meta: {

@@ -1,6 +1,6 @@
-import type { ComposeService } from '../src/model/compose.js';
+import type { ComposeService } from '../src/inputs/compose.js';
 import { defineRule } from '../src/engine/rule.js';
-import { listNames, passTargets, resolvedUpstreams } from '../src/model/topology.js';
+import { listNames, passTargets, resolvedUpstreams } from '../src/stack/topology.js';
 
 export default defineRule({
   meta: {

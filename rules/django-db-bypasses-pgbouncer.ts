@@ -1,8 +1,8 @@
 import { defineRule, type Report } from '../src/engine/rule.js';
-import { editSpan } from '../src/model/data-django.js';
-import { describePgbouncer } from '../src/model/data-pgbouncer.js';
-import { dataTier, groupBy, pgbouncerListen } from '../src/model/data-tier.js';
-import { listNames } from '../src/model/topology.js';
+import { editSpan } from '../src/inputs/django.js';
+import { describePgbouncer } from '../src/inputs/pgbouncer.js';
+import { dataTier, groupBy, pgbouncerListen } from '../src/stack/data-tier.js';
+import { listNames } from '../src/stack/topology.js';
 
 export default defineRule({
   meta: {

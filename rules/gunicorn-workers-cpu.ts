@@ -1,8 +1,8 @@
 import type { Span } from '../src/core/value.js';
 import { defineRule } from '../src/engine/rule.js';
-import { groupByTier } from '../src/model/host-groups.js';
-import { capacityPlan } from '../src/model/host-machine.js';
-import { formatAmount, formatNumber, serviceResources } from '../src/model/host-resources.js';
+import { groupByTier } from '../src/facts/groups.js';
+import { capacityPlan } from '../src/facts/plan.js';
+import { formatAmount, formatNumber, serviceResources } from '../src/facts/resources.js';
 
 export default defineRule({
   meta: {

@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
-import { UNIT_GRAMMAR_NAMES } from '../src/host/units.js';
-import { capacityPlan, describePlanValue } from '../src/model/host-machine.js';
-import { describeTotal, formatAmount, resourceTotal, type ResourceKind, type ResourceTotal } from '../src/model/host-resources.js';
+import { UNIT_GRAMMAR_NAMES } from '../src/reference/units.js';
+import { capacityPlan, describePlanValue } from '../src/facts/plan.js';
+import { describeTotal, formatAmount, resourceTotal, type ResourceKind, type ResourceTotal } from '../src/facts/resources.js';
 
 export default defineRule({
   meta: {

@@ -1,5 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
-import { closest } from '../src/model/suggest.js';
+import { closest } from '../src/core/suggest.js';
 
 export default defineRule({
   meta: {

@@ -1,8 +1,8 @@
 import type { Span } from '../src/core/value.js';
 import { defineRule } from '../src/engine/rule.js';
-import { nginxProcessLimits, nofileUlimit } from '../src/model/host-limits.js';
-import { capacityPlan } from '../src/model/host-machine.js';
-import { hostSysctls } from '../src/model/host-sysctl.js';
+import { nginxProcessLimits, nofileUlimit } from '../src/facts/limits.js';
+import { capacityPlan } from '../src/facts/plan.js';
+import { hostSysctls } from '../src/inputs/sysctl.js';
 
 export default defineRule({
   meta: {

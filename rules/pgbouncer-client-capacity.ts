@@ -1,8 +1,8 @@
 import { defineRule } from '../src/engine/rule.js';
-import { pyNumber } from '../src/model/data-django.js';
-import { describePgbouncer, pgbouncerNumber } from '../src/model/data-pgbouncer.js';
-import { appConcurrency, capacityTerms, dataTier, formatTerms, termValue, type CapacityTerm } from '../src/model/data-tier.js';
-import type { ComposeService } from '../src/model/compose.js';
+import { pyNumber } from '../src/inputs/django.js';
+import { describePgbouncer, pgbouncerNumber } from '../src/inputs/pgbouncer.js';
+import { appConcurrency, capacityTerms, dataTier, formatTerms, termValue, type CapacityTerm } from '../src/stack/data-tier.js';
+import type { ComposeService } from '../src/inputs/compose.js';
 import type { RelatedLocation } from '../src/core/finding.js';
 
 export default defineRule({

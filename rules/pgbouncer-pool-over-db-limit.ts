@@ -1,10 +1,10 @@
 import type { Known } from '../src/core/value.js';
 import { defineRule } from '../src/engine/rule.js';
-import { pyText } from '../src/model/data-django.js';
-import { databaseNumber, describePgbouncer, type PgbouncerDatabase, type PgbouncerService } from '../src/model/data-pgbouncer.js';
-import { postgresInt, type PostgresService } from '../src/model/data-postgres.js';
-import { dataTier, type DataTier } from '../src/model/data-tier.js';
-import { listNames } from '../src/model/topology.js';
+import { pyText } from '../src/inputs/django.js';
+import { databaseNumber, describePgbouncer, type PgbouncerDatabase, type PgbouncerService } from '../src/inputs/pgbouncer.js';
+import { postgresInt, type PostgresService } from '../src/inputs/postgres.js';
+import { dataTier, type DataTier } from '../src/stack/data-tier.js';
+import { listNames } from '../src/stack/topology.js';
 
 /** One `[databases]` entry's worth of server connections. */
 interface PoolDemand {

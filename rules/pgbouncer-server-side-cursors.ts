@@ -1,8 +1,8 @@
 import { defineRule } from '../src/engine/rule.js';
-import { pyTruthy } from '../src/django/value.js';
-import { databasePoolMode } from '../src/model/data-pgbouncer.js';
-import { dataTier, groupBy, spanKey } from '../src/model/data-tier.js';
-import { listNames } from '../src/model/topology.js';
+import { pyTruthy } from '../src/python/value.js';
+import { databasePoolMode } from '../src/inputs/pgbouncer.js';
+import { dataTier, groupBy, spanKey } from '../src/stack/data-tier.js';
+import { listNames } from '../src/stack/topology.js';
 
 export default defineRule({
   meta: {

@@ -1,12 +1,12 @@
 import type { RelatedLocation } from '../src/core/finding.js';
 import type { Span } from '../src/core/value.js';
 import { defineRule } from '../src/engine/rule.js';
-import { parseStartupOptions, startupParameterSupport, versionAtLeast, type StartupParameterVerdict } from '../src/data/pgbouncer-settings.js';
-import { pyGet } from '../src/django/value.js';
-import { pyText } from '../src/model/data-django.js';
-import { describePgbouncer, pgbouncerText, type PgbouncerService } from '../src/model/data-pgbouncer.js';
-import { dataTier, groupBy, spanKey, type RoutedDatabase } from '../src/model/data-tier.js';
-import { listNames } from '../src/model/topology.js';
+import { parseStartupOptions, startupParameterSupport, versionAtLeast, type StartupParameterVerdict } from '../src/reference/pgbouncer-settings.js';
+import { pyGet } from '../src/python/value.js';
+import { pyText } from '../src/inputs/django.js';
+import { describePgbouncer, pgbouncerText, type PgbouncerService } from '../src/inputs/pgbouncer.js';
+import { dataTier, groupBy, spanKey, type RoutedDatabase } from '../src/stack/data-tier.js';
+import { listNames } from '../src/stack/topology.js';
 
 /** libpq connection keywords that travel in the startup packet (the rest are client-side: timeouts, keepalives, SSL). */
 const STARTUP_KEYWORDS = ['options', 'application_name', 'client_encoding'];

@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
-import { validateDatabaseParam, validatePgbouncerSetting } from '../src/data/pgbouncer-settings.js';
-import { describePgbouncer } from '../src/model/data-pgbouncer.js';
-import { dataTier } from '../src/model/data-tier.js';
+import { validateDatabaseParam, validatePgbouncerSetting } from '../src/reference/pgbouncer-settings.js';
+import { describePgbouncer } from '../src/inputs/pgbouncer.js';
+import { dataTier } from '../src/stack/data-tier.js';
 
 /** pgbouncer has no inline comments: text after a value is part of the value. */
 const INLINE_COMMENT = /\s[#;]/;

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
-import { closest } from '../src/model/suggest.js';
-import { isExternalHost } from '../src/model/topology.js';
+import { closest } from '../src/core/suggest.js';
+import { isExternalHost } from '../src/stack/topology.js';
 
 export default defineRule({
   meta: {

@@ -1,10 +1,10 @@
 import type { RelatedLocation } from '../src/core/finding.js';
 import type { Known } from '../src/core/value.js';
 import { defineRule } from '../src/engine/rule.js';
-import type { ComposeService } from '../src/model/compose.js';
-import { pyNumber } from '../src/model/data-django.js';
-import { redisInt, type RedisService } from '../src/model/data-redis.js';
-import { appConcurrency, capacityTerms, dataTier, formatTerms, termValue, type CapacityTerm } from '../src/model/data-tier.js';
+import type { ComposeService } from '../src/inputs/compose.js';
+import { pyNumber } from '../src/inputs/django.js';
+import { redisInt, type RedisService } from '../src/inputs/redis.js';
+import { appConcurrency, capacityTerms, dataTier, formatTerms, termValue, type CapacityTerm } from '../src/stack/data-tier.js';
 
 /** Redis keeps this many descriptors for itself when it lowers maxclients to the open-files limit. */
 const REDIS_RESERVED_FDS = 32;

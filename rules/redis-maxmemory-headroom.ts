@@ -1,8 +1,8 @@
 import { defineRule } from '../src/engine/rule.js';
-import { formatBytes, parseComposeMemory } from '../src/host/units.js';
+import { formatBytes, parseComposeMemory } from '../src/reference/units.js';
 import { parseRedisMemory } from '../src/parsers/redis.js';
-import { dataTier } from '../src/model/data-tier.js';
-import { redisValue } from '../src/model/data-redis.js';
+import { dataTier } from '../src/stack/data-tier.js';
+import { redisValue } from '../src/inputs/redis.js';
 
 /** Above this share of the container limit, Redis has no room for fragmentation, client buffers and fork copy-on-write. */
 const MAX_SHARE = 0.9;

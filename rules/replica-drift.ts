@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
-import { groupAspect, isIdentityAspect, replicaAspects, type ReplicaAspect } from '../src/model/replicas.js';
-import type { GunicornOptions } from '../src/model/gunicorn.js';
-import { listNames } from '../src/model/topology.js';
+import { groupAspect, isIdentityAspect, replicaAspects, type ReplicaAspect } from '../src/stack/replicas.js';
+import type { GunicornOptions } from '../src/container/gunicorn.js';
+import { listNames } from '../src/stack/topology.js';
 
 export default defineRule({
   meta: {

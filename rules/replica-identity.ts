@@ -1,8 +1,8 @@
 import { defineRule } from '../src/engine/rule.js';
-import { groupAspect, isIdentityAspect, replicaAspects } from '../src/model/replicas.js';
-import { normalizeIdentity, replicaNumber } from '../src/model/topology.js';
-import type { ReplicaTier } from '../src/model/stack.js';
-import type { ComposeService } from '../src/model/compose.js';
+import { groupAspect, isIdentityAspect, replicaAspects } from '../src/stack/replicas.js';
+import { normalizeIdentity, replicaNumber } from '../src/stack/topology.js';
+import type { ReplicaTier } from '../src/stack/stack.js';
+import type { ComposeService } from '../src/inputs/compose.js';
 
 export default defineRule({
   meta: {

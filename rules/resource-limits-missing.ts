@@ -1,8 +1,8 @@
 import { defineRule } from '../src/engine/rule.js';
-import type { ComposeService } from '../src/model/compose.js';
-import { groupByTier } from '../src/model/host-groups.js';
-import { serviceResources } from '../src/model/host-resources.js';
-import type { Stack } from '../src/model/stack.js';
+import type { ComposeService } from '../src/inputs/compose.js';
+import { groupByTier } from '../src/facts/groups.js';
+import { serviceResources } from '../src/facts/resources.js';
+import type { Stack } from '../src/stack/stack.js';
 
 /** Django management commands and test runs exit when done; a limit matters less for them. */
 const ONE_SHOT = /\b(manage\.py|django-admin)\s+(migrate|makemigrations|collectstatic|compilemessages|loaddata|createsuperuser|check|test)\b|(^|[\s/])pytest\b/;

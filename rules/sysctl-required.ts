@@ -1,8 +1,8 @@
 import type { Span } from '../src/core/value.js';
 import { defineRule } from '../src/engine/rule.js';
-import { checkRequirement, isNamespacedSysctl, kernelDefault, parseSysctlInteger, resolveProfile, SYSCTL_PROFILE_NAMES, type SysctlRequirement } from '../src/host/sysctl-profile.js';
-import { hostSysctls, type HostSysctlSource } from '../src/model/host-sysctl.js';
-import { listNames } from '../src/model/topology.js';
+import { checkRequirement, isNamespacedSysctl, kernelDefault, parseSysctlInteger, resolveProfile, SYSCTL_PROFILE_NAMES, type SysctlRequirement } from '../src/reference/sysctl-profile.js';
+import { hostSysctls, type HostSysctlSource } from '../src/inputs/sysctl.js';
+import { listNames } from '../src/stack/topology.js';
 import type { SysctlSetting } from '../src/parsers/sysctl.js';
 
 export default defineRule({

@@ -1,15 +1,15 @@
 import type { Span } from '../src/core/value.js';
 import { defineRule, type RuleContext } from '../src/engine/rule.js';
-import { parseStartupOptions, startupParameterSupport } from '../src/data/pgbouncer-settings.js';
-import { parsePostgresDuration } from '../src/data/postgres-settings.js';
-import { pyTruthy, pyGet } from '../src/django/value.js';
-import { pyNumber, pyText } from '../src/model/data-django.js';
-import { describePgbouncer, pgbouncerNumber, pgbouncerText, type PgbouncerService } from '../src/model/data-pgbouncer.js';
-import { postgresMillis } from '../src/model/data-postgres.js';
-import { dataTier, groupBy, spanKey } from '../src/model/data-tier.js';
-import { formatMillis, parseNginxTime } from '../src/model/data-timeouts.js';
-import { inherited } from '../src/model/nginx.js';
-import { listNames, passTargets, resolvedUpstreams } from '../src/model/topology.js';
+import { parseStartupOptions, startupParameterSupport } from '../src/reference/pgbouncer-settings.js';
+import { parsePostgresDuration } from '../src/reference/postgres-settings.js';
+import { pyTruthy, pyGet } from '../src/python/value.js';
+import { pyNumber, pyText } from '../src/inputs/django.js';
+import { describePgbouncer, pgbouncerNumber, pgbouncerText, type PgbouncerService } from '../src/inputs/pgbouncer.js';
+import { postgresMillis } from '../src/inputs/postgres.js';
+import { dataTier, groupBy, spanKey } from '../src/stack/data-tier.js';
+import { formatMillis, parseNginxTime } from '../src/facts/timeouts.js';
+import { inherited } from '../src/inputs/nginx.js';
+import { listNames, passTargets, resolvedUpstreams } from '../src/stack/topology.js';
 
 /** nginx's upstream keepalive_timeout when the upstream caches connections but sets none (since 1.15.3). */
 const NGINX_UPSTREAM_KEEPALIVE_MS = 60_000;

@@ -1,5 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
-import { inherited } from '../src/model/nginx.js';
+import { inherited } from '../src/inputs/nginx.js';
 
 export default defineRule({
   meta: {

@@ -1,5 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
-import { listNames, resolvedUpstreams } from '../src/model/topology.js';
+import { listNames, resolvedUpstreams } from '../src/stack/topology.js';
 
 export default defineRule({
   meta: {

@@ -1,6 +1,6 @@
 import type { Span } from '../src/core/value.js';
 import { defineRule } from '../src/engine/rule.js';
-import { listenPorts, resolvedUpstreams } from '../src/model/topology.js';
+import { listenPorts, resolvedUpstreams } from '../src/stack/topology.js';
 
 export default defineRule({
   meta: {

@@ -1,6 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
-import { isExternalHost, resolvedUpstreams } from '../src/model/topology.js';
-import { closest } from '../src/model/suggest.js';
+import { isExternalHost, resolvedUpstreams } from '../src/stack/topology.js';
+import { closest } from '../src/core/suggest.js';
 
 export default defineRule({
   meta: {

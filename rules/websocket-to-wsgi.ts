@@ -1,6 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
-import { inherited } from '../src/model/nginx.js';
-import { listNames, passTargets } from '../src/model/topology.js';
+import { inherited } from '../src/inputs/nginx.js';
+import { listNames, passTargets } from '../src/stack/topology.js';
 
 export default defineRule({
   meta: {

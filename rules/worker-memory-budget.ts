@@ -1,8 +1,8 @@
 import { defineRule } from '../src/engine/rule.js';
-import { explainMemory, formatBytes } from '../src/host/units.js';
-import { groupByTier } from '../src/model/host-groups.js';
-import { capacityPlan, describePlanValue } from '../src/model/host-machine.js';
-import { serviceResources } from '../src/model/host-resources.js';
+import { explainMemory, formatBytes } from '../src/reference/units.js';
+import { groupByTier } from '../src/facts/groups.js';
+import { capacityPlan, describePlanValue } from '../src/facts/plan.js';
+import { serviceResources } from '../src/facts/resources.js';
 
 export default defineRule({
   meta: {

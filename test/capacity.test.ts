@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCapacityReport, capacityMarkdown, renderCapacityText, type CapacityReport, type SourcedNumber } from '../src/capacity/index.js';
 import { main, type CliIO } from '../src/cli.js';
 import { check } from '../src/engine/run.js';
-import { parseComposeCpus, parseComposeMemory } from '../src/host/units.js';
+import { parseComposeCpus, parseComposeMemory } from '../src/reference/units.js';
 import { FIXTURES } from './helpers/fixtures.js';
 import { TmpStack } from './helpers/tmp-stack.js';
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { check } from '../src/engine/run.js';
-import { stackGraph } from '../src/model/topology-graph.js';
-import { formatMermaid } from '../src/reporters/mermaid.js';
+import { stackGraph } from '../src/graph/build.js';
+import { formatMermaid } from '../src/graph/mermaid.js';
 import { FIXTURES } from './helpers/fixtures.js';
 import { TmpStack } from './helpers/tmp-stack.js';
 

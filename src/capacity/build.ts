@@ -2,17 +2,17 @@ import { positionAt } from '../core/source.js';
 import type { Known, Span, Value } from '../core/value.js';
 import type { ResolvedConfig } from '../engine/config.js';
 import { whereOf } from '../engine/rule.js';
-import type { ComposeService } from '../model/compose.js';
-import { pgbouncerNumber } from '../model/data-pgbouncer.js';
-import { postgresInt } from '../model/data-postgres.js';
-import { redisInt, type RedisService } from '../model/data-redis.js';
-import { appConcurrency, capacityTerms, dataTier, formatTerms, termValue, type CapacityTerm, type DataTier } from '../model/data-tier.js';
-import { stackConcurrency, type ConcurrencyGroup } from '../model/host-concurrency.js';
-import { nginxProcessLimits } from '../model/host-limits.js';
-import { capacityPlan, type PlanValue } from '../model/host-machine.js';
-import { describeTotal, resourceTotal, serviceResources, type ResourceAmount, type ResourceKind, type ResourceSide } from '../model/host-resources.js';
-import type { Stack } from '../model/stack.js';
-import { resolvedUpstreams } from '../model/topology.js';
+import type { ComposeService } from '../inputs/compose.js';
+import { pgbouncerNumber } from '../inputs/pgbouncer.js';
+import { postgresInt } from '../inputs/postgres.js';
+import { redisInt, type RedisService } from '../inputs/redis.js';
+import { appConcurrency, capacityTerms, dataTier, formatTerms, termValue, type CapacityTerm, type DataTier } from '../stack/data-tier.js';
+import { stackConcurrency, type ConcurrencyGroup } from '../facts/concurrency.js';
+import { nginxProcessLimits } from '../facts/limits.js';
+import { capacityPlan, type PlanValue } from '../facts/plan.js';
+import { describeTotal, resourceTotal, serviceResources, type ResourceAmount, type ResourceKind, type ResourceSide } from '../facts/resources.js';
+import type { Stack } from '../stack/stack.js';
+import { resolvedUpstreams } from '../stack/topology.js';
 import {
   CAPACITY_FORMAT_VERSION,
   type CapacityPlanReport,

@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../engine/config.js';
-import type { Stack } from '../model/stack.js';
+import type { Stack } from '../stack/stack.js';
 import { buildCapacityReport } from './build.js';
 import { renderCapacityMarkdown } from './render.js';
 

@@ -1,6 +1,6 @@
 import pc from 'picocolors';
-import { formatBytes } from '../host/units.js';
-import { formatAmount, formatNumber } from '../model/host-resources.js';
+import { formatBytes } from '../reference/units.js';
+import { formatAmount, formatNumber } from '../facts/resources.js';
 import type { CapacityReport, ResourceTotal, SourcedNumber, StackCapacity } from './contract.js';
 
 /*

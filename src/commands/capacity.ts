@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { positionAt } from '../core/source.js';
 import { buildCapacityReport, renderCapacityJson, renderCapacityMarkdown, renderCapacityText } from '../capacity/index.js';
 import { check, UsageError } from '../engine/run.js';
-import { capacityPlan } from '../model/host-machine.js';
+import { capacityPlan } from '../facts/plan.js';
 import { useColor, type CliIO } from './io.js';
 
 const FORMATS = ['text', 'json', 'markdown'] as const;

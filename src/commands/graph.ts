@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { check, UsageError } from '../engine/run.js';
-import { stackGraph } from '../model/topology-graph.js';
-import { formatMermaid } from '../reporters/mermaid.js';
+import { stackGraph } from '../graph/build.js';
+import { formatMermaid } from '../graph/mermaid.js';
 import { RULES } from '../../rules/index.js';
 import type { CliIO } from './io.js';
 

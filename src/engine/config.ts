@@ -4,7 +4,7 @@ import type { ParseProblem } from '../core/problem.js';
 import type { SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
 import validateConfig, { type ConfigError } from '../generated/config-validator.js';
-import { closest } from '../model/suggest.js';
+import { closest } from '../core/suggest.js';
 import { parseYaml, type YamlDoc } from '../parsers/yaml.js';
 
 export type RuleSetting = Severity | 'off';

@@ -2,7 +2,7 @@ import type { RelatedLocation, Severity } from '../core/finding.js';
 import type { RuleMeta } from '../core/rule-meta.js';
 import { positionAt } from '../core/source.js';
 import type { Span } from '../core/value.js';
-import type { Stack } from '../model/stack.js';
+import type { Stack } from '../stack/stack.js';
 import type { ResolvedConfig } from './config.js';
 
 export interface Report {

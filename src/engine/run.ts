@@ -4,12 +4,12 @@ import { SEVERITY_ORDER, type Finding, type RunResult, type Severity } from '../
 import type { ParseProblem } from '../core/problem.js';
 import { createSourceFile, positionAt, type SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
-import { buildStack, type Stack } from '../model/stack.js';
+import { buildStack, type Stack } from '../stack/stack.js';
 import { CONFIG_FILE_NAMES, EMPTY_CONFIG, loadConfig, type ResolvedConfig, type RuleSetting } from './config.js';
-import { globMatcher } from './glob.js';
+import { globMatcher } from '../workspace/glob.js';
 import { whereOf, type Rule } from './rule.js';
 import { applySuppressions } from './suppress.js';
-import { Workspace } from './workspace.js';
+import { Workspace } from '../workspace/workspace.js';
 
 /** A problem the user must fix before anything can be checked (exit code 2). */
 export class UsageError extends Error {}

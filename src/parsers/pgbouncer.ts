@@ -1,7 +1,7 @@
 import type { SourceFile } from '../core/source.js';
 import type { Comment, ParseProblem, ParseResult } from '../core/problem.js';
 import { known, unknown, type Known, type Span, type Value } from '../core/value.js';
-import { PGBOUNCER_SETTINGS, pgbouncerDefault } from '../data/pgbouncer-settings.js';
+import { PGBOUNCER_SETTINGS, pgbouncerDefault } from '../reference/pgbouncer-settings.js';
 
 /**
  * pgbouncer.ini as pgbouncer itself reads it (libusual's `parse_ini_file`), not as generic INI:

@@ -2,7 +2,7 @@ import type { SourceFile } from '../core/source.js';
 import type { Comment, ParseProblem, ParseResult } from '../core/problem.js';
 import { known, unknown, type Known, type Span, type Value } from '../core/value.js';
 
-export { parsePostgresDuration } from '../data/postgres-settings.js';
+export { parsePostgresDuration } from '../reference/postgres-settings.js';
 
 /**
  * The span of `text[from, to)` inside an argv word. Exact when the word is written literally (its

@@ -2,7 +2,7 @@ import type { SourceFile } from '../core/source.js';
 import type { Comment, ParseProblem, ParseResult } from '../core/problem.js';
 import { known, spanUnion, unknown, type Known, type Span, type Value } from '../core/value.js';
 
-export { parseRedisMemory, REDIS_DEFAULTS } from '../data/redis-settings.js';
+export { parseRedisMemory, REDIS_DEFAULTS } from '../reference/redis-settings.js';
 
 /** Settings by lower-case name; a value of several words is joined with single spaces. */
 export interface RedisArgs {

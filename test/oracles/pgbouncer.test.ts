@@ -9,7 +9,7 @@ import {
   validateDatabaseParam,
   validatePgbouncerSetting,
   versionAtLeast,
-} from '../../src/data/pgbouncer-settings.js';
+} from '../../src/reference/pgbouncer-settings.js';
 import { findPgbouncer, type PgbouncerOracle } from './pgbouncer-oracle.js';
 
 const found = findPgbouncer();

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { createSourceFile, type SourceFile } from '../../src/core/source.js';
 import { known, type Value } from '../../src/core/value.js';
-import { evaluateSettings } from '../../src/django/evaluate.js';
-import { envFromRecord, type PyValue } from '../../src/django/value.js';
+import { evaluateSettings } from '../../src/python/evaluate.js';
+import { envFromRecord, type PyValue } from '../../src/python/value.js';
 
 const PYTHON = '/usr/bin/python3';
 const UNSHARE = '/usr/bin/unshare';

@@ -8,7 +8,7 @@ import {
   startupParameterSupport,
   validateDatabaseParam,
   validatePgbouncerSetting,
-} from '../../src/data/pgbouncer-settings.js';
+} from '../../src/reference/pgbouncer-settings.js';
 
 const at = { file: 'docker-compose.yml', start: 10, end: 20 };
 

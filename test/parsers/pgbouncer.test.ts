@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSourceFile } from '../../src/core/source.js';
 import { effectivePgbouncerSettings, parseDatabaseEntry, parsePgbouncerIni, type IniEntry } from '../../src/parsers/pgbouncer.js';
-import { PGBOUNCER_SETTINGS } from '../../src/data/pgbouncer-settings.js';
+import { PGBOUNCER_SETTINGS } from '../../src/reference/pgbouncer-settings.js';
 
 const parse = (text: string) => {
   const file = createSourceFile('pgbouncer/pgbouncer.ini', text);

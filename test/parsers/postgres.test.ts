@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSourceFile } from '../../src/core/source.js';
 import { known, unknown, type Value } from '../../src/core/value.js';
 import { effectivePostgresSetting, parsePostgresArgs, parsePostgresDuration, parsePostgresqlConf } from '../../src/parsers/postgres.js';
-import { postgresSetting } from '../../src/data/postgres-settings.js';
+import { postgresSetting } from '../../src/reference/postgres-settings.js';
 
 const FILE = 'docker-compose.yml';
 /** Splits a command written in `line` into argv words whose spans point into it (quotes included). */

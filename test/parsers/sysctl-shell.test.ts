@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createSourceFile } from '../../src/core/source.js';
 import { looksLikeShellScript, scanShellForSysctls } from '../../src/parsers/shell-sysctl.js';
 import { effectiveSysctls } from '../../src/parsers/sysctl.js';
-import { CORPUS, corpusFiles, describeSettings, expectSpansInside, fixture, settingSpans, slice, spanIn } from '../host/sysctl-helpers.js';
+import { CORPUS, corpusFiles, describeSettings, expectSpansInside, fixture, settingSpans, slice, spanIn } from '../reference/sysctl-helpers.js';
 
 const SEED = '/work/shared/seed/SCALING_TO_1000_RPS.md';
 

@@ -10,7 +10,7 @@ import {
   parseSysctlConf,
   parseSysctlLine,
 } from '../../src/parsers/sysctl.js';
-import { CORPUS, corpusFiles, describeSettings, expectSpansInside, fixture, settingSpans, slice, spanIn } from '../host/sysctl-helpers.js';
+import { CORPUS, corpusFiles, describeSettings, expectSpansInside, fixture, settingSpans, slice, spanIn } from '../reference/sysctl-helpers.js';
 
 const parse = (text: string, path = 'etc/sysctl.d/test.conf') => {
   const file = createSourceFile(path, text);
