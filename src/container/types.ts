@@ -1,5 +1,8 @@
+import type { Comment, ParseProblem } from '../core/problem.js';
 import type { Span, Value } from '../core/value.js';
 import type { ShellWord } from '../parsers/shell-words.js';
+import type { Workspace } from '../workspace/workspace.js';
+import type { ContainerFs } from './filesystem.js';
 
 /**
  * The container view: what one running container sees and runs, assembled from every source that
@@ -123,4 +126,49 @@ export interface UnknownPart {
   readonly what: string;
   readonly reason: string;
   readonly span: Span;
+}
+
+/** The Django project a container runs, found from its process (not from where files happen to lie). */
+export interface DjangoEntry {
+  /** `DJANGO_SETTINGS_MODULE`: from the environment, or the `setdefault` in manage.py/wsgi.py/asgi.py. */
+  readonly settingsModule: Value<string>;
+  /** Root-relative repository path of the settings module, resolved in the container's filesystem. */
+  readonly settingsFile?: string;
+  /** How it was found: the env line, the setdefault line, the mount or COPY of the file. */
+  readonly via: readonly Span[];
+}
+
+/** A file the view read, with what its reader reported, so the stack can record it once. */
+export interface LoadedFile {
+  readonly path: string;
+  readonly problems: readonly ParseProblem[];
+  readonly comments: readonly Comment[];
+}
+
+/** Everything one container sees and runs. Built once per container, never mutated. */
+export interface ContainerView {
+  readonly spec: ContainerSpec;
+  /** The image the container runs: `image:`, else the final stage's base of its Dockerfile. */
+  readonly image?: Value<string>;
+  /** Container path -> repository file or other origin (image COPY, mounts in order, rendered templates). */
+  readonly filesystem: ContainerFs;
+  /** Undefined when nothing says what runs (then `unknowns` says why). */
+  readonly process?: ContainerProcess;
+  /** The main process's environment (same map as `process.environment` when there is a process). */
+  readonly environment: ReadonlyMap<string, Value<string>>;
+  readonly appServer?: AppServerFacts;
+  readonly django?: DjangoEntry;
+  /** Every repository file this view read (Dockerfile, scripts, env files, server configs). */
+  readonly files: readonly LoadedFile[];
+  readonly unknowns: readonly UnknownPart[];
+}
+
+/** What building a view needs beyond its own spec. */
+export interface ContainerViewContext {
+  readonly ws: Workspace;
+  /**
+   * The content of a named volume as the first container that mounts it fills it from its image
+   * (Docker copies the image's files into an empty named volume); undefined when unknown.
+   */
+  readonly namedVolume?: (name: string) => ContainerFs | undefined;
 }
