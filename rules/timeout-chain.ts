@@ -10,6 +10,7 @@ import { dataTier, groupBy, spanKey } from '../src/stack/data-tier.js';
 import { formatMillis, parseNginxTime } from '../src/facts/timeouts.js';
 import { inherited } from '../src/inputs/nginx.js';
 import { listNames, passTargets, resolvedUpstreams } from '../src/stack/topology.js';
+import { upstreamKeepaliveFix } from '../src/fix/fixers.js';
 
 /** nginx's upstream keepalive_timeout when the upstream caches connections but sets none (since 1.15.3). */
 const NGINX_UPSTREAM_KEEPALIVE_MS = 60_000;
@@ -20,10 +21,11 @@ export default defineRule({
     description: 'Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other',
     defaultSeverity: 'error',
     category: 'data',
+    fixable: 'sometimes',
     docs: {
       what: 'Follows a request from nginx to PostgreSQL and checks each link, naming both ends: (1) an nginx upstream that caches connections (`keepalive`) keeps them idle for `keepalive_timeout` (60s by default), which must be shorter than the `--keep-alive` of the gunicorn servers behind it (2s by default; sync workers do not keep connections and are skipped); (2) a PostgreSQL `statement_timeout` (set on the server, or by Django OPTIONS when pgbouncer passes it on) must be shorter than pgbouncer\'s `query_timeout`; (3) Django\'s `CONN_MAX_AGE` must not outlive pgbouncer\'s `client_idle_timeout` (or PostgreSQL\'s `idle_session_timeout` for a direct connection) unless `CONN_HEALTH_CHECKS` is True; (4) a location\'s explicit `proxy_read_timeout` must not exceed the `--timeout` of sync gunicorn workers behind it.',
       why: '(1) When gunicorn closes an idle connection first, nginx can send the next request on a socket that is being closed: intermittent 502s that no log explains (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout, https://docs.gunicorn.org/en/stable/settings.html#keepalive). (2) pgbouncer documents query_timeout as a safety net set slightly above statement_timeout; at or below it, pgbouncer cuts the client off instead of PostgreSQL cancelling the statement (https://www.pgbouncer.org/config.html#query_timeout). (3) Django reuses a connection pgbouncer already closed, and the first query of the request fails (https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections). (4) The sync worker is killed at --timeout and nginx answers 502 long before its own read timeout.',
-      notes: 'Only values that are known are compared; a default counts as known and the message says so.',
+      notes: 'Only values that are known are compared; a default counts as known and the message says so. Link (1) is fixable: the upstream\'s keepalive_timeout is set a second below the shortest gunicorn --keep-alive behind it (added after `keepalive` when not written).',
     },
   },
   check(ctx) {
@@ -48,6 +50,7 @@ function checkUpstreamKeepalive({ stack, report, where }: RuleContext): void {
       if (!service || !g || g.workerClass.kind !== 'known' || g.workerClass.value === 'sync' || g.keepAlive.kind !== 'known') return [];
       return g.keepAlive.value * 1000 <= nginxMs ? [{ service, keepAlive: g.keepAlive }] : [];
     });
+    const fix = upstreamKeepaliveFix(stack.workspace.sources, { keepalive, timeout: timeoutNode }, Math.min(...offenders.map((o) => o.keepAlive.value)), r.upstream.name);
     for (const group of groupBy(offenders, (o) => String(o.keepAlive.value))) {
       const { keepAlive } = group[0]!;
       const names = [...new Set(group.map((o) => o.service.name))];
@@ -56,6 +59,7 @@ function checkUpstreamKeepalive({ stack, report, where }: RuleContext): void {
         message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? '' : ' default'}), but gunicorn on ${listNames(names, 3)} closes them after --keep-alive ${keepAlive.value}s${keepAlive.isDefault ? ' (default)' : ''} (${where(keepAlive.span)}): nginx reuses connections gunicorn is closing, and those requests fail with 502`,
         related: [{ span: keepAlive.span, message: `--keep-alive ${keepAlive.value}${keepAlive.isDefault ? ' (gunicorn default)' : ''}` }],
         hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise gunicorn --keep-alive above ${formatMillis(nginxMs)}`,
+        ...(fix ? { fix } : {}),
       });
     }
   }

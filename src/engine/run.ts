@@ -21,6 +21,10 @@ export interface CheckOptions {
   readonly displayDir?: string;
   readonly configPath?: string;
   readonly rules: readonly Rule[];
+  /** Globs skipped besides the config's `ignore` (a fixture's `expected.fixed/` tree). */
+  readonly ignore?: readonly string[];
+  /** Texts that replace files on disk for this run (root-relative path -> text); nothing is written. */
+  readonly overlay?: ReadonlyMap<string, string>;
 }
 
 export interface CheckRun {
@@ -99,11 +103,11 @@ export function check(opts: CheckOptions): CheckRun {
   const rootAbs = resolve(opts.dir);
   const shown = opts.displayDir ?? opts.dir;
   if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
-  const probe = new Workspace(rootAbs);
+  const probe = new Workspace(rootAbs, undefined, opts.overlay);
   if (!probe.isDir('')) throw new UsageError(`not a directory: ${shown}`);
   const config = readConfig(probe, opts.configPath, shown);
-  const ignore = globMatcher(config.data.ignore ?? []);
-  const ws = new Workspace(rootAbs, ignore);
+  const ignore = globMatcher([...(config.data.ignore ?? []), ...(opts.ignore ?? [])]);
+  const ws = new Workspace(rootAbs, ignore, opts.overlay);
   if (config.file) ws.sources.add(config.file);
   const chosen = config.data.stacks ? globMatcher(config.data.stacks) : undefined;
   const composeFiles = findComposeFiles(ws).filter((f) => !chosen || chosen(f));
@@ -131,6 +135,7 @@ export function check(opts: CheckOptions): CheckRun {
             stackFindings.push({
               ruleId: rule.meta.id, severity, message: r.message, span: r.span, related: r.related ?? [], stack: stack.name,
               ...(r.hint ? { hint: r.hint } : {}),
+              ...(r.fix && r.fix.edits.length > 0 ? { fix: r.fix } : {}),
             });
           },
         });

@@ -1,0 +1,53 @@
+import type { Finding } from '../core/finding.js';
+import type { Fix } from '../core/fix.js';
+import { check, type CheckOptions, type CheckRun } from '../engine/run.js';
+import { planFixes, type FileChange } from './apply.js';
+
+/** ESLint stops after 10 passes; a fix that keeps re-offering itself must not loop forever. */
+export const MAX_FIX_PASSES = 10;
+
+export interface FixLoopResult {
+  /** The check of the fixed texts (what the report shows). */
+  readonly final: CheckRun;
+  /** Every file that changes, original text (as first read) and fixed text. */
+  readonly changes: readonly FileChange[];
+  /** How many fixes were applied over all passes. */
+  readonly applied: number;
+  readonly passes: number;
+}
+
+/** The safe fixes of a run's findings, in report order. */
+export function safeFixes(findings: readonly Finding[]): Fix[] {
+  return findings.flatMap((f) => (f.fix?.safe ? [f.fix] : []));
+}
+
+/**
+ * ESLint's fix loop, in memory: check, apply the safe fixes that do not overlap, check the new texts,
+ * and repeat until no fix is left or the texts stop changing (bounded by MAX_FIX_PASSES). Nothing is
+ * written; the caller writes `changes` all at once, so an interrupted run never leaves half a fix.
+ */
+export function fixLoop(opts: CheckOptions, choose: (findings: readonly Finding[]) => Fix[] = safeFixes): FixLoopResult {
+  const overlay = new Map<string, string>(opts.overlay ?? []);
+  const originals = new Map<string, string>();
+  let applied = 0;
+  let passes = 0;
+  let run = check({ ...opts, overlay });
+  while (passes < MAX_FIX_PASSES) {
+    const fixes = choose(run.result.findings);
+    if (fixes.length === 0) break;
+    const plan = planFixes(fixes, (p) => run.result.sources.get(p)?.text);
+    if (plan.files.length === 0) break;
+    passes++;
+    applied += plan.applied.length;
+    for (const f of plan.files) {
+      if (!originals.has(f.path)) originals.set(f.path, f.original);
+      overlay.set(f.path, f.updated);
+    }
+    run = check({ ...opts, overlay });
+  }
+  const changes = [...originals.entries()]
+    .map(([path, original]) => ({ path, original, updated: overlay.get(path)! }))
+    .filter((c) => c.original !== c.updated)
+    .sort((a, b) => (a.path < b.path ? -1 : 1));
+  return { final: run, changes, applied, passes };
+}
