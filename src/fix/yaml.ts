@@ -133,3 +133,25 @@ export function dependsOnNode(doc: Document.Parsed, service: string): Node | und
 }
 
 export { isMap, isPair, isScalar, isSeq };
+
+/**
+ * Appends words to a compose `command:` written as one plain or quoted string on one line (a list-form
+ * command, a folded scalar or one holding `${VAR}` is not edited).
+ */
+export function appendToCommand(file: SourceFile, commandSpan: { start: number; end: number }, words: string): TextEdit | undefined {
+  const command = file.text.slice(commandSpan.start, commandSpan.end);
+  if (/[\n$"'[\]]/.test(command) || command.trim() === '') return undefined;
+  return insertAt(file.path, commandSpan.end, ` ${words}`);
+}
+
+/** Adds `key: value` to a service, on its own line after the entry `after`, indented like that entry. */
+export function addServiceKeyAfter(file: SourceFile, service: string, after: string, line: string): TextEdit | undefined {
+  const doc = parseForEdit(file);
+  const svc = doc && servicePair(doc, service)?.value;
+  if (!isMap(svc) || svc.flow) return undefined;
+  const pair = svc.items.find((p) => pairKey(p) === after);
+  const lines = pair && entryLines(file.text, pair);
+  if (!lines) return undefined;
+  const indent = /^[ \t]*/.exec(file.text.slice(lines.start))![0];
+  return insertLines(file, lines.end, [`${indent}${line}`]);
+}
