@@ -17,9 +17,9 @@ var __commonJS = (cb, mod) => function __require2() {
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
-    for (let key of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to, key) && key !== except)
-        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+    for (let key2 of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key2) && key2 !== except)
+        __defProp(to, key2, { get: () => from[key2], enumerable: !(desc = __getOwnPropDesc(from, key2)) || desc.enumerable });
   }
   return to;
 };
@@ -45,10 +45,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = Symbol.for("yaml.node.type");
     var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isPair4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isScalar5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -69,7 +69,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar4(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar5(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -81,11 +81,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap4;
+    exports.isMap = isMap5;
     exports.isNode = isNode;
-    exports.isPair = isPair3;
-    exports.isScalar = isScalar4;
-    exports.isSeq = isSeq4;
+    exports.isPair = isPair4;
+    exports.isScalar = isScalar5;
+    exports.isSeq = isSeq5;
   }
 });
 
@@ -109,11 +109,11 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path) {
-      const ctrl = callVisitor(key, node, visitor, path);
+    function visit_(key2, node, visitor, path) {
+      const ctrl = callVisitor(key2, node, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visit_(key, ctrl, visitor, path);
+        replaceNode(key2, path, ctrl);
+        return visit_(key2, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
@@ -157,11 +157,11 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path) {
-      const ctrl = await callVisitor(key, node, visitor, path);
+    async function visitAsync_(key2, node, visitor, path) {
+      const ctrl = await callVisitor(key2, node, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visitAsync_(key, ctrl, visitor, path);
+        replaceNode(key2, path, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
@@ -211,27 +211,27 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path) {
+    function callVisitor(key2, node, visitor, path) {
       if (typeof visitor === "function")
-        return visitor(key, node, path);
+        return visitor(key2, node, path);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path);
+        return visitor.Map?.(key2, node, path);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path);
+        return visitor.Seq?.(key2, node, path);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path);
+        return visitor.Pair?.(key2, node, path);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path);
+        return visitor.Scalar?.(key2, node, path);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path);
+        return visitor.Alias?.(key2, node, path);
       return void 0;
     }
-    function replaceNode(key, path, node) {
+    function replaceNode(key2, path, node) {
       const parent = path[path.length - 1];
       if (identity.isCollection(parent)) {
-        parent.items[key] = node;
+        parent.items[key2] = node;
       } else if (identity.isPair(parent)) {
-        if (key === "key")
+        if (key2 === "key")
           parent.key = node;
         else
           parent.value = node;
@@ -492,7 +492,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj, key, val) {
+    function applyReviver(reviver, obj, key2, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -532,7 +532,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj, key, val);
+      return reviver.call(obj, key2, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -895,14 +895,14 @@ var require_Collection = __commonJS({
         if (isEmptyPath(path))
           this.add(value);
         else {
-          const [key, ...rest] = path;
-          const node = this.get(key, true);
+          const [key2, ...rest] = path;
+          const node = this.get(key2, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
       /**
@@ -910,14 +910,14 @@ var require_Collection = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path) {
-        const [key, ...rest] = path;
+        const [key2, ...rest] = path;
         if (rest.length === 0)
-          return this.delete(key);
-        const node = this.get(key, true);
+          return this.delete(key2);
+        const node = this.get(key2, true);
         if (identity.isCollection(node))
           return node.deleteIn(rest);
         else
-          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -925,8 +925,8 @@ var require_Collection = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path, keepScalar) {
-        const [key, ...rest] = path;
-        const node = this.get(key, true);
+        const [key2, ...rest] = path;
+        const node = this.get(key2, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
         else
@@ -944,10 +944,10 @@ var require_Collection = __commonJS({
        * Checks if the collection includes a value with the key `key`.
        */
       hasIn(path) {
-        const [key, ...rest] = path;
+        const [key2, ...rest] = path;
         if (rest.length === 0)
-          return this.has(key);
-        const node = this.get(key, true);
+          return this.has(key2);
+        const node = this.get(key2, true);
         return identity.isCollection(node) ? node.hasIn(rest) : false;
       }
       /**
@@ -955,17 +955,17 @@ var require_Collection = __commonJS({
        * boolean to add/remove the item from the set.
        */
       setIn(path, value) {
-        const [key, ...rest] = path;
+        const [key2, ...rest] = path;
         if (rest.length === 0) {
-          this.set(key, value);
+          this.set(key2, value);
         } else {
-          const node = this.get(key, true);
+          const node = this.get(key2, true);
           if (identity.isCollection(node))
             node.setIn(rest, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key2, collectionFromPath(this.schema, rest, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest}`);
         }
       }
     };
@@ -1543,19 +1543,19 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent: indent3, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key) && key.comment || null;
+      let keyComment = identity.isNode(key2) && key2.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
+        if (identity.isCollection(key2) || !identity.isNode(key2) && typeof key2 === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key2) || (identity.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -1563,7 +1563,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -1707,7 +1707,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey2 = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey2 = (ctx, key2) => (merge.identify(key2) || identity.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -1724,14 +1724,14 @@ var require_merge = __commonJS({
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value2] of srcMap) {
+      for (const [key2, value2] of srcMap) {
         if (map instanceof Map) {
-          if (!map.has(key))
-            map.set(key, value2);
+          if (!map.has(key2))
+            map.set(key2, value2);
         } else if (map instanceof Set) {
-          map.add(key);
-        } else if (!Object.prototype.hasOwnProperty.call(map, key)) {
-          Object.defineProperty(map, key, {
+          map.add(key2);
+        } else if (!Object.prototype.hasOwnProperty.call(map, key2)) {
+          Object.defineProperty(map, key2, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -1759,19 +1759,19 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map, { key, value }) {
-      if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map, value);
-      else if (merge.isMergeKey(ctx, key))
+    function addPairToJSMap(ctx, map, { key: key2, value }) {
+      if (identity.isNode(key2) && key2.addToJSMap)
+        key2.addToJSMap(ctx, map, value);
+      else if (merge.isMergeKey(ctx, key2))
         merge.addMergeToJSMap(ctx, map, value);
       else {
-        const jsKey = toJS.toJS(key, "", ctx);
+        const jsKey = toJS.toJS(key2, "", ctx);
         if (map instanceof Map) {
           map.set(jsKey, toJS.toJS(value, jsKey, ctx));
         } else if (map instanceof Set) {
           map.add(jsKey);
         } else {
-          const stringKey = stringifyKey(key, jsKey, ctx);
+          const stringKey = stringifyKey(key2, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
           if (stringKey in map)
             Object.defineProperty(map, stringKey, {
@@ -1786,19 +1786,19 @@ var require_addPairToJSMap = __commonJS({
       }
       return map;
     }
-    function stringifyKey(key, jsKey, ctx) {
+    function stringifyKey(key2, jsKey, ctx) {
       if (jsKey === null)
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key) && ctx?.doc) {
+      if (identity.isNode(key2) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
-        const strKey = key.toString(strCtx);
+        const strKey = key2.toString(strCtx);
         if (!ctx.mapKeyWarned) {
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
@@ -1822,24 +1822,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
-    function createPair(key, value, ctx) {
-      const k = createNode.createNode(key, void 0, ctx);
+    function createPair(key2, value, ctx) {
+      const k = createNode.createNode(key2, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key, value = null) {
+      constructor(key2, value = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key;
+        this.key = key2;
         this.value = value;
       }
       clone(schema) {
-        let { key, value } = this;
-        if (identity.isNode(key))
-          key = key.clone(schema);
+        let { key: key2, value } = this;
+        if (identity.isNode(key2))
+          key2 = key2.clone(schema);
         if (identity.isNode(value))
           value = value.clone(schema);
-        return new _Pair(key, value);
+        return new _Pair(key2, value);
       }
       toJSON(_, ctx) {
         const pair2 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -2015,11 +2015,11 @@ var require_YAMLMap = __commonJS({
     var identity = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
-    function findPair(items, key) {
-      const k = identity.isScalar(key) ? key.value : key;
+    function findPair(items, key2) {
+      const k = identity.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
         if (identity.isPair(it)) {
-          if (it.key === key || it.key === k)
+          if (it.key === key2 || it.key === k)
             return it;
           if (identity.isScalar(it.key) && it.key.value === k)
             return it;
@@ -2042,20 +2042,20 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
-        const add = (key, value) => {
+        const add = (key2, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key))
+            value = replacer.call(obj, key2, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
-            map.items.push(Pair.createPair(key, value, ctx));
+            map.items.push(Pair.createPair(key2, value, ctx));
         };
         if (obj instanceof Map) {
-          for (const [key, value] of obj)
-            add(key, value);
+          for (const [key2, value] of obj)
+            add(key2, value);
         } else if (obj && typeof obj === "object") {
-          for (const key of Object.keys(obj))
-            add(key, obj[key]);
+          for (const key2 of Object.keys(obj))
+            add(key2, obj[key2]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -2095,23 +2095,23 @@ var require_YAMLMap = __commonJS({
           this.items.push(_pair);
         }
       }
-      delete(key) {
-        const it = findPair(this.items, key);
+      delete(key2) {
+        const it = findPair(this.items, key2);
         if (!it)
           return false;
         const del = this.items.splice(this.items.indexOf(it), 1);
         return del.length > 0;
       }
-      get(key, keepScalar) {
-        const it = findPair(this.items, key);
+      get(key2, keepScalar) {
+        const it = findPair(this.items, key2);
         const node = it?.value;
         return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
       }
-      has(key) {
-        return !!findPair(this.items, key);
+      has(key2) {
+        return !!findPair(this.items, key2);
       }
-      set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
+      set(key2, value) {
+        this.add(new Pair.Pair(key2, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -2200,15 +2200,15 @@ var require_YAMLSeq = __commonJS({
        *
        * @returns `true` if the item was found and removed.
        */
-      delete(key) {
-        const idx = asItemIndex(key);
+      delete(key2) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return false;
         const del = this.items.splice(idx, 1);
         return del.length > 0;
       }
-      get(key, keepScalar) {
-        const idx = asItemIndex(key);
+      get(key2, keepScalar) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
@@ -2220,8 +2220,8 @@ var require_YAMLSeq = __commonJS({
        * `key` must contain a representation of an integer for this to succeed.
        * It may be wrapped in a `Scalar`.
        */
-      has(key) {
-        const idx = asItemIndex(key);
+      has(key2) {
+        const idx = asItemIndex(key2);
         return typeof idx === "number" && idx < this.items.length;
       }
       /**
@@ -2231,10 +2231,10 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key, value) {
-        const idx = asItemIndex(key);
+      set(key2, value) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key}.`);
+          throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
         if (identity.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
@@ -2268,8 +2268,8 @@ var require_YAMLSeq = __commonJS({
           let i = 0;
           for (let it of obj) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key, it);
+              const key2 = obj instanceof Set ? it : String(i++);
+              it = replacer.call(obj, key2, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -2277,8 +2277,8 @@ var require_YAMLSeq = __commonJS({
         return seq;
       }
     };
-    function asItemIndex(key) {
-      let idx = identity.isScalar(key) ? key.value : key;
+    function asItemIndex(key2) {
+      let idx = identity.isScalar(key2) ? key2.value : key2;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -2692,25 +2692,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i++), it);
-          let key, value;
+          let key2, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
-              key = it[0];
+              key2 = it[0];
               value = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys = Object.keys(it);
             if (keys.length === 1) {
-              key = keys[0];
-              value = it[key];
+              key2 = keys[0];
+              value = it[key2];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
-            key = it;
+            key2 = it;
           }
-          pairs2.items.push(Pair.createPair(key, value, ctx));
+          pairs2.items.push(Pair.createPair(key2, value, ctx));
         }
       return pairs2;
     }
@@ -2757,16 +2757,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map);
         for (const pair2 of this.items) {
-          let key, value;
+          let key2, value;
           if (identity.isPair(pair2)) {
-            key = toJS.toJS(pair2.key, "", ctx);
-            value = toJS.toJS(pair2.value, key, ctx);
+            key2 = toJS.toJS(pair2.key, "", ctx);
+            value = toJS.toJS(pair2.value, key2, ctx);
           } else {
-            key = toJS.toJS(pair2, "", ctx);
+            key2 = toJS.toJS(pair2, "", ctx);
           }
-          if (map.has(key))
+          if (map.has(key2))
             throw new Error("Ordered maps must not include duplicate keys");
-          map.set(key, value);
+          map.set(key2, value);
         }
         return map;
       }
@@ -2787,12 +2787,12 @@ var require_omap = __commonJS({
       resolve(seq, onError) {
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
-        for (const { key } of pairs$1.items) {
-          if (identity.isScalar(key)) {
-            if (seenKeys.includes(key.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
+        for (const { key: key2 } of pairs$1.items) {
+          if (identity.isScalar(key2)) {
+            if (seenKeys.includes(key2.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
             } else {
-              seenKeys.push(key.value);
+              seenKeys.push(key2.value);
             }
           }
         }
@@ -2977,14 +2977,14 @@ var require_set = __commonJS({
         super(schema);
         this.tag = _YAMLSet.tag;
       }
-      add(key) {
+      add(key2) {
         let pair2;
-        if (identity.isPair(key))
-          pair2 = key;
-        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair2 = new Pair.Pair(key.key, null);
+        if (identity.isPair(key2))
+          pair2 = key2;
+        else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
+          pair2 = new Pair.Pair(key2.key, null);
         else
-          pair2 = new Pair.Pair(key, null);
+          pair2 = new Pair.Pair(key2, null);
         const prev = YAMLMap.findPair(this.items, pair2.key);
         if (!prev)
           this.items.push(pair2);
@@ -2993,18 +2993,18 @@ var require_set = __commonJS({
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
-      get(key, keepPair) {
-        const pair2 = YAMLMap.findPair(this.items, key);
+      get(key2, keepPair) {
+        const pair2 = YAMLMap.findPair(this.items, key2);
         return !keepPair && identity.isPair(pair2) ? identity.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
-      set(key, value) {
+      set(key2, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key);
+        const prev = YAMLMap.findPair(this.items, key2);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key));
+          this.items.push(new Pair.Pair(key2));
         }
       }
       toJSON(_, ctx) {
@@ -3251,7 +3251,7 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags2 = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          const keys = Array.from(schemas.keys()).filter((key2) => key2 !== "yaml11").map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
         }
       }
@@ -3267,7 +3267,7 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          const keys = Object.keys(tagsByName).map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
         if (!tags3.includes(tagObj))
@@ -3531,8 +3531,8 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
+      createPair(key2, value, options = {}) {
+        const k = this.createNode(key2, null, options);
         const v = this.createNode(value, null, options);
         return new Pair.Pair(k, v);
       }
@@ -3540,8 +3540,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      delete(key) {
-        return assertCollection(this.contents) ? this.contents.delete(key) : false;
+      delete(key2) {
+        return assertCollection(this.contents) ? this.contents.delete(key2) : false;
       }
       /**
        * Removes a value from the document.
@@ -3561,8 +3561,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      get(key, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+      get(key2, keepScalar) {
+        return identity.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -3577,8 +3577,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value with the key `key`.
        */
-      has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+      has(key2) {
+        return identity.isCollection(this.contents) ? this.contents.has(key2) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -3592,11 +3592,11 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key, value) {
+      set(key2, value) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key], value);
+          this.contents = Collection.collectionFromPath(this.schema, [key2], value);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value);
+          this.contents.set(key2, value);
         }
       }
       /**
@@ -3904,24 +3904,24 @@ var require_resolve_props = __commonJS({
 var require_util_contains_newline = __commonJS({
   "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
-    function containsNewline(key) {
-      if (!key)
+    function containsNewline(key2) {
+      if (!key2)
         return null;
-      switch (key.type) {
+      switch (key2.type) {
         case "alias":
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          if (key.source.includes("\n"))
+          if (key2.source.includes("\n"))
             return true;
-          if (key.end) {
-            for (const st of key.end)
+          if (key2.end) {
+            for (const st of key2.end)
               if (st.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it of key.items) {
+          for (const it of key2.items) {
             for (const st of it.start)
               if (st.type === "newline")
                 return true;
@@ -3995,10 +3995,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
+        const { start, key: key2, sep, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key2 ?? sep?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4006,10 +4006,10 @@ var require_resolve_block_map = __commonJS({
         });
         const implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key) {
-            if (key.type === "block-seq")
+          if (key2) {
+            if (key2.type === "block-seq")
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key && key.indent !== bm.indent)
+            else if ("indent" in key2 && key2.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
           if (!keyProps.anchor && !keyProps.tag && !sep) {
@@ -4022,17 +4022,17 @@ var require_resolve_block_map = __commonJS({
             }
             continue;
           }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key2)) {
+            onError(key2 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key2 ? composeNode(ctx, key2, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key2, onError);
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4042,7 +4042,7 @@ var require_resolve_block_map = __commonJS({
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
-          startOnNewline: !key || key.type === "block-scalar"
+          startOnNewline: !key2 || key2.type === "block-scalar"
         });
         offset = valueProps.end;
         if (valueProps.found) {
@@ -4193,9 +4193,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap4 = fc.start.source === "{";
-      const fcName = isMap4 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap5 = fc.start.source === "{";
+      const fcName = isMap5 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4206,11 +4206,11 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
+        const { start, key: key2, sep, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key2 ?? sep?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
@@ -4231,9 +4231,9 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
             onError(
-              key,
+              key2,
               // checked by containsNewline()
               "MULTILINE_IMPLICIT_KEY",
               "Implicit keys of flow sequence pairs need to be on a single line"
@@ -4271,7 +4271,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep && !props.found) {
+        if (!isMap5 && !sep && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -4280,8 +4280,8 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key))
+          const keyNode = key2 ? composeNode(ctx, key2, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep ?? [], {
@@ -4294,7 +4294,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap4 && !props.found && ctx.options.strict) {
+            if (!isMap5 && !props.found && ctx.options.strict) {
               if (sep)
                 for (const st of sep) {
                   if (st === valueProps.found)
@@ -4326,7 +4326,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
-          if (isMap4) {
+          if (isMap5) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4342,7 +4342,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap4 ? "}" : "]";
+      const expectedEnd = isMap5 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -4448,7 +4448,7 @@ var require_resolve_block_scalar = __commonJS({
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar2.source ? splitLines(scalar2.source) : [];
+      const lines = scalar2.source ? splitLines2(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         const content2 = lines[i][1];
@@ -4606,7 +4606,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent: indent3, chomp, comment: comment2, length: length2 };
     }
-    function splitLines(source) {
+    function splitLines2(source) {
       const split = source.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
@@ -5431,9 +5431,9 @@ var require_cst_scalar = __commonJS({
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent: indent3, source: "\n" });
-        for (const key of Object.keys(token))
-          if (key !== "type" && key !== "offset")
-            delete token[key];
+        for (const key2 of Object.keys(token))
+          if (key2 !== "type" && key2 !== "offset")
+            delete token[key2];
         Object.assign(token, { type: "block-scalar", indent: indent3, props, source: body });
       }
     }
@@ -5481,9 +5481,9 @@ var require_cst_scalar = __commonJS({
         default: {
           const indent3 = "indent" in token ? token.indent : -1;
           const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key of Object.keys(token))
-            if (key !== "type" && key !== "offset")
-              delete token[key];
+          for (const key2 of Object.keys(token))
+            if (key2 !== "type" && key2 !== "offset")
+              delete token[key2];
           Object.assign(token, { type, indent: indent3, source, end });
         }
       }
@@ -5538,12 +5538,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start, key: key2, sep, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
-      if (key)
-        res += stringifyToken(key);
+      if (key2)
+        res += stringifyToken(key2);
       if (sep)
         for (const st of sep)
           res += st.source;
@@ -5624,15 +5624,15 @@ var require_cst = __commonJS({
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
     var cstVisit = require_cst_visit();
-    var BOM = "\uFEFF";
+    var BOM2 = "\uFEFF";
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
-        case BOM:
+        case BOM2:
           return "<BOM>";
         case DOCUMENT:
           return "<DOC>";
@@ -5646,7 +5646,7 @@ var require_cst = __commonJS({
     }
     function tokenType(source) {
       switch (source) {
-        case BOM:
+        case BOM2:
           return "byte-order-mark";
         case DOCUMENT:
           return "doc-mode";
@@ -5708,12 +5708,12 @@ var require_cst = __commonJS({
     exports.setScalarValue = cstScalar.setScalarValue;
     exports.stringify = cstStringify.stringify;
     exports.visit = cstVisit.visit;
-    exports.BOM = BOM;
+    exports.BOM = BOM2;
     exports.DOCUMENT = DOCUMENT;
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar4;
+    exports.isScalar = isScalar5;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -6875,7 +6875,7 @@ var require_parser = __commonJS({
                   });
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
-                  const key = it.key;
+                  const key2 = it.key;
                   const sep = it.sep;
                   sep.push(this.sourceToken);
                   delete it.key;
@@ -6884,7 +6884,7 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep }]
+                    items: [{ start: start2, key: key2, sep }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -8116,44 +8116,44 @@ function parseEnvFile(file) {
   const seen = /* @__PURE__ */ new Map();
   const vars = { lookup: (name2) => seen.get(name2) };
   const text = file.text;
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    let lineEnd = text.indexOf("\n", lineStart);
+  let lineStart2 = 0;
+  while (lineStart2 <= text.length) {
+    let lineEnd = text.indexOf("\n", lineStart2);
     if (lineEnd < 0) lineEnd = text.length;
-    const raw = text.slice(lineStart, lineEnd).replace(/\r$/, "");
+    const raw = text.slice(lineStart2, lineEnd).replace(/\r$/, "");
     const indent3 = raw.length - raw.trimStart().length;
     let body = raw.trimStart();
-    let at = lineStart + indent3;
+    let at = lineStart2 + indent3;
     if (body.startsWith("#")) {
       comments.push({ text: body.slice(1), span: { file: file.path, start: at, end: at + body.trimEnd().length } });
     } else if (body.trim().length > 0) {
       if (body.startsWith("export ")) {
         body = body.slice(7).trimStart();
-        at = lineStart + raw.length - body.length;
+        at = lineStart2 + raw.length - body.length;
       }
-      const key = KEY.exec(body)?.[0];
-      const keySpan = { file: file.path, start: at, end: at + (key?.length ?? body.length) };
-      if (!key) {
+      const key2 = KEY.exec(body)?.[0];
+      const keySpan = { file: file.path, start: at, end: at + (key2?.length ?? body.length) };
+      if (!key2) {
         problems.push({ message: `expected KEY=VALUE, found "${body.trim()}"`, span: keySpan });
       } else {
-        const rest = body.slice(key.length);
+        const rest = body.slice(key2.length);
         const eq = rest.indexOf("=");
         const lineSpan = { file: file.path, start: at, end: at + body.trimEnd().length };
         if (eq < 0 || rest.slice(0, eq).trim() !== "") {
           if (rest.trim() === "") {
-            entries.push({ key, keySpan, value: unknown(`${key} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan });
+            entries.push({ key: key2, keySpan, value: unknown(`${key2} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan });
           } else {
-            problems.push({ message: `expected "=" after ${key}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
+            problems.push({ message: `expected "=" after ${key2}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
           }
         } else {
-          const valueOffset = at + key.length + eq + 1;
-          const value = readValue(file, text.slice(valueOffset, lineStart + raw.length), valueOffset, vars, comments, problems);
-          seen.set(key, value.kind === "known" ? { value: value.value, span: value.span } : { value: "", span: value.span });
-          entries.push({ key, keySpan, value, span: lineSpan });
+          const valueOffset = at + key2.length + eq + 1;
+          const value = readValue(file, text.slice(valueOffset, lineStart2 + raw.length), valueOffset, vars, comments, problems);
+          seen.set(key2, value.kind === "known" ? { value: value.value, span: value.span } : { value: "", span: value.span });
+          entries.push({ key: key2, keySpan, value, span: lineSpan });
         }
       }
     }
-    lineStart = lineEnd + 1;
+    lineStart2 = lineEnd + 1;
   }
   return { doc: { path: file.path, entries }, problems, comments };
 }
@@ -8243,8 +8243,8 @@ function resolveAlias(doc, node) {
   for (let i = 0; i < 20 && n && (0, import_yaml.isAlias)(n); i++) n = n.resolve(doc) ?? null;
   return n && (0, import_yaml.isAlias)(n) ? null : n;
 }
-function isMergeKey(key) {
-  return (0, import_yaml.isScalar)(key) && (key.value === "<<" || typeof key.value === "symbol" || key.source === "<<");
+function isMergeKey(key2) {
+  return (0, import_yaml.isScalar)(key2) && (key2.value === "<<" || typeof key2.value === "symbol" || key2.source === "<<");
 }
 function mapEntries(doc, file, node, depth = 0) {
   const map = resolveAlias(doc, node);
@@ -8265,8 +8265,8 @@ function mapEntries(doc, file, node, depth = 0) {
       continue;
     }
     const keyNode = item.key;
-    const key = (0, import_yaml.isScalar)(keyNode) ? String(keyNode.value) : String(keyNode);
-    own.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
+    const key2 = (0, import_yaml.isScalar)(keyNode) ? String(keyNode.value) : String(keyNode);
+    own.push({ key: key2, keyNode, value: resolveAlias(doc, item.value), via: [] });
   }
   const ownKeys = new Set(own.map((e) => e.key));
   return [...own, ...merged.filter((e) => !ownKeys.has(e.key))];
@@ -8541,11 +8541,11 @@ var ComposeReader = class {
         if (!t2) continue;
         const eq = t2.text.indexOf("=");
         const keyEnd = eq < 0 ? t2.text.length : eq;
-        const key = t2.text.slice(0, keyEnd).trim();
+        const key2 = t2.text.slice(0, keyEnd).trim();
         const keySpan = rangeOf(t2, 0, keyEnd).span;
         const span = this.span(item);
-        const value = eq < 0 ? unknown(`${key} is passed from the deploying shell`, span) : mappedValue(t2, span, e.via, eq + 1, t2.text.length);
-        out.push({ key, keySpan, value, span });
+        const value = eq < 0 ? unknown(`${key2} is passed from the deploying shell`, span) : mappedValue(t2, span, e.via, eq + 1, t2.text.length);
+        out.push({ key: key2, keySpan, value, span });
       }
     } else if ((0, import_yaml2.isMap)(e.value)) {
       for (const x of mapEntries(this.doc, this.file.path, e.value)) {
@@ -9010,14 +9010,14 @@ function readGunicornOptions(server, env) {
   const cmdArgs = env?.("GUNICORN_CMD_ARGS");
   const hidden = configFile ? `gunicorn reads more settings from ${configFile.kind === "known" ? configFile.value : "its -c file"}` : cmdArgs ? "GUNICORN_CMD_ARGS may set it" : void 0;
   const fallback = (value) => hidden ? unknown(hidden, server.span) : known(value, server.span, { isDefault: true });
-  const int = (key, def) => {
-    const g = given.get(key);
+  const int = (key2, def) => {
+    const g = given.get(key2);
     if (!g) return fallback(def);
     if (g.kind === "unknown") return g;
     const n = Number(g.value);
-    return Number.isFinite(n) && g.value.trim() !== "" ? { ...g, value: n } : unknown(`--${key} is not a number: "${g.value}"`, g.span);
+    return Number.isFinite(n) && g.value.trim() !== "" ? { ...g, value: n } : unknown(`--${key2} is not a number: "${g.value}"`, g.span);
   };
-  const str = (key, def) => given.get(key) ?? fallback(def);
+  const str = (key2, def) => given.get(key2) ?? fallback(def);
   let workers = int("workers", 1);
   if (!given.has("workers")) {
     const wc = env?.("WEB_CONCURRENCY");
@@ -14577,18 +14577,18 @@ function percentFormat(template, args) {
   for (let m = spec.exec(template); m; m = spec.exec(template)) {
     out += template.slice(last, m.index);
     last = m.index + m[0].length;
-    const [, key, flags, width, precision, conv] = m;
-    if (conv === "%" && key === void 0 && !flags && !width && !precision) {
+    const [, key2, flags, width, precision, conv] = m;
+    if (conv === "%" && key2 === void 0 && !flags && !width && !precision) {
       out += "%";
       continue;
     }
     if (conv === void 0) return { ok: false, reason: "incomplete format", raises: "ValueError" };
     if (flags || width || precision) return { ok: false, reason: `the format %${m[0].slice(1)} is not modelled` };
     let arg;
-    if (key !== void 0) {
+    if (key2 !== void 0) {
       if (!mapping || mapping.obj.type !== "dict") return { ok: false, reason: "format requires a mapping", raises: "TypeError" };
-      arg = lookupStringKey(mapping.obj.entries, key);
-      if (arg === void 0) return { ok: false, reason: `%(${key}) cannot be found in the mapping` };
+      arg = lookupStringKey(mapping.obj.entries, key2);
+      if (arg === void 0) return { ok: false, reason: `%(${key2}) cannot be found in the mapping` };
     } else if (positional) {
       arg = positional[next++];
       if (arg === void 0) return { ok: false, reason: "not enough arguments for format string", raises: "TypeError" };
@@ -14608,11 +14608,11 @@ function percentFormat(template, args) {
   }
   return { ok: true, value: out };
 }
-function lookupStringKey(entries, key) {
+function lookupStringKey(entries, key2) {
   let found;
   for (const e of entries) {
     if (e.key.kind === "unknown") found = void 0;
-    else if (e.key.kind === "known" && e.key.value === key) found = e.value;
+    else if (e.key.kind === "known" && e.key.value === key2) found = e.value;
   }
   return found;
 }
@@ -14849,10 +14849,10 @@ var ExpressionEvaluator = class {
         const spread = this.eval(kids[++i]);
         mergeInto(dict, spread);
       } else if (kids[i + 1]?.name === ":" && kids[i + 2]) {
-        const key = this.eval(k);
+        const key2 = this.eval(k);
         const value = this.eval(kids[i + 2]);
-        if (key.kind === "box" && key.obj.type !== "tuple" && isContainer(key.obj)) throw new PyRaise("TypeError", `unhashable type: '${key.obj.type}'`, key.span);
-        dictSet(dict, key, value);
+        if (key2.kind === "box" && key2.obj.type !== "tuple" && isContainer(key2.obj)) throw new PyRaise("TypeError", `unhashable type: '${key2.obj.type}'`, key2.span);
+        dictSet(dict, key2, value);
         i += 2;
       } else {
         return unknown(`${this.text(k)} in a dict display is not evaluated`, span);
@@ -14876,22 +14876,22 @@ var ExpressionEvaluator = class {
     if (inner.length !== 1) return unknown(`the subscript ${this.text(node)} is not evaluated`, span);
     return this.getItem(object, this.eval(inner[0]), span);
   }
-  getItem(object, key, span) {
+  getItem(object, key2, span) {
     if (object.kind === "unknown") return unknown(object.reason, span);
-    if (key.kind === "unknown") return unknown(key.reason, span);
+    if (key2.kind === "unknown") return unknown(key2.reason, span);
     if (object.kind === "known") {
       if (typeof object.value !== "string") throw new PyRaise("TypeError", "object is not subscriptable", span);
       const chars = [...object.value];
-      const index2 = indexOf(key, chars.length);
+      const index2 = indexOf(key2, chars.length);
       if (index2 === void 0) return unknown("index is not an integer", span);
       if (index2 < 0 || index2 >= chars.length) throw new PyRaise("IndexError", "string index out of range", span);
       return scalar(chars[index2], span, viaOf(object));
     }
     const obj = object.obj;
     if (obj.type === "environ") {
-      if (key.kind !== "known" || typeof key.value !== "string") return unknown("os.environ key is not a string", span);
-      const v = this.fromEnv(key.value, span);
-      if (v === void 0) throw new PyRaise("KeyError", `${key.value} is not set`, span);
+      if (key2.kind !== "known" || typeof key2.value !== "string") return unknown("os.environ key is not a string", span);
+      const v = this.fromEnv(key2.value, span);
+      if (v === void 0) throw new PyRaise("KeyError", `${key2.value} is not set`, span);
       return v;
     }
     if (!isContainer(obj)) return unknown(`subscript of ${describeObject(obj)} is not evaluated`, span);
@@ -14901,17 +14901,17 @@ var ExpressionEvaluator = class {
       let hidden;
       for (const e of obj.entries) {
         if (e.key.kind === "unknown") hidden = e.key;
-        else if (pyEquals(e.key, key) === true) {
+        else if (pyEquals(e.key, key2) === true) {
           found = e.value;
           hidden = void 0;
         }
       }
       if (hidden && hidden.kind === "unknown") return unknown(`the key may have been set through a key that cannot be known: ${hidden.reason}`, span);
-      if (!found) throw new PyRaise("KeyError", describeKey(key), span);
+      if (!found) throw new PyRaise("KeyError", describeKey(key2), span);
       return found;
     }
     if (obj.type === "set") throw new PyRaise("TypeError", "'set' object is not subscriptable", span);
-    const index = indexOf(key, obj.items.length);
+    const index = indexOf(key2, obj.items.length);
     if (index === void 0) return unknown("index is not an integer", span);
     if (index < 0 || index >= obj.items.length) throw new PyRaise("IndexError", `${obj.type} index out of range`, span);
     return obj.items[index];
@@ -15046,9 +15046,9 @@ var ExpressionEvaluator = class {
         this.ctx.forgetNamespace(`the module namespace is handed out by ${name2}() at ${this.ctx.where(span)} and may be changed`, span);
         return unknown(`${name2}() is not evaluated`, span);
       case "os.getenv": {
-        const key = a0;
+        const key2 = a0;
         const fallback = a1 ?? args.keywords.get("default") ?? scalar(null, span);
-        return this.envWithDefault(key, fallback, span);
+        return this.envWithDefault(key2, fallback, span);
       }
       case "environ.Env": {
         const schema = /* @__PURE__ */ new Map();
@@ -15084,9 +15084,9 @@ var ExpressionEvaluator = class {
     if (v.kind === "unknown") return unknown(`${name2} comes from the environment: ${v.reason}`, span);
     return scalar(v.value, span, { via: [v.span, ...v.via ?? []] });
   }
-  envWithDefault(key, fallback, span) {
-    if (!key || key.kind !== "known" || typeof key.value !== "string") return unknown("the variable name cannot be known", span);
-    return this.fromEnv(key.value, span) ?? fallback;
+  envWithDefault(key2, fallback, span) {
+    if (!key2 || key2.kind !== "known" || typeof key2.value !== "string") return unknown("the variable name cannot be known", span);
+    return this.fromEnv(key2.value, span) ?? fallback;
   }
   callMethod(self, name2, args, span, label2) {
     const [a0, a1] = args.positional;
@@ -15452,13 +15452,13 @@ var ExpressionEvaluator = class {
 function viaOf(v) {
   return v.kind !== "unknown" && v.via ? { via: v.via } : {};
 }
-function describeKey(key) {
-  const t2 = pyText(key, true);
+function describeKey(key2) {
+  const t2 = pyText(key2, true);
   return t2.ok ? t2.value : "key";
 }
-function indexOf(key, length2) {
-  if (key.kind !== "known" || typeof key.value !== "number" && typeof key.value !== "boolean" || key.float) return void 0;
-  const n = Number(key.value);
+function indexOf(key2, length2) {
+  if (key2.kind !== "known" || typeof key2.value !== "number" && typeof key2.value !== "boolean" || key2.float) return void 0;
+  const n = Number(key2.value);
   return n < 0 ? length2 + n : n;
 }
 function pySlice(length2, start, stop, step) {
@@ -15503,16 +15503,16 @@ function pushIterable(items, source) {
   items.push(...source.obj.items);
   return items.length <= MAX_ITEMS;
 }
-function dictSet(dict, key, value) {
-  if (key.kind !== "unknown") {
+function dictSet(dict, key2, value) {
+  if (key2.kind !== "unknown") {
     for (const entry of dict.entries) {
-      if (entry.key.kind !== "unknown" && pyEquals(entry.key, key) === true) {
+      if (entry.key.kind !== "unknown" && pyEquals(entry.key, key2) === true) {
         entry.value = value;
         return;
       }
     }
   }
-  dict.entries.push({ key, value });
+  dict.entries.push({ key: key2, value });
 }
 function mergeInto(dict, source) {
   if (source.kind === "box" && source.obj.type === "dict" && !source.obj.unknownContent) {
@@ -15841,19 +15841,19 @@ function pyGet(v, ...path) {
   }
   return cur;
 }
-function dictGet(dict, key, containerSpan) {
+function dictGet(dict, key2, containerSpan) {
   let found;
   let hiddenBy;
   for (const entry of dict.entries) {
     if (entry.key.kind === "unknown") {
       hiddenBy = entry.key;
-    } else if (sameKey(entry.key.value, key)) {
+    } else if (sameKey(entry.key.value, key2)) {
       found = entry.value;
       hiddenBy = void 0;
     }
   }
   if (hiddenBy) {
-    return unknown(`key ${JSON.stringify(key)} may be set by a key that cannot be known: ${hiddenBy.kind === "unknown" ? hiddenBy.reason : ""}`, found?.span ?? containerSpan);
+    return unknown(`key ${JSON.stringify(key2)} may be set by a key that cannot be known: ${hiddenBy.kind === "unknown" ? hiddenBy.reason : ""}`, found?.span ?? containerSpan);
   }
   return found;
 }
@@ -16226,27 +16226,27 @@ var ModuleRunner = class {
       this.forgetContents(object, `${this.text(target)} is assigned at line ${this.line(target)} in a way that is not evaluated`);
       return;
     }
-    const key = this.expr(parts.key);
-    this.setItem(object, key, value, this.span(target));
+    const key2 = this.expr(parts.key);
+    this.setItem(object, key2, value, this.span(target));
   }
-  setItem(object, key, value, span) {
+  setItem(object, key2, value, span) {
     if (object.kind !== "box") return;
     const obj = object.obj;
     if (obj.type === "environ") {
-      if (key.kind !== "known" || typeof key.value !== "string") {
+      if (key2.kind !== "known" || typeof key2.value !== "string") {
         this.ctx.envForgetAll(`os.environ is changed at ${this.ctx.where(span)} with a key that cannot be known`);
         return;
       }
       if (value.kind === "box" || value.kind === "known" && typeof value.value !== "string") {
         throw new PyRaise("TypeError", "os.environ values must be str", span);
       }
-      this.ctx.envSet(key.value, value.kind === "known" ? { ...value, value: value.value } : value);
+      this.ctx.envSet(key2.value, value.kind === "known" ? { ...value, value: value.value } : value);
       return;
     }
-    if (obj.type === "dict") return dictSet(obj, key, value);
+    if (obj.type === "dict") return dictSet(obj, key2, value);
     if (obj.type === "list" && !obj.unknownContent) {
-      if (key.kind === "known" && typeof key.value === "number" && Number.isInteger(key.value)) {
-        const index = key.value < 0 ? obj.items.length + key.value : key.value;
+      if (key2.kind === "known" && typeof key2.value === "number" && Number.isInteger(key2.value)) {
+        const index = key2.value < 0 ? obj.items.length + key2.value : key2.value;
         if (index < 0 || index >= obj.items.length) throw new PyRaise("IndexError", "list assignment index out of range", span);
         obj.items[index] = value;
         return;
@@ -16292,12 +16292,12 @@ var ModuleRunner = class {
         continue;
       }
       const object = this.expr(parts.object);
-      const key = this.expr(parts.key);
-      if (object.kind === "box" && object.obj.type === "environ" && key.kind === "known" && typeof key.value === "string") {
-        if (this.ctx.envGet(key.value) === void 0) throw new PyRaise("KeyError", key.value, this.span(target));
-        this.ctx.envSet(key.value, null);
-      } else if (object.kind === "box" && object.obj.type === "dict" && key.kind !== "unknown") {
-        if (!dictDelete(object.obj, key)) throw new PyRaise("KeyError", describe(key), this.span(target));
+      const key2 = this.expr(parts.key);
+      if (object.kind === "box" && object.obj.type === "environ" && key2.kind === "known" && typeof key2.value === "string") {
+        if (this.ctx.envGet(key2.value) === void 0) throw new PyRaise("KeyError", key2.value, this.span(target));
+        this.ctx.envSet(key2.value, null);
+      } else if (object.kind === "box" && object.obj.type === "dict" && key2.kind !== "unknown") {
+        if (!dictDelete(object.obj, key2)) throw new PyRaise("KeyError", describe(key2), this.span(target));
       } else {
         this.invalidateTarget(target, `deleted at line ${this.line(stmt)}`);
       }
@@ -16578,14 +16578,14 @@ var ModuleRunner = class {
         const parts = this.memberParts(target);
         if (!parts) return;
         const object = this.safeExpr(parts.object);
-        const key = parts.key && !parts.slice ? this.safeExpr(parts.key) : void 0;
+        const key2 = parts.key && !parts.slice ? this.safeExpr(parts.key) : void 0;
         if (object.kind === "box" && object.obj.type === "environ") {
-          if (key?.kind === "known" && typeof key.value === "string") this.ctx.envSet(key.value, unknown(reason, this.span(target)));
+          if (key2?.kind === "known" && typeof key2.value === "string") this.ctx.envSet(key2.value, unknown(reason, this.span(target)));
           else this.ctx.envForgetAll(reason);
-        } else if (object.kind === "box" && object.obj.type === "dict" && key && key.kind !== "unknown") {
-          dictSet(object.obj, key, unknown(reason, this.span(target)));
-        } else if (object.kind === "box" && object.obj.type === "dict" && key) {
-          object.obj.entries.push({ key: unknown(reason, key.span), value: unknown(reason, this.span(target)) });
+        } else if (object.kind === "box" && object.obj.type === "dict" && key2 && key2.kind !== "unknown") {
+          dictSet(object.obj, key2, unknown(reason, this.span(target)));
+        } else if (object.kind === "box" && object.obj.type === "dict" && key2) {
+          object.obj.entries.push({ key: unknown(reason, key2.span), value: unknown(reason, this.span(target)) });
         } else {
           this.forgetContents(object, reason);
         }
@@ -16645,8 +16645,8 @@ function exceptionMatches(raised, caught) {
   }
   return false;
 }
-function dictDelete(dict, key) {
-  const index = dict.entries.findIndex((e) => e.key.kind !== "unknown" && pyEquals(e.key, key) === true);
+function dictDelete(dict, key2) {
+  const index = dict.entries.findIndex((e) => e.key.kind !== "unknown" && pyEquals(e.key, key2) === true);
   if (index < 0) return dict.entries.some((e) => e.key.kind === "unknown");
   dict.entries.splice(index, 1);
   return true;
@@ -16762,9 +16762,9 @@ function djangoDatabases(app) {
   const dbs = settings.names.get("DATABASES");
   if (!dbs) return [];
   if (dbs.kind === "unknown") return dbs;
-  return entriesOf(dbs).map(({ key, keySpan, value }) => {
+  return entriesOf(dbs).map(({ key: key2, keySpan, value }) => {
     const field = (k) => pyGet(value, k);
-    const out = { app, alias: key, aliasSpan: keySpan };
+    const out = { app, alias: key2, aliasSpan: keySpan };
     const set = (k, setting) => {
       const v = field(setting);
       if (v !== void 0) out[k] = v;
@@ -16816,7 +16816,7 @@ function djangoRedisUses(app) {
   const names = app.settings?.names;
   if (!names) return [];
   const out = [];
-  for (const { key, value } of entriesOf(names.get("CACHES"))) {
+  for (const { key: key2, value } of entriesOf(names.get("CACHES"))) {
     const backend = pyGet(value, "BACKEND");
     if (backend?.kind !== "known" || typeof backend.value !== "string" || !/redis/i.test(backend.value)) continue;
     const djangoOwn = backend.value.startsWith("django.core.cache.backends.redis");
@@ -16829,7 +16829,7 @@ function djangoRedisUses(app) {
       if (!target) continue;
       out.push({
         app,
-        label: `CACHES["${key}"]`,
+        label: `CACHES["${key2}"]`,
         kind: "cache",
         backend: backend.value,
         ...target,
@@ -16839,7 +16839,7 @@ function djangoRedisUses(app) {
       });
     }
   }
-  for (const { key, value } of entriesOf(names.get("CHANNEL_LAYERS"))) {
+  for (const { key: key2, value } of entriesOf(names.get("CHANNEL_LAYERS"))) {
     const backend = pyGet(value, "BACKEND");
     if (backend?.kind !== "known" || typeof backend.value !== "string" || !/channels_redis/.test(backend.value)) continue;
     const hosts = pyGet(value, "CONFIG", "hosts");
@@ -16855,7 +16855,7 @@ function djangoRedisUses(app) {
         const text = pyText2(address);
         target = text && redisUrlTarget(text);
       }
-      if (target) out.push({ app, label: `CHANNEL_LAYERS["${key}"]`, kind: "channels", backend: backend.value, ...target, span: h.span, poolPerThread: false });
+      if (target) out.push({ app, label: `CHANNEL_LAYERS["${key2}"]`, kind: "channels", backend: backend.value, ...target, span: h.span, poolPerThread: false });
     }
   }
   return out;
@@ -17070,19 +17070,19 @@ function cFloat(raw) {
   return Number(raw);
 }
 var INT32_MAX = 2 ** 31 - 1;
-function validatePgbouncerSetting(key, raw, version) {
-  const setting = BY_NAME.get(key);
+function validatePgbouncerSetting(key2, raw, version) {
+  const setting = BY_NAME.get(key2);
   if (!setting || !versionAtLeast(version, setting.since)) {
-    const suggestion2 = suggestPgbouncerSetting(key, version);
+    const suggestion2 = suggestPgbouncerSetting(key2, version);
     const tooNew = setting ? ` (it appeared in pgbouncer ${setting.since}; this is ${version})` : "";
     return {
       ok: false,
       kind: "unknown-key",
-      message: `pgbouncer does not know the setting "${key}"${tooNew}`,
-      ...suggestion2 && suggestion2 !== key ? { suggestion: suggestion2 } : {}
+      message: `pgbouncer does not know the setting "${key2}"${tooNew}`,
+      ...suggestion2 && suggestion2 !== key2 ? { suggestion: suggestion2 } : {}
     };
   }
-  const bad = (why) => ({ ok: false, kind: "bad-value", message: `Invalid value ${JSON.stringify(raw)} for ${key}: ${why}` });
+  const bad = (why) => ({ ok: false, kind: "bad-value", message: `Invalid value ${JSON.stringify(raw)} for ${key2}: ${why}` });
   switch (setting.type) {
     case "string":
       return { ok: true, value: raw, setting };
@@ -17124,9 +17124,9 @@ function intWarning(setting, value) {
 function splitPgbouncerList(raw) {
   return raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
 }
-function suggestPgbouncerSetting(key, version) {
+function suggestPgbouncerSetting(key2, version) {
   const candidates = PGBOUNCER_SETTINGS.filter((setting) => versionAtLeast(version, setting.since)).map((setting) => setting.name);
-  const lower = key.toLowerCase();
+  const lower = key2.toLowerCase();
   const exact = candidates.find((name2) => name2 === lower);
   if (exact) return exact;
   let best;
@@ -17396,12 +17396,12 @@ function pgbouncerSettingsFromEnv(image, env, imageSpan) {
   const set = (v) => v !== void 0 && !(v.kind === "known" && v.value === "");
   const defaults = family === "edoburu" ? EDOBURU_IMAGE_DEFAULTS : BITNAMI_IMAGE_DEFAULTS;
   if (imageSpan) {
-    for (const [key, value] of Object.entries(defaults)) settings.set(key, known(value, imageSpan, { isDefault: true }));
+    for (const [key2, value] of Object.entries(defaults)) settings.set(key2, known(value, imageSpan, { isDefault: true }));
   }
   const table = family === "edoburu" ? EDOBURU_VARS : BITNAMI_VARS;
-  for (const [variable, key] of table) {
+  for (const [variable, key2] of table) {
     const v = env.get(variable);
-    if (set(v)) settings.set(key, v);
+    if (set(v)) settings.set(key2, v);
   }
   const dbVars = family === "edoburu" ? { name: "DB_NAME", host: "DB_HOST", port: "DB_PORT", user: "DB_USER", nameDefault: "*", portDefault: "5432", userDefault: "postgres", hostDefault: void 0 } : { name: "PGBOUNCER_DATABASE", host: "POSTGRESQL_HOST", port: "POSTGRESQL_PORT", user: "POSTGRESQL_USERNAME", nameDefault: "postgres", portDefault: "5432", userDefault: void 0, hostDefault: "postgresql" };
   const dbParam = (param, variable, fallback) => {
@@ -17439,16 +17439,16 @@ var DATABASE_PARAMS = [
   ["load_balance_hosts", "1.24"],
   ["max_db_client_connections", "1.24"]
 ];
-function validateDatabaseParam(key, value, version) {
-  const param = DATABASE_PARAMS.find(([name2]) => name2 === key);
+function validateDatabaseParam(key2, value, version) {
+  const param = DATABASE_PARAMS.find(([name2]) => name2 === key2);
   if (!param || !versionAtLeast(version, param[1])) {
     const names = DATABASE_PARAMS.filter(([, since]) => versionAtLeast(version, since)).map(([name2]) => name2);
-    const suggestion2 = names.find((name2) => editDistance(key.toLowerCase(), name2) <= 2);
+    const suggestion2 = names.find((name2) => editDistance(key2.toLowerCase(), name2) <= 2);
     const tooNew = param ? ` (it appeared in pgbouncer ${param[1]}; this is ${version})` : "";
-    return { ok: false, kind: "unknown-key", message: `pgbouncer does not know the connection parameter "${key}"${tooNew}`, ...suggestion2 ? { suggestion: suggestion2 } : {} };
+    return { ok: false, kind: "unknown-key", message: `pgbouncer does not know the connection parameter "${key2}"${tooNew}`, ...suggestion2 ? { suggestion: suggestion2 } : {} };
   }
-  if (key === "port" && !/^[0-9]+$/.test(value)) return { ok: false, kind: "bad-value", message: `Invalid port ${JSON.stringify(value)}: expected digits` };
-  if (key === "pool_mode") {
+  if (key2 === "port" && !/^[0-9]+$/.test(value)) return { ok: false, kind: "bad-value", message: `Invalid port ${JSON.stringify(value)}: expected digits` };
+  if (key2 === "pool_mode") {
     const modes = pgbouncerSetting("pool_mode")?.values?.map((v) => v.value) ?? [];
     if (!modes.includes(value.toLowerCase())) return { ok: false, kind: "bad-value", message: `Invalid pool_mode ${JSON.stringify(value)}: expected one of ${modes.join(", ")}` };
   }
@@ -17532,7 +17532,7 @@ function parsePgbouncerIni(file) {
   return { doc: { path: file.path, sections: sections2, includes }, problems, comments };
   function readEntry(start, lineEnd) {
     let q = start;
-    let key;
+    let key2;
     if (text[q] === '"') {
       let out = "";
       q++;
@@ -17552,16 +17552,16 @@ function parsePgbouncerIni(file) {
         out += text[q];
         q++;
       }
-      key = out;
+      key2 = out;
     } else {
       while (q < lineEnd && KEY_CHAR.test(text[q])) q++;
-      key = text.slice(start, q);
+      key2 = text.slice(start, q);
     }
     const keyEnd = q;
     while (q < lineEnd && (text[q] === " " || text[q] === "	")) q++;
     if (text[q] !== "=") {
       const at = q < lineEnd ? q : start;
-      return { problem: { message: keyEnd === start ? 'Expected "key = value"' : `Expected "=" after "${key}"`, span: span(at, trimEnd(at, lineEnd) || at + 1) } };
+      return { problem: { message: keyEnd === start ? 'Expected "key = value"' : `Expected "=" after "${key2}"`, span: span(at, trimEnd(at, lineEnd) || at + 1) } };
     }
     if (keyEnd === start) {
       return { problem: { message: 'Missing key before "="', span: span(q, q + 1) } };
@@ -17570,7 +17570,7 @@ function parsePgbouncerIni(file) {
     while (q < lineEnd && (text[q] === " " || text[q] === "	")) q++;
     const valueEnd = Math.max(q, trimEnd(q, lineEnd));
     return {
-      key,
+      key: key2,
       keySpan: span(start, keyEnd),
       value: text.slice(q, valueEnd),
       valueSpan: span(q, valueEnd),
@@ -17593,12 +17593,12 @@ function parseDatabaseEntry(entry) {
     if (p >= text.length) break;
     const keyStart = p;
     while (p < text.length && !isSpace2(text[p]) && text[p] !== "=") p++;
-    const key = text.slice(keyStart, p);
+    const key2 = text.slice(keyStart, p);
     const keyEnd = p;
     skipSpace();
-    if (text[p] !== "=" || key === "") {
-      problems.push({ message: key === "" ? 'Missing parameter name before "="' : `Expected "=" after "${key}"`, span: span(keyStart, Math.max(keyEnd, keyStart + 1)) });
-      if (key === "") p++;
+    if (text[p] !== "=" || key2 === "") {
+      problems.push({ message: key2 === "" ? 'Missing parameter name before "="' : `Expected "=" after "${key2}"`, span: span(keyStart, Math.max(keyEnd, keyStart + 1)) });
+      if (key2 === "") p++;
       continue;
     }
     p++;
@@ -17629,14 +17629,14 @@ function parseDatabaseEntry(entry) {
         p++;
       }
       if (!closed) {
-        problems.push({ message: `Value of "${key}" is missing its closing quote`, span: span(valueStart, text.length) });
+        problems.push({ message: `Value of "${key2}" is missing its closing quote`, span: span(valueStart, text.length) });
         break;
       }
     } else {
       while (p < text.length && !isSpace2(text[p])) p++;
       value = text.slice(valueStart, p);
     }
-    params.set(key, known(value, span(valueStart, p)));
+    params.set(key2, known(value, span(valueStart, p)));
   }
   return { params, problems };
 }
@@ -17956,13 +17956,13 @@ function parsePostgresqlConf(file) {
   const comments = [];
   const text = file.text;
   const span = (start, end) => ({ file: file.path, start, end });
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    const nl = text.indexOf("\n", lineStart);
+  let lineStart2 = 0;
+  while (lineStart2 <= text.length) {
+    const nl = text.indexOf("\n", lineStart2);
     const lineEnd = nl === -1 ? text.length : nl;
-    readLine(lineStart, lineEnd);
+    readLine(lineStart2, lineEnd);
     if (nl === -1) break;
-    lineStart = nl + 1;
+    lineStart2 = nl + 1;
   }
   return { doc, problems, comments };
   function readLine(start, end) {
@@ -17985,7 +17985,7 @@ function parsePostgresqlConf(file) {
       problems.push({ message: "Expected a setting name", span: span(p, end) });
       return;
     }
-    const key = name2[0].toLowerCase();
+    const key2 = name2[0].toLowerCase();
     p += name2[0].length;
     skip();
     if (text[p] === "=") {
@@ -18019,34 +18019,34 @@ function parsePostgresqlConf(file) {
         p++;
       }
       if (!closed) {
-        problems.push({ message: `Value of ${key} is missing its closing quote`, span: span(valueStart, end) });
+        problems.push({ message: `Value of ${key2} is missing its closing quote`, span: span(valueStart, end) });
         return;
       }
     } else {
       while (p < end && !/[\s#']/.test(text[p])) p++;
       value = text.slice(valueStart, p);
       if (value === "") {
-        problems.push({ message: `Missing value for ${key}`, span: span(start, end) });
+        problems.push({ message: `Missing value for ${key2}`, span: span(start, end) });
         return;
       }
     }
     const valueSpan = span(valueStart, p);
     if (!commentOrEnd()) {
-      problems.push({ message: `Unexpected text after the value of ${key}`, span: span(p, text[end - 1] === "\r" ? end - 1 : end) });
+      problems.push({ message: `Unexpected text after the value of ${key2}`, span: span(p, text[end - 1] === "\r" ? end - 1 : end) });
       return;
     }
-    if (key === "include" || key === "include_if_exists" || key === "include_dir") {
-      doc.includes.push({ directive: key, path: value, span: valueSpan });
+    if (key2 === "include" || key2 === "include_if_exists" || key2 === "include_dir") {
+      doc.includes.push({ directive: key2, path: value, span: valueSpan });
       return;
     }
-    doc.set(key, known(value, valueSpan));
+    doc.set(key2, known(value, valueSpan));
   }
 }
 function effectivePostgresSetting(name2, args, conf, defaultValue, fallbackAt) {
-  const key = name2.toLowerCase();
-  const fromArgs = args.get(key);
+  const key2 = name2.toLowerCase();
+  const fromArgs = args.get(key2);
   if (fromArgs) return fromArgs;
-  const fromConf = conf?.get(key);
+  const fromConf = conf?.get(key2);
   if (fromConf) return fromConf;
   return defaultValue === void 0 ? unknown(`${name2} has no known default`, fallbackAt) : known(defaultValue, fallbackAt, { isDefault: true });
 }
@@ -18179,13 +18179,13 @@ function parseRedisConf(file) {
   const comments = [];
   const text = file.text;
   const span = (start, end) => ({ file: file.path, start, end });
-  let lineStart = 0;
+  let lineStart2 = 0;
   for (; ; ) {
-    const nl = text.indexOf("\n", lineStart);
+    const nl = text.indexOf("\n", lineStart2);
     const lineEnd = nl === -1 ? text.length : nl;
-    readLine(lineStart, lineEnd);
+    readLine(lineStart2, lineEnd);
     if (nl === -1) break;
-    lineStart = nl + 1;
+    lineStart2 = nl + 1;
   }
   return { doc, problems, comments };
   function readLine(start, end) {
@@ -18272,14 +18272,14 @@ function readRedis(stack, svc) {
   return { service: svc, args: parsed.settings, ...conf ? { conf } : {}, anchor, ...unreadConfig ? { unreadConfig } : {} };
 }
 function redisValue(redis, name2) {
-  const key = name2.toLowerCase();
-  const fromArgs = redis.args.get(key);
+  const key2 = name2.toLowerCase();
+  const fromArgs = redis.args.get(key2);
   if (fromArgs) return fromArgs;
-  const fromConf = redis.conf?.get(key);
+  const fromConf = redis.conf?.get(key2);
   if (fromConf) return fromConf;
   if (redis.unreadConfig) return unknown(redis.unreadConfig, redis.anchor);
   if (redis.conf && redis.conf.includes.length > 0) return unknown(`${name2} may be set by an included file`, redis.conf.includes[0].span);
-  const fallback = REDIS_DEFAULTS.get(key);
+  const fallback = REDIS_DEFAULTS.get(key2);
   return fallback === void 0 ? unknown(`${name2} has no known default`, redis.anchor) : known(fallback, redis.anchor, { isDefault: true });
 }
 function redisInt(redis, name2) {
@@ -18382,10 +18382,10 @@ function appConcurrency(app) {
 function capacityTerms(items) {
   const out = [];
   for (const item of items) {
-    const key = JSON.stringify(item.factors);
-    const group = out.find((g) => g.key === key);
+    const key2 = JSON.stringify(item.factors);
+    const group = out.find((g) => g.key === key2);
     if (group) group.services.push(item.service);
-    else out.push({ services: [item.service], factors: item.factors, key });
+    else out.push({ services: [item.service], factors: item.factors, key: key2 });
   }
   return out.map(({ services, factors }) => ({ services, factors }));
 }
@@ -18402,10 +18402,10 @@ function formatTerms(terms) {
     return [who, ...t2.factors.map((f) => `${f.value} ${f.value === 1 ? singular(f.unit) : f.unit}`)].join(" x ");
   }).join(" + ");
 }
-function groupBy(items, key) {
+function groupBy(items, key2) {
   const groups = /* @__PURE__ */ new Map();
   for (const item of items) {
-    const k = key(item);
+    const k = key2(item);
     const g = groups.get(k);
     if (g) g.push(item);
     else groups.set(k, [item]);
@@ -18521,8 +18521,8 @@ function serviceResources(stack) {
           if (v) sides[side][kind] = amount(kind, v);
         }
       }
-      for (const [side, kind, key] of LEGACY_KEYS) {
-        const s2 = service.settings.get(key);
+      for (const [side, kind, key2] of LEGACY_KEYS) {
+        const s2 = service.settings.get(key2);
         if (sides[side][kind] || !s2 || typeof s2.data !== "string" && typeof s2.data !== "number") continue;
         sides[side][kind] = amount(kind, known(String(s2.data), s2.span));
       }
@@ -18555,14 +18555,14 @@ function resourceTotal(stack, side, kind) {
       }
       const tier = stack.tierOf(use.service);
       const label2 = tier ? tier.name : use.service.name;
-      const key = `${label2}\0${a.value.value}`;
-      const existing = tier ? terms.find((t2) => t2.key === key) : void 0;
+      const key2 = `${label2}\0${a.value.value}`;
+      const existing = tier ? terms.find((t2) => t2.key === key2) : void 0;
       if (existing) {
         existing.count += use.count.value;
         existing.spans.push(a.value.span);
         existing.services.push(use.service);
       } else {
-        terms.push({ key, label: label2, count: use.count.value, each: a.value.value, spans: [a.value.span], services: [use.service] });
+        terms.push({ key: key2, label: label2, count: use.count.value, each: a.value.value, spans: [a.value.span], services: [use.service] });
       }
     }
     const total = terms.reduce((sum, t2) => sum + t2.count * t2.each, 0);
@@ -18605,13 +18605,13 @@ function stackConcurrency(stack) {
         continue;
       }
       const tier = stack.tierOf(svc);
-      const key = tier ? `${tier.name}\0${workers.value}\0${wc.perWorker.value}\0${wc.unit}` : `\0${svc.name}`;
-      const group = pending.get(key);
+      const key2 = tier ? `${tier.name}\0${workers.value}\0${wc.perWorker.value}\0${wc.unit}` : `\0${svc.name}`;
+      const group = pending.get(key2);
       if (group) {
         group.services.push(svc);
         group.containers += count.value;
       } else {
-        pending.set(key, { services: [svc], containers: count.value, app, wc, workers });
+        pending.set(key2, { services: [svc], containers: count.value, app, wc, workers });
       }
     }
     for (const g of pending.values()) {
@@ -18687,12 +18687,12 @@ function parseSysctlConf(file) {
   const comments = [];
   const span = (start, end) => ({ file: file.path, start, end });
   for (let n = 0; n < file.lineStarts.length; n++) {
-    const lineStart = file.lineStarts[n];
+    const lineStart2 = file.lineStarts[n];
     const next = file.lineStarts[n + 1];
     const lineEnd = next === void 0 ? file.text.length : next - 1;
-    const text = file.text.slice(lineStart, lineEnd);
+    const text = file.text.slice(lineStart2, lineEnd);
     const line = parseSysctlLine(text);
-    const at = (s2, e) => span(lineStart + s2, lineStart + e);
+    const at = (s2, e) => span(lineStart2 + s2, lineStart2 + e);
     switch (line.kind) {
       case "blank":
         break;
@@ -18906,16 +18906,16 @@ var Lexer = class {
       const b = new MappedTextBuilder(this.src.file, this.span(this.i, this.i));
       let closed = false;
       while (this.i < t2.length) {
-        let lineStart = this.i;
-        let lineEnd = t2.indexOf("\n", lineStart);
+        let lineStart2 = this.i;
+        let lineEnd = t2.indexOf("\n", lineStart2);
         if (lineEnd < 0) lineEnd = t2.length;
-        if (h.stripTabs) while (lineStart < lineEnd && t2[lineStart] === "	") lineStart++;
+        if (h.stripTabs) while (lineStart2 < lineEnd && t2[lineStart2] === "	") lineStart2++;
         this.i = Math.min(lineEnd + 1, t2.length);
-        if (t2.slice(lineStart, lineEnd).replace(/\r$/, "") === h.delimiter) {
+        if (t2.slice(lineStart2, lineEnd).replace(/\r$/, "") === h.delimiter) {
           closed = true;
           break;
         }
-        this.pushBodyLine(b, lineStart, lineEnd, h.expand);
+        this.pushBodyLine(b, lineStart2, lineEnd, h.expand);
         if (lineEnd < t2.length) b.pushMapped(this.src, lineEnd, lineEnd + 1);
       }
       h.token.heredoc = { body: this.dynamic ? taint(b.build()) : b.build() };
@@ -19135,14 +19135,14 @@ function withEscapedNewlines(m, interpret) {
   return b.build();
 }
 function scanConfText(content2, target, out) {
-  let lineStart = 0;
+  let lineStart2 = 0;
   const text = content2.text;
-  while (lineStart <= text.length) {
-    let lineEnd = text.indexOf("\n", lineStart);
+  while (lineStart2 <= text.length) {
+    let lineEnd = text.indexOf("\n", lineStart2);
     if (lineEnd < 0) lineEnd = text.length;
-    const lineText2 = text.slice(lineStart, lineEnd);
+    const lineText2 = text.slice(lineStart2, lineEnd);
     const line = parseSysctlLine(lineText2);
-    const offset = lineStart;
+    const offset = lineStart2;
     const locate = (s2, e) => rangeOf(content2, offset + s2, offset + e).span;
     if (line.kind === "comment") {
       out.comments.push({ text: lineText2.slice(line.textStart, line.textEnd), span: locate(line.markerStart, line.textEnd) });
@@ -19155,7 +19155,7 @@ function scanConfText(content2, target, out) {
         out.settings.push({ ...sysctlSettingFromLine(lineText2, line, locate), scriptTarget: { kind: "file", path: target } });
       }
     }
-    lineStart = lineEnd + 1;
+    lineStart2 = lineEnd + 1;
   }
 }
 function scanProcWrite(content2, path, targetWord, out) {
@@ -19165,10 +19165,10 @@ function scanProcWrite(content2, path, targetWord, out) {
   while (start < end && /\s/.test(content2.text[start])) start++;
   while (end > start && /\s/.test(content2.text[end - 1])) end--;
   if (rel.length === 0 || start === end || isDynamic(content2, start, end)) return;
-  const key = normalizeSysctlKey(`/${rel}`).slice(1);
+  const key2 = normalizeSysctlKey(`/${rel}`).slice(1);
   const valueSpan = rangeOf(content2, start, end).span;
   out.settings.push({
-    key,
+    key: key2,
     keySpan: targetWord.at,
     value: known(content2.text.slice(start, end), valueSpan),
     span: spanUnion(valueSpan, targetWord.at),
@@ -19277,20 +19277,20 @@ function build(ws) {
   }
   persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
   const values = /* @__PURE__ */ new Map();
-  const slot = (key) => {
-    let v = values.get(key);
-    if (!v) values.set(key, v = {});
+  const slot = (key2) => {
+    let v = values.get(key2);
+    if (!v) values.set(key2, v = {});
     return v;
   };
   for (const p of persisted) slot(p.setting.key).persisted = p.setting;
   for (const r of runtime) slot(r.key).runtime = r;
   return {
     sources,
-    get(key) {
-      const v = values.get(key);
+    get(key2) {
+      const v = values.get(key2);
       if (!v) return void 0;
       const effective = v.runtime ?? v.persisted;
-      return { key, effective, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
+      return { key: key2, effective, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
     }
   };
 }
@@ -19439,9 +19439,9 @@ function buildStack(ws, composePath) {
     resolveHost: (h) => hostIndex.get(h),
     addFile,
     workspace: ws,
-    memo(key, build2) {
-      if (!memos.has(key)) memos.set(key, build2());
-      return memos.get(key);
+    memo(key2, build2) {
+      if (!memos.has(key2)) memos.set(key2, build2());
+      return memos.get(key2);
     }
   };
   for (const extend of STACK_EXTENSIONS) extend(stack);
@@ -19467,10 +19467,10 @@ function findTiers(services) {
   const shared = /* @__PURE__ */ new Map();
   for (const s2 of services) {
     if (used.has(s2.name) || !s2.settings.has("command")) continue;
-    const key = JSON.stringify(["build", "image", "command", "entrypoint"].map((k) => s2.settings.get(k)?.data ?? null));
-    const list = shared.get(key) ?? [];
+    const key2 = JSON.stringify(["build", "image", "command", "entrypoint"].map((k) => s2.settings.get(k)?.data ?? null));
+    const list = shared.get(key2) ?? [];
     list.push(s2);
-    shared.set(key, list);
+    shared.set(key2, list);
   }
   for (const list of shared.values()) {
     if (list.length >= 2) tiers.push({ name: list[0].name, replicas: list, numbered: false });
@@ -20407,27 +20407,27 @@ function loadConfig(file) {
   const seen = /* @__PURE__ */ new Set();
   for (const e of config_validator_default(data) ? [] : config_validator_default.errors ?? []) {
     const p = describe2(e, doc, file);
-    const key = `${p.span.start}:${p.span.end}`;
-    if (p.message === "" || seen.has(key)) continue;
-    seen.add(key);
+    const key2 = `${p.span.start}:${p.span.end}`;
+    if (p.message === "" || seen.has(key2)) continue;
+    seen.add(key2);
     problems.push(p);
   }
   return { config: { data: problems.length ? {} : data, file, spanOf: spanOf2 }, problems };
 }
 function describe2(e, doc, file) {
   const path = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const at = (p, key = false) => (doc ? key ? keyAt(doc, file, p) : nodeAt(doc, file, p) : void 0) ?? { file: file.path, start: 0, end: 0 };
+  const at = (p, key2 = false) => (doc ? key2 ? keyAt(doc, file, p) : nodeAt(doc, file, p) : void 0) ?? { file: file.path, start: 0, end: 0 };
   const where2 = path.length ? ` in ${dotted(path)}` : "";
   const params = e.params;
   switch (e.keyword) {
     case "additionalProperties": {
-      const key = String(params.additionalProperty);
+      const key2 = String(params.additionalProperty);
       const known2 = Object.keys(e.parentSchema?.properties ?? {});
-      return { message: `unknown key "${key}"${where2}${suggestion(key, known2, "expected one of")}`, span: at([...path, key], true) };
+      return { message: `unknown key "${key2}"${where2}${suggestion(key2, known2, "expected one of")}`, span: at([...path, key2], true) };
     }
     case "propertyNames": {
-      const key = String(params.propertyName);
-      return { message: `unknown rule "${key}"${where2}${suggestion(key, ruleIdsOf(e), "")}; see \`arena-lint rules\``, span: at([...path, key], true) };
+      const key2 = String(params.propertyName);
+      return { message: `unknown rule "${key2}"${where2}${suggestion(key2, ruleIdsOf(e), "")}; see \`arena-lint rules\``, span: at([...path, key2], true) };
     }
     case "enum": {
       if (e.schemaPath.includes("/propertyNames/")) return { message: "", span: at(path) };
@@ -20471,20 +20471,20 @@ function show(v) {
 }
 function walk(doc, path) {
   let node = doc.contents;
-  let key;
+  let key2;
   for (const p of path) {
     if ((0, import_yaml5.isSeq)(node)) {
       node = node.items[Number(p)];
-      key = void 0;
+      key2 = void 0;
       continue;
     }
     if (!(0, import_yaml5.isMap)(node)) return void 0;
     const pair2 = node.items.find((i) => (0, import_yaml5.isPair)(i) && (0, import_yaml5.isScalar)(i.key) && String(i.key.value) === p);
     if (!pair2 || !(0, import_yaml5.isPair)(pair2)) return void 0;
-    key = pair2.key;
+    key2 = pair2.key;
     node = pair2.value;
   }
-  return { node: node ?? null, ...key ? { key } : {} };
+  return { node: node ?? null, ...key2 ? { key: key2 } : {} };
 }
 function nodeAt(doc, file, path) {
   const w = walk(doc, path);
@@ -20597,9 +20597,14 @@ var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", 
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
 var Workspace = class {
-  constructor(rootAbs, isIgnored = () => false) {
+  /**
+   * `overlay` replaces the text of files that exist on disk (root-relative path -> text), so a fix or
+   * `scale` can check the stack it would write before writing anything.
+   */
+  constructor(rootAbs, isIgnored = () => false, overlay) {
     this.rootAbs = rootAbs;
     this.isIgnored = isIgnored;
+    this.overlay = overlay;
   }
   sources = new SourceSet();
   listing;
@@ -20658,6 +20663,8 @@ var Workspace = class {
     const cached = this.sources.get(rel);
     if (cached) return cached;
     if (this.missing.has(rel) || rel.startsWith("../") || rel === "..") return void 0;
+    const replaced = this.overlay?.get(rel);
+    if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
       const abs = join3(this.rootAbs, rel);
       const st = statSync(abs);
@@ -20729,11 +20736,11 @@ function check(opts) {
   const rootAbs = resolve(opts.dir);
   const shown = opts.displayDir ?? opts.dir;
   if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
-  const probe = new Workspace(rootAbs);
+  const probe = new Workspace(rootAbs, void 0, opts.overlay);
   if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown}`);
   const config = readConfig(probe, opts.configPath, shown);
-  const ignore = globMatcher(config.data.ignore ?? []);
-  const ws = new Workspace(rootAbs, ignore);
+  const ignore = globMatcher([...config.data.ignore ?? [], ...opts.ignore ?? []]);
+  const ws = new Workspace(rootAbs, ignore, opts.overlay);
   if (config.file) ws.sources.add(config.file);
   const chosen = config.data.stacks ? globMatcher(config.data.stacks) : void 0;
   const composeFiles = findComposeFiles(ws).filter((f) => !chosen || chosen(f));
@@ -20764,7 +20771,8 @@ function check(opts) {
               span: r.span,
               related: r.related ?? [],
               stack: stack.name,
-              ...r.hint ? { hint: r.hint } : {}
+              ...r.hint ? { hint: r.hint } : {},
+              ...r.fix && r.fix.edits.length > 0 ? { fix: r.fix } : {}
             });
           }
         });
@@ -20788,9 +20796,9 @@ function check(opts) {
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
   return findings.filter((f) => {
-    const key = `${f.ruleId}\0${f.span.file}\0${f.span.start}\0${f.span.end}\0${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
+    const key2 = `${f.ruleId}\0${f.span.file}\0${f.span.start}\0${f.span.end}\0${f.message}`;
+    if (seen.has(key2)) return false;
+    seen.add(key2);
     return true;
   });
 }
@@ -20830,9 +20838,9 @@ function resolveProfile(name2, overrides2 = {}) {
     if (o === void 0) out.push(req);
     else if (o.min !== void 0 || o.max !== void 0) out.push(withBounds({ key: req.key, kind: req.kind, why: req.why }, o));
   }
-  for (const [key, o] of Object.entries(overrides2)) {
-    if (seen.has(key) || o.min === void 0 && o.max === void 0) continue;
-    out.push(withBounds({ key, kind: o.min !== void 0 ? "capacity" : "timeout", why: "required by the arena-lint configuration" }, o));
+  for (const [key2, o] of Object.entries(overrides2)) {
+    if (seen.has(key2) || o.min === void 0 && o.max === void 0) continue;
+    out.push(withBounds({ key: key2, kind: o.min !== void 0 ? "capacity" : "timeout", why: "required by the arena-lint configuration" }, o));
   }
   return out;
 }
@@ -20866,28 +20874,28 @@ var GLOBAL_IPV4 = /* @__PURE__ */ new Set([
   "cipso_rbm_strictvalid"
 ]);
 var IPC_KEYS = /* @__PURE__ */ new Set(["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"]);
-function sysctlNamespace(key) {
-  if (key.startsWith("net.")) {
-    if (key.startsWith("net.core.")) return NETNS_CORE.has(key) ? "net" : void 0;
-    if (key.startsWith("net.ipv4.")) return GLOBAL_IPV4.has(key.slice("net.ipv4.".length)) ? void 0 : "net";
-    if (key === "net.netfilter.nf_conntrack_max" || key === "net.nf_conntrack_max") return void 0;
+function sysctlNamespace(key2) {
+  if (key2.startsWith("net.")) {
+    if (key2.startsWith("net.core.")) return NETNS_CORE.has(key2) ? "net" : void 0;
+    if (key2.startsWith("net.ipv4.")) return GLOBAL_IPV4.has(key2.slice("net.ipv4.".length)) ? void 0 : "net";
+    if (key2 === "net.netfilter.nf_conntrack_max" || key2 === "net.nf_conntrack_max") return void 0;
     return "net";
   }
-  if (IPC_KEYS.has(key) || key.startsWith("fs.mqueue.")) return "ipc";
-  if (key === "kernel.hostname" || key === "kernel.domainname") return "uts";
+  if (IPC_KEYS.has(key2) || key2.startsWith("fs.mqueue.")) return "ipc";
+  if (key2 === "kernel.hostname" || key2 === "kernel.domainname") return "uts";
   return void 0;
 }
-function isNamespacedSysctl(key) {
-  return sysctlNamespace(key) !== void 0;
+function isNamespacedSysctl(key2) {
+  return sysctlNamespace(key2) !== void 0;
 }
 function parseKernelVersion(text) {
   const m = /^(\d+)\.(\d+)/.exec(text.trim());
   return m ? { major: Number(m[1]), minor: Number(m[2]) } : void 0;
 }
 var atLeast = (k, major, minor) => k.major > major || k.major === major && k.minor >= minor;
-function kernelDefault(key, kernel) {
+function kernelDefault(key2, kernel) {
   const k = typeof kernel === "string" ? parseKernelVersion(kernel) : kernel;
-  switch (key) {
+  switch (key2) {
     case "net.core.somaxconn":
       if (k !== void 0 && !atLeast(k, 5, 4)) return { value: 128, description: "128 (the kernel default before Linux 5.4)" };
       return { value: 4096, description: k === void 0 ? "4096 (the kernel default since Linux 5.4; 128 before)" : "4096 (the kernel default since Linux 5.4)" };
@@ -20915,25 +20923,25 @@ function kernelDefault(key, kernel) {
 }
 
 // src/facts/limits.ts
-function containerSysctl(stack, svc, key) {
-  const set = [...svc.sysctls].reverse().find((s2) => s2.key === key || s2.key.replace(/\//g, ".") === key);
+function containerSysctl(stack, svc, key2) {
+  const set = [...svc.sysctls].reverse().find((s2) => s2.key === key2 || s2.key.replace(/\//g, ".") === key2);
   if (set) {
     const v = set.value;
-    const n = v.kind === "known" && /^\s*\d+\s*$/.test(v.value) ? known(Number(v.value), v.span) : v.kind === "known" ? unknown(`${key} is not a number: "${v.value}"`, v.span) : v;
-    return { key, value: n, origin: "compose", description: n.kind === "known" ? `${key} ${n.value}` : `${key} (unknown)` };
+    const n = v.kind === "known" && /^\s*\d+\s*$/.test(v.value) ? known(Number(v.value), v.span) : v.kind === "known" ? unknown(`${key2} is not a number: "${v.value}"`, v.span) : v;
+    return { key: key2, value: n, origin: "compose", description: n.kind === "known" ? `${key2} ${n.value}` : `${key2} (unknown)` };
   }
-  const def = kernelDefault(key);
+  const def = kernelDefault(key2);
   if (hostNetwork(svc)) {
-    const host = hostSysctls(stack.workspace).get(key);
+    const host = hostSysctls(stack.workspace).get(key2);
     const n = host ? Number(host.effective.value.value) : NaN;
-    if (host && Number.isFinite(n)) return { key, value: known(n, host.effective.value.span), origin: "host", description: `${key} ${n} (the host's, network_mode: host)` };
-    if (def?.value !== void 0) return { key, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key} ${def.description}` };
-    return { key, value: unknown(`the host's ${key} is not set by any file`, svc.nameSpan), origin: "kernel-default", description: `${key} (unknown)` };
+    if (host && Number.isFinite(n)) return { key: key2, value: known(n, host.effective.value.span), origin: "host", description: `${key2} ${n} (the host's, network_mode: host)` };
+    if (def?.value !== void 0) return { key: key2, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key2} ${def.description}` };
+    return { key: key2, value: unknown(`the host's ${key2} is not set by any file`, svc.nameSpan), origin: "kernel-default", description: `${key2} (unknown)` };
   }
   if (def?.value !== void 0) {
-    return { key, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key} ${def.description}` };
+    return { key: key2, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key2} ${def.description}` };
   }
-  return { key, value: unknown(`${key} has no fixed kernel default`, svc.nameSpan), origin: "kernel-default", description: `${key} (unknown)` };
+  return { key: key2, value: unknown(`${key2} has no fixed kernel default`, svc.nameSpan), origin: "kernel-default", description: `${key2} (unknown)` };
 }
 function hostNetwork(svc) {
   return svc.settings.get("network_mode")?.data === "host";
@@ -21071,8 +21079,8 @@ function suggestInstances(name2, limit = 3) {
   if (n.key.length === 0) return [];
   const budget = Math.max(2, Math.floor(n.key.length / 4));
   const scored = [];
-  for (const [key, t2] of BY_KEY) {
-    const distance = editDistance(n.key, key);
+  for (const [key2, t2] of BY_KEY) {
+    const distance = editDistance(n.key, key2);
     if (distance <= budget) scored.push({ name: t2.name, distance });
   }
   scored.sort((a, b) => a.distance - b.distance || (a.name < b.name ? -1 : 1));
@@ -21094,19 +21102,19 @@ function capacityPlan(config) {
 }
 function readPlan(config) {
   const problems = [];
-  const fromConfig = (key, value) => {
-    const span = config.spanOf(key);
+  const fromConfig = (key2, value) => {
+    const span = config.spanOf(key2);
     return span ? { value, span, origin: "config" } : { value, origin: "config" };
   };
-  const memoryAt = (key, raw) => {
+  const memoryAt = (key2, raw) => {
     if (raw === void 0) return void 0;
     const bytes = parseConfigMemory(raw);
     if (bytes === void 0 || bytes <= 0) {
-      const span = config.spanOf(key);
-      problems.push({ key, message: `${key.join(".")}: cannot read "${raw}" as memory (write e.g. 96GiB, 512MiB or a number of bytes)`, ...span ? { span } : {} });
+      const span = config.spanOf(key2);
+      problems.push({ key: key2, message: `${key2.join(".")}: cannot read "${raw}" as memory (write e.g. 96GiB, 512MiB or a number of bytes)`, ...span ? { span } : {} });
       return void 0;
     }
-    return fromConfig(key, bytes);
+    return fromConfig(key2, bytes);
   };
   let host;
   const h = config.data.host;
@@ -21488,8 +21496,8 @@ function resourcesTable(s2) {
   let previous;
   for (const x of r.services) {
     const cells = [num(x.count.value), cpus(x.limits.cpus), mem(x.limits.memoryBytes), cpus(x.reservations.cpus), mem(x.reservations.memoryBytes)];
-    const key = `${x.tier}\0${cells.join("\0")}`;
-    if (x.tier !== null && previous?.key === key) {
+    const key2 = `${x.tier}\0${cells.join("\0")}`;
+    if (x.tier !== null && previous?.key === key2) {
       previous.count++;
       previous.row[0] = `${x.tier} (${previous.first}..${x.service})`;
       previous.row[1] = String(Number(previous.row[1]) + (x.count.value ?? 0));
@@ -21498,7 +21506,7 @@ function resourcesTable(s2) {
     }
     const row = [x.service, ...cells, joinSources([x.count.source === "default" ? void 0 : x.count.source, x.limits.cpus?.source, x.limits.memoryBytes?.source, x.reservations.cpus?.source, x.reservations.memoryBytes?.source])];
     rows.push(row);
-    previous = { key, row, first: x.service, count: 1 };
+    previous = { key: key2, row, first: x.service, count: 1 };
   }
   const t2 = (v, f) => v.value === null ? "unknown" : f(v.value);
   const pct = (v) => v.percentOfHost === null ? "-" : `${v.percentOfHost}%`;
@@ -21731,6 +21739,143 @@ function escape(s2) {
   return s2.replace(/"/g, "#quot;").replace(/[<>]/g, (c) => c === "<" ? "#lt;" : "#gt;");
 }
 
+// src/fix/yaml.ts
+var import_yaml7 = __toESM(require_dist(), 1);
+
+// src/core/fix.ts
+function textEdit(span, text) {
+  return { span, text };
+}
+function insertAt(file, offset, text) {
+  return { span: { file, start: offset, end: offset }, text };
+}
+
+// src/fix/text.ts
+function eolOf(text) {
+  const crlf = (text.match(/\r\n/g) ?? []).length;
+  const lf = (text.match(/\n/g) ?? []).length - crlf;
+  return crlf > lf ? "\r\n" : "\n";
+}
+function lineStart(text, offset) {
+  return text.lastIndexOf("\n", offset - 1) + 1;
+}
+function nextLineStart(text, offset) {
+  const nl = text.indexOf("\n", offset);
+  return nl < 0 ? text.length : nl + 1;
+}
+function lineContentEnd(text, offset) {
+  const nl = text.indexOf("\n", offset);
+  if (nl < 0) return text.length;
+  return nl > 0 && text[nl - 1] === "\r" ? nl - 1 : nl;
+}
+function indentAt(text, offset) {
+  const start = lineStart(text, offset);
+  return /^[ \t]*/.exec(text.slice(start))[0];
+}
+function standsAlone(text, span, comment2 = /^\s*(#.*)?$/) {
+  const before = text.slice(lineStart(text, span.start), span.start);
+  const after = text.slice(span.end, lineContentEnd(text, span.end));
+  return /^[ \t]*$/.test(before) && comment2.test(after);
+}
+function isLiteralAt(file, span, literal2) {
+  return file !== void 0 && file.text.slice(span.start, span.end) === literal2;
+}
+
+// src/fix/yaml.ts
+function parseForEdit(file) {
+  try {
+    const doc = import_yaml7.default.parseDocument(file.text, { merge: true, keepSourceTokens: false });
+    return doc.errors.length ? void 0 : doc;
+  } catch {
+    return void 0;
+  }
+}
+function servicesMap(doc) {
+  const s2 = doc.get("services", true);
+  return (0, import_yaml7.isMap)(s2) ? s2 : void 0;
+}
+function servicePair(doc, name2) {
+  const services = servicesMap(doc);
+  return services?.items.find((p) => (0, import_yaml7.isScalar)(p.key) && String(p.key.value) === name2);
+}
+function pairKey(p) {
+  return (0, import_yaml7.isScalar)(p.key) ? String(p.key.value) : void 0;
+}
+function entryLines(text, pair2) {
+  const key2 = pair2.key;
+  const value = pair2.value;
+  if (!key2?.range) return void 0;
+  const start = lineStart(text, key2.range[0]);
+  const last = value?.range ? value.range[1] : key2.range[1];
+  const end = last > 0 && text[last - 1] === "\n" ? last : nextLineStart(text, Math.max(last - 1, key2.range[1]));
+  return { start, end };
+}
+function renameWord(text, from, to) {
+  const esc = from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return text.replace(new RegExp(`(?<![A-Za-z0-9_.-])${esc}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, "g"), to);
+}
+function itemName(n) {
+  return (0, import_yaml7.isScalar)(n) && (typeof n.value === "string" || typeof n.value === "number") ? String(n.value) : void 0;
+}
+function addNamesAfter(file, list, after, names) {
+  const text = file.text;
+  if (names.length === 0) return void 0;
+  if ((0, import_yaml7.isSeq)(list)) {
+    const item = list.items.find((i) => itemName(i) === after);
+    if (!item?.range) return void 0;
+    if (list.flow) {
+      const raw = text.slice(item.range[0], item.range[1]);
+      return insertAt(file.path, item.range[1], names.map((n) => `, ${renameWord(raw, after, n)}`).join(""));
+    }
+    const start = lineStart(text, item.range[0]);
+    const end = lineContentEnd(text, item.range[1]);
+    const line = text.slice(start, end);
+    if (!/^[ \t]*-[ \t]/.test(line) || renameWord(line, after, after + "\0") === line) return void 0;
+    return insertLines(file, nextLineStart(text, item.range[1]), names.map((n) => renameWord(line, after, n)));
+  }
+  if ((0, import_yaml7.isMap)(list) && !list.flow) {
+    const pair2 = list.items.find((p) => pairKey(p) === after);
+    const lines = pair2 && entryLines(text, pair2);
+    if (!lines) return void 0;
+    const block = text.slice(lines.start, lines.end);
+    return insertAt(file.path, lines.end, names.map((n) => renameWord(block, after, n)).join(""));
+  }
+  return void 0;
+}
+function insertLines(file, at, lines) {
+  const eol = eolOf(file.text);
+  const body = lines.map((l) => `${l}${eol}`).join("");
+  const needsBreak = at === file.text.length && !file.text.endsWith("\n");
+  return insertAt(file.path, at, needsBreak ? eol + body.slice(0, -eol.length) : body);
+}
+function namesIn(list) {
+  if ((0, import_yaml7.isSeq)(list)) return list.items.flatMap((i) => itemName(i) !== void 0 ? [itemName(i)] : []);
+  if ((0, import_yaml7.isMap)(list)) return list.items.flatMap((p) => pairKey(p) !== void 0 ? [pairKey(p)] : []);
+  return [];
+}
+function dependsOnNode(doc, service) {
+  const svc = servicePair(doc, service)?.value;
+  if (!(0, import_yaml7.isMap)(svc)) return void 0;
+  const pair2 = svc.items.find((p) => pairKey(p) === "depends_on");
+  const v = pair2?.value;
+  return v && ((0, import_yaml7.isSeq)(v) || (0, import_yaml7.isMap)(v)) ? v : void 0;
+}
+function appendToCommand(file, commandSpan, words) {
+  const command = file.text.slice(commandSpan.start, commandSpan.end);
+  if (/[\n$"'[\]]/.test(command) || command.trim() === "") return void 0;
+  return insertAt(file.path, commandSpan.end, ` ${words}`);
+}
+function addServiceKeyAfter(file, service, after, line) {
+  const doc = parseForEdit(file);
+  const svc = doc && servicePair(doc, service)?.value;
+  if (!(0, import_yaml7.isMap)(svc) || svc.flow) return void 0;
+  const pair2 = svc.items.find((p) => pairKey(p) === after);
+  const lines = pair2 && entryLines(file.text, pair2);
+  if (!lines) return void 0;
+  const indent3 = /^[ \t]*/.exec(file.text.slice(lines.start))[0];
+  return insertLines(file, lines.end, [`${indent3}${line}`]);
+}
+
 // rules/depends-on-missing-replica.ts
 var depends_on_missing_replica_default = defineRule({
   meta: {
@@ -21738,9 +21883,11 @@ var depends_on_missing_replica_default = defineRule({
     description: "Reports a replica that the nginx service's depends_on leaves out",
     defaultSeverity: "warning",
     category: "topology",
+    fixable: "sometimes",
     docs: {
       what: "For each nginx service, arena-lint collects the replica tiers it proxies to (through upstream servers or `proxy_pass` hosts) or already lists in `depends_on`. Every replica of such a tier that nginx names in its configuration, and every replica of a tier that `depends_on` lists in part, must be in the nginx service's `depends_on`.",
-      why: 'nginx resolves upstream host names when it starts; if it starts before `web-15` exists, it exits with `host not found in upstream "web-15:8000"`. `depends_on` is what orders start-up, and the seed plan lists every replica there by hand ("Update nginx\'s depends_on to include new containers").'
+      why: 'nginx resolves upstream host names when it starts; if it starts before `web-15` exists, it exits with `host not found in upstream "web-15:8000"`. `depends_on` is what orders start-up, and the seed plan lists every replica there by hand ("Update nginx\'s depends_on to include new containers").',
+      notes: "The fix adds each missing replica after the listed replica before it, copying that entry as written (list item or long-form entry with its `condition`); it is not offered when depends_on comes from a merge key or is not written in the compose file."
     }
   },
   check({ stack, report, where: where2 }) {
@@ -21768,12 +21915,36 @@ var depends_on_missing_replica_default = defineRule({
           span: at,
           message: `${svc.name}'s depends_on lacks ${listNames(missing.map((m) => m.name))} (${why} ${missing.length === 1 ? "it" : "them"}; ${where2(missing[0].nameSpan)})`,
           related: missing.map((m) => ({ span: m.nameSpan, message: `${m.name} is defined here` })),
-          hint: `add ${missing.map((m) => m.name).slice(0, 3).join(", ")}${missing.length > 3 ? ", ..." : ""} to ${svc.name}'s depends_on`
+          hint: `add ${missing.map((m) => m.name).slice(0, 3).join(", ")}${missing.length > 3 ? ", ..." : ""} to ${svc.name}'s depends_on`,
+          ...dependsOnFix(stack, svc, tier, missing)
         });
       }
     }
   }
 });
+function dependsOnFix(stack, svc, tier, missing) {
+  const file = svc.dependsOnSpan && stack.workspace.sources.get(svc.dependsOnSpan.file);
+  const doc = file && parseForEdit(file);
+  const list = doc && dependsOnNode(doc, svc.name);
+  if (!file || !list) return {};
+  const listed = namesIn(list);
+  const order = tier.replicas.map((r) => r.name);
+  const present = order.filter((n) => listed.includes(n));
+  if (present.length === 0) return {};
+  const after = /* @__PURE__ */ new Map();
+  for (const m of missing) {
+    const i = order.indexOf(m.name);
+    const anchor = [...present].reverse().find((n) => order.indexOf(n) < i) ?? present[present.length - 1];
+    after.set(anchor, [...after.get(anchor) ?? [], m.name]);
+  }
+  const edits = [];
+  for (const [anchor, names] of after) {
+    const e = addNamesAfter(file, list, anchor, names);
+    if (!e) return {};
+    edits.push(e);
+  }
+  return { fix: { title: `add ${listNames(missing.map((m) => m.name))} to ${svc.name}'s depends_on`, edits, safe: true } };
+}
 
 // rules/limit-zone-undefined.ts
 var limit_zone_undefined_default = defineRule({
@@ -21855,10 +22026,10 @@ var IDENTITY_KEYS = /* @__PURE__ */ new Set(["container_name", "hostname"]);
 var PER_REPLICA_KEYS = /* @__PURE__ */ new Set(["ports", "labels"]);
 function replicaAspects(svc, tier) {
   const out = /* @__PURE__ */ new Map();
-  for (const [key, { data, span }] of svc.settings) {
-    if (IDENTITY_KEYS.has(key) || PER_REPLICA_KEYS.has(key)) continue;
-    if (key === "environment") continue;
-    out.set(key, { label: key, data, normalized: JSON.stringify(normalizeIdentity(svc, tier, data)), span });
+  for (const [key2, { data, span }] of svc.settings) {
+    if (IDENTITY_KEYS.has(key2) || PER_REPLICA_KEYS.has(key2)) continue;
+    if (key2 === "environment") continue;
+    out.set(key2, { label: key2, data, normalized: JSON.stringify(normalizeIdentity(svc, tier, data)), span });
   }
   for (const e of svc.environment) {
     const data = e.value.kind === "known" ? e.value.value : null;
@@ -21866,10 +22037,10 @@ function replicaAspects(svc, tier) {
   }
   return out;
 }
-function groupAspect(tier, aspects, key) {
+function groupAspect(tier, aspects, key2) {
   const groups = /* @__PURE__ */ new Map();
   for (const r of tier.replicas) {
-    const a = aspects.get(r.name).get(key);
+    const a = aspects.get(r.name).get(key2);
     const k = a ? a.normalized : "\0absent";
     const list = groups.get(k) ?? [];
     list.push(r);
@@ -21898,18 +22069,18 @@ var replica_drift_default = defineRule({
       if (tier.replicas.length < 2) continue;
       const aspects = new Map(tier.replicas.map((r) => [r.name, replicaAspects(r, tier)]));
       const keys = new Set([...aspects.values()].flatMap((m) => [...m.keys()]));
-      for (const key of keys) {
-        const groups = groupAspect(tier, aspects, key);
+      for (const key2 of keys) {
+        const groups = groupAspect(tier, aspects, key2);
         if (groups.length < 2) continue;
         const major = groups[0];
         if (isIdentityAspect(major.normalized)) continue;
         const ref = major.members[0];
-        const refAspect = aspects.get(ref.name).get(key);
+        const refAspect = aspects.get(ref.name).get(key2);
         for (const g of groups.slice(1)) {
           for (const outlier of g.members) {
-            const mine = aspects.get(outlier.name).get(key);
+            const mine = aspects.get(outlier.name).get(key2);
             const at = mine?.span ?? outlier.nameSpan;
-            const detail = describe3(key, mine, refAspect, stack.app(outlier)?.gunicorn, stack.app(ref)?.gunicorn);
+            const detail = describe3(key2, mine, refAspect, stack.app(outlier)?.gunicorn, stack.app(ref)?.gunicorn);
             report({
               span: at,
               message: `${outlier.name} differs from ${major.members.length} other ${tier.name} replica${major.members.length > 1 ? "s" : ""} (${listNames(major.members.map((m) => m.name), 3)}) in ${detail}${refAspect ? ` (${where2(refAspect.span)})` : ""}`,
@@ -21921,10 +22092,10 @@ var replica_drift_default = defineRule({
     }
   }
 });
-function describe3(key, mine, ref, g, refG) {
-  if (!mine) return `${ref?.label ?? key}: it has none`;
+function describe3(key2, mine, ref, g, refG) {
+  if (!mine) return `${ref?.label ?? key2}: it has none`;
   if (!ref) return `${mine.label}: the others have none`;
-  if (key === "command" && g && refG) {
+  if (key2 === "command" && g && refG) {
     const diffs = [];
     const names = /* @__PURE__ */ new Set([...g.given.keys(), ...refG.given.keys()]);
     for (const n of names) {
@@ -21972,20 +22143,20 @@ var replica_identity_default = defineRule({
     for (const tier of stack.tiers) {
       const aspects = new Map(tier.replicas.map((r) => [r.name, identityAspects(r, tier)]));
       const keys = new Set([...aspects.values()].flatMap((m) => [...m.keys()]));
-      for (const key of keys) {
-        const groups = groupAspect(tier, aspects, key);
+      for (const key2 of keys) {
+        const groups = groupAspect(tier, aspects, key2);
         if (groups.length < 2 || !isIdentityAspect(groups[0].normalized)) continue;
         const pattern = JSON.parse(groups[0].normalized);
         const model = groups[0].members[0];
         for (const g of groups.slice(1)) {
           for (const r of g.members) {
-            const mine = aspects.get(r.name).get(key);
+            const mine = aspects.get(r.name).get(key2);
             if (!mine) continue;
-            if (key === "container_name") outliers.add(r);
+            if (key2 === "container_name") outliers.add(r);
             report({
               span: mine.span,
               message: `${r.name} has ${mine.label} ${JSON.stringify(mine.data)}; following the other ${tier.name} replicas it should be ${JSON.stringify(fill(pattern, r, tier))}`,
-              related: [{ span: aspects.get(model.name).get(key).span, message: `${model.name} follows the pattern here` }]
+              related: [{ span: aspects.get(model.name).get(key2).span, message: `${model.name} follows the pattern here` }]
             });
           }
         }
@@ -22011,9 +22182,9 @@ var replica_identity_default = defineRule({
 });
 function identityAspects(r, tier) {
   const all = replicaAspects(r, tier);
-  for (const key of ["container_name", "hostname"]) {
-    const s2 = r.settings.get(key);
-    if (s2) all.set(key, { label: key, data: s2.data, normalized: JSON.stringify(normalizeIdentity(r, tier, s2.data)), span: s2.span });
+  for (const key2 of ["container_name", "hostname"]) {
+    const s2 = r.settings.get(key2);
+    if (s2) all.set(key2, { label: key2, data: s2.data, normalized: JSON.stringify(normalizeIdentity(r, tier, s2.data)), span: s2.span });
   }
   return all;
 }
@@ -22039,6 +22210,52 @@ var unused_suppression_default = defineRule({
   }
 });
 
+// src/fix/nginx.ts
+var TRAILING_COMMENT = /^\s*(#.*)?\r?$/;
+function addServerLines(file, template, hosts) {
+  const text = file.text;
+  if (hosts.length === 0 || !standsAlone(text, template.span, TRAILING_COMMENT)) return void 0;
+  const directive = text.slice(template.span.start, template.span.end);
+  if (directive.includes("$")) return void 0;
+  const address = text.slice(template.address.start, template.address.end);
+  const at = address.indexOf(template.host);
+  if (at < 0) return void 0;
+  const hostStart = template.address.start - template.span.start + at;
+  const eol = eolOf(text);
+  const indent3 = indentAt(text, template.span.start);
+  const lines = hosts.map((h) => `${indent3}${directive.slice(0, hostStart)}${h}${directive.slice(hostStart + template.host.length)}${eol}`).join("");
+  const end = nextLineStart(text, template.span.end);
+  const needsBreak = end === text.length && !text.endsWith("\n");
+  return insertAt(file.path, end, needsBreak ? eol + lines.slice(0, -eol.length) : lines);
+}
+function addDirectivesAfter(file, after, directives) {
+  const text = file.text;
+  if (directives.length === 0 || !standsAlone(text, after, TRAILING_COMMENT)) return void 0;
+  const eol = eolOf(text);
+  const indent3 = indentAt(text, after.start);
+  const lines = directives.map((d) => `${indent3}${d}${eol}`).join("");
+  const end = nextLineStart(text, after.end);
+  const needsBreak = end === text.length && !text.endsWith("\n");
+  return insertAt(file.path, end, needsBreak ? eol + lines.slice(0, -eol.length) : lines);
+}
+function formatNginxTime(ms) {
+  return ms % 1e3 === 0 ? `${ms / 1e3}s` : `${ms}ms`;
+}
+function keepaliveTimeoutBelow(appKeepAliveSeconds) {
+  const ms = Math.round(appKeepAliveSeconds * 1e3);
+  return ms > 1e3 ? ms - 1e3 : Math.max(1, Math.floor(ms / 2));
+}
+function keepaliveTimeoutEdit(file, upstream, appKeepAliveSeconds) {
+  if (!(appKeepAliveSeconds > 0)) return void 0;
+  const value = formatNginxTime(keepaliveTimeoutBelow(appKeepAliveSeconds));
+  if (upstream.timeout) {
+    const arg = file.text.slice(upstream.timeout.arg.start, upstream.timeout.arg.end);
+    if (arg.includes("$")) return void 0;
+    return textEdit(upstream.timeout.arg, value);
+  }
+  return addDirectivesAfter(file, upstream.keepalive, [`keepalive_timeout ${value};`]);
+}
+
 // rules/upstream-keepalive-http11.ts
 var upstream_keepalive_http11_default = defineRule({
   meta: {
@@ -22046,9 +22263,11 @@ var upstream_keepalive_http11_default = defineRule({
     description: "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header",
     defaultSeverity: "warning",
     category: "topology",
+    fixable: "sometimes",
     docs: {
       what: 'When `proxy_pass` targets an upstream that has `keepalive N`, the location (or an enclosing server/http block) must set `proxy_http_version 1.1` and `proxy_set_header Connection ""`. nginx inherits `proxy_set_header` only when a level defines none itself, and arena-lint follows that rule. Websocket locations (which set `Upgrade`) are left to websocket rules.',
-      why: "nginx speaks HTTP/1.0 to upstreams by default and forwards `Connection: close`, so the keepalive pool is never used: every request opens a new TCP connection to gunicorn, which is what the seed's `keepalive 128` was meant to avoid. Under load that means ephemeral port exhaustion and extra latency."
+      why: "nginx speaks HTTP/1.0 to upstreams by default and forwards `Connection: close`, so the keepalive pool is never used: every request opens a new TCP connection to gunicorn, which is what the seed's `keepalive 128` was meant to avoid. Under load that means ephemeral port exhaustion and extra latency.",
+      notes: 'The fix edits the location only (never a level other locations inherit from): it sets `proxy_http_version 1.1` and `proxy_set_header Connection ""` after proxy_pass, rewrites a Connection header the location sets itself, and when the location inherits its headers it copies them in, because one proxy_set_header of its own would drop them.'
     }
   },
   check({ stack, report, where: where2 }) {
@@ -22069,12 +22288,51 @@ var upstream_keepalive_http11_default = defineRule({
           span: pass.node.directive.span,
           message: `location ${loc.match} proxies to upstream ${pass.upstream.name} with keepalive ${ka.directive.args[0]?.value ?? ""} (${where2(ka.directive.span)}), but ${problems.join(" and ")}; connections are never reused`,
           related: [{ span: ka.directive.span, message: `keepalive is set here` }],
-          hint: 'add `proxy_http_version 1.1;` and `proxy_set_header Connection "";` to the location'
+          hint: 'add `proxy_http_version 1.1;` and `proxy_set_header Connection "";` to the location',
+          ...http11Fix(stack, loc.node, pass.node, version, connection, headers, loc.match)
         });
       }
     }
   }
 });
+function http11Fix(stack, location, pass, version, connection, headers, match) {
+  if (pass.parent !== location) return {};
+  const file = stack.workspace.sources.get(pass.directive.span.file);
+  if (!file) return {};
+  const text = (n) => stack.workspace.sources.get(n.directive.span.file)?.text.slice(n.directive.span.start, n.directive.span.end);
+  const edits = [];
+  const add = [];
+  const versionOk = version?.directive.args[0]?.value === "1.1";
+  if (!versionOk) {
+    if (version && version.parent === location) edits.push({ span: version.directive.args[0].span, text: "1.1" });
+    else add.push("proxy_http_version 1.1;");
+  }
+  const connectionOk = connection?.directive.args[1]?.value === "";
+  if (!connectionOk) {
+    const own = headers.length > 0 && headers[0].parent === location;
+    if (connection && own) {
+      const arg = connection.directive.args[1];
+      if (arg) edits.push({ span: arg.span, text: '""' });
+      else return {};
+    } else {
+      if (!own) {
+        for (const h of headers) {
+          if (h.directive.args[0]?.value.toLowerCase() === "connection") continue;
+          const t2 = text(h);
+          if (t2 === void 0 || t2.includes("\n")) return {};
+          add.push(t2);
+        }
+      }
+      add.push('proxy_set_header Connection "";');
+    }
+  }
+  if (add.length) {
+    const e = addDirectivesAfter(file, pass.directive.span, add);
+    if (!e) return {};
+    edits.push(e);
+  }
+  return edits.length ? { fix: { title: `use HTTP/1.1 keepalive to the upstream in location ${match}`, edits, safe: true } } : {};
+}
 
 // rules/upstream-missing-replica.ts
 var upstream_missing_replica_default = defineRule({
@@ -22083,10 +22341,11 @@ var upstream_missing_replica_default = defineRule({
     description: "Reports a replica of a tier that is missing from an nginx upstream serving that tier",
     defaultSeverity: "error",
     category: "topology",
+    fixable: "sometimes",
     docs: {
       what: "For every nginx `upstream` block, arena-lint resolves each `server host:port` to the compose service it reaches (service name, `container_name` or network alias). When an upstream lists at least two replicas of a tier (`web-1`..`web-N`, or services that share build and command), every replica of that tier must be listed. Servers marked `backup` or `down` count as listed.",
       why: 'Adding `web-15` to compose without adding it to every upstream leaves a container that starts, passes its health check and never receives traffic from that upstream, while the other replicas carry its share. The seed plan says "add web-11 through web-15 to all upstream blocks": one forgotten block silently caps capacity.',
-      notes: "An upstream that names a single replica is taken as deliberate pinning and not checked."
+      notes: "An upstream that names a single replica is taken as deliberate pinning and not checked. The fix copies the last server line of the tier for each missing replica (same port and parameters), naming it the way that line names its replica (service name or container_name); it is not offered when that line holds variables."
     }
   },
   check({ stack, report, where: where2 }) {
@@ -22103,12 +22362,31 @@ var upstream_missing_replica_default = defineRule({
           span: lastOfTier.server.node.directive.span,
           message: `upstream ${u.upstream.name} lists ${present.length} of ${tier.replicas.length} ${tier.name} replicas; ${listNames(missing.map((m) => m.name))} ${missing.length === 1 ? "is" : "are"} missing (${where2(missing[0].nameSpan)})`,
           related: missing.map((m) => ({ span: m.nameSpan, message: `${m.name} is defined here` })),
-          hint: `add ${missing.map((m) => `\`server ${m.name}:${lastOfTier.server.port};\``).slice(0, 3).join(", ")}${missing.length > 3 ? ", ..." : ""} to upstream ${u.upstream.name}`
+          hint: `add ${missing.map((m) => `\`server ${m.name}:${lastOfTier.server.port};\``).slice(0, 3).join(", ")}${missing.length > 3 ? ", ..." : ""} to upstream ${u.upstream.name}`,
+          ...withFix(serverLinesFix(stack, u.upstream.name, lastOfTier, missing))
         });
       }
     }
   }
 });
+function withFix(fix) {
+  return fix ? { fix } : {};
+}
+function hostFor(template, replica) {
+  const host = template.server.host;
+  const svc = template.service;
+  if (host === svc.name) return replica.name;
+  if (svc.containerName?.kind === "known" && host === svc.containerName.value) return replica.containerName?.kind === "known" ? replica.containerName.value : void 0;
+  if (svc.hostname?.kind === "known" && host === svc.hostname.value) return replica.hostname?.kind === "known" ? replica.hostname.value : void 0;
+  return void 0;
+}
+function serverLinesFix(stack, upstream, template, missing) {
+  const file = stack.workspace.sources.get(template.server.node.directive.span.file);
+  const hosts = missing.map((m) => hostFor(template, m));
+  if (!file || !template.server.host || hosts.some((h) => h === void 0)) return void 0;
+  const edit = addServerLines(file, { span: template.server.node.directive.span, address: template.server.address.span, host: template.server.host }, hosts);
+  return edit ? { title: `add ${listNames(hosts)} to upstream ${upstream}`, edits: [edit], safe: true } : void 0;
+}
 
 // rules/upstream-port-mismatch.ts
 var upstream_port_mismatch_default = defineRule({
@@ -22485,6 +22763,115 @@ function availableConnections(pg) {
   return { value: m.value - s2.value - r.value, max: m.value, text, span: m.span, isDefault: m.isDefault === true };
 }
 
+// src/fix/python.ts
+function skipString(text, i) {
+  const q = text[i];
+  const triple = text.startsWith(q.repeat(3), i);
+  const close = triple ? q.repeat(3) : q;
+  let j = i + close.length;
+  while (j < text.length) {
+    if (text[j] === "\\") {
+      j += 2;
+      continue;
+    }
+    if (text.startsWith(close, j)) return j + close.length;
+    if (!triple && text[j] === "\n") return j;
+    j++;
+  }
+  return j;
+}
+function matchingBracket(text, open) {
+  const pairs = { "{": "}", "[": "]", "(": ")" };
+  const stack = [];
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      i = skipString(text, i) - 1;
+      continue;
+    }
+    if (ch === "#") {
+      const nl = text.indexOf("\n", i);
+      if (nl < 0) return -1;
+      i = nl;
+      continue;
+    }
+    if (pairs[ch]) stack.push(pairs[ch]);
+    else if (ch === "}" || ch === "]" || ch === ")") {
+      if (stack.pop() !== ch) return -1;
+      if (stack.length === 0) return i;
+    }
+  }
+  return -1;
+}
+function codeEnd(text, from, to) {
+  let end = from;
+  for (let i = from; i < to; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      i = skipString(text, i) - 1;
+      end = i + 1;
+      continue;
+    }
+    if (ch === "#") break;
+    if (ch !== " " && ch !== "	" && ch !== "\r") end = i + 1;
+  }
+  return end;
+}
+function addDictEntry(file, keySpan, key2, value) {
+  const text = file.text;
+  const m = /^\s*:\s*\{/.exec(text.slice(keySpan.end));
+  if (!m) return void 0;
+  const open = keySpan.end + m[0].length - 1;
+  const close = matchingBracket(text, open);
+  if (close < 0) return void 0;
+  const q = text[keySpan.start] === "'" ? "'" : '"';
+  const entry = `${q}${key2}${q}: ${value}`;
+  const inner = text.slice(open + 1, close);
+  if (!inner.includes("\n")) {
+    const body = inner.trim();
+    const sep = body === "" ? "" : body.endsWith(",") ? " " : ", ";
+    const at = open + 1 + inner.trimEnd().length;
+    return [insertAt(file.path, at, `${body === "" ? "" : sep}${entry}`)];
+  }
+  let lastCodeEnd = -1;
+  let firstEntryLine = -1;
+  const closeLine = lineStart(text, close);
+  for (let ls = nextLineStart(text, open); ls < closeLine; ls = nextLineStart(text, ls)) {
+    const ce = codeEnd(text, ls, lineContentEnd(text, ls));
+    if (ce > ls && text.slice(ls, ce).trim() !== "") {
+      if (firstEntryLine < 0) firstEntryLine = ls;
+      lastCodeEnd = ce;
+    }
+  }
+  if (text.slice(closeLine, close).trim() !== "") return void 0;
+  const eol = eolOf(text);
+  const indent3 = firstEntryLine >= 0 ? indentAt(text, firstEntryLine) : `${indentAt(text, close)}    `;
+  const edits = [];
+  if (lastCodeEnd >= 0 && !/[,{]$/.test(text.slice(0, lastCodeEnd))) edits.push(insertAt(file.path, lastCodeEnd, ","));
+  edits.push(insertAt(file.path, closeLine, `${indent3}${entry},${eol}`));
+  return edits;
+}
+function isFalseLiteral(source) {
+  return /^(False|None|0|""|'')$/.test(source.trim());
+}
+function removeDictEntry(file, valueSpan) {
+  const text = file.text;
+  const ls = lineStart(text, valueSpan.start);
+  const before = /(["'])[^"'\n]*\1\s*:\s*$/.exec(text.slice(ls, valueSpan.start));
+  if (!before) return void 0;
+  const start = ls + before.index;
+  const rest = text.slice(valueSpan.end, lineContentEnd(text, valueSpan.end));
+  const trailing = /^\s*,?\s*(#.*)?$/.exec(rest);
+  if (trailing && text.slice(ls, start).trim() === "") {
+    return { span: { file: file.path, start: ls, end: nextLineStart(text, valueSpan.end) }, text: "" };
+  }
+  const comma = /^\s*,\s*/.exec(rest);
+  if (comma) return { span: { file: file.path, start, end: valueSpan.end + comma[0].length }, text: "" };
+  const prev = /,\s*$/.exec(text.slice(ls, start));
+  if (prev) return { span: { file: file.path, start: ls + prev.index, end: valueSpan.end }, text: "" };
+  return { span: { file: file.path, start, end: valueSpan.end }, text: "" };
+}
+
 // rules/pgbouncer-server-side-cursors.ts
 var pgbouncer_server_side_cursors_default = defineRule({
   meta: {
@@ -22492,10 +22879,11 @@ var pgbouncer_server_side_cursors_default = defineRule({
     description: "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS",
     defaultSeverity: "error",
     category: "data",
+    fixable: "sometimes",
     docs: {
       what: "For every Django database alias whose HOST reaches a pgbouncer service, arena-lint takes the pool mode of the `[databases]` entry its NAME selects (`pool_mode=` there, else `[pgbouncer] pool_mode`). With `transaction` or `statement` pooling, the alias must set `DISABLE_SERVER_SIDE_CURSORS: True`.",
       why: "Django runs `QuerySet.iterator()` with a named server-side cursor, which lives in one server session across several statements. Transaction pooling hands the next statement to another server connection, where the cursor does not exist (\"cursor ... does not exist\"), or to another client's session. Django's documentation requires DISABLE_SERVER_SIDE_CURSORS with transaction pooling: https://docs.djangoproject.com/en/stable/ref/databases/#transaction-pooling-and-server-side-cursors",
-      notes: "An alias whose DISABLE_SERVER_SIDE_CURSORS is unknown (an environment variable that is not set anywhere the stack shows) is not reported."
+      notes: 'An alias whose DISABLE_SERVER_SIDE_CURSORS is unknown (an environment variable that is not set anywhere the stack shows) is not reported. The fix adds `"DISABLE_SERVER_SIDE_CURSORS": True` to the alias\'s dict literal in settings.py, or rewrites a literal False; a value computed from the environment, or an alias built by a function (dj_database_url), is not edited.'
     }
   },
   check({ stack, report, where: where2, unknown: unknown2 }) {
@@ -22524,11 +22912,23 @@ var pgbouncer_server_side_cursors_default = defineRule({
         span: at,
         message: `Database "${db.alias}" of ${listNames(group.map((g) => g.db.app.service.name), 3)} goes through ${pgbouncer.service.name} with pool_mode = ${mode.value} (${where2(mode.span)}), but DISABLE_SERVER_SIDE_CURSORS is ${flag ? "not True" : "not set"}: QuerySet.iterator() cursors break when the next statement lands on another server connection`,
         related: [{ span: mode.span, message: `pool_mode = ${mode.value}${mode.isDefault ? " (default)" : ""}` }],
-        hint: `add "DISABLE_SERVER_SIDE_CURSORS": True to DATABASES["${db.alias}"]`
+        hint: `add "DISABLE_SERVER_SIDE_CURSORS": True to DATABASES["${db.alias}"]`,
+        ...cursorsFix(stack.workspace.sources, db.aliasSpan, flag, db.alias)
       });
     }
   }
 });
+function cursorsFix(sources, aliasSpan, flag, alias) {
+  const title = `set DISABLE_SERVER_SIDE_CURSORS to True in DATABASES["${alias}"]`;
+  if (flag) {
+    const file2 = sources.get(flag.span.file);
+    if (!file2 || !isFalseLiteral(file2.text.slice(flag.span.start, flag.span.end))) return {};
+    return { fix: { title, edits: [{ span: flag.span, text: "True" }], safe: true } };
+  }
+  const file = sources.get(aliasSpan.file);
+  const edits = file && addDictEntry(file, aliasSpan, "DISABLE_SERVER_SIDE_CURSORS", "True");
+  return edits ? { fix: { title, edits, safe: true } } : {};
+}
 
 // rules/pgbouncer-startup-parameter.ts
 var STARTUP_KEYWORDS = ["options", "application_name", "client_encoding"];
@@ -22538,10 +22938,11 @@ var pgbouncer_startup_parameter_default = defineRule({
     description: "Reports a startup parameter Django sends that pgbouncer refuses or silently drops",
     defaultSeverity: "error",
     category: "data",
+    fixable: "sometimes",
     docs: {
       what: 'Django passes `DATABASES[...]["OPTIONS"]` to libpq; `options`, `application_name` and `client_encoding` travel in the startup packet, which pgbouncer inspects. arena-lint judges each one with the behaviour of the pgbouncer release the image tag names (the newest when unknown), its `ignore_startup_parameters` and `track_extra_parameters`. Before 1.20, `options` is refused unless ignored; since 1.20 each `-c name=value` inside it is judged alone: tracked parameters pass, ignored ones are dropped, others are refused. A refusal is an error; a silent drop is a warning, because the setting Django thinks it applies (often `statement_timeout`) never applies.',
       why: 'A refused startup parameter fails every connection ("unsupported startup parameter: options"), so the whole web tier returns 500s as soon as it touches the database. A dropped one fails silently: queries run without the timeout the settings promise. statement_timeout cannot be tracked by pgbouncer (PostgreSQL does not report it), so set it on the server: `ALTER ROLE ... SET statement_timeout`, the database, or postgres `-c statement_timeout=...`. https://www.pgbouncer.org/config.html#ignore_startup_parameters',
-      notes: "Values set only through connection strings or `DATABASE_URL` parsers the evaluator cannot follow stay unknown and are not reported."
+      notes: "Values set only through connection strings or `DATABASE_URL` parsers the evaluator cannot follow stay unknown and are not reported. The fix removes the keyword from OPTIONS and, for `options` with `-c` settings and a PostgreSQL service of the official image behind pgbouncer, sets them on the server (`postgres -c ...` in its compose command); without that second half the fix only shows in `--diff`, because removing the setting alone changes what the database does."
     }
   },
   check({ stack, report, where: where2, unknown: unknown2 }) {
@@ -22571,11 +22972,11 @@ var pgbouncer_startup_parameter_default = defineRule({
         if (verdict.handling === "parsed") {
           for (const opt of parseStartupOptions(value.value)) {
             const inner = startupParameterSupport(opt.name, pgb.version, settings, true);
-            if (inner.handling === "rejected" || inner.handling === "ignored") found.push({ ...r, sent: `-c ${opt.name}=${opt.value} in options`, setting: `${opt.name}=${opt.value}`, verdict: inner });
+            if (inner.handling === "rejected" || inner.handling === "ignored") found.push({ ...r, sent: `-c ${opt.name}=${opt.value} in options`, setting: `${opt.name}=${opt.value}`, verdict: inner, value: value.value, inner: true });
           }
         } else if (verdict.handling === "rejected" || verdict.handling === "ignored") {
           const settingsInside = parseStartupOptions(value.value).map((o) => `${o.name}=${o.value}`).join(", ");
-          found.push({ ...r, sent: `${keyword2} ${JSON.stringify(value.value)}`, setting: keyword2 === "options" && settingsInside ? settingsInside : `${keyword2}=${value.value}`, verdict });
+          found.push({ ...r, sent: `${keyword2} ${JSON.stringify(value.value)}`, setting: keyword2 === "options" && settingsInside ? settingsInside : `${keyword2}=${value.value}`, verdict, value: value.value, inner: false });
         }
       }
     }
@@ -22591,7 +22992,8 @@ var pgbouncer_startup_parameter_default = defineRule({
           span: f.span,
           message: `Database "${f.routed.db.alias}" of ${who} sends ${f.sent} to ${describePgbouncer(pgb)}, which refuses it: ${f.verdict.reason}; every connection fails with "unsupported startup parameter"`,
           related,
-          hint: `remove it from OPTIONS and ${instead}`
+          hint: `remove it from OPTIONS and ${instead}`,
+          ...startupFix(stack.workspace.sources, f, backend)
         });
       } else {
         report({
@@ -22599,7 +23001,8 @@ var pgbouncer_startup_parameter_default = defineRule({
           severity: "warning",
           message: `Database "${f.routed.db.alias}" of ${who} sends ${f.sent} to ${describePgbouncer(pgb)}, which drops it (${f.verdict.reason}): ${f.setting} never reaches PostgreSQL`,
           related,
-          hint: instead
+          hint: instead,
+          ...startupFix(stack.workspace.sources, f, backend)
         });
       }
     }
@@ -22612,19 +23015,65 @@ function relatedFor(pgb) {
   if (pgb.image) out.push({ span: pgb.image.span, message: `${describePgbouncer(pgb)} from the image tag` });
   return out;
 }
+function startupFix(sources, f, backend) {
+  if (f.inner) return {};
+  const settingsFile = sources.get(f.span.file);
+  const removal = settingsFile && removeDictEntry(settingsFile, f.span);
+  if (!removal) return {};
+  const edits = [removal];
+  const settings = parseStartupOptions(f.value);
+  const onServer = settings.length > 0 && settings.every((o) => /^[\w.]+$/.test(o.name) && /^[\w.:-]+$/.test(o.value)) ? serverEdit(sources, backend, settings.map((o) => `-c ${o.name}=${o.value}`).join(" ")) : void 0;
+  if (onServer) edits.push(onServer);
+  const title = onServer ? `move ${settings.map((o) => `${o.name}=${o.value}`).join(", ")} from Django's OPTIONS to ${backend.service.name}'s command` : `remove ${f.sent} from Django's OPTIONS`;
+  return { fix: { title, edits, safe: onServer !== void 0 } };
+}
+function serverEdit(sources, backend, flags) {
+  const svc = backend?.service;
+  if (!svc) return void 0;
+  if (svc.command) {
+    const file2 = sources.get(svc.command.span.file);
+    const words = svc.command.words.map((w) => w.value.kind === "known" ? w.value.value : void 0);
+    if (!file2 || svc.command.form !== "string" || words[0] !== "postgres") return void 0;
+    return appendToCommand(file2, svc.command.span, flags);
+  }
+  const image = svc.image?.kind === "known" ? svc.image.value : void 0;
+  const file = sources.get(svc.nameSpan.file);
+  if (!image || !file || imageRepository(image) !== "postgres" || image.includes("$")) return void 0;
+  return addServiceKeyAfter(file, svc.name, "image", `command: postgres ${flags}`);
+}
+
+// src/fix/ini.ts
+var INLINE_COMMENT = /\s+[#;]/;
+function valueBeforeComment(value) {
+  const m = INLINE_COMMENT.exec(value);
+  return m ? value.slice(0, m.index) : void 0;
+}
+function moveInlineComment(file, valueSpan) {
+  const value = file.text.slice(valueSpan.start, valueSpan.end);
+  const m = INLINE_COMMENT.exec(value);
+  if (!m || m.index === 0) return void 0;
+  const comment2 = value.slice(m.index).trim();
+  const eol = eolOf(file.text);
+  const start = lineStart(file.text, valueSpan.start);
+  return [
+    insertAt(file.path, start, `${indentAt(file.text, valueSpan.start)}${comment2}${eol}`),
+    textEdit({ file: file.path, start: valueSpan.start + m.index, end: valueSpan.end }, "")
+  ];
+}
 
 // rules/pgbouncer-unknown-setting.ts
-var INLINE_COMMENT = /\s[#;]/;
+var INLINE_COMMENT2 = /\s[#;]/;
 var pgbouncer_unknown_setting_default = defineRule({
   meta: {
     id: "pgbouncer-unknown-setting",
     description: "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses",
     defaultSeverity: "error",
     category: "data",
+    fixable: "sometimes",
     docs: {
       what: "Every key of `[pgbouncer]` is checked against pgbouncer's own setting table for the release the image tag names (the newest when unknown), with a did-you-mean for typos; every value is read the way pgbouncer reads it (integers as C `strtol`, times as plain seconds, enums case-insensitively). `[databases]` connection parameters are checked the same way. Settings an image takes from environment variables (edoburu `DEFAULT_POOL_SIZE`, bitnami `PGBOUNCER_DEFAULT_POOL_SIZE`) are checked at the variable. Values pgbouncer accepts but surely does not mean (`so_reuseport = 2`, `listen_port = 99999`) are warnings.",
       why: 'pgbouncer refuses to start on an unknown key or a bad value ("FATAL cannot load config file"), and on RELOAD it keeps the old configuration. A frequent cause is an inline comment: `;` and `#` start a comment only at the beginning of a line, so `max_client_conn = 2000  # Was: 1000` is the value "2000  # Was: 1000", which is not a number. The seed\'s section 4.1 writes six such lines.',
-      notes: 'https://www.pgbouncer.org/config.html ("Comments start with ; or # and continue to the end of the line" applies to whole lines only, as pgbouncer 1.18 itself shows).'
+      notes: 'https://www.pgbouncer.org/config.html ("Comments start with ; or # and continue to the end of the line" applies to whole lines only, as pgbouncer 1.18 itself shows). Fixable: an inline comment moves to its own line above the setting when the value before it is valid (a safe fix); a misspelt key is renamed to the suggestion only with `--unsafe-fixes` (the suggestion is a guess).'
     }
   },
   check({ stack, report }) {
@@ -22643,21 +23092,27 @@ var pgbouncer_unknown_setting_default = defineRule({
               report({
                 span: entry.keySpan,
                 message: `${r.message}${r.suggestion ? `; did you mean ${r.suggestion}?` : ""}; ${who} refuses to start`,
-                ...r.suggestion ? { hint: `rename it to ${r.suggestion}` } : {}
+                ...r.suggestion ? { hint: `rename it to ${r.suggestion}` } : {},
+                ...r.suggestion ? { fix: { title: `rename ${entry.key} to ${r.suggestion}`, edits: [{ span: entry.keySpan, text: r.suggestion }], safe: false } } : {}
               });
               continue;
             }
-            const comment2 = INLINE_COMMENT.test(entry.value);
+            const comment2 = INLINE_COMMENT2.test(entry.value);
+            const before = comment2 ? valueBeforeComment(entry.value) : void 0;
+            const file = stack.workspace.sources.get(entry.valueSpan.file);
+            const clean = before !== void 0 ? validatePgbouncerSetting(entry.key, before.trim(), pgb.version) : void 0;
+            const edits = clean?.ok && !clean.warning && file ? moveInlineComment(file, entry.valueSpan) : void 0;
             report({
               span: entry.valueSpan,
               message: `${r.message}; ${who} refuses to start${comment2 ? " (pgbouncer has no inline comments: # and ; start a comment only at the beginning of a line)" : ""}`,
-              hint: comment2 ? "move the comment to its own line" : `write a value pgbouncer accepts for ${entry.key}`
+              hint: comment2 ? "move the comment to its own line" : `write a value pgbouncer accepts for ${entry.key}`,
+              ...edits ? { fix: { title: `move the comment after ${entry.key} to its own line`, edits, safe: true } } : {}
             });
           }
         }
         for (const db of pgb.databases) {
-          for (const [key, value] of db.written ?? []) {
-            const r = validateDatabaseParam(key, value.value, pgb.version);
+          for (const [key2, value] of db.written ?? []) {
+            const r = validateDatabaseParam(key2, value.value, pgb.version);
             if (r.ok) continue;
             report({
               span: value.span,
@@ -22666,11 +23121,11 @@ var pgbouncer_unknown_setting_default = defineRule({
           }
         }
       } else if (pgb.source === "env") {
-        for (const [key, value] of pgb.settings) {
+        for (const [key2, value] of pgb.settings) {
           if (value.kind !== "known" || value.isDefault) continue;
-          const r = validatePgbouncerSetting(key, value.value, pgb.version);
+          const r = validatePgbouncerSetting(key2, value.value, pgb.version);
           if (!r.ok) report({ span: value.span, message: `${r.message} (the image writes it into pgbouncer.ini); ${who} refuses to start` });
-          else if (r.warning) report({ span: value.span, message: `${key} = ${value.value}: ${r.warning}`, severity: "warning" });
+          else if (r.warning) report({ span: value.span, message: `${key2} = ${value.value}: ${r.warning}`, severity: "warning" });
         }
       }
     }
@@ -22778,6 +23233,35 @@ function effectiveMaxclients(redis) {
   return { ...max, note: "" };
 }
 
+// src/fix/fixers.ts
+function upstreamKeepaliveFix(sources, upstream, appKeepAliveSeconds, upstreamName) {
+  const file = sources.get(upstream.keepalive.directive.span.file);
+  const timeoutArg = upstream.timeout?.directive.args[0];
+  if (!file || upstream.timeout && !timeoutArg) return void 0;
+  if (upstream.timeout && upstream.timeout.directive.span.file !== file.path) return void 0;
+  const edit = keepaliveTimeoutEdit(file, {
+    keepalive: upstream.keepalive.directive.span,
+    ...upstream.timeout && timeoutArg ? { timeout: { span: upstream.timeout.directive.span, arg: timeoutArg.span } } : {}
+  }, appKeepAliveSeconds);
+  if (!edit) return void 0;
+  const value = formatNginxTime(keepaliveTimeoutBelow(appKeepAliveSeconds));
+  return { title: `set keepalive_timeout ${value} in upstream ${upstreamName}, below the app server's keep-alive ${appKeepAliveSeconds}s`, edits: [edit], safe: true };
+}
+function redisMaxmemoryFix(sources, max, budget, service) {
+  const mb = Math.floor(budget / 1024 ** 2);
+  if (mb <= 0) return {};
+  const file = sources.get(max.span.file);
+  if (!file) return {};
+  const title = `set maxmemory ${mb}mb on ${service} (90% of its memory limit)`;
+  if (!max.isDefault) {
+    if (!isLiteralAt(file, max.span, max.value) || max.via?.length) return {};
+    return { fix: { title, edits: [{ span: max.span, text: `${mb}mb` }], safe: true } };
+  }
+  const command = file.text.slice(max.span.start, max.span.end);
+  if (!/^(\S*\/)?(redis|valkey|keydb)-server(\s|$)/.test(command) || /["',\[\]\n$]/.test(command)) return {};
+  return { fix: { title, edits: [insertAt(file.path, max.span.end, ` --maxmemory ${mb}mb`)], safe: true } };
+}
+
 // rules/redis-maxmemory-headroom.ts
 var MAX_SHARE = 0.9;
 var redis_maxmemory_headroom_default = defineRule({
@@ -22786,10 +23270,11 @@ var redis_maxmemory_headroom_default = defineRule({
     description: "Reports a Redis maxmemory that is missing or too close to the container memory limit",
     defaultSeverity: "error",
     category: "data",
+    fixable: "sometimes",
     docs: {
       what: "For a Redis service with a memory limit (`deploy.resources.limits.memory` or `mem_limit`), arena-lint reads `maxmemory` from the redis-server command or its redis.conf, in Redis's units (`8gb` = 8 GiB, `8g` = 8 * 10^9 bytes), and the limit in compose's units (`8192M` = 8 GiB). maxmemory must be set, and at most 90% of the limit.",
       why: "maxmemory counts only the dataset. Redis also needs memory for allocator fragmentation, client output buffers, replication and AOF buffers, and copy-on-write pages while it forks to save. With maxmemory at or near the limit, or unset (0 = no limit), the kernel OOM-kills the container before eviction starts: the cache disappears and every client reconnects at once. https://redis.io/docs/latest/operate/oss_and_stack/management/admin/ (memory) and https://redis.io/docs/latest/develop/reference/eviction/",
-      notes: "A limit or maxmemory that cannot be read (an unset variable, a config file outside the repository) is not judged."
+      notes: "A limit or maxmemory that cannot be read (an unset variable, a config file outside the repository) is not judged. The fix writes maxmemory as 90% of the limit in mb where it is set (command line or redis.conf), or appends `--maxmemory` to a redis-server command written as one string."
     }
   },
   check({ stack, report, where: where2, unknown: unknown2 }) {
@@ -22822,7 +23307,8 @@ var redis_maxmemory_headroom_default = defineRule({
           span: max.span,
           message: `${svc.name} has no maxmemory${max.isDefault ? "" : ` (maxmemory ${max.value})`} but a memory limit of ${limitText} (${where2(limitValue.span)}): Redis grows until the kernel OOM-kills it, and no eviction policy ever runs`,
           related,
-          hint: `add --maxmemory ${Math.floor(budget / 1024 ** 2)}mb (90% of the limit) and a --maxmemory-policy`
+          hint: `add --maxmemory ${Math.floor(budget / 1024 ** 2)}mb (90% of the limit) and a --maxmemory-policy`,
+          ...redisMaxmemoryFix(stack.workspace.sources, max, budget, svc.name)
         });
         continue;
       }
@@ -22832,7 +23318,8 @@ var redis_maxmemory_headroom_default = defineRule({
         span: max.span,
         message: `maxmemory ${max.value} = ${formatBytes(bytes)} is ${share}% of ${svc.name}'s memory limit ${limitText} (${where2(limitValue.span)}): with fragmentation, client buffers and fork copy-on-write the container is OOM-killed before eviction starts (keep maxmemory at or below 90%, ${formatBytes(budget)})`,
         related,
-        hint: `lower maxmemory to ${Math.floor(budget / 1024 ** 2)}mb, or raise the memory limit`
+        hint: `lower maxmemory to ${Math.floor(budget / 1024 ** 2)}mb, or raise the memory limit`,
+        ...redisMaxmemoryFix(stack.workspace.sources, max, budget, svc.name)
       });
     }
   }
@@ -22878,10 +23365,11 @@ var timeout_chain_default = defineRule({
     description: "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other",
     defaultSeverity: "error",
     category: "data",
+    fixable: "sometimes",
     docs: {
       what: "Follows a request from nginx to PostgreSQL and checks each link, naming both ends: (1) an nginx upstream that caches connections (`keepalive`) keeps them idle for `keepalive_timeout` (60s by default), which must be shorter than the `--keep-alive` of the gunicorn servers behind it (2s by default; sync workers do not keep connections and are skipped); (2) a PostgreSQL `statement_timeout` (set on the server, or by Django OPTIONS when pgbouncer passes it on) must be shorter than pgbouncer's `query_timeout`; (3) Django's `CONN_MAX_AGE` must not outlive pgbouncer's `client_idle_timeout` (or PostgreSQL's `idle_session_timeout` for a direct connection) unless `CONN_HEALTH_CHECKS` is True; (4) a location's explicit `proxy_read_timeout` must not exceed the `--timeout` of sync gunicorn workers behind it.",
       why: "(1) When gunicorn closes an idle connection first, nginx can send the next request on a socket that is being closed: intermittent 502s that no log explains (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout, https://docs.gunicorn.org/en/stable/settings.html#keepalive). (2) pgbouncer documents query_timeout as a safety net set slightly above statement_timeout; at or below it, pgbouncer cuts the client off instead of PostgreSQL cancelling the statement (https://www.pgbouncer.org/config.html#query_timeout). (3) Django reuses a connection pgbouncer already closed, and the first query of the request fails (https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections). (4) The sync worker is killed at --timeout and nginx answers 502 long before its own read timeout.",
-      notes: "Only values that are known are compared; a default counts as known and the message says so."
+      notes: "Only values that are known are compared; a default counts as known and the message says so. Link (1) is fixable: the upstream's keepalive_timeout is set a second below the shortest gunicorn --keep-alive behind it (added after `keepalive` when not written)."
     }
   },
   check(ctx) {
@@ -22905,6 +23393,7 @@ function checkUpstreamKeepalive({ stack, report, where: where2 }) {
       if (!service || !g || g.workerClass.kind !== "known" || g.workerClass.value === "sync" || g.keepAlive.kind !== "known") return [];
       return g.keepAlive.value * 1e3 <= nginxMs ? [{ service, keepAlive: g.keepAlive }] : [];
     });
+    const fix = upstreamKeepaliveFix(stack.workspace.sources, { keepalive, timeout: timeoutNode }, Math.min(...offenders.map((o) => o.keepAlive.value)), r.upstream.name);
     for (const group of groupBy(offenders, (o) => String(o.keepAlive.value))) {
       const { keepAlive } = group[0];
       const names = [...new Set(group.map((o) => o.service.name))];
@@ -22912,7 +23401,8 @@ function checkUpstreamKeepalive({ stack, report, where: where2 }) {
         span: nginxSpan,
         message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but gunicorn on ${listNames(names, 3)} closes them after --keep-alive ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""} (${where2(keepAlive.span)}): nginx reuses connections gunicorn is closing, and those requests fail with 502`,
         related: [{ span: keepAlive.span, message: `--keep-alive ${keepAlive.value}${keepAlive.isDefault ? " (gunicorn default)" : ""}` }],
-        hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise gunicorn --keep-alive above ${formatMillis(nginxMs)}`
+        hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise gunicorn --keep-alive above ${formatMillis(nginxMs)}`,
+        ...fix ? { fix } : {}
       });
     }
   }
@@ -23446,8 +23936,8 @@ function missingAt(sources) {
   const last = src.settings[src.settings.length - 1];
   return last ? last.span : { file: src.path, start: 0, end: 0 };
 }
-function containerNote(key) {
-  return isNamespacedSysctl(key) ? `; containers do not inherit ${key}: set it in compose \`sysctls:\` where a container needs it` : "";
+function containerNote(key2) {
+  return isNamespacedSysctl(key2) ? `; containers do not inherit ${key2}: set it in compose \`sysctls:\` where a container needs it` : "";
 }
 
 // rules/worker-memory-budget.ts
@@ -23558,8 +24048,8 @@ ${chart}`);
 }
 
 // src/commands/check.ts
-import { readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { relative as relative2, resolve as resolve4 } from "node:path";
+import { readFileSync as readFileSync4, writeFileSync as writeFileSync2 } from "node:fs";
+import { relative as relative3, resolve as resolve4 } from "node:path";
 import { parseArgs as parseArgs3 } from "node:util";
 
 // src/reporters/fingerprint.ts
@@ -23677,10 +24167,10 @@ function applyBaseline(result, baseline) {
   const findings = [];
   let matched = 0;
   for (const f of result.findings) {
-    const key = keyOf(entryOf(result, f));
-    const n = left.get(key) ?? 0;
+    const key2 = keyOf(entryOf(result, f));
+    const n = left.get(key2) ?? 0;
     if (n > 0) {
-      left.set(key, n - 1);
+      left.set(key2, n - 1);
       matched++;
     } else {
       findings.push(f);
@@ -23818,6 +24308,30 @@ function docsUrl(id2) {
   return `https://github.com/arena-lint/arena-lint/blob/main/docs/rules/${id2}.md`;
 }
 
+// src/fix/sarif.ts
+function sarifFixes(result, fix, uriOf, uriBaseId) {
+  const files = [...new Set(fix.edits.map((e) => e.span.file))].sort();
+  return [
+    {
+      description: { text: fix.title },
+      artifactChanges: files.map((file) => {
+        const source = result.sources.get(file) ?? createSourceFile(file, "");
+        return {
+          artifactLocation: { uri: uriOf(file), uriBaseId },
+          replacements: fix.edits.filter((e) => e.span.file === file).map((e) => {
+            const start = positionAt(source, e.span.start);
+            const end = positionAt(source, e.span.end);
+            return {
+              deletedRegion: { startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column, charOffset: e.span.start, charLength: e.span.end - e.span.start },
+              insertedContent: { text: e.text }
+            };
+          })
+        };
+      })
+    }
+  ];
+}
+
 // src/reporters/sarif.ts
 var SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 var SRCROOT = "%SRCROOT%";
@@ -23892,6 +24406,7 @@ function toSarifLog(result, opts) {
     const properties = {};
     if (f.stack !== void 0) properties.stack = f.stack;
     if (f.hint !== void 0) properties.hint = f.hint;
+    if (f.fix?.safe) out.fixes = sarifFixes(result, f.fix, (file) => uriPath(repoPath2(opts, file)), SRCROOT);
     if (Object.keys(properties).length > 0) out.properties = properties;
     return out;
   });
@@ -23927,6 +24442,22 @@ function formatSarif(result, opts) {
 // src/reporters/stylish.ts
 var import_code_frame = __toESM(require_lib2(), 1);
 var import_picocolors2 = __toESM(require_picocolors(), 1);
+
+// src/fix/fixable.ts
+function plural2(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function fixableSummary(findings) {
+  const safe = findings.filter((f) => f.fix?.safe).length;
+  const unsafe = findings.filter((f) => f.fix && !f.fix.safe).length;
+  if (safe === 0 && unsafe === 0) return void 0;
+  const parts = [];
+  if (safe > 0) parts.push(`[*] ${plural2(safe, "problem")} fixable with \`arena-lint check --fix\` (see them with \`--diff\`)`);
+  if (unsafe > 0) parts.push(`${safe > 0 ? "    " : ""}${unsafe} more ${unsafe === 1 ? "fix changes" : "fixes change"} behaviour and ${unsafe === 1 ? "is" : "are"} applied only with \`--fix --unsafe-fixes\``);
+  return parts.join("\n");
+}
+
+// src/reporters/stylish.ts
 var MAX_FRAMED_LINES = 3;
 var CONTEXT_LINES = 1;
 var INDENT = "    ";
@@ -23963,8 +24494,9 @@ function renderFinding(result, opts, c, f, widths) {
   const pos = `${repoPath2(opts, f.file)}:${f.line}:${f.column}`;
   const sev = f.finding.severity;
   const pad = (text, width) => " ".repeat(width - text.length);
+  const mark = f.finding.fix?.safe ? `${c.green("[*]")} ` : "";
   const out = [
-    `  ${c.dim(pos)}${pad(pos, widths.pos)}  ${severityColor(c, sev)(sev)}${pad(sev, widths.sev)}  ${f.finding.message}  ${c.dim(f.finding.ruleId)}`
+    `  ${c.dim(pos)}${pad(pos, widths.pos)}  ${severityColor(c, sev)(sev)}${pad(sev, widths.sev)}  ${mark}${f.finding.message}  ${c.dim(f.finding.ruleId)}`
   ];
   const frame = codeFrame(result.sources.get(f.file), f);
   if (frame !== void 0) out.push(...frame.split("\n").map((l) => INDENT + l));
@@ -23996,6 +24528,8 @@ function formatStylish(result, opts) {
   const summary = summaryLine(result);
   const paint = result.findings.length === 0 ? c.green : counts.errors > 0 ? c.red : counts.warnings > 0 ? c.yellow : c.blue;
   lines.push(c.bold(paint(summary)));
+  const fixable = fixableSummary(result.findings);
+  if (fixable) lines.push(c.green(fixable));
   return `${lines.join("\n")}
 `;
 }
@@ -24074,6 +24608,324 @@ var package_default = {
   }
 };
 
+// src/fix/apply.ts
+import { closeSync, fsyncSync, lstatSync, openSync, readFileSync as readFileSync3, realpathSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname as dirname2, isAbsolute as isAbsolute2, join as join4, relative as relative2 } from "node:path";
+var FixWriteError = class extends Error {
+};
+function overlaps(a, b) {
+  if (a.file !== b.file) return false;
+  if (a.start === b.start) return true;
+  return a.start < b.end && b.start < a.end;
+}
+function key(e) {
+  return `${e.span.file}\0${e.span.start}\0${e.span.end}\0${e.text}`;
+}
+function planFixes(fixes, textOf) {
+  const taken = [];
+  const takenKeys = /* @__PURE__ */ new Set();
+  const applied = [];
+  const skipped = [];
+  const seenFixes = /* @__PURE__ */ new Set();
+  for (const fix of fixes) {
+    const fixKey = fix.edits.map(key).sort().join("\n");
+    if (seenFixes.has(fixKey)) continue;
+    seenFixes.add(fixKey);
+    const broken = brokenReason(fix, textOf);
+    if (broken) {
+      skipped.push({ fix, reason: broken });
+      continue;
+    }
+    const clash = fix.edits.some((e) => !takenKeys.has(key(e)) && taken.some((t2) => overlaps(t2.span, e.span)));
+    if (clash) {
+      skipped.push({ fix, reason: "overlaps an edit of another fix" });
+      continue;
+    }
+    for (const e of fix.edits) {
+      if (takenKeys.has(key(e))) continue;
+      takenKeys.add(key(e));
+      taken.push(e);
+    }
+    applied.push(fix);
+  }
+  const byFile = /* @__PURE__ */ new Map();
+  for (const e of taken) {
+    const list = byFile.get(e.span.file) ?? [];
+    list.push(e);
+    byFile.set(e.span.file, list);
+  }
+  const files = [];
+  for (const [path, edits] of [...byFile.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
+    const original = textOf(path);
+    const updated = applyEdits(original, edits);
+    if (updated !== original) files.push({ path, original, updated });
+  }
+  return { files, applied, skipped };
+}
+function brokenReason(fix, textOf) {
+  const edits = fix.edits;
+  for (const e of edits) {
+    const text = textOf(e.span.file);
+    if (text === void 0) return `${e.span.file} was not read`;
+    if (e.span.start < 0 || e.span.end < e.span.start || e.span.end > text.length) return `an edit reaches outside ${e.span.file}`;
+  }
+  for (let i = 0; i < edits.length; i++) {
+    for (let j = i + 1; j < edits.length; j++) {
+      const a = edits[i].span;
+      const b = edits[j].span;
+      const bothInsert = a.start === a.end && b.start === b.end;
+      if (!bothInsert && a.file === b.file && a.start < b.end && b.start < a.end) return "its own edits overlap";
+    }
+  }
+  return void 0;
+}
+function applyEdits(text, edits) {
+  const sorted = edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.span.start - b.e.span.start || a.e.span.end - b.e.span.end || a.i - b.i);
+  let out = "";
+  let at = 0;
+  for (const { e } of sorted) {
+    out += text.slice(at, e.span.start) + e.text;
+    at = Math.max(at, e.span.end);
+  }
+  return out + text.slice(at);
+}
+var NODE_FS = {
+  readFile: (abs) => readFileSync3(abs),
+  writeNew: (abs, data, mode) => {
+    const fd = openSync(abs, "wx", mode);
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  },
+  rename: (from, to) => renameSync(from, to),
+  unlink: (abs) => unlinkSync(abs)
+};
+var BOM = Buffer.from([239, 187, 191]);
+function writeChanges(rootAbs, changes, fs = NODE_FS) {
+  if (changes.length === 0) return;
+  const rootReal = realpathSync(rootAbs);
+  const targets = [];
+  for (const [n, change] of changes.entries()) {
+    if (isAbsolute2(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
+    const abs = join4(rootAbs, change.path);
+    let st;
+    try {
+      st = lstatSync(abs);
+    } catch {
+      throw new FixWriteError(`${change.path} no longer exists`);
+    }
+    if (!st.isFile()) throw new FixWriteError(`${change.path} is not a regular file (a symlink is never written through)`);
+    const dirReal = realpathSync(dirname2(abs));
+    const rel = relative2(rootReal, dirReal);
+    if (rel.startsWith("..") || isAbsolute2(rel)) throw new FixWriteError(`${change.path} is outside the checked folder`);
+    const before = fs.readFile(abs);
+    const hasBom = before.subarray(0, 3).equals(BOM);
+    const body = hasBom ? before.subarray(3) : before;
+    if (!body.equals(Buffer.from(change.original, "utf8"))) {
+      throw new FixWriteError(`${change.path} changed since it was read; run again`);
+    }
+    const data = hasBom ? Buffer.concat([BOM, Buffer.from(change.updated, "utf8")]) : Buffer.from(change.updated, "utf8");
+    const temp = join4(dirname2(abs), `.${basename(abs)}.arena-lint-${process.pid}-${n}.tmp`);
+    targets.push({ change, abs, temp, data, before, mode: st.mode & 4095 });
+  }
+  const written = [];
+  const removeTemps = () => {
+    for (const t2 of written) {
+      try {
+        fs.unlink(t2.temp);
+      } catch {
+      }
+    }
+  };
+  try {
+    for (const t2 of targets) {
+      written.push(t2);
+      fs.writeNew(t2.temp, t2.data, t2.mode);
+    }
+  } catch (e) {
+    removeTemps();
+    throw new FixWriteError(`could not write ${written[written.length - 1].change.path}: ${e.message}; no file was changed`);
+  }
+  const renamed = [];
+  try {
+    for (const t2 of targets) {
+      fs.rename(t2.temp, t2.abs);
+      renamed.push(t2);
+    }
+  } catch (e) {
+    const failed = targets[renamed.length];
+    const lost = restore(renamed, fs);
+    removeTemps();
+    const tail = lost.length === 0 ? "no file was changed" : `could not restore ${lost.join(", ")}`;
+    throw new FixWriteError(`could not replace ${failed.change.path}: ${e.message}; ${tail}`);
+  }
+}
+function restore(renamed, fs) {
+  const lost = [];
+  for (const t2 of [...renamed].reverse()) {
+    const back = `${t2.temp}.restore`;
+    try {
+      fs.writeNew(back, t2.before, t2.mode);
+      fs.rename(back, t2.abs);
+    } catch {
+      try {
+        fs.unlink(back);
+      } catch {
+      }
+      lost.push(t2.change.path);
+    }
+  }
+  return lost;
+}
+
+// src/fix/diff.ts
+var CONTEXT = 3;
+var MAX_CELLS = 8e6;
+function splitLines(text) {
+  if (text === "") return [];
+  const out = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  return out;
+}
+function diffLines(a, b) {
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+  let suf = 0;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  const am = a.slice(pre, a.length - suf);
+  const bm = b.slice(pre, b.length - suf);
+  const middle = [];
+  if ((am.length + 1) * (bm.length + 1) > MAX_CELLS) {
+    for (const l of am) middle.push({ kind: "-", line: l });
+    for (const l of bm) middle.push({ kind: "+", line: l });
+  } else {
+    const w = bm.length + 1;
+    const lcs = new Uint32Array((am.length + 1) * w);
+    for (let i2 = am.length - 1; i2 >= 0; i2--) {
+      for (let j2 = bm.length - 1; j2 >= 0; j2--) {
+        lcs[i2 * w + j2] = am[i2] === bm[j2] ? lcs[(i2 + 1) * w + j2 + 1] + 1 : Math.max(lcs[(i2 + 1) * w + j2], lcs[i2 * w + j2 + 1]);
+      }
+    }
+    let i = 0;
+    let j = 0;
+    while (i < am.length || j < bm.length) {
+      if (i < am.length && j < bm.length && am[i] === bm[j]) {
+        middle.push({ kind: " ", line: am[i] });
+        i++;
+        j++;
+      } else if (i < am.length && (j === bm.length || lcs[(i + 1) * w + j] >= lcs[i * w + j + 1])) {
+        middle.push({ kind: "-", line: am[i] });
+        i++;
+      } else {
+        middle.push({ kind: "+", line: bm[j] });
+        j++;
+      }
+    }
+  }
+  return [...a.slice(0, pre).map((line) => ({ kind: " ", line })), ...middle, ...a.slice(a.length - suf).map((line) => ({ kind: " ", line }))];
+}
+function show2(op) {
+  const body = op.line.endsWith("\n") ? op.line.slice(0, -1) : op.line;
+  const out = `${op.kind}${body}
+`;
+  return op.line.endsWith("\n") ? out : `${out}\\ No newline at end of file
+`;
+}
+function unifiedDiff(change) {
+  const ops = diffLines(splitLines(change.original), splitLines(change.updated));
+  const changed = ops.map((o, i) => o.kind !== " " ? i : -1).filter((i) => i >= 0);
+  if (changed.length === 0) return "";
+  let out = `--- a/${change.path}
++++ b/${change.path}
+`;
+  let k = 0;
+  while (k < changed.length) {
+    const from = Math.max(0, changed[k] - CONTEXT);
+    let last = changed[k];
+    while (k + 1 < changed.length && changed[k + 1] - last <= 2 * CONTEXT) last = changed[++k];
+    k++;
+    const to = Math.min(ops.length - 1, last + CONTEXT);
+    let oldStart = 1;
+    let newStart = 1;
+    for (let i = 0; i < from; i++) {
+      if (ops[i].kind !== "+") oldStart++;
+      if (ops[i].kind !== "-") newStart++;
+    }
+    const hunk = ops.slice(from, to + 1);
+    const oldLen = hunk.filter((o) => o.kind !== "+").length;
+    const newLen = hunk.filter((o) => o.kind !== "-").length;
+    const range = (start, len) => len === 1 ? `${start}` : `${len === 0 ? start - 1 : start},${len}`;
+    out += `@@ -${range(oldStart, oldLen)} +${range(newStart, newLen)} @@
+${hunk.map(show2).join("")}`;
+  }
+  return out;
+}
+function unifiedDiffs(changes) {
+  return changes.map(unifiedDiff).join("");
+}
+
+// src/fix/loop.ts
+var MAX_FIX_PASSES = 10;
+function safeFixes(findings) {
+  return findings.flatMap((f) => f.fix?.safe ? [f.fix] : []);
+}
+function fixLoop(opts, choose = safeFixes, first) {
+  const overlay = new Map(opts.overlay ?? []);
+  const originals = /* @__PURE__ */ new Map();
+  let applied = 0;
+  let passes = 0;
+  let run = first && !opts.overlay ? first : check({ ...opts, overlay });
+  while (passes < MAX_FIX_PASSES) {
+    const fixes = choose(run.result.findings);
+    if (fixes.length === 0) break;
+    const plan = planFixes(fixes, (p) => run.result.sources.get(p)?.text);
+    if (plan.files.length === 0) break;
+    passes++;
+    applied += plan.applied.length;
+    for (const f of plan.files) {
+      if (!originals.has(f.path)) originals.set(f.path, f.original);
+      overlay.set(f.path, f.updated);
+    }
+    run = check({ ...opts, overlay });
+  }
+  const changes = [...originals.entries()].map(([path, original]) => ({ path, original, updated: overlay.get(path) })).filter((c) => c.original !== c.updated).sort((a, b) => a.path < b.path ? -1 : 1);
+  return { final: run, changes, applied, passes };
+}
+
+// src/commands/fix.ts
+function chooser(unsafe) {
+  return unsafe ? (findings) => findings.flatMap((f) => f.fix ? [f.fix] : []) : safeFixes;
+}
+function plural3(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function fixAndWrite(opts, io, unsafe) {
+  const loop = fixLoop(opts, chooser(unsafe));
+  try {
+    writeChanges(opts.dir, loop.changes);
+  } catch (e) {
+    if (e instanceof FixWriteError) throw new UsageError(`--fix wrote nothing: ${e.message}`);
+    throw e;
+  }
+  if (loop.changes.length > 0) {
+    io.stderr(`fixed ${plural3(loop.applied, "problem")} in ${plural3(loop.changes.length, "file")}: ${loop.changes.map((c) => c.path).join(", ")}
+`);
+  }
+  return loop.final;
+}
+function diffCommand(opts, io, unsafe) {
+  const loop = fixLoop(opts, chooser(unsafe));
+  const diff = unifiedDiffs(loop.changes);
+  io.stdout(diff);
+  const left = loop.final.result.findings.filter((f) => f.fix && (unsafe || f.fix.safe));
+  if (loop.changes.length === 0) io.stderr("no fixes available\n");
+  else io.stderr(`${loop.applied} ${loop.applied === 1 ? "fix" : "fixes"} in ${plural3(loop.changes.length, "file")} (run \`arena-lint check --fix\` to apply)${left.length ? `; ${left.length} left that overlap or repeat` : ""}
+`);
+  return loop.changes.length > 0 ? 1 : 0;
+}
+
 // src/commands/check.ts
 var CHECK_OPTIONS = {
   format: { type: "string", short: "f" },
@@ -24086,7 +24938,10 @@ var CHECK_OPTIONS = {
   "no-color": { type: "boolean" },
   debug: { type: "boolean" },
   baseline: { type: "string" },
-  "write-baseline": { type: "string" }
+  "write-baseline": { type: "string" },
+  fix: { type: "boolean" },
+  diff: { type: "boolean" },
+  "unsafe-fixes": { type: "boolean" }
 };
 function checkCommand(argv, io) {
   const { values, positionals } = parseArgs3({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS });
@@ -24099,7 +24954,9 @@ function checkCommand(argv, io) {
     maxWarnings = Number(values["max-warnings"]);
     if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings needs a whole number, got "${values["max-warnings"]}"`);
   }
-  const run = check({ dir: resolve4(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: resolve4(io.cwd, values.config) } : {}, rules: RULES });
+  const checkOpts = { dir: resolve4(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: resolve4(io.cwd, values.config) } : {}, rules: RULES };
+  if (values.diff) return diffCommand(checkOpts, io, values["unsafe-fixes"] === true);
+  const run = values.fix ? fixAndWrite(checkOpts, io, values["unsafe-fixes"] === true) : check(checkOpts);
   let findings = run.result.findings;
   if (values["write-baseline"] !== void 0) {
     writeFileSync2(resolve4(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(run.result)));
@@ -24114,7 +24971,7 @@ function checkCommand(argv, io) {
   }
   if (values.quiet) findings = findings.filter((f) => f.severity === "error");
   const result = { ...run.result, root: dir, findings };
-  const cwdRelativeRoot = relative2(io.cwd, resolve4(io.cwd, dir)).split("\\").join("/");
+  const cwdRelativeRoot = relative3(io.cwd, resolve4(io.cwd, dir)).split("\\").join("/");
   const color = useColor(io, values);
   const opts = { color: values.output ? false : color, rules: RULES.map((r) => r.meta), version: package_default.version, ...cwdRelativeRoot ? { cwdRelativeRoot } : {} };
   const report = formatters[format](result, opts);
@@ -24136,7 +24993,7 @@ report written to ${values.output}
 function readBaseline(abs, shown) {
   let text;
   try {
-    text = readFileSync3(abs, "utf8");
+    text = readFileSync4(abs, "utf8");
   } catch {
     throw new UsageError(`baseline file not found: ${shown}`);
   }
@@ -24161,7 +25018,10 @@ function ruleDocText(meta2) {
     indent2(meta2.docs.what),
     "",
     "Why it matters",
-    indent2(meta2.docs.why)
+    indent2(meta2.docs.why),
+    "",
+    "Fixable",
+    indent2(fixableText(meta2))
   ];
   if (meta2.docs.notes) parts.push("", "Notes", indent2(meta2.docs.notes));
   parts.push(
@@ -24176,6 +25036,11 @@ function ruleDocText(meta2) {
     ""
   );
   return parts.join("\n");
+}
+function fixableText(meta2) {
+  if (meta2.fixable === "always") return "Fix is always available: `arena-lint check --fix` applies it, `--diff` shows it.";
+  if (meta2.fixable === "sometimes") return "Fix is sometimes available (when the values involved are written literally in the repository, not through a variable or a template): `arena-lint check --fix` applies it, `--diff` shows it.";
+  return "Not fixable automatically; the hint says what to change.";
 }
 function indent2(s2) {
   return s2.split("\n").map((l) => l ? `  ${l}` : l).join("\n");

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { capacityMarkdown } from '../capacity/index.js';
 import type { RunResult } from '../core/finding.js';
 import { check, UsageError } from '../engine/run.js';
+import { availableFixesMarkdown } from '../fix/summary.js';
 import { escapeData, escapeProperty, formatGithub, formatMarkdownSummary, formatSarif, githubBlobUrl, summaryLine, type ReportOptions } from '../reporters/index.js';
 import { countBySeverity } from '../reporters/locate.js';
 import { RULES } from '../../rules/index.js';
@@ -113,12 +114,13 @@ export function runAction(runner: ActionRunner): number {
     const dirAbs = resolve(workspace, inputs.path);
     // Annotations and SARIF need repository-relative paths; the workspace is the repository root.
     const shownDir = relative(workspace, dirAbs).split('\\').join('/') || '.';
-    const run = check({
+    const checkOpts = {
       dir: dirAbs,
       displayDir: shownDir,
       ...(inputs.config !== undefined ? { configPath: resolve(workspace, inputs.config) } : {}),
       rules: RULES,
-    });
+    };
+    const run = check(checkOpts);
     const result: RunResult = { ...run.result, root: shownDir };
     const blobUrl = githubBlobUrl(runner.env);
     const opts: ReportOptions = {
@@ -136,7 +138,7 @@ export function runAction(runner: ActionRunner): number {
       writeFileSync(sarifAbs, formatSarif(result, opts));
     }
     const summaryFile = runner.env.GITHUB_STEP_SUMMARY;
-    if (summaryFile) appendFileSync(summaryFile, jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir)));
+    if (summaryFile) appendFileSync(summaryFile, jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir) + availableFixesMarkdown(checkOpts, run, shownDir)));
 
     const counts = countBySeverity(result.findings);
     const outputs: Record<OutputName, string> = { errors: String(counts.errors), warnings: String(counts.warnings), 'sarif-file': inputs.sarifFile ?? '' };

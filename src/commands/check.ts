@@ -8,6 +8,7 @@ import { formatters, isFormatName, summaryLine, type FormatName } from '../repor
 import { RULES } from '../../rules/index.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { useColor, type CliIO } from './io.js';
+import { fixAndWrite, diffCommand } from './fix.js';
 
 export const CHECK_OPTIONS = {
   format: { type: 'string', short: 'f' },
@@ -21,6 +22,9 @@ export const CHECK_OPTIONS = {
   debug: { type: 'boolean' },
   baseline: { type: 'string' },
   'write-baseline': { type: 'string' },
+  fix: { type: 'boolean' },
+  diff: { type: 'boolean' },
+  'unsafe-fixes': { type: 'boolean' },
 } as const;
 
 /** `arena-lint check [DIR]`: the exit code is 1 when findings fail the run. */
@@ -35,7 +39,9 @@ export function checkCommand(argv: readonly string[], io: CliIO): number {
     maxWarnings = Number(values['max-warnings']);
     if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings needs a whole number, got "${values['max-warnings']}"`);
   }
-  const run = check({ dir: resolve(io.cwd, dir), displayDir: dir, ...(values.config ? { configPath: resolve(io.cwd, values.config) } : {}), rules: RULES });
+  const checkOpts = { dir: resolve(io.cwd, dir), displayDir: dir, ...(values.config ? { configPath: resolve(io.cwd, values.config) } : {}), rules: RULES };
+  if (values.diff) return diffCommand(checkOpts, io, values['unsafe-fixes'] === true);
+  const run = values.fix ? fixAndWrite(checkOpts, io, values['unsafe-fixes'] === true) : check(checkOpts);
   let findings = run.result.findings;
   if (values['write-baseline'] !== undefined) {
     // Everything found now, before --quiet or an older baseline thin it out.

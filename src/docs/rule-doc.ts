@@ -23,6 +23,9 @@ export function ruleDocText(meta: RuleMeta): string {
     '',
     'Why it matters',
     indent(meta.docs.why),
+    '',
+    'Fixable',
+    indent(fixableText(meta)),
   ];
   if (meta.docs.notes) parts.push('', 'Notes', indent(meta.docs.notes));
   parts.push(
@@ -37,6 +40,13 @@ export function ruleDocText(meta: RuleMeta): string {
     '',
   );
   return parts.join('\n');
+}
+
+/** ruff's "Fix is sometimes available" line, from the rule's metadata. */
+export function fixableText(meta: RuleMeta): string {
+  if (meta.fixable === 'always') return 'Fix is always available: `arena-lint check --fix` applies it, `--diff` shows it.';
+  if (meta.fixable === 'sometimes') return 'Fix is sometimes available (when the values involved are written literally in the repository, not through a variable or a template): `arena-lint check --fix` applies it, `--diff` shows it.';
+  return 'Not fixable automatically; the hint says what to change.';
 }
 
 function indent(s: string): string {
@@ -84,9 +94,11 @@ export function ruleDocMarkdown(meta: RuleMeta, examples: readonly RuleExample[]
     '',
     `${meta.description}.`.replace(/\.\.$/, '.'),
     '',
-    '| Default severity | Category |',
-    '|---|---|',
-    `| ${meta.defaultSeverity} | ${meta.category} |`,
+    '| Default severity | Category | Fixable |',
+    '|---|---|---|',
+    `| ${meta.defaultSeverity} | ${meta.category} | ${meta.fixable ? meta.fixable === 'always' ? 'yes' : 'sometimes' : 'no'} |`,
+    '',
+    fixableText(meta),
     '',
     '## What it checks',
     '',

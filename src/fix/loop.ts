@@ -26,12 +26,13 @@ export function safeFixes(findings: readonly Finding[]): Fix[] {
  * and repeat until no fix is left or the texts stop changing (bounded by MAX_FIX_PASSES). Nothing is
  * written; the caller writes `changes` all at once, so an interrupted run never leaves half a fix.
  */
-export function fixLoop(opts: CheckOptions, choose: (findings: readonly Finding[]) => Fix[] = safeFixes): FixLoopResult {
+export function fixLoop(opts: CheckOptions, choose: (findings: readonly Finding[]) => Fix[] = safeFixes, first?: CheckRun): FixLoopResult {
   const overlay = new Map<string, string>(opts.overlay ?? []);
   const originals = new Map<string, string>();
   let applied = 0;
   let passes = 0;
-  let run = check({ ...opts, overlay });
+  // A run the caller already made of the same options is the first pass.
+  let run = first && !opts.overlay ? first : check({ ...opts, overlay });
   while (passes < MAX_FIX_PASSES) {
     const fixes = choose(run.result.findings);
     if (fixes.length === 0) break;
