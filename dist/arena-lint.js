@@ -600,8 +600,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -709,13 +709,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -3668,8 +3668,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -3746,12 +3746,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error.message += `:
 
 ${lineStr}
@@ -4448,7 +4448,7 @@ var require_resolve_block_scalar = __commonJS({
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar2.source ? splitLines2(scalar2.source) : [];
+      const lines = scalar2.source ? splitLines3(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         const content2 = lines[i][1];
@@ -4606,7 +4606,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent: indent3, chomp, comment: comment2, length: length2 };
     }
-    function splitLines2(source) {
+    function splitLines3(source) {
       const split = source.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
@@ -11527,14 +11527,14 @@ var Stack = class _Stack {
         this.p.lastBigReductionSize = size;
       }
     }
-    let bufferBase = base ? this.stack[base - 1] : 0, count = this.bufferBase + this.buffer.length - bufferBase;
+    let bufferBase = base ? this.stack[base - 1] : 0, count2 = this.bufferBase + this.buffer.length - bufferBase;
     if (type < parser2.minRepeatTerm || action & 131072) {
       let pos = parser2.stateFlag(
         this.state,
         1
         /* StateFlag.Skipped */
       ) ? this.pos : this.reducePos;
-      this.storeNode(type, start, pos, count + 4, true);
+      this.storeNode(type, start, pos, count2 + 4, true);
     }
     if (action & 262144) {
       this.state = this.stack[base];
@@ -16181,10 +16181,10 @@ var ModuleRunner = class {
     const seq = value.kind === "box" && isContainer(value.obj) && value.obj.type !== "dict" && value.obj.type !== "set" && !value.obj.unknownContent ? value.obj.items : void 0;
     const text = value.kind === "known" && typeof value.value === "string" ? [...value.value] : void 0;
     const hasStar = targets.some((t2) => t2.name === "*" || t2.name === "StarredExpression");
-    const count = seq?.length ?? text?.length;
-    if (count === void 0 || hasStar || count !== targets.length) {
-      if (count !== void 0 && !hasStar && count !== targets.length) {
-        throw new PyRaise("ValueError", `cannot unpack ${count} values into ${targets.length} names`, span);
+    const count2 = seq?.length ?? text?.length;
+    if (count2 === void 0 || hasStar || count2 !== targets.length) {
+      if (count2 !== void 0 && !hasStar && count2 !== targets.length) {
+        throw new PyRaise("ValueError", `cannot unpack ${count2} values into ${targets.length} names`, span);
       }
       const reason = value.kind === "unknown" ? value.reason : `unpacking ${this.file.text.slice(span.start, span.end)} is not evaluated`;
       for (const t2 of targets) this.invalidateTarget(t2, reason);
@@ -18526,8 +18526,8 @@ function serviceResources(stack) {
         if (sides[side][kind] || !s2 || typeof s2.data !== "string" && typeof s2.data !== "number") continue;
         sides[side][kind] = amount(kind, known(String(s2.data), s2.span));
       }
-      const count = service.replicas ?? known(1, service.nameSpan, { isDefault: true });
-      return { service, count, limits, reservations };
+      const count2 = service.replicas ?? known(1, service.nameSpan, { isDefault: true });
+      return { service, count: count2, limits, reservations };
     })
   );
 }
@@ -18590,7 +18590,7 @@ function stackConcurrency(stack) {
       const app = stack.app(svc);
       if (!app) continue;
       const wc = workerConcurrency(app);
-      const count = counts.get(svc.name);
+      const count2 = counts.get(svc.name);
       const workers = appConcurrency(app).processes;
       if ("reason" in wc) {
         unknowns.push({ service: svc, ...wc });
@@ -18600,8 +18600,8 @@ function stackConcurrency(stack) {
         unknowns.push({ service: svc, reason: workers?.kind === "unknown" ? workers.reason : "no worker count", span: workers?.span ?? app.server.span });
         continue;
       }
-      if (!count || count.kind === "unknown") {
-        unknowns.push({ service: svc, reason: count?.kind === "unknown" ? count.reason : "no replica count", span: count?.span ?? svc.nameSpan });
+      if (!count2 || count2.kind === "unknown") {
+        unknowns.push({ service: svc, reason: count2?.kind === "unknown" ? count2.reason : "no replica count", span: count2?.span ?? svc.nameSpan });
         continue;
       }
       const tier = stack.tierOf(svc);
@@ -18609,9 +18609,9 @@ function stackConcurrency(stack) {
       const group = pending.get(key2);
       if (group) {
         group.services.push(svc);
-        group.containers += count.value;
+        group.containers += count2.value;
       } else {
-        pending.set(key2, { services: [svc], containers: count.value, app, wc, workers });
+        pending.set(key2, { services: [svc], containers: count2.value, app, wc, workers });
       }
     }
     for (const g of pending.values()) {
@@ -20532,9 +20532,9 @@ function whereOf(stack, span) {
 
 // src/engine/suppress.ts
 var DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)(?:\s+(.*?))?(?:\s+--(?:\s.*)?)?\s*$/;
-function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
+function applySuppressions(findings, comments, stack, knownRules, sourceOf2) {
   const lineOf = (file, offset) => {
-    const f = sourceOf(file);
+    const f = sourceOf2(file);
     return f ? positionAt(f, offset).line : 0;
   };
   const suppressions = [];
@@ -20542,7 +20542,7 @@ function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
     const m = DIRECTIVE.exec(c.text);
     if (!m) continue;
     const rules = (m[2] ?? "all").split(/[\s,]+/).filter(Boolean);
-    const source = sourceOf(c.span.file);
+    const source = sourceOf2(c.span.file);
     const end = source ? blockEnd(source, c.span.start) : Number.POSITIVE_INFINITY;
     suppressions.push({ comment: c, rules, scope: m[1] === "disable" ? "rest-of-block" : "next-line", end, used: false });
   }
@@ -21848,6 +21848,29 @@ function insertLines(file, at, lines) {
   const needsBreak = at === file.text.length && !file.text.endsWith("\n");
   return insertAt(file.path, at, needsBreak ? eol + body.slice(0, -eol.length) : body);
 }
+function removeName(file, list, name2) {
+  const text = file.text;
+  if ((0, import_yaml7.isSeq)(list)) {
+    const items = list.items;
+    const k = items.findIndex((i) => itemName(i) === name2);
+    const item = items[k];
+    if (!item?.range) return void 0;
+    if (list.flow) {
+      const prev = items[k - 1];
+      const next = items[k + 1];
+      if (prev?.range) return textEdit({ file: file.path, start: prev.range[1], end: item.range[1] }, "");
+      if (next?.range) return textEdit({ file: file.path, start: item.range[0], end: next.range[0] }, "");
+      return textEdit({ file: file.path, start: item.range[0], end: item.range[1] }, "");
+    }
+    return textEdit({ file: file.path, start: lineStart(text, item.range[0]), end: nextLineStart(text, item.range[1]) }, "");
+  }
+  if ((0, import_yaml7.isMap)(list) && !list.flow) {
+    const pair2 = list.items.find((p) => pairKey(p) === name2);
+    const lines = pair2 && entryLines(text, pair2);
+    return lines ? textEdit({ file: file.path, ...lines }, "") : void 0;
+  }
+  return void 0;
+}
 function namesIn(list) {
   if ((0, import_yaml7.isSeq)(list)) return list.items.flatMap((i) => itemName(i) !== void 0 ? [itemName(i)] : []);
   if ((0, import_yaml7.isMap)(list)) return list.items.flatMap((p) => pairKey(p) !== void 0 ? [pairKey(p)] : []);
@@ -22227,6 +22250,10 @@ function addServerLines(file, template, hosts) {
   const end = nextLineStart(text, template.span.end);
   const needsBreak = end === text.length && !text.endsWith("\n");
   return insertAt(file.path, end, needsBreak ? eol + lines.slice(0, -eol.length) : lines);
+}
+function removeDirectiveLine(file, span) {
+  if (!standsAlone(file.text, span, TRAILING_COMMENT)) return void 0;
+  return textEdit({ file: file.path, start: lineStart(file.text, span.start), end: nextLineStart(file.text, span.end) }, "");
 }
 function addDirectivesAfter(file, after, directives) {
   const text = file.text;
@@ -25007,6 +25034,370 @@ function exitCode(findings, maxWarnings) {
   return 0;
 }
 
+// src/commands/scale.ts
+import { resolve as resolve5 } from "node:path";
+import { parseArgs as parseArgs4 } from "node:util";
+
+// src/fix/scale.ts
+function numberOf(name2) {
+  const m = /(\d+)$/.exec(name2);
+  return m ? Number(m[1]) : void 0;
+}
+function findTarget(stack, name2) {
+  const tier = stack.tiers.find((t2) => t2.name === name2 && t2.numbered);
+  if (tier) {
+    const last = tier.replicas[tier.replicas.length - 1];
+    const prefix = last.name.replace(/\d+$/, "");
+    if (tier.replicas.every((r) => r.name.startsWith(prefix) && numberOf(r.name) !== void 0)) {
+      return { kind: "numbered", tier, prefix, numbers: tier.replicas.map((r) => numberOf(r.name)) };
+    }
+  }
+  const svc = stack.service(name2);
+  if (!svc) return void 0;
+  if (svc.replicas?.kind === "known") return { kind: "count", service: svc, count: svc.replicas.value, span: svc.replicas.span };
+  const scale = svc.settings.get("scale");
+  if (scale && typeof scale.data === "number") return { kind: "count", service: svc, count: scale.data, span: scale.span };
+  if (scale && typeof scale.data === "string" && /^\d+$/.test(scale.data)) return { kind: "count", service: svc, count: Number(scale.data), span: scale.span };
+  return { kind: "count", service: svc, count: 1, span: svc.nameSpan };
+}
+function renumber(line, prefix, from, to) {
+  const esc = prefix.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return line.replace(new RegExp(`(?<![A-Za-z0-9_.-])${esc}${from}(?!\\d)`, "g"), `${prefix}${to}`).replace(new RegExp(`(?<=[A-Za-z_-])${from}(?![\\d.])`, "g"), String(to));
+}
+function withoutAnchors(line) {
+  return line.replace(/(^|[\s:\-[{,])&[^\s,[\]{}]+[ \t]?/g, "$1");
+}
+function serviceBlocks(file) {
+  const doc = parseForEdit(file);
+  const services = doc && servicesMap(doc);
+  if (!services || services.flow) return void 0;
+  return services.items.flatMap((p) => {
+    const name2 = pairKey(p);
+    const lines = entryLines(file.text, p);
+    return name2 !== void 0 && lines ? [{ name: name2, ...lines }] : [];
+  });
+}
+function splitLines2(text) {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+function cloneBlock(text, last, previous, prefix, lastN, prevN, to) {
+  const lines = splitLines2(text.slice(last.start, last.end)).map(withoutAnchors);
+  if (!previous || prevN === void 0) return lines.map((l) => renumber(l, prefix, lastN, to)).join("");
+  const prev = splitLines2(text.slice(previous.start, previous.end)).map(withoutAnchors);
+  if (prev.length !== lines.length) {
+    throw new UsageError(`${previous.name} and ${last.name} are not written alike (${prev.length} and ${lines.length} lines), so ${prefix}${to} cannot be written the way they are; align them first`);
+  }
+  return lines.map((l, i) => {
+    if (l === prev[i]) return l;
+    if (renumber(prev[i], prefix, prevN, lastN) === l) return renumber(l, prefix, lastN, to);
+    throw new UsageError(`${previous.name} and ${last.name} differ in a way that is not their number:
+  ${prev[i].trimEnd()}
+  ${l.trimEnd()}
+so ${prefix}${to} cannot be written the way they are; align them first`);
+  }).join("");
+}
+var EditSet = class {
+  edits = [];
+  steps = [];
+  add(e, failure) {
+    if (!e) throw new UsageError(failure);
+    this.edits.push(e);
+  }
+};
+function sourceOf(stack, path) {
+  const f = stack.workspace.sources.get(path) ?? stack.workspace.read(path);
+  if (!f) throw new UsageError(`cannot read ${path}`);
+  return f;
+}
+function hostFor2(template, name2, prefix) {
+  const host = template.server.host;
+  const svc = template.service;
+  const n = numberOf(svc.name);
+  const to = numberOf(name2);
+  if (host === svc.name) return name2;
+  const derived = renumber(host, prefix, n, to);
+  return derived !== host ? derived : void 0;
+}
+function composeFilesOf(stack) {
+  return [...new Set(stack.services.map((s2) => s2.nameSpan.file))].sort();
+}
+function nameLists(file) {
+  const doc = parseForEdit(file);
+  const services = doc && servicesMap(doc);
+  if (!services) return [];
+  const out = [];
+  const walk2 = (n, depth) => {
+    if (depth > 4 || !n) return;
+    if ((0, import_yaml7.isSeq)(n) || (0, import_yaml7.isMap)(n)) out.push(n);
+    if ((0, import_yaml7.isSeq)(n)) for (const i of n.items) walk2(i, depth + 1);
+    if ((0, import_yaml7.isMap)(n)) for (const p of n.items) walk2(p.value, depth + 1);
+  };
+  for (const p of services.items) walk2(p.value, 0);
+  return out;
+}
+function topologyEdits(stack, target, replicas) {
+  const set = new EditSet();
+  if (target.kind === "count") {
+    if (target.count === replicas) return set;
+    const svc = target.service;
+    const file = sourceOf(stack, target.span.file);
+    if (svc.replicas?.kind === "known" || svc.settings.has("scale")) {
+      const span = svc.replicas?.kind === "known" ? svc.replicas.span : void 0;
+      const at = span ?? scaleValueSpan(file, svc.name);
+      if (!at || file.text.slice(at.start, at.end) !== String(target.count)) throw new UsageError(`the replica count of ${svc.name} is not written as a number; edit it by hand`);
+      set.add(textEdit(at, String(replicas)), "");
+      set.steps.push(`${svc.name}: replicas ${target.count} -> ${replicas} (${target.span.file})`);
+      return set;
+    }
+    throw new UsageError(`${svc.name} is one service without deploy.replicas or scale:; add \`deploy: {replicas: ${replicas}}\` by hand, or name replicas ${svc.name}-1..${svc.name}-N`);
+  }
+  const { tier, prefix, numbers } = target;
+  const n = numbers.length;
+  if (replicas === n) return set;
+  const highest = Math.max(...numbers);
+  const adding = replicas > n ? Array.from({ length: replicas - n }, (_, i) => `${prefix}${highest + 1 + i}`) : [];
+  const byNumber = [...tier.replicas].sort((a, b) => numberOf(a.name) - numberOf(b.name));
+  const removing = replicas < n ? byNumber.slice(replicas).map((r) => r.name) : [];
+  if (replicas < 1) throw new UsageError("--replicas must be at least 1");
+  const last = byNumber[byNumber.length - 1];
+  const composePath = last.nameSpan.file;
+  const compose = sourceOf(stack, composePath);
+  const blocks = serviceBlocks(compose);
+  if (!blocks) throw new UsageError(`${composePath}: services is not a block mapping arena-lint can edit`);
+  if (adding.length) {
+    const lastBlock = blocks.find((b) => b.name === last.name);
+    const i = blocks.indexOf(lastBlock);
+    const prevReplica = byNumber[byNumber.length - 2];
+    const prevBlock = prevReplica && blocks.find((b) => b.name === prevReplica.name);
+    const before = i > 0 ? compose.text.slice(blocks[i - 1].end, lastBlock.start) : "";
+    const sep = /^\s*$/.test(before) ? before : eolOf(compose.text);
+    const lastN = numberOf(last.name);
+    const text = adding.map((name2) => sep + cloneBlock(compose.text, lastBlock, prevBlock, prefix, lastN, prevReplica ? numberOf(prevReplica.name) : void 0, numberOf(name2))).join("");
+    const needsBreak = lastBlock.end === compose.text.length && !compose.text.endsWith("\n");
+    set.add(insertAt(composePath, lastBlock.end, needsBreak ? eolOf(compose.text) + text : text), "");
+    set.steps.push(`${composePath}: add ${adding.join(", ")} (copies of ${last.name})`);
+  }
+  if (removing.length) {
+    for (const name2 of removing) {
+      const svc = stack.service(name2);
+      const file = sourceOf(stack, svc.nameSpan.file);
+      const fileBlocks = svc.nameSpan.file === composePath ? blocks : serviceBlocks(file);
+      const k = fileBlocks?.findIndex((b) => b.name === name2) ?? -1;
+      if (!fileBlocks || k < 0) throw new UsageError(`cannot find ${name2} in ${svc.nameSpan.file}`);
+      const start = k > 0 ? fileBlocks[k - 1].end : fileBlocks[k].start;
+      set.add(textEdit({ file: file.path, start, end: fileBlocks[k].end }, ""), "");
+    }
+    set.steps.push(`${composePath}: remove ${removing.join(", ")}`);
+  }
+  for (const u of resolvedUpstreams(stack)) {
+    const ofTier = u.servers.filter((s2) => s2.service && tier.replicas.includes(s2.service));
+    if (ofTier.length < 2) continue;
+    const file = sourceOf(stack, u.upstream.node.directive.span.file);
+    const keep = ofTier.filter((s2) => !removing.includes(s2.service.name));
+    if (adding.length) {
+      const template = keep[keep.length - 1] ?? ofTier[ofTier.length - 1];
+      const hosts = adding.map((name2) => hostFor2(template, name2, prefix));
+      if (hosts.some((h) => h === void 0)) throw new UsageError(`upstream ${u.upstream.name} names ${template.service.name} as ${template.server.host}; cannot tell how to name ${adding[0]}`);
+      const edit = addServerLines(file, { span: template.server.node.directive.span, address: template.server.address.span, host: template.server.host }, hosts);
+      set.add(edit, `upstream ${u.upstream.name}: its server lines cannot be copied as text (they hold variables or share a line)`);
+      set.steps.push(`${file.path}: upstream ${u.upstream.name} += ${hosts.join(", ")}`);
+    }
+    const gone = ofTier.filter((s2) => removing.includes(s2.service.name));
+    for (const s2 of gone) set.add(removeDirectiveLine(file, s2.server.node.directive.span), `upstream ${u.upstream.name}: the server line of ${s2.service.name} shares its line with another directive`);
+    if (gone.length) set.steps.push(`${file.path}: upstream ${u.upstream.name} -= ${gone.map((s2) => s2.server.host).join(", ")}`);
+  }
+  const tierNames = new Set(tier.replicas.map((r) => r.name));
+  for (const path of composeFilesOf(stack)) {
+    const file = sourceOf(stack, path);
+    for (const list of nameLists(file)) {
+      const names = namesIn(list);
+      const listed = names.filter((x) => tierNames.has(x));
+      if (listed.length < 2 && !(listed.length >= 1 && tier.replicas.length === 1)) continue;
+      if (adding.length) {
+        const anchor = [...listed].sort((a, b) => numberOf(a) - numberOf(b)).pop();
+        set.add(addNamesAfter(file, list, anchor, adding), `${path}: the list naming ${listed.join(", ")} cannot be extended as text`);
+        set.steps.push(`${path}: list with ${anchor} += ${adding.join(", ")}`);
+      }
+      const gone = listed.filter((x) => removing.includes(x));
+      for (const name2 of gone) set.add(removeName(file, list, name2), `${path}: cannot remove ${name2} from its list`);
+      if (gone.length) set.steps.push(`${path}: list -= ${gone.join(", ")}`);
+    }
+  }
+  return set;
+}
+function scaleValueSpan(file, service) {
+  const doc = parseForEdit(file);
+  const svc = doc && servicesMap(doc)?.items.find((p) => pairKey(p) === service)?.value;
+  if (!(0, import_yaml7.isMap)(svc)) return void 0;
+  const scale = svc.items.find((p) => pairKey(p) === "scale")?.value;
+  return (0, import_yaml7.isScalar)(scale) && scale.range ? { file: file.path, start: scale.range[0], end: scale.range[1] } : void 0;
+}
+function appServerCounts(stack, svc) {
+  const app = stack.app(svc);
+  if (!app) return void 0;
+  const g = app.gunicorn;
+  const first = app.server.argv[0]?.value.span;
+  return { ...g ? { workers: g.workers, threads: g.threads } : {}, ...first ? { command: first } : {}, kind: app.server.kind };
+}
+function concurrencyEdits(stack, target, req) {
+  const set = new EditSet();
+  const services = target.kind === "numbered" ? stack.tiers.find((t2) => t2.name === target.tier.name)?.replicas ?? [] : [target.service];
+  const seen = /* @__PURE__ */ new Set();
+  const changed = { workers: /* @__PURE__ */ new Set(), threads: /* @__PURE__ */ new Set() };
+  for (const svc of services) {
+    const counts = appServerCounts(stack, svc);
+    if (!counts?.command) throw new UsageError(`${svc.name} runs no app server arena-lint can read; --workers and --threads cannot be set`);
+    if (counts.kind !== "gunicorn") throw new UsageError(`${svc.name} runs ${counts.kind}; --workers and --threads are only edited for gunicorn`);
+    for (const key2 of ["workers", "threads"]) {
+      const want = req[key2];
+      const v = counts[key2];
+      if (want === void 0 || !v) continue;
+      if (v.kind === "unknown") throw new UsageError(`--${key2} of ${svc.name} is unknown (${v.reason}); set it by hand`);
+      if (v.value === want && !v.isDefault) continue;
+      if (v.isDefault) {
+        if (want === v.value) continue;
+        const file = sourceOf(stack, counts.command.file);
+        const word = file.text.slice(counts.command.start, counts.command.end);
+        if (!/^(\S*\/)?gunicorn$/.test(word)) throw new UsageError(`${svc.name}: cannot add --${key2} to its command; set it by hand`);
+        const k = `${counts.command.file}:${counts.command.end}:${key2}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        set.edits.push(insertAt(file.path, counts.command.end, ` --${key2} ${want}`));
+      } else {
+        const file = sourceOf(stack, v.span.file);
+        if (file.text.slice(v.span.start, v.span.end) !== String(v.value)) throw new UsageError(`--${key2} of ${svc.name} is not written literally where it is set (${v.span.file}); set it by hand`);
+        const k = `${v.span.file}:${v.span.start}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        set.edits.push(textEdit(v.span, String(want)));
+      }
+      changed[key2].add(`${v.value} -> ${want}`);
+    }
+  }
+  for (const key2 of ["workers", "threads"]) if (changed[key2].size) set.steps.push(`--${key2} ${[...changed[key2]].join(", ")} on ${services.length} service${services.length === 1 ? "" : "s"}`);
+  return set;
+}
+function applyPass(run, overlay, originals, edits) {
+  if (edits.length === 0) return;
+  const plan = planFixes([{ title: "scale", edits, safe: true }], (p) => run.result.sources.get(p)?.text);
+  if (plan.skipped.length) throw new UsageError(`internal: the scale edits overlap (${plan.skipped[0].reason})`);
+  const byFile = /* @__PURE__ */ new Map();
+  for (const e of edits) byFile.set(e.span.file, [...byFile.get(e.span.file) ?? [], e]);
+  for (const [path, list] of byFile) {
+    const text = run.result.sources.get(path).text;
+    if (!originals.has(path)) originals.set(path, text);
+    overlay.set(path, applyEdits(text, list));
+  }
+}
+function findingKey(f) {
+  return `${f.ruleId}\0${f.span.file}\0${f.message.replace(/\d+(\.\d+)?/g, "#")}`;
+}
+function planScale(opts, req) {
+  if (!Number.isInteger(req.replicas) || req.replicas < 1) throw new UsageError("--replicas needs a whole number of at least 1");
+  const before = check(opts);
+  const candidates = before.stacks.filter((s2) => req.stack ? s2.name === req.stack : findTarget(s2, req.tier) !== void 0);
+  if (req.stack && candidates.length === 0) throw new UsageError(`no stack ${req.stack}; stacks: ${before.stacks.map((s2) => s2.name).join(", ") || "none"}`);
+  if (candidates.length === 0) throw new UsageError(`no stack has a tier or service named ${req.tier}`);
+  if (candidates.length > 1) throw new UsageError(`several stacks have ${req.tier} (${candidates.map((s2) => s2.name).join(", ")}); choose one with --stack FILE`);
+  const stack = candidates[0];
+  const target = findTarget(stack, req.tier);
+  if (!target) throw new UsageError(`${stack.name} has no tier or service named ${req.tier}`);
+  const overlay = new Map(opts.overlay ?? []);
+  const originals = /* @__PURE__ */ new Map();
+  const first = topologyEdits(stack, target, req.replicas);
+  applyPass(before, overlay, originals, first.edits);
+  const steps = [...first.steps];
+  if (req.workers !== void 0 || req.threads !== void 0) {
+    const mid = first.edits.length ? check({ ...opts, overlay, rules: [] }) : before;
+    const midStack = mid.stacks.find((s2) => s2.name === stack.name);
+    const midTarget = findTarget(midStack, req.tier);
+    const second = concurrencyEdits(midStack, midTarget, req);
+    applyPass(mid, overlay, originals, second.edits);
+    steps.push(...second.steps);
+  }
+  const after = originals.size ? check({ ...opts, overlay }) : before;
+  const changes = [...originals.entries()].map(([path, original]) => ({ path, original, updated: overlay.get(path) })).filter((c) => c.original !== c.updated).sort((a, b) => a.path < b.path ? -1 : 1);
+  const had = new Set(before.result.findings.map(findingKey));
+  const newFindings = after.result.findings.filter((f) => !had.has(findingKey(f)));
+  return { stack: stack.name, before, after, changes, steps, newFindings };
+}
+
+// src/commands/scale.ts
+var SCALE_OPTIONS = {
+  replicas: { type: "string" },
+  stack: { type: "string" },
+  workers: { type: "string" },
+  threads: { type: "string" },
+  diff: { type: "boolean" },
+  force: { type: "boolean" },
+  config: { type: "string", short: "c" },
+  color: { type: "boolean" },
+  "no-color": { type: "boolean" },
+  debug: { type: "boolean" }
+};
+function count(name2, raw) {
+  if (raw === void 0) return void 0;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1) throw new UsageError(`--${name2} needs a whole number of at least 1, got "${raw}"`);
+  return n;
+}
+function capacityOf(run, stack, dir, color) {
+  const stacks = run.stacks.filter((s2) => s2.name === stack);
+  return renderCapacityText(buildCapacityReport(stacks, run.config, dir), { color });
+}
+function scaleCommand(argv, io) {
+  const { values, positionals } = parseArgs4({ args: [...argv], allowPositionals: true, strict: true, options: SCALE_OPTIONS });
+  const [tier, dirArg, ...extra] = positionals;
+  if (!tier) throw new UsageError("scale needs a tier: arena-lint scale TIER --replicas N [DIR]");
+  if (extra.length) throw new UsageError(`scale takes one tier and one directory, got ${positionals.length} arguments`);
+  const replicas = count("replicas", values.replicas);
+  if (replicas === void 0) throw new UsageError("scale needs --replicas N");
+  const workers = count("workers", values.workers);
+  const threads = count("threads", values.threads);
+  const dir = dirArg ?? ".";
+  const color = useColor(io, values);
+  const opts = { dir: resolve5(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: resolve5(io.cwd, values.config) } : {}, rules: RULES };
+  const plan = planScale(opts, {
+    tier,
+    replicas,
+    ...workers !== void 0 ? { workers } : {},
+    ...threads !== void 0 ? { threads } : {},
+    ...values.stack !== void 0 ? { stack: values.stack.replace(/^\.\//, "") } : {}
+  });
+  if (plan.changes.length === 0) {
+    io.stdout(`${plan.stack}: ${tier} already has that size; nothing to change
+`);
+    return 0;
+  }
+  const out = [`Scaling ${tier} in ${plan.stack}:`, ...plan.steps.map((s2) => `  ${s2}`), ""];
+  out.push("Before:", capacityOf(plan.before, plan.stack, dir, color).trimEnd(), "", "After:", capacityOf(plan.after, plan.stack, dir, color).trimEnd(), "");
+  const errors = plan.newFindings.filter((f) => f.severity === "error");
+  if (plan.newFindings.length) {
+    const shown = { ...plan.after.result, findings: plan.newFindings };
+    out.push(`The new size causes ${plan.newFindings.length} new finding${plan.newFindings.length === 1 ? "" : "s"}:`, formatPlain(shown).trimEnd(), "");
+  } else out.push("The new size causes no new finding.", "");
+  io.stdout(`${out.join("\n")}
+`);
+  if (values.diff) {
+    io.stdout(unifiedDiffs(plan.changes));
+    return 0;
+  }
+  if (errors.length && !values.force) {
+    io.stderr(`nothing written: the new size causes ${errors.length} new error${errors.length === 1 ? "" : "s"}; fix ${errors.length === 1 ? "it" : "them"} first, or write anyway with --force
+`);
+    return 1;
+  }
+  try {
+    writeChanges(opts.dir, plan.changes);
+  } catch (e) {
+    if (e instanceof FixWriteError) throw new UsageError(`scale wrote nothing: ${e.message}`);
+    throw e;
+  }
+  io.stdout(`wrote ${plan.changes.map((c) => c.path).join(", ")}
+`);
+  return 0;
+}
+
 // src/docs/rule-doc.ts
 function ruleDocText(meta2) {
   const parts = [
@@ -25053,6 +25444,9 @@ Usage:
   arena-lint check [DIR]        check every compose stack under DIR (default: .)
   arena-lint capacity [DIR]     print each stack's capacity plan (-f text|json|markdown, -c, -o)
   arena-lint graph [DIR]        draw each stack's topology as a Mermaid flowchart (--markdown for a fenced block)
+  arena-lint scale TIER --replicas N [DIR]
+                                add or remove replicas of TIER in compose, every upstream and depends_on
+                                (--workers W, --threads T, --stack FILE, --diff, --force)
   arena-lint rules              list every rule with its default severity
   arena-lint explain RULE-ID    print a rule's documentation
 
@@ -25064,6 +25458,9 @@ Options for check:
       --max-warnings N     exit 1 when there are more than N warnings
       --write-baseline F   record today's findings in F (and exit 0), to adopt arena-lint on an existing repo
       --baseline F         report only findings that are not in the baseline F
+      --fix                apply the safe fixes, then report what is left
+      --diff               print the fixes --fix would make as a unified diff; write nothing
+      --unsafe-fixes       with --fix or --diff, also the fixes that change behaviour
       --verbose            also say which values were unknown and kept a rule silent
       --color / --no-color force colour on or off (default: on for a terminal, off with NO_COLOR)
       --debug              print stack traces of internal errors
@@ -25080,12 +25477,15 @@ Examples:
   arena-lint check . --quiet --max-warnings 0
   arena-lint check . --write-baseline .arena-lint-baseline.json && arena-lint check . --baseline .arena-lint-baseline.json
   arena-lint capacity . --format markdown
+  arena-lint check . --diff && arena-lint check . --fix
+  arena-lint scale web --replicas 15 --workers 8 --threads 4 --diff
   arena-lint explain upstream-missing-replica
 `;
 var COMMANDS = {
   check: checkCommand,
   capacity: capacityCommand,
   graph: graphCommand,
+  scale: scaleCommand,
   rules: (_argv, io) => {
     const width = Math.max(...RULES.map((r) => r.meta.id.length));
     io.stdout(`${RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(7)}  ${r.meta.description}`).join("\n")}

@@ -2,6 +2,7 @@ import { UsageError } from './engine/run.js';
 import { capacityCommand } from './commands/capacity.js';
 import { graphCommand } from './commands/graph.js';
 import { checkCommand } from './commands/check.js';
+import { scaleCommand } from './commands/scale.js';
 import type { CliIO } from './commands/io.js';
 import { ruleDocText } from './docs/rule-doc.js';
 import { RULES } from '../rules/index.js';
@@ -15,6 +16,9 @@ Usage:
   arena-lint check [DIR]        check every compose stack under DIR (default: .)
   arena-lint capacity [DIR]     print each stack's capacity plan (-f text|json|markdown, -c, -o)
   arena-lint graph [DIR]        draw each stack's topology as a Mermaid flowchart (--markdown for a fenced block)
+  arena-lint scale TIER --replicas N [DIR]
+                                add or remove replicas of TIER in compose, every upstream and depends_on
+                                (--workers W, --threads T, --stack FILE, --diff, --force)
   arena-lint rules              list every rule with its default severity
   arena-lint explain RULE-ID    print a rule's documentation
 
@@ -26,6 +30,9 @@ Options for check:
       --max-warnings N     exit 1 when there are more than N warnings
       --write-baseline F   record today's findings in F (and exit 0), to adopt arena-lint on an existing repo
       --baseline F         report only findings that are not in the baseline F
+      --fix                apply the safe fixes, then report what is left
+      --diff               print the fixes --fix would make as a unified diff; write nothing
+      --unsafe-fixes       with --fix or --diff, also the fixes that change behaviour
       --verbose            also say which values were unknown and kept a rule silent
       --color / --no-color force colour on or off (default: on for a terminal, off with NO_COLOR)
       --debug              print stack traces of internal errors
@@ -42,6 +49,8 @@ Examples:
   arena-lint check . --quiet --max-warnings 0
   arena-lint check . --write-baseline .arena-lint-baseline.json && arena-lint check . --baseline .arena-lint-baseline.json
   arena-lint capacity . --format markdown
+  arena-lint check . --diff && arena-lint check . --fix
+  arena-lint scale web --replicas 15 --workers 8 --threads 4 --diff
   arena-lint explain upstream-missing-replica
 `;
 
@@ -50,6 +59,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => number> =
   check: checkCommand,
   capacity: capacityCommand,
   graph: graphCommand,
+  scale: scaleCommand,
   rules: (_argv, io) => {
     const width = Math.max(...RULES.map((r) => r.meta.id.length));
     io.stdout(`${RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(7)}  ${r.meta.description}`).join('\n')}\n`);
