@@ -8249,7 +8249,7 @@ function isMergeKey(key) {
 function mapEntries(doc, file, node, depth = 0) {
   const map = resolveAlias(doc, node);
   if (!map || !(0, import_yaml.isMap)(map) || depth > 20) return [];
-  const own = [];
+  const own2 = [];
   const merged = [];
   for (const item of map.items) {
     if (!(0, import_yaml.isPair)(item)) continue;
@@ -8266,10 +8266,10 @@ function mapEntries(doc, file, node, depth = 0) {
     }
     const keyNode = item.key;
     const key = (0, import_yaml.isScalar)(keyNode) ? String(keyNode.value) : String(keyNode);
-    own.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
+    own2.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
   }
-  const ownKeys = new Set(own.map((e) => e.key));
-  return [...own, ...merged.filter((e) => !ownKeys.has(e.key))];
+  const ownKeys = new Set(own2.map((e) => e.key));
+  return [...own2, ...merged.filter((e) => !ownKeys.has(e.key))];
 }
 function seqItems(doc, node) {
   const seq = resolveAlias(doc, node);
@@ -8415,6 +8415,14 @@ function wordsFromList(items) {
   return items.map((text) => ({ value: valueOf(text), text, operator: false }));
 }
 
+// src/core/own.ts
+function own(table, key) {
+  return Object.hasOwn(table, key) ? table[key] : void 0;
+}
+function setOwn(target, key, value) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 // src/model/compose.ts
 function readCompose(file, doc, dir, vars) {
   const r = new ComposeReader(file, doc, vars);
@@ -8499,7 +8507,7 @@ var ComposeReader = class {
     if (!node || depth > 30 || --this.plainBudget < 0) return null;
     if ((0, import_yaml2.isMap)(node)) {
       const out = {};
-      for (const e of mapEntries(this.doc, this.file.path, node)) out[e.key] = this.plain(e.value, depth + 1);
+      for (const e of mapEntries(this.doc, this.file.path, node)) setOwn(out, e.key, this.plain(e.value, depth + 1));
       return out;
     }
     if ((0, import_yaml2.isSeq)(node)) return seqItems(this.doc, node).map((n) => this.plain(n, depth + 1));
@@ -8987,13 +8995,13 @@ function readGunicornOptions(server, env) {
       name2 = eq < 0 ? text.slice(2) : text.slice(2, eq);
       if (eq >= 0) inline = partOf(word, eq + 1);
     } else if (text.startsWith("-") && text.length > 1 && text !== "-") {
-      name2 = SHORT[text[1]] ?? text.slice(1, 2);
+      name2 = own(SHORT, text[1]) ?? text.slice(1, 2);
       if (text.length > 2) inline = partOf(word, 2);
     } else {
       app ??= v;
       continue;
     }
-    const spec = SPECS[name2];
+    const spec = own(SPECS, name2);
     let value;
     if (spec?.flag) value = known("true", v.span);
     else if (inline) value = inline;
@@ -9068,6 +9076,16 @@ function gunicornProtocol(opts) {
 
 // src/model/nginx.ts
 import { posix as posix2 } from "node:path";
+
+// src/parsers/template.ts
+var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
+function jinjaTagAt(text) {
+  const m = JINJA_TAG.exec(text);
+  return m ? m.index : -1;
+}
+function isJinjaTemplate(text) {
+  return jinjaTagAt(text) >= 0;
+}
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -9735,7 +9753,7 @@ var NginxBuilder = class {
   loadSnippet(hostPath, containerPath) {
     if (this.loaded.has(hostPath) || /(^|\/)(mime\.types|.*params)$/.test(hostPath)) return;
     const file = this.ws.read(hostPath);
-    if (!file || !nginxLooking(file)) return;
+    if (!file || !nginxLooking(file) || isJinjaTemplate(file.text)) return;
     const dirs = this.parse(hostPath);
     if (!dirs) return;
     this.load({ hostPath, containerPath: containerPath ?? hostPath, via: { file: hostPath, start: 0, end: 0 } }, "snippet", inferContext(dirs), void 0, []);
@@ -15190,7 +15208,7 @@ var ExpressionEvaluator = class {
    */
   environGet(schema, method, args, span) {
     const casts = { str: "str", bool: "bool", int: "int", float: "float", list: "list" };
-    if (method !== void 0 && !(method in casts)) return unknown(`env.${method}() is not evaluated`, span);
+    if (method !== void 0 && !Object.hasOwn(casts, method)) return unknown(`env.${method}() is not evaluated`, span);
     const [a0, a1] = args.positional;
     if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
     const name2 = a0.value;
@@ -15245,7 +15263,7 @@ var ExpressionEvaluator = class {
     if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
       const text = pyText(value, false);
       if (!text.ok) return unknown(text.reason, span);
-      const b = DECOUPLE_BOOLEANS[text.value.toLowerCase()];
+      const b = own(DECOUPLE_BOOLEANS, text.value.toLowerCase());
       if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
       return scalar(b, span, viaOf(value));
     }
@@ -16639,7 +16657,7 @@ var EXCEPTION_PARENTS = {
 };
 function exceptionMatches(raised, caught) {
   if (caught.length === 0) return true;
-  for (let name2 = raised; name2; name2 = EXCEPTION_PARENTS[name2] ?? (name2 === "Exception" || name2 === "BaseException" ? void 0 : "Exception")) {
+  for (let name2 = raised; name2; name2 = own(EXCEPTION_PARENTS, name2) ?? (name2 === "Exception" || name2 === "BaseException" ? void 0 : "Exception")) {
     const short2 = name2;
     if (caught.some((c) => c === short2 || c.endsWith(`.${short2}`) || c === "BaseException")) return true;
   }
@@ -17807,16 +17825,16 @@ function pgbouncerText(pgb, name2) {
   return { ...v, value: Array.isArray(v.value) ? v.value.join(",") : String(v.value) };
 }
 function databaseNumber(pgb, db, param, setting) {
-  const own = db.params.get(param);
-  if (!own) return pgbouncerNumber(pgb, setting);
-  if (own.kind === "unknown") return own;
-  const n = Number(own.value);
-  return /^\d+$/.test(own.value) ? { ...own, value: n } : unknown(`${param}=${own.value} is not a number`, own.span);
+  const own2 = db.params.get(param);
+  if (!own2) return pgbouncerNumber(pgb, setting);
+  if (own2.kind === "unknown") return own2;
+  const n = Number(own2.value);
+  return /^\d+$/.test(own2.value) ? { ...own2, value: n } : unknown(`${param}=${own2.value} is not a number`, own2.span);
 }
 function databasePoolMode(pgb, db) {
-  const own = db?.params.get("pool_mode");
-  if (own?.kind === "known") return { ...own, value: own.value.toLowerCase() };
-  return own ?? pgbouncerText(pgb, "pool_mode");
+  const own2 = db?.params.get("pool_mode");
+  if (own2?.kind === "known") return { ...own2, value: own2.value.toLowerCase() };
+  return own2 ?? pgbouncerText(pgb, "pool_mode");
 }
 function databaseFor(pgb, dbname) {
   return pgb.databases.find((d) => d.name === dbname) ?? pgb.databases.find((d) => d.name === "*");
@@ -17919,12 +17937,12 @@ function parsePostgresArgs(argv) {
     }
     if (!w.startsWith("-") || w.length < 2) continue;
     const letter = w[1];
-    const flag = SHORT_FLAGS[letter];
+    const flag = own(SHORT_FLAGS, letter);
     if (flag) {
       set(flag[0], known(flag[1], word.span));
       continue;
     }
-    if (!(letter in SHORT_WITH_ARG)) continue;
+    if (!Object.hasOwn(SHORT_WITH_ARG, letter)) continue;
     let argWord;
     let from = 2;
     if (w.length > 2) argWord = word;
@@ -17940,7 +17958,7 @@ function parsePostgresArgs(argv) {
       if (argWord.kind === "known") assignment(argWord, from, set, problems);
       continue;
     }
-    const target = SHORT_WITH_ARG[letter];
+    const target = own(SHORT_WITH_ARG, letter);
     if (!target) continue;
     if (argWord.kind === "unknown") set(target, argWord);
     else set(target, known(argWord.value.slice(from), partOf2(argWord, from, argWord.value.length)));
@@ -18394,7 +18412,7 @@ function termValue(t2) {
 }
 var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
 function singular(unit) {
-  return SINGULAR[unit] ?? unit;
+  return own(SINGULAR, unit) ?? unit;
 }
 function formatTerms(terms) {
   return terms.map((t2) => {
@@ -19053,7 +19071,7 @@ function effectiveWords(words) {
     while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
     const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 ? void 0 : WRAPPER_ARG_OPTIONS[name2];
+    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
     if (argOptions === void 0) return words.slice(i);
     i++;
     while (i < words.length) {
@@ -20579,13 +20597,13 @@ function blockEnd(file, commentStart) {
     const text = file.text.slice(start, next === void 0 ? file.text.length : next - 1);
     return { start, text, indent: text.length - text.trimStart().length };
   };
-  const own = indentOf(line).indent;
-  if (own === 0) return file.text.length;
+  const own2 = indentOf(line).indent;
+  if (own2 === 0) return file.text.length;
   for (let n = line + 1; n <= file.lineStarts.length; n++) {
     const l = indentOf(n);
     const code2 = l.text.trim();
     if (code2 === "" || code2.startsWith("#") || code2.startsWith(";")) continue;
-    if (l.indent < own) return l.start;
+    if (l.indent < own2) return l.start;
   }
   return file.text.length;
 }
@@ -21053,7 +21071,7 @@ function normalize2(name2) {
   let provider;
   const slash = rest.indexOf("/");
   if (slash > 0) {
-    provider = PROVIDER_ALIASES[rest.slice(0, slash)];
+    provider = own(PROVIDER_ALIASES, rest.slice(0, slash));
     if (provider !== void 0) rest = rest.slice(slash + 1);
   }
   rest = rest.replace(/^standard_/, "").replace(/[\s_]+/g, "");
@@ -24252,7 +24270,7 @@ function main(argv, io) {
       io.stdout(HELP);
       return 0;
     }
-    const command = COMMANDS[first];
+    const command = own(COMMANDS, first);
     if (!command) throw new UsageError(`unknown command "${first}"; see \`arena-lint --help\``);
     return command(rest, io);
   } catch (e) {

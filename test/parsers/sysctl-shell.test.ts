@@ -187,6 +187,13 @@ describe('scanShellForSysctls forms', () => {
     expect(problems.map((p) => [p.message, slice(file, p.span)])).toEqual([['unterminated double quote', '"']]);
   });
 
+  it('takes words that name Object.prototype members (constructor, __proto__, toString) as plain commands', () => {
+    // A corpus script ran `constructor ...`: looking the word up in a plain-object table found a function.
+    for (const word of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expect(pairs(`${word} -x y\n${word} sysctl -w net.core.somaxconn=1024\nsysctl -w vm.${word}=1\n`)).toEqual([[`vm.${word}`, '1']]);
+    }
+  });
+
   it('never throws and keeps every span inside the file', () => {
     const piece = fc.constantFrom('sysctl', ' -w ', 'a.b=1', '"', "'", '\\', '$X', '$(', ')', '`', '<<', 'EOF', '\n', ' | tee ', '/etc/sysctl.conf', '>>', '#', ' ', 'echo ', '\t', 'sh -c ', ';', '&&');
     fc.assert(
