@@ -8208,15 +8208,82 @@ function parseYaml(file) {
   let doc;
   try {
     doc = import_yaml.default.parseDocument(file.text, { merge: true, prettyErrors: false });
-    for (const e of doc.errors.slice(0, 1)) {
+    const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
+    for (const e of syntax.slice(0, 1)) {
       const start = Math.min(e.pos[0], file.text.length);
       const end = Math.min(Math.max(e.pos[1], start), file.text.length);
       problems.push({ message: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""), span: { file: file.path, start, end } });
+    }
+    if (syntax.length === 0) {
+      const refusal = composeRefusal(doc, file);
+      if (refusal) problems.push(refusal);
     }
   } catch (e) {
     problems.push({ message: `cannot read YAML: ${e.message}`, span: { file: file.path, start: 0, end: 0 } });
   }
   return { doc, problems, comments: yamlComments(file) };
+}
+var kindOf = (n) => (0, import_yaml.isMap)(n) ? "mapping" : (0, import_yaml.isSeq)(n) ? "sequence" : "scalar";
+function composeRefusal(doc, file) {
+  const composing = [];
+  const constructing = [];
+  const whole = { file: file.path, start: 0, end: 0 };
+  const at = (node, fallback) => {
+    const n = node;
+    const r = n?.range;
+    if (!r) return fallback;
+    const anchor = n.anchor ? file.text.lastIndexOf(`&${n.anchor}`, r[0]) : -1;
+    const start = anchor >= 0 && /^[ \t]*(![^ \t\n]*[ \t]*)?$/.test(file.text.slice(anchor + n.anchor.length + 1, r[0])) ? anchor : r[0];
+    return { file: file.path, start, end: r[1] };
+  };
+  const lineOf = (offset) => {
+    let line = 1;
+    for (let i = file.text.indexOf("\n"); i >= 0 && i < offset; i = file.text.indexOf("\n", i + 1)) line++;
+    return line;
+  };
+  import_yaml.default.visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${alias.source}'`, span: at(alias, whole) });
+    },
+    Map(_, map) {
+      const seen = /* @__PURE__ */ new Map();
+      for (const pair2 of map.items) {
+        const key = pair2.key;
+        const keySpan = at(key, at(map, whole));
+        if (isMergeKey(key)) {
+          const refused = mergeRefusal(doc, pair2.value, keySpan, at, lineOf);
+          if (refused) constructing.push(refused);
+          continue;
+        }
+        const resolved = (0, import_yaml.isAlias)(key) ? key.resolve(doc) : key;
+        if ((0, import_yaml.isMap)(resolved) || (0, import_yaml.isSeq)(resolved)) {
+          constructing.push({ message: "found unhashable key", span: keySpan });
+          continue;
+        }
+        if (!(0, import_yaml.isScalar)(resolved)) continue;
+        const name2 = String(resolved.value);
+        const first = seen.get(name2);
+        if (first === void 0) seen.set(name2, keySpan.start);
+        else constructing.push({ message: `mapping key "${name2}" already defined at line ${lineOf(first)}`, span: keySpan });
+      }
+    }
+  });
+  const earliest = (list) => list.sort((a, b) => a.span.start - b.span.start)[0];
+  return earliest(composing) ?? earliest(constructing);
+}
+function mergeRefusal(doc, value, keySpan, at, lineOf) {
+  const target = (0, import_yaml.isAlias)(value) ? value.resolve(doc) : value;
+  if ((0, import_yaml.isAlias)(value) && target === void 0) return void 0;
+  if ((0, import_yaml.isMap)(target)) return void 0;
+  if (!(0, import_yaml.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at(value, keySpan) };
+  for (const item of target.items) {
+    const source = (0, import_yaml.isAlias)(item) ? item.resolve(doc) : item;
+    if ((0, import_yaml.isMap)(source) || (0, import_yaml.isAlias)(item) && source === void 0) continue;
+    const span = at(source, at(item, keySpan));
+    const elsewhere = lineOf(span.start) !== lineOf(keySpan.start);
+    return { message: `expected a mapping for merging, but found ${kindOf(source)}${elsewhere ? ` (merged at line ${lineOf(keySpan.start)})` : ""}`, span };
+  }
+  return void 0;
 }
 function yamlComments(file) {
   const comments = [];
@@ -8265,7 +8332,8 @@ function mapEntries(doc, file, node, depth = 0) {
       continue;
     }
     const keyNode = item.key;
-    const key = (0, import_yaml.isScalar)(keyNode) ? String(keyNode.value) : String(keyNode);
+    if (!(0, import_yaml.isScalar)(keyNode)) continue;
+    const key = String(keyNode.value);
     own2.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
   }
   const ownKeys = new Set(own2.map((e) => e.key));
@@ -21652,7 +21720,7 @@ function stackGraph(stack) {
     edges[i] = { ...prev, label: [...new Set(labels.join(", ").split(", "))].join(", "), broken: prev.broken || e.broken };
   };
   const data = dataTier(stack);
-  const kindOf = (s2) => {
+  const kindOf2 = (s2) => {
     if (stack.proxies.some((p) => p.service === s2)) return "proxy";
     if (data.pgbouncers.some((p) => p.service === s2)) return "pgbouncer";
     if (data.postgres.some((p) => p.service === s2)) return "postgres";
@@ -21671,10 +21739,10 @@ function stackGraph(stack) {
       return id3;
     }
     const id2 = `svc_${slug(s2.name)}`;
-    if (!nodes.has(id2)) nodes.set(id2, { id: id2, kind: kindOf(s2), label: s2.name });
+    if (!nodes.has(id2)) nodes.set(id2, { id: id2, kind: kindOf2(s2), label: s2.name });
     return id2;
   };
-  for (const s2 of stack.services) if (kindOf(s2) !== "service") nodeOf(s2);
+  for (const s2 of stack.services) if (kindOf2(s2) !== "service") nodeOf(s2);
   for (const u of resolvedUpstreams(stack)) {
     const id2 = `up_${slug(u.proxy.service.name)}_${slug(u.upstream.name)}`;
     nodes.set(id2, { id: id2, kind: "upstream", label: `upstream ${u.upstream.name}` });
@@ -21831,7 +21899,7 @@ var parse_error_default = defineRule({
     defaultSeverity: "error",
     category: "meta",
     docs: {
-      what: `Every file of a stack (compose YAML, .env and env files, nginx configuration, pgbouncer.ini, settings.py, sysctl files) is parsed with positions. A syntax error is reported once, at the place the parser stopped, in the words the program itself would use (nginx's "unexpected \\"}\\"", YAML's "Map keys must be unique").`,
+      what: `Every file of a stack (compose YAML, .env and env files, nginx configuration, pgbouncer.ini, settings.py, sysctl files) is parsed with positions. A syntax error is reported once, at the place the parser stopped, in the words the program itself would use (nginx's "unexpected \\"}\\""). So is well-formed YAML that compose refuses to load, at the node compose names: an undefined alias ("found undefined alias 'lables'"), a \`<<\` merge of anything but a mapping or a list of mappings ("expected a mapping for merging, but found scalar"), a list or mapping used as a key ("found unhashable key"), and a duplicate key, which docker compose v2 refuses ("mapping key "image" already defined at line 3").`,
       why: "The program would refuse the file, or read something else than what is written. The rest of the stack is still checked, but values from the broken part of the file are unknown, so other rules may stay silent about it."
     }
   },
@@ -24068,8 +24136,9 @@ var package_default = {
     build: "node scripts/build.mjs",
     example: "node scripts/build.mjs && node dist/arena-lint.js check fixtures/arena-scaled",
     generate: "node scripts/generate.mjs",
-    test: "node scripts/build.mjs && vitest run",
-    typecheck: "tsc --noEmit"
+    test: "node scripts/build.mjs && tsc --noEmit && vitest run",
+    typecheck: "tsc --noEmit",
+    fuzz: "node scripts/fuzz.mjs"
   },
   dependencies: {
     "@babel/code-frame": "^7.29.7",

@@ -5,6 +5,7 @@ import { createSourceFile } from '../../src/core/source.js';
 import { looksLikeShellScript, scanShellForSysctls } from '../../src/parsers/shell-sysctl.js';
 import { effectiveSysctls } from '../../src/parsers/sysctl.js';
 import { CORPUS, corpusFiles, describeSettings, expectSpansInside, fixture, settingSpans, slice, spanIn } from '../host/sysctl-helpers.js';
+import { assertProperty } from '../helpers/property.js';
 
 const SEED = '/work/shared/seed/SCALING_TO_1000_RPS.md';
 
@@ -194,9 +195,9 @@ describe('scanShellForSysctls forms', () => {
     }
   });
 
-  it('never throws and keeps every span inside the file', () => {
+  it('property: never throws and keeps every span inside the file', () => {
     const piece = fc.constantFrom('sysctl', ' -w ', 'a.b=1', '"', "'", '\\', '$X', '$(', ')', '`', '<<', 'EOF', '\n', ' | tee ', '/etc/sysctl.conf', '>>', '#', ' ', 'echo ', '\t', 'sh -c ', ';', '&&');
-    fc.assert(
+    assertProperty('parsers/sysctl-shell-text', 
       fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
         const { file, doc, problems, comments } = scan(parts.join(''));
         expectSpansInside(file, [...settingSpans(doc!), ...problems.map((p) => p.span), ...comments.map((c) => c.span)]);
