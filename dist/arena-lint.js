@@ -8208,15 +8208,82 @@ function parseYaml(file) {
   let doc;
   try {
     doc = import_yaml.default.parseDocument(file.text, { merge: true, prettyErrors: false });
-    for (const e of doc.errors.slice(0, 1)) {
+    const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
+    for (const e of syntax.slice(0, 1)) {
       const start = Math.min(e.pos[0], file.text.length);
       const end = Math.min(Math.max(e.pos[1], start), file.text.length);
       problems.push({ message: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""), span: { file: file.path, start, end } });
+    }
+    if (syntax.length === 0) {
+      const refusal = composeRefusal(doc, file);
+      if (refusal) problems.push(refusal);
     }
   } catch (e) {
     problems.push({ message: `cannot read YAML: ${e.message}`, span: { file: file.path, start: 0, end: 0 } });
   }
   return { doc, problems, comments: yamlComments(file) };
+}
+var kindOf = (n) => (0, import_yaml.isMap)(n) ? "mapping" : (0, import_yaml.isSeq)(n) ? "sequence" : "scalar";
+function composeRefusal(doc, file) {
+  const composing = [];
+  const constructing = [];
+  const whole = { file: file.path, start: 0, end: 0 };
+  const at = (node, fallback) => {
+    const n = node;
+    const r = n?.range;
+    if (!r) return fallback;
+    const anchor = n.anchor ? file.text.lastIndexOf(`&${n.anchor}`, r[0]) : -1;
+    const start = anchor >= 0 && /^[ \t]*(![^ \t\n]*[ \t]*)?$/.test(file.text.slice(anchor + n.anchor.length + 1, r[0])) ? anchor : r[0];
+    return { file: file.path, start, end: r[1] };
+  };
+  const lineOf = (offset) => {
+    let line = 1;
+    for (let i = file.text.indexOf("\n"); i >= 0 && i < offset; i = file.text.indexOf("\n", i + 1)) line++;
+    return line;
+  };
+  import_yaml.default.visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${alias.source}'`, span: at(alias, whole) });
+    },
+    Map(_, map) {
+      const seen = /* @__PURE__ */ new Map();
+      for (const pair2 of map.items) {
+        const key = pair2.key;
+        const keySpan = at(key, at(map, whole));
+        if (isMergeKey(key)) {
+          const refused = mergeRefusal(doc, pair2.value, keySpan, at, lineOf);
+          if (refused) constructing.push(refused);
+          continue;
+        }
+        const resolved = (0, import_yaml.isAlias)(key) ? key.resolve(doc) : key;
+        if ((0, import_yaml.isMap)(resolved) || (0, import_yaml.isSeq)(resolved)) {
+          constructing.push({ message: "found unhashable key", span: keySpan });
+          continue;
+        }
+        if (!(0, import_yaml.isScalar)(resolved)) continue;
+        const name2 = String(resolved.value);
+        const first = seen.get(name2);
+        if (first === void 0) seen.set(name2, keySpan.start);
+        else constructing.push({ message: `mapping key "${name2}" already defined at line ${lineOf(first)}`, span: keySpan });
+      }
+    }
+  });
+  const earliest = (list) => list.sort((a, b) => a.span.start - b.span.start)[0];
+  return earliest(composing) ?? earliest(constructing);
+}
+function mergeRefusal(doc, value, keySpan, at, lineOf) {
+  const target = (0, import_yaml.isAlias)(value) ? value.resolve(doc) : value;
+  if ((0, import_yaml.isAlias)(value) && target === void 0) return void 0;
+  if ((0, import_yaml.isMap)(target)) return void 0;
+  if (!(0, import_yaml.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at(value, keySpan) };
+  for (const item of target.items) {
+    const source = (0, import_yaml.isAlias)(item) ? item.resolve(doc) : item;
+    if ((0, import_yaml.isMap)(source) || (0, import_yaml.isAlias)(item) && source === void 0) continue;
+    const span = at(source, at(item, keySpan));
+    const elsewhere = lineOf(span.start) !== lineOf(keySpan.start);
+    return { message: `expected a mapping for merging, but found ${kindOf(source)}${elsewhere ? ` (merged at line ${lineOf(keySpan.start)})` : ""}`, span };
+  }
+  return void 0;
 }
 function yamlComments(file) {
   const comments = [];
@@ -8249,7 +8316,7 @@ function isMergeKey(key) {
 function mapEntries(doc, file, node, depth = 0) {
   const map = resolveAlias(doc, node);
   if (!map || !(0, import_yaml.isMap)(map) || depth > 20) return [];
-  const own = [];
+  const own2 = [];
   const merged = [];
   for (const item of map.items) {
     if (!(0, import_yaml.isPair)(item)) continue;
@@ -8265,11 +8332,12 @@ function mapEntries(doc, file, node, depth = 0) {
       continue;
     }
     const keyNode = item.key;
-    const key = (0, import_yaml.isScalar)(keyNode) ? String(keyNode.value) : String(keyNode);
-    own.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
+    if (!(0, import_yaml.isScalar)(keyNode)) continue;
+    const key = String(keyNode.value);
+    own2.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
   }
-  const ownKeys = new Set(own.map((e) => e.key));
-  return [...own, ...merged.filter((e) => !ownKeys.has(e.key))];
+  const ownKeys = new Set(own2.map((e) => e.key));
+  return [...own2, ...merged.filter((e) => !ownKeys.has(e.key))];
 }
 function seqItems(doc, node) {
   const seq = resolveAlias(doc, node);
@@ -8415,6 +8483,14 @@ function wordsFromList(items) {
   return items.map((text) => ({ value: valueOf(text), text, operator: false }));
 }
 
+// src/core/own.ts
+function own(table, key) {
+  return Object.hasOwn(table, key) ? table[key] : void 0;
+}
+function setOwn(target, key, value) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 // src/inputs/compose.ts
 function readCompose(file, doc, dir, vars) {
   const r = new ComposeReader(file, doc, vars);
@@ -8499,7 +8575,7 @@ var ComposeReader = class {
     if (!node || depth > 30 || --this.plainBudget < 0) return null;
     if ((0, import_yaml2.isMap)(node)) {
       const out = {};
-      for (const e of mapEntries(this.doc, this.file.path, node)) out[e.key] = this.plain(e.value, depth + 1);
+      for (const e of mapEntries(this.doc, this.file.path, node)) setOwn(out, e.key, this.plain(e.value, depth + 1));
       return out;
     }
     if ((0, import_yaml2.isSeq)(node)) return seqItems(this.doc, node).map((n) => this.plain(n, depth + 1));
@@ -8987,13 +9063,13 @@ function readGunicornOptions(server, env) {
       name2 = eq < 0 ? text.slice(2) : text.slice(2, eq);
       if (eq >= 0) inline = partOf(word, eq + 1);
     } else if (text.startsWith("-") && text.length > 1 && text !== "-") {
-      name2 = SHORT[text[1]] ?? text.slice(1, 2);
+      name2 = own(SHORT, text[1]) ?? text.slice(1, 2);
       if (text.length > 2) inline = partOf(word, 2);
     } else {
       app ??= v;
       continue;
     }
-    const spec = SPECS[name2];
+    const spec = own(SPECS, name2);
     let value;
     if (spec?.flag) value = known("true", v.span);
     else if (inline) value = inline;
@@ -9068,6 +9144,16 @@ function gunicornProtocol(opts) {
 
 // src/inputs/nginx.ts
 import { posix as posix2 } from "node:path";
+
+// src/parsers/template.ts
+var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
+function jinjaTagAt(text) {
+  const m = JINJA_TAG.exec(text);
+  return m ? m.index : -1;
+}
+function isJinjaTemplate(text) {
+  return jinjaTagAt(text) >= 0;
+}
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -9735,7 +9821,7 @@ var NginxBuilder = class {
   loadSnippet(hostPath, containerPath) {
     if (this.loaded.has(hostPath) || /(^|\/)(mime\.types|.*params)$/.test(hostPath)) return;
     const file = this.ws.read(hostPath);
-    if (!file || !nginxLooking(file)) return;
+    if (!file || !nginxLooking(file) || isJinjaTemplate(file.text)) return;
     const dirs = this.parse(hostPath);
     if (!dirs) return;
     this.load({ hostPath, containerPath: containerPath ?? hostPath, via: { file: hostPath, start: 0, end: 0 } }, "snippet", inferContext(dirs), void 0, []);
@@ -15190,7 +15276,7 @@ var ExpressionEvaluator = class {
    */
   environGet(schema, method, args, span) {
     const casts = { str: "str", bool: "bool", int: "int", float: "float", list: "list" };
-    if (method !== void 0 && !(method in casts)) return unknown(`env.${method}() is not evaluated`, span);
+    if (method !== void 0 && !Object.hasOwn(casts, method)) return unknown(`env.${method}() is not evaluated`, span);
     const [a0, a1] = args.positional;
     if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
     const name2 = a0.value;
@@ -15245,7 +15331,7 @@ var ExpressionEvaluator = class {
     if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
       const text = pyText(value, false);
       if (!text.ok) return unknown(text.reason, span);
-      const b = DECOUPLE_BOOLEANS[text.value.toLowerCase()];
+      const b = own(DECOUPLE_BOOLEANS, text.value.toLowerCase());
       if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
       return scalar(b, span, viaOf(value));
     }
@@ -16639,7 +16725,7 @@ var EXCEPTION_PARENTS = {
 };
 function exceptionMatches(raised, caught) {
   if (caught.length === 0) return true;
-  for (let name2 = raised; name2; name2 = EXCEPTION_PARENTS[name2] ?? (name2 === "Exception" || name2 === "BaseException" ? void 0 : "Exception")) {
+  for (let name2 = raised; name2; name2 = own(EXCEPTION_PARENTS, name2) ?? (name2 === "Exception" || name2 === "BaseException" ? void 0 : "Exception")) {
     const short2 = name2;
     if (caught.some((c) => c === short2 || c.endsWith(`.${short2}`) || c === "BaseException")) return true;
   }
@@ -17807,16 +17893,16 @@ function pgbouncerText(pgb, name2) {
   return { ...v, value: Array.isArray(v.value) ? v.value.join(",") : String(v.value) };
 }
 function databaseNumber(pgb, db, param, setting) {
-  const own = db.params.get(param);
-  if (!own) return pgbouncerNumber(pgb, setting);
-  if (own.kind === "unknown") return own;
-  const n = Number(own.value);
-  return /^\d+$/.test(own.value) ? { ...own, value: n } : unknown(`${param}=${own.value} is not a number`, own.span);
+  const own2 = db.params.get(param);
+  if (!own2) return pgbouncerNumber(pgb, setting);
+  if (own2.kind === "unknown") return own2;
+  const n = Number(own2.value);
+  return /^\d+$/.test(own2.value) ? { ...own2, value: n } : unknown(`${param}=${own2.value} is not a number`, own2.span);
 }
 function databasePoolMode(pgb, db) {
-  const own = db?.params.get("pool_mode");
-  if (own?.kind === "known") return { ...own, value: own.value.toLowerCase() };
-  return own ?? pgbouncerText(pgb, "pool_mode");
+  const own2 = db?.params.get("pool_mode");
+  if (own2?.kind === "known") return { ...own2, value: own2.value.toLowerCase() };
+  return own2 ?? pgbouncerText(pgb, "pool_mode");
 }
 function databaseFor(pgb, dbname) {
   return pgb.databases.find((d) => d.name === dbname) ?? pgb.databases.find((d) => d.name === "*");
@@ -17919,12 +18005,12 @@ function parsePostgresArgs(argv) {
     }
     if (!w.startsWith("-") || w.length < 2) continue;
     const letter = w[1];
-    const flag = SHORT_FLAGS[letter];
+    const flag = own(SHORT_FLAGS, letter);
     if (flag) {
       set(flag[0], known(flag[1], word.span));
       continue;
     }
-    if (!(letter in SHORT_WITH_ARG)) continue;
+    if (!Object.hasOwn(SHORT_WITH_ARG, letter)) continue;
     let argWord;
     let from = 2;
     if (w.length > 2) argWord = word;
@@ -17940,7 +18026,7 @@ function parsePostgresArgs(argv) {
       if (argWord.kind === "known") assignment(argWord, from, set, problems);
       continue;
     }
-    const target = SHORT_WITH_ARG[letter];
+    const target = own(SHORT_WITH_ARG, letter);
     if (!target) continue;
     if (argWord.kind === "unknown") set(target, argWord);
     else set(target, known(argWord.value.slice(from), partOf2(argWord, from, argWord.value.length)));
@@ -18394,7 +18480,7 @@ function termValue(t2) {
 }
 var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
 function singular(unit) {
-  return SINGULAR[unit] ?? unit;
+  return own(SINGULAR, unit) ?? unit;
 }
 function formatTerms(terms) {
   return terms.map((t2) => {
@@ -19053,7 +19139,7 @@ function effectiveWords(words) {
     while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
     const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 ? void 0 : WRAPPER_ARG_OPTIONS[name2];
+    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
     if (argOptions === void 0) return words.slice(i);
     i++;
     while (i < words.length) {
@@ -20579,13 +20665,13 @@ function blockEnd(file, commentStart) {
     const text = file.text.slice(start, next === void 0 ? file.text.length : next - 1);
     return { start, text, indent: text.length - text.trimStart().length };
   };
-  const own = indentOf(line).indent;
-  if (own === 0) return file.text.length;
+  const own2 = indentOf(line).indent;
+  if (own2 === 0) return file.text.length;
   for (let n = line + 1; n <= file.lineStarts.length; n++) {
     const l = indentOf(n);
     const code2 = l.text.trim();
     if (code2 === "" || code2.startsWith("#") || code2.startsWith(";")) continue;
-    if (l.indent < own) return l.start;
+    if (l.indent < own2) return l.start;
   }
   return file.text.length;
 }
@@ -21053,7 +21139,7 @@ function normalize2(name2) {
   let provider;
   const slash = rest.indexOf("/");
   if (slash > 0) {
-    provider = PROVIDER_ALIASES[rest.slice(0, slash)];
+    provider = own(PROVIDER_ALIASES, rest.slice(0, slash));
     if (provider !== void 0) rest = rest.slice(slash + 1);
   }
   rest = rest.replace(/^standard_/, "").replace(/[\s_]+/g, "");
@@ -21634,7 +21720,7 @@ function stackGraph(stack) {
     edges[i] = { ...prev, label: [...new Set(labels.join(", ").split(", "))].join(", "), broken: prev.broken || e.broken };
   };
   const data = dataTier(stack);
-  const kindOf = (s2) => {
+  const kindOf2 = (s2) => {
     if (stack.proxies.some((p) => p.service === s2)) return "proxy";
     if (data.pgbouncers.some((p) => p.service === s2)) return "pgbouncer";
     if (data.postgres.some((p) => p.service === s2)) return "postgres";
@@ -21653,10 +21739,10 @@ function stackGraph(stack) {
       return id3;
     }
     const id2 = `svc_${slug(s2.name)}`;
-    if (!nodes.has(id2)) nodes.set(id2, { id: id2, kind: kindOf(s2), label: s2.name });
+    if (!nodes.has(id2)) nodes.set(id2, { id: id2, kind: kindOf2(s2), label: s2.name });
     return id2;
   };
-  for (const s2 of stack.services) if (kindOf(s2) !== "service") nodeOf(s2);
+  for (const s2 of stack.services) if (kindOf2(s2) !== "service") nodeOf(s2);
   for (const u of resolvedUpstreams(stack)) {
     const id2 = `up_${slug(u.proxy.service.name)}_${slug(u.upstream.name)}`;
     nodes.set(id2, { id: id2, kind: "upstream", label: `upstream ${u.upstream.name}` });
@@ -21813,7 +21899,7 @@ var parse_error_default = defineRule({
     defaultSeverity: "error",
     category: "meta",
     docs: {
-      what: `Every file of a stack (compose YAML, .env and env files, nginx configuration, pgbouncer.ini, settings.py, sysctl files) is parsed with positions. A syntax error is reported once, at the place the parser stopped, in the words the program itself would use (nginx's "unexpected \\"}\\"", YAML's "Map keys must be unique").`,
+      what: `Every file of a stack (compose YAML, .env and env files, nginx configuration, pgbouncer.ini, settings.py, sysctl files) is parsed with positions. A syntax error is reported once, at the place the parser stopped, in the words the program itself would use (nginx's "unexpected \\"}\\""). So is well-formed YAML that compose refuses to load, at the node compose names: an undefined alias ("found undefined alias 'lables'"), a \`<<\` merge of anything but a mapping or a list of mappings ("expected a mapping for merging, but found scalar"), a list or mapping used as a key ("found unhashable key"), and a duplicate key, which docker compose v2 refuses ("mapping key "image" already defined at line 3").`,
       why: "The program would refuse the file, or read something else than what is written. The rest of the stack is still checked, but values from the broken part of the file are unknown, so other rules may stay silent about it."
     }
   },
@@ -24050,8 +24136,9 @@ var package_default = {
     build: "node scripts/build.mjs",
     example: "node scripts/build.mjs && node dist/arena-lint.js check fixtures/arena-scaled",
     generate: "node scripts/generate.mjs",
-    test: "node scripts/build.mjs && vitest run",
-    typecheck: "tsc --noEmit"
+    test: "node scripts/build.mjs && tsc --noEmit && vitest run",
+    typecheck: "tsc --noEmit",
+    fuzz: "node scripts/fuzz.mjs"
   },
   dependencies: {
     "@babel/code-frame": "^7.29.7",
@@ -24252,7 +24339,7 @@ function main(argv, io) {
       io.stdout(HELP);
       return 0;
     }
-    const command = COMMANDS[first];
+    const command = own(COMMANDS, first);
     if (!command) throw new UsageError(`unknown command "${first}"; see \`arena-lint --help\``);
     return command(rest, io);
   } catch (e) {

@@ -6,6 +6,7 @@ import type { CliIO } from './commands/io.js';
 import { ruleDocText } from './docs/rule-doc.js';
 import { RULES } from '../rules/index.js';
 import pkg from '../package.json' with { type: 'json' };
+import { own } from './core/own.js';
 
 export type { CliIO } from './commands/io.js';
 
@@ -80,7 +81,7 @@ export function main(argv: readonly string[], io: CliIO): number {
       io.stdout(HELP);
       return 0;
     }
-    const command = COMMANDS[first];
+    const command = own(COMMANDS, first);
     if (!command) throw new UsageError(`unknown command "${first}"; see \`arena-lint --help\``);
     return command(rest, io);
   } catch (e) {
