@@ -21339,6 +21339,30 @@ function blockEnd(file, commentStart) {
   return file.text.length;
 }
 
+// src/reporters/fingerprint.ts
+import { createHash } from "node:crypto";
+function defaultEntityKey(message) {
+  return message.replace(/\(?\b[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
+}
+function entityKey(f) {
+  return f.key ?? defaultEntityKey(f.message);
+}
+function entityHash(f) {
+  return createHash("sha256").update(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).digest("hex").slice(0, 32);
+}
+function fingerprintOf(f) {
+  return f.fingerprint ?? entityHash(f);
+}
+function occurrenceFingerprints(findings) {
+  const seen = /* @__PURE__ */ new Map();
+  return findings.map((f) => {
+    const hash2 = fingerprintOf(f);
+    const n = (seen.get(hash2) ?? 0) + 1;
+    seen.set(hash2, n);
+    return `${hash2}:${n}`;
+  });
+}
+
 // src/engine/workspace.ts
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join as join3 } from "node:path";
@@ -21513,7 +21537,8 @@ function check(opts) {
               span: r.span,
               related: r.related ?? [],
               stack: stack.name,
-              ...r.hint ? { hint: r.hint } : {}
+              ...r.hint ? { hint: r.hint } : {},
+              ...r.key !== void 0 ? { key: r.key } : {}
             });
           }
         });
@@ -21532,7 +21557,10 @@ function check(opts) {
       if (setting !== "off") findings.push({ ...f, severity: setting });
     }
   }
-  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)), sources: ws.sources }, stacks, config, unknowns };
+  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)).map(withFingerprint), sources: ws.sources }, stacks, config, unknowns };
+}
+function withFingerprint(f) {
+  return { ...f, fingerprint: entityHash(f) };
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -21684,23 +21712,22 @@ function docsUrl(id2) {
   return `https://github.com/arena-lint/arena-lint/blob/main/docs/rules/${id2}.md`;
 }
 
-// src/reporters/fingerprint.ts
-import { createHash } from "node:crypto";
-function normalizedLines(result, at) {
-  const source = result.sources.get(at.file);
-  if (!source) return "";
-  const lines = [];
-  for (let n = at.line; n <= at.endLine; n++) lines.push(lineText(source, n).trim().replace(/\s+/g, " "));
-  return lines.join("\n");
-}
-function lineHash(result, ruleId, path, at) {
-  return createHash("sha256").update(`${ruleId}\0${path}\0${normalizedLines(result, at)}`).digest("hex").slice(0, 32);
-}
-
 // src/reporters/sarif.ts
 var SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 var SRCROOT = "%SRCROOT%";
-var FINGERPRINT_KEY = "arenaLintLineHash/v1";
+var FINGERPRINT_KEY = "primaryLocationLineHash";
+var GITHUB_SARIF_LIMITS = {
+  runsPerFile: 20,
+  resultsPerRun: 25e3,
+  rulesPerRun: 25e3,
+  toolExtensionsPerRun: 100,
+  threadFlowLocationsPerResult: 1e4,
+  /** locations[] (and, counted with them, relatedLocations[]) per result. */
+  locationsPerResult: 1e3,
+  tagsPerRule: 20,
+  /** shortDescription.text and fullDescription.text of a rule. */
+  descriptionChars: 1024
+};
 var INFORMATION_URI = docsUrl("x").replace(/\/blob\/.*$/, "");
 var LEVEL = { error: "error", warning: "warning", info: "note" };
 function helpText(meta2) {
@@ -21715,11 +21742,24 @@ function helpMarkdown(meta2) {
   parts.push(`[Documentation for ${meta2.id}](${docsUrl(meta2.id)})`);
   return parts.join("\n\n");
 }
+function withinChars(text, limit) {
+  if (text.length <= limit) return text;
+  const head = text.slice(0, limit - 1);
+  const sentence = head.search(/[.!?](?=\s)[^.!?]*$/);
+  if (sentence > limit / 3) return `${head.slice(0, sentence + 1)}\u2026`.slice(0, limit);
+  const word = head.lastIndexOf(" ");
+  return `${head.slice(0, word > 0 ? word : head.length)}\u2026`;
+}
+function fullDescription(meta2) {
+  const both = `${meta2.docs.what} ${meta2.docs.why}`;
+  const limit = GITHUB_SARIF_LIMITS.descriptionChars;
+  return both.length <= limit ? both : withinChars(meta2.docs.what, limit);
+}
 function ruleDescriptor(meta2) {
   return {
     id: meta2.id,
-    shortDescription: { text: meta2.description },
-    fullDescription: { text: `${meta2.docs.what} ${meta2.docs.why}` },
+    shortDescription: { text: withinChars(meta2.description, GITHUB_SARIF_LIMITS.descriptionChars) },
+    fullDescription: { text: fullDescription(meta2) },
     help: { text: helpText(meta2), markdown: helpMarkdown(meta2) },
     helpUri: docsUrl(meta2.id),
     defaultConfiguration: { level: LEVEL[meta2.defaultSeverity] },
@@ -21732,14 +21772,25 @@ function physicalLocation(opts, at) {
     region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn }
   };
 }
-function fingerprints(result, opts, located) {
-  const seen = /* @__PURE__ */ new Map();
-  return located.map((at) => {
-    const hash2 = lineHash(result, at.finding.ruleId, repoPath2(opts, at.file), at);
-    const occurrence = (seen.get(hash2) ?? 0) + 1;
-    seen.set(hash2, occurrence);
-    return `${hash2}:${occurrence}`;
+function escapeMessage(text) {
+  return text.replace(/[\\[\]]/g, "\\$&");
+}
+function linkedMessage(message, related, shownPath) {
+  let text = escapeMessage(message);
+  const rest = [];
+  const linked = /* @__PURE__ */ new Set();
+  related.forEach((r, i) => {
+    const id2 = i + 1;
+    const cited = `${r.file}:${r.line}`;
+    const at = linked.has(cited) ? -1 : text.indexOf(cited);
+    if (at >= 0 && !/[\w:]/.test(text[at + cited.length] ?? "") && !/[\w/.-]/.test(text[at - 1] ?? "")) {
+      linked.add(cited);
+      text = `${text.slice(0, at)}[${escapeMessage(cited)}](${id2})${text.slice(at + cited.length)}`;
+    } else {
+      rest.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
+    }
   });
+  return rest.length ? `${text} See ${rest.join("; ")}.` : text;
 }
 function toSarifLog(result, opts) {
   const rules = opts.rules.map(ruleDescriptor);
@@ -21750,19 +21801,19 @@ function toSarifLog(result, opts) {
     rules.push({ id: f.ruleId, shortDescription: { text: f.ruleId }, helpUri: docsUrl(f.ruleId) });
   }
   const located = result.findings.map((f) => toLocated(result, f));
-  const prints = fingerprints(result, opts, located);
+  const prints = occurrenceFingerprints(result.findings);
   const results = located.map((at, i) => {
     const f = at.finding;
     const out = {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId),
       level: LEVEL[f.severity],
-      message: { text: f.message },
+      message: { text: at.related.length ? linkedMessage(f.message, at.related, (file) => repoPath2(opts, file)) : f.message },
       locations: [{ physicalLocation: physicalLocation(opts, at) }],
       partialFingerprints: { [FINGERPRINT_KEY]: prints[i] }
     };
     if (at.related.length > 0) {
-      out.relatedLocations = at.related.map((r, j) => ({
+      out.relatedLocations = at.related.slice(0, GITHUB_SARIF_LIMITS.locationsPerResult - 1).map((r, j) => ({
         id: j + 1,
         physicalLocation: physicalLocation(opts, r),
         message: { text: r.message }

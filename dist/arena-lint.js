@@ -20590,6 +20590,30 @@ function blockEnd(file, commentStart) {
   return file.text.length;
 }
 
+// src/reporters/fingerprint.ts
+import { createHash } from "node:crypto";
+function defaultEntityKey(message) {
+  return message.replace(/\(?\b[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
+}
+function entityKey(f) {
+  return f.key ?? defaultEntityKey(f.message);
+}
+function entityHash(f) {
+  return createHash("sha256").update(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).digest("hex").slice(0, 32);
+}
+function fingerprintOf(f) {
+  return f.fingerprint ?? entityHash(f);
+}
+function occurrenceFingerprints(findings) {
+  const seen = /* @__PURE__ */ new Map();
+  return findings.map((f) => {
+    const hash2 = fingerprintOf(f);
+    const n = (seen.get(hash2) ?? 0) + 1;
+    seen.set(hash2, n);
+    return `${hash2}:${n}`;
+  });
+}
+
 // src/engine/workspace.ts
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join as join3 } from "node:path";
@@ -20764,7 +20788,8 @@ function check(opts) {
               span: r.span,
               related: r.related ?? [],
               stack: stack.name,
-              ...r.hint ? { hint: r.hint } : {}
+              ...r.hint ? { hint: r.hint } : {},
+              ...r.key !== void 0 ? { key: r.key } : {}
             });
           }
         });
@@ -20783,7 +20808,10 @@ function check(opts) {
       if (setting !== "off") findings.push({ ...f, severity: setting });
     }
   }
-  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)), sources: ws.sources }, stacks, config, unknowns };
+  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)).map(withFingerprint), sources: ws.sources }, stacks, config, unknowns };
+}
+function withFingerprint(f) {
+  return { ...f, fingerprint: entityHash(f) };
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -23562,17 +23590,60 @@ import { readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "
 import { relative as relative2, resolve as resolve4 } from "node:path";
 import { parseArgs as parseArgs3 } from "node:util";
 
-// src/reporters/fingerprint.ts
-import { createHash } from "node:crypto";
-function normalizedLines(result, at) {
-  const source = result.sources.get(at.file);
-  if (!source) return "";
-  const lines = [];
-  for (let n = at.line; n <= at.endLine; n++) lines.push(lineText(source, n).trim().replace(/\s+/g, " "));
-  return lines.join("\n");
+// src/engine/baseline.ts
+var BASELINE_VERSION = 2;
+function entryOf(f) {
+  return { rule: f.ruleId, file: f.span.file, fingerprint: fingerprintOf(f), message: f.message };
 }
-function lineHash(result, ruleId, path, at) {
-  return createHash("sha256").update(`${ruleId}\0${path}\0${normalizedLines(result, at)}`).digest("hex").slice(0, 32);
+var keyOf = (e) => `${e.rule}\0${e.fingerprint}`;
+var sortKey = (e) => `${e.file}\0${e.rule}\0${e.fingerprint}`;
+function baselineOf(result) {
+  const findings = result.findings.map(entryOf);
+  findings.sort((a, b) => sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+  return { version: BASELINE_VERSION, findings };
+}
+function formatBaseline(b) {
+  return `${JSON.stringify(b, null, 2)}
+`;
+}
+function parseBaseline(text) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { error: `not JSON (${e.message})` };
+  }
+  const d = data;
+  if (typeof d === "object" && d !== null && d.version === 1) {
+    return { error: "written by arena-lint 0.1, whose fingerprints were hashes of line text; rewrite it with --write-baseline" };
+  }
+  if (typeof d !== "object" || d === null || d.version !== BASELINE_VERSION || !Array.isArray(d.findings)) {
+    return { error: `not an arena-lint baseline (expected {"version": ${BASELINE_VERSION}, "findings": [...]}); write one with --write-baseline` };
+  }
+  const bad = d.findings.findIndex((e) => {
+    const x = e;
+    return typeof x !== "object" || x === null || typeof x.rule !== "string" || typeof x.file !== "string" || typeof x.fingerprint !== "string";
+  });
+  if (bad >= 0) return { error: `findings[${bad}] needs string "rule", "file" and "fingerprint"` };
+  return { baseline: d };
+}
+function applyBaseline(result, baseline) {
+  const left = /* @__PURE__ */ new Map();
+  for (const e of baseline.findings) left.set(keyOf(e), (left.get(keyOf(e)) ?? 0) + 1);
+  const findings = [];
+  let matched = 0;
+  for (const f of result.findings) {
+    const key = keyOf(entryOf(f));
+    const n = left.get(key) ?? 0;
+    if (n > 0) {
+      left.set(key, n - 1);
+      matched++;
+    } else {
+      findings.push(f);
+    }
+  }
+  const gone = [...left.values()].reduce((a, b) => a + b, 0);
+  return { findings, matched, gone };
 }
 
 // src/reporters/locate.ts
@@ -23636,58 +23707,6 @@ function repoPath2(opts, file) {
 }
 function uriPath(path) {
   return path.split("/").map((segment) => encodeURIComponent(segment).replace(/\(/g, "%28").replace(/\)/g, "%29")).join("/");
-}
-
-// src/engine/baseline.ts
-var BASELINE_VERSION = 1;
-function entryOf(result, f) {
-  return { rule: f.ruleId, file: f.span.file, fingerprint: lineHash(result, f.ruleId, f.span.file, locateSpan(result, f.span)), message: f.message };
-}
-var keyOf = (e) => `${e.rule}\0${e.file}\0${e.fingerprint}`;
-function baselineOf(result) {
-  const findings = result.findings.map((f) => entryOf(result, f));
-  findings.sort((a, b) => keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
-  return { version: BASELINE_VERSION, findings };
-}
-function formatBaseline(b) {
-  return `${JSON.stringify(b, null, 2)}
-`;
-}
-function parseBaseline(text) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    return { error: `not JSON (${e.message})` };
-  }
-  const d = data;
-  if (typeof d !== "object" || d === null || d.version !== BASELINE_VERSION || !Array.isArray(d.findings)) {
-    return { error: `not an arena-lint baseline (expected {"version": ${BASELINE_VERSION}, "findings": [...]}); write one with --write-baseline` };
-  }
-  const bad = d.findings.findIndex((e) => {
-    const x = e;
-    return typeof x !== "object" || x === null || typeof x.rule !== "string" || typeof x.file !== "string" || typeof x.fingerprint !== "string";
-  });
-  if (bad >= 0) return { error: `findings[${bad}] needs string "rule", "file" and "fingerprint"` };
-  return { baseline: d };
-}
-function applyBaseline(result, baseline) {
-  const left = /* @__PURE__ */ new Map();
-  for (const e of baseline.findings) left.set(keyOf(e), (left.get(keyOf(e)) ?? 0) + 1);
-  const findings = [];
-  let matched = 0;
-  for (const f of result.findings) {
-    const key = keyOf(entryOf(result, f));
-    const n = left.get(key) ?? 0;
-    if (n > 0) {
-      left.set(key, n - 1);
-      matched++;
-    } else {
-      findings.push(f);
-    }
-  }
-  const gone = [...left.values()].reduce((a, b) => a + b, 0);
-  return { findings, matched, gone };
 }
 
 // src/reporters/github.ts
@@ -23821,7 +23840,19 @@ function docsUrl(id2) {
 // src/reporters/sarif.ts
 var SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 var SRCROOT = "%SRCROOT%";
-var FINGERPRINT_KEY = "arenaLintLineHash/v1";
+var FINGERPRINT_KEY = "primaryLocationLineHash";
+var GITHUB_SARIF_LIMITS = {
+  runsPerFile: 20,
+  resultsPerRun: 25e3,
+  rulesPerRun: 25e3,
+  toolExtensionsPerRun: 100,
+  threadFlowLocationsPerResult: 1e4,
+  /** locations[] (and, counted with them, relatedLocations[]) per result. */
+  locationsPerResult: 1e3,
+  tagsPerRule: 20,
+  /** shortDescription.text and fullDescription.text of a rule. */
+  descriptionChars: 1024
+};
 var INFORMATION_URI = docsUrl("x").replace(/\/blob\/.*$/, "");
 var LEVEL = { error: "error", warning: "warning", info: "note" };
 function helpText(meta2) {
@@ -23836,11 +23867,24 @@ function helpMarkdown(meta2) {
   parts.push(`[Documentation for ${meta2.id}](${docsUrl(meta2.id)})`);
   return parts.join("\n\n");
 }
+function withinChars(text, limit) {
+  if (text.length <= limit) return text;
+  const head = text.slice(0, limit - 1);
+  const sentence = head.search(/[.!?](?=\s)[^.!?]*$/);
+  if (sentence > limit / 3) return `${head.slice(0, sentence + 1)}\u2026`.slice(0, limit);
+  const word = head.lastIndexOf(" ");
+  return `${head.slice(0, word > 0 ? word : head.length)}\u2026`;
+}
+function fullDescription(meta2) {
+  const both = `${meta2.docs.what} ${meta2.docs.why}`;
+  const limit = GITHUB_SARIF_LIMITS.descriptionChars;
+  return both.length <= limit ? both : withinChars(meta2.docs.what, limit);
+}
 function ruleDescriptor(meta2) {
   return {
     id: meta2.id,
-    shortDescription: { text: meta2.description },
-    fullDescription: { text: `${meta2.docs.what} ${meta2.docs.why}` },
+    shortDescription: { text: withinChars(meta2.description, GITHUB_SARIF_LIMITS.descriptionChars) },
+    fullDescription: { text: fullDescription(meta2) },
     help: { text: helpText(meta2), markdown: helpMarkdown(meta2) },
     helpUri: docsUrl(meta2.id),
     defaultConfiguration: { level: LEVEL[meta2.defaultSeverity] },
@@ -23853,14 +23897,25 @@ function physicalLocation(opts, at) {
     region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn }
   };
 }
-function fingerprints(result, opts, located) {
-  const seen = /* @__PURE__ */ new Map();
-  return located.map((at) => {
-    const hash2 = lineHash(result, at.finding.ruleId, repoPath2(opts, at.file), at);
-    const occurrence = (seen.get(hash2) ?? 0) + 1;
-    seen.set(hash2, occurrence);
-    return `${hash2}:${occurrence}`;
+function escapeMessage(text) {
+  return text.replace(/[\\[\]]/g, "\\$&");
+}
+function linkedMessage(message, related, shownPath) {
+  let text = escapeMessage(message);
+  const rest = [];
+  const linked = /* @__PURE__ */ new Set();
+  related.forEach((r, i) => {
+    const id2 = i + 1;
+    const cited = `${r.file}:${r.line}`;
+    const at = linked.has(cited) ? -1 : text.indexOf(cited);
+    if (at >= 0 && !/[\w:]/.test(text[at + cited.length] ?? "") && !/[\w/.-]/.test(text[at - 1] ?? "")) {
+      linked.add(cited);
+      text = `${text.slice(0, at)}[${escapeMessage(cited)}](${id2})${text.slice(at + cited.length)}`;
+    } else {
+      rest.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
+    }
   });
+  return rest.length ? `${text} See ${rest.join("; ")}.` : text;
 }
 function toSarifLog(result, opts) {
   const rules = opts.rules.map(ruleDescriptor);
@@ -23871,19 +23926,19 @@ function toSarifLog(result, opts) {
     rules.push({ id: f.ruleId, shortDescription: { text: f.ruleId }, helpUri: docsUrl(f.ruleId) });
   }
   const located = result.findings.map((f) => toLocated(result, f));
-  const prints = fingerprints(result, opts, located);
+  const prints = occurrenceFingerprints(result.findings);
   const results = located.map((at, i) => {
     const f = at.finding;
     const out = {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId),
       level: LEVEL[f.severity],
-      message: { text: f.message },
+      message: { text: at.related.length ? linkedMessage(f.message, at.related, (file) => repoPath2(opts, file)) : f.message },
       locations: [{ physicalLocation: physicalLocation(opts, at) }],
       partialFingerprints: { [FINGERPRINT_KEY]: prints[i] }
     };
     if (at.related.length > 0) {
-      out.relatedLocations = at.related.map((r, j) => ({
+      out.relatedLocations = at.related.slice(0, GITHUB_SARIF_LIMITS.locationsPerResult - 1).map((r, j) => ({
         id: j + 1,
         physicalLocation: physicalLocation(opts, r),
         message: { text: r.message }

@@ -22,6 +22,13 @@ export interface Finding {
   readonly stack?: string;
   /** Short imperative fix hint. */
   readonly hint?: string;
+  /**
+   * What the finding is about (the upstream, service or setting), as its rule names it; without it
+   * the key is derived from the message (src/reporters/fingerprint.ts).
+   */
+  readonly key?: string;
+  /** Identity across commits (rule, stack, file, key), computed once by the engine; see entityHash. */
+  readonly fingerprint?: string;
 }
 
 export interface StackSummary {

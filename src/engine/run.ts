@@ -9,6 +9,7 @@ import { CONFIG_FILE_NAMES, EMPTY_CONFIG, loadConfig, type ResolvedConfig, type 
 import { globMatcher } from './glob.js';
 import { whereOf, type Rule } from './rule.js';
 import { applySuppressions } from './suppress.js';
+import { entityHash } from '../reporters/fingerprint.js';
 import { Workspace } from './workspace.js';
 
 /** A problem the user must fix before anything can be checked (exit code 2). */
@@ -131,6 +132,7 @@ export function check(opts: CheckOptions): CheckRun {
             stackFindings.push({
               ruleId: rule.meta.id, severity, message: r.message, span: r.span, related: r.related ?? [], stack: stack.name,
               ...(r.hint ? { hint: r.hint } : {}),
+              ...(r.key !== undefined ? { key: r.key } : {}),
             });
           },
         });
@@ -151,7 +153,12 @@ export function check(opts: CheckOptions): CheckRun {
       if (setting !== 'off') findings.push({ ...f, severity: setting });
     }
   }
-  return { result: { root: opts.dir, stacks: stacks.map((s) => ({ name: s.name, files: [...s.files].sort() })), findings: sortFindings(dedupe(findings)), sources: ws.sources }, stacks, config, unknowns };
+  return { result: { root: opts.dir, stacks: stacks.map((s) => ({ name: s.name, files: [...s.files].sort() })), findings: sortFindings(dedupe(findings)).map(withFingerprint), sources: ws.sources }, stacks, config, unknowns };
+}
+
+/** Recorded while paths are still relative to the checked directory, whatever the report later prints. */
+function withFingerprint(f: Finding): Finding {
+  return { ...f, fingerprint: entityHash(f) };
 }
 
 /** A file shared by two stacks yields the same finding twice; keep the first. */
