@@ -21487,7 +21487,9 @@ ${lines.join("\n")}`);
   }
   return config;
 }
-function severityFor(rule, config, file, stack) {
+function severityFor(rule, config, file, stack, cli) {
+  const forced = cli?.[rule.meta.id];
+  if (forced !== void 0) return forced;
   let setting = config.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
   for (const o of config.data.overrides ?? []) {
     const s2 = o.rules[rule.meta.id];
@@ -21509,7 +21511,9 @@ function check(opts) {
   const ws = new Workspace(rootAbs, ignore);
   if (config.file) ws.sources.add(config.file);
   const chosen = config.data.stacks ? globMatcher(config.data.stacks) : void 0;
-  const composeFiles = findComposeFiles(ws).filter((f) => !chosen || chosen(f));
+  const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
+  const composeFiles = opts.composeFiles ? found : found.filter((f) => !chosen || chosen(f));
+  const cli = opts.ruleSettings;
   const findings = [];
   const unknowns = [];
   const stacks = [];
@@ -21518,8 +21522,8 @@ function check(opts) {
     stacks.push(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
-      const base = severityFor(rule, config);
-      if (base === "off" && !config.data.overrides?.length) continue;
+      const base = severityFor(rule, config, void 0, void 0, cli);
+      if (base === "off" && (cli?.[rule.meta.id] === "off" || !config.data.overrides?.length)) continue;
       try {
         rule.check({
           stack,
@@ -21527,7 +21531,7 @@ function check(opts) {
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
           report: (r) => {
-            const setting = severityFor(rule, config, r.span.file, stack.name);
+            const setting = severityFor(rule, config, r.span.file, stack.name, cli);
             if (setting === "off") return;
             const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
             stackFindings.push({
@@ -21553,11 +21557,19 @@ function check(opts) {
         continue;
       }
       const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
-      const setting = rule ? severityFor(rule, config, f.span.file, stack.name) : f.severity;
+      const setting = rule ? severityFor(rule, config, f.span.file, stack.name, cli) : f.severity;
       if (setting !== "off") findings.push({ ...f, severity: setting });
     }
   }
-  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)).map(withFingerprint), sources: ws.sources }, stacks, config, unknowns };
+  const search2 = stacks.length === 0 ? searchReport(ws, found, composeFiles) : void 0;
+  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)).map(withFingerprint), sources: ws.sources }, stacks, config, unknowns };
+}
+var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
+function searchReport(ws, found, chosen) {
+  const files = ws.files();
+  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
+  const templates = files.filter((f) => COMPOSE_FILE.test(f) && !found.includes(f));
+  return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
 }
 function withFingerprint(f) {
   return { ...f, fingerprint: entityHash(f) };

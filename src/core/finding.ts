@@ -42,6 +42,8 @@ export interface StackSummary {
 export interface RunResult {
   /** The checked directory as the user named it. */
   readonly root: string;
+  /** Every checked path as the user named it, when one run checked several (paths are then relative to the working directory). */
+  readonly roots?: readonly string[];
   readonly stacks: readonly StackSummary[];
   /** Sorted by file, line, column, rule id. */
   readonly findings: readonly Finding[];
