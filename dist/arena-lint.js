@@ -21703,7 +21703,14 @@ function stackGraph(stack) {
     nodes.set(id2, { id: id2, kind: "upstream", label: `upstream ${u.upstream.name}` });
     const byTarget = /* @__PURE__ */ new Map();
     for (const s2 of u.servers) {
-      if (!s2.service) continue;
+      if (!s2.service) {
+        const host = s2.server.host;
+        if (host === void 0 || s2.server.hasVariables || isExternalHost(host)) continue;
+        const missing = `missing_${slug(host)}`;
+        if (!nodes.has(missing)) nodes.set(missing, { id: missing, kind: "missing", label: `${host}:${s2.server.port} (no such service)` });
+        addEdge({ from: id2, to: missing, broken: true });
+        continue;
+      }
       const target = nodeOf(s2.service);
       byTarget.set(target, [...byTarget.get(target) ?? [], s2.service]);
     }
@@ -21753,7 +21760,8 @@ var SHAPES = {
   pgbouncer: ["{{", "}}"],
   postgres: ["[(", ")]"],
   redis: ["[(", ")]"],
-  service: ["[", "]"]
+  service: ["[", "]"],
+  missing: [">", "]"]
 };
 function formatMermaid(graph) {
   const lines = ["flowchart LR"];
@@ -21761,6 +21769,8 @@ function formatMermaid(graph) {
     const [open, close] = SHAPES[n.kind];
     lines.push(`  ${n.id}${open}"${escape(n.label)}"${close}`);
   }
+  const missing = graph.nodes.filter((n) => n.kind === "missing");
+  if (missing.length) lines.push("  classDef missing fill:#ffeef0,stroke:#d73a49,color:#d73a49", `  class ${missing.map((n) => n.id).join(",")} missing`);
   graph.edges.forEach((e, i) => {
     lines.push(`  ${e.from} -->${e.label ? `|"${escape(e.label)}"|` : ""} ${e.to}`);
     if (e.broken) lines.push(`  linkStyle ${i} stroke:#d73a49,stroke-width:2px`);
