@@ -20676,6 +20676,30 @@ function blockEnd(file, commentStart) {
   return file.text.length;
 }
 
+// src/reporters/fingerprint.ts
+import { createHash } from "node:crypto";
+function defaultEntityKey(message) {
+  return message.replace(/\(?\b[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
+}
+function entityKey(f) {
+  return f.key ?? defaultEntityKey(f.message);
+}
+function entityHash(f) {
+  return createHash("sha256").update(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).digest("hex").slice(0, 32);
+}
+function fingerprintOf(f) {
+  return f.fingerprint ?? entityHash(f);
+}
+function occurrenceFingerprints(findings) {
+  const seen = /* @__PURE__ */ new Map();
+  return findings.map((f) => {
+    const hash2 = fingerprintOf(f);
+    const n = (seen.get(hash2) ?? 0) + 1;
+    seen.set(hash2, n);
+    return `${hash2}:${n}`;
+  });
+}
+
 // src/workspace/workspace.ts
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join as join3 } from "node:path";
@@ -20761,6 +20785,7 @@ var Workspace = class {
 // src/engine/run.ts
 var UsageError = class extends Error {
 };
+var COMPOSE_FILE_NAMES = "docker-compose*.yml, docker-compose*.yaml, compose*.yml, compose*.yaml";
 var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 function findComposeFiles(ws) {
@@ -20800,7 +20825,9 @@ ${lines.join("\n")}`);
   }
   return config;
 }
-function severityFor(rule, config, file, stack) {
+function severityFor(rule, config, file, stack, cli) {
+  const forced = cli?.[rule.meta.id];
+  if (forced !== void 0) return forced;
   let setting = config.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
   for (const o of config.data.overrides ?? []) {
     const s2 = o.rules[rule.meta.id];
@@ -20822,7 +20849,9 @@ function check(opts) {
   const ws = new Workspace(rootAbs, ignore);
   if (config.file) ws.sources.add(config.file);
   const chosen = config.data.stacks ? globMatcher(config.data.stacks) : void 0;
-  const composeFiles = findComposeFiles(ws).filter((f) => !chosen || chosen(f));
+  const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
+  const composeFiles = opts.composeFiles ? found : found.filter((f) => !chosen || chosen(f));
+  const cli = opts.ruleSettings;
   const findings = [];
   const unknowns = [];
   const stacks = [];
@@ -20831,8 +20860,8 @@ function check(opts) {
     stacks.push(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
-      const base = severityFor(rule, config);
-      if (base === "off" && !config.data.overrides?.length) continue;
+      const base = severityFor(rule, config, void 0, void 0, cli);
+      if (base === "off" && (cli?.[rule.meta.id] === "off" || !config.data.overrides?.length)) continue;
       try {
         rule.check({
           stack,
@@ -20840,7 +20869,7 @@ function check(opts) {
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
           report: (r) => {
-            const setting = severityFor(rule, config, r.span.file, stack.name);
+            const setting = severityFor(rule, config, r.span.file, stack.name, cli);
             if (setting === "off") return;
             const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
             stackFindings.push({
@@ -20850,7 +20879,8 @@ function check(opts) {
               span: r.span,
               related: r.related ?? [],
               stack: stack.name,
-              ...r.hint ? { hint: r.hint } : {}
+              ...r.hint ? { hint: r.hint } : {},
+              ...r.key !== void 0 ? { key: r.key } : {}
             });
           }
         });
@@ -20865,11 +20895,22 @@ function check(opts) {
         continue;
       }
       const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
-      const setting = rule ? severityFor(rule, config, f.span.file, stack.name) : f.severity;
+      const setting = rule ? severityFor(rule, config, f.span.file, stack.name, cli) : f.severity;
       if (setting !== "off") findings.push({ ...f, severity: setting });
     }
   }
-  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)), sources: ws.sources }, stacks, config, unknowns };
+  const search2 = stacks.length === 0 ? searchReport(ws, found, composeFiles) : void 0;
+  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)).map(withFingerprint), sources: ws.sources }, stacks, config, unknowns };
+}
+var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
+function searchReport(ws, found, chosen) {
+  const files = ws.files();
+  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
+  const templates = files.filter((f) => COMPOSE_FILE.test(f) && !found.includes(f));
+  return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
+}
+function withFingerprint(f) {
+  return { ...f, fingerprint: entityHash(f) };
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -21748,7 +21789,14 @@ function stackGraph(stack) {
     nodes.set(id2, { id: id2, kind: "upstream", label: `upstream ${u.upstream.name}` });
     const byTarget = /* @__PURE__ */ new Map();
     for (const s2 of u.servers) {
-      if (!s2.service) continue;
+      if (!s2.service) {
+        const host = s2.server.host;
+        if (host === void 0 || s2.server.hasVariables || isExternalHost(host)) continue;
+        const missing = `missing_${slug(host)}`;
+        if (!nodes.has(missing)) nodes.set(missing, { id: missing, kind: "missing", label: `${host}:${s2.server.port} (no such service)` });
+        addEdge({ from: id2, to: missing, broken: true });
+        continue;
+      }
       const target = nodeOf(s2.service);
       byTarget.set(target, [...byTarget.get(target) ?? [], s2.service]);
     }
@@ -21798,7 +21846,8 @@ var SHAPES = {
   pgbouncer: ["{{", "}}"],
   postgres: ["[(", ")]"],
   redis: ["[(", ")]"],
-  service: ["[", "]"]
+  service: ["[", "]"],
+  missing: [">", "]"]
 };
 function formatMermaid(graph) {
   const lines = ["flowchart LR"];
@@ -21806,6 +21855,8 @@ function formatMermaid(graph) {
     const [open, close] = SHAPES[n.kind];
     lines.push(`  ${n.id}${open}"${escape(n.label)}"${close}`);
   }
+  const missing = graph.nodes.filter((n) => n.kind === "missing");
+  if (missing.length) lines.push("  classDef missing fill:#ffeef0,stroke:#d73a49,color:#d73a49", `  class ${missing.map((n) => n.id).join(",")} missing`);
   graph.edges.forEach((e, i) => {
     lines.push(`  ${e.from} -->${e.label ? `|"${escape(e.label)}"|` : ""} ${e.to}`);
     if (e.broken) lines.push(`  linkStyle ${i} stroke:#d73a49,stroke-width:2px`);
@@ -23644,21 +23695,101 @@ ${chart}`);
 }
 
 // src/commands/check.ts
-import { readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { relative as relative2, resolve as resolve4 } from "node:path";
+import { existsSync as existsSync2, readFileSync as readFileSync3, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { basename, dirname as dirname2, relative as relative2, resolve as resolve4 } from "node:path";
 import { parseArgs as parseArgs3 } from "node:util";
 
-// src/reporters/fingerprint.ts
-import { createHash } from "node:crypto";
-function normalizedLines(result, at) {
-  const source = result.sources.get(at.file);
-  if (!source) return "";
-  const lines = [];
-  for (let n = at.line; n <= at.endLine; n++) lines.push(lineText(source, n).trim().replace(/\s+/g, " "));
-  return lines.join("\n");
+// src/engine/baseline.ts
+var BASELINE_VERSION = 2;
+function entryOf(f) {
+  return { rule: f.ruleId, file: f.span.file, fingerprint: fingerprintOf(f), message: f.message };
 }
-function lineHash(result, ruleId, path, at) {
-  return createHash("sha256").update(`${ruleId}\0${path}\0${normalizedLines(result, at)}`).digest("hex").slice(0, 32);
+var keyOf = (e) => `${e.rule}\0${e.fingerprint}`;
+var sortKey = (e) => `${e.file}\0${e.rule}\0${e.fingerprint}`;
+function baselineOf(result) {
+  const findings = result.findings.map(entryOf);
+  findings.sort((a, b) => sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+  return { version: BASELINE_VERSION, findings };
+}
+function formatBaseline(b) {
+  return `${JSON.stringify(b, null, 2)}
+`;
+}
+function parseBaseline(text) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { error: `not JSON (${e.message})` };
+  }
+  const d = data;
+  if (typeof d === "object" && d !== null && d.version === 1) {
+    return { error: "written by arena-lint 0.1, whose fingerprints were hashes of line text; rewrite it with --write-baseline" };
+  }
+  if (typeof d !== "object" || d === null || d.version !== BASELINE_VERSION || !Array.isArray(d.findings)) {
+    return { error: `not an arena-lint baseline (expected {"version": ${BASELINE_VERSION}, "findings": [...]}); write one with --write-baseline` };
+  }
+  const bad = d.findings.findIndex((e) => {
+    const x = e;
+    return typeof x !== "object" || x === null || typeof x.rule !== "string" || typeof x.file !== "string" || typeof x.fingerprint !== "string";
+  });
+  if (bad >= 0) return { error: `findings[${bad}] needs string "rule", "file" and "fingerprint"` };
+  return { baseline: d };
+}
+function applyBaseline(result, baseline) {
+  const left = /* @__PURE__ */ new Map();
+  for (const e of baseline.findings) left.set(keyOf(e), (left.get(keyOf(e)) ?? 0) + 1);
+  const findings = [];
+  let matched = 0;
+  for (const f of result.findings) {
+    const key = keyOf(entryOf(f));
+    const n = left.get(key) ?? 0;
+    if (n > 0) {
+      left.set(key, n - 1);
+      matched++;
+    } else {
+      findings.push(f);
+    }
+  }
+  const gone = [...left.values()].reduce((a, b) => a + b, 0);
+  return { findings, matched, gone };
+}
+
+// src/engine/combine.ts
+function join4(prefix, path) {
+  return prefix === "" ? path : `${prefix}/${path}`;
+}
+function combineRuns(parts, root) {
+  const sources = new SourceSet();
+  const findings = [];
+  const stacks = [];
+  for (const { prefix, result } of parts) {
+    for (const file of result.sources.all()) sources.add(prefix === "" ? file : createSourceFile(join4(prefix, file.path), file.text));
+    const span = (s2) => prefix === "" ? s2 : { ...s2, file: join4(prefix, s2.file) };
+    for (const f of result.findings) {
+      findings.push({
+        ...f,
+        span: span(f.span),
+        related: f.related.map((r) => ({ ...r, span: span(r.span) })),
+        ...f.stack !== void 0 ? { stack: join4(prefix, f.stack) } : {}
+      });
+    }
+    for (const s2 of result.stacks) stacks.push({ name: join4(prefix, s2.name), files: s2.files.map((f) => join4(prefix, f)) });
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const unique = findings.filter((f) => {
+    const key = `${f.ruleId}\0${f.span.file}\0${f.span.start}\0${f.span.end}\0${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const stackNames = /* @__PURE__ */ new Set();
+  return {
+    root,
+    stacks: stacks.filter((s2) => stackNames.has(s2.name) ? false : (stackNames.add(s2.name), true)),
+    findings: unique.sort((a, b) => a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)),
+    sources
+  };
 }
 
 // src/reporters/locate.ts
@@ -23724,58 +23855,6 @@ function uriPath(path) {
   return path.split("/").map((segment) => encodeURIComponent(segment).replace(/\(/g, "%28").replace(/\)/g, "%29")).join("/");
 }
 
-// src/engine/baseline.ts
-var BASELINE_VERSION = 1;
-function entryOf(result, f) {
-  return { rule: f.ruleId, file: f.span.file, fingerprint: lineHash(result, f.ruleId, f.span.file, locateSpan(result, f.span)), message: f.message };
-}
-var keyOf = (e) => `${e.rule}\0${e.file}\0${e.fingerprint}`;
-function baselineOf(result) {
-  const findings = result.findings.map((f) => entryOf(result, f));
-  findings.sort((a, b) => keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
-  return { version: BASELINE_VERSION, findings };
-}
-function formatBaseline(b) {
-  return `${JSON.stringify(b, null, 2)}
-`;
-}
-function parseBaseline(text) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    return { error: `not JSON (${e.message})` };
-  }
-  const d = data;
-  if (typeof d !== "object" || d === null || d.version !== BASELINE_VERSION || !Array.isArray(d.findings)) {
-    return { error: `not an arena-lint baseline (expected {"version": ${BASELINE_VERSION}, "findings": [...]}); write one with --write-baseline` };
-  }
-  const bad = d.findings.findIndex((e) => {
-    const x = e;
-    return typeof x !== "object" || x === null || typeof x.rule !== "string" || typeof x.file !== "string" || typeof x.fingerprint !== "string";
-  });
-  if (bad >= 0) return { error: `findings[${bad}] needs string "rule", "file" and "fingerprint"` };
-  return { baseline: d };
-}
-function applyBaseline(result, baseline) {
-  const left = /* @__PURE__ */ new Map();
-  for (const e of baseline.findings) left.set(keyOf(e), (left.get(keyOf(e)) ?? 0) + 1);
-  const findings = [];
-  let matched = 0;
-  for (const f of result.findings) {
-    const key = keyOf(entryOf(result, f));
-    const n = left.get(key) ?? 0;
-    if (n > 0) {
-      left.set(key, n - 1);
-      matched++;
-    } else {
-      findings.push(f);
-    }
-  }
-  const gone = [...left.values()].reduce((a, b) => a + b, 0);
-  return { findings, matched, gone };
-}
-
 // src/reporters/github.ts
 var COMMAND = { error: "error", warning: "warning", info: "notice" };
 function escapeData(s2) {
@@ -23803,7 +23882,7 @@ function formatGithub(result, opts) {
 }
 
 // src/reporters/json.ts
-var JSON_REPORT_VERSION = 1;
+var JSON_REPORT_VERSION = 2;
 function toJsonReport(result) {
   const diagnostics = result.findings.map((f) => {
     const at = toLocated(result, f);
@@ -23823,7 +23902,7 @@ function toJsonReport(result) {
   });
   return {
     version: JSON_REPORT_VERSION,
-    root: result.root.replace(/\\/g, "/"),
+    roots: (result.roots ?? [result.root]).map((r) => r.replace(/\\/g, "/")),
     stacks: result.stacks.map((s2) => ({ name: s2.name, files: [...s2.files] })),
     diagnostics,
     summary: { ...countBySeverity(result.findings), files: checkedFileCount(result), stacks: result.stacks.length }
@@ -23907,7 +23986,19 @@ function docsUrl(id2) {
 // src/reporters/sarif.ts
 var SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 var SRCROOT = "%SRCROOT%";
-var FINGERPRINT_KEY = "arenaLintLineHash/v1";
+var FINGERPRINT_KEY = "primaryLocationLineHash";
+var GITHUB_SARIF_LIMITS = {
+  runsPerFile: 20,
+  resultsPerRun: 25e3,
+  rulesPerRun: 25e3,
+  toolExtensionsPerRun: 100,
+  threadFlowLocationsPerResult: 1e4,
+  /** locations[] (and, counted with them, relatedLocations[]) per result. */
+  locationsPerResult: 1e3,
+  tagsPerRule: 20,
+  /** shortDescription.text and fullDescription.text of a rule. */
+  descriptionChars: 1024
+};
 var INFORMATION_URI = docsUrl("x").replace(/\/blob\/.*$/, "");
 var LEVEL = { error: "error", warning: "warning", info: "note" };
 function helpText(meta2) {
@@ -23922,11 +24013,24 @@ function helpMarkdown(meta2) {
   parts.push(`[Documentation for ${meta2.id}](${docsUrl(meta2.id)})`);
   return parts.join("\n\n");
 }
+function withinChars(text, limit) {
+  if (text.length <= limit) return text;
+  const head = text.slice(0, limit - 1);
+  const sentence = head.search(/[.!?](?=\s)[^.!?]*$/);
+  if (sentence > limit / 3) return `${head.slice(0, sentence + 1)}\u2026`.slice(0, limit);
+  const word = head.lastIndexOf(" ");
+  return `${head.slice(0, word > 0 ? word : head.length)}\u2026`;
+}
+function fullDescription(meta2) {
+  const both = `${meta2.docs.what} ${meta2.docs.why}`;
+  const limit = GITHUB_SARIF_LIMITS.descriptionChars;
+  return both.length <= limit ? both : withinChars(meta2.docs.what, limit);
+}
 function ruleDescriptor(meta2) {
   return {
     id: meta2.id,
-    shortDescription: { text: meta2.description },
-    fullDescription: { text: `${meta2.docs.what} ${meta2.docs.why}` },
+    shortDescription: { text: withinChars(meta2.description, GITHUB_SARIF_LIMITS.descriptionChars) },
+    fullDescription: { text: fullDescription(meta2) },
     help: { text: helpText(meta2), markdown: helpMarkdown(meta2) },
     helpUri: docsUrl(meta2.id),
     defaultConfiguration: { level: LEVEL[meta2.defaultSeverity] },
@@ -23939,14 +24043,25 @@ function physicalLocation(opts, at) {
     region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn }
   };
 }
-function fingerprints(result, opts, located) {
-  const seen = /* @__PURE__ */ new Map();
-  return located.map((at) => {
-    const hash2 = lineHash(result, at.finding.ruleId, repoPath2(opts, at.file), at);
-    const occurrence = (seen.get(hash2) ?? 0) + 1;
-    seen.set(hash2, occurrence);
-    return `${hash2}:${occurrence}`;
+function escapeMessage(text) {
+  return text.replace(/[\\[\]]/g, "\\$&");
+}
+function linkedMessage(message, related, shownPath) {
+  let text = escapeMessage(message);
+  const rest = [];
+  const linked = /* @__PURE__ */ new Set();
+  related.forEach((r, i) => {
+    const id2 = i + 1;
+    const cited = `${r.file}:${r.line}`;
+    const at = linked.has(cited) ? -1 : text.indexOf(cited);
+    if (at >= 0 && !/[\w:]/.test(text[at + cited.length] ?? "") && !/[\w/.-]/.test(text[at - 1] ?? "")) {
+      linked.add(cited);
+      text = `${text.slice(0, at)}[${escapeMessage(cited)}](${id2})${text.slice(at + cited.length)}`;
+    } else {
+      rest.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
+    }
   });
+  return rest.length ? `${text} See ${rest.join("; ")}.` : text;
 }
 function toSarifLog(result, opts) {
   const rules = opts.rules.map(ruleDescriptor);
@@ -23957,19 +24072,19 @@ function toSarifLog(result, opts) {
     rules.push({ id: f.ruleId, shortDescription: { text: f.ruleId }, helpUri: docsUrl(f.ruleId) });
   }
   const located = result.findings.map((f) => toLocated(result, f));
-  const prints = fingerprints(result, opts, located);
+  const prints = occurrenceFingerprints(result.findings);
   const results = located.map((at, i) => {
     const f = at.finding;
     const out = {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId),
       level: LEVEL[f.severity],
-      message: { text: f.message },
+      message: { text: at.related.length ? linkedMessage(f.message, at.related, (file) => repoPath2(opts, file)) : f.message },
       locations: [{ physicalLocation: physicalLocation(opts, at) }],
       partialFingerprints: { [FINGERPRINT_KEY]: prints[i] }
     };
     if (at.related.length > 0) {
-      out.relatedLocations = at.related.map((r, j) => ({
+      out.relatedLocations = at.related.slice(0, GITHUB_SARIF_LIMITS.locationsPerResult - 1).map((r, j) => ({
         id: j + 1,
         physicalLocation: physicalLocation(opts, r),
         message: { text: r.message }
@@ -24173,12 +24288,80 @@ var CHECK_OPTIONS = {
   "no-color": { type: "boolean" },
   debug: { type: "boolean" },
   baseline: { type: "string" },
-  "write-baseline": { type: "string" }
+  "write-baseline": { type: "string" },
+  "no-error-on-empty": { type: "boolean" },
+  rule: { type: "string", multiple: true },
+  select: { type: "string", multiple: true },
+  ignore: { type: "string", multiple: true },
+  "print-config": { type: "boolean" }
 };
+var SETTINGS = ["error", "warning", "info", "off"];
+function knownRule(id2, flag) {
+  if (RULES.some((r) => r.meta.id === id2)) return id2;
+  const near = closest(id2, RULES.map((r) => r.meta.id));
+  throw new UsageError(`${flag}: unknown rule "${id2}"${near ? `; did you mean "${near}"?` : ""} (see \`arena-lint rules\`)`);
+}
+function ruleSettingsOf(values) {
+  const list = (xs) => (xs ?? []).flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
+  const settings = {};
+  const selected = list(values.select).map((id2) => knownRule(id2, "--select"));
+  if (selected.length) {
+    for (const r of RULES) if (!selected.includes(r.meta.id)) settings[r.meta.id] = "off";
+  }
+  for (const id2 of list(values.ignore)) settings[knownRule(id2, "--ignore")] = "off";
+  for (const spec of values.rule ?? []) {
+    const m = /^([^:=\s]+)\s*[:=]\s*(\S+)$/.exec(spec.trim());
+    if (!m) throw new UsageError(`--rule needs ID:SEVERITY (e.g. --rule replica-drift:error), got "${spec}"`);
+    const [, id2 = "", level = ""] = m;
+    if (!SETTINGS.includes(level)) throw new UsageError(`--rule ${id2}: severity must be one of ${SETTINGS.join(", ")}, got "${level}"`);
+    settings[knownRule(id2, "--rule")] = level;
+  }
+  return settings;
+}
+function checkedPath(io, shown) {
+  const abs = resolve4(io.cwd, shown);
+  if (!existsSync2(abs)) throw new UsageError(`no such file or directory: ${shown}`);
+  const isFile = statSync2(abs).isFile();
+  const dir = isFile ? dirname2(abs) : abs;
+  const prefix = relative2(io.cwd, dir).split("\\").join("/");
+  return { shown, dir, prefix, ...isFile ? { composeFile: basename(abs) } : {} };
+}
+function noStackMessage(path, run) {
+  const where2 = path.shown;
+  const s2 = run.search;
+  const lines = [`no stack found in ${where2}: looked for compose files named ${COMPOSE_FILE_NAMES} in ${where2} and every folder under it (${s2?.filesSeen ?? 0} files seen)`];
+  for (const f of s2?.unnamed ?? []) {
+    const named = path.prefix === "" ? f : `${path.prefix}/${f}`;
+    lines.push(`  ${named} has a top-level services: key but not a compose file's name; check it with \`arena-lint check ${named}\``);
+  }
+  if (s2?.notChosen.length) lines.push(`  the config's stacks: leaves out ${s2.notChosen.join(", ")}`);
+  if (s2?.templates.length) lines.push(`  skipped as Jinja templates (render them first): ${s2.templates.join(", ")}`);
+  lines.push("Pass --no-error-on-empty to exit 0 when there is nothing to check.");
+  return lines.join("\n");
+}
+function silentChecksLine(runs) {
+  const pairs = /* @__PURE__ */ new Map();
+  for (const run of runs) for (const u of run.unknowns) {
+    const key = `${run.result.root}\0${u.stack}\0${u.ruleId}`;
+    if (!pairs.has(key)) pairs.set(key, silenceReason(u.ruleId, u.reason));
+  }
+  if (pairs.size === 0) return void 0;
+  const byReason = /* @__PURE__ */ new Map();
+  for (const reason of pairs.values()) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  const reasons = [...byReason].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([r, n]) => `${r} (${n})`);
+  return `${pairs.size} check${pairs.size === 1 ? "" : "s"} could not run: ${reasons.join(", ")}; see --verbose${runs.some((r) => r.config.file) ? "" : ", and `arena-lint init` to configure the host"}`;
+}
+function silenceReason(ruleId, reason) {
+  if (/no host:|host\.\w+ is not configured|no capacity:|config gives no host|needs host\./.test(reason)) return "no host configured";
+  if (/settings module/.test(reason)) return "settings module unknown";
+  if (/sysctl/.test(reason) || ruleId === "sysctl-required") return "no host sysctl source";
+  if (/daemon's default|not part of this stack/.test(reason)) return "set outside the repository";
+  if (/\$\{|environment|env/.test(reason)) return "value from the environment";
+  return "value unknown";
+}
 function checkCommand(argv, io) {
   const { values, positionals } = parseArgs3({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS });
-  if (positionals.length > 1) throw new UsageError(`check takes one directory, got ${positionals.length}`);
-  const dir = positionals[0] ?? ".";
+  const shownPaths = positionals.length ? positionals : ["."];
   const format = values.format ?? "stylish";
   if (!isFormatName(format)) throw new UsageError(`unknown format "${format}"; use one of ${Object.keys(formatters).join(", ")}`);
   let maxWarnings;
@@ -24186,39 +24369,74 @@ function checkCommand(argv, io) {
     maxWarnings = Number(values["max-warnings"]);
     if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings needs a whole number, got "${values["max-warnings"]}"`);
   }
-  const run = check({ dir: resolve4(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: resolve4(io.cwd, values.config) } : {}, rules: RULES });
-  let findings = run.result.findings;
+  const ruleSettings = ruleSettingsOf(values);
+  const paths = shownPaths.map((p) => checkedPath(io, p));
+  const configPath = values.config ? resolve4(io.cwd, values.config) : void 0;
+  if (values["print-config"]) {
+    if (paths.length > 1) throw new UsageError("--print-config takes one path");
+    io.stdout(printConfig(io, paths[0], configPath, ruleSettings));
+    return 0;
+  }
+  const runs = paths.map(
+    (p) => check({
+      dir: p.dir,
+      displayDir: p.shown,
+      ...configPath ? { configPath } : {},
+      rules: RULES,
+      ruleSettings,
+      ...p.composeFile ? { composeFiles: [p.composeFile] } : {}
+    })
+  );
+  const empty = paths.flatMap((p, i) => runs[i].stacks.length === 0 ? [noStackMessage(p, runs[i])] : []);
+  if (empty.length && !values["no-error-on-empty"]) throw new UsageError(empty.join("\n"));
+  for (const m of empty) io.stderr(`arena-lint: ${m.split("\n")[0]}
+`);
+  const parts = paths.map((p, i) => ({ prefix: p.prefix, result: runs[i].result }));
+  const combined = combineRuns(parts, shownPaths.length === 1 ? shownPaths[0] : ".");
+  let findings = combined.findings;
   if (values["write-baseline"] !== void 0) {
-    writeFileSync2(resolve4(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(run.result)));
+    writeFileSync2(resolve4(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
     io.stderr(`baseline with ${findings.length} finding${findings.length === 1 ? "" : "s"} written to ${values["write-baseline"]}
 `);
   }
   if (values.baseline !== void 0) {
-    const matched = applyBaseline(run.result, readBaseline(resolve4(io.cwd, values.baseline), values.baseline));
+    const matched = applyBaseline(combined, readBaseline(resolve4(io.cwd, values.baseline), values.baseline));
     findings = matched.findings;
     io.stderr(`${matched.matched} finding${matched.matched === 1 ? "" : "s"} in the baseline ${values.baseline}${matched.gone ? `; ${matched.gone} baseline entr${matched.gone === 1 ? "y" : "ies"} no longer found (rewrite it with --write-baseline)` : ""}
 `);
   }
   if (values.quiet) findings = findings.filter((f) => f.severity === "error");
-  const result = { ...run.result, root: dir, findings };
-  const cwdRelativeRoot = relative2(io.cwd, resolve4(io.cwd, dir)).split("\\").join("/");
+  const result = { ...combined, roots: shownPaths, findings };
   const color = useColor(io, values);
-  const opts = { color: values.output ? false : color, rules: RULES.map((r) => r.meta), version: package_default.version, ...cwdRelativeRoot ? { cwdRelativeRoot } : {} };
+  const opts = { color: values.output ? false : color, rules: RULES.map((r) => r.meta), version: package_default.version };
   const report = formatters[format](result, opts);
+  const silent = format === "stylish" ? silentChecksLine(runs) : void 0;
   if (values.output) {
     writeFileSync2(resolve4(io.cwd, values.output), report);
     io.stdout(`${summaryLine(result)}
-report written to ${values.output}
+${silent ? `${silent}
+` : ""}report written to ${values.output}
 `);
   } else {
     io.stdout(report.endsWith("\n") || report === "" ? report : `${report}
 `);
+    if (silent) io.stdout(`${silent}
+`);
   }
   if (values.verbose) {
-    for (const line of new Set(run.unknowns.map((u) => `[${u.ruleId}] ${u.stack}: ${u.reason}`))) io.stderr(`${line}
+    for (const run of runs) for (const line of new Set(run.unknowns.map((u) => `[${u.ruleId}] ${u.stack}: ${u.reason}`))) io.stderr(`${line}
 `);
   }
   return values["write-baseline"] !== void 0 ? 0 : exitCode(findings, maxWarnings);
+}
+function printConfig(io, path, configPath, cli) {
+  const config = readConfig(new Workspace(path.dir), configPath, path.shown);
+  const rules = {};
+  for (const r of RULES) rules[r.meta.id] = severityFor(r, config, void 0, void 0, cli);
+  const configFile = configPath ? relative2(io.cwd, configPath).split("\\").join("/") : config.file ? path.prefix ? `${path.prefix}/${config.file.path}` : config.file.path : null;
+  const { rules: _asWritten, ...rest } = config.data;
+  return `${JSON.stringify({ configFile, ...rest, rules, ...Object.keys(cli).length ? { commandLine: cli } : {} }, null, 2)}
+`;
 }
 function readBaseline(abs, shown) {
   let text;
@@ -24272,20 +24490,26 @@ function indent2(s2) {
 var HELP = `arena-lint ${package_default.version}: checks that a Django stack's compose, nginx, pgbouncer, settings.py and sysctl files agree.
 
 Usage:
-  arena-lint check [DIR]        check every compose stack under DIR (default: .)
+  arena-lint check [PATH...]    check every compose stack under each PATH (default: .); a PATH may be one compose file
+  arena-lint init [DIR]         write a commented .arena-lint.yaml for the stacks under DIR (--host, --cpus, --memory, --target-rps)
   arena-lint capacity [DIR]     print each stack's capacity plan (-f text|json|markdown, -c, -o)
   arena-lint graph [DIR]        draw each stack's topology as a Mermaid flowchart (--markdown for a fenced block)
   arena-lint rules              list every rule with its default severity
   arena-lint explain RULE-ID    print a rule's documentation
 
 Options for check:
-  -f, --format FORMAT      stylish (default), json, sarif, github, markdown, plain
-  -c, --config FILE        configuration file (default: DIR/.arena-lint.yaml when present)
+  -f, --format FORMAT      stylish (default), json, sarif, github, markdown, plain, junit, gitlab
+  -c, --config FILE        configuration file (default: the first of ${CONFIG_FILE_NAMES.join(", ")} in DIR)
   -o, --output FILE        write the report to FILE; a summary still goes to the terminal
   -q, --quiet              report errors only
       --max-warnings N     exit 1 when there are more than N warnings
       --write-baseline F   record today's findings in F (and exit 0), to adopt arena-lint on an existing repo
       --baseline F         report only findings that are not in the baseline F
+      --rule ID:SEVERITY   set a rule for this run (error, warning, info, off); repeatable
+      --select ID[,ID]     run only these rules
+      --ignore ID[,ID]     turn these rules off for this run
+      --print-config       print the configuration a check of PATH would use, and exit
+      --no-error-on-empty  exit 0 when no stack is found (default: exit 2 and say what was looked for)
       --verbose            also say which values were unknown and kept a rule silent
       --color / --no-color force colour on or off (default: on for a terminal, off with NO_COLOR)
       --debug              print stack traces of internal errors
@@ -24299,8 +24523,10 @@ Exit codes: 0 no errors, 1 findings that fail the run, 2 usage, configuration or
 Examples:
   arena-lint check .
   arena-lint check deploy --format sarif --output arena-lint.sarif
+  arena-lint check deploy/production.yml services/api --select upstream-missing-replica,replica-drift
   arena-lint check . --quiet --max-warnings 0
   arena-lint check . --write-baseline .arena-lint-baseline.json && arena-lint check . --baseline .arena-lint-baseline.json
+  arena-lint init . --host aws/c5.12xlarge --target-rps 1000
   arena-lint capacity . --format markdown
   arena-lint explain upstream-missing-replica
 `;

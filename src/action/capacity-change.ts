@@ -1,5 +1,5 @@
 import type { CapacityReport, SourcedNumber, StackCapacity } from '../capacity/index.js';
-import { formatAmount, formatNumber } from '../model/host-resources.js';
+import { formatAmount, formatNumber } from '../facts/resources.js';
 import { escapeCell } from '../reporters/markdown.js';
 
 /** One number a pull request changed: what it is, before and after (null: absent or unknown). */

@@ -4,11 +4,11 @@ import { buildCapacityReport, capacityMarkdown, type CapacityReport } from '../c
 import { SEVERITY_ORDER, type Finding, type RunResult, type Severity } from '../core/finding.js';
 import { parseBaseline, type Baseline } from '../engine/baseline.js';
 import { check, UsageError, type CheckRun } from '../engine/run.js';
-import { stackGraph } from '../model/topology-graph.js';
+import { stackGraph } from '../graph/build.js';
 import { escapeData, escapeProperty, formatGithub, formatMarkdownSummary, formatSarif, githubBlobUrl, summaryLine, toLocated, type ReportOptions } from '../reporters/index.js';
 import { countBySeverity, repoPath } from '../reporters/locate.js';
 import { escapeCell, findingsTable } from '../reporters/markdown.js';
-import { formatMermaidChange, topologyChange } from '../reporters/mermaid.js';
+import { formatMermaidChange, topologyChange } from '../graph/mermaid.js';
 import { capacityChange, capacityChangeMarkdown } from './capacity-change.js';
 import { changedFiles, classify, readPullRequest, withBaseWorktree, type PullRequestEvent } from './pull-request.js';
 import { RULES } from '../../rules/index.js';

@@ -6,8 +6,8 @@ import { applyBaseline, baselineOf, formatBaseline, parseBaseline } from '../eng
 import { combineRuns, type RunPart } from '../engine/combine.js';
 import type { RuleSetting } from '../engine/config.js';
 import { check, COMPOSE_FILE_NAMES, readConfig, severityFor, UsageError, type CheckRun } from '../engine/run.js';
-import { Workspace } from '../engine/workspace.js';
-import { closest } from '../model/suggest.js';
+import { Workspace } from '../workspace/workspace.js';
+import { closest } from '../core/suggest.js';
 import { formatters, isFormatName, summaryLine, type FormatName } from '../reporters/index.js';
 import { RULES } from '../../rules/index.js';
 import pkg from '../../package.json' with { type: 'json' };
