@@ -966,14 +966,14 @@ var require_Collection = __commonJS({
         if (isEmptyPath(path))
           this.add(value);
         else {
-          const [key, ...rest] = path;
+          const [key, ...rest2] = path;
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.addIn(rest, value);
+            node.addIn(rest2, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest2, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
         }
       }
       /**
@@ -981,14 +981,14 @@ var require_Collection = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
+        const [key, ...rest2] = path;
+        if (rest2.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
         if (identity.isCollection(node))
-          return node.deleteIn(rest);
+          return node.deleteIn(rest2);
         else
-          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -996,12 +996,12 @@ var require_Collection = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path, keepScalar) {
-        const [key, ...rest] = path;
+        const [key, ...rest2] = path;
         const node = this.get(key, true);
-        if (rest.length === 0)
+        if (rest2.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
         else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity.isCollection(node) ? node.getIn(rest2, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node) => {
@@ -1015,28 +1015,28 @@ var require_Collection = __commonJS({
        * Checks if the collection includes a value with the key `key`.
        */
       hasIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
+        const [key, ...rest2] = path;
+        if (rest2.length === 0)
           return this.has(key);
         const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
+        return identity.isCollection(node) ? node.hasIn(rest2) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
       setIn(path, value) {
-        const [key, ...rest] = path;
-        if (rest.length === 0) {
+        const [key, ...rest2] = path;
+        if (rest2.length === 0) {
           this.set(key, value);
         } else {
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.setIn(rest, value);
+            node.setIn(rest2, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest2, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
         }
       }
     };
@@ -4066,10 +4066,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4083,7 +4083,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep) {
+          if (!keyProps.anchor && !keyProps.tag && !sep2) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -4107,7 +4107,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
+        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4123,7 +4123,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4214,7 +4214,7 @@ var require_resolve_end = __commonJS({
       let comment2 = "";
       if (end) {
         let hasSpace = false;
-        let sep = "";
+        let sep2 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4228,13 +4228,13 @@ var require_resolve_end = __commonJS({
               if (!comment2)
                 comment2 = cb;
               else
-                comment2 += sep + cb;
-              sep = "";
+                comment2 += sep2 + cb;
+              sep2 = "";
               break;
             }
             case "newline":
               if (comment2)
-                sep += source;
+                sep2 += source;
               hasSpace = true;
               break;
             default:
@@ -4277,18 +4277,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value) {
+          if (!props.anchor && !props.tag && !sep2 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4342,8 +4342,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+        if (!isMap4 && !sep2 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4355,7 +4355,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep ?? [], {
+          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4366,8 +4366,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap4 && !props.found && ctx.options.strict) {
-              if (sep)
-                for (const st of sep) {
+              if (sep2)
+                for (const st of sep2) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4384,7 +4384,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4564,7 +4564,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep = "";
+      let sep2 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4581,24 +4581,24 @@ var require_resolve_block_scalar = __commonJS({
           indent2 = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep + indent2.slice(trimIndent) + content2;
-          sep = "\n";
+          value += sep2 + indent2.slice(trimIndent) + content2;
+          sep2 = "\n";
         } else if (indent2.length > trimIndent || content2[0] === "	") {
-          if (sep === " ")
-            sep = "\n";
-          else if (!prevMoreIndented && sep === "\n")
-            sep = "\n\n";
-          value += sep + indent2.slice(trimIndent) + content2;
-          sep = "\n";
+          if (sep2 === " ")
+            sep2 = "\n";
+          else if (!prevMoreIndented && sep2 === "\n")
+            sep2 = "\n\n";
+          value += sep2 + indent2.slice(trimIndent) + content2;
+          sep2 = "\n";
           prevMoreIndented = true;
         } else if (content2 === "") {
-          if (sep === "\n")
+          if (sep2 === "\n")
             value += "\n";
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          value += sep + content2;
-          sep = " ";
+          value += sep2 + content2;
+          sep2 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4781,25 +4781,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep = " ";
+      let sep2 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep === "\n")
-            res += sep;
+          if (sep2 === "\n")
+            res += sep2;
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          res += sep + lm;
-          sep = " ";
+          res += sep2 + lm;
+          sep2 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep + (match?.[1] ?? "");
+      return res + sep2 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5609,14 +5609,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start, key, sep: sep2, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep)
-        for (const st of sep)
+      if (sep2)
+        for (const st of sep2)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6783,18 +6783,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep;
+          let sep2;
           if (scalar2.end) {
-            sep = scalar2.end;
-            sep.push(this.sourceToken);
+            sep2 = scalar2.end;
+            sep2.push(this.sourceToken);
             delete scalar2.end;
           } else
-            sep = [this.sourceToken];
+            sep2 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar2.offset,
             indent: scalar2.indent,
-            items: [{ start, key: scalar2, sep }]
+            items: [{ start, key: scalar2, sep: sep2 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -6947,15 +6947,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep = it.sep;
-                  sep.push(this.sourceToken);
+                  const sep2 = it.sep;
+                  sep2.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep }]
+                    items: [{ start: start2, key, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7149,13 +7149,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep = fc.end.splice(1, fc.end.length);
-            sep.push(this.sourceToken);
+            const sep2 = fc.end.splice(1, fc.end.length);
+            sep2.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep }]
+              items: [{ start, key: fc, sep: sep2 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -7844,7 +7844,7 @@ ${frame}`;
 
 // src/action/main.ts
 import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync4, writeFileSync } from "node:fs";
-import { dirname as dirname2, isAbsolute as isAbsolute2, join as join5, relative as relative2, resolve as resolve2 } from "node:path";
+import { dirname as dirname2, isAbsolute as isAbsolute2, join as join7, relative as relative3, resolve as resolve2 } from "node:path";
 
 // src/core/source.ts
 function createSourceFile(path, text) {
@@ -12954,13 +12954,13 @@ function styleTags(spec) {
       tags2 = [tags2];
     for (let part of prop.split(" "))
       if (part) {
-        let pieces = [], mode = 2, rest = part;
+        let pieces = [], mode = 2, rest2 = part;
         for (let pos = 0; ; ) {
-          if (rest == "..." && pos > 0 && pos + 3 == part.length) {
+          if (rest2 == "..." && pos > 0 && pos + 3 == part.length) {
             mode = 1;
             break;
           }
-          let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest);
+          let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest2);
           if (!m)
             throw new RangeError("Invalid path: " + part);
           pieces.push(m[0] == "*" ? "" : m[0][0] == '"' ? JSON.parse(m[0]) : m[0]);
@@ -12974,7 +12974,7 @@ function styleTags(spec) {
           }
           if (next != "/")
             throw new RangeError("Invalid path: " + part);
-          rest = part.slice(pos);
+          rest2 = part.slice(pos);
         }
         let last = pieces.length - 1, inner = pieces[last];
         if (!inner)
@@ -13857,8 +13857,8 @@ function childNodes(node) {
 }
 function stringDelimiters(raw) {
   const prefix = /^[A-Za-z]*/.exec(raw)[0];
-  const rest = raw.slice(prefix.length);
-  const quote = rest.startsWith('"""') || rest.startsWith("'''") ? rest.slice(0, 3) : rest.slice(0, 1);
+  const rest2 = raw.slice(prefix.length);
+  const quote = rest2.startsWith('"""') || rest2.startsWith("'''") ? rest2.slice(0, 3) : rest2.slice(0, 1);
   const bodyStart = prefix.length + quote.length;
   const terminated = quote.length > 0 && raw.length >= bodyStart + quote.length && raw.endsWith(quote);
   return { prefix, bodyStart, bodyEnd: terminated ? raw.length - quote.length : raw.length, terminated };
@@ -13974,31 +13974,31 @@ function floatFromString(s2) {
   if (!re.test(text)) return { ok: false, reason: `float(${JSON.stringify(s2)}) raises ValueError`, raises: "ValueError" };
   return { ok: true, value: Number(text.replace(/_/g, "")) };
 }
-function pySplit(s2, sep, maxsplit) {
-  if (sep === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
+function pySplit(s2, sep2, maxsplit) {
+  if (sep2 === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
   const limit = maxsplit < 0 ? Infinity : maxsplit;
-  if (sep === null) {
+  if (sep2 === null) {
     const out = [];
-    let rest = s2.replace(/^\s+/, "");
-    while (rest.length > 0) {
+    let rest2 = s2.replace(/^\s+/, "");
+    while (rest2.length > 0) {
       if (out.length >= limit) {
-        out.push(rest.replace(/\s+$/, ""));
+        out.push(rest2.replace(/\s+$/, ""));
         break;
       }
-      const m = /\s+/.exec(rest);
+      const m = /\s+/.exec(rest2);
       if (!m) {
-        out.push(rest);
+        out.push(rest2);
         break;
       }
-      out.push(rest.slice(0, m.index));
-      rest = rest.slice(m.index + m[0].length);
+      out.push(rest2.slice(0, m.index));
+      rest2 = rest2.slice(m.index + m[0].length);
     }
     return { ok: true, value: out };
   }
-  const parts = s2.split(sep);
+  const parts = s2.split(sep2);
   if (parts.length - 1 <= limit) return { ok: true, value: parts };
   const head = parts.slice(0, limit);
-  return { ok: true, value: [...head, parts.slice(limit).join(sep)] };
+  return { ok: true, value: [...head, parts.slice(limit).join(sep2)] };
 }
 function pyStripChars(s2, chars, side) {
   if (chars === null) {
@@ -15373,10 +15373,10 @@ function stringMethod(self, name2, args, span) {
       return out(pyStripChars(s2, chars, name2 === "strip" ? "both" : name2 === "lstrip" ? "left" : "right"));
     }
     case "split": {
-      const sep = str(a0 ?? args.keywords.get("sep"));
+      const sep2 = str(a0 ?? args.keywords.get("sep"));
       const max = a1 ?? args.keywords.get("maxsplit");
-      if (sep === void 0 || max && (max.kind !== "known" || typeof max.value !== "number")) return unknown("split() arguments cannot be known", span);
-      const r = pySplit(s2, sep, max?.kind === "known" ? Number(max.value) : -1);
+      if (sep2 === void 0 || max && (max.kind !== "known" || typeof max.value !== "number")) return unknown("split() arguments cannot be known", span);
+      const r = pySplit(s2, sep2, max?.kind === "known" ? Number(max.value) : -1);
       if (!r.ok) throw new PyRaise(r.raises ?? "ValueError", r.reason, span);
       return box({ type: "list", items: r.value.map(out) }, span);
     }
@@ -15962,7 +15962,7 @@ var ModuleRunner = class {
       if (truth === true) return this.execBlock(body);
       if (truth === false) continue;
       const reason = `assigned under a condition that cannot be known (line ${this.line(cond)}: ${this.text(cond)}${value.kind === "unknown" ? `; ${value.reason}` : ""})`;
-      for (const rest of branches.slice(b)) this.invalidate(rest.body, reason);
+      for (const rest2 of branches.slice(b)) this.invalidate(rest2.body, reason);
       return;
     }
   }
@@ -16367,51 +16367,146 @@ function instructionWords(ins) {
 }
 
 // src/container/filesystem.ts
-import { posix as posix3 } from "node:path";
+import { join as join2, posix as posix3, relative, sep } from "node:path";
 function repoPath(...parts) {
   const p = posix3.normalize(posix3.join(...parts.map((x) => x || ".")));
   if (p === ".." || p.startsWith("../") || posix3.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
-var ContainerFs = class {
+function originOf(s2, hostPath) {
+  if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
+  if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
+  return s2.origin;
+}
+function fileOf(s2, containerPath, hostPath) {
+  return {
+    containerPath,
+    hostPath,
+    via: s2.via,
+    origin: originOf(s2, hostPath),
+    ...s2.chain?.length ? { chain: s2.chain } : {},
+    ...s2.rendering ? { rendering: s2.rendering } : {}
+  };
+}
+function under(path, dir) {
+  return dir === "/" ? path !== "/" : path.startsWith(`${dir}/`);
+}
+function rest(path, dir) {
+  return dir === "/" ? path.slice(1) : path.slice(dir.length + 1);
+}
+var ContainerFs = class _ContainerFs {
   constructor(ws, sources) {
     this.ws = ws;
     this.sources = sources;
   }
-  /** The repository file behind a container path; the last matching source wins, as mounts shadow the image. */
-  resolve(containerPath) {
+  /** A new filesystem with more layers on top (later layers shadow earlier ones). */
+  with(more) {
+    return more.length ? new _ContainerFs(this.ws, [...this.sources, ...more]) : this;
+  }
+  /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
+  state(containerPath) {
     const p = posix3.normalize(containerPath);
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s2 = this.sources[i];
-      if (p === s2.containerPath && !s2.isDir) return { containerPath: p, hostPath: s2.hostPath, via: s2.via };
-      if (s2.isDir && (p.startsWith(`${s2.containerPath}/`) || s2.containerPath === "/")) {
-        const rest = s2.containerPath === "/" ? p.slice(1) : p.slice(s2.containerPath.length + 1);
-        const host = repoPath(s2.hostPath, rest);
-        if (host !== void 0 && this.ws.exists(host)) return { containerPath: p, hostPath: host, via: s2.via };
+      if (s2.incomplete) continue;
+      if (s2.removed) {
+        if (p === s2.containerPath || under(p, s2.containerPath)) return { kind: "absent" };
+        continue;
       }
+      if (p === s2.containerPath && !s2.isDir && s2.origin?.kind === "image-default") return { kind: "image-default", origin: s2.origin, containerPath: p };
+      if (p === s2.containerPath && !s2.isDir) {
+        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
+        if (this.ws.exists(s2.hostPath)) return { kind: "file", file: fileOf(s2, p, s2.hostPath) };
+        return { kind: "absent" };
+      }
+      if (s2.isDir && under(p, s2.containerPath)) {
+        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
+        const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
+        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
+        if (s2.hides) return { kind: "absent" };
+      }
+      if (s2.hides && s2.isDir && p === s2.containerPath) return { kind: "absent" };
     }
-    return void 0;
+    return { kind: "absent" };
+  }
+  /** The repository file behind a container path, when the container sees one. */
+  resolve(containerPath) {
+    const s2 = this.state(containerPath);
+    return s2.kind === "file" ? s2.file : void 0;
   }
   /** Every repository file visible in the container, with its container path. */
   files() {
     const out = /* @__PURE__ */ new Map();
+    const hide = (dir) => {
+      for (const k of [...out.keys()]) if (k === dir || under(k, dir)) out.delete(k);
+    };
     for (const s2 of this.sources) {
+      if (s2.incomplete) continue;
+      if (s2.removed) {
+        hide(s2.containerPath);
+        continue;
+      }
+      if (s2.origin?.kind === "image-default") {
+        out.delete(s2.containerPath);
+        continue;
+      }
+      if (s2.isDir && (s2.hides || s2.opaque)) hide(s2.containerPath);
+      if (s2.opaque) {
+        out.delete(s2.containerPath);
+        continue;
+      }
       if (!s2.isDir) {
-        if (this.ws.exists(s2.hostPath)) out.set(s2.containerPath, { containerPath: s2.containerPath, hostPath: s2.hostPath, via: s2.via });
+        if (this.ws.exists(s2.hostPath)) out.set(s2.containerPath, fileOf(s2, s2.containerPath, s2.hostPath));
+        else out.delete(s2.containerPath);
         continue;
       }
       for (const f of this.ws.filesUnder(s2.hostPath)) {
-        const rest = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
-        const cp = posix3.join(s2.containerPath, rest);
-        out.set(cp, { containerPath: cp, hostPath: f, via: s2.via });
+        if (s2.ignored?.(f)) continue;
+        const r = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
+        const cp = posix3.join(s2.containerPath, r);
+        out.set(cp, fileOf(s2, cp, f));
       }
     }
     return [...out.values()];
   }
-  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`). */
+  /** Files the image ships by itself that no later layer replaced or removed. */
+  imageDefaults() {
+    const out = [];
+    const seen = /* @__PURE__ */ new Set();
+    for (const s2 of this.sources) {
+      if (s2.origin?.kind !== "image-default" || seen.has(s2.containerPath)) continue;
+      seen.add(s2.containerPath);
+      const st = this.state(s2.containerPath);
+      if (st.kind === "image-default") out.push({ containerPath: s2.containerPath, origin: st.origin });
+    }
+    return out;
+  }
+  /** The layer saying a folder may hold more files than arena-lint sees, when one covers `dir`. */
+  incompleteAt(dir) {
+    const d = posix3.normalize(dir);
+    return this.sources.find((s2) => s2.incomplete && (d === s2.containerPath || under(d, s2.containerPath)));
+  }
+  /** Layers below which nothing is known (for `inspect` and for include resolution). */
+  unknownLayers() {
+    return this.sources.filter((s2) => s2.opaque);
+  }
+  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`), sorted as glob(3) sorts them. */
   glob(pattern) {
     const re = globToRegExp(posix3.normalize(pattern));
     return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => a.containerPath < b.containerPath ? -1 : 1);
+  }
+  /**
+   * The files below `dir`, re-rooted so `dir` becomes `/`: what a named volume mounted at `dir`
+   * would be filled with from this image.
+   */
+  subtree(dir) {
+    const d = posix3.normalize(dir);
+    const out = [];
+    for (const f of this.files()) {
+      if (!under(f.containerPath, d)) continue;
+      out.push({ containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin, ...f.chain ? { chain: f.chain } : {} });
+    }
+    return out;
   }
 };
 function globToRegExp(glob) {
@@ -16480,7 +16575,7 @@ function serviceImage(ws, composeDir, svc) {
     if (v.type !== "bind" || !v.source) continue;
     const host = repoPath(composeDir, v.source);
     if (host === void 0) continue;
-    sources.push({ containerPath: posix3.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span });
+    sources.push({ containerPath: posix3.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: "mount", hostPath: host, via: v.span }, hides: true });
   }
   const out = { fs: new ContainerFs(ws, sources) };
   if (buildContext !== void 0) out.buildContext = buildContext;
@@ -16570,9 +16665,9 @@ function djangoApps(stack) {
       }
     };
     const result = evaluateSettings({ entry, searchRoots: roots, readFile: (p) => ws.read(p), exists: (p) => ws.exists(p), env: lookup });
-    const [first, ...rest] = result.files;
+    const [first, ...rest2] = result.files;
     if (first !== void 0) stack.addFile(first, result.problems, result.comments);
-    for (const f of rest) stack.addFile(f);
+    for (const f of rest2) stack.addFile(f);
     cache2.push({ entry, reads, result });
     out.push({ ...base, settings: result });
   }
@@ -17146,102 +17241,11 @@ function kernelDefault(key, kernel) {
   }
 }
 
-// src/parsers/sysctl.ts
-var isSpace2 = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
-function parseSysctlLine(line) {
-  let start = 0;
-  while (start < line.length && isSpace2(line[start])) start++;
-  let end = line.length;
-  while (end > start && isSpace2(line[end - 1])) end--;
-  if (start === end) return { kind: "blank" };
-  const first = line[start];
-  if (first === "#" || first === ";") {
-    let textStart = start + 1;
-    while (textStart < end && isSpace2(line[textStart])) textStart++;
-    return { kind: "comment", markerStart: start, textStart, textEnd: end };
-  }
-  const eq = line.indexOf("=", start);
-  if (eq < 0 || eq >= end) {
-    return { kind: "invalid", message: 'expected "key = value"', start, end };
-  }
-  const ignoreFailure = first === "-";
-  const keyStart = ignoreFailure ? start + 1 : start;
-  let keyEnd = eq;
-  while (keyEnd > keyStart && isSpace2(line[keyEnd - 1])) keyEnd--;
-  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
-  for (let i = keyStart; i < keyEnd; i++) {
-    if (isSpace2(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
-  }
-  let valueStart = eq + 1;
-  while (valueStart < end && isSpace2(line[valueStart])) valueStart++;
-  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
-  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
-}
-function normalizeSysctlKey(raw) {
-  const firstSep = raw.search(/[./]/);
-  if (firstSep < 0 || raw[firstSep] === ".") return raw;
-  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
-}
-function sysctlSettingFromLine(line, assignment2, locate) {
-  return {
-    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
-    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
-    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
-    span: locate(assignment2.start, assignment2.valueEnd),
-    ignoreFailure: assignment2.ignoreFailure
-  };
-}
-function parseSysctlConf(file) {
-  const settings = [];
-  const problems = [];
-  const comments = [];
-  const span = (start, end) => ({ file: file.path, start, end });
-  for (let n = 0; n < file.lineStarts.length; n++) {
-    const lineStart = file.lineStarts[n];
-    const next = file.lineStarts[n + 1];
-    const lineEnd = next === void 0 ? file.text.length : next - 1;
-    const text = file.text.slice(lineStart, lineEnd);
-    const line = parseSysctlLine(text);
-    const at = (s2, e) => span(lineStart + s2, lineStart + e);
-    switch (line.kind) {
-      case "blank":
-        break;
-      case "comment":
-        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
-        break;
-      case "invalid":
-        problems.push({ message: line.message, span: at(line.start, line.end) });
-        break;
-      case "assignment":
-        settings.push(sysctlSettingFromLine(text, line, at));
-        break;
-    }
-  }
-  return { doc: settings, problems, comments };
-}
-var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
-function looksLikeSysctlFile(path) {
-  const p = path.replace(/\\/g, "/");
-  if (!p.endsWith(".conf")) return false;
-  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
-  return /sysctl/i.test(baseName(p));
-}
-function compareSysctlLoadOrder(a, b) {
-  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
-  const byRank = rank(a) - rank(b);
-  if (byRank !== 0) return byRank;
-  const an = baseName(a);
-  const bn = baseName(b);
-  if (an !== bn) return an < bn ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// src/parsers/shell-sysctl.ts
+// src/parsers/shell-lexer.ts
 var REDIRECT_OPS = ["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"];
 var SEPARATOR_OPS = ["&&", "||", ";;", "|&", "|", ";", "&", "(", ")"];
 var OPERATORS = [...REDIRECT_OPS, ...SEPARATOR_OPS].sort((a, b) => b.length - a.length);
 var DYNAMIC = "set when the script runs";
-var RUNTIME = { kind: "runtime" };
 var isBlank = (ch) => ch === " " || ch === "	" || ch === "\r";
 var isNameChar = (ch) => ch !== void 0 && /[A-Za-z0-9_]/.test(ch);
 var Lexer = class {
@@ -17430,8 +17434,8 @@ var Lexer = class {
       }
       h.token.heredoc = { body: this.dynamic ? taint(b.build()) : b.build() };
       if (!closed) {
-        for (const rest of pending.slice(n)) {
-          this.problems.push({ message: `heredoc is never closed by a "${rest.delimiter}" line`, span: rest.token.at });
+        for (const rest2 of pending.slice(n)) {
+          this.problems.push({ message: `heredoc is never closed by a "${rest2.delimiter}" line`, span: rest2.token.at });
         }
         return;
       }
@@ -17540,6 +17544,99 @@ function pipelines(tokens) {
   endPipeline();
   return out;
 }
+
+// src/parsers/sysctl.ts
+var isSpace2 = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
+function parseSysctlLine(line) {
+  let start = 0;
+  while (start < line.length && isSpace2(line[start])) start++;
+  let end = line.length;
+  while (end > start && isSpace2(line[end - 1])) end--;
+  if (start === end) return { kind: "blank" };
+  const first = line[start];
+  if (first === "#" || first === ";") {
+    let textStart = start + 1;
+    while (textStart < end && isSpace2(line[textStart])) textStart++;
+    return { kind: "comment", markerStart: start, textStart, textEnd: end };
+  }
+  const eq = line.indexOf("=", start);
+  if (eq < 0 || eq >= end) {
+    return { kind: "invalid", message: 'expected "key = value"', start, end };
+  }
+  const ignoreFailure = first === "-";
+  const keyStart = ignoreFailure ? start + 1 : start;
+  let keyEnd = eq;
+  while (keyEnd > keyStart && isSpace2(line[keyEnd - 1])) keyEnd--;
+  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
+  for (let i = keyStart; i < keyEnd; i++) {
+    if (isSpace2(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
+  }
+  let valueStart = eq + 1;
+  while (valueStart < end && isSpace2(line[valueStart])) valueStart++;
+  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
+  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
+}
+function normalizeSysctlKey(raw) {
+  const firstSep = raw.search(/[./]/);
+  if (firstSep < 0 || raw[firstSep] === ".") return raw;
+  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
+}
+function sysctlSettingFromLine(line, assignment2, locate) {
+  return {
+    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
+    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
+    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
+    span: locate(assignment2.start, assignment2.valueEnd),
+    ignoreFailure: assignment2.ignoreFailure
+  };
+}
+function parseSysctlConf(file) {
+  const settings = [];
+  const problems = [];
+  const comments = [];
+  const span = (start, end) => ({ file: file.path, start, end });
+  for (let n = 0; n < file.lineStarts.length; n++) {
+    const lineStart = file.lineStarts[n];
+    const next = file.lineStarts[n + 1];
+    const lineEnd = next === void 0 ? file.text.length : next - 1;
+    const text = file.text.slice(lineStart, lineEnd);
+    const line = parseSysctlLine(text);
+    const at = (s2, e) => span(lineStart + s2, lineStart + e);
+    switch (line.kind) {
+      case "blank":
+        break;
+      case "comment":
+        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
+        break;
+      case "invalid":
+        problems.push({ message: line.message, span: at(line.start, line.end) });
+        break;
+      case "assignment":
+        settings.push(sysctlSettingFromLine(text, line, at));
+        break;
+    }
+  }
+  return { doc: settings, problems, comments };
+}
+var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
+function looksLikeSysctlFile(path) {
+  const p = path.replace(/\\/g, "/");
+  if (!p.endsWith(".conf")) return false;
+  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
+  return /sysctl/i.test(baseName(p));
+}
+function compareSysctlLoadOrder(a, b) {
+  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
+  const byRank = rank(a) - rank(b);
+  if (byRank !== 0) return byRank;
+  const an = baseName(a);
+  const bn = baseName(b);
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/parsers/shell-sysctl.ts
+var RUNTIME = { kind: "runtime" };
 var KEYWORDS = /* @__PURE__ */ new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done"]);
 var WRAPPER_ARG_OPTIONS = {
   sudo: /* @__PURE__ */ new Set(["-u", "-g", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-h", "--user", "--group", "--prompt", "--chdir"]),
@@ -17563,7 +17660,7 @@ function effectiveWords(words) {
     while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
     const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
+    const argOptions = name2 === void 0 || !Object.hasOwn(WRAPPER_ARG_OPTIONS, name2) ? void 0 : WRAPPER_ARG_OPTIONS[name2];
     if (argOptions === void 0) return words.slice(i);
     i++;
     while (i < words.length) {
@@ -17608,19 +17705,19 @@ function contentOf(c) {
       if (args[0].text.text.includes("e")) escapes = true;
       args = args.slice(1);
     }
-    return withEscapedNewlines(join2(args), escapes);
+    return withEscapedNewlines(join3(args), escapes);
   }
   if (name2 === "printf") {
     const format = c.words[1];
     if (format === void 0) return void 0;
     const args = c.words.slice(2);
     if (args.length === 0) return withEscapedNewlines(format.text, true);
-    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join2(args, "\n"), false);
+    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join3(args, "\n"), false);
     return void 0;
   }
   return void 0;
 }
-function join2(words, separator = " ") {
+function join3(words, separator = " ") {
   const first = words[0];
   const b = new MappedTextBuilder(first?.text.file ?? "", first?.at ?? { file: "", start: 0, end: 0 });
   words.forEach((w, n) => {
@@ -17940,15 +18037,15 @@ var PROVIDER_ALIASES = {
   az: "azure"
 };
 function normalize2(name2) {
-  let rest = name2.trim().toLowerCase();
+  let rest2 = name2.trim().toLowerCase();
   let provider;
-  const slash = rest.indexOf("/");
+  const slash = rest2.indexOf("/");
   if (slash > 0) {
-    provider = own(PROVIDER_ALIASES, rest.slice(0, slash));
-    if (provider !== void 0) rest = rest.slice(slash + 1);
+    provider = own(PROVIDER_ALIASES, rest2.slice(0, slash));
+    if (provider !== void 0) rest2 = rest2.slice(slash + 1);
   }
-  rest = rest.replace(/^standard_/, "").replace(/[\s_]+/g, "");
-  return provider === void 0 ? { key: rest } : { provider, key: rest };
+  rest2 = rest2.replace(/^standard_/, "").replace(/[\s_]+/g, "");
+  return provider === void 0 ? { key: rest2 } : { provider, key: rest2 };
 }
 var BY_KEY = new Map(INSTANCE_TYPES.map((t2) => [normalize2(t2.name).key, t2]));
 function lookupInstance(name2) {
@@ -18675,7 +18772,7 @@ function parseBaseline(text) {
 
 // src/engine/run.ts
 import { existsSync, readFileSync as readFileSync2 } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { isAbsolute, relative as relative2, resolve } from "node:path";
 
 // src/stack/stack.ts
 import { posix as posix5 } from "node:path";
@@ -18746,11 +18843,11 @@ function expandBraced(out, m, dollar, close, vars, depth) {
     out.pushMapped(m, dollar, close + 1);
     return;
   }
-  const rest = body.slice(name2.length);
-  const op = /^(:-|-|:\?|\?|:\+|\+)/.exec(rest)?.[0];
+  const rest2 = body.slice(name2.length);
+  const op = /^(:-|-|:\?|\?|:\+|\+)/.exec(rest2)?.[0];
   const set = vars.lookup(name2);
   if (!op) {
-    if (rest.length > 0) {
+    if (rest2.length > 0) {
       out.pushMapped(m, dollar, close + 1);
       return;
     }
@@ -18823,11 +18920,11 @@ function parseEnvFile(file) {
       if (!key) {
         problems.push({ message: `expected KEY=VALUE, found "${body.trim()}"`, span: keySpan });
       } else {
-        const rest = body.slice(key.length);
-        const eq = rest.indexOf("=");
+        const rest2 = body.slice(key.length);
+        const eq = rest2.indexOf("=");
         const lineSpan = { file: file.path, start: at, end: at + body.trimEnd().length };
-        if (eq < 0 || rest.slice(0, eq).trim() !== "") {
-          if (rest.trim() === "") {
+        if (eq < 0 || rest2.slice(0, eq).trim() !== "") {
+          if (rest2.trim() === "") {
             entries.push({ key, keySpan, value: unknown(`${key} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan });
           } else {
             problems.push({ message: `expected "=" after ${key}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
@@ -19362,16 +19459,6 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
 // src/inputs/nginx.ts
 import { posix as posix4 } from "node:path";
 
-// src/parsers/template.ts
-var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
-function jinjaTagAt(text) {
-  const m = JINJA_TAG.exec(text);
-  return m ? m.index : -1;
-}
-function isJinjaTemplate(text) {
-  return jinjaTagAt(text) >= 0;
-}
-
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
   "events",
@@ -19883,11 +19970,11 @@ function parseNginx(file) {
     }
   };
   const toDirective = (words, end, withBlock) => {
-    const [name2, ...rest] = words;
+    const [name2, ...rest2] = words;
     const d = {
       name: name2.value,
       nameSpan: span(name2.start, name2.end),
-      args: rest.map((w) => ({ value: w.value, raw: w.raw, quote: w.quote, span: span(w.start, w.end) })),
+      args: rest2.map((w) => ({ value: w.value, raw: w.raw, quote: w.quote, span: span(w.start, w.end) })),
       span: span(name2.start, end)
     };
     return withBlock ? { ...d, block: [] } : d;
@@ -19962,37 +20049,80 @@ function parseNginx(file) {
 }
 
 // src/inputs/nginx.ts
+import { closeSync, openSync, readSync } from "node:fs";
+import { join as join4 } from "node:path";
+
+// src/container/render.ts
+function readContainerFile(ws, file) {
+  if (file.rendering) return { source: createSourceFile(file.rendering.content.file, file.rendering.content.text), mapped: file.rendering.content };
+  const source = ws.read(file.hostPath);
+  return source ? { source } : void 0;
+}
+function remapSpans(doc, mapped) {
+  const seen = /* @__PURE__ */ new Set();
+  const n = mapped.text.length;
+  const at = (o, end) => {
+    if (n === 0) return mapped.whole.start;
+    if (end) return o <= 0 ? mapped.srcStart[0] ?? 0 : mapped.srcEnd[Math.min(o, n) - 1] ?? mapped.whole.end;
+    return o >= n ? mapped.srcEnd[n - 1] ?? mapped.whole.end : mapped.srcStart[o] ?? mapped.whole.start;
+  };
+  const visit = (x) => {
+    if (!x || typeof x !== "object" || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) {
+      x.forEach(visit);
+      return;
+    }
+    const o = x;
+    if (typeof o.file === "string" && typeof o.start === "number" && typeof o.end === "number" && o.file === mapped.file) {
+      const s2 = o.start;
+      const e = o.end;
+      o.start = at(s2, false);
+      o.end = Math.max(at(e, true), o.start);
+      return;
+    }
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(doc);
+  return doc;
+}
+
+// src/inputs/nginx.ts
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
 var CONF_D = "/etc/nginx/conf.d";
-function nginxLooking(file) {
-  return /\b(server|location|upstream|http|events|map)\b[^;{}]*\{/.test(file.text) || /^\s*(proxy_pass|listen|server_name|include|add_header)\s/m.test(file.text);
-}
+var JINJA = /\{\{[^{}\n]*\}\}|\{%-?\s*[a-z]+\b[^%\n]*%\}|\{#[^#\n]*#\}/;
 function maskBlockPlaceholders(file) {
   if (!file.text.includes("${")) return file;
   const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
   return text === file.text ? file : { ...file, text };
 }
-function inferContext(dirs) {
-  const names = new Set(dirs.map((d) => d.name));
-  if (names.has("http") || names.has("events") || names.has("worker_processes")) return "main";
-  if (["server", "upstream", "map", "log_format", "limit_req_zone", "limit_conn_zone", "geo", "proxy_cache_path"].some((n) => names.has(n))) return "http";
-  if (["location", "listen", "server_name"].some((n) => names.has(n))) return "server";
-  if (["proxy_pass", "uwsgi_pass", "fastcgi_pass", "try_files", "return", "root", "alias"].some((n) => names.has(n))) return "location";
-  return "http";
+function startsWithBom(ws, hostPath) {
+  try {
+    const fd = openSync(join4(ws.rootAbs, hostPath), "r");
+    try {
+      const buf = Buffer.alloc(3);
+      return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
-function buildNginxModel(ws, fs, extraFiles) {
+function buildNginxModel(ws, fs, _extraFiles = [], main = `${NGINX_PREFIX}/nginx.conf`) {
   const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
-  b.build(extraFiles);
+  b.build(main);
   return b.result();
 }
 function withRenderedTemplates(ws, fs) {
+  if (fs.sources.some((s2) => s2.rendering)) return fs;
   const extra = [];
   for (const f of fs.files()) {
     if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
       const rendered = posix4.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
-      extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via });
+      extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via, origin: { kind: "rendered", template: f.hostPath, renderer: "envsubst", via: f.via } });
     }
   }
   return extra.length ? new ContainerFs(ws, [...fs.sources, ...extra]) : fs;
@@ -20007,50 +20137,63 @@ var NginxBuilder = class {
   problems = [];
   comments = [];
   unresolved = [];
+  unread = [];
+  unknowns = [];
+  imageFiles = [];
   loaded = /* @__PURE__ */ new Set();
   parsed = /* @__PURE__ */ new Map();
   implicitMain = false;
-  parse(path) {
-    if (this.parsed.has(path)) return this.parsed.get(path);
-    const file = this.ws.read(path);
-    if (!file) return void 0;
-    const r = parseNginx(maskBlockPlaceholders(file));
+  /** The directives of a container file as nginx reads it; undefined when it cannot or must not be read. */
+  parse(f) {
+    const key = `${f.containerPath}\0${f.hostPath}`;
+    if (this.parsed.has(key)) return this.parsed.get(key);
+    this.parsed.set(key, void 0);
+    const readable = readContainerFile(this.ws, f);
+    if (!readable) return void 0;
+    if (JINJA.test(readable.source.text)) {
+      this.unread.push({ path: f.hostPath, reason: "a Jinja template: nothing in the container renders it" });
+      return void 0;
+    }
+    const r = parseNginx(maskBlockPlaceholders(readable.source));
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
+      const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
+      const word = first?.[1] ?? "";
+      const at = first ? first.index + first[0].length - word.length : 0;
+      this.problems.push({ message: `unknown directive "\uFEFF${word}"`, span: { file: f.hostPath, start: at, end: at + word.length } });
+    }
     this.problems.push(...r.problems);
     this.comments.push(...r.comments);
     const dirs = r.doc?.directives ?? [];
-    this.parsed.set(path, dirs);
+    this.parsed.set(key, dirs);
     return dirs;
   }
-  build(extraFiles) {
-    const main = this.fs.resolve(`${NGINX_PREFIX}/nginx.conf`);
-    if (main) {
-      this.load(main, "main", "main", void 0, []);
-    } else {
-      this.implicitMain = true;
-      for (const f of this.fs.glob(`${CONF_D}/*.conf`)) {
-        this.load(f, f.hostPath.endsWith(".template") ? "template" : "conf.d", "http", void 0, []);
-      }
+  build(mainPath) {
+    const main = this.fs.state(mainPath);
+    if (main.kind === "file") {
+      this.load(main.file, "main", "main", void 0, []);
+      return;
     }
-    const candidates = this.fs.files().filter((f) => f.containerPath.startsWith(`${NGINX_PREFIX}/`) || /\.(conf|template|tpl)$/.test(f.hostPath));
-    for (const f of candidates) this.loadSnippet(f.hostPath, f.containerPath);
-    for (const p of extraFiles) this.loadSnippet(p, void 0);
-  }
-  loadSnippet(hostPath, containerPath) {
-    if (this.loaded.has(hostPath) || /(^|\/)(mime\.types|.*params)$/.test(hostPath)) return;
-    const file = this.ws.read(hostPath);
-    if (!file || !nginxLooking(file) || isJinjaTemplate(file.text)) return;
-    const dirs = this.parse(hostPath);
-    if (!dirs) return;
-    this.load({ hostPath, containerPath: containerPath ?? hostPath, via: { file: hostPath, start: 0, end: 0 } }, "snippet", inferContext(dirs), void 0, []);
+    if (main.kind === "unknown") {
+      this.unknowns.push({ what: mainPath, reason: main.origin.kind === "unknown" ? main.origin.reason : "not in the repository", span: main.via });
+      return;
+    }
+    this.implicitMain = true;
+    if (main.kind === "image-default") this.imageFiles.push(main.containerPath);
+    for (const d of this.fs.imageDefaults()) if (d.containerPath.startsWith(`${CONF_D}/`) && d.containerPath.endsWith(".conf")) this.imageFiles.push(d.containerPath);
+    this.noteIncomplete(`${CONF_D}/*.conf`);
+    for (const f of this.fs.glob(`${CONF_D}/*.conf`)) {
+      this.load(f, f.origin.kind === "rendered" || f.hostPath.endsWith(".template") ? "template" : "conf.d", "http", void 0, []);
+    }
   }
   load(f, role, context, parent, via) {
-    const dirs = this.parse(f.hostPath);
+    const dirs = this.parse(f);
     if (!dirs) return [];
-    if (!this.loaded.has(f.hostPath)) {
-      this.loaded.add(f.hostPath);
-      this.files.push(role === "snippet" ? { path: f.hostPath, role, context } : { path: f.hostPath, containerPath: f.containerPath, role, context });
+    if (!this.loaded.has(`${f.containerPath}\0${f.hostPath}`)) {
+      this.loaded.add(`${f.containerPath}\0${f.hostPath}`);
+      this.files.push({ path: f.hostPath, containerPath: f.containerPath, role, context, origin: f.origin });
     }
-    const nodes = this.place(dirs, context, parent, via, [f.hostPath]);
+    const nodes = this.place(dirs, context, parent, via, [f.containerPath]);
     if (!parent) this.roots.push(...nodes);
     return nodes;
   }
@@ -20070,23 +20213,38 @@ var NginxBuilder = class {
   include(d, context, parent, via, chain) {
     const arg = d.args[0];
     const target = posix4.isAbsolute(arg.value) ? arg.value : posix4.join(NGINX_PREFIX, arg.value);
-    const matches = /[*?[]/.test(target) ? this.fs.glob(target) : [this.fs.resolve(target)].filter((x) => x !== void 0);
-    if (matches.length === 0) {
-      if (!IMAGE_FILES.test(target) && !/[*?[]/.test(target) && !arg.value.includes("$")) this.unresolved.push(arg.span);
-      return [];
+    const isGlob = /[*?[]/.test(target);
+    let matches;
+    if (isGlob) {
+      this.noteIncomplete(target, arg.span);
+      matches = this.fs.glob(target);
+      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix4.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
+    } else {
+      const st = this.fs.state(target);
+      matches = st.kind === "file" ? [st.file] : [];
+      if (st.kind === "image-default") this.imageFiles.push(st.containerPath);
+      else if (st.kind === "unknown") this.unknowns.push({ what: target, reason: st.origin.kind === "unknown" ? st.origin.reason : "not in the repository", span: arg.span });
+      if (st.kind === "image-default") {
+      } else if (st.kind !== "file" && !IMAGE_FILES.test(target) && !arg.value.includes("$")) this.unresolved.push(arg.span);
     }
     const out = [];
     for (const m of matches) {
-      if (chain.includes(m.hostPath)) continue;
-      const dirs = this.parse(m.hostPath);
+      if (chain.includes(m.containerPath)) continue;
+      const dirs = this.parse(m);
       if (!dirs) continue;
-      if (!this.loaded.has(m.hostPath)) {
-        this.loaded.add(m.hostPath);
-        this.files.push({ path: m.hostPath, containerPath: m.containerPath, role: "included", context });
+      if (!this.loaded.has(`${m.containerPath}\0${m.hostPath}`)) {
+        this.loaded.add(`${m.containerPath}\0${m.hostPath}`);
+        this.files.push({ path: m.hostPath, containerPath: m.containerPath, role: "included", context, origin: m.origin });
       }
-      out.push(...this.place(dirs, context, parent, [...via, d.span], [...chain, m.hostPath]));
+      out.push(...this.place(dirs, context, parent, [...via, d.span], [...chain, m.containerPath]));
     }
     return out;
+  }
+  /** A glob over a folder start-up may fill with files arena-lint cannot name. */
+  noteIncomplete(glob, span) {
+    const dir = posix4.dirname(glob.split(/[*?[]/)[0] + "x");
+    const layer = this.fs.incompleteAt(dir);
+    if (layer) this.unknowns.push({ what: glob, reason: layer.origin?.kind === "unknown" ? layer.origin.reason : "more files may be written here", span: span ?? layer.via });
   }
   result() {
     const all = [];
@@ -20145,6 +20303,9 @@ var NginxBuilder = class {
       zoneUses,
       unresolvedIncludes: this.unresolved,
       implicitMain: this.implicitMain,
+      imageFiles: [...new Set(this.imageFiles)],
+      unreadFiles: this.unread,
+      unknowns: this.unknowns,
       problems: this.problems,
       comments: this.comments
     };
@@ -20172,7 +20333,7 @@ function proxyPass(n, kind, target, upstreams) {
   const v = target.value;
   if (v.includes("$")) return { node: n, kind, target };
   const m = /^(?:([a-z]+):\/\/)?(\[[^\]]+\]|[^/:]+)(?::(\d+))?/.exec(v);
-  if (!m || v.startsWith("unix:") || m[1] === "unix") return { node: n, kind, target };
+  if (!m || v.startsWith("unix:") || /^[a-z]+:\/\/unix:/.test(v)) return { node: n, kind, target };
   const host = m[2];
   const upstream = upstreams.get(host) ?? upstreams.get(m[3] ? `${host}:${m[3]}` : host);
   const out = { node: n, kind, target, host };
@@ -21475,7 +21636,7 @@ function blockEnd(file, commentStart) {
 
 // src/workspace/workspace.ts
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join as join3 } from "node:path";
+import { join as join5 } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -21496,7 +21657,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries;
       try {
-        entries = readdirSync(join3(this.rootAbs, rel), { withFileTypes: true });
+        entries = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -21520,14 +21681,14 @@ var Workspace = class {
     this.files();
     if (this.fileSet.has(rel)) return true;
     try {
-      return statSync(join3(this.rootAbs, rel)).isFile();
+      return statSync(join5(this.rootAbs, rel)).isFile();
     } catch {
       return false;
     }
   }
   isDir(rel) {
     try {
-      return statSync(join3(this.rootAbs, rel || ".")).isDirectory();
+      return statSync(join5(this.rootAbs, rel || ".")).isDirectory();
     } catch {
       return false;
     }
@@ -21542,7 +21703,7 @@ var Workspace = class {
     if (cached) return cached;
     if (this.missing.has(rel) || rel.startsWith("../") || rel === "..") return void 0;
     try {
-      const abs = join3(this.rootAbs, rel);
+      const abs = join5(this.rootAbs, rel);
       const st = statSync(abs);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
       const buf = readFileSync(abs);
@@ -21567,7 +21728,7 @@ function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
     const abs = resolve(explicit);
     if (!existsSync(abs)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = relative(ws.rootAbs, abs).split("\\").join("/");
+    const rel = relative2(ws.rootAbs, abs).split("\\").join("/");
     const file2 = !rel.startsWith("..") && !isAbsolute(rel) ? ws.read(rel) : void 0;
     return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs, explicit), "");
   }
@@ -22000,7 +22161,7 @@ function escapeMessage(text) {
 }
 function linkedMessage(message, related, shownPath) {
   let text = escapeMessage(message);
-  const rest = [];
+  const rest2 = [];
   const linked = /* @__PURE__ */ new Set();
   related.forEach((r, i) => {
     const id2 = i + 1;
@@ -22010,10 +22171,10 @@ function linkedMessage(message, related, shownPath) {
       linked.add(cited);
       text = `${text.slice(0, at)}[${escapeMessage(cited)}](${id2})${text.slice(at + cited.length)}`;
     } else {
-      rest.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
+      rest2.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
     }
   });
-  return rest.length ? `${text} See ${rest.join("; ")}.` : text;
+  return rest2.length ? `${text} See ${rest2.join("; ")}.` : text;
 }
 function toSarifLog(result, opts) {
   const rules = opts.rules.map(ruleDescriptor);
@@ -22225,7 +22386,7 @@ function capacityChangeMarkdown(deltas) {
 import { spawnSync } from "node:child_process";
 import { existsSync as existsSync2, mkdtempSync, readFileSync as readFileSync3, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join4 } from "node:path";
+import { join as join6 } from "node:path";
 var SHA = /^[0-9a-f]{7,64}$/;
 function readPullRequest(env) {
   const name2 = env.GITHUB_EVENT_NAME;
@@ -22262,7 +22423,7 @@ function withBaseWorktree(repo, sha, tempRoot, inBase) {
   if (!hasCommit(repo, sha)) {
     return { error: `the base commit ${sha.slice(0, 12)} is not in the checkout; give actions/checkout \`fetch-depth: 0\` so the action can compare with it` };
   }
-  const dir = mkdtempSync(join4(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
+  const dir = mkdtempSync(join6(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
   try {
     const add = git(repo, ["worktree", "add", "--detach", "--force", dir, sha]);
     if (!add.ok) return { error: `cannot check out the base commit ${sha.slice(0, 12)}: ${add.stderr.split("\n")[0]}` };
@@ -24262,12 +24423,12 @@ function describeCounts(findings) {
 }
 var POSITIONED_LINE = /^(.+?):(\d+):(\d+): (.+)$/;
 function usageErrorCommands(message, workspace) {
-  const [first, ...rest] = message.split("\n");
-  const positioned = rest.map((line) => POSITIONED_LINE.exec(line));
-  if (rest.length === 0 || positioned.some((m) => m === null)) return workflowCommand("error", `arena-lint: ${message}`);
+  const [first, ...rest2] = message.split("\n");
+  const positioned = rest2.map((line) => POSITIONED_LINE.exec(line));
+  if (rest2.length === 0 || positioned.some((m) => m === null)) return workflowCommand("error", `arena-lint: ${message}`);
   return positioned.map((m) => {
     const [, file = "", line = "", col = "", text = ""] = m ?? [];
-    const shown = isAbsolute2(file) ? relative2(workspace, file).split("\\").join("/") : file;
+    const shown = isAbsolute2(file) ? relative3(workspace, file).split("\\").join("/") : file;
     const props = [`file=${escapeProperty(shown)}`, `line=${line}`, `col=${col}`, `title=${escapeProperty(`arena-lint: ${first}`)}`];
     return `::error ${props.join(",")}::${escapeData(text)}
 `;
@@ -24375,7 +24536,7 @@ function runAction(runner) {
     const pr = readPullRequest(runner.env);
     const inputs = readInputs(runner, pr !== void 0);
     const dirAbs = resolve2(workspace, inputs.path);
-    const shownDir = relative2(workspace, dirAbs).split("\\").join("/") || ".";
+    const shownDir = relative3(workspace, dirAbs).split("\\").join("/") || ".";
     const configPath = inputs.config !== void 0 ? resolve2(workspace, inputs.config) : void 0;
     const run = check({ dir: dirAbs, displayDir: shownDir, ...configPath ? { configPath } : {}, rules: RULES });
     if (run.stacks.length === 0) throw new UsageError(`no stack found in ${shownDir}: no compose file (docker-compose*.yml, compose*.yml) there or under it; check the path input`);
@@ -24391,7 +24552,7 @@ function runAction(runner) {
     };
     let view;
     if (pr) {
-      const headConfig = configPath ?? (run.config.file ? join5(dirAbs, run.config.file.path) : void 0);
+      const headConfig = configPath ?? (run.config.file ? join7(dirAbs, run.config.file.path) : void 0);
       const base = checkBase(runner, workspace, pr, inputs, headConfig);
       const { fresh: fresh2, existing: existing2 } = classify(result.findings, base.run?.result.findings ?? [], baseline);
       view = { pr, fresh: fresh2, existing: existing2, ...base.run ? { base: base.run } : {}, ...base.note ? { note: base.note } : {} };
