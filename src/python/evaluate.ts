@@ -185,6 +185,16 @@ export function settingsModuleFromEntrypoint(
   return evaluation.envOverlay.get('DJANGO_SETTINGS_MODULE') ?? undefined;
 }
 
+/**
+ * The os.environ variables a module sets when Python imports it (`os.environ.setdefault(...)` in a
+ * wsgi.py or asgi.py), with the files read; null marks a deleted variable. Never executed.
+ */
+export function environmentSetBy(opts: EvaluateOptions): { set: ReadonlyMap<string, Value<string> | null>; files: string[]; problems: ParseProblem[]; comments: Comment[] } {
+  const evaluation = new Evaluation(opts);
+  evaluation.load(opts.entry);
+  return { set: evaluation.envOverlay, files: evaluation.files, problems: evaluation.problems, comments: evaluation.comments };
+}
+
 export function evaluateSettings(opts: EvaluateOptions): SettingsModule {
   const evaluation = new Evaluation(opts);
   const state = evaluation.load(opts.entry);

@@ -342,6 +342,13 @@ function readConfigFile(
   } else {
     // gunicorn looks for gunicorn.conf.py in the directory it starts in (before --chdir applies).
     const p = containerPath('gunicorn.conf.py', process.workingDir);
+    const state = p ? fs.state(p) : undefined;
+    if (state?.kind === 'unknown') {
+      const reason = `gunicorn reads ${p} when it exists, and arena-lint cannot see that folder: ${state.origin.kind === 'unknown' ? state.origin.reason : 'its content is not known'}`;
+      unknowns.push({ what: 'gunicorn config file', reason, span: state.via });
+      layers.setAll(reason, state.via);
+      return;
+    }
     const f = p ? hostFile(fs, p) : undefined;
     if (!f) return;
     target = { hostPath: f.hostPath, via: f.via };
