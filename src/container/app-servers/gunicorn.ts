@@ -4,7 +4,7 @@ import { rangeOf } from '../../parsers/mapped-text.js';
 import { splitShellWords, type ShellWord } from '../../parsers/shell-words.js';
 import type { ServiceCommand } from '../../inputs/compose.js';
 import type { AppServerKind, UnknownPart } from '../types.js';
-import { containerPath, joinSpans, locateServer, numberOf, parseArgs, portOfBind, textOfValue, type OptionTable, type ParsedArgs, type ServerCommand } from './argv.js';
+import { afterEquals, containerPath, joinSpans, locateServer, numberOf, parseArgs, portOfBind, textOfValue, type OptionTable, type ParsedArgs, type ServerCommand } from './argv.js';
 import { evaluateConfigFile, fromPython, hostFile, loaded, resolveContainerModule, SettingLayers, type AppServerReading, type ReadContext } from './reading.js';
 
 /**
@@ -448,7 +448,7 @@ function gunicornFacts(
     for (const item of envItems) {
       if (item.kind !== 'known' || typeof item.value !== 'string') continue;
       const eq = item.value.indexOf('=');
-      if (eq > 0) appEnv.set(item.value.slice(0, eq), known(item.value.slice(eq + 1), item.span, item.via ? { via: item.via } : {}));
+      if (eq > 0) appEnv.set(item.value.slice(0, eq), known(item.value.slice(eq + 1), afterEquals(item.span, item.value, eq), item.via ? { via: item.via } : {}));
     }
   }
 

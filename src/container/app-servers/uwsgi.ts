@@ -5,7 +5,7 @@ import { rangeOf } from '../../parsers/mapped-text.js';
 import type { ShellWord } from '../../parsers/shell-words.js';
 import { mapEntries, nodeSpan, parseYaml, scalarString, seqItems } from '../../parsers/yaml.js';
 import type { LoadedFile, UnknownPart } from '../types.js';
-import { containerPath, numberOf, portOfBind, type ServerCommand } from './argv.js';
+import { afterEquals, containerPath, numberOf, portOfBind, type ServerCommand } from './argv.js';
 import { hostFile, type AppServerReading, type ReadContext } from './reading.js';
 import { absoluteDir } from './uvicorn.js';
 
@@ -307,7 +307,7 @@ function uwsgiFacts(server: ServerCommand, c: Collect, at: Span): AppServerReadi
   for (const e of c.entries) {
     if (e.name !== 'env' || e.value.kind !== 'known') continue;
     const eq = e.value.value.indexOf('=');
-    if (eq > 0) appEnv.set(e.value.value.slice(0, eq), known(e.value.value.slice(eq + 1), e.value.span));
+    if (eq > 0) appEnv.set(e.value.value.slice(0, eq), known(e.value.value.slice(eq + 1), afterEquals(e.value.span, e.value.value, eq)));
   }
   return {
     facts: {
