@@ -1490,7 +1490,7 @@ var require_stringify = __commonJS({
     var identity = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
-    function createStringifyContext(doc, options) {
+    function createStringifyContext(doc, options2) {
       const opt = Object.assign({
         blockQuote: true,
         commentString: stringifyComment.stringifyComment,
@@ -1510,7 +1510,7 @@ var require_stringify = __commonJS({
         trailingComma: false,
         trueStr: "true",
         verifyAliasOrder: true
-      }, doc.schema.toStringOptions, options);
+      }, doc.schema.toStringOptions, options2);
       let inFlow;
       switch (opt.collectionStyle) {
         case "block":
@@ -1932,10 +1932,10 @@ var require_stringifyCollection = __commonJS({
     var identity = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyCollection(collection, ctx, options) {
+    function stringifyCollection(collection, ctx, options2) {
       const flow = ctx.inFlow ?? collection.flow;
       const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      return stringify2(collection, ctx, options2);
     }
     function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent: indent2, options: { commentString } } = ctx;
@@ -3390,10 +3390,10 @@ var require_stringifyDocument = __commonJS({
     var identity = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyDocument(doc, options) {
+    function stringifyDocument(doc, options2) {
       const lines = [];
-      let hasDirectives = options.directives === true;
-      if (options.directives !== false && doc.directives) {
+      let hasDirectives = options2.directives === true;
+      if (options2.directives !== false && doc.directives) {
         const dir = doc.directives.toString(doc);
         if (dir) {
           lines.push(dir);
@@ -3403,7 +3403,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify.createStringifyContext(doc, options2);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -3479,7 +3479,7 @@ var require_Document = __commonJS({
     var createNode = require_createNode();
     var directives = require_directives();
     var Document = class _Document {
-      constructor(value, replacer, options) {
+      constructor(value, replacer, options2) {
         this.commentBefore = null;
         this.comment = null;
         this.errors = [];
@@ -3488,8 +3488,8 @@ var require_Document = __commonJS({
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
+        } else if (options2 === void 0 && replacer) {
+          options2 = replacer;
           replacer = void 0;
         }
         const opt = Object.assign({
@@ -3501,17 +3501,17 @@ var require_Document = __commonJS({
           stringKeys: false,
           uniqueKeys: true,
           version: "1.2"
-        }, options);
+        }, options2);
         this.options = opt;
         let { version } = opt;
-        if (options?._directives) {
-          this.directives = options._directives.atDocument();
+        if (options2?._directives) {
+          this.directives = options2._directives.atDocument();
           if (this.directives.yaml.explicit)
             version = this.directives.yaml.version;
         } else
           this.directives = new directives.Directives({ version });
-        this.setSchema(version, options);
-        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+        this.setSchema(version, options2);
+        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options2);
       }
       /**
        * Create a deep copy of this Document and its contents.
@@ -3562,7 +3562,7 @@ var require_Document = __commonJS({
         }
         return new Alias.Alias(node.anchor);
       }
-      createNode(value, replacer, options) {
+      createNode(value, replacer, options2) {
         let _replacer = void 0;
         if (typeof replacer === "function") {
           value = replacer.call({ "": value }, "", value);
@@ -3573,11 +3573,11 @@ var require_Document = __commonJS({
           if (asStr.length > 0)
             replacer = replacer.concat(asStr);
           _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
+        } else if (options2 === void 0 && replacer) {
+          options2 = replacer;
           replacer = void 0;
         }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options2 ?? {};
         const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
           this,
           // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
@@ -3602,9 +3602,9 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
+      createPair(key, value, options2 = {}) {
+        const k = this.createNode(key, null, options2);
+        const v = this.createNode(value, null, options2);
         return new Pair.Pair(k, v);
       }
       /**
@@ -3690,7 +3690,7 @@ var require_Document = __commonJS({
        *
        * Overrides all previously set schema options.
        */
-      setSchema(version, options = {}) {
+      setSchema(version, options2 = {}) {
         if (typeof version === "number")
           version = String(version);
         let opt;
@@ -3720,10 +3720,10 @@ var require_Document = __commonJS({
             throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
           }
         }
-        if (options.schema instanceof Object)
-          this.schema = options.schema;
+        if (options2.schema instanceof Object)
+          this.schema = options2.schema;
         else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options));
+          this.schema = new Schema.Schema(Object.assign(opt, options2));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
@@ -3753,14 +3753,14 @@ var require_Document = __commonJS({
         return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
       }
       /** A YAML representation of the document. */
-      toString(options = {}) {
+      toString(options2 = {}) {
         if (this.errors.length > 0)
           throw new Error("Document with errors cannot be stringified");
-        if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
-          const s2 = JSON.stringify(options.indent);
+        if ("indent" in options2 && (!Number.isInteger(options2.indent) || Number(options2.indent) <= 0)) {
+          const s2 = JSON.stringify(options2.indent);
           throw new Error(`"indent" option must be a positive integer, not ${s2}`);
         }
-        return stringifyDocument.stringifyDocument(this, options);
+        return stringifyDocument.stringifyDocument(this, options2);
       }
     };
     function assertCollection(contents) {
@@ -5111,14 +5111,14 @@ var require_compose_node = __commonJS({
       }
       return node;
     }
-    function composeAlias({ options }, { offset, source, end }, onError) {
+    function composeAlias({ options: options2 }, { offset, source, end }, onError) {
       const alias = new Alias.Alias(source.substring(1));
       if (alias.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
         onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      const re = resolveEnd.resolveEnd(end, valueEnd, options2.strict, onError);
       alias.range = [offset, valueEnd, re.offset];
       if (re.comment)
         alias.comment = re.comment;
@@ -5137,8 +5137,8 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
-      const opts = Object.assign({ _directives: directives }, options);
+    function composeDoc(options2, directives, { offset, start, value, end }, onError) {
+      const opts = Object.assign({ _directives: directives }, options2);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
         atKey: false,
@@ -5217,7 +5217,7 @@ var require_composer = __commonJS({
       return { comment: comment2, afterEmptyLine };
     }
     var Composer = class {
-      constructor(options = {}) {
+      constructor(options2 = {}) {
         this.doc = null;
         this.atDirectives = false;
         this.prelude = [];
@@ -5230,8 +5230,8 @@ var require_composer = __commonJS({
           else
             this.errors.push(new errors.YAMLParseError(pos, code, message));
         };
-        this.directives = new directives.Directives({ version: options.version || "1.2" });
-        this.options = options;
+        this.directives = new directives.Directives({ version: options2.version || "1.2" });
+        this.options = options2;
       }
       decorate(doc, afterDoc) {
         const { comment: comment2, afterEmptyLine } = parsePrelude(this.prelude);
@@ -7295,15 +7295,15 @@ var require_public_api = __commonJS({
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser2 = require_parser();
-    function parseOptions(options) {
-      const prettyErrors = options.prettyErrors !== false;
-      const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
+    function parseOptions(options2) {
+      const prettyErrors = options2.prettyErrors !== false;
+      const lineCounter$1 = options2.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+    function parseAllDocuments(source, options2 = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer.Composer(options2);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
@@ -7314,10 +7314,10 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+    function parseDocument(source, options2 = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer.Composer(options2);
       let doc = null;
       for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
         if (!doc)
@@ -7333,14 +7333,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse(src, reviver, options) {
+    function parse(src, reviver, options2) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
-      } else if (options === void 0 && reviver && typeof reviver === "object") {
-        options = reviver;
+      } else if (options2 === void 0 && reviver && typeof reviver === "object") {
+        options2 = reviver;
       }
-      const doc = parseDocument(src, options);
+      const doc = parseDocument(src, options2);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -7350,29 +7350,29 @@ var require_public_api = __commonJS({
         else
           doc.errors = [];
       }
-      return doc.toJS(Object.assign({ reviver: _reviver }, options));
+      return doc.toJS(Object.assign({ reviver: _reviver }, options2));
     }
-    function stringify(value, replacer, options) {
+    function stringify(value, replacer, options2) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
-      } else if (options === void 0 && replacer) {
-        options = replacer;
+      } else if (options2 === void 0 && replacer) {
+        options2 = replacer;
       }
-      if (typeof options === "string")
-        options = options.length;
-      if (typeof options === "number") {
-        const indent2 = Math.round(options);
-        options = indent2 < 1 ? void 0 : indent2 > 8 ? { indent: 8 } : { indent: indent2 };
+      if (typeof options2 === "string")
+        options2 = options2.length;
+      if (typeof options2 === "number") {
+        const indent2 = Math.round(options2);
+        options2 = indent2 < 1 ? void 0 : indent2 > 8 ? { indent: 8 } : { indent: indent2 };
       }
       if (value === void 0) {
-        const { keepUndefined } = options ?? replacer ?? {};
+        const { keepUndefined } = options2 ?? replacer ?? {};
         if (!keepUndefined)
           return void 0;
       }
       if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+        return value.toString(options2);
+      return new Document.Document(value, _replacer, options2).toString(options2);
     }
     exports.parse = parse;
     exports.parseAllDocuments = parseAllDocuments;
@@ -8248,14 +8248,14 @@ function startupParameterSupport(param, version, settings = {}, inOptions = fals
   const trackable = extraSupported && POSTGRES_REPORTED_PARAMETERS.includes(name2) ? ` (PostgreSQL reports ${param}, so track_extra_parameters could track it)` : "";
   return { handling: "rejected", reason: `pgbouncer neither tracks nor ignores ${param}${trackable}` };
 }
-function parseStartupOptions(options) {
+function parseStartupOptions(options2) {
   const words = [];
   let word = "";
   let inWord = false;
-  for (let i = 0; i < options.length; i++) {
-    const c = options[i];
-    if (c === "\\" && i + 1 < options.length) {
-      word += options[++i];
+  for (let i = 0; i < options2.length; i++) {
+    const c = options2[i];
+    if (c === "\\" && i + 1 < options2.length) {
+      word += options2[++i];
       inWord = true;
       continue;
     }
@@ -9538,13 +9538,13 @@ var NodeProp = class {
   /**
   Create a new node prop type.
   */
-  constructor(config = {}) {
+  constructor(config3 = {}) {
     this.id = nextPropID++;
-    this.perNode = !!config.perNode;
-    this.deserialize = config.deserialize || (() => {
+    this.perNode = !!config3.perNode;
+    this.deserialize = config3.deserialize || (() => {
       throw new Error("This node type doesn't define a deserialize function");
     });
-    this.combine = config.combine || null;
+    this.combine = config3.combine || null;
   }
   /**
   This is meant to be used with
@@ -9892,8 +9892,8 @@ var Tree = class _Tree {
   which may have children grouped into subtrees with type
   [`NodeType.none`](#common.NodeType^none).
   */
-  balance(config = {}) {
-    return this.children.length <= 8 ? this : balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length2) => new _Tree(this.type, children, positions, length2, this.propValues), config.makeTree || ((children, positions, length2) => new _Tree(NodeType.none, children, positions, length2)));
+  balance(config3 = {}) {
+    return this.children.length <= 8 ? this : balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length2) => new _Tree(this.type, children, positions, length2, this.propValues), config3.makeTree || ((children, positions, length2) => new _Tree(NodeType.none, children, positions, length2)));
   }
   /**
   Build a tree from a postfix-ordered buffer of node information,
@@ -11928,11 +11928,11 @@ var ExternalTokenizer = class {
   [`acceptToken`](#lr.InputStream.acceptToken) when it finds
   one.
   */
-  constructor(token, options = {}) {
+  constructor(token, options2 = {}) {
     this.token = token;
-    this.contextual = !!options.contextual;
-    this.fallback = !!options.fallback;
-    this.extend = !!options.extend;
+    this.contextual = !!options2.contextual;
+    this.fallback = !!options2.fallback;
+    this.extend = !!options2.extend;
   }
 };
 function readToken(data, input, stack, group, precTable, precOffset) {
@@ -12731,25 +12731,25 @@ var LRParser = class _LRParser extends Parser {
   given settings modified. Settings not provided in `config` are
   kept from the original parser.
   */
-  configure(config) {
+  configure(config3) {
     let copy = Object.assign(Object.create(_LRParser.prototype), this);
-    if (config.props)
-      copy.nodeSet = this.nodeSet.extend(...config.props);
-    if (config.top) {
-      let info = this.topRules[config.top];
+    if (config3.props)
+      copy.nodeSet = this.nodeSet.extend(...config3.props);
+    if (config3.top) {
+      let info = this.topRules[config3.top];
       if (!info)
-        throw new RangeError(`Invalid top rule name ${config.top}`);
+        throw new RangeError(`Invalid top rule name ${config3.top}`);
       copy.top = info;
     }
-    if (config.tokenizers)
+    if (config3.tokenizers)
       copy.tokenizers = this.tokenizers.map((t2) => {
-        let found = config.tokenizers.find((r) => r.from == t2);
+        let found = config3.tokenizers.find((r) => r.from == t2);
         return found ? found.to : t2;
       });
-    if (config.specializers) {
+    if (config3.specializers) {
       copy.specializers = this.specializers.slice();
       copy.specializerSpecs = this.specializerSpecs.map((s2, i) => {
-        let found = config.specializers.find((r) => r.from == s2.external);
+        let found = config3.specializers.find((r) => r.from == s2.external);
         if (!found)
           return s2;
         let spec = Object.assign(Object.assign({}, s2), { external: found.to });
@@ -12757,16 +12757,16 @@ var LRParser = class _LRParser extends Parser {
         return spec;
       });
     }
-    if (config.contextTracker)
-      copy.context = config.contextTracker;
-    if (config.dialect)
-      copy.dialect = this.parseDialect(config.dialect);
-    if (config.strict != null)
-      copy.strict = config.strict;
-    if (config.wrap)
-      copy.wrappers = copy.wrappers.concat(config.wrap);
-    if (config.bufferLength != null)
-      copy.bufferLength = config.bufferLength;
+    if (config3.contextTracker)
+      copy.context = config3.contextTracker;
+    if (config3.dialect)
+      copy.dialect = this.parseDialect(config3.dialect);
+    if (config3.strict != null)
+      copy.strict = config3.strict;
+    if (config3.wrap)
+      copy.wrappers = copy.wrappers.concat(config3.wrap);
+    if (config3.bufferLength != null)
+      copy.bufferLength = config3.bufferLength;
     return copy;
   }
   /**
@@ -12929,8 +12929,8 @@ var Modifier = class _Modifier {
     let configs = powerSet(mods);
     for (let parent of base.set)
       if (!parent.modified.length)
-        for (let config of configs)
-          set.push(_Modifier.get(parent, config));
+        for (let config3 of configs)
+          set.push(_Modifier.get(parent, config3));
     return tag;
   }
 };
@@ -13034,7 +13034,7 @@ var Rule = class {
   }
 };
 Rule.empty = new Rule([], 2, null);
-function tagHighlighter(tags2, options) {
+function tagHighlighter(tags2, options2) {
   let map = /* @__PURE__ */ Object.create(null);
   for (let style of tags2) {
     if (!Array.isArray(style.tag))
@@ -13043,7 +13043,7 @@ function tagHighlighter(tags2, options) {
       for (let tag of style.tag)
         map[tag.id] = style.class;
   }
-  let { scope, all = null } = options || {};
+  let { scope, all = null } = options2 || {};
   return {
     style: (tags3) => {
       let cls = all;
@@ -14040,12 +14040,10 @@ function describeObject(obj) {
       return `the function ${obj.name}`;
     case "environ":
       return "os.environ";
-    case "env-reader":
-      return "a django-environ Env reader";
+    case "lib-object":
+      return obj.description;
     case "method":
       return `the method .${obj.name}()`;
-    case "csv-cast":
-      return "a decouple Csv cast";
     default:
       return `a ${obj.type}`;
   }
@@ -14323,13 +14321,21 @@ var MAX_ITEMS = 1e5;
 var BUILTIN_FUNCTIONS = /* @__PURE__ */ new Set(["int", "str", "bool", "float", "len", "list", "tuple", "set", "dict", "globals", "locals", "vars"]);
 var COMPARISON_OPS = /* @__PURE__ */ new Set(["<", ">", "==", "!=", "<=", ">=", "in", "not in", "is", "is not", "<>"]);
 var PURE_METHODS = /* @__PURE__ */ new Set(["get", "copy", "keys", "values", "items", "index", "count", "lower", "upper", "strip", "lstrip", "rstrip", "split", "replace", "startswith", "endswith", "format", "join"]);
-var ENVIRON_TRUE_STRINGS = /* @__PURE__ */ new Set(["true", "on", "ok", "y", "yes", "1"]);
-var DECOUPLE_BOOLEANS = { "1": true, yes: true, true: true, on: true, "0": false, no: false, false: false, off: false, "": false };
 var ExpressionEvaluator = class {
   constructor(ctx) {
     this.ctx = ctx;
+    this.host = {
+      env: (name2, span) => this.fromEnv(name2, span),
+      envSet: (name2, value) => ctx.envSet(name2, value),
+      envForgetAll: (reason) => ctx.envForgetAll(reason),
+      dotenvLoaded: (span, search2) => ctx.dotenvLoaded(span, search2),
+      decoupleFiles: () => ctx.decoupleFiles(),
+      where: (span) => ctx.where(span),
+      builtin: (name2, value, span) => this.callBuiltin(name2, { positional: [value], keywords: /* @__PURE__ */ new Map(), spread: false }, span, name2)
+    };
   }
   depth = 0;
+  host;
   eval(node) {
     const span = this.span(node);
     if (!this.ctx.step()) return unknown("the evaluation budget ran out", span);
@@ -14506,7 +14512,7 @@ var ExpressionEvaluator = class {
     const object = this.eval(objectNode);
     if (kids[1]?.name === ".") {
       const name2 = kids[2] ? this.text(kids[2]) : "";
-      return getAttribute(object, name2, span);
+      return getAttribute(object, name2, span, this.ctx.libraries);
     }
     const inner = kids.slice(2, -1);
     if (inner.some((k) => k.name === ":")) return this.slice(object, inner, span);
@@ -14627,10 +14633,11 @@ var ExpressionEvaluator = class {
           return this.callBuiltin(obj.name, args, span, label2);
         case "method":
           return this.callMethod(obj.self, obj.name, args, span, label2);
-        case "env-reader":
-          return this.environGet(obj.schema, void 0, args, span);
-        case "csv-cast":
-          return args.positional[0] ? csvCast(args.positional[0], span) : unknown("Csv() needs a value", span);
+        case "lib-object": {
+          const out = this.ctx.libraries.byName(obj.lib)?.callObject?.(obj, args, span, this.host);
+          if (out) return out;
+          break;
+        }
         default:
       }
     }
@@ -14682,36 +14689,14 @@ var ExpressionEvaluator = class {
       case "vars":
         this.ctx.forgetNamespace(`the module namespace is handed out by ${name2}() at ${this.ctx.where(span)} and may be changed`, span);
         return unknown(`${name2}() is not evaluated`, span);
-      case "os.getenv": {
-        const key = a0;
-        const fallback = a1 ?? args.keywords.get("default") ?? scalar(null, span);
-        return this.envWithDefault(key, fallback, span);
-      }
-      case "environ.Env": {
-        const schema = /* @__PURE__ */ new Map();
-        for (const [k, v] of args.keywords) {
-          if (v.kind === "box" && v.obj.type === "tuple" && !v.obj.unknownContent) {
-            const [cast, def] = v.obj.items;
-            if (cast) schema.set(k, def ? { cast, default: def } : { cast });
-          } else schema.set(k, { cast: v });
+      default: {
+        for (const lib of this.ctx.libraries.libraries) {
+          const out = lib.call?.(name2, args, span, this.host);
+          if (out) return out;
         }
-        return box({ type: "env-reader", schema }, span);
-      }
-      case "environ.Env.read_env":
-      case "dotenv.load_dotenv": {
-        const override = args.keywords.get("override");
-        if (override && truthy(override) !== false) this.ctx.envForgetAll(`${label2}(override=...) at ${this.ctx.where(span)} may replace any variable from a .env file`);
-        const explicitPath = args.positional.length > 0 || args.keywords.has("env_file") || args.keywords.has("dotenv_path") || args.keywords.has("stream");
-        this.ctx.dotenvLoaded(span, explicitPath ? "unknown" : name2 === "dotenv.load_dotenv" ? "parents" : "module-dir");
-        return unknown(`${label2}() reads a .env file, which is not evaluated`, span);
-      }
-      case "decouple.config":
-        return this.decoupleConfig(args, span);
-      case "decouple.Csv":
-        return args.positional.length === 0 && args.keywords.size === 0 ? box({ type: "csv-cast" }, span) : unknown("Csv() with options is not evaluated", span);
-      default:
         this.forgetArguments(args, label2, span);
         return unknown(`${label2}(...) is not evaluated`, span);
+      }
     }
   }
   /** An environment variable as a value: span = the expression that reads it, via = where it is set. */
@@ -14721,35 +14706,19 @@ var ExpressionEvaluator = class {
     if (v.kind === "unknown") return unknown(`${name2} comes from the environment: ${v.reason}`, span);
     return scalar(v.value, span, { via: [v.span, ...v.via ?? []] });
   }
-  envWithDefault(key, fallback, span) {
-    if (!key || key.kind !== "known" || typeof key.value !== "string") return unknown("the variable name cannot be known", span);
-    return this.fromEnv(key.value, span) ?? fallback;
-  }
   callMethod(self, name2, args, span, label2) {
     const [a0, a1] = args.positional;
     if (self.kind === "known" && typeof self.value === "string") return stringMethod(self, name2, args, span);
     if (self.kind !== "box") return unknown(`${label2}(...) is not evaluated`, span);
     const obj = self.obj;
     if (obj.type === "environ") {
-      if (name2 === "get") return this.envWithDefault(a0, a1 ?? args.keywords.get("default") ?? scalar(null, span), span);
-      if (name2 === "setdefault") {
-        if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") {
-          this.ctx.envForgetAll(`os.environ.setdefault at ${this.ctx.where(span)} with a name that cannot be known`);
-          return unknown("the variable name cannot be known", span);
-        }
-        const existing = this.fromEnv(a0.value, span);
-        if (existing) return existing;
-        const value = a1 ?? scalar(null, span);
-        if (value.kind === "box" || value.kind === "known" && typeof value.value !== "string") throw new PyRaise("TypeError", "os.environ values must be str", span);
-        this.ctx.envSet(a0.value, value.kind === "known" ? scalar(value.value, value.span, viaOf(value)) : value);
-        return value;
-      }
+      const out = this.ctx.libraries.owner("os")?.environMethod?.(name2, args, span, this.host);
+      if (out) return out;
       if (!PURE_METHODS.has(name2)) this.ctx.envForgetAll(`os.environ.${name2}() at ${this.ctx.where(span)} is not evaluated`);
       return unknown(`os.environ.${name2}() is not evaluated`, span);
     }
-    if (obj.type === "env-reader") {
-      if (name2 === "read_env") return this.callBuiltin("environ.Env.read_env", args, span, label2);
-      return this.environGet(obj.schema, name2, args, span);
+    if (obj.type === "lib-object") {
+      return this.ctx.libraries.byName(obj.lib)?.callMethod?.(obj, name2, args, span, this.host) ?? unknown(`${label2}(...) is not evaluated`, span);
     }
     if (obj.type === "dict") return this.dictMethod(obj, name2, args, span, label2);
     if (obj.type === "list") return this.listMethod(obj, name2, args, span, label2);
@@ -14819,78 +14788,6 @@ var ExpressionEvaluator = class {
         if (!PURE_METHODS.has(name2)) list.unknownContent = `changed by .${name2}() at ${this.ctx.where(span)}, which is not evaluated`;
         return unknown(`${label2}(...) is not evaluated`, span);
     }
-  }
-  /**
-   * django-environ's `env("X", default=...)` and `env.str/int/bool/float/list(...)`. An unset variable
-   * without a default raises ImproperlyConfigured; a default is returned as written, not cast
-   * (django-environ only parses values that differ from the default).
-   */
-  environGet(schema, method, args, span) {
-    const casts = { str: "str", bool: "bool", int: "int", float: "float", list: "list" };
-    if (method !== void 0 && !Object.hasOwn(casts, method)) return unknown(`env.${method}() is not evaluated`, span);
-    const [a0, a1] = args.positional;
-    if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
-    const name2 = a0.value;
-    const fromSchema = schema.get(name2);
-    let cast = method ? casts[method] : args.keywords.get("cast") ?? (method === void 0 ? a1 : void 0) ?? fromSchema?.cast;
-    if (method === "list" && (args.keywords.has("cast") || a1)) return unknown("env.list(cast=...) is not evaluated", span);
-    if (args.keywords.has("parse_default")) return unknown("parse_default is not evaluated", span);
-    const explicitDefault = args.keywords.get("default") ?? (method !== void 0 && method !== "list" ? a1 : args.positional[2]);
-    const fallback = explicitDefault ?? fromSchema?.default;
-    const value = this.fromEnv(name2, span);
-    if (value === void 0) {
-      if (fallback === void 0) throw new PyRaise("ImproperlyConfigured", `Set the ${name2} environment variable`, span);
-      return fallback;
-    }
-    if (value.kind !== "known" || typeof value.value !== "string") return value;
-    if (value.value.startsWith("$")) return unknown(`${name2} starts with $, which django-environ may resolve as a reference to another variable`, span);
-    if (fallback && pyEquals(value, fallback) === true) return value;
-    if (typeof cast !== "string" && cast?.kind === "box" && cast.obj.type === "builtin") cast = cast.obj.name;
-    if (cast === void 0 || typeof cast !== "string" && cast.kind === "known" && cast.value === null) return value;
-    switch (cast) {
-      case "str":
-        return value;
-      case "bool": {
-        const asInt = intFromString(value.value);
-        return scalar(asInt.ok ? asInt.value !== 0 : ENVIRON_TRUE_STRINGS.has(value.value.toLowerCase()), span, viaOf(value));
-      }
-      case "int":
-        return toInt(value, void 0, span);
-      case "float":
-        return /^[0-9]+(\.[0-9]+)?$/.test(value.value) ? scalar(Number(value.value), span, { ...viaOf(value), float: true }) : unknown(`env.float() of ${JSON.stringify(value.value)} is not evaluated`, span);
-      case "list":
-        return box({ type: "list", items: value.value.split(",").filter((x) => x !== "").map((x) => scalar(x, span, viaOf(value))) }, span);
-      default:
-        return unknown("this cast is not evaluated", span);
-    }
-  }
-  /** python-decouple's `config(name, default=..., cast=...)`: environment, then settings.ini/.env, then the default; the cast applies to the default too. */
-  decoupleConfig(args, span) {
-    const [a0] = args.positional;
-    if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
-    const name2 = a0.value;
-    const fallback = args.keywords.get("default") ?? args.positional[1];
-    const cast = args.keywords.get("cast") ?? args.positional[2];
-    let value = this.fromEnv(name2, span);
-    if (value === void 0) {
-      const files = this.ctx.decoupleFiles();
-      if (files.length > 0) return unknown(`${name2} may be set in ${files.join(", ")}, which python-decouple reads`, span);
-      if (fallback === void 0) throw new PyRaise("UndefinedValueError", `${name2} not found. Declare it as envvar or define a default value.`, span);
-      value = fallback;
-    }
-    if (!cast) return value;
-    if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
-      const text = pyText(value, false);
-      if (!text.ok) return unknown(text.reason, span);
-      const b = own(DECOUPLE_BOOLEANS, text.value.toLowerCase());
-      if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
-      return scalar(b, span, viaOf(value));
-    }
-    if (cast.kind === "box" && cast.obj.type === "csv-cast") return csvCast(value, span);
-    if (cast.kind === "box" && cast.obj.type === "builtin" && ["int", "float", "str"].includes(cast.obj.name)) {
-      return this.callBuiltin(cast.obj.name, { positional: [value], keywords: /* @__PURE__ */ new Map(), spread: false }, span, cast.obj.name);
-    }
-    return unknown("this cast is not evaluated", span);
   }
   // ---- operators ----------------------------------------------------------------------------
   evalUnary(node, span) {
@@ -15346,14 +15243,6 @@ function length(value, span) {
   if (obj.type === "set" && obj.items.some((i) => i.kind === "unknown")) return unknown("the set has items that cannot be known", span);
   return scalar(obj.items.length, span);
 }
-function csvCast(value, span) {
-  if (value.kind === "known" && value.value === null) return box({ type: "list", items: [] }, span);
-  const text = pyText(value, false);
-  if (!text.ok) return unknown(text.reason, span);
-  if (/["'\\#]/.test(text.value)) return unknown("Csv() of a value with quotes or backslashes is not evaluated", span);
-  const items = text.value.split(",").filter((s2) => s2 !== "").map((s2) => scalar(pyStripChars(s2, null, "both"), span, viaOf(value)));
-  return box({ type: "list", items }, span);
-}
 function stringMethod(self, name2, args, span) {
   const s2 = self.value;
   const [a0, a1] = args.positional;
@@ -15389,9 +15278,9 @@ function stringMethod(self, name2, args, span) {
     }
     case "startswith":
     case "endswith": {
-      const options = a0?.kind === "box" && a0.obj.type === "tuple" ? a0.obj.items.map(str) : [str(a0)];
-      if (options.some((o) => typeof o !== "string") || args.positional.length > 1) return unknown(`${name2}() arguments cannot be known`, span);
-      const hit = options.some((o) => name2 === "startswith" ? s2.startsWith(o) : s2.endsWith(o));
+      const options2 = a0?.kind === "box" && a0.obj.type === "tuple" ? a0.obj.items.map(str) : [str(a0)];
+      if (options2.some((o) => typeof o !== "string") || args.positional.length > 1) return unknown(`${name2}() arguments cannot be known`, span);
+      const hit = options2.some((o) => name2 === "startswith" ? s2.startsWith(o) : s2.endsWith(o));
       return scalar(hit, span);
     }
     case "format":
@@ -15409,7 +15298,7 @@ function stringMethod(self, name2, args, span) {
       return unknown(`str.${name2}() is not evaluated`, span);
   }
 }
-function getAttribute(object, name2, span) {
+function getAttribute(object, name2, span, libraries) {
   if (object.kind === "unknown") return unknown(object.reason, span);
   if (object.kind === "known") {
     if (typeof object.value === "string") return box({ type: "method", self: object, name: name2 }, span);
@@ -15419,12 +15308,16 @@ function getAttribute(object, name2, span) {
   switch (obj.type) {
     case "module":
       if (obj.bindings) return obj.bindings.get(name2) ?? unknown(`${obj.name}.${name2} is not defined`, span);
-      return modelledAttribute(obj.name, name2, span);
+      return modelledAttribute(obj.name, name2, span, libraries);
     case "builtin":
-      if (obj.name === "environ.Env" && name2 === "read_env") return box({ type: "builtin", name: "environ.Env.read_env" }, span);
+      for (const lib of libraries.libraries) {
+        const out = lib.member?.(object, name2, span);
+        if (out) return out;
+      }
       return unknown(`${obj.name}.${name2} is not modelled`, span);
+    case "lib-object":
+      return libraries.byName(obj.lib)?.member?.(object, name2, span) ?? box({ type: "method", self: object, name: name2 }, span);
     case "environ":
-    case "env-reader":
     case "dict":
     case "list":
     case "tuple":
@@ -15434,23 +15327,12 @@ function getAttribute(object, name2, span) {
       return unknown(`.${name2} of ${describeObject(obj)} is not evaluated`, span);
   }
 }
-function modelledAttribute(module, name2, span) {
+function modelledAttribute(module, name2, span, libraries) {
   const full = `${module}.${name2}`;
-  switch (full) {
-    case "os.environ":
-      return box({ type: "environ" }, span);
-    case "os.path":
-      return box({ type: "module", name: "os.path" }, span);
-    case "os.getenv":
-    case "environ.Env":
-    case "decouple.config":
-    case "decouple.Csv":
-    case "dotenv.load_dotenv":
-      return box({ type: "builtin", name: full }, span);
-    default:
-      if (module === "socket") return unknown(`${full} depends on the platform Python runs on`, span);
-      return unknown(`${full} is not modelled`, span);
-  }
+  const out = libraries.owner(module)?.attribute?.(module, name2, span);
+  if (out) return out;
+  if (module === "socket") return unknown(`${full} depends on the platform Python runs on`, span);
+  return unknown(`${full} is not modelled`, span);
 }
 
 // src/python/value.ts
@@ -15512,14 +15394,627 @@ function pyTruthy(v) {
   return data.items.length > 0;
 }
 
+// src/python/libs/build.ts
+function dictOf(entries, span) {
+  const dict = { type: "dict", entries: entries.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
+  return box(dict, span);
+}
+function atom(value, span, via, extra = {}) {
+  const out = { kind: "known", value, span };
+  if (via && via.length > 0) out.via = via;
+  if (extra.isDefault) out.isDefault = true;
+  return out;
+}
+function urlText(v, span, what) {
+  if (v.kind === "unknown") return unknown(`${what} comes from a value that cannot be known: ${v.reason}`, span);
+  if (v.kind !== "known" || typeof v.value !== "string") return unknown(`${what} is not a string`, span);
+  return { text: v.value, via: [v.span, ...v.via ?? []] };
+}
+function isEv(x) {
+  return typeof x === "object" && x !== null && "kind" in x;
+}
+function isDigits(s2) {
+  return /^[0-9]+$/.test(s2);
+}
+
+// src/python/libs/url.ts
+function urlsplit(text) {
+  if (/[^\x21-\x7e]/.test(text)) return { ok: false, reason: "the URL has spaces, control or non-ASCII characters, whose parsing is not modelled" };
+  let rest2 = text;
+  let scheme = "";
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(rest2);
+  if (m) {
+    scheme = m[1].toLowerCase();
+    rest2 = rest2.slice(m[0].length);
+  }
+  let netloc = "";
+  if (rest2.startsWith("//")) {
+    const end = rest2.slice(2).search(/[/?#]/);
+    netloc = end < 0 ? rest2.slice(2) : rest2.slice(2, 2 + end);
+    rest2 = end < 0 ? "" : rest2.slice(2 + end);
+  }
+  const hash2 = rest2.indexOf("#");
+  if (hash2 >= 0) rest2 = rest2.slice(0, hash2);
+  const q = rest2.indexOf("?");
+  const path = q < 0 ? rest2 : rest2.slice(0, q);
+  const query = q < 0 ? "" : rest2.slice(q + 1);
+  const at = netloc.lastIndexOf("@");
+  const userinfo = at < 0 ? void 0 : netloc.slice(0, at);
+  const hostinfo = at < 0 ? netloc : netloc.slice(at + 1);
+  let username;
+  let password;
+  if (userinfo !== void 0) {
+    const colon = userinfo.indexOf(":");
+    username = colon < 0 ? userinfo : userinfo.slice(0, colon);
+    if (colon >= 0) password = userinfo.slice(colon + 1);
+  }
+  let host;
+  let portText;
+  if (hostinfo.startsWith("[")) {
+    const close = hostinfo.indexOf("]");
+    if (close < 0) return { ok: false, reason: "Invalid IPv6 URL", raises: "ValueError" };
+    host = hostinfo.slice(1, close);
+    const after = hostinfo.slice(close + 1);
+    if (after.startsWith(":")) portText = after.slice(1);
+  } else {
+    const colon = hostinfo.indexOf(":");
+    host = colon < 0 ? hostinfo : hostinfo.slice(0, colon);
+    if (colon >= 0) portText = hostinfo.slice(colon + 1);
+  }
+  let port;
+  if (portText !== void 0 && portText !== "") {
+    if (!/^[0-9]+$/.test(portText)) return { ok: false, reason: `Port could not be cast to integer value as '${portText}'`, raises: "ValueError" };
+    port = Number(portText);
+    if (port > 65535) return { ok: false, reason: "Port out of range 0-65535", raises: "ValueError" };
+  }
+  const url = { scheme, netloc, path, query };
+  if (username !== void 0) url.username = username;
+  if (password !== void 0) url.password = password;
+  if (host !== "") url.hostname = host.toLowerCase();
+  if (port !== void 0) url.port = port;
+  return { ok: true, url };
+}
+function unquote(s2, plus = false) {
+  const t2 = plus ? s2.replace(/\+/g, " ") : s2;
+  if (!t2.includes("%")) return t2;
+  try {
+    return decodeURIComponent(t2);
+  } catch {
+    return void 0;
+  }
+}
+function parseQs(query) {
+  const out = /* @__PURE__ */ new Map();
+  for (const part of query.split("&")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    const key = unquote(part.slice(0, eq), true);
+    const value = unquote(part.slice(eq + 1), true);
+    if (key === void 0 || value === void 0) return void 0;
+    if (value === "") continue;
+    const list = out.get(key) ?? [];
+    list.push(value);
+    out.set(key, list);
+  }
+  return out;
+}
+
+// src/python/libs/dj-database-url.ts
+var SCHEMES = {
+  postgres: "django.db.backends.postgresql",
+  postgresql: "django.db.backends.postgresql",
+  pgsql: "django.db.backends.postgresql",
+  postgis: "django.contrib.gis.db.backends.postgis",
+  mysql: "django.db.backends.mysql",
+  mysql2: "django.db.backends.mysql",
+  mysqlgis: "django.contrib.gis.db.backends.mysql",
+  "mysql-connector": "mysql.connector.django",
+  mssql: "sql_server.pyodbc",
+  mssqlms: "mssql",
+  spatialite: "django.contrib.gis.db.backends.spatialite",
+  sqlite: "django.db.backends.sqlite3",
+  oracle: "django.db.backends.oracle",
+  oraclegis: "django.contrib.gis.db.backends.oracle",
+  redshift: "django_redshift_backend",
+  cockroach: "django_cockroachdb",
+  timescale: "timescale.db.backends.postgresql",
+  timescalegis: "timescale.db.backends.postgis"
+};
+function options(args, from) {
+  const pick = (name2, index) => args.keywords.get(name2) ?? args.positional[from + index];
+  const out = {};
+  const set = (k, v) => {
+    if (v) out[k] = v;
+  };
+  set("engine", pick("engine", 0));
+  set("connMaxAge", pick("conn_max_age", 1));
+  set("connHealthChecks", pick("conn_health_checks", 2));
+  set("disableServerSideCursors", pick("disable_server_side_cursors", 3));
+  set("sslRequire", pick("ssl_require", 4));
+  return out;
+}
+function parseDatabaseUrl(value, opts, span) {
+  const t2 = urlText(value, span, "the database URL");
+  if (isEv(t2)) return t2;
+  const via = t2.via;
+  const s2 = (v) => atom(v, span, via);
+  const engineGiven = opts.engine && !(opts.engine.kind === "known" && opts.engine.value === null) ? opts.engine : void 0;
+  if (t2.text === "sqlite://:memory:") return dictOf([["ENGINE", s2(SCHEMES.sqlite)], ["NAME", s2(":memory:")]], span);
+  const parsed = urlsplit(t2.text);
+  if (!parsed.ok) return unknown(`the database URL cannot be parsed: ${parsed.reason}`, span);
+  const url = parsed.url;
+  let path = url.path.slice(1);
+  if (url.scheme === "sqlite" && path === "") path = ":memory:";
+  if (url.hostname?.includes("%") || url.netloc.toLowerCase().includes("%2f")) return unknown("a percent-encoded host (a socket path) is read differently by dj-database-url releases", span);
+  let engine = engineGiven;
+  if (!engine) {
+    const known2 = SCHEMES[url.scheme];
+    if (!known2) return unknown(`dj_database_url raises ValueError for the scheme ${JSON.stringify(url.scheme)} (or a release that knows it maps it)`, span);
+    engine = s2(known2);
+  }
+  const name2 = unquote(path);
+  const user = unquote(url.username ?? "");
+  const password = unquote(url.password ?? "");
+  if (name2 === void 0 || user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
+  const stringPort = engine.kind === "known" && (engine.value === SCHEMES.oracle || engine.value === SCHEMES.mssql);
+  const port = url.port ? stringPort ? s2(String(url.port)) : atom(url.port, span, via) : s2("");
+  const entries = [
+    ["NAME", s2(name2)],
+    ["USER", s2(user)],
+    ["PASSWORD", s2(password)],
+    ["HOST", s2(url.hostname ?? "")],
+    ["PORT", port],
+    // The library's default, written nowhere: its span is the call, where `conn_max_age=` would go.
+    ["CONN_MAX_AGE", opts.connMaxAge ?? atom(0, span, void 0, { isDefault: true })]
+  ];
+  if (opts.connHealthChecks) entries.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
+  if (opts.disableServerSideCursors) entries.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
+  entries.push(["ENGINE", engine]);
+  const opt = [];
+  if (url.query) {
+    const qs = parseQs(url.query);
+    if (!qs) return unknown("the query string of the database URL cannot be decoded", span);
+    for (const [key, values] of qs) {
+      const v = values[values.length - 1];
+      if (url.scheme === "mysql" && key === "ssl-ca") {
+        opt.push(["ssl", dictOf([["ca", s2(v)]], span)]);
+        continue;
+      }
+      if (key === "currentSchema") return unknown("currentSchema in a database URL is not modelled", span);
+      const differs = isDigits(v) || ["true", "false"].includes(v.toLowerCase());
+      opt.push([key, differs ? unknown(`dj_database_url releases read ${key}=${v} as a string (0.5) or as a number or boolean (2.x)`, span) : s2(v)]);
+    }
+  }
+  if (opts.sslRequire) {
+    const t22 = truthy(opts.sslRequire);
+    if (t22 === void 0) return unknown("ssl_require cannot be known", span);
+    if (t22) opt.push(["sslmode", atom("require", opts.sslRequire.span, void 0)]);
+  }
+  if (opt.length > 0) entries.push(["OPTIONS", dictOf(opt, span)]);
+  return dictOf(entries, span);
+}
+function config(args, span, host) {
+  const envArg = args.keywords.get("env") ?? args.positional[0];
+  if (envArg && (envArg.kind !== "known" || typeof envArg.value !== "string")) return unknown("the variable name cannot be known", span);
+  const name2 = envArg?.kind === "known" ? String(envArg.value) : "DATABASE_URL";
+  const fallback = args.keywords.get("default") ?? args.positional[1];
+  const value = host.env(name2, span) ?? fallback;
+  if (value === void 0) return dictOf([], span);
+  const t2 = truthy(value);
+  if (t2 === void 0) return unknown(value.kind === "unknown" ? value.reason : `${name2} cannot be known`, span);
+  if (!t2) return dictOf([], span);
+  const opts = options(args, 2);
+  return parseDatabaseUrl(value, opts, span);
+}
+var djDatabaseUrlLibrary = {
+  name: "dj_database_url",
+  modules: ["dj_database_url"],
+  attribute(module, name2, span) {
+    if (module !== "dj_database_url") return void 0;
+    if (name2 === "config" || name2 === "parse") return box({ type: "builtin", name: `dj_database_url.${name2}` }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn === "dj_database_url.config") return config(args, span, host);
+    if (fn === "dj_database_url.parse") {
+      const url = args.positional[0] ?? args.keywords.get("url");
+      if (!url) return unknown("parse() needs a URL", span);
+      return parseDatabaseUrl(url, options(args, 1), span);
+    }
+    return void 0;
+  }
+};
+
+// src/python/libs/decouple.ts
+var BOOLEANS = { "1": true, yes: true, true: true, on: true, "0": false, no: false, false: false, off: false, "": false };
+var CSV = { type: "lib-object", lib: "decouple", kind: "csv", description: "a decouple Csv cast" };
+function viaOf2(ev) {
+  return ev.kind !== "unknown" && ev.via ? { via: ev.via } : {};
+}
+function csvCast(value, span) {
+  if (value.kind === "known" && value.value === null) return box({ type: "list", items: [] }, span);
+  const text = pyText(value, false);
+  if (!text.ok) return unknown(text.reason, span);
+  if (/["'\\#]/.test(text.value)) return unknown("Csv() of a value with quotes or backslashes is not evaluated", span);
+  const items = text.value.split(",").filter((s2) => s2 !== "").map((s2) => scalar(pyStripChars(s2, null, "both"), span, viaOf2(value)));
+  return box({ type: "list", items }, span);
+}
+function config2(args, span, host) {
+  const [a0] = args.positional;
+  if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
+  const name2 = a0.value;
+  const fallback = args.keywords.get("default") ?? args.positional[1];
+  const cast = args.keywords.get("cast") ?? args.positional[2];
+  let value = host.env(name2, span);
+  if (value === void 0) {
+    const files = host.decoupleFiles();
+    if (files.length > 0) return unknown(`${name2} may be set in ${files.join(", ")}, which python-decouple reads`, span);
+    if (fallback === void 0) throw new PyRaise("UndefinedValueError", `${name2} not found. Declare it as envvar or define a default value.`, span);
+    value = fallback;
+  }
+  if (!cast) return value;
+  if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
+    const text = pyText(value, false);
+    if (!text.ok) return unknown(text.reason, span);
+    const b = own(BOOLEANS, text.value.toLowerCase());
+    if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
+    return scalar(b, span, viaOf2(value));
+  }
+  if (cast.kind === "box" && cast.obj.type === "lib-object" && cast.obj.lib === "decouple" && cast.obj.kind === "csv") return csvCast(value, span);
+  if (cast.kind === "box" && cast.obj.type === "builtin" && (cast.obj.name === "int" || cast.obj.name === "float" || cast.obj.name === "str")) {
+    return host.builtin(cast.obj.name, value, span);
+  }
+  return unknown("this cast is not evaluated", span);
+}
+var decoupleLibrary = {
+  name: "decouple",
+  modules: ["decouple"],
+  attribute(module, name2, span) {
+    if (module !== "decouple") return void 0;
+    if (name2 === "config" || name2 === "Csv") return box({ type: "builtin", name: `decouple.${name2}` }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn === "decouple.config") return config2(args, span, host);
+    if (fn === "decouple.Csv") return args.positional.length === 0 && args.keywords.size === 0 ? box(CSV, span) : unknown("Csv() with options is not evaluated", span);
+    return void 0;
+  },
+  callObject(self, args, span) {
+    if (self.kind !== "csv") return void 0;
+    return args.positional[0] ? csvCast(args.positional[0], span) : unknown("Csv() needs a value", span);
+  }
+};
+
+// src/python/libs/dotenv.ts
+function loadDotenv(label2, args, span, host, search2) {
+  const override = args.keywords.get("override");
+  if (override && truthy(override) !== false) host.envForgetAll(`${label2}(override=...) at ${host.where(span)} may replace any variable from a .env file`);
+  const explicitPath = args.positional.length > 0 || args.keywords.has("env_file") || args.keywords.has("dotenv_path") || args.keywords.has("stream");
+  host.dotenvLoaded(span, explicitPath ? "unknown" : search2);
+  return unknown(`${label2}() reads a .env file, which is not evaluated`, span);
+}
+var dotenvLibrary = {
+  name: "dotenv",
+  modules: ["dotenv"],
+  attribute(module, name2, span) {
+    return module === "dotenv" && name2 === "load_dotenv" ? box({ type: "builtin", name: "dotenv.load_dotenv" }, span) : void 0;
+  },
+  call(fn, args, span, host) {
+    return fn === "dotenv.load_dotenv" ? loadDotenv("load_dotenv", args, span, host, "parents") : void 0;
+  }
+};
+
+// src/python/libs/django-environ.ts
+var TRUE_STRINGS = /* @__PURE__ */ new Set(["true", "on", "ok", "y", "yes", "1"]);
+var DB_SCHEMES = {
+  postgres: "django.db.backends.postgresql",
+  postgresql: "django.db.backends.postgresql",
+  psql: "django.db.backends.postgresql",
+  pgsql: "django.db.backends.postgresql",
+  postgis: "django.contrib.gis.db.backends.postgis",
+  mysql: "django.db.backends.mysql",
+  mysql2: "django.db.backends.mysql",
+  "mysql-connector": "mysql.connector.django",
+  mysqlgis: "django.contrib.gis.db.backends.mysql",
+  mssql: "mssql",
+  oracle: "django.db.backends.oracle",
+  pyodbc: "sql_server.pyodbc",
+  redshift: "django_redshift_backend",
+  spatialite: "django.contrib.gis.db.backends.spatialite",
+  sqlite: "django.db.backends.sqlite3",
+  ldap: "ldapdb.backends.ldap"
+};
+var POSTGRES_FAMILY = /* @__PURE__ */ new Set(["postgres", "postgresql", "psql", "pgsql", "postgis"]);
+var DB_BASE_OPTIONS = /* @__PURE__ */ new Set(["CONN_MAX_AGE", "ATOMIC_REQUESTS", "AUTOCOMMIT"]);
+var DB_BASE_OPTIONS_LATER = /* @__PURE__ */ new Set(["DISABLE_SERVER_SIDE_CURSORS", "CONN_HEALTH_CHECKS"]);
+var CACHE_BASE_OPTIONS = /* @__PURE__ */ new Set(["TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION", "BINARY"]);
+var FIXED_CACHE_BACKENDS = {
+  dbcache: "django.core.cache.backends.db.DatabaseCache",
+  dummycache: "django.core.cache.backends.dummy.DummyCache",
+  locmemcache: "django.core.cache.backends.locmem.LocMemCache"
+};
+function reader(schema) {
+  return { type: "lib-object", lib: "django-environ", kind: "reader", description: "a django-environ Env reader", data: schema };
+}
+function viaOf3(ev) {
+  return ev.kind !== "unknown" && ev.via ? { via: ev.via } : {};
+}
+function castInt(s2, span, via) {
+  return isDigits(s2) ? atom(Number(s2), span, via) : atom(s2, span, via);
+}
+function getValue(name2, fallback, span, host) {
+  const value = host.env(name2, span);
+  if (value === void 0) {
+    if (fallback === void 0) throw new PyRaise("ImproperlyConfigured", `Set the ${name2} environment variable`, span);
+    return { value: fallback, fromDefault: true };
+  }
+  if (value.kind === "known" && typeof value.value === "string" && value.value.startsWith("$")) {
+    return { value: unknown(`${name2} starts with $, which django-environ may resolve as a reference to another variable`, span), fromDefault: false };
+  }
+  return { value, fromDefault: false };
+}
+function environGet(schema, method, args, span, host) {
+  const casts = { str: "str", bool: "bool", int: "int", float: "float", list: "list" };
+  if (method !== void 0 && !Object.hasOwn(casts, method)) return unknown(`env.${method}() is not evaluated`, span);
+  const [a0, a1] = args.positional;
+  if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
+  const name2 = a0.value;
+  const fromSchema = schema.get(name2);
+  let cast = method ? casts[method] : args.keywords.get("cast") ?? (method === void 0 ? a1 : void 0) ?? fromSchema?.cast;
+  if (method === "list" && (args.keywords.has("cast") || a1)) return unknown("env.list(cast=...) is not evaluated", span);
+  if (args.keywords.has("parse_default")) return unknown("parse_default is not evaluated", span);
+  const explicitDefault = args.keywords.get("default") ?? (method !== void 0 && method !== "list" ? a1 : args.positional[2]);
+  const fallback = explicitDefault ?? fromSchema?.default;
+  const { value, fromDefault } = getValue(name2, fallback, span, host);
+  if (fromDefault) return value;
+  if (value.kind !== "known" || typeof value.value !== "string") return value;
+  if (fallback && pyEquals(value, fallback) === true) return value;
+  if (typeof cast !== "string" && cast?.kind === "box" && cast.obj.type === "builtin") cast = cast.obj.name;
+  if (cast === void 0 || typeof cast !== "string" && cast.kind === "known" && cast.value === null) return value;
+  switch (cast) {
+    case "str":
+      return value;
+    case "bool": {
+      const asInt = intFromString(value.value);
+      return scalar(asInt.ok ? asInt.value !== 0 : TRUE_STRINGS.has(value.value.toLowerCase()), span, viaOf3(value));
+    }
+    case "int":
+      return host.builtin("int", value, span);
+    case "float":
+      return /^[0-9]+(\.[0-9]+)?$/.test(value.value) ? scalar(Number(value.value), span, { ...viaOf3(value), float: true }) : unknown(`env.float() of ${JSON.stringify(value.value)} is not evaluated`, span);
+    case "list":
+      return box({ type: "list", items: value.value.split(",").filter((x) => x !== "").map((x) => scalar(x, span, viaOf3(value))) }, span);
+    default:
+      return unknown("this cast is not evaluated", span);
+  }
+}
+function urlArgs(args, defaultVar, extra, span) {
+  const [a0, a1, a2] = args.positional;
+  const nameArg = args.keywords.get("var") ?? a0;
+  if (nameArg && (nameArg.kind !== "known" || typeof nameArg.value !== "string")) return unknown("the variable name cannot be known", span);
+  const out = { name: nameArg?.kind === "known" ? String(nameArg.value) : defaultVar };
+  const fallback = args.keywords.get("default") ?? a1;
+  if (fallback) out.fallback = fallback;
+  const e = args.keywords.get(extra) ?? a2;
+  if (e) out.extra = e;
+  return out;
+}
+function dbUrlConfig(value, engineArg, span) {
+  const t2 = urlText(value, span, "the database URL");
+  if (isEv(t2)) return t2;
+  const via = t2.via;
+  const s2 = (v) => atom(v, span, via);
+  if (t2.text === "sqlite://:memory:") return dictOf([["ENGINE", s2(DB_SCHEMES.sqlite)], ["NAME", s2(":memory:")]], span);
+  const parsed = urlsplit(t2.text);
+  if (!parsed.ok) return unknown(`the database URL cannot be parsed: ${parsed.reason}`, span);
+  const url = parsed.url;
+  let path = unquote(url.path.slice(1).split("?", 1)[0], true);
+  if (path === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
+  if (url.scheme === "sqlite" && path === "") path = ":memory:";
+  if (url.scheme === "ldap" || url.scheme === "oracle") return unknown(`${url.scheme} URLs are not modelled`, span);
+  const hostPart = url.netloc.slice(url.netloc.lastIndexOf("@") + 1);
+  if (POSTGRES_FAMILY.has(url.scheme) && (hostPart.includes(",") || path.startsWith("/"))) return unknown("PostgreSQL host lists and socket paths in URLs are read differently by django-environ releases", span);
+  if (url.hostname?.includes("%")) return unknown("a percent-encoded host (a socket path) is read differently by django-environ releases", span);
+  const user = url.username !== void 0 ? unquote(url.username) : "";
+  const password = url.password !== void 0 ? unquote(url.password) : "";
+  if (user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
+  const entries = [
+    ["NAME", s2(path)],
+    ["USER", s2(user)],
+    ["PASSWORD", s2(password)],
+    ["HOST", s2(url.hostname ?? "")],
+    ["PORT", url.port ? atom(url.port, span, via) : s2("")]
+  ];
+  if (url.query) {
+    const qs = parseQs(url.query);
+    if (!qs) return unknown("the query string of the database URL cannot be decoded", span);
+    const options2 = [];
+    for (const [k, values] of qs) {
+      const v = values[0];
+      const upper = k.toUpperCase();
+      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries, upper, castInt(v, span, via));
+      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
+      else setEntry(options2, k, castInt(v, span, via));
+    }
+    entries.push(["OPTIONS", dictOf(options2, span)]);
+  }
+  let engine;
+  if (engineArg && !(engineArg.kind === "known" && engineArg.value === null)) engine = engineArg;
+  else if (DB_SCHEMES[url.scheme]) engine = s2(DB_SCHEMES[url.scheme]);
+  if (!engine) return unknown(`the database URL scheme ${JSON.stringify(url.scheme)} is not one django-environ knows`, span);
+  entries.push(["ENGINE", engine]);
+  return dictOf(entries, span);
+}
+function setEntry(entries, key, value) {
+  const i = entries.findIndex(([k]) => k === key);
+  if (i >= 0) entries[i] = [key, value];
+  else entries.push([key, value]);
+}
+function cacheUrlConfig(value, backendArg, span) {
+  const t2 = urlText(value, span, "the cache URL");
+  if (isEv(t2)) return t2;
+  const via = t2.via;
+  const s2 = (v) => atom(v, span, via);
+  const parsed = urlsplit(t2.text);
+  if (!parsed.ok) return unknown(`the cache URL cannot be parsed: ${parsed.reason}`, span);
+  const url = parsed.url;
+  let backend;
+  if (backendArg && !(backendArg.kind === "known" && backendArg.value === null)) backend = backendArg;
+  const entries = [];
+  if (url.scheme.startsWith("redis")) {
+    backend ??= unknown(`django-environ picks the Redis cache backend by its release and by which Redis client packages are installed`, span);
+    const scheme = url.hostname ? url.scheme.replace("cache", "") : "unix";
+    const locations = url.netloc.split(",").map((loc) => s2(`${scheme}://${loc}${url.path}`));
+    entries.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
+  } else if (FIXED_CACHE_BACKENDS[url.scheme]) {
+    const location = url.netloc.split(",");
+    entries.push(["BACKEND", backend ?? s2(FIXED_CACHE_BACKENDS[url.scheme])], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
+  } else {
+    return unknown(`the cache URL scheme ${JSON.stringify(url.scheme)} is not modelled`, span);
+  }
+  if (url.query) {
+    const qs = parseQs(url.query);
+    if (!qs) return unknown("the query string of the cache URL cannot be decoded", span);
+    const options2 = [];
+    for (const [k, values] of qs) {
+      const upper = k.toUpperCase();
+      const v = values[0];
+      const cast = isDigits(v) ? atom(Number(v), span, via) : unknown(`django-environ releases cast the cache option ${k}=${v} differently`, span);
+      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries, upper, cast);
+      else setEntry(options2, upper, cast);
+    }
+    entries.push(["OPTIONS", dictOf(options2, span)]);
+  }
+  return dictOf(entries, span);
+}
+function dbOrCache(kind, args, span, host) {
+  const a = kind === "db" ? urlArgs(args, "DATABASE_URL", "engine", span) : urlArgs(args, "CACHE_URL", "backend", span);
+  if (isEv(a)) return a;
+  const { value } = getValue(a.name, a.fallback, span, host);
+  return kind === "db" ? dbUrlConfig(value, a.extra, span) : cacheUrlConfig(value, a.extra, span);
+}
+var djangoEnvironLibrary = {
+  name: "django-environ",
+  modules: ["environ"],
+  attribute(module, name2, span) {
+    if (module !== "environ") return void 0;
+    if (name2 === "Env") return box({ type: "builtin", name: "environ.Env" }, span);
+    return void 0;
+  },
+  member(self, name2, span) {
+    if (self.obj.type === "builtin" && self.obj.name === "environ.Env" && name2 === "read_env") return box({ type: "builtin", name: "environ.Env.read_env" }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn === "environ.Env") {
+      const schema = /* @__PURE__ */ new Map();
+      for (const [k, v] of args.keywords) {
+        if (v.kind === "box" && v.obj.type === "tuple" && !v.obj.unknownContent) {
+          const [cast, def] = v.obj.items;
+          if (cast) schema.set(k, def ? { cast, default: def } : { cast });
+        } else schema.set(k, { cast: v });
+      }
+      return box(reader(schema), span);
+    }
+    if (fn === "environ.Env.read_env") return loadDotenv("read_env", args, span, host, "module-dir");
+    return void 0;
+  },
+  callObject(self, args, span, host) {
+    if (self.kind !== "reader") return void 0;
+    return environGet(self.data, void 0, args, span, host);
+  },
+  callMethod(self, name2, args, span, host) {
+    if (self.kind !== "reader") return void 0;
+    if (name2 === "read_env") return loadDotenv("read_env", args, span, host, "module-dir");
+    if (name2 === "db" || name2 === "db_url") return dbOrCache("db", args, span, host);
+    if (name2 === "cache" || name2 === "cache_url") return dbOrCache("cache", args, span, host);
+    return environGet(self.data, name2, args, span, host);
+  }
+};
+
+// src/python/libs/library.ts
+var LibrarySet = class {
+  constructor(libraries) {
+    this.libraries = libraries;
+    this.modules = new Set(libraries.flatMap((l) => l.modules));
+  }
+  modules;
+  owner(module) {
+    return this.libraries.find((l) => l.modules.includes(module));
+  }
+  byName(name2) {
+    return this.libraries.find((l) => l.name === name2);
+  }
+};
+
+// src/python/libs/os.ts
+var READ_ONLY = /* @__PURE__ */ new Set(["get", "copy", "keys", "values", "items"]);
+function viaOf4(ev) {
+  return ev.kind !== "unknown" && ev.via ? { via: ev.via } : {};
+}
+function envWithDefault(key, fallback, span, host) {
+  if (!key || key.kind !== "known" || typeof key.value !== "string") return unknown("the variable name cannot be known", span);
+  return host.env(key.value, span) ?? fallback;
+}
+var osLibrary = {
+  name: "os",
+  modules: ["os", "os.path"],
+  attribute(module, name2, span) {
+    if (module !== "os") return void 0;
+    if (name2 === "environ") return box({ type: "environ" }, span);
+    if (name2 === "path") return box({ type: "module", name: "os.path" }, span);
+    if (name2 === "getenv") return box({ type: "builtin", name: "os.getenv" }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn !== "os.getenv") return void 0;
+    const [a0, a1] = args.positional;
+    return envWithDefault(a0, a1 ?? args.keywords.get("default") ?? scalar(null, span), span, host);
+  },
+  environMethod(name2, args, span, host) {
+    const [a0, a1] = args.positional;
+    if (name2 === "get") return envWithDefault(a0, a1 ?? args.keywords.get("default") ?? scalar(null, span), span, host);
+    if (name2 === "setdefault") {
+      if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") {
+        host.envForgetAll(`os.environ.setdefault at ${host.where(span)} with a name that cannot be known`);
+        return unknown("the variable name cannot be known", span);
+      }
+      const existing = host.env(a0.value, span);
+      if (existing) return existing;
+      const value = a1 ?? scalar(null, span);
+      if (value.kind === "box" || value.kind === "known" && typeof value.value !== "string") throw new PyRaise("TypeError", "os.environ values must be str", span);
+      host.envSet(a0.value, value.kind === "known" ? scalar(value.value, value.span, viaOf4(value)) : value);
+      return value;
+    }
+    if (!READ_ONLY.has(name2)) host.envForgetAll(`os.environ.${name2}() at ${host.where(span)} is not evaluated`);
+    return unknown(`os.environ.${name2}() is not evaluated`, span);
+  }
+};
+var multiprocessingLibrary = {
+  name: "multiprocessing",
+  modules: ["multiprocessing"],
+  attribute(module, name2, span) {
+    return module === "multiprocessing" && name2 === "cpu_count" ? box({ type: "builtin", name: "multiprocessing.cpu_count" }, span) : void 0;
+  },
+  call(fn, _args, span) {
+    return fn === "multiprocessing.cpu_count" ? unknown("multiprocessing.cpu_count() is the number of CPUs of the machine the container runs on", span) : void 0;
+  }
+};
+
+// src/python/libs/index.ts
+var CORE_LIBRARIES = new LibrarySet([osLibrary, multiprocessingLibrary]);
+var DJANGO_SETTINGS_LIBRARIES = new LibrarySet([osLibrary, multiprocessingLibrary, dotenvLibrary, djangoEnvironLibrary, decoupleLibrary, djDatabaseUrlLibrary]);
+
 // src/python/evaluate.ts
 var MAX_IMPORT_DEPTH = 32;
 var MAX_STEPS = 2e6;
 var MAX_STATEMENT_NESTING = 100;
-var MODELLED_MODULES = /* @__PURE__ */ new Set(["os", "os.path", "environ", "decouple", "dotenv", "socket", "sys", "pathlib"]);
+var STANDARD_MODULES = /* @__PURE__ */ new Set(["socket", "sys", "pathlib"]);
 var Evaluation = class {
   constructor(opts) {
     this.opts = opts;
+    this.libraries = opts.libraries ?? DJANGO_SETTINGS_LIBRARIES;
   }
   files = [];
   problems = [];
@@ -15536,6 +16031,11 @@ var Evaluation = class {
   dotenvFile;
   steps = 0;
   importDepth = 0;
+  libraries;
+  /** Modules modelled rather than read: the standard ones and those of the libraries in use. */
+  isModelled(module) {
+    return STANDARD_MODULES.has(module) || this.libraries.modules.has(module);
+  }
   exists(path) {
     return this.opts.exists ? this.opts.exists(path) : this.opts.readFile(path) !== void 0;
   }
@@ -15682,7 +16182,8 @@ var ModuleRunner = class {
         for (const name2 of mod.bindings.keys()) mod.bindings.set(name2, unknown(reason, span));
       },
       where: (span) => ev.where(span),
-      step: () => ++ev.steps <= MAX_STEPS
+      step: () => ++ev.steps <= MAX_STEPS,
+      libraries: ev.libraries
     };
   }
   runModule(top) {
@@ -16055,7 +16556,7 @@ var ModuleRunner = class {
   }
   /** A module as a value: modelled ones are objects, repository ones carry their namespace. */
   importModule(dotted2, span) {
-    if (MODELLED_MODULES.has(dotted2)) return box({ type: "module", name: dotted2 }, span);
+    if (this.ev.isModelled(dotted2)) return box({ type: "module", name: dotted2 }, span);
     const path = this.ev.resolveAbsolute(dotted2);
     const state = path ? this.ev.load(path) : void 0;
     if (state) return box({ type: "module", name: dotted2, bindings: state.bindings }, span);
@@ -16085,10 +16586,10 @@ var ModuleRunner = class {
     }
     const label2 = `${".".repeat(level)}${dotted2}`;
     const span = this.span(stmt);
-    if (level === 0 && MODELLED_MODULES.has(dotted2)) {
+    if (level === 0 && this.ev.isModelled(dotted2)) {
       for (const { name: name2, alias } of names) {
         const target = alias ?? name2;
-        this.bind(this.text(target), underCondition ? unknown(underCondition, this.span(target)) : modelledAttribute(dotted2, this.text(name2), this.span(target)));
+        this.bind(this.text(target), underCondition ? unknown(underCondition, this.span(target)) : modelledAttribute(dotted2, this.text(name2), this.span(target), this.ev.libraries));
       }
       return;
     }
@@ -16378,9 +16879,9 @@ function originOf(s2, hostPath) {
   if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
   return s2.origin;
 }
-function fileOf(s2, containerPath, hostPath) {
+function fileOf(s2, containerPath2, hostPath) {
   return {
-    containerPath,
+    containerPath: containerPath2,
     hostPath,
     via: s2.via,
     origin: originOf(s2, hostPath),
@@ -16404,8 +16905,8 @@ var ContainerFs = class _ContainerFs {
     return more.length ? new _ContainerFs(this.ws, [...this.sources, ...more]) : this;
   }
   /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
-  state(containerPath) {
-    const p = posix3.normalize(containerPath);
+  state(containerPath2) {
+    const p = posix3.normalize(containerPath2);
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s2 = this.sources[i];
       if (s2.incomplete) continue;
@@ -16430,8 +16931,8 @@ var ContainerFs = class _ContainerFs {
     return { kind: "absent" };
   }
   /** The repository file behind a container path, when the container sees one. */
-  resolve(containerPath) {
-    const s2 = this.state(containerPath);
+  resolve(containerPath2) {
+    const s2 = this.state(containerPath2);
     return s2.kind === "file" ? s2.file : void 0;
   }
   /** Every repository file visible in the container, with its container path. */
@@ -18072,39 +18573,39 @@ var DEFAULT_TARGET_RPS = 500;
 var DEFAULT_LATENCY_MS = 500;
 var DEFAULT_WORKER_MEMORY = 200 * 1024 ** 2;
 var plans = /* @__PURE__ */ new WeakMap();
-function capacityPlan(config) {
-  let plan = plans.get(config);
+function capacityPlan(config3) {
+  let plan = plans.get(config3);
   if (!plan) {
-    plan = readPlan(config);
-    plans.set(config, plan);
+    plan = readPlan(config3);
+    plans.set(config3, plan);
   }
   return plan;
 }
-function readPlan(config) {
+function readPlan(config3) {
   const problems = [];
   const fromConfig = (key, value) => {
-    const span = config.spanOf(key);
+    const span = config3.spanOf(key);
     return span ? { value, span, origin: "config" } : { value, origin: "config" };
   };
   const memoryAt = (key, raw) => {
     if (raw === void 0) return void 0;
     const bytes = parseConfigMemory(raw);
     if (bytes === void 0 || bytes <= 0) {
-      const span = config.spanOf(key);
+      const span = config3.spanOf(key);
       problems.push({ key, message: `${key.join(".")}: cannot read "${raw}" as memory (write e.g. 96GiB, 512MiB or a number of bytes)`, ...span ? { span } : {} });
       return void 0;
     }
     return fromConfig(key, bytes);
   };
   let host;
-  const h = config.data.host;
+  const h = config3.data.host;
   if (h) {
     let instance;
     if (h.instance !== void 0) {
       instance = lookupInstance(h.instance);
       if (!instance) {
         const near = suggestInstances(h.instance);
-        const span = config.spanOf(["host", "instance"]);
+        const span = config3.spanOf(["host", "instance"]);
         problems.push({
           key: ["host", "instance"],
           message: `host.instance: unknown instance type "${h.instance}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} (or give host.cpus and host.memory)`,
@@ -18112,13 +18613,13 @@ function readPlan(config) {
         });
       }
     }
-    const instanceSpan = config.spanOf(["host", "instance"]);
+    const instanceSpan = config3.spanOf(["host", "instance"]);
     const fromInstance = (value) => ({ value, origin: "instance", instance: instance.name, ...instanceSpan ? { span: instanceSpan } : {} });
     const cpus2 = h.cpus !== void 0 ? fromConfig(["host", "cpus"], h.cpus) : instance ? fromInstance(instance.cpus) : void 0;
     const memory = memoryAt(["host", "memory"], h.memory) ?? (instance ? fromInstance(instance.memoryBytes) : void 0);
     host = { ...cpus2 ? { cpus: cpus2 } : {}, ...memory ? { memory } : {}, ...instance ? { instance } : {} };
   }
-  const c = config.data.capacity ?? {};
+  const c = config3.data.capacity ?? {};
   const capacity = {
     targetRps: c.targetRps !== void 0 ? fromConfig(["capacity", "targetRps"], c.targetRps) : { value: DEFAULT_TARGET_RPS, origin: "default" },
     latencyMs: c.latencyMs !== void 0 ? fromConfig(["capacity", "latencyMs"], c.latencyMs) : { value: DEFAULT_LATENCY_MS, origin: "default" },
@@ -18131,7 +18632,87 @@ function describePlanValue(name2, v, where, format = String) {
   return `${name2} ${format(v.value)} (${v.instance ? `${v.instance}, ` : ""}${at})`;
 }
 
-// src/container/gunicorn.ts
+// src/container/app-servers/argv.ts
+var SHELLS3 = /(^|\/)(sh|bash|ash|dash|zsh)$/;
+var RUNNERS = /* @__PURE__ */ new Set([
+  "exec",
+  "tini",
+  "--",
+  "dumb-init",
+  "nice",
+  "ionice",
+  "ddtrace-run",
+  "opentelemetry-instrument",
+  "newrelic-admin",
+  "run-program",
+  "poetry",
+  "pipenv",
+  "uv",
+  "pdm",
+  "hatch",
+  "rye",
+  "run",
+  "catatonit",
+  "nohup",
+  "time"
+]);
+var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid"]);
+var PROGRAMS = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", uwsgi: "uwsgi", granian: "granian" };
+var PYTHON_MODULES = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", granian: "granian" };
+function textOf(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function spanOfWords(words) {
+  const first = words[0].value.span;
+  const last = words[words.length - 1].value.span;
+  return first.file === last.file ? { file: first.file, start: Math.min(first.start, last.start), end: Math.max(first.end, last.end) } : first;
+}
+function locateServer(words, depth = 0) {
+  if (depth > 3) return void 0;
+  for (const simple of simpleCommands(words)) {
+    let i = 0;
+    while (i < simple.length) {
+      const w = textOf(simple[i]);
+      if (w === void 0) break;
+      const base = w.split("/").pop();
+      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(base)) {
+        i++;
+        continue;
+      }
+      if (base === "env") {
+        i++;
+        while (textOf(simple[i])?.startsWith("-")) i += textOf(simple[i]) === "-u" ? 2 : 1;
+        continue;
+      }
+      if (RUNNERS_WITH_ARG.has(base)) {
+        i += 2;
+        continue;
+      }
+      if (SHELLS3.test(w)) {
+        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
+        const script = c >= 0 ? simple[c + 1] : void 0;
+        if (script) return locateServer(splitShellWords(script.text), depth + 1);
+        break;
+      }
+      if (/^python[0-9.]*$/.test(base)) {
+        let k = i + 1;
+        while (textOf(simple[k])?.startsWith("-") && textOf(simple[k]) !== "-m") k += textOf(simple[k]) === "-X" || textOf(simple[k]) === "-W" ? 2 : 1;
+        const mod = textOf(simple[k + 1]);
+        const kind2 = textOf(simple[k]) === "-m" && mod ? PYTHON_MODULES[mod] : void 0;
+        if (!kind2) break;
+        const argv2 = simple.slice(k + 1);
+        return { kind: kind2, argv: argv2, span: spanOfWords(simple.slice(i)) };
+      }
+      const kind = PROGRAMS[base];
+      if (!kind) break;
+      const argv = simple.slice(i);
+      return { kind, argv, span: spanOfWords(argv) };
+    }
+  }
+  return void 0;
+}
+
+// src/container/app-servers/gunicorn.ts
 var BOOLEAN_FLAGS = /* @__PURE__ */ new Set([
   "preload",
   "reload",
@@ -18170,48 +18751,18 @@ var SHORT = {
 var SPECS = Object.fromEntries(
   [...BOOLEAN_FLAGS].map((long) => [long, { long, flag: true }])
 );
-var SHELLS3 = /(^|\/)(sh|bash|ash|dash|zsh)$/;
-var RUNNERS = /* @__PURE__ */ new Set(["exec", "poetry", "pipenv", "uv", "run", "nice", "tini", "--", "dumb-init", "gosu", "su-exec", "newrelic-admin", "run-program", "ddtrace-run", "opentelemetry-instrument"]);
 function findAppServer(cmd, entrypoint) {
   for (const c of [cmd, entrypoint]) {
     if (!c) continue;
-    const found = searchWords(c.words, 0);
-    if (found) return found;
+    const found = locateServer(c.words);
+    if (found) return { kind: found.kind, argv: found.argv, span: spanOfArgv(found) };
   }
   return void 0;
 }
-function searchWords(words, depth) {
-  if (depth > 3) return void 0;
-  for (const simple of simpleCommands(words)) {
-    let i = 0;
-    const at = (k) => simple[k]?.value.kind === "known" ? simple[k].value.value : void 0;
-    while (i < simple.length) {
-      const w = at(i);
-      if (w === void 0) break;
-      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(w)) {
-        i++;
-        continue;
-      }
-      if (SHELLS3.test(w)) {
-        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
-        const script = c >= 0 ? simple[c + 1] : void 0;
-        if (script) return searchWords(splitShellWords(script.text), depth + 1);
-        break;
-      }
-      if (/(^|\/)python[0-9.]*$/.test(w) && at(i + 1) === "-m") {
-        i += 2;
-        continue;
-      }
-      const base = w.split("/").pop();
-      const kind = base === "gunicorn" ? "gunicorn" : base === "uvicorn" ? "uvicorn" : base === "daphne" ? "daphne" : base === "uwsgi" ? "uwsgi" : void 0;
-      if (!kind) break;
-      const argv = simple.slice(i);
-      const first = argv[0].value.span;
-      const last = argv[argv.length - 1].value.span;
-      return { kind, argv, span: { file: first.file, start: first.start, end: Math.max(first.end, last.end) } };
-    }
-  }
-  return void 0;
+function spanOfArgv(found) {
+  const first = found.argv[0].value.span;
+  const last = found.argv[found.argv.length - 1].value.span;
+  return { file: first.file, start: first.start, end: Math.max(first.end, last.end) };
 }
 function readGunicornOptions(server, env) {
   const given = /* @__PURE__ */ new Map();
@@ -18390,26 +18941,26 @@ function listNames(names, max = 6) {
 var CAPACITY_FORMAT_VERSION = 1;
 
 // src/capacity/build.ts
-function buildCapacityReport(stacks, config, root = ".") {
-  const plan = planReport(config);
-  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s2) => stackReport(s2, config, plan)) };
+function buildCapacityReport(stacks, config3, root = ".") {
+  const plan = planReport(config3);
+  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s2) => stackReport(s2, config3, plan)) };
 }
-function planSource(config, v) {
-  if (!v.span || !config.file) return { value: v.value, source: "default" };
-  const at = `${v.span.file}:${positionAt(config.file, v.span.start).line}`;
+function planSource(config3, v) {
+  if (!v.span || !config3.file) return { value: v.value, source: "default" };
+  const at = `${v.span.file}:${positionAt(config3.file, v.span.start).line}`;
   return v.instance ? { value: v.value, source: at, note: `from the instance type` } : { value: v.value, source: at };
 }
-function planReport(config) {
-  const p = capacityPlan(config);
+function planReport(config3) {
+  const p = capacityPlan(config3);
   const unknownHost = { value: null, source: "unknown", note: "not configured" };
   return {
-    targetRps: planSource(config, p.capacity.targetRps),
-    latencyMs: planSource(config, p.capacity.latencyMs),
-    workerMemoryBytes: planSource(config, p.capacity.workerMemory),
+    targetRps: planSource(config3, p.capacity.targetRps),
+    latencyMs: planSource(config3, p.capacity.latencyMs),
+    workerMemoryBytes: planSource(config3, p.capacity.workerMemory),
     host: p.host ? {
       instance: p.host.instance?.name ?? null,
-      cpus: p.host.cpus ? planSource(config, p.host.cpus) : unknownHost,
-      memoryBytes: p.host.memory ? planSource(config, p.host.memory) : unknownHost
+      cpus: p.host.cpus ? planSource(config3, p.host.cpus) : unknownHost,
+      memoryBytes: p.host.memory ? planSource(config3, p.host.memory) : unknownHost
     } : null
   };
 }
@@ -18418,7 +18969,7 @@ function sourcedValue(stack, v) {
   return { value: v.value, source: v.isDefault ? "default" : whereOf(stack, v.span) };
 }
 var round = (n, digits = 1) => Number(n.toFixed(digits));
-function stackReport(stack, config, plan) {
+function stackReport(stack, config3, plan) {
   const latencyS = (plan.latencyMs.value ?? 500) / 1e3;
   const c = stackConcurrency(stack);
   const tiers = c.groups.map((g) => tierReport(stack, g, latencyS));
@@ -18431,7 +18982,7 @@ function stackReport(stack, config, plan) {
     rpsAt100ms: known2 ? round(c.total / 0.1) : null,
     meetsTarget: known2 && tiers.length > 0 && plan.targetRps.value !== null ? rps >= plan.targetRps.value : null
   };
-  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, plan), funnel: funnel(stack, config) };
+  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, plan), funnel: funnel(stack, config3) };
 }
 function tierReport(stack, g, latencyS) {
   const wc = g.workerClass;
@@ -18476,10 +19027,10 @@ function resourcesReport(stack, plan) {
     reservations: { cpus: total("reservations", "cpus"), memoryBytes: total("reservations", "memory") }
   };
 }
-function funnel(stack, config) {
+function funnel(stack, config3) {
   const steps = [];
   const where = (span) => whereOf(stack, span);
-  const hostCpus = capacityPlan(config).host?.cpus;
+  const hostCpus = capacityPlan(config3).host?.cpus;
   for (const proxy of stack.proxies) {
     const limits = nginxProcessLimits(proxy);
     const label2 = `nginx (${proxy.service.name}) worker_processes x worker_connections`;
@@ -18715,8 +19266,8 @@ function renderCapacityMarkdown(report) {
 }
 
 // src/capacity/index.ts
-function capacityMarkdown(stacks, config, root = ".") {
-  return renderCapacityMarkdown(buildCapacityReport(stacks, config, root));
+function capacityMarkdown(stacks, config3, root = ".") {
+  return renderCapacityMarkdown(buildCapacityReport(stacks, config3, root));
 }
 
 // src/core/finding.ts
@@ -21746,7 +22297,7 @@ function readOutside(abs, shown) {
   }
 }
 function configFrom(file, shownRoot) {
-  const { config, problems } = loadConfig(file);
+  const { config: config3, problems } = loadConfig(file);
   if (problems.length) {
     const shown = shownRoot === "" || shownRoot === "." ? file.path : `${shownRoot.replace(/\/+$/, "")}/${file.path}`;
     const lines = problems.map((p) => {
@@ -21756,13 +22307,13 @@ function configFrom(file, shownRoot) {
     throw new UsageError(`invalid configuration
 ${lines.join("\n")}`);
   }
-  return config;
+  return config3;
 }
-function severityFor(rule, config, file, stack, cli) {
+function severityFor(rule, config3, file, stack, cli) {
   const forced = cli?.[rule.meta.id];
   if (forced !== void 0) return forced;
-  let setting = config.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
-  for (const o of config.data.overrides ?? []) {
+  let setting = config3.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
+  for (const o of config3.data.overrides ?? []) {
     const s2 = o.rules[rule.meta.id];
     if (s2 === void 0) continue;
     if (o.files && (file === void 0 || !globMatcher(o.files)(file))) continue;
@@ -21777,11 +22328,11 @@ function check(opts) {
   if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
   const probe = new Workspace(rootAbs);
   if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown}`);
-  const config = readConfig(probe, opts.configPath, shown);
-  const ignore = globMatcher(config.data.ignore ?? []);
+  const config3 = readConfig(probe, opts.configPath, shown);
+  const ignore = globMatcher(config3.data.ignore ?? []);
   const ws = new Workspace(rootAbs, ignore);
-  if (config.file) ws.sources.add(config.file);
-  const chosen = config.data.stacks ? globMatcher(config.data.stacks) : void 0;
+  if (config3.file) ws.sources.add(config3.file);
+  const chosen = config3.data.stacks ? globMatcher(config3.data.stacks) : void 0;
   const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
   const composeFiles = opts.composeFiles ? found : found.filter((f) => !chosen || chosen(f));
   const cli = opts.ruleSettings;
@@ -21793,16 +22344,16 @@ function check(opts) {
     stacks.push(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
-      const base = severityFor(rule, config, void 0, void 0, cli);
-      if (base === "off" && (cli?.[rule.meta.id] === "off" || !config.data.overrides?.length)) continue;
+      const base = severityFor(rule, config3, void 0, void 0, cli);
+      if (base === "off" && (cli?.[rule.meta.id] === "off" || !config3.data.overrides?.length)) continue;
       try {
         rule.check({
           stack,
-          config,
+          config: config3,
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
           report: (r) => {
-            const setting = severityFor(rule, config, r.span.file, stack.name, cli);
+            const setting = severityFor(rule, config3, r.span.file, stack.name, cli);
             if (setting === "off") return;
             const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
             stackFindings.push({
@@ -21828,12 +22379,12 @@ function check(opts) {
         continue;
       }
       const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
-      const setting = rule ? severityFor(rule, config, f.span.file, stack.name, cli) : f.severity;
+      const setting = rule ? severityFor(rule, config3, f.span.file, stack.name, cli) : f.severity;
       if (setting !== "off") findings.push({ ...f, severity: setting });
     }
   }
   const search2 = stacks.length === 0 ? searchReport(ws, found, composeFiles) : void 0;
-  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)).map(withFingerprint), sources: ws.sources }, stacks, config, unknowns };
+  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)).map(withFingerprint), sources: ws.sources }, stacks, config: config3, unknowns };
 }
 var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
 function searchReport(ws, found, chosen) {
@@ -23663,20 +24214,20 @@ function checkStatementTimeout({ stack, report, where, unknown: unknown2 }) {
     }
     for (const { db, route } of tier.databases) {
       if (route.kind !== "pgbouncer" || route.pgbouncer !== pgb) continue;
-      const options = pyText2(pyGet(db.options, "options"));
-      if (options?.kind !== "known") continue;
-      const setting = parseStartupOptions(options.value).find((o) => o.name === "statement_timeout");
+      const options2 = pyText2(pyGet(db.options, "options"));
+      if (options2?.kind !== "known") continue;
+      const setting = parseStartupOptions(options2.value).find((o) => o.name === "statement_timeout");
       if (!setting) continue;
       const ignore = pgbouncerText(pgb, "ignore_startup_parameters");
       const track = pgbouncerText(pgb, "track_extra_parameters");
       const settings = { ...ignore.kind === "known" ? { ignoreStartupParameters: ignore.value } : {}, ...track.kind === "known" ? { trackExtraParameters: track.value } : {} };
       if (startupParameterSupport("statement_timeout", pgb.version, settings, true).handling !== "tracked") {
-        if (!told.has(spanKey(options.span))) unknown2(`statement_timeout in OPTIONS of "${db.alias}" does not reach PostgreSQL through ${pgb.service.name}`, options.span);
-        told.add(spanKey(options.span));
+        if (!told.has(spanKey(options2.span))) unknown2(`statement_timeout in OPTIONS of "${db.alias}" does not reach PostgreSQL through ${pgb.service.name}`, options2.span);
+        told.add(spanKey(options2.span));
         continue;
       }
       const ms = parsePostgresDuration(setting.value, "ms");
-      if (ms !== void 0 && ms > 0) found.push({ pgb, ms, span: options.span, source: `statement_timeout in OPTIONS of "${db.alias}"` });
+      if (ms !== void 0 && ms > 0) found.push({ pgb, ms, span: options2.span, source: `statement_timeout in OPTIONS of "${db.alias}"` });
     }
     for (const group of groupBy(found.filter((f) => f.pgb === pgb && f.ms >= query.value * 1e3), (f) => spanKey(f.span))) {
       const f = group[0];
@@ -23828,8 +24379,8 @@ var capacity_target_default = defineRule({
       notes: "Only runs when the config has `capacity:` or `host:` (a repository that does not plan capacity is not judged against the default target). Silent when any app server's concurrency is unknown: ASGI/uvicorn workers, a gunicorn config file, or worker counts from the environment. Streaming responses hold a worker far longer than latencyMs; set latencyMs to what the traffic really takes."
     }
   },
-  check({ stack, config, report, where, unknown: unknown2 }) {
-    if (!config.data.capacity && !config.data.host) {
+  check({ stack, config: config3, report, where, unknown: unknown2 }) {
+    if (!config3.data.capacity && !config3.data.host) {
       unknown2("the config plans no capacity (no capacity: or host:)");
       return;
     }
@@ -23839,7 +24390,7 @@ var capacity_target_default = defineRule({
       for (const u of c.unknowns) unknown2(`${u.service.name}: ${u.reason}`, u.span);
       return;
     }
-    const { targetRps, latencyMs } = capacityPlan(config).capacity;
+    const { targetRps, latencyMs } = capacityPlan(config3).capacity;
     const rps = c.total / (latencyMs.value / 1e3);
     if (rps >= targetRps.value) return;
     const first = c.groups[0];
@@ -23871,8 +24422,8 @@ var gunicorn_workers_cpu_default = defineRule({
       notes: "Threads (`--threads`) are not counted: they share a worker process and release the GIL while waiting for I/O. Silent when neither a CPU limit nor `host.cpus` is known, or the worker count is unknown."
     }
   },
-  check({ stack, config, report, where, unknown: unknown2 }) {
-    const hostCpus = capacityPlan(config).host?.cpus;
+  check({ stack, config: config3, report, where, unknown: unknown2 }) {
+    const hostCpus = capacityPlan(config3).host?.cpus;
     const entries = serviceResources(stack).flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       if (!workers) return [];
@@ -23923,8 +24474,8 @@ var host_capacity_default = defineRule({
       notes: "Silent without `host:` in the config. An unknown `host.instance` name is reported here, at its line in the config, with the closest known names. Services without a value are left out of the sum (resource-limits-missing reports them). A replica count or value taken from the deploying shell (`${REPLICAS}`) makes the total unknown."
     }
   },
-  check({ stack, config, report, where, unknown: unknown2 }) {
-    const plan = capacityPlan(config);
+  check({ stack, config: config3, report, where, unknown: unknown2 }) {
+    const plan = capacityPlan(config3);
     for (const p of plan.problems) {
       if (p.key[0] === "host" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
@@ -23987,9 +24538,9 @@ var nofile_limits_default = defineRule({
       notes: "Without `ulimits: nofile` the container inherits the Docker daemon's limit, which differs between installations (1048576, or 1024 soft / 524288 hard on recent systemd defaults): that comparison stays silent rather than guess."
     }
   },
-  check({ stack, config, report, where, unknown: unknown2 }) {
+  check({ stack, config: config3, report, where, unknown: unknown2 }) {
     const fileMax = hostSysctls(stack.workspace).get("fs.file-max");
-    const hostCpus = capacityPlan(config).host?.cpus;
+    const hostCpus = capacityPlan(config3).host?.cpus;
     for (const proxy of stack.proxies) {
       const limits = nginxProcessLimits(proxy);
       if (!limits) {
@@ -24061,9 +24612,9 @@ var resource_limits_missing_default = defineRule({
       why: "Without a memory limit one leaking worker can take the whole host's memory and the kernel OOM-killer picks a victim among all containers, often the database; without a CPU limit one busy service starves the others. The capacity sums (host-capacity, `arena-lint capacity`) also cannot count a service that has no limit."
     }
   },
-  check({ stack, config, report, unknown: unknown2 }) {
+  check({ stack, config: config3, report, unknown: unknown2 }) {
     const uses = serviceResources(stack);
-    if (!config.data.host && !uses.some((u) => u.limits.cpus || u.limits.memory)) {
+    if (!config3.data.host && !uses.some((u) => u.limits.cpus || u.limits.memory)) {
       unknown2("no service sets a limit and the config has no host:");
       return;
     }
@@ -24105,17 +24656,17 @@ var sysctl_required_default = defineRule({
       notes: "Silent when the repository has no host sysctl source at all and `sysctl.require` is not true: a stack may not manage its host. The namespaced keys (net.core.somaxconn and most of net.ipv4.*) set here apply to the host's own sockets only: every container has its own network namespace and starts from the kernel default unless compose `sysctls:` sets the key (see backlog-over-somaxconn). Kernel facts: https://www.kernel.org/doc/html/latest/admin-guide/sysctl/net.html, https://docs.docker.com/reference/compose-file/services/#sysctls."
     }
   },
-  check({ stack, config, report, where, unknown: unknown2 }) {
+  check({ stack, config: config3, report, where, unknown: unknown2 }) {
     const sysctls = hostSysctls(stack.workspace);
-    const require2 = config.data.sysctl?.require === true;
+    const require2 = config3.data.sysctl?.require === true;
     if (sysctls.sources.length === 0 && !require2) {
       unknown2("the repository has no host sysctl source and sysctl.require is not true");
       return;
     }
-    const profileName = SYSCTL_PROFILE_NAMES.find((n) => n === config.data.sysctl?.profile) ?? "seed";
-    const reqs = resolveProfile(profileName, config.data.sysctl?.keys ?? {});
+    const profileName = SYSCTL_PROFILE_NAMES.find((n) => n === config3.data.sysctl?.profile) ?? "seed";
+    const reqs = resolveProfile(profileName, config3.data.sysctl?.keys ?? {});
     const origin = (req) => {
-      const keySpan = config.data.sysctl?.keys?.[req.key] ? config.spanOf(["sysctl", "keys", req.key]) : void 0;
+      const keySpan = config3.data.sysctl?.keys?.[req.key] ? config3.spanOf(["sysctl", "keys", req.key]) : void 0;
       return keySpan ? `sysctl.keys, ${where(keySpan)}` : `the ${profileName} profile`;
     };
     const bound = (req) => `${[req.min !== void 0 ? `>= ${req.min}` : "", req.max !== void 0 ? `<= ${req.max}` : ""].filter(Boolean).join(" and ")} (${origin(req)})`;
@@ -24124,7 +24675,7 @@ var sysctl_required_default = defineRule({
       const v = sysctls.get(req.key);
       if (!v) {
         const def = kernelDefault(req.key);
-        const at = missingAt(sysctls.sources) ?? config.spanOf(["sysctl", "require"]) ?? config.spanOf(["sysctl"]);
+        const at = missingAt(sysctls.sources) ?? config3.spanOf(["sysctl", "require"]) ?? config3.spanOf(["sysctl"]);
         if (!at) continue;
         const names = sysctls.sources.map((s2) => s2.path);
         report({
@@ -24191,8 +24742,8 @@ var worker_memory_budget_default = defineRule({
       notes: "Silent for services without a memory limit (resource-limits-missing reports them) and when the worker count is unknown (a gunicorn config file or GUNICORN_CMD_ARGS may set it). A `capacity.workerMemory` arena-lint cannot read is reported here at its line in the config."
     }
   },
-  check({ stack, config, report, where, unknown: unknown2 }) {
-    const plan = capacityPlan(config);
+  check({ stack, config: config3, report, where, unknown: unknown2 }) {
+    const plan = capacityPlan(config3);
     for (const p of plan.problems) {
       if (p.key[1] === "workerMemory" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
@@ -24375,12 +24926,12 @@ var FAIL_ON = ["new", "all", "none"];
 var FAIL_LEVEL = ["error", "warning", "info"];
 function readInputs(runner, pullRequest = false) {
   const name2 = (n) => n;
-  const config = getInput(runner.env, name2("config"));
+  const config3 = getInput(runner.env, name2("config"));
   const sarifFile = getInput(runner.env, name2("sarif-file"));
   const baseline = getInput(runner.env, name2("baseline"));
   return {
     path: getInput(runner.env, name2("path")) ?? ".",
-    ...config !== void 0 ? { config } : {},
+    ...config3 !== void 0 ? { config: config3 } : {},
     failOn: getChoiceInput(runner.env, name2("fail-on"), FAIL_ON, pullRequest ? "new" : "all"),
     failLevel: getChoiceInput(runner.env, name2("fail-level"), FAIL_LEVEL, "error"),
     ...baseline !== void 0 ? { baseline } : {},
