@@ -19483,8 +19483,8 @@ var import_yaml5 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -19492,7 +19492,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "timeout-chain" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -19656,10 +19656,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
-      let data12 = data["pgbouncer-pool-over-db-limit"];
+    if (data["upstream-keepalive-timeout"] !== void 0) {
+      let data12 = data["upstream-keepalive-timeout"];
       if (!(data12 === "off" || data12 === "info" || data12 === "warning" || data12 === "error")) {
-        const err14 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data12 };
+        const err14 = { instancePath: instancePath + "/upstream-keepalive-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data12 };
         if (vErrors === null) {
           vErrors = [err14];
         } else {
@@ -19668,10 +19668,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-client-capacity"] !== void 0) {
-      let data13 = data["pgbouncer-client-capacity"];
+    if (data["proxy-read-timeout"] !== void 0) {
+      let data13 = data["proxy-read-timeout"];
       if (!(data13 === "off" || data13 === "info" || data13 === "warning" || data13 === "error")) {
-        const err15 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data13 };
+        const err15 = { instancePath: instancePath + "/proxy-read-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data13 };
         if (vErrors === null) {
           vErrors = [err15];
         } else {
@@ -19680,10 +19680,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-startup-parameter"] !== void 0) {
-      let data14 = data["pgbouncer-startup-parameter"];
+    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
+      let data14 = data["pgbouncer-pool-over-db-limit"];
       if (!(data14 === "off" || data14 === "info" || data14 === "warning" || data14 === "error")) {
-        const err16 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data14 };
+        const err16 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data14 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -19692,10 +19692,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-server-side-cursors"] !== void 0) {
-      let data15 = data["pgbouncer-server-side-cursors"];
+    if (data["pgbouncer-client-capacity"] !== void 0) {
+      let data15 = data["pgbouncer-client-capacity"];
       if (!(data15 === "off" || data15 === "info" || data15 === "warning" || data15 === "error")) {
-        const err17 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
+        const err17 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -19704,10 +19704,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
-      let data16 = data["django-db-bypasses-pgbouncer"];
+    if (data["pgbouncer-startup-parameter"] !== void 0) {
+      let data16 = data["pgbouncer-startup-parameter"];
       if (!(data16 === "off" || data16 === "info" || data16 === "warning" || data16 === "error")) {
-        const err18 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
+        const err18 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
         if (vErrors === null) {
           vErrors = [err18];
         } else {
@@ -19716,10 +19716,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-client-capacity"] !== void 0) {
-      let data17 = data["redis-client-capacity"];
+    if (data["pgbouncer-server-side-cursors"] !== void 0) {
+      let data17 = data["pgbouncer-server-side-cursors"];
       if (!(data17 === "off" || data17 === "info" || data17 === "warning" || data17 === "error")) {
-        const err19 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
+        const err19 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
         if (vErrors === null) {
           vErrors = [err19];
         } else {
@@ -19728,10 +19728,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-maxmemory-headroom"] !== void 0) {
-      let data18 = data["redis-maxmemory-headroom"];
+    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
+      let data18 = data["django-db-bypasses-pgbouncer"];
       if (!(data18 === "off" || data18 === "info" || data18 === "warning" || data18 === "error")) {
-        const err20 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
+        const err20 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
         if (vErrors === null) {
           vErrors = [err20];
         } else {
@@ -19740,10 +19740,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["timeout-chain"] !== void 0) {
-      let data19 = data["timeout-chain"];
+    if (data["redis-client-capacity"] !== void 0) {
+      let data19 = data["redis-client-capacity"];
       if (!(data19 === "off" || data19 === "info" || data19 === "warning" || data19 === "error")) {
-        const err21 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
+        const err21 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
         if (vErrors === null) {
           vErrors = [err21];
         } else {
@@ -19752,10 +19752,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-unknown-setting"] !== void 0) {
-      let data20 = data["pgbouncer-unknown-setting"];
+    if (data["redis-maxmemory-headroom"] !== void 0) {
+      let data20 = data["redis-maxmemory-headroom"];
       if (!(data20 === "off" || data20 === "info" || data20 === "warning" || data20 === "error")) {
-        const err22 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
+        const err22 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
         if (vErrors === null) {
           vErrors = [err22];
         } else {
@@ -19764,10 +19764,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["host-capacity"] !== void 0) {
-      let data21 = data["host-capacity"];
+    if (data["pgbouncer-query-timeout"] !== void 0) {
+      let data21 = data["pgbouncer-query-timeout"];
       if (!(data21 === "off" || data21 === "info" || data21 === "warning" || data21 === "error")) {
-        const err23 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
+        const err23 = { instancePath: instancePath + "/pgbouncer-query-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
         if (vErrors === null) {
           vErrors = [err23];
         } else {
@@ -19776,10 +19776,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["resource-limits-missing"] !== void 0) {
-      let data22 = data["resource-limits-missing"];
+    if (data["conn-max-age-idle-timeout"] !== void 0) {
+      let data22 = data["conn-max-age-idle-timeout"];
       if (!(data22 === "off" || data22 === "info" || data22 === "warning" || data22 === "error")) {
-        const err24 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
+        const err24 = { instancePath: instancePath + "/conn-max-age-idle-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
         if (vErrors === null) {
           vErrors = [err24];
         } else {
@@ -19788,10 +19788,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["worker-memory-budget"] !== void 0) {
-      let data23 = data["worker-memory-budget"];
+    if (data["pgbouncer-unknown-setting"] !== void 0) {
+      let data23 = data["pgbouncer-unknown-setting"];
       if (!(data23 === "off" || data23 === "info" || data23 === "warning" || data23 === "error")) {
-        const err25 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
+        const err25 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
         if (vErrors === null) {
           vErrors = [err25];
         } else {
@@ -19800,10 +19800,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["gunicorn-workers-cpu"] !== void 0) {
-      let data24 = data["gunicorn-workers-cpu"];
+    if (data["host-capacity"] !== void 0) {
+      let data24 = data["host-capacity"];
       if (!(data24 === "off" || data24 === "info" || data24 === "warning" || data24 === "error")) {
-        const err26 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
+        const err26 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
         if (vErrors === null) {
           vErrors = [err26];
         } else {
@@ -19812,10 +19812,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["capacity-target"] !== void 0) {
-      let data25 = data["capacity-target"];
+    if (data["resource-limits-missing"] !== void 0) {
+      let data25 = data["resource-limits-missing"];
       if (!(data25 === "off" || data25 === "info" || data25 === "warning" || data25 === "error")) {
-        const err27 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
+        const err27 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
         if (vErrors === null) {
           vErrors = [err27];
         } else {
@@ -19824,10 +19824,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["sysctl-required"] !== void 0) {
-      let data26 = data["sysctl-required"];
+    if (data["worker-memory-budget"] !== void 0) {
+      let data26 = data["worker-memory-budget"];
       if (!(data26 === "off" || data26 === "info" || data26 === "warning" || data26 === "error")) {
-        const err28 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
+        const err28 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
         if (vErrors === null) {
           vErrors = [err28];
         } else {
@@ -19836,10 +19836,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["backlog-over-somaxconn"] !== void 0) {
-      let data27 = data["backlog-over-somaxconn"];
+    if (data["gunicorn-workers-cpu"] !== void 0) {
+      let data27 = data["gunicorn-workers-cpu"];
       if (!(data27 === "off" || data27 === "info" || data27 === "warning" || data27 === "error")) {
-        const err29 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
+        const err29 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
         if (vErrors === null) {
           vErrors = [err29];
         } else {
@@ -19848,10 +19848,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nofile-limits"] !== void 0) {
-      let data28 = data["nofile-limits"];
+    if (data["capacity-target"] !== void 0) {
+      let data28 = data["capacity-target"];
       if (!(data28 === "off" || data28 === "info" || data28 === "warning" || data28 === "error")) {
-        const err30 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
+        const err30 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
         if (vErrors === null) {
           vErrors = [err30];
         } else {
@@ -19860,12 +19860,60 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["sysctl-required"] !== void 0) {
+      let data29 = data["sysctl-required"];
+      if (!(data29 === "off" || data29 === "info" || data29 === "warning" || data29 === "error")) {
+        const err31 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
+        if (vErrors === null) {
+          vErrors = [err31];
+        } else {
+          vErrors.push(err31);
+        }
+        errors++;
+      }
+    }
+    if (data["backlog-over-somaxconn"] !== void 0) {
+      let data30 = data["backlog-over-somaxconn"];
+      if (!(data30 === "off" || data30 === "info" || data30 === "warning" || data30 === "error")) {
+        const err32 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
+        if (vErrors === null) {
+          vErrors = [err32];
+        } else {
+          vErrors.push(err32);
+        }
+        errors++;
+      }
+    }
+    if (data["nofile-limits"] !== void 0) {
+      let data31 = data["nofile-limits"];
+      if (!(data31 === "off" || data31 === "info" || data31 === "warning" || data31 === "error")) {
+        const err33 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+    }
+    if (data["timeout-chain"] !== void 0) {
+      let data32 = data["timeout-chain"];
+      if (!(data32 === "off" || data32 === "info" || data32 === "warning" || data32 === "error")) {
+        const err34 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err31 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err35 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err31];
+      vErrors = [err35];
     } else {
-      vErrors.push(err31);
+      vErrors.push(err35);
     }
     errors++;
   }
@@ -20530,6 +20578,32 @@ function whereOf(stack, span) {
   return `${span.file}:${positionAt(file, span.start).line}`;
 }
 
+// src/core/rule-redirects.ts
+var RULE_REDIRECTS = [
+  {
+    from: "timeout-chain",
+    to: ["upstream-keepalive-timeout", "proxy-read-timeout", "pgbouncer-query-timeout", "conn-max-age-idle-timeout"],
+    since: "0.2.0",
+    why: "it checked four unrelated links of the request path under one id, so none of them could be turned off alone"
+  }
+];
+var BY_FROM = new Map(RULE_REDIRECTS.map((r) => [r.from, r]));
+function redirectOf(id2) {
+  return BY_FROM.get(id2);
+}
+function redirectsTo(id2) {
+  return RULE_REDIRECTS.filter((r) => r.to.includes(id2)).map((r) => r.from);
+}
+function namesRule(written, ruleId) {
+  return written === ruleId || (BY_FROM.get(written)?.to.includes(ruleId) ?? false);
+}
+function settingIn(rules, ruleId) {
+  if (!rules) return void 0;
+  if (Object.hasOwn(rules, ruleId)) return rules[ruleId];
+  for (const from of redirectsTo(ruleId)) if (Object.hasOwn(rules, from)) return rules[from];
+  return void 0;
+}
+
 // src/engine/suppress.ts
 var DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)(?:\s+(.*?))?(?:\s+--(?:\s.*)?)?\s*$/;
 function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
@@ -20550,7 +20624,7 @@ function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
   const kept = [];
   for (const f of findings) {
     const hit = suppressions.find((s2) => {
-      if (s2.comment.span.file !== f.span.file || !(s2.rules.includes(f.ruleId) || s2.rules.includes("all"))) return false;
+      if (s2.comment.span.file !== f.span.file || !s2.rules.some((r) => r === "all" || namesRule(r, f.ruleId))) return false;
       if (s2.scope === "rest-of-block") return f.span.start >= s2.comment.span.start && f.span.start < s2.end;
       return lineOf(f.span.file, f.span.start) === lineOf(s2.comment.span.file, s2.comment.span.end) + 1;
     });
@@ -20559,7 +20633,7 @@ function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
   }
   for (const s2 of suppressions) {
     if (s2.used) continue;
-    const unknownIds = s2.rules.filter((r) => r !== "all" && !knownRules.includes(r));
+    const unknownIds = s2.rules.filter((r) => r !== "all" && !knownRules.includes(r) && !redirectOf(r));
     kept.push({
       ruleId: "unused-suppression",
       severity: "warning",
@@ -20715,9 +20789,9 @@ ${lines.join("\n")}`);
   return config;
 }
 function severityFor(rule, config, file, stack) {
-  let setting = config.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
+  let setting = settingIn(config.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
   for (const o of config.data.overrides ?? []) {
-    const s2 = o.rules[rule.meta.id];
+    const s2 = settingIn(o.rules, rule.meta.id);
     if (s2 === void 0) continue;
     if (o.files && (file === void 0 || !globMatcher(o.files)(file))) continue;
     if (o.stacks && (stack === void 0 || !globMatcher(o.stacks)(stack))) continue;
@@ -22222,6 +22296,199 @@ var websocket_to_wsgi_default = defineRule({
   }
 });
 
+// src/facts/timeouts.ts
+var NGINX_UNITS_MS = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5,
+  w: 6048e5,
+  M: 2592e6,
+  y: 31536e6
+};
+function parseNginxTime(raw) {
+  if (/^\d+$/.test(raw)) return Number(raw) * 1e3;
+  const part = /(\d+)(ms|s|m|h|d|w|M|y)/y;
+  let total = 0;
+  let at = 0;
+  while (at < raw.length) {
+    while (raw[at] === " ") at++;
+    if (at >= raw.length) break;
+    part.lastIndex = at;
+    const m = part.exec(raw);
+    if (!m) return void 0;
+    total += Number(m[1]) * NGINX_UNITS_MS[m[2]];
+    at = part.lastIndex;
+  }
+  return at === 0 ? void 0 : total;
+}
+function formatMillis(ms) {
+  if (ms >= 1e3) return `${Number((ms / 1e3).toFixed(3))}s`;
+  return `${ms}ms`;
+}
+
+// rules/support/app-timeouts.ts
+function appTimeouts(stack, service) {
+  const g = stack.app(service)?.gunicorn;
+  if (!g) return void 0;
+  const workerClass = g.workerClass.kind === "known" ? g.workerClass : void 0;
+  const sync = workerClass?.value === "sync";
+  return {
+    server: "gunicorn",
+    keepAliveFlag: "--keep-alive",
+    ...workerClass && !sync && g.keepAlive.kind === "known" ? { keepAlive: g.keepAlive } : {},
+    timeoutFlag: "--timeout",
+    ...g.timeout.kind === "known" ? { requestTimeout: g.timeout } : {},
+    ...workerClass ? { timeoutKills: sync, workerClass } : {}
+  };
+}
+
+// rules/upstream-keepalive-timeout.ts
+var NGINX_UPSTREAM_KEEPALIVE_MS = 6e4;
+var upstream_keepalive_timeout_default = defineRule({
+  meta: {
+    id: "upstream-keepalive-timeout",
+    description: "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "An nginx upstream that caches connections (`keepalive N`) holds each idle one for `keepalive_timeout` (60s when the upstream sets none). The app servers behind it close an idle connection after their own keep-alive: gunicorn `--keep-alive` (2s by default), uvicorn `--timeout-keep-alive` (5s), daphne, uWSGI `http-keepalive`. The rule reports an upstream whose `keepalive_timeout` is at or above the keep-alive of a server it lists; gunicorn sync workers close every connection after its response and are skipped.",
+      why: "When the app server closes an idle connection first, nginx can send the next request on a socket the server is closing at that moment: the request fails with a 502 (`upstream prematurely closed connection`) that no application log explains, a few times an hour under light traffic. nginx must give up on idle connections first (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout, https://docs.gunicorn.org/en/stable/settings.html#keepalive).",
+      notes: "The finding points at the nginx line to change (`keepalive_timeout`, or `keepalive` when the default applies) and names the app server setting as a related location. A default counts as known and the message says so; a server started with a config file arena-lint cannot read is unknown and keeps the rule silent. Part of what `timeout-chain` checked before 0.2.0."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    for (const r of resolvedUpstreams(stack)) {
+      const keepalive = r.upstream.keepalive;
+      if (!keepalive) continue;
+      const timeoutNode = r.upstream.keepaliveTimeout;
+      const raw = timeoutNode?.directive.args[0]?.value;
+      const nginxMs = raw === void 0 ? NGINX_UPSTREAM_KEEPALIVE_MS : parseNginxTime(raw);
+      if (nginxMs === void 0) continue;
+      const offenders = r.servers.flatMap(({ service }) => {
+        const t2 = service ? appTimeouts(stack, service) : void 0;
+        if (!service || !t2?.keepAlive) return [];
+        return t2.keepAlive.value * 1e3 <= nginxMs ? [{ service, t: t2, keepAlive: t2.keepAlive }] : [];
+      });
+      for (const group of groupBy(offenders, (o) => `${o.t.server}|${o.keepAlive.value}`)) {
+        const { t: t2, keepAlive } = group[0];
+        const names = [...new Set(group.map((o) => o.service.name))];
+        const setting = `${t2.keepAliveFlag} ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""}`;
+        const relation = keepAlive.value * 1e3 === nginxMs ? `${formatMillis(nginxMs)} = ${keepAlive.value}s: the two close at the same moment and race` : `${formatMillis(nginxMs)} >= ${keepAlive.value}s`;
+        report({
+          span: (timeoutNode ?? keepalive).directive.span,
+          message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but ${t2.server} on ${listNames(names, 3)} closes them after ${setting} (${where2(keepAlive.span)}); ${relation}, so nginx reuses connections ${t2.server} is closing and those requests fail with 502`,
+          related: [{ span: keepAlive.span, message: `${t2.keepAliveFlag} ${keepAlive.value}${keepAlive.isDefault ? ` (${t2.server} default)` : ""}` }],
+          hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise ${t2.server} ${t2.keepAliveFlag} above ${formatMillis(nginxMs)}`
+        });
+      }
+    }
+  }
+});
+
+// rules/proxy-read-timeout.ts
+var NGINX_READ_TIMEOUT_MS = 6e4;
+var WORKER_FIRST_FACTOR = 2;
+var READ_TIMEOUT = {
+  proxy_pass: { read: "proxy_read_timeout", next: "proxy_next_upstream" },
+  uwsgi_pass: { read: "uwsgi_read_timeout", next: "uwsgi_next_upstream" }
+};
+var proxy_read_timeout_default = defineRule({
+  meta: {
+    id: "proxy-read-timeout",
+    description: "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "For each location that passes requests to an app server, compares the read timeout nginx obeys there (`proxy_read_timeout` for `proxy_pass`, `uwsgi_read_timeout` for `uwsgi_pass`, set in the location or inherited from server and http; 60s when none is set) with the request timeout of the app servers behind it, where that timeout ends a request: gunicorn `--timeout` kills a sync worker that runs longer. Both directions are reported. **nginx first** (read timeout shorter than the worker's): the client gets a 504 while the worker keeps running to the end, and with `proxy_next_upstream timeout` (the default) nginx replays an idempotent request on the next server, so one slow request occupies several workers. **Worker first** (read timeout longer, and the worker's timeout left at its default or under half of nginx's wait): the worker is killed and the client gets a 502 long before the wait nginx was told to allow; a read timeout a little above a chosen worker timeout is the healthy setup and is not reported. **Equal**: the two race and the client sees either. gthread and async workers only heartbeat with `--timeout` (a long request does not stop the heartbeat), so their `--timeout` limits nothing and is not compared.",
+      why: "A timeout set on one side only does not do what it says: raising `--timeout` to 900 for a slow report behind `proxy_read_timeout 600` still ends that report at 600s with a 504, and keeps the worker busy for 300s more; raising `proxy_read_timeout` above a sync worker's `--timeout` turns long requests into 502s and worker restarts (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout, https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream, https://docs.gunicorn.org/en/stable/settings.html#timeout).",
+      notes: "When both sides are defaults (nginx 60s, gunicorn 30s) the rule stays silent: nobody asked for a longer wait. nginx first is reported when the app timeout is set; worker first when the read timeout is set. `proxy_send_timeout` bounds the gap between two writes of the request to the server, not the wait for its answer, and with request buffering on (the default) nginx sends the whole body at once; it is not compared. Part of what `timeout-chain` checked before 0.2.0."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    const links = collectLinks(stack);
+    for (const group of groupBy(links, (l) => `${l.node ? spanKey(l.node.directive.span) : `default|${spanKey(serverOf(l.pass.node)?.directive.span ?? l.pass.node.directive.span)}`}|${l.t.server}|${l.timeout.value}|${l.replay}`)) {
+      const l = group[0];
+      const appMs = l.timeout.value * 1e3;
+      const names = listNames([...new Set(group.map((g) => g.service.name))], 3);
+      const locations = [...new Set(group.map((g) => g.loc.match))];
+      const where_ = locations.length === 1 ? `location ${locations[0]}` : `locations ${listNames(locations, 4)}`;
+      const waits = locations.length === 1 ? "waits" : "wait";
+      const nginxSide = `${l.directive} ${formatMillis(l.readMs)}${l.node ? "" : " (default)"}`;
+      const appSide = `${l.t.workerClass?.value ?? ""} ${l.t.server} workers are killed after ${l.t.timeoutFlag} ${l.timeout.value}s${l.timeout.isDefault ? " (default)" : ""} (${where2(l.timeout.span)})`.trimStart();
+      const related = groupBy(group, (g) => spanKey(g.timeout.span)).slice(0, 3).map(([g]) => ({
+        span: g.timeout.span,
+        message: `${g.t.timeoutFlag} ${g.timeout.value}${g.timeout.isDefault ? ` (${g.t.server} default)` : ""} on ${g.service.name}`
+      }));
+      const span = l.node?.directive.span ?? l.pass.node.directive.span;
+      if (l.readMs < appMs) {
+        report({
+          span,
+          message: `${where_} ${waits} up to ${nginxSide} for ${names}, whose ${appSide}: ${formatMillis(l.readMs)} < ${l.timeout.value}s, so nginx answers 504 while the worker keeps running for up to ${formatMillis(appMs - l.readMs)} more${l.replay ? `, and ${l.replay === "default" ? `${nextName(l.directive)} (default error timeout)` : `${nextName(l.directive)} timeout`} replays idempotent requests on the next server, each holding another worker` : ""}`,
+          related,
+          hint: `raise ${l.directive} to at least ${l.timeout.value}s${l.node ? "" : ` in ${where_}`}, or lower ${l.t.timeoutFlag} to what nginx waits`
+        });
+      } else if (l.readMs > appMs) {
+        report({
+          span,
+          message: `${where_} ${waits} up to ${nginxSide} for ${names}, whose ${appSide}: ${formatMillis(l.readMs)} > ${l.timeout.value}s, so slower requests end in 502 when the worker is killed, not in the wait nginx allows`,
+          related,
+          hint: `raise ${l.t.server} ${l.t.timeoutFlag} to at least ${formatMillis(l.readMs)}, lower ${l.directive}, or use gthread workers for long requests`
+        });
+      } else {
+        report({
+          span,
+          message: `${where_} ${waits} up to ${nginxSide} for ${names}, whose ${appSide}: both give up at ${l.timeout.value}s and race, so a slow request ends in a 504 or a 502 depending on which fires first`,
+          related,
+          hint: `make ${l.directive} a few seconds longer than ${l.t.timeoutFlag} ${l.timeout.value}s, so the worker's timeout decides`
+        });
+      }
+    }
+  }
+});
+function collectLinks(stack) {
+  const out = [];
+  for (const proxy of stack.proxies) {
+    for (const loc of proxy.nginx.locations) {
+      const pass = loc.proxyPass;
+      const names = pass ? READ_TIMEOUT[pass.kind] : void 0;
+      if (!pass || !names) continue;
+      const node = inherited(pass.node, names.read)[0];
+      const raw = node?.directive.args[0]?.value;
+      const readMs = raw === void 0 ? NGINX_READ_TIMEOUT_MS : parseNginxTime(raw);
+      if (readMs === void 0) continue;
+      const targets = passTargets(stack, pass);
+      const replay = replays(inherited(pass.node, names.next)[0], targets, pass);
+      for (const service of targets) {
+        const t2 = appTimeouts(stack, service);
+        const timeout = t2?.requestTimeout;
+        if (!t2 || !timeout || t2.timeoutKills !== true || timeout.value <= 0) continue;
+        const appMs = timeout.value * 1e3;
+        if (!node && timeout.isDefault) continue;
+        if (readMs < appMs && timeout.isDefault) continue;
+        if (readMs > appMs && (!node || !(timeout.isDefault || readMs >= WORKER_FIRST_FACTOR * appMs))) continue;
+        out.push({ loc, pass, directive: names.read, ...node ? { node } : {}, readMs, service, t: t2, timeout, replay });
+      }
+    }
+  }
+  return out;
+}
+function replays(next, targets, pass) {
+  const args = next ? next.directive.args.map((a) => a.value) : ["error", "timeout"];
+  if (!args.includes("timeout")) return false;
+  const servers = pass.upstream ? pass.upstream.servers.length : 0;
+  const replicas = targets.reduce((n, s2) => n + (s2.replicas?.kind === "known" ? s2.replicas.value : 1), 0);
+  return Math.max(servers, replicas) > 1 ? next ? "set" : "default" : false;
+}
+function nextName(readDirective) {
+  return readDirective.replace("_read_timeout", "_next_upstream");
+}
+function serverOf(node) {
+  for (let n = node.parent; n; n = n.parent) if (n.directive.name === "server") return n;
+  return void 0;
+}
+
 // rules/django-db-bypasses-pgbouncer.ts
 var django_db_bypasses_pgbouncer_default = defineRule({
   meta: {
@@ -22838,85 +23105,23 @@ var redis_maxmemory_headroom_default = defineRule({
   }
 });
 
-// src/facts/timeouts.ts
-var NGINX_UNITS_MS = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5,
-  w: 6048e5,
-  M: 2592e6,
-  y: 31536e6
-};
-function parseNginxTime(raw) {
-  if (/^\d+$/.test(raw)) return Number(raw) * 1e3;
-  const part = /(\d+)(ms|s|m|h|d|w|M|y)/y;
-  let total = 0;
-  let at = 0;
-  while (at < raw.length) {
-    while (raw[at] === " ") at++;
-    if (at >= raw.length) break;
-    part.lastIndex = at;
-    const m = part.exec(raw);
-    if (!m) return void 0;
-    total += Number(m[1]) * NGINX_UNITS_MS[m[2]];
-    at = part.lastIndex;
-  }
-  return at === 0 ? void 0 : total;
-}
-function formatMillis(ms) {
-  if (ms >= 1e3) return `${Number((ms / 1e3).toFixed(3))}s`;
-  return `${ms}ms`;
-}
-
-// rules/timeout-chain.ts
-var NGINX_UPSTREAM_KEEPALIVE_MS = 6e4;
-var timeout_chain_default = defineRule({
+// rules/pgbouncer-query-timeout.ts
+var pgbouncer_query_timeout_default = defineRule({
   meta: {
-    id: "timeout-chain",
-    description: "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other",
+    id: "pgbouncer-query-timeout",
+    description: "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it",
     defaultSeverity: "error",
     category: "data",
     docs: {
-      what: "Follows a request from nginx to PostgreSQL and checks each link, naming both ends: (1) an nginx upstream that caches connections (`keepalive`) keeps them idle for `keepalive_timeout` (60s by default), which must be shorter than the `--keep-alive` of the gunicorn servers behind it (2s by default; sync workers do not keep connections and are skipped); (2) a PostgreSQL `statement_timeout` (set on the server, or by Django OPTIONS when pgbouncer passes it on) must be shorter than pgbouncer's `query_timeout`; (3) Django's `CONN_MAX_AGE` must not outlive pgbouncer's `client_idle_timeout` (or PostgreSQL's `idle_session_timeout` for a direct connection) unless `CONN_HEALTH_CHECKS` is True; (4) a location's explicit `proxy_read_timeout` must not exceed the `--timeout` of sync gunicorn workers behind it.",
-      why: "(1) When gunicorn closes an idle connection first, nginx can send the next request on a socket that is being closed: intermittent 502s that no log explains (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout, https://docs.gunicorn.org/en/stable/settings.html#keepalive). (2) pgbouncer documents query_timeout as a safety net set slightly above statement_timeout; at or below it, pgbouncer cuts the client off instead of PostgreSQL cancelling the statement (https://www.pgbouncer.org/config.html#query_timeout). (3) Django reuses a connection pgbouncer already closed, and the first query of the request fails (https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections). (4) The sync worker is killed at --timeout and nginx answers 502 long before its own read timeout.",
-      notes: "Only values that are known are compared; a default counts as known and the message says so."
+      what: "A PostgreSQL `statement_timeout` (set on the server, or sent by Django `OPTIONS` when pgbouncer passes it on) must be shorter than pgbouncer's `query_timeout` for the databases it pools. The rule reports a statement_timeout at or above query_timeout, naming both lines.",
+      why: "pgbouncer documents query_timeout as a safety net set slightly above statement_timeout. At or below it, pgbouncer drops the client connection instead of PostgreSQL cancelling the statement: the app sees a broken connection rather than a clean `canceling statement due to statement timeout` error, and the transaction state is lost (https://www.pgbouncer.org/config.html#query_timeout).",
+      notes: "Only values that are known are compared; a default counts as known and the message says so. A statement_timeout in OPTIONS that pgbouncer does not pass on is reported by pgbouncer-startup-parameter, not here. Part of what `timeout-chain` checked before 0.2.0."
     }
   },
   check(ctx) {
-    checkUpstreamKeepalive(ctx);
     checkStatementTimeout(ctx);
-    checkConnMaxAge(ctx);
-    checkReadTimeout(ctx);
   }
 });
-function checkUpstreamKeepalive({ stack, report, where: where2 }) {
-  for (const r of resolvedUpstreams(stack)) {
-    const keepalive = r.upstream.keepalive;
-    if (!keepalive) continue;
-    const timeoutNode = r.upstream.keepaliveTimeout;
-    const raw = timeoutNode?.directive.args[0]?.value;
-    const nginxMs = raw === void 0 ? NGINX_UPSTREAM_KEEPALIVE_MS : parseNginxTime(raw);
-    if (nginxMs === void 0) continue;
-    const nginxSpan = (timeoutNode ?? keepalive).directive.span;
-    const offenders = r.servers.flatMap(({ service }) => {
-      const g = service ? stack.app(service)?.gunicorn : void 0;
-      if (!service || !g || g.workerClass.kind !== "known" || g.workerClass.value === "sync" || g.keepAlive.kind !== "known") return [];
-      return g.keepAlive.value * 1e3 <= nginxMs ? [{ service, keepAlive: g.keepAlive }] : [];
-    });
-    for (const group of groupBy(offenders, (o) => String(o.keepAlive.value))) {
-      const { keepAlive } = group[0];
-      const names = [...new Set(group.map((o) => o.service.name))];
-      report({
-        span: nginxSpan,
-        message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but gunicorn on ${listNames(names, 3)} closes them after --keep-alive ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""} (${where2(keepAlive.span)}): nginx reuses connections gunicorn is closing, and those requests fail with 502`,
-        related: [{ span: keepAlive.span, message: `--keep-alive ${keepAlive.value}${keepAlive.isDefault ? " (gunicorn default)" : ""}` }],
-        hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise gunicorn --keep-alive above ${formatMillis(nginxMs)}`
-      });
-    }
-  }
-}
 function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2 }) {
   const tier = dataTier(stack);
   const told = /* @__PURE__ */ new Set();
@@ -22961,6 +23166,24 @@ function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2
     }
   }
 }
+
+// rules/conn-max-age-idle-timeout.ts
+var conn_max_age_idle_timeout_default = defineRule({
+  meta: {
+    id: "conn-max-age-idle-timeout",
+    description: "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to",
+    defaultSeverity: "error",
+    category: "data",
+    docs: {
+      what: "Django keeps a database connection for `CONN_MAX_AGE` seconds (`None`: forever). The server side closes idle ones: pgbouncer after `client_idle_timeout`, PostgreSQL after `idle_session_timeout` for a direct connection. The rule reports a CONN_MAX_AGE longer than that idle limit when `CONN_HEALTH_CHECKS` is not True.",
+      why: "Django reuses a connection the server already closed, and the first query of the next request fails with `server closed the connection unexpectedly`. `CONN_HEALTH_CHECKS` (Django 4.1+) makes Django test a reused connection first (https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections, https://www.pgbouncer.org/config.html#client_idle_timeout).",
+      notes: "Only values that are known are compared; a default counts as known. Part of what `timeout-chain` checked before 0.2.0."
+    }
+  },
+  check(ctx) {
+    checkConnMaxAge(ctx);
+  }
+});
 function checkConnMaxAge({ stack, report, where: where2, unknown: unknown2 }) {
   const found = [];
   for (const { db, route } of dataTier(stack).databases) {
@@ -22990,33 +23213,6 @@ function checkConnMaxAge({ stack, report, where: where2, unknown: unknown2 }) {
     });
   }
 }
-function checkReadTimeout({ stack, report, where: where2 }) {
-  const found = [];
-  for (const proxy of stack.proxies) {
-    for (const loc of proxy.nginx.locations) {
-      if (!loc.proxyPass || loc.proxyPass.kind !== "proxy_pass") continue;
-      const read = inherited(loc.node, "proxy_read_timeout")[0];
-      const raw = read?.directive.args[0]?.value;
-      const readMs = raw === void 0 ? void 0 : parseNginxTime(raw);
-      if (!read || readMs === void 0) continue;
-      for (const service of passTargets(stack, loc.proxyPass)) {
-        const g = stack.app(service)?.gunicorn;
-        if (!g || g.workerClass.kind !== "known" || g.workerClass.value !== "sync" || g.timeout.kind !== "known") continue;
-        if (g.timeout.value > 0 && readMs > g.timeout.value * 1e3) found.push({ loc, read, readMs, service, timeout: g.timeout });
-      }
-    }
-  }
-  for (const group of groupBy(found, (f) => `${spanKey(f.read.directive.span)}|${f.loc.match}|${f.timeout.value}`)) {
-    const { loc, read, readMs, timeout } = group[0];
-    const names = [...new Set(group.map((g) => g.service.name))];
-    report({
-      span: read.directive.span,
-      message: `location ${loc.match} waits up to proxy_read_timeout ${formatMillis(readMs)} for ${listNames(names, 3)}, but their sync gunicorn workers are killed after --timeout ${timeout.value}s${timeout.isDefault ? " (default)" : ""} (${where2(timeout.span)}): slower requests end in 502, not in the wait nginx allows`,
-      related: [{ span: timeout.span, message: `--timeout ${timeout.value}${timeout.isDefault ? " (gunicorn default)" : ""}` }],
-      hint: `raise gunicorn --timeout to at least ${formatMillis(readMs)}, or use gthread workers for long requests`
-    });
-  }
-}
 
 // rules/registry-data.ts
 var DATA_RULES = [
@@ -23027,7 +23223,8 @@ var DATA_RULES = [
   django_db_bypasses_pgbouncer_default,
   redis_client_capacity_default,
   redis_maxmemory_headroom_default,
-  timeout_chain_default,
+  pgbouncer_query_timeout_default,
+  conn_max_age_idle_timeout_default,
   pgbouncer_unknown_setting_default
 ];
 
@@ -23528,6 +23725,8 @@ var RULES = [
   limit_zone_undefined_default,
   websocket_to_wsgi_default,
   upstream_keepalive_http11_default,
+  upstream_keepalive_timeout_default,
+  proxy_read_timeout_default,
   ...DATA_RULES,
   ...HOST_RULES
 ];
@@ -23677,9 +23876,10 @@ function applyBaseline(result, baseline) {
   const findings = [];
   let matched = 0;
   for (const f of result.findings) {
-    const key = keyOf(entryOf(result, f));
-    const n = left.get(key) ?? 0;
-    if (n > 0) {
+    const keys = [keyOf(entryOf(result, f)), ...redirectsTo(f.ruleId).map((old) => keyOf(entryOf(result, { ...f, ruleId: old })))];
+    const key = keys.find((k) => (left.get(k) ?? 0) > 0);
+    const n = key === void 0 ? 0 : left.get(key);
+    if (key !== void 0 && n > 0) {
       left.set(key, n - 1);
       matched++;
     } else {
@@ -24177,6 +24377,20 @@ function ruleDocText(meta2) {
   );
   return parts.join("\n");
 }
+function redirectDocText(r, metas) {
+  const width = Math.max(...r.to.map((id2) => id2.length));
+  return [
+    `${r.from} was split in ${r.since} into ${r.to.length} rules, because ${r.why}:`,
+    "",
+    ...r.to.map((id2) => `  ${id2.padEnd(width)}  ${metas.find((m) => m.id === id2)?.description ?? ""}`),
+    "",
+    `"${r.from}" still works as an alias for all of them: \`rules: { ${r.from}: off }\` in .arena-lint.yaml and`,
+    `\`# arena-lint-disable ${r.from}\` in a file set or silence each of them; a rule's own id wins over the alias.`,
+    "",
+    `See \`arena-lint explain ${r.to[0]}\` and the others for what each one checks.`,
+    ""
+  ].join("\n");
+}
 function indent2(s2) {
   return s2.split("\n").map((l) => l ? `  ${l}` : l).join("\n");
 }
@@ -24230,6 +24444,11 @@ var COMMANDS = {
   explain: (argv, io) => {
     const id2 = argv[0];
     const rule = RULES.find((r) => r.meta.id === id2);
+    const redirect = id2 === void 0 ? void 0 : redirectOf(id2);
+    if (!rule && redirect) {
+      io.stdout(redirectDocText(redirect, RULES.map((r) => r.meta)));
+      return 0;
+    }
     if (!rule) throw new UsageError(id2 ? `unknown rule "${id2}"; see \`arena-lint rules\`` : "explain needs a rule id");
     io.stdout(ruleDocText(rule.meta));
     return 0;

@@ -11,6 +11,8 @@ import upstreamMissingReplica from './upstream-missing-replica.js';
 import upstreamPortMismatch from './upstream-port-mismatch.js';
 import upstreamUnknownServer from './upstream-unknown-server.js';
 import websocketToWsgi from './websocket-to-wsgi.js';
+import upstreamKeepaliveTimeout from './upstream-keepalive-timeout.js';
+import proxyReadTimeout from './proxy-read-timeout.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 
@@ -29,6 +31,8 @@ export const RULES: readonly Rule[] = [
   limitZoneUndefined,
   websocketToWsgi,
   upstreamKeepaliveHttp11,
+  upstreamKeepaliveTimeout,
+  proxyReadTimeout,
   ...DATA_RULES,
   ...HOST_RULES,
 ];

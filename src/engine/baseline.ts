@@ -1,6 +1,7 @@
 import type { Finding, RunResult } from '../core/finding.js';
 import { lineHash } from '../reporters/fingerprint.js';
 import { locateSpan } from '../reporters/locate.js';
+import { redirectsTo } from '../core/rule-redirects.js';
 
 /**
  * Findings a repository has accepted for now (`--write-baseline`), so that adopting arena-lint fails
@@ -79,9 +80,11 @@ export function applyBaseline(result: RunResult, baseline: Baseline): BaselineMa
   const findings: Finding[] = [];
   let matched = 0;
   for (const f of result.findings) {
-    const key = keyOf(entryOf(result, f));
-    const n = left.get(key) ?? 0;
-    if (n > 0) {
+    // A baseline written before a rule was split holds the finding under the old id (timeout-chain).
+    const keys = [keyOf(entryOf(result, f)), ...redirectsTo(f.ruleId).map((old) => keyOf(entryOf(result, { ...f, ruleId: old })))];
+    const key = keys.find((k) => (left.get(k) ?? 0) > 0);
+    const n = key === undefined ? 0 : left.get(key)!;
+    if (key !== undefined && n > 0) {
       left.set(key, n - 1);
       matched++;
     } else {
