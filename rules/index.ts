@@ -13,6 +13,7 @@ import upstreamUnknownServer from './upstream-unknown-server.js';
 import websocketToWsgi from './websocket-to-wsgi.js';
 import upstreamKeepaliveTimeout from './upstream-keepalive-timeout.js';
 import proxyReadTimeout from './proxy-read-timeout.js';
+import nginxRefusesConfig from './nginx-refuses-config.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 
@@ -33,6 +34,7 @@ export const RULES: readonly Rule[] = [
   upstreamKeepaliveHttp11,
   upstreamKeepaliveTimeout,
   proxyReadTimeout,
+  nginxRefusesConfig,
   ...DATA_RULES,
   ...HOST_RULES,
 ];
