@@ -2448,9 +2448,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num2 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num2))
-        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
+      const num3 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num3))
+        return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -2490,8 +2490,8 @@ var require_float = __commonJS({
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str),
       stringify(node) {
-        const num2 = Number(node.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num3 = Number(node.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -2930,8 +2930,8 @@ var require_float2 = __commonJS({
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str.replace(/_/g, "")),
       stringify(node) {
-        const num2 = Number(node.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num3 = Number(node.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -3133,23 +3133,23 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str, asBigInt) {
       const sign = str[0];
       const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
-      return sign === "-" ? num2(-1) * res : res;
+      const num3 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num3(60) + num3(p), num3(0));
+      return sign === "-" ? num3(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num2 = (n) => n;
+      let num3 = (n) => n;
       if (typeof value === "bigint")
-        num2 = (n) => BigInt(n);
+        num3 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num2(-1);
+        value *= num3(-1);
       }
-      const _60 = num2(60);
+      const _60 = num3(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -7843,8 +7843,8 @@ ${frame}`;
 });
 
 // src/action/main.ts
-import { appendFileSync as appendFileSync2, mkdirSync, writeFileSync } from "node:fs";
-import { dirname as dirname2, isAbsolute as isAbsolute2, relative as relative2, resolve as resolve2 } from "node:path";
+import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync4, writeFileSync } from "node:fs";
+import { dirname as dirname2, isAbsolute as isAbsolute2, join as join5, relative as relative2, resolve as resolve2 } from "node:path";
 
 // src/core/source.ts
 function createSourceFile(path, text) {
@@ -9033,16 +9033,16 @@ function pgbouncerText(pgb, name2) {
   return { ...v, value: Array.isArray(v.value) ? v.value.join(",") : String(v.value) };
 }
 function databaseNumber(pgb, db, param, setting) {
-  const own = db.params.get(param);
-  if (!own) return pgbouncerNumber(pgb, setting);
-  if (own.kind === "unknown") return own;
-  const n = Number(own.value);
-  return /^\d+$/.test(own.value) ? { ...own, value: n } : unknown(`${param}=${own.value} is not a number`, own.span);
+  const own2 = db.params.get(param);
+  if (!own2) return pgbouncerNumber(pgb, setting);
+  if (own2.kind === "unknown") return own2;
+  const n = Number(own2.value);
+  return /^\d+$/.test(own2.value) ? { ...own2, value: n } : unknown(`${param}=${own2.value} is not a number`, own2.span);
 }
 function databasePoolMode(pgb, db) {
-  const own = db?.params.get("pool_mode");
-  if (own?.kind === "known") return { ...own, value: own.value.toLowerCase() };
-  return own ?? pgbouncerText(pgb, "pool_mode");
+  const own2 = db?.params.get("pool_mode");
+  if (own2?.kind === "known") return { ...own2, value: own2.value.toLowerCase() };
+  return own2 ?? pgbouncerText(pgb, "pool_mode");
 }
 function databaseFor(pgb, dbname) {
   return pgb.databases.find((d) => d.name === dbname) ?? pgb.databases.find((d) => d.name === "*");
@@ -9086,6 +9086,14 @@ function parsePostgresDuration(raw, defaultUnit = "ms") {
   const value = Number(m[1]);
   const unit = m[2] ?? defaultUnit;
   return value * UNIT_IN_US[unit] / UNIT_IN_US[defaultUnit];
+}
+
+// src/core/own.ts
+function own(table, key) {
+  return Object.hasOwn(table, key) ? table[key] : void 0;
+}
+function setOwn(target, key, value) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 // src/parsers/postgres.ts
@@ -9145,12 +9153,12 @@ function parsePostgresArgs(argv) {
     }
     if (!w.startsWith("-") || w.length < 2) continue;
     const letter = w[1];
-    const flag = SHORT_FLAGS[letter];
+    const flag = own(SHORT_FLAGS, letter);
     if (flag) {
       set(flag[0], known(flag[1], word.span));
       continue;
     }
-    if (!(letter in SHORT_WITH_ARG)) continue;
+    if (!Object.hasOwn(SHORT_WITH_ARG, letter)) continue;
     let argWord;
     let from = 2;
     if (w.length > 2) argWord = word;
@@ -9166,7 +9174,7 @@ function parsePostgresArgs(argv) {
       if (argWord.kind === "known") assignment(argWord, from, set, problems);
       continue;
     }
-    const target = SHORT_WITH_ARG[letter];
+    const target = own(SHORT_WITH_ARG, letter);
     if (!target) continue;
     if (argWord.kind === "unknown") set(target, argWord);
     else set(target, known(argWord.value.slice(from), partOf(argWord, from, argWord.value.length)));
@@ -14819,7 +14827,7 @@ var ExpressionEvaluator = class {
    */
   environGet(schema, method, args, span) {
     const casts = { str: "str", bool: "bool", int: "int", float: "float", list: "list" };
-    if (method !== void 0 && !(method in casts)) return unknown(`env.${method}() is not evaluated`, span);
+    if (method !== void 0 && !Object.hasOwn(casts, method)) return unknown(`env.${method}() is not evaluated`, span);
     const [a0, a1] = args.positional;
     if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
     const name2 = a0.value;
@@ -14874,7 +14882,7 @@ var ExpressionEvaluator = class {
     if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
       const text = pyText(value, false);
       if (!text.ok) return unknown(text.reason, span);
-      const b = DECOUPLE_BOOLEANS[text.value.toLowerCase()];
+      const b = own(DECOUPLE_BOOLEANS, text.value.toLowerCase());
       if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
       return scalar(b, span, viaOf(value));
     }
@@ -15166,8 +15174,8 @@ function orderCompare(op, a, b, span) {
   if (a.kind !== "known" || b.kind !== "known") return void 0;
   let x;
   let y;
-  const num2 = (v) => typeof v === "number" || typeof v === "boolean";
-  if (num2(a.value) && num2(b.value)) {
+  const num3 = (v) => typeof v === "number" || typeof v === "boolean";
+  if (num3(a.value) && num3(b.value)) {
     x = Number(a.value);
     y = Number(b.value);
   } else if (typeof a.value === "string" && typeof b.value === "string") {
@@ -16268,7 +16276,7 @@ var EXCEPTION_PARENTS = {
 };
 function exceptionMatches(raised, caught) {
   if (caught.length === 0) return true;
-  for (let name2 = raised; name2; name2 = EXCEPTION_PARENTS[name2] ?? (name2 === "Exception" || name2 === "BaseException" ? void 0 : "Exception")) {
+  for (let name2 = raised; name2; name2 = own(EXCEPTION_PARENTS, name2) ?? (name2 === "Exception" || name2 === "BaseException" ? void 0 : "Exception")) {
     const short2 = name2;
     if (caught.some((c) => c === short2 || c.endsWith(`.${short2}`) || c === "BaseException")) return true;
   }
@@ -16785,7 +16793,7 @@ function termValue(t2) {
 }
 var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
 function singular(unit) {
-  return SINGULAR[unit] ?? unit;
+  return own(SINGULAR, unit) ?? unit;
 }
 function formatTerms(terms) {
   return terms.map((t2) => {
@@ -17555,7 +17563,7 @@ function effectiveWords(words) {
     while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
     const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 ? void 0 : WRAPPER_ARG_OPTIONS[name2];
+    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
     if (argOptions === void 0) return words.slice(i);
     i++;
     while (i < words.length) {
@@ -17936,7 +17944,7 @@ function normalize2(name2) {
   let provider;
   const slash = rest.indexOf("/");
   if (slash > 0) {
-    provider = PROVIDER_ALIASES[rest.slice(0, slash)];
+    provider = own(PROVIDER_ALIASES, rest.slice(0, slash));
     if (provider !== void 0) rest = rest.slice(slash + 1);
   }
   rest = rest.replace(/^standard_/, "").replace(/[\s_]+/g, "");
@@ -18125,13 +18133,13 @@ function readGunicornOptions(server, env) {
       name2 = eq < 0 ? text.slice(2) : text.slice(2, eq);
       if (eq >= 0) inline = partOf2(word, eq + 1);
     } else if (text.startsWith("-") && text.length > 1 && text !== "-") {
-      name2 = SHORT[text[1]] ?? text.slice(1, 2);
+      name2 = own(SHORT, text[1]) ?? text.slice(1, 2);
       if (text.length > 2) inline = partOf2(word, 2);
     } else {
       app ??= v;
       continue;
     }
-    const spec = SPECS[name2];
+    const spec = own(SPECS, name2);
     let value;
     if (spec?.flag) value = known("true", v.span);
     else if (inline) value = inline;
@@ -18614,12 +18622,60 @@ function capacityMarkdown(stacks, config, root = ".") {
   return renderCapacityMarkdown(buildCapacityReport(stacks, config, root));
 }
 
+// src/core/finding.ts
+var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
+
+// src/reporters/fingerprint.ts
+import { createHash } from "node:crypto";
+function defaultEntityKey(message) {
+  return message.replace(/\(?\b[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
+}
+function entityKey(f) {
+  return f.key ?? defaultEntityKey(f.message);
+}
+function entityHash(f) {
+  return createHash("sha256").update(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).digest("hex").slice(0, 32);
+}
+function fingerprintOf(f) {
+  return f.fingerprint ?? entityHash(f);
+}
+function occurrenceFingerprints(findings) {
+  const seen = /* @__PURE__ */ new Map();
+  return findings.map((f) => {
+    const hash2 = fingerprintOf(f);
+    const n = (seen.get(hash2) ?? 0) + 1;
+    seen.set(hash2, n);
+    return `${hash2}:${n}`;
+  });
+}
+
+// src/engine/baseline.ts
+var BASELINE_VERSION = 2;
+function parseBaseline(text) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { error: `not JSON (${e.message})` };
+  }
+  const d = data;
+  if (typeof d === "object" && d !== null && d.version === 1) {
+    return { error: "written by arena-lint 0.1, whose fingerprints were hashes of line text; rewrite it with --write-baseline" };
+  }
+  if (typeof d !== "object" || d === null || d.version !== BASELINE_VERSION || !Array.isArray(d.findings)) {
+    return { error: `not an arena-lint baseline (expected {"version": ${BASELINE_VERSION}, "findings": [...]}); write one with --write-baseline` };
+  }
+  const bad = d.findings.findIndex((e) => {
+    const x = e;
+    return typeof x !== "object" || x === null || typeof x.rule !== "string" || typeof x.file !== "string" || typeof x.fingerprint !== "string";
+  });
+  if (bad >= 0) return { error: `findings[${bad}] needs string "rule", "file" and "fingerprint"` };
+  return { baseline: d };
+}
+
 // src/engine/run.ts
 import { existsSync, readFileSync as readFileSync2 } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
-
-// src/core/finding.ts
-var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
 
 // src/stack/stack.ts
 import { posix as posix5 } from "node:path";
@@ -18839,15 +18895,82 @@ function parseYaml(file) {
   let doc;
   try {
     doc = import_yaml.default.parseDocument(file.text, { merge: true, prettyErrors: false });
-    for (const e of doc.errors.slice(0, 1)) {
+    const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
+    for (const e of syntax.slice(0, 1)) {
       const start = Math.min(e.pos[0], file.text.length);
       const end = Math.min(Math.max(e.pos[1], start), file.text.length);
       problems.push({ message: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""), span: { file: file.path, start, end } });
+    }
+    if (syntax.length === 0) {
+      const refusal = composeRefusal(doc, file);
+      if (refusal) problems.push(refusal);
     }
   } catch (e) {
     problems.push({ message: `cannot read YAML: ${e.message}`, span: { file: file.path, start: 0, end: 0 } });
   }
   return { doc, problems, comments: yamlComments(file) };
+}
+var kindOf = (n) => (0, import_yaml.isMap)(n) ? "mapping" : (0, import_yaml.isSeq)(n) ? "sequence" : "scalar";
+function composeRefusal(doc, file) {
+  const composing = [];
+  const constructing = [];
+  const whole = { file: file.path, start: 0, end: 0 };
+  const at = (node, fallback) => {
+    const n = node;
+    const r = n?.range;
+    if (!r) return fallback;
+    const anchor = n.anchor ? file.text.lastIndexOf(`&${n.anchor}`, r[0]) : -1;
+    const start = anchor >= 0 && /^[ \t]*(![^ \t\n]*[ \t]*)?$/.test(file.text.slice(anchor + n.anchor.length + 1, r[0])) ? anchor : r[0];
+    return { file: file.path, start, end: r[1] };
+  };
+  const lineOf = (offset) => {
+    let line = 1;
+    for (let i = file.text.indexOf("\n"); i >= 0 && i < offset; i = file.text.indexOf("\n", i + 1)) line++;
+    return line;
+  };
+  import_yaml.default.visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${alias.source}'`, span: at(alias, whole) });
+    },
+    Map(_, map) {
+      const seen = /* @__PURE__ */ new Map();
+      for (const pair2 of map.items) {
+        const key = pair2.key;
+        const keySpan = at(key, at(map, whole));
+        if (isMergeKey(key)) {
+          const refused = mergeRefusal(doc, pair2.value, keySpan, at, lineOf);
+          if (refused) constructing.push(refused);
+          continue;
+        }
+        const resolved = (0, import_yaml.isAlias)(key) ? key.resolve(doc) : key;
+        if ((0, import_yaml.isMap)(resolved) || (0, import_yaml.isSeq)(resolved)) {
+          constructing.push({ message: "found unhashable key", span: keySpan });
+          continue;
+        }
+        if (!(0, import_yaml.isScalar)(resolved)) continue;
+        const name2 = String(resolved.value);
+        const first = seen.get(name2);
+        if (first === void 0) seen.set(name2, keySpan.start);
+        else constructing.push({ message: `mapping key "${name2}" already defined at line ${lineOf(first)}`, span: keySpan });
+      }
+    }
+  });
+  const earliest = (list) => list.sort((a, b) => a.span.start - b.span.start)[0];
+  return earliest(composing) ?? earliest(constructing);
+}
+function mergeRefusal(doc, value, keySpan, at, lineOf) {
+  const target = (0, import_yaml.isAlias)(value) ? value.resolve(doc) : value;
+  if ((0, import_yaml.isAlias)(value) && target === void 0) return void 0;
+  if ((0, import_yaml.isMap)(target)) return void 0;
+  if (!(0, import_yaml.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at(value, keySpan) };
+  for (const item of target.items) {
+    const source = (0, import_yaml.isAlias)(item) ? item.resolve(doc) : item;
+    if ((0, import_yaml.isMap)(source) || (0, import_yaml.isAlias)(item) && source === void 0) continue;
+    const span = at(source, at(item, keySpan));
+    const elsewhere = lineOf(span.start) !== lineOf(keySpan.start);
+    return { message: `expected a mapping for merging, but found ${kindOf(source)}${elsewhere ? ` (merged at line ${lineOf(keySpan.start)})` : ""}`, span };
+  }
+  return void 0;
 }
 function yamlComments(file) {
   const comments = [];
@@ -18880,7 +19003,7 @@ function isMergeKey(key) {
 function mapEntries(doc, file, node, depth = 0) {
   const map = resolveAlias(doc, node);
   if (!map || !(0, import_yaml.isMap)(map) || depth > 20) return [];
-  const own = [];
+  const own2 = [];
   const merged = [];
   for (const item of map.items) {
     if (!(0, import_yaml.isPair)(item)) continue;
@@ -18896,11 +19019,12 @@ function mapEntries(doc, file, node, depth = 0) {
       continue;
     }
     const keyNode = item.key;
-    const key = (0, import_yaml.isScalar)(keyNode) ? String(keyNode.value) : String(keyNode);
-    own.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
+    if (!(0, import_yaml.isScalar)(keyNode)) continue;
+    const key = String(keyNode.value);
+    own2.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
   }
-  const ownKeys = new Set(own.map((e) => e.key));
-  return [...own, ...merged.filter((e) => !ownKeys.has(e.key))];
+  const ownKeys = new Set(own2.map((e) => e.key));
+  return [...own2, ...merged.filter((e) => !ownKeys.has(e.key))];
 }
 function seqItems(doc, node) {
   const seq = resolveAlias(doc, node);
@@ -19037,7 +19161,7 @@ var ComposeReader = class {
     if (!node || depth > 30 || --this.plainBudget < 0) return null;
     if ((0, import_yaml2.isMap)(node)) {
       const out = {};
-      for (const e of mapEntries(this.doc, this.file.path, node)) out[e.key] = this.plain(e.value, depth + 1);
+      for (const e of mapEntries(this.doc, this.file.path, node)) setOwn(out, e.key, this.plain(e.value, depth + 1));
       return out;
     }
     if ((0, import_yaml2.isSeq)(node)) return seqItems(this.doc, node).map((n) => this.plain(n, depth + 1));
@@ -19237,6 +19361,16 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
 
 // src/inputs/nginx.ts
 import { posix as posix4 } from "node:path";
+
+// src/parsers/template.ts
+var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
+function jinjaTagAt(text) {
+  const m = JINJA_TAG.exec(text);
+  return m ? m.index : -1;
+}
+function isJinjaTemplate(text) {
+  return jinjaTagAt(text) >= 0;
+}
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -19904,7 +20038,7 @@ var NginxBuilder = class {
   loadSnippet(hostPath, containerPath) {
     if (this.loaded.has(hostPath) || /(^|\/)(mime\.types|.*params)$/.test(hostPath)) return;
     const file = this.ws.read(hostPath);
-    if (!file || !nginxLooking(file)) return;
+    if (!file || !nginxLooking(file) || isJinjaTemplate(file.text)) return;
     const dirs = this.parse(hostPath);
     if (!dirs) return;
     this.load({ hostPath, containerPath: containerPath ?? hostPath, via: { file: hostPath, start: 0, end: 0 } }, "snippet", inferContext(dirs), void 0, []);
@@ -21414,13 +21548,13 @@ function blockEnd(file, commentStart) {
     const text = file.text.slice(start, next === void 0 ? file.text.length : next - 1);
     return { start, text, indent: text.length - text.trimStart().length };
   };
-  const own = indentOf(line).indent;
-  if (own === 0) return file.text.length;
+  const own2 = indentOf(line).indent;
+  if (own2 === 0) return file.text.length;
   for (let n = line + 1; n <= file.lineStarts.length; n++) {
     const l = indentOf(n);
     const code = l.text.trim();
     if (code === "" || code.startsWith("#") || code.startsWith(";")) continue;
-    if (l.indent < own) return l.start;
+    if (l.indent < own2) return l.start;
   }
   return file.text.length;
 }
@@ -21552,7 +21686,9 @@ ${lines.join("\n")}`);
   }
   return config;
 }
-function severityFor(rule, config, file, stack) {
+function severityFor(rule, config, file, stack, cli) {
+  const forced = cli?.[rule.meta.id];
+  if (forced !== void 0) return forced;
   let setting = settingIn(config.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
   for (const o of config.data.overrides ?? []) {
     const s2 = settingIn(o.rules, rule.meta.id);
@@ -21574,7 +21710,9 @@ function check(opts) {
   const ws = new Workspace(rootAbs, ignore);
   if (config.file) ws.sources.add(config.file);
   const chosen = config.data.stacks ? globMatcher(config.data.stacks) : void 0;
-  const composeFiles = findComposeFiles(ws).filter((f) => !chosen || chosen(f));
+  const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
+  const composeFiles = opts.composeFiles ? found : found.filter((f) => !chosen || chosen(f));
+  const cli = opts.ruleSettings;
   const findings = [];
   const unknowns = [];
   const stacks = [];
@@ -21583,8 +21721,8 @@ function check(opts) {
     stacks.push(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
-      const base = severityFor(rule, config);
-      if (base === "off" && !config.data.overrides?.length) continue;
+      const base = severityFor(rule, config, void 0, void 0, cli);
+      if (base === "off" && (cli?.[rule.meta.id] === "off" || !config.data.overrides?.length)) continue;
       try {
         rule.check({
           stack,
@@ -21592,7 +21730,7 @@ function check(opts) {
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
           report: (r) => {
-            const setting = severityFor(rule, config, r.span.file, stack.name);
+            const setting = severityFor(rule, config, r.span.file, stack.name, cli);
             if (setting === "off") return;
             const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
             stackFindings.push({
@@ -21602,7 +21740,8 @@ function check(opts) {
               span: r.span,
               related: r.related ?? [],
               stack: stack.name,
-              ...r.hint ? { hint: r.hint } : {}
+              ...r.hint ? { hint: r.hint } : {},
+              ...r.key !== void 0 ? { key: r.key } : {}
             });
           }
         });
@@ -21617,11 +21756,22 @@ function check(opts) {
         continue;
       }
       const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
-      const setting = rule ? severityFor(rule, config, f.span.file, stack.name) : f.severity;
+      const setting = rule ? severityFor(rule, config, f.span.file, stack.name, cli) : f.severity;
       if (setting !== "off") findings.push({ ...f, severity: setting });
     }
   }
-  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)), sources: ws.sources }, stacks, config, unknowns };
+  const search2 = stacks.length === 0 ? searchReport(ws, found, composeFiles) : void 0;
+  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)).map(withFingerprint), sources: ws.sources }, stacks, config, unknowns };
+}
+var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
+function searchReport(ws, found, chosen) {
+  const files = ws.files();
+  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
+  const templates = files.filter((f) => COMPOSE_FILE.test(f) && !found.includes(f));
+  return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
+}
+function withFingerprint(f) {
+  return { ...f, fingerprint: entityHash(f) };
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -21634,6 +21784,98 @@ function dedupe2(findings) {
 }
 function sortFindings(findings) {
   return findings.sort((a, b) => a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || (a.message < b.message ? -1 : 1));
+}
+
+// src/graph/build.ts
+function stackGraph(stack) {
+  const nodes = /* @__PURE__ */ new Map();
+  const edges = [];
+  const addEdge = (e) => {
+    if (e.from === e.to) return;
+    const i = edges.findIndex((x) => x.from === e.from && x.to === e.to);
+    if (i < 0) {
+      edges.push(e);
+      return;
+    }
+    const prev = edges[i];
+    const labels = [prev.label, e.label].filter((l) => l !== void 0 && l !== "");
+    edges[i] = { ...prev, label: [...new Set(labels.join(", ").split(", "))].join(", "), broken: prev.broken || e.broken };
+  };
+  const data = dataTier(stack);
+  const kindOf2 = (s2) => {
+    if (stack.proxies.some((p) => p.service === s2)) return "proxy";
+    if (data.pgbouncers.some((p) => p.service === s2)) return "pgbouncer";
+    if (data.postgres.some((p) => p.service === s2)) return "postgres";
+    if (data.redis.some((r) => r.service === s2)) return "redis";
+    return stack.app(s2) ? "app" : "service";
+  };
+  const nodeOf = (s2) => {
+    const tier = stack.tierOf(s2);
+    if (tier && tier.replicas.length > 1) {
+      const id3 = `tier_${slug(tier.name)}`;
+      if (!nodes.has(id3)) {
+        const g = stack.app(tier.replicas[0])?.gunicorn;
+        const shape = g && g.workers.kind === "known" && g.threads.kind === "known" ? `, ${g.workers.value} workers x ${g.threads.value} threads` : "";
+        nodes.set(id3, { id: id3, kind: "tier", label: `${tier.name} x${tier.replicas.length}${shape}` });
+      }
+      return id3;
+    }
+    const id2 = `svc_${slug(s2.name)}`;
+    if (!nodes.has(id2)) nodes.set(id2, { id: id2, kind: kindOf2(s2), label: s2.name });
+    return id2;
+  };
+  for (const s2 of stack.services) if (kindOf2(s2) !== "service") nodeOf(s2);
+  for (const u of resolvedUpstreams(stack)) {
+    const id2 = `up_${slug(u.proxy.service.name)}_${slug(u.upstream.name)}`;
+    nodes.set(id2, { id: id2, kind: "upstream", label: `upstream ${u.upstream.name}` });
+    const byTarget = /* @__PURE__ */ new Map();
+    for (const s2 of u.servers) {
+      if (!s2.service) {
+        const host = s2.server.host;
+        if (host === void 0 || s2.server.hasVariables || isExternalHost(host)) continue;
+        const missing = `missing_${slug(host)}`;
+        if (!nodes.has(missing)) nodes.set(missing, { id: missing, kind: "missing", label: `${host}:${s2.server.port} (no such service)` });
+        addEdge({ from: id2, to: missing, broken: true });
+        continue;
+      }
+      const target = nodeOf(s2.service);
+      byTarget.set(target, [...byTarget.get(target) ?? [], s2.service]);
+    }
+    for (const [target, services] of byTarget) {
+      const tier = stack.tierOf(services[0]);
+      const listed = new Set(services.map((x) => x.name)).size;
+      const total = tier && target.startsWith("tier_") ? tier.replicas.length : listed;
+      const edge = { from: id2, to: target, broken: listed < total && listed >= 2 };
+      addEdge(total > 1 ? { ...edge, label: `${listed} of ${total}` } : edge);
+    }
+  }
+  for (const proxy of stack.proxies) {
+    const from = nodeOf(proxy.service);
+    for (const loc of proxy.nginx.locations) {
+      const pass = loc.proxyPass;
+      if (!pass) continue;
+      const label2 = loc.node.directive.args.map((a) => a.value).join(" ");
+      if (pass.upstream) addEdge({ from, to: `up_${slug(proxy.service.name)}_${slug(pass.upstream.name)}`, label: label2 });
+      else for (const t2 of passTargets(stack, pass)) addEdge({ from, to: nodeOf(t2), label: label2 });
+    }
+  }
+  for (const { db, route } of data.databases) {
+    const from = nodeOf(db.app.service);
+    if (route.kind === "pgbouncer") addEdge({ from, to: nodeOf(route.pgbouncer.service), label: `DATABASES ${db.alias}` });
+    else if (route.kind === "postgres") addEdge({ from, to: nodeOf(route.postgres.service), label: `DATABASES ${db.alias}` });
+  }
+  for (const pgb of data.pgbouncers) {
+    for (const pg of data.postgres) {
+      if (pgb.databases.some((d) => data.backendOf(pgb, d) === pg)) addEdge({ from: nodeOf(pgb.service), to: nodeOf(pg.service) });
+    }
+  }
+  for (const { use, redis } of data.redisUses) {
+    if (redis) addEdge({ from: nodeOf(use.app.service), to: nodeOf(redis.service), label: use.kind === "cache" ? "cache" : "channels" });
+  }
+  return { stack: stack.name, nodes: [...nodes.values()], edges };
+}
+function slug(s2) {
+  return s2.replace(/[^A-Za-z0-9_]/g, "_");
 }
 
 // src/reporters/locate.ts
@@ -21749,6 +21991,15 @@ function stackTable(result) {
   }
   return lines;
 }
+function findingsTable(result, findings, opts, withHints = false) {
+  const out = withHints ? ["| | Rule | Location | Message | Hint |", "|---|---|---|---|---|"] : ["| | Rule | Location | Message |", "|---|---|---|---|"];
+  for (const f of findings) {
+    const at = toLocated(result, f);
+    const row = `| ${ICON[f.severity]} | \`${f.ruleId}\` | ${locationCell(opts, at)} | ${escapeCell2(f.message)} |`;
+    out.push(withHints ? `${row} ${f.hint ? escapeCell2(f.hint) : ""} |` : row);
+  }
+  return out;
+}
 function formatMarkdownSummary(result, opts) {
   const out = ["## arena-lint", "", escapeCell2(summaryLine(result))];
   if (result.findings.length > 0) {
@@ -21773,23 +22024,22 @@ function docsUrl(id2) {
   return `https://github.com/arena-lint/arena-lint/blob/main/docs/rules/${id2}.md`;
 }
 
-// src/reporters/fingerprint.ts
-import { createHash } from "node:crypto";
-function normalizedLines(result, at) {
-  const source = result.sources.get(at.file);
-  if (!source) return "";
-  const lines = [];
-  for (let n = at.line; n <= at.endLine; n++) lines.push(lineText(source, n).trim().replace(/\s+/g, " "));
-  return lines.join("\n");
-}
-function lineHash(result, ruleId, path, at) {
-  return createHash("sha256").update(`${ruleId}\0${path}\0${normalizedLines(result, at)}`).digest("hex").slice(0, 32);
-}
-
 // src/reporters/sarif.ts
 var SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 var SRCROOT = "%SRCROOT%";
-var FINGERPRINT_KEY = "arenaLintLineHash/v1";
+var FINGERPRINT_KEY = "primaryLocationLineHash";
+var GITHUB_SARIF_LIMITS = {
+  runsPerFile: 20,
+  resultsPerRun: 25e3,
+  rulesPerRun: 25e3,
+  toolExtensionsPerRun: 100,
+  threadFlowLocationsPerResult: 1e4,
+  /** locations[] (and, counted with them, relatedLocations[]) per result. */
+  locationsPerResult: 1e3,
+  tagsPerRule: 20,
+  /** shortDescription.text and fullDescription.text of a rule. */
+  descriptionChars: 1024
+};
 var INFORMATION_URI = docsUrl("x").replace(/\/blob\/.*$/, "");
 var LEVEL = { error: "error", warning: "warning", info: "note" };
 function helpText(meta2) {
@@ -21804,11 +22054,24 @@ function helpMarkdown(meta2) {
   parts.push(`[Documentation for ${meta2.id}](${docsUrl(meta2.id)})`);
   return parts.join("\n\n");
 }
+function withinChars(text, limit) {
+  if (text.length <= limit) return text;
+  const head = text.slice(0, limit - 1);
+  const sentence = head.search(/[.!?](?=\s)[^.!?]*$/);
+  if (sentence > limit / 3) return `${head.slice(0, sentence + 1)}\u2026`.slice(0, limit);
+  const word = head.lastIndexOf(" ");
+  return `${head.slice(0, word > 0 ? word : head.length)}\u2026`;
+}
+function fullDescription(meta2) {
+  const both = `${meta2.docs.what} ${meta2.docs.why}`;
+  const limit = GITHUB_SARIF_LIMITS.descriptionChars;
+  return both.length <= limit ? both : withinChars(meta2.docs.what, limit);
+}
 function ruleDescriptor(meta2) {
   return {
     id: meta2.id,
-    shortDescription: { text: meta2.description },
-    fullDescription: { text: `${meta2.docs.what} ${meta2.docs.why}` },
+    shortDescription: { text: withinChars(meta2.description, GITHUB_SARIF_LIMITS.descriptionChars) },
+    fullDescription: { text: fullDescription(meta2) },
     help: { text: helpText(meta2), markdown: helpMarkdown(meta2) },
     helpUri: docsUrl(meta2.id),
     defaultConfiguration: { level: LEVEL[meta2.defaultSeverity] },
@@ -21821,14 +22084,25 @@ function physicalLocation(opts, at) {
     region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn }
   };
 }
-function fingerprints(result, opts, located) {
-  const seen = /* @__PURE__ */ new Map();
-  return located.map((at) => {
-    const hash2 = lineHash(result, at.finding.ruleId, repoPath2(opts, at.file), at);
-    const occurrence = (seen.get(hash2) ?? 0) + 1;
-    seen.set(hash2, occurrence);
-    return `${hash2}:${occurrence}`;
+function escapeMessage(text) {
+  return text.replace(/[\\[\]]/g, "\\$&");
+}
+function linkedMessage(message, related, shownPath) {
+  let text = escapeMessage(message);
+  const rest = [];
+  const linked = /* @__PURE__ */ new Set();
+  related.forEach((r, i) => {
+    const id2 = i + 1;
+    const cited = `${r.file}:${r.line}`;
+    const at = linked.has(cited) ? -1 : text.indexOf(cited);
+    if (at >= 0 && !/[\w:]/.test(text[at + cited.length] ?? "") && !/[\w/.-]/.test(text[at - 1] ?? "")) {
+      linked.add(cited);
+      text = `${text.slice(0, at)}[${escapeMessage(cited)}](${id2})${text.slice(at + cited.length)}`;
+    } else {
+      rest.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
+    }
   });
+  return rest.length ? `${text} See ${rest.join("; ")}.` : text;
 }
 function toSarifLog(result, opts) {
   const rules = opts.rules.map(ruleDescriptor);
@@ -21839,19 +22113,19 @@ function toSarifLog(result, opts) {
     rules.push({ id: f.ruleId, shortDescription: { text: f.ruleId }, helpUri: docsUrl(f.ruleId) });
   }
   const located = result.findings.map((f) => toLocated(result, f));
-  const prints = fingerprints(result, opts, located);
+  const prints = occurrenceFingerprints(result.findings);
   const results = located.map((at, i) => {
     const f = at.finding;
     const out = {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId),
       level: LEVEL[f.severity],
-      message: { text: f.message },
+      message: { text: at.related.length ? linkedMessage(f.message, at.related, (file) => repoPath2(opts, file)) : f.message },
       locations: [{ physicalLocation: physicalLocation(opts, at) }],
       partialFingerprints: { [FINGERPRINT_KEY]: prints[i] }
     };
     if (at.related.length > 0) {
-      out.relatedLocations = at.related.map((r, j) => ({
+      out.relatedLocations = at.related.slice(0, GITHUB_SARIF_LIMITS.locationsPerResult - 1).map((r, j) => ({
         id: j + 1,
         physicalLocation: physicalLocation(opts, r),
         message: { text: r.message }
@@ -21894,6 +22168,224 @@ function formatSarif(result, opts) {
 
 // src/reporters/stylish.ts
 var import_code_frame = __toESM(require_lib2(), 1);
+
+// src/graph/mermaid.ts
+var SHAPES = {
+  proxy: ["[/", "/]"],
+  upstream: ["([", "])"],
+  tier: ["[[", "]]"],
+  app: ["[", "]"],
+  pgbouncer: ["{{", "}}"],
+  postgres: ["[(", ")]"],
+  redis: ["[(", ")]"],
+  service: ["[", "]"],
+  missing: [">", "]"]
+};
+function formatMermaid(graph) {
+  const lines = ["flowchart LR"];
+  for (const n of graph.nodes) {
+    const [open, close] = SHAPES[n.kind];
+    lines.push(`  ${n.id}${open}"${escape(n.label)}"${close}`);
+  }
+  const missing = graph.nodes.filter((n) => n.kind === "missing");
+  if (missing.length) lines.push("  classDef missing fill:#ffeef0,stroke:#d73a49,color:#d73a49", `  class ${missing.map((n) => n.id).join(",")} missing`);
+  graph.edges.forEach((e, i) => {
+    lines.push(`  ${e.from} -->${e.label ? `|"${escape(e.label)}"|` : ""} ${e.to}`);
+    if (e.broken) lines.push(`  linkStyle ${i} stroke:#d73a49,stroke-width:2px`);
+  });
+  return `${lines.join("\n")}
+`;
+}
+function escape(s2) {
+  return s2.replace(/"/g, "#quot;").replace(/[<>]/g, (c) => c === "<" ? "#lt;" : "#gt;");
+}
+var edgeKey = (e) => `${e.from}->${e.to}`;
+function topologyChange(base, head) {
+  const before = new Map((base?.nodes ?? []).map((n) => [n.id, n]));
+  const after = new Map(head.nodes.map((n) => [n.id, n]));
+  const label2 = (id2) => after.get(id2)?.label ?? before.get(id2)?.label ?? id2;
+  const baseEdges = new Map((base?.edges ?? []).map((e) => [edgeKey(e), e]));
+  const headEdges = new Map(head.edges.map((e) => [edgeKey(e), e]));
+  const link = (e) => `${label2(e.from)} \u2192 ${label2(e.to)}`;
+  return {
+    added: base ? head.nodes.filter((n) => !before.has(n.id)).map((n) => n.label) : [],
+    removed: [...before.values()].filter((n) => !after.has(n.id)).map((n) => n.label),
+    changed: head.nodes.filter((n) => before.has(n.id) && before.get(n.id).label !== n.label).map((n) => `${before.get(n.id).label} \u2192 ${n.label}`),
+    broke: head.edges.filter((e) => e.broken && !baseEdges.get(edgeKey(e))?.broken).filter(() => base !== void 0).map(link),
+    fixed: [...baseEdges.values()].filter((e) => e.broken && headEdges.has(edgeKey(e)) && !headEdges.get(edgeKey(e)).broken).map(link)
+  };
+}
+function formatMermaidChange(base, head) {
+  if (!base) return formatMermaid(head);
+  const before = new Map(base.nodes.map((n) => [n.id, n]));
+  const after = new Set(head.nodes.map((n) => n.id));
+  const baseEdges = new Map(base.edges.map((e) => [edgeKey(e), e]));
+  const headEdges = new Set(head.edges.map(edgeKey));
+  const lines = ["flowchart LR"];
+  const removedNodes = base.nodes.filter((n) => !after.has(n.id));
+  for (const n of [...head.nodes, ...removedNodes]) {
+    const [open, close] = SHAPES[n.kind];
+    const gone = !after.has(n.id);
+    lines.push(`  ${n.id}${open}"${escape(gone ? `${n.label} (removed)` : n.label)}"${close}`);
+  }
+  const classes = { added: [], removed: removedNodes.map((n) => n.id), changed: [], missing: [] };
+  for (const n of head.nodes) {
+    if (n.kind === "missing") classes.missing.push(n.id);
+    else if (!before.has(n.id)) classes.added.push(n.id);
+    else if (before.get(n.id).label !== n.label) classes.changed.push(n.id);
+  }
+  let index = 0;
+  const styles = [];
+  for (const e of head.edges) {
+    const was = baseEdges.get(edgeKey(e));
+    const broke = e.broken && !was?.broken;
+    const text = broke ? `${e.label ? `${e.label}, ` : ""}broken here` : e.label;
+    lines.push(`  ${e.from} -->${text ? `|"${escape(text)}"|` : ""} ${e.to}`);
+    if (e.broken) styles.push(`  linkStyle ${index} stroke:#d73a49,stroke-width:${broke ? 3 : 2}px`);
+    else if (!was) styles.push(`  linkStyle ${index} stroke:#28a745,stroke-width:2px`);
+    index++;
+  }
+  for (const e of base.edges) {
+    if (headEdges.has(edgeKey(e))) continue;
+    lines.push(`  ${e.from} -.->|"${escape(e.label ? `${e.label}, removed` : "removed")}"| ${e.to}`);
+    styles.push(`  linkStyle ${index} stroke:#959da5,stroke-dasharray:4 4`);
+    index++;
+  }
+  lines.push(...styles);
+  const DEFS = {
+    added: "fill:#e6ffed,stroke:#28a745",
+    removed: "fill:#f6f8fa,stroke:#959da5,stroke-dasharray:4 4,color:#6a737d",
+    changed: "fill:#fff5b1,stroke:#b08800",
+    missing: "fill:#ffeef0,stroke:#d73a49,color:#d73a49"
+  };
+  for (const [name2, ids] of Object.entries(classes)) {
+    if (ids.length === 0) continue;
+    lines.push(`  classDef ${name2} ${DEFS[name2]}`, `  class ${ids.join(",")} ${name2}`);
+  }
+  return `${lines.join("\n")}
+`;
+}
+
+// src/action/capacity-change.ts
+var num2 = (v) => v ? v.value : null;
+var show2 = (n, fmt = (x) => formatNumber(x, 1)) => n === null || n === void 0 ? "\u2013" : fmt(n);
+function facts(s2) {
+  const out = /* @__PURE__ */ new Map();
+  if (!s2) return out;
+  for (const t2 of s2.tiers) {
+    out.set(`${t2.name}: replicas`, { value: t2.replicas });
+    out.set(`${t2.name}: workers per replica`, { value: num2(t2.workers) });
+    out.set(`${t2.name}: ${t2.perWorkerUnit === "threads" ? "threads" : "connections"} per worker`, { value: num2(t2.perWorker) });
+    out.set(`${t2.name}: concurrent requests`, { value: t2.concurrency });
+  }
+  out.set("concurrent requests (stack)", { value: s2.total.concurrency });
+  out.set("requests/s at the planned latency", { value: s2.total.rpsAtLatency, fmt: (n) => formatNumber(n, 0) });
+  out.set("CPU limits (sum)", { value: s2.resources.limits.cpus.value, fmt: (n) => formatAmount("cpus", n) });
+  out.set("memory limits (sum)", { value: s2.resources.limits.memoryBytes.value, fmt: (n) => formatAmount("memory", n) });
+  for (const step of s2.funnel) out.set(step.label, { value: num2(step.value) });
+  return out;
+}
+function capacityChange(base, head) {
+  if (!base) return [];
+  const names = [.../* @__PURE__ */ new Set([...head.stacks.map((s2) => s2.name), ...base.stacks.map((s2) => s2.name)])];
+  const deltas = [];
+  for (const name2 of names) {
+    const before = facts(base.stacks.find((s2) => s2.name === name2));
+    const after = facts(head.stacks.find((s2) => s2.name === name2));
+    for (const what of /* @__PURE__ */ new Set([...after.keys(), ...before.keys()])) {
+      const b = before.get(what);
+      const a = after.get(what);
+      if ((b?.value ?? null) === (a?.value ?? null)) continue;
+      const fmt = a?.fmt ?? b?.fmt;
+      deltas.push({ stack: name2, what, before: show2(b?.value, fmt), after: show2(a?.value, fmt) });
+    }
+  }
+  return deltas;
+}
+function capacityChangeMarkdown(deltas) {
+  if (deltas.length === 0) return "";
+  const lines = ["### Capacity change", "", "| Stack | | Before | After |", "|---|---|---:|---:|"];
+  for (const d of deltas) lines.push(`| ${escapeCell2(d.stack)} | ${escapeCell2(d.what)} | ${escapeCell2(d.before)} | ${escapeCell2(d.after)} |`);
+  return `${lines.join("\n")}
+`;
+}
+
+// src/action/pull-request.ts
+import { spawnSync } from "node:child_process";
+import { existsSync as existsSync2, mkdtempSync, readFileSync as readFileSync3, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join as join4 } from "node:path";
+var SHA = /^[0-9a-f]{7,64}$/;
+function readPullRequest(env) {
+  const name2 = env.GITHUB_EVENT_NAME;
+  if (name2 !== "pull_request" && name2 !== "pull_request_target") return void 0;
+  const path = env.GITHUB_EVENT_PATH;
+  if (!path || !existsSync2(path)) return void 0;
+  let payload;
+  try {
+    payload = JSON.parse(readFileSync3(path, "utf8"));
+  } catch {
+    return void 0;
+  }
+  const pr = payload.pull_request;
+  const baseSha = pr?.base?.sha;
+  if (typeof baseSha !== "string" || !SHA.test(baseSha)) return void 0;
+  const headSha = pr?.head?.sha;
+  return {
+    baseSha,
+    ...typeof pr?.number === "number" ? { number: pr.number } : {},
+    ...typeof headSha === "string" && SHA.test(headSha) ? { headSha } : {},
+    ...typeof pr?.base?.ref === "string" ? { baseRef: pr.base.ref } : {}
+  };
+}
+function git(cwd, args) {
+  const r = spawnSync("git", [...args], { cwd, encoding: "utf8", timeout: 12e4, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
+  return { ok: r.status === 0, stdout: r.stdout ?? "", stderr: (r.stderr ?? r.error?.message ?? "").trim() };
+}
+function hasCommit(repo, sha) {
+  return git(repo, ["cat-file", "-e", `${sha}^{commit}`]).ok;
+}
+function withBaseWorktree(repo, sha, tempRoot, inBase) {
+  if (!git(repo, ["rev-parse", "--git-dir"]).ok) return { error: "the workspace is not a git repository" };
+  if (!hasCommit(repo, sha)) git(repo, ["fetch", "--no-tags", "--depth=1", "origin", sha]);
+  if (!hasCommit(repo, sha)) {
+    return { error: `the base commit ${sha.slice(0, 12)} is not in the checkout; give actions/checkout \`fetch-depth: 0\` so the action can compare with it` };
+  }
+  const dir = mkdtempSync(join4(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
+  try {
+    const add = git(repo, ["worktree", "add", "--detach", "--force", dir, sha]);
+    if (!add.ok) return { error: `cannot check out the base commit ${sha.slice(0, 12)}: ${add.stderr.split("\n")[0]}` };
+    return { value: inBase(dir) };
+  } finally {
+    git(repo, ["worktree", "remove", "--force", dir]);
+    rmSync(dir, { recursive: true, force: true });
+    git(repo, ["worktree", "prune"]);
+  }
+}
+function changedFiles(repo, baseSha, headSha) {
+  const head = headSha && hasCommit(repo, headSha) ? headSha : "HEAD";
+  const r = git(repo, ["diff", "--name-only", "--no-renames", "-z", `${baseSha}...${head}`]);
+  const out = r.ok ? r : git(repo, ["diff", "--name-only", "--no-renames", "-z", baseSha, head]);
+  if (!out.ok) return void 0;
+  return new Set(out.stdout.split("\0").filter(Boolean));
+}
+function classify(head, base, baseline) {
+  const left = /* @__PURE__ */ new Map();
+  const add = (key) => left.set(key, (left.get(key) ?? 0) + 1);
+  for (const f of base) add(`${f.ruleId}\0${fingerprintOf(f)}`);
+  for (const e of baseline?.findings ?? []) add(`${e.rule}\0${e.fingerprint}`);
+  const fresh = [];
+  const existing = [];
+  for (const f of head) {
+    const key = `${f.ruleId}\0${fingerprintOf(f)}`;
+    const n = left.get(key) ?? 0;
+    if (n > 0) {
+      left.set(key, n - 1);
+      existing.push(f);
+    } else fresh.push(f);
+  }
+  return { fresh, existing };
+}
 
 // rules/depends-on-missing-replica.ts
 var depends_on_missing_replica_default = defineRule({
@@ -21977,7 +22469,7 @@ var parse_error_default = defineRule({
     defaultSeverity: "error",
     category: "meta",
     docs: {
-      what: `Every file of a stack (compose YAML, .env and env files, nginx configuration, pgbouncer.ini, settings.py, sysctl files) is parsed with positions. A syntax error is reported once, at the place the parser stopped, in the words the program itself would use (nginx's "unexpected \\"}\\"", YAML's "Map keys must be unique").`,
+      what: `Every file of a stack (compose YAML, .env and env files, nginx configuration, pgbouncer.ini, settings.py, sysctl files) is parsed with positions. A syntax error is reported once, at the place the parser stopped, in the words the program itself would use (nginx's "unexpected \\"}\\""). So is well-formed YAML that compose refuses to load, at the node compose names: an undefined alias ("found undefined alias 'lables'"), a \`<<\` merge of anything but a mapping or a list of mappings ("expected a mapping for merging, but found scalar"), a list or mapping used as a key ("found unhashable key"), and a duplicate key, which docker compose v2 refuses ("mapping key "image" already defined at line 3").`,
       why: "The program would refuse the file, or read something else than what is written. The rest of the stack is still checked, but values from the broken part of the file are unknown, so other rules may stay silent about it."
     }
   },
@@ -24630,8 +25122,9 @@ var package_default = {
     build: "node scripts/build.mjs",
     example: "node scripts/build.mjs && node dist/arena-lint.js check fixtures/arena-scaled",
     generate: "node scripts/generate.mjs",
-    test: "node scripts/build.mjs && vitest run",
-    typecheck: "tsc --noEmit"
+    test: "node scripts/build.mjs && tsc --noEmit && vitest run",
+    typecheck: "tsc --noEmit",
+    fuzz: "node scripts/fuzz.mjs"
   },
   dependencies: {
     "@babel/code-frame": "^7.29.7",
@@ -24703,15 +25196,19 @@ function workflowCommand(kind, message) {
 }
 
 // src/action/main.ts
-var FAIL_ON = ["error", "warning", "never"];
-function readInputs(runner) {
+var FAIL_ON = ["new", "all", "none"];
+var FAIL_LEVEL = ["error", "warning", "info"];
+function readInputs(runner, pullRequest = false) {
   const name2 = (n) => n;
   const config = getInput(runner.env, name2("config"));
   const sarifFile = getInput(runner.env, name2("sarif-file"));
+  const baseline = getInput(runner.env, name2("baseline"));
   return {
     path: getInput(runner.env, name2("path")) ?? ".",
     ...config !== void 0 ? { config } : {},
-    failOn: getChoiceInput(runner.env, name2("fail-on"), FAIL_ON, "error"),
+    failOn: getChoiceInput(runner.env, name2("fail-on"), FAIL_ON, pullRequest ? "new" : "all"),
+    failLevel: getChoiceInput(runner.env, name2("fail-level"), FAIL_LEVEL, "error"),
+    ...baseline !== void 0 ? { baseline } : {},
     ...sarifFile !== void 0 ? { sarifFile } : {},
     annotations: getBooleanInput(runner.env, name2("annotations"), true)
   };
@@ -24740,9 +25237,14 @@ ${capacity}`;
 function plural2(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
-function fails(failOn, counts) {
-  if (failOn === "never") return false;
-  return counts.errors > 0 || failOn === "warning" && counts.warnings > 0;
+function failing(findings, level) {
+  return findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[level]);
+}
+function describeCounts(findings) {
+  const c = countBySeverity(findings);
+  const parts = [plural2(c.errors, "error"), plural2(c.warnings, "warning")];
+  if (c.infos) parts.push(plural2(c.infos, "info"));
+  return parts.join(", ");
 }
 var POSITIONED_LINE = /^(.+?):(\d+):(\d+): (.+)$/;
 function usageErrorCommands(message, workspace) {
@@ -24757,18 +25259,113 @@ function usageErrorCommands(message, workspace) {
 `;
   }).join("");
 }
+function checkBase(runner, workspace, pr, inputs, headConfig) {
+  const out = withBaseWorktree(workspace, pr.baseSha, runner.env.RUNNER_TEMP, (dir) => {
+    const baseDir = resolve2(dir, inputs.path);
+    if (!existsSync3(baseDir)) return { note: `${inputs.path} does not exist on the base commit; every finding is new` };
+    try {
+      return { run: check({ dir: baseDir, displayDir: inputs.path, ...headConfig ? { configPath: headConfig } : {}, rules: RULES }) };
+    } catch (e) {
+      return { note: `the base commit could not be checked (${e.message.split("\n")[0]}); every finding is treated as new` };
+    }
+  });
+  if (out.error !== void 0) return { note: `${out.error}. Every finding is treated as new.` };
+  return out.value ?? {};
+}
+function readBaselineInput(workspace, path) {
+  const abs = resolve2(workspace, path);
+  let text;
+  try {
+    text = readFileSync4(abs, "utf8");
+  } catch {
+    throw new InputError(`input "baseline": file not found: ${path}`);
+  }
+  const { baseline, error } = parseBaseline(text);
+  if (!baseline) throw new InputError(`input "baseline": invalid baseline ${path}: ${error}`);
+  return baseline;
+}
+function pullRequestAnnotations(result, fresh, opts, changed) {
+  const ordered = [...fresh].sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity]);
+  const lines = [];
+  for (const f of ordered) {
+    const one = { ...result, findings: [f] };
+    lines.push(formatGithub(one, opts).trimEnd());
+    const at = toLocated(result, f);
+    const primary = `${repoPath2(opts, at.file)}:${at.line}`;
+    for (const r of at.related) {
+      const file = repoPath2(opts, r.file);
+      if (!changed?.has(file) || r.file === at.file && r.line === at.line) continue;
+      const cmd = f.severity === "error" ? "error" : f.severity === "warning" ? "warning" : "notice";
+      const props = [`file=${escapeProperty(file)}`, `line=${r.line}`, `col=${r.column}`, `title=${escapeProperty(`arena-lint (${f.ruleId})`)}`];
+      lines.push(`::${cmd} ${props.join(",")}::${escapeData(`${r.message}: this is part of the finding at ${primary}: ${f.message}`)}`);
+    }
+  }
+  return lines.length ? `${lines.join("\n")}
+` : "";
+}
+function pullRequestSummary(result, view, opts, head, shownDir) {
+  const headCapacity = buildCapacityReport(head.stacks, head.config, shownDir);
+  const baseCapacity = view.base ? buildCapacityReport(view.base.stacks, view.base.config, shownDir) : void 0;
+  const topology = [];
+  for (const stack of head.stacks) {
+    const graph = stackGraph(stack);
+    const baseStack = view.base?.stacks.find((s2) => s2.name === stack.name);
+    const baseGraph = baseStack ? stackGraph(baseStack) : void 0;
+    const change = topologyChange(baseGraph, graph);
+    const said = [
+      change.added.length ? `added ${change.added.join(", ")}` : "",
+      change.removed.length ? `removed ${change.removed.join(", ")}` : "",
+      change.changed.length ? `changed ${change.changed.join(", ")}` : "",
+      change.broke.length ? `**broke ${change.broke.join(", ")}**` : "",
+      change.fixed.length ? `repaired ${change.fixed.join(", ")}` : ""
+    ].filter(Boolean);
+    if (!baseGraph && view.base) said.push("a new stack");
+    topology.push(`#### ${escapeCell2(repoPath2(opts, stack.name))}`, "", said.length ? `This pull request ${said.join("; ")}.` : "No change to the topology.", "", "```mermaid", formatMermaidChange(baseGraph, graph).trimEnd(), "```", "");
+  }
+  const compose = (keepNew2, keepExisting2) => {
+    const out = ["## arena-lint", ""];
+    if (view.note) out.push("> [!WARNING]", `> ${escapeCell2(view.note)}`, "");
+    out.push(`${plural2(view.fresh.length, "finding")} new in this pull request, ${view.existing.length} already on the base branch (${view.pr.baseSha.slice(0, 7)}).`, "");
+    out.push(`### New in this pull request (${view.fresh.length})`, "");
+    if (view.fresh.length === 0) out.push("Nothing new. \u2714");
+    else {
+      if (keepNew2 < view.fresh.length) out.push(`> [!NOTE]
+> ${keepNew2} of ${view.fresh.length} shown: the full list would exceed GitHub's step summary limit. The annotations and the SARIF file have every finding.`, "");
+      out.push(...findingsTable(result, view.fresh.slice(0, keepNew2), opts, true));
+    }
+    out.push("");
+    if (view.existing.length) {
+      out.push("<details>", `<summary>Already on the base branch (${view.existing.length})</summary>`, "");
+      if (keepExisting2 < view.existing.length) out.push(`${keepExisting2} of ${view.existing.length} shown (GitHub's step summary limit).`, "");
+      out.push(...findingsTable(result, view.existing.slice(0, keepExisting2), opts, true), "", "</details>", "");
+    }
+    const delta = capacityChangeMarkdown(capacityChange(baseCapacity, headCapacity));
+    if (delta) out.push(delta);
+    if (topology.length) out.push("### Topology", "", ...topology);
+    out.push(capacityMarkdown(head.stacks, head.config, shownDir));
+    return out.join("\n");
+  };
+  let keepNew = view.fresh.length;
+  let keepExisting = view.existing.length;
+  let text = compose(keepNew, keepExisting);
+  while (Buffer.byteLength(text) > SUMMARY_LIMIT && (keepExisting > 0 || keepNew > 0)) {
+    if (keepExisting > 0) keepExisting = Math.floor(keepExisting / 2);
+    else keepNew = Math.floor(keepNew / 2);
+    text = compose(keepNew, keepExisting);
+  }
+  return text;
+}
 function runAction(runner) {
   const workspace = resolve2(runner.cwd, runner.env.GITHUB_WORKSPACE ?? ".");
   try {
-    const inputs = readInputs(runner);
+    const pr = readPullRequest(runner.env);
+    const inputs = readInputs(runner, pr !== void 0);
     const dirAbs = resolve2(workspace, inputs.path);
     const shownDir = relative2(workspace, dirAbs).split("\\").join("/") || ".";
-    const run = check({
-      dir: dirAbs,
-      displayDir: shownDir,
-      ...inputs.config !== void 0 ? { configPath: resolve2(workspace, inputs.config) } : {},
-      rules: RULES
-    });
+    const configPath = inputs.config !== void 0 ? resolve2(workspace, inputs.config) : void 0;
+    const run = check({ dir: dirAbs, displayDir: shownDir, ...configPath ? { configPath } : {}, rules: RULES });
+    if (run.stacks.length === 0) throw new UsageError(`no stack found in ${shownDir}: no compose file (docker-compose*.yml, compose*.yml) there or under it; check the path input`);
+    const baseline = inputs.baseline !== void 0 ? readBaselineInput(workspace, inputs.baseline) : void 0;
     const result = { ...run.result, root: shownDir };
     const blobUrl = githubBlobUrl(runner.env);
     const opts = {
@@ -24778,22 +25375,46 @@ function runAction(runner) {
       ...shownDir !== "." ? { cwdRelativeRoot: shownDir } : {},
       ...blobUrl !== void 0 ? { blobUrl } : {}
     };
-    if (inputs.annotations) runner.stdout(formatGithub(result, opts));
+    let view;
+    if (pr) {
+      const headConfig = configPath ?? (run.config.file ? join5(dirAbs, run.config.file.path) : void 0);
+      const base = checkBase(runner, workspace, pr, inputs, headConfig);
+      const { fresh: fresh2, existing: existing2 } = classify(result.findings, base.run?.result.findings ?? [], baseline);
+      view = { pr, fresh: fresh2, existing: existing2, ...base.run ? { base: base.run } : {}, ...base.note ? { note: base.note } : {} };
+      if (base.note) runner.stdout(workflowCommand("warning", `arena-lint: ${base.note}`));
+    }
+    const { fresh, existing } = view ?? classify(result.findings, [], baseline);
+    if (inputs.annotations) {
+      if (view) runner.stdout(pullRequestAnnotations(result, fresh, opts, changedFiles(workspace, view.pr.baseSha, view.pr.headSha)));
+      else runner.stdout(formatGithub({ ...result, findings: fresh }, opts));
+    }
     if (inputs.sarifFile !== void 0) {
       const sarifAbs = resolve2(workspace, inputs.sarifFile);
       mkdirSync(dirname2(sarifAbs), { recursive: true });
       writeFileSync(sarifAbs, formatSarif(result, opts));
     }
     const summaryFile = runner.env.GITHUB_STEP_SUMMARY;
-    if (summaryFile) appendFileSync2(summaryFile, jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir)));
+    if (summaryFile) {
+      appendFileSync2(summaryFile, view ? pullRequestSummary(result, view, opts, run, shownDir) : jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir)));
+    }
     const counts = countBySeverity(result.findings);
-    const outputs = { errors: String(counts.errors), warnings: String(counts.warnings), "sarif-file": inputs.sarifFile ?? "" };
+    const newCounts = countBySeverity(fresh);
+    const outputs = {
+      errors: String(counts.errors),
+      warnings: String(counts.warnings),
+      "new-errors": String(newCounts.errors),
+      "new-warnings": String(newCounts.warnings),
+      "sarif-file": inputs.sarifFile ?? ""
+    };
     setOutputs(runner, outputs);
-    runner.stdout(`${summaryLine(result)}
+    runner.stdout(`${summaryLine(result)}${view || baseline ? ` (${fresh.length} new, ${existing.length} ${view ? "already on the base branch" : "in the baseline"})` : ""}
 `);
-    if (!fails(inputs.failOn, counts)) return 0;
-    const failing = inputs.failOn === "warning" ? `${plural2(counts.errors, "error")} and ${plural2(counts.warnings, "warning")}` : plural2(counts.errors, "error");
-    runner.stdout(workflowCommand("error", `arena-lint found ${failing} (fail-on: ${inputs.failOn})`));
+    if (inputs.failOn === "none") return 0;
+    const counted = inputs.failOn === "new" ? fresh : baseline ? classify(result.findings, [], baseline).fresh : result.findings;
+    const failed = failing(counted, inputs.failLevel);
+    if (failed.length === 0) return 0;
+    const which = inputs.failOn === "new" ? view ? " new in this pull request" : baseline ? " not in the baseline" : "" : "";
+    runner.stdout(workflowCommand("error", `arena-lint found ${describeCounts(failed)}${which} (fail-on: ${inputs.failOn}, fail-level: ${inputs.failLevel})`));
     return 1;
   } catch (e) {
     if (e instanceof UsageError || e instanceof InputError) {

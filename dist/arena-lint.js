@@ -8208,15 +8208,82 @@ function parseYaml(file) {
   let doc;
   try {
     doc = import_yaml.default.parseDocument(file.text, { merge: true, prettyErrors: false });
-    for (const e of doc.errors.slice(0, 1)) {
+    const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
+    for (const e of syntax.slice(0, 1)) {
       const start = Math.min(e.pos[0], file.text.length);
       const end = Math.min(Math.max(e.pos[1], start), file.text.length);
       problems.push({ message: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""), span: { file: file.path, start, end } });
+    }
+    if (syntax.length === 0) {
+      const refusal = composeRefusal(doc, file);
+      if (refusal) problems.push(refusal);
     }
   } catch (e) {
     problems.push({ message: `cannot read YAML: ${e.message}`, span: { file: file.path, start: 0, end: 0 } });
   }
   return { doc, problems, comments: yamlComments(file) };
+}
+var kindOf = (n) => (0, import_yaml.isMap)(n) ? "mapping" : (0, import_yaml.isSeq)(n) ? "sequence" : "scalar";
+function composeRefusal(doc, file) {
+  const composing = [];
+  const constructing = [];
+  const whole = { file: file.path, start: 0, end: 0 };
+  const at = (node, fallback) => {
+    const n = node;
+    const r = n?.range;
+    if (!r) return fallback;
+    const anchor = n.anchor ? file.text.lastIndexOf(`&${n.anchor}`, r[0]) : -1;
+    const start = anchor >= 0 && /^[ \t]*(![^ \t\n]*[ \t]*)?$/.test(file.text.slice(anchor + n.anchor.length + 1, r[0])) ? anchor : r[0];
+    return { file: file.path, start, end: r[1] };
+  };
+  const lineOf = (offset) => {
+    let line = 1;
+    for (let i = file.text.indexOf("\n"); i >= 0 && i < offset; i = file.text.indexOf("\n", i + 1)) line++;
+    return line;
+  };
+  import_yaml.default.visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${alias.source}'`, span: at(alias, whole) });
+    },
+    Map(_, map) {
+      const seen = /* @__PURE__ */ new Map();
+      for (const pair2 of map.items) {
+        const key = pair2.key;
+        const keySpan = at(key, at(map, whole));
+        if (isMergeKey(key)) {
+          const refused = mergeRefusal(doc, pair2.value, keySpan, at, lineOf);
+          if (refused) constructing.push(refused);
+          continue;
+        }
+        const resolved = (0, import_yaml.isAlias)(key) ? key.resolve(doc) : key;
+        if ((0, import_yaml.isMap)(resolved) || (0, import_yaml.isSeq)(resolved)) {
+          constructing.push({ message: "found unhashable key", span: keySpan });
+          continue;
+        }
+        if (!(0, import_yaml.isScalar)(resolved)) continue;
+        const name2 = String(resolved.value);
+        const first = seen.get(name2);
+        if (first === void 0) seen.set(name2, keySpan.start);
+        else constructing.push({ message: `mapping key "${name2}" already defined at line ${lineOf(first)}`, span: keySpan });
+      }
+    }
+  });
+  const earliest = (list) => list.sort((a, b) => a.span.start - b.span.start)[0];
+  return earliest(composing) ?? earliest(constructing);
+}
+function mergeRefusal(doc, value, keySpan, at, lineOf) {
+  const target = (0, import_yaml.isAlias)(value) ? value.resolve(doc) : value;
+  if ((0, import_yaml.isAlias)(value) && target === void 0) return void 0;
+  if ((0, import_yaml.isMap)(target)) return void 0;
+  if (!(0, import_yaml.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at(value, keySpan) };
+  for (const item of target.items) {
+    const source = (0, import_yaml.isAlias)(item) ? item.resolve(doc) : item;
+    if ((0, import_yaml.isMap)(source) || (0, import_yaml.isAlias)(item) && source === void 0) continue;
+    const span = at(source, at(item, keySpan));
+    const elsewhere = lineOf(span.start) !== lineOf(keySpan.start);
+    return { message: `expected a mapping for merging, but found ${kindOf(source)}${elsewhere ? ` (merged at line ${lineOf(keySpan.start)})` : ""}`, span };
+  }
+  return void 0;
 }
 function yamlComments(file) {
   const comments = [];
@@ -8249,7 +8316,7 @@ function isMergeKey(key) {
 function mapEntries(doc, file, node, depth = 0) {
   const map = resolveAlias(doc, node);
   if (!map || !(0, import_yaml.isMap)(map) || depth > 20) return [];
-  const own = [];
+  const own2 = [];
   const merged = [];
   for (const item of map.items) {
     if (!(0, import_yaml.isPair)(item)) continue;
@@ -8265,11 +8332,12 @@ function mapEntries(doc, file, node, depth = 0) {
       continue;
     }
     const keyNode = item.key;
-    const key = (0, import_yaml.isScalar)(keyNode) ? String(keyNode.value) : String(keyNode);
-    own.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
+    if (!(0, import_yaml.isScalar)(keyNode)) continue;
+    const key = String(keyNode.value);
+    own2.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
   }
-  const ownKeys = new Set(own.map((e) => e.key));
-  return [...own, ...merged.filter((e) => !ownKeys.has(e.key))];
+  const ownKeys = new Set(own2.map((e) => e.key));
+  return [...own2, ...merged.filter((e) => !ownKeys.has(e.key))];
 }
 function seqItems(doc, node) {
   const seq = resolveAlias(doc, node);
@@ -8415,6 +8483,14 @@ function wordsFromList(items) {
   return items.map((text) => ({ value: valueOf(text), text, operator: false }));
 }
 
+// src/core/own.ts
+function own(table, key) {
+  return Object.hasOwn(table, key) ? table[key] : void 0;
+}
+function setOwn(target, key, value) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 // src/inputs/compose.ts
 function readCompose(file, doc, dir, vars) {
   const r = new ComposeReader(file, doc, vars);
@@ -8499,7 +8575,7 @@ var ComposeReader = class {
     if (!node || depth > 30 || --this.plainBudget < 0) return null;
     if ((0, import_yaml2.isMap)(node)) {
       const out = {};
-      for (const e of mapEntries(this.doc, this.file.path, node)) out[e.key] = this.plain(e.value, depth + 1);
+      for (const e of mapEntries(this.doc, this.file.path, node)) setOwn(out, e.key, this.plain(e.value, depth + 1));
       return out;
     }
     if ((0, import_yaml2.isSeq)(node)) return seqItems(this.doc, node).map((n) => this.plain(n, depth + 1));
@@ -8987,13 +9063,13 @@ function readGunicornOptions(server, env) {
       name2 = eq < 0 ? text.slice(2) : text.slice(2, eq);
       if (eq >= 0) inline = partOf(word, eq + 1);
     } else if (text.startsWith("-") && text.length > 1 && text !== "-") {
-      name2 = SHORT[text[1]] ?? text.slice(1, 2);
+      name2 = own(SHORT, text[1]) ?? text.slice(1, 2);
       if (text.length > 2) inline = partOf(word, 2);
     } else {
       app ??= v;
       continue;
     }
-    const spec = SPECS[name2];
+    const spec = own(SPECS, name2);
     let value;
     if (spec?.flag) value = known("true", v.span);
     else if (inline) value = inline;
@@ -9068,6 +9144,16 @@ function gunicornProtocol(opts) {
 
 // src/inputs/nginx.ts
 import { posix as posix2 } from "node:path";
+
+// src/parsers/template.ts
+var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
+function jinjaTagAt(text) {
+  const m = JINJA_TAG.exec(text);
+  return m ? m.index : -1;
+}
+function isJinjaTemplate(text) {
+  return jinjaTagAt(text) >= 0;
+}
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -9735,7 +9821,7 @@ var NginxBuilder = class {
   loadSnippet(hostPath, containerPath) {
     if (this.loaded.has(hostPath) || /(^|\/)(mime\.types|.*params)$/.test(hostPath)) return;
     const file = this.ws.read(hostPath);
-    if (!file || !nginxLooking(file)) return;
+    if (!file || !nginxLooking(file) || isJinjaTemplate(file.text)) return;
     const dirs = this.parse(hostPath);
     if (!dirs) return;
     this.load({ hostPath, containerPath: containerPath ?? hostPath, via: { file: hostPath, start: 0, end: 0 } }, "snippet", inferContext(dirs), void 0, []);
@@ -15190,7 +15276,7 @@ var ExpressionEvaluator = class {
    */
   environGet(schema, method, args, span) {
     const casts = { str: "str", bool: "bool", int: "int", float: "float", list: "list" };
-    if (method !== void 0 && !(method in casts)) return unknown(`env.${method}() is not evaluated`, span);
+    if (method !== void 0 && !Object.hasOwn(casts, method)) return unknown(`env.${method}() is not evaluated`, span);
     const [a0, a1] = args.positional;
     if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
     const name2 = a0.value;
@@ -15245,7 +15331,7 @@ var ExpressionEvaluator = class {
     if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
       const text = pyText(value, false);
       if (!text.ok) return unknown(text.reason, span);
-      const b = DECOUPLE_BOOLEANS[text.value.toLowerCase()];
+      const b = own(DECOUPLE_BOOLEANS, text.value.toLowerCase());
       if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
       return scalar(b, span, viaOf(value));
     }
@@ -16639,7 +16725,7 @@ var EXCEPTION_PARENTS = {
 };
 function exceptionMatches(raised, caught) {
   if (caught.length === 0) return true;
-  for (let name2 = raised; name2; name2 = EXCEPTION_PARENTS[name2] ?? (name2 === "Exception" || name2 === "BaseException" ? void 0 : "Exception")) {
+  for (let name2 = raised; name2; name2 = own(EXCEPTION_PARENTS, name2) ?? (name2 === "Exception" || name2 === "BaseException" ? void 0 : "Exception")) {
     const short2 = name2;
     if (caught.some((c) => c === short2 || c.endsWith(`.${short2}`) || c === "BaseException")) return true;
   }
@@ -17807,16 +17893,16 @@ function pgbouncerText(pgb, name2) {
   return { ...v, value: Array.isArray(v.value) ? v.value.join(",") : String(v.value) };
 }
 function databaseNumber(pgb, db, param, setting) {
-  const own = db.params.get(param);
-  if (!own) return pgbouncerNumber(pgb, setting);
-  if (own.kind === "unknown") return own;
-  const n = Number(own.value);
-  return /^\d+$/.test(own.value) ? { ...own, value: n } : unknown(`${param}=${own.value} is not a number`, own.span);
+  const own2 = db.params.get(param);
+  if (!own2) return pgbouncerNumber(pgb, setting);
+  if (own2.kind === "unknown") return own2;
+  const n = Number(own2.value);
+  return /^\d+$/.test(own2.value) ? { ...own2, value: n } : unknown(`${param}=${own2.value} is not a number`, own2.span);
 }
 function databasePoolMode(pgb, db) {
-  const own = db?.params.get("pool_mode");
-  if (own?.kind === "known") return { ...own, value: own.value.toLowerCase() };
-  return own ?? pgbouncerText(pgb, "pool_mode");
+  const own2 = db?.params.get("pool_mode");
+  if (own2?.kind === "known") return { ...own2, value: own2.value.toLowerCase() };
+  return own2 ?? pgbouncerText(pgb, "pool_mode");
 }
 function databaseFor(pgb, dbname) {
   return pgb.databases.find((d) => d.name === dbname) ?? pgb.databases.find((d) => d.name === "*");
@@ -17919,12 +18005,12 @@ function parsePostgresArgs(argv) {
     }
     if (!w.startsWith("-") || w.length < 2) continue;
     const letter = w[1];
-    const flag = SHORT_FLAGS[letter];
+    const flag = own(SHORT_FLAGS, letter);
     if (flag) {
       set(flag[0], known(flag[1], word.span));
       continue;
     }
-    if (!(letter in SHORT_WITH_ARG)) continue;
+    if (!Object.hasOwn(SHORT_WITH_ARG, letter)) continue;
     let argWord;
     let from = 2;
     if (w.length > 2) argWord = word;
@@ -17940,7 +18026,7 @@ function parsePostgresArgs(argv) {
       if (argWord.kind === "known") assignment(argWord, from, set, problems);
       continue;
     }
-    const target = SHORT_WITH_ARG[letter];
+    const target = own(SHORT_WITH_ARG, letter);
     if (!target) continue;
     if (argWord.kind === "unknown") set(target, argWord);
     else set(target, known(argWord.value.slice(from), partOf2(argWord, from, argWord.value.length)));
@@ -18394,7 +18480,7 @@ function termValue(t2) {
 }
 var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
 function singular(unit) {
-  return SINGULAR[unit] ?? unit;
+  return own(SINGULAR, unit) ?? unit;
 }
 function formatTerms(terms) {
   return terms.map((t2) => {
@@ -19053,7 +19139,7 @@ function effectiveWords(words) {
     while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
     const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 ? void 0 : WRAPPER_ARG_OPTIONS[name2];
+    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
     if (argOptions === void 0) return words.slice(i);
     i++;
     while (i < words.length) {
@@ -20618,7 +20704,7 @@ function settingIn(rules, ruleId) {
 
 // src/engine/suppress.ts
 var DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)(?:\s+(.*?))?(?:\s+--(?:\s.*)?)?\s*$/;
-function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
+function applySuppressions(findings, comments, stack, knownRules2, sourceOf) {
   const lineOf = (file, offset) => {
     const f = sourceOf(file);
     return f ? positionAt(f, offset).line : 0;
@@ -20645,7 +20731,7 @@ function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
   }
   for (const s2 of suppressions) {
     if (s2.used) continue;
-    const unknownIds = s2.rules.filter((r) => r !== "all" && !knownRules.includes(r) && !redirectOf(r));
+    const unknownIds = s2.rules.filter((r) => r !== "all" && !knownRules2.includes(r) && !redirectOf(r));
     kept.push({
       ruleId: "unused-suppression",
       severity: "warning",
@@ -20665,15 +20751,39 @@ function blockEnd(file, commentStart) {
     const text = file.text.slice(start, next === void 0 ? file.text.length : next - 1);
     return { start, text, indent: text.length - text.trimStart().length };
   };
-  const own = indentOf(line).indent;
-  if (own === 0) return file.text.length;
+  const own2 = indentOf(line).indent;
+  if (own2 === 0) return file.text.length;
   for (let n = line + 1; n <= file.lineStarts.length; n++) {
     const l = indentOf(n);
     const code2 = l.text.trim();
     if (code2 === "" || code2.startsWith("#") || code2.startsWith(";")) continue;
-    if (l.indent < own) return l.start;
+    if (l.indent < own2) return l.start;
   }
   return file.text.length;
+}
+
+// src/reporters/fingerprint.ts
+import { createHash } from "node:crypto";
+function defaultEntityKey(message) {
+  return message.replace(/\(?\b[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
+}
+function entityKey(f) {
+  return f.key ?? defaultEntityKey(f.message);
+}
+function entityHash(f) {
+  return createHash("sha256").update(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).digest("hex").slice(0, 32);
+}
+function fingerprintOf(f) {
+  return f.fingerprint ?? entityHash(f);
+}
+function occurrenceFingerprints(findings) {
+  const seen = /* @__PURE__ */ new Map();
+  return findings.map((f) => {
+    const hash2 = fingerprintOf(f);
+    const n = (seen.get(hash2) ?? 0) + 1;
+    seen.set(hash2, n);
+    return `${hash2}:${n}`;
+  });
 }
 
 // src/workspace/workspace.ts
@@ -20764,6 +20874,7 @@ var Workspace = class {
 // src/engine/run.ts
 var UsageError = class extends Error {
 };
+var COMPOSE_FILE_NAMES = "docker-compose*.yml, docker-compose*.yaml, compose*.yml, compose*.yaml";
 var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 function findComposeFiles(ws) {
@@ -20803,7 +20914,9 @@ ${lines.join("\n")}`);
   }
   return config;
 }
-function severityFor(rule, config, file, stack) {
+function severityFor(rule, config, file, stack, cli) {
+  const forced = cli?.[rule.meta.id];
+  if (forced !== void 0) return forced;
   let setting = settingIn(config.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
   for (const o of config.data.overrides ?? []) {
     const s2 = settingIn(o.rules, rule.meta.id);
@@ -20825,7 +20938,9 @@ function check(opts) {
   const ws = new Workspace(rootAbs, ignore);
   if (config.file) ws.sources.add(config.file);
   const chosen = config.data.stacks ? globMatcher(config.data.stacks) : void 0;
-  const composeFiles = findComposeFiles(ws).filter((f) => !chosen || chosen(f));
+  const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
+  const composeFiles = opts.composeFiles ? found : found.filter((f) => !chosen || chosen(f));
+  const cli = opts.ruleSettings;
   const findings = [];
   const unknowns = [];
   const stacks = [];
@@ -20834,8 +20949,8 @@ function check(opts) {
     stacks.push(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
-      const base = severityFor(rule, config);
-      if (base === "off" && !config.data.overrides?.length) continue;
+      const base = severityFor(rule, config, void 0, void 0, cli);
+      if (base === "off" && (cli?.[rule.meta.id] === "off" || !config.data.overrides?.length)) continue;
       try {
         rule.check({
           stack,
@@ -20843,7 +20958,7 @@ function check(opts) {
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
           report: (r) => {
-            const setting = severityFor(rule, config, r.span.file, stack.name);
+            const setting = severityFor(rule, config, r.span.file, stack.name, cli);
             if (setting === "off") return;
             const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
             stackFindings.push({
@@ -20853,7 +20968,8 @@ function check(opts) {
               span: r.span,
               related: r.related ?? [],
               stack: stack.name,
-              ...r.hint ? { hint: r.hint } : {}
+              ...r.hint ? { hint: r.hint } : {},
+              ...r.key !== void 0 ? { key: r.key } : {}
             });
           }
         });
@@ -20868,11 +20984,22 @@ function check(opts) {
         continue;
       }
       const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
-      const setting = rule ? severityFor(rule, config, f.span.file, stack.name) : f.severity;
+      const setting = rule ? severityFor(rule, config, f.span.file, stack.name, cli) : f.severity;
       if (setting !== "off") findings.push({ ...f, severity: setting });
     }
   }
-  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)), sources: ws.sources }, stacks, config, unknowns };
+  const search2 = stacks.length === 0 ? searchReport(ws, found, composeFiles) : void 0;
+  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)).map(withFingerprint), sources: ws.sources }, stacks, config, unknowns };
+}
+var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
+function searchReport(ws, found, chosen) {
+  const files = ws.files();
+  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
+  const templates = files.filter((f) => COMPOSE_FILE.test(f) && !found.includes(f));
+  return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
+}
+function withFingerprint(f) {
+  return { ...f, fingerprint: entityHash(f) };
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -21142,7 +21269,7 @@ function normalize2(name2) {
   let provider;
   const slash = rest.indexOf("/");
   if (slash > 0) {
-    provider = PROVIDER_ALIASES[rest.slice(0, slash)];
+    provider = own(PROVIDER_ALIASES, rest.slice(0, slash));
     if (provider !== void 0) rest = rest.slice(slash + 1);
   }
   rest = rest.replace(/^standard_/, "").replace(/[\s_]+/g, "");
@@ -21723,7 +21850,7 @@ function stackGraph(stack) {
     edges[i] = { ...prev, label: [...new Set(labels.join(", ").split(", "))].join(", "), broken: prev.broken || e.broken };
   };
   const data = dataTier(stack);
-  const kindOf = (s2) => {
+  const kindOf2 = (s2) => {
     if (stack.proxies.some((p) => p.service === s2)) return "proxy";
     if (data.pgbouncers.some((p) => p.service === s2)) return "pgbouncer";
     if (data.postgres.some((p) => p.service === s2)) return "postgres";
@@ -21742,16 +21869,23 @@ function stackGraph(stack) {
       return id3;
     }
     const id2 = `svc_${slug(s2.name)}`;
-    if (!nodes.has(id2)) nodes.set(id2, { id: id2, kind: kindOf(s2), label: s2.name });
+    if (!nodes.has(id2)) nodes.set(id2, { id: id2, kind: kindOf2(s2), label: s2.name });
     return id2;
   };
-  for (const s2 of stack.services) if (kindOf(s2) !== "service") nodeOf(s2);
+  for (const s2 of stack.services) if (kindOf2(s2) !== "service") nodeOf(s2);
   for (const u of resolvedUpstreams(stack)) {
     const id2 = `up_${slug(u.proxy.service.name)}_${slug(u.upstream.name)}`;
     nodes.set(id2, { id: id2, kind: "upstream", label: `upstream ${u.upstream.name}` });
     const byTarget = /* @__PURE__ */ new Map();
     for (const s2 of u.servers) {
-      if (!s2.service) continue;
+      if (!s2.service) {
+        const host = s2.server.host;
+        if (host === void 0 || s2.server.hasVariables || isExternalHost(host)) continue;
+        const missing = `missing_${slug(host)}`;
+        if (!nodes.has(missing)) nodes.set(missing, { id: missing, kind: "missing", label: `${host}:${s2.server.port} (no such service)` });
+        addEdge({ from: id2, to: missing, broken: true });
+        continue;
+      }
       const target = nodeOf(s2.service);
       byTarget.set(target, [...byTarget.get(target) ?? [], s2.service]);
     }
@@ -21801,7 +21935,8 @@ var SHAPES = {
   pgbouncer: ["{{", "}}"],
   postgres: ["[(", ")]"],
   redis: ["[(", ")]"],
-  service: ["[", "]"]
+  service: ["[", "]"],
+  missing: [">", "]"]
 };
 function formatMermaid(graph) {
   const lines = ["flowchart LR"];
@@ -21809,6 +21944,8 @@ function formatMermaid(graph) {
     const [open, close] = SHAPES[n.kind];
     lines.push(`  ${n.id}${open}"${escape(n.label)}"${close}`);
   }
+  const missing = graph.nodes.filter((n) => n.kind === "missing");
+  if (missing.length) lines.push("  classDef missing fill:#ffeef0,stroke:#d73a49,color:#d73a49", `  class ${missing.map((n) => n.id).join(",")} missing`);
   graph.edges.forEach((e, i) => {
     lines.push(`  ${e.from} -->${e.label ? `|"${escape(e.label)}"|` : ""} ${e.to}`);
     if (e.broken) lines.push(`  linkStyle ${i} stroke:#d73a49,stroke-width:2px`);
@@ -21902,7 +22039,7 @@ var parse_error_default = defineRule({
     defaultSeverity: "error",
     category: "meta",
     docs: {
-      what: `Every file of a stack (compose YAML, .env and env files, nginx configuration, pgbouncer.ini, settings.py, sysctl files) is parsed with positions. A syntax error is reported once, at the place the parser stopped, in the words the program itself would use (nginx's "unexpected \\"}\\"", YAML's "Map keys must be unique").`,
+      what: `Every file of a stack (compose YAML, .env and env files, nginx configuration, pgbouncer.ini, settings.py, sysctl files) is parsed with positions. A syntax error is reported once, at the place the parser stopped, in the words the program itself would use (nginx's "unexpected \\"}\\""). So is well-formed YAML that compose refuses to load, at the node compose names: an undefined alias ("found undefined alias 'lables'"), a \`<<\` merge of anything but a mapping or a list of mappings ("expected a mapping for merging, but found scalar"), a list or mapping used as a key ("found unhashable key"), and a duplicate key, which docker compose v2 refuses ("mapping key "image" already defined at line 3").`,
       why: "The program would refuse the file, or read something else than what is written. The rest of the stack is still checked, but values from the broken part of the file are unknown, so other rules may stay silent about it."
     }
   },
@@ -24544,21 +24681,101 @@ ${chart}`);
 }
 
 // src/commands/check.ts
-import { readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { relative as relative2, resolve as resolve4 } from "node:path";
+import { existsSync as existsSync2, readFileSync as readFileSync3, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { basename, dirname as dirname2, relative as relative2, resolve as resolve4 } from "node:path";
 import { parseArgs as parseArgs3 } from "node:util";
 
-// src/reporters/fingerprint.ts
-import { createHash } from "node:crypto";
-function normalizedLines(result, at) {
-  const source = result.sources.get(at.file);
-  if (!source) return "";
-  const lines = [];
-  for (let n = at.line; n <= at.endLine; n++) lines.push(lineText(source, n).trim().replace(/\s+/g, " "));
-  return lines.join("\n");
+// src/engine/baseline.ts
+var BASELINE_VERSION = 2;
+function entryOf(f) {
+  return { rule: f.ruleId, file: f.span.file, fingerprint: fingerprintOf(f), message: f.message };
 }
-function lineHash(result, ruleId, path, at) {
-  return createHash("sha256").update(`${ruleId}\0${path}\0${normalizedLines(result, at)}`).digest("hex").slice(0, 32);
+var keyOf = (e) => `${e.rule}\0${e.fingerprint}`;
+var sortKey = (e) => `${e.file}\0${e.rule}\0${e.fingerprint}`;
+function baselineOf(result) {
+  const findings = result.findings.map(entryOf);
+  findings.sort((a, b) => sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+  return { version: BASELINE_VERSION, findings };
+}
+function formatBaseline(b) {
+  return `${JSON.stringify(b, null, 2)}
+`;
+}
+function parseBaseline(text) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { error: `not JSON (${e.message})` };
+  }
+  const d = data;
+  if (typeof d === "object" && d !== null && d.version === 1) {
+    return { error: "written by arena-lint 0.1, whose fingerprints were hashes of line text; rewrite it with --write-baseline" };
+  }
+  if (typeof d !== "object" || d === null || d.version !== BASELINE_VERSION || !Array.isArray(d.findings)) {
+    return { error: `not an arena-lint baseline (expected {"version": ${BASELINE_VERSION}, "findings": [...]}); write one with --write-baseline` };
+  }
+  const bad = d.findings.findIndex((e) => {
+    const x = e;
+    return typeof x !== "object" || x === null || typeof x.rule !== "string" || typeof x.file !== "string" || typeof x.fingerprint !== "string";
+  });
+  if (bad >= 0) return { error: `findings[${bad}] needs string "rule", "file" and "fingerprint"` };
+  return { baseline: d };
+}
+function applyBaseline(result, baseline) {
+  const left = /* @__PURE__ */ new Map();
+  for (const e of baseline.findings) left.set(keyOf(e), (left.get(keyOf(e)) ?? 0) + 1);
+  const findings = [];
+  let matched = 0;
+  for (const f of result.findings) {
+    const key = keyOf(entryOf(f));
+    const n = left.get(key) ?? 0;
+    if (n > 0) {
+      left.set(key, n - 1);
+      matched++;
+    } else {
+      findings.push(f);
+    }
+  }
+  const gone = [...left.values()].reduce((a, b) => a + b, 0);
+  return { findings, matched, gone };
+}
+
+// src/engine/combine.ts
+function join4(prefix, path) {
+  return prefix === "" ? path : `${prefix}/${path}`;
+}
+function combineRuns(parts, root) {
+  const sources = new SourceSet();
+  const findings = [];
+  const stacks = [];
+  for (const { prefix, result } of parts) {
+    for (const file of result.sources.all()) sources.add(prefix === "" ? file : createSourceFile(join4(prefix, file.path), file.text));
+    const span = (s2) => prefix === "" ? s2 : { ...s2, file: join4(prefix, s2.file) };
+    for (const f of result.findings) {
+      findings.push({
+        ...f,
+        span: span(f.span),
+        related: f.related.map((r) => ({ ...r, span: span(r.span) })),
+        ...f.stack !== void 0 ? { stack: join4(prefix, f.stack) } : {}
+      });
+    }
+    for (const s2 of result.stacks) stacks.push({ name: join4(prefix, s2.name), files: s2.files.map((f) => join4(prefix, f)) });
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const unique = findings.filter((f) => {
+    const key = `${f.ruleId}\0${f.span.file}\0${f.span.start}\0${f.span.end}\0${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const stackNames = /* @__PURE__ */ new Set();
+  return {
+    root,
+    stacks: stacks.filter((s2) => stackNames.has(s2.name) ? false : (stackNames.add(s2.name), true)),
+    findings: unique.sort((a, b) => a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)),
+    sources
+  };
 }
 
 // src/reporters/locate.ts
@@ -24624,59 +24841,6 @@ function uriPath(path) {
   return path.split("/").map((segment) => encodeURIComponent(segment).replace(/\(/g, "%28").replace(/\)/g, "%29")).join("/");
 }
 
-// src/engine/baseline.ts
-var BASELINE_VERSION = 1;
-function entryOf(result, f) {
-  return { rule: f.ruleId, file: f.span.file, fingerprint: lineHash(result, f.ruleId, f.span.file, locateSpan(result, f.span)), message: f.message };
-}
-var keyOf = (e) => `${e.rule}\0${e.file}\0${e.fingerprint}`;
-function baselineOf(result) {
-  const findings = result.findings.map((f) => entryOf(result, f));
-  findings.sort((a, b) => keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
-  return { version: BASELINE_VERSION, findings };
-}
-function formatBaseline(b) {
-  return `${JSON.stringify(b, null, 2)}
-`;
-}
-function parseBaseline(text) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    return { error: `not JSON (${e.message})` };
-  }
-  const d = data;
-  if (typeof d !== "object" || d === null || d.version !== BASELINE_VERSION || !Array.isArray(d.findings)) {
-    return { error: `not an arena-lint baseline (expected {"version": ${BASELINE_VERSION}, "findings": [...]}); write one with --write-baseline` };
-  }
-  const bad = d.findings.findIndex((e) => {
-    const x = e;
-    return typeof x !== "object" || x === null || typeof x.rule !== "string" || typeof x.file !== "string" || typeof x.fingerprint !== "string";
-  });
-  if (bad >= 0) return { error: `findings[${bad}] needs string "rule", "file" and "fingerprint"` };
-  return { baseline: d };
-}
-function applyBaseline(result, baseline) {
-  const left = /* @__PURE__ */ new Map();
-  for (const e of baseline.findings) left.set(keyOf(e), (left.get(keyOf(e)) ?? 0) + 1);
-  const findings = [];
-  let matched = 0;
-  for (const f of result.findings) {
-    const keys = [keyOf(entryOf(result, f)), ...redirectsTo(f.ruleId).map((old) => keyOf(entryOf(result, { ...f, ruleId: old })))];
-    const key = keys.find((k) => (left.get(k) ?? 0) > 0);
-    const n = key === void 0 ? 0 : left.get(key);
-    if (key !== void 0 && n > 0) {
-      left.set(key, n - 1);
-      matched++;
-    } else {
-      findings.push(f);
-    }
-  }
-  const gone = [...left.values()].reduce((a, b) => a + b, 0);
-  return { findings, matched, gone };
-}
-
 // src/reporters/github.ts
 var COMMAND = { error: "error", warning: "warning", info: "notice" };
 function escapeData(s2) {
@@ -24704,7 +24868,7 @@ function formatGithub(result, opts) {
 }
 
 // src/reporters/json.ts
-var JSON_REPORT_VERSION = 1;
+var JSON_REPORT_VERSION = 2;
 function toJsonReport(result) {
   const diagnostics = result.findings.map((f) => {
     const at = toLocated(result, f);
@@ -24724,7 +24888,7 @@ function toJsonReport(result) {
   });
   return {
     version: JSON_REPORT_VERSION,
-    root: result.root.replace(/\\/g, "/"),
+    roots: (result.roots ?? [result.root]).map((r) => r.replace(/\\/g, "/")),
     stacks: result.stacks.map((s2) => ({ name: s2.name, files: [...s2.files] })),
     diagnostics,
     summary: { ...countBySeverity(result.findings), files: checkedFileCount(result), stacks: result.stacks.length }
@@ -24808,7 +24972,19 @@ function docsUrl(id2) {
 // src/reporters/sarif.ts
 var SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 var SRCROOT = "%SRCROOT%";
-var FINGERPRINT_KEY = "arenaLintLineHash/v1";
+var FINGERPRINT_KEY = "primaryLocationLineHash";
+var GITHUB_SARIF_LIMITS = {
+  runsPerFile: 20,
+  resultsPerRun: 25e3,
+  rulesPerRun: 25e3,
+  toolExtensionsPerRun: 100,
+  threadFlowLocationsPerResult: 1e4,
+  /** locations[] (and, counted with them, relatedLocations[]) per result. */
+  locationsPerResult: 1e3,
+  tagsPerRule: 20,
+  /** shortDescription.text and fullDescription.text of a rule. */
+  descriptionChars: 1024
+};
 var INFORMATION_URI = docsUrl("x").replace(/\/blob\/.*$/, "");
 var LEVEL = { error: "error", warning: "warning", info: "note" };
 function helpText(meta2) {
@@ -24823,11 +24999,24 @@ function helpMarkdown(meta2) {
   parts.push(`[Documentation for ${meta2.id}](${docsUrl(meta2.id)})`);
   return parts.join("\n\n");
 }
+function withinChars(text, limit) {
+  if (text.length <= limit) return text;
+  const head = text.slice(0, limit - 1);
+  const sentence = head.search(/[.!?](?=\s)[^.!?]*$/);
+  if (sentence > limit / 3) return `${head.slice(0, sentence + 1)}\u2026`.slice(0, limit);
+  const word = head.lastIndexOf(" ");
+  return `${head.slice(0, word > 0 ? word : head.length)}\u2026`;
+}
+function fullDescription(meta2) {
+  const both = `${meta2.docs.what} ${meta2.docs.why}`;
+  const limit = GITHUB_SARIF_LIMITS.descriptionChars;
+  return both.length <= limit ? both : withinChars(meta2.docs.what, limit);
+}
 function ruleDescriptor(meta2) {
   return {
     id: meta2.id,
-    shortDescription: { text: meta2.description },
-    fullDescription: { text: `${meta2.docs.what} ${meta2.docs.why}` },
+    shortDescription: { text: withinChars(meta2.description, GITHUB_SARIF_LIMITS.descriptionChars) },
+    fullDescription: { text: fullDescription(meta2) },
     help: { text: helpText(meta2), markdown: helpMarkdown(meta2) },
     helpUri: docsUrl(meta2.id),
     defaultConfiguration: { level: LEVEL[meta2.defaultSeverity] },
@@ -24840,14 +25029,25 @@ function physicalLocation(opts, at) {
     region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn }
   };
 }
-function fingerprints(result, opts, located) {
-  const seen = /* @__PURE__ */ new Map();
-  return located.map((at) => {
-    const hash2 = lineHash(result, at.finding.ruleId, repoPath2(opts, at.file), at);
-    const occurrence = (seen.get(hash2) ?? 0) + 1;
-    seen.set(hash2, occurrence);
-    return `${hash2}:${occurrence}`;
+function escapeMessage(text) {
+  return text.replace(/[\\[\]]/g, "\\$&");
+}
+function linkedMessage(message, related, shownPath) {
+  let text = escapeMessage(message);
+  const rest = [];
+  const linked = /* @__PURE__ */ new Set();
+  related.forEach((r, i) => {
+    const id2 = i + 1;
+    const cited = `${r.file}:${r.line}`;
+    const at = linked.has(cited) ? -1 : text.indexOf(cited);
+    if (at >= 0 && !/[\w:]/.test(text[at + cited.length] ?? "") && !/[\w/.-]/.test(text[at - 1] ?? "")) {
+      linked.add(cited);
+      text = `${text.slice(0, at)}[${escapeMessage(cited)}](${id2})${text.slice(at + cited.length)}`;
+    } else {
+      rest.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
+    }
   });
+  return rest.length ? `${text} See ${rest.join("; ")}.` : text;
 }
 function toSarifLog(result, opts) {
   const rules = opts.rules.map(ruleDescriptor);
@@ -24858,19 +25058,19 @@ function toSarifLog(result, opts) {
     rules.push({ id: f.ruleId, shortDescription: { text: f.ruleId }, helpUri: docsUrl(f.ruleId) });
   }
   const located = result.findings.map((f) => toLocated(result, f));
-  const prints = fingerprints(result, opts, located);
+  const prints = occurrenceFingerprints(result.findings);
   const results = located.map((at, i) => {
     const f = at.finding;
     const out = {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId),
       level: LEVEL[f.severity],
-      message: { text: f.message },
+      message: { text: at.related.length ? linkedMessage(f.message, at.related, (file) => repoPath2(opts, file)) : f.message },
       locations: [{ physicalLocation: physicalLocation(opts, at) }],
       partialFingerprints: { [FINGERPRINT_KEY]: prints[i] }
     };
     if (at.related.length > 0) {
-      out.relatedLocations = at.related.map((r, j) => ({
+      out.relatedLocations = at.related.slice(0, GITHUB_SARIF_LIMITS.locationsPerResult - 1).map((r, j) => ({
         id: j + 1,
         physicalLocation: physicalLocation(opts, r),
         message: { text: r.message }
@@ -25037,8 +25237,9 @@ var package_default = {
     build: "node scripts/build.mjs",
     example: "node scripts/build.mjs && node dist/arena-lint.js check fixtures/arena-scaled",
     generate: "node scripts/generate.mjs",
-    test: "node scripts/build.mjs && vitest run",
-    typecheck: "tsc --noEmit"
+    test: "node scripts/build.mjs && tsc --noEmit && vitest run",
+    typecheck: "tsc --noEmit",
+    fuzz: "node scripts/fuzz.mjs"
   },
   dependencies: {
     "@babel/code-frame": "^7.29.7",
@@ -25073,12 +25274,83 @@ var CHECK_OPTIONS = {
   "no-color": { type: "boolean" },
   debug: { type: "boolean" },
   baseline: { type: "string" },
-  "write-baseline": { type: "string" }
+  "write-baseline": { type: "string" },
+  "no-error-on-empty": { type: "boolean" },
+  rule: { type: "string", multiple: true },
+  select: { type: "string", multiple: true },
+  ignore: { type: "string", multiple: true },
+  "print-config": { type: "boolean" }
 };
+var SETTINGS = ["error", "warning", "info", "off"];
+function knownRules(id2, flag) {
+  return redirectOf(id2)?.to ?? [knownRule(id2, flag)];
+}
+function knownRule(id2, flag) {
+  if (RULES.some((r) => r.meta.id === id2)) return id2;
+  const near = closest(id2, RULES.map((r) => r.meta.id));
+  throw new UsageError(`${flag}: unknown rule "${id2}"${near ? `; did you mean "${near}"?` : ""} (see \`arena-lint rules\`)`);
+}
+function ruleSettingsOf(values) {
+  const list = (xs) => (xs ?? []).flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
+  const settings = {};
+  const selected = list(values.select).flatMap((id2) => knownRules(id2, "--select"));
+  if (selected.length) {
+    for (const r of RULES) if (!selected.includes(r.meta.id)) settings[r.meta.id] = "off";
+  }
+  for (const id2 of list(values.ignore)) for (const r of knownRules(id2, "--ignore")) settings[r] = "off";
+  for (const spec of values.rule ?? []) {
+    const m = /^([^:=\s]+)\s*[:=]\s*(\S+)$/.exec(spec.trim());
+    if (!m) throw new UsageError(`--rule needs ID:SEVERITY (e.g. --rule replica-drift:error), got "${spec}"`);
+    const [, id2 = "", level = ""] = m;
+    if (!SETTINGS.includes(level)) throw new UsageError(`--rule ${id2}: severity must be one of ${SETTINGS.join(", ")}, got "${level}"`);
+    for (const r of knownRules(id2, "--rule")) settings[r] = level;
+  }
+  return settings;
+}
+function checkedPath(io, shown) {
+  const abs = resolve4(io.cwd, shown);
+  if (!existsSync2(abs)) throw new UsageError(`no such file or directory: ${shown}`);
+  const isFile = statSync2(abs).isFile();
+  const dir = isFile ? dirname2(abs) : abs;
+  const prefix = relative2(io.cwd, dir).split("\\").join("/");
+  return { shown, dir, prefix, ...isFile ? { composeFile: basename(abs) } : {} };
+}
+function noStackMessage(path, run) {
+  const where2 = path.shown;
+  const s2 = run.search;
+  const lines = [`no stack found in ${where2}: looked for compose files named ${COMPOSE_FILE_NAMES} in ${where2} and every folder under it (${s2?.filesSeen ?? 0} files seen)`];
+  for (const f of s2?.unnamed ?? []) {
+    const named = path.prefix === "" ? f : `${path.prefix}/${f}`;
+    lines.push(`  ${named} has a top-level services: key but not a compose file's name; check it with \`arena-lint check ${named}\``);
+  }
+  if (s2?.notChosen.length) lines.push(`  the config's stacks: leaves out ${s2.notChosen.join(", ")}`);
+  if (s2?.templates.length) lines.push(`  skipped as Jinja templates (render them first): ${s2.templates.join(", ")}`);
+  lines.push("Pass --no-error-on-empty to exit 0 when there is nothing to check.");
+  return lines.join("\n");
+}
+function silentChecksLine(runs) {
+  const pairs = /* @__PURE__ */ new Map();
+  for (const run of runs) for (const u of run.unknowns) {
+    const key = `${run.result.root}\0${u.stack}\0${u.ruleId}`;
+    if (!pairs.has(key)) pairs.set(key, silenceReason(u.ruleId, u.reason));
+  }
+  if (pairs.size === 0) return void 0;
+  const byReason = /* @__PURE__ */ new Map();
+  for (const reason of pairs.values()) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  const reasons = [...byReason].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([r, n]) => `${r} (${n})`);
+  return `${pairs.size} check${pairs.size === 1 ? "" : "s"} could not run: ${reasons.join(", ")}; see --verbose${runs.some((r) => r.config.file) ? "" : ", and `arena-lint init` to configure the host"}`;
+}
+function silenceReason(ruleId, reason) {
+  if (/no host:|host\.\w+ is not configured|no capacity:|config gives no host|needs host\./.test(reason)) return "no host configured";
+  if (/settings module/.test(reason)) return "settings module unknown";
+  if (/sysctl/.test(reason) || ruleId === "sysctl-required") return "no host sysctl source";
+  if (/daemon's default|not part of this stack/.test(reason)) return "set outside the repository";
+  if (/\$\{|environment|env/.test(reason)) return "value from the environment";
+  return "value unknown";
+}
 function checkCommand(argv, io) {
   const { values, positionals } = parseArgs3({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS });
-  if (positionals.length > 1) throw new UsageError(`check takes one directory, got ${positionals.length}`);
-  const dir = positionals[0] ?? ".";
+  const shownPaths = positionals.length ? positionals : ["."];
   const format = values.format ?? "stylish";
   if (!isFormatName(format)) throw new UsageError(`unknown format "${format}"; use one of ${Object.keys(formatters).join(", ")}`);
   let maxWarnings;
@@ -25086,39 +25358,74 @@ function checkCommand(argv, io) {
     maxWarnings = Number(values["max-warnings"]);
     if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings needs a whole number, got "${values["max-warnings"]}"`);
   }
-  const run = check({ dir: resolve4(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: resolve4(io.cwd, values.config) } : {}, rules: RULES });
-  let findings = run.result.findings;
+  const ruleSettings = ruleSettingsOf(values);
+  const paths = shownPaths.map((p) => checkedPath(io, p));
+  const configPath = values.config ? resolve4(io.cwd, values.config) : void 0;
+  if (values["print-config"]) {
+    if (paths.length > 1) throw new UsageError("--print-config takes one path");
+    io.stdout(printConfig(io, paths[0], configPath, ruleSettings));
+    return 0;
+  }
+  const runs = paths.map(
+    (p) => check({
+      dir: p.dir,
+      displayDir: p.shown,
+      ...configPath ? { configPath } : {},
+      rules: RULES,
+      ruleSettings,
+      ...p.composeFile ? { composeFiles: [p.composeFile] } : {}
+    })
+  );
+  const empty = paths.flatMap((p, i) => runs[i].stacks.length === 0 ? [noStackMessage(p, runs[i])] : []);
+  if (empty.length && !values["no-error-on-empty"]) throw new UsageError(empty.join("\n"));
+  for (const m of empty) io.stderr(`arena-lint: ${m.split("\n")[0]}
+`);
+  const parts = paths.map((p, i) => ({ prefix: p.prefix, result: runs[i].result }));
+  const combined = combineRuns(parts, shownPaths.length === 1 ? shownPaths[0] : ".");
+  let findings = combined.findings;
   if (values["write-baseline"] !== void 0) {
-    writeFileSync2(resolve4(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(run.result)));
+    writeFileSync2(resolve4(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
     io.stderr(`baseline with ${findings.length} finding${findings.length === 1 ? "" : "s"} written to ${values["write-baseline"]}
 `);
   }
   if (values.baseline !== void 0) {
-    const matched = applyBaseline(run.result, readBaseline(resolve4(io.cwd, values.baseline), values.baseline));
+    const matched = applyBaseline(combined, readBaseline(resolve4(io.cwd, values.baseline), values.baseline));
     findings = matched.findings;
     io.stderr(`${matched.matched} finding${matched.matched === 1 ? "" : "s"} in the baseline ${values.baseline}${matched.gone ? `; ${matched.gone} baseline entr${matched.gone === 1 ? "y" : "ies"} no longer found (rewrite it with --write-baseline)` : ""}
 `);
   }
   if (values.quiet) findings = findings.filter((f) => f.severity === "error");
-  const result = { ...run.result, root: dir, findings };
-  const cwdRelativeRoot = relative2(io.cwd, resolve4(io.cwd, dir)).split("\\").join("/");
+  const result = { ...combined, roots: shownPaths, findings };
   const color = useColor(io, values);
-  const opts = { color: values.output ? false : color, rules: RULES.map((r) => r.meta), version: package_default.version, ...cwdRelativeRoot ? { cwdRelativeRoot } : {} };
+  const opts = { color: values.output ? false : color, rules: RULES.map((r) => r.meta), version: package_default.version };
   const report = formatters[format](result, opts);
+  const silent = format === "stylish" ? silentChecksLine(runs) : void 0;
   if (values.output) {
     writeFileSync2(resolve4(io.cwd, values.output), report);
     io.stdout(`${summaryLine(result)}
-report written to ${values.output}
+${silent ? `${silent}
+` : ""}report written to ${values.output}
 `);
   } else {
     io.stdout(report.endsWith("\n") || report === "" ? report : `${report}
 `);
+    if (silent) io.stdout(`${silent}
+`);
   }
   if (values.verbose) {
-    for (const line of new Set(run.unknowns.map((u) => `[${u.ruleId}] ${u.stack}: ${u.reason}`))) io.stderr(`${line}
+    for (const run of runs) for (const line of new Set(run.unknowns.map((u) => `[${u.ruleId}] ${u.stack}: ${u.reason}`))) io.stderr(`${line}
 `);
   }
   return values["write-baseline"] !== void 0 ? 0 : exitCode(findings, maxWarnings);
+}
+function printConfig(io, path, configPath, cli) {
+  const config = readConfig(new Workspace(path.dir), configPath, path.shown);
+  const rules = {};
+  for (const r of RULES) rules[r.meta.id] = severityFor(r, config, void 0, void 0, cli);
+  const configFile = configPath ? relative2(io.cwd, configPath).split("\\").join("/") : config.file ? path.prefix ? `${path.prefix}/${config.file.path}` : config.file.path : null;
+  const { rules: _asWritten, ...rest } = config.data;
+  return `${JSON.stringify({ configFile, ...rest, rules, ...Object.keys(cli).length ? { commandLine: cli } : {} }, null, 2)}
+`;
 }
 function readBaseline(abs, shown) {
   let text;
@@ -25186,20 +25493,26 @@ function indent2(s2) {
 var HELP = `arena-lint ${package_default.version}: checks that a Django stack's compose, nginx, pgbouncer, settings.py and sysctl files agree.
 
 Usage:
-  arena-lint check [DIR]        check every compose stack under DIR (default: .)
+  arena-lint check [PATH...]    check every compose stack under each PATH (default: .); a PATH may be one compose file
+  arena-lint init [DIR]         write a commented .arena-lint.yaml for the stacks under DIR (--host, --cpus, --memory, --target-rps)
   arena-lint capacity [DIR]     print each stack's capacity plan (-f text|json|markdown, -c, -o)
   arena-lint graph [DIR]        draw each stack's topology as a Mermaid flowchart (--markdown for a fenced block)
   arena-lint rules              list every rule with its default severity
   arena-lint explain RULE-ID    print a rule's documentation
 
 Options for check:
-  -f, --format FORMAT      stylish (default), json, sarif, github, markdown, plain
-  -c, --config FILE        configuration file (default: DIR/.arena-lint.yaml when present)
+  -f, --format FORMAT      stylish (default), json, sarif, github, markdown, plain, junit, gitlab
+  -c, --config FILE        configuration file (default: the first of ${CONFIG_FILE_NAMES.join(", ")} in DIR)
   -o, --output FILE        write the report to FILE; a summary still goes to the terminal
   -q, --quiet              report errors only
       --max-warnings N     exit 1 when there are more than N warnings
       --write-baseline F   record today's findings in F (and exit 0), to adopt arena-lint on an existing repo
       --baseline F         report only findings that are not in the baseline F
+      --rule ID:SEVERITY   set a rule for this run (error, warning, info, off); repeatable
+      --select ID[,ID]     run only these rules
+      --ignore ID[,ID]     turn these rules off for this run
+      --print-config       print the configuration a check of PATH would use, and exit
+      --no-error-on-empty  exit 0 when no stack is found (default: exit 2 and say what was looked for)
       --verbose            also say which values were unknown and kept a rule silent
       --color / --no-color force colour on or off (default: on for a terminal, off with NO_COLOR)
       --debug              print stack traces of internal errors
@@ -25213,8 +25526,10 @@ Exit codes: 0 no errors, 1 findings that fail the run, 2 usage, configuration or
 Examples:
   arena-lint check .
   arena-lint check deploy --format sarif --output arena-lint.sarif
+  arena-lint check deploy/production.yml services/api --select upstream-missing-replica,replica-drift
   arena-lint check . --quiet --max-warnings 0
   arena-lint check . --write-baseline .arena-lint-baseline.json && arena-lint check . --baseline .arena-lint-baseline.json
+  arena-lint init . --host aws/c5.12xlarge --target-rps 1000
   arena-lint capacity . --format markdown
   arena-lint explain upstream-missing-replica
 `;
@@ -25258,7 +25573,7 @@ function main(argv, io) {
       io.stdout(HELP);
       return 0;
     }
-    const command = COMMANDS[first];
+    const command = own(COMMANDS, first);
     if (!command) throw new UsageError(`unknown command "${first}"; see \`arena-lint --help\``);
     return command(rest, io);
   } catch (e) {

@@ -90,17 +90,15 @@ describe('the timeout-chain redirect', () => {
   });
 });
 
-describe('a baseline written before the split', () => {
-  it('still absorbs the finding now reported under a new id', async () => {
-    const { applyBaseline, baselineOf } = await import('../src/engine/baseline.js');
-    const t = stack(READ);
-    const result = check({ dir: t.dir, rules: RULES }).result;
-    const now = result.findings.filter((f) => f.ruleId === 'proxy-read-timeout');
-    expect(now).toHaveLength(1);
-    // What 0.1 wrote: the same finding under timeout-chain.
-    const old = baselineOf({ ...result, findings: now.map((f) => ({ ...f, ruleId: 'timeout-chain' })) });
-    expect(old.findings.map((e) => e.rule)).toEqual(['timeout-chain']);
-    const m = applyBaseline({ ...result, findings: now }, old);
-    expect(m).toMatchObject({ matched: 1, gone: 0, findings: [] });
+
+describe('the timeout-chain redirect on the command line', () => {
+  it('expands in --ignore, --select and --rule', async () => {
+    const { ruleSettingsOf } = await import('../src/commands/check.js');
+    const ignored = ruleSettingsOf({ ignore: ['timeout-chain'] });
+    expect(Object.keys(ignored).sort()).toEqual([...SPLIT].sort());
+    expect(ruleSettingsOf({ rule: ['timeout-chain:warning', 'proxy-read-timeout:off'] })).toMatchObject({ 'proxy-read-timeout': 'off', 'pgbouncer-query-timeout': 'warning' });
+    const selected = ruleSettingsOf({ select: ['timeout-chain'] });
+    for (const id of SPLIT) expect(selected[id]).toBeUndefined();
+    expect(selected['replica-drift']).toBe('off');
   });
 });

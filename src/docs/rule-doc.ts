@@ -69,7 +69,7 @@ export function redirectDocMarkdown(r: RuleRedirect, metas: readonly RuleMeta[])
     '',
     `\`${r.from}\` keeps working wherever a rule id is written: \`rules: { ${r.from}: off }\` and \`overrides\` in \`.arena-lint.yaml\`, and \`# arena-lint-disable ${r.from}\` or \`# arena-lint-disable-next-line ${r.from}\` in a file set or silence every rule above. When a config names both the alias and one of the rules, the rule's own id wins, whatever the order.`,
     '',
-    `Findings are reported under the new ids. A baseline written before the split still matches them (its entries name \`${r.from}\`); the next \`--write-baseline\` writes the new ids.`,
+    'Findings are reported under the new ids, so a baseline written before the split does not match them: write it again after upgrading.',
     '',
   ].join('\n');
 }

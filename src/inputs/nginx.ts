@@ -3,6 +3,7 @@ import type { ParseProblem, Comment } from '../core/problem.js';
 import type { SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { isJinjaTemplate } from '../parsers/template.js';
 import { parseNginx, type NginxArg, type NginxDirective } from '../parsers/nginx.js';
 import { ContainerFs, type ContainerFile, type ContainerPathSource } from '../container/filesystem.js';
 
@@ -186,7 +187,8 @@ class NginxBuilder {
   private loadSnippet(hostPath: string, containerPath: string | undefined): void {
     if (this.loaded.has(hostPath) || /(^|\/)(mime\.types|.*params)$/.test(hostPath)) return;
     const file = this.ws.read(hostPath);
-    if (!file || !nginxLooking(file)) return;
+    // A Jinja template is not what nginx reads until something renders it, and nothing we model does.
+    if (!file || !nginxLooking(file) || isJinjaTemplate(file.text)) return;
     const dirs = this.parse(hostPath);
     if (!dirs) return;
     this.load({ hostPath, containerPath: containerPath ?? hostPath, via: { file: hostPath, start: 0, end: 0 } }, 'snippet', inferContext(dirs), undefined, []);

@@ -3,6 +3,7 @@ import type { SourceFile } from '../core/source.js';
 import { known, spanUnion, type Span } from '../core/value.js';
 import { literalText, MappedTextBuilder, rangeOf, type MappedText } from './mapped-text.js';
 import { looksLikeSysctlFile, normalizeSysctlKey, parseSysctlLine, sysctlSettingFromLine, type ScriptTarget, type SysctlSetting } from './sysctl.js';
+import { own } from '../core/own.js';
 
 /*
  * Finds the sysctls a host preparation script sets, without running it. This is not a shell
@@ -397,7 +398,7 @@ function effectiveWords(words: readonly Word[]): Word[] {
     while (i < words.length && KEYWORDS.has(words[i]!.text.text) && !words[i]!.quoted) i++;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!.text.text)) i++;
     const name = programName(words[i]);
-    const argOptions = name === undefined ? undefined : WRAPPER_ARG_OPTIONS[name];
+    const argOptions = name === undefined ? undefined : own(WRAPPER_ARG_OPTIONS, name);
     if (argOptions === undefined) return words.slice(i);
     i++;
     while (i < words.length) {

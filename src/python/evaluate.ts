@@ -7,6 +7,7 @@ import { childNodes, parsePython, spanOf } from '../parsers/python.js';
 import { binaryOp, dictSet, ExpressionEvaluator, mergeInto, modelledAttribute, pushIterable, type ExprContext } from './expressions.js';
 import { box, exportValue, isContainer, pyEquals, PyRaise, scalar, truthy, type DictObject, type Ev } from './objects.js';
 import { EMPTY_ENV, type EnvLookup, type PyValue } from './value.js';
+import { own } from '../core/own.js';
 
 export interface SettingsModule {
   /** The settings file evaluated, root-relative. */
@@ -891,7 +892,7 @@ const EXCEPTION_PARENTS: Record<string, string> = {
 
 function exceptionMatches(raised: string, caught: string[]): boolean {
   if (caught.length === 0) return true;
-  for (let name: string | undefined = raised; name; name = EXCEPTION_PARENTS[name] ?? (name === 'Exception' || name === 'BaseException' ? undefined : 'Exception')) {
+  for (let name: string | undefined = raised; name; name = own(EXCEPTION_PARENTS, name) ?? (name === 'Exception' || name === 'BaseException' ? undefined : 'Exception')) {
     const short = name;
     if (caught.some((c) => c === short || c.endsWith(`.${short}`) || c === 'BaseException')) return true;
   }

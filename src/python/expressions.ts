@@ -19,6 +19,7 @@ import {
   type Scalar,
   type SequenceObject,
 } from './objects.js';
+import { own } from '../core/own.js';
 
 /** What an expression can reach outside itself: the module's names and the process environment. */
 export interface ExprContext {
@@ -592,7 +593,7 @@ export class ExpressionEvaluator {
    */
   private environGet(schema: ReadonlyMap<string, EnvSchemaEntry>, method: string | undefined, args: CallArgs, span: Span): Ev {
     const casts: Record<string, string | undefined> = { str: 'str', bool: 'bool', int: 'int', float: 'float', list: 'list' };
-    if (method !== undefined && !(method in casts)) return unknown(`env.${method}() is not evaluated`, span);
+    if (method !== undefined && !Object.hasOwn(casts, method)) return unknown(`env.${method}() is not evaluated`, span);
     const [a0, a1] = args.positional;
     if (!a0 || a0.kind !== 'known' || typeof a0.value !== 'string') return unknown('the variable name cannot be known', span);
     const name = a0.value;
@@ -648,7 +649,7 @@ export class ExpressionEvaluator {
     if (cast.kind === 'box' && cast.obj.type === 'builtin' && cast.obj.name === 'bool') {
       const text = pyText(value, false);
       if (!text.ok) return unknown(text.reason, span);
-      const b = DECOUPLE_BOOLEANS[text.value.toLowerCase()];
+      const b = own(DECOUPLE_BOOLEANS, text.value.toLowerCase());
       if (b === undefined) throw new PyRaise('ValueError', `Not a boolean: ${text.value}`, span);
       return scalar(b, span, viaOf(value));
     }
