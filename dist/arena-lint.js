@@ -20281,8 +20281,8 @@ var import_yaml5 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -20290,7 +20290,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "timeout-chain" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -20454,10 +20454,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
-      let data12 = data["pgbouncer-pool-over-db-limit"];
+    if (data["upstream-keepalive-timeout"] !== void 0) {
+      let data12 = data["upstream-keepalive-timeout"];
       if (!(data12 === "off" || data12 === "info" || data12 === "warning" || data12 === "error")) {
-        const err14 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data12 };
+        const err14 = { instancePath: instancePath + "/upstream-keepalive-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data12 };
         if (vErrors === null) {
           vErrors = [err14];
         } else {
@@ -20466,10 +20466,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-client-capacity"] !== void 0) {
-      let data13 = data["pgbouncer-client-capacity"];
+    if (data["proxy-read-timeout"] !== void 0) {
+      let data13 = data["proxy-read-timeout"];
       if (!(data13 === "off" || data13 === "info" || data13 === "warning" || data13 === "error")) {
-        const err15 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data13 };
+        const err15 = { instancePath: instancePath + "/proxy-read-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data13 };
         if (vErrors === null) {
           vErrors = [err15];
         } else {
@@ -20478,10 +20478,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-startup-parameter"] !== void 0) {
-      let data14 = data["pgbouncer-startup-parameter"];
+    if (data["nginx-refuses-config"] !== void 0) {
+      let data14 = data["nginx-refuses-config"];
       if (!(data14 === "off" || data14 === "info" || data14 === "warning" || data14 === "error")) {
-        const err16 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data14 };
+        const err16 = { instancePath: instancePath + "/nginx-refuses-config", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data14 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -20490,10 +20490,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-server-side-cursors"] !== void 0) {
-      let data15 = data["pgbouncer-server-side-cursors"];
+    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
+      let data15 = data["pgbouncer-pool-over-db-limit"];
       if (!(data15 === "off" || data15 === "info" || data15 === "warning" || data15 === "error")) {
-        const err17 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
+        const err17 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -20502,10 +20502,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
-      let data16 = data["django-db-bypasses-pgbouncer"];
+    if (data["pgbouncer-client-capacity"] !== void 0) {
+      let data16 = data["pgbouncer-client-capacity"];
       if (!(data16 === "off" || data16 === "info" || data16 === "warning" || data16 === "error")) {
-        const err18 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
+        const err18 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
         if (vErrors === null) {
           vErrors = [err18];
         } else {
@@ -20514,10 +20514,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-client-capacity"] !== void 0) {
-      let data17 = data["redis-client-capacity"];
+    if (data["pgbouncer-startup-parameter"] !== void 0) {
+      let data17 = data["pgbouncer-startup-parameter"];
       if (!(data17 === "off" || data17 === "info" || data17 === "warning" || data17 === "error")) {
-        const err19 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
+        const err19 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
         if (vErrors === null) {
           vErrors = [err19];
         } else {
@@ -20526,10 +20526,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-maxmemory-headroom"] !== void 0) {
-      let data18 = data["redis-maxmemory-headroom"];
+    if (data["pgbouncer-server-side-cursors"] !== void 0) {
+      let data18 = data["pgbouncer-server-side-cursors"];
       if (!(data18 === "off" || data18 === "info" || data18 === "warning" || data18 === "error")) {
-        const err20 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
+        const err20 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
         if (vErrors === null) {
           vErrors = [err20];
         } else {
@@ -20538,10 +20538,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["timeout-chain"] !== void 0) {
-      let data19 = data["timeout-chain"];
+    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
+      let data19 = data["django-db-bypasses-pgbouncer"];
       if (!(data19 === "off" || data19 === "info" || data19 === "warning" || data19 === "error")) {
-        const err21 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
+        const err21 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
         if (vErrors === null) {
           vErrors = [err21];
         } else {
@@ -20550,10 +20550,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-unknown-setting"] !== void 0) {
-      let data20 = data["pgbouncer-unknown-setting"];
+    if (data["redis-client-capacity"] !== void 0) {
+      let data20 = data["redis-client-capacity"];
       if (!(data20 === "off" || data20 === "info" || data20 === "warning" || data20 === "error")) {
-        const err22 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
+        const err22 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
         if (vErrors === null) {
           vErrors = [err22];
         } else {
@@ -20562,10 +20562,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["host-capacity"] !== void 0) {
-      let data21 = data["host-capacity"];
+    if (data["redis-maxmemory-headroom"] !== void 0) {
+      let data21 = data["redis-maxmemory-headroom"];
       if (!(data21 === "off" || data21 === "info" || data21 === "warning" || data21 === "error")) {
-        const err23 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
+        const err23 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
         if (vErrors === null) {
           vErrors = [err23];
         } else {
@@ -20574,10 +20574,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["resource-limits-missing"] !== void 0) {
-      let data22 = data["resource-limits-missing"];
+    if (data["pgbouncer-query-timeout"] !== void 0) {
+      let data22 = data["pgbouncer-query-timeout"];
       if (!(data22 === "off" || data22 === "info" || data22 === "warning" || data22 === "error")) {
-        const err24 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
+        const err24 = { instancePath: instancePath + "/pgbouncer-query-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
         if (vErrors === null) {
           vErrors = [err24];
         } else {
@@ -20586,10 +20586,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["worker-memory-budget"] !== void 0) {
-      let data23 = data["worker-memory-budget"];
+    if (data["conn-max-age-idle-timeout"] !== void 0) {
+      let data23 = data["conn-max-age-idle-timeout"];
       if (!(data23 === "off" || data23 === "info" || data23 === "warning" || data23 === "error")) {
-        const err25 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
+        const err25 = { instancePath: instancePath + "/conn-max-age-idle-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
         if (vErrors === null) {
           vErrors = [err25];
         } else {
@@ -20598,10 +20598,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["gunicorn-workers-cpu"] !== void 0) {
-      let data24 = data["gunicorn-workers-cpu"];
+    if (data["pgbouncer-unknown-setting"] !== void 0) {
+      let data24 = data["pgbouncer-unknown-setting"];
       if (!(data24 === "off" || data24 === "info" || data24 === "warning" || data24 === "error")) {
-        const err26 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
+        const err26 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
         if (vErrors === null) {
           vErrors = [err26];
         } else {
@@ -20610,10 +20610,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["capacity-target"] !== void 0) {
-      let data25 = data["capacity-target"];
+    if (data["host-capacity"] !== void 0) {
+      let data25 = data["host-capacity"];
       if (!(data25 === "off" || data25 === "info" || data25 === "warning" || data25 === "error")) {
-        const err27 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
+        const err27 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
         if (vErrors === null) {
           vErrors = [err27];
         } else {
@@ -20622,10 +20622,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["sysctl-required"] !== void 0) {
-      let data26 = data["sysctl-required"];
+    if (data["resource-limits-missing"] !== void 0) {
+      let data26 = data["resource-limits-missing"];
       if (!(data26 === "off" || data26 === "info" || data26 === "warning" || data26 === "error")) {
-        const err28 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
+        const err28 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
         if (vErrors === null) {
           vErrors = [err28];
         } else {
@@ -20634,10 +20634,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["backlog-over-somaxconn"] !== void 0) {
-      let data27 = data["backlog-over-somaxconn"];
+    if (data["worker-memory-budget"] !== void 0) {
+      let data27 = data["worker-memory-budget"];
       if (!(data27 === "off" || data27 === "info" || data27 === "warning" || data27 === "error")) {
-        const err29 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
+        const err29 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
         if (vErrors === null) {
           vErrors = [err29];
         } else {
@@ -20646,10 +20646,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nofile-limits"] !== void 0) {
-      let data28 = data["nofile-limits"];
+    if (data["gunicorn-workers-cpu"] !== void 0) {
+      let data28 = data["gunicorn-workers-cpu"];
       if (!(data28 === "off" || data28 === "info" || data28 === "warning" || data28 === "error")) {
-        const err30 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
+        const err30 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
         if (vErrors === null) {
           vErrors = [err30];
         } else {
@@ -20658,12 +20658,72 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["capacity-target"] !== void 0) {
+      let data29 = data["capacity-target"];
+      if (!(data29 === "off" || data29 === "info" || data29 === "warning" || data29 === "error")) {
+        const err31 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
+        if (vErrors === null) {
+          vErrors = [err31];
+        } else {
+          vErrors.push(err31);
+        }
+        errors++;
+      }
+    }
+    if (data["sysctl-required"] !== void 0) {
+      let data30 = data["sysctl-required"];
+      if (!(data30 === "off" || data30 === "info" || data30 === "warning" || data30 === "error")) {
+        const err32 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
+        if (vErrors === null) {
+          vErrors = [err32];
+        } else {
+          vErrors.push(err32);
+        }
+        errors++;
+      }
+    }
+    if (data["backlog-over-somaxconn"] !== void 0) {
+      let data31 = data["backlog-over-somaxconn"];
+      if (!(data31 === "off" || data31 === "info" || data31 === "warning" || data31 === "error")) {
+        const err33 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+    }
+    if (data["nofile-limits"] !== void 0) {
+      let data32 = data["nofile-limits"];
+      if (!(data32 === "off" || data32 === "info" || data32 === "warning" || data32 === "error")) {
+        const err34 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      }
+    }
+    if (data["timeout-chain"] !== void 0) {
+      let data33 = data["timeout-chain"];
+      if (!(data33 === "off" || data33 === "info" || data33 === "warning" || data33 === "error")) {
+        const err35 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
+        if (vErrors === null) {
+          vErrors = [err35];
+        } else {
+          vErrors.push(err35);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err31 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err36 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err31];
+      vErrors = [err36];
     } else {
-      vErrors.push(err31);
+      vErrors.push(err36);
     }
     errors++;
   }
@@ -21328,9 +21388,35 @@ function whereOf(stack, span) {
   return `${span.file}:${positionAt(file, span.start).line}`;
 }
 
+// src/core/rule-redirects.ts
+var RULE_REDIRECTS = [
+  {
+    from: "timeout-chain",
+    to: ["upstream-keepalive-timeout", "proxy-read-timeout", "pgbouncer-query-timeout", "conn-max-age-idle-timeout"],
+    since: "0.2.0",
+    why: "it checked four unrelated links of the request path under one id, so none of them could be turned off alone"
+  }
+];
+var BY_FROM = new Map(RULE_REDIRECTS.map((r) => [r.from, r]));
+function redirectOf(id2) {
+  return BY_FROM.get(id2);
+}
+function redirectsTo(id2) {
+  return RULE_REDIRECTS.filter((r) => r.to.includes(id2)).map((r) => r.from);
+}
+function namesRule(written, ruleId) {
+  return written === ruleId || (BY_FROM.get(written)?.to.includes(ruleId) ?? false);
+}
+function settingIn(rules, ruleId) {
+  if (!rules) return void 0;
+  if (Object.hasOwn(rules, ruleId)) return rules[ruleId];
+  for (const from of redirectsTo(ruleId)) if (Object.hasOwn(rules, from)) return rules[from];
+  return void 0;
+}
+
 // src/engine/suppress.ts
 var DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)(?:\s+(.*?))?(?:\s+--(?:\s.*)?)?\s*$/;
-function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
+function applySuppressions(findings, comments, stack, knownRules2, sourceOf) {
   const lineOf = (file, offset) => {
     const f = sourceOf(file);
     return f ? positionAt(f, offset).line : 0;
@@ -21348,7 +21434,7 @@ function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
   const kept = [];
   for (const f of findings) {
     const hit = suppressions.find((s2) => {
-      if (s2.comment.span.file !== f.span.file || !(s2.rules.includes(f.ruleId) || s2.rules.includes("all"))) return false;
+      if (s2.comment.span.file !== f.span.file || !s2.rules.some((r) => r === "all" || namesRule(r, f.ruleId))) return false;
       if (s2.scope === "rest-of-block") return f.span.start >= s2.comment.span.start && f.span.start < s2.end;
       return lineOf(f.span.file, f.span.start) === lineOf(s2.comment.span.file, s2.comment.span.end) + 1;
     });
@@ -21357,7 +21443,7 @@ function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
   }
   for (const s2 of suppressions) {
     if (s2.used) continue;
-    const unknownIds = s2.rules.filter((r) => r !== "all" && !knownRules.includes(r));
+    const unknownIds = s2.rules.filter((r) => r !== "all" && !knownRules2.includes(r) && !redirectOf(r));
     kept.push({
       ruleId: "unused-suppression",
       severity: "warning",
@@ -21486,7 +21572,10 @@ var Workspace = class {
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
       const buf = readFileSync(abs);
       if (buf.includes(0)) throw new Error("binary");
-      return this.sources.add(createSourceFile(rel, buf.toString("utf8").replace(/^\uFEFF/, "")));
+      const text = buf.toString("utf8");
+      const bom = text.startsWith("\uFEFF");
+      const file = createSourceFile(rel, bom ? text.slice(1) : text);
+      return this.sources.add(bom ? { ...file, bom: true } : file);
     } catch {
       this.missing.add(rel);
       return void 0;
@@ -21540,9 +21629,9 @@ ${lines.join("\n")}`);
 function severityFor(rule, config3, file, stack, cli) {
   const forced = cli?.[rule.meta.id];
   if (forced !== void 0) return forced;
-  let setting = config3.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
+  let setting = settingIn(config3.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
   for (const o of config3.data.overrides ?? []) {
-    const s2 = o.rules[rule.meta.id];
+    const s2 = settingIn(o.rules, rule.meta.id);
     if (s2 === void 0) continue;
     if (o.files && (file === void 0 || !globMatcher(o.files)(file))) continue;
     if (o.stacks && (stack === void 0 || !globMatcher(o.stacks)(stack))) continue;
@@ -23071,6 +23160,970 @@ var websocket_to_wsgi_default = defineRule({
   }
 });
 
+// src/facts/timeouts.ts
+var NGINX_UNITS_MS = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5,
+  w: 6048e5,
+  M: 2592e6,
+  y: 31536e6
+};
+function parseNginxTime(raw) {
+  if (/^\d+$/.test(raw)) return Number(raw) * 1e3;
+  const part = /(\d+)(ms|s|m|h|d|w|M|y)/y;
+  let total = 0;
+  let at = 0;
+  while (at < raw.length) {
+    while (raw[at] === " ") at++;
+    if (at >= raw.length) break;
+    part.lastIndex = at;
+    const m = part.exec(raw);
+    if (!m) return void 0;
+    total += Number(m[1]) * NGINX_UNITS_MS[m[2]];
+    at = part.lastIndex;
+  }
+  return at === 0 ? void 0 : total;
+}
+function formatMillis(ms) {
+  if (ms >= 1e3) return `${Number((ms / 1e3).toFixed(3))}s`;
+  return `${ms}ms`;
+}
+
+// rules/support/app-timeouts.ts
+function appTimeouts(stack, service) {
+  const g = stack.app(service)?.gunicorn;
+  if (!g) return void 0;
+  const workerClass = g.workerClass.kind === "known" ? g.workerClass : void 0;
+  const sync = workerClass?.value === "sync";
+  return {
+    server: "gunicorn",
+    keepAliveFlag: "--keep-alive",
+    ...workerClass && !sync && g.keepAlive.kind === "known" ? { keepAlive: g.keepAlive } : {},
+    timeoutFlag: "--timeout",
+    ...g.timeout.kind === "known" ? { requestTimeout: g.timeout } : {},
+    ...workerClass ? { timeoutKills: sync, workerClass } : {}
+  };
+}
+
+// rules/upstream-keepalive-timeout.ts
+var NGINX_UPSTREAM_KEEPALIVE_MS = 6e4;
+var upstream_keepalive_timeout_default = defineRule({
+  meta: {
+    id: "upstream-keepalive-timeout",
+    description: "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "An nginx upstream that caches connections (`keepalive N`) holds each idle one for `keepalive_timeout` (60s when the upstream sets none). The app servers behind it close an idle connection after their own keep-alive: gunicorn `--keep-alive` (2s by default), uvicorn `--timeout-keep-alive` (5s), daphne, uWSGI `http-keepalive`. The rule reports an upstream whose `keepalive_timeout` is at or above the keep-alive of a server it lists; gunicorn sync workers close every connection after its response and are skipped.",
+      why: "When the app server closes an idle connection first, nginx can send the next request on a socket the server is closing at that moment: the request fails with a 502 (`upstream prematurely closed connection`) that no application log explains, a few times an hour under light traffic. nginx must give up on idle connections first (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout, https://docs.gunicorn.org/en/stable/settings.html#keepalive).",
+      notes: "The finding points at the nginx line to change (`keepalive_timeout`, or `keepalive` when the default applies) and names the app server setting as a related location. A default counts as known and the message says so; a server started with a config file arena-lint cannot read is unknown and keeps the rule silent. Part of what `timeout-chain` checked before 0.2.0."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    for (const r of resolvedUpstreams(stack)) {
+      const keepalive = r.upstream.keepalive;
+      if (!keepalive) continue;
+      const timeoutNode = r.upstream.keepaliveTimeout;
+      const raw = timeoutNode?.directive.args[0]?.value;
+      const nginxMs = raw === void 0 ? NGINX_UPSTREAM_KEEPALIVE_MS : parseNginxTime(raw);
+      if (nginxMs === void 0) continue;
+      const offenders = r.servers.flatMap(({ service }) => {
+        const t2 = service ? appTimeouts(stack, service) : void 0;
+        if (!service || !t2?.keepAlive) return [];
+        return t2.keepAlive.value * 1e3 <= nginxMs ? [{ service, t: t2, keepAlive: t2.keepAlive }] : [];
+      });
+      for (const group of groupBy(offenders, (o) => `${o.t.server}|${o.keepAlive.value}`)) {
+        const { t: t2, keepAlive } = group[0];
+        const names = [...new Set(group.map((o) => o.service.name))];
+        const setting = `${t2.keepAliveFlag} ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""}`;
+        const relation = keepAlive.value * 1e3 === nginxMs ? `${formatMillis(nginxMs)} = ${keepAlive.value}s: the two close at the same moment and race` : `${formatMillis(nginxMs)} >= ${keepAlive.value}s`;
+        report({
+          span: (timeoutNode ?? keepalive).directive.span,
+          message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but ${t2.server} on ${listNames(names, 3)} closes them after ${setting} (${where2(keepAlive.span)}); ${relation}, so nginx reuses connections ${t2.server} is closing and those requests fail with 502`,
+          related: [{ span: keepAlive.span, message: `${t2.keepAliveFlag} ${keepAlive.value}${keepAlive.isDefault ? ` (${t2.server} default)` : ""}` }],
+          hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise ${t2.server} ${t2.keepAliveFlag} above ${formatMillis(nginxMs)}`
+        });
+      }
+    }
+  }
+});
+
+// rules/proxy-read-timeout.ts
+var NGINX_READ_TIMEOUT_MS = 6e4;
+var WORKER_FIRST_FACTOR = 2;
+var READ_TIMEOUT = {
+  proxy_pass: { read: "proxy_read_timeout", next: "proxy_next_upstream" },
+  uwsgi_pass: { read: "uwsgi_read_timeout", next: "uwsgi_next_upstream" }
+};
+var proxy_read_timeout_default = defineRule({
+  meta: {
+    id: "proxy-read-timeout",
+    description: "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "For each location that passes requests to an app server, compares the read timeout nginx obeys there (`proxy_read_timeout` for `proxy_pass`, `uwsgi_read_timeout` for `uwsgi_pass`, set in the location or inherited from server and http; 60s when none is set) with the request timeout of the app servers behind it, where that timeout ends a request: gunicorn `--timeout` kills a sync worker that runs longer. Both directions are reported. **nginx first** (read timeout shorter than the worker's): the client gets a 504 while the worker keeps running to the end, and with `proxy_next_upstream timeout` (the default) nginx replays an idempotent request on the next server, so one slow request occupies several workers. **Worker first** (read timeout longer, and the worker's timeout left at its default or under half of nginx's wait): the worker is killed and the client gets a 502 long before the wait nginx was told to allow; a read timeout a little above a chosen worker timeout is the healthy setup and is not reported. **Equal**: the two race and the client sees either. gthread and async workers only heartbeat with `--timeout` (a long request does not stop the heartbeat), so their `--timeout` limits nothing and is not compared.",
+      why: "A timeout set on one side only does not do what it says: raising `--timeout` to 900 for a slow report behind `proxy_read_timeout 600` still ends that report at 600s with a 504, and keeps the worker busy for 300s more; raising `proxy_read_timeout` above a sync worker's `--timeout` turns long requests into 502s and worker restarts (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout, https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream, https://docs.gunicorn.org/en/stable/settings.html#timeout).",
+      notes: "When both sides are defaults (nginx 60s, gunicorn 30s) the rule stays silent: nobody asked for a longer wait. nginx first is reported when the app timeout is set; worker first when the read timeout is set. `proxy_send_timeout` bounds the gap between two writes of the request to the server, not the wait for its answer, and with request buffering on (the default) nginx sends the whole body at once; it is not compared. Part of what `timeout-chain` checked before 0.2.0."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    const links = collectLinks(stack);
+    for (const group of groupBy(links, (l) => `${l.node ? spanKey(l.node.directive.span) : `default|${spanKey(serverOf(l.pass.node)?.directive.span ?? l.pass.node.directive.span)}`}|${l.t.server}|${l.timeout.value}|${l.replay}`)) {
+      const l = group[0];
+      const appMs = l.timeout.value * 1e3;
+      const names = listNames([...new Set(group.map((g) => g.service.name))], 3);
+      const locations = [...new Set(group.map((g) => g.loc.match))];
+      const where_ = locations.length === 1 ? `location ${locations[0]}` : `locations ${listNames(locations, 4)}`;
+      const waits = locations.length === 1 ? "waits" : "wait";
+      const nginxSide = `${l.directive} ${formatMillis(l.readMs)}${l.node ? "" : " (default)"}`;
+      const appSide = `${l.t.workerClass?.value ?? ""} ${l.t.server} workers are killed after ${l.t.timeoutFlag} ${l.timeout.value}s${l.timeout.isDefault ? " (default)" : ""} (${where2(l.timeout.span)})`.trimStart();
+      const related = groupBy(group, (g) => spanKey(g.timeout.span)).slice(0, 3).map(([g]) => ({
+        span: g.timeout.span,
+        message: `${g.t.timeoutFlag} ${g.timeout.value}${g.timeout.isDefault ? ` (${g.t.server} default)` : ""} on ${g.service.name}`
+      }));
+      const span = l.node?.directive.span ?? l.pass.node.directive.span;
+      if (l.readMs < appMs) {
+        report({
+          span,
+          message: `${where_} ${waits} up to ${nginxSide} for ${names}, whose ${appSide}: ${formatMillis(l.readMs)} < ${l.timeout.value}s, so nginx answers 504 while the worker keeps running for up to ${formatMillis(appMs - l.readMs)} more${l.replay ? `, and ${l.replay === "default" ? `${nextName(l.directive)} (default error timeout)` : `${nextName(l.directive)} timeout`} replays idempotent requests on the next server, each holding another worker` : ""}`,
+          related,
+          hint: `raise ${l.directive} to at least ${l.timeout.value}s${l.node ? "" : ` in ${where_}`}, or lower ${l.t.timeoutFlag} to what nginx waits`
+        });
+      } else if (l.readMs > appMs) {
+        report({
+          span,
+          message: `${where_} ${waits} up to ${nginxSide} for ${names}, whose ${appSide}: ${formatMillis(l.readMs)} > ${l.timeout.value}s, so slower requests end in 502 when the worker is killed, not in the wait nginx allows`,
+          related,
+          hint: `raise ${l.t.server} ${l.t.timeoutFlag} to at least ${formatMillis(l.readMs)}, lower ${l.directive}, or use gthread workers for long requests`
+        });
+      } else {
+        report({
+          span,
+          message: `${where_} ${waits} up to ${nginxSide} for ${names}, whose ${appSide}: both give up at ${l.timeout.value}s and race, so a slow request ends in a 504 or a 502 depending on which fires first`,
+          related,
+          hint: `make ${l.directive} a few seconds longer than ${l.t.timeoutFlag} ${l.timeout.value}s, so the worker's timeout decides`
+        });
+      }
+    }
+  }
+});
+function collectLinks(stack) {
+  const out = [];
+  for (const proxy of stack.proxies) {
+    for (const loc of proxy.nginx.locations) {
+      const pass = loc.proxyPass;
+      const names = pass ? READ_TIMEOUT[pass.kind] : void 0;
+      if (!pass || !names) continue;
+      const node = inherited(pass.node, names.read)[0];
+      const raw = node?.directive.args[0]?.value;
+      const readMs = raw === void 0 ? NGINX_READ_TIMEOUT_MS : parseNginxTime(raw);
+      if (readMs === void 0) continue;
+      const targets = passTargets(stack, pass);
+      const replay = replays(inherited(pass.node, names.next)[0], targets, pass);
+      for (const service of targets) {
+        const t2 = appTimeouts(stack, service);
+        const timeout = t2?.requestTimeout;
+        if (!t2 || !timeout || t2.timeoutKills !== true || timeout.value <= 0) continue;
+        const appMs = timeout.value * 1e3;
+        if (!node && timeout.isDefault) continue;
+        if (readMs < appMs && timeout.isDefault) continue;
+        if (readMs > appMs && (!node || !(timeout.isDefault || readMs >= WORKER_FIRST_FACTOR * appMs))) continue;
+        out.push({ loc, pass, directive: names.read, ...node ? { node } : {}, readMs, service, t: t2, timeout, replay });
+      }
+    }
+  }
+  return out;
+}
+function replays(next, targets, pass) {
+  const args = next ? next.directive.args.map((a) => a.value) : ["error", "timeout"];
+  if (!args.includes("timeout")) return false;
+  const servers = pass.upstream ? pass.upstream.servers.length : 0;
+  const replicas = targets.reduce((n, s2) => n + (s2.replicas?.kind === "known" ? s2.replicas.value : 1), 0);
+  return Math.max(servers, replicas) > 1 ? next ? "set" : "default" : false;
+}
+function nextName(readDirective) {
+  return readDirective.replace("_read_timeout", "_next_upstream");
+}
+function serverOf(node) {
+  for (let n = node.parent; n; n = n.parent) if (n.directive.name === "server") return n;
+  return void 0;
+}
+
+// src/reference/nginx-directive-contexts.ts
+var PROBED_NGINX_VERSION = "1.22.1";
+var NGINX_DIRECTIVE_CONTEXTS = {
+  absolute_redirect: ["http", "server", "location"],
+  accept_mutex: ["events"],
+  accept_mutex_delay: ["events"],
+  access_log: ["http", "server", "location", "location-if", "limit_except"],
+  add_after_body: ["http", "server", "location"],
+  add_before_body: ["http", "server", "location"],
+  add_header: ["http", "server", "location", "location-if"],
+  add_trailer: ["http", "server", "location", "location-if"],
+  addition_types: ["http", "server", "location"],
+  aio: ["http", "server", "location"],
+  aio_write: ["http", "server", "location"],
+  alias: ["location"],
+  allow: ["http", "server", "location", "limit_except"],
+  ancient_browser: ["http", "server", "location"],
+  ancient_browser_value: ["http", "server", "location"],
+  auth_basic: ["http", "server", "location", "limit_except"],
+  auth_basic_user_file: ["http", "server", "location", "limit_except"],
+  auth_delay: ["http", "server", "location"],
+  auth_request: ["http", "server", "location"],
+  auth_request_set: ["http", "server", "location"],
+  autoindex: ["http", "server", "location"],
+  autoindex_exact_size: ["http", "server", "location"],
+  autoindex_format: ["http", "server", "location"],
+  autoindex_localtime: ["http", "server", "location"],
+  break: ["server", "location", "server-if", "location-if"],
+  charset: ["http", "server", "location", "location-if"],
+  charset_map: ["http"],
+  charset_types: ["http", "server", "location"],
+  chunked_transfer_encoding: ["http", "server", "location"],
+  client_body_buffer_size: ["http", "server", "location"],
+  client_body_in_file_only: ["http", "server", "location"],
+  client_body_in_single_buffer: ["http", "server", "location"],
+  client_body_temp_path: ["http", "server", "location"],
+  client_body_timeout: ["http", "server", "location"],
+  client_header_buffer_size: ["http", "server"],
+  client_header_timeout: ["http", "server"],
+  client_max_body_size: ["http", "server", "location"],
+  connection_pool_size: ["http", "server"],
+  create_full_put_path: ["http", "server", "location"],
+  daemon: ["main"],
+  dav_access: ["http", "server", "location"],
+  dav_methods: ["http", "server", "location"],
+  debug_connection: ["events"],
+  debug_points: ["main"],
+  default_type: ["http", "server", "location"],
+  deny: ["http", "server", "location", "limit_except"],
+  directio: ["http", "server", "location"],
+  directio_alignment: ["http", "server", "location"],
+  disable_symlinks: ["http", "server", "location"],
+  empty_gif: ["location"],
+  env: ["main"],
+  epoll_events: ["events"],
+  error_log: ["main", "http", "server", "location"],
+  error_page: ["http", "server", "location", "location-if"],
+  etag: ["http", "server", "location"],
+  events: ["main"],
+  expires: ["http", "server", "location", "location-if"],
+  fastcgi_bind: ["http", "server", "location"],
+  fastcgi_buffer_size: ["http", "server", "location"],
+  fastcgi_buffering: ["http", "server", "location"],
+  fastcgi_buffers: ["http", "server", "location"],
+  fastcgi_busy_buffers_size: ["http", "server", "location"],
+  fastcgi_cache: ["http", "server", "location"],
+  fastcgi_cache_background_update: ["http", "server", "location"],
+  fastcgi_cache_bypass: ["http", "server", "location"],
+  fastcgi_cache_key: ["http", "server", "location"],
+  fastcgi_cache_lock: ["http", "server", "location"],
+  fastcgi_cache_lock_age: ["http", "server", "location"],
+  fastcgi_cache_lock_timeout: ["http", "server", "location"],
+  fastcgi_cache_max_range_offset: ["http", "server", "location"],
+  fastcgi_cache_methods: ["http", "server", "location"],
+  fastcgi_cache_min_uses: ["http", "server", "location"],
+  fastcgi_cache_path: ["http"],
+  fastcgi_cache_revalidate: ["http", "server", "location"],
+  fastcgi_cache_use_stale: ["http", "server", "location"],
+  fastcgi_cache_valid: ["http", "server", "location"],
+  fastcgi_catch_stderr: ["http", "server", "location"],
+  fastcgi_connect_timeout: ["http", "server", "location"],
+  fastcgi_force_ranges: ["http", "server", "location"],
+  fastcgi_hide_header: ["http", "server", "location"],
+  fastcgi_ignore_client_abort: ["http", "server", "location"],
+  fastcgi_ignore_headers: ["http", "server", "location"],
+  fastcgi_index: ["http", "server", "location"],
+  fastcgi_intercept_errors: ["http", "server", "location"],
+  fastcgi_keep_conn: ["http", "server", "location"],
+  fastcgi_limit_rate: ["http", "server", "location"],
+  fastcgi_max_temp_file_size: ["http", "server", "location"],
+  fastcgi_next_upstream: ["http", "server", "location"],
+  fastcgi_next_upstream_timeout: ["http", "server", "location"],
+  fastcgi_next_upstream_tries: ["http", "server", "location"],
+  fastcgi_no_cache: ["http", "server", "location"],
+  fastcgi_param: ["http", "server", "location"],
+  fastcgi_pass: ["location", "location-if"],
+  fastcgi_pass_header: ["http", "server", "location"],
+  fastcgi_pass_request_body: ["http", "server", "location"],
+  fastcgi_pass_request_headers: ["http", "server", "location"],
+  fastcgi_read_timeout: ["http", "server", "location"],
+  fastcgi_request_buffering: ["http", "server", "location"],
+  fastcgi_send_lowat: ["http", "server", "location"],
+  fastcgi_send_timeout: ["http", "server", "location"],
+  fastcgi_socket_keepalive: ["http", "server", "location"],
+  fastcgi_split_path_info: ["http", "server", "location"],
+  fastcgi_store: ["http", "server", "location"],
+  fastcgi_store_access: ["http", "server", "location"],
+  fastcgi_temp_file_write_size: ["http", "server", "location"],
+  fastcgi_temp_path: ["http", "server", "location"],
+  geo: ["http"],
+  grpc_bind: ["http", "server", "location"],
+  grpc_buffer_size: ["http", "server", "location"],
+  grpc_connect_timeout: ["http", "server", "location"],
+  grpc_hide_header: ["http", "server", "location"],
+  grpc_ignore_headers: ["http", "server", "location"],
+  grpc_intercept_errors: ["http", "server", "location"],
+  grpc_next_upstream: ["http", "server", "location"],
+  grpc_next_upstream_timeout: ["http", "server", "location"],
+  grpc_next_upstream_tries: ["http", "server", "location"],
+  grpc_pass: ["location", "location-if"],
+  grpc_pass_header: ["http", "server", "location"],
+  grpc_read_timeout: ["http", "server", "location"],
+  grpc_send_timeout: ["http", "server", "location"],
+  grpc_set_header: ["http", "server", "location"],
+  grpc_socket_keepalive: ["http", "server", "location"],
+  grpc_ssl_certificate: ["http", "server", "location"],
+  grpc_ssl_certificate_key: ["http", "server", "location"],
+  grpc_ssl_ciphers: ["http", "server", "location"],
+  grpc_ssl_conf_command: ["http", "server", "location"],
+  grpc_ssl_crl: ["http", "server", "location"],
+  grpc_ssl_name: ["http", "server", "location"],
+  grpc_ssl_password_file: ["http", "server", "location"],
+  grpc_ssl_protocols: ["http", "server", "location"],
+  grpc_ssl_server_name: ["http", "server", "location"],
+  grpc_ssl_session_reuse: ["http", "server", "location"],
+  grpc_ssl_trusted_certificate: ["http", "server", "location"],
+  grpc_ssl_verify: ["http", "server", "location"],
+  grpc_ssl_verify_depth: ["http", "server", "location"],
+  gunzip: ["http", "server", "location"],
+  gunzip_buffers: ["http", "server", "location"],
+  gzip: ["http", "server", "location", "location-if"],
+  gzip_buffers: ["http", "server", "location"],
+  gzip_comp_level: ["http", "server", "location"],
+  gzip_disable: ["http", "server", "location"],
+  gzip_hash: ["http", "server", "location"],
+  gzip_http_version: ["http", "server", "location"],
+  gzip_min_length: ["http", "server", "location"],
+  gzip_no_buffer: ["http", "server", "location"],
+  gzip_proxied: ["http", "server", "location"],
+  gzip_static: ["http", "server", "location"],
+  gzip_types: ["http", "server", "location"],
+  gzip_vary: ["http", "server", "location"],
+  gzip_window: ["http", "server", "location"],
+  hash: ["upstream"],
+  http: ["main"],
+  http2_body_preread_size: ["http", "server"],
+  http2_chunk_size: ["http", "server", "location"],
+  http2_idle_timeout: ["http", "server"],
+  http2_max_concurrent_pushes: ["http", "server"],
+  http2_max_concurrent_streams: ["http", "server"],
+  http2_max_field_size: ["http", "server"],
+  http2_max_header_size: ["http", "server"],
+  http2_max_requests: ["http", "server"],
+  http2_pool_size: ["http", "server"],
+  http2_push: ["http", "server", "location"],
+  http2_push_preload: ["http", "server", "location"],
+  http2_recv_buffer_size: ["http"],
+  http2_recv_timeout: ["http", "server"],
+  http2_streams_index_size: ["http", "server"],
+  if: ["server", "location"],
+  if_modified_since: ["http", "server", "location"],
+  ignore_invalid_headers: ["http", "server"],
+  include: ["main", "events", "http", "server", "location", "server-if", "location-if", "limit_except", "upstream"],
+  index: ["http", "server", "location"],
+  internal: ["location"],
+  ip_hash: ["upstream"],
+  keepalive: ["upstream"],
+  keepalive_disable: ["http", "server", "location"],
+  keepalive_requests: ["http", "server", "location", "upstream"],
+  keepalive_time: ["http", "server", "location", "upstream"],
+  keepalive_timeout: ["http", "server", "location", "upstream"],
+  large_client_header_buffers: ["http", "server"],
+  least_conn: ["upstream"],
+  limit_conn: ["http", "server", "location"],
+  limit_conn_dry_run: ["http", "server", "location"],
+  limit_conn_log_level: ["http", "server", "location"],
+  limit_conn_status: ["http", "server", "location"],
+  limit_conn_zone: ["http"],
+  limit_except: ["location"],
+  limit_rate: ["http", "server", "location", "location-if"],
+  limit_rate_after: ["http", "server", "location", "location-if"],
+  limit_req: ["http", "server", "location"],
+  limit_req_dry_run: ["http", "server", "location"],
+  limit_req_log_level: ["http", "server", "location"],
+  limit_req_status: ["http", "server", "location"],
+  limit_req_zone: ["http"],
+  lingering_close: ["http", "server", "location"],
+  lingering_time: ["http", "server", "location"],
+  lingering_timeout: ["http", "server", "location"],
+  listen: ["server"],
+  load_module: ["main"],
+  location: ["server", "location"],
+  lock_file: ["main"],
+  log_format: ["http"],
+  log_not_found: ["http", "server", "location"],
+  log_subrequest: ["http", "server", "location"],
+  map: ["http"],
+  map_hash_bucket_size: ["http"],
+  map_hash_max_size: ["http"],
+  master_process: ["main"],
+  max_headers: ["http", "server"],
+  max_ranges: ["http", "server", "location"],
+  memcached_bind: ["http", "server", "location"],
+  memcached_buffer_size: ["http", "server", "location"],
+  memcached_connect_timeout: ["http", "server", "location"],
+  memcached_gzip_flag: ["http", "server", "location"],
+  memcached_next_upstream: ["http", "server", "location"],
+  memcached_next_upstream_timeout: ["http", "server", "location"],
+  memcached_next_upstream_tries: ["http", "server", "location"],
+  memcached_pass: ["location", "location-if"],
+  memcached_read_timeout: ["http", "server", "location"],
+  memcached_send_timeout: ["http", "server", "location"],
+  memcached_socket_keepalive: ["http", "server", "location"],
+  merge_slashes: ["http", "server"],
+  min_delete_depth: ["http", "server", "location"],
+  mirror: ["http", "server", "location"],
+  mirror_request_body: ["http", "server", "location"],
+  modern_browser: ["http", "server", "location"],
+  modern_browser_value: ["http", "server", "location"],
+  mp4_buffer_size: ["http", "server", "location"],
+  mp4_max_buffer_size: ["http", "server", "location"],
+  mp4_start_key_frame: ["http", "server", "location"],
+  msie_padding: ["http", "server", "location"],
+  msie_refresh: ["http", "server", "location"],
+  multi_accept: ["events"],
+  open_file_cache: ["http", "server", "location"],
+  open_file_cache_errors: ["http", "server", "location"],
+  open_file_cache_events: ["http", "server", "location"],
+  open_file_cache_min_uses: ["http", "server", "location"],
+  open_file_cache_valid: ["http", "server", "location"],
+  open_log_file_cache: ["http", "server", "location"],
+  output_buffers: ["http", "server", "location"],
+  override_charset: ["http", "server", "location", "location-if"],
+  pcre_jit: ["main"],
+  pid: ["main"],
+  port_in_redirect: ["http", "server", "location"],
+  post_action: ["http", "server", "location", "location-if"],
+  postpone_gzipping: ["http", "server", "location"],
+  postpone_output: ["http", "server", "location"],
+  proxy_bind: ["http", "server", "location"],
+  proxy_buffer_size: ["http", "server", "location"],
+  proxy_buffering: ["http", "server", "location"],
+  proxy_buffers: ["http", "server", "location"],
+  proxy_busy_buffers_size: ["http", "server", "location"],
+  proxy_cache: ["http", "server", "location"],
+  proxy_cache_background_update: ["http", "server", "location"],
+  proxy_cache_bypass: ["http", "server", "location"],
+  proxy_cache_convert_head: ["http", "server", "location"],
+  proxy_cache_key: ["http", "server", "location"],
+  proxy_cache_lock: ["http", "server", "location"],
+  proxy_cache_lock_age: ["http", "server", "location"],
+  proxy_cache_lock_timeout: ["http", "server", "location"],
+  proxy_cache_max_range_offset: ["http", "server", "location"],
+  proxy_cache_methods: ["http", "server", "location"],
+  proxy_cache_min_uses: ["http", "server", "location"],
+  proxy_cache_path: ["http"],
+  proxy_cache_revalidate: ["http", "server", "location"],
+  proxy_cache_use_stale: ["http", "server", "location"],
+  proxy_cache_valid: ["http", "server", "location"],
+  proxy_connect_timeout: ["http", "server", "location"],
+  proxy_cookie_domain: ["http", "server", "location"],
+  proxy_cookie_flags: ["http", "server", "location"],
+  proxy_cookie_path: ["http", "server", "location"],
+  proxy_force_ranges: ["http", "server", "location"],
+  proxy_headers_hash_bucket_size: ["http", "server", "location"],
+  proxy_headers_hash_max_size: ["http", "server", "location"],
+  proxy_hide_header: ["http", "server", "location"],
+  proxy_http_version: ["http", "server", "location"],
+  proxy_ignore_client_abort: ["http", "server", "location"],
+  proxy_ignore_headers: ["http", "server", "location"],
+  proxy_intercept_errors: ["http", "server", "location"],
+  proxy_limit_rate: ["http", "server", "location"],
+  proxy_max_temp_file_size: ["http", "server", "location"],
+  proxy_method: ["http", "server", "location"],
+  proxy_next_upstream: ["http", "server", "location"],
+  proxy_next_upstream_timeout: ["http", "server", "location"],
+  proxy_next_upstream_tries: ["http", "server", "location"],
+  proxy_no_cache: ["http", "server", "location"],
+  proxy_pass: ["location", "location-if", "limit_except"],
+  proxy_pass_header: ["http", "server", "location"],
+  proxy_pass_request_body: ["http", "server", "location"],
+  proxy_pass_request_headers: ["http", "server", "location"],
+  proxy_read_timeout: ["http", "server", "location"],
+  proxy_redirect: ["http", "server", "location"],
+  proxy_request_buffering: ["http", "server", "location"],
+  proxy_send_lowat: ["http", "server", "location"],
+  proxy_send_timeout: ["http", "server", "location"],
+  proxy_set_body: ["http", "server", "location"],
+  proxy_set_header: ["http", "server", "location"],
+  proxy_socket_keepalive: ["http", "server", "location"],
+  proxy_ssl_certificate: ["http", "server", "location"],
+  proxy_ssl_certificate_key: ["http", "server", "location"],
+  proxy_ssl_ciphers: ["http", "server", "location"],
+  proxy_ssl_conf_command: ["http", "server", "location"],
+  proxy_ssl_crl: ["http", "server", "location"],
+  proxy_ssl_name: ["http", "server", "location"],
+  proxy_ssl_password_file: ["http", "server", "location"],
+  proxy_ssl_protocols: ["http", "server", "location"],
+  proxy_ssl_server_name: ["http", "server", "location"],
+  proxy_ssl_session_reuse: ["http", "server", "location"],
+  proxy_ssl_trusted_certificate: ["http", "server", "location"],
+  proxy_ssl_verify: ["http", "server", "location"],
+  proxy_ssl_verify_depth: ["http", "server", "location"],
+  proxy_store: ["http", "server", "location"],
+  proxy_store_access: ["http", "server", "location"],
+  proxy_temp_file_write_size: ["http", "server", "location"],
+  proxy_temp_path: ["http", "server", "location"],
+  random: ["upstream"],
+  random_index: ["location"],
+  read_ahead: ["http", "server", "location"],
+  real_ip_header: ["http", "server", "location"],
+  real_ip_recursive: ["http", "server", "location"],
+  recursive_error_pages: ["http", "server", "location"],
+  referer_hash_bucket_size: ["server", "location"],
+  referer_hash_max_size: ["server", "location"],
+  request_pool_size: ["http", "server"],
+  reset_timedout_connection: ["http", "server", "location"],
+  resolver: ["http", "server", "location"],
+  resolver_timeout: ["http", "server", "location"],
+  return: ["server", "location", "server-if", "location-if"],
+  rewrite: ["server", "location", "server-if", "location-if"],
+  rewrite_log: ["http", "server", "location", "server-if", "location-if"],
+  root: ["http", "server", "location", "location-if"],
+  satisfy: ["http", "server", "location"],
+  scgi_bind: ["http", "server", "location"],
+  scgi_buffer_size: ["http", "server", "location"],
+  scgi_buffering: ["http", "server", "location"],
+  scgi_buffers: ["http", "server", "location"],
+  scgi_busy_buffers_size: ["http", "server", "location"],
+  scgi_cache: ["http", "server", "location"],
+  scgi_cache_background_update: ["http", "server", "location"],
+  scgi_cache_bypass: ["http", "server", "location"],
+  scgi_cache_key: ["http", "server", "location"],
+  scgi_cache_lock: ["http", "server", "location"],
+  scgi_cache_lock_age: ["http", "server", "location"],
+  scgi_cache_lock_timeout: ["http", "server", "location"],
+  scgi_cache_max_range_offset: ["http", "server", "location"],
+  scgi_cache_methods: ["http", "server", "location"],
+  scgi_cache_min_uses: ["http", "server", "location"],
+  scgi_cache_path: ["http"],
+  scgi_cache_revalidate: ["http", "server", "location"],
+  scgi_cache_use_stale: ["http", "server", "location"],
+  scgi_cache_valid: ["http", "server", "location"],
+  scgi_connect_timeout: ["http", "server", "location"],
+  scgi_force_ranges: ["http", "server", "location"],
+  scgi_hide_header: ["http", "server", "location"],
+  scgi_ignore_client_abort: ["http", "server", "location"],
+  scgi_ignore_headers: ["http", "server", "location"],
+  scgi_intercept_errors: ["http", "server", "location"],
+  scgi_limit_rate: ["http", "server", "location"],
+  scgi_max_temp_file_size: ["http", "server", "location"],
+  scgi_next_upstream: ["http", "server", "location"],
+  scgi_next_upstream_timeout: ["http", "server", "location"],
+  scgi_next_upstream_tries: ["http", "server", "location"],
+  scgi_no_cache: ["http", "server", "location"],
+  scgi_param: ["http", "server", "location"],
+  scgi_pass: ["location", "location-if"],
+  scgi_pass_header: ["http", "server", "location"],
+  scgi_pass_request_body: ["http", "server", "location"],
+  scgi_pass_request_headers: ["http", "server", "location"],
+  scgi_read_timeout: ["http", "server", "location"],
+  scgi_request_buffering: ["http", "server", "location"],
+  scgi_send_timeout: ["http", "server", "location"],
+  scgi_socket_keepalive: ["http", "server", "location"],
+  scgi_store: ["http", "server", "location"],
+  scgi_store_access: ["http", "server", "location"],
+  scgi_temp_file_write_size: ["http", "server", "location"],
+  scgi_temp_path: ["http", "server", "location"],
+  secure_link: ["http", "server", "location"],
+  secure_link_md5: ["http", "server", "location"],
+  secure_link_secret: ["http", "server", "location"],
+  send_timeout: ["http", "server", "location"],
+  sendfile: ["http", "server", "location", "location-if"],
+  sendfile_max_chunk: ["http", "server", "location"],
+  server: ["http", "upstream"],
+  server_name: ["server"],
+  server_name_in_redirect: ["http", "server", "location"],
+  server_names_hash_bucket_size: ["http"],
+  server_names_hash_max_size: ["http"],
+  server_tokens: ["http", "server", "location"],
+  set: ["server", "location", "server-if", "location-if"],
+  set_real_ip_from: ["http", "server", "location"],
+  slice: ["http", "server", "location"],
+  source_charset: ["http", "server", "location", "location-if"],
+  split_clients: ["http"],
+  ssi: ["http", "server", "location", "location-if"],
+  ssi_ignore_recycled_buffers: ["http", "server", "location"],
+  ssi_last_modified: ["http", "server", "location"],
+  ssi_min_file_chunk: ["http", "server", "location"],
+  ssi_silent_errors: ["http", "server", "location"],
+  ssi_types: ["http", "server", "location"],
+  ssi_value_length: ["http", "server", "location"],
+  ssl_buffer_size: ["http", "server"],
+  ssl_certificate: ["http", "server"],
+  ssl_certificate_key: ["http", "server"],
+  ssl_ciphers: ["http", "server"],
+  ssl_client_certificate: ["http", "server"],
+  ssl_conf_command: ["http", "server"],
+  ssl_dhparam: ["http", "server"],
+  ssl_early_data: ["http", "server"],
+  ssl_ecdh_curve: ["http", "server"],
+  ssl_engine: ["main"],
+  ssl_ocsp: ["http", "server"],
+  ssl_ocsp_cache: ["http", "server"],
+  ssl_ocsp_responder: ["http", "server"],
+  ssl_password_file: ["http", "server"],
+  ssl_prefer_server_ciphers: ["http", "server"],
+  ssl_protocols: ["http", "server"],
+  ssl_reject_handshake: ["http", "server"],
+  ssl_session_cache: ["http", "server"],
+  ssl_session_ticket_key: ["http", "server"],
+  ssl_session_tickets: ["http", "server"],
+  ssl_session_timeout: ["http", "server"],
+  ssl_stapling: ["http", "server"],
+  ssl_stapling_file: ["http", "server"],
+  ssl_stapling_responder: ["http", "server"],
+  ssl_stapling_verify: ["http", "server"],
+  ssl_trusted_certificate: ["http", "server"],
+  ssl_verify_client: ["http", "server"],
+  ssl_verify_depth: ["http", "server"],
+  stub_status: ["server", "location"],
+  sub_filter: ["http", "server", "location"],
+  sub_filter_last_modified: ["http", "server", "location"],
+  sub_filter_once: ["http", "server", "location"],
+  sub_filter_types: ["http", "server", "location"],
+  subrequest_output_buffer_size: ["http", "server", "location"],
+  tcp_nodelay: ["http", "server", "location"],
+  tcp_nopush: ["http", "server", "location"],
+  thread_pool: ["main"],
+  timer_resolution: ["main"],
+  try_files: ["server", "location"],
+  types: ["http", "server", "location"],
+  types_hash_bucket_size: ["http", "server", "location"],
+  types_hash_max_size: ["http", "server", "location"],
+  underscores_in_headers: ["http", "server"],
+  uninitialized_variable_warn: ["http", "server", "location", "server-if", "location-if"],
+  upstream: ["http"],
+  use: ["events"],
+  user: ["main"],
+  userid: ["http", "server", "location"],
+  userid_domain: ["http", "server", "location"],
+  userid_expires: ["http", "server", "location"],
+  userid_flags: ["http", "server", "location"],
+  userid_mark: ["http", "server", "location"],
+  userid_name: ["http", "server", "location"],
+  userid_p3p: ["http", "server", "location"],
+  userid_path: ["http", "server", "location"],
+  userid_service: ["http", "server", "location"],
+  uwsgi_bind: ["http", "server", "location"],
+  uwsgi_buffer_size: ["http", "server", "location"],
+  uwsgi_buffering: ["http", "server", "location"],
+  uwsgi_buffers: ["http", "server", "location"],
+  uwsgi_busy_buffers_size: ["http", "server", "location"],
+  uwsgi_cache: ["http", "server", "location"],
+  uwsgi_cache_background_update: ["http", "server", "location"],
+  uwsgi_cache_bypass: ["http", "server", "location"],
+  uwsgi_cache_key: ["http", "server", "location"],
+  uwsgi_cache_lock: ["http", "server", "location"],
+  uwsgi_cache_lock_age: ["http", "server", "location"],
+  uwsgi_cache_lock_timeout: ["http", "server", "location"],
+  uwsgi_cache_max_range_offset: ["http", "server", "location"],
+  uwsgi_cache_methods: ["http", "server", "location"],
+  uwsgi_cache_min_uses: ["http", "server", "location"],
+  uwsgi_cache_path: ["http"],
+  uwsgi_cache_revalidate: ["http", "server", "location"],
+  uwsgi_cache_use_stale: ["http", "server", "location"],
+  uwsgi_cache_valid: ["http", "server", "location"],
+  uwsgi_connect_timeout: ["http", "server", "location"],
+  uwsgi_force_ranges: ["http", "server", "location"],
+  uwsgi_hide_header: ["http", "server", "location"],
+  uwsgi_ignore_client_abort: ["http", "server", "location"],
+  uwsgi_ignore_headers: ["http", "server", "location"],
+  uwsgi_intercept_errors: ["http", "server", "location"],
+  uwsgi_limit_rate: ["http", "server", "location"],
+  uwsgi_max_temp_file_size: ["http", "server", "location"],
+  uwsgi_modifier1: ["http", "server", "location"],
+  uwsgi_modifier2: ["http", "server", "location"],
+  uwsgi_next_upstream: ["http", "server", "location"],
+  uwsgi_next_upstream_timeout: ["http", "server", "location"],
+  uwsgi_next_upstream_tries: ["http", "server", "location"],
+  uwsgi_no_cache: ["http", "server", "location"],
+  uwsgi_param: ["http", "server", "location"],
+  uwsgi_pass: ["location", "location-if"],
+  uwsgi_pass_header: ["http", "server", "location"],
+  uwsgi_pass_request_body: ["http", "server", "location"],
+  uwsgi_pass_request_headers: ["http", "server", "location"],
+  uwsgi_read_timeout: ["http", "server", "location"],
+  uwsgi_request_buffering: ["http", "server", "location"],
+  uwsgi_send_timeout: ["http", "server", "location"],
+  uwsgi_socket_keepalive: ["http", "server", "location"],
+  uwsgi_ssl_certificate: ["http", "server", "location"],
+  uwsgi_ssl_certificate_key: ["http", "server", "location"],
+  uwsgi_ssl_ciphers: ["http", "server", "location"],
+  uwsgi_ssl_conf_command: ["http", "server", "location"],
+  uwsgi_ssl_crl: ["http", "server", "location"],
+  uwsgi_ssl_name: ["http", "server", "location"],
+  uwsgi_ssl_password_file: ["http", "server", "location"],
+  uwsgi_ssl_protocols: ["http", "server", "location"],
+  uwsgi_ssl_server_name: ["http", "server", "location"],
+  uwsgi_ssl_session_reuse: ["http", "server", "location"],
+  uwsgi_ssl_trusted_certificate: ["http", "server", "location"],
+  uwsgi_ssl_verify: ["http", "server", "location"],
+  uwsgi_ssl_verify_depth: ["http", "server", "location"],
+  uwsgi_store: ["http", "server", "location"],
+  uwsgi_store_access: ["http", "server", "location"],
+  uwsgi_string: ["http", "server", "location"],
+  uwsgi_temp_file_write_size: ["http", "server", "location"],
+  uwsgi_temp_path: ["http", "server", "location"],
+  valid_referers: ["server", "location"],
+  variables_hash_bucket_size: ["http"],
+  variables_hash_max_size: ["http"],
+  worker_aio_requests: ["events"],
+  worker_connections: ["events"],
+  worker_cpu_affinity: ["main"],
+  worker_priority: ["main"],
+  worker_processes: ["main"],
+  worker_rlimit_core: ["main"],
+  worker_rlimit_nofile: ["main"],
+  worker_shutdown_timeout: ["main"],
+  working_directory: ["main"],
+  zone: ["upstream"]
+};
+
+// rules/nginx-refuses-config.ts
+var UNPROBED_DIRECTIVES = /* @__PURE__ */ new Set([
+  "http2",
+  "http3",
+  "http3_hq",
+  "http3_max_concurrent_streams",
+  "http3_stream_buffer_size",
+  "quic_active_connection_id_limit",
+  "quic_bpf",
+  "quic_gso",
+  "quic_host_key",
+  "quic_retry",
+  "ssl_key_log",
+  "keepalive_min_timeout",
+  "ssl_certificate_cache",
+  "ssl_object_cache_inheritable",
+  "proxy_pass_trailers",
+  "proxy_ssl_certificate_cache",
+  "grpc_ssl_certificate_cache",
+  "uwsgi_ssl_certificate_cache",
+  "state",
+  "mp4_start_key_frame",
+  "early_hints",
+  "ssl_ech_file",
+  "mail",
+  "stream"
+]);
+var UNJUDGED_BLOCKS = /* @__PURE__ */ new Set(["stream", "mail", "types", "map", "geo", "split_clients", "charset_map", "match"]);
+var OFFICIAL_MAIN_FORMATS = ["combined", "main"];
+var OFFICIAL_IMAGE = /^(docker\.io\/)?(library\/)?nginx(:[^@\s]*)?(@\S+)?$|^(docker\.io\/)?nginxinc\/nginx-unprivileged(:\S*)?$/;
+var OFFICIAL_IMAGE_FILES = /* @__PURE__ */ new Set([
+  "/etc/nginx/nginx.conf",
+  "/etc/nginx/mime.types",
+  "/etc/nginx/fastcgi_params",
+  "/etc/nginx/fastcgi.conf",
+  "/etc/nginx/scgi_params",
+  "/etc/nginx/uwsgi_params",
+  "/etc/nginx/koi-utf",
+  "/etc/nginx/koi-win",
+  "/etc/nginx/win-utf",
+  "/etc/nginx/conf.d/default.conf"
+]);
+var nginx_refuses_config_default = defineRule({
+  meta: {
+    id: "nginx-refuses-config",
+    description: "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "Reads the configuration the nginx container loads (its nginx.conf, or the official image's, with every include expanded in the order nginx reads it) and reports what makes `nginx -t` fail, so nginx never starts: an `access_log` naming a `log_format` that is not defined before it (including one defined only in a file included later), two `upstream` blocks with one name, two `default_server` listens on one address and port, a directive in a context that does not allow it (`proxy_pass` in a server block, `log_format` in a location), an unknown directive that is a misspelling of a known one, an `include` of a file the container does not have, and a file that starts with a UTF-8 byte order mark.",
+      why: "nginx refuses the whole configuration for any of these: the container exits at start (or, on a reload, keeps running the old configuration while the deploy reports success). The mistakes hide across files: a `log_format` in `conf.d/logging.conf` is read after `conf.d/app.conf` (alphabetical order), and an editor adds the BOM that nginx reads as part of the first directive's name (https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format, https://nginx.org/en/docs/beginners_guide.html#conf_structure).",
+      notes: `Which directives exist and where each is allowed comes from nginx ${PROBED_NGINX_VERSION} itself (scripts/probe-nginx-directives.mjs); newer directives (\`http2 on\`, \`quic_*\`) are known but their contexts are not judged. An unknown name is reported only when it is one or two letters from a known directive and no \`load_module\` is in the configuration; other names may come from a module. Files no container includes, \`stream\`/\`mail\` blocks and values filled in by templates are not judged. A missing include is reported only for the official image without a Dockerfile and without a mount over the path. Tests check every verdict against the real \`nginx -t\`.`
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    for (const proxy of stack.proxies) for (const r of refusals(proxy, stack.workspace.sources, where2)) report(r);
+  }
+});
+function refusals(proxy, sources, where2) {
+  const via = (n) => n.includedVia.length ? ` (read through the include at ${n.includedVia.map(where2).join(" -> ")})` : "";
+  const model = proxy.nginx;
+  const loaded2 = new Set(model.files.filter((f) => f.role !== "snippet").map((f) => f.path));
+  const out = [];
+  const official = isOfficialImage(proxy);
+  for (const path of loaded2) {
+    const file = sources.get(path);
+    if (file?.bom && file.text.trim() !== "") {
+      out.push({
+        span: { file: path, start: 0, end: 0 },
+        message: `${path} starts with a UTF-8 byte order mark: nginx reads it as part of the first directive's name and refuses the configuration (unknown directive)`,
+        hint: "save the file as UTF-8 without BOM"
+      });
+    }
+  }
+  const nodes = [];
+  const visit = (n) => {
+    nodes.push(n);
+    if (!UNJUDGED_BLOCKS.has(n.directive.name)) n.children.forEach(visit);
+  };
+  model.roots.filter((n) => loaded2.has(n.directive.span.file)).forEach(visit);
+  const hasLoadModule = nodes.some((n) => n.directive.name === "load_module");
+  const known2 = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
+  const formats = /* @__PURE__ */ new Map();
+  const formatsOf = (http) => {
+    let f = formats.get(http);
+    if (!f) {
+      f = new Map((http === void 0 && model.implicitMain ? official ? OFFICIAL_MAIN_FORMATS : [] : ["combined"]).map((n) => [n, void 0]));
+      formats.set(http, f);
+    }
+    return f;
+  };
+  const laterFormats = /* @__PURE__ */ new Map();
+  for (const n of nodes) if (n.directive.name === "log_format" && n.directive.args[0]) laterFormats.set(n.directive.args[0].value, laterFormats.get(n.directive.args[0].value) ?? n);
+  const upstreams = /* @__PURE__ */ new Map();
+  const defaults = /* @__PURE__ */ new Map();
+  for (const n of nodes) {
+    const d = n.directive;
+    if (hasTemplateValue(d.args.map((a) => a.raw).join(" ")) || hasTemplateValue(d.name)) continue;
+    const context = probedContext(n);
+    const allowed = NGINX_DIRECTIVE_CONTEXTS[d.name];
+    if (context !== void 0) {
+      if (allowed && !allowed.includes(context)) {
+        out.push({
+          span: d.nameSpan,
+          message: `"${d.name}" is not allowed in ${describeContext(context)} (nginx allows it in ${[...new Set(allowed.map(describeContext))].join(", ")}): nginx -t refuses the configuration ("${d.name}" directive is not allowed here)${via(n)}`,
+          hint: `move ${d.name} into ${describeContext(allowed[0])}`
+        });
+        continue;
+      }
+      if (!allowed && !UNPROBED_DIRECTIVES.has(d.name) && !hasLoadModule && !d.name.includes("$")) {
+        const near = closest(d.name, known2);
+        if (near !== void 0) {
+          out.push({
+            span: d.nameSpan,
+            message: `nginx has no directive "${d.name}"; did you mean "${near}"? nginx -t refuses the configuration (unknown directive)${via(n)}`,
+            hint: `rename it to ${near}`
+          });
+          continue;
+        }
+      }
+    }
+    const http = enclosing(n, "http");
+    if (d.name === "log_format" && d.args[0] && n.context === "http") formatsOf(http).set(d.args[0].value, d.span);
+    if (d.name === "access_log" && d.args[1] && !d.args[1].value.includes("=") && d.args[0]?.value !== "off") {
+      const name2 = d.args[1].value;
+      const defined = formatsOf(http);
+      if (model.implicitMain && !official && http === void 0) continue;
+      if (!defined.has(name2)) {
+        const later = laterFormats.get(name2);
+        out.push({
+          span: d.args[1].span,
+          message: later ? `access_log uses log_format "${name2}", which nginx reads only later (${where2(later.directive.span)}): formats must be defined before they are used, so nginx -t refuses the configuration (unknown log format "${name2}")${via(n)}` : `access_log uses log_format "${name2}", which is not defined${model.implicitMain ? ` (the image's nginx.conf defines "main")` : ""}: nginx -t refuses the configuration (unknown log format "${name2}")${via(n)}`,
+          ...later ? { related: [{ span: later.directive.span, message: `log_format ${name2}, read after the access_log` }] } : {},
+          hint: later ? `move log_format ${name2} before the include that reads this file, e.g. into nginx.conf's http block` : `define log_format ${name2} in http, or use "combined"`
+        });
+      }
+    }
+    if (d.name === "upstream" && d.block && d.args[0] && n.context === "http") {
+      const key = `${spanKeyOf(http)}|${d.args[0].value}`;
+      const first = upstreams.get(key);
+      if (first) {
+        out.push({
+          span: d.args[0].span,
+          message: `upstream "${d.args[0].value}" is defined twice (first at ${where2(first.directive.span)}): nginx -t refuses the configuration (duplicate upstream)${via(n)}`,
+          related: [{ span: first.directive.args[0].span, message: `upstream ${d.args[0].value} first defined here` }],
+          hint: "rename one of them, or remove the copy (often a file both included and in conf.d)"
+        });
+      } else upstreams.set(key, n);
+    }
+    if (d.name === "listen" && n.context === "server" && d.args.some((a) => a.value === "default_server" || a.value === "default")) {
+      const addr = listenAddress(d.args[0]?.value);
+      if (addr === void 0) continue;
+      const key = `${spanKeyOf(http)}|${addr}`;
+      const first = defaults.get(key);
+      if (first) {
+        out.push({
+          span: d.span,
+          message: `a second default_server for ${addr} (the first is at ${where2(first.directive.span)}): nginx -t refuses the configuration (a duplicate default server)${via(n)}`,
+          related: [{ span: first.directive.span, message: `default_server for ${addr}` }],
+          hint: "keep default_server on one server block per address and port"
+        });
+      } else defaults.set(key, n);
+    }
+  }
+  if (official && !proxy.image.dockerfile && !proxy.service.command && !proxy.service.entrypoint) {
+    for (const span of model.unresolvedIncludes) {
+      if (!loaded2.has(span.file)) continue;
+      const text = sources.get(span.file)?.text.slice(span.start, span.end).replace(/^["']|["']$/g, "") ?? "";
+      const target = text.startsWith("/") ? text : `/etc/nginx/${text}`;
+      if (hasTemplateValue(text) || OFFICIAL_IMAGE_FILES.has(target)) continue;
+      if (proxy.service.volumes.some((v) => target === v.target || target.startsWith(`${v.target.replace(/\/$/, "")}/`) || v.type !== "bind" && v.target === "/")) continue;
+      out.push({
+        span,
+        message: `include ${text}: ${proxy.service.name} runs the stock nginx image, which has no ${target}, and no mount or COPY puts it there: nginx -t refuses the configuration (open() failed)`,
+        hint: `mount the file at ${target}, or remove the include`
+      });
+    }
+  }
+  return out;
+}
+function isOfficialImage(proxy) {
+  const image = proxy.service.image?.kind === "known" ? proxy.service.image.value : void 0;
+  if (proxy.image.dockerfile) return proxy.image.baseImage !== void 0 && OFFICIAL_IMAGE.test(proxy.image.baseImage);
+  return image !== void 0 && OFFICIAL_IMAGE.test(image);
+}
+function probedContext(n) {
+  for (let p = n.parent; p; p = p.parent) if (UNJUDGED_BLOCKS.has(p.directive.name)) return void 0;
+  switch (n.context) {
+    case "main":
+    case "events":
+    case "http":
+    case "server":
+    case "location":
+    case "upstream":
+    case "limit_except":
+      return n.context;
+    case "if": {
+      const outer = n.parent?.parent?.directive.name;
+      return outer === "server" ? "server-if" : outer === "location" ? "location-if" : void 0;
+    }
+    default:
+      return void 0;
+  }
+}
+function describeContext(c) {
+  switch (c) {
+    case "main":
+      return "the main context";
+    case "server-if":
+      return "an if in a server";
+    case "location-if":
+      return "an if in a location";
+    default:
+      return `${c === "upstream" || c === "events" ? "an" : "a"} ${c} block`.replace("a http", "the http").replace("an events", "the events");
+  }
+}
+function enclosing(n, name2) {
+  for (let p = n.parent; p; p = p.parent) if (p.directive.name === name2) return p;
+  return void 0;
+}
+function spanKeyOf(n) {
+  return n ? `${n.directive.span.file}:${n.directive.span.start}` : "-";
+}
+function listenAddress(raw) {
+  if (raw === void 0 || raw.includes("$")) return void 0;
+  let m = /^(\d+)$/.exec(raw) ?? /^\*:(\d+)$/.exec(raw) ?? /^0\.0\.0\.0:(\d+)$/.exec(raw);
+  if (m) return `0.0.0.0:${m[1]}`;
+  m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d+)$/.exec(raw);
+  if (m) return `${m[1]}:${m[2]}`;
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(raw)) return `${raw}:80`;
+  m = /^\[([0-9a-fA-F:]+)\]:(\d+)$/.exec(raw);
+  if (m) return `[${m[1].toLowerCase() === "::" ? "::" : m[1].toLowerCase()}]:${m[2]}`;
+  return void 0;
+}
+function hasTemplateValue(text) {
+  return /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}/.test(text);
+}
+
 // rules/django-db-bypasses-pgbouncer.ts
 var django_db_bypasses_pgbouncer_default = defineRule({
   meta: {
@@ -23687,85 +24740,23 @@ var redis_maxmemory_headroom_default = defineRule({
   }
 });
 
-// src/facts/timeouts.ts
-var NGINX_UNITS_MS = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5,
-  w: 6048e5,
-  M: 2592e6,
-  y: 31536e6
-};
-function parseNginxTime(raw) {
-  if (/^\d+$/.test(raw)) return Number(raw) * 1e3;
-  const part = /(\d+)(ms|s|m|h|d|w|M|y)/y;
-  let total = 0;
-  let at = 0;
-  while (at < raw.length) {
-    while (raw[at] === " ") at++;
-    if (at >= raw.length) break;
-    part.lastIndex = at;
-    const m = part.exec(raw);
-    if (!m) return void 0;
-    total += Number(m[1]) * NGINX_UNITS_MS[m[2]];
-    at = part.lastIndex;
-  }
-  return at === 0 ? void 0 : total;
-}
-function formatMillis(ms) {
-  if (ms >= 1e3) return `${Number((ms / 1e3).toFixed(3))}s`;
-  return `${ms}ms`;
-}
-
-// rules/timeout-chain.ts
-var NGINX_UPSTREAM_KEEPALIVE_MS = 6e4;
-var timeout_chain_default = defineRule({
+// rules/pgbouncer-query-timeout.ts
+var pgbouncer_query_timeout_default = defineRule({
   meta: {
-    id: "timeout-chain",
-    description: "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other",
+    id: "pgbouncer-query-timeout",
+    description: "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it",
     defaultSeverity: "error",
     category: "data",
     docs: {
-      what: "Follows a request from nginx to PostgreSQL and checks each link, naming both ends: (1) an nginx upstream that caches connections (`keepalive`) keeps them idle for `keepalive_timeout` (60s by default), which must be shorter than the `--keep-alive` of the gunicorn servers behind it (2s by default; sync workers do not keep connections and are skipped); (2) a PostgreSQL `statement_timeout` (set on the server, or by Django OPTIONS when pgbouncer passes it on) must be shorter than pgbouncer's `query_timeout`; (3) Django's `CONN_MAX_AGE` must not outlive pgbouncer's `client_idle_timeout` (or PostgreSQL's `idle_session_timeout` for a direct connection) unless `CONN_HEALTH_CHECKS` is True; (4) a location's explicit `proxy_read_timeout` must not exceed the `--timeout` of sync gunicorn workers behind it.",
-      why: "(1) When gunicorn closes an idle connection first, nginx can send the next request on a socket that is being closed: intermittent 502s that no log explains (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout, https://docs.gunicorn.org/en/stable/settings.html#keepalive). (2) pgbouncer documents query_timeout as a safety net set slightly above statement_timeout; at or below it, pgbouncer cuts the client off instead of PostgreSQL cancelling the statement (https://www.pgbouncer.org/config.html#query_timeout). (3) Django reuses a connection pgbouncer already closed, and the first query of the request fails (https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections). (4) The sync worker is killed at --timeout and nginx answers 502 long before its own read timeout.",
-      notes: "Only values that are known are compared; a default counts as known and the message says so."
+      what: "A PostgreSQL `statement_timeout` (set on the server, or sent by Django `OPTIONS` when pgbouncer passes it on) must be shorter than pgbouncer's `query_timeout` for the databases it pools. The rule reports a statement_timeout at or above query_timeout, naming both lines.",
+      why: "pgbouncer documents query_timeout as a safety net set slightly above statement_timeout. At or below it, pgbouncer drops the client connection instead of PostgreSQL cancelling the statement: the app sees a broken connection rather than a clean `canceling statement due to statement timeout` error, and the transaction state is lost (https://www.pgbouncer.org/config.html#query_timeout).",
+      notes: "Only values that are known are compared; a default counts as known and the message says so. A statement_timeout in OPTIONS that pgbouncer does not pass on is reported by pgbouncer-startup-parameter, not here. Part of what `timeout-chain` checked before 0.2.0."
     }
   },
   check(ctx) {
-    checkUpstreamKeepalive(ctx);
     checkStatementTimeout(ctx);
-    checkConnMaxAge(ctx);
-    checkReadTimeout(ctx);
   }
 });
-function checkUpstreamKeepalive({ stack, report, where: where2 }) {
-  for (const r of resolvedUpstreams(stack)) {
-    const keepalive = r.upstream.keepalive;
-    if (!keepalive) continue;
-    const timeoutNode = r.upstream.keepaliveTimeout;
-    const raw = timeoutNode?.directive.args[0]?.value;
-    const nginxMs = raw === void 0 ? NGINX_UPSTREAM_KEEPALIVE_MS : parseNginxTime(raw);
-    if (nginxMs === void 0) continue;
-    const nginxSpan = (timeoutNode ?? keepalive).directive.span;
-    const offenders = r.servers.flatMap(({ service }) => {
-      const g = service ? stack.app(service)?.gunicorn : void 0;
-      if (!service || !g || g.workerClass.kind !== "known" || g.workerClass.value === "sync" || g.keepAlive.kind !== "known") return [];
-      return g.keepAlive.value * 1e3 <= nginxMs ? [{ service, keepAlive: g.keepAlive }] : [];
-    });
-    for (const group of groupBy(offenders, (o) => String(o.keepAlive.value))) {
-      const { keepAlive } = group[0];
-      const names = [...new Set(group.map((o) => o.service.name))];
-      report({
-        span: nginxSpan,
-        message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but gunicorn on ${listNames(names, 3)} closes them after --keep-alive ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""} (${where2(keepAlive.span)}): nginx reuses connections gunicorn is closing, and those requests fail with 502`,
-        related: [{ span: keepAlive.span, message: `--keep-alive ${keepAlive.value}${keepAlive.isDefault ? " (gunicorn default)" : ""}` }],
-        hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise gunicorn --keep-alive above ${formatMillis(nginxMs)}`
-      });
-    }
-  }
-}
 function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2 }) {
   const tier = dataTier(stack);
   const told = /* @__PURE__ */ new Set();
@@ -23810,6 +24801,24 @@ function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2
     }
   }
 }
+
+// rules/conn-max-age-idle-timeout.ts
+var conn_max_age_idle_timeout_default = defineRule({
+  meta: {
+    id: "conn-max-age-idle-timeout",
+    description: "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to",
+    defaultSeverity: "error",
+    category: "data",
+    docs: {
+      what: "Django keeps a database connection for `CONN_MAX_AGE` seconds (`None`: forever). The server side closes idle ones: pgbouncer after `client_idle_timeout`, PostgreSQL after `idle_session_timeout` for a direct connection. The rule reports a CONN_MAX_AGE longer than that idle limit when `CONN_HEALTH_CHECKS` is not True.",
+      why: "Django reuses a connection the server already closed, and the first query of the next request fails with `server closed the connection unexpectedly`. `CONN_HEALTH_CHECKS` (Django 4.1+) makes Django test a reused connection first (https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections, https://www.pgbouncer.org/config.html#client_idle_timeout).",
+      notes: "Only values that are known are compared; a default counts as known. Part of what `timeout-chain` checked before 0.2.0."
+    }
+  },
+  check(ctx) {
+    checkConnMaxAge(ctx);
+  }
+});
 function checkConnMaxAge({ stack, report, where: where2, unknown: unknown2 }) {
   const found = [];
   for (const { db, route } of dataTier(stack).databases) {
@@ -23839,33 +24848,6 @@ function checkConnMaxAge({ stack, report, where: where2, unknown: unknown2 }) {
     });
   }
 }
-function checkReadTimeout({ stack, report, where: where2 }) {
-  const found = [];
-  for (const proxy of stack.proxies) {
-    for (const loc of proxy.nginx.locations) {
-      if (!loc.proxyPass || loc.proxyPass.kind !== "proxy_pass") continue;
-      const read = inherited(loc.node, "proxy_read_timeout")[0];
-      const raw = read?.directive.args[0]?.value;
-      const readMs = raw === void 0 ? void 0 : parseNginxTime(raw);
-      if (!read || readMs === void 0) continue;
-      for (const service of passTargets(stack, loc.proxyPass)) {
-        const g = stack.app(service)?.gunicorn;
-        if (!g || g.workerClass.kind !== "known" || g.workerClass.value !== "sync" || g.timeout.kind !== "known") continue;
-        if (g.timeout.value > 0 && readMs > g.timeout.value * 1e3) found.push({ loc, read, readMs, service, timeout: g.timeout });
-      }
-    }
-  }
-  for (const group of groupBy(found, (f) => `${spanKey(f.read.directive.span)}|${f.loc.match}|${f.timeout.value}`)) {
-    const { loc, read, readMs, timeout } = group[0];
-    const names = [...new Set(group.map((g) => g.service.name))];
-    report({
-      span: read.directive.span,
-      message: `location ${loc.match} waits up to proxy_read_timeout ${formatMillis(readMs)} for ${listNames(names, 3)}, but their sync gunicorn workers are killed after --timeout ${timeout.value}s${timeout.isDefault ? " (default)" : ""} (${where2(timeout.span)}): slower requests end in 502, not in the wait nginx allows`,
-      related: [{ span: timeout.span, message: `--timeout ${timeout.value}${timeout.isDefault ? " (gunicorn default)" : ""}` }],
-      hint: `raise gunicorn --timeout to at least ${formatMillis(readMs)}, or use gthread workers for long requests`
-    });
-  }
-}
 
 // rules/registry-data.ts
 var DATA_RULES = [
@@ -23876,7 +24858,8 @@ var DATA_RULES = [
   django_db_bypasses_pgbouncer_default,
   redis_client_capacity_default,
   redis_maxmemory_headroom_default,
-  timeout_chain_default,
+  pgbouncer_query_timeout_default,
+  conn_max_age_idle_timeout_default,
   pgbouncer_unknown_setting_default
 ];
 
@@ -24377,6 +25360,9 @@ var RULES = [
   limit_zone_undefined_default,
   websocket_to_wsgi_default,
   upstream_keepalive_http11_default,
+  upstream_keepalive_timeout_default,
+  proxy_read_timeout_default,
+  nginx_refuses_config_default,
   ...DATA_RULES,
   ...HOST_RULES
 ];
@@ -25008,6 +25994,9 @@ var CHECK_OPTIONS = {
   "print-config": { type: "boolean" }
 };
 var SETTINGS = ["error", "warning", "info", "off"];
+function knownRules(id2, flag) {
+  return redirectOf(id2)?.to ?? [knownRule(id2, flag)];
+}
 function knownRule(id2, flag) {
   if (RULES.some((r) => r.meta.id === id2)) return id2;
   const near = closest(id2, RULES.map((r) => r.meta.id));
@@ -25016,17 +26005,17 @@ function knownRule(id2, flag) {
 function ruleSettingsOf(values) {
   const list = (xs) => (xs ?? []).flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
   const settings = {};
-  const selected = list(values.select).map((id2) => knownRule(id2, "--select"));
+  const selected = list(values.select).flatMap((id2) => knownRules(id2, "--select"));
   if (selected.length) {
     for (const r of RULES) if (!selected.includes(r.meta.id)) settings[r.meta.id] = "off";
   }
-  for (const id2 of list(values.ignore)) settings[knownRule(id2, "--ignore")] = "off";
+  for (const id2 of list(values.ignore)) for (const r of knownRules(id2, "--ignore")) settings[r] = "off";
   for (const spec of values.rule ?? []) {
     const m = /^([^:=\s]+)\s*[:=]\s*(\S+)$/.exec(spec.trim());
     if (!m) throw new UsageError(`--rule needs ID:SEVERITY (e.g. --rule replica-drift:error), got "${spec}"`);
     const [, id2 = "", level = ""] = m;
     if (!SETTINGS.includes(level)) throw new UsageError(`--rule ${id2}: severity must be one of ${SETTINGS.join(", ")}, got "${level}"`);
-    settings[knownRule(id2, "--rule")] = level;
+    for (const r of knownRules(id2, "--rule")) settings[r] = level;
   }
   return settings;
 }
@@ -25194,6 +26183,20 @@ function ruleDocText(meta2) {
   );
   return parts.join("\n");
 }
+function redirectDocText(r, metas) {
+  const width = Math.max(...r.to.map((id2) => id2.length));
+  return [
+    `${r.from} was split in ${r.since} into ${r.to.length} rules, because ${r.why}:`,
+    "",
+    ...r.to.map((id2) => `  ${id2.padEnd(width)}  ${metas.find((m) => m.id === id2)?.description ?? ""}`),
+    "",
+    `"${r.from}" still works as an alias for all of them: \`rules: { ${r.from}: off }\` in .arena-lint.yaml and`,
+    `\`# arena-lint-disable ${r.from}\` in a file set or silence each of them; a rule's own id wins over the alias.`,
+    "",
+    `See \`arena-lint explain ${r.to[0]}\` and the others for what each one checks.`,
+    ""
+  ].join("\n");
+}
 function indent2(s2) {
   return s2.split("\n").map((l) => l ? `  ${l}` : l).join("\n");
 }
@@ -25255,6 +26258,11 @@ var COMMANDS = {
   explain: (argv, io) => {
     const id2 = argv[0];
     const rule = RULES.find((r) => r.meta.id === id2);
+    const redirect = id2 === void 0 ? void 0 : redirectOf(id2);
+    if (!rule && redirect) {
+      io.stdout(redirectDocText(redirect, RULES.map((r) => r.meta)));
+      return 0;
+    }
     if (!rule) throw new UsageError(id2 ? `unknown rule "${id2}"; see \`arena-lint rules\`` : "explain needs a rule id");
     io.stdout(ruleDocText(rule.meta));
     return 0;

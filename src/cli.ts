@@ -3,7 +3,8 @@ import { capacityCommand } from './commands/capacity.js';
 import { graphCommand } from './commands/graph.js';
 import { checkCommand } from './commands/check.js';
 import type { CliIO } from './commands/io.js';
-import { ruleDocText } from './docs/rule-doc.js';
+import { redirectDocText, ruleDocText } from './docs/rule-doc.js';
+import { redirectOf } from './core/rule-redirects.js';
 import { CONFIG_FILE_NAMES } from './engine/config.js';
 import { RULES } from '../rules/index.js';
 import pkg from '../package.json' with { type: 'json' };
@@ -68,6 +69,11 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => number> =
   explain: (argv, io) => {
     const id = argv[0];
     const rule = RULES.find((r) => r.meta.id === id);
+    const redirect = id === undefined ? undefined : redirectOf(id);
+    if (!rule && redirect) {
+      io.stdout(redirectDocText(redirect, RULES.map((r) => r.meta)));
+      return 0;
+    }
     if (!rule) throw new UsageError(id ? `unknown rule "${id}"; see \`arena-lint rules\`` : 'explain needs a rule id');
     io.stdout(ruleDocText(rule.meta));
     return 0;

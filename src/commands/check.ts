@@ -12,6 +12,7 @@ import { formatters, isFormatName, summaryLine, type FormatName } from '../repor
 import { RULES } from '../../rules/index.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { useColor, type CliIO } from './io.js';
+import { redirectOf } from '../core/rule-redirects.js';
 
 export const CHECK_OPTIONS = {
   format: { type: 'string', short: 'f' },
@@ -34,6 +35,11 @@ export const CHECK_OPTIONS = {
 
 const SETTINGS: readonly RuleSetting[] = ['error', 'warning', 'info', 'off'];
 
+/** The rule ids a command-line word names: a rule, or every rule a redirected id (timeout-chain) stands for. */
+function knownRules(id: string, flag: string): readonly string[] {
+  return redirectOf(id)?.to ?? [knownRule(id, flag)];
+}
+
 function knownRule(id: string, flag: string): string {
   if (RULES.some((r) => r.meta.id === id)) return id;
   const near = closest(id, RULES.map((r) => r.meta.id));
@@ -47,15 +53,15 @@ function knownRule(id: string, flag: string): string {
 export function ruleSettingsOf(values: { rule?: readonly string[] | undefined; select?: readonly string[] | undefined; ignore?: readonly string[] | undefined }): Record<string, RuleSetting> {
   const list = (xs: readonly string[] | undefined) => (xs ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
   const settings: Record<string, RuleSetting> = {};
-  const selected = list(values.select).map((id) => knownRule(id, '--select'));
+  const selected = list(values.select).flatMap((id) => knownRules(id, '--select'));
   if (selected.length) for (const r of RULES) if (!selected.includes(r.meta.id)) settings[r.meta.id] = 'off';
-  for (const id of list(values.ignore)) settings[knownRule(id, '--ignore')] = 'off';
+  for (const id of list(values.ignore)) for (const r of knownRules(id, '--ignore')) settings[r] = 'off';
   for (const spec of values.rule ?? []) {
     const m = /^([^:=\s]+)\s*[:=]\s*(\S+)$/.exec(spec.trim());
     if (!m) throw new UsageError(`--rule needs ID:SEVERITY (e.g. --rule replica-drift:error), got "${spec}"`);
     const [, id = '', level = ''] = m;
     if (!(SETTINGS as readonly string[]).includes(level)) throw new UsageError(`--rule ${id}: severity must be one of ${SETTINGS.join(', ')}, got "${level}"`);
-    settings[knownRule(id, '--rule')] = level as RuleSetting;
+    for (const r of knownRules(id, '--rule')) settings[r] = level as RuleSetting;
   }
   return settings;
 }

@@ -9,6 +9,7 @@ import { CONFIG_FILE_NAMES, EMPTY_CONFIG, loadConfig, type ResolvedConfig, type 
 import { globMatcher } from '../workspace/glob.js';
 import { whereOf, type Rule } from './rule.js';
 import { applySuppressions } from './suppress.js';
+import { settingIn } from '../core/rule-redirects.js';
 import { entityHash } from '../reporters/fingerprint.js';
 import { Workspace } from '../workspace/workspace.js';
 
@@ -105,11 +106,12 @@ function configFrom(file: SourceFile, shownRoot: string): ResolvedConfig {
  * (`files`) and/or the compose file of its stack (`stacks`); with both, both must match.
  */
 export function severityFor(rule: Rule, config: ResolvedConfig, file?: string, stack?: string, cli?: Readonly<Record<string, RuleSetting>>): RuleSetting {
+  // The command line's words were expanded already (`--ignore timeout-chain` names four rules).
   const forced = cli?.[rule.meta.id];
   if (forced !== undefined) return forced;
-  let setting: RuleSetting = config.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
+  let setting: RuleSetting = settingIn(config.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
   for (const o of config.data.overrides ?? []) {
-    const s = o.rules[rule.meta.id];
+    const s = settingIn(o.rules, rule.meta.id);
     if (s === undefined) continue;
     if (o.files && (file === undefined || !globMatcher(o.files)(file))) continue;
     if (o.stacks && (stack === undefined || !globMatcher(o.stacks)(stack))) continue;
