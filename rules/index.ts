@@ -13,6 +13,7 @@ import upstreamUnknownServer from './upstream-unknown-server.js';
 import websocketToWsgi from './websocket-to-wsgi.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
+import { SECURITY_RULES } from './registry-security.js';
 
 /** Every rule, in the order `arena-lint rules` lists them. */
 export const RULES: readonly Rule[] = [
@@ -31,4 +32,5 @@ export const RULES: readonly Rule[] = [
   upstreamKeepaliveHttp11,
   ...DATA_RULES,
   ...HOST_RULES,
+  ...SECURITY_RULES,
 ];
