@@ -8138,10 +8138,10 @@ function parseEnvFile(file) {
       } else {
         const rest = body.slice(key.length);
         const eq = rest.indexOf("=");
-        const lineSpan = { file: file.path, start: at, end: at + body.trimEnd().length };
+        const lineSpan2 = { file: file.path, start: at, end: at + body.trimEnd().length };
         if (eq < 0 || rest.slice(0, eq).trim() !== "") {
           if (rest.trim() === "") {
-            entries.push({ key, keySpan, value: unknown(`${key} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan });
+            entries.push({ key, keySpan, value: unknown(`${key} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
           } else {
             problems.push({ message: `expected "=" after ${key}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
           }
@@ -8149,7 +8149,7 @@ function parseEnvFile(file) {
           const valueOffset = at + key.length + eq + 1;
           const value = readValue(file, text.slice(valueOffset, lineStart + raw.length), valueOffset, vars, comments, problems);
           seen.set(key, value.kind === "known" ? { value: value.value, span: value.span } : { value: "", span: value.span });
-          entries.push({ key, keySpan, value, span: lineSpan });
+          entries.push({ key, keySpan, value, span: lineSpan2 });
         }
       }
     }
@@ -19483,8 +19483,8 @@ var import_yaml5 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -19492,7 +19492,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "timeout-chain" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "timeout-chain" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "hardcoded-secret" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -19860,10 +19860,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-redefinition"] !== void 0) {
-      let data29 = data["nginx-add-header-redefinition"];
+    if (data["hardcoded-secret"] !== void 0) {
+      let data29 = data["hardcoded-secret"];
       if (!(data29 === "off" || data29 === "info" || data29 === "warning" || data29 === "error")) {
-        const err31 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
+        const err31 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
         if (vErrors === null) {
           vErrors = [err31];
         } else {
@@ -19872,10 +19872,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-host-spoofing"] !== void 0) {
-      let data30 = data["nginx-host-spoofing"];
+    if (data["nginx-add-header-redefinition"] !== void 0) {
+      let data30 = data["nginx-add-header-redefinition"];
       if (!(data30 === "off" || data30 === "info" || data30 === "warning" || data30 === "error")) {
-        const err32 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
+        const err32 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
         if (vErrors === null) {
           vErrors = [err32];
         } else {
@@ -19884,10 +19884,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-alias-traversal"] !== void 0) {
-      let data31 = data["nginx-alias-traversal"];
+    if (data["nginx-host-spoofing"] !== void 0) {
+      let data31 = data["nginx-host-spoofing"];
       if (!(data31 === "off" || data31 === "info" || data31 === "warning" || data31 === "error")) {
-        const err33 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
+        const err33 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
         if (vErrors === null) {
           vErrors = [err33];
         } else {
@@ -19896,10 +19896,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-ssrf"] !== void 0) {
-      let data32 = data["nginx-ssrf"];
+    if (data["nginx-alias-traversal"] !== void 0) {
+      let data32 = data["nginx-alias-traversal"];
       if (!(data32 === "off" || data32 === "info" || data32 === "warning" || data32 === "error")) {
-        const err34 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
+        const err34 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
         if (vErrors === null) {
           vErrors = [err34];
         } else {
@@ -19908,10 +19908,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-valid-referers"] !== void 0) {
-      let data33 = data["nginx-valid-referers"];
+    if (data["nginx-ssrf"] !== void 0) {
+      let data33 = data["nginx-ssrf"];
       if (!(data33 === "off" || data33 === "info" || data33 === "warning" || data33 === "error")) {
-        const err35 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
+        const err35 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
         if (vErrors === null) {
           vErrors = [err35];
         } else {
@@ -19920,10 +19920,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-origins"] !== void 0) {
-      let data34 = data["nginx-origins"];
+    if (data["nginx-valid-referers"] !== void 0) {
+      let data34 = data["nginx-valid-referers"];
       if (!(data34 === "off" || data34 === "info" || data34 === "warning" || data34 === "error")) {
-        const err36 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
+        const err36 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
         if (vErrors === null) {
           vErrors = [err36];
         } else {
@@ -19932,10 +19932,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-if-is-evil"] !== void 0) {
-      let data35 = data["nginx-if-is-evil"];
+    if (data["nginx-origins"] !== void 0) {
+      let data35 = data["nginx-origins"];
       if (!(data35 === "off" || data35 === "info" || data35 === "warning" || data35 === "error")) {
-        const err37 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
+        const err37 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
         if (vErrors === null) {
           vErrors = [err37];
         } else {
@@ -19944,10 +19944,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-http-splitting"] !== void 0) {
-      let data36 = data["nginx-http-splitting"];
+    if (data["nginx-if-is-evil"] !== void 0) {
+      let data36 = data["nginx-if-is-evil"];
       if (!(data36 === "off" || data36 === "info" || data36 === "warning" || data36 === "error")) {
-        const err38 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
+        const err38 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
         if (vErrors === null) {
           vErrors = [err38];
         } else {
@@ -19956,10 +19956,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-multiline"] !== void 0) {
-      let data37 = data["nginx-add-header-multiline"];
+    if (data["nginx-http-splitting"] !== void 0) {
+      let data37 = data["nginx-http-splitting"];
       if (!(data37 === "off" || data37 === "info" || data37 === "warning" || data37 === "error")) {
-        const err39 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
+        const err39 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -19968,12 +19968,24 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["nginx-add-header-multiline"] !== void 0) {
+      let data38 = data["nginx-add-header-multiline"];
+      if (!(data38 === "off" || data38 === "info" || data38 === "warning" || data38 === "error")) {
+        const err40 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
+        if (vErrors === null) {
+          vErrors = [err40];
+        } else {
+          vErrors.push(err40);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err40 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err41 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err40];
+      vErrors = [err41];
     } else {
-      vErrors.push(err40);
+      vErrors.push(err41);
     }
     errors++;
   }
@@ -20780,6 +20792,201 @@ var Workspace = class {
   }
 };
 
+// src/security/secrets.ts
+import { posix as posix6 } from "node:path";
+var SECRET_NAME = /(PASSWORD|PASSWD|SECRET|SECRET_KEY|SECRETKEY|TOKEN|API_KEY|APIKEY|SECRET_ACCESS_KEY|PRIVATE_KEY|AUTH_KEY|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY|(^|_)PASS|(^|_)PWD|REQUIREPASS|MASTERAUTH)$/i;
+var URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi;
+function isSecretName(name2) {
+  return SECRET_NAME.test(name2) && name2 !== "PWD" && name2 !== "OLDPWD" && !/_(FILE|PATH|DIR|HEADER|NAME|URL)$/i.test(name2);
+}
+function isReference(value) {
+  const v = value.trim();
+  return v === "" || v.includes("$") || /^(true|false|none|null|yes|no)$/i.test(v) || v.startsWith("/run/secrets/") || /^\{\{.*\}\}$/.test(v);
+}
+function redacted(value) {
+  return `******** (${value.length} characters)`;
+}
+var DEV_WORD = /(^|[-_./])(dev|devel|develop|development|local|localhost|test|tests|testing|ci|e2e|debug|override|example|examples|sample|demo)([-_./]|$)/i;
+function isDevelopmentStack(stack) {
+  return DEV_WORD.test(stack.name);
+}
+function isDevelopmentSettings(module) {
+  return DEV_WORD.test(module);
+}
+function spansOf(file, span, value) {
+  if (!file || value === "") return [];
+  const out = [];
+  const text = file.text.slice(span.start, span.end);
+  for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) {
+    out.push({ file: span.file, start: span.start + at, end: span.start + at + value.length });
+  }
+  return out;
+}
+function lineSpan(file, span) {
+  const start = file.text.lastIndexOf("\n", Math.max(0, span.start - 1)) + 1;
+  let end = file.text.indexOf("\n", span.end);
+  if (end < 0) end = file.text.length;
+  return { file: span.file, start, end };
+}
+function commandLineSecrets(text) {
+  const out = [];
+  const add = (name2, m, group) => {
+    const v = m[group];
+    if (isReference(v)) return;
+    const start = m.index + m[0].lastIndexOf(v);
+    out.push({ name: name2, start, end: start + v.length });
+  };
+  for (const m of text.matchAll(/--(requirepass|masterauth|password|passwd|pass)(?:=|\s+)(["']?)([^\s"'`;&|]+)\2/gi)) add(`--${m[1]}`, m, 3);
+  if (/\bredis-cli\b/.test(text)) for (const m of text.matchAll(/(?:^|\s)-a\s+(["']?)([^\s"'`;&|]+)\1/g)) add("redis-cli -a", m, 2);
+  if (/\b(mysql|mysqladmin|mariadb)\b/.test(text)) for (const m of text.matchAll(/(?:^|\s)-p([^\s"'`;&|]+)/g)) add("mysql -p", m, 1);
+  for (const m of text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)=(["']?)([^\s"'`;&|]+)\2/g)) if (isSecretName(m[1])) add(m[1], m, 3);
+  for (const m of text.matchAll(URL_PASSWORD)) add("a URL password", m, 1);
+  return out;
+}
+function composeSecrets(stack, svc, out) {
+  const ws = stack.workspace;
+  const composeFile = ws.sources.get(stack.compose.path) ?? ws.read(stack.compose.path);
+  for (const e of svc.environment) {
+    const v = e.value;
+    if (v.kind !== "known") continue;
+    const fromEnvFile = v.span.file !== e.span.file;
+    const file = ws.sources.get(v.span.file);
+    const raw = composeFile?.text.slice(e.span.start, e.span.end) ?? "";
+    const isDefault = !fromEnvFile && /\$\{[A-Za-z_]\w*:?-/.test(raw);
+    const place = fromEnvFile ? "env file" : isDefault ? "compose variable default" : "compose environment";
+    const found = [];
+    if (isSecretName(e.key) && !isReference(v.value)) found.push({ name: e.key, value: v.value });
+    for (const m of v.value.matchAll(URL_PASSWORD)) if (!isReference(m[1])) found.push({ name: `the password in ${e.key}`, value: m[1] });
+    for (const f of found) {
+      const where2 = file ? spansOf(file, v.span, f.value)[0] ?? spansOf(file, lineSpan(file, v.span), f.value)[0] : void 0;
+      if (!where2) continue;
+      out.push({ name: f.name, place, span: where2, value: f.value, service: svc, hardcoded: !fromEnvFile });
+    }
+  }
+  const lines = [
+    { place: "command line", key: "command" },
+    { place: "command line", key: "entrypoint" },
+    { place: "healthcheck", key: "healthcheck" }
+  ];
+  for (const l of lines) {
+    const setting = svc.settings.get(l.key);
+    if (!setting || !composeFile || setting.span.file !== composeFile.path) continue;
+    const data = l.key === "healthcheck" ? setting.data?.test : setting.data;
+    const words = Array.isArray(data) ? data.map(String).join(" ") : typeof data === "string" ? data : "";
+    const next = [...svc.settings.values()].map((x) => x.span.start).filter((start) => start > setting.span.start).sort((a, b) => a - b)[0];
+    const region = { file: setting.span.file, start: setting.span.start, end: next ?? svc.span.end };
+    for (const found of commandLineSecrets(words)) {
+      const value = words.slice(found.start, found.end);
+      for (const span of spansOf(composeFile, region, value)) {
+        out.push({ name: found.name, place: l.place, span, value, service: svc, hardcoded: true });
+      }
+    }
+  }
+}
+function settingsSecrets(stack, out) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const app of dataTier(stack).apps) {
+    const names = app.settings?.names;
+    if (!names) continue;
+    const module = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
+    const production = !isDevelopmentSettings(module) && !isDevelopmentStack(stack);
+    const consider = (name2, v) => {
+      if (v?.kind !== "known" || typeof v.value !== "string" || isReference(v.value)) return;
+      const key = `${v.span.file}:${v.span.start}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const file = stack.workspace.sources.get(v.span.file);
+      const fromPython = v.span.file.endsWith(".py");
+      const where2 = file ? spansOf(file, v.span, v.value)[0] ?? spansOf(file, lineSpan(file, v.span), v.value)[0] : void 0;
+      if (!where2) return;
+      out.push({ name: name2, place: fromPython ? "settings" : "env file", span: where2, value: v.value, service: app.service, hardcoded: fromPython && production });
+    };
+    for (const [name2, v] of names) if (isSecretName(name2)) consider(name2, v);
+    const dbs = names.get("DATABASES");
+    if (dbs?.kind === "known" && isPyDict(dbs.value)) {
+      for (const e of dbs.value.entries) {
+        if (e.key.kind === "known" && typeof e.key.value === "string") consider(`DATABASES["${e.key.value}"]["PASSWORD"]`, pyGet(e.value, "PASSWORD"));
+      }
+    }
+  }
+}
+function userlistSecrets(stack, out) {
+  for (const pgb of dataTier(stack).pgbouncers) {
+    const auth = pgb.settings.get("auth_file");
+    if (auth?.kind !== "known" || auth.value === "") continue;
+    const containerPath = posix6.isAbsolute(auth.value) ? auth.value : posix6.join("/etc/pgbouncer", auth.value);
+    const hostPath = stack.image(pgb.service).fs.resolve(containerPath)?.hostPath;
+    const file = hostPath !== void 0 ? stack.workspace.read(hostPath) : void 0;
+    if (!file) continue;
+    stack.addFile(file.path);
+    for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
+      const password = m[2];
+      if (password === "") continue;
+      const start = m.index + m[0].length - 1 - password.length;
+      out.push({ name: `userlist user "${m[1]}"`, place: "pgbouncer userlist", span: { file: file.path, start, end: start + password.length }, value: password, service: pgb.service, hardcoded: !isDevelopmentStack(stack) });
+    }
+  }
+}
+function writtenSecrets(stack) {
+  return stack.memo("written-secrets", () => {
+    const out = [];
+    for (const svc of stack.services) composeSecrets(stack, svc, out);
+    settingsSecrets(stack, out);
+    userlistSecrets(stack, out);
+    for (const e of stack.dotenv?.entries ?? []) {
+      if (e.value.kind === "known" && isSecretName(e.key) && !isReference(e.value.value)) {
+        const file = stack.workspace.sources.get(e.value.span.file);
+        const where2 = file ? spansOf(file, lineSpan(file, e.value.span), e.value.value)[0] : void 0;
+        if (where2) out.push({ name: e.key, place: "env file", span: where2, value: e.value.value, hardcoded: false });
+      }
+    }
+    const names = /* @__PURE__ */ new Set();
+    for (const svc of stack.services) {
+      names.add(svc.name);
+      if (svc.image?.kind === "known") for (const part of svc.image.value.split(/[/:@]/)) names.add(part);
+    }
+    const seen = /* @__PURE__ */ new Set();
+    return out.filter((s2) => {
+      const k = `${s2.span.file}:${s2.span.start}:${s2.span.end}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    }).map((s2) => ({ ...s2, distinctive: s2.value.length >= MIN_SCRUB && !/^[A-Za-z]+$/.test(s2.value) && !names.has(s2.value) }));
+  });
+}
+var MASK = "*";
+var MIN_SCRUB = 6;
+function redactRun(sources, findings, secrets) {
+  if (secrets.length === 0) return { sources, findings: [...findings] };
+  const byFile = /* @__PURE__ */ new Map();
+  const values = [...new Set(secrets.filter((s2) => s2.distinctive).map((s2) => s2.value))].sort((a, b) => b.length - a.length);
+  for (const s2 of secrets) {
+    const list = byFile.get(s2.span.file) ?? [];
+    list.push(s2.span);
+    byFile.set(s2.span.file, list);
+  }
+  const out = new SourceSet();
+  for (const file of sources.all()) {
+    const spans = byFile.get(file.path) ?? [];
+    let text = file.text;
+    if (spans.length || values.some((v) => text.includes(v))) {
+      const arr = text.split("");
+      for (const sp of spans) for (let i = sp.start; i < sp.end && i < arr.length; i++) if (arr[i] !== "\n") arr[i] = MASK;
+      text = arr.join("");
+      for (const v of values) text = text.split(v).join(MASK.repeat(v.length));
+    }
+    out.add(text === file.text ? file : createSourceFile(file.path, text));
+  }
+  const scrub = (s2) => values.reduce((acc, v) => acc.split(v).join(MASK.repeat(8)), s2);
+  const clean = findings.map((f) => ({
+    ...f,
+    message: scrub(f.message),
+    related: f.related.map((r) => ({ ...r, message: scrub(r.message) })),
+    ...f.hint !== void 0 ? { hint: scrub(f.hint) } : {}
+  }));
+  return { sources: out, findings: clean };
+}
+
 // src/engine/run.ts
 var UsageError = class extends Error {
 };
@@ -20891,7 +21098,8 @@ function check(opts) {
       if (setting !== "off") findings.push({ ...f, severity: setting });
     }
   }
-  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)), sources: ws.sources }, stacks, config, unknowns };
+  const masked = redactRun(ws.sources, sortFindings(dedupe2(findings)), stacks.flatMap((s2) => writtenSecrets(s2)));
+  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: masked.findings, sources: masked.sources }, stacks, config, unknowns };
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -23621,6 +23829,44 @@ var HOST_RULES = [
   nofile_limits_default
 ];
 
+// rules/hardcoded-secret.ts
+var WHY = {
+  "compose environment": "it is in the repository and in `docker inspect` output",
+  "compose variable default": "it is used whenever the variable is unset, so a deploy that forgets it runs with the default",
+  "command line": "it is in the repository, and `ps` and `docker inspect` show it on the host",
+  healthcheck: "it is in the repository, and `docker inspect` shows it with every health check",
+  settings: "it is in the repository, and every copy of the code carries the production key",
+  "pgbouncer userlist": "it is in the repository; pgbouncer's md5 auth even accepts the hash as the password",
+  "env file": ""
+};
+var hardcoded_secret_default = defineRule({
+  meta: {
+    id: "hardcoded-secret",
+    description: "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports literal secrets: a compose `environment:` value whose name says it is a secret (`*PASSWORD`, `*SECRET*`, `*_TOKEN`, `*API_KEY`, ...) or a URL with a password in it (`postgres://app:pw@db/app`), the default of `${DB_PASSWORD:-hunter2}`, `--requirepass`/`--password`/`PGPASSWORD=` on a command line or in a healthcheck, a pgbouncer userlist the container reads, and in the settings module the production stack runs, a `SECRET_KEY` (or other secret-named setting, or a `DATABASES` PASSWORD) written in Python rather than read from the environment. Values that are references are not secrets: `${VAR}` without a default, `$VAR`, an empty value, `/run/secrets/...`, and names ending in `_FILE`. Stacks for development (compose files named `*dev*`, `*local*`, `*test*`, `*.override.*`, ...) and settings modules named that way are not reported. The finding names the secret, its file and line, and shows it redacted; the value itself never appears in any output format.",
+      why: "A secret in the repository is known to everyone who can read it, forever (git history), and cannot be rotated without a commit. A default like `hunter2` is worse: the stack still starts when the real secret is missing, with a password anyone can guess. A secret on a command line is visible to every process on the host through `ps`.",
+      notes: "arena-lint never prints a secret: in every format (stylish code frames, plain, json, SARIF with its snippets and fingerprints, GitHub annotations, the job summary) the characters of every secret it finds are replaced by `*`, whether or not this rule is enabled. Env files (`env_file:`, `.env`) are where secrets belong and are not reported, but their secret values are redacted too."
+    }
+  },
+  check({ stack, report }) {
+    if (isDevelopmentStack(stack)) return;
+    for (const s2 of writtenSecrets(stack)) {
+      if (!s2.hardcoded) continue;
+      const who = s2.service ? ` of ${s2.service.name}` : "";
+      const place = s2.place === "compose variable default" ? "in the default of a compose variable" : s2.place === "command line" ? "on the command line" : `in the ${s2.place === "settings" ? "settings module" : s2.place}`;
+      const why = s2.place === "pgbouncer userlist" && !/^(md5[0-9a-f]{32}|SCRAM-SHA-256\$)/.test(s2.value) ? "it is in the repository in plain text" : WHY[s2.place];
+      report({
+        span: s2.span,
+        message: `${s2.name}${who} is written ${place}: ${redacted(s2.value)}; ${why}`,
+        hint: s2.place === "settings" ? `read it from the environment (os.environ["${s2.name.startsWith("DATABASES") ? "DB_PASSWORD" : s2.name}"]) and set it in the deployment` : s2.place === "compose variable default" ? "drop the default (`${VAR:?set VAR}` fails loudly when it is missing)" : "move it to an env file kept out of the repository, or a docker secret (`*_FILE=/run/secrets/...`)"
+      });
+    }
+  }
+});
+
 // src/security/nginx-levels.ts
 var LEVELS = /* @__PURE__ */ new Set(["http", "server", "location", "if", "limit_except"]);
 function isLevel(node) {
@@ -24437,6 +24683,7 @@ var nginx_valid_referers_default = defineRule({
 
 // rules/registry-security.ts
 var SECURITY_RULES = [
+  hardcoded_secret_default,
   nginx_add_header_redefinition_default,
   nginx_host_spoofing_default,
   nginx_alias_traversal_default,

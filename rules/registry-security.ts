@@ -1,4 +1,5 @@
 import type { Rule } from '../src/engine/rule.js';
+import hardcodedSecret from './hardcoded-secret.js';
 import nginxAddHeaderMultiline from './nginx-add-header-multiline.js';
 import nginxAddHeaderRedefinition from './nginx-add-header-redefinition.js';
 import nginxAliasTraversal from './nginx-alias-traversal.js';
@@ -11,6 +12,7 @@ import nginxValidReferers from './nginx-valid-referers.js';
 
 /** Trust, exposure and secrets rules, and nginx's own security traps (the class gixy checks). */
 export const SECURITY_RULES: readonly Rule[] = [
+  hardcodedSecret,
   nginxAddHeaderRedefinition,
   nginxHostSpoofing,
   nginxAliasTraversal,

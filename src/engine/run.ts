@@ -10,6 +10,7 @@ import { globMatcher } from '../workspace/glob.js';
 import { whereOf, type Rule } from './rule.js';
 import { applySuppressions } from './suppress.js';
 import { Workspace } from '../workspace/workspace.js';
+import { redactRun, writtenSecrets } from '../security/secrets.js';
 
 /** A problem the user must fix before anything can be checked (exit code 2). */
 export class UsageError extends Error {}
@@ -151,7 +152,9 @@ export function check(opts: CheckOptions): CheckRun {
       if (setting !== 'off') findings.push({ ...f, severity: setting });
     }
   }
-  return { result: { root: opts.dir, stacks: stacks.map((s) => ({ name: s.name, files: [...s.files].sort() })), findings: sortFindings(dedupe(findings)), sources: ws.sources }, stacks, config, unknowns };
+  // Reporters get the sources and messages with every secret masked: no format can print one.
+  const masked = redactRun(ws.sources, sortFindings(dedupe(findings)), stacks.flatMap((s) => writtenSecrets(s)));
+  return { result: { root: opts.dir, stacks: stacks.map((s) => ({ name: s.name, files: [...s.files].sort() })), findings: masked.findings, sources: masked.sources }, stacks, config, unknowns };
 }
 
 /** A file shared by two stacks yields the same finding twice; keep the first. */
