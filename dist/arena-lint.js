@@ -23795,6 +23795,68 @@ function formatGithub(result, opts) {
 `;
 }
 
+// src/reporters/gitlab.ts
+var SEVERITY = { error: "major", warning: "minor", info: "info" };
+function formatGitlab(result, opts) {
+  const prints = occurrenceFingerprints(result.findings);
+  const issues = result.findings.map((f, i) => {
+    const at = toLocated(result, f);
+    const related = at.related.map((r) => `${repoPath2(opts, r.file)}:${r.line} ${r.message}`);
+    return {
+      type: "issue",
+      check_name: f.ruleId,
+      description: [f.message, ...related.length ? [`(related: ${related.join("; ")})`] : [], ...f.hint ? [`Hint: ${f.hint}`] : []].join(" "),
+      categories: ["Bug Risk"],
+      fingerprint: prints[i].replace(":", "-"),
+      severity: SEVERITY[f.severity],
+      location: { path: repoPath2(opts, at.file), lines: { begin: at.line, end: at.endLine } }
+    };
+  });
+  return `${JSON.stringify(issues, null, 2)}
+`;
+}
+
+// src/reporters/junit.ts
+function xml(s2) {
+  return s2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;").replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "");
+}
+var NO_STACK = "(whole directory)";
+function formatJunit(result, opts) {
+  const byStack = /* @__PURE__ */ new Map();
+  for (const s2 of result.stacks) byStack.set(s2.name, []);
+  for (const f of result.findings) {
+    const name2 = f.stack ?? NO_STACK;
+    byStack.set(name2, [...byStack.get(name2) ?? [], f]);
+  }
+  const suites = [];
+  let tests = 0;
+  let failures = 0;
+  for (const [stack, findings] of byStack) {
+    const cases = [];
+    for (const f of findings) {
+      const at = toLocated(result, f);
+      const where2 = `${repoPath2(opts, at.file)}:${at.line}:${at.column}`;
+      const body = [`${where2} ${f.message}`, ...at.related.map((r) => `  related ${repoPath2(opts, r.file)}:${r.line}:${r.column} ${r.message}`), ...f.hint ? [`  hint: ${f.hint}`] : []].join("\n");
+      cases.push(
+        `    <testcase name="${xml(`${f.ruleId} ${where2}`)}" classname="${xml(`arena-lint.${f.ruleId}`)}" file="${xml(repoPath2(opts, at.file))}" line="${at.line}" time="0">
+      <failure message="${xml(f.message)}" type="${f.severity}">${xml(body)}</failure>
+    </testcase>`
+      );
+    }
+    if (findings.length === 0) cases.push(`    <testcase name="${xml(`${repoPath2(opts, stack)} has no findings`)}" classname="arena-lint" time="0"/>`);
+    tests += cases.length;
+    failures += findings.length;
+    const shown = stack === NO_STACK ? stack : repoPath2(opts, stack);
+    suites.push(`  <testsuite name="${xml(shown)}" tests="${cases.length}" failures="${findings.length}" errors="0" skipped="0" time="0">
+${cases.join("\n")}
+  </testsuite>`);
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="arena-lint" tests="${tests}" failures="${failures}" errors="0" time="0">
+${suites.join("\n")}${suites.length ? "\n" : ""}</testsuites>
+`;
+}
+
 // src/reporters/json.ts
 var JSON_REPORT_VERSION = 2;
 function toJsonReport(result) {
@@ -23829,7 +23891,7 @@ function formatJson(result, _opts) {
 
 // src/reporters/markdown.ts
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
-var NO_STACK = "(whole directory)";
+var NO_STACK2 = "(whole directory)";
 function escapeCell2(s2) {
   return s2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|])/g, "\\$1").replace(/\r?\n/g, "<br>");
 }
@@ -23846,7 +23908,7 @@ function stackTable(result) {
   const rows = /* @__PURE__ */ new Map();
   for (const s2 of result.stacks) rows.set(s2.name, []);
   for (const f of result.findings) {
-    const name2 = f.stack ?? NO_STACK;
+    const name2 = f.stack ?? NO_STACK2;
     const row = rows.get(name2);
     if (row) row.push(f);
     else rows.set(name2, [f]);
@@ -24122,7 +24184,9 @@ var formatters = {
   sarif: formatSarif,
   github: formatGithub,
   markdown: formatMarkdownSummary,
-  plain: (result) => formatPlain(result)
+  plain: (result) => formatPlain(result),
+  junit: formatJunit,
+  gitlab: formatGitlab
 };
 function isFormatName(name2) {
   return Object.hasOwn(formatters, name2);
