@@ -9406,7 +9406,7 @@ var Tokenizer = class {
     let lastSpace = true;
     let sharpComment = false;
     let variable = false;
-    let quoted = false;
+    let quoted2 = false;
     let quote = null;
     let inQuote = false;
     let commentStart = this.pos;
@@ -9449,8 +9449,8 @@ var Tokenizer = class {
         this.endComment(commentStart, at);
       }
       if (sharpComment) continue;
-      if (quoted) {
-        quoted = false;
+      if (quoted2) {
+        quoted2 = false;
         continue;
       }
       if (needSpace) {
@@ -9492,7 +9492,7 @@ var Tokenizer = class {
             commentStart = at;
             continue;
           case "\\":
-            quoted = true;
+            quoted2 = true;
             lastSpace = false;
             continue;
           case '"':
@@ -9514,7 +9514,7 @@ var Tokenizer = class {
         if (ch === "{" && variable) continue;
         variable = false;
         if (ch === "\\") {
-          quoted = true;
+          quoted2 = true;
           continue;
         }
         if (ch === "$") {
@@ -18800,7 +18800,7 @@ var Lexer = class {
     const t2 = this.src.text;
     const start = this.i;
     const b = new MappedTextBuilder(this.src.file, this.span(start, start));
-    let quoted = false;
+    let quoted2 = false;
     const literal2 = (from, to) => {
       b.pushMapped(this.src, from, to);
     };
@@ -18809,7 +18809,7 @@ var Lexer = class {
       if (isBlank(ch) || ch === "\n") break;
       if (OPERATORS.some((o) => t2.startsWith(o, this.i))) break;
       if (ch === "\\") {
-        quoted = true;
+        quoted2 = true;
         if (t2[this.i + 1] === "\n") {
           this.i += 2;
         } else if (this.i + 1 < t2.length) {
@@ -18819,7 +18819,7 @@ var Lexer = class {
           this.i++;
         }
       } else if (ch === "'") {
-        quoted = true;
+        quoted2 = true;
         const close = t2.indexOf("'", this.i + 1);
         if (close < 0) {
           this.problems.push({ message: "unterminated single quote", span: this.span(this.i) });
@@ -18830,7 +18830,7 @@ var Lexer = class {
           this.i = close + 1;
         }
       } else if (ch === '"') {
-        quoted = true;
+        quoted2 = true;
         this.readDoubleQuoted(b);
       } else if (ch === "$" || ch === "`") {
         this.readExpansion(b);
@@ -18840,7 +18840,7 @@ var Lexer = class {
       }
     }
     const text = b.build();
-    return { text: this.dynamic ? taint(text) : text, at: this.span(start, this.i), quoted };
+    return { text: this.dynamic ? taint(text) : text, at: this.span(start, this.i), quoted: quoted2 };
   }
   readDoubleQuoted(b) {
     const t2 = this.src.text;
@@ -24432,6 +24432,119 @@ function exitCode(findings, maxWarnings) {
   return 0;
 }
 
+// src/commands/init.ts
+import { existsSync as existsSync3, writeFileSync as writeFileSync3 } from "node:fs";
+import { join as join5, relative as relative3, resolve as resolve5 } from "node:path";
+import { parseArgs as parseArgs4 } from "node:util";
+var INIT_OPTIONS = {
+  host: { type: "string" },
+  cpus: { type: "string" },
+  memory: { type: "string" },
+  "target-rps": { type: "string" },
+  "latency-ms": { type: "string" },
+  force: { type: "boolean" }
+};
+function positive(flag, raw) {
+  if (raw === void 0) return void 0;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} needs a number above 0, got "${raw}"`);
+  return n;
+}
+var quoted = (s2) => JSON.stringify(s2);
+function initConfigText(a) {
+  const out = [
+    "# arena-lint configuration, written by `arena-lint init`.",
+    "# Every key: docs/configuration.md; the schema: schemas/arena-lint.schema.json.",
+    "",
+    "# The stacks to check, one per compose file (globs allowed). Without this key every compose",
+    "# file under this folder is a stack.",
+    "stacks:",
+    ...a.stacks.map((s2) => `  - ${quoted(s2)}`),
+    "",
+    "# The machine the stacks run on. With it, host-capacity compares the summed limits and",
+    "# reservations with it, gunicorn-workers-cpu and nofile-limits use its CPUs where a container",
+    "# sets none, and the capacity report shows how much of it the stack takes."
+  ];
+  if (a.instance === void 0 && a.cpus === void 0 && a.memory === void 0) {
+    out.push("# host:", "#   instance: aws/c5.12xlarge   # a built-in instance type, or:", "#   cpus: 48", "#   memory: 96GiB");
+  } else if (a.instance !== void 0) {
+    out.push("host:");
+    const t2 = lookupInstance(a.instance);
+    out.push(`  instance: ${t2.name}   # ${t2.cpus} vCPUs, ${formatAmount("memory", t2.memoryBytes)}`);
+    out.push("  # cpus: 48            # or give the CPUs and memory yourself");
+    out.push("  # memory: 96GiB");
+  } else {
+    out.push("host:");
+    out.push("  # instance: aws/c5.12xlarge   # a built-in instance type, or the two values below");
+    out.push(a.cpus !== void 0 ? `  cpus: ${a.cpus}` : "  # cpus: 48");
+    out.push(a.memory !== void 0 ? `  memory: ${quoted(a.memory)}` : "  # memory: 96GiB");
+  }
+  out.push(
+    "",
+    "# The load to plan for. capacity-target reports a stack whose replicas x workers x threads",
+    "# cannot serve targetRps when each request holds a worker for latencyMs.",
+    "capacity:",
+    a.targetRps !== void 0 ? `  targetRps: ${a.targetRps}` : "  targetRps: 500       # the default; set your peak",
+    a.latencyMs !== void 0 ? `  latencyMs: ${a.latencyMs}` : "  # latencyMs: 500     # mean time a request holds a worker (default 500)",
+    "  # workerMemory: 200MiB   # resident memory of one worker, for worker-memory-budget",
+    "",
+    "# Severities per rule (error, warning, info, off); see `arena-lint rules`.",
+    "# rules:",
+    "#   replica-drift: error",
+    ""
+  );
+  return out.join("\n");
+}
+function silentForHost(run) {
+  return new Set(run.unknowns.filter((u) => /no host:|host\.\w+ is not configured|no capacity:|config gives no host|needs host\./.test(u.reason)).map((u) => u.ruleId));
+}
+function initCommand(argv, io) {
+  const { values, positionals } = parseArgs4({ args: [...argv], allowPositionals: true, strict: true, options: INIT_OPTIONS });
+  if (positionals.length > 1) throw new UsageError(`init takes one directory, got ${positionals.length}`);
+  const shown = positionals[0] ?? ".";
+  const dir = resolve5(io.cwd, shown);
+  if (!existsSync3(dir)) throw new UsageError(`no such directory: ${shown}`);
+  const ws = new Workspace(dir);
+  const present = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
+  if (present && !values.force) throw new UsageError(`${join5(shown, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
+  if (values.host !== void 0 && (values.cpus !== void 0 || values.memory !== void 0)) throw new UsageError("give --host, or --cpus and --memory, not both");
+  if (values.host !== void 0 && !lookupInstance(values.host)) {
+    const near = suggestInstances(values.host);
+    throw new UsageError(`unknown instance type "${values.host}"${near.length ? `; did you mean ${near.map((n) => `"${n}"`).join(" or ")}?` : ""} (or give --cpus and --memory)`);
+  }
+  const stacks = findComposeFiles(ws);
+  if (stacks.length === 0) throw new UsageError(`no compose file found in ${shown} (looked for docker-compose*.yml, compose*.yml and .yaml); nothing to configure`);
+  const cpus2 = positive("cpus", values.cpus);
+  const answers = {
+    stacks,
+    ...values.host !== void 0 ? { instance: values.host } : {},
+    ...cpus2 !== void 0 ? { cpus: cpus2 } : {},
+    ...values.memory !== void 0 ? { memory: values.memory } : {},
+    ...values["target-rps"] !== void 0 ? { targetRps: positive("target-rps", values["target-rps"]) } : {},
+    ...values["latency-ms"] !== void 0 ? { latencyMs: positive("latency-ms", values["latency-ms"]) } : {}
+  };
+  const text = initConfigText(answers);
+  const loaded = loadConfig(createSourceFile(".arena-lint.yaml", text));
+  if (loaded.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded.problems.map((p) => p.message).join("; ")}`);
+  const plan = capacityPlan(loaded.config);
+  if (plan.problems.length) throw new UsageError(plan.problems.map((p) => p.message).join("; "));
+  const before = check({ dir, displayDir: shown, rules: RULES, ...present ? { configPath: join5(dir, present) } : {} });
+  const target = join5(dir, ".arena-lint.yaml");
+  writeFileSync3(target, text);
+  const after = check({ dir, displayDir: shown, rules: RULES, configPath: target });
+  const turnedOn = [...silentForHost(before)].filter((id2) => !silentForHost(after).has(id2)).sort();
+  const written = relative3(io.cwd, target).split("\\").join("/");
+  const lines = [`wrote ${written} for ${stacks.length} stack${stacks.length === 1 ? "" : "s"} (${stacks.join(", ")})`];
+  if (turnedOn.length) lines.push(`turns on ${turnedOn.join(", ")}, which stayed silent without a host`);
+  const stillOff = [...silentForHost(after)].sort();
+  if (stillOff.length) lines.push(`still silent: ${stillOff.join(", ")} (give ${answers.instance === void 0 && answers.cpus === void 0 ? "--host, or --cpus and --memory" : "the missing host values"})`);
+  const delta = after.result.findings.length - before.result.findings.length;
+  lines.push(`arena-lint check ${shown} now reports ${after.result.findings.length} finding${after.result.findings.length === 1 ? "" : "s"}${delta > 0 ? ` (${delta} more)` : ""}`);
+  io.stdout(`${lines.join("\n")}
+`);
+  return 0;
+}
+
 // src/docs/rule-doc.ts
 function ruleDocText(meta2) {
   const parts = [
@@ -24509,6 +24622,7 @@ Examples:
 `;
 var COMMANDS = {
   check: checkCommand,
+  init: initCommand,
   capacity: capacityCommand,
   graph: graphCommand,
   rules: (_argv, io) => {

@@ -2,6 +2,7 @@ import { UsageError } from './engine/run.js';
 import { capacityCommand } from './commands/capacity.js';
 import { graphCommand } from './commands/graph.js';
 import { checkCommand } from './commands/check.js';
+import { initCommand } from './commands/init.js';
 import type { CliIO } from './commands/io.js';
 import { ruleDocText } from './docs/rule-doc.js';
 import { CONFIG_FILE_NAMES } from './engine/config.js';
@@ -57,6 +58,7 @@ Examples:
 /** Each subcommand parses its own options; this only dispatches and turns errors into exit code 2. */
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => number> = {
   check: checkCommand,
+  init: initCommand,
   capacity: capacityCommand,
   graph: graphCommand,
   rules: (_argv, io) => {
