@@ -18,7 +18,11 @@ function plural(n: number, word: string): string {
  * `check --fix`: the fix loop runs in memory, then every changed file is written at once (all or
  * nothing); the report that follows is the check of the fixed files.
  */
-export function fixAndWrite(opts: CheckOptions, io: CliIO, unsafe: boolean): CheckRun {
+function shown(prefix: string, path: string): string {
+  return prefix === '' ? path : `${prefix}/${path}`;
+}
+
+export function fixAndWrite(opts: CheckOptions, io: CliIO, unsafe: boolean, prefix = ''): CheckRun {
   const loop = fixLoop(opts, chooser(unsafe));
   try {
     writeChanges(opts.dir, loop.changes);
@@ -27,7 +31,7 @@ export function fixAndWrite(opts: CheckOptions, io: CliIO, unsafe: boolean): Che
     throw e;
   }
   if (loop.changes.length > 0) {
-    io.stderr(`fixed ${plural(loop.applied, 'problem')} in ${plural(loop.changes.length, 'file')}: ${loop.changes.map((c) => c.path).join(', ')}\n`);
+    io.stderr(`fixed ${plural(loop.applied, 'problem')} in ${plural(loop.changes.length, 'file')}: ${loop.changes.map((c) => shown(prefix, c.path)).join(', ')}\n`);
   }
   return loop.final;
 }
@@ -36,9 +40,10 @@ export function fixAndWrite(opts: CheckOptions, io: CliIO, unsafe: boolean): Che
  * `check --diff`: what `--fix` would write, as a unified diff on stdout; nothing is written. Exit 1 when
  * there is something to fix (like ruff's --diff), 0 when not.
  */
-export function diffCommand(opts: CheckOptions, io: CliIO, unsafe: boolean): number {
+export function diffCommand(opts: CheckOptions, io: CliIO, unsafe: boolean, prefix = ''): number {
   const loop = fixLoop(opts, chooser(unsafe));
-  const diff = unifiedDiffs(loop.changes);
+  // Paths as seen from the working directory, so `git apply` and `patch -p1` take the diff there.
+  const diff = unifiedDiffs(loop.changes.map((c) => ({ ...c, path: shown(prefix, c.path) })), loop.scrub);
   io.stdout(diff);
   const left = loop.final.result.findings.filter((f) => f.fix && (unsafe || f.fix.safe));
   if (loop.changes.length === 0) io.stderr('no fixes available\n');

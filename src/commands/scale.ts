@@ -73,7 +73,7 @@ export function scaleCommand(argv: readonly string[], io: CliIO): number {
   } else out.push('The new size causes no new finding.', '');
   io.stdout(`${out.join('\n')}\n`);
   if (values.diff) {
-    io.stdout(unifiedDiffs(plan.changes));
+    io.stdout(unifiedDiffs(plan.changes, plan.scrub));
     return 0;
   }
   if (errors.length && !values.force) {

@@ -19,6 +19,8 @@ export interface Fix {
   readonly title: string;
   readonly edits: readonly TextEdit[];
   readonly safe: boolean;
+  /** Set by the engine when an edit writes a secret value: the fix is applied, but never printed in a report. */
+  readonly carriesSecret?: boolean;
 }
 
 export function textEdit(span: Span, text: string): TextEdit {

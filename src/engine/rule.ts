@@ -16,6 +16,12 @@ export interface Report {
   readonly severity?: Severity;
   /** The edits that fix it; leave it out when a value came through an unknown or a template. */
   readonly fix?: Fix;
+  /**
+   * What the finding is about, stable across commits: e.g. `django_backend/web-16` for a replica
+   * missing from an upstream. Fingerprints (SARIF, baselines, the pull-request check) are keyed on
+   * it; without it the key is the message with its numbers and `file:line` references masked.
+   */
+  readonly key?: string;
 }
 
 export interface RuleContext {

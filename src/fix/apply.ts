@@ -9,6 +9,11 @@ export interface FileChange {
   readonly path: string;
   readonly original: string;
   readonly updated: string;
+  /**
+   * The original as reporters see it (every secret masked, same length), for printing a diff; the
+   * writer never uses it.
+   */
+  readonly shown?: string;
 }
 
 export interface FixPlan {

@@ -4,7 +4,7 @@ const CONTEXT = 3;
 /** Above this many cells the line-matching table is not built; the changed middle is shown whole. */
 const MAX_CELLS = 8_000_000;
 
-type Op = { readonly kind: ' ' | '-' | '+'; readonly line: string };
+type Op = { readonly kind: ' ' | '-' | '+'; readonly line: string; readonly at?: number };
 
 /** Splits into lines keeping each line's own ending, so CRLF files diff as they are. */
 function splitLines(text: string): string[] {
@@ -52,6 +52,19 @@ function diffLines(a: readonly string[], b: readonly string[]): Op[] {
   return [...a.slice(0, pre).map((line) => ({ kind: ' ' as const, line })), ...middle, ...a.slice(a.length - suf).map((line) => ({ kind: ' ' as const, line }))];
 }
 
+/**
+ * Lines as printed: a line of the original comes from its masked copy (`shown`, same offsets); an
+ * added line that repeats an original line is printed like it, any other through `scrub`.
+ */
+function displayed(change: FileChange, ops: Op[], scrub: (s: string) => string): Op[] {
+  if (change.shown === undefined || change.shown === change.original) return ops.map((o) => (o.kind === '+' ? { ...o, line: scrub(o.line) } : o));
+  const raw = splitLines(change.original);
+  const shown = splitLines(change.shown);
+  const masked = new Map<string, string>();
+  raw.forEach((l, i) => masked.set(l, shown[i] ?? l));
+  return ops.map((o) => ({ ...o, line: o.kind === '+' ? masked.get(o.line) ?? scrub(o.line) : masked.get(o.line) ?? scrub(o.line) }));
+}
+
 function show(op: Op): string {
   const body = op.line.endsWith('\n') ? op.line.slice(0, -1) : op.line;
   const out = `${op.kind}${body}\n`;
@@ -59,8 +72,8 @@ function show(op: Op): string {
 }
 
 /** One file's change as a unified diff (`--- a/path`, `+++ b/path`, hunks with 3 lines of context), as git prints it. */
-export function unifiedDiff(change: FileChange): string {
-  const ops = diffLines(splitLines(change.original), splitLines(change.updated));
+export function unifiedDiff(change: FileChange, scrub: (line: string) => string = (l) => l): string {
+  const ops = displayed(change, diffLines(splitLines(change.original), splitLines(change.updated)), scrub);
   const changed = ops.map((o, i) => (o.kind !== ' ' ? i : -1)).filter((i) => i >= 0);
   if (changed.length === 0) return '';
   let out = `--- a/${change.path}\n+++ b/${change.path}\n`;
@@ -87,6 +100,6 @@ export function unifiedDiff(change: FileChange): string {
 }
 
 /** Every change as one unified diff, files in path order. */
-export function unifiedDiffs(changes: readonly FileChange[]): string {
-  return changes.map(unifiedDiff).join('');
+export function unifiedDiffs(changes: readonly FileChange[], scrub?: (line: string) => string): string {
+  return changes.map((c) => unifiedDiff(c, scrub)).join('');
 }

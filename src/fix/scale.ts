@@ -7,6 +7,7 @@ import type { ComposeService } from '../inputs/compose.js';
 import type { ReplicaTier, Stack } from '../stack/stack.js';
 import { resolvedUpstreams, type ResolvedUpstreamServer } from '../stack/topology.js';
 import { applyEdits, planFixes, type FileChange } from './apply.js';
+import { rawText, secretScrubber } from './loop.js';
 import { addServerLines, removeDirectiveLine } from './nginx.js';
 import { eolOf } from './text.js';
 import { addNamesAfter, entryLines, isMap, isScalar, isSeq, namesIn, pairKey, parseForEdit, removeName, servicesMap } from './yaml.js';
@@ -32,6 +33,8 @@ export interface ScalePlan {
   readonly steps: readonly string[];
   /** Findings of the scaled stack that the current one does not have. */
   readonly newFindings: readonly Finding[];
+  /** Masks secrets in a printed line of the diff. */
+  readonly scrub: (line: string) => string;
 }
 
 /** A tier as `scale` sees it: numbered replicas (`web-1`..`web-N`), or one service with a replica count. */
@@ -324,15 +327,15 @@ function concurrencyEdits(stack: Stack, target: ScaleTarget, req: ScaleRequest):
   return set;
 }
 
-function applyPass(run: CheckRun, overlay: Map<string, string>, originals: Map<string, string>, edits: readonly TextEdit[]): void {
+function applyPass(run: CheckRun, overlay: Map<string, string>, originals: Map<string, { raw: string; shown: string }>, edits: readonly TextEdit[]): void {
   if (edits.length === 0) return;
-  const plan = planFixes([{ title: 'scale', edits, safe: true }], (p) => run.result.sources.get(p)?.text);
+  const plan = planFixes([{ title: 'scale', edits, safe: true }], (p) => rawText(run, p));
   if (plan.skipped.length) throw new UsageError(`internal: the scale edits overlap (${plan.skipped[0]!.reason})`);
   const byFile = new Map<string, TextEdit[]>();
   for (const e of edits) byFile.set(e.span.file, [...(byFile.get(e.span.file) ?? []), e]);
   for (const [path, list] of byFile) {
-    const text = run.result.sources.get(path)!.text;
-    if (!originals.has(path)) originals.set(path, text);
+    const text = rawText(run, path)!;
+    if (!originals.has(path)) originals.set(path, { raw: text, shown: run.result.sources.get(path)?.text ?? text });
     overlay.set(path, applyEdits(text, list));
   }
 }
@@ -358,7 +361,7 @@ export function planScale(opts: CheckOptions, req: ScaleRequest): ScalePlan {
   if (!target) throw new UsageError(`${stack.name} has no tier or service named ${req.tier}`);
 
   const overlay = new Map<string, string>(opts.overlay ?? []);
-  const originals = new Map<string, string>();
+  const originals = new Map<string, { raw: string; shown: string }>();
   const first = topologyEdits(stack, target, req.replicas);
   applyPass(before, overlay, originals, first.edits);
   const steps = [...first.steps];
@@ -372,10 +375,10 @@ export function planScale(opts: CheckOptions, req: ScaleRequest): ScalePlan {
   }
   const after = originals.size ? check({ ...opts, overlay }) : before;
   const changes = [...originals.entries()]
-    .map(([path, original]) => ({ path, original, updated: overlay.get(path)! }))
+    .map(([path, o]) => ({ path, original: o.raw, shown: o.shown, updated: overlay.get(path)! }))
     .filter((c) => c.original !== c.updated)
     .sort((a, b) => (a.path < b.path ? -1 : 1));
   const had = new Set(before.result.findings.map(findingKey));
   const newFindings = after.result.findings.filter((f) => !had.has(findingKey(f)));
-  return { stack: stack.name, before, after, changes, steps, newFindings };
+  return { stack: stack.name, before, after, changes, steps, newFindings, scrub: secretScrubber(after) };
 }

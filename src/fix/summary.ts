@@ -11,10 +11,10 @@ export const SUMMARY_DIFF_LIMIT = 64 * 1024;
  * (paths prefixed with the checked folder, so they read as repository paths); '' when there are none.
  * The `pr` summary calls this; it only formats.
  */
-export function fixDiffMarkdown(changes: readonly FileChange[], applied: number, prefix = ''): string {
+export function fixDiffMarkdown(changes: readonly FileChange[], applied: number, prefix = '', scrub?: (line: string) => string): string {
   if (changes.length === 0) return '';
   const p = prefix === '' || prefix === '.' ? '' : `${prefix.replace(/\/+$/, '')}/`;
-  let diff = unifiedDiffs(changes.map((c) => ({ ...c, path: `${p}${c.path}` })));
+  let diff = unifiedDiffs(changes.map((c) => ({ ...c, path: `${p}${c.path}` })), scrub);
   let cut = '';
   if (Buffer.byteLength(diff) > SUMMARY_DIFF_LIMIT) {
     diff = diff.slice(0, SUMMARY_DIFF_LIMIT).replace(/\n[^\n]*$/, '\n');
@@ -28,5 +28,5 @@ export function fixDiffMarkdown(changes: readonly FileChange[], applied: number,
 /** Runs the fix loop in memory on a check the caller made and formats what it would change. */
 export function availableFixesMarkdown(opts: CheckOptions, run: CheckRun, prefix = ''): string {
   const loop = fixLoop(opts, safeFixes, run);
-  return fixDiffMarkdown(loop.changes, loop.applied, prefix);
+  return fixDiffMarkdown(loop.changes, loop.applied, prefix, loop.scrub);
 }

@@ -107,9 +107,12 @@ describe('arena-lint scale web --replicas 15 --workers 8 --threads 4 on a copy o
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
   });
 
-  it('check reports no topology finding the stack did not have (websocket-to-wsgi was there before)', () => {
-    expect(topologyBefore).toEqual(['websocket-to-wsgi']);
-    expect(topologyFindings(dir)).toEqual(topologyBefore);
+  it('check reports no topology finding the stack did not have, and none about replicas', () => {
+    // Before: the seed's websocket location on a WSGI tier and its upstream keepalive timeouts.
+    expect([...new Set(topologyBefore)].sort()).toEqual(['upstream-keepalive-timeout', 'websocket-to-wsgi']);
+    const after = topologyFindings(dir);
+    expect(after).toEqual(topologyBefore);
+    for (const id of ['upstream-missing-replica', 'depends-on-missing-replica', 'replica-drift', 'replica-identity', 'upstream-unknown-server']) expect(after).not.toContain(id);
   });
 
   it.skipIf(!nginxAvailable)('real nginx -t accepts the scaled load-balancer.conf', () => {
