@@ -24631,8 +24631,6 @@ var NGINX_DIRECTIVE_CONTEXTS = {
   working_directory: ["main"],
   zone: ["upstream"]
 };
-
-// rules/nginx-refuses-config.ts
 var UNPROBED_DIRECTIVES = /* @__PURE__ */ new Set([
   "http2",
   "http3",
@@ -24655,10 +24653,13 @@ var UNPROBED_DIRECTIVES = /* @__PURE__ */ new Set([
   "state",
   "mp4_start_key_frame",
   "early_hints",
+  "add_header_inherit",
   "ssl_ech_file",
   "mail",
   "stream"
 ]);
+
+// rules/nginx-refuses-config.ts
 var UNJUDGED_BLOCKS = /* @__PURE__ */ new Set(["stream", "mail", "types", "map", "geo", "split_clients", "charset_map", "match"]);
 var OFFICIAL_MAIN_FORMATS = ["combined", "main"];
 var OFFICIAL_IMAGE = /^(docker\.io\/)?(library\/)?nginx(:[^@\s]*)?(@\S+)?$|^(docker\.io\/)?nginxinc\/nginx-unprivileged(:\S*)?$/;
