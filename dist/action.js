@@ -18620,7 +18620,7 @@ var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
 // src/reporters/fingerprint.ts
 import { createHash } from "node:crypto";
 function defaultEntityKey(message) {
-  return message.replace(/\(?\b[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
+  return message.replace(/\(?(?<![\w./-])[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/\((?:[\w-]+ )?default\)/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
 }
 function entityKey(f) {
   return f.key ?? defaultEntityKey(f.message);
@@ -24041,7 +24041,8 @@ var package_default = {
   },
   files: [
     "dist/arena-lint.js",
-    "schemas/arena-lint.schema.json"
+    "schemas/arena-lint.schema.json",
+    "CHANGELOG.md"
   ],
   engines: {
     node: ">=20"

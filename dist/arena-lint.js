@@ -20593,7 +20593,7 @@ function blockEnd(file, commentStart) {
 // src/reporters/fingerprint.ts
 import { createHash } from "node:crypto";
 function defaultEntityKey(message) {
-  return message.replace(/\(?\b[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
+  return message.replace(/\(?(?<![\w./-])[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/\((?:[\w-]+ )?default\)/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
 }
 function entityKey(f) {
   return f.key ?? defaultEntityKey(f.message);
@@ -23610,7 +23610,7 @@ ${chart}`);
 
 // src/commands/check.ts
 import { existsSync as existsSync2, readFileSync as readFileSync3, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { basename, dirname as dirname2, relative as relative2, resolve as resolve4 } from "node:path";
+import { basename, dirname as dirname2, isAbsolute as isAbsolute2, relative as relative2, resolve as resolve4 } from "node:path";
 import { parseArgs as parseArgs3 } from "node:util";
 
 // src/engine/baseline.ts
@@ -24220,7 +24220,8 @@ var package_default = {
   },
   files: [
     "dist/arena-lint.js",
-    "schemas/arena-lint.schema.json"
+    "schemas/arena-lint.schema.json",
+    "CHANGELOG.md"
   ],
   engines: {
     node: ">=20"
@@ -24300,7 +24301,8 @@ function checkedPath(io, shown) {
   if (!existsSync2(abs)) throw new UsageError(`no such file or directory: ${shown}`);
   const isFile = statSync2(abs).isFile();
   const dir = isFile ? dirname2(abs) : abs;
-  const prefix = relative2(io.cwd, dir).split("\\").join("/");
+  const rel = relative2(io.cwd, dir).split("\\").join("/");
+  const prefix = (rel === ".." || rel.startsWith("../")) && isAbsolute2(shown) ? dir.split("\\").join("/") : rel;
   return { shown, dir, prefix, ...isFile ? { composeFile: basename(abs) } : {} };
 }
 function noStackMessage(path, run) {
