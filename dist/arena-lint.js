@@ -20593,7 +20593,7 @@ function blockEnd(file, commentStart) {
 // src/reporters/fingerprint.ts
 import { createHash } from "node:crypto";
 function defaultEntityKey(message) {
-  return message.replace(/\(?(?<![\w./-])[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/\((?:[\w-]+ )?default\)/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
+  return message.replace(/\(?(?<![\w./-])\/?[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/\((?:[\w-]+ )?default\)/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
 }
 function entityKey(f) {
   return f.key ?? defaultEntityKey(f.message);

@@ -13,6 +13,7 @@ describe('the default entity key', () => {
 
   it('is the same when a value moves from a default to the config file', () => {
     expect(defaultEntityKey('= 160 RPS < capacity.targetRps 500 (default), at 500 ms')).toBe(defaultEntityKey('= 170 RPS < capacity.targetRps 1000 (.arena-lint.yaml:14), at 500 ms'));
+    expect(defaultEntityKey('> host.cpus 4 (/tmp/x/.arena-lint.yaml:14): y')).toBe(defaultEntityKey('> host.cpus 4 (.arena-lint.yaml:14): y'));
   });
 });
 
