@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main, type CliIO } from '../../src/cli.js';
 import { RULE_FIXTURES } from '../helpers/fixtures.js';
+import { runAction } from '../integration/runner.js';
 
 const tmpRoot = mkdtempSync(join(tmpdir(), 'arena-cli-fix-'));
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
@@ -72,5 +73,29 @@ describe('check --diff, --fix', () => {
     expect(again).toEqual({ code: 0, stdout: expect.stringMatching(/✖ 1 problem \(0 errors, 1 warning, 0 infos\)\n(?!\[\*\])/), stderr: '' });
     expect(readFileSync(join(dir, 'nginx/default.conf'), 'utf8')).toBe(fixed);
     expect(cli(['check', '--diff', '.'], dir)).toEqual({ code: 0, stdout: '', stderr: 'no fixes available\n' });
+  });
+});
+
+describe('unsafe fixes and the Action', () => {
+  it('--diff leaves out a fix that changes behaviour; --unsafe-fixes shows it', () => {
+    const dir = mkdtempSync(join(tmpRoot, 'arena-'));
+    cpSync(join(RULE_FIXTURES, '..', 'arena-current'), dir, { recursive: true });
+    const safe = cli(['check', '--diff', '.'], dir);
+    expect(safe.stdout).toContain('+        "DISABLE_SERVER_SIDE_CURSORS": True,\n');
+    expect(safe.stdout).not.toContain('-            "options": "-c statement_timeout=30000"');
+    const unsafe = cli(['check', '--diff', '--unsafe-fixes', '.'], dir);
+    expect(unsafe.stdout).toContain('-            "options": "-c statement_timeout=30000",  # 30 second query timeout\n');
+    const stylish = cli(['check', '.'], dir);
+    expect(stylish.stdout).toContain('1 more fix changes behaviour and is applied only with `--fix --unsafe-fixes`');
+  });
+
+  it("the Action's job summary shows the diff of the fixes --fix would make", () => {
+    const workspace = copy();
+    const r = runAction(workspace, { 'fail-on': 'none' });
+    expect(r.status).toBe(0);
+    expect(r.summary).toContain('### Fixes arena-lint can make\n\n2 fixes in 1 file; `arena-lint check --fix` applies them:\n\n```diff\n--- a/nginx/default.conf\n+++ b/nginx/default.conf\n');
+    expect(r.summary).toContain('+    server web-3:8000;\n');
+    // The summary shows the fixes; the Action writes nothing.
+    expect(readFileSync(join(workspace, 'nginx/default.conf'), 'utf8')).toBe(readFileSync(join(CASE, 'nginx/default.conf'), 'utf8'));
   });
 });
