@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
 import { CAPACITY_OPTIONS } from '../../src/commands/capacity.js';
 import { CHECK_OPTIONS } from '../../src/commands/check.js';
+import { INIT_OPTIONS } from '../../src/commands/init.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { validateSarif } from '../reporters/sarif-schema.js';
 import { REPO, removeTempDirs, run, tempDir } from './helpers.js';
@@ -18,6 +19,8 @@ const usage = readme.slice(start, end);
 const yamlBlocks = [...usage.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 const THIS_ACTION = 'arena-lint/arena-lint';
 const release = `v${pkg.version}`;
+/** The Action is used by its major tag, which the release workflow moves. */
+const majorTag = `v${pkg.version.split('.')[0]}`;
 
 interface Step { uses?: string; run?: string; id?: string; if?: string; with?: Record<string, string> }
 interface Workflow { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, { steps: Step[] }> }
@@ -59,11 +62,15 @@ describe('the README workflow', () => {
   it('checks out, runs this action at the current release, then uploads the SARIF file', () => {
     expect(jobs).toHaveLength(1);
     expect(steps[0]?.uses).toMatch(/^actions\/checkout@v\d+$/);
-    expect(arena?.uses).toBe(`${THIS_ACTION}@${release}`);
+    // The pull-request comparison needs the base commit in the clone.
+    expect(String(steps[0]?.with?.['fetch-depth'])).toBe('0');
+    expect(arena?.uses).toBe(`${THIS_ACTION}@${majorTag}`);
     expect(arena?.with?.['sarif-file']).toMatch(/\.sarif$/);
     expect(upload, 'an upload-sarif step').toBeDefined();
     // Findings fail the arena-lint step; the alerts must still be uploaded.
     expect(upload?.if).toMatch(/!cancelled\(\)|always\(\)/);
+    // A fork's pull request gets a read-only token: the upload is skipped there.
+    expect(upload?.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
     // Nothing reaches a shell, so no input can be spliced into one.
     expect(steps.filter((s) => s.run !== undefined)).toEqual([]);
   });
@@ -126,8 +133,8 @@ describe('the README documents the CLI', () => {
     for (const c of commands) expect(usage, c).toContain(`\`arena-lint ${c}`);
   });
 
-  it('every option of check and capacity, and --version and --help', () => {
-    const options = [...Object.keys(CHECK_OPTIONS), ...Object.keys(CAPACITY_OPTIONS), 'version', 'help'];
+  it('every option of check, init and capacity, and --version and --help', () => {
+    const options = [...Object.keys(CHECK_OPTIONS), ...Object.keys(INIT_OPTIONS), ...Object.keys(CAPACITY_OPTIONS), 'version', 'help'];
     for (const o of new Set(options)) expect(usage, o).toContain(`--${o}`);
   });
 });

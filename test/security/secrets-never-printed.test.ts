@@ -85,7 +85,7 @@ describe('a secret is never printed', () => {
   it('the GitHub Action: annotations, job summary, outputs and the SARIF file', () => {
     const workspace = tempDir('secrets');
     cpSync(FIXTURE, workspace, { recursive: true });
-    const r = runAction(workspace, { 'fail-on': 'never', 'sarif-file': 'arena-lint.sarif' });
+    const r = runAction(workspace, { 'fail-on': 'none', 'sarif-file': 'arena-lint.sarif' });
     expect(r.commands.some((c) => c.properties.title?.includes('hardcoded-secret'))).toBe(true);
     expectNoSecret(r.stdout + r.stderr, 'the action log (annotations)');
     expectNoSecret(r.summary ?? '', 'the job summary');
