@@ -21781,6 +21781,12 @@ function once(stack, key, build2) {
   if (!m.has(key)) m.set(key, build2());
   return m.get(key);
 }
+function filesBeside(stack) {
+  const s2 = stack;
+  const dir = s2.compose.dir;
+  const all = s2.workspace?.files() ?? [];
+  return all.filter((f) => dir === "" ? !f.includes("/") : f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes("/"));
+}
 
 // src/security/secrets.ts
 var SECRET_NAME = /(PASSWORD|PASSWD|SECRET|SECRET_KEY|SECRETKEY|TOKEN|API_KEY|APIKEY|SECRET_ACCESS_KEY|PRIVATE_KEY|AUTH_KEY|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY|(^|_)PASS|(^|_)PWD|REQUIREPASS|MASTERAUTH)$/i;
@@ -21796,8 +21802,15 @@ function redacted(value) {
   return `******** (${value.length} characters)`;
 }
 var DEV_WORD = /(^|[-_./])(dev|devel|develop|development|local|localhost|test|tests|testing|ci|e2e|debug|override|example|examples|sample|demo)([-_./]|$)/i;
+var PROD_WORD = /(^|[-_./])(prod|production|deploy|deployment|release|live)([-_./]|$)/i;
+var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 function isDevelopmentStack(stack) {
-  return DEV_WORD.test(stack.name);
+  return once(stack, "security.development", () => {
+    if (DEV_WORD.test(stack.name)) return true;
+    if (stack.services.some((s2) => /\brunserver\b/.test(JSON.stringify(s2.settings.get("command")?.data ?? "")))) return true;
+    if (PROD_WORD.test(stack.name)) return false;
+    return filesBeside(stack).some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split("/").pop()));
+  });
 }
 function isDevelopmentSettings(module) {
   return DEV_WORD.test(module);
@@ -21978,10 +21991,10 @@ function redactRun(sources, findings, secrets) {
 var UsageError = class extends Error {
 };
 var COMPOSE_FILE_NAMES = "docker-compose*.yml, docker-compose*.yaml, compose*.yml, compose*.yaml";
-var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
+var COMPOSE_FILE2 = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 function findComposeFiles(ws) {
-  return ws.files().filter((f) => COMPOSE_FILE.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ""));
+  return ws.files().filter((f) => COMPOSE_FILE2.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ""));
 }
 function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
@@ -22098,8 +22111,8 @@ function check(opts) {
 var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
 function searchReport(ws, found, chosen) {
   const files = ws.files();
-  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
-  const templates = files.filter((f) => COMPOSE_FILE.test(f) && !found.includes(f));
+  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE2.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
+  const templates = files.filter((f) => COMPOSE_FILE2.test(f) && !found.includes(f));
   return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
 }
 function withFingerprint(f) {

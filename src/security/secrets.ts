@@ -6,7 +6,7 @@ import type { ComposeService } from '../inputs/compose.js';
 import { dataTier } from '../stack/data-tier.js';
 import type { Stack } from '../stack/stack.js';
 import { isPyDict, pyGet, type PyValue } from '../python/value.js';
-import { once, sourceOf } from './stack-access.js';
+import { filesBeside, once, sourceOf } from './stack-access.js';
 
 /**
  * Secrets a stack writes down: literal passwords, keys and tokens, where they are, and how to show
@@ -57,9 +57,22 @@ export function redacted(value: string): string {
 
 const DEV_WORD = /(^|[-_./])(dev|devel|develop|development|local|localhost|test|tests|testing|ci|e2e|debug|override|example|examples|sample|demo)([-_./]|$)/i;
 
-/** A stack meant for a developer's machine or CI, by its compose file's path (`docker-compose.dev.yml`, `local.yml`). */
+const PROD_WORD = /(^|[-_./])(prod|production|deploy|deployment|release|live)([-_./]|$)/i;
+const COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
+
+/**
+ * A stack meant for a developer's machine or CI: its compose file's path says so
+ * (`docker-compose.dev.yml`, `local.yml`), a service runs Django's development server
+ * (`manage.py runserver`), or a production variant sits beside it (`docker-compose.yml` next to
+ * `docker-compose-deploy.yml` is the development one).
+ */
 export function isDevelopmentStack(stack: Stack): boolean {
-  return DEV_WORD.test(stack.name);
+  return once(stack, 'security.development', () => {
+    if (DEV_WORD.test(stack.name)) return true;
+    if (stack.services.some((s) => /\brunserver\b/.test(JSON.stringify(s.settings.get('command')?.data ?? '')))) return true;
+    if (PROD_WORD.test(stack.name)) return false;
+    return filesBeside(stack).some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split('/').pop()!));
+  });
 }
 
 /** Settings for development or tests, by module name (`config.settings.local`, `mysite.settings_dev`). */

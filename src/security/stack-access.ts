@@ -24,3 +24,11 @@ export function once<T>(stack: Stack, key: string, build: () => T): T {
   if (!m.has(key)) m.set(key, build());
   return m.get(key) as T;
 }
+
+/** Root-relative paths of the files in the stack's own folder (for telling a dev compose file from its prod sibling). */
+export function filesBeside(stack: Stack): string[] {
+  const s = stack as unknown as { workspace?: Workspace; compose: { dir: string } };
+  const dir = s.compose.dir;
+  const all = s.workspace?.files() ?? [];
+  return all.filter((f) => (dir === '' ? !f.includes('/') : f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes('/')));
+}
