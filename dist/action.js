@@ -19276,7 +19276,7 @@ var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
 // src/reporters/fingerprint.ts
 import { createHash } from "node:crypto";
 function defaultEntityKey(message) {
-  return message.replace(/\(?\b[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
+  return message.replace(/\(?(?<![\w./-])\/?[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/\((?:[\w-]+ )?default\)/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
 }
 function entityKey(f) {
   return f.key ?? defaultEntityKey(f.message);
@@ -24720,8 +24720,6 @@ var NGINX_DIRECTIVE_CONTEXTS = {
   working_directory: ["main"],
   zone: ["upstream"]
 };
-
-// rules/nginx-refuses-config.ts
 var UNPROBED_DIRECTIVES = /* @__PURE__ */ new Set([
   "http2",
   "http3",
@@ -24744,10 +24742,13 @@ var UNPROBED_DIRECTIVES = /* @__PURE__ */ new Set([
   "state",
   "mp4_start_key_frame",
   "early_hints",
+  "add_header_inherit",
   "ssl_ech_file",
   "mail",
   "stream"
 ]);
+
+// rules/nginx-refuses-config.ts
 var UNJUDGED_BLOCKS = /* @__PURE__ */ new Set(["stream", "mail", "types", "map", "geo", "split_clients", "charset_map", "match"]);
 var OFFICIAL_MAIN_FORMATS = ["combined", "main"];
 var OFFICIAL_IMAGE = /^(docker\.io\/)?(library\/)?nginx(:[^@\s]*)?(@\S+)?$|^(docker\.io\/)?nginxinc\/nginx-unprivileged(:\S*)?$/;
@@ -27720,11 +27721,19 @@ function usageErrorCommands(message, workspace) {
   }).join("");
 }
 function checkBase(runner, workspace, pr, inputs, headConfig) {
+  const configRel = headConfig ? relative3(workspace, headConfig).split("\\").join("/") : void 0;
+  const configText = headConfig ? readFileSync4(headConfig, "utf8") : void 0;
   const out = withBaseWorktree(workspace, pr.baseSha, runner.env.RUNNER_TEMP, (dir) => {
     const baseDir = resolve2(dir, inputs.path);
     if (!existsSync3(baseDir)) return { note: `${inputs.path} does not exist on the base commit; every finding is new` };
+    let configPath;
+    if (configRel !== void 0 && configText !== void 0 && !configRel.startsWith("..") && !isAbsolute2(configRel)) {
+      configPath = join7(dir, configRel);
+      mkdirSync(dirname2(configPath), { recursive: true });
+      writeFileSync(configPath, configText);
+    } else if (headConfig) configPath = headConfig;
     try {
-      return { run: check({ dir: baseDir, displayDir: inputs.path, ...headConfig ? { configPath: headConfig } : {}, rules: RULES }) };
+      return { run: check({ dir: baseDir, displayDir: inputs.path, ...configPath ? { configPath } : {}, rules: RULES }) };
     } catch (e) {
       return { note: `the base commit could not be checked (${e.message.split("\n")[0]}); every finding is treated as new` };
     }

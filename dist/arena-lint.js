@@ -21657,7 +21657,7 @@ function blockEnd(file, commentStart) {
 // src/reporters/fingerprint.ts
 import { createHash } from "node:crypto";
 function defaultEntityKey(message) {
-  return message.replace(/\(?\b[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
+  return message.replace(/\(?(?<![\w./-])\/?[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/\((?:[\w-]+ )?default\)/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
 }
 function entityKey(f) {
   return f.key ?? defaultEntityKey(f.message);
@@ -24290,8 +24290,6 @@ var NGINX_DIRECTIVE_CONTEXTS = {
   working_directory: ["main"],
   zone: ["upstream"]
 };
-
-// rules/nginx-refuses-config.ts
 var UNPROBED_DIRECTIVES = /* @__PURE__ */ new Set([
   "http2",
   "http3",
@@ -24314,10 +24312,13 @@ var UNPROBED_DIRECTIVES = /* @__PURE__ */ new Set([
   "state",
   "mp4_start_key_frame",
   "early_hints",
+  "add_header_inherit",
   "ssl_ech_file",
   "mail",
   "stream"
 ]);
+
+// rules/nginx-refuses-config.ts
 var UNJUDGED_BLOCKS = /* @__PURE__ */ new Set(["stream", "mail", "types", "map", "geo", "split_clients", "charset_map", "match"]);
 var OFFICIAL_MAIN_FORMATS = ["combined", "main"];
 var OFFICIAL_IMAGE = /^(docker\.io\/)?(library\/)?nginx(:[^@\s]*)?(@\S+)?$|^(docker\.io\/)?nginxinc\/nginx-unprivileged(:\S*)?$/;
@@ -27141,7 +27142,7 @@ ${chart}`);
 
 // src/commands/check.ts
 import { existsSync as existsSync2, readFileSync as readFileSync3, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { basename, dirname as dirname2, relative as relative3, resolve as resolve4 } from "node:path";
+import { basename, dirname as dirname2, isAbsolute as isAbsolute2, relative as relative3, resolve as resolve4 } from "node:path";
 import { parseArgs as parseArgs4 } from "node:util";
 
 // src/engine/baseline.ts
@@ -27836,7 +27837,8 @@ function checkedPath(io, shown) {
   if (!existsSync2(abs)) throw new UsageError(`no such file or directory: ${shown}`);
   const isFile = statSync2(abs).isFile();
   const dir = isFile ? dirname2(abs) : abs;
-  const prefix = relative3(io.cwd, dir).split("\\").join("/");
+  const rel = relative3(io.cwd, dir).split("\\").join("/");
+  const prefix = (rel === ".." || rel.startsWith("../")) && isAbsolute2(shown) ? dir.split("\\").join("/") : rel;
   return { shown, dir, prefix, ...isFile ? { composeFile: basename(abs) } : {} };
 }
 function noStackMessage(path, run) {
@@ -27992,10 +27994,11 @@ function initConfigText(a) {
     "# arena-lint configuration, written by `arena-lint init`.",
     "# Every key: docs/configuration.md; the schema: schemas/arena-lint.schema.json.",
     "",
-    "# The stacks to check, one per compose file (globs allowed). Without this key every compose",
-    "# file under this folder is a stack.",
-    "stacks:",
-    ...a.stacks.map((s2) => `  - ${quoted(s2)}`),
+    `# The stacks found, one per compose file. Every compose file under this folder is checked;`,
+    "# uncomment to check only these (globs allowed), knowing that a compose file added later is",
+    "# then left out until it is listed here.",
+    "# stacks:",
+    ...a.stacks.map((s2) => `#   - ${quoted(s2)}`),
     "",
     "# The machine the stacks run on. With it, host-capacity compares the summed limits and",
     "# reservations with it, gunicorn-workers-cpu and nofile-limits use its CPUs where a container",
