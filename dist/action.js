@@ -8086,7 +8086,7 @@ var PGBOUNCER_SETTINGS = [
   s("user", "string", void 0, { restartOnly: true }),
   s("verbose", "int", "0")
 ];
-var BY_NAME = new Map(PGBOUNCER_SETTINGS.map((setting) => [setting.name, setting]));
+var BY_NAME = new Map(PGBOUNCER_SETTINGS.map((setting2) => [setting2.name, setting2]));
 function pgbouncerSetting(name2) {
   return BY_NAME.get(name2);
 }
@@ -8103,10 +8103,10 @@ function versionAtLeast(version, since) {
   return version === void 0 || since === void 0 || compareVersions(version, since) >= 0;
 }
 function pgbouncerDefault(name2, version) {
-  const setting = BY_NAME.get(name2);
-  if (!setting) return void 0;
+  const setting2 = BY_NAME.get(name2);
+  if (!setting2) return void 0;
   let value;
-  for (const d of setting.defaults) {
+  for (const d of setting2.defaults) {
     if (versionAtLeast(version, d.since)) value = d.value;
   }
   return value;
@@ -8135,10 +8135,10 @@ function cFloat(raw) {
 }
 var INT32_MAX = 2 ** 31 - 1;
 function validatePgbouncerSetting(key2, raw, version) {
-  const setting = BY_NAME.get(key2);
-  if (!setting || !versionAtLeast(version, setting.since)) {
+  const setting2 = BY_NAME.get(key2);
+  if (!setting2 || !versionAtLeast(version, setting2.since)) {
     const suggestion2 = suggestPgbouncerSetting(key2, version);
-    const tooNew = setting ? ` (it appeared in pgbouncer ${setting.since}; this is ${version})` : "";
+    const tooNew = setting2 ? ` (it appeared in pgbouncer ${setting2.since}; this is ${version})` : "";
     return {
       ok: false,
       kind: "unknown-key",
@@ -8147,17 +8147,17 @@ function validatePgbouncerSetting(key2, raw, version) {
     };
   }
   const bad = (why) => ({ ok: false, kind: "bad-value", message: `Invalid value ${JSON.stringify(raw)} for ${key2}: ${why}` });
-  switch (setting.type) {
+  switch (setting2.type) {
     case "string":
-      return { ok: true, value: raw, setting };
+      return { ok: true, value: raw, setting: setting2 };
     case "list":
-      return { ok: true, value: splitPgbouncerList(raw), setting };
+      return { ok: true, value: splitPgbouncerList(raw), setting: setting2 };
     case "enum": {
-      const match = setting.values?.find((v) => v.value.toLowerCase() === raw.toLowerCase());
-      const allowed = (setting.values ?? []).filter((v) => versionAtLeast(version, v.since)).map((v) => v.value);
+      const match = setting2.values?.find((v) => v.value.toLowerCase() === raw.toLowerCase());
+      const allowed = (setting2.values ?? []).filter((v) => versionAtLeast(version, v.since)).map((v) => v.value);
       if (!match) return bad(`expected one of ${allowed.join(", ")}`);
       if (!versionAtLeast(version, match.since)) return bad(`"${match.value}" needs pgbouncer ${match.since}; expected one of ${allowed.join(", ")}`);
-      return { ok: true, value: match.value, setting };
+      return { ok: true, value: match.value, setting: setting2 };
     }
     case "float-seconds": {
       if (!C_FLOAT.test(raw)) {
@@ -8167,29 +8167,29 @@ function validatePgbouncerSetting(key2, raw, version) {
       const value = cFloat(raw);
       if (value < 0) return bad("a time cannot be negative");
       const warning = Number.isFinite(value) ? void 0 : `${raw} is accepted but not a usable time`;
-      return { ok: true, value, setting, ...warning ? { warning } : {} };
+      return { ok: true, value, setting: setting2, ...warning ? { warning } : {} };
     }
     case "int":
     case "uint":
     case "bool": {
-      if (!C_INT.test(raw)) return bad(setting.type === "bool" ? "expected 0 or 1" : "expected an integer");
+      if (!C_INT.test(raw)) return bad(setting2.type === "bool" ? "expected 0 or 1" : "expected an integer");
       const value = cInt(raw);
-      return { ok: true, value, setting, ...intWarning(setting, value) };
+      return { ok: true, value, setting: setting2, ...intWarning(setting2, value) };
     }
   }
 }
-function intWarning(setting, value) {
-  if (setting.type === "bool" && value !== 0 && value !== 1) return { warning: `${setting.name} is a boolean (0 or 1); ${value} counts as 1` };
-  if (setting.type === "int" && (value > INT32_MAX || value < -INT32_MAX - 1)) return { warning: `${value} does not fit pgbouncer's int and wraps around` };
-  if (setting.name === "listen_port" && (value < 0 || value > 65535)) return { warning: `${value} is not a TCP port (0-65535)` };
-  if (setting.type === "int" && value < 0 && setting.name !== "verbose") return { warning: `${setting.name} = ${value} is negative` };
+function intWarning(setting2, value) {
+  if (setting2.type === "bool" && value !== 0 && value !== 1) return { warning: `${setting2.name} is a boolean (0 or 1); ${value} counts as 1` };
+  if (setting2.type === "int" && (value > INT32_MAX || value < -INT32_MAX - 1)) return { warning: `${value} does not fit pgbouncer's int and wraps around` };
+  if (setting2.name === "listen_port" && (value < 0 || value > 65535)) return { warning: `${value} is not a TCP port (0-65535)` };
+  if (setting2.type === "int" && value < 0 && setting2.name !== "verbose") return { warning: `${setting2.name} = ${value} is negative` };
   return {};
 }
 function splitPgbouncerList(raw) {
   return raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
 }
 function suggestPgbouncerSetting(key2, version) {
-  const candidates = PGBOUNCER_SETTINGS.filter((setting) => versionAtLeast(version, setting.since)).map((setting) => setting.name);
+  const candidates = PGBOUNCER_SETTINGS.filter((setting2) => versionAtLeast(version, setting2.since)).map((setting2) => setting2.name);
   const lower = key2.toLowerCase();
   const exact = candidates.find((name2) => name2 === lower);
   if (exact) return exact;
@@ -8370,7 +8370,7 @@ var EDOBURU_VARS = [
   "tcp_keepidle",
   "tcp_keepintvl",
   "tcp_user_timeout"
-].map((setting) => [setting.toUpperCase(), setting]);
+].map((setting2) => [setting2.toUpperCase(), setting2]);
 var EDOBURU_IMAGE_DEFAULTS = {
   listen_addr: "0.0.0.0",
   listen_port: "5432",
@@ -8434,7 +8434,7 @@ var BITNAMI_VARS = [
     "autodb_idle_timeout",
     "query_timeout",
     "client_idle_timeout"
-  ].map((setting) => [`PGBOUNCER_${setting.toUpperCase()}`, setting])
+  ].map((setting2) => [`PGBOUNCER_${setting2.toUpperCase()}`, setting2])
 ];
 var BITNAMI_IMAGE_DEFAULTS = {
   listen_port: "6432",
@@ -8711,11 +8711,11 @@ function effectivePgbouncerSettings(ini, version) {
   const headerSpan = section ? { file: ini.path, start: section.span.start, end: section.nameSpan.end + 1 } : { file: ini.path, start: 0, end: 0 };
   const sectionStart = section?.span.start ?? 0;
   const lastIncludeAfter = (offset) => [...ini.includes].reverse().find((inc) => inc.span.start > offset && inc.span.start > sectionStart);
-  for (const setting of PGBOUNCER_SETTINGS) {
-    const fallback = pgbouncerDefault(setting.name, version);
+  for (const setting2 of PGBOUNCER_SETTINGS) {
+    const fallback = pgbouncerDefault(setting2.name, version);
     const laterInclude = lastIncludeAfter(sectionStart);
-    if (laterInclude) out.set(setting.name, unknown(`may be set by %include ${laterInclude.path}`, laterInclude.span));
-    else out.set(setting.name, known(fallback ?? "", headerSpan, { isDefault: true }));
+    if (laterInclude) out.set(setting2.name, unknown(`may be set by %include ${laterInclude.path}`, laterInclude.span));
+    else out.set(setting2.name, known(fallback ?? "", headerSpan, { isDefault: true }));
   }
   for (const entry of section?.entries ?? []) {
     const laterInclude = lastIncludeAfter(entry.span.end);
@@ -9032,9 +9032,9 @@ function pgbouncerText(pgb, name2) {
   if (v.kind === "unknown") return v;
   return { ...v, value: Array.isArray(v.value) ? v.value.join(",") : String(v.value) };
 }
-function databaseNumber(pgb, db, param, setting) {
+function databaseNumber(pgb, db, param, setting2) {
   const own2 = db.params.get(param);
-  if (!own2) return pgbouncerNumber(pgb, setting);
+  if (!own2) return pgbouncerNumber(pgb, setting2);
   if (own2.kind === "unknown") return own2;
   const n = Number(own2.value);
   return /^\d+$/.test(own2.value) ? { ...own2, value: n } : unknown(`${param}=${own2.value} is not a number`, own2.span);
@@ -17187,8 +17187,8 @@ function djangoDatabases(app) {
   return entriesOf(dbs).map(({ key: key2, keySpan, value }) => {
     const field = (k) => pyGet(value, k);
     const out = { app, alias: key2, aliasSpan: keySpan };
-    const set = (k, setting) => {
-      const v = field(setting);
+    const set = (k, setting2) => {
+      const v = field(setting2);
       if (v !== void 0) out[k] = v;
     };
     set("engine", "ENGINE");
@@ -18302,8 +18302,8 @@ function scanSysctlCommand(words, out) {
     const locate = (s2, e) => rangeOf(w.text, s2, e).span;
     if (line.kind === "assignment") {
       if (isDynamic(w.text, line.keyStart, line.valueEnd)) continue;
-      const setting = sysctlSettingFromLine(text, line, locate);
-      out.settings.push({ ...setting, ignoreFailure: ignoreFailure || setting.ignoreFailure, scriptTarget: RUNTIME });
+      const setting2 = sysctlSettingFromLine(text, line, locate);
+      out.settings.push({ ...setting2, ignoreFailure: ignoreFailure || setting2.ignoreFailure, scriptTarget: RUNTIME });
     } else if (line.kind === "invalid" && !isDynamic(w.text, 0, text.length)) {
       out.problems.push({ message: `sysctl argument is not "key=value": ${line.message}`, span: w.at });
     }
@@ -18377,10 +18377,10 @@ function build(ws) {
   const persisted = [];
   const runtime = [];
   for (const src of sources) {
-    src.settings.forEach((setting, index) => {
-      const target = setting.scriptTarget;
-      if (target?.kind === "runtime") runtime.push(setting);
-      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting });
+    src.settings.forEach((setting2, index) => {
+      const target = setting2.scriptTarget;
+      if (target?.kind === "runtime") runtime.push(setting2);
+      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting: setting2 });
     });
   }
   persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
@@ -21088,8 +21088,8 @@ var import_yaml5 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -21097,7 +21097,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "hardcoded-secret" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "forwarded-proto" || key0 === "allowed-hosts" || key0 === "app-port-published" || key0 === "datastore-port-published" || key0 === "hardcoded-secret" || key0 === "debug-in-production" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -21513,10 +21513,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["hardcoded-secret"] !== void 0) {
-      let data33 = data["hardcoded-secret"];
+    if (data["forwarded-proto"] !== void 0) {
+      let data33 = data["forwarded-proto"];
       if (!(data33 === "off" || data33 === "info" || data33 === "warning" || data33 === "error")) {
-        const err35 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
+        const err35 = { instancePath: instancePath + "/forwarded-proto", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
         if (vErrors === null) {
           vErrors = [err35];
         } else {
@@ -21525,10 +21525,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-redefinition"] !== void 0) {
-      let data34 = data["nginx-add-header-redefinition"];
+    if (data["allowed-hosts"] !== void 0) {
+      let data34 = data["allowed-hosts"];
       if (!(data34 === "off" || data34 === "info" || data34 === "warning" || data34 === "error")) {
-        const err36 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
+        const err36 = { instancePath: instancePath + "/allowed-hosts", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
         if (vErrors === null) {
           vErrors = [err36];
         } else {
@@ -21537,10 +21537,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-host-spoofing"] !== void 0) {
-      let data35 = data["nginx-host-spoofing"];
+    if (data["app-port-published"] !== void 0) {
+      let data35 = data["app-port-published"];
       if (!(data35 === "off" || data35 === "info" || data35 === "warning" || data35 === "error")) {
-        const err37 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
+        const err37 = { instancePath: instancePath + "/app-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
         if (vErrors === null) {
           vErrors = [err37];
         } else {
@@ -21549,10 +21549,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-alias-traversal"] !== void 0) {
-      let data36 = data["nginx-alias-traversal"];
+    if (data["datastore-port-published"] !== void 0) {
+      let data36 = data["datastore-port-published"];
       if (!(data36 === "off" || data36 === "info" || data36 === "warning" || data36 === "error")) {
-        const err38 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
+        const err38 = { instancePath: instancePath + "/datastore-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
         if (vErrors === null) {
           vErrors = [err38];
         } else {
@@ -21561,10 +21561,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-ssrf"] !== void 0) {
-      let data37 = data["nginx-ssrf"];
+    if (data["hardcoded-secret"] !== void 0) {
+      let data37 = data["hardcoded-secret"];
       if (!(data37 === "off" || data37 === "info" || data37 === "warning" || data37 === "error")) {
-        const err39 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
+        const err39 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -21573,10 +21573,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-valid-referers"] !== void 0) {
-      let data38 = data["nginx-valid-referers"];
+    if (data["debug-in-production"] !== void 0) {
+      let data38 = data["debug-in-production"];
       if (!(data38 === "off" || data38 === "info" || data38 === "warning" || data38 === "error")) {
-        const err40 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
+        const err40 = { instancePath: instancePath + "/debug-in-production", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
         if (vErrors === null) {
           vErrors = [err40];
         } else {
@@ -21585,10 +21585,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-origins"] !== void 0) {
-      let data39 = data["nginx-origins"];
+    if (data["nginx-add-header-redefinition"] !== void 0) {
+      let data39 = data["nginx-add-header-redefinition"];
       if (!(data39 === "off" || data39 === "info" || data39 === "warning" || data39 === "error")) {
-        const err41 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data39 };
+        const err41 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data39 };
         if (vErrors === null) {
           vErrors = [err41];
         } else {
@@ -21597,10 +21597,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-if-is-evil"] !== void 0) {
-      let data40 = data["nginx-if-is-evil"];
+    if (data["nginx-host-spoofing"] !== void 0) {
+      let data40 = data["nginx-host-spoofing"];
       if (!(data40 === "off" || data40 === "info" || data40 === "warning" || data40 === "error")) {
-        const err42 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
+        const err42 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
         if (vErrors === null) {
           vErrors = [err42];
         } else {
@@ -21609,10 +21609,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-http-splitting"] !== void 0) {
-      let data41 = data["nginx-http-splitting"];
+    if (data["nginx-alias-traversal"] !== void 0) {
+      let data41 = data["nginx-alias-traversal"];
       if (!(data41 === "off" || data41 === "info" || data41 === "warning" || data41 === "error")) {
-        const err43 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
+        const err43 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
         if (vErrors === null) {
           vErrors = [err43];
         } else {
@@ -21621,10 +21621,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-multiline"] !== void 0) {
-      let data42 = data["nginx-add-header-multiline"];
+    if (data["nginx-ssrf"] !== void 0) {
+      let data42 = data["nginx-ssrf"];
       if (!(data42 === "off" || data42 === "info" || data42 === "warning" || data42 === "error")) {
-        const err44 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
+        const err44 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
         if (vErrors === null) {
           vErrors = [err44];
         } else {
@@ -21633,10 +21633,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["timeout-chain"] !== void 0) {
-      let data43 = data["timeout-chain"];
+    if (data["nginx-valid-referers"] !== void 0) {
+      let data43 = data["nginx-valid-referers"];
       if (!(data43 === "off" || data43 === "info" || data43 === "warning" || data43 === "error")) {
-        const err45 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
+        const err45 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
         if (vErrors === null) {
           vErrors = [err45];
         } else {
@@ -21645,12 +21645,72 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["nginx-origins"] !== void 0) {
+      let data44 = data["nginx-origins"];
+      if (!(data44 === "off" || data44 === "info" || data44 === "warning" || data44 === "error")) {
+        const err46 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data44 };
+        if (vErrors === null) {
+          vErrors = [err46];
+        } else {
+          vErrors.push(err46);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-if-is-evil"] !== void 0) {
+      let data45 = data["nginx-if-is-evil"];
+      if (!(data45 === "off" || data45 === "info" || data45 === "warning" || data45 === "error")) {
+        const err47 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data45 };
+        if (vErrors === null) {
+          vErrors = [err47];
+        } else {
+          vErrors.push(err47);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-http-splitting"] !== void 0) {
+      let data46 = data["nginx-http-splitting"];
+      if (!(data46 === "off" || data46 === "info" || data46 === "warning" || data46 === "error")) {
+        const err48 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data46 };
+        if (vErrors === null) {
+          vErrors = [err48];
+        } else {
+          vErrors.push(err48);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-add-header-multiline"] !== void 0) {
+      let data47 = data["nginx-add-header-multiline"];
+      if (!(data47 === "off" || data47 === "info" || data47 === "warning" || data47 === "error")) {
+        const err49 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data47 };
+        if (vErrors === null) {
+          vErrors = [err49];
+        } else {
+          vErrors.push(err49);
+        }
+        errors++;
+      }
+    }
+    if (data["timeout-chain"] !== void 0) {
+      let data48 = data["timeout-chain"];
+      if (!(data48 === "off" || data48 === "info" || data48 === "warning" || data48 === "error")) {
+        const err50 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data48 };
+        if (vErrors === null) {
+          vErrors = [err50];
+        } else {
+          vErrors.push(err50);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err46 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err51 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err46];
+      vErrors = [err51];
     } else {
-      vErrors.push(err46);
+      vErrors.push(err51);
     }
     errors++;
   }
@@ -22333,9 +22393,9 @@ function settingIn(rules, ruleId) {
 
 // src/engine/suppress.ts
 var DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)(?:\s+(.*?))?(?:\s+--(?:\s.*)?)?\s*$/;
-function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
+function applySuppressions(findings, comments, stack, knownRules, sourceOf2) {
   const lineOf = (file, offset) => {
-    const f = sourceOf(file);
+    const f = sourceOf2(file);
     return f ? positionAt(f, offset).line : 0;
   };
   const suppressions = [];
@@ -22343,7 +22403,7 @@ function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
     const m = DIRECTIVE.exec(c.text);
     if (!m) continue;
     const rules = (m[2] ?? "all").split(/[\s,]+/).filter(Boolean);
-    const source = sourceOf(c.span.file);
+    const source = sourceOf2(c.span.file);
     const end = source ? blockEnd(source, c.span.start) : Number.POSITIVE_INFINITY;
     suppressions.push({ comment: c, rules, scope: m[1] === "disable" ? "rest-of-block" : "next-line", end, used: false });
   }
@@ -22485,6 +22545,30 @@ var Workspace = class {
 
 // src/security/secrets.ts
 import { posix as posix6 } from "node:path";
+
+// src/security/stack-access.ts
+function sourceOf(stack, path) {
+  const s2 = stack;
+  return s2.sources?.get(path) ?? s2.workspace?.sources.get(path) ?? s2.workspace?.read(path);
+}
+var caches = /* @__PURE__ */ new WeakMap();
+function once(stack, key2, build2) {
+  let m = caches.get(stack);
+  if (!m) {
+    m = /* @__PURE__ */ new Map();
+    caches.set(stack, m);
+  }
+  if (!m.has(key2)) m.set(key2, build2());
+  return m.get(key2);
+}
+function filesBeside(stack) {
+  const s2 = stack;
+  const dir = s2.compose.dir;
+  const all = s2.workspace?.files() ?? [];
+  return all.filter((f) => dir === "" ? !f.includes("/") : f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes("/"));
+}
+
+// src/security/secrets.ts
 var SECRET_NAME = /(PASSWORD|PASSWD|SECRET|SECRET_KEY|SECRETKEY|TOKEN|API_KEY|APIKEY|SECRET_ACCESS_KEY|PRIVATE_KEY|AUTH_KEY|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY|(^|_)PASS|(^|_)PWD|REQUIREPASS|MASTERAUTH)$/i;
 var URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi;
 function isSecretName(name2) {
@@ -22498,8 +22582,15 @@ function redacted(value) {
   return `******** (${value.length} characters)`;
 }
 var DEV_WORD = /(^|[-_./])(dev|devel|develop|development|local|localhost|test|tests|testing|ci|e2e|debug|override|example|examples|sample|demo)([-_./]|$)/i;
+var PROD_WORD = /(^|[-_./])(prod|production|deploy|deployment|release|live)([-_./]|$)/i;
+var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 function isDevelopmentStack(stack) {
-  return DEV_WORD.test(stack.name);
+  return once(stack, "security.development", () => {
+    if (DEV_WORD.test(stack.name)) return true;
+    if (stack.services.some((s2) => /\brunserver\b/.test(JSON.stringify(s2.settings.get("command")?.data ?? "")))) return true;
+    if (PROD_WORD.test(stack.name)) return false;
+    return filesBeside(stack).some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split("/").pop()));
+  });
 }
 function isDevelopmentSettings(module) {
   return DEV_WORD.test(module);
@@ -22535,13 +22626,12 @@ function commandLineSecrets(text) {
   return out;
 }
 function composeSecrets(stack, svc, out) {
-  const ws = stack.workspace;
-  const composeFile = ws.sources.get(stack.compose.path) ?? ws.read(stack.compose.path);
+  const composeFile = sourceOf(stack, stack.compose.path);
   for (const e of svc.environment) {
     const v = e.value;
     if (v.kind !== "known") continue;
     const fromEnvFile = v.span.file !== e.span.file;
-    const file = ws.sources.get(v.span.file);
+    const file = sourceOf(stack, v.span.file);
     const raw = composeFile?.text.slice(e.span.start, e.span.end) ?? "";
     const isDefault = !fromEnvFile && /\$\{[A-Za-z_]\w*:?-/.test(raw);
     const place = fromEnvFile ? "env file" : isDefault ? "compose variable default" : "compose environment";
@@ -22560,12 +22650,12 @@ function composeSecrets(stack, svc, out) {
     { place: "healthcheck", key: "healthcheck" }
   ];
   for (const l of lines) {
-    const setting = svc.settings.get(l.key);
-    if (!setting || !composeFile || setting.span.file !== composeFile.path) continue;
-    const data = l.key === "healthcheck" ? setting.data?.test : setting.data;
+    const setting2 = svc.settings.get(l.key);
+    if (!setting2 || !composeFile || setting2.span.file !== composeFile.path) continue;
+    const data = l.key === "healthcheck" ? setting2.data?.test : setting2.data;
     const words = Array.isArray(data) ? data.map(String).join(" ") : typeof data === "string" ? data : "";
-    const next = [...svc.settings.values()].map((x) => x.span.start).filter((start) => start > setting.span.start).sort((a, b) => a - b)[0];
-    const region = { file: setting.span.file, start: setting.span.start, end: next ?? svc.span.end };
+    const next = [...svc.settings.values()].map((x) => x.span.start).filter((start) => start > setting2.span.start).sort((a, b) => a - b)[0];
+    const region = { file: setting2.span.file, start: setting2.span.start, end: next ?? svc.span.end };
     for (const found of commandLineSecrets(words)) {
       const value = words.slice(found.start, found.end);
       for (const span of spansOf(composeFile, region, value)) {
@@ -22586,7 +22676,7 @@ function settingsSecrets(stack, out) {
       const key2 = `${v.span.file}:${v.span.start}`;
       if (seen.has(key2)) return;
       seen.add(key2);
-      const file = stack.workspace.sources.get(v.span.file);
+      const file = sourceOf(stack, v.span.file);
       const fromPython2 = v.span.file.endsWith(".py");
       const where = file ? spansOf(file, v.span, v.value)[0] ?? spansOf(file, lineSpan(file, v.span), v.value)[0] : void 0;
       if (!where) return;
@@ -22607,9 +22697,8 @@ function userlistSecrets(stack, out) {
     if (auth?.kind !== "known" || auth.value === "") continue;
     const containerPath2 = posix6.isAbsolute(auth.value) ? auth.value : posix6.join("/etc/pgbouncer", auth.value);
     const hostPath = stack.image(pgb.service).fs.resolve(containerPath2)?.hostPath;
-    const file = hostPath !== void 0 ? stack.workspace.read(hostPath) : void 0;
+    const file = hostPath !== void 0 ? sourceOf(stack, hostPath) : void 0;
     if (!file) continue;
-    stack.addFile(file.path);
     for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
       const password = m[2];
       if (password === "") continue;
@@ -22619,14 +22708,14 @@ function userlistSecrets(stack, out) {
   }
 }
 function writtenSecrets(stack) {
-  return stack.memo("written-secrets", () => {
+  return once(stack, "written-secrets", () => {
     const out = [];
     for (const svc of stack.services) composeSecrets(stack, svc, out);
     settingsSecrets(stack, out);
     userlistSecrets(stack, out);
     for (const e of stack.dotenv?.entries ?? []) {
       if (e.value.kind === "known" && isSecretName(e.key) && !isReference(e.value.value)) {
-        const file = stack.workspace.sources.get(e.value.span.file);
+        const file = sourceOf(stack, e.value.span.file);
         const where = file ? spansOf(file, lineSpan(file, e.value.span), e.value.value)[0] : void 0;
         if (where) out.push({ name: e.key, place: "env file", span: where, value: e.value.value, hardcoded: false });
       }
@@ -22688,10 +22777,10 @@ function markSecretFixes(findings, secrets) {
 // src/engine/run.ts
 var UsageError = class extends Error {
 };
-var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
+var COMPOSE_FILE2 = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 function findComposeFiles(ws) {
-  return ws.files().filter((f) => COMPOSE_FILE.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ""));
+  return ws.files().filter((f) => COMPOSE_FILE2.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ""));
 }
 function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
@@ -22730,15 +22819,15 @@ ${lines.join("\n")}`);
 function severityFor(rule, config3, file, stack, cli) {
   const forced = cli?.[rule.meta.id];
   if (forced !== void 0) return forced;
-  let setting = settingIn(config3.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
+  let setting2 = settingIn(config3.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
   for (const o of config3.data.overrides ?? []) {
     const s2 = settingIn(o.rules, rule.meta.id);
     if (s2 === void 0) continue;
     if (o.files && (file === void 0 || !globMatcher(o.files)(file))) continue;
     if (o.stacks && (stack === void 0 || !globMatcher(o.stacks)(stack))) continue;
-    setting = s2;
+    setting2 = s2;
   }
-  return setting;
+  return setting2;
 }
 function check(opts) {
   const rootAbs = resolve(opts.dir);
@@ -22771,9 +22860,9 @@ function check(opts) {
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
           report: (r) => {
-            const setting = severityFor(rule, config3, r.span.file, stack.name, cli);
-            if (setting === "off") return;
-            const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
+            const setting2 = severityFor(rule, config3, r.span.file, stack.name, cli);
+            if (setting2 === "off") return;
+            const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting2] ? r.severity : setting2;
             stackFindings.push({
               ruleId: rule.meta.id,
               severity,
@@ -22798,8 +22887,8 @@ function check(opts) {
         continue;
       }
       const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
-      const setting = rule ? severityFor(rule, config3, f.span.file, stack.name, cli) : f.severity;
-      if (setting !== "off") findings.push({ ...f, severity: setting });
+      const setting2 = rule ? severityFor(rule, config3, f.span.file, stack.name, cli) : f.severity;
+      if (setting2 !== "off") findings.push({ ...f, severity: setting2 });
     }
   }
   const search2 = stacks.length === 0 ? searchReport(ws, found, composeFiles) : void 0;
@@ -22810,8 +22899,8 @@ function check(opts) {
 var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
 function searchReport(ws, found, chosen) {
   const files = ws.files();
-  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
-  const templates = files.filter((f) => COMPOSE_FILE.test(f) && !found.includes(f));
+  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE2.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
+  const templates = files.filter((f) => COMPOSE_FILE2.test(f) && !found.includes(f));
   return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
 }
 function withFingerprint(f) {
@@ -24565,11 +24654,11 @@ var upstream_keepalive_timeout_default = defineRule({
       for (const group of groupBy(offenders, (o) => `${o.t.server}|${o.keepAlive.value}`)) {
         const { t: t2, keepAlive } = group[0];
         const names = [...new Set(group.map((o) => o.service.name))];
-        const setting = `${t2.keepAliveFlag} ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""}`;
+        const setting2 = `${t2.keepAliveFlag} ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""}`;
         const relation = keepAlive.value * 1e3 === nginxMs ? `${formatMillis(nginxMs)} = ${keepAlive.value}s: the two close at the same moment and race` : `${formatMillis(nginxMs)} >= ${keepAlive.value}s`;
         report({
           span: (timeoutNode ?? keepalive).directive.span,
-          message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but ${t2.server} on ${listNames(names, 3)} closes them after ${setting} (${where(keepAlive.span)}); ${relation}, so nginx reuses connections ${t2.server} is closing and those requests fail with 502`,
+          message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but ${t2.server} on ${listNames(names, 3)} closes them after ${setting2} (${where(keepAlive.span)}); ${relation}, so nginx reuses connections ${t2.server} is closing and those requests fail with 502`,
           related: [{ span: keepAlive.span, message: `${t2.keepAliveFlag} ${keepAlive.value}${keepAlive.isDefault ? ` (${t2.server} default)` : ""}` }],
           hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise ${t2.server} ${t2.keepAliveFlag} above ${formatMillis(nginxMs)}`,
           ...fix ? { fix } : {}
@@ -26286,8 +26375,8 @@ function checkStatementTimeout({ stack, report, where, unknown: unknown2 }) {
       if (route.kind !== "pgbouncer" || route.pgbouncer !== pgb) continue;
       const options2 = pyText2(pyGet(db.options, "options"));
       if (options2?.kind !== "known") continue;
-      const setting = parseStartupOptions(options2.value).find((o) => o.name === "statement_timeout");
-      if (!setting) continue;
+      const setting2 = parseStartupOptions(options2.value).find((o) => o.name === "statement_timeout");
+      if (!setting2) continue;
       const ignore = pgbouncerText(pgb, "ignore_startup_parameters");
       const track = pgbouncerText(pgb, "track_extra_parameters");
       const settings = { ...ignore.kind === "known" ? { ignoreStartupParameters: ignore.value } : {}, ...track.kind === "known" ? { trackExtraParameters: track.value } : {} };
@@ -26296,7 +26385,7 @@ function checkStatementTimeout({ stack, report, where, unknown: unknown2 }) {
         told.add(spanKey(options2.span));
         continue;
       }
-      const ms = parsePostgresDuration(setting.value, "ms");
+      const ms = parsePostgresDuration(setting2.value, "ms");
       if (ms !== void 0 && ms > 0) found.push({ pgb, ms, span: options2.span, source: `statement_timeout in OPTIONS of "${db.alias}"` });
     }
     for (const group of groupBy(found.filter((f) => f.pgb === pgb && f.ms >= query.value * 1e3), (f) => spanKey(f.span))) {
@@ -26854,44 +26943,6 @@ var HOST_RULES = [
   nofile_limits_default
 ];
 
-// rules/hardcoded-secret.ts
-var WHY = {
-  "compose environment": "it is in the repository and in `docker inspect` output",
-  "compose variable default": "it is used whenever the variable is unset, so a deploy that forgets it runs with the default",
-  "command line": "it is in the repository, and `ps` and `docker inspect` show it on the host",
-  healthcheck: "it is in the repository, and `docker inspect` shows it with every health check",
-  settings: "it is in the repository, and every copy of the code carries the production key",
-  "pgbouncer userlist": "it is in the repository; pgbouncer's md5 auth even accepts the hash as the password",
-  "env file": ""
-};
-var hardcoded_secret_default = defineRule({
-  meta: {
-    id: "hardcoded-secret",
-    description: "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line",
-    defaultSeverity: "warning",
-    category: "security",
-    docs: {
-      what: "Reports literal secrets: a compose `environment:` value whose name says it is a secret (`*PASSWORD`, `*SECRET*`, `*_TOKEN`, `*API_KEY`, ...) or a URL with a password in it (`postgres://app:pw@db/app`), the default of `${DB_PASSWORD:-hunter2}`, `--requirepass`/`--password`/`PGPASSWORD=` on a command line or in a healthcheck, a pgbouncer userlist the container reads, and in the settings module the production stack runs, a `SECRET_KEY` (or other secret-named setting, or a `DATABASES` PASSWORD) written in Python rather than read from the environment. Values that are references are not secrets: `${VAR}` without a default, `$VAR`, an empty value, `/run/secrets/...`, and names ending in `_FILE`. Stacks for development (compose files named `*dev*`, `*local*`, `*test*`, `*.override.*`, ...) and settings modules named that way are not reported. The finding names the secret, its file and line, and shows it redacted; the value itself never appears in any output format.",
-      why: "A secret in the repository is known to everyone who can read it, forever (git history), and cannot be rotated without a commit. A default like `hunter2` is worse: the stack still starts when the real secret is missing, with a password anyone can guess. A secret on a command line is visible to every process on the host through `ps`.",
-      notes: "arena-lint never prints a secret: in every format (stylish code frames, plain, json, SARIF with its snippets and fingerprints, GitHub annotations, the job summary) the characters of every secret it finds are replaced by `*`, whether or not this rule is enabled. Env files (`env_file:`, `.env`) are where secrets belong and are not reported, but their secret values are redacted too."
-    }
-  },
-  check({ stack, report }) {
-    if (isDevelopmentStack(stack)) return;
-    for (const s2 of writtenSecrets(stack)) {
-      if (!s2.hardcoded) continue;
-      const who = s2.service ? ` of ${s2.service.name}` : "";
-      const place = s2.place === "compose variable default" ? "in the default of a compose variable" : s2.place === "command line" ? "on the command line" : `in the ${s2.place === "settings" ? "settings module" : s2.place}`;
-      const why = s2.place === "pgbouncer userlist" && !/^(md5[0-9a-f]{32}|SCRAM-SHA-256\$)/.test(s2.value) ? "it is in the repository in plain text" : WHY[s2.place];
-      report({
-        span: s2.span,
-        message: `${s2.name}${who} is written ${place}: ${redacted(s2.value)}; ${why}`,
-        hint: s2.place === "settings" ? `read it from the environment (os.environ["${s2.name.startsWith("DATABASES") ? "DB_PASSWORD" : s2.name}"]) and set it in the deployment` : s2.place === "compose variable default" ? "drop the default (`${VAR:?set VAR}` fails loudly when it is missing)" : "move it to an env file kept out of the repository, or a docker secret (`*_FILE=/run/secrets/...`)"
-      });
-    }
-  }
-});
-
 // src/security/nginx-levels.ts
 var LEVELS = /* @__PURE__ */ new Set(["http", "server", "location", "if", "limit_except"]);
 function isLevel(node) {
@@ -27065,6 +27116,504 @@ function variableOrigin(node, name2, depth = 0) {
   return { kind: "unknown" };
 }
 
+// src/security/edge.ts
+function serverOf2(node) {
+  for (let p = node.parent; p; p = p.parent) if (p.directive.name === "server") return p;
+  return void 0;
+}
+function djangoRoutes(stack) {
+  return once(stack, "security.django-routes", () => {
+    const apps = dataTier(stack).apps.filter((a) => a.settings !== void 0);
+    const out = [];
+    for (const proxy of stack.proxies) {
+      for (const location of proxy.nginx.locations) {
+        const pass = location.proxyPass;
+        if (!pass || pass.kind !== "proxy_pass") continue;
+        const targets = new Set(passTargets(stack, pass));
+        const seen = /* @__PURE__ */ new Set();
+        for (const app of apps) {
+          if (!targets.has(app.service)) continue;
+          const key2 = app.settings.entry;
+          if (seen.has(key2)) continue;
+          seen.add(key2);
+          const server = serverOf2(location.node);
+          out.push({ proxy, location, pass, app, ...server ? { server } : {} });
+        }
+      }
+    }
+    return out;
+  });
+}
+function sentHeader(route, name2) {
+  const headers = effective(route.proxy.nginx, levelOf(route.pass.node), "proxy_set_header");
+  return headers.find((h) => h.directive.args[0]?.value.toLowerCase() === name2.toLowerCase());
+}
+function setting(stack, app, name2) {
+  const settings = app.settings;
+  if (!settings) return { kind: "unknown" };
+  const v = settings.names.get(name2);
+  if (v) return v.kind === "known" ? { kind: "set", value: v } : { kind: "unknown" };
+  const unread = new Set(settings.unresolvedImports.map((i) => i.module));
+  for (const f of settings.files) {
+    const text = sourceOf(stack, f)?.text ?? "";
+    for (const m of text.matchAll(/^\s*from\s+(\S+)\s+import\s+\*/gm)) {
+      const mod = m[1];
+      if ([...unread].some((u) => u === mod || u.endsWith(mod.replace(/^\.+/, "")))) return { kind: "unknown" };
+    }
+  }
+  return { kind: "absent" };
+}
+function stringItems(v) {
+  if (v.kind !== "known") return void 0;
+  if (v.value === null || typeof v.value !== "object" || !isPyList(v.value)) return void 0;
+  const out = [];
+  for (const item of v.value.items) {
+    if (item.kind !== "known" || typeof item.value !== "string") return void 0;
+    out.push({ value: item.value, span: item.span });
+  }
+  return out;
+}
+function headerOfMetaKey(key2) {
+  if (!key2.startsWith("HTTP_")) return void 0;
+  return key2.slice(5).split("_").map((w) => w.charAt(0) + w.slice(1).toLowerCase()).join("-");
+}
+function terminatesTls(server) {
+  if (!server) return false;
+  return server.children.some((c) => c.directive.name === "listen" && c.directive.args.some((a) => a.value === "ssl" || a.value === "quic") || c.directive.name === "ssl" && c.directive.args[0]?.value === "on");
+}
+function serverNames(server) {
+  if (!server) return [];
+  return server.children.filter((c) => c.directive.name === "server_name").flatMap((c) => c.directive.args.map((a) => ({ name: a.value.toLowerCase().replace(/\.$/, ""), span: a.span }))).filter((n) => n.name !== "" && n.name !== "_" && !n.name.startsWith("~") && !n.name.includes("*") && !n.name.includes("$"));
+}
+function hostAllowed(host, patterns) {
+  const h = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+  return patterns.some((p) => {
+    const q = p.toLowerCase();
+    if (q === "*") return true;
+    if (q.startsWith(".")) return h === q.slice(1) || h.endsWith(q);
+    return h === q;
+  });
+}
+function validHostSyntax(host) {
+  return /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(:[0-9]+)?$/i.test(host);
+}
+
+// rules/allowed-hosts.ts
+var allowed_hosts_default = defineRule({
+  meta: {
+    id: "allowed-hosts",
+    description: "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: "For every nginx location whose proxy_pass reaches a Django app, works out the Host header Django receives: with `proxy_set_header Host $host` (or `$http_host`) the names of the server block (`server_name`, exact names only), with a literal value that value, and with no Host header at all the proxy_pass host itself (`django_backend` for `proxy_pass http://django_backend`), which is what nginx sends by default. Reported: a server name that ALLOWED_HOSTS does not match (Django's own matching: `*`, `.example.com`, exact); a default upstream Host that ALLOWED_HOSTS does not list, or that Django rejects outright because it is not a valid host name (an underscore); and `USE_X_FORWARDED_HOST = True` while nginx does not set X-Forwarded-Host. The finding points at the setting to change (or the env line feeding it) with the nginx line as a related location, or at the proxy_pass when the fix is in nginx.",
+      why: "Django answers 400 Bad Request (DisallowedHost) to a Host that ALLOWED_HOSTS does not match, so a missing name takes that site down, and an upstream name with an underscore is refused even with `ALLOWED_HOSTS = [\"*\"]`. With USE_X_FORWARDED_HOST, Django takes the request's host from X-Forwarded-Host; when nginx does not set it, the client's own header decides which host Django builds password-reset links and redirects for.",
+      notes: "ALLOWED_HOSTS read from an unset environment variable, a wildcard or regex server_name, and a Host from a `map` are unknown and stay silent."
+    }
+  },
+  check({ stack, report, where }) {
+    const done = /* @__PURE__ */ new Set();
+    const once2 = (key2) => {
+      if (done.has(key2)) return false;
+      done.add(key2);
+      return true;
+    };
+    for (const route of djangoRoutes(stack)) {
+      const module = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
+      const entry = route.app.settings.entry;
+      const allowed = setting(stack, route.app, "ALLOWED_HOSTS");
+      const debug = setting(stack, route.app, "DEBUG");
+      const hostHeader = sentHeader(route, "Host");
+      const serverKey = route.server ? `${route.server.directive.span.file}:${route.server.directive.span.start}` : route.location.match;
+      let patterns;
+      let allowedAt = { file: entry, start: 0, end: 0 };
+      if (allowed.kind === "set") {
+        const items = stringItems(allowed.value);
+        if (items) patterns = items.map((i) => i.value);
+        allowedAt = editSpan(allowed.value);
+      } else if (allowed.kind === "absent" && debug.kind !== "unknown" && (debug.kind === "absent" || pyTruthy(debug.value) === false)) {
+        patterns = [];
+      }
+      if (patterns !== void 0) {
+        const shown = allowed.kind === "set" ? `ALLOWED_HOSTS ${JSON.stringify(patterns)}` : "ALLOWED_HOSTS (not set, so empty with DEBUG off)";
+        const value = hostHeader?.directive.args[1]?.value;
+        if (!hostHeader) {
+          const host = route.pass.host;
+          const hostPort = host && route.pass.port && route.pass.port !== 80 ? `${host}:${route.pass.port}` : host;
+          if (host && !host.includes("$") && once2(`default:${serverKey}:${entry}:${host}`)) {
+            if (!validHostSyntax(hostPort ?? host)) {
+              report({
+                span: route.pass.node.directive.span,
+                message: `location ${route.location.match} sends no Host header, so nginx sends "${hostPort}" (the proxy_pass host) and Django rejects it as an invalid host name (underscores are not allowed, RFC 1034/1035) for ${module}: every request through it gets 400 Bad Request`,
+                related: [{ span: allowedAt, message: `${module}: ${shown}` }],
+                hint: "add `proxy_set_header Host $host;` to the location (or its server block)"
+              });
+            } else if (!hostAllowed(host, patterns)) {
+              report({
+                span: route.pass.node.directive.span,
+                message: `location ${route.location.match} sends no Host header, so Django gets "${hostPort}" (the proxy_pass host), which ${shown} in ${module} (${where(allowedAt)}) does not match: every request through it gets 400 Bad Request (DisallowedHost)`,
+                related: [{ span: allowedAt, message: `${shown}` }],
+                hint: "add `proxy_set_header Host $host;` to the location (or its server block)"
+              });
+            }
+          }
+        } else if (value === "$host" || value === "$http_host") {
+          for (const n of serverNames(route.server)) {
+            if (hostAllowed(n.name, patterns) || !once2(`name:${n.name}:${entry}`)) continue;
+            report({
+              span: allowedAt,
+              message: `${shown} in ${module} does not match ${n.name}, a server_name of ${levelLabel(route.server)} (${where(n.span)}) that nginx proxies to ${route.app.service.name} with Host ${value}: requests for ${n.name} get 400 Bad Request (DisallowedHost)`,
+              related: [{ span: n.span, message: `server_name ${n.name} is set here` }],
+              hint: `add "${n.name}" to ALLOWED_HOSTS`
+            });
+          }
+        } else if (value !== void 0 && !value.includes("$") && !hostAllowed(value, patterns) && once2(`literal:${value}:${entry}`)) {
+          report({
+            span: allowedAt,
+            message: `${shown} in ${module} does not match "${value}", the Host nginx sends for location ${route.location.match} (${where(hostHeader.directive.span)}): every request through it gets 400 Bad Request (DisallowedHost)`,
+            related: [{ span: hostHeader.directive.span, message: "the Host header is set here" }],
+            hint: `add "${value}" to ALLOWED_HOSTS, or send \`proxy_set_header Host $host;\``
+          });
+        }
+      }
+      const xfh = setting(stack, route.app, "USE_X_FORWARDED_HOST");
+      if (xfh.kind === "set" && pyTruthy(xfh.value) === true && !sentHeader(route, "X-Forwarded-Host") && once2(`xfh:${serverKey}:${entry}`)) {
+        const at = editSpan(xfh.value);
+        report({
+          span: route.pass.node.directive.span,
+          message: `${module} sets USE_X_FORWARDED_HOST = True (${where(at)}), but nginx does not set X-Forwarded-Host for location ${route.location.match}: the client's own X-Forwarded-Host reaches Django, which takes it as the request's host for absolute URLs and redirects`,
+          related: [{ span: at, message: "USE_X_FORWARDED_HOST is set here" }],
+          hint: "add `proxy_set_header X-Forwarded-Host $host;` to the server block, or drop USE_X_FORWARDED_HOST"
+        });
+      }
+    }
+  }
+});
+
+// src/security/ports.ts
+var ANY = /^(0\.0\.0\.0|::|\[::\])$/;
+function onEveryInterface(p) {
+  return p.hostIp === void 0 || ANY.test(p.hostIp);
+}
+function parseShort(text, span) {
+  const t2 = text.trim().replace(/\/(tcp|udp|sctp)$/i, "");
+  let hostIp;
+  let rest2 = t2;
+  const v6 = /^\[([^\]]+)\]:(.*)$/.exec(t2);
+  if (v6) {
+    hostIp = `[${v6[1]}]`;
+    rest2 = v6[2];
+  }
+  const parts = rest2.split(":");
+  if (!v6 && parts.length === 3) hostIp = parts.shift();
+  if (parts.length > 2) return void 0;
+  const target = Number(parts.at(-1).split("-")[0]);
+  if (!Number.isInteger(target) || target <= 0) return void 0;
+  const published = parts.length === 2 ? parts[0] : void 0;
+  return { target, ...published ? { published } : {}, ...hostIp !== void 0 && hostIp !== "" ? { hostIp } : {}, span };
+}
+function publishedPorts(svc) {
+  const data = svc.settings.get("ports")?.data;
+  const items = Array.isArray(data) ? data : [];
+  const out = [];
+  let i = 0;
+  for (const item of items) {
+    const entry = svc.ports[i];
+    if (item && typeof item === "object" && !Array.isArray(item)) {
+      const o = item;
+      if (o.target === void 0 || !entry) continue;
+      i++;
+      const target = Number(String(o.target).split("-")[0]);
+      if (!Number.isInteger(target) || String(o.host_ip ?? "").includes("$")) continue;
+      const hostIp = o.host_ip !== void 0 && o.host_ip !== "" ? String(o.host_ip) : void 0;
+      out.push({ target, ...o.published !== void 0 ? { published: String(o.published) } : {}, ...hostIp ? { hostIp } : {}, span: entry.span });
+      continue;
+    }
+    if (!entry) break;
+    i++;
+    if (entry.value.kind !== "known") continue;
+    const p = parseShort(entry.value.value, entry.span);
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+// rules/app-port-published.ts
+var TRUSTED = ["SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT"];
+var app_port_published_default = defineRule({
+  meta: {
+    id: "app-port-published",
+    description: "Reports an app server port published on the host while Django trusts headers only nginx should set",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "For every app service that nginx proxies to, reports a `ports:` entry that publishes the app server's own port (gunicorn's `--bind`, uvicorn's `--port`) on every host interface while the Django settings it runs trust proxy headers: `SECURE_PROXY_SSL_HEADER` set, or `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT` true. A port bound to loopback (`127.0.0.1:8000:8000`) is fine. Development stacks are not judged.",
+      why: "Those settings are safe only when nginx is the one setting the headers. A published app port lets any client talk to gunicorn directly, skip nginx (its rate limits, body size limits and TLS too) and send `X-Forwarded-Proto: https` or an X-Forwarded-Host of its choice, which Django then believes."
+    }
+  },
+  check({ stack, report, where }) {
+    if (isDevelopmentStack(stack)) return;
+    const seen = /* @__PURE__ */ new Set();
+    for (const route of djangoRoutes(stack)) {
+      const svc = route.app.service;
+      if (seen.has(svc.name)) continue;
+      seen.add(svc.name);
+      const trusted = TRUSTED.flatMap((name2) => {
+        const s2 = setting(stack, route.app, name2);
+        if (s2.kind !== "set") return [];
+        const on = name2 === "SECURE_PROXY_SSL_HEADER" ? s2.value.value !== null : pyTruthy(s2.value) === true;
+        return on ? [{ name: name2, span: editSpan(s2.value) }] : [];
+      });
+      if (trusted.length === 0) continue;
+      const ports = listenPorts(route.app.app);
+      if (!ports) continue;
+      const appPorts = new Set(ports.map((p) => p.port));
+      for (const p of publishedPorts(svc)) {
+        if (!appPorts.has(p.target) || !onEveryInterface(p)) continue;
+        const first = trusted[0];
+        report({
+          span: p.span,
+          message: `${svc.name} publishes its app server port ${p.target} on every host interface${p.published ? ` (host port ${p.published})` : ""}, while its Django settings trust ${trusted.map((t2) => t2.name).join(" and ")} (${where(first.span)}): a client can skip nginx and send those headers itself`,
+          related: trusted.map((t2) => ({ span: t2.span, message: `${t2.name} is set here` })),
+          hint: `remove the ports entry (nginx reaches ${svc.name} over the compose network) or bind it to loopback ("127.0.0.1:${p.published ?? p.target}:${p.target}")`
+        });
+      }
+    }
+  }
+});
+
+// rules/forwarded-proto.ts
+function possibleValues(value) {
+  if (/^\$http_/i.test(value)) return { values: [], client: true };
+  if (value === "$scheme") return { values: ["http", "https"], client: false };
+  if (!value.includes("$")) return { values: [value], client: false };
+  return void 0;
+}
+var forwarded_proto_default = defineRule({
+  meta: {
+    id: "forwarded-proto",
+    description: "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "For every nginx location whose proxy_pass reaches a Django app (through upstreams and compose service names), compares that app's `SECURE_PROXY_SSL_HEADER` with the `proxy_set_header` in effect there (includes and nginx's inheritance applied). Reported: Django trusts a header nginx does not set (the client's own value then reaches Django); nginx passes the client's value through (`$http_x_forwarded_proto`); nginx can only send values Django does not accept (`$scheme` is `http` or `https`; Django waiting for `on` never matches); and a server that terminates TLS in nginx while Django has no `SECURE_PROXY_SSL_HEADER`. One finding per server block and problem, at the line to edit, with the other side as a related location. Unknown values (a `map` variable, settings that cannot be read) keep it silent.",
+      why: "Django decides `request.is_secure()` from this one header. When a client can set it, any plain-http request can claim https, which defeats SECURE_SSL_REDIRECT and the secure-cookie checks. When nginx never sends it, Django believes every request is http: `build_absolute_uri()` writes http:// links, SECURE_SSL_REDIRECT redirects forever, and Django 4's CSRF Origin check rejects form posts from the https site.",
+      notes: "Behind another TLS-terminating proxy (a cloud load balancer), passing `$http_x_forwarded_proto` is right only when nothing else can reach nginx; then suppress the finding with that reason."
+    }
+  },
+  check({ stack, report, where }) {
+    const findings = [];
+    for (const route of djangoRoutes(stack)) {
+      const d = setting(stack, route.app, "SECURE_PROXY_SSL_HEADER");
+      if (d.kind === "unknown") continue;
+      const at = route.location.match;
+      const server = route.server;
+      const module = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
+      if (d.kind === "absent") {
+        if (!terminatesTls(server)) continue;
+        const header2 = sentHeader(route, "X-Forwarded-Proto");
+        const names = serverNames(server).map((n) => n.name);
+        findings.push({
+          route,
+          key: `absent:${route.app.settings.entry}`,
+          emit: () => report({
+            span: header2?.directive.span ?? route.pass.node.directive.span,
+            message: `${levelLabel(server)} terminates TLS and proxies location ${at} to ${route.app.service.name}, but ${module} has no SECURE_PROXY_SSL_HEADER (${route.app.settings.entry}): Django sees every request as http, builds http:// URLs, and its CSRF Origin check rejects posts from https://${names[0] ?? "the site"}`,
+            related: [{ span: { file: route.app.settings.entry, start: 0, end: 0 }, message: "SECURE_PROXY_SSL_HEADER belongs in these settings" }],
+            hint: `set SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") in ${module}${header2 ? "" : " and `proxy_set_header X-Forwarded-Proto $scheme;` in nginx"}`
+          })
+        });
+        continue;
+      }
+      const items = stringItems(d.value);
+      if (!items || items.length !== 2) continue;
+      const [metaKey, expected] = [items[0].value, items[1].value];
+      const headerName = headerOfMetaKey(metaKey);
+      if (!headerName) continue;
+      const djangoAt = editSpan(d.value);
+      const header = sentHeader(route, headerName);
+      if (!header) {
+        findings.push({
+          route,
+          key: `missing:${headerName}`,
+          emit: () => report({
+            span: route.pass.node.directive.span,
+            message: `${module} trusts ${headerName}: ${expected} (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}), but nginx does not set ${headerName} for location ${at}: the client's own header reaches Django, so any client can claim https`,
+            related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
+            hint: `add \`proxy_set_header ${headerName} $scheme;\` where the location's other proxy_set_header lines are`
+          })
+        });
+        continue;
+      }
+      const value = header.directive.args[1]?.value ?? "";
+      const possible = possibleValues(value);
+      if (!possible) continue;
+      if (possible.client) {
+        findings.push({
+          route,
+          key: `client:${header.directive.span.file}:${header.directive.span.start}`,
+          emit: () => report({
+            span: header.directive.args[1].span,
+            message: `nginx sets ${headerName} ${value} for location ${at}, the client's own value, and ${module} trusts it (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}): any client that reaches nginx can claim https`,
+            related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
+            hint: `send \`$scheme\` unless every client comes through a proxy that overwrites ${headerName}`
+          })
+        });
+        continue;
+      }
+      if (!possible.values.includes(expected)) {
+        findings.push({
+          route,
+          key: `value:${header.directive.span.file}:${header.directive.span.start}`,
+          emit: () => report({
+            span: header.directive.args[1].span,
+            message: `nginx sets ${headerName} ${value} (${possible.values.join(" or ")}) for location ${at}, but ${module} waits for "${expected}" (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}): request.is_secure() is never true`,
+            related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
+            hint: `make the two agree: Django's second value is what nginx must send`
+          })
+        });
+      }
+    }
+    for (const group of groupBy(findings, (f) => `${f.route.server ? `${f.route.server.directive.span.file}:${f.route.server.directive.span.start}` : f.route.location.node.directive.span.start}|${f.key}`)) group[0].emit();
+  }
+});
+
+// rules/datastore-port-published.ts
+var MEMCACHED = /(^|\/)memcached(:|@|$)/;
+var datastore_port_published_default = defineRule({
+  meta: {
+    id: "datastore-port-published",
+    description: "Reports Postgres, pgbouncer, Redis or memcached published on every host interface",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: 'Reports a `ports:` entry of a Postgres, pgbouncer, Redis or memcached service that binds every host interface (`"6379:6379"`, `"5432"`, or a long entry without `host_ip`) rather than loopback (`"127.0.0.1:6379:6379"`). It is a warning when the datastore asks for a password, and an error when it answers without one: Redis without `requirepass`, Postgres with `POSTGRES_HOST_AUTH_METHOD=trust`, pgbouncer with `auth_type = trust` or `any`, and memcached (no authentication unless built with SASL). Stacks for development (compose files named `*dev*`, `*local*`, `*.override.*`, ...) are not reported.',
+      why: "The app reaches its datastores over the compose network; a published port only adds a way in from outside. Docker writes its own iptables rules for published ports, ahead of ufw or firewalld, so the host firewall does not close it. An open Redis on the internet is found and taken over within minutes (it can write files through CONFIG SET); a Postgres with trust auth hands out the whole database.",
+      notes: "If a tool on the host needs the port, bind it to loopback (`127.0.0.1:5432:5432`) or use an SSH tunnel."
+    }
+  },
+  check({ stack, report, where }) {
+    if (isDevelopmentStack(stack)) return;
+    const tier = dataTier(stack);
+    const stores = [];
+    for (const r of tier.redis) {
+      const pass = redisValue(r, "requirepass");
+      const image = r.service.image?.kind === "known" ? r.service.image.value : "";
+      const env = stack.env(r.service);
+      const plainImage = /^(docker\.io\/)?(library\/)?(redis|valkey\/valkey)(:|@|$)/.test(image) && !env.has("REDIS_PASSWORD") && !env.has("REDIS_ARGS");
+      const unset = pass.kind === "unknown" && plainImage && !r.args.has("requirepass") && !r.conf && !r.unreadConfig;
+      const open = unset || pass.kind === "known" && pass.value === "" ? { why: "Redis has no requirepass", ...pass.kind === "known" && !pass.isDefault ? { span: pass.span } : {} } : void 0;
+      stores.push({ service: r.service, kind: "Redis", ...open ? { open } : {} });
+    }
+    for (const p of tier.postgres) {
+      const auth = stack.env(p.service).get("POSTGRES_HOST_AUTH_METHOD");
+      const open = auth?.kind === "known" && auth.value === "trust" ? { why: "POSTGRES_HOST_AUTH_METHOD=trust lets anyone log in without a password", span: auth.span } : void 0;
+      stores.push({ service: p.service, kind: "Postgres", ...open ? { open } : {} });
+    }
+    for (const b of tier.pgbouncers) {
+      const auth = pgbouncerText(b, "auth_type");
+      const open = auth.kind === "known" && (auth.value === "trust" || auth.value === "any") ? { why: `pgbouncer's auth_type = ${auth.value} asks for no password`, ...auth.isDefault ? {} : { span: auth.span } } : void 0;
+      stores.push({ service: b.service, kind: "pgbouncer", ...open ? { open } : {} });
+    }
+    for (const s2 of stack.services) {
+      const image = s2.image?.kind === "known" ? s2.image.value : "";
+      if (MEMCACHED.test(image) && !stores.some((x) => x.service === s2)) stores.push({ service: s2, kind: "memcached", open: { why: "memcached has no authentication" } });
+    }
+    for (const store of stores) {
+      for (const port of publishedPorts(store.service)) {
+        if (!onEveryInterface(port)) continue;
+        const hostPort = port.published !== void 0 ? `host port ${port.published}` : "a random host port";
+        const open = store.open;
+        const at = open?.span ? ` (${where(open.span)})` : "";
+        const written = writtenSecrets(stack).find((x) => x.service === store.service && x.hardcoded);
+        const behind = written ? `behind a password written in the repository (${written.name}, ${where(written.span)})` : "behind its password only";
+        report({
+          span: port.span,
+          severity: open ? "error" : "warning",
+          message: open ? `${store.service.name} (${store.kind}) publishes port ${port.target} on every host interface (${hostPort}), and ${open.why}${at}: anyone who can reach the host can read and change its data` : `${store.service.name} (${store.kind}) publishes port ${port.target} on every host interface (${hostPort}): it is reachable from every network the host is on, ${behind}, and Docker's port rules bypass the host firewall`,
+          ...open?.span ? { related: [{ span: open.span, message: open.why }] } : written ? { related: [{ span: written.span, message: `${written.name} is written here` }] } : {},
+          hint: `bind it to loopback ("127.0.0.1:${port.published ?? port.target}:${port.target}") or remove the ports entry; the app reaches ${store.service.name} over the compose network`
+        });
+      }
+    }
+  }
+});
+
+// rules/debug-in-production.ts
+var debug_in_production_default = defineRule({
+  meta: {
+    id: "debug-in-production",
+    description: "Reports DEBUG true in the Django settings the production stack runs",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: 'Evaluates (never executes) the settings module each app server of the stack loads, with the environment its container sees, and reports `DEBUG` when it is true, including a non-empty string such as `os.environ.get("DEBUG", False)` reading `"False"`, which Python treats as true. The finding points at the line to change: the environment entry that fed the value, else the settings line. Stacks for development (compose files named `*dev*`, `*local*`, `*test*`, `*.override.*`, ...) and settings modules named that way (`settings.local`, `settings_dev`) are not judged; an unknown DEBUG stays silent.',
+      why: "With DEBUG on, every error page shows the traceback with local variables and most settings to whoever triggered it, Django keeps every SQL query in memory for the life of the worker, and static and media files are expected from the app. It is the first thing Django's deployment checklist says to turn off."
+    }
+  },
+  check({ stack, report, where }) {
+    if (isDevelopmentStack(stack)) return;
+    const apps = dataTier(stack).apps.filter((a) => a.settings && a.settingsModule.kind === "known" && !isDevelopmentSettings(a.settingsModule.value));
+    const withDebug = apps.flatMap((app) => {
+      const debug = app.settings.names.get("DEBUG");
+      return debug && pyTruthy(debug) === true ? [{ app, debug }] : [];
+    });
+    for (const group of groupBy(withDebug, (x) => spanKey(x.debug.span))) {
+      const { app, debug } = group[0];
+      const at = editSpan(debug);
+      const module = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
+      const value = debug.kind === "known" ? debug.value : void 0;
+      const shown = typeof value === "string" ? `the string ${JSON.stringify(value)}, which Python treats as true` : String(value === true ? "True" : value);
+      const services = group.map((x) => x.app.service.name).join(", ");
+      const settingsLine = at.file !== debug.span.file || at.start !== debug.span.start ? ` (settings line ${where(debug.span)})` : "";
+      report({
+        span: at,
+        message: `DEBUG in ${module}, which ${services} run${group.length === 1 ? "s" : ""}, is ${shown}${settingsLine}: error pages show tracebacks and settings to every visitor, and each worker keeps every SQL query in memory`,
+        ...settingsLine ? { related: [{ span: debug.span, message: "DEBUG is read here" }] } : {},
+        hint: typeof value === "string" ? 'compare the variable with a string (os.environ.get("DEBUG") == "1") or set it to an empty value' : "set DEBUG to False for this stack"
+      });
+    }
+  }
+});
+
+// rules/hardcoded-secret.ts
+var WHY = {
+  "compose environment": "it is in the repository and in `docker inspect` output",
+  "compose variable default": "it is used whenever the variable is unset, so a deploy that forgets it runs with the default",
+  "command line": "it is in the repository, and `ps` and `docker inspect` show it on the host",
+  healthcheck: "it is in the repository, and `docker inspect` shows it with every health check",
+  settings: "it is in the repository, and every copy of the code carries the production key",
+  "pgbouncer userlist": "it is in the repository; pgbouncer's md5 auth even accepts the hash as the password",
+  "env file": ""
+};
+var hardcoded_secret_default = defineRule({
+  meta: {
+    id: "hardcoded-secret",
+    description: "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports literal secrets: a compose `environment:` value whose name says it is a secret (`*PASSWORD`, `*SECRET*`, `*_TOKEN`, `*API_KEY`, ...) or a URL with a password in it (`postgres://app:pw@db/app`), the default of `${DB_PASSWORD:-hunter2}`, `--requirepass`/`--password`/`PGPASSWORD=` on a command line or in a healthcheck, a pgbouncer userlist the container reads, and in the settings module the production stack runs, a `SECRET_KEY` (or other secret-named setting, or a `DATABASES` PASSWORD) written in Python rather than read from the environment. Values that are references are not secrets: `${VAR}` without a default, `$VAR`, an empty value, `/run/secrets/...`, and names ending in `_FILE`. Stacks for development (compose files named `*dev*`, `*local*`, `*test*`, `*.override.*`, ...) and settings modules named that way are not reported. The finding names the secret, its file and line, and shows it redacted; the value itself never appears in any output format.",
+      why: "A secret in the repository is known to everyone who can read it, forever (git history), and cannot be rotated without a commit. A default like `hunter2` is worse: the stack still starts when the real secret is missing, with a password anyone can guess. A secret on a command line is visible to every process on the host through `ps`.",
+      notes: "arena-lint never prints a secret: in every format (stylish code frames, plain, json, SARIF with its snippets and fingerprints, GitHub annotations, the job summary) the characters of every secret it finds are replaced by `*`, whether or not this rule is enabled. Env files (`env_file:`, `.env`) are where secrets belong and are not reported, but their secret values are redacted too."
+    }
+  },
+  check({ stack, report }) {
+    if (isDevelopmentStack(stack)) return;
+    for (const s2 of writtenSecrets(stack)) {
+      if (!s2.hardcoded) continue;
+      const who = s2.service ? ` of ${s2.service.name}` : "";
+      const place = s2.place === "compose variable default" ? "in the default of a compose variable" : s2.place === "command line" ? "on the command line" : `in the ${s2.place === "settings" ? "settings module" : s2.place}`;
+      const why = s2.place === "pgbouncer userlist" && !/^(md5[0-9a-f]{32}|SCRAM-SHA-256\$)/.test(s2.value) ? "it is in the repository in plain text" : WHY[s2.place];
+      report({
+        span: s2.span,
+        message: `${s2.name}${who} is written ${place}: ${redacted(s2.value)}; ${why}`,
+        hint: s2.place === "settings" ? `read it from the environment (os.environ["${s2.name.startsWith("DATABASES") ? "DB_PASSWORD" : s2.name}"]) and set it in the deployment` : s2.place === "compose variable default" ? "drop the default (`${VAR:?set VAR}` fails loudly when it is missing)" : "move it to an env file kept out of the repository, or a docker secret (`*_FILE=/run/secrets/...`)"
+      });
+    }
+  }
+});
+
 // rules/nginx-add-header-multiline.ts
 var nginx_add_header_multiline_default = defineRule({
   meta: {
@@ -27164,13 +27713,13 @@ var nginx_add_header_redefinition_default = defineRule({
 var nginx_alias_traversal_default = defineRule({
   meta: {
     id: "nginx-alias-traversal",
-    description: "Reports a prefix location without a trailing slash whose alias ends with one (path traversal)",
+    description: "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings",
     defaultSeverity: "error",
     category: "security",
     docs: {
       what: "Reports `alias` in a prefix location (no modifier, or `^~`) whose path does not end with `/` while the alias does: `location /static { alias /app/static/; }`. Regex and exact (`=`) locations are not judged. Matches gixy's `alias_traversal` plugin.",
       why: "nginx replaces the matched prefix with the alias. `/static../settings.py` matches `location /static` and becomes `/app/static/../settings.py`: one level above the served folder, where a Django project keeps its code, settings and `.env`. Adding the slash to the location (`location /static/`) closes it.",
-      notes: "gixy also reports a slash-less alias under a slash-less location (`location /files { alias /home; }`, lower severity): there `/filesX` maps to the sibling `/homeX`, not above the folder, so arena-lint leaves it alone."
+      notes: "A slash-less alias under a slash-less location (`location /files { alias /home; }`) is reported as a warning, as gixy does with a lower severity: there is no way up, but `/files-old/x` maps to the sibling `/home-old/x`. `location /files/ { alias /home; }` is left alone: every request maps below `/home` (at worst to names starting with it, which the location itself asked for)."
     }
   },
   check({ stack, report }) {
@@ -27183,10 +27732,20 @@ var nginx_alias_traversal_default = defineRule({
         const prefix = args.length === 1 ? args[0] : args[0] === "^~" ? args[1] : void 0;
         if (prefix === void 0 || prefix.endsWith("/") || prefix.startsWith("@") || prefix.startsWith("~") || prefix.startsWith("=")) continue;
         const alias = node.directive.args[0].value;
-        if (!alias.endsWith("/") || alias.includes("$")) continue;
+        if (alias.includes("$")) continue;
+        if (!alias.endsWith("/")) {
+          report({
+            span: loc.directive.args.at(-1).span,
+            severity: "warning",
+            message: `location ${prefix} and its alias ${alias} both lack a trailing slash: ${prefix}-old/x maps to ${alias}-old/x, so every folder beside ${alias} whose name starts with it is served too`,
+            related: [{ span: node.directive.span, message: "the alias is set here" }],
+            hint: `end both with a slash: location ${prefix}/ { alias ${alias}/; }`
+          });
+          continue;
+        }
         report({
           span: loc.directive.args.at(-1).span,
-          message: `location ${prefix} has no trailing slash but its alias ${alias} has one (${node.directive.args[0].raw}): ${prefix}../ maps to ${alias}../, one folder above what is served`,
+          message: `location ${prefix} has no trailing slash but its alias ${alias} has one: ${prefix}../ maps to ${alias}../, one folder above what is served`,
           related: [{ span: node.directive.span, message: "the alias is set here" }],
           hint: `write the location as ${prefix}/`
         });
@@ -27532,9 +28091,9 @@ function expandOne(el) {
     case "group":
       return el.alternatives.flatMap(expand).slice(0, MAX_SAMPLES);
     case "repeat": {
-      const once = expandOne(el.element);
-      if (el.min === 0) return ["", ...once];
-      return once.map((s2) => s2.repeat(el.min));
+      const once2 = expandOne(el.element);
+      if (el.min === 0) return ["", ...once2];
+      return once2.map((s2) => s2.repeat(el.min));
     }
   }
 }
@@ -27708,7 +28267,12 @@ var nginx_valid_referers_default = defineRule({
 
 // rules/registry-security.ts
 var SECURITY_RULES = [
+  forwarded_proto_default,
+  allowed_hosts_default,
+  app_port_published_default,
+  datastore_port_published_default,
   hardcoded_secret_default,
+  debug_in_production_default,
   nginx_add_header_redefinition_default,
   nginx_host_spoofing_default,
   nginx_alias_traversal_default,
