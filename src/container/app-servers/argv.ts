@@ -19,7 +19,7 @@ const RUNNERS = new Set([
   'poetry', 'pipenv', 'uv', 'pdm', 'hatch', 'rye', 'run', 'catatonit', 'nohup', 'time',
 ]);
 /** Runners whose next word is an argument of their own (the user to run as). */
-const RUNNERS_WITH_ARG = new Set(['gosu', 'su-exec', 'chpst', 'setuidgid']);
+const RUNNERS_WITH_ARG = new Set(['gosu', 'su-exec', 'chpst', 'setuidgid', 's6-setuidgid']);
 const PROGRAMS: Record<string, AppServerKind> = { gunicorn: 'gunicorn', uvicorn: 'uvicorn', daphne: 'daphne', uwsgi: 'uwsgi', granian: 'granian' };
 /** What `python -m X` may start. */
 const PYTHON_MODULES: Record<string, AppServerKind> = { gunicorn: 'gunicorn', uvicorn: 'uvicorn', daphne: 'daphne', granian: 'granian' };

@@ -323,7 +323,8 @@ function readConfigFile(
       layers.setAll(`the config file gunicorn reads cannot be known: ${arg.reason}`, arg.span);
       return;
     }
-    const spec = arg.value;
+    // gunicorn strips string settings (validate_string), so `"-c /etc/x.py"` as one word reads /etc/x.py.
+    const spec = arg.value.trim();
     if (spec.startsWith('python:')) {
       const dirs = [process.workingDir.kind === 'known' ? process.workingDir.value : undefined, ...pythonPathOf(process)].filter((d): d is string => d !== undefined);
       const mod = resolveContainerModule(ctx, spec.slice('python:'.length), dirs);
