@@ -318,7 +318,8 @@ function copy(
     }
     const matches = /[*?[]/.test(src) ? globContext(ws, context, rel, ignored) : [rel];
     if (matches.length === 0 || (matches.length === 1 && !ws.isDir(matches[0]!) && !ws.exists(matches[0]!))) {
-      opaque(destIsDir ? posix.join(destAbs, posix.basename(src)) : destAbs, false, `${src} is not in the repository (made before the build or ignored)`);
+      // A file lands at dest/<name> and a folder's contents at dest: both lie below dest.
+      opaque(destAbs, destIsDir || src.endsWith('/'), `${src} is not in the repository (made before the build or ignored)`);
       continue;
     }
     const many = matches.length > 1 || destIsDir || srcs.length > 1;
@@ -388,7 +389,7 @@ function copyFromStage(
   }
   if (!found) {
     const stageName = source.name ?? String(source.index);
-    opaque(destIsDir ? posix.join(destAbs, posix.basename(srcAbs)) : destAbs, true, `${srcAbs} is made by a RUN step of stage ${stageName}`);
+    opaque(destAbs, true, `${srcAbs} is made by a RUN step of stage ${stageName}`);
   }
 }
 

@@ -224,7 +224,8 @@ export function followProcess(ws: Workspace, input: ProcessInput, start: StartCo
       }
       const path = word(argv[1]);
       if (path && !path.startsWith('-')) {
-        const hit = resolveProgram(state.fs, path, workdir, env);
+        // `bash start.sh` reads the script from the working directory first, then PATH.
+        const hit = state.fs.resolve(posix.resolve(workdir.kind === 'known' ? workdir.value : '/', path)) ?? resolveProgram(state.fs, path, workdir, env);
         if (hit) {
           files.push(hit.hostPath);
           steps.push({ description: `${base} runs ${path} (${describeOrigin(hit)})`, span: argv[1]!.value.span });

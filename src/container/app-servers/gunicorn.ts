@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { own } from '../../core/own.js';
 import { known, unknown, type Known, type Span, type Value } from '../../core/value.js';
 import { rangeOf } from '../../parsers/mapped-text.js';
 import { splitShellWords, type ShellWord } from '../../parsers/shell-words.js';
@@ -109,13 +110,13 @@ export function readGunicornOptions(server: AppServerCommand, env?: (name: strin
       name = eq < 0 ? text.slice(2) : text.slice(2, eq);
       if (eq >= 0) inline = partOf(word, eq + 1);
     } else if (text.startsWith('-') && text.length > 1 && text !== '-') {
-      name = SHORT[text[1]!] ?? text.slice(1, 2);
+      name = own(SHORT, text[1]!) ?? text.slice(1, 2);
       if (text.length > 2) inline = partOf(word, 2);
     } else {
       app ??= v;
       continue;
     }
-    const spec = SPECS[name];
+    const spec = own(SPECS, name);
     let value: Value<string>;
     if (spec?.flag) value = known('true', v.span);
     else if (inline) value = inline;

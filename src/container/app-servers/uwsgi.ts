@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { own } from '../../core/own.js';
 import { known, unknown, type Span, type Value } from '../../core/value.js';
 import type { SourceFile } from '../../core/source.js';
 import { rangeOf } from '../../parsers/mapped-text.js';
@@ -92,7 +93,7 @@ function readArgv(c: Collect, args: readonly ShellWord[]): void {
       name = normalise(eq < 0 ? text.slice(2) : text.slice(2, eq));
       if (eq >= 0) inline = part(args[i]!, eq + 1);
     } else if (text.startsWith('-') && text.length > 1) {
-      name = SHORT[text[1]!] ?? text.slice(1, 2);
+      name = own(SHORT, text[1]!) ?? text.slice(1, 2);
       if (text.length > 2) inline = part(args[i]!, 2);
     } else {
       // `uwsgi app.ini`: a positional config file, its type told by its extension.
