@@ -1,3 +1,4 @@
+import { own } from '../../core/own.js';
 import { posix } from 'node:path';
 import { known, unknown, type Known, type Span, type Value } from '../../core/value.js';
 import { MappedTextBuilder, rangeOf, type MappedText } from '../../parsers/mapped-text.js';
@@ -70,12 +71,12 @@ export function locateServer(words: readonly ShellWord[], depth = 0): ServerComm
         let k = i + 1;
         while (textOf(simple[k])?.startsWith('-') && textOf(simple[k]) !== '-m') k += textOf(simple[k]) === '-X' || textOf(simple[k]) === '-W' ? 2 : 1;
         const mod = textOf(simple[k + 1]);
-        const kind = textOf(simple[k]) === '-m' && mod ? PYTHON_MODULES[mod] : undefined;
+        const kind = textOf(simple[k]) === '-m' && mod ? own(PYTHON_MODULES, mod) : undefined;
         if (!kind) break;
         const argv = simple.slice(k + 1);
         return { kind, argv, span: spanOfWords(simple.slice(i)) };
       }
-      const kind = PROGRAMS[base];
+      const kind = own(PROGRAMS, base);
       if (!kind) break;
       const argv = simple.slice(i);
       return { kind, argv, span: spanOfWords(argv) };
@@ -116,7 +117,7 @@ export function parseArgs(args: readonly ShellWord[], table: OptionTable): Parse
   const options: ParsedOption[] = [];
   const positional: Value<string>[] = [];
   const unreadable: Value<string>[] = [];
-  const canonical = (n: string) => table.aliases?.[n] ?? n;
+  const canonical = (n: string) => (table.aliases ? own(table.aliases, n) : undefined) ?? n;
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
     const v = word.value;
@@ -137,7 +138,7 @@ export function parseArgs(args: readonly ShellWord[], table: OptionTable): Parse
       if (eq >= 0) inline = partOf(word, eq + 1);
     } else if (text.startsWith('-') && text.length > 1 && !/^-[0-9]/.test(text)) {
       const letter = text[1]!;
-      name = canonical(table.short[letter] ?? letter);
+      name = canonical(own(table.short, letter) ?? letter);
       if (text.length > 2) inline = partOf(word, text[2] === '=' ? 3 : 2);
     } else {
       positional.push(v);

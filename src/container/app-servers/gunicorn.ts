@@ -226,7 +226,7 @@ const WORKER_PATHS: Record<string, string> = {
 const ASYNC_WORKERS = new Set(['gevent', 'eventlet', 'tornado']);
 
 function settingOf(long: string): string {
-  return CLI_TO_SETTING[long] ?? long.replace(/-/g, '_');
+  return own(CLI_TO_SETTING, long) ?? long.replace(/-/g, '_');
 }
 
 /** What one command-line-like source (the argv, GUNICORN_CMD_ARGS) sets, by setting name. */
@@ -259,7 +259,7 @@ function listOf(v: Value<unknown>): Value<unknown>[] | Value<unknown> {
 function normaliseWorkerClass(v: Value<string>): Value<string> {
   if (v.kind === 'unknown') return v;
   const egg = /^egg:gunicorn#(.+)$/.exec(v.value);
-  const name = egg ? egg[1]! : (WORKER_PATHS[v.value] ?? v.value);
+  const name = egg ? egg[1]! : (own(WORKER_PATHS, v.value) ?? v.value);
   return name === v.value ? v : { ...v, value: name };
 }
 
