@@ -31,12 +31,17 @@ export function discoverDjango(process: ContainerProcess, fs: ContainerFs, ws: W
   const files: LoadedFile[] = [];
   const appDir = reading?.appDir ?? process.workingDir;
   const dirs = searchDirs(process, appDir, reading);
-  const runsManage = process.argv.some((w) => w.value.kind === 'known' && /(^|\/)manage\.py$/.test(w.value.value));
+  const manageAt = process.argv.findIndex((w) => w.value.kind === 'known' && /(^|\/)(manage\.py|django-admin)$/.test(w.value.value));
+  const runsManage = manageAt >= 0;
+  const manage = runsManage ? manageFile(ctx, process, manageAt) : undefined;
+  // Python puts the script's folder first on sys.path.
+  if (manage && manage !== 'not found' && manage.containerDir && !dirs.includes(manage.containerDir)) dirs.unshift(manage.containerDir);
 
-  let module: Value<string> | undefined = reading?.appEnv.get('DJANGO_SETTINGS_MODULE') ?? process.environment.get('DJANGO_SETTINGS_MODULE');
+  // `manage.py <command> --settings=X` sets DJANGO_SETTINGS_MODULE itself, over the environment.
+  let module: Value<string> | undefined = (runsManage ? settingsOption(process, manageAt) : undefined) ?? reading?.appEnv.get('DJANGO_SETTINGS_MODULE') ?? process.environment.get('DJANGO_SETTINGS_MODULE');
   const via: Span[] = [];
   if (!module) {
-    for (const candidate of entryModules(ctx, reading, dirs, runsManage)) {
+    for (const candidate of entryModules(ctx, reading, dirs, manage)) {
       const found = setdefaultIn(ctx, candidate.hostPath, candidate.root, files);
       if (found) {
         module = found;
@@ -73,10 +78,12 @@ interface Candidate {
   /** The repository folder that is the import root for this file. */
   readonly root: string;
   readonly via: Span;
+  /** Its folder in the container, for a script Python runs (sys.path[0]). */
+  readonly containerDir?: string;
 }
 
 /** The module the app server loads, then manage.py: files whose import may set DJANGO_SETTINGS_MODULE. */
-function entryModules(ctx: ReadContext, reading: AppServerReading | undefined, dirs: string[], runsManage: boolean): Candidate[] {
+function entryModules(ctx: ReadContext, reading: AppServerReading | undefined, dirs: string[], manage: Candidate | 'not found' | undefined): Candidate[] {
   const out: Candidate[] = [];
   const app = reading?.facts.application;
   if (app?.kind === 'known') {
@@ -91,7 +98,8 @@ function entryModules(ctx: ReadContext, reading: AppServerReading | undefined, d
       if (m) out.push({ hostPath: m.hostPath, root: rootOf(m.hostPath, target), via: app.span });
     }
   }
-  if (reading || runsManage) {
+  if (manage && manage !== 'not found') out.push(manage);
+  if (reading || manage) {
     for (const d of dirs) {
       const f = ctx.fs.resolve(posix.join(d, 'manage.py'));
       if (f) {
@@ -101,6 +109,33 @@ function entryModules(ctx: ReadContext, reading: AppServerReading | undefined, d
     }
   }
   return out;
+}
+
+/** `--settings=X` or `--settings X` after the manage.py / django-admin word. */
+function settingsOption(process: ContainerProcess, from: number): Value<string> | undefined {
+  const argv = process.argv;
+  for (let i = from + 1; i < argv.length; i++) {
+    const v = argv[i]!.value;
+    if (v.kind !== 'known') continue;
+    if (v.value === '--settings') return argv[i + 1]?.value;
+    if (v.value.startsWith('--settings=')) {
+      const n = '--settings='.length;
+      return known(v.value.slice(n), v.span.end - v.span.start === v.value.length ? { ...v.span, start: v.span.start + n } : v.span);
+    }
+  }
+  return undefined;
+}
+
+/** The manage.py the process runs (`python /opt/app/manage.py ...`), in the container's filesystem. */
+function manageFile(ctx: ReadContext, process: ContainerProcess, at: number): Candidate | 'not found' {
+  const w = process.argv[at]!.value;
+  if (w.kind !== 'known' || !w.value.endsWith('manage.py')) return 'not found';
+  const wd = process.workingDir;
+  const cp = w.value.startsWith('/') ? w.value : wd.kind === 'known' ? posix.resolve(wd.value, w.value) : undefined;
+  const f = cp ? ctx.fs.resolve(cp) : undefined;
+  if (!f) return 'not found';
+  const dir = posix.dirname(f.hostPath);
+  return { hostPath: f.hostPath, root: dir === '.' ? '' : dir, via: w.span, containerDir: posix.dirname(cp!) };
 }
 
 /** The repository folder a module was found under (`backend` for `backend/config/wsgi.py` as `config.wsgi`). */
