@@ -207,13 +207,14 @@ export function containerPath(path: string, workingDir: Value<string>): string |
 }
 
 /** `host:port` / `[v6]:port` / `unix:/path` / `fd://N`: the TCP port, or why there is none. */
-export function portOfBind(bind: Value<string>, defaultPort: number): Value<number> {
+export function portOfBind(bind: Value<string>, defaultPort: number | undefined): Value<number> {
   if (bind.kind === 'unknown') return bind;
   const b = bind.value;
   if (b.startsWith('unix:') || b.startsWith('/')) return unknown(`${b} is a unix socket, not a TCP port`, bind.span);
   if (b.startsWith('fd://')) return unknown(`${b} is an inherited file descriptor`, bind.span);
   const m = /:(\d+)$/.exec(b);
   if (m) return known(Number(m[1]), bind.span, bind.via ? { via: bind.via } : {});
+  if (defaultPort === undefined) return unknown(`${JSON.stringify(b)} names no port`, bind.span);
   return /^[\w.-]+$|^\[[0-9a-fA-F:]+\]$/.test(b) ? known(defaultPort, bind.span, { ...(bind.via ? { via: bind.via } : {}), isDefault: true }) : unknown(`cannot read a port from ${JSON.stringify(b)}`, bind.span);
 }
 

@@ -314,7 +314,7 @@ function uwsgiFacts(server: ServerCommand, c: Collect, at: Span): AppServerReadi
     facts: {
       kind: 'uwsgi',
       bind,
-      port: portOfBind(bind, 0),
+      port: portOfBind(bind, undefined),
       listenProtocol,
       interface: known('wsgi', at, { isDefault: true }),
       processes: num('processes', 1, 'workers'),

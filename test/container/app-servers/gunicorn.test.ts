@@ -159,3 +159,10 @@ test('one exec-form word "-c /etc/x.py" (as netbox-docker writes it) names /etc/
   expect(f.configFiles.map((c) => c.path)).toEqual(['conf/gunicorn_config.py']);
   expect(show(ws, f.processes)).toEqual({ value: 5, at: 'conf/gunicorn_config.py:1:11 5' });
 });
+
+test('bind as a list in gunicorn.conf.py: the first address is the one facts report', () => {
+  const ws = repo({ 'backend/gunicorn.conf.py': 'bind = ["0.0.0.0:8001", "unix:/run/gunicorn.sock"]\n', 'start.sh': 'gunicorn config.wsgi\n' });
+  const f = readAppServer(processOf(ws, 'start.sh'), fsOf(ws, [['/app', 'backend']]), ws)!;
+  expect(show(ws, f.bind)).toEqual({ value: '0.0.0.0:8001', at: 'backend/gunicorn.conf.py:1:9 "0.0.0.0:8001"' });
+  expect(show(ws, f.port)).toEqual({ value: 8001, at: 'backend/gunicorn.conf.py:1:9 "0.0.0.0:8001"' });
+});
