@@ -27,6 +27,9 @@ export function findDjango(process: ContainerProcess, fs: ContainerFs, ws: Works
 
 export function discoverDjango(process: ContainerProcess, fs: ContainerFs, ws: Workspace, given?: AppServerReading): DjangoDiscovery | undefined {
   const reading = given ?? readAppServerReading(process, fs, ws);
+  // Only a Python process loads Django: a shared env file's DJANGO_SETTINGS_MODULE does not make
+  // the redis or nginx container a Django client.
+  if (!reading && !runsPython(process)) return undefined;
   const ctx: ReadContext = { process, fs, ws };
   const files: LoadedFile[] = [];
   const appDir = reading?.appDir ?? process.workingDir;
@@ -57,6 +60,20 @@ export function discoverDjango(process: ContainerProcess, fs: ContainerFs, ws: W
   if (!settings) return { entry: { settingsModule: module, via }, files };
   via.push(settings.via);
   return { entry: { settingsModule: module, settingsFile: settings.hostPath, via }, files };
+}
+
+/** Programs that run Python code which may load Django settings (workers and task runners included). */
+const PYTHON_PROGRAMS = /^(python[0-9.]*|django-admin|celery|rq|rqworker|dramatiq|huey_consumer(\.py)?|manage\.py|pytest)$/;
+const WRAPPERS = new Set(['exec', 'tini', '--', 'dumb-init', 'gosu', 'su-exec', 's6-setuidgid', 'env', 'nice', 'poetry', 'pipenv', 'uv', 'run', 'ddtrace-run', 'newrelic-admin', 'run-program', 'opentelemetry-instrument']);
+
+function runsPython(process: ContainerProcess): boolean {
+  for (const w of process.argv) {
+    if (w.value.kind !== 'known') return false;
+    const base = w.value.value.split('/').pop()!;
+    if (PYTHON_PROGRAMS.test(base)) return true;
+    if (!WRAPPERS.has(base) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(base) && !base.startsWith('-')) return false;
+  }
+  return false;
 }
 
 /** Where Python imports from in the container: the app's folder, the server's python path, PYTHONPATH. */

@@ -76,9 +76,12 @@ describe('findDjango', () => {
     expect(b.settingsFile).toBe('apiserver/plane/settings/production.py');
   });
 
-  it('a process that is neither an app server nor manage.py has no Django entry found from files', () => {
-    const ws = diskRepo({ 'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n', 'run.sh': 'redis-server --appendonly yes\n' });
-    expect(findDjango(processOf(ws, 'run.sh'), fsOf(ws, [['/app', '']]), ws)).toBeUndefined();
+  it('a process that is not Python has no Django entry, even with DJANGO_SETTINGS_MODULE in its environment', () => {
+    const env = { DJANGO_SETTINGS_MODULE: 'proj.settings' };
+    const ws = diskRepo({ 'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n', 'proj/settings.py': 'DEBUG = False\n', 'run.sh': 'redis-server --appendonly yes\n', 'worker.sh': 'exec celery -A proj worker -l info\n', 'app.env': envFile(env) });
+    expect(findDjango(processOf(ws, 'run.sh', { env }), fsOf(ws, [['/app', '']]), ws)).toBeUndefined();
+    // A celery worker is Python and loads the same settings.
+    expect(findDjango(processOf(ws, 'worker.sh', { env }), fsOf(ws, [['/app', '']]), ws)?.settingsFile).toBe('proj/settings.py');
   });
 });
 
