@@ -4,6 +4,7 @@ import { buildCapacityReport, capacityMarkdown, type CapacityReport } from '../c
 import { SEVERITY_ORDER, type Finding, type RunResult, type Severity } from '../core/finding.js';
 import { parseBaseline, type Baseline } from '../engine/baseline.js';
 import { check, UsageError, type CheckRun } from '../engine/run.js';
+import { availableFixesMarkdown } from '../fix/summary.js';
 import { stackGraph } from '../graph/build.js';
 import { escapeData, escapeProperty, formatGithub, formatMarkdownSummary, formatSarif, githubBlobUrl, summaryLine, toLocated, type ReportOptions } from '../reporters/index.js';
 import { countBySeverity, repoPath } from '../reporters/locate.js';
@@ -134,11 +135,21 @@ interface BaseCheck {
  * because the pull request changed a rule's severity), in a worktree removed afterwards.
  */
 function checkBase(runner: ActionRunner, workspace: string, pr: PullRequestEvent, inputs: ActionInputs, headConfig: string | undefined): BaseCheck {
+  // The head's config file goes where the base has (or would have) it, so spans into it, and the
+  // messages that cite it, read the same in both runs.
+  const configRel = headConfig ? relative(workspace, headConfig).split('\\').join('/') : undefined;
+  const configText = headConfig ? readFileSync(headConfig, 'utf8') : undefined;
   const out = withBaseWorktree(workspace, pr.baseSha, runner.env.RUNNER_TEMP, (dir): BaseCheck => {
     const baseDir = resolve(dir, inputs.path);
     if (!existsSync(baseDir)) return { note: `${inputs.path} does not exist on the base commit; every finding is new` };
+    let configPath: string | undefined;
+    if (configRel !== undefined && configText !== undefined && !configRel.startsWith('..') && !isAbsolute(configRel)) {
+      configPath = join(dir, configRel);
+      mkdirSync(dirname(configPath), { recursive: true });
+      writeFileSync(configPath, configText);
+    } else if (headConfig) configPath = headConfig;
     try {
-      return { run: check({ dir: baseDir, displayDir: inputs.path, ...(headConfig ? { configPath: headConfig } : {}), rules: RULES }) };
+      return { run: check({ dir: baseDir, displayDir: inputs.path, ...(configPath ? { configPath } : {}), rules: RULES }) };
     } catch (e) {
       return { note: `the base commit could not be checked (${(e as Error).message.split('\n')[0]}); every finding is treated as new` };
     }
@@ -260,7 +271,8 @@ export function runAction(runner: ActionRunner): number {
     // Annotations and SARIF need repository-relative paths; the workspace is the repository root.
     const shownDir = relative(workspace, dirAbs).split('\\').join('/') || '.';
     const configPath = inputs.config !== undefined ? resolve(workspace, inputs.config) : undefined;
-    const run = check({ dir: dirAbs, displayDir: shownDir, ...(configPath ? { configPath } : {}), rules: RULES });
+    const checkOpts = { dir: dirAbs, displayDir: shownDir, ...(configPath ? { configPath } : {}), rules: RULES };
+    const run = check(checkOpts);
     if (run.stacks.length === 0) throw new UsageError(`no stack found in ${shownDir}: no compose file (docker-compose*.yml, compose*.yml) there or under it; check the path input`);
     const baseline = inputs.baseline !== undefined ? readBaselineInput(workspace, inputs.baseline) : undefined;
     const result: RunResult = { ...run.result, root: shownDir };
@@ -295,7 +307,9 @@ export function runAction(runner: ActionRunner): number {
     }
     const summaryFile = runner.env.GITHUB_STEP_SUMMARY;
     if (summaryFile) {
-      appendFileSync(summaryFile, view ? pullRequestSummary(result, view, opts, run, shownDir) : jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir)));
+      // The diff of the fixes `check --fix` would make follows either summary (at most 64 KiB of it).
+      const fixes = availableFixesMarkdown(checkOpts, run, shownDir);
+      appendFileSync(summaryFile, (view ? pullRequestSummary(result, view, opts, run, shownDir) : jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir))) + fixes);
     }
 
     const counts = countBySeverity(result.findings);

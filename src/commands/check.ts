@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SEVERITY_ORDER, type Finding, type RunResult } from '../core/finding.js';
 import { applyBaseline, baselineOf, formatBaseline, parseBaseline } from '../engine/baseline.js';
@@ -13,6 +13,7 @@ import { RULES } from '../../rules/index.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { useColor, type CliIO } from './io.js';
 import { redirectOf } from '../core/rule-redirects.js';
+import { fixAndWrite, diffCommand } from './fix.js';
 
 export const CHECK_OPTIONS = {
   format: { type: 'string', short: 'f' },
@@ -31,6 +32,9 @@ export const CHECK_OPTIONS = {
   select: { type: 'string', multiple: true },
   ignore: { type: 'string', multiple: true },
   'print-config': { type: 'boolean' },
+  fix: { type: 'boolean' },
+  diff: { type: 'boolean' },
+  'unsafe-fixes': { type: 'boolean' },
 } as const;
 
 const SETTINGS: readonly RuleSetting[] = ['error', 'warning', 'info', 'off'];
@@ -80,7 +84,10 @@ function checkedPath(io: CliIO, shown: string): CheckedPath {
   if (!existsSync(abs)) throw new UsageError(`no such file or directory: ${shown}`);
   const isFile = statSync(abs).isFile();
   const dir = isFile ? dirname(abs) : abs;
-  const prefix = relative(io.cwd, dir).split('\\').join('/');
+  const rel = relative(io.cwd, dir).split('\\').join('/');
+  // Outside the working directory, a path named absolutely stays absolute (as ESLint prints it)
+  // rather than climbing out with `../../`.
+  const prefix = (rel === '..' || rel.startsWith('../')) && isAbsolute(shown) ? dir.split('\\').join('/') : rel;
   return { shown, dir, prefix, ...(isFile ? { composeFile: basename(abs) } : {}) };
 }
 
@@ -147,16 +154,17 @@ export function checkCommand(argv: readonly string[], io: CliIO): number {
     return 0;
   }
 
-  const runs = paths.map((p) =>
-    check({
-      dir: p.dir,
-      displayDir: p.shown,
-      ...(configPath ? { configPath } : {}),
-      rules: RULES,
-      ruleSettings,
-      ...(p.composeFile ? { composeFiles: [p.composeFile] } : {}),
-    }),
-  );
+  const optsOf = (p: CheckedPath) => ({
+    dir: p.dir,
+    displayDir: p.shown,
+    ...(configPath ? { configPath } : {}),
+    rules: RULES,
+    ruleSettings,
+    ...(p.composeFile ? { composeFiles: [p.composeFile] } : {}),
+  });
+  const unsafe = values['unsafe-fixes'] === true;
+  if (values.diff) return Math.max(0, ...paths.map((p) => diffCommand(optsOf(p), io, unsafe, p.prefix)));
+  const runs = paths.map((p) => (values.fix ? fixAndWrite(optsOf(p), io, unsafe, p.prefix) : check(optsOf(p))));
   const empty = paths.flatMap((p, i) => (runs[i]!.stacks.length === 0 ? [noStackMessage(p, runs[i]!)] : []));
   if (empty.length && !values['no-error-on-empty']) throw new UsageError(empty.join('\n'));
   for (const m of empty) io.stderr(`arena-lint: ${m.split('\n')[0]}\n`);

@@ -46,7 +46,9 @@ describe('arena-lint init', () => {
     expect(text).toContain('  instance: aws/c5.12xlarge   # 48 vCPUs, 96.0 GiB');
     const data = parse(text) as Record<string, unknown>;
     expect(validate(data), JSON.stringify(validate.errors)).toBe(true);
-    expect(data).toEqual({ stacks: ['docker-compose.loadbalanced.yml'], host: { instance: 'aws/c5.12xlarge' }, capacity: { targetRps: 1000 } });
+    expect(data).toEqual({ host: { instance: 'aws/c5.12xlarge' }, capacity: { targetRps: 1000 } });
+    // The stacks found are listed, commented, so a compose file added later is not left out.
+    expect(text).toContain('# stacks:\n#   - "docker-compose.loadbalanced.yml"\n');
 
     const after = cli(t.dir, ['check', '.', '--verbose', '-f', 'plain']);
     expect(after.stderr).not.toContain('[host-capacity]');
