@@ -9083,7 +9083,7 @@ var RUNNERS = /* @__PURE__ */ new Set([
   "nohup",
   "time"
 ]);
-var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid"]);
+var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid", "s6-setuidgid"]);
 var PROGRAMS = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", uwsgi: "uwsgi", granian: "granian" };
 var PYTHON_MODULES = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", granian: "granian" };
 function textOf(w) {
@@ -9125,12 +9125,12 @@ function locateServer(words, depth = 0) {
         let k = i + 1;
         while (textOf(simple[k])?.startsWith("-") && textOf(simple[k]) !== "-m") k += textOf(simple[k]) === "-X" || textOf(simple[k]) === "-W" ? 2 : 1;
         const mod = textOf(simple[k + 1]);
-        const kind2 = textOf(simple[k]) === "-m" && mod ? PYTHON_MODULES[mod] : void 0;
+        const kind2 = textOf(simple[k]) === "-m" && mod ? own(PYTHON_MODULES, mod) : void 0;
         if (!kind2) break;
         const argv2 = simple.slice(k + 1);
         return { kind: kind2, argv: argv2, span: spanOfWords(simple.slice(i)) };
       }
-      const kind = PROGRAMS[base];
+      const kind = own(PROGRAMS, base);
       if (!kind) break;
       const argv = simple.slice(i);
       return { kind, argv, span: spanOfWords(argv) };
@@ -13669,7 +13669,7 @@ var MAX_EXPORT_DEPTH = 64;
 function exportValue(ev, depth = 0) {
   if (ev.kind === "unknown") return ev;
   if (ev.kind === "known") {
-    return ev.via ? known(ev.value, ev.span, { via: ev.via }) : known(ev.value, ev.span);
+    return known(ev.value, ev.span, { ...ev.via ? { via: ev.via } : {}, ...ev.isDefault ? { isDefault: true } : {} });
   }
   const obj = ev.obj;
   if (!isContainer(obj)) return unknown(`${describeObject(obj)} is not a setting value`, ev.span);
@@ -15025,7 +15025,8 @@ function atom(value, span, via, extra = {}) {
 function urlText(v, span, what) {
   if (v.kind === "unknown") return unknown(`${what} comes from a value that cannot be known: ${v.reason}`, span);
   if (v.kind !== "known" || typeof v.value !== "string") return unknown(`${what} is not a string`, span);
-  return { text: v.value, via: [v.span, ...v.via ?? []] };
+  const own2 = v.span.file === span.file && v.span.start === span.start && v.span.end === span.end ? [] : [v.span];
+  return { text: v.value, via: [...own2, ...v.via ?? []] };
 }
 function isEv(x) {
   return typeof x === "object" && x !== null && "kind" in x;
@@ -15166,7 +15167,7 @@ function parseDatabaseUrl(value, opts, span) {
   if (url.hostname?.includes("%") || url.netloc.toLowerCase().includes("%2f")) return unknown("a percent-encoded host (a socket path) is read differently by dj-database-url releases", span);
   let engine = engineGiven;
   if (!engine) {
-    const known2 = SCHEMES[url.scheme];
+    const known2 = own(SCHEMES, url.scheme);
     if (!known2) return unknown(`dj_database_url raises ValueError for the scheme ${JSON.stringify(url.scheme)} (or a release that knows it maps it)`, span);
     engine = s2(known2);
   }
@@ -15458,7 +15459,7 @@ function dbUrlConfig(value, engineArg, span) {
   }
   let engine;
   if (engineArg && !(engineArg.kind === "known" && engineArg.value === null)) engine = engineArg;
-  else if (DB_SCHEMES[url.scheme]) engine = s2(DB_SCHEMES[url.scheme]);
+  else if (own(DB_SCHEMES, url.scheme)) engine = s2(own(DB_SCHEMES, url.scheme));
   if (!engine) return unknown(`the database URL scheme ${JSON.stringify(url.scheme)} is not one django-environ knows`, span);
   entries.push(["ENGINE", engine]);
   return dictOf(entries, span);
@@ -15484,9 +15485,9 @@ function cacheUrlConfig(value, backendArg, span) {
     const scheme = url.hostname ? url.scheme.replace("cache", "") : "unix";
     const locations = url.netloc.split(",").map((loc) => s2(`${scheme}://${loc}${url.path}`));
     entries.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
-  } else if (FIXED_CACHE_BACKENDS[url.scheme]) {
+  } else if (own(FIXED_CACHE_BACKENDS, url.scheme)) {
     const location = url.netloc.split(",");
-    entries.push(["BACKEND", backend ?? s2(FIXED_CACHE_BACKENDS[url.scheme])], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
+    entries.push(["BACKEND", backend ?? s2(own(FIXED_CACHE_BACKENDS, url.scheme))], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
   } else {
     return unknown(`the cache URL scheme ${JSON.stringify(url.scheme)} is not modelled`, span);
   }
