@@ -14,6 +14,7 @@ import websocketToWsgi from './websocket-to-wsgi.js';
 import upstreamKeepaliveTimeout from './upstream-keepalive-timeout.js';
 import proxyReadTimeout from './proxy-read-timeout.js';
 import nginxRefusesConfig from './nginx-refuses-config.js';
+import websocketUpgradeHeaders from './websocket-upgrade-headers.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   upstreamKeepaliveTimeout,
   proxyReadTimeout,
   nginxRefusesConfig,
+  websocketUpgradeHeaders,
   ...DATA_RULES,
   ...HOST_RULES,
 ];
