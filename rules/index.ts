@@ -15,6 +15,7 @@ import upstreamKeepaliveTimeout from './upstream-keepalive-timeout.js';
 import proxyReadTimeout from './proxy-read-timeout.js';
 import nginxRefusesConfig from './nginx-refuses-config.js';
 import websocketUpgradeHeaders from './websocket-upgrade-headers.js';
+import upstreamMaxConns from './upstream-max-conns.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 
@@ -37,6 +38,7 @@ export const RULES: readonly Rule[] = [
   proxyReadTimeout,
   nginxRefusesConfig,
   websocketUpgradeHeaders,
+  upstreamMaxConns,
   ...DATA_RULES,
   ...HOST_RULES,
 ];
