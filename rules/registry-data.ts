@@ -9,6 +9,7 @@ import redisClientCapacity from './redis-client-capacity.js';
 import redisMaxmemoryHeadroom from './redis-maxmemory-headroom.js';
 import pgbouncerQueryTimeout from './pgbouncer-query-timeout.js';
 import connMaxAgeIdleTimeout from './conn-max-age-idle-timeout.js';
+import djangoSettingsUnknownKey from './django-settings-unknown-key.js';
 
 /** The data-tier rules (pgbouncer, Postgres, Redis, Django settings, timeouts). */
 export const DATA_RULES: readonly Rule[] = [
@@ -21,5 +22,6 @@ export const DATA_RULES: readonly Rule[] = [
   redisMaxmemoryHeadroom,
   pgbouncerQueryTimeout,
   connMaxAgeIdleTimeout,
+  djangoSettingsUnknownKey,
   pgbouncerUnknownSetting,
 ];
