@@ -966,14 +966,14 @@ var require_Collection = __commonJS({
         if (isEmptyPath(path))
           this.add(value);
         else {
-          const [key, ...rest] = path;
+          const [key, ...rest2] = path;
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.addIn(rest, value);
+            node.addIn(rest2, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest2, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
         }
       }
       /**
@@ -981,14 +981,14 @@ var require_Collection = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
+        const [key, ...rest2] = path;
+        if (rest2.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
         if (identity.isCollection(node))
-          return node.deleteIn(rest);
+          return node.deleteIn(rest2);
         else
-          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -996,12 +996,12 @@ var require_Collection = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path, keepScalar) {
-        const [key, ...rest] = path;
+        const [key, ...rest2] = path;
         const node = this.get(key, true);
-        if (rest.length === 0)
+        if (rest2.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
         else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity.isCollection(node) ? node.getIn(rest2, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node) => {
@@ -1015,28 +1015,28 @@ var require_Collection = __commonJS({
        * Checks if the collection includes a value with the key `key`.
        */
       hasIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
+        const [key, ...rest2] = path;
+        if (rest2.length === 0)
           return this.has(key);
         const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
+        return identity.isCollection(node) ? node.hasIn(rest2) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
       setIn(path, value) {
-        const [key, ...rest] = path;
-        if (rest.length === 0) {
+        const [key, ...rest2] = path;
+        if (rest2.length === 0) {
           this.set(key, value);
         } else {
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.setIn(rest, value);
+            node.setIn(rest2, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest2, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
         }
       }
     };
@@ -1490,7 +1490,7 @@ var require_stringify = __commonJS({
     var identity = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
-    function createStringifyContext(doc, options) {
+    function createStringifyContext(doc, options2) {
       const opt = Object.assign({
         blockQuote: true,
         commentString: stringifyComment.stringifyComment,
@@ -1510,7 +1510,7 @@ var require_stringify = __commonJS({
         trailingComma: false,
         trueStr: "true",
         verifyAliasOrder: true
-      }, doc.schema.toStringOptions, options);
+      }, doc.schema.toStringOptions, options2);
       let inFlow;
       switch (opt.collectionStyle) {
         case "block":
@@ -1932,10 +1932,10 @@ var require_stringifyCollection = __commonJS({
     var identity = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyCollection(collection, ctx, options) {
+    function stringifyCollection(collection, ctx, options2) {
       const flow = ctx.inFlow ?? collection.flow;
       const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      return stringify2(collection, ctx, options2);
     }
     function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent: indent2, options: { commentString } } = ctx;
@@ -3390,10 +3390,10 @@ var require_stringifyDocument = __commonJS({
     var identity = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyDocument(doc, options) {
+    function stringifyDocument(doc, options2) {
       const lines = [];
-      let hasDirectives = options.directives === true;
-      if (options.directives !== false && doc.directives) {
+      let hasDirectives = options2.directives === true;
+      if (options2.directives !== false && doc.directives) {
         const dir = doc.directives.toString(doc);
         if (dir) {
           lines.push(dir);
@@ -3403,7 +3403,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify.createStringifyContext(doc, options2);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -3479,7 +3479,7 @@ var require_Document = __commonJS({
     var createNode = require_createNode();
     var directives = require_directives();
     var Document = class _Document {
-      constructor(value, replacer, options) {
+      constructor(value, replacer, options2) {
         this.commentBefore = null;
         this.comment = null;
         this.errors = [];
@@ -3488,8 +3488,8 @@ var require_Document = __commonJS({
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
+        } else if (options2 === void 0 && replacer) {
+          options2 = replacer;
           replacer = void 0;
         }
         const opt = Object.assign({
@@ -3501,17 +3501,17 @@ var require_Document = __commonJS({
           stringKeys: false,
           uniqueKeys: true,
           version: "1.2"
-        }, options);
+        }, options2);
         this.options = opt;
         let { version } = opt;
-        if (options?._directives) {
-          this.directives = options._directives.atDocument();
+        if (options2?._directives) {
+          this.directives = options2._directives.atDocument();
           if (this.directives.yaml.explicit)
             version = this.directives.yaml.version;
         } else
           this.directives = new directives.Directives({ version });
-        this.setSchema(version, options);
-        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+        this.setSchema(version, options2);
+        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options2);
       }
       /**
        * Create a deep copy of this Document and its contents.
@@ -3562,7 +3562,7 @@ var require_Document = __commonJS({
         }
         return new Alias.Alias(node.anchor);
       }
-      createNode(value, replacer, options) {
+      createNode(value, replacer, options2) {
         let _replacer = void 0;
         if (typeof replacer === "function") {
           value = replacer.call({ "": value }, "", value);
@@ -3573,11 +3573,11 @@ var require_Document = __commonJS({
           if (asStr.length > 0)
             replacer = replacer.concat(asStr);
           _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
+        } else if (options2 === void 0 && replacer) {
+          options2 = replacer;
           replacer = void 0;
         }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options2 ?? {};
         const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
           this,
           // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
@@ -3602,9 +3602,9 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
+      createPair(key, value, options2 = {}) {
+        const k = this.createNode(key, null, options2);
+        const v = this.createNode(value, null, options2);
         return new Pair.Pair(k, v);
       }
       /**
@@ -3690,7 +3690,7 @@ var require_Document = __commonJS({
        *
        * Overrides all previously set schema options.
        */
-      setSchema(version, options = {}) {
+      setSchema(version, options2 = {}) {
         if (typeof version === "number")
           version = String(version);
         let opt;
@@ -3720,10 +3720,10 @@ var require_Document = __commonJS({
             throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
           }
         }
-        if (options.schema instanceof Object)
-          this.schema = options.schema;
+        if (options2.schema instanceof Object)
+          this.schema = options2.schema;
         else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options));
+          this.schema = new Schema.Schema(Object.assign(opt, options2));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
@@ -3753,14 +3753,14 @@ var require_Document = __commonJS({
         return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
       }
       /** A YAML representation of the document. */
-      toString(options = {}) {
+      toString(options2 = {}) {
         if (this.errors.length > 0)
           throw new Error("Document with errors cannot be stringified");
-        if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
-          const s2 = JSON.stringify(options.indent);
+        if ("indent" in options2 && (!Number.isInteger(options2.indent) || Number(options2.indent) <= 0)) {
+          const s2 = JSON.stringify(options2.indent);
           throw new Error(`"indent" option must be a positive integer, not ${s2}`);
         }
-        return stringifyDocument.stringifyDocument(this, options);
+        return stringifyDocument.stringifyDocument(this, options2);
       }
     };
     function assertCollection(contents) {
@@ -4066,10 +4066,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4083,7 +4083,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep) {
+          if (!keyProps.anchor && !keyProps.tag && !sep2) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -4107,7 +4107,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
+        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4123,7 +4123,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4214,7 +4214,7 @@ var require_resolve_end = __commonJS({
       let comment2 = "";
       if (end) {
         let hasSpace = false;
-        let sep = "";
+        let sep2 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4228,13 +4228,13 @@ var require_resolve_end = __commonJS({
               if (!comment2)
                 comment2 = cb;
               else
-                comment2 += sep + cb;
-              sep = "";
+                comment2 += sep2 + cb;
+              sep2 = "";
               break;
             }
             case "newline":
               if (comment2)
-                sep += source;
+                sep2 += source;
               hasSpace = true;
               break;
             default:
@@ -4277,18 +4277,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value) {
+          if (!props.anchor && !props.tag && !sep2 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4342,8 +4342,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+        if (!isMap4 && !sep2 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4355,7 +4355,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep ?? [], {
+          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4366,8 +4366,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap4 && !props.found && ctx.options.strict) {
-              if (sep)
-                for (const st of sep) {
+              if (sep2)
+                for (const st of sep2) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4384,7 +4384,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4564,7 +4564,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep = "";
+      let sep2 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4581,24 +4581,24 @@ var require_resolve_block_scalar = __commonJS({
           indent2 = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep + indent2.slice(trimIndent) + content2;
-          sep = "\n";
+          value += sep2 + indent2.slice(trimIndent) + content2;
+          sep2 = "\n";
         } else if (indent2.length > trimIndent || content2[0] === "	") {
-          if (sep === " ")
-            sep = "\n";
-          else if (!prevMoreIndented && sep === "\n")
-            sep = "\n\n";
-          value += sep + indent2.slice(trimIndent) + content2;
-          sep = "\n";
+          if (sep2 === " ")
+            sep2 = "\n";
+          else if (!prevMoreIndented && sep2 === "\n")
+            sep2 = "\n\n";
+          value += sep2 + indent2.slice(trimIndent) + content2;
+          sep2 = "\n";
           prevMoreIndented = true;
         } else if (content2 === "") {
-          if (sep === "\n")
+          if (sep2 === "\n")
             value += "\n";
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          value += sep + content2;
-          sep = " ";
+          value += sep2 + content2;
+          sep2 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4781,25 +4781,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep = " ";
+      let sep2 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep === "\n")
-            res += sep;
+          if (sep2 === "\n")
+            res += sep2;
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          res += sep + lm;
-          sep = " ";
+          res += sep2 + lm;
+          sep2 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep + (match?.[1] ?? "");
+      return res + sep2 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5111,14 +5111,14 @@ var require_compose_node = __commonJS({
       }
       return node;
     }
-    function composeAlias({ options }, { offset, source, end }, onError) {
+    function composeAlias({ options: options2 }, { offset, source, end }, onError) {
       const alias = new Alias.Alias(source.substring(1));
       if (alias.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
         onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      const re = resolveEnd.resolveEnd(end, valueEnd, options2.strict, onError);
       alias.range = [offset, valueEnd, re.offset];
       if (re.comment)
         alias.comment = re.comment;
@@ -5137,8 +5137,8 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
-      const opts = Object.assign({ _directives: directives }, options);
+    function composeDoc(options2, directives, { offset, start, value, end }, onError) {
+      const opts = Object.assign({ _directives: directives }, options2);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
         atKey: false,
@@ -5217,7 +5217,7 @@ var require_composer = __commonJS({
       return { comment: comment2, afterEmptyLine };
     }
     var Composer = class {
-      constructor(options = {}) {
+      constructor(options2 = {}) {
         this.doc = null;
         this.atDirectives = false;
         this.prelude = [];
@@ -5230,8 +5230,8 @@ var require_composer = __commonJS({
           else
             this.errors.push(new errors.YAMLParseError(pos, code, message));
         };
-        this.directives = new directives.Directives({ version: options.version || "1.2" });
-        this.options = options;
+        this.directives = new directives.Directives({ version: options2.version || "1.2" });
+        this.options = options2;
       }
       decorate(doc, afterDoc) {
         const { comment: comment2, afterEmptyLine } = parsePrelude(this.prelude);
@@ -5609,14 +5609,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start, key, sep: sep2, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep)
-        for (const st of sep)
+      if (sep2)
+        for (const st of sep2)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6507,7 +6507,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser2 = class {
+    var Parser3 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -6783,18 +6783,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep;
+          let sep2;
           if (scalar2.end) {
-            sep = scalar2.end;
-            sep.push(this.sourceToken);
+            sep2 = scalar2.end;
+            sep2.push(this.sourceToken);
             delete scalar2.end;
           } else
-            sep = [this.sourceToken];
+            sep2 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar2.offset,
             indent: scalar2.indent,
-            items: [{ start, key: scalar2, sep }]
+            items: [{ start, key: scalar2, sep: sep2 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -6947,15 +6947,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep = it.sep;
-                  sep.push(this.sourceToken);
+                  const sep2 = it.sep;
+                  sep2.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep }]
+                    items: [{ start: start2, key, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7149,13 +7149,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep = fc.end.splice(1, fc.end.length);
-            sep.push(this.sourceToken);
+            const sep2 = fc.end.splice(1, fc.end.length);
+            sep2.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep }]
+              items: [{ start, key: fc, sep: sep2 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -7280,7 +7280,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser2;
+    exports.Parser = Parser3;
   }
 });
 
@@ -7295,15 +7295,15 @@ var require_public_api = __commonJS({
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser2 = require_parser();
-    function parseOptions(options) {
-      const prettyErrors = options.prettyErrors !== false;
-      const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
+    function parseOptions(options2) {
+      const prettyErrors = options2.prettyErrors !== false;
+      const lineCounter$1 = options2.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+    function parseAllDocuments(source, options2 = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer.Composer(options2);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
@@ -7314,10 +7314,10 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+    function parseDocument(source, options2 = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer.Composer(options2);
       let doc = null;
       for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
         if (!doc)
@@ -7333,14 +7333,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse(src, reviver, options) {
+    function parse(src, reviver, options2) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
-      } else if (options === void 0 && reviver && typeof reviver === "object") {
-        options = reviver;
+      } else if (options2 === void 0 && reviver && typeof reviver === "object") {
+        options2 = reviver;
       }
-      const doc = parseDocument(src, options);
+      const doc = parseDocument(src, options2);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -7350,29 +7350,29 @@ var require_public_api = __commonJS({
         else
           doc.errors = [];
       }
-      return doc.toJS(Object.assign({ reviver: _reviver }, options));
+      return doc.toJS(Object.assign({ reviver: _reviver }, options2));
     }
-    function stringify(value, replacer, options) {
+    function stringify(value, replacer, options2) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
-      } else if (options === void 0 && replacer) {
-        options = replacer;
+      } else if (options2 === void 0 && replacer) {
+        options2 = replacer;
       }
-      if (typeof options === "string")
-        options = options.length;
-      if (typeof options === "number") {
-        const indent2 = Math.round(options);
-        options = indent2 < 1 ? void 0 : indent2 > 8 ? { indent: 8 } : { indent: indent2 };
+      if (typeof options2 === "string")
+        options2 = options2.length;
+      if (typeof options2 === "number") {
+        const indent2 = Math.round(options2);
+        options2 = indent2 < 1 ? void 0 : indent2 > 8 ? { indent: 8 } : { indent: indent2 };
       }
       if (value === void 0) {
-        const { keepUndefined } = options ?? replacer ?? {};
+        const { keepUndefined } = options2 ?? replacer ?? {};
         if (!keepUndefined)
           return void 0;
       }
       if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+        return value.toString(options2);
+      return new Document.Document(value, _replacer, options2).toString(options2);
     }
     exports.parse = parse;
     exports.parseAllDocuments = parseAllDocuments;
@@ -7844,7 +7844,7 @@ ${frame}`;
 
 // src/action/main.ts
 import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync4, writeFileSync } from "node:fs";
-import { dirname as dirname2, isAbsolute as isAbsolute2, join as join5, relative as relative2, resolve as resolve2 } from "node:path";
+import { dirname as dirname2, isAbsolute as isAbsolute2, join as join7, relative as relative3, resolve as resolve2 } from "node:path";
 
 // src/core/source.ts
 function createSourceFile(path, text) {
@@ -8248,14 +8248,14 @@ function startupParameterSupport(param, version, settings = {}, inOptions = fals
   const trackable = extraSupported && POSTGRES_REPORTED_PARAMETERS.includes(name2) ? ` (PostgreSQL reports ${param}, so track_extra_parameters could track it)` : "";
   return { handling: "rejected", reason: `pgbouncer neither tracks nor ignores ${param}${trackable}` };
 }
-function parseStartupOptions(options) {
+function parseStartupOptions(options2) {
   const words = [];
   let word = "";
   let inWord = false;
-  for (let i = 0; i < options.length; i++) {
-    const c = options[i];
-    if (c === "\\" && i + 1 < options.length) {
-      word += options[++i];
+  for (let i = 0; i < options2.length; i++) {
+    const c = options2[i];
+    if (c === "\\" && i + 1 < options2.length) {
+      word += options2[++i];
       inWord = true;
       continue;
     }
@@ -9538,13 +9538,13 @@ var NodeProp = class {
   /**
   Create a new node prop type.
   */
-  constructor(config = {}) {
+  constructor(config3 = {}) {
     this.id = nextPropID++;
-    this.perNode = !!config.perNode;
-    this.deserialize = config.deserialize || (() => {
+    this.perNode = !!config3.perNode;
+    this.deserialize = config3.deserialize || (() => {
       throw new Error("This node type doesn't define a deserialize function");
     });
-    this.combine = config.combine || null;
+    this.combine = config3.combine || null;
   }
   /**
   This is meant to be used with
@@ -9892,8 +9892,8 @@ var Tree = class _Tree {
   which may have children grouped into subtrees with type
   [`NodeType.none`](#common.NodeType^none).
   */
-  balance(config = {}) {
-    return this.children.length <= 8 ? this : balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length2) => new _Tree(this.type, children, positions, length2, this.propValues), config.makeTree || ((children, positions, length2) => new _Tree(NodeType.none, children, positions, length2)));
+  balance(config3 = {}) {
+    return this.children.length <= 8 ? this : balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length2) => new _Tree(this.type, children, positions, length2, this.propValues), config3.makeTree || ((children, positions, length2) => new _Tree(NodeType.none, children, positions, length2)));
   }
   /**
   Build a tree from a postfix-ordered buffer of node information,
@@ -9979,15 +9979,15 @@ var TreeBuffer = class _TreeBuffer {
   @internal
   */
   findChild(startIndex, endIndex, dir, pos, side) {
-    let { buffer } = this, pick = -1;
+    let { buffer } = this, pick2 = -1;
     for (let i = startIndex; i != endIndex; i = buffer[i + 3]) {
       if (checkSide(side, pos, buffer[i + 1], buffer[i + 2])) {
-        pick = i;
+        pick2 = i;
         if (dir > 0)
           break;
       }
     }
-    return pick;
+    return pick2;
   }
   /**
   @internal
@@ -10382,20 +10382,20 @@ var BufferNode = class _BufferNode extends BaseNode {
 function iterStack(heads) {
   if (!heads.length)
     return null;
-  let pick = 0, picked = heads[0];
+  let pick2 = 0, picked = heads[0];
   for (let i = 1; i < heads.length; i++) {
     let node = heads[i];
     if (node.from > picked.from || node.to < picked.to) {
       picked = node;
-      pick = i;
+      pick2 = i;
     }
   }
   let next = picked instanceof TreeNode && picked.index < 0 ? null : picked.parent;
   let newHeads = heads.slice();
   if (next)
-    newHeads[pick] = next;
+    newHeads[pick2] = next;
   else
-    newHeads.splice(pick, 1);
+    newHeads.splice(pick2, 1);
   return new StackIterator(newHeads, picked);
 }
 var StackIterator = class {
@@ -11928,11 +11928,11 @@ var ExternalTokenizer = class {
   [`acceptToken`](#lr.InputStream.acceptToken) when it finds
   one.
   */
-  constructor(token, options = {}) {
+  constructor(token, options2 = {}) {
     this.token = token;
-    this.contextual = !!options.contextual;
-    this.fallback = !!options.fallback;
-    this.extend = !!options.extend;
+    this.contextual = !!options2.contextual;
+    this.fallback = !!options2.fallback;
+    this.extend = !!options2.extend;
   }
 };
 function readToken(data, input, stack, group, precTable, precOffset) {
@@ -12731,25 +12731,25 @@ var LRParser = class _LRParser extends Parser {
   given settings modified. Settings not provided in `config` are
   kept from the original parser.
   */
-  configure(config) {
+  configure(config3) {
     let copy = Object.assign(Object.create(_LRParser.prototype), this);
-    if (config.props)
-      copy.nodeSet = this.nodeSet.extend(...config.props);
-    if (config.top) {
-      let info = this.topRules[config.top];
+    if (config3.props)
+      copy.nodeSet = this.nodeSet.extend(...config3.props);
+    if (config3.top) {
+      let info = this.topRules[config3.top];
       if (!info)
-        throw new RangeError(`Invalid top rule name ${config.top}`);
+        throw new RangeError(`Invalid top rule name ${config3.top}`);
       copy.top = info;
     }
-    if (config.tokenizers)
+    if (config3.tokenizers)
       copy.tokenizers = this.tokenizers.map((t2) => {
-        let found = config.tokenizers.find((r) => r.from == t2);
+        let found = config3.tokenizers.find((r) => r.from == t2);
         return found ? found.to : t2;
       });
-    if (config.specializers) {
+    if (config3.specializers) {
       copy.specializers = this.specializers.slice();
       copy.specializerSpecs = this.specializerSpecs.map((s2, i) => {
-        let found = config.specializers.find((r) => r.from == s2.external);
+        let found = config3.specializers.find((r) => r.from == s2.external);
         if (!found)
           return s2;
         let spec = Object.assign(Object.assign({}, s2), { external: found.to });
@@ -12757,16 +12757,16 @@ var LRParser = class _LRParser extends Parser {
         return spec;
       });
     }
-    if (config.contextTracker)
-      copy.context = config.contextTracker;
-    if (config.dialect)
-      copy.dialect = this.parseDialect(config.dialect);
-    if (config.strict != null)
-      copy.strict = config.strict;
-    if (config.wrap)
-      copy.wrappers = copy.wrappers.concat(config.wrap);
-    if (config.bufferLength != null)
-      copy.bufferLength = config.bufferLength;
+    if (config3.contextTracker)
+      copy.context = config3.contextTracker;
+    if (config3.dialect)
+      copy.dialect = this.parseDialect(config3.dialect);
+    if (config3.strict != null)
+      copy.strict = config3.strict;
+    if (config3.wrap)
+      copy.wrappers = copy.wrappers.concat(config3.wrap);
+    if (config3.bufferLength != null)
+      copy.bufferLength = config3.bufferLength;
     return copy;
   }
   /**
@@ -12929,8 +12929,8 @@ var Modifier = class _Modifier {
     let configs = powerSet(mods);
     for (let parent of base.set)
       if (!parent.modified.length)
-        for (let config of configs)
-          set.push(_Modifier.get(parent, config));
+        for (let config3 of configs)
+          set.push(_Modifier.get(parent, config3));
     return tag;
   }
 };
@@ -12954,13 +12954,13 @@ function styleTags(spec) {
       tags2 = [tags2];
     for (let part of prop.split(" "))
       if (part) {
-        let pieces = [], mode = 2, rest = part;
+        let pieces = [], mode = 2, rest2 = part;
         for (let pos = 0; ; ) {
-          if (rest == "..." && pos > 0 && pos + 3 == part.length) {
+          if (rest2 == "..." && pos > 0 && pos + 3 == part.length) {
             mode = 1;
             break;
           }
-          let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest);
+          let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest2);
           if (!m)
             throw new RangeError("Invalid path: " + part);
           pieces.push(m[0] == "*" ? "" : m[0][0] == '"' ? JSON.parse(m[0]) : m[0]);
@@ -12974,7 +12974,7 @@ function styleTags(spec) {
           }
           if (next != "/")
             throw new RangeError("Invalid path: " + part);
-          rest = part.slice(pos);
+          rest2 = part.slice(pos);
         }
         let last = pieces.length - 1, inner = pieces[last];
         if (!inner)
@@ -13034,7 +13034,7 @@ var Rule = class {
   }
 };
 Rule.empty = new Rule([], 2, null);
-function tagHighlighter(tags2, options) {
+function tagHighlighter(tags2, options2) {
   let map = /* @__PURE__ */ Object.create(null);
   for (let style of tags2) {
     if (!Array.isArray(style.tag))
@@ -13043,7 +13043,7 @@ function tagHighlighter(tags2, options) {
       for (let tag of style.tag)
         map[tag.id] = style.class;
   }
-  let { scope, all = null } = options || {};
+  let { scope, all = null } = options2 || {};
   return {
     style: (tags3) => {
       let cls = all;
@@ -13857,8 +13857,8 @@ function childNodes(node) {
 }
 function stringDelimiters(raw) {
   const prefix = /^[A-Za-z]*/.exec(raw)[0];
-  const rest = raw.slice(prefix.length);
-  const quote = rest.startsWith('"""') || rest.startsWith("'''") ? rest.slice(0, 3) : rest.slice(0, 1);
+  const rest2 = raw.slice(prefix.length);
+  const quote = rest2.startsWith('"""') || rest2.startsWith("'''") ? rest2.slice(0, 3) : rest2.slice(0, 1);
   const bodyStart = prefix.length + quote.length;
   const terminated = quote.length > 0 && raw.length >= bodyStart + quote.length && raw.endsWith(quote);
   return { prefix, bodyStart, bodyEnd: terminated ? raw.length - quote.length : raw.length, terminated };
@@ -13974,31 +13974,31 @@ function floatFromString(s2) {
   if (!re.test(text)) return { ok: false, reason: `float(${JSON.stringify(s2)}) raises ValueError`, raises: "ValueError" };
   return { ok: true, value: Number(text.replace(/_/g, "")) };
 }
-function pySplit(s2, sep, maxsplit) {
-  if (sep === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
+function pySplit(s2, sep2, maxsplit) {
+  if (sep2 === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
   const limit = maxsplit < 0 ? Infinity : maxsplit;
-  if (sep === null) {
+  if (sep2 === null) {
     const out = [];
-    let rest = s2.replace(/^\s+/, "");
-    while (rest.length > 0) {
+    let rest2 = s2.replace(/^\s+/, "");
+    while (rest2.length > 0) {
       if (out.length >= limit) {
-        out.push(rest.replace(/\s+$/, ""));
+        out.push(rest2.replace(/\s+$/, ""));
         break;
       }
-      const m = /\s+/.exec(rest);
+      const m = /\s+/.exec(rest2);
       if (!m) {
-        out.push(rest);
+        out.push(rest2);
         break;
       }
-      out.push(rest.slice(0, m.index));
-      rest = rest.slice(m.index + m[0].length);
+      out.push(rest2.slice(0, m.index));
+      rest2 = rest2.slice(m.index + m[0].length);
     }
     return { ok: true, value: out };
   }
-  const parts = s2.split(sep);
+  const parts = s2.split(sep2);
   if (parts.length - 1 <= limit) return { ok: true, value: parts };
   const head = parts.slice(0, limit);
-  return { ok: true, value: [...head, parts.slice(limit).join(sep)] };
+  return { ok: true, value: [...head, parts.slice(limit).join(sep2)] };
 }
 function pyStripChars(s2, chars, side) {
   if (chars === null) {
@@ -14040,12 +14040,10 @@ function describeObject(obj) {
       return `the function ${obj.name}`;
     case "environ":
       return "os.environ";
-    case "env-reader":
-      return "a django-environ Env reader";
+    case "lib-object":
+      return obj.description;
     case "method":
       return `the method .${obj.name}()`;
-    case "csv-cast":
-      return "a decouple Csv cast";
     default:
       return `a ${obj.type}`;
   }
@@ -14323,13 +14321,21 @@ var MAX_ITEMS = 1e5;
 var BUILTIN_FUNCTIONS = /* @__PURE__ */ new Set(["int", "str", "bool", "float", "len", "list", "tuple", "set", "dict", "globals", "locals", "vars"]);
 var COMPARISON_OPS = /* @__PURE__ */ new Set(["<", ">", "==", "!=", "<=", ">=", "in", "not in", "is", "is not", "<>"]);
 var PURE_METHODS = /* @__PURE__ */ new Set(["get", "copy", "keys", "values", "items", "index", "count", "lower", "upper", "strip", "lstrip", "rstrip", "split", "replace", "startswith", "endswith", "format", "join"]);
-var ENVIRON_TRUE_STRINGS = /* @__PURE__ */ new Set(["true", "on", "ok", "y", "yes", "1"]);
-var DECOUPLE_BOOLEANS = { "1": true, yes: true, true: true, on: true, "0": false, no: false, false: false, off: false, "": false };
 var ExpressionEvaluator = class {
   constructor(ctx) {
     this.ctx = ctx;
+    this.host = {
+      env: (name2, span) => this.fromEnv(name2, span),
+      envSet: (name2, value) => ctx.envSet(name2, value),
+      envForgetAll: (reason) => ctx.envForgetAll(reason),
+      dotenvLoaded: (span, search2) => ctx.dotenvLoaded(span, search2),
+      decoupleFiles: () => ctx.decoupleFiles(),
+      where: (span) => ctx.where(span),
+      builtin: (name2, value, span) => this.callBuiltin(name2, { positional: [value], keywords: /* @__PURE__ */ new Map(), spread: false }, span, name2)
+    };
   }
   depth = 0;
+  host;
   eval(node) {
     const span = this.span(node);
     if (!this.ctx.step()) return unknown("the evaluation budget ran out", span);
@@ -14506,7 +14512,7 @@ var ExpressionEvaluator = class {
     const object = this.eval(objectNode);
     if (kids[1]?.name === ".") {
       const name2 = kids[2] ? this.text(kids[2]) : "";
-      return getAttribute(object, name2, span);
+      return getAttribute(object, name2, span, this.ctx.libraries);
     }
     const inner = kids.slice(2, -1);
     if (inner.some((k) => k.name === ":")) return this.slice(object, inner, span);
@@ -14627,10 +14633,11 @@ var ExpressionEvaluator = class {
           return this.callBuiltin(obj.name, args, span, label2);
         case "method":
           return this.callMethod(obj.self, obj.name, args, span, label2);
-        case "env-reader":
-          return this.environGet(obj.schema, void 0, args, span);
-        case "csv-cast":
-          return args.positional[0] ? csvCast(args.positional[0], span) : unknown("Csv() needs a value", span);
+        case "lib-object": {
+          const out = this.ctx.libraries.byName(obj.lib)?.callObject?.(obj, args, span, this.host);
+          if (out) return out;
+          break;
+        }
         default:
       }
     }
@@ -14682,36 +14689,14 @@ var ExpressionEvaluator = class {
       case "vars":
         this.ctx.forgetNamespace(`the module namespace is handed out by ${name2}() at ${this.ctx.where(span)} and may be changed`, span);
         return unknown(`${name2}() is not evaluated`, span);
-      case "os.getenv": {
-        const key = a0;
-        const fallback = a1 ?? args.keywords.get("default") ?? scalar(null, span);
-        return this.envWithDefault(key, fallback, span);
-      }
-      case "environ.Env": {
-        const schema = /* @__PURE__ */ new Map();
-        for (const [k, v] of args.keywords) {
-          if (v.kind === "box" && v.obj.type === "tuple" && !v.obj.unknownContent) {
-            const [cast, def] = v.obj.items;
-            if (cast) schema.set(k, def ? { cast, default: def } : { cast });
-          } else schema.set(k, { cast: v });
+      default: {
+        for (const lib of this.ctx.libraries.libraries) {
+          const out = lib.call?.(name2, args, span, this.host);
+          if (out) return out;
         }
-        return box({ type: "env-reader", schema }, span);
-      }
-      case "environ.Env.read_env":
-      case "dotenv.load_dotenv": {
-        const override = args.keywords.get("override");
-        if (override && truthy(override) !== false) this.ctx.envForgetAll(`${label2}(override=...) at ${this.ctx.where(span)} may replace any variable from a .env file`);
-        const explicitPath = args.positional.length > 0 || args.keywords.has("env_file") || args.keywords.has("dotenv_path") || args.keywords.has("stream");
-        this.ctx.dotenvLoaded(span, explicitPath ? "unknown" : name2 === "dotenv.load_dotenv" ? "parents" : "module-dir");
-        return unknown(`${label2}() reads a .env file, which is not evaluated`, span);
-      }
-      case "decouple.config":
-        return this.decoupleConfig(args, span);
-      case "decouple.Csv":
-        return args.positional.length === 0 && args.keywords.size === 0 ? box({ type: "csv-cast" }, span) : unknown("Csv() with options is not evaluated", span);
-      default:
         this.forgetArguments(args, label2, span);
         return unknown(`${label2}(...) is not evaluated`, span);
+      }
     }
   }
   /** An environment variable as a value: span = the expression that reads it, via = where it is set. */
@@ -14721,35 +14706,19 @@ var ExpressionEvaluator = class {
     if (v.kind === "unknown") return unknown(`${name2} comes from the environment: ${v.reason}`, span);
     return scalar(v.value, span, { via: [v.span, ...v.via ?? []] });
   }
-  envWithDefault(key, fallback, span) {
-    if (!key || key.kind !== "known" || typeof key.value !== "string") return unknown("the variable name cannot be known", span);
-    return this.fromEnv(key.value, span) ?? fallback;
-  }
   callMethod(self, name2, args, span, label2) {
     const [a0, a1] = args.positional;
     if (self.kind === "known" && typeof self.value === "string") return stringMethod(self, name2, args, span);
     if (self.kind !== "box") return unknown(`${label2}(...) is not evaluated`, span);
     const obj = self.obj;
     if (obj.type === "environ") {
-      if (name2 === "get") return this.envWithDefault(a0, a1 ?? args.keywords.get("default") ?? scalar(null, span), span);
-      if (name2 === "setdefault") {
-        if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") {
-          this.ctx.envForgetAll(`os.environ.setdefault at ${this.ctx.where(span)} with a name that cannot be known`);
-          return unknown("the variable name cannot be known", span);
-        }
-        const existing = this.fromEnv(a0.value, span);
-        if (existing) return existing;
-        const value = a1 ?? scalar(null, span);
-        if (value.kind === "box" || value.kind === "known" && typeof value.value !== "string") throw new PyRaise("TypeError", "os.environ values must be str", span);
-        this.ctx.envSet(a0.value, value.kind === "known" ? scalar(value.value, value.span, viaOf(value)) : value);
-        return value;
-      }
+      const out = this.ctx.libraries.owner("os")?.environMethod?.(name2, args, span, this.host);
+      if (out) return out;
       if (!PURE_METHODS.has(name2)) this.ctx.envForgetAll(`os.environ.${name2}() at ${this.ctx.where(span)} is not evaluated`);
       return unknown(`os.environ.${name2}() is not evaluated`, span);
     }
-    if (obj.type === "env-reader") {
-      if (name2 === "read_env") return this.callBuiltin("environ.Env.read_env", args, span, label2);
-      return this.environGet(obj.schema, name2, args, span);
+    if (obj.type === "lib-object") {
+      return this.ctx.libraries.byName(obj.lib)?.callMethod?.(obj, name2, args, span, this.host) ?? unknown(`${label2}(...) is not evaluated`, span);
     }
     if (obj.type === "dict") return this.dictMethod(obj, name2, args, span, label2);
     if (obj.type === "list") return this.listMethod(obj, name2, args, span, label2);
@@ -14819,78 +14788,6 @@ var ExpressionEvaluator = class {
         if (!PURE_METHODS.has(name2)) list.unknownContent = `changed by .${name2}() at ${this.ctx.where(span)}, which is not evaluated`;
         return unknown(`${label2}(...) is not evaluated`, span);
     }
-  }
-  /**
-   * django-environ's `env("X", default=...)` and `env.str/int/bool/float/list(...)`. An unset variable
-   * without a default raises ImproperlyConfigured; a default is returned as written, not cast
-   * (django-environ only parses values that differ from the default).
-   */
-  environGet(schema, method, args, span) {
-    const casts = { str: "str", bool: "bool", int: "int", float: "float", list: "list" };
-    if (method !== void 0 && !Object.hasOwn(casts, method)) return unknown(`env.${method}() is not evaluated`, span);
-    const [a0, a1] = args.positional;
-    if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
-    const name2 = a0.value;
-    const fromSchema = schema.get(name2);
-    let cast = method ? casts[method] : args.keywords.get("cast") ?? (method === void 0 ? a1 : void 0) ?? fromSchema?.cast;
-    if (method === "list" && (args.keywords.has("cast") || a1)) return unknown("env.list(cast=...) is not evaluated", span);
-    if (args.keywords.has("parse_default")) return unknown("parse_default is not evaluated", span);
-    const explicitDefault = args.keywords.get("default") ?? (method !== void 0 && method !== "list" ? a1 : args.positional[2]);
-    const fallback = explicitDefault ?? fromSchema?.default;
-    const value = this.fromEnv(name2, span);
-    if (value === void 0) {
-      if (fallback === void 0) throw new PyRaise("ImproperlyConfigured", `Set the ${name2} environment variable`, span);
-      return fallback;
-    }
-    if (value.kind !== "known" || typeof value.value !== "string") return value;
-    if (value.value.startsWith("$")) return unknown(`${name2} starts with $, which django-environ may resolve as a reference to another variable`, span);
-    if (fallback && pyEquals(value, fallback) === true) return value;
-    if (typeof cast !== "string" && cast?.kind === "box" && cast.obj.type === "builtin") cast = cast.obj.name;
-    if (cast === void 0 || typeof cast !== "string" && cast.kind === "known" && cast.value === null) return value;
-    switch (cast) {
-      case "str":
-        return value;
-      case "bool": {
-        const asInt = intFromString(value.value);
-        return scalar(asInt.ok ? asInt.value !== 0 : ENVIRON_TRUE_STRINGS.has(value.value.toLowerCase()), span, viaOf(value));
-      }
-      case "int":
-        return toInt(value, void 0, span);
-      case "float":
-        return /^[0-9]+(\.[0-9]+)?$/.test(value.value) ? scalar(Number(value.value), span, { ...viaOf(value), float: true }) : unknown(`env.float() of ${JSON.stringify(value.value)} is not evaluated`, span);
-      case "list":
-        return box({ type: "list", items: value.value.split(",").filter((x) => x !== "").map((x) => scalar(x, span, viaOf(value))) }, span);
-      default:
-        return unknown("this cast is not evaluated", span);
-    }
-  }
-  /** python-decouple's `config(name, default=..., cast=...)`: environment, then settings.ini/.env, then the default; the cast applies to the default too. */
-  decoupleConfig(args, span) {
-    const [a0] = args.positional;
-    if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
-    const name2 = a0.value;
-    const fallback = args.keywords.get("default") ?? args.positional[1];
-    const cast = args.keywords.get("cast") ?? args.positional[2];
-    let value = this.fromEnv(name2, span);
-    if (value === void 0) {
-      const files = this.ctx.decoupleFiles();
-      if (files.length > 0) return unknown(`${name2} may be set in ${files.join(", ")}, which python-decouple reads`, span);
-      if (fallback === void 0) throw new PyRaise("UndefinedValueError", `${name2} not found. Declare it as envvar or define a default value.`, span);
-      value = fallback;
-    }
-    if (!cast) return value;
-    if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
-      const text = pyText(value, false);
-      if (!text.ok) return unknown(text.reason, span);
-      const b = own(DECOUPLE_BOOLEANS, text.value.toLowerCase());
-      if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
-      return scalar(b, span, viaOf(value));
-    }
-    if (cast.kind === "box" && cast.obj.type === "csv-cast") return csvCast(value, span);
-    if (cast.kind === "box" && cast.obj.type === "builtin" && ["int", "float", "str"].includes(cast.obj.name)) {
-      return this.callBuiltin(cast.obj.name, { positional: [value], keywords: /* @__PURE__ */ new Map(), spread: false }, span, cast.obj.name);
-    }
-    return unknown("this cast is not evaluated", span);
   }
   // ---- operators ----------------------------------------------------------------------------
   evalUnary(node, span) {
@@ -15346,14 +15243,6 @@ function length(value, span) {
   if (obj.type === "set" && obj.items.some((i) => i.kind === "unknown")) return unknown("the set has items that cannot be known", span);
   return scalar(obj.items.length, span);
 }
-function csvCast(value, span) {
-  if (value.kind === "known" && value.value === null) return box({ type: "list", items: [] }, span);
-  const text = pyText(value, false);
-  if (!text.ok) return unknown(text.reason, span);
-  if (/["'\\#]/.test(text.value)) return unknown("Csv() of a value with quotes or backslashes is not evaluated", span);
-  const items = text.value.split(",").filter((s2) => s2 !== "").map((s2) => scalar(pyStripChars(s2, null, "both"), span, viaOf(value)));
-  return box({ type: "list", items }, span);
-}
 function stringMethod(self, name2, args, span) {
   const s2 = self.value;
   const [a0, a1] = args.positional;
@@ -15373,10 +15262,10 @@ function stringMethod(self, name2, args, span) {
       return out(pyStripChars(s2, chars, name2 === "strip" ? "both" : name2 === "lstrip" ? "left" : "right"));
     }
     case "split": {
-      const sep = str(a0 ?? args.keywords.get("sep"));
+      const sep2 = str(a0 ?? args.keywords.get("sep"));
       const max = a1 ?? args.keywords.get("maxsplit");
-      if (sep === void 0 || max && (max.kind !== "known" || typeof max.value !== "number")) return unknown("split() arguments cannot be known", span);
-      const r = pySplit(s2, sep, max?.kind === "known" ? Number(max.value) : -1);
+      if (sep2 === void 0 || max && (max.kind !== "known" || typeof max.value !== "number")) return unknown("split() arguments cannot be known", span);
+      const r = pySplit(s2, sep2, max?.kind === "known" ? Number(max.value) : -1);
       if (!r.ok) throw new PyRaise(r.raises ?? "ValueError", r.reason, span);
       return box({ type: "list", items: r.value.map(out) }, span);
     }
@@ -15389,9 +15278,9 @@ function stringMethod(self, name2, args, span) {
     }
     case "startswith":
     case "endswith": {
-      const options = a0?.kind === "box" && a0.obj.type === "tuple" ? a0.obj.items.map(str) : [str(a0)];
-      if (options.some((o) => typeof o !== "string") || args.positional.length > 1) return unknown(`${name2}() arguments cannot be known`, span);
-      const hit = options.some((o) => name2 === "startswith" ? s2.startsWith(o) : s2.endsWith(o));
+      const options2 = a0?.kind === "box" && a0.obj.type === "tuple" ? a0.obj.items.map(str) : [str(a0)];
+      if (options2.some((o) => typeof o !== "string") || args.positional.length > 1) return unknown(`${name2}() arguments cannot be known`, span);
+      const hit = options2.some((o) => name2 === "startswith" ? s2.startsWith(o) : s2.endsWith(o));
       return scalar(hit, span);
     }
     case "format":
@@ -15409,7 +15298,7 @@ function stringMethod(self, name2, args, span) {
       return unknown(`str.${name2}() is not evaluated`, span);
   }
 }
-function getAttribute(object, name2, span) {
+function getAttribute(object, name2, span, libraries) {
   if (object.kind === "unknown") return unknown(object.reason, span);
   if (object.kind === "known") {
     if (typeof object.value === "string") return box({ type: "method", self: object, name: name2 }, span);
@@ -15419,12 +15308,16 @@ function getAttribute(object, name2, span) {
   switch (obj.type) {
     case "module":
       if (obj.bindings) return obj.bindings.get(name2) ?? unknown(`${obj.name}.${name2} is not defined`, span);
-      return modelledAttribute(obj.name, name2, span);
+      return modelledAttribute(obj.name, name2, span, libraries);
     case "builtin":
-      if (obj.name === "environ.Env" && name2 === "read_env") return box({ type: "builtin", name: "environ.Env.read_env" }, span);
+      for (const lib of libraries.libraries) {
+        const out = lib.member?.(object, name2, span);
+        if (out) return out;
+      }
       return unknown(`${obj.name}.${name2} is not modelled`, span);
+    case "lib-object":
+      return libraries.byName(obj.lib)?.member?.(object, name2, span) ?? box({ type: "method", self: object, name: name2 }, span);
     case "environ":
-    case "env-reader":
     case "dict":
     case "list":
     case "tuple":
@@ -15434,23 +15327,12 @@ function getAttribute(object, name2, span) {
       return unknown(`.${name2} of ${describeObject(obj)} is not evaluated`, span);
   }
 }
-function modelledAttribute(module, name2, span) {
+function modelledAttribute(module, name2, span, libraries) {
   const full = `${module}.${name2}`;
-  switch (full) {
-    case "os.environ":
-      return box({ type: "environ" }, span);
-    case "os.path":
-      return box({ type: "module", name: "os.path" }, span);
-    case "os.getenv":
-    case "environ.Env":
-    case "decouple.config":
-    case "decouple.Csv":
-    case "dotenv.load_dotenv":
-      return box({ type: "builtin", name: full }, span);
-    default:
-      if (module === "socket") return unknown(`${full} depends on the platform Python runs on`, span);
-      return unknown(`${full} is not modelled`, span);
-  }
+  const out = libraries.owner(module)?.attribute?.(module, name2, span);
+  if (out) return out;
+  if (module === "socket") return unknown(`${full} depends on the platform Python runs on`, span);
+  return unknown(`${full} is not modelled`, span);
 }
 
 // src/python/value.ts
@@ -15512,14 +15394,627 @@ function pyTruthy(v) {
   return data.items.length > 0;
 }
 
+// src/python/libs/build.ts
+function dictOf(entries2, span) {
+  const dict = { type: "dict", entries: entries2.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
+  return box(dict, span);
+}
+function atom(value, span, via, extra = {}) {
+  const out = { kind: "known", value, span };
+  if (via && via.length > 0) out.via = via;
+  if (extra.isDefault) out.isDefault = true;
+  return out;
+}
+function urlText(v, span, what) {
+  if (v.kind === "unknown") return unknown(`${what} comes from a value that cannot be known: ${v.reason}`, span);
+  if (v.kind !== "known" || typeof v.value !== "string") return unknown(`${what} is not a string`, span);
+  return { text: v.value, via: [v.span, ...v.via ?? []] };
+}
+function isEv(x) {
+  return typeof x === "object" && x !== null && "kind" in x;
+}
+function isDigits(s2) {
+  return /^[0-9]+$/.test(s2);
+}
+
+// src/python/libs/url.ts
+function urlsplit(text) {
+  if (/[^\x21-\x7e]/.test(text)) return { ok: false, reason: "the URL has spaces, control or non-ASCII characters, whose parsing is not modelled" };
+  let rest2 = text;
+  let scheme = "";
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(rest2);
+  if (m) {
+    scheme = m[1].toLowerCase();
+    rest2 = rest2.slice(m[0].length);
+  }
+  let netloc = "";
+  if (rest2.startsWith("//")) {
+    const end = rest2.slice(2).search(/[/?#]/);
+    netloc = end < 0 ? rest2.slice(2) : rest2.slice(2, 2 + end);
+    rest2 = end < 0 ? "" : rest2.slice(2 + end);
+  }
+  const hash2 = rest2.indexOf("#");
+  if (hash2 >= 0) rest2 = rest2.slice(0, hash2);
+  const q = rest2.indexOf("?");
+  const path = q < 0 ? rest2 : rest2.slice(0, q);
+  const query = q < 0 ? "" : rest2.slice(q + 1);
+  const at = netloc.lastIndexOf("@");
+  const userinfo = at < 0 ? void 0 : netloc.slice(0, at);
+  const hostinfo = at < 0 ? netloc : netloc.slice(at + 1);
+  let username;
+  let password;
+  if (userinfo !== void 0) {
+    const colon = userinfo.indexOf(":");
+    username = colon < 0 ? userinfo : userinfo.slice(0, colon);
+    if (colon >= 0) password = userinfo.slice(colon + 1);
+  }
+  let host;
+  let portText;
+  if (hostinfo.startsWith("[")) {
+    const close = hostinfo.indexOf("]");
+    if (close < 0) return { ok: false, reason: "Invalid IPv6 URL", raises: "ValueError" };
+    host = hostinfo.slice(1, close);
+    const after = hostinfo.slice(close + 1);
+    if (after.startsWith(":")) portText = after.slice(1);
+  } else {
+    const colon = hostinfo.indexOf(":");
+    host = colon < 0 ? hostinfo : hostinfo.slice(0, colon);
+    if (colon >= 0) portText = hostinfo.slice(colon + 1);
+  }
+  let port;
+  if (portText !== void 0 && portText !== "") {
+    if (!/^[0-9]+$/.test(portText)) return { ok: false, reason: `Port could not be cast to integer value as '${portText}'`, raises: "ValueError" };
+    port = Number(portText);
+    if (port > 65535) return { ok: false, reason: "Port out of range 0-65535", raises: "ValueError" };
+  }
+  const url = { scheme, netloc, path, query };
+  if (username !== void 0) url.username = username;
+  if (password !== void 0) url.password = password;
+  if (host !== "") url.hostname = host.toLowerCase();
+  if (port !== void 0) url.port = port;
+  return { ok: true, url };
+}
+function unquote(s2, plus = false) {
+  const t2 = plus ? s2.replace(/\+/g, " ") : s2;
+  if (!t2.includes("%")) return t2;
+  try {
+    return decodeURIComponent(t2);
+  } catch {
+    return void 0;
+  }
+}
+function parseQs(query) {
+  const out = /* @__PURE__ */ new Map();
+  for (const part of query.split("&")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    const key = unquote(part.slice(0, eq), true);
+    const value = unquote(part.slice(eq + 1), true);
+    if (key === void 0 || value === void 0) return void 0;
+    if (value === "") continue;
+    const list = out.get(key) ?? [];
+    list.push(value);
+    out.set(key, list);
+  }
+  return out;
+}
+
+// src/python/libs/dj-database-url.ts
+var SCHEMES = {
+  postgres: "django.db.backends.postgresql",
+  postgresql: "django.db.backends.postgresql",
+  pgsql: "django.db.backends.postgresql",
+  postgis: "django.contrib.gis.db.backends.postgis",
+  mysql: "django.db.backends.mysql",
+  mysql2: "django.db.backends.mysql",
+  mysqlgis: "django.contrib.gis.db.backends.mysql",
+  "mysql-connector": "mysql.connector.django",
+  mssql: "sql_server.pyodbc",
+  mssqlms: "mssql",
+  spatialite: "django.contrib.gis.db.backends.spatialite",
+  sqlite: "django.db.backends.sqlite3",
+  oracle: "django.db.backends.oracle",
+  oraclegis: "django.contrib.gis.db.backends.oracle",
+  redshift: "django_redshift_backend",
+  cockroach: "django_cockroachdb",
+  timescale: "timescale.db.backends.postgresql",
+  timescalegis: "timescale.db.backends.postgis"
+};
+function options(args, from) {
+  const pick2 = (name2, index) => args.keywords.get(name2) ?? args.positional[from + index];
+  const out = {};
+  const set = (k, v) => {
+    if (v) out[k] = v;
+  };
+  set("engine", pick2("engine", 0));
+  set("connMaxAge", pick2("conn_max_age", 1));
+  set("connHealthChecks", pick2("conn_health_checks", 2));
+  set("disableServerSideCursors", pick2("disable_server_side_cursors", 3));
+  set("sslRequire", pick2("ssl_require", 4));
+  return out;
+}
+function parseDatabaseUrl(value, opts, span) {
+  const t2 = urlText(value, span, "the database URL");
+  if (isEv(t2)) return t2;
+  const via = t2.via;
+  const s2 = (v) => atom(v, span, via);
+  const engineGiven = opts.engine && !(opts.engine.kind === "known" && opts.engine.value === null) ? opts.engine : void 0;
+  if (t2.text === "sqlite://:memory:") return dictOf([["ENGINE", s2(SCHEMES.sqlite)], ["NAME", s2(":memory:")]], span);
+  const parsed = urlsplit(t2.text);
+  if (!parsed.ok) return unknown(`the database URL cannot be parsed: ${parsed.reason}`, span);
+  const url = parsed.url;
+  let path = url.path.slice(1);
+  if (url.scheme === "sqlite" && path === "") path = ":memory:";
+  if (url.hostname?.includes("%") || url.netloc.toLowerCase().includes("%2f")) return unknown("a percent-encoded host (a socket path) is read differently by dj-database-url releases", span);
+  let engine = engineGiven;
+  if (!engine) {
+    const known2 = SCHEMES[url.scheme];
+    if (!known2) return unknown(`dj_database_url raises ValueError for the scheme ${JSON.stringify(url.scheme)} (or a release that knows it maps it)`, span);
+    engine = s2(known2);
+  }
+  const name2 = unquote(path);
+  const user = unquote(url.username ?? "");
+  const password = unquote(url.password ?? "");
+  if (name2 === void 0 || user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
+  const stringPort = engine.kind === "known" && (engine.value === SCHEMES.oracle || engine.value === SCHEMES.mssql);
+  const port = url.port ? stringPort ? s2(String(url.port)) : atom(url.port, span, via) : s2("");
+  const entries2 = [
+    ["NAME", s2(name2)],
+    ["USER", s2(user)],
+    ["PASSWORD", s2(password)],
+    ["HOST", s2(url.hostname ?? "")],
+    ["PORT", port],
+    // The library's default, written nowhere: its span is the call, where `conn_max_age=` would go.
+    ["CONN_MAX_AGE", opts.connMaxAge ?? atom(0, span, void 0, { isDefault: true })]
+  ];
+  if (opts.connHealthChecks) entries2.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
+  if (opts.disableServerSideCursors) entries2.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
+  entries2.push(["ENGINE", engine]);
+  const opt = [];
+  if (url.query) {
+    const qs = parseQs(url.query);
+    if (!qs) return unknown("the query string of the database URL cannot be decoded", span);
+    for (const [key, values] of qs) {
+      const v = values[values.length - 1];
+      if (url.scheme === "mysql" && key === "ssl-ca") {
+        opt.push(["ssl", dictOf([["ca", s2(v)]], span)]);
+        continue;
+      }
+      if (key === "currentSchema") return unknown("currentSchema in a database URL is not modelled", span);
+      const differs = isDigits(v) || ["true", "false"].includes(v.toLowerCase());
+      opt.push([key, differs ? unknown(`dj_database_url releases read ${key}=${v} as a string (0.5) or as a number or boolean (2.x)`, span) : s2(v)]);
+    }
+  }
+  if (opts.sslRequire) {
+    const t22 = truthy(opts.sslRequire);
+    if (t22 === void 0) return unknown("ssl_require cannot be known", span);
+    if (t22) opt.push(["sslmode", atom("require", opts.sslRequire.span, void 0)]);
+  }
+  if (opt.length > 0) entries2.push(["OPTIONS", dictOf(opt, span)]);
+  return dictOf(entries2, span);
+}
+function config(args, span, host) {
+  const envArg = args.keywords.get("env") ?? args.positional[0];
+  if (envArg && (envArg.kind !== "known" || typeof envArg.value !== "string")) return unknown("the variable name cannot be known", span);
+  const name2 = envArg?.kind === "known" ? String(envArg.value) : "DATABASE_URL";
+  const fallback = args.keywords.get("default") ?? args.positional[1];
+  const value = host.env(name2, span) ?? fallback;
+  if (value === void 0) return dictOf([], span);
+  const t2 = truthy(value);
+  if (t2 === void 0) return unknown(value.kind === "unknown" ? value.reason : `${name2} cannot be known`, span);
+  if (!t2) return dictOf([], span);
+  const opts = options(args, 2);
+  return parseDatabaseUrl(value, opts, span);
+}
+var djDatabaseUrlLibrary = {
+  name: "dj_database_url",
+  modules: ["dj_database_url"],
+  attribute(module, name2, span) {
+    if (module !== "dj_database_url") return void 0;
+    if (name2 === "config" || name2 === "parse") return box({ type: "builtin", name: `dj_database_url.${name2}` }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn === "dj_database_url.config") return config(args, span, host);
+    if (fn === "dj_database_url.parse") {
+      const url = args.positional[0] ?? args.keywords.get("url");
+      if (!url) return unknown("parse() needs a URL", span);
+      return parseDatabaseUrl(url, options(args, 1), span);
+    }
+    return void 0;
+  }
+};
+
+// src/python/libs/decouple.ts
+var BOOLEANS = { "1": true, yes: true, true: true, on: true, "0": false, no: false, false: false, off: false, "": false };
+var CSV = { type: "lib-object", lib: "decouple", kind: "csv", description: "a decouple Csv cast" };
+function viaOf2(ev) {
+  return ev.kind !== "unknown" && ev.via ? { via: ev.via } : {};
+}
+function csvCast(value, span) {
+  if (value.kind === "known" && value.value === null) return box({ type: "list", items: [] }, span);
+  const text = pyText(value, false);
+  if (!text.ok) return unknown(text.reason, span);
+  if (/["'\\#]/.test(text.value)) return unknown("Csv() of a value with quotes or backslashes is not evaluated", span);
+  const items = text.value.split(",").filter((s2) => s2 !== "").map((s2) => scalar(pyStripChars(s2, null, "both"), span, viaOf2(value)));
+  return box({ type: "list", items }, span);
+}
+function config2(args, span, host) {
+  const [a0] = args.positional;
+  if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
+  const name2 = a0.value;
+  const fallback = args.keywords.get("default") ?? args.positional[1];
+  const cast = args.keywords.get("cast") ?? args.positional[2];
+  let value = host.env(name2, span);
+  if (value === void 0) {
+    const files = host.decoupleFiles();
+    if (files.length > 0) return unknown(`${name2} may be set in ${files.join(", ")}, which python-decouple reads`, span);
+    if (fallback === void 0) throw new PyRaise("UndefinedValueError", `${name2} not found. Declare it as envvar or define a default value.`, span);
+    value = fallback;
+  }
+  if (!cast) return value;
+  if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
+    const text = pyText(value, false);
+    if (!text.ok) return unknown(text.reason, span);
+    const b = own(BOOLEANS, text.value.toLowerCase());
+    if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
+    return scalar(b, span, viaOf2(value));
+  }
+  if (cast.kind === "box" && cast.obj.type === "lib-object" && cast.obj.lib === "decouple" && cast.obj.kind === "csv") return csvCast(value, span);
+  if (cast.kind === "box" && cast.obj.type === "builtin" && (cast.obj.name === "int" || cast.obj.name === "float" || cast.obj.name === "str")) {
+    return host.builtin(cast.obj.name, value, span);
+  }
+  return unknown("this cast is not evaluated", span);
+}
+var decoupleLibrary = {
+  name: "decouple",
+  modules: ["decouple"],
+  attribute(module, name2, span) {
+    if (module !== "decouple") return void 0;
+    if (name2 === "config" || name2 === "Csv") return box({ type: "builtin", name: `decouple.${name2}` }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn === "decouple.config") return config2(args, span, host);
+    if (fn === "decouple.Csv") return args.positional.length === 0 && args.keywords.size === 0 ? box(CSV, span) : unknown("Csv() with options is not evaluated", span);
+    return void 0;
+  },
+  callObject(self, args, span) {
+    if (self.kind !== "csv") return void 0;
+    return args.positional[0] ? csvCast(args.positional[0], span) : unknown("Csv() needs a value", span);
+  }
+};
+
+// src/python/libs/dotenv.ts
+function loadDotenv(label2, args, span, host, search2) {
+  const override = args.keywords.get("override");
+  if (override && truthy(override) !== false) host.envForgetAll(`${label2}(override=...) at ${host.where(span)} may replace any variable from a .env file`);
+  const explicitPath = args.positional.length > 0 || args.keywords.has("env_file") || args.keywords.has("dotenv_path") || args.keywords.has("stream");
+  host.dotenvLoaded(span, explicitPath ? "unknown" : search2);
+  return unknown(`${label2}() reads a .env file, which is not evaluated`, span);
+}
+var dotenvLibrary = {
+  name: "dotenv",
+  modules: ["dotenv"],
+  attribute(module, name2, span) {
+    return module === "dotenv" && name2 === "load_dotenv" ? box({ type: "builtin", name: "dotenv.load_dotenv" }, span) : void 0;
+  },
+  call(fn, args, span, host) {
+    return fn === "dotenv.load_dotenv" ? loadDotenv("load_dotenv", args, span, host, "parents") : void 0;
+  }
+};
+
+// src/python/libs/django-environ.ts
+var TRUE_STRINGS = /* @__PURE__ */ new Set(["true", "on", "ok", "y", "yes", "1"]);
+var DB_SCHEMES = {
+  postgres: "django.db.backends.postgresql",
+  postgresql: "django.db.backends.postgresql",
+  psql: "django.db.backends.postgresql",
+  pgsql: "django.db.backends.postgresql",
+  postgis: "django.contrib.gis.db.backends.postgis",
+  mysql: "django.db.backends.mysql",
+  mysql2: "django.db.backends.mysql",
+  "mysql-connector": "mysql.connector.django",
+  mysqlgis: "django.contrib.gis.db.backends.mysql",
+  mssql: "mssql",
+  oracle: "django.db.backends.oracle",
+  pyodbc: "sql_server.pyodbc",
+  redshift: "django_redshift_backend",
+  spatialite: "django.contrib.gis.db.backends.spatialite",
+  sqlite: "django.db.backends.sqlite3",
+  ldap: "ldapdb.backends.ldap"
+};
+var POSTGRES_FAMILY = /* @__PURE__ */ new Set(["postgres", "postgresql", "psql", "pgsql", "postgis"]);
+var DB_BASE_OPTIONS = /* @__PURE__ */ new Set(["CONN_MAX_AGE", "ATOMIC_REQUESTS", "AUTOCOMMIT"]);
+var DB_BASE_OPTIONS_LATER = /* @__PURE__ */ new Set(["DISABLE_SERVER_SIDE_CURSORS", "CONN_HEALTH_CHECKS"]);
+var CACHE_BASE_OPTIONS = /* @__PURE__ */ new Set(["TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION", "BINARY"]);
+var FIXED_CACHE_BACKENDS = {
+  dbcache: "django.core.cache.backends.db.DatabaseCache",
+  dummycache: "django.core.cache.backends.dummy.DummyCache",
+  locmemcache: "django.core.cache.backends.locmem.LocMemCache"
+};
+function reader(schema) {
+  return { type: "lib-object", lib: "django-environ", kind: "reader", description: "a django-environ Env reader", data: schema };
+}
+function viaOf3(ev) {
+  return ev.kind !== "unknown" && ev.via ? { via: ev.via } : {};
+}
+function castInt(s2, span, via) {
+  return isDigits(s2) ? atom(Number(s2), span, via) : atom(s2, span, via);
+}
+function getValue(name2, fallback, span, host) {
+  const value = host.env(name2, span);
+  if (value === void 0) {
+    if (fallback === void 0) throw new PyRaise("ImproperlyConfigured", `Set the ${name2} environment variable`, span);
+    return { value: fallback, fromDefault: true };
+  }
+  if (value.kind === "known" && typeof value.value === "string" && value.value.startsWith("$")) {
+    return { value: unknown(`${name2} starts with $, which django-environ may resolve as a reference to another variable`, span), fromDefault: false };
+  }
+  return { value, fromDefault: false };
+}
+function environGet(schema, method, args, span, host) {
+  const casts = { str: "str", bool: "bool", int: "int", float: "float", list: "list" };
+  if (method !== void 0 && !Object.hasOwn(casts, method)) return unknown(`env.${method}() is not evaluated`, span);
+  const [a0, a1] = args.positional;
+  if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
+  const name2 = a0.value;
+  const fromSchema = schema.get(name2);
+  let cast = method ? casts[method] : args.keywords.get("cast") ?? (method === void 0 ? a1 : void 0) ?? fromSchema?.cast;
+  if (method === "list" && (args.keywords.has("cast") || a1)) return unknown("env.list(cast=...) is not evaluated", span);
+  if (args.keywords.has("parse_default")) return unknown("parse_default is not evaluated", span);
+  const explicitDefault = args.keywords.get("default") ?? (method !== void 0 && method !== "list" ? a1 : args.positional[2]);
+  const fallback = explicitDefault ?? fromSchema?.default;
+  const { value, fromDefault } = getValue(name2, fallback, span, host);
+  if (fromDefault) return value;
+  if (value.kind !== "known" || typeof value.value !== "string") return value;
+  if (fallback && pyEquals(value, fallback) === true) return value;
+  if (typeof cast !== "string" && cast?.kind === "box" && cast.obj.type === "builtin") cast = cast.obj.name;
+  if (cast === void 0 || typeof cast !== "string" && cast.kind === "known" && cast.value === null) return value;
+  switch (cast) {
+    case "str":
+      return value;
+    case "bool": {
+      const asInt = intFromString(value.value);
+      return scalar(asInt.ok ? asInt.value !== 0 : TRUE_STRINGS.has(value.value.toLowerCase()), span, viaOf3(value));
+    }
+    case "int":
+      return host.builtin("int", value, span);
+    case "float":
+      return /^[0-9]+(\.[0-9]+)?$/.test(value.value) ? scalar(Number(value.value), span, { ...viaOf3(value), float: true }) : unknown(`env.float() of ${JSON.stringify(value.value)} is not evaluated`, span);
+    case "list":
+      return box({ type: "list", items: value.value.split(",").filter((x) => x !== "").map((x) => scalar(x, span, viaOf3(value))) }, span);
+    default:
+      return unknown("this cast is not evaluated", span);
+  }
+}
+function urlArgs(args, defaultVar, extra, span) {
+  const [a0, a1, a2] = args.positional;
+  const nameArg = args.keywords.get("var") ?? a0;
+  if (nameArg && (nameArg.kind !== "known" || typeof nameArg.value !== "string")) return unknown("the variable name cannot be known", span);
+  const out = { name: nameArg?.kind === "known" ? String(nameArg.value) : defaultVar };
+  const fallback = args.keywords.get("default") ?? a1;
+  if (fallback) out.fallback = fallback;
+  const e = args.keywords.get(extra) ?? a2;
+  if (e) out.extra = e;
+  return out;
+}
+function dbUrlConfig(value, engineArg, span) {
+  const t2 = urlText(value, span, "the database URL");
+  if (isEv(t2)) return t2;
+  const via = t2.via;
+  const s2 = (v) => atom(v, span, via);
+  if (t2.text === "sqlite://:memory:") return dictOf([["ENGINE", s2(DB_SCHEMES.sqlite)], ["NAME", s2(":memory:")]], span);
+  const parsed = urlsplit(t2.text);
+  if (!parsed.ok) return unknown(`the database URL cannot be parsed: ${parsed.reason}`, span);
+  const url = parsed.url;
+  let path = unquote(url.path.slice(1).split("?", 1)[0], true);
+  if (path === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
+  if (url.scheme === "sqlite" && path === "") path = ":memory:";
+  if (url.scheme === "ldap" || url.scheme === "oracle") return unknown(`${url.scheme} URLs are not modelled`, span);
+  const hostPart = url.netloc.slice(url.netloc.lastIndexOf("@") + 1);
+  if (POSTGRES_FAMILY.has(url.scheme) && (hostPart.includes(",") || path.startsWith("/"))) return unknown("PostgreSQL host lists and socket paths in URLs are read differently by django-environ releases", span);
+  if (url.hostname?.includes("%")) return unknown("a percent-encoded host (a socket path) is read differently by django-environ releases", span);
+  const user = url.username !== void 0 ? unquote(url.username) : "";
+  const password = url.password !== void 0 ? unquote(url.password) : "";
+  if (user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
+  const entries2 = [
+    ["NAME", s2(path)],
+    ["USER", s2(user)],
+    ["PASSWORD", s2(password)],
+    ["HOST", s2(url.hostname ?? "")],
+    ["PORT", url.port ? atom(url.port, span, via) : s2("")]
+  ];
+  if (url.query) {
+    const qs = parseQs(url.query);
+    if (!qs) return unknown("the query string of the database URL cannot be decoded", span);
+    const options2 = [];
+    for (const [k, values] of qs) {
+      const v = values[0];
+      const upper = k.toUpperCase();
+      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries2, upper, castInt(v, span, via));
+      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries2, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
+      else setEntry(options2, k, castInt(v, span, via));
+    }
+    entries2.push(["OPTIONS", dictOf(options2, span)]);
+  }
+  let engine;
+  if (engineArg && !(engineArg.kind === "known" && engineArg.value === null)) engine = engineArg;
+  else if (DB_SCHEMES[url.scheme]) engine = s2(DB_SCHEMES[url.scheme]);
+  if (!engine) return unknown(`the database URL scheme ${JSON.stringify(url.scheme)} is not one django-environ knows`, span);
+  entries2.push(["ENGINE", engine]);
+  return dictOf(entries2, span);
+}
+function setEntry(entries2, key, value) {
+  const i = entries2.findIndex(([k]) => k === key);
+  if (i >= 0) entries2[i] = [key, value];
+  else entries2.push([key, value]);
+}
+function cacheUrlConfig(value, backendArg, span) {
+  const t2 = urlText(value, span, "the cache URL");
+  if (isEv(t2)) return t2;
+  const via = t2.via;
+  const s2 = (v) => atom(v, span, via);
+  const parsed = urlsplit(t2.text);
+  if (!parsed.ok) return unknown(`the cache URL cannot be parsed: ${parsed.reason}`, span);
+  const url = parsed.url;
+  let backend;
+  if (backendArg && !(backendArg.kind === "known" && backendArg.value === null)) backend = backendArg;
+  const entries2 = [];
+  if (url.scheme.startsWith("redis")) {
+    backend ??= unknown(`django-environ picks the Redis cache backend by its release and by which Redis client packages are installed`, span);
+    const scheme = url.hostname ? url.scheme.replace("cache", "") : "unix";
+    const locations = url.netloc.split(",").map((loc) => s2(`${scheme}://${loc}${url.path}`));
+    entries2.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
+  } else if (FIXED_CACHE_BACKENDS[url.scheme]) {
+    const location = url.netloc.split(",");
+    entries2.push(["BACKEND", backend ?? s2(FIXED_CACHE_BACKENDS[url.scheme])], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
+  } else {
+    return unknown(`the cache URL scheme ${JSON.stringify(url.scheme)} is not modelled`, span);
+  }
+  if (url.query) {
+    const qs = parseQs(url.query);
+    if (!qs) return unknown("the query string of the cache URL cannot be decoded", span);
+    const options2 = [];
+    for (const [k, values] of qs) {
+      const upper = k.toUpperCase();
+      const v = values[0];
+      const cast = isDigits(v) ? atom(Number(v), span, via) : unknown(`django-environ releases cast the cache option ${k}=${v} differently`, span);
+      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries2, upper, cast);
+      else setEntry(options2, upper, cast);
+    }
+    entries2.push(["OPTIONS", dictOf(options2, span)]);
+  }
+  return dictOf(entries2, span);
+}
+function dbOrCache(kind, args, span, host) {
+  const a = kind === "db" ? urlArgs(args, "DATABASE_URL", "engine", span) : urlArgs(args, "CACHE_URL", "backend", span);
+  if (isEv(a)) return a;
+  const { value } = getValue(a.name, a.fallback, span, host);
+  return kind === "db" ? dbUrlConfig(value, a.extra, span) : cacheUrlConfig(value, a.extra, span);
+}
+var djangoEnvironLibrary = {
+  name: "django-environ",
+  modules: ["environ"],
+  attribute(module, name2, span) {
+    if (module !== "environ") return void 0;
+    if (name2 === "Env") return box({ type: "builtin", name: "environ.Env" }, span);
+    return void 0;
+  },
+  member(self, name2, span) {
+    if (self.obj.type === "builtin" && self.obj.name === "environ.Env" && name2 === "read_env") return box({ type: "builtin", name: "environ.Env.read_env" }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn === "environ.Env") {
+      const schema = /* @__PURE__ */ new Map();
+      for (const [k, v] of args.keywords) {
+        if (v.kind === "box" && v.obj.type === "tuple" && !v.obj.unknownContent) {
+          const [cast, def] = v.obj.items;
+          if (cast) schema.set(k, def ? { cast, default: def } : { cast });
+        } else schema.set(k, { cast: v });
+      }
+      return box(reader(schema), span);
+    }
+    if (fn === "environ.Env.read_env") return loadDotenv("read_env", args, span, host, "module-dir");
+    return void 0;
+  },
+  callObject(self, args, span, host) {
+    if (self.kind !== "reader") return void 0;
+    return environGet(self.data, void 0, args, span, host);
+  },
+  callMethod(self, name2, args, span, host) {
+    if (self.kind !== "reader") return void 0;
+    if (name2 === "read_env") return loadDotenv("read_env", args, span, host, "module-dir");
+    if (name2 === "db" || name2 === "db_url") return dbOrCache("db", args, span, host);
+    if (name2 === "cache" || name2 === "cache_url") return dbOrCache("cache", args, span, host);
+    return environGet(self.data, name2, args, span, host);
+  }
+};
+
+// src/python/libs/library.ts
+var LibrarySet = class {
+  constructor(libraries) {
+    this.libraries = libraries;
+    this.modules = new Set(libraries.flatMap((l) => l.modules));
+  }
+  modules;
+  owner(module) {
+    return this.libraries.find((l) => l.modules.includes(module));
+  }
+  byName(name2) {
+    return this.libraries.find((l) => l.name === name2);
+  }
+};
+
+// src/python/libs/os.ts
+var READ_ONLY = /* @__PURE__ */ new Set(["get", "copy", "keys", "values", "items"]);
+function viaOf4(ev) {
+  return ev.kind !== "unknown" && ev.via ? { via: ev.via } : {};
+}
+function envWithDefault(key, fallback, span, host) {
+  if (!key || key.kind !== "known" || typeof key.value !== "string") return unknown("the variable name cannot be known", span);
+  return host.env(key.value, span) ?? fallback;
+}
+var osLibrary = {
+  name: "os",
+  modules: ["os", "os.path"],
+  attribute(module, name2, span) {
+    if (module !== "os") return void 0;
+    if (name2 === "environ") return box({ type: "environ" }, span);
+    if (name2 === "path") return box({ type: "module", name: "os.path" }, span);
+    if (name2 === "getenv") return box({ type: "builtin", name: "os.getenv" }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn !== "os.getenv") return void 0;
+    const [a0, a1] = args.positional;
+    return envWithDefault(a0, a1 ?? args.keywords.get("default") ?? scalar(null, span), span, host);
+  },
+  environMethod(name2, args, span, host) {
+    const [a0, a1] = args.positional;
+    if (name2 === "get") return envWithDefault(a0, a1 ?? args.keywords.get("default") ?? scalar(null, span), span, host);
+    if (name2 === "setdefault") {
+      if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") {
+        host.envForgetAll(`os.environ.setdefault at ${host.where(span)} with a name that cannot be known`);
+        return unknown("the variable name cannot be known", span);
+      }
+      const existing = host.env(a0.value, span);
+      if (existing) return existing;
+      const value = a1 ?? scalar(null, span);
+      if (value.kind === "box" || value.kind === "known" && typeof value.value !== "string") throw new PyRaise("TypeError", "os.environ values must be str", span);
+      host.envSet(a0.value, value.kind === "known" ? scalar(value.value, value.span, viaOf4(value)) : value);
+      return value;
+    }
+    if (!READ_ONLY.has(name2)) host.envForgetAll(`os.environ.${name2}() at ${host.where(span)} is not evaluated`);
+    return unknown(`os.environ.${name2}() is not evaluated`, span);
+  }
+};
+var multiprocessingLibrary = {
+  name: "multiprocessing",
+  modules: ["multiprocessing"],
+  attribute(module, name2, span) {
+    return module === "multiprocessing" && name2 === "cpu_count" ? box({ type: "builtin", name: "multiprocessing.cpu_count" }, span) : void 0;
+  },
+  call(fn, _args, span) {
+    return fn === "multiprocessing.cpu_count" ? unknown("multiprocessing.cpu_count() is the number of CPUs of the machine the container runs on", span) : void 0;
+  }
+};
+
+// src/python/libs/index.ts
+var CORE_LIBRARIES = new LibrarySet([osLibrary, multiprocessingLibrary]);
+var DJANGO_SETTINGS_LIBRARIES = new LibrarySet([osLibrary, multiprocessingLibrary, dotenvLibrary, djangoEnvironLibrary, decoupleLibrary, djDatabaseUrlLibrary]);
+
 // src/python/evaluate.ts
 var MAX_IMPORT_DEPTH = 32;
 var MAX_STEPS = 2e6;
 var MAX_STATEMENT_NESTING = 100;
-var MODELLED_MODULES = /* @__PURE__ */ new Set(["os", "os.path", "environ", "decouple", "dotenv", "socket", "sys", "pathlib"]);
+var STANDARD_MODULES = /* @__PURE__ */ new Set(["socket", "sys", "pathlib"]);
 var Evaluation = class {
   constructor(opts) {
     this.opts = opts;
+    this.libraries = opts.libraries ?? DJANGO_SETTINGS_LIBRARIES;
   }
   files = [];
   problems = [];
@@ -15536,6 +16031,11 @@ var Evaluation = class {
   dotenvFile;
   steps = 0;
   importDepth = 0;
+  libraries;
+  /** Modules modelled rather than read: the standard ones and those of the libraries in use. */
+  isModelled(module) {
+    return STANDARD_MODULES.has(module) || this.libraries.modules.has(module);
+  }
   exists(path) {
     return this.opts.exists ? this.opts.exists(path) : this.opts.readFile(path) !== void 0;
   }
@@ -15682,7 +16182,8 @@ var ModuleRunner = class {
         for (const name2 of mod.bindings.keys()) mod.bindings.set(name2, unknown(reason, span));
       },
       where: (span) => ev.where(span),
-      step: () => ++ev.steps <= MAX_STEPS
+      step: () => ++ev.steps <= MAX_STEPS,
+      libraries: ev.libraries
     };
   }
   runModule(top) {
@@ -15962,7 +16463,7 @@ var ModuleRunner = class {
       if (truth === true) return this.execBlock(body);
       if (truth === false) continue;
       const reason = `assigned under a condition that cannot be known (line ${this.line(cond)}: ${this.text(cond)}${value.kind === "unknown" ? `; ${value.reason}` : ""})`;
-      for (const rest of branches.slice(b)) this.invalidate(rest.body, reason);
+      for (const rest2 of branches.slice(b)) this.invalidate(rest2.body, reason);
       return;
     }
   }
@@ -16055,7 +16556,7 @@ var ModuleRunner = class {
   }
   /** A module as a value: modelled ones are objects, repository ones carry their namespace. */
   importModule(dotted2, span) {
-    if (MODELLED_MODULES.has(dotted2)) return box({ type: "module", name: dotted2 }, span);
+    if (this.ev.isModelled(dotted2)) return box({ type: "module", name: dotted2 }, span);
     const path = this.ev.resolveAbsolute(dotted2);
     const state = path ? this.ev.load(path) : void 0;
     if (state) return box({ type: "module", name: dotted2, bindings: state.bindings }, span);
@@ -16085,10 +16586,10 @@ var ModuleRunner = class {
     }
     const label2 = `${".".repeat(level)}${dotted2}`;
     const span = this.span(stmt);
-    if (level === 0 && MODELLED_MODULES.has(dotted2)) {
+    if (level === 0 && this.ev.isModelled(dotted2)) {
       for (const { name: name2, alias } of names) {
         const target = alias ?? name2;
-        this.bind(this.text(target), underCondition ? unknown(underCondition, this.span(target)) : modelledAttribute(dotted2, this.text(name2), this.span(target)));
+        this.bind(this.text(target), underCondition ? unknown(underCondition, this.span(target)) : modelledAttribute(dotted2, this.text(name2), this.span(target), this.ev.libraries));
       }
       return;
     }
@@ -16367,51 +16868,146 @@ function instructionWords(ins) {
 }
 
 // src/container/filesystem.ts
-import { posix as posix3 } from "node:path";
+import { join as join2, posix as posix3, relative, sep } from "node:path";
 function repoPath(...parts) {
   const p = posix3.normalize(posix3.join(...parts.map((x) => x || ".")));
   if (p === ".." || p.startsWith("../") || posix3.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
-var ContainerFs = class {
+function originOf(s2, hostPath) {
+  if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
+  if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
+  return s2.origin;
+}
+function fileOf(s2, containerPath2, hostPath) {
+  return {
+    containerPath: containerPath2,
+    hostPath,
+    via: s2.via,
+    origin: originOf(s2, hostPath),
+    ...s2.chain?.length ? { chain: s2.chain } : {},
+    ...s2.rendering ? { rendering: s2.rendering } : {}
+  };
+}
+function under(path, dir) {
+  return dir === "/" ? path !== "/" : path.startsWith(`${dir}/`);
+}
+function rest(path, dir) {
+  return dir === "/" ? path.slice(1) : path.slice(dir.length + 1);
+}
+var ContainerFs = class _ContainerFs {
   constructor(ws, sources) {
     this.ws = ws;
     this.sources = sources;
   }
-  /** The repository file behind a container path; the last matching source wins, as mounts shadow the image. */
-  resolve(containerPath) {
-    const p = posix3.normalize(containerPath);
+  /** A new filesystem with more layers on top (later layers shadow earlier ones). */
+  with(more) {
+    return more.length ? new _ContainerFs(this.ws, [...this.sources, ...more]) : this;
+  }
+  /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
+  state(containerPath2) {
+    const p = posix3.normalize(containerPath2);
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s2 = this.sources[i];
-      if (p === s2.containerPath && !s2.isDir) return { containerPath: p, hostPath: s2.hostPath, via: s2.via };
-      if (s2.isDir && (p.startsWith(`${s2.containerPath}/`) || s2.containerPath === "/")) {
-        const rest = s2.containerPath === "/" ? p.slice(1) : p.slice(s2.containerPath.length + 1);
-        const host = repoPath(s2.hostPath, rest);
-        if (host !== void 0 && this.ws.exists(host)) return { containerPath: p, hostPath: host, via: s2.via };
+      if (s2.incomplete) continue;
+      if (s2.removed) {
+        if (p === s2.containerPath || under(p, s2.containerPath)) return { kind: "absent" };
+        continue;
       }
+      if (p === s2.containerPath && !s2.isDir && s2.origin?.kind === "image-default") return { kind: "image-default", origin: s2.origin, containerPath: p };
+      if (p === s2.containerPath && !s2.isDir) {
+        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
+        if (this.ws.exists(s2.hostPath)) return { kind: "file", file: fileOf(s2, p, s2.hostPath) };
+        return { kind: "absent" };
+      }
+      if (s2.isDir && under(p, s2.containerPath)) {
+        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
+        const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
+        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
+        if (s2.hides) return { kind: "absent" };
+      }
+      if (s2.hides && s2.isDir && p === s2.containerPath) return { kind: "absent" };
     }
-    return void 0;
+    return { kind: "absent" };
+  }
+  /** The repository file behind a container path, when the container sees one. */
+  resolve(containerPath2) {
+    const s2 = this.state(containerPath2);
+    return s2.kind === "file" ? s2.file : void 0;
   }
   /** Every repository file visible in the container, with its container path. */
   files() {
     const out = /* @__PURE__ */ new Map();
+    const hide = (dir) => {
+      for (const k of [...out.keys()]) if (k === dir || under(k, dir)) out.delete(k);
+    };
     for (const s2 of this.sources) {
+      if (s2.incomplete) continue;
+      if (s2.removed) {
+        hide(s2.containerPath);
+        continue;
+      }
+      if (s2.origin?.kind === "image-default") {
+        out.delete(s2.containerPath);
+        continue;
+      }
+      if (s2.isDir && (s2.hides || s2.opaque)) hide(s2.containerPath);
+      if (s2.opaque) {
+        out.delete(s2.containerPath);
+        continue;
+      }
       if (!s2.isDir) {
-        if (this.ws.exists(s2.hostPath)) out.set(s2.containerPath, { containerPath: s2.containerPath, hostPath: s2.hostPath, via: s2.via });
+        if (this.ws.exists(s2.hostPath)) out.set(s2.containerPath, fileOf(s2, s2.containerPath, s2.hostPath));
+        else out.delete(s2.containerPath);
         continue;
       }
       for (const f of this.ws.filesUnder(s2.hostPath)) {
-        const rest = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
-        const cp = posix3.join(s2.containerPath, rest);
-        out.set(cp, { containerPath: cp, hostPath: f, via: s2.via });
+        if (s2.ignored?.(f)) continue;
+        const r = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
+        const cp = posix3.join(s2.containerPath, r);
+        out.set(cp, fileOf(s2, cp, f));
       }
     }
     return [...out.values()];
   }
-  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`). */
+  /** Files the image ships by itself that no later layer replaced or removed. */
+  imageDefaults() {
+    const out = [];
+    const seen = /* @__PURE__ */ new Set();
+    for (const s2 of this.sources) {
+      if (s2.origin?.kind !== "image-default" || seen.has(s2.containerPath)) continue;
+      seen.add(s2.containerPath);
+      const st = this.state(s2.containerPath);
+      if (st.kind === "image-default") out.push({ containerPath: s2.containerPath, origin: st.origin });
+    }
+    return out;
+  }
+  /** The layer saying a folder may hold more files than arena-lint sees, when one covers `dir`. */
+  incompleteAt(dir) {
+    const d = posix3.normalize(dir);
+    return this.sources.find((s2) => s2.incomplete && (d === s2.containerPath || under(d, s2.containerPath)));
+  }
+  /** Layers below which nothing is known (for `inspect` and for include resolution). */
+  unknownLayers() {
+    return this.sources.filter((s2) => s2.opaque);
+  }
+  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`), sorted as glob(3) sorts them. */
   glob(pattern) {
     const re = globToRegExp(posix3.normalize(pattern));
     return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => a.containerPath < b.containerPath ? -1 : 1);
+  }
+  /**
+   * The files below `dir`, re-rooted so `dir` becomes `/`: what a named volume mounted at `dir`
+   * would be filled with from this image.
+   */
+  subtree(dir) {
+    const d = posix3.normalize(dir);
+    const out = [];
+    for (const f of this.files()) {
+      if (!under(f.containerPath, d)) continue;
+      out.push({ containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin, ...f.chain ? { chain: f.chain } : {} });
+    }
+    return out;
   }
 };
 function globToRegExp(glob) {
@@ -16480,7 +17076,7 @@ function serviceImage(ws, composeDir, svc) {
     if (v.type !== "bind" || !v.source) continue;
     const host = repoPath(composeDir, v.source);
     if (host === void 0) continue;
-    sources.push({ containerPath: posix3.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span });
+    sources.push({ containerPath: posix3.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: "mount", hostPath: host, via: v.span }, hides: true });
   }
   const out = { fs: new ContainerFs(ws, sources) };
   if (buildContext !== void 0) out.buildContext = buildContext;
@@ -16570,9 +17166,9 @@ function djangoApps(stack) {
       }
     };
     const result = evaluateSettings({ entry, searchRoots: roots, readFile: (p) => ws.read(p), exists: (p) => ws.exists(p), env: lookup });
-    const [first, ...rest] = result.files;
+    const [first, ...rest2] = result.files;
     if (first !== void 0) stack.addFile(first, result.problems, result.comments);
-    for (const f of rest) stack.addFile(f);
+    for (const f of rest2) stack.addFile(f);
     cache2.push({ entry, reads, result });
     out.push({ ...base, settings: result });
   }
@@ -17146,102 +17742,11 @@ function kernelDefault(key, kernel) {
   }
 }
 
-// src/parsers/sysctl.ts
-var isSpace2 = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
-function parseSysctlLine(line) {
-  let start = 0;
-  while (start < line.length && isSpace2(line[start])) start++;
-  let end = line.length;
-  while (end > start && isSpace2(line[end - 1])) end--;
-  if (start === end) return { kind: "blank" };
-  const first = line[start];
-  if (first === "#" || first === ";") {
-    let textStart = start + 1;
-    while (textStart < end && isSpace2(line[textStart])) textStart++;
-    return { kind: "comment", markerStart: start, textStart, textEnd: end };
-  }
-  const eq = line.indexOf("=", start);
-  if (eq < 0 || eq >= end) {
-    return { kind: "invalid", message: 'expected "key = value"', start, end };
-  }
-  const ignoreFailure = first === "-";
-  const keyStart = ignoreFailure ? start + 1 : start;
-  let keyEnd = eq;
-  while (keyEnd > keyStart && isSpace2(line[keyEnd - 1])) keyEnd--;
-  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
-  for (let i = keyStart; i < keyEnd; i++) {
-    if (isSpace2(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
-  }
-  let valueStart = eq + 1;
-  while (valueStart < end && isSpace2(line[valueStart])) valueStart++;
-  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
-  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
-}
-function normalizeSysctlKey(raw) {
-  const firstSep = raw.search(/[./]/);
-  if (firstSep < 0 || raw[firstSep] === ".") return raw;
-  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
-}
-function sysctlSettingFromLine(line, assignment2, locate) {
-  return {
-    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
-    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
-    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
-    span: locate(assignment2.start, assignment2.valueEnd),
-    ignoreFailure: assignment2.ignoreFailure
-  };
-}
-function parseSysctlConf(file) {
-  const settings = [];
-  const problems = [];
-  const comments = [];
-  const span = (start, end) => ({ file: file.path, start, end });
-  for (let n = 0; n < file.lineStarts.length; n++) {
-    const lineStart = file.lineStarts[n];
-    const next = file.lineStarts[n + 1];
-    const lineEnd = next === void 0 ? file.text.length : next - 1;
-    const text = file.text.slice(lineStart, lineEnd);
-    const line = parseSysctlLine(text);
-    const at = (s2, e) => span(lineStart + s2, lineStart + e);
-    switch (line.kind) {
-      case "blank":
-        break;
-      case "comment":
-        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
-        break;
-      case "invalid":
-        problems.push({ message: line.message, span: at(line.start, line.end) });
-        break;
-      case "assignment":
-        settings.push(sysctlSettingFromLine(text, line, at));
-        break;
-    }
-  }
-  return { doc: settings, problems, comments };
-}
-var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
-function looksLikeSysctlFile(path) {
-  const p = path.replace(/\\/g, "/");
-  if (!p.endsWith(".conf")) return false;
-  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
-  return /sysctl/i.test(baseName(p));
-}
-function compareSysctlLoadOrder(a, b) {
-  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
-  const byRank = rank(a) - rank(b);
-  if (byRank !== 0) return byRank;
-  const an = baseName(a);
-  const bn = baseName(b);
-  if (an !== bn) return an < bn ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// src/parsers/shell-sysctl.ts
+// src/parsers/shell-lexer.ts
 var REDIRECT_OPS = ["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"];
 var SEPARATOR_OPS = ["&&", "||", ";;", "|&", "|", ";", "&", "(", ")"];
 var OPERATORS = [...REDIRECT_OPS, ...SEPARATOR_OPS].sort((a, b) => b.length - a.length);
 var DYNAMIC = "set when the script runs";
-var RUNTIME = { kind: "runtime" };
 var isBlank = (ch) => ch === " " || ch === "	" || ch === "\r";
 var isNameChar = (ch) => ch !== void 0 && /[A-Za-z0-9_]/.test(ch);
 var Lexer = class {
@@ -17430,16 +17935,16 @@ var Lexer = class {
       }
       h.token.heredoc = { body: this.dynamic ? taint(b.build()) : b.build() };
       if (!closed) {
-        for (const rest of pending.slice(n)) {
-          this.problems.push({ message: `heredoc is never closed by a "${rest.delimiter}" line`, span: rest.token.at });
+        for (const rest2 of pending.slice(n)) {
+          this.problems.push({ message: `heredoc is never closed by a "${rest2.delimiter}" line`, span: rest2.token.at });
         }
         return;
       }
     }
   }
-  pushBodyLine(b, from, to, expand) {
+  pushBodyLine(b, from, to, expand2) {
     const t2 = this.src.text;
-    if (!expand) {
+    if (!expand2) {
       b.pushMapped(this.src, from, to);
       return;
     }
@@ -17540,6 +18045,99 @@ function pipelines(tokens) {
   endPipeline();
   return out;
 }
+
+// src/parsers/sysctl.ts
+var isSpace2 = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
+function parseSysctlLine(line) {
+  let start = 0;
+  while (start < line.length && isSpace2(line[start])) start++;
+  let end = line.length;
+  while (end > start && isSpace2(line[end - 1])) end--;
+  if (start === end) return { kind: "blank" };
+  const first = line[start];
+  if (first === "#" || first === ";") {
+    let textStart = start + 1;
+    while (textStart < end && isSpace2(line[textStart])) textStart++;
+    return { kind: "comment", markerStart: start, textStart, textEnd: end };
+  }
+  const eq = line.indexOf("=", start);
+  if (eq < 0 || eq >= end) {
+    return { kind: "invalid", message: 'expected "key = value"', start, end };
+  }
+  const ignoreFailure = first === "-";
+  const keyStart = ignoreFailure ? start + 1 : start;
+  let keyEnd = eq;
+  while (keyEnd > keyStart && isSpace2(line[keyEnd - 1])) keyEnd--;
+  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
+  for (let i = keyStart; i < keyEnd; i++) {
+    if (isSpace2(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
+  }
+  let valueStart = eq + 1;
+  while (valueStart < end && isSpace2(line[valueStart])) valueStart++;
+  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
+  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
+}
+function normalizeSysctlKey(raw) {
+  const firstSep = raw.search(/[./]/);
+  if (firstSep < 0 || raw[firstSep] === ".") return raw;
+  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
+}
+function sysctlSettingFromLine(line, assignment2, locate) {
+  return {
+    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
+    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
+    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
+    span: locate(assignment2.start, assignment2.valueEnd),
+    ignoreFailure: assignment2.ignoreFailure
+  };
+}
+function parseSysctlConf(file) {
+  const settings = [];
+  const problems = [];
+  const comments = [];
+  const span = (start, end) => ({ file: file.path, start, end });
+  for (let n = 0; n < file.lineStarts.length; n++) {
+    const lineStart = file.lineStarts[n];
+    const next = file.lineStarts[n + 1];
+    const lineEnd = next === void 0 ? file.text.length : next - 1;
+    const text = file.text.slice(lineStart, lineEnd);
+    const line = parseSysctlLine(text);
+    const at = (s2, e) => span(lineStart + s2, lineStart + e);
+    switch (line.kind) {
+      case "blank":
+        break;
+      case "comment":
+        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
+        break;
+      case "invalid":
+        problems.push({ message: line.message, span: at(line.start, line.end) });
+        break;
+      case "assignment":
+        settings.push(sysctlSettingFromLine(text, line, at));
+        break;
+    }
+  }
+  return { doc: settings, problems, comments };
+}
+var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
+function looksLikeSysctlFile(path) {
+  const p = path.replace(/\\/g, "/");
+  if (!p.endsWith(".conf")) return false;
+  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
+  return /sysctl/i.test(baseName(p));
+}
+function compareSysctlLoadOrder(a, b) {
+  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
+  const byRank = rank(a) - rank(b);
+  if (byRank !== 0) return byRank;
+  const an = baseName(a);
+  const bn = baseName(b);
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/parsers/shell-sysctl.ts
+var RUNTIME = { kind: "runtime" };
 var KEYWORDS = /* @__PURE__ */ new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done"]);
 var WRAPPER_ARG_OPTIONS = {
   sudo: /* @__PURE__ */ new Set(["-u", "-g", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-h", "--user", "--group", "--prompt", "--chdir"]),
@@ -17563,7 +18161,7 @@ function effectiveWords(words) {
     while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
     const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
+    const argOptions = name2 === void 0 || !Object.hasOwn(WRAPPER_ARG_OPTIONS, name2) ? void 0 : WRAPPER_ARG_OPTIONS[name2];
     if (argOptions === void 0) return words.slice(i);
     i++;
     while (i < words.length) {
@@ -17608,19 +18206,19 @@ function contentOf(c) {
       if (args[0].text.text.includes("e")) escapes = true;
       args = args.slice(1);
     }
-    return withEscapedNewlines(join2(args), escapes);
+    return withEscapedNewlines(join3(args), escapes);
   }
   if (name2 === "printf") {
     const format = c.words[1];
     if (format === void 0) return void 0;
     const args = c.words.slice(2);
     if (args.length === 0) return withEscapedNewlines(format.text, true);
-    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join2(args, "\n"), false);
+    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join3(args, "\n"), false);
     return void 0;
   }
   return void 0;
 }
-function join2(words, separator = " ") {
+function join3(words, separator = " ") {
   const first = words[0];
   const b = new MappedTextBuilder(first?.text.file ?? "", first?.at ?? { file: "", start: 0, end: 0 });
   words.forEach((w, n) => {
@@ -17799,8 +18397,8 @@ function build(ws) {
     get(key) {
       const v = values.get(key);
       if (!v) return void 0;
-      const effective = v.runtime ?? v.persisted;
-      return { key, effective, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
+      const effective2 = v.runtime ?? v.persisted;
+      return { key, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
     }
   };
 }
@@ -17940,15 +18538,15 @@ var PROVIDER_ALIASES = {
   az: "azure"
 };
 function normalize2(name2) {
-  let rest = name2.trim().toLowerCase();
+  let rest2 = name2.trim().toLowerCase();
   let provider;
-  const slash = rest.indexOf("/");
+  const slash = rest2.indexOf("/");
   if (slash > 0) {
-    provider = own(PROVIDER_ALIASES, rest.slice(0, slash));
-    if (provider !== void 0) rest = rest.slice(slash + 1);
+    provider = own(PROVIDER_ALIASES, rest2.slice(0, slash));
+    if (provider !== void 0) rest2 = rest2.slice(slash + 1);
   }
-  rest = rest.replace(/^standard_/, "").replace(/[\s_]+/g, "");
-  return provider === void 0 ? { key: rest } : { provider, key: rest };
+  rest2 = rest2.replace(/^standard_/, "").replace(/[\s_]+/g, "");
+  return provider === void 0 ? { key: rest2 } : { provider, key: rest2 };
 }
 var BY_KEY = new Map(INSTANCE_TYPES.map((t2) => [normalize2(t2.name).key, t2]));
 function lookupInstance(name2) {
@@ -17975,39 +18573,39 @@ var DEFAULT_TARGET_RPS = 500;
 var DEFAULT_LATENCY_MS = 500;
 var DEFAULT_WORKER_MEMORY = 200 * 1024 ** 2;
 var plans = /* @__PURE__ */ new WeakMap();
-function capacityPlan(config) {
-  let plan = plans.get(config);
+function capacityPlan(config3) {
+  let plan = plans.get(config3);
   if (!plan) {
-    plan = readPlan(config);
-    plans.set(config, plan);
+    plan = readPlan(config3);
+    plans.set(config3, plan);
   }
   return plan;
 }
-function readPlan(config) {
+function readPlan(config3) {
   const problems = [];
   const fromConfig = (key, value) => {
-    const span = config.spanOf(key);
+    const span = config3.spanOf(key);
     return span ? { value, span, origin: "config" } : { value, origin: "config" };
   };
   const memoryAt = (key, raw) => {
     if (raw === void 0) return void 0;
     const bytes = parseConfigMemory(raw);
     if (bytes === void 0 || bytes <= 0) {
-      const span = config.spanOf(key);
+      const span = config3.spanOf(key);
       problems.push({ key, message: `${key.join(".")}: cannot read "${raw}" as memory (write e.g. 96GiB, 512MiB or a number of bytes)`, ...span ? { span } : {} });
       return void 0;
     }
     return fromConfig(key, bytes);
   };
   let host;
-  const h = config.data.host;
+  const h = config3.data.host;
   if (h) {
     let instance;
     if (h.instance !== void 0) {
       instance = lookupInstance(h.instance);
       if (!instance) {
         const near = suggestInstances(h.instance);
-        const span = config.spanOf(["host", "instance"]);
+        const span = config3.spanOf(["host", "instance"]);
         problems.push({
           key: ["host", "instance"],
           message: `host.instance: unknown instance type "${h.instance}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} (or give host.cpus and host.memory)`,
@@ -18015,13 +18613,13 @@ function readPlan(config) {
         });
       }
     }
-    const instanceSpan = config.spanOf(["host", "instance"]);
+    const instanceSpan = config3.spanOf(["host", "instance"]);
     const fromInstance = (value) => ({ value, origin: "instance", instance: instance.name, ...instanceSpan ? { span: instanceSpan } : {} });
     const cpus2 = h.cpus !== void 0 ? fromConfig(["host", "cpus"], h.cpus) : instance ? fromInstance(instance.cpus) : void 0;
     const memory = memoryAt(["host", "memory"], h.memory) ?? (instance ? fromInstance(instance.memoryBytes) : void 0);
     host = { ...cpus2 ? { cpus: cpus2 } : {}, ...memory ? { memory } : {}, ...instance ? { instance } : {} };
   }
-  const c = config.data.capacity ?? {};
+  const c = config3.data.capacity ?? {};
   const capacity = {
     targetRps: c.targetRps !== void 0 ? fromConfig(["capacity", "targetRps"], c.targetRps) : { value: DEFAULT_TARGET_RPS, origin: "default" },
     latencyMs: c.latencyMs !== void 0 ? fromConfig(["capacity", "latencyMs"], c.latencyMs) : { value: DEFAULT_LATENCY_MS, origin: "default" },
@@ -18034,7 +18632,87 @@ function describePlanValue(name2, v, where, format = String) {
   return `${name2} ${format(v.value)} (${v.instance ? `${v.instance}, ` : ""}${at})`;
 }
 
-// src/container/gunicorn.ts
+// src/container/app-servers/argv.ts
+var SHELLS3 = /(^|\/)(sh|bash|ash|dash|zsh)$/;
+var RUNNERS = /* @__PURE__ */ new Set([
+  "exec",
+  "tini",
+  "--",
+  "dumb-init",
+  "nice",
+  "ionice",
+  "ddtrace-run",
+  "opentelemetry-instrument",
+  "newrelic-admin",
+  "run-program",
+  "poetry",
+  "pipenv",
+  "uv",
+  "pdm",
+  "hatch",
+  "rye",
+  "run",
+  "catatonit",
+  "nohup",
+  "time"
+]);
+var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid"]);
+var PROGRAMS = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", uwsgi: "uwsgi", granian: "granian" };
+var PYTHON_MODULES = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", granian: "granian" };
+function textOf(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function spanOfWords(words) {
+  const first = words[0].value.span;
+  const last = words[words.length - 1].value.span;
+  return first.file === last.file ? { file: first.file, start: Math.min(first.start, last.start), end: Math.max(first.end, last.end) } : first;
+}
+function locateServer(words, depth = 0) {
+  if (depth > 3) return void 0;
+  for (const simple of simpleCommands(words)) {
+    let i = 0;
+    while (i < simple.length) {
+      const w = textOf(simple[i]);
+      if (w === void 0) break;
+      const base = w.split("/").pop();
+      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(base)) {
+        i++;
+        continue;
+      }
+      if (base === "env") {
+        i++;
+        while (textOf(simple[i])?.startsWith("-")) i += textOf(simple[i]) === "-u" ? 2 : 1;
+        continue;
+      }
+      if (RUNNERS_WITH_ARG.has(base)) {
+        i += 2;
+        continue;
+      }
+      if (SHELLS3.test(w)) {
+        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
+        const script = c >= 0 ? simple[c + 1] : void 0;
+        if (script) return locateServer(splitShellWords(script.text), depth + 1);
+        break;
+      }
+      if (/^python[0-9.]*$/.test(base)) {
+        let k = i + 1;
+        while (textOf(simple[k])?.startsWith("-") && textOf(simple[k]) !== "-m") k += textOf(simple[k]) === "-X" || textOf(simple[k]) === "-W" ? 2 : 1;
+        const mod = textOf(simple[k + 1]);
+        const kind2 = textOf(simple[k]) === "-m" && mod ? PYTHON_MODULES[mod] : void 0;
+        if (!kind2) break;
+        const argv2 = simple.slice(k + 1);
+        return { kind: kind2, argv: argv2, span: spanOfWords(simple.slice(i)) };
+      }
+      const kind = PROGRAMS[base];
+      if (!kind) break;
+      const argv = simple.slice(i);
+      return { kind, argv, span: spanOfWords(argv) };
+    }
+  }
+  return void 0;
+}
+
+// src/container/app-servers/gunicorn.ts
 var BOOLEAN_FLAGS = /* @__PURE__ */ new Set([
   "preload",
   "reload",
@@ -18073,48 +18751,18 @@ var SHORT = {
 var SPECS = Object.fromEntries(
   [...BOOLEAN_FLAGS].map((long) => [long, { long, flag: true }])
 );
-var SHELLS3 = /(^|\/)(sh|bash|ash|dash|zsh)$/;
-var RUNNERS = /* @__PURE__ */ new Set(["exec", "poetry", "pipenv", "uv", "run", "nice", "tini", "--", "dumb-init", "gosu", "su-exec", "newrelic-admin", "run-program", "ddtrace-run", "opentelemetry-instrument"]);
 function findAppServer(cmd, entrypoint) {
   for (const c of [cmd, entrypoint]) {
     if (!c) continue;
-    const found = searchWords(c.words, 0);
-    if (found) return found;
+    const found = locateServer(c.words);
+    if (found) return { kind: found.kind, argv: found.argv, span: spanOfArgv(found) };
   }
   return void 0;
 }
-function searchWords(words, depth) {
-  if (depth > 3) return void 0;
-  for (const simple of simpleCommands(words)) {
-    let i = 0;
-    const at = (k) => simple[k]?.value.kind === "known" ? simple[k].value.value : void 0;
-    while (i < simple.length) {
-      const w = at(i);
-      if (w === void 0) break;
-      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(w)) {
-        i++;
-        continue;
-      }
-      if (SHELLS3.test(w)) {
-        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
-        const script = c >= 0 ? simple[c + 1] : void 0;
-        if (script) return searchWords(splitShellWords(script.text), depth + 1);
-        break;
-      }
-      if (/(^|\/)python[0-9.]*$/.test(w) && at(i + 1) === "-m") {
-        i += 2;
-        continue;
-      }
-      const base = w.split("/").pop();
-      const kind = base === "gunicorn" ? "gunicorn" : base === "uvicorn" ? "uvicorn" : base === "daphne" ? "daphne" : base === "uwsgi" ? "uwsgi" : void 0;
-      if (!kind) break;
-      const argv = simple.slice(i);
-      const first = argv[0].value.span;
-      const last = argv[argv.length - 1].value.span;
-      return { kind, argv, span: { file: first.file, start: first.start, end: Math.max(first.end, last.end) } };
-    }
-  }
-  return void 0;
+function spanOfArgv(found) {
+  const first = found.argv[0].value.span;
+  const last = found.argv[found.argv.length - 1].value.span;
+  return { file: first.file, start: first.start, end: Math.max(first.end, last.end) };
 }
 function readGunicornOptions(server, env) {
   const given = /* @__PURE__ */ new Map();
@@ -18293,26 +18941,26 @@ function listNames(names, max = 6) {
 var CAPACITY_FORMAT_VERSION = 1;
 
 // src/capacity/build.ts
-function buildCapacityReport(stacks, config, root = ".") {
-  const plan = planReport(config);
-  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s2) => stackReport(s2, config, plan)) };
+function buildCapacityReport(stacks, config3, root = ".") {
+  const plan = planReport(config3);
+  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s2) => stackReport(s2, config3, plan)) };
 }
-function planSource(config, v) {
-  if (!v.span || !config.file) return { value: v.value, source: "default" };
-  const at = `${v.span.file}:${positionAt(config.file, v.span.start).line}`;
+function planSource(config3, v) {
+  if (!v.span || !config3.file) return { value: v.value, source: "default" };
+  const at = `${v.span.file}:${positionAt(config3.file, v.span.start).line}`;
   return v.instance ? { value: v.value, source: at, note: `from the instance type` } : { value: v.value, source: at };
 }
-function planReport(config) {
-  const p = capacityPlan(config);
+function planReport(config3) {
+  const p = capacityPlan(config3);
   const unknownHost = { value: null, source: "unknown", note: "not configured" };
   return {
-    targetRps: planSource(config, p.capacity.targetRps),
-    latencyMs: planSource(config, p.capacity.latencyMs),
-    workerMemoryBytes: planSource(config, p.capacity.workerMemory),
+    targetRps: planSource(config3, p.capacity.targetRps),
+    latencyMs: planSource(config3, p.capacity.latencyMs),
+    workerMemoryBytes: planSource(config3, p.capacity.workerMemory),
     host: p.host ? {
       instance: p.host.instance?.name ?? null,
-      cpus: p.host.cpus ? planSource(config, p.host.cpus) : unknownHost,
-      memoryBytes: p.host.memory ? planSource(config, p.host.memory) : unknownHost
+      cpus: p.host.cpus ? planSource(config3, p.host.cpus) : unknownHost,
+      memoryBytes: p.host.memory ? planSource(config3, p.host.memory) : unknownHost
     } : null
   };
 }
@@ -18321,7 +18969,7 @@ function sourcedValue(stack, v) {
   return { value: v.value, source: v.isDefault ? "default" : whereOf(stack, v.span) };
 }
 var round = (n, digits = 1) => Number(n.toFixed(digits));
-function stackReport(stack, config, plan) {
+function stackReport(stack, config3, plan) {
   const latencyS = (plan.latencyMs.value ?? 500) / 1e3;
   const c = stackConcurrency(stack);
   const tiers = c.groups.map((g) => tierReport(stack, g, latencyS));
@@ -18334,7 +18982,7 @@ function stackReport(stack, config, plan) {
     rpsAt100ms: known2 ? round(c.total / 0.1) : null,
     meetsTarget: known2 && tiers.length > 0 && plan.targetRps.value !== null ? rps >= plan.targetRps.value : null
   };
-  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, plan), funnel: funnel(stack, config) };
+  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, plan), funnel: funnel(stack, config3) };
 }
 function tierReport(stack, g, latencyS) {
   const wc = g.workerClass;
@@ -18379,10 +19027,10 @@ function resourcesReport(stack, plan) {
     reservations: { cpus: total("reservations", "cpus"), memoryBytes: total("reservations", "memory") }
   };
 }
-function funnel(stack, config) {
+function funnel(stack, config3) {
   const steps = [];
   const where = (span) => whereOf(stack, span);
-  const hostCpus = capacityPlan(config).host?.cpus;
+  const hostCpus = capacityPlan(config3).host?.cpus;
   for (const proxy of stack.proxies) {
     const limits = nginxProcessLimits(proxy);
     const label2 = `nginx (${proxy.service.name}) worker_processes x worker_connections`;
@@ -18618,8 +19266,8 @@ function renderCapacityMarkdown(report) {
 }
 
 // src/capacity/index.ts
-function capacityMarkdown(stacks, config, root = ".") {
-  return renderCapacityMarkdown(buildCapacityReport(stacks, config, root));
+function capacityMarkdown(stacks, config3, root = ".") {
+  return renderCapacityMarkdown(buildCapacityReport(stacks, config3, root));
 }
 
 // src/core/finding.ts
@@ -18675,7 +19323,7 @@ function parseBaseline(text) {
 
 // src/engine/run.ts
 import { existsSync, readFileSync as readFileSync2 } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { isAbsolute, relative as relative2, resolve } from "node:path";
 
 // src/stack/stack.ts
 import { posix as posix5 } from "node:path";
@@ -18746,11 +19394,11 @@ function expandBraced(out, m, dollar, close, vars, depth) {
     out.pushMapped(m, dollar, close + 1);
     return;
   }
-  const rest = body.slice(name2.length);
-  const op = /^(:-|-|:\?|\?|:\+|\+)/.exec(rest)?.[0];
+  const rest2 = body.slice(name2.length);
+  const op = /^(:-|-|:\?|\?|:\+|\+)/.exec(rest2)?.[0];
   const set = vars.lookup(name2);
   if (!op) {
-    if (rest.length > 0) {
+    if (rest2.length > 0) {
       out.pushMapped(m, dollar, close + 1);
       return;
     }
@@ -18823,12 +19471,12 @@ function parseEnvFile(file) {
       if (!key) {
         problems.push({ message: `expected KEY=VALUE, found "${body.trim()}"`, span: keySpan });
       } else {
-        const rest = body.slice(key.length);
-        const eq = rest.indexOf("=");
-        const lineSpan = { file: file.path, start: at, end: at + body.trimEnd().length };
-        if (eq < 0 || rest.slice(0, eq).trim() !== "") {
-          if (rest.trim() === "") {
-            entries2.push({ key, keySpan, value: unknown(`${key} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan });
+        const rest2 = body.slice(key.length);
+        const eq = rest2.indexOf("=");
+        const lineSpan2 = { file: file.path, start: at, end: at + body.trimEnd().length };
+        if (eq < 0 || rest2.slice(0, eq).trim() !== "") {
+          if (rest2.trim() === "") {
+            entries2.push({ key, keySpan, value: unknown(`${key} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
           } else {
             problems.push({ message: `expected "=" after ${key}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
           }
@@ -18836,7 +19484,7 @@ function parseEnvFile(file) {
           const valueOffset = at + key.length + eq + 1;
           const value = readValue(file, text.slice(valueOffset, lineStart + raw.length), valueOffset, vars, comments, problems);
           seen.set(key, value.kind === "known" ? { value: value.value, span: value.span } : { value: "", span: value.span });
-          entries2.push({ key, keySpan, value, span: lineSpan });
+          entries2.push({ key, keySpan, value, span: lineSpan2 });
         }
       }
     }
@@ -19362,16 +20010,6 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
 // src/inputs/nginx.ts
 import { posix as posix4 } from "node:path";
 
-// src/parsers/template.ts
-var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
-function jinjaTagAt(text) {
-  const m = JINJA_TAG.exec(text);
-  return m ? m.index : -1;
-}
-function isJinjaTemplate(text) {
-  return jinjaTagAt(text) >= 0;
-}
-
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
   "events",
@@ -19883,11 +20521,11 @@ function parseNginx(file) {
     }
   };
   const toDirective = (words, end, withBlock) => {
-    const [name2, ...rest] = words;
+    const [name2, ...rest2] = words;
     const d = {
       name: name2.value,
       nameSpan: span(name2.start, name2.end),
-      args: rest.map((w) => ({ value: w.value, raw: w.raw, quote: w.quote, span: span(w.start, w.end) })),
+      args: rest2.map((w) => ({ value: w.value, raw: w.raw, quote: w.quote, span: span(w.start, w.end) })),
       span: span(name2.start, end)
     };
     return withBlock ? { ...d, block: [] } : d;
@@ -19962,37 +20600,80 @@ function parseNginx(file) {
 }
 
 // src/inputs/nginx.ts
+import { closeSync, openSync, readSync } from "node:fs";
+import { join as join4 } from "node:path";
+
+// src/container/render.ts
+function readContainerFile(ws, file) {
+  if (file.rendering) return { source: createSourceFile(file.rendering.content.file, file.rendering.content.text), mapped: file.rendering.content };
+  const source = ws.read(file.hostPath);
+  return source ? { source } : void 0;
+}
+function remapSpans(doc, mapped) {
+  const seen = /* @__PURE__ */ new Set();
+  const n = mapped.text.length;
+  const at = (o, end) => {
+    if (n === 0) return mapped.whole.start;
+    if (end) return o <= 0 ? mapped.srcStart[0] ?? 0 : mapped.srcEnd[Math.min(o, n) - 1] ?? mapped.whole.end;
+    return o >= n ? mapped.srcEnd[n - 1] ?? mapped.whole.end : mapped.srcStart[o] ?? mapped.whole.start;
+  };
+  const visit = (x) => {
+    if (!x || typeof x !== "object" || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) {
+      x.forEach(visit);
+      return;
+    }
+    const o = x;
+    if (typeof o.file === "string" && typeof o.start === "number" && typeof o.end === "number" && o.file === mapped.file) {
+      const s2 = o.start;
+      const e = o.end;
+      o.start = at(s2, false);
+      o.end = Math.max(at(e, true), o.start);
+      return;
+    }
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(doc);
+  return doc;
+}
+
+// src/inputs/nginx.ts
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
 var CONF_D = "/etc/nginx/conf.d";
-function nginxLooking(file) {
-  return /\b(server|location|upstream|http|events|map)\b[^;{}]*\{/.test(file.text) || /^\s*(proxy_pass|listen|server_name|include|add_header)\s/m.test(file.text);
-}
+var JINJA = /\{\{[^{}\n]*\}\}|\{%-?\s*[a-z]+\b[^%\n]*%\}|\{#[^#\n]*#\}/;
 function maskBlockPlaceholders(file) {
   if (!file.text.includes("${")) return file;
   const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
   return text === file.text ? file : { ...file, text };
 }
-function inferContext(dirs) {
-  const names = new Set(dirs.map((d) => d.name));
-  if (names.has("http") || names.has("events") || names.has("worker_processes")) return "main";
-  if (["server", "upstream", "map", "log_format", "limit_req_zone", "limit_conn_zone", "geo", "proxy_cache_path"].some((n) => names.has(n))) return "http";
-  if (["location", "listen", "server_name"].some((n) => names.has(n))) return "server";
-  if (["proxy_pass", "uwsgi_pass", "fastcgi_pass", "try_files", "return", "root", "alias"].some((n) => names.has(n))) return "location";
-  return "http";
+function startsWithBom(ws, hostPath) {
+  try {
+    const fd = openSync(join4(ws.rootAbs, hostPath), "r");
+    try {
+      const buf = Buffer.alloc(3);
+      return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
-function buildNginxModel(ws, fs, extraFiles) {
+function buildNginxModel(ws, fs, _extraFiles = [], main = `${NGINX_PREFIX}/nginx.conf`) {
   const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
-  b.build(extraFiles);
+  b.build(main);
   return b.result();
 }
 function withRenderedTemplates(ws, fs) {
+  if (fs.sources.some((s2) => s2.rendering)) return fs;
   const extra = [];
   for (const f of fs.files()) {
     if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
       const rendered = posix4.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
-      extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via });
+      extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via, origin: { kind: "rendered", template: f.hostPath, renderer: "envsubst", via: f.via } });
     }
   }
   return extra.length ? new ContainerFs(ws, [...fs.sources, ...extra]) : fs;
@@ -20007,50 +20688,63 @@ var NginxBuilder = class {
   problems = [];
   comments = [];
   unresolved = [];
+  unread = [];
+  unknowns = [];
+  imageFiles = [];
   loaded = /* @__PURE__ */ new Set();
   parsed = /* @__PURE__ */ new Map();
   implicitMain = false;
-  parse(path) {
-    if (this.parsed.has(path)) return this.parsed.get(path);
-    const file = this.ws.read(path);
-    if (!file) return void 0;
-    const r = parseNginx(maskBlockPlaceholders(file));
+  /** The directives of a container file as nginx reads it; undefined when it cannot or must not be read. */
+  parse(f) {
+    const key = `${f.containerPath}\0${f.hostPath}`;
+    if (this.parsed.has(key)) return this.parsed.get(key);
+    this.parsed.set(key, void 0);
+    const readable = readContainerFile(this.ws, f);
+    if (!readable) return void 0;
+    if (JINJA.test(readable.source.text)) {
+      this.unread.push({ path: f.hostPath, reason: "a Jinja template: nothing in the container renders it" });
+      return void 0;
+    }
+    const r = parseNginx(maskBlockPlaceholders(readable.source));
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
+      const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
+      const word = first?.[1] ?? "";
+      const at = first ? first.index + first[0].length - word.length : 0;
+      this.problems.push({ message: `unknown directive "\uFEFF${word}"`, span: { file: f.hostPath, start: at, end: at + word.length } });
+    }
     this.problems.push(...r.problems);
     this.comments.push(...r.comments);
     const dirs = r.doc?.directives ?? [];
-    this.parsed.set(path, dirs);
+    this.parsed.set(key, dirs);
     return dirs;
   }
-  build(extraFiles) {
-    const main = this.fs.resolve(`${NGINX_PREFIX}/nginx.conf`);
-    if (main) {
-      this.load(main, "main", "main", void 0, []);
-    } else {
-      this.implicitMain = true;
-      for (const f of this.fs.glob(`${CONF_D}/*.conf`)) {
-        this.load(f, f.hostPath.endsWith(".template") ? "template" : "conf.d", "http", void 0, []);
-      }
+  build(mainPath) {
+    const main = this.fs.state(mainPath);
+    if (main.kind === "file") {
+      this.load(main.file, "main", "main", void 0, []);
+      return;
     }
-    const candidates = this.fs.files().filter((f) => f.containerPath.startsWith(`${NGINX_PREFIX}/`) || /\.(conf|template|tpl)$/.test(f.hostPath));
-    for (const f of candidates) this.loadSnippet(f.hostPath, f.containerPath);
-    for (const p of extraFiles) this.loadSnippet(p, void 0);
-  }
-  loadSnippet(hostPath, containerPath) {
-    if (this.loaded.has(hostPath) || /(^|\/)(mime\.types|.*params)$/.test(hostPath)) return;
-    const file = this.ws.read(hostPath);
-    if (!file || !nginxLooking(file) || isJinjaTemplate(file.text)) return;
-    const dirs = this.parse(hostPath);
-    if (!dirs) return;
-    this.load({ hostPath, containerPath: containerPath ?? hostPath, via: { file: hostPath, start: 0, end: 0 } }, "snippet", inferContext(dirs), void 0, []);
+    if (main.kind === "unknown") {
+      this.unknowns.push({ what: mainPath, reason: main.origin.kind === "unknown" ? main.origin.reason : "not in the repository", span: main.via });
+      return;
+    }
+    this.implicitMain = true;
+    if (main.kind === "image-default") this.imageFiles.push(main.containerPath);
+    for (const d of this.fs.imageDefaults()) if (d.containerPath.startsWith(`${CONF_D}/`) && d.containerPath.endsWith(".conf")) this.imageFiles.push(d.containerPath);
+    this.noteIncomplete(`${CONF_D}/*.conf`);
+    for (const f of this.fs.glob(`${CONF_D}/*.conf`)) {
+      this.load(f, f.origin.kind === "rendered" || f.hostPath.endsWith(".template") ? "template" : "conf.d", "http", void 0, []);
+    }
   }
   load(f, role, context, parent, via) {
-    const dirs = this.parse(f.hostPath);
+    const dirs = this.parse(f);
     if (!dirs) return [];
-    if (!this.loaded.has(f.hostPath)) {
-      this.loaded.add(f.hostPath);
-      this.files.push(role === "snippet" ? { path: f.hostPath, role, context } : { path: f.hostPath, containerPath: f.containerPath, role, context });
+    if (!this.loaded.has(`${f.containerPath}\0${f.hostPath}`)) {
+      this.loaded.add(`${f.containerPath}\0${f.hostPath}`);
+      this.files.push({ path: f.hostPath, containerPath: f.containerPath, role, context, origin: f.origin });
     }
-    const nodes = this.place(dirs, context, parent, via, [f.hostPath]);
+    const nodes = this.place(dirs, context, parent, via, [f.containerPath]);
     if (!parent) this.roots.push(...nodes);
     return nodes;
   }
@@ -20070,23 +20764,38 @@ var NginxBuilder = class {
   include(d, context, parent, via, chain) {
     const arg = d.args[0];
     const target = posix4.isAbsolute(arg.value) ? arg.value : posix4.join(NGINX_PREFIX, arg.value);
-    const matches = /[*?[]/.test(target) ? this.fs.glob(target) : [this.fs.resolve(target)].filter((x) => x !== void 0);
-    if (matches.length === 0) {
-      if (!IMAGE_FILES.test(target) && !/[*?[]/.test(target) && !arg.value.includes("$")) this.unresolved.push(arg.span);
-      return [];
+    const isGlob = /[*?[]/.test(target);
+    let matches;
+    if (isGlob) {
+      this.noteIncomplete(target, arg.span);
+      matches = this.fs.glob(target);
+      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix4.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
+    } else {
+      const st = this.fs.state(target);
+      matches = st.kind === "file" ? [st.file] : [];
+      if (st.kind === "image-default") this.imageFiles.push(st.containerPath);
+      else if (st.kind === "unknown") this.unknowns.push({ what: target, reason: st.origin.kind === "unknown" ? st.origin.reason : "not in the repository", span: arg.span });
+      if (st.kind === "image-default") {
+      } else if (st.kind !== "file" && !IMAGE_FILES.test(target) && !arg.value.includes("$")) this.unresolved.push(arg.span);
     }
     const out = [];
     for (const m of matches) {
-      if (chain.includes(m.hostPath)) continue;
-      const dirs = this.parse(m.hostPath);
+      if (chain.includes(m.containerPath)) continue;
+      const dirs = this.parse(m);
       if (!dirs) continue;
-      if (!this.loaded.has(m.hostPath)) {
-        this.loaded.add(m.hostPath);
-        this.files.push({ path: m.hostPath, containerPath: m.containerPath, role: "included", context });
+      if (!this.loaded.has(`${m.containerPath}\0${m.hostPath}`)) {
+        this.loaded.add(`${m.containerPath}\0${m.hostPath}`);
+        this.files.push({ path: m.hostPath, containerPath: m.containerPath, role: "included", context, origin: m.origin });
       }
-      out.push(...this.place(dirs, context, parent, [...via, d.span], [...chain, m.hostPath]));
+      out.push(...this.place(dirs, context, parent, [...via, d.span], [...chain, m.containerPath]));
     }
     return out;
+  }
+  /** A glob over a folder start-up may fill with files arena-lint cannot name. */
+  noteIncomplete(glob, span) {
+    const dir = posix4.dirname(glob.split(/[*?[]/)[0] + "x");
+    const layer = this.fs.incompleteAt(dir);
+    if (layer) this.unknowns.push({ what: glob, reason: layer.origin?.kind === "unknown" ? layer.origin.reason : "more files may be written here", span: span ?? layer.via });
   }
   result() {
     const all = [];
@@ -20145,6 +20854,9 @@ var NginxBuilder = class {
       zoneUses,
       unresolvedIncludes: this.unresolved,
       implicitMain: this.implicitMain,
+      imageFiles: [...new Set(this.imageFiles)],
+      unreadFiles: this.unread,
+      unknowns: this.unknowns,
       problems: this.problems,
       comments: this.comments
     };
@@ -20172,7 +20884,7 @@ function proxyPass(n, kind, target, upstreams) {
   const v = target.value;
   if (v.includes("$")) return { node: n, kind, target };
   const m = /^(?:([a-z]+):\/\/)?(\[[^\]]+\]|[^/:]+)(?::(\d+))?/.exec(v);
-  if (!m || v.startsWith("unix:") || m[1] === "unix") return { node: n, kind, target };
+  if (!m || v.startsWith("unix:") || /^[a-z]+:\/\/unix:/.test(v)) return { node: n, kind, target };
   const host = m[2];
   const upstream = upstreams.get(host) ?? upstreams.get(m[3] ? `${host}:${m[3]}` : host);
   const out = { node: n, kind, target, host };
@@ -20376,8 +21088,8 @@ var import_yaml5 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -20385,7 +21097,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "websocket-upgrade-headers" || key0 === "upstream-max-conns" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "django-settings-unknown-key" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "timeout-chain")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "websocket-upgrade-headers" || key0 === "upstream-max-conns" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "django-settings-unknown-key" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "hardcoded-secret" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -20837,10 +21549,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["timeout-chain"] !== void 0) {
-      let data36 = data["timeout-chain"];
+    if (data["hardcoded-secret"] !== void 0) {
+      let data36 = data["hardcoded-secret"];
       if (!(data36 === "off" || data36 === "info" || data36 === "warning" || data36 === "error")) {
-        const err38 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
+        const err38 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
         if (vErrors === null) {
           vErrors = [err38];
         } else {
@@ -20849,12 +21561,132 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["nginx-add-header-redefinition"] !== void 0) {
+      let data37 = data["nginx-add-header-redefinition"];
+      if (!(data37 === "off" || data37 === "info" || data37 === "warning" || data37 === "error")) {
+        const err39 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
+        if (vErrors === null) {
+          vErrors = [err39];
+        } else {
+          vErrors.push(err39);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-host-spoofing"] !== void 0) {
+      let data38 = data["nginx-host-spoofing"];
+      if (!(data38 === "off" || data38 === "info" || data38 === "warning" || data38 === "error")) {
+        const err40 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
+        if (vErrors === null) {
+          vErrors = [err40];
+        } else {
+          vErrors.push(err40);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-alias-traversal"] !== void 0) {
+      let data39 = data["nginx-alias-traversal"];
+      if (!(data39 === "off" || data39 === "info" || data39 === "warning" || data39 === "error")) {
+        const err41 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data39 };
+        if (vErrors === null) {
+          vErrors = [err41];
+        } else {
+          vErrors.push(err41);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-ssrf"] !== void 0) {
+      let data40 = data["nginx-ssrf"];
+      if (!(data40 === "off" || data40 === "info" || data40 === "warning" || data40 === "error")) {
+        const err42 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
+        if (vErrors === null) {
+          vErrors = [err42];
+        } else {
+          vErrors.push(err42);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-valid-referers"] !== void 0) {
+      let data41 = data["nginx-valid-referers"];
+      if (!(data41 === "off" || data41 === "info" || data41 === "warning" || data41 === "error")) {
+        const err43 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
+        if (vErrors === null) {
+          vErrors = [err43];
+        } else {
+          vErrors.push(err43);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-origins"] !== void 0) {
+      let data42 = data["nginx-origins"];
+      if (!(data42 === "off" || data42 === "info" || data42 === "warning" || data42 === "error")) {
+        const err44 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
+        if (vErrors === null) {
+          vErrors = [err44];
+        } else {
+          vErrors.push(err44);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-if-is-evil"] !== void 0) {
+      let data43 = data["nginx-if-is-evil"];
+      if (!(data43 === "off" || data43 === "info" || data43 === "warning" || data43 === "error")) {
+        const err45 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
+        if (vErrors === null) {
+          vErrors = [err45];
+        } else {
+          vErrors.push(err45);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-http-splitting"] !== void 0) {
+      let data44 = data["nginx-http-splitting"];
+      if (!(data44 === "off" || data44 === "info" || data44 === "warning" || data44 === "error")) {
+        const err46 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data44 };
+        if (vErrors === null) {
+          vErrors = [err46];
+        } else {
+          vErrors.push(err46);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-add-header-multiline"] !== void 0) {
+      let data45 = data["nginx-add-header-multiline"];
+      if (!(data45 === "off" || data45 === "info" || data45 === "warning" || data45 === "error")) {
+        const err47 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data45 };
+        if (vErrors === null) {
+          vErrors = [err47];
+        } else {
+          vErrors.push(err47);
+        }
+        errors++;
+      }
+    }
+    if (data["timeout-chain"] !== void 0) {
+      let data46 = data["timeout-chain"];
+      if (!(data46 === "off" || data46 === "info" || data46 === "warning" || data46 === "error")) {
+        const err48 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data46 };
+        if (vErrors === null) {
+          vErrors = [err48];
+        } else {
+          vErrors.push(err48);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err39 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err49 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err39];
+      vErrors = [err49];
     } else {
-      vErrors.push(err39);
+      vErrors.push(err49);
     }
     errors++;
   }
@@ -21597,7 +22429,7 @@ function blockEnd(file, commentStart) {
 
 // src/workspace/workspace.ts
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join as join3 } from "node:path";
+import { join as join5 } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -21618,7 +22450,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries2;
       try {
-        entries2 = readdirSync(join3(this.rootAbs, rel), { withFileTypes: true });
+        entries2 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -21642,14 +22474,14 @@ var Workspace = class {
     this.files();
     if (this.fileSet.has(rel)) return true;
     try {
-      return statSync(join3(this.rootAbs, rel)).isFile();
+      return statSync(join5(this.rootAbs, rel)).isFile();
     } catch {
       return false;
     }
   }
   isDir(rel) {
     try {
-      return statSync(join3(this.rootAbs, rel || ".")).isDirectory();
+      return statSync(join5(this.rootAbs, rel || ".")).isDirectory();
     } catch {
       return false;
     }
@@ -21664,7 +22496,7 @@ var Workspace = class {
     if (cached) return cached;
     if (this.missing.has(rel) || rel.startsWith("../") || rel === "..") return void 0;
     try {
-      const abs = join3(this.rootAbs, rel);
+      const abs = join5(this.rootAbs, rel);
       const st = statSync(abs);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
       const buf = readFileSync(abs);
@@ -21680,6 +22512,201 @@ var Workspace = class {
   }
 };
 
+// src/security/secrets.ts
+import { posix as posix6 } from "node:path";
+var SECRET_NAME = /(PASSWORD|PASSWD|SECRET|SECRET_KEY|SECRETKEY|TOKEN|API_KEY|APIKEY|SECRET_ACCESS_KEY|PRIVATE_KEY|AUTH_KEY|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY|(^|_)PASS|(^|_)PWD|REQUIREPASS|MASTERAUTH)$/i;
+var URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi;
+function isSecretName(name2) {
+  return SECRET_NAME.test(name2) && name2 !== "PWD" && name2 !== "OLDPWD" && !/_(FILE|PATH|DIR|HEADER|NAME|URL)$/i.test(name2);
+}
+function isReference(value) {
+  const v = value.trim();
+  return v === "" || v.includes("$") || /^(true|false|none|null|yes|no)$/i.test(v) || v.startsWith("/run/secrets/") || /^\{\{.*\}\}$/.test(v);
+}
+function redacted(value) {
+  return `******** (${value.length} characters)`;
+}
+var DEV_WORD = /(^|[-_./])(dev|devel|develop|development|local|localhost|test|tests|testing|ci|e2e|debug|override|example|examples|sample|demo)([-_./]|$)/i;
+function isDevelopmentStack(stack) {
+  return DEV_WORD.test(stack.name);
+}
+function isDevelopmentSettings(module) {
+  return DEV_WORD.test(module);
+}
+function spansOf(file, span, value) {
+  if (!file || value === "") return [];
+  const out = [];
+  const text = file.text.slice(span.start, span.end);
+  for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) {
+    out.push({ file: span.file, start: span.start + at, end: span.start + at + value.length });
+  }
+  return out;
+}
+function lineSpan(file, span) {
+  const start = file.text.lastIndexOf("\n", Math.max(0, span.start - 1)) + 1;
+  let end = file.text.indexOf("\n", span.end);
+  if (end < 0) end = file.text.length;
+  return { file: span.file, start, end };
+}
+function commandLineSecrets(text) {
+  const out = [];
+  const add = (name2, m, group) => {
+    const v = m[group];
+    if (isReference(v)) return;
+    const start = m.index + m[0].lastIndexOf(v);
+    out.push({ name: name2, start, end: start + v.length });
+  };
+  for (const m of text.matchAll(/--(requirepass|masterauth|password|passwd|pass)(?:=|\s+)(["']?)([^\s"'`;&|]+)\2/gi)) add(`--${m[1]}`, m, 3);
+  if (/\bredis-cli\b/.test(text)) for (const m of text.matchAll(/(?:^|\s)-a\s+(["']?)([^\s"'`;&|]+)\1/g)) add("redis-cli -a", m, 2);
+  if (/\b(mysql|mysqladmin|mariadb)\b/.test(text)) for (const m of text.matchAll(/(?:^|\s)-p([^\s"'`;&|]+)/g)) add("mysql -p", m, 1);
+  for (const m of text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)=(["']?)([^\s"'`;&|]+)\2/g)) if (isSecretName(m[1])) add(m[1], m, 3);
+  for (const m of text.matchAll(URL_PASSWORD)) add("a URL password", m, 1);
+  return out;
+}
+function composeSecrets(stack, svc, out) {
+  const ws = stack.workspace;
+  const composeFile = ws.sources.get(stack.compose.path) ?? ws.read(stack.compose.path);
+  for (const e of svc.environment) {
+    const v = e.value;
+    if (v.kind !== "known") continue;
+    const fromEnvFile = v.span.file !== e.span.file;
+    const file = ws.sources.get(v.span.file);
+    const raw = composeFile?.text.slice(e.span.start, e.span.end) ?? "";
+    const isDefault = !fromEnvFile && /\$\{[A-Za-z_]\w*:?-/.test(raw);
+    const place = fromEnvFile ? "env file" : isDefault ? "compose variable default" : "compose environment";
+    const found = [];
+    if (isSecretName(e.key) && !isReference(v.value)) found.push({ name: e.key, value: v.value });
+    for (const m of v.value.matchAll(URL_PASSWORD)) if (!isReference(m[1])) found.push({ name: `the password in ${e.key}`, value: m[1] });
+    for (const f of found) {
+      const where = file ? spansOf(file, v.span, f.value)[0] ?? spansOf(file, lineSpan(file, v.span), f.value)[0] : void 0;
+      if (!where) continue;
+      out.push({ name: f.name, place, span: where, value: f.value, service: svc, hardcoded: !fromEnvFile });
+    }
+  }
+  const lines = [
+    { place: "command line", key: "command" },
+    { place: "command line", key: "entrypoint" },
+    { place: "healthcheck", key: "healthcheck" }
+  ];
+  for (const l of lines) {
+    const setting = svc.settings.get(l.key);
+    if (!setting || !composeFile || setting.span.file !== composeFile.path) continue;
+    const data = l.key === "healthcheck" ? setting.data?.test : setting.data;
+    const words = Array.isArray(data) ? data.map(String).join(" ") : typeof data === "string" ? data : "";
+    const next = [...svc.settings.values()].map((x) => x.span.start).filter((start) => start > setting.span.start).sort((a, b) => a - b)[0];
+    const region = { file: setting.span.file, start: setting.span.start, end: next ?? svc.span.end };
+    for (const found of commandLineSecrets(words)) {
+      const value = words.slice(found.start, found.end);
+      for (const span of spansOf(composeFile, region, value)) {
+        out.push({ name: found.name, place: l.place, span, value, service: svc, hardcoded: true });
+      }
+    }
+  }
+}
+function settingsSecrets(stack, out) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const app of dataTier(stack).apps) {
+    const names = app.settings?.names;
+    if (!names) continue;
+    const module = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
+    const production = !isDevelopmentSettings(module) && !isDevelopmentStack(stack);
+    const consider = (name2, v) => {
+      if (v?.kind !== "known" || typeof v.value !== "string" || isReference(v.value)) return;
+      const key = `${v.span.file}:${v.span.start}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const file = stack.workspace.sources.get(v.span.file);
+      const fromPython2 = v.span.file.endsWith(".py");
+      const where = file ? spansOf(file, v.span, v.value)[0] ?? spansOf(file, lineSpan(file, v.span), v.value)[0] : void 0;
+      if (!where) return;
+      out.push({ name: name2, place: fromPython2 ? "settings" : "env file", span: where, value: v.value, service: app.service, hardcoded: fromPython2 && production });
+    };
+    for (const [name2, v] of names) if (isSecretName(name2)) consider(name2, v);
+    const dbs = names.get("DATABASES");
+    if (dbs?.kind === "known" && isPyDict(dbs.value)) {
+      for (const e of dbs.value.entries) {
+        if (e.key.kind === "known" && typeof e.key.value === "string") consider(`DATABASES["${e.key.value}"]["PASSWORD"]`, pyGet(e.value, "PASSWORD"));
+      }
+    }
+  }
+}
+function userlistSecrets(stack, out) {
+  for (const pgb of dataTier(stack).pgbouncers) {
+    const auth = pgb.settings.get("auth_file");
+    if (auth?.kind !== "known" || auth.value === "") continue;
+    const containerPath2 = posix6.isAbsolute(auth.value) ? auth.value : posix6.join("/etc/pgbouncer", auth.value);
+    const hostPath = stack.image(pgb.service).fs.resolve(containerPath2)?.hostPath;
+    const file = hostPath !== void 0 ? stack.workspace.read(hostPath) : void 0;
+    if (!file) continue;
+    stack.addFile(file.path);
+    for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
+      const password = m[2];
+      if (password === "") continue;
+      const start = m.index + m[0].length - 1 - password.length;
+      out.push({ name: `userlist user "${m[1]}"`, place: "pgbouncer userlist", span: { file: file.path, start, end: start + password.length }, value: password, service: pgb.service, hardcoded: !isDevelopmentStack(stack) });
+    }
+  }
+}
+function writtenSecrets(stack) {
+  return stack.memo("written-secrets", () => {
+    const out = [];
+    for (const svc of stack.services) composeSecrets(stack, svc, out);
+    settingsSecrets(stack, out);
+    userlistSecrets(stack, out);
+    for (const e of stack.dotenv?.entries ?? []) {
+      if (e.value.kind === "known" && isSecretName(e.key) && !isReference(e.value.value)) {
+        const file = stack.workspace.sources.get(e.value.span.file);
+        const where = file ? spansOf(file, lineSpan(file, e.value.span), e.value.value)[0] : void 0;
+        if (where) out.push({ name: e.key, place: "env file", span: where, value: e.value.value, hardcoded: false });
+      }
+    }
+    const names = /* @__PURE__ */ new Set();
+    for (const svc of stack.services) {
+      names.add(svc.name);
+      if (svc.image?.kind === "known") for (const part of svc.image.value.split(/[/:@]/)) names.add(part);
+    }
+    const seen = /* @__PURE__ */ new Set();
+    return out.filter((s2) => {
+      const k = `${s2.span.file}:${s2.span.start}:${s2.span.end}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    }).map((s2) => ({ ...s2, distinctive: s2.value.length >= MIN_SCRUB && !/^[A-Za-z]+$/.test(s2.value) && !names.has(s2.value) }));
+  });
+}
+var MASK = "*";
+var MIN_SCRUB = 6;
+function redactRun(sources, findings, secrets) {
+  if (secrets.length === 0) return { sources, findings: [...findings] };
+  const byFile = /* @__PURE__ */ new Map();
+  const values = [...new Set(secrets.filter((s2) => s2.distinctive).map((s2) => s2.value))].sort((a, b) => b.length - a.length);
+  for (const s2 of secrets) {
+    const list = byFile.get(s2.span.file) ?? [];
+    list.push(s2.span);
+    byFile.set(s2.span.file, list);
+  }
+  const out = new SourceSet();
+  for (const file of sources.all()) {
+    const spans = byFile.get(file.path) ?? [];
+    let text = file.text;
+    if (spans.length || values.some((v) => text.includes(v))) {
+      const arr = text.split("");
+      for (const sp of spans) for (let i = sp.start; i < sp.end && i < arr.length; i++) if (arr[i] !== "\n") arr[i] = MASK;
+      text = arr.join("");
+      for (const v of values) text = text.split(v).join(MASK.repeat(v.length));
+    }
+    out.add(text === file.text ? file : createSourceFile(file.path, text));
+  }
+  const scrub = (s2) => values.reduce((acc, v) => acc.split(v).join(MASK.repeat(8)), s2);
+  const clean = findings.map((f) => ({
+    ...f,
+    message: scrub(f.message),
+    related: f.related.map((r) => ({ ...r, message: scrub(r.message) })),
+    ...f.hint !== void 0 ? { hint: scrub(f.hint) } : {}
+  }));
+  return { sources: out, findings: clean };
+}
+
 // src/engine/run.ts
 var UsageError = class extends Error {
 };
@@ -21692,7 +22719,7 @@ function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
     const abs = resolve(explicit);
     if (!existsSync(abs)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = relative(ws.rootAbs, abs).split("\\").join("/");
+    const rel = relative2(ws.rootAbs, abs).split("\\").join("/");
     const file2 = !rel.startsWith("..") && !isAbsolute(rel) ? ws.read(rel) : void 0;
     return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs, explicit), "");
   }
@@ -21710,7 +22737,7 @@ function readOutside(abs, shown) {
   }
 }
 function configFrom(file, shownRoot) {
-  const { config, problems } = loadConfig(file);
+  const { config: config3, problems } = loadConfig(file);
   if (problems.length) {
     const shown = shownRoot === "" || shownRoot === "." ? file.path : `${shownRoot.replace(/\/+$/, "")}/${file.path}`;
     const lines = problems.map((p) => {
@@ -21720,13 +22747,13 @@ function configFrom(file, shownRoot) {
     throw new UsageError(`invalid configuration
 ${lines.join("\n")}`);
   }
-  return config;
+  return config3;
 }
-function severityFor(rule, config, file, stack, cli) {
+function severityFor(rule, config3, file, stack, cli) {
   const forced = cli?.[rule.meta.id];
   if (forced !== void 0) return forced;
-  let setting = settingIn(config.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
-  for (const o of config.data.overrides ?? []) {
+  let setting = settingIn(config3.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
+  for (const o of config3.data.overrides ?? []) {
     const s2 = settingIn(o.rules, rule.meta.id);
     if (s2 === void 0) continue;
     if (o.files && (file === void 0 || !globMatcher(o.files)(file))) continue;
@@ -21741,11 +22768,11 @@ function check(opts) {
   if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
   const probe = new Workspace(rootAbs);
   if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown}`);
-  const config = readConfig(probe, opts.configPath, shown);
-  const ignore = globMatcher(config.data.ignore ?? []);
+  const config3 = readConfig(probe, opts.configPath, shown);
+  const ignore = globMatcher(config3.data.ignore ?? []);
   const ws = new Workspace(rootAbs, ignore);
-  if (config.file) ws.sources.add(config.file);
-  const chosen = config.data.stacks ? globMatcher(config.data.stacks) : void 0;
+  if (config3.file) ws.sources.add(config3.file);
+  const chosen = config3.data.stacks ? globMatcher(config3.data.stacks) : void 0;
   const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
   const composeFiles = opts.composeFiles ? found : found.filter((f) => !chosen || chosen(f));
   const cli = opts.ruleSettings;
@@ -21757,16 +22784,16 @@ function check(opts) {
     stacks.push(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
-      const base = severityFor(rule, config, void 0, void 0, cli);
-      if (base === "off" && (cli?.[rule.meta.id] === "off" || !config.data.overrides?.length)) continue;
+      const base = severityFor(rule, config3, void 0, void 0, cli);
+      if (base === "off" && (cli?.[rule.meta.id] === "off" || !config3.data.overrides?.length)) continue;
       try {
         rule.check({
           stack,
-          config,
+          config: config3,
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
           report: (r) => {
-            const setting = severityFor(rule, config, r.span.file, stack.name, cli);
+            const setting = severityFor(rule, config3, r.span.file, stack.name, cli);
             if (setting === "off") return;
             const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
             stackFindings.push({
@@ -21792,12 +22819,13 @@ function check(opts) {
         continue;
       }
       const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
-      const setting = rule ? severityFor(rule, config, f.span.file, stack.name, cli) : f.severity;
+      const setting = rule ? severityFor(rule, config3, f.span.file, stack.name, cli) : f.severity;
       if (setting !== "off") findings.push({ ...f, severity: setting });
     }
   }
   const search2 = stacks.length === 0 ? searchReport(ws, found, composeFiles) : void 0;
-  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)).map(withFingerprint), sources: ws.sources }, stacks, config, unknowns };
+  const masked = redactRun(ws.sources, sortFindings(dedupe2(findings)), stacks.flatMap((s2) => writtenSecrets(s2)));
+  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: masked.findings.map(withFingerprint), sources: masked.sources }, stacks, config: config3, unknowns };
 }
 var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
 function searchReport(ws, found, chosen) {
@@ -22125,7 +23153,7 @@ function escapeMessage(text) {
 }
 function linkedMessage(message, related, shownPath) {
   let text = escapeMessage(message);
-  const rest = [];
+  const rest2 = [];
   const linked = /* @__PURE__ */ new Set();
   related.forEach((r, i) => {
     const id2 = i + 1;
@@ -22135,10 +23163,10 @@ function linkedMessage(message, related, shownPath) {
       linked.add(cited);
       text = `${text.slice(0, at)}[${escapeMessage(cited)}](${id2})${text.slice(at + cited.length)}`;
     } else {
-      rest.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
+      rest2.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
     }
   });
-  return rest.length ? `${text} See ${rest.join("; ")}.` : text;
+  return rest2.length ? `${text} See ${rest2.join("; ")}.` : text;
 }
 function toSarifLog(result, opts) {
   const rules = opts.rules.map(ruleDescriptor);
@@ -22350,7 +23378,7 @@ function capacityChangeMarkdown(deltas) {
 import { spawnSync } from "node:child_process";
 import { existsSync as existsSync2, mkdtempSync, readFileSync as readFileSync3, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join4 } from "node:path";
+import { join as join6 } from "node:path";
 var SHA = /^[0-9a-f]{7,64}$/;
 function readPullRequest(env) {
   const name2 = env.GITHUB_EVENT_NAME;
@@ -22387,7 +23415,7 @@ function withBaseWorktree(repo, sha, tempRoot, inBase) {
   if (!hasCommit(repo, sha)) {
     return { error: `the base commit ${sha.slice(0, 12)} is not in the checkout; give actions/checkout \`fetch-depth: 0\` so the action can compare with it` };
   }
-  const dir = mkdtempSync(join4(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
+  const dir = mkdtempSync(join6(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
   try {
     const add = git(repo, ["worktree", "add", "--detach", "--force", dir, sha]);
     if (!add.ok) return { error: `cannot check out the base commit ${sha.slice(0, 12)}: ${add.stderr.split("\n")[0]}` };
@@ -23701,10 +24729,10 @@ var nginx_refuses_config_default = defineRule({
 function refusals(proxy, sources, where) {
   const via = (n) => n.includedVia.length ? ` (read through the include at ${n.includedVia.map(where).join(" -> ")})` : "";
   const model = proxy.nginx;
-  const loaded = new Set(model.files.filter((f) => f.role !== "snippet").map((f) => f.path));
+  const loaded2 = new Set(model.files.filter((f) => f.role !== "snippet").map((f) => f.path));
   const out = [];
   const official = isOfficialImage(proxy);
-  for (const path of loaded) {
+  for (const path of loaded2) {
     const file = sources.get(path);
     if (file?.bom && file.text.trim() !== "") {
       out.push({
@@ -23719,7 +24747,7 @@ function refusals(proxy, sources, where) {
     nodes.push(n);
     if (!UNJUDGED_BLOCKS.has(n.directive.name)) n.children.forEach(visit);
   };
-  model.roots.filter((n) => loaded.has(n.directive.span.file)).forEach(visit);
+  model.roots.filter((n) => loaded2.has(n.directive.span.file)).forEach(visit);
   const hasLoadModule = nodes.some((n) => n.directive.name === "load_module");
   const known2 = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
   const formats = /* @__PURE__ */ new Map();
@@ -23806,7 +24834,7 @@ function refusals(proxy, sources, where) {
   }
   if (official && !proxy.image.dockerfile && !proxy.service.command && !proxy.service.entrypoint) {
     for (const span of model.unresolvedIncludes) {
-      if (!loaded.has(span.file)) continue;
+      if (!loaded2.has(span.file)) continue;
       const text = sources.get(span.file)?.text.slice(span.start, span.end).replace(/^["']|["']$/g, "") ?? "";
       const target = text.startsWith("/") ? text : `/etc/nginx/${text}`;
       if (hasTemplateValue(text) || OFFICIAL_IMAGE_FILES.has(target)) continue;
@@ -24662,20 +25690,20 @@ function checkStatementTimeout({ stack, report, where, unknown: unknown2 }) {
     }
     for (const { db, route } of tier.databases) {
       if (route.kind !== "pgbouncer" || route.pgbouncer !== pgb) continue;
-      const options = pyText2(pyGet(db.options, "options"));
-      if (options?.kind !== "known") continue;
-      const setting = parseStartupOptions(options.value).find((o) => o.name === "statement_timeout");
+      const options2 = pyText2(pyGet(db.options, "options"));
+      if (options2?.kind !== "known") continue;
+      const setting = parseStartupOptions(options2.value).find((o) => o.name === "statement_timeout");
       if (!setting) continue;
       const ignore = pgbouncerText(pgb, "ignore_startup_parameters");
       const track = pgbouncerText(pgb, "track_extra_parameters");
       const settings = { ...ignore.kind === "known" ? { ignoreStartupParameters: ignore.value } : {}, ...track.kind === "known" ? { trackExtraParameters: track.value } : {} };
       if (startupParameterSupport("statement_timeout", pgb.version, settings, true).handling !== "tracked") {
-        if (!told.has(spanKey(options.span))) unknown2(`statement_timeout in OPTIONS of "${db.alias}" does not reach PostgreSQL through ${pgb.service.name}`, options.span);
-        told.add(spanKey(options.span));
+        if (!told.has(spanKey(options2.span))) unknown2(`statement_timeout in OPTIONS of "${db.alias}" does not reach PostgreSQL through ${pgb.service.name}`, options2.span);
+        told.add(spanKey(options2.span));
         continue;
       }
       const ms = parsePostgresDuration(setting.value, "ms");
-      if (ms !== void 0 && ms > 0) found.push({ pgb, ms, span: options.span, source: `statement_timeout in OPTIONS of "${db.alias}"` });
+      if (ms !== void 0 && ms > 0) found.push({ pgb, ms, span: options2.span, source: `statement_timeout in OPTIONS of "${db.alias}"` });
     }
     for (const group of groupBy(found.filter((f) => f.pgb === pgb && f.ms >= query.value * 1e3), (f) => spanKey(f.span))) {
       const f = group[0];
@@ -24913,8 +25941,8 @@ var capacity_target_default = defineRule({
       notes: "Only runs when the config has `capacity:` or `host:` (a repository that does not plan capacity is not judged against the default target). Silent when any app server's concurrency is unknown: ASGI/uvicorn workers, a gunicorn config file, or worker counts from the environment. Streaming responses hold a worker far longer than latencyMs; set latencyMs to what the traffic really takes."
     }
   },
-  check({ stack, config, report, where, unknown: unknown2 }) {
-    if (!config.data.capacity && !config.data.host) {
+  check({ stack, config: config3, report, where, unknown: unknown2 }) {
+    if (!config3.data.capacity && !config3.data.host) {
       unknown2("the config plans no capacity (no capacity: or host:)");
       return;
     }
@@ -24924,7 +25952,7 @@ var capacity_target_default = defineRule({
       for (const u of c.unknowns) unknown2(`${u.service.name}: ${u.reason}`, u.span);
       return;
     }
-    const { targetRps, latencyMs } = capacityPlan(config).capacity;
+    const { targetRps, latencyMs } = capacityPlan(config3).capacity;
     const rps = c.total / (latencyMs.value / 1e3);
     if (rps >= targetRps.value) return;
     const first = c.groups[0];
@@ -24956,8 +25984,8 @@ var gunicorn_workers_cpu_default = defineRule({
       notes: "Threads (`--threads`) are not counted: they share a worker process and release the GIL while waiting for I/O. Silent when neither a CPU limit nor `host.cpus` is known, or the worker count is unknown."
     }
   },
-  check({ stack, config, report, where, unknown: unknown2 }) {
-    const hostCpus = capacityPlan(config).host?.cpus;
+  check({ stack, config: config3, report, where, unknown: unknown2 }) {
+    const hostCpus = capacityPlan(config3).host?.cpus;
     const entries2 = serviceResources(stack).flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       if (!workers) return [];
@@ -25008,8 +26036,8 @@ var host_capacity_default = defineRule({
       notes: "Silent without `host:` in the config. An unknown `host.instance` name is reported here, at its line in the config, with the closest known names. Services without a value are left out of the sum (resource-limits-missing reports them). A replica count or value taken from the deploying shell (`${REPLICAS}`) makes the total unknown."
     }
   },
-  check({ stack, config, report, where, unknown: unknown2 }) {
-    const plan = capacityPlan(config);
+  check({ stack, config: config3, report, where, unknown: unknown2 }) {
+    const plan = capacityPlan(config3);
     for (const p of plan.problems) {
       if (p.key[0] === "host" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
@@ -25072,9 +26100,9 @@ var nofile_limits_default = defineRule({
       notes: "Without `ulimits: nofile` the container inherits the Docker daemon's limit, which differs between installations (1048576, or 1024 soft / 524288 hard on recent systemd defaults): that comparison stays silent rather than guess."
     }
   },
-  check({ stack, config, report, where, unknown: unknown2 }) {
+  check({ stack, config: config3, report, where, unknown: unknown2 }) {
     const fileMax = hostSysctls(stack.workspace).get("fs.file-max");
-    const hostCpus = capacityPlan(config).host?.cpus;
+    const hostCpus = capacityPlan(config3).host?.cpus;
     for (const proxy of stack.proxies) {
       const limits = nginxProcessLimits(proxy);
       if (!limits) {
@@ -25146,9 +26174,9 @@ var resource_limits_missing_default = defineRule({
       why: "Without a memory limit one leaking worker can take the whole host's memory and the kernel OOM-killer picks a victim among all containers, often the database; without a CPU limit one busy service starves the others. The capacity sums (host-capacity, `arena-lint capacity`) also cannot count a service that has no limit."
     }
   },
-  check({ stack, config, report, unknown: unknown2 }) {
+  check({ stack, config: config3, report, unknown: unknown2 }) {
     const uses = serviceResources(stack);
-    if (!config.data.host && !uses.some((u) => u.limits.cpus || u.limits.memory)) {
+    if (!config3.data.host && !uses.some((u) => u.limits.cpus || u.limits.memory)) {
       unknown2("no service sets a limit and the config has no host:");
       return;
     }
@@ -25190,17 +26218,17 @@ var sysctl_required_default = defineRule({
       notes: "Silent when the repository has no host sysctl source at all and `sysctl.require` is not true: a stack may not manage its host. The namespaced keys (net.core.somaxconn and most of net.ipv4.*) set here apply to the host's own sockets only: every container has its own network namespace and starts from the kernel default unless compose `sysctls:` sets the key (see backlog-over-somaxconn). Kernel facts: https://www.kernel.org/doc/html/latest/admin-guide/sysctl/net.html, https://docs.docker.com/reference/compose-file/services/#sysctls."
     }
   },
-  check({ stack, config, report, where, unknown: unknown2 }) {
+  check({ stack, config: config3, report, where, unknown: unknown2 }) {
     const sysctls = hostSysctls(stack.workspace);
-    const require2 = config.data.sysctl?.require === true;
+    const require2 = config3.data.sysctl?.require === true;
     if (sysctls.sources.length === 0 && !require2) {
       unknown2("the repository has no host sysctl source and sysctl.require is not true");
       return;
     }
-    const profileName = SYSCTL_PROFILE_NAMES.find((n) => n === config.data.sysctl?.profile) ?? "seed";
-    const reqs = resolveProfile(profileName, config.data.sysctl?.keys ?? {});
+    const profileName = SYSCTL_PROFILE_NAMES.find((n) => n === config3.data.sysctl?.profile) ?? "seed";
+    const reqs = resolveProfile(profileName, config3.data.sysctl?.keys ?? {});
     const origin = (req) => {
-      const keySpan = config.data.sysctl?.keys?.[req.key] ? config.spanOf(["sysctl", "keys", req.key]) : void 0;
+      const keySpan = config3.data.sysctl?.keys?.[req.key] ? config3.spanOf(["sysctl", "keys", req.key]) : void 0;
       return keySpan ? `sysctl.keys, ${where(keySpan)}` : `the ${profileName} profile`;
     };
     const bound = (req) => `${[req.min !== void 0 ? `>= ${req.min}` : "", req.max !== void 0 ? `<= ${req.max}` : ""].filter(Boolean).join(" and ")} (${origin(req)})`;
@@ -25209,7 +26237,7 @@ var sysctl_required_default = defineRule({
       const v = sysctls.get(req.key);
       if (!v) {
         const def = kernelDefault(req.key);
-        const at = missingAt(sysctls.sources) ?? config.spanOf(["sysctl", "require"]) ?? config.spanOf(["sysctl"]);
+        const at = missingAt(sysctls.sources) ?? config3.spanOf(["sysctl", "require"]) ?? config3.spanOf(["sysctl"]);
         if (!at) continue;
         const names = sysctls.sources.map((s2) => s2.path);
         report({
@@ -25276,8 +26304,8 @@ var worker_memory_budget_default = defineRule({
       notes: "Silent for services without a memory limit (resource-limits-missing reports them) and when the worker count is unknown (a gunicorn config file or GUNICORN_CMD_ARGS may set it). A `capacity.workerMemory` arena-lint cannot read is reported here at its line in the config."
     }
   },
-  check({ stack, config, report, where, unknown: unknown2 }) {
-    const plan = capacityPlan(config);
+  check({ stack, config: config3, report, where, unknown: unknown2 }) {
+    const plan = capacityPlan(config3);
     for (const p of plan.problems) {
       if (p.key[1] === "workerMemory" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
@@ -25326,6 +26354,872 @@ var HOST_RULES = [
   nofile_limits_default
 ];
 
+// rules/hardcoded-secret.ts
+var WHY = {
+  "compose environment": "it is in the repository and in `docker inspect` output",
+  "compose variable default": "it is used whenever the variable is unset, so a deploy that forgets it runs with the default",
+  "command line": "it is in the repository, and `ps` and `docker inspect` show it on the host",
+  healthcheck: "it is in the repository, and `docker inspect` shows it with every health check",
+  settings: "it is in the repository, and every copy of the code carries the production key",
+  "pgbouncer userlist": "it is in the repository; pgbouncer's md5 auth even accepts the hash as the password",
+  "env file": ""
+};
+var hardcoded_secret_default = defineRule({
+  meta: {
+    id: "hardcoded-secret",
+    description: "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports literal secrets: a compose `environment:` value whose name says it is a secret (`*PASSWORD`, `*SECRET*`, `*_TOKEN`, `*API_KEY`, ...) or a URL with a password in it (`postgres://app:pw@db/app`), the default of `${DB_PASSWORD:-hunter2}`, `--requirepass`/`--password`/`PGPASSWORD=` on a command line or in a healthcheck, a pgbouncer userlist the container reads, and in the settings module the production stack runs, a `SECRET_KEY` (or other secret-named setting, or a `DATABASES` PASSWORD) written in Python rather than read from the environment. Values that are references are not secrets: `${VAR}` without a default, `$VAR`, an empty value, `/run/secrets/...`, and names ending in `_FILE`. Stacks for development (compose files named `*dev*`, `*local*`, `*test*`, `*.override.*`, ...) and settings modules named that way are not reported. The finding names the secret, its file and line, and shows it redacted; the value itself never appears in any output format.",
+      why: "A secret in the repository is known to everyone who can read it, forever (git history), and cannot be rotated without a commit. A default like `hunter2` is worse: the stack still starts when the real secret is missing, with a password anyone can guess. A secret on a command line is visible to every process on the host through `ps`.",
+      notes: "arena-lint never prints a secret: in every format (stylish code frames, plain, json, SARIF with its snippets and fingerprints, GitHub annotations, the job summary) the characters of every secret it finds are replaced by `*`, whether or not this rule is enabled. Env files (`env_file:`, `.env`) are where secrets belong and are not reported, but their secret values are redacted too."
+    }
+  },
+  check({ stack, report }) {
+    if (isDevelopmentStack(stack)) return;
+    for (const s2 of writtenSecrets(stack)) {
+      if (!s2.hardcoded) continue;
+      const who = s2.service ? ` of ${s2.service.name}` : "";
+      const place = s2.place === "compose variable default" ? "in the default of a compose variable" : s2.place === "command line" ? "on the command line" : `in the ${s2.place === "settings" ? "settings module" : s2.place}`;
+      const why = s2.place === "pgbouncer userlist" && !/^(md5[0-9a-f]{32}|SCRAM-SHA-256\$)/.test(s2.value) ? "it is in the repository in plain text" : WHY[s2.place];
+      report({
+        span: s2.span,
+        message: `${s2.name}${who} is written ${place}: ${redacted(s2.value)}; ${why}`,
+        hint: s2.place === "settings" ? `read it from the environment (os.environ["${s2.name.startsWith("DATABASES") ? "DB_PASSWORD" : s2.name}"]) and set it in the deployment` : s2.place === "compose variable default" ? "drop the default (`${VAR:?set VAR}` fails loudly when it is missing)" : "move it to an env file kept out of the repository, or a docker secret (`*_FILE=/run/secrets/...`)"
+      });
+    }
+  }
+});
+
+// src/security/nginx-levels.ts
+var LEVELS = /* @__PURE__ */ new Set(["http", "server", "location", "if", "limit_except"]);
+function isLevel(node) {
+  return LEVELS.has(node.directive.name) && node.directive.block !== void 0;
+}
+function allNodes2(model) {
+  const out = [];
+  const visit = (n) => {
+    out.push(n);
+    n.children.forEach(visit);
+  };
+  model.roots.forEach(visit);
+  return out;
+}
+function rootFile(node) {
+  return node.includedVia[0]?.file ?? node.directive.span.file;
+}
+function implicitHttpLevel(model) {
+  if (!model.implicitMain) return [];
+  const roles = new Map(model.files.map((f) => [f.path, f.role]));
+  return model.roots.filter((r) => r.context === "http" && (roles.get(rootFile(r)) === "conf.d" || roles.get(rootFile(r)) === "template"));
+}
+function levelOf(node) {
+  for (let p = node.parent; p; p = p.parent) if (isLevel(p)) return p;
+  return void 0;
+}
+function effective(model, level, name2) {
+  for (let l = level; l; l = levelOf(l)) {
+    const here = l.children.filter((c) => c.directive.name === name2);
+    if (here.length) return here;
+    if (!levelOf(l) && l.directive.name !== "http" && l.context === "http") {
+      return implicitHttpLevel(model).filter((c) => c.directive.name === name2);
+    }
+  }
+  return level === void 0 ? implicitHttpLevel(model).filter((c) => c.directive.name === name2) : [];
+}
+function nearest(model, level, name2) {
+  return effective(model, level, name2).at(-1);
+}
+function levelLabel(level) {
+  if (!level) return "the http block";
+  const d = level.directive;
+  if (d.name === "server") {
+    const names = level.children.find((c) => c.directive.name === "server_name")?.directive.args.map((a) => a.value).filter((v) => v && v !== "_");
+    return names?.length ? `server ${names.join(" ")}` : "server";
+  }
+  if (d.name === "http") return "the http block";
+  return `${d.name} ${d.args.map((a) => a.raw).join(" ")}`.trim();
+}
+function locationOf(node) {
+  for (let p = node.parent; p; p = p.parent) if (p.directive.name === "location") return p;
+  return void 0;
+}
+function ifCondition(node) {
+  if (node.directive.name !== "if") return void 0;
+  const args = node.directive.args.map((a) => ({ ...a }));
+  if (args.length === 0) return void 0;
+  const first = args[0];
+  const variable = first.value.replace(/^\(/, "").replace(/\)$/, "").trim();
+  if (!variable.startsWith("$")) return void 0;
+  const rest2 = args.slice(1).filter((a) => a.value !== ")");
+  const operator2 = rest2[0]?.value ?? "";
+  let operand = rest2[1];
+  if (operand && operand.value.endsWith(")") && operand.quote === null) {
+    operand = { ...operand, value: operand.value.slice(0, -1) };
+  }
+  return operand ? { variable, operator: operator2, operand } : { variable, operator: operator2 };
+}
+function captureGroups(pattern) {
+  const out = [];
+  const open = [];
+  let count = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === "\\") {
+      i++;
+      continue;
+    }
+    if (ch === "[") {
+      let j = i + 1;
+      if (pattern[j] === "^") j++;
+      if (pattern[j] === "]") j++;
+      while (j < pattern.length && pattern[j] !== "]") j += pattern[j] === "\\" ? 2 : 1;
+      i = j;
+      continue;
+    }
+    if (ch === "(") {
+      const named = /^\(\?(?:P?<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)')/.exec(pattern.slice(i));
+      if (named) {
+        count++;
+        open.push({ index: count, name: named[1] ?? named[2], start: i + named[0].length });
+        i += named[0].length - 1;
+      } else if (pattern[i + 1] === "?") {
+        open.push({ start: i + 1 });
+      } else {
+        count++;
+        open.push({ index: count, start: i + 1 });
+      }
+      continue;
+    }
+    if (ch === ")") {
+      const g = open.pop();
+      if (g?.index !== void 0) out.push({ index: g.index, ...g.name ? { name: g.name } : {}, source: pattern.slice(g.start, i) });
+    }
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+function canMatchNewline(source) {
+  if (/\\[WsDvRH]|\\n|\\x0?[aA]\b/.test(source)) return true;
+  for (const m of source.matchAll(/\[\^((?:\\.|[^\]\\])*)\]/g)) {
+    if (!/\\n|\\s|\\v|\\R/.test(m[1])) return true;
+  }
+  return false;
+}
+function isFixedWords(source) {
+  return /^(?:[A-Za-z0-9_-]|\\[.\-_/]|[|?])*$/.test(source);
+}
+function variablesIn(value) {
+  const out = [];
+  for (const m of value.matchAll(/\$(?:\{(\w+)\}|(\d|[A-Za-z_]\w*))/g)) {
+    out.push({ name: m[1] ?? m[2], start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+function captureSource(node) {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.directive.name === "location") {
+      const args = p.directive.args;
+      if (args[0] && (args[0].value === "~" || args[0].value === "~*") && args[1]) return args[1].value;
+      const joined = args[0]?.value ?? "";
+      if (/^~\*?./.test(joined)) return joined.replace(/^~\*?/, "");
+      return void 0;
+    }
+  }
+  return void 0;
+}
+function setValue(node, name2) {
+  for (let child = node; child?.parent; child = child.parent) {
+    const siblings = child.parent.children;
+    const before = siblings.slice(0, siblings.indexOf(child));
+    const set = before.reverse().find((s2) => s2.directive.name === "set" && s2.directive.args[0]?.value === `$${name2}`);
+    if (set) return set;
+  }
+  return void 0;
+}
+function isClientVariable(name2) {
+  return /^(http_|arg_|cookie_)/.test(name2) || name2 === "args" || name2 === "query_string" || name2 === "request_body";
+}
+function variableOrigin(node, name2, depth = 0) {
+  if (depth > 8) return { kind: "unknown" };
+  const set = setValue(node, name2);
+  if (set) {
+    const value = set.directive.args[1]?.value ?? "";
+    const vars = variablesIn(value);
+    for (const v of vars) {
+      const o = variableOrigin(set, v.name, depth + 1);
+      if (o.kind === "client") return { ...o, span: set.directive.span };
+    }
+    return vars.length === 0 ? { kind: "safe" } : { kind: "unknown" };
+  }
+  if (isClientVariable(name2)) return { kind: "client", why: `$${name2} comes from the request`, newline: false };
+  const regex = captureSource(node);
+  if (regex !== void 0) {
+    const groups = captureGroups(regex);
+    const g = /^\d$/.test(name2) ? groups.find((x) => x.index === Number(name2)) : groups.find((x) => x.name === name2);
+    if (g) {
+      if (isFixedWords(g.source)) return { kind: "safe" };
+      return { kind: "client", why: `$${name2} is the capture (${g.source}) of the location's regex`, newline: canMatchNewline(g.source) };
+    }
+  }
+  return { kind: "unknown" };
+}
+
+// rules/nginx-add-header-multiline.ts
+var nginx_add_header_multiline_default = defineRule({
+  meta: {
+    id: "nginx-add-header-multiline",
+    description: "Reports a response header value written over several lines",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports an `add_header` value, or a `more_set_headers` header (headers-more module), whose quoted value contains a line break. Matches gixy's `add_header_multiline` plugin.",
+      why: "nginx sends the value as written, line breaks included, so the header is folded over several lines. Header folding is deprecated (RFC 7230 section 3.2.4): browsers and proxies reject it or read only the first line, which silently truncates a Content-Security-Policy to its first directive."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const node of allNodes2(proxy.nginx)) {
+        const d = node.directive;
+        let values = d.name === "add_header" ? d.args.slice(1, 2) : [];
+        if (d.name === "more_set_headers") {
+          values = [];
+          for (let i = 0; i < d.args.length; i++) {
+            const a = d.args[i];
+            if (/^-[st]$/.test(a.value)) i++;
+            else if (!a.value.startsWith("-")) values.push(a);
+          }
+        }
+        const bad = values.filter((a) => /[\r\n]/.test(a.value));
+        if (bad.length === 0) continue;
+        const header = d.name === "add_header" ? d.args[0]?.value ?? "" : bad.map((a) => a.value.split(":")[0].trim()).join(", ");
+        report({
+          span: bad[0].span,
+          message: `${d.name} ${header} has a value over several lines: nginx sends the line breaks, and clients reject the folded header or keep only its first line`,
+          hint: "write the header value on one line"
+        });
+      }
+    }
+  }
+});
+
+// rules/nginx-add-header-redefinition.ts
+var SECURITY_HEADERS = /* @__PURE__ */ new Set([
+  "strict-transport-security",
+  "content-security-policy",
+  "content-security-policy-report-only",
+  "x-frame-options",
+  "x-content-type-options",
+  "x-xss-protection",
+  "referrer-policy",
+  "permissions-policy",
+  "feature-policy",
+  "cross-origin-opener-policy",
+  "cross-origin-embedder-policy",
+  "cross-origin-resource-policy",
+  "x-permitted-cross-domain-policies"
+]);
+var nginx_add_header_redefinition_default = defineRule({
+  meta: {
+    id: "nginx-add-header-redefinition",
+    description: "Reports a block whose own add_header silently drops the security headers set by an enclosing block",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "For every server, location or `if` block that sets `add_header` itself, compares its headers with the ones the enclosing level has in effect (through includes: a `security-headers.conf` included in the server counts). A security header of the parent (Strict-Transport-Security, Content-Security-Policy, X-Frame-Options, X-Content-Type-Options, Referrer-Policy, Permissions-Policy, the Cross-Origin-* policies, X-XSS-Protection) that the block does not set again is reported. nginx 1.29.3+ `add_header_inherit merge` at the block or above it keeps the parent headers, and then nothing is reported. Matches gixy's `add_header_redefinition` plugin.",
+      why: "nginx inherits `add_header` from the enclosing level only when a level sets none itself. One `add_header Cache-Control ...` in `location /static/` therefore removes every header the server sets, and responses from that location go out without HSTS or a CSP: nothing warns, the headers just disappear.",
+      notes: "gixy-ng also reports dropped headers that are not security headers (as LOW); arena-lint reports only security headers, as the original yandex/gixy does. Repeat the headers in the block, move them into a snippet included by every block that sets its own, or use `add_header_inherit merge` (nginx 1.29.3+)."
+    }
+  },
+  check({ stack, report, where }) {
+    for (const proxy of stack.proxies) {
+      const model = proxy.nginx;
+      for (const level of allNodes2(model).filter(isLevel)) {
+        const own2 = level.children.filter((c) => c.directive.name === "add_header");
+        if (own2.length === 0) continue;
+        const mode = nearest(model, level, "add_header_inherit")?.directive.args[0]?.value.toLowerCase();
+        if (mode === "merge") continue;
+        const parent = levelOf(level);
+        const inheritedHeaders = effective(model, parent, "add_header");
+        const set = new Set(own2.map((h) => h.directive.args[0]?.value.toLowerCase()));
+        const dropped = inheritedHeaders.filter((h) => {
+          const name2 = h.directive.args[0]?.value.toLowerCase() ?? "";
+          return SECURITY_HEADERS.has(name2) && !set.has(name2);
+        });
+        if (dropped.length === 0) continue;
+        const names = [...new Set(dropped.map((h) => h.directive.args[0].value))];
+        const first = own2[0];
+        report({
+          span: first.directive.span,
+          message: `${levelLabel(level)} sets its own add_header (${own2.map((h) => h.directive.args[0]?.value).join(", ")}), so nginx drops ${names.join(", ")} set for ${levelLabel(parent)} (${where(dropped[0].directive.span)}): responses from this block go out without ${names.length === 1 ? "it" : "them"}`,
+          related: dropped.map((h) => ({ span: h.directive.span, message: `${h.directive.args[0].value} is set here and not inherited` })),
+          hint: `repeat ${names.join(", ")} in this block (or include the snippet that sets them here)`
+        });
+      }
+    }
+  }
+});
+
+// rules/nginx-alias-traversal.ts
+var nginx_alias_traversal_default = defineRule({
+  meta: {
+    id: "nginx-alias-traversal",
+    description: "Reports a prefix location without a trailing slash whose alias ends with one (path traversal)",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: "Reports `alias` in a prefix location (no modifier, or `^~`) whose path does not end with `/` while the alias does: `location /static { alias /app/static/; }`. Regex and exact (`=`) locations are not judged. Matches gixy's `alias_traversal` plugin.",
+      why: "nginx replaces the matched prefix with the alias. `/static../settings.py` matches `location /static` and becomes `/app/static/../settings.py`: one level above the served folder, where a Django project keeps its code, settings and `.env`. Adding the slash to the location (`location /static/`) closes it.",
+      notes: "gixy also reports a slash-less alias under a slash-less location (`location /files { alias /home; }`, lower severity): there `/filesX` maps to the sibling `/homeX`, not above the folder, so arena-lint leaves it alone."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const node of allNodes2(proxy.nginx)) {
+        if (node.directive.name !== "alias" || !node.directive.args[0]) continue;
+        const loc = node.parent;
+        if (loc?.directive.name !== "location") continue;
+        const args = loc.directive.args.map((a) => a.value);
+        const prefix = args.length === 1 ? args[0] : args[0] === "^~" ? args[1] : void 0;
+        if (prefix === void 0 || prefix.endsWith("/") || prefix.startsWith("@") || prefix.startsWith("~") || prefix.startsWith("=")) continue;
+        const alias = node.directive.args[0].value;
+        if (!alias.endsWith("/") || alias.includes("$")) continue;
+        report({
+          span: loc.directive.args.at(-1).span,
+          message: `location ${prefix} has no trailing slash but its alias ${alias} has one (${node.directive.args[0].raw}): ${prefix}../ maps to ${alias}../, one folder above what is served`,
+          related: [{ span: node.directive.span, message: "the alias is set here" }],
+          hint: `write the location as ${prefix}/`
+        });
+      }
+    }
+  }
+});
+
+// rules/nginx-host-spoofing.ts
+function redirectTarget(node) {
+  const d = node.directive;
+  if (d.name === "return") {
+    const [code, url] = d.args.map((a) => a.value);
+    if (url !== void 0 && /^30[1278]$/.test(code ?? "")) return url;
+    if (url === void 0 && code !== void 0 && /^(https?:\/\/|\$scheme)/.test(code)) return code;
+    return void 0;
+  }
+  if (d.name === "rewrite" && d.args[1]) {
+    const flag = d.args[2]?.value;
+    const to = d.args[1].value;
+    if (flag === "redirect" || flag === "permanent" || /^(https?:\/\/|\$scheme)/.test(to)) return to;
+  }
+  return void 0;
+}
+function servesAnyHost(node) {
+  let server = node.parent;
+  while (server && server.directive.name !== "server") server = server.parent;
+  if (!server) return false;
+  if (server.children.some((c) => c.directive.name === "listen" && c.directive.args.some((a) => a.value === "default_server" || a.value === "default"))) return true;
+  const names = server.children.filter((c) => c.directive.name === "server_name").flatMap((c) => c.directive.args.map((a) => a.value));
+  return names.every((n) => n === "" || n === "_" || n === "localhost" || n.startsWith("~") || n === "*");
+}
+var nginx_host_spoofing_default = defineRule({
+  meta: {
+    id: "nginx-host-spoofing",
+    description: "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports `proxy_set_header Host` whose value comes from the client (`$http_host`, `$arg_*`, another `$http_*` header, or a `set` variable holding one), and a redirect (`return 301 ...`, a redirecting `rewrite`) whose target contains `$http_host`. `$http_host` is reported in servers with a server_name of their own (not `_`, not the `default_server`): in a catch-all server any Host reaches Django through `$host` as well, and ALLOWED_HOSTS is what guards it (`allowed-hosts`). `proxy_set_header Host $host` and `$host` in redirects are not reported. Matches gixy's `host_spoofing` plugin.",
+      why: "nginx picks the server block by the host of the request line when the client sends an absolute URI (`GET http://example.com/ HTTP/1.1`), so `$host` is the name nginx matched while `$http_host` is whatever the client put in the Host header. Passing that to Django lets a client choose the host Django builds absolute URLs from (password-reset links, redirects, `request.build_absolute_uri`), and redirects to it send users to the client's choice.",
+      notes: "`$host` is left alone: it is the request line's host, else the Host header, else the server name, and a browser cannot be made to send another site's Host, so a redirect to `https://$host$request_uri` only misleads the client that forged it. Django's own check is ALLOWED_HOSTS (see `allowed-hosts`)."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const node of allNodes2(proxy.nginx)) {
+        const d = node.directive;
+        if (d.name === "proxy_set_header" && d.args[0]?.value.toLowerCase() === "host" && d.args[1]) {
+          const vars = variablesIn(d.args[1].value);
+          const client = vars.map((v) => ({ v, o: variableOrigin(node, v.name) })).find((x) => x.o.kind === "client");
+          if (!client || client.o.kind !== "client") continue;
+          if (client.v.name === "http_host" && servesAnyHost(node)) continue;
+          report({
+            span: d.args[1].span,
+            message: `proxy_set_header Host ${d.args[1].value} passes a Host the client chose (${client.o.why}), not the server name nginx matched: the app behind nginx (Django's request.get_host()) builds absolute URLs from it`,
+            ...client.o.span ? { related: [{ span: client.o.span, message: "the variable is set here" }] } : {},
+            hint: "use `proxy_set_header Host $host;`"
+          });
+          continue;
+        }
+        const target = redirectTarget(node);
+        if (target !== void 0 && !servesAnyHost(node) && variablesIn(target).some((v) => v.name === "http_host" || v.name === "http_x_forwarded_host")) {
+          const arg = d.name === "return" ? d.args.at(-1) : d.args[1];
+          report({
+            span: arg.span,
+            message: `${d.name} redirects to ${target}, built from the raw Host header the client sent ($http_host): the client chooses where the redirect goes, port included`,
+            hint: "redirect to the server name (`$server_name`) or to `$host`"
+          });
+        }
+      }
+    }
+  }
+});
+
+// rules/nginx-http-splitting.ts
+var DECODED_URI = /* @__PURE__ */ new Set(["uri", "document_uri"]);
+function headerValue(node) {
+  const d = node.directive;
+  switch (d.name) {
+    case "add_header":
+    case "proxy_set_header":
+      return d.args[1];
+    case "return":
+      return d.args.length >= 2 ? d.args[1] : d.args[0] && !/^\d+$/.test(d.args[0].value) ? d.args[0] : void 0;
+    case "rewrite":
+      return d.args[1];
+    case "proxy_pass":
+      return d.args[0];
+    default:
+      return void 0;
+  }
+}
+var nginx_http_splitting_default = defineRule({
+  meta: {
+    id: "nginx-http-splitting",
+    description: "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection)",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: "Reports `add_header`, `proxy_set_header`, `return`, `rewrite` and `proxy_pass` values that contain `$uri` or `$document_uri`, or a capture of the location's regex that can match a line feed (`\\W`, `\\s`, a negated class), directly or through `set`. `$request_uri`, captures that `.` or a fixed word list bound, and `rewrite`'s own captures (nginx escapes them) are not reported. Matches gixy's `http_splitting` plugin.",
+      why: "`$uri` is the decoded path: a request for `/%0D%0ASet-Cookie:%20a=b` puts a real line break into the header or upstream request nginx writes. The client then adds headers of its choice to the response (session fixation, cache poisoning) or a second request to the upstream.",
+      notes: "Use `$request_uri` (still encoded) or a capture that cannot contain a line break."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const node of allNodes2(proxy.nginx)) {
+        const arg = headerValue(node);
+        if (!arg || !arg.value.includes("$")) continue;
+        for (const v of variablesIn(arg.value)) {
+          let why;
+          let related;
+          if (DECODED_URI.has(v.name)) why = `$${v.name} is the decoded URI`;
+          else if (node.directive.name !== "rewrite") {
+            const o = variableOrigin(node, v.name);
+            if (o.kind === "client" && o.newline) {
+              why = `${o.why}, which can hold a line break`;
+              if (o.span) related = [{ span: o.span, message: "the variable is set here" }];
+            }
+          }
+          if (!why) continue;
+          report({
+            span: arg.span,
+            message: `${node.directive.name} ${node.directive.args.map((a) => a.raw).join(" ")}: ${why}, and nginx writes it into a header line; %0D%0A in the request becomes a real line break, so the client adds headers or requests of its own`,
+            ...related ? { related } : {},
+            hint: v.name === "uri" || v.name === "document_uri" ? "use $request_uri, which nginx keeps encoded" : "make the capture exclude line breaks (e.g. `[^\\r\\n]*`, or `.*`)"
+          });
+          break;
+        }
+      }
+    }
+  }
+});
+
+// rules/nginx-if-is-evil.ts
+var REPLACED_BY_IF = /* @__PURE__ */ new Set(["add_header", "more_set_headers", "proxy_set_header", "try_files", "alias", "root"]);
+var ENDS_REQUEST = /* @__PURE__ */ new Set(["return", "rewrite"]);
+var nginx_if_is_evil_default = defineRule({
+  meta: {
+    id: "nginx-if-is-evil",
+    description: "Reports an if in a location that sets headers or files without ending the request there (it works only by accident)",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports an `if` directly inside a `location` whose block sets `add_header`, `more_set_headers`, `proxy_set_header`, `try_files`, `alias` or `root` and does not end the request with `return` or `rewrite`. One finding per location, naming every such `if`. An `if` that only returns, rewrites or sets a variable is fine. Matches gixy-ng's `if_is_evil` plugin, kept to the cases that break.",
+      why: "An `if` in a location is a nested location: when its condition holds, nginx serves the request with the `if` block's configuration, not the location's. Headers set in the location are dropped, only the last matching `if` counts when several match, and `try_files` is ignored (nginx wiki, \"If is Evil\"). It works in the test that made the condition true and fails for the requests that reach the other path."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const loc of allNodes2(proxy.nginx)) {
+        if (loc.directive.name !== "location") continue;
+        const evil = loc.children.filter((c) => c.directive.name === "if" && ifCondition(c) !== void 0 && c.children.some((d) => REPLACED_BY_IF.has(d.directive.name)) && !c.children.some((d) => ENDS_REQUEST.has(d.directive.name)));
+        if (evil.length === 0) continue;
+        const first = evil[0];
+        const sets = [...new Set(evil.flatMap((c) => c.children.filter((d) => REPLACED_BY_IF.has(d.directive.name)).map((d) => d.directive.name)))];
+        report({
+          span: first.directive.nameSpan,
+          message: `location ${loc.directive.args.map((a) => a.raw).join(" ")} has ${evil.length === 1 ? "an if that sets" : `${evil.length} ifs that set`} ${sets.join(", ")} without returning: a matching if serves the request with its own configuration, dropping the location's${evil.length > 1 ? ", and only the last matching if counts" : ""}`,
+          related: evil.slice(1).map((c) => ({ span: c.directive.nameSpan, message: "another if of this location" })),
+          hint: "end the if with `return`, or replace it with a `map` that sets a variable the location uses"
+        });
+      }
+    }
+  }
+});
+
+// src/security/regex-sample.ts
+var START = "";
+var END = "";
+var MAX_SAMPLES = 256;
+var ATTACK_CHARS = ["/", "a", "z", "0", ".", "-", "_", ":"];
+var INTENDED_CHARS = ["a", "z", "0", "-", ".", "_", ":", "/"];
+function classAccepts(body, negated) {
+  const items = [];
+  for (let i = 0; i < body.length; i++) {
+    let ch = body[i];
+    if (ch === "\\" && i + 1 < body.length) {
+      const e = body[++i];
+      const esc = escapeClass(e);
+      if (esc) {
+        items.push(esc);
+        continue;
+      }
+      ch = e;
+    }
+    if (body[i + 1] === "-" && i + 2 < body.length) {
+      let hi = body[i + 2];
+      i += 2;
+      if (hi === "\\" && i + 1 < body.length) hi = body[++i];
+      const lo = ch;
+      items.push((c) => c >= lo && c <= hi);
+      continue;
+    }
+    const lit = ch;
+    items.push((c) => c === lit);
+  }
+  return (c) => items.some((f) => f(c)) !== negated;
+}
+function escapeClass(e) {
+  switch (e) {
+    case "w":
+      return (c) => /\w/.test(c);
+    case "W":
+      return (c) => /\W/.test(c);
+    case "d":
+      return (c) => /\d/.test(c);
+    case "D":
+      return (c) => /\D/.test(c);
+    case "s":
+      return (c) => /\s/.test(c);
+    case "S":
+      return (c) => /\S/.test(c);
+    default:
+      return void 0;
+  }
+}
+function pick(accepts, preferred) {
+  const c = preferred.find(accepts);
+  return c === void 0 ? [] : [c];
+}
+var Parser2 = class {
+  constructor(p, intended = false) {
+    this.p = p;
+    this.intended = intended;
+  }
+  i = 0;
+  get preferred() {
+    return this.intended ? INTENDED_CHARS : ATTACK_CHARS;
+  }
+  parse() {
+    const alts = this.alternatives();
+    return alts;
+  }
+  alternatives() {
+    const alts = [[]];
+    while (this.i < this.p.length) {
+      const ch = this.p[this.i];
+      if (ch === ")") break;
+      if (ch === "|") {
+        this.i++;
+        alts.push([]);
+        continue;
+      }
+      const el = this.atom();
+      if (!el) continue;
+      alts[alts.length - 1].push(this.quantified(el));
+    }
+    return alts;
+  }
+  quantified(el) {
+    const q = this.p[this.i];
+    let min = -1;
+    if (q === "*") min = 0;
+    else if (q === "+") min = 1;
+    else if (q === "?") min = 0;
+    else if (q === "{") {
+      const m = /^\{(\d*)(,\d*)?\}/.exec(this.p.slice(this.i));
+      if (m) {
+        this.i += m[0].length;
+        const n = m[1] ? Number(m[1]) : 0;
+        this.lazy();
+        return { t: "repeat", element: el, min: Math.min(n, 3) };
+      }
+    }
+    if (min < 0) return el;
+    this.i++;
+    this.lazy();
+    return { t: "repeat", element: el, min };
+  }
+  lazy() {
+    if (this.p[this.i] === "?" || this.p[this.i] === "+") this.i++;
+  }
+  atom() {
+    const ch = this.p[this.i++];
+    switch (ch) {
+      case "^":
+        return { t: "start" };
+      case "$":
+        return { t: "end" };
+      case ".":
+        return { t: "chars", options: [this.intended ? "." : "/"] };
+      case "(": {
+        const m = /^\?(?:P?<[A-Za-z_]\w*>|'[A-Za-z_]\w*'|:|[imsx-]+:)?/.exec(this.p.slice(this.i));
+        if (m) this.i += m[0].length;
+        if (/^\?(=|!|<=|<!)/.test(this.p.slice(this.i))) {
+          this.alternatives();
+          this.i++;
+          return void 0;
+        }
+        const alternatives = this.alternatives();
+        this.i++;
+        return { t: "group", alternatives };
+      }
+      case "[": {
+        let negated = false;
+        if (this.p[this.i] === "^") {
+          negated = true;
+          this.i++;
+        }
+        let body = "";
+        if (this.p[this.i] === "]") body += this.p[this.i++];
+        while (this.i < this.p.length && this.p[this.i] !== "]") {
+          if (this.p[this.i] === "\\") body += this.p[this.i++];
+          body += this.p[this.i++];
+        }
+        this.i++;
+        return { t: "chars", options: pick(classAccepts(body, negated), this.preferred) };
+      }
+      case "\\": {
+        const e = this.p[this.i++] ?? "";
+        const cls = escapeClass(e);
+        if (cls) return { t: "chars", options: pick(cls, this.preferred) };
+        if (e === "b" || e === "B" || e === "A" || e === "G") return e === "A" ? { t: "start" } : void 0;
+        if (e === "z" || e === "Z") return { t: "end" };
+        return { t: "chars", options: [e] };
+      }
+      default:
+        return { t: "chars", options: [ch] };
+    }
+  }
+};
+function expand(seq) {
+  let out = [""];
+  for (const el of seq) {
+    const parts = expandOne(el);
+    const next = [];
+    for (const a of out) for (const b of parts) if (next.length < MAX_SAMPLES) next.push(a + b);
+    out = next;
+    if (out.length === 0) return [];
+  }
+  return out;
+}
+function expandOne(el) {
+  switch (el.t) {
+    case "chars":
+      return [...el.options];
+    case "start":
+      return [START];
+    case "end":
+      return [END];
+    case "group":
+      return el.alternatives.flatMap(expand).slice(0, MAX_SAMPLES);
+    case "repeat": {
+      const once = expandOne(el.element);
+      if (el.min === 0) return ["", ...once];
+      return once.map((s2) => s2.repeat(el.min));
+    }
+  }
+}
+function sampleMatches(pattern, intended = false) {
+  const alts = new Parser2(pattern, intended).parse();
+  const out = [];
+  for (const alt of alts) {
+    for (const s2 of expand(alt)) {
+      if (out.length >= MAX_SAMPLES) return out;
+      out.push({ text: s2.replace(/[\u0001\u0002]/g, ""), anchoredStart: s2.startsWith(START), anchoredEnd: s2.endsWith(END) });
+    }
+  }
+  return out;
+}
+function attackerValue(s2) {
+  let v = s2.text;
+  if (!s2.anchoredStart) v = `http://evil.com/${v}`;
+  if (!s2.anchoredEnd && !v.endsWith("/")) v += ".evil.com";
+  return v;
+}
+var TRUSTED_URL = /^(https?):\/\/(?:[^/.]*\.){0,10}([^/.]*\.[^/]{2,7}?)(?::\d*)?(?:\/|\?|$)/;
+function siteHost(value) {
+  const m = TRUSTED_URL.exec(value);
+  if (!m || m[2] === "evil.com" || /(^|\.)evil\.com$/.test(m[2])) return void 0;
+  return { scheme: m[1], domain: m[2] };
+}
+function toJsRegExp(pattern, caseInsensitive) {
+  try {
+    return new RegExp(pattern.replace(/\(\?P</g, "(?<"), caseInsensitive ? "i" : "");
+  } catch {
+    return void 0;
+  }
+}
+function exampleAttack(pattern, caseInsensitive) {
+  const re = toJsRegExp(pattern, caseInsensitive);
+  const samples = sampleMatches(pattern);
+  const bad = samples.map(attackerValue).find((v) => siteHost(v) === void 0);
+  if (bad === void 0) return void 0;
+  const legit = [...sampleMatches(pattern, true), ...samples].map((s2) => s2.text).find((t2) => siteHost(t2) !== void 0);
+  const site = legit !== void 0 ? siteHost(legit) : void 0;
+  if (re && site && legit) {
+    const host = /^https?:\/\/([^/?#]*)/.exec(legit)?.[1] ?? site.domain;
+    const scheme = site.scheme;
+    const candidates = [
+      `${scheme}://${host}.evil.com`,
+      `${scheme}://${host}.evil.com/`,
+      `${scheme}://${host.replace(/\./g, "x")}/`,
+      `${scheme}://${host.replace(/\./g, "x")}`,
+      `${scheme}://evil${host}/`,
+      `${scheme}://evil.com/${legit}`,
+      `${scheme}://evil.com/?${host}/`
+    ];
+    const hit = candidates.find((c) => re.test(c) && !c.startsWith(`${scheme}://${host}/`));
+    if (hit) return hit;
+  }
+  return bad;
+}
+
+// rules/nginx-origins.ts
+var CHECKED = /* @__PURE__ */ new Set(["$http_origin", "$http_referer"]);
+var nginx_origins_default = defineRule({
+  meta: {
+    id: "nginx-origins",
+    description: "Reports an Origin or Referer check whose regex also accepts an attacker's site",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reads `if ($http_origin ~ ...)` and `if ($http_referer !~ ...)` allow-list checks and tries the regex the way gixy's `origins` plugin does: each alternative, with every part that accepts a `/` taking one, and an attacker's prefix (`http://evil.com/`) where the alternative is not anchored with `^`, or suffix (`.evil.com`) where it does not end with `/` or `$`. A check that still accepts a value whose host is not the site's own is reported, with that value. A positive match whose block returns a 4xx (a deny list) is not an allow list and is not judged; neither is a regex with no host in it. Matches gixy's `origins` plugin with its default options.",
+      why: "These checks decide which sites may embed the pages or read responses with credentials (CORS). `^https://example.com` also accepts `https://example.com.evil.com`, an unescaped dot accepts `https://exampleXcom`, and an alternative without `^` (`^https://a\\.com/|b\\.com/`) matches anywhere in the value: the attacker registers a matching name and the check waves it through.",
+      notes: "gixy's `domains` and `https_only` options have no equivalent: arena-lint does not guess which hosts are the site's own, so an `https?` allow list is not reported."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const node of allNodes2(proxy.nginx)) {
+        const cond = ifCondition(node);
+        if (!cond?.operand || !CHECKED.has(cond.variable.toLowerCase()) || !/^!?~\*?$/.test(cond.operator)) continue;
+        const negated = cond.operator.startsWith("!");
+        const denies = node.children.some((c) => c.directive.name === "return" && /^4\d\d$/.test(c.directive.args[0]?.value ?? "") || c.directive.name === "deny");
+        if (!negated && denies) continue;
+        const pattern = cond.operand.value;
+        if (!/:\/\/|\w\\?\.\w/.test(pattern)) continue;
+        const bad = exampleAttack(pattern, cond.operator.endsWith("*"));
+        if (bad === void 0) continue;
+        report({
+          span: cond.operand.span,
+          message: `the ${cond.variable.slice(1)} check ${cond.operand.raw} also accepts ${JSON.stringify(bad)}: an attacker's site passes it`,
+          hint: "anchor every alternative with ^, escape the dots, and end the host with / or $ (e.g. ^https://example\\.com(/|$))"
+        });
+      }
+    }
+  }
+});
+
+// rules/nginx-ssrf.ts
+var PATH_VARIABLES = /* @__PURE__ */ new Set(["request_uri", "uri", "document_uri"]);
+function isInternal(node) {
+  const loc = locationOf(node);
+  return loc !== void 0 && (loc.directive.args[0]?.value.startsWith("@") === true || loc.children.some((c) => c.directive.name === "internal"));
+}
+var nginx_ssrf_default = defineRule({
+  meta: {
+    id: "nginx-ssrf",
+    description: "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery)",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: "Reads the target of each `proxy_pass` (and `uwsgi_pass`, `fastcgi_pass`, `grpc_pass`, `scgi_pass`): a variable in its scheme or host part that the client controls is reported. Client-controlled means a request header or argument (`$http_*`, `$arg_*`, `$cookie_*`, `$args`), a capture of the location's regex that can hold arbitrary text (`(.*)`, `(?<path>.*)`; `(https?)` or `(a|b)` cannot), or a `set` variable holding either. Variables after the first `/` (the path), and `$request_uri`/`$uri` right after the host, are not. Locations marked `internal` (or named `@...`) are skipped. Matches gixy's `ssrf` plugin.",
+      why: "nginx connects to whatever the target evaluates to. When the client picks the host, nginx becomes an open proxy into the compose network: `/proxy/db:5432/` reaches Postgres, `/proxy/169.254.169.254/latest/meta-data/` the cloud metadata service with the host's credentials.",
+      notes: "A variable from `map`, or one set elsewhere, is unknown and not reported."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const pass of proxy.nginx.proxyPasses) {
+        const value = pass.target.value;
+        if (!value.includes("$") || isInternal(pass.node)) continue;
+        const schemeEnd = value.indexOf("://");
+        const hostStart = schemeEnd >= 0 ? schemeEnd + 3 : 0;
+        let hostEnd = value.indexOf("/", hostStart);
+        if (hostEnd < 0) hostEnd = value.length;
+        const vars = variablesIn(value);
+        for (const v of vars) {
+          if (v.start >= hostStart && PATH_VARIABLES.has(v.name) && v.start < hostEnd) hostEnd = v.start;
+        }
+        for (const v of vars) {
+          if (v.start >= hostEnd) continue;
+          const origin = variableOrigin(pass.node, v.name);
+          if (origin.kind !== "client") continue;
+          const part = v.start < hostStart ? "scheme" : "host";
+          report({
+            span: pass.target.span,
+            message: `${pass.kind} ${value} takes its ${part} from the request (${origin.why}): a client can make nginx connect to any host, including other containers and the cloud metadata service`,
+            ...origin.span ? { related: [{ span: origin.span, message: "the variable is set here" }] } : {},
+            hint: "proxy to a fixed upstream and pass the request value as a path or header instead, or mark the location `internal`"
+          });
+          break;
+        }
+      }
+    }
+  }
+});
+
+// rules/nginx-valid-referers.ts
+var nginx_valid_referers_default = defineRule({
+  meta: {
+    id: "nginx-valid-referers",
+    description: "Reports valid_referers none, which lets any request without a Referer through",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports the `none` value of a `valid_referers` directive. Matches gixy's `valid_referers` plugin.",
+      why: '`valid_referers` is a hotlink or CSRF guard: `$invalid_referer` is empty for the listed referers. `none` also accepts requests that carry no Referer at all, which is what a script, `curl`, a page with `Referrer-Policy: no-referrer` or a `<meta name="referrer">` tag sends: the guard lets exactly the forged requests through.'
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const node of allNodes2(proxy.nginx)) {
+        if (node.directive.name !== "valid_referers") continue;
+        const none = node.directive.args.find((a) => a.value === "none");
+        if (!none) continue;
+        report({
+          span: none.span,
+          message: 'valid_referers accepts "none": any request without a Referer header (a script, curl, a no-referrer page) passes the check',
+          hint: "remove `none` from valid_referers"
+        });
+      }
+    }
+  }
+});
+
+// rules/registry-security.ts
+var SECURITY_RULES = [
+  hardcoded_secret_default,
+  nginx_add_header_redefinition_default,
+  nginx_host_spoofing_default,
+  nginx_alias_traversal_default,
+  nginx_ssrf_default,
+  nginx_valid_referers_default,
+  nginx_origins_default,
+  nginx_if_is_evil_default,
+  nginx_http_splitting_default,
+  nginx_add_header_multiline_default
+];
+
 // rules/index.ts
 var RULES = [
   parse_error_default,
@@ -25347,7 +27241,8 @@ var RULES = [
   websocket_upgrade_headers_default,
   upstream_max_conns_default,
   ...DATA_RULES,
-  ...HOST_RULES
+  ...HOST_RULES,
+  ...SECURITY_RULES
 ];
 
 // package.json
@@ -25378,7 +27273,8 @@ var package_default = {
   },
   files: [
     "dist/arena-lint.js",
-    "schemas/arena-lint.schema.json"
+    "schemas/arena-lint.schema.json",
+    "CHANGELOG.md"
   ],
   engines: {
     node: ">=20"
@@ -25465,12 +27361,12 @@ var FAIL_ON = ["new", "all", "none"];
 var FAIL_LEVEL = ["error", "warning", "info"];
 function readInputs(runner, pullRequest = false) {
   const name2 = (n) => n;
-  const config = getInput(runner.env, name2("config"));
+  const config3 = getInput(runner.env, name2("config"));
   const sarifFile = getInput(runner.env, name2("sarif-file"));
   const baseline = getInput(runner.env, name2("baseline"));
   return {
     path: getInput(runner.env, name2("path")) ?? ".",
-    ...config !== void 0 ? { config } : {},
+    ...config3 !== void 0 ? { config: config3 } : {},
     failOn: getChoiceInput(runner.env, name2("fail-on"), FAIL_ON, pullRequest ? "new" : "all"),
     failLevel: getChoiceInput(runner.env, name2("fail-level"), FAIL_LEVEL, "error"),
     ...baseline !== void 0 ? { baseline } : {},
@@ -25513,12 +27409,12 @@ function describeCounts(findings) {
 }
 var POSITIONED_LINE = /^(.+?):(\d+):(\d+): (.+)$/;
 function usageErrorCommands(message, workspace) {
-  const [first, ...rest] = message.split("\n");
-  const positioned = rest.map((line) => POSITIONED_LINE.exec(line));
-  if (rest.length === 0 || positioned.some((m) => m === null)) return workflowCommand("error", `arena-lint: ${message}`);
+  const [first, ...rest2] = message.split("\n");
+  const positioned = rest2.map((line) => POSITIONED_LINE.exec(line));
+  if (rest2.length === 0 || positioned.some((m) => m === null)) return workflowCommand("error", `arena-lint: ${message}`);
   return positioned.map((m) => {
     const [, file = "", line = "", col = "", text = ""] = m ?? [];
-    const shown = isAbsolute2(file) ? relative2(workspace, file).split("\\").join("/") : file;
+    const shown = isAbsolute2(file) ? relative3(workspace, file).split("\\").join("/") : file;
     const props = [`file=${escapeProperty(shown)}`, `line=${line}`, `col=${col}`, `title=${escapeProperty(`arena-lint: ${first}`)}`];
     return `::error ${props.join(",")}::${escapeData(text)}
 `;
@@ -25626,7 +27522,7 @@ function runAction(runner) {
     const pr = readPullRequest(runner.env);
     const inputs = readInputs(runner, pr !== void 0);
     const dirAbs = resolve2(workspace, inputs.path);
-    const shownDir = relative2(workspace, dirAbs).split("\\").join("/") || ".";
+    const shownDir = relative3(workspace, dirAbs).split("\\").join("/") || ".";
     const configPath = inputs.config !== void 0 ? resolve2(workspace, inputs.config) : void 0;
     const run = check({ dir: dirAbs, displayDir: shownDir, ...configPath ? { configPath } : {}, rules: RULES });
     if (run.stacks.length === 0) throw new UsageError(`no stack found in ${shownDir}: no compose file (docker-compose*.yml, compose*.yml) there or under it; check the path input`);
@@ -25642,7 +27538,7 @@ function runAction(runner) {
     };
     let view;
     if (pr) {
-      const headConfig = configPath ?? (run.config.file ? join5(dirAbs, run.config.file.path) : void 0);
+      const headConfig = configPath ?? (run.config.file ? join7(dirAbs, run.config.file.path) : void 0);
       const base = checkBase(runner, workspace, pr, inputs, headConfig);
       const { fresh: fresh2, existing: existing2 } = classify(result.findings, base.run?.result.findings ?? [], baseline);
       view = { pr, fresh: fresh2, existing: existing2, ...base.run ? { base: base.run } : {}, ...base.note ? { note: base.note } : {} };

@@ -18,6 +18,7 @@ import websocketUpgradeHeaders from './websocket-upgrade-headers.js';
 import upstreamMaxConns from './upstream-max-conns.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
+import { SECURITY_RULES } from './registry-security.js';
 
 /** Every rule, in the order `arena-lint rules` lists them. */
 export const RULES: readonly Rule[] = [
@@ -41,4 +42,5 @@ export const RULES: readonly Rule[] = [
   upstreamMaxConns,
   ...DATA_RULES,
   ...HOST_RULES,
+  ...SECURITY_RULES,
 ];
