@@ -24262,6 +24262,7 @@ var UNPROBED_DIRECTIVES = /* @__PURE__ */ new Set([
   "mp4_start_key_frame",
   "early_hints",
   "ssl_ech_file",
+  "add_header_inherit",
   "mail",
   "stream"
 ]);
@@ -24289,7 +24290,7 @@ var nginx_refuses_config_default = defineRule({
     docs: {
       what: "Reads the configuration the nginx container loads (its nginx.conf, or the official image's, with every include expanded in the order nginx reads it) and reports what makes `nginx -t` fail, so nginx never starts: an `access_log` naming a `log_format` that is not defined before it (including one defined only in a file included later), two `upstream` blocks with one name, two `default_server` listens on one address and port, a directive in a context that does not allow it (`proxy_pass` in a server block, `log_format` in a location), an unknown directive that is a misspelling of a known one, an `include` of a file the container does not have, and a file that starts with a UTF-8 byte order mark.",
       why: "nginx refuses the whole configuration for any of these: the container exits at start (or, on a reload, keeps running the old configuration while the deploy reports success). The mistakes hide across files: a `log_format` in `conf.d/logging.conf` is read after `conf.d/app.conf` (alphabetical order), and an editor adds the BOM that nginx reads as part of the first directive's name (https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format, https://nginx.org/en/docs/beginners_guide.html#conf_structure).",
-      notes: `Which directives exist and where each is allowed comes from nginx ${PROBED_NGINX_VERSION} itself (scripts/probe-nginx-directives.mjs); newer directives (\`http2 on\`, \`quic_*\`) are known but their contexts are not judged. An unknown name is reported only when it is one or two letters from a known directive and no \`load_module\` is in the configuration; other names may come from a module. Files no container includes, \`stream\`/\`mail\` blocks and values filled in by templates are not judged. A missing include is reported only for the official image without a Dockerfile and without a mount over the path. Tests check every verdict against the real \`nginx -t\`.`
+      notes: `Which directives exist and where each is allowed comes from nginx ${PROBED_NGINX_VERSION} itself (scripts/probe-nginx-directives.mjs); newer directives (\`http2 on\`, \`quic_*\`) are known but their contexts are not judged. An unknown name is reported only when it is a near miss of a known directive (within a third of its length, \`proxy_set_headers\`) and no \`load_module\` is in the configuration; other names may come from a module or a newer nginx. Files no container includes, \`stream\`/\`mail\` blocks and values filled in by templates are not judged. A missing include is reported only for the official image without a Dockerfile and without a mount over the path. Tests check every verdict against the real \`nginx -t\`.`
     }
   },
   check({ stack, report, where: where2 }) {
@@ -24319,7 +24320,6 @@ function refusals(proxy, sources, where2) {
   };
   model.roots.filter((n) => loaded2.has(n.directive.span.file)).forEach(visit);
   const hasLoadModule = nodes.some((n) => n.directive.name === "load_module");
-  const known2 = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
   const formats = /* @__PURE__ */ new Map();
   const formatsOf = (http) => {
     let f = formats.get(http);
@@ -24347,8 +24347,8 @@ function refusals(proxy, sources, where2) {
         });
         continue;
       }
-      if (!allowed && !UNPROBED_DIRECTIVES.has(d.name) && !hasLoadModule && !d.name.includes("$")) {
-        const near = closest(d.name, known2);
+      if (!allowed && !hasLoadModule) {
+        const near = misspeltDirective(d.name);
         if (near !== void 0) {
           out.push({
             span: d.nameSpan,
@@ -24417,6 +24417,11 @@ function refusals(proxy, sources, where2) {
     }
   }
   return out;
+}
+var KNOWN_DIRECTIVES = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
+function misspeltDirective(name2) {
+  if (NGINX_DIRECTIVE_CONTEXTS[name2] || UNPROBED_DIRECTIVES.has(name2) || name2.includes("$")) return void 0;
+  return closest(name2, KNOWN_DIRECTIVES);
 }
 function isOfficialImage(proxy) {
   const image = proxy.service.image?.kind === "known" ? proxy.service.image.value : void 0;

@@ -19,6 +19,7 @@ import type { ProxyService } from '../../src/stack/stack.js';
 import type { Value } from '../../src/core/value.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { isSyntaxMessage } from './nginx-harness.js';
+import { misspeltDirective } from '../../rules/nginx-refuses-config.js';
 
 export const canIsolate: boolean = spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status === 0
   && spawnSync('unshare', ['-mn', 'true'], { stdio: 'ignore' }).status === 0;
@@ -149,7 +150,10 @@ export function nginxTestContainer(ws: Workspace, proxy: ProxyService, stackEnv:
       // A missing include is nginx's verdict on the container only where the sandbox holds all of
       // /etc/nginx the container has: the stock image with mounts, no Dockerfile of its own.
       const missing = /^open\(\) "(\/etc\/nginx\/[^"]*)" failed/.exec(message);
-      const judged = JUDGED.test(message) || (directive?.name === 'include' && missing !== null && stockImage);
+      // An unknown name far from every directive may be a module's or a newer nginx's: outside the rule.
+      const unknownName = /^unknown directive "([^"]*)"/.exec(message)?.[1];
+      const outOfScope = unknownName !== undefined && !unknownName.startsWith('\uFEFF') && misspeltDirective(unknownName) === undefined;
+      const judged = (JUDGED.test(message) && !outOfScope) || (directive?.name === 'include' && missing !== null && stockImage);
       const templateLine = templated.get(inside)?.split('\n')[line - 1]?.includes('${') ?? false;
       if (judged && !templateLine) refusals.push({ file: repoFile, line, message });
       else environment.push(`${repoFile}:${line}: ${message}`);
