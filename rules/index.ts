@@ -16,6 +16,7 @@ import proxyReadTimeout from './proxy-read-timeout.js';
 import nginxRefusesConfig from './nginx-refuses-config.js';
 import websocketUpgradeHeaders from './websocket-upgrade-headers.js';
 import upstreamMaxConns from './upstream-max-conns.js';
+import upstreamDnsCached from './upstream-dns-cached.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 import { SECURITY_RULES } from './registry-security.js';
@@ -40,6 +41,7 @@ export const RULES: readonly Rule[] = [
   nginxRefusesConfig,
   websocketUpgradeHeaders,
   upstreamMaxConns,
+  upstreamDnsCached,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES,

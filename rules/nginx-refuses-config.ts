@@ -127,7 +127,8 @@ function refusals(proxy: ProxyService, sources: { get(path: string): { bom?: tru
       const name = d.args[1].value;
       const defined = formatsOf(http);
       if (model.implicitMain && !official && http === undefined) continue;
-      if (!defined.has(name)) {
+      // A file arena-lint cannot see (a folder start-up fills) may define it.
+      if (!defined.has(name) && (model.unknowns.length === 0 || laterFormats.has(name))) {
         const later = laterFormats.get(name);
         out.push({
           span: d.args[1].span,

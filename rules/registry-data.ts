@@ -10,6 +10,7 @@ import redisMaxmemoryHeadroom from './redis-maxmemory-headroom.js';
 import pgbouncerQueryTimeout from './pgbouncer-query-timeout.js';
 import connMaxAgeIdleTimeout from './conn-max-age-idle-timeout.js';
 import djangoSettingsUnknownKey from './django-settings-unknown-key.js';
+import connMaxAgeAsgi from './conn-max-age-asgi.js';
 
 /** The data-tier rules (pgbouncer, Postgres, Redis, Django settings, timeouts). */
 export const DATA_RULES: readonly Rule[] = [
@@ -23,5 +24,6 @@ export const DATA_RULES: readonly Rule[] = [
   pgbouncerQueryTimeout,
   connMaxAgeIdleTimeout,
   djangoSettingsUnknownKey,
+  connMaxAgeAsgi,
   pgbouncerUnknownSetting,
 ];

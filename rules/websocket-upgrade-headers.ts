@@ -1,6 +1,7 @@
 import type { Span } from '../src/core/value.js';
 import { defineRule } from '../src/engine/rule.js';
-import { inherited, type NginxNode } from '../src/inputs/nginx.js';
+import type { NginxModel, NginxNode } from '../src/inputs/nginx.js';
+import { inheritedSetting } from './support/nginx-inherit.js';
 import { listNames, passTargets } from '../src/stack/topology.js';
 
 /** A location path that names a websocket endpoint: `/ws/`, `/websocket`, `/socket.io/`, `/cable`. */
@@ -23,11 +24,11 @@ export default defineRule({
       for (const loc of proxy.nginx.locations) {
         const pass = loc.proxyPass;
         if (!pass || pass.kind !== 'proxy_pass') continue;
-        const headers = inherited(pass.node, 'proxy_set_header');
+        const headers = inheritedSetting(proxy.nginx, pass.node, 'proxy_set_header');
         const header = (name: string) => headers.find((h) => h.directive.args[0]?.value.toLowerCase() === name);
         const upgrade = header('upgrade');
         const connection = header('connection');
-        const version = inherited(pass.node, 'proxy_http_version')[0];
+        const version = inheritedSetting(proxy.nginx, pass.node, 'proxy_http_version')[0];
         const http11 = version?.directive.args[0]?.value === '1.1';
         const connectionValue = connection?.directive.args[1]?.value ?? '';
         const connectionUpgrades = connectionValue.toLowerCase().includes('upgrade') || connectionValue.startsWith('$');
@@ -48,7 +49,7 @@ export default defineRule({
         const asgi = passTargets(stack, pass).filter((s) => stack.app(s)?.protocol === 'asgi');
         if (asgi.length === 0) continue;
         const server = stack.app(asgi[0]!)!;
-        const lost = shadowedUpgrade(pass.node);
+        const lost = shadowedUpgrade(pass.node, proxy.nginx);
         const why = lost ? `, because its own proxy_set_header (${where(headers[0]!.directive.span)}) replaces every one set around it, including Upgrade at ${where(lost.directive.span)}` : '';
         report({
           span: pass.node.directive.span,
@@ -62,10 +63,13 @@ export default defineRule({
 });
 
 /** An Upgrade header an outer level sets that the pass does not inherit, because a nearer level sets headers of its own. */
-function shadowedUpgrade(pass: NginxNode): NginxNode | undefined {
+function shadowedUpgrade(pass: NginxNode, model: NginxModel): NginxNode | undefined {
   let effectiveFound = false;
-  for (let level = pass.parent; level; level = level.parent) {
-    const here = level.children.filter((c) => c.directive.name === 'proxy_set_header');
+  const levels: NginxNode['children'][] = [];
+  for (let level = pass.parent; level; level = level.parent) levels.push(level.children);
+  if (model.implicitMain) levels.push(model.roots.filter((r) => r.parent === undefined && r.context === 'http'));
+  for (const children of levels) {
+    const here = children.filter((c) => c.directive.name === 'proxy_set_header');
     if (here.length === 0) continue;
     if (!effectiveFound) {
       effectiveFound = true;
