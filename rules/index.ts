@@ -17,6 +17,7 @@ import nginxRefusesConfig from './nginx-refuses-config.js';
 import websocketUpgradeHeaders from './websocket-upgrade-headers.js';
 import upstreamMaxConns from './upstream-max-conns.js';
 import upstreamDnsCached from './upstream-dns-cached.js';
+import upstreamProtocolMismatch from './upstream-protocol-mismatch.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 import { SECURITY_RULES } from './registry-security.js';
@@ -42,6 +43,7 @@ export const RULES: readonly Rule[] = [
   websocketUpgradeHeaders,
   upstreamMaxConns,
   upstreamDnsCached,
+  upstreamProtocolMismatch,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES,
