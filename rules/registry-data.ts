@@ -11,6 +11,7 @@ import pgbouncerQueryTimeout from './pgbouncer-query-timeout.js';
 import connMaxAgeIdleTimeout from './conn-max-age-idle-timeout.js';
 import djangoSettingsUnknownKey from './django-settings-unknown-key.js';
 import connMaxAgeAsgi from './conn-max-age-asgi.js';
+import channelLayerInMemory from './channel-layer-in-memory.js';
 
 /** The data-tier rules (pgbouncer, Postgres, Redis, Django settings, timeouts). */
 export const DATA_RULES: readonly Rule[] = [
@@ -25,5 +26,6 @@ export const DATA_RULES: readonly Rule[] = [
   connMaxAgeIdleTimeout,
   djangoSettingsUnknownKey,
   connMaxAgeAsgi,
+  channelLayerInMemory,
   pgbouncerUnknownSetting,
 ];
