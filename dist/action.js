@@ -14243,9 +14243,9 @@ function percentFormat(template, args) {
   }
   return { ok: true, value: out };
 }
-function lookupStringKey(entries, key2) {
+function lookupStringKey(entries2, key2) {
   let found;
-  for (const e of entries) {
+  for (const e of entries2) {
     if (e.key.kind === "unknown") found = void 0;
     else if (e.key.kind === "known" && e.key.value === key2) found = e.value;
   }
@@ -15395,8 +15395,8 @@ function pyTruthy(v) {
 }
 
 // src/python/libs/build.ts
-function dictOf(entries, span) {
-  const dict = { type: "dict", entries: entries.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
+function dictOf(entries2, span) {
+  const dict = { type: "dict", entries: entries2.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
   return box(dict, span);
 }
 function atom(value, span, via, extra = {}) {
@@ -15560,7 +15560,7 @@ function parseDatabaseUrl(value, opts, span) {
   if (name2 === void 0 || user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
   const stringPort = engine.kind === "known" && (engine.value === SCHEMES.oracle || engine.value === SCHEMES.mssql);
   const port = url.port ? stringPort ? s2(String(url.port)) : atom(url.port, span, via) : s2("");
-  const entries = [
+  const entries2 = [
     ["NAME", s2(name2)],
     ["USER", s2(user)],
     ["PASSWORD", s2(password)],
@@ -15569,9 +15569,9 @@ function parseDatabaseUrl(value, opts, span) {
     // The library's default, written nowhere: its span is the call, where `conn_max_age=` would go.
     ["CONN_MAX_AGE", opts.connMaxAge ?? atom(0, span, void 0, { isDefault: true })]
   ];
-  if (opts.connHealthChecks) entries.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
-  if (opts.disableServerSideCursors) entries.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
-  entries.push(["ENGINE", engine]);
+  if (opts.connHealthChecks) entries2.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
+  if (opts.disableServerSideCursors) entries2.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
+  entries2.push(["ENGINE", engine]);
   const opt = [];
   if (url.query) {
     const qs = parseQs(url.query);
@@ -15592,8 +15592,8 @@ function parseDatabaseUrl(value, opts, span) {
     if (t22 === void 0) return unknown("ssl_require cannot be known", span);
     if (t22) opt.push(["sslmode", atom("require", opts.sslRequire.span, void 0)]);
   }
-  if (opt.length > 0) entries.push(["OPTIONS", dictOf(opt, span)]);
-  return dictOf(entries, span);
+  if (opt.length > 0) entries2.push(["OPTIONS", dictOf(opt, span)]);
+  return dictOf(entries2, span);
 }
 function config(args, span, host) {
   const envArg = args.keywords.get("env") ?? args.positional[0];
@@ -15820,7 +15820,7 @@ function dbUrlConfig(value, engineArg, span) {
   const user = url.username !== void 0 ? unquote(url.username) : "";
   const password = url.password !== void 0 ? unquote(url.password) : "";
   if (user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
-  const entries = [
+  const entries2 = [
     ["NAME", s2(path)],
     ["USER", s2(user)],
     ["PASSWORD", s2(password)],
@@ -15834,23 +15834,23 @@ function dbUrlConfig(value, engineArg, span) {
     for (const [k, values] of qs) {
       const v = values[0];
       const upper = k.toUpperCase();
-      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries, upper, castInt(v, span, via));
-      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
+      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries2, upper, castInt(v, span, via));
+      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries2, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
       else setEntry(options2, k, castInt(v, span, via));
     }
-    entries.push(["OPTIONS", dictOf(options2, span)]);
+    entries2.push(["OPTIONS", dictOf(options2, span)]);
   }
   let engine;
   if (engineArg && !(engineArg.kind === "known" && engineArg.value === null)) engine = engineArg;
   else if (own(DB_SCHEMES, url.scheme)) engine = s2(own(DB_SCHEMES, url.scheme));
   if (!engine) return unknown(`the database URL scheme ${JSON.stringify(url.scheme)} is not one django-environ knows`, span);
-  entries.push(["ENGINE", engine]);
-  return dictOf(entries, span);
+  entries2.push(["ENGINE", engine]);
+  return dictOf(entries2, span);
 }
-function setEntry(entries, key2, value) {
-  const i = entries.findIndex(([k]) => k === key2);
-  if (i >= 0) entries[i] = [key2, value];
-  else entries.push([key2, value]);
+function setEntry(entries2, key2, value) {
+  const i = entries2.findIndex(([k]) => k === key2);
+  if (i >= 0) entries2[i] = [key2, value];
+  else entries2.push([key2, value]);
 }
 function cacheUrlConfig(value, backendArg, span) {
   const t2 = urlText(value, span, "the cache URL");
@@ -15862,15 +15862,15 @@ function cacheUrlConfig(value, backendArg, span) {
   const url = parsed.url;
   let backend;
   if (backendArg && !(backendArg.kind === "known" && backendArg.value === null)) backend = backendArg;
-  const entries = [];
+  const entries2 = [];
   if (url.scheme.startsWith("redis")) {
     backend ??= unknown(`django-environ picks the Redis cache backend by its release and by which Redis client packages are installed`, span);
     const scheme = url.hostname ? url.scheme.replace("cache", "") : "unix";
     const locations = url.netloc.split(",").map((loc) => s2(`${scheme}://${loc}${url.path}`));
-    entries.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
+    entries2.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
   } else if (own(FIXED_CACHE_BACKENDS, url.scheme)) {
     const location = url.netloc.split(",");
-    entries.push(["BACKEND", backend ?? s2(own(FIXED_CACHE_BACKENDS, url.scheme))], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
+    entries2.push(["BACKEND", backend ?? s2(own(FIXED_CACHE_BACKENDS, url.scheme))], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
   } else {
     return unknown(`the cache URL scheme ${JSON.stringify(url.scheme)} is not modelled`, span);
   }
@@ -15882,12 +15882,12 @@ function cacheUrlConfig(value, backendArg, span) {
       const upper = k.toUpperCase();
       const v = values[0];
       const cast = isDigits(v) ? atom(Number(v), span, via) : unknown(`django-environ releases cast the cache option ${k}=${v} differently`, span);
-      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries, upper, cast);
+      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries2, upper, cast);
       else setEntry(options2, upper, cast);
     }
-    entries.push(["OPTIONS", dictOf(options2, span)]);
+    entries2.push(["OPTIONS", dictOf(options2, span)]);
   }
-  return dictOf(entries, span);
+  return dictOf(entries2, span);
 }
 function dbOrCache(kind, args, span, host) {
   const a = kind === "db" ? urlArgs(args, "DATABASE_URL", "engine", span) : urlArgs(args, "CACHE_URL", "backend", span);
@@ -16316,20 +16316,20 @@ var ModuleRunner = class {
     if (items.length === 1 && target.length === 1) return this.assignNode(items[0], value);
     this.unpack(items, value, spanOf(this.file, target[0].from, target[target.length - 1].to));
   }
-  unpack(targets, value, span) {
+  unpack(targets2, value, span) {
     const seq = value.kind === "box" && isContainer(value.obj) && value.obj.type !== "dict" && value.obj.type !== "set" && !value.obj.unknownContent ? value.obj.items : void 0;
     const text = value.kind === "known" && typeof value.value === "string" ? [...value.value] : void 0;
-    const hasStar = targets.some((t2) => t2.name === "*" || t2.name === "StarredExpression");
+    const hasStar = targets2.some((t2) => t2.name === "*" || t2.name === "StarredExpression");
     const count = seq?.length ?? text?.length;
-    if (count === void 0 || hasStar || count !== targets.length) {
-      if (count !== void 0 && !hasStar && count !== targets.length) {
-        throw new PyRaise("ValueError", `cannot unpack ${count} values into ${targets.length} names`, span);
+    if (count === void 0 || hasStar || count !== targets2.length) {
+      if (count !== void 0 && !hasStar && count !== targets2.length) {
+        throw new PyRaise("ValueError", `cannot unpack ${count} values into ${targets2.length} names`, span);
       }
       const reason = value.kind === "unknown" ? value.reason : `unpacking ${this.file.text.slice(span.start, span.end)} is not evaluated`;
-      for (const t2 of targets) this.invalidateTarget(t2, reason);
+      for (const t2 of targets2) this.invalidateTarget(t2, reason);
       return;
     }
-    targets.forEach((t2, i) => this.assignNode(t2, seq ? seq[i] : scalar(text[i], value.span)));
+    targets2.forEach((t2, i) => this.assignNode(t2, seq ? seq[i] : scalar(text[i], value.span)));
   }
   assignNode(target, value) {
     switch (target.name) {
@@ -17413,9 +17413,9 @@ function spanKey(span) {
 }
 
 // src/facts/groups.ts
-function groupByTier(stack, entries) {
+function groupByTier(stack, entries2) {
   const groups = /* @__PURE__ */ new Map();
-  for (const e of entries) {
+  for (const e of entries2) {
     const tier = stack.tierOf(e.service);
     const k = tier ? `tier\0${tier.name}\0${e.key}` : `service\0${e.service.name}\0${e.key}`;
     const g = groups.get(k);
@@ -18183,16 +18183,16 @@ function writeOf(pipeline) {
   const commands = pipeline.map((c) => ({ ...c, words: effectiveWords(c.words) }));
   const first = commands[0];
   if (first === void 0) return void 0;
-  const targets = [];
+  const targets2 = [];
   for (const c of commands) {
     const name2 = programName(c.words[0]);
     if (c !== first && !PASS_THROUGH.has(name2 ?? "")) return void 0;
-    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets.push(r.target);
-    if (name2 === "tee") targets.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
+    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets2.push(r.target);
+    if (name2 === "tee") targets2.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
   }
-  if (targets.length === 0) return void 0;
+  if (targets2.length === 0) return void 0;
   const content2 = contentOf(first);
-  return content2 === void 0 ? void 0 : { content: content2, targets };
+  return content2 === void 0 ? void 0 : { content: content2, targets: targets2 };
 }
 function contentOf(c) {
   const name2 = programName(c.words[0]);
@@ -18470,13 +18470,13 @@ function nginxProcessLimits(proxy) {
   const defaultSpan = events?.directive.span ?? mainSpan;
   const wpNode = direct("worker_processes");
   const wpArg = wpNode?.directive.args[0];
-  let workerProcesses;
+  let workerProcesses2;
   if (wpArg) {
     const n = Number(wpArg.value);
-    if (wpArg.value === "auto") workerProcesses = known("auto", wpArg.span);
-    else if (Number.isInteger(n) && n > 0) workerProcesses = known(n, wpArg.span);
+    if (wpArg.value === "auto") workerProcesses2 = known("auto", wpArg.span);
+    else if (Number.isInteger(n) && n > 0) workerProcesses2 = known(n, wpArg.span);
     else return void 0;
-  } else workerProcesses = known(image ? "auto" : 1, mainSpan, { isDefault: true });
+  } else workerProcesses2 = known(image ? "auto" : 1, mainSpan, { isDefault: true });
   const wcArg = wcNode?.directive.args[0];
   let workerConnections;
   if (wcArg) {
@@ -18486,7 +18486,7 @@ function nginxProcessLimits(proxy) {
   } else workerConnections = known(image ? 1024 : 512, defaultSpan, { isDefault: true });
   const rlArg = direct("worker_rlimit_nofile")?.directive.args[0];
   const rl = rlArg && /^\d+$/.test(rlArg.value) ? known(Number(rlArg.value), rlArg.span) : void 0;
-  return { workerProcesses, workerConnections, ...rl ? { workerRlimitNofile: rl } : {}, mainSpan };
+  return { workerProcesses: workerProcesses2, workerConnections, ...rl ? { workerRlimitNofile: rl } : {}, mainSpan };
 }
 function nofileUlimit(svc) {
   const u = [...svc.ulimits].reverse().find((x) => x.name === "nofile");
@@ -19446,7 +19446,7 @@ function substitute(out, m, from, to, name2, set) {
 // src/parsers/dotenv.ts
 var KEY = /^[A-Za-z_][A-Za-z0-9_.-]*/;
 function parseEnvFile(file) {
-  const entries = [];
+  const entries2 = [];
   const problems = [];
   const comments = [];
   const seen = /* @__PURE__ */ new Map();
@@ -19477,7 +19477,7 @@ function parseEnvFile(file) {
         const lineSpan2 = { file: file.path, start: at, end: at + body.trimEnd().length };
         if (eq < 0 || rest2.slice(0, eq).trim() !== "") {
           if (rest2.trim() === "") {
-            entries.push({ key: key2, keySpan, value: unknown(`${key2} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
+            entries2.push({ key: key2, keySpan, value: unknown(`${key2} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
           } else {
             problems.push({ message: `expected "=" after ${key2}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
           }
@@ -19485,13 +19485,13 @@ function parseEnvFile(file) {
           const valueOffset = at + key2.length + eq + 1;
           const value = readValue(file, text.slice(valueOffset, lineStart2 + raw.length), valueOffset, vars, comments, problems);
           seen.set(key2, value.kind === "known" ? { value: value.value, span: value.span } : { value: "", span: value.span });
-          entries.push({ key: key2, keySpan, value, span: lineSpan2 });
+          entries2.push({ key: key2, keySpan, value, span: lineSpan2 });
         }
       }
     }
     lineStart2 = lineEnd + 1;
   }
-  return { doc: { path: file.path, entries }, problems, comments };
+  return { doc: { path: file.path, entries: entries2 }, problems, comments };
 }
 function readValue(file, rawValue, offset, vars, comments, problems) {
   const lead = rawValue.length - rawValue.trimStart().length;
@@ -19769,11 +19769,11 @@ var ComposeReader = class {
     return Number.isFinite(n) && v.value.trim() !== "" ? { ...v, value: n } : unknown(`not a number: "${v.value}"`, v.span);
   }
   service(e) {
-    const entries = mapEntries(this.doc, this.file.path, e.value);
-    const get = (k) => entries.find((x) => x.key === k);
+    const entries2 = mapEntries(this.doc, this.file.path, e.value);
+    const get = (k) => entries2.find((x) => x.key === k);
     const nameSpan = this.span(e.keyNode);
     const settings = /* @__PURE__ */ new Map();
-    for (const x of entries) settings.set(x.key, { data: this.plain(x.value), span: this.span(x.keyNode) });
+    for (const x of entries2) settings.set(x.key, { data: this.plain(x.value), span: this.span(x.keyNode) });
     const deploy = get("deploy");
     const deployEntries = deploy ? mapEntries(this.doc, this.file.path, deploy.value) : [];
     const resourcesEntry = deployEntries.find((x) => x.key === "resources");
@@ -19821,9 +19821,9 @@ var ComposeReader = class {
     if (!e?.value) return void 0;
     const span = this.span(e.keyNode);
     if ((0, import_yaml2.isScalar)(e.value)) return { context: this.str(e.value, e.via), span };
-    const entries = mapEntries(this.doc, this.file.path, e.value);
-    const ctx = entries.find((x) => x.key === "context");
-    const df = entries.find((x) => x.key === "dockerfile");
+    const entries2 = mapEntries(this.doc, this.file.path, e.value);
+    const ctx = entries2.find((x) => x.key === "context");
+    const df = entries2.find((x) => x.key === "dockerfile");
     return {
       context: this.str(ctx?.value) ?? known(".", span, { isDefault: true }),
       dockerfile: this.str(df?.value),
@@ -19875,9 +19875,9 @@ var ComposeReader = class {
     const out = [];
     for (const item of items) {
       if ((0, import_yaml2.isMap)(item)) {
-        const entries = mapEntries(this.doc, this.file.path, item);
-        const p = this.str(entries.find((x) => x.key === "path")?.value);
-        const req = scalarString(entries.find((x) => x.key === "required")?.value);
+        const entries2 = mapEntries(this.doc, this.file.path, item);
+        const p = this.str(entries2.find((x) => x.key === "path")?.value);
+        const req = scalarString(entries2.find((x) => x.key === "required")?.value);
         if (p) out.push({ path: p, required: req !== "false", span: this.span(item) });
       } else {
         const p = this.str(item);
@@ -19914,9 +19914,9 @@ var ComposeReader = class {
     for (const n of seqItems(this.doc, e.value)) {
       const span = this.span(n);
       if ((0, import_yaml2.isMap)(n)) {
-        const entries = mapEntries(this.doc, this.file.path, n);
+        const entries2 = mapEntries(this.doc, this.file.path, n);
         const val = (k) => {
-          const v2 = this.str(entries.find((x) => x.key === k)?.value);
+          const v2 = this.str(entries2.find((x) => x.key === k)?.value);
           return v2?.kind === "known" ? v2.value : void 0;
         };
         const target2 = val("target");
@@ -19945,9 +19945,9 @@ var ComposeReader = class {
     return out;
   }
   resources(e) {
-    const entries = mapEntries(this.doc, this.file.path, e.value);
+    const entries2 = mapEntries(this.doc, this.file.path, e.value);
     const set = (k) => {
-      const m = mapEntries(this.doc, this.file.path, entries.find((x) => x.key === k)?.value);
+      const m = mapEntries(this.doc, this.file.path, entries2.find((x) => x.key === k)?.value);
       const cpus2 = this.str(m.find((x) => x.key === "cpus")?.value, m.find((x) => x.key === "cpus")?.via);
       const memory = this.str(m.find((x) => x.key === "memory")?.value, m.find((x) => x.key === "memory")?.via);
       return { ...cpus2 ? { cpus: cpus2 } : {}, ...memory ? { memory } : {} };
@@ -22478,14 +22478,14 @@ var Workspace = class {
     const out = [];
     const walk2 = (rel) => {
       if (out.length >= MAX_FILES) return;
-      let entries;
+      let entries2;
       try {
-        entries = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
+        entries2 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
-      entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      for (const e of entries) {
+      entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      for (const e of entries2) {
         const child = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) {
           if (!SKIP_DIRS.has(e.name) && !this.isIgnored(`${child}/`)) walk2(child);
@@ -24528,9 +24528,9 @@ var websocket_to_wsgi_default = defineRule({
         if (!pass || pass.kind !== "proxy_pass") continue;
         const upgrades = inherited(loc.node, "proxy_set_header").some((h) => h.directive.args[0]?.value.toLowerCase() === "upgrade");
         if (!upgrades) continue;
-        const targets = passTargets(stack, pass);
-        for (const t2 of targets) if (!stack.app(t2)?.protocol) unknown2(`cannot tell whether ${t2.name} serves WSGI or ASGI from its command`, pass.node.directive.span);
-        const wsgi = targets.filter((s2) => stack.app(s2)?.protocol === "wsgi");
+        const targets2 = passTargets(stack, pass);
+        for (const t2 of targets2) if (!stack.app(t2)?.protocol) unknown2(`cannot tell whether ${t2.name} serves WSGI or ASGI from its command`, pass.node.directive.span);
+        const wsgi = targets2.filter((s2) => stack.app(s2)?.protocol === "wsgi");
         if (wsgi.length === 0) continue;
         const first = stack.app(wsgi[0]);
         const worker = first.gunicorn?.workerClass.kind === "known" ? first.gunicorn.workerClass.value : "sync";
@@ -24592,6 +24592,60 @@ function appTimeouts(stack, service) {
     ...g.timeout.kind === "known" ? { requestTimeout: g.timeout } : {},
     ...workerClass ? { timeoutKills: sync, workerClass } : {}
   };
+}
+function appListeners(stack, service) {
+  const app = stack.app(service);
+  if (!app) return void 0;
+  const words = app.server.argv.map((w) => w.value);
+  if (words.some((w) => w.kind === "unknown")) return void 0;
+  const text = words.map((w) => w.kind === "known" ? w.value : "");
+  const spanAt = (i) => words[i]?.kind === "known" ? words[i].span : app.server.span;
+  const portOf = (addr) => {
+    const m = addr === void 0 ? void 0 : /:(\d+)$/.exec(addr);
+    return m ? Number(m[1]) : void 0;
+  };
+  switch (app.server.kind) {
+    case "gunicorn": {
+      const g = app.gunicorn;
+      if (!g || g.configFile || g.bind.some((b) => b.kind === "unknown")) return void 0;
+      const tls = g.given.get("certfile");
+      return g.bind.map((b) => ({
+        ...b.kind === "known" && portOf(b.value) !== void 0 ? { port: portOf(b.value) } : b.kind === "known" && !b.value.startsWith("unix:") ? { port: 8e3 } : {},
+        protocol: tls ? "https" : "http",
+        span: tls?.span ?? b.span,
+        how: tls ? "gunicorn --certfile" : `gunicorn --bind ${b.kind === "known" ? b.value : ""}${b.kind === "known" && b.isDefault ? " (default)" : ""}, no --certfile`
+      }));
+    }
+    case "uvicorn":
+    case "daphne": {
+      if (text.some((w) => /^(-e|--endpoint|--fd|--uds|-u|--config)(=|$)/.test(w))) return void 0;
+      const tls = text.findIndex((w) => /^--ssl-(certfile|keyfile)(=|$)/.test(w));
+      const p = text.findIndex((w) => /^(--port|-p)(=|$)/.test(w));
+      const portWord = p < 0 ? void 0 : text[p].includes("=") ? text[p].split("=")[1] : text[p + 1];
+      const port = portWord === void 0 ? 8e3 : /^\d+$/.test(portWord) ? Number(portWord) : void 0;
+      if (port === void 0) return void 0;
+      return [{ port, protocol: tls >= 0 ? "https" : "http", span: tls >= 0 ? spanAt(tls) : p >= 0 ? spanAt(p) : app.server.span, how: `${app.server.kind} on port ${port}${tls >= 0 ? " with --ssl-*" : ", no TLS options"}` }];
+    }
+    case "uwsgi": {
+      const out = [];
+      for (let i = 1; i < text.length; i++) {
+        const m = /^(--socket|-s|--uwsgi-socket|--http-socket|--http|--https|--ini|--yaml|--json|--xml)(?:=(.*))?$/.exec(text[i]);
+        if (!m) {
+          if (/\.(ini|ya?ml|json|xml)$/.test(text[i])) return void 0;
+          continue;
+        }
+        const flag = m[1];
+        if (/^--(ini|yaml|json|xml)$/.test(flag)) return void 0;
+        const value = m[2] ?? text[i + 1];
+        const protocol = flag === "--https" ? "https" : flag.startsWith("--http") ? "http" : "uwsgi";
+        const port = portOf(value?.split(",")[0]);
+        out.push({ ...port !== void 0 ? { port } : {}, protocol, span: spanAt(i), how: `uwsgi ${flag} ${value ?? ""}`.trim() });
+      }
+      return out.length ? out : void 0;
+    }
+    default:
+      return void 0;
+  }
 }
 
 // src/fix/fixers.ts
@@ -24669,6 +24723,13 @@ var upstream_keepalive_timeout_default = defineRule({
   }
 });
 
+// rules/support/nginx-inherit.ts
+function inheritedSetting(model, node, name2) {
+  const found = inherited(node, name2);
+  if (found.length || !model.implicitMain) return found;
+  return model.roots.filter((r) => r.parent === void 0 && r.context === "http" && r.directive.name === name2);
+}
+
 // rules/proxy-read-timeout.ts
 var NGINX_READ_TIMEOUT_MS = 6e4;
 var WORKER_FIRST_FACTOR = 2;
@@ -24736,13 +24797,13 @@ function collectLinks(stack) {
       const pass = loc.proxyPass;
       const names = pass ? READ_TIMEOUT[pass.kind] : void 0;
       if (!pass || !names) continue;
-      const node = inherited(pass.node, names.read)[0];
+      const node = inheritedSetting(proxy.nginx, pass.node, names.read)[0];
       const raw = node?.directive.args[0]?.value;
       const readMs = raw === void 0 ? NGINX_READ_TIMEOUT_MS : parseNginxTime(raw);
       if (readMs === void 0) continue;
-      const targets = passTargets(stack, pass);
-      const replay = replays(inherited(pass.node, names.next)[0], targets, pass);
-      for (const service of targets) {
+      const targets2 = passTargets(stack, pass);
+      const replay = replays(inheritedSetting(proxy.nginx, pass.node, names.next)[0], targets2, pass);
+      for (const service of targets2) {
         const t2 = appTimeouts(stack, service);
         const timeout = t2?.requestTimeout;
         if (!t2 || !timeout || t2.timeoutKills !== true || timeout.value <= 0) continue;
@@ -24756,11 +24817,11 @@ function collectLinks(stack) {
   }
   return out;
 }
-function replays(next, targets, pass) {
+function replays(next, targets2, pass) {
   const args = next ? next.directive.args.map((a) => a.value) : ["error", "timeout"];
   if (!args.includes("timeout")) return false;
   const servers = pass.upstream ? pass.upstream.servers.length : 0;
-  const replicas = targets.reduce((n, s2) => n + (s2.replicas?.kind === "known" ? s2.replicas.value : 1), 0);
+  const replicas = targets2.reduce((n, s2) => n + (s2.replicas?.kind === "known" ? s2.replicas.value : 1), 0);
   return Math.max(servers, replicas) > 1 ? next ? "set" : "default" : false;
 }
 function nextName(readDirective) {
@@ -25356,7 +25417,7 @@ var nginx_refuses_config_default = defineRule({
     docs: {
       what: "Reads the configuration the nginx container loads (its nginx.conf, or the official image's, with every include expanded in the order nginx reads it) and reports what makes `nginx -t` fail, so nginx never starts: an `access_log` naming a `log_format` that is not defined before it (including one defined only in a file included later), two `upstream` blocks with one name, two `default_server` listens on one address and port, a directive in a context that does not allow it (`proxy_pass` in a server block, `log_format` in a location), an unknown directive that is a misspelling of a known one, an `include` of a file the container does not have, and a file that starts with a UTF-8 byte order mark.",
       why: "nginx refuses the whole configuration for any of these: the container exits at start (or, on a reload, keeps running the old configuration while the deploy reports success). The mistakes hide across files: a `log_format` in `conf.d/logging.conf` is read after `conf.d/app.conf` (alphabetical order), and an editor adds the BOM that nginx reads as part of the first directive's name (https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format, https://nginx.org/en/docs/beginners_guide.html#conf_structure).",
-      notes: `Which directives exist and where each is allowed comes from nginx ${PROBED_NGINX_VERSION} itself (scripts/probe-nginx-directives.mjs); newer directives (\`http2 on\`, \`quic_*\`) are known but their contexts are not judged. An unknown name is reported only when it is one or two letters from a known directive and no \`load_module\` is in the configuration; other names may come from a module. Files no container includes, \`stream\`/\`mail\` blocks and values filled in by templates are not judged. A missing include is reported only for the official image without a Dockerfile and without a mount over the path. Tests check every verdict against the real \`nginx -t\`.`
+      notes: `Which directives exist and where each is allowed comes from nginx ${PROBED_NGINX_VERSION} itself (scripts/probe-nginx-directives.mjs); newer directives (\`http2 on\`, \`quic_*\`) are known but their contexts are not judged. An unknown name is reported only when it is a near miss of a known directive (within a third of its length, \`proxy_set_headers\`) and no \`load_module\` is in the configuration; other names may come from a module or a newer nginx. Files no container includes, \`stream\`/\`mail\` blocks and values filled in by templates are not judged. A missing include is reported only for the official image without a Dockerfile and without a mount over the path. Tests check every verdict against the real \`nginx -t\`.`
     }
   },
   check({ stack, report, where }) {
@@ -25386,7 +25447,6 @@ function refusals(proxy, sources, where) {
   };
   model.roots.filter((n) => loaded2.has(n.directive.span.file)).forEach(visit);
   const hasLoadModule = nodes.some((n) => n.directive.name === "load_module");
-  const known2 = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
   const formats = /* @__PURE__ */ new Map();
   const formatsOf = (http) => {
     let f = formats.get(http);
@@ -25414,8 +25474,8 @@ function refusals(proxy, sources, where) {
         });
         continue;
       }
-      if (!allowed && !UNPROBED_DIRECTIVES.has(d.name) && !hasLoadModule && !d.name.includes("$")) {
-        const near = closest(d.name, known2);
+      if (!allowed && !hasLoadModule) {
+        const near = misspeltDirective(d.name);
         if (near !== void 0) {
           out.push({
             span: d.nameSpan,
@@ -25432,7 +25492,7 @@ function refusals(proxy, sources, where) {
       const name2 = d.args[1].value;
       const defined = formatsOf(http);
       if (model.implicitMain && !official && http === void 0) continue;
-      if (!defined.has(name2)) {
+      if (!defined.has(name2) && (model.unknowns.length === 0 || laterFormats.has(name2))) {
         const later = laterFormats.get(name2);
         out.push({
           span: d.args[1].span,
@@ -25484,6 +25544,11 @@ function refusals(proxy, sources, where) {
     }
   }
   return out;
+}
+var KNOWN_DIRECTIVES = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
+function misspeltDirective(name2) {
+  if (NGINX_DIRECTIVE_CONTEXTS[name2] || UNPROBED_DIRECTIVES.has(name2) || name2.includes("$")) return void 0;
+  return closest(name2, KNOWN_DIRECTIVES);
 }
 function isOfficialImage(proxy) {
   const image = proxy.service.image?.kind === "known" ? proxy.service.image.value : void 0;
@@ -25541,6 +25606,255 @@ function listenAddress(raw) {
 }
 function hasTemplateValue(text) {
   return /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}/.test(text);
+}
+
+// rules/websocket-upgrade-headers.ts
+var WEBSOCKET_PATH = /(^|[/^~\s])(ws|wss|websockets?|socket\.io|cable)(\/|$|\s|\$)/i;
+var websocket_upgrade_headers_default = defineRule({
+  meta: {
+    id: "websocket-upgrade-headers",
+    description: "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "A websocket handshake is an HTTP/1.1 request with `Upgrade: websocket` and `Connection: Upgrade`. Both are hop-by-hop headers that nginx does not pass on by itself, and `proxy_pass` speaks HTTP/1.0 unless told otherwise, so a location that proxies websockets needs `proxy_http_version 1.1`, `proxy_set_header Upgrade $http_upgrade` and `proxy_set_header Connection` with `upgrade` (or a `map` variable). The rule reports a location that sets `Upgrade` but misses one of the others, and a websocket-named location (`/ws/`, `/websocket`, `/socket.io/`, `/cable`) in front of an ASGI server (daphne, uvicorn, gunicorn with uvicorn workers) that sets neither header. `proxy_set_header` is inherited only when a level sets none of its own: one `proxy_set_header` in the location drops the `Upgrade` set in the server block, and the rule follows that.",
+      why: "Without the headers the upgrade request reaches the app as a plain GET: Channels answers 404 or 400, the browser retries, and live features silently fall back or stop (https://nginx.org/en/docs/http/websocket.html, https://channels.readthedocs.io/en/stable/deploying.html#nginx).",
+      notes: "A `Connection` value that is a variable is taken to be the documented `map $http_upgrade $connection_upgrade`. WSGI servers behind a websocket location are reported by websocket-to-wsgi."
+    }
+  },
+  check({ stack, report, where }) {
+    for (const proxy of stack.proxies) {
+      for (const loc of proxy.nginx.locations) {
+        const pass = loc.proxyPass;
+        if (!pass || pass.kind !== "proxy_pass") continue;
+        const headers = inheritedSetting(proxy.nginx, pass.node, "proxy_set_header");
+        const header = (name2) => headers.find((h) => h.directive.args[0]?.value.toLowerCase() === name2);
+        const upgrade = header("upgrade");
+        const connection = header("connection");
+        const version = inheritedSetting(proxy.nginx, pass.node, "proxy_http_version")[0];
+        const http11 = version?.directive.args[0]?.value === "1.1";
+        const connectionValue = connection?.directive.args[1]?.value ?? "";
+        const connectionUpgrades = connectionValue.toLowerCase().includes("upgrade") || connectionValue.startsWith("$");
+        if (upgrade) {
+          const missing = [];
+          if (!connectionUpgrades) missing.push(connection ? `Connection is "${connectionValue}" (${where(connection.directive.span)}), not upgrade` : "no Connection header is set");
+          if (!http11) missing.push(version ? `proxy_http_version is ${version.directive.args[0]?.value ?? "?"} (${where(version.directive.span)})` : "proxy_http_version is 1.0 (the default)");
+          if (missing.length === 0) continue;
+          report({
+            span: pass.node.directive.span,
+            message: `location ${loc.match} passes Upgrade (${where(upgrade.directive.span)}) for websockets, but ${missing.join(" and ")}: nginx forwards the handshake without what it needs and the websocket never opens`,
+            related: [{ span: upgrade.directive.span, message: "Upgrade header for the websocket handshake" }, ...relatedOf(connection, http11 ? void 0 : version)],
+            hint: `add ${[!http11 ? "proxy_http_version 1.1;" : "", !connectionUpgrades ? 'proxy_set_header Connection "upgrade";' : ""].filter(Boolean).join(" ")} to location ${loc.match}`
+          });
+          continue;
+        }
+        if (!WEBSOCKET_PATH.test(loc.match)) continue;
+        const asgi = passTargets(stack, pass).filter((s2) => stack.app(s2)?.protocol === "asgi");
+        if (asgi.length === 0) continue;
+        const server = stack.app(asgi[0]);
+        const lost = shadowedUpgrade(pass.node, proxy.nginx);
+        const why = lost ? `, because its own proxy_set_header (${where(headers[0].directive.span)}) replaces every one set around it, including Upgrade at ${where(lost.directive.span)}` : "";
+        report({
+          span: pass.node.directive.span,
+          message: `location ${loc.match} proxies to ${listNames(asgi.map((s2) => s2.name), 3)}, an ASGI server (${server.server.kind}; ${where(server.server.span)}), but sends no Upgrade${connectionUpgrades ? "" : " or Connection"} header${why}${http11 ? "" : " and speaks HTTP/1.0"}: nginx drops the hop-by-hop headers of the handshake, so websocket requests arrive as plain GETs and fail`,
+          related: [{ span: server.server.span, message: `${asgi[0].name} runs ${server.server.kind}` }, ...lost ? [{ span: lost.directive.span, message: "Upgrade set here, not inherited by the location" }] : [], ...relatedOf(connection)],
+          hint: `add proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; to location ${loc.match}`
+        });
+      }
+    }
+  }
+});
+function shadowedUpgrade(pass, model) {
+  let effectiveFound = false;
+  const levels = [];
+  for (let level = pass.parent; level; level = level.parent) levels.push(level.children);
+  if (model.implicitMain) levels.push(model.roots.filter((r) => r.parent === void 0 && r.context === "http"));
+  for (const children of levels) {
+    const here = children.filter((c) => c.directive.name === "proxy_set_header");
+    if (here.length === 0) continue;
+    if (!effectiveFound) {
+      effectiveFound = true;
+      continue;
+    }
+    const up = here.find((h) => h.directive.args[0]?.value.toLowerCase() === "upgrade");
+    if (up) return up;
+  }
+  return void 0;
+}
+function relatedOf(...nodes) {
+  return nodes.filter((n) => n !== void 0).map((n) => ({ span: n.directive.span, message: `${n.directive.name} ${n.directive.args.map((a) => a.raw).join(" ")}` }));
+}
+
+// rules/upstream-max-conns.ts
+var upstream_max_conns_default = defineRule({
+  meta: {
+    id: "upstream-max-conns",
+    description: "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once",
+    defaultSeverity: "warning",
+    category: "topology",
+    docs: {
+      what: "`max_conns=N` on an upstream `server` caps the connections nginx keeps open to that server; it is meant to keep requests queued in nginx (or sent to another server) instead of in the app. The rule adds up, per app service, `max_conns` over every upstream group (of every nginx container) that lists it, multiplied by nginx's `worker_processes` for a group without `zone` (each worker then counts on its own), and compares the sum with what the service can serve at once: processes x threads (gunicorn workers x threads, 1 per sync worker). It reports a sum above that.",
+      why: "A limit above the app's concurrency never triggers: `max_conns=200` in front of 4 workers x 2 threads lets 192 requests wait in gunicorn's listen backlog, where no other server can take them and nginx cannot time them out separately, so the protection the line promises does not exist (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#max_conns).",
+      notes: 'A service also listed somewhere without max_conns is not judged (nothing limits it there). `worker_processes auto` depends on the host\'s CPUs; the sum is then counted once per group, a lower bound, and the message says "at least". Async workers (gevent, uvicorn) have no fixed concurrency and are not judged.'
+    }
+  },
+  check({ stack, report, where }) {
+    const byService = /* @__PURE__ */ new Map();
+    const unlimited = /* @__PURE__ */ new Set();
+    for (const r of resolvedUpstreams(stack)) {
+      const zoned = r.upstream.node.children.some((c) => c.directive.name === "zone");
+      for (const { server, service } of r.servers) {
+        if (!service) continue;
+        const raw = server.params.get("max_conns");
+        const n = raw === void 0 ? 0 : Number(raw);
+        if (!Number.isInteger(n) || n <= 0) {
+          unlimited.add(service);
+          continue;
+        }
+        const list = byService.get(service) ?? [];
+        list.push({ proxy: r.proxy, upstream: r.upstream.name, maxConns: n, span: server.node.directive.span, multiplier: zoned ? 1 : workerProcesses(r.proxy) });
+        byService.set(service, list);
+      }
+    }
+    for (const [service, listings] of byService) {
+      if (unlimited.has(service)) continue;
+      const app = stack.app(service);
+      if (!app) continue;
+      const c = appConcurrency(app);
+      if (c.processes.kind !== "known" || c.perProcess.kind !== "known" || c.perProcessUnit !== "threads") continue;
+      const capacity = c.processes.value * c.perProcess.value;
+      const lowerBound = listings.some((l) => l.multiplier === void 0);
+      const total = listings.reduce((n, l) => n + l.maxConns * (l.multiplier ?? 1), 0);
+      if (total <= capacity) continue;
+      const terms = listings.map((l) => `max_conns=${l.maxConns} in ${l.upstream}${l.multiplier !== void 0 && l.multiplier > 1 ? ` x ${l.multiplier} nginx workers (no zone)` : ""}`);
+      const first = listings[0];
+      report({
+        span: first.span,
+        message: `nginx may hold ${lowerBound ? "at least " : ""}${listings.length > 1 || (first.multiplier ?? 1) > 1 ? `${terms.join(" + ")} = ` : `${terms[0]}: `}${total} connections open to ${service.name}, which serves ${c.processes.value} ${app.gunicorn ? c.processes.value === 1 ? "worker" : "workers" : c.processes.value === 1 ? "process" : "processes"} x ${c.perProcess.value} ${c.perProcess.value === 1 ? "thread" : "threads"} = ${capacity} requests at once (${where(app.server.span)}): ${total} > ${capacity}, so up to ${total - capacity} requests past what the app can run wait in ${app.server.kind}'s backlog instead of in nginx, and the limit protects nothing`,
+        related: [...listings.slice(1).map((l) => ({ span: l.span, message: `max_conns=${l.maxConns} in upstream ${l.upstream}` })), { span: app.server.span, message: `${service.name} serves ${capacity} requests at once` }],
+        hint: `lower max_conns for ${service.name} to ${listings.length > 1 ? `a total of ${capacity}` : capacity}${lowerBound || (first.multiplier ?? 1) > 1 ? " (add `zone` so all nginx workers share the count)" : ""}, or raise its workers or threads`
+      });
+    }
+  }
+});
+function workerProcesses(proxy) {
+  const node = proxy.nginx.roots.find((n) => n.context === "main" && n.directive.name === "worker_processes");
+  if (!node) return proxy.nginx.implicitMain ? void 0 : 1;
+  const v = node.directive.args[0]?.value;
+  return v !== void 0 && /^\d+$/.test(v) ? Number(v) : void 0;
+}
+
+// rules/upstream-dns-cached.ts
+var upstream_dns_cached_default = defineRule({
+  meta: {
+    id: "upstream-dns-cached",
+    description: "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed",
+    defaultSeverity: "warning",
+    category: "topology",
+    docs: {
+      what: "nginx resolves a host name in `proxy_pass http://web:8000` or in an upstream `server web:8000` once, when it starts, and keeps the addresses it got. The rule reports such a name when the compose service it reaches runs several replicas (`deploy.replicas` above 1), whose containers come and go with every `--scale` and every deploy, unless nginx re-resolves it: `proxy_pass` through a variable with a `resolver` (Docker's DNS is `127.0.0.11`), or `server web:8000 resolve` in an upstream with a `zone` (nginx 1.27.3+).",
+      why: "After a scale-up the new replicas never get a request; after a replica is recreated its old address keeps getting traffic that fails with 502 until someone reloads nginx. The load balancing the replicas were added for silently does not happen (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#resolve, https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver).",
+      notes: "This is how docker compose names replicas (one DNS record per container). Under Docker swarm's default virtual-IP endpoint mode the name resolves to one stable address and nginx's caching is harmless; disable the rule for swarm stacks. A replica count that is not known (`${REPLICAS}`) keeps the rule silent."
+    }
+  },
+  check({ stack, report, where }) {
+    for (const p of pinnedNames(stack)) {
+      report({
+        span: p.span,
+        message: `${p.what} names ${p.service.name}, which runs ${p.replicas} replicas (${where(p.replicasSpan)}), but nginx resolves the name once at start${p.resolver ? " (a resolver is set, but a fixed name is never re-resolved)" : ""}: replicas added by a scale never get a request, and a recreated replica's old address keeps getting them (502) until nginx reloads`,
+        related: [{ span: p.replicasSpan, message: `${p.service.name}: ${p.replicas} replicas` }],
+        hint: p.upstream ? `add \`zone\` and \`resolver 127.0.0.11 valid=10s;\` and write \`server ${p.service.name}:PORT resolve;\` (nginx 1.27.3+), or proxy through a variable` : `add \`resolver 127.0.0.11 valid=10s;\` and proxy through a variable: \`set $backend ${p.service.name}; proxy_pass http://$backend:PORT;\``
+      });
+    }
+  }
+});
+function pinnedNames(stack) {
+  const out = [];
+  const replicated = (svc) => svc?.replicas?.kind === "known" && svc.replicas.value > 1 ? svc.replicas : void 0;
+  for (const r of resolvedUpstreams(stack)) {
+    const zoned = r.upstream.node.children.some((c) => c.directive.name === "zone");
+    for (const { server, service } of r.servers) {
+      const replicas = replicated(service);
+      if (!service || !replicas || server.hasVariables) continue;
+      const resolver = hasResolver(r.proxy.nginx, r.upstream.node);
+      if (server.params.has("resolve") && zoned && resolver) continue;
+      out.push({ span: server.node.directive.span, what: `upstream ${r.upstream.name} server ${server.address.value}`, service, replicas: replicas.value, replicasSpan: replicas.span, resolver, upstream: true });
+    }
+  }
+  for (const proxy of stack.proxies) {
+    for (const pass of proxy.nginx.proxyPasses) {
+      if (pass.upstream || !pass.host || pass.target.value.includes("$")) continue;
+      const service = stack.resolveHost(pass.host);
+      const replicas = replicated(service);
+      if (!service || !replicas) continue;
+      out.push({ span: pass.node.directive.span, what: `${pass.kind} ${pass.target.value}`, service, replicas: replicas.value, replicasSpan: replicas.span, resolver: hasResolver(proxy.nginx, pass.node), upstream: false });
+    }
+  }
+  return out;
+}
+function hasResolver(model, node) {
+  return inheritedSetting(model, node, "resolver").length > 0;
+}
+
+// rules/upstream-protocol-mismatch.ts
+var WHAT = { http: "plain HTTP", https: "HTTPS (TLS)", uwsgi: "uWSGI's binary uwsgi protocol" };
+var CONSEQUENCE = {
+  "http>uwsgi": 'uWSGI reads the HTTP request as a uwsgi packet ("invalid request block size") and drops it, so every request ends in 502',
+  "https>uwsgi": "the TLS handshake reaches a uwsgi socket and fails, so every request ends in 502",
+  "uwsgi>http": "the server reads nginx's binary uwsgi packets as a malformed HTTP request and answers 400 or closes, so every request ends in 502",
+  "uwsgi>https": "the server expects a TLS handshake and gets uwsgi packets, so every request ends in 502",
+  "https>http": 'nginx starts a TLS handshake with a plain-HTTP server ("wrong version number"), so every request ends in 502',
+  "http>https": "nginx sends plain HTTP to a TLS socket, which drops it, so every request ends in 502"
+};
+var upstream_protocol_mismatch_default = defineRule({
+  meta: {
+    id: "upstream-protocol-mismatch",
+    description: "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi)",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "Follows each `proxy_pass` and `uwsgi_pass` to the app servers it reaches and compares what nginx speaks with what the server's socket expects on that port: `proxy_pass http://` speaks HTTP, `proxy_pass https://` TLS, `uwsgi_pass` the binary uwsgi protocol; gunicorn, uvicorn and daphne speak HTTP (HTTPS with `--certfile`/`--ssl-*`), uWSGI speaks uwsgi on `--socket` and HTTP on `--http`/`--http-socket`. The rule reports a pass whose protocol is not the one of the socket it reaches.",
+      why: `Nothing in either program's configuration check notices; the first request after deploy fails with 502 and the logs speak of "invalid request block size", "upstream prematurely closed connection" or "wrong version number" (https://uwsgi-docs.readthedocs.io/en/latest/Nginx.html, https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html).`,
+      notes: "Read from the server's command line; a server started with a config file (uwsgi.ini, gunicorn.conf.py) or endpoints arena-lint does not read keeps the rule silent. A pass to a port the server does not listen on is upstream-port-mismatch's finding, not this one."
+    }
+  },
+  check({ stack, report, where }) {
+    for (const proxy of stack.proxies) {
+      for (const pass of proxy.nginx.proxyPasses) {
+        const speaks = passProtocol(pass);
+        if (!speaks) continue;
+        for (const t2 of targets(stack, pass)) {
+          const listeners = appListeners(stack, t2.service);
+          if (!listeners) continue;
+          const l = t2.port === void 0 ? listeners.length === 1 ? listeners[0] : void 0 : listeners.find((x) => x.port === t2.port);
+          if (!l || l.protocol === speaks) continue;
+          report({
+            span: t2.span,
+            message: `${pass.kind} ${pass.target.value} speaks ${WHAT[speaks]} to ${t2.service.name}${t2.port !== void 0 ? `:${t2.port}` : ""}, which listens with ${WHAT[l.protocol]} (${l.how}; ${where(l.span)}): ${CONSEQUENCE[`${speaks}>${l.protocol}`]}`,
+            related: [{ span: l.span, message: `${t2.service.name} listens with ${WHAT[l.protocol]}` }, ...t2.span === pass.node.directive.span ? [] : [{ span: pass.node.directive.span, message: `${pass.kind} ${pass.target.value}` }]],
+            hint: l.protocol === "uwsgi" ? "use uwsgi_pass (with include uwsgi_params), or start uWSGI with --http-socket" : speaks === "uwsgi" ? `use proxy_pass http://, or start uWSGI with --socket` : `use proxy_pass ${l.protocol}://`
+          });
+        }
+      }
+    }
+  }
+});
+function passProtocol(pass) {
+  const scheme = /^([a-z]+):\/\//.exec(pass.target.value)?.[1];
+  if (pass.kind === "proxy_pass") return scheme === "https" ? "https" : scheme === "http" ? "http" : void 0;
+  if (pass.kind === "uwsgi_pass") return scheme === "suwsgi" ? void 0 : "uwsgi";
+  return void 0;
+}
+function targets(stack, pass) {
+  if (pass.upstream) {
+    const r = resolvedUpstreams(stack).find((u) => u.upstream === pass.upstream);
+    return (r?.servers ?? []).flatMap((s2) => s2.service && !s2.server.hasVariables && s2.server.host ? [{ service: s2.service, port: s2.server.port, span: pass.node.directive.span }] : []);
+  }
+  const svc = pass.host ? stack.resolveHost(pass.host) : void 0;
+  if (!svc) return [];
+  const defaultPort = pass.kind === "proxy_pass" ? /^https:/.test(pass.target.value) ? 443 : 80 : void 0;
+  const port = pass.port ?? defaultPort;
+  return [{ service: svc, ...port !== void 0 ? { port } : {}, span: pass.node.directive.span }];
 }
 
 // rules/django-db-bypasses-pgbouncer.ts
@@ -26448,6 +26762,184 @@ function checkConnMaxAge({ stack, report, where, unknown: unknown2 }) {
   }
 }
 
+// rules/django-settings-unknown-key.ts
+var TABLES = [
+  {
+    setting: "DATABASES",
+    backendKey: "ENGINE",
+    // Django's own backends read exactly these keys; third-party engines may read more.
+    backends: /^django\.(db|contrib\.gis\.db)\.backends\.[a-z0-9_]+$/,
+    keys: ["ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT", "ATOMIC_REQUESTS", "AUTOCOMMIT", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS", "OPTIONS", "TIME_ZONE", "TEST"],
+    docs: "https://docs.djangoproject.com/en/stable/ref/settings/#databases",
+    misplaced: {
+      TIMEOUT: 'a connection timeout is a driver option: "OPTIONS": {"connect_timeout": N} for PostgreSQL and MySQL, {"timeout": N} for SQLite',
+      CONNECT_TIMEOUT: 'it is a driver option: "OPTIONS": {"connect_timeout": N}',
+      SSLMODE: 'it is a driver option: "OPTIONS": {"sslmode": "..."}',
+      POOL: 'Django 5.1+ reads it from "OPTIONS": {"pool": ...}',
+      ISOLATION_LEVEL: 'it is read from "OPTIONS": {"isolation_level": ...}'
+    }
+  },
+  {
+    setting: "CACHES",
+    backendKey: "BACKEND",
+    backends: /^(django\.core\.cache\.backends\.[a-z0-9_.]+|django_redis\.cache\.RedisCache)$/i,
+    keys: ["BACKEND", "LOCATION", "TIMEOUT", "OPTIONS", "KEY_PREFIX", "VERSION", "KEY_FUNCTION"],
+    docs: "https://docs.djangoproject.com/en/stable/ref/settings/#caches",
+    misplaced: {
+      MAX_ENTRIES: 'it is read from "OPTIONS": {"MAX_ENTRIES": N}',
+      CULL_FREQUENCY: 'it is read from "OPTIONS": {"CULL_FREQUENCY": N}',
+      CLIENT_CLASS: 'django-redis reads it from "OPTIONS": {"CLIENT_CLASS": ...}',
+      PASSWORD: 'the password goes in LOCATION (redis://:password@host) or "OPTIONS"'
+    }
+  },
+  {
+    setting: "CHANNEL_LAYERS",
+    backendKey: "BACKEND",
+    backends: /^channels(_redis)?\.[a-z_.]+Layer$/i,
+    keys: ["BACKEND", "CONFIG", "TEST_CONFIG"],
+    docs: "https://channels.readthedocs.io/en/stable/topics/channel_layers.html#configuration",
+    misplaced: {
+      HOSTS: 'channels_redis reads it from "CONFIG": {"hosts": [...]}',
+      CAPACITY: 'channels_redis reads it from "CONFIG": {"capacity": N}',
+      EXPIRY: 'channels_redis reads it from "CONFIG": {"expiry": N}'
+    }
+  }
+];
+var django_settings_unknown_key_default = defineRule({
+  meta: {
+    id: "django-settings-unknown-key",
+    description: "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word",
+    defaultSeverity: "warning",
+    category: "data",
+    docs: {
+      what: 'Each entry of `DATABASES`, `CACHES` and `CHANNEL_LAYERS` is a dict of keys Django (or Channels) reads by name; a key it does not know is ignored. The rule reports such keys in the settings each app container loads, with the key that was probably meant or the place the setting belongs (`"TIMEOUT"` in a database dict is a driver option in `OPTIONS`; `"MAX_ENTRIES"` in a cache dict belongs in its `OPTIONS`). Only entries whose backend is Django\'s own (`django.db.backends.*`, `django.core.cache.backends.*`, django-redis, Channels\' layers) are judged: a third-party backend may read keys of its own.',
+      why: "Nothing fails: the setting simply has no effect, so the timeout, limit or pool the line promises never applies, and the first sign is an outage it was meant to prevent (https://docs.djangoproject.com/en/stable/ref/settings/#databases, https://docs.djangoproject.com/en/stable/ref/settings/#caches).",
+      notes: "Keys of `TEST` and `OPTIONS` are passed to test setup and the driver and are not judged. Values computed at run time (`dj_database_url.config()`) are unknown and keep the rule silent."
+    }
+  },
+  check({ stack, report }) {
+    const strays = [];
+    for (const app of dataTier(stack).apps) {
+      const names = app.settings?.names;
+      if (!names) continue;
+      for (const table of TABLES) {
+        for (const { alias, value } of entries(names.get(table.setting))) {
+          if (value.kind !== "known" || !isPyDict(value.value)) continue;
+          const backend = value.value.entries.find((e) => e.key.kind === "known" && e.key.value === table.backendKey)?.value;
+          if (backend?.kind !== "known" || typeof backend.value !== "string" || !table.backends.test(backend.value)) continue;
+          for (const e of value.value.entries) {
+            if (e.key.kind !== "known" || typeof e.key.value !== "string") continue;
+            if (table.keys.includes(e.key.value)) continue;
+            strays.push({ table, alias, key: e.key.value, span: e.key.span, service: app.service.name });
+          }
+        }
+      }
+    }
+    for (const group of groupBy(strays, (s2) => spanKey(s2.span))) {
+      const { table, alias, key: key2, span } = group[0];
+      const services = [...new Set(group.map((g) => g.service))];
+      const upper = key2.toUpperCase();
+      const placed = table.misplaced[upper];
+      const near = upper !== key2 && table.keys.includes(upper) ? upper : closest(key2, table.keys);
+      const advice = placed ?? (near ? `did you mean "${near}"?` : `${table.setting} entries read only ${table.keys.join(", ")}`);
+      report({
+        span,
+        message: `"${key2}" in ${table.setting}["${alias}"] is not a key ${table.setting === "CHANNEL_LAYERS" ? "Channels" : "Django"} reads, so it has no effect in ${listNames(services, 3)}: ${advice}`,
+        hint: placed ? `move it where it is read; see ${table.docs}` : near ? `rename it to "${near}"` : `remove it; see ${table.docs}`
+      });
+    }
+  }
+});
+function entries(v) {
+  if (v?.kind !== "known" || !isPyDict(v.value)) return [];
+  return v.value.entries.flatMap((e) => e.key.kind === "known" && typeof e.key.value === "string" ? [{ alias: e.key.value, value: e.value }] : []);
+}
+
+// rules/conn-max-age-asgi.ts
+var conn_max_age_asgi_default = defineRule({
+  meta: {
+    id: "conn-max-age-asgi",
+    description: "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server",
+    defaultSeverity: "warning",
+    category: "data",
+    docs: {
+      what: "Reads `CONN_MAX_AGE` of every database in the settings each app container loads, and the app server it runs: uvicorn, daphne, or gunicorn with an ASGI worker class (`uvicorn.workers.UvicornWorker`) serve ASGI. The rule reports a `CONN_MAX_AGE` above 0 (or `None`, forever) in a container that serves ASGI, naming the server.",
+      why: "Django keeps connections per thread and per async context. Under ASGI each request runs in a context of its own, so a persistent connection is never reused by the next request; with `CONN_MAX_AGE` it is not closed at the end of the request either, and open connections pile up until they age out, towards PostgreSQL's `max_connections` or pgbouncer's `max_client_conn`. Django's documentation says to disable persistent connections under ASGI and pool elsewhere (https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections).",
+      notes: "A settings module shared by a WSGI web tier and an ASGI Channels tier is reported for the ASGI services only; setting `CONN_MAX_AGE` from an environment variable that the ASGI service sets to 0 silences it. A server whose protocol cannot be told from its command keeps the rule silent."
+    }
+  },
+  check({ stack, report, where }) {
+    const found = [];
+    for (const { db } of dataTier(stack).databases) {
+      if (db.app.app.protocol !== "asgi") continue;
+      const age = pyNumber(db.connMaxAge);
+      if (!age || age.kind === "unknown" || age.value === 0) continue;
+      found.push({ db, age });
+    }
+    for (const group of groupBy(found, (f) => spanKey(f.age.span))) {
+      const { db, age } = group[0];
+      const services = [...new Set(group.map((g) => g.db.app.service.name))];
+      const server = db.app.app;
+      const ageText = age.value === null ? "None (forever)" : `${age.value}s`;
+      report({
+        span: age.span,
+        message: `CONN_MAX_AGE ${ageText} of database "${db.alias}" keeps connections open in ${listNames(services, 3)}, which serve${services.length === 1 ? "s" : ""} ASGI (${server.server.kind}${server.gunicorn?.workerClass.kind === "known" ? ` -k ${server.gunicorn.workerClass.value}` : ""}; ${where(server.server.span)}): each request's async context opens its own connection, none is reused, and each stays open for CONN_MAX_AGE, so connections pile up towards the database's limit`,
+        related: [{ span: server.server.span, message: `${services[0]} serves ASGI here` }],
+        hint: `set CONN_MAX_AGE to 0 for the ASGI service (e.g. read it from an environment variable), and pool with pgbouncer or Django 5.1's "pool" option instead`
+      });
+    }
+  }
+});
+
+// rules/channel-layer-in-memory.ts
+var IN_MEMORY = "channels.layers.InMemoryChannelLayer";
+var channel_layer_in_memory_default = defineRule({
+  meta: {
+    id: "channel-layer-in-memory",
+    description: "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process",
+    defaultSeverity: "error",
+    category: "data",
+    docs: {
+      what: "Finds `CHANNEL_LAYERS` entries whose `BACKEND` is `channels.layers.InMemoryChannelLayer` in the settings the app containers load, and counts the processes that load them: every service running those settings, its replicas (`deploy.replicas`, numbered services), and the processes of its app server (gunicorn or uvicorn `--workers`). The rule reports the layer when there is more than one, with the arithmetic.",
+      why: "The in-memory layer lives inside one process. A `group_send` from a view, a Celery task or another worker reaches only the consumers of the process that sent it: chat messages, notifications and live updates reach some users and silently not others, depending on which worker their websocket landed on. Channels' documentation says it is for testing and local development only (https://channels.readthedocs.io/en/stable/topics/channel_layers.html#in-memory-channel-layer).",
+      notes: "A process count that is not known (a worker count from an unset variable) keeps the rule silent unless the known part already exceeds one."
+    }
+  },
+  check({ stack, report, where }) {
+    const found = [];
+    for (const app of dataTier(stack).apps) {
+      const layers = app.settings?.names.get("CHANNEL_LAYERS");
+      if (layers?.kind !== "known" || !isPyDict(layers.value)) continue;
+      for (const e of layers.value.entries) {
+        if (e.key.kind !== "known" || typeof e.key.value !== "string") continue;
+        const backend = pyGet(e.value, "BACKEND");
+        if (backend?.kind !== "known" || backend.value !== IN_MEMORY) continue;
+        found.push({ app, alias: e.key.value, backend });
+      }
+    }
+    for (const group of groupBy(found, (f) => spanKey(f.backend.span))) {
+      const items = [];
+      for (const { app } of group) {
+        const c = appConcurrency(app.app);
+        const replicas = app.service.replicas?.kind === "known" ? app.service.replicas.value : 1;
+        if (c.processes.kind !== "known") continue;
+        items.push({ service: app.service, factors: [...replicas > 1 ? [{ value: replicas, unit: "replicas" }] : [], { value: c.processes.value, unit: "processes" }] });
+      }
+      const terms = capacityTerms(items);
+      const total = terms.reduce((n, t2) => n + termValue(t2), 0);
+      if (total <= 1) continue;
+      const { alias, backend } = group[0];
+      const first = group[0].app.app;
+      report({
+        span: backend.span,
+        message: `CHANNEL_LAYERS["${alias}"] is InMemoryChannelLayer, but ${formatTerms(terms)} = ${total} processes load these settings (${where(first.server.span)}): each keeps its own layer, so a group_send reaches only the consumers of the process that sent it and the others never see the message`,
+        related: group.map((g) => ({ span: g.app.app.server.span, message: `${g.app.service.name} runs Django here` })).slice(0, 3),
+        hint: "use channels_redis (channels_redis.core.RedisChannelLayer, or pubsub.RedisPubSubChannelLayer) with a Redis every process reaches"
+      });
+    }
+  }
+});
+
 // rules/registry-data.ts
 var DATA_RULES = [
   pgbouncer_pool_over_db_limit_default,
@@ -26459,6 +26951,9 @@ var DATA_RULES = [
   redis_maxmemory_headroom_default,
   pgbouncer_query_timeout_default,
   conn_max_age_idle_timeout_default,
+  django_settings_unknown_key_default,
+  conn_max_age_asgi_default,
+  channel_layer_in_memory_default,
   pgbouncer_unknown_setting_default
 ];
 
@@ -26478,7 +26973,7 @@ var backlog_over_somaxconn_default = defineRule({
   },
   check({ stack, report, where, unknown: unknown2 }) {
     const host = hostSysctls(stack.workspace).get(SOMAXCONN);
-    const entries = stack.services.flatMap((svc) => {
+    const entries2 = stack.services.flatMap((svc) => {
       const somax = containerSysctl(stack, svc, SOMAXCONN);
       if (somax.value.kind === "unknown") {
         unknown2(`${svc.name}: ${somax.value.reason}`, somax.value.span);
@@ -26494,7 +26989,7 @@ var backlog_over_somaxconn_default = defineRule({
         return [{ service: svc, key: `${b.program}\0${b.value.value}\0${limit}`, item: { backlog: b, value: b.value, somax, limit } }];
       });
     });
-    for (const g of groupByTier(stack, entries)) {
+    for (const g of groupByTier(stack, entries2)) {
       const { backlog, value, somax, limit } = g.item;
       const where_ = g.services.length > 1 ? `the ${g.name} containers (${g.services.length} replicas)` : `container ${g.name}`;
       const origin = somax.origin === "compose" ? `set by its sysctls at ${where(somax.value.span)}` : somax.origin === "host" ? `the host's (${where(somax.value.span)}), network_mode: host` : kernelDefaultNote(somax.description);
@@ -26576,7 +27071,7 @@ var gunicorn_workers_cpu_default = defineRule({
   },
   check({ stack, config: config3, report, where, unknown: unknown2 }) {
     const hostCpus = capacityPlan(config3).host?.cpus;
-    const entries = serviceResources(stack).flatMap((use) => {
+    const entries2 = serviceResources(stack).flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       if (!workers) return [];
       if (workers.kind === "unknown") {
@@ -26598,7 +27093,7 @@ var gunicorn_workers_cpu_default = defineRule({
       if (workers.value <= Math.max(guideline, 4 * cpus2.value)) return [];
       return [{ service: use.service, key: `${workers.value}\0${cpus2.value}`, item: { workers, cpus: cpus2, guideline } }];
     });
-    for (const g of groupByTier(stack, entries)) {
+    for (const g of groupByTier(stack, entries2)) {
       const { workers, cpus: cpus2, guideline } = g.item;
       const far = workers.value > 2 * guideline;
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
@@ -26770,12 +27265,12 @@ var resource_limits_missing_default = defineRule({
       unknown2("no service sets a limit and the config has no host:");
       return;
     }
-    const entries = uses.flatMap((use) => {
+    const entries2 = uses.flatMap((use) => {
       if (!longRunning(stack, use.service)) return [];
       const missing = ["cpus", "memory"].filter((k) => !use.limits[k]);
       return missing.length ? [{ service: use.service, key: missing.join(","), item: missing }] : [];
     });
-    for (const g of groupByTier(stack, entries)) {
+    for (const g of groupByTier(stack, entries2)) {
       const first = g.services[0];
       const what = g.item.map((k) => k === "cpus" ? "CPU" : "memory").join(" and no ");
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
@@ -26900,7 +27395,7 @@ var worker_memory_budget_default = defineRule({
       if (p.key[1] === "workerMemory" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
     const budget = plan.capacity.workerMemory;
-    const entries = serviceResources(stack).flatMap((use) => {
+    const entries2 = serviceResources(stack).flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       const memory = use.limits.memory;
       if (!workers || !memory) return [];
@@ -26916,7 +27411,7 @@ var worker_memory_budget_default = defineRule({
       if (perWorker >= budget.value) return [];
       return [{ service: use.service, key: `${memory.value.value}\0${workers.value}`, item: { workers, memory: memory.value, raw: memory.raw ?? String(memory.value.value), perWorker } }];
     });
-    for (const g of groupByTier(stack, entries)) {
+    for (const g of groupByTier(stack, entries2)) {
       const { workers, memory, raw, perWorker } = g.item;
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
       report({
@@ -27130,10 +27625,10 @@ function djangoRoutes(stack) {
       for (const location of proxy.nginx.locations) {
         const pass = location.proxyPass;
         if (!pass || pass.kind !== "proxy_pass") continue;
-        const targets = new Set(passTargets(stack, pass));
+        const targets2 = new Set(passTargets(stack, pass));
         const seen = /* @__PURE__ */ new Set();
         for (const app of apps) {
-          if (!targets.has(app.service)) continue;
+          if (!targets2.has(app.service)) continue;
           const key2 = app.settings.entry;
           if (seen.has(key2)) continue;
           seen.add(key2);
@@ -28303,6 +28798,10 @@ var RULES = [
   upstream_keepalive_timeout_default,
   proxy_read_timeout_default,
   nginx_refuses_config_default,
+  websocket_upgrade_headers_default,
+  upstream_max_conns_default,
+  upstream_dns_cached_default,
+  upstream_protocol_mismatch_default,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES
