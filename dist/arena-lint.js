@@ -24359,6 +24359,12 @@ function main(argv, io) {
 }
 
 // src/bin.ts
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 var code = main(process.argv.slice(2), {
   stdout: (s2) => process.stdout.write(s2),
   stderr: (s2) => process.stderr.write(s2),
