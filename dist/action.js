@@ -6545,7 +6545,7 @@ var require_parser = __commonJS({
        */
       *next(source) {
         this.source = source;
-        if (node_process.env.LOG_TOKENS)
+        if (false)
           console.log("|", cst.prettyToken(source));
         if (this.atScalar) {
           this.atScalar = false;
@@ -8799,7 +8799,7 @@ var MappedTextBuilder = class {
     this.subs.push(unknownReason === void 0 ? { start: at, end: at + value.length, source, via } : { start: at, end: at + value.length, source, via, unknownReason });
   }
   build() {
-    return { file: this.file, text: this.text, srcStart: this.srcStart.subarray(0, this.size), srcEnd: this.srcEnd.subarray(0, this.size), substitutions: this.subs, whole: this.whole };
+    return { file: this.file, text: this.text, srcStart: this.srcStart, srcEnd: this.srcEnd, substitutions: this.subs, whole: this.whole };
   }
 };
 function literalText(file, text, offset) {
@@ -19054,7 +19054,8 @@ function scalarString(node) {
 function scalarText(file, node) {
   const value = scalarString(node);
   if (value === void 0 || !node.range) return void 0;
-  const [start, end] = node.range;
+  const start = node.range[0];
+  const end = node.range[1];
   const whole = { file: file.path, start, end };
   const b = new MappedTextBuilder(file.path, whole);
   const src = file.text;

@@ -9,7 +9,8 @@ import type { Span } from '../core/value.js';
 export interface MappedText {
   readonly file: string;
   readonly text: string;
-  /** Source start offset of each character of `text` (typed arrays: a large stack maps millions of characters). */
+  /** Source start offset of each character of `text` (typed arrays: a large stack maps millions of
+   * characters); may be longer than `text`, and only indices below `text.length` mean anything. */
   readonly srcStart: ArrayLike<number>;
   /** Source end offset (exclusive) of each character of `text`. */
   readonly srcEnd: ArrayLike<number>;
@@ -110,7 +111,9 @@ export class MappedTextBuilder {
   }
 
   build(): MappedText {
-    return { file: this.file, text: this.text, srcStart: this.srcStart.subarray(0, this.size), srcEnd: this.srcEnd.subarray(0, this.size), substitutions: this.subs, whole: this.whole };
+    // The buffers as they are (no views): only indices below text.length are ever read, and later
+    // pushes write past them or into new buffers.
+    return { file: this.file, text: this.text, srcStart: this.srcStart, srcEnd: this.srcEnd, substitutions: this.subs, whole: this.whole };
   }
 }
 

@@ -250,7 +250,8 @@ export function scalarString(node: Node | null | undefined): string | undefined 
 export function scalarText(file: SourceFile, node: Node): MappedText | undefined {
   const value = scalarString(node);
   if (value === undefined || !node.range) return undefined;
-  const [start, end] = node.range;
+  const start = node.range[0];
+  const end = node.range[1];
   const whole = { file: file.path, start, end };
   const b = new MappedTextBuilder(file.path, whole);
   const src = file.text;
