@@ -6545,7 +6545,7 @@ var require_parser = __commonJS({
        */
       *next(source) {
         this.source = source;
-        if (node_process.env.LOG_TOKENS)
+        if (false)
           console.log("|", cst.prettyToken(source));
         if (this.atScalar) {
           this.atScalar = false;
@@ -8737,26 +8737,53 @@ var MappedTextBuilder = class {
     this.whole = whole;
   }
   text = "";
-  srcStart = [];
-  srcEnd = [];
+  srcStart = new Int32Array(16);
+  srcEnd = new Int32Array(16);
+  size = 0;
   subs = [];
   get length() {
     return this.text.length;
   }
+  reserve(more) {
+    const need = this.size + more;
+    if (need <= this.srcStart.length) return;
+    let cap = this.srcStart.length * 2;
+    while (cap < need) cap *= 2;
+    const starts = new Int32Array(cap);
+    starts.set(this.srcStart.subarray(0, this.size));
+    const ends = new Int32Array(cap);
+    ends.set(this.srcEnd.subarray(0, this.size));
+    this.srcStart = starts;
+    this.srcEnd = ends;
+  }
   /** Appends characters written literally; `starts[i]`/`ends[i]` locate character i in the source. */
   pushChar(ch, start, end) {
     this.text += ch;
+    this.reserve(ch.length);
     for (let i = 0; i < ch.length; i++) {
-      this.srcStart.push(start);
-      this.srcEnd.push(end);
+      this.srcStart[this.size] = start;
+      this.srcEnd[this.size] = end;
+      this.size++;
     }
+  }
+  /** Appends `text`, whose characters map one to one onto the source from `offset` on. */
+  pushLiteral(text, offset) {
+    this.text += text;
+    this.reserve(text.length);
+    for (let i = 0; i < text.length; i++) {
+      this.srcStart[this.size + i] = offset + i;
+      this.srcEnd[this.size + i] = offset + i + 1;
+    }
+    this.size += text.length;
   }
   pushMapped(m, from = 0, to = m.text.length) {
     const offset = this.text.length;
     this.text += m.text.slice(from, to);
+    this.reserve(to - from);
     for (let i = from; i < to; i++) {
-      this.srcStart.push(m.srcStart[i]);
-      this.srcEnd.push(m.srcEnd[i]);
+      this.srcStart[this.size] = m.srcStart[i];
+      this.srcEnd[this.size] = m.srcEnd[i];
+      this.size++;
     }
     for (const s2 of m.substitutions) {
       const a = Math.max(s2.start, from);
@@ -8777,7 +8804,7 @@ var MappedTextBuilder = class {
 };
 function literalText(file, text, offset) {
   const b = new MappedTextBuilder(file, { file, start: offset, end: offset + text.length });
-  for (let i = 0; i < text.length; i++) b.pushChar(text[i], offset + i, offset + i + 1);
+  b.pushLiteral(text, offset);
   return b.build();
 }
 function rangeOf(m, start, end) {
@@ -18916,10 +18943,10 @@ function replicaNumber(svc) {
 }
 function normalizeIdentity(svc, tier, data) {
   const n = tier.numbered ? replicaNumber(svc) : void 0;
+  const number2 = n === void 0 ? void 0 : new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, "g");
   const swap = (s2) => {
-    let out = s2.split(svc.name).join("{name}");
-    if (n !== void 0) out = out.replace(new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, "g"), "{n}");
-    return out;
+    const out = s2.includes(svc.name) ? s2.split(svc.name).join("{name}") : s2;
+    return number2 && out.includes(n) ? out.replace(number2, "{n}") : out;
   };
   const walk2 = (d) => {
     if (typeof d === "string") return swap(d);
@@ -19542,8 +19569,18 @@ var import_yaml = __toESM(require_dist(), 1);
 function parseYaml(file) {
   const problems = [];
   let doc;
+  let comments = [];
   try {
-    doc = import_yaml.default.parseDocument(file.text, { merge: true, prettyErrors: false });
+    const tokens = [...new import_yaml.default.Parser().parse(file.text)];
+    comments = commentsOf(file, tokens);
+    for (const d of new import_yaml.default.Composer({ merge: true }).compose(tokens, true, file.text.length)) {
+      if (!doc) doc = d;
+      else {
+        doc.errors.push(new import_yaml.default.YAMLParseError([d.range[0], d.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+        break;
+      }
+    }
+    if (!doc) throw new Error("no document");
     const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
     for (const e of syntax.slice(0, 1)) {
       const start = Math.min(e.pos[0], file.text.length);
@@ -19557,7 +19594,7 @@ function parseYaml(file) {
   } catch (e) {
     problems.push({ message: `cannot read YAML: ${e.message}`, span: { file: file.path, start: 0, end: 0 } });
   }
-  return { doc, problems, comments: yamlComments(file) };
+  return { doc, problems, comments };
 }
 var kindOf = (n) => (0, import_yaml.isMap)(n) ? "mapping" : (0, import_yaml.isSeq)(n) ? "sequence" : "scalar";
 function composeRefusal(doc, file) {
@@ -19577,11 +19614,24 @@ function composeRefusal(doc, file) {
     for (let i = file.text.indexOf("\n"); i >= 0 && i < offset; i = file.text.indexOf("\n", i + 1)) line++;
     return line;
   };
-  import_yaml.default.visit(doc, {
-    Alias(_, alias) {
-      if (alias.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${alias.source}'`, span: at(alias, whole) });
-    },
-    Map(_, map) {
+  const walk2 = (node, depth = 0) => {
+    if (depth > 500) return;
+    if ((0, import_yaml.isAlias)(node)) {
+      if (node.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${node.source}'`, span: at(node, whole) });
+      return;
+    }
+    if ((0, import_yaml.isPair)(node)) {
+      walk2(node.key, depth + 1);
+      walk2(node.value, depth + 1);
+      return;
+    }
+    if ((0, import_yaml.isSeq)(node)) {
+      for (const item of node.items) walk2(item, depth + 1);
+      return;
+    }
+    if (!(0, import_yaml.isMap)(node)) return;
+    const map = node;
+    {
       const seen = /* @__PURE__ */ new Map();
       for (const pair2 of map.items) {
         const key2 = pair2.key;
@@ -19603,7 +19653,12 @@ function composeRefusal(doc, file) {
         else constructing.push({ message: `mapping key "${name2}" already defined at line ${lineOf(first)}`, span: keySpan });
       }
     }
-  });
+    for (const pair2 of map.items) {
+      walk2(pair2.key, depth + 1);
+      walk2(pair2.value, depth + 1);
+    }
+  };
+  walk2(doc.contents);
   const earliest = (list) => list.sort((a, b) => a.span.start - b.span.start)[0];
   return earliest(composing) ?? earliest(constructing);
 }
@@ -19621,21 +19676,26 @@ function mergeRefusal(doc, value, keySpan, at, lineOf) {
   }
   return void 0;
 }
-function yamlComments(file) {
+function commentsOf(file, tokens) {
   const comments = [];
-  let offset = 0;
-  try {
-    for (const tok of new import_yaml.default.Lexer().lex(file.text)) {
-      const control = tok.length === 1 && tok.charCodeAt(0) < 32 && tok !== "\n" && tok !== "	" && tok !== "\r";
-      if (!control && tok.startsWith("#")) {
-        comments.push({ text: tok.slice(1), span: { file: file.path, start: offset, end: offset + tok.length } });
-      }
-      if (!control) offset += tok.length;
+  if (!file.text.includes("#")) return comments;
+  const walk2 = (t2, depth) => {
+    if (depth > 2e3 || t2 === null || typeof t2 !== "object") return;
+    if (Array.isArray(t2)) {
+      for (const x of t2) walk2(x, depth + 1);
+      return;
     }
-  } catch {
-  }
-  return comments;
+    const tok = t2;
+    if (tok.type === "comment" && typeof tok.offset === "number" && typeof tok.source === "string") {
+      comments.push({ text: tok.source.slice(1), span: { file: file.path, start: tok.offset, end: tok.offset + tok.source.length } });
+      return;
+    }
+    for (const field of CST_FIELDS) if (tok[field] !== void 0) walk2(tok[field], depth + 1);
+  };
+  walk2(tokens, 0);
+  return comments.sort((x, y) => x.span.start - y.span.start);
 }
+var CST_FIELDS = ["start", "key", "sep", "value", "end", "items", "props"];
 function nodeSpan(file, node, fallback) {
   const r = node?.range;
   if (!r) return fallback ?? { file, start: 0, end: 0 };
@@ -19691,7 +19751,8 @@ function scalarString(node) {
 function scalarText(file, node) {
   const value = scalarString(node);
   if (value === void 0 || !node.range) return void 0;
-  const [start, end] = node.range;
+  const start = node.range[0];
+  const end = node.range[1];
   const whole = { file: file.path, start, end };
   const b = new MappedTextBuilder(file.path, whole);
   const src = file.text;
@@ -19701,6 +19762,10 @@ function scalarText(file, node) {
   else if (type === "BLOCK_FOLDED" || type === "BLOCK_LITERAL") {
     const nl = src.indexOf("\n", start);
     j = nl < 0 ? end : nl + 1;
+  }
+  if (j + value.length <= end && src.startsWith(value, j)) {
+    b.pushLiteral(value, j);
+    return b.build();
   }
   for (let i = 0; i < value.length; i++) {
     const ch = value[i];
@@ -22556,6 +22621,7 @@ var Workspace = class {
   listing;
   fileSet;
   missing = /* @__PURE__ */ new Set();
+  kinds = /* @__PURE__ */ new Map();
   /** Every file below the root, sorted, without VCS, dependency and ignored folders. */
   files() {
     if (this.listing) return this.listing;
@@ -22587,18 +22653,24 @@ var Workspace = class {
     if (this.sources.has(rel)) return true;
     this.files();
     if (this.fileSet.has(rel)) return true;
-    try {
-      return statSync(join5(this.rootAbs, rel)).isFile();
-    } catch {
-      return false;
-    }
+    return this.kind(rel) === "file";
   }
   isDir(rel) {
-    try {
-      return statSync(join5(this.rootAbs, rel || ".")).isDirectory();
-    } catch {
-      return false;
+    return this.kind(rel || ".") === "dir";
+  }
+  /** What a path is, asked of the file system once per path: a 1000-replica stack asks the same ones 1000 times. */
+  kind(rel) {
+    let k = this.kinds.get(rel);
+    if (k === void 0) {
+      try {
+        const st = statSync(join5(this.rootAbs, rel));
+        k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
+      } catch {
+        k = "none";
+      }
+      this.kinds.set(rel, k);
     }
+    return k;
   }
   /** Files directly or indirectly below a folder. */
   filesUnder(dir) {
