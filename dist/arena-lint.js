@@ -895,14 +895,14 @@ var require_Collection = __commonJS({
         if (isEmptyPath(path))
           this.add(value);
         else {
-          const [key, ...rest] = path;
+          const [key, ...rest2] = path;
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.addIn(rest, value);
+            node.addIn(rest2, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest2, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
         }
       }
       /**
@@ -910,14 +910,14 @@ var require_Collection = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
+        const [key, ...rest2] = path;
+        if (rest2.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
         if (identity.isCollection(node))
-          return node.deleteIn(rest);
+          return node.deleteIn(rest2);
         else
-          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -925,12 +925,12 @@ var require_Collection = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path, keepScalar) {
-        const [key, ...rest] = path;
+        const [key, ...rest2] = path;
         const node = this.get(key, true);
-        if (rest.length === 0)
+        if (rest2.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
         else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity.isCollection(node) ? node.getIn(rest2, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node) => {
@@ -944,28 +944,28 @@ var require_Collection = __commonJS({
        * Checks if the collection includes a value with the key `key`.
        */
       hasIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
+        const [key, ...rest2] = path;
+        if (rest2.length === 0)
           return this.has(key);
         const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
+        return identity.isCollection(node) ? node.hasIn(rest2) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
       setIn(path, value) {
-        const [key, ...rest] = path;
-        if (rest.length === 0) {
+        const [key, ...rest2] = path;
+        if (rest2.length === 0) {
           this.set(key, value);
         } else {
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.setIn(rest, value);
+            node.setIn(rest2, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest2, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
         }
       }
     };
@@ -1419,7 +1419,7 @@ var require_stringify = __commonJS({
     var identity = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
-    function createStringifyContext(doc, options) {
+    function createStringifyContext(doc, options2) {
       const opt = Object.assign({
         blockQuote: true,
         commentString: stringifyComment.stringifyComment,
@@ -1439,7 +1439,7 @@ var require_stringify = __commonJS({
         trailingComma: false,
         trueStr: "true",
         verifyAliasOrder: true
-      }, doc.schema.toStringOptions, options);
+      }, doc.schema.toStringOptions, options2);
       let inFlow;
       switch (opt.collectionStyle) {
         case "block":
@@ -1861,10 +1861,10 @@ var require_stringifyCollection = __commonJS({
     var identity = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyCollection(collection, ctx, options) {
+    function stringifyCollection(collection, ctx, options2) {
       const flow = ctx.inFlow ?? collection.flow;
       const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      return stringify2(collection, ctx, options2);
     }
     function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent: indent3, options: { commentString } } = ctx;
@@ -3319,10 +3319,10 @@ var require_stringifyDocument = __commonJS({
     var identity = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyDocument(doc, options) {
+    function stringifyDocument(doc, options2) {
       const lines = [];
-      let hasDirectives = options.directives === true;
-      if (options.directives !== false && doc.directives) {
+      let hasDirectives = options2.directives === true;
+      if (options2.directives !== false && doc.directives) {
         const dir = doc.directives.toString(doc);
         if (dir) {
           lines.push(dir);
@@ -3332,7 +3332,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify.createStringifyContext(doc, options2);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -3408,7 +3408,7 @@ var require_Document = __commonJS({
     var createNode = require_createNode();
     var directives = require_directives();
     var Document = class _Document {
-      constructor(value, replacer, options) {
+      constructor(value, replacer, options2) {
         this.commentBefore = null;
         this.comment = null;
         this.errors = [];
@@ -3417,8 +3417,8 @@ var require_Document = __commonJS({
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
+        } else if (options2 === void 0 && replacer) {
+          options2 = replacer;
           replacer = void 0;
         }
         const opt = Object.assign({
@@ -3430,17 +3430,17 @@ var require_Document = __commonJS({
           stringKeys: false,
           uniqueKeys: true,
           version: "1.2"
-        }, options);
+        }, options2);
         this.options = opt;
         let { version } = opt;
-        if (options?._directives) {
-          this.directives = options._directives.atDocument();
+        if (options2?._directives) {
+          this.directives = options2._directives.atDocument();
           if (this.directives.yaml.explicit)
             version = this.directives.yaml.version;
         } else
           this.directives = new directives.Directives({ version });
-        this.setSchema(version, options);
-        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+        this.setSchema(version, options2);
+        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options2);
       }
       /**
        * Create a deep copy of this Document and its contents.
@@ -3491,7 +3491,7 @@ var require_Document = __commonJS({
         }
         return new Alias.Alias(node.anchor);
       }
-      createNode(value, replacer, options) {
+      createNode(value, replacer, options2) {
         let _replacer = void 0;
         if (typeof replacer === "function") {
           value = replacer.call({ "": value }, "", value);
@@ -3502,11 +3502,11 @@ var require_Document = __commonJS({
           if (asStr.length > 0)
             replacer = replacer.concat(asStr);
           _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
+        } else if (options2 === void 0 && replacer) {
+          options2 = replacer;
           replacer = void 0;
         }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options2 ?? {};
         const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
           this,
           // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
@@ -3531,9 +3531,9 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
+      createPair(key, value, options2 = {}) {
+        const k = this.createNode(key, null, options2);
+        const v = this.createNode(value, null, options2);
         return new Pair.Pair(k, v);
       }
       /**
@@ -3619,7 +3619,7 @@ var require_Document = __commonJS({
        *
        * Overrides all previously set schema options.
        */
-      setSchema(version, options = {}) {
+      setSchema(version, options2 = {}) {
         if (typeof version === "number")
           version = String(version);
         let opt;
@@ -3649,10 +3649,10 @@ var require_Document = __commonJS({
             throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
           }
         }
-        if (options.schema instanceof Object)
-          this.schema = options.schema;
+        if (options2.schema instanceof Object)
+          this.schema = options2.schema;
         else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options));
+          this.schema = new Schema.Schema(Object.assign(opt, options2));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
@@ -3682,14 +3682,14 @@ var require_Document = __commonJS({
         return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
       }
       /** A YAML representation of the document. */
-      toString(options = {}) {
+      toString(options2 = {}) {
         if (this.errors.length > 0)
           throw new Error("Document with errors cannot be stringified");
-        if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
-          const s2 = JSON.stringify(options.indent);
+        if ("indent" in options2 && (!Number.isInteger(options2.indent) || Number(options2.indent) <= 0)) {
+          const s2 = JSON.stringify(options2.indent);
           throw new Error(`"indent" option must be a positive integer, not ${s2}`);
         }
-        return stringifyDocument.stringifyDocument(this, options);
+        return stringifyDocument.stringifyDocument(this, options2);
       }
     };
     function assertCollection(contents) {
@@ -3995,10 +3995,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4012,7 +4012,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep) {
+          if (!keyProps.anchor && !keyProps.tag && !sep2) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -4036,7 +4036,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
+        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4052,7 +4052,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4143,7 +4143,7 @@ var require_resolve_end = __commonJS({
       let comment2 = "";
       if (end) {
         let hasSpace = false;
-        let sep = "";
+        let sep2 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4157,13 +4157,13 @@ var require_resolve_end = __commonJS({
               if (!comment2)
                 comment2 = cb;
               else
-                comment2 += sep + cb;
-              sep = "";
+                comment2 += sep2 + cb;
+              sep2 = "";
               break;
             }
             case "newline":
               if (comment2)
-                sep += source;
+                sep2 += source;
               hasSpace = true;
               break;
             default:
@@ -4206,18 +4206,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value) {
+          if (!props.anchor && !props.tag && !sep2 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4271,8 +4271,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+        if (!isMap4 && !sep2 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4284,7 +4284,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep ?? [], {
+          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4295,8 +4295,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap4 && !props.found && ctx.options.strict) {
-              if (sep)
-                for (const st of sep) {
+              if (sep2)
+                for (const st of sep2) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4313,7 +4313,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4493,7 +4493,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep = "";
+      let sep2 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4510,24 +4510,24 @@ var require_resolve_block_scalar = __commonJS({
           indent3 = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep + indent3.slice(trimIndent) + content2;
-          sep = "\n";
+          value += sep2 + indent3.slice(trimIndent) + content2;
+          sep2 = "\n";
         } else if (indent3.length > trimIndent || content2[0] === "	") {
-          if (sep === " ")
-            sep = "\n";
-          else if (!prevMoreIndented && sep === "\n")
-            sep = "\n\n";
-          value += sep + indent3.slice(trimIndent) + content2;
-          sep = "\n";
+          if (sep2 === " ")
+            sep2 = "\n";
+          else if (!prevMoreIndented && sep2 === "\n")
+            sep2 = "\n\n";
+          value += sep2 + indent3.slice(trimIndent) + content2;
+          sep2 = "\n";
           prevMoreIndented = true;
         } else if (content2 === "") {
-          if (sep === "\n")
+          if (sep2 === "\n")
             value += "\n";
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          value += sep + content2;
-          sep = " ";
+          value += sep2 + content2;
+          sep2 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4710,25 +4710,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep = " ";
+      let sep2 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep === "\n")
-            res += sep;
+          if (sep2 === "\n")
+            res += sep2;
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          res += sep + lm;
-          sep = " ";
+          res += sep2 + lm;
+          sep2 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep + (match?.[1] ?? "");
+      return res + sep2 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5040,14 +5040,14 @@ var require_compose_node = __commonJS({
       }
       return node;
     }
-    function composeAlias({ options }, { offset, source, end }, onError) {
+    function composeAlias({ options: options2 }, { offset, source, end }, onError) {
       const alias = new Alias.Alias(source.substring(1));
       if (alias.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
         onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      const re = resolveEnd.resolveEnd(end, valueEnd, options2.strict, onError);
       alias.range = [offset, valueEnd, re.offset];
       if (re.comment)
         alias.comment = re.comment;
@@ -5066,8 +5066,8 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
-      const opts = Object.assign({ _directives: directives }, options);
+    function composeDoc(options2, directives, { offset, start, value, end }, onError) {
+      const opts = Object.assign({ _directives: directives }, options2);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
         atKey: false,
@@ -5146,7 +5146,7 @@ var require_composer = __commonJS({
       return { comment: comment2, afterEmptyLine };
     }
     var Composer = class {
-      constructor(options = {}) {
+      constructor(options2 = {}) {
         this.doc = null;
         this.atDirectives = false;
         this.prelude = [];
@@ -5159,8 +5159,8 @@ var require_composer = __commonJS({
           else
             this.errors.push(new errors.YAMLParseError(pos, code2, message));
         };
-        this.directives = new directives.Directives({ version: options.version || "1.2" });
-        this.options = options;
+        this.directives = new directives.Directives({ version: options2.version || "1.2" });
+        this.options = options2;
       }
       decorate(doc, afterDoc) {
         const { comment: comment2, afterEmptyLine } = parsePrelude(this.prelude);
@@ -5538,14 +5538,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start, key, sep: sep2, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep)
-        for (const st of sep)
+      if (sep2)
+        for (const st of sep2)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6712,18 +6712,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep;
+          let sep2;
           if (scalar2.end) {
-            sep = scalar2.end;
-            sep.push(this.sourceToken);
+            sep2 = scalar2.end;
+            sep2.push(this.sourceToken);
             delete scalar2.end;
           } else
-            sep = [this.sourceToken];
+            sep2 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar2.offset,
             indent: scalar2.indent,
-            items: [{ start, key: scalar2, sep }]
+            items: [{ start, key: scalar2, sep: sep2 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -6876,15 +6876,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep = it.sep;
-                  sep.push(this.sourceToken);
+                  const sep2 = it.sep;
+                  sep2.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep }]
+                    items: [{ start: start2, key, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7078,13 +7078,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep = fc.end.splice(1, fc.end.length);
-            sep.push(this.sourceToken);
+            const sep2 = fc.end.splice(1, fc.end.length);
+            sep2.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep }]
+              items: [{ start, key: fc, sep: sep2 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -7224,15 +7224,15 @@ var require_public_api = __commonJS({
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser2 = require_parser();
-    function parseOptions(options) {
-      const prettyErrors = options.prettyErrors !== false;
-      const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
+    function parseOptions(options2) {
+      const prettyErrors = options2.prettyErrors !== false;
+      const lineCounter$1 = options2.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+    function parseAllDocuments(source, options2 = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer.Composer(options2);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
@@ -7243,10 +7243,10 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+    function parseDocument(source, options2 = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer.Composer(options2);
       let doc = null;
       for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
         if (!doc)
@@ -7262,14 +7262,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse(src, reviver, options) {
+    function parse(src, reviver, options2) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
-      } else if (options === void 0 && reviver && typeof reviver === "object") {
-        options = reviver;
+      } else if (options2 === void 0 && reviver && typeof reviver === "object") {
+        options2 = reviver;
       }
-      const doc = parseDocument(src, options);
+      const doc = parseDocument(src, options2);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -7279,29 +7279,29 @@ var require_public_api = __commonJS({
         else
           doc.errors = [];
       }
-      return doc.toJS(Object.assign({ reviver: _reviver }, options));
+      return doc.toJS(Object.assign({ reviver: _reviver }, options2));
     }
-    function stringify(value, replacer, options) {
+    function stringify(value, replacer, options2) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
-      } else if (options === void 0 && replacer) {
-        options = replacer;
+      } else if (options2 === void 0 && replacer) {
+        options2 = replacer;
       }
-      if (typeof options === "string")
-        options = options.length;
-      if (typeof options === "number") {
-        const indent3 = Math.round(options);
-        options = indent3 < 1 ? void 0 : indent3 > 8 ? { indent: 8 } : { indent: indent3 };
+      if (typeof options2 === "string")
+        options2 = options2.length;
+      if (typeof options2 === "number") {
+        const indent3 = Math.round(options2);
+        options2 = indent3 < 1 ? void 0 : indent3 > 8 ? { indent: 8 } : { indent: indent3 };
       }
       if (value === void 0) {
-        const { keepUndefined } = options ?? replacer ?? {};
+        const { keepUndefined } = options2 ?? replacer ?? {};
         if (!keepUndefined)
           return void 0;
       }
       if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+        return value.toString(options2);
+      return new Document.Document(value, _replacer, options2).toString(options2);
     }
     exports.parse = parse;
     exports.parseAllDocuments = parseAllDocuments;
@@ -7845,7 +7845,7 @@ ${frame}`;
 
 // src/engine/run.ts
 import { existsSync, readFileSync as readFileSync2 } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { isAbsolute, relative as relative2, resolve } from "node:path";
 
 // src/core/finding.ts
 var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
@@ -8059,11 +8059,11 @@ function expandBraced(out, m, dollar, close, vars, depth) {
     out.pushMapped(m, dollar, close + 1);
     return;
   }
-  const rest = body.slice(name2.length);
-  const op = /^(:-|-|:\?|\?|:\+|\+)/.exec(rest)?.[0];
+  const rest2 = body.slice(name2.length);
+  const op = /^(:-|-|:\?|\?|:\+|\+)/.exec(rest2)?.[0];
   const set = vars.lookup(name2);
   if (!op) {
-    if (rest.length > 0) {
+    if (rest2.length > 0) {
       out.pushMapped(m, dollar, close + 1);
       return;
     }
@@ -8136,11 +8136,11 @@ function parseEnvFile(file) {
       if (!key) {
         problems.push({ message: `expected KEY=VALUE, found "${body.trim()}"`, span: keySpan });
       } else {
-        const rest = body.slice(key.length);
-        const eq = rest.indexOf("=");
+        const rest2 = body.slice(key.length);
+        const eq = rest2.indexOf("=");
         const lineSpan = { file: file.path, start: at, end: at + body.trimEnd().length };
-        if (eq < 0 || rest.slice(0, eq).trim() !== "") {
-          if (rest.trim() === "") {
+        if (eq < 0 || rest2.slice(0, eq).trim() !== "") {
+          if (rest2.trim() === "") {
             entries.push({ key, keySpan, value: unknown(`${key} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan });
           } else {
             problems.push({ message: `expected "=" after ${key}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
@@ -8208,15 +8208,82 @@ function parseYaml(file) {
   let doc;
   try {
     doc = import_yaml.default.parseDocument(file.text, { merge: true, prettyErrors: false });
-    for (const e of doc.errors.slice(0, 1)) {
+    const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
+    for (const e of syntax.slice(0, 1)) {
       const start = Math.min(e.pos[0], file.text.length);
       const end = Math.min(Math.max(e.pos[1], start), file.text.length);
       problems.push({ message: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""), span: { file: file.path, start, end } });
+    }
+    if (syntax.length === 0) {
+      const refusal = composeRefusal(doc, file);
+      if (refusal) problems.push(refusal);
     }
   } catch (e) {
     problems.push({ message: `cannot read YAML: ${e.message}`, span: { file: file.path, start: 0, end: 0 } });
   }
   return { doc, problems, comments: yamlComments(file) };
+}
+var kindOf = (n) => (0, import_yaml.isMap)(n) ? "mapping" : (0, import_yaml.isSeq)(n) ? "sequence" : "scalar";
+function composeRefusal(doc, file) {
+  const composing = [];
+  const constructing = [];
+  const whole = { file: file.path, start: 0, end: 0 };
+  const at = (node, fallback) => {
+    const n = node;
+    const r = n?.range;
+    if (!r) return fallback;
+    const anchor = n.anchor ? file.text.lastIndexOf(`&${n.anchor}`, r[0]) : -1;
+    const start = anchor >= 0 && /^[ \t]*(![^ \t\n]*[ \t]*)?$/.test(file.text.slice(anchor + n.anchor.length + 1, r[0])) ? anchor : r[0];
+    return { file: file.path, start, end: r[1] };
+  };
+  const lineOf = (offset) => {
+    let line = 1;
+    for (let i = file.text.indexOf("\n"); i >= 0 && i < offset; i = file.text.indexOf("\n", i + 1)) line++;
+    return line;
+  };
+  import_yaml.default.visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${alias.source}'`, span: at(alias, whole) });
+    },
+    Map(_, map) {
+      const seen = /* @__PURE__ */ new Map();
+      for (const pair2 of map.items) {
+        const key = pair2.key;
+        const keySpan = at(key, at(map, whole));
+        if (isMergeKey(key)) {
+          const refused = mergeRefusal(doc, pair2.value, keySpan, at, lineOf);
+          if (refused) constructing.push(refused);
+          continue;
+        }
+        const resolved = (0, import_yaml.isAlias)(key) ? key.resolve(doc) : key;
+        if ((0, import_yaml.isMap)(resolved) || (0, import_yaml.isSeq)(resolved)) {
+          constructing.push({ message: "found unhashable key", span: keySpan });
+          continue;
+        }
+        if (!(0, import_yaml.isScalar)(resolved)) continue;
+        const name2 = String(resolved.value);
+        const first = seen.get(name2);
+        if (first === void 0) seen.set(name2, keySpan.start);
+        else constructing.push({ message: `mapping key "${name2}" already defined at line ${lineOf(first)}`, span: keySpan });
+      }
+    }
+  });
+  const earliest = (list) => list.sort((a, b) => a.span.start - b.span.start)[0];
+  return earliest(composing) ?? earliest(constructing);
+}
+function mergeRefusal(doc, value, keySpan, at, lineOf) {
+  const target = (0, import_yaml.isAlias)(value) ? value.resolve(doc) : value;
+  if ((0, import_yaml.isAlias)(value) && target === void 0) return void 0;
+  if ((0, import_yaml.isMap)(target)) return void 0;
+  if (!(0, import_yaml.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at(value, keySpan) };
+  for (const item of target.items) {
+    const source = (0, import_yaml.isAlias)(item) ? item.resolve(doc) : item;
+    if ((0, import_yaml.isMap)(source) || (0, import_yaml.isAlias)(item) && source === void 0) continue;
+    const span = at(source, at(item, keySpan));
+    const elsewhere = lineOf(span.start) !== lineOf(keySpan.start);
+    return { message: `expected a mapping for merging, but found ${kindOf(source)}${elsewhere ? ` (merged at line ${lineOf(keySpan.start)})` : ""}`, span };
+  }
+  return void 0;
 }
 function yamlComments(file) {
   const comments = [];
@@ -8249,7 +8316,7 @@ function isMergeKey(key) {
 function mapEntries(doc, file, node, depth = 0) {
   const map = resolveAlias(doc, node);
   if (!map || !(0, import_yaml.isMap)(map) || depth > 20) return [];
-  const own = [];
+  const own2 = [];
   const merged = [];
   for (const item of map.items) {
     if (!(0, import_yaml.isPair)(item)) continue;
@@ -8265,11 +8332,12 @@ function mapEntries(doc, file, node, depth = 0) {
       continue;
     }
     const keyNode = item.key;
-    const key = (0, import_yaml.isScalar)(keyNode) ? String(keyNode.value) : String(keyNode);
-    own.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
+    if (!(0, import_yaml.isScalar)(keyNode)) continue;
+    const key = String(keyNode.value);
+    own2.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
   }
-  const ownKeys = new Set(own.map((e) => e.key));
-  return [...own, ...merged.filter((e) => !ownKeys.has(e.key))];
+  const ownKeys = new Set(own2.map((e) => e.key));
+  return [...own2, ...merged.filter((e) => !ownKeys.has(e.key))];
 }
 function seqItems(doc, node) {
   const seq = resolveAlias(doc, node);
@@ -8415,6 +8483,14 @@ function wordsFromList(items) {
   return items.map((text) => ({ value: valueOf(text), text, operator: false }));
 }
 
+// src/core/own.ts
+function own(table, key) {
+  return Object.hasOwn(table, key) ? table[key] : void 0;
+}
+function setOwn(target, key, value) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 // src/inputs/compose.ts
 function readCompose(file, doc, dir, vars) {
   const r = new ComposeReader(file, doc, vars);
@@ -8499,7 +8575,7 @@ var ComposeReader = class {
     if (!node || depth > 30 || --this.plainBudget < 0) return null;
     if ((0, import_yaml2.isMap)(node)) {
       const out = {};
-      for (const e of mapEntries(this.doc, this.file.path, node)) out[e.key] = this.plain(e.value, depth + 1);
+      for (const e of mapEntries(this.doc, this.file.path, node)) setOwn(out, e.key, this.plain(e.value, depth + 1));
       return out;
     }
     if ((0, import_yaml2.isSeq)(node)) return seqItems(this.doc, node).map((n) => this.plain(n, depth + 1));
@@ -8698,7 +8774,7 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
 }
 
 // src/container/filesystem.ts
-import { posix } from "node:path";
+import { join, posix, relative, sep } from "node:path";
 
 // src/parsers/dockerfile.ts
 function parseDockerfile(file) {
@@ -8771,45 +8847,140 @@ function repoPath(...parts) {
   if (p === ".." || p.startsWith("../") || posix.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
-var ContainerFs = class {
+function originOf(s2, hostPath) {
+  if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
+  if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
+  return s2.origin;
+}
+function fileOf(s2, containerPath2, hostPath) {
+  return {
+    containerPath: containerPath2,
+    hostPath,
+    via: s2.via,
+    origin: originOf(s2, hostPath),
+    ...s2.chain?.length ? { chain: s2.chain } : {},
+    ...s2.rendering ? { rendering: s2.rendering } : {}
+  };
+}
+function under(path, dir) {
+  return dir === "/" ? path !== "/" : path.startsWith(`${dir}/`);
+}
+function rest(path, dir) {
+  return dir === "/" ? path.slice(1) : path.slice(dir.length + 1);
+}
+var ContainerFs = class _ContainerFs {
   constructor(ws, sources) {
     this.ws = ws;
     this.sources = sources;
   }
-  /** The repository file behind a container path; the last matching source wins, as mounts shadow the image. */
-  resolve(containerPath) {
-    const p = posix.normalize(containerPath);
+  /** A new filesystem with more layers on top (later layers shadow earlier ones). */
+  with(more) {
+    return more.length ? new _ContainerFs(this.ws, [...this.sources, ...more]) : this;
+  }
+  /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
+  state(containerPath2) {
+    const p = posix.normalize(containerPath2);
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s2 = this.sources[i];
-      if (p === s2.containerPath && !s2.isDir) return { containerPath: p, hostPath: s2.hostPath, via: s2.via };
-      if (s2.isDir && (p.startsWith(`${s2.containerPath}/`) || s2.containerPath === "/")) {
-        const rest = s2.containerPath === "/" ? p.slice(1) : p.slice(s2.containerPath.length + 1);
-        const host = repoPath(s2.hostPath, rest);
-        if (host !== void 0 && this.ws.exists(host)) return { containerPath: p, hostPath: host, via: s2.via };
+      if (s2.incomplete) continue;
+      if (s2.removed) {
+        if (p === s2.containerPath || under(p, s2.containerPath)) return { kind: "absent" };
+        continue;
       }
+      if (p === s2.containerPath && !s2.isDir && s2.origin?.kind === "image-default") return { kind: "image-default", origin: s2.origin, containerPath: p };
+      if (p === s2.containerPath && !s2.isDir) {
+        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
+        if (this.ws.exists(s2.hostPath)) return { kind: "file", file: fileOf(s2, p, s2.hostPath) };
+        return { kind: "absent" };
+      }
+      if (s2.isDir && under(p, s2.containerPath)) {
+        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
+        const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
+        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
+        if (s2.hides) return { kind: "absent" };
+      }
+      if (s2.hides && s2.isDir && p === s2.containerPath) return { kind: "absent" };
     }
-    return void 0;
+    return { kind: "absent" };
+  }
+  /** The repository file behind a container path, when the container sees one. */
+  resolve(containerPath2) {
+    const s2 = this.state(containerPath2);
+    return s2.kind === "file" ? s2.file : void 0;
   }
   /** Every repository file visible in the container, with its container path. */
   files() {
     const out = /* @__PURE__ */ new Map();
+    const hide = (dir) => {
+      for (const k of [...out.keys()]) if (k === dir || under(k, dir)) out.delete(k);
+    };
     for (const s2 of this.sources) {
+      if (s2.incomplete) continue;
+      if (s2.removed) {
+        hide(s2.containerPath);
+        continue;
+      }
+      if (s2.origin?.kind === "image-default") {
+        out.delete(s2.containerPath);
+        continue;
+      }
+      if (s2.isDir && (s2.hides || s2.opaque)) hide(s2.containerPath);
+      if (s2.opaque) {
+        out.delete(s2.containerPath);
+        continue;
+      }
       if (!s2.isDir) {
-        if (this.ws.exists(s2.hostPath)) out.set(s2.containerPath, { containerPath: s2.containerPath, hostPath: s2.hostPath, via: s2.via });
+        if (this.ws.exists(s2.hostPath)) out.set(s2.containerPath, fileOf(s2, s2.containerPath, s2.hostPath));
+        else out.delete(s2.containerPath);
         continue;
       }
       for (const f of this.ws.filesUnder(s2.hostPath)) {
-        const rest = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
-        const cp = posix.join(s2.containerPath, rest);
-        out.set(cp, { containerPath: cp, hostPath: f, via: s2.via });
+        if (s2.ignored?.(f)) continue;
+        const r = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
+        const cp = posix.join(s2.containerPath, r);
+        out.set(cp, fileOf(s2, cp, f));
       }
     }
     return [...out.values()];
   }
-  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`). */
+  /** Files the image ships by itself that no later layer replaced or removed. */
+  imageDefaults() {
+    const out = [];
+    const seen = /* @__PURE__ */ new Set();
+    for (const s2 of this.sources) {
+      if (s2.origin?.kind !== "image-default" || seen.has(s2.containerPath)) continue;
+      seen.add(s2.containerPath);
+      const st = this.state(s2.containerPath);
+      if (st.kind === "image-default") out.push({ containerPath: s2.containerPath, origin: st.origin });
+    }
+    return out;
+  }
+  /** The layer saying a folder may hold more files than arena-lint sees, when one covers `dir`. */
+  incompleteAt(dir) {
+    const d = posix.normalize(dir);
+    return this.sources.find((s2) => s2.incomplete && (d === s2.containerPath || under(d, s2.containerPath)));
+  }
+  /** Layers below which nothing is known (for `inspect` and for include resolution). */
+  unknownLayers() {
+    return this.sources.filter((s2) => s2.opaque);
+  }
+  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`), sorted as glob(3) sorts them. */
   glob(pattern) {
     const re = globToRegExp(posix.normalize(pattern));
     return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => a.containerPath < b.containerPath ? -1 : 1);
+  }
+  /**
+   * The files below `dir`, re-rooted so `dir` becomes `/`: what a named volume mounted at `dir`
+   * would be filled with from this image.
+   */
+  subtree(dir) {
+    const d = posix.normalize(dir);
+    const out = [];
+    for (const f of this.files()) {
+      if (!under(f.containerPath, d)) continue;
+      out.push({ containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin, ...f.chain ? { chain: f.chain } : {} });
+    }
+    return out;
   }
 };
 function globToRegExp(glob) {
@@ -8878,7 +9049,7 @@ function serviceImage(ws, composeDir, svc) {
     if (v.type !== "bind" || !v.source) continue;
     const host = repoPath(composeDir, v.source);
     if (host === void 0) continue;
-    sources.push({ containerPath: posix.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span });
+    sources.push({ containerPath: posix.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: "mount", hostPath: host, via: v.span }, hides: true });
   }
   const out = { fs: new ContainerFs(ws, sources) };
   if (buildContext !== void 0) out.buildContext = buildContext;
@@ -8888,1005 +9059,88 @@ function serviceImage(ws, composeDir, svc) {
   return out;
 }
 
-// src/container/gunicorn.ts
-var BOOLEAN_FLAGS = /* @__PURE__ */ new Set([
-  "preload",
-  "reload",
-  "daemon",
-  "capture-output",
-  "check-config",
-  "print-config",
-  "spew",
-  "enable-stdio-inheritance",
-  "reuse-port",
-  "disable-redirect-access-to-syslog",
-  "strip-header-spaces",
-  "no-sendfile",
-  "proxy-protocol",
-  "suppress-ragged-eofs",
-  "do-handshake-on-connect",
-  "log-syslog",
-  "statsd-prefix-flag",
-  "no-control-socket"
-]);
-var SHORT = {
-  b: "bind",
-  w: "workers",
-  k: "worker-class",
-  t: "timeout",
-  c: "config",
-  e: "env",
-  n: "name",
-  p: "pid",
-  D: "daemon",
-  R: "enable-stdio-inheritance",
-  u: "user",
-  g: "group",
-  m: "umask"
-};
-var SPECS = Object.fromEntries(
-  [...BOOLEAN_FLAGS].map((long) => [long, { long, flag: true }])
-);
+// src/container/app-servers/argv.ts
 var SHELLS = /(^|\/)(sh|bash|ash|dash|zsh)$/;
-var RUNNERS = /* @__PURE__ */ new Set(["exec", "poetry", "pipenv", "uv", "run", "nice", "tini", "--", "dumb-init", "gosu", "su-exec", "newrelic-admin", "run-program", "ddtrace-run", "opentelemetry-instrument"]);
-function findAppServer(cmd, entrypoint) {
-  for (const c of [cmd, entrypoint]) {
-    if (!c) continue;
-    const found = searchWords(c.words, 0);
-    if (found) return found;
-  }
-  return void 0;
+var RUNNERS = /* @__PURE__ */ new Set([
+  "exec",
+  "tini",
+  "--",
+  "dumb-init",
+  "nice",
+  "ionice",
+  "ddtrace-run",
+  "opentelemetry-instrument",
+  "newrelic-admin",
+  "run-program",
+  "poetry",
+  "pipenv",
+  "uv",
+  "pdm",
+  "hatch",
+  "rye",
+  "run",
+  "catatonit",
+  "nohup",
+  "time"
+]);
+var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid"]);
+var PROGRAMS = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", uwsgi: "uwsgi", granian: "granian" };
+var PYTHON_MODULES = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", granian: "granian" };
+function textOf(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
 }
-function searchWords(words, depth) {
+function spanOfWords(words) {
+  const first = words[0].value.span;
+  const last = words[words.length - 1].value.span;
+  return first.file === last.file ? { file: first.file, start: Math.min(first.start, last.start), end: Math.max(first.end, last.end) } : first;
+}
+function locateServer(words, depth = 0) {
   if (depth > 3) return void 0;
   for (const simple of simpleCommands(words)) {
     let i = 0;
-    const at = (k) => simple[k]?.value.kind === "known" ? simple[k].value.value : void 0;
     while (i < simple.length) {
-      const w = at(i);
+      const w = textOf(simple[i]);
       if (w === void 0) break;
-      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(w)) {
+      const base = w.split("/").pop();
+      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(base)) {
         i++;
+        continue;
+      }
+      if (base === "env") {
+        i++;
+        while (textOf(simple[i])?.startsWith("-")) i += textOf(simple[i]) === "-u" ? 2 : 1;
+        continue;
+      }
+      if (RUNNERS_WITH_ARG.has(base)) {
+        i += 2;
         continue;
       }
       if (SHELLS.test(w)) {
         const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
         const script = c >= 0 ? simple[c + 1] : void 0;
-        if (script) return searchWords(splitShellWords(script.text), depth + 1);
+        if (script) return locateServer(splitShellWords(script.text), depth + 1);
         break;
       }
-      if (/(^|\/)python[0-9.]*$/.test(w) && at(i + 1) === "-m") {
-        i += 2;
-        continue;
+      if (/^python[0-9.]*$/.test(base)) {
+        let k = i + 1;
+        while (textOf(simple[k])?.startsWith("-") && textOf(simple[k]) !== "-m") k += textOf(simple[k]) === "-X" || textOf(simple[k]) === "-W" ? 2 : 1;
+        const mod = textOf(simple[k + 1]);
+        const kind2 = textOf(simple[k]) === "-m" && mod ? PYTHON_MODULES[mod] : void 0;
+        if (!kind2) break;
+        const argv2 = simple.slice(k + 1);
+        return { kind: kind2, argv: argv2, span: spanOfWords(simple.slice(i)) };
       }
-      const base = w.split("/").pop();
-      const kind = base === "gunicorn" ? "gunicorn" : base === "uvicorn" ? "uvicorn" : base === "daphne" ? "daphne" : base === "uwsgi" ? "uwsgi" : void 0;
+      const kind = PROGRAMS[base];
       if (!kind) break;
       const argv = simple.slice(i);
-      const first = argv[0].value.span;
-      const last = argv[argv.length - 1].value.span;
-      return { kind, argv, span: { file: first.file, start: first.start, end: Math.max(first.end, last.end) } };
+      return { kind, argv, span: spanOfWords(argv) };
     }
   }
   return void 0;
 }
-function readGunicornOptions(server, env) {
-  const given = /* @__PURE__ */ new Map();
-  const binds = [];
-  let app;
-  const args = server.argv.slice(1);
-  for (let i = 0; i < args.length; i++) {
-    const word = args[i];
-    const v = word.value;
-    if (v.kind === "unknown") continue;
-    const text = v.value;
-    let name2;
-    let inline;
-    if (text.startsWith("--") && text.length > 2) {
-      const eq = text.indexOf("=");
-      name2 = eq < 0 ? text.slice(2) : text.slice(2, eq);
-      if (eq >= 0) inline = partOf(word, eq + 1);
-    } else if (text.startsWith("-") && text.length > 1 && text !== "-") {
-      name2 = SHORT[text[1]] ?? text.slice(1, 2);
-      if (text.length > 2) inline = partOf(word, 2);
-    } else {
-      app ??= v;
-      continue;
-    }
-    const spec = SPECS[name2];
-    let value;
-    if (spec?.flag) value = known("true", v.span);
-    else if (inline) value = inline;
-    else {
-      const next = args[i + 1];
-      if (!next) break;
-      value = next.value;
-      i++;
-    }
-    if (name2 === "bind") binds.push(value);
-    given.set(name2, value);
-  }
-  const configFile = given.get("config");
-  const cmdArgs = env?.("GUNICORN_CMD_ARGS");
-  const hidden = configFile ? `gunicorn reads more settings from ${configFile.kind === "known" ? configFile.value : "its -c file"}` : cmdArgs ? "GUNICORN_CMD_ARGS may set it" : void 0;
-  const fallback = (value) => hidden ? unknown(hidden, server.span) : known(value, server.span, { isDefault: true });
-  const int = (key, def) => {
-    const g = given.get(key);
-    if (!g) return fallback(def);
-    if (g.kind === "unknown") return g;
-    const n = Number(g.value);
-    return Number.isFinite(n) && g.value.trim() !== "" ? { ...g, value: n } : unknown(`--${key} is not a number: "${g.value}"`, g.span);
-  };
-  const str = (key, def) => given.get(key) ?? fallback(def);
-  let workers = int("workers", 1);
-  if (!given.has("workers")) {
-    const wc = env?.("WEB_CONCURRENCY");
-    if (wc?.kind === "known" && Number.isFinite(Number(wc.value))) workers = known(Number(wc.value), wc.span, { via: wc.via });
-    else if (wc?.kind === "unknown") workers = wc;
-  }
-  const threads = int("threads", 1);
-  let workerClass = str("worker-class", "sync");
-  if (!given.has("worker-class") && threads.kind === "known" && threads.value > 1 && workerClass.kind === "known") {
-    workerClass = known("gthread", workerClass.span, { isDefault: true });
-  }
-  return {
-    span: server.span,
-    app,
-    bind: binds.length > 0 ? binds : [fallback("127.0.0.1:8000")],
-    workers,
-    workerClass,
-    threads,
-    timeout: int("timeout", 30),
-    gracefulTimeout: int("graceful-timeout", 30),
-    keepAlive: int("keep-alive", 2),
-    backlog: int("backlog", 2048),
-    maxRequests: int("max-requests", 0),
-    maxRequestsJitter: int("max-requests-jitter", 0),
-    workerConnections: int("worker-connections", 1e3),
-    configFile,
-    given
-  };
-}
-function partOf(word, from) {
-  const r = rangeOf(word.text, from, word.text.text.length);
-  if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
-  return known(word.text.text.slice(from), r.span, { via: r.via });
-}
-function bindPort(bind) {
-  if (bind.value.startsWith("unix:") || bind.value.startsWith("fd://")) return void 0;
-  const m = /:(\d+)$/.exec(bind.value);
-  if (m) return Number(m[1]);
-  return /^[\w.-]+$/.test(bind.value) ? 8e3 : void 0;
-}
-var ASGI_WORKERS = /uvicorn|asgi|daphne|hypercorn/i;
-function gunicornProtocol(opts) {
-  if (opts.workerClass.kind !== "known") return void 0;
-  if (ASGI_WORKERS.test(opts.workerClass.value)) return "asgi";
-  if (opts.workerClass.value === "aiohttp.GunicornWebWorker") return void 0;
-  return "wsgi";
-}
-
-// src/inputs/nginx.ts
-import { posix as posix2 } from "node:path";
-
-// src/parsers/nginx-directives.ts
-var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
-  "events",
-  "http",
-  "stream",
-  "mail",
-  "location",
-  "upstream",
-  "map",
-  "geo",
-  "types",
-  "if",
-  "limit_except",
-  "split_clients",
-  "charset_map",
-  "match"
-]);
-var HANDLER_BLOCKS = /* @__PURE__ */ new Set(["types", "map", "geo", "split_clients", "charset_map"]);
-var SERVER_BLOCK_PARENTS = /* @__PURE__ */ new Set(["http", "stream", "mail"]);
-var SIMPLE_DIRECTIVES = /* @__PURE__ */ new Set([
-  // core and events
-  "user",
-  "worker_processes",
-  "worker_rlimit_nofile",
-  "worker_cpu_affinity",
-  "worker_priority",
-  "worker_shutdown_timeout",
-  "worker_rlimit_core",
-  "working_directory",
-  "error_log",
-  "pid",
-  "daemon",
-  "master_process",
-  "include",
-  "load_module",
-  "env",
-  "pcre_jit",
-  "thread_pool",
-  "timer_resolution",
-  "lock_file",
-  "worker_connections",
-  "use",
-  "multi_accept",
-  "accept_mutex",
-  "accept_mutex_delay",
-  "debug_connection",
-  "worker_aio_requests",
-  // http core
-  "listen",
-  "server_name",
-  "root",
-  "alias",
-  "index",
-  "autoindex",
-  "try_files",
-  "return",
-  "rewrite",
-  "set",
-  "break",
-  "error_page",
-  "default_type",
-  "sendfile",
-  "sendfile_max_chunk",
-  "tcp_nopush",
-  "tcp_nodelay",
-  "keepalive_timeout",
-  "keepalive_requests",
-  "keepalive_time",
-  "keepalive_disable",
-  "client_max_body_size",
-  "client_body_buffer_size",
-  "client_body_timeout",
-  "client_header_timeout",
-  "client_header_buffer_size",
-  "large_client_header_buffers",
-  "client_body_temp_path",
-  "client_body_in_file_only",
-  "send_timeout",
-  "server_tokens",
-  "access_log",
-  "log_format",
-  "open_log_file_cache",
-  "open_file_cache",
-  "open_file_cache_valid",
-  "open_file_cache_min_uses",
-  "open_file_cache_errors",
-  "resolver",
-  "resolver_timeout",
-  "charset",
-  "source_charset",
-  "expires",
-  "add_header",
-  "add_trailer",
-  "internal",
-  "allow",
-  "deny",
-  "satisfy",
-  "auth_basic",
-  "auth_basic_user_file",
-  "auth_request",
-  "auth_request_set",
-  "real_ip_header",
-  "set_real_ip_from",
-  "real_ip_recursive",
-  "server_names_hash_bucket_size",
-  "server_names_hash_max_size",
-  "types_hash_max_size",
-  "types_hash_bucket_size",
-  "variables_hash_max_size",
-  "variables_hash_bucket_size",
-  "map_hash_max_size",
-  "map_hash_bucket_size",
-  "underscores_in_headers",
-  "ignore_invalid_headers",
-  "reset_timedout_connection",
-  "absolute_redirect",
-  "port_in_redirect",
-  "server_name_in_redirect",
-  "merge_slashes",
-  "log_not_found",
-  "log_subrequest",
-  "aio",
-  "directio",
-  "output_buffers",
-  "postpone_output",
-  "chunked_transfer_encoding",
-  "etag",
-  "if_modified_since",
-  "recursive_error_pages",
-  "lingering_close",
-  "lingering_time",
-  "lingering_timeout",
-  "limit_rate",
-  "limit_rate_after",
-  "stub_status",
-  "ssi",
-  "sub_filter",
-  "sub_filter_once",
-  "sub_filter_types",
-  "mirror",
-  "http2",
-  "http2_max_concurrent_streams",
-  "http2_push_preload",
-  "gunzip",
-  // gzip
-  "gzip",
-  "gzip_types",
-  "gzip_vary",
-  "gzip_proxied",
-  "gzip_comp_level",
-  "gzip_min_length",
-  "gzip_static",
-  "gzip_disable",
-  "gzip_buffers",
-  "gzip_http_version",
-  // proxy, uwsgi, fastcgi, grpc, scgi
-  "proxy_pass",
-  "proxy_set_header",
-  "proxy_redirect",
-  "proxy_http_version",
-  "proxy_buffering",
-  "proxy_buffers",
-  "proxy_buffer_size",
-  "proxy_busy_buffers_size",
-  "proxy_read_timeout",
-  "proxy_send_timeout",
-  "proxy_connect_timeout",
-  "proxy_next_upstream",
-  "proxy_next_upstream_tries",
-  "proxy_next_upstream_timeout",
-  "proxy_cache",
-  "proxy_cache_path",
-  "proxy_cache_valid",
-  "proxy_cache_key",
-  "proxy_cache_bypass",
-  "proxy_no_cache",
-  "proxy_cache_use_stale",
-  "proxy_cache_lock",
-  "proxy_hide_header",
-  "proxy_pass_header",
-  "proxy_ignore_headers",
-  "proxy_intercept_errors",
-  "proxy_request_buffering",
-  "proxy_max_temp_file_size",
-  "proxy_temp_path",
-  "proxy_headers_hash_max_size",
-  "proxy_headers_hash_bucket_size",
-  "proxy_ssl_verify",
-  "proxy_ssl_server_name",
-  "proxy_ssl_name",
-  "proxy_set_body",
-  "proxy_pass_request_body",
-  "proxy_pass_request_headers",
-  "proxy_cookie_path",
-  "proxy_cookie_domain",
-  "proxy_socket_keepalive",
-  "uwsgi_pass",
-  "uwsgi_param",
-  "uwsgi_read_timeout",
-  "uwsgi_send_timeout",
-  "uwsgi_connect_timeout",
-  "uwsgi_buffering",
-  "uwsgi_buffers",
-  "uwsgi_buffer_size",
-  "uwsgi_request_buffering",
-  "uwsgi_next_upstream",
-  "uwsgi_intercept_errors",
-  "uwsgi_temp_path",
-  "uwsgi_max_temp_file_size",
-  "fastcgi_pass",
-  "fastcgi_param",
-  "fastcgi_index",
-  "fastcgi_read_timeout",
-  "fastcgi_send_timeout",
-  "fastcgi_connect_timeout",
-  "fastcgi_buffers",
-  "fastcgi_buffer_size",
-  "fastcgi_split_path_info",
-  "fastcgi_intercept_errors",
-  "grpc_pass",
-  "grpc_set_header",
-  "grpc_read_timeout",
-  "scgi_pass",
-  "scgi_param",
-  // ssl
-  "ssl_certificate",
-  "ssl_certificate_key",
-  "ssl_protocols",
-  "ssl_ciphers",
-  "ssl_prefer_server_ciphers",
-  "ssl_session_cache",
-  "ssl_session_timeout",
-  "ssl_session_tickets",
-  "ssl_dhparam",
-  "ssl_stapling",
-  "ssl_stapling_verify",
-  "ssl_trusted_certificate",
-  "ssl_ecdh_curve",
-  "ssl_client_certificate",
-  "ssl_verify_client",
-  "ssl_verify_depth",
-  "ssl_buffer_size",
-  "ssl_early_data",
-  "ssl_password_file",
-  "ssl_conf_command",
-  // limits
-  "limit_req",
-  "limit_req_zone",
-  "limit_req_status",
-  "limit_req_log_level",
-  "limit_req_dry_run",
-  "limit_conn",
-  "limit_conn_zone",
-  "limit_conn_status",
-  "limit_conn_log_level",
-  // upstream
-  "keepalive",
-  "least_conn",
-  "ip_hash",
-  "hash",
-  "zone",
-  "random",
-  "queue",
-  "sticky"
-]);
-function blockKind(name2, parent) {
-  if (BLOCK_DIRECTIVES.has(name2)) return "block";
-  if (name2 === "server") {
-    if (parent === void 0) return void 0;
-    if (SERVER_BLOCK_PARENTS.has(parent)) return "block";
-    if (parent === "upstream") return "simple";
-    return void 0;
-  }
-  return SIMPLE_DIRECTIVES.has(name2) ? "simple" : void 0;
-}
-function mayOpenBlock(name2, parent) {
-  const kind = blockKind(name2, parent);
-  if (kind !== void 0) return kind === "block";
-  return name2 === "server" || name2.endsWith("_block");
-}
-
-// src/parsers/nginx.ts
-var CONF_BUFFER_BYTES = 4096;
-function isSpace(ch) {
-  return ch === " " || ch === "	" || ch === "\r" || ch === "\n";
-}
-function utf8Width(code2) {
-  if (code2 < 128) return 1;
-  if (code2 < 2048) return 2;
-  if (code2 >= 55296 && code2 <= 57343) return 2;
-  return 3;
-}
-function unescape(s2) {
-  if (!s2.includes("\\")) return s2;
-  let out = "";
-  for (let i = 0; i < s2.length; i++) {
-    const ch = s2[i];
-    if (ch === "\\") {
-      const next = s2[i + 1];
-      if (next === '"' || next === "'" || next === "\\") {
-        out += next;
-        i++;
-        continue;
-      }
-      if (next === "t" || next === "r" || next === "n") {
-        out += next === "t" ? "	" : next === "r" ? "\r" : "\n";
-        i++;
-        continue;
-      }
-    }
-    out += ch;
-  }
-  return out;
-}
-var Tokenizer = class {
-  constructor(file, comments, report) {
-    this.file = file;
-    this.comments = comments;
-    this.report = report;
-    let bytes = 0;
-    for (let i = 0; i < file.text.length; i++) bytes += utf8Width(file.text.charCodeAt(i));
-    this.totalBytes = bytes;
-  }
-  pos = 0;
-  /** UTF-8 byte offset of `pos`, for nginx's buffer-size limit. */
-  bytePos = 0;
-  totalBytes;
-  line(offset) {
-    return positionAt(this.file, offset).line;
-  }
-  next() {
-    const text = this.file.text;
-    const words = [];
-    let needSpace = false;
-    let lastSpace = true;
-    let sharpComment = false;
-    let variable = false;
-    let quoted = false;
-    let quote = null;
-    let inQuote = false;
-    let commentStart = this.pos;
-    let wordStart = this.pos;
-    let start = this.pos;
-    let startByte = this.bytePos;
-    let tooLongReported = false;
-    const pushWord = (end, contentStart, contentEnd) => {
-      const raw = text.slice(wordStart, end);
-      words.push({ value: unescape(text.slice(contentStart, contentEnd)), raw, quote, start: wordStart, end });
-    };
-    for (; ; ) {
-      if (this.pos >= text.length) {
-        if (sharpComment) this.endComment(commentStart, text.length);
-        if (words.length > 0 || !lastSpace) {
-          if (!lastSpace && !needSpace) {
-            const contentStart = inQuote ? wordStart + 1 : wordStart;
-            pushWord(text.length, contentStart, text.length);
-          }
-          const first = words[0];
-          const why = inQuote ? `the ${quote} quote opened on line ${this.line(words[words.length - 1].start)} is never closed` : `directive "${first.value}" on line ${this.line(first.start)} has no ";"`;
-          this.report(`unexpected end of file, expecting ";" or "}" (${why})`, text.length, text.length);
-          return { kind: "cut", words };
-        }
-        return { kind: "eof" };
-      }
-      const at = this.pos;
-      const code2 = text.charCodeAt(at);
-      const width = utf8Width(code2);
-      if (!tooLongReported && startByte + CONF_BUFFER_BYTES < this.totalBytes && this.bytePos + width > startByte + CONF_BUFFER_BYTES) {
-        tooLongReported = true;
-        const message = inQuote ? `too long parameter, probably missing terminating "${quote}" character` : `too long parameter "${this.prefixOfBytes(start, 10)}..." started`;
-        this.report(message, start, at);
-      }
-      const ch = text[at];
-      this.pos++;
-      this.bytePos += width;
-      if (ch === "\n" && sharpComment) {
-        sharpComment = false;
-        this.endComment(commentStart, at);
-      }
-      if (sharpComment) continue;
-      if (quoted) {
-        quoted = false;
-        continue;
-      }
-      if (needSpace) {
-        if (isSpace(ch)) {
-          lastSpace = true;
-          needSpace = false;
-          continue;
-        }
-        if (ch === ";") return { kind: "semicolon", words, at };
-        if (ch === "{") return { kind: "block-start", words, at };
-        if (ch !== ")") this.report(`unexpected "${ch}"`, at, at + 1);
-        lastSpace = true;
-        needSpace = false;
-      }
-      if (lastSpace) {
-        start = at;
-        startByte = this.bytePos - width;
-        if (isSpace(ch)) continue;
-        wordStart = at;
-        quote = null;
-        switch (ch) {
-          case ";":
-          case "{":
-            if (words.length === 0) {
-              this.report(`unexpected "${ch}"`, at, at + 1);
-              if (ch === ";") continue;
-            }
-            return { kind: ch === "{" ? "block-start" : "semicolon", words, at };
-          case "}":
-            if (words.length !== 0) {
-              this.report('unexpected "}"', at, at + 1);
-              this.pos = at;
-              this.bytePos -= width;
-              return { kind: "cut", words };
-            }
-            return { kind: "block-done", at };
-          case "#":
-            sharpComment = true;
-            commentStart = at;
-            continue;
-          case "\\":
-            quoted = true;
-            lastSpace = false;
-            continue;
-          case '"':
-          case "'":
-            quote = ch;
-            inQuote = true;
-            start++;
-            startByte++;
-            lastSpace = false;
-            continue;
-          case "$":
-            variable = true;
-            lastSpace = false;
-            continue;
-          default:
-            lastSpace = false;
-        }
-      } else {
-        if (ch === "{" && variable) continue;
-        variable = false;
-        if (ch === "\\") {
-          quoted = true;
-          continue;
-        }
-        if (ch === "$") {
-          variable = true;
-          continue;
-        }
-        if (inQuote) {
-          if (ch === quote) {
-            pushWord(at + 1, wordStart + 1, at);
-            inQuote = false;
-            needSpace = true;
-          }
-        } else if (isSpace(ch) || ch === ";" || ch === "{") {
-          pushWord(at, wordStart, at);
-          lastSpace = true;
-          if (ch === ";") return { kind: "semicolon", words, at };
-          if (ch === "{") return { kind: "block-start", words, at };
-        }
-      }
-    }
-  }
-  /** The characters from `start` that fit in `bytes` UTF-8 bytes: nginx quotes a word by bytes. */
-  prefixOfBytes(start, bytes) {
-    const text = this.file.text;
-    let end = start;
-    for (let used = 0; end < text.length; end++) {
-      used += utf8Width(text.charCodeAt(end));
-      if (used > bytes) break;
-    }
-    return text.slice(start, end);
-  }
-  /** `start` is the `#`; `end` the `\n` or the end of the file. */
-  endComment(start, end) {
-    const text = this.file.text;
-    const stop = end > start + 1 && text[end - 1] === "\r" ? end - 1 : end;
-    this.comments.push({ text: text.slice(start + 1, stop), span: { file: this.file.path, start, end: stop } });
-  }
-};
-function parseNginx(file) {
-  const problems = [];
-  const comments = [];
-  const span = (start, end) => ({ file: file.path, start, end });
-  const line = (offset) => positionAt(file, offset).line;
-  const report = (message, start, end) => {
-    if (problems.length === 0) problems.push({ message, span: span(start, end) });
-  };
-  const tokenizer = new Tokenizer(file, comments, report);
-  const root = { directive: void 0, children: [], context: void 0 };
-  const stack = [root];
-  const current = () => stack[stack.length - 1];
-  const parentName = () => current().context;
-  const inHandlerBlock = () => {
-    const d = current().directive;
-    return d !== void 0 && HANDLER_BLOCKS.has(d.name);
-  };
-  const closeBlock = (end) => {
-    const frame = stack.pop();
-    if (frame.directive) {
-      frame.directive.span = span(frame.directive.span.start, end);
-      frame.directive.blockSpan = span(frame.directive.blockSpan.start, end);
-    } else {
-      current().children.push(...frame.children);
-    }
-  };
-  const toDirective = (words, end, withBlock) => {
-    const [name2, ...rest] = words;
-    const d = {
-      name: name2.value,
-      nameSpan: span(name2.start, name2.end),
-      args: rest.map((w) => ({ value: w.value, raw: w.raw, quote: w.quote, span: span(w.start, w.end) })),
-      span: span(name2.start, end)
-    };
-    return withBlock ? { ...d, block: [] } : d;
-  };
-  const splitRunOn = (words, braceAt) => {
-    const parent = parentName();
-    const name2 = words[0];
-    const simple = blockKind(name2.value, parent) === "simple";
-    if (!simple && (mayOpenBlock(name2.value, parent) || line(name2.start) === line(braceAt))) return { header: words };
-    report(
-      `directive "${name2.value}" is not terminated by ";" (nginx reads on to the "{" on line ${line(braceAt)})`,
-      name2.start,
-      name2.end
-    );
-    const startsLine = (i) => i > 0 && line(words[i].start) !== line(words[i - 1].end);
-    let cut = -1;
-    for (let i = words.length - 1; i > 0 && cut < 0; i--) {
-      if (startsLine(i) && mayOpenBlock(words[i].value, parent)) cut = i;
-    }
-    for (let i = words.length - 1; i > 0 && cut < 0; i--) {
-      if (startsLine(i)) cut = i;
-    }
-    return cut < 0 ? { header: words } : { runOn: words.slice(0, cut), header: words.slice(cut) };
-  };
-  for (; ; ) {
-    const st = tokenizer.next();
-    if (st.kind === "eof") break;
-    if (st.kind === "cut") {
-      current().children.push(toDirective(st.words, st.words[st.words.length - 1].end, false));
-      continue;
-    }
-    if (st.kind === "block-done") {
-      if (stack.length === 1) {
-        report('unexpected "}"', st.at, st.at + 1);
-        continue;
-      }
-      closeBlock(st.at + 1);
-      continue;
-    }
-    if (st.kind === "semicolon") {
-      const d2 = toDirective(st.words, st.at + 1, false);
-      if (!inHandlerBlock() && blockKind(d2.name, parentName()) === "block") {
-        report(`directive "${d2.name}" has no opening "{" (nginx reads on to the ";" on line ${line(st.at)})`, d2.nameSpan.start, d2.nameSpan.end);
-      }
-      current().children.push(d2);
-      continue;
-    }
-    if (st.words.length === 0) {
-      stack.push({ directive: void 0, children: [], context: parentName() });
-      continue;
-    }
-    let header = st.words;
-    if (inHandlerBlock()) {
-      report('unexpected "{"', st.at, st.at + 1);
-    } else {
-      const split = splitRunOn(st.words, st.at);
-      if (split.runOn) current().children.push(toDirective(split.runOn, split.runOn[split.runOn.length - 1].end, false));
-      header = split.header;
-    }
-    const d = toDirective(header, st.at + 1, true);
-    d.blockSpan = span(st.at, st.at + 1);
-    current().children.push(d);
-    stack.push({ directive: d, children: d.block, context: d.name });
-  }
-  if (stack.length > 1) {
-    const open = [...stack].reverse().find((f) => f.directive)?.directive;
-    const what = open ? `the "${open.name}" block opened on line ${line(open.blockSpan.start)} is not closed` : 'a "{" is not closed';
-    report(`unexpected end of file, expecting "}" (${what})`, file.text.length, file.text.length);
-    while (stack.length > 1) closeBlock(file.text.length);
-  }
-  return { doc: { path: file.path, directives: root.children }, problems, comments };
-}
-
-// src/inputs/nginx.ts
-var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
-var NGINX_PREFIX = "/etc/nginx";
-var TEMPLATE_DIR = "/etc/nginx/templates";
-var CONF_D = "/etc/nginx/conf.d";
-function nginxLooking(file) {
-  return /\b(server|location|upstream|http|events|map)\b[^;{}]*\{/.test(file.text) || /^\s*(proxy_pass|listen|server_name|include|add_header)\s/m.test(file.text);
-}
-function maskBlockPlaceholders(file) {
-  if (!file.text.includes("${")) return file;
-  const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
-  return text === file.text ? file : { ...file, text };
-}
-function inferContext(dirs) {
-  const names = new Set(dirs.map((d) => d.name));
-  if (names.has("http") || names.has("events") || names.has("worker_processes")) return "main";
-  if (["server", "upstream", "map", "log_format", "limit_req_zone", "limit_conn_zone", "geo", "proxy_cache_path"].some((n) => names.has(n))) return "http";
-  if (["location", "listen", "server_name"].some((n) => names.has(n))) return "server";
-  if (["proxy_pass", "uwsgi_pass", "fastcgi_pass", "try_files", "return", "root", "alias"].some((n) => names.has(n))) return "location";
-  return "http";
-}
-function buildNginxModel(ws, fs, extraFiles) {
-  const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
-  b.build(extraFiles);
-  return b.result();
-}
-function withRenderedTemplates(ws, fs) {
-  const extra = [];
-  for (const f of fs.files()) {
-    if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
-      const rendered = posix2.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
-      extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via });
-    }
-  }
-  return extra.length ? new ContainerFs(ws, [...fs.sources, ...extra]) : fs;
-}
-var NginxBuilder = class {
-  constructor(ws, fs) {
-    this.ws = ws;
-    this.fs = fs;
-  }
-  files = [];
-  roots = [];
-  problems = [];
-  comments = [];
-  unresolved = [];
-  loaded = /* @__PURE__ */ new Set();
-  parsed = /* @__PURE__ */ new Map();
-  implicitMain = false;
-  parse(path) {
-    if (this.parsed.has(path)) return this.parsed.get(path);
-    const file = this.ws.read(path);
-    if (!file) return void 0;
-    const r = parseNginx(maskBlockPlaceholders(file));
-    this.problems.push(...r.problems);
-    this.comments.push(...r.comments);
-    const dirs = r.doc?.directives ?? [];
-    this.parsed.set(path, dirs);
-    return dirs;
-  }
-  build(extraFiles) {
-    const main2 = this.fs.resolve(`${NGINX_PREFIX}/nginx.conf`);
-    if (main2) {
-      this.load(main2, "main", "main", void 0, []);
-    } else {
-      this.implicitMain = true;
-      for (const f of this.fs.glob(`${CONF_D}/*.conf`)) {
-        this.load(f, f.hostPath.endsWith(".template") ? "template" : "conf.d", "http", void 0, []);
-      }
-    }
-    const candidates = this.fs.files().filter((f) => f.containerPath.startsWith(`${NGINX_PREFIX}/`) || /\.(conf|template|tpl)$/.test(f.hostPath));
-    for (const f of candidates) this.loadSnippet(f.hostPath, f.containerPath);
-    for (const p of extraFiles) this.loadSnippet(p, void 0);
-  }
-  loadSnippet(hostPath, containerPath) {
-    if (this.loaded.has(hostPath) || /(^|\/)(mime\.types|.*params)$/.test(hostPath)) return;
-    const file = this.ws.read(hostPath);
-    if (!file || !nginxLooking(file)) return;
-    const dirs = this.parse(hostPath);
-    if (!dirs) return;
-    this.load({ hostPath, containerPath: containerPath ?? hostPath, via: { file: hostPath, start: 0, end: 0 } }, "snippet", inferContext(dirs), void 0, []);
-  }
-  load(f, role, context, parent, via) {
-    const dirs = this.parse(f.hostPath);
-    if (!dirs) return [];
-    if (!this.loaded.has(f.hostPath)) {
-      this.loaded.add(f.hostPath);
-      this.files.push(role === "snippet" ? { path: f.hostPath, role, context } : { path: f.hostPath, containerPath: f.containerPath, role, context });
-    }
-    const nodes = this.place(dirs, context, parent, via, [f.hostPath]);
-    if (!parent) this.roots.push(...nodes);
-    return nodes;
-  }
-  place(dirs, context, parent, via, chain) {
-    const out = [];
-    for (const d of dirs) {
-      if (d.name === "include" && d.args[0] && chain.length < 12) {
-        out.push(...this.include(d, context, parent, via, chain));
-        continue;
-      }
-      const node = { directive: d, children: [], context, includedVia: via, ...parent ? { parent } : {} };
-      if (d.block) node.children.push(...this.place(d.block, d.name, node, via, chain));
-      out.push(node);
-    }
-    return out;
-  }
-  include(d, context, parent, via, chain) {
-    const arg = d.args[0];
-    const target = posix2.isAbsolute(arg.value) ? arg.value : posix2.join(NGINX_PREFIX, arg.value);
-    const matches = /[*?[]/.test(target) ? this.fs.glob(target) : [this.fs.resolve(target)].filter((x) => x !== void 0);
-    if (matches.length === 0) {
-      if (!IMAGE_FILES.test(target) && !/[*?[]/.test(target) && !arg.value.includes("$")) this.unresolved.push(arg.span);
-      return [];
-    }
-    const out = [];
-    for (const m of matches) {
-      if (chain.includes(m.hostPath)) continue;
-      const dirs = this.parse(m.hostPath);
-      if (!dirs) continue;
-      if (!this.loaded.has(m.hostPath)) {
-        this.loaded.add(m.hostPath);
-        this.files.push({ path: m.hostPath, containerPath: m.containerPath, role: "included", context });
-      }
-      out.push(...this.place(dirs, context, parent, [...via, d.span], [...chain, m.hostPath]));
-    }
-    return out;
-  }
-  result() {
-    const all = [];
-    const visit = (n) => {
-      all.push(n);
-      n.children.forEach(visit);
-    };
-    this.roots.forEach(visit);
-    const upstreams = [];
-    for (const n of all) {
-      if (n.directive.name !== "upstream" || !n.directive.block || !n.directive.args[0]) continue;
-      const servers = [];
-      for (const c of n.children) {
-        if (c.directive.name !== "server" || !c.directive.args[0]) continue;
-        servers.push(upstreamServer(c));
-      }
-      const kid = (name2) => n.children.find((c) => c.directive.name === name2);
-      upstreams.push({ name: n.directive.args[0].value, node: n, servers, keepalive: kid("keepalive"), keepaliveTimeout: kid("keepalive_timeout") });
-    }
-    const byName = new Map(upstreams.map((u) => [u.name, u]));
-    const proxyPasses = [];
-    const locations = [];
-    for (const n of all) {
-      const name2 = n.directive.name;
-      if (/^(proxy|uwsgi|fastcgi|grpc|scgi)_pass$/.test(name2) && n.directive.args[0]) {
-        proxyPasses.push(proxyPass(n, name2, n.directive.args[0], byName));
-      }
-    }
-    for (const n of all) {
-      if (n.directive.name !== "location") continue;
-      const match = n.directive.args.map((a) => a.raw).join(" ");
-      const pp = proxyPasses.find((p) => p.node.parent === n || p.node.parent?.directive.name === "if" && p.node.parent.parent === n);
-      locations.push(pp ? { node: n, match, proxyPass: pp } : { node: n, match });
-    }
-    const zones = [];
-    const zoneUses = [];
-    for (const n of all) {
-      const d = n.directive;
-      if (d.name === "limit_req_zone" || d.name === "limit_conn_zone") {
-        const z = d.args.find((a) => a.value.startsWith("zone="));
-        if (z) zones.push({ kind: d.name === "limit_req_zone" ? "limit_req" : "limit_conn", name: z.value.slice(5).split(":")[0], node: n });
-      } else if (d.name === "limit_req") {
-        const z = d.args.find((a) => a.value.startsWith("zone="));
-        if (z) zoneUses.push({ kind: "limit_req", name: z.value.slice(5), node: n, span: z.span });
-      } else if (d.name === "limit_conn" && d.args[0]) {
-        zoneUses.push({ kind: "limit_conn", name: d.args[0].value, node: n, span: d.args[0].span });
-      }
-    }
-    return {
-      files: this.files,
-      roots: this.roots,
-      upstreams,
-      locations,
-      proxyPasses,
-      zones,
-      zoneUses,
-      unresolvedIncludes: this.unresolved,
-      implicitMain: this.implicitMain,
-      problems: this.problems,
-      comments: this.comments
-    };
-  }
-};
-function upstreamServer(n) {
-  const address = n.directive.args[0];
-  const params = /* @__PURE__ */ new Map();
-  for (const a of n.directive.args.slice(1)) {
-    const eq = a.value.indexOf("=");
-    params.set(eq < 0 ? a.value : a.value.slice(0, eq), eq < 0 ? "" : a.value.slice(eq + 1));
-  }
-  const hasVariables = address.value.includes("$");
-  const raw = address.value;
-  if (raw.startsWith("unix:")) return { node: n, address, port: 0, portSpan: address.span, params, hasVariables };
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(raw);
-  const host = m?.[1];
-  const port = m?.[2] ? Number(m[2]) : 80;
-  const colon = raw.lastIndexOf(":");
-  const quoteShift = address.quote ? 1 : 0;
-  const portSpan = m?.[2] && !address.raw.includes("\\") ? { file: address.span.file, start: address.span.start + quoteShift + colon + 1, end: address.span.start + quoteShift + raw.length } : address.span;
-  return host ? { node: n, address, host, port, portSpan, params, hasVariables } : { node: n, address, port, portSpan, params, hasVariables };
-}
-function proxyPass(n, kind, target, upstreams) {
-  const v = target.value;
-  if (v.includes("$")) return { node: n, kind, target };
-  const m = /^(?:([a-z]+):\/\/)?(\[[^\]]+\]|[^/:]+)(?::(\d+))?/.exec(v);
-  if (!m || v.startsWith("unix:") || m[1] === "unix") return { node: n, kind, target };
-  const host = m[2];
-  const upstream = upstreams.get(host) ?? upstreams.get(m[3] ? `${host}:${m[3]}` : host);
-  const out = { node: n, kind, target, host };
-  if (m[3]) out.port = Number(m[3]);
-  if (upstream) out.upstream = upstream;
-  return out;
-}
-function inherited(node, name2) {
-  for (let level = node; level; level = level.parent) {
-    const here = level.children.filter((c) => c.directive.name === name2);
-    if (here.length) return here;
-  }
-  return [];
-}
 
 // src/python/evaluate.ts
-import * as posix3 from "node:path/posix";
+import * as posix2 from "node:path/posix";
 
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
@@ -9901,13 +9155,13 @@ var NodeProp = class {
   /**
   Create a new node prop type.
   */
-  constructor(config = {}) {
+  constructor(config3 = {}) {
     this.id = nextPropID++;
-    this.perNode = !!config.perNode;
-    this.deserialize = config.deserialize || (() => {
+    this.perNode = !!config3.perNode;
+    this.deserialize = config3.deserialize || (() => {
       throw new Error("This node type doesn't define a deserialize function");
     });
-    this.combine = config.combine || null;
+    this.combine = config3.combine || null;
   }
   /**
   This is meant to be used with
@@ -10255,8 +9509,8 @@ var Tree = class _Tree {
   which may have children grouped into subtrees with type
   [`NodeType.none`](#common.NodeType^none).
   */
-  balance(config = {}) {
-    return this.children.length <= 8 ? this : balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length2) => new _Tree(this.type, children, positions, length2, this.propValues), config.makeTree || ((children, positions, length2) => new _Tree(NodeType.none, children, positions, length2)));
+  balance(config3 = {}) {
+    return this.children.length <= 8 ? this : balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length2) => new _Tree(this.type, children, positions, length2, this.propValues), config3.makeTree || ((children, positions, length2) => new _Tree(NodeType.none, children, positions, length2)));
   }
   /**
   Build a tree from a postfix-ordered buffer of node information,
@@ -12291,11 +11545,11 @@ var ExternalTokenizer = class {
   [`acceptToken`](#lr.InputStream.acceptToken) when it finds
   one.
   */
-  constructor(token, options = {}) {
+  constructor(token, options2 = {}) {
     this.token = token;
-    this.contextual = !!options.contextual;
-    this.fallback = !!options.fallback;
-    this.extend = !!options.extend;
+    this.contextual = !!options2.contextual;
+    this.fallback = !!options2.fallback;
+    this.extend = !!options2.extend;
   }
 };
 function readToken(data, input, stack, group, precTable, precOffset) {
@@ -13094,25 +12348,25 @@ var LRParser = class _LRParser extends Parser {
   given settings modified. Settings not provided in `config` are
   kept from the original parser.
   */
-  configure(config) {
+  configure(config3) {
     let copy = Object.assign(Object.create(_LRParser.prototype), this);
-    if (config.props)
-      copy.nodeSet = this.nodeSet.extend(...config.props);
-    if (config.top) {
-      let info = this.topRules[config.top];
+    if (config3.props)
+      copy.nodeSet = this.nodeSet.extend(...config3.props);
+    if (config3.top) {
+      let info = this.topRules[config3.top];
       if (!info)
-        throw new RangeError(`Invalid top rule name ${config.top}`);
+        throw new RangeError(`Invalid top rule name ${config3.top}`);
       copy.top = info;
     }
-    if (config.tokenizers)
+    if (config3.tokenizers)
       copy.tokenizers = this.tokenizers.map((t2) => {
-        let found = config.tokenizers.find((r) => r.from == t2);
+        let found = config3.tokenizers.find((r) => r.from == t2);
         return found ? found.to : t2;
       });
-    if (config.specializers) {
+    if (config3.specializers) {
       copy.specializers = this.specializers.slice();
       copy.specializerSpecs = this.specializerSpecs.map((s2, i) => {
-        let found = config.specializers.find((r) => r.from == s2.external);
+        let found = config3.specializers.find((r) => r.from == s2.external);
         if (!found)
           return s2;
         let spec = Object.assign(Object.assign({}, s2), { external: found.to });
@@ -13120,16 +12374,16 @@ var LRParser = class _LRParser extends Parser {
         return spec;
       });
     }
-    if (config.contextTracker)
-      copy.context = config.contextTracker;
-    if (config.dialect)
-      copy.dialect = this.parseDialect(config.dialect);
-    if (config.strict != null)
-      copy.strict = config.strict;
-    if (config.wrap)
-      copy.wrappers = copy.wrappers.concat(config.wrap);
-    if (config.bufferLength != null)
-      copy.bufferLength = config.bufferLength;
+    if (config3.contextTracker)
+      copy.context = config3.contextTracker;
+    if (config3.dialect)
+      copy.dialect = this.parseDialect(config3.dialect);
+    if (config3.strict != null)
+      copy.strict = config3.strict;
+    if (config3.wrap)
+      copy.wrappers = copy.wrappers.concat(config3.wrap);
+    if (config3.bufferLength != null)
+      copy.bufferLength = config3.bufferLength;
     return copy;
   }
   /**
@@ -13292,8 +12546,8 @@ var Modifier = class _Modifier {
     let configs = powerSet(mods);
     for (let parent of base.set)
       if (!parent.modified.length)
-        for (let config of configs)
-          set.push(_Modifier.get(parent, config));
+        for (let config3 of configs)
+          set.push(_Modifier.get(parent, config3));
     return tag;
   }
 };
@@ -13317,13 +12571,13 @@ function styleTags(spec) {
       tags2 = [tags2];
     for (let part of prop.split(" "))
       if (part) {
-        let pieces = [], mode = 2, rest = part;
+        let pieces = [], mode = 2, rest2 = part;
         for (let pos = 0; ; ) {
-          if (rest == "..." && pos > 0 && pos + 3 == part.length) {
+          if (rest2 == "..." && pos > 0 && pos + 3 == part.length) {
             mode = 1;
             break;
           }
-          let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest);
+          let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest2);
           if (!m)
             throw new RangeError("Invalid path: " + part);
           pieces.push(m[0] == "*" ? "" : m[0][0] == '"' ? JSON.parse(m[0]) : m[0]);
@@ -13337,7 +12591,7 @@ function styleTags(spec) {
           }
           if (next != "/")
             throw new RangeError("Invalid path: " + part);
-          rest = part.slice(pos);
+          rest2 = part.slice(pos);
         }
         let last = pieces.length - 1, inner = pieces[last];
         if (!inner)
@@ -13397,7 +12651,7 @@ var Rule = class {
   }
 };
 Rule.empty = new Rule([], 2, null);
-function tagHighlighter(tags2, options) {
+function tagHighlighter(tags2, options2) {
   let map = /* @__PURE__ */ Object.create(null);
   for (let style of tags2) {
     if (!Array.isArray(style.tag))
@@ -13406,7 +12660,7 @@ function tagHighlighter(tags2, options) {
       for (let tag of style.tag)
         map[tag.id] = style.class;
   }
-  let { scope, all = null } = options || {};
+  let { scope, all = null } = options2 || {};
   return {
     style: (tags3) => {
       let cls = all;
@@ -14220,8 +13474,8 @@ function childNodes(node) {
 }
 function stringDelimiters(raw) {
   const prefix = /^[A-Za-z]*/.exec(raw)[0];
-  const rest = raw.slice(prefix.length);
-  const quote = rest.startsWith('"""') || rest.startsWith("'''") ? rest.slice(0, 3) : rest.slice(0, 1);
+  const rest2 = raw.slice(prefix.length);
+  const quote = rest2.startsWith('"""') || rest2.startsWith("'''") ? rest2.slice(0, 3) : rest2.slice(0, 1);
   const bodyStart = prefix.length + quote.length;
   const terminated = quote.length > 0 && raw.length >= bodyStart + quote.length && raw.endsWith(quote);
   return { prefix, bodyStart, bodyEnd: terminated ? raw.length - quote.length : raw.length, terminated };
@@ -14337,31 +13591,31 @@ function floatFromString(s2) {
   if (!re.test(text)) return { ok: false, reason: `float(${JSON.stringify(s2)}) raises ValueError`, raises: "ValueError" };
   return { ok: true, value: Number(text.replace(/_/g, "")) };
 }
-function pySplit(s2, sep, maxsplit) {
-  if (sep === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
+function pySplit(s2, sep2, maxsplit) {
+  if (sep2 === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
   const limit = maxsplit < 0 ? Infinity : maxsplit;
-  if (sep === null) {
+  if (sep2 === null) {
     const out = [];
-    let rest = s2.replace(/^\s+/, "");
-    while (rest.length > 0) {
+    let rest2 = s2.replace(/^\s+/, "");
+    while (rest2.length > 0) {
       if (out.length >= limit) {
-        out.push(rest.replace(/\s+$/, ""));
+        out.push(rest2.replace(/\s+$/, ""));
         break;
       }
-      const m = /\s+/.exec(rest);
+      const m = /\s+/.exec(rest2);
       if (!m) {
-        out.push(rest);
+        out.push(rest2);
         break;
       }
-      out.push(rest.slice(0, m.index));
-      rest = rest.slice(m.index + m[0].length);
+      out.push(rest2.slice(0, m.index));
+      rest2 = rest2.slice(m.index + m[0].length);
     }
     return { ok: true, value: out };
   }
-  const parts = s2.split(sep);
+  const parts = s2.split(sep2);
   if (parts.length - 1 <= limit) return { ok: true, value: parts };
   const head = parts.slice(0, limit);
-  return { ok: true, value: [...head, parts.slice(limit).join(sep)] };
+  return { ok: true, value: [...head, parts.slice(limit).join(sep2)] };
 }
 function pyStripChars(s2, chars, side) {
   if (chars === null) {
@@ -14403,12 +13657,10 @@ function describeObject(obj) {
       return `the function ${obj.name}`;
     case "environ":
       return "os.environ";
-    case "env-reader":
-      return "a django-environ Env reader";
+    case "lib-object":
+      return obj.description;
     case "method":
       return `the method .${obj.name}()`;
-    case "csv-cast":
-      return "a decouple Csv cast";
     default:
       return `a ${obj.type}`;
   }
@@ -14686,13 +13938,21 @@ var MAX_ITEMS = 1e5;
 var BUILTIN_FUNCTIONS = /* @__PURE__ */ new Set(["int", "str", "bool", "float", "len", "list", "tuple", "set", "dict", "globals", "locals", "vars"]);
 var COMPARISON_OPS = /* @__PURE__ */ new Set(["<", ">", "==", "!=", "<=", ">=", "in", "not in", "is", "is not", "<>"]);
 var PURE_METHODS = /* @__PURE__ */ new Set(["get", "copy", "keys", "values", "items", "index", "count", "lower", "upper", "strip", "lstrip", "rstrip", "split", "replace", "startswith", "endswith", "format", "join"]);
-var ENVIRON_TRUE_STRINGS = /* @__PURE__ */ new Set(["true", "on", "ok", "y", "yes", "1"]);
-var DECOUPLE_BOOLEANS = { "1": true, yes: true, true: true, on: true, "0": false, no: false, false: false, off: false, "": false };
 var ExpressionEvaluator = class {
   constructor(ctx) {
     this.ctx = ctx;
+    this.host = {
+      env: (name2, span) => this.fromEnv(name2, span),
+      envSet: (name2, value) => ctx.envSet(name2, value),
+      envForgetAll: (reason) => ctx.envForgetAll(reason),
+      dotenvLoaded: (span, search2) => ctx.dotenvLoaded(span, search2),
+      decoupleFiles: () => ctx.decoupleFiles(),
+      where: (span) => ctx.where(span),
+      builtin: (name2, value, span) => this.callBuiltin(name2, { positional: [value], keywords: /* @__PURE__ */ new Map(), spread: false }, span, name2)
+    };
   }
   depth = 0;
+  host;
   eval(node) {
     const span = this.span(node);
     if (!this.ctx.step()) return unknown("the evaluation budget ran out", span);
@@ -14869,7 +14129,7 @@ var ExpressionEvaluator = class {
     const object = this.eval(objectNode);
     if (kids[1]?.name === ".") {
       const name2 = kids[2] ? this.text(kids[2]) : "";
-      return getAttribute(object, name2, span);
+      return getAttribute(object, name2, span, this.ctx.libraries);
     }
     const inner = kids.slice(2, -1);
     if (inner.some((k) => k.name === ":")) return this.slice(object, inner, span);
@@ -14990,10 +14250,11 @@ var ExpressionEvaluator = class {
           return this.callBuiltin(obj.name, args, span, label2);
         case "method":
           return this.callMethod(obj.self, obj.name, args, span, label2);
-        case "env-reader":
-          return this.environGet(obj.schema, void 0, args, span);
-        case "csv-cast":
-          return args.positional[0] ? csvCast(args.positional[0], span) : unknown("Csv() needs a value", span);
+        case "lib-object": {
+          const out = this.ctx.libraries.byName(obj.lib)?.callObject?.(obj, args, span, this.host);
+          if (out) return out;
+          break;
+        }
         default:
       }
     }
@@ -15045,36 +14306,14 @@ var ExpressionEvaluator = class {
       case "vars":
         this.ctx.forgetNamespace(`the module namespace is handed out by ${name2}() at ${this.ctx.where(span)} and may be changed`, span);
         return unknown(`${name2}() is not evaluated`, span);
-      case "os.getenv": {
-        const key = a0;
-        const fallback = a1 ?? args.keywords.get("default") ?? scalar(null, span);
-        return this.envWithDefault(key, fallback, span);
-      }
-      case "environ.Env": {
-        const schema = /* @__PURE__ */ new Map();
-        for (const [k, v] of args.keywords) {
-          if (v.kind === "box" && v.obj.type === "tuple" && !v.obj.unknownContent) {
-            const [cast, def] = v.obj.items;
-            if (cast) schema.set(k, def ? { cast, default: def } : { cast });
-          } else schema.set(k, { cast: v });
+      default: {
+        for (const lib of this.ctx.libraries.libraries) {
+          const out = lib.call?.(name2, args, span, this.host);
+          if (out) return out;
         }
-        return box({ type: "env-reader", schema }, span);
-      }
-      case "environ.Env.read_env":
-      case "dotenv.load_dotenv": {
-        const override = args.keywords.get("override");
-        if (override && truthy(override) !== false) this.ctx.envForgetAll(`${label2}(override=...) at ${this.ctx.where(span)} may replace any variable from a .env file`);
-        const explicitPath = args.positional.length > 0 || args.keywords.has("env_file") || args.keywords.has("dotenv_path") || args.keywords.has("stream");
-        this.ctx.dotenvLoaded(span, explicitPath ? "unknown" : name2 === "dotenv.load_dotenv" ? "parents" : "module-dir");
-        return unknown(`${label2}() reads a .env file, which is not evaluated`, span);
-      }
-      case "decouple.config":
-        return this.decoupleConfig(args, span);
-      case "decouple.Csv":
-        return args.positional.length === 0 && args.keywords.size === 0 ? box({ type: "csv-cast" }, span) : unknown("Csv() with options is not evaluated", span);
-      default:
         this.forgetArguments(args, label2, span);
         return unknown(`${label2}(...) is not evaluated`, span);
+      }
     }
   }
   /** An environment variable as a value: span = the expression that reads it, via = where it is set. */
@@ -15084,35 +14323,19 @@ var ExpressionEvaluator = class {
     if (v.kind === "unknown") return unknown(`${name2} comes from the environment: ${v.reason}`, span);
     return scalar(v.value, span, { via: [v.span, ...v.via ?? []] });
   }
-  envWithDefault(key, fallback, span) {
-    if (!key || key.kind !== "known" || typeof key.value !== "string") return unknown("the variable name cannot be known", span);
-    return this.fromEnv(key.value, span) ?? fallback;
-  }
   callMethod(self, name2, args, span, label2) {
     const [a0, a1] = args.positional;
     if (self.kind === "known" && typeof self.value === "string") return stringMethod(self, name2, args, span);
     if (self.kind !== "box") return unknown(`${label2}(...) is not evaluated`, span);
     const obj = self.obj;
     if (obj.type === "environ") {
-      if (name2 === "get") return this.envWithDefault(a0, a1 ?? args.keywords.get("default") ?? scalar(null, span), span);
-      if (name2 === "setdefault") {
-        if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") {
-          this.ctx.envForgetAll(`os.environ.setdefault at ${this.ctx.where(span)} with a name that cannot be known`);
-          return unknown("the variable name cannot be known", span);
-        }
-        const existing = this.fromEnv(a0.value, span);
-        if (existing) return existing;
-        const value = a1 ?? scalar(null, span);
-        if (value.kind === "box" || value.kind === "known" && typeof value.value !== "string") throw new PyRaise("TypeError", "os.environ values must be str", span);
-        this.ctx.envSet(a0.value, value.kind === "known" ? scalar(value.value, value.span, viaOf(value)) : value);
-        return value;
-      }
+      const out = this.ctx.libraries.owner("os")?.environMethod?.(name2, args, span, this.host);
+      if (out) return out;
       if (!PURE_METHODS.has(name2)) this.ctx.envForgetAll(`os.environ.${name2}() at ${this.ctx.where(span)} is not evaluated`);
       return unknown(`os.environ.${name2}() is not evaluated`, span);
     }
-    if (obj.type === "env-reader") {
-      if (name2 === "read_env") return this.callBuiltin("environ.Env.read_env", args, span, label2);
-      return this.environGet(obj.schema, name2, args, span);
+    if (obj.type === "lib-object") {
+      return this.ctx.libraries.byName(obj.lib)?.callMethod?.(obj, name2, args, span, this.host) ?? unknown(`${label2}(...) is not evaluated`, span);
     }
     if (obj.type === "dict") return this.dictMethod(obj, name2, args, span, label2);
     if (obj.type === "list") return this.listMethod(obj, name2, args, span, label2);
@@ -15182,78 +14405,6 @@ var ExpressionEvaluator = class {
         if (!PURE_METHODS.has(name2)) list.unknownContent = `changed by .${name2}() at ${this.ctx.where(span)}, which is not evaluated`;
         return unknown(`${label2}(...) is not evaluated`, span);
     }
-  }
-  /**
-   * django-environ's `env("X", default=...)` and `env.str/int/bool/float/list(...)`. An unset variable
-   * without a default raises ImproperlyConfigured; a default is returned as written, not cast
-   * (django-environ only parses values that differ from the default).
-   */
-  environGet(schema, method, args, span) {
-    const casts = { str: "str", bool: "bool", int: "int", float: "float", list: "list" };
-    if (method !== void 0 && !(method in casts)) return unknown(`env.${method}() is not evaluated`, span);
-    const [a0, a1] = args.positional;
-    if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
-    const name2 = a0.value;
-    const fromSchema = schema.get(name2);
-    let cast = method ? casts[method] : args.keywords.get("cast") ?? (method === void 0 ? a1 : void 0) ?? fromSchema?.cast;
-    if (method === "list" && (args.keywords.has("cast") || a1)) return unknown("env.list(cast=...) is not evaluated", span);
-    if (args.keywords.has("parse_default")) return unknown("parse_default is not evaluated", span);
-    const explicitDefault = args.keywords.get("default") ?? (method !== void 0 && method !== "list" ? a1 : args.positional[2]);
-    const fallback = explicitDefault ?? fromSchema?.default;
-    const value = this.fromEnv(name2, span);
-    if (value === void 0) {
-      if (fallback === void 0) throw new PyRaise("ImproperlyConfigured", `Set the ${name2} environment variable`, span);
-      return fallback;
-    }
-    if (value.kind !== "known" || typeof value.value !== "string") return value;
-    if (value.value.startsWith("$")) return unknown(`${name2} starts with $, which django-environ may resolve as a reference to another variable`, span);
-    if (fallback && pyEquals(value, fallback) === true) return value;
-    if (typeof cast !== "string" && cast?.kind === "box" && cast.obj.type === "builtin") cast = cast.obj.name;
-    if (cast === void 0 || typeof cast !== "string" && cast.kind === "known" && cast.value === null) return value;
-    switch (cast) {
-      case "str":
-        return value;
-      case "bool": {
-        const asInt = intFromString(value.value);
-        return scalar(asInt.ok ? asInt.value !== 0 : ENVIRON_TRUE_STRINGS.has(value.value.toLowerCase()), span, viaOf(value));
-      }
-      case "int":
-        return toInt(value, void 0, span);
-      case "float":
-        return /^[0-9]+(\.[0-9]+)?$/.test(value.value) ? scalar(Number(value.value), span, { ...viaOf(value), float: true }) : unknown(`env.float() of ${JSON.stringify(value.value)} is not evaluated`, span);
-      case "list":
-        return box({ type: "list", items: value.value.split(",").filter((x) => x !== "").map((x) => scalar(x, span, viaOf(value))) }, span);
-      default:
-        return unknown("this cast is not evaluated", span);
-    }
-  }
-  /** python-decouple's `config(name, default=..., cast=...)`: environment, then settings.ini/.env, then the default; the cast applies to the default too. */
-  decoupleConfig(args, span) {
-    const [a0] = args.positional;
-    if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
-    const name2 = a0.value;
-    const fallback = args.keywords.get("default") ?? args.positional[1];
-    const cast = args.keywords.get("cast") ?? args.positional[2];
-    let value = this.fromEnv(name2, span);
-    if (value === void 0) {
-      const files = this.ctx.decoupleFiles();
-      if (files.length > 0) return unknown(`${name2} may be set in ${files.join(", ")}, which python-decouple reads`, span);
-      if (fallback === void 0) throw new PyRaise("UndefinedValueError", `${name2} not found. Declare it as envvar or define a default value.`, span);
-      value = fallback;
-    }
-    if (!cast) return value;
-    if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
-      const text = pyText(value, false);
-      if (!text.ok) return unknown(text.reason, span);
-      const b = DECOUPLE_BOOLEANS[text.value.toLowerCase()];
-      if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
-      return scalar(b, span, viaOf(value));
-    }
-    if (cast.kind === "box" && cast.obj.type === "csv-cast") return csvCast(value, span);
-    if (cast.kind === "box" && cast.obj.type === "builtin" && ["int", "float", "str"].includes(cast.obj.name)) {
-      return this.callBuiltin(cast.obj.name, { positional: [value], keywords: /* @__PURE__ */ new Map(), spread: false }, span, cast.obj.name);
-    }
-    return unknown("this cast is not evaluated", span);
   }
   // ---- operators ----------------------------------------------------------------------------
   evalUnary(node, span) {
@@ -15709,14 +14860,6 @@ function length(value, span) {
   if (obj.type === "set" && obj.items.some((i) => i.kind === "unknown")) return unknown("the set has items that cannot be known", span);
   return scalar(obj.items.length, span);
 }
-function csvCast(value, span) {
-  if (value.kind === "known" && value.value === null) return box({ type: "list", items: [] }, span);
-  const text = pyText(value, false);
-  if (!text.ok) return unknown(text.reason, span);
-  if (/["'\\#]/.test(text.value)) return unknown("Csv() of a value with quotes or backslashes is not evaluated", span);
-  const items = text.value.split(",").filter((s2) => s2 !== "").map((s2) => scalar(pyStripChars(s2, null, "both"), span, viaOf(value)));
-  return box({ type: "list", items }, span);
-}
 function stringMethod(self, name2, args, span) {
   const s2 = self.value;
   const [a0, a1] = args.positional;
@@ -15736,10 +14879,10 @@ function stringMethod(self, name2, args, span) {
       return out(pyStripChars(s2, chars, name2 === "strip" ? "both" : name2 === "lstrip" ? "left" : "right"));
     }
     case "split": {
-      const sep = str(a0 ?? args.keywords.get("sep"));
+      const sep2 = str(a0 ?? args.keywords.get("sep"));
       const max = a1 ?? args.keywords.get("maxsplit");
-      if (sep === void 0 || max && (max.kind !== "known" || typeof max.value !== "number")) return unknown("split() arguments cannot be known", span);
-      const r = pySplit(s2, sep, max?.kind === "known" ? Number(max.value) : -1);
+      if (sep2 === void 0 || max && (max.kind !== "known" || typeof max.value !== "number")) return unknown("split() arguments cannot be known", span);
+      const r = pySplit(s2, sep2, max?.kind === "known" ? Number(max.value) : -1);
       if (!r.ok) throw new PyRaise(r.raises ?? "ValueError", r.reason, span);
       return box({ type: "list", items: r.value.map(out) }, span);
     }
@@ -15752,9 +14895,9 @@ function stringMethod(self, name2, args, span) {
     }
     case "startswith":
     case "endswith": {
-      const options = a0?.kind === "box" && a0.obj.type === "tuple" ? a0.obj.items.map(str) : [str(a0)];
-      if (options.some((o) => typeof o !== "string") || args.positional.length > 1) return unknown(`${name2}() arguments cannot be known`, span);
-      const hit = options.some((o) => name2 === "startswith" ? s2.startsWith(o) : s2.endsWith(o));
+      const options2 = a0?.kind === "box" && a0.obj.type === "tuple" ? a0.obj.items.map(str) : [str(a0)];
+      if (options2.some((o) => typeof o !== "string") || args.positional.length > 1) return unknown(`${name2}() arguments cannot be known`, span);
+      const hit = options2.some((o) => name2 === "startswith" ? s2.startsWith(o) : s2.endsWith(o));
       return scalar(hit, span);
     }
     case "format":
@@ -15772,7 +14915,7 @@ function stringMethod(self, name2, args, span) {
       return unknown(`str.${name2}() is not evaluated`, span);
   }
 }
-function getAttribute(object, name2, span) {
+function getAttribute(object, name2, span, libraries) {
   if (object.kind === "unknown") return unknown(object.reason, span);
   if (object.kind === "known") {
     if (typeof object.value === "string") return box({ type: "method", self: object, name: name2 }, span);
@@ -15782,12 +14925,16 @@ function getAttribute(object, name2, span) {
   switch (obj.type) {
     case "module":
       if (obj.bindings) return obj.bindings.get(name2) ?? unknown(`${obj.name}.${name2} is not defined`, span);
-      return modelledAttribute(obj.name, name2, span);
+      return modelledAttribute(obj.name, name2, span, libraries);
     case "builtin":
-      if (obj.name === "environ.Env" && name2 === "read_env") return box({ type: "builtin", name: "environ.Env.read_env" }, span);
+      for (const lib of libraries.libraries) {
+        const out = lib.member?.(object, name2, span);
+        if (out) return out;
+      }
       return unknown(`${obj.name}.${name2} is not modelled`, span);
+    case "lib-object":
+      return libraries.byName(obj.lib)?.member?.(object, name2, span) ?? box({ type: "method", self: object, name: name2 }, span);
     case "environ":
-    case "env-reader":
     case "dict":
     case "list":
     case "tuple":
@@ -15797,23 +14944,12 @@ function getAttribute(object, name2, span) {
       return unknown(`.${name2} of ${describeObject(obj)} is not evaluated`, span);
   }
 }
-function modelledAttribute(module, name2, span) {
+function modelledAttribute(module, name2, span, libraries) {
   const full = `${module}.${name2}`;
-  switch (full) {
-    case "os.environ":
-      return box({ type: "environ" }, span);
-    case "os.path":
-      return box({ type: "module", name: "os.path" }, span);
-    case "os.getenv":
-    case "environ.Env":
-    case "decouple.config":
-    case "decouple.Csv":
-    case "dotenv.load_dotenv":
-      return box({ type: "builtin", name: full }, span);
-    default:
-      if (module === "socket") return unknown(`${full} depends on the platform Python runs on`, span);
-      return unknown(`${full} is not modelled`, span);
-  }
+  const out = libraries.owner(module)?.attribute?.(module, name2, span);
+  if (out) return out;
+  if (module === "socket") return unknown(`${full} depends on the platform Python runs on`, span);
+  return unknown(`${full} is not modelled`, span);
 }
 
 // src/python/value.ts
@@ -15875,14 +15011,627 @@ function pyTruthy(v) {
   return data.items.length > 0;
 }
 
+// src/python/libs/build.ts
+function dictOf(entries, span) {
+  const dict = { type: "dict", entries: entries.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
+  return box(dict, span);
+}
+function atom(value, span, via, extra = {}) {
+  const out = { kind: "known", value, span };
+  if (via && via.length > 0) out.via = via;
+  if (extra.isDefault) out.isDefault = true;
+  return out;
+}
+function urlText(v, span, what) {
+  if (v.kind === "unknown") return unknown(`${what} comes from a value that cannot be known: ${v.reason}`, span);
+  if (v.kind !== "known" || typeof v.value !== "string") return unknown(`${what} is not a string`, span);
+  return { text: v.value, via: [v.span, ...v.via ?? []] };
+}
+function isEv(x) {
+  return typeof x === "object" && x !== null && "kind" in x;
+}
+function isDigits(s2) {
+  return /^[0-9]+$/.test(s2);
+}
+
+// src/python/libs/url.ts
+function urlsplit(text) {
+  if (/[^\x21-\x7e]/.test(text)) return { ok: false, reason: "the URL has spaces, control or non-ASCII characters, whose parsing is not modelled" };
+  let rest2 = text;
+  let scheme = "";
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(rest2);
+  if (m) {
+    scheme = m[1].toLowerCase();
+    rest2 = rest2.slice(m[0].length);
+  }
+  let netloc = "";
+  if (rest2.startsWith("//")) {
+    const end = rest2.slice(2).search(/[/?#]/);
+    netloc = end < 0 ? rest2.slice(2) : rest2.slice(2, 2 + end);
+    rest2 = end < 0 ? "" : rest2.slice(2 + end);
+  }
+  const hash2 = rest2.indexOf("#");
+  if (hash2 >= 0) rest2 = rest2.slice(0, hash2);
+  const q = rest2.indexOf("?");
+  const path = q < 0 ? rest2 : rest2.slice(0, q);
+  const query = q < 0 ? "" : rest2.slice(q + 1);
+  const at = netloc.lastIndexOf("@");
+  const userinfo = at < 0 ? void 0 : netloc.slice(0, at);
+  const hostinfo = at < 0 ? netloc : netloc.slice(at + 1);
+  let username;
+  let password;
+  if (userinfo !== void 0) {
+    const colon = userinfo.indexOf(":");
+    username = colon < 0 ? userinfo : userinfo.slice(0, colon);
+    if (colon >= 0) password = userinfo.slice(colon + 1);
+  }
+  let host;
+  let portText;
+  if (hostinfo.startsWith("[")) {
+    const close = hostinfo.indexOf("]");
+    if (close < 0) return { ok: false, reason: "Invalid IPv6 URL", raises: "ValueError" };
+    host = hostinfo.slice(1, close);
+    const after = hostinfo.slice(close + 1);
+    if (after.startsWith(":")) portText = after.slice(1);
+  } else {
+    const colon = hostinfo.indexOf(":");
+    host = colon < 0 ? hostinfo : hostinfo.slice(0, colon);
+    if (colon >= 0) portText = hostinfo.slice(colon + 1);
+  }
+  let port;
+  if (portText !== void 0 && portText !== "") {
+    if (!/^[0-9]+$/.test(portText)) return { ok: false, reason: `Port could not be cast to integer value as '${portText}'`, raises: "ValueError" };
+    port = Number(portText);
+    if (port > 65535) return { ok: false, reason: "Port out of range 0-65535", raises: "ValueError" };
+  }
+  const url = { scheme, netloc, path, query };
+  if (username !== void 0) url.username = username;
+  if (password !== void 0) url.password = password;
+  if (host !== "") url.hostname = host.toLowerCase();
+  if (port !== void 0) url.port = port;
+  return { ok: true, url };
+}
+function unquote(s2, plus = false) {
+  const t2 = plus ? s2.replace(/\+/g, " ") : s2;
+  if (!t2.includes("%")) return t2;
+  try {
+    return decodeURIComponent(t2);
+  } catch {
+    return void 0;
+  }
+}
+function parseQs(query) {
+  const out = /* @__PURE__ */ new Map();
+  for (const part of query.split("&")) {
+    if (part === "") continue;
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    const key = unquote(part.slice(0, eq), true);
+    const value = unquote(part.slice(eq + 1), true);
+    if (key === void 0 || value === void 0) return void 0;
+    if (value === "") continue;
+    const list = out.get(key) ?? [];
+    list.push(value);
+    out.set(key, list);
+  }
+  return out;
+}
+
+// src/python/libs/dj-database-url.ts
+var SCHEMES = {
+  postgres: "django.db.backends.postgresql",
+  postgresql: "django.db.backends.postgresql",
+  pgsql: "django.db.backends.postgresql",
+  postgis: "django.contrib.gis.db.backends.postgis",
+  mysql: "django.db.backends.mysql",
+  mysql2: "django.db.backends.mysql",
+  mysqlgis: "django.contrib.gis.db.backends.mysql",
+  "mysql-connector": "mysql.connector.django",
+  mssql: "sql_server.pyodbc",
+  mssqlms: "mssql",
+  spatialite: "django.contrib.gis.db.backends.spatialite",
+  sqlite: "django.db.backends.sqlite3",
+  oracle: "django.db.backends.oracle",
+  oraclegis: "django.contrib.gis.db.backends.oracle",
+  redshift: "django_redshift_backend",
+  cockroach: "django_cockroachdb",
+  timescale: "timescale.db.backends.postgresql",
+  timescalegis: "timescale.db.backends.postgis"
+};
+function options(args, from) {
+  const pick = (name2, index) => args.keywords.get(name2) ?? args.positional[from + index];
+  const out = {};
+  const set = (k, v) => {
+    if (v) out[k] = v;
+  };
+  set("engine", pick("engine", 0));
+  set("connMaxAge", pick("conn_max_age", 1));
+  set("connHealthChecks", pick("conn_health_checks", 2));
+  set("disableServerSideCursors", pick("disable_server_side_cursors", 3));
+  set("sslRequire", pick("ssl_require", 4));
+  return out;
+}
+function parseDatabaseUrl(value, opts, span) {
+  const t2 = urlText(value, span, "the database URL");
+  if (isEv(t2)) return t2;
+  const via = t2.via;
+  const s2 = (v) => atom(v, span, via);
+  const engineGiven = opts.engine && !(opts.engine.kind === "known" && opts.engine.value === null) ? opts.engine : void 0;
+  if (t2.text === "sqlite://:memory:") return dictOf([["ENGINE", s2(SCHEMES.sqlite)], ["NAME", s2(":memory:")]], span);
+  const parsed = urlsplit(t2.text);
+  if (!parsed.ok) return unknown(`the database URL cannot be parsed: ${parsed.reason}`, span);
+  const url = parsed.url;
+  let path = url.path.slice(1);
+  if (url.scheme === "sqlite" && path === "") path = ":memory:";
+  if (url.hostname?.includes("%") || url.netloc.toLowerCase().includes("%2f")) return unknown("a percent-encoded host (a socket path) is read differently by dj-database-url releases", span);
+  let engine = engineGiven;
+  if (!engine) {
+    const known2 = SCHEMES[url.scheme];
+    if (!known2) return unknown(`dj_database_url raises ValueError for the scheme ${JSON.stringify(url.scheme)} (or a release that knows it maps it)`, span);
+    engine = s2(known2);
+  }
+  const name2 = unquote(path);
+  const user = unquote(url.username ?? "");
+  const password = unquote(url.password ?? "");
+  if (name2 === void 0 || user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
+  const stringPort = engine.kind === "known" && (engine.value === SCHEMES.oracle || engine.value === SCHEMES.mssql);
+  const port = url.port ? stringPort ? s2(String(url.port)) : atom(url.port, span, via) : s2("");
+  const entries = [
+    ["NAME", s2(name2)],
+    ["USER", s2(user)],
+    ["PASSWORD", s2(password)],
+    ["HOST", s2(url.hostname ?? "")],
+    ["PORT", port],
+    // The library's default, written nowhere: its span is the call, where `conn_max_age=` would go.
+    ["CONN_MAX_AGE", opts.connMaxAge ?? atom(0, span, void 0, { isDefault: true })]
+  ];
+  if (opts.connHealthChecks) entries.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
+  if (opts.disableServerSideCursors) entries.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
+  entries.push(["ENGINE", engine]);
+  const opt = [];
+  if (url.query) {
+    const qs = parseQs(url.query);
+    if (!qs) return unknown("the query string of the database URL cannot be decoded", span);
+    for (const [key, values] of qs) {
+      const v = values[values.length - 1];
+      if (url.scheme === "mysql" && key === "ssl-ca") {
+        opt.push(["ssl", dictOf([["ca", s2(v)]], span)]);
+        continue;
+      }
+      if (key === "currentSchema") return unknown("currentSchema in a database URL is not modelled", span);
+      const differs = isDigits(v) || ["true", "false"].includes(v.toLowerCase());
+      opt.push([key, differs ? unknown(`dj_database_url releases read ${key}=${v} as a string (0.5) or as a number or boolean (2.x)`, span) : s2(v)]);
+    }
+  }
+  if (opts.sslRequire) {
+    const t22 = truthy(opts.sslRequire);
+    if (t22 === void 0) return unknown("ssl_require cannot be known", span);
+    if (t22) opt.push(["sslmode", atom("require", opts.sslRequire.span, void 0)]);
+  }
+  if (opt.length > 0) entries.push(["OPTIONS", dictOf(opt, span)]);
+  return dictOf(entries, span);
+}
+function config(args, span, host) {
+  const envArg = args.keywords.get("env") ?? args.positional[0];
+  if (envArg && (envArg.kind !== "known" || typeof envArg.value !== "string")) return unknown("the variable name cannot be known", span);
+  const name2 = envArg?.kind === "known" ? String(envArg.value) : "DATABASE_URL";
+  const fallback = args.keywords.get("default") ?? args.positional[1];
+  const value = host.env(name2, span) ?? fallback;
+  if (value === void 0) return dictOf([], span);
+  const t2 = truthy(value);
+  if (t2 === void 0) return unknown(value.kind === "unknown" ? value.reason : `${name2} cannot be known`, span);
+  if (!t2) return dictOf([], span);
+  const opts = options(args, 2);
+  return parseDatabaseUrl(value, opts, span);
+}
+var djDatabaseUrlLibrary = {
+  name: "dj_database_url",
+  modules: ["dj_database_url"],
+  attribute(module, name2, span) {
+    if (module !== "dj_database_url") return void 0;
+    if (name2 === "config" || name2 === "parse") return box({ type: "builtin", name: `dj_database_url.${name2}` }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn === "dj_database_url.config") return config(args, span, host);
+    if (fn === "dj_database_url.parse") {
+      const url = args.positional[0] ?? args.keywords.get("url");
+      if (!url) return unknown("parse() needs a URL", span);
+      return parseDatabaseUrl(url, options(args, 1), span);
+    }
+    return void 0;
+  }
+};
+
+// src/python/libs/decouple.ts
+var BOOLEANS = { "1": true, yes: true, true: true, on: true, "0": false, no: false, false: false, off: false, "": false };
+var CSV = { type: "lib-object", lib: "decouple", kind: "csv", description: "a decouple Csv cast" };
+function viaOf2(ev) {
+  return ev.kind !== "unknown" && ev.via ? { via: ev.via } : {};
+}
+function csvCast(value, span) {
+  if (value.kind === "known" && value.value === null) return box({ type: "list", items: [] }, span);
+  const text = pyText(value, false);
+  if (!text.ok) return unknown(text.reason, span);
+  if (/["'\\#]/.test(text.value)) return unknown("Csv() of a value with quotes or backslashes is not evaluated", span);
+  const items = text.value.split(",").filter((s2) => s2 !== "").map((s2) => scalar(pyStripChars(s2, null, "both"), span, viaOf2(value)));
+  return box({ type: "list", items }, span);
+}
+function config2(args, span, host) {
+  const [a0] = args.positional;
+  if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
+  const name2 = a0.value;
+  const fallback = args.keywords.get("default") ?? args.positional[1];
+  const cast = args.keywords.get("cast") ?? args.positional[2];
+  let value = host.env(name2, span);
+  if (value === void 0) {
+    const files = host.decoupleFiles();
+    if (files.length > 0) return unknown(`${name2} may be set in ${files.join(", ")}, which python-decouple reads`, span);
+    if (fallback === void 0) throw new PyRaise("UndefinedValueError", `${name2} not found. Declare it as envvar or define a default value.`, span);
+    value = fallback;
+  }
+  if (!cast) return value;
+  if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
+    const text = pyText(value, false);
+    if (!text.ok) return unknown(text.reason, span);
+    const b = own(BOOLEANS, text.value.toLowerCase());
+    if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
+    return scalar(b, span, viaOf2(value));
+  }
+  if (cast.kind === "box" && cast.obj.type === "lib-object" && cast.obj.lib === "decouple" && cast.obj.kind === "csv") return csvCast(value, span);
+  if (cast.kind === "box" && cast.obj.type === "builtin" && (cast.obj.name === "int" || cast.obj.name === "float" || cast.obj.name === "str")) {
+    return host.builtin(cast.obj.name, value, span);
+  }
+  return unknown("this cast is not evaluated", span);
+}
+var decoupleLibrary = {
+  name: "decouple",
+  modules: ["decouple"],
+  attribute(module, name2, span) {
+    if (module !== "decouple") return void 0;
+    if (name2 === "config" || name2 === "Csv") return box({ type: "builtin", name: `decouple.${name2}` }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn === "decouple.config") return config2(args, span, host);
+    if (fn === "decouple.Csv") return args.positional.length === 0 && args.keywords.size === 0 ? box(CSV, span) : unknown("Csv() with options is not evaluated", span);
+    return void 0;
+  },
+  callObject(self, args, span) {
+    if (self.kind !== "csv") return void 0;
+    return args.positional[0] ? csvCast(args.positional[0], span) : unknown("Csv() needs a value", span);
+  }
+};
+
+// src/python/libs/dotenv.ts
+function loadDotenv(label2, args, span, host, search2) {
+  const override = args.keywords.get("override");
+  if (override && truthy(override) !== false) host.envForgetAll(`${label2}(override=...) at ${host.where(span)} may replace any variable from a .env file`);
+  const explicitPath = args.positional.length > 0 || args.keywords.has("env_file") || args.keywords.has("dotenv_path") || args.keywords.has("stream");
+  host.dotenvLoaded(span, explicitPath ? "unknown" : search2);
+  return unknown(`${label2}() reads a .env file, which is not evaluated`, span);
+}
+var dotenvLibrary = {
+  name: "dotenv",
+  modules: ["dotenv"],
+  attribute(module, name2, span) {
+    return module === "dotenv" && name2 === "load_dotenv" ? box({ type: "builtin", name: "dotenv.load_dotenv" }, span) : void 0;
+  },
+  call(fn, args, span, host) {
+    return fn === "dotenv.load_dotenv" ? loadDotenv("load_dotenv", args, span, host, "parents") : void 0;
+  }
+};
+
+// src/python/libs/django-environ.ts
+var TRUE_STRINGS = /* @__PURE__ */ new Set(["true", "on", "ok", "y", "yes", "1"]);
+var DB_SCHEMES = {
+  postgres: "django.db.backends.postgresql",
+  postgresql: "django.db.backends.postgresql",
+  psql: "django.db.backends.postgresql",
+  pgsql: "django.db.backends.postgresql",
+  postgis: "django.contrib.gis.db.backends.postgis",
+  mysql: "django.db.backends.mysql",
+  mysql2: "django.db.backends.mysql",
+  "mysql-connector": "mysql.connector.django",
+  mysqlgis: "django.contrib.gis.db.backends.mysql",
+  mssql: "mssql",
+  oracle: "django.db.backends.oracle",
+  pyodbc: "sql_server.pyodbc",
+  redshift: "django_redshift_backend",
+  spatialite: "django.contrib.gis.db.backends.spatialite",
+  sqlite: "django.db.backends.sqlite3",
+  ldap: "ldapdb.backends.ldap"
+};
+var POSTGRES_FAMILY = /* @__PURE__ */ new Set(["postgres", "postgresql", "psql", "pgsql", "postgis"]);
+var DB_BASE_OPTIONS = /* @__PURE__ */ new Set(["CONN_MAX_AGE", "ATOMIC_REQUESTS", "AUTOCOMMIT"]);
+var DB_BASE_OPTIONS_LATER = /* @__PURE__ */ new Set(["DISABLE_SERVER_SIDE_CURSORS", "CONN_HEALTH_CHECKS"]);
+var CACHE_BASE_OPTIONS = /* @__PURE__ */ new Set(["TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION", "BINARY"]);
+var FIXED_CACHE_BACKENDS = {
+  dbcache: "django.core.cache.backends.db.DatabaseCache",
+  dummycache: "django.core.cache.backends.dummy.DummyCache",
+  locmemcache: "django.core.cache.backends.locmem.LocMemCache"
+};
+function reader(schema) {
+  return { type: "lib-object", lib: "django-environ", kind: "reader", description: "a django-environ Env reader", data: schema };
+}
+function viaOf3(ev) {
+  return ev.kind !== "unknown" && ev.via ? { via: ev.via } : {};
+}
+function castInt(s2, span, via) {
+  return isDigits(s2) ? atom(Number(s2), span, via) : atom(s2, span, via);
+}
+function getValue(name2, fallback, span, host) {
+  const value = host.env(name2, span);
+  if (value === void 0) {
+    if (fallback === void 0) throw new PyRaise("ImproperlyConfigured", `Set the ${name2} environment variable`, span);
+    return { value: fallback, fromDefault: true };
+  }
+  if (value.kind === "known" && typeof value.value === "string" && value.value.startsWith("$")) {
+    return { value: unknown(`${name2} starts with $, which django-environ may resolve as a reference to another variable`, span), fromDefault: false };
+  }
+  return { value, fromDefault: false };
+}
+function environGet(schema, method, args, span, host) {
+  const casts = { str: "str", bool: "bool", int: "int", float: "float", list: "list" };
+  if (method !== void 0 && !Object.hasOwn(casts, method)) return unknown(`env.${method}() is not evaluated`, span);
+  const [a0, a1] = args.positional;
+  if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
+  const name2 = a0.value;
+  const fromSchema = schema.get(name2);
+  let cast = method ? casts[method] : args.keywords.get("cast") ?? (method === void 0 ? a1 : void 0) ?? fromSchema?.cast;
+  if (method === "list" && (args.keywords.has("cast") || a1)) return unknown("env.list(cast=...) is not evaluated", span);
+  if (args.keywords.has("parse_default")) return unknown("parse_default is not evaluated", span);
+  const explicitDefault = args.keywords.get("default") ?? (method !== void 0 && method !== "list" ? a1 : args.positional[2]);
+  const fallback = explicitDefault ?? fromSchema?.default;
+  const { value, fromDefault } = getValue(name2, fallback, span, host);
+  if (fromDefault) return value;
+  if (value.kind !== "known" || typeof value.value !== "string") return value;
+  if (fallback && pyEquals(value, fallback) === true) return value;
+  if (typeof cast !== "string" && cast?.kind === "box" && cast.obj.type === "builtin") cast = cast.obj.name;
+  if (cast === void 0 || typeof cast !== "string" && cast.kind === "known" && cast.value === null) return value;
+  switch (cast) {
+    case "str":
+      return value;
+    case "bool": {
+      const asInt = intFromString(value.value);
+      return scalar(asInt.ok ? asInt.value !== 0 : TRUE_STRINGS.has(value.value.toLowerCase()), span, viaOf3(value));
+    }
+    case "int":
+      return host.builtin("int", value, span);
+    case "float":
+      return /^[0-9]+(\.[0-9]+)?$/.test(value.value) ? scalar(Number(value.value), span, { ...viaOf3(value), float: true }) : unknown(`env.float() of ${JSON.stringify(value.value)} is not evaluated`, span);
+    case "list":
+      return box({ type: "list", items: value.value.split(",").filter((x) => x !== "").map((x) => scalar(x, span, viaOf3(value))) }, span);
+    default:
+      return unknown("this cast is not evaluated", span);
+  }
+}
+function urlArgs(args, defaultVar, extra, span) {
+  const [a0, a1, a2] = args.positional;
+  const nameArg = args.keywords.get("var") ?? a0;
+  if (nameArg && (nameArg.kind !== "known" || typeof nameArg.value !== "string")) return unknown("the variable name cannot be known", span);
+  const out = { name: nameArg?.kind === "known" ? String(nameArg.value) : defaultVar };
+  const fallback = args.keywords.get("default") ?? a1;
+  if (fallback) out.fallback = fallback;
+  const e = args.keywords.get(extra) ?? a2;
+  if (e) out.extra = e;
+  return out;
+}
+function dbUrlConfig(value, engineArg, span) {
+  const t2 = urlText(value, span, "the database URL");
+  if (isEv(t2)) return t2;
+  const via = t2.via;
+  const s2 = (v) => atom(v, span, via);
+  if (t2.text === "sqlite://:memory:") return dictOf([["ENGINE", s2(DB_SCHEMES.sqlite)], ["NAME", s2(":memory:")]], span);
+  const parsed = urlsplit(t2.text);
+  if (!parsed.ok) return unknown(`the database URL cannot be parsed: ${parsed.reason}`, span);
+  const url = parsed.url;
+  let path = unquote(url.path.slice(1).split("?", 1)[0], true);
+  if (path === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
+  if (url.scheme === "sqlite" && path === "") path = ":memory:";
+  if (url.scheme === "ldap" || url.scheme === "oracle") return unknown(`${url.scheme} URLs are not modelled`, span);
+  const hostPart = url.netloc.slice(url.netloc.lastIndexOf("@") + 1);
+  if (POSTGRES_FAMILY.has(url.scheme) && (hostPart.includes(",") || path.startsWith("/"))) return unknown("PostgreSQL host lists and socket paths in URLs are read differently by django-environ releases", span);
+  if (url.hostname?.includes("%")) return unknown("a percent-encoded host (a socket path) is read differently by django-environ releases", span);
+  const user = url.username !== void 0 ? unquote(url.username) : "";
+  const password = url.password !== void 0 ? unquote(url.password) : "";
+  if (user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
+  const entries = [
+    ["NAME", s2(path)],
+    ["USER", s2(user)],
+    ["PASSWORD", s2(password)],
+    ["HOST", s2(url.hostname ?? "")],
+    ["PORT", url.port ? atom(url.port, span, via) : s2("")]
+  ];
+  if (url.query) {
+    const qs = parseQs(url.query);
+    if (!qs) return unknown("the query string of the database URL cannot be decoded", span);
+    const options2 = [];
+    for (const [k, values] of qs) {
+      const v = values[0];
+      const upper = k.toUpperCase();
+      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries, upper, castInt(v, span, via));
+      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
+      else setEntry(options2, k, castInt(v, span, via));
+    }
+    entries.push(["OPTIONS", dictOf(options2, span)]);
+  }
+  let engine;
+  if (engineArg && !(engineArg.kind === "known" && engineArg.value === null)) engine = engineArg;
+  else if (DB_SCHEMES[url.scheme]) engine = s2(DB_SCHEMES[url.scheme]);
+  if (!engine) return unknown(`the database URL scheme ${JSON.stringify(url.scheme)} is not one django-environ knows`, span);
+  entries.push(["ENGINE", engine]);
+  return dictOf(entries, span);
+}
+function setEntry(entries, key, value) {
+  const i = entries.findIndex(([k]) => k === key);
+  if (i >= 0) entries[i] = [key, value];
+  else entries.push([key, value]);
+}
+function cacheUrlConfig(value, backendArg, span) {
+  const t2 = urlText(value, span, "the cache URL");
+  if (isEv(t2)) return t2;
+  const via = t2.via;
+  const s2 = (v) => atom(v, span, via);
+  const parsed = urlsplit(t2.text);
+  if (!parsed.ok) return unknown(`the cache URL cannot be parsed: ${parsed.reason}`, span);
+  const url = parsed.url;
+  let backend;
+  if (backendArg && !(backendArg.kind === "known" && backendArg.value === null)) backend = backendArg;
+  const entries = [];
+  if (url.scheme.startsWith("redis")) {
+    backend ??= unknown(`django-environ picks the Redis cache backend by its release and by which Redis client packages are installed`, span);
+    const scheme = url.hostname ? url.scheme.replace("cache", "") : "unix";
+    const locations = url.netloc.split(",").map((loc) => s2(`${scheme}://${loc}${url.path}`));
+    entries.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
+  } else if (FIXED_CACHE_BACKENDS[url.scheme]) {
+    const location = url.netloc.split(",");
+    entries.push(["BACKEND", backend ?? s2(FIXED_CACHE_BACKENDS[url.scheme])], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
+  } else {
+    return unknown(`the cache URL scheme ${JSON.stringify(url.scheme)} is not modelled`, span);
+  }
+  if (url.query) {
+    const qs = parseQs(url.query);
+    if (!qs) return unknown("the query string of the cache URL cannot be decoded", span);
+    const options2 = [];
+    for (const [k, values] of qs) {
+      const upper = k.toUpperCase();
+      const v = values[0];
+      const cast = isDigits(v) ? atom(Number(v), span, via) : unknown(`django-environ releases cast the cache option ${k}=${v} differently`, span);
+      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries, upper, cast);
+      else setEntry(options2, upper, cast);
+    }
+    entries.push(["OPTIONS", dictOf(options2, span)]);
+  }
+  return dictOf(entries, span);
+}
+function dbOrCache(kind, args, span, host) {
+  const a = kind === "db" ? urlArgs(args, "DATABASE_URL", "engine", span) : urlArgs(args, "CACHE_URL", "backend", span);
+  if (isEv(a)) return a;
+  const { value } = getValue(a.name, a.fallback, span, host);
+  return kind === "db" ? dbUrlConfig(value, a.extra, span) : cacheUrlConfig(value, a.extra, span);
+}
+var djangoEnvironLibrary = {
+  name: "django-environ",
+  modules: ["environ"],
+  attribute(module, name2, span) {
+    if (module !== "environ") return void 0;
+    if (name2 === "Env") return box({ type: "builtin", name: "environ.Env" }, span);
+    return void 0;
+  },
+  member(self, name2, span) {
+    if (self.obj.type === "builtin" && self.obj.name === "environ.Env" && name2 === "read_env") return box({ type: "builtin", name: "environ.Env.read_env" }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn === "environ.Env") {
+      const schema = /* @__PURE__ */ new Map();
+      for (const [k, v] of args.keywords) {
+        if (v.kind === "box" && v.obj.type === "tuple" && !v.obj.unknownContent) {
+          const [cast, def] = v.obj.items;
+          if (cast) schema.set(k, def ? { cast, default: def } : { cast });
+        } else schema.set(k, { cast: v });
+      }
+      return box(reader(schema), span);
+    }
+    if (fn === "environ.Env.read_env") return loadDotenv("read_env", args, span, host, "module-dir");
+    return void 0;
+  },
+  callObject(self, args, span, host) {
+    if (self.kind !== "reader") return void 0;
+    return environGet(self.data, void 0, args, span, host);
+  },
+  callMethod(self, name2, args, span, host) {
+    if (self.kind !== "reader") return void 0;
+    if (name2 === "read_env") return loadDotenv("read_env", args, span, host, "module-dir");
+    if (name2 === "db" || name2 === "db_url") return dbOrCache("db", args, span, host);
+    if (name2 === "cache" || name2 === "cache_url") return dbOrCache("cache", args, span, host);
+    return environGet(self.data, name2, args, span, host);
+  }
+};
+
+// src/python/libs/library.ts
+var LibrarySet = class {
+  constructor(libraries) {
+    this.libraries = libraries;
+    this.modules = new Set(libraries.flatMap((l) => l.modules));
+  }
+  modules;
+  owner(module) {
+    return this.libraries.find((l) => l.modules.includes(module));
+  }
+  byName(name2) {
+    return this.libraries.find((l) => l.name === name2);
+  }
+};
+
+// src/python/libs/os.ts
+var READ_ONLY = /* @__PURE__ */ new Set(["get", "copy", "keys", "values", "items"]);
+function viaOf4(ev) {
+  return ev.kind !== "unknown" && ev.via ? { via: ev.via } : {};
+}
+function envWithDefault(key, fallback, span, host) {
+  if (!key || key.kind !== "known" || typeof key.value !== "string") return unknown("the variable name cannot be known", span);
+  return host.env(key.value, span) ?? fallback;
+}
+var osLibrary = {
+  name: "os",
+  modules: ["os", "os.path"],
+  attribute(module, name2, span) {
+    if (module !== "os") return void 0;
+    if (name2 === "environ") return box({ type: "environ" }, span);
+    if (name2 === "path") return box({ type: "module", name: "os.path" }, span);
+    if (name2 === "getenv") return box({ type: "builtin", name: "os.getenv" }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn !== "os.getenv") return void 0;
+    const [a0, a1] = args.positional;
+    return envWithDefault(a0, a1 ?? args.keywords.get("default") ?? scalar(null, span), span, host);
+  },
+  environMethod(name2, args, span, host) {
+    const [a0, a1] = args.positional;
+    if (name2 === "get") return envWithDefault(a0, a1 ?? args.keywords.get("default") ?? scalar(null, span), span, host);
+    if (name2 === "setdefault") {
+      if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") {
+        host.envForgetAll(`os.environ.setdefault at ${host.where(span)} with a name that cannot be known`);
+        return unknown("the variable name cannot be known", span);
+      }
+      const existing = host.env(a0.value, span);
+      if (existing) return existing;
+      const value = a1 ?? scalar(null, span);
+      if (value.kind === "box" || value.kind === "known" && typeof value.value !== "string") throw new PyRaise("TypeError", "os.environ values must be str", span);
+      host.envSet(a0.value, value.kind === "known" ? scalar(value.value, value.span, viaOf4(value)) : value);
+      return value;
+    }
+    if (!READ_ONLY.has(name2)) host.envForgetAll(`os.environ.${name2}() at ${host.where(span)} is not evaluated`);
+    return unknown(`os.environ.${name2}() is not evaluated`, span);
+  }
+};
+var multiprocessingLibrary = {
+  name: "multiprocessing",
+  modules: ["multiprocessing"],
+  attribute(module, name2, span) {
+    return module === "multiprocessing" && name2 === "cpu_count" ? box({ type: "builtin", name: "multiprocessing.cpu_count" }, span) : void 0;
+  },
+  call(fn, _args, span) {
+    return fn === "multiprocessing.cpu_count" ? unknown("multiprocessing.cpu_count() is the number of CPUs of the machine the container runs on", span) : void 0;
+  }
+};
+
+// src/python/libs/index.ts
+var CORE_LIBRARIES = new LibrarySet([osLibrary, multiprocessingLibrary]);
+var DJANGO_SETTINGS_LIBRARIES = new LibrarySet([osLibrary, multiprocessingLibrary, dotenvLibrary, djangoEnvironLibrary, decoupleLibrary, djDatabaseUrlLibrary]);
+
 // src/python/evaluate.ts
 var MAX_IMPORT_DEPTH = 32;
 var MAX_STEPS = 2e6;
 var MAX_STATEMENT_NESTING = 100;
-var MODELLED_MODULES = /* @__PURE__ */ new Set(["os", "os.path", "environ", "decouple", "dotenv", "socket", "sys", "pathlib"]);
+var STANDARD_MODULES = /* @__PURE__ */ new Set(["socket", "sys", "pathlib"]);
 var Evaluation = class {
   constructor(opts) {
     this.opts = opts;
+    this.libraries = opts.libraries ?? DJANGO_SETTINGS_LIBRARIES;
   }
   files = [];
   problems = [];
@@ -15899,6 +15648,11 @@ var Evaluation = class {
   dotenvFile;
   steps = 0;
   importDepth = 0;
+  libraries;
+  /** Modules modelled rather than read: the standard ones and those of the libraries in use. */
+  isModelled(module) {
+    return STANDARD_MODULES.has(module) || this.libraries.modules.has(module);
+  }
   exists(path) {
     return this.opts.exists ? this.opts.exists(path) : this.opts.readFile(path) !== void 0;
   }
@@ -15959,7 +15713,7 @@ function resolveModule(name2, searchRoots2, exists) {
   const rel = name2.split(".").join("/");
   for (const root of searchRoots2) {
     for (const candidate of [`${rel}.py`, `${rel}/__init__.py`]) {
-      const path = posix3.normalize(posix3.join(root === "" ? "." : root, candidate));
+      const path = posix2.normalize(posix2.join(root === "" ? "." : root, candidate));
       if (!path.startsWith("../") && exists(path)) return path;
     }
   }
@@ -15967,9 +15721,9 @@ function resolveModule(name2, searchRoots2, exists) {
 }
 function moduleCandidates(dir, dotted2) {
   const rel = dotted2 === "" ? "" : dotted2.split(".").join("/");
-  const base = posix3.normalize(posix3.join(dir === "" ? "." : dir, rel));
-  if (dotted2 === "") return [posix3.join(base, "__init__.py")];
-  return [`${base}.py`, posix3.join(base, "__init__.py")];
+  const base = posix2.normalize(posix2.join(dir === "" ? "." : dir, rel));
+  if (dotted2 === "") return [posix2.join(base, "__init__.py")];
+  return [`${base}.py`, posix2.join(base, "__init__.py")];
 }
 function settingsModuleFromEntrypoint(appModule2, searchRoots2, readFile, exists) {
   const path = resolveModule(appModule2.split(":")[0], searchRoots2, exists);
@@ -16030,22 +15784,23 @@ var ModuleRunner = class {
         ev.envUncertain = reason;
       },
       dotenvLoaded: (span, search2) => {
-        const dir = posix3.dirname(mod.path);
+        const dir = posix2.dirname(mod.path);
         let file;
         if (search2 !== "unknown") {
-          file = search2 === "module-dir" ? [posix3.join(dir, ".env")].find((p) => ev.exists(p)) : filesUpwards(dir, [".env"], (p) => ev.exists(p))[0];
+          file = search2 === "module-dir" ? [posix2.join(dir, ".env")].find((p) => ev.exists(p)) : filesUpwards(dir, [".env"], (p) => ev.exists(p))[0];
           if (!file) return;
         }
         if (ev.dotenvLoadedAt) return;
         ev.dotenvLoadedAt = span;
         ev.dotenvFile = file;
       },
-      decoupleFiles: () => filesUpwards(posix3.dirname(mod.path), ["settings.ini", ".env"], (p) => ev.exists(p)),
+      decoupleFiles: () => filesUpwards(posix2.dirname(mod.path), ["settings.ini", ".env"], (p) => ev.exists(p)),
       forgetNamespace: (reason, span) => {
         for (const name2 of mod.bindings.keys()) mod.bindings.set(name2, unknown(reason, span));
       },
       where: (span) => ev.where(span),
-      step: () => ++ev.steps <= MAX_STEPS
+      step: () => ++ev.steps <= MAX_STEPS,
+      libraries: ev.libraries
     };
   }
   runModule(top) {
@@ -16325,7 +16080,7 @@ var ModuleRunner = class {
       if (truth === true) return this.execBlock(body);
       if (truth === false) continue;
       const reason = `assigned under a condition that cannot be known (line ${this.line(cond)}: ${this.text(cond)}${value.kind === "unknown" ? `; ${value.reason}` : ""})`;
-      for (const rest of branches.slice(b)) this.invalidate(rest.body, reason);
+      for (const rest2 of branches.slice(b)) this.invalidate(rest2.body, reason);
       return;
     }
   }
@@ -16418,7 +16173,7 @@ var ModuleRunner = class {
   }
   /** A module as a value: modelled ones are objects, repository ones carry their namespace. */
   importModule(dotted2, span) {
-    if (MODELLED_MODULES.has(dotted2)) return box({ type: "module", name: dotted2 }, span);
+    if (this.ev.isModelled(dotted2)) return box({ type: "module", name: dotted2 }, span);
     const path = this.ev.resolveAbsolute(dotted2);
     const state = path ? this.ev.load(path) : void 0;
     if (state) return box({ type: "module", name: dotted2, bindings: state.bindings }, span);
@@ -16448,10 +16203,10 @@ var ModuleRunner = class {
     }
     const label2 = `${".".repeat(level)}${dotted2}`;
     const span = this.span(stmt);
-    if (level === 0 && MODELLED_MODULES.has(dotted2)) {
+    if (level === 0 && this.ev.isModelled(dotted2)) {
       for (const { name: name2, alias } of names) {
         const target = alias ?? name2;
-        this.bind(this.text(target), underCondition ? unknown(underCondition, this.span(target)) : modelledAttribute(dotted2, this.text(name2), this.span(target)));
+        this.bind(this.text(target), underCondition ? unknown(underCondition, this.span(target)) : modelledAttribute(dotted2, this.text(name2), this.span(target), this.ev.libraries));
       }
       return;
     }
@@ -16490,15 +16245,15 @@ var ModuleRunner = class {
   /** `from pkg import mod` where mod is a file of the package rather than a name in `__init__.py`. */
   submodule(packagePath, name2, span) {
     if (!packagePath.endsWith("/__init__.py") && packagePath !== "__init__.py") return void 0;
-    const dir = posix3.dirname(packagePath);
+    const dir = posix2.dirname(packagePath);
     const path = moduleCandidates(dir, name2).find((p) => this.ev.exists(p));
     const state = path ? this.ev.load(path) : void 0;
     return state ? box({ type: "module", name: name2, bindings: state.bindings }, span) : void 0;
   }
   resolveFrom(level, dotted2) {
     if (level === 0) return this.ev.resolveAbsolute(dotted2);
-    let dir = posix3.dirname(this.mod.path);
-    for (let l = 1; l < level; l++) dir = posix3.dirname(dir);
+    let dir = posix2.dirname(this.mod.path);
+    for (let l = 1; l < level; l++) dir = posix2.dirname(dir);
     return moduleCandidates(dir, dotted2).find((p) => this.ev.exists(p));
   }
   /** What `import *` copies: `__all__` when it is a known list of names, else every name not starting with `_`. */
@@ -16639,7 +16394,7 @@ var EXCEPTION_PARENTS = {
 };
 function exceptionMatches(raised, caught) {
   if (caught.length === 0) return true;
-  for (let name2 = raised; name2; name2 = EXCEPTION_PARENTS[name2] ?? (name2 === "Exception" || name2 === "BaseException" ? void 0 : "Exception")) {
+  for (let name2 = raised; name2; name2 = own(EXCEPTION_PARENTS, name2) ?? (name2 === "Exception" || name2 === "BaseException" ? void 0 : "Exception")) {
     const short2 = name2;
     if (caught.some((c) => c === short2 || c.endsWith(`.${short2}`) || c === "BaseException")) return true;
   }
@@ -16653,15 +16408,1056 @@ function dictDelete(dict, key) {
 }
 function filesUpwards(dir, names, exists) {
   const found = [];
-  for (let d = dir; ; d = posix3.dirname(d)) {
+  for (let d = dir; ; d = posix2.dirname(d)) {
     const base = d === "." ? "" : d;
     for (const name2 of names) {
       const p = base ? `${base}/${name2}` : name2;
       if (exists(p)) found.push(p);
     }
-    if (d === "." || d === "/" || d === "" || posix3.dirname(d) === d) break;
+    if (d === "." || d === "/" || d === "" || posix2.dirname(d) === d) break;
   }
   return found;
+}
+
+// src/container/app-servers/gunicorn.ts
+var BOOLEAN_FLAGS = /* @__PURE__ */ new Set([
+  "preload",
+  "reload",
+  "daemon",
+  "capture-output",
+  "check-config",
+  "print-config",
+  "spew",
+  "enable-stdio-inheritance",
+  "reuse-port",
+  "disable-redirect-access-to-syslog",
+  "strip-header-spaces",
+  "no-sendfile",
+  "proxy-protocol",
+  "suppress-ragged-eofs",
+  "do-handshake-on-connect",
+  "log-syslog",
+  "statsd-prefix-flag",
+  "no-control-socket"
+]);
+var SHORT = {
+  b: "bind",
+  w: "workers",
+  k: "worker-class",
+  t: "timeout",
+  c: "config",
+  e: "env",
+  n: "name",
+  p: "pid",
+  D: "daemon",
+  R: "enable-stdio-inheritance",
+  u: "user",
+  g: "group",
+  m: "umask"
+};
+var SPECS = Object.fromEntries(
+  [...BOOLEAN_FLAGS].map((long) => [long, { long, flag: true }])
+);
+function findAppServer(cmd, entrypoint) {
+  for (const c of [cmd, entrypoint]) {
+    if (!c) continue;
+    const found = locateServer(c.words);
+    if (found) return { kind: found.kind, argv: found.argv, span: spanOfArgv(found) };
+  }
+  return void 0;
+}
+function spanOfArgv(found) {
+  const first = found.argv[0].value.span;
+  const last = found.argv[found.argv.length - 1].value.span;
+  return { file: first.file, start: first.start, end: Math.max(first.end, last.end) };
+}
+function readGunicornOptions(server, env) {
+  const given = /* @__PURE__ */ new Map();
+  const binds = [];
+  let app;
+  const args = server.argv.slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i];
+    const v = word.value;
+    if (v.kind === "unknown") continue;
+    const text = v.value;
+    let name2;
+    let inline;
+    if (text.startsWith("--") && text.length > 2) {
+      const eq = text.indexOf("=");
+      name2 = eq < 0 ? text.slice(2) : text.slice(2, eq);
+      if (eq >= 0) inline = partOf(word, eq + 1);
+    } else if (text.startsWith("-") && text.length > 1 && text !== "-") {
+      name2 = own(SHORT, text[1]) ?? text.slice(1, 2);
+      if (text.length > 2) inline = partOf(word, 2);
+    } else {
+      app ??= v;
+      continue;
+    }
+    const spec = own(SPECS, name2);
+    let value;
+    if (spec?.flag) value = known("true", v.span);
+    else if (inline) value = inline;
+    else {
+      const next = args[i + 1];
+      if (!next) break;
+      value = next.value;
+      i++;
+    }
+    if (name2 === "bind") binds.push(value);
+    given.set(name2, value);
+  }
+  const configFile = given.get("config");
+  const cmdArgs = env?.("GUNICORN_CMD_ARGS");
+  const hidden = configFile ? `gunicorn reads more settings from ${configFile.kind === "known" ? configFile.value : "its -c file"}` : cmdArgs ? "GUNICORN_CMD_ARGS may set it" : void 0;
+  const fallback = (value) => hidden ? unknown(hidden, server.span) : known(value, server.span, { isDefault: true });
+  const int = (key, def) => {
+    const g = given.get(key);
+    if (!g) return fallback(def);
+    if (g.kind === "unknown") return g;
+    const n = Number(g.value);
+    return Number.isFinite(n) && g.value.trim() !== "" ? { ...g, value: n } : unknown(`--${key} is not a number: "${g.value}"`, g.span);
+  };
+  const str = (key, def) => given.get(key) ?? fallback(def);
+  let workers = int("workers", 1);
+  if (!given.has("workers")) {
+    const wc = env?.("WEB_CONCURRENCY");
+    if (wc?.kind === "known" && Number.isFinite(Number(wc.value))) workers = known(Number(wc.value), wc.span, { via: wc.via });
+    else if (wc?.kind === "unknown") workers = wc;
+  }
+  const threads = int("threads", 1);
+  let workerClass = str("worker-class", "sync");
+  if (!given.has("worker-class") && threads.kind === "known" && threads.value > 1 && workerClass.kind === "known") {
+    workerClass = known("gthread", workerClass.span, { isDefault: true });
+  }
+  return {
+    span: server.span,
+    app,
+    bind: binds.length > 0 ? binds : [fallback("127.0.0.1:8000")],
+    workers,
+    workerClass,
+    threads,
+    timeout: int("timeout", 30),
+    gracefulTimeout: int("graceful-timeout", 30),
+    keepAlive: int("keep-alive", 2),
+    backlog: int("backlog", 2048),
+    maxRequests: int("max-requests", 0),
+    maxRequestsJitter: int("max-requests-jitter", 0),
+    workerConnections: int("worker-connections", 1e3),
+    configFile,
+    given
+  };
+}
+function partOf(word, from) {
+  const r = rangeOf(word.text, from, word.text.text.length);
+  if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
+  return known(word.text.text.slice(from), r.span, { via: r.via });
+}
+function bindPort(bind) {
+  if (bind.value.startsWith("unix:") || bind.value.startsWith("fd://")) return void 0;
+  const m = /:(\d+)$/.exec(bind.value);
+  if (m) return Number(m[1]);
+  return /^[\w.-]+$/.test(bind.value) ? 8e3 : void 0;
+}
+var ASGI_WORKERS = /uvicorn|asgi|daphne|hypercorn/i;
+function gunicornProtocol(opts) {
+  if (opts.workerClass.kind !== "known") return void 0;
+  if (ASGI_WORKERS.test(opts.workerClass.value)) return "asgi";
+  if (opts.workerClass.value === "aiohttp.GunicornWebWorker") return void 0;
+  return "wsgi";
+}
+
+// src/inputs/nginx.ts
+import { posix as posix3 } from "node:path";
+
+// src/parsers/nginx-directives.ts
+var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
+  "events",
+  "http",
+  "stream",
+  "mail",
+  "location",
+  "upstream",
+  "map",
+  "geo",
+  "types",
+  "if",
+  "limit_except",
+  "split_clients",
+  "charset_map",
+  "match"
+]);
+var HANDLER_BLOCKS = /* @__PURE__ */ new Set(["types", "map", "geo", "split_clients", "charset_map"]);
+var SERVER_BLOCK_PARENTS = /* @__PURE__ */ new Set(["http", "stream", "mail"]);
+var SIMPLE_DIRECTIVES = /* @__PURE__ */ new Set([
+  // core and events
+  "user",
+  "worker_processes",
+  "worker_rlimit_nofile",
+  "worker_cpu_affinity",
+  "worker_priority",
+  "worker_shutdown_timeout",
+  "worker_rlimit_core",
+  "working_directory",
+  "error_log",
+  "pid",
+  "daemon",
+  "master_process",
+  "include",
+  "load_module",
+  "env",
+  "pcre_jit",
+  "thread_pool",
+  "timer_resolution",
+  "lock_file",
+  "worker_connections",
+  "use",
+  "multi_accept",
+  "accept_mutex",
+  "accept_mutex_delay",
+  "debug_connection",
+  "worker_aio_requests",
+  // http core
+  "listen",
+  "server_name",
+  "root",
+  "alias",
+  "index",
+  "autoindex",
+  "try_files",
+  "return",
+  "rewrite",
+  "set",
+  "break",
+  "error_page",
+  "default_type",
+  "sendfile",
+  "sendfile_max_chunk",
+  "tcp_nopush",
+  "tcp_nodelay",
+  "keepalive_timeout",
+  "keepalive_requests",
+  "keepalive_time",
+  "keepalive_disable",
+  "client_max_body_size",
+  "client_body_buffer_size",
+  "client_body_timeout",
+  "client_header_timeout",
+  "client_header_buffer_size",
+  "large_client_header_buffers",
+  "client_body_temp_path",
+  "client_body_in_file_only",
+  "send_timeout",
+  "server_tokens",
+  "access_log",
+  "log_format",
+  "open_log_file_cache",
+  "open_file_cache",
+  "open_file_cache_valid",
+  "open_file_cache_min_uses",
+  "open_file_cache_errors",
+  "resolver",
+  "resolver_timeout",
+  "charset",
+  "source_charset",
+  "expires",
+  "add_header",
+  "add_trailer",
+  "internal",
+  "allow",
+  "deny",
+  "satisfy",
+  "auth_basic",
+  "auth_basic_user_file",
+  "auth_request",
+  "auth_request_set",
+  "real_ip_header",
+  "set_real_ip_from",
+  "real_ip_recursive",
+  "server_names_hash_bucket_size",
+  "server_names_hash_max_size",
+  "types_hash_max_size",
+  "types_hash_bucket_size",
+  "variables_hash_max_size",
+  "variables_hash_bucket_size",
+  "map_hash_max_size",
+  "map_hash_bucket_size",
+  "underscores_in_headers",
+  "ignore_invalid_headers",
+  "reset_timedout_connection",
+  "absolute_redirect",
+  "port_in_redirect",
+  "server_name_in_redirect",
+  "merge_slashes",
+  "log_not_found",
+  "log_subrequest",
+  "aio",
+  "directio",
+  "output_buffers",
+  "postpone_output",
+  "chunked_transfer_encoding",
+  "etag",
+  "if_modified_since",
+  "recursive_error_pages",
+  "lingering_close",
+  "lingering_time",
+  "lingering_timeout",
+  "limit_rate",
+  "limit_rate_after",
+  "stub_status",
+  "ssi",
+  "sub_filter",
+  "sub_filter_once",
+  "sub_filter_types",
+  "mirror",
+  "http2",
+  "http2_max_concurrent_streams",
+  "http2_push_preload",
+  "gunzip",
+  // gzip
+  "gzip",
+  "gzip_types",
+  "gzip_vary",
+  "gzip_proxied",
+  "gzip_comp_level",
+  "gzip_min_length",
+  "gzip_static",
+  "gzip_disable",
+  "gzip_buffers",
+  "gzip_http_version",
+  // proxy, uwsgi, fastcgi, grpc, scgi
+  "proxy_pass",
+  "proxy_set_header",
+  "proxy_redirect",
+  "proxy_http_version",
+  "proxy_buffering",
+  "proxy_buffers",
+  "proxy_buffer_size",
+  "proxy_busy_buffers_size",
+  "proxy_read_timeout",
+  "proxy_send_timeout",
+  "proxy_connect_timeout",
+  "proxy_next_upstream",
+  "proxy_next_upstream_tries",
+  "proxy_next_upstream_timeout",
+  "proxy_cache",
+  "proxy_cache_path",
+  "proxy_cache_valid",
+  "proxy_cache_key",
+  "proxy_cache_bypass",
+  "proxy_no_cache",
+  "proxy_cache_use_stale",
+  "proxy_cache_lock",
+  "proxy_hide_header",
+  "proxy_pass_header",
+  "proxy_ignore_headers",
+  "proxy_intercept_errors",
+  "proxy_request_buffering",
+  "proxy_max_temp_file_size",
+  "proxy_temp_path",
+  "proxy_headers_hash_max_size",
+  "proxy_headers_hash_bucket_size",
+  "proxy_ssl_verify",
+  "proxy_ssl_server_name",
+  "proxy_ssl_name",
+  "proxy_set_body",
+  "proxy_pass_request_body",
+  "proxy_pass_request_headers",
+  "proxy_cookie_path",
+  "proxy_cookie_domain",
+  "proxy_socket_keepalive",
+  "uwsgi_pass",
+  "uwsgi_param",
+  "uwsgi_read_timeout",
+  "uwsgi_send_timeout",
+  "uwsgi_connect_timeout",
+  "uwsgi_buffering",
+  "uwsgi_buffers",
+  "uwsgi_buffer_size",
+  "uwsgi_request_buffering",
+  "uwsgi_next_upstream",
+  "uwsgi_intercept_errors",
+  "uwsgi_temp_path",
+  "uwsgi_max_temp_file_size",
+  "fastcgi_pass",
+  "fastcgi_param",
+  "fastcgi_index",
+  "fastcgi_read_timeout",
+  "fastcgi_send_timeout",
+  "fastcgi_connect_timeout",
+  "fastcgi_buffers",
+  "fastcgi_buffer_size",
+  "fastcgi_split_path_info",
+  "fastcgi_intercept_errors",
+  "grpc_pass",
+  "grpc_set_header",
+  "grpc_read_timeout",
+  "scgi_pass",
+  "scgi_param",
+  // ssl
+  "ssl_certificate",
+  "ssl_certificate_key",
+  "ssl_protocols",
+  "ssl_ciphers",
+  "ssl_prefer_server_ciphers",
+  "ssl_session_cache",
+  "ssl_session_timeout",
+  "ssl_session_tickets",
+  "ssl_dhparam",
+  "ssl_stapling",
+  "ssl_stapling_verify",
+  "ssl_trusted_certificate",
+  "ssl_ecdh_curve",
+  "ssl_client_certificate",
+  "ssl_verify_client",
+  "ssl_verify_depth",
+  "ssl_buffer_size",
+  "ssl_early_data",
+  "ssl_password_file",
+  "ssl_conf_command",
+  // limits
+  "limit_req",
+  "limit_req_zone",
+  "limit_req_status",
+  "limit_req_log_level",
+  "limit_req_dry_run",
+  "limit_conn",
+  "limit_conn_zone",
+  "limit_conn_status",
+  "limit_conn_log_level",
+  // upstream
+  "keepalive",
+  "least_conn",
+  "ip_hash",
+  "hash",
+  "zone",
+  "random",
+  "queue",
+  "sticky"
+]);
+function blockKind(name2, parent) {
+  if (BLOCK_DIRECTIVES.has(name2)) return "block";
+  if (name2 === "server") {
+    if (parent === void 0) return void 0;
+    if (SERVER_BLOCK_PARENTS.has(parent)) return "block";
+    if (parent === "upstream") return "simple";
+    return void 0;
+  }
+  return SIMPLE_DIRECTIVES.has(name2) ? "simple" : void 0;
+}
+function mayOpenBlock(name2, parent) {
+  const kind = blockKind(name2, parent);
+  if (kind !== void 0) return kind === "block";
+  return name2 === "server" || name2.endsWith("_block");
+}
+
+// src/parsers/nginx.ts
+var CONF_BUFFER_BYTES = 4096;
+function isSpace(ch) {
+  return ch === " " || ch === "	" || ch === "\r" || ch === "\n";
+}
+function utf8Width(code2) {
+  if (code2 < 128) return 1;
+  if (code2 < 2048) return 2;
+  if (code2 >= 55296 && code2 <= 57343) return 2;
+  return 3;
+}
+function unescape(s2) {
+  if (!s2.includes("\\")) return s2;
+  let out = "";
+  for (let i = 0; i < s2.length; i++) {
+    const ch = s2[i];
+    if (ch === "\\") {
+      const next = s2[i + 1];
+      if (next === '"' || next === "'" || next === "\\") {
+        out += next;
+        i++;
+        continue;
+      }
+      if (next === "t" || next === "r" || next === "n") {
+        out += next === "t" ? "	" : next === "r" ? "\r" : "\n";
+        i++;
+        continue;
+      }
+    }
+    out += ch;
+  }
+  return out;
+}
+var Tokenizer = class {
+  constructor(file, comments, report) {
+    this.file = file;
+    this.comments = comments;
+    this.report = report;
+    let bytes = 0;
+    for (let i = 0; i < file.text.length; i++) bytes += utf8Width(file.text.charCodeAt(i));
+    this.totalBytes = bytes;
+  }
+  pos = 0;
+  /** UTF-8 byte offset of `pos`, for nginx's buffer-size limit. */
+  bytePos = 0;
+  totalBytes;
+  line(offset) {
+    return positionAt(this.file, offset).line;
+  }
+  next() {
+    const text = this.file.text;
+    const words = [];
+    let needSpace = false;
+    let lastSpace = true;
+    let sharpComment = false;
+    let variable = false;
+    let quoted = false;
+    let quote = null;
+    let inQuote = false;
+    let commentStart = this.pos;
+    let wordStart = this.pos;
+    let start = this.pos;
+    let startByte = this.bytePos;
+    let tooLongReported = false;
+    const pushWord = (end, contentStart, contentEnd) => {
+      const raw = text.slice(wordStart, end);
+      words.push({ value: unescape(text.slice(contentStart, contentEnd)), raw, quote, start: wordStart, end });
+    };
+    for (; ; ) {
+      if (this.pos >= text.length) {
+        if (sharpComment) this.endComment(commentStart, text.length);
+        if (words.length > 0 || !lastSpace) {
+          if (!lastSpace && !needSpace) {
+            const contentStart = inQuote ? wordStart + 1 : wordStart;
+            pushWord(text.length, contentStart, text.length);
+          }
+          const first = words[0];
+          const why = inQuote ? `the ${quote} quote opened on line ${this.line(words[words.length - 1].start)} is never closed` : `directive "${first.value}" on line ${this.line(first.start)} has no ";"`;
+          this.report(`unexpected end of file, expecting ";" or "}" (${why})`, text.length, text.length);
+          return { kind: "cut", words };
+        }
+        return { kind: "eof" };
+      }
+      const at = this.pos;
+      const code2 = text.charCodeAt(at);
+      const width = utf8Width(code2);
+      if (!tooLongReported && startByte + CONF_BUFFER_BYTES < this.totalBytes && this.bytePos + width > startByte + CONF_BUFFER_BYTES) {
+        tooLongReported = true;
+        const message = inQuote ? `too long parameter, probably missing terminating "${quote}" character` : `too long parameter "${this.prefixOfBytes(start, 10)}..." started`;
+        this.report(message, start, at);
+      }
+      const ch = text[at];
+      this.pos++;
+      this.bytePos += width;
+      if (ch === "\n" && sharpComment) {
+        sharpComment = false;
+        this.endComment(commentStart, at);
+      }
+      if (sharpComment) continue;
+      if (quoted) {
+        quoted = false;
+        continue;
+      }
+      if (needSpace) {
+        if (isSpace(ch)) {
+          lastSpace = true;
+          needSpace = false;
+          continue;
+        }
+        if (ch === ";") return { kind: "semicolon", words, at };
+        if (ch === "{") return { kind: "block-start", words, at };
+        if (ch !== ")") this.report(`unexpected "${ch}"`, at, at + 1);
+        lastSpace = true;
+        needSpace = false;
+      }
+      if (lastSpace) {
+        start = at;
+        startByte = this.bytePos - width;
+        if (isSpace(ch)) continue;
+        wordStart = at;
+        quote = null;
+        switch (ch) {
+          case ";":
+          case "{":
+            if (words.length === 0) {
+              this.report(`unexpected "${ch}"`, at, at + 1);
+              if (ch === ";") continue;
+            }
+            return { kind: ch === "{" ? "block-start" : "semicolon", words, at };
+          case "}":
+            if (words.length !== 0) {
+              this.report('unexpected "}"', at, at + 1);
+              this.pos = at;
+              this.bytePos -= width;
+              return { kind: "cut", words };
+            }
+            return { kind: "block-done", at };
+          case "#":
+            sharpComment = true;
+            commentStart = at;
+            continue;
+          case "\\":
+            quoted = true;
+            lastSpace = false;
+            continue;
+          case '"':
+          case "'":
+            quote = ch;
+            inQuote = true;
+            start++;
+            startByte++;
+            lastSpace = false;
+            continue;
+          case "$":
+            variable = true;
+            lastSpace = false;
+            continue;
+          default:
+            lastSpace = false;
+        }
+      } else {
+        if (ch === "{" && variable) continue;
+        variable = false;
+        if (ch === "\\") {
+          quoted = true;
+          continue;
+        }
+        if (ch === "$") {
+          variable = true;
+          continue;
+        }
+        if (inQuote) {
+          if (ch === quote) {
+            pushWord(at + 1, wordStart + 1, at);
+            inQuote = false;
+            needSpace = true;
+          }
+        } else if (isSpace(ch) || ch === ";" || ch === "{") {
+          pushWord(at, wordStart, at);
+          lastSpace = true;
+          if (ch === ";") return { kind: "semicolon", words, at };
+          if (ch === "{") return { kind: "block-start", words, at };
+        }
+      }
+    }
+  }
+  /** The characters from `start` that fit in `bytes` UTF-8 bytes: nginx quotes a word by bytes. */
+  prefixOfBytes(start, bytes) {
+    const text = this.file.text;
+    let end = start;
+    for (let used = 0; end < text.length; end++) {
+      used += utf8Width(text.charCodeAt(end));
+      if (used > bytes) break;
+    }
+    return text.slice(start, end);
+  }
+  /** `start` is the `#`; `end` the `\n` or the end of the file. */
+  endComment(start, end) {
+    const text = this.file.text;
+    const stop = end > start + 1 && text[end - 1] === "\r" ? end - 1 : end;
+    this.comments.push({ text: text.slice(start + 1, stop), span: { file: this.file.path, start, end: stop } });
+  }
+};
+function parseNginx(file) {
+  const problems = [];
+  const comments = [];
+  const span = (start, end) => ({ file: file.path, start, end });
+  const line = (offset) => positionAt(file, offset).line;
+  const report = (message, start, end) => {
+    if (problems.length === 0) problems.push({ message, span: span(start, end) });
+  };
+  const tokenizer = new Tokenizer(file, comments, report);
+  const root = { directive: void 0, children: [], context: void 0 };
+  const stack = [root];
+  const current = () => stack[stack.length - 1];
+  const parentName = () => current().context;
+  const inHandlerBlock = () => {
+    const d = current().directive;
+    return d !== void 0 && HANDLER_BLOCKS.has(d.name);
+  };
+  const closeBlock = (end) => {
+    const frame = stack.pop();
+    if (frame.directive) {
+      frame.directive.span = span(frame.directive.span.start, end);
+      frame.directive.blockSpan = span(frame.directive.blockSpan.start, end);
+    } else {
+      current().children.push(...frame.children);
+    }
+  };
+  const toDirective = (words, end, withBlock) => {
+    const [name2, ...rest2] = words;
+    const d = {
+      name: name2.value,
+      nameSpan: span(name2.start, name2.end),
+      args: rest2.map((w) => ({ value: w.value, raw: w.raw, quote: w.quote, span: span(w.start, w.end) })),
+      span: span(name2.start, end)
+    };
+    return withBlock ? { ...d, block: [] } : d;
+  };
+  const splitRunOn = (words, braceAt) => {
+    const parent = parentName();
+    const name2 = words[0];
+    const simple = blockKind(name2.value, parent) === "simple";
+    if (!simple && (mayOpenBlock(name2.value, parent) || line(name2.start) === line(braceAt))) return { header: words };
+    report(
+      `directive "${name2.value}" is not terminated by ";" (nginx reads on to the "{" on line ${line(braceAt)})`,
+      name2.start,
+      name2.end
+    );
+    const startsLine = (i) => i > 0 && line(words[i].start) !== line(words[i - 1].end);
+    let cut = -1;
+    for (let i = words.length - 1; i > 0 && cut < 0; i--) {
+      if (startsLine(i) && mayOpenBlock(words[i].value, parent)) cut = i;
+    }
+    for (let i = words.length - 1; i > 0 && cut < 0; i--) {
+      if (startsLine(i)) cut = i;
+    }
+    return cut < 0 ? { header: words } : { runOn: words.slice(0, cut), header: words.slice(cut) };
+  };
+  for (; ; ) {
+    const st = tokenizer.next();
+    if (st.kind === "eof") break;
+    if (st.kind === "cut") {
+      current().children.push(toDirective(st.words, st.words[st.words.length - 1].end, false));
+      continue;
+    }
+    if (st.kind === "block-done") {
+      if (stack.length === 1) {
+        report('unexpected "}"', st.at, st.at + 1);
+        continue;
+      }
+      closeBlock(st.at + 1);
+      continue;
+    }
+    if (st.kind === "semicolon") {
+      const d2 = toDirective(st.words, st.at + 1, false);
+      if (!inHandlerBlock() && blockKind(d2.name, parentName()) === "block") {
+        report(`directive "${d2.name}" has no opening "{" (nginx reads on to the ";" on line ${line(st.at)})`, d2.nameSpan.start, d2.nameSpan.end);
+      }
+      current().children.push(d2);
+      continue;
+    }
+    if (st.words.length === 0) {
+      stack.push({ directive: void 0, children: [], context: parentName() });
+      continue;
+    }
+    let header = st.words;
+    if (inHandlerBlock()) {
+      report('unexpected "{"', st.at, st.at + 1);
+    } else {
+      const split = splitRunOn(st.words, st.at);
+      if (split.runOn) current().children.push(toDirective(split.runOn, split.runOn[split.runOn.length - 1].end, false));
+      header = split.header;
+    }
+    const d = toDirective(header, st.at + 1, true);
+    d.blockSpan = span(st.at, st.at + 1);
+    current().children.push(d);
+    stack.push({ directive: d, children: d.block, context: d.name });
+  }
+  if (stack.length > 1) {
+    const open = [...stack].reverse().find((f) => f.directive)?.directive;
+    const what = open ? `the "${open.name}" block opened on line ${line(open.blockSpan.start)} is not closed` : 'a "{" is not closed';
+    report(`unexpected end of file, expecting "}" (${what})`, file.text.length, file.text.length);
+    while (stack.length > 1) closeBlock(file.text.length);
+  }
+  return { doc: { path: file.path, directives: root.children }, problems, comments };
+}
+
+// src/inputs/nginx.ts
+import { closeSync, openSync, readSync } from "node:fs";
+import { join as join3 } from "node:path";
+
+// src/container/render.ts
+function readContainerFile(ws, file) {
+  if (file.rendering) return { source: createSourceFile(file.rendering.content.file, file.rendering.content.text), mapped: file.rendering.content };
+  const source = ws.read(file.hostPath);
+  return source ? { source } : void 0;
+}
+function remapSpans(doc, mapped) {
+  const seen = /* @__PURE__ */ new Set();
+  const n = mapped.text.length;
+  const at = (o, end) => {
+    if (n === 0) return mapped.whole.start;
+    if (end) return o <= 0 ? mapped.srcStart[0] ?? 0 : mapped.srcEnd[Math.min(o, n) - 1] ?? mapped.whole.end;
+    return o >= n ? mapped.srcEnd[n - 1] ?? mapped.whole.end : mapped.srcStart[o] ?? mapped.whole.start;
+  };
+  const visit = (x) => {
+    if (!x || typeof x !== "object" || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) {
+      x.forEach(visit);
+      return;
+    }
+    const o = x;
+    if (typeof o.file === "string" && typeof o.start === "number" && typeof o.end === "number" && o.file === mapped.file) {
+      const s2 = o.start;
+      const e = o.end;
+      o.start = at(s2, false);
+      o.end = Math.max(at(e, true), o.start);
+      return;
+    }
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(doc);
+  return doc;
+}
+
+// src/inputs/nginx.ts
+var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
+var NGINX_PREFIX = "/etc/nginx";
+var TEMPLATE_DIR = "/etc/nginx/templates";
+var CONF_D = "/etc/nginx/conf.d";
+var JINJA = /\{\{[^{}\n]*\}\}|\{%-?\s*[a-z]+\b[^%\n]*%\}|\{#[^#\n]*#\}/;
+function maskBlockPlaceholders(file) {
+  if (!file.text.includes("${")) return file;
+  const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
+  return text === file.text ? file : { ...file, text };
+}
+function startsWithBom(ws, hostPath) {
+  try {
+    const fd = openSync(join3(ws.rootAbs, hostPath), "r");
+    try {
+      const buf = Buffer.alloc(3);
+      return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+function buildNginxModel(ws, fs, _extraFiles = [], main2 = `${NGINX_PREFIX}/nginx.conf`) {
+  const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
+  b.build(main2);
+  return b.result();
+}
+function withRenderedTemplates(ws, fs) {
+  if (fs.sources.some((s2) => s2.rendering)) return fs;
+  const extra = [];
+  for (const f of fs.files()) {
+    if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
+      const rendered = posix3.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
+      extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via, origin: { kind: "rendered", template: f.hostPath, renderer: "envsubst", via: f.via } });
+    }
+  }
+  return extra.length ? new ContainerFs(ws, [...fs.sources, ...extra]) : fs;
+}
+var NginxBuilder = class {
+  constructor(ws, fs) {
+    this.ws = ws;
+    this.fs = fs;
+  }
+  files = [];
+  roots = [];
+  problems = [];
+  comments = [];
+  unresolved = [];
+  unread = [];
+  unknowns = [];
+  imageFiles = [];
+  loaded = /* @__PURE__ */ new Set();
+  parsed = /* @__PURE__ */ new Map();
+  implicitMain = false;
+  /** The directives of a container file as nginx reads it; undefined when it cannot or must not be read. */
+  parse(f) {
+    const key = `${f.containerPath}\0${f.hostPath}`;
+    if (this.parsed.has(key)) return this.parsed.get(key);
+    this.parsed.set(key, void 0);
+    const readable = readContainerFile(this.ws, f);
+    if (!readable) return void 0;
+    if (JINJA.test(readable.source.text)) {
+      this.unread.push({ path: f.hostPath, reason: "a Jinja template: nothing in the container renders it" });
+      return void 0;
+    }
+    const r = parseNginx(maskBlockPlaceholders(readable.source));
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
+      const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
+      const word = first?.[1] ?? "";
+      const at = first ? first.index + first[0].length - word.length : 0;
+      this.problems.push({ message: `unknown directive "\uFEFF${word}"`, span: { file: f.hostPath, start: at, end: at + word.length } });
+    }
+    this.problems.push(...r.problems);
+    this.comments.push(...r.comments);
+    const dirs = r.doc?.directives ?? [];
+    this.parsed.set(key, dirs);
+    return dirs;
+  }
+  build(mainPath) {
+    const main2 = this.fs.state(mainPath);
+    if (main2.kind === "file") {
+      this.load(main2.file, "main", "main", void 0, []);
+      return;
+    }
+    if (main2.kind === "unknown") {
+      this.unknowns.push({ what: mainPath, reason: main2.origin.kind === "unknown" ? main2.origin.reason : "not in the repository", span: main2.via });
+      return;
+    }
+    this.implicitMain = true;
+    if (main2.kind === "image-default") this.imageFiles.push(main2.containerPath);
+    for (const d of this.fs.imageDefaults()) if (d.containerPath.startsWith(`${CONF_D}/`) && d.containerPath.endsWith(".conf")) this.imageFiles.push(d.containerPath);
+    this.noteIncomplete(`${CONF_D}/*.conf`);
+    for (const f of this.fs.glob(`${CONF_D}/*.conf`)) {
+      this.load(f, f.origin.kind === "rendered" || f.hostPath.endsWith(".template") ? "template" : "conf.d", "http", void 0, []);
+    }
+  }
+  load(f, role, context, parent, via) {
+    const dirs = this.parse(f);
+    if (!dirs) return [];
+    if (!this.loaded.has(`${f.containerPath}\0${f.hostPath}`)) {
+      this.loaded.add(`${f.containerPath}\0${f.hostPath}`);
+      this.files.push({ path: f.hostPath, containerPath: f.containerPath, role, context, origin: f.origin });
+    }
+    const nodes = this.place(dirs, context, parent, via, [f.containerPath]);
+    if (!parent) this.roots.push(...nodes);
+    return nodes;
+  }
+  place(dirs, context, parent, via, chain) {
+    const out = [];
+    for (const d of dirs) {
+      if (d.name === "include" && d.args[0] && chain.length < 12) {
+        out.push(...this.include(d, context, parent, via, chain));
+        continue;
+      }
+      const node = { directive: d, children: [], context, includedVia: via, ...parent ? { parent } : {} };
+      if (d.block) node.children.push(...this.place(d.block, d.name, node, via, chain));
+      out.push(node);
+    }
+    return out;
+  }
+  include(d, context, parent, via, chain) {
+    const arg = d.args[0];
+    const target = posix3.isAbsolute(arg.value) ? arg.value : posix3.join(NGINX_PREFIX, arg.value);
+    const isGlob = /[*?[]/.test(target);
+    let matches;
+    if (isGlob) {
+      this.noteIncomplete(target, arg.span);
+      matches = this.fs.glob(target);
+      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix3.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
+    } else {
+      const st = this.fs.state(target);
+      matches = st.kind === "file" ? [st.file] : [];
+      if (st.kind === "image-default") this.imageFiles.push(st.containerPath);
+      else if (st.kind === "unknown") this.unknowns.push({ what: target, reason: st.origin.kind === "unknown" ? st.origin.reason : "not in the repository", span: arg.span });
+      if (st.kind === "image-default") {
+      } else if (st.kind !== "file" && !IMAGE_FILES.test(target) && !arg.value.includes("$")) this.unresolved.push(arg.span);
+    }
+    const out = [];
+    for (const m of matches) {
+      if (chain.includes(m.containerPath)) continue;
+      const dirs = this.parse(m);
+      if (!dirs) continue;
+      if (!this.loaded.has(`${m.containerPath}\0${m.hostPath}`)) {
+        this.loaded.add(`${m.containerPath}\0${m.hostPath}`);
+        this.files.push({ path: m.hostPath, containerPath: m.containerPath, role: "included", context, origin: m.origin });
+      }
+      out.push(...this.place(dirs, context, parent, [...via, d.span], [...chain, m.containerPath]));
+    }
+    return out;
+  }
+  /** A glob over a folder start-up may fill with files arena-lint cannot name. */
+  noteIncomplete(glob, span) {
+    const dir = posix3.dirname(glob.split(/[*?[]/)[0] + "x");
+    const layer = this.fs.incompleteAt(dir);
+    if (layer) this.unknowns.push({ what: glob, reason: layer.origin?.kind === "unknown" ? layer.origin.reason : "more files may be written here", span: span ?? layer.via });
+  }
+  result() {
+    const all = [];
+    const visit = (n) => {
+      all.push(n);
+      n.children.forEach(visit);
+    };
+    this.roots.forEach(visit);
+    const upstreams = [];
+    for (const n of all) {
+      if (n.directive.name !== "upstream" || !n.directive.block || !n.directive.args[0]) continue;
+      const servers = [];
+      for (const c of n.children) {
+        if (c.directive.name !== "server" || !c.directive.args[0]) continue;
+        servers.push(upstreamServer(c));
+      }
+      const kid = (name2) => n.children.find((c) => c.directive.name === name2);
+      upstreams.push({ name: n.directive.args[0].value, node: n, servers, keepalive: kid("keepalive"), keepaliveTimeout: kid("keepalive_timeout") });
+    }
+    const byName = new Map(upstreams.map((u) => [u.name, u]));
+    const proxyPasses = [];
+    const locations = [];
+    for (const n of all) {
+      const name2 = n.directive.name;
+      if (/^(proxy|uwsgi|fastcgi|grpc|scgi)_pass$/.test(name2) && n.directive.args[0]) {
+        proxyPasses.push(proxyPass(n, name2, n.directive.args[0], byName));
+      }
+    }
+    for (const n of all) {
+      if (n.directive.name !== "location") continue;
+      const match = n.directive.args.map((a) => a.raw).join(" ");
+      const pp = proxyPasses.find((p) => p.node.parent === n || p.node.parent?.directive.name === "if" && p.node.parent.parent === n);
+      locations.push(pp ? { node: n, match, proxyPass: pp } : { node: n, match });
+    }
+    const zones = [];
+    const zoneUses = [];
+    for (const n of all) {
+      const d = n.directive;
+      if (d.name === "limit_req_zone" || d.name === "limit_conn_zone") {
+        const z = d.args.find((a) => a.value.startsWith("zone="));
+        if (z) zones.push({ kind: d.name === "limit_req_zone" ? "limit_req" : "limit_conn", name: z.value.slice(5).split(":")[0], node: n });
+      } else if (d.name === "limit_req") {
+        const z = d.args.find((a) => a.value.startsWith("zone="));
+        if (z) zoneUses.push({ kind: "limit_req", name: z.value.slice(5), node: n, span: z.span });
+      } else if (d.name === "limit_conn" && d.args[0]) {
+        zoneUses.push({ kind: "limit_conn", name: d.args[0].value, node: n, span: d.args[0].span });
+      }
+    }
+    return {
+      files: this.files,
+      roots: this.roots,
+      upstreams,
+      locations,
+      proxyPasses,
+      zones,
+      zoneUses,
+      unresolvedIncludes: this.unresolved,
+      implicitMain: this.implicitMain,
+      imageFiles: [...new Set(this.imageFiles)],
+      unreadFiles: this.unread,
+      unknowns: this.unknowns,
+      problems: this.problems,
+      comments: this.comments
+    };
+  }
+};
+function upstreamServer(n) {
+  const address = n.directive.args[0];
+  const params = /* @__PURE__ */ new Map();
+  for (const a of n.directive.args.slice(1)) {
+    const eq = a.value.indexOf("=");
+    params.set(eq < 0 ? a.value : a.value.slice(0, eq), eq < 0 ? "" : a.value.slice(eq + 1));
+  }
+  const hasVariables = address.value.includes("$");
+  const raw = address.value;
+  if (raw.startsWith("unix:")) return { node: n, address, port: 0, portSpan: address.span, params, hasVariables };
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(raw);
+  const host = m?.[1];
+  const port = m?.[2] ? Number(m[2]) : 80;
+  const colon = raw.lastIndexOf(":");
+  const quoteShift = address.quote ? 1 : 0;
+  const portSpan = m?.[2] && !address.raw.includes("\\") ? { file: address.span.file, start: address.span.start + quoteShift + colon + 1, end: address.span.start + quoteShift + raw.length } : address.span;
+  return host ? { node: n, address, host, port, portSpan, params, hasVariables } : { node: n, address, port, portSpan, params, hasVariables };
+}
+function proxyPass(n, kind, target, upstreams) {
+  const v = target.value;
+  if (v.includes("$")) return { node: n, kind, target };
+  const m = /^(?:([a-z]+):\/\/)?(\[[^\]]+\]|[^/:]+)(?::(\d+))?/.exec(v);
+  if (!m || v.startsWith("unix:") || /^[a-z]+:\/\/unix:/.test(v)) return { node: n, kind, target };
+  const host = m[2];
+  const upstream = upstreams.get(host) ?? upstreams.get(m[3] ? `${host}:${m[3]}` : host);
+  const out = { node: n, kind, target, host };
+  if (m[3]) out.port = Number(m[3]);
+  if (upstream) out.upstream = upstream;
+  return out;
+}
+function inherited(node, name2) {
+  for (let level = node; level; level = level.parent) {
+    const here = level.children.filter((c) => c.directive.name === name2);
+    if (here.length) return here;
+  }
+  return [];
 }
 
 // src/inputs/django.ts
@@ -16744,9 +17540,9 @@ function djangoApps(stack) {
       }
     };
     const result = evaluateSettings({ entry, searchRoots: roots, readFile: (p) => ws.read(p), exists: (p) => ws.exists(p), env: lookup });
-    const [first, ...rest] = result.files;
+    const [first, ...rest2] = result.files;
     if (first !== void 0) stack.addFile(first, result.problems, result.comments);
-    for (const f of rest) stack.addFile(f);
+    for (const f of rest2) stack.addFile(f);
     cache2.push({ entry, reads, result });
     out.push({ ...base, settings: result });
   }
@@ -17184,14 +17980,14 @@ function startupParameterSupport(param, version, settings = {}, inOptions = fals
   const trackable = extraSupported && POSTGRES_REPORTED_PARAMETERS.includes(name2) ? ` (PostgreSQL reports ${param}, so track_extra_parameters could track it)` : "";
   return { handling: "rejected", reason: `pgbouncer neither tracks nor ignores ${param}${trackable}` };
 }
-function parseStartupOptions(options) {
+function parseStartupOptions(options2) {
   const words = [];
   let word = "";
   let inWord = false;
-  for (let i = 0; i < options.length; i++) {
-    const c = options[i];
-    if (c === "\\" && i + 1 < options.length) {
-      word += options[++i];
+  for (let i = 0; i < options2.length; i++) {
+    const c = options2[i];
+    if (c === "\\" && i + 1 < options2.length) {
+      word += options2[++i];
       inWord = true;
       continue;
     }
@@ -17807,16 +18603,16 @@ function pgbouncerText(pgb, name2) {
   return { ...v, value: Array.isArray(v.value) ? v.value.join(",") : String(v.value) };
 }
 function databaseNumber(pgb, db, param, setting) {
-  const own = db.params.get(param);
-  if (!own) return pgbouncerNumber(pgb, setting);
-  if (own.kind === "unknown") return own;
-  const n = Number(own.value);
-  return /^\d+$/.test(own.value) ? { ...own, value: n } : unknown(`${param}=${own.value} is not a number`, own.span);
+  const own2 = db.params.get(param);
+  if (!own2) return pgbouncerNumber(pgb, setting);
+  if (own2.kind === "unknown") return own2;
+  const n = Number(own2.value);
+  return /^\d+$/.test(own2.value) ? { ...own2, value: n } : unknown(`${param}=${own2.value} is not a number`, own2.span);
 }
 function databasePoolMode(pgb, db) {
-  const own = db?.params.get("pool_mode");
-  if (own?.kind === "known") return { ...own, value: own.value.toLowerCase() };
-  return own ?? pgbouncerText(pgb, "pool_mode");
+  const own2 = db?.params.get("pool_mode");
+  if (own2?.kind === "known") return { ...own2, value: own2.value.toLowerCase() };
+  return own2 ?? pgbouncerText(pgb, "pool_mode");
 }
 function databaseFor(pgb, dbname) {
   return pgb.databases.find((d) => d.name === dbname) ?? pgb.databases.find((d) => d.name === "*");
@@ -17919,12 +18715,12 @@ function parsePostgresArgs(argv) {
     }
     if (!w.startsWith("-") || w.length < 2) continue;
     const letter = w[1];
-    const flag = SHORT_FLAGS[letter];
+    const flag = own(SHORT_FLAGS, letter);
     if (flag) {
       set(flag[0], known(flag[1], word.span));
       continue;
     }
-    if (!(letter in SHORT_WITH_ARG)) continue;
+    if (!Object.hasOwn(SHORT_WITH_ARG, letter)) continue;
     let argWord;
     let from = 2;
     if (w.length > 2) argWord = word;
@@ -17940,7 +18736,7 @@ function parsePostgresArgs(argv) {
       if (argWord.kind === "known") assignment(argWord, from, set, problems);
       continue;
     }
-    const target = SHORT_WITH_ARG[letter];
+    const target = own(SHORT_WITH_ARG, letter);
     if (!target) continue;
     if (argWord.kind === "unknown") set(target, argWord);
     else set(target, known(argWord.value.slice(from), partOf2(argWord, from, argWord.value.length)));
@@ -18394,7 +19190,7 @@ function termValue(t2) {
 }
 var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
 function singular(unit) {
-  return SINGULAR[unit] ?? unit;
+  return own(SINGULAR, unit) ?? unit;
 }
 function formatTerms(terms) {
   return terms.map((t2) => {
@@ -18636,102 +19432,11 @@ function describeGroup(g) {
   return `${g.containers} ${g.containers === 1 ? "replica" : "replicas"} x ${g.workers.value} ${g.workers.value === 1 ? "worker" : "workers"} x ${g.perWorker.value} ${unit}`;
 }
 
-// src/parsers/sysctl.ts
-var isSpace3 = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
-function parseSysctlLine(line) {
-  let start = 0;
-  while (start < line.length && isSpace3(line[start])) start++;
-  let end = line.length;
-  while (end > start && isSpace3(line[end - 1])) end--;
-  if (start === end) return { kind: "blank" };
-  const first = line[start];
-  if (first === "#" || first === ";") {
-    let textStart = start + 1;
-    while (textStart < end && isSpace3(line[textStart])) textStart++;
-    return { kind: "comment", markerStart: start, textStart, textEnd: end };
-  }
-  const eq = line.indexOf("=", start);
-  if (eq < 0 || eq >= end) {
-    return { kind: "invalid", message: 'expected "key = value"', start, end };
-  }
-  const ignoreFailure = first === "-";
-  const keyStart = ignoreFailure ? start + 1 : start;
-  let keyEnd = eq;
-  while (keyEnd > keyStart && isSpace3(line[keyEnd - 1])) keyEnd--;
-  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
-  for (let i = keyStart; i < keyEnd; i++) {
-    if (isSpace3(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
-  }
-  let valueStart = eq + 1;
-  while (valueStart < end && isSpace3(line[valueStart])) valueStart++;
-  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
-  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
-}
-function normalizeSysctlKey(raw) {
-  const firstSep = raw.search(/[./]/);
-  if (firstSep < 0 || raw[firstSep] === ".") return raw;
-  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
-}
-function sysctlSettingFromLine(line, assignment2, locate) {
-  return {
-    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
-    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
-    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
-    span: locate(assignment2.start, assignment2.valueEnd),
-    ignoreFailure: assignment2.ignoreFailure
-  };
-}
-function parseSysctlConf(file) {
-  const settings = [];
-  const problems = [];
-  const comments = [];
-  const span = (start, end) => ({ file: file.path, start, end });
-  for (let n = 0; n < file.lineStarts.length; n++) {
-    const lineStart = file.lineStarts[n];
-    const next = file.lineStarts[n + 1];
-    const lineEnd = next === void 0 ? file.text.length : next - 1;
-    const text = file.text.slice(lineStart, lineEnd);
-    const line = parseSysctlLine(text);
-    const at = (s2, e) => span(lineStart + s2, lineStart + e);
-    switch (line.kind) {
-      case "blank":
-        break;
-      case "comment":
-        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
-        break;
-      case "invalid":
-        problems.push({ message: line.message, span: at(line.start, line.end) });
-        break;
-      case "assignment":
-        settings.push(sysctlSettingFromLine(text, line, at));
-        break;
-    }
-  }
-  return { doc: settings, problems, comments };
-}
-var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
-function looksLikeSysctlFile(path) {
-  const p = path.replace(/\\/g, "/");
-  if (!p.endsWith(".conf")) return false;
-  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
-  return /sysctl/i.test(baseName(p));
-}
-function compareSysctlLoadOrder(a, b) {
-  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
-  const byRank = rank(a) - rank(b);
-  if (byRank !== 0) return byRank;
-  const an = baseName(a);
-  const bn = baseName(b);
-  if (an !== bn) return an < bn ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// src/parsers/shell-sysctl.ts
+// src/parsers/shell-lexer.ts
 var REDIRECT_OPS = ["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"];
 var SEPARATOR_OPS = ["&&", "||", ";;", "|&", "|", ";", "&", "(", ")"];
 var OPERATORS = [...REDIRECT_OPS, ...SEPARATOR_OPS].sort((a, b) => b.length - a.length);
 var DYNAMIC = "set when the script runs";
-var RUNTIME = { kind: "runtime" };
 var isBlank = (ch) => ch === " " || ch === "	" || ch === "\r";
 var isNameChar = (ch) => ch !== void 0 && /[A-Za-z0-9_]/.test(ch);
 var Lexer = class {
@@ -18920,8 +19625,8 @@ var Lexer = class {
       }
       h.token.heredoc = { body: this.dynamic ? taint(b.build()) : b.build() };
       if (!closed) {
-        for (const rest of pending.slice(n)) {
-          this.problems.push({ message: `heredoc is never closed by a "${rest.delimiter}" line`, span: rest.token.at });
+        for (const rest2 of pending.slice(n)) {
+          this.problems.push({ message: `heredoc is never closed by a "${rest2.delimiter}" line`, span: rest2.token.at });
         }
         return;
       }
@@ -19030,6 +19735,99 @@ function pipelines(tokens) {
   endPipeline();
   return out;
 }
+
+// src/parsers/sysctl.ts
+var isSpace3 = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
+function parseSysctlLine(line) {
+  let start = 0;
+  while (start < line.length && isSpace3(line[start])) start++;
+  let end = line.length;
+  while (end > start && isSpace3(line[end - 1])) end--;
+  if (start === end) return { kind: "blank" };
+  const first = line[start];
+  if (first === "#" || first === ";") {
+    let textStart = start + 1;
+    while (textStart < end && isSpace3(line[textStart])) textStart++;
+    return { kind: "comment", markerStart: start, textStart, textEnd: end };
+  }
+  const eq = line.indexOf("=", start);
+  if (eq < 0 || eq >= end) {
+    return { kind: "invalid", message: 'expected "key = value"', start, end };
+  }
+  const ignoreFailure = first === "-";
+  const keyStart = ignoreFailure ? start + 1 : start;
+  let keyEnd = eq;
+  while (keyEnd > keyStart && isSpace3(line[keyEnd - 1])) keyEnd--;
+  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
+  for (let i = keyStart; i < keyEnd; i++) {
+    if (isSpace3(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
+  }
+  let valueStart = eq + 1;
+  while (valueStart < end && isSpace3(line[valueStart])) valueStart++;
+  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
+  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
+}
+function normalizeSysctlKey(raw) {
+  const firstSep = raw.search(/[./]/);
+  if (firstSep < 0 || raw[firstSep] === ".") return raw;
+  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
+}
+function sysctlSettingFromLine(line, assignment2, locate) {
+  return {
+    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
+    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
+    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
+    span: locate(assignment2.start, assignment2.valueEnd),
+    ignoreFailure: assignment2.ignoreFailure
+  };
+}
+function parseSysctlConf(file) {
+  const settings = [];
+  const problems = [];
+  const comments = [];
+  const span = (start, end) => ({ file: file.path, start, end });
+  for (let n = 0; n < file.lineStarts.length; n++) {
+    const lineStart = file.lineStarts[n];
+    const next = file.lineStarts[n + 1];
+    const lineEnd = next === void 0 ? file.text.length : next - 1;
+    const text = file.text.slice(lineStart, lineEnd);
+    const line = parseSysctlLine(text);
+    const at = (s2, e) => span(lineStart + s2, lineStart + e);
+    switch (line.kind) {
+      case "blank":
+        break;
+      case "comment":
+        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
+        break;
+      case "invalid":
+        problems.push({ message: line.message, span: at(line.start, line.end) });
+        break;
+      case "assignment":
+        settings.push(sysctlSettingFromLine(text, line, at));
+        break;
+    }
+  }
+  return { doc: settings, problems, comments };
+}
+var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
+function looksLikeSysctlFile(path) {
+  const p = path.replace(/\\/g, "/");
+  if (!p.endsWith(".conf")) return false;
+  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
+  return /sysctl/i.test(baseName(p));
+}
+function compareSysctlLoadOrder(a, b) {
+  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
+  const byRank = rank(a) - rank(b);
+  if (byRank !== 0) return byRank;
+  const an = baseName(a);
+  const bn = baseName(b);
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/parsers/shell-sysctl.ts
+var RUNTIME = { kind: "runtime" };
 var KEYWORDS = /* @__PURE__ */ new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done"]);
 var WRAPPER_ARG_OPTIONS = {
   sudo: /* @__PURE__ */ new Set(["-u", "-g", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-h", "--user", "--group", "--prompt", "--chdir"]),
@@ -19053,7 +19851,7 @@ function effectiveWords(words) {
     while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
     const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 ? void 0 : WRAPPER_ARG_OPTIONS[name2];
+    const argOptions = name2 === void 0 || !Object.hasOwn(WRAPPER_ARG_OPTIONS, name2) ? void 0 : WRAPPER_ARG_OPTIONS[name2];
     if (argOptions === void 0) return words.slice(i);
     i++;
     while (i < words.length) {
@@ -19098,19 +19896,19 @@ function contentOf(c) {
       if (args[0].text.text.includes("e")) escapes = true;
       args = args.slice(1);
     }
-    return withEscapedNewlines(join2(args), escapes);
+    return withEscapedNewlines(join4(args), escapes);
   }
   if (name2 === "printf") {
     const format = c.words[1];
     if (format === void 0) return void 0;
     const args = c.words.slice(2);
     if (args.length === 0) return withEscapedNewlines(format.text, true);
-    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join2(args, "\n"), false);
+    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join4(args, "\n"), false);
     return void 0;
   }
   return void 0;
 }
-function join2(words, separator = " ") {
+function join4(words, separator = " ") {
   const first = words[0];
   const b = new MappedTextBuilder(first?.text.file ?? "", first?.at ?? { file: "", start: 0, end: 0 });
   words.forEach((w, n) => {
@@ -19483,8 +20281,8 @@ var import_yaml5 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -19492,7 +20290,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "timeout-chain" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -19656,10 +20454,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
-      let data12 = data["pgbouncer-pool-over-db-limit"];
+    if (data["upstream-keepalive-timeout"] !== void 0) {
+      let data12 = data["upstream-keepalive-timeout"];
       if (!(data12 === "off" || data12 === "info" || data12 === "warning" || data12 === "error")) {
-        const err14 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data12 };
+        const err14 = { instancePath: instancePath + "/upstream-keepalive-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data12 };
         if (vErrors === null) {
           vErrors = [err14];
         } else {
@@ -19668,10 +20466,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-client-capacity"] !== void 0) {
-      let data13 = data["pgbouncer-client-capacity"];
+    if (data["proxy-read-timeout"] !== void 0) {
+      let data13 = data["proxy-read-timeout"];
       if (!(data13 === "off" || data13 === "info" || data13 === "warning" || data13 === "error")) {
-        const err15 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data13 };
+        const err15 = { instancePath: instancePath + "/proxy-read-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data13 };
         if (vErrors === null) {
           vErrors = [err15];
         } else {
@@ -19680,10 +20478,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-startup-parameter"] !== void 0) {
-      let data14 = data["pgbouncer-startup-parameter"];
+    if (data["nginx-refuses-config"] !== void 0) {
+      let data14 = data["nginx-refuses-config"];
       if (!(data14 === "off" || data14 === "info" || data14 === "warning" || data14 === "error")) {
-        const err16 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data14 };
+        const err16 = { instancePath: instancePath + "/nginx-refuses-config", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data14 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -19692,10 +20490,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-server-side-cursors"] !== void 0) {
-      let data15 = data["pgbouncer-server-side-cursors"];
+    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
+      let data15 = data["pgbouncer-pool-over-db-limit"];
       if (!(data15 === "off" || data15 === "info" || data15 === "warning" || data15 === "error")) {
-        const err17 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
+        const err17 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -19704,10 +20502,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
-      let data16 = data["django-db-bypasses-pgbouncer"];
+    if (data["pgbouncer-client-capacity"] !== void 0) {
+      let data16 = data["pgbouncer-client-capacity"];
       if (!(data16 === "off" || data16 === "info" || data16 === "warning" || data16 === "error")) {
-        const err18 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
+        const err18 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
         if (vErrors === null) {
           vErrors = [err18];
         } else {
@@ -19716,10 +20514,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-client-capacity"] !== void 0) {
-      let data17 = data["redis-client-capacity"];
+    if (data["pgbouncer-startup-parameter"] !== void 0) {
+      let data17 = data["pgbouncer-startup-parameter"];
       if (!(data17 === "off" || data17 === "info" || data17 === "warning" || data17 === "error")) {
-        const err19 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
+        const err19 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
         if (vErrors === null) {
           vErrors = [err19];
         } else {
@@ -19728,10 +20526,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-maxmemory-headroom"] !== void 0) {
-      let data18 = data["redis-maxmemory-headroom"];
+    if (data["pgbouncer-server-side-cursors"] !== void 0) {
+      let data18 = data["pgbouncer-server-side-cursors"];
       if (!(data18 === "off" || data18 === "info" || data18 === "warning" || data18 === "error")) {
-        const err20 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
+        const err20 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
         if (vErrors === null) {
           vErrors = [err20];
         } else {
@@ -19740,10 +20538,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["timeout-chain"] !== void 0) {
-      let data19 = data["timeout-chain"];
+    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
+      let data19 = data["django-db-bypasses-pgbouncer"];
       if (!(data19 === "off" || data19 === "info" || data19 === "warning" || data19 === "error")) {
-        const err21 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
+        const err21 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
         if (vErrors === null) {
           vErrors = [err21];
         } else {
@@ -19752,10 +20550,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-unknown-setting"] !== void 0) {
-      let data20 = data["pgbouncer-unknown-setting"];
+    if (data["redis-client-capacity"] !== void 0) {
+      let data20 = data["redis-client-capacity"];
       if (!(data20 === "off" || data20 === "info" || data20 === "warning" || data20 === "error")) {
-        const err22 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
+        const err22 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
         if (vErrors === null) {
           vErrors = [err22];
         } else {
@@ -19764,10 +20562,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["host-capacity"] !== void 0) {
-      let data21 = data["host-capacity"];
+    if (data["redis-maxmemory-headroom"] !== void 0) {
+      let data21 = data["redis-maxmemory-headroom"];
       if (!(data21 === "off" || data21 === "info" || data21 === "warning" || data21 === "error")) {
-        const err23 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
+        const err23 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
         if (vErrors === null) {
           vErrors = [err23];
         } else {
@@ -19776,10 +20574,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["resource-limits-missing"] !== void 0) {
-      let data22 = data["resource-limits-missing"];
+    if (data["pgbouncer-query-timeout"] !== void 0) {
+      let data22 = data["pgbouncer-query-timeout"];
       if (!(data22 === "off" || data22 === "info" || data22 === "warning" || data22 === "error")) {
-        const err24 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
+        const err24 = { instancePath: instancePath + "/pgbouncer-query-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
         if (vErrors === null) {
           vErrors = [err24];
         } else {
@@ -19788,10 +20586,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["worker-memory-budget"] !== void 0) {
-      let data23 = data["worker-memory-budget"];
+    if (data["conn-max-age-idle-timeout"] !== void 0) {
+      let data23 = data["conn-max-age-idle-timeout"];
       if (!(data23 === "off" || data23 === "info" || data23 === "warning" || data23 === "error")) {
-        const err25 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
+        const err25 = { instancePath: instancePath + "/conn-max-age-idle-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
         if (vErrors === null) {
           vErrors = [err25];
         } else {
@@ -19800,10 +20598,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["gunicorn-workers-cpu"] !== void 0) {
-      let data24 = data["gunicorn-workers-cpu"];
+    if (data["pgbouncer-unknown-setting"] !== void 0) {
+      let data24 = data["pgbouncer-unknown-setting"];
       if (!(data24 === "off" || data24 === "info" || data24 === "warning" || data24 === "error")) {
-        const err26 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
+        const err26 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
         if (vErrors === null) {
           vErrors = [err26];
         } else {
@@ -19812,10 +20610,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["capacity-target"] !== void 0) {
-      let data25 = data["capacity-target"];
+    if (data["host-capacity"] !== void 0) {
+      let data25 = data["host-capacity"];
       if (!(data25 === "off" || data25 === "info" || data25 === "warning" || data25 === "error")) {
-        const err27 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
+        const err27 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
         if (vErrors === null) {
           vErrors = [err27];
         } else {
@@ -19824,10 +20622,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["sysctl-required"] !== void 0) {
-      let data26 = data["sysctl-required"];
+    if (data["resource-limits-missing"] !== void 0) {
+      let data26 = data["resource-limits-missing"];
       if (!(data26 === "off" || data26 === "info" || data26 === "warning" || data26 === "error")) {
-        const err28 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
+        const err28 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
         if (vErrors === null) {
           vErrors = [err28];
         } else {
@@ -19836,10 +20634,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["backlog-over-somaxconn"] !== void 0) {
-      let data27 = data["backlog-over-somaxconn"];
+    if (data["worker-memory-budget"] !== void 0) {
+      let data27 = data["worker-memory-budget"];
       if (!(data27 === "off" || data27 === "info" || data27 === "warning" || data27 === "error")) {
-        const err29 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
+        const err29 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
         if (vErrors === null) {
           vErrors = [err29];
         } else {
@@ -19848,10 +20646,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nofile-limits"] !== void 0) {
-      let data28 = data["nofile-limits"];
+    if (data["gunicorn-workers-cpu"] !== void 0) {
+      let data28 = data["gunicorn-workers-cpu"];
       if (!(data28 === "off" || data28 === "info" || data28 === "warning" || data28 === "error")) {
-        const err30 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
+        const err30 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
         if (vErrors === null) {
           vErrors = [err30];
         } else {
@@ -19860,12 +20658,72 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["capacity-target"] !== void 0) {
+      let data29 = data["capacity-target"];
+      if (!(data29 === "off" || data29 === "info" || data29 === "warning" || data29 === "error")) {
+        const err31 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
+        if (vErrors === null) {
+          vErrors = [err31];
+        } else {
+          vErrors.push(err31);
+        }
+        errors++;
+      }
+    }
+    if (data["sysctl-required"] !== void 0) {
+      let data30 = data["sysctl-required"];
+      if (!(data30 === "off" || data30 === "info" || data30 === "warning" || data30 === "error")) {
+        const err32 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
+        if (vErrors === null) {
+          vErrors = [err32];
+        } else {
+          vErrors.push(err32);
+        }
+        errors++;
+      }
+    }
+    if (data["backlog-over-somaxconn"] !== void 0) {
+      let data31 = data["backlog-over-somaxconn"];
+      if (!(data31 === "off" || data31 === "info" || data31 === "warning" || data31 === "error")) {
+        const err33 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+    }
+    if (data["nofile-limits"] !== void 0) {
+      let data32 = data["nofile-limits"];
+      if (!(data32 === "off" || data32 === "info" || data32 === "warning" || data32 === "error")) {
+        const err34 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      }
+    }
+    if (data["timeout-chain"] !== void 0) {
+      let data33 = data["timeout-chain"];
+      if (!(data33 === "off" || data33 === "info" || data33 === "warning" || data33 === "error")) {
+        const err35 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
+        if (vErrors === null) {
+          vErrors = [err35];
+        } else {
+          vErrors.push(err35);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err31 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err36 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err31];
+      vErrors = [err36];
     } else {
-      vErrors.push(err31);
+      vErrors.push(err36);
     }
     errors++;
   }
@@ -20530,9 +21388,35 @@ function whereOf(stack, span) {
   return `${span.file}:${positionAt(file, span.start).line}`;
 }
 
+// src/core/rule-redirects.ts
+var RULE_REDIRECTS = [
+  {
+    from: "timeout-chain",
+    to: ["upstream-keepalive-timeout", "proxy-read-timeout", "pgbouncer-query-timeout", "conn-max-age-idle-timeout"],
+    since: "0.2.0",
+    why: "it checked four unrelated links of the request path under one id, so none of them could be turned off alone"
+  }
+];
+var BY_FROM = new Map(RULE_REDIRECTS.map((r) => [r.from, r]));
+function redirectOf(id2) {
+  return BY_FROM.get(id2);
+}
+function redirectsTo(id2) {
+  return RULE_REDIRECTS.filter((r) => r.to.includes(id2)).map((r) => r.from);
+}
+function namesRule(written, ruleId) {
+  return written === ruleId || (BY_FROM.get(written)?.to.includes(ruleId) ?? false);
+}
+function settingIn(rules, ruleId) {
+  if (!rules) return void 0;
+  if (Object.hasOwn(rules, ruleId)) return rules[ruleId];
+  for (const from of redirectsTo(ruleId)) if (Object.hasOwn(rules, from)) return rules[from];
+  return void 0;
+}
+
 // src/engine/suppress.ts
 var DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)(?:\s+(.*?))?(?:\s+--(?:\s.*)?)?\s*$/;
-function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
+function applySuppressions(findings, comments, stack, knownRules2, sourceOf) {
   const lineOf = (file, offset) => {
     const f = sourceOf(file);
     return f ? positionAt(f, offset).line : 0;
@@ -20550,7 +21434,7 @@ function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
   const kept = [];
   for (const f of findings) {
     const hit = suppressions.find((s2) => {
-      if (s2.comment.span.file !== f.span.file || !(s2.rules.includes(f.ruleId) || s2.rules.includes("all"))) return false;
+      if (s2.comment.span.file !== f.span.file || !s2.rules.some((r) => r === "all" || namesRule(r, f.ruleId))) return false;
       if (s2.scope === "rest-of-block") return f.span.start >= s2.comment.span.start && f.span.start < s2.end;
       return lineOf(f.span.file, f.span.start) === lineOf(s2.comment.span.file, s2.comment.span.end) + 1;
     });
@@ -20559,7 +21443,7 @@ function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
   }
   for (const s2 of suppressions) {
     if (s2.used) continue;
-    const unknownIds = s2.rules.filter((r) => r !== "all" && !knownRules.includes(r));
+    const unknownIds = s2.rules.filter((r) => r !== "all" && !knownRules2.includes(r) && !redirectOf(r));
     kept.push({
       ruleId: "unused-suppression",
       severity: "warning",
@@ -20579,20 +21463,44 @@ function blockEnd(file, commentStart) {
     const text = file.text.slice(start, next === void 0 ? file.text.length : next - 1);
     return { start, text, indent: text.length - text.trimStart().length };
   };
-  const own = indentOf(line).indent;
-  if (own === 0) return file.text.length;
+  const own2 = indentOf(line).indent;
+  if (own2 === 0) return file.text.length;
   for (let n = line + 1; n <= file.lineStarts.length; n++) {
     const l = indentOf(n);
     const code2 = l.text.trim();
     if (code2 === "" || code2.startsWith("#") || code2.startsWith(";")) continue;
-    if (l.indent < own) return l.start;
+    if (l.indent < own2) return l.start;
   }
   return file.text.length;
 }
 
+// src/reporters/fingerprint.ts
+import { createHash } from "node:crypto";
+function defaultEntityKey(message) {
+  return message.replace(/\(?\b[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
+}
+function entityKey(f) {
+  return f.key ?? defaultEntityKey(f.message);
+}
+function entityHash(f) {
+  return createHash("sha256").update(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).digest("hex").slice(0, 32);
+}
+function fingerprintOf(f) {
+  return f.fingerprint ?? entityHash(f);
+}
+function occurrenceFingerprints(findings) {
+  const seen = /* @__PURE__ */ new Map();
+  return findings.map((f) => {
+    const hash2 = fingerprintOf(f);
+    const n = (seen.get(hash2) ?? 0) + 1;
+    seen.set(hash2, n);
+    return `${hash2}:${n}`;
+  });
+}
+
 // src/workspace/workspace.ts
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join as join3 } from "node:path";
+import { join as join5 } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -20613,7 +21521,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries;
       try {
-        entries = readdirSync(join3(this.rootAbs, rel), { withFileTypes: true });
+        entries = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -20637,14 +21545,14 @@ var Workspace = class {
     this.files();
     if (this.fileSet.has(rel)) return true;
     try {
-      return statSync(join3(this.rootAbs, rel)).isFile();
+      return statSync(join5(this.rootAbs, rel)).isFile();
     } catch {
       return false;
     }
   }
   isDir(rel) {
     try {
-      return statSync(join3(this.rootAbs, rel || ".")).isDirectory();
+      return statSync(join5(this.rootAbs, rel || ".")).isDirectory();
     } catch {
       return false;
     }
@@ -20659,12 +21567,15 @@ var Workspace = class {
     if (cached) return cached;
     if (this.missing.has(rel) || rel.startsWith("../") || rel === "..") return void 0;
     try {
-      const abs = join3(this.rootAbs, rel);
+      const abs = join5(this.rootAbs, rel);
       const st = statSync(abs);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
       const buf = readFileSync(abs);
       if (buf.includes(0)) throw new Error("binary");
-      return this.sources.add(createSourceFile(rel, buf.toString("utf8").replace(/^\uFEFF/, "")));
+      const text = buf.toString("utf8");
+      const bom = text.startsWith("\uFEFF");
+      const file = createSourceFile(rel, bom ? text.slice(1) : text);
+      return this.sources.add(bom ? { ...file, bom: true } : file);
     } catch {
       this.missing.add(rel);
       return void 0;
@@ -20675,6 +21586,7 @@ var Workspace = class {
 // src/engine/run.ts
 var UsageError = class extends Error {
 };
+var COMPOSE_FILE_NAMES = "docker-compose*.yml, docker-compose*.yaml, compose*.yml, compose*.yaml";
 var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 function findComposeFiles(ws) {
@@ -20684,7 +21596,7 @@ function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
     const abs = resolve(explicit);
     if (!existsSync(abs)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = relative(ws.rootAbs, abs).split("\\").join("/");
+    const rel = relative2(ws.rootAbs, abs).split("\\").join("/");
     const file2 = !rel.startsWith("..") && !isAbsolute(rel) ? ws.read(rel) : void 0;
     return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs, explicit), "");
   }
@@ -20702,7 +21614,7 @@ function readOutside(abs, shown) {
   }
 }
 function configFrom(file, shownRoot) {
-  const { config, problems } = loadConfig(file);
+  const { config: config3, problems } = loadConfig(file);
   if (problems.length) {
     const shown = shownRoot === "" || shownRoot === "." ? file.path : `${shownRoot.replace(/\/+$/, "")}/${file.path}`;
     const lines = problems.map((p) => {
@@ -20712,12 +21624,14 @@ function configFrom(file, shownRoot) {
     throw new UsageError(`invalid configuration
 ${lines.join("\n")}`);
   }
-  return config;
+  return config3;
 }
-function severityFor(rule, config, file, stack) {
-  let setting = config.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
-  for (const o of config.data.overrides ?? []) {
-    const s2 = o.rules[rule.meta.id];
+function severityFor(rule, config3, file, stack, cli) {
+  const forced = cli?.[rule.meta.id];
+  if (forced !== void 0) return forced;
+  let setting = settingIn(config3.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
+  for (const o of config3.data.overrides ?? []) {
+    const s2 = settingIn(o.rules, rule.meta.id);
     if (s2 === void 0) continue;
     if (o.files && (file === void 0 || !globMatcher(o.files)(file))) continue;
     if (o.stacks && (stack === void 0 || !globMatcher(o.stacks)(stack))) continue;
@@ -20731,12 +21645,14 @@ function check(opts) {
   if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
   const probe = new Workspace(rootAbs);
   if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown}`);
-  const config = readConfig(probe, opts.configPath, shown);
-  const ignore = globMatcher(config.data.ignore ?? []);
+  const config3 = readConfig(probe, opts.configPath, shown);
+  const ignore = globMatcher(config3.data.ignore ?? []);
   const ws = new Workspace(rootAbs, ignore);
-  if (config.file) ws.sources.add(config.file);
-  const chosen = config.data.stacks ? globMatcher(config.data.stacks) : void 0;
-  const composeFiles = findComposeFiles(ws).filter((f) => !chosen || chosen(f));
+  if (config3.file) ws.sources.add(config3.file);
+  const chosen = config3.data.stacks ? globMatcher(config3.data.stacks) : void 0;
+  const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
+  const composeFiles = opts.composeFiles ? found : found.filter((f) => !chosen || chosen(f));
+  const cli = opts.ruleSettings;
   const findings = [];
   const unknowns = [];
   const stacks = [];
@@ -20745,16 +21661,16 @@ function check(opts) {
     stacks.push(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
-      const base = severityFor(rule, config);
-      if (base === "off" && !config.data.overrides?.length) continue;
+      const base = severityFor(rule, config3, void 0, void 0, cli);
+      if (base === "off" && (cli?.[rule.meta.id] === "off" || !config3.data.overrides?.length)) continue;
       try {
         rule.check({
           stack,
-          config,
+          config: config3,
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
           report: (r) => {
-            const setting = severityFor(rule, config, r.span.file, stack.name);
+            const setting = severityFor(rule, config3, r.span.file, stack.name, cli);
             if (setting === "off") return;
             const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
             stackFindings.push({
@@ -20764,7 +21680,8 @@ function check(opts) {
               span: r.span,
               related: r.related ?? [],
               stack: stack.name,
-              ...r.hint ? { hint: r.hint } : {}
+              ...r.hint ? { hint: r.hint } : {},
+              ...r.key !== void 0 ? { key: r.key } : {}
             });
           }
         });
@@ -20779,11 +21696,22 @@ function check(opts) {
         continue;
       }
       const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
-      const setting = rule ? severityFor(rule, config, f.span.file, stack.name) : f.severity;
+      const setting = rule ? severityFor(rule, config3, f.span.file, stack.name, cli) : f.severity;
       if (setting !== "off") findings.push({ ...f, severity: setting });
     }
   }
-  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)), sources: ws.sources }, stacks, config, unknowns };
+  const search2 = stacks.length === 0 ? searchReport(ws, found, composeFiles) : void 0;
+  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)).map(withFingerprint), sources: ws.sources }, stacks, config: config3, unknowns };
+}
+var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
+function searchReport(ws, found, chosen) {
+  const files = ws.files();
+  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
+  const templates = files.filter((f) => COMPOSE_FILE.test(f) && !found.includes(f));
+  return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
+}
+function withFingerprint(f) {
+  return { ...f, fingerprint: entityHash(f) };
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -20801,7 +21729,7 @@ function sortFindings(findings) {
 // src/commands/capacity.ts
 import { writeFileSync } from "node:fs";
 import { resolve as resolve2 } from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs as parseArgs2 } from "node:util";
 
 // src/reference/sysctl-profile.ts
 var SYSCTL_PROFILE_NAMES = ["seed"];
@@ -21049,15 +21977,15 @@ var PROVIDER_ALIASES = {
   az: "azure"
 };
 function normalize2(name2) {
-  let rest = name2.trim().toLowerCase();
+  let rest2 = name2.trim().toLowerCase();
   let provider;
-  const slash = rest.indexOf("/");
+  const slash = rest2.indexOf("/");
   if (slash > 0) {
-    provider = PROVIDER_ALIASES[rest.slice(0, slash)];
-    if (provider !== void 0) rest = rest.slice(slash + 1);
+    provider = own(PROVIDER_ALIASES, rest2.slice(0, slash));
+    if (provider !== void 0) rest2 = rest2.slice(slash + 1);
   }
-  rest = rest.replace(/^standard_/, "").replace(/[\s_]+/g, "");
-  return provider === void 0 ? { key: rest } : { provider, key: rest };
+  rest2 = rest2.replace(/^standard_/, "").replace(/[\s_]+/g, "");
+  return provider === void 0 ? { key: rest2 } : { provider, key: rest2 };
 }
 var BY_KEY = new Map(INSTANCE_TYPES.map((t2) => [normalize2(t2.name).key, t2]));
 function lookupInstance(name2) {
@@ -21084,39 +22012,39 @@ var DEFAULT_TARGET_RPS = 500;
 var DEFAULT_LATENCY_MS = 500;
 var DEFAULT_WORKER_MEMORY = 200 * 1024 ** 2;
 var plans = /* @__PURE__ */ new WeakMap();
-function capacityPlan(config) {
-  let plan = plans.get(config);
+function capacityPlan(config3) {
+  let plan = plans.get(config3);
   if (!plan) {
-    plan = readPlan(config);
-    plans.set(config, plan);
+    plan = readPlan(config3);
+    plans.set(config3, plan);
   }
   return plan;
 }
-function readPlan(config) {
+function readPlan(config3) {
   const problems = [];
   const fromConfig = (key, value) => {
-    const span = config.spanOf(key);
+    const span = config3.spanOf(key);
     return span ? { value, span, origin: "config" } : { value, origin: "config" };
   };
   const memoryAt = (key, raw) => {
     if (raw === void 0) return void 0;
     const bytes = parseConfigMemory(raw);
     if (bytes === void 0 || bytes <= 0) {
-      const span = config.spanOf(key);
+      const span = config3.spanOf(key);
       problems.push({ key, message: `${key.join(".")}: cannot read "${raw}" as memory (write e.g. 96GiB, 512MiB or a number of bytes)`, ...span ? { span } : {} });
       return void 0;
     }
     return fromConfig(key, bytes);
   };
   let host;
-  const h = config.data.host;
+  const h = config3.data.host;
   if (h) {
     let instance;
     if (h.instance !== void 0) {
       instance = lookupInstance(h.instance);
       if (!instance) {
         const near = suggestInstances(h.instance);
-        const span = config.spanOf(["host", "instance"]);
+        const span = config3.spanOf(["host", "instance"]);
         problems.push({
           key: ["host", "instance"],
           message: `host.instance: unknown instance type "${h.instance}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} (or give host.cpus and host.memory)`,
@@ -21124,13 +22052,13 @@ function readPlan(config) {
         });
       }
     }
-    const instanceSpan = config.spanOf(["host", "instance"]);
+    const instanceSpan = config3.spanOf(["host", "instance"]);
     const fromInstance = (value) => ({ value, origin: "instance", instance: instance.name, ...instanceSpan ? { span: instanceSpan } : {} });
     const cpus2 = h.cpus !== void 0 ? fromConfig(["host", "cpus"], h.cpus) : instance ? fromInstance(instance.cpus) : void 0;
     const memory = memoryAt(["host", "memory"], h.memory) ?? (instance ? fromInstance(instance.memoryBytes) : void 0);
     host = { ...cpus2 ? { cpus: cpus2 } : {}, ...memory ? { memory } : {}, ...instance ? { instance } : {} };
   }
-  const c = config.data.capacity ?? {};
+  const c = config3.data.capacity ?? {};
   const capacity = {
     targetRps: c.targetRps !== void 0 ? fromConfig(["capacity", "targetRps"], c.targetRps) : { value: DEFAULT_TARGET_RPS, origin: "default" },
     latencyMs: c.latencyMs !== void 0 ? fromConfig(["capacity", "latencyMs"], c.latencyMs) : { value: DEFAULT_LATENCY_MS, origin: "default" },
@@ -21224,26 +22152,26 @@ function listNames(names, max = 6) {
 var CAPACITY_FORMAT_VERSION = 1;
 
 // src/capacity/build.ts
-function buildCapacityReport(stacks, config, root = ".") {
-  const plan = planReport(config);
-  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s2) => stackReport(s2, config, plan)) };
+function buildCapacityReport(stacks, config3, root = ".") {
+  const plan = planReport(config3);
+  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s2) => stackReport(s2, config3, plan)) };
 }
-function planSource(config, v) {
-  if (!v.span || !config.file) return { value: v.value, source: "default" };
-  const at = `${v.span.file}:${positionAt(config.file, v.span.start).line}`;
+function planSource(config3, v) {
+  if (!v.span || !config3.file) return { value: v.value, source: "default" };
+  const at = `${v.span.file}:${positionAt(config3.file, v.span.start).line}`;
   return v.instance ? { value: v.value, source: at, note: `from the instance type` } : { value: v.value, source: at };
 }
-function planReport(config) {
-  const p = capacityPlan(config);
+function planReport(config3) {
+  const p = capacityPlan(config3);
   const unknownHost = { value: null, source: "unknown", note: "not configured" };
   return {
-    targetRps: planSource(config, p.capacity.targetRps),
-    latencyMs: planSource(config, p.capacity.latencyMs),
-    workerMemoryBytes: planSource(config, p.capacity.workerMemory),
+    targetRps: planSource(config3, p.capacity.targetRps),
+    latencyMs: planSource(config3, p.capacity.latencyMs),
+    workerMemoryBytes: planSource(config3, p.capacity.workerMemory),
     host: p.host ? {
       instance: p.host.instance?.name ?? null,
-      cpus: p.host.cpus ? planSource(config, p.host.cpus) : unknownHost,
-      memoryBytes: p.host.memory ? planSource(config, p.host.memory) : unknownHost
+      cpus: p.host.cpus ? planSource(config3, p.host.cpus) : unknownHost,
+      memoryBytes: p.host.memory ? planSource(config3, p.host.memory) : unknownHost
     } : null
   };
 }
@@ -21252,7 +22180,7 @@ function sourcedValue(stack, v) {
   return { value: v.value, source: v.isDefault ? "default" : whereOf(stack, v.span) };
 }
 var round = (n, digits = 1) => Number(n.toFixed(digits));
-function stackReport(stack, config, plan) {
+function stackReport(stack, config3, plan) {
   const latencyS = (plan.latencyMs.value ?? 500) / 1e3;
   const c = stackConcurrency(stack);
   const tiers = c.groups.map((g) => tierReport(stack, g, latencyS));
@@ -21265,7 +22193,7 @@ function stackReport(stack, config, plan) {
     rpsAt100ms: known2 ? round(c.total / 0.1) : null,
     meetsTarget: known2 && tiers.length > 0 && plan.targetRps.value !== null ? rps >= plan.targetRps.value : null
   };
-  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, plan), funnel: funnel(stack, config) };
+  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, plan), funnel: funnel(stack, config3) };
 }
 function tierReport(stack, g, latencyS) {
   const wc = g.workerClass;
@@ -21310,10 +22238,10 @@ function resourcesReport(stack, plan) {
     reservations: { cpus: total("reservations", "cpus"), memoryBytes: total("reservations", "memory") }
   };
 }
-function funnel(stack, config) {
+function funnel(stack, config3) {
   const steps = [];
   const where2 = (span) => whereOf(stack, span);
-  const hostCpus = capacityPlan(config).host?.cpus;
+  const hostCpus = capacityPlan(config3).host?.cpus;
   for (const proxy of stack.proxies) {
     const limits = nginxProcessLimits(proxy);
     const label2 = `nginx (${proxy.service.name}) worker_processes x worker_connections`;
@@ -21590,7 +22518,7 @@ var CAPACITY_OPTIONS = {
   debug: { type: "boolean" }
 };
 function capacityCommand(argv, io) {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: CAPACITY_OPTIONS });
+  const { values, positionals } = parseArgs2({ args: [...argv], allowPositionals: true, strict: true, options: CAPACITY_OPTIONS });
   if (positionals.length > 1) throw new UsageError(`capacity takes one directory, got ${positionals.length}`);
   const dir = positionals[0] ?? ".";
   const format = values.format ?? "text";
@@ -21616,7 +22544,7 @@ ${lines.join("\n")}`);
 
 // src/commands/graph.ts
 import { resolve as resolve3 } from "node:path";
-import { parseArgs as parseArgs2 } from "node:util";
+import { parseArgs as parseArgs3 } from "node:util";
 
 // src/graph/build.ts
 function stackGraph(stack) {
@@ -21634,7 +22562,7 @@ function stackGraph(stack) {
     edges[i] = { ...prev, label: [...new Set(labels.join(", ").split(", "))].join(", "), broken: prev.broken || e.broken };
   };
   const data = dataTier(stack);
-  const kindOf = (s2) => {
+  const kindOf2 = (s2) => {
     if (stack.proxies.some((p) => p.service === s2)) return "proxy";
     if (data.pgbouncers.some((p) => p.service === s2)) return "pgbouncer";
     if (data.postgres.some((p) => p.service === s2)) return "postgres";
@@ -21653,16 +22581,23 @@ function stackGraph(stack) {
       return id3;
     }
     const id2 = `svc_${slug(s2.name)}`;
-    if (!nodes.has(id2)) nodes.set(id2, { id: id2, kind: kindOf(s2), label: s2.name });
+    if (!nodes.has(id2)) nodes.set(id2, { id: id2, kind: kindOf2(s2), label: s2.name });
     return id2;
   };
-  for (const s2 of stack.services) if (kindOf(s2) !== "service") nodeOf(s2);
+  for (const s2 of stack.services) if (kindOf2(s2) !== "service") nodeOf(s2);
   for (const u of resolvedUpstreams(stack)) {
     const id2 = `up_${slug(u.proxy.service.name)}_${slug(u.upstream.name)}`;
     nodes.set(id2, { id: id2, kind: "upstream", label: `upstream ${u.upstream.name}` });
     const byTarget = /* @__PURE__ */ new Map();
     for (const s2 of u.servers) {
-      if (!s2.service) continue;
+      if (!s2.service) {
+        const host = s2.server.host;
+        if (host === void 0 || s2.server.hasVariables || isExternalHost(host)) continue;
+        const missing = `missing_${slug(host)}`;
+        if (!nodes.has(missing)) nodes.set(missing, { id: missing, kind: "missing", label: `${host}:${s2.server.port} (no such service)` });
+        addEdge({ from: id2, to: missing, broken: true });
+        continue;
+      }
       const target = nodeOf(s2.service);
       byTarget.set(target, [...byTarget.get(target) ?? [], s2.service]);
     }
@@ -21712,7 +22647,8 @@ var SHAPES = {
   pgbouncer: ["{{", "}}"],
   postgres: ["[(", ")]"],
   redis: ["[(", ")]"],
-  service: ["[", "]"]
+  service: ["[", "]"],
+  missing: [">", "]"]
 };
 function formatMermaid(graph) {
   const lines = ["flowchart LR"];
@@ -21720,6 +22656,8 @@ function formatMermaid(graph) {
     const [open, close] = SHAPES[n.kind];
     lines.push(`  ${n.id}${open}"${escape(n.label)}"${close}`);
   }
+  const missing = graph.nodes.filter((n) => n.kind === "missing");
+  if (missing.length) lines.push("  classDef missing fill:#ffeef0,stroke:#d73a49,color:#d73a49", `  class ${missing.map((n) => n.id).join(",")} missing`);
   graph.edges.forEach((e, i) => {
     lines.push(`  ${e.from} -->${e.label ? `|"${escape(e.label)}"|` : ""} ${e.to}`);
     if (e.broken) lines.push(`  linkStyle ${i} stroke:#d73a49,stroke-width:2px`);
@@ -21813,7 +22751,7 @@ var parse_error_default = defineRule({
     defaultSeverity: "error",
     category: "meta",
     docs: {
-      what: `Every file of a stack (compose YAML, .env and env files, nginx configuration, pgbouncer.ini, settings.py, sysctl files) is parsed with positions. A syntax error is reported once, at the place the parser stopped, in the words the program itself would use (nginx's "unexpected \\"}\\"", YAML's "Map keys must be unique").`,
+      what: `Every file of a stack (compose YAML, .env and env files, nginx configuration, pgbouncer.ini, settings.py, sysctl files) is parsed with positions. A syntax error is reported once, at the place the parser stopped, in the words the program itself would use (nginx's "unexpected \\"}\\""). So is well-formed YAML that compose refuses to load, at the node compose names: an undefined alias ("found undefined alias 'lables'"), a \`<<\` merge of anything but a mapping or a list of mappings ("expected a mapping for merging, but found scalar"), a list or mapping used as a key ("found unhashable key"), and a duplicate key, which docker compose v2 refuses ("mapping key "image" already defined at line 3").`,
       why: "The program would refuse the file, or read something else than what is written. The rest of the stack is still checked, but values from the broken part of the file are unknown, so other rules may stay silent about it."
     }
   },
@@ -22221,6 +23159,970 @@ var websocket_to_wsgi_default = defineRule({
     }
   }
 });
+
+// src/facts/timeouts.ts
+var NGINX_UNITS_MS = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5,
+  w: 6048e5,
+  M: 2592e6,
+  y: 31536e6
+};
+function parseNginxTime(raw) {
+  if (/^\d+$/.test(raw)) return Number(raw) * 1e3;
+  const part = /(\d+)(ms|s|m|h|d|w|M|y)/y;
+  let total = 0;
+  let at = 0;
+  while (at < raw.length) {
+    while (raw[at] === " ") at++;
+    if (at >= raw.length) break;
+    part.lastIndex = at;
+    const m = part.exec(raw);
+    if (!m) return void 0;
+    total += Number(m[1]) * NGINX_UNITS_MS[m[2]];
+    at = part.lastIndex;
+  }
+  return at === 0 ? void 0 : total;
+}
+function formatMillis(ms) {
+  if (ms >= 1e3) return `${Number((ms / 1e3).toFixed(3))}s`;
+  return `${ms}ms`;
+}
+
+// rules/support/app-timeouts.ts
+function appTimeouts(stack, service) {
+  const g = stack.app(service)?.gunicorn;
+  if (!g) return void 0;
+  const workerClass = g.workerClass.kind === "known" ? g.workerClass : void 0;
+  const sync = workerClass?.value === "sync";
+  return {
+    server: "gunicorn",
+    keepAliveFlag: "--keep-alive",
+    ...workerClass && !sync && g.keepAlive.kind === "known" ? { keepAlive: g.keepAlive } : {},
+    timeoutFlag: "--timeout",
+    ...g.timeout.kind === "known" ? { requestTimeout: g.timeout } : {},
+    ...workerClass ? { timeoutKills: sync, workerClass } : {}
+  };
+}
+
+// rules/upstream-keepalive-timeout.ts
+var NGINX_UPSTREAM_KEEPALIVE_MS = 6e4;
+var upstream_keepalive_timeout_default = defineRule({
+  meta: {
+    id: "upstream-keepalive-timeout",
+    description: "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "An nginx upstream that caches connections (`keepalive N`) holds each idle one for `keepalive_timeout` (60s when the upstream sets none). The app servers behind it close an idle connection after their own keep-alive: gunicorn `--keep-alive` (2s by default), uvicorn `--timeout-keep-alive` (5s), daphne, uWSGI `http-keepalive`. The rule reports an upstream whose `keepalive_timeout` is at or above the keep-alive of a server it lists; gunicorn sync workers close every connection after its response and are skipped.",
+      why: "When the app server closes an idle connection first, nginx can send the next request on a socket the server is closing at that moment: the request fails with a 502 (`upstream prematurely closed connection`) that no application log explains, a few times an hour under light traffic. nginx must give up on idle connections first (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout, https://docs.gunicorn.org/en/stable/settings.html#keepalive).",
+      notes: "The finding points at the nginx line to change (`keepalive_timeout`, or `keepalive` when the default applies) and names the app server setting as a related location. A default counts as known and the message says so; a server started with a config file arena-lint cannot read is unknown and keeps the rule silent. Part of what `timeout-chain` checked before 0.2.0."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    for (const r of resolvedUpstreams(stack)) {
+      const keepalive = r.upstream.keepalive;
+      if (!keepalive) continue;
+      const timeoutNode = r.upstream.keepaliveTimeout;
+      const raw = timeoutNode?.directive.args[0]?.value;
+      const nginxMs = raw === void 0 ? NGINX_UPSTREAM_KEEPALIVE_MS : parseNginxTime(raw);
+      if (nginxMs === void 0) continue;
+      const offenders = r.servers.flatMap(({ service }) => {
+        const t2 = service ? appTimeouts(stack, service) : void 0;
+        if (!service || !t2?.keepAlive) return [];
+        return t2.keepAlive.value * 1e3 <= nginxMs ? [{ service, t: t2, keepAlive: t2.keepAlive }] : [];
+      });
+      for (const group of groupBy(offenders, (o) => `${o.t.server}|${o.keepAlive.value}`)) {
+        const { t: t2, keepAlive } = group[0];
+        const names = [...new Set(group.map((o) => o.service.name))];
+        const setting = `${t2.keepAliveFlag} ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""}`;
+        const relation = keepAlive.value * 1e3 === nginxMs ? `${formatMillis(nginxMs)} = ${keepAlive.value}s: the two close at the same moment and race` : `${formatMillis(nginxMs)} >= ${keepAlive.value}s`;
+        report({
+          span: (timeoutNode ?? keepalive).directive.span,
+          message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but ${t2.server} on ${listNames(names, 3)} closes them after ${setting} (${where2(keepAlive.span)}); ${relation}, so nginx reuses connections ${t2.server} is closing and those requests fail with 502`,
+          related: [{ span: keepAlive.span, message: `${t2.keepAliveFlag} ${keepAlive.value}${keepAlive.isDefault ? ` (${t2.server} default)` : ""}` }],
+          hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise ${t2.server} ${t2.keepAliveFlag} above ${formatMillis(nginxMs)}`
+        });
+      }
+    }
+  }
+});
+
+// rules/proxy-read-timeout.ts
+var NGINX_READ_TIMEOUT_MS = 6e4;
+var WORKER_FIRST_FACTOR = 2;
+var READ_TIMEOUT = {
+  proxy_pass: { read: "proxy_read_timeout", next: "proxy_next_upstream" },
+  uwsgi_pass: { read: "uwsgi_read_timeout", next: "uwsgi_next_upstream" }
+};
+var proxy_read_timeout_default = defineRule({
+  meta: {
+    id: "proxy-read-timeout",
+    description: "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "For each location that passes requests to an app server, compares the read timeout nginx obeys there (`proxy_read_timeout` for `proxy_pass`, `uwsgi_read_timeout` for `uwsgi_pass`, set in the location or inherited from server and http; 60s when none is set) with the request timeout of the app servers behind it, where that timeout ends a request: gunicorn `--timeout` kills a sync worker that runs longer. Both directions are reported. **nginx first** (read timeout shorter than the worker's): the client gets a 504 while the worker keeps running to the end, and with `proxy_next_upstream timeout` (the default) nginx replays an idempotent request on the next server, so one slow request occupies several workers. **Worker first** (read timeout longer, and the worker's timeout left at its default or under half of nginx's wait): the worker is killed and the client gets a 502 long before the wait nginx was told to allow; a read timeout a little above a chosen worker timeout is the healthy setup and is not reported. **Equal**: the two race and the client sees either. gthread and async workers only heartbeat with `--timeout` (a long request does not stop the heartbeat), so their `--timeout` limits nothing and is not compared.",
+      why: "A timeout set on one side only does not do what it says: raising `--timeout` to 900 for a slow report behind `proxy_read_timeout 600` still ends that report at 600s with a 504, and keeps the worker busy for 300s more; raising `proxy_read_timeout` above a sync worker's `--timeout` turns long requests into 502s and worker restarts (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout, https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream, https://docs.gunicorn.org/en/stable/settings.html#timeout).",
+      notes: "When both sides are defaults (nginx 60s, gunicorn 30s) the rule stays silent: nobody asked for a longer wait. nginx first is reported when the app timeout is set; worker first when the read timeout is set. `proxy_send_timeout` bounds the gap between two writes of the request to the server, not the wait for its answer, and with request buffering on (the default) nginx sends the whole body at once; it is not compared. Part of what `timeout-chain` checked before 0.2.0."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    const links = collectLinks(stack);
+    for (const group of groupBy(links, (l) => `${l.node ? spanKey(l.node.directive.span) : `default|${spanKey(serverOf(l.pass.node)?.directive.span ?? l.pass.node.directive.span)}`}|${l.t.server}|${l.timeout.value}|${l.replay}`)) {
+      const l = group[0];
+      const appMs = l.timeout.value * 1e3;
+      const names = listNames([...new Set(group.map((g) => g.service.name))], 3);
+      const locations = [...new Set(group.map((g) => g.loc.match))];
+      const where_ = locations.length === 1 ? `location ${locations[0]}` : `locations ${listNames(locations, 4)}`;
+      const waits = locations.length === 1 ? "waits" : "wait";
+      const nginxSide = `${l.directive} ${formatMillis(l.readMs)}${l.node ? "" : " (default)"}`;
+      const appSide = `${l.t.workerClass?.value ?? ""} ${l.t.server} workers are killed after ${l.t.timeoutFlag} ${l.timeout.value}s${l.timeout.isDefault ? " (default)" : ""} (${where2(l.timeout.span)})`.trimStart();
+      const related = groupBy(group, (g) => spanKey(g.timeout.span)).slice(0, 3).map(([g]) => ({
+        span: g.timeout.span,
+        message: `${g.t.timeoutFlag} ${g.timeout.value}${g.timeout.isDefault ? ` (${g.t.server} default)` : ""} on ${g.service.name}`
+      }));
+      const span = l.node?.directive.span ?? l.pass.node.directive.span;
+      if (l.readMs < appMs) {
+        report({
+          span,
+          message: `${where_} ${waits} up to ${nginxSide} for ${names}, whose ${appSide}: ${formatMillis(l.readMs)} < ${l.timeout.value}s, so nginx answers 504 while the worker keeps running for up to ${formatMillis(appMs - l.readMs)} more${l.replay ? `, and ${l.replay === "default" ? `${nextName(l.directive)} (default error timeout)` : `${nextName(l.directive)} timeout`} replays idempotent requests on the next server, each holding another worker` : ""}`,
+          related,
+          hint: `raise ${l.directive} to at least ${l.timeout.value}s${l.node ? "" : ` in ${where_}`}, or lower ${l.t.timeoutFlag} to what nginx waits`
+        });
+      } else if (l.readMs > appMs) {
+        report({
+          span,
+          message: `${where_} ${waits} up to ${nginxSide} for ${names}, whose ${appSide}: ${formatMillis(l.readMs)} > ${l.timeout.value}s, so slower requests end in 502 when the worker is killed, not in the wait nginx allows`,
+          related,
+          hint: `raise ${l.t.server} ${l.t.timeoutFlag} to at least ${formatMillis(l.readMs)}, lower ${l.directive}, or use gthread workers for long requests`
+        });
+      } else {
+        report({
+          span,
+          message: `${where_} ${waits} up to ${nginxSide} for ${names}, whose ${appSide}: both give up at ${l.timeout.value}s and race, so a slow request ends in a 504 or a 502 depending on which fires first`,
+          related,
+          hint: `make ${l.directive} a few seconds longer than ${l.t.timeoutFlag} ${l.timeout.value}s, so the worker's timeout decides`
+        });
+      }
+    }
+  }
+});
+function collectLinks(stack) {
+  const out = [];
+  for (const proxy of stack.proxies) {
+    for (const loc of proxy.nginx.locations) {
+      const pass = loc.proxyPass;
+      const names = pass ? READ_TIMEOUT[pass.kind] : void 0;
+      if (!pass || !names) continue;
+      const node = inherited(pass.node, names.read)[0];
+      const raw = node?.directive.args[0]?.value;
+      const readMs = raw === void 0 ? NGINX_READ_TIMEOUT_MS : parseNginxTime(raw);
+      if (readMs === void 0) continue;
+      const targets = passTargets(stack, pass);
+      const replay = replays(inherited(pass.node, names.next)[0], targets, pass);
+      for (const service of targets) {
+        const t2 = appTimeouts(stack, service);
+        const timeout = t2?.requestTimeout;
+        if (!t2 || !timeout || t2.timeoutKills !== true || timeout.value <= 0) continue;
+        const appMs = timeout.value * 1e3;
+        if (!node && timeout.isDefault) continue;
+        if (readMs < appMs && timeout.isDefault) continue;
+        if (readMs > appMs && (!node || !(timeout.isDefault || readMs >= WORKER_FIRST_FACTOR * appMs))) continue;
+        out.push({ loc, pass, directive: names.read, ...node ? { node } : {}, readMs, service, t: t2, timeout, replay });
+      }
+    }
+  }
+  return out;
+}
+function replays(next, targets, pass) {
+  const args = next ? next.directive.args.map((a) => a.value) : ["error", "timeout"];
+  if (!args.includes("timeout")) return false;
+  const servers = pass.upstream ? pass.upstream.servers.length : 0;
+  const replicas = targets.reduce((n, s2) => n + (s2.replicas?.kind === "known" ? s2.replicas.value : 1), 0);
+  return Math.max(servers, replicas) > 1 ? next ? "set" : "default" : false;
+}
+function nextName(readDirective) {
+  return readDirective.replace("_read_timeout", "_next_upstream");
+}
+function serverOf(node) {
+  for (let n = node.parent; n; n = n.parent) if (n.directive.name === "server") return n;
+  return void 0;
+}
+
+// src/reference/nginx-directive-contexts.ts
+var PROBED_NGINX_VERSION = "1.22.1";
+var NGINX_DIRECTIVE_CONTEXTS = {
+  absolute_redirect: ["http", "server", "location"],
+  accept_mutex: ["events"],
+  accept_mutex_delay: ["events"],
+  access_log: ["http", "server", "location", "location-if", "limit_except"],
+  add_after_body: ["http", "server", "location"],
+  add_before_body: ["http", "server", "location"],
+  add_header: ["http", "server", "location", "location-if"],
+  add_trailer: ["http", "server", "location", "location-if"],
+  addition_types: ["http", "server", "location"],
+  aio: ["http", "server", "location"],
+  aio_write: ["http", "server", "location"],
+  alias: ["location"],
+  allow: ["http", "server", "location", "limit_except"],
+  ancient_browser: ["http", "server", "location"],
+  ancient_browser_value: ["http", "server", "location"],
+  auth_basic: ["http", "server", "location", "limit_except"],
+  auth_basic_user_file: ["http", "server", "location", "limit_except"],
+  auth_delay: ["http", "server", "location"],
+  auth_request: ["http", "server", "location"],
+  auth_request_set: ["http", "server", "location"],
+  autoindex: ["http", "server", "location"],
+  autoindex_exact_size: ["http", "server", "location"],
+  autoindex_format: ["http", "server", "location"],
+  autoindex_localtime: ["http", "server", "location"],
+  break: ["server", "location", "server-if", "location-if"],
+  charset: ["http", "server", "location", "location-if"],
+  charset_map: ["http"],
+  charset_types: ["http", "server", "location"],
+  chunked_transfer_encoding: ["http", "server", "location"],
+  client_body_buffer_size: ["http", "server", "location"],
+  client_body_in_file_only: ["http", "server", "location"],
+  client_body_in_single_buffer: ["http", "server", "location"],
+  client_body_temp_path: ["http", "server", "location"],
+  client_body_timeout: ["http", "server", "location"],
+  client_header_buffer_size: ["http", "server"],
+  client_header_timeout: ["http", "server"],
+  client_max_body_size: ["http", "server", "location"],
+  connection_pool_size: ["http", "server"],
+  create_full_put_path: ["http", "server", "location"],
+  daemon: ["main"],
+  dav_access: ["http", "server", "location"],
+  dav_methods: ["http", "server", "location"],
+  debug_connection: ["events"],
+  debug_points: ["main"],
+  default_type: ["http", "server", "location"],
+  deny: ["http", "server", "location", "limit_except"],
+  directio: ["http", "server", "location"],
+  directio_alignment: ["http", "server", "location"],
+  disable_symlinks: ["http", "server", "location"],
+  empty_gif: ["location"],
+  env: ["main"],
+  epoll_events: ["events"],
+  error_log: ["main", "http", "server", "location"],
+  error_page: ["http", "server", "location", "location-if"],
+  etag: ["http", "server", "location"],
+  events: ["main"],
+  expires: ["http", "server", "location", "location-if"],
+  fastcgi_bind: ["http", "server", "location"],
+  fastcgi_buffer_size: ["http", "server", "location"],
+  fastcgi_buffering: ["http", "server", "location"],
+  fastcgi_buffers: ["http", "server", "location"],
+  fastcgi_busy_buffers_size: ["http", "server", "location"],
+  fastcgi_cache: ["http", "server", "location"],
+  fastcgi_cache_background_update: ["http", "server", "location"],
+  fastcgi_cache_bypass: ["http", "server", "location"],
+  fastcgi_cache_key: ["http", "server", "location"],
+  fastcgi_cache_lock: ["http", "server", "location"],
+  fastcgi_cache_lock_age: ["http", "server", "location"],
+  fastcgi_cache_lock_timeout: ["http", "server", "location"],
+  fastcgi_cache_max_range_offset: ["http", "server", "location"],
+  fastcgi_cache_methods: ["http", "server", "location"],
+  fastcgi_cache_min_uses: ["http", "server", "location"],
+  fastcgi_cache_path: ["http"],
+  fastcgi_cache_revalidate: ["http", "server", "location"],
+  fastcgi_cache_use_stale: ["http", "server", "location"],
+  fastcgi_cache_valid: ["http", "server", "location"],
+  fastcgi_catch_stderr: ["http", "server", "location"],
+  fastcgi_connect_timeout: ["http", "server", "location"],
+  fastcgi_force_ranges: ["http", "server", "location"],
+  fastcgi_hide_header: ["http", "server", "location"],
+  fastcgi_ignore_client_abort: ["http", "server", "location"],
+  fastcgi_ignore_headers: ["http", "server", "location"],
+  fastcgi_index: ["http", "server", "location"],
+  fastcgi_intercept_errors: ["http", "server", "location"],
+  fastcgi_keep_conn: ["http", "server", "location"],
+  fastcgi_limit_rate: ["http", "server", "location"],
+  fastcgi_max_temp_file_size: ["http", "server", "location"],
+  fastcgi_next_upstream: ["http", "server", "location"],
+  fastcgi_next_upstream_timeout: ["http", "server", "location"],
+  fastcgi_next_upstream_tries: ["http", "server", "location"],
+  fastcgi_no_cache: ["http", "server", "location"],
+  fastcgi_param: ["http", "server", "location"],
+  fastcgi_pass: ["location", "location-if"],
+  fastcgi_pass_header: ["http", "server", "location"],
+  fastcgi_pass_request_body: ["http", "server", "location"],
+  fastcgi_pass_request_headers: ["http", "server", "location"],
+  fastcgi_read_timeout: ["http", "server", "location"],
+  fastcgi_request_buffering: ["http", "server", "location"],
+  fastcgi_send_lowat: ["http", "server", "location"],
+  fastcgi_send_timeout: ["http", "server", "location"],
+  fastcgi_socket_keepalive: ["http", "server", "location"],
+  fastcgi_split_path_info: ["http", "server", "location"],
+  fastcgi_store: ["http", "server", "location"],
+  fastcgi_store_access: ["http", "server", "location"],
+  fastcgi_temp_file_write_size: ["http", "server", "location"],
+  fastcgi_temp_path: ["http", "server", "location"],
+  geo: ["http"],
+  grpc_bind: ["http", "server", "location"],
+  grpc_buffer_size: ["http", "server", "location"],
+  grpc_connect_timeout: ["http", "server", "location"],
+  grpc_hide_header: ["http", "server", "location"],
+  grpc_ignore_headers: ["http", "server", "location"],
+  grpc_intercept_errors: ["http", "server", "location"],
+  grpc_next_upstream: ["http", "server", "location"],
+  grpc_next_upstream_timeout: ["http", "server", "location"],
+  grpc_next_upstream_tries: ["http", "server", "location"],
+  grpc_pass: ["location", "location-if"],
+  grpc_pass_header: ["http", "server", "location"],
+  grpc_read_timeout: ["http", "server", "location"],
+  grpc_send_timeout: ["http", "server", "location"],
+  grpc_set_header: ["http", "server", "location"],
+  grpc_socket_keepalive: ["http", "server", "location"],
+  grpc_ssl_certificate: ["http", "server", "location"],
+  grpc_ssl_certificate_key: ["http", "server", "location"],
+  grpc_ssl_ciphers: ["http", "server", "location"],
+  grpc_ssl_conf_command: ["http", "server", "location"],
+  grpc_ssl_crl: ["http", "server", "location"],
+  grpc_ssl_name: ["http", "server", "location"],
+  grpc_ssl_password_file: ["http", "server", "location"],
+  grpc_ssl_protocols: ["http", "server", "location"],
+  grpc_ssl_server_name: ["http", "server", "location"],
+  grpc_ssl_session_reuse: ["http", "server", "location"],
+  grpc_ssl_trusted_certificate: ["http", "server", "location"],
+  grpc_ssl_verify: ["http", "server", "location"],
+  grpc_ssl_verify_depth: ["http", "server", "location"],
+  gunzip: ["http", "server", "location"],
+  gunzip_buffers: ["http", "server", "location"],
+  gzip: ["http", "server", "location", "location-if"],
+  gzip_buffers: ["http", "server", "location"],
+  gzip_comp_level: ["http", "server", "location"],
+  gzip_disable: ["http", "server", "location"],
+  gzip_hash: ["http", "server", "location"],
+  gzip_http_version: ["http", "server", "location"],
+  gzip_min_length: ["http", "server", "location"],
+  gzip_no_buffer: ["http", "server", "location"],
+  gzip_proxied: ["http", "server", "location"],
+  gzip_static: ["http", "server", "location"],
+  gzip_types: ["http", "server", "location"],
+  gzip_vary: ["http", "server", "location"],
+  gzip_window: ["http", "server", "location"],
+  hash: ["upstream"],
+  http: ["main"],
+  http2_body_preread_size: ["http", "server"],
+  http2_chunk_size: ["http", "server", "location"],
+  http2_idle_timeout: ["http", "server"],
+  http2_max_concurrent_pushes: ["http", "server"],
+  http2_max_concurrent_streams: ["http", "server"],
+  http2_max_field_size: ["http", "server"],
+  http2_max_header_size: ["http", "server"],
+  http2_max_requests: ["http", "server"],
+  http2_pool_size: ["http", "server"],
+  http2_push: ["http", "server", "location"],
+  http2_push_preload: ["http", "server", "location"],
+  http2_recv_buffer_size: ["http"],
+  http2_recv_timeout: ["http", "server"],
+  http2_streams_index_size: ["http", "server"],
+  if: ["server", "location"],
+  if_modified_since: ["http", "server", "location"],
+  ignore_invalid_headers: ["http", "server"],
+  include: ["main", "events", "http", "server", "location", "server-if", "location-if", "limit_except", "upstream"],
+  index: ["http", "server", "location"],
+  internal: ["location"],
+  ip_hash: ["upstream"],
+  keepalive: ["upstream"],
+  keepalive_disable: ["http", "server", "location"],
+  keepalive_requests: ["http", "server", "location", "upstream"],
+  keepalive_time: ["http", "server", "location", "upstream"],
+  keepalive_timeout: ["http", "server", "location", "upstream"],
+  large_client_header_buffers: ["http", "server"],
+  least_conn: ["upstream"],
+  limit_conn: ["http", "server", "location"],
+  limit_conn_dry_run: ["http", "server", "location"],
+  limit_conn_log_level: ["http", "server", "location"],
+  limit_conn_status: ["http", "server", "location"],
+  limit_conn_zone: ["http"],
+  limit_except: ["location"],
+  limit_rate: ["http", "server", "location", "location-if"],
+  limit_rate_after: ["http", "server", "location", "location-if"],
+  limit_req: ["http", "server", "location"],
+  limit_req_dry_run: ["http", "server", "location"],
+  limit_req_log_level: ["http", "server", "location"],
+  limit_req_status: ["http", "server", "location"],
+  limit_req_zone: ["http"],
+  lingering_close: ["http", "server", "location"],
+  lingering_time: ["http", "server", "location"],
+  lingering_timeout: ["http", "server", "location"],
+  listen: ["server"],
+  load_module: ["main"],
+  location: ["server", "location"],
+  lock_file: ["main"],
+  log_format: ["http"],
+  log_not_found: ["http", "server", "location"],
+  log_subrequest: ["http", "server", "location"],
+  map: ["http"],
+  map_hash_bucket_size: ["http"],
+  map_hash_max_size: ["http"],
+  master_process: ["main"],
+  max_headers: ["http", "server"],
+  max_ranges: ["http", "server", "location"],
+  memcached_bind: ["http", "server", "location"],
+  memcached_buffer_size: ["http", "server", "location"],
+  memcached_connect_timeout: ["http", "server", "location"],
+  memcached_gzip_flag: ["http", "server", "location"],
+  memcached_next_upstream: ["http", "server", "location"],
+  memcached_next_upstream_timeout: ["http", "server", "location"],
+  memcached_next_upstream_tries: ["http", "server", "location"],
+  memcached_pass: ["location", "location-if"],
+  memcached_read_timeout: ["http", "server", "location"],
+  memcached_send_timeout: ["http", "server", "location"],
+  memcached_socket_keepalive: ["http", "server", "location"],
+  merge_slashes: ["http", "server"],
+  min_delete_depth: ["http", "server", "location"],
+  mirror: ["http", "server", "location"],
+  mirror_request_body: ["http", "server", "location"],
+  modern_browser: ["http", "server", "location"],
+  modern_browser_value: ["http", "server", "location"],
+  mp4_buffer_size: ["http", "server", "location"],
+  mp4_max_buffer_size: ["http", "server", "location"],
+  mp4_start_key_frame: ["http", "server", "location"],
+  msie_padding: ["http", "server", "location"],
+  msie_refresh: ["http", "server", "location"],
+  multi_accept: ["events"],
+  open_file_cache: ["http", "server", "location"],
+  open_file_cache_errors: ["http", "server", "location"],
+  open_file_cache_events: ["http", "server", "location"],
+  open_file_cache_min_uses: ["http", "server", "location"],
+  open_file_cache_valid: ["http", "server", "location"],
+  open_log_file_cache: ["http", "server", "location"],
+  output_buffers: ["http", "server", "location"],
+  override_charset: ["http", "server", "location", "location-if"],
+  pcre_jit: ["main"],
+  pid: ["main"],
+  port_in_redirect: ["http", "server", "location"],
+  post_action: ["http", "server", "location", "location-if"],
+  postpone_gzipping: ["http", "server", "location"],
+  postpone_output: ["http", "server", "location"],
+  proxy_bind: ["http", "server", "location"],
+  proxy_buffer_size: ["http", "server", "location"],
+  proxy_buffering: ["http", "server", "location"],
+  proxy_buffers: ["http", "server", "location"],
+  proxy_busy_buffers_size: ["http", "server", "location"],
+  proxy_cache: ["http", "server", "location"],
+  proxy_cache_background_update: ["http", "server", "location"],
+  proxy_cache_bypass: ["http", "server", "location"],
+  proxy_cache_convert_head: ["http", "server", "location"],
+  proxy_cache_key: ["http", "server", "location"],
+  proxy_cache_lock: ["http", "server", "location"],
+  proxy_cache_lock_age: ["http", "server", "location"],
+  proxy_cache_lock_timeout: ["http", "server", "location"],
+  proxy_cache_max_range_offset: ["http", "server", "location"],
+  proxy_cache_methods: ["http", "server", "location"],
+  proxy_cache_min_uses: ["http", "server", "location"],
+  proxy_cache_path: ["http"],
+  proxy_cache_revalidate: ["http", "server", "location"],
+  proxy_cache_use_stale: ["http", "server", "location"],
+  proxy_cache_valid: ["http", "server", "location"],
+  proxy_connect_timeout: ["http", "server", "location"],
+  proxy_cookie_domain: ["http", "server", "location"],
+  proxy_cookie_flags: ["http", "server", "location"],
+  proxy_cookie_path: ["http", "server", "location"],
+  proxy_force_ranges: ["http", "server", "location"],
+  proxy_headers_hash_bucket_size: ["http", "server", "location"],
+  proxy_headers_hash_max_size: ["http", "server", "location"],
+  proxy_hide_header: ["http", "server", "location"],
+  proxy_http_version: ["http", "server", "location"],
+  proxy_ignore_client_abort: ["http", "server", "location"],
+  proxy_ignore_headers: ["http", "server", "location"],
+  proxy_intercept_errors: ["http", "server", "location"],
+  proxy_limit_rate: ["http", "server", "location"],
+  proxy_max_temp_file_size: ["http", "server", "location"],
+  proxy_method: ["http", "server", "location"],
+  proxy_next_upstream: ["http", "server", "location"],
+  proxy_next_upstream_timeout: ["http", "server", "location"],
+  proxy_next_upstream_tries: ["http", "server", "location"],
+  proxy_no_cache: ["http", "server", "location"],
+  proxy_pass: ["location", "location-if", "limit_except"],
+  proxy_pass_header: ["http", "server", "location"],
+  proxy_pass_request_body: ["http", "server", "location"],
+  proxy_pass_request_headers: ["http", "server", "location"],
+  proxy_read_timeout: ["http", "server", "location"],
+  proxy_redirect: ["http", "server", "location"],
+  proxy_request_buffering: ["http", "server", "location"],
+  proxy_send_lowat: ["http", "server", "location"],
+  proxy_send_timeout: ["http", "server", "location"],
+  proxy_set_body: ["http", "server", "location"],
+  proxy_set_header: ["http", "server", "location"],
+  proxy_socket_keepalive: ["http", "server", "location"],
+  proxy_ssl_certificate: ["http", "server", "location"],
+  proxy_ssl_certificate_key: ["http", "server", "location"],
+  proxy_ssl_ciphers: ["http", "server", "location"],
+  proxy_ssl_conf_command: ["http", "server", "location"],
+  proxy_ssl_crl: ["http", "server", "location"],
+  proxy_ssl_name: ["http", "server", "location"],
+  proxy_ssl_password_file: ["http", "server", "location"],
+  proxy_ssl_protocols: ["http", "server", "location"],
+  proxy_ssl_server_name: ["http", "server", "location"],
+  proxy_ssl_session_reuse: ["http", "server", "location"],
+  proxy_ssl_trusted_certificate: ["http", "server", "location"],
+  proxy_ssl_verify: ["http", "server", "location"],
+  proxy_ssl_verify_depth: ["http", "server", "location"],
+  proxy_store: ["http", "server", "location"],
+  proxy_store_access: ["http", "server", "location"],
+  proxy_temp_file_write_size: ["http", "server", "location"],
+  proxy_temp_path: ["http", "server", "location"],
+  random: ["upstream"],
+  random_index: ["location"],
+  read_ahead: ["http", "server", "location"],
+  real_ip_header: ["http", "server", "location"],
+  real_ip_recursive: ["http", "server", "location"],
+  recursive_error_pages: ["http", "server", "location"],
+  referer_hash_bucket_size: ["server", "location"],
+  referer_hash_max_size: ["server", "location"],
+  request_pool_size: ["http", "server"],
+  reset_timedout_connection: ["http", "server", "location"],
+  resolver: ["http", "server", "location"],
+  resolver_timeout: ["http", "server", "location"],
+  return: ["server", "location", "server-if", "location-if"],
+  rewrite: ["server", "location", "server-if", "location-if"],
+  rewrite_log: ["http", "server", "location", "server-if", "location-if"],
+  root: ["http", "server", "location", "location-if"],
+  satisfy: ["http", "server", "location"],
+  scgi_bind: ["http", "server", "location"],
+  scgi_buffer_size: ["http", "server", "location"],
+  scgi_buffering: ["http", "server", "location"],
+  scgi_buffers: ["http", "server", "location"],
+  scgi_busy_buffers_size: ["http", "server", "location"],
+  scgi_cache: ["http", "server", "location"],
+  scgi_cache_background_update: ["http", "server", "location"],
+  scgi_cache_bypass: ["http", "server", "location"],
+  scgi_cache_key: ["http", "server", "location"],
+  scgi_cache_lock: ["http", "server", "location"],
+  scgi_cache_lock_age: ["http", "server", "location"],
+  scgi_cache_lock_timeout: ["http", "server", "location"],
+  scgi_cache_max_range_offset: ["http", "server", "location"],
+  scgi_cache_methods: ["http", "server", "location"],
+  scgi_cache_min_uses: ["http", "server", "location"],
+  scgi_cache_path: ["http"],
+  scgi_cache_revalidate: ["http", "server", "location"],
+  scgi_cache_use_stale: ["http", "server", "location"],
+  scgi_cache_valid: ["http", "server", "location"],
+  scgi_connect_timeout: ["http", "server", "location"],
+  scgi_force_ranges: ["http", "server", "location"],
+  scgi_hide_header: ["http", "server", "location"],
+  scgi_ignore_client_abort: ["http", "server", "location"],
+  scgi_ignore_headers: ["http", "server", "location"],
+  scgi_intercept_errors: ["http", "server", "location"],
+  scgi_limit_rate: ["http", "server", "location"],
+  scgi_max_temp_file_size: ["http", "server", "location"],
+  scgi_next_upstream: ["http", "server", "location"],
+  scgi_next_upstream_timeout: ["http", "server", "location"],
+  scgi_next_upstream_tries: ["http", "server", "location"],
+  scgi_no_cache: ["http", "server", "location"],
+  scgi_param: ["http", "server", "location"],
+  scgi_pass: ["location", "location-if"],
+  scgi_pass_header: ["http", "server", "location"],
+  scgi_pass_request_body: ["http", "server", "location"],
+  scgi_pass_request_headers: ["http", "server", "location"],
+  scgi_read_timeout: ["http", "server", "location"],
+  scgi_request_buffering: ["http", "server", "location"],
+  scgi_send_timeout: ["http", "server", "location"],
+  scgi_socket_keepalive: ["http", "server", "location"],
+  scgi_store: ["http", "server", "location"],
+  scgi_store_access: ["http", "server", "location"],
+  scgi_temp_file_write_size: ["http", "server", "location"],
+  scgi_temp_path: ["http", "server", "location"],
+  secure_link: ["http", "server", "location"],
+  secure_link_md5: ["http", "server", "location"],
+  secure_link_secret: ["http", "server", "location"],
+  send_timeout: ["http", "server", "location"],
+  sendfile: ["http", "server", "location", "location-if"],
+  sendfile_max_chunk: ["http", "server", "location"],
+  server: ["http", "upstream"],
+  server_name: ["server"],
+  server_name_in_redirect: ["http", "server", "location"],
+  server_names_hash_bucket_size: ["http"],
+  server_names_hash_max_size: ["http"],
+  server_tokens: ["http", "server", "location"],
+  set: ["server", "location", "server-if", "location-if"],
+  set_real_ip_from: ["http", "server", "location"],
+  slice: ["http", "server", "location"],
+  source_charset: ["http", "server", "location", "location-if"],
+  split_clients: ["http"],
+  ssi: ["http", "server", "location", "location-if"],
+  ssi_ignore_recycled_buffers: ["http", "server", "location"],
+  ssi_last_modified: ["http", "server", "location"],
+  ssi_min_file_chunk: ["http", "server", "location"],
+  ssi_silent_errors: ["http", "server", "location"],
+  ssi_types: ["http", "server", "location"],
+  ssi_value_length: ["http", "server", "location"],
+  ssl_buffer_size: ["http", "server"],
+  ssl_certificate: ["http", "server"],
+  ssl_certificate_key: ["http", "server"],
+  ssl_ciphers: ["http", "server"],
+  ssl_client_certificate: ["http", "server"],
+  ssl_conf_command: ["http", "server"],
+  ssl_dhparam: ["http", "server"],
+  ssl_early_data: ["http", "server"],
+  ssl_ecdh_curve: ["http", "server"],
+  ssl_engine: ["main"],
+  ssl_ocsp: ["http", "server"],
+  ssl_ocsp_cache: ["http", "server"],
+  ssl_ocsp_responder: ["http", "server"],
+  ssl_password_file: ["http", "server"],
+  ssl_prefer_server_ciphers: ["http", "server"],
+  ssl_protocols: ["http", "server"],
+  ssl_reject_handshake: ["http", "server"],
+  ssl_session_cache: ["http", "server"],
+  ssl_session_ticket_key: ["http", "server"],
+  ssl_session_tickets: ["http", "server"],
+  ssl_session_timeout: ["http", "server"],
+  ssl_stapling: ["http", "server"],
+  ssl_stapling_file: ["http", "server"],
+  ssl_stapling_responder: ["http", "server"],
+  ssl_stapling_verify: ["http", "server"],
+  ssl_trusted_certificate: ["http", "server"],
+  ssl_verify_client: ["http", "server"],
+  ssl_verify_depth: ["http", "server"],
+  stub_status: ["server", "location"],
+  sub_filter: ["http", "server", "location"],
+  sub_filter_last_modified: ["http", "server", "location"],
+  sub_filter_once: ["http", "server", "location"],
+  sub_filter_types: ["http", "server", "location"],
+  subrequest_output_buffer_size: ["http", "server", "location"],
+  tcp_nodelay: ["http", "server", "location"],
+  tcp_nopush: ["http", "server", "location"],
+  thread_pool: ["main"],
+  timer_resolution: ["main"],
+  try_files: ["server", "location"],
+  types: ["http", "server", "location"],
+  types_hash_bucket_size: ["http", "server", "location"],
+  types_hash_max_size: ["http", "server", "location"],
+  underscores_in_headers: ["http", "server"],
+  uninitialized_variable_warn: ["http", "server", "location", "server-if", "location-if"],
+  upstream: ["http"],
+  use: ["events"],
+  user: ["main"],
+  userid: ["http", "server", "location"],
+  userid_domain: ["http", "server", "location"],
+  userid_expires: ["http", "server", "location"],
+  userid_flags: ["http", "server", "location"],
+  userid_mark: ["http", "server", "location"],
+  userid_name: ["http", "server", "location"],
+  userid_p3p: ["http", "server", "location"],
+  userid_path: ["http", "server", "location"],
+  userid_service: ["http", "server", "location"],
+  uwsgi_bind: ["http", "server", "location"],
+  uwsgi_buffer_size: ["http", "server", "location"],
+  uwsgi_buffering: ["http", "server", "location"],
+  uwsgi_buffers: ["http", "server", "location"],
+  uwsgi_busy_buffers_size: ["http", "server", "location"],
+  uwsgi_cache: ["http", "server", "location"],
+  uwsgi_cache_background_update: ["http", "server", "location"],
+  uwsgi_cache_bypass: ["http", "server", "location"],
+  uwsgi_cache_key: ["http", "server", "location"],
+  uwsgi_cache_lock: ["http", "server", "location"],
+  uwsgi_cache_lock_age: ["http", "server", "location"],
+  uwsgi_cache_lock_timeout: ["http", "server", "location"],
+  uwsgi_cache_max_range_offset: ["http", "server", "location"],
+  uwsgi_cache_methods: ["http", "server", "location"],
+  uwsgi_cache_min_uses: ["http", "server", "location"],
+  uwsgi_cache_path: ["http"],
+  uwsgi_cache_revalidate: ["http", "server", "location"],
+  uwsgi_cache_use_stale: ["http", "server", "location"],
+  uwsgi_cache_valid: ["http", "server", "location"],
+  uwsgi_connect_timeout: ["http", "server", "location"],
+  uwsgi_force_ranges: ["http", "server", "location"],
+  uwsgi_hide_header: ["http", "server", "location"],
+  uwsgi_ignore_client_abort: ["http", "server", "location"],
+  uwsgi_ignore_headers: ["http", "server", "location"],
+  uwsgi_intercept_errors: ["http", "server", "location"],
+  uwsgi_limit_rate: ["http", "server", "location"],
+  uwsgi_max_temp_file_size: ["http", "server", "location"],
+  uwsgi_modifier1: ["http", "server", "location"],
+  uwsgi_modifier2: ["http", "server", "location"],
+  uwsgi_next_upstream: ["http", "server", "location"],
+  uwsgi_next_upstream_timeout: ["http", "server", "location"],
+  uwsgi_next_upstream_tries: ["http", "server", "location"],
+  uwsgi_no_cache: ["http", "server", "location"],
+  uwsgi_param: ["http", "server", "location"],
+  uwsgi_pass: ["location", "location-if"],
+  uwsgi_pass_header: ["http", "server", "location"],
+  uwsgi_pass_request_body: ["http", "server", "location"],
+  uwsgi_pass_request_headers: ["http", "server", "location"],
+  uwsgi_read_timeout: ["http", "server", "location"],
+  uwsgi_request_buffering: ["http", "server", "location"],
+  uwsgi_send_timeout: ["http", "server", "location"],
+  uwsgi_socket_keepalive: ["http", "server", "location"],
+  uwsgi_ssl_certificate: ["http", "server", "location"],
+  uwsgi_ssl_certificate_key: ["http", "server", "location"],
+  uwsgi_ssl_ciphers: ["http", "server", "location"],
+  uwsgi_ssl_conf_command: ["http", "server", "location"],
+  uwsgi_ssl_crl: ["http", "server", "location"],
+  uwsgi_ssl_name: ["http", "server", "location"],
+  uwsgi_ssl_password_file: ["http", "server", "location"],
+  uwsgi_ssl_protocols: ["http", "server", "location"],
+  uwsgi_ssl_server_name: ["http", "server", "location"],
+  uwsgi_ssl_session_reuse: ["http", "server", "location"],
+  uwsgi_ssl_trusted_certificate: ["http", "server", "location"],
+  uwsgi_ssl_verify: ["http", "server", "location"],
+  uwsgi_ssl_verify_depth: ["http", "server", "location"],
+  uwsgi_store: ["http", "server", "location"],
+  uwsgi_store_access: ["http", "server", "location"],
+  uwsgi_string: ["http", "server", "location"],
+  uwsgi_temp_file_write_size: ["http", "server", "location"],
+  uwsgi_temp_path: ["http", "server", "location"],
+  valid_referers: ["server", "location"],
+  variables_hash_bucket_size: ["http"],
+  variables_hash_max_size: ["http"],
+  worker_aio_requests: ["events"],
+  worker_connections: ["events"],
+  worker_cpu_affinity: ["main"],
+  worker_priority: ["main"],
+  worker_processes: ["main"],
+  worker_rlimit_core: ["main"],
+  worker_rlimit_nofile: ["main"],
+  worker_shutdown_timeout: ["main"],
+  working_directory: ["main"],
+  zone: ["upstream"]
+};
+
+// rules/nginx-refuses-config.ts
+var UNPROBED_DIRECTIVES = /* @__PURE__ */ new Set([
+  "http2",
+  "http3",
+  "http3_hq",
+  "http3_max_concurrent_streams",
+  "http3_stream_buffer_size",
+  "quic_active_connection_id_limit",
+  "quic_bpf",
+  "quic_gso",
+  "quic_host_key",
+  "quic_retry",
+  "ssl_key_log",
+  "keepalive_min_timeout",
+  "ssl_certificate_cache",
+  "ssl_object_cache_inheritable",
+  "proxy_pass_trailers",
+  "proxy_ssl_certificate_cache",
+  "grpc_ssl_certificate_cache",
+  "uwsgi_ssl_certificate_cache",
+  "state",
+  "mp4_start_key_frame",
+  "early_hints",
+  "ssl_ech_file",
+  "mail",
+  "stream"
+]);
+var UNJUDGED_BLOCKS = /* @__PURE__ */ new Set(["stream", "mail", "types", "map", "geo", "split_clients", "charset_map", "match"]);
+var OFFICIAL_MAIN_FORMATS = ["combined", "main"];
+var OFFICIAL_IMAGE = /^(docker\.io\/)?(library\/)?nginx(:[^@\s]*)?(@\S+)?$|^(docker\.io\/)?nginxinc\/nginx-unprivileged(:\S*)?$/;
+var OFFICIAL_IMAGE_FILES = /* @__PURE__ */ new Set([
+  "/etc/nginx/nginx.conf",
+  "/etc/nginx/mime.types",
+  "/etc/nginx/fastcgi_params",
+  "/etc/nginx/fastcgi.conf",
+  "/etc/nginx/scgi_params",
+  "/etc/nginx/uwsgi_params",
+  "/etc/nginx/koi-utf",
+  "/etc/nginx/koi-win",
+  "/etc/nginx/win-utf",
+  "/etc/nginx/conf.d/default.conf"
+]);
+var nginx_refuses_config_default = defineRule({
+  meta: {
+    id: "nginx-refuses-config",
+    description: "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "Reads the configuration the nginx container loads (its nginx.conf, or the official image's, with every include expanded in the order nginx reads it) and reports what makes `nginx -t` fail, so nginx never starts: an `access_log` naming a `log_format` that is not defined before it (including one defined only in a file included later), two `upstream` blocks with one name, two `default_server` listens on one address and port, a directive in a context that does not allow it (`proxy_pass` in a server block, `log_format` in a location), an unknown directive that is a misspelling of a known one, an `include` of a file the container does not have, and a file that starts with a UTF-8 byte order mark.",
+      why: "nginx refuses the whole configuration for any of these: the container exits at start (or, on a reload, keeps running the old configuration while the deploy reports success). The mistakes hide across files: a `log_format` in `conf.d/logging.conf` is read after `conf.d/app.conf` (alphabetical order), and an editor adds the BOM that nginx reads as part of the first directive's name (https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format, https://nginx.org/en/docs/beginners_guide.html#conf_structure).",
+      notes: `Which directives exist and where each is allowed comes from nginx ${PROBED_NGINX_VERSION} itself (scripts/probe-nginx-directives.mjs); newer directives (\`http2 on\`, \`quic_*\`) are known but their contexts are not judged. An unknown name is reported only when it is one or two letters from a known directive and no \`load_module\` is in the configuration; other names may come from a module. Files no container includes, \`stream\`/\`mail\` blocks and values filled in by templates are not judged. A missing include is reported only for the official image without a Dockerfile and without a mount over the path. Tests check every verdict against the real \`nginx -t\`.`
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    for (const proxy of stack.proxies) for (const r of refusals(proxy, stack.workspace.sources, where2)) report(r);
+  }
+});
+function refusals(proxy, sources, where2) {
+  const via = (n) => n.includedVia.length ? ` (read through the include at ${n.includedVia.map(where2).join(" -> ")})` : "";
+  const model = proxy.nginx;
+  const loaded2 = new Set(model.files.filter((f) => f.role !== "snippet").map((f) => f.path));
+  const out = [];
+  const official = isOfficialImage(proxy);
+  for (const path of loaded2) {
+    const file = sources.get(path);
+    if (file?.bom && file.text.trim() !== "") {
+      out.push({
+        span: { file: path, start: 0, end: 0 },
+        message: `${path} starts with a UTF-8 byte order mark: nginx reads it as part of the first directive's name and refuses the configuration (unknown directive)`,
+        hint: "save the file as UTF-8 without BOM"
+      });
+    }
+  }
+  const nodes = [];
+  const visit = (n) => {
+    nodes.push(n);
+    if (!UNJUDGED_BLOCKS.has(n.directive.name)) n.children.forEach(visit);
+  };
+  model.roots.filter((n) => loaded2.has(n.directive.span.file)).forEach(visit);
+  const hasLoadModule = nodes.some((n) => n.directive.name === "load_module");
+  const known2 = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
+  const formats = /* @__PURE__ */ new Map();
+  const formatsOf = (http) => {
+    let f = formats.get(http);
+    if (!f) {
+      f = new Map((http === void 0 && model.implicitMain ? official ? OFFICIAL_MAIN_FORMATS : [] : ["combined"]).map((n) => [n, void 0]));
+      formats.set(http, f);
+    }
+    return f;
+  };
+  const laterFormats = /* @__PURE__ */ new Map();
+  for (const n of nodes) if (n.directive.name === "log_format" && n.directive.args[0]) laterFormats.set(n.directive.args[0].value, laterFormats.get(n.directive.args[0].value) ?? n);
+  const upstreams = /* @__PURE__ */ new Map();
+  const defaults = /* @__PURE__ */ new Map();
+  for (const n of nodes) {
+    const d = n.directive;
+    if (hasTemplateValue(d.args.map((a) => a.raw).join(" ")) || hasTemplateValue(d.name)) continue;
+    const context = probedContext(n);
+    const allowed = NGINX_DIRECTIVE_CONTEXTS[d.name];
+    if (context !== void 0) {
+      if (allowed && !allowed.includes(context)) {
+        out.push({
+          span: d.nameSpan,
+          message: `"${d.name}" is not allowed in ${describeContext(context)} (nginx allows it in ${[...new Set(allowed.map(describeContext))].join(", ")}): nginx -t refuses the configuration ("${d.name}" directive is not allowed here)${via(n)}`,
+          hint: `move ${d.name} into ${describeContext(allowed[0])}`
+        });
+        continue;
+      }
+      if (!allowed && !UNPROBED_DIRECTIVES.has(d.name) && !hasLoadModule && !d.name.includes("$")) {
+        const near = closest(d.name, known2);
+        if (near !== void 0) {
+          out.push({
+            span: d.nameSpan,
+            message: `nginx has no directive "${d.name}"; did you mean "${near}"? nginx -t refuses the configuration (unknown directive)${via(n)}`,
+            hint: `rename it to ${near}`
+          });
+          continue;
+        }
+      }
+    }
+    const http = enclosing(n, "http");
+    if (d.name === "log_format" && d.args[0] && n.context === "http") formatsOf(http).set(d.args[0].value, d.span);
+    if (d.name === "access_log" && d.args[1] && !d.args[1].value.includes("=") && d.args[0]?.value !== "off") {
+      const name2 = d.args[1].value;
+      const defined = formatsOf(http);
+      if (model.implicitMain && !official && http === void 0) continue;
+      if (!defined.has(name2)) {
+        const later = laterFormats.get(name2);
+        out.push({
+          span: d.args[1].span,
+          message: later ? `access_log uses log_format "${name2}", which nginx reads only later (${where2(later.directive.span)}): formats must be defined before they are used, so nginx -t refuses the configuration (unknown log format "${name2}")${via(n)}` : `access_log uses log_format "${name2}", which is not defined${model.implicitMain ? ` (the image's nginx.conf defines "main")` : ""}: nginx -t refuses the configuration (unknown log format "${name2}")${via(n)}`,
+          ...later ? { related: [{ span: later.directive.span, message: `log_format ${name2}, read after the access_log` }] } : {},
+          hint: later ? `move log_format ${name2} before the include that reads this file, e.g. into nginx.conf's http block` : `define log_format ${name2} in http, or use "combined"`
+        });
+      }
+    }
+    if (d.name === "upstream" && d.block && d.args[0] && n.context === "http") {
+      const key = `${spanKeyOf(http)}|${d.args[0].value}`;
+      const first = upstreams.get(key);
+      if (first) {
+        out.push({
+          span: d.args[0].span,
+          message: `upstream "${d.args[0].value}" is defined twice (first at ${where2(first.directive.span)}): nginx -t refuses the configuration (duplicate upstream)${via(n)}`,
+          related: [{ span: first.directive.args[0].span, message: `upstream ${d.args[0].value} first defined here` }],
+          hint: "rename one of them, or remove the copy (often a file both included and in conf.d)"
+        });
+      } else upstreams.set(key, n);
+    }
+    if (d.name === "listen" && n.context === "server" && d.args.some((a) => a.value === "default_server" || a.value === "default")) {
+      const addr = listenAddress(d.args[0]?.value);
+      if (addr === void 0) continue;
+      const key = `${spanKeyOf(http)}|${addr}`;
+      const first = defaults.get(key);
+      if (first) {
+        out.push({
+          span: d.span,
+          message: `a second default_server for ${addr} (the first is at ${where2(first.directive.span)}): nginx -t refuses the configuration (a duplicate default server)${via(n)}`,
+          related: [{ span: first.directive.span, message: `default_server for ${addr}` }],
+          hint: "keep default_server on one server block per address and port"
+        });
+      } else defaults.set(key, n);
+    }
+  }
+  if (official && !proxy.image.dockerfile && !proxy.service.command && !proxy.service.entrypoint) {
+    for (const span of model.unresolvedIncludes) {
+      if (!loaded2.has(span.file)) continue;
+      const text = sources.get(span.file)?.text.slice(span.start, span.end).replace(/^["']|["']$/g, "") ?? "";
+      const target = text.startsWith("/") ? text : `/etc/nginx/${text}`;
+      if (hasTemplateValue(text) || OFFICIAL_IMAGE_FILES.has(target)) continue;
+      if (proxy.service.volumes.some((v) => target === v.target || target.startsWith(`${v.target.replace(/\/$/, "")}/`) || v.type !== "bind" && v.target === "/")) continue;
+      out.push({
+        span,
+        message: `include ${text}: ${proxy.service.name} runs the stock nginx image, which has no ${target}, and no mount or COPY puts it there: nginx -t refuses the configuration (open() failed)`,
+        hint: `mount the file at ${target}, or remove the include`
+      });
+    }
+  }
+  return out;
+}
+function isOfficialImage(proxy) {
+  const image = proxy.service.image?.kind === "known" ? proxy.service.image.value : void 0;
+  if (proxy.image.dockerfile) return proxy.image.baseImage !== void 0 && OFFICIAL_IMAGE.test(proxy.image.baseImage);
+  return image !== void 0 && OFFICIAL_IMAGE.test(image);
+}
+function probedContext(n) {
+  for (let p = n.parent; p; p = p.parent) if (UNJUDGED_BLOCKS.has(p.directive.name)) return void 0;
+  switch (n.context) {
+    case "main":
+    case "events":
+    case "http":
+    case "server":
+    case "location":
+    case "upstream":
+    case "limit_except":
+      return n.context;
+    case "if": {
+      const outer = n.parent?.parent?.directive.name;
+      return outer === "server" ? "server-if" : outer === "location" ? "location-if" : void 0;
+    }
+    default:
+      return void 0;
+  }
+}
+function describeContext(c) {
+  switch (c) {
+    case "main":
+      return "the main context";
+    case "server-if":
+      return "an if in a server";
+    case "location-if":
+      return "an if in a location";
+    default:
+      return `${c === "upstream" || c === "events" ? "an" : "a"} ${c} block`.replace("a http", "the http").replace("an events", "the events");
+  }
+}
+function enclosing(n, name2) {
+  for (let p = n.parent; p; p = p.parent) if (p.directive.name === name2) return p;
+  return void 0;
+}
+function spanKeyOf(n) {
+  return n ? `${n.directive.span.file}:${n.directive.span.start}` : "-";
+}
+function listenAddress(raw) {
+  if (raw === void 0 || raw.includes("$")) return void 0;
+  let m = /^(\d+)$/.exec(raw) ?? /^\*:(\d+)$/.exec(raw) ?? /^0\.0\.0\.0:(\d+)$/.exec(raw);
+  if (m) return `0.0.0.0:${m[1]}`;
+  m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d+)$/.exec(raw);
+  if (m) return `${m[1]}:${m[2]}`;
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(raw)) return `${raw}:80`;
+  m = /^\[([0-9a-fA-F:]+)\]:(\d+)$/.exec(raw);
+  if (m) return `[${m[1].toLowerCase() === "::" ? "::" : m[1].toLowerCase()}]:${m[2]}`;
+  return void 0;
+}
+function hasTemplateValue(text) {
+  return /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}/.test(text);
+}
 
 // rules/django-db-bypasses-pgbouncer.ts
 var django_db_bypasses_pgbouncer_default = defineRule({
@@ -22838,85 +24740,23 @@ var redis_maxmemory_headroom_default = defineRule({
   }
 });
 
-// src/facts/timeouts.ts
-var NGINX_UNITS_MS = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5,
-  w: 6048e5,
-  M: 2592e6,
-  y: 31536e6
-};
-function parseNginxTime(raw) {
-  if (/^\d+$/.test(raw)) return Number(raw) * 1e3;
-  const part = /(\d+)(ms|s|m|h|d|w|M|y)/y;
-  let total = 0;
-  let at = 0;
-  while (at < raw.length) {
-    while (raw[at] === " ") at++;
-    if (at >= raw.length) break;
-    part.lastIndex = at;
-    const m = part.exec(raw);
-    if (!m) return void 0;
-    total += Number(m[1]) * NGINX_UNITS_MS[m[2]];
-    at = part.lastIndex;
-  }
-  return at === 0 ? void 0 : total;
-}
-function formatMillis(ms) {
-  if (ms >= 1e3) return `${Number((ms / 1e3).toFixed(3))}s`;
-  return `${ms}ms`;
-}
-
-// rules/timeout-chain.ts
-var NGINX_UPSTREAM_KEEPALIVE_MS = 6e4;
-var timeout_chain_default = defineRule({
+// rules/pgbouncer-query-timeout.ts
+var pgbouncer_query_timeout_default = defineRule({
   meta: {
-    id: "timeout-chain",
-    description: "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other",
+    id: "pgbouncer-query-timeout",
+    description: "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it",
     defaultSeverity: "error",
     category: "data",
     docs: {
-      what: "Follows a request from nginx to PostgreSQL and checks each link, naming both ends: (1) an nginx upstream that caches connections (`keepalive`) keeps them idle for `keepalive_timeout` (60s by default), which must be shorter than the `--keep-alive` of the gunicorn servers behind it (2s by default; sync workers do not keep connections and are skipped); (2) a PostgreSQL `statement_timeout` (set on the server, or by Django OPTIONS when pgbouncer passes it on) must be shorter than pgbouncer's `query_timeout`; (3) Django's `CONN_MAX_AGE` must not outlive pgbouncer's `client_idle_timeout` (or PostgreSQL's `idle_session_timeout` for a direct connection) unless `CONN_HEALTH_CHECKS` is True; (4) a location's explicit `proxy_read_timeout` must not exceed the `--timeout` of sync gunicorn workers behind it.",
-      why: "(1) When gunicorn closes an idle connection first, nginx can send the next request on a socket that is being closed: intermittent 502s that no log explains (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout, https://docs.gunicorn.org/en/stable/settings.html#keepalive). (2) pgbouncer documents query_timeout as a safety net set slightly above statement_timeout; at or below it, pgbouncer cuts the client off instead of PostgreSQL cancelling the statement (https://www.pgbouncer.org/config.html#query_timeout). (3) Django reuses a connection pgbouncer already closed, and the first query of the request fails (https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections). (4) The sync worker is killed at --timeout and nginx answers 502 long before its own read timeout.",
-      notes: "Only values that are known are compared; a default counts as known and the message says so."
+      what: "A PostgreSQL `statement_timeout` (set on the server, or sent by Django `OPTIONS` when pgbouncer passes it on) must be shorter than pgbouncer's `query_timeout` for the databases it pools. The rule reports a statement_timeout at or above query_timeout, naming both lines.",
+      why: "pgbouncer documents query_timeout as a safety net set slightly above statement_timeout. At or below it, pgbouncer drops the client connection instead of PostgreSQL cancelling the statement: the app sees a broken connection rather than a clean `canceling statement due to statement timeout` error, and the transaction state is lost (https://www.pgbouncer.org/config.html#query_timeout).",
+      notes: "Only values that are known are compared; a default counts as known and the message says so. A statement_timeout in OPTIONS that pgbouncer does not pass on is reported by pgbouncer-startup-parameter, not here. Part of what `timeout-chain` checked before 0.2.0."
     }
   },
   check(ctx) {
-    checkUpstreamKeepalive(ctx);
     checkStatementTimeout(ctx);
-    checkConnMaxAge(ctx);
-    checkReadTimeout(ctx);
   }
 });
-function checkUpstreamKeepalive({ stack, report, where: where2 }) {
-  for (const r of resolvedUpstreams(stack)) {
-    const keepalive = r.upstream.keepalive;
-    if (!keepalive) continue;
-    const timeoutNode = r.upstream.keepaliveTimeout;
-    const raw = timeoutNode?.directive.args[0]?.value;
-    const nginxMs = raw === void 0 ? NGINX_UPSTREAM_KEEPALIVE_MS : parseNginxTime(raw);
-    if (nginxMs === void 0) continue;
-    const nginxSpan = (timeoutNode ?? keepalive).directive.span;
-    const offenders = r.servers.flatMap(({ service }) => {
-      const g = service ? stack.app(service)?.gunicorn : void 0;
-      if (!service || !g || g.workerClass.kind !== "known" || g.workerClass.value === "sync" || g.keepAlive.kind !== "known") return [];
-      return g.keepAlive.value * 1e3 <= nginxMs ? [{ service, keepAlive: g.keepAlive }] : [];
-    });
-    for (const group of groupBy(offenders, (o) => String(o.keepAlive.value))) {
-      const { keepAlive } = group[0];
-      const names = [...new Set(group.map((o) => o.service.name))];
-      report({
-        span: nginxSpan,
-        message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but gunicorn on ${listNames(names, 3)} closes them after --keep-alive ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""} (${where2(keepAlive.span)}): nginx reuses connections gunicorn is closing, and those requests fail with 502`,
-        related: [{ span: keepAlive.span, message: `--keep-alive ${keepAlive.value}${keepAlive.isDefault ? " (gunicorn default)" : ""}` }],
-        hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise gunicorn --keep-alive above ${formatMillis(nginxMs)}`
-      });
-    }
-  }
-}
 function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2 }) {
   const tier = dataTier(stack);
   const told = /* @__PURE__ */ new Set();
@@ -22935,20 +24775,20 @@ function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2
     }
     for (const { db, route } of tier.databases) {
       if (route.kind !== "pgbouncer" || route.pgbouncer !== pgb) continue;
-      const options = pyText2(pyGet(db.options, "options"));
-      if (options?.kind !== "known") continue;
-      const setting = parseStartupOptions(options.value).find((o) => o.name === "statement_timeout");
+      const options2 = pyText2(pyGet(db.options, "options"));
+      if (options2?.kind !== "known") continue;
+      const setting = parseStartupOptions(options2.value).find((o) => o.name === "statement_timeout");
       if (!setting) continue;
       const ignore = pgbouncerText(pgb, "ignore_startup_parameters");
       const track = pgbouncerText(pgb, "track_extra_parameters");
       const settings = { ...ignore.kind === "known" ? { ignoreStartupParameters: ignore.value } : {}, ...track.kind === "known" ? { trackExtraParameters: track.value } : {} };
       if (startupParameterSupport("statement_timeout", pgb.version, settings, true).handling !== "tracked") {
-        if (!told.has(spanKey(options.span))) unknown2(`statement_timeout in OPTIONS of "${db.alias}" does not reach PostgreSQL through ${pgb.service.name}`, options.span);
-        told.add(spanKey(options.span));
+        if (!told.has(spanKey(options2.span))) unknown2(`statement_timeout in OPTIONS of "${db.alias}" does not reach PostgreSQL through ${pgb.service.name}`, options2.span);
+        told.add(spanKey(options2.span));
         continue;
       }
       const ms = parsePostgresDuration(setting.value, "ms");
-      if (ms !== void 0 && ms > 0) found.push({ pgb, ms, span: options.span, source: `statement_timeout in OPTIONS of "${db.alias}"` });
+      if (ms !== void 0 && ms > 0) found.push({ pgb, ms, span: options2.span, source: `statement_timeout in OPTIONS of "${db.alias}"` });
     }
     for (const group of groupBy(found.filter((f) => f.pgb === pgb && f.ms >= query.value * 1e3), (f) => spanKey(f.span))) {
       const f = group[0];
@@ -22961,6 +24801,24 @@ function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2
     }
   }
 }
+
+// rules/conn-max-age-idle-timeout.ts
+var conn_max_age_idle_timeout_default = defineRule({
+  meta: {
+    id: "conn-max-age-idle-timeout",
+    description: "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to",
+    defaultSeverity: "error",
+    category: "data",
+    docs: {
+      what: "Django keeps a database connection for `CONN_MAX_AGE` seconds (`None`: forever). The server side closes idle ones: pgbouncer after `client_idle_timeout`, PostgreSQL after `idle_session_timeout` for a direct connection. The rule reports a CONN_MAX_AGE longer than that idle limit when `CONN_HEALTH_CHECKS` is not True.",
+      why: "Django reuses a connection the server already closed, and the first query of the next request fails with `server closed the connection unexpectedly`. `CONN_HEALTH_CHECKS` (Django 4.1+) makes Django test a reused connection first (https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections, https://www.pgbouncer.org/config.html#client_idle_timeout).",
+      notes: "Only values that are known are compared; a default counts as known. Part of what `timeout-chain` checked before 0.2.0."
+    }
+  },
+  check(ctx) {
+    checkConnMaxAge(ctx);
+  }
+});
 function checkConnMaxAge({ stack, report, where: where2, unknown: unknown2 }) {
   const found = [];
   for (const { db, route } of dataTier(stack).databases) {
@@ -22990,33 +24848,6 @@ function checkConnMaxAge({ stack, report, where: where2, unknown: unknown2 }) {
     });
   }
 }
-function checkReadTimeout({ stack, report, where: where2 }) {
-  const found = [];
-  for (const proxy of stack.proxies) {
-    for (const loc of proxy.nginx.locations) {
-      if (!loc.proxyPass || loc.proxyPass.kind !== "proxy_pass") continue;
-      const read = inherited(loc.node, "proxy_read_timeout")[0];
-      const raw = read?.directive.args[0]?.value;
-      const readMs = raw === void 0 ? void 0 : parseNginxTime(raw);
-      if (!read || readMs === void 0) continue;
-      for (const service of passTargets(stack, loc.proxyPass)) {
-        const g = stack.app(service)?.gunicorn;
-        if (!g || g.workerClass.kind !== "known" || g.workerClass.value !== "sync" || g.timeout.kind !== "known") continue;
-        if (g.timeout.value > 0 && readMs > g.timeout.value * 1e3) found.push({ loc, read, readMs, service, timeout: g.timeout });
-      }
-    }
-  }
-  for (const group of groupBy(found, (f) => `${spanKey(f.read.directive.span)}|${f.loc.match}|${f.timeout.value}`)) {
-    const { loc, read, readMs, timeout } = group[0];
-    const names = [...new Set(group.map((g) => g.service.name))];
-    report({
-      span: read.directive.span,
-      message: `location ${loc.match} waits up to proxy_read_timeout ${formatMillis(readMs)} for ${listNames(names, 3)}, but their sync gunicorn workers are killed after --timeout ${timeout.value}s${timeout.isDefault ? " (default)" : ""} (${where2(timeout.span)}): slower requests end in 502, not in the wait nginx allows`,
-      related: [{ span: timeout.span, message: `--timeout ${timeout.value}${timeout.isDefault ? " (gunicorn default)" : ""}` }],
-      hint: `raise gunicorn --timeout to at least ${formatMillis(readMs)}, or use gthread workers for long requests`
-    });
-  }
-}
 
 // rules/registry-data.ts
 var DATA_RULES = [
@@ -23027,7 +24858,8 @@ var DATA_RULES = [
   django_db_bypasses_pgbouncer_default,
   redis_client_capacity_default,
   redis_maxmemory_headroom_default,
-  timeout_chain_default,
+  pgbouncer_query_timeout_default,
+  conn_max_age_idle_timeout_default,
   pgbouncer_unknown_setting_default
 ];
 
@@ -23100,8 +24932,8 @@ var capacity_target_default = defineRule({
       notes: "Only runs when the config has `capacity:` or `host:` (a repository that does not plan capacity is not judged against the default target). Silent when any app server's concurrency is unknown: ASGI/uvicorn workers, a gunicorn config file, or worker counts from the environment. Streaming responses hold a worker far longer than latencyMs; set latencyMs to what the traffic really takes."
     }
   },
-  check({ stack, config, report, where: where2, unknown: unknown2 }) {
-    if (!config.data.capacity && !config.data.host) {
+  check({ stack, config: config3, report, where: where2, unknown: unknown2 }) {
+    if (!config3.data.capacity && !config3.data.host) {
       unknown2("the config plans no capacity (no capacity: or host:)");
       return;
     }
@@ -23111,7 +24943,7 @@ var capacity_target_default = defineRule({
       for (const u of c.unknowns) unknown2(`${u.service.name}: ${u.reason}`, u.span);
       return;
     }
-    const { targetRps, latencyMs } = capacityPlan(config).capacity;
+    const { targetRps, latencyMs } = capacityPlan(config3).capacity;
     const rps = c.total / (latencyMs.value / 1e3);
     if (rps >= targetRps.value) return;
     const first = c.groups[0];
@@ -23143,8 +24975,8 @@ var gunicorn_workers_cpu_default = defineRule({
       notes: "Threads (`--threads`) are not counted: they share a worker process and release the GIL while waiting for I/O. Silent when neither a CPU limit nor `host.cpus` is known, or the worker count is unknown."
     }
   },
-  check({ stack, config, report, where: where2, unknown: unknown2 }) {
-    const hostCpus = capacityPlan(config).host?.cpus;
+  check({ stack, config: config3, report, where: where2, unknown: unknown2 }) {
+    const hostCpus = capacityPlan(config3).host?.cpus;
     const entries = serviceResources(stack).flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       if (!workers) return [];
@@ -23195,8 +25027,8 @@ var host_capacity_default = defineRule({
       notes: "Silent without `host:` in the config. An unknown `host.instance` name is reported here, at its line in the config, with the closest known names. Services without a value are left out of the sum (resource-limits-missing reports them). A replica count or value taken from the deploying shell (`${REPLICAS}`) makes the total unknown."
     }
   },
-  check({ stack, config, report, where: where2, unknown: unknown2 }) {
-    const plan = capacityPlan(config);
+  check({ stack, config: config3, report, where: where2, unknown: unknown2 }) {
+    const plan = capacityPlan(config3);
     for (const p of plan.problems) {
       if (p.key[0] === "host" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
@@ -23259,9 +25091,9 @@ var nofile_limits_default = defineRule({
       notes: "Without `ulimits: nofile` the container inherits the Docker daemon's limit, which differs between installations (1048576, or 1024 soft / 524288 hard on recent systemd defaults): that comparison stays silent rather than guess."
     }
   },
-  check({ stack, config, report, where: where2, unknown: unknown2 }) {
+  check({ stack, config: config3, report, where: where2, unknown: unknown2 }) {
     const fileMax = hostSysctls(stack.workspace).get("fs.file-max");
-    const hostCpus = capacityPlan(config).host?.cpus;
+    const hostCpus = capacityPlan(config3).host?.cpus;
     for (const proxy of stack.proxies) {
       const limits = nginxProcessLimits(proxy);
       if (!limits) {
@@ -23333,9 +25165,9 @@ var resource_limits_missing_default = defineRule({
       why: "Without a memory limit one leaking worker can take the whole host's memory and the kernel OOM-killer picks a victim among all containers, often the database; without a CPU limit one busy service starves the others. The capacity sums (host-capacity, `arena-lint capacity`) also cannot count a service that has no limit."
     }
   },
-  check({ stack, config, report, unknown: unknown2 }) {
+  check({ stack, config: config3, report, unknown: unknown2 }) {
     const uses = serviceResources(stack);
-    if (!config.data.host && !uses.some((u) => u.limits.cpus || u.limits.memory)) {
+    if (!config3.data.host && !uses.some((u) => u.limits.cpus || u.limits.memory)) {
       unknown2("no service sets a limit and the config has no host:");
       return;
     }
@@ -23377,17 +25209,17 @@ var sysctl_required_default = defineRule({
       notes: "Silent when the repository has no host sysctl source at all and `sysctl.require` is not true: a stack may not manage its host. The namespaced keys (net.core.somaxconn and most of net.ipv4.*) set here apply to the host's own sockets only: every container has its own network namespace and starts from the kernel default unless compose `sysctls:` sets the key (see backlog-over-somaxconn). Kernel facts: https://www.kernel.org/doc/html/latest/admin-guide/sysctl/net.html, https://docs.docker.com/reference/compose-file/services/#sysctls."
     }
   },
-  check({ stack, config, report, where: where2, unknown: unknown2 }) {
+  check({ stack, config: config3, report, where: where2, unknown: unknown2 }) {
     const sysctls = hostSysctls(stack.workspace);
-    const require2 = config.data.sysctl?.require === true;
+    const require2 = config3.data.sysctl?.require === true;
     if (sysctls.sources.length === 0 && !require2) {
       unknown2("the repository has no host sysctl source and sysctl.require is not true");
       return;
     }
-    const profileName = SYSCTL_PROFILE_NAMES.find((n) => n === config.data.sysctl?.profile) ?? "seed";
-    const reqs = resolveProfile(profileName, config.data.sysctl?.keys ?? {});
+    const profileName = SYSCTL_PROFILE_NAMES.find((n) => n === config3.data.sysctl?.profile) ?? "seed";
+    const reqs = resolveProfile(profileName, config3.data.sysctl?.keys ?? {});
     const origin = (req) => {
-      const keySpan = config.data.sysctl?.keys?.[req.key] ? config.spanOf(["sysctl", "keys", req.key]) : void 0;
+      const keySpan = config3.data.sysctl?.keys?.[req.key] ? config3.spanOf(["sysctl", "keys", req.key]) : void 0;
       return keySpan ? `sysctl.keys, ${where2(keySpan)}` : `the ${profileName} profile`;
     };
     const bound = (req) => `${[req.min !== void 0 ? `>= ${req.min}` : "", req.max !== void 0 ? `<= ${req.max}` : ""].filter(Boolean).join(" and ")} (${origin(req)})`;
@@ -23396,7 +25228,7 @@ var sysctl_required_default = defineRule({
       const v = sysctls.get(req.key);
       if (!v) {
         const def = kernelDefault(req.key);
-        const at = missingAt(sysctls.sources) ?? config.spanOf(["sysctl", "require"]) ?? config.spanOf(["sysctl"]);
+        const at = missingAt(sysctls.sources) ?? config3.spanOf(["sysctl", "require"]) ?? config3.spanOf(["sysctl"]);
         if (!at) continue;
         const names = sysctls.sources.map((s2) => s2.path);
         report({
@@ -23463,8 +25295,8 @@ var worker_memory_budget_default = defineRule({
       notes: "Silent for services without a memory limit (resource-limits-missing reports them) and when the worker count is unknown (a gunicorn config file or GUNICORN_CMD_ARGS may set it). A `capacity.workerMemory` arena-lint cannot read is reported here at its line in the config."
     }
   },
-  check({ stack, config, report, where: where2, unknown: unknown2 }) {
-    const plan = capacityPlan(config);
+  check({ stack, config: config3, report, where: where2, unknown: unknown2 }) {
+    const plan = capacityPlan(config3);
     for (const p of plan.problems) {
       if (p.key[1] === "workerMemory" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
@@ -23528,13 +25360,16 @@ var RULES = [
   limit_zone_undefined_default,
   websocket_to_wsgi_default,
   upstream_keepalive_http11_default,
+  upstream_keepalive_timeout_default,
+  proxy_read_timeout_default,
+  nginx_refuses_config_default,
   ...DATA_RULES,
   ...HOST_RULES
 ];
 
 // src/commands/graph.ts
 function graphCommand(argv, io) {
-  const { values, positionals } = parseArgs2({
+  const { values, positionals } = parseArgs3({
     args: [...argv],
     allowPositionals: true,
     strict: true,
@@ -23558,21 +25393,101 @@ ${chart}`);
 }
 
 // src/commands/check.ts
-import { readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { relative as relative2, resolve as resolve4 } from "node:path";
-import { parseArgs as parseArgs3 } from "node:util";
+import { existsSync as existsSync2, readFileSync as readFileSync3, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { basename, dirname as dirname2, relative as relative3, resolve as resolve4 } from "node:path";
+import { parseArgs as parseArgs4 } from "node:util";
 
-// src/reporters/fingerprint.ts
-import { createHash } from "node:crypto";
-function normalizedLines(result, at) {
-  const source = result.sources.get(at.file);
-  if (!source) return "";
-  const lines = [];
-  for (let n = at.line; n <= at.endLine; n++) lines.push(lineText(source, n).trim().replace(/\s+/g, " "));
-  return lines.join("\n");
+// src/engine/baseline.ts
+var BASELINE_VERSION = 2;
+function entryOf(f) {
+  return { rule: f.ruleId, file: f.span.file, fingerprint: fingerprintOf(f), message: f.message };
 }
-function lineHash(result, ruleId, path, at) {
-  return createHash("sha256").update(`${ruleId}\0${path}\0${normalizedLines(result, at)}`).digest("hex").slice(0, 32);
+var keyOf = (e) => `${e.rule}\0${e.fingerprint}`;
+var sortKey = (e) => `${e.file}\0${e.rule}\0${e.fingerprint}`;
+function baselineOf(result) {
+  const findings = result.findings.map(entryOf);
+  findings.sort((a, b) => sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+  return { version: BASELINE_VERSION, findings };
+}
+function formatBaseline(b) {
+  return `${JSON.stringify(b, null, 2)}
+`;
+}
+function parseBaseline(text) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { error: `not JSON (${e.message})` };
+  }
+  const d = data;
+  if (typeof d === "object" && d !== null && d.version === 1) {
+    return { error: "written by arena-lint 0.1, whose fingerprints were hashes of line text; rewrite it with --write-baseline" };
+  }
+  if (typeof d !== "object" || d === null || d.version !== BASELINE_VERSION || !Array.isArray(d.findings)) {
+    return { error: `not an arena-lint baseline (expected {"version": ${BASELINE_VERSION}, "findings": [...]}); write one with --write-baseline` };
+  }
+  const bad = d.findings.findIndex((e) => {
+    const x = e;
+    return typeof x !== "object" || x === null || typeof x.rule !== "string" || typeof x.file !== "string" || typeof x.fingerprint !== "string";
+  });
+  if (bad >= 0) return { error: `findings[${bad}] needs string "rule", "file" and "fingerprint"` };
+  return { baseline: d };
+}
+function applyBaseline(result, baseline) {
+  const left = /* @__PURE__ */ new Map();
+  for (const e of baseline.findings) left.set(keyOf(e), (left.get(keyOf(e)) ?? 0) + 1);
+  const findings = [];
+  let matched = 0;
+  for (const f of result.findings) {
+    const key = keyOf(entryOf(f));
+    const n = left.get(key) ?? 0;
+    if (n > 0) {
+      left.set(key, n - 1);
+      matched++;
+    } else {
+      findings.push(f);
+    }
+  }
+  const gone = [...left.values()].reduce((a, b) => a + b, 0);
+  return { findings, matched, gone };
+}
+
+// src/engine/combine.ts
+function join6(prefix, path) {
+  return prefix === "" ? path : `${prefix}/${path}`;
+}
+function combineRuns(parts, root) {
+  const sources = new SourceSet();
+  const findings = [];
+  const stacks = [];
+  for (const { prefix, result } of parts) {
+    for (const file of result.sources.all()) sources.add(prefix === "" ? file : createSourceFile(join6(prefix, file.path), file.text));
+    const span = (s2) => prefix === "" ? s2 : { ...s2, file: join6(prefix, s2.file) };
+    for (const f of result.findings) {
+      findings.push({
+        ...f,
+        span: span(f.span),
+        related: f.related.map((r) => ({ ...r, span: span(r.span) })),
+        ...f.stack !== void 0 ? { stack: join6(prefix, f.stack) } : {}
+      });
+    }
+    for (const s2 of result.stacks) stacks.push({ name: join6(prefix, s2.name), files: s2.files.map((f) => join6(prefix, f)) });
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const unique = findings.filter((f) => {
+    const key = `${f.ruleId}\0${f.span.file}\0${f.span.start}\0${f.span.end}\0${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const stackNames = /* @__PURE__ */ new Set();
+  return {
+    root,
+    stacks: stacks.filter((s2) => stackNames.has(s2.name) ? false : (stackNames.add(s2.name), true)),
+    findings: unique.sort((a, b) => a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)),
+    sources
+  };
 }
 
 // src/reporters/locate.ts
@@ -23638,58 +25553,6 @@ function uriPath(path) {
   return path.split("/").map((segment) => encodeURIComponent(segment).replace(/\(/g, "%28").replace(/\)/g, "%29")).join("/");
 }
 
-// src/engine/baseline.ts
-var BASELINE_VERSION = 1;
-function entryOf(result, f) {
-  return { rule: f.ruleId, file: f.span.file, fingerprint: lineHash(result, f.ruleId, f.span.file, locateSpan(result, f.span)), message: f.message };
-}
-var keyOf = (e) => `${e.rule}\0${e.file}\0${e.fingerprint}`;
-function baselineOf(result) {
-  const findings = result.findings.map((f) => entryOf(result, f));
-  findings.sort((a, b) => keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
-  return { version: BASELINE_VERSION, findings };
-}
-function formatBaseline(b) {
-  return `${JSON.stringify(b, null, 2)}
-`;
-}
-function parseBaseline(text) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    return { error: `not JSON (${e.message})` };
-  }
-  const d = data;
-  if (typeof d !== "object" || d === null || d.version !== BASELINE_VERSION || !Array.isArray(d.findings)) {
-    return { error: `not an arena-lint baseline (expected {"version": ${BASELINE_VERSION}, "findings": [...]}); write one with --write-baseline` };
-  }
-  const bad = d.findings.findIndex((e) => {
-    const x = e;
-    return typeof x !== "object" || x === null || typeof x.rule !== "string" || typeof x.file !== "string" || typeof x.fingerprint !== "string";
-  });
-  if (bad >= 0) return { error: `findings[${bad}] needs string "rule", "file" and "fingerprint"` };
-  return { baseline: d };
-}
-function applyBaseline(result, baseline) {
-  const left = /* @__PURE__ */ new Map();
-  for (const e of baseline.findings) left.set(keyOf(e), (left.get(keyOf(e)) ?? 0) + 1);
-  const findings = [];
-  let matched = 0;
-  for (const f of result.findings) {
-    const key = keyOf(entryOf(result, f));
-    const n = left.get(key) ?? 0;
-    if (n > 0) {
-      left.set(key, n - 1);
-      matched++;
-    } else {
-      findings.push(f);
-    }
-  }
-  const gone = [...left.values()].reduce((a, b) => a + b, 0);
-  return { findings, matched, gone };
-}
-
 // src/reporters/github.ts
 var COMMAND = { error: "error", warning: "warning", info: "notice" };
 function escapeData(s2) {
@@ -23717,7 +25580,7 @@ function formatGithub(result, opts) {
 }
 
 // src/reporters/json.ts
-var JSON_REPORT_VERSION = 1;
+var JSON_REPORT_VERSION = 2;
 function toJsonReport(result) {
   const diagnostics = result.findings.map((f) => {
     const at = toLocated(result, f);
@@ -23737,7 +25600,7 @@ function toJsonReport(result) {
   });
   return {
     version: JSON_REPORT_VERSION,
-    root: result.root.replace(/\\/g, "/"),
+    roots: (result.roots ?? [result.root]).map((r) => r.replace(/\\/g, "/")),
     stacks: result.stacks.map((s2) => ({ name: s2.name, files: [...s2.files] })),
     diagnostics,
     summary: { ...countBySeverity(result.findings), files: checkedFileCount(result), stacks: result.stacks.length }
@@ -23821,7 +25684,19 @@ function docsUrl(id2) {
 // src/reporters/sarif.ts
 var SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 var SRCROOT = "%SRCROOT%";
-var FINGERPRINT_KEY = "arenaLintLineHash/v1";
+var FINGERPRINT_KEY = "primaryLocationLineHash";
+var GITHUB_SARIF_LIMITS = {
+  runsPerFile: 20,
+  resultsPerRun: 25e3,
+  rulesPerRun: 25e3,
+  toolExtensionsPerRun: 100,
+  threadFlowLocationsPerResult: 1e4,
+  /** locations[] (and, counted with them, relatedLocations[]) per result. */
+  locationsPerResult: 1e3,
+  tagsPerRule: 20,
+  /** shortDescription.text and fullDescription.text of a rule. */
+  descriptionChars: 1024
+};
 var INFORMATION_URI = docsUrl("x").replace(/\/blob\/.*$/, "");
 var LEVEL = { error: "error", warning: "warning", info: "note" };
 function helpText(meta2) {
@@ -23836,11 +25711,24 @@ function helpMarkdown(meta2) {
   parts.push(`[Documentation for ${meta2.id}](${docsUrl(meta2.id)})`);
   return parts.join("\n\n");
 }
+function withinChars(text, limit) {
+  if (text.length <= limit) return text;
+  const head = text.slice(0, limit - 1);
+  const sentence = head.search(/[.!?](?=\s)[^.!?]*$/);
+  if (sentence > limit / 3) return `${head.slice(0, sentence + 1)}\u2026`.slice(0, limit);
+  const word = head.lastIndexOf(" ");
+  return `${head.slice(0, word > 0 ? word : head.length)}\u2026`;
+}
+function fullDescription(meta2) {
+  const both = `${meta2.docs.what} ${meta2.docs.why}`;
+  const limit = GITHUB_SARIF_LIMITS.descriptionChars;
+  return both.length <= limit ? both : withinChars(meta2.docs.what, limit);
+}
 function ruleDescriptor(meta2) {
   return {
     id: meta2.id,
-    shortDescription: { text: meta2.description },
-    fullDescription: { text: `${meta2.docs.what} ${meta2.docs.why}` },
+    shortDescription: { text: withinChars(meta2.description, GITHUB_SARIF_LIMITS.descriptionChars) },
+    fullDescription: { text: fullDescription(meta2) },
     help: { text: helpText(meta2), markdown: helpMarkdown(meta2) },
     helpUri: docsUrl(meta2.id),
     defaultConfiguration: { level: LEVEL[meta2.defaultSeverity] },
@@ -23853,14 +25741,25 @@ function physicalLocation(opts, at) {
     region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn }
   };
 }
-function fingerprints(result, opts, located) {
-  const seen = /* @__PURE__ */ new Map();
-  return located.map((at) => {
-    const hash2 = lineHash(result, at.finding.ruleId, repoPath2(opts, at.file), at);
-    const occurrence = (seen.get(hash2) ?? 0) + 1;
-    seen.set(hash2, occurrence);
-    return `${hash2}:${occurrence}`;
+function escapeMessage(text) {
+  return text.replace(/[\\[\]]/g, "\\$&");
+}
+function linkedMessage(message, related, shownPath) {
+  let text = escapeMessage(message);
+  const rest2 = [];
+  const linked = /* @__PURE__ */ new Set();
+  related.forEach((r, i) => {
+    const id2 = i + 1;
+    const cited = `${r.file}:${r.line}`;
+    const at = linked.has(cited) ? -1 : text.indexOf(cited);
+    if (at >= 0 && !/[\w:]/.test(text[at + cited.length] ?? "") && !/[\w/.-]/.test(text[at - 1] ?? "")) {
+      linked.add(cited);
+      text = `${text.slice(0, at)}[${escapeMessage(cited)}](${id2})${text.slice(at + cited.length)}`;
+    } else {
+      rest2.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
+    }
   });
+  return rest2.length ? `${text} See ${rest2.join("; ")}.` : text;
 }
 function toSarifLog(result, opts) {
   const rules = opts.rules.map(ruleDescriptor);
@@ -23871,19 +25770,19 @@ function toSarifLog(result, opts) {
     rules.push({ id: f.ruleId, shortDescription: { text: f.ruleId }, helpUri: docsUrl(f.ruleId) });
   }
   const located = result.findings.map((f) => toLocated(result, f));
-  const prints = fingerprints(result, opts, located);
+  const prints = occurrenceFingerprints(result.findings);
   const results = located.map((at, i) => {
     const f = at.finding;
     const out = {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId),
       level: LEVEL[f.severity],
-      message: { text: f.message },
+      message: { text: at.related.length ? linkedMessage(f.message, at.related, (file) => repoPath2(opts, file)) : f.message },
       locations: [{ physicalLocation: physicalLocation(opts, at) }],
       partialFingerprints: { [FINGERPRINT_KEY]: prints[i] }
     };
     if (at.related.length > 0) {
-      out.relatedLocations = at.related.map((r, j) => ({
+      out.relatedLocations = at.related.slice(0, GITHUB_SARIF_LIMITS.locationsPerResult - 1).map((r, j) => ({
         id: j + 1,
         physicalLocation: physicalLocation(opts, r),
         message: { text: r.message }
@@ -23951,13 +25850,13 @@ function codeFrame(source, at) {
     const toEndOfLine = lineText(source, at.line).length + 1;
     location = { start: { line: at.line, column: at.column }, end: { line: at.line, column: Math.max(at.column, toEndOfLine) } };
   }
-  const options = {
+  const options2 = {
     highlightCode: false,
     linesAbove: CONTEXT_LINES,
     linesBelow: CONTEXT_LINES,
     startLine: first
   };
-  return (0, import_code_frame.codeFrameColumns)(window.join("\n"), location, options);
+  return (0, import_code_frame.codeFrameColumns)(window.join("\n"), location, options2);
 }
 function renderFinding(result, opts, c, f, widths) {
   const pos = `${repoPath2(opts, f.file)}:${f.line}:${f.column}`;
@@ -24050,8 +25949,9 @@ var package_default = {
     build: "node scripts/build.mjs",
     example: "node scripts/build.mjs && node dist/arena-lint.js check fixtures/arena-scaled",
     generate: "node scripts/generate.mjs",
-    test: "node scripts/build.mjs && vitest run",
-    typecheck: "tsc --noEmit"
+    test: "node scripts/build.mjs && tsc --noEmit && vitest run",
+    typecheck: "tsc --noEmit",
+    fuzz: "node scripts/fuzz.mjs"
   },
   dependencies: {
     "@babel/code-frame": "^7.29.7",
@@ -24086,12 +25986,83 @@ var CHECK_OPTIONS = {
   "no-color": { type: "boolean" },
   debug: { type: "boolean" },
   baseline: { type: "string" },
-  "write-baseline": { type: "string" }
+  "write-baseline": { type: "string" },
+  "no-error-on-empty": { type: "boolean" },
+  rule: { type: "string", multiple: true },
+  select: { type: "string", multiple: true },
+  ignore: { type: "string", multiple: true },
+  "print-config": { type: "boolean" }
 };
+var SETTINGS = ["error", "warning", "info", "off"];
+function knownRules(id2, flag) {
+  return redirectOf(id2)?.to ?? [knownRule(id2, flag)];
+}
+function knownRule(id2, flag) {
+  if (RULES.some((r) => r.meta.id === id2)) return id2;
+  const near = closest(id2, RULES.map((r) => r.meta.id));
+  throw new UsageError(`${flag}: unknown rule "${id2}"${near ? `; did you mean "${near}"?` : ""} (see \`arena-lint rules\`)`);
+}
+function ruleSettingsOf(values) {
+  const list = (xs) => (xs ?? []).flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
+  const settings = {};
+  const selected = list(values.select).flatMap((id2) => knownRules(id2, "--select"));
+  if (selected.length) {
+    for (const r of RULES) if (!selected.includes(r.meta.id)) settings[r.meta.id] = "off";
+  }
+  for (const id2 of list(values.ignore)) for (const r of knownRules(id2, "--ignore")) settings[r] = "off";
+  for (const spec of values.rule ?? []) {
+    const m = /^([^:=\s]+)\s*[:=]\s*(\S+)$/.exec(spec.trim());
+    if (!m) throw new UsageError(`--rule needs ID:SEVERITY (e.g. --rule replica-drift:error), got "${spec}"`);
+    const [, id2 = "", level = ""] = m;
+    if (!SETTINGS.includes(level)) throw new UsageError(`--rule ${id2}: severity must be one of ${SETTINGS.join(", ")}, got "${level}"`);
+    for (const r of knownRules(id2, "--rule")) settings[r] = level;
+  }
+  return settings;
+}
+function checkedPath(io, shown) {
+  const abs = resolve4(io.cwd, shown);
+  if (!existsSync2(abs)) throw new UsageError(`no such file or directory: ${shown}`);
+  const isFile = statSync2(abs).isFile();
+  const dir = isFile ? dirname2(abs) : abs;
+  const prefix = relative3(io.cwd, dir).split("\\").join("/");
+  return { shown, dir, prefix, ...isFile ? { composeFile: basename(abs) } : {} };
+}
+function noStackMessage(path, run) {
+  const where2 = path.shown;
+  const s2 = run.search;
+  const lines = [`no stack found in ${where2}: looked for compose files named ${COMPOSE_FILE_NAMES} in ${where2} and every folder under it (${s2?.filesSeen ?? 0} files seen)`];
+  for (const f of s2?.unnamed ?? []) {
+    const named = path.prefix === "" ? f : `${path.prefix}/${f}`;
+    lines.push(`  ${named} has a top-level services: key but not a compose file's name; check it with \`arena-lint check ${named}\``);
+  }
+  if (s2?.notChosen.length) lines.push(`  the config's stacks: leaves out ${s2.notChosen.join(", ")}`);
+  if (s2?.templates.length) lines.push(`  skipped as Jinja templates (render them first): ${s2.templates.join(", ")}`);
+  lines.push("Pass --no-error-on-empty to exit 0 when there is nothing to check.");
+  return lines.join("\n");
+}
+function silentChecksLine(runs) {
+  const pairs = /* @__PURE__ */ new Map();
+  for (const run of runs) for (const u of run.unknowns) {
+    const key = `${run.result.root}\0${u.stack}\0${u.ruleId}`;
+    if (!pairs.has(key)) pairs.set(key, silenceReason(u.ruleId, u.reason));
+  }
+  if (pairs.size === 0) return void 0;
+  const byReason = /* @__PURE__ */ new Map();
+  for (const reason of pairs.values()) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  const reasons = [...byReason].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([r, n]) => `${r} (${n})`);
+  return `${pairs.size} check${pairs.size === 1 ? "" : "s"} could not run: ${reasons.join(", ")}; see --verbose${runs.some((r) => r.config.file) ? "" : ", and `arena-lint init` to configure the host"}`;
+}
+function silenceReason(ruleId, reason) {
+  if (/no host:|host\.\w+ is not configured|no capacity:|config gives no host|needs host\./.test(reason)) return "no host configured";
+  if (/settings module/.test(reason)) return "settings module unknown";
+  if (/sysctl/.test(reason) || ruleId === "sysctl-required") return "no host sysctl source";
+  if (/daemon's default|not part of this stack/.test(reason)) return "set outside the repository";
+  if (/\$\{|environment|env/.test(reason)) return "value from the environment";
+  return "value unknown";
+}
 function checkCommand(argv, io) {
-  const { values, positionals } = parseArgs3({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS });
-  if (positionals.length > 1) throw new UsageError(`check takes one directory, got ${positionals.length}`);
-  const dir = positionals[0] ?? ".";
+  const { values, positionals } = parseArgs4({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS });
+  const shownPaths = positionals.length ? positionals : ["."];
   const format = values.format ?? "stylish";
   if (!isFormatName(format)) throw new UsageError(`unknown format "${format}"; use one of ${Object.keys(formatters).join(", ")}`);
   let maxWarnings;
@@ -24099,39 +26070,74 @@ function checkCommand(argv, io) {
     maxWarnings = Number(values["max-warnings"]);
     if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings needs a whole number, got "${values["max-warnings"]}"`);
   }
-  const run = check({ dir: resolve4(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: resolve4(io.cwd, values.config) } : {}, rules: RULES });
-  let findings = run.result.findings;
+  const ruleSettings = ruleSettingsOf(values);
+  const paths = shownPaths.map((p) => checkedPath(io, p));
+  const configPath = values.config ? resolve4(io.cwd, values.config) : void 0;
+  if (values["print-config"]) {
+    if (paths.length > 1) throw new UsageError("--print-config takes one path");
+    io.stdout(printConfig(io, paths[0], configPath, ruleSettings));
+    return 0;
+  }
+  const runs = paths.map(
+    (p) => check({
+      dir: p.dir,
+      displayDir: p.shown,
+      ...configPath ? { configPath } : {},
+      rules: RULES,
+      ruleSettings,
+      ...p.composeFile ? { composeFiles: [p.composeFile] } : {}
+    })
+  );
+  const empty = paths.flatMap((p, i) => runs[i].stacks.length === 0 ? [noStackMessage(p, runs[i])] : []);
+  if (empty.length && !values["no-error-on-empty"]) throw new UsageError(empty.join("\n"));
+  for (const m of empty) io.stderr(`arena-lint: ${m.split("\n")[0]}
+`);
+  const parts = paths.map((p, i) => ({ prefix: p.prefix, result: runs[i].result }));
+  const combined = combineRuns(parts, shownPaths.length === 1 ? shownPaths[0] : ".");
+  let findings = combined.findings;
   if (values["write-baseline"] !== void 0) {
-    writeFileSync2(resolve4(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(run.result)));
+    writeFileSync2(resolve4(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
     io.stderr(`baseline with ${findings.length} finding${findings.length === 1 ? "" : "s"} written to ${values["write-baseline"]}
 `);
   }
   if (values.baseline !== void 0) {
-    const matched = applyBaseline(run.result, readBaseline(resolve4(io.cwd, values.baseline), values.baseline));
+    const matched = applyBaseline(combined, readBaseline(resolve4(io.cwd, values.baseline), values.baseline));
     findings = matched.findings;
     io.stderr(`${matched.matched} finding${matched.matched === 1 ? "" : "s"} in the baseline ${values.baseline}${matched.gone ? `; ${matched.gone} baseline entr${matched.gone === 1 ? "y" : "ies"} no longer found (rewrite it with --write-baseline)` : ""}
 `);
   }
   if (values.quiet) findings = findings.filter((f) => f.severity === "error");
-  const result = { ...run.result, root: dir, findings };
-  const cwdRelativeRoot = relative2(io.cwd, resolve4(io.cwd, dir)).split("\\").join("/");
+  const result = { ...combined, roots: shownPaths, findings };
   const color = useColor(io, values);
-  const opts = { color: values.output ? false : color, rules: RULES.map((r) => r.meta), version: package_default.version, ...cwdRelativeRoot ? { cwdRelativeRoot } : {} };
+  const opts = { color: values.output ? false : color, rules: RULES.map((r) => r.meta), version: package_default.version };
   const report = formatters[format](result, opts);
+  const silent = format === "stylish" ? silentChecksLine(runs) : void 0;
   if (values.output) {
     writeFileSync2(resolve4(io.cwd, values.output), report);
     io.stdout(`${summaryLine(result)}
-report written to ${values.output}
+${silent ? `${silent}
+` : ""}report written to ${values.output}
 `);
   } else {
     io.stdout(report.endsWith("\n") || report === "" ? report : `${report}
 `);
+    if (silent) io.stdout(`${silent}
+`);
   }
   if (values.verbose) {
-    for (const line of new Set(run.unknowns.map((u) => `[${u.ruleId}] ${u.stack}: ${u.reason}`))) io.stderr(`${line}
+    for (const run of runs) for (const line of new Set(run.unknowns.map((u) => `[${u.ruleId}] ${u.stack}: ${u.reason}`))) io.stderr(`${line}
 `);
   }
   return values["write-baseline"] !== void 0 ? 0 : exitCode(findings, maxWarnings);
+}
+function printConfig(io, path, configPath, cli) {
+  const config3 = readConfig(new Workspace(path.dir), configPath, path.shown);
+  const rules = {};
+  for (const r of RULES) rules[r.meta.id] = severityFor(r, config3, void 0, void 0, cli);
+  const configFile = configPath ? relative3(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
+  const { rules: _asWritten, ...rest2 } = config3.data;
+  return `${JSON.stringify({ configFile, ...rest2, rules, ...Object.keys(cli).length ? { commandLine: cli } : {} }, null, 2)}
+`;
 }
 function readBaseline(abs, shown) {
   let text;
@@ -24177,6 +26183,20 @@ function ruleDocText(meta2) {
   );
   return parts.join("\n");
 }
+function redirectDocText(r, metas) {
+  const width = Math.max(...r.to.map((id2) => id2.length));
+  return [
+    `${r.from} was split in ${r.since} into ${r.to.length} rules, because ${r.why}:`,
+    "",
+    ...r.to.map((id2) => `  ${id2.padEnd(width)}  ${metas.find((m) => m.id === id2)?.description ?? ""}`),
+    "",
+    `"${r.from}" still works as an alias for all of them: \`rules: { ${r.from}: off }\` in .arena-lint.yaml and`,
+    `\`# arena-lint-disable ${r.from}\` in a file set or silence each of them; a rule's own id wins over the alias.`,
+    "",
+    `See \`arena-lint explain ${r.to[0]}\` and the others for what each one checks.`,
+    ""
+  ].join("\n");
+}
 function indent2(s2) {
   return s2.split("\n").map((l) => l ? `  ${l}` : l).join("\n");
 }
@@ -24185,20 +26205,26 @@ function indent2(s2) {
 var HELP = `arena-lint ${package_default.version}: checks that a Django stack's compose, nginx, pgbouncer, settings.py and sysctl files agree.
 
 Usage:
-  arena-lint check [DIR]        check every compose stack under DIR (default: .)
+  arena-lint check [PATH...]    check every compose stack under each PATH (default: .); a PATH may be one compose file
+  arena-lint init [DIR]         write a commented .arena-lint.yaml for the stacks under DIR (--host, --cpus, --memory, --target-rps)
   arena-lint capacity [DIR]     print each stack's capacity plan (-f text|json|markdown, -c, -o)
   arena-lint graph [DIR]        draw each stack's topology as a Mermaid flowchart (--markdown for a fenced block)
   arena-lint rules              list every rule with its default severity
   arena-lint explain RULE-ID    print a rule's documentation
 
 Options for check:
-  -f, --format FORMAT      stylish (default), json, sarif, github, markdown, plain
-  -c, --config FILE        configuration file (default: DIR/.arena-lint.yaml when present)
+  -f, --format FORMAT      stylish (default), json, sarif, github, markdown, plain, junit, gitlab
+  -c, --config FILE        configuration file (default: the first of ${CONFIG_FILE_NAMES.join(", ")} in DIR)
   -o, --output FILE        write the report to FILE; a summary still goes to the terminal
   -q, --quiet              report errors only
       --max-warnings N     exit 1 when there are more than N warnings
       --write-baseline F   record today's findings in F (and exit 0), to adopt arena-lint on an existing repo
       --baseline F         report only findings that are not in the baseline F
+      --rule ID:SEVERITY   set a rule for this run (error, warning, info, off); repeatable
+      --select ID[,ID]     run only these rules
+      --ignore ID[,ID]     turn these rules off for this run
+      --print-config       print the configuration a check of PATH would use, and exit
+      --no-error-on-empty  exit 0 when no stack is found (default: exit 2 and say what was looked for)
       --verbose            also say which values were unknown and kept a rule silent
       --color / --no-color force colour on or off (default: on for a terminal, off with NO_COLOR)
       --debug              print stack traces of internal errors
@@ -24212,8 +26238,10 @@ Exit codes: 0 no errors, 1 findings that fail the run, 2 usage, configuration or
 Examples:
   arena-lint check .
   arena-lint check deploy --format sarif --output arena-lint.sarif
+  arena-lint check deploy/production.yml services/api --select upstream-missing-replica,replica-drift
   arena-lint check . --quiet --max-warnings 0
   arena-lint check . --write-baseline .arena-lint-baseline.json && arena-lint check . --baseline .arena-lint-baseline.json
+  arena-lint init . --host aws/c5.12xlarge --target-rps 1000
   arena-lint capacity . --format markdown
   arena-lint explain upstream-missing-replica
 `;
@@ -24230,6 +26258,11 @@ var COMMANDS = {
   explain: (argv, io) => {
     const id2 = argv[0];
     const rule = RULES.find((r) => r.meta.id === id2);
+    const redirect = id2 === void 0 ? void 0 : redirectOf(id2);
+    if (!rule && redirect) {
+      io.stdout(redirectDocText(redirect, RULES.map((r) => r.meta)));
+      return 0;
+    }
     if (!rule) throw new UsageError(id2 ? `unknown rule "${id2}"; see \`arena-lint rules\`` : "explain needs a rule id");
     io.stdout(ruleDocText(rule.meta));
     return 0;
@@ -24238,7 +26271,7 @@ var COMMANDS = {
 function main(argv, io) {
   const debug = argv.includes("--debug");
   try {
-    const [first, ...rest] = argv;
+    const [first, ...rest2] = argv;
     if (first === "--version" || first === "-v") {
       io.stdout(`${package_default.version}
 `);
@@ -24248,13 +26281,13 @@ function main(argv, io) {
       io.stdout(HELP);
       return first === void 0 ? 2 : 0;
     }
-    if (rest.includes("--help") || rest.includes("-h")) {
+    if (rest2.includes("--help") || rest2.includes("-h")) {
       io.stdout(HELP);
       return 0;
     }
-    const command = COMMANDS[first];
+    const command = own(COMMANDS, first);
     if (!command) throw new UsageError(`unknown command "${first}"; see \`arena-lint --help\``);
-    return command(rest, io);
+    return command(rest2, io);
   } catch (e) {
     const err = e;
     if (e instanceof UsageError || err.code?.startsWith("ERR_PARSE_ARGS")) {

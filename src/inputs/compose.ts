@@ -6,6 +6,7 @@ import { interpolate, type VariableSource } from '../parsers/interpolate.js';
 import { literalText, rangeOf, type MappedText } from '../parsers/mapped-text.js';
 import { splitShellWords, wordsFromList, type ShellWord } from '../parsers/shell-words.js';
 import { mapEntries, nodeSpan, scalarString, scalarText, seqItems, type YamlDoc, type YamlEntry } from '../parsers/yaml.js';
+import { setOwn } from '../core/own.js';
 
 export interface ServiceCommand {
   readonly words: readonly ShellWord[];
@@ -202,7 +203,7 @@ class ComposeReader {
     if (!node || depth > 30 || --this.plainBudget < 0) return null;
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
-      for (const e of mapEntries(this.doc, this.file.path, node)) out[e.key] = this.plain(e.value, depth + 1);
+      for (const e of mapEntries(this.doc, this.file.path, node)) setOwn(out, e.key, this.plain(e.value, depth + 1));
       return out;
     }
     if (isSeq(node)) return seqItems(this.doc, node).map((n) => this.plain(n, depth + 1));

@@ -7,6 +7,7 @@ import { databaseFor, isPgbouncerService, pgbouncerNumber, pgbouncerText, readPg
 import { isPostgresService, readPostgres, type PostgresService } from '../inputs/postgres.js';
 import { isRedisService, readRedis, type RedisService } from '../inputs/redis.js';
 import type { AppService, Stack } from './stack.js';
+import { own } from '../core/own.js';
 
 /** Where one Django database alias really connects. */
 export type DatabaseRoute =
@@ -182,7 +183,7 @@ export function termValue(t: CapacityTerm): number {
 const SINGULAR: Readonly<Record<string, string>> = { workers: 'worker', threads: 'thread', aliases: 'alias', pools: 'pool', processes: 'process' };
 
 function singular(unit: string): string {
-  return SINGULAR[unit] ?? unit;
+  return own(SINGULAR, unit) ?? unit;
 }
 
 /** `15 replicas x 8 workers x 4 threads` for one term, joined with ` + ` for several. */
