@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import type { ParseProblem } from '../core/problem.js';
 import { known, type Span, type Value } from '../core/value.js';
 import { literalText, MappedTextBuilder, type MappedText } from '../parsers/mapped-text.js';
 import { wordsFromList, type ShellWord } from '../parsers/shell-words.js';
@@ -53,6 +54,8 @@ export interface ProcessResult {
   readonly unknowns: readonly UnknownPart[];
   /** Repository files read on the way (entrypoint scripts, supervisord configs). */
   readonly files: readonly string[];
+  /** What reading them reported (an unterminated quote in a script). */
+  readonly problems: readonly ParseProblem[];
 }
 
 /** Words of a fixed argv (a well-known image's CMD), all placed at `anchor`. */
@@ -195,6 +198,7 @@ export function followArgv(ws: Workspace, start: FollowInput, nesting: number): 
   const unknowns: UnknownPart[] = [];
   const layers: ContainerPathSource[] = [];
   const files: string[] = [];
+  const problems: ParseProblem[] = [];
   let children: ContainerProcess[] | undefined;
   let env = new Map(start.env);
   let workdir = start.workdir;
@@ -241,6 +245,8 @@ export function followArgv(ws: Workspace, start: FollowInput, nesting: number): 
         steps.push({ description: `${base} -c runs a command string`, span: script.value.span });
         const r = readScript(ws, { kind: 'inline', text: script.text }, { env, workdir, args: argv.slice(c + 2), fs: state.fs });
         ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+        files.push(...r.read);
+        problems.push(...r.problems);
         if (r.outcome === 'exec' || r.outcome === 'last') continue;
         break;
       }
@@ -253,6 +259,8 @@ export function followArgv(ws: Workspace, start: FollowInput, nesting: number): 
           steps.push({ description: `${base} runs ${path} (${describeOrigin(hit)})`, span: argv[1]!.value.span });
           const r = readScript(ws, { kind: 'file', path: hit.hostPath, file: hit }, { env, workdir, args: argv.slice(2), fs: state.fs });
           ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+        files.push(...r.read);
+        problems.push(...r.problems);
           if (r.outcome === 'exec' || r.outcome === 'last') continue;
         } else unknowns.push({ what: 'process', reason: `${path} is not in the container's files arena-lint can see`, span: argv[1]!.value.span });
       }
@@ -260,6 +268,16 @@ export function followArgv(ws: Workspace, start: FollowInput, nesting: number): 
     }
     if (wellKnown?.handOver && (head === wellKnown.handOver.script || base === posix.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
       steps.push({ description: wellKnown.handOver.description, span: argv[0]!.value.span });
+      const gen = wellKnown.generatesFromEnv;
+      if (gen && (!gen.unlessPresent || state.fs.state(gen.path).kind === 'absent')) {
+        // The config the entrypoint writes from the environment: readers take it from the environment.
+        const layer: ContainerPathSource = {
+          containerPath: gen.path, hostPath: '', isDir: false, via: argv[0]!.value.span,
+          origin: { kind: 'image-default', image: wellKnown.repositories[0]!, description: `written at start by the image's entrypoint from ${gen.variables}` },
+        };
+        layers.push(layer);
+        state.fs = state.fs.with([layer]);
+      }
       const rest = argv.slice(1);
       const first = word(rest[0]);
       if (wellKnown.handOver.program && (rest.length === 0 || first?.startsWith('-'))) {
@@ -285,6 +303,7 @@ export function followArgv(ws: Workspace, start: FollowInput, nesting: number): 
         const r = followArgv(ws, { fs: state.fs, argv: p.argv, env: new Map([...env, ...p.env]), workdir: p.workdir ?? workdir, steps: p.steps, anchor: p.span, ...(wellKnown ? { wellKnown } : {}) }, nesting + 1);
         unknowns.push(...r.unknowns);
         files.push(...r.files);
+        problems.push(...r.problems);
         layers.push(...r.layers);
         if (r.process) children.push(r.process);
       }
@@ -299,6 +318,8 @@ export function followArgv(ws: Workspace, start: FollowInput, nesting: number): 
       steps.push({ description: `runs ${head} (${describeOrigin(hit)})`, span: argv[0]!.value.span });
       const r = readScript(ws, { kind: 'file', path: hit.hostPath, file: hit }, { env, workdir, args: argv.slice(1), fs: state.fs });
       ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+        files.push(...r.read);
+        problems.push(...r.problems);
       if (r.outcome === 'exec' || r.outcome === 'last') continue;
       break;
     }
@@ -307,7 +328,7 @@ export function followArgv(ws: Workspace, start: FollowInput, nesting: number): 
   const process: ContainerProcess | undefined = argv.length > 0
     ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps, ...(children ? { children } : {}) }
     : undefined;
-  return { ...(process ? { process } : {}), layers, unknowns, files };
+  return { ...(process ? { process } : {}), layers, unknowns, files: [...new Set(files)], problems };
 }
 
 function applyScript(

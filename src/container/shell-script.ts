@@ -38,6 +38,8 @@ export interface ScriptResult {
   readonly unknowns: readonly UnknownPart[];
   readonly layers: readonly ContainerPathSource[];
   readonly problems: readonly ParseProblem[];
+  /** Repository files the script sourced (`. utils.sh`). */
+  readonly read: readonly string[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,6 +296,7 @@ interface Frame {
   unknowns: UnknownPart[];
   problems: ParseProblem[];
   functions: Map<string, Node[]>;
+  read: string[];
   last?: { argv: ShellWord[]; span: Span };
   depth: number;
 }
@@ -870,6 +873,7 @@ function runSimple(f: Frame, n: Extract<Node, { k: 'simple' }>, ws: Workspace): 
       const file = ws.read(hit.hostPath);
       if (!file) return undefined;
       f.steps.push({ description: `sources ${p}`, span: n.span });
+      if (!f.read.includes(file.path)) f.read.push(file.path);
       const saved = f.args;
       if (argv.length > 2) f.args = argv.slice(2);
       runText(f, literalText(file.path, file.text, 0), ws);
@@ -1162,7 +1166,7 @@ export function readScript(ws: Workspace, source: ScriptSource, input: ScriptInp
   const vars = new Map(input.env);
   const f: Frame = {
     vars, exported: new Set(input.env.keys()), args: [...input.args], workdir: input.workdir, fs: input.fs, layers: [],
-    steps: [], unknowns: [], problems: [], functions: new Map(), depth: 0,
+    steps: [], unknowns: [], problems: [], functions: new Map(), read: [], depth: 0,
   };
   const env = (): Map<string, Value<string>> => {
     const out = new Map<string, Value<string>>();
@@ -1173,7 +1177,7 @@ export function readScript(ws: Workspace, source: ScriptSource, input: ScriptInp
     return out;
   };
   const result = (outcome: ScriptResult['outcome'], argv: readonly ShellWord[]): ScriptResult => ({
-    outcome, argv, env: env(), workdir: f.workdir, steps: f.steps, unknowns: f.unknowns, layers: f.layers, problems: f.problems,
+    outcome, argv, env: env(), workdir: f.workdir, steps: f.steps, unknowns: f.unknowns, layers: f.layers, problems: f.problems, read: f.read,
   });
   if (!text) return result('unknown', []);
   try {

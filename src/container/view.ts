@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import type { ParseProblem } from '../core/problem.js';
 import { known, type Span, type Value } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { ContainerFs, repoPath, staysInside, type ContainerPathSource } from './filesystem.js';
@@ -20,10 +21,10 @@ export function buildContainerView(ctx: ContainerViewContext, spec: ContainerSpe
   const unknowns: UnknownPart[] = [];
   const files: LoadedFile[] = [];
   const loaded = new Set<string>();
-  const addFile = (path: string) => {
+  const addFile = (path: string, problems: readonly ParseProblem[] = []) => {
     if (loaded.has(path)) return;
     loaded.add(path);
-    files.push({ path, problems: [], comments: [] });
+    files.push({ path, problems, comments: [] });
   };
 
   const built = spec.build ? buildImage(ws, spec, unknowns) : undefined;
@@ -62,7 +63,7 @@ export function buildContainerView(ctx: ContainerViewContext, spec: ContainerSpe
   const start = startCommand(input);
   unknowns.push(...start.unknowns);
   const followed = followProcess(ws, input, start, wellKnown);
-  for (const f of followed.files) addFile(f);
+  for (const f of followed.files) addFile(f, followed.problems.filter((p) => p.span.file === f));
   unknowns.push(...followed.unknowns);
   fs = fs.with(followed.layers);
 
