@@ -235,9 +235,16 @@ export class ContainerFs {
   subtree(dir: string): ContainerPathSource[] {
     const d = posix.normalize(dir);
     const out: ContainerPathSource[] = [];
+    // What is unknown below stays unknown in the volume.
+    for (const s of this.sources) {
+      if ((s.opaque || s.incomplete) && under(s.containerPath, d)) out.push({ ...s, containerPath: `/${rest(s.containerPath, d)}` });
+    }
     for (const f of this.files()) {
       if (!under(f.containerPath, d)) continue;
-      out.push({ containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin, ...(f.chain ? { chain: f.chain } : {}) });
+      out.push({
+        containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin,
+        ...(f.chain ? { chain: f.chain } : {}), ...(f.rendering ? { rendering: f.rendering } : {}),
+      });
     }
     return out;
   }

@@ -670,7 +670,15 @@ function runNode(f: Frame, n: Node, ws: Workspace): boolean | undefined {
       // A `for` over words known statically is unrolled; other loops usually wait for a dependency
       // (`until nc -z db 5432; do sleep 1; done`) and their body is not followed.
       if (n.forVar) {
-        const values = n.items ? expandWords(f, n.items) : f.args;
+        const expanded = n.items ? expandWords(f, n.items) : f.args;
+        // Unquoted glob words name the container's files (`for f in /etc/nginx/conf.d/*.conf`).
+        const values = Array.isArray(expanded) ? expanded.flatMap((v, k) => {
+          const t = plain(v);
+          const quoted = n.items?.[k]?.quoted ?? true;
+          if (t === undefined || quoted || !/[*?[]/.test(t)) return [v];
+          const hits = f.fs.glob(abs(f, t));
+          return hits.length ? hits.map((h) => ({ ...v, value: known(h.containerPath, v.value.span) })) : [v];
+        }) : expanded;
         if (Array.isArray(values) && values.length <= 32 && values.every((v) => v.value.kind === 'known')) {
           let status: boolean | undefined = true;
           for (const v of values) {

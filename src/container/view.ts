@@ -194,4 +194,27 @@ export function volumeContent(ws: Workspace, view: ContainerView, name: string):
   return new ContainerFs(ws, view.filesystem.subtree(m.target));
 }
 
+/**
+ * Views for containers that share named volumes, in start order: an empty named volume is filled
+ * from the image of the first container (in `specs` order) whose image has files where it mounts it,
+ * and every other container sees that content there (Docker copies the image's files into an empty
+ * volume on first mount). Callers pass the specs in the order the orchestrator starts them.
+ */
+export function buildContainerViews(ws: Workspace, specs: readonly ContainerSpec[]): ContainerView[] {
+  const first = specs.map((s) => buildContainerView({ ws, namedVolume: () => undefined }, s));
+  const fillers = new Map<string, { index: number; content: ContainerFs }>();
+  specs.forEach((s, i) => {
+    for (const m of s.mounts) {
+      if (m.type !== 'volume' || m.source === undefined || fillers.has(m.source)) continue;
+      const content = volumeContent(ws, first[i]!, m.source);
+      if (content && content.sources.length > 0) fillers.set(m.source, { index: i, content });
+    }
+  });
+  if (fillers.size === 0) return first;
+  return specs.map((s, i) => {
+    if (!s.mounts.some((m) => m.type === 'volume' && m.source !== undefined && fillers.has(m.source) && fillers.get(m.source)!.index !== i)) return first[i]!;
+    return buildContainerView({ ws, namedVolume: (name) => { const f = fillers.get(name); return f && f.index !== i ? f.content : undefined; } }, s);
+  });
+}
+
 export type { Span };

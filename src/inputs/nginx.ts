@@ -143,9 +143,18 @@ function startsWithBom(ws: Workspace, hostPath: string): boolean {
  * rendered template through its rendering). Files the container has but nothing includes are not read.
  * `extraFiles` is no longer read (kept for callers that still pass the build context's files).
  */
-export function buildNginxModel(ws: Workspace, fs: ContainerFs, _extraFiles: readonly string[] = [], main = `${NGINX_PREFIX}/nginx.conf`): NginxModel {
+export interface NginxAssembly {
+  /** The file nginx starts with (`-c`); /etc/nginx/nginx.conf by default. */
+  readonly main?: string;
+  /** Without a main file in the container, assume the official image's (which includes conf.d/*.conf). */
+  readonly assumeImageDefault?: boolean;
+  /** Where an unknown main file is reported (the command that starts nginx). */
+  readonly anchor?: Span;
+}
+
+export function buildNginxModel(ws: Workspace, fs: ContainerFs, _extraFiles: readonly string[] = [], opts: NginxAssembly = {}): NginxModel {
   const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
-  b.build(main);
+  b.build(opts.main ?? `${NGINX_PREFIX}/nginx.conf`, opts.assumeImageDefault ?? true, opts.anchor);
   return b.result();
 }
 
@@ -164,7 +173,8 @@ export function nginxMainPath(process: ContainerProcess | undefined): string {
 
 /** The nginx configuration a container loads, as its process starts nginx. */
 export function buildContainerNginx(ws: Workspace, view: ContainerView): NginxModel {
-  return buildNginxModel(ws, view.filesystem, [], nginxMainPath(view.process));
+  // Only the official image's nginx.conf is known; another image's, when the repository has none, is not.
+  return buildNginxModel(ws, view.filesystem, [], { main: nginxMainPath(view.process), assumeImageDefault: false, anchor: view.process?.argvSpan ?? view.spec.span });
 }
 
 /**
@@ -226,8 +236,12 @@ class NginxBuilder {
     return dirs;
   }
 
-  build(mainPath: string): void {
+  build(mainPath: string, assumeImageDefault: boolean, anchor: Span | undefined): void {
     const main = this.fs.state(mainPath);
+    if (main.kind === 'absent' && !assumeImageDefault && anchor) {
+      this.unknowns.push({ what: mainPath, reason: 'the image\'s own nginx.conf is not known and the repository does not provide one', span: anchor });
+      return;
+    }
     if (main.kind === 'file') {
       this.load(main.file, 'main', 'main', undefined, []);
       return;

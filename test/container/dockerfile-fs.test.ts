@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { known } from '../../src/core/value.js';
-import { buildContainerView } from '../../src/container/view.js';
+import { buildContainerView, buildContainerViews } from '../../src/container/view.js';
 import { ContainerFs } from '../../src/container/filesystem.js';
 import { build, Repo, spec } from './helpers.js';
 
@@ -103,5 +103,30 @@ describe('mounts in order', () => {
     const css = other.filesystem.resolve('/usr/share/nginx/html/static/a.css')!;
     expect(css.hostPath).toBe('app/static/a.css');
     expect(r.line(css.via)).toBe(3);
+  });
+});
+
+describe('buildContainerViews', () => {
+  it('fills an empty named volume from the first container in start order whose image has files there', () => {
+    repo = new Repo({
+      'docker-compose.yml': 'services:\n  web:\n    build: app\n  nginx:\n    image: nginx:1.27\n',
+      'app/Dockerfile': 'FROM python:3.12\nCOPY static/ /app/static/\n',
+      'app/static/site.css': '',
+    });
+    const r = repo;
+    const web = spec(r, 'docker-compose.yml', 'web', {
+      build: build(r, 'docker-compose.yml', 'app', 'app', 'app/Dockerfile'),
+      mounts: [r.mount('docker-compose.yml', 'build: app', { type: 'volume', source: 'static', target: '/app/static' })],
+    });
+    const nginx = spec(r, 'docker-compose.yml', 'nginx', {
+      image: r.value('docker-compose.yml', 'nginx:1.27'),
+      mounts: [r.mount('docker-compose.yml', 'image: nginx:1.27', { type: 'volume', source: 'static', target: '/usr/share/nginx/html/static' })],
+    });
+    const [w, n] = buildContainerViews(r.ws, [web, nginx]);
+    expect(w!.filesystem.resolve('/app/static/site.css')?.hostPath).toBe('app/static/site.css');
+    const css = n!.filesystem.resolve('/usr/share/nginx/html/static/site.css')!;
+    expect(css.hostPath).toBe('app/static/site.css');
+    expect(css.via).toEqual(r.span('docker-compose.yml', 'image: nginx:1.27'));
+    expect(css.chain?.map((s) => r.line(s))).toEqual([2]);
   });
 });
