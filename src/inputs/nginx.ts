@@ -441,8 +441,72 @@ export interface NginxStartVerdict {
   readonly unknowns: readonly UnknownPart[];
 }
 
+/** Variables nginx and its common modules define (ngx_http_core_module and friends); prefixes end with `_`. */
+const BUILTIN_VARIABLES = new Set(('args binary_remote_addr body_bytes_sent bytes_sent connection connection_requests connection_time content_length '
+  + 'content_type document_root document_uri host hostname https is_args limit_rate msec nginx_version pid pipe proxy_protocol_addr '
+  + 'proxy_protocol_port proxy_protocol_server_addr proxy_protocol_server_port query_string realpath_root remote_addr remote_port remote_user '
+  + 'request request_body request_body_file request_completion request_filename request_id request_length request_method request_time '
+  + 'request_uri scheme server_addr server_name server_port server_protocol status tcpinfo_rtt tcpinfo_rttvar tcpinfo_snd_cwnd tcpinfo_rcv_space '
+  + 'time_iso8601 time_local uri proxy_add_x_forwarded_for proxy_host proxy_port realip_remote_addr realip_remote_port gzip_ratio limit_req_status '
+  + 'limit_conn_status invalid_referer secure_link secure_link_expires uid_got uid_reset uid_set fastcgi_script_name fastcgi_path_info date_local '
+  + 'date_gmt connections_active connections_reading connections_writing connections_waiting http2 http3 modern_browser ancient_browser msie '
+  + 'binary_remote_addr embedded_variable request_body_file sent_http_ content_type').split(' '));
+const BUILTIN_PREFIXES = ['arg_', 'cookie_', 'http_', 'sent_http_', 'sent_trailer_', 'upstream_', 'ssl_', 'geoip_', 'proxy_protocol_tlv_', 'jwt_', 'otel_', 'memcached_'];
+
+function definedVariables(all: readonly NginxNode[]): Set<string> {
+  const out = new Set<string>();
+  const name = (a: NginxArg | undefined) => (a && /^\$[A-Za-z_][A-Za-z0-9_]*$/.test(a.value) ? a.value.slice(1).toLowerCase() : undefined);
+  for (const n of all) {
+    const d = n.directive;
+    const a = d.args;
+    const pick = d.name === 'set' || d.name === 'perl_set' || d.name === 'js_set' || d.name === 'auth_request_set' || d.name === 'set_real_ip_from'
+      ? name(a[0])
+      : d.name === 'map' || d.name === 'split_clients' ? name(a[1])
+      : d.name === 'geo' || d.name === 'geoip2' ? name(a[a.length - 1])
+      : undefined;
+    if (pick) out.add(pick);
+    for (const x of a) for (const m of x.value.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>|\(\?'([A-Za-z_][A-Za-z0-9_]*)'/g)) out.add((m[1] ?? m[2])!.toLowerCase());
+    // Variables set inside geoip2/map blocks: `$name source` lines.
+    if (d.name === 'geoip2' || d.name === 'mmdb') for (const c of n.children) { const v = c.directive.name.startsWith('$') ? c.directive.name.slice(1) : undefined; if (v) out.add(v.toLowerCase()); }
+  }
+  return out;
+}
+
+/** `$name` uses nginx would refuse as `unknown "name" variable` (variable names are case-insensitive). */
+function unknownVariableUses(model: NginxModel): ParseProblem[] {
+  const all: NginxNode[] = [];
+  const visit = (n: NginxNode) => {
+    all.push(n);
+    n.children.forEach(visit);
+  };
+  model.roots.forEach(visit);
+  const defined = definedVariables(all);
+  const out: ParseProblem[] = [];
+  for (const n of all) {
+    const d = n.directive;
+    if (d.name === 'map' || d.name === 'geo' || d.name === 'split_clients' || n.parent?.directive.name === 'map' || n.parent?.directive.name === 'types') continue;
+    for (const a of d.args) {
+      for (const m of a.value.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g)) {
+        const v = (m[1] ?? m[2])!.toLowerCase();
+        if (defined.has(v) || BUILTIN_VARIABLES.has(v) || BUILTIN_PREFIXES.some((p) => v.startsWith(p))) continue;
+        // A regex's `$` anchor, not a variable: `location ~ \.php$`.
+        if (d.name === 'location' || (d.name === 'rewrite' && a === d.args[0]) || (d.name === 'if' && /~/.test(d.args.map((x) => x.value).join(' ')) && a !== d.args[0])) continue;
+        out.push({ message: `unknown "${v}" variable`, span: a.span });
+      }
+    }
+  }
+  return out;
+}
+
 export function nginxStartVerdict(model: NginxModel): NginxStartVerdict {
-  const problems: ParseProblem[] = [...model.problems];
+  const problems: ParseProblem[] = [...model.problems, ...unknownVariableUses(model)];
+  // ngx_http_upstream_add: a second `upstream NAME` block in http is fatal.
+  const seen = new Set<string>();
+  for (const u of model.upstreams) {
+    if (u.node.context !== 'http') continue;
+    if (seen.has(u.name)) problems.push({ message: `duplicate upstream "${u.name}"`, span: u.node.directive.args[0]!.span });
+    seen.add(u.name);
+  }
   if (problems.length > 0) return { starts: false, problems, unknowns: model.unknowns };
   const unknowns = [
     ...model.unknowns,
