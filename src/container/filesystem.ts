@@ -148,7 +148,11 @@ export class ContainerFs {
       if (s.isDir && under(p, s.containerPath)) {
         if (s.opaque) return { kind: 'unknown', origin: s.origin ?? { kind: 'unknown', reason: 'not in the repository', via: s.via }, via: s.via };
         const host = repoPath(s.hostPath, rest(p, s.containerPath));
-        if (host !== undefined && this.ws.exists(host) && !s.ignored?.(host)) return { kind: 'file', file: fileOf(s, p, host) };
+        if (host !== undefined && this.ws.exists(host) && !s.ignored?.(host)) {
+          // A symlink inside a copied or mounted folder that leads out of the checked folder is never read.
+          if (!staysInside(this.ws, host)) return { kind: 'unknown', origin: { kind: 'unknown', reason: `${host} leaves the checked folder through a symlink`, via: s.via }, via: s.via };
+          return { kind: 'file', file: fileOf(s, p, host) };
+        }
         if (s.hides) return { kind: 'absent' };
       }
       if (s.hides && s.isDir && p === s.containerPath) return { kind: 'absent' };

@@ -125,12 +125,13 @@ function buildImage(ws: Workspace, spec: ContainerSpec, unknowns: UnknownPart[])
 function mountLayers(ctx: ContainerViewContext, mounts: readonly MountSpec[], image: ContainerFs, unknowns: UnknownPart[]): ContainerPathSource[] {
   const { ws } = ctx;
   const out: ContainerPathSource[] = [];
+  const clean = (t: string) => posix.normalize(t).replace(/(.)\/+$/, '$1');
   const opaque = (m: MountSpec, isDir: boolean, reason: string) => {
-    out.push({ containerPath: posix.normalize(m.target), hostPath: '', isDir, via: m.span, hides: true, opaque: true, origin: { kind: 'unknown', reason, via: m.span } });
+    out.push({ containerPath: clean(m.target), hostPath: '', isDir, via: m.span, hides: true, opaque: true, origin: { kind: 'unknown', reason, via: m.span } });
     unknowns.push({ what: m.target, reason, span: m.span });
   };
   for (const m of mounts) {
-    const target = posix.normalize(m.target);
+    const target = clean(m.target);
     if (!posix.isAbsolute(target)) {
       unknowns.push({ what: m.target, reason: 'the mount target is not an absolute path', span: m.span });
       continue;
@@ -169,10 +170,10 @@ function mountLayers(ctx: ContainerViewContext, mounts: readonly MountSpec[], im
           for (const f of content.sources) {
             out.push({ ...f, containerPath: posix.join(target, f.containerPath), chain: [...(f.chain ?? []), f.via], via: m.span });
           }
-        } else if (ctx.namedVolume) {
-          // The first container to mount an empty volume fills it from its own image: it sees its image's files.
         } else {
-          const below = image.files().some((f) => f.containerPath.startsWith(`${target}/`));
+          // An empty volume is filled from this container's image when it has files there (it is the
+          // first to mount it); otherwise whatever fills it (another image, a process) is not known here.
+          const below = image.files().some((f) => f.containerPath.startsWith(`${target}/`)) || image.unknownLayers().some((l) => l.containerPath.startsWith(`${target}/`));
           if (!below) opaque(m, true, `named volume ${m.source}: its content comes from whichever container fills it`);
         }
         break;
@@ -201,7 +202,7 @@ export function volumeContent(ws: Workspace, view: ContainerView, name: string):
  * volume on first mount). Callers pass the specs in the order the orchestrator starts them.
  */
 export function buildContainerViews(ws: Workspace, specs: readonly ContainerSpec[]): ContainerView[] {
-  const first = specs.map((s) => buildContainerView({ ws, namedVolume: () => undefined }, s));
+  const first = specs.map((s) => buildContainerView({ ws }, s));
   const fillers = new Map<string, { index: number; content: ContainerFs }>();
   specs.forEach((s, i) => {
     for (const m of s.mounts) {

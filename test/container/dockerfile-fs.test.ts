@@ -62,10 +62,18 @@ describe('the image filesystem from the Dockerfile', () => {
   it('never reads outside the checked folder: ../ sources, absolute bind mounts and symlinks that leave', () => {
     const { v, r } = viewOf(
       { 'app/Dockerfile': 'FROM python:3.12\nCOPY ../secrets.py /app/\nCOPY link.conf /app/link.conf\n' },
-      (rr) => ({ mounts: [rr.mount('docker-compose.yml', 'build: app', { type: 'bind', source: '/etc', target: '/host-etc' })] }),
-      (rr) => symlinkSync('/etc/passwd', join(rr.dir, 'app/link.conf')),
+      (rr) => ({ mounts: [
+        rr.mount('docker-compose.yml', 'build: app', { type: 'bind', source: '/etc', target: '/host-etc' }),
+        rr.mount('docker-compose.yml', 'services', { type: 'bind', source: 'app', target: '/mnt' }),
+      ] }),
+      (rr) => {
+        symlinkSync('/etc/passwd', join(rr.dir, 'app/link.conf'));
+        symlinkSync('/etc/hostname', join(rr.dir, 'app/inner.conf'));
+      },
     );
     expect(v.filesystem.resolve('/app/link.conf')).toBeUndefined();
+    // A symlink inside a mounted folder that leads out is unknown, never read.
+    expect(v.filesystem.state('/mnt/inner.conf')).toMatchObject({ kind: 'unknown' });
     expect(v.filesystem.state('/host-etc/passwd').kind).toBe('unknown');
     const reasons = v.unknowns.map((u) => `${r.line(u.span)} ${u.reason}`);
     expect(reasons).toContain('2 ../secrets.py is outside the build context');
