@@ -2,6 +2,7 @@ import { UsageError } from './engine/run.js';
 import { capacityCommand } from './commands/capacity.js';
 import { graphCommand } from './commands/graph.js';
 import { checkCommand } from './commands/check.js';
+import { initCommand } from './commands/init.js';
 import type { CliIO } from './commands/io.js';
 import { redirectDocText, ruleDocText } from './docs/rule-doc.js';
 import { redirectOf } from './core/rule-redirects.js';
@@ -59,6 +60,7 @@ Examples:
 /** Each subcommand parses its own options; this only dispatches and turns errors into exit code 2. */
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => number> = {
   check: checkCommand,
+  init: initCommand,
   capacity: capacityCommand,
   graph: graphCommand,
   rules: (_argv, io) => {
