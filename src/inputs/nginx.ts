@@ -7,7 +7,8 @@ import { parseNginx, type NginxArg, type NginxDirective } from '../parsers/nginx
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerFs, globToRegExp, type ContainerFile, type ContainerPathSource } from '../container/filesystem.js';
-import { readContainerFile, remapSpans } from '../container/render.js';
+import { readContainerFile, remapSpans, substitutionsAt } from '../container/render.js';
+import type { MappedText } from '../parsers/mapped-text.js';
 import { isJinjaTemplate } from '../parsers/template.js';
 import type { ContainerProcess, ContainerView, FileOrigin, UnknownPart } from '../container/types.js';
 
@@ -97,6 +98,11 @@ export interface NginxModel {
   readonly implicitMain: boolean;
   /** Container paths of files the image ships that nginx loads too (its nginx.conf, conf.d/default.conf). */
   readonly imageFiles: readonly string[];
+  /**
+   * The places a value in a rendered file came through besides the template line: the environment
+   * line that filled `${VAR}` in (empty for text written in the template itself).
+   */
+  viaOf(span: Span): Span[];
   /** What nginx loads that arena-lint cannot know (main file unknown, a glob over a folder start-up fills). */
   readonly unknowns: readonly UnknownPart[];
   /** Included files that were not parsed, and why (a Jinja template nothing renders). */
@@ -201,6 +207,7 @@ class NginxBuilder {
   private readonly unresolved: Span[] = [];
   private readonly unread: { path: string; reason: string }[] = [];
   private readonly unknowns: UnknownPart[] = [];
+  private readonly rendered: MappedText[] = [];
   private readonly imageFiles: string[] = [];
   private readonly loaded = new Set<string>();
   private readonly parsed = new Map<string, NginxDirective[] | undefined>();
@@ -221,7 +228,10 @@ class NginxBuilder {
       return undefined;
     }
     const r = parseNginx(maskBlockPlaceholders(readable.source));
-    if (readable.mapped) remapSpans(r, readable.mapped);
+    if (readable.mapped) {
+      remapSpans(r, readable.mapped);
+      this.rendered.push(readable.mapped);
+    }
     if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
       // nginx reads the byte order mark as part of the first word and stops.
       const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
@@ -375,6 +385,7 @@ class NginxBuilder {
     return {
       files: this.files, roots: this.roots, upstreams, locations, proxyPasses, zones, zoneUses,
       unresolvedIncludes: this.unresolved, implicitMain: this.implicitMain, imageFiles: [...new Set(this.imageFiles)], unreadFiles: this.unread, unknowns: this.unknowns,
+      viaOf: (span: Span) => this.rendered.filter((m) => m.file === span.file).flatMap((m) => substitutionsAt(m, span)),
       problems: this.problems, comments: this.comments,
     };
   }

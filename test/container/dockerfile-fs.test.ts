@@ -138,3 +138,19 @@ describe('buildContainerViews', () => {
     expect(css.chain?.map((s) => r.line(s))).toEqual([2]);
   });
 });
+
+describe('configs and secrets', () => {
+  it('a config backed by a file is mounted like a bind; an external secret is unknown', () => {
+    repo = new Repo({ 'docker-compose.yml': 'services:\n  nginx:\n    image: nginx:1.27\n', 'nginx/site.conf': 'server { listen 80; }\n' });
+    const r = repo;
+    const v = buildContainerView({ ws: r.ws }, spec(r, 'docker-compose.yml', 'nginx', {
+      image: r.value('docker-compose.yml', 'nginx:1.27'),
+      mounts: [
+        r.mount('docker-compose.yml', 'services', { type: 'config', source: 'nginx/site.conf', target: '/etc/nginx/conf.d/default.conf' }),
+        r.mount('docker-compose.yml', 'nginx:', { type: 'secret', target: '/run/secrets/db_password' }),
+      ],
+    }));
+    expect(v.filesystem.resolve('/etc/nginx/conf.d/default.conf')?.origin).toMatchObject({ kind: 'mount', hostPath: 'nginx/site.conf' });
+    expect(v.filesystem.state('/run/secrets/db_password')).toMatchObject({ kind: 'unknown', origin: { reason: 'the secret is external to the project' } });
+  });
+});

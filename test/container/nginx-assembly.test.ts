@@ -34,6 +34,8 @@ describe('nginx as the container loads it', () => {
     expect(pp.target.span.file).toBe('nginx/default.conf.template');
     expect(r.line(pp.target.span)).toBe(4);
     expect(r.ws.read('nginx/default.conf.template')!.text.slice(pp.target.span.start, pp.target.span.end)).toBe('http://${UPSTREAM}');
+    // ... and came through the compose environment line.
+    expect(model.viaOf(pp.target.span)).toEqual([r.span('docker-compose.yml', 'web:8000')]);
     const host = model.roots.flatMap(function all(n): typeof model.roots { return [n, ...n.children.flatMap(all)]; }).find((n) => n.directive.name === 'proxy_set_header')!;
     expect(host.directive.args[1]!.value).toBe('$host');
     const unset = model.roots.flatMap(function all(n): typeof model.roots { return [n, ...n.children.flatMap(all)]; }).find((n) => n.directive.name === 'add_header')!;
