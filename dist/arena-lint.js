@@ -8774,6 +8774,7 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
 }
 
 // src/container/filesystem.ts
+import { realpathSync } from "node:fs";
 import { join, posix, relative, sep } from "node:path";
 
 // src/parsers/dockerfile.ts
@@ -8847,6 +8848,16 @@ function repoPath(...parts) {
   if (p === ".." || p.startsWith("../") || posix.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
+function staysInside(ws, rel) {
+  try {
+    const root = realpathSync(ws.rootAbs);
+    const real = realpathSync(join(ws.rootAbs, rel || "."));
+    const r = relative(root, real);
+    return r === "" || !r.startsWith(`..${sep}`) && r !== ".." && !r.startsWith("/");
+  } catch {
+    return true;
+  }
+}
 function originOf(s2, hostPath) {
   if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
   if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
@@ -8896,7 +8907,10 @@ var ContainerFs = class _ContainerFs {
       if (s2.isDir && under(p, s2.containerPath)) {
         if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
         const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
-        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
+        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) {
+          if (!staysInside(this.ws, host)) return { kind: "unknown", origin: { kind: "unknown", reason: `${host} leaves the checked folder through a symlink`, via: s2.via }, via: s2.via };
+          return { kind: "file", file: fileOf(s2, p, host) };
+        }
         if (s2.hides) return { kind: "absent" };
       }
       if (s2.hides && s2.isDir && p === s2.containerPath) return { kind: "absent" };
@@ -8976,9 +8990,20 @@ var ContainerFs = class _ContainerFs {
   subtree(dir) {
     const d = posix.normalize(dir);
     const out = [];
+    for (const s2 of this.sources) {
+      if ((s2.opaque || s2.incomplete) && under(s2.containerPath, d)) out.push({ ...s2, containerPath: `/${rest(s2.containerPath, d)}` });
+    }
     for (const f of this.files()) {
       if (!under(f.containerPath, d)) continue;
-      out.push({ containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin, ...f.chain ? { chain: f.chain } : {} });
+      out.push({
+        containerPath: `/${rest(f.containerPath, d)}`,
+        hostPath: f.hostPath,
+        isDir: false,
+        via: f.via,
+        origin: f.origin,
+        ...f.chain ? { chain: f.chain } : {},
+        ...f.rendering ? { rendering: f.rendering } : {}
+      });
     }
     return out;
   }
@@ -17197,6 +17222,9 @@ function remapSpans(doc, mapped) {
   visit(doc);
   return doc;
 }
+function substitutionsAt(mapped, span) {
+  return mapped.substitutions.filter((s2) => s2.source.start < span.end && s2.source.end > span.start).flatMap((s2) => s2.via);
+}
 
 // src/parsers/template.ts
 var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
@@ -17231,9 +17259,9 @@ function startsWithBom(ws, hostPath) {
     return false;
   }
 }
-function buildNginxModel(ws, fs, _extraFiles = [], main2 = `${NGINX_PREFIX}/nginx.conf`) {
+function buildNginxModel(ws, fs, _extraFiles = [], opts = {}) {
   const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
-  b.build(main2);
+  b.build(opts.main ?? `${NGINX_PREFIX}/nginx.conf`, opts.assumeImageDefault ?? true, opts.anchor);
   return b.result();
 }
 function withRenderedTemplates(ws, fs) {
@@ -17259,6 +17287,7 @@ var NginxBuilder = class {
   unresolved = [];
   unread = [];
   unknowns = [];
+  rendered = [];
   imageFiles = [];
   loaded = /* @__PURE__ */ new Set();
   parsed = /* @__PURE__ */ new Map();
@@ -17275,7 +17304,10 @@ var NginxBuilder = class {
       return void 0;
     }
     const r = parseNginx(maskBlockPlaceholders(readable.source));
-    if (readable.mapped) remapSpans(r, readable.mapped);
+    if (readable.mapped) {
+      remapSpans(r, readable.mapped);
+      this.rendered.push(readable.mapped);
+    }
     if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
       const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
       const word = first?.[1] ?? "";
@@ -17288,8 +17320,12 @@ var NginxBuilder = class {
     this.parsed.set(key, dirs);
     return dirs;
   }
-  build(mainPath) {
+  build(mainPath, assumeImageDefault, anchor) {
     const main2 = this.fs.state(mainPath);
+    if (main2.kind === "absent" && !assumeImageDefault && anchor) {
+      this.unknowns.push({ what: mainPath, reason: "the image's own nginx.conf is not known and the repository does not provide one", span: anchor });
+      return;
+    }
     if (main2.kind === "file") {
       this.load(main2.file, "main", "main", void 0, []);
       return;
@@ -17426,6 +17462,7 @@ var NginxBuilder = class {
       imageFiles: [...new Set(this.imageFiles)],
       unreadFiles: this.unread,
       unknowns: this.unknowns,
+      viaOf: (span) => this.rendered.filter((m) => m.file === span.file).flatMap((m) => substitutionsAt(m, span)),
       problems: this.problems,
       comments: this.comments
     };
@@ -17468,6 +17505,7 @@ function inherited(node, name2) {
   }
   return [];
 }
+var BUILTIN_VARIABLES = new Set("args binary_remote_addr body_bytes_sent bytes_sent connection connection_requests connection_time content_length content_type document_root document_uri host hostname https is_args limit_rate msec nginx_version pid pipe proxy_protocol_addr proxy_protocol_port proxy_protocol_server_addr proxy_protocol_server_port query_string realpath_root remote_addr remote_port remote_user request request_body request_body_file request_completion request_filename request_id request_length request_method request_time request_uri scheme server_addr server_name server_port server_protocol status tcpinfo_rtt tcpinfo_rttvar tcpinfo_snd_cwnd tcpinfo_rcv_space time_iso8601 time_local uri proxy_add_x_forwarded_for proxy_host proxy_port realip_remote_addr realip_remote_port gzip_ratio limit_req_status limit_conn_status invalid_referer secure_link secure_link_expires uid_got uid_reset uid_set fastcgi_script_name fastcgi_path_info date_local date_gmt connections_active connections_reading connections_writing connections_waiting http2 http3 modern_browser ancient_browser msie binary_remote_addr embedded_variable request_body_file sent_http_ content_type".split(" "));
 
 // src/inputs/django.ts
 function processEnv(stack, svc) {
@@ -21792,7 +21830,7 @@ var Workspace = class {
 };
 
 // src/security/secrets.ts
-import { posix as posix6 } from "node:path";
+import { posix as posix7 } from "node:path";
 var SECRET_NAME = /(PASSWORD|PASSWD|SECRET|SECRET_KEY|SECRETKEY|TOKEN|API_KEY|APIKEY|SECRET_ACCESS_KEY|PRIVATE_KEY|AUTH_KEY|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY|(^|_)PASS|(^|_)PWD|REQUIREPASS|MASTERAUTH)$/i;
 var URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi;
 function isSecretName(name2) {
@@ -21913,7 +21951,7 @@ function userlistSecrets(stack, out) {
   for (const pgb of dataTier(stack).pgbouncers) {
     const auth = pgb.settings.get("auth_file");
     if (auth?.kind !== "known" || auth.value === "") continue;
-    const containerPath2 = posix6.isAbsolute(auth.value) ? auth.value : posix6.join("/etc/pgbouncer", auth.value);
+    const containerPath2 = posix7.isAbsolute(auth.value) ? auth.value : posix7.join("/etc/pgbouncer", auth.value);
     const hostPath = stack.image(pgb.service).fs.resolve(containerPath2)?.hostPath;
     const file = hostPath !== void 0 ? stack.workspace.read(hostPath) : void 0;
     if (!file) continue;
@@ -27587,9 +27625,9 @@ function initCommand(argv, io) {
     ...values["latency-ms"] !== void 0 ? { latencyMs: positive("latency-ms", values["latency-ms"]) } : {}
   };
   const text = initConfigText(answers);
-  const loaded2 = loadConfig(createSourceFile(".arena-lint.yaml", text));
-  if (loaded2.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded2.problems.map((p) => p.message).join("; ")}`);
-  const plan = capacityPlan(loaded2.config);
+  const loaded3 = loadConfig(createSourceFile(".arena-lint.yaml", text));
+  if (loaded3.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded3.problems.map((p) => p.message).join("; ")}`);
+  const plan = capacityPlan(loaded3.config);
   if (plan.problems.length) throw new UsageError(plan.problems.map((p) => p.message).join("; "));
   const before = check({ dir, displayDir: shown, rules: RULES, ...present ? { configPath: join7(dir, present) } : {} });
   const target = join7(dir, ".arena-lint.yaml");

@@ -297,7 +297,7 @@ interface Frame {
   problems: ParseProblem[];
   functions: Map<string, Node[]>;
   read: string[];
-  last?: { argv: ShellWord[]; span: Span };
+  last?: { argv: ShellWord[]; span: Span; assigns: [string, Value<string>][] };
   depth: number;
 }
 
@@ -779,15 +779,6 @@ function runSimple(f: Frame, n: Extract<Node, { k: 'simple' }>, ws: Workspace): 
   const name = plain(argv[0]);
   if (name === undefined) return undefined;
   const base = posix.basename(name);
-  const envFor = (): Map<string, Value<string>> => {
-    const env = new Map<string, Value<string>>();
-    for (const k of f.exported) {
-      const v = f.vars.get(k);
-      if (v) env.set(k, v);
-    }
-    for (const [k, v] of assigns) env.set(k, v);
-    return env;
-  };
   switch (base) {
     case 'export':
     case 'readonly':
@@ -918,10 +909,8 @@ function runSimple(f: Frame, n: Extract<Node, { k: 'simple' }>, ws: Workspace): 
     f.steps.push({ description: `${base} starts in the background`, span: n.span });
     return true;
   }
-  if (!BUILTIN_OR_UTILITY.has(base) && !isOneShot(argv)) {
-    f.last = { argv, span: n.span };
-    void envFor;
-  }
+  // `A=1 gunicorn ...` sets A for that command only.
+  if (!BUILTIN_OR_UTILITY.has(base) && !isOneShot(argv)) f.last = { argv, span: n.span, assigns };
   return undefined;
 }
 
@@ -1185,7 +1174,7 @@ export function readScript(ws: Workspace, source: ScriptSource, input: ScriptInp
     return out;
   };
   const result = (outcome: ScriptResult['outcome'], argv: readonly ShellWord[]): ScriptResult => ({
-    outcome, argv, env: env(), workdir: f.workdir, steps: f.steps, unknowns: f.unknowns, layers: f.layers, problems: f.problems, read: f.read,
+    outcome, argv, env: outcome === 'last' && f.last ? new Map([...env(), ...f.last.assigns]) : env(), workdir: f.workdir, steps: f.steps, unknowns: f.unknowns, layers: f.layers, problems: f.problems, read: f.read,
   });
   if (!text) return result('unknown', []);
   try {

@@ -5,7 +5,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import { ContainerFs, repoPath, staysInside, type ContainerPathSource } from './filesystem.js';
 import { buildDockerfile, type BuiltImage } from './dockerfile-fs.js';
 import { wellKnownImage, type WellKnownImage } from './images.js';
-import { followProcess, processEnvironment, startCommand, workingDir, type ImageConfig, type ProcessInput } from './process.js';
+import { followProcess, processEnvironment, startCommand, type ImageConfig, type ProcessInput } from './process.js';
 import { readAppServerReading } from './app-servers/index.js';
 import { discoverDjango } from './django-settings.js';
 import type { ContainerSpec, ContainerView, ContainerViewContext, LoadedFile, MountSpec, UnknownPart } from './types.js';
@@ -71,7 +71,6 @@ export function buildContainerView(ctx: ContainerViewContext, spec: ContainerSpe
   if (!followed.process && start.argv.length === 0) {
     unknowns.push({ what: 'process', reason: nothingRunsReason(spec, built, wellKnown), span: spec.span });
   }
-  void workingDir;
   const appServer = followed.process ? readAppServerReading(followed.process, fs, ws) : undefined;
   const django = followed.process ? discoverDjango(followed.process, fs, ws, appServer) : undefined;
   for (const f of [...(appServer?.files ?? []), ...(django?.files ?? [])]) {

@@ -157,3 +157,11 @@ describe('what reading the start-up reports', () => {
     expect(mounted.filesystem.resolve('/etc/pgbouncer/pgbouncer.ini')?.origin).toMatchObject({ kind: 'mount', hostPath: 'pgbouncer.ini' });
   });
 });
+
+describe('the last command of a script', () => {
+  it('keeps the variables set for that command only', () => {
+    const { v } = view({ Dockerfile: 'FROM python:3.12\nCOPY run.sh /run.sh\nCMD ["sh", "/run.sh"]\n', 'run.sh': 'WEB_CONCURRENCY=6 gunicorn app.wsgi\n' });
+    expect(argvOf(v)).toEqual(['gunicorn', 'app.wsgi']);
+    expect(v.environment.get('WEB_CONCURRENCY')).toMatchObject({ kind: 'known', value: '6', span: { file: 'run.sh' } });
+  });
+});
