@@ -7896,7 +7896,7 @@ var SourceSet = class {
 };
 
 // src/stack/stack.ts
-import { posix as posix5 } from "node:path";
+import { posix as posix6 } from "node:path";
 
 // src/core/value.ts
 function known(value, span, extra = {}) {
@@ -8839,6 +8839,7 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
 }
 
 // src/container/filesystem.ts
+import { realpathSync } from "node:fs";
 import { join, posix, relative, sep } from "node:path";
 
 // src/parsers/dockerfile.ts
@@ -8912,6 +8913,16 @@ function repoPath(...parts) {
   if (p === ".." || p.startsWith("../") || posix.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
+function staysInside(ws, rel) {
+  try {
+    const root = realpathSync(ws.rootAbs);
+    const real = realpathSync(join(ws.rootAbs, rel || "."));
+    const r = relative(root, real);
+    return r === "" || !r.startsWith(`..${sep}`) && r !== ".." && !r.startsWith("/");
+  } catch {
+    return true;
+  }
+}
 function originOf(s2, hostPath) {
   if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
   if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
@@ -8961,7 +8972,10 @@ var ContainerFs = class _ContainerFs {
       if (s2.isDir && under(p, s2.containerPath)) {
         if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
         const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
-        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
+        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) {
+          if (!staysInside(this.ws, host)) return { kind: "unknown", origin: { kind: "unknown", reason: `${host} leaves the checked folder through a symlink`, via: s2.via }, via: s2.via };
+          return { kind: "file", file: fileOf(s2, p, host) };
+        }
         if (s2.hides) return { kind: "absent" };
       }
       if (s2.hides && s2.isDir && p === s2.containerPath) return { kind: "absent" };
@@ -9041,9 +9055,20 @@ var ContainerFs = class _ContainerFs {
   subtree(dir) {
     const d = posix.normalize(dir);
     const out = [];
+    for (const s2 of this.sources) {
+      if ((s2.opaque || s2.incomplete) && under(s2.containerPath, d)) out.push({ ...s2, containerPath: `/${rest(s2.containerPath, d)}` });
+    }
     for (const f of this.files()) {
       if (!under(f.containerPath, d)) continue;
-      out.push({ containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin, ...f.chain ? { chain: f.chain } : {} });
+      out.push({
+        containerPath: `/${rest(f.containerPath, d)}`,
+        hostPath: f.hostPath,
+        isDir: false,
+        via: f.via,
+        origin: f.origin,
+        ...f.chain ? { chain: f.chain } : {},
+        ...f.rendering ? { rendering: f.rendering } : {}
+      });
     }
     return out;
   }
@@ -17263,13 +17288,25 @@ function remapSpans(doc, mapped) {
   visit(doc);
   return doc;
 }
+function substitutionsAt(mapped, span) {
+  return mapped.substitutions.filter((s2) => s2.source.start < span.end && s2.source.end > span.start).flatMap((s2) => s2.via);
+}
+
+// src/parsers/template.ts
+var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
+function jinjaTagAt(text) {
+  const m = JINJA_TAG.exec(text);
+  return m ? m.index : -1;
+}
+function isJinjaTemplate(text) {
+  return jinjaTagAt(text) >= 0;
+}
 
 // src/inputs/nginx.ts
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
 var CONF_D = "/etc/nginx/conf.d";
-var JINJA = /\{\{[^{}\n]*\}\}|\{%-?\s*[a-z]+\b[^%\n]*%\}|\{#[^#\n]*#\}/;
 function maskBlockPlaceholders(file) {
   if (!file.text.includes("${")) return file;
   const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
@@ -17288,9 +17325,9 @@ function startsWithBom(ws, hostPath) {
     return false;
   }
 }
-function buildNginxModel(ws, fs, _extraFiles = [], main2 = `${NGINX_PREFIX}/nginx.conf`) {
+function buildNginxModel(ws, fs, _extraFiles = [], opts = {}) {
   const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
-  b.build(main2);
+  b.build(opts.main ?? `${NGINX_PREFIX}/nginx.conf`, opts.assumeImageDefault ?? true, opts.anchor);
   return b.result();
 }
 function withRenderedTemplates(ws, fs) {
@@ -17316,6 +17353,7 @@ var NginxBuilder = class {
   unresolved = [];
   unread = [];
   unknowns = [];
+  rendered = [];
   imageFiles = [];
   loaded = /* @__PURE__ */ new Set();
   parsed = /* @__PURE__ */ new Map();
@@ -17327,12 +17365,15 @@ var NginxBuilder = class {
     this.parsed.set(key2, void 0);
     const readable = readContainerFile(this.ws, f);
     if (!readable) return void 0;
-    if (JINJA.test(readable.source.text)) {
+    if (isJinjaTemplate(readable.source.text)) {
       this.unread.push({ path: f.hostPath, reason: "a Jinja template: nothing in the container renders it" });
       return void 0;
     }
     const r = parseNginx(maskBlockPlaceholders(readable.source));
-    if (readable.mapped) remapSpans(r, readable.mapped);
+    if (readable.mapped) {
+      remapSpans(r, readable.mapped);
+      this.rendered.push(readable.mapped);
+    }
     if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
       const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
       const word = first?.[1] ?? "";
@@ -17345,8 +17386,12 @@ var NginxBuilder = class {
     this.parsed.set(key2, dirs);
     return dirs;
   }
-  build(mainPath) {
+  build(mainPath, assumeImageDefault, anchor) {
     const main2 = this.fs.state(mainPath);
+    if (main2.kind === "absent" && !assumeImageDefault && anchor) {
+      this.unknowns.push({ what: mainPath, reason: "the image's own nginx.conf is not known and the repository does not provide one", span: anchor });
+      return;
+    }
     if (main2.kind === "file") {
       this.load(main2.file, "main", "main", void 0, []);
       return;
@@ -17483,6 +17528,7 @@ var NginxBuilder = class {
       imageFiles: [...new Set(this.imageFiles)],
       unreadFiles: this.unread,
       unknowns: this.unknowns,
+      viaOf: (span) => this.rendered.filter((m) => m.file === span.file).flatMap((m) => substitutionsAt(m, span)),
       problems: this.problems,
       comments: this.comments
     };
@@ -17525,6 +17571,7 @@ function inherited(node, name2) {
   }
   return [];
 }
+var BUILTIN_VARIABLES = new Set("args binary_remote_addr body_bytes_sent bytes_sent connection connection_requests connection_time content_length content_type document_root document_uri host hostname https is_args limit_rate msec nginx_version pid pipe proxy_protocol_addr proxy_protocol_port proxy_protocol_server_addr proxy_protocol_server_port query_string realpath_root remote_addr remote_port remote_user request request_body request_body_file request_completion request_filename request_id request_length request_method request_time request_uri scheme server_addr server_name server_port server_protocol status tcpinfo_rtt tcpinfo_rttvar tcpinfo_snd_cwnd tcpinfo_rcv_space time_iso8601 time_local uri proxy_add_x_forwarded_for proxy_host proxy_port realip_remote_addr realip_remote_port gzip_ratio limit_req_status limit_conn_status invalid_referer secure_link secure_link_expires uid_got uid_reset uid_set fastcgi_script_name fastcgi_path_info date_local date_gmt connections_active connections_reading connections_writing connections_waiting http2 http3 modern_browser ancient_browser msie binary_remote_addr embedded_variable request_body_file sent_http_ content_type".split(" "));
 
 // src/inputs/django.ts
 function processEnv(stack, svc) {
@@ -17724,7 +17771,7 @@ function djangoRedisUses(app) {
 }
 
 // src/inputs/pgbouncer.ts
-import { posix as posix4 } from "node:path";
+import { posix as posix5 } from "node:path";
 
 // src/core/suggest.ts
 function editDistance(a, b) {
@@ -18329,6 +18376,7 @@ function parsePgbouncerIni(file) {
   const comments = [];
   const sections2 = [];
   const includes = [];
+  const leading = [];
   let current;
   const lineEndFrom = (pos) => {
     const nl = text.indexOf("\n", pos);
@@ -18385,13 +18433,14 @@ function parsePgbouncerIni(file) {
       problems.push(entry.problem);
     } else if (!current) {
       problems.push({ message: `"${entry.key}" is set outside any section`, span: entry.span });
+      leading.push(entry);
     } else {
       current.entries.push(entry);
       extendSection(entry.span.end);
     }
     p = lineEnd;
   }
-  return { doc: { path: file.path, sections: sections2, includes }, problems, comments };
+  return { doc: { path: file.path, sections: sections2, includes, ...leading.length ? { leading } : {} }, problems, comments };
   function readEntry(start, lineEnd) {
     let q = start;
     let key2;
@@ -18528,6 +18577,231 @@ function effectivePgbouncerSettings(ini, version) {
   return out;
 }
 
+// src/container/config-includes.ts
+import { posix as posix4 } from "node:path";
+
+// src/reference/redis-settings.ts
+var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
+  ["port", "6379"],
+  ["bind", "* -::*"],
+  ["protected-mode", "yes"],
+  ["maxclients", "10000"],
+  ["tcp-backlog", "511"],
+  // 0 means no limit (on 64-bit builds).
+  ["maxmemory", "0"],
+  ["maxmemory-policy", "noeviction"],
+  ["timeout", "0"],
+  ["tcp-keepalive", "300"],
+  ["databases", "16"],
+  ["appendonly", "no"],
+  ["save", "3600 1 300 100 60 10000"],
+  ["io-threads", "1"]
+]);
+var MEMORY_UNITS = { "": 1, b: 1, k: 1e3, kb: 1024, m: 1e3 ** 2, mb: 1024 ** 2, g: 1e3 ** 3, gb: 1024 ** 3 };
+function parseRedisMemory(raw) {
+  const m = /^(-?\d+)([a-z]*)$/i.exec(raw);
+  if (!m) return void 0;
+  const mul = MEMORY_UNITS[m[2].toLowerCase()];
+  return mul === void 0 ? void 0 : Number(m[1]) * mul;
+}
+
+// src/parsers/redis.ts
+function assign(settings, name2, value) {
+  const previous = settings.get(name2);
+  if (name2 === "save" && previous?.kind === "known" && value.kind === "known" && previous.value !== "" && value.value !== "") {
+    settings.set(name2, { ...value, value: `${previous.value} ${value.value}`, span: spanUnion(previous.span, value.span) });
+  } else {
+    settings.set(name2, value);
+  }
+}
+function joinWords(words, at) {
+  if (words.length === 0) return known("", at);
+  const span = words.map((w) => w.span).reduce(spanUnion);
+  const missing = words.find((w) => w.kind === "unknown");
+  if (missing) return unknown(missing.reason, span);
+  return known(words.map((w) => w.value).join(" "), span);
+}
+function parseRedisArgs(argv) {
+  const settings = /* @__PURE__ */ new Map();
+  const problems = [];
+  let i = 0;
+  const first = argv[0];
+  if (first?.kind === "known" && /(^|\/)(redis|valkey|keydb|redis-stack)-server$/.test(first.value)) i++;
+  let configFile;
+  const next = argv[i];
+  if (next && !(next.kind === "known" && next.value.startsWith("--"))) {
+    configFile = next;
+    i++;
+  }
+  let name2;
+  let words = [];
+  const flush = () => {
+    if (name2) assign(settings, name2.value.slice(2).toLowerCase(), joinWords(words, name2.span));
+  };
+  for (; i < argv.length; i++) {
+    const word = argv[i];
+    if (word.kind === "known" && word.value.startsWith("--") && word.value.length > 2) {
+      flush();
+      name2 = word;
+      words = [];
+    } else if (name2) {
+      words.push(word);
+    } else {
+      problems.push({ message: "Argument before any --option", span: word.span });
+    }
+  }
+  flush();
+  return { ...configFile ? { configFile } : {}, settings, problems };
+}
+var RedisConf = class extends Map {
+  includes = [];
+};
+function parseRedisConf(file) {
+  const doc = new RedisConf();
+  const problems = [];
+  const comments = [];
+  const text = file.text;
+  const span = (start, end) => ({ file: file.path, start, end });
+  let lineStart2 = 0;
+  for (; ; ) {
+    const nl = text.indexOf("\n", lineStart2);
+    const lineEnd = nl === -1 ? text.length : nl;
+    readLine(lineStart2, lineEnd);
+    if (nl === -1) break;
+    lineStart2 = nl + 1;
+  }
+  return { doc, problems, comments };
+  function readLine(start, end) {
+    let p = start;
+    while (p < end && /\s/.test(text[p])) p++;
+    let stop = end;
+    while (stop > p && /\s/.test(text[stop - 1])) stop--;
+    if (p >= stop) return;
+    if (text[p] === "#") {
+      comments.push({ text: text.slice(p + 1, stop).trim(), span: span(p, stop) });
+      return;
+    }
+    const words = [];
+    while (p < stop) {
+      const wStart = p;
+      let value = "";
+      if (text[p] === '"' || text[p] === "'") {
+        const quote = text[p];
+        p++;
+        let closed = false;
+        while (p < stop) {
+          const c = text[p];
+          if (c === "\\" && p + 1 < stop) {
+            const n = text[p + 1];
+            value += quote === '"' ? { n: "\n", r: "\r", t: "	", b: "\b", a: "\x07" }[n] ?? n : n === "'" ? "'" : `\\${n}`;
+            p += 2;
+            continue;
+          }
+          if (c === quote) {
+            p++;
+            closed = true;
+            break;
+          }
+          value += c;
+          p++;
+        }
+        if (!closed || p < stop && !/\s/.test(text[p])) {
+          problems.push({ message: closed ? "A closing quote must be followed by a space" : "Unbalanced quotes", span: span(wStart, stop) });
+          return;
+        }
+      } else {
+        while (p < stop && !/\s/.test(text[p])) p++;
+        value = text.slice(wStart, p);
+      }
+      words.push({ value, start: wStart, end: p });
+      while (p < stop && /\s/.test(text[p])) p++;
+    }
+    const [head, ...args] = words;
+    if (!head) return;
+    const name2 = head.value.toLowerCase();
+    const valueSpan = args.length > 0 ? span(args[0].start, args[args.length - 1].end) : span(head.end, head.end);
+    if (name2 === "include") {
+      doc.includes.push({ path: args.map((a) => a.value).join(" "), span: valueSpan });
+      return;
+    }
+    assign(doc, name2, known(args.map((a) => a.value).join(" "), valueSpan));
+  }
+}
+
+// src/container/config-includes.ts
+var MAX_DEPTH = 8;
+function loaded2(path, problems, comments) {
+  return { path, problems, comments };
+}
+function loadPgbouncerIni(ws, fs, main2, cwd = "/") {
+  const files = [];
+  const sections2 = [];
+  const unresolved = [];
+  let current;
+  const read = (cf, depth, nested) => {
+    const readable = readContainerFile(ws, cf);
+    if (!readable) return false;
+    const file = readable.source;
+    const r = parsePgbouncerIni(file);
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    const doc = r.doc;
+    const leadingSpans = new Set((doc.leading ?? []).map((e) => e.span.start));
+    const problems = nested && current ? r.problems.filter((p) => !(p.span.file === file.path && leadingSpans.has(p.span.start) && p.message.endsWith("is set outside any section"))) : r.problems;
+    files.push(loaded2(file.path, problems, r.comments));
+    const items = [
+      ...nested && current ? (doc.leading ?? []).map((entry) => ({ at: entry.span.start, kind: "entry", entry })) : [],
+      ...doc.sections.map((section) => ({ at: section.span.start, kind: "section", section })),
+      ...doc.sections.flatMap((s2) => s2.entries.map((entry) => ({ at: entry.span.start, kind: "entry", entry }))),
+      ...doc.includes.map((include) => ({ at: include.span.start, kind: "include", include }))
+    ].sort((a, b) => a.at - b.at || (a.kind === "section" ? -1 : 1));
+    for (const it of items) {
+      if (it.kind === "section") {
+        current = { ...it.section, entries: [] };
+        sections2.push(current);
+      } else if (it.kind === "entry") {
+        current?.entries.push(it.entry);
+      } else {
+        const target = fs.resolve(posix4.resolve(cwd, it.include.path));
+        if (!target || depth >= MAX_DEPTH || !read(target, depth + 1, true)) unresolved.push(it.include);
+      }
+    }
+    return true;
+  };
+  if (!read(main2, 0, false)) return void 0;
+  return { ini: { path: main2.hostPath, sections: sections2, includes: unresolved }, files };
+}
+function loadRedisConf(ws, fs, main2, cwd = "/") {
+  const files = [];
+  const out = new RedisConf();
+  const read = (cf, depth, chain) => {
+    const readable = readContainerFile(ws, cf);
+    if (!readable) return false;
+    const file = readable.source;
+    const r = parseRedisConf(file);
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    files.push(loaded2(file.path, r.problems, r.comments));
+    const doc = r.doc;
+    const events = [
+      ...[...doc.entries()].map(([key2, value]) => ({ at: value.span.start, apply: () => void out.set(key2, value) })),
+      ...doc.includes.map((inc) => ({
+        at: inc.span.start,
+        apply: () => {
+          const abs = posix4.resolve(cwd, inc.path);
+          const targets2 = /[*?[]/.test(abs) ? fs.glob(abs) : [fs.resolve(abs)].filter((x) => x !== void 0);
+          if (targets2.length === 0 && !/[*?[]/.test(abs)) out.includes.push(inc);
+          for (const t2 of targets2) {
+            if (chain.includes(t2.containerPath) || depth >= MAX_DEPTH || !read(t2, depth + 1, [...chain, t2.containerPath])) out.includes.push(inc);
+          }
+        }
+      }))
+    ].sort((a, b) => a.at - b.at);
+    for (const e of events) e.apply();
+    return true;
+  };
+  if (!read(main2, 0, [main2.containerPath])) return void 0;
+  return { conf: out, files };
+}
+
 // src/inputs/images.ts
 function imageName(stack, svc) {
   if (svc.image?.kind === "known") return svc.image.value;
@@ -18594,17 +18868,17 @@ function readPgbouncer(stack, svc) {
   const version = image !== void 0 ? pgbouncerVersionFromImage(image) : void 0;
   const imageValue = svc.image?.kind === "known" ? svc.image : void 0;
   const base = { service: svc, ...version ? { version } : {}, ...imageValue ? { image: imageValue } : {} };
-  const iniPath = findIni(stack, svc);
-  const file = iniPath !== void 0 ? stack.workspace.read(iniPath) : void 0;
-  if (file) {
-    const parsed = parsePgbouncerIni(file);
-    stack.addFile(file.path, parsed.problems, parsed.comments);
-    const ini = parsed.doc;
+  const iniFile = findIni(stack, svc);
+  const iniPath = iniFile?.hostPath;
+  const merged = iniFile ? loadPgbouncerIni(stack.workspace, stack.image(svc).fs, iniFile) : void 0;
+  if (merged) {
+    for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
+    const ini = merged.ini;
     const databases = [];
     for (const section of ini.sections.filter((s2) => s2.name === "databases")) {
       for (const entry of section.entries) {
         const { params, problems } = parseDatabaseEntry(entry);
-        stack.addFile(file.path, problems);
+        stack.addFile(entry.span.file, problems);
         const values = /* @__PURE__ */ new Map();
         for (const [k, v] of params) {
           values.set(k, PLACEHOLDER2.test(v.value) ? unknown(`${JSON.stringify(v.value)} has a placeholder that pgbouncer does not expand itself`, v.span) : v);
@@ -18644,9 +18918,9 @@ function findIni(stack, svc) {
   const named = argv.slice(1).flatMap((w) => w.kind === "known" && w.value.endsWith(".ini") ? [w.value] : []);
   for (const p of [...named, ...DEFAULT_INI_PATHS]) {
     const hit = fs.resolve(p);
-    if (hit) return hit.hostPath;
+    if (hit) return hit;
   }
-  return fs.files().find((f) => posix4.basename(f.containerPath) === "pgbouncer.ini")?.hostPath;
+  return fs.files().find((f) => posix5.basename(f.containerPath) === "pgbouncer.ini");
 }
 function pgbouncerValue(pgb, name2) {
   const raw = pgb.settings.get(name2) ?? unknown(`${name2} is not a pgbouncer setting`, pgb.service.nameSpan);
@@ -18959,154 +19233,6 @@ function unitMillis(unit) {
   return { us: 1e-3, ms: 1, s: 1e3, min: 6e4, h: 36e5, d: 864e5 }[unit] ?? 1;
 }
 
-// src/reference/redis-settings.ts
-var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
-  ["port", "6379"],
-  ["bind", "* -::*"],
-  ["protected-mode", "yes"],
-  ["maxclients", "10000"],
-  ["tcp-backlog", "511"],
-  // 0 means no limit (on 64-bit builds).
-  ["maxmemory", "0"],
-  ["maxmemory-policy", "noeviction"],
-  ["timeout", "0"],
-  ["tcp-keepalive", "300"],
-  ["databases", "16"],
-  ["appendonly", "no"],
-  ["save", "3600 1 300 100 60 10000"],
-  ["io-threads", "1"]
-]);
-var MEMORY_UNITS = { "": 1, b: 1, k: 1e3, kb: 1024, m: 1e3 ** 2, mb: 1024 ** 2, g: 1e3 ** 3, gb: 1024 ** 3 };
-function parseRedisMemory(raw) {
-  const m = /^(-?\d+)([a-z]*)$/i.exec(raw);
-  if (!m) return void 0;
-  const mul = MEMORY_UNITS[m[2].toLowerCase()];
-  return mul === void 0 ? void 0 : Number(m[1]) * mul;
-}
-
-// src/parsers/redis.ts
-function assign(settings, name2, value) {
-  const previous = settings.get(name2);
-  if (name2 === "save" && previous?.kind === "known" && value.kind === "known" && previous.value !== "" && value.value !== "") {
-    settings.set(name2, { ...value, value: `${previous.value} ${value.value}`, span: spanUnion(previous.span, value.span) });
-  } else {
-    settings.set(name2, value);
-  }
-}
-function joinWords(words, at) {
-  if (words.length === 0) return known("", at);
-  const span = words.map((w) => w.span).reduce(spanUnion);
-  const missing = words.find((w) => w.kind === "unknown");
-  if (missing) return unknown(missing.reason, span);
-  return known(words.map((w) => w.value).join(" "), span);
-}
-function parseRedisArgs(argv) {
-  const settings = /* @__PURE__ */ new Map();
-  const problems = [];
-  let i = 0;
-  const first = argv[0];
-  if (first?.kind === "known" && /(^|\/)redis-server$/.test(first.value)) i++;
-  let configFile;
-  const next = argv[i];
-  if (next && !(next.kind === "known" && next.value.startsWith("--"))) {
-    configFile = next;
-    i++;
-  }
-  let name2;
-  let words = [];
-  const flush = () => {
-    if (name2) assign(settings, name2.value.slice(2).toLowerCase(), joinWords(words, name2.span));
-  };
-  for (; i < argv.length; i++) {
-    const word = argv[i];
-    if (word.kind === "known" && word.value.startsWith("--") && word.value.length > 2) {
-      flush();
-      name2 = word;
-      words = [];
-    } else if (name2) {
-      words.push(word);
-    } else {
-      problems.push({ message: "Argument before any --option", span: word.span });
-    }
-  }
-  flush();
-  return { ...configFile ? { configFile } : {}, settings, problems };
-}
-var RedisConf = class extends Map {
-  includes = [];
-};
-function parseRedisConf(file) {
-  const doc = new RedisConf();
-  const problems = [];
-  const comments = [];
-  const text = file.text;
-  const span = (start, end) => ({ file: file.path, start, end });
-  let lineStart2 = 0;
-  for (; ; ) {
-    const nl = text.indexOf("\n", lineStart2);
-    const lineEnd = nl === -1 ? text.length : nl;
-    readLine(lineStart2, lineEnd);
-    if (nl === -1) break;
-    lineStart2 = nl + 1;
-  }
-  return { doc, problems, comments };
-  function readLine(start, end) {
-    let p = start;
-    while (p < end && /\s/.test(text[p])) p++;
-    let stop = end;
-    while (stop > p && /\s/.test(text[stop - 1])) stop--;
-    if (p >= stop) return;
-    if (text[p] === "#") {
-      comments.push({ text: text.slice(p + 1, stop).trim(), span: span(p, stop) });
-      return;
-    }
-    const words = [];
-    while (p < stop) {
-      const wStart = p;
-      let value = "";
-      if (text[p] === '"' || text[p] === "'") {
-        const quote = text[p];
-        p++;
-        let closed = false;
-        while (p < stop) {
-          const c = text[p];
-          if (c === "\\" && p + 1 < stop) {
-            const n = text[p + 1];
-            value += quote === '"' ? { n: "\n", r: "\r", t: "	", b: "\b", a: "\x07" }[n] ?? n : n === "'" ? "'" : `\\${n}`;
-            p += 2;
-            continue;
-          }
-          if (c === quote) {
-            p++;
-            closed = true;
-            break;
-          }
-          value += c;
-          p++;
-        }
-        if (!closed || p < stop && !/\s/.test(text[p])) {
-          problems.push({ message: closed ? "A closing quote must be followed by a space" : "Unbalanced quotes", span: span(wStart, stop) });
-          return;
-        }
-      } else {
-        while (p < stop && !/\s/.test(text[p])) p++;
-        value = text.slice(wStart, p);
-      }
-      words.push({ value, start: wStart, end: p });
-      while (p < stop && /\s/.test(text[p])) p++;
-    }
-    const [head, ...args] = words;
-    if (!head) return;
-    const name2 = head.value.toLowerCase();
-    const valueSpan = args.length > 0 ? span(args[0].start, args[args.length - 1].end) : span(head.end, head.end);
-    if (name2 === "include") {
-      doc.includes.push({ path: args.map((a) => a.value).join(" "), span: valueSpan });
-      return;
-    }
-    assign(doc, name2, known(args.map((a) => a.value).join(" "), valueSpan));
-  }
-}
-
 // src/inputs/redis.ts
 var REDIS_IMAGES = /^(redis|redis\/redis-stack-server|redis\/redis-stack|bitnami\/redis|valkey\/valkey|bitnami\/valkey|eqalpha\/keydb)$/;
 function isRedisService(stack, svc) {
@@ -19121,12 +19247,12 @@ function readRedis(stack, svc) {
   let conf;
   let unreadConfig;
   if (parsed.configFile) {
-    const hit = parsed.configFile.kind === "known" ? stack.image(svc).fs.resolve(parsed.configFile.value) : void 0;
-    const file = hit ? stack.workspace.read(hit.hostPath) : void 0;
-    if (file) {
-      const r = parseRedisConf(file);
-      stack.addFile(file.path, r.problems, r.comments);
-      conf = r.doc;
+    const fs = stack.image(svc).fs;
+    const hit = parsed.configFile.kind === "known" ? fs.resolve(parsed.configFile.value) : void 0;
+    const merged = hit ? loadRedisConf(stack.workspace, fs, hit) : void 0;
+    if (merged) {
+      for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
+      conf = merged.conf;
     } else {
       unreadConfig = parsed.configFile.kind === "known" ? `redis-server reads ${parsed.configFile.value}, which is not in the repository` : parsed.configFile.reason;
     }
@@ -19917,7 +20043,7 @@ function effectiveWords(words) {
     while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
     const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 || !Object.hasOwn(WRAPPER_ARG_OPTIONS, name2) ? void 0 : WRAPPER_ARG_OPTIONS[name2];
+    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
     if (argOptions === void 0) return words.slice(i);
     i++;
     while (i < words.length) {
@@ -20177,7 +20303,7 @@ var PROXY_NAME = /nginx|proxy|gateway/i;
 var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
 function buildStack(ws, composePath) {
   const file = ws.read(composePath);
-  const dir = posix5.dirname(composePath) === "." ? "" : posix5.dirname(composePath);
+  const dir = posix6.dirname(composePath) === "." ? "" : posix6.dirname(composePath);
   const files = /* @__PURE__ */ new Set([composePath]);
   const problems = [];
   const comments = [];
@@ -21928,7 +22054,7 @@ var Workspace = class {
 };
 
 // src/security/secrets.ts
-import { posix as posix6 } from "node:path";
+import { posix as posix7 } from "node:path";
 
 // src/security/stack-access.ts
 function sourceOf(stack, path) {
@@ -22079,7 +22205,7 @@ function userlistSecrets(stack, out) {
   for (const pgb of dataTier(stack).pgbouncers) {
     const auth = pgb.settings.get("auth_file");
     if (auth?.kind !== "known" || auth.value === "") continue;
-    const containerPath2 = posix6.isAbsolute(auth.value) ? auth.value : posix6.join("/etc/pgbouncer", auth.value);
+    const containerPath2 = posix7.isAbsolute(auth.value) ? auth.value : posix7.join("/etc/pgbouncer", auth.value);
     const hostPath = stack.image(pgb.service).fs.resolve(containerPath2)?.hostPath;
     const file = hostPath !== void 0 ? sourceOf(stack, hostPath) : void 0;
     if (!file) continue;
@@ -24916,10 +25042,10 @@ var nginx_refuses_config_default = defineRule({
 function refusals(proxy, sources, where2) {
   const via = (n) => n.includedVia.length ? ` (read through the include at ${n.includedVia.map(where2).join(" -> ")})` : "";
   const model = proxy.nginx;
-  const loaded2 = new Set(model.files.filter((f) => f.role !== "snippet").map((f) => f.path));
+  const loaded3 = new Set(model.files.filter((f) => f.role !== "snippet").map((f) => f.path));
   const out = [];
   const official = isOfficialImage(proxy);
-  for (const path of loaded2) {
+  for (const path of loaded3) {
     const file = sources.get(path);
     if (file?.bom && file.text.trim() !== "") {
       out.push({
@@ -24934,7 +25060,7 @@ function refusals(proxy, sources, where2) {
     nodes.push(n);
     if (!UNJUDGED_BLOCKS.has(n.directive.name)) n.children.forEach(visit);
   };
-  model.roots.filter((n) => loaded2.has(n.directive.span.file)).forEach(visit);
+  model.roots.filter((n) => loaded3.has(n.directive.span.file)).forEach(visit);
   const hasLoadModule = nodes.some((n) => n.directive.name === "load_module");
   const formats = /* @__PURE__ */ new Map();
   const formatsOf = (http) => {
@@ -25020,7 +25146,7 @@ function refusals(proxy, sources, where2) {
   }
   if (official && !proxy.image.dockerfile && !proxy.service.command && !proxy.service.entrypoint) {
     for (const span of model.unresolvedIncludes) {
-      if (!loaded2.has(span.file)) continue;
+      if (!loaded3.has(span.file)) continue;
       const text = sources.get(span.file)?.text.slice(span.start, span.end).replace(/^["']|["']$/g, "") ?? "";
       const target = text.startsWith("/") ? text : `/etc/nginx/${text}`;
       if (hasTemplateValue(text) || OFFICIAL_IMAGE_FILES.has(target)) continue;
@@ -29013,7 +29139,7 @@ var package_default = {
 };
 
 // src/fix/apply.ts
-import { closeSync as closeSync2, fsyncSync, lstatSync, openSync as openSync2, readFileSync as readFileSync3, realpathSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync as closeSync2, fsyncSync, lstatSync, openSync as openSync2, readFileSync as readFileSync3, realpathSync as realpathSync2, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname as dirname2, isAbsolute as isAbsolute2, join as join7, relative as relative3 } from "node:path";
 var FixWriteError = class extends Error {
 };
@@ -29110,7 +29236,7 @@ var NODE_FS = {
 var BOM = Buffer.from([239, 187, 191]);
 function writeChanges(rootAbs, changes, fs = NODE_FS) {
   if (changes.length === 0) return;
-  const rootReal = realpathSync(rootAbs);
+  const rootReal = realpathSync2(rootAbs);
   const targets2 = [];
   for (const [n, change] of changes.entries()) {
     if (isAbsolute2(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
@@ -29122,7 +29248,7 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
       throw new FixWriteError(`${change.path} no longer exists`);
     }
     if (!st.isFile()) throw new FixWriteError(`${change.path} is not a regular file (a symlink is never written through)`);
-    const dirReal = realpathSync(dirname2(abs));
+    const dirReal = realpathSync2(dirname2(abs));
     const rel = relative3(rootReal, dirReal);
     if (rel.startsWith("..") || isAbsolute2(rel)) throw new FixWriteError(`${change.path} is outside the checked folder`);
     const before = fs.readFile(abs);
@@ -29997,9 +30123,9 @@ function initCommand(argv, io) {
     ...values["latency-ms"] !== void 0 ? { latencyMs: positive("latency-ms", values["latency-ms"]) } : {}
   };
   const text = initConfigText(answers);
-  const loaded2 = loadConfig(createSourceFile(".arena-lint.yaml", text));
-  if (loaded2.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded2.problems.map((p) => p.message).join("; ")}`);
-  const plan = capacityPlan(loaded2.config);
+  const loaded3 = loadConfig(createSourceFile(".arena-lint.yaml", text));
+  if (loaded3.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded3.problems.map((p) => p.message).join("; ")}`);
+  const plan = capacityPlan(loaded3.config);
   if (plan.problems.length) throw new UsageError(plan.problems.map((p) => p.message).join("; "));
   const before = check({ dir, displayDir: shown2, rules: RULES, ...present ? { configPath: join8(dir, present) } : {} });
   const target = join8(dir, ".arena-lint.yaml");
