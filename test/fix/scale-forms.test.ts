@@ -74,6 +74,15 @@ describe('scale keeps the way the file writes its replicas', () => {
     expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toBe('services:\n  web:\n    build: .\n    command: gunicorn --threads 4 --bind 0.0.0.0:8000 mysite.wsgi\n    deploy:\n      replicas: 6  # two for now\n');
   });
 
+  it('does not edit a count that comes through a variable default', () => {
+    const compose = 'services:\n  web:\n    build: .\n    command: gunicorn --bind 0.0.0.0:8000 --workers ${WORKERS:-2} mysite.wsgi\n    deploy:\n      replicas: ${WEB_REPLICAS:-1}\n';
+    const dir = stack({ 'docker-compose.yml': compose });
+    const r = cli(['scale', 'web', '--replicas', '3'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('arena-lint: the replica count of web is not written as a number (it comes through a variable or a template); set it where it is defined\n');
+    expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toBe(compose);
+  });
+
   it('refuses replicas that differ in more than their number', () => {
     const compose = 'services:\n  web-1:\n    image: app\n    mem_limit: 1g\n  web-2:\n    image: app\n    mem_limit: 2g\n';
     const dir = stack({ 'docker-compose.yml': compose });
