@@ -66,6 +66,17 @@ describe('scale keeps the way the file writes its replicas', () => {
     expect(readFileSync(join(dir, 'nginx.conf'), 'utf8')).toBe(NGINX);
   });
 
+  it('an upstream that names replicas by container_name gets the new ones by theirs', () => {
+    const replica = (n: number) => `  web-${n}:\n    image: app\n    container_name: arena-web-${n}\n    command: gunicorn --bind 0.0.0.0:8000 mysite.wsgi\n`;
+    const conf = 'upstream app {\n    server arena-web-1:8000;\n    server arena-web-2:8000;  # last\n}\nserver {\n    listen 80;\n    location / {\n        proxy_pass http://app;\n    }\n}\n';
+    const compose = `services:\n${replica(1)}${replica(2)}  nginx:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/conf.d/default.conf:ro\n`;
+    const dir = stack({ 'docker-compose.yml': compose, 'nginx.conf': conf });
+    const r = cli(['scale', 'web', '--replicas', '3'], dir);
+    expect(r.stderr).toBe('');
+    expect(readFileSync(join(dir, 'nginx.conf'), 'utf8')).toBe(conf.replace('  # last\n', '  # last\n    server arena-web-3:8000;\n'));
+    expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toBe(`services:\n${replica(1)}${replica(2)}${replica(3)}  nginx:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/conf.d/default.conf:ro\n`);
+  });
+
   it('deploy.replicas changes the number', () => {
     const compose = 'services:\n  web:\n    build: .\n    command: gunicorn --bind 0.0.0.0:8000 mysite.wsgi\n    deploy:\n      replicas: 2  # two for now\n';
     const dir = stack({ 'docker-compose.yml': compose });
