@@ -8110,7 +8110,7 @@ function substitute(out, m, from, to, name2, set) {
 // src/parsers/dotenv.ts
 var KEY = /^[A-Za-z_][A-Za-z0-9_.-]*/;
 function parseEnvFile(file) {
-  const entries = [];
+  const entries2 = [];
   const problems = [];
   const comments = [];
   const seen = /* @__PURE__ */ new Map();
@@ -8141,7 +8141,7 @@ function parseEnvFile(file) {
         const lineSpan2 = { file: file.path, start: at, end: at + body.trimEnd().length };
         if (eq < 0 || rest2.slice(0, eq).trim() !== "") {
           if (rest2.trim() === "") {
-            entries.push({ key: key2, keySpan, value: unknown(`${key2} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
+            entries2.push({ key: key2, keySpan, value: unknown(`${key2} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
           } else {
             problems.push({ message: `expected "=" after ${key2}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
           }
@@ -8149,13 +8149,13 @@ function parseEnvFile(file) {
           const valueOffset = at + key2.length + eq + 1;
           const value = readValue(file, text.slice(valueOffset, lineStart2 + raw.length), valueOffset, vars, comments, problems);
           seen.set(key2, value.kind === "known" ? { value: value.value, span: value.span } : { value: "", span: value.span });
-          entries.push({ key: key2, keySpan, value, span: lineSpan2 });
+          entries2.push({ key: key2, keySpan, value, span: lineSpan2 });
         }
       }
     }
     lineStart2 = lineEnd + 1;
   }
-  return { doc: { path: file.path, entries }, problems, comments };
+  return { doc: { path: file.path, entries: entries2 }, problems, comments };
 }
 function readValue(file, rawValue, offset, vars, comments, problems) {
   const lead = rawValue.length - rawValue.trimStart().length;
@@ -8534,11 +8534,11 @@ var ComposeReader = class {
     return Number.isFinite(n) && v.value.trim() !== "" ? { ...v, value: n } : unknown(`not a number: "${v.value}"`, v.span);
   }
   service(e) {
-    const entries = mapEntries(this.doc, this.file.path, e.value);
-    const get = (k) => entries.find((x) => x.key === k);
+    const entries2 = mapEntries(this.doc, this.file.path, e.value);
+    const get = (k) => entries2.find((x) => x.key === k);
     const nameSpan = this.span(e.keyNode);
     const settings = /* @__PURE__ */ new Map();
-    for (const x of entries) settings.set(x.key, { data: this.plain(x.value), span: this.span(x.keyNode) });
+    for (const x of entries2) settings.set(x.key, { data: this.plain(x.value), span: this.span(x.keyNode) });
     const deploy = get("deploy");
     const deployEntries = deploy ? mapEntries(this.doc, this.file.path, deploy.value) : [];
     const resourcesEntry = deployEntries.find((x) => x.key === "resources");
@@ -8586,9 +8586,9 @@ var ComposeReader = class {
     if (!e?.value) return void 0;
     const span = this.span(e.keyNode);
     if ((0, import_yaml2.isScalar)(e.value)) return { context: this.str(e.value, e.via), span };
-    const entries = mapEntries(this.doc, this.file.path, e.value);
-    const ctx = entries.find((x) => x.key === "context");
-    const df = entries.find((x) => x.key === "dockerfile");
+    const entries2 = mapEntries(this.doc, this.file.path, e.value);
+    const ctx = entries2.find((x) => x.key === "context");
+    const df = entries2.find((x) => x.key === "dockerfile");
     return {
       context: this.str(ctx?.value) ?? known(".", span, { isDefault: true }),
       dockerfile: this.str(df?.value),
@@ -8640,9 +8640,9 @@ var ComposeReader = class {
     const out = [];
     for (const item of items) {
       if ((0, import_yaml2.isMap)(item)) {
-        const entries = mapEntries(this.doc, this.file.path, item);
-        const p = this.str(entries.find((x) => x.key === "path")?.value);
-        const req = scalarString(entries.find((x) => x.key === "required")?.value);
+        const entries2 = mapEntries(this.doc, this.file.path, item);
+        const p = this.str(entries2.find((x) => x.key === "path")?.value);
+        const req = scalarString(entries2.find((x) => x.key === "required")?.value);
         if (p) out.push({ path: p, required: req !== "false", span: this.span(item) });
       } else {
         const p = this.str(item);
@@ -8679,9 +8679,9 @@ var ComposeReader = class {
     for (const n of seqItems(this.doc, e.value)) {
       const span = this.span(n);
       if ((0, import_yaml2.isMap)(n)) {
-        const entries = mapEntries(this.doc, this.file.path, n);
+        const entries2 = mapEntries(this.doc, this.file.path, n);
         const val = (k) => {
-          const v2 = this.str(entries.find((x) => x.key === k)?.value);
+          const v2 = this.str(entries2.find((x) => x.key === k)?.value);
           return v2?.kind === "known" ? v2.value : void 0;
         };
         const target2 = val("target");
@@ -8710,9 +8710,9 @@ var ComposeReader = class {
     return out;
   }
   resources(e) {
-    const entries = mapEntries(this.doc, this.file.path, e.value);
+    const entries2 = mapEntries(this.doc, this.file.path, e.value);
     const set = (k) => {
-      const m = mapEntries(this.doc, this.file.path, entries.find((x) => x.key === k)?.value);
+      const m = mapEntries(this.doc, this.file.path, entries2.find((x) => x.key === k)?.value);
       const cpus2 = this.str(m.find((x) => x.key === "cpus")?.value, m.find((x) => x.key === "cpus")?.via);
       const memory = this.str(m.find((x) => x.key === "memory")?.value, m.find((x) => x.key === "memory")?.via);
       return { ...cpus2 ? { cpus: cpus2 } : {}, ...memory ? { memory } : {} };
@@ -9083,7 +9083,7 @@ var RUNNERS = /* @__PURE__ */ new Set([
   "nohup",
   "time"
 ]);
-var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid"]);
+var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid", "s6-setuidgid"]);
 var PROGRAMS = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", uwsgi: "uwsgi", granian: "granian" };
 var PYTHON_MODULES = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", granian: "granian" };
 function textOf(w) {
@@ -9125,12 +9125,12 @@ function locateServer(words, depth = 0) {
         let k = i + 1;
         while (textOf(simple[k])?.startsWith("-") && textOf(simple[k]) !== "-m") k += textOf(simple[k]) === "-X" || textOf(simple[k]) === "-W" ? 2 : 1;
         const mod = textOf(simple[k + 1]);
-        const kind2 = textOf(simple[k]) === "-m" && mod ? PYTHON_MODULES[mod] : void 0;
+        const kind2 = textOf(simple[k]) === "-m" && mod ? own(PYTHON_MODULES, mod) : void 0;
         if (!kind2) break;
         const argv2 = simple.slice(k + 1);
         return { kind: kind2, argv: argv2, span: spanOfWords(simple.slice(i)) };
       }
-      const kind = PROGRAMS[base];
+      const kind = own(PROGRAMS, base);
       if (!kind) break;
       const argv = simple.slice(i);
       return { kind, argv, span: spanOfWords(argv) };
@@ -13669,7 +13669,7 @@ var MAX_EXPORT_DEPTH = 64;
 function exportValue(ev, depth = 0) {
   if (ev.kind === "unknown") return ev;
   if (ev.kind === "known") {
-    return ev.via ? known(ev.value, ev.span, { via: ev.via }) : known(ev.value, ev.span);
+    return known(ev.value, ev.span, { ...ev.via ? { via: ev.via } : {}, ...ev.isDefault ? { isDefault: true } : {} });
   }
   const obj = ev.obj;
   if (!isContainer(obj)) return unknown(`${describeObject(obj)} is not a setting value`, ev.span);
@@ -13860,9 +13860,9 @@ function percentFormat(template, args) {
   }
   return { ok: true, value: out };
 }
-function lookupStringKey(entries, key2) {
+function lookupStringKey(entries2, key2) {
   let found;
-  for (const e of entries) {
+  for (const e of entries2) {
     if (e.key.kind === "unknown") found = void 0;
     else if (e.key.kind === "known" && e.key.value === key2) found = e.value;
   }
@@ -15012,8 +15012,8 @@ function pyTruthy(v) {
 }
 
 // src/python/libs/build.ts
-function dictOf(entries, span) {
-  const dict = { type: "dict", entries: entries.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
+function dictOf(entries2, span) {
+  const dict = { type: "dict", entries: entries2.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
   return box(dict, span);
 }
 function atom(value, span, via, extra = {}) {
@@ -15025,7 +15025,8 @@ function atom(value, span, via, extra = {}) {
 function urlText(v, span, what) {
   if (v.kind === "unknown") return unknown(`${what} comes from a value that cannot be known: ${v.reason}`, span);
   if (v.kind !== "known" || typeof v.value !== "string") return unknown(`${what} is not a string`, span);
-  return { text: v.value, via: [v.span, ...v.via ?? []] };
+  const own2 = v.span.file === span.file && v.span.start === span.start && v.span.end === span.end ? [] : [v.span];
+  return { text: v.value, via: [...own2, ...v.via ?? []] };
 }
 function isEv(x) {
   return typeof x === "object" && x !== null && "kind" in x;
@@ -15166,7 +15167,7 @@ function parseDatabaseUrl(value, opts, span) {
   if (url.hostname?.includes("%") || url.netloc.toLowerCase().includes("%2f")) return unknown("a percent-encoded host (a socket path) is read differently by dj-database-url releases", span);
   let engine = engineGiven;
   if (!engine) {
-    const known2 = SCHEMES[url.scheme];
+    const known2 = own(SCHEMES, url.scheme);
     if (!known2) return unknown(`dj_database_url raises ValueError for the scheme ${JSON.stringify(url.scheme)} (or a release that knows it maps it)`, span);
     engine = s2(known2);
   }
@@ -15176,7 +15177,7 @@ function parseDatabaseUrl(value, opts, span) {
   if (name2 === void 0 || user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
   const stringPort = engine.kind === "known" && (engine.value === SCHEMES.oracle || engine.value === SCHEMES.mssql);
   const port = url.port ? stringPort ? s2(String(url.port)) : atom(url.port, span, via) : s2("");
-  const entries = [
+  const entries2 = [
     ["NAME", s2(name2)],
     ["USER", s2(user)],
     ["PASSWORD", s2(password)],
@@ -15185,9 +15186,9 @@ function parseDatabaseUrl(value, opts, span) {
     // The library's default, written nowhere: its span is the call, where `conn_max_age=` would go.
     ["CONN_MAX_AGE", opts.connMaxAge ?? atom(0, span, void 0, { isDefault: true })]
   ];
-  if (opts.connHealthChecks) entries.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
-  if (opts.disableServerSideCursors) entries.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
-  entries.push(["ENGINE", engine]);
+  if (opts.connHealthChecks) entries2.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
+  if (opts.disableServerSideCursors) entries2.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
+  entries2.push(["ENGINE", engine]);
   const opt = [];
   if (url.query) {
     const qs = parseQs(url.query);
@@ -15208,8 +15209,8 @@ function parseDatabaseUrl(value, opts, span) {
     if (t22 === void 0) return unknown("ssl_require cannot be known", span);
     if (t22) opt.push(["sslmode", atom("require", opts.sslRequire.span, void 0)]);
   }
-  if (opt.length > 0) entries.push(["OPTIONS", dictOf(opt, span)]);
-  return dictOf(entries, span);
+  if (opt.length > 0) entries2.push(["OPTIONS", dictOf(opt, span)]);
+  return dictOf(entries2, span);
 }
 function config(args, span, host) {
   const envArg = args.keywords.get("env") ?? args.positional[0];
@@ -15436,7 +15437,7 @@ function dbUrlConfig(value, engineArg, span) {
   const user = url.username !== void 0 ? unquote(url.username) : "";
   const password = url.password !== void 0 ? unquote(url.password) : "";
   if (user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
-  const entries = [
+  const entries2 = [
     ["NAME", s2(path)],
     ["USER", s2(user)],
     ["PASSWORD", s2(password)],
@@ -15450,23 +15451,23 @@ function dbUrlConfig(value, engineArg, span) {
     for (const [k, values] of qs) {
       const v = values[0];
       const upper = k.toUpperCase();
-      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries, upper, castInt(v, span, via));
-      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
+      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries2, upper, castInt(v, span, via));
+      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries2, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
       else setEntry(options2, k, castInt(v, span, via));
     }
-    entries.push(["OPTIONS", dictOf(options2, span)]);
+    entries2.push(["OPTIONS", dictOf(options2, span)]);
   }
   let engine;
   if (engineArg && !(engineArg.kind === "known" && engineArg.value === null)) engine = engineArg;
-  else if (DB_SCHEMES[url.scheme]) engine = s2(DB_SCHEMES[url.scheme]);
+  else if (own(DB_SCHEMES, url.scheme)) engine = s2(own(DB_SCHEMES, url.scheme));
   if (!engine) return unknown(`the database URL scheme ${JSON.stringify(url.scheme)} is not one django-environ knows`, span);
-  entries.push(["ENGINE", engine]);
-  return dictOf(entries, span);
+  entries2.push(["ENGINE", engine]);
+  return dictOf(entries2, span);
 }
-function setEntry(entries, key2, value) {
-  const i = entries.findIndex(([k]) => k === key2);
-  if (i >= 0) entries[i] = [key2, value];
-  else entries.push([key2, value]);
+function setEntry(entries2, key2, value) {
+  const i = entries2.findIndex(([k]) => k === key2);
+  if (i >= 0) entries2[i] = [key2, value];
+  else entries2.push([key2, value]);
 }
 function cacheUrlConfig(value, backendArg, span) {
   const t2 = urlText(value, span, "the cache URL");
@@ -15478,15 +15479,15 @@ function cacheUrlConfig(value, backendArg, span) {
   const url = parsed.url;
   let backend;
   if (backendArg && !(backendArg.kind === "known" && backendArg.value === null)) backend = backendArg;
-  const entries = [];
+  const entries2 = [];
   if (url.scheme.startsWith("redis")) {
     backend ??= unknown(`django-environ picks the Redis cache backend by its release and by which Redis client packages are installed`, span);
     const scheme = url.hostname ? url.scheme.replace("cache", "") : "unix";
     const locations = url.netloc.split(",").map((loc) => s2(`${scheme}://${loc}${url.path}`));
-    entries.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
-  } else if (FIXED_CACHE_BACKENDS[url.scheme]) {
+    entries2.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
+  } else if (own(FIXED_CACHE_BACKENDS, url.scheme)) {
     const location = url.netloc.split(",");
-    entries.push(["BACKEND", backend ?? s2(FIXED_CACHE_BACKENDS[url.scheme])], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
+    entries2.push(["BACKEND", backend ?? s2(own(FIXED_CACHE_BACKENDS, url.scheme))], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
   } else {
     return unknown(`the cache URL scheme ${JSON.stringify(url.scheme)} is not modelled`, span);
   }
@@ -15498,12 +15499,12 @@ function cacheUrlConfig(value, backendArg, span) {
       const upper = k.toUpperCase();
       const v = values[0];
       const cast = isDigits(v) ? atom(Number(v), span, via) : unknown(`django-environ releases cast the cache option ${k}=${v} differently`, span);
-      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries, upper, cast);
+      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries2, upper, cast);
       else setEntry(options2, upper, cast);
     }
-    entries.push(["OPTIONS", dictOf(options2, span)]);
+    entries2.push(["OPTIONS", dictOf(options2, span)]);
   }
-  return dictOf(entries, span);
+  return dictOf(entries2, span);
 }
 function dbOrCache(kind, args, span, host) {
   const a = kind === "db" ? urlArgs(args, "DATABASE_URL", "engine", span) : urlArgs(args, "CACHE_URL", "backend", span);
@@ -15932,20 +15933,20 @@ var ModuleRunner = class {
     if (items.length === 1 && target.length === 1) return this.assignNode(items[0], value);
     this.unpack(items, value, spanOf(this.file, target[0].from, target[target.length - 1].to));
   }
-  unpack(targets, value, span) {
+  unpack(targets2, value, span) {
     const seq = value.kind === "box" && isContainer(value.obj) && value.obj.type !== "dict" && value.obj.type !== "set" && !value.obj.unknownContent ? value.obj.items : void 0;
     const text = value.kind === "known" && typeof value.value === "string" ? [...value.value] : void 0;
-    const hasStar = targets.some((t2) => t2.name === "*" || t2.name === "StarredExpression");
+    const hasStar = targets2.some((t2) => t2.name === "*" || t2.name === "StarredExpression");
     const count2 = seq?.length ?? text?.length;
-    if (count2 === void 0 || hasStar || count2 !== targets.length) {
-      if (count2 !== void 0 && !hasStar && count2 !== targets.length) {
-        throw new PyRaise("ValueError", `cannot unpack ${count2} values into ${targets.length} names`, span);
+    if (count2 === void 0 || hasStar || count2 !== targets2.length) {
+      if (count2 !== void 0 && !hasStar && count2 !== targets2.length) {
+        throw new PyRaise("ValueError", `cannot unpack ${count2} values into ${targets2.length} names`, span);
       }
       const reason = value.kind === "unknown" ? value.reason : `unpacking ${this.file.text.slice(span.start, span.end)} is not evaluated`;
-      for (const t2 of targets) this.invalidateTarget(t2, reason);
+      for (const t2 of targets2) this.invalidateTarget(t2, reason);
       return;
     }
-    targets.forEach((t2, i) => this.assignNode(t2, seq ? seq[i] : scalar(text[i], value.span)));
+    targets2.forEach((t2, i) => this.assignNode(t2, seq ? seq[i] : scalar(text[i], value.span)));
   }
   assignNode(target, value) {
     switch (target.name) {
@@ -17561,8 +17562,8 @@ function djangoDatabases(app) {
   return entriesOf(dbs).map(({ key: key2, keySpan, value }) => {
     const field = (k) => pyGet(value, k);
     const out = { app, alias: key2, aliasSpan: keySpan };
-    const set = (k, setting) => {
-      const v = field(setting);
+    const set = (k, setting2) => {
+      const v = field(setting2);
       if (v !== void 0) out[k] = v;
     };
     set("engine", "ENGINE");
@@ -17818,7 +17819,7 @@ var PGBOUNCER_SETTINGS = [
   s("user", "string", void 0, { restartOnly: true }),
   s("verbose", "int", "0")
 ];
-var BY_NAME = new Map(PGBOUNCER_SETTINGS.map((setting) => [setting.name, setting]));
+var BY_NAME = new Map(PGBOUNCER_SETTINGS.map((setting2) => [setting2.name, setting2]));
 function pgbouncerSetting(name2) {
   return BY_NAME.get(name2);
 }
@@ -17835,10 +17836,10 @@ function versionAtLeast(version, since) {
   return version === void 0 || since === void 0 || compareVersions(version, since) >= 0;
 }
 function pgbouncerDefault(name2, version) {
-  const setting = BY_NAME.get(name2);
-  if (!setting) return void 0;
+  const setting2 = BY_NAME.get(name2);
+  if (!setting2) return void 0;
   let value;
-  for (const d of setting.defaults) {
+  for (const d of setting2.defaults) {
     if (versionAtLeast(version, d.since)) value = d.value;
   }
   return value;
@@ -17867,10 +17868,10 @@ function cFloat(raw) {
 }
 var INT32_MAX = 2 ** 31 - 1;
 function validatePgbouncerSetting(key2, raw, version) {
-  const setting = BY_NAME.get(key2);
-  if (!setting || !versionAtLeast(version, setting.since)) {
+  const setting2 = BY_NAME.get(key2);
+  if (!setting2 || !versionAtLeast(version, setting2.since)) {
     const suggestion2 = suggestPgbouncerSetting(key2, version);
-    const tooNew = setting ? ` (it appeared in pgbouncer ${setting.since}; this is ${version})` : "";
+    const tooNew = setting2 ? ` (it appeared in pgbouncer ${setting2.since}; this is ${version})` : "";
     return {
       ok: false,
       kind: "unknown-key",
@@ -17879,17 +17880,17 @@ function validatePgbouncerSetting(key2, raw, version) {
     };
   }
   const bad = (why) => ({ ok: false, kind: "bad-value", message: `Invalid value ${JSON.stringify(raw)} for ${key2}: ${why}` });
-  switch (setting.type) {
+  switch (setting2.type) {
     case "string":
-      return { ok: true, value: raw, setting };
+      return { ok: true, value: raw, setting: setting2 };
     case "list":
-      return { ok: true, value: splitPgbouncerList(raw), setting };
+      return { ok: true, value: splitPgbouncerList(raw), setting: setting2 };
     case "enum": {
-      const match = setting.values?.find((v) => v.value.toLowerCase() === raw.toLowerCase());
-      const allowed = (setting.values ?? []).filter((v) => versionAtLeast(version, v.since)).map((v) => v.value);
+      const match = setting2.values?.find((v) => v.value.toLowerCase() === raw.toLowerCase());
+      const allowed = (setting2.values ?? []).filter((v) => versionAtLeast(version, v.since)).map((v) => v.value);
       if (!match) return bad(`expected one of ${allowed.join(", ")}`);
       if (!versionAtLeast(version, match.since)) return bad(`"${match.value}" needs pgbouncer ${match.since}; expected one of ${allowed.join(", ")}`);
-      return { ok: true, value: match.value, setting };
+      return { ok: true, value: match.value, setting: setting2 };
     }
     case "float-seconds": {
       if (!C_FLOAT.test(raw)) {
@@ -17899,29 +17900,29 @@ function validatePgbouncerSetting(key2, raw, version) {
       const value = cFloat(raw);
       if (value < 0) return bad("a time cannot be negative");
       const warning = Number.isFinite(value) ? void 0 : `${raw} is accepted but not a usable time`;
-      return { ok: true, value, setting, ...warning ? { warning } : {} };
+      return { ok: true, value, setting: setting2, ...warning ? { warning } : {} };
     }
     case "int":
     case "uint":
     case "bool": {
-      if (!C_INT.test(raw)) return bad(setting.type === "bool" ? "expected 0 or 1" : "expected an integer");
+      if (!C_INT.test(raw)) return bad(setting2.type === "bool" ? "expected 0 or 1" : "expected an integer");
       const value = cInt(raw);
-      return { ok: true, value, setting, ...intWarning(setting, value) };
+      return { ok: true, value, setting: setting2, ...intWarning(setting2, value) };
     }
   }
 }
-function intWarning(setting, value) {
-  if (setting.type === "bool" && value !== 0 && value !== 1) return { warning: `${setting.name} is a boolean (0 or 1); ${value} counts as 1` };
-  if (setting.type === "int" && (value > INT32_MAX || value < -INT32_MAX - 1)) return { warning: `${value} does not fit pgbouncer's int and wraps around` };
-  if (setting.name === "listen_port" && (value < 0 || value > 65535)) return { warning: `${value} is not a TCP port (0-65535)` };
-  if (setting.type === "int" && value < 0 && setting.name !== "verbose") return { warning: `${setting.name} = ${value} is negative` };
+function intWarning(setting2, value) {
+  if (setting2.type === "bool" && value !== 0 && value !== 1) return { warning: `${setting2.name} is a boolean (0 or 1); ${value} counts as 1` };
+  if (setting2.type === "int" && (value > INT32_MAX || value < -INT32_MAX - 1)) return { warning: `${value} does not fit pgbouncer's int and wraps around` };
+  if (setting2.name === "listen_port" && (value < 0 || value > 65535)) return { warning: `${value} is not a TCP port (0-65535)` };
+  if (setting2.type === "int" && value < 0 && setting2.name !== "verbose") return { warning: `${setting2.name} = ${value} is negative` };
   return {};
 }
 function splitPgbouncerList(raw) {
   return raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
 }
 function suggestPgbouncerSetting(key2, version) {
-  const candidates = PGBOUNCER_SETTINGS.filter((setting) => versionAtLeast(version, setting.since)).map((setting) => setting.name);
+  const candidates = PGBOUNCER_SETTINGS.filter((setting2) => versionAtLeast(version, setting2.since)).map((setting2) => setting2.name);
   const lower = key2.toLowerCase();
   const exact = candidates.find((name2) => name2 === lower);
   if (exact) return exact;
@@ -18102,7 +18103,7 @@ var EDOBURU_VARS = [
   "tcp_keepidle",
   "tcp_keepintvl",
   "tcp_user_timeout"
-].map((setting) => [setting.toUpperCase(), setting]);
+].map((setting2) => [setting2.toUpperCase(), setting2]);
 var EDOBURU_IMAGE_DEFAULTS = {
   listen_addr: "0.0.0.0",
   listen_port: "5432",
@@ -18166,7 +18167,7 @@ var BITNAMI_VARS = [
     "autodb_idle_timeout",
     "query_timeout",
     "client_idle_timeout"
-  ].map((setting) => [`PGBOUNCER_${setting.toUpperCase()}`, setting])
+  ].map((setting2) => [`PGBOUNCER_${setting2.toUpperCase()}`, setting2])
 ];
 var BITNAMI_IMAGE_DEFAULTS = {
   listen_port: "6432",
@@ -18443,11 +18444,11 @@ function effectivePgbouncerSettings(ini, version) {
   const headerSpan = section ? { file: ini.path, start: section.span.start, end: section.nameSpan.end + 1 } : { file: ini.path, start: 0, end: 0 };
   const sectionStart = section?.span.start ?? 0;
   const lastIncludeAfter = (offset) => [...ini.includes].reverse().find((inc) => inc.span.start > offset && inc.span.start > sectionStart);
-  for (const setting of PGBOUNCER_SETTINGS) {
-    const fallback = pgbouncerDefault(setting.name, version);
+  for (const setting2 of PGBOUNCER_SETTINGS) {
+    const fallback = pgbouncerDefault(setting2.name, version);
     const laterInclude = lastIncludeAfter(sectionStart);
-    if (laterInclude) out.set(setting.name, unknown(`may be set by %include ${laterInclude.path}`, laterInclude.span));
-    else out.set(setting.name, known(fallback ?? "", headerSpan, { isDefault: true }));
+    if (laterInclude) out.set(setting2.name, unknown(`may be set by %include ${laterInclude.path}`, laterInclude.span));
+    else out.set(setting2.name, known(fallback ?? "", headerSpan, { isDefault: true }));
   }
   for (const entry of section?.entries ?? []) {
     const laterInclude = lastIncludeAfter(entry.span.end);
@@ -18602,9 +18603,9 @@ function pgbouncerText(pgb, name2) {
   if (v.kind === "unknown") return v;
   return { ...v, value: Array.isArray(v.value) ? v.value.join(",") : String(v.value) };
 }
-function databaseNumber(pgb, db, param, setting) {
+function databaseNumber(pgb, db, param, setting2) {
   const own2 = db.params.get(param);
-  if (!own2) return pgbouncerNumber(pgb, setting);
+  if (!own2) return pgbouncerNumber(pgb, setting2);
   if (own2.kind === "unknown") return own2;
   const n = Number(own2.value);
   return /^\d+$/.test(own2.value) ? { ...own2, value: n } : unknown(`${param}=${own2.value} is not a number`, own2.span);
@@ -19213,9 +19214,9 @@ function spanKey(span) {
 }
 
 // src/facts/groups.ts
-function groupByTier(stack, entries) {
+function groupByTier(stack, entries2) {
   const groups = /* @__PURE__ */ new Map();
-  for (const e of entries) {
+  for (const e of entries2) {
     const tier = stack.tierOf(e.service);
     const k = tier ? `tier\0${tier.name}\0${e.key}` : `service\0${e.service.name}\0${e.key}`;
     const g = groups.get(k);
@@ -19872,16 +19873,16 @@ function writeOf(pipeline) {
   const commands = pipeline.map((c) => ({ ...c, words: effectiveWords(c.words) }));
   const first = commands[0];
   if (first === void 0) return void 0;
-  const targets = [];
+  const targets2 = [];
   for (const c of commands) {
     const name2 = programName(c.words[0]);
     if (c !== first && !PASS_THROUGH.has(name2 ?? "")) return void 0;
-    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets.push(r.target);
-    if (name2 === "tee") targets.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
+    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets2.push(r.target);
+    if (name2 === "tee") targets2.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
   }
-  if (targets.length === 0) return void 0;
+  if (targets2.length === 0) return void 0;
   const content2 = contentOf(first);
-  return content2 === void 0 ? void 0 : { content: content2, targets };
+  return content2 === void 0 ? void 0 : { content: content2, targets: targets2 };
 }
 function contentOf(c) {
   const name2 = programName(c.words[0]);
@@ -19992,8 +19993,8 @@ function scanSysctlCommand(words, out) {
     const locate = (s2, e) => rangeOf(w.text, s2, e).span;
     if (line.kind === "assignment") {
       if (isDynamic(w.text, line.keyStart, line.valueEnd)) continue;
-      const setting = sysctlSettingFromLine(text, line, locate);
-      out.settings.push({ ...setting, ignoreFailure: ignoreFailure || setting.ignoreFailure, scriptTarget: RUNTIME });
+      const setting2 = sysctlSettingFromLine(text, line, locate);
+      out.settings.push({ ...setting2, ignoreFailure: ignoreFailure || setting2.ignoreFailure, scriptTarget: RUNTIME });
     } else if (line.kind === "invalid" && !isDynamic(w.text, 0, text.length)) {
       out.problems.push({ message: `sysctl argument is not "key=value": ${line.message}`, span: w.at });
     }
@@ -20067,10 +20068,10 @@ function build(ws) {
   const persisted = [];
   const runtime = [];
   for (const src of sources) {
-    src.settings.forEach((setting, index) => {
-      const target = setting.scriptTarget;
-      if (target?.kind === "runtime") runtime.push(setting);
-      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting });
+    src.settings.forEach((setting2, index) => {
+      const target = setting2.scriptTarget;
+      if (target?.kind === "runtime") runtime.push(setting2);
+      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting: setting2 });
     });
   }
   persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
@@ -20281,8 +20282,8 @@ var import_yaml5 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -20290,7 +20291,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "hardcoded-secret" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "websocket-upgrade-headers" || key0 === "upstream-max-conns" || key0 === "upstream-dns-cached" || key0 === "upstream-protocol-mismatch" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "django-settings-unknown-key" || key0 === "conn-max-age-asgi" || key0 === "channel-layer-in-memory" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "forwarded-proto" || key0 === "allowed-hosts" || key0 === "app-port-published" || key0 === "datastore-port-published" || key0 === "hardcoded-secret" || key0 === "debug-in-production" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -20490,10 +20491,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
-      let data15 = data["pgbouncer-pool-over-db-limit"];
+    if (data["websocket-upgrade-headers"] !== void 0) {
+      let data15 = data["websocket-upgrade-headers"];
       if (!(data15 === "off" || data15 === "info" || data15 === "warning" || data15 === "error")) {
-        const err17 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
+        const err17 = { instancePath: instancePath + "/websocket-upgrade-headers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -20502,10 +20503,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-client-capacity"] !== void 0) {
-      let data16 = data["pgbouncer-client-capacity"];
+    if (data["upstream-max-conns"] !== void 0) {
+      let data16 = data["upstream-max-conns"];
       if (!(data16 === "off" || data16 === "info" || data16 === "warning" || data16 === "error")) {
-        const err18 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
+        const err18 = { instancePath: instancePath + "/upstream-max-conns", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
         if (vErrors === null) {
           vErrors = [err18];
         } else {
@@ -20514,10 +20515,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-startup-parameter"] !== void 0) {
-      let data17 = data["pgbouncer-startup-parameter"];
+    if (data["upstream-dns-cached"] !== void 0) {
+      let data17 = data["upstream-dns-cached"];
       if (!(data17 === "off" || data17 === "info" || data17 === "warning" || data17 === "error")) {
-        const err19 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
+        const err19 = { instancePath: instancePath + "/upstream-dns-cached", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
         if (vErrors === null) {
           vErrors = [err19];
         } else {
@@ -20526,10 +20527,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-server-side-cursors"] !== void 0) {
-      let data18 = data["pgbouncer-server-side-cursors"];
+    if (data["upstream-protocol-mismatch"] !== void 0) {
+      let data18 = data["upstream-protocol-mismatch"];
       if (!(data18 === "off" || data18 === "info" || data18 === "warning" || data18 === "error")) {
-        const err20 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
+        const err20 = { instancePath: instancePath + "/upstream-protocol-mismatch", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
         if (vErrors === null) {
           vErrors = [err20];
         } else {
@@ -20538,10 +20539,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
-      let data19 = data["django-db-bypasses-pgbouncer"];
+    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
+      let data19 = data["pgbouncer-pool-over-db-limit"];
       if (!(data19 === "off" || data19 === "info" || data19 === "warning" || data19 === "error")) {
-        const err21 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
+        const err21 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
         if (vErrors === null) {
           vErrors = [err21];
         } else {
@@ -20550,10 +20551,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-client-capacity"] !== void 0) {
-      let data20 = data["redis-client-capacity"];
+    if (data["pgbouncer-client-capacity"] !== void 0) {
+      let data20 = data["pgbouncer-client-capacity"];
       if (!(data20 === "off" || data20 === "info" || data20 === "warning" || data20 === "error")) {
-        const err22 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
+        const err22 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
         if (vErrors === null) {
           vErrors = [err22];
         } else {
@@ -20562,10 +20563,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-maxmemory-headroom"] !== void 0) {
-      let data21 = data["redis-maxmemory-headroom"];
+    if (data["pgbouncer-startup-parameter"] !== void 0) {
+      let data21 = data["pgbouncer-startup-parameter"];
       if (!(data21 === "off" || data21 === "info" || data21 === "warning" || data21 === "error")) {
-        const err23 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
+        const err23 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
         if (vErrors === null) {
           vErrors = [err23];
         } else {
@@ -20574,10 +20575,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-query-timeout"] !== void 0) {
-      let data22 = data["pgbouncer-query-timeout"];
+    if (data["pgbouncer-server-side-cursors"] !== void 0) {
+      let data22 = data["pgbouncer-server-side-cursors"];
       if (!(data22 === "off" || data22 === "info" || data22 === "warning" || data22 === "error")) {
-        const err24 = { instancePath: instancePath + "/pgbouncer-query-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
+        const err24 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
         if (vErrors === null) {
           vErrors = [err24];
         } else {
@@ -20586,10 +20587,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["conn-max-age-idle-timeout"] !== void 0) {
-      let data23 = data["conn-max-age-idle-timeout"];
+    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
+      let data23 = data["django-db-bypasses-pgbouncer"];
       if (!(data23 === "off" || data23 === "info" || data23 === "warning" || data23 === "error")) {
-        const err25 = { instancePath: instancePath + "/conn-max-age-idle-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
+        const err25 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
         if (vErrors === null) {
           vErrors = [err25];
         } else {
@@ -20598,10 +20599,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-unknown-setting"] !== void 0) {
-      let data24 = data["pgbouncer-unknown-setting"];
+    if (data["redis-client-capacity"] !== void 0) {
+      let data24 = data["redis-client-capacity"];
       if (!(data24 === "off" || data24 === "info" || data24 === "warning" || data24 === "error")) {
-        const err26 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
+        const err26 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
         if (vErrors === null) {
           vErrors = [err26];
         } else {
@@ -20610,10 +20611,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["host-capacity"] !== void 0) {
-      let data25 = data["host-capacity"];
+    if (data["redis-maxmemory-headroom"] !== void 0) {
+      let data25 = data["redis-maxmemory-headroom"];
       if (!(data25 === "off" || data25 === "info" || data25 === "warning" || data25 === "error")) {
-        const err27 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
+        const err27 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
         if (vErrors === null) {
           vErrors = [err27];
         } else {
@@ -20622,10 +20623,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["resource-limits-missing"] !== void 0) {
-      let data26 = data["resource-limits-missing"];
+    if (data["pgbouncer-query-timeout"] !== void 0) {
+      let data26 = data["pgbouncer-query-timeout"];
       if (!(data26 === "off" || data26 === "info" || data26 === "warning" || data26 === "error")) {
-        const err28 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
+        const err28 = { instancePath: instancePath + "/pgbouncer-query-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
         if (vErrors === null) {
           vErrors = [err28];
         } else {
@@ -20634,10 +20635,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["worker-memory-budget"] !== void 0) {
-      let data27 = data["worker-memory-budget"];
+    if (data["conn-max-age-idle-timeout"] !== void 0) {
+      let data27 = data["conn-max-age-idle-timeout"];
       if (!(data27 === "off" || data27 === "info" || data27 === "warning" || data27 === "error")) {
-        const err29 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
+        const err29 = { instancePath: instancePath + "/conn-max-age-idle-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
         if (vErrors === null) {
           vErrors = [err29];
         } else {
@@ -20646,10 +20647,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["gunicorn-workers-cpu"] !== void 0) {
-      let data28 = data["gunicorn-workers-cpu"];
+    if (data["django-settings-unknown-key"] !== void 0) {
+      let data28 = data["django-settings-unknown-key"];
       if (!(data28 === "off" || data28 === "info" || data28 === "warning" || data28 === "error")) {
-        const err30 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
+        const err30 = { instancePath: instancePath + "/django-settings-unknown-key", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
         if (vErrors === null) {
           vErrors = [err30];
         } else {
@@ -20658,10 +20659,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["capacity-target"] !== void 0) {
-      let data29 = data["capacity-target"];
+    if (data["conn-max-age-asgi"] !== void 0) {
+      let data29 = data["conn-max-age-asgi"];
       if (!(data29 === "off" || data29 === "info" || data29 === "warning" || data29 === "error")) {
-        const err31 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
+        const err31 = { instancePath: instancePath + "/conn-max-age-asgi", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
         if (vErrors === null) {
           vErrors = [err31];
         } else {
@@ -20670,10 +20671,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["sysctl-required"] !== void 0) {
-      let data30 = data["sysctl-required"];
+    if (data["channel-layer-in-memory"] !== void 0) {
+      let data30 = data["channel-layer-in-memory"];
       if (!(data30 === "off" || data30 === "info" || data30 === "warning" || data30 === "error")) {
-        const err32 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
+        const err32 = { instancePath: instancePath + "/channel-layer-in-memory", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
         if (vErrors === null) {
           vErrors = [err32];
         } else {
@@ -20682,10 +20683,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["backlog-over-somaxconn"] !== void 0) {
-      let data31 = data["backlog-over-somaxconn"];
+    if (data["pgbouncer-unknown-setting"] !== void 0) {
+      let data31 = data["pgbouncer-unknown-setting"];
       if (!(data31 === "off" || data31 === "info" || data31 === "warning" || data31 === "error")) {
-        const err33 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
+        const err33 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
         if (vErrors === null) {
           vErrors = [err33];
         } else {
@@ -20694,10 +20695,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nofile-limits"] !== void 0) {
-      let data32 = data["nofile-limits"];
+    if (data["host-capacity"] !== void 0) {
+      let data32 = data["host-capacity"];
       if (!(data32 === "off" || data32 === "info" || data32 === "warning" || data32 === "error")) {
-        const err34 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
+        const err34 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
         if (vErrors === null) {
           vErrors = [err34];
         } else {
@@ -20706,10 +20707,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["hardcoded-secret"] !== void 0) {
-      let data33 = data["hardcoded-secret"];
+    if (data["resource-limits-missing"] !== void 0) {
+      let data33 = data["resource-limits-missing"];
       if (!(data33 === "off" || data33 === "info" || data33 === "warning" || data33 === "error")) {
-        const err35 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
+        const err35 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
         if (vErrors === null) {
           vErrors = [err35];
         } else {
@@ -20718,10 +20719,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-redefinition"] !== void 0) {
-      let data34 = data["nginx-add-header-redefinition"];
+    if (data["worker-memory-budget"] !== void 0) {
+      let data34 = data["worker-memory-budget"];
       if (!(data34 === "off" || data34 === "info" || data34 === "warning" || data34 === "error")) {
-        const err36 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
+        const err36 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
         if (vErrors === null) {
           vErrors = [err36];
         } else {
@@ -20730,10 +20731,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-host-spoofing"] !== void 0) {
-      let data35 = data["nginx-host-spoofing"];
+    if (data["gunicorn-workers-cpu"] !== void 0) {
+      let data35 = data["gunicorn-workers-cpu"];
       if (!(data35 === "off" || data35 === "info" || data35 === "warning" || data35 === "error")) {
-        const err37 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
+        const err37 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
         if (vErrors === null) {
           vErrors = [err37];
         } else {
@@ -20742,10 +20743,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-alias-traversal"] !== void 0) {
-      let data36 = data["nginx-alias-traversal"];
+    if (data["capacity-target"] !== void 0) {
+      let data36 = data["capacity-target"];
       if (!(data36 === "off" || data36 === "info" || data36 === "warning" || data36 === "error")) {
-        const err38 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
+        const err38 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
         if (vErrors === null) {
           vErrors = [err38];
         } else {
@@ -20754,10 +20755,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-ssrf"] !== void 0) {
-      let data37 = data["nginx-ssrf"];
+    if (data["sysctl-required"] !== void 0) {
+      let data37 = data["sysctl-required"];
       if (!(data37 === "off" || data37 === "info" || data37 === "warning" || data37 === "error")) {
-        const err39 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
+        const err39 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -20766,10 +20767,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-valid-referers"] !== void 0) {
-      let data38 = data["nginx-valid-referers"];
+    if (data["backlog-over-somaxconn"] !== void 0) {
+      let data38 = data["backlog-over-somaxconn"];
       if (!(data38 === "off" || data38 === "info" || data38 === "warning" || data38 === "error")) {
-        const err40 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
+        const err40 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
         if (vErrors === null) {
           vErrors = [err40];
         } else {
@@ -20778,10 +20779,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-origins"] !== void 0) {
-      let data39 = data["nginx-origins"];
+    if (data["nofile-limits"] !== void 0) {
+      let data39 = data["nofile-limits"];
       if (!(data39 === "off" || data39 === "info" || data39 === "warning" || data39 === "error")) {
-        const err41 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data39 };
+        const err41 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data39 };
         if (vErrors === null) {
           vErrors = [err41];
         } else {
@@ -20790,10 +20791,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-if-is-evil"] !== void 0) {
-      let data40 = data["nginx-if-is-evil"];
+    if (data["forwarded-proto"] !== void 0) {
+      let data40 = data["forwarded-proto"];
       if (!(data40 === "off" || data40 === "info" || data40 === "warning" || data40 === "error")) {
-        const err42 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
+        const err42 = { instancePath: instancePath + "/forwarded-proto", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
         if (vErrors === null) {
           vErrors = [err42];
         } else {
@@ -20802,10 +20803,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-http-splitting"] !== void 0) {
-      let data41 = data["nginx-http-splitting"];
+    if (data["allowed-hosts"] !== void 0) {
+      let data41 = data["allowed-hosts"];
       if (!(data41 === "off" || data41 === "info" || data41 === "warning" || data41 === "error")) {
-        const err43 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
+        const err43 = { instancePath: instancePath + "/allowed-hosts", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
         if (vErrors === null) {
           vErrors = [err43];
         } else {
@@ -20814,10 +20815,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-multiline"] !== void 0) {
-      let data42 = data["nginx-add-header-multiline"];
+    if (data["app-port-published"] !== void 0) {
+      let data42 = data["app-port-published"];
       if (!(data42 === "off" || data42 === "info" || data42 === "warning" || data42 === "error")) {
-        const err44 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
+        const err44 = { instancePath: instancePath + "/app-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
         if (vErrors === null) {
           vErrors = [err44];
         } else {
@@ -20826,10 +20827,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["timeout-chain"] !== void 0) {
-      let data43 = data["timeout-chain"];
+    if (data["datastore-port-published"] !== void 0) {
+      let data43 = data["datastore-port-published"];
       if (!(data43 === "off" || data43 === "info" || data43 === "warning" || data43 === "error")) {
-        const err45 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
+        const err45 = { instancePath: instancePath + "/datastore-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
         if (vErrors === null) {
           vErrors = [err45];
         } else {
@@ -20838,12 +20839,156 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["hardcoded-secret"] !== void 0) {
+      let data44 = data["hardcoded-secret"];
+      if (!(data44 === "off" || data44 === "info" || data44 === "warning" || data44 === "error")) {
+        const err46 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data44 };
+        if (vErrors === null) {
+          vErrors = [err46];
+        } else {
+          vErrors.push(err46);
+        }
+        errors++;
+      }
+    }
+    if (data["debug-in-production"] !== void 0) {
+      let data45 = data["debug-in-production"];
+      if (!(data45 === "off" || data45 === "info" || data45 === "warning" || data45 === "error")) {
+        const err47 = { instancePath: instancePath + "/debug-in-production", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data45 };
+        if (vErrors === null) {
+          vErrors = [err47];
+        } else {
+          vErrors.push(err47);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-add-header-redefinition"] !== void 0) {
+      let data46 = data["nginx-add-header-redefinition"];
+      if (!(data46 === "off" || data46 === "info" || data46 === "warning" || data46 === "error")) {
+        const err48 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data46 };
+        if (vErrors === null) {
+          vErrors = [err48];
+        } else {
+          vErrors.push(err48);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-host-spoofing"] !== void 0) {
+      let data47 = data["nginx-host-spoofing"];
+      if (!(data47 === "off" || data47 === "info" || data47 === "warning" || data47 === "error")) {
+        const err49 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data47 };
+        if (vErrors === null) {
+          vErrors = [err49];
+        } else {
+          vErrors.push(err49);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-alias-traversal"] !== void 0) {
+      let data48 = data["nginx-alias-traversal"];
+      if (!(data48 === "off" || data48 === "info" || data48 === "warning" || data48 === "error")) {
+        const err50 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data48 };
+        if (vErrors === null) {
+          vErrors = [err50];
+        } else {
+          vErrors.push(err50);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-ssrf"] !== void 0) {
+      let data49 = data["nginx-ssrf"];
+      if (!(data49 === "off" || data49 === "info" || data49 === "warning" || data49 === "error")) {
+        const err51 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data49 };
+        if (vErrors === null) {
+          vErrors = [err51];
+        } else {
+          vErrors.push(err51);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-valid-referers"] !== void 0) {
+      let data50 = data["nginx-valid-referers"];
+      if (!(data50 === "off" || data50 === "info" || data50 === "warning" || data50 === "error")) {
+        const err52 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data50 };
+        if (vErrors === null) {
+          vErrors = [err52];
+        } else {
+          vErrors.push(err52);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-origins"] !== void 0) {
+      let data51 = data["nginx-origins"];
+      if (!(data51 === "off" || data51 === "info" || data51 === "warning" || data51 === "error")) {
+        const err53 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data51 };
+        if (vErrors === null) {
+          vErrors = [err53];
+        } else {
+          vErrors.push(err53);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-if-is-evil"] !== void 0) {
+      let data52 = data["nginx-if-is-evil"];
+      if (!(data52 === "off" || data52 === "info" || data52 === "warning" || data52 === "error")) {
+        const err54 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data52 };
+        if (vErrors === null) {
+          vErrors = [err54];
+        } else {
+          vErrors.push(err54);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-http-splitting"] !== void 0) {
+      let data53 = data["nginx-http-splitting"];
+      if (!(data53 === "off" || data53 === "info" || data53 === "warning" || data53 === "error")) {
+        const err55 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data53 };
+        if (vErrors === null) {
+          vErrors = [err55];
+        } else {
+          vErrors.push(err55);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-add-header-multiline"] !== void 0) {
+      let data54 = data["nginx-add-header-multiline"];
+      if (!(data54 === "off" || data54 === "info" || data54 === "warning" || data54 === "error")) {
+        const err56 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data54 };
+        if (vErrors === null) {
+          vErrors = [err56];
+        } else {
+          vErrors.push(err56);
+        }
+        errors++;
+      }
+    }
+    if (data["timeout-chain"] !== void 0) {
+      let data55 = data["timeout-chain"];
+      if (!(data55 === "off" || data55 === "info" || data55 === "warning" || data55 === "error")) {
+        const err57 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data55 };
+        if (vErrors === null) {
+          vErrors = [err57];
+        } else {
+          vErrors.push(err57);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err46 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err58 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err46];
+      vErrors = [err58];
     } else {
-      vErrors.push(err46);
+      vErrors.push(err58);
     }
     errors++;
   }
@@ -21536,9 +21681,9 @@ function settingIn(rules, ruleId) {
 
 // src/engine/suppress.ts
 var DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)(?:\s+(.*?))?(?:\s+--(?:\s.*)?)?\s*$/;
-function applySuppressions(findings, comments, stack, knownRules2, sourceOf2) {
+function applySuppressions(findings, comments, stack, knownRules2, sourceOf3) {
   const lineOf = (file, offset) => {
-    const f = sourceOf2(file);
+    const f = sourceOf3(file);
     return f ? positionAt(f, offset).line : 0;
   };
   const suppressions = [];
@@ -21546,7 +21691,7 @@ function applySuppressions(findings, comments, stack, knownRules2, sourceOf2) {
     const m = DIRECTIVE.exec(c.text);
     if (!m) continue;
     const rules = (m[2] ?? "all").split(/[\s,]+/).filter(Boolean);
-    const source = sourceOf2(c.span.file);
+    const source = sourceOf3(c.span.file);
     const end = source ? blockEnd(source, c.span.start) : Number.POSITIVE_INFINITY;
     suppressions.push({ comment: c, rules, scope: m[1] === "disable" ? "rest-of-block" : "next-line", end, used: false });
   }
@@ -21644,14 +21789,14 @@ var Workspace = class {
     const out = [];
     const walk2 = (rel) => {
       if (out.length >= MAX_FILES) return;
-      let entries;
+      let entries2;
       try {
-        entries = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
+        entries2 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
-      entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      for (const e of entries) {
+      entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      for (const e of entries2) {
         const child = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) {
           if (!SKIP_DIRS.has(e.name) && !this.isIgnored(`${child}/`)) walk2(child);
@@ -21712,6 +21857,30 @@ var Workspace = class {
 
 // src/security/secrets.ts
 import { posix as posix6 } from "node:path";
+
+// src/security/stack-access.ts
+function sourceOf(stack, path) {
+  const s2 = stack;
+  return s2.sources?.get(path) ?? s2.workspace?.sources.get(path) ?? s2.workspace?.read(path);
+}
+var caches = /* @__PURE__ */ new WeakMap();
+function once(stack, key2, build2) {
+  let m = caches.get(stack);
+  if (!m) {
+    m = /* @__PURE__ */ new Map();
+    caches.set(stack, m);
+  }
+  if (!m.has(key2)) m.set(key2, build2());
+  return m.get(key2);
+}
+function filesBeside(stack) {
+  const s2 = stack;
+  const dir = s2.compose.dir;
+  const all = s2.workspace?.files() ?? [];
+  return all.filter((f) => dir === "" ? !f.includes("/") : f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes("/"));
+}
+
+// src/security/secrets.ts
 var SECRET_NAME = /(PASSWORD|PASSWD|SECRET|SECRET_KEY|SECRETKEY|TOKEN|API_KEY|APIKEY|SECRET_ACCESS_KEY|PRIVATE_KEY|AUTH_KEY|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY|(^|_)PASS|(^|_)PWD|REQUIREPASS|MASTERAUTH)$/i;
 var URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi;
 function isSecretName(name2) {
@@ -21725,8 +21894,15 @@ function redacted(value) {
   return `******** (${value.length} characters)`;
 }
 var DEV_WORD = /(^|[-_./])(dev|devel|develop|development|local|localhost|test|tests|testing|ci|e2e|debug|override|example|examples|sample|demo)([-_./]|$)/i;
+var PROD_WORD = /(^|[-_./])(prod|production|deploy|deployment|release|live)([-_./]|$)/i;
+var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 function isDevelopmentStack(stack) {
-  return DEV_WORD.test(stack.name);
+  return once(stack, "security.development", () => {
+    if (DEV_WORD.test(stack.name)) return true;
+    if (stack.services.some((s2) => /\brunserver\b/.test(JSON.stringify(s2.settings.get("command")?.data ?? "")))) return true;
+    if (PROD_WORD.test(stack.name)) return false;
+    return filesBeside(stack).some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split("/").pop()));
+  });
 }
 function isDevelopmentSettings(module) {
   return DEV_WORD.test(module);
@@ -21762,13 +21938,12 @@ function commandLineSecrets(text) {
   return out;
 }
 function composeSecrets(stack, svc, out) {
-  const ws = stack.workspace;
-  const composeFile = ws.sources.get(stack.compose.path) ?? ws.read(stack.compose.path);
+  const composeFile = sourceOf(stack, stack.compose.path);
   for (const e of svc.environment) {
     const v = e.value;
     if (v.kind !== "known") continue;
     const fromEnvFile = v.span.file !== e.span.file;
-    const file = ws.sources.get(v.span.file);
+    const file = sourceOf(stack, v.span.file);
     const raw = composeFile?.text.slice(e.span.start, e.span.end) ?? "";
     const isDefault = !fromEnvFile && /\$\{[A-Za-z_]\w*:?-/.test(raw);
     const place = fromEnvFile ? "env file" : isDefault ? "compose variable default" : "compose environment";
@@ -21787,12 +21962,12 @@ function composeSecrets(stack, svc, out) {
     { place: "healthcheck", key: "healthcheck" }
   ];
   for (const l of lines) {
-    const setting = svc.settings.get(l.key);
-    if (!setting || !composeFile || setting.span.file !== composeFile.path) continue;
-    const data = l.key === "healthcheck" ? setting.data?.test : setting.data;
+    const setting2 = svc.settings.get(l.key);
+    if (!setting2 || !composeFile || setting2.span.file !== composeFile.path) continue;
+    const data = l.key === "healthcheck" ? setting2.data?.test : setting2.data;
     const words = Array.isArray(data) ? data.map(String).join(" ") : typeof data === "string" ? data : "";
-    const next = [...svc.settings.values()].map((x) => x.span.start).filter((start) => start > setting.span.start).sort((a, b) => a - b)[0];
-    const region = { file: setting.span.file, start: setting.span.start, end: next ?? svc.span.end };
+    const next = [...svc.settings.values()].map((x) => x.span.start).filter((start) => start > setting2.span.start).sort((a, b) => a - b)[0];
+    const region = { file: setting2.span.file, start: setting2.span.start, end: next ?? svc.span.end };
     for (const found of commandLineSecrets(words)) {
       const value = words.slice(found.start, found.end);
       for (const span of spansOf(composeFile, region, value)) {
@@ -21813,7 +21988,7 @@ function settingsSecrets(stack, out) {
       const key2 = `${v.span.file}:${v.span.start}`;
       if (seen.has(key2)) return;
       seen.add(key2);
-      const file = stack.workspace.sources.get(v.span.file);
+      const file = sourceOf(stack, v.span.file);
       const fromPython2 = v.span.file.endsWith(".py");
       const where2 = file ? spansOf(file, v.span, v.value)[0] ?? spansOf(file, lineSpan(file, v.span), v.value)[0] : void 0;
       if (!where2) return;
@@ -21834,9 +22009,8 @@ function userlistSecrets(stack, out) {
     if (auth?.kind !== "known" || auth.value === "") continue;
     const containerPath2 = posix6.isAbsolute(auth.value) ? auth.value : posix6.join("/etc/pgbouncer", auth.value);
     const hostPath = stack.image(pgb.service).fs.resolve(containerPath2)?.hostPath;
-    const file = hostPath !== void 0 ? stack.workspace.read(hostPath) : void 0;
+    const file = hostPath !== void 0 ? sourceOf(stack, hostPath) : void 0;
     if (!file) continue;
-    stack.addFile(file.path);
     for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
       const password = m[2];
       if (password === "") continue;
@@ -21846,14 +22020,14 @@ function userlistSecrets(stack, out) {
   }
 }
 function writtenSecrets(stack) {
-  return stack.memo("written-secrets", () => {
+  return once(stack, "written-secrets", () => {
     const out = [];
     for (const svc of stack.services) composeSecrets(stack, svc, out);
     settingsSecrets(stack, out);
     userlistSecrets(stack, out);
     for (const e of stack.dotenv?.entries ?? []) {
       if (e.value.kind === "known" && isSecretName(e.key) && !isReference(e.value.value)) {
-        const file = stack.workspace.sources.get(e.value.span.file);
+        const file = sourceOf(stack, e.value.span.file);
         const where2 = file ? spansOf(file, lineSpan(file, e.value.span), e.value.value)[0] : void 0;
         if (where2) out.push({ name: e.key, place: "env file", span: where2, value: e.value.value, hardcoded: false });
       }
@@ -21916,10 +22090,10 @@ function markSecretFixes(findings, secrets) {
 var UsageError = class extends Error {
 };
 var COMPOSE_FILE_NAMES = "docker-compose*.yml, docker-compose*.yaml, compose*.yml, compose*.yaml";
-var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
+var COMPOSE_FILE2 = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 function findComposeFiles(ws) {
-  return ws.files().filter((f) => COMPOSE_FILE.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ""));
+  return ws.files().filter((f) => COMPOSE_FILE2.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ""));
 }
 function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
@@ -21958,15 +22132,15 @@ ${lines.join("\n")}`);
 function severityFor(rule, config3, file, stack, cli) {
   const forced = cli?.[rule.meta.id];
   if (forced !== void 0) return forced;
-  let setting = settingIn(config3.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
+  let setting2 = settingIn(config3.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
   for (const o of config3.data.overrides ?? []) {
     const s2 = settingIn(o.rules, rule.meta.id);
     if (s2 === void 0) continue;
     if (o.files && (file === void 0 || !globMatcher(o.files)(file))) continue;
     if (o.stacks && (stack === void 0 || !globMatcher(o.stacks)(stack))) continue;
-    setting = s2;
+    setting2 = s2;
   }
-  return setting;
+  return setting2;
 }
 function check(opts) {
   const rootAbs = resolve(opts.dir);
@@ -21999,9 +22173,9 @@ function check(opts) {
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
           report: (r) => {
-            const setting = severityFor(rule, config3, r.span.file, stack.name, cli);
-            if (setting === "off") return;
-            const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
+            const setting2 = severityFor(rule, config3, r.span.file, stack.name, cli);
+            if (setting2 === "off") return;
+            const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting2] ? r.severity : setting2;
             stackFindings.push({
               ruleId: rule.meta.id,
               severity,
@@ -22026,8 +22200,8 @@ function check(opts) {
         continue;
       }
       const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
-      const setting = rule ? severityFor(rule, config3, f.span.file, stack.name, cli) : f.severity;
-      if (setting !== "off") findings.push({ ...f, severity: setting });
+      const setting2 = rule ? severityFor(rule, config3, f.span.file, stack.name, cli) : f.severity;
+      if (setting2 !== "off") findings.push({ ...f, severity: setting2 });
     }
   }
   const search2 = stacks.length === 0 ? searchReport(ws, found, composeFiles) : void 0;
@@ -22038,8 +22212,8 @@ function check(opts) {
 var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
 function searchReport(ws, found, chosen) {
   const files = ws.files();
-  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
-  const templates = files.filter((f) => COMPOSE_FILE.test(f) && !found.includes(f));
+  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE2.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
+  const templates = files.filter((f) => COMPOSE_FILE2.test(f) && !found.includes(f));
   return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
 }
 function withFingerprint(f) {
@@ -22240,13 +22414,13 @@ function nginxProcessLimits(proxy) {
   const defaultSpan = events?.directive.span ?? mainSpan;
   const wpNode = direct("worker_processes");
   const wpArg = wpNode?.directive.args[0];
-  let workerProcesses;
+  let workerProcesses2;
   if (wpArg) {
     const n = Number(wpArg.value);
-    if (wpArg.value === "auto") workerProcesses = known("auto", wpArg.span);
-    else if (Number.isInteger(n) && n > 0) workerProcesses = known(n, wpArg.span);
+    if (wpArg.value === "auto") workerProcesses2 = known("auto", wpArg.span);
+    else if (Number.isInteger(n) && n > 0) workerProcesses2 = known(n, wpArg.span);
     else return void 0;
-  } else workerProcesses = known(image ? "auto" : 1, mainSpan, { isDefault: true });
+  } else workerProcesses2 = known(image ? "auto" : 1, mainSpan, { isDefault: true });
   const wcArg = wcNode?.directive.args[0];
   let workerConnections;
   if (wcArg) {
@@ -22256,7 +22430,7 @@ function nginxProcessLimits(proxy) {
   } else workerConnections = known(image ? 1024 : 512, defaultSpan, { isDefault: true });
   const rlArg = direct("worker_rlimit_nofile")?.directive.args[0];
   const rl = rlArg && /^\d+$/.test(rlArg.value) ? known(Number(rlArg.value), rlArg.span) : void 0;
-  return { workerProcesses, workerConnections, ...rl ? { workerRlimitNofile: rl } : {}, mainSpan };
+  return { workerProcesses: workerProcesses2, workerConnections, ...rl ? { workerRlimitNofile: rl } : {}, mainSpan };
 }
 function nofileUlimit(svc) {
   const u = [...svc.ulimits].reverse().find((x) => x.name === "nofile");
@@ -23776,9 +23950,9 @@ var websocket_to_wsgi_default = defineRule({
         if (!pass || pass.kind !== "proxy_pass") continue;
         const upgrades = inherited(loc.node, "proxy_set_header").some((h) => h.directive.args[0]?.value.toLowerCase() === "upgrade");
         if (!upgrades) continue;
-        const targets = passTargets(stack, pass);
-        for (const t2 of targets) if (!stack.app(t2)?.protocol) unknown2(`cannot tell whether ${t2.name} serves WSGI or ASGI from its command`, pass.node.directive.span);
-        const wsgi = targets.filter((s2) => stack.app(s2)?.protocol === "wsgi");
+        const targets2 = passTargets(stack, pass);
+        for (const t2 of targets2) if (!stack.app(t2)?.protocol) unknown2(`cannot tell whether ${t2.name} serves WSGI or ASGI from its command`, pass.node.directive.span);
+        const wsgi = targets2.filter((s2) => stack.app(s2)?.protocol === "wsgi");
         if (wsgi.length === 0) continue;
         const first = stack.app(wsgi[0]);
         const worker = first.gunicorn?.workerClass.kind === "known" ? first.gunicorn.workerClass.value : "sync";
@@ -23840,6 +24014,60 @@ function appTimeouts(stack, service) {
     ...g.timeout.kind === "known" ? { requestTimeout: g.timeout } : {},
     ...workerClass ? { timeoutKills: sync, workerClass } : {}
   };
+}
+function appListeners(stack, service) {
+  const app = stack.app(service);
+  if (!app) return void 0;
+  const words = app.server.argv.map((w) => w.value);
+  if (words.some((w) => w.kind === "unknown")) return void 0;
+  const text = words.map((w) => w.kind === "known" ? w.value : "");
+  const spanAt = (i) => words[i]?.kind === "known" ? words[i].span : app.server.span;
+  const portOf = (addr) => {
+    const m = addr === void 0 ? void 0 : /:(\d+)$/.exec(addr);
+    return m ? Number(m[1]) : void 0;
+  };
+  switch (app.server.kind) {
+    case "gunicorn": {
+      const g = app.gunicorn;
+      if (!g || g.configFile || g.bind.some((b) => b.kind === "unknown")) return void 0;
+      const tls = g.given.get("certfile");
+      return g.bind.map((b) => ({
+        ...b.kind === "known" && portOf(b.value) !== void 0 ? { port: portOf(b.value) } : b.kind === "known" && !b.value.startsWith("unix:") ? { port: 8e3 } : {},
+        protocol: tls ? "https" : "http",
+        span: tls?.span ?? b.span,
+        how: tls ? "gunicorn --certfile" : `gunicorn --bind ${b.kind === "known" ? b.value : ""}${b.kind === "known" && b.isDefault ? " (default)" : ""}, no --certfile`
+      }));
+    }
+    case "uvicorn":
+    case "daphne": {
+      if (text.some((w) => /^(-e|--endpoint|--fd|--uds|-u|--config)(=|$)/.test(w))) return void 0;
+      const tls = text.findIndex((w) => /^--ssl-(certfile|keyfile)(=|$)/.test(w));
+      const p = text.findIndex((w) => /^(--port|-p)(=|$)/.test(w));
+      const portWord = p < 0 ? void 0 : text[p].includes("=") ? text[p].split("=")[1] : text[p + 1];
+      const port = portWord === void 0 ? 8e3 : /^\d+$/.test(portWord) ? Number(portWord) : void 0;
+      if (port === void 0) return void 0;
+      return [{ port, protocol: tls >= 0 ? "https" : "http", span: tls >= 0 ? spanAt(tls) : p >= 0 ? spanAt(p) : app.server.span, how: `${app.server.kind} on port ${port}${tls >= 0 ? " with --ssl-*" : ", no TLS options"}` }];
+    }
+    case "uwsgi": {
+      const out = [];
+      for (let i = 1; i < text.length; i++) {
+        const m = /^(--socket|-s|--uwsgi-socket|--http-socket|--http|--https|--ini|--yaml|--json|--xml)(?:=(.*))?$/.exec(text[i]);
+        if (!m) {
+          if (/\.(ini|ya?ml|json|xml)$/.test(text[i])) return void 0;
+          continue;
+        }
+        const flag = m[1];
+        if (/^--(ini|yaml|json|xml)$/.test(flag)) return void 0;
+        const value = m[2] ?? text[i + 1];
+        const protocol = flag === "--https" ? "https" : flag.startsWith("--http") ? "http" : "uwsgi";
+        const port = portOf(value?.split(",")[0]);
+        out.push({ ...port !== void 0 ? { port } : {}, protocol, span: spanAt(i), how: `uwsgi ${flag} ${value ?? ""}`.trim() });
+      }
+      return out.length ? out : void 0;
+    }
+    default:
+      return void 0;
+  }
 }
 
 // src/fix/fixers.ts
@@ -23903,11 +24131,11 @@ var upstream_keepalive_timeout_default = defineRule({
       for (const group of groupBy(offenders, (o) => `${o.t.server}|${o.keepAlive.value}`)) {
         const { t: t2, keepAlive } = group[0];
         const names = [...new Set(group.map((o) => o.service.name))];
-        const setting = `${t2.keepAliveFlag} ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""}`;
+        const setting2 = `${t2.keepAliveFlag} ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""}`;
         const relation = keepAlive.value * 1e3 === nginxMs ? `${formatMillis(nginxMs)} = ${keepAlive.value}s: the two close at the same moment and race` : `${formatMillis(nginxMs)} >= ${keepAlive.value}s`;
         report({
           span: (timeoutNode ?? keepalive).directive.span,
-          message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but ${t2.server} on ${listNames(names, 3)} closes them after ${setting} (${where2(keepAlive.span)}); ${relation}, so nginx reuses connections ${t2.server} is closing and those requests fail with 502`,
+          message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but ${t2.server} on ${listNames(names, 3)} closes them after ${setting2} (${where2(keepAlive.span)}); ${relation}, so nginx reuses connections ${t2.server} is closing and those requests fail with 502`,
           related: [{ span: keepAlive.span, message: `${t2.keepAliveFlag} ${keepAlive.value}${keepAlive.isDefault ? ` (${t2.server} default)` : ""}` }],
           hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise ${t2.server} ${t2.keepAliveFlag} above ${formatMillis(nginxMs)}`,
           ...fix ? { fix } : {}
@@ -23916,6 +24144,13 @@ var upstream_keepalive_timeout_default = defineRule({
     }
   }
 });
+
+// rules/support/nginx-inherit.ts
+function inheritedSetting(model, node, name2) {
+  const found = inherited(node, name2);
+  if (found.length || !model.implicitMain) return found;
+  return model.roots.filter((r) => r.parent === void 0 && r.context === "http" && r.directive.name === name2);
+}
 
 // rules/proxy-read-timeout.ts
 var NGINX_READ_TIMEOUT_MS = 6e4;
@@ -23984,13 +24219,13 @@ function collectLinks(stack) {
       const pass = loc.proxyPass;
       const names = pass ? READ_TIMEOUT[pass.kind] : void 0;
       if (!pass || !names) continue;
-      const node = inherited(pass.node, names.read)[0];
+      const node = inheritedSetting(proxy.nginx, pass.node, names.read)[0];
       const raw = node?.directive.args[0]?.value;
       const readMs = raw === void 0 ? NGINX_READ_TIMEOUT_MS : parseNginxTime(raw);
       if (readMs === void 0) continue;
-      const targets = passTargets(stack, pass);
-      const replay = replays(inherited(pass.node, names.next)[0], targets, pass);
-      for (const service of targets) {
+      const targets2 = passTargets(stack, pass);
+      const replay = replays(inheritedSetting(proxy.nginx, pass.node, names.next)[0], targets2, pass);
+      for (const service of targets2) {
         const t2 = appTimeouts(stack, service);
         const timeout = t2?.requestTimeout;
         if (!t2 || !timeout || t2.timeoutKills !== true || timeout.value <= 0) continue;
@@ -24004,11 +24239,11 @@ function collectLinks(stack) {
   }
   return out;
 }
-function replays(next, targets, pass) {
+function replays(next, targets2, pass) {
   const args = next ? next.directive.args.map((a) => a.value) : ["error", "timeout"];
   if (!args.includes("timeout")) return false;
   const servers = pass.upstream ? pass.upstream.servers.length : 0;
-  const replicas = targets.reduce((n, s2) => n + (s2.replicas?.kind === "known" ? s2.replicas.value : 1), 0);
+  const replicas = targets2.reduce((n, s2) => n + (s2.replicas?.kind === "known" ? s2.replicas.value : 1), 0);
   return Math.max(servers, replicas) > 1 ? next ? "set" : "default" : false;
 }
 function nextName(readDirective) {
@@ -24604,7 +24839,7 @@ var nginx_refuses_config_default = defineRule({
     docs: {
       what: "Reads the configuration the nginx container loads (its nginx.conf, or the official image's, with every include expanded in the order nginx reads it) and reports what makes `nginx -t` fail, so nginx never starts: an `access_log` naming a `log_format` that is not defined before it (including one defined only in a file included later), two `upstream` blocks with one name, two `default_server` listens on one address and port, a directive in a context that does not allow it (`proxy_pass` in a server block, `log_format` in a location), an unknown directive that is a misspelling of a known one, an `include` of a file the container does not have, and a file that starts with a UTF-8 byte order mark.",
       why: "nginx refuses the whole configuration for any of these: the container exits at start (or, on a reload, keeps running the old configuration while the deploy reports success). The mistakes hide across files: a `log_format` in `conf.d/logging.conf` is read after `conf.d/app.conf` (alphabetical order), and an editor adds the BOM that nginx reads as part of the first directive's name (https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format, https://nginx.org/en/docs/beginners_guide.html#conf_structure).",
-      notes: `Which directives exist and where each is allowed comes from nginx ${PROBED_NGINX_VERSION} itself (scripts/probe-nginx-directives.mjs); newer directives (\`http2 on\`, \`quic_*\`) are known but their contexts are not judged. An unknown name is reported only when it is one or two letters from a known directive and no \`load_module\` is in the configuration; other names may come from a module. Files no container includes, \`stream\`/\`mail\` blocks and values filled in by templates are not judged. A missing include is reported only for the official image without a Dockerfile and without a mount over the path. Tests check every verdict against the real \`nginx -t\`.`
+      notes: `Which directives exist and where each is allowed comes from nginx ${PROBED_NGINX_VERSION} itself (scripts/probe-nginx-directives.mjs); newer directives (\`http2 on\`, \`quic_*\`) are known but their contexts are not judged. An unknown name is reported only when it is a near miss of a known directive (within a third of its length, \`proxy_set_headers\`) and no \`load_module\` is in the configuration; other names may come from a module or a newer nginx. Files no container includes, \`stream\`/\`mail\` blocks and values filled in by templates are not judged. A missing include is reported only for the official image without a Dockerfile and without a mount over the path. Tests check every verdict against the real \`nginx -t\`.`
     }
   },
   check({ stack, report, where: where2 }) {
@@ -24634,7 +24869,6 @@ function refusals(proxy, sources, where2) {
   };
   model.roots.filter((n) => loaded2.has(n.directive.span.file)).forEach(visit);
   const hasLoadModule = nodes.some((n) => n.directive.name === "load_module");
-  const known2 = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
   const formats = /* @__PURE__ */ new Map();
   const formatsOf = (http) => {
     let f = formats.get(http);
@@ -24662,8 +24896,8 @@ function refusals(proxy, sources, where2) {
         });
         continue;
       }
-      if (!allowed && !UNPROBED_DIRECTIVES.has(d.name) && !hasLoadModule && !d.name.includes("$")) {
-        const near = closest(d.name, known2);
+      if (!allowed && !hasLoadModule) {
+        const near = misspeltDirective(d.name);
         if (near !== void 0) {
           out.push({
             span: d.nameSpan,
@@ -24680,7 +24914,7 @@ function refusals(proxy, sources, where2) {
       const name2 = d.args[1].value;
       const defined = formatsOf(http);
       if (model.implicitMain && !official && http === void 0) continue;
-      if (!defined.has(name2)) {
+      if (!defined.has(name2) && (model.unknowns.length === 0 || laterFormats.has(name2))) {
         const later = laterFormats.get(name2);
         out.push({
           span: d.args[1].span,
@@ -24732,6 +24966,11 @@ function refusals(proxy, sources, where2) {
     }
   }
   return out;
+}
+var KNOWN_DIRECTIVES = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
+function misspeltDirective(name2) {
+  if (NGINX_DIRECTIVE_CONTEXTS[name2] || UNPROBED_DIRECTIVES.has(name2) || name2.includes("$")) return void 0;
+  return closest(name2, KNOWN_DIRECTIVES);
 }
 function isOfficialImage(proxy) {
   const image = proxy.service.image?.kind === "known" ? proxy.service.image.value : void 0;
@@ -24789,6 +25028,255 @@ function listenAddress(raw) {
 }
 function hasTemplateValue(text) {
   return /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}/.test(text);
+}
+
+// rules/websocket-upgrade-headers.ts
+var WEBSOCKET_PATH = /(^|[/^~\s])(ws|wss|websockets?|socket\.io|cable)(\/|$|\s|\$)/i;
+var websocket_upgrade_headers_default = defineRule({
+  meta: {
+    id: "websocket-upgrade-headers",
+    description: "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "A websocket handshake is an HTTP/1.1 request with `Upgrade: websocket` and `Connection: Upgrade`. Both are hop-by-hop headers that nginx does not pass on by itself, and `proxy_pass` speaks HTTP/1.0 unless told otherwise, so a location that proxies websockets needs `proxy_http_version 1.1`, `proxy_set_header Upgrade $http_upgrade` and `proxy_set_header Connection` with `upgrade` (or a `map` variable). The rule reports a location that sets `Upgrade` but misses one of the others, and a websocket-named location (`/ws/`, `/websocket`, `/socket.io/`, `/cable`) in front of an ASGI server (daphne, uvicorn, gunicorn with uvicorn workers) that sets neither header. `proxy_set_header` is inherited only when a level sets none of its own: one `proxy_set_header` in the location drops the `Upgrade` set in the server block, and the rule follows that.",
+      why: "Without the headers the upgrade request reaches the app as a plain GET: Channels answers 404 or 400, the browser retries, and live features silently fall back or stop (https://nginx.org/en/docs/http/websocket.html, https://channels.readthedocs.io/en/stable/deploying.html#nginx).",
+      notes: "A `Connection` value that is a variable is taken to be the documented `map $http_upgrade $connection_upgrade`. WSGI servers behind a websocket location are reported by websocket-to-wsgi."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    for (const proxy of stack.proxies) {
+      for (const loc of proxy.nginx.locations) {
+        const pass = loc.proxyPass;
+        if (!pass || pass.kind !== "proxy_pass") continue;
+        const headers = inheritedSetting(proxy.nginx, pass.node, "proxy_set_header");
+        const header = (name2) => headers.find((h) => h.directive.args[0]?.value.toLowerCase() === name2);
+        const upgrade = header("upgrade");
+        const connection = header("connection");
+        const version = inheritedSetting(proxy.nginx, pass.node, "proxy_http_version")[0];
+        const http11 = version?.directive.args[0]?.value === "1.1";
+        const connectionValue = connection?.directive.args[1]?.value ?? "";
+        const connectionUpgrades = connectionValue.toLowerCase().includes("upgrade") || connectionValue.startsWith("$");
+        if (upgrade) {
+          const missing = [];
+          if (!connectionUpgrades) missing.push(connection ? `Connection is "${connectionValue}" (${where2(connection.directive.span)}), not upgrade` : "no Connection header is set");
+          if (!http11) missing.push(version ? `proxy_http_version is ${version.directive.args[0]?.value ?? "?"} (${where2(version.directive.span)})` : "proxy_http_version is 1.0 (the default)");
+          if (missing.length === 0) continue;
+          report({
+            span: pass.node.directive.span,
+            message: `location ${loc.match} passes Upgrade (${where2(upgrade.directive.span)}) for websockets, but ${missing.join(" and ")}: nginx forwards the handshake without what it needs and the websocket never opens`,
+            related: [{ span: upgrade.directive.span, message: "Upgrade header for the websocket handshake" }, ...relatedOf(connection, http11 ? void 0 : version)],
+            hint: `add ${[!http11 ? "proxy_http_version 1.1;" : "", !connectionUpgrades ? 'proxy_set_header Connection "upgrade";' : ""].filter(Boolean).join(" ")} to location ${loc.match}`
+          });
+          continue;
+        }
+        if (!WEBSOCKET_PATH.test(loc.match)) continue;
+        const asgi = passTargets(stack, pass).filter((s2) => stack.app(s2)?.protocol === "asgi");
+        if (asgi.length === 0) continue;
+        const server = stack.app(asgi[0]);
+        const lost = shadowedUpgrade(pass.node, proxy.nginx);
+        const why = lost ? `, because its own proxy_set_header (${where2(headers[0].directive.span)}) replaces every one set around it, including Upgrade at ${where2(lost.directive.span)}` : "";
+        report({
+          span: pass.node.directive.span,
+          message: `location ${loc.match} proxies to ${listNames(asgi.map((s2) => s2.name), 3)}, an ASGI server (${server.server.kind}; ${where2(server.server.span)}), but sends no Upgrade${connectionUpgrades ? "" : " or Connection"} header${why}${http11 ? "" : " and speaks HTTP/1.0"}: nginx drops the hop-by-hop headers of the handshake, so websocket requests arrive as plain GETs and fail`,
+          related: [{ span: server.server.span, message: `${asgi[0].name} runs ${server.server.kind}` }, ...lost ? [{ span: lost.directive.span, message: "Upgrade set here, not inherited by the location" }] : [], ...relatedOf(connection)],
+          hint: `add proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; to location ${loc.match}`
+        });
+      }
+    }
+  }
+});
+function shadowedUpgrade(pass, model) {
+  let effectiveFound = false;
+  const levels = [];
+  for (let level = pass.parent; level; level = level.parent) levels.push(level.children);
+  if (model.implicitMain) levels.push(model.roots.filter((r) => r.parent === void 0 && r.context === "http"));
+  for (const children of levels) {
+    const here = children.filter((c) => c.directive.name === "proxy_set_header");
+    if (here.length === 0) continue;
+    if (!effectiveFound) {
+      effectiveFound = true;
+      continue;
+    }
+    const up = here.find((h) => h.directive.args[0]?.value.toLowerCase() === "upgrade");
+    if (up) return up;
+  }
+  return void 0;
+}
+function relatedOf(...nodes) {
+  return nodes.filter((n) => n !== void 0).map((n) => ({ span: n.directive.span, message: `${n.directive.name} ${n.directive.args.map((a) => a.raw).join(" ")}` }));
+}
+
+// rules/upstream-max-conns.ts
+var upstream_max_conns_default = defineRule({
+  meta: {
+    id: "upstream-max-conns",
+    description: "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once",
+    defaultSeverity: "warning",
+    category: "topology",
+    docs: {
+      what: "`max_conns=N` on an upstream `server` caps the connections nginx keeps open to that server; it is meant to keep requests queued in nginx (or sent to another server) instead of in the app. The rule adds up, per app service, `max_conns` over every upstream group (of every nginx container) that lists it, multiplied by nginx's `worker_processes` for a group without `zone` (each worker then counts on its own), and compares the sum with what the service can serve at once: processes x threads (gunicorn workers x threads, 1 per sync worker). It reports a sum above that.",
+      why: "A limit above the app's concurrency never triggers: `max_conns=200` in front of 4 workers x 2 threads lets 192 requests wait in gunicorn's listen backlog, where no other server can take them and nginx cannot time them out separately, so the protection the line promises does not exist (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#max_conns).",
+      notes: 'A service also listed somewhere without max_conns is not judged (nothing limits it there). `worker_processes auto` depends on the host\'s CPUs; the sum is then counted once per group, a lower bound, and the message says "at least". Async workers (gevent, uvicorn) have no fixed concurrency and are not judged.'
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    const byService = /* @__PURE__ */ new Map();
+    const unlimited = /* @__PURE__ */ new Set();
+    for (const r of resolvedUpstreams(stack)) {
+      const zoned = r.upstream.node.children.some((c) => c.directive.name === "zone");
+      for (const { server, service } of r.servers) {
+        if (!service) continue;
+        const raw = server.params.get("max_conns");
+        const n = raw === void 0 ? 0 : Number(raw);
+        if (!Number.isInteger(n) || n <= 0) {
+          unlimited.add(service);
+          continue;
+        }
+        const list = byService.get(service) ?? [];
+        list.push({ proxy: r.proxy, upstream: r.upstream.name, maxConns: n, span: server.node.directive.span, multiplier: zoned ? 1 : workerProcesses(r.proxy) });
+        byService.set(service, list);
+      }
+    }
+    for (const [service, listings] of byService) {
+      if (unlimited.has(service)) continue;
+      const app = stack.app(service);
+      if (!app) continue;
+      const c = appConcurrency(app);
+      if (c.processes.kind !== "known" || c.perProcess.kind !== "known" || c.perProcessUnit !== "threads") continue;
+      const capacity = c.processes.value * c.perProcess.value;
+      const lowerBound = listings.some((l) => l.multiplier === void 0);
+      const total = listings.reduce((n, l) => n + l.maxConns * (l.multiplier ?? 1), 0);
+      if (total <= capacity) continue;
+      const terms = listings.map((l) => `max_conns=${l.maxConns} in ${l.upstream}${l.multiplier !== void 0 && l.multiplier > 1 ? ` x ${l.multiplier} nginx workers (no zone)` : ""}`);
+      const first = listings[0];
+      report({
+        span: first.span,
+        message: `nginx may hold ${lowerBound ? "at least " : ""}${listings.length > 1 || (first.multiplier ?? 1) > 1 ? `${terms.join(" + ")} = ` : `${terms[0]}: `}${total} connections open to ${service.name}, which serves ${c.processes.value} ${app.gunicorn ? c.processes.value === 1 ? "worker" : "workers" : c.processes.value === 1 ? "process" : "processes"} x ${c.perProcess.value} ${c.perProcess.value === 1 ? "thread" : "threads"} = ${capacity} requests at once (${where2(app.server.span)}): ${total} > ${capacity}, so up to ${total - capacity} requests past what the app can run wait in ${app.server.kind}'s backlog instead of in nginx, and the limit protects nothing`,
+        related: [...listings.slice(1).map((l) => ({ span: l.span, message: `max_conns=${l.maxConns} in upstream ${l.upstream}` })), { span: app.server.span, message: `${service.name} serves ${capacity} requests at once` }],
+        hint: `lower max_conns for ${service.name} to ${listings.length > 1 ? `a total of ${capacity}` : capacity}${lowerBound || (first.multiplier ?? 1) > 1 ? " (add `zone` so all nginx workers share the count)" : ""}, or raise its workers or threads`
+      });
+    }
+  }
+});
+function workerProcesses(proxy) {
+  const node = proxy.nginx.roots.find((n) => n.context === "main" && n.directive.name === "worker_processes");
+  if (!node) return proxy.nginx.implicitMain ? void 0 : 1;
+  const v = node.directive.args[0]?.value;
+  return v !== void 0 && /^\d+$/.test(v) ? Number(v) : void 0;
+}
+
+// rules/upstream-dns-cached.ts
+var upstream_dns_cached_default = defineRule({
+  meta: {
+    id: "upstream-dns-cached",
+    description: "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed",
+    defaultSeverity: "warning",
+    category: "topology",
+    docs: {
+      what: "nginx resolves a host name in `proxy_pass http://web:8000` or in an upstream `server web:8000` once, when it starts, and keeps the addresses it got. The rule reports such a name when the compose service it reaches runs several replicas (`deploy.replicas` above 1), whose containers come and go with every `--scale` and every deploy, unless nginx re-resolves it: `proxy_pass` through a variable with a `resolver` (Docker's DNS is `127.0.0.11`), or `server web:8000 resolve` in an upstream with a `zone` (nginx 1.27.3+).",
+      why: "After a scale-up the new replicas never get a request; after a replica is recreated its old address keeps getting traffic that fails with 502 until someone reloads nginx. The load balancing the replicas were added for silently does not happen (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#resolve, https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver).",
+      notes: "This is how docker compose names replicas (one DNS record per container). Under Docker swarm's default virtual-IP endpoint mode the name resolves to one stable address and nginx's caching is harmless; disable the rule for swarm stacks. A replica count that is not known (`${REPLICAS}`) keeps the rule silent."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    for (const p of pinnedNames(stack)) {
+      report({
+        span: p.span,
+        message: `${p.what} names ${p.service.name}, which runs ${p.replicas} replicas (${where2(p.replicasSpan)}), but nginx resolves the name once at start${p.resolver ? " (a resolver is set, but a fixed name is never re-resolved)" : ""}: replicas added by a scale never get a request, and a recreated replica's old address keeps getting them (502) until nginx reloads`,
+        related: [{ span: p.replicasSpan, message: `${p.service.name}: ${p.replicas} replicas` }],
+        hint: p.upstream ? `add \`zone\` and \`resolver 127.0.0.11 valid=10s;\` and write \`server ${p.service.name}:PORT resolve;\` (nginx 1.27.3+), or proxy through a variable` : `add \`resolver 127.0.0.11 valid=10s;\` and proxy through a variable: \`set $backend ${p.service.name}; proxy_pass http://$backend:PORT;\``
+      });
+    }
+  }
+});
+function pinnedNames(stack) {
+  const out = [];
+  const replicated = (svc) => svc?.replicas?.kind === "known" && svc.replicas.value > 1 ? svc.replicas : void 0;
+  for (const r of resolvedUpstreams(stack)) {
+    const zoned = r.upstream.node.children.some((c) => c.directive.name === "zone");
+    for (const { server, service } of r.servers) {
+      const replicas = replicated(service);
+      if (!service || !replicas || server.hasVariables) continue;
+      const resolver = hasResolver(r.proxy.nginx, r.upstream.node);
+      if (server.params.has("resolve") && zoned && resolver) continue;
+      out.push({ span: server.node.directive.span, what: `upstream ${r.upstream.name} server ${server.address.value}`, service, replicas: replicas.value, replicasSpan: replicas.span, resolver, upstream: true });
+    }
+  }
+  for (const proxy of stack.proxies) {
+    for (const pass of proxy.nginx.proxyPasses) {
+      if (pass.upstream || !pass.host || pass.target.value.includes("$")) continue;
+      const service = stack.resolveHost(pass.host);
+      const replicas = replicated(service);
+      if (!service || !replicas) continue;
+      out.push({ span: pass.node.directive.span, what: `${pass.kind} ${pass.target.value}`, service, replicas: replicas.value, replicasSpan: replicas.span, resolver: hasResolver(proxy.nginx, pass.node), upstream: false });
+    }
+  }
+  return out;
+}
+function hasResolver(model, node) {
+  return inheritedSetting(model, node, "resolver").length > 0;
+}
+
+// rules/upstream-protocol-mismatch.ts
+var WHAT = { http: "plain HTTP", https: "HTTPS (TLS)", uwsgi: "uWSGI's binary uwsgi protocol" };
+var CONSEQUENCE = {
+  "http>uwsgi": 'uWSGI reads the HTTP request as a uwsgi packet ("invalid request block size") and drops it, so every request ends in 502',
+  "https>uwsgi": "the TLS handshake reaches a uwsgi socket and fails, so every request ends in 502",
+  "uwsgi>http": "the server reads nginx's binary uwsgi packets as a malformed HTTP request and answers 400 or closes, so every request ends in 502",
+  "uwsgi>https": "the server expects a TLS handshake and gets uwsgi packets, so every request ends in 502",
+  "https>http": 'nginx starts a TLS handshake with a plain-HTTP server ("wrong version number"), so every request ends in 502',
+  "http>https": "nginx sends plain HTTP to a TLS socket, which drops it, so every request ends in 502"
+};
+var upstream_protocol_mismatch_default = defineRule({
+  meta: {
+    id: "upstream-protocol-mismatch",
+    description: "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi)",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "Follows each `proxy_pass` and `uwsgi_pass` to the app servers it reaches and compares what nginx speaks with what the server's socket expects on that port: `proxy_pass http://` speaks HTTP, `proxy_pass https://` TLS, `uwsgi_pass` the binary uwsgi protocol; gunicorn, uvicorn and daphne speak HTTP (HTTPS with `--certfile`/`--ssl-*`), uWSGI speaks uwsgi on `--socket` and HTTP on `--http`/`--http-socket`. The rule reports a pass whose protocol is not the one of the socket it reaches.",
+      why: `Nothing in either program's configuration check notices; the first request after deploy fails with 502 and the logs speak of "invalid request block size", "upstream prematurely closed connection" or "wrong version number" (https://uwsgi-docs.readthedocs.io/en/latest/Nginx.html, https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html).`,
+      notes: "Read from the server's command line; a server started with a config file (uwsgi.ini, gunicorn.conf.py) or endpoints arena-lint does not read keeps the rule silent. A pass to a port the server does not listen on is upstream-port-mismatch's finding, not this one."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    for (const proxy of stack.proxies) {
+      for (const pass of proxy.nginx.proxyPasses) {
+        const speaks = passProtocol(pass);
+        if (!speaks) continue;
+        for (const t2 of targets(stack, pass)) {
+          const listeners = appListeners(stack, t2.service);
+          if (!listeners) continue;
+          const l = t2.port === void 0 ? listeners.length === 1 ? listeners[0] : void 0 : listeners.find((x) => x.port === t2.port);
+          if (!l || l.protocol === speaks) continue;
+          report({
+            span: t2.span,
+            message: `${pass.kind} ${pass.target.value} speaks ${WHAT[speaks]} to ${t2.service.name}${t2.port !== void 0 ? `:${t2.port}` : ""}, which listens with ${WHAT[l.protocol]} (${l.how}; ${where2(l.span)}): ${CONSEQUENCE[`${speaks}>${l.protocol}`]}`,
+            related: [{ span: l.span, message: `${t2.service.name} listens with ${WHAT[l.protocol]}` }, ...t2.span === pass.node.directive.span ? [] : [{ span: pass.node.directive.span, message: `${pass.kind} ${pass.target.value}` }]],
+            hint: l.protocol === "uwsgi" ? "use uwsgi_pass (with include uwsgi_params), or start uWSGI with --http-socket" : speaks === "uwsgi" ? `use proxy_pass http://, or start uWSGI with --socket` : `use proxy_pass ${l.protocol}://`
+          });
+        }
+      }
+    }
+  }
+});
+function passProtocol(pass) {
+  const scheme = /^([a-z]+):\/\//.exec(pass.target.value)?.[1];
+  if (pass.kind === "proxy_pass") return scheme === "https" ? "https" : scheme === "http" ? "http" : void 0;
+  if (pass.kind === "uwsgi_pass") return scheme === "suwsgi" ? void 0 : "uwsgi";
+  return void 0;
+}
+function targets(stack, pass) {
+  if (pass.upstream) {
+    const r = resolvedUpstreams(stack).find((u) => u.upstream === pass.upstream);
+    return (r?.servers ?? []).flatMap((s2) => s2.service && !s2.server.hasVariables && s2.server.host ? [{ service: s2.service, port: s2.server.port, span: pass.node.directive.span }] : []);
+  }
+  const svc = pass.host ? stack.resolveHost(pass.host) : void 0;
+  if (!svc) return [];
+  const defaultPort = pass.kind === "proxy_pass" ? /^https:/.test(pass.target.value) ? 443 : 80 : void 0;
+  const port = pass.port ?? defaultPort;
+  return [{ service: svc, ...port !== void 0 ? { port } : {}, span: pass.node.directive.span }];
 }
 
 // rules/django-db-bypasses-pgbouncer.ts
@@ -25624,8 +26112,8 @@ function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2
       if (route.kind !== "pgbouncer" || route.pgbouncer !== pgb) continue;
       const options2 = pyText2(pyGet(db.options, "options"));
       if (options2?.kind !== "known") continue;
-      const setting = parseStartupOptions(options2.value).find((o) => o.name === "statement_timeout");
-      if (!setting) continue;
+      const setting2 = parseStartupOptions(options2.value).find((o) => o.name === "statement_timeout");
+      if (!setting2) continue;
       const ignore = pgbouncerText(pgb, "ignore_startup_parameters");
       const track = pgbouncerText(pgb, "track_extra_parameters");
       const settings = { ...ignore.kind === "known" ? { ignoreStartupParameters: ignore.value } : {}, ...track.kind === "known" ? { trackExtraParameters: track.value } : {} };
@@ -25634,7 +26122,7 @@ function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2
         told.add(spanKey(options2.span));
         continue;
       }
-      const ms = parsePostgresDuration(setting.value, "ms");
+      const ms = parsePostgresDuration(setting2.value, "ms");
       if (ms !== void 0 && ms > 0) found.push({ pgb, ms, span: options2.span, source: `statement_timeout in OPTIONS of "${db.alias}"` });
     }
     for (const group of groupBy(found.filter((f) => f.pgb === pgb && f.ms >= query.value * 1e3), (f) => spanKey(f.span))) {
@@ -25696,6 +26184,184 @@ function checkConnMaxAge({ stack, report, where: where2, unknown: unknown2 }) {
   }
 }
 
+// rules/django-settings-unknown-key.ts
+var TABLES = [
+  {
+    setting: "DATABASES",
+    backendKey: "ENGINE",
+    // Django's own backends read exactly these keys; third-party engines may read more.
+    backends: /^django\.(db|contrib\.gis\.db)\.backends\.[a-z0-9_]+$/,
+    keys: ["ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT", "ATOMIC_REQUESTS", "AUTOCOMMIT", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS", "OPTIONS", "TIME_ZONE", "TEST"],
+    docs: "https://docs.djangoproject.com/en/stable/ref/settings/#databases",
+    misplaced: {
+      TIMEOUT: 'a connection timeout is a driver option: "OPTIONS": {"connect_timeout": N} for PostgreSQL and MySQL, {"timeout": N} for SQLite',
+      CONNECT_TIMEOUT: 'it is a driver option: "OPTIONS": {"connect_timeout": N}',
+      SSLMODE: 'it is a driver option: "OPTIONS": {"sslmode": "..."}',
+      POOL: 'Django 5.1+ reads it from "OPTIONS": {"pool": ...}',
+      ISOLATION_LEVEL: 'it is read from "OPTIONS": {"isolation_level": ...}'
+    }
+  },
+  {
+    setting: "CACHES",
+    backendKey: "BACKEND",
+    backends: /^(django\.core\.cache\.backends\.[a-z0-9_.]+|django_redis\.cache\.RedisCache)$/i,
+    keys: ["BACKEND", "LOCATION", "TIMEOUT", "OPTIONS", "KEY_PREFIX", "VERSION", "KEY_FUNCTION"],
+    docs: "https://docs.djangoproject.com/en/stable/ref/settings/#caches",
+    misplaced: {
+      MAX_ENTRIES: 'it is read from "OPTIONS": {"MAX_ENTRIES": N}',
+      CULL_FREQUENCY: 'it is read from "OPTIONS": {"CULL_FREQUENCY": N}',
+      CLIENT_CLASS: 'django-redis reads it from "OPTIONS": {"CLIENT_CLASS": ...}',
+      PASSWORD: 'the password goes in LOCATION (redis://:password@host) or "OPTIONS"'
+    }
+  },
+  {
+    setting: "CHANNEL_LAYERS",
+    backendKey: "BACKEND",
+    backends: /^channels(_redis)?\.[a-z_.]+Layer$/i,
+    keys: ["BACKEND", "CONFIG", "TEST_CONFIG"],
+    docs: "https://channels.readthedocs.io/en/stable/topics/channel_layers.html#configuration",
+    misplaced: {
+      HOSTS: 'channels_redis reads it from "CONFIG": {"hosts": [...]}',
+      CAPACITY: 'channels_redis reads it from "CONFIG": {"capacity": N}',
+      EXPIRY: 'channels_redis reads it from "CONFIG": {"expiry": N}'
+    }
+  }
+];
+var django_settings_unknown_key_default = defineRule({
+  meta: {
+    id: "django-settings-unknown-key",
+    description: "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word",
+    defaultSeverity: "warning",
+    category: "data",
+    docs: {
+      what: 'Each entry of `DATABASES`, `CACHES` and `CHANNEL_LAYERS` is a dict of keys Django (or Channels) reads by name; a key it does not know is ignored. The rule reports such keys in the settings each app container loads, with the key that was probably meant or the place the setting belongs (`"TIMEOUT"` in a database dict is a driver option in `OPTIONS`; `"MAX_ENTRIES"` in a cache dict belongs in its `OPTIONS`). Only entries whose backend is Django\'s own (`django.db.backends.*`, `django.core.cache.backends.*`, django-redis, Channels\' layers) are judged: a third-party backend may read keys of its own.',
+      why: "Nothing fails: the setting simply has no effect, so the timeout, limit or pool the line promises never applies, and the first sign is an outage it was meant to prevent (https://docs.djangoproject.com/en/stable/ref/settings/#databases, https://docs.djangoproject.com/en/stable/ref/settings/#caches).",
+      notes: "Keys of `TEST` and `OPTIONS` are passed to test setup and the driver and are not judged. Values computed at run time (`dj_database_url.config()`) are unknown and keep the rule silent."
+    }
+  },
+  check({ stack, report }) {
+    const strays = [];
+    for (const app of dataTier(stack).apps) {
+      const names = app.settings?.names;
+      if (!names) continue;
+      for (const table of TABLES) {
+        for (const { alias, value } of entries(names.get(table.setting))) {
+          if (value.kind !== "known" || !isPyDict(value.value)) continue;
+          const backend = value.value.entries.find((e) => e.key.kind === "known" && e.key.value === table.backendKey)?.value;
+          if (backend?.kind !== "known" || typeof backend.value !== "string" || !table.backends.test(backend.value)) continue;
+          for (const e of value.value.entries) {
+            if (e.key.kind !== "known" || typeof e.key.value !== "string") continue;
+            if (table.keys.includes(e.key.value)) continue;
+            strays.push({ table, alias, key: e.key.value, span: e.key.span, service: app.service.name });
+          }
+        }
+      }
+    }
+    for (const group of groupBy(strays, (s2) => spanKey(s2.span))) {
+      const { table, alias, key: key2, span } = group[0];
+      const services = [...new Set(group.map((g) => g.service))];
+      const upper = key2.toUpperCase();
+      const placed = table.misplaced[upper];
+      const near = upper !== key2 && table.keys.includes(upper) ? upper : closest(key2, table.keys);
+      const advice = placed ?? (near ? `did you mean "${near}"?` : `${table.setting} entries read only ${table.keys.join(", ")}`);
+      report({
+        span,
+        message: `"${key2}" in ${table.setting}["${alias}"] is not a key ${table.setting === "CHANNEL_LAYERS" ? "Channels" : "Django"} reads, so it has no effect in ${listNames(services, 3)}: ${advice}`,
+        hint: placed ? `move it where it is read; see ${table.docs}` : near ? `rename it to "${near}"` : `remove it; see ${table.docs}`
+      });
+    }
+  }
+});
+function entries(v) {
+  if (v?.kind !== "known" || !isPyDict(v.value)) return [];
+  return v.value.entries.flatMap((e) => e.key.kind === "known" && typeof e.key.value === "string" ? [{ alias: e.key.value, value: e.value }] : []);
+}
+
+// rules/conn-max-age-asgi.ts
+var conn_max_age_asgi_default = defineRule({
+  meta: {
+    id: "conn-max-age-asgi",
+    description: "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server",
+    defaultSeverity: "warning",
+    category: "data",
+    docs: {
+      what: "Reads `CONN_MAX_AGE` of every database in the settings each app container loads, and the app server it runs: uvicorn, daphne, or gunicorn with an ASGI worker class (`uvicorn.workers.UvicornWorker`) serve ASGI. The rule reports a `CONN_MAX_AGE` above 0 (or `None`, forever) in a container that serves ASGI, naming the server.",
+      why: "Django keeps connections per thread and per async context. Under ASGI each request runs in a context of its own, so a persistent connection is never reused by the next request; with `CONN_MAX_AGE` it is not closed at the end of the request either, and open connections pile up until they age out, towards PostgreSQL's `max_connections` or pgbouncer's `max_client_conn`. Django's documentation says to disable persistent connections under ASGI and pool elsewhere (https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections).",
+      notes: "A settings module shared by a WSGI web tier and an ASGI Channels tier is reported for the ASGI services only; setting `CONN_MAX_AGE` from an environment variable that the ASGI service sets to 0 silences it. A server whose protocol cannot be told from its command keeps the rule silent."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    const found = [];
+    for (const { db } of dataTier(stack).databases) {
+      if (db.app.app.protocol !== "asgi") continue;
+      const age = pyNumber(db.connMaxAge);
+      if (!age || age.kind === "unknown" || age.value === 0) continue;
+      found.push({ db, age });
+    }
+    for (const group of groupBy(found, (f) => spanKey(f.age.span))) {
+      const { db, age } = group[0];
+      const services = [...new Set(group.map((g) => g.db.app.service.name))];
+      const server = db.app.app;
+      const ageText = age.value === null ? "None (forever)" : `${age.value}s`;
+      report({
+        span: age.span,
+        message: `CONN_MAX_AGE ${ageText} of database "${db.alias}" keeps connections open in ${listNames(services, 3)}, which serve${services.length === 1 ? "s" : ""} ASGI (${server.server.kind}${server.gunicorn?.workerClass.kind === "known" ? ` -k ${server.gunicorn.workerClass.value}` : ""}; ${where2(server.server.span)}): each request's async context opens its own connection, none is reused, and each stays open for CONN_MAX_AGE, so connections pile up towards the database's limit`,
+        related: [{ span: server.server.span, message: `${services[0]} serves ASGI here` }],
+        hint: `set CONN_MAX_AGE to 0 for the ASGI service (e.g. read it from an environment variable), and pool with pgbouncer or Django 5.1's "pool" option instead`
+      });
+    }
+  }
+});
+
+// rules/channel-layer-in-memory.ts
+var IN_MEMORY = "channels.layers.InMemoryChannelLayer";
+var channel_layer_in_memory_default = defineRule({
+  meta: {
+    id: "channel-layer-in-memory",
+    description: "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process",
+    defaultSeverity: "error",
+    category: "data",
+    docs: {
+      what: "Finds `CHANNEL_LAYERS` entries whose `BACKEND` is `channels.layers.InMemoryChannelLayer` in the settings the app containers load, and counts the processes that load them: every service running those settings, its replicas (`deploy.replicas`, numbered services), and the processes of its app server (gunicorn or uvicorn `--workers`). The rule reports the layer when there is more than one, with the arithmetic.",
+      why: "The in-memory layer lives inside one process. A `group_send` from a view, a Celery task or another worker reaches only the consumers of the process that sent it: chat messages, notifications and live updates reach some users and silently not others, depending on which worker their websocket landed on. Channels' documentation says it is for testing and local development only (https://channels.readthedocs.io/en/stable/topics/channel_layers.html#in-memory-channel-layer).",
+      notes: "A process count that is not known (a worker count from an unset variable) keeps the rule silent unless the known part already exceeds one."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    const found = [];
+    for (const app of dataTier(stack).apps) {
+      const layers = app.settings?.names.get("CHANNEL_LAYERS");
+      if (layers?.kind !== "known" || !isPyDict(layers.value)) continue;
+      for (const e of layers.value.entries) {
+        if (e.key.kind !== "known" || typeof e.key.value !== "string") continue;
+        const backend = pyGet(e.value, "BACKEND");
+        if (backend?.kind !== "known" || backend.value !== IN_MEMORY) continue;
+        found.push({ app, alias: e.key.value, backend });
+      }
+    }
+    for (const group of groupBy(found, (f) => spanKey(f.backend.span))) {
+      const items = [];
+      for (const { app } of group) {
+        const c = appConcurrency(app.app);
+        const replicas = app.service.replicas?.kind === "known" ? app.service.replicas.value : 1;
+        if (c.processes.kind !== "known") continue;
+        items.push({ service: app.service, factors: [...replicas > 1 ? [{ value: replicas, unit: "replicas" }] : [], { value: c.processes.value, unit: "processes" }] });
+      }
+      const terms = capacityTerms(items);
+      const total = terms.reduce((n, t2) => n + termValue(t2), 0);
+      if (total <= 1) continue;
+      const { alias, backend } = group[0];
+      const first = group[0].app.app;
+      report({
+        span: backend.span,
+        message: `CHANNEL_LAYERS["${alias}"] is InMemoryChannelLayer, but ${formatTerms(terms)} = ${total} processes load these settings (${where2(first.server.span)}): each keeps its own layer, so a group_send reaches only the consumers of the process that sent it and the others never see the message`,
+        related: group.map((g) => ({ span: g.app.app.server.span, message: `${g.app.service.name} runs Django here` })).slice(0, 3),
+        hint: "use channels_redis (channels_redis.core.RedisChannelLayer, or pubsub.RedisPubSubChannelLayer) with a Redis every process reaches"
+      });
+    }
+  }
+});
+
 // rules/registry-data.ts
 var DATA_RULES = [
   pgbouncer_pool_over_db_limit_default,
@@ -25707,6 +26373,9 @@ var DATA_RULES = [
   redis_maxmemory_headroom_default,
   pgbouncer_query_timeout_default,
   conn_max_age_idle_timeout_default,
+  django_settings_unknown_key_default,
+  conn_max_age_asgi_default,
+  channel_layer_in_memory_default,
   pgbouncer_unknown_setting_default
 ];
 
@@ -25726,7 +26395,7 @@ var backlog_over_somaxconn_default = defineRule({
   },
   check({ stack, report, where: where2, unknown: unknown2 }) {
     const host = hostSysctls(stack.workspace).get(SOMAXCONN);
-    const entries = stack.services.flatMap((svc) => {
+    const entries2 = stack.services.flatMap((svc) => {
       const somax = containerSysctl(stack, svc, SOMAXCONN);
       if (somax.value.kind === "unknown") {
         unknown2(`${svc.name}: ${somax.value.reason}`, somax.value.span);
@@ -25742,7 +26411,7 @@ var backlog_over_somaxconn_default = defineRule({
         return [{ service: svc, key: `${b.program}\0${b.value.value}\0${limit}`, item: { backlog: b, value: b.value, somax, limit } }];
       });
     });
-    for (const g of groupByTier(stack, entries)) {
+    for (const g of groupByTier(stack, entries2)) {
       const { backlog, value, somax, limit } = g.item;
       const where_ = g.services.length > 1 ? `the ${g.name} containers (${g.services.length} replicas)` : `container ${g.name}`;
       const origin = somax.origin === "compose" ? `set by its sysctls at ${where2(somax.value.span)}` : somax.origin === "host" ? `the host's (${where2(somax.value.span)}), network_mode: host` : kernelDefaultNote(somax.description);
@@ -25824,7 +26493,7 @@ var gunicorn_workers_cpu_default = defineRule({
   },
   check({ stack, config: config3, report, where: where2, unknown: unknown2 }) {
     const hostCpus = capacityPlan(config3).host?.cpus;
-    const entries = serviceResources(stack).flatMap((use) => {
+    const entries2 = serviceResources(stack).flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       if (!workers) return [];
       if (workers.kind === "unknown") {
@@ -25846,7 +26515,7 @@ var gunicorn_workers_cpu_default = defineRule({
       if (workers.value <= Math.max(guideline, 4 * cpus2.value)) return [];
       return [{ service: use.service, key: `${workers.value}\0${cpus2.value}`, item: { workers, cpus: cpus2, guideline } }];
     });
-    for (const g of groupByTier(stack, entries)) {
+    for (const g of groupByTier(stack, entries2)) {
       const { workers, cpus: cpus2, guideline } = g.item;
       const far = workers.value > 2 * guideline;
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
@@ -26018,12 +26687,12 @@ var resource_limits_missing_default = defineRule({
       unknown2("no service sets a limit and the config has no host:");
       return;
     }
-    const entries = uses.flatMap((use) => {
+    const entries2 = uses.flatMap((use) => {
       if (!longRunning(stack, use.service)) return [];
       const missing = ["cpus", "memory"].filter((k) => !use.limits[k]);
       return missing.length ? [{ service: use.service, key: missing.join(","), item: missing }] : [];
     });
-    for (const g of groupByTier(stack, entries)) {
+    for (const g of groupByTier(stack, entries2)) {
       const first = g.services[0];
       const what = g.item.map((k) => k === "cpus" ? "CPU" : "memory").join(" and no ");
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
@@ -26148,7 +26817,7 @@ var worker_memory_budget_default = defineRule({
       if (p.key[1] === "workerMemory" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
     const budget = plan.capacity.workerMemory;
-    const entries = serviceResources(stack).flatMap((use) => {
+    const entries2 = serviceResources(stack).flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       const memory = use.limits.memory;
       if (!workers || !memory) return [];
@@ -26164,7 +26833,7 @@ var worker_memory_budget_default = defineRule({
       if (perWorker >= budget.value) return [];
       return [{ service: use.service, key: `${memory.value.value}\0${workers.value}`, item: { workers, memory: memory.value, raw: memory.raw ?? String(memory.value.value), perWorker } }];
     });
-    for (const g of groupByTier(stack, entries)) {
+    for (const g of groupByTier(stack, entries2)) {
       const { workers, memory, raw, perWorker } = g.item;
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
       report({
@@ -26191,44 +26860,6 @@ var HOST_RULES = [
   backlog_over_somaxconn_default,
   nofile_limits_default
 ];
-
-// rules/hardcoded-secret.ts
-var WHY = {
-  "compose environment": "it is in the repository and in `docker inspect` output",
-  "compose variable default": "it is used whenever the variable is unset, so a deploy that forgets it runs with the default",
-  "command line": "it is in the repository, and `ps` and `docker inspect` show it on the host",
-  healthcheck: "it is in the repository, and `docker inspect` shows it with every health check",
-  settings: "it is in the repository, and every copy of the code carries the production key",
-  "pgbouncer userlist": "it is in the repository; pgbouncer's md5 auth even accepts the hash as the password",
-  "env file": ""
-};
-var hardcoded_secret_default = defineRule({
-  meta: {
-    id: "hardcoded-secret",
-    description: "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line",
-    defaultSeverity: "warning",
-    category: "security",
-    docs: {
-      what: "Reports literal secrets: a compose `environment:` value whose name says it is a secret (`*PASSWORD`, `*SECRET*`, `*_TOKEN`, `*API_KEY`, ...) or a URL with a password in it (`postgres://app:pw@db/app`), the default of `${DB_PASSWORD:-hunter2}`, `--requirepass`/`--password`/`PGPASSWORD=` on a command line or in a healthcheck, a pgbouncer userlist the container reads, and in the settings module the production stack runs, a `SECRET_KEY` (or other secret-named setting, or a `DATABASES` PASSWORD) written in Python rather than read from the environment. Values that are references are not secrets: `${VAR}` without a default, `$VAR`, an empty value, `/run/secrets/...`, and names ending in `_FILE`. Stacks for development (compose files named `*dev*`, `*local*`, `*test*`, `*.override.*`, ...) and settings modules named that way are not reported. The finding names the secret, its file and line, and shows it redacted; the value itself never appears in any output format.",
-      why: "A secret in the repository is known to everyone who can read it, forever (git history), and cannot be rotated without a commit. A default like `hunter2` is worse: the stack still starts when the real secret is missing, with a password anyone can guess. A secret on a command line is visible to every process on the host through `ps`.",
-      notes: "arena-lint never prints a secret: in every format (stylish code frames, plain, json, SARIF with its snippets and fingerprints, GitHub annotations, the job summary) the characters of every secret it finds are replaced by `*`, whether or not this rule is enabled. Env files (`env_file:`, `.env`) are where secrets belong and are not reported, but their secret values are redacted too."
-    }
-  },
-  check({ stack, report }) {
-    if (isDevelopmentStack(stack)) return;
-    for (const s2 of writtenSecrets(stack)) {
-      if (!s2.hardcoded) continue;
-      const who = s2.service ? ` of ${s2.service.name}` : "";
-      const place = s2.place === "compose variable default" ? "in the default of a compose variable" : s2.place === "command line" ? "on the command line" : `in the ${s2.place === "settings" ? "settings module" : s2.place}`;
-      const why = s2.place === "pgbouncer userlist" && !/^(md5[0-9a-f]{32}|SCRAM-SHA-256\$)/.test(s2.value) ? "it is in the repository in plain text" : WHY[s2.place];
-      report({
-        span: s2.span,
-        message: `${s2.name}${who} is written ${place}: ${redacted(s2.value)}; ${why}`,
-        hint: s2.place === "settings" ? `read it from the environment (os.environ["${s2.name.startsWith("DATABASES") ? "DB_PASSWORD" : s2.name}"]) and set it in the deployment` : s2.place === "compose variable default" ? "drop the default (`${VAR:?set VAR}` fails loudly when it is missing)" : "move it to an env file kept out of the repository, or a docker secret (`*_FILE=/run/secrets/...`)"
-      });
-    }
-  }
-});
 
 // src/security/nginx-levels.ts
 var LEVELS = /* @__PURE__ */ new Set(["http", "server", "location", "if", "limit_except"]);
@@ -26403,6 +27034,504 @@ function variableOrigin(node, name2, depth = 0) {
   return { kind: "unknown" };
 }
 
+// src/security/edge.ts
+function serverOf2(node) {
+  for (let p = node.parent; p; p = p.parent) if (p.directive.name === "server") return p;
+  return void 0;
+}
+function djangoRoutes(stack) {
+  return once(stack, "security.django-routes", () => {
+    const apps = dataTier(stack).apps.filter((a) => a.settings !== void 0);
+    const out = [];
+    for (const proxy of stack.proxies) {
+      for (const location of proxy.nginx.locations) {
+        const pass = location.proxyPass;
+        if (!pass || pass.kind !== "proxy_pass") continue;
+        const targets2 = new Set(passTargets(stack, pass));
+        const seen = /* @__PURE__ */ new Set();
+        for (const app of apps) {
+          if (!targets2.has(app.service)) continue;
+          const key2 = app.settings.entry;
+          if (seen.has(key2)) continue;
+          seen.add(key2);
+          const server = serverOf2(location.node);
+          out.push({ proxy, location, pass, app, ...server ? { server } : {} });
+        }
+      }
+    }
+    return out;
+  });
+}
+function sentHeader(route, name2) {
+  const headers = effective(route.proxy.nginx, levelOf(route.pass.node), "proxy_set_header");
+  return headers.find((h) => h.directive.args[0]?.value.toLowerCase() === name2.toLowerCase());
+}
+function setting(stack, app, name2) {
+  const settings = app.settings;
+  if (!settings) return { kind: "unknown" };
+  const v = settings.names.get(name2);
+  if (v) return v.kind === "known" ? { kind: "set", value: v } : { kind: "unknown" };
+  const unread = new Set(settings.unresolvedImports.map((i) => i.module));
+  for (const f of settings.files) {
+    const text = sourceOf(stack, f)?.text ?? "";
+    for (const m of text.matchAll(/^\s*from\s+(\S+)\s+import\s+\*/gm)) {
+      const mod = m[1];
+      if ([...unread].some((u) => u === mod || u.endsWith(mod.replace(/^\.+/, "")))) return { kind: "unknown" };
+    }
+  }
+  return { kind: "absent" };
+}
+function stringItems(v) {
+  if (v.kind !== "known") return void 0;
+  if (v.value === null || typeof v.value !== "object" || !isPyList(v.value)) return void 0;
+  const out = [];
+  for (const item of v.value.items) {
+    if (item.kind !== "known" || typeof item.value !== "string") return void 0;
+    out.push({ value: item.value, span: item.span });
+  }
+  return out;
+}
+function headerOfMetaKey(key2) {
+  if (!key2.startsWith("HTTP_")) return void 0;
+  return key2.slice(5).split("_").map((w) => w.charAt(0) + w.slice(1).toLowerCase()).join("-");
+}
+function terminatesTls(server) {
+  if (!server) return false;
+  return server.children.some((c) => c.directive.name === "listen" && c.directive.args.some((a) => a.value === "ssl" || a.value === "quic") || c.directive.name === "ssl" && c.directive.args[0]?.value === "on");
+}
+function serverNames(server) {
+  if (!server) return [];
+  return server.children.filter((c) => c.directive.name === "server_name").flatMap((c) => c.directive.args.map((a) => ({ name: a.value.toLowerCase().replace(/\.$/, ""), span: a.span }))).filter((n) => n.name !== "" && n.name !== "_" && !n.name.startsWith("~") && !n.name.includes("*") && !n.name.includes("$"));
+}
+function hostAllowed(host, patterns) {
+  const h = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+  return patterns.some((p) => {
+    const q = p.toLowerCase();
+    if (q === "*") return true;
+    if (q.startsWith(".")) return h === q.slice(1) || h.endsWith(q);
+    return h === q;
+  });
+}
+function validHostSyntax(host) {
+  return /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(:[0-9]+)?$/i.test(host);
+}
+
+// rules/allowed-hosts.ts
+var allowed_hosts_default = defineRule({
+  meta: {
+    id: "allowed-hosts",
+    description: "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: "For every nginx location whose proxy_pass reaches a Django app, works out the Host header Django receives: with `proxy_set_header Host $host` (or `$http_host`) the names of the server block (`server_name`, exact names only), with a literal value that value, and with no Host header at all the proxy_pass host itself (`django_backend` for `proxy_pass http://django_backend`), which is what nginx sends by default. Reported: a server name that ALLOWED_HOSTS does not match (Django's own matching: `*`, `.example.com`, exact); a default upstream Host that ALLOWED_HOSTS does not list, or that Django rejects outright because it is not a valid host name (an underscore); and `USE_X_FORWARDED_HOST = True` while nginx does not set X-Forwarded-Host. The finding points at the setting to change (or the env line feeding it) with the nginx line as a related location, or at the proxy_pass when the fix is in nginx.",
+      why: "Django answers 400 Bad Request (DisallowedHost) to a Host that ALLOWED_HOSTS does not match, so a missing name takes that site down, and an upstream name with an underscore is refused even with `ALLOWED_HOSTS = [\"*\"]`. With USE_X_FORWARDED_HOST, Django takes the request's host from X-Forwarded-Host; when nginx does not set it, the client's own header decides which host Django builds password-reset links and redirects for.",
+      notes: "ALLOWED_HOSTS read from an unset environment variable, a wildcard or regex server_name, and a Host from a `map` are unknown and stay silent."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    const done = /* @__PURE__ */ new Set();
+    const once2 = (key2) => {
+      if (done.has(key2)) return false;
+      done.add(key2);
+      return true;
+    };
+    for (const route of djangoRoutes(stack)) {
+      const module = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
+      const entry = route.app.settings.entry;
+      const allowed = setting(stack, route.app, "ALLOWED_HOSTS");
+      const debug = setting(stack, route.app, "DEBUG");
+      const hostHeader = sentHeader(route, "Host");
+      const serverKey = route.server ? `${route.server.directive.span.file}:${route.server.directive.span.start}` : route.location.match;
+      let patterns;
+      let allowedAt = { file: entry, start: 0, end: 0 };
+      if (allowed.kind === "set") {
+        const items = stringItems(allowed.value);
+        if (items) patterns = items.map((i) => i.value);
+        allowedAt = editSpan(allowed.value);
+      } else if (allowed.kind === "absent" && debug.kind !== "unknown" && (debug.kind === "absent" || pyTruthy(debug.value) === false)) {
+        patterns = [];
+      }
+      if (patterns !== void 0) {
+        const shown2 = allowed.kind === "set" ? `ALLOWED_HOSTS ${JSON.stringify(patterns)}` : "ALLOWED_HOSTS (not set, so empty with DEBUG off)";
+        const value = hostHeader?.directive.args[1]?.value;
+        if (!hostHeader) {
+          const host = route.pass.host;
+          const hostPort = host && route.pass.port && route.pass.port !== 80 ? `${host}:${route.pass.port}` : host;
+          if (host && !host.includes("$") && once2(`default:${serverKey}:${entry}:${host}`)) {
+            if (!validHostSyntax(hostPort ?? host)) {
+              report({
+                span: route.pass.node.directive.span,
+                message: `location ${route.location.match} sends no Host header, so nginx sends "${hostPort}" (the proxy_pass host) and Django rejects it as an invalid host name (underscores are not allowed, RFC 1034/1035) for ${module}: every request through it gets 400 Bad Request`,
+                related: [{ span: allowedAt, message: `${module}: ${shown2}` }],
+                hint: "add `proxy_set_header Host $host;` to the location (or its server block)"
+              });
+            } else if (!hostAllowed(host, patterns)) {
+              report({
+                span: route.pass.node.directive.span,
+                message: `location ${route.location.match} sends no Host header, so Django gets "${hostPort}" (the proxy_pass host), which ${shown2} in ${module} (${where2(allowedAt)}) does not match: every request through it gets 400 Bad Request (DisallowedHost)`,
+                related: [{ span: allowedAt, message: `${shown2}` }],
+                hint: "add `proxy_set_header Host $host;` to the location (or its server block)"
+              });
+            }
+          }
+        } else if (value === "$host" || value === "$http_host") {
+          for (const n of serverNames(route.server)) {
+            if (hostAllowed(n.name, patterns) || !once2(`name:${n.name}:${entry}`)) continue;
+            report({
+              span: allowedAt,
+              message: `${shown2} in ${module} does not match ${n.name}, a server_name of ${levelLabel(route.server)} (${where2(n.span)}) that nginx proxies to ${route.app.service.name} with Host ${value}: requests for ${n.name} get 400 Bad Request (DisallowedHost)`,
+              related: [{ span: n.span, message: `server_name ${n.name} is set here` }],
+              hint: `add "${n.name}" to ALLOWED_HOSTS`
+            });
+          }
+        } else if (value !== void 0 && !value.includes("$") && !hostAllowed(value, patterns) && once2(`literal:${value}:${entry}`)) {
+          report({
+            span: allowedAt,
+            message: `${shown2} in ${module} does not match "${value}", the Host nginx sends for location ${route.location.match} (${where2(hostHeader.directive.span)}): every request through it gets 400 Bad Request (DisallowedHost)`,
+            related: [{ span: hostHeader.directive.span, message: "the Host header is set here" }],
+            hint: `add "${value}" to ALLOWED_HOSTS, or send \`proxy_set_header Host $host;\``
+          });
+        }
+      }
+      const xfh = setting(stack, route.app, "USE_X_FORWARDED_HOST");
+      if (xfh.kind === "set" && pyTruthy(xfh.value) === true && !sentHeader(route, "X-Forwarded-Host") && once2(`xfh:${serverKey}:${entry}`)) {
+        const at = editSpan(xfh.value);
+        report({
+          span: route.pass.node.directive.span,
+          message: `${module} sets USE_X_FORWARDED_HOST = True (${where2(at)}), but nginx does not set X-Forwarded-Host for location ${route.location.match}: the client's own X-Forwarded-Host reaches Django, which takes it as the request's host for absolute URLs and redirects`,
+          related: [{ span: at, message: "USE_X_FORWARDED_HOST is set here" }],
+          hint: "add `proxy_set_header X-Forwarded-Host $host;` to the server block, or drop USE_X_FORWARDED_HOST"
+        });
+      }
+    }
+  }
+});
+
+// src/security/ports.ts
+var ANY = /^(0\.0\.0\.0|::|\[::\])$/;
+function onEveryInterface(p) {
+  return p.hostIp === void 0 || ANY.test(p.hostIp);
+}
+function parseShort(text, span) {
+  const t2 = text.trim().replace(/\/(tcp|udp|sctp)$/i, "");
+  let hostIp;
+  let rest2 = t2;
+  const v6 = /^\[([^\]]+)\]:(.*)$/.exec(t2);
+  if (v6) {
+    hostIp = `[${v6[1]}]`;
+    rest2 = v6[2];
+  }
+  const parts = rest2.split(":");
+  if (!v6 && parts.length === 3) hostIp = parts.shift();
+  if (parts.length > 2) return void 0;
+  const target = Number(parts.at(-1).split("-")[0]);
+  if (!Number.isInteger(target) || target <= 0) return void 0;
+  const published = parts.length === 2 ? parts[0] : void 0;
+  return { target, ...published ? { published } : {}, ...hostIp !== void 0 && hostIp !== "" ? { hostIp } : {}, span };
+}
+function publishedPorts(svc) {
+  const data = svc.settings.get("ports")?.data;
+  const items = Array.isArray(data) ? data : [];
+  const out = [];
+  let i = 0;
+  for (const item of items) {
+    const entry = svc.ports[i];
+    if (item && typeof item === "object" && !Array.isArray(item)) {
+      const o = item;
+      if (o.target === void 0 || !entry) continue;
+      i++;
+      const target = Number(String(o.target).split("-")[0]);
+      if (!Number.isInteger(target) || String(o.host_ip ?? "").includes("$")) continue;
+      const hostIp = o.host_ip !== void 0 && o.host_ip !== "" ? String(o.host_ip) : void 0;
+      out.push({ target, ...o.published !== void 0 ? { published: String(o.published) } : {}, ...hostIp ? { hostIp } : {}, span: entry.span });
+      continue;
+    }
+    if (!entry) break;
+    i++;
+    if (entry.value.kind !== "known") continue;
+    const p = parseShort(entry.value.value, entry.span);
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+// rules/app-port-published.ts
+var TRUSTED = ["SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT"];
+var app_port_published_default = defineRule({
+  meta: {
+    id: "app-port-published",
+    description: "Reports an app server port published on the host while Django trusts headers only nginx should set",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "For every app service that nginx proxies to, reports a `ports:` entry that publishes the app server's own port (gunicorn's `--bind`, uvicorn's `--port`) on every host interface while the Django settings it runs trust proxy headers: `SECURE_PROXY_SSL_HEADER` set, or `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT` true. A port bound to loopback (`127.0.0.1:8000:8000`) is fine. Development stacks are not judged.",
+      why: "Those settings are safe only when nginx is the one setting the headers. A published app port lets any client talk to gunicorn directly, skip nginx (its rate limits, body size limits and TLS too) and send `X-Forwarded-Proto: https` or an X-Forwarded-Host of its choice, which Django then believes."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    if (isDevelopmentStack(stack)) return;
+    const seen = /* @__PURE__ */ new Set();
+    for (const route of djangoRoutes(stack)) {
+      const svc = route.app.service;
+      if (seen.has(svc.name)) continue;
+      seen.add(svc.name);
+      const trusted = TRUSTED.flatMap((name2) => {
+        const s2 = setting(stack, route.app, name2);
+        if (s2.kind !== "set") return [];
+        const on = name2 === "SECURE_PROXY_SSL_HEADER" ? s2.value.value !== null : pyTruthy(s2.value) === true;
+        return on ? [{ name: name2, span: editSpan(s2.value) }] : [];
+      });
+      if (trusted.length === 0) continue;
+      const ports = listenPorts(route.app.app);
+      if (!ports) continue;
+      const appPorts = new Set(ports.map((p) => p.port));
+      for (const p of publishedPorts(svc)) {
+        if (!appPorts.has(p.target) || !onEveryInterface(p)) continue;
+        const first = trusted[0];
+        report({
+          span: p.span,
+          message: `${svc.name} publishes its app server port ${p.target} on every host interface${p.published ? ` (host port ${p.published})` : ""}, while its Django settings trust ${trusted.map((t2) => t2.name).join(" and ")} (${where2(first.span)}): a client can skip nginx and send those headers itself`,
+          related: trusted.map((t2) => ({ span: t2.span, message: `${t2.name} is set here` })),
+          hint: `remove the ports entry (nginx reaches ${svc.name} over the compose network) or bind it to loopback ("127.0.0.1:${p.published ?? p.target}:${p.target}")`
+        });
+      }
+    }
+  }
+});
+
+// rules/forwarded-proto.ts
+function possibleValues(value) {
+  if (/^\$http_/i.test(value)) return { values: [], client: true };
+  if (value === "$scheme") return { values: ["http", "https"], client: false };
+  if (!value.includes("$")) return { values: [value], client: false };
+  return void 0;
+}
+var forwarded_proto_default = defineRule({
+  meta: {
+    id: "forwarded-proto",
+    description: "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "For every nginx location whose proxy_pass reaches a Django app (through upstreams and compose service names), compares that app's `SECURE_PROXY_SSL_HEADER` with the `proxy_set_header` in effect there (includes and nginx's inheritance applied). Reported: Django trusts a header nginx does not set (the client's own value then reaches Django); nginx passes the client's value through (`$http_x_forwarded_proto`); nginx can only send values Django does not accept (`$scheme` is `http` or `https`; Django waiting for `on` never matches); and a server that terminates TLS in nginx while Django has no `SECURE_PROXY_SSL_HEADER`. One finding per server block and problem, at the line to edit, with the other side as a related location. Unknown values (a `map` variable, settings that cannot be read) keep it silent.",
+      why: "Django decides `request.is_secure()` from this one header. When a client can set it, any plain-http request can claim https, which defeats SECURE_SSL_REDIRECT and the secure-cookie checks. When nginx never sends it, Django believes every request is http: `build_absolute_uri()` writes http:// links, SECURE_SSL_REDIRECT redirects forever, and Django 4's CSRF Origin check rejects form posts from the https site.",
+      notes: "Behind another TLS-terminating proxy (a cloud load balancer), passing `$http_x_forwarded_proto` is right only when nothing else can reach nginx; then suppress the finding with that reason."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    const findings = [];
+    for (const route of djangoRoutes(stack)) {
+      const d = setting(stack, route.app, "SECURE_PROXY_SSL_HEADER");
+      if (d.kind === "unknown") continue;
+      const at = route.location.match;
+      const server = route.server;
+      const module = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
+      if (d.kind === "absent") {
+        if (!terminatesTls(server)) continue;
+        const header2 = sentHeader(route, "X-Forwarded-Proto");
+        const names = serverNames(server).map((n) => n.name);
+        findings.push({
+          route,
+          key: `absent:${route.app.settings.entry}`,
+          emit: () => report({
+            span: header2?.directive.span ?? route.pass.node.directive.span,
+            message: `${levelLabel(server)} terminates TLS and proxies location ${at} to ${route.app.service.name}, but ${module} has no SECURE_PROXY_SSL_HEADER (${route.app.settings.entry}): Django sees every request as http, builds http:// URLs, and its CSRF Origin check rejects posts from https://${names[0] ?? "the site"}`,
+            related: [{ span: { file: route.app.settings.entry, start: 0, end: 0 }, message: "SECURE_PROXY_SSL_HEADER belongs in these settings" }],
+            hint: `set SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") in ${module}${header2 ? "" : " and `proxy_set_header X-Forwarded-Proto $scheme;` in nginx"}`
+          })
+        });
+        continue;
+      }
+      const items = stringItems(d.value);
+      if (!items || items.length !== 2) continue;
+      const [metaKey, expected] = [items[0].value, items[1].value];
+      const headerName = headerOfMetaKey(metaKey);
+      if (!headerName) continue;
+      const djangoAt = editSpan(d.value);
+      const header = sentHeader(route, headerName);
+      if (!header) {
+        findings.push({
+          route,
+          key: `missing:${headerName}`,
+          emit: () => report({
+            span: route.pass.node.directive.span,
+            message: `${module} trusts ${headerName}: ${expected} (SECURE_PROXY_SSL_HEADER, ${where2(djangoAt)}), but nginx does not set ${headerName} for location ${at}: the client's own header reaches Django, so any client can claim https`,
+            related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
+            hint: `add \`proxy_set_header ${headerName} $scheme;\` where the location's other proxy_set_header lines are`
+          })
+        });
+        continue;
+      }
+      const value = header.directive.args[1]?.value ?? "";
+      const possible = possibleValues(value);
+      if (!possible) continue;
+      if (possible.client) {
+        findings.push({
+          route,
+          key: `client:${header.directive.span.file}:${header.directive.span.start}`,
+          emit: () => report({
+            span: header.directive.args[1].span,
+            message: `nginx sets ${headerName} ${value} for location ${at}, the client's own value, and ${module} trusts it (SECURE_PROXY_SSL_HEADER, ${where2(djangoAt)}): any client that reaches nginx can claim https`,
+            related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
+            hint: `send \`$scheme\` unless every client comes through a proxy that overwrites ${headerName}`
+          })
+        });
+        continue;
+      }
+      if (!possible.values.includes(expected)) {
+        findings.push({
+          route,
+          key: `value:${header.directive.span.file}:${header.directive.span.start}`,
+          emit: () => report({
+            span: header.directive.args[1].span,
+            message: `nginx sets ${headerName} ${value} (${possible.values.join(" or ")}) for location ${at}, but ${module} waits for "${expected}" (SECURE_PROXY_SSL_HEADER, ${where2(djangoAt)}): request.is_secure() is never true`,
+            related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
+            hint: `make the two agree: Django's second value is what nginx must send`
+          })
+        });
+      }
+    }
+    for (const group of groupBy(findings, (f) => `${f.route.server ? `${f.route.server.directive.span.file}:${f.route.server.directive.span.start}` : f.route.location.node.directive.span.start}|${f.key}`)) group[0].emit();
+  }
+});
+
+// rules/datastore-port-published.ts
+var MEMCACHED = /(^|\/)memcached(:|@|$)/;
+var datastore_port_published_default = defineRule({
+  meta: {
+    id: "datastore-port-published",
+    description: "Reports Postgres, pgbouncer, Redis or memcached published on every host interface",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: 'Reports a `ports:` entry of a Postgres, pgbouncer, Redis or memcached service that binds every host interface (`"6379:6379"`, `"5432"`, or a long entry without `host_ip`) rather than loopback (`"127.0.0.1:6379:6379"`). It is a warning when the datastore asks for a password, and an error when it answers without one: Redis without `requirepass`, Postgres with `POSTGRES_HOST_AUTH_METHOD=trust`, pgbouncer with `auth_type = trust` or `any`, and memcached (no authentication unless built with SASL). Stacks for development (compose files named `*dev*`, `*local*`, `*.override.*`, ...) are not reported.',
+      why: "The app reaches its datastores over the compose network; a published port only adds a way in from outside. Docker writes its own iptables rules for published ports, ahead of ufw or firewalld, so the host firewall does not close it. An open Redis on the internet is found and taken over within minutes (it can write files through CONFIG SET); a Postgres with trust auth hands out the whole database.",
+      notes: "If a tool on the host needs the port, bind it to loopback (`127.0.0.1:5432:5432`) or use an SSH tunnel."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    if (isDevelopmentStack(stack)) return;
+    const tier = dataTier(stack);
+    const stores = [];
+    for (const r of tier.redis) {
+      const pass = redisValue(r, "requirepass");
+      const image = r.service.image?.kind === "known" ? r.service.image.value : "";
+      const env = stack.env(r.service);
+      const plainImage = /^(docker\.io\/)?(library\/)?(redis|valkey\/valkey)(:|@|$)/.test(image) && !env.has("REDIS_PASSWORD") && !env.has("REDIS_ARGS");
+      const unset = pass.kind === "unknown" && plainImage && !r.args.has("requirepass") && !r.conf && !r.unreadConfig;
+      const open = unset || pass.kind === "known" && pass.value === "" ? { why: "Redis has no requirepass", ...pass.kind === "known" && !pass.isDefault ? { span: pass.span } : {} } : void 0;
+      stores.push({ service: r.service, kind: "Redis", ...open ? { open } : {} });
+    }
+    for (const p of tier.postgres) {
+      const auth = stack.env(p.service).get("POSTGRES_HOST_AUTH_METHOD");
+      const open = auth?.kind === "known" && auth.value === "trust" ? { why: "POSTGRES_HOST_AUTH_METHOD=trust lets anyone log in without a password", span: auth.span } : void 0;
+      stores.push({ service: p.service, kind: "Postgres", ...open ? { open } : {} });
+    }
+    for (const b of tier.pgbouncers) {
+      const auth = pgbouncerText(b, "auth_type");
+      const open = auth.kind === "known" && (auth.value === "trust" || auth.value === "any") ? { why: `pgbouncer's auth_type = ${auth.value} asks for no password`, ...auth.isDefault ? {} : { span: auth.span } } : void 0;
+      stores.push({ service: b.service, kind: "pgbouncer", ...open ? { open } : {} });
+    }
+    for (const s2 of stack.services) {
+      const image = s2.image?.kind === "known" ? s2.image.value : "";
+      if (MEMCACHED.test(image) && !stores.some((x) => x.service === s2)) stores.push({ service: s2, kind: "memcached", open: { why: "memcached has no authentication" } });
+    }
+    for (const store of stores) {
+      for (const port of publishedPorts(store.service)) {
+        if (!onEveryInterface(port)) continue;
+        const hostPort = port.published !== void 0 ? `host port ${port.published}` : "a random host port";
+        const open = store.open;
+        const at = open?.span ? ` (${where2(open.span)})` : "";
+        const written = writtenSecrets(stack).find((x) => x.service === store.service && x.hardcoded);
+        const behind = written ? `behind a password written in the repository (${written.name}, ${where2(written.span)})` : "behind its password only";
+        report({
+          span: port.span,
+          severity: open ? "error" : "warning",
+          message: open ? `${store.service.name} (${store.kind}) publishes port ${port.target} on every host interface (${hostPort}), and ${open.why}${at}: anyone who can reach the host can read and change its data` : `${store.service.name} (${store.kind}) publishes port ${port.target} on every host interface (${hostPort}): it is reachable from every network the host is on, ${behind}, and Docker's port rules bypass the host firewall`,
+          ...open?.span ? { related: [{ span: open.span, message: open.why }] } : written ? { related: [{ span: written.span, message: `${written.name} is written here` }] } : {},
+          hint: `bind it to loopback ("127.0.0.1:${port.published ?? port.target}:${port.target}") or remove the ports entry; the app reaches ${store.service.name} over the compose network`
+        });
+      }
+    }
+  }
+});
+
+// rules/debug-in-production.ts
+var debug_in_production_default = defineRule({
+  meta: {
+    id: "debug-in-production",
+    description: "Reports DEBUG true in the Django settings the production stack runs",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: 'Evaluates (never executes) the settings module each app server of the stack loads, with the environment its container sees, and reports `DEBUG` when it is true, including a non-empty string such as `os.environ.get("DEBUG", False)` reading `"False"`, which Python treats as true. The finding points at the line to change: the environment entry that fed the value, else the settings line. Stacks for development (compose files named `*dev*`, `*local*`, `*test*`, `*.override.*`, ...) and settings modules named that way (`settings.local`, `settings_dev`) are not judged; an unknown DEBUG stays silent.',
+      why: "With DEBUG on, every error page shows the traceback with local variables and most settings to whoever triggered it, Django keeps every SQL query in memory for the life of the worker, and static and media files are expected from the app. It is the first thing Django's deployment checklist says to turn off."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    if (isDevelopmentStack(stack)) return;
+    const apps = dataTier(stack).apps.filter((a) => a.settings && a.settingsModule.kind === "known" && !isDevelopmentSettings(a.settingsModule.value));
+    const withDebug = apps.flatMap((app) => {
+      const debug = app.settings.names.get("DEBUG");
+      return debug && pyTruthy(debug) === true ? [{ app, debug }] : [];
+    });
+    for (const group of groupBy(withDebug, (x) => spanKey(x.debug.span))) {
+      const { app, debug } = group[0];
+      const at = editSpan(debug);
+      const module = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
+      const value = debug.kind === "known" ? debug.value : void 0;
+      const shown2 = typeof value === "string" ? `the string ${JSON.stringify(value)}, which Python treats as true` : String(value === true ? "True" : value);
+      const services = group.map((x) => x.app.service.name).join(", ");
+      const settingsLine = at.file !== debug.span.file || at.start !== debug.span.start ? ` (settings line ${where2(debug.span)})` : "";
+      report({
+        span: at,
+        message: `DEBUG in ${module}, which ${services} run${group.length === 1 ? "s" : ""}, is ${shown2}${settingsLine}: error pages show tracebacks and settings to every visitor, and each worker keeps every SQL query in memory`,
+        ...settingsLine ? { related: [{ span: debug.span, message: "DEBUG is read here" }] } : {},
+        hint: typeof value === "string" ? 'compare the variable with a string (os.environ.get("DEBUG") == "1") or set it to an empty value' : "set DEBUG to False for this stack"
+      });
+    }
+  }
+});
+
+// rules/hardcoded-secret.ts
+var WHY = {
+  "compose environment": "it is in the repository and in `docker inspect` output",
+  "compose variable default": "it is used whenever the variable is unset, so a deploy that forgets it runs with the default",
+  "command line": "it is in the repository, and `ps` and `docker inspect` show it on the host",
+  healthcheck: "it is in the repository, and `docker inspect` shows it with every health check",
+  settings: "it is in the repository, and every copy of the code carries the production key",
+  "pgbouncer userlist": "it is in the repository; pgbouncer's md5 auth even accepts the hash as the password",
+  "env file": ""
+};
+var hardcoded_secret_default = defineRule({
+  meta: {
+    id: "hardcoded-secret",
+    description: "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports literal secrets: a compose `environment:` value whose name says it is a secret (`*PASSWORD`, `*SECRET*`, `*_TOKEN`, `*API_KEY`, ...) or a URL with a password in it (`postgres://app:pw@db/app`), the default of `${DB_PASSWORD:-hunter2}`, `--requirepass`/`--password`/`PGPASSWORD=` on a command line or in a healthcheck, a pgbouncer userlist the container reads, and in the settings module the production stack runs, a `SECRET_KEY` (or other secret-named setting, or a `DATABASES` PASSWORD) written in Python rather than read from the environment. Values that are references are not secrets: `${VAR}` without a default, `$VAR`, an empty value, `/run/secrets/...`, and names ending in `_FILE`. Stacks for development (compose files named `*dev*`, `*local*`, `*test*`, `*.override.*`, ...) and settings modules named that way are not reported. The finding names the secret, its file and line, and shows it redacted; the value itself never appears in any output format.",
+      why: "A secret in the repository is known to everyone who can read it, forever (git history), and cannot be rotated without a commit. A default like `hunter2` is worse: the stack still starts when the real secret is missing, with a password anyone can guess. A secret on a command line is visible to every process on the host through `ps`.",
+      notes: "arena-lint never prints a secret: in every format (stylish code frames, plain, json, SARIF with its snippets and fingerprints, GitHub annotations, the job summary) the characters of every secret it finds are replaced by `*`, whether or not this rule is enabled. Env files (`env_file:`, `.env`) are where secrets belong and are not reported, but their secret values are redacted too."
+    }
+  },
+  check({ stack, report }) {
+    if (isDevelopmentStack(stack)) return;
+    for (const s2 of writtenSecrets(stack)) {
+      if (!s2.hardcoded) continue;
+      const who = s2.service ? ` of ${s2.service.name}` : "";
+      const place = s2.place === "compose variable default" ? "in the default of a compose variable" : s2.place === "command line" ? "on the command line" : `in the ${s2.place === "settings" ? "settings module" : s2.place}`;
+      const why = s2.place === "pgbouncer userlist" && !/^(md5[0-9a-f]{32}|SCRAM-SHA-256\$)/.test(s2.value) ? "it is in the repository in plain text" : WHY[s2.place];
+      report({
+        span: s2.span,
+        message: `${s2.name}${who} is written ${place}: ${redacted(s2.value)}; ${why}`,
+        hint: s2.place === "settings" ? `read it from the environment (os.environ["${s2.name.startsWith("DATABASES") ? "DB_PASSWORD" : s2.name}"]) and set it in the deployment` : s2.place === "compose variable default" ? "drop the default (`${VAR:?set VAR}` fails loudly when it is missing)" : "move it to an env file kept out of the repository, or a docker secret (`*_FILE=/run/secrets/...`)"
+      });
+    }
+  }
+});
+
 // rules/nginx-add-header-multiline.ts
 var nginx_add_header_multiline_default = defineRule({
   meta: {
@@ -26502,13 +27631,13 @@ var nginx_add_header_redefinition_default = defineRule({
 var nginx_alias_traversal_default = defineRule({
   meta: {
     id: "nginx-alias-traversal",
-    description: "Reports a prefix location without a trailing slash whose alias ends with one (path traversal)",
+    description: "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings",
     defaultSeverity: "error",
     category: "security",
     docs: {
       what: "Reports `alias` in a prefix location (no modifier, or `^~`) whose path does not end with `/` while the alias does: `location /static { alias /app/static/; }`. Regex and exact (`=`) locations are not judged. Matches gixy's `alias_traversal` plugin.",
       why: "nginx replaces the matched prefix with the alias. `/static../settings.py` matches `location /static` and becomes `/app/static/../settings.py`: one level above the served folder, where a Django project keeps its code, settings and `.env`. Adding the slash to the location (`location /static/`) closes it.",
-      notes: "gixy also reports a slash-less alias under a slash-less location (`location /files { alias /home; }`, lower severity): there `/filesX` maps to the sibling `/homeX`, not above the folder, so arena-lint leaves it alone."
+      notes: "A slash-less alias under a slash-less location (`location /files { alias /home; }`) is reported as a warning, as gixy does with a lower severity: there is no way up, but `/files-old/x` maps to the sibling `/home-old/x`. `location /files/ { alias /home; }` is left alone: every request maps below `/home` (at worst to names starting with it, which the location itself asked for)."
     }
   },
   check({ stack, report }) {
@@ -26521,10 +27650,20 @@ var nginx_alias_traversal_default = defineRule({
         const prefix = args.length === 1 ? args[0] : args[0] === "^~" ? args[1] : void 0;
         if (prefix === void 0 || prefix.endsWith("/") || prefix.startsWith("@") || prefix.startsWith("~") || prefix.startsWith("=")) continue;
         const alias = node.directive.args[0].value;
-        if (!alias.endsWith("/") || alias.includes("$")) continue;
+        if (alias.includes("$")) continue;
+        if (!alias.endsWith("/")) {
+          report({
+            span: loc.directive.args.at(-1).span,
+            severity: "warning",
+            message: `location ${prefix} and its alias ${alias} both lack a trailing slash: ${prefix}-old/x maps to ${alias}-old/x, so every folder beside ${alias} whose name starts with it is served too`,
+            related: [{ span: node.directive.span, message: "the alias is set here" }],
+            hint: `end both with a slash: location ${prefix}/ { alias ${alias}/; }`
+          });
+          continue;
+        }
         report({
           span: loc.directive.args.at(-1).span,
-          message: `location ${prefix} has no trailing slash but its alias ${alias} has one (${node.directive.args[0].raw}): ${prefix}../ maps to ${alias}../, one folder above what is served`,
+          message: `location ${prefix} has no trailing slash but its alias ${alias} has one: ${prefix}../ maps to ${alias}../, one folder above what is served`,
           related: [{ span: node.directive.span, message: "the alias is set here" }],
           hint: `write the location as ${prefix}/`
         });
@@ -26870,9 +28009,9 @@ function expandOne(el) {
     case "group":
       return el.alternatives.flatMap(expand).slice(0, MAX_SAMPLES);
     case "repeat": {
-      const once = expandOne(el.element);
-      if (el.min === 0) return ["", ...once];
-      return once.map((s2) => s2.repeat(el.min));
+      const once2 = expandOne(el.element);
+      if (el.min === 0) return ["", ...once2];
+      return once2.map((s2) => s2.repeat(el.min));
     }
   }
 }
@@ -27046,7 +28185,12 @@ var nginx_valid_referers_default = defineRule({
 
 // rules/registry-security.ts
 var SECURITY_RULES = [
+  forwarded_proto_default,
+  allowed_hosts_default,
+  app_port_published_default,
+  datastore_port_published_default,
   hardcoded_secret_default,
+  debug_in_production_default,
   nginx_add_header_redefinition_default,
   nginx_host_spoofing_default,
   nginx_alias_traversal_default,
@@ -27076,6 +28220,10 @@ var RULES = [
   upstream_keepalive_timeout_default,
   proxy_read_timeout_default,
   nginx_refuses_config_default,
+  websocket_upgrade_headers_default,
+  upstream_max_conns_default,
+  upstream_dns_cached_default,
+  upstream_protocol_mismatch_default,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES
@@ -27896,7 +29044,7 @@ var BOM = Buffer.from([239, 187, 191]);
 function writeChanges(rootAbs, changes, fs = NODE_FS) {
   if (changes.length === 0) return;
   const rootReal = realpathSync(rootAbs);
-  const targets = [];
+  const targets2 = [];
   for (const [n, change] of changes.entries()) {
     if (isAbsolute2(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
     const abs = join7(rootAbs, change.path);
@@ -27918,7 +29066,7 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
     }
     const data = hasBom ? Buffer.concat([BOM, Buffer.from(change.updated, "utf8")]) : Buffer.from(change.updated, "utf8");
     const temp = join7(dirname2(abs), `.${basename(abs)}.arena-lint-${process.pid}-${n}.tmp`);
-    targets.push({ change, abs, temp, data, before, mode: st.mode & 4095 });
+    targets2.push({ change, abs, temp, data, before, mode: st.mode & 4095 });
   }
   const written = [];
   const removeTemps = () => {
@@ -27930,7 +29078,7 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
     }
   };
   try {
-    for (const t2 of targets) {
+    for (const t2 of targets2) {
       written.push(t2);
       fs.writeNew(t2.temp, t2.data, t2.mode);
     }
@@ -27940,12 +29088,12 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
   }
   const renamed = [];
   try {
-    for (const t2 of targets) {
+    for (const t2 of targets2) {
       fs.rename(t2.temp, t2.abs);
       renamed.push(t2);
     }
   } catch (e) {
-    const failed = targets[renamed.length];
+    const failed = targets2[renamed.length];
     const lost = restore(renamed, fs);
     removeTemps();
     const tail = lost.length === 0 ? "no file was changed" : `could not restore ${lost.join(", ")}`;
@@ -28395,7 +29543,7 @@ var EditSet = class {
     this.edits.push(e);
   }
 };
-function sourceOf(stack, path) {
+function sourceOf2(stack, path) {
   const f = stack.workspace.sources.get(path) ?? stack.workspace.read(path);
   if (!f) throw new UsageError(`cannot read ${path}`);
   return f;
@@ -28431,7 +29579,7 @@ function topologyEdits(stack, target, replicas) {
   if (target.kind === "count") {
     if (target.count === replicas) return set;
     const svc = target.service;
-    const file = sourceOf(stack, target.span.file);
+    const file = sourceOf2(stack, target.span.file);
     if (svc.replicas?.kind === "known" || svc.settings.has("scale")) {
       const span = svc.replicas?.kind === "known" ? svc.replicas.span : void 0;
       const at = span ?? scaleValueSpan(file, svc.name);
@@ -28452,7 +29600,7 @@ function topologyEdits(stack, target, replicas) {
   if (replicas < 1) throw new UsageError("--replicas must be at least 1");
   const last = byNumber[byNumber.length - 1];
   const composePath = last.nameSpan.file;
-  const compose = sourceOf(stack, composePath);
+  const compose = sourceOf2(stack, composePath);
   const blocks = serviceBlocks(compose);
   if (!blocks) throw new UsageError(`${composePath}: services is not a block mapping arena-lint can edit`);
   if (adding.length) {
@@ -28471,7 +29619,7 @@ function topologyEdits(stack, target, replicas) {
   if (removing.length) {
     for (const name2 of removing) {
       const svc = stack.service(name2);
-      const file = sourceOf(stack, svc.nameSpan.file);
+      const file = sourceOf2(stack, svc.nameSpan.file);
       const fileBlocks = svc.nameSpan.file === composePath ? blocks : serviceBlocks(file);
       const k = fileBlocks?.findIndex((b) => b.name === name2) ?? -1;
       if (!fileBlocks || k < 0) throw new UsageError(`cannot find ${name2} in ${svc.nameSpan.file}`);
@@ -28483,7 +29631,7 @@ function topologyEdits(stack, target, replicas) {
   for (const u of resolvedUpstreams(stack)) {
     const ofTier = u.servers.filter((s2) => s2.service && tier.replicas.includes(s2.service));
     if (ofTier.length < 2) continue;
-    const file = sourceOf(stack, u.upstream.node.directive.span.file);
+    const file = sourceOf2(stack, u.upstream.node.directive.span.file);
     const keep = ofTier.filter((s2) => !removing.includes(s2.service.name));
     if (adding.length) {
       const template = keep[keep.length - 1] ?? ofTier[ofTier.length - 1];
@@ -28499,7 +29647,7 @@ function topologyEdits(stack, target, replicas) {
   }
   const tierNames = new Set(tier.replicas.map((r) => r.name));
   for (const path of composeFilesOf(stack)) {
-    const file = sourceOf(stack, path);
+    const file = sourceOf2(stack, path);
     for (const list of nameLists(file)) {
       const names = namesIn(list);
       const listed = names.filter((x) => tierNames.has(x));
@@ -28547,7 +29695,7 @@ function concurrencyEdits(stack, target, req) {
       if (v.value === want && !v.isDefault) continue;
       if (v.isDefault) {
         if (want === v.value) continue;
-        const file = sourceOf(stack, counts.command.file);
+        const file = sourceOf2(stack, counts.command.file);
         const word = file.text.slice(counts.command.start, counts.command.end);
         if (!/^(\S*\/)?gunicorn$/.test(word)) throw new UsageError(`${svc.name}: cannot add --${key2} to its command; set it by hand`);
         const k = `${counts.command.file}:${counts.command.end}:${key2}`;
@@ -28555,7 +29703,7 @@ function concurrencyEdits(stack, target, req) {
         seen.add(k);
         set.edits.push(insertAt(file.path, counts.command.end, ` --${key2} ${want}`));
       } else {
-        const file = sourceOf(stack, v.span.file);
+        const file = sourceOf2(stack, v.span.file);
         if (!isLiteralAt(file, v.span, String(v.value))) throw new UsageError(`--${key2} of ${svc.name} is not written literally where it is set (${v.span.file}: a variable, a template or a computed value); set it by hand`);
         const k = `${v.span.file}:${v.span.start}`;
         if (seen.has(k)) continue;
