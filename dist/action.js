@@ -24106,7 +24106,12 @@ function standsAlone(text, span, comment2 = /^\s*(#.*)?$/) {
   return /^[ \t]*$/.test(before) && comment2.test(after);
 }
 function isLiteralAt(file, span, literal2) {
-  return file !== void 0 && file.text.slice(span.start, span.end) === literal2;
+  return file !== void 0 && file.text.slice(span.start, span.end) === literal2 && !insideInterpolation(file.text, span);
+}
+function insideInterpolation(text, span) {
+  const before = text.slice(lineStart(text, span.start), span.start);
+  const open = before.lastIndexOf("${");
+  return open >= 0 && !before.slice(open).includes("}");
 }
 
 // src/fix/yaml.ts

@@ -23412,7 +23412,12 @@ function standsAlone(text, span, comment2 = /^\s*(#.*)?$/) {
   return /^[ \t]*$/.test(before) && comment2.test(after);
 }
 function isLiteralAt(file, span, literal2) {
-  return file !== void 0 && file.text.slice(span.start, span.end) === literal2;
+  return file !== void 0 && file.text.slice(span.start, span.end) === literal2 && !insideInterpolation(file.text, span);
+}
+function insideInterpolation(text, span) {
+  const before = text.slice(lineStart(text, span.start), span.start);
+  const open = before.lastIndexOf("${");
+  return open >= 0 && !before.slice(open).includes("}");
 }
 
 // src/fix/yaml.ts
@@ -29776,7 +29781,7 @@ function topologyEdits(stack, target, replicas) {
     if (svc.replicas?.kind === "known" || svc.settings.has("scale")) {
       const span = svc.replicas?.kind === "known" ? svc.replicas.span : void 0;
       const at = span ?? scaleValueSpan(file, svc.name);
-      if (!at || file.text.slice(at.start, at.end) !== String(target.count)) throw new UsageError(`the replica count of ${svc.name} is not written as a number; edit it by hand`);
+      if (!at || !isLiteralAt(file, at, String(target.count))) throw new UsageError(`the replica count of ${svc.name} is not written as a number (it comes through a variable or a template); set it where it is defined`);
       set.add(textEdit(at, String(replicas)), "");
       set.steps.push(`${svc.name}: replicas ${target.count} -> ${replicas} (${target.span.file})`);
       return set;
@@ -29897,7 +29902,7 @@ function concurrencyEdits(stack, target, req) {
         set.edits.push(insertAt(file.path, counts.command.end, ` --${key2} ${want}`));
       } else {
         const file = sourceOf2(stack, v.span.file);
-        if (file.text.slice(v.span.start, v.span.end) !== String(v.value)) throw new UsageError(`--${key2} of ${svc.name} is not written literally where it is set (${v.span.file}); set it by hand`);
+        if (!isLiteralAt(file, v.span, String(v.value))) throw new UsageError(`--${key2} of ${svc.name} is not written literally where it is set (${v.span.file}: a variable, a template or a computed value); set it by hand`);
         const k = `${v.span.file}:${v.span.start}`;
         if (seen.has(k)) continue;
         seen.add(k);

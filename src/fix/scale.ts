@@ -9,7 +9,7 @@ import { resolvedUpstreams, type ResolvedUpstreamServer } from '../stack/topolog
 import { applyEdits, planFixes, type FileChange } from './apply.js';
 import { rawText, secretScrubber } from './loop.js';
 import { addServerLines, removeDirectiveLine } from './nginx.js';
-import { eolOf } from './text.js';
+import { eolOf, isLiteralAt } from './text.js';
 import { addNamesAfter, entryLines, isMap, isScalar, isSeq, namesIn, pairKey, parseForEdit, removeName, servicesMap } from './yaml.js';
 import type { Node, Pair, YAMLMap } from 'yaml';
 
@@ -177,7 +177,7 @@ function topologyEdits(stack: Stack, target: ScaleTarget, replicas: number): Edi
     if (svc.replicas?.kind === 'known' || svc.settings.has('scale')) {
       const span = svc.replicas?.kind === 'known' ? svc.replicas.span : undefined;
       const at = span ?? scaleValueSpan(file, svc.name);
-      if (!at || file.text.slice(at.start, at.end) !== String(target.count)) throw new UsageError(`the replica count of ${svc.name} is not written as a number; edit it by hand`);
+      if (!at || !isLiteralAt(file, at, String(target.count))) throw new UsageError(`the replica count of ${svc.name} is not written as a number (it comes through a variable or a template); set it where it is defined`);
       set.add(textEdit(at, String(replicas)), '');
       set.steps.push(`${svc.name}: replicas ${target.count} -> ${replicas} (${target.span.file})`);
       return set;
@@ -314,7 +314,7 @@ function concurrencyEdits(stack: Stack, target: ScaleTarget, req: ScaleRequest):
         set.edits.push(insertAt(file.path, counts.command.end, ` --${key} ${want}`));
       } else {
         const file = sourceOf(stack, v.span.file);
-        if (file.text.slice(v.span.start, v.span.end) !== String(v.value)) throw new UsageError(`--${key} of ${svc.name} is not written literally where it is set (${v.span.file}); set it by hand`);
+        if (!isLiteralAt(file, v.span, String(v.value))) throw new UsageError(`--${key} of ${svc.name} is not written literally where it is set (${v.span.file}: a variable, a template or a computed value); set it by hand`);
         const k = `${v.span.file}:${v.span.start}`;
         if (seen.has(k)) continue;
         seen.add(k);

@@ -50,5 +50,15 @@ export function spanText(file: SourceFile | string, span: Span): string {
  * an env file or a computation does not, and a fix must not guess where to write it.
  */
 export function isLiteralAt(file: SourceFile | undefined, span: Span, literal: string): boolean {
-  return file !== undefined && file.text.slice(span.start, span.end) === literal;
+  return file !== undefined && file.text.slice(span.start, span.end) === literal && !insideInterpolation(file.text, span);
+}
+
+/**
+ * Whether a span lies inside `${...}` (the default of `${WEB_REPLICAS:-1}`): the deploying shell may
+ * set the variable, so the text there is not the value and is not edited.
+ */
+export function insideInterpolation(text: string, span: Span): boolean {
+  const before = text.slice(lineStart(text, span.start), span.start);
+  const open = before.lastIndexOf('${');
+  return open >= 0 && !before.slice(open).includes('}');
 }

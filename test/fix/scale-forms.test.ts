@@ -66,12 +66,32 @@ describe('scale keeps the way the file writes its replicas', () => {
     expect(readFileSync(join(dir, 'nginx.conf'), 'utf8')).toBe(NGINX);
   });
 
+  it('an upstream that names replicas by container_name gets the new ones by theirs', () => {
+    const replica = (n: number) => `  web-${n}:\n    image: app\n    container_name: arena-web-${n}\n    command: gunicorn --bind 0.0.0.0:8000 mysite.wsgi\n`;
+    const conf = 'upstream app {\n    server arena-web-1:8000;\n    server arena-web-2:8000;  # last\n}\nserver {\n    listen 80;\n    location / {\n        proxy_pass http://app;\n    }\n}\n';
+    const compose = `services:\n${replica(1)}${replica(2)}  nginx:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/conf.d/default.conf:ro\n`;
+    const dir = stack({ 'docker-compose.yml': compose, 'nginx.conf': conf });
+    const r = cli(['scale', 'web', '--replicas', '3'], dir);
+    expect(r.stderr).toBe('');
+    expect(readFileSync(join(dir, 'nginx.conf'), 'utf8')).toBe(conf.replace('  # last\n', '  # last\n    server arena-web-3:8000;\n'));
+    expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toBe(`services:\n${replica(1)}${replica(2)}${replica(3)}  nginx:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/conf.d/default.conf:ro\n`);
+  });
+
   it('deploy.replicas changes the number', () => {
     const compose = 'services:\n  web:\n    build: .\n    command: gunicorn --bind 0.0.0.0:8000 mysite.wsgi\n    deploy:\n      replicas: 2  # two for now\n';
     const dir = stack({ 'docker-compose.yml': compose });
     const r = cli(['scale', 'web', '--replicas', '6', '--threads', '4'], dir);
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toBe('services:\n  web:\n    build: .\n    command: gunicorn --threads 4 --bind 0.0.0.0:8000 mysite.wsgi\n    deploy:\n      replicas: 6  # two for now\n');
+  });
+
+  it('does not edit a count that comes through a variable default', () => {
+    const compose = 'services:\n  web:\n    build: .\n    command: gunicorn --bind 0.0.0.0:8000 --workers ${WORKERS:-2} mysite.wsgi\n    deploy:\n      replicas: ${WEB_REPLICAS:-1}\n';
+    const dir = stack({ 'docker-compose.yml': compose });
+    const r = cli(['scale', 'web', '--replicas', '3'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('arena-lint: the replica count of web is not written as a number (it comes through a variable or a template); set it where it is defined\n');
+    expect(readFileSync(join(dir, 'docker-compose.yml'), 'utf8')).toBe(compose);
   });
 
   it('refuses replicas that differ in more than their number', () => {

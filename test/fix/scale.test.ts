@@ -107,12 +107,15 @@ describe('arena-lint scale web --replicas 15 --workers 8 --threads 4 on a copy o
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
   });
 
-  it('check reports no topology finding the stack did not have, and none about replicas', () => {
-    // Before: the seed's websocket location on a WSGI tier, its upstream keepalive timeouts, and max_conns
-    // far above what each replica runs (one finding per server line, so the count grows with the replicas).
+  it('check reports no topology rule the stack did not trip before, and nothing about replicas', () => {
+    // Before: the seed's websocket location on a WSGI tier, its upstream keepalive timeouts and
+    // max_conns far above what a replica serves; those are the plan's other sections, not the resize.
     expect([...new Set(topologyBefore)].sort()).toEqual(['upstream-keepalive-timeout', 'upstream-max-conns', 'websocket-to-wsgi']);
     const after = topologyFindings(dir);
     expect([...new Set(after)].sort()).toEqual([...new Set(topologyBefore)].sort());
+    // The per-upstream findings stay one per upstream; only the per-replica max_conns one grows with the tier.
+    expect(after.filter((id) => id !== 'upstream-max-conns')).toEqual(topologyBefore.filter((id) => id !== 'upstream-max-conns'));
+    expect(after.filter((id) => id === 'upstream-max-conns')).toHaveLength(15);
     for (const id of ['upstream-missing-replica', 'depends-on-missing-replica', 'replica-drift', 'replica-identity', 'upstream-unknown-server']) expect(after).not.toContain(id);
   });
 
