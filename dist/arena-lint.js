@@ -26019,7 +26019,8 @@ var allowed_hosts_default = defineRule({
       notes: "ALLOWED_HOSTS read from an unset environment variable, a wildcard or regex server_name, and a Host from a `map` are unknown and stay silent."
     }
   },
-  check({ stack, report, where: where2 }) {
+  check({ stack, report, where: where2, unknown: unknown2 }) {
+    if (stack.proxies.length > 0 && djangoRoutes(stack).length === 0) unknown2("no nginx location proxies to a Django app whose settings arena-lint can read");
     const done = /* @__PURE__ */ new Set();
     const once2 = (key) => {
       if (done.has(key)) return false;
@@ -26042,6 +26043,7 @@ var allowed_hosts_default = defineRule({
       } else if (allowed.kind === "absent" && debug.kind !== "unknown" && (debug.kind === "absent" || pyTruthy(debug.value) === false)) {
         patterns = [];
       }
+      if (patterns === void 0) unknown2(`ALLOWED_HOSTS of ${entry} is unknown`);
       if (patterns !== void 0) {
         const shown = allowed.kind === "set" ? `ALLOWED_HOSTS ${JSON.stringify(patterns)}` : "ALLOWED_HOSTS (not set, so empty with DEBUG off)";
         const value = hostHeader?.directive.args[1]?.value;
@@ -26209,11 +26211,15 @@ var forwarded_proto_default = defineRule({
       notes: "Behind another TLS-terminating proxy (a cloud load balancer), passing `$http_x_forwarded_proto` is right only when nothing else can reach nginx; then suppress the finding with that reason."
     }
   },
-  check({ stack, report, where: where2 }) {
+  check({ stack, report, where: where2, unknown: unknown2 }) {
+    if (stack.proxies.length > 0 && djangoRoutes(stack).length === 0) unknown2("no nginx location proxies to a Django app whose settings arena-lint can read");
     const findings = [];
     for (const route of djangoRoutes(stack)) {
       const d = setting(stack, route.app, "SECURE_PROXY_SSL_HEADER");
-      if (d.kind === "unknown") continue;
+      if (d.kind === "unknown") {
+        unknown2(`SECURE_PROXY_SSL_HEADER of ${route.app.settings.entry} is unknown`);
+        continue;
+      }
       const at = route.location.match;
       const server = route.server;
       const module = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
