@@ -22637,6 +22637,12 @@ function composeSecrets(stack, svc, out) {
       out.push({ name: f.name, place, span: where, value: f.value, service: svc, hardcoded: !fromEnvFile });
     }
   }
+  for (const [key, v] of stack.env(svc)) {
+    if (v.kind !== "known" || v.span.file === composeFile?.path || !isSecretName(key) || isReference(v.value)) continue;
+    const file = sourceOf(stack, v.span.file);
+    const where = file ? spansOf(file, lineSpan(file, v.span), v.value)[0] : void 0;
+    if (where) out.push({ name: key, place: "env file", span: where, value: v.value, service: svc, hardcoded: false });
+  }
   const lines = [
     { place: "command line", key: "command" },
     { place: "command line", key: "entrypoint" },
