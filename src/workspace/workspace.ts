@@ -16,7 +16,15 @@ export class Workspace {
   private fileSet: Set<string> | undefined;
   private readonly missing = new Set<string>();
 
-  constructor(readonly rootAbs: string, private readonly isIgnored: (rel: string) => boolean = () => false) {}
+  /**
+   * `overlay` replaces the text of files that exist on disk (root-relative path -> text), so a fix or
+   * `scale` can check the stack it would write before writing anything.
+   */
+  constructor(
+    readonly rootAbs: string,
+    private readonly isIgnored: (rel: string) => boolean = () => false,
+    private readonly overlay?: ReadonlyMap<string, string>,
+  ) {}
 
   /** Every file below the root, sorted, without VCS, dependency and ignored folders. */
   files(): readonly string[] {
@@ -76,6 +84,8 @@ export class Workspace {
     const cached = this.sources.get(rel);
     if (cached) return cached;
     if (this.missing.has(rel) || rel.startsWith('../') || rel === '..') return undefined;
+    const replaced = this.overlay?.get(rel);
+    if (replaced !== undefined) return this.sources.add(createSourceFile(rel, replaced));
     try {
       const abs = join(this.rootAbs, rel);
       const st = statSync(abs);
