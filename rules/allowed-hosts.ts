@@ -16,7 +16,8 @@ export default defineRule({
       notes: 'ALLOWED_HOSTS read from an unset environment variable, a wildcard or regex server_name, and a Host from a `map` are unknown and stay silent.',
     },
   },
-  check({ stack, report, where }) {
+  check({ stack, report, where, unknown }) {
+    if (stack.proxies.length > 0 && djangoRoutes(stack).length === 0) unknown('no nginx location proxies to a Django app whose settings arena-lint can read');
     const done = new Set<string>();
     const once = (key: string) => {
       if (done.has(key)) return false;
@@ -42,6 +43,7 @@ export default defineRule({
         patterns = [];
       }
 
+      if (patterns === undefined) unknown(`ALLOWED_HOSTS of ${entry} is unknown`);
       if (patterns !== undefined) {
         const shown = allowed.kind === 'set' ? `ALLOWED_HOSTS ${JSON.stringify(patterns)}` : 'ALLOWED_HOSTS (not set, so empty with DEBUG off)';
         const value = hostHeader?.directive.args[1]?.value;

@@ -24,11 +24,15 @@ export default defineRule({
       notes: 'Behind another TLS-terminating proxy (a cloud load balancer), passing `$http_x_forwarded_proto` is right only when nothing else can reach nginx; then suppress the finding with that reason.',
     },
   },
-  check({ stack, report, where }) {
+  check({ stack, report, where, unknown }) {
+    if (stack.proxies.length > 0 && djangoRoutes(stack).length === 0) unknown('no nginx location proxies to a Django app whose settings arena-lint can read');
     const findings: Array<{ route: DjangoRoute; key: string; emit: () => void }> = [];
     for (const route of djangoRoutes(stack)) {
       const d = setting(stack, route.app, 'SECURE_PROXY_SSL_HEADER');
-      if (d.kind === 'unknown') continue;
+      if (d.kind === 'unknown') {
+        unknown(`SECURE_PROXY_SSL_HEADER of ${route.app.settings!.entry} is unknown`);
+        continue;
+      }
       const at = route.location.match;
       const server = route.server;
       const module = route.app.settingsModule.kind === 'known' ? route.app.settingsModule.value : 'the settings';

@@ -1,20 +1,21 @@
 import { defineRule } from '../src/engine/rule.js';
 import { allNodes, ifCondition } from '../src/security/nginx-levels.js';
 
-// Directives whose setting an `if` block replaces for the whole request once the if matches.
-const REPLACED_BY_IF = new Set(['add_header', 'more_set_headers', 'proxy_set_header', 'try_files', 'alias', 'root']);
+// Array directives an `if` block replaces wholesale once it matches (the location's own list is dropped).
+// try_files, alias and proxy_set_header are not allowed inside `if` at all: nginx -t refuses them.
+const REPLACED_BY_IF = new Set(['add_header', 'more_set_headers']);
 // Directives that end the request inside the if, so its own configuration is the intended one.
 const ENDS_REQUEST = new Set(['return', 'rewrite']);
 
 export default defineRule({
   meta: {
     id: 'nginx-if-is-evil',
-    description: 'Reports an if in a location that sets headers or files without ending the request there (it works only by accident)',
+    description: 'Reports an if in a location that sets response headers without ending the request there (it works only by accident)',
     defaultSeverity: 'warning',
     category: 'security',
     docs: {
-      what: 'Reports an `if` directly inside a `location` whose block sets `add_header`, `more_set_headers`, `proxy_set_header`, `try_files`, `alias` or `root` and does not end the request with `return` or `rewrite`. One finding per location, naming every such `if`. An `if` that only returns, rewrites or sets a variable is fine. Matches gixy-ng\'s `if_is_evil` plugin, kept to the cases that break.',
-      why: 'An `if` in a location is a nested location: when its condition holds, nginx serves the request with the `if` block\'s configuration, not the location\'s. Headers set in the location are dropped, only the last matching `if` counts when several match, and `try_files` is ignored (nginx wiki, "If is Evil"). It works in the test that made the condition true and fails for the requests that reach the other path.',
+      what: 'Reports an `if` directly inside a `location` whose block sets `add_header` (or headers-more\'s `more_set_headers`) and does not end the request with `return` or `rewrite`. One finding per location, naming every such `if`. An `if` that only returns, rewrites or sets a variable is fine. Matches gixy-ng\'s `if_is_evil` plugin, kept to the cases that break.',
+      why: 'An `if` in a location is a nested location: when its condition holds, nginx serves the request with the `if` block\'s configuration, not the location\'s. Headers set in the location are dropped for those requests, and when several `if` blocks match only the last one\'s headers are sent (nginx wiki, "If is Evil"). It works in the test that made the condition true and fails for the requests that reach the other path.',
     },
   },
   check({ stack, report }) {

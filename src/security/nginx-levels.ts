@@ -174,9 +174,11 @@ export function captureGroups(pattern: string): CaptureGroup[] {
  * `(.*)` cannot split a header; `\W`, `\s`, `\D`, `\v`, `\R`, a negated class or a literal `\n` can.
  */
 export function canMatchNewline(source: string): boolean {
-  if (/\\[WsDvRH]|\\n|\\x0?[aA]\b/.test(source)) return true;
-  // A negated class that does not itself exclude \n.
-  for (const m of source.matchAll(/\[\^((?:\\.|[^\]\\])*)\]/g)) {
+  const negated = /\[\^((?:\\.|[^\]\\])*)\]/g;
+  // Outside negated classes: an escape that takes a line feed.
+  if (/\\[WsDvRH]|\\n|\\x0?[aA]\b/.test(source.replace(negated, ''))) return true;
+  // A negated class takes a line feed unless it excludes one itself.
+  for (const m of source.matchAll(negated)) {
     if (!/\\n|\\s|\\v|\\R/.test(m[1]!)) return true;
   }
   return false;

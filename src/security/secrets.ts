@@ -135,6 +135,13 @@ function composeSecrets(stack: Stack, svc: ComposeService, out: WrittenSecret[])
       out.push({ name: f.name, place, span: where, value: f.value, service: svc, hardcoded: !fromEnvFile });
     }
   }
+  // env_file entries are where secrets belong: redacted, never reported.
+  for (const [key, v] of stack.env(svc)) {
+    if (v.kind !== 'known' || v.span.file === composeFile?.path || !isSecretName(key) || isReference(v.value)) continue;
+    const file = sourceOf(stack, v.span.file);
+    const where = file ? spansOf(file, lineSpan(file, v.span), v.value)[0] : undefined;
+    if (where) out.push({ name: key, place: 'env file', span: where, value: v.value, service: svc, hardcoded: false });
+  }
   // Command lines and healthchecks are visible to `docker inspect` and `ps` on the host.
   const lines: Array<{ place: SecretPlace; key: string }> = [
     { place: 'command line', key: 'command' },

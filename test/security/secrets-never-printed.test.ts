@@ -12,6 +12,7 @@ import { runAction } from '../integration/runner.js';
 // A stack full of secrets, in every place hardcoded-secret reads (and a .env it only redacts). Every
 // output arena-lint can produce over it, in every format, must contain none of the secret values.
 const FIXTURE = join(RULE_FIXTURES, 'hardcoded-secret', 'invalid-secrets-everywhere');
+// An env_file with a syntax error next to its secret: the parse-error's code frame shows that line.
 
 /** Every secret the fixture writes down, as written (the test knows them; arena-lint must not print them). */
 const SECRETS = [
@@ -25,6 +26,7 @@ const SECRETS = [
   'Userlist-Pw-9d2c',
   'django-insecure-Settings-Key-6f1a',
   'Settings-Db-Pw-42e7',
+  'EnvFile-Token-77b1',
 ];
 
 function filesUnder(dir: string): string[] {
