@@ -20282,8 +20282,8 @@ var import_yaml5 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -20291,7 +20291,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "forwarded-proto" || key0 === "allowed-hosts" || key0 === "app-port-published" || key0 === "datastore-port-published" || key0 === "hardcoded-secret" || key0 === "debug-in-production" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "websocket-upgrade-headers" || key0 === "upstream-max-conns" || key0 === "upstream-dns-cached" || key0 === "upstream-protocol-mismatch" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "django-settings-unknown-key" || key0 === "conn-max-age-asgi" || key0 === "channel-layer-in-memory" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "forwarded-proto" || key0 === "allowed-hosts" || key0 === "app-port-published" || key0 === "datastore-port-published" || key0 === "hardcoded-secret" || key0 === "debug-in-production" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -20491,10 +20491,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
-      let data15 = data["pgbouncer-pool-over-db-limit"];
+    if (data["websocket-upgrade-headers"] !== void 0) {
+      let data15 = data["websocket-upgrade-headers"];
       if (!(data15 === "off" || data15 === "info" || data15 === "warning" || data15 === "error")) {
-        const err17 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
+        const err17 = { instancePath: instancePath + "/websocket-upgrade-headers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -20503,10 +20503,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-client-capacity"] !== void 0) {
-      let data16 = data["pgbouncer-client-capacity"];
+    if (data["upstream-max-conns"] !== void 0) {
+      let data16 = data["upstream-max-conns"];
       if (!(data16 === "off" || data16 === "info" || data16 === "warning" || data16 === "error")) {
-        const err18 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
+        const err18 = { instancePath: instancePath + "/upstream-max-conns", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
         if (vErrors === null) {
           vErrors = [err18];
         } else {
@@ -20515,10 +20515,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-startup-parameter"] !== void 0) {
-      let data17 = data["pgbouncer-startup-parameter"];
+    if (data["upstream-dns-cached"] !== void 0) {
+      let data17 = data["upstream-dns-cached"];
       if (!(data17 === "off" || data17 === "info" || data17 === "warning" || data17 === "error")) {
-        const err19 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
+        const err19 = { instancePath: instancePath + "/upstream-dns-cached", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
         if (vErrors === null) {
           vErrors = [err19];
         } else {
@@ -20527,10 +20527,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-server-side-cursors"] !== void 0) {
-      let data18 = data["pgbouncer-server-side-cursors"];
+    if (data["upstream-protocol-mismatch"] !== void 0) {
+      let data18 = data["upstream-protocol-mismatch"];
       if (!(data18 === "off" || data18 === "info" || data18 === "warning" || data18 === "error")) {
-        const err20 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
+        const err20 = { instancePath: instancePath + "/upstream-protocol-mismatch", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
         if (vErrors === null) {
           vErrors = [err20];
         } else {
@@ -20539,10 +20539,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
-      let data19 = data["django-db-bypasses-pgbouncer"];
+    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
+      let data19 = data["pgbouncer-pool-over-db-limit"];
       if (!(data19 === "off" || data19 === "info" || data19 === "warning" || data19 === "error")) {
-        const err21 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
+        const err21 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
         if (vErrors === null) {
           vErrors = [err21];
         } else {
@@ -20551,10 +20551,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-client-capacity"] !== void 0) {
-      let data20 = data["redis-client-capacity"];
+    if (data["pgbouncer-client-capacity"] !== void 0) {
+      let data20 = data["pgbouncer-client-capacity"];
       if (!(data20 === "off" || data20 === "info" || data20 === "warning" || data20 === "error")) {
-        const err22 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
+        const err22 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
         if (vErrors === null) {
           vErrors = [err22];
         } else {
@@ -20563,10 +20563,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-maxmemory-headroom"] !== void 0) {
-      let data21 = data["redis-maxmemory-headroom"];
+    if (data["pgbouncer-startup-parameter"] !== void 0) {
+      let data21 = data["pgbouncer-startup-parameter"];
       if (!(data21 === "off" || data21 === "info" || data21 === "warning" || data21 === "error")) {
-        const err23 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
+        const err23 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
         if (vErrors === null) {
           vErrors = [err23];
         } else {
@@ -20575,10 +20575,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-query-timeout"] !== void 0) {
-      let data22 = data["pgbouncer-query-timeout"];
+    if (data["pgbouncer-server-side-cursors"] !== void 0) {
+      let data22 = data["pgbouncer-server-side-cursors"];
       if (!(data22 === "off" || data22 === "info" || data22 === "warning" || data22 === "error")) {
-        const err24 = { instancePath: instancePath + "/pgbouncer-query-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
+        const err24 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
         if (vErrors === null) {
           vErrors = [err24];
         } else {
@@ -20587,10 +20587,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["conn-max-age-idle-timeout"] !== void 0) {
-      let data23 = data["conn-max-age-idle-timeout"];
+    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
+      let data23 = data["django-db-bypasses-pgbouncer"];
       if (!(data23 === "off" || data23 === "info" || data23 === "warning" || data23 === "error")) {
-        const err25 = { instancePath: instancePath + "/conn-max-age-idle-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
+        const err25 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
         if (vErrors === null) {
           vErrors = [err25];
         } else {
@@ -20599,10 +20599,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-unknown-setting"] !== void 0) {
-      let data24 = data["pgbouncer-unknown-setting"];
+    if (data["redis-client-capacity"] !== void 0) {
+      let data24 = data["redis-client-capacity"];
       if (!(data24 === "off" || data24 === "info" || data24 === "warning" || data24 === "error")) {
-        const err26 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
+        const err26 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
         if (vErrors === null) {
           vErrors = [err26];
         } else {
@@ -20611,10 +20611,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["host-capacity"] !== void 0) {
-      let data25 = data["host-capacity"];
+    if (data["redis-maxmemory-headroom"] !== void 0) {
+      let data25 = data["redis-maxmemory-headroom"];
       if (!(data25 === "off" || data25 === "info" || data25 === "warning" || data25 === "error")) {
-        const err27 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
+        const err27 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
         if (vErrors === null) {
           vErrors = [err27];
         } else {
@@ -20623,10 +20623,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["resource-limits-missing"] !== void 0) {
-      let data26 = data["resource-limits-missing"];
+    if (data["pgbouncer-query-timeout"] !== void 0) {
+      let data26 = data["pgbouncer-query-timeout"];
       if (!(data26 === "off" || data26 === "info" || data26 === "warning" || data26 === "error")) {
-        const err28 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
+        const err28 = { instancePath: instancePath + "/pgbouncer-query-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
         if (vErrors === null) {
           vErrors = [err28];
         } else {
@@ -20635,10 +20635,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["worker-memory-budget"] !== void 0) {
-      let data27 = data["worker-memory-budget"];
+    if (data["conn-max-age-idle-timeout"] !== void 0) {
+      let data27 = data["conn-max-age-idle-timeout"];
       if (!(data27 === "off" || data27 === "info" || data27 === "warning" || data27 === "error")) {
-        const err29 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
+        const err29 = { instancePath: instancePath + "/conn-max-age-idle-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
         if (vErrors === null) {
           vErrors = [err29];
         } else {
@@ -20647,10 +20647,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["gunicorn-workers-cpu"] !== void 0) {
-      let data28 = data["gunicorn-workers-cpu"];
+    if (data["django-settings-unknown-key"] !== void 0) {
+      let data28 = data["django-settings-unknown-key"];
       if (!(data28 === "off" || data28 === "info" || data28 === "warning" || data28 === "error")) {
-        const err30 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
+        const err30 = { instancePath: instancePath + "/django-settings-unknown-key", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
         if (vErrors === null) {
           vErrors = [err30];
         } else {
@@ -20659,10 +20659,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["capacity-target"] !== void 0) {
-      let data29 = data["capacity-target"];
+    if (data["conn-max-age-asgi"] !== void 0) {
+      let data29 = data["conn-max-age-asgi"];
       if (!(data29 === "off" || data29 === "info" || data29 === "warning" || data29 === "error")) {
-        const err31 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
+        const err31 = { instancePath: instancePath + "/conn-max-age-asgi", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
         if (vErrors === null) {
           vErrors = [err31];
         } else {
@@ -20671,10 +20671,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["sysctl-required"] !== void 0) {
-      let data30 = data["sysctl-required"];
+    if (data["channel-layer-in-memory"] !== void 0) {
+      let data30 = data["channel-layer-in-memory"];
       if (!(data30 === "off" || data30 === "info" || data30 === "warning" || data30 === "error")) {
-        const err32 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
+        const err32 = { instancePath: instancePath + "/channel-layer-in-memory", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
         if (vErrors === null) {
           vErrors = [err32];
         } else {
@@ -20683,10 +20683,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["backlog-over-somaxconn"] !== void 0) {
-      let data31 = data["backlog-over-somaxconn"];
+    if (data["pgbouncer-unknown-setting"] !== void 0) {
+      let data31 = data["pgbouncer-unknown-setting"];
       if (!(data31 === "off" || data31 === "info" || data31 === "warning" || data31 === "error")) {
-        const err33 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
+        const err33 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
         if (vErrors === null) {
           vErrors = [err33];
         } else {
@@ -20695,10 +20695,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nofile-limits"] !== void 0) {
-      let data32 = data["nofile-limits"];
+    if (data["host-capacity"] !== void 0) {
+      let data32 = data["host-capacity"];
       if (!(data32 === "off" || data32 === "info" || data32 === "warning" || data32 === "error")) {
-        const err34 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
+        const err34 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
         if (vErrors === null) {
           vErrors = [err34];
         } else {
@@ -20707,10 +20707,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["forwarded-proto"] !== void 0) {
-      let data33 = data["forwarded-proto"];
+    if (data["resource-limits-missing"] !== void 0) {
+      let data33 = data["resource-limits-missing"];
       if (!(data33 === "off" || data33 === "info" || data33 === "warning" || data33 === "error")) {
-        const err35 = { instancePath: instancePath + "/forwarded-proto", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
+        const err35 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
         if (vErrors === null) {
           vErrors = [err35];
         } else {
@@ -20719,10 +20719,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["allowed-hosts"] !== void 0) {
-      let data34 = data["allowed-hosts"];
+    if (data["worker-memory-budget"] !== void 0) {
+      let data34 = data["worker-memory-budget"];
       if (!(data34 === "off" || data34 === "info" || data34 === "warning" || data34 === "error")) {
-        const err36 = { instancePath: instancePath + "/allowed-hosts", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
+        const err36 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
         if (vErrors === null) {
           vErrors = [err36];
         } else {
@@ -20731,10 +20731,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["app-port-published"] !== void 0) {
-      let data35 = data["app-port-published"];
+    if (data["gunicorn-workers-cpu"] !== void 0) {
+      let data35 = data["gunicorn-workers-cpu"];
       if (!(data35 === "off" || data35 === "info" || data35 === "warning" || data35 === "error")) {
-        const err37 = { instancePath: instancePath + "/app-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
+        const err37 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
         if (vErrors === null) {
           vErrors = [err37];
         } else {
@@ -20743,10 +20743,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["datastore-port-published"] !== void 0) {
-      let data36 = data["datastore-port-published"];
+    if (data["capacity-target"] !== void 0) {
+      let data36 = data["capacity-target"];
       if (!(data36 === "off" || data36 === "info" || data36 === "warning" || data36 === "error")) {
-        const err38 = { instancePath: instancePath + "/datastore-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
+        const err38 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
         if (vErrors === null) {
           vErrors = [err38];
         } else {
@@ -20755,10 +20755,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["hardcoded-secret"] !== void 0) {
-      let data37 = data["hardcoded-secret"];
+    if (data["sysctl-required"] !== void 0) {
+      let data37 = data["sysctl-required"];
       if (!(data37 === "off" || data37 === "info" || data37 === "warning" || data37 === "error")) {
-        const err39 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
+        const err39 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -20767,10 +20767,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["debug-in-production"] !== void 0) {
-      let data38 = data["debug-in-production"];
+    if (data["backlog-over-somaxconn"] !== void 0) {
+      let data38 = data["backlog-over-somaxconn"];
       if (!(data38 === "off" || data38 === "info" || data38 === "warning" || data38 === "error")) {
-        const err40 = { instancePath: instancePath + "/debug-in-production", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
+        const err40 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
         if (vErrors === null) {
           vErrors = [err40];
         } else {
@@ -20779,10 +20779,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-redefinition"] !== void 0) {
-      let data39 = data["nginx-add-header-redefinition"];
+    if (data["nofile-limits"] !== void 0) {
+      let data39 = data["nofile-limits"];
       if (!(data39 === "off" || data39 === "info" || data39 === "warning" || data39 === "error")) {
-        const err41 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data39 };
+        const err41 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data39 };
         if (vErrors === null) {
           vErrors = [err41];
         } else {
@@ -20791,10 +20791,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-host-spoofing"] !== void 0) {
-      let data40 = data["nginx-host-spoofing"];
+    if (data["forwarded-proto"] !== void 0) {
+      let data40 = data["forwarded-proto"];
       if (!(data40 === "off" || data40 === "info" || data40 === "warning" || data40 === "error")) {
-        const err42 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
+        const err42 = { instancePath: instancePath + "/forwarded-proto", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
         if (vErrors === null) {
           vErrors = [err42];
         } else {
@@ -20803,10 +20803,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-alias-traversal"] !== void 0) {
-      let data41 = data["nginx-alias-traversal"];
+    if (data["allowed-hosts"] !== void 0) {
+      let data41 = data["allowed-hosts"];
       if (!(data41 === "off" || data41 === "info" || data41 === "warning" || data41 === "error")) {
-        const err43 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
+        const err43 = { instancePath: instancePath + "/allowed-hosts", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
         if (vErrors === null) {
           vErrors = [err43];
         } else {
@@ -20815,10 +20815,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-ssrf"] !== void 0) {
-      let data42 = data["nginx-ssrf"];
+    if (data["app-port-published"] !== void 0) {
+      let data42 = data["app-port-published"];
       if (!(data42 === "off" || data42 === "info" || data42 === "warning" || data42 === "error")) {
-        const err44 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
+        const err44 = { instancePath: instancePath + "/app-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
         if (vErrors === null) {
           vErrors = [err44];
         } else {
@@ -20827,10 +20827,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-valid-referers"] !== void 0) {
-      let data43 = data["nginx-valid-referers"];
+    if (data["datastore-port-published"] !== void 0) {
+      let data43 = data["datastore-port-published"];
       if (!(data43 === "off" || data43 === "info" || data43 === "warning" || data43 === "error")) {
-        const err45 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
+        const err45 = { instancePath: instancePath + "/datastore-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
         if (vErrors === null) {
           vErrors = [err45];
         } else {
@@ -20839,10 +20839,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-origins"] !== void 0) {
-      let data44 = data["nginx-origins"];
+    if (data["hardcoded-secret"] !== void 0) {
+      let data44 = data["hardcoded-secret"];
       if (!(data44 === "off" || data44 === "info" || data44 === "warning" || data44 === "error")) {
-        const err46 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data44 };
+        const err46 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data44 };
         if (vErrors === null) {
           vErrors = [err46];
         } else {
@@ -20851,10 +20851,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-if-is-evil"] !== void 0) {
-      let data45 = data["nginx-if-is-evil"];
+    if (data["debug-in-production"] !== void 0) {
+      let data45 = data["debug-in-production"];
       if (!(data45 === "off" || data45 === "info" || data45 === "warning" || data45 === "error")) {
-        const err47 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data45 };
+        const err47 = { instancePath: instancePath + "/debug-in-production", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data45 };
         if (vErrors === null) {
           vErrors = [err47];
         } else {
@@ -20863,10 +20863,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-http-splitting"] !== void 0) {
-      let data46 = data["nginx-http-splitting"];
+    if (data["nginx-add-header-redefinition"] !== void 0) {
+      let data46 = data["nginx-add-header-redefinition"];
       if (!(data46 === "off" || data46 === "info" || data46 === "warning" || data46 === "error")) {
-        const err48 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data46 };
+        const err48 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data46 };
         if (vErrors === null) {
           vErrors = [err48];
         } else {
@@ -20875,10 +20875,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-multiline"] !== void 0) {
-      let data47 = data["nginx-add-header-multiline"];
+    if (data["nginx-host-spoofing"] !== void 0) {
+      let data47 = data["nginx-host-spoofing"];
       if (!(data47 === "off" || data47 === "info" || data47 === "warning" || data47 === "error")) {
-        const err49 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data47 };
+        const err49 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data47 };
         if (vErrors === null) {
           vErrors = [err49];
         } else {
@@ -20887,10 +20887,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["timeout-chain"] !== void 0) {
-      let data48 = data["timeout-chain"];
+    if (data["nginx-alias-traversal"] !== void 0) {
+      let data48 = data["nginx-alias-traversal"];
       if (!(data48 === "off" || data48 === "info" || data48 === "warning" || data48 === "error")) {
-        const err50 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data48 };
+        const err50 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data48 };
         if (vErrors === null) {
           vErrors = [err50];
         } else {
@@ -20899,12 +20899,96 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["nginx-ssrf"] !== void 0) {
+      let data49 = data["nginx-ssrf"];
+      if (!(data49 === "off" || data49 === "info" || data49 === "warning" || data49 === "error")) {
+        const err51 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data49 };
+        if (vErrors === null) {
+          vErrors = [err51];
+        } else {
+          vErrors.push(err51);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-valid-referers"] !== void 0) {
+      let data50 = data["nginx-valid-referers"];
+      if (!(data50 === "off" || data50 === "info" || data50 === "warning" || data50 === "error")) {
+        const err52 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data50 };
+        if (vErrors === null) {
+          vErrors = [err52];
+        } else {
+          vErrors.push(err52);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-origins"] !== void 0) {
+      let data51 = data["nginx-origins"];
+      if (!(data51 === "off" || data51 === "info" || data51 === "warning" || data51 === "error")) {
+        const err53 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data51 };
+        if (vErrors === null) {
+          vErrors = [err53];
+        } else {
+          vErrors.push(err53);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-if-is-evil"] !== void 0) {
+      let data52 = data["nginx-if-is-evil"];
+      if (!(data52 === "off" || data52 === "info" || data52 === "warning" || data52 === "error")) {
+        const err54 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data52 };
+        if (vErrors === null) {
+          vErrors = [err54];
+        } else {
+          vErrors.push(err54);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-http-splitting"] !== void 0) {
+      let data53 = data["nginx-http-splitting"];
+      if (!(data53 === "off" || data53 === "info" || data53 === "warning" || data53 === "error")) {
+        const err55 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data53 };
+        if (vErrors === null) {
+          vErrors = [err55];
+        } else {
+          vErrors.push(err55);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-add-header-multiline"] !== void 0) {
+      let data54 = data["nginx-add-header-multiline"];
+      if (!(data54 === "off" || data54 === "info" || data54 === "warning" || data54 === "error")) {
+        const err56 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data54 };
+        if (vErrors === null) {
+          vErrors = [err56];
+        } else {
+          vErrors.push(err56);
+        }
+        errors++;
+      }
+    }
+    if (data["timeout-chain"] !== void 0) {
+      let data55 = data["timeout-chain"];
+      if (!(data55 === "off" || data55 === "info" || data55 === "warning" || data55 === "error")) {
+        const err57 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data55 };
+        if (vErrors === null) {
+          vErrors = [err57];
+        } else {
+          vErrors.push(err57);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err51 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err58 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err51];
+      vErrors = [err58];
     } else {
-      vErrors.push(err51);
+      vErrors.push(err58);
     }
     errors++;
   }
@@ -25049,6 +25133,7 @@ var upstream_max_conns_default = defineRule({
         byService.set(service, list);
       }
     }
+    const found = [];
     for (const [service, listings] of byService) {
       if (unlimited.has(service)) continue;
       const app = stack.app(service);
@@ -25056,16 +25141,22 @@ var upstream_max_conns_default = defineRule({
       const c = appConcurrency(app);
       if (c.processes.kind !== "known" || c.perProcess.kind !== "known" || c.perProcessUnit !== "threads") continue;
       const capacity = c.processes.value * c.perProcess.value;
-      const lowerBound = listings.some((l) => l.multiplier === void 0);
       const total = listings.reduce((n, l) => n + l.maxConns * (l.multiplier ?? 1), 0);
-      if (total <= capacity) continue;
+      if (total > capacity) found.push({ service, listings, app, processes: c.processes.value, threads: c.perProcess.value, capacity, total });
+    }
+    const key2 = (f) => JSON.stringify([f.listings.map((l) => [l.upstream, l.maxConns, l.multiplier ?? null]), f.processes, f.threads]);
+    for (const group of groupBy(found, key2)) {
+      const { service, listings, app, processes, threads, capacity, total } = group[0];
+      const names = group.map((g) => g.service.name);
+      const lowerBound = listings.some((l) => l.multiplier === void 0);
       const terms = listings.map((l) => `max_conns=${l.maxConns} in ${l.upstream}${l.multiplier !== void 0 && l.multiplier > 1 ? ` x ${l.multiplier} nginx workers (no zone)` : ""}`);
       const first = listings[0];
+      const who = names.length === 1 ? service.name : `each of ${listNames(names, 3)}`;
       report({
         span: first.span,
-        message: `nginx may hold ${lowerBound ? "at least " : ""}${listings.length > 1 || (first.multiplier ?? 1) > 1 ? `${terms.join(" + ")} = ` : `${terms[0]}: `}${total} connections open to ${service.name}, which serves ${c.processes.value} ${app.gunicorn ? c.processes.value === 1 ? "worker" : "workers" : c.processes.value === 1 ? "process" : "processes"} x ${c.perProcess.value} ${c.perProcess.value === 1 ? "thread" : "threads"} = ${capacity} requests at once (${where2(app.server.span)}): ${total} > ${capacity}, so up to ${total - capacity} requests past what the app can run wait in ${app.server.kind}'s backlog instead of in nginx, and the limit protects nothing`,
+        message: `nginx may hold ${lowerBound ? "at least " : ""}${listings.length > 1 || (first.multiplier ?? 1) > 1 ? `${terms.join(" + ")} = ` : `${terms[0]}: `}${total} connections open to ${who}, ${names.length === 1 ? "which serves" : "each serving"} ${processes} ${app.gunicorn ? processes === 1 ? "worker" : "workers" : processes === 1 ? "process" : "processes"} x ${threads} ${threads === 1 ? "thread" : "threads"} = ${capacity} requests at once (${where2(app.server.span)}): ${total} > ${capacity}, so up to ${total - capacity} requests past what the app can run wait in ${app.server.kind}'s backlog instead of in nginx, and the limit protects nothing`,
         related: [...listings.slice(1).map((l) => ({ span: l.span, message: `max_conns=${l.maxConns} in upstream ${l.upstream}` })), { span: app.server.span, message: `${service.name} serves ${capacity} requests at once` }],
-        hint: `lower max_conns for ${service.name} to ${listings.length > 1 ? `a total of ${capacity}` : capacity}${lowerBound || (first.multiplier ?? 1) > 1 ? " (add `zone` so all nginx workers share the count)" : ""}, or raise its workers or threads`
+        hint: `lower max_conns for ${names.length === 1 ? service.name : "each server"} to ${listings.length > 1 ? `a total of ${capacity}` : capacity}${lowerBound || (first.multiplier ?? 1) > 1 ? " (add `zone` so all nginx workers share the count)" : ""}, or raise its workers or threads`
       });
     }
   }
