@@ -6545,7 +6545,7 @@ var require_parser = __commonJS({
        */
       *next(source) {
         this.source = source;
-        if (node_process.env.LOG_TOKENS)
+        if (false)
           console.log("|", cst.prettyToken(source));
         if (this.atScalar) {
           this.atScalar = false;
@@ -7902,7 +7902,7 @@ function whereOf(stack, span) {
 }
 
 // src/inputs/pgbouncer.ts
-import { posix } from "node:path";
+import { posix as posix2 } from "node:path";
 
 // src/core/value.ts
 function known(value, span, extra = {}) {
@@ -8531,6 +8531,7 @@ function parsePgbouncerIni(file) {
   const comments = [];
   const sections2 = [];
   const includes = [];
+  const leading = [];
   let current;
   const lineEndFrom = (pos) => {
     const nl = text.indexOf("\n", pos);
@@ -8587,13 +8588,14 @@ function parsePgbouncerIni(file) {
       problems.push(entry.problem);
     } else if (!current) {
       problems.push({ message: `"${entry.key}" is set outside any section`, span: entry.span });
+      leading.push(entry);
     } else {
       current.entries.push(entry);
       extendSection(entry.span.end);
     }
     p = lineEnd;
   }
-  return { doc: { path: file.path, sections: sections2, includes }, problems, comments };
+  return { doc: { path: file.path, sections: sections2, includes, ...leading.length ? { leading } : {} }, problems, comments };
   function readEntry(start, lineEnd) {
     let q = start;
     let key2;
@@ -8730,6 +8732,157 @@ function effectivePgbouncerSettings(ini, version) {
   return out;
 }
 
+// src/container/config-includes.ts
+import { posix } from "node:path";
+
+// src/reference/redis-settings.ts
+var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
+  ["port", "6379"],
+  ["bind", "* -::*"],
+  ["protected-mode", "yes"],
+  ["maxclients", "10000"],
+  ["tcp-backlog", "511"],
+  // 0 means no limit (on 64-bit builds).
+  ["maxmemory", "0"],
+  ["maxmemory-policy", "noeviction"],
+  ["timeout", "0"],
+  ["tcp-keepalive", "300"],
+  ["databases", "16"],
+  ["appendonly", "no"],
+  ["save", "3600 1 300 100 60 10000"],
+  ["io-threads", "1"]
+]);
+var MEMORY_UNITS = { "": 1, b: 1, k: 1e3, kb: 1024, m: 1e3 ** 2, mb: 1024 ** 2, g: 1e3 ** 3, gb: 1024 ** 3 };
+function parseRedisMemory(raw) {
+  const m = /^(-?\d+)([a-z]*)$/i.exec(raw);
+  if (!m) return void 0;
+  const mul = MEMORY_UNITS[m[2].toLowerCase()];
+  return mul === void 0 ? void 0 : Number(m[1]) * mul;
+}
+
+// src/parsers/redis.ts
+function assign(settings, name2, value) {
+  const previous = settings.get(name2);
+  if (name2 === "save" && previous?.kind === "known" && value.kind === "known" && previous.value !== "" && value.value !== "") {
+    settings.set(name2, { ...value, value: `${previous.value} ${value.value}`, span: spanUnion(previous.span, value.span) });
+  } else {
+    settings.set(name2, value);
+  }
+}
+function joinWords(words, at) {
+  if (words.length === 0) return known("", at);
+  const span = words.map((w) => w.span).reduce(spanUnion);
+  const missing = words.find((w) => w.kind === "unknown");
+  if (missing) return unknown(missing.reason, span);
+  return known(words.map((w) => w.value).join(" "), span);
+}
+function parseRedisArgs(argv) {
+  const settings = /* @__PURE__ */ new Map();
+  const problems = [];
+  let i = 0;
+  const first = argv[0];
+  if (first?.kind === "known" && /(^|\/)(redis|valkey|keydb|redis-stack)-server$/.test(first.value)) i++;
+  let configFile;
+  const next = argv[i];
+  if (next && !(next.kind === "known" && next.value.startsWith("--"))) {
+    configFile = next;
+    i++;
+  }
+  let name2;
+  let words = [];
+  const flush = () => {
+    if (name2) assign(settings, name2.value.slice(2).toLowerCase(), joinWords(words, name2.span));
+  };
+  for (; i < argv.length; i++) {
+    const word = argv[i];
+    if (word.kind === "known" && word.value.startsWith("--") && word.value.length > 2) {
+      flush();
+      name2 = word;
+      words = [];
+    } else if (name2) {
+      words.push(word);
+    } else {
+      problems.push({ message: "Argument before any --option", span: word.span });
+    }
+  }
+  flush();
+  return { ...configFile ? { configFile } : {}, settings, problems };
+}
+var RedisConf = class extends Map {
+  includes = [];
+};
+function parseRedisConf(file) {
+  const doc = new RedisConf();
+  const problems = [];
+  const comments = [];
+  const text = file.text;
+  const span = (start, end) => ({ file: file.path, start, end });
+  let lineStart2 = 0;
+  for (; ; ) {
+    const nl = text.indexOf("\n", lineStart2);
+    const lineEnd = nl === -1 ? text.length : nl;
+    readLine(lineStart2, lineEnd);
+    if (nl === -1) break;
+    lineStart2 = nl + 1;
+  }
+  return { doc, problems, comments };
+  function readLine(start, end) {
+    let p = start;
+    while (p < end && /\s/.test(text[p])) p++;
+    let stop = end;
+    while (stop > p && /\s/.test(text[stop - 1])) stop--;
+    if (p >= stop) return;
+    if (text[p] === "#") {
+      comments.push({ text: text.slice(p + 1, stop).trim(), span: span(p, stop) });
+      return;
+    }
+    const words = [];
+    while (p < stop) {
+      const wStart = p;
+      let value = "";
+      if (text[p] === '"' || text[p] === "'") {
+        const quote = text[p];
+        p++;
+        let closed = false;
+        while (p < stop) {
+          const c = text[p];
+          if (c === "\\" && p + 1 < stop) {
+            const n = text[p + 1];
+            value += quote === '"' ? { n: "\n", r: "\r", t: "	", b: "\b", a: "\x07" }[n] ?? n : n === "'" ? "'" : `\\${n}`;
+            p += 2;
+            continue;
+          }
+          if (c === quote) {
+            p++;
+            closed = true;
+            break;
+          }
+          value += c;
+          p++;
+        }
+        if (!closed || p < stop && !/\s/.test(text[p])) {
+          problems.push({ message: closed ? "A closing quote must be followed by a space" : "Unbalanced quotes", span: span(wStart, stop) });
+          return;
+        }
+      } else {
+        while (p < stop && !/\s/.test(text[p])) p++;
+        value = text.slice(wStart, p);
+      }
+      words.push({ value, start: wStart, end: p });
+      while (p < stop && /\s/.test(text[p])) p++;
+    }
+    const [head, ...args] = words;
+    if (!head) return;
+    const name2 = head.value.toLowerCase();
+    const valueSpan = args.length > 0 ? span(args[0].start, args[args.length - 1].end) : span(head.end, head.end);
+    if (name2 === "include") {
+      doc.includes.push({ path: args.map((a) => a.value).join(" "), span: valueSpan });
+      return;
+    }
+    assign(doc, name2, known(args.map((a) => a.value).join(" "), valueSpan));
+  }
+}
+
 // src/parsers/mapped-text.ts
 var MappedTextBuilder = class {
   constructor(file, whole) {
@@ -8737,26 +8890,53 @@ var MappedTextBuilder = class {
     this.whole = whole;
   }
   text = "";
-  srcStart = [];
-  srcEnd = [];
+  srcStart = new Int32Array(16);
+  srcEnd = new Int32Array(16);
+  size = 0;
   subs = [];
   get length() {
     return this.text.length;
   }
+  reserve(more) {
+    const need = this.size + more;
+    if (need <= this.srcStart.length) return;
+    let cap = this.srcStart.length * 2;
+    while (cap < need) cap *= 2;
+    const starts = new Int32Array(cap);
+    starts.set(this.srcStart.subarray(0, this.size));
+    const ends = new Int32Array(cap);
+    ends.set(this.srcEnd.subarray(0, this.size));
+    this.srcStart = starts;
+    this.srcEnd = ends;
+  }
   /** Appends characters written literally; `starts[i]`/`ends[i]` locate character i in the source. */
   pushChar(ch, start, end) {
     this.text += ch;
+    this.reserve(ch.length);
     for (let i = 0; i < ch.length; i++) {
-      this.srcStart.push(start);
-      this.srcEnd.push(end);
+      this.srcStart[this.size] = start;
+      this.srcEnd[this.size] = end;
+      this.size++;
     }
+  }
+  /** Appends `text`, whose characters map one to one onto the source from `offset` on. */
+  pushLiteral(text, offset) {
+    this.text += text;
+    this.reserve(text.length);
+    for (let i = 0; i < text.length; i++) {
+      this.srcStart[this.size + i] = offset + i;
+      this.srcEnd[this.size + i] = offset + i + 1;
+    }
+    this.size += text.length;
   }
   pushMapped(m, from = 0, to = m.text.length) {
     const offset = this.text.length;
     this.text += m.text.slice(from, to);
+    this.reserve(to - from);
     for (let i = from; i < to; i++) {
-      this.srcStart.push(m.srcStart[i]);
-      this.srcEnd.push(m.srcEnd[i]);
+      this.srcStart[this.size] = m.srcStart[i];
+      this.srcEnd[this.size] = m.srcEnd[i];
+      this.size++;
     }
     for (const s2 of m.substitutions) {
       const a = Math.max(s2.start, from);
@@ -8777,7 +8957,7 @@ var MappedTextBuilder = class {
 };
 function literalText(file, text, offset) {
   const b = new MappedTextBuilder(file, { file, start: offset, end: offset + text.length });
-  for (let i = 0; i < text.length; i++) b.pushChar(text[i], offset + i, offset + i + 1);
+  b.pushLiteral(text, offset);
   return b.build();
 }
 function rangeOf(m, start, end) {
@@ -8799,6 +8979,118 @@ function rangeOf(m, start, end) {
   }
   const span = s2 === Infinity ? m.whole : { file: m.file, start: s2, end: Math.max(e, s2) };
   return unknownReason === void 0 ? { span, via } : { span, via, unknownReason };
+}
+
+// src/container/render.ts
+function readContainerFile(ws, file) {
+  if (file.rendering) return { source: createSourceFile(file.rendering.content.file, file.rendering.content.text), mapped: file.rendering.content };
+  const source = ws.read(file.hostPath);
+  return source ? { source } : void 0;
+}
+function remapSpans(doc, mapped) {
+  const seen = /* @__PURE__ */ new Set();
+  const n = mapped.text.length;
+  const at = (o, end) => {
+    if (n === 0) return mapped.whole.start;
+    if (end) return o <= 0 ? mapped.srcStart[0] ?? 0 : mapped.srcEnd[Math.min(o, n) - 1] ?? mapped.whole.end;
+    return o >= n ? mapped.srcEnd[n - 1] ?? mapped.whole.end : mapped.srcStart[o] ?? mapped.whole.start;
+  };
+  const visit = (x) => {
+    if (!x || typeof x !== "object" || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) {
+      x.forEach(visit);
+      return;
+    }
+    const o = x;
+    if (typeof o.file === "string" && typeof o.start === "number" && typeof o.end === "number" && o.file === mapped.file) {
+      const s2 = o.start;
+      const e = o.end;
+      o.start = at(s2, false);
+      o.end = Math.max(at(e, true), o.start);
+      return;
+    }
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(doc);
+  return doc;
+}
+function substitutionsAt(mapped, span) {
+  return mapped.substitutions.filter((s2) => s2.source.start < span.end && s2.source.end > span.start).flatMap((s2) => s2.via);
+}
+
+// src/container/config-includes.ts
+var MAX_DEPTH = 8;
+function loaded(path, problems, comments) {
+  return { path, problems, comments };
+}
+function loadPgbouncerIni(ws, fs, main, cwd = "/") {
+  const files = [];
+  const sections2 = [];
+  const unresolved = [];
+  let current;
+  const read = (cf, depth, nested) => {
+    const readable = readContainerFile(ws, cf);
+    if (!readable) return false;
+    const file = readable.source;
+    const r = parsePgbouncerIni(file);
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    const doc = r.doc;
+    const leadingSpans = new Set((doc.leading ?? []).map((e) => e.span.start));
+    const problems = nested && current ? r.problems.filter((p) => !(p.span.file === file.path && leadingSpans.has(p.span.start) && p.message.endsWith("is set outside any section"))) : r.problems;
+    files.push(loaded(file.path, problems, r.comments));
+    const items = [
+      ...nested && current ? (doc.leading ?? []).map((entry) => ({ at: entry.span.start, kind: "entry", entry })) : [],
+      ...doc.sections.map((section) => ({ at: section.span.start, kind: "section", section })),
+      ...doc.sections.flatMap((s2) => s2.entries.map((entry) => ({ at: entry.span.start, kind: "entry", entry }))),
+      ...doc.includes.map((include) => ({ at: include.span.start, kind: "include", include }))
+    ].sort((a, b) => a.at - b.at || (a.kind === "section" ? -1 : 1));
+    for (const it of items) {
+      if (it.kind === "section") {
+        current = { ...it.section, entries: [] };
+        sections2.push(current);
+      } else if (it.kind === "entry") {
+        current?.entries.push(it.entry);
+      } else {
+        const target = fs.resolve(posix.resolve(cwd, it.include.path));
+        if (!target || depth >= MAX_DEPTH || !read(target, depth + 1, true)) unresolved.push(it.include);
+      }
+    }
+    return true;
+  };
+  if (!read(main, 0, false)) return void 0;
+  return { ini: { path: main.hostPath, sections: sections2, includes: unresolved }, files };
+}
+function loadRedisConf(ws, fs, main, cwd = "/") {
+  const files = [];
+  const out = new RedisConf();
+  const read = (cf, depth, chain) => {
+    const readable = readContainerFile(ws, cf);
+    if (!readable) return false;
+    const file = readable.source;
+    const r = parseRedisConf(file);
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    files.push(loaded(file.path, r.problems, r.comments));
+    const doc = r.doc;
+    const events = [
+      ...[...doc.entries()].map(([key2, value]) => ({ at: value.span.start, apply: () => void out.set(key2, value) })),
+      ...doc.includes.map((inc) => ({
+        at: inc.span.start,
+        apply: () => {
+          const abs = posix.resolve(cwd, inc.path);
+          const targets2 = /[*?[]/.test(abs) ? fs.glob(abs) : [fs.resolve(abs)].filter((x) => x !== void 0);
+          if (targets2.length === 0 && !/[*?[]/.test(abs)) out.includes.push(inc);
+          for (const t2 of targets2) {
+            if (chain.includes(t2.containerPath) || depth >= MAX_DEPTH || !read(t2, depth + 1, [...chain, t2.containerPath])) out.includes.push(inc);
+          }
+        }
+      }))
+    ].sort((a, b) => a.at - b.at);
+    for (const e of events) e.apply();
+    return true;
+  };
+  if (!read(main, 0, [main.containerPath])) return void 0;
+  return { conf: out, files };
 }
 
 // src/parsers/shell-words.ts
@@ -8958,17 +9250,17 @@ function readPgbouncer(stack, svc) {
   const version = image !== void 0 ? pgbouncerVersionFromImage(image) : void 0;
   const imageValue = svc.image?.kind === "known" ? svc.image : void 0;
   const base = { service: svc, ...version ? { version } : {}, ...imageValue ? { image: imageValue } : {} };
-  const iniPath = findIni(stack, svc);
-  const file = iniPath !== void 0 ? stack.workspace.read(iniPath) : void 0;
-  if (file) {
-    const parsed = parsePgbouncerIni(file);
-    stack.addFile(file.path, parsed.problems, parsed.comments);
-    const ini = parsed.doc;
+  const iniFile = findIni(stack, svc);
+  const iniPath = iniFile?.hostPath;
+  const merged = iniFile ? loadPgbouncerIni(stack.workspace, stack.image(svc).fs, iniFile) : void 0;
+  if (merged) {
+    for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
+    const ini = merged.ini;
     const databases = [];
     for (const section of ini.sections.filter((s2) => s2.name === "databases")) {
       for (const entry of section.entries) {
         const { params, problems } = parseDatabaseEntry(entry);
-        stack.addFile(file.path, problems);
+        stack.addFile(entry.span.file, problems);
         const values = /* @__PURE__ */ new Map();
         for (const [k, v] of params) {
           values.set(k, PLACEHOLDER2.test(v.value) ? unknown(`${JSON.stringify(v.value)} has a placeholder that pgbouncer does not expand itself`, v.span) : v);
@@ -9008,9 +9300,9 @@ function findIni(stack, svc) {
   const named = argv.slice(1).flatMap((w) => w.kind === "known" && w.value.endsWith(".ini") ? [w.value] : []);
   for (const p of [...named, ...DEFAULT_INI_PATHS]) {
     const hit = fs.resolve(p);
-    if (hit) return hit.hostPath;
+    if (hit) return hit;
   }
-  return fs.files().find((f) => posix.basename(f.containerPath) === "pgbouncer.ini")?.hostPath;
+  return fs.files().find((f) => posix2.basename(f.containerPath) === "pgbouncer.ini");
 }
 function pgbouncerValue(pgb, name2) {
   const raw = pgb.settings.get(name2) ?? unknown(`${name2} is not a pgbouncer setting`, pgb.service.nameSpan);
@@ -9331,154 +9623,6 @@ function unitMillis(unit) {
   return { us: 1e-3, ms: 1, s: 1e3, min: 6e4, h: 36e5, d: 864e5 }[unit] ?? 1;
 }
 
-// src/reference/redis-settings.ts
-var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
-  ["port", "6379"],
-  ["bind", "* -::*"],
-  ["protected-mode", "yes"],
-  ["maxclients", "10000"],
-  ["tcp-backlog", "511"],
-  // 0 means no limit (on 64-bit builds).
-  ["maxmemory", "0"],
-  ["maxmemory-policy", "noeviction"],
-  ["timeout", "0"],
-  ["tcp-keepalive", "300"],
-  ["databases", "16"],
-  ["appendonly", "no"],
-  ["save", "3600 1 300 100 60 10000"],
-  ["io-threads", "1"]
-]);
-var MEMORY_UNITS = { "": 1, b: 1, k: 1e3, kb: 1024, m: 1e3 ** 2, mb: 1024 ** 2, g: 1e3 ** 3, gb: 1024 ** 3 };
-function parseRedisMemory(raw) {
-  const m = /^(-?\d+)([a-z]*)$/i.exec(raw);
-  if (!m) return void 0;
-  const mul = MEMORY_UNITS[m[2].toLowerCase()];
-  return mul === void 0 ? void 0 : Number(m[1]) * mul;
-}
-
-// src/parsers/redis.ts
-function assign(settings, name2, value) {
-  const previous = settings.get(name2);
-  if (name2 === "save" && previous?.kind === "known" && value.kind === "known" && previous.value !== "" && value.value !== "") {
-    settings.set(name2, { ...value, value: `${previous.value} ${value.value}`, span: spanUnion(previous.span, value.span) });
-  } else {
-    settings.set(name2, value);
-  }
-}
-function joinWords(words, at) {
-  if (words.length === 0) return known("", at);
-  const span = words.map((w) => w.span).reduce(spanUnion);
-  const missing = words.find((w) => w.kind === "unknown");
-  if (missing) return unknown(missing.reason, span);
-  return known(words.map((w) => w.value).join(" "), span);
-}
-function parseRedisArgs(argv) {
-  const settings = /* @__PURE__ */ new Map();
-  const problems = [];
-  let i = 0;
-  const first = argv[0];
-  if (first?.kind === "known" && /(^|\/)redis-server$/.test(first.value)) i++;
-  let configFile;
-  const next = argv[i];
-  if (next && !(next.kind === "known" && next.value.startsWith("--"))) {
-    configFile = next;
-    i++;
-  }
-  let name2;
-  let words = [];
-  const flush = () => {
-    if (name2) assign(settings, name2.value.slice(2).toLowerCase(), joinWords(words, name2.span));
-  };
-  for (; i < argv.length; i++) {
-    const word = argv[i];
-    if (word.kind === "known" && word.value.startsWith("--") && word.value.length > 2) {
-      flush();
-      name2 = word;
-      words = [];
-    } else if (name2) {
-      words.push(word);
-    } else {
-      problems.push({ message: "Argument before any --option", span: word.span });
-    }
-  }
-  flush();
-  return { ...configFile ? { configFile } : {}, settings, problems };
-}
-var RedisConf = class extends Map {
-  includes = [];
-};
-function parseRedisConf(file) {
-  const doc = new RedisConf();
-  const problems = [];
-  const comments = [];
-  const text = file.text;
-  const span = (start, end) => ({ file: file.path, start, end });
-  let lineStart2 = 0;
-  for (; ; ) {
-    const nl = text.indexOf("\n", lineStart2);
-    const lineEnd = nl === -1 ? text.length : nl;
-    readLine(lineStart2, lineEnd);
-    if (nl === -1) break;
-    lineStart2 = nl + 1;
-  }
-  return { doc, problems, comments };
-  function readLine(start, end) {
-    let p = start;
-    while (p < end && /\s/.test(text[p])) p++;
-    let stop = end;
-    while (stop > p && /\s/.test(text[stop - 1])) stop--;
-    if (p >= stop) return;
-    if (text[p] === "#") {
-      comments.push({ text: text.slice(p + 1, stop).trim(), span: span(p, stop) });
-      return;
-    }
-    const words = [];
-    while (p < stop) {
-      const wStart = p;
-      let value = "";
-      if (text[p] === '"' || text[p] === "'") {
-        const quote = text[p];
-        p++;
-        let closed = false;
-        while (p < stop) {
-          const c = text[p];
-          if (c === "\\" && p + 1 < stop) {
-            const n = text[p + 1];
-            value += quote === '"' ? { n: "\n", r: "\r", t: "	", b: "\b", a: "\x07" }[n] ?? n : n === "'" ? "'" : `\\${n}`;
-            p += 2;
-            continue;
-          }
-          if (c === quote) {
-            p++;
-            closed = true;
-            break;
-          }
-          value += c;
-          p++;
-        }
-        if (!closed || p < stop && !/\s/.test(text[p])) {
-          problems.push({ message: closed ? "A closing quote must be followed by a space" : "Unbalanced quotes", span: span(wStart, stop) });
-          return;
-        }
-      } else {
-        while (p < stop && !/\s/.test(text[p])) p++;
-        value = text.slice(wStart, p);
-      }
-      words.push({ value, start: wStart, end: p });
-      while (p < stop && /\s/.test(text[p])) p++;
-    }
-    const [head, ...args] = words;
-    if (!head) return;
-    const name2 = head.value.toLowerCase();
-    const valueSpan = args.length > 0 ? span(args[0].start, args[args.length - 1].end) : span(head.end, head.end);
-    if (name2 === "include") {
-      doc.includes.push({ path: args.map((a) => a.value).join(" "), span: valueSpan });
-      return;
-    }
-    assign(doc, name2, known(args.map((a) => a.value).join(" "), valueSpan));
-  }
-}
-
 // src/inputs/redis.ts
 var REDIS_IMAGES = /^(redis|redis\/redis-stack-server|redis\/redis-stack|bitnami\/redis|valkey\/valkey|bitnami\/valkey|eqalpha\/keydb)$/;
 function isRedisService(stack, svc) {
@@ -9493,12 +9637,12 @@ function readRedis(stack, svc) {
   let conf;
   let unreadConfig;
   if (parsed.configFile) {
-    const hit = parsed.configFile.kind === "known" ? stack.image(svc).fs.resolve(parsed.configFile.value) : void 0;
-    const file = hit ? stack.workspace.read(hit.hostPath) : void 0;
-    if (file) {
-      const r = parseRedisConf(file);
-      stack.addFile(file.path, r.problems, r.comments);
-      conf = r.doc;
+    const fs = stack.image(svc).fs;
+    const hit = parsed.configFile.kind === "known" ? fs.resolve(parsed.configFile.value) : void 0;
+    const merged = hit ? loadRedisConf(stack.workspace, fs, hit) : void 0;
+    if (merged) {
+      for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
+      conf = merged.conf;
     } else {
       unreadConfig = parsed.configFile.kind === "known" ? `redis-server reads ${parsed.configFile.value}, which is not in the repository` : parsed.configFile.reason;
     }
@@ -9523,7 +9667,7 @@ function redisInt(redis, name2) {
 }
 
 // src/python/evaluate.ts
-import * as posix2 from "node:path/posix";
+import * as posix3 from "node:path/posix";
 
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
@@ -16097,7 +16241,7 @@ function resolveModule(name2, searchRoots2, exists) {
   const rel = name2.split(".").join("/");
   for (const root of searchRoots2) {
     for (const candidate of [`${rel}.py`, `${rel}/__init__.py`]) {
-      const path = posix2.normalize(posix2.join(root === "" ? "." : root, candidate));
+      const path = posix3.normalize(posix3.join(root === "" ? "." : root, candidate));
       if (!path.startsWith("../") && exists(path)) return path;
     }
   }
@@ -16105,9 +16249,9 @@ function resolveModule(name2, searchRoots2, exists) {
 }
 function moduleCandidates(dir, dotted2) {
   const rel = dotted2 === "" ? "" : dotted2.split(".").join("/");
-  const base = posix2.normalize(posix2.join(dir === "" ? "." : dir, rel));
-  if (dotted2 === "") return [posix2.join(base, "__init__.py")];
-  return [`${base}.py`, posix2.join(base, "__init__.py")];
+  const base = posix3.normalize(posix3.join(dir === "" ? "." : dir, rel));
+  if (dotted2 === "") return [posix3.join(base, "__init__.py")];
+  return [`${base}.py`, posix3.join(base, "__init__.py")];
 }
 function settingsModuleFromEntrypoint(appModule2, searchRoots2, readFile, exists) {
   const path = resolveModule(appModule2.split(":")[0], searchRoots2, exists);
@@ -16168,17 +16312,17 @@ var ModuleRunner = class {
         ev.envUncertain = reason;
       },
       dotenvLoaded: (span, search2) => {
-        const dir = posix2.dirname(mod.path);
+        const dir = posix3.dirname(mod.path);
         let file;
         if (search2 !== "unknown") {
-          file = search2 === "module-dir" ? [posix2.join(dir, ".env")].find((p) => ev.exists(p)) : filesUpwards(dir, [".env"], (p) => ev.exists(p))[0];
+          file = search2 === "module-dir" ? [posix3.join(dir, ".env")].find((p) => ev.exists(p)) : filesUpwards(dir, [".env"], (p) => ev.exists(p))[0];
           if (!file) return;
         }
         if (ev.dotenvLoadedAt) return;
         ev.dotenvLoadedAt = span;
         ev.dotenvFile = file;
       },
-      decoupleFiles: () => filesUpwards(posix2.dirname(mod.path), ["settings.ini", ".env"], (p) => ev.exists(p)),
+      decoupleFiles: () => filesUpwards(posix3.dirname(mod.path), ["settings.ini", ".env"], (p) => ev.exists(p)),
       forgetNamespace: (reason, span) => {
         for (const name2 of mod.bindings.keys()) mod.bindings.set(name2, unknown(reason, span));
       },
@@ -16629,15 +16773,15 @@ var ModuleRunner = class {
   /** `from pkg import mod` where mod is a file of the package rather than a name in `__init__.py`. */
   submodule(packagePath, name2, span) {
     if (!packagePath.endsWith("/__init__.py") && packagePath !== "__init__.py") return void 0;
-    const dir = posix2.dirname(packagePath);
+    const dir = posix3.dirname(packagePath);
     const path = moduleCandidates(dir, name2).find((p) => this.ev.exists(p));
     const state = path ? this.ev.load(path) : void 0;
     return state ? box({ type: "module", name: name2, bindings: state.bindings }, span) : void 0;
   }
   resolveFrom(level, dotted2) {
     if (level === 0) return this.ev.resolveAbsolute(dotted2);
-    let dir = posix2.dirname(this.mod.path);
-    for (let l = 1; l < level; l++) dir = posix2.dirname(dir);
+    let dir = posix3.dirname(this.mod.path);
+    for (let l = 1; l < level; l++) dir = posix3.dirname(dir);
     return moduleCandidates(dir, dotted2).find((p) => this.ev.exists(p));
   }
   /** What `import *` copies: `__all__` when it is a known list of names, else every name not starting with `_`. */
@@ -16792,13 +16936,13 @@ function dictDelete(dict, key2) {
 }
 function filesUpwards(dir, names, exists) {
   const found = [];
-  for (let d = dir; ; d = posix2.dirname(d)) {
+  for (let d = dir; ; d = posix3.dirname(d)) {
     const base = d === "." ? "" : d;
     for (const name2 of names) {
       const p = base ? `${base}/${name2}` : name2;
       if (exists(p)) found.push(p);
     }
-    if (d === "." || d === "/" || d === "" || posix2.dirname(d) === d) break;
+    if (d === "." || d === "/" || d === "" || posix3.dirname(d) === d) break;
   }
   return found;
 }
@@ -16869,11 +17013,22 @@ function instructionWords(ins) {
 }
 
 // src/container/filesystem.ts
-import { join as join2, posix as posix3, relative, sep } from "node:path";
+import { realpathSync } from "node:fs";
+import { join as join2, posix as posix4, relative, sep } from "node:path";
 function repoPath(...parts) {
-  const p = posix3.normalize(posix3.join(...parts.map((x) => x || ".")));
-  if (p === ".." || p.startsWith("../") || posix3.isAbsolute(p)) return void 0;
+  const p = posix4.normalize(posix4.join(...parts.map((x) => x || ".")));
+  if (p === ".." || p.startsWith("../") || posix4.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
+}
+function staysInside(ws, rel) {
+  try {
+    const root = realpathSync(ws.rootAbs);
+    const real = realpathSync(join2(ws.rootAbs, rel || "."));
+    const r = relative(root, real);
+    return r === "" || !r.startsWith(`..${sep}`) && r !== ".." && !r.startsWith("/");
+  } catch {
+    return true;
+  }
 }
 function originOf(s2, hostPath) {
   if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
@@ -16907,7 +17062,7 @@ var ContainerFs = class _ContainerFs {
   }
   /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
   state(containerPath2) {
-    const p = posix3.normalize(containerPath2);
+    const p = posix4.normalize(containerPath2);
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s2 = this.sources[i];
       if (s2.incomplete) continue;
@@ -16924,7 +17079,10 @@ var ContainerFs = class _ContainerFs {
       if (s2.isDir && under(p, s2.containerPath)) {
         if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
         const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
-        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
+        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) {
+          if (!staysInside(this.ws, host)) return { kind: "unknown", origin: { kind: "unknown", reason: `${host} leaves the checked folder through a symlink`, via: s2.via }, via: s2.via };
+          return { kind: "file", file: fileOf(s2, p, host) };
+        }
         if (s2.hides) return { kind: "absent" };
       }
       if (s2.hides && s2.isDir && p === s2.containerPath) return { kind: "absent" };
@@ -16965,7 +17123,7 @@ var ContainerFs = class _ContainerFs {
       for (const f of this.ws.filesUnder(s2.hostPath)) {
         if (s2.ignored?.(f)) continue;
         const r = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
-        const cp = posix3.join(s2.containerPath, r);
+        const cp = posix4.join(s2.containerPath, r);
         out.set(cp, fileOf(s2, cp, f));
       }
     }
@@ -16985,7 +17143,7 @@ var ContainerFs = class _ContainerFs {
   }
   /** The layer saying a folder may hold more files than arena-lint sees, when one covers `dir`. */
   incompleteAt(dir) {
-    const d = posix3.normalize(dir);
+    const d = posix4.normalize(dir);
     return this.sources.find((s2) => s2.incomplete && (d === s2.containerPath || under(d, s2.containerPath)));
   }
   /** Layers below which nothing is known (for `inspect` and for include resolution). */
@@ -16994,7 +17152,7 @@ var ContainerFs = class _ContainerFs {
   }
   /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`), sorted as glob(3) sorts them. */
   glob(pattern) {
-    const re = globToRegExp(posix3.normalize(pattern));
+    const re = globToRegExp(posix4.normalize(pattern));
     return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => a.containerPath < b.containerPath ? -1 : 1);
   }
   /**
@@ -17002,11 +17160,22 @@ var ContainerFs = class _ContainerFs {
    * would be filled with from this image.
    */
   subtree(dir) {
-    const d = posix3.normalize(dir);
+    const d = posix4.normalize(dir);
     const out = [];
+    for (const s2 of this.sources) {
+      if ((s2.opaque || s2.incomplete) && under(s2.containerPath, d)) out.push({ ...s2, containerPath: `/${rest(s2.containerPath, d)}` });
+    }
     for (const f of this.files()) {
       if (!under(f.containerPath, d)) continue;
-      out.push({ containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin, ...f.chain ? { chain: f.chain } : {} });
+      out.push({
+        containerPath: `/${rest(f.containerPath, d)}`,
+        hostPath: f.hostPath,
+        isDir: false,
+        via: f.via,
+        origin: f.origin,
+        ...f.chain ? { chain: f.chain } : {},
+        ...f.rendering ? { rendering: f.rendering } : {}
+      });
     }
     return out;
   }
@@ -17049,21 +17218,21 @@ function serviceImage(ws, composeDir, svc) {
           workdir = "/";
           sources.length = 0;
         } else if (ins.keyword === "WORKDIR") {
-          workdir = posix3.resolve(workdir, ins.args.text.trim());
+          workdir = posix4.resolve(workdir, ins.args.text.trim());
         } else if (ins.keyword === "COPY" || ins.keyword === "ADD") {
           const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : void 0);
           if (words.some((w) => w?.startsWith("--from"))) continue;
           const plain2 = words.filter((w) => w !== void 0 && !w.startsWith("--"));
           if (plain2.length < 2) continue;
           const dest = plain2[plain2.length - 1];
-          const destAbs = posix3.resolve(workdir, dest);
+          const destAbs = posix4.resolve(workdir, dest);
           for (const src of plain2.slice(0, -1)) {
             const host = repoPath(buildContext, src);
             if (host === void 0 || /[*?[]/.test(src)) continue;
             const isDir = ws.isDir(host);
             const destIsDir = dest.endsWith("/") || plain2.length > 2 || isDir;
             sources.push({
-              containerPath: isDir || !destIsDir ? destAbs : posix3.join(destAbs, posix3.basename(host)),
+              containerPath: isDir || !destIsDir ? destAbs : posix4.join(destAbs, posix4.basename(host)),
               hostPath: host,
               isDir,
               via: ins.span
@@ -17077,7 +17246,7 @@ function serviceImage(ws, composeDir, svc) {
     if (v.type !== "bind" || !v.source) continue;
     const host = repoPath(composeDir, v.source);
     if (host === void 0) continue;
-    sources.push({ containerPath: posix3.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: "mount", hostPath: host, via: v.span }, hides: true });
+    sources.push({ containerPath: posix4.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: "mount", hostPath: host, via: v.span }, hides: true });
   }
   const out = { fs: new ContainerFs(ws, sources) };
   if (buildContext !== void 0) out.buildContext = buildContext;
@@ -18162,7 +18331,7 @@ function effectiveWords(words) {
     while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
     const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 || !Object.hasOwn(WRAPPER_ARG_OPTIONS, name2) ? void 0 : WRAPPER_ARG_OPTIONS[name2];
+    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
     if (argOptions === void 0) return words.slice(i);
     i++;
     while (i < words.length) {
@@ -18916,10 +19085,10 @@ function replicaNumber(svc) {
 }
 function normalizeIdentity(svc, tier, data) {
   const n = tier.numbered ? replicaNumber(svc) : void 0;
+  const number2 = n === void 0 ? void 0 : new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, "g");
   const swap = (s2) => {
-    let out = s2.split(svc.name).join("{name}");
-    if (n !== void 0) out = out.replace(new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, "g"), "{n}");
-    return out;
+    const out = s2.includes(svc.name) ? s2.split(svc.name).join("{name}") : s2;
+    return number2 && out.includes(n) ? out.replace(number2, "{n}") : out;
   };
   const walk2 = (d) => {
     if (typeof d === "string") return swap(d);
@@ -19327,7 +19496,7 @@ import { existsSync, readFileSync as readFileSync2 } from "node:fs";
 import { isAbsolute, relative as relative2, resolve } from "node:path";
 
 // src/stack/stack.ts
-import { posix as posix5 } from "node:path";
+import { posix as posix6 } from "node:path";
 
 // src/parsers/interpolate.ts
 var NO_VARIABLES = { lookup: () => void 0 };
@@ -19542,8 +19711,18 @@ var import_yaml = __toESM(require_dist(), 1);
 function parseYaml(file) {
   const problems = [];
   let doc;
+  let comments = [];
   try {
-    doc = import_yaml.default.parseDocument(file.text, { merge: true, prettyErrors: false });
+    const tokens = [...new import_yaml.default.Parser().parse(file.text)];
+    comments = commentsOf(file, tokens);
+    for (const d of new import_yaml.default.Composer({ merge: true }).compose(tokens, true, file.text.length)) {
+      if (!doc) doc = d;
+      else {
+        doc.errors.push(new import_yaml.default.YAMLParseError([d.range[0], d.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+        break;
+      }
+    }
+    if (!doc) throw new Error("no document");
     const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
     for (const e of syntax.slice(0, 1)) {
       const start = Math.min(e.pos[0], file.text.length);
@@ -19557,7 +19736,7 @@ function parseYaml(file) {
   } catch (e) {
     problems.push({ message: `cannot read YAML: ${e.message}`, span: { file: file.path, start: 0, end: 0 } });
   }
-  return { doc, problems, comments: yamlComments(file) };
+  return { doc, problems, comments };
 }
 var kindOf = (n) => (0, import_yaml.isMap)(n) ? "mapping" : (0, import_yaml.isSeq)(n) ? "sequence" : "scalar";
 function composeRefusal(doc, file) {
@@ -19577,11 +19756,24 @@ function composeRefusal(doc, file) {
     for (let i = file.text.indexOf("\n"); i >= 0 && i < offset; i = file.text.indexOf("\n", i + 1)) line++;
     return line;
   };
-  import_yaml.default.visit(doc, {
-    Alias(_, alias) {
-      if (alias.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${alias.source}'`, span: at(alias, whole) });
-    },
-    Map(_, map) {
+  const walk2 = (node, depth = 0) => {
+    if (depth > 500) return;
+    if ((0, import_yaml.isAlias)(node)) {
+      if (node.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${node.source}'`, span: at(node, whole) });
+      return;
+    }
+    if ((0, import_yaml.isPair)(node)) {
+      walk2(node.key, depth + 1);
+      walk2(node.value, depth + 1);
+      return;
+    }
+    if ((0, import_yaml.isSeq)(node)) {
+      for (const item of node.items) walk2(item, depth + 1);
+      return;
+    }
+    if (!(0, import_yaml.isMap)(node)) return;
+    const map = node;
+    {
       const seen = /* @__PURE__ */ new Map();
       for (const pair2 of map.items) {
         const key2 = pair2.key;
@@ -19603,7 +19795,12 @@ function composeRefusal(doc, file) {
         else constructing.push({ message: `mapping key "${name2}" already defined at line ${lineOf(first)}`, span: keySpan });
       }
     }
-  });
+    for (const pair2 of map.items) {
+      walk2(pair2.key, depth + 1);
+      walk2(pair2.value, depth + 1);
+    }
+  };
+  walk2(doc.contents);
   const earliest = (list) => list.sort((a, b) => a.span.start - b.span.start)[0];
   return earliest(composing) ?? earliest(constructing);
 }
@@ -19621,21 +19818,26 @@ function mergeRefusal(doc, value, keySpan, at, lineOf) {
   }
   return void 0;
 }
-function yamlComments(file) {
+function commentsOf(file, tokens) {
   const comments = [];
-  let offset = 0;
-  try {
-    for (const tok of new import_yaml.default.Lexer().lex(file.text)) {
-      const control = tok.length === 1 && tok.charCodeAt(0) < 32 && tok !== "\n" && tok !== "	" && tok !== "\r";
-      if (!control && tok.startsWith("#")) {
-        comments.push({ text: tok.slice(1), span: { file: file.path, start: offset, end: offset + tok.length } });
-      }
-      if (!control) offset += tok.length;
+  if (!file.text.includes("#")) return comments;
+  const walk2 = (t2, depth) => {
+    if (depth > 2e3 || t2 === null || typeof t2 !== "object") return;
+    if (Array.isArray(t2)) {
+      for (const x of t2) walk2(x, depth + 1);
+      return;
     }
-  } catch {
-  }
-  return comments;
+    const tok = t2;
+    if (tok.type === "comment" && typeof tok.offset === "number" && typeof tok.source === "string") {
+      comments.push({ text: tok.source.slice(1), span: { file: file.path, start: tok.offset, end: tok.offset + tok.source.length } });
+      return;
+    }
+    for (const field of CST_FIELDS) if (tok[field] !== void 0) walk2(tok[field], depth + 1);
+  };
+  walk2(tokens, 0);
+  return comments.sort((x, y) => x.span.start - y.span.start);
 }
+var CST_FIELDS = ["start", "key", "sep", "value", "end", "items", "props"];
 function nodeSpan(file, node, fallback) {
   const r = node?.range;
   if (!r) return fallback ?? { file, start: 0, end: 0 };
@@ -19691,7 +19893,8 @@ function scalarString(node) {
 function scalarText(file, node) {
   const value = scalarString(node);
   if (value === void 0 || !node.range) return void 0;
-  const [start, end] = node.range;
+  const start = node.range[0];
+  const end = node.range[1];
   const whole = { file: file.path, start, end };
   const b = new MappedTextBuilder(file.path, whole);
   const src = file.text;
@@ -19701,6 +19904,10 @@ function scalarText(file, node) {
   else if (type === "BLOCK_FOLDED" || type === "BLOCK_LITERAL") {
     const nl = src.indexOf("\n", start);
     j = nl < 0 ? end : nl + 1;
+  }
+  if (j + value.length <= end && src.startsWith(value, j)) {
+    b.pushLiteral(value, j);
+    return b.build();
   }
   for (let i = 0; i < value.length; i++) {
     const ch = value[i];
@@ -20009,7 +20216,7 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
 }
 
 // src/inputs/nginx.ts
-import { posix as posix4 } from "node:path";
+import { posix as posix5 } from "node:path";
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -20604,39 +20811,14 @@ function parseNginx(file) {
 import { closeSync, openSync, readSync } from "node:fs";
 import { join as join4 } from "node:path";
 
-// src/container/render.ts
-function readContainerFile(ws, file) {
-  if (file.rendering) return { source: createSourceFile(file.rendering.content.file, file.rendering.content.text), mapped: file.rendering.content };
-  const source = ws.read(file.hostPath);
-  return source ? { source } : void 0;
+// src/parsers/template.ts
+var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
+function jinjaTagAt(text) {
+  const m = JINJA_TAG.exec(text);
+  return m ? m.index : -1;
 }
-function remapSpans(doc, mapped) {
-  const seen = /* @__PURE__ */ new Set();
-  const n = mapped.text.length;
-  const at = (o, end) => {
-    if (n === 0) return mapped.whole.start;
-    if (end) return o <= 0 ? mapped.srcStart[0] ?? 0 : mapped.srcEnd[Math.min(o, n) - 1] ?? mapped.whole.end;
-    return o >= n ? mapped.srcEnd[n - 1] ?? mapped.whole.end : mapped.srcStart[o] ?? mapped.whole.start;
-  };
-  const visit = (x) => {
-    if (!x || typeof x !== "object" || seen.has(x)) return;
-    seen.add(x);
-    if (Array.isArray(x)) {
-      x.forEach(visit);
-      return;
-    }
-    const o = x;
-    if (typeof o.file === "string" && typeof o.start === "number" && typeof o.end === "number" && o.file === mapped.file) {
-      const s2 = o.start;
-      const e = o.end;
-      o.start = at(s2, false);
-      o.end = Math.max(at(e, true), o.start);
-      return;
-    }
-    for (const v of Object.values(o)) visit(v);
-  };
-  visit(doc);
-  return doc;
+function isJinjaTemplate(text) {
+  return jinjaTagAt(text) >= 0;
 }
 
 // src/inputs/nginx.ts
@@ -20644,7 +20826,6 @@ var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
 var CONF_D = "/etc/nginx/conf.d";
-var JINJA = /\{\{[^{}\n]*\}\}|\{%-?\s*[a-z]+\b[^%\n]*%\}|\{#[^#\n]*#\}/;
 function maskBlockPlaceholders(file) {
   if (!file.text.includes("${")) return file;
   const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
@@ -20663,9 +20844,9 @@ function startsWithBom(ws, hostPath) {
     return false;
   }
 }
-function buildNginxModel(ws, fs, _extraFiles = [], main = `${NGINX_PREFIX}/nginx.conf`) {
+function buildNginxModel(ws, fs, _extraFiles = [], opts = {}) {
   const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
-  b.build(main);
+  b.build(opts.main ?? `${NGINX_PREFIX}/nginx.conf`, opts.assumeImageDefault ?? true, opts.anchor);
   return b.result();
 }
 function withRenderedTemplates(ws, fs) {
@@ -20673,7 +20854,7 @@ function withRenderedTemplates(ws, fs) {
   const extra = [];
   for (const f of fs.files()) {
     if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
-      const rendered = posix4.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
+      const rendered = posix5.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
       extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via, origin: { kind: "rendered", template: f.hostPath, renderer: "envsubst", via: f.via } });
     }
   }
@@ -20691,6 +20872,7 @@ var NginxBuilder = class {
   unresolved = [];
   unread = [];
   unknowns = [];
+  rendered = [];
   imageFiles = [];
   loaded = /* @__PURE__ */ new Set();
   parsed = /* @__PURE__ */ new Map();
@@ -20702,12 +20884,15 @@ var NginxBuilder = class {
     this.parsed.set(key2, void 0);
     const readable = readContainerFile(this.ws, f);
     if (!readable) return void 0;
-    if (JINJA.test(readable.source.text)) {
+    if (isJinjaTemplate(readable.source.text)) {
       this.unread.push({ path: f.hostPath, reason: "a Jinja template: nothing in the container renders it" });
       return void 0;
     }
     const r = parseNginx(maskBlockPlaceholders(readable.source));
-    if (readable.mapped) remapSpans(r, readable.mapped);
+    if (readable.mapped) {
+      remapSpans(r, readable.mapped);
+      this.rendered.push(readable.mapped);
+    }
     if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
       const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
       const word = first?.[1] ?? "";
@@ -20720,8 +20905,12 @@ var NginxBuilder = class {
     this.parsed.set(key2, dirs);
     return dirs;
   }
-  build(mainPath) {
+  build(mainPath, assumeImageDefault, anchor) {
     const main = this.fs.state(mainPath);
+    if (main.kind === "absent" && !assumeImageDefault && anchor) {
+      this.unknowns.push({ what: mainPath, reason: "the image's own nginx.conf is not known and the repository does not provide one", span: anchor });
+      return;
+    }
     if (main.kind === "file") {
       this.load(main.file, "main", "main", void 0, []);
       return;
@@ -20764,13 +20953,13 @@ var NginxBuilder = class {
   }
   include(d, context, parent, via, chain) {
     const arg = d.args[0];
-    const target = posix4.isAbsolute(arg.value) ? arg.value : posix4.join(NGINX_PREFIX, arg.value);
+    const target = posix5.isAbsolute(arg.value) ? arg.value : posix5.join(NGINX_PREFIX, arg.value);
     const isGlob = /[*?[]/.test(target);
     let matches;
     if (isGlob) {
       this.noteIncomplete(target, arg.span);
       matches = this.fs.glob(target);
-      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix4.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
+      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix5.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
     } else {
       const st = this.fs.state(target);
       matches = st.kind === "file" ? [st.file] : [];
@@ -20794,7 +20983,7 @@ var NginxBuilder = class {
   }
   /** A glob over a folder start-up may fill with files arena-lint cannot name. */
   noteIncomplete(glob, span) {
-    const dir = posix4.dirname(glob.split(/[*?[]/)[0] + "x");
+    const dir = posix5.dirname(glob.split(/[*?[]/)[0] + "x");
     const layer = this.fs.incompleteAt(dir);
     if (layer) this.unknowns.push({ what: glob, reason: layer.origin?.kind === "unknown" ? layer.origin.reason : "more files may be written here", span: span ?? layer.via });
   }
@@ -20858,6 +21047,7 @@ var NginxBuilder = class {
       imageFiles: [...new Set(this.imageFiles)],
       unreadFiles: this.unread,
       unknowns: this.unknowns,
+      viaOf: (span) => this.rendered.filter((m) => m.file === span.file).flatMap((m) => substitutionsAt(m, span)),
       problems: this.problems,
       comments: this.comments
     };
@@ -20900,6 +21090,7 @@ function inherited(node, name2) {
   }
   return [];
 }
+var BUILTIN_VARIABLES = new Set("args binary_remote_addr body_bytes_sent bytes_sent connection connection_requests connection_time content_length content_type document_root document_uri host hostname https is_args limit_rate msec nginx_version pid pipe proxy_protocol_addr proxy_protocol_port proxy_protocol_server_addr proxy_protocol_server_port query_string realpath_root remote_addr remote_port remote_user request request_body request_body_file request_completion request_filename request_id request_length request_method request_time request_uri scheme server_addr server_name server_port server_protocol status tcpinfo_rtt tcpinfo_rttvar tcpinfo_snd_cwnd tcpinfo_rcv_space time_iso8601 time_local uri proxy_add_x_forwarded_for proxy_host proxy_port realip_remote_addr realip_remote_port gzip_ratio limit_req_status limit_conn_status invalid_referer secure_link secure_link_expires uid_got uid_reset uid_set fastcgi_script_name fastcgi_path_info date_local date_gmt connections_active connections_reading connections_writing connections_waiting http2 http3 modern_browser ancient_browser msie binary_remote_addr embedded_variable request_body_file sent_http_ content_type".split(" "));
 
 // src/stack/host-tier.ts
 function hostTier(stack) {
@@ -20919,7 +21110,7 @@ var PROXY_NAME = /nginx|proxy|gateway/i;
 var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
 function buildStack(ws, composePath) {
   const file = ws.read(composePath);
-  const dir = posix5.dirname(composePath) === "." ? "" : posix5.dirname(composePath);
+  const dir = posix6.dirname(composePath) === "." ? "" : posix6.dirname(composePath);
   const files = /* @__PURE__ */ new Set([composePath]);
   const problems = [];
   const comments = [];
@@ -22556,6 +22747,7 @@ var Workspace = class {
   listing;
   fileSet;
   missing = /* @__PURE__ */ new Set();
+  kinds = /* @__PURE__ */ new Map();
   /** Every file below the root, sorted, without VCS, dependency and ignored folders. */
   files() {
     if (this.listing) return this.listing;
@@ -22587,18 +22779,24 @@ var Workspace = class {
     if (this.sources.has(rel)) return true;
     this.files();
     if (this.fileSet.has(rel)) return true;
-    try {
-      return statSync(join5(this.rootAbs, rel)).isFile();
-    } catch {
-      return false;
-    }
+    return this.kind(rel) === "file";
   }
   isDir(rel) {
-    try {
-      return statSync(join5(this.rootAbs, rel || ".")).isDirectory();
-    } catch {
-      return false;
+    return this.kind(rel || ".") === "dir";
+  }
+  /** What a path is, asked of the file system once per path: a 1000-replica stack asks the same ones 1000 times. */
+  kind(rel) {
+    let k = this.kinds.get(rel);
+    if (k === void 0) {
+      try {
+        const st = statSync(join5(this.rootAbs, rel));
+        k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
+      } catch {
+        k = "none";
+      }
+      this.kinds.set(rel, k);
     }
+    return k;
   }
   /** Files directly or indirectly below a folder. */
   filesUnder(dir) {
@@ -22629,7 +22827,7 @@ var Workspace = class {
 };
 
 // src/security/secrets.ts
-import { posix as posix6 } from "node:path";
+import { posix as posix7 } from "node:path";
 
 // src/security/stack-access.ts
 function sourceOf(stack, path) {
@@ -22780,7 +22978,7 @@ function userlistSecrets(stack, out) {
   for (const pgb of dataTier(stack).pgbouncers) {
     const auth = pgb.settings.get("auth_file");
     if (auth?.kind !== "known" || auth.value === "") continue;
-    const containerPath2 = posix6.isAbsolute(auth.value) ? auth.value : posix6.join("/etc/pgbouncer", auth.value);
+    const containerPath2 = posix7.isAbsolute(auth.value) ? auth.value : posix7.join("/etc/pgbouncer", auth.value);
     const hostPath = stack.image(pgb.service).fs.resolve(containerPath2)?.hostPath;
     const file = hostPath !== void 0 ? sourceOf(stack, hostPath) : void 0;
     if (!file) continue;
@@ -25511,10 +25709,10 @@ var nginx_refuses_config_default = defineRule({
 function refusals(proxy, sources, where) {
   const via = (n) => n.includedVia.length ? ` (read through the include at ${n.includedVia.map(where).join(" -> ")})` : "";
   const model = proxy.nginx;
-  const loaded2 = new Set(model.files.filter((f) => f.role !== "snippet").map((f) => f.path));
+  const loaded3 = new Set(model.files.filter((f) => f.role !== "snippet").map((f) => f.path));
   const out = [];
   const official = isOfficialImage(proxy);
-  for (const path of loaded2) {
+  for (const path of loaded3) {
     const file = sources.get(path);
     if (file?.bom && file.text.trim() !== "") {
       out.push({
@@ -25529,7 +25727,7 @@ function refusals(proxy, sources, where) {
     nodes.push(n);
     if (!UNJUDGED_BLOCKS.has(n.directive.name)) n.children.forEach(visit);
   };
-  model.roots.filter((n) => loaded2.has(n.directive.span.file)).forEach(visit);
+  model.roots.filter((n) => loaded3.has(n.directive.span.file)).forEach(visit);
   const hasLoadModule = nodes.some((n) => n.directive.name === "load_module");
   const formats = /* @__PURE__ */ new Map();
   const formatsOf = (http) => {
@@ -25615,7 +25813,7 @@ function refusals(proxy, sources, where) {
   }
   if (official && !proxy.image.dockerfile && !proxy.service.command && !proxy.service.entrypoint) {
     for (const span of model.unresolvedIncludes) {
-      if (!loaded2.has(span.file)) continue;
+      if (!loaded3.has(span.file)) continue;
       const text = sources.get(span.file)?.text.slice(span.start, span.end).replace(/^["']|["']$/g, "") ?? "";
       const target = text.startsWith("/") ? text : `/etc/nginx/${text}`;
       if (hasTemplateValue(text) || OFFICIAL_IMAGE_FILES.has(target)) continue;

@@ -6474,7 +6474,7 @@ var require_parser = __commonJS({
        */
       *next(source) {
         this.source = source;
-        if (node_process.env.LOG_TOKENS)
+        if (false)
           console.log("|", cst.prettyToken(source));
         if (this.atScalar) {
           this.atScalar = false;
@@ -7896,7 +7896,7 @@ var SourceSet = class {
 };
 
 // src/stack/stack.ts
-import { posix as posix5 } from "node:path";
+import { posix as posix6 } from "node:path";
 
 // src/core/value.ts
 function known(value, span, extra = {}) {
@@ -7929,26 +7929,53 @@ var MappedTextBuilder = class {
     this.whole = whole;
   }
   text = "";
-  srcStart = [];
-  srcEnd = [];
+  srcStart = new Int32Array(16);
+  srcEnd = new Int32Array(16);
+  size = 0;
   subs = [];
   get length() {
     return this.text.length;
   }
+  reserve(more) {
+    const need = this.size + more;
+    if (need <= this.srcStart.length) return;
+    let cap = this.srcStart.length * 2;
+    while (cap < need) cap *= 2;
+    const starts = new Int32Array(cap);
+    starts.set(this.srcStart.subarray(0, this.size));
+    const ends = new Int32Array(cap);
+    ends.set(this.srcEnd.subarray(0, this.size));
+    this.srcStart = starts;
+    this.srcEnd = ends;
+  }
   /** Appends characters written literally; `starts[i]`/`ends[i]` locate character i in the source. */
   pushChar(ch, start, end) {
     this.text += ch;
+    this.reserve(ch.length);
     for (let i = 0; i < ch.length; i++) {
-      this.srcStart.push(start);
-      this.srcEnd.push(end);
+      this.srcStart[this.size] = start;
+      this.srcEnd[this.size] = end;
+      this.size++;
     }
+  }
+  /** Appends `text`, whose characters map one to one onto the source from `offset` on. */
+  pushLiteral(text, offset) {
+    this.text += text;
+    this.reserve(text.length);
+    for (let i = 0; i < text.length; i++) {
+      this.srcStart[this.size + i] = offset + i;
+      this.srcEnd[this.size + i] = offset + i + 1;
+    }
+    this.size += text.length;
   }
   pushMapped(m, from = 0, to = m.text.length) {
     const offset = this.text.length;
     this.text += m.text.slice(from, to);
+    this.reserve(to - from);
     for (let i = from; i < to; i++) {
-      this.srcStart.push(m.srcStart[i]);
-      this.srcEnd.push(m.srcEnd[i]);
+      this.srcStart[this.size] = m.srcStart[i];
+      this.srcEnd[this.size] = m.srcEnd[i];
+      this.size++;
     }
     for (const s2 of m.substitutions) {
       const a = Math.max(s2.start, from);
@@ -7969,7 +7996,7 @@ var MappedTextBuilder = class {
 };
 function literalText(file, text, offset) {
   const b = new MappedTextBuilder(file, { file, start: offset, end: offset + text.length });
-  for (let i = 0; i < text.length; i++) b.pushChar(text[i], offset + i, offset + i + 1);
+  b.pushLiteral(text, offset);
   return b.build();
 }
 function rangeOf(m, start, end) {
@@ -8206,8 +8233,18 @@ var import_yaml = __toESM(require_dist(), 1);
 function parseYaml(file) {
   const problems = [];
   let doc;
+  let comments = [];
   try {
-    doc = import_yaml.default.parseDocument(file.text, { merge: true, prettyErrors: false });
+    const tokens = [...new import_yaml.default.Parser().parse(file.text)];
+    comments = commentsOf(file, tokens);
+    for (const d of new import_yaml.default.Composer({ merge: true }).compose(tokens, true, file.text.length)) {
+      if (!doc) doc = d;
+      else {
+        doc.errors.push(new import_yaml.default.YAMLParseError([d.range[0], d.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+        break;
+      }
+    }
+    if (!doc) throw new Error("no document");
     const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
     for (const e of syntax.slice(0, 1)) {
       const start = Math.min(e.pos[0], file.text.length);
@@ -8221,7 +8258,7 @@ function parseYaml(file) {
   } catch (e) {
     problems.push({ message: `cannot read YAML: ${e.message}`, span: { file: file.path, start: 0, end: 0 } });
   }
-  return { doc, problems, comments: yamlComments(file) };
+  return { doc, problems, comments };
 }
 var kindOf = (n) => (0, import_yaml.isMap)(n) ? "mapping" : (0, import_yaml.isSeq)(n) ? "sequence" : "scalar";
 function composeRefusal(doc, file) {
@@ -8241,11 +8278,24 @@ function composeRefusal(doc, file) {
     for (let i = file.text.indexOf("\n"); i >= 0 && i < offset; i = file.text.indexOf("\n", i + 1)) line++;
     return line;
   };
-  import_yaml.default.visit(doc, {
-    Alias(_, alias) {
-      if (alias.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${alias.source}'`, span: at(alias, whole) });
-    },
-    Map(_, map) {
+  const walk2 = (node, depth = 0) => {
+    if (depth > 500) return;
+    if ((0, import_yaml.isAlias)(node)) {
+      if (node.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${node.source}'`, span: at(node, whole) });
+      return;
+    }
+    if ((0, import_yaml.isPair)(node)) {
+      walk2(node.key, depth + 1);
+      walk2(node.value, depth + 1);
+      return;
+    }
+    if ((0, import_yaml.isSeq)(node)) {
+      for (const item of node.items) walk2(item, depth + 1);
+      return;
+    }
+    if (!(0, import_yaml.isMap)(node)) return;
+    const map = node;
+    {
       const seen = /* @__PURE__ */ new Map();
       for (const pair2 of map.items) {
         const key2 = pair2.key;
@@ -8267,7 +8317,12 @@ function composeRefusal(doc, file) {
         else constructing.push({ message: `mapping key "${name2}" already defined at line ${lineOf(first)}`, span: keySpan });
       }
     }
-  });
+    for (const pair2 of map.items) {
+      walk2(pair2.key, depth + 1);
+      walk2(pair2.value, depth + 1);
+    }
+  };
+  walk2(doc.contents);
   const earliest = (list) => list.sort((a, b) => a.span.start - b.span.start)[0];
   return earliest(composing) ?? earliest(constructing);
 }
@@ -8285,21 +8340,26 @@ function mergeRefusal(doc, value, keySpan, at, lineOf) {
   }
   return void 0;
 }
-function yamlComments(file) {
+function commentsOf(file, tokens) {
   const comments = [];
-  let offset = 0;
-  try {
-    for (const tok of new import_yaml.default.Lexer().lex(file.text)) {
-      const control = tok.length === 1 && tok.charCodeAt(0) < 32 && tok !== "\n" && tok !== "	" && tok !== "\r";
-      if (!control && tok.startsWith("#")) {
-        comments.push({ text: tok.slice(1), span: { file: file.path, start: offset, end: offset + tok.length } });
-      }
-      if (!control) offset += tok.length;
+  if (!file.text.includes("#")) return comments;
+  const walk2 = (t2, depth) => {
+    if (depth > 2e3 || t2 === null || typeof t2 !== "object") return;
+    if (Array.isArray(t2)) {
+      for (const x of t2) walk2(x, depth + 1);
+      return;
     }
-  } catch {
-  }
-  return comments;
+    const tok = t2;
+    if (tok.type === "comment" && typeof tok.offset === "number" && typeof tok.source === "string") {
+      comments.push({ text: tok.source.slice(1), span: { file: file.path, start: tok.offset, end: tok.offset + tok.source.length } });
+      return;
+    }
+    for (const field of CST_FIELDS) if (tok[field] !== void 0) walk2(tok[field], depth + 1);
+  };
+  walk2(tokens, 0);
+  return comments.sort((x, y) => x.span.start - y.span.start);
 }
+var CST_FIELDS = ["start", "key", "sep", "value", "end", "items", "props"];
 function nodeSpan(file, node, fallback) {
   const r = node?.range;
   if (!r) return fallback ?? { file, start: 0, end: 0 };
@@ -8355,7 +8415,8 @@ function scalarString(node) {
 function scalarText(file, node) {
   const value = scalarString(node);
   if (value === void 0 || !node.range) return void 0;
-  const [start, end] = node.range;
+  const start = node.range[0];
+  const end = node.range[1];
   const whole = { file: file.path, start, end };
   const b = new MappedTextBuilder(file.path, whole);
   const src = file.text;
@@ -8365,6 +8426,10 @@ function scalarText(file, node) {
   else if (type === "BLOCK_FOLDED" || type === "BLOCK_LITERAL") {
     const nl = src.indexOf("\n", start);
     j = nl < 0 ? end : nl + 1;
+  }
+  if (j + value.length <= end && src.startsWith(value, j)) {
+    b.pushLiteral(value, j);
+    return b.build();
   }
   for (let i = 0; i < value.length; i++) {
     const ch = value[i];
@@ -8774,6 +8839,7 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
 }
 
 // src/container/filesystem.ts
+import { realpathSync } from "node:fs";
 import { join, posix, relative, sep } from "node:path";
 
 // src/parsers/dockerfile.ts
@@ -8847,6 +8913,16 @@ function repoPath(...parts) {
   if (p === ".." || p.startsWith("../") || posix.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
+function staysInside(ws, rel) {
+  try {
+    const root = realpathSync(ws.rootAbs);
+    const real = realpathSync(join(ws.rootAbs, rel || "."));
+    const r = relative(root, real);
+    return r === "" || !r.startsWith(`..${sep}`) && r !== ".." && !r.startsWith("/");
+  } catch {
+    return true;
+  }
+}
 function originOf(s2, hostPath) {
   if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
   if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
@@ -8896,7 +8972,10 @@ var ContainerFs = class _ContainerFs {
       if (s2.isDir && under(p, s2.containerPath)) {
         if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
         const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
-        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
+        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) {
+          if (!staysInside(this.ws, host)) return { kind: "unknown", origin: { kind: "unknown", reason: `${host} leaves the checked folder through a symlink`, via: s2.via }, via: s2.via };
+          return { kind: "file", file: fileOf(s2, p, host) };
+        }
         if (s2.hides) return { kind: "absent" };
       }
       if (s2.hides && s2.isDir && p === s2.containerPath) return { kind: "absent" };
@@ -8976,9 +9055,20 @@ var ContainerFs = class _ContainerFs {
   subtree(dir) {
     const d = posix.normalize(dir);
     const out = [];
+    for (const s2 of this.sources) {
+      if ((s2.opaque || s2.incomplete) && under(s2.containerPath, d)) out.push({ ...s2, containerPath: `/${rest(s2.containerPath, d)}` });
+    }
     for (const f of this.files()) {
       if (!under(f.containerPath, d)) continue;
-      out.push({ containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin, ...f.chain ? { chain: f.chain } : {} });
+      out.push({
+        containerPath: `/${rest(f.containerPath, d)}`,
+        hostPath: f.hostPath,
+        isDir: false,
+        via: f.via,
+        origin: f.origin,
+        ...f.chain ? { chain: f.chain } : {},
+        ...f.rendering ? { rendering: f.rendering } : {}
+      });
     }
     return out;
   }
@@ -17198,13 +17288,25 @@ function remapSpans(doc, mapped) {
   visit(doc);
   return doc;
 }
+function substitutionsAt(mapped, span) {
+  return mapped.substitutions.filter((s2) => s2.source.start < span.end && s2.source.end > span.start).flatMap((s2) => s2.via);
+}
+
+// src/parsers/template.ts
+var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
+function jinjaTagAt(text) {
+  const m = JINJA_TAG.exec(text);
+  return m ? m.index : -1;
+}
+function isJinjaTemplate(text) {
+  return jinjaTagAt(text) >= 0;
+}
 
 // src/inputs/nginx.ts
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
 var CONF_D = "/etc/nginx/conf.d";
-var JINJA = /\{\{[^{}\n]*\}\}|\{%-?\s*[a-z]+\b[^%\n]*%\}|\{#[^#\n]*#\}/;
 function maskBlockPlaceholders(file) {
   if (!file.text.includes("${")) return file;
   const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
@@ -17223,9 +17325,9 @@ function startsWithBom(ws, hostPath) {
     return false;
   }
 }
-function buildNginxModel(ws, fs, _extraFiles = [], main2 = `${NGINX_PREFIX}/nginx.conf`) {
+function buildNginxModel(ws, fs, _extraFiles = [], opts = {}) {
   const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
-  b.build(main2);
+  b.build(opts.main ?? `${NGINX_PREFIX}/nginx.conf`, opts.assumeImageDefault ?? true, opts.anchor);
   return b.result();
 }
 function withRenderedTemplates(ws, fs) {
@@ -17251,6 +17353,7 @@ var NginxBuilder = class {
   unresolved = [];
   unread = [];
   unknowns = [];
+  rendered = [];
   imageFiles = [];
   loaded = /* @__PURE__ */ new Set();
   parsed = /* @__PURE__ */ new Map();
@@ -17262,12 +17365,15 @@ var NginxBuilder = class {
     this.parsed.set(key2, void 0);
     const readable = readContainerFile(this.ws, f);
     if (!readable) return void 0;
-    if (JINJA.test(readable.source.text)) {
+    if (isJinjaTemplate(readable.source.text)) {
       this.unread.push({ path: f.hostPath, reason: "a Jinja template: nothing in the container renders it" });
       return void 0;
     }
     const r = parseNginx(maskBlockPlaceholders(readable.source));
-    if (readable.mapped) remapSpans(r, readable.mapped);
+    if (readable.mapped) {
+      remapSpans(r, readable.mapped);
+      this.rendered.push(readable.mapped);
+    }
     if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
       const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
       const word = first?.[1] ?? "";
@@ -17280,8 +17386,12 @@ var NginxBuilder = class {
     this.parsed.set(key2, dirs);
     return dirs;
   }
-  build(mainPath) {
+  build(mainPath, assumeImageDefault, anchor) {
     const main2 = this.fs.state(mainPath);
+    if (main2.kind === "absent" && !assumeImageDefault && anchor) {
+      this.unknowns.push({ what: mainPath, reason: "the image's own nginx.conf is not known and the repository does not provide one", span: anchor });
+      return;
+    }
     if (main2.kind === "file") {
       this.load(main2.file, "main", "main", void 0, []);
       return;
@@ -17418,6 +17528,7 @@ var NginxBuilder = class {
       imageFiles: [...new Set(this.imageFiles)],
       unreadFiles: this.unread,
       unknowns: this.unknowns,
+      viaOf: (span) => this.rendered.filter((m) => m.file === span.file).flatMap((m) => substitutionsAt(m, span)),
       problems: this.problems,
       comments: this.comments
     };
@@ -17460,6 +17571,7 @@ function inherited(node, name2) {
   }
   return [];
 }
+var BUILTIN_VARIABLES = new Set("args binary_remote_addr body_bytes_sent bytes_sent connection connection_requests connection_time content_length content_type document_root document_uri host hostname https is_args limit_rate msec nginx_version pid pipe proxy_protocol_addr proxy_protocol_port proxy_protocol_server_addr proxy_protocol_server_port query_string realpath_root remote_addr remote_port remote_user request request_body request_body_file request_completion request_filename request_id request_length request_method request_time request_uri scheme server_addr server_name server_port server_protocol status tcpinfo_rtt tcpinfo_rttvar tcpinfo_snd_cwnd tcpinfo_rcv_space time_iso8601 time_local uri proxy_add_x_forwarded_for proxy_host proxy_port realip_remote_addr realip_remote_port gzip_ratio limit_req_status limit_conn_status invalid_referer secure_link secure_link_expires uid_got uid_reset uid_set fastcgi_script_name fastcgi_path_info date_local date_gmt connections_active connections_reading connections_writing connections_waiting http2 http3 modern_browser ancient_browser msie binary_remote_addr embedded_variable request_body_file sent_http_ content_type".split(" "));
 
 // src/inputs/django.ts
 function processEnv(stack, svc) {
@@ -17659,7 +17771,7 @@ function djangoRedisUses(app) {
 }
 
 // src/inputs/pgbouncer.ts
-import { posix as posix4 } from "node:path";
+import { posix as posix5 } from "node:path";
 
 // src/core/suggest.ts
 function editDistance(a, b) {
@@ -18264,6 +18376,7 @@ function parsePgbouncerIni(file) {
   const comments = [];
   const sections2 = [];
   const includes = [];
+  const leading = [];
   let current;
   const lineEndFrom = (pos) => {
     const nl = text.indexOf("\n", pos);
@@ -18320,13 +18433,14 @@ function parsePgbouncerIni(file) {
       problems.push(entry.problem);
     } else if (!current) {
       problems.push({ message: `"${entry.key}" is set outside any section`, span: entry.span });
+      leading.push(entry);
     } else {
       current.entries.push(entry);
       extendSection(entry.span.end);
     }
     p = lineEnd;
   }
-  return { doc: { path: file.path, sections: sections2, includes }, problems, comments };
+  return { doc: { path: file.path, sections: sections2, includes, ...leading.length ? { leading } : {} }, problems, comments };
   function readEntry(start, lineEnd) {
     let q = start;
     let key2;
@@ -18463,6 +18577,231 @@ function effectivePgbouncerSettings(ini, version) {
   return out;
 }
 
+// src/container/config-includes.ts
+import { posix as posix4 } from "node:path";
+
+// src/reference/redis-settings.ts
+var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
+  ["port", "6379"],
+  ["bind", "* -::*"],
+  ["protected-mode", "yes"],
+  ["maxclients", "10000"],
+  ["tcp-backlog", "511"],
+  // 0 means no limit (on 64-bit builds).
+  ["maxmemory", "0"],
+  ["maxmemory-policy", "noeviction"],
+  ["timeout", "0"],
+  ["tcp-keepalive", "300"],
+  ["databases", "16"],
+  ["appendonly", "no"],
+  ["save", "3600 1 300 100 60 10000"],
+  ["io-threads", "1"]
+]);
+var MEMORY_UNITS = { "": 1, b: 1, k: 1e3, kb: 1024, m: 1e3 ** 2, mb: 1024 ** 2, g: 1e3 ** 3, gb: 1024 ** 3 };
+function parseRedisMemory(raw) {
+  const m = /^(-?\d+)([a-z]*)$/i.exec(raw);
+  if (!m) return void 0;
+  const mul = MEMORY_UNITS[m[2].toLowerCase()];
+  return mul === void 0 ? void 0 : Number(m[1]) * mul;
+}
+
+// src/parsers/redis.ts
+function assign(settings, name2, value) {
+  const previous = settings.get(name2);
+  if (name2 === "save" && previous?.kind === "known" && value.kind === "known" && previous.value !== "" && value.value !== "") {
+    settings.set(name2, { ...value, value: `${previous.value} ${value.value}`, span: spanUnion(previous.span, value.span) });
+  } else {
+    settings.set(name2, value);
+  }
+}
+function joinWords(words, at) {
+  if (words.length === 0) return known("", at);
+  const span = words.map((w) => w.span).reduce(spanUnion);
+  const missing = words.find((w) => w.kind === "unknown");
+  if (missing) return unknown(missing.reason, span);
+  return known(words.map((w) => w.value).join(" "), span);
+}
+function parseRedisArgs(argv) {
+  const settings = /* @__PURE__ */ new Map();
+  const problems = [];
+  let i = 0;
+  const first = argv[0];
+  if (first?.kind === "known" && /(^|\/)(redis|valkey|keydb|redis-stack)-server$/.test(first.value)) i++;
+  let configFile;
+  const next = argv[i];
+  if (next && !(next.kind === "known" && next.value.startsWith("--"))) {
+    configFile = next;
+    i++;
+  }
+  let name2;
+  let words = [];
+  const flush = () => {
+    if (name2) assign(settings, name2.value.slice(2).toLowerCase(), joinWords(words, name2.span));
+  };
+  for (; i < argv.length; i++) {
+    const word = argv[i];
+    if (word.kind === "known" && word.value.startsWith("--") && word.value.length > 2) {
+      flush();
+      name2 = word;
+      words = [];
+    } else if (name2) {
+      words.push(word);
+    } else {
+      problems.push({ message: "Argument before any --option", span: word.span });
+    }
+  }
+  flush();
+  return { ...configFile ? { configFile } : {}, settings, problems };
+}
+var RedisConf = class extends Map {
+  includes = [];
+};
+function parseRedisConf(file) {
+  const doc = new RedisConf();
+  const problems = [];
+  const comments = [];
+  const text = file.text;
+  const span = (start, end) => ({ file: file.path, start, end });
+  let lineStart2 = 0;
+  for (; ; ) {
+    const nl = text.indexOf("\n", lineStart2);
+    const lineEnd = nl === -1 ? text.length : nl;
+    readLine(lineStart2, lineEnd);
+    if (nl === -1) break;
+    lineStart2 = nl + 1;
+  }
+  return { doc, problems, comments };
+  function readLine(start, end) {
+    let p = start;
+    while (p < end && /\s/.test(text[p])) p++;
+    let stop = end;
+    while (stop > p && /\s/.test(text[stop - 1])) stop--;
+    if (p >= stop) return;
+    if (text[p] === "#") {
+      comments.push({ text: text.slice(p + 1, stop).trim(), span: span(p, stop) });
+      return;
+    }
+    const words = [];
+    while (p < stop) {
+      const wStart = p;
+      let value = "";
+      if (text[p] === '"' || text[p] === "'") {
+        const quote = text[p];
+        p++;
+        let closed = false;
+        while (p < stop) {
+          const c = text[p];
+          if (c === "\\" && p + 1 < stop) {
+            const n = text[p + 1];
+            value += quote === '"' ? { n: "\n", r: "\r", t: "	", b: "\b", a: "\x07" }[n] ?? n : n === "'" ? "'" : `\\${n}`;
+            p += 2;
+            continue;
+          }
+          if (c === quote) {
+            p++;
+            closed = true;
+            break;
+          }
+          value += c;
+          p++;
+        }
+        if (!closed || p < stop && !/\s/.test(text[p])) {
+          problems.push({ message: closed ? "A closing quote must be followed by a space" : "Unbalanced quotes", span: span(wStart, stop) });
+          return;
+        }
+      } else {
+        while (p < stop && !/\s/.test(text[p])) p++;
+        value = text.slice(wStart, p);
+      }
+      words.push({ value, start: wStart, end: p });
+      while (p < stop && /\s/.test(text[p])) p++;
+    }
+    const [head, ...args] = words;
+    if (!head) return;
+    const name2 = head.value.toLowerCase();
+    const valueSpan = args.length > 0 ? span(args[0].start, args[args.length - 1].end) : span(head.end, head.end);
+    if (name2 === "include") {
+      doc.includes.push({ path: args.map((a) => a.value).join(" "), span: valueSpan });
+      return;
+    }
+    assign(doc, name2, known(args.map((a) => a.value).join(" "), valueSpan));
+  }
+}
+
+// src/container/config-includes.ts
+var MAX_DEPTH = 8;
+function loaded2(path, problems, comments) {
+  return { path, problems, comments };
+}
+function loadPgbouncerIni(ws, fs, main2, cwd = "/") {
+  const files = [];
+  const sections2 = [];
+  const unresolved = [];
+  let current;
+  const read = (cf, depth, nested) => {
+    const readable = readContainerFile(ws, cf);
+    if (!readable) return false;
+    const file = readable.source;
+    const r = parsePgbouncerIni(file);
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    const doc = r.doc;
+    const leadingSpans = new Set((doc.leading ?? []).map((e) => e.span.start));
+    const problems = nested && current ? r.problems.filter((p) => !(p.span.file === file.path && leadingSpans.has(p.span.start) && p.message.endsWith("is set outside any section"))) : r.problems;
+    files.push(loaded2(file.path, problems, r.comments));
+    const items = [
+      ...nested && current ? (doc.leading ?? []).map((entry) => ({ at: entry.span.start, kind: "entry", entry })) : [],
+      ...doc.sections.map((section) => ({ at: section.span.start, kind: "section", section })),
+      ...doc.sections.flatMap((s2) => s2.entries.map((entry) => ({ at: entry.span.start, kind: "entry", entry }))),
+      ...doc.includes.map((include) => ({ at: include.span.start, kind: "include", include }))
+    ].sort((a, b) => a.at - b.at || (a.kind === "section" ? -1 : 1));
+    for (const it of items) {
+      if (it.kind === "section") {
+        current = { ...it.section, entries: [] };
+        sections2.push(current);
+      } else if (it.kind === "entry") {
+        current?.entries.push(it.entry);
+      } else {
+        const target = fs.resolve(posix4.resolve(cwd, it.include.path));
+        if (!target || depth >= MAX_DEPTH || !read(target, depth + 1, true)) unresolved.push(it.include);
+      }
+    }
+    return true;
+  };
+  if (!read(main2, 0, false)) return void 0;
+  return { ini: { path: main2.hostPath, sections: sections2, includes: unresolved }, files };
+}
+function loadRedisConf(ws, fs, main2, cwd = "/") {
+  const files = [];
+  const out = new RedisConf();
+  const read = (cf, depth, chain) => {
+    const readable = readContainerFile(ws, cf);
+    if (!readable) return false;
+    const file = readable.source;
+    const r = parseRedisConf(file);
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    files.push(loaded2(file.path, r.problems, r.comments));
+    const doc = r.doc;
+    const events = [
+      ...[...doc.entries()].map(([key2, value]) => ({ at: value.span.start, apply: () => void out.set(key2, value) })),
+      ...doc.includes.map((inc) => ({
+        at: inc.span.start,
+        apply: () => {
+          const abs = posix4.resolve(cwd, inc.path);
+          const targets2 = /[*?[]/.test(abs) ? fs.glob(abs) : [fs.resolve(abs)].filter((x) => x !== void 0);
+          if (targets2.length === 0 && !/[*?[]/.test(abs)) out.includes.push(inc);
+          for (const t2 of targets2) {
+            if (chain.includes(t2.containerPath) || depth >= MAX_DEPTH || !read(t2, depth + 1, [...chain, t2.containerPath])) out.includes.push(inc);
+          }
+        }
+      }))
+    ].sort((a, b) => a.at - b.at);
+    for (const e of events) e.apply();
+    return true;
+  };
+  if (!read(main2, 0, [main2.containerPath])) return void 0;
+  return { conf: out, files };
+}
+
 // src/inputs/images.ts
 function imageName(stack, svc) {
   if (svc.image?.kind === "known") return svc.image.value;
@@ -18529,17 +18868,17 @@ function readPgbouncer(stack, svc) {
   const version = image !== void 0 ? pgbouncerVersionFromImage(image) : void 0;
   const imageValue = svc.image?.kind === "known" ? svc.image : void 0;
   const base = { service: svc, ...version ? { version } : {}, ...imageValue ? { image: imageValue } : {} };
-  const iniPath = findIni(stack, svc);
-  const file = iniPath !== void 0 ? stack.workspace.read(iniPath) : void 0;
-  if (file) {
-    const parsed = parsePgbouncerIni(file);
-    stack.addFile(file.path, parsed.problems, parsed.comments);
-    const ini = parsed.doc;
+  const iniFile = findIni(stack, svc);
+  const iniPath = iniFile?.hostPath;
+  const merged = iniFile ? loadPgbouncerIni(stack.workspace, stack.image(svc).fs, iniFile) : void 0;
+  if (merged) {
+    for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
+    const ini = merged.ini;
     const databases = [];
     for (const section of ini.sections.filter((s2) => s2.name === "databases")) {
       for (const entry of section.entries) {
         const { params, problems } = parseDatabaseEntry(entry);
-        stack.addFile(file.path, problems);
+        stack.addFile(entry.span.file, problems);
         const values = /* @__PURE__ */ new Map();
         for (const [k, v] of params) {
           values.set(k, PLACEHOLDER2.test(v.value) ? unknown(`${JSON.stringify(v.value)} has a placeholder that pgbouncer does not expand itself`, v.span) : v);
@@ -18579,9 +18918,9 @@ function findIni(stack, svc) {
   const named = argv.slice(1).flatMap((w) => w.kind === "known" && w.value.endsWith(".ini") ? [w.value] : []);
   for (const p of [...named, ...DEFAULT_INI_PATHS]) {
     const hit = fs.resolve(p);
-    if (hit) return hit.hostPath;
+    if (hit) return hit;
   }
-  return fs.files().find((f) => posix4.basename(f.containerPath) === "pgbouncer.ini")?.hostPath;
+  return fs.files().find((f) => posix5.basename(f.containerPath) === "pgbouncer.ini");
 }
 function pgbouncerValue(pgb, name2) {
   const raw = pgb.settings.get(name2) ?? unknown(`${name2} is not a pgbouncer setting`, pgb.service.nameSpan);
@@ -18894,154 +19233,6 @@ function unitMillis(unit) {
   return { us: 1e-3, ms: 1, s: 1e3, min: 6e4, h: 36e5, d: 864e5 }[unit] ?? 1;
 }
 
-// src/reference/redis-settings.ts
-var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
-  ["port", "6379"],
-  ["bind", "* -::*"],
-  ["protected-mode", "yes"],
-  ["maxclients", "10000"],
-  ["tcp-backlog", "511"],
-  // 0 means no limit (on 64-bit builds).
-  ["maxmemory", "0"],
-  ["maxmemory-policy", "noeviction"],
-  ["timeout", "0"],
-  ["tcp-keepalive", "300"],
-  ["databases", "16"],
-  ["appendonly", "no"],
-  ["save", "3600 1 300 100 60 10000"],
-  ["io-threads", "1"]
-]);
-var MEMORY_UNITS = { "": 1, b: 1, k: 1e3, kb: 1024, m: 1e3 ** 2, mb: 1024 ** 2, g: 1e3 ** 3, gb: 1024 ** 3 };
-function parseRedisMemory(raw) {
-  const m = /^(-?\d+)([a-z]*)$/i.exec(raw);
-  if (!m) return void 0;
-  const mul = MEMORY_UNITS[m[2].toLowerCase()];
-  return mul === void 0 ? void 0 : Number(m[1]) * mul;
-}
-
-// src/parsers/redis.ts
-function assign(settings, name2, value) {
-  const previous = settings.get(name2);
-  if (name2 === "save" && previous?.kind === "known" && value.kind === "known" && previous.value !== "" && value.value !== "") {
-    settings.set(name2, { ...value, value: `${previous.value} ${value.value}`, span: spanUnion(previous.span, value.span) });
-  } else {
-    settings.set(name2, value);
-  }
-}
-function joinWords(words, at) {
-  if (words.length === 0) return known("", at);
-  const span = words.map((w) => w.span).reduce(spanUnion);
-  const missing = words.find((w) => w.kind === "unknown");
-  if (missing) return unknown(missing.reason, span);
-  return known(words.map((w) => w.value).join(" "), span);
-}
-function parseRedisArgs(argv) {
-  const settings = /* @__PURE__ */ new Map();
-  const problems = [];
-  let i = 0;
-  const first = argv[0];
-  if (first?.kind === "known" && /(^|\/)redis-server$/.test(first.value)) i++;
-  let configFile;
-  const next = argv[i];
-  if (next && !(next.kind === "known" && next.value.startsWith("--"))) {
-    configFile = next;
-    i++;
-  }
-  let name2;
-  let words = [];
-  const flush = () => {
-    if (name2) assign(settings, name2.value.slice(2).toLowerCase(), joinWords(words, name2.span));
-  };
-  for (; i < argv.length; i++) {
-    const word = argv[i];
-    if (word.kind === "known" && word.value.startsWith("--") && word.value.length > 2) {
-      flush();
-      name2 = word;
-      words = [];
-    } else if (name2) {
-      words.push(word);
-    } else {
-      problems.push({ message: "Argument before any --option", span: word.span });
-    }
-  }
-  flush();
-  return { ...configFile ? { configFile } : {}, settings, problems };
-}
-var RedisConf = class extends Map {
-  includes = [];
-};
-function parseRedisConf(file) {
-  const doc = new RedisConf();
-  const problems = [];
-  const comments = [];
-  const text = file.text;
-  const span = (start, end) => ({ file: file.path, start, end });
-  let lineStart2 = 0;
-  for (; ; ) {
-    const nl = text.indexOf("\n", lineStart2);
-    const lineEnd = nl === -1 ? text.length : nl;
-    readLine(lineStart2, lineEnd);
-    if (nl === -1) break;
-    lineStart2 = nl + 1;
-  }
-  return { doc, problems, comments };
-  function readLine(start, end) {
-    let p = start;
-    while (p < end && /\s/.test(text[p])) p++;
-    let stop = end;
-    while (stop > p && /\s/.test(text[stop - 1])) stop--;
-    if (p >= stop) return;
-    if (text[p] === "#") {
-      comments.push({ text: text.slice(p + 1, stop).trim(), span: span(p, stop) });
-      return;
-    }
-    const words = [];
-    while (p < stop) {
-      const wStart = p;
-      let value = "";
-      if (text[p] === '"' || text[p] === "'") {
-        const quote = text[p];
-        p++;
-        let closed = false;
-        while (p < stop) {
-          const c = text[p];
-          if (c === "\\" && p + 1 < stop) {
-            const n = text[p + 1];
-            value += quote === '"' ? { n: "\n", r: "\r", t: "	", b: "\b", a: "\x07" }[n] ?? n : n === "'" ? "'" : `\\${n}`;
-            p += 2;
-            continue;
-          }
-          if (c === quote) {
-            p++;
-            closed = true;
-            break;
-          }
-          value += c;
-          p++;
-        }
-        if (!closed || p < stop && !/\s/.test(text[p])) {
-          problems.push({ message: closed ? "A closing quote must be followed by a space" : "Unbalanced quotes", span: span(wStart, stop) });
-          return;
-        }
-      } else {
-        while (p < stop && !/\s/.test(text[p])) p++;
-        value = text.slice(wStart, p);
-      }
-      words.push({ value, start: wStart, end: p });
-      while (p < stop && /\s/.test(text[p])) p++;
-    }
-    const [head, ...args] = words;
-    if (!head) return;
-    const name2 = head.value.toLowerCase();
-    const valueSpan = args.length > 0 ? span(args[0].start, args[args.length - 1].end) : span(head.end, head.end);
-    if (name2 === "include") {
-      doc.includes.push({ path: args.map((a) => a.value).join(" "), span: valueSpan });
-      return;
-    }
-    assign(doc, name2, known(args.map((a) => a.value).join(" "), valueSpan));
-  }
-}
-
 // src/inputs/redis.ts
 var REDIS_IMAGES = /^(redis|redis\/redis-stack-server|redis\/redis-stack|bitnami\/redis|valkey\/valkey|bitnami\/valkey|eqalpha\/keydb)$/;
 function isRedisService(stack, svc) {
@@ -19056,12 +19247,12 @@ function readRedis(stack, svc) {
   let conf;
   let unreadConfig;
   if (parsed.configFile) {
-    const hit = parsed.configFile.kind === "known" ? stack.image(svc).fs.resolve(parsed.configFile.value) : void 0;
-    const file = hit ? stack.workspace.read(hit.hostPath) : void 0;
-    if (file) {
-      const r = parseRedisConf(file);
-      stack.addFile(file.path, r.problems, r.comments);
-      conf = r.doc;
+    const fs = stack.image(svc).fs;
+    const hit = parsed.configFile.kind === "known" ? fs.resolve(parsed.configFile.value) : void 0;
+    const merged = hit ? loadRedisConf(stack.workspace, fs, hit) : void 0;
+    if (merged) {
+      for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
+      conf = merged.conf;
     } else {
       unreadConfig = parsed.configFile.kind === "known" ? `redis-server reads ${parsed.configFile.value}, which is not in the repository` : parsed.configFile.reason;
     }
@@ -19852,7 +20043,7 @@ function effectiveWords(words) {
     while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
     const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 || !Object.hasOwn(WRAPPER_ARG_OPTIONS, name2) ? void 0 : WRAPPER_ARG_OPTIONS[name2];
+    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
     if (argOptions === void 0) return words.slice(i);
     i++;
     while (i < words.length) {
@@ -20112,7 +20303,7 @@ var PROXY_NAME = /nginx|proxy|gateway/i;
 var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
 function buildStack(ws, composePath) {
   const file = ws.read(composePath);
-  const dir = posix5.dirname(composePath) === "." ? "" : posix5.dirname(composePath);
+  const dir = posix6.dirname(composePath) === "." ? "" : posix6.dirname(composePath);
   const files = /* @__PURE__ */ new Set([composePath]);
   const problems = [];
   const comments = [];
@@ -21783,6 +21974,7 @@ var Workspace = class {
   listing;
   fileSet;
   missing = /* @__PURE__ */ new Set();
+  kinds = /* @__PURE__ */ new Map();
   /** Every file below the root, sorted, without VCS, dependency and ignored folders. */
   files() {
     if (this.listing) return this.listing;
@@ -21814,18 +22006,24 @@ var Workspace = class {
     if (this.sources.has(rel)) return true;
     this.files();
     if (this.fileSet.has(rel)) return true;
-    try {
-      return statSync(join5(this.rootAbs, rel)).isFile();
-    } catch {
-      return false;
-    }
+    return this.kind(rel) === "file";
   }
   isDir(rel) {
-    try {
-      return statSync(join5(this.rootAbs, rel || ".")).isDirectory();
-    } catch {
-      return false;
+    return this.kind(rel || ".") === "dir";
+  }
+  /** What a path is, asked of the file system once per path: a 1000-replica stack asks the same ones 1000 times. */
+  kind(rel) {
+    let k = this.kinds.get(rel);
+    if (k === void 0) {
+      try {
+        const st = statSync(join5(this.rootAbs, rel));
+        k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
+      } catch {
+        k = "none";
+      }
+      this.kinds.set(rel, k);
     }
+    return k;
   }
   /** Files directly or indirectly below a folder. */
   filesUnder(dir) {
@@ -21856,7 +22054,7 @@ var Workspace = class {
 };
 
 // src/security/secrets.ts
-import { posix as posix6 } from "node:path";
+import { posix as posix7 } from "node:path";
 
 // src/security/stack-access.ts
 function sourceOf(stack, path) {
@@ -22007,7 +22205,7 @@ function userlistSecrets(stack, out) {
   for (const pgb of dataTier(stack).pgbouncers) {
     const auth = pgb.settings.get("auth_file");
     if (auth?.kind !== "known" || auth.value === "") continue;
-    const containerPath2 = posix6.isAbsolute(auth.value) ? auth.value : posix6.join("/etc/pgbouncer", auth.value);
+    const containerPath2 = posix7.isAbsolute(auth.value) ? auth.value : posix7.join("/etc/pgbouncer", auth.value);
     const hostPath = stack.image(pgb.service).fs.resolve(containerPath2)?.hostPath;
     const file = hostPath !== void 0 ? sourceOf(stack, hostPath) : void 0;
     if (!file) continue;
@@ -22632,10 +22830,10 @@ function replicaNumber(svc) {
 }
 function normalizeIdentity(svc, tier, data) {
   const n = tier.numbered ? replicaNumber(svc) : void 0;
+  const number2 = n === void 0 ? void 0 : new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, "g");
   const swap = (s2) => {
-    let out = s2.split(svc.name).join("{name}");
-    if (n !== void 0) out = out.replace(new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, "g"), "{n}");
-    return out;
+    const out = s2.includes(svc.name) ? s2.split(svc.name).join("{name}") : s2;
+    return number2 && out.includes(n) ? out.replace(number2, "{n}") : out;
   };
   const walk2 = (d) => {
     if (typeof d === "string") return swap(d);
@@ -24844,10 +25042,10 @@ var nginx_refuses_config_default = defineRule({
 function refusals(proxy, sources, where2) {
   const via = (n) => n.includedVia.length ? ` (read through the include at ${n.includedVia.map(where2).join(" -> ")})` : "";
   const model = proxy.nginx;
-  const loaded2 = new Set(model.files.filter((f) => f.role !== "snippet").map((f) => f.path));
+  const loaded3 = new Set(model.files.filter((f) => f.role !== "snippet").map((f) => f.path));
   const out = [];
   const official = isOfficialImage(proxy);
-  for (const path of loaded2) {
+  for (const path of loaded3) {
     const file = sources.get(path);
     if (file?.bom && file.text.trim() !== "") {
       out.push({
@@ -24862,7 +25060,7 @@ function refusals(proxy, sources, where2) {
     nodes.push(n);
     if (!UNJUDGED_BLOCKS.has(n.directive.name)) n.children.forEach(visit);
   };
-  model.roots.filter((n) => loaded2.has(n.directive.span.file)).forEach(visit);
+  model.roots.filter((n) => loaded3.has(n.directive.span.file)).forEach(visit);
   const hasLoadModule = nodes.some((n) => n.directive.name === "load_module");
   const formats = /* @__PURE__ */ new Map();
   const formatsOf = (http) => {
@@ -24948,7 +25146,7 @@ function refusals(proxy, sources, where2) {
   }
   if (official && !proxy.image.dockerfile && !proxy.service.command && !proxy.service.entrypoint) {
     for (const span of model.unresolvedIncludes) {
-      if (!loaded2.has(span.file)) continue;
+      if (!loaded3.has(span.file)) continue;
       const text = sources.get(span.file)?.text.slice(span.start, span.end).replace(/^["']|["']$/g, "") ?? "";
       const target = text.startsWith("/") ? text : `/etc/nginx/${text}`;
       if (hasTemplateValue(text) || OFFICIAL_IMAGE_FILES.has(target)) continue;
@@ -28948,7 +29146,7 @@ var package_default = {
 };
 
 // src/fix/apply.ts
-import { closeSync as closeSync2, fsyncSync, lstatSync, openSync as openSync2, readFileSync as readFileSync3, realpathSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync as closeSync2, fsyncSync, lstatSync, openSync as openSync2, readFileSync as readFileSync3, realpathSync as realpathSync2, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname as dirname2, isAbsolute as isAbsolute2, join as join7, relative as relative3 } from "node:path";
 var FixWriteError = class extends Error {
 };
@@ -29045,7 +29243,7 @@ var NODE_FS = {
 var BOM = Buffer.from([239, 187, 191]);
 function writeChanges(rootAbs, changes, fs = NODE_FS) {
   if (changes.length === 0) return;
-  const rootReal = realpathSync(rootAbs);
+  const rootReal = realpathSync2(rootAbs);
   const targets2 = [];
   for (const [n, change] of changes.entries()) {
     if (isAbsolute2(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
@@ -29057,7 +29255,7 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
       throw new FixWriteError(`${change.path} no longer exists`);
     }
     if (!st.isFile()) throw new FixWriteError(`${change.path} is not a regular file (a symlink is never written through)`);
-    const dirReal = realpathSync(dirname2(abs));
+    const dirReal = realpathSync2(dirname2(abs));
     const rel = relative3(rootReal, dirReal);
     if (rel.startsWith("..") || isAbsolute2(rel)) throw new FixWriteError(`${change.path} is outside the checked folder`);
     const before = fs.readFile(abs);
@@ -29932,9 +30130,9 @@ function initCommand(argv, io) {
     ...values["latency-ms"] !== void 0 ? { latencyMs: positive("latency-ms", values["latency-ms"]) } : {}
   };
   const text = initConfigText(answers);
-  const loaded2 = loadConfig(createSourceFile(".arena-lint.yaml", text));
-  if (loaded2.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded2.problems.map((p) => p.message).join("; ")}`);
-  const plan = capacityPlan(loaded2.config);
+  const loaded3 = loadConfig(createSourceFile(".arena-lint.yaml", text));
+  if (loaded3.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded3.problems.map((p) => p.message).join("; ")}`);
+  const plan = capacityPlan(loaded3.config);
   if (plan.problems.length) throw new UsageError(plan.problems.map((p) => p.message).join("; "));
   const before = check({ dir, displayDir: shown2, rules: RULES, ...present ? { configPath: join8(dir, present) } : {} });
   const target = join8(dir, ".arena-lint.yaml");
@@ -30120,6 +30318,12 @@ function main(argv, io) {
 }
 
 // src/bin.ts
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e) => {
+    if (e.code !== "EPIPE") throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 var code = main(process.argv.slice(2), {
   stdout: (s2) => process.stdout.write(s2),
   stderr: (s2) => process.stderr.write(s2),

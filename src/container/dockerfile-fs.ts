@@ -3,7 +3,7 @@ import { known, unknown, type Span, type Value } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { instructionWords, parseDockerfile, type DockerInstruction, type Dockerfile } from '../parsers/dockerfile.js';
 import { interpolate, type VariableSource } from '../parsers/interpolate.js';
-import { rangeOf, type MappedText } from '../parsers/mapped-text.js';
+import { rangeOf, sliceMapped, type MappedText } from '../parsers/mapped-text.js';
 import type { ShellWord } from '../parsers/shell-words.js';
 import { globToRegExp, repoPath, staysInside, type ContainerPathSource } from './filesystem.js';
 import { SHELL_TEXT } from './process.js';
@@ -242,13 +242,6 @@ function envPairs(ins: DockerInstruction, expand: (m: MappedText) => MappedText,
   return out;
 }
 
-function sliceMapped(m: MappedText, from: number, to: number): MappedText {
-  return {
-    file: m.file, text: m.text.slice(from, to), srcStart: m.srcStart.slice(from, to), srcEnd: m.srcEnd.slice(from, to),
-    substitutions: m.substitutions.filter((s) => s.end > from && s.start < to).map((s) => ({ ...s, start: Math.max(0, s.start - from), end: Math.min(to, s.end) - from })),
-    whole: m.whole,
-  };
-}
 
 function trimMapped(m: MappedText): MappedText {
   const start = m.text.length - m.text.trimStart().length;
@@ -300,7 +293,7 @@ function copy(
         opaque(destIsDir ? destAbs : destAbs, destIsDir, `copied from image ${from}, whose files are not in the repository`);
         continue;
       }
-      copyFromStage(source, src, destAbs, destIsDir || srcs.length > 1, ins, push, opaque);
+      copyFromStage(ws, source, src, destAbs, destIsDir || srcs.length > 1, ins, push, opaque);
       continue;
     }
     if (kw === 'ADD' && /^[a-z]+:\/\/|^git@/.test(src)) {
@@ -359,7 +352,7 @@ function globContext(ws: Workspace, context: string, pattern: string, ignored: (
 }
 
 function copyFromStage(
-  source: MutableStage, src: string, destAbs: string, destIsDir: boolean, ins: DockerInstruction,
+  ws: Workspace, source: MutableStage, src: string, destAbs: string, destIsDir: boolean, ins: DockerInstruction,
   push: (s: ContainerPathSource) => void, opaque: (p: string, isDir: boolean, reason: string) => void,
 ): void {
   const srcAbs = posix.resolve('/', src);
@@ -382,9 +375,13 @@ function copyFromStage(
       found = true;
       push({ ...base, containerPath: posix.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.isDir && srcAbs.startsWith(`${l.containerPath}/`)) {
-      found = true;
       const host = repoPath(l.hostPath, srcAbs.slice(l.containerPath.length + 1));
-      if (host !== undefined) push({ ...base, containerPath: destAbs, hostPath: host, isDir: true, origin: { kind: 'copy', hostPath: host, via: ins.span } });
+      if (host === undefined || (!ws.isDir(host) && !ws.exists(host)) || l.ignored?.(host)) continue;
+      found = true;
+      const isDir = ws.isDir(host);
+      const target = isDir || !destIsDir ? destAbs : posix.join(destAbs, posix.basename(host));
+      push({ ...base, containerPath: target, hostPath: host, isDir, origin: { kind: 'copy', hostPath: host, via: ins.span } });
+      break;
     }
   }
   if (!found) {

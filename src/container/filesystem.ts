@@ -148,7 +148,11 @@ export class ContainerFs {
       if (s.isDir && under(p, s.containerPath)) {
         if (s.opaque) return { kind: 'unknown', origin: s.origin ?? { kind: 'unknown', reason: 'not in the repository', via: s.via }, via: s.via };
         const host = repoPath(s.hostPath, rest(p, s.containerPath));
-        if (host !== undefined && this.ws.exists(host) && !s.ignored?.(host)) return { kind: 'file', file: fileOf(s, p, host) };
+        if (host !== undefined && this.ws.exists(host) && !s.ignored?.(host)) {
+          // A symlink inside a copied or mounted folder that leads out of the checked folder is never read.
+          if (!staysInside(this.ws, host)) return { kind: 'unknown', origin: { kind: 'unknown', reason: `${host} leaves the checked folder through a symlink`, via: s.via }, via: s.via };
+          return { kind: 'file', file: fileOf(s, p, host) };
+        }
         if (s.hides) return { kind: 'absent' };
       }
       if (s.hides && s.isDir && p === s.containerPath) return { kind: 'absent' };
@@ -235,9 +239,16 @@ export class ContainerFs {
   subtree(dir: string): ContainerPathSource[] {
     const d = posix.normalize(dir);
     const out: ContainerPathSource[] = [];
+    // What is unknown below stays unknown in the volume.
+    for (const s of this.sources) {
+      if ((s.opaque || s.incomplete) && under(s.containerPath, d)) out.push({ ...s, containerPath: `/${rest(s.containerPath, d)}` });
+    }
     for (const f of this.files()) {
       if (!under(f.containerPath, d)) continue;
-      out.push({ containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin, ...(f.chain ? { chain: f.chain } : {}) });
+      out.push({
+        containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin,
+        ...(f.chain ? { chain: f.chain } : {}), ...(f.rendering ? { rendering: f.rendering } : {}),
+      });
     }
     return out;
   }

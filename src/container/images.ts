@@ -26,6 +26,11 @@ export interface WellKnownImage {
   readonly handOver?: { readonly script: string; readonly program?: string; readonly description: string };
   /** Files the image ships: container path -> content. */
   readonly files?: Readonly<Record<string, string>>;
+  /**
+   * A config the entrypoint writes from environment variables at start: its path, and whether a
+   * file already there (mounted or copied) is kept instead.
+   */
+  readonly generatesFromEnv?: { readonly path: string; readonly unlessPresent: boolean; readonly variables: string };
 }
 
 /** The official nginx image's /etc/nginx/nginx.conf (1.2x, Debian and Alpine variants alike). */
@@ -106,12 +111,14 @@ const IMAGES: readonly WellKnownImage[] = [
     entrypoint: ['/entrypoint.sh'],
     cmd: ['/usr/bin/pgbouncer', '/etc/pgbouncer/pgbouncer.ini'],
     handOver: { script: '/entrypoint.sh', description: 'the edoburu/pgbouncer image writes /etc/pgbouncer/pgbouncer.ini from the environment unless the file exists, then execs the command' },
+    generatesFromEnv: { path: '/etc/pgbouncer/pgbouncer.ini', unlessPresent: true, variables: 'DATABASE_URL, DB_HOST, DB_USER, POOL_MODE, MAX_CLIENT_CONN, DEFAULT_POOL_SIZE, ...' },
   },
   {
     repositories: ['bitnami/pgbouncer'],
     entrypoint: ['/opt/bitnami/scripts/pgbouncer/entrypoint.sh'],
     cmd: ['/opt/bitnami/scripts/pgbouncer/run.sh'],
     handOver: { script: '/opt/bitnami/scripts/pgbouncer/entrypoint.sh', description: 'the bitnami/pgbouncer image writes its ini from PGBOUNCER_* variables, then runs pgbouncer' },
+    generatesFromEnv: { path: '/opt/bitnami/pgbouncer/conf/pgbouncer.ini', unlessPresent: false, variables: 'PGBOUNCER_*, POSTGRESQL_*' },
   },
   { repositories: ['python'], cmd: ['python3'] },
 ];

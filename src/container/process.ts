@@ -1,10 +1,12 @@
 import { posix } from 'node:path';
+import type { ParseProblem } from '../core/problem.js';
 import { known, type Span, type Value } from '../core/value.js';
 import { literalText, MappedTextBuilder, type MappedText } from '../parsers/mapped-text.js';
 import { wordsFromList, type ShellWord } from '../parsers/shell-words.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { ContainerFile, ContainerFs, ContainerPathSource } from './filesystem.js';
 import { readScript, type ScriptResult } from './shell-script.js';
+import { isS6Init, s6Services, supervisordPrograms } from './supervisord.js';
 import { isNginxImage, nginxTemplates, type WellKnownImage } from './images.js';
 import type { CommandLine, ContainerProcess, ProcessStep, UnknownPart } from './types.js';
 
@@ -52,6 +54,8 @@ export interface ProcessResult {
   readonly unknowns: readonly UnknownPart[];
   /** Repository files read on the way (entrypoint scripts, supervisord configs). */
   readonly files: readonly string[];
+  /** What reading them reported (an unterminated quote in a script). */
+  readonly problems: readonly ParseProblem[];
 }
 
 /** Words of a fixed argv (a well-known image's CMD), all placed at `anchor`. */
@@ -170,14 +174,36 @@ function word(w: ShellWord | undefined): string | undefined {
  * su-exec, env), `sh -c` strings, and the image's own entrypoint script; each step names its line.
  */
 export function followProcess(ws: Workspace, input: ProcessInput, start: StartCommand, wellKnown: WellKnownImage | undefined): ProcessResult {
+  return followArgv(ws, {
+    fs: input.fs, argv: start.argv, env: processEnvironment(input), workdir: workingDir(input), steps: start.steps,
+    anchor: start.steps[0]?.span ?? input.image.anchor, ...(wellKnown ? { wellKnown } : {}),
+  }, 0);
+}
+
+export interface FollowInput {
+  readonly fs: ContainerFs;
+  readonly argv: readonly ShellWord[];
+  readonly env: ReadonlyMap<string, Value<string>>;
+  readonly workdir: Value<string>;
+  readonly steps: readonly ProcessStep[];
+  readonly anchor: Span;
+  readonly wellKnown?: WellKnownImage;
+}
+
+/** Follows an argv through wrappers, shells, scripts and process supervisors to what finally runs. */
+export function followArgv(ws: Workspace, start: FollowInput, nesting: number): ProcessResult {
+  const input = { image: { anchor: start.anchor } };
+  const wellKnown = start.wellKnown;
   const steps: ProcessStep[] = [...start.steps];
   const unknowns: UnknownPart[] = [];
   const layers: ContainerPathSource[] = [];
   const files: string[] = [];
-  let env = processEnvironment(input);
-  let workdir = workingDir(input);
+  const problems: ParseProblem[] = [];
+  let children: ContainerProcess[] | undefined;
+  let env = new Map(start.env);
+  let workdir = start.workdir;
   let argv: readonly ShellWord[] = start.argv;
-  const state = { fs: input.fs };
+  const state = { fs: start.fs };
   for (let depth = 0; depth < 16 && argv.length > 0; depth++) {
     const head = word(argv[0]);
     if (head === undefined) {
@@ -219,6 +245,8 @@ export function followProcess(ws: Workspace, input: ProcessInput, start: StartCo
         steps.push({ description: `${base} -c runs a command string`, span: script.value.span });
         const r = readScript(ws, { kind: 'inline', text: script.text }, { env, workdir, args: argv.slice(c + 2), fs: state.fs });
         ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+        files.push(...r.read);
+        problems.push(...r.problems);
         if (r.outcome === 'exec' || r.outcome === 'last') continue;
         break;
       }
@@ -231,6 +259,8 @@ export function followProcess(ws: Workspace, input: ProcessInput, start: StartCo
           steps.push({ description: `${base} runs ${path} (${describeOrigin(hit)})`, span: argv[1]!.value.span });
           const r = readScript(ws, { kind: 'file', path: hit.hostPath, file: hit }, { env, workdir, args: argv.slice(2), fs: state.fs });
           ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+        files.push(...r.read);
+        problems.push(...r.problems);
           if (r.outcome === 'exec' || r.outcome === 'last') continue;
         } else unknowns.push({ what: 'process', reason: `${path} is not in the container's files arena-lint can see`, span: argv[1]!.value.span });
       }
@@ -238,6 +268,16 @@ export function followProcess(ws: Workspace, input: ProcessInput, start: StartCo
     }
     if (wellKnown?.handOver && (head === wellKnown.handOver.script || base === posix.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
       steps.push({ description: wellKnown.handOver.description, span: argv[0]!.value.span });
+      const gen = wellKnown.generatesFromEnv;
+      if (gen && (!gen.unlessPresent || state.fs.state(gen.path).kind === 'absent')) {
+        // The config the entrypoint writes from the environment: readers take it from the environment.
+        const layer: ContainerPathSource = {
+          containerPath: gen.path, hostPath: '', isDir: false, via: argv[0]!.value.span,
+          origin: { kind: 'image-default', image: wellKnown.repositories[0]!, description: `written at start by the image's entrypoint from ${gen.variables}` },
+        };
+        layers.push(layer);
+        state.fs = state.fs.with([layer]);
+      }
       const rest = argv.slice(1);
       const first = word(rest[0]);
       if (wellKnown.handOver.program && (rest.length === 0 || first?.startsWith('-'))) {
@@ -251,21 +291,44 @@ export function followProcess(ws: Workspace, input: ProcessInput, start: StartCo
       }
       continue;
     }
+    if (nesting < 3 && (base === 'supervisord' || isS6Init(state.fs, head, argv))) {
+      const sup = base === 'supervisord'
+        ? supervisordPrograms(ws, state.fs, argv, env, workdir)
+        : s6Services(ws, state.fs, argv[0]!.value.span);
+      steps.push(...sup.steps);
+      unknowns.push(...sup.unknowns);
+      files.push(...sup.files);
+      children = [];
+      for (const p of sup.programs) {
+        const r = followArgv(ws, { fs: state.fs, argv: p.argv, env: new Map([...env, ...p.env]), workdir: p.workdir ?? workdir, steps: p.steps, anchor: p.span, ...(wellKnown ? { wellKnown } : {}) }, nesting + 1);
+        unknowns.push(...r.unknowns);
+        files.push(...r.files);
+        problems.push(...r.problems);
+        layers.push(...r.layers);
+        if (r.process) children.push(r.process);
+      }
+      if (base === 'supervisord' || argv.length === 1) break;
+      // s6-overlay's /init runs the services, then the CMD it was given.
+      argv = argv.slice(1);
+      continue;
+    }
     const hit = resolveProgram(state.fs, head, workdir, env);
     if (hit && looksLikeScript(ws, hit.hostPath)) {
       files.push(hit.hostPath);
       steps.push({ description: `runs ${head} (${describeOrigin(hit)})`, span: argv[0]!.value.span });
       const r = readScript(ws, { kind: 'file', path: hit.hostPath, file: hit }, { env, workdir, args: argv.slice(1), fs: state.fs });
       ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+        files.push(...r.read);
+        problems.push(...r.problems);
       if (r.outcome === 'exec' || r.outcome === 'last') continue;
       break;
     }
     break;
   }
   const process: ContainerProcess | undefined = argv.length > 0
-    ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps }
+    ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps, ...(children ? { children } : {}) }
     : undefined;
-  return { ...(process ? { process } : {}), layers, unknowns, files };
+  return { ...(process ? { process } : {}), layers, unknowns, files: [...new Set(files)], problems };
 }
 
 function applyScript(

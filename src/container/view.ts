@@ -1,10 +1,11 @@
 import { posix } from 'node:path';
+import type { ParseProblem } from '../core/problem.js';
 import { known, type Span, type Value } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { ContainerFs, repoPath, staysInside, type ContainerPathSource } from './filesystem.js';
 import { buildDockerfile, type BuiltImage } from './dockerfile-fs.js';
 import { wellKnownImage, type WellKnownImage } from './images.js';
-import { followProcess, processEnvironment, startCommand, workingDir, type ImageConfig, type ProcessInput } from './process.js';
+import { followProcess, processEnvironment, startCommand, type ImageConfig, type ProcessInput } from './process.js';
 import { readAppServerReading } from './app-servers/index.js';
 import { discoverDjango } from './django-settings.js';
 import type { ContainerSpec, ContainerView, ContainerViewContext, LoadedFile, MountSpec, UnknownPart } from './types.js';
@@ -20,10 +21,10 @@ export function buildContainerView(ctx: ContainerViewContext, spec: ContainerSpe
   const unknowns: UnknownPart[] = [];
   const files: LoadedFile[] = [];
   const loaded = new Set<string>();
-  const addFile = (path: string) => {
+  const addFile = (path: string, problems: readonly ParseProblem[] = []) => {
     if (loaded.has(path)) return;
     loaded.add(path);
-    files.push({ path, problems: [], comments: [] });
+    files.push({ path, problems, comments: [] });
   };
 
   const built = spec.build ? buildImage(ws, spec, unknowns) : undefined;
@@ -62,7 +63,7 @@ export function buildContainerView(ctx: ContainerViewContext, spec: ContainerSpe
   const start = startCommand(input);
   unknowns.push(...start.unknowns);
   const followed = followProcess(ws, input, start, wellKnown);
-  for (const f of followed.files) addFile(f);
+  for (const f of followed.files) addFile(f, followed.problems.filter((p) => p.span.file === f));
   unknowns.push(...followed.unknowns);
   fs = fs.with(followed.layers);
 
@@ -70,7 +71,6 @@ export function buildContainerView(ctx: ContainerViewContext, spec: ContainerSpe
   if (!followed.process && start.argv.length === 0) {
     unknowns.push({ what: 'process', reason: nothingRunsReason(spec, built, wellKnown), span: spec.span });
   }
-  void workingDir;
   const appServer = followed.process ? readAppServerReading(followed.process, fs, ws) : undefined;
   const django = followed.process ? discoverDjango(followed.process, fs, ws, appServer) : undefined;
   for (const f of [...(appServer?.files ?? []), ...(django?.files ?? [])]) {
@@ -124,12 +124,13 @@ function buildImage(ws: Workspace, spec: ContainerSpec, unknowns: UnknownPart[])
 function mountLayers(ctx: ContainerViewContext, mounts: readonly MountSpec[], image: ContainerFs, unknowns: UnknownPart[]): ContainerPathSource[] {
   const { ws } = ctx;
   const out: ContainerPathSource[] = [];
+  const clean = (t: string) => posix.normalize(t).replace(/(.)\/+$/, '$1');
   const opaque = (m: MountSpec, isDir: boolean, reason: string) => {
-    out.push({ containerPath: posix.normalize(m.target), hostPath: '', isDir, via: m.span, hides: true, opaque: true, origin: { kind: 'unknown', reason, via: m.span } });
+    out.push({ containerPath: clean(m.target), hostPath: '', isDir, via: m.span, hides: true, opaque: true, origin: { kind: 'unknown', reason, via: m.span } });
     unknowns.push({ what: m.target, reason, span: m.span });
   };
   for (const m of mounts) {
-    const target = posix.normalize(m.target);
+    const target = clean(m.target);
     if (!posix.isAbsolute(target)) {
       unknowns.push({ what: m.target, reason: 'the mount target is not an absolute path', span: m.span });
       continue;
@@ -168,10 +169,10 @@ function mountLayers(ctx: ContainerViewContext, mounts: readonly MountSpec[], im
           for (const f of content.sources) {
             out.push({ ...f, containerPath: posix.join(target, f.containerPath), chain: [...(f.chain ?? []), f.via], via: m.span });
           }
-        } else if (ctx.namedVolume) {
-          // The first container to mount an empty volume fills it from its own image: it sees its image's files.
         } else {
-          const below = image.files().some((f) => f.containerPath.startsWith(`${target}/`));
+          // An empty volume is filled from this container's image when it has files there (it is the
+          // first to mount it); otherwise whatever fills it (another image, a process) is not known here.
+          const below = image.files().some((f) => f.containerPath.startsWith(`${target}/`)) || image.unknownLayers().some((l) => l.containerPath.startsWith(`${target}/`));
           if (!below) opaque(m, true, `named volume ${m.source}: its content comes from whichever container fills it`);
         }
         break;
@@ -191,6 +192,29 @@ export function volumeContent(ws: Workspace, view: ContainerView, name: string):
   const m = view.spec.mounts.find((x) => x.type === 'volume' && x.source === name);
   if (!m) return undefined;
   return new ContainerFs(ws, view.filesystem.subtree(m.target));
+}
+
+/**
+ * Views for containers that share named volumes, in start order: an empty named volume is filled
+ * from the image of the first container (in `specs` order) whose image has files where it mounts it,
+ * and every other container sees that content there (Docker copies the image's files into an empty
+ * volume on first mount). Callers pass the specs in the order the orchestrator starts them.
+ */
+export function buildContainerViews(ws: Workspace, specs: readonly ContainerSpec[]): ContainerView[] {
+  const first = specs.map((s) => buildContainerView({ ws }, s));
+  const fillers = new Map<string, { index: number; content: ContainerFs }>();
+  specs.forEach((s, i) => {
+    for (const m of s.mounts) {
+      if (m.type !== 'volume' || m.source === undefined || fillers.has(m.source)) continue;
+      const content = volumeContent(ws, first[i]!, m.source);
+      if (content && content.sources.length > 0) fillers.set(m.source, { index: i, content });
+    }
+  });
+  if (fillers.size === 0) return first;
+  return specs.map((s, i) => {
+    if (!s.mounts.some((m) => m.type === 'volume' && m.source !== undefined && fillers.has(m.source) && fillers.get(m.source)!.index !== i)) return first[i]!;
+    return buildContainerView({ ws, namedVolume: (name) => { const f = fillers.get(name); return f && f.index !== i ? f.content : undefined; } }, s);
+  });
 }
 
 export type { Span };

@@ -7,7 +7,9 @@ import { parseNginx, type NginxArg, type NginxDirective } from '../parsers/nginx
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerFs, globToRegExp, type ContainerFile, type ContainerPathSource } from '../container/filesystem.js';
-import { readContainerFile, remapSpans } from '../container/render.js';
+import { readContainerFile, remapSpans, substitutionsAt } from '../container/render.js';
+import type { MappedText } from '../parsers/mapped-text.js';
+import { isJinjaTemplate } from '../parsers/template.js';
 import type { ContainerProcess, ContainerView, FileOrigin, UnknownPart } from '../container/types.js';
 
 /** A directive placed in the configuration nginx really loads: includes expanded, parents linked. */
@@ -96,6 +98,11 @@ export interface NginxModel {
   readonly implicitMain: boolean;
   /** Container paths of files the image ships that nginx loads too (its nginx.conf, conf.d/default.conf). */
   readonly imageFiles: readonly string[];
+  /**
+   * The places a value in a rendered file came through besides the template line: the environment
+   * line that filled `${VAR}` in (empty for text written in the template itself).
+   */
+  viaOf(span: Span): Span[];
   /** What nginx loads that arena-lint cannot know (main file unknown, a glob over a folder start-up fills). */
   readonly unknowns: readonly UnknownPart[];
   /** Included files that were not parsed, and why (a Jinja template nothing renders). */
@@ -109,9 +116,6 @@ const IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_param
 const NGINX_PREFIX = '/etc/nginx';
 const TEMPLATE_DIR = '/etc/nginx/templates';
 const CONF_D = '/etc/nginx/conf.d';
-
-/** Jinja (`{{ x }}`, `{% if %}`, `{# c #}`): a template for a renderer arena-lint cannot run, not an nginx file. */
-const JINJA = /\{\{[^{}\n]*\}\}|\{%-?\s*[a-z]+\b[^%\n]*%\}|\{#[^#\n]*#\}/;
 
 /**
  * In an envsubst template, a line that is only `${NAME}` stands for whole directives filled in at start-up
@@ -145,9 +149,18 @@ function startsWithBom(ws: Workspace, hostPath: string): boolean {
  * rendered template through its rendering). Files the container has but nothing includes are not read.
  * `extraFiles` is no longer read (kept for callers that still pass the build context's files).
  */
-export function buildNginxModel(ws: Workspace, fs: ContainerFs, _extraFiles: readonly string[] = [], main = `${NGINX_PREFIX}/nginx.conf`): NginxModel {
+export interface NginxAssembly {
+  /** The file nginx starts with (`-c`); /etc/nginx/nginx.conf by default. */
+  readonly main?: string;
+  /** Without a main file in the container, assume the official image's (which includes conf.d/*.conf). */
+  readonly assumeImageDefault?: boolean;
+  /** Where an unknown main file is reported (the command that starts nginx). */
+  readonly anchor?: Span;
+}
+
+export function buildNginxModel(ws: Workspace, fs: ContainerFs, _extraFiles: readonly string[] = [], opts: NginxAssembly = {}): NginxModel {
   const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
-  b.build(main);
+  b.build(opts.main ?? `${NGINX_PREFIX}/nginx.conf`, opts.assumeImageDefault ?? true, opts.anchor);
   return b.result();
 }
 
@@ -166,7 +179,8 @@ export function nginxMainPath(process: ContainerProcess | undefined): string {
 
 /** The nginx configuration a container loads, as its process starts nginx. */
 export function buildContainerNginx(ws: Workspace, view: ContainerView): NginxModel {
-  return buildNginxModel(ws, view.filesystem, [], nginxMainPath(view.process));
+  // Only the official image's nginx.conf is known; another image's, when the repository has none, is not.
+  return buildNginxModel(ws, view.filesystem, [], { main: nginxMainPath(view.process), assumeImageDefault: false, anchor: view.process?.argvSpan ?? view.spec.span });
 }
 
 /**
@@ -193,6 +207,7 @@ class NginxBuilder {
   private readonly unresolved: Span[] = [];
   private readonly unread: { path: string; reason: string }[] = [];
   private readonly unknowns: UnknownPart[] = [];
+  private readonly rendered: MappedText[] = [];
   private readonly imageFiles: string[] = [];
   private readonly loaded = new Set<string>();
   private readonly parsed = new Map<string, NginxDirective[] | undefined>();
@@ -207,12 +222,16 @@ class NginxBuilder {
     this.parsed.set(key, undefined);
     const readable = readContainerFile(this.ws, f);
     if (!readable) return undefined;
-    if (JINJA.test(readable.source.text)) {
+    // Jinja (`{{ x }}`, `{% if %}`, `{# c #}`) is for a renderer arena-lint cannot run: not what nginx reads.
+    if (isJinjaTemplate(readable.source.text)) {
       this.unread.push({ path: f.hostPath, reason: 'a Jinja template: nothing in the container renders it' });
       return undefined;
     }
     const r = parseNginx(maskBlockPlaceholders(readable.source));
-    if (readable.mapped) remapSpans(r, readable.mapped);
+    if (readable.mapped) {
+      remapSpans(r, readable.mapped);
+      this.rendered.push(readable.mapped);
+    }
     if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
       // nginx reads the byte order mark as part of the first word and stops.
       const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
@@ -227,8 +246,12 @@ class NginxBuilder {
     return dirs;
   }
 
-  build(mainPath: string): void {
+  build(mainPath: string, assumeImageDefault: boolean, anchor: Span | undefined): void {
     const main = this.fs.state(mainPath);
+    if (main.kind === 'absent' && !assumeImageDefault && anchor) {
+      this.unknowns.push({ what: mainPath, reason: 'the image\'s own nginx.conf is not known and the repository does not provide one', span: anchor });
+      return;
+    }
     if (main.kind === 'file') {
       this.load(main.file, 'main', 'main', undefined, []);
       return;
@@ -362,6 +385,7 @@ class NginxBuilder {
     return {
       files: this.files, roots: this.roots, upstreams, locations, proxyPasses, zones, zoneUses,
       unresolvedIncludes: this.unresolved, implicitMain: this.implicitMain, imageFiles: [...new Set(this.imageFiles)], unreadFiles: this.unread, unknowns: this.unknowns,
+      viaOf: (span: Span) => this.rendered.filter((m) => m.file === span.file).flatMap((m) => substitutionsAt(m, span)),
       problems: this.problems, comments: this.comments,
     };
   }
@@ -428,8 +452,72 @@ export interface NginxStartVerdict {
   readonly unknowns: readonly UnknownPart[];
 }
 
+/** Variables nginx and its common modules define (ngx_http_core_module and friends); prefixes end with `_`. */
+const BUILTIN_VARIABLES = new Set(('args binary_remote_addr body_bytes_sent bytes_sent connection connection_requests connection_time content_length '
+  + 'content_type document_root document_uri host hostname https is_args limit_rate msec nginx_version pid pipe proxy_protocol_addr '
+  + 'proxy_protocol_port proxy_protocol_server_addr proxy_protocol_server_port query_string realpath_root remote_addr remote_port remote_user '
+  + 'request request_body request_body_file request_completion request_filename request_id request_length request_method request_time '
+  + 'request_uri scheme server_addr server_name server_port server_protocol status tcpinfo_rtt tcpinfo_rttvar tcpinfo_snd_cwnd tcpinfo_rcv_space '
+  + 'time_iso8601 time_local uri proxy_add_x_forwarded_for proxy_host proxy_port realip_remote_addr realip_remote_port gzip_ratio limit_req_status '
+  + 'limit_conn_status invalid_referer secure_link secure_link_expires uid_got uid_reset uid_set fastcgi_script_name fastcgi_path_info date_local '
+  + 'date_gmt connections_active connections_reading connections_writing connections_waiting http2 http3 modern_browser ancient_browser msie '
+  + 'binary_remote_addr embedded_variable request_body_file sent_http_ content_type').split(' '));
+const BUILTIN_PREFIXES = ['arg_', 'cookie_', 'http_', 'sent_http_', 'sent_trailer_', 'upstream_', 'ssl_', 'geoip_', 'proxy_protocol_tlv_', 'jwt_', 'otel_', 'memcached_'];
+
+function definedVariables(all: readonly NginxNode[]): Set<string> {
+  const out = new Set<string>();
+  const name = (a: NginxArg | undefined) => (a && /^\$[A-Za-z_][A-Za-z0-9_]*$/.test(a.value) ? a.value.slice(1).toLowerCase() : undefined);
+  for (const n of all) {
+    const d = n.directive;
+    const a = d.args;
+    const pick = d.name === 'set' || d.name === 'perl_set' || d.name === 'js_set' || d.name === 'auth_request_set' || d.name === 'set_real_ip_from'
+      ? name(a[0])
+      : d.name === 'map' || d.name === 'split_clients' ? name(a[1])
+      : d.name === 'geo' || d.name === 'geoip2' ? name(a[a.length - 1])
+      : undefined;
+    if (pick) out.add(pick);
+    for (const x of a) for (const m of x.value.matchAll(/\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>|\(\?'([A-Za-z_][A-Za-z0-9_]*)'/g)) out.add((m[1] ?? m[2])!.toLowerCase());
+    // Variables set inside geoip2/map blocks: `$name source` lines.
+    if (d.name === 'geoip2' || d.name === 'mmdb') for (const c of n.children) { const v = c.directive.name.startsWith('$') ? c.directive.name.slice(1) : undefined; if (v) out.add(v.toLowerCase()); }
+  }
+  return out;
+}
+
+/** `$name` uses nginx would refuse as `unknown "name" variable` (variable names are case-insensitive). */
+function unknownVariableUses(model: NginxModel): ParseProblem[] {
+  const all: NginxNode[] = [];
+  const visit = (n: NginxNode) => {
+    all.push(n);
+    n.children.forEach(visit);
+  };
+  model.roots.forEach(visit);
+  const defined = definedVariables(all);
+  const out: ParseProblem[] = [];
+  for (const n of all) {
+    const d = n.directive;
+    if (d.name === 'map' || d.name === 'geo' || d.name === 'split_clients' || n.parent?.directive.name === 'map' || n.parent?.directive.name === 'types') continue;
+    for (const a of d.args) {
+      for (const m of a.value.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g)) {
+        const v = (m[1] ?? m[2])!.toLowerCase();
+        if (defined.has(v) || BUILTIN_VARIABLES.has(v) || BUILTIN_PREFIXES.some((p) => v.startsWith(p))) continue;
+        // A regex's `$` anchor, not a variable: `location ~ \.php$`.
+        if (d.name === 'location' || (d.name === 'rewrite' && a === d.args[0]) || (d.name === 'if' && /~/.test(d.args.map((x) => x.value).join(' ')) && a !== d.args[0])) continue;
+        out.push({ message: `unknown "${v}" variable`, span: a.span });
+      }
+    }
+  }
+  return out;
+}
+
 export function nginxStartVerdict(model: NginxModel): NginxStartVerdict {
-  const problems: ParseProblem[] = [...model.problems];
+  const problems: ParseProblem[] = [...model.problems, ...unknownVariableUses(model)];
+  // ngx_http_upstream_add: a second `upstream NAME` block in http is fatal.
+  const seen = new Set<string>();
+  for (const u of model.upstreams) {
+    if (u.node.context !== 'http') continue;
+    if (seen.has(u.name)) problems.push({ message: `duplicate upstream "${u.name}"`, span: u.node.directive.args[0]!.span });
+    seen.add(u.name);
+  }
   if (problems.length > 0) return { starts: false, problems, unknowns: model.unknowns };
   const unknowns = [
     ...model.unknowns,

@@ -15,6 +15,7 @@ export class Workspace {
   private listing: string[] | undefined;
   private fileSet: Set<string> | undefined;
   private readonly missing = new Set<string>();
+  private readonly kinds = new Map<string, 'file' | 'dir' | 'none'>();
 
   /**
    * `overlay` replaces the text of files that exist on disk (root-relative path -> text), so a fix or
@@ -59,19 +60,26 @@ export class Workspace {
     this.files();
     if (this.fileSet!.has(rel)) return true;
     // Ignored files can still be named explicitly (a mount of an ignored path).
-    try {
-      return statSync(join(this.rootAbs, rel)).isFile();
-    } catch {
-      return false;
-    }
+    return this.kind(rel) === 'file';
   }
 
   isDir(rel: string): boolean {
-    try {
-      return statSync(join(this.rootAbs, rel || '.')).isDirectory();
-    } catch {
-      return false;
+    return this.kind(rel || '.') === 'dir';
+  }
+
+  /** What a path is, asked of the file system once per path: a 1000-replica stack asks the same ones 1000 times. */
+  private kind(rel: string): 'file' | 'dir' | 'none' {
+    let k = this.kinds.get(rel);
+    if (k === undefined) {
+      try {
+        const st = statSync(join(this.rootAbs, rel));
+        k = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'none';
+      } catch {
+        k = 'none';
+      }
+      this.kinds.set(rel, k);
     }
+    return k;
   }
 
   /** Files directly or indirectly below a folder. */

@@ -133,3 +133,35 @@ describe('entrypoint scripts read statically', () => {
     expect(users.origin).toMatchObject({ kind: 'rendered', renderer: 'heredoc' });
   });
 });
+
+describe('what reading the start-up reports', () => {
+  it('records sourced files and a script\'s syntax problems on the file', () => {
+    const { v, r } = view({
+      Dockerfile: 'FROM python:3.12\nCOPY bin/ /app/bin/\nWORKDIR /app\nENTRYPOINT ["/app/bin/start.sh"]\n',
+      'bin/start.sh': '#!/bin/sh\n. /app/bin/env.sh\necho "unterminated\nexec gunicorn app.wsgi\n',
+      'bin/env.sh': 'export WEB_CONCURRENCY=3\n',
+    });
+    expect(v.files.map((f) => f.path)).toEqual(['Dockerfile', 'bin/start.sh', 'bin/env.sh']);
+    const start = v.files.find((f) => f.path === 'bin/start.sh')!;
+    expect(start.problems.map((p) => [p.message, r.line(p.span)])).toEqual([['unterminated double quote', 3]]);
+  });
+
+  it('the edoburu/pgbouncer image writes its ini from the environment unless one is mounted', () => {
+    repo = new Repo({ 'docker-compose.yml': 'services:\n  pgbouncer:\n    image: edoburu/pgbouncer:1.22.0\n', 'pgbouncer.ini': '[pgbouncer]\n' });
+    const r = repo;
+    const base = spec(r, 'docker-compose.yml', 'pgbouncer', { image: r.value('docker-compose.yml', 'edoburu/pgbouncer:1.22.0') });
+    const generated = buildContainerView({ ws: r.ws }, base);
+    expect(argvOf(generated)).toEqual(['/usr/bin/pgbouncer', '/etc/pgbouncer/pgbouncer.ini']);
+    expect(generated.filesystem.state('/etc/pgbouncer/pgbouncer.ini')).toMatchObject({ kind: 'image-default', origin: { image: 'edoburu/pgbouncer' } });
+    const mounted = buildContainerView({ ws: r.ws }, { ...base, mounts: [r.mount('docker-compose.yml', 'pgbouncer:', { type: 'bind', source: 'pgbouncer.ini', target: '/etc/pgbouncer/pgbouncer.ini' })] });
+    expect(mounted.filesystem.resolve('/etc/pgbouncer/pgbouncer.ini')?.origin).toMatchObject({ kind: 'mount', hostPath: 'pgbouncer.ini' });
+  });
+});
+
+describe('the last command of a script', () => {
+  it('keeps the variables set for that command only', () => {
+    const { v } = view({ Dockerfile: 'FROM python:3.12\nCOPY run.sh /run.sh\nCMD ["sh", "/run.sh"]\n', 'run.sh': 'WEB_CONCURRENCY=6 gunicorn app.wsgi\n' });
+    expect(argvOf(v)).toEqual(['gunicorn', 'app.wsgi']);
+    expect(v.environment.get('WEB_CONCURRENCY')).toMatchObject({ kind: 'known', value: '6', span: { file: 'run.sh' } });
+  });
+});

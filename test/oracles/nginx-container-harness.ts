@@ -12,7 +12,7 @@ import { nginxAvailable } from './nginx-harness.js';
 export const canIsolateMounts: boolean = nginxAvailable && spawnSync('unshare', ['-mn', 'sh', '-c', 'mount -t tmpfs none /mnt'], { stdio: 'ignore' }).status === 0;
 
 /** Errors about the machine nginx -t runs on, not about the configuration: certificates, users, log folders. */
-const ENVIRONMENT = /getpwnam|getgrnam|cannot load certificate|BIO_new_file|PEM_read|SSL_CTX|open\(\) "[^"]*\.(log|pid|crt|pem|key|cert|txt|htpasswd|passwd)"|"[^"]*\/(log|logs|ssl|certs?|letsencrypt)\/|mkdir\(\)|no such file or directory\) while|could not open error log|dhparam|ssl_certificate|ssl_stapling|ssl_trusted|auth_basic_user_file|\.htpasswd|"(log|access_log|error_log)"|unknown "[^"]*" variable|failed \(13: Permission denied\)|"\/dev\//i;
+const ENVIRONMENT = /getpwnam|getgrnam|cannot load certificate|BIO_new_file|PEM_read|SSL_CTX|open\(\) "[^"]*\.(log|pid|crt|pem|key|cert|txt|htpasswd|passwd)"|"[^"]*\/(log|logs|ssl|certs?|letsencrypt)\/|mkdir\(\)|no such file or directory\) while|could not open error log|dhparam|ssl_certificate|ssl_stapling|ssl_trusted|auth_basic_user_file|\.htpasswd|"(log|access_log|error_log)"|failed \(13: Permission denied\)|"\/dev\//i;
 
 export interface ContainerNginxVerdict {
   readonly accepted: boolean;
@@ -37,10 +37,10 @@ export function nginxTestContainer(ws: Workspace, view: ContainerView, model: Ng
       if (existsSync(`/etc/nginx/${f}`)) cpSync(`/etc/nginx/${f}`, join(etc, f));
     }
     mkdirSync(join(etc, 'conf.d'), { recursive: true });
-    const write = (containerPath: string, text: string) => {
+    const write = (containerPath: string, text: string, encoding: 'utf8' | 'latin1' = 'utf8') => {
       const p = join(root, containerPath);
       mkdirSync(dirname(p), { recursive: true });
-      writeFileSync(p, rewriteOutside(text, root));
+      writeFileSync(p, rewriteOutside(text, root), encoding);
     };
     if (model.implicitMain) write('/etc/nginx/nginx.conf', NGINX_DEFAULT_CONF);
     if (model.imageFiles.includes('/etc/nginx/conf.d/default.conf')) write('/etc/nginx/conf.d/default.conf', NGINX_DEFAULT_SERVER);
@@ -48,7 +48,9 @@ export function nginxTestContainer(ws: Workspace, view: ContainerView, model: Ng
       if (!f.containerPath) continue;
       const cf = view.filesystem.resolve(f.containerPath);
       const readable = cf ? readContainerFile(ws, cf) : undefined;
-      if (readable) write(f.containerPath, readable.source.text);
+      // A repository file is written byte for byte (a byte order mark included); a rendered one as rendered.
+      if (readable && !readable.mapped) write(f.containerPath, readFileSync(join(ws.rootAbs, cf!.hostPath), 'latin1'), 'latin1');
+      else if (readable) write(f.containerPath, readable.source.text);
     }
     const hostsFile = join(dir, 'hosts');
     writeFileSync(hostsFile, ['127.0.0.1 localhost', ...hosts.map((h, i) => `127.0.${1 + (i >> 8)}.${(i % 250) + 2} ${h}`)].join('\n') + '\n');

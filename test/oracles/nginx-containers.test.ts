@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildContainerView } from '../../src/container/view.js';
+import { buildContainerViews } from '../../src/container/view.js';
 import { imageRepository } from '../../src/inputs/images.js';
 import { buildContainerNginx, nginxStartVerdict } from '../../src/inputs/nginx.js';
 import { findComposeFiles } from '../../src/engine/run.js';
@@ -20,8 +20,18 @@ function corpusContainers() {
   for (const compose of findComposeFiles(ws)) {
     const stack = buildStack(ws, compose);
     const hosts = stack.services.flatMap((s) => [s.name, ...[s.containerName, s.hostname, ...s.networks.flatMap((n) => n.aliases)].flatMap((v) => (v?.kind === 'known' ? [v.value] : []))]);
-    for (const svc of stack.services) {
-      const view = buildContainerView({ ws }, specOf(stack, svc));
+    // Start order (depends_on first), so named volumes are filled the way Docker fills them.
+    const order: typeof stack.services[number][] = [];
+    const visit = (s: typeof stack.services[number], seen: Set<string>) => {
+      if (order.includes(s) || seen.has(s.name)) return;
+      seen.add(s.name);
+      for (const d of s.dependsOn) { const dep = stack.service(d.name); if (dep) visit(dep, seen); }
+      order.push(s);
+    };
+    stack.services.forEach((s) => visit(s, new Set()));
+    const views = buildContainerViews(ws, order.map((s) => specOf(stack, s)));
+    for (const [k, svc] of order.entries()) {
+      const view = views[k]!;
       const image = view.image?.kind === 'known' ? imageRepository(view.image.value) : '';
       const main = view.filesystem.state('/etc/nginx/nginx.conf').kind;
       const program = view.process?.argv[0]?.value;
