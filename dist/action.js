@@ -26009,6 +26009,7 @@ var upstream_max_conns_default = defineRule({
         byService.set(service, list);
       }
     }
+    const found = [];
     for (const [service, listings] of byService) {
       if (unlimited.has(service)) continue;
       const app = stack.app(service);
@@ -26016,16 +26017,22 @@ var upstream_max_conns_default = defineRule({
       const c = appConcurrency(app);
       if (c.processes.kind !== "known" || c.perProcess.kind !== "known" || c.perProcessUnit !== "threads") continue;
       const capacity = c.processes.value * c.perProcess.value;
-      const lowerBound = listings.some((l) => l.multiplier === void 0);
       const total = listings.reduce((n, l) => n + l.maxConns * (l.multiplier ?? 1), 0);
-      if (total <= capacity) continue;
+      if (total > capacity) found.push({ service, listings, app, processes: c.processes.value, threads: c.perProcess.value, capacity, total });
+    }
+    const key2 = (f) => JSON.stringify([f.listings.map((l) => [l.upstream, l.maxConns, l.multiplier ?? null]), f.processes, f.threads]);
+    for (const group of groupBy(found, key2)) {
+      const { service, listings, app, processes, threads, capacity, total } = group[0];
+      const names = group.map((g) => g.service.name);
+      const lowerBound = listings.some((l) => l.multiplier === void 0);
       const terms = listings.map((l) => `max_conns=${l.maxConns} in ${l.upstream}${l.multiplier !== void 0 && l.multiplier > 1 ? ` x ${l.multiplier} nginx workers (no zone)` : ""}`);
       const first = listings[0];
+      const who = names.length === 1 ? service.name : `each of ${listNames(names, 3)}`;
       report({
         span: first.span,
-        message: `nginx may hold ${lowerBound ? "at least " : ""}${listings.length > 1 || (first.multiplier ?? 1) > 1 ? `${terms.join(" + ")} = ` : `${terms[0]}: `}${total} connections open to ${service.name}, which serves ${c.processes.value} ${app.gunicorn ? c.processes.value === 1 ? "worker" : "workers" : c.processes.value === 1 ? "process" : "processes"} x ${c.perProcess.value} ${c.perProcess.value === 1 ? "thread" : "threads"} = ${capacity} requests at once (${where(app.server.span)}): ${total} > ${capacity}, so up to ${total - capacity} requests past what the app can run wait in ${app.server.kind}'s backlog instead of in nginx, and the limit protects nothing`,
+        message: `nginx may hold ${lowerBound ? "at least " : ""}${listings.length > 1 || (first.multiplier ?? 1) > 1 ? `${terms.join(" + ")} = ` : `${terms[0]}: `}${total} connections open to ${who}, ${names.length === 1 ? "which serves" : "each serving"} ${processes} ${app.gunicorn ? processes === 1 ? "worker" : "workers" : processes === 1 ? "process" : "processes"} x ${threads} ${threads === 1 ? "thread" : "threads"} = ${capacity} requests at once (${where(app.server.span)}): ${total} > ${capacity}, so up to ${total - capacity} requests past what the app can run wait in ${app.server.kind}'s backlog instead of in nginx, and the limit protects nothing`,
         related: [...listings.slice(1).map((l) => ({ span: l.span, message: `max_conns=${l.maxConns} in upstream ${l.upstream}` })), { span: app.server.span, message: `${service.name} serves ${capacity} requests at once` }],
-        hint: `lower max_conns for ${service.name} to ${listings.length > 1 ? `a total of ${capacity}` : capacity}${lowerBound || (first.multiplier ?? 1) > 1 ? " (add `zone` so all nginx workers share the count)" : ""}, or raise its workers or threads`
+        hint: `lower max_conns for ${names.length === 1 ? service.name : "each server"} to ${listings.length > 1 ? `a total of ${capacity}` : capacity}${lowerBound || (first.multiplier ?? 1) > 1 ? " (add `zone` so all nginx workers share the count)" : ""}, or raise its workers or threads`
       });
     }
   }

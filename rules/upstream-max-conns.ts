@@ -1,9 +1,9 @@
 import type { Span } from '../src/core/value.js';
 import type { ComposeService } from '../src/inputs/compose.js';
 import { defineRule } from '../src/engine/rule.js';
-import { appConcurrency } from '../src/stack/data-tier.js';
-import { resolvedUpstreams } from '../src/stack/topology.js';
-import type { ProxyService } from '../src/stack/stack.js';
+import { appConcurrency, groupBy } from '../src/stack/data-tier.js';
+import { listNames, resolvedUpstreams } from '../src/stack/topology.js';
+import type { ProxyService, Stack } from '../src/stack/stack.js';
 
 interface Listing {
   readonly proxy: ProxyService;
@@ -12,6 +12,16 @@ interface Listing {
   readonly span: Span;
   /** nginx worker processes that each apply max_conns on their own (no `zone`), when known; 1 with a zone. */
   readonly multiplier: number | undefined;
+}
+
+interface Overrun {
+  readonly service: ComposeService;
+  readonly listings: readonly Listing[];
+  readonly app: NonNullable<ReturnType<Stack['app']>>;
+  readonly processes: number;
+  readonly threads: number;
+  readonly capacity: number;
+  readonly total: number;
 }
 
 export default defineRule({
@@ -44,6 +54,7 @@ export default defineRule({
         byService.set(service, list);
       }
     }
+    const found: Overrun[] = [];
     for (const [service, listings] of byService) {
       if (unlimited.has(service)) continue;
       const app = stack.app(service);
@@ -51,16 +62,23 @@ export default defineRule({
       const c = appConcurrency(app);
       if (c.processes.kind !== 'known' || c.perProcess.kind !== 'known' || c.perProcessUnit !== 'threads') continue;
       const capacity = c.processes.value * c.perProcess.value;
-      const lowerBound = listings.some((l) => l.multiplier === undefined);
       const total = listings.reduce((n, l) => n + l.maxConns * (l.multiplier ?? 1), 0);
-      if (total <= capacity) continue;
+      if (total > capacity) found.push({ service, listings, app, processes: c.processes.value, threads: c.perProcess.value, capacity, total });
+    }
+    // Replicas behind the same lines with the same numbers make one finding, not one per replica.
+    const key = (f: Overrun) => JSON.stringify([f.listings.map((l) => [l.upstream, l.maxConns, l.multiplier ?? null]), f.processes, f.threads]);
+    for (const group of groupBy(found, key)) {
+      const { service, listings, app, processes, threads, capacity, total } = group[0]!;
+      const names = group.map((g) => g.service.name);
+      const lowerBound = listings.some((l) => l.multiplier === undefined);
       const terms = listings.map((l) => `max_conns=${l.maxConns} in ${l.upstream}${l.multiplier !== undefined && l.multiplier > 1 ? ` x ${l.multiplier} nginx workers (no zone)` : ''}`);
       const first = listings[0]!;
+      const who = names.length === 1 ? service.name : `each of ${listNames(names, 3)}`;
       report({
         span: first.span,
-        message: `nginx may hold ${lowerBound ? 'at least ' : ''}${listings.length > 1 || (first.multiplier ?? 1) > 1 ? `${terms.join(' + ')} = ` : `${terms[0]}: `}${total} connections open to ${service.name}, which serves ${c.processes.value} ${app.gunicorn ? (c.processes.value === 1 ? 'worker' : 'workers') : (c.processes.value === 1 ? 'process' : 'processes')} x ${c.perProcess.value} ${c.perProcess.value === 1 ? 'thread' : 'threads'} = ${capacity} requests at once (${where(app.server.span)}): ${total} > ${capacity}, so up to ${total - capacity} requests past what the app can run wait in ${app.server.kind}'s backlog instead of in nginx, and the limit protects nothing`,
+        message: `nginx may hold ${lowerBound ? 'at least ' : ''}${listings.length > 1 || (first.multiplier ?? 1) > 1 ? `${terms.join(' + ')} = ` : `${terms[0]}: `}${total} connections open to ${who}, ${names.length === 1 ? 'which serves' : 'each serving'} ${processes} ${app.gunicorn ? (processes === 1 ? 'worker' : 'workers') : (processes === 1 ? 'process' : 'processes')} x ${threads} ${threads === 1 ? 'thread' : 'threads'} = ${capacity} requests at once (${where(app.server.span)}): ${total} > ${capacity}, so up to ${total - capacity} requests past what the app can run wait in ${app.server.kind}'s backlog instead of in nginx, and the limit protects nothing`,
         related: [...listings.slice(1).map((l) => ({ span: l.span, message: `max_conns=${l.maxConns} in upstream ${l.upstream}` })), { span: app.server.span, message: `${service.name} serves ${capacity} requests at once` }],
-        hint: `lower max_conns for ${service.name} to ${listings.length > 1 ? `a total of ${capacity}` : capacity}${lowerBound || (first.multiplier ?? 1) > 1 ? ' (add `zone` so all nginx workers share the count)' : ''}, or raise its workers or threads`,
+        hint: `lower max_conns for ${names.length === 1 ? service.name : 'each server'} to ${listings.length > 1 ? `a total of ${capacity}` : capacity}${lowerBound || (first.multiplier ?? 1) > 1 ? ' (add `zone` so all nginx workers share the count)' : ''}, or raise its workers or threads`,
       });
     }
   },
