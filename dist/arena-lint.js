@@ -7895,9 +7895,6 @@ var SourceSet = class {
   }
 };
 
-// src/stack/stack.ts
-import { posix as posix5 } from "node:path";
-
 // src/core/value.ts
 function known(value, span, extra = {}) {
   const out = { kind: "known", value, span };
@@ -7994,7 +7991,6 @@ function rangeOf(m, start, end) {
 }
 
 // src/parsers/interpolate.ts
-var NO_VARIABLES = { lookup: () => void 0 };
 var NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 function interpolate(input, vars) {
   if (!input.text.includes("$")) return input;
@@ -8201,6 +8197,9 @@ function finish(m, start) {
   return known(m.text, span, { via: r.via });
 }
 
+// src/inputs/compose-project.ts
+import { posix as posix2 } from "node:path";
+
 // src/parsers/yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
 function parseYaml(file) {
@@ -8322,7 +8321,7 @@ function scalarText(file, node) {
 }
 
 // src/inputs/compose.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+import { posix } from "node:path";
 
 // src/parsers/shell-words.ts
 function splitShellWords(m) {
@@ -8415,41 +8414,212 @@ function wordsFromList(items) {
   return items.map((text) => ({ value: valueOf(text), text, operator: false }));
 }
 
+// src/inputs/compose-tree.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+var NODE_BUDGET = 2e5;
+function composeTree(file, doc, dir, vars) {
+  let budget = NODE_BUDGET;
+  const convert = (node, depth) => {
+    const span = nodeSpan(file.path, node, { file: file.path, start: 0, end: 0 });
+    const tag = node && typeof node.tag === "string" && (node.tag === "!reset" || node.tag === "!override") ? node.tag : void 0;
+    const base = tag ? { span, dir, tag } : { span, dir };
+    if (!node || depth > 40 || --budget < 0) return { kind: "scalar", ...base };
+    if ((0, import_yaml2.isMap)(node)) {
+      const entries = mapEntries(doc, file.path, node).map((e) => {
+        const keySpan = nodeSpan(file.path, e.keyNode);
+        return { key: e.key, keySpan, value: convert(e.value, depth + 1), via: e.via };
+      });
+      return { kind: "map", entries, ...base };
+    }
+    if ((0, import_yaml2.isSeq)(node)) return { kind: "seq", items: seqItems(doc, node).map((n) => convert(n, depth + 1)), ...base };
+    if ((0, import_yaml2.isScalar)(node) && node.value !== null && node.value !== void 0) {
+      const t2 = scalarText(file, node);
+      if (t2) return { kind: "scalar", text: interpolate(t2, vars), ...base };
+    }
+    return { kind: "scalar", ...base };
+  };
+  if (!doc.contents) return void 0;
+  return convert(doc.contents, 0);
+}
+function entryOf(node, key) {
+  return node?.kind === "map" ? node.entries.find((e) => e.key === key) : void 0;
+}
+function valueOf2(node, key) {
+  return entryOf(node, key)?.value;
+}
+function textOf(node) {
+  return node?.kind === "scalar" ? node.text?.text : void 0;
+}
+function isNull(node) {
+  return node === void 0 || node.kind === "scalar" && node.text === void 0;
+}
+function plainOf(node, depth = 0) {
+  if (!node || depth > 40) return null;
+  if (node.kind === "map") {
+    const out = {};
+    for (const e of node.entries) out[e.key] = plainOf(e.value, depth + 1);
+    return out;
+  }
+  if (node.kind === "seq") return node.items.map((n) => plainOf(n, depth + 1));
+  return node.text ? node.text.text : null;
+}
+function sliceText(m, from, to) {
+  const substitutions = m.substitutions.flatMap((s2) => {
+    const a = Math.max(s2.start, from);
+    const b = Math.min(s2.end, to);
+    const touches = s2.start === s2.end ? s2.start >= from && s2.start <= to : a < b;
+    return touches ? [{ ...s2, start: Math.max(a, from) - from, end: Math.max(b, a) - from }] : [];
+  });
+  const srcStart = m.srcStart.slice(from, to);
+  const srcEnd = m.srcEnd.slice(from, to);
+  const whole = from < to ? { file: m.file, start: srcStart[0], end: srcEnd[srcEnd.length - 1] } : m.whole;
+  return { file: m.file, text: m.text.slice(from, to), srcStart, srcEnd, substitutions, whole };
+}
+
+// src/inputs/compose-merge.ts
+var REPLACED = /* @__PURE__ */ new Set(["command", "entrypoint"]);
+var UNIQUE_BY_TARGET = /* @__PURE__ */ new Set(["volumes", "secrets", "configs", "devices"]);
+var UNIQUE_BY_VALUE = /* @__PURE__ */ new Set(["ports", "expose", "dns", "dns_search", "dns_opt", "env_file", "tmpfs", "cap_add", "cap_drop", "external_links", "security_opt", "profiles", "group_add", "links"]);
+var KEY_VALUE = /* @__PURE__ */ new Set(["environment", "labels", "annotations", "extra_hosts", "sysctls"]);
+var NAME_KEYED = /* @__PURE__ */ new Set(["depends_on", "networks"]);
+function mergeService(base, over) {
+  return mergeMaps(normaliseService(base), normaliseService(over), (key, a, b) => mergeServiceKey(key, a, b));
+}
+function mergeTopLevel(base, over) {
+  return mergeMaps(base, over, (key, a, b) => {
+    if (key === "services" && a.kind === "map" && b.kind === "map") {
+      return mergeMaps(a, b, (_name, s2, t2) => s2.kind === "map" && t2.kind === "map" ? mergeService(s2, t2) : t2);
+    }
+    return mergeGeneric(a, b);
+  });
+}
+function mergeServiceKey(key, a, b) {
+  if (REPLACED.has(key)) return b;
+  if (key === "healthcheck" && a.kind === "map" && b.kind === "map") {
+    return mergeMaps(a, b, (k, x, y) => k === "test" ? y : mergeGeneric(x, y));
+  }
+  if (UNIQUE_BY_TARGET.has(key) && a.kind === "seq" && b.kind === "seq") return uniqueBy(a, b, mountTarget);
+  if (UNIQUE_BY_VALUE.has(key) && a.kind === "seq" && b.kind === "seq") return uniqueBy(a, b, (n) => JSON.stringify(plainKey(n)));
+  return mergeGeneric(a, b);
+}
+function mergeGeneric(a, b) {
+  if (a.kind === "map" && b.kind === "map") return mergeMaps(a, b, (_k, x, y) => mergeGeneric(x, y));
+  if (a.kind === "seq" && b.kind === "seq") return { ...b, items: [...a.items, ...b.items] };
+  return b;
+}
+function mergeMaps(a, b, merge) {
+  const entries = [...a.entries];
+  for (const e of b.entries) {
+    const i = entries.findIndex((x) => x.key === e.key);
+    if (e.value.tag === "!reset") {
+      if (i >= 0) entries.splice(i, 1);
+      continue;
+    }
+    if (i < 0) {
+      entries.push(e);
+      continue;
+    }
+    const prev = entries[i];
+    entries[i] = e.value.tag === "!override" ? e : { ...e, value: merge(e.key, prev.value, e.value) };
+  }
+  return { ...b, entries };
+}
+function uniqueBy(a, b, key) {
+  const items = [...a.items];
+  for (const n of b.items) {
+    const k = key(n);
+    const i = items.findIndex((x) => key(x) === k);
+    if (i >= 0) items[i] = n;
+    else items.push(n);
+  }
+  return { ...b, items };
+}
+function plainKey(n) {
+  if (n.kind === "scalar") return textOf(n) ?? null;
+  if (n.kind === "seq") return n.items.map(plainKey);
+  return Object.fromEntries(n.entries.map((e) => [e.key, plainKey(e.value)]));
+}
+function mountTarget(n) {
+  if (n.kind === "map") return textOf(valueOf2(n, "target")) ?? textOf(valueOf2(n, "source")) ?? JSON.stringify(plainKey(n));
+  const t2 = textOf(n) ?? "";
+  const parts = t2.split(":");
+  return parts.length >= 2 ? parts[1] : parts[0];
+}
+function normaliseService(svc) {
+  let changed = false;
+  const entries = svc.entries.map((e) => {
+    let value = e.value;
+    if (KEY_VALUE.has(e.key) && value.kind === "seq") value = keyValueMap(value);
+    else if (NAME_KEYED.has(e.key) && value.kind === "seq") value = nameMap(value);
+    else if (e.key === "build" && value.kind === "scalar" && !isNull(value)) {
+      value = { kind: "map", span: value.span, dir: value.dir, entries: [{ key: "context", keySpan: value.span, value, via: [] }] };
+    } else return e;
+    changed = true;
+    return value.tag === e.value.tag ? { ...e, value } : { ...e, value: e.value.tag ? { ...value, tag: e.value.tag } : value };
+  });
+  return changed ? { ...svc, entries } : svc;
+}
+function keyValueMap(seq) {
+  const entries = [];
+  for (const item of seq.items) {
+    if (item.kind !== "scalar" || !item.text) continue;
+    const t2 = item.text;
+    const eq = t2.text.indexOf("=");
+    const keyEnd = eq < 0 ? t2.text.length : eq;
+    const key = t2.text.slice(0, keyEnd).trim();
+    const keySpan = rangeOf(t2, 0, keyEnd).span;
+    const value = eq < 0 ? { kind: "scalar", span: item.span, dir: item.dir } : { kind: "scalar", span: item.span, dir: item.dir, text: sliceText(t2, eq + 1, t2.text.length) };
+    const i = entries.findIndex((x) => x.key === key);
+    const entry = { key, keySpan, value, via: [] };
+    if (i >= 0) entries[i] = entry;
+    else entries.push(entry);
+  }
+  return { kind: "map", span: seq.span, dir: seq.dir, entries };
+}
+function nameMap(seq) {
+  const entries = [];
+  for (const item of seq.items) {
+    const name2 = textOf(item);
+    if (name2 === void 0 || entries.some((e) => e.key === name2)) continue;
+    entries.push({ key: name2, keySpan: item.span, value: { kind: "scalar", span: item.span, dir: item.dir }, via: [] });
+  }
+  return { kind: "map", span: seq.span, dir: seq.dir, entries };
+}
+function withoutResets(node) {
+  if (node.kind === "map") {
+    return { ...node, entries: node.entries.filter((e) => e.value.tag !== "!reset").map((e) => ({ ...e, value: withoutResets(e.value) })) };
+  }
+  if (node.kind === "seq") return { ...node, items: node.items.filter((n) => n.tag !== "!reset").map(withoutResets) };
+  return node;
+}
+
 // src/inputs/compose.ts
-function readCompose(file, doc, dir, vars) {
-  const r = new ComposeReader(file, doc, vars);
-  const top = mapEntries(doc, file.path, doc.contents);
-  const servicesEntry = top.find((e) => e.key === "services");
+function readServices(tree, projectDir) {
+  const r = new ComposeReader(projectDir);
   const services = [];
-  if (servicesEntry?.value && (0, import_yaml2.isMap)(servicesEntry.value)) {
-    for (const e of mapEntries(doc, file.path, servicesEntry.value)) {
-      if (!e.value || !(0, import_yaml2.isMap)(e.value)) continue;
+  const list = valueOf2(tree, "services");
+  if (list?.kind === "map") {
+    for (const e of list.entries) {
+      if (e.value.kind !== "map") continue;
       services.push(r.service(e));
     }
   }
-  return { path: file.path, dir, services, problems: r.problems };
+  return { services, problems: r.problems };
 }
 var ComposeReader = class {
-  constructor(file, doc, vars) {
-    this.file = file;
-    this.doc = doc;
-    this.vars = vars;
+  constructor(projectDir) {
+    this.projectDir = projectDir;
   }
   problems = [];
-  /** Bounds the work of expanding aliases, so an alias bomb cannot hang the run. */
-  plainBudget = 2e5;
-  span(node, fallback) {
-    return nodeSpan(this.file.path, node, fallback);
-  }
-  text(node) {
-    if (!node || !(0, import_yaml2.isScalar)(node)) return void 0;
-    const t2 = scalarText(this.file, node);
-    return t2 && interpolate(t2, this.vars);
-  }
   str(node, via = []) {
-    const t2 = this.text(node);
-    if (!t2) return void 0;
-    return mappedValue(t2, this.span(node), via);
+    if (!node || node.kind !== "scalar" || !node.text) return void 0;
+    return mappedValue(node.text, node.span, via);
+  }
+  /** A path written relative to its own file's folder, re-expressed relative to the project directory. */
+  path(node, via = []) {
+    const v = this.str(node, via);
+    if (!v || v.kind !== "known" || !node || node.dir === this.projectDir) return v;
+    return { ...v, value: rebase(v.value, node.dir, this.projectDir) };
   }
   num(node) {
     const v = this.str(node);
@@ -8458,19 +8628,20 @@ var ComposeReader = class {
     return Number.isFinite(n) && v.value.trim() !== "" ? { ...v, value: n } : unknown(`not a number: "${v.value}"`, v.span);
   }
   service(e) {
-    const entries = mapEntries(this.doc, this.file.path, e.value);
+    const node = normaliseService(e.value);
+    const entries = node.entries;
     const get = (k) => entries.find((x) => x.key === k);
-    const nameSpan = this.span(e.keyNode);
+    const nameSpan = e.keySpan;
     const settings = /* @__PURE__ */ new Map();
-    for (const x of entries) settings.set(x.key, { data: this.plain(x.value), span: this.span(x.keyNode) });
+    for (const x of entries) settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
     const deploy = get("deploy");
-    const deployEntries = deploy ? mapEntries(this.doc, this.file.path, deploy.value) : [];
-    const resourcesEntry = deployEntries.find((x) => x.key === "resources");
+    const resourcesEntry = entryOf(deploy?.value, "resources");
     const dependsOn = get("depends_on");
+    const scale = get("scale");
     const svc = {
       name: e.key,
       nameSpan,
-      span: this.span(e.value, nameSpan),
+      span: node.span,
       image: this.str(get("image")?.value, get("image")?.via),
       build: this.build(get("build")),
       containerName: this.str(get("container_name")?.value, get("container_name")?.via),
@@ -8480,140 +8651,130 @@ var ComposeReader = class {
       environment: this.environment(get("environment")),
       envFiles: this.envFiles(get("env_file")),
       dependsOn: this.dependsOn(dependsOn),
-      dependsOnSpan: dependsOn ? this.span(dependsOn.keyNode) : void 0,
+      dependsOnSpan: dependsOn ? dependsOn.keySpan : void 0,
       expose: this.ports(get("expose")),
       ports: this.ports(get("ports")),
       volumes: this.volumes(get("volumes")),
       resources: resourcesEntry ? this.resources(resourcesEntry) : void 0,
-      replicas: this.num(deployEntries.find((x) => x.key === "replicas")?.value),
+      // compose uses `scale:` when both are written.
+      replicas: scale ? this.num(scale.value) : this.num(valueOf2(deploy?.value, "replicas")),
+      profiles: this.strings(get("profiles")?.value),
       ulimits: this.ulimits(get("ulimits")),
       sysctls: this.sysctls(get("sysctls")),
       networks: this.networks(get("networks")),
-      healthcheckSpan: get("healthcheck") ? this.span(get("healthcheck").keyNode) : void 0,
+      healthcheckSpan: get("healthcheck")?.keySpan,
       settings
     };
     return svc;
   }
-  /** Plain interpolated data of a node, merges applied, for equality comparisons. */
-  plain(node, depth = 0) {
-    if (!node || depth > 30 || --this.plainBudget < 0) return null;
-    if ((0, import_yaml2.isMap)(node)) {
-      const out = {};
-      for (const e of mapEntries(this.doc, this.file.path, node)) out[e.key] = this.plain(e.value, depth + 1);
-      return out;
-    }
-    if ((0, import_yaml2.isSeq)(node)) return seqItems(this.doc, node).map((n) => this.plain(n, depth + 1));
-    const t2 = this.text(node);
-    return t2 ? t2.text : null;
+  strings(node) {
+    if (node?.kind !== "seq") return [];
+    return node.items.flatMap((n) => {
+      const t2 = textOf(n);
+      return t2 !== void 0 ? [t2] : [];
+    });
   }
   build(e) {
-    if (!e?.value) return void 0;
-    const span = this.span(e.keyNode);
-    if ((0, import_yaml2.isScalar)(e.value)) return { context: this.str(e.value, e.via), span };
-    const entries = mapEntries(this.doc, this.file.path, e.value);
-    const ctx = entries.find((x) => x.key === "context");
-    const df = entries.find((x) => x.key === "dockerfile");
+    if (!e || isNull(e.value)) return void 0;
+    const span = e.keySpan;
+    if (e.value.kind === "scalar") return { context: this.path(e.value, e.via), span };
+    const ctx = valueOf2(e.value, "context");
+    const df = valueOf2(e.value, "dockerfile");
     return {
-      context: this.str(ctx?.value) ?? known(".", span, { isDefault: true }),
-      dockerfile: this.str(df?.value),
+      context: this.path(ctx) ?? known(rebase(".", e.value.dir, this.projectDir), span, { isDefault: true }),
+      dockerfile: this.str(df),
       span
     };
   }
   command(e) {
-    if (!e?.value) return void 0;
-    const span = this.span(e.value);
-    if ((0, import_yaml2.isScalar)(e.value)) {
-      const t2 = this.text(e.value);
+    if (!e) return void 0;
+    const span = e.value.span;
+    if (e.value.kind === "scalar") {
+      const t2 = e.value.text;
       return t2 ? { words: splitShellWords(t2), span, form: "string" } : void 0;
     }
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      const items = seqItems(this.doc, e.value).map((n) => this.text(n) ?? literalText(this.file.path, "", this.span(n).start));
+    if (e.value.kind === "seq") {
+      const items = e.value.items.map((n) => n.kind === "scalar" && n.text || literalText(n.span.file, "", n.span.start));
       return { words: wordsFromList(items), span, form: "list" };
     }
     return void 0;
   }
   environment(e) {
-    if (!e?.value) return [];
+    if (!e) return [];
     const out = [];
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      for (const item of seqItems(this.doc, e.value)) {
-        const t2 = this.text(item);
+    if (e.value.kind === "seq") {
+      for (const item of e.value.items) {
+        const t2 = item.kind === "scalar" ? item.text : void 0;
         if (!t2) continue;
         const eq = t2.text.indexOf("=");
         const keyEnd = eq < 0 ? t2.text.length : eq;
         const key = t2.text.slice(0, keyEnd).trim();
         const keySpan = rangeOf(t2, 0, keyEnd).span;
-        const span = this.span(item);
+        const span = item.span;
         const value = eq < 0 ? unknown(`${key} is passed from the deploying shell`, span) : mappedValue(t2, span, e.via, eq + 1, t2.text.length);
         out.push({ key, keySpan, value, span });
       }
-    } else if ((0, import_yaml2.isMap)(e.value)) {
-      for (const x of mapEntries(this.doc, this.file.path, e.value)) {
-        const keySpan = this.span(x.keyNode);
-        const span = { ...keySpan, end: this.span(x.value, keySpan).end };
-        const isNull = !x.value || (0, import_yaml2.isScalar)(x.value) && x.value.value === null;
-        const value = isNull ? unknown(`${x.key} is passed from the deploying shell`, keySpan) : this.str(x.value, x.via) ?? unknown(`${x.key} is not a scalar`, keySpan);
+    } else if (e.value.kind === "map") {
+      for (const x of e.value.entries) {
+        const keySpan = x.keySpan;
+        const span = keySpan.file === x.value.span.file ? { ...keySpan, end: Math.max(keySpan.end, x.value.span.end) } : keySpan;
+        const value = isNull(x.value) ? unknown(`${x.key} is passed from the deploying shell`, keySpan) : this.str(x.value, [...x.via, ...e.via]) ?? unknown(`${x.key} is not a scalar`, keySpan);
         out.push({ key: x.key, keySpan, value, span });
       }
     }
     return out;
   }
   envFiles(e) {
-    if (!e?.value) return [];
-    const items = (0, import_yaml2.isSeq)(e.value) ? seqItems(this.doc, e.value) : [e.value];
+    if (!e) return [];
+    const items = e.value.kind === "seq" ? e.value.items : [e.value];
     const out = [];
     for (const item of items) {
-      if ((0, import_yaml2.isMap)(item)) {
-        const entries = mapEntries(this.doc, this.file.path, item);
-        const p = this.str(entries.find((x) => x.key === "path")?.value);
-        const req = scalarString(entries.find((x) => x.key === "required")?.value);
-        if (p) out.push({ path: p, required: req !== "false", span: this.span(item) });
+      if (item.kind === "map") {
+        const p = this.path(valueOf2(item, "path"));
+        const req = textOf(valueOf2(item, "required"));
+        if (p) out.push({ path: p, required: req !== "false", span: item.span });
       } else {
-        const p = this.str(item);
-        if (p) out.push({ path: p, required: true, span: this.span(item) });
+        const p = this.path(item);
+        if (p) out.push({ path: p, required: true, span: item.span });
       }
     }
     return out;
   }
   dependsOn(e) {
-    if (!e?.value) return [];
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      return seqItems(this.doc, e.value).flatMap((n) => {
+    if (!e) return [];
+    if (e.value.kind === "seq") {
+      return e.value.items.flatMap((n) => {
         const v = this.str(n);
-        return v?.kind === "known" ? [{ name: v.value, span: this.span(n) }] : [];
+        return v?.kind === "known" ? [{ name: v.value, span: n.span }] : [];
       });
     }
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => ({ name: x.key, span: this.span(x.keyNode) }));
+    if (e.value.kind !== "map") return [];
+    return e.value.entries.map((x) => ({ name: x.key, span: x.keySpan }));
   }
   ports(e) {
-    if (!e?.value) return [];
-    return seqItems(this.doc, e.value).flatMap((n) => {
-      if ((0, import_yaml2.isMap)(n)) {
-        const t2 = mapEntries(this.doc, this.file.path, n).find((x) => x.key === "target");
-        const v2 = this.str(t2?.value);
-        return v2 ? [{ value: v2, span: this.span(n) }] : [];
-      }
-      const v = this.str(n);
-      return v ? [{ value: v, span: this.span(n) }] : [];
+    if (!e || e.value.kind !== "seq") return [];
+    return e.value.items.flatMap((n) => {
+      const v = n.kind === "map" ? this.str(valueOf2(n, "target")) : this.str(n);
+      return v ? [{ value: v, span: n.span }] : [];
     });
   }
   volumes(e) {
-    if (!e?.value) return [];
+    if (!e || e.value.kind !== "seq") return [];
     const out = [];
-    for (const n of seqItems(this.doc, e.value)) {
-      const span = this.span(n);
-      if ((0, import_yaml2.isMap)(n)) {
-        const entries = mapEntries(this.doc, this.file.path, n);
+    for (const n of e.value.items) {
+      const span = n.span;
+      if (n.kind === "map") {
         const val = (k) => {
-          const v2 = this.str(entries.find((x) => x.key === k)?.value);
+          const v2 = this.str(valueOf2(n, k));
           return v2?.kind === "known" ? v2.value : void 0;
         };
-        const target2 = val("target");
+        const target2 = containerPath(val("target"));
         if (!target2) continue;
         const type = val("type");
+        const source2 = val("source");
         out.push({
           type: type === "bind" || type === "volume" || type === "tmpfs" ? type : "unknown",
-          source: val("source"),
+          source: type === "bind" && source2 !== void 0 ? rebase(source2, n.dir, this.projectDir) : source2,
           target: target2,
           readOnly: val("read_only") === "true",
           span
@@ -8624,72 +8785,91 @@ var ComposeReader = class {
       if (v?.kind !== "known") continue;
       const parts = v.value.split(":");
       if (parts.length === 1) {
-        out.push({ type: "volume", target: parts[0], readOnly: false, span });
+        out.push({ type: "volume", target: containerPath(parts[0]), readOnly: false, span });
         continue;
       }
-      const [source, target, mode] = parts;
+      const [source, rawTarget, mode] = parts;
+      const target = containerPath(rawTarget);
       const bind = /^(\.{1,2}(\/|$)|\/|~)/.test(source);
-      out.push({ type: bind ? "bind" : "volume", source, target, readOnly: (mode ?? "").split(",").includes("ro"), span });
+      out.push({
+        type: bind ? "bind" : "volume",
+        source: bind ? rebase(source, n.dir, this.projectDir) : source,
+        target,
+        readOnly: (mode ?? "").split(",").includes("ro"),
+        span
+      });
     }
     return out;
   }
   resources(e) {
-    const entries = mapEntries(this.doc, this.file.path, e.value);
     const set = (k) => {
-      const m = mapEntries(this.doc, this.file.path, entries.find((x) => x.key === k)?.value);
-      const cpus2 = this.str(m.find((x) => x.key === "cpus")?.value, m.find((x) => x.key === "cpus")?.via);
-      const memory = this.str(m.find((x) => x.key === "memory")?.value, m.find((x) => x.key === "memory")?.via);
+      const m = valueOf2(e.value, k);
+      const c = entryOf(m, "cpus");
+      const mem2 = entryOf(m, "memory");
+      const cpus2 = this.str(c?.value, c?.via);
+      const memory = this.str(mem2?.value, mem2?.via);
       return { ...cpus2 ? { cpus: cpus2 } : {}, ...memory ? { memory } : {} };
     };
-    return { limits: set("limits"), reservations: set("reservations"), span: this.span(e.keyNode) };
+    return { limits: set("limits"), reservations: set("reservations"), span: e.keySpan };
   }
   ulimits(e) {
-    if (!e?.value) return [];
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => {
-      const span = this.span(x.keyNode);
-      if (x.value && (0, import_yaml2.isMap)(x.value)) {
-        const m = mapEntries(this.doc, this.file.path, x.value);
-        return { name: x.key, soft: this.num(m.find((y) => y.key === "soft")?.value), hard: this.num(m.find((y) => y.key === "hard")?.value), span };
+    if (!e || e.value.kind !== "map") return [];
+    return e.value.entries.map((x) => {
+      const span = x.keySpan;
+      if (x.value.kind === "map") {
+        return { name: x.key, soft: this.num(valueOf2(x.value, "soft")), hard: this.num(valueOf2(x.value, "hard")), span };
       }
       const v = this.num(x.value);
       return { name: x.key, soft: v, hard: v, span };
     });
   }
   sysctls(e) {
-    if (!e?.value) return [];
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      return seqItems(this.doc, e.value).flatMap((n) => {
-        const t2 = this.text(n);
+    if (!e) return [];
+    if (e.value.kind === "seq") {
+      return e.value.items.flatMap((n) => {
+        const t2 = n.kind === "scalar" ? n.text : void 0;
         if (!t2) return [];
         const eq = t2.text.indexOf("=");
         if (eq < 0) return [];
-        return [{ key: t2.text.slice(0, eq).trim(), keySpan: rangeOf(t2, 0, eq).span, value: mappedValue(t2, this.span(n), [], eq + 1, t2.text.length) }];
+        return [{ key: t2.text.slice(0, eq).trim(), keySpan: rangeOf(t2, 0, eq).span, value: mappedValue(t2, n.span, [], eq + 1, t2.text.length) }];
       });
     }
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => ({
+    if (e.value.kind !== "map") return [];
+    return e.value.entries.map((x) => ({
       key: x.key,
-      keySpan: this.span(x.keyNode),
-      value: this.str(x.value) ?? unknown("no value", this.span(x.keyNode))
+      keySpan: x.keySpan,
+      value: this.str(x.value) ?? unknown("no value", x.keySpan)
     }));
   }
   networks(e) {
-    if (!e?.value) return [];
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      return seqItems(this.doc, e.value).flatMap((n) => {
+    if (!e) return [];
+    if (e.value.kind === "seq") {
+      return e.value.items.flatMap((n) => {
         const v = this.str(n);
-        return v?.kind === "known" ? [{ name: v.value, aliases: [], span: this.span(n) }] : [];
+        return v?.kind === "known" ? [{ name: v.value, aliases: [], span: n.span }] : [];
       });
     }
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => {
-      const m = mapEntries(this.doc, this.file.path, x.value);
-      const aliases = seqItems(this.doc, m.find((y) => y.key === "aliases")?.value).flatMap((n) => {
+    if (e.value.kind !== "map") return [];
+    return e.value.entries.map((x) => {
+      const list = valueOf2(x.value, "aliases");
+      const aliases = (list?.kind === "seq" ? list.items : []).flatMap((n) => {
         const v = this.str(n);
         return v ? [v] : [];
       });
-      return { name: x.key, aliases, span: this.span(x.keyNode) };
+      return { name: x.key, aliases, span: x.keySpan };
     });
   }
 };
+function containerPath(p) {
+  if (p === void 0 || p === "") return void 0;
+  const n = posix.normalize(p);
+  return n.length > 1 ? n.replace(/\/+$/, "") : n;
+}
+function rebase(path, from, to) {
+  if (from === to || posix.isAbsolute(path) || path.startsWith("~") || /^[a-z]+:\/\//i.test(path)) return path;
+  const rel = posix.relative(to || ".", posix.join(from || ".", path)) || ".";
+  return rel.startsWith(".") || rel.startsWith("/") ? rel : `./${rel}`;
+}
 function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
   const r = rangeOf(t2, from, to);
   const span = from === to ? fallback : r.span;
@@ -8697,8 +8877,247 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
   return known(t2.text.slice(from, to), span, { via: [...r.via, ...via] });
 }
 
+// src/inputs/compose-project.ts
+function inRoot(...parts) {
+  const p = posix2.normalize(posix2.join(...parts.map((x) => x || ".")));
+  if (p === ".." || p.startsWith("../") || posix2.isAbsolute(p)) return void 0;
+  return p === "." ? "" : p.replace(/\/$/, "");
+}
+var MAX_DEPTH = 10;
+function loadComposeProject(ws, spec) {
+  const base = spec.files[0];
+  const projectDir = spec.projectDir ?? dirOf(base);
+  const loader = new ProjectLoader(ws);
+  const env = loader.env(spec.envFiles ?? [joinPath(projectDir, ".env")], spec.origin.via);
+  const trees = [];
+  for (const f of spec.files) {
+    const t2 = loader.file(f, env.vars, [], spec.origin.via);
+    if (t2) trees.push(t2);
+  }
+  let merged = trees[0];
+  for (const t2 of trees.slice(1)) merged = merged ? mergeTopLevel(merged, t2) : t2;
+  const tree = merged ? withoutResets(merged) : void 0;
+  const profileLine = env.lookup("COMPOSE_PROFILES");
+  const profiles = spec.profiles ?? (profileLine ? profileLine.value.split(",").map((p) => p.trim()).filter(Boolean) : []);
+  const { services: all, problems } = readServices(tree, projectDir);
+  const active = (s2) => s2.profiles.length === 0 || s2.profiles.some((p) => profiles.includes(p) || profiles.includes("*"));
+  const services = all.filter(active);
+  const inactive = all.filter((s2) => !active(s2));
+  const nameVar = env.lookup("COMPOSE_PROJECT_NAME");
+  const nameNode = valueOf2(tree, "name");
+  const projectName = nameVar ? known(nameVar.value, nameVar.span) : nameNode?.kind === "scalar" && nameNode.text ? known(nameNode.text.text, nameNode.span) : known(posix2.basename(projectDir === "" ? ws.rootAbs : projectDir).toLowerCase().replace(/[^a-z0-9_-]/g, ""), { file: base, start: 0, end: 0 }, { isDefault: true });
+  const compose = { path: base, dir: projectDir, services, ...inactive.length ? { inactive } : {}, problems };
+  return {
+    spec,
+    compose,
+    composeFiles: loader.composeFiles,
+    ...env.first ? { dotenv: env.first } : {},
+    profiles,
+    projectName,
+    files: [...loader.files.values()],
+    problems: [...loader.problems, ...problems],
+    unknowns: loader.unknowns
+  };
+}
+function dirOf(path) {
+  const d = posix2.dirname(path);
+  return d === "." ? "" : d;
+}
+function joinPath(dir, name2) {
+  return dir ? `${dir}/${name2}` : name2;
+}
+var ProjectLoader = class {
+  constructor(ws) {
+    this.ws = ws;
+  }
+  files = /* @__PURE__ */ new Map();
+  composeFiles = [];
+  problems = [];
+  unknowns = [];
+  docs = /* @__PURE__ */ new Map();
+  record(path, problems, comments) {
+    if (!this.files.has(path)) this.files.set(path, { path, problems, comments });
+  }
+  /** Interpolation variables from env files (later files win, as with repeated `--env-file`). */
+  env(paths, via) {
+    const map = /* @__PURE__ */ new Map();
+    let first;
+    for (const p of paths) {
+      const f = this.ws.read(p);
+      if (!f) {
+        if (via && !p.endsWith(".env")) this.unknowns.push({ what: p, reason: `env file ${p} cannot be read`, span: via });
+        continue;
+      }
+      const r = parseEnvFile(f);
+      this.record(f.path, r.problems, r.comments);
+      first ??= r.doc;
+      for (const e of r.doc?.entries ?? []) if (e.value.kind === "known") map.set(e.key, { value: e.value.value, span: e.value.span });
+    }
+    const lookup = (n) => map.get(n);
+    return { vars: { lookup }, ...first ? { first } : {}, lookup };
+  }
+  parse(path) {
+    if (this.docs.has(path)) return this.docs.get(path) ?? void 0;
+    const file = this.ws.read(path);
+    let out;
+    if (file) {
+      const y = parseYaml(file);
+      this.record(path, y.problems, y.comments);
+      if (y.doc) out = { file, doc: y.doc };
+    }
+    this.docs.set(path, out ?? null);
+    return out;
+  }
+  /** One compose file as a tree, its `extends:` resolved and its `include:`s added. */
+  file(path, vars, chain, via) {
+    const p = this.parse(path);
+    if (!p) {
+      if (via) this.unknowns.push({ what: path, reason: `compose file ${path} cannot be read`, span: via });
+      return void 0;
+    }
+    if (!this.composeFiles.includes(path)) this.composeFiles.push(path);
+    const tree = composeTree(p.file, p.doc, dirOf(path), vars);
+    if (tree?.kind !== "map") return void 0;
+    let out = this.withExtends(tree, path, vars, chain);
+    out = this.withIncludes(out, path, vars, [...chain, path]);
+    return out;
+  }
+  withExtends(tree, path, vars, chain) {
+    const services = valueOf2(tree, "services");
+    if (services?.kind !== "map" || !services.entries.some((e) => valueOf2(e.value, "extends") !== void 0)) return tree;
+    const resolved = /* @__PURE__ */ new Map();
+    const resolving = /* @__PURE__ */ new Set();
+    const resolve5 = (name2, span) => {
+      const done = resolved.get(name2);
+      if (done) return done;
+      const entry = services.entries.find((e) => e.key === name2);
+      if (!entry || entry.value.kind !== "map") {
+        this.problems.push({ message: `extends: service "${name2}" is not defined in ${path}`, span });
+        return void 0;
+      }
+      if (resolving.has(name2)) {
+        this.problems.push({ message: `extends: service "${name2}" extends itself`, span });
+        return entry.value;
+      }
+      resolving.add(name2);
+      const out = this.extend(entry.value, path, vars, chain, resolve5);
+      resolving.delete(name2);
+      resolved.set(name2, out);
+      return out;
+    };
+    const entries = services.entries.map((e) => e.value.kind === "map" ? { ...e, value: resolve5(e.key, e.keySpan) ?? e.value } : e);
+    return replaceEntry(tree, "services", { ...services, entries });
+  }
+  /** A service with `extends:` as the merge of the extended service and its own keys. */
+  extend(svc, path, vars, chain, local) {
+    const ext = svc.entries.find((e) => e.key === "extends");
+    if (!ext) return svc;
+    const own = { ...svc, entries: svc.entries.filter((e) => e !== ext) };
+    const name2 = ext.value.kind === "scalar" ? textOf(ext.value) : textOf(valueOf2(ext.value, "service"));
+    const fileNode = ext.value.kind === "map" ? valueOf2(ext.value, "file") : void 0;
+    const fileText = textOf(fileNode);
+    if (name2 === void 0) return own;
+    let base;
+    if (fileText === void 0) {
+      base = local(name2, ext.keySpan);
+    } else {
+      const other = inRoot(dirOf(path), fileText);
+      if (other === void 0) {
+        this.unknowns.push({ what: fileText, reason: `extends file ${fileText} is outside the checked folder`, span: fileNode.span });
+        return own;
+      }
+      if (chain.includes(other) || chain.length > MAX_DEPTH) {
+        this.problems.push({ message: `extends: ${fileText} extends back into itself`, span: fileNode.span });
+        return own;
+      }
+      const tree = this.file(other, vars, [...chain, path], fileNode.span);
+      const s2 = valueOf2(valueOf2(tree, "services"), name2);
+      if (s2?.kind !== "map") {
+        if (tree) this.problems.push({ message: `extends: service "${name2}" is not defined in ${other}`, span: ext.keySpan });
+        return own;
+      }
+      base = s2;
+    }
+    if (!base) return own;
+    const inherited2 = { ...base, entries: base.entries.map((e) => ({ ...e, via: [...e.via, ext.keySpan] })) };
+    return mergeService(inherited2, own);
+  }
+  withIncludes(tree, path, vars, chain) {
+    const inc = tree.entries.find((e) => e.key === "include");
+    if (!inc) return tree;
+    let out = { ...tree, entries: tree.entries.filter((e) => e !== inc) };
+    const items = inc.value.kind === "seq" ? inc.value.items : [inc.value];
+    for (const item of items) {
+      const pathNode = item.kind === "map" ? valueOf2(item, "path") : item;
+      const paths = (pathNode?.kind === "seq" ? pathNode.items : pathNode ? [pathNode] : []).flatMap((n) => {
+        const t2 = textOf(n);
+        return t2 !== void 0 ? [{ t: t2, span: n.span }] : [];
+      });
+      if (paths.length === 0) continue;
+      const files = [];
+      for (const { t: t2, span } of paths) {
+        const f = inRoot(dirOf(path), t2);
+        if (f === void 0) this.unknowns.push({ what: t2, reason: `included file ${t2} is outside the checked folder`, span });
+        else if (chain.includes(f) || chain.length > MAX_DEPTH) this.problems.push({ message: `include: ${t2} includes itself`, span });
+        else files.push(f);
+      }
+      if (files.length === 0) continue;
+      const dirText = item.kind === "map" ? textOf(valueOf2(item, "project_directory")) : void 0;
+      const includeDir = dirText !== void 0 ? inRoot(dirOf(path), dirText) ?? dirOf(files[0]) : dirOf(files[0]);
+      const envNode = item.kind === "map" ? valueOf2(item, "env_file") : void 0;
+      const envPaths = envNode ? (envNode.kind === "seq" ? envNode.items : [envNode]).flatMap((n) => {
+        const t2 = textOf(n);
+        const p = t2 !== void 0 ? inRoot(dirOf(path), t2) : void 0;
+        return p !== void 0 ? [p] : [];
+      }) : [joinPath(includeDir, ".env")];
+      const own = this.env(envPaths);
+      const incVars = { lookup: (n) => own.lookup(n) ?? vars.lookup(n) };
+      let merged;
+      for (const f of files) {
+        const t2 = this.file(f, incVars, chain, pathNode.span);
+        if (t2) merged = merged ? mergeTopLevel(merged, t2) : t2;
+      }
+      if (merged) out = this.addIncluded(out, merged, inc.keySpan);
+    }
+    return out;
+  }
+  /**
+   * Services and resources of an included project join the file's own. A service the including file
+   * also defines is merged over the included one: Compose 5 does this (the including document wins);
+   * Compose 2.x refused it ("conflicts with imported resource"), and real repositories rely on the
+   * newer behaviour (wger's docker-compose.yml tunes the `db` its include declares).
+   */
+  addIncluded(tree, included, via) {
+    let out = tree;
+    for (const key of ["services", "volumes", "networks", "configs", "secrets"]) {
+      const add = valueOf2(included, key);
+      if (add?.kind !== "map") continue;
+      const mine = valueOf2(out, key);
+      const entries = mine?.kind === "map" ? [...mine.entries] : [];
+      for (const e of add.entries) {
+        const i = entries.findIndex((x) => x.key === e.key);
+        const imported = { ...e, via: [...e.via, via] };
+        if (i < 0) entries.push(imported);
+        else if (key === "services" && e.value.kind === "map" && entries[i].value.kind === "map") {
+          entries[i] = { ...entries[i], value: mergeService(e.value, entries[i].value) };
+        }
+      }
+      const node = mine?.kind === "map" ? { ...mine, entries } : { kind: "map", span: add.span, dir: add.dir, entries };
+      out = replaceEntry(out, key, node, via);
+    }
+    return out;
+  }
+};
+function replaceEntry(map, key, value, keySpan) {
+  const i = map.entries.findIndex((e) => e.key === key);
+  const entries = [...map.entries];
+  if (i >= 0) entries[i] = { ...entries[i], value };
+  else entries.push({ key, keySpan: keySpan ?? value.span, value, via: [] });
+  return { ...map, entries };
+}
+
 // src/container/filesystem.ts
-import { posix } from "node:path";
+import { posix as posix3 } from "node:path";
 
 // src/parsers/dockerfile.ts
 function parseDockerfile(file) {
@@ -8767,8 +9186,8 @@ function instructionWords(ins) {
 
 // src/container/filesystem.ts
 function repoPath(...parts) {
-  const p = posix.normalize(posix.join(...parts.map((x) => x || ".")));
-  if (p === ".." || p.startsWith("../") || posix.isAbsolute(p)) return void 0;
+  const p = posix3.normalize(posix3.join(...parts.map((x) => x || ".")));
+  if (p === ".." || p.startsWith("../") || posix3.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
 var ContainerFs = class {
@@ -8777,8 +9196,8 @@ var ContainerFs = class {
     this.sources = sources;
   }
   /** The repository file behind a container path; the last matching source wins, as mounts shadow the image. */
-  resolve(containerPath) {
-    const p = posix.normalize(containerPath);
+  resolve(containerPath2) {
+    const p = posix3.normalize(containerPath2);
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s2 = this.sources[i];
       if (p === s2.containerPath && !s2.isDir) return { containerPath: p, hostPath: s2.hostPath, via: s2.via };
@@ -8800,7 +9219,7 @@ var ContainerFs = class {
       }
       for (const f of this.ws.filesUnder(s2.hostPath)) {
         const rest = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
-        const cp = posix.join(s2.containerPath, rest);
+        const cp = posix3.join(s2.containerPath, rest);
         out.set(cp, { containerPath: cp, hostPath: f, via: s2.via });
       }
     }
@@ -8808,7 +9227,7 @@ var ContainerFs = class {
   }
   /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`). */
   glob(pattern) {
-    const re = globToRegExp(posix.normalize(pattern));
+    const re = globToRegExp(posix3.normalize(pattern));
     return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => a.containerPath < b.containerPath ? -1 : 1);
   }
 };
@@ -8850,21 +9269,21 @@ function serviceImage(ws, composeDir, svc) {
           workdir = "/";
           sources.length = 0;
         } else if (ins.keyword === "WORKDIR") {
-          workdir = posix.resolve(workdir, ins.args.text.trim());
+          workdir = posix3.resolve(workdir, ins.args.text.trim());
         } else if (ins.keyword === "COPY" || ins.keyword === "ADD") {
           const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : void 0);
           if (words.some((w) => w?.startsWith("--from"))) continue;
           const plain2 = words.filter((w) => w !== void 0 && !w.startsWith("--"));
           if (plain2.length < 2) continue;
           const dest = plain2[plain2.length - 1];
-          const destAbs = posix.resolve(workdir, dest);
+          const destAbs = posix3.resolve(workdir, dest);
           for (const src of plain2.slice(0, -1)) {
             const host = repoPath(buildContext, src);
             if (host === void 0 || /[*?[]/.test(src)) continue;
             const isDir = ws.isDir(host);
             const destIsDir = dest.endsWith("/") || plain2.length > 2 || isDir;
             sources.push({
-              containerPath: isDir || !destIsDir ? destAbs : posix.join(destAbs, posix.basename(host)),
+              containerPath: isDir || !destIsDir ? destAbs : posix3.join(destAbs, posix3.basename(host)),
               hostPath: host,
               isDir,
               via: ins.span
@@ -8878,7 +9297,7 @@ function serviceImage(ws, composeDir, svc) {
     if (v.type !== "bind" || !v.source) continue;
     const host = repoPath(composeDir, v.source);
     if (host === void 0) continue;
-    sources.push({ containerPath: posix.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span });
+    sources.push({ containerPath: posix3.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span });
   }
   const out = { fs: new ContainerFs(ws, sources) };
   if (buildContext !== void 0) out.buildContext = buildContext;
@@ -9067,7 +9486,7 @@ function gunicornProtocol(opts) {
 }
 
 // src/inputs/nginx.ts
-import { posix as posix2 } from "node:path";
+import { posix as posix4 } from "node:path";
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -9688,7 +10107,7 @@ function withRenderedTemplates(ws, fs) {
   const extra = [];
   for (const f of fs.files()) {
     if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
-      const rendered = posix2.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
+      const rendered = posix4.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
       extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via });
     }
   }
@@ -9732,13 +10151,13 @@ var NginxBuilder = class {
     for (const f of candidates) this.loadSnippet(f.hostPath, f.containerPath);
     for (const p of extraFiles) this.loadSnippet(p, void 0);
   }
-  loadSnippet(hostPath, containerPath) {
+  loadSnippet(hostPath, containerPath2) {
     if (this.loaded.has(hostPath) || /(^|\/)(mime\.types|.*params)$/.test(hostPath)) return;
     const file = this.ws.read(hostPath);
     if (!file || !nginxLooking(file)) return;
     const dirs = this.parse(hostPath);
     if (!dirs) return;
-    this.load({ hostPath, containerPath: containerPath ?? hostPath, via: { file: hostPath, start: 0, end: 0 } }, "snippet", inferContext(dirs), void 0, []);
+    this.load({ hostPath, containerPath: containerPath2 ?? hostPath, via: { file: hostPath, start: 0, end: 0 } }, "snippet", inferContext(dirs), void 0, []);
   }
   load(f, role, context, parent, via) {
     const dirs = this.parse(f.hostPath);
@@ -9766,7 +10185,7 @@ var NginxBuilder = class {
   }
   include(d, context, parent, via, chain) {
     const arg = d.args[0];
-    const target = posix2.isAbsolute(arg.value) ? arg.value : posix2.join(NGINX_PREFIX, arg.value);
+    const target = posix4.isAbsolute(arg.value) ? arg.value : posix4.join(NGINX_PREFIX, arg.value);
     const matches = /[*?[]/.test(target) ? this.fs.glob(target) : [this.fs.resolve(target)].filter((x) => x !== void 0);
     if (matches.length === 0) {
       if (!IMAGE_FILES.test(target) && !/[*?[]/.test(target) && !arg.value.includes("$")) this.unresolved.push(arg.span);
@@ -9886,7 +10305,7 @@ function inherited(node, name2) {
 }
 
 // src/python/evaluate.ts
-import * as posix3 from "node:path/posix";
+import * as posix5 from "node:path/posix";
 
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
@@ -15959,7 +16378,7 @@ function resolveModule(name2, searchRoots2, exists) {
   const rel = name2.split(".").join("/");
   for (const root of searchRoots2) {
     for (const candidate of [`${rel}.py`, `${rel}/__init__.py`]) {
-      const path = posix3.normalize(posix3.join(root === "" ? "." : root, candidate));
+      const path = posix5.normalize(posix5.join(root === "" ? "." : root, candidate));
       if (!path.startsWith("../") && exists(path)) return path;
     }
   }
@@ -15967,9 +16386,9 @@ function resolveModule(name2, searchRoots2, exists) {
 }
 function moduleCandidates(dir, dotted2) {
   const rel = dotted2 === "" ? "" : dotted2.split(".").join("/");
-  const base = posix3.normalize(posix3.join(dir === "" ? "." : dir, rel));
-  if (dotted2 === "") return [posix3.join(base, "__init__.py")];
-  return [`${base}.py`, posix3.join(base, "__init__.py")];
+  const base = posix5.normalize(posix5.join(dir === "" ? "." : dir, rel));
+  if (dotted2 === "") return [posix5.join(base, "__init__.py")];
+  return [`${base}.py`, posix5.join(base, "__init__.py")];
 }
 function settingsModuleFromEntrypoint(appModule2, searchRoots2, readFile, exists) {
   const path = resolveModule(appModule2.split(":")[0], searchRoots2, exists);
@@ -16030,17 +16449,17 @@ var ModuleRunner = class {
         ev.envUncertain = reason;
       },
       dotenvLoaded: (span, search2) => {
-        const dir = posix3.dirname(mod.path);
+        const dir = posix5.dirname(mod.path);
         let file;
         if (search2 !== "unknown") {
-          file = search2 === "module-dir" ? [posix3.join(dir, ".env")].find((p) => ev.exists(p)) : filesUpwards(dir, [".env"], (p) => ev.exists(p))[0];
+          file = search2 === "module-dir" ? [posix5.join(dir, ".env")].find((p) => ev.exists(p)) : filesUpwards(dir, [".env"], (p) => ev.exists(p))[0];
           if (!file) return;
         }
         if (ev.dotenvLoadedAt) return;
         ev.dotenvLoadedAt = span;
         ev.dotenvFile = file;
       },
-      decoupleFiles: () => filesUpwards(posix3.dirname(mod.path), ["settings.ini", ".env"], (p) => ev.exists(p)),
+      decoupleFiles: () => filesUpwards(posix5.dirname(mod.path), ["settings.ini", ".env"], (p) => ev.exists(p)),
       forgetNamespace: (reason, span) => {
         for (const name2 of mod.bindings.keys()) mod.bindings.set(name2, unknown(reason, span));
       },
@@ -16490,15 +16909,15 @@ var ModuleRunner = class {
   /** `from pkg import mod` where mod is a file of the package rather than a name in `__init__.py`. */
   submodule(packagePath, name2, span) {
     if (!packagePath.endsWith("/__init__.py") && packagePath !== "__init__.py") return void 0;
-    const dir = posix3.dirname(packagePath);
+    const dir = posix5.dirname(packagePath);
     const path = moduleCandidates(dir, name2).find((p) => this.ev.exists(p));
     const state = path ? this.ev.load(path) : void 0;
     return state ? box({ type: "module", name: name2, bindings: state.bindings }, span) : void 0;
   }
   resolveFrom(level, dotted2) {
     if (level === 0) return this.ev.resolveAbsolute(dotted2);
-    let dir = posix3.dirname(this.mod.path);
-    for (let l = 1; l < level; l++) dir = posix3.dirname(dir);
+    let dir = posix5.dirname(this.mod.path);
+    for (let l = 1; l < level; l++) dir = posix5.dirname(dir);
     return moduleCandidates(dir, dotted2).find((p) => this.ev.exists(p));
   }
   /** What `import *` copies: `__all__` when it is a known list of names, else every name not starting with `_`. */
@@ -16653,13 +17072,13 @@ function dictDelete(dict, key) {
 }
 function filesUpwards(dir, names, exists) {
   const found = [];
-  for (let d = dir; ; d = posix3.dirname(d)) {
+  for (let d = dir; ; d = posix5.dirname(d)) {
     const base = d === "." ? "" : d;
     for (const name2 of names) {
       const p = base ? `${base}/${name2}` : name2;
       if (exists(p)) found.push(p);
     }
-    if (d === "." || d === "/" || d === "" || posix3.dirname(d) === d) break;
+    if (d === "." || d === "/" || d === "" || posix5.dirname(d) === d) break;
   }
   return found;
 }
@@ -16862,7 +17281,7 @@ function djangoRedisUses(app) {
 }
 
 // src/inputs/pgbouncer.ts
-import { posix as posix4 } from "node:path";
+import { posix as posix6 } from "node:path";
 
 // src/core/suggest.ts
 function editDistance(a, b) {
@@ -17784,7 +18203,7 @@ function findIni(stack, svc) {
     const hit = fs.resolve(p);
     if (hit) return hit.hostPath;
   }
-  return fs.files().find((f) => posix4.basename(f.containerPath) === "pgbouncer.ini")?.hostPath;
+  return fs.files().find((f) => posix6.basename(f.containerPath) === "pgbouncer.ini")?.hostPath;
 }
 function pgbouncerValue(pgb, name2) {
   const raw = pgb.settings.get(name2) ?? unknown(`${name2} is not a pgbouncer setting`, pgb.service.nameSpan);
@@ -19311,9 +19730,8 @@ var STACK_EXTENSIONS = [dataTier, hostTier];
 var NGINX_IMAGE = /nginx|openresty/i;
 var PROXY_NAME = /nginx|proxy|gateway/i;
 var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
-function buildStack(ws, composePath) {
-  const file = ws.read(composePath);
-  const dir = posix5.dirname(composePath) === "." ? "" : posix5.dirname(composePath);
+function buildStack(ws, spec) {
+  const composePath = typeof spec === "string" ? spec : spec.files[0];
   const files = /* @__PURE__ */ new Set([composePath]);
   const problems = [];
   const comments = [];
@@ -19325,25 +19743,13 @@ function buildStack(ws, composePath) {
     problems.push(...p);
     comments.push(...c);
   };
-  let dotenv;
-  let vars = NO_VARIABLES;
-  const envPath = repoPath(dir, ".env");
-  const envFile = envPath !== void 0 ? ws.read(envPath) : void 0;
-  if (envFile) {
-    const r = parseEnvFile(envFile);
-    addFile(envFile.path, r.problems, r.comments);
-    dotenv = r.doc;
-    const map = /* @__PURE__ */ new Map();
-    for (const e of r.doc?.entries ?? []) if (e.value.kind === "known") map.set(e.key, { value: e.value.value, span: e.value.span });
-    vars = { lookup: (n) => map.get(n) };
-  }
-  let compose = { path: composePath, dir, services: [], problems: [] };
-  if (file) {
-    const y = parseYaml(file);
-    addFile(composePath, y.problems, y.comments);
-    if (y.doc) compose = readCompose(file, y.doc, dir, vars);
-    problems.push(...compose.problems);
-  }
+  const project = loadComposeProject(ws, typeof spec === "string" ? { files: [spec], origin: { kind: "file" } } : spec);
+  for (const f of project.files) addFile(f.path, f.problems, f.comments);
+  problems.push(...project.compose.problems);
+  problems.push(...project.problems.filter((p) => !project.compose.problems.includes(p) && !project.files.some((f) => f.problems.includes(p))));
+  const compose = project.compose;
+  const dotenv = project.dotenv;
+  const dir = compose.dir;
   const services = compose.services;
   const byName = new Map(services.map((s2) => [s2.name, s2]));
   const images = /* @__PURE__ */ new Map();
@@ -19424,6 +19830,7 @@ function buildStack(ws, composePath) {
   const stack = {
     name: composePath,
     compose,
+    project,
     ...dotenv ? { dotenv } : {},
     services,
     tiers,
@@ -19478,12 +19885,208 @@ function findTiers(services) {
   return tiers;
 }
 
+// src/inputs/compose-discovery.ts
+import { posix as posix7 } from "node:path";
+var DEFAULT_COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
+var DEFAULT_OVERRIDE_FILES = ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
+var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
+var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
+var SCRIPT_FILE = /(^|\/)(Makefile|GNUmakefile|makefile|[^/]*\.mk|[^/]*\.sh|[^/]*\.bash|justfile|Justfile|Taskfile\.ya?ml)$/;
+var CI_FILE = /(^|\/)(\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml)$/;
+function findComposeFiles(ws) {
+  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ""));
+}
+function dirOf2(path) {
+  const d = posix7.dirname(path);
+  return d === "." ? "" : d;
+}
+function inRoot2(dir, p) {
+  const out = posix7.normalize(posix7.join(dir || ".", p));
+  if (out === ".." || out.startsWith("../") || posix7.isAbsolute(out)) return void 0;
+  return out === "." ? "" : out;
+}
+function discoverProjects(ws, declared = []) {
+  const composeFiles = findComposeFiles(ws);
+  const projects = [];
+  for (const d of declared) {
+    const files = d.files.flatMap((f) => inRoot2("", f) ?? []);
+    if (files.length === 0 || !ws.exists(files[0])) continue;
+    projects.push({
+      files,
+      ...d.profiles ? { profiles: d.profiles } : {},
+      ...d.envFiles ? { envFiles: d.envFiles.flatMap((f) => inRoot2("", f) ?? []) } : {},
+      origin: { kind: "config", ...d.span ? { via: d.span } : {} }
+    });
+  }
+  const envDirs = ws.files().filter((f) => posix7.basename(f) === ".env").map(dirOf2);
+  const dirs = [.../* @__PURE__ */ new Set(["", ...composeFiles.map(dirOf2), ...envDirs])].sort();
+  for (const dir of dirs) {
+    const fromEnv = composeFileVariable(ws, dir);
+    if (fromEnv) {
+      projects.push(fromEnv);
+      continue;
+    }
+    const name2 = (n) => dir ? `${dir}/${n}` : n;
+    const base = DEFAULT_COMPOSE_FILES.map(name2).find((f) => composeFiles.includes(f));
+    if (base === void 0) continue;
+    const override = DEFAULT_OVERRIDE_FILES.map(name2).find((f) => composeFiles.includes(f));
+    projects.push({ files: override ? [base, override] : [base], origin: { kind: "default" } });
+  }
+  for (const f of ws.files()) {
+    if (SCRIPT_FILE.test(f) || CI_FILE.test(f)) projects.push(...scriptProjects(ws, f));
+  }
+  const referenced = new Set(composeFiles.flatMap((f) => referencedFiles(ws, f)));
+  for (let i = projects.length - 1; i >= 0; i--) {
+    const p = projects[i];
+    if ((p.origin.kind === "default" || p.origin.kind === "compose-file") && referenced.has(p.files[0])) projects.splice(i, 1);
+  }
+  const bases = new Set(projects.map((p) => p.files[0]));
+  const merged = /* @__PURE__ */ new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
+  for (const f of composeFiles) {
+    if (bases.has(f) || merged.has(f)) continue;
+    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(posix7.basename(f))) {
+      projects.push({ files: [f], origin: { kind: "file" } });
+      continue;
+    }
+    const dir = dirOf2(f);
+    const base = DEFAULT_COMPOSE_FILES.map((n) => dir ? `${dir}/${n}` : n).find((b) => composeFiles.includes(b));
+    if (base !== void 0) projects.push({ files: [base, f], origin: { kind: "variant" } });
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const p of projects) {
+    const key = JSON.stringify([p.files, p.profiles ?? null, p.envFiles ?? null]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(p);
+  }
+  const order = { config: 0, "compose-file": 1, default: 1, file: 1, script: 2, variant: 3 };
+  return out.sort((a, b) => a.files[0] < b.files[0] ? -1 : a.files[0] > b.files[0] ? 1 : order[a.origin.kind] - order[b.origin.kind] || a.files.length - b.files.length);
+}
+function composeFileVariable(ws, dir) {
+  const envFile = ws.read(dir ? `${dir}/.env` : ".env");
+  if (!envFile) return void 0;
+  const entries = parseEnvFile(envFile).doc?.entries ?? [];
+  const get = (k) => {
+    const e = entries.find((x) => x.key === k);
+    return e?.value.kind === "known" ? { value: e.value.value, span: e.span } : void 0;
+  };
+  const cf = get("COMPOSE_FILE");
+  if (!cf) return void 0;
+  const sep = get("COMPOSE_PATH_SEPARATOR")?.value ?? ":";
+  const files = cf.value.split(sep).map((s2) => s2.trim()).filter(Boolean).flatMap((p) => inRoot2(dir, p) ?? []);
+  if (files.length === 0 || !files.every((f) => ws.exists(f))) return void 0;
+  return { files, projectDir: dir, origin: { kind: "compose-file", via: cf.span } };
+}
+var COMPOSE_COMMAND = /\bdocker(?:-compose|\s+compose)\b/g;
+function scriptProjects(ws, path) {
+  const file = ws.read(path);
+  if (!file || !/docker(-compose|\s+compose)/.test(file.text)) return [];
+  const baseDir = CI_FILE.test(path) ? "" : dirOf2(path);
+  const out = [];
+  const text = file.text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
+  for (const m of text.matchAll(COMPOSE_COMMAND)) {
+    const lineEnd = text.indexOf("\n", m.index);
+    const rest = text.slice(m.index + m[0].length, lineEnd < 0 ? text.length : lineEnd);
+    const cmd = rest.split(/\s(?:;|&&|\|\||\|)\s|;/)[0];
+    const words = cmd.trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ""));
+    const files = [];
+    const profiles = [];
+    const envFiles = [];
+    let projectDir;
+    let unresolved = false;
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i];
+      const take = (flag, short2) => {
+        if (w === flag || short2 && w === short2) return words[++i];
+        if (w.startsWith(`${flag}=`)) return w.slice(flag.length + 1);
+        return void 0;
+      };
+      const f = take("--file", "-f");
+      if (f !== void 0) {
+        if (/[$`(){}*]/.test(f) || f === "-") unresolved = true;
+        else files.push(f);
+        continue;
+      }
+      const p = take("--profile");
+      if (p !== void 0) {
+        profiles.push(p);
+        continue;
+      }
+      const e = take("--env-file");
+      if (e !== void 0) {
+        envFiles.push(e);
+        continue;
+      }
+      const d = take("--project-directory");
+      if (d !== void 0) {
+        projectDir = d;
+        continue;
+      }
+      if (!w.startsWith("-")) break;
+    }
+    if (unresolved || files.length === 0) continue;
+    const resolveAll = (dir2) => {
+      const r = files.map((f) => inRoot2(dir2, f));
+      return r.every((f) => f !== void 0 && ws.exists(f)) ? r : void 0;
+    };
+    const resolved = resolveAll(baseDir) ?? (baseDir !== "" ? resolveAll("") : void 0);
+    if (!resolved) continue;
+    const base = dirOf2(resolved[0]);
+    const dir = projectDir !== void 0 ? inRoot2(baseDir, projectDir) ?? base : base;
+    const via = { file: path, start: m.index, end: m.index + m[0].length + cmd.length };
+    out.push({
+      files: resolved,
+      ...profiles.length ? { profiles } : {},
+      ...envFiles.length ? { envFiles: envFiles.flatMap((e) => inRoot2(baseDir, e) ?? []) } : {},
+      ...dir !== base ? { projectDir: dir } : {},
+      origin: { kind: "script", via }
+    });
+  }
+  return out;
+}
+var OVERRIDE_NAME = /(^|[.\-_])override([.\-_]|$)/;
+function standsAlone(ws, path) {
+  const file = ws.read(path);
+  if (!file) return false;
+  const y = parseYaml(file);
+  if (!y.doc || y.problems.length) return true;
+  const services = valueOf2(composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 }), "services");
+  if (services?.kind !== "map") return valueOf2(composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 }), "include") !== void 0;
+  return services.entries.some((e) => ["image", "build", "extends"].some((k) => valueOf2(e.value, k) !== void 0));
+}
+function referencedFiles(ws, path) {
+  const file = ws.read(path);
+  if (!file || !/\b(include|extends)\s*:/.test(file.text)) return [];
+  const y = parseYaml(file);
+  if (!y.doc) return [];
+  const tree = composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 });
+  const dir = dirOf2(path);
+  const out = [];
+  const add = (n) => {
+    const t2 = textOf(n);
+    const p = t2 !== void 0 ? inRoot2(dir, t2) : void 0;
+    if (p !== void 0) out.push(p);
+  };
+  const inc = valueOf2(tree, "include");
+  for (const item of inc?.kind === "seq" ? inc.items : inc ? [inc] : []) {
+    const p = item.kind === "map" ? valueOf2(item, "path") : item;
+    for (const n of p?.kind === "seq" ? p.items : [p]) add(n);
+  }
+  const services = valueOf2(tree, "services");
+  for (const e of services?.kind === "map" ? services.entries : []) {
+    const ext = valueOf2(e.value, "extends");
+    if (ext?.kind === "map") add(valueOf2(ext, "file"));
+  }
+  return out;
+}
+
 // src/engine/config.ts
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml6 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" } } } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "description": "Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack." }, "profiles": { "type": "array", "items": { "type": "string" }, "description": "Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project's .env." }, "env_files": { "type": "array", "items": { "type": "string" }, "description": "Env files for interpolation, in order (as `--env-file`); default: the project directory's .env." } } }] } }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" } } } } };
 var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -20206,8 +20809,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         const len1 = data19.length;
         for (let i1 = 0; i1 < len1; i1++) {
           let data20 = data19[i1];
+          const _errs47 = errors;
+          let valid10 = false;
+          const _errs48 = errors;
           if (typeof data20 !== "string") {
-            const err27 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.type, parentSchema: schema11.properties.stacks.items, data: data20 };
+            const err27 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[0].type, parentSchema: schema11.properties.stacks.items.anyOf[0], data: data20 };
             if (vErrors === null) {
               vErrors = [err27];
             } else {
@@ -20215,164 +20821,151 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-      } else {
-        const err28 = { instancePath: instancePath + "/stacks", schemaPath: "#/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.type, parentSchema: schema11.properties.stacks, data: data19 };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
-        }
-        errors++;
-      }
-    }
-    if (data.overrides !== void 0) {
-      let data21 = data.overrides;
-      if (Array.isArray(data21)) {
-        const len2 = data21.length;
-        for (let i2 = 0; i2 < len2; i2++) {
-          let data22 = data21[i2];
-          const _errs52 = errors;
-          let valid12 = false;
-          const _errs53 = errors;
-          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-            if (data22.files === void 0) {
-              const err29 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf/0/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.overrides.items.anyOf[0].required, parentSchema: schema11.properties.overrides.items.anyOf[0], data: data22 };
-              if (vErrors === null) {
-                vErrors = [err29];
-              } else {
-                vErrors.push(err29);
-              }
-              errors++;
-            }
-          }
-          var _valid0 = _errs53 === errors;
-          valid12 = valid12 || _valid0;
-          if (!valid12) {
-            const _errs54 = errors;
-            if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-              if (data22.stacks === void 0) {
-                const err30 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf/1/required", keyword: "required", params: { missingProperty: "stacks" }, message: "must have required property 'stacks'", schema: schema11.properties.overrides.items.anyOf[1].required, parentSchema: schema11.properties.overrides.items.anyOf[1], data: data22 };
+          var _valid0 = _errs48 === errors;
+          valid10 = valid10 || _valid0;
+          if (!valid10) {
+            const _errs50 = errors;
+            if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
+              if (data20.files === void 0) {
+                const err28 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.stacks.items.anyOf[1].required, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
                 if (vErrors === null) {
-                  vErrors = [err30];
+                  vErrors = [err28];
                 } else {
-                  vErrors.push(err30);
+                  vErrors.push(err28);
                 }
                 errors++;
               }
-            }
-            var _valid0 = _errs54 === errors;
-            valid12 = valid12 || _valid0;
-          }
-          if (!valid12) {
-            const err31 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.overrides.items.anyOf, parentSchema: schema11.properties.overrides.items, data: data22 };
-            if (vErrors === null) {
-              vErrors = [err31];
+              for (const key6 in data20) {
+                if (!(key6 === "files" || key6 === "profiles" || key6 === "env_files")) {
+                  const err29 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
+                  if (vErrors === null) {
+                    vErrors = [err29];
+                  } else {
+                    vErrors.push(err29);
+                  }
+                  errors++;
+                }
+              }
+              if (data20.files !== void 0) {
+                let data21 = data20.files;
+                if (Array.isArray(data21)) {
+                  if (data21.length < 1) {
+                    const err30 = { instancePath: instancePath + "/stacks/" + i1 + "/files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files, data: data21 };
+                    if (vErrors === null) {
+                      vErrors = [err30];
+                    } else {
+                      vErrors.push(err30);
+                    }
+                    errors++;
+                  }
+                  const len2 = data21.length;
+                  for (let i2 = 0; i2 < len2; i2++) {
+                    let data22 = data21[i2];
+                    if (typeof data22 !== "string") {
+                      const err31 = { instancePath: instancePath + "/stacks/" + i1 + "/files/" + i2, schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.files.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files.items, data: data22 };
+                      if (vErrors === null) {
+                        vErrors = [err31];
+                      } else {
+                        vErrors.push(err31);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err32 = { instancePath: instancePath + "/stacks/" + i1 + "/files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.files.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files, data: data21 };
+                  if (vErrors === null) {
+                    vErrors = [err32];
+                  } else {
+                    vErrors.push(err32);
+                  }
+                  errors++;
+                }
+              }
+              if (data20.profiles !== void 0) {
+                let data23 = data20.profiles;
+                if (Array.isArray(data23)) {
+                  const len3 = data23.length;
+                  for (let i3 = 0; i3 < len3; i3++) {
+                    let data24 = data23[i3];
+                    if (typeof data24 !== "string") {
+                      const err33 = { instancePath: instancePath + "/stacks/" + i1 + "/profiles/" + i3, schemaPath: "#/properties/stacks/items/anyOf/1/properties/profiles/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.profiles.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.profiles.items, data: data24 };
+                      if (vErrors === null) {
+                        vErrors = [err33];
+                      } else {
+                        vErrors.push(err33);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err34 = { instancePath: instancePath + "/stacks/" + i1 + "/profiles", schemaPath: "#/properties/stacks/items/anyOf/1/properties/profiles/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.profiles.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.profiles, data: data23 };
+                  if (vErrors === null) {
+                    vErrors = [err34];
+                  } else {
+                    vErrors.push(err34);
+                  }
+                  errors++;
+                }
+              }
+              if (data20.env_files !== void 0) {
+                let data25 = data20.env_files;
+                if (Array.isArray(data25)) {
+                  const len4 = data25.length;
+                  for (let i4 = 0; i4 < len4; i4++) {
+                    let data26 = data25[i4];
+                    if (typeof data26 !== "string") {
+                      const err35 = { instancePath: instancePath + "/stacks/" + i1 + "/env_files/" + i4, schemaPath: "#/properties/stacks/items/anyOf/1/properties/env_files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.env_files.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.env_files.items, data: data26 };
+                      if (vErrors === null) {
+                        vErrors = [err35];
+                      } else {
+                        vErrors.push(err35);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err36 = { instancePath: instancePath + "/stacks/" + i1 + "/env_files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/env_files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.env_files.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.env_files, data: data25 };
+                  if (vErrors === null) {
+                    vErrors = [err36];
+                  } else {
+                    vErrors.push(err36);
+                  }
+                  errors++;
+                }
+              }
             } else {
-              vErrors.push(err31);
-            }
-            errors++;
-          } else {
-            errors = _errs52;
-            if (vErrors !== null) {
-              if (_errs52) {
-                vErrors.length = _errs52;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-            if (data22.rules === void 0) {
-              const err32 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "rules" }, message: "must have required property 'rules'", schema: schema11.properties.overrides.items.required, parentSchema: schema11.properties.overrides.items, data: data22 };
+              const err37 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.stacks.items.anyOf[1].type, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
               if (vErrors === null) {
-                vErrors = [err32];
+                vErrors = [err37];
               } else {
-                vErrors.push(err32);
+                vErrors.push(err37);
               }
               errors++;
             }
-            for (const key6 in data22) {
-              if (!(key6 === "files" || key6 === "stacks" || key6 === "rules")) {
-                const err33 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.overrides.items, data: data22 };
-                if (vErrors === null) {
-                  vErrors = [err33];
-                } else {
-                  vErrors.push(err33);
-                }
-                errors++;
-              }
-            }
-            if (data22.files !== void 0) {
-              let data23 = data22.files;
-              if (Array.isArray(data23)) {
-                const len3 = data23.length;
-                for (let i3 = 0; i3 < len3; i3++) {
-                  let data24 = data23[i3];
-                  if (typeof data24 !== "string") {
-                    const err34 = { instancePath: instancePath + "/overrides/" + i2 + "/files/" + i3, schemaPath: "#/properties/overrides/items/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.files.items.type, parentSchema: schema11.properties.overrides.items.properties.files.items, data: data24 };
-                    if (vErrors === null) {
-                      vErrors = [err34];
-                    } else {
-                      vErrors.push(err34);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err35 = { instancePath: instancePath + "/overrides/" + i2 + "/files", schemaPath: "#/properties/overrides/items/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.files.type, parentSchema: schema11.properties.overrides.items.properties.files, data: data23 };
-                if (vErrors === null) {
-                  vErrors = [err35];
-                } else {
-                  vErrors.push(err35);
-                }
-                errors++;
-              }
-            }
-            if (data22.stacks !== void 0) {
-              let data25 = data22.stacks;
-              if (Array.isArray(data25)) {
-                const len4 = data25.length;
-                for (let i4 = 0; i4 < len4; i4++) {
-                  let data26 = data25[i4];
-                  if (typeof data26 !== "string") {
-                    const err36 = { instancePath: instancePath + "/overrides/" + i2 + "/stacks/" + i4, schemaPath: "#/properties/overrides/items/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.stacks.items.type, parentSchema: schema11.properties.overrides.items.properties.stacks.items, data: data26 };
-                    if (vErrors === null) {
-                      vErrors = [err36];
-                    } else {
-                      vErrors.push(err36);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err37 = { instancePath: instancePath + "/overrides/" + i2 + "/stacks", schemaPath: "#/properties/overrides/items/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.stacks.type, parentSchema: schema11.properties.overrides.items.properties.stacks, data: data25 };
-                if (vErrors === null) {
-                  vErrors = [err37];
-                } else {
-                  vErrors.push(err37);
-                }
-                errors++;
-              }
-            }
-            if (data22.rules !== void 0) {
-              if (!validate11(data22.rules, { instancePath: instancePath + "/overrides/" + i2 + "/rules", parentData: data22, parentDataProperty: "rules", rootData })) {
-                vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-                errors = vErrors.length;
-              }
-            }
-          } else {
-            const err38 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.overrides.items.type, parentSchema: schema11.properties.overrides.items, data: data22 };
+            var _valid0 = _errs50 === errors;
+            valid10 = valid10 || _valid0;
+          }
+          if (!valid10) {
+            const err38 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.stacks.items.anyOf, parentSchema: schema11.properties.stacks.items, data: data20 };
             if (vErrors === null) {
               vErrors = [err38];
             } else {
               vErrors.push(err38);
             }
             errors++;
+          } else {
+            errors = _errs47;
+            if (vErrors !== null) {
+              if (_errs47) {
+                vErrors.length = _errs47;
+              } else {
+                vErrors = null;
+              }
+            }
           }
         }
       } else {
-        const err39 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.type, parentSchema: schema11.properties.overrides, data: data21 };
+        const err39 = { instancePath: instancePath + "/stacks", schemaPath: "#/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.type, parentSchema: schema11.properties.stacks, data: data19 };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -20381,12 +20974,167 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.overrides !== void 0) {
+      let data27 = data.overrides;
+      if (Array.isArray(data27)) {
+        const len5 = data27.length;
+        for (let i5 = 0; i5 < len5; i5++) {
+          let data28 = data27[i5];
+          const _errs69 = errors;
+          let valid20 = false;
+          const _errs70 = errors;
+          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+            if (data28.files === void 0) {
+              const err40 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf/0/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.overrides.items.anyOf[0].required, parentSchema: schema11.properties.overrides.items.anyOf[0], data: data28 };
+              if (vErrors === null) {
+                vErrors = [err40];
+              } else {
+                vErrors.push(err40);
+              }
+              errors++;
+            }
+          }
+          var _valid1 = _errs70 === errors;
+          valid20 = valid20 || _valid1;
+          if (!valid20) {
+            const _errs71 = errors;
+            if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+              if (data28.stacks === void 0) {
+                const err41 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf/1/required", keyword: "required", params: { missingProperty: "stacks" }, message: "must have required property 'stacks'", schema: schema11.properties.overrides.items.anyOf[1].required, parentSchema: schema11.properties.overrides.items.anyOf[1], data: data28 };
+                if (vErrors === null) {
+                  vErrors = [err41];
+                } else {
+                  vErrors.push(err41);
+                }
+                errors++;
+              }
+            }
+            var _valid1 = _errs71 === errors;
+            valid20 = valid20 || _valid1;
+          }
+          if (!valid20) {
+            const err42 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.overrides.items.anyOf, parentSchema: schema11.properties.overrides.items, data: data28 };
+            if (vErrors === null) {
+              vErrors = [err42];
+            } else {
+              vErrors.push(err42);
+            }
+            errors++;
+          } else {
+            errors = _errs69;
+            if (vErrors !== null) {
+              if (_errs69) {
+                vErrors.length = _errs69;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+            if (data28.rules === void 0) {
+              const err43 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "rules" }, message: "must have required property 'rules'", schema: schema11.properties.overrides.items.required, parentSchema: schema11.properties.overrides.items, data: data28 };
+              if (vErrors === null) {
+                vErrors = [err43];
+              } else {
+                vErrors.push(err43);
+              }
+              errors++;
+            }
+            for (const key7 in data28) {
+              if (!(key7 === "files" || key7 === "stacks" || key7 === "rules")) {
+                const err44 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.overrides.items, data: data28 };
+                if (vErrors === null) {
+                  vErrors = [err44];
+                } else {
+                  vErrors.push(err44);
+                }
+                errors++;
+              }
+            }
+            if (data28.files !== void 0) {
+              let data29 = data28.files;
+              if (Array.isArray(data29)) {
+                const len6 = data29.length;
+                for (let i6 = 0; i6 < len6; i6++) {
+                  let data30 = data29[i6];
+                  if (typeof data30 !== "string") {
+                    const err45 = { instancePath: instancePath + "/overrides/" + i5 + "/files/" + i6, schemaPath: "#/properties/overrides/items/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.files.items.type, parentSchema: schema11.properties.overrides.items.properties.files.items, data: data30 };
+                    if (vErrors === null) {
+                      vErrors = [err45];
+                    } else {
+                      vErrors.push(err45);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err46 = { instancePath: instancePath + "/overrides/" + i5 + "/files", schemaPath: "#/properties/overrides/items/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.files.type, parentSchema: schema11.properties.overrides.items.properties.files, data: data29 };
+                if (vErrors === null) {
+                  vErrors = [err46];
+                } else {
+                  vErrors.push(err46);
+                }
+                errors++;
+              }
+            }
+            if (data28.stacks !== void 0) {
+              let data31 = data28.stacks;
+              if (Array.isArray(data31)) {
+                const len7 = data31.length;
+                for (let i7 = 0; i7 < len7; i7++) {
+                  let data32 = data31[i7];
+                  if (typeof data32 !== "string") {
+                    const err47 = { instancePath: instancePath + "/overrides/" + i5 + "/stacks/" + i7, schemaPath: "#/properties/overrides/items/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.stacks.items.type, parentSchema: schema11.properties.overrides.items.properties.stacks.items, data: data32 };
+                    if (vErrors === null) {
+                      vErrors = [err47];
+                    } else {
+                      vErrors.push(err47);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err48 = { instancePath: instancePath + "/overrides/" + i5 + "/stacks", schemaPath: "#/properties/overrides/items/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.stacks.type, parentSchema: schema11.properties.overrides.items.properties.stacks, data: data31 };
+                if (vErrors === null) {
+                  vErrors = [err48];
+                } else {
+                  vErrors.push(err48);
+                }
+                errors++;
+              }
+            }
+            if (data28.rules !== void 0) {
+              if (!validate11(data28.rules, { instancePath: instancePath + "/overrides/" + i5 + "/rules", parentData: data28, parentDataProperty: "rules", rootData })) {
+                vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+                errors = vErrors.length;
+              }
+            }
+          } else {
+            const err49 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.overrides.items.type, parentSchema: schema11.properties.overrides.items, data: data28 };
+            if (vErrors === null) {
+              vErrors = [err49];
+            } else {
+              vErrors.push(err49);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err50 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.type, parentSchema: schema11.properties.overrides, data: data27 };
+        if (vErrors === null) {
+          vErrors = [err50];
+        } else {
+          vErrors.push(err50);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err40 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    const err51 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
     if (vErrors === null) {
-      vErrors = [err40];
+      vErrors = [err51];
     } else {
-      vErrors.push(err40);
+      vErrors.push(err51);
     }
     errors++;
   }
@@ -20473,14 +21221,14 @@ function walk(doc, path) {
   let node = doc.contents;
   let key;
   for (const p of path) {
-    if ((0, import_yaml5.isSeq)(node)) {
+    if ((0, import_yaml6.isSeq)(node)) {
       node = node.items[Number(p)];
       key = void 0;
       continue;
     }
-    if (!(0, import_yaml5.isMap)(node)) return void 0;
-    const pair2 = node.items.find((i) => (0, import_yaml5.isPair)(i) && (0, import_yaml5.isScalar)(i.key) && String(i.key.value) === p);
-    if (!pair2 || !(0, import_yaml5.isPair)(pair2)) return void 0;
+    if (!(0, import_yaml6.isMap)(node)) return void 0;
+    const pair2 = node.items.find((i) => (0, import_yaml6.isPair)(i) && (0, import_yaml6.isScalar)(i.key) && String(i.key.value) === p);
+    if (!pair2 || !(0, import_yaml6.isPair)(pair2)) return void 0;
     key = pair2.key;
     node = pair2.value;
   }
@@ -20675,10 +21423,16 @@ var Workspace = class {
 // src/engine/run.ts
 var UsageError = class extends Error {
 };
-var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
-var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
-function findComposeFiles(ws) {
-  return ws.files().filter((f) => COMPOSE_FILE.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ""));
+function findProjects(ws, config) {
+  const entries = config.data.stacks ?? [];
+  const globs = entries.filter((e) => typeof e === "string");
+  const declared = entries.flatMap((e, i) => {
+    if (typeof e === "string") return [];
+    const span = config.spanOf(["stacks", String(i)]);
+    return [{ files: e.files, ...e.profiles ? { profiles: e.profiles } : {}, ...e.env_files ? { envFiles: e.env_files } : {}, ...span ? { span } : {} }];
+  });
+  const chosen = globs.length ? globMatcher(globs) : void 0;
+  return discoverProjects(ws, declared).filter((p) => p.origin.kind === "config" || !chosen || chosen(p.files[0]));
 }
 function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
@@ -20735,13 +21489,12 @@ function check(opts) {
   const ignore = globMatcher(config.data.ignore ?? []);
   const ws = new Workspace(rootAbs, ignore);
   if (config.file) ws.sources.add(config.file);
-  const chosen = config.data.stacks ? globMatcher(config.data.stacks) : void 0;
-  const composeFiles = findComposeFiles(ws).filter((f) => !chosen || chosen(f));
+  const projects = findProjects(ws, config);
   const findings = [];
   const unknowns = [];
   const stacks = [];
-  for (const composePath of composeFiles) {
-    const stack = buildStack(ws, composePath);
+  for (const project of projects) {
+    const stack = buildStack(ws, project);
     stacks.push(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
@@ -23640,12 +24393,12 @@ function uriPath(path) {
 
 // src/engine/baseline.ts
 var BASELINE_VERSION = 1;
-function entryOf(result, f) {
+function entryOf2(result, f) {
   return { rule: f.ruleId, file: f.span.file, fingerprint: lineHash(result, f.ruleId, f.span.file, locateSpan(result, f.span)), message: f.message };
 }
 var keyOf = (e) => `${e.rule}\0${e.file}\0${e.fingerprint}`;
 function baselineOf(result) {
-  const findings = result.findings.map((f) => entryOf(result, f));
+  const findings = result.findings.map((f) => entryOf2(result, f));
   findings.sort((a, b) => keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
   return { version: BASELINE_VERSION, findings };
 }
@@ -23677,7 +24430,7 @@ function applyBaseline(result, baseline) {
   const findings = [];
   let matched = 0;
   for (const f of result.findings) {
-    const key = keyOf(entryOf(result, f));
+    const key = keyOf(entryOf2(result, f));
     const n = left.get(key) ?? 0;
     if (n > 0) {
       left.set(key, n - 1);

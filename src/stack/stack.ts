@@ -1,11 +1,9 @@
-import { posix } from 'node:path';
 import type { Comment, ParseProblem } from '../core/problem.js';
 import type { Value } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { parseEnvFile, type EnvFile } from '../parsers/dotenv.js';
-import { NO_VARIABLES, type VariableSource } from '../parsers/interpolate.js';
-import { parseYaml } from '../parsers/yaml.js';
-import { readCompose, type ComposeFile, type ComposeService } from '../inputs/compose.js';
+import type { ComposeFile, ComposeService } from '../inputs/compose.js';
+import { loadComposeProject, type ComposeProject, type ComposeProjectSpec } from '../inputs/compose-project.js';
 import { repoPath, serviceImage, type ServiceImage } from '../container/filesystem.js';
 import { findAppServer, gunicornProtocol, readGunicornOptions, type AppServerCommand, type GunicornOptions } from '../container/gunicorn.js';
 import { buildNginxModel, type NginxModel } from '../inputs/nginx.js';
@@ -41,6 +39,8 @@ export interface Stack {
   /** The compose file's root-relative path. */
   readonly name: string;
   readonly compose: ComposeFile;
+  /** The compose project: its files in merge order, profiles, project name, how it was found. */
+  readonly project: ComposeProject;
   readonly dotenv?: EnvFile;
   readonly services: readonly ComposeService[];
   readonly tiers: readonly ReplicaTier[];
@@ -67,9 +67,8 @@ const NGINX_IMAGE = /nginx|openresty/i;
 const PROXY_NAME = /nginx|proxy|gateway/i;
 const NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
 
-export function buildStack(ws: Workspace, composePath: string): Stack {
-  const file = ws.read(composePath);
-  const dir = posix.dirname(composePath) === '.' ? '' : posix.dirname(composePath);
+export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): Stack {
+  const composePath = typeof spec === 'string' ? spec : spec.files[0]!;
   const files = new Set<string>([composePath]);
   const problems: ParseProblem[] = [];
   const comments: Comment[] = [];
@@ -84,26 +83,14 @@ export function buildStack(ws: Workspace, composePath: string): Stack {
     comments.push(...c);
   };
 
-  let dotenv: EnvFile | undefined;
-  let vars: VariableSource = NO_VARIABLES;
-  const envPath = repoPath(dir, '.env');
-  const envFile = envPath !== undefined ? ws.read(envPath) : undefined;
-  if (envFile) {
-    const r = parseEnvFile(envFile);
-    addFile(envFile.path, r.problems, r.comments);
-    dotenv = r.doc;
-    const map = new Map<string, { value: string; span: import('../core/value.js').Span }>();
-    for (const e of r.doc?.entries ?? []) if (e.value.kind === 'known') map.set(e.key, { value: e.value.value, span: e.value.span });
-    vars = { lookup: (n) => map.get(n) };
-  }
-
-  let compose: ComposeFile = { path: composePath, dir, services: [], problems: [] };
-  if (file) {
-    const y = parseYaml(file);
-    addFile(composePath, y.problems, y.comments);
-    if (y.doc) compose = readCompose(file, y.doc, dir, vars);
-    problems.push(...compose.problems);
-  }
+  const project = loadComposeProject(ws, typeof spec === 'string' ? { files: [spec], origin: { kind: 'file' } } : spec);
+  for (const f of project.files) addFile(f.path, f.problems, f.comments);
+  problems.push(...project.compose.problems);
+  // Problems of the project's own (include/extends), beyond its files' YAML errors and the reader's.
+  problems.push(...project.problems.filter((p) => !project.compose.problems.includes(p) && !project.files.some((f) => f.problems.includes(p))));
+  const compose = project.compose;
+  const dotenv = project.dotenv;
+  const dir = compose.dir;
   const services = compose.services;
   const byName = new Map(services.map((s) => [s.name, s]));
 
@@ -194,6 +181,7 @@ export function buildStack(ws: Workspace, composePath: string): Stack {
   const stack: Stack = {
     name: composePath,
     compose,
+    project,
     ...(dotenv ? { dotenv } : {}),
     services,
     tiers,
