@@ -1,24 +1,71 @@
-import { posix } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { join, posix, relative, sep } from 'node:path';
 import type { Span } from '../core/value.js';
+import type { MappedText } from '../parsers/mapped-text.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { instructionWords, parseDockerfile, type Dockerfile } from '../parsers/dockerfile.js';
 import type { ComposeService } from '../inputs/compose.js';
+import type { FileOrigin } from './types.js';
 
-/** One way a repository path appears inside a container: a bind mount or a Dockerfile COPY. */
+/**
+ * Text a container path holds that is not the repository file itself: a template rendered by
+ * envsubst, a heredoc a script writes. Every character maps back to the template (or script) offset
+ * it came from; substituted values carry the environment line as `via`. Read it with
+ * `readContainerFile` (render.ts).
+ */
+export interface Rendering {
+  readonly content: MappedText;
+  /** `envsubst`, `heredoc`, `nginx image envsubst`. */
+  readonly renderer: string;
+}
+
+/** One layer of a container's filesystem: a Dockerfile COPY, a mount, a rendered template, an image default. */
 export interface ContainerPathSource {
   readonly containerPath: string;
-  /** Root-relative path in the repository. */
+  /** Root-relative path in the repository ('' for the root; unused by opaque layers). */
   readonly hostPath: string;
   readonly isDir: boolean;
   /** The volume line or COPY instruction that puts it there. */
   readonly via: Span;
+  /** Where the content comes from; a COPY of `hostPath` at `via` when absent. */
+  readonly origin?: FileOrigin;
+  /** Earlier steps the content passed through (the builder stage's COPY for `COPY --from=builder`). */
+  readonly chain?: readonly Span[];
+  /**
+   * True for mounts: a directory mount hides everything the image had below it. Dockerfile COPYs of a
+   * directory merge into what is there.
+   */
+  readonly hides?: boolean;
+  /**
+   * A layer whose content arena-lint cannot see (tmpfs, a volume filled elsewhere, a path outside the
+   * checked folder, an external image's files): paths below resolve to nothing and are `unknown`.
+   */
+  readonly opaque?: boolean;
+  readonly rendering?: Rendering;
+  /** Repository files below a directory layer that the layer leaves out (`.dockerignore`). */
+  readonly ignored?: (hostPath: string) => boolean;
+  /** A deletion (`RUN rm -f /etc/nginx/conf.d/default.conf`): the path and everything below are gone. */
+  readonly removed?: boolean;
 }
 
+/** A repository file as a container path shows it. */
 export interface ContainerFile {
   readonly containerPath: string;
   readonly hostPath: string;
+  /** The layer that put it there (COPY line, mount line, the start script that rendered it). */
   readonly via: Span;
+  readonly origin: FileOrigin;
+  readonly chain?: readonly Span[];
+  readonly rendering?: Rendering;
 }
+
+/** What a container path holds, for `inspect` and for readers that must tell "absent" from "unknown". */
+export type PathState =
+  | { readonly kind: 'file'; readonly file: ContainerFile }
+  | { readonly kind: 'unknown'; readonly origin: FileOrigin; readonly via: Span }
+  /** A file the image ships (the nginx image's nginx.conf): no repository file, but known. */
+  | { readonly kind: 'image-default'; readonly origin: Extract<FileOrigin, { kind: 'image-default' }>; readonly containerPath: string }
+  | { readonly kind: 'absent' };
 
 /** Normalises a root-relative path; undefined when it leaves the root. */
 export function repoPath(...parts: string[]): string | undefined {
@@ -27,46 +74,159 @@ export function repoPath(...parts: string[]): string | undefined {
   return p === '.' ? '' : p.replace(/\/$/, '');
 }
 
-/** What a service's container sees of the repository, so container paths in configs map back to files. */
+/**
+ * True when `rel` stays inside the checked folder once symlinks are followed. A symlink in the
+ * repository that points at `/etc/passwd` or `../secrets` is never read.
+ */
+export function staysInside(ws: Workspace, rel: string): boolean {
+  try {
+    const root = realpathSync(ws.rootAbs);
+    const real = realpathSync(join(ws.rootAbs, rel || '.'));
+    const r = relative(root, real);
+    return r === '' || (!r.startsWith(`..${sep}`) && r !== '..' && !r.startsWith('/'));
+  } catch {
+    // A path that does not exist cannot leak anything; callers treat it as missing.
+    return true;
+  }
+}
+
+function originOf(s: ContainerPathSource, hostPath: string): FileOrigin {
+  if (!s.origin) return { kind: 'copy', hostPath, via: s.via };
+  if ((s.origin.kind === 'copy' || s.origin.kind === 'mount') && s.isDir) return { ...s.origin, hostPath };
+  return s.origin;
+}
+
+function fileOf(s: ContainerPathSource, containerPath: string, hostPath: string): ContainerFile {
+  return {
+    containerPath, hostPath, via: s.via, origin: originOf(s, hostPath),
+    ...(s.chain?.length ? { chain: s.chain } : {}), ...(s.rendering ? { rendering: s.rendering } : {}),
+  };
+}
+
+function under(path: string, dir: string): boolean {
+  return dir === '/' ? path !== '/' : path.startsWith(`${dir}/`);
+}
+
+function rest(path: string, dir: string): string {
+  return dir === '/' ? path.slice(1) : path.slice(dir.length + 1);
+}
+
+/**
+ * What a container sees of the repository, as ordered layers (image COPYs, then mounts in order), so
+ * container paths in configs map back to files and each file says where it came from.
+ */
 export class ContainerFs {
   constructor(private readonly ws: Workspace, readonly sources: readonly ContainerPathSource[]) {}
 
-  /** The repository file behind a container path; the last matching source wins, as mounts shadow the image. */
-  resolve(containerPath: string): ContainerFile | undefined {
+  /** A new filesystem with more layers on top (later layers shadow earlier ones). */
+  with(more: readonly ContainerPathSource[]): ContainerFs {
+    return more.length ? new ContainerFs(this.ws, [...this.sources, ...more]) : this;
+  }
+
+  /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
+  state(containerPath: string): PathState {
     const p = posix.normalize(containerPath);
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s = this.sources[i]!;
-      if (p === s.containerPath && !s.isDir) return { containerPath: p, hostPath: s.hostPath, via: s.via };
-      if (s.isDir && (p.startsWith(`${s.containerPath}/`) || s.containerPath === '/')) {
-        const rest = s.containerPath === '/' ? p.slice(1) : p.slice(s.containerPath.length + 1);
-        const host = repoPath(s.hostPath, rest);
-        if (host !== undefined && this.ws.exists(host)) return { containerPath: p, hostPath: host, via: s.via };
+      if (s.removed) {
+        if (p === s.containerPath || under(p, s.containerPath)) return { kind: 'absent' };
+        continue;
       }
+      if (p === s.containerPath && !s.isDir && s.origin?.kind === 'image-default') return { kind: 'image-default', origin: s.origin, containerPath: p };
+      if (p === s.containerPath && !s.isDir) {
+        if (s.opaque) return { kind: 'unknown', origin: s.origin ?? { kind: 'unknown', reason: 'not in the repository', via: s.via }, via: s.via };
+        if (this.ws.exists(s.hostPath)) return { kind: 'file', file: fileOf(s, p, s.hostPath) };
+        // A file layer whose repository file is missing: Docker would fail the build or mount an empty dir.
+        return { kind: 'absent' };
+      }
+      if (s.isDir && under(p, s.containerPath)) {
+        if (s.opaque) return { kind: 'unknown', origin: s.origin ?? { kind: 'unknown', reason: 'not in the repository', via: s.via }, via: s.via };
+        const host = repoPath(s.hostPath, rest(p, s.containerPath));
+        if (host !== undefined && this.ws.exists(host) && !s.ignored?.(host)) return { kind: 'file', file: fileOf(s, p, host) };
+        if (s.hides) return { kind: 'absent' };
+      }
+      if (s.hides && s.isDir && p === s.containerPath) return { kind: 'absent' };
     }
-    return undefined;
+    return { kind: 'absent' };
+  }
+
+  /** The repository file behind a container path, when the container sees one. */
+  resolve(containerPath: string): ContainerFile | undefined {
+    const s = this.state(containerPath);
+    return s.kind === 'file' ? s.file : undefined;
   }
 
   /** Every repository file visible in the container, with its container path. */
   files(): ContainerFile[] {
     const out = new Map<string, ContainerFile>();
+    const hide = (dir: string) => {
+      for (const k of [...out.keys()]) if (k === dir || under(k, dir)) out.delete(k);
+    };
     for (const s of this.sources) {
+      if (s.removed) {
+        hide(s.containerPath);
+        continue;
+      }
+      if (s.origin?.kind === 'image-default') {
+        out.delete(s.containerPath);
+        continue;
+      }
+      if (s.isDir && (s.hides || s.opaque)) hide(s.containerPath);
+      if (s.opaque) {
+        out.delete(s.containerPath);
+        continue;
+      }
       if (!s.isDir) {
-        if (this.ws.exists(s.hostPath)) out.set(s.containerPath, { containerPath: s.containerPath, hostPath: s.hostPath, via: s.via });
+        if (this.ws.exists(s.hostPath)) out.set(s.containerPath, fileOf(s, s.containerPath, s.hostPath));
+        else out.delete(s.containerPath);
         continue;
       }
       for (const f of this.ws.filesUnder(s.hostPath)) {
-        const rest = s.hostPath === '' ? f : f.slice(s.hostPath.length + 1);
-        const cp = posix.join(s.containerPath, rest);
-        out.set(cp, { containerPath: cp, hostPath: f, via: s.via });
+        if (s.ignored?.(f)) continue;
+        const r = s.hostPath === '' ? f : f.slice(s.hostPath.length + 1);
+        const cp = posix.join(s.containerPath, r);
+        out.set(cp, fileOf(s, cp, f));
       }
     }
     return [...out.values()];
   }
 
-  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`). */
+  /** Files the image ships by itself that no later layer replaced or removed. */
+  imageDefaults(): { containerPath: string; origin: Extract<FileOrigin, { kind: 'image-default' }> }[] {
+    const out: { containerPath: string; origin: Extract<FileOrigin, { kind: 'image-default' }> }[] = [];
+    const seen = new Set<string>();
+    for (const s of this.sources) {
+      if (s.origin?.kind !== 'image-default' || seen.has(s.containerPath)) continue;
+      seen.add(s.containerPath);
+      const st = this.state(s.containerPath);
+      if (st.kind === 'image-default') out.push({ containerPath: s.containerPath, origin: st.origin });
+    }
+    return out;
+  }
+
+  /** Layers below which nothing is known (for `inspect` and for include resolution). */
+  unknownLayers(): ContainerPathSource[] {
+    return this.sources.filter((s) => s.opaque);
+  }
+
+  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`), sorted as glob(3) sorts them. */
   glob(pattern: string): ContainerFile[] {
     const re = globToRegExp(posix.normalize(pattern));
     return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => (a.containerPath < b.containerPath ? -1 : 1));
+  }
+
+  /**
+   * The files below `dir`, re-rooted so `dir` becomes `/`: what a named volume mounted at `dir`
+   * would be filled with from this image.
+   */
+  subtree(dir: string): ContainerPathSource[] {
+    const d = posix.normalize(dir);
+    const out: ContainerPathSource[] = [];
+    for (const f of this.files()) {
+      if (!under(f.containerPath, d)) continue;
+      out.push({ containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin, ...(f.chain ? { chain: f.chain } : {}) });
+    }
+    return out;
   }
 }
 
@@ -98,7 +258,10 @@ export interface ServiceImage {
   readonly baseImage?: string;
 }
 
-/** Builds a service's view of the repository from its bind mounts and its Dockerfile's COPY/ADD lines. */
+/**
+ * Builds a service's view of the repository from its bind mounts and its Dockerfile's COPY/ADD lines.
+ * @deprecated the compose-based path kept until the stack builds `ContainerSpec`s; use `buildContainerView`.
+ */
 export function serviceImage(ws: Workspace, composeDir: string, svc: ComposeService): ServiceImage {
   const sources: ContainerPathSource[] = [];
   let buildContext: string | undefined;
@@ -149,7 +312,7 @@ export function serviceImage(ws: Workspace, composeDir: string, svc: ComposeServ
     if (v.type !== 'bind' || !v.source) continue;
     const host = repoPath(composeDir, v.source);
     if (host === undefined) continue;
-    sources.push({ containerPath: posix.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span });
+    sources.push({ containerPath: posix.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: 'mount', hostPath: host, via: v.span }, hides: true });
   }
   const out: { -readonly [K in keyof ServiceImage]: ServiceImage[K] } = { fs: new ContainerFs(ws, sources) };
   if (buildContext !== undefined) out.buildContext = buildContext;

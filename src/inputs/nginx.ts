@@ -189,7 +189,7 @@ class NginxBuilder {
     if (!file || !nginxLooking(file)) return;
     const dirs = this.parse(hostPath);
     if (!dirs) return;
-    this.load({ hostPath, containerPath: containerPath ?? hostPath, via: { file: hostPath, start: 0, end: 0 } }, 'snippet', inferContext(dirs), undefined, []);
+    this.load({ hostPath, containerPath: containerPath ?? hostPath, via: { file: hostPath, start: 0, end: 0 }, origin: { kind: 'copy', hostPath, via: { file: hostPath, start: 0, end: 0 } } }, 'snippet', inferContext(dirs), undefined, []);
   }
 
   private load(f: ContainerFile, role: NginxConfigFile['role'], context: string, parent: NginxNode | undefined, via: readonly Span[]): NginxNode[] {

@@ -1,0 +1,185 @@
+import { posix } from 'node:path';
+import { known, type Span, type Value } from '../core/value.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { ContainerFs, repoPath, staysInside, type ContainerPathSource } from './filesystem.js';
+import { buildDockerfile, type BuiltImage } from './dockerfile-fs.js';
+import { wellKnownImage, type WellKnownImage } from './images.js';
+import { followProcess, processEnvironment, startCommand, workingDir, type ImageConfig, type ProcessInput } from './process.js';
+import type { ContainerSpec, ContainerView, ContainerViewContext, LoadedFile, MountSpec, UnknownPart } from './types.js';
+
+/**
+ * Builds what one container sees and runs, from its spec: the image (Dockerfile stage or a
+ * well-known image's defaults), the spec's mounts in order, the process after Docker's
+ * ENTRYPOINT/CMD rules and the start scripts it passes through, and the files start-up renders.
+ * Reads files statically; never runs anything; never reads outside the checked folder.
+ */
+export function buildContainerView(ctx: ContainerViewContext, spec: ContainerSpec): ContainerView {
+  const { ws } = ctx;
+  const unknowns: UnknownPart[] = [];
+  const files: LoadedFile[] = [];
+  const loaded = new Set<string>();
+  const addFile = (path: string) => {
+    if (loaded.has(path)) return;
+    loaded.add(path);
+    files.push({ path, problems: [], comments: [] });
+  };
+
+  const built = spec.build ? buildImage(ws, spec, unknowns) : undefined;
+  if (built) addFile(built.dockerfile.path);
+  const baseImage = built?.stage.baseImage;
+  const image: Value<string> | undefined = spec.image ?? baseImage;
+  // A built image behaves like its base; `image:` then only names the tag the build produces.
+  const behaviourOf = built ? baseImage : spec.image;
+  const wellKnown = behaviourOf?.kind === 'known' ? wellKnownImage(behaviourOf.value) : undefined;
+  const anchor = (built ? built.stage.span : spec.image?.span) ?? spec.span;
+
+  const layers: ContainerPathSource[] = [];
+  if (wellKnown?.files) {
+    for (const path of Object.keys(wellKnown.files)) {
+      layers.push({
+        containerPath: path, hostPath: '', isDir: false, via: anchor,
+        origin: { kind: 'image-default', image: wellKnown.repositories[0]!, description: `${path} as the ${wellKnown.repositories[0]} image ships it` },
+      });
+    }
+  }
+  if (built) layers.push(...built.stage.layers);
+  else if (spec.build) unknowns.push({ what: 'image filesystem', reason: 'the Dockerfile cannot be read, so what it copies is unknown', span: spec.build.dockerfile.span });
+  let fs = new ContainerFs(ws, layers);
+  fs = fs.with(mountLayers(ctx, spec.mounts, fs, unknowns));
+
+  const imageConfig: ImageConfig = {
+    ...(built?.stage.entrypoint ? { entrypoint: built.stage.entrypoint } : {}),
+    ...(built?.stage.cmd ? { cmd: built.stage.cmd } : {}),
+    ...(built?.stage.cmdReset ? { cmdReset: true } : {}),
+    workdir: built?.stage.workdir ?? known(wellKnown?.workdir ?? '/', anchor, { isDefault: true }),
+    env: built?.stage.env ?? new Map(),
+    ...(wellKnown ? { wellKnown } : {}),
+    anchor,
+  };
+  const input: ProcessInput = { spec, image: imageConfig, fs };
+  const start = startCommand(input);
+  unknowns.push(...start.unknowns);
+  const followed = followProcess(ws, input, start, wellKnown);
+  for (const f of followed.files) addFile(f);
+  unknowns.push(...followed.unknowns);
+  fs = fs.with(followed.layers);
+
+  const environment = followed.process?.environment ?? processEnvironment(input);
+  if (!followed.process && start.argv.length === 0) {
+    unknowns.push({ what: 'process', reason: nothingRunsReason(spec, built, wellKnown), span: spec.span });
+  }
+  void workingDir;
+  return {
+    spec,
+    ...(image ? { image } : {}),
+    filesystem: fs,
+    ...(followed.process ? { process: followed.process } : {}),
+    environment,
+    files,
+    unknowns,
+  };
+}
+
+function nothingRunsReason(spec: ContainerSpec, built: BuiltImage | undefined, wellKnown: WellKnownImage | undefined): string {
+  if (built) return 'neither the spec nor the Dockerfile sets a command, and the base image\'s CMD is not known';
+  if (spec.build) return 'the Dockerfile cannot be read and the spec sets no command';
+  if (!wellKnown) return 'the spec sets no command and the image\'s CMD is not known';
+  return 'the image runs nothing arena-lint can follow';
+}
+
+function buildImage(ws: Workspace, spec: ContainerSpec, unknowns: UnknownPart[]): BuiltImage | undefined {
+  const b = spec.build!;
+  if (b.context.kind !== 'known' || b.dockerfile.kind !== 'known') {
+    const v = b.context.kind !== 'known' ? b.context : b.dockerfile;
+    unknowns.push({ what: 'build', reason: v.kind === 'unknown' ? v.reason : 'unknown build', span: b.span });
+    return undefined;
+  }
+  if (/^[a-z]+:\/\/|^git@/.test(b.context.value)) {
+    unknowns.push({ what: 'build context', reason: `${b.context.value} is a remote build context`, span: b.context.span });
+    return undefined;
+  }
+  const context = repoPath(b.context.value);
+  const dockerfilePath = repoPath(b.dockerfile.value);
+  if (context === undefined || dockerfilePath === undefined || !staysInside(ws, context) || !staysInside(ws, dockerfilePath)) {
+    unknowns.push({ what: 'build', reason: `${context === undefined ? b.context.value : b.dockerfile.value} is outside the checked folder and is not read`, span: b.span });
+    return undefined;
+  }
+  const built = buildDockerfile(ws, { context, dockerfilePath, args: b.args, ...(b.target ? { target: b.target } : {}) });
+  if (built) unknowns.push(...built.unknowns);
+  return built;
+}
+
+/** The spec's mounts as layers over the image, in order, each recorded with its line. */
+function mountLayers(ctx: ContainerViewContext, mounts: readonly MountSpec[], image: ContainerFs, unknowns: UnknownPart[]): ContainerPathSource[] {
+  const { ws } = ctx;
+  const out: ContainerPathSource[] = [];
+  const opaque = (m: MountSpec, isDir: boolean, reason: string) => {
+    out.push({ containerPath: posix.normalize(m.target), hostPath: '', isDir, via: m.span, hides: true, opaque: true, origin: { kind: 'unknown', reason, via: m.span } });
+    unknowns.push({ what: m.target, reason, span: m.span });
+  };
+  for (const m of mounts) {
+    const target = posix.normalize(m.target);
+    if (!posix.isAbsolute(target)) {
+      unknowns.push({ what: m.target, reason: 'the mount target is not an absolute path', span: m.span });
+      continue;
+    }
+    switch (m.type) {
+      case 'bind':
+      case 'config':
+      case 'secret': {
+        const host = m.source !== undefined ? repoPath(m.source) : undefined;
+        if (m.source === undefined && m.type !== 'bind') {
+          opaque(m, false, `the ${m.type} is external to the project`);
+          break;
+        }
+        if (host === undefined || m.source?.startsWith('/') || m.source?.startsWith('~')) {
+          opaque(m, true, `${m.source ?? 'the source'} is outside the checked folder and is not read`);
+          break;
+        }
+        if (!staysInside(ws, host)) {
+          opaque(m, true, `${m.source} leaves the checked folder through a symlink and is not read`);
+          break;
+        }
+        const isDir = ws.isDir(host);
+        if (!isDir && !ws.exists(host)) {
+          // Docker creates a missing bind source as an empty directory.
+          opaque(m, true, `${m.source} is not in the repository (Docker would mount an empty directory)`);
+          break;
+        }
+        out.push({ containerPath: target, hostPath: host, isDir, via: m.span, hides: true, origin: { kind: 'mount', hostPath: host, via: m.span } });
+        break;
+      }
+      case 'volume': {
+        if (m.source === undefined) break; // An anonymous volume starts as a copy of the image's files there.
+        const content = ctx.namedVolume?.(m.source);
+        if (content) {
+          out.push({ containerPath: target, hostPath: '', isDir: true, via: m.span, hides: true, removed: true });
+          for (const f of content.sources) {
+            out.push({ ...f, containerPath: posix.join(target, f.containerPath), chain: [...(f.chain ?? []), f.via], via: m.span });
+          }
+        } else if (ctx.namedVolume) {
+          // The first container to mount an empty volume fills it from its own image: it sees its image's files.
+        } else {
+          const below = image.files().some((f) => f.containerPath.startsWith(`${target}/`));
+          if (!below) opaque(m, true, `named volume ${m.source}: its content comes from whichever container fills it`);
+        }
+        break;
+      }
+      case 'tmpfs':
+        out.push({ containerPath: target, hostPath: '', isDir: true, via: m.span, hides: true, removed: true });
+        break;
+      default:
+        opaque(m, true, 'a mount of unknown type');
+    }
+  }
+  return out;
+}
+
+/** A named volume's content as the container `view` fills it when mounting it at `target`. */
+export function volumeContent(ws: Workspace, view: ContainerView, name: string): ContainerFs | undefined {
+  const m = view.spec.mounts.find((x) => x.type === 'volume' && x.source === name);
+  if (!m) return undefined;
+  return new ContainerFs(ws, view.filesystem.subtree(m.target));
+}
+
+export type { Span };
