@@ -5,6 +5,8 @@ import { ContainerFs, repoPath, staysInside, type ContainerPathSource } from './
 import { buildDockerfile, type BuiltImage } from './dockerfile-fs.js';
 import { wellKnownImage, type WellKnownImage } from './images.js';
 import { followProcess, processEnvironment, startCommand, workingDir, type ImageConfig, type ProcessInput } from './process.js';
+import { readAppServerReading } from './app-servers/index.js';
+import { discoverDjango } from './django-settings.js';
 import type { ContainerSpec, ContainerView, ContainerViewContext, LoadedFile, MountSpec, UnknownPart } from './types.js';
 
 /**
@@ -69,12 +71,21 @@ export function buildContainerView(ctx: ContainerViewContext, spec: ContainerSpe
     unknowns.push({ what: 'process', reason: nothingRunsReason(spec, built, wellKnown), span: spec.span });
   }
   void workingDir;
+  const appServer = followed.process ? readAppServerReading(followed.process, fs, ws) : undefined;
+  const django = followed.process ? discoverDjango(followed.process, fs, ws, appServer) : undefined;
+  for (const f of [...(appServer?.files ?? []), ...(django?.files ?? [])]) {
+    if (!loaded.has(f.path)) files.push(f);
+    loaded.add(f.path);
+  }
+  unknowns.push(...(appServer?.unknowns ?? []));
   return {
     spec,
     ...(image ? { image } : {}),
     filesystem: fs,
     ...(followed.process ? { process: followed.process } : {}),
     environment,
+    ...(appServer ? { appServer: appServer.facts } : {}),
+    ...(django ? { django: django.entry } : {}),
     files,
     unknowns,
   };

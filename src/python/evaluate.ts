@@ -7,6 +7,7 @@ import { childNodes, parsePython, spanOf } from '../parsers/python.js';
 import { binaryOp, dictSet, ExpressionEvaluator, mergeInto, modelledAttribute, pushIterable, type ExprContext } from './expressions.js';
 import { box, exportValue, isContainer, pyEquals, PyRaise, scalar, truthy, type DictObject, type Ev } from './objects.js';
 import { EMPTY_ENV, type EnvLookup, type PyValue } from './value.js';
+import { DJANGO_SETTINGS_LIBRARIES, type LibrarySet } from './libs/index.js';
 
 export interface SettingsModule {
   /** The settings file evaluated, root-relative. */
@@ -33,6 +34,11 @@ export interface EvaluateOptions {
   /** Cheaper existence check for module resolution; defaults to `readFile(path) !== undefined`. */
   exists?(path: string): boolean;
   env: EnvLookup;
+  /**
+   * The libraries modelled (src/python/libs); Django settings' (os, dotenv, django-environ, decouple,
+   * dj_database_url) when absent. A gunicorn.conf.py is read with CORE_LIBRARIES only.
+   */
+  libraries?: LibrarySet;
 }
 
 /** Import chains deeper than this are cut (a star import cycle through many files, or generated input). */
@@ -41,8 +47,8 @@ const MAX_IMPORT_DEPTH = 32;
 const MAX_STEPS = 2_000_000;
 const MAX_STATEMENT_NESTING = 100;
 
-/** Modules the evaluator models itself; anything else must be found under the search roots. */
-const MODELLED_MODULES = new Set(['os', 'os.path', 'environ', 'decouple', 'dotenv', 'socket', 'sys', 'pathlib']);
+/** Standard modules known without reading them (their attributes are unknown unless a library models them). */
+const STANDARD_MODULES = new Set(['socket', 'sys', 'pathlib']);
 
 interface ModuleState {
   readonly path: string;
@@ -70,10 +76,18 @@ class Evaluation {
   dotenvFile: string | undefined;
   steps = 0;
   private importDepth = 0;
+  readonly libraries: LibrarySet;
 
   constructor(
     readonly opts: EvaluateOptions,
-  ) {}
+  ) {
+    this.libraries = opts.libraries ?? DJANGO_SETTINGS_LIBRARIES;
+  }
+
+  /** Modules modelled rather than read: the standard ones and those of the libraries in use. */
+  isModelled(module: string): boolean {
+    return STANDARD_MODULES.has(module) || this.libraries.modules.has(module);
+  }
 
   exists(path: string): boolean {
     return this.opts.exists ? this.opts.exists(path) : this.opts.readFile(path) !== undefined;
@@ -171,6 +185,16 @@ export function settingsModuleFromEntrypoint(
   return evaluation.envOverlay.get('DJANGO_SETTINGS_MODULE') ?? undefined;
 }
 
+/**
+ * The os.environ variables a module sets when Python imports it (`os.environ.setdefault(...)` in a
+ * wsgi.py or asgi.py), with the files read; null marks a deleted variable. Never executed.
+ */
+export function environmentSetBy(opts: EvaluateOptions): { set: ReadonlyMap<string, Value<string> | null>; files: string[]; problems: ParseProblem[]; comments: Comment[] } {
+  const evaluation = new Evaluation(opts);
+  evaluation.load(opts.entry);
+  return { set: evaluation.envOverlay, files: evaluation.files, problems: evaluation.problems, comments: evaluation.comments };
+}
+
 export function evaluateSettings(opts: EvaluateOptions): SettingsModule {
   const evaluation = new Evaluation(opts);
   const state = evaluation.load(opts.entry);
@@ -248,6 +272,7 @@ class ModuleRunner {
       },
       where: (span) => ev.where(span),
       step: () => ++ev.steps <= MAX_STEPS,
+      libraries: ev.libraries,
     };
   }
 
@@ -656,7 +681,7 @@ class ModuleRunner {
 
   /** A module as a value: modelled ones are objects, repository ones carry their namespace. */
   private importModule(dotted: string, span: Span): Ev {
-    if (MODELLED_MODULES.has(dotted)) return box({ type: 'module', name: dotted }, span);
+    if (this.ev.isModelled(dotted)) return box({ type: 'module', name: dotted }, span);
     const path = this.ev.resolveAbsolute(dotted);
     const state = path ? this.ev.load(path) : undefined;
     if (state) return box({ type: 'module', name: dotted, bindings: state.bindings }, span);
@@ -687,10 +712,10 @@ class ModuleRunner {
     }
     const label = `${'.'.repeat(level)}${dotted}`;
     const span = this.span(stmt);
-    if (level === 0 && MODELLED_MODULES.has(dotted)) {
+    if (level === 0 && this.ev.isModelled(dotted)) {
       for (const { name, alias } of names) {
         const target = alias ?? name;
-        this.bind(this.text(target), underCondition ? unknown(underCondition, this.span(target)) : modelledAttribute(dotted, this.text(name), this.span(target)));
+        this.bind(this.text(target), underCondition ? unknown(underCondition, this.span(target)) : modelledAttribute(dotted, this.text(name), this.span(target), this.ev.libraries));
       }
       return;
     }

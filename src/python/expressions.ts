@@ -14,11 +14,11 @@ import {
   scalar,
   truthy,
   type DictObject,
-  type EnvSchemaEntry,
   type Ev,
   type Scalar,
   type SequenceObject,
 } from './objects.js';
+import type { CallArgs, LibraryHost, LibrarySet } from './libs/index.js';
 
 /** What an expression can reach outside itself: the module's names and the process environment. */
 export interface ExprContext {
@@ -34,6 +34,8 @@ export interface ExprContext {
   /** settings.ini / .env files python-decouple would read for this module. */
   decoupleFiles(): string[];
   forgetNamespace(reason: string, span: Span): void;
+  /** The libraries this evaluation models (src/python/libs). */
+  readonly libraries: LibrarySet;
   where(span: Span): string;
   /** False once the evaluation budget is spent. */
   step(): boolean;
@@ -48,24 +50,24 @@ const COMPARISON_OPS = new Set(['<', '>', '==', '!=', '<=', '>=', 'in', 'not in'
 /** Methods that only read; any other method called on a container may change it. */
 const PURE_METHODS = new Set(['get', 'copy', 'keys', 'values', 'items', 'index', 'count', 'lower', 'upper', 'strip', 'lstrip', 'rstrip', 'split', 'replace', 'startswith', 'endswith', 'format', 'join']);
 
-/** django-environ: `Env.BOOLEAN_TRUE_STRINGS`. */
-const ENVIRON_TRUE_STRINGS = new Set(['true', 'on', 'ok', 'y', 'yes', '1']);
-/** python-decouple: `Config._BOOLEANS`. */
-const DECOUPLE_BOOLEANS: Record<string, boolean> = { '1': true, yes: true, true: true, on: true, '0': false, no: false, false: false, off: false, '': false };
-
-interface CallArgs {
-  readonly positional: Ev[];
-  readonly keywords: Map<string, Ev>;
-  /** `*args` / `**kwargs` whose contents are not followed. */
-  readonly spread: boolean;
-}
 
 type BoolTree = { op: 'and' | 'or'; left: BoolTree; right: BoolTree } | { op: 'not'; operand: BoolTree; from: number } | { op: 'leaf'; node: SyntaxNode };
 
 export class ExpressionEvaluator {
   private depth = 0;
+  private readonly host: LibraryHost;
 
-  constructor(private readonly ctx: ExprContext) {}
+  constructor(private readonly ctx: ExprContext) {
+    this.host = {
+      env: (name, span) => this.fromEnv(name, span),
+      envSet: (name, value) => ctx.envSet(name, value),
+      envForgetAll: (reason) => ctx.envForgetAll(reason),
+      dotenvLoaded: (span, search) => ctx.dotenvLoaded(span, search),
+      decoupleFiles: () => ctx.decoupleFiles(),
+      where: (span) => ctx.where(span),
+      builtin: (name, value, span) => this.callBuiltin(name, { positional: [value], keywords: new Map(), spread: false }, span, name),
+    };
+  }
 
   eval(node: SyntaxNode): Ev {
     const span = this.span(node);
@@ -257,7 +259,7 @@ export class ExpressionEvaluator {
     const object = this.eval(objectNode);
     if (kids[1]?.name === '.') {
       const name = kids[2] ? this.text(kids[2]) : '';
-      return getAttribute(object, name, span);
+      return getAttribute(object, name, span, this.ctx.libraries);
     }
     const inner = kids.slice(2, -1);
     if (inner.some((k) => k.name === ':')) return this.slice(object, inner, span);
@@ -384,10 +386,11 @@ export class ExpressionEvaluator {
           return this.callBuiltin(obj.name, args, span, label);
         case 'method':
           return this.callMethod(obj.self, obj.name, args, span, label);
-        case 'env-reader':
-          return this.environGet(obj.schema, undefined, args, span);
-        case 'csv-cast':
-          return args.positional[0] ? csvCast(args.positional[0], span) : unknown('Csv() needs a value', span);
+        case 'lib-object': {
+          const out = this.ctx.libraries.byName(obj.lib)?.callObject?.(obj, args, span, this.host);
+          if (out) return out;
+          break;
+        }
         default:
       }
     }
@@ -441,36 +444,14 @@ export class ExpressionEvaluator {
       case 'vars':
         this.ctx.forgetNamespace(`the module namespace is handed out by ${name}() at ${this.ctx.where(span)} and may be changed`, span);
         return unknown(`${name}() is not evaluated`, span);
-      case 'os.getenv': {
-        const key = a0;
-        const fallback = a1 ?? args.keywords.get('default') ?? scalar(null, span);
-        return this.envWithDefault(key, fallback, span);
-      }
-      case 'environ.Env': {
-        const schema = new Map<string, EnvSchemaEntry>();
-        for (const [k, v] of args.keywords) {
-          if (v.kind === 'box' && v.obj.type === 'tuple' && !v.obj.unknownContent) {
-            const [cast, def] = v.obj.items;
-            if (cast) schema.set(k, def ? { cast, default: def } : { cast });
-          } else schema.set(k, { cast: v });
+      default: {
+        for (const lib of this.ctx.libraries.libraries) {
+          const out = lib.call?.(name, args, span, this.host);
+          if (out) return out;
         }
-        return box({ type: 'env-reader', schema }, span);
-      }
-      case 'environ.Env.read_env':
-      case 'dotenv.load_dotenv': {
-        const override = args.keywords.get('override');
-        if (override && truthy(override) !== false) this.ctx.envForgetAll(`${label}(override=...) at ${this.ctx.where(span)} may replace any variable from a .env file`);
-        const explicitPath = args.positional.length > 0 || args.keywords.has('env_file') || args.keywords.has('dotenv_path') || args.keywords.has('stream');
-        this.ctx.dotenvLoaded(span, explicitPath ? 'unknown' : name === 'dotenv.load_dotenv' ? 'parents' : 'module-dir');
-        return unknown(`${label}() reads a .env file, which is not evaluated`, span);
-      }
-      case 'decouple.config':
-        return this.decoupleConfig(args, span);
-      case 'decouple.Csv':
-        return args.positional.length === 0 && args.keywords.size === 0 ? box({ type: 'csv-cast' }, span) : unknown('Csv() with options is not evaluated', span);
-      default:
         this.forgetArguments(args, label, span);
         return unknown(`${label}(...) is not evaluated`, span);
+      }
     }
   }
 
@@ -482,36 +463,19 @@ export class ExpressionEvaluator {
     return scalar(v.value, span, { via: [v.span, ...(v.via ?? [])] });
   }
 
-  private envWithDefault(key: Ev | undefined, fallback: Ev, span: Span): Ev {
-    if (!key || key.kind !== 'known' || typeof key.value !== 'string') return unknown('the variable name cannot be known', span);
-    return this.fromEnv(key.value, span) ?? fallback;
-  }
-
   private callMethod(self: Ev, name: string, args: CallArgs, span: Span, label: string): Ev {
     const [a0, a1] = args.positional;
     if (self.kind === 'known' && typeof self.value === 'string') return stringMethod(self as Scalar & { value: string }, name, args, span);
     if (self.kind !== 'box') return unknown(`${label}(...) is not evaluated`, span);
     const obj = self.obj;
     if (obj.type === 'environ') {
-      if (name === 'get') return this.envWithDefault(a0, a1 ?? args.keywords.get('default') ?? scalar(null, span), span);
-      if (name === 'setdefault') {
-        if (!a0 || a0.kind !== 'known' || typeof a0.value !== 'string') {
-          this.ctx.envForgetAll(`os.environ.setdefault at ${this.ctx.where(span)} with a name that cannot be known`);
-          return unknown('the variable name cannot be known', span);
-        }
-        const existing = this.fromEnv(a0.value, span);
-        if (existing) return existing;
-        const value = a1 ?? scalar(null, span);
-        if (value.kind === 'box' || (value.kind === 'known' && typeof value.value !== 'string')) throw new PyRaise('TypeError', 'os.environ values must be str', span);
-        this.ctx.envSet(a0.value, value.kind === 'known' ? scalar(value.value, value.span, viaOf(value)) as Value<string> : value);
-        return value;
-      }
+      const out = this.ctx.libraries.owner('os')?.environMethod?.(name, args, span, this.host);
+      if (out) return out;
       if (!PURE_METHODS.has(name)) this.ctx.envForgetAll(`os.environ.${name}() at ${this.ctx.where(span)} is not evaluated`);
       return unknown(`os.environ.${name}() is not evaluated`, span);
     }
-    if (obj.type === 'env-reader') {
-      if (name === 'read_env') return this.callBuiltin('environ.Env.read_env', args, span, label);
-      return this.environGet(obj.schema, name, args, span);
+    if (obj.type === 'lib-object') {
+      return this.ctx.libraries.byName(obj.lib)?.callMethod?.(obj, name, args, span, this.host) ?? unknown(`${label}(...) is not evaluated`, span);
     }
     if (obj.type === 'dict') return this.dictMethod(obj, name, args, span, label);
     if (obj.type === 'list') return this.listMethod(obj, name, args, span, label);
@@ -583,80 +547,6 @@ export class ExpressionEvaluator {
         if (!PURE_METHODS.has(name)) list.unknownContent = `changed by .${name}() at ${this.ctx.where(span)}, which is not evaluated`;
         return unknown(`${label}(...) is not evaluated`, span);
     }
-  }
-
-  /**
-   * django-environ's `env("X", default=...)` and `env.str/int/bool/float/list(...)`. An unset variable
-   * without a default raises ImproperlyConfigured; a default is returned as written, not cast
-   * (django-environ only parses values that differ from the default).
-   */
-  private environGet(schema: ReadonlyMap<string, EnvSchemaEntry>, method: string | undefined, args: CallArgs, span: Span): Ev {
-    const casts: Record<string, string | undefined> = { str: 'str', bool: 'bool', int: 'int', float: 'float', list: 'list' };
-    if (method !== undefined && !(method in casts)) return unknown(`env.${method}() is not evaluated`, span);
-    const [a0, a1] = args.positional;
-    if (!a0 || a0.kind !== 'known' || typeof a0.value !== 'string') return unknown('the variable name cannot be known', span);
-    const name = a0.value;
-    const fromSchema = schema.get(name);
-    let cast: Ev | string | undefined = method ? casts[method] : (args.keywords.get('cast') ?? (method === undefined ? a1 : undefined) ?? fromSchema?.cast);
-    if (method === 'list' && (args.keywords.has('cast') || a1)) return unknown('env.list(cast=...) is not evaluated', span);
-    if (args.keywords.has('parse_default')) return unknown('parse_default is not evaluated', span);
-    const explicitDefault = args.keywords.get('default') ?? (method !== undefined && method !== 'list' ? a1 : args.positional[2]);
-    const fallback = explicitDefault ?? fromSchema?.default;
-    const value = this.fromEnv(name, span);
-    if (value === undefined) {
-      if (fallback === undefined) throw new PyRaise('ImproperlyConfigured', `Set the ${name} environment variable`, span);
-      return fallback;
-    }
-    if (value.kind !== 'known' || typeof value.value !== 'string') return value;
-    if (value.value.startsWith('$')) return unknown(`${name} starts with $, which django-environ may resolve as a reference to another variable`, span);
-    if (fallback && pyEquals(value, fallback) === true) return value;
-    if (typeof cast !== 'string' && cast?.kind === 'box' && cast.obj.type === 'builtin') cast = cast.obj.name;
-    if (cast === undefined || (typeof cast !== 'string' && cast.kind === 'known' && cast.value === null)) return value;
-    switch (cast) {
-      case 'str':
-        return value;
-      case 'bool': {
-        const asInt = intFromString(value.value);
-        return scalar(asInt.ok ? asInt.value !== 0 : ENVIRON_TRUE_STRINGS.has(value.value.toLowerCase()), span, viaOf(value));
-      }
-      case 'int':
-        return toInt(value, undefined, span);
-      case 'float':
-        return /^[0-9]+(\.[0-9]+)?$/.test(value.value) ? scalar(Number(value.value), span, { ...viaOf(value), float: true }) : unknown(`env.float() of ${JSON.stringify(value.value)} is not evaluated`, span);
-      case 'list':
-        return box({ type: 'list', items: value.value.split(',').filter((x) => x !== '').map((x) => scalar(x, span, viaOf(value))) }, span);
-      default:
-        return unknown('this cast is not evaluated', span);
-    }
-  }
-
-  /** python-decouple's `config(name, default=..., cast=...)`: environment, then settings.ini/.env, then the default; the cast applies to the default too. */
-  private decoupleConfig(args: CallArgs, span: Span): Ev {
-    const [a0] = args.positional;
-    if (!a0 || a0.kind !== 'known' || typeof a0.value !== 'string') return unknown('the variable name cannot be known', span);
-    const name = a0.value;
-    const fallback = args.keywords.get('default') ?? args.positional[1];
-    const cast = args.keywords.get('cast') ?? args.positional[2];
-    let value = this.fromEnv(name, span);
-    if (value === undefined) {
-      const files = this.ctx.decoupleFiles();
-      if (files.length > 0) return unknown(`${name} may be set in ${files.join(', ')}, which python-decouple reads`, span);
-      if (fallback === undefined) throw new PyRaise('UndefinedValueError', `${name} not found. Declare it as envvar or define a default value.`, span);
-      value = fallback;
-    }
-    if (!cast) return value;
-    if (cast.kind === 'box' && cast.obj.type === 'builtin' && cast.obj.name === 'bool') {
-      const text = pyText(value, false);
-      if (!text.ok) return unknown(text.reason, span);
-      const b = DECOUPLE_BOOLEANS[text.value.toLowerCase()];
-      if (b === undefined) throw new PyRaise('ValueError', `Not a boolean: ${text.value}`, span);
-      return scalar(b, span, viaOf(value));
-    }
-    if (cast.kind === 'box' && cast.obj.type === 'csv-cast') return csvCast(value, span);
-    if (cast.kind === 'box' && cast.obj.type === 'builtin' && ['int', 'float', 'str'].includes(cast.obj.name)) {
-      return this.callBuiltin(cast.obj.name, { positional: [value], keywords: new Map(), spread: false }, span, cast.obj.name);
-    }
-    return unknown('this cast is not evaluated', span);
   }
 
   // ---- operators ----------------------------------------------------------------------------
@@ -1151,20 +1041,6 @@ function length(value: Ev, span: Span): Ev {
   return scalar(obj.items.length, span);
 }
 
-/** python-decouple's Csv(): comma-separated, items stripped, empty items dropped (it splits with shlex). */
-function csvCast(value: Ev, span: Span): Ev {
-  if (value.kind === 'known' && value.value === null) return box({ type: 'list', items: [] }, span);
-  const text = pyText(value, false);
-  if (!text.ok) return unknown(text.reason, span);
-  // shlex gives quotes, backslashes and comment characters meanings we do not follow.
-  if (/["'\\#]/.test(text.value)) return unknown('Csv() of a value with quotes or backslashes is not evaluated', span);
-  const items = text.value
-    .split(',')
-    .filter((s) => s !== '')
-    .map((s) => scalar(pyStripChars(s, null, 'both'), span, viaOf(value)));
-  return box({ type: 'list', items }, span);
-}
-
 function stringMethod(self: Scalar & { value: string }, name: string, args: CallArgs, span: Span): Ev {
   const s = self.value;
   const [a0, a1] = args.positional;
@@ -1222,7 +1098,7 @@ function stringMethod(self: Scalar & { value: string }, name: string, args: Call
 }
 
 /** `obj.name` on the objects the evaluator models. */
-export function getAttribute(object: Ev, name: string, span: Span): Ev {
+export function getAttribute(object: Ev, name: string, span: Span, libraries: LibrarySet): Ev {
   if (object.kind === 'unknown') return unknown(object.reason, span);
   if (object.kind === 'known') {
     if (typeof object.value === 'string') return box({ type: 'method', self: object, name }, span);
@@ -1232,12 +1108,16 @@ export function getAttribute(object: Ev, name: string, span: Span): Ev {
   switch (obj.type) {
     case 'module':
       if (obj.bindings) return obj.bindings.get(name) ?? unknown(`${obj.name}.${name} is not defined`, span);
-      return modelledAttribute(obj.name, name, span);
+      return modelledAttribute(obj.name, name, span, libraries);
     case 'builtin':
-      if (obj.name === 'environ.Env' && name === 'read_env') return box({ type: 'builtin', name: 'environ.Env.read_env' }, span);
+      for (const lib of libraries.libraries) {
+        const out = lib.member?.(object, name, span);
+        if (out) return out;
+      }
       return unknown(`${obj.name}.${name} is not modelled`, span);
+    case 'lib-object':
+      return libraries.byName(obj.lib)?.member?.(object, name, span) ?? box({ type: 'method', self: object, name }, span);
     case 'environ':
-    case 'env-reader':
     case 'dict':
     case 'list':
     case 'tuple':
@@ -1248,23 +1128,11 @@ export function getAttribute(object: Ev, name: string, span: Span): Ev {
   }
 }
 
-/** `from os import environ`, `from decouple import config`: the modelled objects a module exposes. */
-export function modelledAttribute(module: string, name: string, span: Span): Ev {
+/** `from os import environ`, `from decouple import config`: what a modelled module exposes. */
+export function modelledAttribute(module: string, name: string, span: Span, libraries: LibrarySet): Ev {
   const full = `${module}.${name}`;
-  switch (full) {
-    case 'os.environ':
-      return box({ type: 'environ' }, span);
-    case 'os.path':
-      return box({ type: 'module', name: 'os.path' }, span);
-    case 'os.getenv':
-    case 'environ.Env':
-    case 'decouple.config':
-    case 'decouple.Csv':
-    case 'dotenv.load_dotenv':
-      return box({ type: 'builtin', name: full }, span);
-    default:
-      if (module === 'socket') return unknown(`${full} depends on the platform Python runs on`, span);
-      return unknown(`${full} is not modelled`, span);
-  }
+  const out = libraries.owner(module)?.attribute?.(module, name, span);
+  if (out) return out;
+  if (module === 'socket') return unknown(`${full} depends on the platform Python runs on`, span);
+  return unknown(`${full} is not modelled`, span);
 }
-

@@ -40,19 +40,26 @@ export interface SequenceObject {
   unknownContent?: string;
 }
 
-/** Modules, functions and readers that the evaluator models (os, os.environ, django-environ, decouple, dotenv). */
+/**
+ * Modules, functions and objects that the evaluator models. `builtin` names a Python builtin (`int`)
+ * or a library function (`os.getenv`, `decouple.config`); `lib-object` is an object a library in
+ * src/python/libs/ created (a django-environ reader, a decouple Csv cast), with data only it reads.
+ */
 export type ModelledObject =
   | { readonly type: 'module'; readonly name: string; readonly bindings?: ReadonlyMap<string, Ev> }
   | { readonly type: 'builtin'; readonly name: string }
   | { readonly type: 'environ' }
-  | { readonly type: 'env-reader'; readonly schema: ReadonlyMap<string, EnvSchemaEntry> }
   | { readonly type: 'method'; readonly self: Ev; readonly name: string }
-  | { readonly type: 'csv-cast' };
+  | LibObject;
 
-/** `environ.Env(DEBUG=(bool, False))`: the cast and default django-environ applies to that variable. */
-export interface EnvSchemaEntry {
-  readonly cast: Ev;
-  readonly default?: Ev;
+/** An object of a modelled library; `kind` and `data` belong to the library named by `lib`. */
+export interface LibObject {
+  readonly type: 'lib-object';
+  readonly lib: string;
+  readonly kind: string;
+  /** How messages name it: "a django-environ Env reader". */
+  readonly description: string;
+  readonly data?: unknown;
 }
 
 export type PyObject = DictObject | SequenceObject | ModelledObject;
@@ -87,12 +94,10 @@ export function describeObject(obj: PyObject): string {
       return `the function ${obj.name}`;
     case 'environ':
       return 'os.environ';
-    case 'env-reader':
-      return 'a django-environ Env reader';
+    case 'lib-object':
+      return obj.description;
     case 'method':
       return `the method .${obj.name}()`;
-    case 'csv-cast':
-      return 'a decouple Csv cast';
     default:
       return `a ${obj.type}`;
   }
