@@ -270,9 +270,9 @@ var require_directives = __commonJS({
         this.tags = Object.assign({}, _Directives.defaultTags, tags2);
       }
       clone() {
-        const copy = new _Directives(this.yaml, this.tags);
-        copy.docStart = this.docStart;
-        return copy;
+        const copy2 = new _Directives(this.yaml, this.tags);
+        copy2.docStart = this.docStart;
+        return copy2;
       }
       /**
        * During parsing, get a Directives instance for the current document and
@@ -581,10 +581,10 @@ var require_Node = __commonJS({
       }
       /** Create a copy of this node.  */
       clone() {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        const copy2 = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
@@ -878,13 +878,13 @@ var require_Collection = __commonJS({
        * @param schema - If defined, overwrites the original's schema
        */
       clone(schema) {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        const copy2 = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
-          copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+          copy2.schema = schema;
+        copy2.items = copy2.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /**
        * Adds a value to the collection. For `!!map` and `!!omap` the value must
@@ -895,14 +895,14 @@ var require_Collection = __commonJS({
         if (isEmptyPath(path))
           this.add(value);
         else {
-          const [key, ...rest] = path;
+          const [key, ...rest2] = path;
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.addIn(rest, value);
+            node.addIn(rest2, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest2, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
         }
       }
       /**
@@ -910,14 +910,14 @@ var require_Collection = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
+        const [key, ...rest2] = path;
+        if (rest2.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
         if (identity.isCollection(node))
-          return node.deleteIn(rest);
+          return node.deleteIn(rest2);
         else
-          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -925,12 +925,12 @@ var require_Collection = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path, keepScalar) {
-        const [key, ...rest] = path;
+        const [key, ...rest2] = path;
         const node = this.get(key, true);
-        if (rest.length === 0)
+        if (rest2.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
         else
-          return identity.isCollection(node) ? node.getIn(rest, keepScalar) : void 0;
+          return identity.isCollection(node) ? node.getIn(rest2, keepScalar) : void 0;
       }
       hasAllNullValues(allowScalar) {
         return this.items.every((node) => {
@@ -944,28 +944,28 @@ var require_Collection = __commonJS({
        * Checks if the collection includes a value with the key `key`.
        */
       hasIn(path) {
-        const [key, ...rest] = path;
-        if (rest.length === 0)
+        const [key, ...rest2] = path;
+        if (rest2.length === 0)
           return this.has(key);
         const node = this.get(key, true);
-        return identity.isCollection(node) ? node.hasIn(rest) : false;
+        return identity.isCollection(node) ? node.hasIn(rest2) : false;
       }
       /**
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
       setIn(path, value) {
-        const [key, ...rest] = path;
-        if (rest.length === 0) {
+        const [key, ...rest2] = path;
+        if (rest2.length === 0) {
           this.set(key, value);
         } else {
           const node = this.get(key, true);
           if (identity.isCollection(node))
-            node.setIn(rest, value);
+            node.setIn(rest2, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest, value));
+            this.set(key, collectionFromPath(this.schema, rest2, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest}`);
+            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
         }
       }
     };
@@ -1419,7 +1419,7 @@ var require_stringify = __commonJS({
     var identity = require_identity();
     var stringifyComment = require_stringifyComment();
     var stringifyString = require_stringifyString();
-    function createStringifyContext(doc, options) {
+    function createStringifyContext(doc, options2) {
       const opt = Object.assign({
         blockQuote: true,
         commentString: stringifyComment.stringifyComment,
@@ -1439,7 +1439,7 @@ var require_stringify = __commonJS({
         trailingComma: false,
         trueStr: "true",
         verifyAliasOrder: true
-      }, doc.schema.toStringOptions, options);
+      }, doc.schema.toStringOptions, options2);
       let inFlow;
       switch (opt.collectionStyle) {
         case "block":
@@ -1861,10 +1861,10 @@ var require_stringifyCollection = __commonJS({
     var identity = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyCollection(collection, ctx, options) {
+    function stringifyCollection(collection, ctx, options2) {
       const flow = ctx.inFlow ?? collection.flow;
       const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      return stringify2(collection, ctx, options2);
     }
     function stringifyBlockCollection({ comment: comment2, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent: indent3, options: { commentString } } = ctx;
@@ -3303,9 +3303,9 @@ var require_Schema = __commonJS({
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
-        const copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
-        copy.tags = this.tags.slice();
-        return copy;
+        const copy2 = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
+        copy2.tags = this.tags.slice();
+        return copy2;
       }
     };
     exports.Schema = Schema;
@@ -3319,10 +3319,10 @@ var require_stringifyDocument = __commonJS({
     var identity = require_identity();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyDocument(doc, options) {
+    function stringifyDocument(doc, options2) {
       const lines = [];
-      let hasDirectives = options.directives === true;
-      if (options.directives !== false && doc.directives) {
+      let hasDirectives = options2.directives === true;
+      if (options2.directives !== false && doc.directives) {
         const dir = doc.directives.toString(doc);
         if (dir) {
           lines.push(dir);
@@ -3332,7 +3332,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify.createStringifyContext(doc, options2);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -3408,7 +3408,7 @@ var require_Document = __commonJS({
     var createNode = require_createNode();
     var directives = require_directives();
     var Document = class _Document {
-      constructor(value, replacer, options) {
+      constructor(value, replacer, options2) {
         this.commentBefore = null;
         this.comment = null;
         this.errors = [];
@@ -3417,8 +3417,8 @@ var require_Document = __commonJS({
         let _replacer = null;
         if (typeof replacer === "function" || Array.isArray(replacer)) {
           _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
+        } else if (options2 === void 0 && replacer) {
+          options2 = replacer;
           replacer = void 0;
         }
         const opt = Object.assign({
@@ -3430,17 +3430,17 @@ var require_Document = __commonJS({
           stringKeys: false,
           uniqueKeys: true,
           version: "1.2"
-        }, options);
+        }, options2);
         this.options = opt;
         let { version } = opt;
-        if (options?._directives) {
-          this.directives = options._directives.atDocument();
+        if (options2?._directives) {
+          this.directives = options2._directives.atDocument();
           if (this.directives.yaml.explicit)
             version = this.directives.yaml.version;
         } else
           this.directives = new directives.Directives({ version });
-        this.setSchema(version, options);
-        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options);
+        this.setSchema(version, options2);
+        this.contents = value === void 0 ? null : this.createNode(value, _replacer, options2);
       }
       /**
        * Create a deep copy of this Document and its contents.
@@ -3448,21 +3448,21 @@ var require_Document = __commonJS({
        * Custom Node values that inherit from `Object` still refer to their original instances.
        */
       clone() {
-        const copy = Object.create(_Document.prototype, {
+        const copy2 = Object.create(_Document.prototype, {
           [identity.NODE_TYPE]: { value: identity.DOC }
         });
-        copy.commentBefore = this.commentBefore;
-        copy.comment = this.comment;
-        copy.errors = this.errors.slice();
-        copy.warnings = this.warnings.slice();
-        copy.options = Object.assign({}, this.options);
+        copy2.commentBefore = this.commentBefore;
+        copy2.comment = this.comment;
+        copy2.errors = this.errors.slice();
+        copy2.warnings = this.warnings.slice();
+        copy2.options = Object.assign({}, this.options);
         if (this.directives)
-          copy.directives = this.directives.clone();
-        copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+          copy2.directives = this.directives.clone();
+        copy2.schema = this.schema.clone();
+        copy2.contents = identity.isNode(this.contents) ? this.contents.clone(copy2.schema) : this.contents;
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /** Adds a value to the document. */
       add(value) {
@@ -3491,7 +3491,7 @@ var require_Document = __commonJS({
         }
         return new Alias.Alias(node.anchor);
       }
-      createNode(value, replacer, options) {
+      createNode(value, replacer, options2) {
         let _replacer = void 0;
         if (typeof replacer === "function") {
           value = replacer.call({ "": value }, "", value);
@@ -3502,11 +3502,11 @@ var require_Document = __commonJS({
           if (asStr.length > 0)
             replacer = replacer.concat(asStr);
           _replacer = replacer;
-        } else if (options === void 0 && replacer) {
-          options = replacer;
+        } else if (options2 === void 0 && replacer) {
+          options2 = replacer;
           replacer = void 0;
         }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options2 ?? {};
         const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
           this,
           // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
@@ -3531,9 +3531,9 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options = {}) {
-        const k = this.createNode(key, null, options);
-        const v = this.createNode(value, null, options);
+      createPair(key, value, options2 = {}) {
+        const k = this.createNode(key, null, options2);
+        const v = this.createNode(value, null, options2);
         return new Pair.Pair(k, v);
       }
       /**
@@ -3619,7 +3619,7 @@ var require_Document = __commonJS({
        *
        * Overrides all previously set schema options.
        */
-      setSchema(version, options = {}) {
+      setSchema(version, options2 = {}) {
         if (typeof version === "number")
           version = String(version);
         let opt;
@@ -3649,10 +3649,10 @@ var require_Document = __commonJS({
             throw new Error(`Expected '1.1', '1.2' or null as first argument, but found: ${sv}`);
           }
         }
-        if (options.schema instanceof Object)
-          this.schema = options.schema;
+        if (options2.schema instanceof Object)
+          this.schema = options2.schema;
         else if (opt)
-          this.schema = new Schema.Schema(Object.assign(opt, options));
+          this.schema = new Schema.Schema(Object.assign(opt, options2));
         else
           throw new Error(`With a null YAML version, the { schema: Schema } option is required`);
       }
@@ -3682,14 +3682,14 @@ var require_Document = __commonJS({
         return this.toJS({ json: true, jsonArg, mapAsMap: false, onAnchor });
       }
       /** A YAML representation of the document. */
-      toString(options = {}) {
+      toString(options2 = {}) {
         if (this.errors.length > 0)
           throw new Error("Document with errors cannot be stringified");
-        if ("indent" in options && (!Number.isInteger(options.indent) || Number(options.indent) <= 0)) {
-          const s2 = JSON.stringify(options.indent);
+        if ("indent" in options2 && (!Number.isInteger(options2.indent) || Number(options2.indent) <= 0)) {
+          const s2 = JSON.stringify(options2.indent);
           throw new Error(`"indent" option must be a positive integer, not ${s2}`);
         }
-        return stringifyDocument.stringifyDocument(this, options);
+        return stringifyDocument.stringifyDocument(this, options2);
       }
     };
     function assertCollection(contents) {
@@ -3995,10 +3995,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4012,7 +4012,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep) {
+          if (!keyProps.anchor && !keyProps.tag && !sep2) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -4036,7 +4036,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
+        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4052,7 +4052,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4143,7 +4143,7 @@ var require_resolve_end = __commonJS({
       let comment2 = "";
       if (end) {
         let hasSpace = false;
-        let sep = "";
+        let sep2 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4157,13 +4157,13 @@ var require_resolve_end = __commonJS({
               if (!comment2)
                 comment2 = cb;
               else
-                comment2 += sep + cb;
-              sep = "";
+                comment2 += sep2 + cb;
+              sep2 = "";
               break;
             }
             case "newline":
               if (comment2)
-                sep += source;
+                sep2 += source;
               hasSpace = true;
               break;
             default:
@@ -4206,18 +4206,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value) {
+          if (!props.anchor && !props.tag && !sep2 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4271,8 +4271,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+        if (!isMap4 && !sep2 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4284,7 +4284,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep ?? [], {
+          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4295,8 +4295,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap4 && !props.found && ctx.options.strict) {
-              if (sep)
-                for (const st of sep) {
+              if (sep2)
+                for (const st of sep2) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4313,7 +4313,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4493,7 +4493,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep = "";
+      let sep2 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4510,24 +4510,24 @@ var require_resolve_block_scalar = __commonJS({
           indent3 = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep + indent3.slice(trimIndent) + content2;
-          sep = "\n";
+          value += sep2 + indent3.slice(trimIndent) + content2;
+          sep2 = "\n";
         } else if (indent3.length > trimIndent || content2[0] === "	") {
-          if (sep === " ")
-            sep = "\n";
-          else if (!prevMoreIndented && sep === "\n")
-            sep = "\n\n";
-          value += sep + indent3.slice(trimIndent) + content2;
-          sep = "\n";
+          if (sep2 === " ")
+            sep2 = "\n";
+          else if (!prevMoreIndented && sep2 === "\n")
+            sep2 = "\n\n";
+          value += sep2 + indent3.slice(trimIndent) + content2;
+          sep2 = "\n";
           prevMoreIndented = true;
         } else if (content2 === "") {
-          if (sep === "\n")
+          if (sep2 === "\n")
             value += "\n";
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          value += sep + content2;
-          sep = " ";
+          value += sep2 + content2;
+          sep2 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4710,25 +4710,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep = " ";
+      let sep2 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep === "\n")
-            res += sep;
+          if (sep2 === "\n")
+            res += sep2;
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          res += sep + lm;
-          sep = " ";
+          res += sep2 + lm;
+          sep2 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep + (match?.[1] ?? "");
+      return res + sep2 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5040,14 +5040,14 @@ var require_compose_node = __commonJS({
       }
       return node;
     }
-    function composeAlias({ options }, { offset, source, end }, onError) {
+    function composeAlias({ options: options2 }, { offset, source, end }, onError) {
       const alias = new Alias.Alias(source.substring(1));
       if (alias.source === "")
         onError(offset, "BAD_ALIAS", "Alias cannot be an empty string");
       if (alias.source.endsWith(":"))
         onError(offset + source.length - 1, "BAD_ALIAS", "Alias ending in : is ambiguous", true);
       const valueEnd = offset + source.length;
-      const re = resolveEnd.resolveEnd(end, valueEnd, options.strict, onError);
+      const re = resolveEnd.resolveEnd(end, valueEnd, options2.strict, onError);
       alias.range = [offset, valueEnd, re.offset];
       if (re.comment)
         alias.comment = re.comment;
@@ -5066,8 +5066,8 @@ var require_compose_doc = __commonJS({
     var composeNode = require_compose_node();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
-    function composeDoc(options, directives, { offset, start, value, end }, onError) {
-      const opts = Object.assign({ _directives: directives }, options);
+    function composeDoc(options2, directives, { offset, start, value, end }, onError) {
+      const opts = Object.assign({ _directives: directives }, options2);
       const doc = new Document.Document(void 0, opts);
       const ctx = {
         atKey: false,
@@ -5146,7 +5146,7 @@ var require_composer = __commonJS({
       return { comment: comment2, afterEmptyLine };
     }
     var Composer = class {
-      constructor(options = {}) {
+      constructor(options2 = {}) {
         this.doc = null;
         this.atDirectives = false;
         this.prelude = [];
@@ -5159,8 +5159,8 @@ var require_composer = __commonJS({
           else
             this.errors.push(new errors.YAMLParseError(pos, code2, message));
         };
-        this.directives = new directives.Directives({ version: options.version || "1.2" });
-        this.options = options;
+        this.directives = new directives.Directives({ version: options2.version || "1.2" });
+        this.options = options2;
       }
       decorate(doc, afterDoc) {
         const { comment: comment2, afterEmptyLine } = parsePrelude(this.prelude);
@@ -5538,14 +5538,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start, key, sep: sep2, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep)
-        for (const st of sep)
+      if (sep2)
+        for (const st of sep2)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6436,7 +6436,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser2 = class {
+    var Parser3 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -6712,18 +6712,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep;
+          let sep2;
           if (scalar2.end) {
-            sep = scalar2.end;
-            sep.push(this.sourceToken);
+            sep2 = scalar2.end;
+            sep2.push(this.sourceToken);
             delete scalar2.end;
           } else
-            sep = [this.sourceToken];
+            sep2 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar2.offset,
             indent: scalar2.indent,
-            items: [{ start, key: scalar2, sep }]
+            items: [{ start, key: scalar2, sep: sep2 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -6876,15 +6876,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep = it.sep;
-                  sep.push(this.sourceToken);
+                  const sep2 = it.sep;
+                  sep2.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep }]
+                    items: [{ start: start2, key, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7078,13 +7078,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep = fc.end.splice(1, fc.end.length);
-            sep.push(this.sourceToken);
+            const sep2 = fc.end.splice(1, fc.end.length);
+            sep2.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep }]
+              items: [{ start, key: fc, sep: sep2 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -7209,7 +7209,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser2;
+    exports.Parser = Parser3;
   }
 });
 
@@ -7224,15 +7224,15 @@ var require_public_api = __commonJS({
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser2 = require_parser();
-    function parseOptions(options) {
-      const prettyErrors = options.prettyErrors !== false;
-      const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
+    function parseOptions(options2) {
+      const prettyErrors = options2.prettyErrors !== false;
+      const lineCounter$1 = options2.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+    function parseAllDocuments(source, options2 = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer.Composer(options2);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
@@ -7243,10 +7243,10 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument(source, options = {}) {
-      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
+    function parseDocument(source, options2 = {}) {
+      const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options2);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer.Composer(options2);
       let doc = null;
       for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
         if (!doc)
@@ -7262,14 +7262,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse(src, reviver, options) {
+    function parse(src, reviver, options2) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
-      } else if (options === void 0 && reviver && typeof reviver === "object") {
-        options = reviver;
+      } else if (options2 === void 0 && reviver && typeof reviver === "object") {
+        options2 = reviver;
       }
-      const doc = parseDocument(src, options);
+      const doc = parseDocument(src, options2);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -7279,29 +7279,29 @@ var require_public_api = __commonJS({
         else
           doc.errors = [];
       }
-      return doc.toJS(Object.assign({ reviver: _reviver }, options));
+      return doc.toJS(Object.assign({ reviver: _reviver }, options2));
     }
-    function stringify(value, replacer, options) {
+    function stringify(value, replacer, options2) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
-      } else if (options === void 0 && replacer) {
-        options = replacer;
+      } else if (options2 === void 0 && replacer) {
+        options2 = replacer;
       }
-      if (typeof options === "string")
-        options = options.length;
-      if (typeof options === "number") {
-        const indent3 = Math.round(options);
-        options = indent3 < 1 ? void 0 : indent3 > 8 ? { indent: 8 } : { indent: indent3 };
+      if (typeof options2 === "string")
+        options2 = options2.length;
+      if (typeof options2 === "number") {
+        const indent3 = Math.round(options2);
+        options2 = indent3 < 1 ? void 0 : indent3 > 8 ? { indent: 8 } : { indent: indent3 };
       }
       if (value === void 0) {
-        const { keepUndefined } = options ?? replacer ?? {};
+        const { keepUndefined } = options2 ?? replacer ?? {};
         if (!keepUndefined)
           return void 0;
       }
       if (identity.isDocument(value) && !_replacer)
-        return value.toString(options);
-      return new Document.Document(value, _replacer, options).toString(options);
+        return value.toString(options2);
+      return new Document.Document(value, _replacer, options2).toString(options2);
     }
     exports.parse = parse;
     exports.parseAllDocuments = parseAllDocuments;
@@ -7549,20 +7549,20 @@ var require_keyword = __commonJS({
     var keywords = new Set(reservedWords.keyword);
     var reservedWordsStrictSet = new Set(reservedWords.strict);
     var reservedWordsStrictBindSet = new Set(reservedWords.strictBind);
-    function isReservedWord(word, inModule) {
-      return inModule && word === "await" || word === "enum";
+    function isReservedWord(word2, inModule) {
+      return inModule && word2 === "await" || word2 === "enum";
     }
-    function isStrictReservedWord(word, inModule) {
-      return isReservedWord(word, inModule) || reservedWordsStrictSet.has(word);
+    function isStrictReservedWord(word2, inModule) {
+      return isReservedWord(word2, inModule) || reservedWordsStrictSet.has(word2);
     }
-    function isStrictBindOnlyReservedWord(word) {
-      return reservedWordsStrictBindSet.has(word);
+    function isStrictBindOnlyReservedWord(word2) {
+      return reservedWordsStrictBindSet.has(word2);
     }
-    function isStrictBindReservedWord(word, inModule) {
-      return isStrictReservedWord(word, inModule) || isStrictBindOnlyReservedWord(word);
+    function isStrictBindReservedWord(word2, inModule) {
+      return isStrictReservedWord(word2, inModule) || isStrictBindOnlyReservedWord(word2);
     }
-    function isKeyword(word) {
-      return keywords.has(word);
+    function isKeyword(word2) {
+      return keywords.has(word2);
     }
   }
 });
@@ -7845,7 +7845,7 @@ ${frame}`;
 
 // src/engine/run.ts
 import { existsSync, readFileSync as readFileSync2 } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { isAbsolute, relative as relative2, resolve } from "node:path";
 
 // src/core/finding.ts
 var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
@@ -8055,11 +8055,11 @@ function expandBraced(out, m, dollar, close, vars, depth) {
     out.pushMapped(m, dollar, close + 1);
     return;
   }
-  const rest = body.slice(name2.length);
-  const op = /^(:-|-|:\?|\?|:\+|\+)/.exec(rest)?.[0];
+  const rest2 = body.slice(name2.length);
+  const op = /^(:-|-|:\?|\?|:\+|\+)/.exec(rest2)?.[0];
   const set = vars.lookup(name2);
   if (!op) {
-    if (rest.length > 0) {
+    if (rest2.length > 0) {
       out.pushMapped(m, dollar, close + 1);
       return;
     }
@@ -8132,11 +8132,11 @@ function parseEnvFile(file) {
       if (!key) {
         problems.push({ message: `expected KEY=VALUE, found "${body.trim()}"`, span: keySpan });
       } else {
-        const rest = body.slice(key.length);
-        const eq = rest.indexOf("=");
+        const rest2 = body.slice(key.length);
+        const eq = rest2.indexOf("=");
         const lineSpan = { file: file.path, start: at, end: at + body.trimEnd().length };
-        if (eq < 0 || rest.slice(0, eq).trim() !== "") {
-          if (rest.trim() === "") {
+        if (eq < 0 || rest2.slice(0, eq).trim() !== "") {
+          if (rest2.trim() === "") {
             entries.push({ key, keySpan, value: unknown(`${key} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan });
           } else {
             problems.push({ message: `expected "=" after ${key}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
@@ -8646,6 +8646,7 @@ var ComposeReader = class {
       build: this.build(get("build")),
       containerName: this.str(get("container_name")?.value, get("container_name")?.via),
       hostname: this.str(get("hostname")?.value),
+      workingDir: this.str(get("working_dir")?.value),
       command: this.command(get("command")),
       entrypoint: this.command(get("entrypoint")),
       environment: this.environment(get("environment")),
@@ -8680,9 +8681,26 @@ var ComposeReader = class {
     if (e.value.kind === "scalar") return { context: this.path(e.value, e.via), span };
     const ctx = valueOf2(e.value, "context");
     const df = valueOf2(e.value, "dockerfile");
+    const target = this.str(valueOf2(e.value, "target"));
+    const argsNode = valueOf2(e.value, "args");
+    const args = /* @__PURE__ */ new Map();
+    if (argsNode?.kind === "map") {
+      for (const x of argsNode.entries) {
+        const v = this.str(x.value);
+        if (v) args.set(x.key, v);
+      }
+    } else if (argsNode?.kind === "seq") {
+      for (const n of argsNode.items) {
+        const t2 = n.kind === "scalar" ? n.text : void 0;
+        const eq = t2 ? t2.text.indexOf("=") : -1;
+        if (t2 && eq > 0) args.set(t2.text.slice(0, eq), mappedValue(t2, n.span, [], eq + 1, t2.text.length));
+      }
+    }
     return {
       context: this.path(ctx) ?? known(rebase(".", e.value.dir, this.projectDir), span, { isDefault: true }),
       dockerfile: this.str(df),
+      ...target ? { target } : {},
+      args,
       span
     };
   }
@@ -9116,8 +9134,670 @@ function replaceEntry(map, key, value, keySpan) {
   return { ...map, entries };
 }
 
+// src/parsers/shell-lexer.ts
+var REDIRECT_OPS = ["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"];
+var SEPARATOR_OPS = ["&&", "||", ";;", "|&", "|", ";", "&", "(", ")"];
+var OPERATORS = [...REDIRECT_OPS, ...SEPARATOR_OPS].sort((a, b) => b.length - a.length);
+var DYNAMIC = "set when the script runs";
+var isBlank = (ch) => ch === " " || ch === "	" || ch === "\r";
+var isNameChar = (ch) => ch !== void 0 && /[A-Za-z0-9_]/.test(ch);
+var Lexer = class {
+  constructor(src, problems, comments, dynamic) {
+    this.src = src;
+    this.problems = problems;
+    this.comments = comments;
+    this.dynamic = dynamic;
+  }
+  i = 0;
+  tokens = [];
+  pendingHeredocs = [];
+  span(from, to = from + 1) {
+    return rangeOf(this.src, Math.min(from, this.src.text.length - 1), Math.min(Math.max(to, from + 1), this.src.text.length)).span;
+  }
+  run() {
+    const t2 = this.src.text;
+    while (this.i < t2.length) {
+      const ch = t2[this.i];
+      if (isBlank(ch)) {
+        this.i++;
+      } else if (ch === "\\" && t2[this.i + 1] === "\n") {
+        this.i += 2;
+      } else if (ch === "\n") {
+        this.i++;
+        this.tokens.push({ kind: "break" });
+        this.readHeredocBodies();
+      } else if (ch === "#") {
+        this.readComment();
+      } else {
+        const op = OPERATORS.find((o) => t2.startsWith(o, this.i));
+        if (op !== void 0) {
+          const token = { kind: "op", op, at: this.span(this.i, this.i + op.length) };
+          this.i += op.length;
+          this.tokens.push(token);
+          if (op === "<<" || op === "<<-") this.readHeredocDelimiter(token, op === "<<-");
+        } else {
+          this.readWordToken();
+        }
+      }
+    }
+    for (const h of this.pendingHeredocs) {
+      this.problems.push({ message: `heredoc is never closed by a "${h.delimiter}" line`, span: h.token.at });
+    }
+    return this.tokens;
+  }
+  readComment() {
+    const t2 = this.src.text;
+    const start = this.i;
+    let end = t2.indexOf("\n", start);
+    if (end < 0) end = t2.length;
+    this.i = end;
+    let textEnd = end;
+    while (textEnd > start + 1 && isBlank(t2[textEnd - 1])) textEnd--;
+    const isShebang = t2.startsWith("#!", start) && this.src.srcStart[start] === 0;
+    if (!isShebang) this.comments?.push({ text: t2.slice(start + 1, textEnd).trim(), span: this.span(start, textEnd) });
+  }
+  readWordToken() {
+    const t2 = this.src.text;
+    const start = this.i;
+    const word2 = this.readWord();
+    if (/^\d+$/.test(t2.slice(start, this.i)) && (t2[this.i] === ">" || t2[this.i] === "<")) return;
+    this.tokens.push({ kind: "word", word: word2 });
+  }
+  readWord() {
+    const t2 = this.src.text;
+    const start = this.i;
+    const b = new MappedTextBuilder(this.src.file, this.span(start, start));
+    let quoted = false;
+    const literal2 = (from, to) => {
+      b.pushMapped(this.src, from, to);
+    };
+    while (this.i < t2.length) {
+      const ch = t2[this.i];
+      if (isBlank(ch) || ch === "\n") break;
+      if (OPERATORS.some((o) => t2.startsWith(o, this.i))) break;
+      if (ch === "\\") {
+        quoted = true;
+        if (t2[this.i + 1] === "\n") {
+          this.i += 2;
+        } else if (this.i + 1 < t2.length) {
+          literal2(this.i + 1, this.i + 2);
+          this.i += 2;
+        } else {
+          this.i++;
+        }
+      } else if (ch === "'") {
+        quoted = true;
+        const close = t2.indexOf("'", this.i + 1);
+        if (close < 0) {
+          this.problems.push({ message: "unterminated single quote", span: this.span(this.i) });
+          literal2(this.i + 1, t2.length);
+          this.i = t2.length;
+        } else {
+          literal2(this.i + 1, close);
+          this.i = close + 1;
+        }
+      } else if (ch === '"') {
+        quoted = true;
+        this.readDoubleQuoted(b);
+      } else if (ch === "$" || ch === "`") {
+        this.readExpansion(b);
+      } else {
+        literal2(this.i, this.i + 1);
+        this.i++;
+      }
+    }
+    const text = b.build();
+    return { text: this.dynamic ? taint(text) : text, at: this.span(start, this.i), quoted };
+  }
+  readDoubleQuoted(b) {
+    const t2 = this.src.text;
+    const open = this.i;
+    this.i++;
+    while (this.i < t2.length && t2[this.i] !== '"') {
+      const ch = t2[this.i];
+      if (ch === "\\" && this.i + 1 < t2.length) {
+        const next = t2[this.i + 1];
+        if (next === "\n") {
+          this.i += 2;
+        } else if ('$`"\\'.includes(next)) {
+          b.pushMapped(this.src, this.i + 1, this.i + 2);
+          this.i += 2;
+        } else {
+          b.pushMapped(this.src, this.i, this.i + 1);
+          this.i++;
+        }
+      } else if (ch === "$" || ch === "`") {
+        this.readExpansion(b);
+      } else {
+        b.pushMapped(this.src, this.i, this.i + 1);
+        this.i++;
+      }
+    }
+    if (this.i >= t2.length) {
+      this.problems.push({ message: "unterminated double quote", span: this.span(open) });
+    } else {
+      this.i++;
+    }
+  }
+  /** `$NAME`, `${...}`, `$(...)`, `$((...))`, backticks: kept as written but marked as unknown. */
+  readExpansion(b) {
+    const t2 = this.src.text;
+    const start = this.i;
+    const end = expansionEnd(t2, start);
+    if (end === start + 1) {
+      b.pushMapped(this.src, start, end);
+    } else {
+      const raw = t2.slice(start, end);
+      const range = rangeOf(this.src, start, end);
+      b.pushSubstitution(raw, range.span.start, range.span.end, [], `${raw} is ${DYNAMIC}`);
+    }
+    this.i = end;
+  }
+  readHeredocDelimiter(token, stripTabs) {
+    const t2 = this.src.text;
+    while (this.i < t2.length && isBlank(t2[this.i])) this.i++;
+    if (this.i >= t2.length || t2[this.i] === "\n") {
+      this.problems.push({ message: "heredoc without a delimiter word", span: token.at });
+      return;
+    }
+    const word2 = this.readWord();
+    this.pendingHeredocs.push({ token, delimiter: word2.text.text, expand: !word2.quoted, stripTabs });
+  }
+  /** Heredoc bodies start on the line after the command that opened them, in the order they were opened. */
+  readHeredocBodies() {
+    const t2 = this.src.text;
+    const pending = this.pendingHeredocs;
+    this.pendingHeredocs = [];
+    for (let n = 0; n < pending.length; n++) {
+      const h = pending[n];
+      const b = new MappedTextBuilder(this.src.file, this.span(this.i, this.i));
+      let closed = false;
+      while (this.i < t2.length) {
+        let lineStart = this.i;
+        let lineEnd = t2.indexOf("\n", lineStart);
+        if (lineEnd < 0) lineEnd = t2.length;
+        if (h.stripTabs) while (lineStart < lineEnd && t2[lineStart] === "	") lineStart++;
+        this.i = Math.min(lineEnd + 1, t2.length);
+        if (t2.slice(lineStart, lineEnd).replace(/\r$/, "") === h.delimiter) {
+          closed = true;
+          break;
+        }
+        this.pushBodyLine(b, lineStart, lineEnd, h.expand);
+        if (lineEnd < t2.length) b.pushMapped(this.src, lineEnd, lineEnd + 1);
+      }
+      h.token.heredoc = { body: this.dynamic ? taint(b.build()) : b.build() };
+      if (!closed) {
+        for (const rest2 of pending.slice(n)) {
+          this.problems.push({ message: `heredoc is never closed by a "${rest2.delimiter}" line`, span: rest2.token.at });
+        }
+        return;
+      }
+    }
+  }
+  pushBodyLine(b, from, to, expand2) {
+    const t2 = this.src.text;
+    if (!expand2) {
+      b.pushMapped(this.src, from, to);
+      return;
+    }
+    let i = from;
+    while (i < to) {
+      const ch = t2[i];
+      if (ch === "\\" && i + 1 < to && "$`\\".includes(t2[i + 1])) {
+        b.pushMapped(this.src, i + 1, i + 2);
+        i += 2;
+      } else if (ch === "$" || ch === "`") {
+        const end = Math.min(expansionEnd(t2, i), to);
+        if (end === i + 1) {
+          b.pushMapped(this.src, i, end);
+        } else {
+          const range = rangeOf(this.src, i, end);
+          b.pushSubstitution(t2.slice(i, end), range.span.start, range.span.end, [], `${t2.slice(i, end)} is ${DYNAMIC}`);
+        }
+        i = end;
+      } else {
+        b.pushMapped(this.src, i, i + 1);
+        i++;
+      }
+    }
+  }
+};
+function expansionEnd(t2, start) {
+  if (t2[start] === "`") {
+    let i = start + 1;
+    while (i < t2.length && t2[i] !== "`") i += t2[i] === "\\" ? 2 : 1;
+    return Math.min(i + 1, t2.length);
+  }
+  const next = t2[start + 1];
+  if (next === "{" || next === "(") {
+    const close = next === "{" ? "}" : ")";
+    let depth = 0;
+    let i = start + 1;
+    while (i < t2.length) {
+      const ch = t2[i];
+      if (ch === "\\") i++;
+      else if (ch === "'" && close === ")") {
+        const q = t2.indexOf("'", i + 1);
+        i = q < 0 ? t2.length : q;
+      } else if (ch === next) depth++;
+      else if (ch === close && --depth === 0) return i + 1;
+      i++;
+    }
+    return t2.length;
+  }
+  if (next !== void 0 && /[A-Za-z_]/.test(next)) {
+    let i = start + 2;
+    while (isNameChar(t2[i])) i++;
+    return i;
+  }
+  if (next !== void 0 && /[0-9@*#?$!-]/.test(next)) return start + 2;
+  return start + 1;
+}
+function taint(m) {
+  if (m.text.length === 0) return m;
+  return { ...m, substitutions: [...m.substitutions, { start: 0, end: m.text.length, source: m.whole, via: [], unknownReason: `the command string is ${DYNAMIC}` }] };
+}
+function pipelines(tokens) {
+  const out = [];
+  let pipeline = [];
+  let command = { words: [], redirects: [] };
+  const endCommand = () => {
+    if (command.words.length > 0 || command.redirects.length > 0) pipeline.push(command);
+    command = { words: [], redirects: [] };
+  };
+  const endPipeline = () => {
+    endCommand();
+    if (pipeline.length > 0) out.push(pipeline);
+    pipeline = [];
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    if (tok.kind === "word") {
+      command.words.push(tok.word);
+    } else if (tok.kind === "break") {
+      endPipeline();
+    } else if (tok.op === "|" || tok.op === "|&") {
+      endCommand();
+    } else if (REDIRECT_OPS.includes(tok.op)) {
+      if (tok.heredoc !== void 0 || tok.op === "<<" || tok.op === "<<-") {
+        command.redirects.push(tok.heredoc ? { op: tok.op, heredoc: tok.heredoc } : { op: tok.op });
+      } else {
+        const next = tokens[i + 1];
+        if (next?.kind === "word") {
+          command.redirects.push({ op: tok.op, target: next.word });
+          i++;
+        } else {
+          command.redirects.push({ op: tok.op });
+        }
+      }
+    } else {
+      endPipeline();
+    }
+  }
+  endPipeline();
+  return out;
+}
+
+// src/parsers/sysctl.ts
+var isSpace = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
+function parseSysctlLine(line) {
+  let start = 0;
+  while (start < line.length && isSpace(line[start])) start++;
+  let end = line.length;
+  while (end > start && isSpace(line[end - 1])) end--;
+  if (start === end) return { kind: "blank" };
+  const first = line[start];
+  if (first === "#" || first === ";") {
+    let textStart = start + 1;
+    while (textStart < end && isSpace(line[textStart])) textStart++;
+    return { kind: "comment", markerStart: start, textStart, textEnd: end };
+  }
+  const eq = line.indexOf("=", start);
+  if (eq < 0 || eq >= end) {
+    return { kind: "invalid", message: 'expected "key = value"', start, end };
+  }
+  const ignoreFailure = first === "-";
+  const keyStart = ignoreFailure ? start + 1 : start;
+  let keyEnd = eq;
+  while (keyEnd > keyStart && isSpace(line[keyEnd - 1])) keyEnd--;
+  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
+  for (let i = keyStart; i < keyEnd; i++) {
+    if (isSpace(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
+  }
+  let valueStart = eq + 1;
+  while (valueStart < end && isSpace(line[valueStart])) valueStart++;
+  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
+  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
+}
+function normalizeSysctlKey(raw) {
+  const firstSep = raw.search(/[./]/);
+  if (firstSep < 0 || raw[firstSep] === ".") return raw;
+  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
+}
+function sysctlSettingFromLine(line, assignment2, locate) {
+  return {
+    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
+    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
+    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
+    span: locate(assignment2.start, assignment2.valueEnd),
+    ignoreFailure: assignment2.ignoreFailure
+  };
+}
+function parseSysctlConf(file) {
+  const settings = [];
+  const problems = [];
+  const comments = [];
+  const span = (start, end) => ({ file: file.path, start, end });
+  for (let n = 0; n < file.lineStarts.length; n++) {
+    const lineStart = file.lineStarts[n];
+    const next = file.lineStarts[n + 1];
+    const lineEnd = next === void 0 ? file.text.length : next - 1;
+    const text = file.text.slice(lineStart, lineEnd);
+    const line = parseSysctlLine(text);
+    const at = (s2, e) => span(lineStart + s2, lineStart + e);
+    switch (line.kind) {
+      case "blank":
+        break;
+      case "comment":
+        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
+        break;
+      case "invalid":
+        problems.push({ message: line.message, span: at(line.start, line.end) });
+        break;
+      case "assignment":
+        settings.push(sysctlSettingFromLine(text, line, at));
+        break;
+    }
+  }
+  return { doc: settings, problems, comments };
+}
+var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
+function looksLikeSysctlFile(path) {
+  const p = path.replace(/\\/g, "/");
+  if (!p.endsWith(".conf")) return false;
+  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
+  return /sysctl/i.test(baseName(p));
+}
+function compareSysctlLoadOrder(a, b) {
+  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
+  const byRank = rank(a) - rank(b);
+  if (byRank !== 0) return byRank;
+  const an = baseName(a);
+  const bn = baseName(b);
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/parsers/shell-sysctl.ts
+var RUNTIME = { kind: "runtime" };
+var KEYWORDS = /* @__PURE__ */ new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done"]);
+var WRAPPER_ARG_OPTIONS = {
+  sudo: /* @__PURE__ */ new Set(["-u", "-g", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-h", "--user", "--group", "--prompt", "--chdir"]),
+  doas: /* @__PURE__ */ new Set(["-u", "-C"]),
+  env: /* @__PURE__ */ new Set(["-u", "-C", "-S", "--unset", "--chdir"]),
+  nice: /* @__PURE__ */ new Set(["-n", "--adjustment"]),
+  nohup: /* @__PURE__ */ new Set(),
+  command: /* @__PURE__ */ new Set(),
+  exec: /* @__PURE__ */ new Set(["-a"]),
+  stdbuf: /* @__PURE__ */ new Set(["-i", "-o", "-e"])
+};
+var plain = (w) => w === void 0 || isDynamic(w.text, 0, w.text.text.length) ? void 0 : w.text.text;
+var isDynamic = (m, start, end) => rangeOf(m, start, end).unknownReason !== void 0;
+var programName = (w) => {
+  const p = plain(w);
+  return p === void 0 ? void 0 : p.slice(p.lastIndexOf("/") + 1);
+};
+function effectiveWords(words) {
+  let i = 0;
+  for (; ; ) {
+    while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
+    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
+    const name2 = programName(words[i]);
+    const argOptions = name2 === void 0 || !Object.hasOwn(WRAPPER_ARG_OPTIONS, name2) ? void 0 : WRAPPER_ARG_OPTIONS[name2];
+    if (argOptions === void 0) return words.slice(i);
+    i++;
+    while (i < words.length) {
+      const w = words[i].text.text;
+      if (w === "--") {
+        i++;
+        break;
+      }
+      if (name2 === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) i++;
+      else if (argOptions.has(w)) i += 2;
+      else if (w.startsWith("-") && w.length > 1) i++;
+      else break;
+    }
+  }
+}
+var PASS_THROUGH = /* @__PURE__ */ new Set(["cat", "tee"]);
+function writeOf(pipeline) {
+  const commands = pipeline.map((c) => ({ ...c, words: effectiveWords(c.words) }));
+  const first = commands[0];
+  if (first === void 0) return void 0;
+  const targets = [];
+  for (const c of commands) {
+    const name2 = programName(c.words[0]);
+    if (c !== first && !PASS_THROUGH.has(name2 ?? "")) return void 0;
+    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets.push(r.target);
+    if (name2 === "tee") targets.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
+  }
+  if (targets.length === 0) return void 0;
+  const content2 = contentOf(first);
+  return content2 === void 0 ? void 0 : { content: content2, targets };
+}
+function contentOf(c) {
+  const name2 = programName(c.words[0]);
+  const heredoc = c.redirects.find((r) => r.heredoc !== void 0)?.heredoc;
+  if (heredoc !== void 0 && (name2 === "cat" || name2 === "tee")) return heredoc.body;
+  const hereString = c.redirects.find((r) => r.op === "<<<")?.target;
+  if (hereString !== void 0 && (name2 === "cat" || name2 === "tee")) return hereString.text;
+  if (name2 === "echo") {
+    let args = c.words.slice(1);
+    let escapes = false;
+    while (args[0] !== void 0 && /^-[neE]+$/.test(args[0].text.text)) {
+      if (args[0].text.text.includes("e")) escapes = true;
+      args = args.slice(1);
+    }
+    return withEscapedNewlines(join(args), escapes);
+  }
+  if (name2 === "printf") {
+    const format = c.words[1];
+    if (format === void 0) return void 0;
+    const args = c.words.slice(2);
+    if (args.length === 0) return withEscapedNewlines(format.text, true);
+    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join(args, "\n"), false);
+    return void 0;
+  }
+  return void 0;
+}
+function join(words, separator = " ") {
+  const first = words[0];
+  const b = new MappedTextBuilder(first?.text.file ?? "", first?.at ?? { file: "", start: 0, end: 0 });
+  words.forEach((w, n) => {
+    if (n > 0) b.pushChar(separator, w.at.start, w.at.start);
+    b.pushMapped(w.text);
+  });
+  return b.build();
+}
+function withEscapedNewlines(m, interpret) {
+  if (!interpret || !m.text.includes("\\n")) return m;
+  const b = new MappedTextBuilder(m.file, m.whole);
+  let i = 0;
+  while (i < m.text.length) {
+    if (m.text.startsWith("\\n", i)) {
+      b.pushChar("\n", m.srcStart[i], m.srcEnd[i + 1]);
+      i += 2;
+    } else {
+      b.pushMapped(m, i, i + 1);
+      i++;
+    }
+  }
+  return b.build();
+}
+function scanConfText(content2, target, out) {
+  let lineStart = 0;
+  const text = content2.text;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf("\n", lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const lineText2 = text.slice(lineStart, lineEnd);
+    const line = parseSysctlLine(lineText2);
+    const offset = lineStart;
+    const locate = (s2, e) => rangeOf(content2, offset + s2, offset + e).span;
+    if (line.kind === "comment") {
+      out.comments.push({ text: lineText2.slice(line.textStart, line.textEnd), span: locate(line.markerStart, line.textEnd) });
+    } else if (line.kind === "invalid") {
+      if (!isDynamic(content2, offset + line.start, offset + line.end)) {
+        out.problems.push({ message: `line written to ${target} is not "key = value": ${line.message}`, span: locate(line.start, line.end) });
+      }
+    } else if (line.kind === "assignment") {
+      if (!isDynamic(content2, offset + line.start, offset + line.valueEnd)) {
+        out.settings.push({ ...sysctlSettingFromLine(lineText2, line, locate), scriptTarget: { kind: "file", path: target } });
+      }
+    }
+    lineStart = lineEnd + 1;
+  }
+}
+function scanProcWrite(content2, path, targetWord, out) {
+  const rel = path.replace(/^\/proc\/sys\//, "").replace(/\/+$/, "");
+  let start = 0;
+  let end = content2.text.length;
+  while (start < end && /\s/.test(content2.text[start])) start++;
+  while (end > start && /\s/.test(content2.text[end - 1])) end--;
+  if (rel.length === 0 || start === end || isDynamic(content2, start, end)) return;
+  const key = normalizeSysctlKey(`/${rel}`).slice(1);
+  const valueSpan = rangeOf(content2, start, end).span;
+  out.settings.push({
+    key,
+    keySpan: targetWord.at,
+    value: known(content2.text.slice(start, end), valueSpan),
+    span: spanUnion(valueSpan, targetWord.at),
+    ignoreFailure: false,
+    scriptTarget: RUNTIME
+  });
+}
+function scanSysctlCommand(words, out) {
+  let loadsFiles = false;
+  let ignoreFailure = false;
+  const assignments = [];
+  for (const w of words.slice(1)) {
+    const t2 = w.text.text;
+    if (t2 === "--system" || t2.startsWith("--load") || /^-[a-zA-Z]*[pf]/.test(t2)) loadsFiles = true;
+    else if (t2 === "--ignore" || /^-[a-zA-Z]*e[a-zA-Z]*$/.test(t2)) ignoreFailure = true;
+    if (t2.startsWith("-")) continue;
+    if (t2.includes("=")) assignments.push(w);
+  }
+  if (loadsFiles) return;
+  for (const w of assignments) {
+    const text = w.text.text;
+    const line = parseSysctlLine(text);
+    const locate = (s2, e) => rangeOf(w.text, s2, e).span;
+    if (line.kind === "assignment") {
+      if (isDynamic(w.text, line.keyStart, line.valueEnd)) continue;
+      const setting = sysctlSettingFromLine(text, line, locate);
+      out.settings.push({ ...setting, ignoreFailure: ignoreFailure || setting.ignoreFailure, scriptTarget: RUNTIME });
+    } else if (line.kind === "invalid" && !isDynamic(w.text, 0, text.length)) {
+      out.problems.push({ message: `sysctl argument is not "key=value": ${line.message}`, span: w.at });
+    }
+  }
+}
+var SHELLS = /* @__PURE__ */ new Set(["sh", "bash", "dash", "zsh", "ksh", "ash"]);
+function scanTokens(src, dynamic, out, comments, depth) {
+  const tokens = new Lexer(src, out.problems, comments, dynamic).run();
+  for (const pipeline of pipelines(tokens)) {
+    const write = writeOf(pipeline);
+    if (write !== void 0) {
+      for (const target of write.targets) {
+        const path = plain(target);
+        if (path === void 0) continue;
+        if (path.startsWith("/proc/sys/")) scanProcWrite(write.content, path, target, out);
+        else if (looksLikeSysctlFile(path)) scanConfText(write.content, path, out);
+      }
+    }
+    for (const c of pipeline) {
+      const words = effectiveWords(c.words);
+      const name2 = programName(words[0]);
+      if (name2 === "sysctl") scanSysctlCommand(words, out);
+      else if (name2 !== void 0 && SHELLS.has(name2) && depth < 3) {
+        const script = words.findIndex((w, n) => n > 0 && /^-[a-z]*c[a-z]*$/.test(w.text.text));
+        const body = script < 0 ? void 0 : words[script + 1];
+        if (body !== void 0) scanTokens(body.text, isDynamic(body.text, 0, body.text.text.length), out, void 0, depth + 1);
+      }
+    }
+  }
+}
+function scanShellForSysctls(file) {
+  const out = { settings: [], problems: [], comments: [] };
+  scanTokens(literalText(file.path, file.text, 0), false, out, out.comments, 0);
+  const bySource = (a, b) => a.span.start - b.span.start;
+  return { doc: out.settings, problems: out.problems.sort(bySource), comments: out.comments.sort(bySource) };
+}
+function looksLikeShellScript(path, text) {
+  if (/\.(sh|bash|dash|ksh|zsh)$/i.test(path)) return true;
+  const firstLine = text.slice(0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n"));
+  return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k|z|a)?sh\b/.test(firstLine);
+}
+
+// src/inputs/sysctl.ts
+var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
+var NO_EXTENSION = /(^|\/)[^./]+$/;
+var cache = /* @__PURE__ */ new WeakMap();
+function hostSysctls(ws) {
+  let out = cache.get(ws);
+  if (!out) {
+    out = build(ws);
+    cache.set(ws, out);
+  }
+  return out;
+}
+function build(ws) {
+  const sources = [];
+  for (const path of ws.files()) {
+    if (looksLikeSysctlFile(path)) {
+      const file = ws.read(path);
+      if (!file) continue;
+      const r = parseSysctlConf(file);
+      sources.push({ path, kind: "sysctl-file", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
+    } else if (SHELL_EXT.test(path) || NO_EXTENSION.test(path)) {
+      const file = ws.read(path);
+      if (!file || !looksLikeShellScript(path, file.text) || !/sysctl/.test(file.text)) continue;
+      const r = scanShellForSysctls(file);
+      if ((r.doc ?? []).length === 0) continue;
+      sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
+    }
+  }
+  const persisted = [];
+  const runtime = [];
+  for (const src of sources) {
+    src.settings.forEach((setting, index) => {
+      const target = setting.scriptTarget;
+      if (target?.kind === "runtime") runtime.push(setting);
+      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting });
+    });
+  }
+  persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
+  const values = /* @__PURE__ */ new Map();
+  const slot = (key) => {
+    let v = values.get(key);
+    if (!v) values.set(key, v = {});
+    return v;
+  };
+  for (const p of persisted) slot(p.setting.key).persisted = p.setting;
+  for (const r of runtime) slot(r.key).runtime = r;
+  return {
+    sources,
+    get(key) {
+      const v = values.get(key);
+      if (!v) return void 0;
+      const effective = v.runtime ?? v.persisted;
+      return { key, effective, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
+    }
+  };
+}
+
 // src/container/filesystem.ts
-import { posix as posix3 } from "node:path";
+import { realpathSync } from "node:fs";
+import { join as join2, posix as posix3, relative, sep } from "node:path";
 
 // src/parsers/dockerfile.ts
 function parseDockerfile(file) {
@@ -9190,45 +9870,143 @@ function repoPath(...parts) {
   if (p === ".." || p.startsWith("../") || posix3.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
-var ContainerFs = class {
+function staysInside(ws, rel) {
+  try {
+    const root = realpathSync(ws.rootAbs);
+    const real = realpathSync(join2(ws.rootAbs, rel || "."));
+    const r = relative(root, real);
+    return r === "" || !r.startsWith(`..${sep}`) && r !== ".." && !r.startsWith("/");
+  } catch {
+    return true;
+  }
+}
+function originOf(s2, hostPath) {
+  if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
+  if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
+  return s2.origin;
+}
+function fileOf(s2, containerPath3, hostPath) {
+  return {
+    containerPath: containerPath3,
+    hostPath,
+    via: s2.via,
+    origin: originOf(s2, hostPath),
+    ...s2.chain?.length ? { chain: s2.chain } : {},
+    ...s2.rendering ? { rendering: s2.rendering } : {}
+  };
+}
+function under(path, dir) {
+  return dir === "/" ? path !== "/" : path.startsWith(`${dir}/`);
+}
+function rest(path, dir) {
+  return dir === "/" ? path.slice(1) : path.slice(dir.length + 1);
+}
+var ContainerFs = class _ContainerFs {
   constructor(ws, sources) {
     this.ws = ws;
     this.sources = sources;
   }
-  /** The repository file behind a container path; the last matching source wins, as mounts shadow the image. */
-  resolve(containerPath2) {
-    const p = posix3.normalize(containerPath2);
+  /** A new filesystem with more layers on top (later layers shadow earlier ones). */
+  with(more) {
+    return more.length ? new _ContainerFs(this.ws, [...this.sources, ...more]) : this;
+  }
+  /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
+  state(containerPath3) {
+    const p = posix3.normalize(containerPath3);
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s2 = this.sources[i];
-      if (p === s2.containerPath && !s2.isDir) return { containerPath: p, hostPath: s2.hostPath, via: s2.via };
-      if (s2.isDir && (p.startsWith(`${s2.containerPath}/`) || s2.containerPath === "/")) {
-        const rest = s2.containerPath === "/" ? p.slice(1) : p.slice(s2.containerPath.length + 1);
-        const host = repoPath(s2.hostPath, rest);
-        if (host !== void 0 && this.ws.exists(host)) return { containerPath: p, hostPath: host, via: s2.via };
+      if (s2.removed) {
+        if (p === s2.containerPath || under(p, s2.containerPath)) return { kind: "absent" };
+        continue;
       }
+      if (p === s2.containerPath && !s2.isDir && s2.origin?.kind === "image-default") return { kind: "image-default", origin: s2.origin, containerPath: p };
+      if (p === s2.containerPath && !s2.isDir) {
+        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
+        if (this.ws.exists(s2.hostPath)) return { kind: "file", file: fileOf(s2, p, s2.hostPath) };
+        return { kind: "absent" };
+      }
+      if (s2.isDir && under(p, s2.containerPath)) {
+        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
+        const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
+        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
+        if (s2.hides) return { kind: "absent" };
+      }
+      if (s2.hides && s2.isDir && p === s2.containerPath) return { kind: "absent" };
     }
-    return void 0;
+    return { kind: "absent" };
+  }
+  /** The repository file behind a container path, when the container sees one. */
+  resolve(containerPath3) {
+    const s2 = this.state(containerPath3);
+    return s2.kind === "file" ? s2.file : void 0;
   }
   /** Every repository file visible in the container, with its container path. */
   files() {
     const out = /* @__PURE__ */ new Map();
+    const hide = (dir) => {
+      for (const k of [...out.keys()]) if (k === dir || under(k, dir)) out.delete(k);
+    };
     for (const s2 of this.sources) {
+      if (s2.removed) {
+        hide(s2.containerPath);
+        continue;
+      }
+      if (s2.origin?.kind === "image-default") {
+        out.delete(s2.containerPath);
+        continue;
+      }
+      if (s2.isDir && (s2.hides || s2.opaque)) hide(s2.containerPath);
+      if (s2.opaque) {
+        out.delete(s2.containerPath);
+        continue;
+      }
       if (!s2.isDir) {
-        if (this.ws.exists(s2.hostPath)) out.set(s2.containerPath, { containerPath: s2.containerPath, hostPath: s2.hostPath, via: s2.via });
+        if (this.ws.exists(s2.hostPath)) out.set(s2.containerPath, fileOf(s2, s2.containerPath, s2.hostPath));
+        else out.delete(s2.containerPath);
         continue;
       }
       for (const f of this.ws.filesUnder(s2.hostPath)) {
-        const rest = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
-        const cp = posix3.join(s2.containerPath, rest);
-        out.set(cp, { containerPath: cp, hostPath: f, via: s2.via });
+        if (s2.ignored?.(f)) continue;
+        const r = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
+        const cp = posix3.join(s2.containerPath, r);
+        out.set(cp, fileOf(s2, cp, f));
       }
     }
     return [...out.values()];
   }
-  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`). */
+  /** Files the image ships by itself that no later layer replaced or removed. */
+  imageDefaults() {
+    const out = [];
+    const seen = /* @__PURE__ */ new Set();
+    for (const s2 of this.sources) {
+      if (s2.origin?.kind !== "image-default" || seen.has(s2.containerPath)) continue;
+      seen.add(s2.containerPath);
+      const st = this.state(s2.containerPath);
+      if (st.kind === "image-default") out.push({ containerPath: s2.containerPath, origin: st.origin });
+    }
+    return out;
+  }
+  /** Layers below which nothing is known (for `inspect` and for include resolution). */
+  unknownLayers() {
+    return this.sources.filter((s2) => s2.opaque);
+  }
+  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`), sorted as glob(3) sorts them. */
   glob(pattern) {
     const re = globToRegExp(posix3.normalize(pattern));
     return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => a.containerPath < b.containerPath ? -1 : 1);
+  }
+  /**
+   * The files below `dir`, re-rooted so `dir` becomes `/`: what a named volume mounted at `dir`
+   * would be filled with from this image.
+   */
+  subtree(dir) {
+    const d = posix3.normalize(dir);
+    const out = [];
+    for (const f of this.files()) {
+      if (!under(f.containerPath, d)) continue;
+      out.push({ containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin, ...f.chain ? { chain: f.chain } : {} });
+    }
+    return out;
   }
 };
 function globToRegExp(glob) {
@@ -9273,15 +10051,15 @@ function serviceImage(ws, composeDir, svc) {
         } else if (ins.keyword === "COPY" || ins.keyword === "ADD") {
           const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : void 0);
           if (words.some((w) => w?.startsWith("--from"))) continue;
-          const plain2 = words.filter((w) => w !== void 0 && !w.startsWith("--"));
-          if (plain2.length < 2) continue;
-          const dest = plain2[plain2.length - 1];
+          const plain3 = words.filter((w) => w !== void 0 && !w.startsWith("--"));
+          if (plain3.length < 2) continue;
+          const dest = plain3[plain3.length - 1];
           const destAbs = posix3.resolve(workdir, dest);
-          for (const src of plain2.slice(0, -1)) {
+          for (const src of plain3.slice(0, -1)) {
             const host = repoPath(buildContext, src);
             if (host === void 0 || /[*?[]/.test(src)) continue;
             const isDir = ws.isDir(host);
-            const destIsDir = dest.endsWith("/") || plain2.length > 2 || isDir;
+            const destIsDir = dest.endsWith("/") || plain3.length > 2 || isDir;
             sources.push({
               containerPath: isDir || !destIsDir ? destAbs : posix3.join(destAbs, posix3.basename(host)),
               hostPath: host,
@@ -9297,7 +10075,7 @@ function serviceImage(ws, composeDir, svc) {
     if (v.type !== "bind" || !v.source) continue;
     const host = repoPath(composeDir, v.source);
     if (host === void 0) continue;
-    sources.push({ containerPath: posix3.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span });
+    sources.push({ containerPath: posix3.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: "mount", hostPath: host, via: v.span }, hides: true });
   }
   const out = { fs: new ContainerFs(ws, sources) };
   if (buildContext !== void 0) out.buildContext = buildContext;
@@ -9307,1001 +10085,177 @@ function serviceImage(ws, composeDir, svc) {
   return out;
 }
 
-// src/container/gunicorn.ts
-var BOOLEAN_FLAGS = /* @__PURE__ */ new Set([
-  "preload",
-  "reload",
-  "daemon",
-  "capture-output",
-  "check-config",
-  "print-config",
-  "spew",
-  "enable-stdio-inheritance",
-  "reuse-port",
-  "disable-redirect-access-to-syslog",
-  "strip-header-spaces",
-  "no-sendfile",
-  "proxy-protocol",
-  "suppress-ragged-eofs",
-  "do-handshake-on-connect",
-  "log-syslog",
-  "statsd-prefix-flag",
-  "no-control-socket"
+// src/container/app-servers/gunicorn.ts
+import { posix as posix6 } from "node:path";
+
+// src/container/app-servers/argv.ts
+import { posix as posix4 } from "node:path";
+var SHELLS2 = /(^|\/)(sh|bash|ash|dash|zsh)$/;
+var RUNNERS = /* @__PURE__ */ new Set([
+  "exec",
+  "tini",
+  "--",
+  "dumb-init",
+  "nice",
+  "ionice",
+  "ddtrace-run",
+  "opentelemetry-instrument",
+  "newrelic-admin",
+  "run-program",
+  "poetry",
+  "pipenv",
+  "uv",
+  "pdm",
+  "hatch",
+  "rye",
+  "run",
+  "catatonit",
+  "nohup",
+  "time"
 ]);
-var SHORT = {
-  b: "bind",
-  w: "workers",
-  k: "worker-class",
-  t: "timeout",
-  c: "config",
-  e: "env",
-  n: "name",
-  p: "pid",
-  D: "daemon",
-  R: "enable-stdio-inheritance",
-  u: "user",
-  g: "group",
-  m: "umask"
-};
-var SPECS = Object.fromEntries(
-  [...BOOLEAN_FLAGS].map((long) => [long, { long, flag: true }])
-);
-var SHELLS = /(^|\/)(sh|bash|ash|dash|zsh)$/;
-var RUNNERS = /* @__PURE__ */ new Set(["exec", "poetry", "pipenv", "uv", "run", "nice", "tini", "--", "dumb-init", "gosu", "su-exec", "newrelic-admin", "run-program", "ddtrace-run", "opentelemetry-instrument"]);
-function findAppServer(cmd, entrypoint) {
-  for (const c of [cmd, entrypoint]) {
-    if (!c) continue;
-    const found = searchWords(c.words, 0);
-    if (found) return found;
-  }
-  return void 0;
+var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid"]);
+var PROGRAMS = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", uwsgi: "uwsgi", granian: "granian" };
+var PYTHON_MODULES = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", granian: "granian" };
+function textOf2(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
 }
-function searchWords(words, depth) {
+function spanOfWords(words) {
+  const first = words[0].value.span;
+  const last = words[words.length - 1].value.span;
+  return first.file === last.file ? { file: first.file, start: Math.min(first.start, last.start), end: Math.max(first.end, last.end) } : first;
+}
+function locateServer(words, depth = 0) {
   if (depth > 3) return void 0;
   for (const simple of simpleCommands(words)) {
     let i = 0;
-    const at = (k) => simple[k]?.value.kind === "known" ? simple[k].value.value : void 0;
     while (i < simple.length) {
-      const w = at(i);
+      const w = textOf2(simple[i]);
       if (w === void 0) break;
-      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(w)) {
+      const base = w.split("/").pop();
+      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(base)) {
         i++;
         continue;
       }
-      if (SHELLS.test(w)) {
-        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
-        const script = c >= 0 ? simple[c + 1] : void 0;
-        if (script) return searchWords(splitShellWords(script.text), depth + 1);
-        break;
+      if (base === "env") {
+        i++;
+        while (textOf2(simple[i])?.startsWith("-")) i += textOf2(simple[i]) === "-u" ? 2 : 1;
+        continue;
       }
-      if (/(^|\/)python[0-9.]*$/.test(w) && at(i + 1) === "-m") {
+      if (RUNNERS_WITH_ARG.has(base)) {
         i += 2;
         continue;
       }
-      const base = w.split("/").pop();
-      const kind = base === "gunicorn" ? "gunicorn" : base === "uvicorn" ? "uvicorn" : base === "daphne" ? "daphne" : base === "uwsgi" ? "uwsgi" : void 0;
+      if (SHELLS2.test(w)) {
+        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
+        const script = c >= 0 ? simple[c + 1] : void 0;
+        if (script) return locateServer(splitShellWords(script.text), depth + 1);
+        break;
+      }
+      if (/^python[0-9.]*$/.test(base)) {
+        let k = i + 1;
+        while (textOf2(simple[k])?.startsWith("-") && textOf2(simple[k]) !== "-m") k += textOf2(simple[k]) === "-X" || textOf2(simple[k]) === "-W" ? 2 : 1;
+        const mod = textOf2(simple[k + 1]);
+        const kind2 = textOf2(simple[k]) === "-m" && mod ? PYTHON_MODULES[mod] : void 0;
+        if (!kind2) break;
+        const argv2 = simple.slice(k + 1);
+        return { kind: kind2, argv: argv2, span: spanOfWords(simple.slice(i)) };
+      }
+      const kind = PROGRAMS[base];
       if (!kind) break;
       const argv = simple.slice(i);
-      const first = argv[0].value.span;
-      const last = argv[argv.length - 1].value.span;
-      return { kind, argv, span: { file: first.file, start: first.start, end: Math.max(first.end, last.end) } };
+      return { kind, argv, span: spanOfWords(argv) };
     }
   }
   return void 0;
 }
-function readGunicornOptions(server, env) {
-  const given = /* @__PURE__ */ new Map();
-  const binds = [];
-  let app;
-  const args = server.argv.slice(1);
+function parseArgs(args, table) {
+  const options2 = [];
+  const positional = [];
+  const unreadable = [];
+  const canonical = (n) => table.aliases?.[n] ?? n;
   for (let i = 0; i < args.length; i++) {
-    const word = args[i];
-    const v = word.value;
-    if (v.kind === "unknown") continue;
+    const word2 = args[i];
+    const v = word2.value;
+    if (v.kind === "unknown") {
+      unreadable.push(v);
+      continue;
+    }
     const text = v.value;
+    if (text === "--") {
+      for (const rest2 of args.slice(i + 1)) positional.push(rest2.value);
+      break;
+    }
     let name2;
     let inline;
     if (text.startsWith("--") && text.length > 2) {
       const eq = text.indexOf("=");
-      name2 = eq < 0 ? text.slice(2) : text.slice(2, eq);
-      if (eq >= 0) inline = partOf(word, eq + 1);
-    } else if (text.startsWith("-") && text.length > 1 && text !== "-") {
-      name2 = SHORT[text[1]] ?? text.slice(1, 2);
-      if (text.length > 2) inline = partOf(word, 2);
+      name2 = canonical(eq < 0 ? text.slice(2) : text.slice(2, eq));
+      if (eq >= 0) inline = partOf(word2, eq + 1);
+    } else if (text.startsWith("-") && text.length > 1 && !/^-[0-9]/.test(text)) {
+      const letter = text[1];
+      name2 = canonical(table.short[letter] ?? letter);
+      if (text.length > 2) inline = partOf(word2, text[2] === "=" ? 3 : 2);
     } else {
-      app ??= v;
+      positional.push(v);
       continue;
     }
-    const spec = SPECS[name2];
-    let value;
-    if (spec?.flag) value = known("true", v.span);
-    else if (inline) value = inline;
-    else {
-      const next = args[i + 1];
-      if (!next) break;
-      value = next.value;
-      i++;
+    if (table.negatable && name2.startsWith("no-") && table.flags.has(name2.slice(3))) {
+      options2.push({ name: name2.slice(3), value: known("false", v.span), span: v.span });
+      continue;
     }
-    if (name2 === "bind") binds.push(value);
-    given.set(name2, value);
+    if (table.flags.has(name2)) {
+      options2.push({ name: name2, value: inline ?? known("true", v.span), span: v.span });
+      continue;
+    }
+    if (inline) {
+      options2.push({ name: name2, value: inline, span: v.span });
+      continue;
+    }
+    const next = args[i + 1];
+    if (!next) {
+      options2.push({ name: name2, value: unknown(`--${name2} has no value`, v.span), span: v.span });
+      break;
+    }
+    options2.push({ name: name2, value: next.value, span: joinSpans(v.span, next.value.span) });
+    i++;
   }
-  const configFile = given.get("config");
-  const cmdArgs = env?.("GUNICORN_CMD_ARGS");
-  const hidden = configFile ? `gunicorn reads more settings from ${configFile.kind === "known" ? configFile.value : "its -c file"}` : cmdArgs ? "GUNICORN_CMD_ARGS may set it" : void 0;
-  const fallback = (value) => hidden ? unknown(hidden, server.span) : known(value, server.span, { isDefault: true });
-  const int = (key, def) => {
-    const g = given.get(key);
-    if (!g) return fallback(def);
-    if (g.kind === "unknown") return g;
-    const n = Number(g.value);
-    return Number.isFinite(n) && g.value.trim() !== "" ? { ...g, value: n } : unknown(`--${key} is not a number: "${g.value}"`, g.span);
-  };
-  const str = (key, def) => given.get(key) ?? fallback(def);
-  let workers = int("workers", 1);
-  if (!given.has("workers")) {
-    const wc = env?.("WEB_CONCURRENCY");
-    if (wc?.kind === "known" && Number.isFinite(Number(wc.value))) workers = known(Number(wc.value), wc.span, { via: wc.via });
-    else if (wc?.kind === "unknown") workers = wc;
-  }
-  const threads = int("threads", 1);
-  let workerClass = str("worker-class", "sync");
-  if (!given.has("worker-class") && threads.kind === "known" && threads.value > 1 && workerClass.kind === "known") {
-    workerClass = known("gthread", workerClass.span, { isDefault: true });
-  }
-  return {
-    span: server.span,
-    app,
-    bind: binds.length > 0 ? binds : [fallback("127.0.0.1:8000")],
-    workers,
-    workerClass,
-    threads,
-    timeout: int("timeout", 30),
-    gracefulTimeout: int("graceful-timeout", 30),
-    keepAlive: int("keep-alive", 2),
-    backlog: int("backlog", 2048),
-    maxRequests: int("max-requests", 0),
-    maxRequestsJitter: int("max-requests-jitter", 0),
-    workerConnections: int("worker-connections", 1e3),
-    configFile,
-    given
-  };
+  return { options: options2, positional, unreadable };
 }
-function partOf(word, from) {
-  const r = rangeOf(word.text, from, word.text.text.length);
+function joinSpans(a, b) {
+  return a.file === b.file ? { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) } : a;
+}
+function partOf(word2, from) {
+  const r = rangeOf(word2.text, from, word2.text.text.length);
   if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
-  return known(word.text.text.slice(from), r.span, { via: r.via });
+  return known(word2.text.text.slice(from), r.span, { via: r.via });
 }
-function bindPort(bind) {
-  if (bind.value.startsWith("unix:") || bind.value.startsWith("fd://")) return void 0;
-  const m = /:(\d+)$/.exec(bind.value);
-  if (m) return Number(m[1]);
-  return /^[\w.-]+$/.test(bind.value) ? 8e3 : void 0;
+function textOfValue(v) {
+  const b = new MappedTextBuilder(v.span.file, v.span);
+  const exact = v.span.end - v.span.start === v.value.length;
+  for (let i = 0; i < v.value.length; i++) b.pushChar(v.value[i], exact ? v.span.start + i : v.span.start, exact ? v.span.start + i + 1 : v.span.end);
+  return b.build();
 }
-var ASGI_WORKERS = /uvicorn|asgi|daphne|hypercorn/i;
-function gunicornProtocol(opts) {
-  if (opts.workerClass.kind !== "known") return void 0;
-  if (ASGI_WORKERS.test(opts.workerClass.value)) return "asgi";
-  if (opts.workerClass.value === "aiohttp.GunicornWebWorker") return void 0;
-  return "wsgi";
+function numberOf(v, what) {
+  if (v.kind === "unknown") return v;
+  const raw = v.value;
+  if (typeof raw === "number" && Number.isFinite(raw)) return { ...v, value: raw };
+  if (typeof raw === "boolean") return { ...v, value: Number(raw) };
+  if (typeof raw === "string" && /^\s*[+-]?[0-9]+(\.[0-9]+)?\s*$/.test(raw)) return { ...v, value: Number(raw) };
+  return unknown(`${what} is not a number: ${JSON.stringify(raw)}`, v.span);
 }
-
-// src/inputs/nginx.ts
-import { posix as posix4 } from "node:path";
-
-// src/parsers/nginx-directives.ts
-var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
-  "events",
-  "http",
-  "stream",
-  "mail",
-  "location",
-  "upstream",
-  "map",
-  "geo",
-  "types",
-  "if",
-  "limit_except",
-  "split_clients",
-  "charset_map",
-  "match"
-]);
-var HANDLER_BLOCKS = /* @__PURE__ */ new Set(["types", "map", "geo", "split_clients", "charset_map"]);
-var SERVER_BLOCK_PARENTS = /* @__PURE__ */ new Set(["http", "stream", "mail"]);
-var SIMPLE_DIRECTIVES = /* @__PURE__ */ new Set([
-  // core and events
-  "user",
-  "worker_processes",
-  "worker_rlimit_nofile",
-  "worker_cpu_affinity",
-  "worker_priority",
-  "worker_shutdown_timeout",
-  "worker_rlimit_core",
-  "working_directory",
-  "error_log",
-  "pid",
-  "daemon",
-  "master_process",
-  "include",
-  "load_module",
-  "env",
-  "pcre_jit",
-  "thread_pool",
-  "timer_resolution",
-  "lock_file",
-  "worker_connections",
-  "use",
-  "multi_accept",
-  "accept_mutex",
-  "accept_mutex_delay",
-  "debug_connection",
-  "worker_aio_requests",
-  // http core
-  "listen",
-  "server_name",
-  "root",
-  "alias",
-  "index",
-  "autoindex",
-  "try_files",
-  "return",
-  "rewrite",
-  "set",
-  "break",
-  "error_page",
-  "default_type",
-  "sendfile",
-  "sendfile_max_chunk",
-  "tcp_nopush",
-  "tcp_nodelay",
-  "keepalive_timeout",
-  "keepalive_requests",
-  "keepalive_time",
-  "keepalive_disable",
-  "client_max_body_size",
-  "client_body_buffer_size",
-  "client_body_timeout",
-  "client_header_timeout",
-  "client_header_buffer_size",
-  "large_client_header_buffers",
-  "client_body_temp_path",
-  "client_body_in_file_only",
-  "send_timeout",
-  "server_tokens",
-  "access_log",
-  "log_format",
-  "open_log_file_cache",
-  "open_file_cache",
-  "open_file_cache_valid",
-  "open_file_cache_min_uses",
-  "open_file_cache_errors",
-  "resolver",
-  "resolver_timeout",
-  "charset",
-  "source_charset",
-  "expires",
-  "add_header",
-  "add_trailer",
-  "internal",
-  "allow",
-  "deny",
-  "satisfy",
-  "auth_basic",
-  "auth_basic_user_file",
-  "auth_request",
-  "auth_request_set",
-  "real_ip_header",
-  "set_real_ip_from",
-  "real_ip_recursive",
-  "server_names_hash_bucket_size",
-  "server_names_hash_max_size",
-  "types_hash_max_size",
-  "types_hash_bucket_size",
-  "variables_hash_max_size",
-  "variables_hash_bucket_size",
-  "map_hash_max_size",
-  "map_hash_bucket_size",
-  "underscores_in_headers",
-  "ignore_invalid_headers",
-  "reset_timedout_connection",
-  "absolute_redirect",
-  "port_in_redirect",
-  "server_name_in_redirect",
-  "merge_slashes",
-  "log_not_found",
-  "log_subrequest",
-  "aio",
-  "directio",
-  "output_buffers",
-  "postpone_output",
-  "chunked_transfer_encoding",
-  "etag",
-  "if_modified_since",
-  "recursive_error_pages",
-  "lingering_close",
-  "lingering_time",
-  "lingering_timeout",
-  "limit_rate",
-  "limit_rate_after",
-  "stub_status",
-  "ssi",
-  "sub_filter",
-  "sub_filter_once",
-  "sub_filter_types",
-  "mirror",
-  "http2",
-  "http2_max_concurrent_streams",
-  "http2_push_preload",
-  "gunzip",
-  // gzip
-  "gzip",
-  "gzip_types",
-  "gzip_vary",
-  "gzip_proxied",
-  "gzip_comp_level",
-  "gzip_min_length",
-  "gzip_static",
-  "gzip_disable",
-  "gzip_buffers",
-  "gzip_http_version",
-  // proxy, uwsgi, fastcgi, grpc, scgi
-  "proxy_pass",
-  "proxy_set_header",
-  "proxy_redirect",
-  "proxy_http_version",
-  "proxy_buffering",
-  "proxy_buffers",
-  "proxy_buffer_size",
-  "proxy_busy_buffers_size",
-  "proxy_read_timeout",
-  "proxy_send_timeout",
-  "proxy_connect_timeout",
-  "proxy_next_upstream",
-  "proxy_next_upstream_tries",
-  "proxy_next_upstream_timeout",
-  "proxy_cache",
-  "proxy_cache_path",
-  "proxy_cache_valid",
-  "proxy_cache_key",
-  "proxy_cache_bypass",
-  "proxy_no_cache",
-  "proxy_cache_use_stale",
-  "proxy_cache_lock",
-  "proxy_hide_header",
-  "proxy_pass_header",
-  "proxy_ignore_headers",
-  "proxy_intercept_errors",
-  "proxy_request_buffering",
-  "proxy_max_temp_file_size",
-  "proxy_temp_path",
-  "proxy_headers_hash_max_size",
-  "proxy_headers_hash_bucket_size",
-  "proxy_ssl_verify",
-  "proxy_ssl_server_name",
-  "proxy_ssl_name",
-  "proxy_set_body",
-  "proxy_pass_request_body",
-  "proxy_pass_request_headers",
-  "proxy_cookie_path",
-  "proxy_cookie_domain",
-  "proxy_socket_keepalive",
-  "uwsgi_pass",
-  "uwsgi_param",
-  "uwsgi_read_timeout",
-  "uwsgi_send_timeout",
-  "uwsgi_connect_timeout",
-  "uwsgi_buffering",
-  "uwsgi_buffers",
-  "uwsgi_buffer_size",
-  "uwsgi_request_buffering",
-  "uwsgi_next_upstream",
-  "uwsgi_intercept_errors",
-  "uwsgi_temp_path",
-  "uwsgi_max_temp_file_size",
-  "fastcgi_pass",
-  "fastcgi_param",
-  "fastcgi_index",
-  "fastcgi_read_timeout",
-  "fastcgi_send_timeout",
-  "fastcgi_connect_timeout",
-  "fastcgi_buffers",
-  "fastcgi_buffer_size",
-  "fastcgi_split_path_info",
-  "fastcgi_intercept_errors",
-  "grpc_pass",
-  "grpc_set_header",
-  "grpc_read_timeout",
-  "scgi_pass",
-  "scgi_param",
-  // ssl
-  "ssl_certificate",
-  "ssl_certificate_key",
-  "ssl_protocols",
-  "ssl_ciphers",
-  "ssl_prefer_server_ciphers",
-  "ssl_session_cache",
-  "ssl_session_timeout",
-  "ssl_session_tickets",
-  "ssl_dhparam",
-  "ssl_stapling",
-  "ssl_stapling_verify",
-  "ssl_trusted_certificate",
-  "ssl_ecdh_curve",
-  "ssl_client_certificate",
-  "ssl_verify_client",
-  "ssl_verify_depth",
-  "ssl_buffer_size",
-  "ssl_early_data",
-  "ssl_password_file",
-  "ssl_conf_command",
-  // limits
-  "limit_req",
-  "limit_req_zone",
-  "limit_req_status",
-  "limit_req_log_level",
-  "limit_req_dry_run",
-  "limit_conn",
-  "limit_conn_zone",
-  "limit_conn_status",
-  "limit_conn_log_level",
-  // upstream
-  "keepalive",
-  "least_conn",
-  "ip_hash",
-  "hash",
-  "zone",
-  "random",
-  "queue",
-  "sticky"
-]);
-function blockKind(name2, parent) {
-  if (BLOCK_DIRECTIVES.has(name2)) return "block";
-  if (name2 === "server") {
-    if (parent === void 0) return void 0;
-    if (SERVER_BLOCK_PARENTS.has(parent)) return "block";
-    if (parent === "upstream") return "simple";
-    return void 0;
-  }
-  return SIMPLE_DIRECTIVES.has(name2) ? "simple" : void 0;
+function containerPath2(path, workingDir2) {
+  if (path.startsWith("/")) return posix4.normalize(path);
+  if (workingDir2.kind !== "known") return void 0;
+  return posix4.resolve(workingDir2.value || "/", path);
 }
-function mayOpenBlock(name2, parent) {
-  const kind = blockKind(name2, parent);
-  if (kind !== void 0) return kind === "block";
-  return name2 === "server" || name2.endsWith("_block");
-}
-
-// src/parsers/nginx.ts
-var CONF_BUFFER_BYTES = 4096;
-function isSpace(ch) {
-  return ch === " " || ch === "	" || ch === "\r" || ch === "\n";
-}
-function utf8Width(code2) {
-  if (code2 < 128) return 1;
-  if (code2 < 2048) return 2;
-  if (code2 >= 55296 && code2 <= 57343) return 2;
-  return 3;
-}
-function unescape(s2) {
-  if (!s2.includes("\\")) return s2;
-  let out = "";
-  for (let i = 0; i < s2.length; i++) {
-    const ch = s2[i];
-    if (ch === "\\") {
-      const next = s2[i + 1];
-      if (next === '"' || next === "'" || next === "\\") {
-        out += next;
-        i++;
-        continue;
-      }
-      if (next === "t" || next === "r" || next === "n") {
-        out += next === "t" ? "	" : next === "r" ? "\r" : "\n";
-        i++;
-        continue;
-      }
-    }
-    out += ch;
-  }
-  return out;
-}
-var Tokenizer = class {
-  constructor(file, comments, report) {
-    this.file = file;
-    this.comments = comments;
-    this.report = report;
-    let bytes = 0;
-    for (let i = 0; i < file.text.length; i++) bytes += utf8Width(file.text.charCodeAt(i));
-    this.totalBytes = bytes;
-  }
-  pos = 0;
-  /** UTF-8 byte offset of `pos`, for nginx's buffer-size limit. */
-  bytePos = 0;
-  totalBytes;
-  line(offset) {
-    return positionAt(this.file, offset).line;
-  }
-  next() {
-    const text = this.file.text;
-    const words = [];
-    let needSpace = false;
-    let lastSpace = true;
-    let sharpComment = false;
-    let variable = false;
-    let quoted = false;
-    let quote = null;
-    let inQuote = false;
-    let commentStart = this.pos;
-    let wordStart = this.pos;
-    let start = this.pos;
-    let startByte = this.bytePos;
-    let tooLongReported = false;
-    const pushWord = (end, contentStart, contentEnd) => {
-      const raw = text.slice(wordStart, end);
-      words.push({ value: unescape(text.slice(contentStart, contentEnd)), raw, quote, start: wordStart, end });
-    };
-    for (; ; ) {
-      if (this.pos >= text.length) {
-        if (sharpComment) this.endComment(commentStart, text.length);
-        if (words.length > 0 || !lastSpace) {
-          if (!lastSpace && !needSpace) {
-            const contentStart = inQuote ? wordStart + 1 : wordStart;
-            pushWord(text.length, contentStart, text.length);
-          }
-          const first = words[0];
-          const why = inQuote ? `the ${quote} quote opened on line ${this.line(words[words.length - 1].start)} is never closed` : `directive "${first.value}" on line ${this.line(first.start)} has no ";"`;
-          this.report(`unexpected end of file, expecting ";" or "}" (${why})`, text.length, text.length);
-          return { kind: "cut", words };
-        }
-        return { kind: "eof" };
-      }
-      const at = this.pos;
-      const code2 = text.charCodeAt(at);
-      const width = utf8Width(code2);
-      if (!tooLongReported && startByte + CONF_BUFFER_BYTES < this.totalBytes && this.bytePos + width > startByte + CONF_BUFFER_BYTES) {
-        tooLongReported = true;
-        const message = inQuote ? `too long parameter, probably missing terminating "${quote}" character` : `too long parameter "${this.prefixOfBytes(start, 10)}..." started`;
-        this.report(message, start, at);
-      }
-      const ch = text[at];
-      this.pos++;
-      this.bytePos += width;
-      if (ch === "\n" && sharpComment) {
-        sharpComment = false;
-        this.endComment(commentStart, at);
-      }
-      if (sharpComment) continue;
-      if (quoted) {
-        quoted = false;
-        continue;
-      }
-      if (needSpace) {
-        if (isSpace(ch)) {
-          lastSpace = true;
-          needSpace = false;
-          continue;
-        }
-        if (ch === ";") return { kind: "semicolon", words, at };
-        if (ch === "{") return { kind: "block-start", words, at };
-        if (ch !== ")") this.report(`unexpected "${ch}"`, at, at + 1);
-        lastSpace = true;
-        needSpace = false;
-      }
-      if (lastSpace) {
-        start = at;
-        startByte = this.bytePos - width;
-        if (isSpace(ch)) continue;
-        wordStart = at;
-        quote = null;
-        switch (ch) {
-          case ";":
-          case "{":
-            if (words.length === 0) {
-              this.report(`unexpected "${ch}"`, at, at + 1);
-              if (ch === ";") continue;
-            }
-            return { kind: ch === "{" ? "block-start" : "semicolon", words, at };
-          case "}":
-            if (words.length !== 0) {
-              this.report('unexpected "}"', at, at + 1);
-              this.pos = at;
-              this.bytePos -= width;
-              return { kind: "cut", words };
-            }
-            return { kind: "block-done", at };
-          case "#":
-            sharpComment = true;
-            commentStart = at;
-            continue;
-          case "\\":
-            quoted = true;
-            lastSpace = false;
-            continue;
-          case '"':
-          case "'":
-            quote = ch;
-            inQuote = true;
-            start++;
-            startByte++;
-            lastSpace = false;
-            continue;
-          case "$":
-            variable = true;
-            lastSpace = false;
-            continue;
-          default:
-            lastSpace = false;
-        }
-      } else {
-        if (ch === "{" && variable) continue;
-        variable = false;
-        if (ch === "\\") {
-          quoted = true;
-          continue;
-        }
-        if (ch === "$") {
-          variable = true;
-          continue;
-        }
-        if (inQuote) {
-          if (ch === quote) {
-            pushWord(at + 1, wordStart + 1, at);
-            inQuote = false;
-            needSpace = true;
-          }
-        } else if (isSpace(ch) || ch === ";" || ch === "{") {
-          pushWord(at, wordStart, at);
-          lastSpace = true;
-          if (ch === ";") return { kind: "semicolon", words, at };
-          if (ch === "{") return { kind: "block-start", words, at };
-        }
-      }
-    }
-  }
-  /** The characters from `start` that fit in `bytes` UTF-8 bytes: nginx quotes a word by bytes. */
-  prefixOfBytes(start, bytes) {
-    const text = this.file.text;
-    let end = start;
-    for (let used = 0; end < text.length; end++) {
-      used += utf8Width(text.charCodeAt(end));
-      if (used > bytes) break;
-    }
-    return text.slice(start, end);
-  }
-  /** `start` is the `#`; `end` the `\n` or the end of the file. */
-  endComment(start, end) {
-    const text = this.file.text;
-    const stop = end > start + 1 && text[end - 1] === "\r" ? end - 1 : end;
-    this.comments.push({ text: text.slice(start + 1, stop), span: { file: this.file.path, start, end: stop } });
-  }
-};
-function parseNginx(file) {
-  const problems = [];
-  const comments = [];
-  const span = (start, end) => ({ file: file.path, start, end });
-  const line = (offset) => positionAt(file, offset).line;
-  const report = (message, start, end) => {
-    if (problems.length === 0) problems.push({ message, span: span(start, end) });
-  };
-  const tokenizer = new Tokenizer(file, comments, report);
-  const root = { directive: void 0, children: [], context: void 0 };
-  const stack = [root];
-  const current = () => stack[stack.length - 1];
-  const parentName = () => current().context;
-  const inHandlerBlock = () => {
-    const d = current().directive;
-    return d !== void 0 && HANDLER_BLOCKS.has(d.name);
-  };
-  const closeBlock = (end) => {
-    const frame = stack.pop();
-    if (frame.directive) {
-      frame.directive.span = span(frame.directive.span.start, end);
-      frame.directive.blockSpan = span(frame.directive.blockSpan.start, end);
-    } else {
-      current().children.push(...frame.children);
-    }
-  };
-  const toDirective = (words, end, withBlock) => {
-    const [name2, ...rest] = words;
-    const d = {
-      name: name2.value,
-      nameSpan: span(name2.start, name2.end),
-      args: rest.map((w) => ({ value: w.value, raw: w.raw, quote: w.quote, span: span(w.start, w.end) })),
-      span: span(name2.start, end)
-    };
-    return withBlock ? { ...d, block: [] } : d;
-  };
-  const splitRunOn = (words, braceAt) => {
-    const parent = parentName();
-    const name2 = words[0];
-    const simple = blockKind(name2.value, parent) === "simple";
-    if (!simple && (mayOpenBlock(name2.value, parent) || line(name2.start) === line(braceAt))) return { header: words };
-    report(
-      `directive "${name2.value}" is not terminated by ";" (nginx reads on to the "{" on line ${line(braceAt)})`,
-      name2.start,
-      name2.end
-    );
-    const startsLine = (i) => i > 0 && line(words[i].start) !== line(words[i - 1].end);
-    let cut = -1;
-    for (let i = words.length - 1; i > 0 && cut < 0; i--) {
-      if (startsLine(i) && mayOpenBlock(words[i].value, parent)) cut = i;
-    }
-    for (let i = words.length - 1; i > 0 && cut < 0; i--) {
-      if (startsLine(i)) cut = i;
-    }
-    return cut < 0 ? { header: words } : { runOn: words.slice(0, cut), header: words.slice(cut) };
-  };
-  for (; ; ) {
-    const st = tokenizer.next();
-    if (st.kind === "eof") break;
-    if (st.kind === "cut") {
-      current().children.push(toDirective(st.words, st.words[st.words.length - 1].end, false));
-      continue;
-    }
-    if (st.kind === "block-done") {
-      if (stack.length === 1) {
-        report('unexpected "}"', st.at, st.at + 1);
-        continue;
-      }
-      closeBlock(st.at + 1);
-      continue;
-    }
-    if (st.kind === "semicolon") {
-      const d2 = toDirective(st.words, st.at + 1, false);
-      if (!inHandlerBlock() && blockKind(d2.name, parentName()) === "block") {
-        report(`directive "${d2.name}" has no opening "{" (nginx reads on to the ";" on line ${line(st.at)})`, d2.nameSpan.start, d2.nameSpan.end);
-      }
-      current().children.push(d2);
-      continue;
-    }
-    if (st.words.length === 0) {
-      stack.push({ directive: void 0, children: [], context: parentName() });
-      continue;
-    }
-    let header = st.words;
-    if (inHandlerBlock()) {
-      report('unexpected "{"', st.at, st.at + 1);
-    } else {
-      const split = splitRunOn(st.words, st.at);
-      if (split.runOn) current().children.push(toDirective(split.runOn, split.runOn[split.runOn.length - 1].end, false));
-      header = split.header;
-    }
-    const d = toDirective(header, st.at + 1, true);
-    d.blockSpan = span(st.at, st.at + 1);
-    current().children.push(d);
-    stack.push({ directive: d, children: d.block, context: d.name });
-  }
-  if (stack.length > 1) {
-    const open = [...stack].reverse().find((f) => f.directive)?.directive;
-    const what = open ? `the "${open.name}" block opened on line ${line(open.blockSpan.start)} is not closed` : 'a "{" is not closed';
-    report(`unexpected end of file, expecting "}" (${what})`, file.text.length, file.text.length);
-    while (stack.length > 1) closeBlock(file.text.length);
-  }
-  return { doc: { path: file.path, directives: root.children }, problems, comments };
-}
-
-// src/inputs/nginx.ts
-var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
-var NGINX_PREFIX = "/etc/nginx";
-var TEMPLATE_DIR = "/etc/nginx/templates";
-var CONF_D = "/etc/nginx/conf.d";
-function nginxLooking(file) {
-  return /\b(server|location|upstream|http|events|map)\b[^;{}]*\{/.test(file.text) || /^\s*(proxy_pass|listen|server_name|include|add_header)\s/m.test(file.text);
-}
-function maskBlockPlaceholders(file) {
-  if (!file.text.includes("${")) return file;
-  const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
-  return text === file.text ? file : { ...file, text };
-}
-function inferContext(dirs) {
-  const names = new Set(dirs.map((d) => d.name));
-  if (names.has("http") || names.has("events") || names.has("worker_processes")) return "main";
-  if (["server", "upstream", "map", "log_format", "limit_req_zone", "limit_conn_zone", "geo", "proxy_cache_path"].some((n) => names.has(n))) return "http";
-  if (["location", "listen", "server_name"].some((n) => names.has(n))) return "server";
-  if (["proxy_pass", "uwsgi_pass", "fastcgi_pass", "try_files", "return", "root", "alias"].some((n) => names.has(n))) return "location";
-  return "http";
-}
-function buildNginxModel(ws, fs, extraFiles) {
-  const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
-  b.build(extraFiles);
-  return b.result();
-}
-function withRenderedTemplates(ws, fs) {
-  const extra = [];
-  for (const f of fs.files()) {
-    if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
-      const rendered = posix4.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
-      extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via });
-    }
-  }
-  return extra.length ? new ContainerFs(ws, [...fs.sources, ...extra]) : fs;
-}
-var NginxBuilder = class {
-  constructor(ws, fs) {
-    this.ws = ws;
-    this.fs = fs;
-  }
-  files = [];
-  roots = [];
-  problems = [];
-  comments = [];
-  unresolved = [];
-  loaded = /* @__PURE__ */ new Set();
-  parsed = /* @__PURE__ */ new Map();
-  implicitMain = false;
-  parse(path) {
-    if (this.parsed.has(path)) return this.parsed.get(path);
-    const file = this.ws.read(path);
-    if (!file) return void 0;
-    const r = parseNginx(maskBlockPlaceholders(file));
-    this.problems.push(...r.problems);
-    this.comments.push(...r.comments);
-    const dirs = r.doc?.directives ?? [];
-    this.parsed.set(path, dirs);
-    return dirs;
-  }
-  build(extraFiles) {
-    const main2 = this.fs.resolve(`${NGINX_PREFIX}/nginx.conf`);
-    if (main2) {
-      this.load(main2, "main", "main", void 0, []);
-    } else {
-      this.implicitMain = true;
-      for (const f of this.fs.glob(`${CONF_D}/*.conf`)) {
-        this.load(f, f.hostPath.endsWith(".template") ? "template" : "conf.d", "http", void 0, []);
-      }
-    }
-    const candidates = this.fs.files().filter((f) => f.containerPath.startsWith(`${NGINX_PREFIX}/`) || /\.(conf|template|tpl)$/.test(f.hostPath));
-    for (const f of candidates) this.loadSnippet(f.hostPath, f.containerPath);
-    for (const p of extraFiles) this.loadSnippet(p, void 0);
-  }
-  loadSnippet(hostPath, containerPath2) {
-    if (this.loaded.has(hostPath) || /(^|\/)(mime\.types|.*params)$/.test(hostPath)) return;
-    const file = this.ws.read(hostPath);
-    if (!file || !nginxLooking(file)) return;
-    const dirs = this.parse(hostPath);
-    if (!dirs) return;
-    this.load({ hostPath, containerPath: containerPath2 ?? hostPath, via: { file: hostPath, start: 0, end: 0 } }, "snippet", inferContext(dirs), void 0, []);
-  }
-  load(f, role, context, parent, via) {
-    const dirs = this.parse(f.hostPath);
-    if (!dirs) return [];
-    if (!this.loaded.has(f.hostPath)) {
-      this.loaded.add(f.hostPath);
-      this.files.push(role === "snippet" ? { path: f.hostPath, role, context } : { path: f.hostPath, containerPath: f.containerPath, role, context });
-    }
-    const nodes = this.place(dirs, context, parent, via, [f.hostPath]);
-    if (!parent) this.roots.push(...nodes);
-    return nodes;
-  }
-  place(dirs, context, parent, via, chain) {
-    const out = [];
-    for (const d of dirs) {
-      if (d.name === "include" && d.args[0] && chain.length < 12) {
-        out.push(...this.include(d, context, parent, via, chain));
-        continue;
-      }
-      const node = { directive: d, children: [], context, includedVia: via, ...parent ? { parent } : {} };
-      if (d.block) node.children.push(...this.place(d.block, d.name, node, via, chain));
-      out.push(node);
-    }
-    return out;
-  }
-  include(d, context, parent, via, chain) {
-    const arg = d.args[0];
-    const target = posix4.isAbsolute(arg.value) ? arg.value : posix4.join(NGINX_PREFIX, arg.value);
-    const matches = /[*?[]/.test(target) ? this.fs.glob(target) : [this.fs.resolve(target)].filter((x) => x !== void 0);
-    if (matches.length === 0) {
-      if (!IMAGE_FILES.test(target) && !/[*?[]/.test(target) && !arg.value.includes("$")) this.unresolved.push(arg.span);
-      return [];
-    }
-    const out = [];
-    for (const m of matches) {
-      if (chain.includes(m.hostPath)) continue;
-      const dirs = this.parse(m.hostPath);
-      if (!dirs) continue;
-      if (!this.loaded.has(m.hostPath)) {
-        this.loaded.add(m.hostPath);
-        this.files.push({ path: m.hostPath, containerPath: m.containerPath, role: "included", context });
-      }
-      out.push(...this.place(dirs, context, parent, [...via, d.span], [...chain, m.hostPath]));
-    }
-    return out;
-  }
-  result() {
-    const all = [];
-    const visit = (n) => {
-      all.push(n);
-      n.children.forEach(visit);
-    };
-    this.roots.forEach(visit);
-    const upstreams = [];
-    for (const n of all) {
-      if (n.directive.name !== "upstream" || !n.directive.block || !n.directive.args[0]) continue;
-      const servers = [];
-      for (const c of n.children) {
-        if (c.directive.name !== "server" || !c.directive.args[0]) continue;
-        servers.push(upstreamServer(c));
-      }
-      const kid = (name2) => n.children.find((c) => c.directive.name === name2);
-      upstreams.push({ name: n.directive.args[0].value, node: n, servers, keepalive: kid("keepalive"), keepaliveTimeout: kid("keepalive_timeout") });
-    }
-    const byName = new Map(upstreams.map((u) => [u.name, u]));
-    const proxyPasses = [];
-    const locations = [];
-    for (const n of all) {
-      const name2 = n.directive.name;
-      if (/^(proxy|uwsgi|fastcgi|grpc|scgi)_pass$/.test(name2) && n.directive.args[0]) {
-        proxyPasses.push(proxyPass(n, name2, n.directive.args[0], byName));
-      }
-    }
-    for (const n of all) {
-      if (n.directive.name !== "location") continue;
-      const match = n.directive.args.map((a) => a.raw).join(" ");
-      const pp = proxyPasses.find((p) => p.node.parent === n || p.node.parent?.directive.name === "if" && p.node.parent.parent === n);
-      locations.push(pp ? { node: n, match, proxyPass: pp } : { node: n, match });
-    }
-    const zones = [];
-    const zoneUses = [];
-    for (const n of all) {
-      const d = n.directive;
-      if (d.name === "limit_req_zone" || d.name === "limit_conn_zone") {
-        const z = d.args.find((a) => a.value.startsWith("zone="));
-        if (z) zones.push({ kind: d.name === "limit_req_zone" ? "limit_req" : "limit_conn", name: z.value.slice(5).split(":")[0], node: n });
-      } else if (d.name === "limit_req") {
-        const z = d.args.find((a) => a.value.startsWith("zone="));
-        if (z) zoneUses.push({ kind: "limit_req", name: z.value.slice(5), node: n, span: z.span });
-      } else if (d.name === "limit_conn" && d.args[0]) {
-        zoneUses.push({ kind: "limit_conn", name: d.args[0].value, node: n, span: d.args[0].span });
-      }
-    }
-    return {
-      files: this.files,
-      roots: this.roots,
-      upstreams,
-      locations,
-      proxyPasses,
-      zones,
-      zoneUses,
-      unresolvedIncludes: this.unresolved,
-      implicitMain: this.implicitMain,
-      problems: this.problems,
-      comments: this.comments
-    };
-  }
-};
-function upstreamServer(n) {
-  const address = n.directive.args[0];
-  const params = /* @__PURE__ */ new Map();
-  for (const a of n.directive.args.slice(1)) {
-    const eq = a.value.indexOf("=");
-    params.set(eq < 0 ? a.value : a.value.slice(0, eq), eq < 0 ? "" : a.value.slice(eq + 1));
-  }
-  const hasVariables = address.value.includes("$");
-  const raw = address.value;
-  if (raw.startsWith("unix:")) return { node: n, address, port: 0, portSpan: address.span, params, hasVariables };
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(raw);
-  const host = m?.[1];
-  const port = m?.[2] ? Number(m[2]) : 80;
-  const colon = raw.lastIndexOf(":");
-  const quoteShift = address.quote ? 1 : 0;
-  const portSpan = m?.[2] && !address.raw.includes("\\") ? { file: address.span.file, start: address.span.start + quoteShift + colon + 1, end: address.span.start + quoteShift + raw.length } : address.span;
-  return host ? { node: n, address, host, port, portSpan, params, hasVariables } : { node: n, address, port, portSpan, params, hasVariables };
-}
-function proxyPass(n, kind, target, upstreams) {
-  const v = target.value;
-  if (v.includes("$")) return { node: n, kind, target };
-  const m = /^(?:([a-z]+):\/\/)?(\[[^\]]+\]|[^/:]+)(?::(\d+))?/.exec(v);
-  if (!m || v.startsWith("unix:") || m[1] === "unix") return { node: n, kind, target };
-  const host = m[2];
-  const upstream = upstreams.get(host) ?? upstreams.get(m[3] ? `${host}:${m[3]}` : host);
-  const out = { node: n, kind, target, host };
-  if (m[3]) out.port = Number(m[3]);
-  if (upstream) out.upstream = upstream;
-  return out;
-}
-function inherited(node, name2) {
-  for (let level = node; level; level = level.parent) {
-    const here = level.children.filter((c) => c.directive.name === name2);
-    if (here.length) return here;
-  }
-  return [];
+function portOfBind(bind, defaultPort) {
+  if (bind.kind === "unknown") return bind;
+  const b = bind.value;
+  if (b.startsWith("unix:") || b.startsWith("/")) return unknown(`${b} is a unix socket, not a TCP port`, bind.span);
+  if (b.startsWith("fd://")) return unknown(`${b} is an inherited file descriptor`, bind.span);
+  const m = /:(\d+)$/.exec(b);
+  if (m) return known(Number(m[1]), bind.span, bind.via ? { via: bind.via } : {});
+  return /^[\w.-]+$|^\[[0-9a-fA-F:]+\]$/.test(b) ? known(defaultPort, bind.span, { ...bind.via ? { via: bind.via } : {}, isDefault: true }) : unknown(`cannot read a port from ${JSON.stringify(b)}`, bind.span);
 }
 
 // src/python/evaluate.ts
@@ -10320,13 +10274,13 @@ var NodeProp = class {
   /**
   Create a new node prop type.
   */
-  constructor(config = {}) {
+  constructor(config3 = {}) {
     this.id = nextPropID++;
-    this.perNode = !!config.perNode;
-    this.deserialize = config.deserialize || (() => {
+    this.perNode = !!config3.perNode;
+    this.deserialize = config3.deserialize || (() => {
       throw new Error("This node type doesn't define a deserialize function");
     });
-    this.combine = config.combine || null;
+    this.combine = config3.combine || null;
   }
   /**
   This is meant to be used with
@@ -10674,8 +10628,8 @@ var Tree = class _Tree {
   which may have children grouped into subtrees with type
   [`NodeType.none`](#common.NodeType^none).
   */
-  balance(config = {}) {
-    return this.children.length <= 8 ? this : balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length2) => new _Tree(this.type, children, positions, length2, this.propValues), config.makeTree || ((children, positions, length2) => new _Tree(NodeType.none, children, positions, length2)));
+  balance(config3 = {}) {
+    return this.children.length <= 8 ? this : balanceRange(NodeType.none, this.children, this.positions, 0, this.children.length, 0, this.length, (children, positions, length2) => new _Tree(this.type, children, positions, length2, this.propValues), config3.makeTree || ((children, positions, length2) => new _Tree(NodeType.none, children, positions, length2)));
   }
   /**
   Build a tree from a postfix-ordered buffer of node information,
@@ -10776,15 +10730,15 @@ var TreeBuffer = class _TreeBuffer {
   */
   slice(startI, endI, from) {
     let b = this.buffer;
-    let copy = new Uint16Array(endI - startI), len = 0;
+    let copy2 = new Uint16Array(endI - startI), len = 0;
     for (let i = startI, j = 0; i < endI; ) {
-      copy[j++] = b[i++];
-      copy[j++] = b[i++] - from;
-      let to = copy[j++] = b[i++] - from;
-      copy[j++] = b[i++] - startI;
+      copy2[j++] = b[i++];
+      copy2[j++] = b[i++] - from;
+      let to = copy2[j++] = b[i++] - from;
+      copy2[j++] = b[i++] - startI;
       len = Math.max(len, to);
     }
-    return new _TreeBuffer(copy, len, this.set);
+    return new _TreeBuffer(copy2, len, this.set);
   }
 };
 function checkSide(side, pos, from, to) {
@@ -12710,11 +12664,11 @@ var ExternalTokenizer = class {
   [`acceptToken`](#lr.InputStream.acceptToken) when it finds
   one.
   */
-  constructor(token, options = {}) {
+  constructor(token, options2 = {}) {
     this.token = token;
-    this.contextual = !!options.contextual;
-    this.fallback = !!options.fallback;
-    this.extend = !!options.extend;
+    this.contextual = !!options2.contextual;
+    this.fallback = !!options2.fallback;
+    this.extend = !!options2.extend;
   }
 };
 function readToken(data, input, stack, group, precTable, precOffset) {
@@ -13513,43 +13467,43 @@ var LRParser = class _LRParser extends Parser {
   given settings modified. Settings not provided in `config` are
   kept from the original parser.
   */
-  configure(config) {
-    let copy = Object.assign(Object.create(_LRParser.prototype), this);
-    if (config.props)
-      copy.nodeSet = this.nodeSet.extend(...config.props);
-    if (config.top) {
-      let info = this.topRules[config.top];
+  configure(config3) {
+    let copy2 = Object.assign(Object.create(_LRParser.prototype), this);
+    if (config3.props)
+      copy2.nodeSet = this.nodeSet.extend(...config3.props);
+    if (config3.top) {
+      let info = this.topRules[config3.top];
       if (!info)
-        throw new RangeError(`Invalid top rule name ${config.top}`);
-      copy.top = info;
+        throw new RangeError(`Invalid top rule name ${config3.top}`);
+      copy2.top = info;
     }
-    if (config.tokenizers)
-      copy.tokenizers = this.tokenizers.map((t2) => {
-        let found = config.tokenizers.find((r) => r.from == t2);
+    if (config3.tokenizers)
+      copy2.tokenizers = this.tokenizers.map((t2) => {
+        let found = config3.tokenizers.find((r) => r.from == t2);
         return found ? found.to : t2;
       });
-    if (config.specializers) {
-      copy.specializers = this.specializers.slice();
-      copy.specializerSpecs = this.specializerSpecs.map((s2, i) => {
-        let found = config.specializers.find((r) => r.from == s2.external);
+    if (config3.specializers) {
+      copy2.specializers = this.specializers.slice();
+      copy2.specializerSpecs = this.specializerSpecs.map((s2, i) => {
+        let found = config3.specializers.find((r) => r.from == s2.external);
         if (!found)
           return s2;
         let spec = Object.assign(Object.assign({}, s2), { external: found.to });
-        copy.specializers[i] = getSpecializer(spec);
+        copy2.specializers[i] = getSpecializer(spec);
         return spec;
       });
     }
-    if (config.contextTracker)
-      copy.context = config.contextTracker;
-    if (config.dialect)
-      copy.dialect = this.parseDialect(config.dialect);
-    if (config.strict != null)
-      copy.strict = config.strict;
-    if (config.wrap)
-      copy.wrappers = copy.wrappers.concat(config.wrap);
-    if (config.bufferLength != null)
-      copy.bufferLength = config.bufferLength;
-    return copy;
+    if (config3.contextTracker)
+      copy2.context = config3.contextTracker;
+    if (config3.dialect)
+      copy2.dialect = this.parseDialect(config3.dialect);
+    if (config3.strict != null)
+      copy2.strict = config3.strict;
+    if (config3.wrap)
+      copy2.wrappers = copy2.wrappers.concat(config3.wrap);
+    if (config3.bufferLength != null)
+      copy2.bufferLength = config3.bufferLength;
+    return copy2;
   }
   /**
   Tells you whether any [parse wrappers](#lr.ParserConfig.wrap)
@@ -13593,8 +13547,8 @@ var LRParser = class _LRParser extends Parser {
   parseDialect(dialect) {
     let values = Object.keys(this.dialects), flags = values.map(() => false);
     if (dialect)
-      for (let part of dialect.split(" ")) {
-        let id2 = values.indexOf(part);
+      for (let part2 of dialect.split(" ")) {
+        let id2 = values.indexOf(part2);
         if (id2 >= 0)
           flags[id2] = true;
       }
@@ -13711,8 +13665,8 @@ var Modifier = class _Modifier {
     let configs = powerSet(mods);
     for (let parent of base.set)
       if (!parent.modified.length)
-        for (let config of configs)
-          set.push(_Modifier.get(parent, config));
+        for (let config3 of configs)
+          set.push(_Modifier.get(parent, config3));
     return tag;
   }
 };
@@ -13734,33 +13688,33 @@ function styleTags(spec) {
     let tags2 = spec[prop];
     if (!Array.isArray(tags2))
       tags2 = [tags2];
-    for (let part of prop.split(" "))
-      if (part) {
-        let pieces = [], mode = 2, rest = part;
+    for (let part2 of prop.split(" "))
+      if (part2) {
+        let pieces = [], mode = 2, rest2 = part2;
         for (let pos = 0; ; ) {
-          if (rest == "..." && pos > 0 && pos + 3 == part.length) {
+          if (rest2 == "..." && pos > 0 && pos + 3 == part2.length) {
             mode = 1;
             break;
           }
-          let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest);
+          let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest2);
           if (!m)
-            throw new RangeError("Invalid path: " + part);
+            throw new RangeError("Invalid path: " + part2);
           pieces.push(m[0] == "*" ? "" : m[0][0] == '"' ? JSON.parse(m[0]) : m[0]);
           pos += m[0].length;
-          if (pos == part.length)
+          if (pos == part2.length)
             break;
-          let next = part[pos++];
-          if (pos == part.length && next == "!") {
+          let next = part2[pos++];
+          if (pos == part2.length && next == "!") {
             mode = 0;
             break;
           }
           if (next != "/")
-            throw new RangeError("Invalid path: " + part);
-          rest = part.slice(pos);
+            throw new RangeError("Invalid path: " + part2);
+          rest2 = part2.slice(pos);
         }
         let last = pieces.length - 1, inner = pieces[last];
         if (!inner)
-          throw new RangeError("Invalid path: " + part);
+          throw new RangeError("Invalid path: " + part2);
         let rule = new Rule(tags2, mode, last > 0 ? pieces.slice(0, last) : null);
         byName[inner] = rule.sort(byName[inner]);
       }
@@ -13780,12 +13734,12 @@ var ruleNodeProp = new NodeProp({
       }
       if (cur && cur.mode == take.mode && !take.context && !cur.context)
         continue;
-      let copy = new Rule(take.tags, take.mode, take.context);
+      let copy2 = new Rule(take.tags, take.mode, take.context);
       if (cur)
-        cur.next = copy;
+        cur.next = copy2;
       else
-        root = copy;
-      cur = copy;
+        root = copy2;
+      cur = copy2;
     }
     return root;
   }
@@ -13816,7 +13770,7 @@ var Rule = class {
   }
 };
 Rule.empty = new Rule([], 2, null);
-function tagHighlighter(tags2, options) {
+function tagHighlighter(tags2, options2) {
   let map = /* @__PURE__ */ Object.create(null);
   for (let style of tags2) {
     if (!Array.isArray(style.tag))
@@ -13825,7 +13779,7 @@ function tagHighlighter(tags2, options) {
       for (let tag of style.tag)
         map[tag.id] = style.class;
   }
-  let { scope, all = null } = options || {};
+  let { scope, all = null } = options2 || {};
   return {
     style: (tags3) => {
       let cls = all;
@@ -14639,8 +14593,8 @@ function childNodes(node) {
 }
 function stringDelimiters(raw) {
   const prefix = /^[A-Za-z]*/.exec(raw)[0];
-  const rest = raw.slice(prefix.length);
-  const quote = rest.startsWith('"""') || rest.startsWith("'''") ? rest.slice(0, 3) : rest.slice(0, 1);
+  const rest2 = raw.slice(prefix.length);
+  const quote = rest2.startsWith('"""') || rest2.startsWith("'''") ? rest2.slice(0, 3) : rest2.slice(0, 1);
   const bodyStart = prefix.length + quote.length;
   const terminated = quote.length > 0 && raw.length >= bodyStart + quote.length && raw.endsWith(quote);
   return { prefix, bodyStart, bodyEnd: terminated ? raw.length - quote.length : raw.length, terminated };
@@ -14746,41 +14700,41 @@ function parseBigInt(digits, base) {
 }
 function floatFromString(s2) {
   const text = pyStrip(s2);
-  const word = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
-  if (word) {
-    if (word[2].toLowerCase() === "nan") return { ok: true, value: NaN };
-    return { ok: true, value: word[1] === "-" ? -Infinity : Infinity };
+  const word2 = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
+  if (word2) {
+    if (word2[2].toLowerCase() === "nan") return { ok: true, value: NaN };
+    return { ok: true, value: word2[1] === "-" ? -Infinity : Infinity };
   }
   const d = "[0-9](?:_?[0-9])*";
   const re = new RegExp(`^[+-]?(?:${d}(?:\\.(?:${d})?)?|\\.${d})(?:[eE][+-]?${d})?$`);
   if (!re.test(text)) return { ok: false, reason: `float(${JSON.stringify(s2)}) raises ValueError`, raises: "ValueError" };
   return { ok: true, value: Number(text.replace(/_/g, "")) };
 }
-function pySplit(s2, sep, maxsplit) {
-  if (sep === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
+function pySplit(s2, sep2, maxsplit) {
+  if (sep2 === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
   const limit = maxsplit < 0 ? Infinity : maxsplit;
-  if (sep === null) {
+  if (sep2 === null) {
     const out = [];
-    let rest = s2.replace(/^\s+/, "");
-    while (rest.length > 0) {
+    let rest2 = s2.replace(/^\s+/, "");
+    while (rest2.length > 0) {
       if (out.length >= limit) {
-        out.push(rest.replace(/\s+$/, ""));
+        out.push(rest2.replace(/\s+$/, ""));
         break;
       }
-      const m = /\s+/.exec(rest);
+      const m = /\s+/.exec(rest2);
       if (!m) {
-        out.push(rest);
+        out.push(rest2);
         break;
       }
-      out.push(rest.slice(0, m.index));
-      rest = rest.slice(m.index + m[0].length);
+      out.push(rest2.slice(0, m.index));
+      rest2 = rest2.slice(m.index + m[0].length);
     }
     return { ok: true, value: out };
   }
-  const parts = s2.split(sep);
+  const parts = s2.split(sep2);
   if (parts.length - 1 <= limit) return { ok: true, value: parts };
   const head = parts.slice(0, limit);
-  return { ok: true, value: [...head, parts.slice(limit).join(sep)] };
+  return { ok: true, value: [...head, parts.slice(limit).join(sep2)] };
 }
 function pyStripChars(s2, chars, side) {
   if (chars === null) {
@@ -14822,12 +14776,10 @@ function describeObject(obj) {
       return `the function ${obj.name}`;
     case "environ":
       return "os.environ";
-    case "env-reader":
-      return "a django-environ Env reader";
+    case "lib-object":
+      return obj.description;
     case "method":
       return `the method .${obj.name}()`;
-    case "csv-cast":
-      return "a decouple Csv cast";
     default:
       return `a ${obj.type}`;
   }
@@ -15105,13 +15057,21 @@ var MAX_ITEMS = 1e5;
 var BUILTIN_FUNCTIONS = /* @__PURE__ */ new Set(["int", "str", "bool", "float", "len", "list", "tuple", "set", "dict", "globals", "locals", "vars"]);
 var COMPARISON_OPS = /* @__PURE__ */ new Set(["<", ">", "==", "!=", "<=", ">=", "in", "not in", "is", "is not", "<>"]);
 var PURE_METHODS = /* @__PURE__ */ new Set(["get", "copy", "keys", "values", "items", "index", "count", "lower", "upper", "strip", "lstrip", "rstrip", "split", "replace", "startswith", "endswith", "format", "join"]);
-var ENVIRON_TRUE_STRINGS = /* @__PURE__ */ new Set(["true", "on", "ok", "y", "yes", "1"]);
-var DECOUPLE_BOOLEANS = { "1": true, yes: true, true: true, on: true, "0": false, no: false, false: false, off: false, "": false };
 var ExpressionEvaluator = class {
   constructor(ctx) {
     this.ctx = ctx;
+    this.host = {
+      env: (name2, span) => this.fromEnv(name2, span),
+      envSet: (name2, value) => ctx.envSet(name2, value),
+      envForgetAll: (reason) => ctx.envForgetAll(reason),
+      dotenvLoaded: (span, search2) => ctx.dotenvLoaded(span, search2),
+      decoupleFiles: () => ctx.decoupleFiles(),
+      where: (span) => ctx.where(span),
+      builtin: (name2, value, span) => this.callBuiltin(name2, { positional: [value], keywords: /* @__PURE__ */ new Map(), spread: false }, span, name2)
+    };
   }
   depth = 0;
+  host;
   eval(node) {
     const span = this.span(node);
     if (!this.ctx.step()) return unknown("the evaluation budget ran out", span);
@@ -15182,8 +15142,8 @@ var ExpressionEvaluator = class {
     const parts = node.name === "ContinuedString" ? childNodes(node) : [node];
     let out = "";
     let bytes;
-    for (const part of parts) {
-      const piece = part.name === "FormatString" ? this.formatString(part) : this.plainString(part);
+    for (const part2 of parts) {
+      const piece = part2.name === "FormatString" ? this.formatString(part2) : this.plainString(part2);
       if (!piece.ok) return unknown(piece.reason, span);
       if (bytes !== void 0 && bytes !== piece.bytes) return unknown("cannot mix bytes and str literals", span);
       bytes = piece.bytes;
@@ -15288,7 +15248,7 @@ var ExpressionEvaluator = class {
     const object = this.eval(objectNode);
     if (kids[1]?.name === ".") {
       const name2 = kids[2] ? this.text(kids[2]) : "";
-      return getAttribute(object, name2, span);
+      return getAttribute(object, name2, span, this.ctx.libraries);
     }
     const inner = kids.slice(2, -1);
     if (inner.some((k) => k.name === ":")) return this.slice(object, inner, span);
@@ -15409,10 +15369,11 @@ var ExpressionEvaluator = class {
           return this.callBuiltin(obj.name, args, span, label2);
         case "method":
           return this.callMethod(obj.self, obj.name, args, span, label2);
-        case "env-reader":
-          return this.environGet(obj.schema, void 0, args, span);
-        case "csv-cast":
-          return args.positional[0] ? csvCast(args.positional[0], span) : unknown("Csv() needs a value", span);
+        case "lib-object": {
+          const out = this.ctx.libraries.byName(obj.lib)?.callObject?.(obj, args, span, this.host);
+          if (out) return out;
+          break;
+        }
         default:
       }
     }
@@ -15464,36 +15425,14 @@ var ExpressionEvaluator = class {
       case "vars":
         this.ctx.forgetNamespace(`the module namespace is handed out by ${name2}() at ${this.ctx.where(span)} and may be changed`, span);
         return unknown(`${name2}() is not evaluated`, span);
-      case "os.getenv": {
-        const key = a0;
-        const fallback = a1 ?? args.keywords.get("default") ?? scalar(null, span);
-        return this.envWithDefault(key, fallback, span);
-      }
-      case "environ.Env": {
-        const schema = /* @__PURE__ */ new Map();
-        for (const [k, v] of args.keywords) {
-          if (v.kind === "box" && v.obj.type === "tuple" && !v.obj.unknownContent) {
-            const [cast, def] = v.obj.items;
-            if (cast) schema.set(k, def ? { cast, default: def } : { cast });
-          } else schema.set(k, { cast: v });
+      default: {
+        for (const lib of this.ctx.libraries.libraries) {
+          const out = lib.call?.(name2, args, span, this.host);
+          if (out) return out;
         }
-        return box({ type: "env-reader", schema }, span);
-      }
-      case "environ.Env.read_env":
-      case "dotenv.load_dotenv": {
-        const override = args.keywords.get("override");
-        if (override && truthy(override) !== false) this.ctx.envForgetAll(`${label2}(override=...) at ${this.ctx.where(span)} may replace any variable from a .env file`);
-        const explicitPath = args.positional.length > 0 || args.keywords.has("env_file") || args.keywords.has("dotenv_path") || args.keywords.has("stream");
-        this.ctx.dotenvLoaded(span, explicitPath ? "unknown" : name2 === "dotenv.load_dotenv" ? "parents" : "module-dir");
-        return unknown(`${label2}() reads a .env file, which is not evaluated`, span);
-      }
-      case "decouple.config":
-        return this.decoupleConfig(args, span);
-      case "decouple.Csv":
-        return args.positional.length === 0 && args.keywords.size === 0 ? box({ type: "csv-cast" }, span) : unknown("Csv() with options is not evaluated", span);
-      default:
         this.forgetArguments(args, label2, span);
         return unknown(`${label2}(...) is not evaluated`, span);
+      }
     }
   }
   /** An environment variable as a value: span = the expression that reads it, via = where it is set. */
@@ -15503,35 +15442,19 @@ var ExpressionEvaluator = class {
     if (v.kind === "unknown") return unknown(`${name2} comes from the environment: ${v.reason}`, span);
     return scalar(v.value, span, { via: [v.span, ...v.via ?? []] });
   }
-  envWithDefault(key, fallback, span) {
-    if (!key || key.kind !== "known" || typeof key.value !== "string") return unknown("the variable name cannot be known", span);
-    return this.fromEnv(key.value, span) ?? fallback;
-  }
   callMethod(self, name2, args, span, label2) {
     const [a0, a1] = args.positional;
     if (self.kind === "known" && typeof self.value === "string") return stringMethod(self, name2, args, span);
     if (self.kind !== "box") return unknown(`${label2}(...) is not evaluated`, span);
     const obj = self.obj;
     if (obj.type === "environ") {
-      if (name2 === "get") return this.envWithDefault(a0, a1 ?? args.keywords.get("default") ?? scalar(null, span), span);
-      if (name2 === "setdefault") {
-        if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") {
-          this.ctx.envForgetAll(`os.environ.setdefault at ${this.ctx.where(span)} with a name that cannot be known`);
-          return unknown("the variable name cannot be known", span);
-        }
-        const existing = this.fromEnv(a0.value, span);
-        if (existing) return existing;
-        const value = a1 ?? scalar(null, span);
-        if (value.kind === "box" || value.kind === "known" && typeof value.value !== "string") throw new PyRaise("TypeError", "os.environ values must be str", span);
-        this.ctx.envSet(a0.value, value.kind === "known" ? scalar(value.value, value.span, viaOf(value)) : value);
-        return value;
-      }
+      const out = this.ctx.libraries.owner("os")?.environMethod?.(name2, args, span, this.host);
+      if (out) return out;
       if (!PURE_METHODS.has(name2)) this.ctx.envForgetAll(`os.environ.${name2}() at ${this.ctx.where(span)} is not evaluated`);
       return unknown(`os.environ.${name2}() is not evaluated`, span);
     }
-    if (obj.type === "env-reader") {
-      if (name2 === "read_env") return this.callBuiltin("environ.Env.read_env", args, span, label2);
-      return this.environGet(obj.schema, name2, args, span);
+    if (obj.type === "lib-object") {
+      return this.ctx.libraries.byName(obj.lib)?.callMethod?.(obj, name2, args, span, this.host) ?? unknown(`${label2}(...) is not evaluated`, span);
     }
     if (obj.type === "dict") return this.dictMethod(obj, name2, args, span, label2);
     if (obj.type === "list") return this.listMethod(obj, name2, args, span, label2);
@@ -15601,78 +15524,6 @@ var ExpressionEvaluator = class {
         if (!PURE_METHODS.has(name2)) list.unknownContent = `changed by .${name2}() at ${this.ctx.where(span)}, which is not evaluated`;
         return unknown(`${label2}(...) is not evaluated`, span);
     }
-  }
-  /**
-   * django-environ's `env("X", default=...)` and `env.str/int/bool/float/list(...)`. An unset variable
-   * without a default raises ImproperlyConfigured; a default is returned as written, not cast
-   * (django-environ only parses values that differ from the default).
-   */
-  environGet(schema, method, args, span) {
-    const casts = { str: "str", bool: "bool", int: "int", float: "float", list: "list" };
-    if (method !== void 0 && !(method in casts)) return unknown(`env.${method}() is not evaluated`, span);
-    const [a0, a1] = args.positional;
-    if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
-    const name2 = a0.value;
-    const fromSchema = schema.get(name2);
-    let cast = method ? casts[method] : args.keywords.get("cast") ?? (method === void 0 ? a1 : void 0) ?? fromSchema?.cast;
-    if (method === "list" && (args.keywords.has("cast") || a1)) return unknown("env.list(cast=...) is not evaluated", span);
-    if (args.keywords.has("parse_default")) return unknown("parse_default is not evaluated", span);
-    const explicitDefault = args.keywords.get("default") ?? (method !== void 0 && method !== "list" ? a1 : args.positional[2]);
-    const fallback = explicitDefault ?? fromSchema?.default;
-    const value = this.fromEnv(name2, span);
-    if (value === void 0) {
-      if (fallback === void 0) throw new PyRaise("ImproperlyConfigured", `Set the ${name2} environment variable`, span);
-      return fallback;
-    }
-    if (value.kind !== "known" || typeof value.value !== "string") return value;
-    if (value.value.startsWith("$")) return unknown(`${name2} starts with $, which django-environ may resolve as a reference to another variable`, span);
-    if (fallback && pyEquals(value, fallback) === true) return value;
-    if (typeof cast !== "string" && cast?.kind === "box" && cast.obj.type === "builtin") cast = cast.obj.name;
-    if (cast === void 0 || typeof cast !== "string" && cast.kind === "known" && cast.value === null) return value;
-    switch (cast) {
-      case "str":
-        return value;
-      case "bool": {
-        const asInt = intFromString(value.value);
-        return scalar(asInt.ok ? asInt.value !== 0 : ENVIRON_TRUE_STRINGS.has(value.value.toLowerCase()), span, viaOf(value));
-      }
-      case "int":
-        return toInt(value, void 0, span);
-      case "float":
-        return /^[0-9]+(\.[0-9]+)?$/.test(value.value) ? scalar(Number(value.value), span, { ...viaOf(value), float: true }) : unknown(`env.float() of ${JSON.stringify(value.value)} is not evaluated`, span);
-      case "list":
-        return box({ type: "list", items: value.value.split(",").filter((x) => x !== "").map((x) => scalar(x, span, viaOf(value))) }, span);
-      default:
-        return unknown("this cast is not evaluated", span);
-    }
-  }
-  /** python-decouple's `config(name, default=..., cast=...)`: environment, then settings.ini/.env, then the default; the cast applies to the default too. */
-  decoupleConfig(args, span) {
-    const [a0] = args.positional;
-    if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
-    const name2 = a0.value;
-    const fallback = args.keywords.get("default") ?? args.positional[1];
-    const cast = args.keywords.get("cast") ?? args.positional[2];
-    let value = this.fromEnv(name2, span);
-    if (value === void 0) {
-      const files = this.ctx.decoupleFiles();
-      if (files.length > 0) return unknown(`${name2} may be set in ${files.join(", ")}, which python-decouple reads`, span);
-      if (fallback === void 0) throw new PyRaise("UndefinedValueError", `${name2} not found. Declare it as envvar or define a default value.`, span);
-      value = fallback;
-    }
-    if (!cast) return value;
-    if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
-      const text = pyText(value, false);
-      if (!text.ok) return unknown(text.reason, span);
-      const b = DECOUPLE_BOOLEANS[text.value.toLowerCase()];
-      if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
-      return scalar(b, span, viaOf(value));
-    }
-    if (cast.kind === "box" && cast.obj.type === "csv-cast") return csvCast(value, span);
-    if (cast.kind === "box" && cast.obj.type === "builtin" && ["int", "float", "str"].includes(cast.obj.name)) {
-      return this.callBuiltin(cast.obj.name, { positional: [value], keywords: /* @__PURE__ */ new Map(), spread: false }, span, cast.obj.name);
-    }
-    return unknown("this cast is not evaluated", span);
   }
   // ---- operators ----------------------------------------------------------------------------
   evalUnary(node, span) {
@@ -16128,14 +15979,6 @@ function length(value, span) {
   if (obj.type === "set" && obj.items.some((i) => i.kind === "unknown")) return unknown("the set has items that cannot be known", span);
   return scalar(obj.items.length, span);
 }
-function csvCast(value, span) {
-  if (value.kind === "known" && value.value === null) return box({ type: "list", items: [] }, span);
-  const text = pyText(value, false);
-  if (!text.ok) return unknown(text.reason, span);
-  if (/["'\\#]/.test(text.value)) return unknown("Csv() of a value with quotes or backslashes is not evaluated", span);
-  const items = text.value.split(",").filter((s2) => s2 !== "").map((s2) => scalar(pyStripChars(s2, null, "both"), span, viaOf(value)));
-  return box({ type: "list", items }, span);
-}
 function stringMethod(self, name2, args, span) {
   const s2 = self.value;
   const [a0, a1] = args.positional;
@@ -16155,10 +15998,10 @@ function stringMethod(self, name2, args, span) {
       return out(pyStripChars(s2, chars, name2 === "strip" ? "both" : name2 === "lstrip" ? "left" : "right"));
     }
     case "split": {
-      const sep = str(a0 ?? args.keywords.get("sep"));
+      const sep2 = str(a0 ?? args.keywords.get("sep"));
       const max = a1 ?? args.keywords.get("maxsplit");
-      if (sep === void 0 || max && (max.kind !== "known" || typeof max.value !== "number")) return unknown("split() arguments cannot be known", span);
-      const r = pySplit(s2, sep, max?.kind === "known" ? Number(max.value) : -1);
+      if (sep2 === void 0 || max && (max.kind !== "known" || typeof max.value !== "number")) return unknown("split() arguments cannot be known", span);
+      const r = pySplit(s2, sep2, max?.kind === "known" ? Number(max.value) : -1);
       if (!r.ok) throw new PyRaise(r.raises ?? "ValueError", r.reason, span);
       return box({ type: "list", items: r.value.map(out) }, span);
     }
@@ -16171,9 +16014,9 @@ function stringMethod(self, name2, args, span) {
     }
     case "startswith":
     case "endswith": {
-      const options = a0?.kind === "box" && a0.obj.type === "tuple" ? a0.obj.items.map(str) : [str(a0)];
-      if (options.some((o) => typeof o !== "string") || args.positional.length > 1) return unknown(`${name2}() arguments cannot be known`, span);
-      const hit = options.some((o) => name2 === "startswith" ? s2.startsWith(o) : s2.endsWith(o));
+      const options2 = a0?.kind === "box" && a0.obj.type === "tuple" ? a0.obj.items.map(str) : [str(a0)];
+      if (options2.some((o) => typeof o !== "string") || args.positional.length > 1) return unknown(`${name2}() arguments cannot be known`, span);
+      const hit = options2.some((o) => name2 === "startswith" ? s2.startsWith(o) : s2.endsWith(o));
       return scalar(hit, span);
     }
     case "format":
@@ -16191,7 +16034,7 @@ function stringMethod(self, name2, args, span) {
       return unknown(`str.${name2}() is not evaluated`, span);
   }
 }
-function getAttribute(object, name2, span) {
+function getAttribute(object, name2, span, libraries) {
   if (object.kind === "unknown") return unknown(object.reason, span);
   if (object.kind === "known") {
     if (typeof object.value === "string") return box({ type: "method", self: object, name: name2 }, span);
@@ -16201,12 +16044,16 @@ function getAttribute(object, name2, span) {
   switch (obj.type) {
     case "module":
       if (obj.bindings) return obj.bindings.get(name2) ?? unknown(`${obj.name}.${name2} is not defined`, span);
-      return modelledAttribute(obj.name, name2, span);
+      return modelledAttribute(obj.name, name2, span, libraries);
     case "builtin":
-      if (obj.name === "environ.Env" && name2 === "read_env") return box({ type: "builtin", name: "environ.Env.read_env" }, span);
+      for (const lib of libraries.libraries) {
+        const out = lib.member?.(object, name2, span);
+        if (out) return out;
+      }
       return unknown(`${obj.name}.${name2} is not modelled`, span);
+    case "lib-object":
+      return libraries.byName(obj.lib)?.member?.(object, name2, span) ?? box({ type: "method", self: object, name: name2 }, span);
     case "environ":
-    case "env-reader":
     case "dict":
     case "list":
     case "tuple":
@@ -16216,23 +16063,12 @@ function getAttribute(object, name2, span) {
       return unknown(`.${name2} of ${describeObject(obj)} is not evaluated`, span);
   }
 }
-function modelledAttribute(module, name2, span) {
+function modelledAttribute(module, name2, span, libraries) {
   const full = `${module}.${name2}`;
-  switch (full) {
-    case "os.environ":
-      return box({ type: "environ" }, span);
-    case "os.path":
-      return box({ type: "module", name: "os.path" }, span);
-    case "os.getenv":
-    case "environ.Env":
-    case "decouple.config":
-    case "decouple.Csv":
-    case "dotenv.load_dotenv":
-      return box({ type: "builtin", name: full }, span);
-    default:
-      if (module === "socket") return unknown(`${full} depends on the platform Python runs on`, span);
-      return unknown(`${full} is not modelled`, span);
-  }
+  const out = libraries.owner(module)?.attribute?.(module, name2, span);
+  if (out) return out;
+  if (module === "socket") return unknown(`${full} depends on the platform Python runs on`, span);
+  return unknown(`${full} is not modelled`, span);
 }
 
 // src/python/value.ts
@@ -16294,14 +16130,627 @@ function pyTruthy(v) {
   return data.items.length > 0;
 }
 
+// src/python/libs/build.ts
+function dictOf(entries, span) {
+  const dict = { type: "dict", entries: entries.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
+  return box(dict, span);
+}
+function atom(value, span, via, extra = {}) {
+  const out = { kind: "known", value, span };
+  if (via && via.length > 0) out.via = via;
+  if (extra.isDefault) out.isDefault = true;
+  return out;
+}
+function urlText(v, span, what) {
+  if (v.kind === "unknown") return unknown(`${what} comes from a value that cannot be known: ${v.reason}`, span);
+  if (v.kind !== "known" || typeof v.value !== "string") return unknown(`${what} is not a string`, span);
+  return { text: v.value, via: [v.span, ...v.via ?? []] };
+}
+function isEv(x) {
+  return typeof x === "object" && x !== null && "kind" in x;
+}
+function isDigits(s2) {
+  return /^[0-9]+$/.test(s2);
+}
+
+// src/python/libs/url.ts
+function urlsplit(text) {
+  if (/[^\x21-\x7e]/.test(text)) return { ok: false, reason: "the URL has spaces, control or non-ASCII characters, whose parsing is not modelled" };
+  let rest2 = text;
+  let scheme = "";
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(rest2);
+  if (m) {
+    scheme = m[1].toLowerCase();
+    rest2 = rest2.slice(m[0].length);
+  }
+  let netloc = "";
+  if (rest2.startsWith("//")) {
+    const end = rest2.slice(2).search(/[/?#]/);
+    netloc = end < 0 ? rest2.slice(2) : rest2.slice(2, 2 + end);
+    rest2 = end < 0 ? "" : rest2.slice(2 + end);
+  }
+  const hash2 = rest2.indexOf("#");
+  if (hash2 >= 0) rest2 = rest2.slice(0, hash2);
+  const q = rest2.indexOf("?");
+  const path = q < 0 ? rest2 : rest2.slice(0, q);
+  const query = q < 0 ? "" : rest2.slice(q + 1);
+  const at = netloc.lastIndexOf("@");
+  const userinfo = at < 0 ? void 0 : netloc.slice(0, at);
+  const hostinfo = at < 0 ? netloc : netloc.slice(at + 1);
+  let username;
+  let password;
+  if (userinfo !== void 0) {
+    const colon = userinfo.indexOf(":");
+    username = colon < 0 ? userinfo : userinfo.slice(0, colon);
+    if (colon >= 0) password = userinfo.slice(colon + 1);
+  }
+  let host;
+  let portText;
+  if (hostinfo.startsWith("[")) {
+    const close = hostinfo.indexOf("]");
+    if (close < 0) return { ok: false, reason: "Invalid IPv6 URL", raises: "ValueError" };
+    host = hostinfo.slice(1, close);
+    const after = hostinfo.slice(close + 1);
+    if (after.startsWith(":")) portText = after.slice(1);
+  } else {
+    const colon = hostinfo.indexOf(":");
+    host = colon < 0 ? hostinfo : hostinfo.slice(0, colon);
+    if (colon >= 0) portText = hostinfo.slice(colon + 1);
+  }
+  let port;
+  if (portText !== void 0 && portText !== "") {
+    if (!/^[0-9]+$/.test(portText)) return { ok: false, reason: `Port could not be cast to integer value as '${portText}'`, raises: "ValueError" };
+    port = Number(portText);
+    if (port > 65535) return { ok: false, reason: "Port out of range 0-65535", raises: "ValueError" };
+  }
+  const url = { scheme, netloc, path, query };
+  if (username !== void 0) url.username = username;
+  if (password !== void 0) url.password = password;
+  if (host !== "") url.hostname = host.toLowerCase();
+  if (port !== void 0) url.port = port;
+  return { ok: true, url };
+}
+function unquote(s2, plus = false) {
+  const t2 = plus ? s2.replace(/\+/g, " ") : s2;
+  if (!t2.includes("%")) return t2;
+  try {
+    return decodeURIComponent(t2);
+  } catch {
+    return void 0;
+  }
+}
+function parseQs(query) {
+  const out = /* @__PURE__ */ new Map();
+  for (const part2 of query.split("&")) {
+    if (part2 === "") continue;
+    const eq = part2.indexOf("=");
+    if (eq < 0) continue;
+    const key = unquote(part2.slice(0, eq), true);
+    const value = unquote(part2.slice(eq + 1), true);
+    if (key === void 0 || value === void 0) return void 0;
+    if (value === "") continue;
+    const list = out.get(key) ?? [];
+    list.push(value);
+    out.set(key, list);
+  }
+  return out;
+}
+
+// src/python/libs/dj-database-url.ts
+var SCHEMES = {
+  postgres: "django.db.backends.postgresql",
+  postgresql: "django.db.backends.postgresql",
+  pgsql: "django.db.backends.postgresql",
+  postgis: "django.contrib.gis.db.backends.postgis",
+  mysql: "django.db.backends.mysql",
+  mysql2: "django.db.backends.mysql",
+  mysqlgis: "django.contrib.gis.db.backends.mysql",
+  "mysql-connector": "mysql.connector.django",
+  mssql: "sql_server.pyodbc",
+  mssqlms: "mssql",
+  spatialite: "django.contrib.gis.db.backends.spatialite",
+  sqlite: "django.db.backends.sqlite3",
+  oracle: "django.db.backends.oracle",
+  oraclegis: "django.contrib.gis.db.backends.oracle",
+  redshift: "django_redshift_backend",
+  cockroach: "django_cockroachdb",
+  timescale: "timescale.db.backends.postgresql",
+  timescalegis: "timescale.db.backends.postgis"
+};
+function options(args, from) {
+  const pick = (name2, index) => args.keywords.get(name2) ?? args.positional[from + index];
+  const out = {};
+  const set = (k, v) => {
+    if (v) out[k] = v;
+  };
+  set("engine", pick("engine", 0));
+  set("connMaxAge", pick("conn_max_age", 1));
+  set("connHealthChecks", pick("conn_health_checks", 2));
+  set("disableServerSideCursors", pick("disable_server_side_cursors", 3));
+  set("sslRequire", pick("ssl_require", 4));
+  return out;
+}
+function parseDatabaseUrl(value, opts, span) {
+  const t2 = urlText(value, span, "the database URL");
+  if (isEv(t2)) return t2;
+  const via = t2.via;
+  const s2 = (v) => atom(v, span, via);
+  const engineGiven = opts.engine && !(opts.engine.kind === "known" && opts.engine.value === null) ? opts.engine : void 0;
+  if (t2.text === "sqlite://:memory:") return dictOf([["ENGINE", s2(SCHEMES.sqlite)], ["NAME", s2(":memory:")]], span);
+  const parsed = urlsplit(t2.text);
+  if (!parsed.ok) return unknown(`the database URL cannot be parsed: ${parsed.reason}`, span);
+  const url = parsed.url;
+  let path = url.path.slice(1);
+  if (url.scheme === "sqlite" && path === "") path = ":memory:";
+  if (url.hostname?.includes("%") || url.netloc.toLowerCase().includes("%2f")) return unknown("a percent-encoded host (a socket path) is read differently by dj-database-url releases", span);
+  let engine = engineGiven;
+  if (!engine) {
+    const known2 = SCHEMES[url.scheme];
+    if (!known2) return unknown(`dj_database_url raises ValueError for the scheme ${JSON.stringify(url.scheme)} (or a release that knows it maps it)`, span);
+    engine = s2(known2);
+  }
+  const name2 = unquote(path);
+  const user = unquote(url.username ?? "");
+  const password = unquote(url.password ?? "");
+  if (name2 === void 0 || user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
+  const stringPort = engine.kind === "known" && (engine.value === SCHEMES.oracle || engine.value === SCHEMES.mssql);
+  const port = url.port ? stringPort ? s2(String(url.port)) : atom(url.port, span, via) : s2("");
+  const entries = [
+    ["NAME", s2(name2)],
+    ["USER", s2(user)],
+    ["PASSWORD", s2(password)],
+    ["HOST", s2(url.hostname ?? "")],
+    ["PORT", port],
+    // The library's default, written nowhere: its span is the call, where `conn_max_age=` would go.
+    ["CONN_MAX_AGE", opts.connMaxAge ?? atom(0, span, void 0, { isDefault: true })]
+  ];
+  if (opts.connHealthChecks) entries.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
+  if (opts.disableServerSideCursors) entries.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
+  entries.push(["ENGINE", engine]);
+  const opt = [];
+  if (url.query) {
+    const qs = parseQs(url.query);
+    if (!qs) return unknown("the query string of the database URL cannot be decoded", span);
+    for (const [key, values] of qs) {
+      const v = values[values.length - 1];
+      if (url.scheme === "mysql" && key === "ssl-ca") {
+        opt.push(["ssl", dictOf([["ca", s2(v)]], span)]);
+        continue;
+      }
+      if (key === "currentSchema") return unknown("currentSchema in a database URL is not modelled", span);
+      const differs = isDigits(v) || ["true", "false"].includes(v.toLowerCase());
+      opt.push([key, differs ? unknown(`dj_database_url releases read ${key}=${v} as a string (0.5) or as a number or boolean (2.x)`, span) : s2(v)]);
+    }
+  }
+  if (opts.sslRequire) {
+    const t22 = truthy(opts.sslRequire);
+    if (t22 === void 0) return unknown("ssl_require cannot be known", span);
+    if (t22) opt.push(["sslmode", atom("require", opts.sslRequire.span, void 0)]);
+  }
+  if (opt.length > 0) entries.push(["OPTIONS", dictOf(opt, span)]);
+  return dictOf(entries, span);
+}
+function config(args, span, host) {
+  const envArg = args.keywords.get("env") ?? args.positional[0];
+  if (envArg && (envArg.kind !== "known" || typeof envArg.value !== "string")) return unknown("the variable name cannot be known", span);
+  const name2 = envArg?.kind === "known" ? String(envArg.value) : "DATABASE_URL";
+  const fallback = args.keywords.get("default") ?? args.positional[1];
+  const value = host.env(name2, span) ?? fallback;
+  if (value === void 0) return dictOf([], span);
+  const t2 = truthy(value);
+  if (t2 === void 0) return unknown(value.kind === "unknown" ? value.reason : `${name2} cannot be known`, span);
+  if (!t2) return dictOf([], span);
+  const opts = options(args, 2);
+  return parseDatabaseUrl(value, opts, span);
+}
+var djDatabaseUrlLibrary = {
+  name: "dj_database_url",
+  modules: ["dj_database_url"],
+  attribute(module, name2, span) {
+    if (module !== "dj_database_url") return void 0;
+    if (name2 === "config" || name2 === "parse") return box({ type: "builtin", name: `dj_database_url.${name2}` }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn === "dj_database_url.config") return config(args, span, host);
+    if (fn === "dj_database_url.parse") {
+      const url = args.positional[0] ?? args.keywords.get("url");
+      if (!url) return unknown("parse() needs a URL", span);
+      return parseDatabaseUrl(url, options(args, 1), span);
+    }
+    return void 0;
+  }
+};
+
+// src/python/libs/decouple.ts
+var BOOLEANS = { "1": true, yes: true, true: true, on: true, "0": false, no: false, false: false, off: false, "": false };
+var CSV = { type: "lib-object", lib: "decouple", kind: "csv", description: "a decouple Csv cast" };
+function viaOf2(ev) {
+  return ev.kind !== "unknown" && ev.via ? { via: ev.via } : {};
+}
+function csvCast(value, span) {
+  if (value.kind === "known" && value.value === null) return box({ type: "list", items: [] }, span);
+  const text = pyText(value, false);
+  if (!text.ok) return unknown(text.reason, span);
+  if (/["'\\#]/.test(text.value)) return unknown("Csv() of a value with quotes or backslashes is not evaluated", span);
+  const items = text.value.split(",").filter((s2) => s2 !== "").map((s2) => scalar(pyStripChars(s2, null, "both"), span, viaOf2(value)));
+  return box({ type: "list", items }, span);
+}
+function config2(args, span, host) {
+  const [a0] = args.positional;
+  if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
+  const name2 = a0.value;
+  const fallback = args.keywords.get("default") ?? args.positional[1];
+  const cast = args.keywords.get("cast") ?? args.positional[2];
+  let value = host.env(name2, span);
+  if (value === void 0) {
+    const files = host.decoupleFiles();
+    if (files.length > 0) return unknown(`${name2} may be set in ${files.join(", ")}, which python-decouple reads`, span);
+    if (fallback === void 0) throw new PyRaise("UndefinedValueError", `${name2} not found. Declare it as envvar or define a default value.`, span);
+    value = fallback;
+  }
+  if (!cast) return value;
+  if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
+    const text = pyText(value, false);
+    if (!text.ok) return unknown(text.reason, span);
+    const b = BOOLEANS[text.value.toLowerCase()];
+    if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
+    return scalar(b, span, viaOf2(value));
+  }
+  if (cast.kind === "box" && cast.obj.type === "lib-object" && cast.obj.lib === "decouple" && cast.obj.kind === "csv") return csvCast(value, span);
+  if (cast.kind === "box" && cast.obj.type === "builtin" && (cast.obj.name === "int" || cast.obj.name === "float" || cast.obj.name === "str")) {
+    return host.builtin(cast.obj.name, value, span);
+  }
+  return unknown("this cast is not evaluated", span);
+}
+var decoupleLibrary = {
+  name: "decouple",
+  modules: ["decouple"],
+  attribute(module, name2, span) {
+    if (module !== "decouple") return void 0;
+    if (name2 === "config" || name2 === "Csv") return box({ type: "builtin", name: `decouple.${name2}` }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn === "decouple.config") return config2(args, span, host);
+    if (fn === "decouple.Csv") return args.positional.length === 0 && args.keywords.size === 0 ? box(CSV, span) : unknown("Csv() with options is not evaluated", span);
+    return void 0;
+  },
+  callObject(self, args, span) {
+    if (self.kind !== "csv") return void 0;
+    return args.positional[0] ? csvCast(args.positional[0], span) : unknown("Csv() needs a value", span);
+  }
+};
+
+// src/python/libs/dotenv.ts
+function loadDotenv(label2, args, span, host, search2) {
+  const override = args.keywords.get("override");
+  if (override && truthy(override) !== false) host.envForgetAll(`${label2}(override=...) at ${host.where(span)} may replace any variable from a .env file`);
+  const explicitPath = args.positional.length > 0 || args.keywords.has("env_file") || args.keywords.has("dotenv_path") || args.keywords.has("stream");
+  host.dotenvLoaded(span, explicitPath ? "unknown" : search2);
+  return unknown(`${label2}() reads a .env file, which is not evaluated`, span);
+}
+var dotenvLibrary = {
+  name: "dotenv",
+  modules: ["dotenv"],
+  attribute(module, name2, span) {
+    return module === "dotenv" && name2 === "load_dotenv" ? box({ type: "builtin", name: "dotenv.load_dotenv" }, span) : void 0;
+  },
+  call(fn, args, span, host) {
+    return fn === "dotenv.load_dotenv" ? loadDotenv("load_dotenv", args, span, host, "parents") : void 0;
+  }
+};
+
+// src/python/libs/django-environ.ts
+var TRUE_STRINGS = /* @__PURE__ */ new Set(["true", "on", "ok", "y", "yes", "1"]);
+var DB_SCHEMES = {
+  postgres: "django.db.backends.postgresql",
+  postgresql: "django.db.backends.postgresql",
+  psql: "django.db.backends.postgresql",
+  pgsql: "django.db.backends.postgresql",
+  postgis: "django.contrib.gis.db.backends.postgis",
+  mysql: "django.db.backends.mysql",
+  mysql2: "django.db.backends.mysql",
+  "mysql-connector": "mysql.connector.django",
+  mysqlgis: "django.contrib.gis.db.backends.mysql",
+  mssql: "mssql",
+  oracle: "django.db.backends.oracle",
+  pyodbc: "sql_server.pyodbc",
+  redshift: "django_redshift_backend",
+  spatialite: "django.contrib.gis.db.backends.spatialite",
+  sqlite: "django.db.backends.sqlite3",
+  ldap: "ldapdb.backends.ldap"
+};
+var POSTGRES_FAMILY = /* @__PURE__ */ new Set(["postgres", "postgresql", "psql", "pgsql", "postgis"]);
+var DB_BASE_OPTIONS = /* @__PURE__ */ new Set(["CONN_MAX_AGE", "ATOMIC_REQUESTS", "AUTOCOMMIT"]);
+var DB_BASE_OPTIONS_LATER = /* @__PURE__ */ new Set(["DISABLE_SERVER_SIDE_CURSORS", "CONN_HEALTH_CHECKS"]);
+var CACHE_BASE_OPTIONS = /* @__PURE__ */ new Set(["TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION", "BINARY"]);
+var FIXED_CACHE_BACKENDS = {
+  dbcache: "django.core.cache.backends.db.DatabaseCache",
+  dummycache: "django.core.cache.backends.dummy.DummyCache",
+  locmemcache: "django.core.cache.backends.locmem.LocMemCache"
+};
+function reader(schema) {
+  return { type: "lib-object", lib: "django-environ", kind: "reader", description: "a django-environ Env reader", data: schema };
+}
+function viaOf3(ev) {
+  return ev.kind !== "unknown" && ev.via ? { via: ev.via } : {};
+}
+function castInt(s2, span, via) {
+  return isDigits(s2) ? atom(Number(s2), span, via) : atom(s2, span, via);
+}
+function getValue(name2, fallback, span, host) {
+  const value = host.env(name2, span);
+  if (value === void 0) {
+    if (fallback === void 0) throw new PyRaise("ImproperlyConfigured", `Set the ${name2} environment variable`, span);
+    return { value: fallback, fromDefault: true };
+  }
+  if (value.kind === "known" && typeof value.value === "string" && value.value.startsWith("$")) {
+    return { value: unknown(`${name2} starts with $, which django-environ may resolve as a reference to another variable`, span), fromDefault: false };
+  }
+  return { value, fromDefault: false };
+}
+function environGet(schema, method, args, span, host) {
+  const casts = { str: "str", bool: "bool", int: "int", float: "float", list: "list" };
+  if (method !== void 0 && !(method in casts)) return unknown(`env.${method}() is not evaluated`, span);
+  const [a0, a1] = args.positional;
+  if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
+  const name2 = a0.value;
+  const fromSchema = schema.get(name2);
+  let cast = method ? casts[method] : args.keywords.get("cast") ?? (method === void 0 ? a1 : void 0) ?? fromSchema?.cast;
+  if (method === "list" && (args.keywords.has("cast") || a1)) return unknown("env.list(cast=...) is not evaluated", span);
+  if (args.keywords.has("parse_default")) return unknown("parse_default is not evaluated", span);
+  const explicitDefault = args.keywords.get("default") ?? (method !== void 0 && method !== "list" ? a1 : args.positional[2]);
+  const fallback = explicitDefault ?? fromSchema?.default;
+  const { value, fromDefault } = getValue(name2, fallback, span, host);
+  if (fromDefault) return value;
+  if (value.kind !== "known" || typeof value.value !== "string") return value;
+  if (fallback && pyEquals(value, fallback) === true) return value;
+  if (typeof cast !== "string" && cast?.kind === "box" && cast.obj.type === "builtin") cast = cast.obj.name;
+  if (cast === void 0 || typeof cast !== "string" && cast.kind === "known" && cast.value === null) return value;
+  switch (cast) {
+    case "str":
+      return value;
+    case "bool": {
+      const asInt = intFromString(value.value);
+      return scalar(asInt.ok ? asInt.value !== 0 : TRUE_STRINGS.has(value.value.toLowerCase()), span, viaOf3(value));
+    }
+    case "int":
+      return host.builtin("int", value, span);
+    case "float":
+      return /^[0-9]+(\.[0-9]+)?$/.test(value.value) ? scalar(Number(value.value), span, { ...viaOf3(value), float: true }) : unknown(`env.float() of ${JSON.stringify(value.value)} is not evaluated`, span);
+    case "list":
+      return box({ type: "list", items: value.value.split(",").filter((x) => x !== "").map((x) => scalar(x, span, viaOf3(value))) }, span);
+    default:
+      return unknown("this cast is not evaluated", span);
+  }
+}
+function urlArgs(args, defaultVar, extra, span) {
+  const [a0, a1, a2] = args.positional;
+  const nameArg = args.keywords.get("var") ?? a0;
+  if (nameArg && (nameArg.kind !== "known" || typeof nameArg.value !== "string")) return unknown("the variable name cannot be known", span);
+  const out = { name: nameArg?.kind === "known" ? String(nameArg.value) : defaultVar };
+  const fallback = args.keywords.get("default") ?? a1;
+  if (fallback) out.fallback = fallback;
+  const e = args.keywords.get(extra) ?? a2;
+  if (e) out.extra = e;
+  return out;
+}
+function dbUrlConfig(value, engineArg, span) {
+  const t2 = urlText(value, span, "the database URL");
+  if (isEv(t2)) return t2;
+  const via = t2.via;
+  const s2 = (v) => atom(v, span, via);
+  if (t2.text === "sqlite://:memory:") return dictOf([["ENGINE", s2(DB_SCHEMES.sqlite)], ["NAME", s2(":memory:")]], span);
+  const parsed = urlsplit(t2.text);
+  if (!parsed.ok) return unknown(`the database URL cannot be parsed: ${parsed.reason}`, span);
+  const url = parsed.url;
+  let path = unquote(url.path.slice(1).split("?", 1)[0], true);
+  if (path === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
+  if (url.scheme === "sqlite" && path === "") path = ":memory:";
+  if (url.scheme === "ldap" || url.scheme === "oracle") return unknown(`${url.scheme} URLs are not modelled`, span);
+  const hostPart = url.netloc.slice(url.netloc.lastIndexOf("@") + 1);
+  if (POSTGRES_FAMILY.has(url.scheme) && (hostPart.includes(",") || path.startsWith("/"))) return unknown("PostgreSQL host lists and socket paths in URLs are read differently by django-environ releases", span);
+  if (url.hostname?.includes("%")) return unknown("a percent-encoded host (a socket path) is read differently by django-environ releases", span);
+  const user = url.username !== void 0 ? unquote(url.username) : "";
+  const password = url.password !== void 0 ? unquote(url.password) : "";
+  if (user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
+  const entries = [
+    ["NAME", s2(path)],
+    ["USER", s2(user)],
+    ["PASSWORD", s2(password)],
+    ["HOST", s2(url.hostname ?? "")],
+    ["PORT", url.port ? atom(url.port, span, via) : s2("")]
+  ];
+  if (url.query) {
+    const qs = parseQs(url.query);
+    if (!qs) return unknown("the query string of the database URL cannot be decoded", span);
+    const options2 = [];
+    for (const [k, values] of qs) {
+      const v = values[0];
+      const upper = k.toUpperCase();
+      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries, upper, castInt(v, span, via));
+      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
+      else setEntry(options2, k, castInt(v, span, via));
+    }
+    entries.push(["OPTIONS", dictOf(options2, span)]);
+  }
+  let engine;
+  if (engineArg && !(engineArg.kind === "known" && engineArg.value === null)) engine = engineArg;
+  else if (DB_SCHEMES[url.scheme]) engine = s2(DB_SCHEMES[url.scheme]);
+  if (!engine) return unknown(`the database URL scheme ${JSON.stringify(url.scheme)} is not one django-environ knows`, span);
+  entries.push(["ENGINE", engine]);
+  return dictOf(entries, span);
+}
+function setEntry(entries, key, value) {
+  const i = entries.findIndex(([k]) => k === key);
+  if (i >= 0) entries[i] = [key, value];
+  else entries.push([key, value]);
+}
+function cacheUrlConfig(value, backendArg, span) {
+  const t2 = urlText(value, span, "the cache URL");
+  if (isEv(t2)) return t2;
+  const via = t2.via;
+  const s2 = (v) => atom(v, span, via);
+  const parsed = urlsplit(t2.text);
+  if (!parsed.ok) return unknown(`the cache URL cannot be parsed: ${parsed.reason}`, span);
+  const url = parsed.url;
+  let backend;
+  if (backendArg && !(backendArg.kind === "known" && backendArg.value === null)) backend = backendArg;
+  const entries = [];
+  if (url.scheme.startsWith("redis")) {
+    backend ??= unknown(`django-environ picks the Redis cache backend by its release and by which Redis client packages are installed`, span);
+    const scheme = url.hostname ? url.scheme.replace("cache", "") : "unix";
+    const locations = url.netloc.split(",").map((loc) => s2(`${scheme}://${loc}${url.path}`));
+    entries.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
+  } else if (FIXED_CACHE_BACKENDS[url.scheme]) {
+    const location = url.netloc.split(",");
+    entries.push(["BACKEND", backend ?? s2(FIXED_CACHE_BACKENDS[url.scheme])], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
+  } else {
+    return unknown(`the cache URL scheme ${JSON.stringify(url.scheme)} is not modelled`, span);
+  }
+  if (url.query) {
+    const qs = parseQs(url.query);
+    if (!qs) return unknown("the query string of the cache URL cannot be decoded", span);
+    const options2 = [];
+    for (const [k, values] of qs) {
+      const upper = k.toUpperCase();
+      const v = values[0];
+      const cast = isDigits(v) ? atom(Number(v), span, via) : unknown(`django-environ releases cast the cache option ${k}=${v} differently`, span);
+      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries, upper, cast);
+      else setEntry(options2, upper, cast);
+    }
+    entries.push(["OPTIONS", dictOf(options2, span)]);
+  }
+  return dictOf(entries, span);
+}
+function dbOrCache(kind, args, span, host) {
+  const a = kind === "db" ? urlArgs(args, "DATABASE_URL", "engine", span) : urlArgs(args, "CACHE_URL", "backend", span);
+  if (isEv(a)) return a;
+  const { value } = getValue(a.name, a.fallback, span, host);
+  return kind === "db" ? dbUrlConfig(value, a.extra, span) : cacheUrlConfig(value, a.extra, span);
+}
+var djangoEnvironLibrary = {
+  name: "django-environ",
+  modules: ["environ"],
+  attribute(module, name2, span) {
+    if (module !== "environ") return void 0;
+    if (name2 === "Env") return box({ type: "builtin", name: "environ.Env" }, span);
+    return void 0;
+  },
+  member(self, name2, span) {
+    if (self.obj.type === "builtin" && self.obj.name === "environ.Env" && name2 === "read_env") return box({ type: "builtin", name: "environ.Env.read_env" }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn === "environ.Env") {
+      const schema = /* @__PURE__ */ new Map();
+      for (const [k, v] of args.keywords) {
+        if (v.kind === "box" && v.obj.type === "tuple" && !v.obj.unknownContent) {
+          const [cast, def] = v.obj.items;
+          if (cast) schema.set(k, def ? { cast, default: def } : { cast });
+        } else schema.set(k, { cast: v });
+      }
+      return box(reader(schema), span);
+    }
+    if (fn === "environ.Env.read_env") return loadDotenv("read_env", args, span, host, "module-dir");
+    return void 0;
+  },
+  callObject(self, args, span, host) {
+    if (self.kind !== "reader") return void 0;
+    return environGet(self.data, void 0, args, span, host);
+  },
+  callMethod(self, name2, args, span, host) {
+    if (self.kind !== "reader") return void 0;
+    if (name2 === "read_env") return loadDotenv("read_env", args, span, host, "module-dir");
+    if (name2 === "db" || name2 === "db_url") return dbOrCache("db", args, span, host);
+    if (name2 === "cache" || name2 === "cache_url") return dbOrCache("cache", args, span, host);
+    return environGet(self.data, name2, args, span, host);
+  }
+};
+
+// src/python/libs/library.ts
+var LibrarySet = class {
+  constructor(libraries) {
+    this.libraries = libraries;
+    this.modules = new Set(libraries.flatMap((l) => l.modules));
+  }
+  modules;
+  owner(module) {
+    return this.libraries.find((l) => l.modules.includes(module));
+  }
+  byName(name2) {
+    return this.libraries.find((l) => l.name === name2);
+  }
+};
+
+// src/python/libs/os.ts
+var READ_ONLY = /* @__PURE__ */ new Set(["get", "copy", "keys", "values", "items"]);
+function viaOf4(ev) {
+  return ev.kind !== "unknown" && ev.via ? { via: ev.via } : {};
+}
+function envWithDefault(key, fallback, span, host) {
+  if (!key || key.kind !== "known" || typeof key.value !== "string") return unknown("the variable name cannot be known", span);
+  return host.env(key.value, span) ?? fallback;
+}
+var osLibrary = {
+  name: "os",
+  modules: ["os", "os.path"],
+  attribute(module, name2, span) {
+    if (module !== "os") return void 0;
+    if (name2 === "environ") return box({ type: "environ" }, span);
+    if (name2 === "path") return box({ type: "module", name: "os.path" }, span);
+    if (name2 === "getenv") return box({ type: "builtin", name: "os.getenv" }, span);
+    return void 0;
+  },
+  call(fn, args, span, host) {
+    if (fn !== "os.getenv") return void 0;
+    const [a0, a1] = args.positional;
+    return envWithDefault(a0, a1 ?? args.keywords.get("default") ?? scalar(null, span), span, host);
+  },
+  environMethod(name2, args, span, host) {
+    const [a0, a1] = args.positional;
+    if (name2 === "get") return envWithDefault(a0, a1 ?? args.keywords.get("default") ?? scalar(null, span), span, host);
+    if (name2 === "setdefault") {
+      if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") {
+        host.envForgetAll(`os.environ.setdefault at ${host.where(span)} with a name that cannot be known`);
+        return unknown("the variable name cannot be known", span);
+      }
+      const existing = host.env(a0.value, span);
+      if (existing) return existing;
+      const value = a1 ?? scalar(null, span);
+      if (value.kind === "box" || value.kind === "known" && typeof value.value !== "string") throw new PyRaise("TypeError", "os.environ values must be str", span);
+      host.envSet(a0.value, value.kind === "known" ? scalar(value.value, value.span, viaOf4(value)) : value);
+      return value;
+    }
+    if (!READ_ONLY.has(name2)) host.envForgetAll(`os.environ.${name2}() at ${host.where(span)} is not evaluated`);
+    return unknown(`os.environ.${name2}() is not evaluated`, span);
+  }
+};
+var multiprocessingLibrary = {
+  name: "multiprocessing",
+  modules: ["multiprocessing"],
+  attribute(module, name2, span) {
+    return module === "multiprocessing" && name2 === "cpu_count" ? box({ type: "builtin", name: "multiprocessing.cpu_count" }, span) : void 0;
+  },
+  call(fn, _args, span) {
+    return fn === "multiprocessing.cpu_count" ? unknown("multiprocessing.cpu_count() is the number of CPUs of the machine the container runs on", span) : void 0;
+  }
+};
+
+// src/python/libs/index.ts
+var CORE_LIBRARIES = new LibrarySet([osLibrary, multiprocessingLibrary]);
+var DJANGO_SETTINGS_LIBRARIES = new LibrarySet([osLibrary, multiprocessingLibrary, dotenvLibrary, djangoEnvironLibrary, decoupleLibrary, djDatabaseUrlLibrary]);
+
 // src/python/evaluate.ts
 var MAX_IMPORT_DEPTH = 32;
 var MAX_STEPS = 2e6;
 var MAX_STATEMENT_NESTING = 100;
-var MODELLED_MODULES = /* @__PURE__ */ new Set(["os", "os.path", "environ", "decouple", "dotenv", "socket", "sys", "pathlib"]);
+var STANDARD_MODULES = /* @__PURE__ */ new Set(["socket", "sys", "pathlib"]);
 var Evaluation = class {
   constructor(opts) {
     this.opts = opts;
+    this.libraries = opts.libraries ?? DJANGO_SETTINGS_LIBRARIES;
   }
   files = [];
   problems = [];
@@ -16318,6 +16767,11 @@ var Evaluation = class {
   dotenvFile;
   steps = 0;
   importDepth = 0;
+  libraries;
+  /** Modules modelled rather than read: the standard ones and those of the libraries in use. */
+  isModelled(module) {
+    return STANDARD_MODULES.has(module) || this.libraries.modules.has(module);
+  }
   exists(path) {
     return this.opts.exists ? this.opts.exists(path) : this.opts.readFile(path) !== void 0;
   }
@@ -16397,6 +16851,11 @@ function settingsModuleFromEntrypoint(appModule2, searchRoots2, readFile, exists
   evaluation.load(path);
   return evaluation.envOverlay.get("DJANGO_SETTINGS_MODULE") ?? void 0;
 }
+function environmentSetBy(opts) {
+  const evaluation = new Evaluation(opts);
+  evaluation.load(opts.entry);
+  return { set: evaluation.envOverlay, files: evaluation.files, problems: evaluation.problems, comments: evaluation.comments };
+}
 function evaluateSettings(opts) {
   const evaluation = new Evaluation(opts);
   const state = evaluation.load(opts.entry);
@@ -16464,7 +16923,8 @@ var ModuleRunner = class {
         for (const name2 of mod.bindings.keys()) mod.bindings.set(name2, unknown(reason, span));
       },
       where: (span) => ev.where(span),
-      step: () => ++ev.steps <= MAX_STEPS
+      step: () => ++ev.steps <= MAX_STEPS,
+      libraries: ev.libraries
     };
   }
   runModule(top) {
@@ -16744,7 +17204,7 @@ var ModuleRunner = class {
       if (truth === true) return this.execBlock(body);
       if (truth === false) continue;
       const reason = `assigned under a condition that cannot be known (line ${this.line(cond)}: ${this.text(cond)}${value.kind === "unknown" ? `; ${value.reason}` : ""})`;
-      for (const rest of branches.slice(b)) this.invalidate(rest.body, reason);
+      for (const rest2 of branches.slice(b)) this.invalidate(rest2.body, reason);
       return;
     }
   }
@@ -16837,7 +17297,7 @@ var ModuleRunner = class {
   }
   /** A module as a value: modelled ones are objects, repository ones carry their namespace. */
   importModule(dotted2, span) {
-    if (MODELLED_MODULES.has(dotted2)) return box({ type: "module", name: dotted2 }, span);
+    if (this.ev.isModelled(dotted2)) return box({ type: "module", name: dotted2 }, span);
     const path = this.ev.resolveAbsolute(dotted2);
     const state = path ? this.ev.load(path) : void 0;
     if (state) return box({ type: "module", name: dotted2, bindings: state.bindings }, span);
@@ -16867,10 +17327,10 @@ var ModuleRunner = class {
     }
     const label2 = `${".".repeat(level)}${dotted2}`;
     const span = this.span(stmt);
-    if (level === 0 && MODELLED_MODULES.has(dotted2)) {
+    if (level === 0 && this.ev.isModelled(dotted2)) {
       for (const { name: name2, alias } of names) {
         const target = alias ?? name2;
-        this.bind(this.text(target), underCondition ? unknown(underCondition, this.span(target)) : modelledAttribute(dotted2, this.text(name2), this.span(target)));
+        this.bind(this.text(target), underCondition ? unknown(underCondition, this.span(target)) : modelledAttribute(dotted2, this.text(name2), this.span(target), this.ev.libraries));
       }
       return;
     }
@@ -17083,6 +17543,3944 @@ function filesUpwards(dir, names, exists) {
   return found;
 }
 
+// src/container/app-servers/reading.ts
+var SettingLayers = class {
+  values = /* @__PURE__ */ new Map();
+  anything;
+  set(name2, value) {
+    this.values.set(name2, value);
+  }
+  setAll(reason, span) {
+    this.values.clear();
+    this.anything = unknown(reason, span);
+  }
+  has(name2) {
+    return this.values.has(name2);
+  }
+  /** The setting, else the program's default (marked isDefault, at `defaultSpan`, where a user would write it). */
+  get(name2, fallback, defaultSpan) {
+    return this.values.get(name2) ?? this.anything ?? known(fallback, defaultSpan, { isDefault: true });
+  }
+  /** The setting if any source set it (or may have). */
+  given(name2) {
+    return this.values.get(name2) ?? this.anything;
+  }
+};
+function hostFile(fs, containerPath3) {
+  const f = fs.resolve(containerPath3);
+  return f ? { hostPath: f.hostPath, via: f.via } : void 0;
+}
+function evaluateConfigFile(ctx, hostPath, searchRoots2) {
+  const env = ctx.process.environment;
+  return evaluateSettings({
+    entry: hostPath,
+    searchRoots: searchRoots2,
+    readFile: (p) => ctx.ws.read(p),
+    exists: (p) => ctx.ws.exists(p),
+    env: { get: (name2) => env.get(name2) },
+    libraries: CORE_LIBRARIES
+  });
+}
+function resolveContainerModule(ctx, module, dirs) {
+  for (const dir of dirs) {
+    const found = resolveModule(module, [dir === "/" ? "" : dir.replace(/^\//, "")], (p) => ctx.fs.resolve(`/${p}`) !== void 0);
+    if (!found) continue;
+    const f = ctx.fs.resolve(`/${found}`);
+    return { containerPath: `/${found}`, hostPath: f.hostPath, via: f.via };
+  }
+  return void 0;
+}
+function fromPython(v) {
+  if (v.kind === "unknown") return v;
+  const d = v.value;
+  if (d === null || typeof d !== "object") return v;
+  if (d.type === "dict") return unknown("a dict where a plain value is expected", v.span);
+  return { ...v, value: d.items.map(fromPython) };
+}
+function loaded(result) {
+  return { path: result.entry, problems: result.problems, comments: result.comments };
+}
+
+// src/container/app-servers/gunicorn.ts
+var BOOLEAN_FLAGS = /* @__PURE__ */ new Set([
+  "preload",
+  "reload",
+  "daemon",
+  "capture-output",
+  "check-config",
+  "print-config",
+  "spew",
+  "enable-stdio-inheritance",
+  "reuse-port",
+  "disable-redirect-access-to-syslog",
+  "strip-header-spaces",
+  "no-sendfile",
+  "proxy-protocol",
+  "suppress-ragged-eofs",
+  "do-handshake-on-connect",
+  "log-syslog",
+  "statsd-prefix-flag",
+  "no-control-socket"
+]);
+var SHORT = {
+  b: "bind",
+  w: "workers",
+  k: "worker-class",
+  t: "timeout",
+  c: "config",
+  e: "env",
+  n: "name",
+  p: "pid",
+  D: "daemon",
+  R: "enable-stdio-inheritance",
+  u: "user",
+  g: "group",
+  m: "umask"
+};
+var SPECS = Object.fromEntries(
+  [...BOOLEAN_FLAGS].map((long) => [long, { long, flag: true }])
+);
+function findAppServer(cmd, entrypoint) {
+  for (const c of [cmd, entrypoint]) {
+    if (!c) continue;
+    const found = locateServer(c.words);
+    if (found) return { kind: found.kind, argv: found.argv, span: spanOfArgv(found) };
+  }
+  return void 0;
+}
+function spanOfArgv(found) {
+  const first = found.argv[0].value.span;
+  const last = found.argv[found.argv.length - 1].value.span;
+  return { file: first.file, start: first.start, end: Math.max(first.end, last.end) };
+}
+function readGunicornOptions(server, env) {
+  const given = /* @__PURE__ */ new Map();
+  const binds = [];
+  let app;
+  const args = server.argv.slice(1);
+  for (let i = 0; i < args.length; i++) {
+    const word2 = args[i];
+    const v = word2.value;
+    if (v.kind === "unknown") continue;
+    const text = v.value;
+    let name2;
+    let inline;
+    if (text.startsWith("--") && text.length > 2) {
+      const eq = text.indexOf("=");
+      name2 = eq < 0 ? text.slice(2) : text.slice(2, eq);
+      if (eq >= 0) inline = partOf2(word2, eq + 1);
+    } else if (text.startsWith("-") && text.length > 1 && text !== "-") {
+      name2 = SHORT[text[1]] ?? text.slice(1, 2);
+      if (text.length > 2) inline = partOf2(word2, 2);
+    } else {
+      app ??= v;
+      continue;
+    }
+    const spec = SPECS[name2];
+    let value;
+    if (spec?.flag) value = known("true", v.span);
+    else if (inline) value = inline;
+    else {
+      const next = args[i + 1];
+      if (!next) break;
+      value = next.value;
+      i++;
+    }
+    if (name2 === "bind") binds.push(value);
+    given.set(name2, value);
+  }
+  const configFile = given.get("config");
+  const cmdArgs = env?.("GUNICORN_CMD_ARGS");
+  const hidden = configFile ? `gunicorn reads more settings from ${configFile.kind === "known" ? configFile.value : "its -c file"}` : cmdArgs ? "GUNICORN_CMD_ARGS may set it" : void 0;
+  const fallback = (value) => hidden ? unknown(hidden, server.span) : known(value, server.span, { isDefault: true });
+  const int = (key, def) => {
+    const g = given.get(key);
+    if (!g) return fallback(def);
+    if (g.kind === "unknown") return g;
+    const n = Number(g.value);
+    return Number.isFinite(n) && g.value.trim() !== "" ? { ...g, value: n } : unknown(`--${key} is not a number: "${g.value}"`, g.span);
+  };
+  const str = (key, def) => given.get(key) ?? fallback(def);
+  let workers = int("workers", 1);
+  if (!given.has("workers")) {
+    const wc = env?.("WEB_CONCURRENCY");
+    if (wc?.kind === "known" && Number.isFinite(Number(wc.value))) workers = known(Number(wc.value), wc.span, { via: wc.via });
+    else if (wc?.kind === "unknown") workers = wc;
+  }
+  const threads = int("threads", 1);
+  let workerClass = str("worker-class", "sync");
+  if (!given.has("worker-class") && threads.kind === "known" && threads.value > 1 && workerClass.kind === "known") {
+    workerClass = known("gthread", workerClass.span, { isDefault: true });
+  }
+  return {
+    span: server.span,
+    app,
+    bind: binds.length > 0 ? binds : [fallback("127.0.0.1:8000")],
+    workers,
+    workerClass,
+    threads,
+    timeout: int("timeout", 30),
+    gracefulTimeout: int("graceful-timeout", 30),
+    keepAlive: int("keep-alive", 2),
+    backlog: int("backlog", 2048),
+    maxRequests: int("max-requests", 0),
+    maxRequestsJitter: int("max-requests-jitter", 0),
+    workerConnections: int("worker-connections", 1e3),
+    configFile,
+    given
+  };
+}
+function partOf2(word2, from) {
+  const r = rangeOf(word2.text, from, word2.text.text.length);
+  if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
+  return known(word2.text.text.slice(from), r.span, { via: r.via });
+}
+function bindPort(bind) {
+  if (bind.value.startsWith("unix:") || bind.value.startsWith("fd://")) return void 0;
+  const m = /:(\d+)$/.exec(bind.value);
+  if (m) return Number(m[1]);
+  return /^[\w.-]+$/.test(bind.value) ? 8e3 : void 0;
+}
+var ASGI_WORKERS = /uvicorn|asgi|daphne|hypercorn/i;
+function gunicornProtocol(opts) {
+  if (opts.workerClass.kind !== "known") return void 0;
+  if (ASGI_WORKERS.test(opts.workerClass.value)) return "asgi";
+  if (opts.workerClass.value === "aiohttp.GunicornWebWorker") return void 0;
+  return "wsgi";
+}
+var GUNICORN_OPTIONS = { short: SHORT, flags: BOOLEAN_FLAGS };
+var CLI_TO_SETTING = { "keep-alive": "keepalive", env: "raw_env" };
+var LIST_SETTINGS = /* @__PURE__ */ new Set(["bind", "raw_env"]);
+var GUNICORN_SETTINGS = /* @__PURE__ */ new Set([
+  "bind",
+  "workers",
+  "threads",
+  "worker_class",
+  "timeout",
+  "graceful_timeout",
+  "keepalive",
+  "backlog",
+  "wsgi_app",
+  "worker_connections",
+  "max_requests",
+  "max_requests_jitter",
+  "chdir",
+  "pythonpath",
+  "raw_env",
+  "config"
+]);
+var WORKER_PATHS = {
+  "gunicorn.workers.sync.SyncWorker": "sync",
+  "gunicorn.workers.gthread.ThreadWorker": "gthread",
+  "gunicorn.workers.ggevent.GeventWorker": "gevent",
+  "gunicorn.workers.geventlet.EventletWorker": "eventlet",
+  "gunicorn.workers.gtornado.TornadoWorker": "tornado"
+};
+var ASYNC_WORKERS = /* @__PURE__ */ new Set(["gevent", "eventlet", "tornado"]);
+function settingOf(long) {
+  return CLI_TO_SETTING[long] ?? long.replace(/-/g, "_");
+}
+function settingsFromArgs(parsed) {
+  const out = /* @__PURE__ */ new Map();
+  const lists = /* @__PURE__ */ new Map();
+  for (const o of parsed.options) {
+    const s2 = settingOf(o.name);
+    if (LIST_SETTINGS.has(s2)) lists.set(s2, [...lists.get(s2) ?? [], o.value]);
+    else out.set(s2, o.value);
+  }
+  for (const [s2, items] of lists) out.set(s2, known(items, items.map((i) => i.span).reduce(joinSpans)));
+  return out;
+}
+function strOf(v, what) {
+  if (v.kind === "unknown") return v;
+  if (typeof v.value === "string") return v;
+  return unknown(`${what} is not a string: ${JSON.stringify(v.value)}`, v.span);
+}
+function listOf(v) {
+  if (v.kind === "unknown") return v;
+  if (Array.isArray(v.value)) return v.value;
+  if (typeof v.value === "string") return [v];
+  return unknown(`not a list of strings: ${JSON.stringify(v.value)}`, v.span);
+}
+function normaliseWorkerClass(v) {
+  if (v.kind === "unknown") return v;
+  const egg = /^egg:gunicorn#(.+)$/.exec(v.value);
+  const name2 = egg ? egg[1] : WORKER_PATHS[v.value] ?? v.value;
+  return name2 === v.value ? v : { ...v, value: name2 };
+}
+function readGunicorn(server, ctx) {
+  const { process: process2, fs } = ctx;
+  const env = process2.environment;
+  const at = server.span;
+  const unknowns = [];
+  const files = [];
+  const configFiles = [];
+  const layers = new SettingLayers();
+  const wc = env.get("WEB_CONCURRENCY");
+  if (wc) layers.set("workers", wc);
+  const port = env.get("PORT");
+  if (port) layers.set("bind", port.kind === "known" ? known([known(`0.0.0.0:${port.value}`, port.span, port.via ? { via: port.via } : {})], port.span) : port);
+  const cli = parseArgs(server.argv.slice(1), GUNICORN_OPTIONS);
+  const cliSettings = settingsFromArgs(cli);
+  const cmdArgs = env.get("GUNICORN_CMD_ARGS");
+  let envSettings;
+  let envUnreadable;
+  if (cmdArgs?.kind === "known") {
+    const parsed = parseArgs(splitShellWords(textOfValue(cmdArgs)), GUNICORN_OPTIONS);
+    envSettings = settingsFromArgs(parsed);
+    if (parsed.unreadable.length > 0) envUnreadable = `GUNICORN_CMD_ARGS has words that cannot be known: ${parsed.unreadable[0].reason ?? ""}`;
+  } else if (cmdArgs) envUnreadable = `GUNICORN_CMD_ARGS cannot be known: ${cmdArgs.reason}`;
+  const configArg = cliSettings.get("config") ?? envSettings?.get("config");
+  if (envUnreadable && !configArg && cmdArgs) layers.setAll(`${envUnreadable}, and it may name a config file`, cmdArgs.span);
+  readConfigFile(ctx, configArg, at, layers, files, configFiles, unknowns);
+  if (envUnreadable && cmdArgs) layers.setAll(envUnreadable, cmdArgs.span);
+  for (const [k, v] of envSettings ?? []) if (k !== "config") layers.set(k, v);
+  if (cli.unreadable.length > 0) {
+    const u = cli.unreadable[0];
+    layers.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
+  }
+  for (const [k, v] of cliSettings) if (k !== "config") layers.set(k, v);
+  return gunicornFacts(server, ctx, layers, cli, configFiles, files, unknowns);
+}
+function readConfigFile(ctx, configArg, at, layers, files, configFiles, unknowns) {
+  const { process: process2, fs } = ctx;
+  let target;
+  if (configArg) {
+    const arg = strOf(configArg, "--config");
+    if (arg.kind === "unknown") {
+      layers.setAll(`the config file gunicorn reads cannot be known: ${arg.reason}`, arg.span);
+      return;
+    }
+    const spec = arg.value;
+    if (spec.startsWith("python:")) {
+      const dirs = [process2.workingDir.kind === "known" ? process2.workingDir.value : void 0, ...pythonPathOf(process2)].filter((d) => d !== void 0);
+      const mod = resolveContainerModule(ctx, spec.slice("python:".length), dirs);
+      if (mod) target = { hostPath: mod.hostPath, via: arg.span };
+    } else {
+      const p = containerPath2(spec.replace(/^file:/, ""), process2.workingDir);
+      const f = p ? hostFile(fs, p) : void 0;
+      if (f) target = { hostPath: f.hostPath, via: arg.span };
+    }
+    if (!target) {
+      const reason = `gunicorn reads its settings from ${spec}, which is not in the container's filesystem as arena-lint sees it`;
+      unknowns.push({ what: "gunicorn config file", reason, span: arg.span });
+      layers.setAll(reason, arg.span);
+      return;
+    }
+  } else {
+    const p = containerPath2("gunicorn.conf.py", process2.workingDir);
+    const state = p ? fs.state(p) : void 0;
+    if (state?.kind === "unknown") {
+      const reason = `gunicorn reads ${p} when it exists, and arena-lint cannot see that folder: ${state.origin.kind === "unknown" ? state.origin.reason : "its content is not known"}`;
+      unknowns.push({ what: "gunicorn config file", reason, span: state.via });
+      layers.setAll(reason, state.via);
+      return;
+    }
+    const f = p ? hostFile(fs, p) : void 0;
+    if (!f) return;
+    target = { hostPath: f.hostPath, via: f.via };
+  }
+  const result = evaluateConfigFile(ctx, target.hostPath, [posix6.dirname(target.hostPath) === "." ? "" : posix6.dirname(target.hostPath)]);
+  files.push(loaded(result));
+  configFiles.push({ path: target.hostPath, via: target.via });
+  const text = ctx.ws.read(target.hostPath)?.text ?? "";
+  if (result.unresolvedImports.length > 0 && /^\s*from\s+\S+\s+import\s+\*/m.test(text)) {
+    layers.setAll(`${target.hostPath} star-imports a module that is not read, which may set any setting`, { file: target.hostPath, start: 0, end: 0 });
+  }
+  for (const [name2, value] of result.names) if (GUNICORN_SETTINGS.has(name2)) layers.set(name2, fromPython(value));
+}
+function pythonPathOf(process2) {
+  const pp = process2.environment.get("PYTHONPATH");
+  return pp?.kind === "known" ? pp.value.split(":").filter((d) => d.startsWith("/")) : [];
+}
+function gunicornFacts(server, ctx, layers, cli, configFiles, files, unknowns) {
+  const at = server.span;
+  const { process: process2 } = ctx;
+  const num2 = (name2, def) => numberOf(layers.get(name2, def, at), name2);
+  const bindList = listOf(layers.get("bind", ["127.0.0.1:8000"], at));
+  let bind;
+  if (!Array.isArray(bindList)) bind = bindList;
+  else if (bindList.length === 0) bind = unknown("bind is an empty list", at);
+  else {
+    const first = bindList[0];
+    const raw = first;
+    bind = typeof raw === "string" ? known(raw, at, { isDefault: true }) : strOf(raw, "bind");
+  }
+  const threads = num2("threads", 1);
+  let workerClass = normaliseWorkerClass(strOf(layers.get("worker_class", "sync", at), "worker_class"));
+  if (workerClass.kind === "known" && workerClass.value === "sync" && threads.kind === "known" && threads.value > 1) {
+    workerClass = known("gthread", workerClass.span, { via: [threads.span], ...workerClass.isDefault ? { isDefault: true } : {} });
+  } else if (workerClass.kind === "known" && workerClass.value === "sync" && threads.kind === "unknown") {
+    workerClass = unknown(`the sync worker becomes gthread when threads > 1, and threads cannot be known: ${threads.reason}`, threads.span);
+  }
+  const wcName = workerClass.kind === "known" ? workerClass.value : void 0;
+  const isAsgi = wcName !== void 0 && /uvicorn|asgi|hypercorn/i.test(wcName);
+  let threadsFact;
+  if (wcName === void 0) threadsFact = workerClass.kind === "unknown" ? unknown(`the worker class cannot be known: ${workerClass.reason}`, workerClass.span) : threads;
+  else if (wcName === "gthread") threadsFact = threads;
+  else if (ASYNC_WORKERS.has(wcName)) {
+    const wconn = num2("worker_connections", 1e3);
+    threadsFact = unknown(`${wcName} workers serve up to worker_connections (${wconn.kind === "known" ? wconn.value : "unknown"}) requests each on greenlets, not threads`, workerClass.span);
+  } else threadsFact = known(1, workerClass.span, { isDefault: true });
+  let iface;
+  if (workerClass.kind === "unknown") iface = workerClass;
+  else if (isAsgi) iface = known("asgi", workerClass.span);
+  else if (wcName === "aiohttp.GunicornWebWorker" || wcName === "aiohttp.worker.GunicornWebWorker") iface = unknown("the aiohttp worker serves an aiohttp application, neither WSGI nor ASGI", workerClass.span);
+  else iface = known("wsgi", workerClass.span, workerClass.isDefault ? { isDefault: true } : {});
+  const keepAliveSetting = num2("keepalive", 2);
+  let keepAlive;
+  if (workerClass.kind === "unknown") keepAlive = unknown(`keep-alive depends on the worker class, which cannot be known: ${workerClass.reason}`, workerClass.span);
+  else if (wcName === "sync") keepAlive = known(0, workerClass.span, { ...keepAliveSetting.kind === "known" && !keepAliveSetting.isDefault ? { via: [keepAliveSetting.span] } : {}, ...workerClass.isDefault ? { isDefault: true } : {} });
+  else keepAlive = keepAliveSetting;
+  const timeout = num2("timeout", 30);
+  let timeoutKills;
+  if (workerClass.kind === "unknown") timeoutKills = unknown(`depends on the worker class, which cannot be known: ${workerClass.reason}`, workerClass.span);
+  else if (timeout.kind === "known" && timeout.value === 0) timeoutKills = known(false, timeout.span);
+  else timeoutKills = known(wcName === "sync", workerClass.span, workerClass.isDefault ? { isDefault: true } : {});
+  const positional = cli.positional[0];
+  const wsgiApp = layers.given("wsgi_app");
+  const application = positional ?? (wsgiApp ? strOf(wsgiApp, "wsgi_app") : unknown("gunicorn is given no application (neither on its command line nor as wsgi_app)", at));
+  const chdir = layers.given("chdir");
+  const appDir = chdir ? mapDir(strOf(chdir, "chdir"), process2.workingDir) : process2.workingDir;
+  const pp = layers.given("pythonpath");
+  const pythonPath = pp?.kind === "known" && typeof pp.value === "string" ? pp.value.split(",").map((d) => containerPath2(d.trim(), appDir)).filter((d) => d !== void 0) : [];
+  const appEnv = /* @__PURE__ */ new Map();
+  const rawEnv = layers.given("raw_env");
+  const envItems = rawEnv ? listOf(rawEnv) : [];
+  if (Array.isArray(envItems)) {
+    for (const item of envItems) {
+      if (item.kind !== "known" || typeof item.value !== "string") continue;
+      const eq = item.value.indexOf("=");
+      if (eq > 0) appEnv.set(item.value.slice(0, eq), known(item.value.slice(eq + 1), item.span, item.via ? { via: item.via } : {}));
+    }
+  }
+  return {
+    facts: {
+      kind: "gunicorn",
+      bind,
+      port: portOfBind(bind, 8e3),
+      listenProtocol: known("http", bind.span, { isDefault: true }),
+      interface: iface,
+      processes: num2("workers", 1),
+      threads: threadsFact,
+      workerClass,
+      keepAliveSeconds: keepAlive,
+      requestTimeoutSeconds: timeout,
+      timeoutKills,
+      backlog: num2("backlog", 2048),
+      application,
+      configFiles
+    },
+    files,
+    unknowns,
+    appDir,
+    pythonPath,
+    appEnv
+  };
+}
+function mapDir(dir, workingDir2) {
+  if (dir.kind === "unknown") return dir;
+  const p = containerPath2(dir.value, workingDir2);
+  return p ? { ...dir, value: p } : unknown(`${dir.value} is relative to a working directory that cannot be known`, dir.span);
+}
+
+// src/container/view.ts
+import { posix as posix13 } from "node:path";
+
+// src/container/dockerfile-fs.ts
+import { posix as posix10 } from "node:path";
+
+// src/container/process.ts
+import { posix as posix9 } from "node:path";
+
+// src/container/shell-script.ts
+import { posix as posix7 } from "node:path";
+
+// src/container/render.ts
+function renderEnvsubst(ws, src, env, only) {
+  const base = src.rendering?.content ?? (() => {
+    const f = ws.read(src.hostPath);
+    return f ? literalText(f.path, f.text, 0) : void 0;
+  })();
+  if (!base) return void 0;
+  const t2 = base.text;
+  const b = new MappedTextBuilder(base.file, base.whole);
+  let i = 0;
+  const re = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+  for (const m of t2.matchAll(re)) {
+    const name2 = m[1] ?? m[2];
+    const start = m.index;
+    const end = start + m[0].length;
+    if (only ? !only.has(name2) : false) continue;
+    b.pushMapped(base, i, start);
+    const v = env.get(name2);
+    const srcStart = base.srcStart[start];
+    const srcEnd = base.srcEnd[end - 1];
+    if (!v) b.pushSubstitution("", srcStart, srcEnd, []);
+    else if (v.kind === "unknown") b.pushSubstitution(m[0], srcStart, srcEnd, [v.span], `${name2}: ${v.reason}`);
+    else b.pushSubstitution(v.value, srcStart, srcEnd, [v.span, ...v.via ?? []]);
+    i = end;
+  }
+  b.pushMapped(base, i, t2.length);
+  return b.build();
+}
+function renderedLayer(target, src, content2, renderer, via) {
+  return {
+    containerPath: target,
+    hostPath: src.hostPath,
+    isDir: false,
+    via,
+    origin: { kind: "rendered", template: src.hostPath, renderer, via },
+    chain: [...src.chain ?? [], src.via],
+    rendering: { content: content2, renderer }
+  };
+}
+
+// src/container/shell-script.ts
+var isWord = (t2, text) => t2?.kind === "word" && (text === void 0 || t2.word.text.text === text && !t2.word.quoted);
+var isOp = (t2, op) => t2?.kind === "op" && (op === void 0 || t2.op === op);
+var RESERVED = /* @__PURE__ */ new Set(["then", "else", "elif", "fi", "do", "done", "esac", "}", ";;"]);
+var REDIRECT = /* @__PURE__ */ new Set(["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"]);
+var Parser2 = class {
+  constructor(tokens, whole) {
+    this.tokens = tokens;
+    this.whole = whole;
+  }
+  i = 0;
+  peek() {
+    return this.tokens[this.i];
+  }
+  skipBreaks() {
+    while (this.peek()?.kind === "break" || isOp(this.peek(), ";")) this.i++;
+  }
+  /** Statements until one of `stop` (unquoted reserved words) or the end. */
+  list(stop) {
+    const out = [];
+    for (; ; ) {
+      this.skipBreaks();
+      const t2 = this.peek();
+      if (!t2) return out;
+      if (isWord(t2) && !t2.word.quoted && stop.has(t2.word.text.text)) return out;
+      if (isOp(t2, ";;") && stop.has(";;")) return out;
+      if (isOp(t2, ")") && stop.has(")")) return out;
+      const before = this.i;
+      const node = this.andOr(stop);
+      if (node) out.push(node);
+      if (isOp(this.peek(), "&")) {
+        if (node?.k === "simple") node.background = true;
+        this.i++;
+      }
+      if (this.i === before) this.i++;
+    }
+  }
+  andOr(stop) {
+    const first = this.pipeline(stop);
+    if (!first) return void 0;
+    const rest2 = [];
+    while (isOp(this.peek(), "&&") || isOp(this.peek(), "||")) {
+      const op = this.peek().op;
+      this.i++;
+      while (this.peek()?.kind === "break") this.i++;
+      const node = this.pipeline(stop);
+      if (node) rest2.push({ op, node });
+    }
+    return rest2.length ? { k: "andor", first, rest: rest2 } : first;
+  }
+  pipeline(stop) {
+    let negate = false;
+    if (isWord(this.peek(), "!")) {
+      negate = true;
+      this.i++;
+    }
+    let node = this.command(stop);
+    while (isOp(this.peek(), "|") || isOp(this.peek(), "|&")) {
+      this.i++;
+      while (this.peek()?.kind === "break") this.i++;
+      const next = this.command(stop);
+      if (next) node = next.k === "simple" && node?.k === "simple" ? { ...next, redirects: [...next.redirects], pipedFrom: node } : next;
+    }
+    return node && negate ? { k: "not", node } : node;
+  }
+  spanFrom(start) {
+    let s2;
+    let e;
+    for (let j = start; j < this.i && j < this.tokens.length; j++) {
+      const t2 = this.tokens[j];
+      const sp = t2.kind === "word" ? t2.word.at : t2.kind === "op" ? t2.at : void 0;
+      if (!sp) continue;
+      s2 ??= sp;
+      e = sp;
+    }
+    if (!s2 || !e) return this.whole;
+    return s2.file === e.file ? { file: s2.file, start: s2.start, end: Math.max(s2.end, e.end) } : s2;
+  }
+  expectWord(text) {
+    this.skipBreaks();
+    if (isWord(this.peek(), text)) this.i++;
+  }
+  command(stop) {
+    const t2 = this.peek();
+    const start = this.i;
+    if (isWord(t2) && !t2.word.quoted) {
+      const w = t2.word.text.text;
+      if (w === "if") {
+        this.i++;
+        const branches = [];
+        let otherwise;
+        const cond = this.list(/* @__PURE__ */ new Set(["then"]));
+        this.expectWord("then");
+        branches.push({ cond, body: this.list(/* @__PURE__ */ new Set(["elif", "else", "fi"])) });
+        for (; ; ) {
+          const n = this.peek();
+          if (isWord(n, "elif")) {
+            this.i++;
+            const c = this.list(/* @__PURE__ */ new Set(["then"]));
+            this.expectWord("then");
+            branches.push({ cond: c, body: this.list(/* @__PURE__ */ new Set(["elif", "else", "fi"])) });
+          } else if (isWord(n, "else")) {
+            this.i++;
+            otherwise = this.list(/* @__PURE__ */ new Set(["fi"]));
+          } else break;
+        }
+        this.expectWord("fi");
+        this.trailingRedirects();
+        return { k: "if", branches, ...otherwise ? { otherwise } : {}, span: this.spanFrom(start) };
+      }
+      if (w === "case") {
+        this.i++;
+        const subject = this.peek()?.kind === "word" ? this.tokens[this.i++].word : t2.word;
+        this.expectWord("in");
+        const arms = [];
+        for (; ; ) {
+          this.skipBreaks();
+          const n = this.peek();
+          if (!n || isWord(n, "esac")) break;
+          if (isOp(n, "(")) this.i++;
+          const patterns = [];
+          while (this.peek() && !isOp(this.peek(), ")")) {
+            const p = this.peek();
+            if (p.kind === "word") patterns.push(p.word);
+            this.i++;
+          }
+          this.i++;
+          const body = this.list(/* @__PURE__ */ new Set([";;", "esac"]));
+          arms.push({ patterns, body });
+          if (isOp(this.peek(), ";;")) this.i++;
+        }
+        this.expectWord("esac");
+        return { k: "case", subject, arms, span: this.spanFrom(start) };
+      }
+      if (w === "while" || w === "until" || w === "for" || w === "select") {
+        this.i++;
+        if (w === "for" || w === "select") {
+          while (this.peek() && !isWord(this.peek(), "do")) this.i++;
+        } else this.list(/* @__PURE__ */ new Set(["do"]));
+        this.expectWord("do");
+        const body = this.list(/* @__PURE__ */ new Set(["done"]));
+        this.expectWord("done");
+        this.trailingRedirects();
+        return { k: "loop", body, span: this.spanFrom(start) };
+      }
+      if (w === "{") {
+        this.i++;
+        const body = this.list(/* @__PURE__ */ new Set(["}"]));
+        this.expectWord("}");
+        this.trailingRedirects();
+        return { k: "group", body, subshell: false, span: this.spanFrom(start) };
+      }
+      if (w === "function" && isWord(this.tokens[this.i + 1])) {
+        this.i++;
+        const name2 = this.tokens[this.i++].word.text.text;
+        if (isOp(this.peek(), "(") && isOp(this.tokens[this.i + 1], ")")) this.i += 2;
+        return this.funcBody(name2, start);
+      }
+      if (isOp(this.tokens[this.i + 1], "(") && isOp(this.tokens[this.i + 2], ")") && /^[A-Za-z_][\w-]*$/.test(w)) {
+        this.i += 3;
+        return this.funcBody(w, start);
+      }
+      if (RESERVED.has(w) && stop.has(w)) return void 0;
+    }
+    if (isOp(t2, "(")) {
+      this.i++;
+      const body = this.list(/* @__PURE__ */ new Set([")"]));
+      if (isOp(this.peek(), ")")) this.i++;
+      return { k: "group", body, subshell: true, span: this.spanFrom(start) };
+    }
+    const words = [];
+    const redirects = [];
+    for (; ; ) {
+      const n = this.peek();
+      if (!n || n.kind === "break") break;
+      if (n.kind === "word") {
+        if (words.length > 0 && !n.word.quoted && stop.has(n.word.text.text) && n.word.text.text === "}") break;
+        words.push(n.word);
+        this.i++;
+        continue;
+      }
+      if (REDIRECT.has(n.op)) {
+        this.i++;
+        if (n.heredoc || n.op === "<<" || n.op === "<<-") redirects.push(n.heredoc ? { op: n.op, heredoc: n.heredoc } : { op: n.op });
+        else if (this.peek()?.kind === "word") redirects.push({ op: n.op, target: this.tokens[this.i++].word });
+        else redirects.push({ op: n.op });
+        continue;
+      }
+      break;
+    }
+    if (words.length === 0 && redirects.length === 0) return void 0;
+    return { k: "simple", words, redirects, span: this.spanFrom(start), background: false };
+  }
+  funcBody(name2, start) {
+    this.skipBreaks();
+    const body = this.command(/* @__PURE__ */ new Set());
+    return { k: "func", name: name2, body: body ? [body] : [], span: this.spanFrom(start) };
+  }
+  trailingRedirects() {
+    while (isOp(this.peek()) && REDIRECT.has(this.peek().op)) {
+      this.i++;
+      if (this.peek()?.kind === "word") this.i++;
+    }
+  }
+};
+var Stop = class {
+  constructor(outcome, argv = []) {
+    this.outcome = outcome;
+    this.argv = argv;
+  }
+};
+var BUILTIN_OR_UTILITY = /* @__PURE__ */ new Set([
+  "echo",
+  "printf",
+  "set",
+  "export",
+  "cd",
+  "mkdir",
+  "chown",
+  "chmod",
+  "chgrp",
+  "sleep",
+  "test",
+  "[",
+  "[[",
+  "true",
+  "false",
+  ":",
+  "rm",
+  "cp",
+  "mv",
+  "ln",
+  "cat",
+  "sed",
+  "envsubst",
+  "touch",
+  "exit",
+  "trap",
+  "wait",
+  "shift",
+  "unset",
+  "local",
+  "umask",
+  "ulimit",
+  "source",
+  ".",
+  "readonly",
+  "declare",
+  "typeset",
+  "alias",
+  "eval",
+  "return",
+  "shopt",
+  "cd",
+  "pushd",
+  "popd",
+  "date",
+  "id",
+  "whoami",
+  "hostname",
+  "ls",
+  "find",
+  "grep",
+  "awk",
+  "tr",
+  "cut",
+  "head",
+  "tail",
+  "wc",
+  "tee",
+  "command",
+  "type",
+  "which",
+  "install",
+  "usermod",
+  "useradd",
+  "groupadd",
+  "addgroup",
+  "adduser",
+  "getent",
+  "env",
+  "printenv",
+  "basename",
+  "dirname",
+  "realpath",
+  "readlink",
+  "mktemp",
+  "stat",
+  "dig",
+  "nc",
+  "wget",
+  "curl",
+  "ping",
+  "until",
+  "read",
+  "let",
+  "expr",
+  "seq",
+  "apt-get",
+  "apk",
+  "pip",
+  "update-ca-certificates",
+  "openssl",
+  "tput",
+  "logger",
+  "xargs",
+  "sort",
+  "uniq",
+  "jq",
+  "yq"
+]);
+function scriptSubs(m) {
+  return m.substitutions.filter((s2) => s2.unknownReason?.endsWith(` is ${DYNAMIC}`)).map((s2) => ({ start: s2.start, end: s2.end, raw: m.text.slice(s2.start, s2.end) }));
+}
+function varValue(f, name2, at) {
+  if (/^\d$/.test(name2)) {
+    const n = Number(name2);
+    if (n === 0) return known("sh", at);
+    const w = f.args[n - 1];
+    return w ? w.value : known("", at);
+  }
+  if (name2 === "#") return known(String(f.args.length), at);
+  if (name2 === "@" || name2 === "*") {
+    if (f.args.some((a) => a.value.kind === "unknown")) return unknown("an argument is unknown", at);
+    return known(f.args.map((a) => a.value.value).join(" "), at);
+  }
+  if (name2 === "?" || name2 === "$" || name2 === "!" || name2 === "-") return unknown(`$${name2} is ${DYNAMIC}`, at);
+  const v = f.vars.get(name2);
+  return v ?? known("", at, { isDefault: true });
+}
+function globMatch(pattern, text, anchored, longest) {
+  const re = globToRegExp(pattern).source.slice(1, -1).replace(/\[\^\/\]\*/g, ".*").replace(/\[\^\/\]/g, ".");
+  if (anchored === "whole") return new RegExp(`^(?:${re})$`).test(text) ? text.length : void 0;
+  const lens = [...Array(text.length + 1).keys()];
+  if (longest) lens.reverse();
+  for (const n of lens) {
+    const piece = anchored === "prefix" ? text.slice(0, n) : text.slice(text.length - n);
+    if (new RegExp(`^(?:${re})$`).test(piece)) return n;
+  }
+  return void 0;
+}
+function expandRaw(f, raw, at) {
+  if (raw.startsWith("$(") || raw.startsWith("`")) return unknown(`${raw} is the output of a command, ${DYNAMIC}`, at);
+  let m = /^\$([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])$/.exec(raw);
+  if (m) return varValue(f, m[1], at);
+  m = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?])(?:(:?[-=+?])(.*)|(##?|%%?)(.*))?\}$/s.exec(raw);
+  if (!m) return unknown(`${raw} is ${DYNAMIC}`, at);
+  const [, len, name2, op, word2, cut, pat] = m;
+  const v = varValue(f, name2, at);
+  const isSet = name2 === "@" || name2 === "*" || /^\d+$/.test(name2) ? Number(name2) <= f.args.length || !/^\d+$/.test(name2) : f.vars.has(name2);
+  if (len) return v.kind === "known" ? known(String(v.value.length), at) : v;
+  if (op) {
+    const empty = v.kind === "known" && v.value === "";
+    const useAlt = op.startsWith(":") ? !isSet || empty : !isSet;
+    const wordValue = () => expandInline(f, word2 ?? "", at);
+    if (op.endsWith("-") || op.endsWith("=")) {
+      if (v.kind === "unknown" && isSet) return v;
+      if (useAlt) {
+        const d = wordValue();
+        if (op.endsWith("=") && !/^\d+$/.test(name2)) f.vars.set(name2, d);
+        return d;
+      }
+      return v;
+    }
+    if (op.endsWith("+")) {
+      if (v.kind === "unknown") return v;
+      return useAlt ? known("", at) : wordValue();
+    }
+    return v;
+  }
+  if (cut) {
+    if (v.kind === "unknown") return v;
+    const p = expandInline(f, pat ?? "", at);
+    if (p.kind === "unknown") return p;
+    const n = globMatch(p.value, v.value, cut.startsWith("#") ? "prefix" : "suffix", cut.length === 2);
+    if (n === void 0) return v;
+    return known(cut.startsWith("#") ? v.value.slice(n) : v.value.slice(0, v.value.length - n), at, v.via ? { via: v.via } : {});
+  }
+  return v;
+}
+function expandInline(f, text, at) {
+  let out = "";
+  let i = 0;
+  const t2 = text.replace(/^"(.*)"$/s, "$1").replace(/^'(.*)'$/s, "$1");
+  while (i < t2.length) {
+    if (t2[i] === "$") {
+      const m = /^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(t2.slice(i));
+      if (m) {
+        const v = expandRaw(f, m[0], at);
+        if (v.kind === "unknown") return v;
+        out += v.value;
+        i += m[0].length;
+        continue;
+      }
+    }
+    out += t2[i];
+    i++;
+  }
+  return known(out, at);
+}
+function expandWord(f, w) {
+  const subs = scriptSubs(w.text);
+  if (subs.length === 0) return wordsFromList([w.text]);
+  if (subs.length === 1 && subs[0].start === 0 && subs[0].end === w.text.text.length && /^\$(\{[@*]\}|[@*])$/.test(subs[0].raw)) {
+    return f.args.map((a) => ({ ...a }));
+  }
+  const b = new MappedTextBuilder(w.text.file, w.text.whole);
+  let at = 0;
+  for (const s2 of subs) {
+    b.pushMapped(clearSubs(w.text, at, s2.start), 0);
+    const span = rangeOf(w.text, s2.start, s2.end).span;
+    const v = expandRaw(f, s2.raw, span);
+    if (v.kind === "unknown") return { kind: "unknown", reason: v.reason, span: v.span };
+    b.pushSubstitution(v.value, span.start, span.end, [...v.span.file !== span.file || v.span.start !== span.start ? [v.span] : [], ...v.via ?? []]);
+    at = s2.end;
+  }
+  b.pushMapped(clearSubs(w.text, at, w.text.text.length), 0);
+  return wordsFromList([b.build()]);
+}
+function clearSubs(m, from, to) {
+  const b = new MappedTextBuilder(m.file, m.whole);
+  b.pushMapped({ ...m, substitutions: m.substitutions.filter((s2) => !s2.unknownReason?.endsWith(` is ${DYNAMIC}`)) }, from, to);
+  return b.build();
+}
+function expandWords(f, words) {
+  const out = [];
+  for (const w of words) {
+    const e = expandWord(f, w);
+    if (!Array.isArray(e)) return e;
+    out.push(...e);
+  }
+  return out;
+}
+function plain2(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function expandOne(f, w) {
+  const e = expandWord(f, w);
+  if (!Array.isArray(e)) return e.kind === "unknown" ? unknown(e.reason, e.span) : known(e.text.text, w.at);
+  if (e.length !== 1) return known(e.map((x) => plain2(x) ?? "").join(" "), w.at);
+  return e[0].value;
+}
+function expandText(f, m) {
+  const subs = scriptSubs(m);
+  if (subs.length === 0) return m;
+  const b = new MappedTextBuilder(m.file, m.whole);
+  let at = 0;
+  for (const s2 of subs) {
+    b.pushMapped(clearSubs(m, at, s2.start));
+    const span = rangeOf(m, s2.start, s2.end).span;
+    const v = expandRaw(f, s2.raw, span);
+    if (v.kind === "unknown") b.pushSubstitution(s2.raw, span.start, span.end, [], v.reason);
+    else b.pushSubstitution(v.value, span.start, span.end, [...v.span.file !== span.file ? [v.span] : [], ...v.via ?? []]);
+    at = s2.end;
+  }
+  b.pushMapped(clearSubs(m, at, m.text.length));
+  return b.build();
+}
+function evalTest(f, argv) {
+  const name2 = plain2(argv[0]);
+  let args = argv.slice(1);
+  if (name2 === "[" || name2 === "[[") args = args.slice(0, -1);
+  const vals = args.map((a) => plain2(a));
+  const evalExpr = (xs) => {
+    const orAt = xs.findIndex((x) => x === "-o" || x === "||");
+    if (orAt > 0) {
+      const a = evalExpr(xs.slice(0, orAt));
+      const b = evalExpr(xs.slice(orAt + 1));
+      return a === true || b === true ? true : a === false && b === false ? false : void 0;
+    }
+    const andAt = xs.findIndex((x) => x === "-a" || x === "&&");
+    if (andAt > 0) {
+      const a = evalExpr(xs.slice(0, andAt));
+      const b = evalExpr(xs.slice(andAt + 1));
+      return a === false || b === false ? false : a === true && b === true ? true : void 0;
+    }
+    if (xs[0] === "!") {
+      const r = evalExpr(xs.slice(1));
+      return r === void 0 ? void 0 : !r;
+    }
+    if (xs.length === 0) return false;
+    if (xs.some((x) => x === void 0)) return void 0;
+    const s2 = xs;
+    if (s2.length === 1) return s2[0] !== "";
+    if (s2.length === 2) {
+      const [op, x] = s2;
+      if (op === "-z") return x === "";
+      if (op === "-n") return x !== "";
+      if (op === "-f" || op === "-e" || op === "-r" || op === "-s" || op === "-x" || op === "-d") {
+        const st = f.fs.state(posix7.resolve(f.workdir.kind === "known" ? f.workdir.value : "/", x));
+        if (op === "-d") return void 0;
+        if (st.kind === "file" || st.kind === "image-default") return true;
+        return void 0;
+      }
+      return void 0;
+    }
+    if (s2.length === 3) {
+      const [a, op, b] = s2;
+      if (op === "=" || op === "==") return name2 === "[[" ? globMatch(b, a, "whole", true) !== void 0 : a === b;
+      if (op === "!=") return name2 === "[[" ? globMatch(b, a, "whole", true) === void 0 : a !== b;
+      const na = Number(a);
+      const nb = Number(b);
+      if (!/^-?\d+$/.test(a) || !/^-?\d+$/.test(b)) return void 0;
+      if (op === "-eq") return na === nb;
+      if (op === "-ne") return na !== nb;
+      if (op === "-gt") return na > nb;
+      if (op === "-ge") return na >= nb;
+      if (op === "-lt") return na < nb;
+      if (op === "-le") return na <= nb;
+    }
+    return void 0;
+  };
+  return evalExpr(vals);
+}
+function cwd(f) {
+  return f.workdir.kind === "known" ? f.workdir.value : "/";
+}
+function abs(f, p) {
+  return posix7.resolve(cwd(f), p);
+}
+function pushLayer(f, l) {
+  f.layers.push(l);
+  f.fs = f.fs.with([l]);
+}
+function markUnknownFile(f, path, reason, span) {
+  pushLayer(f, { containerPath: abs(f, path), hostPath: "", isDir: false, via: span, opaque: true, origin: { kind: "unknown", reason, via: span } });
+  f.unknowns.push({ what: abs(f, path), reason, span });
+}
+function runList(f, nodes, ws) {
+  let status = true;
+  for (const n of nodes) status = runNode(f, n, ws);
+  return status;
+}
+function effects(nodes) {
+  const assigns = /* @__PURE__ */ new Set();
+  let stops;
+  const visit = (n) => {
+    if (n.k === "simple") {
+      const first = n.words[0]?.text.text;
+      for (const w of n.words) {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text.text);
+        if (m && (n.words.indexOf(w) === 0 || first === "export" || first === "readonly" || first === "local")) assigns.add(m[1]);
+      }
+      if (first === "exec" && n.words.length > 1) stops ??= n.span;
+      if (first === "exit") stops ??= n.span;
+      return;
+    }
+    if (n.k === "if") {
+      n.branches.forEach((b) => {
+        b.cond.forEach(visit);
+        b.body.forEach(visit);
+      });
+      n.otherwise?.forEach(visit);
+    } else if (n.k === "case") n.arms.forEach((a) => a.body.forEach(visit));
+    else if (n.k === "loop" || n.k === "group" || n.k === "func") n.body.forEach(visit);
+    else if (n.k === "andor") {
+      visit(n.first);
+      n.rest.forEach((r) => visit(r.node));
+    } else if (n.k === "not") visit(n.node);
+  };
+  nodes.forEach(visit);
+  return { assigns, stops };
+}
+function skipUndecided(f, branches, reason, span) {
+  for (const b of branches) {
+    const e = effects(b);
+    for (const name2 of e.assigns) f.vars.set(name2, unknown(`${name2} is set in a branch arena-lint cannot decide (${reason})`, span));
+    if (e.stops) {
+      f.unknowns.push({ what: "process", reason: `the script may exec or exit in a branch it cannot decide (${reason})`, span: e.stops });
+      throw new Stop("unknown");
+    }
+  }
+  f.unknowns.push({ what: "branch", reason, span });
+}
+function runNode(f, n, ws) {
+  switch (n.k) {
+    case "simple":
+      return runSimple(f, n, ws);
+    case "not": {
+      const r = runNode(f, n.node, ws);
+      return r === void 0 ? void 0 : !r;
+    }
+    case "andor": {
+      let status = runNode(f, n.first, ws);
+      for (const r of n.rest) {
+        if (status === void 0) {
+          skipUndecided(f, [[r.node]], "it runs only when an earlier command succeeds or fails", nodeSpan2(r.node));
+          continue;
+        }
+        if (r.op === "&&" && status || r.op === "||" && !status) status = runNode(f, r.node, ws);
+      }
+      return status;
+    }
+    case "group":
+      if (n.subshell) {
+        const saved = { vars: new Map(f.vars), workdir: f.workdir, args: [...f.args] };
+        try {
+          return runList(f, n.body, ws);
+        } catch (e) {
+          if (e instanceof Stop && e.outcome === "exit") return true;
+          throw e;
+        } finally {
+          f.vars = saved.vars;
+          f.workdir = saved.workdir;
+          f.args = saved.args;
+        }
+      }
+      return runList(f, n.body, ws);
+    case "func":
+      f.functions.set(n.name, n.body);
+      return true;
+    case "loop":
+      skipUndecided(f, [n.body], "a loop body is not followed", n.span);
+      return true;
+    case "if": {
+      const undecided = [];
+      for (const b of n.branches) {
+        const c = runConditions(f, b.cond, ws);
+        if (c === true && undecided.length === 0) return runList(f, b.body, ws);
+        if (c === true) {
+          undecided.push(b.body);
+          break;
+        }
+        if (c === void 0) undecided.push(b.body);
+      }
+      const taken = n.otherwise;
+      if (undecided.length === 0) return taken ? runList(f, taken, ws) : true;
+      skipUndecided(f, [...undecided, ...taken ? [taken] : []], `the condition at ${describeSpan(nodeSpan2(n))} depends on a value arena-lint does not know`, n.span);
+      return true;
+    }
+    case "case": {
+      const subject = expandOne(f, n.subject);
+      if (subject.kind === "unknown") {
+        skipUndecided(f, n.arms.map((a) => a.body), `case on an unknown value: ${subject.reason}`, n.span);
+        return true;
+      }
+      for (const arm of n.arms) {
+        let undecided = false;
+        for (const p of arm.patterns) {
+          const pv = expandOne(f, p);
+          if (pv.kind === "unknown") {
+            undecided = true;
+            continue;
+          }
+          if (globMatch(pv.value.replace(/^\((.*)$/, "$1"), subject.value, "whole", true) !== void 0) {
+            f.steps.push({ description: `case takes the ${pv.value}) arm for ${JSON.stringify(subject.value)}`, span: p.at });
+            return runList(f, arm.body, ws);
+          }
+        }
+        if (undecided) {
+          skipUndecided(f, [arm.body], "a case pattern is unknown", n.span);
+          return true;
+        }
+      }
+      return true;
+    }
+  }
+}
+function runConditions(f, cond, ws) {
+  let status = true;
+  for (const c of cond) status = runNode(f, c, ws);
+  return status;
+}
+function nodeSpan2(n) {
+  if (n.k === "andor") return nodeSpan2(n.first);
+  if (n.k === "not") return nodeSpan2(n.node);
+  return n.span;
+}
+function describeSpan(s2) {
+  return s2.file;
+}
+function runSimple(f, n, ws) {
+  let i = 0;
+  const assigns = [];
+  while (i < n.words.length) {
+    const w = n.words[i];
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text.text);
+    if (!m || w.text.srcStart[0] !== void 0 && w.quoted && w.text.text.indexOf("=") > m[1].length) break;
+    assigns.push([m[1], assignedValue(f, w, m[1].length + 1)]);
+    i++;
+  }
+  if (i === n.words.length) {
+    for (const [k, v] of assigns) f.vars.set(k, v);
+    return true;
+  }
+  const expanded = expandWords(f, n.words.slice(i));
+  if (!Array.isArray(expanded)) {
+    const head = n.words[i].text.text;
+    if (head === "exec") {
+      f.unknowns.push({ what: "process", reason: `the exec'd command is unknown: ${expanded.kind === "unknown" ? expanded.reason : ""}`, span: n.span });
+      throw new Stop("unknown");
+    }
+    if (!BUILTIN_OR_UTILITY.has(head)) f.last = void 0;
+    f.unknowns.push({ what: "command", reason: expanded.kind === "unknown" ? expanded.reason : "unknown", span: n.span });
+    return void 0;
+  }
+  let argv = expanded;
+  const name2 = plain2(argv[0]);
+  if (name2 === void 0) return void 0;
+  const base = posix7.basename(name2);
+  const envFor = () => {
+    const env = /* @__PURE__ */ new Map();
+    for (const k of f.exported) {
+      const v = f.vars.get(k);
+      if (v) env.set(k, v);
+    }
+    for (const [k, v] of assigns) env.set(k, v);
+    return env;
+  };
+  switch (base) {
+    case "export":
+    case "readonly":
+    case "declare":
+    case "typeset":
+    case "local": {
+      const isExport = base === "export" || argv.some((w) => plain2(w) === "-x");
+      for (const w of n.words.slice(i + 1)) {
+        const t2 = w.text.text;
+        if (t2.startsWith("-")) continue;
+        const eq = t2.indexOf("=");
+        const key = eq < 0 ? t2 : t2.slice(0, eq);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) continue;
+        if (eq >= 0) f.vars.set(key, assignedValue(f, w, eq + 1));
+        if (isExport) {
+          f.exported.add(key);
+          if (eq >= 0) f.steps.push({ description: `export ${key}`, span: w.at });
+        }
+      }
+      return true;
+    }
+    case "unset":
+      for (const w of argv.slice(1)) {
+        const k = plain2(w);
+        if (k && !k.startsWith("-")) {
+          f.vars.delete(k);
+          f.exported.delete(k);
+        }
+      }
+      return true;
+    case "cd": {
+      const target = argv[1];
+      const t2 = plain2(target);
+      if (target && t2 === void 0) f.workdir = unknown("cd to an unknown folder", n.span);
+      else if (t2 && t2 !== "-") {
+        f.workdir = known(abs(f, t2), n.span);
+        f.steps.push({ description: `cd ${f.workdir.value}`, span: n.span });
+      }
+      return true;
+    }
+    case "set": {
+      const dd = argv.findIndex((w) => plain2(w) === "--");
+      if (dd > 0) {
+        f.args = argv.slice(dd + 1);
+        f.steps.push({ description: "set -- replaces the positional arguments", span: n.span });
+      }
+      return true;
+    }
+    case "shift": {
+      const k = Number(plain2(argv[1]) ?? "1");
+      f.args = f.args.slice(Number.isFinite(k) ? k : 1);
+      return true;
+    }
+    case "exit":
+      throw new Stop("exit");
+    case "return":
+      return true;
+    case "true":
+    case ":":
+      return true;
+    case "false":
+      return false;
+    case "test":
+    case "[":
+    case "[[":
+      return evalTest(f, argv);
+    case ".":
+    case "source": {
+      const p = plain2(argv[1]);
+      const hit = p ? f.fs.resolve(abs(f, p)) : void 0;
+      if (!hit || f.depth > 6) {
+        f.unknowns.push({ what: "script", reason: `${p ?? "the sourced file"} is not visible in the container`, span: n.span });
+        return void 0;
+      }
+      const file = ws.read(hit.hostPath);
+      if (!file) return void 0;
+      f.steps.push({ description: `sources ${p}`, span: n.span });
+      const saved = f.args;
+      if (argv.length > 2) f.args = argv.slice(2);
+      runText(f, literalText(file.path, file.text, 0), ws);
+      f.args = saved;
+      return true;
+    }
+    case "exec": {
+      let k = 1;
+      while (k < argv.length && /^-[acl]+$/.test(plain2(argv[k]) ?? "")) k += plain2(argv[k]) === "-a" ? 2 : 1;
+      const rest2 = argv.slice(k);
+      if (rest2.length === 0) return true;
+      for (const [k2, v] of assigns) {
+        f.vars.set(k2, v);
+        f.exported.add(k2);
+      }
+      f.steps.push({ description: `exec ${plain2(rest2[0]) ?? ""} (${describeHandOver(n.words.slice(i + k))})`, span: n.span });
+      throw new Stop("exec", rest2);
+    }
+  }
+  if (f.functions.has(base) && f.depth < 8) {
+    const saved = f.args;
+    f.args = argv.slice(1);
+    f.depth++;
+    try {
+      runList(f, f.functions.get(base), ws);
+    } finally {
+      f.depth--;
+      f.args = saved;
+    }
+    return true;
+  }
+  fileEffects(f, base, argv, n, ws);
+  if (n.background) {
+    f.steps.push({ description: `${base} starts in the background`, span: n.span });
+    return true;
+  }
+  if (!BUILTIN_OR_UTILITY.has(base) && !isOneShot(argv)) {
+    f.last = { argv, span: n.span };
+    void envFor;
+  }
+  return void 0;
+}
+function isOneShot(argv) {
+  const words = argv.map((w) => plain2(w) ?? "");
+  const manage = words.findIndex((w) => /(^|\/)manage\.py$/.test(w) || w === "django-admin");
+  if (manage >= 0) {
+    const sub = words[manage + 1] ?? "";
+    return sub !== "runserver" && sub !== "runserver_plus" && sub !== "run_huey" && sub !== "qcluster" && !sub.startsWith("rq");
+  }
+  return /^(wait-for-it(\.sh)?|wait-for|dockerize|nc|pg_isready|alembic|python3?\s+-c)$/.test(posix7.basename(words[0] ?? ""));
+}
+function describeHandOver(words) {
+  const raw = words.map((w) => w.text.text).join(" ");
+  return /\$\{?[@*]/.test(raw) ? "hands over to the arguments the script was given" : "replaces the shell";
+}
+function assignedValue(f, w, from) {
+  const slice = sliceWord(w, from);
+  const e = expandWord(f, slice);
+  if (!Array.isArray(e)) return e.kind === "unknown" ? unknown(e.reason, e.span) : known(e.text.text, w.at);
+  if (e.length === 0) return known("", w.at);
+  const v = e.length === 1 ? e[0].value : known(e.map((x) => plain2(x) ?? "").join(" "), w.at);
+  if (v.kind === "known" && v.value === "" && slice.text.text === "") return known("", w.at);
+  return v;
+}
+function sliceWord(w, from) {
+  const m = w.text;
+  const b = new MappedTextBuilder(m.file, m.whole);
+  b.pushMapped(m, from, m.text.length);
+  return { text: b.build(), at: w.at, quoted: w.quoted };
+}
+function fileEffects(f, base, argv, n, ws) {
+  const out = n.redirects.find((r) => (r.op === ">" || r.op === ">|" || r.op === ">>") && r.target);
+  const input = n.redirects.find((r) => r.op === "<" && r.target);
+  const heredoc = n.redirects.find((r) => r.heredoc)?.heredoc;
+  const outPath = out?.target ? expandOne(f, out.target) : void 0;
+  const inPath = input?.target ? expandOne(f, input.target) : void 0;
+  const args = argv.slice(1).map(plain2);
+  const operands = args.filter((a) => a === void 0 || !a.startsWith("-"));
+  if (outPath && outPath.kind === "unknown") {
+    f.unknowns.push({ what: "file", reason: `a file is written whose name is unknown: ${outPath.reason}`, span: n.span });
+    return;
+  }
+  const target = outPath?.kind === "known" && outPath.value !== "/dev/null" && !outPath.value.startsWith("/dev/") ? abs(f, outPath.value) : void 0;
+  if (base === "envsubst" && target) {
+    const src = inPath?.kind === "known" ? f.fs.resolve(abs(f, inPath.value)) : void 0;
+    if (!src) {
+      markUnknownFile(f, target, `rendered by envsubst from ${inPath?.kind === "known" ? inPath.value : "an unknown file"}, which is not in the repository`, n.span);
+      return;
+    }
+    const only = operands[0] !== void 0 ? shellFormat(n.words[1]?.text.text ?? "") : void 0;
+    const env = /* @__PURE__ */ new Map();
+    for (const k of f.exported) {
+      const v = f.vars.get(k);
+      if (v) env.set(k, v);
+    }
+    const content2 = renderEnvsubst(ws, src, env, only);
+    if (!content2) return;
+    pushLayer(f, renderedLayer(target, src, content2, "envsubst", n.span));
+    f.steps.push({ description: `envsubst renders ${target} from ${src.containerPath}`, span: n.span });
+    return;
+  }
+  if (base === "sed") {
+    const inPlace = args.some((a) => a !== void 0 && /^-[a-zA-Z]*i/.test(a));
+    const files = inPlace ? operands.slice(args.includes("-e") ? 0 : 1) : [];
+    for (const p of inPlace ? files : target ? [target] : []) {
+      if (p !== void 0) markUnknownFile(f, p, "edited by sed at start-up", n.span);
+    }
+    return;
+  }
+  if ((base === "cp" || base === "mv" || base === "ln") && operands.length >= 2) {
+    const dest = operands[operands.length - 1];
+    for (const s2 of operands.slice(0, -1)) {
+      if (s2 === void 0 || dest === void 0) {
+        f.unknowns.push({ what: "file", reason: `${base} with an unknown path`, span: n.span });
+        continue;
+      }
+      const from = abs(f, s2);
+      const st = f.fs.state(from);
+      const to = dest.endsWith("/") || operands.length > 2 ? posix7.join(abs(f, dest), posix7.basename(from)) : abs(f, dest);
+      if (st.kind === "file") {
+        pushLayer(f, { containerPath: to, hostPath: st.file.hostPath, isDir: false, via: n.span, origin: st.file.origin, chain: [...st.file.chain ?? [], st.file.via], ...st.file.rendering ? { rendering: st.file.rendering } : {} });
+      } else {
+        const below = f.fs.files().filter((x) => x.containerPath.startsWith(`${from}/`));
+        if (below.length > 0) {
+          for (const x of below) pushLayer(f, { containerPath: posix7.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
+        } else markUnknownFile(f, to, `${base} from ${from}, which arena-lint cannot see`, n.span);
+      }
+      if (base === "mv") pushLayer(f, { containerPath: from, hostPath: "", isDir: true, via: n.span, removed: true });
+    }
+    return;
+  }
+  if (base === "rm") {
+    for (const p of operands) {
+      if (p === void 0 || /[*?[]/.test(p)) continue;
+      pushLayer(f, { containerPath: abs(f, p), hostPath: "", isDir: true, via: n.span, removed: true });
+    }
+    return;
+  }
+  if (target && (base === "cat" || base === "echo" || base === "printf" || base === "tee")) {
+    const src = base === "cat" && !heredoc && operands[0] ? f.fs.resolve(abs(f, operands[0])) : void 0;
+    if (src) {
+      pushLayer(f, { containerPath: target, hostPath: src.hostPath, isDir: false, via: n.span, origin: src.origin, chain: [...src.chain ?? [], src.via] });
+      return;
+    }
+    if (heredoc && out?.op !== ">>") {
+      const content2 = expandText(f, heredoc.body);
+      const file = n.span.file;
+      pushLayer(f, {
+        containerPath: target,
+        hostPath: file,
+        isDir: false,
+        via: n.span,
+        origin: { kind: "rendered", template: file, renderer: "heredoc", via: n.span },
+        rendering: { content: content2, renderer: "heredoc" }
+      });
+      f.steps.push({ description: `writes ${target} from a heredoc`, span: n.span });
+      return;
+    }
+    markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
+    return;
+  }
+  if (target && !["echo", "printf"].includes(base)) markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
+}
+function shellFormat(text) {
+  const out = /* @__PURE__ */ new Set();
+  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g)) out.add(m[1]);
+  return out;
+}
+function runText(f, text, ws) {
+  const problems = [];
+  const tokens = new Lexer(text, problems, void 0, false).run();
+  f.problems.push(...problems);
+  const nodes = new Parser2(tokens, text.whole).list(/* @__PURE__ */ new Set());
+  runList(f, nodes, ws);
+}
+function readScript(ws, source, input) {
+  let text;
+  if (source.kind === "inline") text = source.text;
+  else {
+    const file = ws.read(source.path);
+    if (file) text = literalText(file.path, file.text, 0);
+  }
+  const vars = new Map(input.env);
+  const f = {
+    vars,
+    exported: new Set(input.env.keys()),
+    args: [...input.args],
+    workdir: input.workdir,
+    fs: input.fs,
+    layers: [],
+    steps: [],
+    unknowns: [],
+    problems: [],
+    functions: /* @__PURE__ */ new Map(),
+    depth: 0
+  };
+  const env = () => {
+    const out = /* @__PURE__ */ new Map();
+    for (const k of f.exported) {
+      const v = f.vars.get(k);
+      if (v) out.set(k, v);
+    }
+    return out;
+  };
+  const result = (outcome, argv) => ({
+    outcome,
+    argv,
+    env: env(),
+    workdir: f.workdir,
+    steps: f.steps,
+    unknowns: f.unknowns,
+    layers: f.layers,
+    problems: f.problems
+  });
+  if (!text) return result("unknown", []);
+  try {
+    runText(f, text, ws);
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+    if (e.outcome === "exec") return result("exec", e.argv);
+    if (e.outcome === "unknown") return result("unknown", []);
+    return result(f.last ? "last" : "none", f.last?.argv ?? []);
+  }
+  if (f.last) {
+    f.steps.push({ description: `${plain2(f.last.argv[0]) ?? "the last command"} is the last command the script runs`, span: f.last.span });
+    return result("last", f.last.argv);
+  }
+  return result("none", []);
+}
+
+// src/container/images.ts
+import { posix as posix8 } from "node:path";
+
+// src/inputs/images.ts
+function imageName(stack, svc) {
+  if (svc.image?.kind === "known") return svc.image.value;
+  return stack.image(svc).baseImage;
+}
+function imageRepository(image) {
+  const noDigest = image.split("@")[0] ?? image;
+  const slash = noDigest.lastIndexOf("/");
+  const colon = noDigest.lastIndexOf(":");
+  const noTag = colon > slash ? noDigest.slice(0, colon) : noDigest;
+  const parts = noTag.toLowerCase().split("/");
+  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0])) parts.shift();
+  if (parts[0] === "library") parts.shift();
+  return parts.join("/");
+}
+function imageAnchor(svc) {
+  return svc.image?.span ?? svc.nameSpan;
+}
+var SHELLS3 = /(^|\/)(sh|bash|ash|dash)$/;
+var WRAPPERS = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gosu", "su-exec", "docker-entrypoint.sh", "entrypoint.sh"]);
+function programArgv(svc, program, optionsOnly = false) {
+  for (const cmd of [svc.command, svc.entrypoint]) {
+    if (!cmd) continue;
+    const found = search(cmd.words, program, 0);
+    if (found) return found;
+    const first = cmd.words[0]?.value;
+    if (optionsOnly && cmd === svc.command && !svc.entrypoint && first?.kind === "known" && first.value.startsWith("-")) {
+      return { argv: cmd.words.filter((w) => !w.operator).map((w) => w.value), span: cmd.span };
+    }
+  }
+  return void 0;
+}
+function search(words, program, depth) {
+  if (depth > 3) return void 0;
+  for (const simple of simpleCommands(words)) {
+    for (let i = 0; i < simple.length; i++) {
+      const v = simple[i].value;
+      if (v.kind !== "known") break;
+      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(v.value) || WRAPPERS.has(v.value.split("/").pop())) continue;
+      if (SHELLS3.test(v.value)) {
+        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
+        const script = c >= 0 ? simple[c + 1] : void 0;
+        if (script) return search(splitShellWords(script.text), program, depth + 1);
+        break;
+      }
+      if (!program.test(v.value.split("/").pop())) break;
+      const argv = simple.slice(i).map((w) => w.value);
+      const last = argv[argv.length - 1].span;
+      return { argv, span: { file: v.span.file, start: v.span.start, end: Math.max(v.span.end, last.end) } };
+    }
+  }
+  return void 0;
+}
+
+// src/container/images.ts
+var NGINX_DEFAULT_CONF = `
+user  nginx;
+worker_processes  auto;
+
+error_log  /var/log/nginx/error.log notice;
+pid        /var/run/nginx.pid;
+
+
+events {
+    worker_connections  1024;
+}
+
+
+http {
+    include       /etc/nginx/mime.types;
+    default_type  application/octet-stream;
+
+    log_format  main  '$remote_addr - $remote_user [$time_local] "$request" '
+                      '$status $body_bytes_sent "$http_referer" '
+                      '"$http_user_agent" "$http_x_forwarded_for"';
+
+    access_log  /var/log/nginx/access.log  main;
+
+    sendfile        on;
+    #tcp_nopush     on;
+
+    keepalive_timeout  65;
+
+    #gzip  on;
+
+    include /etc/nginx/conf.d/*.conf;
+}
+`.slice(1);
+var NGINX_DEFAULT_SERVER = `server {
+    listen       80;
+    listen  [::]:80;
+    server_name  localhost;
+
+    location / {
+        root   /usr/share/nginx/html;
+        index  index.html index.htm;
+    }
+
+    error_page   500 502 503 504  /50x.html;
+    location = /50x.html {
+        root   /usr/share/nginx/html;
+    }
+}
+`;
+var IMAGES = [
+  {
+    repositories: ["nginx", "nginxinc/nginx-unprivileged"],
+    entrypoint: ["/docker-entrypoint.sh"],
+    cmd: ["nginx", "-g", "daemon off;"],
+    handOver: { script: "/docker-entrypoint.sh", description: "the nginx image runs /docker-entrypoint.d/*.sh (envsubst on templates) when the command is nginx, then execs it" },
+    files: { "/etc/nginx/nginx.conf": NGINX_DEFAULT_CONF, "/etc/nginx/conf.d/default.conf": NGINX_DEFAULT_SERVER }
+  },
+  {
+    repositories: ["postgres", "postgis/postgis", "timescale/timescaledb", "pgvector/pgvector"],
+    entrypoint: ["docker-entrypoint.sh"],
+    cmd: ["postgres"],
+    handOver: { script: "docker-entrypoint.sh", program: "postgres", description: "the postgres image prepends postgres to a command of options, then execs it" }
+  },
+  {
+    repositories: ["redis", "valkey/valkey", "eqalpha/keydb"],
+    entrypoint: ["docker-entrypoint.sh"],
+    cmd: ["redis-server"],
+    handOver: { script: "docker-entrypoint.sh", program: "redis-server", description: "the redis image prepends redis-server to a command of options, then execs it" }
+  },
+  {
+    repositories: ["edoburu/pgbouncer"],
+    entrypoint: ["/entrypoint.sh"],
+    cmd: ["/usr/bin/pgbouncer", "/etc/pgbouncer/pgbouncer.ini"],
+    handOver: { script: "/entrypoint.sh", description: "the edoburu/pgbouncer image writes /etc/pgbouncer/pgbouncer.ini from the environment unless the file exists, then execs the command" }
+  },
+  {
+    repositories: ["bitnami/pgbouncer"],
+    entrypoint: ["/opt/bitnami/scripts/pgbouncer/entrypoint.sh"],
+    cmd: ["/opt/bitnami/scripts/pgbouncer/run.sh"],
+    handOver: { script: "/opt/bitnami/scripts/pgbouncer/entrypoint.sh", description: "the bitnami/pgbouncer image writes its ini from PGBOUNCER_* variables, then runs pgbouncer" }
+  },
+  { repositories: ["python"], cmd: ["python3"] }
+];
+function wellKnownImage(image) {
+  const repo = imageRepository(image);
+  return IMAGES.find((i) => i.repositories.includes(repo));
+}
+function isNginxImage(image) {
+  return wellKnownImage(image)?.repositories[0] === "nginx";
+}
+function nginxTemplates(ws, fs, env, via) {
+  const setting = (name2, dflt) => {
+    const v = env.get(name2);
+    return v?.kind === "known" && v.value !== "" ? v.value : dflt;
+  };
+  const dir = posix8.normalize(setting("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
+  const suffix = setting("NGINX_ENVSUBST_TEMPLATE_SUFFIX", ".template");
+  const outDir = posix8.normalize(setting("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
+  const filterV = env.get("NGINX_ENVSUBST_FILTER");
+  let filter;
+  try {
+    filter = filterV?.kind === "known" && filterV.value !== "" ? new RegExp(filterV.value) : void 0;
+  } catch {
+    filter = void 0;
+  }
+  const defined = new Set([...env.keys()].filter((k) => !filter || filter.test(k)));
+  const layers = [];
+  const steps = [];
+  for (const f of fs.files()) {
+    if (!f.containerPath.startsWith(`${dir}/`) || !f.containerPath.endsWith(suffix)) continue;
+    const rel = f.containerPath.slice(dir.length + 1, f.containerPath.length - suffix.length);
+    const target = posix8.join(outDir, rel);
+    const content2 = renderEnvsubst(ws, f, env, defined);
+    if (!content2) continue;
+    layers.push(renderedLayer(target, f, content2, "the nginx image's envsubst", via));
+    steps.push({ description: `the nginx image renders ${target} from ${f.containerPath} with envsubst`, span: f.via });
+  }
+  return { layers, steps };
+}
+
+// src/container/process.ts
+function anchoredWords(argv, anchor) {
+  return wordsFromList(argv.map((a) => {
+    const b = new MappedTextBuilder(anchor.file, anchor);
+    b.pushChar(a, anchor.start, anchor.end);
+    return b.build();
+  }));
+}
+var SHELL_TEXT = /* @__PURE__ */ new WeakMap();
+function shellForm(line) {
+  const text = SHELL_TEXT.get(line) ?? joinedWords(line);
+  return [...anchoredWords(["/bin/sh", "-c"], line.span), ...wordsFromList([text])];
+}
+function joinedWords(line) {
+  if (line.words.length === 0) return literalText(line.span.file, "", line.span.start);
+  const b = new MappedTextBuilder(line.span.file, line.span);
+  for (const w of line.words) {
+    if (b.length > 0) b.pushChar(" ", w.text.srcStart[0] ?? line.span.start, w.text.srcStart[0] ?? line.span.start);
+    b.pushMapped(w.text);
+  }
+  return b.build();
+}
+function startCommand(input) {
+  const { spec, image } = input;
+  const steps = [];
+  const unknowns = [];
+  let entry = [];
+  let cmd = [];
+  let shellEntrypoint = false;
+  if (spec.entrypoint) {
+    entry = [...spec.entrypoint.words];
+    steps.push({ description: "entrypoint set by the container spec (replaces the image's ENTRYPOINT and drops its CMD)", span: spec.entrypoint.span });
+  } else if (image.entrypoint) {
+    if (image.entrypoint.form === "string") {
+      entry = shellForm(image.entrypoint);
+      shellEntrypoint = true;
+      steps.push({ description: "shell-form ENTRYPOINT runs as /bin/sh -c and ignores CMD", span: image.entrypoint.span });
+    } else {
+      entry = [...image.entrypoint.words];
+      steps.push({ description: "ENTRYPOINT of the image", span: image.entrypoint.span });
+    }
+  } else if (image.wellKnown?.entrypoint && !image.cmdReset) {
+    entry = anchoredWords(image.wellKnown.entrypoint, image.anchor);
+    steps.push({ description: `ENTRYPOINT ${JSON.stringify(image.wellKnown.entrypoint)} of the base image`, span: image.anchor });
+  }
+  if (!shellEntrypoint) {
+    if (spec.command) {
+      cmd = [...spec.command.words];
+      steps.push({ description: "command set by the container spec (replaces the image's CMD)", span: spec.command.span });
+    } else if (spec.entrypoint) {
+    } else if (image.cmd) {
+      cmd = image.cmd.form === "string" ? shellForm(image.cmd) : [...image.cmd.words];
+      steps.push({ description: image.cmd.form === "string" ? "shell-form CMD runs as /bin/sh -c" : "CMD of the image", span: image.cmd.span });
+    } else if (image.wellKnown?.cmd && !image.cmdReset) {
+      cmd = anchoredWords(image.wellKnown.cmd, image.anchor);
+      steps.push({ description: `CMD ${JSON.stringify(image.wellKnown.cmd)} of the base image`, span: image.anchor });
+    }
+  }
+  return { argv: [...entry, ...cmd], steps, unknowns };
+}
+function workingDir(input) {
+  const w = input.spec.workingDir;
+  if (w?.kind === "known") return { ...w, value: posix9.resolve("/", w.value) };
+  if (w) return w;
+  if (input.image.workdir.kind === "known" && input.image.workdir.value === "/" && input.image.wellKnown?.workdir) {
+    return known(input.image.wellKnown.workdir, input.image.anchor, { isDefault: true });
+  }
+  return input.image.workdir;
+}
+function processEnvironment(input) {
+  const env = new Map(input.image.env);
+  for (const [k, v] of input.spec.environment) env.set(k, v);
+  return env;
+}
+function argvSpan(argv, fallback) {
+  const spans = argv.map((w) => w.value.span).filter((s2) => s2.file === argv[0]?.value.span.file);
+  if (spans.length === 0) return fallback;
+  return { file: spans[0].file, start: Math.min(...spans.map((s2) => s2.start)), end: Math.max(...spans.map((s2) => s2.end)) };
+}
+var WRAPPERS2 = /* @__PURE__ */ new Set(["tini", "tini-static", "dumb-init", "catatonit"]);
+var USER_WRAPPERS = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst"]);
+var SHELLS4 = /^(sh|bash|ash|dash|zsh)$/;
+function word(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function followProcess(ws, input, start, wellKnown) {
+  const steps = [...start.steps];
+  const unknowns = [];
+  const layers = [];
+  const files = [];
+  let env = processEnvironment(input);
+  let workdir = workingDir(input);
+  let argv = start.argv;
+  const state = { fs: input.fs };
+  for (let depth = 0; depth < 16 && argv.length > 0; depth++) {
+    const head = word(argv[0]);
+    if (head === void 0) {
+      const v = argv[0].value;
+      unknowns.push({ what: "process", reason: v.kind === "unknown" ? v.reason : "unknown program", span: v.span });
+      break;
+    }
+    const base = posix9.basename(head);
+    if (WRAPPERS2.has(base)) {
+      let i = 1;
+      while (i < argv.length && word(argv[i])?.startsWith("-")) i++;
+      if (word(argv[i]) === "--") i++;
+      steps.push({ description: `${base} starts the rest of the command`, span: argv[0].value.span });
+      argv = argv.slice(i);
+      continue;
+    }
+    if (USER_WRAPPERS.has(base)) {
+      steps.push({ description: `${base} runs the rest of the command as ${word(argv[1]) ?? "another user"}`, span: argv[0].value.span });
+      argv = argv.slice(2);
+      continue;
+    }
+    if (base === "env") {
+      let i = 1;
+      for (; i < argv.length; i++) {
+        const w = word(argv[i]);
+        if (w === void 0 || w.startsWith("-")) continue;
+        const eq = w.indexOf("=");
+        if (eq <= 0) break;
+        env = new Map(env).set(w.slice(0, eq), known(w.slice(eq + 1), argv[i].value.span));
+      }
+      steps.push({ description: "env sets variables and starts the rest of the command", span: argv[0].value.span });
+      argv = argv.slice(i);
+      continue;
+    }
+    if (SHELLS4.test(base)) {
+      const c = argv.findIndex((w, k) => k > 0 && /^-[a-z]*c[a-z]*$/.test(word(w) ?? ""));
+      if (c > 0 && argv[c + 1]) {
+        const script = argv[c + 1];
+        steps.push({ description: `${base} -c runs a command string`, span: script.value.span });
+        const r = readScript(ws, { kind: "inline", text: script.text }, { env, workdir, args: argv.slice(c + 2), fs: state.fs });
+        ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+        if (r.outcome === "exec" || r.outcome === "last") continue;
+        break;
+      }
+      const path = word(argv[1]);
+      if (path && !path.startsWith("-")) {
+        const hit2 = resolveProgram(state.fs, path, workdir, env);
+        if (hit2) {
+          files.push(hit2.hostPath);
+          steps.push({ description: `${base} runs ${path} (${describeOrigin(hit2)})`, span: argv[1].value.span });
+          const r = readScript(ws, { kind: "file", path: hit2.hostPath, file: hit2 }, { env, workdir, args: argv.slice(2), fs: state.fs });
+          ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+          if (r.outcome === "exec" || r.outcome === "last") continue;
+        } else unknowns.push({ what: "process", reason: `${path} is not in the container's files arena-lint can see`, span: argv[1].value.span });
+      }
+      break;
+    }
+    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base === posix9.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
+      steps.push({ description: wellKnown.handOver.description, span: argv[0].value.span });
+      const rest2 = argv.slice(1);
+      const first = word(rest2[0]);
+      if (wellKnown.handOver.program && (rest2.length === 0 || first?.startsWith("-"))) {
+        argv = [...anchoredWords([wellKnown.handOver.program], argv[0].value.span), ...rest2];
+      } else argv = rest2;
+      if (isNginxImage(wellKnown.repositories[0]) && (first === "nginx" || first === "nginx-debug")) {
+        const rendered = nginxTemplates(ws, state.fs, env, argv[0]?.value.span ?? input.image.anchor);
+        layers.push(...rendered.layers);
+        steps.push(...rendered.steps);
+        state.fs = state.fs.with(rendered.layers);
+      }
+      continue;
+    }
+    const hit = resolveProgram(state.fs, head, workdir, env);
+    if (hit && looksLikeScript(ws, hit.hostPath)) {
+      files.push(hit.hostPath);
+      steps.push({ description: `runs ${head} (${describeOrigin(hit)})`, span: argv[0].value.span });
+      const r = readScript(ws, { kind: "file", path: hit.hostPath, file: hit }, { env, workdir, args: argv.slice(1), fs: state.fs });
+      ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+      if (r.outcome === "exec" || r.outcome === "last") continue;
+      break;
+    }
+    break;
+  }
+  const process2 = argv.length > 0 ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps } : void 0;
+  return { ...process2 ? { process: process2 } : {}, layers, unknowns, files };
+}
+function applyScript(r, steps, unknowns, layers, state) {
+  steps.push(...r.steps);
+  unknowns.push(...r.unknowns);
+  layers.push(...r.layers);
+  state.fs = state.fs.with(r.layers);
+  return { argv: r.argv, env: new Map(r.env), workdir: r.workdir };
+}
+function resolveProgram(fs, name2, workdir, env) {
+  const cwd2 = workdir.kind === "known" ? workdir.value : "/";
+  if (name2.includes("/")) return fs.resolve(posix9.resolve(cwd2, name2));
+  const path = env.get("PATH");
+  const dirs = path?.kind === "known" ? path.value.split(":") : ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+  for (const d of dirs) {
+    if (!d) continue;
+    const hit = fs.resolve(posix9.join(posix9.resolve(cwd2, d), name2));
+    if (hit) return hit;
+  }
+  return void 0;
+}
+function looksLikeScript(ws, hostPath) {
+  const f = ws.read(hostPath);
+  if (!f) return false;
+  return /^#!\s*\S*\b(sh|bash|ash|dash)\b/.test(f.text) || /^#!\s*\/usr\/bin\/env\s+(sh|bash)\b/.test(f.text) || /\.sh$/.test(hostPath) && !f.text.startsWith("#!");
+}
+function describeOrigin(f) {
+  const o = f.origin;
+  if (o.kind === "copy") return `${f.hostPath}, copied at ${o.via.file}`;
+  if (o.kind === "mount") return `${f.hostPath}, mounted at ${o.via.file}`;
+  if (o.kind === "rendered") return `rendered from ${o.template} by ${o.renderer}`;
+  return f.hostPath;
+}
+
+// src/container/dockerfile-fs.ts
+var ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$/;
+function dockerignore(text, context) {
+  const rules = [];
+  for (const raw of text.split("\n")) {
+    let line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const negate = line.startsWith("!");
+    if (negate) line = line.slice(1).trim();
+    line = posix10.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
+    if (line === "." || line === "") continue;
+    let re = "";
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (c === "*" && line[i + 1] === "*") {
+        re += ".*";
+        i++;
+        if (line[i + 1] === "/") i++;
+      } else if (c === "*") re += "[^/]*";
+      else if (c === "?") re += "[^/]";
+      else if (c === "\\" && i + 1 < line.length) re += `\\${line[++i]}`;
+      else if (c === "[") {
+        const close = line.indexOf("]", i + 1);
+        if (close < 0) re += "\\[";
+        else {
+          re += `[${line.slice(i + 1, close).replace(/^!/, "^")}]`;
+          i = close;
+        }
+      } else re += c.replace(/[.+^${}()|]/g, "\\$&");
+    }
+    rules.push({ re: new RegExp(`^${re}(/.*)?$`), negate });
+  }
+  const prefix = context ? `${context}/` : "";
+  return (hostPath) => {
+    if (!hostPath.startsWith(prefix)) return false;
+    const rel = hostPath.slice(prefix.length);
+    let ignored = false;
+    for (const r of rules) if (r.re.test(rel)) ignored = !r.negate;
+    return ignored;
+  };
+}
+function buildDockerfile(ws, input) {
+  const file = ws.read(input.dockerfilePath);
+  if (!file) return void 0;
+  const dockerfile = parseDockerfile(file).doc;
+  const unknowns = [];
+  const ignoreFile = ws.read(`${input.dockerfilePath}.dockerignore`) ?? ws.read(repoPath(input.context, ".dockerignore") ?? ".dockerignore");
+  const ignored = ignoreFile ? dockerignore(ignoreFile.text, input.context) : () => false;
+  const globalArgs = /* @__PURE__ */ new Map();
+  const stages = [];
+  let cur;
+  const vars = (st) => ({
+    lookup: (name2) => {
+      const v = st ? st.env.get(name2) ?? st.args.get(name2) : globalArgs.get(name2);
+      if (v === void 0) return { value: "", span: file ? { file: file.path, start: 0, end: 0 } : dockerfile.instructions[0].span };
+      return v.kind === "known" ? { value: v.value, span: v.span } : void 0;
+    }
+  });
+  const expand2 = (m, st) => interpolate(m, vars(st));
+  const valueOfText = (m, whole) => {
+    const r = rangeOf(m, 0, m.text.length);
+    if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
+    return known(m.text, m.text.length ? r.span : whole, { via: r.via });
+  };
+  const words = (ins, st) => {
+    const { words: ws0 } = instructionWords(ins);
+    return ws0.filter((w) => !w.operator).map((w) => valueOfText(expand2(w.text, st), w.text.whole));
+  };
+  const argValue = (name2, dflt, span) => {
+    const given = input.args.get(name2);
+    if (given) return given;
+    return dflt ?? known("", span, { isDefault: true });
+  };
+  for (const ins of dockerfile.instructions) {
+    const kw = ins.keyword;
+    if (kw === "ARG") {
+      for (const w of words(ins, cur)) {
+        if (w.kind !== "known") continue;
+        const eq = w.value.indexOf("=");
+        const name2 = eq < 0 ? w.value : w.value.slice(0, eq);
+        const own = eq < 0 ? void 0 : known(w.value.slice(eq + 1), w.span, w.via ? { via: w.via } : {});
+        if (!cur) globalArgs.set(name2, argValue(name2, own, ins.span));
+        else cur.args.set(name2, argValue(name2, own ?? globalArgs.get(name2), ins.span));
+      }
+      continue;
+    }
+    if (kw === "FROM") {
+      const ws1 = words(ins, void 0).filter((w) => !(w.kind === "known" && w.value.startsWith("--")));
+      const ref = ws1[0] ?? unknown("FROM names no image", ins.span);
+      const asAt = ws1.findIndex((w) => w.kind === "known" && w.value.toLowerCase() === "as");
+      const name2 = asAt >= 0 && ws1[asAt + 1]?.kind === "known" ? ws1[asAt + 1].value : void 0;
+      const parent = ref.kind === "known" ? [...stages].reverse().find((s2) => s2.name !== void 0 && s2.name.toLowerCase() === ref.value.toLowerCase()) : void 0;
+      cur = {
+        index: stages.length,
+        ...name2 ? { name: name2 } : {},
+        from: ref,
+        span: ins.span,
+        layers: parent ? [...parent.layers] : [],
+        env: parent ? new Map(parent.env) : /* @__PURE__ */ new Map(),
+        args: /* @__PURE__ */ new Map(),
+        workdir: parent ? parent.workdir : known("/", ins.span, { isDefault: true }),
+        ...parent?.baseImage ? { baseImage: parent.baseImage } : !parent ? { baseImage: ref } : {},
+        ...parent?.entrypoint ? { entrypoint: parent.entrypoint } : {},
+        ...parent?.cmd ? { cmd: parent.cmd } : {}
+      };
+      stages.push(cur);
+      continue;
+    }
+    if (!cur) continue;
+    const st = cur;
+    if (kw === "ENV") {
+      for (const [k, v] of envPairs(ins, (m) => expand2(m, st), valueOfText)) st.env.set(k, v);
+    } else if (kw === "WORKDIR") {
+      const v = valueOfText(expand2(ins.args, st), ins.span);
+      const base = st.workdir.kind === "known" ? st.workdir.value : "/";
+      st.workdir = v.kind === "known" ? known(posix10.resolve(base, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
+    } else if (kw === "ENTRYPOINT" || kw === "CMD") {
+      const { words: w, form } = instructionWords(ins);
+      const line = { words: w, span: ins.span, form: form === "exec" ? "list" : "string" };
+      if (form === "shell") SHELL_TEXT.set(line, trimMapped(ins.args));
+      if (kw === "CMD") {
+        st.cmd = line;
+        st.cmdReset = false;
+      } else {
+        st.entrypoint = line;
+        if (!st.cmd || !stageOwns(st, st.cmd)) {
+          delete st.cmd;
+          st.cmdReset = true;
+        }
+      }
+    } else if (kw === "COPY" || kw === "ADD") {
+      copy(ws, input.context, ins, st, stages, words(ins, st), kw, ignored, unknowns);
+    } else if (kw === "RUN") {
+      for (const p of removedPaths(ins, st)) st.layers.push({ containerPath: p, hostPath: "", isDir: true, via: ins.span, removed: true });
+    }
+  }
+  if (stages.length === 0) return void 0;
+  let stage = stages[stages.length - 1];
+  if (input.target) {
+    const t2 = input.target;
+    const hit = t2.kind === "known" ? stages.find((s2) => s2.name?.toLowerCase() === t2.value.toLowerCase()) : void 0;
+    if (hit) stage = hit;
+    else unknowns.push({ what: "build target", reason: t2.kind === "known" ? `the Dockerfile has no stage "${t2.value}"` : t2.reason, span: t2.span });
+  }
+  return { dockerfile, stages, stage, unknowns };
+}
+function stageOwns(st, line) {
+  return line.span.file === st.span.file && line.span.start > st.span.start;
+}
+function envPairs(ins, expand2, valueOf3) {
+  const { words } = instructionWords(ins);
+  const plain3 = words.filter((w) => !w.operator);
+  const out = [];
+  if (plain3[0] && !plain3[0].text.text.includes("=")) {
+    const key = plain3[0].text.text;
+    const restStart = ins.args.text.indexOf(key) + key.length;
+    const restText = sliceMapped(ins.args, restStart, ins.args.text.length);
+    const trimmed = trimMapped(restText);
+    out.push([key, valueOf3(expand2(trimmed), ins.span)]);
+    return out;
+  }
+  for (const w of plain3) {
+    const eq = w.text.text.indexOf("=");
+    if (eq <= 0) continue;
+    out.push([w.text.text.slice(0, eq), valueOf3(expand2(sliceMapped(w.text, eq + 1, w.text.text.length)), w.text.whole)]);
+  }
+  return out;
+}
+function sliceMapped(m, from, to) {
+  return {
+    file: m.file,
+    text: m.text.slice(from, to),
+    srcStart: m.srcStart.slice(from, to),
+    srcEnd: m.srcEnd.slice(from, to),
+    substitutions: m.substitutions.filter((s2) => s2.end > from && s2.start < to).map((s2) => ({ ...s2, start: Math.max(0, s2.start - from), end: Math.min(to, s2.end) - from })),
+    whole: m.whole
+  };
+}
+function trimMapped(m) {
+  const start = m.text.length - m.text.trimStart().length;
+  const end = m.text.trimEnd().length;
+  return sliceMapped(m, start, Math.max(start, end));
+}
+function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
+  let from;
+  const plain3 = [];
+  for (const w of words) {
+    if (w.kind === "known" && w.value.startsWith("--")) {
+      if (w.value.startsWith("--from=")) from = w.value.slice(7);
+      continue;
+    }
+    plain3.push(w);
+  }
+  if (plain3.length < 2) return;
+  if (plain3.some((w) => w.kind === "known" && w.value.startsWith("<<"))) {
+    unknowns.push({ what: `${kw} heredoc`, reason: "a heredoc COPY is not followed", span: ins.span });
+    return;
+  }
+  const destV = plain3[plain3.length - 1];
+  if (destV.kind !== "known") {
+    unknowns.push({ what: `${kw} destination`, reason: destV.reason, span: ins.span });
+    return;
+  }
+  const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
+  const destAbs = posix10.resolve(workdir, destV.value);
+  const destIsDir = destV.value.endsWith("/") || destV.value === "." || plain3.length > 2;
+  const srcs = plain3.slice(0, -1);
+  const push = (s2) => st.layers.push(s2);
+  const opaque = (containerPath3, isDir, reason) => {
+    push({ containerPath: containerPath3, hostPath: "", isDir, via: ins.span, opaque: true, origin: { kind: "unknown", reason, via: ins.span } });
+    unknowns.push({ what: containerPath3, reason, span: ins.span });
+  };
+  for (const srcV of srcs) {
+    if (srcV.kind !== "known") {
+      opaque(destAbs, true, `${kw} source: ${srcV.reason}`);
+      continue;
+    }
+    const src = srcV.value;
+    if (from !== void 0) {
+      const source = stages.find((s2) => s2.name?.toLowerCase() === from.toLowerCase()) ?? (/^\d+$/.test(from) ? stages[Number(from)] : void 0);
+      if (!source) {
+        opaque(destIsDir ? destAbs : destAbs, destIsDir, `copied from image ${from}, whose files are not in the repository`);
+        continue;
+      }
+      copyFromStage(source, src, destAbs, destIsDir || srcs.length > 1, ins, push, opaque);
+      continue;
+    }
+    if (kw === "ADD" && /^[a-z]+:\/\/|^git@/.test(src)) {
+      opaque(destIsDir ? posix10.join(destAbs, posix10.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
+      continue;
+    }
+    const rel = repoPath(context, src.replace(/^\/+/, ""));
+    if (rel === void 0 || context !== "" && rel !== context && !rel.startsWith(`${context}/`)) {
+      opaque(destAbs, destIsDir, `${src} is outside the build context`);
+      continue;
+    }
+    if (!staysInside(ws, rel)) {
+      opaque(destAbs, destIsDir, `${src} leaves the checked folder through a symlink`);
+      continue;
+    }
+    const matches = /[*?[]/.test(src) ? globContext(ws, context, rel, ignored) : [rel];
+    if (matches.length === 0 || matches.length === 1 && !ws.isDir(matches[0]) && !ws.exists(matches[0])) {
+      opaque(destIsDir ? posix10.join(destAbs, posix10.basename(src)) : destAbs, false, `${src} is not in the repository (made before the build or ignored)`);
+      continue;
+    }
+    const many = matches.length > 1 || destIsDir || srcs.length > 1;
+    for (const m of matches) {
+      if (!staysInside(ws, m)) {
+        opaque(posix10.join(destAbs, posix10.basename(m)), false, `${m} leaves the checked folder through a symlink`);
+        continue;
+      }
+      if (ws.isDir(m)) {
+        push({ containerPath: destAbs, hostPath: m, isDir: true, via: ins.span, origin: { kind: "copy", hostPath: m, via: ins.span }, ignored });
+      } else if (kw === "ADD" && ARCHIVE.test(m)) {
+        opaque(destAbs, true, `${m} is an archive ADD extracts at build time`);
+      } else if (ignored(m)) {
+        unknowns.push({ what: m, reason: ".dockerignore leaves it out of the build context", span: ins.span });
+      } else {
+        const cp = many ? posix10.join(destAbs, posix10.basename(m)) : destAbs;
+        push({ containerPath: cp, hostPath: m, isDir: false, via: ins.span, origin: { kind: "copy", hostPath: m, via: ins.span } });
+      }
+    }
+  }
+}
+function globContext(ws, context, pattern, ignored) {
+  const re = globToRegExp(pattern);
+  const out = /* @__PURE__ */ new Set();
+  const depth = pattern.split("/").length;
+  for (const f of ws.filesUnder(context)) {
+    if (ignored(f)) continue;
+    const parts = f.split("/");
+    if (parts.length < depth) continue;
+    const candidate = parts.slice(0, depth).join("/");
+    if (re.test(candidate)) out.add(candidate);
+  }
+  return [...out].sort();
+}
+function copyFromStage(source, src, destAbs, destIsDir, ins, push, opaque) {
+  const srcAbs = posix10.resolve("/", src);
+  const re = /[*?[]/.test(srcAbs) ? globToRegExp(srcAbs) : void 0;
+  let found = false;
+  const seen = /* @__PURE__ */ new Set();
+  for (let i = source.layers.length - 1; i >= 0; i--) {
+    const l = source.layers[i];
+    if (l.removed || l.opaque) continue;
+    const key = `${l.containerPath}\0${l.hostPath}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const chain = [...l.chain ?? [], l.via];
+    const base = { via: ins.span, chain, origin: { kind: "copy", hostPath: l.hostPath, via: ins.span }, ...l.ignored ? { ignored: l.ignored } : {} };
+    if (re ? re.test(l.containerPath) : l.containerPath === srcAbs) {
+      found = true;
+      const target = l.isDir || !destIsDir ? destAbs : posix10.join(destAbs, posix10.basename(l.containerPath));
+      push({ ...base, containerPath: target, hostPath: l.hostPath, isDir: l.isDir });
+    } else if (!re && l.containerPath.startsWith(`${srcAbs}/`)) {
+      found = true;
+      push({ ...base, containerPath: posix10.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
+    } else if (!re && l.isDir && srcAbs.startsWith(`${l.containerPath}/`)) {
+      found = true;
+      const host = repoPath(l.hostPath, srcAbs.slice(l.containerPath.length + 1));
+      if (host !== void 0) push({ ...base, containerPath: destAbs, hostPath: host, isDir: true, origin: { kind: "copy", hostPath: host, via: ins.span } });
+    }
+  }
+  if (!found) {
+    const stageName = source.name ?? String(source.index);
+    opaque(destIsDir ? posix10.join(destAbs, posix10.basename(srcAbs)) : destAbs, true, `${srcAbs} is made by a RUN step of stage ${stageName}`);
+  }
+}
+function removedPaths(ins, st) {
+  const out = [];
+  const { words } = instructionWords(ins);
+  let cmd = [];
+  const flush = () => {
+    if (cmd[0]?.value.kind === "known" && cmd[0].value.value === "rm") {
+      const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
+      for (const w of cmd.slice(1)) {
+        if (w.value.kind !== "known" || w.value.value.startsWith("-") || /[*?[$]/.test(w.value.value)) continue;
+        out.push(posix10.resolve(workdir, w.value.value));
+      }
+    }
+    cmd = [];
+  };
+  for (const w of words) {
+    if (w.operator) flush();
+    else cmd.push(w);
+  }
+  flush();
+  return out;
+}
+
+// src/container/app-servers/uvicorn.ts
+var FLAGS = /* @__PURE__ */ new Set([
+  "reload",
+  "factory",
+  "proxy-headers",
+  "no-proxy-headers",
+  "server-header",
+  "no-server-header",
+  "date-header",
+  "no-date-header",
+  "use-colors",
+  "no-use-colors",
+  "access-log",
+  "no-access-log",
+  "lifespan-on",
+  "reset-contextvars",
+  "version",
+  "help",
+  "h11-max-incomplete-event-size-flag"
+]);
+var UVICORN_OPTIONS = { short: {}, flags: FLAGS };
+var SETTINGS = ["host", "port", "uds", "fd", "workers", "timeout-keep-alive", "backlog", "interface", "reload", "app-dir", "loop"];
+function readUvicorn(server, ctx) {
+  const at = server.span;
+  const env = ctx.process.environment;
+  const layers = new SettingLayers();
+  const wc = env.get("WEB_CONCURRENCY");
+  if (wc) layers.set("workers", wc);
+  for (const name2 of SETTINGS) {
+    const v = env.get(`UVICORN_${name2.toUpperCase().replace(/-/g, "_")}`);
+    if (v) layers.set(name2, v);
+  }
+  const cli = parseArgs(server.argv.slice(1), UVICORN_OPTIONS);
+  if (cli.unreadable.length > 0) {
+    const u = cli.unreadable[0];
+    layers.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
+  }
+  for (const o of cli.options) layers.set(o.name, o.value);
+  const str = (name2, def) => layers.get(name2, def, at);
+  const uds = layers.given("uds");
+  const fd = layers.given("fd");
+  let bind;
+  let port;
+  if (uds) {
+    bind = uds.kind === "known" ? { ...uds, value: `unix:${String(uds.value)}` } : uds;
+    port = portOfBind(bind, 8e3);
+  } else if (fd) {
+    bind = fd.kind === "known" ? known(`fd://${String(fd.value)}`, fd.span) : fd;
+    port = portOfBind(bind, 8e3);
+  } else {
+    const host = str("host", "127.0.0.1");
+    port = numberOf(layers.get("port", 8e3, at), "port");
+    bind = hostPort(host, port);
+  }
+  const reload = layers.given("reload");
+  const workers = reload?.kind === "known" && reload.value !== "false" ? known(1, reload.span) : numberOf(layers.get("workers", 1, at), "workers");
+  const iface = str("interface", "auto");
+  const protocol = iface.kind === "unknown" ? iface : known(iface.value === "wsgi" ? "wsgi" : "asgi", iface.span, iface.isDefault ? { isDefault: true } : {});
+  const application = cli.positional[0] ?? unknown("uvicorn is given no application", at);
+  const appDirOpt = layers.given("app-dir");
+  return {
+    facts: {
+      kind: "uvicorn",
+      bind,
+      port,
+      listenProtocol: known("http", at, { isDefault: true }),
+      interface: protocol,
+      processes: workers,
+      // One event loop per process; Django runs sync code on asgiref's one thread per process.
+      threads: known(1, at, { isDefault: true }),
+      workerClass: known("uvicorn", at, { isDefault: true }),
+      keepAliveSeconds: numberOf(layers.get("timeout-keep-alive", 5, at), "timeout-keep-alive"),
+      requestTimeoutSeconds: unknown("uvicorn has no request timeout", at),
+      timeoutKills: known(false, at, { isDefault: true }),
+      backlog: numberOf(layers.get("backlog", 2048, at), "backlog"),
+      application,
+      configFiles: []
+    },
+    files: [],
+    unknowns: [],
+    appDir: appDirOpt?.kind === "known" && typeof appDirOpt.value === "string" ? absoluteDir(appDirOpt, ctx.process.workingDir) : ctx.process.workingDir,
+    pythonPath: [],
+    appEnv: /* @__PURE__ */ new Map()
+  };
+}
+function hostPort(host, port) {
+  if (host.kind === "unknown") return host;
+  if (port.kind === "unknown") return unknown(`the port cannot be known: ${port.reason}`, port.span);
+  const h = host.value.includes(":") && !host.value.startsWith("[") ? `[${host.value}]` : host.value;
+  const span = host.isDefault && !port.isDefault ? port.span : host.span;
+  return known(`${h}:${port.value}`, span, { ...host.isDefault && port.isDefault ? { isDefault: true } : {}, via: [host.span, port.span].filter((s2) => s2 !== span) });
+}
+function absoluteDir(dir, workingDir2) {
+  if (dir.kind === "unknown" || dir.value.startsWith("/")) return dir;
+  if (workingDir2.kind !== "known") return unknown(`${dir.value} is relative to a working directory that cannot be known`, dir.span);
+  const base = workingDir2.value.replace(/\/$/, "");
+  return { ...dir, value: dir.value === "." ? base || "/" : `${base}/${dir.value.replace(/^\.\//, "")}` };
+}
+
+// src/container/app-servers/daphne.ts
+var FLAGS2 = /* @__PURE__ */ new Set(["proxy-headers", "no-server-name", "help", "version", "s"]);
+var DAPHNE_OPTIONS = {
+  short: { b: "bind", p: "port", u: "unix-socket", e: "endpoint", t: "http-timeout", v: "verbosity", s: "server-name" },
+  flags: FLAGS2
+};
+function readDaphne(server, ctx) {
+  const at = server.span;
+  const cli = parseArgs(server.argv.slice(1), DAPHNE_OPTIONS);
+  const get = (name2) => [...cli.options].reverse().find((o) => o.name === name2)?.value;
+  const host = get("bind");
+  const portOpt = get("port");
+  const uds = get("unix-socket");
+  const fd = get("fd");
+  const endpoint = get("endpoint");
+  let bind;
+  let port;
+  const unreadable = cli.unreadable[0];
+  if (unreadable) {
+    bind = unknown(`the command line has a word that cannot be known: ${unreadable.kind === "unknown" ? unreadable.reason : ""}`, unreadable.span);
+    port = bind;
+  } else if (uds) {
+    bind = uds.kind === "known" ? { ...uds, value: `unix:${uds.value}` } : uds;
+    port = portOfBind(bind, 8e3);
+  } else if (fd) {
+    bind = fd.kind === "known" ? known(`fd://${fd.value}`, fd.span) : fd;
+    port = portOfBind(bind, 8e3);
+  } else if (endpoint && !host && !portOpt) {
+    bind = endpointBind(endpoint);
+    port = portOfBind(bind, 8e3);
+  } else {
+    const h = host ?? known("127.0.0.1", at, { isDefault: true });
+    port = portOpt ? numberOf(portOpt, "--port") : known(8e3, at, { isDefault: true });
+    bind = hostPort(h, port);
+  }
+  const timeout = get("http-timeout");
+  return {
+    facts: {
+      kind: "daphne",
+      bind,
+      port,
+      listenProtocol: known("http", at, { isDefault: true }),
+      interface: known("asgi", at, { isDefault: true }),
+      processes: known(1, at, { isDefault: true }),
+      threads: known(1, at, { isDefault: true }),
+      workerClass: known("twisted", at, { isDefault: true }),
+      keepAliveSeconds: unknown("daphne has no keep-alive setting: Twisted keeps idle connections by its own timeout", at),
+      requestTimeoutSeconds: timeout ? numberOf(timeout, "--http-timeout") : unknown("daphne sets no HTTP timeout unless --http-timeout is given", at),
+      timeoutKills: known(false, timeout?.span ?? at, timeout ? {} : { isDefault: true }),
+      backlog: unknown("daphne does not set a listen backlog: Twisted's applies", at),
+      application: cli.positional[cli.positional.length - 1] ?? unknown("daphne is given no application", at),
+      configFiles: []
+    },
+    files: [],
+    unknowns: [],
+    appDir: ctx.process.workingDir,
+    pythonPath: [],
+    appEnv: /* @__PURE__ */ new Map()
+  };
+}
+function endpointBind(e) {
+  if (e.kind === "unknown") return e;
+  const parts = e.value.split(":");
+  if (parts[0] === "unix") return { ...e, value: `unix:${(parts[1] ?? "").replace(/^path=/, "")}` };
+  if (parts[0] !== "tcp") return unknown(`the endpoint ${e.value} is not a plain TCP or unix one`, e.span);
+  let port;
+  let iface = "0.0.0.0";
+  for (const p of parts.slice(1)) {
+    if (/^\d+$/.test(p)) port = p;
+    else if (p.startsWith("port=")) port = p.slice(5);
+    else if (p.startsWith("interface=")) iface = p.slice(10);
+  }
+  return port ? { ...e, value: `${iface}:${port}` } : unknown(`the endpoint ${e.value} names no port`, e.span);
+}
+
+// src/container/app-servers/granian.ts
+var FLAGS3 = /* @__PURE__ */ new Set(["ws", "reload", "log", "access-log", "factory", "respawn-failed-workers", "http1-keep-alive", "http1-pipeline-flush", "http2-adaptive-window", "reload-ignore-worker-failure", "version", "help", "opt", "no-opt"]);
+var GRANIAN_OPTIONS = { short: {}, flags: FLAGS3, negatable: true };
+var SETTINGS2 = ["host", "port", "uds", "interface", "workers", "blocking-threads", "backlog", "http1-keep-alive", "working-dir", "reload"];
+function readGranian(server, ctx) {
+  const at = server.span;
+  const env = ctx.process.environment;
+  const layers = new SettingLayers();
+  for (const name2 of SETTINGS2) {
+    const v = env.get(`GRANIAN_${name2.toUpperCase().replace(/-/g, "_")}`);
+    if (v) layers.set(name2, v);
+  }
+  const cli = parseArgs(server.argv.slice(1), GRANIAN_OPTIONS);
+  if (cli.unreadable.length > 0) {
+    const u = cli.unreadable[0];
+    layers.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
+  }
+  for (const o of cli.options) layers.set(o.name, o.value);
+  const uds = layers.given("uds");
+  let bind;
+  let port;
+  if (uds) {
+    bind = uds.kind === "known" ? known(`unix:${String(uds.value)}`, uds.span) : uds;
+    port = portOfBind(bind, 8e3);
+  } else {
+    port = numberOf(layers.get("port", 8e3, at), "port");
+    bind = hostPort(layers.get("host", "127.0.0.1", at), port);
+  }
+  const ifaceSetting = layers.get("interface", "rsgi", at);
+  let iface;
+  if (ifaceSetting.kind === "unknown") iface = ifaceSetting;
+  else if (ifaceSetting.value === "wsgi") iface = known("wsgi", ifaceSetting.span);
+  else if (ifaceSetting.value === "asgi" || ifaceSetting.value === "asginl") iface = known("asgi", ifaceSetting.span);
+  else iface = unknown(`granian serves the ${ifaceSetting.value.toUpperCase()} interface${ifaceSetting.isDefault ? " (its default; Django needs --interface wsgi or asgi)" : ""}, neither WSGI nor ASGI`, ifaceSetting.span);
+  let threads;
+  const bt = layers.given("blocking-threads");
+  if (iface.kind === "known" && iface.value === "asgi") threads = known(1, iface.span, { isDefault: true });
+  else if (bt) threads = numberOf(bt, "blocking-threads");
+  else threads = unknown("granian chooses the number of blocking threads itself when --blocking-threads is not given", at);
+  const ka = layers.given("http1-keep-alive");
+  const keepAlive = ka?.kind === "known" && ka.value === "false" ? known(0, ka.span) : unknown("granian documents no idle timeout for HTTP/1 keep-alive connections", ka?.span ?? at);
+  const wd = layers.given("working-dir");
+  return {
+    facts: {
+      kind: "granian",
+      bind,
+      port,
+      listenProtocol: known("http", at, { isDefault: true }),
+      interface: iface,
+      processes: numberOf(layers.get("workers", 1, at), "workers"),
+      threads,
+      workerClass: known(`granian-${ifaceSetting.kind === "known" ? ifaceSetting.value : "unknown"}`, ifaceSetting.span, ifaceSetting.kind === "known" && ifaceSetting.isDefault ? { isDefault: true } : {}),
+      keepAliveSeconds: keepAlive,
+      requestTimeoutSeconds: unknown("granian has no request timeout", at),
+      timeoutKills: known(false, at, { isDefault: true }),
+      backlog: numberOf(layers.get("backlog", 1024, at), "backlog"),
+      application: cli.positional[0] ?? unknown("granian is given no application", at),
+      configFiles: []
+    },
+    files: [],
+    unknowns: [],
+    appDir: wd?.kind === "known" && typeof wd.value === "string" ? absoluteDir(wd, ctx.process.workingDir) : ctx.process.workingDir,
+    pythonPath: [],
+    appEnv: /* @__PURE__ */ new Map()
+  };
+}
+
+// src/container/app-servers/uwsgi.ts
+import { posix as posix11 } from "node:path";
+var SHORT2 = {
+  s: "socket",
+  p: "processes",
+  w: "module",
+  M: "master",
+  t: "harakiri",
+  l: "listen",
+  T: "enable-threads",
+  b: "buffer-size",
+  H: "home",
+  C: "chmod-socket",
+  z: "socket-timeout",
+  L: "disable-logging",
+  d: "daemonize",
+  i: "single-interpreter",
+  R: "max-requests"
+};
+var FLAGS4 = /* @__PURE__ */ new Set([
+  "master",
+  "enable-threads",
+  "vacuum",
+  "die-on-term",
+  "lazy-apps",
+  "lazy",
+  "single-interpreter",
+  "need-app",
+  "strict",
+  "thunder-lock",
+  "no-orphans",
+  "harakiri-verbose",
+  "disable-logging",
+  "memory-report",
+  "log-master",
+  "auto-procname",
+  "close-on-exec",
+  "no-default-app",
+  "catch-exceptions",
+  "reload-on-exception",
+  "http-keepalive",
+  "offload-threads-auto",
+  "py-tracebacker-auto",
+  "honour-stdin",
+  "log-4xx",
+  "log-5xx",
+  "ignore-sigpipe",
+  "ignore-write-errors",
+  "disable-write-exception",
+  "http-auto-chunked",
+  "enable-metrics",
+  "cheaper-busyness",
+  "version",
+  "help"
+]);
+var LISTENERS = {
+  socket: "uwsgi",
+  "uwsgi-socket": "uwsgi",
+  "http-socket": "http",
+  "http11-socket": "http",
+  "https-socket": "http",
+  http: "router",
+  https: "router",
+  "fastcgi-socket": "other",
+  "scgi-socket": "other",
+  "suwsgi-socket": "other",
+  "ssl-socket": "other"
+};
+var CONFIG_OPTIONS = /* @__PURE__ */ new Set(["ini", "yaml", "yml", "json", "xml"]);
+function normalise(name2) {
+  return name2.replace(/_/g, "-").toLowerCase();
+}
+function readUwsgi(server, ctx) {
+  const at = server.span;
+  const c = { ctx, entries: [], files: [], configFiles: [], unknowns: [], depth: 0 };
+  for (const [name2, value] of ctx.process.environment) {
+    if (!name2.startsWith("UWSGI_") || name2 === "UWSGI_ORIGINAL_PROC_NAME") continue;
+    addEntry(c, normalise(name2.slice(6)), value);
+  }
+  readArgv(c, server.argv.slice(1));
+  return uwsgiFacts(server, c, at);
+}
+function addEntry(c, name2, value) {
+  if (CONFIG_OPTIONS.has(name2)) {
+    loadConfig(c, name2, value);
+    return;
+  }
+  c.entries.push({ name: name2, value });
+}
+function readArgv(c, args) {
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (v.kind === "unknown") {
+      c.opaque ??= { reason: `the command line has a word that cannot be known: ${v.reason}`, span: v.span };
+      continue;
+    }
+    const text = v.value;
+    let name2;
+    let inline;
+    if (text.startsWith("--")) {
+      const eq = text.indexOf("=");
+      name2 = normalise(eq < 0 ? text.slice(2) : text.slice(2, eq));
+      if (eq >= 0) inline = part(args[i], eq + 1);
+    } else if (text.startsWith("-") && text.length > 1) {
+      name2 = SHORT2[text[1]] ?? text.slice(1, 2);
+      if (text.length > 2) inline = part(args[i], 2);
+    } else {
+      const ext = /\.(ini|ya?ml|json|xml)(:[\w-]+)?$/.exec(text)?.[1];
+      if (ext) loadConfig(c, ext === "yml" ? "yaml" : ext, v);
+      continue;
+    }
+    let value;
+    if (inline) value = inline;
+    else if (FLAGS4.has(name2)) value = known("true", v.span);
+    else {
+      const next = args[i + 1]?.value;
+      if (next && !(next.kind === "known" && next.value.startsWith("-") && next.value.length > 1 && !/^-\d/.test(next.value))) {
+        value = next;
+        i++;
+      } else value = known("true", v.span);
+    }
+    addEntry(c, name2, value);
+  }
+}
+function part(word2, from) {
+  const r = rangeOf(word2.text, from, word2.text.text.length);
+  return r.unknownReason !== void 0 ? unknown(r.unknownReason, r.span) : known(word2.text.text.slice(from), r.span, { via: r.via });
+}
+function loadConfig(c, type, spec) {
+  if (spec.kind === "unknown") {
+    c.opaque ??= { reason: `uWSGI reads a ${type} file that cannot be known: ${spec.reason}`, span: spec.span };
+    return;
+  }
+  const m = /^(.*?)(?::([\w-]+))?$/.exec(spec.value);
+  const file = m[1];
+  const section = m[2] ?? "uwsgi";
+  if (/^[a-z]+:\/\//.test(file) || file === "-") {
+    c.opaque ??= { reason: `uWSGI reads ${spec.value}, which is not a file`, span: spec.span };
+    return;
+  }
+  const cp = containerPath2(file, c.ctx.process.workingDir);
+  const f = cp ? hostFile(c.ctx.fs, cp) : void 0;
+  const src = f ? c.ctx.ws.read(f.hostPath) : void 0;
+  if (!cp || !f || !src || c.depth > 8) {
+    const reason = `uWSGI reads its settings from ${spec.value}, which is not in the container's filesystem as arena-lint sees it`;
+    c.unknowns.push({ what: "uWSGI config file", reason, span: spec.span });
+    c.opaque ??= { reason, span: spec.span };
+    return;
+  }
+  c.configFiles.push({ path: f.hostPath, via: spec.span });
+  c.depth++;
+  try {
+    if (type === "ini") readIni(c, src, section, cp);
+    else if (type === "yaml") readYaml(c, src, section, cp);
+    else {
+      c.files.push({ path: f.hostPath, problems: [], comments: [] });
+      c.opaque ??= { reason: `${type} uWSGI configs are not read`, span: spec.span };
+    }
+  } finally {
+    c.depth--;
+  }
+}
+function expand(c, raw, containerFile) {
+  let reason;
+  const text = raw.replace(/%\((\w[\w-]*)\)|\$\((\w+)\)|%([a-zA-Z])/g, (whole, opt, envName, magic) => {
+    if (opt !== void 0) {
+      const set = [...c.entries].reverse().find((e) => e.name === normalise(opt));
+      const fromEnv = c.ctx.process.environment.get(`UWSGI_${opt.toUpperCase()}`);
+      const v = set?.value ?? fromEnv;
+      if (v?.kind === "known") return v.value;
+      reason ??= `the placeholder ${whole} cannot be known`;
+      return whole;
+    }
+    if (envName !== void 0) {
+      const v = c.ctx.process.environment.get(envName);
+      if (v?.kind === "known") return v.value;
+      reason ??= v ? `$(${envName}) cannot be known: ${v.reason}` : `$(${envName}) is not set in the container's environment`;
+      return whole;
+    }
+    if (magic === "d") return `${posix11.dirname(containerFile)}/`;
+    if (magic === "n") return posix11.basename(containerFile).replace(/\.[^.]*$/, "");
+    reason ??= `the magic variable ${whole} is not modelled`;
+    return whole;
+  });
+  return reason ? { reason } : { text };
+}
+function valueAt(c, raw, span, containerFile) {
+  const e = expand(c, raw, containerFile);
+  return "reason" in e ? unknown(e.reason, span) : known(e.text, span);
+}
+function readIni(c, src, section, containerFile) {
+  c.files.push({ path: src.path, problems: [], comments: [] });
+  let current;
+  let offset = 0;
+  for (const line of src.text.split("\n")) {
+    const start = offset;
+    offset += line.length + 1;
+    const t2 = line.trim();
+    if (t2 === "" || t2.startsWith("#") || t2.startsWith(";")) continue;
+    const header = /^\[([^\]]+)\]/.exec(t2);
+    if (header) {
+      current = header[1].trim();
+      continue;
+    }
+    if (current !== section) continue;
+    const eq = line.indexOf("=");
+    const key = normalise((eq < 0 ? line : line.slice(0, eq)).trim());
+    const rawValue = eq < 0 ? "true" : line.slice(eq + 1).trim();
+    const valueStart = eq < 0 ? start + line.indexOf(t2) : start + eq + 1 + (line.slice(eq + 1).length - line.slice(eq + 1).trimStart().length);
+    const span = { file: src.path, start: valueStart, end: eq < 0 ? start + line.trimEnd().length : valueStart + rawValue.length };
+    const value = valueAt(c, rawValue, span, containerFile);
+    if (key.startsWith("if-") || key === "endif" || key.startsWith("for") || key === "endfor") {
+      c.opaque ??= { reason: `the uWSGI logic option ${key} at ${src.path} is not evaluated`, span };
+      continue;
+    }
+    addEntry(c, key, value);
+  }
+}
+function readYaml(c, src, section, containerFile) {
+  const parsed = parseYaml(src);
+  c.files.push({ path: src.path, problems: parsed.problems, comments: parsed.comments });
+  const doc = parsed.doc;
+  if (!doc) return;
+  const top = mapEntries(doc, src.path, doc.contents).find((e) => e.key === section);
+  if (!top) return;
+  for (const e of mapEntries(doc, src.path, top.value)) {
+    const key = normalise(e.key);
+    const items = seqItems(doc, e.value);
+    for (const node of items.length > 0 ? items : [e.value]) {
+      const text = scalarString(node);
+      const span = nodeSpan(src.path, node, nodeSpan(src.path, e.keyNode));
+      addEntry(c, key, text === void 0 ? unknown(`the value of ${e.key} is not a plain scalar`, span) : valueAt(c, text, span, containerFile));
+    }
+  }
+}
+function uwsgiFacts(server, c, at) {
+  const { ctx } = c;
+  const last = (name2, ...aliases) => {
+    const e = [...c.entries].reverse().find((x) => x.name === name2 || aliases.includes(x.name));
+    if (e) return e.value;
+    return c.opaque ? unknown(c.opaque.reason, c.opaque.span) : void 0;
+  };
+  const num2 = (name2, def, ...aliases) => {
+    const v = last(name2, ...aliases);
+    return v ? numberOf(v, name2) : known(def, at, { isDefault: true });
+  };
+  const truthy2 = (name2) => {
+    const v = last(name2);
+    if (!v) return false;
+    if (v.kind === "unknown") return void 0;
+    return !["false", "0", "no", "off"].includes(v.value.toLowerCase());
+  };
+  const protocolOpt = last("protocol");
+  const listener = c.entries.find((e) => LISTENERS[e.name] !== void 0);
+  let bind;
+  let listenProtocol;
+  if (!listener) {
+    bind = c.opaque ? unknown(c.opaque.reason, c.opaque.span) : unknown("uWSGI is given no socket to listen on", at);
+    listenProtocol = bind;
+  } else {
+    const v = listener.value;
+    bind = v.kind === "unknown" ? v : { ...v, value: v.value.startsWith(":") ? `0.0.0.0${v.value}` : v.value.startsWith("/") || v.value.startsWith("@") ? `unix:${v.value}` : v.value };
+    const kind = LISTENERS[listener.name];
+    if (kind === "other") listenProtocol = unknown(`uWSGI's ${listener.name} speaks neither HTTP nor the uwsgi protocol`, v.span);
+    else if (kind === "uwsgi" && protocolOpt) listenProtocol = protocolOpt.kind === "unknown" ? protocolOpt : protocolOpt.value === "http" ? known("http", protocolOpt.span) : protocolOpt.value === "uwsgi" ? known("uwsgi", protocolOpt.span) : unknown(`uWSGI's protocol ${protocolOpt.value} is neither HTTP nor uwsgi`, protocolOpt.span);
+    else listenProtocol = known(kind === "uwsgi" ? "uwsgi" : "http", v.span);
+  }
+  const threads = num2("threads", 1);
+  const gevent = last("gevent");
+  const asyncCores = last("async");
+  let workerClass;
+  let threadsFact = threads;
+  if (gevent) {
+    workerClass = gevent.kind === "unknown" ? gevent : known("gevent", gevent.span);
+    threadsFact = unknown(`uWSGI's gevent loop serves up to ${gevent.kind === "known" ? gevent.value : "several"} requests per process on greenlets, not threads`, gevent.span);
+  } else if (asyncCores) {
+    workerClass = asyncCores.kind === "unknown" ? asyncCores : known("async", asyncCores.span);
+    threadsFact = unknown("uWSGI async cores are not threads", asyncCores.span);
+  } else workerClass = threads.kind === "known" ? known(threads.value > 1 ? "threaded" : "prefork", threads.span, threads.isDefault ? { isDefault: true } : {}) : threads;
+  const harakiri = last("harakiri");
+  let requestTimeout;
+  let timeoutKills;
+  const h = harakiri ? numberOf(harakiri, "harakiri") : void 0;
+  if (!h || h.kind === "known" && h.value === 0) {
+    requestTimeout = unknown("harakiri is off: uWSGI never ends a request for taking too long", h?.span ?? at);
+    timeoutKills = known(false, h?.span ?? at, h ? {} : { isDefault: true });
+  } else {
+    requestTimeout = h;
+    timeoutKills = h.kind === "known" ? known(true, h.span) : h;
+  }
+  const keepAliveOpt = truthy2("http-keepalive");
+  const http11 = listener?.name === "http11-socket";
+  let keepAlive;
+  if (listenProtocol.kind === "known" && listenProtocol.value === "uwsgi") keepAlive = known(0, listener.value.span, { isDefault: true });
+  else if (keepAliveOpt === void 0 || keepAliveOpt || http11) keepAlive = unknown("uWSGI keeps HTTP connections alive here, for a time bounded by its socket timeouts rather than a keep-alive setting", listener?.value.span ?? at);
+  else keepAlive = known(0, listener?.value.span ?? at, { isDefault: true });
+  const application = last("module", "wsgi") ?? last("wsgi-file", "file") ?? last("mount") ?? unknown("uWSGI is given no application (module, wsgi-file or mount)", at);
+  const chdir = last("chdir");
+  const appDir = chdir ? absoluteDir(chdir, ctx.process.workingDir) : ctx.process.workingDir;
+  const pythonPath = c.entries.filter((e) => e.name === "pythonpath" || e.name === "python-path" || e.name === "pp").flatMap((e) => e.value.kind === "known" ? [containerPath2(e.value.value, appDir)].filter((x) => x !== void 0) : []);
+  const appEnv = /* @__PURE__ */ new Map();
+  for (const e of c.entries) {
+    if (e.name !== "env" || e.value.kind !== "known") continue;
+    const eq = e.value.value.indexOf("=");
+    if (eq > 0) appEnv.set(e.value.value.slice(0, eq), known(e.value.value.slice(eq + 1), e.value.span));
+  }
+  return {
+    facts: {
+      kind: "uwsgi",
+      bind,
+      port: portOfBind(bind, 0),
+      listenProtocol,
+      interface: known("wsgi", at, { isDefault: true }),
+      processes: num2("processes", 1, "workers"),
+      threads: threadsFact,
+      workerClass,
+      keepAliveSeconds: keepAlive,
+      requestTimeoutSeconds: requestTimeout,
+      timeoutKills,
+      backlog: num2("listen", 100),
+      application,
+      configFiles: c.configFiles
+    },
+    files: c.files,
+    unknowns: c.unknowns,
+    appDir,
+    pythonPath,
+    appEnv
+  };
+}
+
+// src/container/app-servers/index.ts
+function readAppServerReading(process2, fs, ws) {
+  const server = locateServer(process2.argv);
+  if (!server) return void 0;
+  const ctx = { process: process2, fs, ws };
+  switch (server.kind) {
+    case "gunicorn":
+      return readGunicorn(server, ctx);
+    case "uvicorn":
+      return readUvicorn(server, ctx);
+    case "daphne":
+      return readDaphne(server, ctx);
+    case "uwsgi":
+      return readUwsgi(server, ctx);
+    case "granian":
+      return readGranian(server, ctx);
+  }
+}
+
+// src/container/django-settings.ts
+import { posix as posix12 } from "node:path";
+function discoverDjango(process2, fs, ws, given) {
+  const reading = given ?? readAppServerReading(process2, fs, ws);
+  const ctx = { process: process2, fs, ws };
+  const files = [];
+  const appDir = reading?.appDir ?? process2.workingDir;
+  const dirs = searchDirs(process2, appDir, reading);
+  const runsManage = process2.argv.some((w) => w.value.kind === "known" && /(^|\/)manage\.py$/.test(w.value.value));
+  let module = reading?.appEnv.get("DJANGO_SETTINGS_MODULE") ?? process2.environment.get("DJANGO_SETTINGS_MODULE");
+  const via = [];
+  if (!module) {
+    for (const candidate of entryModules(ctx, reading, dirs, runsManage)) {
+      const found = setdefaultIn(ctx, candidate.hostPath, candidate.root, files);
+      if (found) {
+        module = found;
+        via.push(candidate.via);
+        break;
+      }
+    }
+  }
+  if (!module) return void 0;
+  via.unshift(module.span);
+  if (module.kind === "unknown") return { entry: { settingsModule: module, via }, files };
+  const settings = resolveContainerModule(ctx, module.value, dirs);
+  if (!settings) return { entry: { settingsModule: module, via }, files };
+  via.push(settings.via);
+  return { entry: { settingsModule: module, settingsFile: settings.hostPath, via }, files };
+}
+function searchDirs(process2, appDir, reading) {
+  const out = [];
+  const add = (d) => {
+    if (d && !out.includes(d)) out.push(posix12.normalize(d));
+  };
+  add(appDir.kind === "known" ? appDir.value : void 0);
+  for (const d of reading?.pythonPath ?? []) add(d);
+  const pp = process2.environment.get("PYTHONPATH");
+  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? posix12.resolve(appDir.value, d) : void 0);
+  add(process2.workingDir.kind === "known" ? process2.workingDir.value : void 0);
+  return out;
+}
+function entryModules(ctx, reading, dirs, runsManage) {
+  const out = [];
+  const app = reading?.facts.application;
+  if (app?.kind === "known") {
+    const target = app.value.split(":")[0].trim();
+    if (target.endsWith(".py")) {
+      const cp = target.startsWith("/") ? target : dirs[0] ? posix12.resolve(dirs[0], target) : void 0;
+      const f = cp ? ctx.fs.resolve(cp) : void 0;
+      if (f) out.push({ hostPath: f.hostPath, root: posix12.dirname(f.hostPath), via: app.span });
+    } else {
+      const m = resolveContainerModule(ctx, target, dirs);
+      if (m) out.push({ hostPath: m.hostPath, root: rootOf(m.hostPath, target), via: app.span });
+    }
+  }
+  if (reading || runsManage) {
+    for (const d of dirs) {
+      const f = ctx.fs.resolve(posix12.join(d, "manage.py"));
+      if (f) {
+        out.push({ hostPath: f.hostPath, root: posix12.dirname(f.hostPath) === "." ? "" : posix12.dirname(f.hostPath), via: f.via });
+        break;
+      }
+    }
+  }
+  return out;
+}
+function rootOf(hostPath, module) {
+  const depth = module.split(".").length + (hostPath.endsWith("/__init__.py") ? 1 : 0);
+  let d = hostPath;
+  for (let i = 0; i < depth; i++) d = posix12.dirname(d);
+  return d === "." ? "" : d;
+}
+var SETDEFAULT = /os\.environ\.setdefault\(\s*(['"])DJANGO_SETTINGS_MODULE\1\s*,\s*(['"])([A-Za-z_][\w.]*)\2\s*\)/;
+function setdefaultIn(ctx, hostPath, root, files) {
+  const env = ctx.process.environment;
+  const r = environmentSetBy({
+    entry: hostPath,
+    searchRoots: [root],
+    readFile: (p) => ctx.ws.read(p),
+    exists: (p) => ctx.ws.exists(p),
+    env: { get: (n) => env.get(n) },
+    libraries: DJANGO_SETTINGS_LIBRARIES
+  });
+  files.push({ path: hostPath, problems: r.problems, comments: r.comments });
+  const set = r.set.get("DJANGO_SETTINGS_MODULE");
+  if (set) return set;
+  const src = ctx.ws.read(hostPath);
+  const m = src ? SETDEFAULT.exec(src.text) : null;
+  if (!m || !src) return void 0;
+  const start = m.index + m[0].indexOf(m[3], m[0].indexOf(","));
+  return known(m[3], { file: hostPath, start, end: start + m[3].length });
+}
+
+// src/container/view.ts
+function buildContainerView(ctx, spec) {
+  const { ws } = ctx;
+  const unknowns = [];
+  const files = [];
+  const loaded2 = /* @__PURE__ */ new Set();
+  const addFile = (path) => {
+    if (loaded2.has(path)) return;
+    loaded2.add(path);
+    files.push({ path, problems: [], comments: [] });
+  };
+  const built = spec.build ? buildImage(ws, spec, unknowns) : void 0;
+  if (built) addFile(built.dockerfile.path);
+  const baseImage = built?.stage.baseImage;
+  const image = spec.image ?? baseImage;
+  const behaviourOf = built ? baseImage : spec.image;
+  const wellKnown = behaviourOf?.kind === "known" ? wellKnownImage(behaviourOf.value) : void 0;
+  const anchor = (built ? built.stage.span : spec.image?.span) ?? spec.span;
+  const layers = [];
+  if (wellKnown?.files) {
+    for (const path of Object.keys(wellKnown.files)) {
+      layers.push({
+        containerPath: path,
+        hostPath: "",
+        isDir: false,
+        via: anchor,
+        origin: { kind: "image-default", image: wellKnown.repositories[0], description: `${path} as the ${wellKnown.repositories[0]} image ships it` }
+      });
+    }
+  }
+  if (built) layers.push(...built.stage.layers);
+  else if (spec.build) unknowns.push({ what: "image filesystem", reason: "the Dockerfile cannot be read, so what it copies is unknown", span: spec.build.dockerfile.span });
+  let fs = new ContainerFs(ws, layers);
+  fs = fs.with(mountLayers(ctx, spec.mounts, fs, unknowns));
+  const imageConfig = {
+    ...built?.stage.entrypoint ? { entrypoint: built.stage.entrypoint } : {},
+    ...built?.stage.cmd ? { cmd: built.stage.cmd } : {},
+    ...built?.stage.cmdReset ? { cmdReset: true } : {},
+    workdir: built?.stage.workdir ?? known(wellKnown?.workdir ?? "/", anchor, { isDefault: true }),
+    env: built?.stage.env ?? /* @__PURE__ */ new Map(),
+    ...wellKnown ? { wellKnown } : {},
+    anchor
+  };
+  const input = { spec, image: imageConfig, fs };
+  const start = startCommand(input);
+  unknowns.push(...start.unknowns);
+  const followed = followProcess(ws, input, start, wellKnown);
+  for (const f of followed.files) addFile(f);
+  unknowns.push(...followed.unknowns);
+  fs = fs.with(followed.layers);
+  const environment = followed.process?.environment ?? processEnvironment(input);
+  if (!followed.process && start.argv.length === 0) {
+    unknowns.push({ what: "process", reason: nothingRunsReason(spec, built, wellKnown), span: spec.span });
+  }
+  void workingDir;
+  const appServer = followed.process ? readAppServerReading(followed.process, fs, ws) : void 0;
+  const django = followed.process ? discoverDjango(followed.process, fs, ws, appServer) : void 0;
+  for (const f of [...appServer?.files ?? [], ...django?.files ?? []]) {
+    if (!loaded2.has(f.path)) files.push(f);
+    loaded2.add(f.path);
+  }
+  unknowns.push(...appServer?.unknowns ?? []);
+  return {
+    spec,
+    ...image ? { image } : {},
+    filesystem: fs,
+    ...followed.process ? { process: followed.process } : {},
+    environment,
+    ...appServer ? { appServer: appServer.facts } : {},
+    ...django ? { django: django.entry } : {},
+    files,
+    unknowns
+  };
+}
+function nothingRunsReason(spec, built, wellKnown) {
+  if (built) return "neither the spec nor the Dockerfile sets a command, and the base image's CMD is not known";
+  if (spec.build) return "the Dockerfile cannot be read and the spec sets no command";
+  if (!wellKnown) return "the spec sets no command and the image's CMD is not known";
+  return "the image runs nothing arena-lint can follow";
+}
+function buildImage(ws, spec, unknowns) {
+  const b = spec.build;
+  if (b.context.kind !== "known" || b.dockerfile.kind !== "known") {
+    const v = b.context.kind !== "known" ? b.context : b.dockerfile;
+    unknowns.push({ what: "build", reason: v.kind === "unknown" ? v.reason : "unknown build", span: b.span });
+    return void 0;
+  }
+  if (/^[a-z]+:\/\/|^git@/.test(b.context.value)) {
+    unknowns.push({ what: "build context", reason: `${b.context.value} is a remote build context`, span: b.context.span });
+    return void 0;
+  }
+  const context = repoPath(b.context.value);
+  const dockerfilePath = repoPath(b.dockerfile.value);
+  if (context === void 0 || dockerfilePath === void 0 || !staysInside(ws, context) || !staysInside(ws, dockerfilePath)) {
+    unknowns.push({ what: "build", reason: `${context === void 0 ? b.context.value : b.dockerfile.value} is outside the checked folder and is not read`, span: b.span });
+    return void 0;
+  }
+  const built = buildDockerfile(ws, { context, dockerfilePath, args: b.args, ...b.target ? { target: b.target } : {} });
+  if (built) unknowns.push(...built.unknowns);
+  return built;
+}
+function mountLayers(ctx, mounts, image, unknowns) {
+  const { ws } = ctx;
+  const out = [];
+  const opaque = (m, isDir, reason) => {
+    out.push({ containerPath: posix13.normalize(m.target), hostPath: "", isDir, via: m.span, hides: true, opaque: true, origin: { kind: "unknown", reason, via: m.span } });
+    unknowns.push({ what: m.target, reason, span: m.span });
+  };
+  for (const m of mounts) {
+    const target = posix13.normalize(m.target);
+    if (!posix13.isAbsolute(target)) {
+      unknowns.push({ what: m.target, reason: "the mount target is not an absolute path", span: m.span });
+      continue;
+    }
+    switch (m.type) {
+      case "bind":
+      case "config":
+      case "secret": {
+        const host = m.source !== void 0 ? repoPath(m.source) : void 0;
+        if (m.source === void 0 && m.type !== "bind") {
+          opaque(m, false, `the ${m.type} is external to the project`);
+          break;
+        }
+        if (host === void 0 || m.source?.startsWith("/") || m.source?.startsWith("~")) {
+          opaque(m, true, `${m.source ?? "the source"} is outside the checked folder and is not read`);
+          break;
+        }
+        if (!staysInside(ws, host)) {
+          opaque(m, true, `${m.source} leaves the checked folder through a symlink and is not read`);
+          break;
+        }
+        const isDir = ws.isDir(host);
+        if (!isDir && !ws.exists(host)) {
+          opaque(m, true, `${m.source} is not in the repository (Docker would mount an empty directory)`);
+          break;
+        }
+        out.push({ containerPath: target, hostPath: host, isDir, via: m.span, hides: true, origin: { kind: "mount", hostPath: host, via: m.span } });
+        break;
+      }
+      case "volume": {
+        if (m.source === void 0) break;
+        const content2 = ctx.namedVolume?.(m.source);
+        if (content2) {
+          out.push({ containerPath: target, hostPath: "", isDir: true, via: m.span, hides: true, removed: true });
+          for (const f of content2.sources) {
+            out.push({ ...f, containerPath: posix13.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
+          }
+        } else if (ctx.namedVolume) {
+        } else {
+          const below = image.files().some((f) => f.containerPath.startsWith(`${target}/`));
+          if (!below) opaque(m, true, `named volume ${m.source}: its content comes from whichever container fills it`);
+        }
+        break;
+      }
+      case "tmpfs":
+        out.push({ containerPath: target, hostPath: "", isDir: true, via: m.span, hides: true, removed: true });
+        break;
+      default:
+        opaque(m, true, "a mount of unknown type");
+    }
+  }
+  return out;
+}
+
+// src/inputs/nginx.ts
+import { posix as posix14 } from "node:path";
+
+// src/parsers/nginx-directives.ts
+var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
+  "events",
+  "http",
+  "stream",
+  "mail",
+  "location",
+  "upstream",
+  "map",
+  "geo",
+  "types",
+  "if",
+  "limit_except",
+  "split_clients",
+  "charset_map",
+  "match"
+]);
+var HANDLER_BLOCKS = /* @__PURE__ */ new Set(["types", "map", "geo", "split_clients", "charset_map"]);
+var SERVER_BLOCK_PARENTS = /* @__PURE__ */ new Set(["http", "stream", "mail"]);
+var SIMPLE_DIRECTIVES = /* @__PURE__ */ new Set([
+  // core and events
+  "user",
+  "worker_processes",
+  "worker_rlimit_nofile",
+  "worker_cpu_affinity",
+  "worker_priority",
+  "worker_shutdown_timeout",
+  "worker_rlimit_core",
+  "working_directory",
+  "error_log",
+  "pid",
+  "daemon",
+  "master_process",
+  "include",
+  "load_module",
+  "env",
+  "pcre_jit",
+  "thread_pool",
+  "timer_resolution",
+  "lock_file",
+  "worker_connections",
+  "use",
+  "multi_accept",
+  "accept_mutex",
+  "accept_mutex_delay",
+  "debug_connection",
+  "worker_aio_requests",
+  // http core
+  "listen",
+  "server_name",
+  "root",
+  "alias",
+  "index",
+  "autoindex",
+  "try_files",
+  "return",
+  "rewrite",
+  "set",
+  "break",
+  "error_page",
+  "default_type",
+  "sendfile",
+  "sendfile_max_chunk",
+  "tcp_nopush",
+  "tcp_nodelay",
+  "keepalive_timeout",
+  "keepalive_requests",
+  "keepalive_time",
+  "keepalive_disable",
+  "client_max_body_size",
+  "client_body_buffer_size",
+  "client_body_timeout",
+  "client_header_timeout",
+  "client_header_buffer_size",
+  "large_client_header_buffers",
+  "client_body_temp_path",
+  "client_body_in_file_only",
+  "send_timeout",
+  "server_tokens",
+  "access_log",
+  "log_format",
+  "open_log_file_cache",
+  "open_file_cache",
+  "open_file_cache_valid",
+  "open_file_cache_min_uses",
+  "open_file_cache_errors",
+  "resolver",
+  "resolver_timeout",
+  "charset",
+  "source_charset",
+  "expires",
+  "add_header",
+  "add_trailer",
+  "internal",
+  "allow",
+  "deny",
+  "satisfy",
+  "auth_basic",
+  "auth_basic_user_file",
+  "auth_request",
+  "auth_request_set",
+  "real_ip_header",
+  "set_real_ip_from",
+  "real_ip_recursive",
+  "server_names_hash_bucket_size",
+  "server_names_hash_max_size",
+  "types_hash_max_size",
+  "types_hash_bucket_size",
+  "variables_hash_max_size",
+  "variables_hash_bucket_size",
+  "map_hash_max_size",
+  "map_hash_bucket_size",
+  "underscores_in_headers",
+  "ignore_invalid_headers",
+  "reset_timedout_connection",
+  "absolute_redirect",
+  "port_in_redirect",
+  "server_name_in_redirect",
+  "merge_slashes",
+  "log_not_found",
+  "log_subrequest",
+  "aio",
+  "directio",
+  "output_buffers",
+  "postpone_output",
+  "chunked_transfer_encoding",
+  "etag",
+  "if_modified_since",
+  "recursive_error_pages",
+  "lingering_close",
+  "lingering_time",
+  "lingering_timeout",
+  "limit_rate",
+  "limit_rate_after",
+  "stub_status",
+  "ssi",
+  "sub_filter",
+  "sub_filter_once",
+  "sub_filter_types",
+  "mirror",
+  "http2",
+  "http2_max_concurrent_streams",
+  "http2_push_preload",
+  "gunzip",
+  // gzip
+  "gzip",
+  "gzip_types",
+  "gzip_vary",
+  "gzip_proxied",
+  "gzip_comp_level",
+  "gzip_min_length",
+  "gzip_static",
+  "gzip_disable",
+  "gzip_buffers",
+  "gzip_http_version",
+  // proxy, uwsgi, fastcgi, grpc, scgi
+  "proxy_pass",
+  "proxy_set_header",
+  "proxy_redirect",
+  "proxy_http_version",
+  "proxy_buffering",
+  "proxy_buffers",
+  "proxy_buffer_size",
+  "proxy_busy_buffers_size",
+  "proxy_read_timeout",
+  "proxy_send_timeout",
+  "proxy_connect_timeout",
+  "proxy_next_upstream",
+  "proxy_next_upstream_tries",
+  "proxy_next_upstream_timeout",
+  "proxy_cache",
+  "proxy_cache_path",
+  "proxy_cache_valid",
+  "proxy_cache_key",
+  "proxy_cache_bypass",
+  "proxy_no_cache",
+  "proxy_cache_use_stale",
+  "proxy_cache_lock",
+  "proxy_hide_header",
+  "proxy_pass_header",
+  "proxy_ignore_headers",
+  "proxy_intercept_errors",
+  "proxy_request_buffering",
+  "proxy_max_temp_file_size",
+  "proxy_temp_path",
+  "proxy_headers_hash_max_size",
+  "proxy_headers_hash_bucket_size",
+  "proxy_ssl_verify",
+  "proxy_ssl_server_name",
+  "proxy_ssl_name",
+  "proxy_set_body",
+  "proxy_pass_request_body",
+  "proxy_pass_request_headers",
+  "proxy_cookie_path",
+  "proxy_cookie_domain",
+  "proxy_socket_keepalive",
+  "uwsgi_pass",
+  "uwsgi_param",
+  "uwsgi_read_timeout",
+  "uwsgi_send_timeout",
+  "uwsgi_connect_timeout",
+  "uwsgi_buffering",
+  "uwsgi_buffers",
+  "uwsgi_buffer_size",
+  "uwsgi_request_buffering",
+  "uwsgi_next_upstream",
+  "uwsgi_intercept_errors",
+  "uwsgi_temp_path",
+  "uwsgi_max_temp_file_size",
+  "fastcgi_pass",
+  "fastcgi_param",
+  "fastcgi_index",
+  "fastcgi_read_timeout",
+  "fastcgi_send_timeout",
+  "fastcgi_connect_timeout",
+  "fastcgi_buffers",
+  "fastcgi_buffer_size",
+  "fastcgi_split_path_info",
+  "fastcgi_intercept_errors",
+  "grpc_pass",
+  "grpc_set_header",
+  "grpc_read_timeout",
+  "scgi_pass",
+  "scgi_param",
+  // ssl
+  "ssl_certificate",
+  "ssl_certificate_key",
+  "ssl_protocols",
+  "ssl_ciphers",
+  "ssl_prefer_server_ciphers",
+  "ssl_session_cache",
+  "ssl_session_timeout",
+  "ssl_session_tickets",
+  "ssl_dhparam",
+  "ssl_stapling",
+  "ssl_stapling_verify",
+  "ssl_trusted_certificate",
+  "ssl_ecdh_curve",
+  "ssl_client_certificate",
+  "ssl_verify_client",
+  "ssl_verify_depth",
+  "ssl_buffer_size",
+  "ssl_early_data",
+  "ssl_password_file",
+  "ssl_conf_command",
+  // limits
+  "limit_req",
+  "limit_req_zone",
+  "limit_req_status",
+  "limit_req_log_level",
+  "limit_req_dry_run",
+  "limit_conn",
+  "limit_conn_zone",
+  "limit_conn_status",
+  "limit_conn_log_level",
+  // upstream
+  "keepalive",
+  "least_conn",
+  "ip_hash",
+  "hash",
+  "zone",
+  "random",
+  "queue",
+  "sticky"
+]);
+function blockKind(name2, parent) {
+  if (BLOCK_DIRECTIVES.has(name2)) return "block";
+  if (name2 === "server") {
+    if (parent === void 0) return void 0;
+    if (SERVER_BLOCK_PARENTS.has(parent)) return "block";
+    if (parent === "upstream") return "simple";
+    return void 0;
+  }
+  return SIMPLE_DIRECTIVES.has(name2) ? "simple" : void 0;
+}
+function mayOpenBlock(name2, parent) {
+  const kind = blockKind(name2, parent);
+  if (kind !== void 0) return kind === "block";
+  return name2 === "server" || name2.endsWith("_block");
+}
+
+// src/parsers/nginx.ts
+var CONF_BUFFER_BYTES = 4096;
+function isSpace2(ch) {
+  return ch === " " || ch === "	" || ch === "\r" || ch === "\n";
+}
+function utf8Width(code2) {
+  if (code2 < 128) return 1;
+  if (code2 < 2048) return 2;
+  if (code2 >= 55296 && code2 <= 57343) return 2;
+  return 3;
+}
+function unescape(s2) {
+  if (!s2.includes("\\")) return s2;
+  let out = "";
+  for (let i = 0; i < s2.length; i++) {
+    const ch = s2[i];
+    if (ch === "\\") {
+      const next = s2[i + 1];
+      if (next === '"' || next === "'" || next === "\\") {
+        out += next;
+        i++;
+        continue;
+      }
+      if (next === "t" || next === "r" || next === "n") {
+        out += next === "t" ? "	" : next === "r" ? "\r" : "\n";
+        i++;
+        continue;
+      }
+    }
+    out += ch;
+  }
+  return out;
+}
+var Tokenizer = class {
+  constructor(file, comments, report) {
+    this.file = file;
+    this.comments = comments;
+    this.report = report;
+    let bytes = 0;
+    for (let i = 0; i < file.text.length; i++) bytes += utf8Width(file.text.charCodeAt(i));
+    this.totalBytes = bytes;
+  }
+  pos = 0;
+  /** UTF-8 byte offset of `pos`, for nginx's buffer-size limit. */
+  bytePos = 0;
+  totalBytes;
+  line(offset) {
+    return positionAt(this.file, offset).line;
+  }
+  next() {
+    const text = this.file.text;
+    const words = [];
+    let needSpace = false;
+    let lastSpace = true;
+    let sharpComment = false;
+    let variable = false;
+    let quoted = false;
+    let quote = null;
+    let inQuote = false;
+    let commentStart = this.pos;
+    let wordStart = this.pos;
+    let start = this.pos;
+    let startByte = this.bytePos;
+    let tooLongReported = false;
+    const pushWord = (end, contentStart, contentEnd) => {
+      const raw = text.slice(wordStart, end);
+      words.push({ value: unescape(text.slice(contentStart, contentEnd)), raw, quote, start: wordStart, end });
+    };
+    for (; ; ) {
+      if (this.pos >= text.length) {
+        if (sharpComment) this.endComment(commentStart, text.length);
+        if (words.length > 0 || !lastSpace) {
+          if (!lastSpace && !needSpace) {
+            const contentStart = inQuote ? wordStart + 1 : wordStart;
+            pushWord(text.length, contentStart, text.length);
+          }
+          const first = words[0];
+          const why = inQuote ? `the ${quote} quote opened on line ${this.line(words[words.length - 1].start)} is never closed` : `directive "${first.value}" on line ${this.line(first.start)} has no ";"`;
+          this.report(`unexpected end of file, expecting ";" or "}" (${why})`, text.length, text.length);
+          return { kind: "cut", words };
+        }
+        return { kind: "eof" };
+      }
+      const at = this.pos;
+      const code2 = text.charCodeAt(at);
+      const width = utf8Width(code2);
+      if (!tooLongReported && startByte + CONF_BUFFER_BYTES < this.totalBytes && this.bytePos + width > startByte + CONF_BUFFER_BYTES) {
+        tooLongReported = true;
+        const message = inQuote ? `too long parameter, probably missing terminating "${quote}" character` : `too long parameter "${this.prefixOfBytes(start, 10)}..." started`;
+        this.report(message, start, at);
+      }
+      const ch = text[at];
+      this.pos++;
+      this.bytePos += width;
+      if (ch === "\n" && sharpComment) {
+        sharpComment = false;
+        this.endComment(commentStart, at);
+      }
+      if (sharpComment) continue;
+      if (quoted) {
+        quoted = false;
+        continue;
+      }
+      if (needSpace) {
+        if (isSpace2(ch)) {
+          lastSpace = true;
+          needSpace = false;
+          continue;
+        }
+        if (ch === ";") return { kind: "semicolon", words, at };
+        if (ch === "{") return { kind: "block-start", words, at };
+        if (ch !== ")") this.report(`unexpected "${ch}"`, at, at + 1);
+        lastSpace = true;
+        needSpace = false;
+      }
+      if (lastSpace) {
+        start = at;
+        startByte = this.bytePos - width;
+        if (isSpace2(ch)) continue;
+        wordStart = at;
+        quote = null;
+        switch (ch) {
+          case ";":
+          case "{":
+            if (words.length === 0) {
+              this.report(`unexpected "${ch}"`, at, at + 1);
+              if (ch === ";") continue;
+            }
+            return { kind: ch === "{" ? "block-start" : "semicolon", words, at };
+          case "}":
+            if (words.length !== 0) {
+              this.report('unexpected "}"', at, at + 1);
+              this.pos = at;
+              this.bytePos -= width;
+              return { kind: "cut", words };
+            }
+            return { kind: "block-done", at };
+          case "#":
+            sharpComment = true;
+            commentStart = at;
+            continue;
+          case "\\":
+            quoted = true;
+            lastSpace = false;
+            continue;
+          case '"':
+          case "'":
+            quote = ch;
+            inQuote = true;
+            start++;
+            startByte++;
+            lastSpace = false;
+            continue;
+          case "$":
+            variable = true;
+            lastSpace = false;
+            continue;
+          default:
+            lastSpace = false;
+        }
+      } else {
+        if (ch === "{" && variable) continue;
+        variable = false;
+        if (ch === "\\") {
+          quoted = true;
+          continue;
+        }
+        if (ch === "$") {
+          variable = true;
+          continue;
+        }
+        if (inQuote) {
+          if (ch === quote) {
+            pushWord(at + 1, wordStart + 1, at);
+            inQuote = false;
+            needSpace = true;
+          }
+        } else if (isSpace2(ch) || ch === ";" || ch === "{") {
+          pushWord(at, wordStart, at);
+          lastSpace = true;
+          if (ch === ";") return { kind: "semicolon", words, at };
+          if (ch === "{") return { kind: "block-start", words, at };
+        }
+      }
+    }
+  }
+  /** The characters from `start` that fit in `bytes` UTF-8 bytes: nginx quotes a word by bytes. */
+  prefixOfBytes(start, bytes) {
+    const text = this.file.text;
+    let end = start;
+    for (let used = 0; end < text.length; end++) {
+      used += utf8Width(text.charCodeAt(end));
+      if (used > bytes) break;
+    }
+    return text.slice(start, end);
+  }
+  /** `start` is the `#`; `end` the `\n` or the end of the file. */
+  endComment(start, end) {
+    const text = this.file.text;
+    const stop = end > start + 1 && text[end - 1] === "\r" ? end - 1 : end;
+    this.comments.push({ text: text.slice(start + 1, stop), span: { file: this.file.path, start, end: stop } });
+  }
+};
+function parseNginx(file) {
+  const problems = [];
+  const comments = [];
+  const span = (start, end) => ({ file: file.path, start, end });
+  const line = (offset) => positionAt(file, offset).line;
+  const report = (message, start, end) => {
+    if (problems.length === 0) problems.push({ message, span: span(start, end) });
+  };
+  const tokenizer = new Tokenizer(file, comments, report);
+  const root = { directive: void 0, children: [], context: void 0 };
+  const stack = [root];
+  const current = () => stack[stack.length - 1];
+  const parentName = () => current().context;
+  const inHandlerBlock = () => {
+    const d = current().directive;
+    return d !== void 0 && HANDLER_BLOCKS.has(d.name);
+  };
+  const closeBlock = (end) => {
+    const frame = stack.pop();
+    if (frame.directive) {
+      frame.directive.span = span(frame.directive.span.start, end);
+      frame.directive.blockSpan = span(frame.directive.blockSpan.start, end);
+    } else {
+      current().children.push(...frame.children);
+    }
+  };
+  const toDirective = (words, end, withBlock) => {
+    const [name2, ...rest2] = words;
+    const d = {
+      name: name2.value,
+      nameSpan: span(name2.start, name2.end),
+      args: rest2.map((w) => ({ value: w.value, raw: w.raw, quote: w.quote, span: span(w.start, w.end) })),
+      span: span(name2.start, end)
+    };
+    return withBlock ? { ...d, block: [] } : d;
+  };
+  const splitRunOn = (words, braceAt) => {
+    const parent = parentName();
+    const name2 = words[0];
+    const simple = blockKind(name2.value, parent) === "simple";
+    if (!simple && (mayOpenBlock(name2.value, parent) || line(name2.start) === line(braceAt))) return { header: words };
+    report(
+      `directive "${name2.value}" is not terminated by ";" (nginx reads on to the "{" on line ${line(braceAt)})`,
+      name2.start,
+      name2.end
+    );
+    const startsLine = (i) => i > 0 && line(words[i].start) !== line(words[i - 1].end);
+    let cut = -1;
+    for (let i = words.length - 1; i > 0 && cut < 0; i--) {
+      if (startsLine(i) && mayOpenBlock(words[i].value, parent)) cut = i;
+    }
+    for (let i = words.length - 1; i > 0 && cut < 0; i--) {
+      if (startsLine(i)) cut = i;
+    }
+    return cut < 0 ? { header: words } : { runOn: words.slice(0, cut), header: words.slice(cut) };
+  };
+  for (; ; ) {
+    const st = tokenizer.next();
+    if (st.kind === "eof") break;
+    if (st.kind === "cut") {
+      current().children.push(toDirective(st.words, st.words[st.words.length - 1].end, false));
+      continue;
+    }
+    if (st.kind === "block-done") {
+      if (stack.length === 1) {
+        report('unexpected "}"', st.at, st.at + 1);
+        continue;
+      }
+      closeBlock(st.at + 1);
+      continue;
+    }
+    if (st.kind === "semicolon") {
+      const d2 = toDirective(st.words, st.at + 1, false);
+      if (!inHandlerBlock() && blockKind(d2.name, parentName()) === "block") {
+        report(`directive "${d2.name}" has no opening "{" (nginx reads on to the ";" on line ${line(st.at)})`, d2.nameSpan.start, d2.nameSpan.end);
+      }
+      current().children.push(d2);
+      continue;
+    }
+    if (st.words.length === 0) {
+      stack.push({ directive: void 0, children: [], context: parentName() });
+      continue;
+    }
+    let header = st.words;
+    if (inHandlerBlock()) {
+      report('unexpected "{"', st.at, st.at + 1);
+    } else {
+      const split = splitRunOn(st.words, st.at);
+      if (split.runOn) current().children.push(toDirective(split.runOn, split.runOn[split.runOn.length - 1].end, false));
+      header = split.header;
+    }
+    const d = toDirective(header, st.at + 1, true);
+    d.blockSpan = span(st.at, st.at + 1);
+    current().children.push(d);
+    stack.push({ directive: d, children: d.block, context: d.name });
+  }
+  if (stack.length > 1) {
+    const open = [...stack].reverse().find((f) => f.directive)?.directive;
+    const what = open ? `the "${open.name}" block opened on line ${line(open.blockSpan.start)} is not closed` : 'a "{" is not closed';
+    report(`unexpected end of file, expecting "}" (${what})`, file.text.length, file.text.length);
+    while (stack.length > 1) closeBlock(file.text.length);
+  }
+  return { doc: { path: file.path, directives: root.children }, problems, comments };
+}
+
+// src/inputs/nginx.ts
+var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
+var NGINX_PREFIX = "/etc/nginx";
+var TEMPLATE_DIR = "/etc/nginx/templates";
+var CONF_D = "/etc/nginx/conf.d";
+function nginxLooking(file) {
+  return /\b(server|location|upstream|http|events|map)\b[^;{}]*\{/.test(file.text) || /^\s*(proxy_pass|listen|server_name|include|add_header)\s/m.test(file.text);
+}
+function maskBlockPlaceholders(file) {
+  if (!file.text.includes("${")) return file;
+  const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
+  return text === file.text ? file : { ...file, text };
+}
+function inferContext(dirs) {
+  const names = new Set(dirs.map((d) => d.name));
+  if (names.has("http") || names.has("events") || names.has("worker_processes")) return "main";
+  if (["server", "upstream", "map", "log_format", "limit_req_zone", "limit_conn_zone", "geo", "proxy_cache_path"].some((n) => names.has(n))) return "http";
+  if (["location", "listen", "server_name"].some((n) => names.has(n))) return "server";
+  if (["proxy_pass", "uwsgi_pass", "fastcgi_pass", "try_files", "return", "root", "alias"].some((n) => names.has(n))) return "location";
+  return "http";
+}
+function buildNginxModel(ws, fs, extraFiles) {
+  const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
+  b.build(extraFiles);
+  return b.result();
+}
+function withRenderedTemplates(ws, fs) {
+  const extra = [];
+  for (const f of fs.files()) {
+    if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
+      const rendered = posix14.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
+      extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via });
+    }
+  }
+  return extra.length ? new ContainerFs(ws, [...fs.sources, ...extra]) : fs;
+}
+var NginxBuilder = class {
+  constructor(ws, fs) {
+    this.ws = ws;
+    this.fs = fs;
+  }
+  files = [];
+  roots = [];
+  problems = [];
+  comments = [];
+  unresolved = [];
+  loaded = /* @__PURE__ */ new Set();
+  parsed = /* @__PURE__ */ new Map();
+  implicitMain = false;
+  parse(path) {
+    if (this.parsed.has(path)) return this.parsed.get(path);
+    const file = this.ws.read(path);
+    if (!file) return void 0;
+    const r = parseNginx(maskBlockPlaceholders(file));
+    this.problems.push(...r.problems);
+    this.comments.push(...r.comments);
+    const dirs = r.doc?.directives ?? [];
+    this.parsed.set(path, dirs);
+    return dirs;
+  }
+  build(extraFiles) {
+    const main2 = this.fs.resolve(`${NGINX_PREFIX}/nginx.conf`);
+    if (main2) {
+      this.load(main2, "main", "main", void 0, []);
+    } else {
+      this.implicitMain = true;
+      for (const f of this.fs.glob(`${CONF_D}/*.conf`)) {
+        this.load(f, f.hostPath.endsWith(".template") ? "template" : "conf.d", "http", void 0, []);
+      }
+    }
+    const candidates = this.fs.files().filter((f) => f.containerPath.startsWith(`${NGINX_PREFIX}/`) || /\.(conf|template|tpl)$/.test(f.hostPath));
+    for (const f of candidates) this.loadSnippet(f.hostPath, f.containerPath);
+    for (const p of extraFiles) this.loadSnippet(p, void 0);
+  }
+  loadSnippet(hostPath, containerPath3) {
+    if (this.loaded.has(hostPath) || /(^|\/)(mime\.types|.*params)$/.test(hostPath)) return;
+    const file = this.ws.read(hostPath);
+    if (!file || !nginxLooking(file)) return;
+    const dirs = this.parse(hostPath);
+    if (!dirs) return;
+    this.load({ hostPath, containerPath: containerPath3 ?? hostPath, via: { file: hostPath, start: 0, end: 0 }, origin: { kind: "copy", hostPath, via: { file: hostPath, start: 0, end: 0 } } }, "snippet", inferContext(dirs), void 0, []);
+  }
+  load(f, role, context, parent, via) {
+    const dirs = this.parse(f.hostPath);
+    if (!dirs) return [];
+    if (!this.loaded.has(f.hostPath)) {
+      this.loaded.add(f.hostPath);
+      this.files.push(role === "snippet" ? { path: f.hostPath, role, context } : { path: f.hostPath, containerPath: f.containerPath, role, context });
+    }
+    const nodes = this.place(dirs, context, parent, via, [f.hostPath]);
+    if (!parent) this.roots.push(...nodes);
+    return nodes;
+  }
+  place(dirs, context, parent, via, chain) {
+    const out = [];
+    for (const d of dirs) {
+      if (d.name === "include" && d.args[0] && chain.length < 12) {
+        out.push(...this.include(d, context, parent, via, chain));
+        continue;
+      }
+      const node = { directive: d, children: [], context, includedVia: via, ...parent ? { parent } : {} };
+      if (d.block) node.children.push(...this.place(d.block, d.name, node, via, chain));
+      out.push(node);
+    }
+    return out;
+  }
+  include(d, context, parent, via, chain) {
+    const arg = d.args[0];
+    const target = posix14.isAbsolute(arg.value) ? arg.value : posix14.join(NGINX_PREFIX, arg.value);
+    const matches = /[*?[]/.test(target) ? this.fs.glob(target) : [this.fs.resolve(target)].filter((x) => x !== void 0);
+    if (matches.length === 0) {
+      if (!IMAGE_FILES.test(target) && !/[*?[]/.test(target) && !arg.value.includes("$")) this.unresolved.push(arg.span);
+      return [];
+    }
+    const out = [];
+    for (const m of matches) {
+      if (chain.includes(m.hostPath)) continue;
+      const dirs = this.parse(m.hostPath);
+      if (!dirs) continue;
+      if (!this.loaded.has(m.hostPath)) {
+        this.loaded.add(m.hostPath);
+        this.files.push({ path: m.hostPath, containerPath: m.containerPath, role: "included", context });
+      }
+      out.push(...this.place(dirs, context, parent, [...via, d.span], [...chain, m.hostPath]));
+    }
+    return out;
+  }
+  result() {
+    const all = [];
+    const visit = (n) => {
+      all.push(n);
+      n.children.forEach(visit);
+    };
+    this.roots.forEach(visit);
+    const upstreams = [];
+    for (const n of all) {
+      if (n.directive.name !== "upstream" || !n.directive.block || !n.directive.args[0]) continue;
+      const servers = [];
+      for (const c of n.children) {
+        if (c.directive.name !== "server" || !c.directive.args[0]) continue;
+        servers.push(upstreamServer(c));
+      }
+      const kid = (name2) => n.children.find((c) => c.directive.name === name2);
+      upstreams.push({ name: n.directive.args[0].value, node: n, servers, keepalive: kid("keepalive"), keepaliveTimeout: kid("keepalive_timeout") });
+    }
+    const byName = new Map(upstreams.map((u) => [u.name, u]));
+    const proxyPasses = [];
+    const locations = [];
+    for (const n of all) {
+      const name2 = n.directive.name;
+      if (/^(proxy|uwsgi|fastcgi|grpc|scgi)_pass$/.test(name2) && n.directive.args[0]) {
+        proxyPasses.push(proxyPass(n, name2, n.directive.args[0], byName));
+      }
+    }
+    for (const n of all) {
+      if (n.directive.name !== "location") continue;
+      const match = n.directive.args.map((a) => a.raw).join(" ");
+      const pp = proxyPasses.find((p) => p.node.parent === n || p.node.parent?.directive.name === "if" && p.node.parent.parent === n);
+      locations.push(pp ? { node: n, match, proxyPass: pp } : { node: n, match });
+    }
+    const zones = [];
+    const zoneUses = [];
+    for (const n of all) {
+      const d = n.directive;
+      if (d.name === "limit_req_zone" || d.name === "limit_conn_zone") {
+        const z = d.args.find((a) => a.value.startsWith("zone="));
+        if (z) zones.push({ kind: d.name === "limit_req_zone" ? "limit_req" : "limit_conn", name: z.value.slice(5).split(":")[0], node: n });
+      } else if (d.name === "limit_req") {
+        const z = d.args.find((a) => a.value.startsWith("zone="));
+        if (z) zoneUses.push({ kind: "limit_req", name: z.value.slice(5), node: n, span: z.span });
+      } else if (d.name === "limit_conn" && d.args[0]) {
+        zoneUses.push({ kind: "limit_conn", name: d.args[0].value, node: n, span: d.args[0].span });
+      }
+    }
+    return {
+      files: this.files,
+      roots: this.roots,
+      upstreams,
+      locations,
+      proxyPasses,
+      zones,
+      zoneUses,
+      unresolvedIncludes: this.unresolved,
+      implicitMain: this.implicitMain,
+      problems: this.problems,
+      comments: this.comments
+    };
+  }
+};
+function upstreamServer(n) {
+  const address = n.directive.args[0];
+  const params = /* @__PURE__ */ new Map();
+  for (const a of n.directive.args.slice(1)) {
+    const eq = a.value.indexOf("=");
+    params.set(eq < 0 ? a.value : a.value.slice(0, eq), eq < 0 ? "" : a.value.slice(eq + 1));
+  }
+  const hasVariables = address.value.includes("$");
+  const raw = address.value;
+  if (raw.startsWith("unix:")) return { node: n, address, port: 0, portSpan: address.span, params, hasVariables };
+  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(raw);
+  const host = m?.[1];
+  const port = m?.[2] ? Number(m[2]) : 80;
+  const colon = raw.lastIndexOf(":");
+  const quoteShift = address.quote ? 1 : 0;
+  const portSpan = m?.[2] && !address.raw.includes("\\") ? { file: address.span.file, start: address.span.start + quoteShift + colon + 1, end: address.span.start + quoteShift + raw.length } : address.span;
+  return host ? { node: n, address, host, port, portSpan, params, hasVariables } : { node: n, address, port, portSpan, params, hasVariables };
+}
+function proxyPass(n, kind, target, upstreams) {
+  const v = target.value;
+  if (v.includes("$")) return { node: n, kind, target };
+  const m = /^(?:([a-z]+):\/\/)?(\[[^\]]+\]|[^/:]+)(?::(\d+))?/.exec(v);
+  if (!m || v.startsWith("unix:") || m[1] === "unix") return { node: n, kind, target };
+  const host = m[2];
+  const upstream = upstreams.get(host) ?? upstreams.get(m[3] ? `${host}:${m[3]}` : host);
+  const out = { node: n, kind, target, host };
+  if (m[3]) out.port = Number(m[3]);
+  if (upstream) out.upstream = upstream;
+  return out;
+}
+function inherited(node, name2) {
+  for (let level = node; level; level = level.parent) {
+    const here = level.children.filter((c) => c.directive.name === name2);
+    if (here.length) return here;
+  }
+  return [];
+}
+
+// src/stack/compose-spec.ts
+function containerSpecOf(svc, projectDir, env) {
+  const mounts = svc.volumes.map((v) => {
+    const source = v.type === "bind" && v.source !== void 0 ? repoPath(projectDir, v.source) : v.source;
+    return {
+      type: v.type,
+      ...source !== void 0 ? { source } : v.type === "bind" ? { source: `../${v.source ?? ""}` } : {},
+      target: v.target,
+      readOnly: v.readOnly,
+      span: v.span
+    };
+  });
+  const spec = {
+    name: svc.name,
+    span: svc.nameSpan,
+    environment: env,
+    mounts
+  };
+  if (svc.image) spec.image = svc.image;
+  const build2 = buildSpecOf(svc, projectDir);
+  if (build2) spec.build = build2;
+  if (svc.entrypoint) spec.entrypoint = svc.entrypoint;
+  if (svc.command) spec.command = svc.command;
+  if (svc.workingDir) spec.workingDir = svc.workingDir;
+  return spec;
+}
+function buildSpecOf(svc, projectDir) {
+  const b = svc.build;
+  if (!b) return void 0;
+  const rooted = (v, base) => {
+    if (v.kind === "unknown" || /^[a-z]+:\/\/|^git@/.test(v.value)) return v;
+    const p = repoPath(base, v.value);
+    return { ...v, value: p ?? posixJoin(base, v.value) };
+  };
+  const context = rooted(b.context, projectDir);
+  const dockerfile = b.dockerfile ? context.kind === "known" ? rooted(b.dockerfile, context.value) : b.dockerfile : context.kind === "known" ? known(repoPath(context.value, "Dockerfile") ?? "Dockerfile", b.span, { isDefault: true }) : context;
+  return { context, dockerfile, ...b.target ? { target: b.target } : {}, args: b.args ?? /* @__PURE__ */ new Map(), span: b.span };
+}
+function posixJoin(a, b) {
+  return a ? `${a}/${b}` : b;
+}
+
 // src/inputs/django.ts
 function processEnv(stack, svc) {
   const out = /* @__PURE__ */ new Map();
@@ -17115,8 +21513,8 @@ function searchRoots(stack, svc) {
 }
 function appModule(app) {
   if (app.gunicorn) return app.gunicorn.app;
-  const word = app.server.argv.slice(1).find((w) => w.value.kind === "unknown" || !w.value.value.startsWith("-"));
-  return word?.value;
+  const word2 = app.server.argv.slice(1).find((w) => w.value.kind === "unknown" || !w.value.value.startsWith("-"));
+  return word2?.value;
 }
 function fingerprint(v) {
   return v === void 0 ? "unset" : v.kind === "known" ? `=${v.value}` : "?";
@@ -17163,9 +21561,9 @@ function djangoApps(stack) {
       }
     };
     const result = evaluateSettings({ entry, searchRoots: roots, readFile: (p) => ws.read(p), exists: (p) => ws.exists(p), env: lookup });
-    const [first, ...rest] = result.files;
+    const [first, ...rest2] = result.files;
     if (first !== void 0) stack.addFile(first, result.problems, result.comments);
-    for (const f of rest) stack.addFile(f);
+    for (const f of rest2) stack.addFile(f);
     cache2.push({ entry, reads, result });
     out.push({ ...base, settings: result });
   }
@@ -17281,7 +21679,7 @@ function djangoRedisUses(app) {
 }
 
 // src/inputs/pgbouncer.ts
-import { posix as posix6 } from "node:path";
+import { posix as posix15 } from "node:path";
 
 // src/core/suggest.ts
 function editDistance(a, b) {
@@ -17297,11 +21695,11 @@ function editDistance(a, b) {
   }
   return prev[b.length];
 }
-function closest(word, candidates) {
+function closest(word2, candidates) {
   let best;
-  let bestD = Math.max(1, Math.floor(word.length / 3)) + 1;
+  let bestD = Math.max(1, Math.floor(word2.length / 3)) + 1;
   for (const c of candidates) {
-    const d = editDistance(word, c);
+    const d = editDistance(word2, c);
     if (d < bestD) {
       best = c;
       bestD = d;
@@ -17603,27 +22001,27 @@ function startupParameterSupport(param, version, settings = {}, inOptions = fals
   const trackable = extraSupported && POSTGRES_REPORTED_PARAMETERS.includes(name2) ? ` (PostgreSQL reports ${param}, so track_extra_parameters could track it)` : "";
   return { handling: "rejected", reason: `pgbouncer neither tracks nor ignores ${param}${trackable}` };
 }
-function parseStartupOptions(options) {
+function parseStartupOptions(options2) {
   const words = [];
-  let word = "";
+  let word2 = "";
   let inWord = false;
-  for (let i = 0; i < options.length; i++) {
-    const c = options[i];
-    if (c === "\\" && i + 1 < options.length) {
-      word += options[++i];
+  for (let i = 0; i < options2.length; i++) {
+    const c = options2[i];
+    if (c === "\\" && i + 1 < options2.length) {
+      word2 += options2[++i];
       inWord = true;
       continue;
     }
     if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = "";
+      if (inWord) words.push(word2);
+      word2 = "";
       inWord = false;
       continue;
     }
-    word += c;
+    word2 += c;
     inWord = true;
   }
-  if (inWord) words.push(word);
+  if (inWord) words.push(word2);
   const out = [];
   const add = (assignment2) => {
     const eq = assignment2.indexOf("=");
@@ -17876,7 +22274,7 @@ function validateDatabaseParam(key, value, version) {
 
 // src/parsers/pgbouncer.ts
 var KEY_CHAR = /[A-Za-z0-9_.\-*]/;
-function isSpace2(ch) {
+function isSpace3(ch) {
   return ch === " " || ch === "	" || ch === "\r" || ch === "\n" || ch === "\f" || ch === "\v";
 }
 function parsePgbouncerIni(file) {
@@ -17892,7 +22290,7 @@ function parsePgbouncerIni(file) {
     return nl === -1 ? text.length : nl;
   };
   const trimEnd = (start, end) => {
-    while (end > start && isSpace2(text[end - 1])) end--;
+    while (end > start && isSpace3(text[end - 1])) end--;
     return end;
   };
   const extendSection = (end) => {
@@ -17900,7 +22298,7 @@ function parsePgbouncerIni(file) {
   };
   let p = 0;
   while (p < text.length) {
-    while (p < text.length && isSpace2(text[p])) p++;
+    while (p < text.length && isSpace3(text[p])) p++;
     if (p >= text.length) break;
     const lineEnd = lineEndFrom(p);
     const ch = text[p];
@@ -17927,7 +22325,7 @@ function parsePgbouncerIni(file) {
       const directive = /^%include(?=[ \t])/.exec(text.slice(p, end));
       if (directive) {
         let pathStart = p + directive[0].length;
-        while (pathStart < end && isSpace2(text[pathStart])) pathStart++;
+        while (pathStart < end && isSpace3(text[pathStart])) pathStart++;
         if (pathStart < end) includes.push({ path: text.slice(pathStart, end), span: span(pathStart, end) });
         else problems.push({ message: "%include needs a file name", span: span(p, end) });
       } else {
@@ -18005,13 +22403,13 @@ function parseDatabaseEntry(entry) {
   const span = (start, end) => ({ file: entry.valueSpan.file, start: base + start, end: base + end });
   let p = 0;
   const skipSpace = () => {
-    while (p < text.length && isSpace2(text[p])) p++;
+    while (p < text.length && isSpace3(text[p])) p++;
   };
   for (; ; ) {
     skipSpace();
     if (p >= text.length) break;
     const keyStart = p;
-    while (p < text.length && !isSpace2(text[p]) && text[p] !== "=") p++;
+    while (p < text.length && !isSpace3(text[p]) && text[p] !== "=") p++;
     const key = text.slice(keyStart, p);
     const keyEnd = p;
     skipSpace();
@@ -18052,7 +22450,7 @@ function parseDatabaseEntry(entry) {
         break;
       }
     } else {
-      while (p < text.length && !isSpace2(text[p])) p++;
+      while (p < text.length && !isSpace3(text[p])) p++;
       value = text.slice(valueStart, p);
     }
     params.set(key, known(value, span(valueStart, p)));
@@ -18083,60 +22481,6 @@ function effectivePgbouncerSettings(ini, version) {
     }
   }
   return out;
-}
-
-// src/inputs/images.ts
-function imageName(stack, svc) {
-  if (svc.image?.kind === "known") return svc.image.value;
-  return stack.image(svc).baseImage;
-}
-function imageRepository(image) {
-  const noDigest = image.split("@")[0] ?? image;
-  const slash = noDigest.lastIndexOf("/");
-  const colon = noDigest.lastIndexOf(":");
-  const noTag = colon > slash ? noDigest.slice(0, colon) : noDigest;
-  const parts = noTag.toLowerCase().split("/");
-  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0])) parts.shift();
-  if (parts[0] === "library") parts.shift();
-  return parts.join("/");
-}
-function imageAnchor(svc) {
-  return svc.image?.span ?? svc.nameSpan;
-}
-var SHELLS2 = /(^|\/)(sh|bash|ash|dash)$/;
-var WRAPPERS = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gosu", "su-exec", "docker-entrypoint.sh", "entrypoint.sh"]);
-function programArgv(svc, program, optionsOnly = false) {
-  for (const cmd of [svc.command, svc.entrypoint]) {
-    if (!cmd) continue;
-    const found = search(cmd.words, program, 0);
-    if (found) return found;
-    const first = cmd.words[0]?.value;
-    if (optionsOnly && cmd === svc.command && !svc.entrypoint && first?.kind === "known" && first.value.startsWith("-")) {
-      return { argv: cmd.words.filter((w) => !w.operator).map((w) => w.value), span: cmd.span };
-    }
-  }
-  return void 0;
-}
-function search(words, program, depth) {
-  if (depth > 3) return void 0;
-  for (const simple of simpleCommands(words)) {
-    for (let i = 0; i < simple.length; i++) {
-      const v = simple[i].value;
-      if (v.kind !== "known") break;
-      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(v.value) || WRAPPERS.has(v.value.split("/").pop())) continue;
-      if (SHELLS2.test(v.value)) {
-        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
-        const script = c >= 0 ? simple[c + 1] : void 0;
-        if (script) return search(splitShellWords(script.text), program, depth + 1);
-        break;
-      }
-      if (!program.test(v.value.split("/").pop())) break;
-      const argv = simple.slice(i).map((w) => w.value);
-      const last = argv[argv.length - 1].span;
-      return { argv, span: { file: v.span.file, start: v.span.start, end: Math.max(v.span.end, last.end) } };
-    }
-  }
-  return void 0;
 }
 
 // src/inputs/pgbouncer.ts
@@ -18203,7 +22547,7 @@ function findIni(stack, svc) {
     const hit = fs.resolve(p);
     if (hit) return hit.hostPath;
   }
-  return fs.files().find((f) => posix6.basename(f.containerPath) === "pgbouncer.ini")?.hostPath;
+  return fs.files().find((f) => posix15.basename(f.containerPath) === "pgbouncer.ini")?.hostPath;
 }
 function pgbouncerValue(pgb, name2) {
   const raw = pgb.settings.get(name2) ?? unknown(`${name2} is not a pgbouncer setting`, pgb.service.nameSpan);
@@ -18282,11 +22626,11 @@ function parsePostgresDuration(raw, defaultUnit = "ms") {
 }
 
 // src/parsers/postgres.ts
-function partOf2(word, from, to) {
-  const width = word.span.end - word.span.start;
-  const offset = width === word.value.length ? 0 : width === word.value.length + 2 ? 1 : void 0;
-  if (offset === void 0) return word.span;
-  return { file: word.span.file, start: word.span.start + offset + from, end: word.span.start + offset + to };
+function partOf3(word2, from, to) {
+  const width = word2.span.end - word2.span.start;
+  const offset = width === word2.value.length ? 0 : width === word2.value.length + 2 ? 1 : void 0;
+  if (offset === void 0) return word2.span;
+  return { file: word2.span.file, start: word2.span.start + offset + from, end: word2.span.start + offset + to };
 }
 var SHORT_WITH_ARG = {
   B: "shared_buffers",
@@ -18309,15 +22653,15 @@ var SHORT_FLAGS = {
   l: ["ssl", "on"],
   e: ["datestyle", "euro"]
 };
-function assignment(word, from, set, problems) {
-  const text = word.value.slice(from);
+function assignment(word2, from, set, problems) {
+  const text = word2.value.slice(from);
   const eq = text.indexOf("=");
   if (eq <= 0) {
-    problems.push({ message: `postgres needs "name=value" here, got ${JSON.stringify(text)}`, span: partOf2(word, from, word.value.length) });
+    problems.push({ message: `postgres needs "name=value" here, got ${JSON.stringify(text)}`, span: partOf3(word2, from, word2.value.length) });
     return;
   }
   const name2 = text.slice(0, eq).replace(/-/g, "_").toLowerCase();
-  set(name2, known(text.slice(eq + 1), partOf2(word, from + eq + 1, word.value.length)));
+  set(name2, known(text.slice(eq + 1), partOf3(word2, from + eq + 1, word2.value.length)));
 }
 function parsePostgresArgs(argv) {
   const settings = /* @__PURE__ */ new Map();
@@ -18326,13 +22670,13 @@ function parsePostgresArgs(argv) {
     settings.set(name2, v);
   };
   for (let i = 0; i < argv.length; i++) {
-    const word = argv[i];
-    if (word.kind === "unknown") continue;
-    const w = word.value;
+    const word2 = argv[i];
+    if (word2.kind === "unknown") continue;
+    const w = word2.value;
     if (w.startsWith("--")) {
-      if (w.includes("=")) assignment(word, 2, set, problems);
+      if (w.includes("=")) assignment(word2, 2, set, problems);
       else if (!["--single", "--boot", "--describe-config", "--version", "--help"].includes(w)) {
-        problems.push({ message: `${w} needs a value: postgres only takes --name=value`, span: word.span });
+        problems.push({ message: `${w} needs a value: postgres only takes --name=value`, span: word2.span });
       }
       continue;
     }
@@ -18340,18 +22684,18 @@ function parsePostgresArgs(argv) {
     const letter = w[1];
     const flag = SHORT_FLAGS[letter];
     if (flag) {
-      set(flag[0], known(flag[1], word.span));
+      set(flag[0], known(flag[1], word2.span));
       continue;
     }
     if (!(letter in SHORT_WITH_ARG)) continue;
     let argWord;
     let from = 2;
-    if (w.length > 2) argWord = word;
+    if (w.length > 2) argWord = word2;
     else {
       argWord = argv[++i];
       from = 0;
       if (!argWord) {
-        problems.push({ message: `${w} needs an argument`, span: word.span });
+        problems.push({ message: `${w} needs an argument`, span: word2.span });
         break;
       }
     }
@@ -18362,7 +22706,7 @@ function parsePostgresArgs(argv) {
     const target = SHORT_WITH_ARG[letter];
     if (!target) continue;
     if (argWord.kind === "unknown") set(target, argWord);
-    else set(target, known(argWord.value.slice(from), partOf2(argWord, from, argWord.value.length)));
+    else set(target, known(argWord.value.slice(from), partOf3(argWord, from, argWord.value.length)));
   }
   return { settings, problems };
 }
@@ -18575,15 +22919,15 @@ function parseRedisArgs(argv) {
     if (name2) assign(settings, name2.value.slice(2).toLowerCase(), joinWords(words, name2.span));
   };
   for (; i < argv.length; i++) {
-    const word = argv[i];
-    if (word.kind === "known" && word.value.startsWith("--") && word.value.length > 2) {
+    const word2 = argv[i];
+    if (word2.kind === "known" && word2.value.startsWith("--") && word2.value.length > 2) {
       flush();
-      name2 = word;
+      name2 = word2;
       words = [];
     } else if (name2) {
-      words.push(word);
+      words.push(word2);
     } else {
-      problems.push({ message: "Argument before any --option", span: word.span });
+      problems.push({ message: "Argument before any --option", span: word2.span });
     }
   }
   flush();
@@ -18708,9 +23052,6 @@ function redisInt(redis, name2) {
 }
 
 // src/stack/data-tier.ts
-function dataTier(stack) {
-  return stack.memo("data-tier", () => buildDataTier(stack));
-}
 function buildDataTier(stack) {
   const pgbouncers = stack.services.filter((s2) => isPgbouncerService(stack, s2)).map((s2) => readPgbouncer(stack, s2));
   const postgres = stack.services.filter((s2) => !isPgbouncerService(stack, s2) && isPostgresService(stack, s2)).map((s2) => readPostgres(stack, s2));
@@ -18774,53 +23115,6 @@ function routeDatabase(stack, db, pgbouncers, postgres) {
 function pgbouncerListen(pgb) {
   return { port: pgbouncerNumber(pgb, "listen_port"), addr: pgbouncerText(pgb, "listen_addr") };
 }
-var GREEN_WORKERS = /gevent|eventlet/i;
-var ASYNC_WORKERS = /uvicorn|asgi|tornado|aiohttp/i;
-function appConcurrency(app) {
-  const g = app.gunicorn;
-  if (g) {
-    const cls = g.workerClass;
-    if (cls.kind === "unknown") return { processes: g.workers, perProcess: cls, perProcessUnit: "threads" };
-    if (cls.value === "sync") return { processes: g.workers, perProcess: known(1, cls.span, { isDefault: cls.isDefault === true }), perProcessUnit: "threads" };
-    if (cls.value === "gthread") return { processes: g.workers, perProcess: g.threads, perProcessUnit: "threads" };
-    if (GREEN_WORKERS.test(cls.value)) return { processes: g.workers, perProcess: g.workerConnections, perProcessUnit: "worker_connections" };
-    const why = ASYNC_WORKERS.test(cls.value) ? `${cls.value} runs requests as async tasks without a fixed limit` : `unknown worker class ${cls.value}`;
-    return { processes: g.workers, perProcess: unknown(why, cls.span), perProcessUnit: "tasks" };
-  }
-  const argv = app.server.argv.map((w) => w.value);
-  const at = argv.findIndex((w) => w.kind === "known" && /^--workers(=|$)/.test(w.value));
-  let processes = known(1, app.server.span, { isDefault: true });
-  if (app.server.kind === "uwsgi") processes = unknown("uwsgi process counts are not read", app.server.span);
-  else if (at >= 0) {
-    const w = argv[at];
-    const raw = w.kind === "known" && w.value.includes("=") ? known(w.value.split("=")[1], w.span) : argv[at + 1];
-    processes = raw?.kind === "known" && /^\d+$/.test(raw.value) ? { ...raw, value: Number(raw.value) } : unknown("--workers is not a number", w.span);
-  }
-  return { processes, perProcess: unknown(`${app.server.kind} runs requests as async tasks without a fixed limit`, app.server.span), perProcessUnit: "tasks" };
-}
-function capacityTerms(items) {
-  const out = [];
-  for (const item of items) {
-    const key = JSON.stringify(item.factors);
-    const group = out.find((g) => g.key === key);
-    if (group) group.services.push(item.service);
-    else out.push({ services: [item.service], factors: item.factors, key });
-  }
-  return out.map(({ services, factors }) => ({ services, factors }));
-}
-function termValue(t2) {
-  return t2.factors.reduce((acc, f) => acc * f.value, t2.services.length);
-}
-var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
-function singular(unit) {
-  return SINGULAR[unit] ?? unit;
-}
-function formatTerms(terms) {
-  return terms.map((t2) => {
-    const who = t2.services.length === 1 ? t2.services[0].name : `${t2.services.length} replicas`;
-    return [who, ...t2.factors.map((f) => `${f.value} ${f.value === 1 ? singular(f.unit) : f.unit}`)].join(" x ");
-  }).join(" + ");
-}
 function groupBy(items, key) {
   const groups = /* @__PURE__ */ new Map();
   for (const item of items) {
@@ -18833,6 +23127,244 @@ function groupBy(items, key) {
 }
 function spanKey(span) {
   return `${span.file}:${span.start}:${span.end}`;
+}
+
+// src/stack/workload.ts
+function workloadOf(svc, container) {
+  const hostnames = [known(svc.name, svc.nameSpan)];
+  for (const v of [svc.containerName, svc.hostname, ...svc.networks.flatMap((n) => n.aliases)]) if (v) hostnames.push(v);
+  return {
+    name: svc.name,
+    format: "compose",
+    replicas: svc.replicas ?? known(1, svc.nameSpan, { isDefault: true }),
+    container,
+    ...svc.resources ? { resources: svc.resources } : {},
+    networks: svc.networks,
+    ports: [...svc.expose, ...svc.ports],
+    dependsOn: svc.dependsOn,
+    ...svc.healthcheckSpan ? { healthcheck: svc.healthcheckSpan } : {},
+    hostnames,
+    span: svc.nameSpan
+  };
+}
+
+// src/stack/stack.ts
+var NGINX_IMAGE = /nginx|openresty/i;
+var PROXY_NAME = /nginx|proxy|gateway/i;
+var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
+var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
+function buildStack(ws, spec) {
+  const composePath = typeof spec === "string" ? spec : spec.files[0];
+  const files = /* @__PURE__ */ new Set([composePath]);
+  const problems = [];
+  const comments = [];
+  const parsed = /* @__PURE__ */ new Set();
+  const addFile = (path, p = [], c = []) => {
+    files.add(path);
+    if (p.length === 0 && c.length === 0 || parsed.has(path)) return;
+    parsed.add(path);
+    problems.push(...p);
+    comments.push(...c);
+  };
+  const project = loadComposeProject(ws, typeof spec === "string" ? { files: [spec], origin: { kind: "file" } } : spec);
+  for (const f of project.files) addFile(f.path, f.problems, f.comments);
+  problems.push(...project.problems.filter((p) => !project.files.some((f) => f.problems.includes(p))));
+  const compose = project.compose;
+  const dir = compose.dir;
+  const services = compose.services;
+  const byName = new Map(services.map((s2) => [s2.name, s2]));
+  const unknowns = [...project.unknowns];
+  const envs = /* @__PURE__ */ new Map();
+  for (const svc of services) envs.set(svc.name, readEnv(ws, dir, svc, addFile, unknowns));
+  const env = (svc) => envs.get(svc.name) ?? /* @__PURE__ */ new Map();
+  const images = /* @__PURE__ */ new Map();
+  for (const svc of services) {
+    const img = serviceImage(ws, dir, svc);
+    images.set(svc.name, img);
+    if (img.dockerfilePath && ws.exists(img.dockerfilePath)) files.add(img.dockerfilePath);
+  }
+  const image = (svc) => images.get(svc.name);
+  const views = /* @__PURE__ */ new Map();
+  for (const svc of services) {
+    const view = buildContainerView({ ws }, containerSpecOf(svc, dir, env(svc)));
+    views.set(svc.name, view);
+    for (const f of view.files) addFile(f.path, f.problems, f.comments);
+    unknowns.push(...view.unknowns);
+  }
+  const apps = /* @__PURE__ */ new Map();
+  for (const svc of services) {
+    const app = findApp(svc, image(svc), env(svc), views.get(svc.name));
+    if (app) apps.set(svc.name, app);
+  }
+  const tiers = findTiers(services);
+  const tierByService = /* @__PURE__ */ new Map();
+  for (const t2 of tiers) for (const r of t2.replicas) tierByService.set(r.name, t2);
+  const hostIndex = /* @__PURE__ */ new Map();
+  for (const s2 of services) {
+    for (const v of [s2.containerName, s2.hostname, ...s2.networks.flatMap((n) => n.aliases)]) {
+      if (v?.kind === "known" && !hostIndex.has(v.value)) hostIndex.set(v.value, s2);
+    }
+  }
+  for (const s2 of services) hostIndex.set(s2.name, s2);
+  const resolveHost = (h) => hostIndex.get(h);
+  const proxies = [];
+  for (const s2 of services) {
+    const img = image(s2);
+    const imageName2 = s2.image?.kind === "known" ? s2.image.value : "";
+    const extra = img.buildContext !== void 0 ? ws.filesUnder(img.buildContext).filter((f) => /\.(conf|template|tpl)$/.test(f)) : [];
+    const isNginx = NGINX_IMAGE.test(imageName2) || NGINX_IMAGE.test(img.baseImage ?? "") || s2.volumes.some((v) => v.target.startsWith("/etc/nginx")) || !img.baseImage && PROXY_NAME.test(s2.name) && extra.length > 0;
+    if (!isNginx) continue;
+    const nginx = buildNginxModel(ws, img.fs, extra);
+    for (const f of nginx.files) files.add(f.path);
+    problems.push(...nginx.problems);
+    comments.push(...nginx.comments);
+    proxies.push({ service: s2, image: img, nginx });
+  }
+  const reader2 = {
+    name: composePath,
+    compose,
+    services,
+    workspace: ws,
+    service: (n) => byName.get(n),
+    image,
+    app: (s2) => apps.get(s2.name),
+    env,
+    view: (s2) => views.get(s2.name),
+    resolveHost,
+    tierOf: (s2) => tierByService.get(s2.name),
+    addFile
+  };
+  const data = buildDataTier(reader2);
+  const sysctls = hostSysctls(ws);
+  for (const src of sysctls.sources) addFile(src.path, src.problems, src.comments);
+  const upstreams = resolveUpstreams(proxies, resolveHost);
+  const workloads = services.map((s2) => workloadOf(s2, views.get(s2.name)));
+  const workloadByName = new Map(workloads.map((w) => [w.name, w]));
+  const stack = {
+    name: composePath,
+    compose,
+    project,
+    ...project.dotenv ? { dotenv: project.dotenv } : {},
+    services,
+    workloads,
+    tiers,
+    proxies,
+    upstreams,
+    data,
+    sysctls,
+    files,
+    problems,
+    comments,
+    unknowns,
+    sources: ws.sources,
+    service: (n) => byName.get(n),
+    image,
+    app: (s2) => apps.get(s2.name),
+    tierOf: (s2) => tierByService.get(s2.name),
+    env,
+    view: (s2) => views.get(s2.name),
+    workload: (s2) => workloadByName.get(s2.name),
+    resolveHost
+  };
+  return Object.freeze(stack);
+}
+function readEnv(ws, dir, svc, addFile, unknowns) {
+  const m = /* @__PURE__ */ new Map();
+  for (const ref of svc.envFiles) {
+    if (ref.path.kind !== "known") continue;
+    const p = repoPath(dir, ref.path.value);
+    const f = p !== void 0 ? ws.read(p) : void 0;
+    if (!f) {
+      const reason = p === void 0 ? `${ref.path.value} is outside the checked folder and is not read` : `${ref.path.value} is not in the repository`;
+      unknowns.push({ what: `env_file of ${svc.name}`, reason, span: ref.span });
+      continue;
+    }
+    if (JINJA_TEMPLATE.test(f.text)) {
+      unknowns.push({ what: `env_file of ${svc.name}`, reason: `${f.path} is a Jinja template, rendered before compose reads it`, span: ref.span });
+      continue;
+    }
+    const r = parseEnvFile(f);
+    addFile(f.path, r.problems, r.comments);
+    for (const entry of r.doc?.entries ?? []) m.set(entry.key, entry.value);
+  }
+  for (const entry of svc.environment) m.set(entry.key, entry.value);
+  return m;
+}
+function findApp(svc, img, env, view) {
+  let server = findAppServer(svc.command, svc.entrypoint);
+  if (!server && !svc.command) {
+    const cmd = [...img.dockerfile?.instructions ?? []].reverse().find((i) => i.keyword === "CMD");
+    if (cmd) {
+      const { words, form } = instructionWords(cmd);
+      server = findAppServer({ words, span: cmd.span, form: form === "exec" ? "list" : "string" });
+    }
+  }
+  const facts = view?.appServer;
+  if (!server && facts && view?.process) {
+    const located = locateServer(view.process.argv);
+    server = located ? { kind: located.kind, argv: located.argv, span: located.span } : { kind: facts.kind, argv: view.process.argv, span: view.process.argvSpan };
+  }
+  if (!server) return void 0;
+  const legacy = server.kind === "gunicorn" ? readGunicornOptions(server, (n) => env.get(n)) : void 0;
+  const gunicorn = legacy && facts?.kind === "gunicorn" ? withFacts(legacy, facts) : legacy;
+  const protocol = gunicorn ? gunicornProtocol(gunicorn) : facts?.interface.kind === "known" ? facts.interface.value : server.kind === "uvicorn" || server.kind === "daphne" ? "asgi" : void 0;
+  return { service: svc, server, ...gunicorn ? { gunicorn } : {}, ...protocol ? { protocol } : {}, ...facts ? { facts } : {} };
+}
+function withFacts(o, f) {
+  const pick = (legacy, fact) => fact.kind === "known" ? fact : legacy;
+  return {
+    ...o,
+    workers: pick(o.workers, f.processes),
+    threads: pick(o.threads, f.threads),
+    workerClass: pick(o.workerClass, f.workerClass),
+    timeout: pick(o.timeout, f.requestTimeoutSeconds),
+    keepAlive: pick(o.keepAlive, f.keepAliveSeconds),
+    backlog: pick(o.backlog, f.backlog),
+    bind: f.bind.kind === "known" ? [f.bind] : o.bind,
+    ...f.application.kind === "known" ? { app: f.application } : {}
+  };
+}
+function resolveUpstreams(proxies, resolveHost) {
+  return proxies.flatMap(
+    (proxy) => proxy.nginx.upstreams.map((upstream) => ({
+      proxy,
+      upstream,
+      servers: upstream.servers.map((server) => {
+        const service = server.host && !server.hasVariables ? resolveHost(server.host) : void 0;
+        return service ? { server, service } : { server };
+      })
+    }))
+  );
+}
+function findTiers(services) {
+  const tiers = [];
+  const used = /* @__PURE__ */ new Set();
+  const numbered = /* @__PURE__ */ new Map();
+  for (const s2 of services) {
+    const m = NUMBERED.exec(s2.name);
+    if (!m) continue;
+    const list = numbered.get(m[1]) ?? [];
+    list.push(s2);
+    numbered.set(m[1], list);
+  }
+  for (const [base, list] of numbered) {
+    if (list.length < 2) continue;
+    list.sort((a, b) => Number(NUMBERED.exec(a.name)[2]) - Number(NUMBERED.exec(b.name)[2]));
+    tiers.push({ name: base.replace(/[-_]$/, ""), replicas: list, numbered: true });
+    list.forEach((s2) => used.add(s2.name));
+  }
+  const shared = /* @__PURE__ */ new Map();
+  for (const s2 of services) {
+    if (used.has(s2.name) || !s2.settings.has("command")) continue;
+    const key = JSON.stringify(["build", "image", "command", "entrypoint"].map((k) => s2.settings.get(k)?.data ?? null));
+    const list = shared.get(key) ?? [];
+    list.push(s2);
+    shared.set(key, list);
+  }
+  for (const list of shared.values()) {
+    if (list.length >= 2) tiers.push({ name: list[0].name, replicas: list, numbered: false });
+  }
+  return tiers;
 }
 
 // src/facts/groups.ts
@@ -18855,6 +23387,122 @@ function groupName(stack, services) {
   if (!tier || services.length === 1) return first.name;
   if (tier.replicas.length === services.length) return tier.name;
   return `${first.name}..${services[services.length - 1].name}`;
+}
+
+// src/facts/concurrency.ts
+var GREEN_WORKERS = /gevent|eventlet/i;
+var ASYNC_WORKERS2 = /uvicorn|asgi|tornado|aiohttp/i;
+function processConcurrency(app) {
+  const g = app.gunicorn;
+  if (g) {
+    const cls = g.workerClass;
+    if (cls.kind === "unknown") return { processes: g.workers, perProcess: cls, perProcessUnit: "threads" };
+    if (cls.value === "sync") return { processes: g.workers, perProcess: known(1, cls.span, { isDefault: cls.isDefault === true }), perProcessUnit: "threads" };
+    if (cls.value === "gthread") return { processes: g.workers, perProcess: g.threads, perProcessUnit: "threads" };
+    if (GREEN_WORKERS.test(cls.value)) return { processes: g.workers, perProcess: g.workerConnections, perProcessUnit: "worker_connections" };
+    const why = ASYNC_WORKERS2.test(cls.value) ? `${cls.value} runs requests as async tasks without a fixed limit` : `unknown worker class ${cls.value}`;
+    return { processes: g.workers, perProcess: unknown(why, cls.span), perProcessUnit: "tasks" };
+  }
+  if (app.facts) {
+    const f = app.facts;
+    const perProcess = f.interface.kind === "known" && f.interface.value === "wsgi" ? f.threads : unknown(`${f.kind} runs requests as async tasks without a fixed limit`, app.server.span);
+    return { processes: f.processes, perProcess, perProcessUnit: f.interface.kind === "known" && f.interface.value === "wsgi" ? "threads" : "tasks" };
+  }
+  const argv = app.server.argv.map((w) => w.value);
+  const at = argv.findIndex((w) => w.kind === "known" && /^--workers(=|$)/.test(w.value));
+  let processes = known(1, app.server.span, { isDefault: true });
+  if (app.server.kind === "uwsgi") processes = unknown("uwsgi process counts are not read", app.server.span);
+  else if (at >= 0) {
+    const w = argv[at];
+    const raw = w.kind === "known" && w.value.includes("=") ? known(w.value.split("=")[1], w.span) : argv[at + 1];
+    processes = raw?.kind === "known" && /^\d+$/.test(raw.value) ? { ...raw, value: Number(raw.value) } : unknown("--workers is not a number", w.span);
+  }
+  return { processes, perProcess: unknown(`${app.server.kind} runs requests as async tasks without a fixed limit`, app.server.span), perProcessUnit: "tasks" };
+}
+function containerCount(svc) {
+  return svc.replicas ?? known(1, svc.nameSpan, { isDefault: true });
+}
+function stackConcurrency(stack) {
+  const services = [];
+  for (const svc of stack.services) {
+    const app = stack.app(svc);
+    if (app) services.push({ service: svc, app, containers: containerCount(svc), ...processConcurrency(app) });
+  }
+  const groups = [];
+  const unknowns = [];
+  const pending = /* @__PURE__ */ new Map();
+  for (const c of services) {
+    const svc = c.service;
+    if (c.perProcess.kind === "unknown" || c.perProcessUnit !== "threads" && c.perProcessUnit !== "worker_connections") {
+      const p = c.perProcess;
+      unknowns.push({ service: svc, reason: p.kind === "unknown" ? p.reason : `${c.perProcessUnit} per process are not bounded`, span: p.span });
+      continue;
+    }
+    const workers = c.processes;
+    if (workers.kind === "unknown") {
+      unknowns.push({ service: svc, reason: workers.reason, span: workers.span });
+      continue;
+    }
+    const count = c.containers;
+    if (count.kind === "unknown") {
+      unknowns.push({ service: svc, reason: count.reason, span: count.span });
+      continue;
+    }
+    const tier = stack.tierOf(svc);
+    const key = tier ? `${tier.name}\0${workers.value}\0${c.perProcess.value}\0${c.perProcessUnit}` : `\0${svc.name}`;
+    const group = pending.get(key);
+    if (group) {
+      group.services.push(svc);
+      group.containers += count.value;
+    } else {
+      pending.set(key, { services: [svc], containers: count.value, c, workers, perWorker: c.perProcess });
+    }
+  }
+  for (const g of pending.values()) {
+    const app = g.c.app;
+    groups.push({
+      name: groupName(stack, g.services),
+      services: g.services,
+      containers: g.containers,
+      workers: g.workers,
+      workerClass: app.gunicorn?.workerClass.kind === "known" ? app.gunicorn.workerClass : known(app.server.kind, app.server.span),
+      perWorker: g.perWorker,
+      unit: g.c.perProcessUnit === "worker_connections" ? "worker_connections" : "threads",
+      concurrency: g.containers * g.workers.value * g.perWorker.value,
+      app
+    });
+  }
+  const byService = new Map(services.map((c) => [c.service, c]));
+  return { services, groups, unknowns, total: groups.reduce((s2, g) => s2 + g.concurrency, 0), of: (s2) => byService.get(s2) };
+}
+function describeGroup(g) {
+  const unit = g.unit === "threads" ? g.perWorker.value === 1 ? "thread" : "threads" : "worker_connections";
+  return `${g.containers} ${g.containers === 1 ? "replica" : "replicas"} x ${g.workers.value} ${g.workers.value === 1 ? "worker" : "workers"} x ${g.perWorker.value} ${unit}`;
+}
+function capacityTerms(items) {
+  const out = [];
+  for (const item of items) {
+    const key = JSON.stringify(item.factors);
+    const group = out.find((g) => g.key === key);
+    if (group) {
+      if (!group.services.includes(item.service)) group.services.push(item.service);
+      group.containers += item.containers;
+    } else out.push({ services: [item.service], containers: item.containers, factors: item.factors, key });
+  }
+  return out.map(({ services, containers, factors }) => ({ services, containers, factors }));
+}
+function termValue(t2) {
+  return t2.factors.reduce((acc, f) => acc * f.value, t2.containers);
+}
+var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
+function singular(unit) {
+  return SINGULAR[unit] ?? unit;
+}
+function formatTerms(terms) {
+  return terms.map((t2) => {
+    const who = t2.containers === 1 ? t2.services[0].name : `${t2.containers} replicas`;
+    return [who, ...t2.factors.map((f) => `${f.value} ${f.value === 1 ? singular(f.unit) : f.unit}`)].join(" x ");
+  }).join(" + ");
 }
 
 // src/reference/units.ts
@@ -18927,28 +23575,25 @@ function amount(kind, v) {
   return v.kind === "known" ? { value, raw: v.value } : { value };
 }
 function serviceResources(stack) {
-  return stack.memo(
-    "host.resources",
-    () => stack.services.map((service) => {
-      const limits = {};
-      const reservations = {};
-      const sides = { limits, reservations };
-      const r = service.resources;
-      for (const side of ["limits", "reservations"]) {
-        for (const kind of ["cpus", "memory"]) {
-          const v = r?.[side][kind];
-          if (v) sides[side][kind] = amount(kind, v);
-        }
+  return stack.services.map((service) => {
+    const limits = {};
+    const reservations = {};
+    const sides = { limits, reservations };
+    const r = service.resources;
+    for (const side of ["limits", "reservations"]) {
+      for (const kind of ["cpus", "memory"]) {
+        const v = r?.[side][kind];
+        if (v) sides[side][kind] = amount(kind, v);
       }
-      for (const [side, kind, key] of LEGACY_KEYS) {
-        const s2 = service.settings.get(key);
-        if (sides[side][kind] || !s2 || typeof s2.data !== "string" && typeof s2.data !== "number") continue;
-        sides[side][kind] = amount(kind, known(String(s2.data), s2.span));
-      }
-      const count = service.replicas ?? known(1, service.nameSpan, { isDefault: true });
-      return { service, count, limits, reservations };
-    })
-  );
+    }
+    for (const [side, kind, key] of LEGACY_KEYS) {
+      const s2 = service.settings.get(key);
+      if (sides[side][kind] || !s2 || typeof s2.data !== "string" && typeof s2.data !== "number") continue;
+      sides[side][kind] = amount(kind, known(String(s2.data), s2.span));
+    }
+    const count = service.replicas ?? known(1, service.nameSpan, { isDefault: true });
+    return { service, count, limits, reservations };
+  });
 }
 function formatAmount(kind, n) {
   return kind === "cpus" ? Number.isInteger(n * 10) ? n.toFixed(1) : String(Number(n.toFixed(3))) : formatBytes(n);
@@ -18956,12 +23601,12 @@ function formatAmount(kind, n) {
 function formatNumber(n, digits = 2) {
   return String(Number(n.toFixed(digits)));
 }
-function resourceTotal(stack, side, kind) {
-  return stack.memo(`host.total.${side}.${kind}`, () => {
+function resourceTotal(stack, side, kind, uses = serviceResources(stack)) {
+  {
     const terms = [];
     const missing = [];
     let unknownAt;
-    for (const use of serviceResources(stack)) {
+    for (const use of uses) {
       const a = use[side][kind];
       if (!a) {
         missing.push(use.service);
@@ -18986,923 +23631,45 @@ function resourceTotal(stack, side, kind) {
     }
     const total = terms.reduce((sum, t2) => sum + t2.count * t2.each, 0);
     return { kind, side, total, terms: terms.map(({ key: _key, ...t2 }) => t2), missing, ...unknownAt ? { unknown: unknownAt } : {} };
-  });
+  }
 }
 function describeTotal(t2) {
   const parts = t2.terms.map((term) => `${term.count === 1 ? "" : `${term.count} x `}${term.label} ${formatAmount(t2.kind, term.each)}`);
   return `${parts.join(" + ")} = ${formatAmount(t2.kind, t2.total)}${t2.kind === "cpus" ? " CPUs" : ""}`;
 }
 
-// src/facts/concurrency.ts
-function workerConcurrency(app) {
-  const c = appConcurrency(app);
-  if (c.perProcess.kind === "unknown") return { reason: c.perProcess.reason, span: c.perProcess.span };
-  return { perWorker: c.perProcess, unit: c.perProcessUnit === "worker_connections" ? "worker_connections" : "threads" };
-}
-function stackConcurrency(stack) {
-  return stack.memo("host.concurrency", () => {
-    const groups = [];
-    const unknowns = [];
-    const counts = new Map(serviceResources(stack).map((u) => [u.service.name, u.count]));
-    const pending = /* @__PURE__ */ new Map();
-    for (const svc of stack.services) {
-      const app = stack.app(svc);
-      if (!app) continue;
-      const wc = workerConcurrency(app);
-      const count = counts.get(svc.name);
-      const workers = appConcurrency(app).processes;
-      if ("reason" in wc) {
-        unknowns.push({ service: svc, ...wc });
-        continue;
-      }
-      if (!workers || workers.kind === "unknown") {
-        unknowns.push({ service: svc, reason: workers?.kind === "unknown" ? workers.reason : "no worker count", span: workers?.span ?? app.server.span });
-        continue;
-      }
-      if (!count || count.kind === "unknown") {
-        unknowns.push({ service: svc, reason: count?.kind === "unknown" ? count.reason : "no replica count", span: count?.span ?? svc.nameSpan });
-        continue;
-      }
-      const tier = stack.tierOf(svc);
-      const key = tier ? `${tier.name}\0${workers.value}\0${wc.perWorker.value}\0${wc.unit}` : `\0${svc.name}`;
-      const group = pending.get(key);
-      if (group) {
-        group.services.push(svc);
-        group.containers += count.value;
-      } else {
-        pending.set(key, { services: [svc], containers: count.value, app, wc, workers });
-      }
-    }
-    for (const g of pending.values()) {
-      const name2 = groupName(stack, g.services);
-      groups.push({
-        name: name2,
-        services: g.services,
-        containers: g.containers,
-        workers: g.workers,
-        workerClass: g.app.gunicorn?.workerClass.kind === "known" ? g.app.gunicorn.workerClass : known(g.app.server.kind, g.app.server.span),
-        perWorker: g.wc.perWorker,
-        unit: g.wc.unit,
-        concurrency: g.containers * g.workers.value * g.wc.perWorker.value,
-        app: g.app
-      });
-    }
-    return { groups, unknowns, total: groups.reduce((s2, g) => s2 + g.concurrency, 0) };
+// src/facts/index.ts
+function buildFacts(stack) {
+  const resources = serviceResources(stack);
+  const totals = /* @__PURE__ */ new Map();
+  for (const side of ["limits", "reservations"]) {
+    for (const kind of ["cpus", "memory"]) totals.set(`${side}.${kind}`, resourceTotal(stack, side, kind, resources));
+  }
+  return Object.freeze({
+    concurrency: stackConcurrency(stack),
+    resources,
+    total: (side, kind) => totals.get(`${side}.${kind}`)
   });
-}
-function describeGroup(g) {
-  const unit = g.unit === "threads" ? g.perWorker.value === 1 ? "thread" : "threads" : "worker_connections";
-  return `${g.containers} ${g.containers === 1 ? "replica" : "replicas"} x ${g.workers.value} ${g.workers.value === 1 ? "worker" : "workers"} x ${g.perWorker.value} ${unit}`;
-}
-
-// src/parsers/sysctl.ts
-var isSpace3 = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
-function parseSysctlLine(line) {
-  let start = 0;
-  while (start < line.length && isSpace3(line[start])) start++;
-  let end = line.length;
-  while (end > start && isSpace3(line[end - 1])) end--;
-  if (start === end) return { kind: "blank" };
-  const first = line[start];
-  if (first === "#" || first === ";") {
-    let textStart = start + 1;
-    while (textStart < end && isSpace3(line[textStart])) textStart++;
-    return { kind: "comment", markerStart: start, textStart, textEnd: end };
-  }
-  const eq = line.indexOf("=", start);
-  if (eq < 0 || eq >= end) {
-    return { kind: "invalid", message: 'expected "key = value"', start, end };
-  }
-  const ignoreFailure = first === "-";
-  const keyStart = ignoreFailure ? start + 1 : start;
-  let keyEnd = eq;
-  while (keyEnd > keyStart && isSpace3(line[keyEnd - 1])) keyEnd--;
-  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
-  for (let i = keyStart; i < keyEnd; i++) {
-    if (isSpace3(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
-  }
-  let valueStart = eq + 1;
-  while (valueStart < end && isSpace3(line[valueStart])) valueStart++;
-  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
-  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
-}
-function normalizeSysctlKey(raw) {
-  const firstSep = raw.search(/[./]/);
-  if (firstSep < 0 || raw[firstSep] === ".") return raw;
-  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
-}
-function sysctlSettingFromLine(line, assignment2, locate) {
-  return {
-    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
-    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
-    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
-    span: locate(assignment2.start, assignment2.valueEnd),
-    ignoreFailure: assignment2.ignoreFailure
-  };
-}
-function parseSysctlConf(file) {
-  const settings = [];
-  const problems = [];
-  const comments = [];
-  const span = (start, end) => ({ file: file.path, start, end });
-  for (let n = 0; n < file.lineStarts.length; n++) {
-    const lineStart = file.lineStarts[n];
-    const next = file.lineStarts[n + 1];
-    const lineEnd = next === void 0 ? file.text.length : next - 1;
-    const text = file.text.slice(lineStart, lineEnd);
-    const line = parseSysctlLine(text);
-    const at = (s2, e) => span(lineStart + s2, lineStart + e);
-    switch (line.kind) {
-      case "blank":
-        break;
-      case "comment":
-        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
-        break;
-      case "invalid":
-        problems.push({ message: line.message, span: at(line.start, line.end) });
-        break;
-      case "assignment":
-        settings.push(sysctlSettingFromLine(text, line, at));
-        break;
-    }
-  }
-  return { doc: settings, problems, comments };
-}
-var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
-function looksLikeSysctlFile(path) {
-  const p = path.replace(/\\/g, "/");
-  if (!p.endsWith(".conf")) return false;
-  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
-  return /sysctl/i.test(baseName(p));
-}
-function compareSysctlLoadOrder(a, b) {
-  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
-  const byRank = rank(a) - rank(b);
-  if (byRank !== 0) return byRank;
-  const an = baseName(a);
-  const bn = baseName(b);
-  if (an !== bn) return an < bn ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// src/parsers/shell-sysctl.ts
-var REDIRECT_OPS = ["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"];
-var SEPARATOR_OPS = ["&&", "||", ";;", "|&", "|", ";", "&", "(", ")"];
-var OPERATORS = [...REDIRECT_OPS, ...SEPARATOR_OPS].sort((a, b) => b.length - a.length);
-var DYNAMIC = "set when the script runs";
-var RUNTIME = { kind: "runtime" };
-var isBlank = (ch) => ch === " " || ch === "	" || ch === "\r";
-var isNameChar = (ch) => ch !== void 0 && /[A-Za-z0-9_]/.test(ch);
-var Lexer = class {
-  constructor(src, problems, comments, dynamic) {
-    this.src = src;
-    this.problems = problems;
-    this.comments = comments;
-    this.dynamic = dynamic;
-  }
-  i = 0;
-  tokens = [];
-  pendingHeredocs = [];
-  span(from, to = from + 1) {
-    return rangeOf(this.src, Math.min(from, this.src.text.length - 1), Math.min(Math.max(to, from + 1), this.src.text.length)).span;
-  }
-  run() {
-    const t2 = this.src.text;
-    while (this.i < t2.length) {
-      const ch = t2[this.i];
-      if (isBlank(ch)) {
-        this.i++;
-      } else if (ch === "\\" && t2[this.i + 1] === "\n") {
-        this.i += 2;
-      } else if (ch === "\n") {
-        this.i++;
-        this.tokens.push({ kind: "break" });
-        this.readHeredocBodies();
-      } else if (ch === "#") {
-        this.readComment();
-      } else {
-        const op = OPERATORS.find((o) => t2.startsWith(o, this.i));
-        if (op !== void 0) {
-          const token = { kind: "op", op, at: this.span(this.i, this.i + op.length) };
-          this.i += op.length;
-          this.tokens.push(token);
-          if (op === "<<" || op === "<<-") this.readHeredocDelimiter(token, op === "<<-");
-        } else {
-          this.readWordToken();
-        }
-      }
-    }
-    for (const h of this.pendingHeredocs) {
-      this.problems.push({ message: `heredoc is never closed by a "${h.delimiter}" line`, span: h.token.at });
-    }
-    return this.tokens;
-  }
-  readComment() {
-    const t2 = this.src.text;
-    const start = this.i;
-    let end = t2.indexOf("\n", start);
-    if (end < 0) end = t2.length;
-    this.i = end;
-    let textEnd = end;
-    while (textEnd > start + 1 && isBlank(t2[textEnd - 1])) textEnd--;
-    const isShebang = t2.startsWith("#!", start) && this.src.srcStart[start] === 0;
-    if (!isShebang) this.comments?.push({ text: t2.slice(start + 1, textEnd).trim(), span: this.span(start, textEnd) });
-  }
-  readWordToken() {
-    const t2 = this.src.text;
-    const start = this.i;
-    const word = this.readWord();
-    if (/^\d+$/.test(t2.slice(start, this.i)) && (t2[this.i] === ">" || t2[this.i] === "<")) return;
-    this.tokens.push({ kind: "word", word });
-  }
-  readWord() {
-    const t2 = this.src.text;
-    const start = this.i;
-    const b = new MappedTextBuilder(this.src.file, this.span(start, start));
-    let quoted = false;
-    const literal2 = (from, to) => {
-      b.pushMapped(this.src, from, to);
-    };
-    while (this.i < t2.length) {
-      const ch = t2[this.i];
-      if (isBlank(ch) || ch === "\n") break;
-      if (OPERATORS.some((o) => t2.startsWith(o, this.i))) break;
-      if (ch === "\\") {
-        quoted = true;
-        if (t2[this.i + 1] === "\n") {
-          this.i += 2;
-        } else if (this.i + 1 < t2.length) {
-          literal2(this.i + 1, this.i + 2);
-          this.i += 2;
-        } else {
-          this.i++;
-        }
-      } else if (ch === "'") {
-        quoted = true;
-        const close = t2.indexOf("'", this.i + 1);
-        if (close < 0) {
-          this.problems.push({ message: "unterminated single quote", span: this.span(this.i) });
-          literal2(this.i + 1, t2.length);
-          this.i = t2.length;
-        } else {
-          literal2(this.i + 1, close);
-          this.i = close + 1;
-        }
-      } else if (ch === '"') {
-        quoted = true;
-        this.readDoubleQuoted(b);
-      } else if (ch === "$" || ch === "`") {
-        this.readExpansion(b);
-      } else {
-        literal2(this.i, this.i + 1);
-        this.i++;
-      }
-    }
-    const text = b.build();
-    return { text: this.dynamic ? taint(text) : text, at: this.span(start, this.i), quoted };
-  }
-  readDoubleQuoted(b) {
-    const t2 = this.src.text;
-    const open = this.i;
-    this.i++;
-    while (this.i < t2.length && t2[this.i] !== '"') {
-      const ch = t2[this.i];
-      if (ch === "\\" && this.i + 1 < t2.length) {
-        const next = t2[this.i + 1];
-        if (next === "\n") {
-          this.i += 2;
-        } else if ('$`"\\'.includes(next)) {
-          b.pushMapped(this.src, this.i + 1, this.i + 2);
-          this.i += 2;
-        } else {
-          b.pushMapped(this.src, this.i, this.i + 1);
-          this.i++;
-        }
-      } else if (ch === "$" || ch === "`") {
-        this.readExpansion(b);
-      } else {
-        b.pushMapped(this.src, this.i, this.i + 1);
-        this.i++;
-      }
-    }
-    if (this.i >= t2.length) {
-      this.problems.push({ message: "unterminated double quote", span: this.span(open) });
-    } else {
-      this.i++;
-    }
-  }
-  /** `$NAME`, `${...}`, `$(...)`, `$((...))`, backticks: kept as written but marked as unknown. */
-  readExpansion(b) {
-    const t2 = this.src.text;
-    const start = this.i;
-    const end = expansionEnd(t2, start);
-    if (end === start + 1) {
-      b.pushMapped(this.src, start, end);
-    } else {
-      const raw = t2.slice(start, end);
-      const range = rangeOf(this.src, start, end);
-      b.pushSubstitution(raw, range.span.start, range.span.end, [], `${raw} is ${DYNAMIC}`);
-    }
-    this.i = end;
-  }
-  readHeredocDelimiter(token, stripTabs) {
-    const t2 = this.src.text;
-    while (this.i < t2.length && isBlank(t2[this.i])) this.i++;
-    if (this.i >= t2.length || t2[this.i] === "\n") {
-      this.problems.push({ message: "heredoc without a delimiter word", span: token.at });
-      return;
-    }
-    const word = this.readWord();
-    this.pendingHeredocs.push({ token, delimiter: word.text.text, expand: !word.quoted, stripTabs });
-  }
-  /** Heredoc bodies start on the line after the command that opened them, in the order they were opened. */
-  readHeredocBodies() {
-    const t2 = this.src.text;
-    const pending = this.pendingHeredocs;
-    this.pendingHeredocs = [];
-    for (let n = 0; n < pending.length; n++) {
-      const h = pending[n];
-      const b = new MappedTextBuilder(this.src.file, this.span(this.i, this.i));
-      let closed = false;
-      while (this.i < t2.length) {
-        let lineStart = this.i;
-        let lineEnd = t2.indexOf("\n", lineStart);
-        if (lineEnd < 0) lineEnd = t2.length;
-        if (h.stripTabs) while (lineStart < lineEnd && t2[lineStart] === "	") lineStart++;
-        this.i = Math.min(lineEnd + 1, t2.length);
-        if (t2.slice(lineStart, lineEnd).replace(/\r$/, "") === h.delimiter) {
-          closed = true;
-          break;
-        }
-        this.pushBodyLine(b, lineStart, lineEnd, h.expand);
-        if (lineEnd < t2.length) b.pushMapped(this.src, lineEnd, lineEnd + 1);
-      }
-      h.token.heredoc = { body: this.dynamic ? taint(b.build()) : b.build() };
-      if (!closed) {
-        for (const rest of pending.slice(n)) {
-          this.problems.push({ message: `heredoc is never closed by a "${rest.delimiter}" line`, span: rest.token.at });
-        }
-        return;
-      }
-    }
-  }
-  pushBodyLine(b, from, to, expand) {
-    const t2 = this.src.text;
-    if (!expand) {
-      b.pushMapped(this.src, from, to);
-      return;
-    }
-    let i = from;
-    while (i < to) {
-      const ch = t2[i];
-      if (ch === "\\" && i + 1 < to && "$`\\".includes(t2[i + 1])) {
-        b.pushMapped(this.src, i + 1, i + 2);
-        i += 2;
-      } else if (ch === "$" || ch === "`") {
-        const end = Math.min(expansionEnd(t2, i), to);
-        if (end === i + 1) {
-          b.pushMapped(this.src, i, end);
-        } else {
-          const range = rangeOf(this.src, i, end);
-          b.pushSubstitution(t2.slice(i, end), range.span.start, range.span.end, [], `${t2.slice(i, end)} is ${DYNAMIC}`);
-        }
-        i = end;
-      } else {
-        b.pushMapped(this.src, i, i + 1);
-        i++;
-      }
-    }
-  }
-};
-function expansionEnd(t2, start) {
-  if (t2[start] === "`") {
-    let i = start + 1;
-    while (i < t2.length && t2[i] !== "`") i += t2[i] === "\\" ? 2 : 1;
-    return Math.min(i + 1, t2.length);
-  }
-  const next = t2[start + 1];
-  if (next === "{" || next === "(") {
-    const close = next === "{" ? "}" : ")";
-    let depth = 0;
-    let i = start + 1;
-    while (i < t2.length) {
-      const ch = t2[i];
-      if (ch === "\\") i++;
-      else if (ch === "'" && close === ")") {
-        const q = t2.indexOf("'", i + 1);
-        i = q < 0 ? t2.length : q;
-      } else if (ch === next) depth++;
-      else if (ch === close && --depth === 0) return i + 1;
-      i++;
-    }
-    return t2.length;
-  }
-  if (next !== void 0 && /[A-Za-z_]/.test(next)) {
-    let i = start + 2;
-    while (isNameChar(t2[i])) i++;
-    return i;
-  }
-  if (next !== void 0 && /[0-9@*#?$!-]/.test(next)) return start + 2;
-  return start + 1;
-}
-function taint(m) {
-  if (m.text.length === 0) return m;
-  return { ...m, substitutions: [...m.substitutions, { start: 0, end: m.text.length, source: m.whole, via: [], unknownReason: `the command string is ${DYNAMIC}` }] };
-}
-function pipelines(tokens) {
-  const out = [];
-  let pipeline = [];
-  let command = { words: [], redirects: [] };
-  const endCommand = () => {
-    if (command.words.length > 0 || command.redirects.length > 0) pipeline.push(command);
-    command = { words: [], redirects: [] };
-  };
-  const endPipeline = () => {
-    endCommand();
-    if (pipeline.length > 0) out.push(pipeline);
-    pipeline = [];
-  };
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i];
-    if (tok.kind === "word") {
-      command.words.push(tok.word);
-    } else if (tok.kind === "break") {
-      endPipeline();
-    } else if (tok.op === "|" || tok.op === "|&") {
-      endCommand();
-    } else if (REDIRECT_OPS.includes(tok.op)) {
-      if (tok.heredoc !== void 0 || tok.op === "<<" || tok.op === "<<-") {
-        command.redirects.push(tok.heredoc ? { op: tok.op, heredoc: tok.heredoc } : { op: tok.op });
-      } else {
-        const next = tokens[i + 1];
-        if (next?.kind === "word") {
-          command.redirects.push({ op: tok.op, target: next.word });
-          i++;
-        } else {
-          command.redirects.push({ op: tok.op });
-        }
-      }
-    } else {
-      endPipeline();
-    }
-  }
-  endPipeline();
-  return out;
-}
-var KEYWORDS = /* @__PURE__ */ new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done"]);
-var WRAPPER_ARG_OPTIONS = {
-  sudo: /* @__PURE__ */ new Set(["-u", "-g", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-h", "--user", "--group", "--prompt", "--chdir"]),
-  doas: /* @__PURE__ */ new Set(["-u", "-C"]),
-  env: /* @__PURE__ */ new Set(["-u", "-C", "-S", "--unset", "--chdir"]),
-  nice: /* @__PURE__ */ new Set(["-n", "--adjustment"]),
-  nohup: /* @__PURE__ */ new Set(),
-  command: /* @__PURE__ */ new Set(),
-  exec: /* @__PURE__ */ new Set(["-a"]),
-  stdbuf: /* @__PURE__ */ new Set(["-i", "-o", "-e"])
-};
-var plain = (w) => w === void 0 || isDynamic(w.text, 0, w.text.text.length) ? void 0 : w.text.text;
-var isDynamic = (m, start, end) => rangeOf(m, start, end).unknownReason !== void 0;
-var programName = (w) => {
-  const p = plain(w);
-  return p === void 0 ? void 0 : p.slice(p.lastIndexOf("/") + 1);
-};
-function effectiveWords(words) {
-  let i = 0;
-  for (; ; ) {
-    while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
-    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
-    const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 ? void 0 : WRAPPER_ARG_OPTIONS[name2];
-    if (argOptions === void 0) return words.slice(i);
-    i++;
-    while (i < words.length) {
-      const w = words[i].text.text;
-      if (w === "--") {
-        i++;
-        break;
-      }
-      if (name2 === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) i++;
-      else if (argOptions.has(w)) i += 2;
-      else if (w.startsWith("-") && w.length > 1) i++;
-      else break;
-    }
-  }
-}
-var PASS_THROUGH = /* @__PURE__ */ new Set(["cat", "tee"]);
-function writeOf(pipeline) {
-  const commands = pipeline.map((c) => ({ ...c, words: effectiveWords(c.words) }));
-  const first = commands[0];
-  if (first === void 0) return void 0;
-  const targets = [];
-  for (const c of commands) {
-    const name2 = programName(c.words[0]);
-    if (c !== first && !PASS_THROUGH.has(name2 ?? "")) return void 0;
-    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets.push(r.target);
-    if (name2 === "tee") targets.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
-  }
-  if (targets.length === 0) return void 0;
-  const content2 = contentOf(first);
-  return content2 === void 0 ? void 0 : { content: content2, targets };
-}
-function contentOf(c) {
-  const name2 = programName(c.words[0]);
-  const heredoc = c.redirects.find((r) => r.heredoc !== void 0)?.heredoc;
-  if (heredoc !== void 0 && (name2 === "cat" || name2 === "tee")) return heredoc.body;
-  const hereString = c.redirects.find((r) => r.op === "<<<")?.target;
-  if (hereString !== void 0 && (name2 === "cat" || name2 === "tee")) return hereString.text;
-  if (name2 === "echo") {
-    let args = c.words.slice(1);
-    let escapes = false;
-    while (args[0] !== void 0 && /^-[neE]+$/.test(args[0].text.text)) {
-      if (args[0].text.text.includes("e")) escapes = true;
-      args = args.slice(1);
-    }
-    return withEscapedNewlines(join2(args), escapes);
-  }
-  if (name2 === "printf") {
-    const format = c.words[1];
-    if (format === void 0) return void 0;
-    const args = c.words.slice(2);
-    if (args.length === 0) return withEscapedNewlines(format.text, true);
-    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join2(args, "\n"), false);
-    return void 0;
-  }
-  return void 0;
-}
-function join2(words, separator = " ") {
-  const first = words[0];
-  const b = new MappedTextBuilder(first?.text.file ?? "", first?.at ?? { file: "", start: 0, end: 0 });
-  words.forEach((w, n) => {
-    if (n > 0) b.pushChar(separator, w.at.start, w.at.start);
-    b.pushMapped(w.text);
-  });
-  return b.build();
-}
-function withEscapedNewlines(m, interpret) {
-  if (!interpret || !m.text.includes("\\n")) return m;
-  const b = new MappedTextBuilder(m.file, m.whole);
-  let i = 0;
-  while (i < m.text.length) {
-    if (m.text.startsWith("\\n", i)) {
-      b.pushChar("\n", m.srcStart[i], m.srcEnd[i + 1]);
-      i += 2;
-    } else {
-      b.pushMapped(m, i, i + 1);
-      i++;
-    }
-  }
-  return b.build();
-}
-function scanConfText(content2, target, out) {
-  let lineStart = 0;
-  const text = content2.text;
-  while (lineStart <= text.length) {
-    let lineEnd = text.indexOf("\n", lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    const lineText2 = text.slice(lineStart, lineEnd);
-    const line = parseSysctlLine(lineText2);
-    const offset = lineStart;
-    const locate = (s2, e) => rangeOf(content2, offset + s2, offset + e).span;
-    if (line.kind === "comment") {
-      out.comments.push({ text: lineText2.slice(line.textStart, line.textEnd), span: locate(line.markerStart, line.textEnd) });
-    } else if (line.kind === "invalid") {
-      if (!isDynamic(content2, offset + line.start, offset + line.end)) {
-        out.problems.push({ message: `line written to ${target} is not "key = value": ${line.message}`, span: locate(line.start, line.end) });
-      }
-    } else if (line.kind === "assignment") {
-      if (!isDynamic(content2, offset + line.start, offset + line.valueEnd)) {
-        out.settings.push({ ...sysctlSettingFromLine(lineText2, line, locate), scriptTarget: { kind: "file", path: target } });
-      }
-    }
-    lineStart = lineEnd + 1;
-  }
-}
-function scanProcWrite(content2, path, targetWord, out) {
-  const rel = path.replace(/^\/proc\/sys\//, "").replace(/\/+$/, "");
-  let start = 0;
-  let end = content2.text.length;
-  while (start < end && /\s/.test(content2.text[start])) start++;
-  while (end > start && /\s/.test(content2.text[end - 1])) end--;
-  if (rel.length === 0 || start === end || isDynamic(content2, start, end)) return;
-  const key = normalizeSysctlKey(`/${rel}`).slice(1);
-  const valueSpan = rangeOf(content2, start, end).span;
-  out.settings.push({
-    key,
-    keySpan: targetWord.at,
-    value: known(content2.text.slice(start, end), valueSpan),
-    span: spanUnion(valueSpan, targetWord.at),
-    ignoreFailure: false,
-    scriptTarget: RUNTIME
-  });
-}
-function scanSysctlCommand(words, out) {
-  let loadsFiles = false;
-  let ignoreFailure = false;
-  const assignments = [];
-  for (const w of words.slice(1)) {
-    const t2 = w.text.text;
-    if (t2 === "--system" || t2.startsWith("--load") || /^-[a-zA-Z]*[pf]/.test(t2)) loadsFiles = true;
-    else if (t2 === "--ignore" || /^-[a-zA-Z]*e[a-zA-Z]*$/.test(t2)) ignoreFailure = true;
-    if (t2.startsWith("-")) continue;
-    if (t2.includes("=")) assignments.push(w);
-  }
-  if (loadsFiles) return;
-  for (const w of assignments) {
-    const text = w.text.text;
-    const line = parseSysctlLine(text);
-    const locate = (s2, e) => rangeOf(w.text, s2, e).span;
-    if (line.kind === "assignment") {
-      if (isDynamic(w.text, line.keyStart, line.valueEnd)) continue;
-      const setting = sysctlSettingFromLine(text, line, locate);
-      out.settings.push({ ...setting, ignoreFailure: ignoreFailure || setting.ignoreFailure, scriptTarget: RUNTIME });
-    } else if (line.kind === "invalid" && !isDynamic(w.text, 0, text.length)) {
-      out.problems.push({ message: `sysctl argument is not "key=value": ${line.message}`, span: w.at });
-    }
-  }
-}
-var SHELLS3 = /* @__PURE__ */ new Set(["sh", "bash", "dash", "zsh", "ksh", "ash"]);
-function scanTokens(src, dynamic, out, comments, depth) {
-  const tokens = new Lexer(src, out.problems, comments, dynamic).run();
-  for (const pipeline of pipelines(tokens)) {
-    const write = writeOf(pipeline);
-    if (write !== void 0) {
-      for (const target of write.targets) {
-        const path = plain(target);
-        if (path === void 0) continue;
-        if (path.startsWith("/proc/sys/")) scanProcWrite(write.content, path, target, out);
-        else if (looksLikeSysctlFile(path)) scanConfText(write.content, path, out);
-      }
-    }
-    for (const c of pipeline) {
-      const words = effectiveWords(c.words);
-      const name2 = programName(words[0]);
-      if (name2 === "sysctl") scanSysctlCommand(words, out);
-      else if (name2 !== void 0 && SHELLS3.has(name2) && depth < 3) {
-        const script = words.findIndex((w, n) => n > 0 && /^-[a-z]*c[a-z]*$/.test(w.text.text));
-        const body = script < 0 ? void 0 : words[script + 1];
-        if (body !== void 0) scanTokens(body.text, isDynamic(body.text, 0, body.text.text.length), out, void 0, depth + 1);
-      }
-    }
-  }
-}
-function scanShellForSysctls(file) {
-  const out = { settings: [], problems: [], comments: [] };
-  scanTokens(literalText(file.path, file.text, 0), false, out, out.comments, 0);
-  const bySource = (a, b) => a.span.start - b.span.start;
-  return { doc: out.settings, problems: out.problems.sort(bySource), comments: out.comments.sort(bySource) };
-}
-function looksLikeShellScript(path, text) {
-  if (/\.(sh|bash|dash|ksh|zsh)$/i.test(path)) return true;
-  const firstLine = text.slice(0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n"));
-  return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k|z|a)?sh\b/.test(firstLine);
-}
-
-// src/inputs/sysctl.ts
-var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
-var NO_EXTENSION = /(^|\/)[^./]+$/;
-var cache = /* @__PURE__ */ new WeakMap();
-function hostSysctls(ws) {
-  let out = cache.get(ws);
-  if (!out) {
-    out = build(ws);
-    cache.set(ws, out);
-  }
-  return out;
-}
-function build(ws) {
-  const sources = [];
-  for (const path of ws.files()) {
-    if (looksLikeSysctlFile(path)) {
-      const file = ws.read(path);
-      if (!file) continue;
-      const r = parseSysctlConf(file);
-      sources.push({ path, kind: "sysctl-file", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
-    } else if (SHELL_EXT.test(path) || NO_EXTENSION.test(path)) {
-      const file = ws.read(path);
-      if (!file || !looksLikeShellScript(path, file.text) || !/sysctl/.test(file.text)) continue;
-      const r = scanShellForSysctls(file);
-      if ((r.doc ?? []).length === 0) continue;
-      sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
-    }
-  }
-  const persisted = [];
-  const runtime = [];
-  for (const src of sources) {
-    src.settings.forEach((setting, index) => {
-      const target = setting.scriptTarget;
-      if (target?.kind === "runtime") runtime.push(setting);
-      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting });
-    });
-  }
-  persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
-  const values = /* @__PURE__ */ new Map();
-  const slot = (key) => {
-    let v = values.get(key);
-    if (!v) values.set(key, v = {});
-    return v;
-  };
-  for (const p of persisted) slot(p.setting.key).persisted = p.setting;
-  for (const r of runtime) slot(r.key).runtime = r;
-  return {
-    sources,
-    get(key) {
-      const v = values.get(key);
-      if (!v) return void 0;
-      const effective = v.runtime ?? v.persisted;
-      return { key, effective, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
-    }
-  };
-}
-
-// src/stack/host-tier.ts
-function hostTier(stack) {
-  return stack.memo("host-tier", () => {
-    const sysctls = hostSysctls(stack.workspace);
-    for (const src of sysctls.sources) stack.addFile(src.path, src.problems, src.comments);
-    return { stack: stack.name, sysctls, resources: serviceResources(stack), concurrency: stackConcurrency(stack) };
-  });
-}
-
-// src/stack/extensions.ts
-var STACK_EXTENSIONS = [dataTier, hostTier];
-
-// src/stack/stack.ts
-var NGINX_IMAGE = /nginx|openresty/i;
-var PROXY_NAME = /nginx|proxy|gateway/i;
-var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
-function buildStack(ws, spec) {
-  const composePath = typeof spec === "string" ? spec : spec.files[0];
-  const files = /* @__PURE__ */ new Set([composePath]);
-  const problems = [];
-  const comments = [];
-  const parsed = /* @__PURE__ */ new Set();
-  const addFile = (path, p = [], c = []) => {
-    files.add(path);
-    if (p.length === 0 && c.length === 0 || parsed.has(path)) return;
-    parsed.add(path);
-    problems.push(...p);
-    comments.push(...c);
-  };
-  const project = loadComposeProject(ws, typeof spec === "string" ? { files: [spec], origin: { kind: "file" } } : spec);
-  for (const f of project.files) addFile(f.path, f.problems, f.comments);
-  problems.push(...project.compose.problems);
-  problems.push(...project.problems.filter((p) => !project.compose.problems.includes(p) && !project.files.some((f) => f.problems.includes(p))));
-  const compose = project.compose;
-  const dotenv = project.dotenv;
-  const dir = compose.dir;
-  const services = compose.services;
-  const byName = new Map(services.map((s2) => [s2.name, s2]));
-  const images = /* @__PURE__ */ new Map();
-  const image = (svc) => {
-    let img = images.get(svc.name);
-    if (!img) {
-      img = serviceImage(ws, dir, svc);
-      images.set(svc.name, img);
-      if (img.dockerfilePath && ws.exists(img.dockerfilePath)) files.add(img.dockerfilePath);
-    }
-    return img;
-  };
-  const envs = /* @__PURE__ */ new Map();
-  const env = (svc) => {
-    let e = envs.get(svc.name);
-    if (e) return e;
-    const m = /* @__PURE__ */ new Map();
-    for (const ref of svc.envFiles) {
-      if (ref.path.kind !== "known") continue;
-      const p = repoPath(dir, ref.path.value);
-      const f = p !== void 0 ? ws.read(p) : void 0;
-      if (!f) continue;
-      const r = parseEnvFile(f);
-      addFile(f.path, r.problems, r.comments);
-      for (const entry of r.doc?.entries ?? []) m.set(entry.key, entry.value);
-    }
-    for (const entry of svc.environment) m.set(entry.key, entry.value);
-    e = m;
-    envs.set(svc.name, e);
-    return e;
-  };
-  const apps = /* @__PURE__ */ new Map();
-  const app = (svc) => {
-    if (apps.has(svc.name)) return apps.get(svc.name) ?? void 0;
-    let server = findAppServer(svc.command, svc.entrypoint);
-    if (!server && !svc.command) {
-      const img = image(svc);
-      const cmd = [...img.dockerfile?.instructions ?? []].reverse().find((i) => i.keyword === "CMD");
-      if (cmd) {
-        const { words, form } = instructionWords(cmd);
-        server = findAppServer({ words, span: cmd.span, form: form === "exec" ? "list" : "string" });
-      }
-    }
-    let out;
-    if (server) {
-      const e = env(svc);
-      const gunicorn = server.kind === "gunicorn" ? readGunicornOptions(server, (n) => e.get(n)) : void 0;
-      const protocol = gunicorn ? gunicornProtocol(gunicorn) : server.kind === "uvicorn" || server.kind === "daphne" ? "asgi" : void 0;
-      out = { service: svc, server, ...gunicorn ? { gunicorn } : {}, ...protocol ? { protocol } : {} };
-    }
-    apps.set(svc.name, out ?? null);
-    return out;
-  };
-  const tiers = findTiers(services);
-  const tierByService = /* @__PURE__ */ new Map();
-  for (const t2 of tiers) for (const r of t2.replicas) tierByService.set(r.name, t2);
-  const hostIndex = /* @__PURE__ */ new Map();
-  for (const s2 of services) {
-    for (const v of [s2.containerName, s2.hostname, ...s2.networks.flatMap((n) => n.aliases)]) {
-      if (v?.kind === "known" && !hostIndex.has(v.value)) hostIndex.set(v.value, s2);
-    }
-  }
-  for (const s2 of services) hostIndex.set(s2.name, s2);
-  const proxies = [];
-  for (const s2 of services) {
-    const img = image(s2);
-    const imageName2 = s2.image?.kind === "known" ? s2.image.value : "";
-    const extra = img.buildContext !== void 0 ? ws.filesUnder(img.buildContext).filter((f) => /\.(conf|template|tpl)$/.test(f)) : [];
-    const isNginx = NGINX_IMAGE.test(imageName2) || NGINX_IMAGE.test(img.baseImage ?? "") || s2.volumes.some((v) => v.target.startsWith("/etc/nginx")) || !img.baseImage && PROXY_NAME.test(s2.name) && extra.length > 0;
-    if (!isNginx) continue;
-    const nginx = buildNginxModel(ws, img.fs, extra);
-    for (const f of nginx.files) files.add(f.path);
-    problems.push(...nginx.problems);
-    comments.push(...nginx.comments);
-    proxies.push({ service: s2, image: img, nginx });
-  }
-  const memos = /* @__PURE__ */ new Map();
-  const stack = {
-    name: composePath,
-    compose,
-    project,
-    ...dotenv ? { dotenv } : {},
-    services,
-    tiers,
-    proxies,
-    files,
-    problems,
-    comments,
-    service: (n) => byName.get(n),
-    image,
-    app,
-    tierOf: (s2) => tierByService.get(s2.name),
-    env,
-    resolveHost: (h) => hostIndex.get(h),
-    addFile,
-    workspace: ws,
-    memo(key, build2) {
-      if (!memos.has(key)) memos.set(key, build2());
-      return memos.get(key);
-    }
-  };
-  for (const extend of STACK_EXTENSIONS) extend(stack);
-  return stack;
-}
-function findTiers(services) {
-  const tiers = [];
-  const used = /* @__PURE__ */ new Set();
-  const numbered = /* @__PURE__ */ new Map();
-  for (const s2 of services) {
-    const m = NUMBERED.exec(s2.name);
-    if (!m) continue;
-    const list = numbered.get(m[1]) ?? [];
-    list.push(s2);
-    numbered.set(m[1], list);
-  }
-  for (const [base, list] of numbered) {
-    if (list.length < 2) continue;
-    list.sort((a, b) => Number(NUMBERED.exec(a.name)[2]) - Number(NUMBERED.exec(b.name)[2]));
-    tiers.push({ name: base.replace(/[-_]$/, ""), replicas: list, numbered: true });
-    list.forEach((s2) => used.add(s2.name));
-  }
-  const shared = /* @__PURE__ */ new Map();
-  for (const s2 of services) {
-    if (used.has(s2.name) || !s2.settings.has("command")) continue;
-    const key = JSON.stringify(["build", "image", "command", "entrypoint"].map((k) => s2.settings.get(k)?.data ?? null));
-    const list = shared.get(key) ?? [];
-    list.push(s2);
-    shared.set(key, list);
-  }
-  for (const list of shared.values()) {
-    if (list.length >= 2) tiers.push({ name: list[0].name, replicas: list, numbered: false });
-  }
-  return tiers;
 }
 
 // src/inputs/compose-discovery.ts
-import { posix as posix7 } from "node:path";
+import { posix as posix16 } from "node:path";
 var DEFAULT_COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 var DEFAULT_OVERRIDE_FILES = ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
 var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
-var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
+var JINJA_TEMPLATE2 = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 var SCRIPT_FILE = /(^|\/)(Makefile|GNUmakefile|makefile|[^/]*\.mk|[^/]*\.sh|[^/]*\.bash|justfile|Justfile|Taskfile\.ya?ml)$/;
 var CI_FILE = /(^|\/)(\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml)$/;
 function findComposeFiles(ws) {
-  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ""));
+  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !JINJA_TEMPLATE2.test(ws.read(f)?.text ?? ""));
 }
 function dirOf2(path) {
-  const d = posix7.dirname(path);
+  const d = posix16.dirname(path);
   return d === "." ? "" : d;
 }
 function inRoot2(dir, p) {
-  const out = posix7.normalize(posix7.join(dir || ".", p));
-  if (out === ".." || out.startsWith("../") || posix7.isAbsolute(out)) return void 0;
+  const out = posix16.normalize(posix16.join(dir || ".", p));
+  if (out === ".." || out.startsWith("../") || posix16.isAbsolute(out)) return void 0;
   return out === "." ? "" : out;
 }
 function discoverProjects(ws, declared = []) {
@@ -19918,7 +23685,7 @@ function discoverProjects(ws, declared = []) {
       origin: { kind: "config", ...d.span ? { via: d.span } : {} }
     });
   }
-  const envDirs = ws.files().filter((f) => posix7.basename(f) === ".env").map(dirOf2);
+  const envDirs = ws.files().filter((f) => posix16.basename(f) === ".env").map(dirOf2);
   const dirs = [.../* @__PURE__ */ new Set(["", ...composeFiles.map(dirOf2), ...envDirs])].sort();
   for (const dir of dirs) {
     const fromEnv = composeFileVariable(ws, dir);
@@ -19944,7 +23711,7 @@ function discoverProjects(ws, declared = []) {
   const merged = /* @__PURE__ */ new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
   for (const f of composeFiles) {
     if (bases.has(f) || merged.has(f)) continue;
-    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(posix7.basename(f))) {
+    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(posix16.basename(f))) {
       projects.push({ files: [f], origin: { kind: "file" } });
       continue;
     }
@@ -19973,8 +23740,8 @@ function composeFileVariable(ws, dir) {
   };
   const cf = get("COMPOSE_FILE");
   if (!cf) return void 0;
-  const sep = get("COMPOSE_PATH_SEPARATOR")?.value ?? ":";
-  const files = cf.value.split(sep).map((s2) => s2.trim()).filter(Boolean).flatMap((p) => inRoot2(dir, p) ?? []);
+  const sep2 = get("COMPOSE_PATH_SEPARATOR")?.value ?? ":";
+  const files = cf.value.split(sep2).map((s2) => s2.trim()).filter(Boolean).flatMap((p) => inRoot2(dir, p) ?? []);
   if (files.length === 0 || !files.every((f) => ws.exists(f))) return void 0;
   return { files, projectDir: dir, origin: { kind: "compose-file", via: cf.span } };
 }
@@ -19987,8 +23754,8 @@ function scriptProjects(ws, path) {
   const text = file.text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
   for (const m of text.matchAll(COMPOSE_COMMAND)) {
     const lineEnd = text.indexOf("\n", m.index);
-    const rest = text.slice(m.index + m[0].length, lineEnd < 0 ? text.length : lineEnd);
-    const cmd = rest.split(/\s(?:;|&&|\|\||\|)\s|;/)[0];
+    const rest2 = text.slice(m.index + m[0].length, lineEnd < 0 ? text.length : lineEnd);
+    const cmd = rest2.split(/\s(?:;|&&|\|\||\|)\s|;/)[0];
     const words = cmd.trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ""));
     const files = [];
     const profiles = [];
@@ -20082,7 +23849,7 @@ function referencedFiles(ws, path) {
 }
 
 // src/engine/config.ts
-var import_yaml6 = __toESM(require_dist(), 1);
+var import_yaml7 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
@@ -21145,7 +24912,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
 // src/engine/config.ts
 var CONFIG_FILE_NAMES = [".arena-lint.yaml", ".arena-lint.yml", "arena-lint.config.json"];
 var EMPTY_CONFIG = { data: {}, spanOf: () => void 0 };
-function loadConfig(file) {
+function loadConfig2(file) {
   const y = parseYaml(file);
   const doc = y.doc;
   const spanOf2 = (path) => doc ? nodeAt(doc, file, path) : void 0;
@@ -21203,8 +24970,8 @@ function ruleIdsOf(e) {
   const names = e.schema?.enum;
   return Array.isArray(names) ? names.map(String) : [];
 }
-function suggestion(word, candidates, listIntro) {
-  const near = closest(word, candidates);
+function suggestion(word2, candidates, listIntro) {
+  const near = closest(word2, candidates);
   if (near !== void 0) return `; did you mean "${near}"?`;
   return listIntro && candidates.length ? ` (${listIntro} ${candidates.join(", ")})` : "";
 }
@@ -21221,14 +24988,14 @@ function walk(doc, path) {
   let node = doc.contents;
   let key;
   for (const p of path) {
-    if ((0, import_yaml6.isSeq)(node)) {
+    if ((0, import_yaml7.isSeq)(node)) {
       node = node.items[Number(p)];
       key = void 0;
       continue;
     }
-    if (!(0, import_yaml6.isMap)(node)) return void 0;
-    const pair2 = node.items.find((i) => (0, import_yaml6.isPair)(i) && (0, import_yaml6.isScalar)(i.key) && String(i.key.value) === p);
-    if (!pair2 || !(0, import_yaml6.isPair)(pair2)) return void 0;
+    if (!(0, import_yaml7.isMap)(node)) return void 0;
+    const pair2 = node.items.find((i) => (0, import_yaml7.isPair)(i) && (0, import_yaml7.isScalar)(i.key) && String(i.key.value) === p);
+    if (!pair2 || !(0, import_yaml7.isPair)(pair2)) return void 0;
     key = pair2.key;
     node = pair2.value;
   }
@@ -21273,7 +25040,7 @@ function defineRule(rule) {
   return rule;
 }
 function whereOf(stack, span) {
-  const file = stack.workspace.sources.get(span.file);
+  const file = stack.sources.get(span.file);
   if (!file) return span.file;
   return `${span.file}:${positionAt(file, span.start).line}`;
 }
@@ -21340,7 +25107,7 @@ function blockEnd(file, commentStart) {
 
 // src/workspace/workspace.ts
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -21361,7 +25128,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries;
       try {
-        entries = readdirSync(join3(this.rootAbs, rel), { withFileTypes: true });
+        entries = readdirSync(join4(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -21385,14 +25152,14 @@ var Workspace = class {
     this.files();
     if (this.fileSet.has(rel)) return true;
     try {
-      return statSync(join3(this.rootAbs, rel)).isFile();
+      return statSync(join4(this.rootAbs, rel)).isFile();
     } catch {
       return false;
     }
   }
   isDir(rel) {
     try {
-      return statSync(join3(this.rootAbs, rel || ".")).isDirectory();
+      return statSync(join4(this.rootAbs, rel || ".")).isDirectory();
     } catch {
       return false;
     }
@@ -21407,10 +25174,10 @@ var Workspace = class {
     if (cached) return cached;
     if (this.missing.has(rel) || rel.startsWith("../") || rel === "..") return void 0;
     try {
-      const abs = join3(this.rootAbs, rel);
-      const st = statSync(abs);
+      const abs2 = join4(this.rootAbs, rel);
+      const st = statSync(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
-      const buf = readFileSync(abs);
+      const buf = readFileSync(abs2);
       if (buf.includes(0)) throw new Error("binary");
       return this.sources.add(createSourceFile(rel, buf.toString("utf8").replace(/^\uFEFF/, "")));
     } catch {
@@ -21423,12 +25190,12 @@ var Workspace = class {
 // src/engine/run.ts
 var UsageError = class extends Error {
 };
-function findProjects(ws, config) {
-  const entries = config.data.stacks ?? [];
+function findProjects(ws, config3) {
+  const entries = config3.data.stacks ?? [];
   const globs = entries.filter((e) => typeof e === "string");
   const declared = entries.flatMap((e, i) => {
     if (typeof e === "string") return [];
-    const span = config.spanOf(["stacks", String(i)]);
+    const span = config3.spanOf(["stacks", String(i)]);
     return [{ files: e.files, ...e.profiles ? { profiles: e.profiles } : {}, ...e.env_files ? { envFiles: e.env_files } : {}, ...span ? { span } : {} }];
   });
   const chosen = globs.length ? globMatcher(globs) : void 0;
@@ -21436,11 +25203,11 @@ function findProjects(ws, config) {
 }
 function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
-    const abs = resolve(explicit);
-    if (!existsSync(abs)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = relative(ws.rootAbs, abs).split("\\").join("/");
+    const abs2 = resolve(explicit);
+    if (!existsSync(abs2)) throw new UsageError(`config file not found: ${explicit}`);
+    const rel = relative2(ws.rootAbs, abs2).split("\\").join("/");
     const file2 = !rel.startsWith("..") && !isAbsolute(rel) ? ws.read(rel) : void 0;
-    return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs, explicit), "");
+    return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs2, explicit), "");
   }
   const path = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
   if (path === void 0) return EMPTY_CONFIG;
@@ -21448,15 +25215,15 @@ function readConfig(ws, explicit, shownRoot = "") {
   if (!file) throw new UsageError(`cannot read config file ${path}`);
   return configFrom(file, shownRoot);
 }
-function readOutside(abs, shown) {
+function readOutside(abs2, shown) {
   try {
-    return createSourceFile(shown, readFileSync2(abs, "utf8"));
+    return createSourceFile(shown, readFileSync2(abs2, "utf8"));
   } catch {
     throw new UsageError(`cannot read config file ${shown}`);
   }
 }
 function configFrom(file, shownRoot) {
-  const { config, problems } = loadConfig(file);
+  const { config: config3, problems } = loadConfig2(file);
   if (problems.length) {
     const shown = shownRoot === "" || shownRoot === "." ? file.path : `${shownRoot.replace(/\/+$/, "")}/${file.path}`;
     const lines = problems.map((p) => {
@@ -21466,11 +25233,11 @@ function configFrom(file, shownRoot) {
     throw new UsageError(`invalid configuration
 ${lines.join("\n")}`);
   }
-  return config;
+  return config3;
 }
-function severityFor(rule, config, file, stack) {
-  let setting = config.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
-  for (const o of config.data.overrides ?? []) {
+function severityFor(rule, config3, file, stack) {
+  let setting = config3.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
+  for (const o of config3.data.overrides ?? []) {
     const s2 = o.rules[rule.meta.id];
     if (s2 === void 0) continue;
     if (o.files && (file === void 0 || !globMatcher(o.files)(file))) continue;
@@ -21485,29 +25252,31 @@ function check(opts) {
   if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
   const probe = new Workspace(rootAbs);
   if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown}`);
-  const config = readConfig(probe, opts.configPath, shown);
-  const ignore = globMatcher(config.data.ignore ?? []);
+  const config3 = readConfig(probe, opts.configPath, shown);
+  const ignore = globMatcher(config3.data.ignore ?? []);
   const ws = new Workspace(rootAbs, ignore);
-  if (config.file) ws.sources.add(config.file);
-  const projects = findProjects(ws, config);
+  if (config3.file) ws.sources.add(config3.file);
+  const projects = findProjects(ws, config3);
   const findings = [];
   const unknowns = [];
   const stacks = [];
   for (const project of projects) {
     const stack = buildStack(ws, project);
+    const facts = buildFacts(stack);
     stacks.push(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
-      const base = severityFor(rule, config);
-      if (base === "off" && !config.data.overrides?.length) continue;
+      const base = severityFor(rule, config3);
+      if (base === "off" && !config3.data.overrides?.length) continue;
       try {
         rule.check({
           stack,
-          config,
+          facts,
+          config: config3,
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
           report: (r) => {
-            const setting = severityFor(rule, config, r.span.file, stack.name);
+            const setting = severityFor(rule, config3, r.span.file, stack.name);
             if (setting === "off") return;
             const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
             stackFindings.push({
@@ -21532,11 +25301,11 @@ function check(opts) {
         continue;
       }
       const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
-      const setting = rule ? severityFor(rule, config, f.span.file, stack.name) : f.severity;
+      const setting = rule ? severityFor(rule, config3, f.span.file, stack.name) : f.severity;
       if (setting !== "off") findings.push({ ...f, severity: setting });
     }
   }
-  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)), sources: ws.sources }, stacks, config, unknowns };
+  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)), sources: ws.sources }, stacks, config: config3, unknowns };
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -21554,7 +25323,7 @@ function sortFindings(findings) {
 // src/commands/capacity.ts
 import { writeFileSync } from "node:fs";
 import { resolve as resolve2 } from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs as parseArgs2 } from "node:util";
 
 // src/reference/sysctl-profile.ts
 var SYSCTL_PROFILE_NAMES = ["seed"];
@@ -21677,7 +25446,7 @@ function containerSysctl(stack, svc, key) {
   }
   const def = kernelDefault(key);
   if (hostNetwork(svc)) {
-    const host = hostSysctls(stack.workspace).get(key);
+    const host = stack.sysctls.get(key);
     const n = host ? Number(host.effective.value.value) : NaN;
     if (host && Number.isFinite(n)) return { key, value: known(n, host.effective.value.span), origin: "host", description: `${key} ${n} (the host's, network_mode: host)` };
     if (def?.value !== void 0) return { key, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key} ${def.description}` };
@@ -21696,7 +25465,7 @@ function listenBacklogs(stack, svc) {
   const out = [];
   const app = stack.app(svc);
   if (app?.gunicorn) out.push({ program: "gunicorn", option: "--backlog", value: app.gunicorn.backlog });
-  const redis = dataTier(stack).redis.find((r) => r.service === svc);
+  const redis = stack.data.redis.find((r) => r.service === svc);
   if (redis) out.push({ program: "redis", option: "--tcp-backlog", value: redisInt(redis, "tcp-backlog") });
   const proxy = stack.proxies.find((p) => p.service === svc);
   if (proxy) {
@@ -21802,15 +25571,15 @@ var PROVIDER_ALIASES = {
   az: "azure"
 };
 function normalize2(name2) {
-  let rest = name2.trim().toLowerCase();
+  let rest2 = name2.trim().toLowerCase();
   let provider;
-  const slash = rest.indexOf("/");
+  const slash = rest2.indexOf("/");
   if (slash > 0) {
-    provider = PROVIDER_ALIASES[rest.slice(0, slash)];
-    if (provider !== void 0) rest = rest.slice(slash + 1);
+    provider = PROVIDER_ALIASES[rest2.slice(0, slash)];
+    if (provider !== void 0) rest2 = rest2.slice(slash + 1);
   }
-  rest = rest.replace(/^standard_/, "").replace(/[\s_]+/g, "");
-  return provider === void 0 ? { key: rest } : { provider, key: rest };
+  rest2 = rest2.replace(/^standard_/, "").replace(/[\s_]+/g, "");
+  return provider === void 0 ? { key: rest2 } : { provider, key: rest2 };
 }
 var BY_KEY = new Map(INSTANCE_TYPES.map((t2) => [normalize2(t2.name).key, t2]));
 function lookupInstance(name2) {
@@ -21837,39 +25606,39 @@ var DEFAULT_TARGET_RPS = 500;
 var DEFAULT_LATENCY_MS = 500;
 var DEFAULT_WORKER_MEMORY = 200 * 1024 ** 2;
 var plans = /* @__PURE__ */ new WeakMap();
-function capacityPlan(config) {
-  let plan = plans.get(config);
+function capacityPlan(config3) {
+  let plan = plans.get(config3);
   if (!plan) {
-    plan = readPlan(config);
-    plans.set(config, plan);
+    plan = readPlan(config3);
+    plans.set(config3, plan);
   }
   return plan;
 }
-function readPlan(config) {
+function readPlan(config3) {
   const problems = [];
   const fromConfig = (key, value) => {
-    const span = config.spanOf(key);
+    const span = config3.spanOf(key);
     return span ? { value, span, origin: "config" } : { value, origin: "config" };
   };
   const memoryAt = (key, raw) => {
     if (raw === void 0) return void 0;
     const bytes = parseConfigMemory(raw);
     if (bytes === void 0 || bytes <= 0) {
-      const span = config.spanOf(key);
+      const span = config3.spanOf(key);
       problems.push({ key, message: `${key.join(".")}: cannot read "${raw}" as memory (write e.g. 96GiB, 512MiB or a number of bytes)`, ...span ? { span } : {} });
       return void 0;
     }
     return fromConfig(key, bytes);
   };
   let host;
-  const h = config.data.host;
+  const h = config3.data.host;
   if (h) {
     let instance;
     if (h.instance !== void 0) {
       instance = lookupInstance(h.instance);
       if (!instance) {
         const near = suggestInstances(h.instance);
-        const span = config.spanOf(["host", "instance"]);
+        const span = config3.spanOf(["host", "instance"]);
         problems.push({
           key: ["host", "instance"],
           message: `host.instance: unknown instance type "${h.instance}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} (or give host.cpus and host.memory)`,
@@ -21877,13 +25646,13 @@ function readPlan(config) {
         });
       }
     }
-    const instanceSpan = config.spanOf(["host", "instance"]);
+    const instanceSpan = config3.spanOf(["host", "instance"]);
     const fromInstance = (value) => ({ value, origin: "instance", instance: instance.name, ...instanceSpan ? { span: instanceSpan } : {} });
     const cpus2 = h.cpus !== void 0 ? fromConfig(["host", "cpus"], h.cpus) : instance ? fromInstance(instance.cpus) : void 0;
     const memory = memoryAt(["host", "memory"], h.memory) ?? (instance ? fromInstance(instance.memoryBytes) : void 0);
     host = { ...cpus2 ? { cpus: cpus2 } : {}, ...memory ? { memory } : {}, ...instance ? { instance } : {} };
   }
-  const c = config.data.capacity ?? {};
+  const c = config3.data.capacity ?? {};
   const capacity = {
     targetRps: c.targetRps !== void 0 ? fromConfig(["capacity", "targetRps"], c.targetRps) : { value: DEFAULT_TARGET_RPS, origin: "default" },
     latencyMs: c.latencyMs !== void 0 ? fromConfig(["capacity", "latencyMs"], c.latencyMs) : { value: DEFAULT_LATENCY_MS, origin: "default" },
@@ -21898,19 +25667,7 @@ function describePlanValue(name2, v, where2, format = String) {
 
 // src/stack/topology.ts
 function resolvedUpstreams(stack) {
-  return stack.memo(
-    "topology.upstreams",
-    () => stack.proxies.flatMap(
-      (proxy) => proxy.nginx.upstreams.map((upstream) => ({
-        proxy,
-        upstream,
-        servers: upstream.servers.map((server) => {
-          const service = server.host && !server.hasVariables ? stack.resolveHost(server.host) : void 0;
-          return service ? { server, service } : { server };
-        })
-      }))
-    )
-  );
+  return stack.upstreams;
 }
 function passTargets(stack, pass) {
   if (pass.upstream) {
@@ -21977,26 +25734,26 @@ function listNames(names, max = 6) {
 var CAPACITY_FORMAT_VERSION = 1;
 
 // src/capacity/build.ts
-function buildCapacityReport(stacks, config, root = ".") {
-  const plan = planReport(config);
-  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s2) => stackReport(s2, config, plan)) };
+function buildCapacityReport(stacks, config3, root = ".", factsOf = buildFacts) {
+  const plan = planReport(config3);
+  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s2) => stackReport(s2, factsOf(s2), config3, plan)) };
 }
-function planSource(config, v) {
-  if (!v.span || !config.file) return { value: v.value, source: "default" };
-  const at = `${v.span.file}:${positionAt(config.file, v.span.start).line}`;
+function planSource(config3, v) {
+  if (!v.span || !config3.file) return { value: v.value, source: "default" };
+  const at = `${v.span.file}:${positionAt(config3.file, v.span.start).line}`;
   return v.instance ? { value: v.value, source: at, note: `from the instance type` } : { value: v.value, source: at };
 }
-function planReport(config) {
-  const p = capacityPlan(config);
+function planReport(config3) {
+  const p = capacityPlan(config3);
   const unknownHost = { value: null, source: "unknown", note: "not configured" };
   return {
-    targetRps: planSource(config, p.capacity.targetRps),
-    latencyMs: planSource(config, p.capacity.latencyMs),
-    workerMemoryBytes: planSource(config, p.capacity.workerMemory),
+    targetRps: planSource(config3, p.capacity.targetRps),
+    latencyMs: planSource(config3, p.capacity.latencyMs),
+    workerMemoryBytes: planSource(config3, p.capacity.workerMemory),
     host: p.host ? {
       instance: p.host.instance?.name ?? null,
-      cpus: p.host.cpus ? planSource(config, p.host.cpus) : unknownHost,
-      memoryBytes: p.host.memory ? planSource(config, p.host.memory) : unknownHost
+      cpus: p.host.cpus ? planSource(config3, p.host.cpus) : unknownHost,
+      memoryBytes: p.host.memory ? planSource(config3, p.host.memory) : unknownHost
     } : null
   };
 }
@@ -22005,9 +25762,9 @@ function sourcedValue(stack, v) {
   return { value: v.value, source: v.isDefault ? "default" : whereOf(stack, v.span) };
 }
 var round = (n, digits = 1) => Number(n.toFixed(digits));
-function stackReport(stack, config, plan) {
+function stackReport(stack, facts, config3, plan) {
   const latencyS = (plan.latencyMs.value ?? 500) / 1e3;
-  const c = stackConcurrency(stack);
+  const c = facts.concurrency;
   const tiers = c.groups.map((g) => tierReport(stack, g, latencyS));
   const unknownTiers = c.unknowns.map((u) => ({ service: u.service.name, reason: u.reason, source: whereOf(stack, u.span) }));
   const known2 = unknownTiers.length === 0;
@@ -22018,7 +25775,7 @@ function stackReport(stack, config, plan) {
     rpsAt100ms: known2 ? round(c.total / 0.1) : null,
     meetsTarget: known2 && tiers.length > 0 && plan.targetRps.value !== null ? rps >= plan.targetRps.value : null
   };
-  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, plan), funnel: funnel(stack, config) };
+  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, facts, plan), funnel: funnel(stack, facts, config3) };
 }
 function tierReport(stack, g, latencyS) {
   const wc = g.workerClass;
@@ -22038,8 +25795,8 @@ function tierReport(stack, g, latencyS) {
 function amountSource(stack, a) {
   return a ? sourcedValue(stack, a.value) : null;
 }
-function resourcesReport(stack, plan) {
-  const services = serviceResources(stack).map((u) => ({
+function resourcesReport(stack, facts, plan) {
+  const services = facts.resources.map((u) => ({
     service: u.service.name,
     tier: stack.tierOf(u.service)?.name ?? null,
     count: sourcedValue(stack, u.count),
@@ -22047,7 +25804,7 @@ function resourcesReport(stack, plan) {
     reservations: { cpus: amountSource(stack, u.reservations.cpus), memoryBytes: amountSource(stack, u.reservations.memory) }
   }));
   const total = (side, kind) => {
-    const t2 = resourceTotal(stack, side, kind);
+    const t2 = facts.total(side, kind);
     const host = kind === "cpus" ? plan.host?.cpus.value : plan.host?.memoryBytes.value;
     const value = t2.unknown ? null : t2.total;
     return {
@@ -22063,10 +25820,10 @@ function resourcesReport(stack, plan) {
     reservations: { cpus: total("reservations", "cpus"), memoryBytes: total("reservations", "memory") }
   };
 }
-function funnel(stack, config) {
+function funnel(stack, facts, config3) {
   const steps = [];
   const where2 = (span) => whereOf(stack, span);
-  const hostCpus = capacityPlan(config).host?.cpus;
+  const hostCpus = capacityPlan(config3).host?.cpus;
   for (const proxy of stack.proxies) {
     const limits = nginxProcessLimits(proxy);
     const label2 = `nginx (${proxy.service.name}) worker_processes x worker_connections`;
@@ -22107,7 +25864,7 @@ function funnel(stack, config) {
       detail: same ? `${u.servers.length} servers x ${conns[0]}` : conns.join(" + ")
     });
   }
-  const c = stackConcurrency(stack);
+  const c = facts.concurrency;
   if (c.groups.length || c.unknowns.length) {
     const first = c.groups[0];
     steps.push({
@@ -22117,7 +25874,7 @@ function funnel(stack, config) {
       detail: c.groups.map((g) => `${g.name} ${g.containers} x ${g.workers.value} x ${g.perWorker.value}`).join(" + ")
     });
   }
-  const data = dataTier(stack);
+  const data = stack.data;
   for (const pgb of data.pgbouncers) {
     const name2 = pgb.service.name;
     const reserve = pgbouncerNumber(pgb, "reserve_pool_size");
@@ -22145,20 +25902,19 @@ function funnel(stack, config) {
   for (const redis of data.redis) {
     const name2 = redis.service.name;
     steps.push({ id: "redis-maxclients", label: `Redis (${name2}) maxclients`, value: sourcedValue(stack, redisInt(redis, "maxclients")) });
-    steps.push({ id: "redis-clients", label: `Redis (${name2}) clients: Django processes x requests at once`, ...redisClients(stack, data, redis) });
+    steps.push({ id: "redis-clients", label: `Redis (${name2}) clients: Django processes x requests at once`, ...redisClients(stack, facts, data, redis) });
   }
   return steps;
 }
-function redisClients(stack, data, redis) {
+function redisClients(stack, facts, data, redis) {
   const services = [...new Set(data.redisUses.filter((u) => u.redis === redis && u.use.kind === "cache").map((u) => u.use.app.service))];
   if (services.length === 0) return { value: { value: null, source: "unknown", note: "no Django cache points at this Redis" } };
   const items = [];
   for (const service of services) {
-    const app = stack.app(service);
-    const c = app ? appConcurrency(app) : void 0;
-    const missing = c ? [c.processes, c.perProcess].find((v) => v.kind === "unknown") : void 0;
+    const c = facts.concurrency.of(service);
+    const missing = c ? [c.processes, c.perProcess, c.containers].find((v) => v.kind === "unknown") : void 0;
     if (!c || missing?.kind === "unknown") return { value: { value: null, source: "unknown", note: missing?.kind === "unknown" ? missing.reason : `${service.name} runs no app server` } };
-    items.push({ service, factors: [{ value: c.processes.value, unit: "workers" }, { value: c.perProcess.value, unit: c.perProcessUnit }] });
+    items.push({ service, containers: c.containers.value, factors: [{ value: c.processes.value, unit: "workers" }, { value: c.perProcess.value, unit: c.perProcessUnit }] });
   }
   const terms = capacityTerms(items);
   const first = stack.app(services[0]);
@@ -22343,7 +26099,7 @@ var CAPACITY_OPTIONS = {
   debug: { type: "boolean" }
 };
 function capacityCommand(argv, io) {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: CAPACITY_OPTIONS });
+  const { values, positionals } = parseArgs2({ args: [...argv], allowPositionals: true, strict: true, options: CAPACITY_OPTIONS });
   if (positionals.length > 1) throw new UsageError(`capacity takes one directory, got ${positionals.length}`);
   const dir = positionals[0] ?? ".";
   const format = values.format ?? "text";
@@ -22369,7 +26125,7 @@ ${lines.join("\n")}`);
 
 // src/commands/graph.ts
 import { resolve as resolve3 } from "node:path";
-import { parseArgs as parseArgs2 } from "node:util";
+import { parseArgs as parseArgs3 } from "node:util";
 
 // src/graph/build.ts
 function stackGraph(stack) {
@@ -22386,7 +26142,7 @@ function stackGraph(stack) {
     const labels = [prev.label, e.label].filter((l) => l !== void 0 && l !== "");
     edges[i] = { ...prev, label: [...new Set(labels.join(", ").split(", "))].join(", "), broken: prev.broken || e.broken };
   };
-  const data = dataTier(stack);
+  const data = stack.data;
   const kindOf = (s2) => {
     if (stack.proxies.some((p) => p.service === s2)) return "proxy";
     if (data.pgbouncers.some((p) => p.service === s2)) return "pgbouncer";
@@ -22875,10 +26631,10 @@ var upstream_port_mismatch_default = defineRule({
       why: "Changing `--bind 0.0.0.0:8000` to `:8001` on the replicas, or copying an upstream line from another project, makes nginx connect to a closed port: every request through that server fails with 502 while the container looks healthy."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
+  check({ stack, report, where: where2, unknown: unknown3 }) {
     const check2 = (svcPorts, port, at, label2, svcName) => {
       if (!svcPorts || svcPorts.length === 0 || svcPorts.every((p) => p.isDefault)) {
-        unknown2(`the port ${svcName} listens on is ${svcPorts ? "not set on its command line" : "unknown"}`, at);
+        unknown3(`the port ${svcName} listens on is ${svcPorts ? "not set on its command line" : "unknown"}`, at);
         return;
       }
       if (svcPorts.some((p) => p.port === port)) return;
@@ -22950,7 +26706,7 @@ var websocket_to_wsgi_default = defineRule({
       why: "Django Channels consumers only run under ASGI. Behind a WSGI gunicorn the upgrade request reaches Django as plain HTTP and fails (404 or 400), so every websocket connection fails, however the nginx side is tuned. The seed's `django_websocket` upstream points at replicas running `arena_backend.wsgi` with gthread workers."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
+  check({ stack, report, where: where2, unknown: unknown3 }) {
     for (const proxy of stack.proxies) {
       for (const loc of proxy.nginx.locations) {
         const pass = loc.proxyPass;
@@ -22958,7 +26714,7 @@ var websocket_to_wsgi_default = defineRule({
         const upgrades = inherited(loc.node, "proxy_set_header").some((h) => h.directive.args[0]?.value.toLowerCase() === "upgrade");
         if (!upgrades) continue;
         const targets = passTargets(stack, pass);
-        for (const t2 of targets) if (!stack.app(t2)?.protocol) unknown2(`cannot tell whether ${t2.name} serves WSGI or ASGI from its command`, pass.node.directive.span);
+        for (const t2 of targets) if (!stack.app(t2)?.protocol) unknown3(`cannot tell whether ${t2.name} serves WSGI or ASGI from its command`, pass.node.directive.span);
         const wsgi = targets.filter((s2) => stack.app(s2)?.protocol === "wsgi");
         if (wsgi.length === 0) continue;
         const first = stack.app(wsgi[0]);
@@ -22988,8 +26744,8 @@ var django_db_bypasses_pgbouncer_default = defineRule({
       notes: "A HOST that is neither a compose service nor a host pgbouncer forwards to (a managed database) is not judged. An empty HOST means libpq's local unix socket, inside the web container."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    const tier = stack.data;
     if (tier.pgbouncers.length === 0) return;
     const pgbouncerHosts = new Set(tier.pgbouncers.flatMap((p) => p.databases.flatMap((d) => {
       const h = d.params.get("host");
@@ -22999,7 +26755,7 @@ var django_db_bypasses_pgbouncer_default = defineRule({
     for (const { db, route } of tier.databases) {
       const alias = `Database "${db.alias}"`;
       if (route.kind === "unknown") {
-        unknown2(route.reason, route.span);
+        unknown3(route.reason, route.span);
         continue;
       }
       if (route.kind === "pgbouncer") {
@@ -23019,7 +26775,7 @@ var django_db_bypasses_pgbouncer_default = defineRule({
           continue;
         }
         if (port.kind === "unknown") {
-          unknown2(`listen_port of ${pgb.service.name} is unknown: ${port.reason}`, port.span);
+          unknown3(`listen_port of ${pgb.service.name} is unknown: ${port.reason}`, port.span);
           continue;
         }
         if (port.value === route.port.value) continue;
@@ -23040,7 +26796,7 @@ var django_db_bypasses_pgbouncer_default = defineRule({
       const bypass = route.kind === "postgres" || pgbouncerHosts.has(route.host.value);
       const socket = route.kind === "other" && (route.host.value === "" || route.host.value.startsWith("/"));
       if (!bypass && !socket) {
-        unknown2(`${alias} connects to ${route.host.value}, which is not part of this stack`, route.host.span);
+        unknown3(`${alias} connects to ${route.host.value}, which is not part of this stack`, route.host.span);
         continue;
       }
       found.push({
@@ -23074,8 +26830,8 @@ var pgbouncer_client_capacity_default = defineRule({
       notes: "Aliases with CONN_MAX_AGE 0 (Django's default) close their connection after each request and are not counted. Async workers (uvicorn) have no fixed concurrency and make the sum unknown."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, facts, report, where: where2, unknown: unknown3 }) {
+    const tier = stack.data;
     for (const pgb of tier.pgbouncers) {
       const items = [];
       const related = [];
@@ -23085,7 +26841,7 @@ var pgbouncer_client_capacity_default = defineRule({
         if (route.kind !== "pgbouncer" || route.pgbouncer !== pgb) continue;
         const age = pyNumber(db.connMaxAge);
         if (age?.kind === "unknown") {
-          unknown2(`CONN_MAX_AGE of "${db.alias}" is unknown: ${age.reason}`, age.span);
+          unknown3(`CONN_MAX_AGE of "${db.alias}" is unknown: ${age.reason}`, age.span);
           silent = true;
           continue;
         }
@@ -23096,16 +26852,16 @@ var pgbouncer_client_capacity_default = defineRule({
         if (!related.some((r) => r.span === age.span)) related.push({ span: age.span, message: `CONN_MAX_AGE ${age.value === null ? "None" : age.value}: connections persist` });
       }
       for (const [service, { aliases }] of perService) {
-        const app = stack.app(service);
-        const c = appConcurrency(app);
-        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown") {
-          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess;
-          unknown2(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
+        const c = facts.concurrency.of(service);
+        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
+          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
+          unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
           silent = true;
           continue;
         }
         items.push({
           service,
+          containers: c.containers.value,
           factors: [
             { value: c.processes.value, unit: "workers" },
             { value: c.perProcess.value, unit: c.perProcessUnit },
@@ -23116,7 +26872,7 @@ var pgbouncer_client_capacity_default = defineRule({
       if (silent || items.length === 0) continue;
       const max = pgbouncerNumber(pgb, "max_client_conn");
       if (max.kind === "unknown") {
-        unknown2(`max_client_conn of ${pgb.service.name} is unknown: ${max.reason}`, max.span);
+        unknown3(`max_client_conn of ${pgb.service.name} is unknown: ${max.reason}`, max.span);
         continue;
       }
       const terms = capacityTerms(items);
@@ -23149,15 +26905,15 @@ var pgbouncer_pool_over_db_limit_default = defineRule({
       notes: "The `*` fallback entry may serve any number of databases and is not counted. max_user_connections is not applied. A Postgres server outside the stack (managed) is not judged."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    const tier = stack.data;
     const demands = [];
     for (const pgb of tier.pgbouncers) {
       for (const database of pgb.databases) {
         if (database.name === "*") continue;
         const d = demandOf(tier, pgb, database);
         if (typeof d === "string") {
-          unknown2(d, database.span);
+          unknown3(d, database.span);
           continue;
         }
         demands.push(d);
@@ -23177,7 +26933,7 @@ var pgbouncer_pool_over_db_limit_default = defineRule({
       if (mine.length === 0) continue;
       const available = availableConnections(pg);
       if (typeof available === "string") {
-        unknown2(available, pg.anchor);
+        unknown3(available, pg.anchor);
         continue;
       }
       const total = mine.reduce((acc, d) => acc + d.servers, 0);
@@ -23251,13 +27007,13 @@ var pgbouncer_server_side_cursors_default = defineRule({
       notes: "An alias whose DISABLE_SERVER_SIDE_CURSORS is unknown (an environment variable that is not set anywhere the stack shows) is not reported."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
+  check({ stack, report, where: where2, unknown: unknown3 }) {
     const found = [];
-    for (const { db, route } of dataTier(stack).databases) {
+    for (const { db, route } of stack.data.databases) {
       if (route.kind !== "pgbouncer") continue;
       const mode = databasePoolMode(route.pgbouncer, route.database);
       if (mode.kind === "unknown") {
-        unknown2(`pool_mode of ${route.pgbouncer.service.name} is unknown: ${mode.reason}`, mode.span);
+        unknown3(`pool_mode of ${route.pgbouncer.service.name} is unknown: ${mode.reason}`, mode.span);
         continue;
       }
       if (mode.value !== "transaction" && mode.value !== "statement") continue;
@@ -23265,7 +27021,7 @@ var pgbouncer_server_side_cursors_default = defineRule({
       const truthy2 = flag ? pyTruthy(flag) : false;
       if (truthy2 === true) continue;
       if (truthy2 === void 0) {
-        unknown2(`DISABLE_SERVER_SIDE_CURSORS of "${db.alias}" is unknown`, flag?.span);
+        unknown3(`DISABLE_SERVER_SIDE_CURSORS of "${db.alias}" is unknown`, flag?.span);
         continue;
       }
       found.push({ db, pgbouncer: route.pgbouncer, mode, at: flag?.span ?? db.aliasSpan });
@@ -23297,8 +27053,8 @@ var pgbouncer_startup_parameter_default = defineRule({
       notes: "Values set only through connection strings or `DATABASE_URL` parsers the evaluator cannot follow stay unknown and are not reported."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    const tier = stack.data;
     const found = [];
     for (const routed of tier.databases) {
       if (routed.route.kind !== "pgbouncer") continue;
@@ -23310,12 +27066,12 @@ var pgbouncer_startup_parameter_default = defineRule({
         const value = pyText2(pyGet(routed.db.options, keyword2));
         if (!value) continue;
         if (value.kind === "unknown") {
-          unknown2(`OPTIONS ${keyword2} of "${routed.db.alias}" is unknown: ${value.reason}`, value.span);
+          unknown3(`OPTIONS ${keyword2} of "${routed.db.alias}" is unknown: ${value.reason}`, value.span);
           continue;
         }
         const missing = [track, ignore].find((v) => v?.kind === "unknown");
         if (missing?.kind === "unknown") {
-          unknown2(`startup parameter handling of ${pgb.service.name} is unknown: ${missing.reason}`, missing.span);
+          unknown3(`startup parameter handling of ${pgb.service.name} is unknown: ${missing.reason}`, missing.span);
           continue;
         }
         const settings = { ...track?.kind === "known" ? { trackExtraParameters: track.value } : {}, ...ignore.kind === "known" ? { ignoreStartupParameters: ignore.value } : {} };
@@ -23381,7 +27137,7 @@ var pgbouncer_unknown_setting_default = defineRule({
     }
   },
   check({ stack, report }) {
-    for (const pgb of dataTier(stack).pgbouncers) {
+    for (const pgb of stack.data.pgbouncers) {
       const who = describePgbouncer(pgb);
       if (pgb.source === "ini" && pgb.ini) {
         for (const section of pgb.ini.sections) {
@@ -23444,14 +27200,14 @@ var redis_client_capacity_default = defineRule({
       notes: "channels_redis layers and Celery brokers are not counted. A pool without max_connections has no cap (redis-py's default), so only the concurrency bound is checked."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, facts, report, where: where2, unknown: unknown3 }) {
+    const tier = stack.data;
     for (const redis of tier.redis) {
       const uses = tier.redisUses.filter((u) => u.redis === redis && u.use.kind === "cache");
       if (uses.length === 0) continue;
       const maxclients = effectiveMaxclients(redis);
       if (maxclients.kind === "unknown") {
-        unknown2(`maxclients of ${redis.service.name} is unknown: ${maxclients.reason}`, maxclients.span);
+        unknown3(`maxclients of ${redis.service.name} is unknown: ${maxclients.reason}`, maxclients.span);
         continue;
       }
       const concurrent = [];
@@ -23462,21 +27218,21 @@ var redis_client_capacity_default = defineRule({
       const byService = /* @__PURE__ */ new Map();
       for (const u of uses) byService.set(u.use.app.service, [...byService.get(u.use.app.service) ?? [], u]);
       for (const [service, list] of byService) {
-        const app = stack.app(service);
-        const c = appConcurrency(app);
-        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown") {
-          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess;
-          unknown2(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
+        const c = facts.concurrency.of(service);
+        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
+          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
+          unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
           silent = true;
           continue;
         }
         const workers = c.processes.value;
         const perProcess = c.perProcess.value;
+        const containers = c.containers.value;
         const pools = /* @__PURE__ */ new Map();
         for (const { use } of list) {
           const max = pyNumber(use.maxConnections);
           if (max?.kind === "unknown") {
-            unknown2(`max_connections of ${use.label} is unknown: ${max.reason}`, max.span);
+            unknown3(`max_connections of ${use.label} is unknown: ${max.reason}`, max.span);
             capKnown = false;
             continue;
           }
@@ -23486,9 +27242,9 @@ var redis_client_capacity_default = defineRule({
           if (max && !related.some((r) => r.span === max.span)) related.push({ span: max.span, message: `${use.label} max_connections ${max.value}${use.poolPerThread ? " per thread" : " per process"}` });
         }
         for (const cap2 of pools.values()) {
-          concurrent.push({ service, factors: [{ value: workers, unit: "workers" }, { value: cap2 === void 0 ? perProcess : Math.min(cap2, perProcess), unit: c.perProcessUnit }] });
+          concurrent.push({ service, containers, factors: [{ value: workers, unit: "workers" }, { value: cap2 === void 0 ? perProcess : Math.min(cap2, perProcess), unit: c.perProcessUnit }] });
           if (cap2 === void 0) capKnown = false;
-          else capped.push({ service, factors: [{ value: workers, unit: "workers" }, { value: cap2, unit: "max_connections" }] });
+          else capped.push({ service, containers, factors: [{ value: workers, unit: "workers" }, { value: cap2, unit: "max_connections" }] });
         }
       }
       if (silent || concurrent.length === 0) continue;
@@ -23510,7 +27266,7 @@ var redis_client_capacity_default = defineRule({
       const cap = capTerms.reduce((acc, t2) => acc + termValue(t2), 0);
       if (cap <= maxclients.value) continue;
       const poolAt = related[0];
-      const processes = capTerms.reduce((acc, t2) => acc + t2.services.length * (t2.factors[0]?.value ?? 1), 0);
+      const processes = capTerms.reduce((acc, t2) => acc + t2.containers * (t2.factors[0]?.value ?? 1), 0);
       report({
         span: poolAt?.span ?? maxclients.span,
         severity: "warning",
@@ -23545,14 +27301,14 @@ var redis_maxmemory_headroom_default = defineRule({
       notes: "A limit or maxmemory that cannot be read (an unset variable, a config file outside the repository) is not judged."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    for (const redis of dataTier(stack).redis) {
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    for (const redis of stack.data.redis) {
       const svc = redis.service;
       const limit = svc.resources?.limits.memory ?? svc.settings.get("mem_limit");
       if (!limit) continue;
       const limitValue = "kind" in limit ? limit : { kind: "known", value: String(limit.data), span: limit.span };
       if (limitValue.kind === "unknown") {
-        unknown2(`memory limit of ${svc.name} is unknown: ${limitValue.reason}`, limitValue.span);
+        unknown3(`memory limit of ${svc.name} is unknown: ${limitValue.reason}`, limitValue.span);
         continue;
       }
       const limitBytes = parseComposeMemory(limitValue.value);
@@ -23560,12 +27316,12 @@ var redis_maxmemory_headroom_default = defineRule({
       const limitText = `${limitValue.value} = ${formatBytes(limitBytes)}`;
       const max = redisValue(redis, "maxmemory");
       if (max.kind === "unknown") {
-        unknown2(`maxmemory of ${svc.name} is unknown: ${max.reason}`, max.span);
+        unknown3(`maxmemory of ${svc.name} is unknown: ${max.reason}`, max.span);
         continue;
       }
       const bytes = parseRedisMemory(max.value);
       if (bytes === void 0) {
-        unknown2(`maxmemory ${JSON.stringify(max.value)} is not a Redis memory value`, max.span);
+        unknown3(`maxmemory ${JSON.stringify(max.value)} is not a Redis memory value`, max.span);
         continue;
       }
       const related = [{ span: limitValue.span, message: `container memory limit ${limitText}` }];
@@ -23604,17 +27360,17 @@ var NGINX_UNITS_MS = {
 };
 function parseNginxTime(raw) {
   if (/^\d+$/.test(raw)) return Number(raw) * 1e3;
-  const part = /(\d+)(ms|s|m|h|d|w|M|y)/y;
+  const part2 = /(\d+)(ms|s|m|h|d|w|M|y)/y;
   let total = 0;
   let at = 0;
   while (at < raw.length) {
     while (raw[at] === " ") at++;
     if (at >= raw.length) break;
-    part.lastIndex = at;
-    const m = part.exec(raw);
+    part2.lastIndex = at;
+    const m = part2.exec(raw);
     if (!m) return void 0;
     total += Number(m[1]) * NGINX_UNITS_MS[m[2]];
-    at = part.lastIndex;
+    at = part2.lastIndex;
   }
   return at === 0 ? void 0 : total;
 }
@@ -23670,14 +27426,14 @@ function checkUpstreamKeepalive({ stack, report, where: where2 }) {
     }
   }
 }
-function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2 }) {
-  const tier = dataTier(stack);
+function checkStatementTimeout({ stack, report, where: where2, unknown: unknown3 }) {
+  const tier = stack.data;
   const told = /* @__PURE__ */ new Set();
   const found = [];
   for (const pgb of tier.pgbouncers) {
     const query = pgbouncerNumber(pgb, "query_timeout");
     if (query.kind === "unknown") {
-      unknown2(`query_timeout of ${pgb.service.name} is unknown: ${query.reason}`, query.span);
+      unknown3(`query_timeout of ${pgb.service.name} is unknown: ${query.reason}`, query.span);
       continue;
     }
     if (query.value <= 0) continue;
@@ -23688,20 +27444,20 @@ function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2
     }
     for (const { db, route } of tier.databases) {
       if (route.kind !== "pgbouncer" || route.pgbouncer !== pgb) continue;
-      const options = pyText2(pyGet(db.options, "options"));
-      if (options?.kind !== "known") continue;
-      const setting = parseStartupOptions(options.value).find((o) => o.name === "statement_timeout");
+      const options2 = pyText2(pyGet(db.options, "options"));
+      if (options2?.kind !== "known") continue;
+      const setting = parseStartupOptions(options2.value).find((o) => o.name === "statement_timeout");
       if (!setting) continue;
       const ignore = pgbouncerText(pgb, "ignore_startup_parameters");
       const track = pgbouncerText(pgb, "track_extra_parameters");
       const settings = { ...ignore.kind === "known" ? { ignoreStartupParameters: ignore.value } : {}, ...track.kind === "known" ? { trackExtraParameters: track.value } : {} };
       if (startupParameterSupport("statement_timeout", pgb.version, settings, true).handling !== "tracked") {
-        if (!told.has(spanKey(options.span))) unknown2(`statement_timeout in OPTIONS of "${db.alias}" does not reach PostgreSQL through ${pgb.service.name}`, options.span);
-        told.add(spanKey(options.span));
+        if (!told.has(spanKey(options2.span))) unknown3(`statement_timeout in OPTIONS of "${db.alias}" does not reach PostgreSQL through ${pgb.service.name}`, options2.span);
+        told.add(spanKey(options2.span));
         continue;
       }
       const ms = parsePostgresDuration(setting.value, "ms");
-      if (ms !== void 0 && ms > 0) found.push({ pgb, ms, span: options.span, source: `statement_timeout in OPTIONS of "${db.alias}"` });
+      if (ms !== void 0 && ms > 0) found.push({ pgb, ms, span: options2.span, source: `statement_timeout in OPTIONS of "${db.alias}"` });
     }
     for (const group of groupBy(found.filter((f) => f.pgb === pgb && f.ms >= query.value * 1e3), (f) => spanKey(f.span))) {
       const f = group[0];
@@ -23714,16 +27470,16 @@ function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2
     }
   }
 }
-function checkConnMaxAge({ stack, report, where: where2, unknown: unknown2 }) {
+function checkConnMaxAge({ stack, report, where: where2, unknown: unknown3 }) {
   const found = [];
-  for (const { db, route } of dataTier(stack).databases) {
+  for (const { db, route } of stack.data.databases) {
     const age = pyNumber(db.connMaxAge);
     if (!age || age.kind === "unknown" || age.value === 0) continue;
     if (db.connHealthChecks && pyTruthy(db.connHealthChecks) !== false) continue;
     let closer;
     if (route.kind === "pgbouncer") {
       const idle = pgbouncerNumber(route.pgbouncer, "client_idle_timeout");
-      if (idle.kind === "unknown") unknown2(`client_idle_timeout of ${route.pgbouncer.service.name} is unknown: ${idle.reason}`, idle.span);
+      if (idle.kind === "unknown") unknown3(`client_idle_timeout of ${route.pgbouncer.service.name} is unknown: ${idle.reason}`, idle.span);
       else if (idle.value > 0) closer = { ms: idle.value * 1e3, span: idle.span, what: `${route.pgbouncer.service.name} closes idle clients after client_idle_timeout ${idle.value}` };
     } else if (route.kind === "postgres") {
       const idle = postgresMillis(route.postgres, "idle_session_timeout");
@@ -23798,18 +27554,18 @@ var backlog_over_somaxconn_default = defineRule({
       notes: "The kernel default is taken for a modern kernel (>= 5.4). Replicas of a tier with the same numbers are reported once. A somaxconn or backlog from the deploying shell is unknown and keeps the rule silent."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    const host = hostSysctls(stack.workspace).get(SOMAXCONN);
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    const host = stack.sysctls.get(SOMAXCONN);
     const entries = stack.services.flatMap((svc) => {
       const somax = containerSysctl(stack, svc, SOMAXCONN);
       if (somax.value.kind === "unknown") {
-        unknown2(`${svc.name}: ${somax.value.reason}`, somax.value.span);
+        unknown3(`${svc.name}: ${somax.value.reason}`, somax.value.span);
         return [];
       }
       const limit = somax.value.value;
       return listenBacklogs(stack, svc).flatMap((b) => {
         if (b.value.kind === "unknown") {
-          unknown2(`${svc.name}: ${b.value.reason}`, b.value.span);
+          unknown3(`${svc.name}: ${b.value.reason}`, b.value.span);
           return [];
         }
         if (b.value.value <= limit) return [];
@@ -23853,18 +27609,18 @@ var capacity_target_default = defineRule({
       notes: "Only runs when the config has `capacity:` or `host:` (a repository that does not plan capacity is not judged against the default target). Silent when any app server's concurrency is unknown: ASGI/uvicorn workers, a gunicorn config file, or worker counts from the environment. Streaming responses hold a worker far longer than latencyMs; set latencyMs to what the traffic really takes."
     }
   },
-  check({ stack, config, report, where: where2, unknown: unknown2 }) {
-    if (!config.data.capacity && !config.data.host) {
-      unknown2("the config plans no capacity (no capacity: or host:)");
+  check({ stack, facts, config: config3, report, where: where2, unknown: unknown3 }) {
+    if (!config3.data.capacity && !config3.data.host) {
+      unknown3("the config plans no capacity (no capacity: or host:)");
       return;
     }
-    const c = stackConcurrency(stack);
+    const c = facts.concurrency;
     if (c.groups.length === 0) return;
     if (c.unknowns.length) {
-      for (const u of c.unknowns) unknown2(`${u.service.name}: ${u.reason}`, u.span);
+      for (const u of c.unknowns) unknown3(`${u.service.name}: ${u.reason}`, u.span);
       return;
     }
-    const { targetRps, latencyMs } = capacityPlan(config).capacity;
+    const { targetRps, latencyMs } = capacityPlan(config3).capacity;
     const rps = c.total / (latencyMs.value / 1e3);
     if (rps >= targetRps.value) return;
     const first = c.groups[0];
@@ -23896,24 +27652,24 @@ var gunicorn_workers_cpu_default = defineRule({
       notes: "Threads (`--threads`) are not counted: they share a worker process and release the GIL while waiting for I/O. Silent when neither a CPU limit nor `host.cpus` is known, or the worker count is unknown."
     }
   },
-  check({ stack, config, report, where: where2, unknown: unknown2 }) {
-    const hostCpus = capacityPlan(config).host?.cpus;
-    const entries = serviceResources(stack).flatMap((use) => {
+  check({ stack, facts, config: config3, report, where: where2, unknown: unknown3 }) {
+    const hostCpus = capacityPlan(config3).host?.cpus;
+    const entries = facts.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       if (!workers) return [];
       if (workers.kind === "unknown") {
-        unknown2(`${use.service.name}: ${workers.reason}`, workers.span);
+        unknown3(`${use.service.name}: ${workers.reason}`, workers.span);
         return [];
       }
       const limit = use.limits.cpus?.value;
       let cpus2;
       if (limit?.kind === "known" && limit.value > 0) cpus2 = { value: limit.value, span: limit.span, source: "CPU limit" };
       else if (limit?.kind === "unknown") {
-        unknown2(`${use.service.name}: ${limit.reason}`, limit.span);
+        unknown3(`${use.service.name}: ${limit.reason}`, limit.span);
         return [];
       } else if (hostCpus) cpus2 = { value: hostCpus.value, ...hostCpus.span ? { span: hostCpus.span } : {}, source: "no CPU limit; host.cpus" };
       else {
-        unknown2(`${use.service.name} has no CPU limit and the config gives no host.cpus`);
+        unknown3(`${use.service.name} has no CPU limit and the config gives no host.cpus`);
         return [];
       }
       const guideline = 2 * cpus2.value + 1;
@@ -23948,27 +27704,27 @@ var host_capacity_default = defineRule({
       notes: "Silent without `host:` in the config. An unknown `host.instance` name is reported here, at its line in the config, with the closest known names. Services without a value are left out of the sum (resource-limits-missing reports them). A replica count or value taken from the deploying shell (`${REPLICAS}`) makes the total unknown."
     }
   },
-  check({ stack, config, report, where: where2, unknown: unknown2 }) {
-    const plan = capacityPlan(config);
+  check({ stack, facts, config: config3, report, where: where2, unknown: unknown3 }) {
+    const plan = capacityPlan(config3);
     for (const p of plan.problems) {
       if (p.key[0] === "host" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
     if (!plan.host) {
-      unknown2("no host: in the configuration");
+      unknown3("no host: in the configuration");
       return;
     }
     for (const kind of ["cpus", "memory"]) {
       const cap = plan.host[kind];
       if (!cap) {
-        unknown2(`host.${kind} is not configured`);
+        unknown3(`host.${kind} is not configured`);
         continue;
       }
       const capText = describePlanValue(`host.${kind}`, cap, where2, kind === "cpus" ? String : (n) => formatAmount(kind, n));
-      const reservations = resourceTotal(stack, "reservations", kind);
-      const limits = resourceTotal(stack, "limits", kind);
+      const reservations = facts.total("reservations", kind);
+      const limits = facts.total("limits", kind);
       const check2 = (t2, severity, consequence) => {
         if (t2.unknown) {
-          unknown2(`${t2.side} ${kind}: ${t2.unknown.reason}`, t2.unknown.span);
+          unknown3(`${t2.side} ${kind}: ${t2.unknown.reason}`, t2.unknown.span);
           return false;
         }
         if (t2.total <= cap.value || t2.terms.length === 0) return false;
@@ -24012,13 +27768,13 @@ var nofile_limits_default = defineRule({
       notes: "Without `ulimits: nofile` the container inherits the Docker daemon's limit, which differs between installations (1048576, or 1024 soft / 524288 hard on recent systemd defaults): that comparison stays silent rather than guess."
     }
   },
-  check({ stack, config, report, where: where2, unknown: unknown2 }) {
-    const fileMax = hostSysctls(stack.workspace).get("fs.file-max");
-    const hostCpus = capacityPlan(config).host?.cpus;
+  check({ stack, config: config3, report, where: where2, unknown: unknown3 }) {
+    const fileMax = stack.sysctls.get("fs.file-max");
+    const hostCpus = capacityPlan(config3).host?.cpus;
     for (const proxy of stack.proxies) {
       const limits = nginxProcessLimits(proxy);
       if (!limits) {
-        unknown2(`${proxy.service.name}: worker_processes or worker_connections is not a number`);
+        unknown3(`${proxy.service.name}: worker_processes or worker_connections is not a number`);
         continue;
       }
       const { workerConnections: wc, workerRlimitNofile: rl, workerProcesses: wp } = limits;
@@ -24036,7 +27792,7 @@ var nofile_limits_default = defineRule({
       }
       const fdLimit = rl ? { value: rl.value, span: rl.span, name: "worker_rlimit_nofile" } : ulimit?.soft?.kind === "known" ? { value: ulimit.soft.value, span: ulimit.soft.span, name: `the soft ulimits nofile of ${proxy.service.name}` } : void 0;
       const needed = wc.value * perConnection;
-      if (!fdLimit) unknown2(`${proxy.service.name}: no worker_rlimit_nofile and no ulimits nofile; the Docker daemon's default applies`);
+      if (!fdLimit) unknown3(`${proxy.service.name}: no worker_rlimit_nofile and no ulimits nofile; the Docker daemon's default applies`);
       else if (needed > fdLimit.value) {
         report({
           span: wc.span,
@@ -24046,14 +27802,14 @@ var nofile_limits_default = defineRule({
         });
       }
       if (!fileMax) {
-        unknown2("fs.file-max is not set by any host sysctl source");
+        unknown3("fs.file-max is not set by any host sysctl source");
         continue;
       }
       const max = Number(fileMax.effective.value.value);
       if (!Number.isFinite(max)) continue;
       const processes = wp.value === "auto" ? hostCpus?.value : wp.value;
       if (processes === void 0) {
-        unknown2(`${proxy.service.name}: worker_processes auto needs host.cpus in the config`);
+        unknown3(`${proxy.service.name}: worker_processes auto needs host.cpus in the config`);
         continue;
       }
       const total = processes * wc.value * 2;
@@ -24086,10 +27842,10 @@ var resource_limits_missing_default = defineRule({
       why: "Without a memory limit one leaking worker can take the whole host's memory and the kernel OOM-killer picks a victim among all containers, often the database; without a CPU limit one busy service starves the others. The capacity sums (host-capacity, `arena-lint capacity`) also cannot count a service that has no limit."
     }
   },
-  check({ stack, config, report, unknown: unknown2 }) {
-    const uses = serviceResources(stack);
-    if (!config.data.host && !uses.some((u) => u.limits.cpus || u.limits.memory)) {
-      unknown2("no service sets a limit and the config has no host:");
+  check({ stack, facts, config: config3, report, unknown: unknown3 }) {
+    const uses = facts.resources;
+    if (!config3.data.host && !uses.some((u) => u.limits.cpus || u.limits.memory)) {
+      unknown3("no service sets a limit and the config has no host:");
       return;
     }
     const entries = uses.flatMap((use) => {
@@ -24130,17 +27886,17 @@ var sysctl_required_default = defineRule({
       notes: "Silent when the repository has no host sysctl source at all and `sysctl.require` is not true: a stack may not manage its host. The namespaced keys (net.core.somaxconn and most of net.ipv4.*) set here apply to the host's own sockets only: every container has its own network namespace and starts from the kernel default unless compose `sysctls:` sets the key (see backlog-over-somaxconn). Kernel facts: https://www.kernel.org/doc/html/latest/admin-guide/sysctl/net.html, https://docs.docker.com/reference/compose-file/services/#sysctls."
     }
   },
-  check({ stack, config, report, where: where2, unknown: unknown2 }) {
-    const sysctls = hostSysctls(stack.workspace);
-    const require2 = config.data.sysctl?.require === true;
+  check({ stack, config: config3, report, where: where2, unknown: unknown3 }) {
+    const sysctls = stack.sysctls;
+    const require2 = config3.data.sysctl?.require === true;
     if (sysctls.sources.length === 0 && !require2) {
-      unknown2("the repository has no host sysctl source and sysctl.require is not true");
+      unknown3("the repository has no host sysctl source and sysctl.require is not true");
       return;
     }
-    const profileName = SYSCTL_PROFILE_NAMES.find((n) => n === config.data.sysctl?.profile) ?? "seed";
-    const reqs = resolveProfile(profileName, config.data.sysctl?.keys ?? {});
+    const profileName = SYSCTL_PROFILE_NAMES.find((n) => n === config3.data.sysctl?.profile) ?? "seed";
+    const reqs = resolveProfile(profileName, config3.data.sysctl?.keys ?? {});
     const origin = (req) => {
-      const keySpan = config.data.sysctl?.keys?.[req.key] ? config.spanOf(["sysctl", "keys", req.key]) : void 0;
+      const keySpan = config3.data.sysctl?.keys?.[req.key] ? config3.spanOf(["sysctl", "keys", req.key]) : void 0;
       return keySpan ? `sysctl.keys, ${where2(keySpan)}` : `the ${profileName} profile`;
     };
     const bound = (req) => `${[req.min !== void 0 ? `>= ${req.min}` : "", req.max !== void 0 ? `<= ${req.max}` : ""].filter(Boolean).join(" and ")} (${origin(req)})`;
@@ -24149,7 +27905,7 @@ var sysctl_required_default = defineRule({
       const v = sysctls.get(req.key);
       if (!v) {
         const def = kernelDefault(req.key);
-        const at = missingAt(sysctls.sources) ?? config.spanOf(["sysctl", "require"]) ?? config.spanOf(["sysctl"]);
+        const at = missingAt(sysctls.sources) ?? config3.spanOf(["sysctl", "require"]) ?? config3.spanOf(["sysctl"]);
         if (!at) continue;
         const names = sysctls.sources.map((s2) => s2.path);
         report({
@@ -24164,7 +27920,7 @@ var sysctl_required_default = defineRule({
         if (!s2) continue;
         const n = parseSysctlInteger(s2.value.value);
         if (n === void 0) {
-          unknown2(`${req.key} = "${s2.value.value}" is not one integer`, s2.value.span);
+          unknown3(`${req.key} = "${s2.value.value}" is not one integer`, s2.value.span);
           continue;
         }
         const verdict = checkRequirement(req, n);
@@ -24216,22 +27972,22 @@ var worker_memory_budget_default = defineRule({
       notes: "Silent for services without a memory limit (resource-limits-missing reports them) and when the worker count is unknown (a gunicorn config file or GUNICORN_CMD_ARGS may set it). A `capacity.workerMemory` arena-lint cannot read is reported here at its line in the config."
     }
   },
-  check({ stack, config, report, where: where2, unknown: unknown2 }) {
-    const plan = capacityPlan(config);
+  check({ stack, facts, config: config3, report, where: where2, unknown: unknown3 }) {
+    const plan = capacityPlan(config3);
     for (const p of plan.problems) {
       if (p.key[1] === "workerMemory" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
     const budget = plan.capacity.workerMemory;
-    const entries = serviceResources(stack).flatMap((use) => {
+    const entries = facts.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       const memory = use.limits.memory;
       if (!workers || !memory) return [];
       if (workers.kind === "unknown") {
-        unknown2(`${use.service.name}: ${workers.reason}`, workers.span);
+        unknown3(`${use.service.name}: ${workers.reason}`, workers.span);
         return [];
       }
       if (memory.value.kind === "unknown") {
-        unknown2(`${use.service.name}: ${memory.value.reason}`, memory.value.span);
+        unknown3(`${use.service.name}: ${memory.value.reason}`, memory.value.span);
         return [];
       }
       const perWorker = memory.value.value / Math.max(1, workers.value);
@@ -24287,7 +28043,7 @@ var RULES = [
 
 // src/commands/graph.ts
 function graphCommand(argv, io) {
-  const { values, positionals } = parseArgs2({
+  const { values, positionals } = parseArgs3({
     args: [...argv],
     allowPositionals: true,
     strict: true,
@@ -24312,8 +28068,8 @@ ${chart}`);
 
 // src/commands/check.ts
 import { readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { relative as relative2, resolve as resolve4 } from "node:path";
-import { parseArgs as parseArgs3 } from "node:util";
+import { relative as relative3, resolve as resolve4 } from "node:path";
+import { parseArgs as parseArgs4 } from "node:util";
 
 // src/reporters/fingerprint.ts
 import { createHash } from "node:crypto";
@@ -24365,8 +28121,8 @@ function countBySeverity(findings) {
 function checkedFileCount(result) {
   return new Set(result.stacks.flatMap((s2) => s2.files)).size;
 }
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+function plural(n, word2) {
+  return `${n} ${word2}${n === 1 ? "" : "s"}`;
 }
 function summaryLine(result) {
   const total = result.findings.length;
@@ -24704,13 +28460,13 @@ function codeFrame(source, at) {
     const toEndOfLine = lineText(source, at.line).length + 1;
     location = { start: { line: at.line, column: at.column }, end: { line: at.line, column: Math.max(at.column, toEndOfLine) } };
   }
-  const options = {
+  const options2 = {
     highlightCode: false,
     linesAbove: CONTEXT_LINES,
     linesBelow: CONTEXT_LINES,
     startLine: first
   };
-  return (0, import_code_frame.codeFrameColumns)(window.join("\n"), location, options);
+  return (0, import_code_frame.codeFrameColumns)(window.join("\n"), location, options2);
 }
 function renderFinding(result, opts, c, f, widths) {
   const pos = `${repoPath2(opts, f.file)}:${f.line}:${f.column}`;
@@ -24842,7 +28598,7 @@ var CHECK_OPTIONS = {
   "write-baseline": { type: "string" }
 };
 function checkCommand(argv, io) {
-  const { values, positionals } = parseArgs3({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS });
+  const { values, positionals } = parseArgs4({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS });
   if (positionals.length > 1) throw new UsageError(`check takes one directory, got ${positionals.length}`);
   const dir = positionals[0] ?? ".";
   const format = values.format ?? "stylish";
@@ -24867,7 +28623,7 @@ function checkCommand(argv, io) {
   }
   if (values.quiet) findings = findings.filter((f) => f.severity === "error");
   const result = { ...run.result, root: dir, findings };
-  const cwdRelativeRoot = relative2(io.cwd, resolve4(io.cwd, dir)).split("\\").join("/");
+  const cwdRelativeRoot = relative3(io.cwd, resolve4(io.cwd, dir)).split("\\").join("/");
   const color = useColor(io, values);
   const opts = { color: values.output ? false : color, rules: RULES.map((r) => r.meta), version: package_default.version, ...cwdRelativeRoot ? { cwdRelativeRoot } : {} };
   const report = formatters[format](result, opts);
@@ -24886,10 +28642,10 @@ report written to ${values.output}
   }
   return values["write-baseline"] !== void 0 ? 0 : exitCode(findings, maxWarnings);
 }
-function readBaseline(abs, shown) {
+function readBaseline(abs2, shown) {
   let text;
   try {
-    text = readFileSync3(abs, "utf8");
+    text = readFileSync3(abs2, "utf8");
   } catch {
     throw new UsageError(`baseline file not found: ${shown}`);
   }
@@ -24991,7 +28747,7 @@ var COMMANDS = {
 function main(argv, io) {
   const debug = argv.includes("--debug");
   try {
-    const [first, ...rest] = argv;
+    const [first, ...rest2] = argv;
     if (first === "--version" || first === "-v") {
       io.stdout(`${package_default.version}
 `);
@@ -25001,13 +28757,13 @@ function main(argv, io) {
       io.stdout(HELP);
       return first === void 0 ? 2 : 0;
     }
-    if (rest.includes("--help") || rest.includes("-h")) {
+    if (rest2.includes("--help") || rest2.includes("-h")) {
       io.stdout(HELP);
       return 0;
     }
     const command = COMMANDS[first];
     if (!command) throw new UsageError(`unknown command "${first}"; see \`arena-lint --help\``);
-    return command(rest, io);
+    return command(rest2, io);
   } catch (e) {
     const err = e;
     if (e instanceof UsageError || err.code?.startsWith("ERR_PARSE_ARGS")) {

@@ -6,7 +6,7 @@ import { pyTruthy, pyGet } from '../src/python/value.js';
 import { pyNumber, pyText } from '../src/inputs/django.js';
 import { describePgbouncer, pgbouncerNumber, pgbouncerText, type PgbouncerService } from '../src/inputs/pgbouncer.js';
 import { postgresMillis } from '../src/inputs/postgres.js';
-import { dataTier, groupBy, spanKey } from '../src/stack/data-tier.js';
+import { groupBy, spanKey } from '../src/stack/data-tier.js';
 import { formatMillis, parseNginxTime } from '../src/facts/timeouts.js';
 import { inherited } from '../src/inputs/nginx.js';
 import { listNames, passTargets, resolvedUpstreams } from '../src/stack/topology.js';
@@ -62,7 +62,7 @@ function checkUpstreamKeepalive({ stack, report, where }: RuleContext): void {
 }
 
 function checkStatementTimeout({ stack, report, where, unknown }: RuleContext): void {
-  const tier = dataTier(stack);
+  const tier = stack.data;
   const told = new Set<string>();
   const found: Array<{ pgb: PgbouncerService; ms: number; span: Span; source: string }> = [];
   for (const pgb of tier.pgbouncers) {
@@ -109,7 +109,7 @@ function checkStatementTimeout({ stack, report, where, unknown }: RuleContext): 
 
 function checkConnMaxAge({ stack, report, where, unknown }: RuleContext): void {
   const found = [];
-  for (const { db, route } of dataTier(stack).databases) {
+  for (const { db, route } of stack.data.databases) {
     const age = pyNumber(db.connMaxAge);
     if (!age || age.kind === 'unknown' || age.value === 0) continue;
     if (db.connHealthChecks && pyTruthy(db.connHealthChecks) !== false) continue;

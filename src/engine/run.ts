@@ -5,6 +5,7 @@ import type { ParseProblem } from '../core/problem.js';
 import { createSourceFile, positionAt, type SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
 import { buildStack, type Stack } from '../stack/stack.js';
+import { buildFacts } from '../facts/index.js';
 import { discoverProjects, type DeclaredStack } from '../inputs/compose-discovery.js';
 import type { ComposeProjectSpec } from '../inputs/compose-project.js';
 import { CONFIG_FILE_NAMES, EMPTY_CONFIG, loadConfig, type ResolvedConfig, type RuleSetting } from './config.js';
@@ -123,6 +124,7 @@ export function check(opts: CheckOptions): CheckRun {
   const stacks: Stack[] = [];
   for (const project of projects) {
     const stack = buildStack(ws, project);
+    const facts = buildFacts(stack);
     stacks.push(stack);
     const stackFindings: Finding[] = [];
     for (const rule of opts.rules) {
@@ -131,6 +133,7 @@ export function check(opts: CheckOptions): CheckRun {
       try {
         rule.check({
           stack,
+          facts,
           config,
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...(span ? { span } : {}) }),

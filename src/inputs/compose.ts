@@ -85,7 +85,14 @@ export interface ComposeService {
   /** The service's mapping. */
   readonly span: Span;
   readonly image?: Value<string>;
-  readonly build?: { readonly context: Value<string>; readonly dockerfile?: Value<string>; readonly span: Span };
+  readonly build?: {
+    readonly context: Value<string>;
+    readonly dockerfile?: Value<string>;
+    readonly target?: Value<string>;
+    readonly args?: ReadonlyMap<string, Value<string>>;
+    readonly span: Span;
+  };
+  readonly workingDir?: Value<string>;
   readonly containerName?: Value<string>;
   readonly hostname?: Value<string>;
   readonly command?: ServiceCommand;
@@ -191,6 +198,7 @@ class ComposeReader {
       build: this.build(get('build')),
       containerName: this.str(get('container_name')?.value, get('container_name')?.via),
       hostname: this.str(get('hostname')?.value),
+      workingDir: this.str(get('working_dir')?.value),
       command: this.command(get('command')),
       entrypoint: this.command(get('entrypoint')),
       environment: this.environment(get('environment')),
@@ -227,9 +235,26 @@ class ComposeReader {
     if (e.value.kind === 'scalar') return { context: this.path(e.value, e.via)!, span };
     const ctx = valueOf(e.value, 'context');
     const df = valueOf(e.value, 'dockerfile');
+    const target = this.str(valueOf(e.value, 'target'));
+    const argsNode = valueOf(e.value, 'args');
+    const args = new Map<string, Value<string>>();
+    if (argsNode?.kind === 'map') {
+      for (const x of argsNode.entries) {
+        const v = this.str(x.value);
+        if (v) args.set(x.key, v);
+      }
+    } else if (argsNode?.kind === 'seq') {
+      for (const n of argsNode.items) {
+        const t = n.kind === 'scalar' ? n.text : undefined;
+        const eq = t ? t.text.indexOf('=') : -1;
+        if (t && eq > 0) args.set(t.text.slice(0, eq), mappedValue(t, n.span, [], eq + 1, t.text.length));
+      }
+    }
     return {
       context: this.path(ctx) ?? known(rebase('.', e.value.dir, this.projectDir), span, { isDefault: true }),
       dockerfile: this.str(df),
+      ...(target ? { target } : {}),
+      args,
       span,
     };
   }
