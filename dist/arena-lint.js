@@ -8207,15 +8207,82 @@ function parseYaml(file) {
   let doc;
   try {
     doc = import_yaml.default.parseDocument(file.text, { merge: true, prettyErrors: false });
-    for (const e of doc.errors.slice(0, 1)) {
+    const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
+    for (const e of syntax.slice(0, 1)) {
       const start = Math.min(e.pos[0], file.text.length);
       const end = Math.min(Math.max(e.pos[1], start), file.text.length);
       problems.push({ message: e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, ""), span: { file: file.path, start, end } });
+    }
+    if (syntax.length === 0) {
+      const refusal = composeRefusal(doc, file);
+      if (refusal) problems.push(refusal);
     }
   } catch (e) {
     problems.push({ message: `cannot read YAML: ${e.message}`, span: { file: file.path, start: 0, end: 0 } });
   }
   return { doc, problems, comments: yamlComments(file) };
+}
+var kindOf = (n) => (0, import_yaml.isMap)(n) ? "mapping" : (0, import_yaml.isSeq)(n) ? "sequence" : "scalar";
+function composeRefusal(doc, file) {
+  const composing = [];
+  const constructing = [];
+  const whole = { file: file.path, start: 0, end: 0 };
+  const at = (node, fallback) => {
+    const n = node;
+    const r = n?.range;
+    if (!r) return fallback;
+    const anchor = n.anchor ? file.text.lastIndexOf(`&${n.anchor}`, r[0]) : -1;
+    const start = anchor >= 0 && /^[ \t]*(![^ \t\n]*[ \t]*)?$/.test(file.text.slice(anchor + n.anchor.length + 1, r[0])) ? anchor : r[0];
+    return { file: file.path, start, end: r[1] };
+  };
+  const lineOf = (offset) => {
+    let line = 1;
+    for (let i = file.text.indexOf("\n"); i >= 0 && i < offset; i = file.text.indexOf("\n", i + 1)) line++;
+    return line;
+  };
+  import_yaml.default.visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${alias.source}'`, span: at(alias, whole) });
+    },
+    Map(_, map) {
+      const seen = /* @__PURE__ */ new Map();
+      for (const pair2 of map.items) {
+        const key = pair2.key;
+        const keySpan = at(key, at(map, whole));
+        if (isMergeKey(key)) {
+          const refused = mergeRefusal(doc, pair2.value, keySpan, at, lineOf);
+          if (refused) constructing.push(refused);
+          continue;
+        }
+        const resolved = (0, import_yaml.isAlias)(key) ? key.resolve(doc) : key;
+        if ((0, import_yaml.isMap)(resolved) || (0, import_yaml.isSeq)(resolved)) {
+          constructing.push({ message: "found unhashable key", span: keySpan });
+          continue;
+        }
+        if (!(0, import_yaml.isScalar)(resolved)) continue;
+        const name2 = String(resolved.value);
+        const first = seen.get(name2);
+        if (first === void 0) seen.set(name2, keySpan.start);
+        else constructing.push({ message: `mapping key "${name2}" already defined at line ${lineOf(first)}`, span: keySpan });
+      }
+    }
+  });
+  const earliest = (list) => list.sort((a, b) => a.span.start - b.span.start)[0];
+  return earliest(composing) ?? earliest(constructing);
+}
+function mergeRefusal(doc, value, keySpan, at, lineOf) {
+  const target = (0, import_yaml.isAlias)(value) ? value.resolve(doc) : value;
+  if ((0, import_yaml.isAlias)(value) && target === void 0) return void 0;
+  if ((0, import_yaml.isMap)(target)) return void 0;
+  if (!(0, import_yaml.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at(value, keySpan) };
+  for (const item of target.items) {
+    const source = (0, import_yaml.isAlias)(item) ? item.resolve(doc) : item;
+    if ((0, import_yaml.isMap)(source) || (0, import_yaml.isAlias)(item) && source === void 0) continue;
+    const span = at(source, at(item, keySpan));
+    const elsewhere = lineOf(span.start) !== lineOf(keySpan.start);
+    return { message: `expected a mapping for merging, but found ${kindOf(source)}${elsewhere ? ` (merged at line ${lineOf(keySpan.start)})` : ""}`, span };
+  }
+  return void 0;
 }
 function yamlComments(file) {
   const comments = [];
@@ -8248,7 +8315,7 @@ function isMergeKey(key) {
 function mapEntries(doc, file, node, depth = 0) {
   const map = resolveAlias(doc, node);
   if (!map || !(0, import_yaml.isMap)(map) || depth > 20) return [];
-  const own = [];
+  const own2 = [];
   const merged = [];
   for (const item of map.items) {
     if (!(0, import_yaml.isPair)(item)) continue;
@@ -8264,11 +8331,12 @@ function mapEntries(doc, file, node, depth = 0) {
       continue;
     }
     const keyNode = item.key;
-    const key = (0, import_yaml.isScalar)(keyNode) ? String(keyNode.value) : String(keyNode);
-    own.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
+    if (!(0, import_yaml.isScalar)(keyNode)) continue;
+    const key = String(keyNode.value);
+    own2.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
   }
-  const ownKeys = new Set(own.map((e) => e.key));
-  return [...own, ...merged.filter((e) => !ownKeys.has(e.key))];
+  const ownKeys = new Set(own2.map((e) => e.key));
+  return [...own2, ...merged.filter((e) => !ownKeys.has(e.key))];
 }
 function seqItems(doc, node) {
   const seq = resolveAlias(doc, node);
@@ -8416,6 +8484,16 @@ function wordsFromList(items) {
 
 // src/inputs/compose-tree.ts
 var import_yaml2 = __toESM(require_dist(), 1);
+
+// src/core/own.ts
+function own(table, key) {
+  return Object.hasOwn(table, key) ? table[key] : void 0;
+}
+function setOwn(target, key, value) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+// src/inputs/compose-tree.ts
 var NODE_BUDGET = 2e5;
 function composeTree(file, doc, dir, vars) {
   let budget = NODE_BUDGET;
@@ -8457,7 +8535,7 @@ function plainOf(node, depth = 0) {
   if (!node || depth > 40) return null;
   if (node.kind === "map") {
     const out = {};
-    for (const e of node.entries) out[e.key] = plainOf(e.value, depth + 1);
+    for (const e of node.entries) setOwn(out, e.key, plainOf(e.value, depth + 1));
     return out;
   }
   if (node.kind === "seq") return node.items.map((n) => plainOf(n, depth + 1));
@@ -9030,11 +9108,11 @@ var ProjectLoader = class {
   extend(svc, path, vars, chain, local) {
     const ext = svc.entries.find((e) => e.key === "extends");
     if (!ext) return svc;
-    const own = { ...svc, entries: svc.entries.filter((e) => e !== ext) };
+    const own2 = { ...svc, entries: svc.entries.filter((e) => e !== ext) };
     const name2 = ext.value.kind === "scalar" ? textOf(ext.value) : textOf(valueOf2(ext.value, "service"));
     const fileNode = ext.value.kind === "map" ? valueOf2(ext.value, "file") : void 0;
     const fileText = textOf(fileNode);
-    if (name2 === void 0) return own;
+    if (name2 === void 0) return own2;
     let base;
     if (fileText === void 0) {
       base = local(name2, ext.keySpan);
@@ -9042,23 +9120,23 @@ var ProjectLoader = class {
       const other = inRoot(dirOf(path), fileText);
       if (other === void 0) {
         this.unknowns.push({ what: fileText, reason: `extends file ${fileText} is outside the checked folder`, span: fileNode.span });
-        return own;
+        return own2;
       }
       if (chain.includes(other) || chain.length > MAX_DEPTH) {
         this.problems.push({ message: `extends: ${fileText} extends back into itself`, span: fileNode.span });
-        return own;
+        return own2;
       }
       const tree = this.file(other, vars, [...chain, path], fileNode.span);
       const s2 = valueOf2(valueOf2(tree, "services"), name2);
       if (s2?.kind !== "map") {
         if (tree) this.problems.push({ message: `extends: service "${name2}" is not defined in ${other}`, span: ext.keySpan });
-        return own;
+        return own2;
       }
       base = s2;
     }
-    if (!base) return own;
+    if (!base) return own2;
     const inherited2 = { ...base, entries: base.entries.map((e) => ({ ...e, via: [...e.via, ext.keySpan] })) };
-    return mergeService(inherited2, own);
+    return mergeService(inherited2, own2);
   }
   withIncludes(tree, path, vars, chain) {
     const inc = tree.entries.find((e) => e.key === "include");
@@ -9088,8 +9166,8 @@ var ProjectLoader = class {
         const p = t2 !== void 0 ? inRoot(dirOf(path), t2) : void 0;
         return p !== void 0 ? [p] : [];
       }) : [joinPath(includeDir, ".env")];
-      const own = this.env(envPaths);
-      const incVars = { lookup: (n) => own.lookup(n) ?? vars.lookup(n) };
+      const own2 = this.env(envPaths);
+      const incVars = { lookup: (n) => own2.lookup(n) ?? vars.lookup(n) };
       let merged;
       for (const f of files) {
         const t2 = this.file(f, incVars, chain, pathNode.span);
@@ -9553,7 +9631,7 @@ function effectiveWords(words) {
     while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
     const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 || !Object.hasOwn(WRAPPER_ARG_OPTIONS, name2) ? void 0 : WRAPPER_ARG_OPTIONS[name2];
+    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
     if (argOptions === void 0) return words.slice(i);
     i++;
     while (i < words.length) {
@@ -9915,6 +9993,7 @@ var ContainerFs = class _ContainerFs {
     const p = posix3.normalize(containerPath3);
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s2 = this.sources[i];
+      if (s2.incomplete) continue;
       if (s2.removed) {
         if (p === s2.containerPath || under(p, s2.containerPath)) return { kind: "absent" };
         continue;
@@ -9947,6 +10026,7 @@ var ContainerFs = class _ContainerFs {
       for (const k of [...out.keys()]) if (k === dir || under(k, dir)) out.delete(k);
     };
     for (const s2 of this.sources) {
+      if (s2.incomplete) continue;
       if (s2.removed) {
         hide(s2.containerPath);
         continue;
@@ -9985,6 +10065,11 @@ var ContainerFs = class _ContainerFs {
       if (st.kind === "image-default") out.push({ containerPath: s2.containerPath, origin: st.origin });
     }
     return out;
+  }
+  /** The layer saying a folder may hold more files than arena-lint sees, when one covers `dir`. */
+  incompleteAt(dir) {
+    const d = posix3.normalize(dir);
+    return this.sources.find((s2) => s2.incomplete && (d === s2.containerPath || under(d, s2.containerPath)));
   }
   /** Layers below which nothing is known (for `inspect` and for include resolution). */
   unknownLayers() {
@@ -10051,15 +10136,15 @@ function serviceImage(ws, composeDir, svc) {
         } else if (ins.keyword === "COPY" || ins.keyword === "ADD") {
           const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : void 0);
           if (words.some((w) => w?.startsWith("--from"))) continue;
-          const plain3 = words.filter((w) => w !== void 0 && !w.startsWith("--"));
-          if (plain3.length < 2) continue;
-          const dest = plain3[plain3.length - 1];
+          const plain4 = words.filter((w) => w !== void 0 && !w.startsWith("--"));
+          if (plain4.length < 2) continue;
+          const dest = plain4[plain4.length - 1];
           const destAbs = posix3.resolve(workdir, dest);
-          for (const src of plain3.slice(0, -1)) {
+          for (const src of plain4.slice(0, -1)) {
             const host = repoPath(buildContext, src);
             if (host === void 0 || /[*?[]/.test(src)) continue;
             const isDir = ws.isDir(host);
-            const destIsDir = dest.endsWith("/") || plain3.length > 2 || isDir;
+            const destIsDir = dest.endsWith("/") || plain4.length > 2 || isDir;
             sources.push({
               containerPath: isDir || !destIsDir ? destAbs : posix3.join(destAbs, posix3.basename(host)),
               hostPath: host,
@@ -10256,6 +10341,9 @@ function portOfBind(bind, defaultPort) {
   const m = /:(\d+)$/.exec(b);
   if (m) return known(Number(m[1]), bind.span, bind.via ? { via: bind.via } : {});
   return /^[\w.-]+$|^\[[0-9a-fA-F:]+\]$/.test(b) ? known(defaultPort, bind.span, { ...bind.via ? { via: bind.via } : {}, isDefault: true }) : unknown(`cannot read a port from ${JSON.stringify(b)}`, bind.span);
+}
+function afterEquals(span, text, eq) {
+  return span.end - span.start === text.length ? { file: span.file, start: span.start + eq + 1, end: span.end } : span;
 }
 
 // src/python/evaluate.ts
@@ -16393,7 +16481,7 @@ function config2(args, span, host) {
   if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
     const text = pyText(value, false);
     if (!text.ok) return unknown(text.reason, span);
-    const b = BOOLEANS[text.value.toLowerCase()];
+    const b = own(BOOLEANS, text.value.toLowerCase());
     if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
     return scalar(b, span, viaOf2(value));
   }
@@ -16492,7 +16580,7 @@ function getValue(name2, fallback, span, host) {
 }
 function environGet(schema, method, args, span, host) {
   const casts = { str: "str", bool: "bool", int: "int", float: "float", list: "list" };
-  if (method !== void 0 && !(method in casts)) return unknown(`env.${method}() is not evaluated`, span);
+  if (method !== void 0 && !Object.hasOwn(casts, method)) return unknown(`env.${method}() is not evaluated`, span);
   const [a0, a1] = args.positional;
   if (!a0 || a0.kind !== "known" || typeof a0.value !== "string") return unknown("the variable name cannot be known", span);
   const name2 = a0.value;
@@ -17518,7 +17606,7 @@ var EXCEPTION_PARENTS = {
 };
 function exceptionMatches(raised, caught) {
   if (caught.length === 0) return true;
-  for (let name2 = raised; name2; name2 = EXCEPTION_PARENTS[name2] ?? (name2 === "Exception" || name2 === "BaseException" ? void 0 : "Exception")) {
+  for (let name2 = raised; name2; name2 = own(EXCEPTION_PARENTS, name2) ?? (name2 === "Exception" || name2 === "BaseException" ? void 0 : "Exception")) {
     const short2 = name2;
     if (caught.some((c) => c === short2 || c.endsWith(`.${short2}`) || c === "BaseException")) return true;
   }
@@ -17670,13 +17758,13 @@ function readGunicornOptions(server, env) {
       name2 = eq < 0 ? text.slice(2) : text.slice(2, eq);
       if (eq >= 0) inline = partOf2(word2, eq + 1);
     } else if (text.startsWith("-") && text.length > 1 && text !== "-") {
-      name2 = SHORT[text[1]] ?? text.slice(1, 2);
+      name2 = own(SHORT, text[1]) ?? text.slice(1, 2);
       if (text.length > 2) inline = partOf2(word2, 2);
     } else {
       app ??= v;
       continue;
     }
-    const spec = SPECS[name2];
+    const spec = own(SPECS, name2);
     let value;
     if (spec?.flag) value = known("true", v.span);
     else if (inline) value = inline;
@@ -17951,7 +18039,7 @@ function gunicornFacts(server, ctx, layers, cli, configFiles, files, unknowns) {
     for (const item of envItems) {
       if (item.kind !== "known" || typeof item.value !== "string") continue;
       const eq = item.value.indexOf("=");
-      if (eq > 0) appEnv.set(item.value.slice(0, eq), known(item.value.slice(eq + 1), item.span, item.via ? { via: item.via } : {}));
+      if (eq > 0) appEnv.set(item.value.slice(0, eq), known(item.value.slice(eq + 1), afterEquals(item.span, item.value, eq), item.via ? { via: item.via } : {}));
     }
   }
   return {
@@ -17985,18 +18073,51 @@ function mapDir(dir, workingDir2) {
 }
 
 // src/container/view.ts
-import { posix as posix13 } from "node:path";
+import { posix as posix14 } from "node:path";
 
 // src/container/dockerfile-fs.ts
-import { posix as posix10 } from "node:path";
+import { posix as posix11 } from "node:path";
 
 // src/container/process.ts
-import { posix as posix9 } from "node:path";
+import { posix as posix10 } from "node:path";
 
 // src/container/shell-script.ts
 import { posix as posix7 } from "node:path";
 
 // src/container/render.ts
+function readContainerFile(ws, file) {
+  if (file.rendering) return { source: createSourceFile(file.rendering.content.file, file.rendering.content.text), mapped: file.rendering.content };
+  const source = ws.read(file.hostPath);
+  return source ? { source } : void 0;
+}
+function remapSpans(doc, mapped) {
+  const seen = /* @__PURE__ */ new Set();
+  const n = mapped.text.length;
+  const at = (o, end) => {
+    if (n === 0) return mapped.whole.start;
+    if (end) return o <= 0 ? mapped.srcStart[0] ?? 0 : mapped.srcEnd[Math.min(o, n) - 1] ?? mapped.whole.end;
+    return o >= n ? mapped.srcEnd[n - 1] ?? mapped.whole.end : mapped.srcStart[o] ?? mapped.whole.start;
+  };
+  const visit = (x) => {
+    if (!x || typeof x !== "object" || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) {
+      x.forEach(visit);
+      return;
+    }
+    const o = x;
+    if (typeof o.file === "string" && typeof o.start === "number" && typeof o.end === "number" && o.file === mapped.file) {
+      const s2 = o.start;
+      const e = o.end;
+      o.start = at(s2, false);
+      o.end = Math.max(at(e, true), o.start);
+      return;
+    }
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(doc);
+  return doc;
+}
 function renderEnvsubst(ws, src, env, only) {
   const base = src.rendering?.content ?? (() => {
     const f = ws.read(src.hostPath);
@@ -18034,6 +18155,152 @@ function renderedLayer(target, src, content2, renderer, via) {
     chain: [...src.chain ?? [], src.via],
     rendering: { content: content2, renderer }
   };
+}
+function breToRegExp(bre, extended, flags) {
+  const classes = { space: "\\s", digit: "0-9", alpha: "A-Za-z", alnum: "A-Za-z0-9", upper: "A-Z", lower: "a-z", blank: " \\t", punct: "!-\\/:-@\\[-`{-~", xdigit: "0-9A-Fa-f" };
+  let out = "";
+  for (let i = 0; i < bre.length; i++) {
+    const c = bre[i];
+    if (c === "[") {
+      const close = bre.indexOf("]", bre[i + 1] === "]" ? i + 2 : bre[i + 1] === "^" && bre[i + 2] === "]" ? i + 3 : i + 1);
+      let inner = bre.slice(i + 1, close < 0 ? bre.length : close);
+      const withClasses = /\[:([a-z]+):\]/.test(bre.slice(i + 1));
+      if (withClasses) {
+        const end = bre.indexOf(":]]", i);
+        if (end < 0) return void 0;
+        inner = bre.slice(i + 1, end + 2);
+        i = end + 2;
+      } else {
+        if (close < 0) return void 0;
+        i = close;
+      }
+      inner = inner.replace(/\[:([a-z]+):\]/g, (_, n) => classes[n] ?? "");
+      out += `[${inner.replace(/\\/g, "\\\\").replace(/\\\\s|\\\\t/g, (m) => m.slice(1))}]`;
+      continue;
+    }
+    if (c === "\\" && i + 1 < bre.length) {
+      const n = bre[++i];
+      if (!extended && "(){}|+?".includes(n)) out += n;
+      else if (n === "n") out += "\\n";
+      else if (/[0-9]/.test(n)) out += `\\${n}`;
+      else out += `\\${n}`;
+      continue;
+    }
+    if (!extended && "(){}|+?".includes(c)) out += `\\${c}`;
+    else out += c;
+  }
+  try {
+    return new RegExp(out, flags);
+  } catch {
+    return void 0;
+  }
+}
+function parseSed(script, extended = false) {
+  const out = [];
+  let i = 0;
+  const readDelimited = (delim) => {
+    let s2 = "";
+    while (i < script.length && script[i] !== delim) {
+      if (script[i] === "\\" && script[i + 1] === delim) {
+        s2 += delim;
+        i += 2;
+        continue;
+      }
+      if (script[i] === "\\") {
+        s2 += script.slice(i, i + 2);
+        i += 2;
+        continue;
+      }
+      s2 += script[i++];
+    }
+    if (script[i] !== delim) return void 0;
+    i++;
+    return s2;
+  };
+  while (i < script.length) {
+    while (i < script.length && /[\s;]/.test(script[i])) i++;
+    if (i >= script.length) break;
+    let address;
+    if (script[i] === "/") {
+      i++;
+      const re = readDelimited("/");
+      if (re === void 0) return void 0;
+      address = breToRegExp(re, extended, "");
+      if (!address) return void 0;
+      while (script[i] === " ") i++;
+    }
+    const cmd = script[i];
+    if (cmd === "d" && address) {
+      out.push({ kind: "d", re: address });
+      i++;
+      continue;
+    }
+    if (cmd === "s") {
+      const delim = script[i + 1];
+      if (!delim) return void 0;
+      i += 2;
+      const re = readDelimited(delim);
+      const rep = re === void 0 ? void 0 : readDelimited(delim);
+      if (re === void 0 || rep === void 0) return void 0;
+      let flags = "";
+      while (i < script.length && /[gIi]/.test(script[i])) flags += script[i++].toLowerCase();
+      const js = breToRegExp(re, extended, flags.includes("i") ? flags.includes("g") ? "gi" : "i" : flags.includes("g") ? "g" : "");
+      if (!js || /\\[0-9&]|&/.test(rep.replace(/\\\\/g, ""))) return void 0;
+      out.push({ kind: "s", ...address ? { address } : {}, re: js, replacement: rep.replace(/\\(.)/g, "$1") });
+      continue;
+    }
+    return void 0;
+  }
+  return out;
+}
+function applySed(content2, commands) {
+  const t2 = content2.text;
+  const b = new MappedTextBuilder(content2.file, content2.whole);
+  let start = 0;
+  while (start <= t2.length) {
+    let end = t2.indexOf("\n", start);
+    const last = end < 0;
+    if (last) end = t2.length;
+    if (last && start === end && start === t2.length && start > 0) break;
+    const line = t2.slice(start, end);
+    let deleted = false;
+    let pieces = [{ from: start, to: end }];
+    for (const c of commands) {
+      const current = pieces.map((p) => p.text ?? t2.slice(p.from, p.to)).join("");
+      if (c.kind === "d") {
+        if (c.re.test(current)) {
+          deleted = true;
+          break;
+        }
+        continue;
+      }
+      if (c.address && !c.address.test(current)) continue;
+      if (pieces.length !== 1 || pieces[0].text !== void 0) continue;
+      const next = [];
+      let at = 0;
+      c.re.lastIndex = 0;
+      let m;
+      while ((m = c.re.exec(line)) !== null) {
+        next.push({ from: start + at, to: start + m.index });
+        next.push({ from: start + m.index, to: start + m.index + m[0].length, text: c.replacement });
+        at = m.index + m[0].length;
+        if (!c.re.global) break;
+        if (m[0].length === 0) c.re.lastIndex++;
+      }
+      next.push({ from: start + at, to: end });
+      pieces = next;
+    }
+    if (!deleted) {
+      for (const p of pieces) {
+        if (p.text === void 0) b.pushMapped(content2, p.from, p.to);
+        else b.pushChar(p.text, content2.srcStart[p.from] ?? content2.whole.start, content2.srcEnd[Math.max(p.from, p.to - 1)] ?? content2.whole.end);
+      }
+      if (!last) b.pushMapped(content2, end, end + 1);
+    }
+    if (last) break;
+    start = end + 1;
+  }
+  return b.build();
 }
 
 // src/container/shell-script.ts
@@ -18172,14 +18439,22 @@ var Parser2 = class {
       }
       if (w === "while" || w === "until" || w === "for" || w === "select") {
         this.i++;
+        let forVar;
+        let items;
         if (w === "for" || w === "select") {
+          if (isWord(this.peek())) forVar = this.tokens[this.i++].word.text.text;
+          if (isWord(this.peek(), "in")) {
+            this.i++;
+            items = [];
+            while (this.peek() && this.peek().kind === "word" && !isWord(this.peek(), "do")) items.push(this.tokens[this.i++].word);
+          }
           while (this.peek() && !isWord(this.peek(), "do")) this.i++;
         } else this.list(/* @__PURE__ */ new Set(["do"]));
         this.expectWord("do");
         const body = this.list(/* @__PURE__ */ new Set(["done"]));
         this.expectWord("done");
         this.trailingRedirects();
-        return { k: "loop", body, span: this.spanFrom(start) };
+        return { k: "loop", body, span: this.spanFrom(start), ...w === "for" && forVar ? { forVar, ...items ? { items } : {} } : {} };
       }
       if (w === "{") {
         this.i++;
@@ -18571,6 +18846,8 @@ function runList(f, nodes, ws) {
 }
 function effects(nodes) {
   const assigns = /* @__PURE__ */ new Set();
+  const writes = [];
+  const targets = [];
   let stops;
   const visit = (n) => {
     if (n.k === "simple") {
@@ -18581,6 +18858,12 @@ function effects(nodes) {
       }
       if (first === "exec" && n.words.length > 1) stops ??= n.span;
       if (first === "exit") stops ??= n.span;
+      if (n.redirects.some((r) => r.op === ">" || r.op === ">>" || r.op === ">|") || ["sed", "cp", "mv", "rm", "ln", "envsubst", "tee"].includes(first ?? "")) writes.push(n.span);
+      for (const r of n.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|") && r.target) targets.push(r.target.text.text);
+      if (first === "cp" || first === "mv" || first === "ln") {
+        const last = n.words[n.words.length - 1]?.text.text;
+        if (last && n.words.length > 2) targets.push(last);
+      }
       return;
     }
     if (n.k === "if") {
@@ -18597,7 +18880,7 @@ function effects(nodes) {
     } else if (n.k === "not") visit(n.node);
   };
   nodes.forEach(visit);
-  return { assigns, stops };
+  return { assigns, stops, writes, targets };
 }
 function skipUndecided(f, branches, reason, span) {
   for (const b of branches) {
@@ -18606,6 +18889,15 @@ function skipUndecided(f, branches, reason, span) {
     if (e.stops) {
       f.unknowns.push({ what: "process", reason: `the script may exec or exit in a branch it cannot decide (${reason})`, span: e.stops });
       throw new Stop("unknown");
+    }
+    for (const w of e.writes) f.unknowns.push({ what: "file change", reason: `a file may be changed in a branch arena-lint cannot decide (${reason})`, span: w });
+    for (const t2 of e.targets) {
+      const literal2 = t2.split("$")[0];
+      if (!literal2.startsWith("/") && f.workdir.kind !== "known") continue;
+      const path = abs(f, literal2);
+      const dir = t2.includes("$") ? literal2.endsWith("/") ? path : posix7.dirname(path) : posix7.dirname(path);
+      if (!t2.includes("$") && f.fs.state(path).kind === "file") continue;
+      pushLayer(f, { containerPath: dir, hostPath: "", isDir: true, via: span, incomplete: true, origin: { kind: "unknown", reason: `files may be written here in a branch arena-lint cannot decide (${reason})`, via: span } });
     }
   }
   f.unknowns.push({ what: "branch", reason, span });
@@ -18647,9 +18939,21 @@ function runNode(f, n, ws) {
     case "func":
       f.functions.set(n.name, n.body);
       return true;
-    case "loop":
+    case "loop": {
+      if (n.forVar) {
+        const values = n.items ? expandWords(f, n.items) : f.args;
+        if (Array.isArray(values) && values.length <= 32 && values.every((v) => v.value.kind === "known")) {
+          let status = true;
+          for (const v of values) {
+            f.vars.set(n.forVar, v.value);
+            status = runList(f, n.body, ws);
+          }
+          return status;
+        }
+      }
       skipUndecided(f, [n.body], "a loop body is not followed", n.span);
       return true;
+    }
     case "if": {
       const undecided = [];
       for (const b of n.branches) {
@@ -18663,7 +18967,7 @@ function runNode(f, n, ws) {
       }
       const taken = n.otherwise;
       if (undecided.length === 0) return taken ? runList(f, taken, ws) : true;
-      skipUndecided(f, [...undecided, ...taken ? [taken] : []], `the condition at ${describeSpan(nodeSpan2(n))} depends on a value arena-lint does not know`, n.span);
+      skipUndecided(f, [...undecided, ...taken ? [taken] : []], "an if condition depends on a value arena-lint does not know", n.span);
       return true;
     }
     case "case": {
@@ -18703,9 +19007,6 @@ function nodeSpan2(n) {
   if (n.k === "andor") return nodeSpan2(n.first);
   if (n.k === "not") return nodeSpan2(n.node);
   return n.span;
-}
-function describeSpan(s2) {
-  return s2.file;
 }
 function runSimple(f, n, ws) {
   let i = 0;
@@ -18802,6 +19103,21 @@ function runSimple(f, n, ws) {
       throw new Stop("exit");
     case "return":
       return true;
+    case "eval": {
+      if (argv.length < 2 || f.depth > 6) return true;
+      const b = new MappedTextBuilder(argv[1].text.file, argv[1].text.whole);
+      argv.slice(1).forEach((w, k) => {
+        if (k > 0) b.pushChar(" ", w.text.srcStart[0] ?? 0, w.text.srcStart[0] ?? 0);
+        b.pushMapped(w.text);
+      });
+      f.depth++;
+      try {
+        runText(f, b.build(), ws);
+      } finally {
+        f.depth--;
+      }
+      return true;
+    }
     case "true":
     case ":":
       return true;
@@ -18901,7 +19217,13 @@ function fileEffects(f, base, argv, n, ws) {
   const args = argv.slice(1).map(plain2);
   const operands = args.filter((a) => a === void 0 || !a.startsWith("-"));
   if (outPath && outPath.kind === "unknown") {
-    f.unknowns.push({ what: "file", reason: `a file is written whose name is unknown: ${outPath.reason}`, span: n.span });
+    const reason = `a file is written whose name is unknown: ${outPath.reason}`;
+    f.unknowns.push({ what: "file", reason, span: n.span });
+    const literal2 = out.target.text.text.split("$")[0];
+    if (literal2.startsWith("/") || f.workdir.kind === "known") {
+      const path = abs(f, literal2 || ".");
+      pushLayer(f, { containerPath: literal2.endsWith("/") || !literal2 ? path : posix7.dirname(path), hostPath: "", isDir: true, via: n.span, incomplete: true, origin: { kind: "unknown", reason, via: n.span } });
+    }
     return;
   }
   const target = outPath?.kind === "known" && outPath.value !== "/dev/null" && !outPath.value.startsWith("/dev/") ? abs(f, outPath.value) : void 0;
@@ -18924,11 +19246,7 @@ function fileEffects(f, base, argv, n, ws) {
     return;
   }
   if (base === "sed") {
-    const inPlace = args.some((a) => a !== void 0 && /^-[a-zA-Z]*i/.test(a));
-    const files = inPlace ? operands.slice(args.includes("-e") ? 0 : 1) : [];
-    for (const p of inPlace ? files : target ? [target] : []) {
-      if (p !== void 0) markUnknownFile(f, p, "edited by sed at start-up", n.span);
-    }
+    sedEffects(f, argv, target, n, ws);
     return;
   }
   if ((base === "cp" || base === "mv" || base === "ln") && operands.length >= 2) {
@@ -18980,10 +19298,105 @@ function fileEffects(f, base, argv, n, ws) {
       f.steps.push({ description: `writes ${target} from a heredoc`, span: n.span });
       return;
     }
+    const printed = base === "echo" || base === "printf" ? printedText(base, argv) : void 0;
+    if (printed && out?.op !== ">>") {
+      pushLayer(f, {
+        containerPath: target,
+        hostPath: n.span.file,
+        isDir: false,
+        via: n.span,
+        origin: { kind: "rendered", template: n.span.file, renderer: base, via: n.span },
+        rendering: { content: printed, renderer: base }
+      });
+      f.steps.push({ description: `writes ${target} with ${base}`, span: n.span });
+      return;
+    }
     markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
     return;
   }
   if (target && !["echo", "printf"].includes(base)) markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
+}
+function printedText(base, argv) {
+  let args = argv.slice(1);
+  if (args.some((a) => a.value.kind !== "known")) return void 0;
+  const b = new MappedTextBuilder(args[0]?.text.file ?? "", args[0]?.text.whole ?? argv[0].text.whole);
+  if (base === "echo") {
+    let newline2 = true;
+    while (args[0] && /^-[neE]+$/.test(plain2(args[0]))) {
+      if (plain2(args[0]).includes("n")) newline2 = false;
+      args = args.slice(1);
+    }
+    args.forEach((a, k) => {
+      if (k > 0) b.pushChar(" ", a.text.srcStart[0] ?? 0, a.text.srcStart[0] ?? 0);
+      b.pushMapped(a.text);
+    });
+    const end = args[args.length - 1]?.text;
+    const at = end?.srcEnd[end.srcEnd.length - 1] ?? argv[0].text.whole.end;
+    if (newline2) b.pushChar("\n", at, at);
+    return b.build();
+  }
+  const format = args[0];
+  if (!format || args.length > 1 || /%/.test(plain2(format))) return void 0;
+  const t2 = format.text;
+  for (let i = 0; i < t2.text.length; i++) {
+    if (t2.text[i] === "\\" && t2.text[i + 1] === "n") {
+      b.pushChar("\n", t2.srcStart[i], t2.srcEnd[i + 1]);
+      i++;
+    } else b.pushMapped(t2, i, i + 1);
+  }
+  return b.build();
+}
+function sedEffects(f, argv, target, n, ws) {
+  const words = argv.slice(1).map(plain2);
+  let inPlace = false;
+  let extended = false;
+  let quietOrUnknown = false;
+  const scripts = [];
+  const files = [];
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
+    if (w === void 0) {
+      files.push(void 0);
+      continue;
+    }
+    if (w === "-e" || w === "--expression") {
+      const sc = words[++k];
+      if (sc === void 0) quietOrUnknown = true;
+      else scripts.push(sc);
+    } else if (/^--in-place/.test(w) || /^-[a-zA-Z]*i/.test(w)) {
+      inPlace = true;
+      if (/E|r/.test(w.replace(/^-+/, ""))) extended = true;
+    } else if (w === "-E" || w === "-r" || w === "--regexp-extended") extended = true;
+    else if (w === "-n" || w === "--quiet" || w.startsWith("-f")) quietOrUnknown = true;
+    else if (w.startsWith("-")) continue;
+    else if (scripts.length === 0 && !words.slice(0, k).some((x) => x === "-e" || x === "--expression")) scripts.push(w);
+    else files.push(w);
+  }
+  const commands = quietOrUnknown ? void 0 : parseSed(scripts.join("\n"), extended);
+  const edit = (from, to) => {
+    const st = f.fs.state(abs(f, from));
+    if (st.kind !== "file") {
+      if (st.kind === "unknown") markUnknownFile(f, to, `edited by sed from ${from}, which is unknown`, n.span);
+      return;
+    }
+    const base = st.file.rendering?.content ?? (() => {
+      const file = ws.read(st.file.hostPath);
+      return file ? literalText(file.path, file.text, 0) : void 0;
+    })();
+    if (!commands || !base) {
+      markUnknownFile(f, to, "edited by a sed script arena-lint does not apply", n.span);
+      return;
+    }
+    pushLayer(f, renderedLayer(abs(f, to), st.file, applySed(base, commands), "sed", n.span));
+    f.steps.push({ description: `sed edits ${abs(f, to)}`, span: n.span });
+  };
+  if (inPlace) {
+    for (const p of files) {
+      if (p === void 0) f.unknowns.push({ what: "file", reason: "sed -i on a file whose name is unknown", span: n.span });
+      else edit(p, p);
+    }
+  } else if (target && files[0] !== void 0) edit(files[0], target);
+  else if (target) markUnknownFile(f, target, "written by sed at start-up", n.span);
 }
 function shellFormat(text) {
   const out = /* @__PURE__ */ new Set();
@@ -19052,8 +19465,263 @@ function readScript(ws, source, input) {
   return result("none", []);
 }
 
-// src/container/images.ts
+// src/container/supervisord.ts
 import { posix as posix8 } from "node:path";
+function parseSupervisorIni(path, text) {
+  const sections2 = [];
+  let cur;
+  let last;
+  const flush = () => {
+    if (!last || !cur) return;
+    const b = new MappedTextBuilder(path, last.span);
+    last.parts.forEach((p, i) => {
+      if (i > 0) b.pushChar(" ", p.start, p.start);
+      b.pushMapped(literalText(path, p.text, p.start));
+    });
+    cur.entries.push({ key: last.key, value: b.build(), span: last.span });
+    last = void 0;
+  };
+  let offset = 0;
+  for (const raw of text.split("\n")) {
+    const lineStart = offset;
+    offset += raw.length + 1;
+    const line = raw.replace(/\r$/, "");
+    const noComment = line.replace(/(^|\s);.*$/, "");
+    if (/^\s/.test(line) && last && noComment.trim()) {
+      const lead = noComment.length - noComment.trimStart().length;
+      last.parts.push({ start: lineStart + lead, text: noComment.trim() });
+      last.span = { ...last.span, end: lineStart + noComment.trimEnd().length };
+      continue;
+    }
+    if (!noComment.trim()) continue;
+    flush();
+    const sec = /^\s*\[([^\]]+)\]/.exec(noComment);
+    if (sec) {
+      cur = { name: sec[1].trim(), entries: [], span: { file: path, start: lineStart, end: lineStart + noComment.trimEnd().length } };
+      sections2.push(cur);
+      continue;
+    }
+    const m = /^\s*([^=:\s]+)\s*[=:]\s?(.*)$/.exec(noComment);
+    if (!m || !cur) continue;
+    const valueText = m[2].trim();
+    const valueStart = lineStart + noComment.indexOf(m[2], m[1].length) + (m[2].length - m[2].trimStart().length);
+    last = { key: m[1].toLowerCase(), parts: valueText ? [{ start: valueStart, text: valueText }] : [], span: { file: path, start: lineStart, end: lineStart + noComment.trimEnd().length } };
+  }
+  flush();
+  return sections2;
+}
+function expandSupervisor(m, env, here, programName2) {
+  if (!m.text.includes("%(")) return m;
+  const b = new MappedTextBuilder(m.file, m.whole);
+  let i = 0;
+  for (const x of m.text.matchAll(/%\(([A-Za-z_][A-Za-z0-9_]*)\)[sd]/g)) {
+    b.pushMapped(m, i, x.index);
+    const name2 = x[1];
+    const start = m.srcStart[x.index];
+    const end = m.srcEnd[x.index + x[0].length - 1];
+    if (name2.startsWith("ENV_")) {
+      const v = env.get(name2.slice(4));
+      if (!v) b.pushSubstitution("", start, end, [], `${name2.slice(4)} is not set in the container's environment (supervisord refuses the config)`);
+      else if (v.kind === "unknown") b.pushSubstitution(x[0], start, end, [v.span], v.reason);
+      else b.pushSubstitution(v.value, start, end, [v.span, ...v.via ?? []]);
+    } else if (name2 === "here") b.pushSubstitution(here, start, end, []);
+    else if (name2 === "program_name") b.pushSubstitution(programName2, start, end, []);
+    else b.pushSubstitution(x[0], start, end, [], `%(${name2})s is set by supervisord at run time`);
+    i = x.index + x[0].length;
+  }
+  b.pushMapped(m, i, m.text.length);
+  return b.build();
+}
+var CONFIG_SEARCH = ["supervisord.conf", "etc/supervisord.conf", "/etc/supervisord.conf", "/etc/supervisor/supervisord.conf"];
+function plain3(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function supervisordPrograms(ws, fs, argv, env, workdir) {
+  const steps = [];
+  const unknowns = [];
+  const files = [];
+  const programs = [];
+  const cwd2 = workdir.kind === "known" ? workdir.value : "/";
+  let configPath;
+  let configSpan = argv[0].value.span;
+  for (let i = 1; i < argv.length; i++) {
+    const w = plain3(argv[i]);
+    if (w === "-c" || w === "--configuration") {
+      configPath = plain3(argv[i + 1]);
+      configSpan = argv[i + 1]?.value.span ?? configSpan;
+    } else if (w?.startsWith("--configuration=")) configPath = w.slice(16);
+  }
+  const candidates = configPath ? [configPath] : CONFIG_SEARCH;
+  const main2 = candidates.map((c) => fs.resolve(posix8.resolve(cwd2, c))).find((x) => x !== void 0);
+  if (!main2) {
+    unknowns.push({ what: "supervisord", reason: `its configuration (${candidates.join(", ")}) is not in the container's files arena-lint can see`, span: configSpan });
+    return { programs, steps, unknowns, files };
+  }
+  const queue = [{ containerPath: main2.containerPath, hostPath: main2.hostPath, via: configSpan }];
+  const seen = /* @__PURE__ */ new Set();
+  while (queue.length) {
+    const f = queue.shift();
+    if (seen.has(f.containerPath) || seen.size > 64) continue;
+    seen.add(f.containerPath);
+    const file = ws.read(f.hostPath);
+    if (!file) continue;
+    files.push(file.path);
+    steps.push({ description: `supervisord reads ${f.containerPath} (${f.hostPath})`, span: f.via });
+    const here = posix8.dirname(f.containerPath);
+    for (const section of parseSupervisorIni(file.path, file.text)) {
+      if (section.name === "include") {
+        const entry = section.entries.find((e) => e.key === "files");
+        for (const pattern of entry?.value.text.split(/\s+/).filter(Boolean) ?? []) {
+          const abs2 = posix8.resolve(here, pattern.replace("%(here)s", here));
+          const matches = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
+          for (const m of matches) queue.push({ containerPath: m.containerPath, hostPath: m.hostPath, via: entry.span });
+        }
+        continue;
+      }
+      const prog = /^program:(.+)$/.exec(section.name);
+      if (!prog) continue;
+      const name2 = prog[1].trim();
+      const get = (k) => section.entries.find((e) => e.key === k);
+      const command = get("command");
+      if (!command) continue;
+      const autostart = get("autostart")?.value.text.toLowerCase();
+      if (autostart === "false") {
+        steps.push({ description: `program ${name2} does not start by itself (autostart=false)`, span: section.span });
+        continue;
+      }
+      const progEnv = /* @__PURE__ */ new Map();
+      const envEntry = get("environment");
+      if (envEntry) {
+        for (const kv of envEntry.value.text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|'([^']*)'|[^,]*)/g)) {
+          const at = envEntry.value.srcStart[kv.index] ?? envEntry.span.start;
+          progEnv.set(kv[1], known(kv[3] ?? kv[4] ?? kv[2], { file: file.path, start: at, end: at + kv[0].length }));
+        }
+      }
+      const expanded = expandSupervisor(command.value, new Map([...env, ...progEnv]), here, name2);
+      const words = splitShellWords(expanded).filter((w) => !w.operator);
+      const dir = get("directory");
+      programs.push({
+        name: name2,
+        argv: wordsFromList(words.map((w) => w.text)),
+        env: progEnv,
+        ...dir ? { workdir: known(dir.value.text, dir.span) } : {},
+        steps: [{ description: `supervisord program ${name2}`, span: command.span }],
+        span: command.span
+      });
+    }
+  }
+  return { programs, steps, unknowns, files };
+}
+var S6_DIRS = ["/etc/services.d", "/etc/s6-overlay/s6-rc.d", "/etc/s6-rc.d"];
+function isS6Init(fs, head, argv) {
+  if (head !== "/init" || fs.resolve("/init")) return false;
+  void argv;
+  return fs.files().some((f) => S6_DIRS.some((d) => f.containerPath.startsWith(`${d}/`)) && f.containerPath.endsWith("/run"));
+}
+function s6Services(ws, fs, via) {
+  const steps = [{ description: "s6-overlay /init starts the services under /etc/services.d and s6-rc.d", span: via }];
+  const unknowns = [];
+  const files = [];
+  const programs = [];
+  for (const f of fs.files()) {
+    const dir = S6_DIRS.find((d) => f.containerPath.startsWith(`${d}/`));
+    if (!dir || !/^[^/]+\/run$/.test(f.containerPath.slice(dir.length + 1))) continue;
+    const serviceDir = posix8.dirname(f.containerPath);
+    if (dir !== "/etc/services.d") {
+      const type = fs.resolve(`${serviceDir}/type`);
+      const t2 = type ? ws.read(type.hostPath)?.text.trim() : void 0;
+      if (t2 !== "longrun") continue;
+    }
+    const file = ws.read(f.hostPath);
+    if (!file) continue;
+    files.push(file.path);
+    const name2 = posix8.basename(serviceDir);
+    const span = { file: file.path, start: 0, end: Math.min(file.text.indexOf("\n") >>> 0, file.text.length) };
+    if (/^#!\s*\S*execlineb/.test(file.text)) {
+      const r = execlineProgram(file.path, file.text);
+      unknowns.push(...r.unknowns);
+      if (r.argv.length) programs.push({ name: name2, argv: r.argv, env: r.env, steps: [{ description: `s6 service ${name2} (execline run script)`, span }, ...r.steps], span });
+    } else {
+      programs.push({ name: name2, argv: wordsFromList([literalText(file.path, f.containerPath, 0)]).map((w) => ({ ...w, value: known(f.containerPath, span) })), env: /* @__PURE__ */ new Map(), steps: [{ description: `s6 service ${name2}`, span }], span });
+    }
+  }
+  return { programs, steps, unknowns, files };
+}
+var CHAIN = { "with-contenv": 0, "s6-setuidgid": 1, "s6-envuidgid": 1, cd: 1, fdmove: 2, "s6-envdir": 1, redirfd: 3, "s6-applyuidgid": 0, "fdclose": 1, umask: 1, "s6-notifyoncheck": 0 };
+function execlineProgram(path, text) {
+  const body = text.replace(/^#!.*$/m, (m) => " ".repeat(m.length));
+  const words = splitShellWords(literalText(path, body, 0)).filter((w) => !w.operator);
+  const env = /* @__PURE__ */ new Map();
+  const imported = /* @__PURE__ */ new Map();
+  const steps = [];
+  const unknowns = [];
+  let i = 0;
+  const text0 = (k) => plain3(words[k]);
+  const skipBlock = () => {
+    if (text0(i) !== "{") return;
+    let depth = 0;
+    for (; i < words.length; i++) {
+      if (text0(i) === "{") depth++;
+      else if (text0(i) === "}" && --depth === 0) {
+        i++;
+        return;
+      }
+    }
+  };
+  while (i < words.length) {
+    const w = text0(i);
+    if (w === void 0) break;
+    const base = posix8.basename(w);
+    if (base === "foreground" || base === "background" || base === "if" || base === "ifelse" || base === "backtick") {
+      i++;
+      while (i < words.length && text0(i)?.startsWith("-")) i++;
+      if (base === "backtick") i++;
+      skipBlock();
+      continue;
+    }
+    if (base === "export" && words[i + 2]) {
+      env.set(text0(i + 1), words[i + 2].value);
+      steps.push({ description: `export ${text0(i + 1)}`, span: words[i].value.span });
+      i += 3;
+      continue;
+    }
+    if (base === "importas") {
+      i++;
+      let dflt;
+      while (text0(i)?.startsWith("-")) {
+        if (text0(i) === "-D") {
+          dflt = words[i + 1]?.value;
+          i += 2;
+        } else i++;
+      }
+      const name2 = text0(i);
+      const from = text0(i + 1);
+      if (name2 && from) imported.set(name2, env.get(from) ?? dflt ?? { kind: "unknown", reason: `${from} comes from the container's environment`, span: words[i].value.span });
+      i += 2;
+      continue;
+    }
+    if (base in CHAIN) {
+      i += 1 + CHAIN[base];
+      while (i < words.length && base === "fdmove" && text0(i)?.startsWith("-")) i++;
+      continue;
+    }
+    break;
+  }
+  const rest2 = words.slice(i).map((w) => {
+    const t2 = plain3(w);
+    const m = t2 ? /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(t2) : null;
+    if (m && imported.has(m[1])) {
+      const v = imported.get(m[1]);
+      return { ...w, value: v.kind === "known" ? known(v.value, w.value.span, { via: [v.span] }) : v };
+    }
+    return w;
+  });
+  if (rest2.length === 0) unknowns.push({ what: "process", reason: "the execline script runs nothing arena-lint can follow", span: { file: path, start: 0, end: 0 } });
+  return { argv: rest2, env, steps, unknowns };
+}
+
+// src/container/images.ts
+import { posix as posix9 } from "node:path";
 
 // src/inputs/images.ts
 function imageName(stack, svc) {
@@ -19205,9 +19873,9 @@ function nginxTemplates(ws, fs, env, via) {
     const v = env.get(name2);
     return v?.kind === "known" && v.value !== "" ? v.value : dflt;
   };
-  const dir = posix8.normalize(setting("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
+  const dir = posix9.normalize(setting("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
   const suffix = setting("NGINX_ENVSUBST_TEMPLATE_SUFFIX", ".template");
-  const outDir = posix8.normalize(setting("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
+  const outDir = posix9.normalize(setting("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
   const filterV = env.get("NGINX_ENVSUBST_FILTER");
   let filter;
   try {
@@ -19221,7 +19889,7 @@ function nginxTemplates(ws, fs, env, via) {
   for (const f of fs.files()) {
     if (!f.containerPath.startsWith(`${dir}/`) || !f.containerPath.endsWith(suffix)) continue;
     const rel = f.containerPath.slice(dir.length + 1, f.containerPath.length - suffix.length);
-    const target = posix8.join(outDir, rel);
+    const target = posix9.join(outDir, rel);
     const content2 = renderEnvsubst(ws, f, env, defined);
     if (!content2) continue;
     layers.push(renderedLayer(target, f, content2, "the nginx image's envsubst", via));
@@ -19292,7 +19960,7 @@ function startCommand(input) {
 }
 function workingDir(input) {
   const w = input.spec.workingDir;
-  if (w?.kind === "known") return { ...w, value: posix9.resolve("/", w.value) };
+  if (w?.kind === "known") return { ...w, value: posix10.resolve("/", w.value) };
   if (w) return w;
   if (input.image.workdir.kind === "known" && input.image.workdir.value === "/" && input.image.wellKnown?.workdir) {
     return known(input.image.wellKnown.workdir, input.image.anchor, { isDefault: true });
@@ -19316,14 +19984,28 @@ function word(w) {
   return w?.value.kind === "known" ? w.value.value : void 0;
 }
 function followProcess(ws, input, start, wellKnown) {
+  return followArgv(ws, {
+    fs: input.fs,
+    argv: start.argv,
+    env: processEnvironment(input),
+    workdir: workingDir(input),
+    steps: start.steps,
+    anchor: start.steps[0]?.span ?? input.image.anchor,
+    ...wellKnown ? { wellKnown } : {}
+  }, 0);
+}
+function followArgv(ws, start, nesting) {
+  const input = { image: { anchor: start.anchor } };
+  const wellKnown = start.wellKnown;
   const steps = [...start.steps];
   const unknowns = [];
   const layers = [];
   const files = [];
-  let env = processEnvironment(input);
-  let workdir = workingDir(input);
+  let children;
+  let env = new Map(start.env);
+  let workdir = start.workdir;
   let argv = start.argv;
-  const state = { fs: input.fs };
+  const state = { fs: start.fs };
   for (let depth = 0; depth < 16 && argv.length > 0; depth++) {
     const head = word(argv[0]);
     if (head === void 0) {
@@ -19331,7 +20013,7 @@ function followProcess(ws, input, start, wellKnown) {
       unknowns.push({ what: "process", reason: v.kind === "unknown" ? v.reason : "unknown program", span: v.span });
       break;
     }
-    const base = posix9.basename(head);
+    const base = posix10.basename(head);
     if (WRAPPERS2.has(base)) {
       let i = 1;
       while (i < argv.length && word(argv[i])?.startsWith("-")) i++;
@@ -19370,7 +20052,7 @@ function followProcess(ws, input, start, wellKnown) {
       }
       const path = word(argv[1]);
       if (path && !path.startsWith("-")) {
-        const hit2 = resolveProgram(state.fs, path, workdir, env);
+        const hit2 = state.fs.resolve(posix10.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
         if (hit2) {
           files.push(hit2.hostPath);
           steps.push({ description: `${base} runs ${path} (${describeOrigin(hit2)})`, span: argv[1].value.span });
@@ -19381,7 +20063,7 @@ function followProcess(ws, input, start, wellKnown) {
       }
       break;
     }
-    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base === posix9.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
+    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base === posix10.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
       steps.push({ description: wellKnown.handOver.description, span: argv[0].value.span });
       const rest2 = argv.slice(1);
       const first = word(rest2[0]);
@@ -19396,6 +20078,23 @@ function followProcess(ws, input, start, wellKnown) {
       }
       continue;
     }
+    if (nesting < 3 && (base === "supervisord" || isS6Init(state.fs, head, argv))) {
+      const sup = base === "supervisord" ? supervisordPrograms(ws, state.fs, argv, env, workdir) : s6Services(ws, state.fs, argv[0].value.span);
+      steps.push(...sup.steps);
+      unknowns.push(...sup.unknowns);
+      files.push(...sup.files);
+      children = [];
+      for (const p of sup.programs) {
+        const r = followArgv(ws, { fs: state.fs, argv: p.argv, env: new Map([...env, ...p.env]), workdir: p.workdir ?? workdir, steps: p.steps, anchor: p.span, ...wellKnown ? { wellKnown } : {} }, nesting + 1);
+        unknowns.push(...r.unknowns);
+        files.push(...r.files);
+        layers.push(...r.layers);
+        if (r.process) children.push(r.process);
+      }
+      if (base === "supervisord" || argv.length === 1) break;
+      argv = argv.slice(1);
+      continue;
+    }
     const hit = resolveProgram(state.fs, head, workdir, env);
     if (hit && looksLikeScript(ws, hit.hostPath)) {
       files.push(hit.hostPath);
@@ -19407,7 +20106,7 @@ function followProcess(ws, input, start, wellKnown) {
     }
     break;
   }
-  const process2 = argv.length > 0 ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps } : void 0;
+  const process2 = argv.length > 0 ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps, ...children ? { children } : {} } : void 0;
   return { ...process2 ? { process: process2 } : {}, layers, unknowns, files };
 }
 function applyScript(r, steps, unknowns, layers, state) {
@@ -19419,12 +20118,12 @@ function applyScript(r, steps, unknowns, layers, state) {
 }
 function resolveProgram(fs, name2, workdir, env) {
   const cwd2 = workdir.kind === "known" ? workdir.value : "/";
-  if (name2.includes("/")) return fs.resolve(posix9.resolve(cwd2, name2));
+  if (name2.includes("/")) return fs.resolve(posix10.resolve(cwd2, name2));
   const path = env.get("PATH");
   const dirs = path?.kind === "known" ? path.value.split(":") : ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
   for (const d of dirs) {
     if (!d) continue;
-    const hit = fs.resolve(posix9.join(posix9.resolve(cwd2, d), name2));
+    const hit = fs.resolve(posix10.join(posix10.resolve(cwd2, d), name2));
     if (hit) return hit;
   }
   return void 0;
@@ -19451,7 +20150,7 @@ function dockerignore(text, context) {
     if (!line || line.startsWith("#")) continue;
     const negate = line.startsWith("!");
     if (negate) line = line.slice(1).trim();
-    line = posix10.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
+    line = posix11.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
     if (line === "." || line === "") continue;
     let re = "";
     for (let i = 0; i < line.length; i++) {
@@ -19522,9 +20221,9 @@ function buildDockerfile(ws, input) {
         if (w.kind !== "known") continue;
         const eq = w.value.indexOf("=");
         const name2 = eq < 0 ? w.value : w.value.slice(0, eq);
-        const own = eq < 0 ? void 0 : known(w.value.slice(eq + 1), w.span, w.via ? { via: w.via } : {});
-        if (!cur) globalArgs.set(name2, argValue(name2, own, ins.span));
-        else cur.args.set(name2, argValue(name2, own ?? globalArgs.get(name2), ins.span));
+        const own2 = eq < 0 ? void 0 : known(w.value.slice(eq + 1), w.span, w.via ? { via: w.via } : {});
+        if (!cur) globalArgs.set(name2, argValue(name2, own2, ins.span));
+        else cur.args.set(name2, argValue(name2, own2 ?? globalArgs.get(name2), ins.span));
       }
       continue;
     }
@@ -19557,7 +20256,7 @@ function buildDockerfile(ws, input) {
     } else if (kw === "WORKDIR") {
       const v = valueOfText(expand2(ins.args, st), ins.span);
       const base = st.workdir.kind === "known" ? st.workdir.value : "/";
-      st.workdir = v.kind === "known" ? known(posix10.resolve(base, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
+      st.workdir = v.kind === "known" ? known(posix11.resolve(base, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
     } else if (kw === "ENTRYPOINT" || kw === "CMD") {
       const { words: w, form } = instructionWords(ins);
       const line = { words: w, span: ins.span, form: form === "exec" ? "list" : "string" };
@@ -19593,17 +20292,17 @@ function stageOwns(st, line) {
 }
 function envPairs(ins, expand2, valueOf3) {
   const { words } = instructionWords(ins);
-  const plain3 = words.filter((w) => !w.operator);
+  const plain4 = words.filter((w) => !w.operator);
   const out = [];
-  if (plain3[0] && !plain3[0].text.text.includes("=")) {
-    const key = plain3[0].text.text;
+  if (plain4[0] && !plain4[0].text.text.includes("=")) {
+    const key = plain4[0].text.text;
     const restStart = ins.args.text.indexOf(key) + key.length;
     const restText = sliceMapped(ins.args, restStart, ins.args.text.length);
     const trimmed = trimMapped(restText);
     out.push([key, valueOf3(expand2(trimmed), ins.span)]);
     return out;
   }
-  for (const w of plain3) {
+  for (const w of plain4) {
     const eq = w.text.text.indexOf("=");
     if (eq <= 0) continue;
     out.push([w.text.text.slice(0, eq), valueOf3(expand2(sliceMapped(w.text, eq + 1, w.text.text.length)), w.text.whole)]);
@@ -19627,28 +20326,28 @@ function trimMapped(m) {
 }
 function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
   let from;
-  const plain3 = [];
+  const plain4 = [];
   for (const w of words) {
     if (w.kind === "known" && w.value.startsWith("--")) {
       if (w.value.startsWith("--from=")) from = w.value.slice(7);
       continue;
     }
-    plain3.push(w);
+    plain4.push(w);
   }
-  if (plain3.length < 2) return;
-  if (plain3.some((w) => w.kind === "known" && w.value.startsWith("<<"))) {
+  if (plain4.length < 2) return;
+  if (plain4.some((w) => w.kind === "known" && w.value.startsWith("<<"))) {
     unknowns.push({ what: `${kw} heredoc`, reason: "a heredoc COPY is not followed", span: ins.span });
     return;
   }
-  const destV = plain3[plain3.length - 1];
+  const destV = plain4[plain4.length - 1];
   if (destV.kind !== "known") {
     unknowns.push({ what: `${kw} destination`, reason: destV.reason, span: ins.span });
     return;
   }
   const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
-  const destAbs = posix10.resolve(workdir, destV.value);
-  const destIsDir = destV.value.endsWith("/") || destV.value === "." || plain3.length > 2;
-  const srcs = plain3.slice(0, -1);
+  const destAbs = posix11.resolve(workdir, destV.value);
+  const destIsDir = destV.value.endsWith("/") || destV.value === "." || plain4.length > 2;
+  const srcs = plain4.slice(0, -1);
   const push = (s2) => st.layers.push(s2);
   const opaque = (containerPath3, isDir, reason) => {
     push({ containerPath: containerPath3, hostPath: "", isDir, via: ins.span, opaque: true, origin: { kind: "unknown", reason, via: ins.span } });
@@ -19666,11 +20365,11 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
         opaque(destIsDir ? destAbs : destAbs, destIsDir, `copied from image ${from}, whose files are not in the repository`);
         continue;
       }
-      copyFromStage(source, src, destAbs, destIsDir || srcs.length > 1, ins, push, opaque);
+      copyFromStage(ws, source, src, destAbs, destIsDir || srcs.length > 1, ins, push, opaque);
       continue;
     }
     if (kw === "ADD" && /^[a-z]+:\/\/|^git@/.test(src)) {
-      opaque(destIsDir ? posix10.join(destAbs, posix10.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
+      opaque(destIsDir ? posix11.join(destAbs, posix11.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
       continue;
     }
     const rel = repoPath(context, src.replace(/^\/+/, ""));
@@ -19684,13 +20383,13 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
     }
     const matches = /[*?[]/.test(src) ? globContext(ws, context, rel, ignored) : [rel];
     if (matches.length === 0 || matches.length === 1 && !ws.isDir(matches[0]) && !ws.exists(matches[0])) {
-      opaque(destIsDir ? posix10.join(destAbs, posix10.basename(src)) : destAbs, false, `${src} is not in the repository (made before the build or ignored)`);
+      opaque(destAbs, destIsDir || src.endsWith("/"), `${src} is not in the repository (made before the build or ignored)`);
       continue;
     }
     const many = matches.length > 1 || destIsDir || srcs.length > 1;
     for (const m of matches) {
       if (!staysInside(ws, m)) {
-        opaque(posix10.join(destAbs, posix10.basename(m)), false, `${m} leaves the checked folder through a symlink`);
+        opaque(posix11.join(destAbs, posix11.basename(m)), false, `${m} leaves the checked folder through a symlink`);
         continue;
       }
       if (ws.isDir(m)) {
@@ -19700,7 +20399,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
       } else if (ignored(m)) {
         unknowns.push({ what: m, reason: ".dockerignore leaves it out of the build context", span: ins.span });
       } else {
-        const cp = many ? posix10.join(destAbs, posix10.basename(m)) : destAbs;
+        const cp = many ? posix11.join(destAbs, posix11.basename(m)) : destAbs;
         push({ containerPath: cp, hostPath: m, isDir: false, via: ins.span, origin: { kind: "copy", hostPath: m, via: ins.span } });
       }
     }
@@ -19719,8 +20418,8 @@ function globContext(ws, context, pattern, ignored) {
   }
   return [...out].sort();
 }
-function copyFromStage(source, src, destAbs, destIsDir, ins, push, opaque) {
-  const srcAbs = posix10.resolve("/", src);
+function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
+  const srcAbs = posix11.resolve("/", src);
   const re = /[*?[]/.test(srcAbs) ? globToRegExp(srcAbs) : void 0;
   let found = false;
   const seen = /* @__PURE__ */ new Set();
@@ -19734,20 +20433,24 @@ function copyFromStage(source, src, destAbs, destIsDir, ins, push, opaque) {
     const base = { via: ins.span, chain, origin: { kind: "copy", hostPath: l.hostPath, via: ins.span }, ...l.ignored ? { ignored: l.ignored } : {} };
     if (re ? re.test(l.containerPath) : l.containerPath === srcAbs) {
       found = true;
-      const target = l.isDir || !destIsDir ? destAbs : posix10.join(destAbs, posix10.basename(l.containerPath));
+      const target = l.isDir || !destIsDir ? destAbs : posix11.join(destAbs, posix11.basename(l.containerPath));
       push({ ...base, containerPath: target, hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.containerPath.startsWith(`${srcAbs}/`)) {
       found = true;
-      push({ ...base, containerPath: posix10.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
+      push({ ...base, containerPath: posix11.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.isDir && srcAbs.startsWith(`${l.containerPath}/`)) {
-      found = true;
       const host = repoPath(l.hostPath, srcAbs.slice(l.containerPath.length + 1));
-      if (host !== void 0) push({ ...base, containerPath: destAbs, hostPath: host, isDir: true, origin: { kind: "copy", hostPath: host, via: ins.span } });
+      if (host === void 0 || !ws.isDir(host) && !ws.exists(host) || l.ignored?.(host)) continue;
+      found = true;
+      const isDir = ws.isDir(host);
+      const target = isDir || !destIsDir ? destAbs : posix11.join(destAbs, posix11.basename(host));
+      push({ ...base, containerPath: target, hostPath: host, isDir, origin: { kind: "copy", hostPath: host, via: ins.span } });
+      break;
     }
   }
   if (!found) {
     const stageName = source.name ?? String(source.index);
-    opaque(destIsDir ? posix10.join(destAbs, posix10.basename(srcAbs)) : destAbs, true, `${srcAbs} is made by a RUN step of stage ${stageName}`);
+    opaque(destAbs, true, `${srcAbs} is made by a RUN step of stage ${stageName}`);
   }
 }
 function removedPaths(ins, st) {
@@ -19759,7 +20462,7 @@ function removedPaths(ins, st) {
       const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
       for (const w of cmd.slice(1)) {
         if (w.value.kind !== "known" || w.value.value.startsWith("-") || /[*?[$]/.test(w.value.value)) continue;
-        out.push(posix10.resolve(workdir, w.value.value));
+        out.push(posix11.resolve(workdir, w.value.value));
       }
     }
     cmd = [];
@@ -20014,7 +20717,7 @@ function readGranian(server, ctx) {
 }
 
 // src/container/app-servers/uwsgi.ts
-import { posix as posix11 } from "node:path";
+import { posix as posix12 } from "node:path";
 var SHORT2 = {
   s: "socket",
   p: "processes",
@@ -20117,7 +20820,7 @@ function readArgv(c, args) {
       name2 = normalise(eq < 0 ? text.slice(2) : text.slice(2, eq));
       if (eq >= 0) inline = part(args[i], eq + 1);
     } else if (text.startsWith("-") && text.length > 1) {
-      name2 = SHORT2[text[1]] ?? text.slice(1, 2);
+      name2 = own(SHORT2, text[1]) ?? text.slice(1, 2);
       if (text.length > 2) inline = part(args[i], 2);
     } else {
       const ext = /\.(ini|ya?ml|json|xml)(:[\w-]+)?$/.exec(text)?.[1];
@@ -20192,8 +20895,8 @@ function expand(c, raw, containerFile) {
       reason ??= v ? `$(${envName}) cannot be known: ${v.reason}` : `$(${envName}) is not set in the container's environment`;
       return whole;
     }
-    if (magic === "d") return `${posix11.dirname(containerFile)}/`;
-    if (magic === "n") return posix11.basename(containerFile).replace(/\.[^.]*$/, "");
+    if (magic === "d") return `${posix12.dirname(containerFile)}/`;
+    if (magic === "n") return posix12.basename(containerFile).replace(/\.[^.]*$/, "");
     reason ??= `the magic variable ${whole} is not modelled`;
     return whole;
   });
@@ -20317,7 +21020,7 @@ function uwsgiFacts(server, c, at) {
   for (const e of c.entries) {
     if (e.name !== "env" || e.value.kind !== "known") continue;
     const eq = e.value.value.indexOf("=");
-    if (eq > 0) appEnv.set(e.value.value.slice(0, eq), known(e.value.value.slice(eq + 1), e.value.span));
+    if (eq > 0) appEnv.set(e.value.value.slice(0, eq), known(e.value.value.slice(eq + 1), afterEquals(e.value.span, e.value.value, eq)));
   }
   return {
     facts: {
@@ -20364,7 +21067,7 @@ function readAppServerReading(process2, fs, ws) {
 }
 
 // src/container/django-settings.ts
-import { posix as posix12 } from "node:path";
+import { posix as posix13 } from "node:path";
 function discoverDjango(process2, fs, ws, given) {
   const reading = given ?? readAppServerReading(process2, fs, ws);
   const ctx = { process: process2, fs, ws };
@@ -20395,12 +21098,12 @@ function discoverDjango(process2, fs, ws, given) {
 function searchDirs(process2, appDir, reading) {
   const out = [];
   const add = (d) => {
-    if (d && !out.includes(d)) out.push(posix12.normalize(d));
+    if (d && !out.includes(d)) out.push(posix13.normalize(d));
   };
   add(appDir.kind === "known" ? appDir.value : void 0);
   for (const d of reading?.pythonPath ?? []) add(d);
   const pp = process2.environment.get("PYTHONPATH");
-  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? posix12.resolve(appDir.value, d) : void 0);
+  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? posix13.resolve(appDir.value, d) : void 0);
   add(process2.workingDir.kind === "known" ? process2.workingDir.value : void 0);
   return out;
 }
@@ -20410,9 +21113,9 @@ function entryModules(ctx, reading, dirs, runsManage) {
   if (app?.kind === "known") {
     const target = app.value.split(":")[0].trim();
     if (target.endsWith(".py")) {
-      const cp = target.startsWith("/") ? target : dirs[0] ? posix12.resolve(dirs[0], target) : void 0;
+      const cp = target.startsWith("/") ? target : dirs[0] ? posix13.resolve(dirs[0], target) : void 0;
       const f = cp ? ctx.fs.resolve(cp) : void 0;
-      if (f) out.push({ hostPath: f.hostPath, root: posix12.dirname(f.hostPath), via: app.span });
+      if (f) out.push({ hostPath: f.hostPath, root: posix13.dirname(f.hostPath), via: app.span });
     } else {
       const m = resolveContainerModule(ctx, target, dirs);
       if (m) out.push({ hostPath: m.hostPath, root: rootOf(m.hostPath, target), via: app.span });
@@ -20420,9 +21123,9 @@ function entryModules(ctx, reading, dirs, runsManage) {
   }
   if (reading || runsManage) {
     for (const d of dirs) {
-      const f = ctx.fs.resolve(posix12.join(d, "manage.py"));
+      const f = ctx.fs.resolve(posix13.join(d, "manage.py"));
       if (f) {
-        out.push({ hostPath: f.hostPath, root: posix12.dirname(f.hostPath) === "." ? "" : posix12.dirname(f.hostPath), via: f.via });
+        out.push({ hostPath: f.hostPath, root: posix13.dirname(f.hostPath) === "." ? "" : posix13.dirname(f.hostPath), via: f.via });
         break;
       }
     }
@@ -20432,7 +21135,7 @@ function entryModules(ctx, reading, dirs, runsManage) {
 function rootOf(hostPath, module) {
   const depth = module.split(".").length + (hostPath.endsWith("/__init__.py") ? 1 : 0);
   let d = hostPath;
-  for (let i = 0; i < depth; i++) d = posix12.dirname(d);
+  for (let i = 0; i < depth; i++) d = posix13.dirname(d);
   return d === "." ? "" : d;
 }
 var SETDEFAULT = /os\.environ\.setdefault\(\s*(['"])DJANGO_SETTINGS_MODULE\1\s*,\s*(['"])([A-Za-z_][\w.]*)\2\s*\)/;
@@ -20461,10 +21164,10 @@ function buildContainerView(ctx, spec) {
   const { ws } = ctx;
   const unknowns = [];
   const files = [];
-  const loaded2 = /* @__PURE__ */ new Set();
+  const loaded3 = /* @__PURE__ */ new Set();
   const addFile = (path) => {
-    if (loaded2.has(path)) return;
-    loaded2.add(path);
+    if (loaded3.has(path)) return;
+    loaded3.add(path);
     files.push({ path, problems: [], comments: [] });
   };
   const built = spec.build ? buildImage(ws, spec, unknowns) : void 0;
@@ -20514,8 +21217,8 @@ function buildContainerView(ctx, spec) {
   const appServer = followed.process ? readAppServerReading(followed.process, fs, ws) : void 0;
   const django = followed.process ? discoverDjango(followed.process, fs, ws, appServer) : void 0;
   for (const f of [...appServer?.files ?? [], ...django?.files ?? []]) {
-    if (!loaded2.has(f.path)) files.push(f);
-    loaded2.add(f.path);
+    if (!loaded3.has(f.path)) files.push(f);
+    loaded3.add(f.path);
   }
   unknowns.push(...appServer?.unknowns ?? []);
   return {
@@ -20561,12 +21264,12 @@ function mountLayers(ctx, mounts, image, unknowns) {
   const { ws } = ctx;
   const out = [];
   const opaque = (m, isDir, reason) => {
-    out.push({ containerPath: posix13.normalize(m.target), hostPath: "", isDir, via: m.span, hides: true, opaque: true, origin: { kind: "unknown", reason, via: m.span } });
+    out.push({ containerPath: posix14.normalize(m.target), hostPath: "", isDir, via: m.span, hides: true, opaque: true, origin: { kind: "unknown", reason, via: m.span } });
     unknowns.push({ what: m.target, reason, span: m.span });
   };
   for (const m of mounts) {
-    const target = posix13.normalize(m.target);
-    if (!posix13.isAbsolute(target)) {
+    const target = posix14.normalize(m.target);
+    if (!posix14.isAbsolute(target)) {
       unknowns.push({ what: m.target, reason: "the mount target is not an absolute path", span: m.span });
       continue;
     }
@@ -20601,7 +21304,7 @@ function mountLayers(ctx, mounts, image, unknowns) {
         if (content2) {
           out.push({ containerPath: target, hostPath: "", isDir: true, via: m.span, hides: true, removed: true });
           for (const f of content2.sources) {
-            out.push({ ...f, containerPath: posix13.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
+            out.push({ ...f, containerPath: posix14.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
           }
         } else if (ctx.namedVolume) {
         } else {
@@ -20621,7 +21324,7 @@ function mountLayers(ctx, mounts, image, unknowns) {
 }
 
 // src/inputs/nginx.ts
-import { posix as posix14 } from "node:path";
+import { posix as posix15 } from "node:path";
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -21213,37 +21916,54 @@ function parseNginx(file) {
 }
 
 // src/inputs/nginx.ts
+import { closeSync, openSync, readSync } from "node:fs";
+import { join as join4 } from "node:path";
+
+// src/parsers/template.ts
+var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
+function jinjaTagAt(text) {
+  const m = JINJA_TAG.exec(text);
+  return m ? m.index : -1;
+}
+function isJinjaTemplate(text) {
+  return jinjaTagAt(text) >= 0;
+}
+
+// src/inputs/nginx.ts
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
 var CONF_D = "/etc/nginx/conf.d";
-function nginxLooking(file) {
-  return /\b(server|location|upstream|http|events|map)\b[^;{}]*\{/.test(file.text) || /^\s*(proxy_pass|listen|server_name|include|add_header)\s/m.test(file.text);
-}
 function maskBlockPlaceholders(file) {
   if (!file.text.includes("${")) return file;
   const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
   return text === file.text ? file : { ...file, text };
 }
-function inferContext(dirs) {
-  const names = new Set(dirs.map((d) => d.name));
-  if (names.has("http") || names.has("events") || names.has("worker_processes")) return "main";
-  if (["server", "upstream", "map", "log_format", "limit_req_zone", "limit_conn_zone", "geo", "proxy_cache_path"].some((n) => names.has(n))) return "http";
-  if (["location", "listen", "server_name"].some((n) => names.has(n))) return "server";
-  if (["proxy_pass", "uwsgi_pass", "fastcgi_pass", "try_files", "return", "root", "alias"].some((n) => names.has(n))) return "location";
-  return "http";
+function startsWithBom(ws, hostPath) {
+  try {
+    const fd = openSync(join4(ws.rootAbs, hostPath), "r");
+    try {
+      const buf = Buffer.alloc(3);
+      return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
-function buildNginxModel(ws, fs, extraFiles) {
+function buildNginxModel(ws, fs, _extraFiles = [], main2 = `${NGINX_PREFIX}/nginx.conf`) {
   const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
-  b.build(extraFiles);
+  b.build(main2);
   return b.result();
 }
 function withRenderedTemplates(ws, fs) {
+  if (fs.sources.some((s2) => s2.rendering)) return fs;
   const extra = [];
   for (const f of fs.files()) {
     if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
-      const rendered = posix14.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
-      extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via });
+      const rendered = posix15.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
+      extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via, origin: { kind: "rendered", template: f.hostPath, renderer: "envsubst", via: f.via } });
     }
   }
   return extra.length ? new ContainerFs(ws, [...fs.sources, ...extra]) : fs;
@@ -21258,50 +21978,63 @@ var NginxBuilder = class {
   problems = [];
   comments = [];
   unresolved = [];
+  unread = [];
+  unknowns = [];
+  imageFiles = [];
   loaded = /* @__PURE__ */ new Set();
   parsed = /* @__PURE__ */ new Map();
   implicitMain = false;
-  parse(path) {
-    if (this.parsed.has(path)) return this.parsed.get(path);
-    const file = this.ws.read(path);
-    if (!file) return void 0;
-    const r = parseNginx(maskBlockPlaceholders(file));
+  /** The directives of a container file as nginx reads it; undefined when it cannot or must not be read. */
+  parse(f) {
+    const key = `${f.containerPath}\0${f.hostPath}`;
+    if (this.parsed.has(key)) return this.parsed.get(key);
+    this.parsed.set(key, void 0);
+    const readable = readContainerFile(this.ws, f);
+    if (!readable) return void 0;
+    if (isJinjaTemplate(readable.source.text)) {
+      this.unread.push({ path: f.hostPath, reason: "a Jinja template: nothing in the container renders it" });
+      return void 0;
+    }
+    const r = parseNginx(maskBlockPlaceholders(readable.source));
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
+      const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
+      const word2 = first?.[1] ?? "";
+      const at = first ? first.index + first[0].length - word2.length : 0;
+      this.problems.push({ message: `unknown directive "\uFEFF${word2}"`, span: { file: f.hostPath, start: at, end: at + word2.length } });
+    }
     this.problems.push(...r.problems);
     this.comments.push(...r.comments);
     const dirs = r.doc?.directives ?? [];
-    this.parsed.set(path, dirs);
+    this.parsed.set(key, dirs);
     return dirs;
   }
-  build(extraFiles) {
-    const main2 = this.fs.resolve(`${NGINX_PREFIX}/nginx.conf`);
-    if (main2) {
-      this.load(main2, "main", "main", void 0, []);
-    } else {
-      this.implicitMain = true;
-      for (const f of this.fs.glob(`${CONF_D}/*.conf`)) {
-        this.load(f, f.hostPath.endsWith(".template") ? "template" : "conf.d", "http", void 0, []);
-      }
+  build(mainPath) {
+    const main2 = this.fs.state(mainPath);
+    if (main2.kind === "file") {
+      this.load(main2.file, "main", "main", void 0, []);
+      return;
     }
-    const candidates = this.fs.files().filter((f) => f.containerPath.startsWith(`${NGINX_PREFIX}/`) || /\.(conf|template|tpl)$/.test(f.hostPath));
-    for (const f of candidates) this.loadSnippet(f.hostPath, f.containerPath);
-    for (const p of extraFiles) this.loadSnippet(p, void 0);
-  }
-  loadSnippet(hostPath, containerPath3) {
-    if (this.loaded.has(hostPath) || /(^|\/)(mime\.types|.*params)$/.test(hostPath)) return;
-    const file = this.ws.read(hostPath);
-    if (!file || !nginxLooking(file)) return;
-    const dirs = this.parse(hostPath);
-    if (!dirs) return;
-    this.load({ hostPath, containerPath: containerPath3 ?? hostPath, via: { file: hostPath, start: 0, end: 0 }, origin: { kind: "copy", hostPath, via: { file: hostPath, start: 0, end: 0 } } }, "snippet", inferContext(dirs), void 0, []);
+    if (main2.kind === "unknown") {
+      this.unknowns.push({ what: mainPath, reason: main2.origin.kind === "unknown" ? main2.origin.reason : "not in the repository", span: main2.via });
+      return;
+    }
+    this.implicitMain = true;
+    if (main2.kind === "image-default") this.imageFiles.push(main2.containerPath);
+    for (const d of this.fs.imageDefaults()) if (d.containerPath.startsWith(`${CONF_D}/`) && d.containerPath.endsWith(".conf")) this.imageFiles.push(d.containerPath);
+    this.noteIncomplete(`${CONF_D}/*.conf`);
+    for (const f of this.fs.glob(`${CONF_D}/*.conf`)) {
+      this.load(f, f.origin.kind === "rendered" || f.hostPath.endsWith(".template") ? "template" : "conf.d", "http", void 0, []);
+    }
   }
   load(f, role, context, parent, via) {
-    const dirs = this.parse(f.hostPath);
+    const dirs = this.parse(f);
     if (!dirs) return [];
-    if (!this.loaded.has(f.hostPath)) {
-      this.loaded.add(f.hostPath);
-      this.files.push(role === "snippet" ? { path: f.hostPath, role, context } : { path: f.hostPath, containerPath: f.containerPath, role, context });
+    if (!this.loaded.has(`${f.containerPath}\0${f.hostPath}`)) {
+      this.loaded.add(`${f.containerPath}\0${f.hostPath}`);
+      this.files.push({ path: f.hostPath, containerPath: f.containerPath, role, context, origin: f.origin });
     }
-    const nodes = this.place(dirs, context, parent, via, [f.hostPath]);
+    const nodes = this.place(dirs, context, parent, via, [f.containerPath]);
     if (!parent) this.roots.push(...nodes);
     return nodes;
   }
@@ -21320,24 +22053,39 @@ var NginxBuilder = class {
   }
   include(d, context, parent, via, chain) {
     const arg = d.args[0];
-    const target = posix14.isAbsolute(arg.value) ? arg.value : posix14.join(NGINX_PREFIX, arg.value);
-    const matches = /[*?[]/.test(target) ? this.fs.glob(target) : [this.fs.resolve(target)].filter((x) => x !== void 0);
-    if (matches.length === 0) {
-      if (!IMAGE_FILES.test(target) && !/[*?[]/.test(target) && !arg.value.includes("$")) this.unresolved.push(arg.span);
-      return [];
+    const target = posix15.isAbsolute(arg.value) ? arg.value : posix15.join(NGINX_PREFIX, arg.value);
+    const isGlob = /[*?[]/.test(target);
+    let matches;
+    if (isGlob) {
+      this.noteIncomplete(target, arg.span);
+      matches = this.fs.glob(target);
+      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix15.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
+    } else {
+      const st = this.fs.state(target);
+      matches = st.kind === "file" ? [st.file] : [];
+      if (st.kind === "image-default") this.imageFiles.push(st.containerPath);
+      else if (st.kind === "unknown") this.unknowns.push({ what: target, reason: st.origin.kind === "unknown" ? st.origin.reason : "not in the repository", span: arg.span });
+      if (st.kind === "image-default") {
+      } else if (st.kind !== "file" && !IMAGE_FILES.test(target) && !arg.value.includes("$")) this.unresolved.push(arg.span);
     }
     const out = [];
     for (const m of matches) {
-      if (chain.includes(m.hostPath)) continue;
-      const dirs = this.parse(m.hostPath);
+      if (chain.includes(m.containerPath)) continue;
+      const dirs = this.parse(m);
       if (!dirs) continue;
-      if (!this.loaded.has(m.hostPath)) {
-        this.loaded.add(m.hostPath);
-        this.files.push({ path: m.hostPath, containerPath: m.containerPath, role: "included", context });
+      if (!this.loaded.has(`${m.containerPath}\0${m.hostPath}`)) {
+        this.loaded.add(`${m.containerPath}\0${m.hostPath}`);
+        this.files.push({ path: m.hostPath, containerPath: m.containerPath, role: "included", context, origin: m.origin });
       }
-      out.push(...this.place(dirs, context, parent, [...via, d.span], [...chain, m.hostPath]));
+      out.push(...this.place(dirs, context, parent, [...via, d.span], [...chain, m.containerPath]));
     }
     return out;
+  }
+  /** A glob over a folder start-up may fill with files arena-lint cannot name. */
+  noteIncomplete(glob, span) {
+    const dir = posix15.dirname(glob.split(/[*?[]/)[0] + "x");
+    const layer = this.fs.incompleteAt(dir);
+    if (layer) this.unknowns.push({ what: glob, reason: layer.origin?.kind === "unknown" ? layer.origin.reason : "more files may be written here", span: span ?? layer.via });
   }
   result() {
     const all = [];
@@ -21396,6 +22144,9 @@ var NginxBuilder = class {
       zoneUses,
       unresolvedIncludes: this.unresolved,
       implicitMain: this.implicitMain,
+      imageFiles: [...new Set(this.imageFiles)],
+      unreadFiles: this.unread,
+      unknowns: this.unknowns,
       problems: this.problems,
       comments: this.comments
     };
@@ -21423,7 +22174,7 @@ function proxyPass(n, kind, target, upstreams) {
   const v = target.value;
   if (v.includes("$")) return { node: n, kind, target };
   const m = /^(?:([a-z]+):\/\/)?(\[[^\]]+\]|[^/:]+)(?::(\d+))?/.exec(v);
-  if (!m || v.startsWith("unix:") || m[1] === "unix") return { node: n, kind, target };
+  if (!m || v.startsWith("unix:") || /^[a-z]+:\/\/unix:/.test(v)) return { node: n, kind, target };
   const host = m[2];
   const upstream = upstreams.get(host) ?? upstreams.get(m[3] ? `${host}:${m[3]}` : host);
   const out = { node: n, kind, target, host };
@@ -21679,7 +22430,7 @@ function djangoRedisUses(app) {
 }
 
 // src/inputs/pgbouncer.ts
-import { posix as posix15 } from "node:path";
+import { posix as posix17 } from "node:path";
 
 // src/core/suggest.ts
 function editDistance(a, b) {
@@ -22284,6 +23035,7 @@ function parsePgbouncerIni(file) {
   const comments = [];
   const sections2 = [];
   const includes = [];
+  const leading = [];
   let current;
   const lineEndFrom = (pos) => {
     const nl = text.indexOf("\n", pos);
@@ -22340,13 +23092,14 @@ function parsePgbouncerIni(file) {
       problems.push(entry.problem);
     } else if (!current) {
       problems.push({ message: `"${entry.key}" is set outside any section`, span: entry.span });
+      leading.push(entry);
     } else {
       current.entries.push(entry);
       extendSection(entry.span.end);
     }
     p = lineEnd;
   }
-  return { doc: { path: file.path, sections: sections2, includes }, problems, comments };
+  return { doc: { path: file.path, sections: sections2, includes, ...leading.length ? { leading } : {} }, problems, comments };
   function readEntry(start, lineEnd) {
     let q = start;
     let key;
@@ -22483,6 +23236,231 @@ function effectivePgbouncerSettings(ini, version) {
   return out;
 }
 
+// src/container/config-includes.ts
+import { posix as posix16 } from "node:path";
+
+// src/reference/redis-settings.ts
+var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
+  ["port", "6379"],
+  ["bind", "* -::*"],
+  ["protected-mode", "yes"],
+  ["maxclients", "10000"],
+  ["tcp-backlog", "511"],
+  // 0 means no limit (on 64-bit builds).
+  ["maxmemory", "0"],
+  ["maxmemory-policy", "noeviction"],
+  ["timeout", "0"],
+  ["tcp-keepalive", "300"],
+  ["databases", "16"],
+  ["appendonly", "no"],
+  ["save", "3600 1 300 100 60 10000"],
+  ["io-threads", "1"]
+]);
+var MEMORY_UNITS = { "": 1, b: 1, k: 1e3, kb: 1024, m: 1e3 ** 2, mb: 1024 ** 2, g: 1e3 ** 3, gb: 1024 ** 3 };
+function parseRedisMemory(raw) {
+  const m = /^(-?\d+)([a-z]*)$/i.exec(raw);
+  if (!m) return void 0;
+  const mul = MEMORY_UNITS[m[2].toLowerCase()];
+  return mul === void 0 ? void 0 : Number(m[1]) * mul;
+}
+
+// src/parsers/redis.ts
+function assign(settings, name2, value) {
+  const previous = settings.get(name2);
+  if (name2 === "save" && previous?.kind === "known" && value.kind === "known" && previous.value !== "" && value.value !== "") {
+    settings.set(name2, { ...value, value: `${previous.value} ${value.value}`, span: spanUnion(previous.span, value.span) });
+  } else {
+    settings.set(name2, value);
+  }
+}
+function joinWords(words, at) {
+  if (words.length === 0) return known("", at);
+  const span = words.map((w) => w.span).reduce(spanUnion);
+  const missing = words.find((w) => w.kind === "unknown");
+  if (missing) return unknown(missing.reason, span);
+  return known(words.map((w) => w.value).join(" "), span);
+}
+function parseRedisArgs(argv) {
+  const settings = /* @__PURE__ */ new Map();
+  const problems = [];
+  let i = 0;
+  const first = argv[0];
+  if (first?.kind === "known" && /(^|\/)(redis|valkey|keydb|redis-stack)-server$/.test(first.value)) i++;
+  let configFile;
+  const next = argv[i];
+  if (next && !(next.kind === "known" && next.value.startsWith("--"))) {
+    configFile = next;
+    i++;
+  }
+  let name2;
+  let words = [];
+  const flush = () => {
+    if (name2) assign(settings, name2.value.slice(2).toLowerCase(), joinWords(words, name2.span));
+  };
+  for (; i < argv.length; i++) {
+    const word2 = argv[i];
+    if (word2.kind === "known" && word2.value.startsWith("--") && word2.value.length > 2) {
+      flush();
+      name2 = word2;
+      words = [];
+    } else if (name2) {
+      words.push(word2);
+    } else {
+      problems.push({ message: "Argument before any --option", span: word2.span });
+    }
+  }
+  flush();
+  return { ...configFile ? { configFile } : {}, settings, problems };
+}
+var RedisConf = class extends Map {
+  includes = [];
+};
+function parseRedisConf(file) {
+  const doc = new RedisConf();
+  const problems = [];
+  const comments = [];
+  const text = file.text;
+  const span = (start, end) => ({ file: file.path, start, end });
+  let lineStart = 0;
+  for (; ; ) {
+    const nl = text.indexOf("\n", lineStart);
+    const lineEnd = nl === -1 ? text.length : nl;
+    readLine(lineStart, lineEnd);
+    if (nl === -1) break;
+    lineStart = nl + 1;
+  }
+  return { doc, problems, comments };
+  function readLine(start, end) {
+    let p = start;
+    while (p < end && /\s/.test(text[p])) p++;
+    let stop = end;
+    while (stop > p && /\s/.test(text[stop - 1])) stop--;
+    if (p >= stop) return;
+    if (text[p] === "#") {
+      comments.push({ text: text.slice(p + 1, stop).trim(), span: span(p, stop) });
+      return;
+    }
+    const words = [];
+    while (p < stop) {
+      const wStart = p;
+      let value = "";
+      if (text[p] === '"' || text[p] === "'") {
+        const quote = text[p];
+        p++;
+        let closed = false;
+        while (p < stop) {
+          const c = text[p];
+          if (c === "\\" && p + 1 < stop) {
+            const n = text[p + 1];
+            value += quote === '"' ? { n: "\n", r: "\r", t: "	", b: "\b", a: "\x07" }[n] ?? n : n === "'" ? "'" : `\\${n}`;
+            p += 2;
+            continue;
+          }
+          if (c === quote) {
+            p++;
+            closed = true;
+            break;
+          }
+          value += c;
+          p++;
+        }
+        if (!closed || p < stop && !/\s/.test(text[p])) {
+          problems.push({ message: closed ? "A closing quote must be followed by a space" : "Unbalanced quotes", span: span(wStart, stop) });
+          return;
+        }
+      } else {
+        while (p < stop && !/\s/.test(text[p])) p++;
+        value = text.slice(wStart, p);
+      }
+      words.push({ value, start: wStart, end: p });
+      while (p < stop && /\s/.test(text[p])) p++;
+    }
+    const [head, ...args] = words;
+    if (!head) return;
+    const name2 = head.value.toLowerCase();
+    const valueSpan = args.length > 0 ? span(args[0].start, args[args.length - 1].end) : span(head.end, head.end);
+    if (name2 === "include") {
+      doc.includes.push({ path: args.map((a) => a.value).join(" "), span: valueSpan });
+      return;
+    }
+    assign(doc, name2, known(args.map((a) => a.value).join(" "), valueSpan));
+  }
+}
+
+// src/container/config-includes.ts
+var MAX_DEPTH2 = 8;
+function loaded2(path, problems, comments) {
+  return { path, problems, comments };
+}
+function loadPgbouncerIni(ws, fs, main2, cwd2 = "/") {
+  const files = [];
+  const sections2 = [];
+  const unresolved = [];
+  let current;
+  const read = (cf, depth, nested) => {
+    const readable = readContainerFile(ws, cf);
+    if (!readable) return false;
+    const file = readable.source;
+    const r = parsePgbouncerIni(file);
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    const doc = r.doc;
+    const leadingSpans = new Set((doc.leading ?? []).map((e) => e.span.start));
+    const problems = nested && current ? r.problems.filter((p) => !(p.span.file === file.path && leadingSpans.has(p.span.start) && p.message.endsWith("is set outside any section"))) : r.problems;
+    files.push(loaded2(file.path, problems, r.comments));
+    const items = [
+      ...nested && current ? (doc.leading ?? []).map((entry) => ({ at: entry.span.start, kind: "entry", entry })) : [],
+      ...doc.sections.map((section) => ({ at: section.span.start, kind: "section", section })),
+      ...doc.sections.flatMap((s2) => s2.entries.map((entry) => ({ at: entry.span.start, kind: "entry", entry }))),
+      ...doc.includes.map((include) => ({ at: include.span.start, kind: "include", include }))
+    ].sort((a, b) => a.at - b.at || (a.kind === "section" ? -1 : 1));
+    for (const it of items) {
+      if (it.kind === "section") {
+        current = { ...it.section, entries: [] };
+        sections2.push(current);
+      } else if (it.kind === "entry") {
+        current?.entries.push(it.entry);
+      } else {
+        const target = fs.resolve(posix16.resolve(cwd2, it.include.path));
+        if (!target || depth >= MAX_DEPTH2 || !read(target, depth + 1, true)) unresolved.push(it.include);
+      }
+    }
+    return true;
+  };
+  if (!read(main2, 0, false)) return void 0;
+  return { ini: { path: main2.hostPath, sections: sections2, includes: unresolved }, files };
+}
+function loadRedisConf(ws, fs, main2, cwd2 = "/") {
+  const files = [];
+  const out = new RedisConf();
+  const read = (cf, depth, chain) => {
+    const readable = readContainerFile(ws, cf);
+    if (!readable) return false;
+    const file = readable.source;
+    const r = parseRedisConf(file);
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    files.push(loaded2(file.path, r.problems, r.comments));
+    const doc = r.doc;
+    const events = [
+      ...[...doc.entries()].map(([key, value]) => ({ at: value.span.start, apply: () => void out.set(key, value) })),
+      ...doc.includes.map((inc) => ({
+        at: inc.span.start,
+        apply: () => {
+          const abs2 = posix16.resolve(cwd2, inc.path);
+          const targets = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
+          if (targets.length === 0 && !/[*?[]/.test(abs2)) out.includes.push(inc);
+          for (const t2 of targets) {
+            if (chain.includes(t2.containerPath) || depth >= MAX_DEPTH2 || !read(t2, depth + 1, [...chain, t2.containerPath])) out.includes.push(inc);
+          }
+        }
+      }))
+    ].sort((a, b) => a.at - b.at);
+    for (const e of events) e.apply();
+    return true;
+  };
+  if (!read(main2, 0, [main2.containerPath])) return void 0;
+  return { conf: out, files };
+}
+
 // src/inputs/pgbouncer.ts
 var DEFAULT_INI_PATHS = ["/etc/pgbouncer/pgbouncer.ini", "/opt/bitnami/pgbouncer/conf/pgbouncer.ini", "/bitnami/pgbouncer/conf/pgbouncer.ini"];
 var PLACEHOLDER2 = /\$\{[^}]*\}|\$[A-Za-z_]/;
@@ -22495,17 +23473,17 @@ function readPgbouncer(stack, svc) {
   const version = image !== void 0 ? pgbouncerVersionFromImage(image) : void 0;
   const imageValue = svc.image?.kind === "known" ? svc.image : void 0;
   const base = { service: svc, ...version ? { version } : {}, ...imageValue ? { image: imageValue } : {} };
-  const iniPath = findIni(stack, svc);
-  const file = iniPath !== void 0 ? stack.workspace.read(iniPath) : void 0;
-  if (file) {
-    const parsed = parsePgbouncerIni(file);
-    stack.addFile(file.path, parsed.problems, parsed.comments);
-    const ini = parsed.doc;
+  const iniFile = findIni(stack, svc);
+  const iniPath = iniFile?.hostPath;
+  const merged = iniFile ? loadPgbouncerIni(stack.workspace, stack.image(svc).fs, iniFile) : void 0;
+  if (merged) {
+    for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
+    const ini = merged.ini;
     const databases = [];
     for (const section of ini.sections.filter((s2) => s2.name === "databases")) {
       for (const entry of section.entries) {
         const { params, problems } = parseDatabaseEntry(entry);
-        stack.addFile(file.path, problems);
+        stack.addFile(entry.span.file, problems);
         const values = /* @__PURE__ */ new Map();
         for (const [k, v] of params) {
           values.set(k, PLACEHOLDER2.test(v.value) ? unknown(`${JSON.stringify(v.value)} has a placeholder that pgbouncer does not expand itself`, v.span) : v);
@@ -22545,9 +23523,9 @@ function findIni(stack, svc) {
   const named = argv.slice(1).flatMap((w) => w.kind === "known" && w.value.endsWith(".ini") ? [w.value] : []);
   for (const p of [...named, ...DEFAULT_INI_PATHS]) {
     const hit = fs.resolve(p);
-    if (hit) return hit.hostPath;
+    if (hit) return hit;
   }
-  return fs.files().find((f) => posix15.basename(f.containerPath) === "pgbouncer.ini")?.hostPath;
+  return fs.files().find((f) => posix17.basename(f.containerPath) === "pgbouncer.ini");
 }
 function pgbouncerValue(pgb, name2) {
   const raw = pgb.settings.get(name2) ?? unknown(`${name2} is not a pgbouncer setting`, pgb.service.nameSpan);
@@ -22570,16 +23548,16 @@ function pgbouncerText(pgb, name2) {
   return { ...v, value: Array.isArray(v.value) ? v.value.join(",") : String(v.value) };
 }
 function databaseNumber(pgb, db, param, setting) {
-  const own = db.params.get(param);
-  if (!own) return pgbouncerNumber(pgb, setting);
-  if (own.kind === "unknown") return own;
-  const n = Number(own.value);
-  return /^\d+$/.test(own.value) ? { ...own, value: n } : unknown(`${param}=${own.value} is not a number`, own.span);
+  const own2 = db.params.get(param);
+  if (!own2) return pgbouncerNumber(pgb, setting);
+  if (own2.kind === "unknown") return own2;
+  const n = Number(own2.value);
+  return /^\d+$/.test(own2.value) ? { ...own2, value: n } : unknown(`${param}=${own2.value} is not a number`, own2.span);
 }
 function databasePoolMode(pgb, db) {
-  const own = db?.params.get("pool_mode");
-  if (own?.kind === "known") return { ...own, value: own.value.toLowerCase() };
-  return own ?? pgbouncerText(pgb, "pool_mode");
+  const own2 = db?.params.get("pool_mode");
+  if (own2?.kind === "known") return { ...own2, value: own2.value.toLowerCase() };
+  return own2 ?? pgbouncerText(pgb, "pool_mode");
 }
 function databaseFor(pgb, dbname) {
   return pgb.databases.find((d) => d.name === dbname) ?? pgb.databases.find((d) => d.name === "*");
@@ -22682,12 +23660,12 @@ function parsePostgresArgs(argv) {
     }
     if (!w.startsWith("-") || w.length < 2) continue;
     const letter = w[1];
-    const flag = SHORT_FLAGS[letter];
+    const flag = own(SHORT_FLAGS, letter);
     if (flag) {
       set(flag[0], known(flag[1], word2.span));
       continue;
     }
-    if (!(letter in SHORT_WITH_ARG)) continue;
+    if (!Object.hasOwn(SHORT_WITH_ARG, letter)) continue;
     let argWord;
     let from = 2;
     if (w.length > 2) argWord = word2;
@@ -22703,7 +23681,7 @@ function parsePostgresArgs(argv) {
       if (argWord.kind === "known") assignment(argWord, from, set, problems);
       continue;
     }
-    const target = SHORT_WITH_ARG[letter];
+    const target = own(SHORT_WITH_ARG, letter);
     if (!target) continue;
     if (argWord.kind === "unknown") set(target, argWord);
     else set(target, known(argWord.value.slice(from), partOf3(argWord, from, argWord.value.length)));
@@ -22860,154 +23838,6 @@ function unitMillis(unit) {
   return { us: 1e-3, ms: 1, s: 1e3, min: 6e4, h: 36e5, d: 864e5 }[unit] ?? 1;
 }
 
-// src/reference/redis-settings.ts
-var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
-  ["port", "6379"],
-  ["bind", "* -::*"],
-  ["protected-mode", "yes"],
-  ["maxclients", "10000"],
-  ["tcp-backlog", "511"],
-  // 0 means no limit (on 64-bit builds).
-  ["maxmemory", "0"],
-  ["maxmemory-policy", "noeviction"],
-  ["timeout", "0"],
-  ["tcp-keepalive", "300"],
-  ["databases", "16"],
-  ["appendonly", "no"],
-  ["save", "3600 1 300 100 60 10000"],
-  ["io-threads", "1"]
-]);
-var MEMORY_UNITS = { "": 1, b: 1, k: 1e3, kb: 1024, m: 1e3 ** 2, mb: 1024 ** 2, g: 1e3 ** 3, gb: 1024 ** 3 };
-function parseRedisMemory(raw) {
-  const m = /^(-?\d+)([a-z]*)$/i.exec(raw);
-  if (!m) return void 0;
-  const mul = MEMORY_UNITS[m[2].toLowerCase()];
-  return mul === void 0 ? void 0 : Number(m[1]) * mul;
-}
-
-// src/parsers/redis.ts
-function assign(settings, name2, value) {
-  const previous = settings.get(name2);
-  if (name2 === "save" && previous?.kind === "known" && value.kind === "known" && previous.value !== "" && value.value !== "") {
-    settings.set(name2, { ...value, value: `${previous.value} ${value.value}`, span: spanUnion(previous.span, value.span) });
-  } else {
-    settings.set(name2, value);
-  }
-}
-function joinWords(words, at) {
-  if (words.length === 0) return known("", at);
-  const span = words.map((w) => w.span).reduce(spanUnion);
-  const missing = words.find((w) => w.kind === "unknown");
-  if (missing) return unknown(missing.reason, span);
-  return known(words.map((w) => w.value).join(" "), span);
-}
-function parseRedisArgs(argv) {
-  const settings = /* @__PURE__ */ new Map();
-  const problems = [];
-  let i = 0;
-  const first = argv[0];
-  if (first?.kind === "known" && /(^|\/)redis-server$/.test(first.value)) i++;
-  let configFile;
-  const next = argv[i];
-  if (next && !(next.kind === "known" && next.value.startsWith("--"))) {
-    configFile = next;
-    i++;
-  }
-  let name2;
-  let words = [];
-  const flush = () => {
-    if (name2) assign(settings, name2.value.slice(2).toLowerCase(), joinWords(words, name2.span));
-  };
-  for (; i < argv.length; i++) {
-    const word2 = argv[i];
-    if (word2.kind === "known" && word2.value.startsWith("--") && word2.value.length > 2) {
-      flush();
-      name2 = word2;
-      words = [];
-    } else if (name2) {
-      words.push(word2);
-    } else {
-      problems.push({ message: "Argument before any --option", span: word2.span });
-    }
-  }
-  flush();
-  return { ...configFile ? { configFile } : {}, settings, problems };
-}
-var RedisConf = class extends Map {
-  includes = [];
-};
-function parseRedisConf(file) {
-  const doc = new RedisConf();
-  const problems = [];
-  const comments = [];
-  const text = file.text;
-  const span = (start, end) => ({ file: file.path, start, end });
-  let lineStart = 0;
-  for (; ; ) {
-    const nl = text.indexOf("\n", lineStart);
-    const lineEnd = nl === -1 ? text.length : nl;
-    readLine(lineStart, lineEnd);
-    if (nl === -1) break;
-    lineStart = nl + 1;
-  }
-  return { doc, problems, comments };
-  function readLine(start, end) {
-    let p = start;
-    while (p < end && /\s/.test(text[p])) p++;
-    let stop = end;
-    while (stop > p && /\s/.test(text[stop - 1])) stop--;
-    if (p >= stop) return;
-    if (text[p] === "#") {
-      comments.push({ text: text.slice(p + 1, stop).trim(), span: span(p, stop) });
-      return;
-    }
-    const words = [];
-    while (p < stop) {
-      const wStart = p;
-      let value = "";
-      if (text[p] === '"' || text[p] === "'") {
-        const quote = text[p];
-        p++;
-        let closed = false;
-        while (p < stop) {
-          const c = text[p];
-          if (c === "\\" && p + 1 < stop) {
-            const n = text[p + 1];
-            value += quote === '"' ? { n: "\n", r: "\r", t: "	", b: "\b", a: "\x07" }[n] ?? n : n === "'" ? "'" : `\\${n}`;
-            p += 2;
-            continue;
-          }
-          if (c === quote) {
-            p++;
-            closed = true;
-            break;
-          }
-          value += c;
-          p++;
-        }
-        if (!closed || p < stop && !/\s/.test(text[p])) {
-          problems.push({ message: closed ? "A closing quote must be followed by a space" : "Unbalanced quotes", span: span(wStart, stop) });
-          return;
-        }
-      } else {
-        while (p < stop && !/\s/.test(text[p])) p++;
-        value = text.slice(wStart, p);
-      }
-      words.push({ value, start: wStart, end: p });
-      while (p < stop && /\s/.test(text[p])) p++;
-    }
-    const [head, ...args] = words;
-    if (!head) return;
-    const name2 = head.value.toLowerCase();
-    const valueSpan = args.length > 0 ? span(args[0].start, args[args.length - 1].end) : span(head.end, head.end);
-    if (name2 === "include") {
-      doc.includes.push({ path: args.map((a) => a.value).join(" "), span: valueSpan });
-      return;
-    }
-    assign(doc, name2, known(args.map((a) => a.value).join(" "), valueSpan));
-  }
-}
-
 // src/inputs/redis.ts
 var REDIS_IMAGES = /^(redis|redis\/redis-stack-server|redis\/redis-stack|bitnami\/redis|valkey\/valkey|bitnami\/valkey|eqalpha\/keydb)$/;
 function isRedisService(stack, svc) {
@@ -23022,12 +23852,12 @@ function readRedis(stack, svc) {
   let conf;
   let unreadConfig;
   if (parsed.configFile) {
-    const hit = parsed.configFile.kind === "known" ? stack.image(svc).fs.resolve(parsed.configFile.value) : void 0;
-    const file = hit ? stack.workspace.read(hit.hostPath) : void 0;
-    if (file) {
-      const r = parseRedisConf(file);
-      stack.addFile(file.path, r.problems, r.comments);
-      conf = r.doc;
+    const fs = stack.image(svc).fs;
+    const hit = parsed.configFile.kind === "known" ? fs.resolve(parsed.configFile.value) : void 0;
+    const merged = hit ? loadRedisConf(stack.workspace, fs, hit) : void 0;
+    if (merged) {
+      for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
+      conf = merged.conf;
     } else {
       unreadConfig = parsed.configFile.kind === "known" ? `redis-server reads ${parsed.configFile.value}, which is not in the repository` : parsed.configFile.reason;
     }
@@ -23052,6 +23882,9 @@ function redisInt(redis, name2) {
 }
 
 // src/stack/data-tier.ts
+function dataTier(stack) {
+  return stack.data;
+}
 function buildDataTier(stack) {
   const pgbouncers = stack.services.filter((s2) => isPgbouncerService(stack, s2)).map((s2) => readPgbouncer(stack, s2));
   const postgres = stack.services.filter((s2) => !isPgbouncerService(stack, s2) && isPostgresService(stack, s2)).map((s2) => readPostgres(stack, s2));
@@ -23496,7 +24329,7 @@ function termValue(t2) {
 }
 var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
 function singular(unit) {
-  return SINGULAR[unit] ?? unit;
+  return own(SINGULAR, unit) ?? unit;
 }
 function formatTerms(terms) {
   return terms.map((t2) => {
@@ -23653,7 +24486,7 @@ function buildFacts(stack) {
 }
 
 // src/inputs/compose-discovery.ts
-import { posix as posix16 } from "node:path";
+import { posix as posix18 } from "node:path";
 var DEFAULT_COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 var DEFAULT_OVERRIDE_FILES = ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
 var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
@@ -23664,12 +24497,12 @@ function findComposeFiles(ws) {
   return ws.files().filter((f) => COMPOSE_NAME.test(f) && !JINJA_TEMPLATE2.test(ws.read(f)?.text ?? ""));
 }
 function dirOf2(path) {
-  const d = posix16.dirname(path);
+  const d = posix18.dirname(path);
   return d === "." ? "" : d;
 }
 function inRoot2(dir, p) {
-  const out = posix16.normalize(posix16.join(dir || ".", p));
-  if (out === ".." || out.startsWith("../") || posix16.isAbsolute(out)) return void 0;
+  const out = posix18.normalize(posix18.join(dir || ".", p));
+  if (out === ".." || out.startsWith("../") || posix18.isAbsolute(out)) return void 0;
   return out === "." ? "" : out;
 }
 function discoverProjects(ws, declared = []) {
@@ -23685,7 +24518,7 @@ function discoverProjects(ws, declared = []) {
       origin: { kind: "config", ...d.span ? { via: d.span } : {} }
     });
   }
-  const envDirs = ws.files().filter((f) => posix16.basename(f) === ".env").map(dirOf2);
+  const envDirs = ws.files().filter((f) => posix18.basename(f) === ".env").map(dirOf2);
   const dirs = [.../* @__PURE__ */ new Set(["", ...composeFiles.map(dirOf2), ...envDirs])].sort();
   for (const dir of dirs) {
     const fromEnv = composeFileVariable(ws, dir);
@@ -23711,7 +24544,7 @@ function discoverProjects(ws, declared = []) {
   const merged = /* @__PURE__ */ new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
   for (const f of composeFiles) {
     if (bases.has(f) || merged.has(f)) continue;
-    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(posix16.basename(f))) {
+    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(posix18.basename(f))) {
       projects.push({ files: [f], origin: { kind: "file" } });
       continue;
     }
@@ -23853,8 +24686,8 @@ var import_yaml7 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "description": "Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack." }, "profiles": { "type": "array", "items": { "type": "string" }, "description": "Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project's .env." }, "env_files": { "type": "array", "items": { "type": "string" }, "description": "Env files for interpolation, in order (as `--env-file`); default: the project directory's .env." } } }] } }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "timeout-chain", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "description": "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -23862,7 +24695,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "timeout-chain" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -24026,10 +24859,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
-      let data12 = data["pgbouncer-pool-over-db-limit"];
+    if (data["upstream-keepalive-timeout"] !== void 0) {
+      let data12 = data["upstream-keepalive-timeout"];
       if (!(data12 === "off" || data12 === "info" || data12 === "warning" || data12 === "error")) {
-        const err14 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data12 };
+        const err14 = { instancePath: instancePath + "/upstream-keepalive-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data12 };
         if (vErrors === null) {
           vErrors = [err14];
         } else {
@@ -24038,10 +24871,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-client-capacity"] !== void 0) {
-      let data13 = data["pgbouncer-client-capacity"];
+    if (data["proxy-read-timeout"] !== void 0) {
+      let data13 = data["proxy-read-timeout"];
       if (!(data13 === "off" || data13 === "info" || data13 === "warning" || data13 === "error")) {
-        const err15 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data13 };
+        const err15 = { instancePath: instancePath + "/proxy-read-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data13 };
         if (vErrors === null) {
           vErrors = [err15];
         } else {
@@ -24050,10 +24883,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-startup-parameter"] !== void 0) {
-      let data14 = data["pgbouncer-startup-parameter"];
+    if (data["nginx-refuses-config"] !== void 0) {
+      let data14 = data["nginx-refuses-config"];
       if (!(data14 === "off" || data14 === "info" || data14 === "warning" || data14 === "error")) {
-        const err16 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data14 };
+        const err16 = { instancePath: instancePath + "/nginx-refuses-config", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data14 };
         if (vErrors === null) {
           vErrors = [err16];
         } else {
@@ -24062,10 +24895,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-server-side-cursors"] !== void 0) {
-      let data15 = data["pgbouncer-server-side-cursors"];
+    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
+      let data15 = data["pgbouncer-pool-over-db-limit"];
       if (!(data15 === "off" || data15 === "info" || data15 === "warning" || data15 === "error")) {
-        const err17 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
+        const err17 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -24074,10 +24907,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
-      let data16 = data["django-db-bypasses-pgbouncer"];
+    if (data["pgbouncer-client-capacity"] !== void 0) {
+      let data16 = data["pgbouncer-client-capacity"];
       if (!(data16 === "off" || data16 === "info" || data16 === "warning" || data16 === "error")) {
-        const err18 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
+        const err18 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
         if (vErrors === null) {
           vErrors = [err18];
         } else {
@@ -24086,10 +24919,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-client-capacity"] !== void 0) {
-      let data17 = data["redis-client-capacity"];
+    if (data["pgbouncer-startup-parameter"] !== void 0) {
+      let data17 = data["pgbouncer-startup-parameter"];
       if (!(data17 === "off" || data17 === "info" || data17 === "warning" || data17 === "error")) {
-        const err19 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
+        const err19 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
         if (vErrors === null) {
           vErrors = [err19];
         } else {
@@ -24098,10 +24931,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-maxmemory-headroom"] !== void 0) {
-      let data18 = data["redis-maxmemory-headroom"];
+    if (data["pgbouncer-server-side-cursors"] !== void 0) {
+      let data18 = data["pgbouncer-server-side-cursors"];
       if (!(data18 === "off" || data18 === "info" || data18 === "warning" || data18 === "error")) {
-        const err20 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
+        const err20 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
         if (vErrors === null) {
           vErrors = [err20];
         } else {
@@ -24110,10 +24943,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["timeout-chain"] !== void 0) {
-      let data19 = data["timeout-chain"];
+    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
+      let data19 = data["django-db-bypasses-pgbouncer"];
       if (!(data19 === "off" || data19 === "info" || data19 === "warning" || data19 === "error")) {
-        const err21 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
+        const err21 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
         if (vErrors === null) {
           vErrors = [err21];
         } else {
@@ -24122,10 +24955,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-unknown-setting"] !== void 0) {
-      let data20 = data["pgbouncer-unknown-setting"];
+    if (data["redis-client-capacity"] !== void 0) {
+      let data20 = data["redis-client-capacity"];
       if (!(data20 === "off" || data20 === "info" || data20 === "warning" || data20 === "error")) {
-        const err22 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
+        const err22 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
         if (vErrors === null) {
           vErrors = [err22];
         } else {
@@ -24134,10 +24967,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["host-capacity"] !== void 0) {
-      let data21 = data["host-capacity"];
+    if (data["redis-maxmemory-headroom"] !== void 0) {
+      let data21 = data["redis-maxmemory-headroom"];
       if (!(data21 === "off" || data21 === "info" || data21 === "warning" || data21 === "error")) {
-        const err23 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
+        const err23 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
         if (vErrors === null) {
           vErrors = [err23];
         } else {
@@ -24146,10 +24979,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["resource-limits-missing"] !== void 0) {
-      let data22 = data["resource-limits-missing"];
+    if (data["pgbouncer-query-timeout"] !== void 0) {
+      let data22 = data["pgbouncer-query-timeout"];
       if (!(data22 === "off" || data22 === "info" || data22 === "warning" || data22 === "error")) {
-        const err24 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
+        const err24 = { instancePath: instancePath + "/pgbouncer-query-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
         if (vErrors === null) {
           vErrors = [err24];
         } else {
@@ -24158,10 +24991,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["worker-memory-budget"] !== void 0) {
-      let data23 = data["worker-memory-budget"];
+    if (data["conn-max-age-idle-timeout"] !== void 0) {
+      let data23 = data["conn-max-age-idle-timeout"];
       if (!(data23 === "off" || data23 === "info" || data23 === "warning" || data23 === "error")) {
-        const err25 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
+        const err25 = { instancePath: instancePath + "/conn-max-age-idle-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
         if (vErrors === null) {
           vErrors = [err25];
         } else {
@@ -24170,10 +25003,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["gunicorn-workers-cpu"] !== void 0) {
-      let data24 = data["gunicorn-workers-cpu"];
+    if (data["pgbouncer-unknown-setting"] !== void 0) {
+      let data24 = data["pgbouncer-unknown-setting"];
       if (!(data24 === "off" || data24 === "info" || data24 === "warning" || data24 === "error")) {
-        const err26 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
+        const err26 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
         if (vErrors === null) {
           vErrors = [err26];
         } else {
@@ -24182,10 +25015,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["capacity-target"] !== void 0) {
-      let data25 = data["capacity-target"];
+    if (data["host-capacity"] !== void 0) {
+      let data25 = data["host-capacity"];
       if (!(data25 === "off" || data25 === "info" || data25 === "warning" || data25 === "error")) {
-        const err27 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
+        const err27 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
         if (vErrors === null) {
           vErrors = [err27];
         } else {
@@ -24194,10 +25027,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["sysctl-required"] !== void 0) {
-      let data26 = data["sysctl-required"];
+    if (data["resource-limits-missing"] !== void 0) {
+      let data26 = data["resource-limits-missing"];
       if (!(data26 === "off" || data26 === "info" || data26 === "warning" || data26 === "error")) {
-        const err28 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
+        const err28 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
         if (vErrors === null) {
           vErrors = [err28];
         } else {
@@ -24206,10 +25039,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["backlog-over-somaxconn"] !== void 0) {
-      let data27 = data["backlog-over-somaxconn"];
+    if (data["worker-memory-budget"] !== void 0) {
+      let data27 = data["worker-memory-budget"];
       if (!(data27 === "off" || data27 === "info" || data27 === "warning" || data27 === "error")) {
-        const err29 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
+        const err29 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
         if (vErrors === null) {
           vErrors = [err29];
         } else {
@@ -24218,10 +25051,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nofile-limits"] !== void 0) {
-      let data28 = data["nofile-limits"];
+    if (data["gunicorn-workers-cpu"] !== void 0) {
+      let data28 = data["gunicorn-workers-cpu"];
       if (!(data28 === "off" || data28 === "info" || data28 === "warning" || data28 === "error")) {
-        const err30 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
+        const err30 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
         if (vErrors === null) {
           vErrors = [err30];
         } else {
@@ -24230,12 +25063,72 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["capacity-target"] !== void 0) {
+      let data29 = data["capacity-target"];
+      if (!(data29 === "off" || data29 === "info" || data29 === "warning" || data29 === "error")) {
+        const err31 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
+        if (vErrors === null) {
+          vErrors = [err31];
+        } else {
+          vErrors.push(err31);
+        }
+        errors++;
+      }
+    }
+    if (data["sysctl-required"] !== void 0) {
+      let data30 = data["sysctl-required"];
+      if (!(data30 === "off" || data30 === "info" || data30 === "warning" || data30 === "error")) {
+        const err32 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
+        if (vErrors === null) {
+          vErrors = [err32];
+        } else {
+          vErrors.push(err32);
+        }
+        errors++;
+      }
+    }
+    if (data["backlog-over-somaxconn"] !== void 0) {
+      let data31 = data["backlog-over-somaxconn"];
+      if (!(data31 === "off" || data31 === "info" || data31 === "warning" || data31 === "error")) {
+        const err33 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+    }
+    if (data["nofile-limits"] !== void 0) {
+      let data32 = data["nofile-limits"];
+      if (!(data32 === "off" || data32 === "info" || data32 === "warning" || data32 === "error")) {
+        const err34 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      }
+    }
+    if (data["timeout-chain"] !== void 0) {
+      let data33 = data["timeout-chain"];
+      if (!(data33 === "off" || data33 === "info" || data33 === "warning" || data33 === "error")) {
+        const err35 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
+        if (vErrors === null) {
+          vErrors = [err35];
+        } else {
+          vErrors.push(err35);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err31 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err36 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err31];
+      vErrors = [err36];
     } else {
-      vErrors.push(err31);
+      vErrors.push(err36);
     }
     errors++;
   }
@@ -24576,11 +25469,8 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         const len1 = data19.length;
         for (let i1 = 0; i1 < len1; i1++) {
           let data20 = data19[i1];
-          const _errs47 = errors;
-          let valid10 = false;
-          const _errs48 = errors;
           if (typeof data20 !== "string") {
-            const err27 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[0].type, parentSchema: schema11.properties.stacks.items.anyOf[0], data: data20 };
+            const err27 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.type, parentSchema: schema11.properties.stacks.items, data: data20 };
             if (vErrors === null) {
               vErrors = [err27];
             } else {
@@ -24588,151 +25478,164 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-          var _valid0 = _errs48 === errors;
-          valid10 = valid10 || _valid0;
-          if (!valid10) {
-            const _errs50 = errors;
-            if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
-              if (data20.files === void 0) {
-                const err28 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.stacks.items.anyOf[1].required, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
-                if (vErrors === null) {
-                  vErrors = [err28];
-                } else {
-                  vErrors.push(err28);
-                }
-                errors++;
-              }
-              for (const key6 in data20) {
-                if (!(key6 === "files" || key6 === "profiles" || key6 === "env_files")) {
-                  const err29 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
-                  if (vErrors === null) {
-                    vErrors = [err29];
-                  } else {
-                    vErrors.push(err29);
-                  }
-                  errors++;
-                }
-              }
-              if (data20.files !== void 0) {
-                let data21 = data20.files;
-                if (Array.isArray(data21)) {
-                  if (data21.length < 1) {
-                    const err30 = { instancePath: instancePath + "/stacks/" + i1 + "/files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files, data: data21 };
-                    if (vErrors === null) {
-                      vErrors = [err30];
-                    } else {
-                      vErrors.push(err30);
-                    }
-                    errors++;
-                  }
-                  const len2 = data21.length;
-                  for (let i2 = 0; i2 < len2; i2++) {
-                    let data22 = data21[i2];
-                    if (typeof data22 !== "string") {
-                      const err31 = { instancePath: instancePath + "/stacks/" + i1 + "/files/" + i2, schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.files.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files.items, data: data22 };
-                      if (vErrors === null) {
-                        vErrors = [err31];
-                      } else {
-                        vErrors.push(err31);
-                      }
-                      errors++;
-                    }
-                  }
-                } else {
-                  const err32 = { instancePath: instancePath + "/stacks/" + i1 + "/files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.files.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files, data: data21 };
-                  if (vErrors === null) {
-                    vErrors = [err32];
-                  } else {
-                    vErrors.push(err32);
-                  }
-                  errors++;
-                }
-              }
-              if (data20.profiles !== void 0) {
-                let data23 = data20.profiles;
-                if (Array.isArray(data23)) {
-                  const len3 = data23.length;
-                  for (let i3 = 0; i3 < len3; i3++) {
-                    let data24 = data23[i3];
-                    if (typeof data24 !== "string") {
-                      const err33 = { instancePath: instancePath + "/stacks/" + i1 + "/profiles/" + i3, schemaPath: "#/properties/stacks/items/anyOf/1/properties/profiles/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.profiles.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.profiles.items, data: data24 };
-                      if (vErrors === null) {
-                        vErrors = [err33];
-                      } else {
-                        vErrors.push(err33);
-                      }
-                      errors++;
-                    }
-                  }
-                } else {
-                  const err34 = { instancePath: instancePath + "/stacks/" + i1 + "/profiles", schemaPath: "#/properties/stacks/items/anyOf/1/properties/profiles/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.profiles.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.profiles, data: data23 };
-                  if (vErrors === null) {
-                    vErrors = [err34];
-                  } else {
-                    vErrors.push(err34);
-                  }
-                  errors++;
-                }
-              }
-              if (data20.env_files !== void 0) {
-                let data25 = data20.env_files;
-                if (Array.isArray(data25)) {
-                  const len4 = data25.length;
-                  for (let i4 = 0; i4 < len4; i4++) {
-                    let data26 = data25[i4];
-                    if (typeof data26 !== "string") {
-                      const err35 = { instancePath: instancePath + "/stacks/" + i1 + "/env_files/" + i4, schemaPath: "#/properties/stacks/items/anyOf/1/properties/env_files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.env_files.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.env_files.items, data: data26 };
-                      if (vErrors === null) {
-                        vErrors = [err35];
-                      } else {
-                        vErrors.push(err35);
-                      }
-                      errors++;
-                    }
-                  }
-                } else {
-                  const err36 = { instancePath: instancePath + "/stacks/" + i1 + "/env_files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/env_files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.env_files.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.env_files, data: data25 };
-                  if (vErrors === null) {
-                    vErrors = [err36];
-                  } else {
-                    vErrors.push(err36);
-                  }
-                  errors++;
-                }
-              }
-            } else {
-              const err37 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.stacks.items.anyOf[1].type, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
+        }
+      } else {
+        const err28 = { instancePath: instancePath + "/stacks", schemaPath: "#/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.type, parentSchema: schema11.properties.stacks, data: data19 };
+        if (vErrors === null) {
+          vErrors = [err28];
+        } else {
+          vErrors.push(err28);
+        }
+        errors++;
+      }
+    }
+    if (data.overrides !== void 0) {
+      let data21 = data.overrides;
+      if (Array.isArray(data21)) {
+        const len2 = data21.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          let data22 = data21[i2];
+          const _errs52 = errors;
+          let valid12 = false;
+          const _errs53 = errors;
+          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
+            if (data22.files === void 0) {
+              const err29 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf/0/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.overrides.items.anyOf[0].required, parentSchema: schema11.properties.overrides.items.anyOf[0], data: data22 };
               if (vErrors === null) {
-                vErrors = [err37];
+                vErrors = [err29];
               } else {
-                vErrors.push(err37);
+                vErrors.push(err29);
               }
               errors++;
             }
-            var _valid0 = _errs50 === errors;
-            valid10 = valid10 || _valid0;
           }
-          if (!valid10) {
-            const err38 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.stacks.items.anyOf, parentSchema: schema11.properties.stacks.items, data: data20 };
+          var _valid0 = _errs53 === errors;
+          valid12 = valid12 || _valid0;
+          if (!valid12) {
+            const _errs54 = errors;
+            if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
+              if (data22.stacks === void 0) {
+                const err30 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf/1/required", keyword: "required", params: { missingProperty: "stacks" }, message: "must have required property 'stacks'", schema: schema11.properties.overrides.items.anyOf[1].required, parentSchema: schema11.properties.overrides.items.anyOf[1], data: data22 };
+                if (vErrors === null) {
+                  vErrors = [err30];
+                } else {
+                  vErrors.push(err30);
+                }
+                errors++;
+              }
+            }
+            var _valid0 = _errs54 === errors;
+            valid12 = valid12 || _valid0;
+          }
+          if (!valid12) {
+            const err31 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.overrides.items.anyOf, parentSchema: schema11.properties.overrides.items, data: data22 };
+            if (vErrors === null) {
+              vErrors = [err31];
+            } else {
+              vErrors.push(err31);
+            }
+            errors++;
+          } else {
+            errors = _errs52;
+            if (vErrors !== null) {
+              if (_errs52) {
+                vErrors.length = _errs52;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
+            if (data22.rules === void 0) {
+              const err32 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "rules" }, message: "must have required property 'rules'", schema: schema11.properties.overrides.items.required, parentSchema: schema11.properties.overrides.items, data: data22 };
+              if (vErrors === null) {
+                vErrors = [err32];
+              } else {
+                vErrors.push(err32);
+              }
+              errors++;
+            }
+            for (const key6 in data22) {
+              if (!(key6 === "files" || key6 === "stacks" || key6 === "rules")) {
+                const err33 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.overrides.items, data: data22 };
+                if (vErrors === null) {
+                  vErrors = [err33];
+                } else {
+                  vErrors.push(err33);
+                }
+                errors++;
+              }
+            }
+            if (data22.files !== void 0) {
+              let data23 = data22.files;
+              if (Array.isArray(data23)) {
+                const len3 = data23.length;
+                for (let i3 = 0; i3 < len3; i3++) {
+                  let data24 = data23[i3];
+                  if (typeof data24 !== "string") {
+                    const err34 = { instancePath: instancePath + "/overrides/" + i2 + "/files/" + i3, schemaPath: "#/properties/overrides/items/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.files.items.type, parentSchema: schema11.properties.overrides.items.properties.files.items, data: data24 };
+                    if (vErrors === null) {
+                      vErrors = [err34];
+                    } else {
+                      vErrors.push(err34);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err35 = { instancePath: instancePath + "/overrides/" + i2 + "/files", schemaPath: "#/properties/overrides/items/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.files.type, parentSchema: schema11.properties.overrides.items.properties.files, data: data23 };
+                if (vErrors === null) {
+                  vErrors = [err35];
+                } else {
+                  vErrors.push(err35);
+                }
+                errors++;
+              }
+            }
+            if (data22.stacks !== void 0) {
+              let data25 = data22.stacks;
+              if (Array.isArray(data25)) {
+                const len4 = data25.length;
+                for (let i4 = 0; i4 < len4; i4++) {
+                  let data26 = data25[i4];
+                  if (typeof data26 !== "string") {
+                    const err36 = { instancePath: instancePath + "/overrides/" + i2 + "/stacks/" + i4, schemaPath: "#/properties/overrides/items/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.stacks.items.type, parentSchema: schema11.properties.overrides.items.properties.stacks.items, data: data26 };
+                    if (vErrors === null) {
+                      vErrors = [err36];
+                    } else {
+                      vErrors.push(err36);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err37 = { instancePath: instancePath + "/overrides/" + i2 + "/stacks", schemaPath: "#/properties/overrides/items/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.stacks.type, parentSchema: schema11.properties.overrides.items.properties.stacks, data: data25 };
+                if (vErrors === null) {
+                  vErrors = [err37];
+                } else {
+                  vErrors.push(err37);
+                }
+                errors++;
+              }
+            }
+            if (data22.rules !== void 0) {
+              if (!validate11(data22.rules, { instancePath: instancePath + "/overrides/" + i2 + "/rules", parentData: data22, parentDataProperty: "rules", rootData })) {
+                vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+                errors = vErrors.length;
+              }
+            }
+          } else {
+            const err38 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.overrides.items.type, parentSchema: schema11.properties.overrides.items, data: data22 };
             if (vErrors === null) {
               vErrors = [err38];
             } else {
               vErrors.push(err38);
             }
             errors++;
-          } else {
-            errors = _errs47;
-            if (vErrors !== null) {
-              if (_errs47) {
-                vErrors.length = _errs47;
-              } else {
-                vErrors = null;
-              }
-            }
           }
         }
       } else {
-        const err39 = { instancePath: instancePath + "/stacks", schemaPath: "#/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.type, parentSchema: schema11.properties.stacks, data: data19 };
+        const err39 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.type, parentSchema: schema11.properties.overrides, data: data21 };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -24741,167 +25644,12 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.overrides !== void 0) {
-      let data27 = data.overrides;
-      if (Array.isArray(data27)) {
-        const len5 = data27.length;
-        for (let i5 = 0; i5 < len5; i5++) {
-          let data28 = data27[i5];
-          const _errs69 = errors;
-          let valid20 = false;
-          const _errs70 = errors;
-          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
-            if (data28.files === void 0) {
-              const err40 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf/0/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.overrides.items.anyOf[0].required, parentSchema: schema11.properties.overrides.items.anyOf[0], data: data28 };
-              if (vErrors === null) {
-                vErrors = [err40];
-              } else {
-                vErrors.push(err40);
-              }
-              errors++;
-            }
-          }
-          var _valid1 = _errs70 === errors;
-          valid20 = valid20 || _valid1;
-          if (!valid20) {
-            const _errs71 = errors;
-            if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
-              if (data28.stacks === void 0) {
-                const err41 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf/1/required", keyword: "required", params: { missingProperty: "stacks" }, message: "must have required property 'stacks'", schema: schema11.properties.overrides.items.anyOf[1].required, parentSchema: schema11.properties.overrides.items.anyOf[1], data: data28 };
-                if (vErrors === null) {
-                  vErrors = [err41];
-                } else {
-                  vErrors.push(err41);
-                }
-                errors++;
-              }
-            }
-            var _valid1 = _errs71 === errors;
-            valid20 = valid20 || _valid1;
-          }
-          if (!valid20) {
-            const err42 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.overrides.items.anyOf, parentSchema: schema11.properties.overrides.items, data: data28 };
-            if (vErrors === null) {
-              vErrors = [err42];
-            } else {
-              vErrors.push(err42);
-            }
-            errors++;
-          } else {
-            errors = _errs69;
-            if (vErrors !== null) {
-              if (_errs69) {
-                vErrors.length = _errs69;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
-            if (data28.rules === void 0) {
-              const err43 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "rules" }, message: "must have required property 'rules'", schema: schema11.properties.overrides.items.required, parentSchema: schema11.properties.overrides.items, data: data28 };
-              if (vErrors === null) {
-                vErrors = [err43];
-              } else {
-                vErrors.push(err43);
-              }
-              errors++;
-            }
-            for (const key7 in data28) {
-              if (!(key7 === "files" || key7 === "stacks" || key7 === "rules")) {
-                const err44 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.overrides.items, data: data28 };
-                if (vErrors === null) {
-                  vErrors = [err44];
-                } else {
-                  vErrors.push(err44);
-                }
-                errors++;
-              }
-            }
-            if (data28.files !== void 0) {
-              let data29 = data28.files;
-              if (Array.isArray(data29)) {
-                const len6 = data29.length;
-                for (let i6 = 0; i6 < len6; i6++) {
-                  let data30 = data29[i6];
-                  if (typeof data30 !== "string") {
-                    const err45 = { instancePath: instancePath + "/overrides/" + i5 + "/files/" + i6, schemaPath: "#/properties/overrides/items/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.files.items.type, parentSchema: schema11.properties.overrides.items.properties.files.items, data: data30 };
-                    if (vErrors === null) {
-                      vErrors = [err45];
-                    } else {
-                      vErrors.push(err45);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err46 = { instancePath: instancePath + "/overrides/" + i5 + "/files", schemaPath: "#/properties/overrides/items/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.files.type, parentSchema: schema11.properties.overrides.items.properties.files, data: data29 };
-                if (vErrors === null) {
-                  vErrors = [err46];
-                } else {
-                  vErrors.push(err46);
-                }
-                errors++;
-              }
-            }
-            if (data28.stacks !== void 0) {
-              let data31 = data28.stacks;
-              if (Array.isArray(data31)) {
-                const len7 = data31.length;
-                for (let i7 = 0; i7 < len7; i7++) {
-                  let data32 = data31[i7];
-                  if (typeof data32 !== "string") {
-                    const err47 = { instancePath: instancePath + "/overrides/" + i5 + "/stacks/" + i7, schemaPath: "#/properties/overrides/items/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.stacks.items.type, parentSchema: schema11.properties.overrides.items.properties.stacks.items, data: data32 };
-                    if (vErrors === null) {
-                      vErrors = [err47];
-                    } else {
-                      vErrors.push(err47);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err48 = { instancePath: instancePath + "/overrides/" + i5 + "/stacks", schemaPath: "#/properties/overrides/items/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.stacks.type, parentSchema: schema11.properties.overrides.items.properties.stacks, data: data31 };
-                if (vErrors === null) {
-                  vErrors = [err48];
-                } else {
-                  vErrors.push(err48);
-                }
-                errors++;
-              }
-            }
-            if (data28.rules !== void 0) {
-              if (!validate11(data28.rules, { instancePath: instancePath + "/overrides/" + i5 + "/rules", parentData: data28, parentDataProperty: "rules", rootData })) {
-                vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-                errors = vErrors.length;
-              }
-            }
-          } else {
-            const err49 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.overrides.items.type, parentSchema: schema11.properties.overrides.items, data: data28 };
-            if (vErrors === null) {
-              vErrors = [err49];
-            } else {
-              vErrors.push(err49);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err50 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.type, parentSchema: schema11.properties.overrides, data: data27 };
-        if (vErrors === null) {
-          vErrors = [err50];
-        } else {
-          vErrors.push(err50);
-        }
-        errors++;
-      }
-    }
   } else {
-    const err51 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    const err40 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
     if (vErrors === null) {
-      vErrors = [err51];
+      vErrors = [err40];
     } else {
-      vErrors.push(err51);
+      vErrors.push(err40);
     }
     errors++;
   }
@@ -25045,9 +25793,35 @@ function whereOf(stack, span) {
   return `${span.file}:${positionAt(file, span.start).line}`;
 }
 
+// src/core/rule-redirects.ts
+var RULE_REDIRECTS = [
+  {
+    from: "timeout-chain",
+    to: ["upstream-keepalive-timeout", "proxy-read-timeout", "pgbouncer-query-timeout", "conn-max-age-idle-timeout"],
+    since: "0.2.0",
+    why: "it checked four unrelated links of the request path under one id, so none of them could be turned off alone"
+  }
+];
+var BY_FROM = new Map(RULE_REDIRECTS.map((r) => [r.from, r]));
+function redirectOf(id2) {
+  return BY_FROM.get(id2);
+}
+function redirectsTo(id2) {
+  return RULE_REDIRECTS.filter((r) => r.to.includes(id2)).map((r) => r.from);
+}
+function namesRule(written, ruleId) {
+  return written === ruleId || (BY_FROM.get(written)?.to.includes(ruleId) ?? false);
+}
+function settingIn(rules, ruleId) {
+  if (!rules) return void 0;
+  if (Object.hasOwn(rules, ruleId)) return rules[ruleId];
+  for (const from of redirectsTo(ruleId)) if (Object.hasOwn(rules, from)) return rules[from];
+  return void 0;
+}
+
 // src/engine/suppress.ts
 var DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)(?:\s+(.*?))?(?:\s+--(?:\s.*)?)?\s*$/;
-function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
+function applySuppressions(findings, comments, stack, knownRules2, sourceOf) {
   const lineOf = (file, offset) => {
     const f = sourceOf(file);
     return f ? positionAt(f, offset).line : 0;
@@ -25065,7 +25839,7 @@ function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
   const kept = [];
   for (const f of findings) {
     const hit = suppressions.find((s2) => {
-      if (s2.comment.span.file !== f.span.file || !(s2.rules.includes(f.ruleId) || s2.rules.includes("all"))) return false;
+      if (s2.comment.span.file !== f.span.file || !s2.rules.some((r) => r === "all" || namesRule(r, f.ruleId))) return false;
       if (s2.scope === "rest-of-block") return f.span.start >= s2.comment.span.start && f.span.start < s2.end;
       return lineOf(f.span.file, f.span.start) === lineOf(s2.comment.span.file, s2.comment.span.end) + 1;
     });
@@ -25074,7 +25848,7 @@ function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
   }
   for (const s2 of suppressions) {
     if (s2.used) continue;
-    const unknownIds = s2.rules.filter((r) => r !== "all" && !knownRules.includes(r));
+    const unknownIds = s2.rules.filter((r) => r !== "all" && !knownRules2.includes(r) && !redirectOf(r));
     kept.push({
       ruleId: "unused-suppression",
       severity: "warning",
@@ -25094,20 +25868,44 @@ function blockEnd(file, commentStart) {
     const text = file.text.slice(start, next === void 0 ? file.text.length : next - 1);
     return { start, text, indent: text.length - text.trimStart().length };
   };
-  const own = indentOf(line).indent;
-  if (own === 0) return file.text.length;
+  const own2 = indentOf(line).indent;
+  if (own2 === 0) return file.text.length;
   for (let n = line + 1; n <= file.lineStarts.length; n++) {
     const l = indentOf(n);
     const code2 = l.text.trim();
     if (code2 === "" || code2.startsWith("#") || code2.startsWith(";")) continue;
-    if (l.indent < own) return l.start;
+    if (l.indent < own2) return l.start;
   }
   return file.text.length;
 }
 
+// src/reporters/fingerprint.ts
+import { createHash } from "node:crypto";
+function defaultEntityKey(message) {
+  return message.replace(/\(?\b[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
+}
+function entityKey(f) {
+  return f.key ?? defaultEntityKey(f.message);
+}
+function entityHash(f) {
+  return createHash("sha256").update(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).digest("hex").slice(0, 32);
+}
+function fingerprintOf(f) {
+  return f.fingerprint ?? entityHash(f);
+}
+function occurrenceFingerprints(findings) {
+  const seen = /* @__PURE__ */ new Map();
+  return findings.map((f) => {
+    const hash2 = fingerprintOf(f);
+    const n = (seen.get(hash2) ?? 0) + 1;
+    seen.set(hash2, n);
+    return `${hash2}:${n}`;
+  });
+}
+
 // src/workspace/workspace.ts
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -25128,7 +25926,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries;
       try {
-        entries = readdirSync(join4(this.rootAbs, rel), { withFileTypes: true });
+        entries = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -25152,14 +25950,14 @@ var Workspace = class {
     this.files();
     if (this.fileSet.has(rel)) return true;
     try {
-      return statSync(join4(this.rootAbs, rel)).isFile();
+      return statSync(join5(this.rootAbs, rel)).isFile();
     } catch {
       return false;
     }
   }
   isDir(rel) {
     try {
-      return statSync(join4(this.rootAbs, rel || ".")).isDirectory();
+      return statSync(join5(this.rootAbs, rel || ".")).isDirectory();
     } catch {
       return false;
     }
@@ -25174,12 +25972,15 @@ var Workspace = class {
     if (cached) return cached;
     if (this.missing.has(rel) || rel.startsWith("../") || rel === "..") return void 0;
     try {
-      const abs2 = join4(this.rootAbs, rel);
+      const abs2 = join5(this.rootAbs, rel);
       const st = statSync(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
       const buf = readFileSync(abs2);
       if (buf.includes(0)) throw new Error("binary");
-      return this.sources.add(createSourceFile(rel, buf.toString("utf8").replace(/^\uFEFF/, "")));
+      const text = buf.toString("utf8");
+      const bom = text.startsWith("\uFEFF");
+      const file = createSourceFile(rel, bom ? text.slice(1) : text);
+      return this.sources.add(bom ? { ...file, bom: true } : file);
     } catch {
       this.missing.add(rel);
       return void 0;
@@ -25190,6 +25991,8 @@ var Workspace = class {
 // src/engine/run.ts
 var UsageError = class extends Error {
 };
+var COMPOSE_FILE_NAMES = "docker-compose*.yml, docker-compose*.yaml, compose*.yml, compose*.yaml";
+var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 function findProjects(ws, config3) {
   const entries = config3.data.stacks ?? [];
   const globs = entries.filter((e) => typeof e === "string");
@@ -25235,10 +26038,12 @@ ${lines.join("\n")}`);
   }
   return config3;
 }
-function severityFor(rule, config3, file, stack) {
-  let setting = config3.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
+function severityFor(rule, config3, file, stack, cli) {
+  const forced = cli?.[rule.meta.id];
+  if (forced !== void 0) return forced;
+  let setting = settingIn(config3.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
   for (const o of config3.data.overrides ?? []) {
-    const s2 = o.rules[rule.meta.id];
+    const s2 = settingIn(o.rules, rule.meta.id);
     if (s2 === void 0) continue;
     if (o.files && (file === void 0 || !globMatcher(o.files)(file))) continue;
     if (o.stacks && (stack === void 0 || !globMatcher(o.stacks)(stack))) continue;
@@ -25256,7 +26061,14 @@ function check(opts) {
   const ignore = globMatcher(config3.data.ignore ?? []);
   const ws = new Workspace(rootAbs, ignore);
   if (config3.file) ws.sources.add(config3.file);
-  const projects = findProjects(ws, config3);
+  const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
+  const named = opts.composeFiles;
+  const projects = named ? named.flatMap((f) => {
+    const mine = discoverProjects(ws).filter((p) => p.files[0] === f);
+    return mine.length ? mine : [{ files: [f], origin: { kind: "file" } }];
+  }) : findProjects(ws, config3);
+  const composeFiles = [...new Set(projects.map((p) => p.files[0]))];
+  const cli = opts.ruleSettings;
   const findings = [];
   const unknowns = [];
   const stacks = [];
@@ -25266,8 +26078,8 @@ function check(opts) {
     stacks.push(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
-      const base = severityFor(rule, config3);
-      if (base === "off" && !config3.data.overrides?.length) continue;
+      const base = severityFor(rule, config3, void 0, void 0, cli);
+      if (base === "off" && (cli?.[rule.meta.id] === "off" || !config3.data.overrides?.length)) continue;
       try {
         rule.check({
           stack,
@@ -25276,7 +26088,7 @@ function check(opts) {
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
           report: (r) => {
-            const setting = severityFor(rule, config3, r.span.file, stack.name);
+            const setting = severityFor(rule, config3, r.span.file, stack.name, cli);
             if (setting === "off") return;
             const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
             stackFindings.push({
@@ -25286,7 +26098,8 @@ function check(opts) {
               span: r.span,
               related: r.related ?? [],
               stack: stack.name,
-              ...r.hint ? { hint: r.hint } : {}
+              ...r.hint ? { hint: r.hint } : {},
+              ...r.key !== void 0 ? { key: r.key } : {}
             });
           }
         });
@@ -25301,11 +26114,22 @@ function check(opts) {
         continue;
       }
       const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
-      const setting = rule ? severityFor(rule, config3, f.span.file, stack.name) : f.severity;
+      const setting = rule ? severityFor(rule, config3, f.span.file, stack.name, cli) : f.severity;
       if (setting !== "off") findings.push({ ...f, severity: setting });
     }
   }
-  return { result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)), sources: ws.sources }, stacks, config: config3, unknowns };
+  const search2 = stacks.length === 0 ? searchReport(ws, found, composeFiles) : void 0;
+  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)).map(withFingerprint), sources: ws.sources }, stacks, config: config3, unknowns };
+}
+var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
+function searchReport(ws, found, chosen) {
+  const files = ws.files();
+  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
+  const templates = files.filter((f) => COMPOSE_FILE.test(f) && !found.includes(f));
+  return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
+}
+function withFingerprint(f) {
+  return { ...f, fingerprint: entityHash(f) };
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -25575,7 +26399,7 @@ function normalize2(name2) {
   let provider;
   const slash = rest2.indexOf("/");
   if (slash > 0) {
-    provider = PROVIDER_ALIASES[rest2.slice(0, slash)];
+    provider = own(PROVIDER_ALIASES, rest2.slice(0, slash));
     if (provider !== void 0) rest2 = rest2.slice(slash + 1);
   }
   rest2 = rest2.replace(/^standard_/, "").replace(/[\s_]+/g, "");
@@ -26143,7 +26967,7 @@ function stackGraph(stack) {
     edges[i] = { ...prev, label: [...new Set(labels.join(", ").split(", "))].join(", "), broken: prev.broken || e.broken };
   };
   const data = stack.data;
-  const kindOf = (s2) => {
+  const kindOf2 = (s2) => {
     if (stack.proxies.some((p) => p.service === s2)) return "proxy";
     if (data.pgbouncers.some((p) => p.service === s2)) return "pgbouncer";
     if (data.postgres.some((p) => p.service === s2)) return "postgres";
@@ -26162,16 +26986,23 @@ function stackGraph(stack) {
       return id3;
     }
     const id2 = `svc_${slug(s2.name)}`;
-    if (!nodes.has(id2)) nodes.set(id2, { id: id2, kind: kindOf(s2), label: s2.name });
+    if (!nodes.has(id2)) nodes.set(id2, { id: id2, kind: kindOf2(s2), label: s2.name });
     return id2;
   };
-  for (const s2 of stack.services) if (kindOf(s2) !== "service") nodeOf(s2);
+  for (const s2 of stack.services) if (kindOf2(s2) !== "service") nodeOf(s2);
   for (const u of resolvedUpstreams(stack)) {
     const id2 = `up_${slug(u.proxy.service.name)}_${slug(u.upstream.name)}`;
     nodes.set(id2, { id: id2, kind: "upstream", label: `upstream ${u.upstream.name}` });
     const byTarget = /* @__PURE__ */ new Map();
     for (const s2 of u.servers) {
-      if (!s2.service) continue;
+      if (!s2.service) {
+        const host = s2.server.host;
+        if (host === void 0 || s2.server.hasVariables || isExternalHost(host)) continue;
+        const missing = `missing_${slug(host)}`;
+        if (!nodes.has(missing)) nodes.set(missing, { id: missing, kind: "missing", label: `${host}:${s2.server.port} (no such service)` });
+        addEdge({ from: id2, to: missing, broken: true });
+        continue;
+      }
       const target = nodeOf(s2.service);
       byTarget.set(target, [...byTarget.get(target) ?? [], s2.service]);
     }
@@ -26221,7 +27052,8 @@ var SHAPES = {
   pgbouncer: ["{{", "}}"],
   postgres: ["[(", ")]"],
   redis: ["[(", ")]"],
-  service: ["[", "]"]
+  service: ["[", "]"],
+  missing: [">", "]"]
 };
 function formatMermaid(graph) {
   const lines = ["flowchart LR"];
@@ -26229,6 +27061,8 @@ function formatMermaid(graph) {
     const [open, close] = SHAPES[n.kind];
     lines.push(`  ${n.id}${open}"${escape(n.label)}"${close}`);
   }
+  const missing = graph.nodes.filter((n) => n.kind === "missing");
+  if (missing.length) lines.push("  classDef missing fill:#ffeef0,stroke:#d73a49,color:#d73a49", `  class ${missing.map((n) => n.id).join(",")} missing`);
   graph.edges.forEach((e, i) => {
     lines.push(`  ${e.from} -->${e.label ? `|"${escape(e.label)}"|` : ""} ${e.to}`);
     if (e.broken) lines.push(`  linkStyle ${i} stroke:#d73a49,stroke-width:2px`);
@@ -26322,7 +27156,7 @@ var parse_error_default = defineRule({
     defaultSeverity: "error",
     category: "meta",
     docs: {
-      what: `Every file of a stack (compose YAML, .env and env files, nginx configuration, pgbouncer.ini, settings.py, sysctl files) is parsed with positions. A syntax error is reported once, at the place the parser stopped, in the words the program itself would use (nginx's "unexpected \\"}\\"", YAML's "Map keys must be unique").`,
+      what: `Every file of a stack (compose YAML, .env and env files, nginx configuration, pgbouncer.ini, settings.py, sysctl files) is parsed with positions. A syntax error is reported once, at the place the parser stopped, in the words the program itself would use (nginx's "unexpected \\"}\\""). So is well-formed YAML that compose refuses to load, at the node compose names: an undefined alias ("found undefined alias 'lables'"), a \`<<\` merge of anything but a mapping or a list of mappings ("expected a mapping for merging, but found scalar"), a list or mapping used as a key ("found unhashable key"), and a duplicate key, which docker compose v2 refuses ("mapping key "image" already defined at line 3").`,
       why: "The program would refuse the file, or read something else than what is written. The rest of the stack is still checked, but values from the broken part of the file are unknown, so other rules may stay silent about it."
     }
   },
@@ -26730,6 +27564,970 @@ var websocket_to_wsgi_default = defineRule({
     }
   }
 });
+
+// src/facts/timeouts.ts
+var NGINX_UNITS_MS = {
+  ms: 1,
+  s: 1e3,
+  m: 6e4,
+  h: 36e5,
+  d: 864e5,
+  w: 6048e5,
+  M: 2592e6,
+  y: 31536e6
+};
+function parseNginxTime(raw) {
+  if (/^\d+$/.test(raw)) return Number(raw) * 1e3;
+  const part2 = /(\d+)(ms|s|m|h|d|w|M|y)/y;
+  let total = 0;
+  let at = 0;
+  while (at < raw.length) {
+    while (raw[at] === " ") at++;
+    if (at >= raw.length) break;
+    part2.lastIndex = at;
+    const m = part2.exec(raw);
+    if (!m) return void 0;
+    total += Number(m[1]) * NGINX_UNITS_MS[m[2]];
+    at = part2.lastIndex;
+  }
+  return at === 0 ? void 0 : total;
+}
+function formatMillis(ms) {
+  if (ms >= 1e3) return `${Number((ms / 1e3).toFixed(3))}s`;
+  return `${ms}ms`;
+}
+
+// rules/support/app-timeouts.ts
+function appTimeouts(stack, service) {
+  const g = stack.app(service)?.gunicorn;
+  if (!g) return void 0;
+  const workerClass = g.workerClass.kind === "known" ? g.workerClass : void 0;
+  const sync = workerClass?.value === "sync";
+  return {
+    server: "gunicorn",
+    keepAliveFlag: "--keep-alive",
+    ...workerClass && !sync && g.keepAlive.kind === "known" ? { keepAlive: g.keepAlive } : {},
+    timeoutFlag: "--timeout",
+    ...g.timeout.kind === "known" ? { requestTimeout: g.timeout } : {},
+    ...workerClass ? { timeoutKills: sync, workerClass } : {}
+  };
+}
+
+// rules/upstream-keepalive-timeout.ts
+var NGINX_UPSTREAM_KEEPALIVE_MS = 6e4;
+var upstream_keepalive_timeout_default = defineRule({
+  meta: {
+    id: "upstream-keepalive-timeout",
+    description: "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "An nginx upstream that caches connections (`keepalive N`) holds each idle one for `keepalive_timeout` (60s when the upstream sets none). The app servers behind it close an idle connection after their own keep-alive: gunicorn `--keep-alive` (2s by default), uvicorn `--timeout-keep-alive` (5s), daphne, uWSGI `http-keepalive`. The rule reports an upstream whose `keepalive_timeout` is at or above the keep-alive of a server it lists; gunicorn sync workers close every connection after its response and are skipped.",
+      why: "When the app server closes an idle connection first, nginx can send the next request on a socket the server is closing at that moment: the request fails with a 502 (`upstream prematurely closed connection`) that no application log explains, a few times an hour under light traffic. nginx must give up on idle connections first (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout, https://docs.gunicorn.org/en/stable/settings.html#keepalive).",
+      notes: "The finding points at the nginx line to change (`keepalive_timeout`, or `keepalive` when the default applies) and names the app server setting as a related location. A default counts as known and the message says so; a server started with a config file arena-lint cannot read is unknown and keeps the rule silent. Part of what `timeout-chain` checked before 0.2.0."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    for (const r of resolvedUpstreams(stack)) {
+      const keepalive = r.upstream.keepalive;
+      if (!keepalive) continue;
+      const timeoutNode = r.upstream.keepaliveTimeout;
+      const raw = timeoutNode?.directive.args[0]?.value;
+      const nginxMs = raw === void 0 ? NGINX_UPSTREAM_KEEPALIVE_MS : parseNginxTime(raw);
+      if (nginxMs === void 0) continue;
+      const offenders = r.servers.flatMap(({ service }) => {
+        const t2 = service ? appTimeouts(stack, service) : void 0;
+        if (!service || !t2?.keepAlive) return [];
+        return t2.keepAlive.value * 1e3 <= nginxMs ? [{ service, t: t2, keepAlive: t2.keepAlive }] : [];
+      });
+      for (const group of groupBy(offenders, (o) => `${o.t.server}|${o.keepAlive.value}`)) {
+        const { t: t2, keepAlive } = group[0];
+        const names = [...new Set(group.map((o) => o.service.name))];
+        const setting = `${t2.keepAliveFlag} ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""}`;
+        const relation = keepAlive.value * 1e3 === nginxMs ? `${formatMillis(nginxMs)} = ${keepAlive.value}s: the two close at the same moment and race` : `${formatMillis(nginxMs)} >= ${keepAlive.value}s`;
+        report({
+          span: (timeoutNode ?? keepalive).directive.span,
+          message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but ${t2.server} on ${listNames(names, 3)} closes them after ${setting} (${where2(keepAlive.span)}); ${relation}, so nginx reuses connections ${t2.server} is closing and those requests fail with 502`,
+          related: [{ span: keepAlive.span, message: `${t2.keepAliveFlag} ${keepAlive.value}${keepAlive.isDefault ? ` (${t2.server} default)` : ""}` }],
+          hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise ${t2.server} ${t2.keepAliveFlag} above ${formatMillis(nginxMs)}`
+        });
+      }
+    }
+  }
+});
+
+// rules/proxy-read-timeout.ts
+var NGINX_READ_TIMEOUT_MS = 6e4;
+var WORKER_FIRST_FACTOR = 2;
+var READ_TIMEOUT = {
+  proxy_pass: { read: "proxy_read_timeout", next: "proxy_next_upstream" },
+  uwsgi_pass: { read: "uwsgi_read_timeout", next: "uwsgi_next_upstream" }
+};
+var proxy_read_timeout_default = defineRule({
+  meta: {
+    id: "proxy-read-timeout",
+    description: "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "For each location that passes requests to an app server, compares the read timeout nginx obeys there (`proxy_read_timeout` for `proxy_pass`, `uwsgi_read_timeout` for `uwsgi_pass`, set in the location or inherited from server and http; 60s when none is set) with the request timeout of the app servers behind it, where that timeout ends a request: gunicorn `--timeout` kills a sync worker that runs longer. Both directions are reported. **nginx first** (read timeout shorter than the worker's): the client gets a 504 while the worker keeps running to the end, and with `proxy_next_upstream timeout` (the default) nginx replays an idempotent request on the next server, so one slow request occupies several workers. **Worker first** (read timeout longer, and the worker's timeout left at its default or under half of nginx's wait): the worker is killed and the client gets a 502 long before the wait nginx was told to allow; a read timeout a little above a chosen worker timeout is the healthy setup and is not reported. **Equal**: the two race and the client sees either. gthread and async workers only heartbeat with `--timeout` (a long request does not stop the heartbeat), so their `--timeout` limits nothing and is not compared.",
+      why: "A timeout set on one side only does not do what it says: raising `--timeout` to 900 for a slow report behind `proxy_read_timeout 600` still ends that report at 600s with a 504, and keeps the worker busy for 300s more; raising `proxy_read_timeout` above a sync worker's `--timeout` turns long requests into 502s and worker restarts (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_read_timeout, https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_next_upstream, https://docs.gunicorn.org/en/stable/settings.html#timeout).",
+      notes: "When both sides are defaults (nginx 60s, gunicorn 30s) the rule stays silent: nobody asked for a longer wait. nginx first is reported when the app timeout is set; worker first when the read timeout is set. `proxy_send_timeout` bounds the gap between two writes of the request to the server, not the wait for its answer, and with request buffering on (the default) nginx sends the whole body at once; it is not compared. Part of what `timeout-chain` checked before 0.2.0."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    const links = collectLinks(stack);
+    for (const group of groupBy(links, (l) => `${l.node ? spanKey(l.node.directive.span) : `default|${spanKey(serverOf(l.pass.node)?.directive.span ?? l.pass.node.directive.span)}`}|${l.t.server}|${l.timeout.value}|${l.replay}`)) {
+      const l = group[0];
+      const appMs = l.timeout.value * 1e3;
+      const names = listNames([...new Set(group.map((g) => g.service.name))], 3);
+      const locations = [...new Set(group.map((g) => g.loc.match))];
+      const where_ = locations.length === 1 ? `location ${locations[0]}` : `locations ${listNames(locations, 4)}`;
+      const waits = locations.length === 1 ? "waits" : "wait";
+      const nginxSide = `${l.directive} ${formatMillis(l.readMs)}${l.node ? "" : " (default)"}`;
+      const appSide = `${l.t.workerClass?.value ?? ""} ${l.t.server} workers are killed after ${l.t.timeoutFlag} ${l.timeout.value}s${l.timeout.isDefault ? " (default)" : ""} (${where2(l.timeout.span)})`.trimStart();
+      const related = groupBy(group, (g) => spanKey(g.timeout.span)).slice(0, 3).map(([g]) => ({
+        span: g.timeout.span,
+        message: `${g.t.timeoutFlag} ${g.timeout.value}${g.timeout.isDefault ? ` (${g.t.server} default)` : ""} on ${g.service.name}`
+      }));
+      const span = l.node?.directive.span ?? l.pass.node.directive.span;
+      if (l.readMs < appMs) {
+        report({
+          span,
+          message: `${where_} ${waits} up to ${nginxSide} for ${names}, whose ${appSide}: ${formatMillis(l.readMs)} < ${l.timeout.value}s, so nginx answers 504 while the worker keeps running for up to ${formatMillis(appMs - l.readMs)} more${l.replay ? `, and ${l.replay === "default" ? `${nextName(l.directive)} (default error timeout)` : `${nextName(l.directive)} timeout`} replays idempotent requests on the next server, each holding another worker` : ""}`,
+          related,
+          hint: `raise ${l.directive} to at least ${l.timeout.value}s${l.node ? "" : ` in ${where_}`}, or lower ${l.t.timeoutFlag} to what nginx waits`
+        });
+      } else if (l.readMs > appMs) {
+        report({
+          span,
+          message: `${where_} ${waits} up to ${nginxSide} for ${names}, whose ${appSide}: ${formatMillis(l.readMs)} > ${l.timeout.value}s, so slower requests end in 502 when the worker is killed, not in the wait nginx allows`,
+          related,
+          hint: `raise ${l.t.server} ${l.t.timeoutFlag} to at least ${formatMillis(l.readMs)}, lower ${l.directive}, or use gthread workers for long requests`
+        });
+      } else {
+        report({
+          span,
+          message: `${where_} ${waits} up to ${nginxSide} for ${names}, whose ${appSide}: both give up at ${l.timeout.value}s and race, so a slow request ends in a 504 or a 502 depending on which fires first`,
+          related,
+          hint: `make ${l.directive} a few seconds longer than ${l.t.timeoutFlag} ${l.timeout.value}s, so the worker's timeout decides`
+        });
+      }
+    }
+  }
+});
+function collectLinks(stack) {
+  const out = [];
+  for (const proxy of stack.proxies) {
+    for (const loc of proxy.nginx.locations) {
+      const pass = loc.proxyPass;
+      const names = pass ? READ_TIMEOUT[pass.kind] : void 0;
+      if (!pass || !names) continue;
+      const node = inherited(pass.node, names.read)[0];
+      const raw = node?.directive.args[0]?.value;
+      const readMs = raw === void 0 ? NGINX_READ_TIMEOUT_MS : parseNginxTime(raw);
+      if (readMs === void 0) continue;
+      const targets = passTargets(stack, pass);
+      const replay = replays(inherited(pass.node, names.next)[0], targets, pass);
+      for (const service of targets) {
+        const t2 = appTimeouts(stack, service);
+        const timeout = t2?.requestTimeout;
+        if (!t2 || !timeout || t2.timeoutKills !== true || timeout.value <= 0) continue;
+        const appMs = timeout.value * 1e3;
+        if (!node && timeout.isDefault) continue;
+        if (readMs < appMs && timeout.isDefault) continue;
+        if (readMs > appMs && (!node || !(timeout.isDefault || readMs >= WORKER_FIRST_FACTOR * appMs))) continue;
+        out.push({ loc, pass, directive: names.read, ...node ? { node } : {}, readMs, service, t: t2, timeout, replay });
+      }
+    }
+  }
+  return out;
+}
+function replays(next, targets, pass) {
+  const args = next ? next.directive.args.map((a) => a.value) : ["error", "timeout"];
+  if (!args.includes("timeout")) return false;
+  const servers = pass.upstream ? pass.upstream.servers.length : 0;
+  const replicas = targets.reduce((n, s2) => n + (s2.replicas?.kind === "known" ? s2.replicas.value : 1), 0);
+  return Math.max(servers, replicas) > 1 ? next ? "set" : "default" : false;
+}
+function nextName(readDirective) {
+  return readDirective.replace("_read_timeout", "_next_upstream");
+}
+function serverOf(node) {
+  for (let n = node.parent; n; n = n.parent) if (n.directive.name === "server") return n;
+  return void 0;
+}
+
+// src/reference/nginx-directive-contexts.ts
+var PROBED_NGINX_VERSION = "1.22.1";
+var NGINX_DIRECTIVE_CONTEXTS = {
+  absolute_redirect: ["http", "server", "location"],
+  accept_mutex: ["events"],
+  accept_mutex_delay: ["events"],
+  access_log: ["http", "server", "location", "location-if", "limit_except"],
+  add_after_body: ["http", "server", "location"],
+  add_before_body: ["http", "server", "location"],
+  add_header: ["http", "server", "location", "location-if"],
+  add_trailer: ["http", "server", "location", "location-if"],
+  addition_types: ["http", "server", "location"],
+  aio: ["http", "server", "location"],
+  aio_write: ["http", "server", "location"],
+  alias: ["location"],
+  allow: ["http", "server", "location", "limit_except"],
+  ancient_browser: ["http", "server", "location"],
+  ancient_browser_value: ["http", "server", "location"],
+  auth_basic: ["http", "server", "location", "limit_except"],
+  auth_basic_user_file: ["http", "server", "location", "limit_except"],
+  auth_delay: ["http", "server", "location"],
+  auth_request: ["http", "server", "location"],
+  auth_request_set: ["http", "server", "location"],
+  autoindex: ["http", "server", "location"],
+  autoindex_exact_size: ["http", "server", "location"],
+  autoindex_format: ["http", "server", "location"],
+  autoindex_localtime: ["http", "server", "location"],
+  break: ["server", "location", "server-if", "location-if"],
+  charset: ["http", "server", "location", "location-if"],
+  charset_map: ["http"],
+  charset_types: ["http", "server", "location"],
+  chunked_transfer_encoding: ["http", "server", "location"],
+  client_body_buffer_size: ["http", "server", "location"],
+  client_body_in_file_only: ["http", "server", "location"],
+  client_body_in_single_buffer: ["http", "server", "location"],
+  client_body_temp_path: ["http", "server", "location"],
+  client_body_timeout: ["http", "server", "location"],
+  client_header_buffer_size: ["http", "server"],
+  client_header_timeout: ["http", "server"],
+  client_max_body_size: ["http", "server", "location"],
+  connection_pool_size: ["http", "server"],
+  create_full_put_path: ["http", "server", "location"],
+  daemon: ["main"],
+  dav_access: ["http", "server", "location"],
+  dav_methods: ["http", "server", "location"],
+  debug_connection: ["events"],
+  debug_points: ["main"],
+  default_type: ["http", "server", "location"],
+  deny: ["http", "server", "location", "limit_except"],
+  directio: ["http", "server", "location"],
+  directio_alignment: ["http", "server", "location"],
+  disable_symlinks: ["http", "server", "location"],
+  empty_gif: ["location"],
+  env: ["main"],
+  epoll_events: ["events"],
+  error_log: ["main", "http", "server", "location"],
+  error_page: ["http", "server", "location", "location-if"],
+  etag: ["http", "server", "location"],
+  events: ["main"],
+  expires: ["http", "server", "location", "location-if"],
+  fastcgi_bind: ["http", "server", "location"],
+  fastcgi_buffer_size: ["http", "server", "location"],
+  fastcgi_buffering: ["http", "server", "location"],
+  fastcgi_buffers: ["http", "server", "location"],
+  fastcgi_busy_buffers_size: ["http", "server", "location"],
+  fastcgi_cache: ["http", "server", "location"],
+  fastcgi_cache_background_update: ["http", "server", "location"],
+  fastcgi_cache_bypass: ["http", "server", "location"],
+  fastcgi_cache_key: ["http", "server", "location"],
+  fastcgi_cache_lock: ["http", "server", "location"],
+  fastcgi_cache_lock_age: ["http", "server", "location"],
+  fastcgi_cache_lock_timeout: ["http", "server", "location"],
+  fastcgi_cache_max_range_offset: ["http", "server", "location"],
+  fastcgi_cache_methods: ["http", "server", "location"],
+  fastcgi_cache_min_uses: ["http", "server", "location"],
+  fastcgi_cache_path: ["http"],
+  fastcgi_cache_revalidate: ["http", "server", "location"],
+  fastcgi_cache_use_stale: ["http", "server", "location"],
+  fastcgi_cache_valid: ["http", "server", "location"],
+  fastcgi_catch_stderr: ["http", "server", "location"],
+  fastcgi_connect_timeout: ["http", "server", "location"],
+  fastcgi_force_ranges: ["http", "server", "location"],
+  fastcgi_hide_header: ["http", "server", "location"],
+  fastcgi_ignore_client_abort: ["http", "server", "location"],
+  fastcgi_ignore_headers: ["http", "server", "location"],
+  fastcgi_index: ["http", "server", "location"],
+  fastcgi_intercept_errors: ["http", "server", "location"],
+  fastcgi_keep_conn: ["http", "server", "location"],
+  fastcgi_limit_rate: ["http", "server", "location"],
+  fastcgi_max_temp_file_size: ["http", "server", "location"],
+  fastcgi_next_upstream: ["http", "server", "location"],
+  fastcgi_next_upstream_timeout: ["http", "server", "location"],
+  fastcgi_next_upstream_tries: ["http", "server", "location"],
+  fastcgi_no_cache: ["http", "server", "location"],
+  fastcgi_param: ["http", "server", "location"],
+  fastcgi_pass: ["location", "location-if"],
+  fastcgi_pass_header: ["http", "server", "location"],
+  fastcgi_pass_request_body: ["http", "server", "location"],
+  fastcgi_pass_request_headers: ["http", "server", "location"],
+  fastcgi_read_timeout: ["http", "server", "location"],
+  fastcgi_request_buffering: ["http", "server", "location"],
+  fastcgi_send_lowat: ["http", "server", "location"],
+  fastcgi_send_timeout: ["http", "server", "location"],
+  fastcgi_socket_keepalive: ["http", "server", "location"],
+  fastcgi_split_path_info: ["http", "server", "location"],
+  fastcgi_store: ["http", "server", "location"],
+  fastcgi_store_access: ["http", "server", "location"],
+  fastcgi_temp_file_write_size: ["http", "server", "location"],
+  fastcgi_temp_path: ["http", "server", "location"],
+  geo: ["http"],
+  grpc_bind: ["http", "server", "location"],
+  grpc_buffer_size: ["http", "server", "location"],
+  grpc_connect_timeout: ["http", "server", "location"],
+  grpc_hide_header: ["http", "server", "location"],
+  grpc_ignore_headers: ["http", "server", "location"],
+  grpc_intercept_errors: ["http", "server", "location"],
+  grpc_next_upstream: ["http", "server", "location"],
+  grpc_next_upstream_timeout: ["http", "server", "location"],
+  grpc_next_upstream_tries: ["http", "server", "location"],
+  grpc_pass: ["location", "location-if"],
+  grpc_pass_header: ["http", "server", "location"],
+  grpc_read_timeout: ["http", "server", "location"],
+  grpc_send_timeout: ["http", "server", "location"],
+  grpc_set_header: ["http", "server", "location"],
+  grpc_socket_keepalive: ["http", "server", "location"],
+  grpc_ssl_certificate: ["http", "server", "location"],
+  grpc_ssl_certificate_key: ["http", "server", "location"],
+  grpc_ssl_ciphers: ["http", "server", "location"],
+  grpc_ssl_conf_command: ["http", "server", "location"],
+  grpc_ssl_crl: ["http", "server", "location"],
+  grpc_ssl_name: ["http", "server", "location"],
+  grpc_ssl_password_file: ["http", "server", "location"],
+  grpc_ssl_protocols: ["http", "server", "location"],
+  grpc_ssl_server_name: ["http", "server", "location"],
+  grpc_ssl_session_reuse: ["http", "server", "location"],
+  grpc_ssl_trusted_certificate: ["http", "server", "location"],
+  grpc_ssl_verify: ["http", "server", "location"],
+  grpc_ssl_verify_depth: ["http", "server", "location"],
+  gunzip: ["http", "server", "location"],
+  gunzip_buffers: ["http", "server", "location"],
+  gzip: ["http", "server", "location", "location-if"],
+  gzip_buffers: ["http", "server", "location"],
+  gzip_comp_level: ["http", "server", "location"],
+  gzip_disable: ["http", "server", "location"],
+  gzip_hash: ["http", "server", "location"],
+  gzip_http_version: ["http", "server", "location"],
+  gzip_min_length: ["http", "server", "location"],
+  gzip_no_buffer: ["http", "server", "location"],
+  gzip_proxied: ["http", "server", "location"],
+  gzip_static: ["http", "server", "location"],
+  gzip_types: ["http", "server", "location"],
+  gzip_vary: ["http", "server", "location"],
+  gzip_window: ["http", "server", "location"],
+  hash: ["upstream"],
+  http: ["main"],
+  http2_body_preread_size: ["http", "server"],
+  http2_chunk_size: ["http", "server", "location"],
+  http2_idle_timeout: ["http", "server"],
+  http2_max_concurrent_pushes: ["http", "server"],
+  http2_max_concurrent_streams: ["http", "server"],
+  http2_max_field_size: ["http", "server"],
+  http2_max_header_size: ["http", "server"],
+  http2_max_requests: ["http", "server"],
+  http2_pool_size: ["http", "server"],
+  http2_push: ["http", "server", "location"],
+  http2_push_preload: ["http", "server", "location"],
+  http2_recv_buffer_size: ["http"],
+  http2_recv_timeout: ["http", "server"],
+  http2_streams_index_size: ["http", "server"],
+  if: ["server", "location"],
+  if_modified_since: ["http", "server", "location"],
+  ignore_invalid_headers: ["http", "server"],
+  include: ["main", "events", "http", "server", "location", "server-if", "location-if", "limit_except", "upstream"],
+  index: ["http", "server", "location"],
+  internal: ["location"],
+  ip_hash: ["upstream"],
+  keepalive: ["upstream"],
+  keepalive_disable: ["http", "server", "location"],
+  keepalive_requests: ["http", "server", "location", "upstream"],
+  keepalive_time: ["http", "server", "location", "upstream"],
+  keepalive_timeout: ["http", "server", "location", "upstream"],
+  large_client_header_buffers: ["http", "server"],
+  least_conn: ["upstream"],
+  limit_conn: ["http", "server", "location"],
+  limit_conn_dry_run: ["http", "server", "location"],
+  limit_conn_log_level: ["http", "server", "location"],
+  limit_conn_status: ["http", "server", "location"],
+  limit_conn_zone: ["http"],
+  limit_except: ["location"],
+  limit_rate: ["http", "server", "location", "location-if"],
+  limit_rate_after: ["http", "server", "location", "location-if"],
+  limit_req: ["http", "server", "location"],
+  limit_req_dry_run: ["http", "server", "location"],
+  limit_req_log_level: ["http", "server", "location"],
+  limit_req_status: ["http", "server", "location"],
+  limit_req_zone: ["http"],
+  lingering_close: ["http", "server", "location"],
+  lingering_time: ["http", "server", "location"],
+  lingering_timeout: ["http", "server", "location"],
+  listen: ["server"],
+  load_module: ["main"],
+  location: ["server", "location"],
+  lock_file: ["main"],
+  log_format: ["http"],
+  log_not_found: ["http", "server", "location"],
+  log_subrequest: ["http", "server", "location"],
+  map: ["http"],
+  map_hash_bucket_size: ["http"],
+  map_hash_max_size: ["http"],
+  master_process: ["main"],
+  max_headers: ["http", "server"],
+  max_ranges: ["http", "server", "location"],
+  memcached_bind: ["http", "server", "location"],
+  memcached_buffer_size: ["http", "server", "location"],
+  memcached_connect_timeout: ["http", "server", "location"],
+  memcached_gzip_flag: ["http", "server", "location"],
+  memcached_next_upstream: ["http", "server", "location"],
+  memcached_next_upstream_timeout: ["http", "server", "location"],
+  memcached_next_upstream_tries: ["http", "server", "location"],
+  memcached_pass: ["location", "location-if"],
+  memcached_read_timeout: ["http", "server", "location"],
+  memcached_send_timeout: ["http", "server", "location"],
+  memcached_socket_keepalive: ["http", "server", "location"],
+  merge_slashes: ["http", "server"],
+  min_delete_depth: ["http", "server", "location"],
+  mirror: ["http", "server", "location"],
+  mirror_request_body: ["http", "server", "location"],
+  modern_browser: ["http", "server", "location"],
+  modern_browser_value: ["http", "server", "location"],
+  mp4_buffer_size: ["http", "server", "location"],
+  mp4_max_buffer_size: ["http", "server", "location"],
+  mp4_start_key_frame: ["http", "server", "location"],
+  msie_padding: ["http", "server", "location"],
+  msie_refresh: ["http", "server", "location"],
+  multi_accept: ["events"],
+  open_file_cache: ["http", "server", "location"],
+  open_file_cache_errors: ["http", "server", "location"],
+  open_file_cache_events: ["http", "server", "location"],
+  open_file_cache_min_uses: ["http", "server", "location"],
+  open_file_cache_valid: ["http", "server", "location"],
+  open_log_file_cache: ["http", "server", "location"],
+  output_buffers: ["http", "server", "location"],
+  override_charset: ["http", "server", "location", "location-if"],
+  pcre_jit: ["main"],
+  pid: ["main"],
+  port_in_redirect: ["http", "server", "location"],
+  post_action: ["http", "server", "location", "location-if"],
+  postpone_gzipping: ["http", "server", "location"],
+  postpone_output: ["http", "server", "location"],
+  proxy_bind: ["http", "server", "location"],
+  proxy_buffer_size: ["http", "server", "location"],
+  proxy_buffering: ["http", "server", "location"],
+  proxy_buffers: ["http", "server", "location"],
+  proxy_busy_buffers_size: ["http", "server", "location"],
+  proxy_cache: ["http", "server", "location"],
+  proxy_cache_background_update: ["http", "server", "location"],
+  proxy_cache_bypass: ["http", "server", "location"],
+  proxy_cache_convert_head: ["http", "server", "location"],
+  proxy_cache_key: ["http", "server", "location"],
+  proxy_cache_lock: ["http", "server", "location"],
+  proxy_cache_lock_age: ["http", "server", "location"],
+  proxy_cache_lock_timeout: ["http", "server", "location"],
+  proxy_cache_max_range_offset: ["http", "server", "location"],
+  proxy_cache_methods: ["http", "server", "location"],
+  proxy_cache_min_uses: ["http", "server", "location"],
+  proxy_cache_path: ["http"],
+  proxy_cache_revalidate: ["http", "server", "location"],
+  proxy_cache_use_stale: ["http", "server", "location"],
+  proxy_cache_valid: ["http", "server", "location"],
+  proxy_connect_timeout: ["http", "server", "location"],
+  proxy_cookie_domain: ["http", "server", "location"],
+  proxy_cookie_flags: ["http", "server", "location"],
+  proxy_cookie_path: ["http", "server", "location"],
+  proxy_force_ranges: ["http", "server", "location"],
+  proxy_headers_hash_bucket_size: ["http", "server", "location"],
+  proxy_headers_hash_max_size: ["http", "server", "location"],
+  proxy_hide_header: ["http", "server", "location"],
+  proxy_http_version: ["http", "server", "location"],
+  proxy_ignore_client_abort: ["http", "server", "location"],
+  proxy_ignore_headers: ["http", "server", "location"],
+  proxy_intercept_errors: ["http", "server", "location"],
+  proxy_limit_rate: ["http", "server", "location"],
+  proxy_max_temp_file_size: ["http", "server", "location"],
+  proxy_method: ["http", "server", "location"],
+  proxy_next_upstream: ["http", "server", "location"],
+  proxy_next_upstream_timeout: ["http", "server", "location"],
+  proxy_next_upstream_tries: ["http", "server", "location"],
+  proxy_no_cache: ["http", "server", "location"],
+  proxy_pass: ["location", "location-if", "limit_except"],
+  proxy_pass_header: ["http", "server", "location"],
+  proxy_pass_request_body: ["http", "server", "location"],
+  proxy_pass_request_headers: ["http", "server", "location"],
+  proxy_read_timeout: ["http", "server", "location"],
+  proxy_redirect: ["http", "server", "location"],
+  proxy_request_buffering: ["http", "server", "location"],
+  proxy_send_lowat: ["http", "server", "location"],
+  proxy_send_timeout: ["http", "server", "location"],
+  proxy_set_body: ["http", "server", "location"],
+  proxy_set_header: ["http", "server", "location"],
+  proxy_socket_keepalive: ["http", "server", "location"],
+  proxy_ssl_certificate: ["http", "server", "location"],
+  proxy_ssl_certificate_key: ["http", "server", "location"],
+  proxy_ssl_ciphers: ["http", "server", "location"],
+  proxy_ssl_conf_command: ["http", "server", "location"],
+  proxy_ssl_crl: ["http", "server", "location"],
+  proxy_ssl_name: ["http", "server", "location"],
+  proxy_ssl_password_file: ["http", "server", "location"],
+  proxy_ssl_protocols: ["http", "server", "location"],
+  proxy_ssl_server_name: ["http", "server", "location"],
+  proxy_ssl_session_reuse: ["http", "server", "location"],
+  proxy_ssl_trusted_certificate: ["http", "server", "location"],
+  proxy_ssl_verify: ["http", "server", "location"],
+  proxy_ssl_verify_depth: ["http", "server", "location"],
+  proxy_store: ["http", "server", "location"],
+  proxy_store_access: ["http", "server", "location"],
+  proxy_temp_file_write_size: ["http", "server", "location"],
+  proxy_temp_path: ["http", "server", "location"],
+  random: ["upstream"],
+  random_index: ["location"],
+  read_ahead: ["http", "server", "location"],
+  real_ip_header: ["http", "server", "location"],
+  real_ip_recursive: ["http", "server", "location"],
+  recursive_error_pages: ["http", "server", "location"],
+  referer_hash_bucket_size: ["server", "location"],
+  referer_hash_max_size: ["server", "location"],
+  request_pool_size: ["http", "server"],
+  reset_timedout_connection: ["http", "server", "location"],
+  resolver: ["http", "server", "location"],
+  resolver_timeout: ["http", "server", "location"],
+  return: ["server", "location", "server-if", "location-if"],
+  rewrite: ["server", "location", "server-if", "location-if"],
+  rewrite_log: ["http", "server", "location", "server-if", "location-if"],
+  root: ["http", "server", "location", "location-if"],
+  satisfy: ["http", "server", "location"],
+  scgi_bind: ["http", "server", "location"],
+  scgi_buffer_size: ["http", "server", "location"],
+  scgi_buffering: ["http", "server", "location"],
+  scgi_buffers: ["http", "server", "location"],
+  scgi_busy_buffers_size: ["http", "server", "location"],
+  scgi_cache: ["http", "server", "location"],
+  scgi_cache_background_update: ["http", "server", "location"],
+  scgi_cache_bypass: ["http", "server", "location"],
+  scgi_cache_key: ["http", "server", "location"],
+  scgi_cache_lock: ["http", "server", "location"],
+  scgi_cache_lock_age: ["http", "server", "location"],
+  scgi_cache_lock_timeout: ["http", "server", "location"],
+  scgi_cache_max_range_offset: ["http", "server", "location"],
+  scgi_cache_methods: ["http", "server", "location"],
+  scgi_cache_min_uses: ["http", "server", "location"],
+  scgi_cache_path: ["http"],
+  scgi_cache_revalidate: ["http", "server", "location"],
+  scgi_cache_use_stale: ["http", "server", "location"],
+  scgi_cache_valid: ["http", "server", "location"],
+  scgi_connect_timeout: ["http", "server", "location"],
+  scgi_force_ranges: ["http", "server", "location"],
+  scgi_hide_header: ["http", "server", "location"],
+  scgi_ignore_client_abort: ["http", "server", "location"],
+  scgi_ignore_headers: ["http", "server", "location"],
+  scgi_intercept_errors: ["http", "server", "location"],
+  scgi_limit_rate: ["http", "server", "location"],
+  scgi_max_temp_file_size: ["http", "server", "location"],
+  scgi_next_upstream: ["http", "server", "location"],
+  scgi_next_upstream_timeout: ["http", "server", "location"],
+  scgi_next_upstream_tries: ["http", "server", "location"],
+  scgi_no_cache: ["http", "server", "location"],
+  scgi_param: ["http", "server", "location"],
+  scgi_pass: ["location", "location-if"],
+  scgi_pass_header: ["http", "server", "location"],
+  scgi_pass_request_body: ["http", "server", "location"],
+  scgi_pass_request_headers: ["http", "server", "location"],
+  scgi_read_timeout: ["http", "server", "location"],
+  scgi_request_buffering: ["http", "server", "location"],
+  scgi_send_timeout: ["http", "server", "location"],
+  scgi_socket_keepalive: ["http", "server", "location"],
+  scgi_store: ["http", "server", "location"],
+  scgi_store_access: ["http", "server", "location"],
+  scgi_temp_file_write_size: ["http", "server", "location"],
+  scgi_temp_path: ["http", "server", "location"],
+  secure_link: ["http", "server", "location"],
+  secure_link_md5: ["http", "server", "location"],
+  secure_link_secret: ["http", "server", "location"],
+  send_timeout: ["http", "server", "location"],
+  sendfile: ["http", "server", "location", "location-if"],
+  sendfile_max_chunk: ["http", "server", "location"],
+  server: ["http", "upstream"],
+  server_name: ["server"],
+  server_name_in_redirect: ["http", "server", "location"],
+  server_names_hash_bucket_size: ["http"],
+  server_names_hash_max_size: ["http"],
+  server_tokens: ["http", "server", "location"],
+  set: ["server", "location", "server-if", "location-if"],
+  set_real_ip_from: ["http", "server", "location"],
+  slice: ["http", "server", "location"],
+  source_charset: ["http", "server", "location", "location-if"],
+  split_clients: ["http"],
+  ssi: ["http", "server", "location", "location-if"],
+  ssi_ignore_recycled_buffers: ["http", "server", "location"],
+  ssi_last_modified: ["http", "server", "location"],
+  ssi_min_file_chunk: ["http", "server", "location"],
+  ssi_silent_errors: ["http", "server", "location"],
+  ssi_types: ["http", "server", "location"],
+  ssi_value_length: ["http", "server", "location"],
+  ssl_buffer_size: ["http", "server"],
+  ssl_certificate: ["http", "server"],
+  ssl_certificate_key: ["http", "server"],
+  ssl_ciphers: ["http", "server"],
+  ssl_client_certificate: ["http", "server"],
+  ssl_conf_command: ["http", "server"],
+  ssl_dhparam: ["http", "server"],
+  ssl_early_data: ["http", "server"],
+  ssl_ecdh_curve: ["http", "server"],
+  ssl_engine: ["main"],
+  ssl_ocsp: ["http", "server"],
+  ssl_ocsp_cache: ["http", "server"],
+  ssl_ocsp_responder: ["http", "server"],
+  ssl_password_file: ["http", "server"],
+  ssl_prefer_server_ciphers: ["http", "server"],
+  ssl_protocols: ["http", "server"],
+  ssl_reject_handshake: ["http", "server"],
+  ssl_session_cache: ["http", "server"],
+  ssl_session_ticket_key: ["http", "server"],
+  ssl_session_tickets: ["http", "server"],
+  ssl_session_timeout: ["http", "server"],
+  ssl_stapling: ["http", "server"],
+  ssl_stapling_file: ["http", "server"],
+  ssl_stapling_responder: ["http", "server"],
+  ssl_stapling_verify: ["http", "server"],
+  ssl_trusted_certificate: ["http", "server"],
+  ssl_verify_client: ["http", "server"],
+  ssl_verify_depth: ["http", "server"],
+  stub_status: ["server", "location"],
+  sub_filter: ["http", "server", "location"],
+  sub_filter_last_modified: ["http", "server", "location"],
+  sub_filter_once: ["http", "server", "location"],
+  sub_filter_types: ["http", "server", "location"],
+  subrequest_output_buffer_size: ["http", "server", "location"],
+  tcp_nodelay: ["http", "server", "location"],
+  tcp_nopush: ["http", "server", "location"],
+  thread_pool: ["main"],
+  timer_resolution: ["main"],
+  try_files: ["server", "location"],
+  types: ["http", "server", "location"],
+  types_hash_bucket_size: ["http", "server", "location"],
+  types_hash_max_size: ["http", "server", "location"],
+  underscores_in_headers: ["http", "server"],
+  uninitialized_variable_warn: ["http", "server", "location", "server-if", "location-if"],
+  upstream: ["http"],
+  use: ["events"],
+  user: ["main"],
+  userid: ["http", "server", "location"],
+  userid_domain: ["http", "server", "location"],
+  userid_expires: ["http", "server", "location"],
+  userid_flags: ["http", "server", "location"],
+  userid_mark: ["http", "server", "location"],
+  userid_name: ["http", "server", "location"],
+  userid_p3p: ["http", "server", "location"],
+  userid_path: ["http", "server", "location"],
+  userid_service: ["http", "server", "location"],
+  uwsgi_bind: ["http", "server", "location"],
+  uwsgi_buffer_size: ["http", "server", "location"],
+  uwsgi_buffering: ["http", "server", "location"],
+  uwsgi_buffers: ["http", "server", "location"],
+  uwsgi_busy_buffers_size: ["http", "server", "location"],
+  uwsgi_cache: ["http", "server", "location"],
+  uwsgi_cache_background_update: ["http", "server", "location"],
+  uwsgi_cache_bypass: ["http", "server", "location"],
+  uwsgi_cache_key: ["http", "server", "location"],
+  uwsgi_cache_lock: ["http", "server", "location"],
+  uwsgi_cache_lock_age: ["http", "server", "location"],
+  uwsgi_cache_lock_timeout: ["http", "server", "location"],
+  uwsgi_cache_max_range_offset: ["http", "server", "location"],
+  uwsgi_cache_methods: ["http", "server", "location"],
+  uwsgi_cache_min_uses: ["http", "server", "location"],
+  uwsgi_cache_path: ["http"],
+  uwsgi_cache_revalidate: ["http", "server", "location"],
+  uwsgi_cache_use_stale: ["http", "server", "location"],
+  uwsgi_cache_valid: ["http", "server", "location"],
+  uwsgi_connect_timeout: ["http", "server", "location"],
+  uwsgi_force_ranges: ["http", "server", "location"],
+  uwsgi_hide_header: ["http", "server", "location"],
+  uwsgi_ignore_client_abort: ["http", "server", "location"],
+  uwsgi_ignore_headers: ["http", "server", "location"],
+  uwsgi_intercept_errors: ["http", "server", "location"],
+  uwsgi_limit_rate: ["http", "server", "location"],
+  uwsgi_max_temp_file_size: ["http", "server", "location"],
+  uwsgi_modifier1: ["http", "server", "location"],
+  uwsgi_modifier2: ["http", "server", "location"],
+  uwsgi_next_upstream: ["http", "server", "location"],
+  uwsgi_next_upstream_timeout: ["http", "server", "location"],
+  uwsgi_next_upstream_tries: ["http", "server", "location"],
+  uwsgi_no_cache: ["http", "server", "location"],
+  uwsgi_param: ["http", "server", "location"],
+  uwsgi_pass: ["location", "location-if"],
+  uwsgi_pass_header: ["http", "server", "location"],
+  uwsgi_pass_request_body: ["http", "server", "location"],
+  uwsgi_pass_request_headers: ["http", "server", "location"],
+  uwsgi_read_timeout: ["http", "server", "location"],
+  uwsgi_request_buffering: ["http", "server", "location"],
+  uwsgi_send_timeout: ["http", "server", "location"],
+  uwsgi_socket_keepalive: ["http", "server", "location"],
+  uwsgi_ssl_certificate: ["http", "server", "location"],
+  uwsgi_ssl_certificate_key: ["http", "server", "location"],
+  uwsgi_ssl_ciphers: ["http", "server", "location"],
+  uwsgi_ssl_conf_command: ["http", "server", "location"],
+  uwsgi_ssl_crl: ["http", "server", "location"],
+  uwsgi_ssl_name: ["http", "server", "location"],
+  uwsgi_ssl_password_file: ["http", "server", "location"],
+  uwsgi_ssl_protocols: ["http", "server", "location"],
+  uwsgi_ssl_server_name: ["http", "server", "location"],
+  uwsgi_ssl_session_reuse: ["http", "server", "location"],
+  uwsgi_ssl_trusted_certificate: ["http", "server", "location"],
+  uwsgi_ssl_verify: ["http", "server", "location"],
+  uwsgi_ssl_verify_depth: ["http", "server", "location"],
+  uwsgi_store: ["http", "server", "location"],
+  uwsgi_store_access: ["http", "server", "location"],
+  uwsgi_string: ["http", "server", "location"],
+  uwsgi_temp_file_write_size: ["http", "server", "location"],
+  uwsgi_temp_path: ["http", "server", "location"],
+  valid_referers: ["server", "location"],
+  variables_hash_bucket_size: ["http"],
+  variables_hash_max_size: ["http"],
+  worker_aio_requests: ["events"],
+  worker_connections: ["events"],
+  worker_cpu_affinity: ["main"],
+  worker_priority: ["main"],
+  worker_processes: ["main"],
+  worker_rlimit_core: ["main"],
+  worker_rlimit_nofile: ["main"],
+  worker_shutdown_timeout: ["main"],
+  working_directory: ["main"],
+  zone: ["upstream"]
+};
+
+// rules/nginx-refuses-config.ts
+var UNPROBED_DIRECTIVES = /* @__PURE__ */ new Set([
+  "http2",
+  "http3",
+  "http3_hq",
+  "http3_max_concurrent_streams",
+  "http3_stream_buffer_size",
+  "quic_active_connection_id_limit",
+  "quic_bpf",
+  "quic_gso",
+  "quic_host_key",
+  "quic_retry",
+  "ssl_key_log",
+  "keepalive_min_timeout",
+  "ssl_certificate_cache",
+  "ssl_object_cache_inheritable",
+  "proxy_pass_trailers",
+  "proxy_ssl_certificate_cache",
+  "grpc_ssl_certificate_cache",
+  "uwsgi_ssl_certificate_cache",
+  "state",
+  "mp4_start_key_frame",
+  "early_hints",
+  "ssl_ech_file",
+  "mail",
+  "stream"
+]);
+var UNJUDGED_BLOCKS = /* @__PURE__ */ new Set(["stream", "mail", "types", "map", "geo", "split_clients", "charset_map", "match"]);
+var OFFICIAL_MAIN_FORMATS = ["combined", "main"];
+var OFFICIAL_IMAGE = /^(docker\.io\/)?(library\/)?nginx(:[^@\s]*)?(@\S+)?$|^(docker\.io\/)?nginxinc\/nginx-unprivileged(:\S*)?$/;
+var OFFICIAL_IMAGE_FILES = /* @__PURE__ */ new Set([
+  "/etc/nginx/nginx.conf",
+  "/etc/nginx/mime.types",
+  "/etc/nginx/fastcgi_params",
+  "/etc/nginx/fastcgi.conf",
+  "/etc/nginx/scgi_params",
+  "/etc/nginx/uwsgi_params",
+  "/etc/nginx/koi-utf",
+  "/etc/nginx/koi-win",
+  "/etc/nginx/win-utf",
+  "/etc/nginx/conf.d/default.conf"
+]);
+var nginx_refuses_config_default = defineRule({
+  meta: {
+    id: "nginx-refuses-config",
+    description: "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "Reads the configuration the nginx container loads (its nginx.conf, or the official image's, with every include expanded in the order nginx reads it) and reports what makes `nginx -t` fail, so nginx never starts: an `access_log` naming a `log_format` that is not defined before it (including one defined only in a file included later), two `upstream` blocks with one name, two `default_server` listens on one address and port, a directive in a context that does not allow it (`proxy_pass` in a server block, `log_format` in a location), an unknown directive that is a misspelling of a known one, an `include` of a file the container does not have, and a file that starts with a UTF-8 byte order mark.",
+      why: "nginx refuses the whole configuration for any of these: the container exits at start (or, on a reload, keeps running the old configuration while the deploy reports success). The mistakes hide across files: a `log_format` in `conf.d/logging.conf` is read after `conf.d/app.conf` (alphabetical order), and an editor adds the BOM that nginx reads as part of the first directive's name (https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format, https://nginx.org/en/docs/beginners_guide.html#conf_structure).",
+      notes: `Which directives exist and where each is allowed comes from nginx ${PROBED_NGINX_VERSION} itself (scripts/probe-nginx-directives.mjs); newer directives (\`http2 on\`, \`quic_*\`) are known but their contexts are not judged. An unknown name is reported only when it is one or two letters from a known directive and no \`load_module\` is in the configuration; other names may come from a module. Files no container includes, \`stream\`/\`mail\` blocks and values filled in by templates are not judged. A missing include is reported only for the official image without a Dockerfile and without a mount over the path. Tests check every verdict against the real \`nginx -t\`.`
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    for (const proxy of stack.proxies) for (const r of refusals(proxy, stack.sources, where2)) report(r);
+  }
+});
+function refusals(proxy, sources, where2) {
+  const via = (n) => n.includedVia.length ? ` (read through the include at ${n.includedVia.map(where2).join(" -> ")})` : "";
+  const model = proxy.nginx;
+  const loaded3 = new Set(model.files.filter((f) => f.role !== "snippet").map((f) => f.path));
+  const out = [];
+  const official = isOfficialImage(proxy);
+  for (const path of loaded3) {
+    const file = sources.get(path);
+    if (file?.bom && file.text.trim() !== "") {
+      out.push({
+        span: { file: path, start: 0, end: 0 },
+        message: `${path} starts with a UTF-8 byte order mark: nginx reads it as part of the first directive's name and refuses the configuration (unknown directive)`,
+        hint: "save the file as UTF-8 without BOM"
+      });
+    }
+  }
+  const nodes = [];
+  const visit = (n) => {
+    nodes.push(n);
+    if (!UNJUDGED_BLOCKS.has(n.directive.name)) n.children.forEach(visit);
+  };
+  model.roots.filter((n) => loaded3.has(n.directive.span.file)).forEach(visit);
+  const hasLoadModule = nodes.some((n) => n.directive.name === "load_module");
+  const known2 = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
+  const formats = /* @__PURE__ */ new Map();
+  const formatsOf = (http) => {
+    let f = formats.get(http);
+    if (!f) {
+      f = new Map((http === void 0 && model.implicitMain ? official ? OFFICIAL_MAIN_FORMATS : [] : ["combined"]).map((n) => [n, void 0]));
+      formats.set(http, f);
+    }
+    return f;
+  };
+  const laterFormats = /* @__PURE__ */ new Map();
+  for (const n of nodes) if (n.directive.name === "log_format" && n.directive.args[0]) laterFormats.set(n.directive.args[0].value, laterFormats.get(n.directive.args[0].value) ?? n);
+  const upstreams = /* @__PURE__ */ new Map();
+  const defaults = /* @__PURE__ */ new Map();
+  for (const n of nodes) {
+    const d = n.directive;
+    if (hasTemplateValue(d.args.map((a) => a.raw).join(" ")) || hasTemplateValue(d.name)) continue;
+    const context = probedContext(n);
+    const allowed = NGINX_DIRECTIVE_CONTEXTS[d.name];
+    if (context !== void 0) {
+      if (allowed && !allowed.includes(context)) {
+        out.push({
+          span: d.nameSpan,
+          message: `"${d.name}" is not allowed in ${describeContext(context)} (nginx allows it in ${[...new Set(allowed.map(describeContext))].join(", ")}): nginx -t refuses the configuration ("${d.name}" directive is not allowed here)${via(n)}`,
+          hint: `move ${d.name} into ${describeContext(allowed[0])}`
+        });
+        continue;
+      }
+      if (!allowed && !UNPROBED_DIRECTIVES.has(d.name) && !hasLoadModule && !d.name.includes("$")) {
+        const near = closest(d.name, known2);
+        if (near !== void 0) {
+          out.push({
+            span: d.nameSpan,
+            message: `nginx has no directive "${d.name}"; did you mean "${near}"? nginx -t refuses the configuration (unknown directive)${via(n)}`,
+            hint: `rename it to ${near}`
+          });
+          continue;
+        }
+      }
+    }
+    const http = enclosing(n, "http");
+    if (d.name === "log_format" && d.args[0] && n.context === "http") formatsOf(http).set(d.args[0].value, d.span);
+    if (d.name === "access_log" && d.args[1] && !d.args[1].value.includes("=") && d.args[0]?.value !== "off") {
+      const name2 = d.args[1].value;
+      const defined = formatsOf(http);
+      if (model.implicitMain && !official && http === void 0) continue;
+      if (!defined.has(name2)) {
+        const later = laterFormats.get(name2);
+        out.push({
+          span: d.args[1].span,
+          message: later ? `access_log uses log_format "${name2}", which nginx reads only later (${where2(later.directive.span)}): formats must be defined before they are used, so nginx -t refuses the configuration (unknown log format "${name2}")${via(n)}` : `access_log uses log_format "${name2}", which is not defined${model.implicitMain ? ` (the image's nginx.conf defines "main")` : ""}: nginx -t refuses the configuration (unknown log format "${name2}")${via(n)}`,
+          ...later ? { related: [{ span: later.directive.span, message: `log_format ${name2}, read after the access_log` }] } : {},
+          hint: later ? `move log_format ${name2} before the include that reads this file, e.g. into nginx.conf's http block` : `define log_format ${name2} in http, or use "combined"`
+        });
+      }
+    }
+    if (d.name === "upstream" && d.block && d.args[0] && n.context === "http") {
+      const key = `${spanKeyOf(http)}|${d.args[0].value}`;
+      const first = upstreams.get(key);
+      if (first) {
+        out.push({
+          span: d.args[0].span,
+          message: `upstream "${d.args[0].value}" is defined twice (first at ${where2(first.directive.span)}): nginx -t refuses the configuration (duplicate upstream)${via(n)}`,
+          related: [{ span: first.directive.args[0].span, message: `upstream ${d.args[0].value} first defined here` }],
+          hint: "rename one of them, or remove the copy (often a file both included and in conf.d)"
+        });
+      } else upstreams.set(key, n);
+    }
+    if (d.name === "listen" && n.context === "server" && d.args.some((a) => a.value === "default_server" || a.value === "default")) {
+      const addr = listenAddress(d.args[0]?.value);
+      if (addr === void 0) continue;
+      const key = `${spanKeyOf(http)}|${addr}`;
+      const first = defaults.get(key);
+      if (first) {
+        out.push({
+          span: d.span,
+          message: `a second default_server for ${addr} (the first is at ${where2(first.directive.span)}): nginx -t refuses the configuration (a duplicate default server)${via(n)}`,
+          related: [{ span: first.directive.span, message: `default_server for ${addr}` }],
+          hint: "keep default_server on one server block per address and port"
+        });
+      } else defaults.set(key, n);
+    }
+  }
+  if (official && !proxy.image.dockerfile && !proxy.service.command && !proxy.service.entrypoint) {
+    for (const span of model.unresolvedIncludes) {
+      if (!loaded3.has(span.file)) continue;
+      const text = sources.get(span.file)?.text.slice(span.start, span.end).replace(/^["']|["']$/g, "") ?? "";
+      const target = text.startsWith("/") ? text : `/etc/nginx/${text}`;
+      if (hasTemplateValue(text) || OFFICIAL_IMAGE_FILES.has(target)) continue;
+      if (proxy.service.volumes.some((v) => target === v.target || target.startsWith(`${v.target.replace(/\/$/, "")}/`) || v.type !== "bind" && v.target === "/")) continue;
+      out.push({
+        span,
+        message: `include ${text}: ${proxy.service.name} runs the stock nginx image, which has no ${target}, and no mount or COPY puts it there: nginx -t refuses the configuration (open() failed)`,
+        hint: `mount the file at ${target}, or remove the include`
+      });
+    }
+  }
+  return out;
+}
+function isOfficialImage(proxy) {
+  const image = proxy.service.image?.kind === "known" ? proxy.service.image.value : void 0;
+  if (proxy.image.dockerfile) return proxy.image.baseImage !== void 0 && OFFICIAL_IMAGE.test(proxy.image.baseImage);
+  return image !== void 0 && OFFICIAL_IMAGE.test(image);
+}
+function probedContext(n) {
+  for (let p = n.parent; p; p = p.parent) if (UNJUDGED_BLOCKS.has(p.directive.name)) return void 0;
+  switch (n.context) {
+    case "main":
+    case "events":
+    case "http":
+    case "server":
+    case "location":
+    case "upstream":
+    case "limit_except":
+      return n.context;
+    case "if": {
+      const outer = n.parent?.parent?.directive.name;
+      return outer === "server" ? "server-if" : outer === "location" ? "location-if" : void 0;
+    }
+    default:
+      return void 0;
+  }
+}
+function describeContext(c) {
+  switch (c) {
+    case "main":
+      return "the main context";
+    case "server-if":
+      return "an if in a server";
+    case "location-if":
+      return "an if in a location";
+    default:
+      return `${c === "upstream" || c === "events" ? "an" : "a"} ${c} block`.replace("a http", "the http").replace("an events", "the events");
+  }
+}
+function enclosing(n, name2) {
+  for (let p = n.parent; p; p = p.parent) if (p.directive.name === name2) return p;
+  return void 0;
+}
+function spanKeyOf(n) {
+  return n ? `${n.directive.span.file}:${n.directive.span.start}` : "-";
+}
+function listenAddress(raw) {
+  if (raw === void 0 || raw.includes("$")) return void 0;
+  let m = /^(\d+)$/.exec(raw) ?? /^\*:(\d+)$/.exec(raw) ?? /^0\.0\.0\.0:(\d+)$/.exec(raw);
+  if (m) return `0.0.0.0:${m[1]}`;
+  m = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d+)$/.exec(raw);
+  if (m) return `${m[1]}:${m[2]}`;
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(raw)) return `${raw}:80`;
+  m = /^\[([0-9a-fA-F:]+)\]:(\d+)$/.exec(raw);
+  if (m) return `[${m[1].toLowerCase() === "::" ? "::" : m[1].toLowerCase()}]:${m[2]}`;
+  return void 0;
+}
+function hasTemplateValue(text) {
+  return /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}/.test(text);
+}
 
 // rules/django-db-bypasses-pgbouncer.ts
 var django_db_bypasses_pgbouncer_default = defineRule({
@@ -27347,87 +29145,25 @@ var redis_maxmemory_headroom_default = defineRule({
   }
 });
 
-// src/facts/timeouts.ts
-var NGINX_UNITS_MS = {
-  ms: 1,
-  s: 1e3,
-  m: 6e4,
-  h: 36e5,
-  d: 864e5,
-  w: 6048e5,
-  M: 2592e6,
-  y: 31536e6
-};
-function parseNginxTime(raw) {
-  if (/^\d+$/.test(raw)) return Number(raw) * 1e3;
-  const part2 = /(\d+)(ms|s|m|h|d|w|M|y)/y;
-  let total = 0;
-  let at = 0;
-  while (at < raw.length) {
-    while (raw[at] === " ") at++;
-    if (at >= raw.length) break;
-    part2.lastIndex = at;
-    const m = part2.exec(raw);
-    if (!m) return void 0;
-    total += Number(m[1]) * NGINX_UNITS_MS[m[2]];
-    at = part2.lastIndex;
-  }
-  return at === 0 ? void 0 : total;
-}
-function formatMillis(ms) {
-  if (ms >= 1e3) return `${Number((ms / 1e3).toFixed(3))}s`;
-  return `${ms}ms`;
-}
-
-// rules/timeout-chain.ts
-var NGINX_UPSTREAM_KEEPALIVE_MS = 6e4;
-var timeout_chain_default = defineRule({
+// rules/pgbouncer-query-timeout.ts
+var pgbouncer_query_timeout_default = defineRule({
   meta: {
-    id: "timeout-chain",
-    description: "Reports timeouts along nginx, gunicorn, pgbouncer and PostgreSQL that contradict each other",
+    id: "pgbouncer-query-timeout",
+    description: "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it",
     defaultSeverity: "error",
     category: "data",
     docs: {
-      what: "Follows a request from nginx to PostgreSQL and checks each link, naming both ends: (1) an nginx upstream that caches connections (`keepalive`) keeps them idle for `keepalive_timeout` (60s by default), which must be shorter than the `--keep-alive` of the gunicorn servers behind it (2s by default; sync workers do not keep connections and are skipped); (2) a PostgreSQL `statement_timeout` (set on the server, or by Django OPTIONS when pgbouncer passes it on) must be shorter than pgbouncer's `query_timeout`; (3) Django's `CONN_MAX_AGE` must not outlive pgbouncer's `client_idle_timeout` (or PostgreSQL's `idle_session_timeout` for a direct connection) unless `CONN_HEALTH_CHECKS` is True; (4) a location's explicit `proxy_read_timeout` must not exceed the `--timeout` of sync gunicorn workers behind it.",
-      why: "(1) When gunicorn closes an idle connection first, nginx can send the next request on a socket that is being closed: intermittent 502s that no log explains (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout, https://docs.gunicorn.org/en/stable/settings.html#keepalive). (2) pgbouncer documents query_timeout as a safety net set slightly above statement_timeout; at or below it, pgbouncer cuts the client off instead of PostgreSQL cancelling the statement (https://www.pgbouncer.org/config.html#query_timeout). (3) Django reuses a connection pgbouncer already closed, and the first query of the request fails (https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections). (4) The sync worker is killed at --timeout and nginx answers 502 long before its own read timeout.",
-      notes: "Only values that are known are compared; a default counts as known and the message says so."
+      what: "A PostgreSQL `statement_timeout` (set on the server, or sent by Django `OPTIONS` when pgbouncer passes it on) must be shorter than pgbouncer's `query_timeout` for the databases it pools. The rule reports a statement_timeout at or above query_timeout, naming both lines.",
+      why: "pgbouncer documents query_timeout as a safety net set slightly above statement_timeout. At or below it, pgbouncer drops the client connection instead of PostgreSQL cancelling the statement: the app sees a broken connection rather than a clean `canceling statement due to statement timeout` error, and the transaction state is lost (https://www.pgbouncer.org/config.html#query_timeout).",
+      notes: "Only values that are known are compared; a default counts as known and the message says so. A statement_timeout in OPTIONS that pgbouncer does not pass on is reported by pgbouncer-startup-parameter, not here. Part of what `timeout-chain` checked before 0.2.0."
     }
   },
   check(ctx) {
-    checkUpstreamKeepalive(ctx);
     checkStatementTimeout(ctx);
-    checkConnMaxAge(ctx);
-    checkReadTimeout(ctx);
   }
 });
-function checkUpstreamKeepalive({ stack, report, where: where2 }) {
-  for (const r of resolvedUpstreams(stack)) {
-    const keepalive = r.upstream.keepalive;
-    if (!keepalive) continue;
-    const timeoutNode = r.upstream.keepaliveTimeout;
-    const raw = timeoutNode?.directive.args[0]?.value;
-    const nginxMs = raw === void 0 ? NGINX_UPSTREAM_KEEPALIVE_MS : parseNginxTime(raw);
-    if (nginxMs === void 0) continue;
-    const nginxSpan = (timeoutNode ?? keepalive).directive.span;
-    const offenders = r.servers.flatMap(({ service }) => {
-      const g = service ? stack.app(service)?.gunicorn : void 0;
-      if (!service || !g || g.workerClass.kind !== "known" || g.workerClass.value === "sync" || g.keepAlive.kind !== "known") return [];
-      return g.keepAlive.value * 1e3 <= nginxMs ? [{ service, keepAlive: g.keepAlive }] : [];
-    });
-    for (const group of groupBy(offenders, (o) => String(o.keepAlive.value))) {
-      const { keepAlive } = group[0];
-      const names = [...new Set(group.map((o) => o.service.name))];
-      report({
-        span: nginxSpan,
-        message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but gunicorn on ${listNames(names, 3)} closes them after --keep-alive ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""} (${where2(keepAlive.span)}): nginx reuses connections gunicorn is closing, and those requests fail with 502`,
-        related: [{ span: keepAlive.span, message: `--keep-alive ${keepAlive.value}${keepAlive.isDefault ? " (gunicorn default)" : ""}` }],
-        hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise gunicorn --keep-alive above ${formatMillis(nginxMs)}`
-      });
-    }
-  }
-}
 function checkStatementTimeout({ stack, report, where: where2, unknown: unknown3 }) {
-  const tier = stack.data;
+  const tier = dataTier(stack);
   const told = /* @__PURE__ */ new Set();
   const found = [];
   for (const pgb of tier.pgbouncers) {
@@ -27470,9 +29206,27 @@ function checkStatementTimeout({ stack, report, where: where2, unknown: unknown3
     }
   }
 }
+
+// rules/conn-max-age-idle-timeout.ts
+var conn_max_age_idle_timeout_default = defineRule({
+  meta: {
+    id: "conn-max-age-idle-timeout",
+    description: "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to",
+    defaultSeverity: "error",
+    category: "data",
+    docs: {
+      what: "Django keeps a database connection for `CONN_MAX_AGE` seconds (`None`: forever). The server side closes idle ones: pgbouncer after `client_idle_timeout`, PostgreSQL after `idle_session_timeout` for a direct connection. The rule reports a CONN_MAX_AGE longer than that idle limit when `CONN_HEALTH_CHECKS` is not True.",
+      why: "Django reuses a connection the server already closed, and the first query of the next request fails with `server closed the connection unexpectedly`. `CONN_HEALTH_CHECKS` (Django 4.1+) makes Django test a reused connection first (https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections, https://www.pgbouncer.org/config.html#client_idle_timeout).",
+      notes: "Only values that are known are compared; a default counts as known. Part of what `timeout-chain` checked before 0.2.0."
+    }
+  },
+  check(ctx) {
+    checkConnMaxAge(ctx);
+  }
+});
 function checkConnMaxAge({ stack, report, where: where2, unknown: unknown3 }) {
   const found = [];
-  for (const { db, route } of stack.data.databases) {
+  for (const { db, route } of dataTier(stack).databases) {
     const age = pyNumber(db.connMaxAge);
     if (!age || age.kind === "unknown" || age.value === 0) continue;
     if (db.connHealthChecks && pyTruthy(db.connHealthChecks) !== false) continue;
@@ -27499,33 +29253,6 @@ function checkConnMaxAge({ stack, report, where: where2, unknown: unknown3 }) {
     });
   }
 }
-function checkReadTimeout({ stack, report, where: where2 }) {
-  const found = [];
-  for (const proxy of stack.proxies) {
-    for (const loc of proxy.nginx.locations) {
-      if (!loc.proxyPass || loc.proxyPass.kind !== "proxy_pass") continue;
-      const read = inherited(loc.node, "proxy_read_timeout")[0];
-      const raw = read?.directive.args[0]?.value;
-      const readMs = raw === void 0 ? void 0 : parseNginxTime(raw);
-      if (!read || readMs === void 0) continue;
-      for (const service of passTargets(stack, loc.proxyPass)) {
-        const g = stack.app(service)?.gunicorn;
-        if (!g || g.workerClass.kind !== "known" || g.workerClass.value !== "sync" || g.timeout.kind !== "known") continue;
-        if (g.timeout.value > 0 && readMs > g.timeout.value * 1e3) found.push({ loc, read, readMs, service, timeout: g.timeout });
-      }
-    }
-  }
-  for (const group of groupBy(found, (f) => `${spanKey(f.read.directive.span)}|${f.loc.match}|${f.timeout.value}`)) {
-    const { loc, read, readMs, timeout } = group[0];
-    const names = [...new Set(group.map((g) => g.service.name))];
-    report({
-      span: read.directive.span,
-      message: `location ${loc.match} waits up to proxy_read_timeout ${formatMillis(readMs)} for ${listNames(names, 3)}, but their sync gunicorn workers are killed after --timeout ${timeout.value}s${timeout.isDefault ? " (default)" : ""} (${where2(timeout.span)}): slower requests end in 502, not in the wait nginx allows`,
-      related: [{ span: timeout.span, message: `--timeout ${timeout.value}${timeout.isDefault ? " (gunicorn default)" : ""}` }],
-      hint: `raise gunicorn --timeout to at least ${formatMillis(readMs)}, or use gthread workers for long requests`
-    });
-  }
-}
 
 // rules/registry-data.ts
 var DATA_RULES = [
@@ -27536,7 +29263,8 @@ var DATA_RULES = [
   django_db_bypasses_pgbouncer_default,
   redis_client_capacity_default,
   redis_maxmemory_headroom_default,
-  timeout_chain_default,
+  pgbouncer_query_timeout_default,
+  conn_max_age_idle_timeout_default,
   pgbouncer_unknown_setting_default
 ];
 
@@ -28037,6 +29765,9 @@ var RULES = [
   limit_zone_undefined_default,
   websocket_to_wsgi_default,
   upstream_keepalive_http11_default,
+  upstream_keepalive_timeout_default,
+  proxy_read_timeout_default,
+  nginx_refuses_config_default,
   ...DATA_RULES,
   ...HOST_RULES
 ];
@@ -28067,21 +29798,101 @@ ${chart}`);
 }
 
 // src/commands/check.ts
-import { readFileSync as readFileSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { relative as relative3, resolve as resolve4 } from "node:path";
+import { existsSync as existsSync2, readFileSync as readFileSync3, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { basename, dirname as dirname2, relative as relative3, resolve as resolve4 } from "node:path";
 import { parseArgs as parseArgs4 } from "node:util";
 
-// src/reporters/fingerprint.ts
-import { createHash } from "node:crypto";
-function normalizedLines(result, at) {
-  const source = result.sources.get(at.file);
-  if (!source) return "";
-  const lines = [];
-  for (let n = at.line; n <= at.endLine; n++) lines.push(lineText(source, n).trim().replace(/\s+/g, " "));
-  return lines.join("\n");
+// src/engine/baseline.ts
+var BASELINE_VERSION = 2;
+function entryOf2(f) {
+  return { rule: f.ruleId, file: f.span.file, fingerprint: fingerprintOf(f), message: f.message };
 }
-function lineHash(result, ruleId, path, at) {
-  return createHash("sha256").update(`${ruleId}\0${path}\0${normalizedLines(result, at)}`).digest("hex").slice(0, 32);
+var keyOf = (e) => `${e.rule}\0${e.fingerprint}`;
+var sortKey = (e) => `${e.file}\0${e.rule}\0${e.fingerprint}`;
+function baselineOf(result) {
+  const findings = result.findings.map(entryOf2);
+  findings.sort((a, b) => sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+  return { version: BASELINE_VERSION, findings };
+}
+function formatBaseline(b) {
+  return `${JSON.stringify(b, null, 2)}
+`;
+}
+function parseBaseline(text) {
+  let data;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    return { error: `not JSON (${e.message})` };
+  }
+  const d = data;
+  if (typeof d === "object" && d !== null && d.version === 1) {
+    return { error: "written by arena-lint 0.1, whose fingerprints were hashes of line text; rewrite it with --write-baseline" };
+  }
+  if (typeof d !== "object" || d === null || d.version !== BASELINE_VERSION || !Array.isArray(d.findings)) {
+    return { error: `not an arena-lint baseline (expected {"version": ${BASELINE_VERSION}, "findings": [...]}); write one with --write-baseline` };
+  }
+  const bad = d.findings.findIndex((e) => {
+    const x = e;
+    return typeof x !== "object" || x === null || typeof x.rule !== "string" || typeof x.file !== "string" || typeof x.fingerprint !== "string";
+  });
+  if (bad >= 0) return { error: `findings[${bad}] needs string "rule", "file" and "fingerprint"` };
+  return { baseline: d };
+}
+function applyBaseline(result, baseline) {
+  const left = /* @__PURE__ */ new Map();
+  for (const e of baseline.findings) left.set(keyOf(e), (left.get(keyOf(e)) ?? 0) + 1);
+  const findings = [];
+  let matched = 0;
+  for (const f of result.findings) {
+    const key = keyOf(entryOf2(f));
+    const n = left.get(key) ?? 0;
+    if (n > 0) {
+      left.set(key, n - 1);
+      matched++;
+    } else {
+      findings.push(f);
+    }
+  }
+  const gone = [...left.values()].reduce((a, b) => a + b, 0);
+  return { findings, matched, gone };
+}
+
+// src/engine/combine.ts
+function join6(prefix, path) {
+  return prefix === "" ? path : `${prefix}/${path}`;
+}
+function combineRuns(parts, root) {
+  const sources = new SourceSet();
+  const findings = [];
+  const stacks = [];
+  for (const { prefix, result } of parts) {
+    for (const file of result.sources.all()) sources.add(prefix === "" ? file : createSourceFile(join6(prefix, file.path), file.text));
+    const span = (s2) => prefix === "" ? s2 : { ...s2, file: join6(prefix, s2.file) };
+    for (const f of result.findings) {
+      findings.push({
+        ...f,
+        span: span(f.span),
+        related: f.related.map((r) => ({ ...r, span: span(r.span) })),
+        ...f.stack !== void 0 ? { stack: join6(prefix, f.stack) } : {}
+      });
+    }
+    for (const s2 of result.stacks) stacks.push({ name: join6(prefix, s2.name), files: s2.files.map((f) => join6(prefix, f)) });
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const unique = findings.filter((f) => {
+    const key = `${f.ruleId}\0${f.span.file}\0${f.span.start}\0${f.span.end}\0${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const stackNames = /* @__PURE__ */ new Set();
+  return {
+    root,
+    stacks: stacks.filter((s2) => stackNames.has(s2.name) ? false : (stackNames.add(s2.name), true)),
+    findings: unique.sort((a, b) => a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)),
+    sources
+  };
 }
 
 // src/reporters/locate.ts
@@ -28147,58 +29958,6 @@ function uriPath(path) {
   return path.split("/").map((segment) => encodeURIComponent(segment).replace(/\(/g, "%28").replace(/\)/g, "%29")).join("/");
 }
 
-// src/engine/baseline.ts
-var BASELINE_VERSION = 1;
-function entryOf2(result, f) {
-  return { rule: f.ruleId, file: f.span.file, fingerprint: lineHash(result, f.ruleId, f.span.file, locateSpan(result, f.span)), message: f.message };
-}
-var keyOf = (e) => `${e.rule}\0${e.file}\0${e.fingerprint}`;
-function baselineOf(result) {
-  const findings = result.findings.map((f) => entryOf2(result, f));
-  findings.sort((a, b) => keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
-  return { version: BASELINE_VERSION, findings };
-}
-function formatBaseline(b) {
-  return `${JSON.stringify(b, null, 2)}
-`;
-}
-function parseBaseline(text) {
-  let data;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    return { error: `not JSON (${e.message})` };
-  }
-  const d = data;
-  if (typeof d !== "object" || d === null || d.version !== BASELINE_VERSION || !Array.isArray(d.findings)) {
-    return { error: `not an arena-lint baseline (expected {"version": ${BASELINE_VERSION}, "findings": [...]}); write one with --write-baseline` };
-  }
-  const bad = d.findings.findIndex((e) => {
-    const x = e;
-    return typeof x !== "object" || x === null || typeof x.rule !== "string" || typeof x.file !== "string" || typeof x.fingerprint !== "string";
-  });
-  if (bad >= 0) return { error: `findings[${bad}] needs string "rule", "file" and "fingerprint"` };
-  return { baseline: d };
-}
-function applyBaseline(result, baseline) {
-  const left = /* @__PURE__ */ new Map();
-  for (const e of baseline.findings) left.set(keyOf(e), (left.get(keyOf(e)) ?? 0) + 1);
-  const findings = [];
-  let matched = 0;
-  for (const f of result.findings) {
-    const key = keyOf(entryOf2(result, f));
-    const n = left.get(key) ?? 0;
-    if (n > 0) {
-      left.set(key, n - 1);
-      matched++;
-    } else {
-      findings.push(f);
-    }
-  }
-  const gone = [...left.values()].reduce((a, b) => a + b, 0);
-  return { findings, matched, gone };
-}
-
 // src/reporters/github.ts
 var COMMAND = { error: "error", warning: "warning", info: "notice" };
 function escapeData(s2) {
@@ -28226,7 +29985,7 @@ function formatGithub(result, opts) {
 }
 
 // src/reporters/json.ts
-var JSON_REPORT_VERSION = 1;
+var JSON_REPORT_VERSION = 2;
 function toJsonReport(result) {
   const diagnostics = result.findings.map((f) => {
     const at = toLocated(result, f);
@@ -28246,7 +30005,7 @@ function toJsonReport(result) {
   });
   return {
     version: JSON_REPORT_VERSION,
-    root: result.root.replace(/\\/g, "/"),
+    roots: (result.roots ?? [result.root]).map((r) => r.replace(/\\/g, "/")),
     stacks: result.stacks.map((s2) => ({ name: s2.name, files: [...s2.files] })),
     diagnostics,
     summary: { ...countBySeverity(result.findings), files: checkedFileCount(result), stacks: result.stacks.length }
@@ -28330,7 +30089,19 @@ function docsUrl(id2) {
 // src/reporters/sarif.ts
 var SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 var SRCROOT = "%SRCROOT%";
-var FINGERPRINT_KEY = "arenaLintLineHash/v1";
+var FINGERPRINT_KEY = "primaryLocationLineHash";
+var GITHUB_SARIF_LIMITS = {
+  runsPerFile: 20,
+  resultsPerRun: 25e3,
+  rulesPerRun: 25e3,
+  toolExtensionsPerRun: 100,
+  threadFlowLocationsPerResult: 1e4,
+  /** locations[] (and, counted with them, relatedLocations[]) per result. */
+  locationsPerResult: 1e3,
+  tagsPerRule: 20,
+  /** shortDescription.text and fullDescription.text of a rule. */
+  descriptionChars: 1024
+};
 var INFORMATION_URI = docsUrl("x").replace(/\/blob\/.*$/, "");
 var LEVEL = { error: "error", warning: "warning", info: "note" };
 function helpText(meta2) {
@@ -28345,11 +30116,24 @@ function helpMarkdown(meta2) {
   parts.push(`[Documentation for ${meta2.id}](${docsUrl(meta2.id)})`);
   return parts.join("\n\n");
 }
+function withinChars(text, limit) {
+  if (text.length <= limit) return text;
+  const head = text.slice(0, limit - 1);
+  const sentence = head.search(/[.!?](?=\s)[^.!?]*$/);
+  if (sentence > limit / 3) return `${head.slice(0, sentence + 1)}\u2026`.slice(0, limit);
+  const word2 = head.lastIndexOf(" ");
+  return `${head.slice(0, word2 > 0 ? word2 : head.length)}\u2026`;
+}
+function fullDescription(meta2) {
+  const both = `${meta2.docs.what} ${meta2.docs.why}`;
+  const limit = GITHUB_SARIF_LIMITS.descriptionChars;
+  return both.length <= limit ? both : withinChars(meta2.docs.what, limit);
+}
 function ruleDescriptor(meta2) {
   return {
     id: meta2.id,
-    shortDescription: { text: meta2.description },
-    fullDescription: { text: `${meta2.docs.what} ${meta2.docs.why}` },
+    shortDescription: { text: withinChars(meta2.description, GITHUB_SARIF_LIMITS.descriptionChars) },
+    fullDescription: { text: fullDescription(meta2) },
     help: { text: helpText(meta2), markdown: helpMarkdown(meta2) },
     helpUri: docsUrl(meta2.id),
     defaultConfiguration: { level: LEVEL[meta2.defaultSeverity] },
@@ -28362,14 +30146,25 @@ function physicalLocation(opts, at) {
     region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn }
   };
 }
-function fingerprints(result, opts, located) {
-  const seen = /* @__PURE__ */ new Map();
-  return located.map((at) => {
-    const hash2 = lineHash(result, at.finding.ruleId, repoPath2(opts, at.file), at);
-    const occurrence = (seen.get(hash2) ?? 0) + 1;
-    seen.set(hash2, occurrence);
-    return `${hash2}:${occurrence}`;
+function escapeMessage(text) {
+  return text.replace(/[\\[\]]/g, "\\$&");
+}
+function linkedMessage(message, related, shownPath) {
+  let text = escapeMessage(message);
+  const rest2 = [];
+  const linked = /* @__PURE__ */ new Set();
+  related.forEach((r, i) => {
+    const id2 = i + 1;
+    const cited = `${r.file}:${r.line}`;
+    const at = linked.has(cited) ? -1 : text.indexOf(cited);
+    if (at >= 0 && !/[\w:]/.test(text[at + cited.length] ?? "") && !/[\w/.-]/.test(text[at - 1] ?? "")) {
+      linked.add(cited);
+      text = `${text.slice(0, at)}[${escapeMessage(cited)}](${id2})${text.slice(at + cited.length)}`;
+    } else {
+      rest2.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
+    }
   });
+  return rest2.length ? `${text} See ${rest2.join("; ")}.` : text;
 }
 function toSarifLog(result, opts) {
   const rules = opts.rules.map(ruleDescriptor);
@@ -28380,19 +30175,19 @@ function toSarifLog(result, opts) {
     rules.push({ id: f.ruleId, shortDescription: { text: f.ruleId }, helpUri: docsUrl(f.ruleId) });
   }
   const located = result.findings.map((f) => toLocated(result, f));
-  const prints = fingerprints(result, opts, located);
+  const prints = occurrenceFingerprints(result.findings);
   const results = located.map((at, i) => {
     const f = at.finding;
     const out = {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId),
       level: LEVEL[f.severity],
-      message: { text: f.message },
+      message: { text: at.related.length ? linkedMessage(f.message, at.related, (file) => repoPath2(opts, file)) : f.message },
       locations: [{ physicalLocation: physicalLocation(opts, at) }],
       partialFingerprints: { [FINGERPRINT_KEY]: prints[i] }
     };
     if (at.related.length > 0) {
-      out.relatedLocations = at.related.map((r, j) => ({
+      out.relatedLocations = at.related.slice(0, GITHUB_SARIF_LIMITS.locationsPerResult - 1).map((r, j) => ({
         id: j + 1,
         physicalLocation: physicalLocation(opts, r),
         message: { text: r.message }
@@ -28559,8 +30354,9 @@ var package_default = {
     build: "node scripts/build.mjs",
     example: "node scripts/build.mjs && node dist/arena-lint.js check fixtures/arena-scaled",
     generate: "node scripts/generate.mjs",
-    test: "node scripts/build.mjs && vitest run",
-    typecheck: "tsc --noEmit"
+    test: "node scripts/build.mjs && tsc --noEmit && vitest run",
+    typecheck: "tsc --noEmit",
+    fuzz: "node scripts/fuzz.mjs"
   },
   dependencies: {
     "@babel/code-frame": "^7.29.7",
@@ -28595,12 +30391,83 @@ var CHECK_OPTIONS = {
   "no-color": { type: "boolean" },
   debug: { type: "boolean" },
   baseline: { type: "string" },
-  "write-baseline": { type: "string" }
+  "write-baseline": { type: "string" },
+  "no-error-on-empty": { type: "boolean" },
+  rule: { type: "string", multiple: true },
+  select: { type: "string", multiple: true },
+  ignore: { type: "string", multiple: true },
+  "print-config": { type: "boolean" }
 };
+var SETTINGS3 = ["error", "warning", "info", "off"];
+function knownRules(id2, flag) {
+  return redirectOf(id2)?.to ?? [knownRule(id2, flag)];
+}
+function knownRule(id2, flag) {
+  if (RULES.some((r) => r.meta.id === id2)) return id2;
+  const near = closest(id2, RULES.map((r) => r.meta.id));
+  throw new UsageError(`${flag}: unknown rule "${id2}"${near ? `; did you mean "${near}"?` : ""} (see \`arena-lint rules\`)`);
+}
+function ruleSettingsOf(values) {
+  const list = (xs) => (xs ?? []).flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
+  const settings = {};
+  const selected = list(values.select).flatMap((id2) => knownRules(id2, "--select"));
+  if (selected.length) {
+    for (const r of RULES) if (!selected.includes(r.meta.id)) settings[r.meta.id] = "off";
+  }
+  for (const id2 of list(values.ignore)) for (const r of knownRules(id2, "--ignore")) settings[r] = "off";
+  for (const spec of values.rule ?? []) {
+    const m = /^([^:=\s]+)\s*[:=]\s*(\S+)$/.exec(spec.trim());
+    if (!m) throw new UsageError(`--rule needs ID:SEVERITY (e.g. --rule replica-drift:error), got "${spec}"`);
+    const [, id2 = "", level = ""] = m;
+    if (!SETTINGS3.includes(level)) throw new UsageError(`--rule ${id2}: severity must be one of ${SETTINGS3.join(", ")}, got "${level}"`);
+    for (const r of knownRules(id2, "--rule")) settings[r] = level;
+  }
+  return settings;
+}
+function checkedPath(io, shown) {
+  const abs2 = resolve4(io.cwd, shown);
+  if (!existsSync2(abs2)) throw new UsageError(`no such file or directory: ${shown}`);
+  const isFile = statSync2(abs2).isFile();
+  const dir = isFile ? dirname2(abs2) : abs2;
+  const prefix = relative3(io.cwd, dir).split("\\").join("/");
+  return { shown, dir, prefix, ...isFile ? { composeFile: basename(abs2) } : {} };
+}
+function noStackMessage(path, run) {
+  const where2 = path.shown;
+  const s2 = run.search;
+  const lines = [`no stack found in ${where2}: looked for compose files named ${COMPOSE_FILE_NAMES} in ${where2} and every folder under it (${s2?.filesSeen ?? 0} files seen)`];
+  for (const f of s2?.unnamed ?? []) {
+    const named = path.prefix === "" ? f : `${path.prefix}/${f}`;
+    lines.push(`  ${named} has a top-level services: key but not a compose file's name; check it with \`arena-lint check ${named}\``);
+  }
+  if (s2?.notChosen.length) lines.push(`  the config's stacks: leaves out ${s2.notChosen.join(", ")}`);
+  if (s2?.templates.length) lines.push(`  skipped as Jinja templates (render them first): ${s2.templates.join(", ")}`);
+  lines.push("Pass --no-error-on-empty to exit 0 when there is nothing to check.");
+  return lines.join("\n");
+}
+function silentChecksLine(runs) {
+  const pairs = /* @__PURE__ */ new Map();
+  for (const run of runs) for (const u of run.unknowns) {
+    const key = `${run.result.root}\0${u.stack}\0${u.ruleId}`;
+    if (!pairs.has(key)) pairs.set(key, silenceReason(u.ruleId, u.reason));
+  }
+  if (pairs.size === 0) return void 0;
+  const byReason = /* @__PURE__ */ new Map();
+  for (const reason of pairs.values()) byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  const reasons = [...byReason].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([r, n]) => `${r} (${n})`);
+  return `${pairs.size} check${pairs.size === 1 ? "" : "s"} could not run: ${reasons.join(", ")}; see --verbose${runs.some((r) => r.config.file) ? "" : ", and `arena-lint init` to configure the host"}`;
+}
+function silenceReason(ruleId, reason) {
+  if (/no host:|host\.\w+ is not configured|no capacity:|config gives no host|needs host\./.test(reason)) return "no host configured";
+  if (/settings module/.test(reason)) return "settings module unknown";
+  if (/sysctl/.test(reason) || ruleId === "sysctl-required") return "no host sysctl source";
+  if (/daemon's default|not part of this stack/.test(reason)) return "set outside the repository";
+  if (/\$\{|environment|env/.test(reason)) return "value from the environment";
+  return "value unknown";
+}
 function checkCommand(argv, io) {
   const { values, positionals } = parseArgs4({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS });
-  if (positionals.length > 1) throw new UsageError(`check takes one directory, got ${positionals.length}`);
-  const dir = positionals[0] ?? ".";
+  const shownPaths = positionals.length ? positionals : ["."];
   const format = values.format ?? "stylish";
   if (!isFormatName(format)) throw new UsageError(`unknown format "${format}"; use one of ${Object.keys(formatters).join(", ")}`);
   let maxWarnings;
@@ -28608,39 +30475,74 @@ function checkCommand(argv, io) {
     maxWarnings = Number(values["max-warnings"]);
     if (!Number.isInteger(maxWarnings) || maxWarnings < 0) throw new UsageError(`--max-warnings needs a whole number, got "${values["max-warnings"]}"`);
   }
-  const run = check({ dir: resolve4(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: resolve4(io.cwd, values.config) } : {}, rules: RULES });
-  let findings = run.result.findings;
+  const ruleSettings = ruleSettingsOf(values);
+  const paths = shownPaths.map((p) => checkedPath(io, p));
+  const configPath = values.config ? resolve4(io.cwd, values.config) : void 0;
+  if (values["print-config"]) {
+    if (paths.length > 1) throw new UsageError("--print-config takes one path");
+    io.stdout(printConfig(io, paths[0], configPath, ruleSettings));
+    return 0;
+  }
+  const runs = paths.map(
+    (p) => check({
+      dir: p.dir,
+      displayDir: p.shown,
+      ...configPath ? { configPath } : {},
+      rules: RULES,
+      ruleSettings,
+      ...p.composeFile ? { composeFiles: [p.composeFile] } : {}
+    })
+  );
+  const empty = paths.flatMap((p, i) => runs[i].stacks.length === 0 ? [noStackMessage(p, runs[i])] : []);
+  if (empty.length && !values["no-error-on-empty"]) throw new UsageError(empty.join("\n"));
+  for (const m of empty) io.stderr(`arena-lint: ${m.split("\n")[0]}
+`);
+  const parts = paths.map((p, i) => ({ prefix: p.prefix, result: runs[i].result }));
+  const combined = combineRuns(parts, shownPaths.length === 1 ? shownPaths[0] : ".");
+  let findings = combined.findings;
   if (values["write-baseline"] !== void 0) {
-    writeFileSync2(resolve4(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(run.result)));
+    writeFileSync2(resolve4(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
     io.stderr(`baseline with ${findings.length} finding${findings.length === 1 ? "" : "s"} written to ${values["write-baseline"]}
 `);
   }
   if (values.baseline !== void 0) {
-    const matched = applyBaseline(run.result, readBaseline(resolve4(io.cwd, values.baseline), values.baseline));
+    const matched = applyBaseline(combined, readBaseline(resolve4(io.cwd, values.baseline), values.baseline));
     findings = matched.findings;
     io.stderr(`${matched.matched} finding${matched.matched === 1 ? "" : "s"} in the baseline ${values.baseline}${matched.gone ? `; ${matched.gone} baseline entr${matched.gone === 1 ? "y" : "ies"} no longer found (rewrite it with --write-baseline)` : ""}
 `);
   }
   if (values.quiet) findings = findings.filter((f) => f.severity === "error");
-  const result = { ...run.result, root: dir, findings };
-  const cwdRelativeRoot = relative3(io.cwd, resolve4(io.cwd, dir)).split("\\").join("/");
+  const result = { ...combined, roots: shownPaths, findings };
   const color = useColor(io, values);
-  const opts = { color: values.output ? false : color, rules: RULES.map((r) => r.meta), version: package_default.version, ...cwdRelativeRoot ? { cwdRelativeRoot } : {} };
+  const opts = { color: values.output ? false : color, rules: RULES.map((r) => r.meta), version: package_default.version };
   const report = formatters[format](result, opts);
+  const silent = format === "stylish" ? silentChecksLine(runs) : void 0;
   if (values.output) {
     writeFileSync2(resolve4(io.cwd, values.output), report);
     io.stdout(`${summaryLine(result)}
-report written to ${values.output}
+${silent ? `${silent}
+` : ""}report written to ${values.output}
 `);
   } else {
     io.stdout(report.endsWith("\n") || report === "" ? report : `${report}
 `);
+    if (silent) io.stdout(`${silent}
+`);
   }
   if (values.verbose) {
-    for (const line of new Set(run.unknowns.map((u) => `[${u.ruleId}] ${u.stack}: ${u.reason}`))) io.stderr(`${line}
+    for (const run of runs) for (const line of new Set(run.unknowns.map((u) => `[${u.ruleId}] ${u.stack}: ${u.reason}`))) io.stderr(`${line}
 `);
   }
   return values["write-baseline"] !== void 0 ? 0 : exitCode(findings, maxWarnings);
+}
+function printConfig(io, path, configPath, cli) {
+  const config3 = readConfig(new Workspace(path.dir), configPath, path.shown);
+  const rules = {};
+  for (const r of RULES) rules[r.meta.id] = severityFor(r, config3, void 0, void 0, cli);
+  const configFile = configPath ? relative3(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
+  const { rules: _asWritten, ...rest2 } = config3.data;
+  return `${JSON.stringify({ configFile, ...rest2, rules, ...Object.keys(cli).length ? { commandLine: cli } : {} }, null, 2)}
+`;
 }
 function readBaseline(abs2, shown) {
   let text;
@@ -28686,6 +30588,20 @@ function ruleDocText(meta2) {
   );
   return parts.join("\n");
 }
+function redirectDocText(r, metas) {
+  const width = Math.max(...r.to.map((id2) => id2.length));
+  return [
+    `${r.from} was split in ${r.since} into ${r.to.length} rules, because ${r.why}:`,
+    "",
+    ...r.to.map((id2) => `  ${id2.padEnd(width)}  ${metas.find((m) => m.id === id2)?.description ?? ""}`),
+    "",
+    `"${r.from}" still works as an alias for all of them: \`rules: { ${r.from}: off }\` in .arena-lint.yaml and`,
+    `\`# arena-lint-disable ${r.from}\` in a file set or silence each of them; a rule's own id wins over the alias.`,
+    "",
+    `See \`arena-lint explain ${r.to[0]}\` and the others for what each one checks.`,
+    ""
+  ].join("\n");
+}
 function indent2(s2) {
   return s2.split("\n").map((l) => l ? `  ${l}` : l).join("\n");
 }
@@ -28694,20 +30610,26 @@ function indent2(s2) {
 var HELP = `arena-lint ${package_default.version}: checks that a Django stack's compose, nginx, pgbouncer, settings.py and sysctl files agree.
 
 Usage:
-  arena-lint check [DIR]        check every compose stack under DIR (default: .)
+  arena-lint check [PATH...]    check every compose stack under each PATH (default: .); a PATH may be one compose file
+  arena-lint init [DIR]         write a commented .arena-lint.yaml for the stacks under DIR (--host, --cpus, --memory, --target-rps)
   arena-lint capacity [DIR]     print each stack's capacity plan (-f text|json|markdown, -c, -o)
   arena-lint graph [DIR]        draw each stack's topology as a Mermaid flowchart (--markdown for a fenced block)
   arena-lint rules              list every rule with its default severity
   arena-lint explain RULE-ID    print a rule's documentation
 
 Options for check:
-  -f, --format FORMAT      stylish (default), json, sarif, github, markdown, plain
-  -c, --config FILE        configuration file (default: DIR/.arena-lint.yaml when present)
+  -f, --format FORMAT      stylish (default), json, sarif, github, markdown, plain, junit, gitlab
+  -c, --config FILE        configuration file (default: the first of ${CONFIG_FILE_NAMES.join(", ")} in DIR)
   -o, --output FILE        write the report to FILE; a summary still goes to the terminal
   -q, --quiet              report errors only
       --max-warnings N     exit 1 when there are more than N warnings
       --write-baseline F   record today's findings in F (and exit 0), to adopt arena-lint on an existing repo
       --baseline F         report only findings that are not in the baseline F
+      --rule ID:SEVERITY   set a rule for this run (error, warning, info, off); repeatable
+      --select ID[,ID]     run only these rules
+      --ignore ID[,ID]     turn these rules off for this run
+      --print-config       print the configuration a check of PATH would use, and exit
+      --no-error-on-empty  exit 0 when no stack is found (default: exit 2 and say what was looked for)
       --verbose            also say which values were unknown and kept a rule silent
       --color / --no-color force colour on or off (default: on for a terminal, off with NO_COLOR)
       --debug              print stack traces of internal errors
@@ -28721,8 +30643,10 @@ Exit codes: 0 no errors, 1 findings that fail the run, 2 usage, configuration or
 Examples:
   arena-lint check .
   arena-lint check deploy --format sarif --output arena-lint.sarif
+  arena-lint check deploy/production.yml services/api --select upstream-missing-replica,replica-drift
   arena-lint check . --quiet --max-warnings 0
   arena-lint check . --write-baseline .arena-lint-baseline.json && arena-lint check . --baseline .arena-lint-baseline.json
+  arena-lint init . --host aws/c5.12xlarge --target-rps 1000
   arena-lint capacity . --format markdown
   arena-lint explain upstream-missing-replica
 `;
@@ -28739,6 +30663,11 @@ var COMMANDS = {
   explain: (argv, io) => {
     const id2 = argv[0];
     const rule = RULES.find((r) => r.meta.id === id2);
+    const redirect = id2 === void 0 ? void 0 : redirectOf(id2);
+    if (!rule && redirect) {
+      io.stdout(redirectDocText(redirect, RULES.map((r) => r.meta)));
+      return 0;
+    }
     if (!rule) throw new UsageError(id2 ? `unknown rule "${id2}"; see \`arena-lint rules\`` : "explain needs a rule id");
     io.stdout(ruleDocText(rule.meta));
     return 0;
@@ -28761,7 +30690,7 @@ function main(argv, io) {
       io.stdout(HELP);
       return 0;
     }
-    const command = COMMANDS[first];
+    const command = own(COMMANDS, first);
     if (!command) throw new UsageError(`unknown command "${first}"; see \`arena-lint --help\``);
     return command(rest2, io);
   } catch (e) {

@@ -11,6 +11,9 @@ import upstreamMissingReplica from './upstream-missing-replica.js';
 import upstreamPortMismatch from './upstream-port-mismatch.js';
 import upstreamUnknownServer from './upstream-unknown-server.js';
 import websocketToWsgi from './websocket-to-wsgi.js';
+import upstreamKeepaliveTimeout from './upstream-keepalive-timeout.js';
+import proxyReadTimeout from './proxy-read-timeout.js';
+import nginxRefusesConfig from './nginx-refuses-config.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 
@@ -29,6 +32,9 @@ export const RULES: readonly Rule[] = [
   limitZoneUndefined,
   websocketToWsgi,
   upstreamKeepaliveHttp11,
+  upstreamKeepaliveTimeout,
+  proxyReadTimeout,
+  nginxRefusesConfig,
   ...DATA_RULES,
   ...HOST_RULES,
 ];

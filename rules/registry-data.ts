@@ -7,7 +7,8 @@ import pgbouncerStartupParameter from './pgbouncer-startup-parameter.js';
 import pgbouncerUnknownSetting from './pgbouncer-unknown-setting.js';
 import redisClientCapacity from './redis-client-capacity.js';
 import redisMaxmemoryHeadroom from './redis-maxmemory-headroom.js';
-import timeoutChain from './timeout-chain.js';
+import pgbouncerQueryTimeout from './pgbouncer-query-timeout.js';
+import connMaxAgeIdleTimeout from './conn-max-age-idle-timeout.js';
 
 /** The data-tier rules (pgbouncer, Postgres, Redis, Django settings, timeouts). */
 export const DATA_RULES: readonly Rule[] = [
@@ -18,6 +19,7 @@ export const DATA_RULES: readonly Rule[] = [
   djangoDbBypassesPgbouncer,
   redisClientCapacity,
   redisMaxmemoryHeadroom,
-  timeoutChain,
+  pgbouncerQueryTimeout,
+  connMaxAgeIdleTimeout,
   pgbouncerUnknownSetting,
 ];

@@ -18,7 +18,7 @@ afterAll(() => oracle?.dispose());
 const OWN = [
   'arena-current', 'arena-scaled', 'settings-split',
   ...['pgbouncer-unknown-setting', 'pgbouncer-server-side-cursors', 'pgbouncer-startup-parameter', 'pgbouncer-client-capacity',
-    'pgbouncer-pool-over-db-limit', 'django-db-bypasses-pgbouncer', 'timeout-chain'].map((id) => `rules/${id}`),
+    'pgbouncer-pool-over-db-limit', 'django-db-bypasses-pgbouncer', 'pgbouncer-query-timeout', 'conn-max-age-idle-timeout', 'upstream-keepalive-timeout', 'proxy-read-timeout'].map((id) => `rules/${id}`),
 ];
 
 /** Stack folders (holding a compose file) with a pgbouncer.ini somewhere below. */

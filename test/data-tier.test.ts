@@ -18,7 +18,8 @@ import { TmpStack } from './helpers/tmp-stack.js';
 const SCALED = join(FIXTURES, 'arena-scaled');
 const CURRENT = join(FIXTURES, 'arena-current');
 const SPLIT = join(FIXTURES, 'settings-split');
-const DATA_IDS = new Set(DATA_RULES.map((r) => r.meta.id));
+// The nginx-side timeout rules (split from timeout-chain) are topology rules but belong to these stories.
+const DATA_IDS = new Set([...DATA_RULES.map((r) => r.meta.id), 'upstream-keepalive-timeout', 'proxy-read-timeout']);
 
 let tmp: TmpStack | undefined;
 let scratch: string | undefined;
@@ -88,7 +89,7 @@ describe('the seed\'s target stack (SCALING_TO_1000_RPS.md sections 4-6, as writ
   });
 
   it('reports each upstream keepalive_timeout at or above gunicorn --keep-alive 5 (one finding per link)', () => {
-    const f = findings.filter((x) => x.ruleId === 'timeout-chain');
+    const f = findings.filter((x) => x.ruleId === 'upstream-keepalive-timeout');
     expect(f.map((x) => x.message.slice(0, x.message.indexOf(' (keepalive_timeout)')))).toEqual([
       'upstream django_backend keeps idle connections 60s',
       'upstream django_streaming keeps idle connections 120s',
@@ -98,7 +99,7 @@ describe('the seed\'s target stack (SCALING_TO_1000_RPS.md sections 4-6, as writ
   });
 
   it('keeps the other data rules silent and says why when a value pgbouncer refuses is needed', () => {
-    expect(new Set(findings.map((f) => f.ruleId))).toEqual(new Set(['pgbouncer-unknown-setting', 'pgbouncer-startup-parameter', 'pgbouncer-server-side-cursors', 'redis-client-capacity', 'redis-maxmemory-headroom', 'timeout-chain']));
+    expect(new Set(findings.map((f) => f.ruleId))).toEqual(new Set(['pgbouncer-unknown-setting', 'pgbouncer-startup-parameter', 'pgbouncer-server-side-cursors', 'redis-client-capacity', 'redis-maxmemory-headroom', 'upstream-keepalive-timeout']));
     const run = check({ dir: SCALED, rules: RULES });
     const why = run.unknowns.filter((u) => u.ruleId === 'pgbouncer-client-capacity').map((u) => u.reason);
     expect(why).toEqual([expect.stringContaining('max_client_conn of pgbouncer is unknown: pgbouncer refuses max_client_conn = "2000          # Was: 1000"')]);
@@ -138,7 +139,7 @@ describe('the seed\'s current stack (the "Was:" values)', () => {
     expect(ids).not.toContain('pgbouncer-unknown-setting');
     expect(ids).toContain('pgbouncer-startup-parameter');
     expect(ids).toContain('pgbouncer-server-side-cursors');
-    expect(ids.filter((id) => id === 'timeout-chain')).toHaveLength(3);
+    expect(ids.filter((id) => id === 'upstream-keepalive-timeout')).toHaveLength(3);
     // 10 replicas x 4 workers x 2 threads = 80 <= max_client_conn 1000; 10 x 4 x min(100, 2) Redis connections <= 10000.
     expect(ids).not.toContain('pgbouncer-client-capacity');
     expect(ids).not.toContain('redis-client-capacity');

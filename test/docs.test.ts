@@ -9,6 +9,7 @@ import { CONFIG_SCHEMA_ID } from '../src/docs/config-schema.js';
 import { diffLines, ruleExamples } from '../src/docs/examples.js';
 import { generateFiles, RULE_DOCS_DIR, SCHEMA_PATH, staleFiles } from '../src/docs/generate.js';
 import validateConfig from '../src/generated/config-validator.js';
+import { RULE_REDIRECTS } from '../src/core/rule-redirects.js';
 import { RULES } from '../rules/index.js';
 import { RULE_FIXTURES } from './helpers/fixtures.js';
 
@@ -117,8 +118,10 @@ describe('config schema', () => {
   });
 
   it('names every rule with its description', () => {
-    expect(schema.definitions.ruleSettings.propertyNames.enum).toEqual(RULES.map((r) => r.meta.id));
+    expect(schema.definitions.ruleSettings.propertyNames.enum).toEqual([...RULES.map((r) => r.meta.id), ...RULE_REDIRECTS.map((r) => r.from)]);
     for (const { meta } of RULES) expect(schema.definitions.ruleSettings.properties[meta.id]!.description).toContain(meta.description);
+    // A redirected id says what it stands for, so an editor's hover explains an old config.
+    for (const r of RULE_REDIRECTS) expect(schema.definitions.ruleSettings.properties[r.from]!.description).toContain(`an alias for ${r.to.join(', ')}`);
   });
 
   it('the compiled standalone validator agrees with ajv compiling the schema now', () => {

@@ -34,10 +34,23 @@ describe('topology graph', () => {
     expect(formatMermaid(g)).toContain(`linkStyle ${i} stroke:#d73a49`);
   });
 
+  it('draws a mistyped upstream server as a dead end in red instead of leaving it out', () => {
+    tmp = new TmpStack(join(FIXTURES, 'arena-scaled'));
+    tmp.edit('nginx/load-balancer.conf', '    server web-15:8000 max_fails=2 fail_timeout=60s max_conns=150 weight=1;\n', '    server wbe-15:8000;\n');
+    const g = graphOf(tmp.dir);
+    expect(g.nodes.filter((n) => n.kind === 'missing')).toEqual([{ id: 'missing_wbe_15', kind: 'missing', label: 'wbe-15:8000 (no such service)' }]);
+    const i = g.edges.findIndex((e) => e.to === 'missing_wbe_15');
+    expect(g.edges[i]).toMatchObject({ from: 'up_nginx_django_streaming', broken: true });
+    const text = formatMermaid(g);
+    expect(text).toContain('  missing_wbe_15>"wbe-15:8000 (no such service)"]');
+    expect(text).toContain(`linkStyle ${i} stroke:#d73a49`);
+    expect(text).toContain('class missing_wbe_15 missing');
+  });
+
   it('renders valid Mermaid node and edge lines', () => {
     const text = formatMermaid(graphOf(join(FIXTURES, 'arena-scaled')));
     const lines = text.trim().split('\n');
     expect(lines[0]).toBe('flowchart LR');
-    for (const l of lines.slice(1)) expect(l).toMatch(/^ {2}(\w+(\[\[|\[\/|\(\[|\{\{|\[\(|\[)".*"(\]\]|\/\]|\]\)|\}\}|\)\]|\])|\w+ -->(\|".*"\|)? \w+|linkStyle \d+ .*)$/);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^ {2}(\w+(\[\[|\[\/|\(\[|\{\{|\[\(|\[)".*"(\]\]|\/\]|\]\)|\}\}|\)\]|\])|\w+ -->(\|".*"\|)? \w+|linkStyle \d+ .*|classDef \w+ .*|class [\w,]+ \w+)$/);
   });
 });

@@ -6,6 +6,7 @@ import { check } from '../src/engine/run.js';
 import { RULES } from '../rules/index.js';
 import { RULE_FIXTURES } from './helpers/fixtures.js';
 import { TmpStack } from './helpers/tmp-stack.js';
+import { assertProperty } from './helpers/property.js';
 
 // Bad input never crashes: whatever a file holds, check() returns findings with spans inside the files.
 const base = new TmpStack(join(RULE_FIXTURES, 'upstream-missing-replica', 'valid-all-listed'));
@@ -21,13 +22,17 @@ function checkInside(dir: string) {
   return run;
 }
 
-const composeish = fc.array(
-  fc.oneof(
-    fc.constantFrom('services:', '  web-1:', '  nginx:', '    command: gunicorn --workers ${W:-', '    <<: *x', '    x: &x', '    - ', '  ', '\t', ':', '{', '}', '[', ']', '"', "'", '#', '${', '$$', '---', '!!str', '? ', '|', '>'),
-    fc.string({ maxLength: 12 }),
+// The separator is drawn with the parts, so the seed alone decides the text (fc.sample would not).
+const composeish = fc.tuple(
+  fc.array(
+    fc.oneof(
+      fc.constantFrom('services:', '  web-1:', '  nginx:', '    command: gunicorn --workers ${W:-', '    <<: *x', '    x: &x', '    - ', '  ', '\t', ':', '{', '}', '[', ']', '"', "'", '#', '${', '$$', '---', '!!str', '? ', '|', '>'),
+      fc.string({ maxLength: 12 }),
+    ),
+    { maxLength: 40 },
   ),
-  { maxLength: 40 },
-).map((parts) => parts.join(fc.sample(fc.constantFrom('\n', ' ', ''), 1)[0]));
+  fc.constantFrom('\n', ' ', ''),
+).map(([parts, sep]) => parts.join(sep));
 
 const nginxish = fc.array(
   fc.oneof(
@@ -38,17 +43,17 @@ const nginxish = fc.array(
 ).map((parts) => parts.join(' '));
 
 describe('robustness', () => {
-  it('survives random compose text', () => {
-    fc.assert(fc.property(composeish, (text) => {
+  it('property: survives random compose text', () => {
+    assertProperty('robustness/compose-text', fc.property(composeish, (text) => {
       base.write('docker-compose.yml', text);
       checkInside(base.dir);
     }), { numRuns: 150 });
   });
 
-  it('survives random nginx text behind a valid compose file', () => {
+  it('property: survives random nginx text behind a valid compose file', () => {
     const t = new TmpStack(join(RULE_FIXTURES, 'upstream-missing-replica', 'valid-all-listed'));
     try {
-      fc.assert(fc.property(nginxish, (text) => {
+      assertProperty('robustness/nginx-text', fc.property(nginxish, (text) => {
         t.write('nginx/default.conf', text);
         checkInside(t.dir);
       }), { numRuns: 150 });

@@ -46,6 +46,11 @@ export interface ContainerPathSource {
   readonly ignored?: (hostPath: string) => boolean;
   /** A deletion (`RUN rm -f /etc/nginx/conf.d/default.conf`): the path and everything below are gone. */
   readonly removed?: boolean;
+  /**
+   * A folder that may hold files arena-lint cannot name (a start script writes `conf.d/${app}.conf` in
+   * a loop): what is seen below is not all there is, so a glob over it is unknown.
+   */
+  readonly incomplete?: boolean;
 }
 
 /** A repository file as a container path shows it. */
@@ -128,6 +133,7 @@ export class ContainerFs {
     const p = posix.normalize(containerPath);
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s = this.sources[i]!;
+      if (s.incomplete) continue;
       if (s.removed) {
         if (p === s.containerPath || under(p, s.containerPath)) return { kind: 'absent' };
         continue;
@@ -163,6 +169,7 @@ export class ContainerFs {
       for (const k of [...out.keys()]) if (k === dir || under(k, dir)) out.delete(k);
     };
     for (const s of this.sources) {
+      if (s.incomplete) continue;
       if (s.removed) {
         hide(s.containerPath);
         continue;
@@ -202,6 +209,12 @@ export class ContainerFs {
       if (st.kind === 'image-default') out.push({ containerPath: s.containerPath, origin: st.origin });
     }
     return out;
+  }
+
+  /** The layer saying a folder may hold more files than arena-lint sees, when one covers `dir`. */
+  incompleteAt(dir: string): ContainerPathSource | undefined {
+    const d = posix.normalize(dir);
+    return this.sources.find((s) => s.incomplete && (d === s.containerPath || under(d, s.containerPath)));
   }
 
   /** Layers below which nothing is known (for `inspect` and for include resolution). */

@@ -6,7 +6,7 @@ import { literalText, MappedTextBuilder, rangeOf, type MappedText } from '../par
 import { DYNAMIC, Lexer, type Redirect, type Token, type Word } from '../parsers/shell-lexer.js';
 import { wordsFromList, type ShellWord } from '../parsers/shell-words.js';
 import { globToRegExp, type ContainerFile, type ContainerFs, type ContainerPathSource } from './filesystem.js';
-import { renderEnvsubst, renderedLayer } from './render.js';
+import { applySed, parseSed, renderEnvsubst, renderedLayer } from './render.js';
 import type { ProcessStep, UnknownPart } from './types.js';
 
 /**
@@ -47,7 +47,7 @@ type Node =
   | { readonly k: 'simple'; readonly words: Word[]; readonly redirects: Redirect[]; readonly span: Span; background: boolean }
   | { readonly k: 'if'; readonly branches: { cond: Node[]; body: Node[] }[]; readonly otherwise?: Node[]; readonly span: Span }
   | { readonly k: 'case'; readonly subject: Word; readonly arms: { patterns: Word[]; body: Node[] }[]; readonly span: Span }
-  | { readonly k: 'loop'; readonly body: Node[]; readonly span: Span }
+  | { readonly k: 'loop'; readonly body: Node[]; readonly span: Span; readonly forVar?: string; readonly items?: Word[] }
   | { readonly k: 'group'; readonly body: Node[]; readonly subshell: boolean; readonly span: Span }
   | { readonly k: 'func'; readonly name: string; readonly body: Node[]; readonly span: Span }
   | { readonly k: 'andor'; readonly first: Node; readonly rest: { op: '&&' | '||'; node: Node }[] }
@@ -197,14 +197,22 @@ class Parser {
       }
       if (w === 'while' || w === 'until' || w === 'for' || w === 'select') {
         this.i++;
+        let forVar: string | undefined;
+        let items: Word[] | undefined;
         if (w === 'for' || w === 'select') {
+          if (isWord(this.peek())) forVar = (this.tokens[this.i++] as { word: Word }).word.text.text;
+          if (isWord(this.peek(), 'in')) {
+            this.i++;
+            items = [];
+            while (this.peek() && this.peek()!.kind === 'word' && !isWord(this.peek(), 'do')) items.push((this.tokens[this.i++] as { word: Word }).word);
+          }
           while (this.peek() && !isWord(this.peek(), 'do')) this.i++;
         } else this.list(new Set(['do']));
         this.expectWord('do');
         const body = this.list(new Set(['done']));
         this.expectWord('done');
         this.trailingRedirects();
-        return { k: 'loop', body, span: this.spanFrom(start) };
+        return { k: 'loop', body, span: this.spanFrom(start), ...(w === 'for' && forVar ? { forVar, ...(items ? { items } : {}) } : {}) };
       }
       if (w === '{') {
         this.i++;
@@ -555,8 +563,10 @@ function runList(f: Frame, nodes: readonly Node[], ws: Workspace): boolean | und
 }
 
 /** Names a branch assigns, and whether it may hand over or exit (then what follows is uncertain). */
-function effects(nodes: readonly Node[]): { assigns: Set<string>; stops: Span | undefined } {
+function effects(nodes: readonly Node[]): { assigns: Set<string>; stops: Span | undefined; writes: Span[]; targets: string[] } {
   const assigns = new Set<string>();
+  const writes: Span[] = [];
+  const targets: string[] = [];
   let stops: Span | undefined;
   const visit = (n: Node) => {
     if (n.k === 'simple') {
@@ -567,6 +577,12 @@ function effects(nodes: readonly Node[]): { assigns: Set<string>; stops: Span | 
       }
       if (first === 'exec' && n.words.length > 1) stops ??= n.span;
       if (first === 'exit') stops ??= n.span;
+      if (n.redirects.some((r) => r.op === '>' || r.op === '>>' || r.op === '>|') || ['sed', 'cp', 'mv', 'rm', 'ln', 'envsubst', 'tee'].includes(first ?? '')) writes.push(n.span);
+      for (const r of n.redirects) if ((r.op === '>' || r.op === '>>' || r.op === '>|') && r.target) targets.push(r.target.text.text);
+      if (first === 'cp' || first === 'mv' || first === 'ln') {
+        const last = n.words[n.words.length - 1]?.text.text;
+        if (last && n.words.length > 2) targets.push(last);
+      }
       return;
     }
     if (n.k === 'if') {
@@ -583,7 +599,7 @@ function effects(nodes: readonly Node[]): { assigns: Set<string>; stops: Span | 
     } else if (n.k === 'not') visit(n.node);
   };
   nodes.forEach(visit);
-  return { assigns, stops };
+  return { assigns, stops, writes, targets };
 }
 
 /** A branch that cannot be decided: what it might change becomes unknown. */
@@ -594,6 +610,17 @@ function skipUndecided(f: Frame, branches: readonly (readonly Node[])[], reason:
     if (e.stops) {
       f.unknowns.push({ what: 'process', reason: `the script may exec or exit in a branch it cannot decide (${reason})`, span: e.stops });
       throw new Stop('unknown');
+    }
+    // Files such a branch may change keep the content they have without it; inspect lists the change.
+    for (const w of e.writes) f.unknowns.push({ what: 'file change', reason: `a file may be changed in a branch arena-lint cannot decide (${reason})`, span: w });
+    // A file such a branch may create, possibly under a name only known when it runs: its folder may hold more than is seen.
+    for (const t of e.targets) {
+      const literal = t.split('$')[0]!;
+      if (!literal.startsWith('/') && f.workdir.kind !== 'known') continue;
+      const path = abs(f, literal);
+      const dir = t.includes('$') ? (literal.endsWith('/') ? path : posix.dirname(path)) : posix.dirname(path);
+      if (!t.includes('$') && f.fs.state(path).kind === 'file') continue;
+      pushLayer(f, { containerPath: dir, hostPath: '', isDir: true, via: span, incomplete: true, origin: { kind: 'unknown', reason: `files may be written here in a branch arena-lint cannot decide (${reason})`, via: span } });
     }
   }
   f.unknowns.push({ what: 'branch', reason, span });
@@ -636,10 +663,23 @@ function runNode(f: Frame, n: Node, ws: Workspace): boolean | undefined {
     case 'func':
       f.functions.set(n.name, n.body);
       return true;
-    case 'loop':
-      // Loops usually wait for a dependency (`until nc -z db 5432; do sleep 1; done`): their body is not followed.
+    case 'loop': {
+      // A `for` over words known statically is unrolled; other loops usually wait for a dependency
+      // (`until nc -z db 5432; do sleep 1; done`) and their body is not followed.
+      if (n.forVar) {
+        const values = n.items ? expandWords(f, n.items) : f.args;
+        if (Array.isArray(values) && values.length <= 32 && values.every((v) => v.value.kind === 'known')) {
+          let status: boolean | undefined = true;
+          for (const v of values) {
+            f.vars.set(n.forVar, v.value);
+            status = runList(f, n.body, ws);
+          }
+          return status;
+        }
+      }
       skipUndecided(f, [n.body], 'a loop body is not followed', n.span);
       return true;
+    }
     case 'if': {
       const undecided: Node[][] = [];
       for (const b of n.branches) {
@@ -653,7 +693,7 @@ function runNode(f: Frame, n: Node, ws: Workspace): boolean | undefined {
       }
       const taken = n.otherwise;
       if (undecided.length === 0) return taken ? runList(f, taken, ws) : true;
-      skipUndecided(f, [...undecided, ...(taken ? [taken] : [])], `the condition at ${describeSpan(nodeSpan(n))} depends on a value arena-lint does not know`, n.span);
+      skipUndecided(f, [...undecided, ...(taken ? [taken] : [])], 'an if condition depends on a value arena-lint does not know', n.span);
       return true;
     }
     case 'case': {
@@ -696,10 +736,6 @@ function nodeSpan(n: Node): Span {
   if (n.k === 'andor') return nodeSpan(n.first);
   if (n.k === 'not') return nodeSpan(n.node);
   return n.span;
-}
-
-function describeSpan(s: Span): string {
-  return s.file;
 }
 
 function runSimple(f: Frame, n: Extract<Node, { k: 'simple' }>, ws: Workspace): boolean | undefined {
@@ -798,6 +834,22 @@ function runSimple(f: Frame, n: Extract<Node, { k: 'simple' }>, ws: Workspace): 
       throw new Stop('exit');
     case 'return':
       return true;
+    case 'eval': {
+      // `eval export A=\$${name}_X`: the words, once expanded, are read again as a command.
+      if (argv.length < 2 || f.depth > 6) return true;
+      const b = new MappedTextBuilder(argv[1]!.text.file, argv[1]!.text.whole);
+      argv.slice(1).forEach((w, k) => {
+        if (k > 0) b.pushChar(' ', w.text.srcStart[0] ?? 0, w.text.srcStart[0] ?? 0);
+        b.pushMapped(w.text);
+      });
+      f.depth++;
+      try {
+        runText(f, b.build(), ws);
+      } finally {
+        f.depth--;
+      }
+      return true;
+    }
     case 'true':
     case ':':
       return true;
@@ -904,7 +956,13 @@ function fileEffects(f: Frame, base: string, argv: ShellWord[], n: Extract<Node,
   const args = argv.slice(1).map(plain);
   const operands = args.filter((a) => a === undefined || !a.startsWith('-'));
   if (outPath && outPath.kind === 'unknown') {
-    f.unknowns.push({ what: 'file', reason: `a file is written whose name is unknown: ${outPath.reason}`, span: n.span });
+    const reason = `a file is written whose name is unknown: ${outPath.reason}`;
+    f.unknowns.push({ what: 'file', reason, span: n.span });
+    const literal = out!.target!.text.text.split('$')[0]!;
+    if (literal.startsWith('/') || f.workdir.kind === 'known') {
+      const path = abs(f, literal || '.');
+      pushLayer(f, { containerPath: literal.endsWith('/') || !literal ? path : posix.dirname(path), hostPath: '', isDir: true, via: n.span, incomplete: true, origin: { kind: 'unknown', reason, via: n.span } });
+    }
     return;
   }
   const target = outPath?.kind === 'known' && outPath.value !== '/dev/null' && !outPath.value.startsWith('/dev/') ? abs(f, outPath.value) : undefined;
@@ -927,11 +985,7 @@ function fileEffects(f: Frame, base: string, argv: ShellWord[], n: Extract<Node,
     return;
   }
   if (base === 'sed') {
-    const inPlace = args.some((a) => a !== undefined && /^-[a-zA-Z]*i/.test(a));
-    const files = inPlace ? operands.slice(args.includes('-e') ? 0 : 1) : [];
-    for (const p of inPlace ? files : target ? [target] : []) {
-      if (p !== undefined) markUnknownFile(f, p, 'edited by sed at start-up', n.span);
-    }
+    sedEffects(f, argv, target, n, ws);
     return;
   }
   if ((base === 'cp' || base === 'mv' || base === 'ln') && operands.length >= 2) {
@@ -980,10 +1034,106 @@ function fileEffects(f: Frame, base: string, argv: ShellWord[], n: Extract<Node,
       f.steps.push({ description: `writes ${target} from a heredoc`, span: n.span });
       return;
     }
+    const printed = base === 'echo' || base === 'printf' ? printedText(base, argv) : undefined;
+    if (printed && out?.op !== '>>') {
+      pushLayer(f, {
+        containerPath: target, hostPath: n.span.file, isDir: false, via: n.span,
+        origin: { kind: 'rendered', template: n.span.file, renderer: base, via: n.span },
+        rendering: { content: printed, renderer: base },
+      });
+      f.steps.push({ description: `writes ${target} with ${base}`, span: n.span });
+      return;
+    }
     markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
     return;
   }
   if (target && !['echo', 'printf'].includes(base)) markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
+}
+
+/** What `echo words` or `printf 'text'` prints, mapped to the script; undefined for forms not followed. */
+function printedText(base: string, argv: ShellWord[]): MappedText | undefined {
+  let args = argv.slice(1);
+  if (args.some((a) => a.value.kind !== 'known')) return undefined;
+  const b = new MappedTextBuilder(args[0]?.text.file ?? '', args[0]?.text.whole ?? argv[0]!.text.whole);
+  if (base === 'echo') {
+    let newline = true;
+    while (args[0] && /^-[neE]+$/.test(plain(args[0])!)) {
+      if (plain(args[0])!.includes('n')) newline = false;
+      args = args.slice(1);
+    }
+    args.forEach((a, k) => {
+      if (k > 0) b.pushChar(' ', a.text.srcStart[0] ?? 0, a.text.srcStart[0] ?? 0);
+      b.pushMapped(a.text);
+    });
+    const end = args[args.length - 1]?.text;
+    const at = end?.srcEnd[end.srcEnd.length - 1] ?? argv[0]!.text.whole.end;
+    if (newline) b.pushChar('\n', at, at);
+    return b.build();
+  }
+  const format = args[0];
+  if (!format || args.length > 1 || /%/.test(plain(format)!)) return undefined;
+  const t = format.text;
+  for (let i = 0; i < t.text.length; i++) {
+    if (t.text[i] === '\\' && t.text[i + 1] === 'n') {
+      b.pushChar('\n', t.srcStart[i]!, t.srcEnd[i + 1]!);
+      i++;
+    } else b.pushMapped(t, i, i + 1);
+  }
+  return b.build();
+}
+
+/** `sed -i 's/a/b/' file` and `sed '/x/d' a > b`: applied when the script is one arena-lint can run on text. */
+function sedEffects(f: Frame, argv: ShellWord[], target: string | undefined, n: Extract<Node, { k: 'simple' }>, ws: Workspace): void {
+  const words = argv.slice(1).map(plain);
+  let inPlace = false;
+  let extended = false;
+  let quietOrUnknown = false;
+  const scripts: string[] = [];
+  const files: (string | undefined)[] = [];
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
+    if (w === undefined) {
+      files.push(undefined);
+      continue;
+    }
+    if (w === '-e' || w === '--expression') {
+      const sc = words[++k];
+      if (sc === undefined) quietOrUnknown = true;
+      else scripts.push(sc);
+    } else if (/^--in-place/.test(w) || /^-[a-zA-Z]*i/.test(w)) {
+      inPlace = true;
+      if (/E|r/.test(w.replace(/^-+/, ''))) extended = true;
+    } else if (w === '-E' || w === '-r' || w === '--regexp-extended') extended = true;
+    else if (w === '-n' || w === '--quiet' || w.startsWith('-f')) quietOrUnknown = true;
+    else if (w.startsWith('-')) continue;
+    else if (scripts.length === 0 && !words.slice(0, k).some((x) => x === '-e' || x === '--expression')) scripts.push(w);
+    else files.push(w);
+  }
+  const commands = quietOrUnknown ? undefined : parseSed(scripts.join('\n'), extended);
+  const edit = (from: string, to: string) => {
+    const st = f.fs.state(abs(f, from));
+    if (st.kind !== 'file') {
+      if (st.kind === 'unknown') markUnknownFile(f, to, `edited by sed from ${from}, which is unknown`, n.span);
+      return;
+    }
+    const base = st.file.rendering?.content ?? (() => {
+      const file = ws.read(st.file.hostPath);
+      return file ? literalText(file.path, file.text, 0) : undefined;
+    })();
+    if (!commands || !base) {
+      markUnknownFile(f, to, 'edited by a sed script arena-lint does not apply', n.span);
+      return;
+    }
+    pushLayer(f, renderedLayer(abs(f, to), st.file, applySed(base, commands), 'sed', n.span));
+    f.steps.push({ description: `sed edits ${abs(f, to)}`, span: n.span });
+  };
+  if (inPlace) {
+    for (const p of files) {
+      if (p === undefined) f.unknowns.push({ what: 'file', reason: 'sed -i on a file whose name is unknown', span: n.span });
+      else edit(p, p);
+    }
+  } else if (target && files[0] !== undefined) edit(files[0], target);
+  else if (target) markUnknownFile(f, target, 'written by sed at start-up', n.span);
 }
 
 /** `envsubst '$A ${B}'`: the variables it is restricted to. */

@@ -22,6 +22,13 @@ export interface Finding {
   readonly stack?: string;
   /** Short imperative fix hint. */
   readonly hint?: string;
+  /**
+   * What the finding is about (the upstream, service or setting), as its rule names it; without it
+   * the key is derived from the message (src/reporters/fingerprint.ts).
+   */
+  readonly key?: string;
+  /** Identity across commits (rule, stack, file, key), computed once by the engine; see entityHash. */
+  readonly fingerprint?: string;
 }
 
 export interface StackSummary {
@@ -35,6 +42,8 @@ export interface StackSummary {
 export interface RunResult {
   /** The checked directory as the user named it. */
   readonly root: string;
+  /** Every checked path as the user named it, when one run checked several (paths are then relative to the working directory). */
+  readonly roots?: readonly string[];
   readonly stacks: readonly StackSummary[];
   /** Sorted by file, line, column, rule id. */
   readonly findings: readonly Finding[];

@@ -7,6 +7,8 @@ export interface SourceFile {
   readonly path: string;
   readonly text: string;
   readonly lineStarts: readonly number[];
+  /** The file began with a UTF-8 byte order mark, removed from `text` (nginx, for one, does not skip it). */
+  readonly bom?: true;
 }
 
 export interface Position {

@@ -1,4 +1,5 @@
 import { docsUrl, type RuleMeta } from '../core/rule-meta.js';
+import { RULE_REDIRECTS } from '../core/rule-redirects.js';
 
 /** Where editors and the generated validator know the schema from; also the `$id` users may cite. */
 export const CONFIG_SCHEMA_ID = 'https://arena-lint.dev/schemas/arena-lint.schema.json';
@@ -12,10 +13,16 @@ const globs = (description: string) => ({ type: 'array', items: { type: 'string'
  * naming a rule that does not exist is rejected (with a did-you-mean) and editors complete the ids.
  */
 export function configSchema(rules: readonly RuleMeta[]): Record<string, unknown> {
-  const ids = rules.map((m) => m.id);
-  const perRule = Object.fromEntries(
-    rules.map((m) => [m.id, { $ref: '#/definitions/ruleSetting', description: `${m.description} (default: ${m.defaultSeverity}). ${docsUrl(m.id)}` }]),
-  );
+  const ids = [...rules.map((m) => m.id), ...RULE_REDIRECTS.map((r) => r.from)];
+  const perRule = Object.fromEntries([
+    ...rules.map((m) => [m.id, { $ref: '#/definitions/ruleSetting', description: `${m.description} (default: ${m.defaultSeverity}). ${docsUrl(m.id)}` }]),
+    // An old id still sets every rule it was split into; editors show it as deprecated.
+    ...RULE_REDIRECTS.map((r) => [r.from, {
+      $ref: '#/definitions/ruleSetting',
+      deprecated: true,
+      description: `Since ${r.since}, an alias for ${r.to.join(', ')} (each rule's own id wins over the alias). ${docsUrl(r.from)}`,
+    }]),
+  ]);
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     $id: CONFIG_SCHEMA_ID,

@@ -5,7 +5,8 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 import type { Rule } from '../engine/rule.js';
 import { configSchema } from './config-schema.js';
 import { ruleExamples, suppressionExample } from './examples.js';
-import { readmeWithRules, ruleDocMarkdown, ruleIndexMarkdown } from './rule-doc.js';
+import { readmeWithRules, redirectDocMarkdown, ruleDocMarkdown, ruleIndexMarkdown } from './rule-doc.js';
+import { RULE_REDIRECTS } from '../core/rule-redirects.js';
 
 export const SCHEMA_PATH = 'schemas/arena-lint.schema.json';
 export const VALIDATOR_PATH = 'src/generated/config-validator.js';
@@ -45,6 +46,7 @@ export function generateFiles(root: string, rules: readonly Rule[]): Map<string,
   for (const meta of metas) {
     out.set(`${RULE_DOCS_DIR}/${meta.id}.md`, ruleDocMarkdown(meta, ruleExamples(fixtures, meta.id, rules), suppressionExample(fixtures, meta.id, rules)));
   }
+  for (const r of RULE_REDIRECTS) out.set(`${RULE_DOCS_DIR}/${r.from}.md`, redirectDocMarkdown(r, metas));
   out.set(`${RULE_DOCS_DIR}/README.md`, ruleIndexMarkdown(metas));
   const schema = configSchema(metas);
   out.set(SCHEMA_PATH, `${JSON.stringify(schema, null, 2)}\n`);

@@ -1,15 +1,16 @@
 import type { Finding, RunResult } from '../core/finding.js';
-import { lineHash } from '../reporters/fingerprint.js';
-import { locateSpan } from '../reporters/locate.js';
+import { fingerprintOf } from '../reporters/fingerprint.js';
 
 /**
  * Findings a repository has accepted for now (`--write-baseline`), so that adopting arena-lint fails
- * only on new ones (`--baseline`). An entry is matched by rule, file and a fingerprint of the text of
- * the lines the finding points at, never by line number, so edits elsewhere in the file keep it.
+ * only on new ones (`--baseline`). An entry is matched by rule and fingerprint: the finding's
+ * identity (rule, stack, file, and what it is about: the upstream, service or setting), never by
+ * line number or line text, so moving lines or editing another flag on the same line keeps it. It
+ * is the fingerprint SARIF gives code scanning (without the occurrence counter).
  */
 export interface BaselineEntry {
   readonly rule: string;
-  /** Relative to the checked directory, like every path arena-lint prints. */
+  /** The file as the report printed it; for the reader, not used for matching. */
   readonly file: string;
   readonly fingerprint: string;
   /** For the reader of the baseline; not used for matching (messages cite other files' lines). */
@@ -17,22 +18,23 @@ export interface BaselineEntry {
 }
 
 export interface Baseline {
-  readonly version: 1;
+  readonly version: 2;
   readonly findings: readonly BaselineEntry[];
 }
 
-export const BASELINE_VERSION = 1;
+export const BASELINE_VERSION = 2;
 
-function entryOf(result: RunResult, f: Finding): BaselineEntry {
-  return { rule: f.ruleId, file: f.span.file, fingerprint: lineHash(result, f.ruleId, f.span.file, locateSpan(result, f.span)), message: f.message };
+function entryOf(f: Finding): BaselineEntry {
+  return { rule: f.ruleId, file: f.span.file, fingerprint: fingerprintOf(f), message: f.message };
 }
 
-const keyOf = (e: Pick<BaselineEntry, 'rule' | 'file' | 'fingerprint'>) => `${e.rule}\0${e.file}\0${e.fingerprint}`;
+const keyOf = (e: Pick<BaselineEntry, 'rule' | 'fingerprint'>) => `${e.rule}\0${e.fingerprint}`;
+const sortKey = (e: BaselineEntry) => `${e.file}\0${e.rule}\0${e.fingerprint}`;
 
 export function baselineOf(result: RunResult): Baseline {
-  const findings = result.findings.map((f) => entryOf(result, f));
+  const findings = result.findings.map(entryOf);
   // Sorted, so that rewriting an unchanged baseline gives the same file.
-  findings.sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+  findings.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
   return { version: BASELINE_VERSION, findings };
 }
 
@@ -49,6 +51,9 @@ export function parseBaseline(text: string): { baseline?: Baseline; error?: stri
     return { error: `not JSON (${(e as Error).message})` };
   }
   const d = data as { version?: unknown; findings?: unknown };
+  if (typeof d === 'object' && d !== null && d.version === 1) {
+    return { error: 'written by arena-lint 0.1, whose fingerprints were hashes of line text; rewrite it with --write-baseline' };
+  }
   if (typeof d !== 'object' || d === null || d.version !== BASELINE_VERSION || !Array.isArray(d.findings)) {
     return { error: `not an arena-lint baseline (expected {"version": ${BASELINE_VERSION}, "findings": [...]}); write one with --write-baseline` };
   }
@@ -79,7 +84,7 @@ export function applyBaseline(result: RunResult, baseline: Baseline): BaselineMa
   const findings: Finding[] = [];
   let matched = 0;
   for (const f of result.findings) {
-    const key = keyOf(entryOf(result, f));
+    const key = keyOf(entryOf(f));
     const n = left.get(key) ?? 0;
     if (n > 0) {
       left.set(key, n - 1);

@@ -14,6 +14,12 @@ export interface Report {
   readonly hint?: string;
   /** Overrides the configured severity for this one finding (e.g. a softer case of the same rule). */
   readonly severity?: Severity;
+  /**
+   * What the finding is about, stable across commits: e.g. `django_backend/web-16` for a replica
+   * missing from an upstream. Fingerprints (SARIF, baselines, the pull-request check) are keyed on
+   * it; without it the key is the message with its numbers and `file:line` references masked.
+   */
+  readonly key?: string;
 }
 
 export interface RuleContext {

@@ -6,12 +6,14 @@ import { createSourceFile, positionAt, type SourceFile } from '../core/source.js
 import type { Span } from '../core/value.js';
 import { buildStack, type Stack } from '../stack/stack.js';
 import { buildFacts } from '../facts/index.js';
-import { discoverProjects, type DeclaredStack } from '../inputs/compose-discovery.js';
+import { discoverProjects, findComposeFiles, type DeclaredStack } from '../inputs/compose-discovery.js';
 import type { ComposeProjectSpec } from '../inputs/compose-project.js';
 import { CONFIG_FILE_NAMES, EMPTY_CONFIG, loadConfig, type ResolvedConfig, type RuleSetting } from './config.js';
 import { globMatcher } from '../workspace/glob.js';
 import { whereOf, type Rule } from './rule.js';
 import { applySuppressions } from './suppress.js';
+import { settingIn } from '../core/rule-redirects.js';
+import { entityHash } from '../reporters/fingerprint.js';
 import { Workspace } from '../workspace/workspace.js';
 
 /** A problem the user must fix before anything can be checked (exit code 2). */
@@ -24,6 +26,22 @@ export interface CheckOptions {
   readonly displayDir?: string;
   readonly configPath?: string;
   readonly rules: readonly Rule[];
+  /** Compose files to check (root-relative) instead of every one found: a path named on the command line. */
+  readonly composeFiles?: readonly string[];
+  /** Settings for this run only (`--rule`, `--select`, `--ignore`); they win over the config file. */
+  readonly ruleSettings?: Readonly<Record<string, RuleSetting>>;
+}
+
+/** What a run that found no stack looked at, so the user is told what to rename or configure. */
+export interface StackSearch {
+  /** YAML files with a top-level `services:` key whose names do not look like compose files. */
+  readonly unnamed: readonly string[];
+  /** Compose files the config's `stacks:` left out. */
+  readonly notChosen: readonly string[];
+  /** Compose files skipped as Jinja templates. */
+  readonly templates: readonly string[];
+  /** How many files were looked at (after the config's `ignore:`). */
+  readonly filesSeen: number;
 }
 
 export interface CheckRun {
@@ -32,9 +50,16 @@ export interface CheckRun {
   readonly config: ResolvedConfig;
   /** Why rules stayed silent, for --verbose. */
   readonly unknowns: ReadonlyArray<{ ruleId: string; stack: string; reason: string; span?: Span }>;
+  /** Present when no stack was found. */
+  readonly search?: StackSearch;
 }
 
 export { findComposeFiles } from '../inputs/compose-discovery.js';
+
+/** The names a compose file must have to be found, as the messages say it. */
+export const COMPOSE_FILE_NAMES = 'docker-compose*.yml, docker-compose*.yaml, compose*.yml, compose*.yaml';
+
+const COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 
 /**
  * The compose projects to check: those `docker compose` would load (see `discoverProjects`) and those
@@ -94,10 +119,13 @@ function configFrom(file: SourceFile, shownRoot: string): ResolvedConfig {
  * in order (later ones win, as in ESLint). An override matches by the file the finding points at
  * (`files`) and/or the compose file of its stack (`stacks`); with both, both must match.
  */
-export function severityFor(rule: Rule, config: ResolvedConfig, file?: string, stack?: string): RuleSetting {
-  let setting: RuleSetting = config.data.rules?.[rule.meta.id] ?? rule.meta.defaultSeverity;
+export function severityFor(rule: Rule, config: ResolvedConfig, file?: string, stack?: string, cli?: Readonly<Record<string, RuleSetting>>): RuleSetting {
+  // The command line's words were expanded already (`--ignore timeout-chain` names four rules).
+  const forced = cli?.[rule.meta.id];
+  if (forced !== undefined) return forced;
+  let setting: RuleSetting = settingIn(config.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
   for (const o of config.data.overrides ?? []) {
-    const s = o.rules[rule.meta.id];
+    const s = settingIn(o.rules, rule.meta.id);
     if (s === undefined) continue;
     if (o.files && (file === undefined || !globMatcher(o.files)(file))) continue;
     if (o.stacks && (stack === undefined || !globMatcher(o.stacks)(stack))) continue;
@@ -117,7 +145,18 @@ export function check(opts: CheckOptions): CheckRun {
   const ignore = globMatcher(config.data.ignore ?? []);
   const ws = new Workspace(rootAbs, ignore);
   if (config.file) ws.sources.add(config.file);
-  const projects = findProjects(ws, config);
+  const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
+  // A compose file named on the command line is the base file of the stacks to check: its projects
+  // (with their override files), or the file alone when no convention loads it.
+  const named = opts.composeFiles;
+  const projects = named
+    ? named.flatMap((f) => {
+        const mine = discoverProjects(ws).filter((p) => p.files[0] === f);
+        return mine.length ? mine : [{ files: [f], origin: { kind: 'file' as const } }];
+      })
+    : findProjects(ws, config);
+  const composeFiles = [...new Set(projects.map((p) => p.files[0]!))];
+  const cli = opts.ruleSettings;
 
   const findings: Finding[] = [];
   const unknowns: Array<{ ruleId: string; stack: string; reason: string; span?: Span }> = [];
@@ -128,8 +167,8 @@ export function check(opts: CheckOptions): CheckRun {
     stacks.push(stack);
     const stackFindings: Finding[] = [];
     for (const rule of opts.rules) {
-      const base = severityFor(rule, config);
-      if (base === 'off' && !(config.data.overrides?.length)) continue;
+      const base = severityFor(rule, config, undefined, undefined, cli);
+      if (base === 'off' && (cli?.[rule.meta.id] === 'off' || !(config.data.overrides?.length))) continue;
       try {
         rule.check({
           stack,
@@ -138,12 +177,13 @@ export function check(opts: CheckOptions): CheckRun {
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...(span ? { span } : {}) }),
           report: (r) => {
-            const setting = severityFor(rule, config, r.span.file, stack.name);
+            const setting = severityFor(rule, config, r.span.file, stack.name, cli);
             if (setting === 'off') return;
             const severity: Severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
             stackFindings.push({
               ruleId: rule.meta.id, severity, message: r.message, span: r.span, related: r.related ?? [], stack: stack.name,
               ...(r.hint ? { hint: r.hint } : {}),
+              ...(r.key !== undefined ? { key: r.key } : {}),
             });
           },
         });
@@ -160,11 +200,26 @@ export function check(opts: CheckOptions): CheckRun {
       }
       // The engine's own findings (unused-suppression) follow the config like any rule's.
       const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
-      const setting = rule ? severityFor(rule, config, f.span.file, stack.name) : f.severity;
+      const setting = rule ? severityFor(rule, config, f.span.file, stack.name, cli) : f.severity;
       if (setting !== 'off') findings.push({ ...f, severity: setting });
     }
   }
-  return { result: { root: opts.dir, stacks: stacks.map((s) => ({ name: s.name, files: [...s.files].sort() })), findings: sortFindings(dedupe(findings)), sources: ws.sources }, stacks, config, unknowns };
+  const search = stacks.length === 0 ? searchReport(ws, found, composeFiles) : undefined;
+  return { ...(search ? { search } : {}), result: { root: opts.dir, stacks: stacks.map((s) => ({ name: s.name, files: [...s.files].sort() })), findings: sortFindings(dedupe(findings)).map(withFingerprint), sources: ws.sources }, stacks, config, unknowns };
+}
+
+const TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
+
+function searchReport(ws: Workspace, found: readonly string[], chosen: readonly string[]): StackSearch {
+  const files = ws.files();
+  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ''));
+  const templates = files.filter((f) => COMPOSE_FILE.test(f) && !found.includes(f));
+  return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
+}
+
+/** Recorded while paths are still relative to the checked directory, whatever the report later prints. */
+function withFingerprint(f: Finding): Finding {
+  return { ...f, fingerprint: entityHash(f) };
 }
 
 /** A file shared by two stacks yields the same finding twice; keep the first. */

@@ -1,6 +1,7 @@
 import type { Finding } from '../core/finding.js';
 import type { Comment } from '../core/problem.js';
 import { positionAt, type SourceFile } from '../core/source.js';
+import { namesRule, redirectOf } from '../core/rule-redirects.js';
 
 interface Suppression {
   readonly comment: Comment;
@@ -17,7 +18,7 @@ const DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)(?:\s+(.*?))?(?:\s+
  * Inline suppressions, the same in every format (`#` or `;` comments):
  * `arena-lint-disable-next-line rule-a, rule-b -- reason` and `arena-lint-disable rule-a` (to the end of
  * the block it is indented in, or of the file). A suppression that silences nothing is itself reported
- * as `unused-suppression`.
+ * as `unused-suppression`. A redirected id (`timeout-chain`) silences every rule it stands for.
  */
 export function applySuppressions(
   findings: readonly Finding[], comments: readonly Comment[], stack: string, knownRules: readonly string[],
@@ -40,7 +41,7 @@ export function applySuppressions(
   const kept: Finding[] = [];
   for (const f of findings) {
     const hit = suppressions.find((s) => {
-      if (s.comment.span.file !== f.span.file || !(s.rules.includes(f.ruleId) || s.rules.includes('all'))) return false;
+      if (s.comment.span.file !== f.span.file || !s.rules.some((r) => r === 'all' || namesRule(r, f.ruleId))) return false;
       if (s.scope === 'rest-of-block') return f.span.start >= s.comment.span.start && f.span.start < s.end;
       return lineOf(f.span.file, f.span.start) === lineOf(s.comment.span.file, s.comment.span.end) + 1;
     });
@@ -49,7 +50,7 @@ export function applySuppressions(
   }
   for (const s of suppressions) {
     if (s.used) continue;
-    const unknownIds = s.rules.filter((r) => r !== 'all' && !knownRules.includes(r));
+    const unknownIds = s.rules.filter((r) => r !== 'all' && !knownRules.includes(r) && !redirectOf(r));
     kept.push({
       ruleId: 'unused-suppression',
       severity: 'warning',

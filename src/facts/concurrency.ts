@@ -1,3 +1,4 @@
+import { own } from '../core/own.js';
 import { known, unknown, type Known, type Span, type Value } from '../core/value.js';
 import type { ComposeService } from '../inputs/compose.js';
 import type { AppService, Stack } from '../stack/stack.js';
@@ -183,7 +184,7 @@ export function termValue(t: CapacityTerm): number {
 const SINGULAR: Readonly<Record<string, string>> = { workers: 'worker', threads: 'thread', aliases: 'alias', pools: 'pool', processes: 'process' };
 
 function singular(unit: string): string {
-  return SINGULAR[unit] ?? unit;
+  return own(SINGULAR, unit) ?? unit;
 }
 
 /** `15 replicas x 8 workers x 4 threads` for one term, joined with ` + ` for several. */

@@ -1,8 +1,8 @@
 import type { ComposeService } from '../inputs/compose.js';
 import type { Stack } from '../stack/stack.js';
-import { passTargets, resolvedUpstreams } from '../stack/topology.js';
+import { isExternalHost, passTargets, resolvedUpstreams } from '../stack/topology.js';
 
-export type GraphNodeKind = 'proxy' | 'upstream' | 'app' | 'tier' | 'pgbouncer' | 'postgres' | 'redis' | 'service';
+export type GraphNodeKind = 'proxy' | 'upstream' | 'app' | 'tier' | 'pgbouncer' | 'postgres' | 'redis' | 'service' | 'missing';
 
 export interface GraphNode {
   readonly id: string;
@@ -14,7 +14,7 @@ export interface GraphEdge {
   readonly from: string;
   readonly to: string;
   readonly label?: string;
-  /** A link the files break (an upstream missing replicas of its tier). */
+  /** A link the files break (an upstream missing replicas of its tier, or naming a host no service answers to). */
   readonly broken?: boolean;
 }
 
@@ -71,7 +71,15 @@ export function stackGraph(stack: Stack): StackGraph {
     nodes.set(id, { id, kind: 'upstream', label: `upstream ${u.upstream.name}` });
     const byTarget = new Map<string, ComposeService[]>();
     for (const s of u.servers) {
-      if (!s.service) continue;
+      if (!s.service) {
+        // A mistyped server (`wbe-2`) is drawn, as a dead end in red: leaving it out would hide the break.
+        const host = s.server.host;
+        if (host === undefined || s.server.hasVariables || isExternalHost(host)) continue;
+        const missing = `missing_${slug(host)}`;
+        if (!nodes.has(missing)) nodes.set(missing, { id: missing, kind: 'missing', label: `${host}:${s.server.port} (no such service)` });
+        addEdge({ from: id, to: missing, broken: true });
+        continue;
+      }
       const target = nodeOf(s.service);
       byTarget.set(target, [...(byTarget.get(target) ?? []), s.service]);
     }

@@ -1,4 +1,5 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { setOwn } from '../core/own.js';
 import type { SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
 import { interpolate, type VariableSource } from '../parsers/interpolate.js';
@@ -99,7 +100,7 @@ export function plainOf(node: ComposeNode | undefined, depth = 0): unknown {
   if (!node || depth > 40) return null;
   if (node.kind === 'map') {
     const out: Record<string, unknown> = {};
-    for (const e of node.entries) out[e.key] = plainOf(e.value, depth + 1);
+    for (const e of node.entries) setOwn(out, e.key, plainOf(e.value, depth + 1));
     return out;
   }
   if (node.kind === 'seq') return node.items.map((n) => plainOf(n, depth + 1));

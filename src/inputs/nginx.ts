@@ -4,7 +4,12 @@ import type { SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { parseNginx, type NginxArg, type NginxDirective } from '../parsers/nginx.js';
-import { ContainerFs, type ContainerFile, type ContainerPathSource } from '../container/filesystem.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { ContainerFs, globToRegExp, type ContainerFile, type ContainerPathSource } from '../container/filesystem.js';
+import { readContainerFile, remapSpans } from '../container/render.js';
+import { isJinjaTemplate } from '../parsers/template.js';
+import type { ContainerProcess, ContainerView, FileOrigin, UnknownPart } from '../container/types.js';
 
 /** A directive placed in the configuration nginx really loads: includes expanded, parents linked. */
 export interface NginxNode {
@@ -24,6 +29,8 @@ export interface NginxConfigFile {
   readonly role: 'main' | 'conf.d' | 'template' | 'included' | 'snippet';
   /** The context its top-level directives are read in (inferred for snippets). */
   readonly context: string;
+  /** How the file reaches the container: COPY, mount, rendered from a template. */
+  readonly origin?: FileOrigin;
 }
 
 export interface UpstreamServer {
@@ -88,6 +95,12 @@ export interface NginxModel {
   readonly unresolvedIncludes: readonly Span[];
   /** True when nginx.conf itself is not in the repository and the image's default is assumed. */
   readonly implicitMain: boolean;
+  /** Container paths of files the image ships that nginx loads too (its nginx.conf, conf.d/default.conf). */
+  readonly imageFiles: readonly string[];
+  /** What nginx loads that arena-lint cannot know (main file unknown, a glob over a folder start-up fills). */
+  readonly unknowns: readonly UnknownPart[];
+  /** Included files that were not parsed, and why (a Jinja template nothing renders). */
+  readonly unreadFiles: readonly { readonly path: string; readonly reason: string }[];
   readonly problems: readonly ParseProblem[];
   readonly comments: readonly Comment[];
 }
@@ -97,10 +110,6 @@ const IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_param
 const NGINX_PREFIX = '/etc/nginx';
 const TEMPLATE_DIR = '/etc/nginx/templates';
 const CONF_D = '/etc/nginx/conf.d';
-
-function nginxLooking(file: SourceFile): boolean {
-  return /\b(server|location|upstream|http|events|map)\b[^;{}]*\{/.test(file.text) || /^\s*(proxy_pass|listen|server_name|include|add_header)\s/m.test(file.text);
-}
 
 /**
  * In an envsubst template, a line that is only `${NAME}` stands for whole directives filled in at start-up
@@ -112,33 +121,63 @@ function maskBlockPlaceholders(file: SourceFile): SourceFile {
   return text === file.text ? file : { ...file, text };
 }
 
-function inferContext(dirs: readonly NginxDirective[]): string {
-  const names = new Set(dirs.map((d) => d.name));
-  if (names.has('http') || names.has('events') || names.has('worker_processes')) return 'main';
-  if (['server', 'upstream', 'map', 'log_format', 'limit_req_zone', 'limit_conn_zone', 'geo', 'proxy_cache_path'].some((n) => names.has(n))) return 'http';
-  if (['location', 'listen', 'server_name'].some((n) => names.has(n))) return 'server';
-  if (['proxy_pass', 'uwsgi_pass', 'fastcgi_pass', 'try_files', 'return', 'root', 'alias'].some((n) => names.has(n))) return 'location';
-  return 'http';
+/** True when the file on disk starts with a UTF-8 byte order mark (the workspace reads it without). */
+function startsWithBom(ws: Workspace, hostPath: string): boolean {
+  try {
+    const fd = openSync(join(ws.rootAbs, hostPath), 'r');
+    try {
+      const buf = Buffer.alloc(3);
+      return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**
- * Builds what one nginx container loads. nginx.conf comes from the container filesystem when the repo
- * provides it; otherwise the official image's default applies, which includes conf.d/*.conf in http and
- * renders templates/*.template into conf.d. Files visible to the container that nothing includes are
- * still parsed, as snippets in the context their content implies.
+ * Builds the configuration one nginx container loads, as nginx reads it: its main file (the
+ * container's /etc/nginx/nginx.conf, or the image's default, which includes conf.d/*.conf in http),
+ * then exactly the files it includes, in include order, each read as the container holds it (a
+ * rendered template through its rendering). Files the container has but nothing includes are not read.
+ * `extraFiles` is no longer read (kept for callers that still pass the build context's files).
  */
-export function buildNginxModel(ws: Workspace, fs: ContainerFs, extraFiles: readonly string[]): NginxModel {
+export function buildNginxModel(ws: Workspace, fs: ContainerFs, _extraFiles: readonly string[] = [], main = `${NGINX_PREFIX}/nginx.conf`): NginxModel {
   const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
-  b.build(extraFiles);
+  b.build(main);
   return b.result();
 }
 
+/** The configuration file nginx is started with: `-c FILE` (relative to `-p PREFIX`), else /etc/nginx/nginx.conf. */
+export function nginxMainPath(process: ContainerProcess | undefined): string {
+  const argv = process?.argv.map((w) => (w.value.kind === 'known' ? w.value.value : undefined)) ?? [];
+  if (!/(^|\/)(nginx|nginx-debug|openresty)$/.test(argv[0] ?? '')) return `${NGINX_PREFIX}/nginx.conf`;
+  let prefix = `${NGINX_PREFIX}/`;
+  let conf: string | undefined;
+  for (let i = 1; i < argv.length; i++) {
+    if (argv[i] === '-p' && argv[i + 1]) prefix = argv[++i]!;
+    else if (argv[i] === '-c' && argv[i + 1]) conf = argv[++i]!;
+  }
+  return conf === undefined ? `${NGINX_PREFIX}/nginx.conf` : posix.resolve(prefix, conf);
+}
+
+/** The nginx configuration a container loads, as its process starts nginx. */
+export function buildContainerNginx(ws: Workspace, view: ContainerView): NginxModel {
+  return buildNginxModel(ws, view.filesystem, [], nginxMainPath(view.process));
+}
+
+/**
+ * For a filesystem assembled without the nginx image's start-up (the compose-based path), templates
+ * are mapped into conf.d raw, as before; a container view already holds their rendering.
+ */
 function withRenderedTemplates(ws: Workspace, fs: ContainerFs): ContainerFs {
+  if (fs.sources.some((s) => s.rendering)) return fs;
   const extra: ContainerPathSource[] = [];
   for (const f of fs.files()) {
     if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith('.template')) {
       const rendered = posix.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -'.template'.length));
-      extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via });
+      extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via, origin: { kind: 'rendered', template: f.hostPath, renderer: 'envsubst', via: f.via } });
     }
   }
   return extra.length ? new ContainerFs(ws, [...fs.sources, ...extra]) : fs;
@@ -150,56 +189,71 @@ class NginxBuilder {
   private readonly problems: ParseProblem[] = [];
   private readonly comments: Comment[] = [];
   private readonly unresolved: Span[] = [];
+  private readonly unread: { path: string; reason: string }[] = [];
+  private readonly unknowns: UnknownPart[] = [];
+  private readonly imageFiles: string[] = [];
   private readonly loaded = new Set<string>();
-  private readonly parsed = new Map<string, NginxDirective[]>();
+  private readonly parsed = new Map<string, NginxDirective[] | undefined>();
   private implicitMain = false;
 
   constructor(private readonly ws: Workspace, private readonly fs: ContainerFs) {}
 
-  private parse(path: string): NginxDirective[] | undefined {
-    if (this.parsed.has(path)) return this.parsed.get(path);
-    const file = this.ws.read(path);
-    if (!file) return undefined;
-    const r = parseNginx(maskBlockPlaceholders(file));
+  /** The directives of a container file as nginx reads it; undefined when it cannot or must not be read. */
+  private parse(f: ContainerFile): NginxDirective[] | undefined {
+    const key = `${f.containerPath}\0${f.hostPath}`;
+    if (this.parsed.has(key)) return this.parsed.get(key);
+    this.parsed.set(key, undefined);
+    const readable = readContainerFile(this.ws, f);
+    if (!readable) return undefined;
+    // Jinja (`{{ x }}`, `{% if %}`, `{# c #}`) is for a renderer arena-lint cannot run: not what nginx reads.
+    if (isJinjaTemplate(readable.source.text)) {
+      this.unread.push({ path: f.hostPath, reason: 'a Jinja template: nothing in the container renders it' });
+      return undefined;
+    }
+    const r = parseNginx(maskBlockPlaceholders(readable.source));
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
+      // nginx reads the byte order mark as part of the first word and stops.
+      const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
+      const word = first?.[1] ?? '';
+      const at = first ? first.index + first[0].length - word.length : 0;
+      this.problems.push({ message: `unknown directive "\ufeff${word}"`, span: { file: f.hostPath, start: at, end: at + word.length } });
+    }
     this.problems.push(...r.problems);
     this.comments.push(...r.comments);
     const dirs = r.doc?.directives ?? [];
-    this.parsed.set(path, dirs);
+    this.parsed.set(key, dirs);
     return dirs;
   }
 
-  build(extraFiles: readonly string[]): void {
-    const main = this.fs.resolve(`${NGINX_PREFIX}/nginx.conf`);
-    if (main) {
-      this.load(main, 'main', 'main', undefined, []);
-    } else {
-      this.implicitMain = true;
-      for (const f of this.fs.glob(`${CONF_D}/*.conf`)) {
-        this.load(f, f.hostPath.endsWith('.template') ? 'template' : 'conf.d', 'http', undefined, []);
-      }
+  build(mainPath: string): void {
+    const main = this.fs.state(mainPath);
+    if (main.kind === 'file') {
+      this.load(main.file, 'main', 'main', undefined, []);
+      return;
     }
-    const candidates: ContainerFile[] = this.fs.files().filter((f) => f.containerPath.startsWith(`${NGINX_PREFIX}/`) || /\.(conf|template|tpl)$/.test(f.hostPath));
-    for (const f of candidates) this.loadSnippet(f.hostPath, f.containerPath);
-    for (const p of extraFiles) this.loadSnippet(p, undefined);
-  }
-
-  private loadSnippet(hostPath: string, containerPath: string | undefined): void {
-    if (this.loaded.has(hostPath) || /(^|\/)(mime\.types|.*params)$/.test(hostPath)) return;
-    const file = this.ws.read(hostPath);
-    if (!file || !nginxLooking(file)) return;
-    const dirs = this.parse(hostPath);
-    if (!dirs) return;
-    this.load({ hostPath, containerPath: containerPath ?? hostPath, via: { file: hostPath, start: 0, end: 0 }, origin: { kind: 'copy', hostPath, via: { file: hostPath, start: 0, end: 0 } } }, 'snippet', inferContext(dirs), undefined, []);
+    if (main.kind === 'unknown') {
+      this.unknowns.push({ what: mainPath, reason: main.origin.kind === 'unknown' ? main.origin.reason : 'not in the repository', span: main.via });
+      return;
+    }
+    // The image's default nginx.conf (or none we can see): it includes conf.d/*.conf inside http.
+    this.implicitMain = true;
+    if (main.kind === 'image-default') this.imageFiles.push(main.containerPath);
+    for (const d of this.fs.imageDefaults()) if (d.containerPath.startsWith(`${CONF_D}/`) && d.containerPath.endsWith('.conf')) this.imageFiles.push(d.containerPath);
+    this.noteIncomplete(`${CONF_D}/*.conf`);
+    for (const f of this.fs.glob(`${CONF_D}/*.conf`)) {
+      this.load(f, f.origin.kind === 'rendered' || f.hostPath.endsWith('.template') ? 'template' : 'conf.d', 'http', undefined, []);
+    }
   }
 
   private load(f: ContainerFile, role: NginxConfigFile['role'], context: string, parent: NginxNode | undefined, via: readonly Span[]): NginxNode[] {
-    const dirs = this.parse(f.hostPath);
+    const dirs = this.parse(f);
     if (!dirs) return [];
-    if (!this.loaded.has(f.hostPath)) {
-      this.loaded.add(f.hostPath);
-      this.files.push(role === 'snippet' ? { path: f.hostPath, role, context } : { path: f.hostPath, containerPath: f.containerPath, role, context });
+    if (!this.loaded.has(`${f.containerPath}\0${f.hostPath}`)) {
+      this.loaded.add(`${f.containerPath}\0${f.hostPath}`);
+      this.files.push({ path: f.hostPath, containerPath: f.containerPath, role, context, origin: f.origin });
     }
-    const nodes = this.place(dirs, context, parent, via, [f.hostPath]);
+    const nodes = this.place(dirs, context, parent, via, [f.containerPath]);
     if (!parent) this.roots.push(...nodes);
     return nodes;
   }
@@ -221,23 +275,40 @@ class NginxBuilder {
   private include(d: NginxDirective, context: string, parent: NginxNode | undefined, via: readonly Span[], chain: readonly string[]): NginxNode[] {
     const arg = d.args[0]!;
     const target = posix.isAbsolute(arg.value) ? arg.value : posix.join(NGINX_PREFIX, arg.value);
-    const matches = /[*?[]/.test(target) ? this.fs.glob(target) : [this.fs.resolve(target)].filter((x): x is ContainerFile => x !== undefined);
-    if (matches.length === 0) {
-      if (!IMAGE_FILES.test(target) && !/[*?[]/.test(target) && !arg.value.includes('$')) this.unresolved.push(arg.span);
-      return [];
+    const isGlob = /[*?[]/.test(target);
+    let matches: ContainerFile[];
+    if (isGlob) {
+      this.noteIncomplete(target, arg.span);
+      matches = this.fs.glob(target);
+      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
+    } else {
+      const st = this.fs.state(target);
+      matches = st.kind === 'file' ? [st.file] : [];
+      if (st.kind === 'image-default') this.imageFiles.push(st.containerPath);
+      else if (st.kind === 'unknown') this.unknowns.push({ what: target, reason: st.origin.kind === 'unknown' ? st.origin.reason : 'not in the repository', span: arg.span });
+      if (st.kind === 'image-default') {
+        // Counted above.
+      } else if (st.kind !== 'file' && !IMAGE_FILES.test(target) && !arg.value.includes('$')) this.unresolved.push(arg.span);
     }
     const out: NginxNode[] = [];
     for (const m of matches) {
-      if (chain.includes(m.hostPath)) continue;
-      const dirs = this.parse(m.hostPath);
+      if (chain.includes(m.containerPath)) continue;
+      const dirs = this.parse(m);
       if (!dirs) continue;
-      if (!this.loaded.has(m.hostPath)) {
-        this.loaded.add(m.hostPath);
-        this.files.push({ path: m.hostPath, containerPath: m.containerPath, role: 'included', context });
+      if (!this.loaded.has(`${m.containerPath}\0${m.hostPath}`)) {
+        this.loaded.add(`${m.containerPath}\0${m.hostPath}`);
+        this.files.push({ path: m.hostPath, containerPath: m.containerPath, role: 'included', context, origin: m.origin });
       }
-      out.push(...this.place(dirs, context, parent, [...via, d.span], [...chain, m.hostPath]));
+      out.push(...this.place(dirs, context, parent, [...via, d.span], [...chain, m.containerPath]));
     }
     return out;
+  }
+
+  /** A glob over a folder start-up may fill with files arena-lint cannot name. */
+  private noteIncomplete(glob: string, span?: Span): void {
+    const dir = posix.dirname(glob.split(/[*?[]/)[0]! + 'x');
+    const layer = this.fs.incompleteAt(dir);
+    if (layer) this.unknowns.push({ what: glob, reason: layer.origin?.kind === 'unknown' ? layer.origin.reason : 'more files may be written here', span: span ?? layer.via });
   }
 
   result(): NginxModel {
@@ -289,7 +360,8 @@ class NginxBuilder {
     }
     return {
       files: this.files, roots: this.roots, upstreams, locations, proxyPasses, zones, zoneUses,
-      unresolvedIncludes: this.unresolved, implicitMain: this.implicitMain, problems: this.problems, comments: this.comments,
+      unresolvedIncludes: this.unresolved, implicitMain: this.implicitMain, imageFiles: [...new Set(this.imageFiles)], unreadFiles: this.unread, unknowns: this.unknowns,
+      problems: this.problems, comments: this.comments,
     };
   }
 }
@@ -319,7 +391,8 @@ function proxyPass(n: NginxNode, kind: string, target: NginxArg, upstreams: Read
   const v = target.value;
   if (v.includes('$')) return { node: n, kind, target };
   const m = /^(?:([a-z]+):\/\/)?(\[[^\]]+\]|[^/:]+)(?::(\d+))?/.exec(v);
-  if (!m || v.startsWith('unix:') || m[1] === 'unix') return { node: n, kind, target };
+  // `http://unix:/run/app.sock:/` is a unix socket, not a host called unix.
+  if (!m || v.startsWith('unix:') || /^[a-z]+:\/\/unix:/.test(v)) return { node: n, kind, target };
   const host = m[2]!;
   const upstream = upstreams.get(host) ?? upstreams.get(m[3] ? `${host}:${m[3]}` : host);
   const out: { -readonly [K in keyof ProxyPass]: ProxyPass[K] } = { node: n, kind, target, host };
@@ -343,4 +416,24 @@ export function inherited(node: NginxNode, name: string): NginxNode[] {
 
 export function childrenNamed(node: NginxNode, name: string): NginxNode[] {
   return node.children.filter((c) => c.directive.name === name);
+}
+
+/** Whether nginx would start with this configuration, as far as the model can see. */
+export interface NginxStartVerdict {
+  readonly starts: boolean | undefined;
+  /** The errors nginx would stop on: every error of reading its files, duplicate upstreams. */
+  readonly problems: readonly ParseProblem[];
+  /** Why the verdict is unknown, when it is. */
+  readonly unknowns: readonly UnknownPart[];
+}
+
+export function nginxStartVerdict(model: NginxModel): NginxStartVerdict {
+  const problems: ParseProblem[] = [...model.problems];
+  if (problems.length > 0) return { starts: false, problems, unknowns: model.unknowns };
+  const unknowns = [
+    ...model.unknowns,
+    ...model.unreadFiles.map((f) => ({ what: f.path, reason: f.reason, span: { file: f.path, start: 0, end: 0 } })),
+    ...model.unresolvedIncludes.map((s) => ({ what: 'include', reason: 'the included file is not in what arena-lint can see of the container', span: s })),
+  ];
+  return { starts: unknowns.length > 0 ? undefined : true, problems, unknowns };
 }

@@ -1,5 +1,6 @@
 import { known, unknown, type Span, type Value } from '../core/value.js';
-import { parseRedisArgs, parseRedisConf, REDIS_DEFAULTS, type RedisConf } from '../parsers/redis.js';
+import { parseRedisArgs, REDIS_DEFAULTS, type RedisConf } from '../parsers/redis.js';
+import { loadRedisConf } from '../container/config-includes.js';
 import type { ComposeService } from './compose.js';
 import { imageAnchor, imageName, imageRepository, programArgv } from './images.js';
 import type { StackReader } from '../stack/core.js';
@@ -30,12 +31,13 @@ export function readRedis(stack: StackReader, svc: ComposeService): RedisService
   let conf: RedisConf | undefined;
   let unreadConfig: string | undefined;
   if (parsed.configFile) {
-    const hit = parsed.configFile.kind === 'known' ? stack.image(svc).fs.resolve(parsed.configFile.value) : undefined;
-    const file = hit ? stack.workspace.read(hit.hostPath) : undefined;
-    if (file) {
-      const r = parseRedisConf(file);
-      stack.addFile(file.path, r.problems, r.comments);
-      conf = r.doc;
+    const fs = stack.image(svc).fs;
+    const hit = parsed.configFile.kind === 'known' ? fs.resolve(parsed.configFile.value) : undefined;
+    // The config as Redis loads it, `include` lines followed in the container's files.
+    const merged = hit ? loadRedisConf(stack.workspace, fs, hit) : undefined;
+    if (merged) {
+      for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
+      conf = merged.conf;
     } else {
       unreadConfig = parsed.configFile.kind === 'known' ? `redis-server reads ${parsed.configFile.value}, which is not in the repository` : parsed.configFile.reason;
     }

@@ -1,6 +1,7 @@
 import type { SourceFile } from '../core/source.js';
 import type { Comment, ParseProblem, ParseResult } from '../core/problem.js';
 import { known, unknown, type Known, type Span, type Value } from '../core/value.js';
+import { own } from '../core/own.js';
 
 export { parsePostgresDuration } from '../reference/postgres-settings.js';
 
@@ -63,12 +64,12 @@ export function parsePostgresArgs(argv: readonly Value<string>[]): { settings: M
     }
     if (!w.startsWith('-') || w.length < 2) continue;
     const letter = w[1]!;
-    const flag = SHORT_FLAGS[letter];
+    const flag = own(SHORT_FLAGS, letter);
     if (flag) {
       set(flag[0], known(flag[1], word.span));
       continue;
     }
-    if (!(letter in SHORT_WITH_ARG)) continue;
+    if (!Object.hasOwn(SHORT_WITH_ARG, letter)) continue;
     // The argument may be attached (-N200, -cwork_mem=1MB) or the next word.
     let argWord: Value<string> | undefined;
     let from = 2;
@@ -85,7 +86,7 @@ export function parsePostgresArgs(argv: readonly Value<string>[]): { settings: M
       if (argWord.kind === 'known') assignment(argWord, from, set, problems);
       continue;
     }
-    const target = SHORT_WITH_ARG[letter];
+    const target = own(SHORT_WITH_ARG, letter);
     if (!target) continue;
     if (argWord.kind === 'unknown') set(target, argWord);
     else set(target, known(argWord.value.slice(from), partOf(argWord, from, argWord.value.length)));

@@ -16,16 +16,100 @@ export function parseYaml(file: SourceFile): ParseResult<YamlDoc> {
   try {
     doc = YAML.parseDocument(file.text, { merge: true, prettyErrors: false });
     // Like the programs that read these files, report where reading stopped; later errors are mostly echoes.
-    for (const e of doc.errors.slice(0, 1)) {
+    // Duplicate keys are judged below, with compose's words.
+    const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
+    for (const e of syntax.slice(0, 1)) {
       // The yaml package may place an error one past the end of the text.
       const start = Math.min(e.pos[0], file.text.length);
       const end = Math.min(Math.max(e.pos[1], start), file.text.length);
       problems.push({ message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''), span: { file: file.path, start, end } });
     }
+    if (syntax.length === 0) {
+      const refusal = composeRefusal(doc, file);
+      if (refusal) problems.push(refusal);
+    }
   } catch (e) {
     problems.push({ message: `cannot read YAML: ${(e as Error).message}`, span: { file: file.path, start: 0, end: 0 } });
   }
   return { doc, problems, comments: yamlComments(file) };
+}
+
+type NodeKind = 'scalar' | 'sequence' | 'mapping';
+const kindOf = (n: unknown): NodeKind => (isMap(n) ? 'mapping' : isSeq(n) ? 'sequence' : 'scalar');
+
+/**
+ * The first thing in a well-formed YAML document that compose refuses to load, in its own words
+ * (PyYAML's for docker-compose 1.x; go-yaml's for a duplicate key, which only compose v2 refuses).
+ * Like PyYAML, an undefined alias stops composing the document; merge and key errors come from
+ * constructing it, so they count only when every alias resolves. The earliest of each kind wins.
+ */
+function composeRefusal(doc: YamlDoc, file: SourceFile): ParseProblem | undefined {
+  const composing: ParseProblem[] = [];
+  const constructing: ParseProblem[] = [];
+  const whole: Span = { file: file.path, start: 0, end: 0 };
+  const at = (node: unknown, fallback: Span): Span => {
+    const n = node as Node | null | undefined;
+    const r = n?.range;
+    if (!r) return fallback;
+    // Like PyYAML, a node starts at its anchor (`&x [1]`), which the yaml package leaves out of the range.
+    const anchor = n.anchor ? file.text.lastIndexOf(`&${n.anchor}`, r[0]) : -1;
+    const start = anchor >= 0 && /^[ \t]*(![^ \t\n]*[ \t]*)?$/.test(file.text.slice(anchor + n.anchor!.length + 1, r[0])) ? anchor : r[0];
+    return { file: file.path, start, end: r[1] };
+  };
+  const lineOf = (offset: number): number => {
+    let line = 1;
+    for (let i = file.text.indexOf('\n'); i >= 0 && i < offset; i = file.text.indexOf('\n', i + 1)) line++;
+    return line;
+  };
+  YAML.visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) === undefined) composing.push({ message: `found undefined alias '${alias.source}'`, span: at(alias, whole) });
+    },
+    Map(_, map) {
+      const seen = new Map<string, number>();
+      for (const pair of map.items) {
+        const key = pair.key;
+        const keySpan = at(key, at(map, whole));
+        if (isMergeKey(key)) {
+          const refused = mergeRefusal(doc, pair.value, keySpan, at, lineOf);
+          if (refused) constructing.push(refused);
+          continue;
+        }
+        const resolved = isAlias(key) ? key.resolve(doc) : key;
+        if (isMap(resolved) || isSeq(resolved)) {
+          constructing.push({ message: 'found unhashable key', span: keySpan });
+          continue;
+        }
+        if (!isScalar(resolved)) continue;
+        const name = String(resolved.value);
+        const first = seen.get(name);
+        if (first === undefined) seen.set(name, keySpan.start);
+        else constructing.push({ message: `mapping key "${name}" already defined at line ${lineOf(first)}`, span: keySpan });
+      }
+    },
+  });
+  const earliest = (list: ParseProblem[]) => list.sort((a, b) => a.span.start - b.span.start)[0];
+  return earliest(composing) ?? earliest(constructing);
+}
+
+/** PyYAML's flatten_mapping: a merge takes a mapping, or a sequence of mappings (aliases resolved). */
+function mergeRefusal(
+  doc: YamlDoc, value: unknown, keySpan: Span, at: (n: unknown, fallback: Span) => Span, lineOf: (offset: number) => number,
+): ParseProblem | undefined {
+  const target = isAlias(value) ? value.resolve(doc) : value;
+  // An undefined alias is reported as such.
+  if (isAlias(value) && target === undefined) return undefined;
+  if (isMap(target)) return undefined;
+  if (!isSeq(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at(value, keySpan) };
+  for (const item of target.items) {
+    const source = isAlias(item) ? item.resolve(doc) : item;
+    if (isMap(source) || (isAlias(item) && source === undefined)) continue;
+    // PyYAML points at the offending node, which an anchor may define elsewhere: say where it is merged.
+    const span = at(source, at(item, keySpan));
+    const elsewhere = lineOf(span.start) !== lineOf(keySpan.start);
+    return { message: `expected a mapping for merging, but found ${kindOf(source)}${elsewhere ? ` (merged at line ${lineOf(keySpan.start)})` : ''}`, span };
+  }
+  return undefined;
 }
 
 function yamlComments(file: SourceFile): Comment[] {
@@ -93,7 +177,9 @@ export function mapEntries(doc: YamlDoc, file: string, node: unknown, depth = 0)
       continue;
     }
     const keyNode = item.key as Node;
-    const key = isScalar(keyNode) ? String(keyNode.value) : String(keyNode);
+    // A collection as a key is refused (found unhashable key); stringifying it would run toJS, which throws.
+    if (!isScalar(keyNode)) continue;
+    const key = String(keyNode.value);
     own.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
   }
   const ownKeys = new Set(own.map((e) => e.key));

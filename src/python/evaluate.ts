@@ -1,4 +1,5 @@
 import * as posix from 'node:path/posix';
+import { own } from '../core/own.js';
 import type { SyntaxNode } from '@lezer/common';
 import type { Comment, ParseProblem } from '../core/problem.js';
 import { positionAt, type SourceFile } from '../core/source.js';
@@ -916,7 +917,7 @@ const EXCEPTION_PARENTS: Record<string, string> = {
 
 function exceptionMatches(raised: string, caught: string[]): boolean {
   if (caught.length === 0) return true;
-  for (let name: string | undefined = raised; name; name = EXCEPTION_PARENTS[name] ?? (name === 'Exception' || name === 'BaseException' ? undefined : 'Exception')) {
+  for (let name: string | undefined = raised; name; name = own(EXCEPTION_PARENTS, name) ?? (name === 'Exception' || name === 'BaseException' ? undefined : 'Exception')) {
     const short = name;
     if (caught.some((c) => c === short || c.endsWith(`.${short}`) || c === 'BaseException')) return true;
   }

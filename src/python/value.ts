@@ -1,4 +1,5 @@
 import { unknown, type Value } from '../core/value.js';
+import { setOwn } from '../core/own.js';
 
 /**
  * A Python value as settings use it. Python's int and float both map to `number`; bytes, objects and
@@ -117,7 +118,7 @@ export function pyPlain(v: PyValue | undefined): unknown {
       if (e.key.kind === 'unknown') return undefined;
       const value = pyPlain(e.value);
       if (value === undefined) return undefined;
-      out[String(e.key.value)] = value;
+      setOwn(out, String(e.key.value), value);
     }
     return out;
   }

@@ -5,6 +5,7 @@
  * c2-standard-60 is 245760, i.e. 240 GiB).
  */
 import { editDistance } from '../core/suggest.js';
+import { own } from '../core/own.js';
 
 export type CloudProvider = 'aws' | 'gcp' | 'azure';
 
@@ -78,7 +79,7 @@ function normalize(name: string): NormalizedName {
   let provider: CloudProvider | undefined;
   const slash = rest.indexOf('/');
   if (slash > 0) {
-    provider = PROVIDER_ALIASES[rest.slice(0, slash)];
+    provider = own(PROVIDER_ALIASES, rest.slice(0, slash));
     if (provider !== undefined) rest = rest.slice(slash + 1);
   }
   rest = rest.replace(/^standard_/, '').replace(/[\s_]+/g, '');

@@ -5,21 +5,21 @@ import { checkedFileCount, countBySeverity, toLocated, type ReportOptions } from
  * The `--format json` contract (documented in json-contract.md). Bump `version` on any change
  * that removes or renames a field or changes its meaning; adding a field is not a change.
  */
-export const JSON_REPORT_VERSION = 1;
+export const JSON_REPORT_VERSION = 2;
 
 export interface JsonReport {
   readonly version: typeof JSON_REPORT_VERSION;
-  /** The checked directory as the user named it, `/` separated. */
-  readonly root: string;
+  /** Every checked path as the user named it, `/` separated. */
+  readonly roots: readonly string[];
   readonly stacks: readonly JsonStack[];
   readonly diagnostics: readonly JsonDiagnostic[];
   readonly summary: JsonSummary;
 }
 
 export interface JsonStack {
-  /** The compose file, relative to `root`. */
+  /** The compose file, relative to the working directory. */
   readonly name: string;
-  /** Every file the stack was built from, relative to `root`, sorted. */
+  /** Every file the stack was built from, relative to the working directory, sorted. */
   readonly files: readonly string[];
 }
 
@@ -27,7 +27,7 @@ export interface JsonDiagnostic {
   readonly ruleId: string;
   readonly severity: Severity;
   readonly message: string;
-  /** Relative to `root`, `/` separated. */
+  /** Relative to the working directory, `/` separated. */
   readonly file: string;
   /** 1-based. */
   readonly line: number;
@@ -78,7 +78,7 @@ export function toJsonReport(result: RunResult): JsonReport {
   });
   return {
     version: JSON_REPORT_VERSION,
-    root: result.root.replace(/\\/g, '/'),
+    roots: (result.roots ?? [result.root]).map((r) => r.replace(/\\/g, '/')),
     stacks: result.stacks.map((s) => ({ name: s.name, files: [...s.files] })),
     diagnostics,
     summary: { ...countBySeverity(result.findings), files: checkedFileCount(result), stacks: result.stacks.length },

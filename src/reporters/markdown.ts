@@ -45,6 +45,17 @@ function stackTable(result: RunResult): string[] {
   return lines;
 }
 
+/** A findings table (icon, rule, location, message, and the hint when `withHints`), for job summaries. */
+export function findingsTable(result: RunResult, findings: readonly Finding[], opts: ReportOptions, withHints = false): string[] {
+  const out = withHints ? ['| | Rule | Location | Message | Hint |', '|---|---|---|---|---|'] : ['| | Rule | Location | Message |', '|---|---|---|---|'];
+  for (const f of findings) {
+    const at = toLocated(result, f);
+    const row = `| ${ICON[f.severity]} | \`${f.ruleId}\` | ${locationCell(opts, at)} | ${escapeCell(f.message)} |`;
+    out.push(withHints ? `${row} ${f.hint ? escapeCell(f.hint) : ''} |` : row);
+  }
+  return out;
+}
+
 /** A GitHub job summary ($GITHUB_STEP_SUMMARY): every finding in a table, then counts per stack. */
 export function formatMarkdownSummary(result: RunResult, opts: ReportOptions): string {
   const out = ['## arena-lint', '', escapeCell(summaryLine(result))];

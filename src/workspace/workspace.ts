@@ -82,7 +82,10 @@ export class Workspace {
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error('not a readable file');
       const buf = readFileSync(abs);
       if (buf.includes(0)) throw new Error('binary');
-      return this.sources.add(createSourceFile(rel, buf.toString('utf8').replace(/^\uFEFF/, '')));
+      const text = buf.toString('utf8');
+      const bom = text.startsWith('\uFEFF');
+      const file = createSourceFile(rel, bom ? text.slice(1) : text);
+      return this.sources.add(bom ? { ...file, bom: true } : file);
     } catch {
       this.missing.add(rel);
       return undefined;

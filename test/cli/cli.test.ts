@@ -6,10 +6,10 @@ import { main, type CliIO } from '../../src/cli.js';
 import { FIXTURES } from '../helpers/fixtures.js';
 import { TmpStack } from '../helpers/tmp-stack.js';
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}, isTTY = false) {
+function cli(args: string[], env: NodeJS.ProcessEnv = {}, isTTY = false, cwd = FIXTURES) {
   let stdout = '';
   let stderr = '';
-  const io: CliIO = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY, env, cwd: FIXTURES };
+  const io: CliIO = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY, env, cwd };
   const code = main(args, io);
   return { code, stdout, stderr };
 }
@@ -88,7 +88,7 @@ describe('options', () => {
   });
   it('prints version, help, rules and explain', () => {
     expect(cli(['--version']).stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
-    expect(cli(['--help']).stdout).toContain('arena-lint check [DIR]');
+    expect(cli(['--help']).stdout).toContain('arena-lint check [PATH...]');
     expect(cli(['rules']).stdout).toMatch(/^upstream-missing-replica\s+error\s+Reports/m);
     expect(cli(['explain', 'upstream-missing-replica']).stdout).toContain('Why it matters');
     expect(cli(['graph', ERROR, '--markdown']).stdout).toContain('```mermaid\nflowchart LR\n');
@@ -97,15 +97,18 @@ describe('options', () => {
 
 describe('json output', () => {
   it('follows the contract', () => {
-    const r = cli(['check', ERROR, '--format', 'json']);
+    const r = cli(['check', 'error', '--format', 'json'], {}, false, root);
     const report = JSON.parse(r.stdout);
-    expect(report.version).toBe(1);
-    expect(report.stacks).toEqual([{ name: 'docker-compose.yml', files: ['default.conf', 'docker-compose.yml'] }]);
+    expect(report.version).toBe(2);
+    expect(report.roots).toEqual(['error']);
+    // Paths are relative to the working directory, as in every format; the message names the file
+    // relative to its stack's folder.
+    expect(report.stacks).toEqual([{ name: 'error/docker-compose.yml', files: ['error/default.conf', 'error/docker-compose.yml'] }]);
     expect(report.diagnostics).toEqual([
       {
         ruleId: 'upstream-unknown-server', severity: 'error',
         message: 'upstream app names host "wbe-2", which is no service, container_name or alias in docker-compose.yml',
-        file: 'default.conf', line: 3, column: 12, endLine: 3, endColumn: 22, stack: 'docker-compose.yml', related: [],
+        file: 'error/default.conf', line: 3, column: 12, endLine: 3, endColumn: 22, stack: 'error/docker-compose.yml', related: [],
       },
     ]);
     expect(report.summary).toEqual({ errors: 1, warnings: 0, infos: 0, files: 2, stacks: 1 });

@@ -31,7 +31,9 @@ describe('action.yml', () => {
     expect(Object.keys(manifest.outputs).sort()).toEqual([...OUTPUT_NAMES].sort());
     for (const [name, spec] of Object.entries(manifest.inputs)) expect(spec.description, name).toMatch(/\S/);
     expect(manifest.inputs.path?.default).toBe('.');
-    expect(manifest.inputs['fail-on']?.default).toBe('error');
+    // Empty: the action decides, new on pull requests and all otherwise.
+    expect(manifest.inputs['fail-on']?.default).toBe('');
+    expect(manifest.inputs['fail-level']?.default).toBe('error');
     expect(manifest.inputs.annotations?.default).toBe('true');
   });
 });
@@ -55,11 +57,11 @@ describe('the action entry point, run as the runner runs it', () => {
     expect(a?.properties).toMatchObject({ file: 'nginx/default.conf', line: '4', col: '20', endLine: '4', title: 'arena-lint (upstream-port-mismatch)' });
     expect(a?.message).toContain('proxy_pass connects to web on port 8001, but its app server listens on 8000 (docker-compose.yml:4)');
     expect(a?.message).toContain('docker-compose.yml:4:51 web binds port 8000 here');
-    expect(plainErrors(r).map((c) => c.message)).toEqual(['arena-lint found 1 error (fail-on: error)']);
+    expect(plainErrors(r).map((c) => c.message)).toEqual(['arena-lint found 1 error, 0 warnings (fail-on: all, fail-level: error)']);
   });
 
   it('writes the counts to $GITHUB_OUTPUT', () => {
-    expect(brokenRun.outputs).toEqual({ errors: '1', warnings: '0', 'sarif-file': '' });
+    expect(brokenRun.outputs).toEqual({ errors: '1', warnings: '0', 'new-errors': '1', 'new-warnings': '0', 'sarif-file': '' });
   });
 
   it('writes the findings table and the capacity report to the job summary', () => {
@@ -85,28 +87,28 @@ describe('the action entry point, run as the runner runs it', () => {
     const r = runAction(clean, {});
     expect(r.status).toBe(0);
     expect(r.commands).toEqual([]);
-    expect(r.outputs).toEqual({ errors: '0', warnings: '0', 'sarif-file': '' });
+    expect(r.outputs).toEqual({ errors: '0', warnings: '0', 'new-errors': '0', 'new-warnings': '0', 'sarif-file': '' });
     expect(r.summary).toContain('no problems');
     expect(r.stdout).toContain('1 stack, 2 files checked, no problems');
   });
 
-  it('fail-on: never reports but does not fail; annotations: false leaves the annotations out', () => {
-    const r = runAction(broken, { 'fail-on': 'never', annotations: 'false' });
+  it('fail-on: none reports but does not fail; annotations: false leaves the annotations out', () => {
+    const r = runAction(broken, { 'fail-on': 'none', annotations: 'false' });
     expect(r.status).toBe(0);
     expect(r.commands).toEqual([]);
     expect(r.outputs.errors).toBe('1');
     expect(r.summary).toContain('`upstream-port-mismatch`');
   });
 
-  it('fail-on: warning fails on a warning that fail-on: error lets pass', () => {
+  it('fail-level: warning fails on a warning that fail-level: error lets pass', () => {
     const warned = workspaceWith(unlimitedNginx());
     const lenient = runAction(warned, {});
     expect(lenient.status).toBe(0);
     expect(lenient.outputs).toMatchObject({ errors: '0', warnings: '1' });
     expect(annotations(lenient).map((c) => [c.command, c.properties.title])).toEqual([['warning', 'arena-lint (resource-limits-missing)']]);
-    const strict = runAction(warned, { 'fail-on': 'warning' });
+    const strict = runAction(warned, { 'fail-level': 'warning' });
     expect(strict.status).toBe(1);
-    expect(plainErrors(strict).map((c) => c.message)).toEqual(['arena-lint found 0 errors and 1 warning (fail-on: warning)']);
+    expect(plainErrors(strict).map((c) => c.message)).toEqual(['arena-lint found 0 errors, 1 warning (fail-on: all, fail-level: warning)']);
   });
 
   it('writes a SARIF file that validates against the SARIF 2.1.0 schema, and names it in the outputs', () => {
@@ -146,7 +148,7 @@ describe('the action entry point, run as the runner runs it', () => {
   it('rejects a bad input with one ::error:: line', () => {
     const r = runAction(clean, { 'fail-on': 'sometimes' });
     expect(r.status).toBe(2);
-    expect(r.commands.map((c) => c.message)).toEqual(['arena-lint: input "fail-on" must be one of error, warning, never, got "sometimes"']);
+    expect(r.commands.map((c) => c.message)).toEqual(['arena-lint: input "fail-on" must be one of new, all, none, got "sometimes"']);
     const yes = runAction(clean, { annotations: 'yes' });
     expect(yes.status).toBe(2);
     expect(yes.commands[0]?.message).toContain('input "annotations" must be true or false');

@@ -18,6 +18,8 @@ const usage = readme.slice(start, end);
 const yamlBlocks = [...usage.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
 const THIS_ACTION = 'arena-lint/arena-lint';
 const release = `v${pkg.version}`;
+/** The Action is used by its major tag, which the release workflow moves. */
+const majorTag = `v${pkg.version.split('.')[0]}`;
 
 interface Step { uses?: string; run?: string; id?: string; if?: string; with?: Record<string, string> }
 interface Workflow { on: Record<string, unknown>; permissions: Record<string, string>; jobs: Record<string, { steps: Step[] }> }
@@ -59,11 +61,15 @@ describe('the README workflow', () => {
   it('checks out, runs this action at the current release, then uploads the SARIF file', () => {
     expect(jobs).toHaveLength(1);
     expect(steps[0]?.uses).toMatch(/^actions\/checkout@v\d+$/);
-    expect(arena?.uses).toBe(`${THIS_ACTION}@${release}`);
+    // The pull-request comparison needs the base commit in the clone.
+    expect(String(steps[0]?.with?.['fetch-depth'])).toBe('0');
+    expect(arena?.uses).toBe(`${THIS_ACTION}@${majorTag}`);
     expect(arena?.with?.['sarif-file']).toMatch(/\.sarif$/);
     expect(upload, 'an upload-sarif step').toBeDefined();
     // Findings fail the arena-lint step; the alerts must still be uploaded.
     expect(upload?.if).toMatch(/!cancelled\(\)|always\(\)/);
+    // A fork's pull request gets a read-only token: the upload is skipped there.
+    expect(upload?.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
     // Nothing reaches a shell, so no input can be spliced into one.
     expect(steps.filter((s) => s.run !== undefined)).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { createSourceFile, positionAt, type SourceFile } from '../../src/core/so
 import type { Span } from '../../src/core/value.js';
 import { parseNginx, walkNginx, type NginxDirective } from '../../src/parsers/nginx.js';
 import { nginxLineOf, SYNTAX_CASES } from '../oracles/nginx-cases.js';
+import { assertProperty } from '../helpers/property.js';
 
 function parse(text: string) {
   const file = createSourceFile('nginx/nginx.conf', text);
@@ -329,8 +330,8 @@ describe('the syntax table shared with the nginx oracle', () => {
 describe('robustness', () => {
   const alphabet = fc.constantFrom(' ', '\n', '\r', '\t', ';', '{', '}', '#', '"', "'", '\\', '$', '(', ')', 'a', 'b', 'é', '😀');
 
-  it('never throws, and every span lies in the file and inside its directive', () => {
-    fc.assert(
+  it('property: never throws, and every span lies in the file and inside its directive', () => {
+    assertProperty('parsers/nginx-text', 
       fc.property(fc.array(alphabet, { maxLength: 80 }).map((cs) => cs.join('')), (text) => {
         const file = createSourceFile('f.conf', text);
         const { doc, problems, comments } = parseNginx(file);

@@ -5,6 +5,7 @@ import { createSourceFile } from '../../src/core/source.js';
 import { looksLikeShellScript, scanShellForSysctls } from '../../src/parsers/shell-sysctl.js';
 import { effectiveSysctls } from '../../src/parsers/sysctl.js';
 import { CORPUS, corpusFiles, describeSettings, expectSpansInside, fixture, settingSpans, slice, spanIn } from '../reference/sysctl-helpers.js';
+import { assertProperty } from '../helpers/property.js';
 
 const SEED = '/work/shared/seed/SCALING_TO_1000_RPS.md';
 
@@ -187,9 +188,16 @@ describe('scanShellForSysctls forms', () => {
     expect(problems.map((p) => [p.message, slice(file, p.span)])).toEqual([['unterminated double quote', '"']]);
   });
 
-  it('never throws and keeps every span inside the file', () => {
+  it('takes words that name Object.prototype members (constructor, __proto__, toString) as plain commands', () => {
+    // A corpus script ran `constructor ...`: looking the word up in a plain-object table found a function.
+    for (const word of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+      expect(pairs(`${word} -x y\n${word} sysctl -w net.core.somaxconn=1024\nsysctl -w vm.${word}=1\n`)).toEqual([[`vm.${word}`, '1']]);
+    }
+  });
+
+  it('property: never throws and keeps every span inside the file', () => {
     const piece = fc.constantFrom('sysctl', ' -w ', 'a.b=1', '"', "'", '\\', '$X', '$(', ')', '`', '<<', 'EOF', '\n', ' | tee ', '/etc/sysctl.conf', '>>', '#', ' ', 'echo ', '\t', 'sh -c ', ';', '&&');
-    fc.assert(
+    assertProperty('parsers/sysctl-shell-text', 
       fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
         const { file, doc, problems, comments } = scan(parts.join(''));
         expectSpansInside(file, [...settingSpans(doc!), ...problems.map((p) => p.span), ...comments.map((c) => c.span)]);

@@ -11,6 +11,7 @@ import {
   parseSysctlLine,
 } from '../../src/parsers/sysctl.js';
 import { CORPUS, corpusFiles, describeSettings, expectSpansInside, fixture, settingSpans, slice, spanIn } from '../reference/sysctl-helpers.js';
+import { assertProperty } from '../helpers/property.js';
 
 const parse = (text: string, path = 'etc/sysctl.d/test.conf') => {
   const file = createSourceFile(path, text);
@@ -112,8 +113,8 @@ describe('parseSysctlConf line syntax', () => {
     expect(normalizeSysctlKey('vm.swappiness')).toBe('vm.swappiness');
   });
 
-  it('never throws and keeps every span inside the file', () => {
-    fc.assert(
+  it('property: never throws and keeps every span inside the file', () => {
+    assertProperty('parsers/sysctl-text', 
       fc.property(fc.array(fc.constantFrom('a.b', '=', ' ', '\t', '#', ';', '-', '/', '\n', '\r\n', 'x', '1', ' = '), { maxLength: 40 }), (parts) => {
         const { file, doc, problems, comments } = parse(parts.join(''));
         expectSpansInside(file, [...settingSpans(doc!), ...problems.map((p) => p.span), ...comments.map((c) => c.span)]);

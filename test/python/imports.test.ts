@@ -8,6 +8,7 @@ import { createSourceFile } from '../../src/core/source.js';
 import { evaluateSettings, resolveModule, settingsModuleFromEntrypoint } from '../../src/python/evaluate.js';
 import { pyGet } from '../../src/python/value.js';
 import { at, envOf, memoryRepo, plain } from './helpers.js';
+import { assertProperty } from '../helpers/property.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -120,9 +121,9 @@ describe('pathological input never throws and degrades to unknown', () => {
     for (const name of ['A', 'B', 'C', 'D', 'E']) expect(r.names.get(name)?.kind, name).toBe('unknown');
   });
 
-  test('random text: no throw, every span inside its file', () => {
+  test('property: random text: no throw, every span inside its file', () => {
     const pieces = ['X', ' = ', '"a"', "f'{", '}', '(', ')', '[', ']', '{', ':', ',', '\n', '    ', 'if ', 'else', 'try:', 'except', 'import ', 'from . import *', 'os.environ[', 'not ', ' and ', ' or ', '1', '2.5', '#c', '\\', '"""', '%', '.format(', '**', '*', 'lambda'];
-    fc.assert(
+    assertProperty('django/python-text', 
       fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 60 }), (parts) => {
         const src = parts.join('');
         const r = run(src);

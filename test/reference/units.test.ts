@@ -10,6 +10,7 @@ import {
   parseConfigMemory,
   UNIT_GRAMMAR_NAMES,
 } from '../../src/reference/units.js';
+import { assertProperty } from '../helpers/property.js';
 
 const KiB = 1024;
 const MiB = KiB ** 2;
@@ -52,8 +53,8 @@ describe('parseComposeMemory (docker/go-units RAMInBytes)', () => {
     expect(parseComposeMemory(1.5)).toBeUndefined();
   });
 
-  it('agrees with k/m/g times 1024^n for any whole amount', () => {
-    fc.assert(
+  it('property: agrees with k/m/g times 1024^n for any whole amount', () => {
+    assertProperty('host/compose-memory', 
       fc.property(fc.integer({ min: 0, max: 100000 }), fc.constantFrom(['k', 1], ['m', 2], ['g', 3]), fc.constantFrom('', 'b', 'ib'), fc.boolean(), (n, [p, power], tail, upper) => {
         const suffix = upper ? `${p}${tail}`.toUpperCase() : `${p}${tail}`;
         expect(parseComposeMemory(`${n}${suffix}`)).toBe(n * KiB ** power);

@@ -44,6 +44,7 @@ export class ResultBuilder {
     related?: RelatedLocation[];
     stack?: string;
     hint?: string;
+    key?: string;
   }): this {
     const finding: Finding = {
       ruleId: f.ruleId,
@@ -53,6 +54,7 @@ export class ResultBuilder {
       related: f.related ?? [],
       ...(f.stack === undefined ? {} : { stack: f.stack }),
       ...(f.hint === undefined ? {} : { hint: f.hint }),
+      ...(f.key === undefined ? {} : { key: f.key }),
     };
     this.findings.push(finding);
     return this;

@@ -13,11 +13,11 @@ function keyPaths(value: unknown, prefix = ''): string[] {
 }
 
 describe('formatJson', () => {
-  it('writes the contract: version, root, stacks, diagnostics with 1-based exclusive-end ranges, summary', () => {
+  it('writes the contract: version, roots, stacks, diagnostics with 1-based exclusive-end ranges, summary', () => {
     const report = JSON.parse(formatJson(sampleResult(), options())) as JsonReport;
     expect(report).toEqual({
-      version: 1,
-      root: 'deploy',
+      version: 2,
+      roots: ['deploy'],
       stacks: [{ name: 'docker-compose.yml', files: ['docker-compose.yml', 'nginx/nginx.conf', 'pgbouncer/pgbouncer.ini'] }],
       diagnostics: [
         {
@@ -69,14 +69,14 @@ describe('formatJson', () => {
     expect(out.split('\n')[1]).toBe(`  "version": ${JSON_REPORT_VERSION},`);
   });
 
-  it('keeps `stack` as null for directory-wide findings, normalises the root and counts shared files once', () => {
+  it('keeps `stack` as null for directory-wide findings, normalises the roots and counts shared files once', () => {
     const b = new ResultBuilder()
       .file('a.yml', 'a: 1\n')
       .stack('a.yml', ['a.yml', 'shared.conf'])
       .stack('b.yml', ['b.yml', 'shared.conf']);
     const r = b.finding({ ruleId: 'parse-error', severity: 'error', message: 'bad', at: b.span('a.yml', '1') }).build('infra\\prod');
     const report = toJsonReport(r);
-    expect(report.root).toBe('infra/prod');
+    expect(report.roots).toEqual(['infra/prod']);
     expect(report.diagnostics[0]!.stack).toBeNull();
     expect('hint' in report.diagnostics[0]!).toBe(false);
     expect(report.summary).toEqual({ errors: 1, warnings: 0, infos: 0, files: 3, stacks: 2 });

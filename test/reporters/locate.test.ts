@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createSourceFile, offsetAt, SourceSet } from '../../src/core/source.js';
 import { checkedFileCount, locateSpan, repoPath, summaryLine, toLocated, uriPath } from '../../src/reporters/locate.js';
 import { ResultBuilder, sampleResult } from './build-result.js';
+import { assertProperty } from '../helpers/property.js';
 
 function resultWith(path: string, text: string) {
   return new ResultBuilder().file(path, text).build();
@@ -42,8 +43,8 @@ describe('locateSpan', () => {
     expect(locateSpan(r, { file: 'gone.ini', start: 10, end: 20 })).toEqual({ file: 'gone.ini', line: 1, column: 1, endLine: 1, endColumn: 1 });
   });
 
-  it('never ends before it starts and maps the start back to its offset', () => {
-    fc.assert(
+  it('property: never ends before it starts and maps the start back to its offset', () => {
+    assertProperty('reporters/locate-span', 
       fc.property(fc.string({ unit: fc.constantFrom('a', ' ', '\n', '\r', '\t', 'é', '🙂') }), fc.nat(), fc.nat(), (text, a, b) => {
         const sources = new SourceSet();
         const file = sources.add(createSourceFile('f', text));

@@ -1,7 +1,11 @@
 import type { Log, Result } from 'sarif';
 import { describe, expect, it } from 'vitest';
 import { docsUrl } from '../../src/core/rule-meta.js';
-import { formatSarif, toSarifLog } from '../../src/reporters/sarif.js';
+import { join } from 'node:path';
+import { check } from '../../src/engine/run.js';
+import { formatSarif, GITHUB_SARIF_LIMITS, ruleDescriptor, toSarifLog, withinChars } from '../../src/reporters/sarif.js';
+import { RULES as REAL_RULES } from '../../rules/index.js';
+import { FIXTURES } from '../helpers/fixtures.js';
 import { validateSarif as validate } from './sarif-schema.js';
 import { COMPOSE, NGINX, options, PGBOUNCER, ResultBuilder, RULES, sampleResult } from './build-result.js';
 
@@ -82,7 +86,8 @@ describe('formatSarif', () => {
       ruleId: 'pgbouncer-client-capacity',
       ruleIndex: 0,
       level: 'error',
-      message: { text: sampleResult().findings[1]!.message },
+      // The related location the message cites is a link to it, which code scanning shows.
+      message: { text: sampleResult().findings[1]!.message.replace('(pgbouncer/pgbouncer.ini:3)', '([pgbouncer/pgbouncer.ini:3](1))') },
       locations: [
         {
           physicalLocation: {
@@ -120,20 +125,84 @@ describe('formatSarif', () => {
     const prints = before.map((r) => Object.values(r.partialFingerprints!)[0]!);
     expect(new Set(prints).size).toBe(prints.length);
     for (const p of prints) expect(p).toMatch(/^[0-9a-f]{32}:1$/);
+    expect(Object.keys(before[0]!.partialFingerprints!)).toEqual(['primaryLocationLineHash']);
   });
 
-  it('changes the fingerprint when the offending line changes, and counts identical findings apart', () => {
-    const print = (text: string, occurrence = 1) => {
+  it('keys the fingerprint on what the finding is about, not on the text of its line', () => {
+    const print = (text: string, message: string, occurrence = 1, key?: string) => {
       const b = new ResultBuilder().file('c.yml', text);
-      for (let i = 1; i <= occurrence; i++) b.finding({ ruleId: 'r', severity: 'error', message: 'm', at: b.span('c.yml', 'workers', i) });
-      return results(toSarifLog(b.build(), options())).map((r) => Object.values(r.partialFingerprints!)[0]!);
+      for (let i = 1; i <= occurrence; i++) b.finding({ ruleId: 'r', severity: 'error', message, at: b.span('c.yml', 'workers', i), stack: 'c.yml', ...(key ? { key } : {}) });
+      return results(toSarifLog(b.build(), options())).map((r) => r.partialFingerprints!.primaryLocationLineHash!);
     };
-    const [base] = print('a:\n  command: workers 4\n');
-    expect(print('a:\n  command:   workers 4 \n')).toEqual([base]);
-    expect(print('a:\n  command: workers 8\n')).not.toEqual([base]);
-    const twice = print('a:\n  command: workers 4\nb:\n  command: workers 4\n', 2);
+    const message = 'gunicorn on web-1 runs 4 workers on 2 CPUs (c.yml:2)';
+    const [base] = print('a:\n  command: gunicorn --workers 4 --timeout 30\n', message);
+    // Another flag on the same line, the line moving, and the numbers in the message: same finding.
+    expect(print('a:\n  command: gunicorn --workers 4 --timeout 60\n', message)).toEqual([base]);
+    expect(print('# x\na:\n  command: gunicorn --workers 4\n', 'gunicorn on web-1 runs 8 workers on 2 CPUs (c.yml:3)')).toEqual([base]);
+    // Another service named: another finding.
+    expect(print('a:\n  command: gunicorn --workers 4\n', 'gunicorn on web-2 runs 4 workers on 2 CPUs (c.yml:2)')).not.toEqual([base]);
+    // A rule's own key wins over the message.
+    const keyed = print('a:\n  command: workers\n', 'anything', 1, 'web-1');
+    expect(print('a:\n  command: workers\n', 'something else', 1, 'web-1')).toEqual(keyed);
+    expect(keyed).not.toEqual(print('a:\n  command: workers\n', 'anything', 1, 'web-2'));
+    const twice = print('a:\n  command: workers 4\nb:\n  command: workers 4\n', message, 2);
     expect(twice[0]).toBe(base);
     expect(twice[1]).toBe(base!.replace(/:1$/, ':2'));
+  });
+
+  it('links every related location from the message, escaping literal brackets', () => {
+    const b = new ResultBuilder().file('a.conf', 'x;\ny;\n').file('b.yml', 'z: 1\n');
+    const r = b
+      .finding({
+        ruleId: 'r', severity: 'error', message: "DATABASES['default'] clashes with b.yml:1", at: b.span('a.conf', 'x'),
+        related: [b.related('b.yml', 'z', 'z is set here'), b.related('a.conf', 'y', 'y [the other one]')],
+      })
+      .build();
+    const text = results(toSarifLog(r, options({ cwdRelativeRoot: 'deploy' })))[0]!.message.text!;
+    expect(text).toBe("DATABASES\\['default'\\] clashes with [b.yml:1](1) See [deploy/a.conf:2](2) y \\[the other one\\].");
+  });
+
+  it('stays within every limit GitHub code scanning documents for SARIF uploads', () => {
+    // Every real rule, on a stack with findings from many of them.
+    const all = check({ dir: join(FIXTURES, 'arena-current'), rules: REAL_RULES });
+    expect(all.result.findings.length).toBeGreaterThan(5);
+    const log = toSarifLog(all.result, options({ rules: REAL_RULES.map((x) => x.meta) }));
+    expectValid(JSON.stringify(log));
+    const L = GITHUB_SARIF_LIMITS;
+    expect(log.runs.length).toBeLessThanOrEqual(L.runsPerFile);
+    for (const run of log.runs) {
+      expect(run.results!.length).toBeLessThanOrEqual(L.resultsPerRun);
+      expect(run.tool.driver.rules!.length).toBeLessThanOrEqual(L.rulesPerRun);
+      expect(run.tool.extensions?.length ?? 0).toBeLessThanOrEqual(L.toolExtensionsPerRun);
+      for (const rule of run.tool.driver.rules!) {
+        expect(rule.shortDescription!.text.length, rule.id).toBeLessThanOrEqual(L.descriptionChars);
+        expect(rule.fullDescription!.text.length, rule.id).toBeLessThanOrEqual(L.descriptionChars);
+        expect(rule.fullDescription!.text, rule.id).toMatch(/\S/);
+        expect(rule.help!.text.length, rule.id).toBeGreaterThanOrEqual(rule.fullDescription!.text.length);
+        expect(((rule.properties?.tags as string[] | undefined) ?? []).length, rule.id).toBeLessThanOrEqual(L.tagsPerRule);
+      }
+      for (const res of run.results!) {
+        expect(res.message.text, res.ruleId).toMatch(/\S/);
+        expect(res.locations!.length + (res.relatedLocations?.length ?? 0)).toBeLessThanOrEqual(L.locationsPerResult);
+        expect(res.codeFlows ?? []).toEqual([]);
+        expect(res.partialFingerprints!.primaryLocationLineHash).toMatch(/^[0-9a-f]{32}:\d+$/);
+        // Each related location is linked from the message, so code scanning shows it.
+        for (const rel of res.relatedLocations ?? []) expect(res.message.text, res.ruleId).toContain(`](${rel.id})`);
+      }
+      const prints = run.results!.map((x) => x.partialFingerprints!.primaryLocationLineHash);
+      expect(new Set(prints).size).toBe(prints.length);
+    }
+    // The rules whose docs are longest are cut at a sentence, with the whole text in help.
+    const long = REAL_RULES.map((x) => x.meta).filter((m) => `${m.docs.what} ${m.docs.why}`.length > L.descriptionChars);
+    for (const m of long) expect(ruleDescriptor(m).help!.text).toContain(m.docs.why);
+  });
+
+  it('cuts a long description after a whole sentence', () => {
+    const text = `${'A short sentence. '.repeat(80)}`;
+    const cut = withinChars(text, 1024);
+    expect(cut.length).toBeLessThanOrEqual(1024);
+    expect(cut).toMatch(/sentence\.…$/);
+    expect(withinChars('short', 1024)).toBe('short');
   });
 
   it('percent-encodes paths that are not valid URIs as written', () => {

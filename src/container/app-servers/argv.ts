@@ -215,3 +215,8 @@ export function portOfBind(bind: Value<string>, defaultPort: number): Value<numb
   if (m) return known(Number(m[1]), bind.span, bind.via ? { via: bind.via } : {});
   return /^[\w.-]+$|^\[[0-9a-fA-F:]+\]$/.test(b) ? known(defaultPort, bind.span, { ...(bind.via ? { via: bind.via } : {}), isDefault: true }) : unknown(`cannot read a port from ${JSON.stringify(b)}`, bind.span);
 }
+
+/** The span of the value in `KEY=value`, when the span maps the text one to one; else the whole span. */
+export function afterEquals(span: Span, text: string, eq: number): Span {
+  return span.end - span.start === text.length ? { file: span.file, start: span.start + eq + 1, end: span.end } : span;
+}

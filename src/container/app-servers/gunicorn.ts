@@ -1,10 +1,11 @@
 import { posix } from 'node:path';
+import { own } from '../../core/own.js';
 import { known, unknown, type Known, type Span, type Value } from '../../core/value.js';
 import { rangeOf } from '../../parsers/mapped-text.js';
 import { splitShellWords, type ShellWord } from '../../parsers/shell-words.js';
 import type { ServiceCommand } from '../../inputs/compose.js';
 import type { AppServerKind, UnknownPart } from '../types.js';
-import { containerPath, joinSpans, locateServer, numberOf, parseArgs, portOfBind, textOfValue, type OptionTable, type ParsedArgs, type ServerCommand } from './argv.js';
+import { afterEquals, containerPath, joinSpans, locateServer, numberOf, parseArgs, portOfBind, textOfValue, type OptionTable, type ParsedArgs, type ServerCommand } from './argv.js';
 import { evaluateConfigFile, fromPython, hostFile, loaded, resolveContainerModule, SettingLayers, type AppServerReading, type ReadContext } from './reading.js';
 
 /**
@@ -109,13 +110,13 @@ export function readGunicornOptions(server: AppServerCommand, env?: (name: strin
       name = eq < 0 ? text.slice(2) : text.slice(2, eq);
       if (eq >= 0) inline = partOf(word, eq + 1);
     } else if (text.startsWith('-') && text.length > 1 && text !== '-') {
-      name = SHORT[text[1]!] ?? text.slice(1, 2);
+      name = own(SHORT, text[1]!) ?? text.slice(1, 2);
       if (text.length > 2) inline = partOf(word, 2);
     } else {
       app ??= v;
       continue;
     }
-    const spec = SPECS[name];
+    const spec = own(SPECS, name);
     let value: Value<string>;
     if (spec?.flag) value = known('true', v.span);
     else if (inline) value = inline;
@@ -448,7 +449,7 @@ function gunicornFacts(
     for (const item of envItems) {
       if (item.kind !== 'known' || typeof item.value !== 'string') continue;
       const eq = item.value.indexOf('=');
-      if (eq > 0) appEnv.set(item.value.slice(0, eq), known(item.value.slice(eq + 1), item.span, item.via ? { via: item.via } : {}));
+      if (eq > 0) appEnv.set(item.value.slice(0, eq), known(item.value.slice(eq + 1), afterEquals(item.span, item.value, eq), item.via ? { via: item.via } : {}));
     }
   }
 

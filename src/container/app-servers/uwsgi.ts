@@ -1,11 +1,12 @@
 import { posix } from 'node:path';
+import { own } from '../../core/own.js';
 import { known, unknown, type Span, type Value } from '../../core/value.js';
 import type { SourceFile } from '../../core/source.js';
 import { rangeOf } from '../../parsers/mapped-text.js';
 import type { ShellWord } from '../../parsers/shell-words.js';
 import { mapEntries, nodeSpan, parseYaml, scalarString, seqItems } from '../../parsers/yaml.js';
 import type { LoadedFile, UnknownPart } from '../types.js';
-import { containerPath, numberOf, portOfBind, type ServerCommand } from './argv.js';
+import { afterEquals, containerPath, numberOf, portOfBind, type ServerCommand } from './argv.js';
 import { hostFile, type AppServerReading, type ReadContext } from './reading.js';
 import { absoluteDir } from './uvicorn.js';
 
@@ -92,7 +93,7 @@ function readArgv(c: Collect, args: readonly ShellWord[]): void {
       name = normalise(eq < 0 ? text.slice(2) : text.slice(2, eq));
       if (eq >= 0) inline = part(args[i]!, eq + 1);
     } else if (text.startsWith('-') && text.length > 1) {
-      name = SHORT[text[1]!] ?? text.slice(1, 2);
+      name = own(SHORT, text[1]!) ?? text.slice(1, 2);
       if (text.length > 2) inline = part(args[i]!, 2);
     } else {
       // `uwsgi app.ini`: a positional config file, its type told by its extension.
@@ -307,7 +308,7 @@ function uwsgiFacts(server: ServerCommand, c: Collect, at: Span): AppServerReadi
   for (const e of c.entries) {
     if (e.name !== 'env' || e.value.kind !== 'known') continue;
     const eq = e.value.value.indexOf('=');
-    if (eq > 0) appEnv.set(e.value.value.slice(0, eq), known(e.value.value.slice(eq + 1), e.value.span));
+    if (eq > 0) appEnv.set(e.value.value.slice(0, eq), known(e.value.value.slice(eq + 1), afterEquals(e.value.span, e.value.value, eq)));
   }
   return {
     facts: {

@@ -1,3 +1,4 @@
+import { own } from '../../core/own.js';
 import { unknown, type Span } from '../../core/value.js';
 import { pyStripChars } from '../convert.js';
 import { box, PyRaise, pyText, scalar, type Ev, type LibObject } from '../objects.js';
@@ -49,7 +50,7 @@ function config(args: CallArgs, span: Span, host: LibraryHost): Ev {
   if (cast.kind === 'box' && cast.obj.type === 'builtin' && cast.obj.name === 'bool') {
     const text = pyText(value, false);
     if (!text.ok) return unknown(text.reason, span);
-    const b = BOOLEANS[text.value.toLowerCase()];
+    const b = own(BOOLEANS, text.value.toLowerCase());
     if (b === undefined) throw new PyRaise('ValueError', `Not a boolean: ${text.value}`, span);
     return scalar(b, span, viaOf(value));
   }

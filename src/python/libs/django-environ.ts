@@ -1,4 +1,5 @@
 import { unknown, type Span } from '../../core/value.js';
+
 import { intFromString } from '../convert.js';
 import { box, pyEquals, PyRaise, scalar, type Ev, type LibObject } from '../objects.js';
 import { atom, dictOf, isDigits, isEv, urlText } from './build.js';
@@ -87,7 +88,7 @@ function getValue(name: string, fallback: Ev | undefined, span: Span, host: Libr
 /** `env("X", default=...)` and `env.str/int/bool/float/list(...)`. */
 function environGet(schema: ReadonlyMap<string, EnvSchemaEntry>, method: string | undefined, args: CallArgs, span: Span, host: LibraryHost): Ev {
   const casts: Record<string, string | undefined> = { str: 'str', bool: 'bool', int: 'int', float: 'float', list: 'list' };
-  if (method !== undefined && !(method in casts)) return unknown(`env.${method}() is not evaluated`, span);
+  if (method !== undefined && !Object.hasOwn(casts, method)) return unknown(`env.${method}() is not evaluated`, span);
   const [a0, a1] = args.positional;
   if (!a0 || a0.kind !== 'known' || typeof a0.value !== 'string') return unknown('the variable name cannot be known', span);
   const name = a0.value;

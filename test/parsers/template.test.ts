@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { check } from '../../src/engine/run.js';
+import { isJinjaTemplate, jinjaTagAt } from '../../src/parsers/template.js';
+import { RULES } from '../../rules/index.js';
+import { RULE_FIXTURES } from '../helpers/fixtures.js';
+import { TmpStack } from '../helpers/tmp-stack.js';
+
+describe('isJinjaTemplate', () => {
+  it('finds block tags, expressions and comments', () => {
+    expect(jinjaTagAt('server {\n{% if https | default(false) -%}\n')).toBe(9);
+    expect(isJinjaTemplate('    location {{ api_root }}api/v3/ {\n')).toBe(true);
+    expect(isJinjaTemplate('server {{ gunicorn_bind }};\n')).toBe(true);
+    expect(isJinjaTemplate('{# managed by ansible #}\nserver { listen 80; }\n')).toBe(true);
+    expect(isJinjaTemplate('{%- endif %}')).toBe(true);
+  });
+
+  it('does not take nginx or envsubst syntax for Jinja', () => {
+    expect(isJinjaTemplate('server { listen ${PORT}; location ~ ^/a{2}$ { return 204; } }\n')).toBe(false);
+    expect(isJinjaTemplate('server {# main site\n    listen 80;\n}\n')).toBe(false);
+    expect(isJinjaTemplate('map $uri $x { default 1; }\nlog_format j escape=json \'{"a":"$uri"}\';\n')).toBe(false);
+  });
+});
+
+describe('a Jinja template beside the nginx config', () => {
+  const stack = new TmpStack(join(RULE_FIXTURES, 'upstream-missing-replica', 'valid-all-listed'));
+  afterAll(() => stack.remove());
+
+  it('is not read as nginx: nothing arena-lint models renders it', () => {
+    stack.edit('docker-compose.yml', './nginx/default.conf:/etc/nginx/conf.d/default.conf:ro', './nginx:/etc/nginx/conf.d:ro');
+    // Both are included by the image's conf.d/*.conf; only the plain one is read as nginx.
+    stack.write('nginx/site.conf', 'server {\n    listen 8080;\n{% if tls %}\n    listen 443 ssl;\n{% endif %}\n}\n');
+    stack.write('nginx/broken.conf', 'server {\n    listen 8080\n}\n');
+    // A file no container loads (conf.d/*.conf does not match .tpl) is not read at all.
+    stack.write('nginx/unloaded.conf.tpl', 'server {\n    listen 8080\n}\n');
+    const parseErrors = check({ dir: stack.dir, rules: RULES }).result.findings.filter((f) => f.ruleId === 'parse-error').map((f) => f.span.file);
+    expect(parseErrors).toEqual(['nginx/broken.conf']);
+  });
+});
