@@ -6436,7 +6436,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser3 = class {
+    var Parser4 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -7209,7 +7209,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser3;
+    exports.Parser = Parser4;
   }
 });
 
@@ -7955,10 +7955,10 @@ var MappedTextBuilder = class {
   }
   /** Appends text that replaced the source range [start, end) (a `${VAR}` expression). */
   pushSubstitution(value, start, end, via, unknownReason) {
-    const at = this.text.length;
+    const at2 = this.text.length;
     this.pushChar(value, start, end);
     const source = { file: this.file, start, end };
-    this.subs.push(unknownReason === void 0 ? { start: at, end: at + value.length, source, via } : { start: at, end: at + value.length, source, via, unknownReason });
+    this.subs.push(unknownReason === void 0 ? { start: at2, end: at2 + value.length, source, via } : { start: at2, end: at2 + value.length, source, via, unknownReason });
   }
   build() {
     return { file: this.file, text: this.text, srcStart: this.srcStart, srcEnd: this.srcEnd, substitutions: this.subs, whole: this.whole };
@@ -8119,33 +8119,33 @@ function parseEnvFile(file) {
     const raw = text.slice(lineStart, lineEnd).replace(/\r$/, "");
     const indent3 = raw.length - raw.trimStart().length;
     let body = raw.trimStart();
-    let at = lineStart + indent3;
+    let at2 = lineStart + indent3;
     if (body.startsWith("#")) {
-      comments.push({ text: body.slice(1), span: { file: file.path, start: at, end: at + body.trimEnd().length } });
+      comments.push({ text: body.slice(1), span: { file: file.path, start: at2, end: at2 + body.trimEnd().length } });
     } else if (body.trim().length > 0) {
       if (body.startsWith("export ")) {
         body = body.slice(7).trimStart();
-        at = lineStart + raw.length - body.length;
+        at2 = lineStart + raw.length - body.length;
       }
       const key = KEY.exec(body)?.[0];
-      const keySpan = { file: file.path, start: at, end: at + (key?.length ?? body.length) };
+      const keySpan = { file: file.path, start: at2, end: at2 + (key?.length ?? body.length) };
       if (!key) {
         problems.push({ message: `expected KEY=VALUE, found "${body.trim()}"`, span: keySpan });
       } else {
         const rest2 = body.slice(key.length);
         const eq = rest2.indexOf("=");
-        const lineSpan = { file: file.path, start: at, end: at + body.trimEnd().length };
+        const lineSpan2 = { file: file.path, start: at2, end: at2 + body.trimEnd().length };
         if (eq < 0 || rest2.slice(0, eq).trim() !== "") {
           if (rest2.trim() === "") {
-            entries.push({ key, keySpan, value: unknown(`${key} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan });
+            entries.push({ key, keySpan, value: unknown(`${key} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
           } else {
             problems.push({ message: `expected "=" after ${key}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
           }
         } else {
-          const valueOffset = at + key.length + eq + 1;
+          const valueOffset = at2 + key.length + eq + 1;
           const value = readValue(file, text.slice(valueOffset, lineStart + raw.length), valueOffset, vars, comments, problems);
           seen.set(key, value.kind === "known" ? { value: value.value, span: value.span } : { value: "", span: value.span });
-          entries.push({ key, keySpan, value, span: lineSpan });
+          entries.push({ key, keySpan, value, span: lineSpan2 });
         }
       }
     }
@@ -8227,7 +8227,7 @@ function composeRefusal(doc, file) {
   const composing = [];
   const constructing = [];
   const whole = { file: file.path, start: 0, end: 0 };
-  const at = (node, fallback) => {
+  const at2 = (node, fallback) => {
     const n = node;
     const r = n?.range;
     if (!r) return fallback;
@@ -8242,15 +8242,15 @@ function composeRefusal(doc, file) {
   };
   import_yaml.default.visit(doc, {
     Alias(_, alias) {
-      if (alias.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${alias.source}'`, span: at(alias, whole) });
+      if (alias.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${alias.source}'`, span: at2(alias, whole) });
     },
     Map(_, map) {
       const seen = /* @__PURE__ */ new Map();
       for (const pair2 of map.items) {
         const key = pair2.key;
-        const keySpan = at(key, at(map, whole));
+        const keySpan = at2(key, at2(map, whole));
         if (isMergeKey(key)) {
-          const refused = mergeRefusal(doc, pair2.value, keySpan, at, lineOf);
+          const refused = mergeRefusal(doc, pair2.value, keySpan, at2, lineOf);
           if (refused) constructing.push(refused);
           continue;
         }
@@ -8270,15 +8270,15 @@ function composeRefusal(doc, file) {
   const earliest = (list) => list.sort((a, b) => a.span.start - b.span.start)[0];
   return earliest(composing) ?? earliest(constructing);
 }
-function mergeRefusal(doc, value, keySpan, at, lineOf) {
+function mergeRefusal(doc, value, keySpan, at2, lineOf) {
   const target = (0, import_yaml.isAlias)(value) ? value.resolve(doc) : value;
   if ((0, import_yaml.isAlias)(value) && target === void 0) return void 0;
   if ((0, import_yaml.isMap)(target)) return void 0;
-  if (!(0, import_yaml.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at(value, keySpan) };
+  if (!(0, import_yaml.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at2(value, keySpan) };
   for (const item of target.items) {
     const source = (0, import_yaml.isAlias)(item) ? item.resolve(doc) : item;
     if ((0, import_yaml.isMap)(source) || (0, import_yaml.isAlias)(item) && source === void 0) continue;
-    const span = at(source, at(item, keySpan));
+    const span = at2(source, at2(item, keySpan));
     const elsewhere = lineOf(span.start) !== lineOf(keySpan.start);
     return { message: `expected a mapping for merging, but found ${kindOf(source)}${elsewhere ? ` (merged at line ${lineOf(keySpan.start)})` : ""}`, span };
   }
@@ -9083,7 +9083,7 @@ var ProjectLoader = class {
     if (services?.kind !== "map" || !services.entries.some((e) => valueOf2(e.value, "extends") !== void 0)) return tree;
     const resolved = /* @__PURE__ */ new Map();
     const resolving = /* @__PURE__ */ new Set();
-    const resolve5 = (name2, span) => {
+    const resolve7 = (name2, span) => {
       const done = resolved.get(name2);
       if (done) return done;
       const entry = services.entries.find((e) => e.key === name2);
@@ -9096,12 +9096,12 @@ var ProjectLoader = class {
         return entry.value;
       }
       resolving.add(name2);
-      const out = this.extend(entry.value, path, vars, chain, resolve5);
+      const out = this.extend(entry.value, path, vars, chain, resolve7);
       resolving.delete(name2);
       resolved.set(name2, out);
       return out;
     };
-    const entries = services.entries.map((e) => e.value.kind === "map" ? { ...e, value: resolve5(e.key, e.keySpan) ?? e.value } : e);
+    const entries = services.entries.map((e) => e.value.kind === "map" ? { ...e, value: resolve7(e.key, e.keySpan) ?? e.value } : e);
     return replaceEntry(tree, "services", { ...services, entries });
   }
   /** A service with `extends:` as the merge of the extended service and its own keys. */
@@ -9285,7 +9285,7 @@ var Lexer = class {
     const t2 = this.src.text;
     const start = this.i;
     const b = new MappedTextBuilder(this.src.file, this.span(start, start));
-    let quoted = false;
+    let quoted2 = false;
     const literal2 = (from, to) => {
       b.pushMapped(this.src, from, to);
     };
@@ -9294,7 +9294,7 @@ var Lexer = class {
       if (isBlank(ch) || ch === "\n") break;
       if (OPERATORS.some((o) => t2.startsWith(o, this.i))) break;
       if (ch === "\\") {
-        quoted = true;
+        quoted2 = true;
         if (t2[this.i + 1] === "\n") {
           this.i += 2;
         } else if (this.i + 1 < t2.length) {
@@ -9304,7 +9304,7 @@ var Lexer = class {
           this.i++;
         }
       } else if (ch === "'") {
-        quoted = true;
+        quoted2 = true;
         const close = t2.indexOf("'", this.i + 1);
         if (close < 0) {
           this.problems.push({ message: "unterminated single quote", span: this.span(this.i) });
@@ -9315,7 +9315,7 @@ var Lexer = class {
           this.i = close + 1;
         }
       } else if (ch === '"') {
-        quoted = true;
+        quoted2 = true;
         this.readDoubleQuoted(b);
       } else if (ch === "$" || ch === "`") {
         this.readExpansion(b);
@@ -9325,7 +9325,7 @@ var Lexer = class {
       }
     }
     const text = b.build();
-    return { text: this.dynamic ? taint(text) : text, at: this.span(start, this.i), quoted };
+    return { text: this.dynamic ? taint(text) : text, at: this.span(start, this.i), quoted: quoted2 };
   }
   readDoubleQuoted(b) {
     const t2 = this.src.text;
@@ -9412,9 +9412,9 @@ var Lexer = class {
       }
     }
   }
-  pushBodyLine(b, from, to, expand2) {
+  pushBodyLine(b, from, to, expand3) {
     const t2 = this.src.text;
-    if (!expand2) {
+    if (!expand3) {
       b.pushMapped(this.src, from, to);
       return;
     }
@@ -9572,18 +9572,18 @@ function parseSysctlConf(file) {
     const lineEnd = next === void 0 ? file.text.length : next - 1;
     const text = file.text.slice(lineStart, lineEnd);
     const line = parseSysctlLine(text);
-    const at = (s2, e) => span(lineStart + s2, lineStart + e);
+    const at2 = (s2, e) => span(lineStart + s2, lineStart + e);
     switch (line.kind) {
       case "blank":
         break;
       case "comment":
-        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
+        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at2(line.markerStart, line.textEnd) });
         break;
       case "invalid":
-        problems.push({ message: line.message, span: at(line.start, line.end) });
+        problems.push({ message: line.message, span: at2(line.start, line.end) });
         break;
       case "assignment":
-        settings.push(sysctlSettingFromLine(text, line, at));
+        settings.push(sysctlSettingFromLine(text, line, at2));
         break;
     }
   }
@@ -9867,8 +9867,8 @@ function build(ws) {
     get(key) {
       const v = values.get(key);
       if (!v) return void 0;
-      const effective = v.runtime ?? v.persisted;
-      return { key, effective, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
+      const effective2 = v.runtime ?? v.persisted;
+      return { key, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
     }
   };
 }
@@ -9926,11 +9926,11 @@ function instructionWords(ins) {
       if (Array.isArray(arr) && arr.every((x) => typeof x === "string")) {
         let from = 0;
         const items = arr.map((s2) => {
-          const at = ins.args.text.indexOf(s2, from);
+          const at2 = ins.args.text.indexOf(s2, from);
           const b = new MappedTextBuilder(ins.args.file, ins.args.whole);
-          if (at >= 0) {
-            b.pushMapped(ins.args, at, at + s2.length);
-            from = at + s2.length;
+          if (at2 >= 0) {
+            b.pushMapped(ins.args, at2, at2 + s2.length);
+            from = at2 + s2.length;
           } else b.pushChar(s2, ins.span.start, ins.span.end);
           return b.build();
         });
@@ -10803,15 +10803,15 @@ var TreeBuffer = class _TreeBuffer {
   @internal
   */
   findChild(startIndex, endIndex, dir, pos, side) {
-    let { buffer } = this, pick = -1;
+    let { buffer } = this, pick2 = -1;
     for (let i = startIndex; i != endIndex; i = buffer[i + 3]) {
       if (checkSide(side, pos, buffer[i + 1], buffer[i + 2])) {
-        pick = i;
+        pick2 = i;
         if (dir > 0)
           break;
       }
     }
-    return pick;
+    return pick2;
   }
   /**
   @internal
@@ -11206,20 +11206,20 @@ var BufferNode = class _BufferNode extends BaseNode {
 function iterStack(heads) {
   if (!heads.length)
     return null;
-  let pick = 0, picked = heads[0];
+  let pick2 = 0, picked = heads[0];
   for (let i = 1; i < heads.length; i++) {
     let node = heads[i];
     if (node.from > picked.from || node.to < picked.to) {
       picked = node;
-      pick = i;
+      pick2 = i;
     }
   }
   let next = picked instanceof TreeNode && picked.index < 0 ? null : picked.parent;
   let newHeads = heads.slice();
   if (next)
-    newHeads[pick] = next;
+    newHeads[pick2] = next;
   else
-    newHeads.splice(pick, 1);
+    newHeads.splice(pick2, 1);
   return new StackIterator(newHeads, picked);
 }
 var StackIterator = class {
@@ -15253,7 +15253,7 @@ var ExpressionEvaluator = class {
     const bodyStart = node.from + d.bodyStart;
     const bodyEnd = node.from + d.bodyEnd;
     let out = "";
-    let at = bodyStart;
+    let at2 = bodyStart;
     const literal2 = (from, to) => {
       const text = this.ctx.file.text.slice(from, to).replace(/\{\{/g, "{").replace(/\}\}/g, "}");
       if (isRaw) return text;
@@ -15261,16 +15261,16 @@ var ExpressionEvaluator = class {
       return decoded.ok ? decoded.value : void 0;
     };
     for (const repl of childNodes(node).filter((c) => c.name === "FormatReplacement")) {
-      const lit = literal2(at, repl.from);
+      const lit = literal2(at2, repl.from);
       if (lit === void 0) return { ok: false, reason: "invalid escape in f-string" };
       out += lit;
       const piece = this.replacement(repl);
       if (!piece.ok) return piece;
       out += piece.value;
       if (out.length > MAX_STRING_LENGTH) return { ok: false, reason: "the string is too long to build" };
-      at = repl.to;
+      at2 = repl.to;
     }
-    const tail = literal2(at, bodyEnd);
+    const tail = literal2(at2, bodyEnd);
     if (tail === void 0) return { ok: false, reason: "invalid escape in f-string" };
     return { ok: true, value: out + tail, bytes: false };
   }
@@ -16262,9 +16262,9 @@ function urlsplit(text) {
   const q = rest2.indexOf("?");
   const path = q < 0 ? rest2 : rest2.slice(0, q);
   const query = q < 0 ? "" : rest2.slice(q + 1);
-  const at = netloc.lastIndexOf("@");
-  const userinfo = at < 0 ? void 0 : netloc.slice(0, at);
-  const hostinfo = at < 0 ? netloc : netloc.slice(at + 1);
+  const at2 = netloc.lastIndexOf("@");
+  const userinfo = at2 < 0 ? void 0 : netloc.slice(0, at2);
+  const hostinfo = at2 < 0 ? netloc : netloc.slice(at2 + 1);
   let username;
   let password;
   if (userinfo !== void 0) {
@@ -16346,16 +16346,16 @@ var SCHEMES = {
   timescalegis: "timescale.db.backends.postgis"
 };
 function options(args, from) {
-  const pick = (name2, index) => args.keywords.get(name2) ?? args.positional[from + index];
+  const pick2 = (name2, index) => args.keywords.get(name2) ?? args.positional[from + index];
   const out = {};
   const set = (k, v) => {
     if (v) out[k] = v;
   };
-  set("engine", pick("engine", 0));
-  set("connMaxAge", pick("conn_max_age", 1));
-  set("connHealthChecks", pick("conn_health_checks", 2));
-  set("disableServerSideCursors", pick("disable_server_side_cursors", 3));
-  set("sslRequire", pick("ssl_require", 4));
+  set("engine", pick2("engine", 0));
+  set("connMaxAge", pick2("conn_max_age", 1));
+  set("connHealthChecks", pick2("conn_health_checks", 2));
+  set("disableServerSideCursors", pick2("disable_server_side_cursors", 3));
+  set("sslRequire", pick2("ssl_require", 4));
   return out;
 }
 function parseDatabaseUrl(value, opts, span) {
@@ -17899,7 +17899,7 @@ function normaliseWorkerClass(v) {
 function readGunicorn(server, ctx) {
   const { process: process2, fs } = ctx;
   const env = process2.environment;
-  const at = server.span;
+  const at2 = server.span;
   const unknowns = [];
   const files = [];
   const configFiles = [];
@@ -17920,7 +17920,7 @@ function readGunicorn(server, ctx) {
   } else if (cmdArgs) envUnreadable = `GUNICORN_CMD_ARGS cannot be known: ${cmdArgs.reason}`;
   const configArg = cliSettings.get("config") ?? envSettings?.get("config");
   if (envUnreadable && !configArg && cmdArgs) layers.setAll(`${envUnreadable}, and it may name a config file`, cmdArgs.span);
-  readConfigFile(ctx, configArg, at, layers, files, configFiles, unknowns);
+  readConfigFile(ctx, configArg, at2, layers, files, configFiles, unknowns);
   if (envUnreadable && cmdArgs) layers.setAll(envUnreadable, cmdArgs.span);
   for (const [k, v] of envSettings ?? []) if (k !== "config") layers.set(k, v);
   if (cli.unreadable.length > 0) {
@@ -17930,7 +17930,7 @@ function readGunicorn(server, ctx) {
   for (const [k, v] of cliSettings) if (k !== "config") layers.set(k, v);
   return gunicornFacts(server, ctx, layers, cli, configFiles, files, unknowns);
 }
-function readConfigFile(ctx, configArg, at, layers, files, configFiles, unknowns) {
+function readConfigFile(ctx, configArg, at2, layers, files, configFiles, unknowns) {
   const { process: process2, fs } = ctx;
   let target;
   if (configArg) {
@@ -17982,20 +17982,20 @@ function pythonPathOf(process2) {
   return pp?.kind === "known" ? pp.value.split(":").filter((d) => d.startsWith("/")) : [];
 }
 function gunicornFacts(server, ctx, layers, cli, configFiles, files, unknowns) {
-  const at = server.span;
+  const at2 = server.span;
   const { process: process2 } = ctx;
-  const num2 = (name2, def) => numberOf(layers.get(name2, def, at), name2);
-  const bindList = listOf(layers.get("bind", ["127.0.0.1:8000"], at));
+  const num2 = (name2, def) => numberOf(layers.get(name2, def, at2), name2);
+  const bindList = listOf(layers.get("bind", ["127.0.0.1:8000"], at2));
   let bind;
   if (!Array.isArray(bindList)) bind = bindList;
-  else if (bindList.length === 0) bind = unknown("bind is an empty list", at);
+  else if (bindList.length === 0) bind = unknown("bind is an empty list", at2);
   else {
     const first = bindList[0];
     const raw = first;
-    bind = typeof raw === "string" ? known(raw, at, { isDefault: true }) : strOf(raw, "bind");
+    bind = typeof raw === "string" ? known(raw, at2, { isDefault: true }) : strOf(raw, "bind");
   }
   const threads = num2("threads", 1);
-  let workerClass = normaliseWorkerClass(strOf(layers.get("worker_class", "sync", at), "worker_class"));
+  let workerClass = normaliseWorkerClass(strOf(layers.get("worker_class", "sync", at2), "worker_class"));
   if (workerClass.kind === "known" && workerClass.value === "sync" && threads.kind === "known" && threads.value > 1) {
     workerClass = known("gthread", workerClass.span, { via: [threads.span], ...workerClass.isDefault ? { isDefault: true } : {} });
   } else if (workerClass.kind === "known" && workerClass.value === "sync" && threads.kind === "unknown") {
@@ -18027,7 +18027,7 @@ function gunicornFacts(server, ctx, layers, cli, configFiles, files, unknowns) {
   else timeoutKills = known(wcName === "sync", workerClass.span, workerClass.isDefault ? { isDefault: true } : {});
   const positional = cli.positional[0];
   const wsgiApp = layers.given("wsgi_app");
-  const application = positional ?? (wsgiApp ? strOf(wsgiApp, "wsgi_app") : unknown("gunicorn is given no application (neither on its command line nor as wsgi_app)", at));
+  const application = positional ?? (wsgiApp ? strOf(wsgiApp, "wsgi_app") : unknown("gunicorn is given no application (neither on its command line nor as wsgi_app)", at2));
   const chdir = layers.given("chdir");
   const appDir = chdir ? mapDir(strOf(chdir, "chdir"), process2.workingDir) : process2.workingDir;
   const pp = layers.given("pythonpath");
@@ -18093,7 +18093,7 @@ function readContainerFile(ws, file) {
 function remapSpans(doc, mapped) {
   const seen = /* @__PURE__ */ new Set();
   const n = mapped.text.length;
-  const at = (o, end) => {
+  const at2 = (o, end) => {
     if (n === 0) return mapped.whole.start;
     if (end) return o <= 0 ? mapped.srcStart[0] ?? 0 : mapped.srcEnd[Math.min(o, n) - 1] ?? mapped.whole.end;
     return o >= n ? mapped.srcEnd[n - 1] ?? mapped.whole.end : mapped.srcStart[o] ?? mapped.whole.start;
@@ -18109,8 +18109,8 @@ function remapSpans(doc, mapped) {
     if (typeof o.file === "string" && typeof o.start === "number" && typeof o.end === "number" && o.file === mapped.file) {
       const s2 = o.start;
       const e = o.end;
-      o.start = at(s2, false);
-      o.end = Math.max(at(e, true), o.start);
+      o.start = at2(s2, false);
+      o.end = Math.max(at2(e, true), o.start);
       return;
     }
     for (const v of Object.values(o)) visit(v);
@@ -18277,17 +18277,17 @@ function applySed(content2, commands) {
       if (c.address && !c.address.test(current)) continue;
       if (pieces.length !== 1 || pieces[0].text !== void 0) continue;
       const next = [];
-      let at = 0;
+      let at2 = 0;
       c.re.lastIndex = 0;
       let m;
       while ((m = c.re.exec(line)) !== null) {
-        next.push({ from: start + at, to: start + m.index });
+        next.push({ from: start + at2, to: start + m.index });
         next.push({ from: start + m.index, to: start + m.index + m[0].length, text: c.replacement });
-        at = m.index + m[0].length;
+        at2 = m.index + m[0].length;
         if (!c.re.global) break;
         if (m[0].length === 0) c.re.lastIndex++;
       }
-      next.push({ from: start + at, to: end });
+      next.push({ from: start + at2, to: end });
       pieces = next;
     }
     if (!deleted) {
@@ -18625,21 +18625,21 @@ var BUILTIN_OR_UTILITY = /* @__PURE__ */ new Set([
 function scriptSubs(m) {
   return m.substitutions.filter((s2) => s2.unknownReason?.endsWith(` is ${DYNAMIC}`)).map((s2) => ({ start: s2.start, end: s2.end, raw: m.text.slice(s2.start, s2.end) }));
 }
-function varValue(f, name2, at) {
+function varValue(f, name2, at2) {
   if (/^\d$/.test(name2)) {
     const n = Number(name2);
-    if (n === 0) return known("sh", at);
+    if (n === 0) return known("sh", at2);
     const w = f.args[n - 1];
-    return w ? w.value : known("", at);
+    return w ? w.value : known("", at2);
   }
-  if (name2 === "#") return known(String(f.args.length), at);
+  if (name2 === "#") return known(String(f.args.length), at2);
   if (name2 === "@" || name2 === "*") {
-    if (f.args.some((a) => a.value.kind === "unknown")) return unknown("an argument is unknown", at);
-    return known(f.args.map((a) => a.value.value).join(" "), at);
+    if (f.args.some((a) => a.value.kind === "unknown")) return unknown("an argument is unknown", at2);
+    return known(f.args.map((a) => a.value.value).join(" "), at2);
   }
-  if (name2 === "?" || name2 === "$" || name2 === "!" || name2 === "-") return unknown(`$${name2} is ${DYNAMIC}`, at);
+  if (name2 === "?" || name2 === "$" || name2 === "!" || name2 === "-") return unknown(`$${name2} is ${DYNAMIC}`, at2);
   const v = f.vars.get(name2);
-  return v ?? known("", at, { isDefault: true });
+  return v ?? known("", at2, { isDefault: true });
 }
 function globMatch(pattern, text, anchored, longest) {
   const re = globToRegExp(pattern).source.slice(1, -1).replace(/\[\^\/\]\*/g, ".*").replace(/\[\^\/\]/g, ".");
@@ -18652,20 +18652,20 @@ function globMatch(pattern, text, anchored, longest) {
   }
   return void 0;
 }
-function expandRaw(f, raw, at) {
-  if (raw.startsWith("$(") || raw.startsWith("`")) return unknown(`${raw} is the output of a command, ${DYNAMIC}`, at);
+function expandRaw(f, raw, at2) {
+  if (raw.startsWith("$(") || raw.startsWith("`")) return unknown(`${raw} is the output of a command, ${DYNAMIC}`, at2);
   let m = /^\$([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])$/.exec(raw);
-  if (m) return varValue(f, m[1], at);
+  if (m) return varValue(f, m[1], at2);
   m = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?])(?:(:?[-=+?])(.*)|(##?|%%?)(.*))?\}$/s.exec(raw);
-  if (!m) return unknown(`${raw} is ${DYNAMIC}`, at);
+  if (!m) return unknown(`${raw} is ${DYNAMIC}`, at2);
   const [, len, name2, op, word2, cut, pat] = m;
-  const v = varValue(f, name2, at);
+  const v = varValue(f, name2, at2);
   const isSet = name2 === "@" || name2 === "*" || /^\d+$/.test(name2) ? Number(name2) <= f.args.length || !/^\d+$/.test(name2) : f.vars.has(name2);
-  if (len) return v.kind === "known" ? known(String(v.value.length), at) : v;
+  if (len) return v.kind === "known" ? known(String(v.value.length), at2) : v;
   if (op) {
     const empty = v.kind === "known" && v.value === "";
     const useAlt = op.startsWith(":") ? !isSet || empty : !isSet;
-    const wordValue = () => expandInline(f, word2 ?? "", at);
+    const wordValue = () => expandInline(f, word2 ?? "", at2);
     if (op.endsWith("-") || op.endsWith("=")) {
       if (v.kind === "unknown" && isSet) return v;
       if (useAlt) {
@@ -18677,21 +18677,21 @@ function expandRaw(f, raw, at) {
     }
     if (op.endsWith("+")) {
       if (v.kind === "unknown") return v;
-      return useAlt ? known("", at) : wordValue();
+      return useAlt ? known("", at2) : wordValue();
     }
     return v;
   }
   if (cut) {
     if (v.kind === "unknown") return v;
-    const p = expandInline(f, pat ?? "", at);
+    const p = expandInline(f, pat ?? "", at2);
     if (p.kind === "unknown") return p;
     const n = globMatch(p.value, v.value, cut.startsWith("#") ? "prefix" : "suffix", cut.length === 2);
     if (n === void 0) return v;
-    return known(cut.startsWith("#") ? v.value.slice(n) : v.value.slice(0, v.value.length - n), at, v.via ? { via: v.via } : {});
+    return known(cut.startsWith("#") ? v.value.slice(n) : v.value.slice(0, v.value.length - n), at2, v.via ? { via: v.via } : {});
   }
   return v;
 }
-function expandInline(f, text, at) {
+function expandInline(f, text, at2) {
   let out = "";
   let i = 0;
   const t2 = text.replace(/^"(.*)"$/s, "$1").replace(/^'(.*)'$/s, "$1");
@@ -18699,7 +18699,7 @@ function expandInline(f, text, at) {
     if (t2[i] === "$") {
       const m = /^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(t2.slice(i));
       if (m) {
-        const v = expandRaw(f, m[0], at);
+        const v = expandRaw(f, m[0], at2);
         if (v.kind === "unknown") return v;
         out += v.value;
         i += m[0].length;
@@ -18709,7 +18709,7 @@ function expandInline(f, text, at) {
     out += t2[i];
     i++;
   }
-  return known(out, at);
+  return known(out, at2);
 }
 function expandWord(f, w) {
   const subs = scriptSubs(w.text);
@@ -18718,16 +18718,16 @@ function expandWord(f, w) {
     return f.args.map((a) => ({ ...a }));
   }
   const b = new MappedTextBuilder(w.text.file, w.text.whole);
-  let at = 0;
+  let at2 = 0;
   for (const s2 of subs) {
-    b.pushMapped(clearSubs(w.text, at, s2.start), 0);
+    b.pushMapped(clearSubs(w.text, at2, s2.start), 0);
     const span = rangeOf(w.text, s2.start, s2.end).span;
     const v = expandRaw(f, s2.raw, span);
     if (v.kind === "unknown") return { kind: "unknown", reason: v.reason, span: v.span };
     b.pushSubstitution(v.value, span.start, span.end, [...v.span.file !== span.file || v.span.start !== span.start ? [v.span] : [], ...v.via ?? []]);
-    at = s2.end;
+    at2 = s2.end;
   }
-  b.pushMapped(clearSubs(w.text, at, w.text.text.length), 0);
+  b.pushMapped(clearSubs(w.text, at2, w.text.text.length), 0);
   return wordsFromList([b.build()]);
 }
 function clearSubs(m, from, to) {
@@ -18757,16 +18757,16 @@ function expandText(f, m) {
   const subs = scriptSubs(m);
   if (subs.length === 0) return m;
   const b = new MappedTextBuilder(m.file, m.whole);
-  let at = 0;
+  let at2 = 0;
   for (const s2 of subs) {
-    b.pushMapped(clearSubs(m, at, s2.start));
+    b.pushMapped(clearSubs(m, at2, s2.start));
     const span = rangeOf(m, s2.start, s2.end).span;
     const v = expandRaw(f, s2.raw, span);
     if (v.kind === "unknown") b.pushSubstitution(s2.raw, span.start, span.end, [], v.reason);
     else b.pushSubstitution(v.value, span.start, span.end, [...v.span.file !== span.file ? [v.span] : [], ...v.via ?? []]);
-    at = s2.end;
+    at2 = s2.end;
   }
-  b.pushMapped(clearSubs(m, at, m.text.length));
+  b.pushMapped(clearSubs(m, at2, m.text.length));
   return b.build();
 }
 function evalTest(f, argv) {
@@ -19331,8 +19331,8 @@ function printedText(base, argv) {
       b.pushMapped(a.text);
     });
     const end = args[args.length - 1]?.text;
-    const at = end?.srcEnd[end.srcEnd.length - 1] ?? argv[0].text.whole.end;
-    if (newline2) b.pushChar("\n", at, at);
+    const at2 = end?.srcEnd[end.srcEnd.length - 1] ?? argv[0].text.whole.end;
+    if (newline2) b.pushChar("\n", at2, at2);
     return b.build();
   }
   const format = args[0];
@@ -19593,8 +19593,8 @@ function supervisordPrograms(ws, fs, argv, env, workdir) {
       const envEntry = get("environment");
       if (envEntry) {
         for (const kv of envEntry.value.text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|'([^']*)'|[^,]*)/g)) {
-          const at = envEntry.value.srcStart[kv.index] ?? envEntry.span.start;
-          progEnv.set(kv[1], known(kv[3] ?? kv[4] ?? kv[2], { file: file.path, start: at, end: at + kv[0].length }));
+          const at2 = envEntry.value.srcStart[kv.index] ?? envEntry.span.start;
+          progEnv.set(kv[1], known(kv[3] ?? kv[4] ?? kv[2], { file: file.path, start: at2, end: at2 + kv[0].length }));
         }
       }
       const expanded = expandSupervisor(command.value, new Map([...env, ...progEnv]), here, name2);
@@ -20199,7 +20199,7 @@ function buildDockerfile(ws, input) {
       return v.kind === "known" ? { value: v.value, span: v.span } : void 0;
     }
   });
-  const expand2 = (m, st) => interpolate(m, vars(st));
+  const expand3 = (m, st) => interpolate(m, vars(st));
   const valueOfText = (m, whole) => {
     const r = rangeOf(m, 0, m.text.length);
     if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
@@ -20207,7 +20207,7 @@ function buildDockerfile(ws, input) {
   };
   const words = (ins, st) => {
     const { words: ws0 } = instructionWords(ins);
-    return ws0.filter((w) => !w.operator).map((w) => valueOfText(expand2(w.text, st), w.text.whole));
+    return ws0.filter((w) => !w.operator).map((w) => valueOfText(expand3(w.text, st), w.text.whole));
   };
   const argValue = (name2, dflt, span) => {
     const given = input.args.get(name2);
@@ -20252,9 +20252,9 @@ function buildDockerfile(ws, input) {
     if (!cur) continue;
     const st = cur;
     if (kw === "ENV") {
-      for (const [k, v] of envPairs(ins, (m) => expand2(m, st), valueOfText)) st.env.set(k, v);
+      for (const [k, v] of envPairs(ins, (m) => expand3(m, st), valueOfText)) st.env.set(k, v);
     } else if (kw === "WORKDIR") {
-      const v = valueOfText(expand2(ins.args, st), ins.span);
+      const v = valueOfText(expand3(ins.args, st), ins.span);
       const base = st.workdir.kind === "known" ? st.workdir.value : "/";
       st.workdir = v.kind === "known" ? known(posix11.resolve(base, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
     } else if (kw === "ENTRYPOINT" || kw === "CMD") {
@@ -20290,7 +20290,7 @@ function buildDockerfile(ws, input) {
 function stageOwns(st, line) {
   return line.span.file === st.span.file && line.span.start > st.span.start;
 }
-function envPairs(ins, expand2, valueOf3) {
+function envPairs(ins, expand3, valueOf4) {
   const { words } = instructionWords(ins);
   const plain4 = words.filter((w) => !w.operator);
   const out = [];
@@ -20299,13 +20299,13 @@ function envPairs(ins, expand2, valueOf3) {
     const restStart = ins.args.text.indexOf(key) + key.length;
     const restText = sliceMapped(ins.args, restStart, ins.args.text.length);
     const trimmed = trimMapped(restText);
-    out.push([key, valueOf3(expand2(trimmed), ins.span)]);
+    out.push([key, valueOf4(expand3(trimmed), ins.span)]);
     return out;
   }
   for (const w of plain4) {
     const eq = w.text.text.indexOf("=");
     if (eq <= 0) continue;
-    out.push([w.text.text.slice(0, eq), valueOf3(expand2(sliceMapped(w.text, eq + 1, w.text.text.length)), w.text.whole)]);
+    out.push([w.text.text.slice(0, eq), valueOf4(expand3(sliceMapped(w.text, eq + 1, w.text.text.length)), w.text.whole)]);
   }
   return out;
 }
@@ -20498,7 +20498,7 @@ var FLAGS = /* @__PURE__ */ new Set([
 var UVICORN_OPTIONS = { short: {}, flags: FLAGS };
 var SETTINGS = ["host", "port", "uds", "fd", "workers", "timeout-keep-alive", "backlog", "interface", "reload", "app-dir", "loop"];
 function readUvicorn(server, ctx) {
-  const at = server.span;
+  const at2 = server.span;
   const env = ctx.process.environment;
   const layers = new SettingLayers();
   const wc = env.get("WEB_CONCURRENCY");
@@ -20513,7 +20513,7 @@ function readUvicorn(server, ctx) {
     layers.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
   }
   for (const o of cli.options) layers.set(o.name, o.value);
-  const str = (name2, def) => layers.get(name2, def, at);
+  const str = (name2, def) => layers.get(name2, def, at2);
   const uds = layers.given("uds");
   const fd = layers.given("fd");
   let bind;
@@ -20526,30 +20526,30 @@ function readUvicorn(server, ctx) {
     port = portOfBind(bind, 8e3);
   } else {
     const host = str("host", "127.0.0.1");
-    port = numberOf(layers.get("port", 8e3, at), "port");
+    port = numberOf(layers.get("port", 8e3, at2), "port");
     bind = hostPort(host, port);
   }
   const reload = layers.given("reload");
-  const workers = reload?.kind === "known" && reload.value !== "false" ? known(1, reload.span) : numberOf(layers.get("workers", 1, at), "workers");
+  const workers = reload?.kind === "known" && reload.value !== "false" ? known(1, reload.span) : numberOf(layers.get("workers", 1, at2), "workers");
   const iface = str("interface", "auto");
   const protocol = iface.kind === "unknown" ? iface : known(iface.value === "wsgi" ? "wsgi" : "asgi", iface.span, iface.isDefault ? { isDefault: true } : {});
-  const application = cli.positional[0] ?? unknown("uvicorn is given no application", at);
+  const application = cli.positional[0] ?? unknown("uvicorn is given no application", at2);
   const appDirOpt = layers.given("app-dir");
   return {
     facts: {
       kind: "uvicorn",
       bind,
       port,
-      listenProtocol: known("http", at, { isDefault: true }),
+      listenProtocol: known("http", at2, { isDefault: true }),
       interface: protocol,
       processes: workers,
       // One event loop per process; Django runs sync code on asgiref's one thread per process.
-      threads: known(1, at, { isDefault: true }),
-      workerClass: known("uvicorn", at, { isDefault: true }),
-      keepAliveSeconds: numberOf(layers.get("timeout-keep-alive", 5, at), "timeout-keep-alive"),
-      requestTimeoutSeconds: unknown("uvicorn has no request timeout", at),
-      timeoutKills: known(false, at, { isDefault: true }),
-      backlog: numberOf(layers.get("backlog", 2048, at), "backlog"),
+      threads: known(1, at2, { isDefault: true }),
+      workerClass: known("uvicorn", at2, { isDefault: true }),
+      keepAliveSeconds: numberOf(layers.get("timeout-keep-alive", 5, at2), "timeout-keep-alive"),
+      requestTimeoutSeconds: unknown("uvicorn has no request timeout", at2),
+      timeoutKills: known(false, at2, { isDefault: true }),
+      backlog: numberOf(layers.get("backlog", 2048, at2), "backlog"),
       application,
       configFiles: []
     },
@@ -20581,7 +20581,7 @@ var DAPHNE_OPTIONS = {
   flags: FLAGS2
 };
 function readDaphne(server, ctx) {
-  const at = server.span;
+  const at2 = server.span;
   const cli = parseArgs(server.argv.slice(1), DAPHNE_OPTIONS);
   const get = (name2) => [...cli.options].reverse().find((o) => o.name === name2)?.value;
   const host = get("bind");
@@ -20605,8 +20605,8 @@ function readDaphne(server, ctx) {
     bind = endpointBind(endpoint);
     port = portOfBind(bind, 8e3);
   } else {
-    const h = host ?? known("127.0.0.1", at, { isDefault: true });
-    port = portOpt ? numberOf(portOpt, "--port") : known(8e3, at, { isDefault: true });
+    const h = host ?? known("127.0.0.1", at2, { isDefault: true });
+    port = portOpt ? numberOf(portOpt, "--port") : known(8e3, at2, { isDefault: true });
     bind = hostPort(h, port);
   }
   const timeout = get("http-timeout");
@@ -20615,16 +20615,16 @@ function readDaphne(server, ctx) {
       kind: "daphne",
       bind,
       port,
-      listenProtocol: known("http", at, { isDefault: true }),
-      interface: known("asgi", at, { isDefault: true }),
-      processes: known(1, at, { isDefault: true }),
-      threads: known(1, at, { isDefault: true }),
-      workerClass: known("twisted", at, { isDefault: true }),
-      keepAliveSeconds: unknown("daphne has no keep-alive setting: Twisted keeps idle connections by its own timeout", at),
-      requestTimeoutSeconds: timeout ? numberOf(timeout, "--http-timeout") : unknown("daphne sets no HTTP timeout unless --http-timeout is given", at),
-      timeoutKills: known(false, timeout?.span ?? at, timeout ? {} : { isDefault: true }),
-      backlog: unknown("daphne does not set a listen backlog: Twisted's applies", at),
-      application: cli.positional[cli.positional.length - 1] ?? unknown("daphne is given no application", at),
+      listenProtocol: known("http", at2, { isDefault: true }),
+      interface: known("asgi", at2, { isDefault: true }),
+      processes: known(1, at2, { isDefault: true }),
+      threads: known(1, at2, { isDefault: true }),
+      workerClass: known("twisted", at2, { isDefault: true }),
+      keepAliveSeconds: unknown("daphne has no keep-alive setting: Twisted keeps idle connections by its own timeout", at2),
+      requestTimeoutSeconds: timeout ? numberOf(timeout, "--http-timeout") : unknown("daphne sets no HTTP timeout unless --http-timeout is given", at2),
+      timeoutKills: known(false, timeout?.span ?? at2, timeout ? {} : { isDefault: true }),
+      backlog: unknown("daphne does not set a listen backlog: Twisted's applies", at2),
+      application: cli.positional[cli.positional.length - 1] ?? unknown("daphne is given no application", at2),
       configFiles: []
     },
     files: [],
@@ -20654,7 +20654,7 @@ var FLAGS3 = /* @__PURE__ */ new Set(["ws", "reload", "log", "access-log", "fact
 var GRANIAN_OPTIONS = { short: {}, flags: FLAGS3, negatable: true };
 var SETTINGS2 = ["host", "port", "uds", "interface", "workers", "blocking-threads", "backlog", "http1-keep-alive", "working-dir", "reload"];
 function readGranian(server, ctx) {
-  const at = server.span;
+  const at2 = server.span;
   const env = ctx.process.environment;
   const layers = new SettingLayers();
   for (const name2 of SETTINGS2) {
@@ -20674,10 +20674,10 @@ function readGranian(server, ctx) {
     bind = uds.kind === "known" ? known(`unix:${String(uds.value)}`, uds.span) : uds;
     port = portOfBind(bind, 8e3);
   } else {
-    port = numberOf(layers.get("port", 8e3, at), "port");
-    bind = hostPort(layers.get("host", "127.0.0.1", at), port);
+    port = numberOf(layers.get("port", 8e3, at2), "port");
+    bind = hostPort(layers.get("host", "127.0.0.1", at2), port);
   }
-  const ifaceSetting = layers.get("interface", "rsgi", at);
+  const ifaceSetting = layers.get("interface", "rsgi", at2);
   let iface;
   if (ifaceSetting.kind === "unknown") iface = ifaceSetting;
   else if (ifaceSetting.value === "wsgi") iface = known("wsgi", ifaceSetting.span);
@@ -20687,25 +20687,25 @@ function readGranian(server, ctx) {
   const bt = layers.given("blocking-threads");
   if (iface.kind === "known" && iface.value === "asgi") threads = known(1, iface.span, { isDefault: true });
   else if (bt) threads = numberOf(bt, "blocking-threads");
-  else threads = unknown("granian chooses the number of blocking threads itself when --blocking-threads is not given", at);
+  else threads = unknown("granian chooses the number of blocking threads itself when --blocking-threads is not given", at2);
   const ka = layers.given("http1-keep-alive");
-  const keepAlive = ka?.kind === "known" && ka.value === "false" ? known(0, ka.span) : unknown("granian documents no idle timeout for HTTP/1 keep-alive connections", ka?.span ?? at);
+  const keepAlive = ka?.kind === "known" && ka.value === "false" ? known(0, ka.span) : unknown("granian documents no idle timeout for HTTP/1 keep-alive connections", ka?.span ?? at2);
   const wd = layers.given("working-dir");
   return {
     facts: {
       kind: "granian",
       bind,
       port,
-      listenProtocol: known("http", at, { isDefault: true }),
+      listenProtocol: known("http", at2, { isDefault: true }),
       interface: iface,
-      processes: numberOf(layers.get("workers", 1, at), "workers"),
+      processes: numberOf(layers.get("workers", 1, at2), "workers"),
       threads,
       workerClass: known(`granian-${ifaceSetting.kind === "known" ? ifaceSetting.value : "unknown"}`, ifaceSetting.span, ifaceSetting.kind === "known" && ifaceSetting.isDefault ? { isDefault: true } : {}),
       keepAliveSeconds: keepAlive,
-      requestTimeoutSeconds: unknown("granian has no request timeout", at),
-      timeoutKills: known(false, at, { isDefault: true }),
-      backlog: numberOf(layers.get("backlog", 1024, at), "backlog"),
-      application: cli.positional[0] ?? unknown("granian is given no application", at),
+      requestTimeoutSeconds: unknown("granian has no request timeout", at2),
+      timeoutKills: known(false, at2, { isDefault: true }),
+      backlog: numberOf(layers.get("backlog", 1024, at2), "backlog"),
+      application: cli.positional[0] ?? unknown("granian is given no application", at2),
       configFiles: []
     },
     files: [],
@@ -20789,14 +20789,14 @@ function normalise(name2) {
   return name2.replace(/_/g, "-").toLowerCase();
 }
 function readUwsgi(server, ctx) {
-  const at = server.span;
+  const at2 = server.span;
   const c = { ctx, entries: [], files: [], configFiles: [], unknowns: [], depth: 0 };
   for (const [name2, value] of ctx.process.environment) {
     if (!name2.startsWith("UWSGI_") || name2 === "UWSGI_ORIGINAL_PROC_NAME") continue;
     addEntry(c, normalise(name2.slice(6)), value);
   }
   readArgv(c, server.argv.slice(1));
-  return uwsgiFacts(server, c, at);
+  return uwsgiFacts(server, c, at2);
 }
 function addEntry(c, name2, value) {
   if (CONFIG_OPTIONS.has(name2)) {
@@ -20951,7 +20951,7 @@ function readYaml(c, src, section, containerFile) {
     }
   }
 }
-function uwsgiFacts(server, c, at) {
+function uwsgiFacts(server, c, at2) {
   const { ctx } = c;
   const last = (name2, ...aliases) => {
     const e = [...c.entries].reverse().find((x) => x.name === name2 || aliases.includes(x.name));
@@ -20960,7 +20960,7 @@ function uwsgiFacts(server, c, at) {
   };
   const num2 = (name2, def, ...aliases) => {
     const v = last(name2, ...aliases);
-    return v ? numberOf(v, name2) : known(def, at, { isDefault: true });
+    return v ? numberOf(v, name2) : known(def, at2, { isDefault: true });
   };
   const truthy2 = (name2) => {
     const v = last(name2);
@@ -20973,7 +20973,7 @@ function uwsgiFacts(server, c, at) {
   let bind;
   let listenProtocol;
   if (!listener) {
-    bind = c.opaque ? unknown(c.opaque.reason, c.opaque.span) : unknown("uWSGI is given no socket to listen on", at);
+    bind = c.opaque ? unknown(c.opaque.reason, c.opaque.span) : unknown("uWSGI is given no socket to listen on", at2);
     listenProtocol = bind;
   } else {
     const v = listener.value;
@@ -21000,8 +21000,8 @@ function uwsgiFacts(server, c, at) {
   let timeoutKills;
   const h = harakiri ? numberOf(harakiri, "harakiri") : void 0;
   if (!h || h.kind === "known" && h.value === 0) {
-    requestTimeout = unknown("harakiri is off: uWSGI never ends a request for taking too long", h?.span ?? at);
-    timeoutKills = known(false, h?.span ?? at, h ? {} : { isDefault: true });
+    requestTimeout = unknown("harakiri is off: uWSGI never ends a request for taking too long", h?.span ?? at2);
+    timeoutKills = known(false, h?.span ?? at2, h ? {} : { isDefault: true });
   } else {
     requestTimeout = h;
     timeoutKills = h.kind === "known" ? known(true, h.span) : h;
@@ -21010,9 +21010,9 @@ function uwsgiFacts(server, c, at) {
   const http11 = listener?.name === "http11-socket";
   let keepAlive;
   if (listenProtocol.kind === "known" && listenProtocol.value === "uwsgi") keepAlive = known(0, listener.value.span, { isDefault: true });
-  else if (keepAliveOpt === void 0 || keepAliveOpt || http11) keepAlive = unknown("uWSGI keeps HTTP connections alive here, for a time bounded by its socket timeouts rather than a keep-alive setting", listener?.value.span ?? at);
-  else keepAlive = known(0, listener?.value.span ?? at, { isDefault: true });
-  const application = last("module", "wsgi") ?? last("wsgi-file", "file") ?? last("mount") ?? unknown("uWSGI is given no application (module, wsgi-file or mount)", at);
+  else if (keepAliveOpt === void 0 || keepAliveOpt || http11) keepAlive = unknown("uWSGI keeps HTTP connections alive here, for a time bounded by its socket timeouts rather than a keep-alive setting", listener?.value.span ?? at2);
+  else keepAlive = known(0, listener?.value.span ?? at2, { isDefault: true });
+  const application = last("module", "wsgi") ?? last("wsgi-file", "file") ?? last("mount") ?? unknown("uWSGI is given no application (module, wsgi-file or mount)", at2);
   const chdir = last("chdir");
   const appDir = chdir ? absoluteDir(chdir, ctx.process.workingDir) : ctx.process.workingDir;
   const pythonPath = c.entries.filter((e) => e.name === "pythonpath" || e.name === "python-path" || e.name === "pp").flatMap((e) => e.value.kind === "known" ? [containerPath2(e.value.value, appDir)].filter((x) => x !== void 0) : []);
@@ -21028,7 +21028,7 @@ function uwsgiFacts(server, c, at) {
       bind,
       port: portOfBind(bind, 0),
       listenProtocol,
-      interface: known("wsgi", at, { isDefault: true }),
+      interface: known("wsgi", at2, { isDefault: true }),
       processes: num2("processes", 1, "workers"),
       threads: threadsFact,
       workerClass,
@@ -21663,7 +21663,7 @@ var Tokenizer = class {
     let lastSpace = true;
     let sharpComment = false;
     let variable = false;
-    let quoted = false;
+    let quoted2 = false;
     let quote = null;
     let inQuote = false;
     let commentStart = this.pos;
@@ -21690,24 +21690,24 @@ var Tokenizer = class {
         }
         return { kind: "eof" };
       }
-      const at = this.pos;
-      const code2 = text.charCodeAt(at);
+      const at2 = this.pos;
+      const code2 = text.charCodeAt(at2);
       const width = utf8Width(code2);
       if (!tooLongReported && startByte + CONF_BUFFER_BYTES < this.totalBytes && this.bytePos + width > startByte + CONF_BUFFER_BYTES) {
         tooLongReported = true;
         const message = inQuote ? `too long parameter, probably missing terminating "${quote}" character` : `too long parameter "${this.prefixOfBytes(start, 10)}..." started`;
-        this.report(message, start, at);
+        this.report(message, start, at2);
       }
-      const ch = text[at];
+      const ch = text[at2];
       this.pos++;
       this.bytePos += width;
       if (ch === "\n" && sharpComment) {
         sharpComment = false;
-        this.endComment(commentStart, at);
+        this.endComment(commentStart, at2);
       }
       if (sharpComment) continue;
-      if (quoted) {
-        quoted = false;
+      if (quoted2) {
+        quoted2 = false;
         continue;
       }
       if (needSpace) {
@@ -21716,40 +21716,40 @@ var Tokenizer = class {
           needSpace = false;
           continue;
         }
-        if (ch === ";") return { kind: "semicolon", words, at };
-        if (ch === "{") return { kind: "block-start", words, at };
-        if (ch !== ")") this.report(`unexpected "${ch}"`, at, at + 1);
+        if (ch === ";") return { kind: "semicolon", words, at: at2 };
+        if (ch === "{") return { kind: "block-start", words, at: at2 };
+        if (ch !== ")") this.report(`unexpected "${ch}"`, at2, at2 + 1);
         lastSpace = true;
         needSpace = false;
       }
       if (lastSpace) {
-        start = at;
+        start = at2;
         startByte = this.bytePos - width;
         if (isSpace2(ch)) continue;
-        wordStart = at;
+        wordStart = at2;
         quote = null;
         switch (ch) {
           case ";":
           case "{":
             if (words.length === 0) {
-              this.report(`unexpected "${ch}"`, at, at + 1);
+              this.report(`unexpected "${ch}"`, at2, at2 + 1);
               if (ch === ";") continue;
             }
-            return { kind: ch === "{" ? "block-start" : "semicolon", words, at };
+            return { kind: ch === "{" ? "block-start" : "semicolon", words, at: at2 };
           case "}":
             if (words.length !== 0) {
-              this.report('unexpected "}"', at, at + 1);
-              this.pos = at;
+              this.report('unexpected "}"', at2, at2 + 1);
+              this.pos = at2;
               this.bytePos -= width;
               return { kind: "cut", words };
             }
-            return { kind: "block-done", at };
+            return { kind: "block-done", at: at2 };
           case "#":
             sharpComment = true;
-            commentStart = at;
+            commentStart = at2;
             continue;
           case "\\":
-            quoted = true;
+            quoted2 = true;
             lastSpace = false;
             continue;
           case '"':
@@ -21771,7 +21771,7 @@ var Tokenizer = class {
         if (ch === "{" && variable) continue;
         variable = false;
         if (ch === "\\") {
-          quoted = true;
+          quoted2 = true;
           continue;
         }
         if (ch === "$") {
@@ -21780,15 +21780,15 @@ var Tokenizer = class {
         }
         if (inQuote) {
           if (ch === quote) {
-            pushWord(at + 1, wordStart + 1, at);
+            pushWord(at2 + 1, wordStart + 1, at2);
             inQuote = false;
             needSpace = true;
           }
         } else if (isSpace2(ch) || ch === ";" || ch === "{") {
-          pushWord(at, wordStart, at);
+          pushWord(at2, wordStart, at2);
           lastSpace = true;
-          if (ch === ";") return { kind: "semicolon", words, at };
-          if (ch === "{") return { kind: "block-start", words, at };
+          if (ch === ";") return { kind: "semicolon", words, at: at2 };
+          if (ch === "{") return { kind: "block-start", words, at: at2 };
         }
       }
     }
@@ -22000,8 +22000,8 @@ var NginxBuilder = class {
     if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
       const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
       const word2 = first?.[1] ?? "";
-      const at = first ? first.index + first[0].length - word2.length : 0;
-      this.problems.push({ message: `unknown directive "\uFEFF${word2}"`, span: { file: f.hostPath, start: at, end: at + word2.length } });
+      const at2 = first ? first.index + first[0].length - word2.length : 0;
+      this.problems.push({ message: `unknown directive "\uFEFF${word2}"`, span: { file: f.hostPath, start: at2, end: at2 + word2.length } });
     }
     this.problems.push(...r.problems);
     this.comments.push(...r.comments);
@@ -23130,8 +23130,8 @@ function parsePgbouncerIni(file) {
     const keyEnd = q;
     while (q < lineEnd && (text[q] === " " || text[q] === "	")) q++;
     if (text[q] !== "=") {
-      const at = q < lineEnd ? q : start;
-      return { problem: { message: keyEnd === start ? 'Expected "key = value"' : `Expected "=" after "${key}"`, span: span(at, trimEnd(at, lineEnd) || at + 1) } };
+      const at2 = q < lineEnd ? q : start;
+      return { problem: { message: keyEnd === start ? 'Expected "key = value"' : `Expected "=" after "${key}"`, span: span(at2, trimEnd(at2, lineEnd) || at2 + 1) } };
     }
     if (keyEnd === start) {
       return { problem: { message: 'Missing key before "="', span: span(q, q + 1) } };
@@ -23273,8 +23273,8 @@ function assign(settings, name2, value) {
     settings.set(name2, value);
   }
 }
-function joinWords(words, at) {
-  if (words.length === 0) return known("", at);
+function joinWords(words, at2) {
+  if (words.length === 0) return known("", at2);
   const span = words.map((w) => w.span).reduce(spanUnion);
   const missing = words.find((w) => w.kind === "unknown");
   if (missing) return unknown(missing.reason, span);
@@ -24068,6 +24068,14 @@ function buildStack(ws, spec) {
     addFile
   };
   const data = buildDataTier(reader2);
+  for (const pgb of data.pgbouncers) {
+    const auth = pgb.settings.get("auth_file");
+    if (auth?.kind !== "known" || auth.value === "") continue;
+    const containerPath3 = auth.value.startsWith("/") ? auth.value : `/etc/pgbouncer/${auth.value}`;
+    const hostPath = image(pgb.service).fs.resolve(containerPath3)?.hostPath;
+    const file = hostPath !== void 0 ? ws.read(hostPath) : void 0;
+    if (file) addFile(file.path);
+  }
   const sysctls = hostSysctls(ws);
   for (const src of sysctls.sources) addFile(src.path, src.problems, src.comments);
   const upstreams = resolveUpstreams(proxies, resolveHost);
@@ -24144,15 +24152,15 @@ function findApp(svc, img, env, view) {
   return { service: svc, server, ...gunicorn ? { gunicorn } : {}, ...protocol ? { protocol } : {}, ...facts ? { facts } : {} };
 }
 function withFacts(o, f) {
-  const pick = (legacy, fact) => fact.kind === "known" ? fact : legacy;
+  const pick2 = (legacy, fact) => fact.kind === "known" ? fact : legacy;
   return {
     ...o,
-    workers: pick(o.workers, f.processes),
-    threads: pick(o.threads, f.threads),
-    workerClass: pick(o.workerClass, f.workerClass),
-    timeout: pick(o.timeout, f.requestTimeoutSeconds),
-    keepAlive: pick(o.keepAlive, f.keepAliveSeconds),
-    backlog: pick(o.backlog, f.backlog),
+    workers: pick2(o.workers, f.processes),
+    threads: pick2(o.threads, f.threads),
+    workerClass: pick2(o.workerClass, f.workerClass),
+    timeout: pick2(o.timeout, f.requestTimeoutSeconds),
+    keepAlive: pick2(o.keepAlive, f.keepAliveSeconds),
+    backlog: pick2(o.backlog, f.backlog),
     bind: f.bind.kind === "known" ? [f.bind] : o.bind,
     ...f.application.kind === "known" ? { app: f.application } : {}
   };
@@ -24242,12 +24250,12 @@ function processConcurrency(app) {
     return { processes: f.processes, perProcess, perProcessUnit: f.interface.kind === "known" && f.interface.value === "wsgi" ? "threads" : "tasks" };
   }
   const argv = app.server.argv.map((w) => w.value);
-  const at = argv.findIndex((w) => w.kind === "known" && /^--workers(=|$)/.test(w.value));
+  const at2 = argv.findIndex((w) => w.kind === "known" && /^--workers(=|$)/.test(w.value));
   let processes = known(1, app.server.span, { isDefault: true });
   if (app.server.kind === "uwsgi") processes = unknown("uwsgi process counts are not read", app.server.span);
-  else if (at >= 0) {
-    const w = argv[at];
-    const raw = w.kind === "known" && w.value.includes("=") ? known(w.value.split("=")[1], w.span) : argv[at + 1];
+  else if (at2 >= 0) {
+    const w = argv[at2];
+    const raw = w.kind === "known" && w.value.includes("=") ? known(w.value.split("=")[1], w.span) : argv[at2 + 1];
     processes = raw?.kind === "known" && /^\d+$/.test(raw.value) ? { ...raw, value: Number(raw.value) } : unknown("--workers is not a number", w.span);
   }
   return { processes, perProcess: unknown(`${app.server.kind} runs requests as async tasks without a fixed limit`, app.server.span), perProcessUnit: "tasks" };
@@ -24686,8 +24694,8 @@ var import_yaml7 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "description": "Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack." }, "profiles": { "type": "array", "items": { "type": "string" }, "description": "Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project's .env." }, "env_files": { "type": "array", "items": { "type": "string" }, "description": "Env files for interpolation, in order (as `--env-file`); default: the project directory's .env." } } }] } }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -24695,7 +24703,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "timeout-chain")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "hardcoded-secret" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -25111,10 +25119,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["timeout-chain"] !== void 0) {
-      let data33 = data["timeout-chain"];
+    if (data["hardcoded-secret"] !== void 0) {
+      let data33 = data["hardcoded-secret"];
       if (!(data33 === "off" || data33 === "info" || data33 === "warning" || data33 === "error")) {
-        const err35 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
+        const err35 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
         if (vErrors === null) {
           vErrors = [err35];
         } else {
@@ -25123,12 +25131,132 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["nginx-add-header-redefinition"] !== void 0) {
+      let data34 = data["nginx-add-header-redefinition"];
+      if (!(data34 === "off" || data34 === "info" || data34 === "warning" || data34 === "error")) {
+        const err36 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
+        if (vErrors === null) {
+          vErrors = [err36];
+        } else {
+          vErrors.push(err36);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-host-spoofing"] !== void 0) {
+      let data35 = data["nginx-host-spoofing"];
+      if (!(data35 === "off" || data35 === "info" || data35 === "warning" || data35 === "error")) {
+        const err37 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
+        if (vErrors === null) {
+          vErrors = [err37];
+        } else {
+          vErrors.push(err37);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-alias-traversal"] !== void 0) {
+      let data36 = data["nginx-alias-traversal"];
+      if (!(data36 === "off" || data36 === "info" || data36 === "warning" || data36 === "error")) {
+        const err38 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
+        if (vErrors === null) {
+          vErrors = [err38];
+        } else {
+          vErrors.push(err38);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-ssrf"] !== void 0) {
+      let data37 = data["nginx-ssrf"];
+      if (!(data37 === "off" || data37 === "info" || data37 === "warning" || data37 === "error")) {
+        const err39 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
+        if (vErrors === null) {
+          vErrors = [err39];
+        } else {
+          vErrors.push(err39);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-valid-referers"] !== void 0) {
+      let data38 = data["nginx-valid-referers"];
+      if (!(data38 === "off" || data38 === "info" || data38 === "warning" || data38 === "error")) {
+        const err40 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
+        if (vErrors === null) {
+          vErrors = [err40];
+        } else {
+          vErrors.push(err40);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-origins"] !== void 0) {
+      let data39 = data["nginx-origins"];
+      if (!(data39 === "off" || data39 === "info" || data39 === "warning" || data39 === "error")) {
+        const err41 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data39 };
+        if (vErrors === null) {
+          vErrors = [err41];
+        } else {
+          vErrors.push(err41);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-if-is-evil"] !== void 0) {
+      let data40 = data["nginx-if-is-evil"];
+      if (!(data40 === "off" || data40 === "info" || data40 === "warning" || data40 === "error")) {
+        const err42 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
+        if (vErrors === null) {
+          vErrors = [err42];
+        } else {
+          vErrors.push(err42);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-http-splitting"] !== void 0) {
+      let data41 = data["nginx-http-splitting"];
+      if (!(data41 === "off" || data41 === "info" || data41 === "warning" || data41 === "error")) {
+        const err43 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
+        if (vErrors === null) {
+          vErrors = [err43];
+        } else {
+          vErrors.push(err43);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-add-header-multiline"] !== void 0) {
+      let data42 = data["nginx-add-header-multiline"];
+      if (!(data42 === "off" || data42 === "info" || data42 === "warning" || data42 === "error")) {
+        const err44 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
+        if (vErrors === null) {
+          vErrors = [err44];
+        } else {
+          vErrors.push(err44);
+        }
+        errors++;
+      }
+    }
+    if (data["timeout-chain"] !== void 0) {
+      let data43 = data["timeout-chain"];
+      if (!(data43 === "off" || data43 === "info" || data43 === "warning" || data43 === "error")) {
+        const err45 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
+        if (vErrors === null) {
+          vErrors = [err45];
+        } else {
+          vErrors.push(err45);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err36 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err46 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err36];
+      vErrors = [err46];
     } else {
-      vErrors.push(err36);
+      vErrors.push(err46);
     }
     errors++;
   }
@@ -25469,8 +25597,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         const len1 = data19.length;
         for (let i1 = 0; i1 < len1; i1++) {
           let data20 = data19[i1];
+          const _errs47 = errors;
+          let valid10 = false;
+          const _errs48 = errors;
           if (typeof data20 !== "string") {
-            const err27 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.type, parentSchema: schema11.properties.stacks.items, data: data20 };
+            const err27 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[0].type, parentSchema: schema11.properties.stacks.items.anyOf[0], data: data20 };
             if (vErrors === null) {
               vErrors = [err27];
             } else {
@@ -25478,164 +25609,151 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-      } else {
-        const err28 = { instancePath: instancePath + "/stacks", schemaPath: "#/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.type, parentSchema: schema11.properties.stacks, data: data19 };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
-        }
-        errors++;
-      }
-    }
-    if (data.overrides !== void 0) {
-      let data21 = data.overrides;
-      if (Array.isArray(data21)) {
-        const len2 = data21.length;
-        for (let i2 = 0; i2 < len2; i2++) {
-          let data22 = data21[i2];
-          const _errs52 = errors;
-          let valid12 = false;
-          const _errs53 = errors;
-          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-            if (data22.files === void 0) {
-              const err29 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf/0/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.overrides.items.anyOf[0].required, parentSchema: schema11.properties.overrides.items.anyOf[0], data: data22 };
-              if (vErrors === null) {
-                vErrors = [err29];
-              } else {
-                vErrors.push(err29);
-              }
-              errors++;
-            }
-          }
-          var _valid0 = _errs53 === errors;
-          valid12 = valid12 || _valid0;
-          if (!valid12) {
-            const _errs54 = errors;
-            if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-              if (data22.stacks === void 0) {
-                const err30 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf/1/required", keyword: "required", params: { missingProperty: "stacks" }, message: "must have required property 'stacks'", schema: schema11.properties.overrides.items.anyOf[1].required, parentSchema: schema11.properties.overrides.items.anyOf[1], data: data22 };
+          var _valid0 = _errs48 === errors;
+          valid10 = valid10 || _valid0;
+          if (!valid10) {
+            const _errs50 = errors;
+            if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
+              if (data20.files === void 0) {
+                const err28 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.stacks.items.anyOf[1].required, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
                 if (vErrors === null) {
-                  vErrors = [err30];
+                  vErrors = [err28];
                 } else {
-                  vErrors.push(err30);
+                  vErrors.push(err28);
                 }
                 errors++;
               }
-            }
-            var _valid0 = _errs54 === errors;
-            valid12 = valid12 || _valid0;
-          }
-          if (!valid12) {
-            const err31 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.overrides.items.anyOf, parentSchema: schema11.properties.overrides.items, data: data22 };
-            if (vErrors === null) {
-              vErrors = [err31];
+              for (const key6 in data20) {
+                if (!(key6 === "files" || key6 === "profiles" || key6 === "env_files")) {
+                  const err29 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
+                  if (vErrors === null) {
+                    vErrors = [err29];
+                  } else {
+                    vErrors.push(err29);
+                  }
+                  errors++;
+                }
+              }
+              if (data20.files !== void 0) {
+                let data21 = data20.files;
+                if (Array.isArray(data21)) {
+                  if (data21.length < 1) {
+                    const err30 = { instancePath: instancePath + "/stacks/" + i1 + "/files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files, data: data21 };
+                    if (vErrors === null) {
+                      vErrors = [err30];
+                    } else {
+                      vErrors.push(err30);
+                    }
+                    errors++;
+                  }
+                  const len2 = data21.length;
+                  for (let i2 = 0; i2 < len2; i2++) {
+                    let data22 = data21[i2];
+                    if (typeof data22 !== "string") {
+                      const err31 = { instancePath: instancePath + "/stacks/" + i1 + "/files/" + i2, schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.files.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files.items, data: data22 };
+                      if (vErrors === null) {
+                        vErrors = [err31];
+                      } else {
+                        vErrors.push(err31);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err32 = { instancePath: instancePath + "/stacks/" + i1 + "/files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.files.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files, data: data21 };
+                  if (vErrors === null) {
+                    vErrors = [err32];
+                  } else {
+                    vErrors.push(err32);
+                  }
+                  errors++;
+                }
+              }
+              if (data20.profiles !== void 0) {
+                let data23 = data20.profiles;
+                if (Array.isArray(data23)) {
+                  const len3 = data23.length;
+                  for (let i3 = 0; i3 < len3; i3++) {
+                    let data24 = data23[i3];
+                    if (typeof data24 !== "string") {
+                      const err33 = { instancePath: instancePath + "/stacks/" + i1 + "/profiles/" + i3, schemaPath: "#/properties/stacks/items/anyOf/1/properties/profiles/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.profiles.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.profiles.items, data: data24 };
+                      if (vErrors === null) {
+                        vErrors = [err33];
+                      } else {
+                        vErrors.push(err33);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err34 = { instancePath: instancePath + "/stacks/" + i1 + "/profiles", schemaPath: "#/properties/stacks/items/anyOf/1/properties/profiles/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.profiles.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.profiles, data: data23 };
+                  if (vErrors === null) {
+                    vErrors = [err34];
+                  } else {
+                    vErrors.push(err34);
+                  }
+                  errors++;
+                }
+              }
+              if (data20.env_files !== void 0) {
+                let data25 = data20.env_files;
+                if (Array.isArray(data25)) {
+                  const len4 = data25.length;
+                  for (let i4 = 0; i4 < len4; i4++) {
+                    let data26 = data25[i4];
+                    if (typeof data26 !== "string") {
+                      const err35 = { instancePath: instancePath + "/stacks/" + i1 + "/env_files/" + i4, schemaPath: "#/properties/stacks/items/anyOf/1/properties/env_files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.env_files.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.env_files.items, data: data26 };
+                      if (vErrors === null) {
+                        vErrors = [err35];
+                      } else {
+                        vErrors.push(err35);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err36 = { instancePath: instancePath + "/stacks/" + i1 + "/env_files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/env_files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.env_files.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.env_files, data: data25 };
+                  if (vErrors === null) {
+                    vErrors = [err36];
+                  } else {
+                    vErrors.push(err36);
+                  }
+                  errors++;
+                }
+              }
             } else {
-              vErrors.push(err31);
-            }
-            errors++;
-          } else {
-            errors = _errs52;
-            if (vErrors !== null) {
-              if (_errs52) {
-                vErrors.length = _errs52;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-            if (data22.rules === void 0) {
-              const err32 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "rules" }, message: "must have required property 'rules'", schema: schema11.properties.overrides.items.required, parentSchema: schema11.properties.overrides.items, data: data22 };
+              const err37 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.stacks.items.anyOf[1].type, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
               if (vErrors === null) {
-                vErrors = [err32];
+                vErrors = [err37];
               } else {
-                vErrors.push(err32);
+                vErrors.push(err37);
               }
               errors++;
             }
-            for (const key6 in data22) {
-              if (!(key6 === "files" || key6 === "stacks" || key6 === "rules")) {
-                const err33 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.overrides.items, data: data22 };
-                if (vErrors === null) {
-                  vErrors = [err33];
-                } else {
-                  vErrors.push(err33);
-                }
-                errors++;
-              }
-            }
-            if (data22.files !== void 0) {
-              let data23 = data22.files;
-              if (Array.isArray(data23)) {
-                const len3 = data23.length;
-                for (let i3 = 0; i3 < len3; i3++) {
-                  let data24 = data23[i3];
-                  if (typeof data24 !== "string") {
-                    const err34 = { instancePath: instancePath + "/overrides/" + i2 + "/files/" + i3, schemaPath: "#/properties/overrides/items/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.files.items.type, parentSchema: schema11.properties.overrides.items.properties.files.items, data: data24 };
-                    if (vErrors === null) {
-                      vErrors = [err34];
-                    } else {
-                      vErrors.push(err34);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err35 = { instancePath: instancePath + "/overrides/" + i2 + "/files", schemaPath: "#/properties/overrides/items/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.files.type, parentSchema: schema11.properties.overrides.items.properties.files, data: data23 };
-                if (vErrors === null) {
-                  vErrors = [err35];
-                } else {
-                  vErrors.push(err35);
-                }
-                errors++;
-              }
-            }
-            if (data22.stacks !== void 0) {
-              let data25 = data22.stacks;
-              if (Array.isArray(data25)) {
-                const len4 = data25.length;
-                for (let i4 = 0; i4 < len4; i4++) {
-                  let data26 = data25[i4];
-                  if (typeof data26 !== "string") {
-                    const err36 = { instancePath: instancePath + "/overrides/" + i2 + "/stacks/" + i4, schemaPath: "#/properties/overrides/items/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.stacks.items.type, parentSchema: schema11.properties.overrides.items.properties.stacks.items, data: data26 };
-                    if (vErrors === null) {
-                      vErrors = [err36];
-                    } else {
-                      vErrors.push(err36);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err37 = { instancePath: instancePath + "/overrides/" + i2 + "/stacks", schemaPath: "#/properties/overrides/items/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.stacks.type, parentSchema: schema11.properties.overrides.items.properties.stacks, data: data25 };
-                if (vErrors === null) {
-                  vErrors = [err37];
-                } else {
-                  vErrors.push(err37);
-                }
-                errors++;
-              }
-            }
-            if (data22.rules !== void 0) {
-              if (!validate11(data22.rules, { instancePath: instancePath + "/overrides/" + i2 + "/rules", parentData: data22, parentDataProperty: "rules", rootData })) {
-                vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-                errors = vErrors.length;
-              }
-            }
-          } else {
-            const err38 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.overrides.items.type, parentSchema: schema11.properties.overrides.items, data: data22 };
+            var _valid0 = _errs50 === errors;
+            valid10 = valid10 || _valid0;
+          }
+          if (!valid10) {
+            const err38 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.stacks.items.anyOf, parentSchema: schema11.properties.stacks.items, data: data20 };
             if (vErrors === null) {
               vErrors = [err38];
             } else {
               vErrors.push(err38);
             }
             errors++;
+          } else {
+            errors = _errs47;
+            if (vErrors !== null) {
+              if (_errs47) {
+                vErrors.length = _errs47;
+              } else {
+                vErrors = null;
+              }
+            }
           }
         }
       } else {
-        const err39 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.type, parentSchema: schema11.properties.overrides, data: data21 };
+        const err39 = { instancePath: instancePath + "/stacks", schemaPath: "#/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.type, parentSchema: schema11.properties.stacks, data: data19 };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -25644,12 +25762,167 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.overrides !== void 0) {
+      let data27 = data.overrides;
+      if (Array.isArray(data27)) {
+        const len5 = data27.length;
+        for (let i5 = 0; i5 < len5; i5++) {
+          let data28 = data27[i5];
+          const _errs69 = errors;
+          let valid20 = false;
+          const _errs70 = errors;
+          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+            if (data28.files === void 0) {
+              const err40 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf/0/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.overrides.items.anyOf[0].required, parentSchema: schema11.properties.overrides.items.anyOf[0], data: data28 };
+              if (vErrors === null) {
+                vErrors = [err40];
+              } else {
+                vErrors.push(err40);
+              }
+              errors++;
+            }
+          }
+          var _valid1 = _errs70 === errors;
+          valid20 = valid20 || _valid1;
+          if (!valid20) {
+            const _errs71 = errors;
+            if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+              if (data28.stacks === void 0) {
+                const err41 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf/1/required", keyword: "required", params: { missingProperty: "stacks" }, message: "must have required property 'stacks'", schema: schema11.properties.overrides.items.anyOf[1].required, parentSchema: schema11.properties.overrides.items.anyOf[1], data: data28 };
+                if (vErrors === null) {
+                  vErrors = [err41];
+                } else {
+                  vErrors.push(err41);
+                }
+                errors++;
+              }
+            }
+            var _valid1 = _errs71 === errors;
+            valid20 = valid20 || _valid1;
+          }
+          if (!valid20) {
+            const err42 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.overrides.items.anyOf, parentSchema: schema11.properties.overrides.items, data: data28 };
+            if (vErrors === null) {
+              vErrors = [err42];
+            } else {
+              vErrors.push(err42);
+            }
+            errors++;
+          } else {
+            errors = _errs69;
+            if (vErrors !== null) {
+              if (_errs69) {
+                vErrors.length = _errs69;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+            if (data28.rules === void 0) {
+              const err43 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "rules" }, message: "must have required property 'rules'", schema: schema11.properties.overrides.items.required, parentSchema: schema11.properties.overrides.items, data: data28 };
+              if (vErrors === null) {
+                vErrors = [err43];
+              } else {
+                vErrors.push(err43);
+              }
+              errors++;
+            }
+            for (const key7 in data28) {
+              if (!(key7 === "files" || key7 === "stacks" || key7 === "rules")) {
+                const err44 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.overrides.items, data: data28 };
+                if (vErrors === null) {
+                  vErrors = [err44];
+                } else {
+                  vErrors.push(err44);
+                }
+                errors++;
+              }
+            }
+            if (data28.files !== void 0) {
+              let data29 = data28.files;
+              if (Array.isArray(data29)) {
+                const len6 = data29.length;
+                for (let i6 = 0; i6 < len6; i6++) {
+                  let data30 = data29[i6];
+                  if (typeof data30 !== "string") {
+                    const err45 = { instancePath: instancePath + "/overrides/" + i5 + "/files/" + i6, schemaPath: "#/properties/overrides/items/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.files.items.type, parentSchema: schema11.properties.overrides.items.properties.files.items, data: data30 };
+                    if (vErrors === null) {
+                      vErrors = [err45];
+                    } else {
+                      vErrors.push(err45);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err46 = { instancePath: instancePath + "/overrides/" + i5 + "/files", schemaPath: "#/properties/overrides/items/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.files.type, parentSchema: schema11.properties.overrides.items.properties.files, data: data29 };
+                if (vErrors === null) {
+                  vErrors = [err46];
+                } else {
+                  vErrors.push(err46);
+                }
+                errors++;
+              }
+            }
+            if (data28.stacks !== void 0) {
+              let data31 = data28.stacks;
+              if (Array.isArray(data31)) {
+                const len7 = data31.length;
+                for (let i7 = 0; i7 < len7; i7++) {
+                  let data32 = data31[i7];
+                  if (typeof data32 !== "string") {
+                    const err47 = { instancePath: instancePath + "/overrides/" + i5 + "/stacks/" + i7, schemaPath: "#/properties/overrides/items/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.stacks.items.type, parentSchema: schema11.properties.overrides.items.properties.stacks.items, data: data32 };
+                    if (vErrors === null) {
+                      vErrors = [err47];
+                    } else {
+                      vErrors.push(err47);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err48 = { instancePath: instancePath + "/overrides/" + i5 + "/stacks", schemaPath: "#/properties/overrides/items/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.stacks.type, parentSchema: schema11.properties.overrides.items.properties.stacks, data: data31 };
+                if (vErrors === null) {
+                  vErrors = [err48];
+                } else {
+                  vErrors.push(err48);
+                }
+                errors++;
+              }
+            }
+            if (data28.rules !== void 0) {
+              if (!validate11(data28.rules, { instancePath: instancePath + "/overrides/" + i5 + "/rules", parentData: data28, parentDataProperty: "rules", rootData })) {
+                vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+                errors = vErrors.length;
+              }
+            }
+          } else {
+            const err49 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.overrides.items.type, parentSchema: schema11.properties.overrides.items, data: data28 };
+            if (vErrors === null) {
+              vErrors = [err49];
+            } else {
+              vErrors.push(err49);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err50 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.type, parentSchema: schema11.properties.overrides, data: data27 };
+        if (vErrors === null) {
+          vErrors = [err50];
+        } else {
+          vErrors.push(err50);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err40 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    const err51 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
     if (vErrors === null) {
-      vErrors = [err40];
+      vErrors = [err51];
     } else {
-      vErrors.push(err40);
+      vErrors.push(err51);
     }
     errors++;
   }
@@ -25679,39 +25952,39 @@ function loadConfig2(file) {
 }
 function describe2(e, doc, file) {
   const path = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const at = (p, key = false) => (doc ? key ? keyAt(doc, file, p) : nodeAt(doc, file, p) : void 0) ?? { file: file.path, start: 0, end: 0 };
+  const at2 = (p, key = false) => (doc ? key ? keyAt(doc, file, p) : nodeAt(doc, file, p) : void 0) ?? { file: file.path, start: 0, end: 0 };
   const where2 = path.length ? ` in ${dotted(path)}` : "";
   const params = e.params;
   switch (e.keyword) {
     case "additionalProperties": {
       const key = String(params.additionalProperty);
       const known2 = Object.keys(e.parentSchema?.properties ?? {});
-      return { message: `unknown key "${key}"${where2}${suggestion(key, known2, "expected one of")}`, span: at([...path, key], true) };
+      return { message: `unknown key "${key}"${where2}${suggestion(key, known2, "expected one of")}`, span: at2([...path, key], true) };
     }
     case "propertyNames": {
       const key = String(params.propertyName);
-      return { message: `unknown rule "${key}"${where2}${suggestion(key, ruleIdsOf(e), "")}; see \`arena-lint rules\``, span: at([...path, key], true) };
+      return { message: `unknown rule "${key}"${where2}${suggestion(key, ruleIdsOf(e), "")}; see \`arena-lint rules\``, span: at2([...path, key], true) };
     }
     case "enum": {
-      if (e.schemaPath.includes("/propertyNames/")) return { message: "", span: at(path) };
+      if (e.schemaPath.includes("/propertyNames/")) return { message: "", span: at2(path) };
       const allowed = params.allowedValues.map(String);
       const got = e.data;
       const hint = typeof got === "string" ? suggestion(got, allowed, "") : "";
-      return { message: `${dotted(path)} must be one of ${allowed.join(", ")}, got ${show(got)}${hint}`, span: at(path) };
+      return { message: `${dotted(path)} must be one of ${allowed.join(", ")}, got ${show(got)}${hint}`, span: at2(path) };
     }
     case "type": {
       const want = [params.type].flat().map((t2) => t2 === "object" ? "a mapping" : t2 === "array" ? "a list" : `a ${String(t2)}`).join(" or ");
-      return { message: `${path.length ? dotted(path) : "the configuration"} must be ${want}, got ${show(e.data)}`, span: at(path) };
+      return { message: `${path.length ? dotted(path) : "the configuration"} must be ${want}, got ${show(e.data)}`, span: at2(path) };
     }
     case "required":
-      if (e.schemaPath.includes("/anyOf/")) return { message: "", span: at(path) };
-      return { message: `${dotted(path)} needs "${String(params.missingProperty)}"`, span: at(path) };
+      if (e.schemaPath.includes("/anyOf/")) return { message: "", span: at2(path) };
+      return { message: `${dotted(path)} needs "${String(params.missingProperty)}"`, span: at2(path) };
     case "anyOf":
-      return { message: `${dotted(path)} needs "files" or "stacks" to say where its rules apply`, span: at(path) };
+      return { message: `${dotted(path)} needs "files" or "stacks" to say where its rules apply`, span: at2(path) };
     case "exclusiveMinimum":
-      return { message: `${dotted(path)} must be greater than ${String(params.limit)}, got ${show(e.data)}`, span: at(path) };
+      return { message: `${dotted(path)} must be greater than ${String(params.limit)}, got ${show(e.data)}`, span: at2(path) };
     default:
-      return { message: `${path.length ? dotted(path) : "the configuration"} ${e.message ?? "is invalid"}`, span: at(path) };
+      return { message: `${path.length ? dotted(path) : "the configuration"} ${e.message ?? "is invalid"}`, span: at2(path) };
   }
 }
 function ruleIdsOf(e) {
@@ -25882,7 +26155,7 @@ function blockEnd(file, commentStart) {
 // src/reporters/fingerprint.ts
 import { createHash } from "node:crypto";
 function defaultEntityKey(message) {
-  return message.replace(/\(?\b[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
+  return message.replace(/\(?(?<![\w./-])\/?[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/\((?:[\w-]+ )?default\)/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
 }
 function entityKey(f) {
   return f.key ?? defaultEntityKey(f.message);
@@ -25988,6 +26261,200 @@ var Workspace = class {
   }
 };
 
+// src/security/secrets.ts
+import { posix as posix19 } from "node:path";
+var SECRET_NAME = /(PASSWORD|PASSWD|SECRET|SECRET_KEY|SECRETKEY|TOKEN|API_KEY|APIKEY|SECRET_ACCESS_KEY|PRIVATE_KEY|AUTH_KEY|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY|(^|_)PASS|(^|_)PWD|REQUIREPASS|MASTERAUTH)$/i;
+var URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi;
+function isSecretName(name2) {
+  return SECRET_NAME.test(name2) && name2 !== "PWD" && name2 !== "OLDPWD" && !/_(FILE|PATH|DIR|HEADER|NAME|URL)$/i.test(name2);
+}
+function isReference(value) {
+  const v = value.trim();
+  return v === "" || v.includes("$") || /^(true|false|none|null|yes|no)$/i.test(v) || v.startsWith("/run/secrets/") || /^\{\{.*\}\}$/.test(v);
+}
+function redacted(value) {
+  return `******** (${value.length} characters)`;
+}
+var DEV_WORD = /(^|[-_./])(dev|devel|develop|development|local|localhost|test|tests|testing|ci|e2e|debug|override|example|examples|sample|demo)([-_./]|$)/i;
+function isDevelopmentStack(stack) {
+  return DEV_WORD.test(stack.name);
+}
+function isDevelopmentSettings(module) {
+  return DEV_WORD.test(module);
+}
+function spansOf(file, span, value) {
+  if (!file || value === "") return [];
+  const out = [];
+  const text = file.text.slice(span.start, span.end);
+  for (let at2 = text.indexOf(value); at2 >= 0; at2 = text.indexOf(value, at2 + value.length)) {
+    out.push({ file: span.file, start: span.start + at2, end: span.start + at2 + value.length });
+  }
+  return out;
+}
+function lineSpan(file, span) {
+  const start = file.text.lastIndexOf("\n", Math.max(0, span.start - 1)) + 1;
+  let end = file.text.indexOf("\n", span.end);
+  if (end < 0) end = file.text.length;
+  return { file: span.file, start, end };
+}
+function commandLineSecrets(text) {
+  const out = [];
+  const add = (name2, m, group) => {
+    const v = m[group];
+    if (isReference(v)) return;
+    const start = m.index + m[0].lastIndexOf(v);
+    out.push({ name: name2, start, end: start + v.length });
+  };
+  for (const m of text.matchAll(/--(requirepass|masterauth|password|passwd|pass)(?:=|\s+)(["']?)([^\s"'`;&|]+)\2/gi)) add(`--${m[1]}`, m, 3);
+  if (/\bredis-cli\b/.test(text)) for (const m of text.matchAll(/(?:^|\s)-a\s+(["']?)([^\s"'`;&|]+)\1/g)) add("redis-cli -a", m, 2);
+  if (/\b(mysql|mysqladmin|mariadb)\b/.test(text)) for (const m of text.matchAll(/(?:^|\s)-p([^\s"'`;&|]+)/g)) add("mysql -p", m, 1);
+  for (const m of text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)=(["']?)([^\s"'`;&|]+)\2/g)) if (isSecretName(m[1])) add(m[1], m, 3);
+  for (const m of text.matchAll(URL_PASSWORD)) add("a URL password", m, 1);
+  return out;
+}
+function composeSecrets(stack, svc, out) {
+  const ws = stack;
+  const composeFile = ws.sources.get(stack.compose.path);
+  for (const e of svc.environment) {
+    const v = e.value;
+    if (v.kind !== "known") continue;
+    const fromEnvFile = v.span.file !== e.span.file;
+    const file = ws.sources.get(v.span.file);
+    const raw = composeFile?.text.slice(e.span.start, e.span.end) ?? "";
+    const isDefault = !fromEnvFile && /\$\{[A-Za-z_]\w*:?-/.test(raw);
+    const place = fromEnvFile ? "env file" : isDefault ? "compose variable default" : "compose environment";
+    const found = [];
+    if (isSecretName(e.key) && !isReference(v.value)) found.push({ name: e.key, value: v.value });
+    for (const m of v.value.matchAll(URL_PASSWORD)) if (!isReference(m[1])) found.push({ name: `the password in ${e.key}`, value: m[1] });
+    for (const f of found) {
+      const where2 = file ? spansOf(file, v.span, f.value)[0] ?? spansOf(file, lineSpan(file, v.span), f.value)[0] : void 0;
+      if (!where2) continue;
+      out.push({ name: f.name, place, span: where2, value: f.value, service: svc, hardcoded: !fromEnvFile });
+    }
+  }
+  const lines = [
+    { place: "command line", key: "command" },
+    { place: "command line", key: "entrypoint" },
+    { place: "healthcheck", key: "healthcheck" }
+  ];
+  for (const l of lines) {
+    const setting = svc.settings.get(l.key);
+    if (!setting || !composeFile || setting.span.file !== composeFile.path) continue;
+    const data = l.key === "healthcheck" ? setting.data?.test : setting.data;
+    const words = Array.isArray(data) ? data.map(String).join(" ") : typeof data === "string" ? data : "";
+    const next = [...svc.settings.values()].map((x) => x.span.start).filter((start) => start > setting.span.start).sort((a, b) => a - b)[0];
+    const region = { file: setting.span.file, start: setting.span.start, end: next ?? svc.span.end };
+    for (const found of commandLineSecrets(words)) {
+      const value = words.slice(found.start, found.end);
+      for (const span of spansOf(composeFile, region, value)) {
+        out.push({ name: found.name, place: l.place, span, value, service: svc, hardcoded: true });
+      }
+    }
+  }
+}
+function settingsSecrets(stack, out) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const app of dataTier(stack).apps) {
+    const names = app.settings?.names;
+    if (!names) continue;
+    const module = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
+    const production = !isDevelopmentSettings(module) && !isDevelopmentStack(stack);
+    const consider = (name2, v) => {
+      if (v?.kind !== "known" || typeof v.value !== "string" || isReference(v.value)) return;
+      const key = `${v.span.file}:${v.span.start}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      const file = stack.sources.get(v.span.file);
+      const fromPython2 = v.span.file.endsWith(".py");
+      const where2 = file ? spansOf(file, v.span, v.value)[0] ?? spansOf(file, lineSpan(file, v.span), v.value)[0] : void 0;
+      if (!where2) return;
+      out.push({ name: name2, place: fromPython2 ? "settings" : "env file", span: where2, value: v.value, service: app.service, hardcoded: fromPython2 && production });
+    };
+    for (const [name2, v] of names) if (isSecretName(name2)) consider(name2, v);
+    const dbs = names.get("DATABASES");
+    if (dbs?.kind === "known" && isPyDict(dbs.value)) {
+      for (const e of dbs.value.entries) {
+        if (e.key.kind === "known" && typeof e.key.value === "string") consider(`DATABASES["${e.key.value}"]["PASSWORD"]`, pyGet(e.value, "PASSWORD"));
+      }
+    }
+  }
+}
+function userlistSecrets(stack, out) {
+  for (const pgb of dataTier(stack).pgbouncers) {
+    const auth = pgb.settings.get("auth_file");
+    if (auth?.kind !== "known" || auth.value === "") continue;
+    const containerPath3 = posix19.isAbsolute(auth.value) ? auth.value : posix19.join("/etc/pgbouncer", auth.value);
+    const hostPath = stack.image(pgb.service).fs.resolve(containerPath3)?.hostPath;
+    const file = hostPath !== void 0 && stack.files.has(hostPath) ? stack.sources.get(hostPath) : void 0;
+    if (!file) continue;
+    for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
+      const password = m[2];
+      if (password === "") continue;
+      const start = m.index + m[0].length - 1 - password.length;
+      out.push({ name: `userlist user "${m[1]}"`, place: "pgbouncer userlist", span: { file: file.path, start, end: start + password.length }, value: password, service: pgb.service, hardcoded: !isDevelopmentStack(stack) });
+    }
+  }
+}
+function writtenSecrets(stack) {
+  {
+    const out = [];
+    for (const svc of stack.services) composeSecrets(stack, svc, out);
+    settingsSecrets(stack, out);
+    userlistSecrets(stack, out);
+    for (const e of stack.dotenv?.entries ?? []) {
+      if (e.value.kind === "known" && isSecretName(e.key) && !isReference(e.value.value)) {
+        const file = stack.sources.get(e.value.span.file);
+        const where2 = file ? spansOf(file, lineSpan(file, e.value.span), e.value.value)[0] : void 0;
+        if (where2) out.push({ name: e.key, place: "env file", span: where2, value: e.value.value, hardcoded: false });
+      }
+    }
+    const names = /* @__PURE__ */ new Set();
+    for (const svc of stack.services) {
+      names.add(svc.name);
+      if (svc.image?.kind === "known") for (const part2 of svc.image.value.split(/[/:@]/)) names.add(part2);
+    }
+    const seen = /* @__PURE__ */ new Set();
+    return out.filter((s2) => {
+      const k = `${s2.span.file}:${s2.span.start}:${s2.span.end}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    }).map((s2) => ({ ...s2, distinctive: s2.value.length >= MIN_SCRUB && !/^[A-Za-z]+$/.test(s2.value) && !names.has(s2.value) }));
+  }
+}
+var MASK = "*";
+var MIN_SCRUB = 6;
+function redactRun(sources, findings, secrets) {
+  if (secrets.length === 0) return { sources, findings: [...findings] };
+  const byFile = /* @__PURE__ */ new Map();
+  const values = [...new Set(secrets.filter((s2) => s2.distinctive).map((s2) => s2.value))].sort((a, b) => b.length - a.length);
+  for (const s2 of secrets) {
+    const list = byFile.get(s2.span.file) ?? [];
+    list.push(s2.span);
+    byFile.set(s2.span.file, list);
+  }
+  const out = new SourceSet();
+  for (const file of sources.all()) {
+    const spans = byFile.get(file.path) ?? [];
+    let text = file.text;
+    if (spans.length || values.some((v) => text.includes(v))) {
+      const arr = text.split("");
+      for (const sp of spans) for (let i = sp.start; i < sp.end && i < arr.length; i++) if (arr[i] !== "\n") arr[i] = MASK;
+      text = arr.join("");
+      for (const v of values) text = text.split(v).join(MASK.repeat(v.length));
+    }
+    out.add(text === file.text ? file : createSourceFile(file.path, text));
+  }
+  const scrub = (s2) => values.reduce((acc, v) => acc.split(v).join(MASK.repeat(8)), s2);
+  const clean = findings.map((f) => ({
+    ...f,
+    message: scrub(f.message),
+    related: f.related.map((r) => ({ ...r, message: scrub(r.message) })),
+    ...f.hint !== void 0 ? { hint: scrub(f.hint) } : {}
+  }));
+  return { sources: out, findings: clean };
+}
+
 // src/engine/run.ts
 var UsageError = class extends Error {
 };
@@ -26018,20 +26485,20 @@ function readConfig(ws, explicit, shownRoot = "") {
   if (!file) throw new UsageError(`cannot read config file ${path}`);
   return configFrom(file, shownRoot);
 }
-function readOutside(abs2, shown) {
+function readOutside(abs2, shown2) {
   try {
-    return createSourceFile(shown, readFileSync2(abs2, "utf8"));
+    return createSourceFile(shown2, readFileSync2(abs2, "utf8"));
   } catch {
-    throw new UsageError(`cannot read config file ${shown}`);
+    throw new UsageError(`cannot read config file ${shown2}`);
   }
 }
 function configFrom(file, shownRoot) {
   const { config: config3, problems } = loadConfig2(file);
   if (problems.length) {
-    const shown = shownRoot === "" || shownRoot === "." ? file.path : `${shownRoot.replace(/\/+$/, "")}/${file.path}`;
+    const shown2 = shownRoot === "" || shownRoot === "." ? file.path : `${shownRoot.replace(/\/+$/, "")}/${file.path}`;
     const lines = problems.map((p) => {
       const pos = positionAt(file, p.span.start);
-      return `${shown}:${pos.line}:${pos.column}: ${p.message}`;
+      return `${shown2}:${pos.line}:${pos.column}: ${p.message}`;
     });
     throw new UsageError(`invalid configuration
 ${lines.join("\n")}`);
@@ -26053,11 +26520,11 @@ function severityFor(rule, config3, file, stack, cli) {
 }
 function check(opts) {
   const rootAbs = resolve(opts.dir);
-  const shown = opts.displayDir ?? opts.dir;
-  if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
+  const shown2 = opts.displayDir ?? opts.dir;
+  if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown2}`);
   const probe = new Workspace(rootAbs);
-  if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown}`);
-  const config3 = readConfig(probe, opts.configPath, shown);
+  if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown2}`);
+  const config3 = readConfig(probe, opts.configPath, shown2);
   const ignore = globMatcher(config3.data.ignore ?? []);
   const ws = new Workspace(rootAbs, ignore);
   if (config3.file) ws.sources.add(config3.file);
@@ -26119,7 +26586,8 @@ function check(opts) {
     }
   }
   const search2 = stacks.length === 0 ? searchReport(ws, found, composeFiles) : void 0;
-  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: sortFindings(dedupe2(findings)).map(withFingerprint), sources: ws.sources }, stacks, config: config3, unknowns };
+  const masked = redactRun(ws.sources, sortFindings(dedupe2(findings)), stacks.flatMap((s2) => writtenSecrets(s2)));
+  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: masked.findings.map(withFingerprint), sources: masked.sources }, stacks, config: config3, unknowns };
 }
 var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
 function searchReport(ws, found, chosen) {
@@ -26485,8 +26953,8 @@ function readPlan(config3) {
   return { ...host ? { host } : {}, capacity, problems };
 }
 function describePlanValue(name2, v, where2, format = String) {
-  const at = v.span ? where2(v.span) : "default";
-  return `${name2} ${format(v.value)} (${v.instance ? `${v.instance}, ` : ""}${at})`;
+  const at2 = v.span ? where2(v.span) : "default";
+  return `${name2} ${format(v.value)} (${v.instance ? `${v.instance}, ` : ""}${at2})`;
 }
 
 // src/stack/topology.ts
@@ -26550,8 +27018,8 @@ function hasIdentityPlaceholder(data) {
 }
 function listNames(names, max = 6) {
   if (names.length <= 1) return names.join("");
-  const shown = names.length > max ? [...names.slice(0, max - 1), `${names.length - max + 1} more`] : [...names];
-  return `${shown.slice(0, -1).join(", ")} and ${shown[shown.length - 1]}`;
+  const shown2 = names.length > max ? [...names.slice(0, max - 1), `${names.length - max + 1} more`] : [...names];
+  return `${shown2.slice(0, -1).join(", ")} and ${shown2[shown2.length - 1]}`;
 }
 
 // src/capacity/contract.ts
@@ -26564,8 +27032,8 @@ function buildCapacityReport(stacks, config3, root = ".", factsOf = buildFacts) 
 }
 function planSource(config3, v) {
   if (!v.span || !config3.file) return { value: v.value, source: "default" };
-  const at = `${v.span.file}:${positionAt(config3.file, v.span.start).line}`;
-  return v.instance ? { value: v.value, source: at, note: `from the instance type` } : { value: v.value, source: at };
+  const at2 = `${v.span.file}:${positionAt(config3.file, v.span.start).line}`;
+  return v.instance ? { value: v.value, source: at2, note: `from the instance type` } : { value: v.value, source: at2 };
 }
 function planReport(config3) {
   const p = capacityPlan(config3);
@@ -27105,10 +27573,10 @@ var depends_on_missing_replica_default = defineRule({
         const missing = needed.filter((r) => !deps.has(r.name) && r !== svc);
         if (missing.length === 0 || needed.length === 0) continue;
         const lastListed = [...svc.dependsOn].reverse().find((d) => tier.replicas.some((r) => r.name === d.name));
-        const at = lastListed?.span ?? svc.dependsOnSpan ?? svc.nameSpan;
+        const at2 = lastListed?.span ?? svc.dependsOnSpan ?? svc.nameSpan;
         const why = named.has(missing[0].name) ? "nginx proxies to" : "the tier is listed in part";
         report({
-          span: at,
+          span: at2,
           message: `${svc.name}'s depends_on lacks ${listNames(missing.map((m) => m.name))} (${why} ${missing.length === 1 ? "it" : "them"}; ${where2(missing[0].nameSpan)})`,
           related: missing.map((m) => ({ span: m.nameSpan, message: `${m.name} is defined here` })),
           hint: `add ${missing.map((m) => m.name).slice(0, 3).join(", ")}${missing.length > 3 ? ", ..." : ""} to ${svc.name}'s depends_on`
@@ -27251,10 +27719,10 @@ var replica_drift_default = defineRule({
         for (const g of groups.slice(1)) {
           for (const outlier of g.members) {
             const mine = aspects.get(outlier.name).get(key);
-            const at = mine?.span ?? outlier.nameSpan;
+            const at2 = mine?.span ?? outlier.nameSpan;
             const detail = describe3(key, mine, refAspect, stack.app(outlier)?.gunicorn, stack.app(ref)?.gunicorn);
             report({
-              span: at,
+              span: at2,
               message: `${outlier.name} differs from ${major.members.length} other ${tier.name} replica${major.members.length > 1 ? "s" : ""} (${listNames(major.members.map((m) => m.name), 3)}) in ${detail}${refAspect ? ` (${where2(refAspect.span)})` : ""}`,
               related: refAspect ? [{ span: refAspect.span, message: `${ref.name} has it this way` }] : [{ span: ref.nameSpan, message: `${ref.name} is defined here` }]
             });
@@ -27466,15 +27934,15 @@ var upstream_port_mismatch_default = defineRule({
     }
   },
   check({ stack, report, where: where2, unknown: unknown3 }) {
-    const check2 = (svcPorts, port, at, label2, svcName) => {
+    const check2 = (svcPorts, port, at2, label2, svcName) => {
       if (!svcPorts || svcPorts.length === 0 || svcPorts.every((p) => p.isDefault)) {
-        unknown3(`the port ${svcName} listens on is ${svcPorts ? "not set on its command line" : "unknown"}`, at);
+        unknown3(`the port ${svcName} listens on is ${svcPorts ? "not set on its command line" : "unknown"}`, at2);
         return;
       }
       if (svcPorts.some((p) => p.port === port)) return;
       const first = svcPorts[0];
       report({
-        span: at,
+        span: at2,
         message: `${label2} connects to ${svcName} on port ${port}, but its app server listens on ${svcPorts.map((p) => p.port).join(", ")} (${where2(first.span)})`,
         related: [{ span: first.span, message: `${svcName} binds port ${first.port} here` }],
         hint: `use port ${first.port}, or change the bind of ${svcName}`
@@ -27580,17 +28048,17 @@ function parseNginxTime(raw) {
   if (/^\d+$/.test(raw)) return Number(raw) * 1e3;
   const part2 = /(\d+)(ms|s|m|h|d|w|M|y)/y;
   let total = 0;
-  let at = 0;
-  while (at < raw.length) {
-    while (raw[at] === " ") at++;
-    if (at >= raw.length) break;
-    part2.lastIndex = at;
+  let at2 = 0;
+  while (at2 < raw.length) {
+    while (raw[at2] === " ") at2++;
+    if (at2 >= raw.length) break;
+    part2.lastIndex = at2;
     const m = part2.exec(raw);
     if (!m) return void 0;
     total += Number(m[1]) * NGINX_UNITS_MS[m[2]];
-    at = part2.lastIndex;
+    at2 = part2.lastIndex;
   }
-  return at === 0 ? void 0 : total;
+  return at2 === 0 ? void 0 : total;
 }
 function formatMillis(ms) {
   if (ms >= 1e3) return `${Number((ms / 1e3).toFixed(3))}s`;
@@ -28290,8 +28758,6 @@ var NGINX_DIRECTIVE_CONTEXTS = {
   working_directory: ["main"],
   zone: ["upstream"]
 };
-
-// rules/nginx-refuses-config.ts
 var UNPROBED_DIRECTIVES = /* @__PURE__ */ new Set([
   "http2",
   "http3",
@@ -28314,10 +28780,13 @@ var UNPROBED_DIRECTIVES = /* @__PURE__ */ new Set([
   "state",
   "mp4_start_key_frame",
   "early_hints",
+  "add_header_inherit",
   "ssl_ech_file",
   "mail",
   "stream"
 ]);
+
+// rules/nginx-refuses-config.ts
 var UNJUDGED_BLOCKS = /* @__PURE__ */ new Set(["stream", "mail", "types", "map", "geo", "split_clients", "charset_map", "match"]);
 var OFFICIAL_MAIN_FORMATS = ["combined", "main"];
 var OFFICIAL_IMAGE = /^(docker\.io\/)?(library\/)?nginx(:[^@\s]*)?(@\S+)?$|^(docker\.io\/)?nginxinc\/nginx-unprivileged(:\S*)?$/;
@@ -28825,10 +29294,10 @@ var pgbouncer_server_side_cursors_default = defineRule({
       found.push({ db, pgbouncer: route.pgbouncer, mode, at: flag?.span ?? db.aliasSpan });
     }
     for (const group of groupBy(found, (f) => `${spanKey(f.at)}|${spanKey(f.mode.span)}`)) {
-      const { db, pgbouncer, mode, at } = group[0];
+      const { db, pgbouncer, mode, at: at2 } = group[0];
       const flag = db.disableServerSideCursors;
       report({
-        span: at,
+        span: at2,
         message: `Database "${db.alias}" of ${listNames(group.map((g) => g.db.app.service.name), 3)} goes through ${pgbouncer.service.name} with pool_mode = ${mode.value} (${where2(mode.span)}), but DISABLE_SERVER_SIDE_CURSORS is ${flag ? "not True" : "not set"}: QuerySet.iterator() cursors break when the next statement lands on another server connection`,
         related: [{ span: mode.span, message: `pool_mode = ${mode.value}${mode.isDefault ? " (default)" : ""}` }],
         hint: `add "DISABLE_SERVER_SIDE_CURSORS": True to DATABASES["${db.alias}"]`
@@ -29633,11 +30102,11 @@ var sysctl_required_default = defineRule({
       const v = sysctls.get(req.key);
       if (!v) {
         const def = kernelDefault(req.key);
-        const at = missingAt(sysctls.sources) ?? config3.spanOf(["sysctl", "require"]) ?? config3.spanOf(["sysctl"]);
-        if (!at) continue;
+        const at2 = missingAt(sysctls.sources) ?? config3.spanOf(["sysctl", "require"]) ?? config3.spanOf(["sysctl"]);
+        if (!at2) continue;
         const names = sysctls.sources.map((s2) => s2.path);
         report({
-          span: at,
+          span: at2,
           message: `${req.key} is not set by ${names.length ? `any host sysctl source (${listNames(names, 4)})` : "any file of the repository"}; it needs ${bound(req)}${def ? def.value !== void 0 ? `, and without it the host runs with ${def.description}` : `, and its kernel default is ${def.description}` : ""}: ${req.why}`,
           hint: `add \`${req.key} = ${req.min ?? req.max}\` to /etc/sysctl.d/ (or /etc/sysctl.conf) on the host${containerNote(req.key)}`
         });
@@ -29750,6 +30219,872 @@ var HOST_RULES = [
   nofile_limits_default
 ];
 
+// rules/hardcoded-secret.ts
+var WHY = {
+  "compose environment": "it is in the repository and in `docker inspect` output",
+  "compose variable default": "it is used whenever the variable is unset, so a deploy that forgets it runs with the default",
+  "command line": "it is in the repository, and `ps` and `docker inspect` show it on the host",
+  healthcheck: "it is in the repository, and `docker inspect` shows it with every health check",
+  settings: "it is in the repository, and every copy of the code carries the production key",
+  "pgbouncer userlist": "it is in the repository; pgbouncer's md5 auth even accepts the hash as the password",
+  "env file": ""
+};
+var hardcoded_secret_default = defineRule({
+  meta: {
+    id: "hardcoded-secret",
+    description: "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports literal secrets: a compose `environment:` value whose name says it is a secret (`*PASSWORD`, `*SECRET*`, `*_TOKEN`, `*API_KEY`, ...) or a URL with a password in it (`postgres://app:pw@db/app`), the default of `${DB_PASSWORD:-hunter2}`, `--requirepass`/`--password`/`PGPASSWORD=` on a command line or in a healthcheck, a pgbouncer userlist the container reads, and in the settings module the production stack runs, a `SECRET_KEY` (or other secret-named setting, or a `DATABASES` PASSWORD) written in Python rather than read from the environment. Values that are references are not secrets: `${VAR}` without a default, `$VAR`, an empty value, `/run/secrets/...`, and names ending in `_FILE`. Stacks for development (compose files named `*dev*`, `*local*`, `*test*`, `*.override.*`, ...) and settings modules named that way are not reported. The finding names the secret, its file and line, and shows it redacted; the value itself never appears in any output format.",
+      why: "A secret in the repository is known to everyone who can read it, forever (git history), and cannot be rotated without a commit. A default like `hunter2` is worse: the stack still starts when the real secret is missing, with a password anyone can guess. A secret on a command line is visible to every process on the host through `ps`.",
+      notes: "arena-lint never prints a secret: in every format (stylish code frames, plain, json, SARIF with its snippets and fingerprints, GitHub annotations, the job summary) the characters of every secret it finds are replaced by `*`, whether or not this rule is enabled. Env files (`env_file:`, `.env`) are where secrets belong and are not reported, but their secret values are redacted too."
+    }
+  },
+  check({ stack, report }) {
+    if (isDevelopmentStack(stack)) return;
+    for (const s2 of writtenSecrets(stack)) {
+      if (!s2.hardcoded) continue;
+      const who = s2.service ? ` of ${s2.service.name}` : "";
+      const place = s2.place === "compose variable default" ? "in the default of a compose variable" : s2.place === "command line" ? "on the command line" : `in the ${s2.place === "settings" ? "settings module" : s2.place}`;
+      const why = s2.place === "pgbouncer userlist" && !/^(md5[0-9a-f]{32}|SCRAM-SHA-256\$)/.test(s2.value) ? "it is in the repository in plain text" : WHY[s2.place];
+      report({
+        span: s2.span,
+        message: `${s2.name}${who} is written ${place}: ${redacted(s2.value)}; ${why}`,
+        hint: s2.place === "settings" ? `read it from the environment (os.environ["${s2.name.startsWith("DATABASES") ? "DB_PASSWORD" : s2.name}"]) and set it in the deployment` : s2.place === "compose variable default" ? "drop the default (`${VAR:?set VAR}` fails loudly when it is missing)" : "move it to an env file kept out of the repository, or a docker secret (`*_FILE=/run/secrets/...`)"
+      });
+    }
+  }
+});
+
+// src/security/nginx-levels.ts
+var LEVELS = /* @__PURE__ */ new Set(["http", "server", "location", "if", "limit_except"]);
+function isLevel(node) {
+  return LEVELS.has(node.directive.name) && node.directive.block !== void 0;
+}
+function allNodes2(model) {
+  const out = [];
+  const visit = (n) => {
+    out.push(n);
+    n.children.forEach(visit);
+  };
+  model.roots.forEach(visit);
+  return out;
+}
+function rootFile(node) {
+  return node.includedVia[0]?.file ?? node.directive.span.file;
+}
+function implicitHttpLevel(model) {
+  if (!model.implicitMain) return [];
+  const roles = new Map(model.files.map((f) => [f.path, f.role]));
+  return model.roots.filter((r) => r.context === "http" && (roles.get(rootFile(r)) === "conf.d" || roles.get(rootFile(r)) === "template"));
+}
+function levelOf(node) {
+  for (let p = node.parent; p; p = p.parent) if (isLevel(p)) return p;
+  return void 0;
+}
+function effective(model, level, name2) {
+  for (let l = level; l; l = levelOf(l)) {
+    const here = l.children.filter((c) => c.directive.name === name2);
+    if (here.length) return here;
+    if (!levelOf(l) && l.directive.name !== "http" && l.context === "http") {
+      return implicitHttpLevel(model).filter((c) => c.directive.name === name2);
+    }
+  }
+  return level === void 0 ? implicitHttpLevel(model).filter((c) => c.directive.name === name2) : [];
+}
+function nearest(model, level, name2) {
+  return effective(model, level, name2).at(-1);
+}
+function levelLabel(level) {
+  if (!level) return "the http block";
+  const d = level.directive;
+  if (d.name === "server") {
+    const names = level.children.find((c) => c.directive.name === "server_name")?.directive.args.map((a) => a.value).filter((v) => v && v !== "_");
+    return names?.length ? `server ${names.join(" ")}` : "server";
+  }
+  if (d.name === "http") return "the http block";
+  return `${d.name} ${d.args.map((a) => a.raw).join(" ")}`.trim();
+}
+function locationOf(node) {
+  for (let p = node.parent; p; p = p.parent) if (p.directive.name === "location") return p;
+  return void 0;
+}
+function ifCondition(node) {
+  if (node.directive.name !== "if") return void 0;
+  const args = node.directive.args.map((a) => ({ ...a }));
+  if (args.length === 0) return void 0;
+  const first = args[0];
+  const variable = first.value.replace(/^\(/, "").replace(/\)$/, "").trim();
+  if (!variable.startsWith("$")) return void 0;
+  const rest2 = args.slice(1).filter((a) => a.value !== ")");
+  const operator2 = rest2[0]?.value ?? "";
+  let operand = rest2[1];
+  if (operand && operand.value.endsWith(")") && operand.quote === null) {
+    operand = { ...operand, value: operand.value.slice(0, -1) };
+  }
+  return operand ? { variable, operator: operator2, operand } : { variable, operator: operator2 };
+}
+function captureGroups(pattern) {
+  const out = [];
+  const open = [];
+  let count = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === "\\") {
+      i++;
+      continue;
+    }
+    if (ch === "[") {
+      let j = i + 1;
+      if (pattern[j] === "^") j++;
+      if (pattern[j] === "]") j++;
+      while (j < pattern.length && pattern[j] !== "]") j += pattern[j] === "\\" ? 2 : 1;
+      i = j;
+      continue;
+    }
+    if (ch === "(") {
+      const named = /^\(\?(?:P?<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)')/.exec(pattern.slice(i));
+      if (named) {
+        count++;
+        open.push({ index: count, name: named[1] ?? named[2], start: i + named[0].length });
+        i += named[0].length - 1;
+      } else if (pattern[i + 1] === "?") {
+        open.push({ start: i + 1 });
+      } else {
+        count++;
+        open.push({ index: count, start: i + 1 });
+      }
+      continue;
+    }
+    if (ch === ")") {
+      const g = open.pop();
+      if (g?.index !== void 0) out.push({ index: g.index, ...g.name ? { name: g.name } : {}, source: pattern.slice(g.start, i) });
+    }
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+function canMatchNewline(source) {
+  if (/\\[WsDvRH]|\\n|\\x0?[aA]\b/.test(source)) return true;
+  for (const m of source.matchAll(/\[\^((?:\\.|[^\]\\])*)\]/g)) {
+    if (!/\\n|\\s|\\v|\\R/.test(m[1])) return true;
+  }
+  return false;
+}
+function isFixedWords(source) {
+  return /^(?:[A-Za-z0-9_-]|\\[.\-_/]|[|?])*$/.test(source);
+}
+function variablesIn(value) {
+  const out = [];
+  for (const m of value.matchAll(/\$(?:\{(\w+)\}|(\d|[A-Za-z_]\w*))/g)) {
+    out.push({ name: m[1] ?? m[2], start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+function captureSource(node) {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.directive.name === "location") {
+      const args = p.directive.args;
+      if (args[0] && (args[0].value === "~" || args[0].value === "~*") && args[1]) return args[1].value;
+      const joined = args[0]?.value ?? "";
+      if (/^~\*?./.test(joined)) return joined.replace(/^~\*?/, "");
+      return void 0;
+    }
+  }
+  return void 0;
+}
+function setValue(node, name2) {
+  for (let child = node; child?.parent; child = child.parent) {
+    const siblings = child.parent.children;
+    const before = siblings.slice(0, siblings.indexOf(child));
+    const set = before.reverse().find((s2) => s2.directive.name === "set" && s2.directive.args[0]?.value === `$${name2}`);
+    if (set) return set;
+  }
+  return void 0;
+}
+function isClientVariable(name2) {
+  return /^(http_|arg_|cookie_)/.test(name2) || name2 === "args" || name2 === "query_string" || name2 === "request_body";
+}
+function variableOrigin(node, name2, depth = 0) {
+  if (depth > 8) return { kind: "unknown" };
+  const set = setValue(node, name2);
+  if (set) {
+    const value = set.directive.args[1]?.value ?? "";
+    const vars = variablesIn(value);
+    for (const v of vars) {
+      const o = variableOrigin(set, v.name, depth + 1);
+      if (o.kind === "client") return { ...o, span: set.directive.span };
+    }
+    return vars.length === 0 ? { kind: "safe" } : { kind: "unknown" };
+  }
+  if (isClientVariable(name2)) return { kind: "client", why: `$${name2} comes from the request`, newline: false };
+  const regex = captureSource(node);
+  if (regex !== void 0) {
+    const groups = captureGroups(regex);
+    const g = /^\d$/.test(name2) ? groups.find((x) => x.index === Number(name2)) : groups.find((x) => x.name === name2);
+    if (g) {
+      if (isFixedWords(g.source)) return { kind: "safe" };
+      return { kind: "client", why: `$${name2} is the capture (${g.source}) of the location's regex`, newline: canMatchNewline(g.source) };
+    }
+  }
+  return { kind: "unknown" };
+}
+
+// rules/nginx-add-header-multiline.ts
+var nginx_add_header_multiline_default = defineRule({
+  meta: {
+    id: "nginx-add-header-multiline",
+    description: "Reports a response header value written over several lines",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports an `add_header` value, or a `more_set_headers` header (headers-more module), whose quoted value contains a line break. Matches gixy's `add_header_multiline` plugin.",
+      why: "nginx sends the value as written, line breaks included, so the header is folded over several lines. Header folding is deprecated (RFC 7230 section 3.2.4): browsers and proxies reject it or read only the first line, which silently truncates a Content-Security-Policy to its first directive."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const node of allNodes2(proxy.nginx)) {
+        const d = node.directive;
+        let values = d.name === "add_header" ? d.args.slice(1, 2) : [];
+        if (d.name === "more_set_headers") {
+          values = [];
+          for (let i = 0; i < d.args.length; i++) {
+            const a = d.args[i];
+            if (/^-[st]$/.test(a.value)) i++;
+            else if (!a.value.startsWith("-")) values.push(a);
+          }
+        }
+        const bad = values.filter((a) => /[\r\n]/.test(a.value));
+        if (bad.length === 0) continue;
+        const header = d.name === "add_header" ? d.args[0]?.value ?? "" : bad.map((a) => a.value.split(":")[0].trim()).join(", ");
+        report({
+          span: bad[0].span,
+          message: `${d.name} ${header} has a value over several lines: nginx sends the line breaks, and clients reject the folded header or keep only its first line`,
+          hint: "write the header value on one line"
+        });
+      }
+    }
+  }
+});
+
+// rules/nginx-add-header-redefinition.ts
+var SECURITY_HEADERS = /* @__PURE__ */ new Set([
+  "strict-transport-security",
+  "content-security-policy",
+  "content-security-policy-report-only",
+  "x-frame-options",
+  "x-content-type-options",
+  "x-xss-protection",
+  "referrer-policy",
+  "permissions-policy",
+  "feature-policy",
+  "cross-origin-opener-policy",
+  "cross-origin-embedder-policy",
+  "cross-origin-resource-policy",
+  "x-permitted-cross-domain-policies"
+]);
+var nginx_add_header_redefinition_default = defineRule({
+  meta: {
+    id: "nginx-add-header-redefinition",
+    description: "Reports a block whose own add_header silently drops the security headers set by an enclosing block",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "For every server, location or `if` block that sets `add_header` itself, compares its headers with the ones the enclosing level has in effect (through includes: a `security-headers.conf` included in the server counts). A security header of the parent (Strict-Transport-Security, Content-Security-Policy, X-Frame-Options, X-Content-Type-Options, Referrer-Policy, Permissions-Policy, the Cross-Origin-* policies, X-XSS-Protection) that the block does not set again is reported. nginx 1.29.3+ `add_header_inherit merge` at the block or above it keeps the parent headers, and then nothing is reported. Matches gixy's `add_header_redefinition` plugin.",
+      why: "nginx inherits `add_header` from the enclosing level only when a level sets none itself. One `add_header Cache-Control ...` in `location /static/` therefore removes every header the server sets, and responses from that location go out without HSTS or a CSP: nothing warns, the headers just disappear.",
+      notes: "gixy-ng also reports dropped headers that are not security headers (as LOW); arena-lint reports only security headers, as the original yandex/gixy does. Repeat the headers in the block, move them into a snippet included by every block that sets its own, or use `add_header_inherit merge` (nginx 1.29.3+)."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    for (const proxy of stack.proxies) {
+      const model = proxy.nginx;
+      for (const level of allNodes2(model).filter(isLevel)) {
+        const own2 = level.children.filter((c) => c.directive.name === "add_header");
+        if (own2.length === 0) continue;
+        const mode = nearest(model, level, "add_header_inherit")?.directive.args[0]?.value.toLowerCase();
+        if (mode === "merge") continue;
+        const parent = levelOf(level);
+        const inheritedHeaders = effective(model, parent, "add_header");
+        const set = new Set(own2.map((h) => h.directive.args[0]?.value.toLowerCase()));
+        const dropped = inheritedHeaders.filter((h) => {
+          const name2 = h.directive.args[0]?.value.toLowerCase() ?? "";
+          return SECURITY_HEADERS.has(name2) && !set.has(name2);
+        });
+        if (dropped.length === 0) continue;
+        const names = [...new Set(dropped.map((h) => h.directive.args[0].value))];
+        const first = own2[0];
+        report({
+          span: first.directive.span,
+          message: `${levelLabel(level)} sets its own add_header (${own2.map((h) => h.directive.args[0]?.value).join(", ")}), so nginx drops ${names.join(", ")} set for ${levelLabel(parent)} (${where2(dropped[0].directive.span)}): responses from this block go out without ${names.length === 1 ? "it" : "them"}`,
+          related: dropped.map((h) => ({ span: h.directive.span, message: `${h.directive.args[0].value} is set here and not inherited` })),
+          hint: `repeat ${names.join(", ")} in this block (or include the snippet that sets them here)`
+        });
+      }
+    }
+  }
+});
+
+// rules/nginx-alias-traversal.ts
+var nginx_alias_traversal_default = defineRule({
+  meta: {
+    id: "nginx-alias-traversal",
+    description: "Reports a prefix location without a trailing slash whose alias ends with one (path traversal)",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: "Reports `alias` in a prefix location (no modifier, or `^~`) whose path does not end with `/` while the alias does: `location /static { alias /app/static/; }`. Regex and exact (`=`) locations are not judged. Matches gixy's `alias_traversal` plugin.",
+      why: "nginx replaces the matched prefix with the alias. `/static../settings.py` matches `location /static` and becomes `/app/static/../settings.py`: one level above the served folder, where a Django project keeps its code, settings and `.env`. Adding the slash to the location (`location /static/`) closes it.",
+      notes: "gixy also reports a slash-less alias under a slash-less location (`location /files { alias /home; }`, lower severity): there `/filesX` maps to the sibling `/homeX`, not above the folder, so arena-lint leaves it alone."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const node of allNodes2(proxy.nginx)) {
+        if (node.directive.name !== "alias" || !node.directive.args[0]) continue;
+        const loc = node.parent;
+        if (loc?.directive.name !== "location") continue;
+        const args = loc.directive.args.map((a) => a.value);
+        const prefix = args.length === 1 ? args[0] : args[0] === "^~" ? args[1] : void 0;
+        if (prefix === void 0 || prefix.endsWith("/") || prefix.startsWith("@") || prefix.startsWith("~") || prefix.startsWith("=")) continue;
+        const alias = node.directive.args[0].value;
+        if (!alias.endsWith("/") || alias.includes("$")) continue;
+        report({
+          span: loc.directive.args.at(-1).span,
+          message: `location ${prefix} has no trailing slash but its alias ${alias} has one (${node.directive.args[0].raw}): ${prefix}../ maps to ${alias}../, one folder above what is served`,
+          related: [{ span: node.directive.span, message: "the alias is set here" }],
+          hint: `write the location as ${prefix}/`
+        });
+      }
+    }
+  }
+});
+
+// rules/nginx-host-spoofing.ts
+function redirectTarget(node) {
+  const d = node.directive;
+  if (d.name === "return") {
+    const [code2, url] = d.args.map((a) => a.value);
+    if (url !== void 0 && /^30[1278]$/.test(code2 ?? "")) return url;
+    if (url === void 0 && code2 !== void 0 && /^(https?:\/\/|\$scheme)/.test(code2)) return code2;
+    return void 0;
+  }
+  if (d.name === "rewrite" && d.args[1]) {
+    const flag = d.args[2]?.value;
+    const to = d.args[1].value;
+    if (flag === "redirect" || flag === "permanent" || /^(https?:\/\/|\$scheme)/.test(to)) return to;
+  }
+  return void 0;
+}
+function servesAnyHost(node) {
+  let server = node.parent;
+  while (server && server.directive.name !== "server") server = server.parent;
+  if (!server) return false;
+  if (server.children.some((c) => c.directive.name === "listen" && c.directive.args.some((a) => a.value === "default_server" || a.value === "default"))) return true;
+  const names = server.children.filter((c) => c.directive.name === "server_name").flatMap((c) => c.directive.args.map((a) => a.value));
+  return names.every((n) => n === "" || n === "_" || n === "localhost" || n.startsWith("~") || n === "*");
+}
+var nginx_host_spoofing_default = defineRule({
+  meta: {
+    id: "nginx-host-spoofing",
+    description: "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports `proxy_set_header Host` whose value comes from the client (`$http_host`, `$arg_*`, another `$http_*` header, or a `set` variable holding one), and a redirect (`return 301 ...`, a redirecting `rewrite`) whose target contains `$http_host`. `$http_host` is reported in servers with a server_name of their own (not `_`, not the `default_server`): in a catch-all server any Host reaches Django through `$host` as well, and ALLOWED_HOSTS is what guards it (`allowed-hosts`). `proxy_set_header Host $host` and `$host` in redirects are not reported. Matches gixy's `host_spoofing` plugin.",
+      why: "nginx picks the server block by the host of the request line when the client sends an absolute URI (`GET http://example.com/ HTTP/1.1`), so `$host` is the name nginx matched while `$http_host` is whatever the client put in the Host header. Passing that to Django lets a client choose the host Django builds absolute URLs from (password-reset links, redirects, `request.build_absolute_uri`), and redirects to it send users to the client's choice.",
+      notes: "`$host` is left alone: it is the request line's host, else the Host header, else the server name, and a browser cannot be made to send another site's Host, so a redirect to `https://$host$request_uri` only misleads the client that forged it. Django's own check is ALLOWED_HOSTS (see `allowed-hosts`)."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const node of allNodes2(proxy.nginx)) {
+        const d = node.directive;
+        if (d.name === "proxy_set_header" && d.args[0]?.value.toLowerCase() === "host" && d.args[1]) {
+          const vars = variablesIn(d.args[1].value);
+          const client = vars.map((v) => ({ v, o: variableOrigin(node, v.name) })).find((x) => x.o.kind === "client");
+          if (!client || client.o.kind !== "client") continue;
+          if (client.v.name === "http_host" && servesAnyHost(node)) continue;
+          report({
+            span: d.args[1].span,
+            message: `proxy_set_header Host ${d.args[1].value} passes a Host the client chose (${client.o.why}), not the server name nginx matched: the app behind nginx (Django's request.get_host()) builds absolute URLs from it`,
+            ...client.o.span ? { related: [{ span: client.o.span, message: "the variable is set here" }] } : {},
+            hint: "use `proxy_set_header Host $host;`"
+          });
+          continue;
+        }
+        const target = redirectTarget(node);
+        if (target !== void 0 && !servesAnyHost(node) && variablesIn(target).some((v) => v.name === "http_host" || v.name === "http_x_forwarded_host")) {
+          const arg = d.name === "return" ? d.args.at(-1) : d.args[1];
+          report({
+            span: arg.span,
+            message: `${d.name} redirects to ${target}, built from the raw Host header the client sent ($http_host): the client chooses where the redirect goes, port included`,
+            hint: "redirect to the server name (`$server_name`) or to `$host`"
+          });
+        }
+      }
+    }
+  }
+});
+
+// rules/nginx-http-splitting.ts
+var DECODED_URI = /* @__PURE__ */ new Set(["uri", "document_uri"]);
+function headerValue(node) {
+  const d = node.directive;
+  switch (d.name) {
+    case "add_header":
+    case "proxy_set_header":
+      return d.args[1];
+    case "return":
+      return d.args.length >= 2 ? d.args[1] : d.args[0] && !/^\d+$/.test(d.args[0].value) ? d.args[0] : void 0;
+    case "rewrite":
+      return d.args[1];
+    case "proxy_pass":
+      return d.args[0];
+    default:
+      return void 0;
+  }
+}
+var nginx_http_splitting_default = defineRule({
+  meta: {
+    id: "nginx-http-splitting",
+    description: "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection)",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: "Reports `add_header`, `proxy_set_header`, `return`, `rewrite` and `proxy_pass` values that contain `$uri` or `$document_uri`, or a capture of the location's regex that can match a line feed (`\\W`, `\\s`, a negated class), directly or through `set`. `$request_uri`, captures that `.` or a fixed word list bound, and `rewrite`'s own captures (nginx escapes them) are not reported. Matches gixy's `http_splitting` plugin.",
+      why: "`$uri` is the decoded path: a request for `/%0D%0ASet-Cookie:%20a=b` puts a real line break into the header or upstream request nginx writes. The client then adds headers of its choice to the response (session fixation, cache poisoning) or a second request to the upstream.",
+      notes: "Use `$request_uri` (still encoded) or a capture that cannot contain a line break."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const node of allNodes2(proxy.nginx)) {
+        const arg = headerValue(node);
+        if (!arg || !arg.value.includes("$")) continue;
+        for (const v of variablesIn(arg.value)) {
+          let why;
+          let related;
+          if (DECODED_URI.has(v.name)) why = `$${v.name} is the decoded URI`;
+          else if (node.directive.name !== "rewrite") {
+            const o = variableOrigin(node, v.name);
+            if (o.kind === "client" && o.newline) {
+              why = `${o.why}, which can hold a line break`;
+              if (o.span) related = [{ span: o.span, message: "the variable is set here" }];
+            }
+          }
+          if (!why) continue;
+          report({
+            span: arg.span,
+            message: `${node.directive.name} ${node.directive.args.map((a) => a.raw).join(" ")}: ${why}, and nginx writes it into a header line; %0D%0A in the request becomes a real line break, so the client adds headers or requests of its own`,
+            ...related ? { related } : {},
+            hint: v.name === "uri" || v.name === "document_uri" ? "use $request_uri, which nginx keeps encoded" : "make the capture exclude line breaks (e.g. `[^\\r\\n]*`, or `.*`)"
+          });
+          break;
+        }
+      }
+    }
+  }
+});
+
+// rules/nginx-if-is-evil.ts
+var REPLACED_BY_IF = /* @__PURE__ */ new Set(["add_header", "more_set_headers", "proxy_set_header", "try_files", "alias", "root"]);
+var ENDS_REQUEST = /* @__PURE__ */ new Set(["return", "rewrite"]);
+var nginx_if_is_evil_default = defineRule({
+  meta: {
+    id: "nginx-if-is-evil",
+    description: "Reports an if in a location that sets headers or files without ending the request there (it works only by accident)",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports an `if` directly inside a `location` whose block sets `add_header`, `more_set_headers`, `proxy_set_header`, `try_files`, `alias` or `root` and does not end the request with `return` or `rewrite`. One finding per location, naming every such `if`. An `if` that only returns, rewrites or sets a variable is fine. Matches gixy-ng's `if_is_evil` plugin, kept to the cases that break.",
+      why: "An `if` in a location is a nested location: when its condition holds, nginx serves the request with the `if` block's configuration, not the location's. Headers set in the location are dropped, only the last matching `if` counts when several match, and `try_files` is ignored (nginx wiki, \"If is Evil\"). It works in the test that made the condition true and fails for the requests that reach the other path."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const loc of allNodes2(proxy.nginx)) {
+        if (loc.directive.name !== "location") continue;
+        const evil = loc.children.filter((c) => c.directive.name === "if" && ifCondition(c) !== void 0 && c.children.some((d) => REPLACED_BY_IF.has(d.directive.name)) && !c.children.some((d) => ENDS_REQUEST.has(d.directive.name)));
+        if (evil.length === 0) continue;
+        const first = evil[0];
+        const sets = [...new Set(evil.flatMap((c) => c.children.filter((d) => REPLACED_BY_IF.has(d.directive.name)).map((d) => d.directive.name)))];
+        report({
+          span: first.directive.nameSpan,
+          message: `location ${loc.directive.args.map((a) => a.raw).join(" ")} has ${evil.length === 1 ? "an if that sets" : `${evil.length} ifs that set`} ${sets.join(", ")} without returning: a matching if serves the request with its own configuration, dropping the location's${evil.length > 1 ? ", and only the last matching if counts" : ""}`,
+          related: evil.slice(1).map((c) => ({ span: c.directive.nameSpan, message: "another if of this location" })),
+          hint: "end the if with `return`, or replace it with a `map` that sets a variable the location uses"
+        });
+      }
+    }
+  }
+});
+
+// src/security/regex-sample.ts
+var START = "";
+var END = "";
+var MAX_SAMPLES = 256;
+var ATTACK_CHARS = ["/", "a", "z", "0", ".", "-", "_", ":"];
+var INTENDED_CHARS = ["a", "z", "0", "-", ".", "_", ":", "/"];
+function classAccepts(body, negated) {
+  const items = [];
+  for (let i = 0; i < body.length; i++) {
+    let ch = body[i];
+    if (ch === "\\" && i + 1 < body.length) {
+      const e = body[++i];
+      const esc = escapeClass(e);
+      if (esc) {
+        items.push(esc);
+        continue;
+      }
+      ch = e;
+    }
+    if (body[i + 1] === "-" && i + 2 < body.length) {
+      let hi = body[i + 2];
+      i += 2;
+      if (hi === "\\" && i + 1 < body.length) hi = body[++i];
+      const lo = ch;
+      items.push((c) => c >= lo && c <= hi);
+      continue;
+    }
+    const lit = ch;
+    items.push((c) => c === lit);
+  }
+  return (c) => items.some((f) => f(c)) !== negated;
+}
+function escapeClass(e) {
+  switch (e) {
+    case "w":
+      return (c) => /\w/.test(c);
+    case "W":
+      return (c) => /\W/.test(c);
+    case "d":
+      return (c) => /\d/.test(c);
+    case "D":
+      return (c) => /\D/.test(c);
+    case "s":
+      return (c) => /\s/.test(c);
+    case "S":
+      return (c) => /\S/.test(c);
+    default:
+      return void 0;
+  }
+}
+function pick(accepts, preferred) {
+  const c = preferred.find(accepts);
+  return c === void 0 ? [] : [c];
+}
+var Parser3 = class {
+  constructor(p, intended = false) {
+    this.p = p;
+    this.intended = intended;
+  }
+  i = 0;
+  get preferred() {
+    return this.intended ? INTENDED_CHARS : ATTACK_CHARS;
+  }
+  parse() {
+    const alts = this.alternatives();
+    return alts;
+  }
+  alternatives() {
+    const alts = [[]];
+    while (this.i < this.p.length) {
+      const ch = this.p[this.i];
+      if (ch === ")") break;
+      if (ch === "|") {
+        this.i++;
+        alts.push([]);
+        continue;
+      }
+      const el = this.atom();
+      if (!el) continue;
+      alts[alts.length - 1].push(this.quantified(el));
+    }
+    return alts;
+  }
+  quantified(el) {
+    const q = this.p[this.i];
+    let min = -1;
+    if (q === "*") min = 0;
+    else if (q === "+") min = 1;
+    else if (q === "?") min = 0;
+    else if (q === "{") {
+      const m = /^\{(\d*)(,\d*)?\}/.exec(this.p.slice(this.i));
+      if (m) {
+        this.i += m[0].length;
+        const n = m[1] ? Number(m[1]) : 0;
+        this.lazy();
+        return { t: "repeat", element: el, min: Math.min(n, 3) };
+      }
+    }
+    if (min < 0) return el;
+    this.i++;
+    this.lazy();
+    return { t: "repeat", element: el, min };
+  }
+  lazy() {
+    if (this.p[this.i] === "?" || this.p[this.i] === "+") this.i++;
+  }
+  atom() {
+    const ch = this.p[this.i++];
+    switch (ch) {
+      case "^":
+        return { t: "start" };
+      case "$":
+        return { t: "end" };
+      case ".":
+        return { t: "chars", options: [this.intended ? "." : "/"] };
+      case "(": {
+        const m = /^\?(?:P?<[A-Za-z_]\w*>|'[A-Za-z_]\w*'|:|[imsx-]+:)?/.exec(this.p.slice(this.i));
+        if (m) this.i += m[0].length;
+        if (/^\?(=|!|<=|<!)/.test(this.p.slice(this.i))) {
+          this.alternatives();
+          this.i++;
+          return void 0;
+        }
+        const alternatives = this.alternatives();
+        this.i++;
+        return { t: "group", alternatives };
+      }
+      case "[": {
+        let negated = false;
+        if (this.p[this.i] === "^") {
+          negated = true;
+          this.i++;
+        }
+        let body = "";
+        if (this.p[this.i] === "]") body += this.p[this.i++];
+        while (this.i < this.p.length && this.p[this.i] !== "]") {
+          if (this.p[this.i] === "\\") body += this.p[this.i++];
+          body += this.p[this.i++];
+        }
+        this.i++;
+        return { t: "chars", options: pick(classAccepts(body, negated), this.preferred) };
+      }
+      case "\\": {
+        const e = this.p[this.i++] ?? "";
+        const cls = escapeClass(e);
+        if (cls) return { t: "chars", options: pick(cls, this.preferred) };
+        if (e === "b" || e === "B" || e === "A" || e === "G") return e === "A" ? { t: "start" } : void 0;
+        if (e === "z" || e === "Z") return { t: "end" };
+        return { t: "chars", options: [e] };
+      }
+      default:
+        return { t: "chars", options: [ch] };
+    }
+  }
+};
+function expand2(seq) {
+  let out = [""];
+  for (const el of seq) {
+    const parts = expandOne2(el);
+    const next = [];
+    for (const a of out) for (const b of parts) if (next.length < MAX_SAMPLES) next.push(a + b);
+    out = next;
+    if (out.length === 0) return [];
+  }
+  return out;
+}
+function expandOne2(el) {
+  switch (el.t) {
+    case "chars":
+      return [...el.options];
+    case "start":
+      return [START];
+    case "end":
+      return [END];
+    case "group":
+      return el.alternatives.flatMap(expand2).slice(0, MAX_SAMPLES);
+    case "repeat": {
+      const once = expandOne2(el.element);
+      if (el.min === 0) return ["", ...once];
+      return once.map((s2) => s2.repeat(el.min));
+    }
+  }
+}
+function sampleMatches(pattern, intended = false) {
+  const alts = new Parser3(pattern, intended).parse();
+  const out = [];
+  for (const alt of alts) {
+    for (const s2 of expand2(alt)) {
+      if (out.length >= MAX_SAMPLES) return out;
+      out.push({ text: s2.replace(/[\u0001\u0002]/g, ""), anchoredStart: s2.startsWith(START), anchoredEnd: s2.endsWith(END) });
+    }
+  }
+  return out;
+}
+function attackerValue(s2) {
+  let v = s2.text;
+  if (!s2.anchoredStart) v = `http://evil.com/${v}`;
+  if (!s2.anchoredEnd && !v.endsWith("/")) v += ".evil.com";
+  return v;
+}
+var TRUSTED_URL = /^(https?):\/\/(?:[^/.]*\.){0,10}([^/.]*\.[^/]{2,7}?)(?::\d*)?(?:\/|\?|$)/;
+function siteHost(value) {
+  const m = TRUSTED_URL.exec(value);
+  if (!m || m[2] === "evil.com" || /(^|\.)evil\.com$/.test(m[2])) return void 0;
+  return { scheme: m[1], domain: m[2] };
+}
+function toJsRegExp(pattern, caseInsensitive) {
+  try {
+    return new RegExp(pattern.replace(/\(\?P</g, "(?<"), caseInsensitive ? "i" : "");
+  } catch {
+    return void 0;
+  }
+}
+function exampleAttack(pattern, caseInsensitive) {
+  const re = toJsRegExp(pattern, caseInsensitive);
+  const samples = sampleMatches(pattern);
+  const bad = samples.map(attackerValue).find((v) => siteHost(v) === void 0);
+  if (bad === void 0) return void 0;
+  const legit = [...sampleMatches(pattern, true), ...samples].map((s2) => s2.text).find((t2) => siteHost(t2) !== void 0);
+  const site = legit !== void 0 ? siteHost(legit) : void 0;
+  if (re && site && legit) {
+    const host = /^https?:\/\/([^/?#]*)/.exec(legit)?.[1] ?? site.domain;
+    const scheme = site.scheme;
+    const candidates = [
+      `${scheme}://${host}.evil.com`,
+      `${scheme}://${host}.evil.com/`,
+      `${scheme}://${host.replace(/\./g, "x")}/`,
+      `${scheme}://${host.replace(/\./g, "x")}`,
+      `${scheme}://evil${host}/`,
+      `${scheme}://evil.com/${legit}`,
+      `${scheme}://evil.com/?${host}/`
+    ];
+    const hit = candidates.find((c) => re.test(c) && !c.startsWith(`${scheme}://${host}/`));
+    if (hit) return hit;
+  }
+  return bad;
+}
+
+// rules/nginx-origins.ts
+var CHECKED = /* @__PURE__ */ new Set(["$http_origin", "$http_referer"]);
+var nginx_origins_default = defineRule({
+  meta: {
+    id: "nginx-origins",
+    description: "Reports an Origin or Referer check whose regex also accepts an attacker's site",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reads `if ($http_origin ~ ...)` and `if ($http_referer !~ ...)` allow-list checks and tries the regex the way gixy's `origins` plugin does: each alternative, with every part that accepts a `/` taking one, and an attacker's prefix (`http://evil.com/`) where the alternative is not anchored with `^`, or suffix (`.evil.com`) where it does not end with `/` or `$`. A check that still accepts a value whose host is not the site's own is reported, with that value. A positive match whose block returns a 4xx (a deny list) is not an allow list and is not judged; neither is a regex with no host in it. Matches gixy's `origins` plugin with its default options.",
+      why: "These checks decide which sites may embed the pages or read responses with credentials (CORS). `^https://example.com` also accepts `https://example.com.evil.com`, an unescaped dot accepts `https://exampleXcom`, and an alternative without `^` (`^https://a\\.com/|b\\.com/`) matches anywhere in the value: the attacker registers a matching name and the check waves it through.",
+      notes: "gixy's `domains` and `https_only` options have no equivalent: arena-lint does not guess which hosts are the site's own, so an `https?` allow list is not reported."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const node of allNodes2(proxy.nginx)) {
+        const cond = ifCondition(node);
+        if (!cond?.operand || !CHECKED.has(cond.variable.toLowerCase()) || !/^!?~\*?$/.test(cond.operator)) continue;
+        const negated = cond.operator.startsWith("!");
+        const denies = node.children.some((c) => c.directive.name === "return" && /^4\d\d$/.test(c.directive.args[0]?.value ?? "") || c.directive.name === "deny");
+        if (!negated && denies) continue;
+        const pattern = cond.operand.value;
+        if (!/:\/\/|\w\\?\.\w/.test(pattern)) continue;
+        const bad = exampleAttack(pattern, cond.operator.endsWith("*"));
+        if (bad === void 0) continue;
+        report({
+          span: cond.operand.span,
+          message: `the ${cond.variable.slice(1)} check ${cond.operand.raw} also accepts ${JSON.stringify(bad)}: an attacker's site passes it`,
+          hint: "anchor every alternative with ^, escape the dots, and end the host with / or $ (e.g. ^https://example\\.com(/|$))"
+        });
+      }
+    }
+  }
+});
+
+// rules/nginx-ssrf.ts
+var PATH_VARIABLES = /* @__PURE__ */ new Set(["request_uri", "uri", "document_uri"]);
+function isInternal(node) {
+  const loc = locationOf(node);
+  return loc !== void 0 && (loc.directive.args[0]?.value.startsWith("@") === true || loc.children.some((c) => c.directive.name === "internal"));
+}
+var nginx_ssrf_default = defineRule({
+  meta: {
+    id: "nginx-ssrf",
+    description: "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery)",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: "Reads the target of each `proxy_pass` (and `uwsgi_pass`, `fastcgi_pass`, `grpc_pass`, `scgi_pass`): a variable in its scheme or host part that the client controls is reported. Client-controlled means a request header or argument (`$http_*`, `$arg_*`, `$cookie_*`, `$args`), a capture of the location's regex that can hold arbitrary text (`(.*)`, `(?<path>.*)`; `(https?)` or `(a|b)` cannot), or a `set` variable holding either. Variables after the first `/` (the path), and `$request_uri`/`$uri` right after the host, are not. Locations marked `internal` (or named `@...`) are skipped. Matches gixy's `ssrf` plugin.",
+      why: "nginx connects to whatever the target evaluates to. When the client picks the host, nginx becomes an open proxy into the compose network: `/proxy/db:5432/` reaches Postgres, `/proxy/169.254.169.254/latest/meta-data/` the cloud metadata service with the host's credentials.",
+      notes: "A variable from `map`, or one set elsewhere, is unknown and not reported."
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const pass of proxy.nginx.proxyPasses) {
+        const value = pass.target.value;
+        if (!value.includes("$") || isInternal(pass.node)) continue;
+        const schemeEnd = value.indexOf("://");
+        const hostStart = schemeEnd >= 0 ? schemeEnd + 3 : 0;
+        let hostEnd = value.indexOf("/", hostStart);
+        if (hostEnd < 0) hostEnd = value.length;
+        const vars = variablesIn(value);
+        for (const v of vars) {
+          if (v.start >= hostStart && PATH_VARIABLES.has(v.name) && v.start < hostEnd) hostEnd = v.start;
+        }
+        for (const v of vars) {
+          if (v.start >= hostEnd) continue;
+          const origin = variableOrigin(pass.node, v.name);
+          if (origin.kind !== "client") continue;
+          const part2 = v.start < hostStart ? "scheme" : "host";
+          report({
+            span: pass.target.span,
+            message: `${pass.kind} ${value} takes its ${part2} from the request (${origin.why}): a client can make nginx connect to any host, including other containers and the cloud metadata service`,
+            ...origin.span ? { related: [{ span: origin.span, message: "the variable is set here" }] } : {},
+            hint: "proxy to a fixed upstream and pass the request value as a path or header instead, or mark the location `internal`"
+          });
+          break;
+        }
+      }
+    }
+  }
+});
+
+// rules/nginx-valid-referers.ts
+var nginx_valid_referers_default = defineRule({
+  meta: {
+    id: "nginx-valid-referers",
+    description: "Reports valid_referers none, which lets any request without a Referer through",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports the `none` value of a `valid_referers` directive. Matches gixy's `valid_referers` plugin.",
+      why: '`valid_referers` is a hotlink or CSRF guard: `$invalid_referer` is empty for the listed referers. `none` also accepts requests that carry no Referer at all, which is what a script, `curl`, a page with `Referrer-Policy: no-referrer` or a `<meta name="referrer">` tag sends: the guard lets exactly the forged requests through.'
+    }
+  },
+  check({ stack, report }) {
+    for (const proxy of stack.proxies) {
+      for (const node of allNodes2(proxy.nginx)) {
+        if (node.directive.name !== "valid_referers") continue;
+        const none = node.directive.args.find((a) => a.value === "none");
+        if (!none) continue;
+        report({
+          span: none.span,
+          message: 'valid_referers accepts "none": any request without a Referer header (a script, curl, a no-referrer page) passes the check',
+          hint: "remove `none` from valid_referers"
+        });
+      }
+    }
+  }
+});
+
+// rules/registry-security.ts
+var SECURITY_RULES = [
+  hardcoded_secret_default,
+  nginx_add_header_redefinition_default,
+  nginx_host_spoofing_default,
+  nginx_alias_traversal_default,
+  nginx_ssrf_default,
+  nginx_valid_referers_default,
+  nginx_origins_default,
+  nginx_if_is_evil_default,
+  nginx_http_splitting_default,
+  nginx_add_header_multiline_default
+];
+
 // rules/index.ts
 var RULES = [
   parse_error_default,
@@ -29769,7 +31104,8 @@ var RULES = [
   proxy_read_timeout_default,
   nginx_refuses_config_default,
   ...DATA_RULES,
-  ...HOST_RULES
+  ...HOST_RULES,
+  ...SECURITY_RULES
 ];
 
 // src/commands/graph.ts
@@ -29797,10 +31133,161 @@ ${chart}`);
   return 0;
 }
 
+// src/commands/inspect.ts
+import { resolve as resolve4 } from "node:path";
+import { parseArgs as parseArgs4 } from "node:util";
+
+// src/stack/inspect.ts
+var INSPECT_FORMAT_VERSION = 1;
+function at(sources, span) {
+  if (!span) return "unknown";
+  const file = sources.get(span.file);
+  return file ? `${span.file}:${positionAt(file, span.start).line}` : span.file;
+}
+function valueOf3(sources, v) {
+  if (!v) return { value: null, source: "unset" };
+  if (v.kind === "unknown") return { value: null, source: at(sources, v.span), unknown: v.reason };
+  return { value: v.value, source: v.isDefault ? "default" : at(sources, v.span) };
+}
+function fileOf2(sources, path, hostPath, origin) {
+  const via = origin.kind === "image-default" ? null : at(sources, origin.via);
+  const detail = origin.kind === "rendered" ? `rendered from ${origin.template} by ${origin.renderer}` : origin.kind === "image-default" ? origin.description : origin.kind === "unknown" ? origin.reason : void 0;
+  return { path, hostPath, origin: origin.kind, via, ...detail !== void 0 ? { detail } : {} };
+}
+function inspectStack(stack) {
+  const src = stack.sources;
+  const unknownOf = (u) => ({ what: u.what, reason: u.reason, at: at(src, u.span) });
+  const services = stack.services.map((svc) => {
+    const view = stack.view(svc);
+    const files = [];
+    if (view) {
+      for (const f of view.filesystem.files()) files.push(fileOf2(src, f.containerPath, f.hostPath, f.origin));
+      for (const d of view.filesystem.imageDefaults()) files.push(fileOf2(src, d.containerPath, null, d.origin));
+      for (const l of view.filesystem.unknownLayers()) {
+        files.push(fileOf2(src, l.containerPath, null, l.origin ?? { kind: "unknown", reason: "not in the repository", via: l.via }));
+      }
+      files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    }
+    const p = view?.process;
+    const app = view?.appServer;
+    const appServer = app ? {
+      kind: app.kind,
+      bind: valueOf3(src, app.bind),
+      port: valueOf3(src, app.port),
+      listenProtocol: valueOf3(src, app.listenProtocol),
+      interface: valueOf3(src, app.interface),
+      processes: valueOf3(src, app.processes),
+      threads: valueOf3(src, app.threads),
+      workerClass: valueOf3(src, app.workerClass),
+      keepAliveSeconds: valueOf3(src, app.keepAliveSeconds),
+      requestTimeoutSeconds: valueOf3(src, app.requestTimeoutSeconds),
+      backlog: valueOf3(src, app.backlog),
+      application: valueOf3(src, app.application),
+      configFiles: app.configFiles.map((c) => ({ path: c.path, via: at(src, c.via) }))
+    } : null;
+    const dj = view?.django;
+    return {
+      name: svc.name,
+      replicas: valueOf3(src, stack.workload(svc)?.replicas),
+      image: valueOf3(src, view?.image ?? svc.image),
+      files,
+      process: p ? {
+        argv: p.argv.map((w) => w.value.kind === "known" ? w.value.value : null),
+        at: at(src, p.argvSpan),
+        workingDir: valueOf3(src, p.workingDir),
+        steps: p.steps.map((s2) => ({ description: s2.description, at: at(src, s2.span) }))
+      } : null,
+      appServer,
+      django: dj ? { settingsModule: valueOf3(src, dj.settingsModule), settingsFile: dj.settingsFile ?? null, via: dj.via.map((s2) => at(src, s2)) } : null,
+      unknowns: (view?.unknowns ?? []).map(unknownOf)
+    };
+  });
+  const serviceUnknowns = new Set(stack.services.flatMap((s2) => stack.view(s2)?.unknowns ?? []));
+  return {
+    name: stack.name,
+    project: {
+      origin: stack.project.spec.origin.kind,
+      via: stack.project.spec.origin.via ? at(src, stack.project.spec.origin.via) : null,
+      files: stack.project.spec.files,
+      composeFiles: stack.project.composeFiles,
+      profiles: stack.project.profiles,
+      name: valueOf3(src, stack.project.projectName)
+    },
+    services,
+    inactiveServices: (stack.compose.inactive ?? []).map((s2) => ({ name: s2.name, profiles: s2.profiles })),
+    files: [...stack.files].sort(),
+    unknowns: stack.unknowns.filter((u) => !serviceUnknowns.has(u)).map(unknownOf)
+  };
+}
+function inspectReport(stacks, root) {
+  return { version: INSPECT_FORMAT_VERSION, root, stacks: stacks.map(inspectStack) };
+}
+function shown(v) {
+  if (v.value === null) return v.unknown !== void 0 ? `unknown (${v.unknown}; ${v.source})` : v.source;
+  return `${String(v.value)} (${v.source})`;
+}
+function formatInspectText(report) {
+  const out = [];
+  for (const s2 of report.stacks) {
+    out.push(`stack ${s2.name}`);
+    out.push(`  project: ${s2.project.files.join(" + ")} (${s2.project.origin}${s2.project.via ? ` at ${s2.project.via}` : ""})`);
+    if (s2.project.composeFiles.length > s2.project.files.length) out.push(`  compose files read: ${s2.project.composeFiles.join(", ")}`);
+    if (s2.project.profiles.length) out.push(`  profiles: ${s2.project.profiles.join(", ")}`);
+    for (const i of s2.inactiveServices) out.push(`  inactive: ${i.name} (profiles ${i.profiles.join(", ")} not enabled)`);
+    for (const svc of s2.services) {
+      out.push(`  service ${svc.name}`);
+      out.push(`    replicas: ${shown(svc.replicas)}`);
+      out.push(`    image: ${shown(svc.image)}`);
+      if (svc.process) {
+        out.push(`    process: ${svc.process.argv.map((w) => w ?? "?").join(" ")} (${svc.process.at})`);
+        out.push(`    working dir: ${shown(svc.process.workingDir)}`);
+        for (const st of svc.process.steps) out.push(`      ${st.description} (${st.at})`);
+      } else out.push("    process: unknown");
+      if (svc.appServer) {
+        const a = svc.appServer;
+        out.push(`    app server: ${String(a.kind)}`);
+        for (const k of ["bind", "processes", "threads", "workerClass", "keepAliveSeconds", "requestTimeoutSeconds", "backlog", "application"]) {
+          out.push(`      ${k}: ${shown(a[k])}`);
+        }
+        for (const c of a.configFiles ?? []) out.push(`      settings file: ${c.path} (${c.via})`);
+      }
+      if (svc.django) out.push(`    django settings: ${shown(svc.django.settingsModule)}${svc.django.settingsFile ? ` -> ${svc.django.settingsFile}` : ""}${svc.django.via.length ? ` via ${svc.django.via.join(", ")}` : ""}`);
+      if (svc.files.length) out.push("    files:");
+      for (const f of svc.files) {
+        out.push(`      ${f.path}${f.hostPath ? ` <- ${f.hostPath}` : ""} [${f.origin}${f.via ? ` at ${f.via}` : ""}]${f.detail ? ` ${f.detail}` : ""}`);
+      }
+      for (const u of svc.unknowns) out.push(`    unknown: ${u.what}: ${u.reason} (${u.at})`);
+    }
+    for (const u of s2.unknowns) out.push(`  unknown: ${u.what}: ${u.reason} (${u.at})`);
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+// src/commands/inspect.ts
+function inspectCommand(argv, io) {
+  const { values, positionals } = parseArgs4({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: { config: { type: "string", short: "c" }, format: { type: "string", short: "f", default: "text" } }
+  });
+  if (positionals.length > 1) throw new UsageError(`inspect takes one directory, got ${positionals.length}`);
+  const format = values.format ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError(`unknown format "${format}" for inspect (text, json)`);
+  const dir = positionals[0] ?? ".";
+  const run = check({ dir: resolve4(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: resolve4(io.cwd, values.config) } : {}, rules: [] });
+  if (run.stacks.length === 0) throw new UsageError(`no compose stack found in ${dir}`);
+  const report = inspectReport(run.stacks, dir);
+  io.stdout(format === "json" ? `${JSON.stringify(report, null, 2)}
+` : formatInspectText(report));
+  return 0;
+}
+
 // src/commands/check.ts
 import { existsSync as existsSync2, readFileSync as readFileSync3, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { basename, dirname as dirname2, relative as relative3, resolve as resolve4 } from "node:path";
-import { parseArgs as parseArgs4 } from "node:util";
+import { basename, dirname as dirname2, isAbsolute as isAbsolute2, relative as relative3, resolve as resolve5 } from "node:path";
+import { parseArgs as parseArgs5 } from "node:util";
 
 // src/engine/baseline.ts
 var BASELINE_VERSION = 2;
@@ -29966,14 +31453,14 @@ function escapeData(s2) {
 function escapeProperty(s2) {
   return escapeData(s2).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
-function annotation(opts, at) {
-  const f = at.finding;
-  const props = [["file", repoPath2(opts, at.file)], ["line", at.line]];
-  if (at.endLine === at.line) props.push(["col", at.column], ["endLine", at.endLine], ["endColumn", at.endColumn]);
-  else props.push(["endLine", at.endLine]);
+function annotation(opts, at2) {
+  const f = at2.finding;
+  const props = [["file", repoPath2(opts, at2.file)], ["line", at2.line]];
+  if (at2.endLine === at2.line) props.push(["col", at2.column], ["endLine", at2.endLine], ["endColumn", at2.endColumn]);
+  else props.push(["endLine", at2.endLine]);
   props.push(["title", `arena-lint (${f.ruleId})`]);
   const body = [f.message];
-  for (const r of at.related) body.push(`\u21B3 ${repoPath2(opts, r.file)}:${r.line}:${r.column} ${r.message}`);
+  for (const r of at2.related) body.push(`\u21B3 ${repoPath2(opts, r.file)}:${r.line}:${r.column} ${r.message}`);
   if (f.hint !== void 0) body.push(`hint: ${f.hint}`);
   const properties = props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(",");
   return `::${COMMAND[f.severity]} ${properties}::${escapeData(body.join("\n"))}`;
@@ -29984,22 +31471,84 @@ function formatGithub(result, opts) {
 `;
 }
 
+// src/reporters/gitlab.ts
+var SEVERITY = { error: "major", warning: "minor", info: "info" };
+function formatGitlab(result, opts) {
+  const prints = occurrenceFingerprints(result.findings);
+  const issues = result.findings.map((f, i) => {
+    const at2 = toLocated(result, f);
+    const related = at2.related.map((r) => `${repoPath2(opts, r.file)}:${r.line} ${r.message}`);
+    return {
+      type: "issue",
+      check_name: f.ruleId,
+      description: [f.message, ...related.length ? [`(related: ${related.join("; ")})`] : [], ...f.hint ? [`Hint: ${f.hint}`] : []].join(" "),
+      categories: ["Bug Risk"],
+      fingerprint: prints[i].replace(":", "-"),
+      severity: SEVERITY[f.severity],
+      location: { path: repoPath2(opts, at2.file), lines: { begin: at2.line, end: at2.endLine } }
+    };
+  });
+  return `${JSON.stringify(issues, null, 2)}
+`;
+}
+
+// src/reporters/junit.ts
+function xml(s2) {
+  return s2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;").replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "");
+}
+var NO_STACK = "(whole directory)";
+function formatJunit(result, opts) {
+  const byStack = /* @__PURE__ */ new Map();
+  for (const s2 of result.stacks) byStack.set(s2.name, []);
+  for (const f of result.findings) {
+    const name2 = f.stack ?? NO_STACK;
+    byStack.set(name2, [...byStack.get(name2) ?? [], f]);
+  }
+  const suites = [];
+  let tests = 0;
+  let failures = 0;
+  for (const [stack, findings] of byStack) {
+    const cases = [];
+    for (const f of findings) {
+      const at2 = toLocated(result, f);
+      const where2 = `${repoPath2(opts, at2.file)}:${at2.line}:${at2.column}`;
+      const body = [`${where2} ${f.message}`, ...at2.related.map((r) => `  related ${repoPath2(opts, r.file)}:${r.line}:${r.column} ${r.message}`), ...f.hint ? [`  hint: ${f.hint}`] : []].join("\n");
+      cases.push(
+        `    <testcase name="${xml(`${f.ruleId} ${where2}`)}" classname="${xml(`arena-lint.${f.ruleId}`)}" file="${xml(repoPath2(opts, at2.file))}" line="${at2.line}" time="0">
+      <failure message="${xml(f.message)}" type="${f.severity}">${xml(body)}</failure>
+    </testcase>`
+      );
+    }
+    if (findings.length === 0) cases.push(`    <testcase name="${xml(`${repoPath2(opts, stack)} has no findings`)}" classname="arena-lint" time="0"/>`);
+    tests += cases.length;
+    failures += findings.length;
+    const shown2 = stack === NO_STACK ? stack : repoPath2(opts, stack);
+    suites.push(`  <testsuite name="${xml(shown2)}" tests="${cases.length}" failures="${findings.length}" errors="0" skipped="0" time="0">
+${cases.join("\n")}
+  </testsuite>`);
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="arena-lint" tests="${tests}" failures="${failures}" errors="0" time="0">
+${suites.join("\n")}${suites.length ? "\n" : ""}</testsuites>
+`;
+}
+
 // src/reporters/json.ts
 var JSON_REPORT_VERSION = 2;
 function toJsonReport(result) {
   const diagnostics = result.findings.map((f) => {
-    const at = toLocated(result, f);
+    const at2 = toLocated(result, f);
     const diagnostic = {
       ruleId: f.ruleId,
       severity: f.severity,
       message: f.message,
-      file: at.file,
-      line: at.line,
-      column: at.column,
-      endLine: at.endLine,
-      endColumn: at.endColumn,
+      file: at2.file,
+      line: at2.line,
+      column: at2.column,
+      endLine: at2.endLine,
+      endColumn: at2.endColumn,
       stack: f.stack ?? null,
-      related: at.related.map((r) => ({ file: r.file, line: r.line, column: r.column, message: r.message }))
+      related: at2.related.map((r) => ({ file: r.file, line: r.line, column: r.column, message: r.message }))
     };
     return f.hint === void 0 ? diagnostic : { ...diagnostic, hint: f.hint };
   });
@@ -30018,16 +31567,16 @@ function formatJson(result, _opts) {
 
 // src/reporters/markdown.ts
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
-var NO_STACK = "(whole directory)";
+var NO_STACK2 = "(whole directory)";
 function escapeCell2(s2) {
   return s2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|])/g, "\\$1").replace(/\r?\n/g, "<br>");
 }
-function locationCell(opts, at) {
-  const path = repoPath2(opts, at.file);
-  const label2 = escapeCell2(`${path}:${at.line}`);
+function locationCell(opts, at2) {
+  const path = repoPath2(opts, at2.file);
+  const label2 = escapeCell2(`${path}:${at2.line}`);
   if (opts.blobUrl === void 0) return label2;
   const base = opts.blobUrl.endsWith("/") ? opts.blobUrl : `${opts.blobUrl}/`;
-  const anchor = at.endLine > at.line ? `#L${at.line}-L${at.endLine}` : `#L${at.line}`;
+  const anchor = at2.endLine > at2.line ? `#L${at2.line}-L${at2.endLine}` : `#L${at2.line}`;
   const href = `${base}${uriPath(path)}${anchor}`;
   return `[${label2}](${href})`;
 }
@@ -30035,7 +31584,7 @@ function stackTable(result) {
   const rows = /* @__PURE__ */ new Map();
   for (const s2 of result.stacks) rows.set(s2.name, []);
   for (const f of result.findings) {
-    const name2 = f.stack ?? NO_STACK;
+    const name2 = f.stack ?? NO_STACK2;
     const row = rows.get(name2);
     if (row) row.push(f);
     else rows.set(name2, [f]);
@@ -30052,8 +31601,8 @@ function formatMarkdownSummary(result, opts) {
   if (result.findings.length > 0) {
     out.push("", "| | Rule | Location | Message |", "|---|---|---|---|");
     for (const f of result.findings) {
-      const at = toLocated(result, f);
-      out.push(`| ${ICON[f.severity]} | \`${f.ruleId}\` | ${locationCell(opts, at)} | ${escapeCell2(f.message)} |`);
+      const at2 = toLocated(result, f);
+      out.push(`| ${ICON[f.severity]} | \`${f.ruleId}\` | ${locationCell(opts, at2)} | ${escapeCell2(f.message)} |`);
     }
   }
   if (result.stacks.length > 0 || result.findings.length > 0) out.push("", ...stackTable(result));
@@ -30140,10 +31689,10 @@ function ruleDescriptor(meta2) {
     properties: { tags: [meta2.category] }
   };
 }
-function physicalLocation(opts, at) {
+function physicalLocation(opts, at2) {
   return {
-    artifactLocation: { uri: uriPath(repoPath2(opts, at.file)), uriBaseId: SRCROOT },
-    region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn }
+    artifactLocation: { uri: uriPath(repoPath2(opts, at2.file)), uriBaseId: SRCROOT },
+    region: { startLine: at2.line, startColumn: at2.column, endLine: at2.endLine, endColumn: at2.endColumn }
   };
 }
 function escapeMessage(text) {
@@ -30156,10 +31705,10 @@ function linkedMessage(message, related, shownPath) {
   related.forEach((r, i) => {
     const id2 = i + 1;
     const cited = `${r.file}:${r.line}`;
-    const at = linked.has(cited) ? -1 : text.indexOf(cited);
-    if (at >= 0 && !/[\w:]/.test(text[at + cited.length] ?? "") && !/[\w/.-]/.test(text[at - 1] ?? "")) {
+    const at2 = linked.has(cited) ? -1 : text.indexOf(cited);
+    if (at2 >= 0 && !/[\w:]/.test(text[at2 + cited.length] ?? "") && !/[\w/.-]/.test(text[at2 - 1] ?? "")) {
       linked.add(cited);
-      text = `${text.slice(0, at)}[${escapeMessage(cited)}](${id2})${text.slice(at + cited.length)}`;
+      text = `${text.slice(0, at2)}[${escapeMessage(cited)}](${id2})${text.slice(at2 + cited.length)}`;
     } else {
       rest2.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
     }
@@ -30176,18 +31725,18 @@ function toSarifLog(result, opts) {
   }
   const located = result.findings.map((f) => toLocated(result, f));
   const prints = occurrenceFingerprints(result.findings);
-  const results = located.map((at, i) => {
-    const f = at.finding;
+  const results = located.map((at2, i) => {
+    const f = at2.finding;
     const out = {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId),
       level: LEVEL[f.severity],
-      message: { text: at.related.length ? linkedMessage(f.message, at.related, (file) => repoPath2(opts, file)) : f.message },
-      locations: [{ physicalLocation: physicalLocation(opts, at) }],
+      message: { text: at2.related.length ? linkedMessage(f.message, at2.related, (file) => repoPath2(opts, file)) : f.message },
+      locations: [{ physicalLocation: physicalLocation(opts, at2) }],
       partialFingerprints: { [FINGERPRINT_KEY]: prints[i] }
     };
-    if (at.related.length > 0) {
-      out.relatedLocations = at.related.slice(0, GITHUB_SARIF_LIMITS.locationsPerResult - 1).map((r, j) => ({
+    if (at2.related.length > 0) {
+      out.relatedLocations = at2.related.slice(0, GITHUB_SARIF_LIMITS.locationsPerResult - 1).map((r, j) => ({
         id: j + 1,
         physicalLocation: physicalLocation(opts, r),
         message: { text: r.message }
@@ -30238,22 +31787,22 @@ var FOREIGN_LINE_BREAKS = /[\r\u2028\u2029]/g;
 function severityColor(c, severity) {
   return severity === "error" ? c.red : severity === "warning" ? c.yellow : c.blue;
 }
-function codeFrame(source, at) {
+function codeFrame(source, at2) {
   if (!source) return void 0;
   const lastLine = source.lineStarts.length - (source.text.endsWith("\n") ? 1 : 0);
-  const lastMarked = at.endLine - at.line < MAX_FRAMED_LINES ? at.endLine : at.line;
-  const first = Math.max(1, at.line - CONTEXT_LINES);
-  const shown = Math.max(lastMarked, Math.min(lastLine, lastMarked + CONTEXT_LINES));
+  const lastMarked = at2.endLine - at2.line < MAX_FRAMED_LINES ? at2.endLine : at2.line;
+  const first = Math.max(1, at2.line - CONTEXT_LINES);
+  const shown2 = Math.max(lastMarked, Math.min(lastLine, lastMarked + CONTEXT_LINES));
   const window = [];
-  for (let n = first; n <= shown; n++) window.push(lineText(source, n).replace(FOREIGN_LINE_BREAKS, " "));
+  for (let n = first; n <= shown2; n++) window.push(lineText(source, n).replace(FOREIGN_LINE_BREAKS, " "));
   let location;
-  if (at.endLine === at.line) {
-    location = { start: { line: at.line, column: at.column }, end: { line: at.line, column: at.endColumn } };
-  } else if (at.endLine - at.line < MAX_FRAMED_LINES) {
-    location = { start: { line: at.line, column: at.column }, end: { line: at.endLine, column: at.endColumn - 1 } };
+  if (at2.endLine === at2.line) {
+    location = { start: { line: at2.line, column: at2.column }, end: { line: at2.line, column: at2.endColumn } };
+  } else if (at2.endLine - at2.line < MAX_FRAMED_LINES) {
+    location = { start: { line: at2.line, column: at2.column }, end: { line: at2.endLine, column: at2.endColumn - 1 } };
   } else {
-    const toEndOfLine = lineText(source, at.line).length + 1;
-    location = { start: { line: at.line, column: at.column }, end: { line: at.line, column: Math.max(at.column, toEndOfLine) } };
+    const toEndOfLine = lineText(source, at2.line).length + 1;
+    location = { start: { line: at2.line, column: at2.column }, end: { line: at2.line, column: Math.max(at2.column, toEndOfLine) } };
   }
   const options2 = {
     highlightCode: false,
@@ -30311,7 +31860,9 @@ var formatters = {
   sarif: formatSarif,
   github: formatGithub,
   markdown: formatMarkdownSummary,
-  plain: (result) => formatPlain(result)
+  plain: (result) => formatPlain(result),
+  junit: formatJunit,
+  gitlab: formatGitlab
 };
 function isFormatName(name2) {
   return Object.hasOwn(formatters, name2);
@@ -30345,7 +31896,8 @@ var package_default = {
   },
   files: [
     "dist/arena-lint.js",
-    "schemas/arena-lint.schema.json"
+    "schemas/arena-lint.schema.json",
+    "CHANGELOG.md"
   ],
   engines: {
     node: ">=20"
@@ -30424,13 +31976,14 @@ function ruleSettingsOf(values) {
   }
   return settings;
 }
-function checkedPath(io, shown) {
-  const abs2 = resolve4(io.cwd, shown);
-  if (!existsSync2(abs2)) throw new UsageError(`no such file or directory: ${shown}`);
+function checkedPath(io, shown2) {
+  const abs2 = resolve5(io.cwd, shown2);
+  if (!existsSync2(abs2)) throw new UsageError(`no such file or directory: ${shown2}`);
   const isFile = statSync2(abs2).isFile();
   const dir = isFile ? dirname2(abs2) : abs2;
-  const prefix = relative3(io.cwd, dir).split("\\").join("/");
-  return { shown, dir, prefix, ...isFile ? { composeFile: basename(abs2) } : {} };
+  const rel = relative3(io.cwd, dir).split("\\").join("/");
+  const prefix = (rel === ".." || rel.startsWith("../")) && isAbsolute2(shown2) ? dir.split("\\").join("/") : rel;
+  return { shown: shown2, dir, prefix, ...isFile ? { composeFile: basename(abs2) } : {} };
 }
 function noStackMessage(path, run) {
   const where2 = path.shown;
@@ -30466,7 +32019,7 @@ function silenceReason(ruleId, reason) {
   return "value unknown";
 }
 function checkCommand(argv, io) {
-  const { values, positionals } = parseArgs4({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS });
+  const { values, positionals } = parseArgs5({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS });
   const shownPaths = positionals.length ? positionals : ["."];
   const format = values.format ?? "stylish";
   if (!isFormatName(format)) throw new UsageError(`unknown format "${format}"; use one of ${Object.keys(formatters).join(", ")}`);
@@ -30477,7 +32030,7 @@ function checkCommand(argv, io) {
   }
   const ruleSettings = ruleSettingsOf(values);
   const paths = shownPaths.map((p) => checkedPath(io, p));
-  const configPath = values.config ? resolve4(io.cwd, values.config) : void 0;
+  const configPath = values.config ? resolve5(io.cwd, values.config) : void 0;
   if (values["print-config"]) {
     if (paths.length > 1) throw new UsageError("--print-config takes one path");
     io.stdout(printConfig(io, paths[0], configPath, ruleSettings));
@@ -30501,12 +32054,12 @@ function checkCommand(argv, io) {
   const combined = combineRuns(parts, shownPaths.length === 1 ? shownPaths[0] : ".");
   let findings = combined.findings;
   if (values["write-baseline"] !== void 0) {
-    writeFileSync2(resolve4(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
+    writeFileSync2(resolve5(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
     io.stderr(`baseline with ${findings.length} finding${findings.length === 1 ? "" : "s"} written to ${values["write-baseline"]}
 `);
   }
   if (values.baseline !== void 0) {
-    const matched = applyBaseline(combined, readBaseline(resolve4(io.cwd, values.baseline), values.baseline));
+    const matched = applyBaseline(combined, readBaseline(resolve5(io.cwd, values.baseline), values.baseline));
     findings = matched.findings;
     io.stderr(`${matched.matched} finding${matched.matched === 1 ? "" : "s"} in the baseline ${values.baseline}${matched.gone ? `; ${matched.gone} baseline entr${matched.gone === 1 ? "y" : "ies"} no longer found (rewrite it with --write-baseline)` : ""}
 `);
@@ -30518,7 +32071,7 @@ function checkCommand(argv, io) {
   const report = formatters[format](result, opts);
   const silent = format === "stylish" ? silentChecksLine(runs) : void 0;
   if (values.output) {
-    writeFileSync2(resolve4(io.cwd, values.output), report);
+    writeFileSync2(resolve5(io.cwd, values.output), report);
     io.stdout(`${summaryLine(result)}
 ${silent ? `${silent}
 ` : ""}report written to ${values.output}
@@ -30544,20 +32097,134 @@ function printConfig(io, path, configPath, cli) {
   return `${JSON.stringify({ configFile, ...rest2, rules, ...Object.keys(cli).length ? { commandLine: cli } : {} }, null, 2)}
 `;
 }
-function readBaseline(abs2, shown) {
+function readBaseline(abs2, shown2) {
   let text;
   try {
     text = readFileSync3(abs2, "utf8");
   } catch {
-    throw new UsageError(`baseline file not found: ${shown}`);
+    throw new UsageError(`baseline file not found: ${shown2}`);
   }
   const { baseline, error } = parseBaseline(text);
-  if (!baseline) throw new UsageError(`invalid baseline ${shown}: ${error}`);
+  if (!baseline) throw new UsageError(`invalid baseline ${shown2}: ${error}`);
   return baseline;
 }
 function exitCode(findings, maxWarnings) {
   if (findings.some((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER.error)) return 1;
   if (maxWarnings !== void 0 && findings.filter((f) => f.severity === "warning").length > maxWarnings) return 1;
+  return 0;
+}
+
+// src/commands/init.ts
+import { existsSync as existsSync3, writeFileSync as writeFileSync3 } from "node:fs";
+import { join as join7, relative as relative4, resolve as resolve6 } from "node:path";
+import { parseArgs as parseArgs6 } from "node:util";
+var INIT_OPTIONS = {
+  host: { type: "string" },
+  cpus: { type: "string" },
+  memory: { type: "string" },
+  "target-rps": { type: "string" },
+  "latency-ms": { type: "string" },
+  force: { type: "boolean" }
+};
+function positive(flag, raw) {
+  if (raw === void 0) return void 0;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} needs a number above 0, got "${raw}"`);
+  return n;
+}
+var quoted = (s2) => JSON.stringify(s2);
+function initConfigText(a) {
+  const out = [
+    "# arena-lint configuration, written by `arena-lint init`.",
+    "# Every key: docs/configuration.md; the schema: schemas/arena-lint.schema.json.",
+    "",
+    `# The stacks found, one per compose file. Every compose file under this folder is checked;`,
+    "# uncomment to check only these (globs allowed), knowing that a compose file added later is",
+    "# then left out until it is listed here.",
+    "# stacks:",
+    ...a.stacks.map((s2) => `#   - ${quoted(s2)}`),
+    "",
+    "# The machine the stacks run on. With it, host-capacity compares the summed limits and",
+    "# reservations with it, gunicorn-workers-cpu and nofile-limits use its CPUs where a container",
+    "# sets none, and the capacity report shows how much of it the stack takes."
+  ];
+  if (a.instance === void 0 && a.cpus === void 0 && a.memory === void 0) {
+    out.push("# host:", "#   instance: aws/c5.12xlarge   # a built-in instance type, or:", "#   cpus: 48", "#   memory: 96GiB");
+  } else if (a.instance !== void 0) {
+    out.push("host:");
+    const t2 = lookupInstance(a.instance);
+    out.push(`  instance: ${t2.name}   # ${t2.cpus} vCPUs, ${formatAmount("memory", t2.memoryBytes)}`);
+    out.push("  # cpus: 48            # or give the CPUs and memory yourself");
+    out.push("  # memory: 96GiB");
+  } else {
+    out.push("host:");
+    out.push("  # instance: aws/c5.12xlarge   # a built-in instance type, or the two values below");
+    out.push(a.cpus !== void 0 ? `  cpus: ${a.cpus}` : "  # cpus: 48");
+    out.push(a.memory !== void 0 ? `  memory: ${quoted(a.memory)}` : "  # memory: 96GiB");
+  }
+  out.push(
+    "",
+    "# The load to plan for. capacity-target reports a stack whose replicas x workers x threads",
+    "# cannot serve targetRps when each request holds a worker for latencyMs.",
+    "capacity:",
+    a.targetRps !== void 0 ? `  targetRps: ${a.targetRps}` : "  targetRps: 500       # the default; set your peak",
+    a.latencyMs !== void 0 ? `  latencyMs: ${a.latencyMs}` : "  # latencyMs: 500     # mean time a request holds a worker (default 500)",
+    "  # workerMemory: 200MiB   # resident memory of one worker, for worker-memory-budget",
+    "",
+    "# Severities per rule (error, warning, info, off); see `arena-lint rules`.",
+    "# rules:",
+    "#   replica-drift: error",
+    ""
+  );
+  return out.join("\n");
+}
+function silentForHost(run) {
+  return new Set(run.unknowns.filter((u) => /no host:|host\.\w+ is not configured|no capacity:|config gives no host|needs host\./.test(u.reason)).map((u) => u.ruleId));
+}
+function initCommand(argv, io) {
+  const { values, positionals } = parseArgs6({ args: [...argv], allowPositionals: true, strict: true, options: INIT_OPTIONS });
+  if (positionals.length > 1) throw new UsageError(`init takes one directory, got ${positionals.length}`);
+  const shown2 = positionals[0] ?? ".";
+  const dir = resolve6(io.cwd, shown2);
+  if (!existsSync3(dir)) throw new UsageError(`no such directory: ${shown2}`);
+  const ws = new Workspace(dir);
+  const present = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
+  if (present && !values.force) throw new UsageError(`${join7(shown2, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
+  if (values.host !== void 0 && (values.cpus !== void 0 || values.memory !== void 0)) throw new UsageError("give --host, or --cpus and --memory, not both");
+  if (values.host !== void 0 && !lookupInstance(values.host)) {
+    const near = suggestInstances(values.host);
+    throw new UsageError(`unknown instance type "${values.host}"${near.length ? `; did you mean ${near.map((n) => `"${n}"`).join(" or ")}?` : ""} (or give --cpus and --memory)`);
+  }
+  const stacks = findComposeFiles(ws);
+  if (stacks.length === 0) throw new UsageError(`no compose file found in ${shown2} (looked for docker-compose*.yml, compose*.yml and .yaml); nothing to configure`);
+  const cpus2 = positive("cpus", values.cpus);
+  const answers = {
+    stacks,
+    ...values.host !== void 0 ? { instance: values.host } : {},
+    ...cpus2 !== void 0 ? { cpus: cpus2 } : {},
+    ...values.memory !== void 0 ? { memory: values.memory } : {},
+    ...values["target-rps"] !== void 0 ? { targetRps: positive("target-rps", values["target-rps"]) } : {},
+    ...values["latency-ms"] !== void 0 ? { latencyMs: positive("latency-ms", values["latency-ms"]) } : {}
+  };
+  const text = initConfigText(answers);
+  const loaded3 = loadConfig2(createSourceFile(".arena-lint.yaml", text));
+  if (loaded3.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded3.problems.map((p) => p.message).join("; ")}`);
+  const plan = capacityPlan(loaded3.config);
+  if (plan.problems.length) throw new UsageError(plan.problems.map((p) => p.message).join("; "));
+  const before = check({ dir, displayDir: shown2, rules: RULES, ...present ? { configPath: join7(dir, present) } : {} });
+  const target = join7(dir, ".arena-lint.yaml");
+  writeFileSync3(target, text);
+  const after = check({ dir, displayDir: shown2, rules: RULES, configPath: target });
+  const turnedOn = [...silentForHost(before)].filter((id2) => !silentForHost(after).has(id2)).sort();
+  const written = relative4(io.cwd, target).split("\\").join("/");
+  const lines = [`wrote ${written} for ${stacks.length} stack${stacks.length === 1 ? "" : "s"} (${stacks.join(", ")})`];
+  if (turnedOn.length) lines.push(`turns on ${turnedOn.join(", ")}, which stayed silent without a host`);
+  const stillOff = [...silentForHost(after)].sort();
+  if (stillOff.length) lines.push(`still silent: ${stillOff.join(", ")} (give ${answers.instance === void 0 && answers.cpus === void 0 ? "--host, or --cpus and --memory" : "the missing host values"})`);
+  const delta = after.result.findings.length - before.result.findings.length;
+  lines.push(`arena-lint check ${shown2} now reports ${after.result.findings.length} finding${after.result.findings.length === 1 ? "" : "s"}${delta > 0 ? ` (${delta} more)` : ""}`);
+  io.stdout(`${lines.join("\n")}
+`);
   return 0;
 }
 
@@ -30614,6 +32281,7 @@ Usage:
   arena-lint init [DIR]         write a commented .arena-lint.yaml for the stacks under DIR (--host, --cpus, --memory, --target-rps)
   arena-lint capacity [DIR]     print each stack's capacity plan (-f text|json|markdown, -c, -o)
   arena-lint graph [DIR]        draw each stack's topology as a Mermaid flowchart (--markdown for a fenced block)
+  arena-lint inspect [DIR]      show what each container sees and runs, and where each value comes from (-f text|json, -c)
   arena-lint rules              list every rule with its default severity
   arena-lint explain RULE-ID    print a rule's documentation
 
@@ -30652,8 +32320,10 @@ Examples:
 `;
 var COMMANDS = {
   check: checkCommand,
+  init: initCommand,
   capacity: capacityCommand,
   graph: graphCommand,
+  inspect: inspectCommand,
   rules: (_argv, io) => {
     const width = Math.max(...RULES.map((r) => r.meta.id.length));
     io.stdout(`${RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(7)}  ${r.meta.description}`).join("\n")}

@@ -16,6 +16,7 @@ import proxyReadTimeout from './proxy-read-timeout.js';
 import nginxRefusesConfig from './nginx-refuses-config.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
+import { SECURITY_RULES } from './registry-security.js';
 
 /** Every rule, in the order `arena-lint rules` lists them. */
 export const RULES: readonly Rule[] = [
@@ -37,4 +38,5 @@ export const RULES: readonly Rule[] = [
   nginxRefusesConfig,
   ...DATA_RULES,
   ...HOST_RULES,
+  ...SECURITY_RULES,
 ];

@@ -2,19 +2,8 @@ import type { Span } from '../src/core/value.js';
 import { closest } from '../src/core/suggest.js';
 import { defineRule } from '../src/engine/rule.js';
 import type { NginxModel, NginxNode } from '../src/inputs/nginx.js';
-import { NGINX_DIRECTIVE_CONTEXTS, PROBED_NGINX_VERSION, type ProbedContext } from '../src/reference/nginx-directive-contexts.js';
+import { NGINX_DIRECTIVE_CONTEXTS, PROBED_NGINX_VERSION, UNPROBED_DIRECTIVES, type ProbedContext } from '../src/reference/nginx-directive-contexts.js';
 import type { ProxyService } from '../src/stack/stack.js';
-
-/**
- * Directives of nginx releases after the probed one, or of modules the official image builds in that
- * the probed build loads dynamically; known to exist, so never "unknown", but their contexts are not judged.
- */
-const UNPROBED_DIRECTIVES: ReadonlySet<string> = new Set([
-  'http2', 'http3', 'http3_hq', 'http3_max_concurrent_streams', 'http3_stream_buffer_size', 'quic_active_connection_id_limit',
-  'quic_bpf', 'quic_gso', 'quic_host_key', 'quic_retry', 'ssl_key_log', 'keepalive_min_timeout', 'ssl_certificate_cache',
-  'ssl_object_cache_inheritable', 'proxy_pass_trailers', 'proxy_ssl_certificate_cache', 'grpc_ssl_certificate_cache',
-  'uwsgi_ssl_certificate_cache', 'state', 'mp4_start_key_frame', 'early_hints', 'ssl_ech_file', 'mail', 'stream',
-]);
 
 /** Blocks whose contents are another module's (stream, mail) or key/value lines, not http directives. */
 const UNJUDGED_BLOCKS: ReadonlySet<string> = new Set(['stream', 'mail', 'types', 'map', 'geo', 'split_clients', 'charset_map', 'match']);

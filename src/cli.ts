@@ -1,7 +1,9 @@
 import { UsageError } from './engine/run.js';
 import { capacityCommand } from './commands/capacity.js';
 import { graphCommand } from './commands/graph.js';
+import { inspectCommand } from './commands/inspect.js';
 import { checkCommand } from './commands/check.js';
+import { initCommand } from './commands/init.js';
 import type { CliIO } from './commands/io.js';
 import { redirectDocText, ruleDocText } from './docs/rule-doc.js';
 import { redirectOf } from './core/rule-redirects.js';
@@ -19,6 +21,7 @@ Usage:
   arena-lint init [DIR]         write a commented .arena-lint.yaml for the stacks under DIR (--host, --cpus, --memory, --target-rps)
   arena-lint capacity [DIR]     print each stack's capacity plan (-f text|json|markdown, -c, -o)
   arena-lint graph [DIR]        draw each stack's topology as a Mermaid flowchart (--markdown for a fenced block)
+  arena-lint inspect [DIR]      show what each container sees and runs, and where each value comes from (-f text|json, -c)
   arena-lint rules              list every rule with its default severity
   arena-lint explain RULE-ID    print a rule's documentation
 
@@ -59,8 +62,10 @@ Examples:
 /** Each subcommand parses its own options; this only dispatches and turns errors into exit code 2. */
 const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => number> = {
   check: checkCommand,
+  init: initCommand,
   capacity: capacityCommand,
   graph: graphCommand,
+  inspect: inspectCommand,
   rules: (_argv, io) => {
     const width = Math.max(...RULES.map((r) => r.meta.id.length));
     io.stdout(`${RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(7)}  ${r.meta.description}`).join('\n')}\n`);

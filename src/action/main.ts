@@ -134,11 +134,21 @@ interface BaseCheck {
  * because the pull request changed a rule's severity), in a worktree removed afterwards.
  */
 function checkBase(runner: ActionRunner, workspace: string, pr: PullRequestEvent, inputs: ActionInputs, headConfig: string | undefined): BaseCheck {
+  // The head's config file goes where the base has (or would have) it, so spans into it, and the
+  // messages that cite it, read the same in both runs.
+  const configRel = headConfig ? relative(workspace, headConfig).split('\\').join('/') : undefined;
+  const configText = headConfig ? readFileSync(headConfig, 'utf8') : undefined;
   const out = withBaseWorktree(workspace, pr.baseSha, runner.env.RUNNER_TEMP, (dir): BaseCheck => {
     const baseDir = resolve(dir, inputs.path);
     if (!existsSync(baseDir)) return { note: `${inputs.path} does not exist on the base commit; every finding is new` };
+    let configPath: string | undefined;
+    if (configRel !== undefined && configText !== undefined && !configRel.startsWith('..') && !isAbsolute(configRel)) {
+      configPath = join(dir, configRel);
+      mkdirSync(dirname(configPath), { recursive: true });
+      writeFileSync(configPath, configText);
+    } else if (headConfig) configPath = headConfig;
     try {
-      return { run: check({ dir: baseDir, displayDir: inputs.path, ...(headConfig ? { configPath: headConfig } : {}), rules: RULES }) };
+      return { run: check({ dir: baseDir, displayDir: inputs.path, ...(configPath ? { configPath } : {}), rules: RULES }) };
     } catch (e) {
       return { note: `the base commit could not be checked (${(e as Error).message.split('\n')[0]}); every finding is treated as new` };
     }

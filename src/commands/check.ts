@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SEVERITY_ORDER, type Finding, type RunResult } from '../core/finding.js';
 import { applyBaseline, baselineOf, formatBaseline, parseBaseline } from '../engine/baseline.js';
@@ -80,7 +80,10 @@ function checkedPath(io: CliIO, shown: string): CheckedPath {
   if (!existsSync(abs)) throw new UsageError(`no such file or directory: ${shown}`);
   const isFile = statSync(abs).isFile();
   const dir = isFile ? dirname(abs) : abs;
-  const prefix = relative(io.cwd, dir).split('\\').join('/');
+  const rel = relative(io.cwd, dir).split('\\').join('/');
+  // Outside the working directory, a path named absolutely stays absolute (as ESLint prints it)
+  // rather than climbing out with `../../`.
+  const prefix = (rel === '..' || rel.startsWith('../')) && isAbsolute(shown) ? dir.split('\\').join('/') : rel;
   return { shown, dir, prefix, ...(isFile ? { composeFile: basename(abs) } : {}) };
 }
 

@@ -11,7 +11,7 @@ export interface RuleMeta {
   readonly description: string;
   readonly defaultSeverity: Severity;
   /** Which tier of the stack the rule checks; groups the docs. */
-  readonly category: 'topology' | 'data' | 'host' | 'meta';
+  readonly category: 'topology' | 'data' | 'host' | 'security' | 'meta';
   readonly docs: {
     /** What it checks, in a few sentences. */
     readonly what: string;

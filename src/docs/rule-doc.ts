@@ -9,6 +9,7 @@ const CATEGORY_TITLES: Record<RuleMeta['category'], string> = {
   topology: 'Topology (compose and nginx)',
   data: 'Data tier (pgbouncer, Postgres, Redis, Django settings)',
   host: 'Host (resources, sysctls, capacity)',
+  security: 'Security (trust between nginx and Django, exposure, secrets, nginx traps)',
   meta: 'arena-lint itself',
 };
 

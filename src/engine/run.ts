@@ -15,6 +15,7 @@ import { applySuppressions } from './suppress.js';
 import { settingIn } from '../core/rule-redirects.js';
 import { entityHash } from '../reporters/fingerprint.js';
 import { Workspace } from '../workspace/workspace.js';
+import { redactRun, writtenSecrets } from '../security/secrets.js';
 
 /** A problem the user must fix before anything can be checked (exit code 2). */
 export class UsageError extends Error {}
@@ -205,7 +206,9 @@ export function check(opts: CheckOptions): CheckRun {
     }
   }
   const search = stacks.length === 0 ? searchReport(ws, found, composeFiles) : undefined;
-  return { ...(search ? { search } : {}), result: { root: opts.dir, stacks: stacks.map((s) => ({ name: s.name, files: [...s.files].sort() })), findings: sortFindings(dedupe(findings)).map(withFingerprint), sources: ws.sources }, stacks, config, unknowns };
+  // Reporters get the sources and messages with every secret masked: no format can print one.
+  const masked = redactRun(ws.sources, sortFindings(dedupe(findings)), stacks.flatMap((s) => writtenSecrets(s)));
+  return { ...(search ? { search } : {}), result: { root: opts.dir, stacks: stacks.map((s) => ({ name: s.name, files: [...s.files].sort() })), findings: masked.findings.map(withFingerprint), sources: masked.sources }, stacks, config, unknowns };
 }
 
 const TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;

@@ -536,3 +536,15 @@ export const NGINX_DIRECTIVE_CONTEXTS: Readonly<Record<string, readonly ProbedCo
   working_directory: ['main'],
   zone: ['upstream'],
 };
+
+/**
+ * Directives of nginx releases after the probed one, or of modules the official image builds in that
+ * the probed build loads dynamically: an nginx of PROBED_NGINX_VERSION calls them unknown, a current
+ * one accepts them, so they are never reported as unknown (and their contexts are not judged).
+ */
+export const UNPROBED_DIRECTIVES: ReadonlySet<string> = new Set([
+  'http2', 'http3', 'http3_hq', 'http3_max_concurrent_streams', 'http3_stream_buffer_size', 'quic_active_connection_id_limit',
+  'quic_bpf', 'quic_gso', 'quic_host_key', 'quic_retry', 'ssl_key_log', 'keepalive_min_timeout', 'ssl_certificate_cache',
+  'ssl_object_cache_inheritable', 'proxy_pass_trailers', 'proxy_ssl_certificate_cache', 'grpc_ssl_certificate_cache',
+  'uwsgi_ssl_certificate_cache', 'state', 'mp4_start_key_frame', 'early_hints', 'add_header_inherit', 'ssl_ech_file', 'mail', 'stream',
+]);

@@ -11,8 +11,10 @@ import type { Finding } from '../core/finding.js';
  */
 export function defaultEntityKey(message: string): string {
   return message
-    // `(docker-compose.yml:6)`, `pgbouncer/pgbouncer.ini:7:13`: where the other end is, not what.
-    .replace(/\(?\b[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, '')
+    // `(docker-compose.yml:6)`, `pgbouncer/pgbouncer.ini:7:13`, `(.arena-lint.yaml:3)`: where the
+    // other end is, not what; `(default)` says where a value comes from, which writing it changes.
+    .replace(/\(?(?<![\w./-])\/?[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, '')
+    .replace(/\((?:[\w-]+ )?default\)/g, '')
     // Standalone numbers (`480`, `2.0`, `1.18.0`), not the digits of a name (`web-16`, `c5.12xlarge`).
     .replace(/(?<![\w.-])\d+(?:\.\d+)*/g, '#')
     .replace(/\s+/g, ' ')

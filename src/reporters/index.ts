@@ -1,5 +1,7 @@
 import type { RunResult } from '../core/finding.js';
 import { formatGithub } from './github.js';
+import { formatGitlab } from './gitlab.js';
+import { formatJunit } from './junit.js';
 import { formatJson } from './json.js';
 import type { ReportOptions } from './locate.js';
 import { formatMarkdownSummary } from './markdown.js';
@@ -9,7 +11,7 @@ import { formatStylish } from './stylish.js';
 
 export type Formatter = (result: RunResult, opts: ReportOptions) => string;
 
-export type FormatName = 'stylish' | 'json' | 'sarif' | 'github' | 'markdown' | 'plain';
+export type FormatName = 'stylish' | 'json' | 'sarif' | 'github' | 'markdown' | 'plain' | 'junit' | 'gitlab';
 
 /** Every `--format` value; the CLI picks one by name and writes the string it returns. */
 export const formatters: Readonly<Record<FormatName, Formatter>> = {
@@ -19,6 +21,8 @@ export const formatters: Readonly<Record<FormatName, Formatter>> = {
   github: formatGithub,
   markdown: formatMarkdownSummary,
   plain: (result) => formatPlain(result),
+  junit: formatJunit,
+  gitlab: formatGitlab,
 };
 
 export function isFormatName(name: string): name is FormatName {
@@ -30,6 +34,8 @@ export { formatJson, toJsonReport, JSON_REPORT_VERSION } from './json.js';
 export type { JsonReport, JsonStack, JsonDiagnostic, JsonRelated, JsonSummary } from './json.js';
 export { formatMarkdownSummary, githubBlobUrl } from './markdown.js';
 export { formatPlain } from './plain.js';
+export { formatJunit } from './junit.js';
+export { formatGitlab, type GitlabIssue } from './gitlab.js';
 export { formatSarif, toSarifLog } from './sarif.js';
 export { formatStylish } from './stylish.js';
 export { toLocated, locateSpan, summaryLine, repoPath } from './locate.js';

@@ -158,6 +158,15 @@ export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): St
     resolveHost, tierOf: (s) => tierByService.get(s.name), addFile,
   };
   const data = buildDataTier(reader);
+  // The auth_file each pgbouncer reads (its userlist), so secrets in it are known before any rule runs.
+  for (const pgb of data.pgbouncers) {
+    const auth = pgb.settings.get('auth_file');
+    if (auth?.kind !== 'known' || auth.value === '') continue;
+    const containerPath = auth.value.startsWith('/') ? auth.value : `/etc/pgbouncer/${auth.value}`;
+    const hostPath = image(pgb.service).fs.resolve(containerPath)?.hostPath;
+    const file = hostPath !== undefined ? ws.read(hostPath) : undefined;
+    if (file) addFile(file.path);
+  }
   const sysctls = hostSysctls(ws);
   // The sources are shared by every stack of the workspace; each stack lists them so parse errors
   // and suppressions in them work whichever stack a finding comes from.

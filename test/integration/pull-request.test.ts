@@ -52,10 +52,10 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 /** A repository with the base commit and a pull request commit on top; returns both shas. */
-function repository(head: Readonly<Record<string, string>>): { dir: string; base: string; head: string } {
+function repository(head: Readonly<Record<string, string>>, extraBase: Readonly<Record<string, string>> = {}): { dir: string; base: string; head: string } {
   const dir = tempDir('pr-repo');
   git(dir, 'init', '-q', '-b', 'main');
-  writeFiles(dir, { 'docker-compose.yml': compose([1, 2, 3]), 'nginx/default.conf': NGINX, 'README.md': '# shop\n' });
+  writeFiles(dir, { 'docker-compose.yml': compose([1, 2, 3]), 'nginx/default.conf': NGINX, 'README.md': '# shop\n', ...extraBase });
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'base');
   const base = git(dir, 'rev-parse', 'HEAD');
@@ -148,6 +148,17 @@ describe.skipIf(!hasProgram('git'))('the action on a pull_request event', () => 
     expect(quiet.summary).not.toContain('### Capacity change');
     // fail-on: all fails on the existing error too.
     expect(runAction(docs.dir, { 'fail-on': 'all' }, pullRequestEnv(docs.base, docs.head)).status).toBe(1);
+  });
+
+  it('matches findings that cite the config file and whose numbers the pull request moves', () => {
+    // capacity-target fires on both (12 and then 16 RPS < 1000) and cites .arena-lint.yaml:2.
+    const withConfig = repository({ 'docker-compose.yml': compose([1, 2, 3, 16]) }, { '.arena-lint.yaml': 'capacity:\n  targetRps: 1000\n' });
+    const c = runAction(withConfig.dir, { 'fail-level': 'warning' }, pullRequestEnv(withConfig.base, withConfig.head));
+    expect(annotations(c).map((a) => a.properties.title)).toEqual(['arena-lint (upstream-missing-replica)', 'arena-lint (upstream-missing-replica)']);
+    expect(c.outputs).toMatchObject({ 'new-errors': '1', 'new-warnings': '0' });
+    expect(Number(c.outputs.warnings)).toBeGreaterThan(0);
+    const existing = (c.summary ?? '').slice((c.summary ?? '').indexOf('<summary>Already on the base branch'));
+    expect(existing).toMatch(/`capacity-target` .* 16 RPS &lt; capacity\.targetRps 1000 \(\.arena-lint\.yaml:2\)/);
   });
 
   it('says what to set when the base commit is not in the checkout, and treats every finding as new', () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
 import { CAPACITY_OPTIONS } from '../../src/commands/capacity.js';
 import { CHECK_OPTIONS } from '../../src/commands/check.js';
+import { INIT_OPTIONS } from '../../src/commands/init.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { validateSarif } from '../reporters/sarif-schema.js';
 import { REPO, removeTempDirs, run, tempDir } from './helpers.js';
@@ -132,8 +133,8 @@ describe('the README documents the CLI', () => {
     for (const c of commands) expect(usage, c).toContain(`\`arena-lint ${c}`);
   });
 
-  it('every option of check and capacity, and --version and --help', () => {
-    const options = [...Object.keys(CHECK_OPTIONS), ...Object.keys(CAPACITY_OPTIONS), 'version', 'help'];
+  it('every option of check, init and capacity, and --version and --help', () => {
+    const options = [...Object.keys(CHECK_OPTIONS), ...Object.keys(INIT_OPTIONS), ...Object.keys(CAPACITY_OPTIONS), 'version', 'help'];
     for (const o of new Set(options)) expect(usage, o).toContain(`--${o}`);
   });
 });

@@ -104,7 +104,7 @@ function oracleSummary(root: string, result: { config?: string; error?: string }
   return out;
 }
 
-function ourSummary(root: string, spec: ComposeProjectSpec): { services: Record<string, ServiceSummary>; profiles: readonly string[] } {
+function ourSummary(root: string, spec: ComposeProjectSpec): { services: Record<string, ServiceSummary>; profiles: readonly string[]; problems: number } {
   const stack = buildStack(new Workspace(root), spec);
   const dir = stack.compose.dir;
   const services: Record<string, ServiceSummary> = {};
@@ -124,7 +124,7 @@ function ourSummary(root: string, spec: ComposeProjectSpec): { services: Record<
       }).sort(),
     };
   }
-  return { services, profiles: stack.project.profiles };
+  return { services, profiles: stack.project.profiles, problems: stack.project.problems.length + stack.project.files.reduce((n, f) => n + f.problems.length, 0) };
 }
 
 /** Unknown values (a variable nobody set) are ours to leave open: compare only what we claim to know. */
@@ -186,6 +186,9 @@ describe.skipIf(!hasCompose)('compose projects agree with docker-compose config 
     it(c.label, () => {
       const ours = ourSummary(c.root, c.spec);
       const theirs = oracleSummary(c.root, results[c.job!]!, ours.profiles);
+      if ('error' in theirs && ours.problems > 0) return; // both refuse a broken file (parse-error fixtures)
+      // `${VAR:?error}` needs a variable from the deploying shell: v1.29 refuses, arena-lint keeps it unknown.
+      if ('error' in theirs && /Missing mandatory value/.test(theirs.error)) return;
       expect('error' in theirs ? theirs.error : '', 'docker-compose config failed on a fixture').toBe('');
       expect(ours.services).toEqual(comparable(ours.services, theirs as Record<string, ServiceSummary>));
     });

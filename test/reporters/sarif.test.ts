@@ -182,7 +182,10 @@ describe('formatSarif', () => {
         expect(((rule.properties?.tags as string[] | undefined) ?? []).length, rule.id).toBeLessThanOrEqual(L.tagsPerRule);
       }
       for (const res of run.results!) {
+        // GitHub documents no length for message.text, only that it is required; one location per
+        // result, as GitHub advises unless the fix needs edits at every location.
         expect(res.message.text, res.ruleId).toMatch(/\S/);
+        expect(res.locations).toHaveLength(1);
         expect(res.locations!.length + (res.relatedLocations?.length ?? 0)).toBeLessThanOrEqual(L.locationsPerResult);
         expect(res.codeFlows ?? []).toEqual([]);
         expect(res.partialFingerprints!.primaryLocationLineHash).toMatch(/^[0-9a-f]{32}:\d+$/);
