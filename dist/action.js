@@ -7844,7 +7844,7 @@ ${frame}`;
 
 // src/action/main.ts
 import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync4, writeFileSync } from "node:fs";
-import { dirname as dirname2, isAbsolute as isAbsolute2, join as join7, relative as relative3, resolve as resolve2 } from "node:path";
+import { dirname as dirname2, isAbsolute as isAbsolute3, join as join7, relative as relative4, resolve as resolve2 } from "node:path";
 
 // src/core/source.ts
 function createSourceFile(path, text) {
@@ -19458,7 +19458,7 @@ function parseBaseline(text) {
 
 // src/engine/run.ts
 import { existsSync, readFileSync as readFileSync2 } from "node:fs";
-import { isAbsolute, relative as relative2, resolve } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative3, resolve } from "node:path";
 
 // src/parsers/interpolate.ts
 var NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
@@ -26935,8 +26935,8 @@ function blockEnd(file, commentStart) {
 }
 
 // src/workspace/workspace.ts
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join as join5 } from "node:path";
+import { readdirSync, readFileSync, realpathSync as realpathSync2, statSync } from "node:fs";
+import { isAbsolute, join as join5, posix as posix19, relative as relative2 } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -26949,6 +26949,23 @@ var Workspace = class {
   listing;
   fileSet;
   missing = /* @__PURE__ */ new Set();
+  realRoot;
+  /**
+   * Whether a root-relative path stays inside the checked folder once `..` and symlinks are
+   * resolved. Nothing outside is ever read, whatever a COPY, mount, include, env_file, `-f` path or
+   * symlink names: such a path reads as missing, and the caller records it as unknown with its line.
+   */
+  inside(rel) {
+    const n = posix19.normalize(rel || ".");
+    if (n === ".." || n.startsWith("../") || isAbsolute(n)) return false;
+    try {
+      this.realRoot ??= realpathSync2(this.rootAbs);
+      const r = relative2(this.realRoot, realpathSync2(join5(this.rootAbs, rel || ".")));
+      return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !isAbsolute(r);
+    } catch {
+      return true;
+    }
+  }
   /** Every file below the root, sorted, without VCS, dependency and ignored folders. */
   files() {
     if (this.listing) return this.listing;
@@ -26980,6 +26997,7 @@ var Workspace = class {
     if (this.sources.has(rel)) return true;
     this.files();
     if (this.fileSet.has(rel)) return true;
+    if (!this.inside(rel)) return false;
     try {
       return statSync(join5(this.rootAbs, rel)).isFile();
     } catch {
@@ -26987,6 +27005,7 @@ var Workspace = class {
     }
   }
   isDir(rel) {
+    if (!this.inside(rel)) return false;
     try {
       return statSync(join5(this.rootAbs, rel || ".")).isDirectory();
     } catch {
@@ -27001,7 +27020,7 @@ var Workspace = class {
   read(rel) {
     const cached = this.sources.get(rel);
     if (cached) return cached;
-    if (this.missing.has(rel) || rel.startsWith("../") || rel === "..") return void 0;
+    if (this.missing.has(rel) || !this.inside(rel)) return void 0;
     try {
       const abs2 = join5(this.rootAbs, rel);
       const st = statSync(abs2);
@@ -27020,7 +27039,7 @@ var Workspace = class {
 };
 
 // src/security/secrets.ts
-import { posix as posix19 } from "node:path";
+import { posix as posix20 } from "node:path";
 var SECRET_NAME = /(PASSWORD|PASSWD|SECRET|SECRET_KEY|SECRETKEY|TOKEN|API_KEY|APIKEY|SECRET_ACCESS_KEY|PRIVATE_KEY|AUTH_KEY|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY|(^|_)PASS|(^|_)PWD|REQUIREPASS|MASTERAUTH)$/i;
 var URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi;
 function isSecretName(name2) {
@@ -27141,7 +27160,7 @@ function userlistSecrets(stack, out) {
   for (const pgb of dataTier(stack).pgbouncers) {
     const auth = pgb.settings.get("auth_file");
     if (auth?.kind !== "known" || auth.value === "") continue;
-    const containerPath3 = posix19.isAbsolute(auth.value) ? auth.value : posix19.join("/etc/pgbouncer", auth.value);
+    const containerPath3 = posix20.isAbsolute(auth.value) ? auth.value : posix20.join("/etc/pgbouncer", auth.value);
     const hostPath = stack.image(pgb.service).fs.resolve(containerPath3)?.hostPath;
     const file = hostPath !== void 0 && stack.files.has(hostPath) ? stack.sources.get(hostPath) : void 0;
     if (!file) continue;
@@ -27232,8 +27251,8 @@ function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
     const abs2 = resolve(explicit);
     if (!existsSync(abs2)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = relative2(ws.rootAbs, abs2).split("\\").join("/");
-    const file2 = !rel.startsWith("..") && !isAbsolute(rel) ? ws.read(rel) : void 0;
+    const rel = relative3(ws.rootAbs, abs2).split("\\").join("/");
+    const file2 = !rel.startsWith("..") && !isAbsolute2(rel) ? ws.read(rel) : void 0;
     return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs2, explicit), "");
   }
   const path = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
@@ -31705,20 +31724,20 @@ function usageErrorCommands(message, workspace) {
   if (rest2.length === 0 || positioned.some((m) => m === null)) return workflowCommand("error", `arena-lint: ${message}`);
   return positioned.map((m) => {
     const [, file = "", line = "", col = "", text = ""] = m ?? [];
-    const shown = isAbsolute2(file) ? relative3(workspace, file).split("\\").join("/") : file;
+    const shown = isAbsolute3(file) ? relative4(workspace, file).split("\\").join("/") : file;
     const props = [`file=${escapeProperty(shown)}`, `line=${line}`, `col=${col}`, `title=${escapeProperty(`arena-lint: ${first}`)}`];
     return `::error ${props.join(",")}::${escapeData(text)}
 `;
   }).join("");
 }
 function checkBase(runner, workspace, pr, inputs, headConfig) {
-  const configRel = headConfig ? relative3(workspace, headConfig).split("\\").join("/") : void 0;
+  const configRel = headConfig ? relative4(workspace, headConfig).split("\\").join("/") : void 0;
   const configText = headConfig ? readFileSync4(headConfig, "utf8") : void 0;
   const out = withBaseWorktree(workspace, pr.baseSha, runner.env.RUNNER_TEMP, (dir) => {
     const baseDir = resolve2(dir, inputs.path);
     if (!existsSync3(baseDir)) return { note: `${inputs.path} does not exist on the base commit; every finding is new` };
     let configPath;
-    if (configRel !== void 0 && configText !== void 0 && !configRel.startsWith("..") && !isAbsolute2(configRel)) {
+    if (configRel !== void 0 && configText !== void 0 && !configRel.startsWith("..") && !isAbsolute3(configRel)) {
       configPath = join7(dir, configRel);
       mkdirSync(dirname2(configPath), { recursive: true });
       writeFileSync(configPath, configText);
@@ -31821,7 +31840,7 @@ function runAction(runner) {
     const pr = readPullRequest(runner.env);
     const inputs = readInputs(runner, pr !== void 0);
     const dirAbs = resolve2(workspace, inputs.path);
-    const shownDir = relative3(workspace, dirAbs).split("\\").join("/") || ".";
+    const shownDir = relative4(workspace, dirAbs).split("\\").join("/") || ".";
     const configPath = inputs.config !== void 0 ? resolve2(workspace, inputs.config) : void 0;
     const run = check({ dir: dirAbs, displayDir: shownDir, ...configPath ? { configPath } : {}, rules: RULES });
     if (run.stacks.length === 0) throw new UsageError(`no stack found in ${shownDir}: no compose file (docker-compose*.yml, compose*.yml) there or under it; check the path input`);

@@ -7845,7 +7845,7 @@ ${frame}`;
 
 // src/engine/run.ts
 import { existsSync, readFileSync as readFileSync2 } from "node:fs";
-import { isAbsolute, relative as relative2, resolve } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative3, resolve } from "node:path";
 
 // src/core/finding.ts
 var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
@@ -26177,8 +26177,8 @@ function occurrenceFingerprints(findings) {
 }
 
 // src/workspace/workspace.ts
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join as join5 } from "node:path";
+import { readdirSync, readFileSync, realpathSync as realpathSync2, statSync } from "node:fs";
+import { isAbsolute, join as join5, posix as posix19, relative as relative2 } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -26191,6 +26191,23 @@ var Workspace = class {
   listing;
   fileSet;
   missing = /* @__PURE__ */ new Set();
+  realRoot;
+  /**
+   * Whether a root-relative path stays inside the checked folder once `..` and symlinks are
+   * resolved. Nothing outside is ever read, whatever a COPY, mount, include, env_file, `-f` path or
+   * symlink names: such a path reads as missing, and the caller records it as unknown with its line.
+   */
+  inside(rel) {
+    const n = posix19.normalize(rel || ".");
+    if (n === ".." || n.startsWith("../") || isAbsolute(n)) return false;
+    try {
+      this.realRoot ??= realpathSync2(this.rootAbs);
+      const r = relative2(this.realRoot, realpathSync2(join5(this.rootAbs, rel || ".")));
+      return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !isAbsolute(r);
+    } catch {
+      return true;
+    }
+  }
   /** Every file below the root, sorted, without VCS, dependency and ignored folders. */
   files() {
     if (this.listing) return this.listing;
@@ -26222,6 +26239,7 @@ var Workspace = class {
     if (this.sources.has(rel)) return true;
     this.files();
     if (this.fileSet.has(rel)) return true;
+    if (!this.inside(rel)) return false;
     try {
       return statSync(join5(this.rootAbs, rel)).isFile();
     } catch {
@@ -26229,6 +26247,7 @@ var Workspace = class {
     }
   }
   isDir(rel) {
+    if (!this.inside(rel)) return false;
     try {
       return statSync(join5(this.rootAbs, rel || ".")).isDirectory();
     } catch {
@@ -26243,7 +26262,7 @@ var Workspace = class {
   read(rel) {
     const cached = this.sources.get(rel);
     if (cached) return cached;
-    if (this.missing.has(rel) || rel.startsWith("../") || rel === "..") return void 0;
+    if (this.missing.has(rel) || !this.inside(rel)) return void 0;
     try {
       const abs2 = join5(this.rootAbs, rel);
       const st = statSync(abs2);
@@ -26262,7 +26281,7 @@ var Workspace = class {
 };
 
 // src/security/secrets.ts
-import { posix as posix19 } from "node:path";
+import { posix as posix20 } from "node:path";
 var SECRET_NAME = /(PASSWORD|PASSWD|SECRET|SECRET_KEY|SECRETKEY|TOKEN|API_KEY|APIKEY|SECRET_ACCESS_KEY|PRIVATE_KEY|AUTH_KEY|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY|(^|_)PASS|(^|_)PWD|REQUIREPASS|MASTERAUTH)$/i;
 var URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi;
 function isSecretName(name2) {
@@ -26383,7 +26402,7 @@ function userlistSecrets(stack, out) {
   for (const pgb of dataTier(stack).pgbouncers) {
     const auth = pgb.settings.get("auth_file");
     if (auth?.kind !== "known" || auth.value === "") continue;
-    const containerPath3 = posix19.isAbsolute(auth.value) ? auth.value : posix19.join("/etc/pgbouncer", auth.value);
+    const containerPath3 = posix20.isAbsolute(auth.value) ? auth.value : posix20.join("/etc/pgbouncer", auth.value);
     const hostPath = stack.image(pgb.service).fs.resolve(containerPath3)?.hostPath;
     const file = hostPath !== void 0 && stack.files.has(hostPath) ? stack.sources.get(hostPath) : void 0;
     if (!file) continue;
@@ -26475,8 +26494,8 @@ function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
     const abs2 = resolve(explicit);
     if (!existsSync(abs2)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = relative2(ws.rootAbs, abs2).split("\\").join("/");
-    const file2 = !rel.startsWith("..") && !isAbsolute(rel) ? ws.read(rel) : void 0;
+    const rel = relative3(ws.rootAbs, abs2).split("\\").join("/");
+    const file2 = !rel.startsWith("..") && !isAbsolute2(rel) ? ws.read(rel) : void 0;
     return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs2, explicit), "");
   }
   const path = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
@@ -31286,7 +31305,7 @@ function inspectCommand(argv, io) {
 
 // src/commands/check.ts
 import { existsSync as existsSync2, readFileSync as readFileSync3, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { basename, dirname as dirname2, isAbsolute as isAbsolute2, relative as relative3, resolve as resolve5 } from "node:path";
+import { basename, dirname as dirname2, isAbsolute as isAbsolute3, relative as relative4, resolve as resolve5 } from "node:path";
 import { parseArgs as parseArgs5 } from "node:util";
 
 // src/engine/baseline.ts
@@ -31981,8 +32000,8 @@ function checkedPath(io, shown2) {
   if (!existsSync2(abs2)) throw new UsageError(`no such file or directory: ${shown2}`);
   const isFile = statSync2(abs2).isFile();
   const dir = isFile ? dirname2(abs2) : abs2;
-  const rel = relative3(io.cwd, dir).split("\\").join("/");
-  const prefix = (rel === ".." || rel.startsWith("../")) && isAbsolute2(shown2) ? dir.split("\\").join("/") : rel;
+  const rel = relative4(io.cwd, dir).split("\\").join("/");
+  const prefix = (rel === ".." || rel.startsWith("../")) && isAbsolute3(shown2) ? dir.split("\\").join("/") : rel;
   return { shown: shown2, dir, prefix, ...isFile ? { composeFile: basename(abs2) } : {} };
 }
 function noStackMessage(path, run) {
@@ -32092,7 +32111,7 @@ function printConfig(io, path, configPath, cli) {
   const config3 = readConfig(new Workspace(path.dir), configPath, path.shown);
   const rules = {};
   for (const r of RULES) rules[r.meta.id] = severityFor(r, config3, void 0, void 0, cli);
-  const configFile = configPath ? relative3(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
+  const configFile = configPath ? relative4(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
   const { rules: _asWritten, ...rest2 } = config3.data;
   return `${JSON.stringify({ configFile, ...rest2, rules, ...Object.keys(cli).length ? { commandLine: cli } : {} }, null, 2)}
 `;
@@ -32116,7 +32135,7 @@ function exitCode(findings, maxWarnings) {
 
 // src/commands/init.ts
 import { existsSync as existsSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join7, relative as relative4, resolve as resolve6 } from "node:path";
+import { join as join7, relative as relative5, resolve as resolve6 } from "node:path";
 import { parseArgs as parseArgs6 } from "node:util";
 var INIT_OPTIONS = {
   host: { type: "string" },
@@ -32216,7 +32235,7 @@ function initCommand(argv, io) {
   writeFileSync3(target, text);
   const after = check({ dir, displayDir: shown2, rules: RULES, configPath: target });
   const turnedOn = [...silentForHost(before)].filter((id2) => !silentForHost(after).has(id2)).sort();
-  const written = relative4(io.cwd, target).split("\\").join("/");
+  const written = relative5(io.cwd, target).split("\\").join("/");
   const lines = [`wrote ${written} for ${stacks.length} stack${stacks.length === 1 ? "" : "s"} (${stacks.join(", ")})`];
   if (turnedOn.length) lines.push(`turns on ${turnedOn.join(", ")}, which stayed silent without a host`);
   const stillOff = [...silentForHost(after)].sort();
