@@ -25130,13 +25130,23 @@ function buildStack(ws, spec) {
     comments.push(...nginx.comments);
     proxies.push({ service: s2, image: img, nginx });
   }
+  const seen = /* @__PURE__ */ new Map();
+  const seenImage = (s2) => {
+    let img = seen.get(s2.name);
+    if (!img) {
+      const fs = views.get(s2.name)?.filesystem;
+      img = fs ? { ...image(s2), fs } : image(s2);
+      seen.set(s2.name, img);
+    }
+    return img;
+  };
   const reader2 = {
     name: composePath,
     compose,
     services,
     workspace: ws,
     service: (n) => byName.get(n),
-    image,
+    image: seenImage,
     app: (s2) => apps.get(s2.name),
     env,
     view: (s2) => views.get(s2.name),

@@ -152,9 +152,21 @@ export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): St
     proxies.push({ service: s, image: img, nginx });
   }
 
+  // The data tier's readers look files up in what the container sees: the image, the mounts, and what
+  // its start scripts render (a pgbouncer.ini written by envsubst from a template).
+  const seen = new Map<string, ServiceImage>();
+  const seenImage = (s: ComposeService): ServiceImage => {
+    let img = seen.get(s.name);
+    if (!img) {
+      const fs = views.get(s.name)?.filesystem;
+      img = fs ? { ...image(s), fs } : image(s);
+      seen.set(s.name, img);
+    }
+    return img;
+  };
   const reader: StackReader = {
     name: composePath, compose, services, workspace: ws,
-    service: (n) => byName.get(n), image, app: (s) => apps.get(s.name), env, view: (s) => views.get(s.name),
+    service: (n) => byName.get(n), image: seenImage, app: (s) => apps.get(s.name), env, view: (s) => views.get(s.name),
     resolveHost, tierOf: (s) => tierByService.get(s.name), addFile,
   };
   const data = buildDataTier(reader);
