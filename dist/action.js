@@ -16,9 +16,9 @@ var __commonJS = (cb, mod) => function __require2() {
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
-    for (let key of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to, key) && key !== except)
-        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+    for (let key2 of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key2) && key2 !== except)
+        __defProp(to, key2, { get: () => from[key2], enumerable: !(desc = __getOwnPropDesc(from, key2)) || desc.enumerable });
   }
   return to;
 };
@@ -116,10 +116,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = Symbol.for("yaml.node.type");
     var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isPair4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isScalar5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isSeq5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -140,7 +140,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar4(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar5(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -152,11 +152,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap4;
+    exports.isMap = isMap5;
     exports.isNode = isNode;
-    exports.isPair = isPair3;
-    exports.isScalar = isScalar4;
-    exports.isSeq = isSeq4;
+    exports.isPair = isPair4;
+    exports.isScalar = isScalar5;
+    exports.isSeq = isSeq5;
   }
 });
 
@@ -180,11 +180,11 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path) {
-      const ctrl = callVisitor(key, node, visitor, path);
+    function visit_(key2, node, visitor, path) {
+      const ctrl = callVisitor(key2, node, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visit_(key, ctrl, visitor, path);
+        replaceNode(key2, path, ctrl);
+        return visit_(key2, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
@@ -228,11 +228,11 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path) {
-      const ctrl = await callVisitor(key, node, visitor, path);
+    async function visitAsync_(key2, node, visitor, path) {
+      const ctrl = await callVisitor(key2, node, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path, ctrl);
-        return visitAsync_(key, ctrl, visitor, path);
+        replaceNode(key2, path, ctrl);
+        return visitAsync_(key2, ctrl, visitor, path);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
@@ -282,27 +282,27 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path) {
+    function callVisitor(key2, node, visitor, path) {
       if (typeof visitor === "function")
-        return visitor(key, node, path);
+        return visitor(key2, node, path);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path);
+        return visitor.Map?.(key2, node, path);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path);
+        return visitor.Seq?.(key2, node, path);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path);
+        return visitor.Pair?.(key2, node, path);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path);
+        return visitor.Scalar?.(key2, node, path);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path);
+        return visitor.Alias?.(key2, node, path);
       return void 0;
     }
-    function replaceNode(key, path, node) {
+    function replaceNode(key2, path, node) {
       const parent = path[path.length - 1];
       if (identity.isCollection(parent)) {
-        parent.items[key] = node;
+        parent.items[key2] = node;
       } else if (identity.isPair(parent)) {
-        if (key === "key")
+        if (key2 === "key")
           parent.key = node;
         else
           parent.value = node;
@@ -563,7 +563,7 @@ var require_anchors = __commonJS({
 var require_applyReviver = __commonJS({
   "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
-    function applyReviver(reviver, obj, key, val) {
+    function applyReviver(reviver, obj, key2, val) {
       if (val && typeof val === "object") {
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
@@ -603,7 +603,7 @@ var require_applyReviver = __commonJS({
           }
         }
       }
-      return reviver.call(obj, key, val);
+      return reviver.call(obj, key2, val);
     }
     exports.applyReviver = applyReviver;
   }
@@ -966,14 +966,14 @@ var require_Collection = __commonJS({
         if (isEmptyPath(path))
           this.add(value);
         else {
-          const [key, ...rest2] = path;
-          const node = this.get(key, true);
+          const [key2, ...rest2] = path;
+          const node = this.get(key2, true);
           if (identity.isCollection(node))
             node.addIn(rest2, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest2, value));
+            this.set(key2, collectionFromPath(this.schema, rest2, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest2}`);
         }
       }
       /**
@@ -981,14 +981,14 @@ var require_Collection = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path) {
-        const [key, ...rest2] = path;
+        const [key2, ...rest2] = path;
         if (rest2.length === 0)
-          return this.delete(key);
-        const node = this.get(key, true);
+          return this.delete(key2);
+        const node = this.get(key2, true);
         if (identity.isCollection(node))
           return node.deleteIn(rest2);
         else
-          throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
+          throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest2}`);
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -996,8 +996,8 @@ var require_Collection = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path, keepScalar) {
-        const [key, ...rest2] = path;
-        const node = this.get(key, true);
+        const [key2, ...rest2] = path;
+        const node = this.get(key2, true);
         if (rest2.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
         else
@@ -1015,10 +1015,10 @@ var require_Collection = __commonJS({
        * Checks if the collection includes a value with the key `key`.
        */
       hasIn(path) {
-        const [key, ...rest2] = path;
+        const [key2, ...rest2] = path;
         if (rest2.length === 0)
-          return this.has(key);
-        const node = this.get(key, true);
+          return this.has(key2);
+        const node = this.get(key2, true);
         return identity.isCollection(node) ? node.hasIn(rest2) : false;
       }
       /**
@@ -1026,17 +1026,17 @@ var require_Collection = __commonJS({
        * boolean to add/remove the item from the set.
        */
       setIn(path, value) {
-        const [key, ...rest2] = path;
+        const [key2, ...rest2] = path;
         if (rest2.length === 0) {
-          this.set(key, value);
+          this.set(key2, value);
         } else {
-          const node = this.get(key, true);
+          const node = this.get(key2, true);
           if (identity.isCollection(node))
             node.setIn(rest2, value);
           else if (node === void 0 && this.schema)
-            this.set(key, collectionFromPath(this.schema, rest2, value));
+            this.set(key2, collectionFromPath(this.schema, rest2, value));
           else
-            throw new Error(`Expected YAML collection at ${key}. Remaining path: ${rest2}`);
+            throw new Error(`Expected YAML collection at ${key2}. Remaining path: ${rest2}`);
         }
       }
     };
@@ -1614,19 +1614,19 @@ var require_stringifyPair = __commonJS({
     var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
-    function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
+    function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent: indent2, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
-      let keyComment = identity.isNode(key) && key.comment || null;
+      let keyComment = identity.isNode(key2) && key2.comment || null;
       if (simpleKeys) {
         if (keyComment) {
           throw new Error("With simple keys, key nodes cannot have comments");
         }
-        if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
+        if (identity.isCollection(key2) || !identity.isNode(key2) && typeof key2 === "object") {
           const msg = "With simple keys, collection cannot be used as a key value";
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key2) || (identity.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -1634,7 +1634,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify.stringify(key2, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -1778,7 +1778,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey2 = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey2 = (ctx, key2) => (merge.identify(key2) || identity.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -1795,14 +1795,14 @@ var require_merge = __commonJS({
       if (!identity.isMap(source))
         throw new Error("Merge sources must be maps or map aliases");
       const srcMap = source.toJSON(null, ctx, Map);
-      for (const [key, value2] of srcMap) {
+      for (const [key2, value2] of srcMap) {
         if (map instanceof Map) {
-          if (!map.has(key))
-            map.set(key, value2);
+          if (!map.has(key2))
+            map.set(key2, value2);
         } else if (map instanceof Set) {
-          map.add(key);
-        } else if (!Object.prototype.hasOwnProperty.call(map, key)) {
-          Object.defineProperty(map, key, {
+          map.add(key2);
+        } else if (!Object.prototype.hasOwnProperty.call(map, key2)) {
+          Object.defineProperty(map, key2, {
             value: value2,
             writable: true,
             enumerable: true,
@@ -1830,19 +1830,19 @@ var require_addPairToJSMap = __commonJS({
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
-    function addPairToJSMap(ctx, map, { key, value }) {
-      if (identity.isNode(key) && key.addToJSMap)
-        key.addToJSMap(ctx, map, value);
-      else if (merge.isMergeKey(ctx, key))
+    function addPairToJSMap(ctx, map, { key: key2, value }) {
+      if (identity.isNode(key2) && key2.addToJSMap)
+        key2.addToJSMap(ctx, map, value);
+      else if (merge.isMergeKey(ctx, key2))
         merge.addMergeToJSMap(ctx, map, value);
       else {
-        const jsKey = toJS.toJS(key, "", ctx);
+        const jsKey = toJS.toJS(key2, "", ctx);
         if (map instanceof Map) {
           map.set(jsKey, toJS.toJS(value, jsKey, ctx));
         } else if (map instanceof Set) {
           map.add(jsKey);
         } else {
-          const stringKey = stringifyKey(key, jsKey, ctx);
+          const stringKey = stringifyKey(key2, jsKey, ctx);
           const jsValue = toJS.toJS(value, stringKey, ctx);
           if (stringKey in map)
             Object.defineProperty(map, stringKey, {
@@ -1857,19 +1857,19 @@ var require_addPairToJSMap = __commonJS({
       }
       return map;
     }
-    function stringifyKey(key, jsKey, ctx) {
+    function stringifyKey(key2, jsKey, ctx) {
       if (jsKey === null)
         return "";
       if (typeof jsKey !== "object")
         return String(jsKey);
-      if (identity.isNode(key) && ctx?.doc) {
+      if (identity.isNode(key2) && ctx?.doc) {
         const strCtx = stringify.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
         strCtx.inFlow = true;
         strCtx.inStringifyKey = true;
-        const strKey = key.toString(strCtx);
+        const strKey = key2.toString(strCtx);
         if (!ctx.mapKeyWarned) {
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
@@ -1893,24 +1893,24 @@ var require_Pair = __commonJS({
     var stringifyPair = require_stringifyPair();
     var addPairToJSMap = require_addPairToJSMap();
     var identity = require_identity();
-    function createPair(key, value, ctx) {
-      const k = createNode.createNode(key, void 0, ctx);
+    function createPair(key2, value, ctx) {
+      const k = createNode.createNode(key2, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
       return new Pair(k, v);
     }
     var Pair = class _Pair {
-      constructor(key, value = null) {
+      constructor(key2, value = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
-        this.key = key;
+        this.key = key2;
         this.value = value;
       }
       clone(schema) {
-        let { key, value } = this;
-        if (identity.isNode(key))
-          key = key.clone(schema);
+        let { key: key2, value } = this;
+        if (identity.isNode(key2))
+          key2 = key2.clone(schema);
         if (identity.isNode(value))
           value = value.clone(schema);
-        return new _Pair(key, value);
+        return new _Pair(key2, value);
       }
       toJSON(_, ctx) {
         const pair2 = ctx?.mapAsMap ? /* @__PURE__ */ new Map() : {};
@@ -2086,11 +2086,11 @@ var require_YAMLMap = __commonJS({
     var identity = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
-    function findPair(items, key) {
-      const k = identity.isScalar(key) ? key.value : key;
+    function findPair(items, key2) {
+      const k = identity.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
         if (identity.isPair(it)) {
-          if (it.key === key || it.key === k)
+          if (it.key === key2 || it.key === k)
             return it;
           if (identity.isScalar(it.key) && it.key.value === k)
             return it;
@@ -2113,20 +2113,20 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map = new this(schema);
-        const add = (key, value) => {
+        const add = (key2, value) => {
           if (typeof replacer === "function")
-            value = replacer.call(obj, key, value);
-          else if (Array.isArray(replacer) && !replacer.includes(key))
+            value = replacer.call(obj, key2, value);
+          else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
-            map.items.push(Pair.createPair(key, value, ctx));
+            map.items.push(Pair.createPair(key2, value, ctx));
         };
         if (obj instanceof Map) {
-          for (const [key, value] of obj)
-            add(key, value);
+          for (const [key2, value] of obj)
+            add(key2, value);
         } else if (obj && typeof obj === "object") {
-          for (const key of Object.keys(obj))
-            add(key, obj[key]);
+          for (const key2 of Object.keys(obj))
+            add(key2, obj[key2]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map.items.sort(schema.sortMapEntries);
@@ -2166,23 +2166,23 @@ var require_YAMLMap = __commonJS({
           this.items.push(_pair);
         }
       }
-      delete(key) {
-        const it = findPair(this.items, key);
+      delete(key2) {
+        const it = findPair(this.items, key2);
         if (!it)
           return false;
         const del = this.items.splice(this.items.indexOf(it), 1);
         return del.length > 0;
       }
-      get(key, keepScalar) {
-        const it = findPair(this.items, key);
+      get(key2, keepScalar) {
+        const it = findPair(this.items, key2);
         const node = it?.value;
         return (!keepScalar && identity.isScalar(node) ? node.value : node) ?? void 0;
       }
-      has(key) {
-        return !!findPair(this.items, key);
+      has(key2) {
+        return !!findPair(this.items, key2);
       }
-      set(key, value) {
-        this.add(new Pair.Pair(key, value), true);
+      set(key2, value) {
+        this.add(new Pair.Pair(key2, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -2271,15 +2271,15 @@ var require_YAMLSeq = __commonJS({
        *
        * @returns `true` if the item was found and removed.
        */
-      delete(key) {
-        const idx = asItemIndex(key);
+      delete(key2) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return false;
         const del = this.items.splice(idx, 1);
         return del.length > 0;
       }
-      get(key, keepScalar) {
-        const idx = asItemIndex(key);
+      get(key2, keepScalar) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
           return void 0;
         const it = this.items[idx];
@@ -2291,8 +2291,8 @@ var require_YAMLSeq = __commonJS({
        * `key` must contain a representation of an integer for this to succeed.
        * It may be wrapped in a `Scalar`.
        */
-      has(key) {
-        const idx = asItemIndex(key);
+      has(key2) {
+        const idx = asItemIndex(key2);
         return typeof idx === "number" && idx < this.items.length;
       }
       /**
@@ -2302,10 +2302,10 @@ var require_YAMLSeq = __commonJS({
        * If `key` does not contain a representation of an integer, this will throw.
        * It may be wrapped in a `Scalar`.
        */
-      set(key, value) {
-        const idx = asItemIndex(key);
+      set(key2, value) {
+        const idx = asItemIndex(key2);
         if (typeof idx !== "number")
-          throw new Error(`Expected a valid index, not ${key}.`);
+          throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
         if (identity.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
@@ -2339,8 +2339,8 @@ var require_YAMLSeq = __commonJS({
           let i = 0;
           for (let it of obj) {
             if (typeof replacer === "function") {
-              const key = obj instanceof Set ? it : String(i++);
-              it = replacer.call(obj, key, it);
+              const key2 = obj instanceof Set ? it : String(i++);
+              it = replacer.call(obj, key2, it);
             }
             seq.items.push(createNode.createNode(it, void 0, ctx));
           }
@@ -2348,8 +2348,8 @@ var require_YAMLSeq = __commonJS({
         return seq;
       }
     };
-    function asItemIndex(key) {
-      let idx = identity.isScalar(key) ? key.value : key;
+    function asItemIndex(key2) {
+      let idx = identity.isScalar(key2) ? key2.value : key2;
       if (idx && typeof idx === "string")
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
@@ -2763,25 +2763,25 @@ ${cn.comment}` : item.comment;
         for (let it of iterable) {
           if (typeof replacer === "function")
             it = replacer.call(iterable, String(i++), it);
-          let key, value;
+          let key2, value;
           if (Array.isArray(it)) {
             if (it.length === 2) {
-              key = it[0];
+              key2 = it[0];
               value = it[1];
             } else
               throw new TypeError(`Expected [key, value] tuple: ${it}`);
           } else if (it && it instanceof Object) {
             const keys = Object.keys(it);
             if (keys.length === 1) {
-              key = keys[0];
-              value = it[key];
+              key2 = keys[0];
+              value = it[key2];
             } else {
               throw new TypeError(`Expected tuple with one key, not ${keys.length} keys`);
             }
           } else {
-            key = it;
+            key2 = it;
           }
-          pairs2.items.push(Pair.createPair(key, value, ctx));
+          pairs2.items.push(Pair.createPair(key2, value, ctx));
         }
       return pairs2;
     }
@@ -2828,16 +2828,16 @@ var require_omap = __commonJS({
         if (ctx?.onCreate)
           ctx.onCreate(map);
         for (const pair2 of this.items) {
-          let key, value;
+          let key2, value;
           if (identity.isPair(pair2)) {
-            key = toJS.toJS(pair2.key, "", ctx);
-            value = toJS.toJS(pair2.value, key, ctx);
+            key2 = toJS.toJS(pair2.key, "", ctx);
+            value = toJS.toJS(pair2.value, key2, ctx);
           } else {
-            key = toJS.toJS(pair2, "", ctx);
+            key2 = toJS.toJS(pair2, "", ctx);
           }
-          if (map.has(key))
+          if (map.has(key2))
             throw new Error("Ordered maps must not include duplicate keys");
-          map.set(key, value);
+          map.set(key2, value);
         }
         return map;
       }
@@ -2858,12 +2858,12 @@ var require_omap = __commonJS({
       resolve(seq, onError) {
         const pairs$1 = pairs.resolvePairs(seq, onError);
         const seenKeys = [];
-        for (const { key } of pairs$1.items) {
-          if (identity.isScalar(key)) {
-            if (seenKeys.includes(key.value)) {
-              onError(`Ordered maps must not include duplicate keys: ${key.value}`);
+        for (const { key: key2 } of pairs$1.items) {
+          if (identity.isScalar(key2)) {
+            if (seenKeys.includes(key2.value)) {
+              onError(`Ordered maps must not include duplicate keys: ${key2.value}`);
             } else {
-              seenKeys.push(key.value);
+              seenKeys.push(key2.value);
             }
           }
         }
@@ -3048,14 +3048,14 @@ var require_set = __commonJS({
         super(schema);
         this.tag = _YAMLSet.tag;
       }
-      add(key) {
+      add(key2) {
         let pair2;
-        if (identity.isPair(key))
-          pair2 = key;
-        else if (key && typeof key === "object" && "key" in key && "value" in key && key.value === null)
-          pair2 = new Pair.Pair(key.key, null);
+        if (identity.isPair(key2))
+          pair2 = key2;
+        else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
+          pair2 = new Pair.Pair(key2.key, null);
         else
-          pair2 = new Pair.Pair(key, null);
+          pair2 = new Pair.Pair(key2, null);
         const prev = YAMLMap.findPair(this.items, pair2.key);
         if (!prev)
           this.items.push(pair2);
@@ -3064,18 +3064,18 @@ var require_set = __commonJS({
        * If `keepPair` is `true`, returns the Pair matching `key`.
        * Otherwise, returns the value of that Pair's key.
        */
-      get(key, keepPair) {
-        const pair2 = YAMLMap.findPair(this.items, key);
+      get(key2, keepPair) {
+        const pair2 = YAMLMap.findPair(this.items, key2);
         return !keepPair && identity.isPair(pair2) ? identity.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
-      set(key, value) {
+      set(key2, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key);
+        const prev = YAMLMap.findPair(this.items, key2);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key));
+          this.items.push(new Pair.Pair(key2));
         }
       }
       toJSON(_, ctx) {
@@ -3322,7 +3322,7 @@ var require_tags = __commonJS({
         if (Array.isArray(customTags))
           tags2 = [];
         else {
-          const keys = Array.from(schemas.keys()).filter((key) => key !== "yaml11").map((key) => JSON.stringify(key)).join(", ");
+          const keys = Array.from(schemas.keys()).filter((key2) => key2 !== "yaml11").map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown schema "${schemaName}"; use one of ${keys} or define customTags array`);
         }
       }
@@ -3338,7 +3338,7 @@ var require_tags = __commonJS({
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
           const tagName = JSON.stringify(tag);
-          const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
+          const keys = Object.keys(tagsByName).map((key2) => JSON.stringify(key2)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
         if (!tags3.includes(tagObj))
@@ -3602,8 +3602,8 @@ var require_Document = __commonJS({
        * Convert a key and a value into a `Pair` using the current schema,
        * recursively wrapping all values as `Scalar` or `Collection` nodes.
        */
-      createPair(key, value, options2 = {}) {
-        const k = this.createNode(key, null, options2);
+      createPair(key2, value, options2 = {}) {
+        const k = this.createNode(key2, null, options2);
         const v = this.createNode(value, null, options2);
         return new Pair.Pair(k, v);
       }
@@ -3611,8 +3611,8 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      delete(key) {
-        return assertCollection(this.contents) ? this.contents.delete(key) : false;
+      delete(key2) {
+        return assertCollection(this.contents) ? this.contents.delete(key2) : false;
       }
       /**
        * Removes a value from the document.
@@ -3632,8 +3632,8 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      get(key, keepScalar) {
-        return identity.isCollection(this.contents) ? this.contents.get(key, keepScalar) : void 0;
+      get(key2, keepScalar) {
+        return identity.isCollection(this.contents) ? this.contents.get(key2, keepScalar) : void 0;
       }
       /**
        * Returns item at `path`, or `undefined` if not found. By default unwraps
@@ -3648,8 +3648,8 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value with the key `key`.
        */
-      has(key) {
-        return identity.isCollection(this.contents) ? this.contents.has(key) : false;
+      has(key2) {
+        return identity.isCollection(this.contents) ? this.contents.has(key2) : false;
       }
       /**
        * Checks if the document includes a value at `path`.
@@ -3663,11 +3663,11 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      set(key, value) {
+      set(key2, value) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key], value);
+          this.contents = Collection.collectionFromPath(this.schema, [key2], value);
         } else if (assertCollection(this.contents)) {
-          this.contents.set(key, value);
+          this.contents.set(key2, value);
         }
       }
       /**
@@ -3975,24 +3975,24 @@ var require_resolve_props = __commonJS({
 var require_util_contains_newline = __commonJS({
   "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
-    function containsNewline(key) {
-      if (!key)
+    function containsNewline(key2) {
+      if (!key2)
         return null;
-      switch (key.type) {
+      switch (key2.type) {
         case "alias":
         case "scalar":
         case "double-quoted-scalar":
         case "single-quoted-scalar":
-          if (key.source.includes("\n"))
+          if (key2.source.includes("\n"))
             return true;
-          if (key.end) {
-            for (const st of key.end)
+          if (key2.end) {
+            for (const st of key2.end)
               if (st.type === "newline")
                 return true;
           }
           return false;
         case "flow-collection":
-          for (const it of key.items) {
+          for (const it of key2.items) {
             for (const st of it.start)
               if (st.type === "newline")
                 return true;
@@ -4066,10 +4066,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key: key2, sep: sep2, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key2 ?? sep2?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4077,10 +4077,10 @@ var require_resolve_block_map = __commonJS({
         });
         const implicitKey = !keyProps.found;
         if (implicitKey) {
-          if (key) {
-            if (key.type === "block-seq")
+          if (key2) {
+            if (key2.type === "block-seq")
               onError(offset, "BLOCK_AS_IMPLICIT_KEY", "A block sequence may not be used as an implicit map key");
-            else if ("indent" in key && key.indent !== bm.indent)
+            else if ("indent" in key2 && key2.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
           if (!keyProps.anchor && !keyProps.tag && !sep2) {
@@ -4093,17 +4093,17 @@ var require_resolve_block_map = __commonJS({
             }
             continue;
           }
-          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key)) {
-            onError(key ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
+          if (keyProps.newlineAfterProp || utilContainsNewline.containsNewline(key2)) {
+            onError(key2 ?? start[start.length - 1], "MULTILINE_IMPLICIT_KEY", "Implicit keys need to be on a single line");
           }
         } else if (keyProps.found?.indent !== bm.indent) {
           onError(offset, "BAD_INDENT", startColMsg);
         }
         ctx.atKey = true;
         const keyStart = keyProps.end;
-        const keyNode = key ? composeNode(ctx, key, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
+        const keyNode = key2 ? composeNode(ctx, key2, keyProps, onError) : composeEmptyNode(ctx, keyStart, start, null, keyProps, onError);
         if (ctx.schema.compat)
-          utilFlowIndentCheck.flowIndentCheck(bm.indent, key, onError);
+          utilFlowIndentCheck.flowIndentCheck(bm.indent, key2, onError);
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4113,7 +4113,7 @@ var require_resolve_block_map = __commonJS({
           offset: keyNode.range[2],
           onError,
           parentIndent: bm.indent,
-          startOnNewline: !key || key.type === "block-scalar"
+          startOnNewline: !key2 || key2.type === "block-scalar"
         });
         offset = valueProps.end;
         if (valueProps.found) {
@@ -4264,9 +4264,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap4 = fc.start.source === "{";
-      const fcName = isMap4 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap4 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap5 = fc.start.source === "{";
+      const fcName = isMap5 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4277,11 +4277,11 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key: key2, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key2 ?? sep2?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
@@ -4302,9 +4302,9 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap4 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key2))
             onError(
-              key,
+              key2,
               // checked by containsNewline()
               "MULTILINE_IMPLICIT_KEY",
               "Implicit keys of flow sequence pairs need to be on a single line"
@@ -4342,7 +4342,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap4 && !sep2 && !props.found) {
+        if (!isMap5 && !sep2 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -4351,8 +4351,8 @@ var require_resolve_flow_collection = __commonJS({
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
-          const keyNode = key ? composeNode(ctx, key, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
-          if (isBlock(key))
+          const keyNode = key2 ? composeNode(ctx, key2, props, onError) : composeEmptyNode(ctx, keyStart, start, null, props, onError);
+          if (isBlock(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
           const valueProps = resolveProps.resolveProps(sep2 ?? [], {
@@ -4365,7 +4365,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap4 && !props.found && ctx.options.strict) {
+            if (!isMap5 && !props.found && ctx.options.strict) {
               if (sep2)
                 for (const st of sep2) {
                   if (st === valueProps.found)
@@ -4397,7 +4397,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair2 = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
-          if (isMap4) {
+          if (isMap5) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4413,7 +4413,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap4 ? "}" : "]";
+      const expectedEnd = isMap5 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -4519,7 +4519,7 @@ var require_resolve_block_scalar = __commonJS({
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar2.source ? splitLines(scalar2.source) : [];
+      const lines = scalar2.source ? splitLines2(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         const content2 = lines[i][1];
@@ -4677,7 +4677,7 @@ var require_resolve_block_scalar = __commonJS({
       }
       return { mode, indent: indent2, chomp, comment: comment2, length: length2 };
     }
-    function splitLines(source) {
+    function splitLines2(source) {
       const split = source.split(/\n( *)/);
       const first = split[0];
       const m = first.match(/^( *)/);
@@ -5502,9 +5502,9 @@ var require_cst_scalar = __commonJS({
         ];
         if (!addEndtoBlockProps(props, "end" in token ? token.end : void 0))
           props.push({ type: "newline", offset: -1, indent: indent2, source: "\n" });
-        for (const key of Object.keys(token))
-          if (key !== "type" && key !== "offset")
-            delete token[key];
+        for (const key2 of Object.keys(token))
+          if (key2 !== "type" && key2 !== "offset")
+            delete token[key2];
         Object.assign(token, { type: "block-scalar", indent: indent2, props, source: body });
       }
     }
@@ -5552,9 +5552,9 @@ var require_cst_scalar = __commonJS({
         default: {
           const indent2 = "indent" in token ? token.indent : -1;
           const end = "end" in token && Array.isArray(token.end) ? token.end.filter((st) => st.type === "space" || st.type === "comment" || st.type === "newline") : [];
-          for (const key of Object.keys(token))
-            if (key !== "type" && key !== "offset")
-              delete token[key];
+          for (const key2 of Object.keys(token))
+            if (key2 !== "type" && key2 !== "offset")
+              delete token[key2];
           Object.assign(token, { type, indent: indent2, source, end });
         }
       }
@@ -5609,12 +5609,12 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key: key2, sep: sep2, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
-      if (key)
-        res += stringifyToken(key);
+      if (key2)
+        res += stringifyToken(key2);
       if (sep2)
         for (const st of sep2)
           res += st.source;
@@ -5695,15 +5695,15 @@ var require_cst = __commonJS({
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
     var cstVisit = require_cst_visit();
-    var BOM = "\uFEFF";
+    var BOM2 = "\uFEFF";
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar4 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
-        case BOM:
+        case BOM2:
           return "<BOM>";
         case DOCUMENT:
           return "<DOC>";
@@ -5717,7 +5717,7 @@ var require_cst = __commonJS({
     }
     function tokenType(source) {
       switch (source) {
-        case BOM:
+        case BOM2:
           return "byte-order-mark";
         case DOCUMENT:
           return "doc-mode";
@@ -5779,12 +5779,12 @@ var require_cst = __commonJS({
     exports.setScalarValue = cstScalar.setScalarValue;
     exports.stringify = cstStringify.stringify;
     exports.visit = cstVisit.visit;
-    exports.BOM = BOM;
+    exports.BOM = BOM2;
     exports.DOCUMENT = DOCUMENT;
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar4;
+    exports.isScalar = isScalar5;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -6545,7 +6545,7 @@ var require_parser = __commonJS({
        */
       *next(source) {
         this.source = source;
-        if (node_process.env.LOG_TOKENS)
+        if (false)
           console.log("|", cst.prettyToken(source));
         if (this.atScalar) {
           this.atScalar = false;
@@ -6946,7 +6946,7 @@ var require_parser = __commonJS({
                   });
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
-                  const key = it.key;
+                  const key2 = it.key;
                   const sep2 = it.sep;
                   sep2.push(this.sourceToken);
                   delete it.key;
@@ -6955,7 +6955,7 @@ var require_parser = __commonJS({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key: key2, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -8086,7 +8086,7 @@ var PGBOUNCER_SETTINGS = [
   s("user", "string", void 0, { restartOnly: true }),
   s("verbose", "int", "0")
 ];
-var BY_NAME = new Map(PGBOUNCER_SETTINGS.map((setting) => [setting.name, setting]));
+var BY_NAME = new Map(PGBOUNCER_SETTINGS.map((setting2) => [setting2.name, setting2]));
 function pgbouncerSetting(name2) {
   return BY_NAME.get(name2);
 }
@@ -8103,10 +8103,10 @@ function versionAtLeast(version, since) {
   return version === void 0 || since === void 0 || compareVersions(version, since) >= 0;
 }
 function pgbouncerDefault(name2, version) {
-  const setting = BY_NAME.get(name2);
-  if (!setting) return void 0;
+  const setting2 = BY_NAME.get(name2);
+  if (!setting2) return void 0;
   let value;
-  for (const d of setting.defaults) {
+  for (const d of setting2.defaults) {
     if (versionAtLeast(version, d.since)) value = d.value;
   }
   return value;
@@ -8134,30 +8134,30 @@ function cFloat(raw) {
   return Number(raw);
 }
 var INT32_MAX = 2 ** 31 - 1;
-function validatePgbouncerSetting(key, raw, version) {
-  const setting = BY_NAME.get(key);
-  if (!setting || !versionAtLeast(version, setting.since)) {
-    const suggestion2 = suggestPgbouncerSetting(key, version);
-    const tooNew = setting ? ` (it appeared in pgbouncer ${setting.since}; this is ${version})` : "";
+function validatePgbouncerSetting(key2, raw, version) {
+  const setting2 = BY_NAME.get(key2);
+  if (!setting2 || !versionAtLeast(version, setting2.since)) {
+    const suggestion2 = suggestPgbouncerSetting(key2, version);
+    const tooNew = setting2 ? ` (it appeared in pgbouncer ${setting2.since}; this is ${version})` : "";
     return {
       ok: false,
       kind: "unknown-key",
-      message: `pgbouncer does not know the setting "${key}"${tooNew}`,
-      ...suggestion2 && suggestion2 !== key ? { suggestion: suggestion2 } : {}
+      message: `pgbouncer does not know the setting "${key2}"${tooNew}`,
+      ...suggestion2 && suggestion2 !== key2 ? { suggestion: suggestion2 } : {}
     };
   }
-  const bad = (why) => ({ ok: false, kind: "bad-value", message: `Invalid value ${JSON.stringify(raw)} for ${key}: ${why}` });
-  switch (setting.type) {
+  const bad = (why) => ({ ok: false, kind: "bad-value", message: `Invalid value ${JSON.stringify(raw)} for ${key2}: ${why}` });
+  switch (setting2.type) {
     case "string":
-      return { ok: true, value: raw, setting };
+      return { ok: true, value: raw, setting: setting2 };
     case "list":
-      return { ok: true, value: splitPgbouncerList(raw), setting };
+      return { ok: true, value: splitPgbouncerList(raw), setting: setting2 };
     case "enum": {
-      const match = setting.values?.find((v) => v.value.toLowerCase() === raw.toLowerCase());
-      const allowed = (setting.values ?? []).filter((v) => versionAtLeast(version, v.since)).map((v) => v.value);
+      const match = setting2.values?.find((v) => v.value.toLowerCase() === raw.toLowerCase());
+      const allowed = (setting2.values ?? []).filter((v) => versionAtLeast(version, v.since)).map((v) => v.value);
       if (!match) return bad(`expected one of ${allowed.join(", ")}`);
       if (!versionAtLeast(version, match.since)) return bad(`"${match.value}" needs pgbouncer ${match.since}; expected one of ${allowed.join(", ")}`);
-      return { ok: true, value: match.value, setting };
+      return { ok: true, value: match.value, setting: setting2 };
     }
     case "float-seconds": {
       if (!C_FLOAT.test(raw)) {
@@ -8167,30 +8167,30 @@ function validatePgbouncerSetting(key, raw, version) {
       const value = cFloat(raw);
       if (value < 0) return bad("a time cannot be negative");
       const warning = Number.isFinite(value) ? void 0 : `${raw} is accepted but not a usable time`;
-      return { ok: true, value, setting, ...warning ? { warning } : {} };
+      return { ok: true, value, setting: setting2, ...warning ? { warning } : {} };
     }
     case "int":
     case "uint":
     case "bool": {
-      if (!C_INT.test(raw)) return bad(setting.type === "bool" ? "expected 0 or 1" : "expected an integer");
+      if (!C_INT.test(raw)) return bad(setting2.type === "bool" ? "expected 0 or 1" : "expected an integer");
       const value = cInt(raw);
-      return { ok: true, value, setting, ...intWarning(setting, value) };
+      return { ok: true, value, setting: setting2, ...intWarning(setting2, value) };
     }
   }
 }
-function intWarning(setting, value) {
-  if (setting.type === "bool" && value !== 0 && value !== 1) return { warning: `${setting.name} is a boolean (0 or 1); ${value} counts as 1` };
-  if (setting.type === "int" && (value > INT32_MAX || value < -INT32_MAX - 1)) return { warning: `${value} does not fit pgbouncer's int and wraps around` };
-  if (setting.name === "listen_port" && (value < 0 || value > 65535)) return { warning: `${value} is not a TCP port (0-65535)` };
-  if (setting.type === "int" && value < 0 && setting.name !== "verbose") return { warning: `${setting.name} = ${value} is negative` };
+function intWarning(setting2, value) {
+  if (setting2.type === "bool" && value !== 0 && value !== 1) return { warning: `${setting2.name} is a boolean (0 or 1); ${value} counts as 1` };
+  if (setting2.type === "int" && (value > INT32_MAX || value < -INT32_MAX - 1)) return { warning: `${value} does not fit pgbouncer's int and wraps around` };
+  if (setting2.name === "listen_port" && (value < 0 || value > 65535)) return { warning: `${value} is not a TCP port (0-65535)` };
+  if (setting2.type === "int" && value < 0 && setting2.name !== "verbose") return { warning: `${setting2.name} = ${value} is negative` };
   return {};
 }
 function splitPgbouncerList(raw) {
   return raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
 }
-function suggestPgbouncerSetting(key, version) {
-  const candidates = PGBOUNCER_SETTINGS.filter((setting) => versionAtLeast(version, setting.since)).map((setting) => setting.name);
-  const lower = key.toLowerCase();
+function suggestPgbouncerSetting(key2, version) {
+  const candidates = PGBOUNCER_SETTINGS.filter((setting2) => versionAtLeast(version, setting2.since)).map((setting2) => setting2.name);
+  const lower = key2.toLowerCase();
   const exact = candidates.find((name2) => name2 === lower);
   if (exact) return exact;
   let best;
@@ -8370,7 +8370,7 @@ var EDOBURU_VARS = [
   "tcp_keepidle",
   "tcp_keepintvl",
   "tcp_user_timeout"
-].map((setting) => [setting.toUpperCase(), setting]);
+].map((setting2) => [setting2.toUpperCase(), setting2]);
 var EDOBURU_IMAGE_DEFAULTS = {
   listen_addr: "0.0.0.0",
   listen_port: "5432",
@@ -8434,7 +8434,7 @@ var BITNAMI_VARS = [
     "autodb_idle_timeout",
     "query_timeout",
     "client_idle_timeout"
-  ].map((setting) => [`PGBOUNCER_${setting.toUpperCase()}`, setting])
+  ].map((setting2) => [`PGBOUNCER_${setting2.toUpperCase()}`, setting2])
 ];
 var BITNAMI_IMAGE_DEFAULTS = {
   listen_port: "6432",
@@ -8460,12 +8460,12 @@ function pgbouncerSettingsFromEnv(image, env, imageSpan) {
   const set = (v) => v !== void 0 && !(v.kind === "known" && v.value === "");
   const defaults = family === "edoburu" ? EDOBURU_IMAGE_DEFAULTS : BITNAMI_IMAGE_DEFAULTS;
   if (imageSpan) {
-    for (const [key, value] of Object.entries(defaults)) settings.set(key, known(value, imageSpan, { isDefault: true }));
+    for (const [key2, value] of Object.entries(defaults)) settings.set(key2, known(value, imageSpan, { isDefault: true }));
   }
   const table = family === "edoburu" ? EDOBURU_VARS : BITNAMI_VARS;
-  for (const [variable, key] of table) {
+  for (const [variable, key2] of table) {
     const v = env.get(variable);
-    if (set(v)) settings.set(key, v);
+    if (set(v)) settings.set(key2, v);
   }
   const dbVars = family === "edoburu" ? { name: "DB_NAME", host: "DB_HOST", port: "DB_PORT", user: "DB_USER", nameDefault: "*", portDefault: "5432", userDefault: "postgres", hostDefault: void 0 } : { name: "PGBOUNCER_DATABASE", host: "POSTGRESQL_HOST", port: "POSTGRESQL_PORT", user: "POSTGRESQL_USERNAME", nameDefault: "postgres", portDefault: "5432", userDefault: void 0, hostDefault: "postgresql" };
   const dbParam = (param, variable, fallback) => {
@@ -8503,16 +8503,16 @@ var DATABASE_PARAMS = [
   ["load_balance_hosts", "1.24"],
   ["max_db_client_connections", "1.24"]
 ];
-function validateDatabaseParam(key, value, version) {
-  const param = DATABASE_PARAMS.find(([name2]) => name2 === key);
+function validateDatabaseParam(key2, value, version) {
+  const param = DATABASE_PARAMS.find(([name2]) => name2 === key2);
   if (!param || !versionAtLeast(version, param[1])) {
     const names = DATABASE_PARAMS.filter(([, since]) => versionAtLeast(version, since)).map(([name2]) => name2);
-    const suggestion2 = names.find((name2) => editDistance(key.toLowerCase(), name2) <= 2);
+    const suggestion2 = names.find((name2) => editDistance(key2.toLowerCase(), name2) <= 2);
     const tooNew = param ? ` (it appeared in pgbouncer ${param[1]}; this is ${version})` : "";
-    return { ok: false, kind: "unknown-key", message: `pgbouncer does not know the connection parameter "${key}"${tooNew}`, ...suggestion2 ? { suggestion: suggestion2 } : {} };
+    return { ok: false, kind: "unknown-key", message: `pgbouncer does not know the connection parameter "${key2}"${tooNew}`, ...suggestion2 ? { suggestion: suggestion2 } : {} };
   }
-  if (key === "port" && !/^[0-9]+$/.test(value)) return { ok: false, kind: "bad-value", message: `Invalid port ${JSON.stringify(value)}: expected digits` };
-  if (key === "pool_mode") {
+  if (key2 === "port" && !/^[0-9]+$/.test(value)) return { ok: false, kind: "bad-value", message: `Invalid port ${JSON.stringify(value)}: expected digits` };
+  if (key2 === "pool_mode") {
     const modes = pgbouncerSetting("pool_mode")?.values?.map((v) => v.value) ?? [];
     if (!modes.includes(value.toLowerCase())) return { ok: false, kind: "bad-value", message: `Invalid pool_mode ${JSON.stringify(value)}: expected one of ${modes.join(", ")}` };
   }
@@ -8598,7 +8598,7 @@ function parsePgbouncerIni(file) {
   return { doc: { path: file.path, sections: sections2, includes, ...leading.length ? { leading } : {} }, problems, comments };
   function readEntry(start, lineEnd) {
     let q = start;
-    let key;
+    let key2;
     if (text[q] === '"') {
       let out = "";
       q++;
@@ -8618,16 +8618,16 @@ function parsePgbouncerIni(file) {
         out += text[q];
         q++;
       }
-      key = out;
+      key2 = out;
     } else {
       while (q < lineEnd && KEY_CHAR.test(text[q])) q++;
-      key = text.slice(start, q);
+      key2 = text.slice(start, q);
     }
     const keyEnd = q;
     while (q < lineEnd && (text[q] === " " || text[q] === "	")) q++;
     if (text[q] !== "=") {
       const at = q < lineEnd ? q : start;
-      return { problem: { message: keyEnd === start ? 'Expected "key = value"' : `Expected "=" after "${key}"`, span: span(at, trimEnd(at, lineEnd) || at + 1) } };
+      return { problem: { message: keyEnd === start ? 'Expected "key = value"' : `Expected "=" after "${key2}"`, span: span(at, trimEnd(at, lineEnd) || at + 1) } };
     }
     if (keyEnd === start) {
       return { problem: { message: 'Missing key before "="', span: span(q, q + 1) } };
@@ -8636,7 +8636,7 @@ function parsePgbouncerIni(file) {
     while (q < lineEnd && (text[q] === " " || text[q] === "	")) q++;
     const valueEnd = Math.max(q, trimEnd(q, lineEnd));
     return {
-      key,
+      key: key2,
       keySpan: span(start, keyEnd),
       value: text.slice(q, valueEnd),
       valueSpan: span(q, valueEnd),
@@ -8659,12 +8659,12 @@ function parseDatabaseEntry(entry) {
     if (p >= text.length) break;
     const keyStart = p;
     while (p < text.length && !isSpace(text[p]) && text[p] !== "=") p++;
-    const key = text.slice(keyStart, p);
+    const key2 = text.slice(keyStart, p);
     const keyEnd = p;
     skipSpace();
-    if (text[p] !== "=" || key === "") {
-      problems.push({ message: key === "" ? 'Missing parameter name before "="' : `Expected "=" after "${key}"`, span: span(keyStart, Math.max(keyEnd, keyStart + 1)) });
-      if (key === "") p++;
+    if (text[p] !== "=" || key2 === "") {
+      problems.push({ message: key2 === "" ? 'Missing parameter name before "="' : `Expected "=" after "${key2}"`, span: span(keyStart, Math.max(keyEnd, keyStart + 1)) });
+      if (key2 === "") p++;
       continue;
     }
     p++;
@@ -8695,14 +8695,14 @@ function parseDatabaseEntry(entry) {
         p++;
       }
       if (!closed) {
-        problems.push({ message: `Value of "${key}" is missing its closing quote`, span: span(valueStart, text.length) });
+        problems.push({ message: `Value of "${key2}" is missing its closing quote`, span: span(valueStart, text.length) });
         break;
       }
     } else {
       while (p < text.length && !isSpace(text[p])) p++;
       value = text.slice(valueStart, p);
     }
-    params.set(key, known(value, span(valueStart, p)));
+    params.set(key2, known(value, span(valueStart, p)));
   }
   return { params, problems };
 }
@@ -8713,11 +8713,11 @@ function effectivePgbouncerSettings(ini, version) {
   const headerSpan = section ? { file: ini.path, start: section.span.start, end: section.nameSpan.end + 1 } : { file: ini.path, start: 0, end: 0 };
   const sectionStart = section?.span.start ?? 0;
   const lastIncludeAfter = (offset) => [...ini.includes].reverse().find((inc) => inc.span.start > offset && inc.span.start > sectionStart);
-  for (const setting of PGBOUNCER_SETTINGS) {
-    const fallback = pgbouncerDefault(setting.name, version);
+  for (const setting2 of PGBOUNCER_SETTINGS) {
+    const fallback = pgbouncerDefault(setting2.name, version);
     const laterInclude = lastIncludeAfter(sectionStart);
-    if (laterInclude) out.set(setting.name, unknown(`may be set by %include ${laterInclude.path}`, laterInclude.span));
-    else out.set(setting.name, known(fallback ?? "", headerSpan, { isDefault: true }));
+    if (laterInclude) out.set(setting2.name, unknown(`may be set by %include ${laterInclude.path}`, laterInclude.span));
+    else out.set(setting2.name, known(fallback ?? "", headerSpan, { isDefault: true }));
   }
   for (const entry of section?.entries ?? []) {
     const laterInclude = lastIncludeAfter(entry.span.end);
@@ -8817,13 +8817,13 @@ function parseRedisConf(file) {
   const comments = [];
   const text = file.text;
   const span = (start, end) => ({ file: file.path, start, end });
-  let lineStart = 0;
+  let lineStart2 = 0;
   for (; ; ) {
-    const nl = text.indexOf("\n", lineStart);
+    const nl = text.indexOf("\n", lineStart2);
     const lineEnd = nl === -1 ? text.length : nl;
-    readLine(lineStart, lineEnd);
+    readLine(lineStart2, lineEnd);
     if (nl === -1) break;
-    lineStart = nl + 1;
+    lineStart2 = nl + 1;
   }
   return { doc, problems, comments };
   function readLine(start, end) {
@@ -8890,26 +8890,53 @@ var MappedTextBuilder = class {
     this.whole = whole;
   }
   text = "";
-  srcStart = [];
-  srcEnd = [];
+  srcStart = new Int32Array(16);
+  srcEnd = new Int32Array(16);
+  size = 0;
   subs = [];
   get length() {
     return this.text.length;
   }
+  reserve(more) {
+    const need = this.size + more;
+    if (need <= this.srcStart.length) return;
+    let cap = this.srcStart.length * 2;
+    while (cap < need) cap *= 2;
+    const starts = new Int32Array(cap);
+    starts.set(this.srcStart.subarray(0, this.size));
+    const ends = new Int32Array(cap);
+    ends.set(this.srcEnd.subarray(0, this.size));
+    this.srcStart = starts;
+    this.srcEnd = ends;
+  }
   /** Appends characters written literally; `starts[i]`/`ends[i]` locate character i in the source. */
   pushChar(ch, start, end) {
     this.text += ch;
+    this.reserve(ch.length);
     for (let i = 0; i < ch.length; i++) {
-      this.srcStart.push(start);
-      this.srcEnd.push(end);
+      this.srcStart[this.size] = start;
+      this.srcEnd[this.size] = end;
+      this.size++;
     }
+  }
+  /** Appends `text`, whose characters map one to one onto the source from `offset` on. */
+  pushLiteral(text, offset) {
+    this.text += text;
+    this.reserve(text.length);
+    for (let i = 0; i < text.length; i++) {
+      this.srcStart[this.size + i] = offset + i;
+      this.srcEnd[this.size + i] = offset + i + 1;
+    }
+    this.size += text.length;
   }
   pushMapped(m, from = 0, to = m.text.length) {
     const offset = this.text.length;
     this.text += m.text.slice(from, to);
+    this.reserve(to - from);
     for (let i = from; i < to; i++) {
-      this.srcStart.push(m.srcStart[i]);
-      this.srcEnd.push(m.srcEnd[i]);
+      this.srcStart[this.size] = m.srcStart[i];
+      this.srcEnd[this.size] = m.srcEnd[i];
+      this.size++;
     }
     for (const s2 of m.substitutions) {
       const a = Math.max(s2.start, from);
@@ -8930,7 +8957,7 @@ var MappedTextBuilder = class {
 };
 function literalText(file, text, offset) {
   const b = new MappedTextBuilder(file, { file, start: offset, end: offset + text.length });
-  for (let i = 0; i < text.length; i++) b.pushChar(text[i], offset + i, offset + i + 1);
+  b.pushLiteral(text, offset);
   return b.build();
 }
 function rangeOf(m, start, end) {
@@ -8952,6 +8979,22 @@ function rangeOf(m, start, end) {
   }
   const span = s2 === Infinity ? m.whole : { file: m.file, start: s2, end: Math.max(e, s2) };
   return unknownReason === void 0 ? { span, via } : { span, via, unknownReason };
+}
+function sliceMapped(m, from, to) {
+  const starts = new Int32Array(Math.max(0, to - from));
+  const ends = new Int32Array(starts.length);
+  for (let i = from; i < to; i++) {
+    starts[i - from] = m.srcStart[i];
+    ends[i - from] = m.srcEnd[i];
+  }
+  return {
+    file: m.file,
+    text: m.text.slice(from, to),
+    srcStart: starts,
+    srcEnd: ends,
+    substitutions: m.substitutions.filter((s2) => s2.end > from && s2.start < to).map((s2) => ({ ...s2, start: Math.max(0, s2.start - from), end: Math.min(to, s2.end) - from })),
+    whole: m.whole
+  };
 }
 
 // src/container/render.ts
@@ -9227,14 +9270,14 @@ function loadRedisConf(ws, fs, main, cwd2 = "/") {
     files.push(loaded(file.path, r.problems, r.comments));
     const doc = r.doc;
     const events = [
-      ...[...doc.entries()].map(([key, value]) => ({ at: value.span.start, apply: () => void out.set(key, value) })),
+      ...[...doc.entries()].map(([key2, value]) => ({ at: value.span.start, apply: () => void out.set(key2, value) })),
       ...doc.includes.map((inc) => ({
         at: inc.span.start,
         apply: () => {
           const abs2 = posix.resolve(cwd2, inc.path);
-          const targets = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
-          if (targets.length === 0 && !/[*?[]/.test(abs2)) out.includes.push(inc);
-          for (const t2 of targets) {
+          const targets2 = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
+          if (targets2.length === 0 && !/[*?[]/.test(abs2)) out.includes.push(inc);
+          for (const t2 of targets2) {
             if (chain.includes(t2.containerPath) || depth >= MAX_DEPTH || !read(t2, depth + 1, [...chain, t2.containerPath])) out.includes.push(inc);
           }
         }
@@ -9478,9 +9521,9 @@ function pgbouncerText(pgb, name2) {
   if (v.kind === "unknown") return v;
   return { ...v, value: Array.isArray(v.value) ? v.value.join(",") : String(v.value) };
 }
-function databaseNumber(pgb, db, param, setting) {
+function databaseNumber(pgb, db, param, setting2) {
   const own2 = db.params.get(param);
-  if (!own2) return pgbouncerNumber(pgb, setting);
+  if (!own2) return pgbouncerNumber(pgb, setting2);
   if (own2.kind === "unknown") return own2;
   const n = Number(own2.value);
   return /^\d+$/.test(own2.value) ? { ...own2, value: n } : unknown(`${param}=${own2.value} is not a number`, own2.span);
@@ -9535,11 +9578,11 @@ function parsePostgresDuration(raw, defaultUnit = "ms") {
 }
 
 // src/core/own.ts
-function own(table, key) {
-  return Object.hasOwn(table, key) ? table[key] : void 0;
+function own(table, key2) {
+  return Object.hasOwn(table, key2) ? table[key2] : void 0;
 }
-function setOwn(target, key, value) {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+function setOwn(target, key2, value) {
+  Object.defineProperty(target, key2, { value, enumerable: true, writable: true, configurable: true });
 }
 
 // src/parsers/postgres.ts
@@ -9636,13 +9679,13 @@ function parsePostgresqlConf(file) {
   const comments = [];
   const text = file.text;
   const span = (start, end) => ({ file: file.path, start, end });
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    const nl = text.indexOf("\n", lineStart);
+  let lineStart2 = 0;
+  while (lineStart2 <= text.length) {
+    const nl = text.indexOf("\n", lineStart2);
     const lineEnd = nl === -1 ? text.length : nl;
-    readLine(lineStart, lineEnd);
+    readLine(lineStart2, lineEnd);
     if (nl === -1) break;
-    lineStart = nl + 1;
+    lineStart2 = nl + 1;
   }
   return { doc, problems, comments };
   function readLine(start, end) {
@@ -9665,7 +9708,7 @@ function parsePostgresqlConf(file) {
       problems.push({ message: "Expected a setting name", span: span(p, end) });
       return;
     }
-    const key = name2[0].toLowerCase();
+    const key2 = name2[0].toLowerCase();
     p += name2[0].length;
     skip();
     if (text[p] === "=") {
@@ -9699,34 +9742,34 @@ function parsePostgresqlConf(file) {
         p++;
       }
       if (!closed) {
-        problems.push({ message: `Value of ${key} is missing its closing quote`, span: span(valueStart, end) });
+        problems.push({ message: `Value of ${key2} is missing its closing quote`, span: span(valueStart, end) });
         return;
       }
     } else {
       while (p < end && !/[\s#']/.test(text[p])) p++;
       value = text.slice(valueStart, p);
       if (value === "") {
-        problems.push({ message: `Missing value for ${key}`, span: span(start, end) });
+        problems.push({ message: `Missing value for ${key2}`, span: span(start, end) });
         return;
       }
     }
     const valueSpan = span(valueStart, p);
     if (!commentOrEnd()) {
-      problems.push({ message: `Unexpected text after the value of ${key}`, span: span(p, text[end - 1] === "\r" ? end - 1 : end) });
+      problems.push({ message: `Unexpected text after the value of ${key2}`, span: span(p, text[end - 1] === "\r" ? end - 1 : end) });
       return;
     }
-    if (key === "include" || key === "include_if_exists" || key === "include_dir") {
-      doc.includes.push({ directive: key, path: value, span: valueSpan });
+    if (key2 === "include" || key2 === "include_if_exists" || key2 === "include_dir") {
+      doc.includes.push({ directive: key2, path: value, span: valueSpan });
       return;
     }
-    doc.set(key, known(value, valueSpan));
+    doc.set(key2, known(value, valueSpan));
   }
 }
 function effectivePostgresSetting(name2, args, conf, defaultValue, fallbackAt) {
-  const key = name2.toLowerCase();
-  const fromArgs = args.get(key);
+  const key2 = name2.toLowerCase();
+  const fromArgs = args.get(key2);
   if (fromArgs) return fromArgs;
-  const fromConf = conf?.get(key);
+  const fromConf = conf?.get(key2);
   if (fromConf) return fromConf;
   return defaultValue === void 0 ? unknown(`${name2} has no known default`, fallbackAt) : known(defaultValue, fallbackAt, { isDefault: true });
 }
@@ -9804,14 +9847,14 @@ function readRedis(stack, svc) {
   return { service: svc, args: parsed.settings, ...conf ? { conf } : {}, anchor, ...unreadConfig ? { unreadConfig } : {} };
 }
 function redisValue(redis, name2) {
-  const key = name2.toLowerCase();
-  const fromArgs = redis.args.get(key);
+  const key2 = name2.toLowerCase();
+  const fromArgs = redis.args.get(key2);
   if (fromArgs) return fromArgs;
-  const fromConf = redis.conf?.get(key);
+  const fromConf = redis.conf?.get(key2);
   if (fromConf) return fromConf;
   if (redis.unreadConfig) return unknown(redis.unreadConfig, redis.anchor);
   if (redis.conf && redis.conf.includes.length > 0) return unknown(`${name2} may be set by an included file`, redis.conf.includes[0].span);
-  const fallback = REDIS_DEFAULTS.get(key);
+  const fallback = REDIS_DEFAULTS.get(key2);
   return fallback === void 0 ? unknown(`${name2} has no known default`, redis.anchor) : known(fallback, redis.anchor, { isDefault: true });
 }
 function redisInt(redis, name2) {
@@ -9821,9 +9864,9 @@ function redisInt(redis, name2) {
 }
 
 // src/facts/groups.ts
-function groupByTier(stack, entries) {
+function groupByTier(stack, entries2) {
   const groups = /* @__PURE__ */ new Map();
-  for (const e of entries) {
+  for (const e of entries2) {
     const tier = stack.tierOf(e.service);
     const k = tier ? `tier\0${tier.name}\0${e.key}` : `service\0${e.service.name}\0${e.key}`;
     const g = groups.get(k);
@@ -9902,13 +9945,13 @@ function stackConcurrency(stack) {
       continue;
     }
     const tier = stack.tierOf(svc);
-    const key = tier ? `${tier.name}\0${workers.value}\0${c.perProcess.value}\0${c.perProcessUnit}` : `\0${svc.name}`;
-    const group = pending.get(key);
+    const key2 = tier ? `${tier.name}\0${workers.value}\0${c.perProcess.value}\0${c.perProcessUnit}` : `\0${svc.name}`;
+    const group = pending.get(key2);
     if (group) {
       group.services.push(svc);
       group.containers += count.value;
     } else {
-      pending.set(key, { services: [svc], containers: count.value, c, workers, perWorker: c.perProcess });
+      pending.set(key2, { services: [svc], containers: count.value, c, workers, perWorker: c.perProcess });
     }
   }
   for (const g of pending.values()) {
@@ -9935,12 +9978,12 @@ function describeGroup(g) {
 function capacityTerms(items) {
   const out = [];
   for (const item of items) {
-    const key = JSON.stringify(item.factors);
-    const group = out.find((g) => g.key === key);
+    const key2 = JSON.stringify(item.factors);
+    const group = out.find((g) => g.key === key2);
     if (group) {
       if (!group.services.includes(item.service)) group.services.push(item.service);
       group.containers += item.containers;
-    } else out.push({ services: [item.service], containers: item.containers, factors: item.factors, key });
+    } else out.push({ services: [item.service], containers: item.containers, factors: item.factors, key: key2 });
   }
   return out.map(({ services, containers, factors }) => ({ services, containers, factors }));
 }
@@ -10039,8 +10082,8 @@ function serviceResources(stack) {
         if (v) sides[side][kind] = amount(kind, v);
       }
     }
-    for (const [side, kind, key] of LEGACY_KEYS) {
-      const s2 = service.settings.get(key);
+    for (const [side, kind, key2] of LEGACY_KEYS) {
+      const s2 = service.settings.get(key2);
       if (sides[side][kind] || !s2 || typeof s2.data !== "string" && typeof s2.data !== "number") continue;
       sides[side][kind] = amount(kind, known(String(s2.data), s2.span));
     }
@@ -10072,14 +10115,14 @@ function resourceTotal(stack, side, kind, uses = serviceResources(stack)) {
       }
       const tier = stack.tierOf(use.service);
       const label2 = tier ? tier.name : use.service.name;
-      const key = `${label2}\0${a.value.value}`;
-      const existing = tier ? terms.find((t2) => t2.key === key) : void 0;
+      const key2 = `${label2}\0${a.value.value}`;
+      const existing = tier ? terms.find((t2) => t2.key === key2) : void 0;
       if (existing) {
         existing.count += use.count.value;
         existing.spans.push(a.value.span);
         existing.services.push(use.service);
       } else {
-        terms.push({ key, label: label2, count: use.count.value, each: a.value.value, spans: [a.value.span], services: [use.service] });
+        terms.push({ key: key2, label: label2, count: use.count.value, each: a.value.value, spans: [a.value.span], services: [use.service] });
       }
     }
     const total = terms.reduce((sum, t2) => sum + t2.count * t2.each, 0);
@@ -10132,9 +10175,9 @@ function resolveProfile(name2, overrides2 = {}) {
     if (o === void 0) out.push(req);
     else if (o.min !== void 0 || o.max !== void 0) out.push(withBounds({ key: req.key, kind: req.kind, why: req.why }, o));
   }
-  for (const [key, o] of Object.entries(overrides2)) {
-    if (seen.has(key) || o.min === void 0 && o.max === void 0) continue;
-    out.push(withBounds({ key, kind: o.min !== void 0 ? "capacity" : "timeout", why: "required by the arena-lint configuration" }, o));
+  for (const [key2, o] of Object.entries(overrides2)) {
+    if (seen.has(key2) || o.min === void 0 && o.max === void 0) continue;
+    out.push(withBounds({ key: key2, kind: o.min !== void 0 ? "capacity" : "timeout", why: "required by the arena-lint configuration" }, o));
   }
   return out;
 }
@@ -10168,28 +10211,28 @@ var GLOBAL_IPV4 = /* @__PURE__ */ new Set([
   "cipso_rbm_strictvalid"
 ]);
 var IPC_KEYS = /* @__PURE__ */ new Set(["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"]);
-function sysctlNamespace(key) {
-  if (key.startsWith("net.")) {
-    if (key.startsWith("net.core.")) return NETNS_CORE.has(key) ? "net" : void 0;
-    if (key.startsWith("net.ipv4.")) return GLOBAL_IPV4.has(key.slice("net.ipv4.".length)) ? void 0 : "net";
-    if (key === "net.netfilter.nf_conntrack_max" || key === "net.nf_conntrack_max") return void 0;
+function sysctlNamespace(key2) {
+  if (key2.startsWith("net.")) {
+    if (key2.startsWith("net.core.")) return NETNS_CORE.has(key2) ? "net" : void 0;
+    if (key2.startsWith("net.ipv4.")) return GLOBAL_IPV4.has(key2.slice("net.ipv4.".length)) ? void 0 : "net";
+    if (key2 === "net.netfilter.nf_conntrack_max" || key2 === "net.nf_conntrack_max") return void 0;
     return "net";
   }
-  if (IPC_KEYS.has(key) || key.startsWith("fs.mqueue.")) return "ipc";
-  if (key === "kernel.hostname" || key === "kernel.domainname") return "uts";
+  if (IPC_KEYS.has(key2) || key2.startsWith("fs.mqueue.")) return "ipc";
+  if (key2 === "kernel.hostname" || key2 === "kernel.domainname") return "uts";
   return void 0;
 }
-function isNamespacedSysctl(key) {
-  return sysctlNamespace(key) !== void 0;
+function isNamespacedSysctl(key2) {
+  return sysctlNamespace(key2) !== void 0;
 }
 function parseKernelVersion(text) {
   const m = /^(\d+)\.(\d+)/.exec(text.trim());
   return m ? { major: Number(m[1]), minor: Number(m[2]) } : void 0;
 }
 var atLeast = (k, major, minor) => k.major > major || k.major === major && k.minor >= minor;
-function kernelDefault(key, kernel) {
+function kernelDefault(key2, kernel) {
   const k = typeof kernel === "string" ? parseKernelVersion(kernel) : kernel;
-  switch (key) {
+  switch (key2) {
     case "net.core.somaxconn":
       if (k !== void 0 && !atLeast(k, 5, 4)) return { value: 128, description: "128 (the kernel default before Linux 5.4)" };
       return { value: 4096, description: k === void 0 ? "4096 (the kernel default since Linux 5.4; 128 before)" : "4096 (the kernel default since Linux 5.4)" };
@@ -10395,16 +10438,16 @@ var Lexer = class {
       const b = new MappedTextBuilder(this.src.file, this.span(this.i, this.i));
       let closed = false;
       while (this.i < t2.length) {
-        let lineStart = this.i;
-        let lineEnd = t2.indexOf("\n", lineStart);
+        let lineStart2 = this.i;
+        let lineEnd = t2.indexOf("\n", lineStart2);
         if (lineEnd < 0) lineEnd = t2.length;
-        if (h.stripTabs) while (lineStart < lineEnd && t2[lineStart] === "	") lineStart++;
+        if (h.stripTabs) while (lineStart2 < lineEnd && t2[lineStart2] === "	") lineStart2++;
         this.i = Math.min(lineEnd + 1, t2.length);
-        if (t2.slice(lineStart, lineEnd).replace(/\r$/, "") === h.delimiter) {
+        if (t2.slice(lineStart2, lineEnd).replace(/\r$/, "") === h.delimiter) {
           closed = true;
           break;
         }
-        this.pushBodyLine(b, lineStart, lineEnd, h.expand);
+        this.pushBodyLine(b, lineStart2, lineEnd, h.expand);
         if (lineEnd < t2.length) b.pushMapped(this.src, lineEnd, lineEnd + 1);
       }
       h.token.heredoc = { body: this.dynamic ? taint(b.build()) : b.build() };
@@ -10571,12 +10614,12 @@ function parseSysctlConf(file) {
   const comments = [];
   const span = (start, end) => ({ file: file.path, start, end });
   for (let n = 0; n < file.lineStarts.length; n++) {
-    const lineStart = file.lineStarts[n];
+    const lineStart2 = file.lineStarts[n];
     const next = file.lineStarts[n + 1];
     const lineEnd = next === void 0 ? file.text.length : next - 1;
-    const text = file.text.slice(lineStart, lineEnd);
+    const text = file.text.slice(lineStart2, lineEnd);
     const line = parseSysctlLine(text);
-    const at = (s2, e) => span(lineStart + s2, lineStart + e);
+    const at = (s2, e) => span(lineStart2 + s2, lineStart2 + e);
     switch (line.kind) {
       case "blank":
         break;
@@ -10656,16 +10699,16 @@ function writeOf(pipeline) {
   const commands = pipeline.map((c) => ({ ...c, words: effectiveWords(c.words) }));
   const first = commands[0];
   if (first === void 0) return void 0;
-  const targets = [];
+  const targets2 = [];
   for (const c of commands) {
     const name2 = programName(c.words[0]);
     if (c !== first && !PASS_THROUGH.has(name2 ?? "")) return void 0;
-    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets.push(r.target);
-    if (name2 === "tee") targets.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
+    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets2.push(r.target);
+    if (name2 === "tee") targets2.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
   }
-  if (targets.length === 0) return void 0;
+  if (targets2.length === 0) return void 0;
   const content2 = contentOf(first);
-  return content2 === void 0 ? void 0 : { content: content2, targets };
+  return content2 === void 0 ? void 0 : { content: content2, targets: targets2 };
 }
 function contentOf(c) {
   const name2 = programName(c.words[0]);
@@ -10717,14 +10760,14 @@ function withEscapedNewlines(m, interpret) {
   return b.build();
 }
 function scanConfText(content2, target, out) {
-  let lineStart = 0;
+  let lineStart2 = 0;
   const text = content2.text;
-  while (lineStart <= text.length) {
-    let lineEnd = text.indexOf("\n", lineStart);
+  while (lineStart2 <= text.length) {
+    let lineEnd = text.indexOf("\n", lineStart2);
     if (lineEnd < 0) lineEnd = text.length;
-    const lineText2 = text.slice(lineStart, lineEnd);
+    const lineText2 = text.slice(lineStart2, lineEnd);
     const line = parseSysctlLine(lineText2);
-    const offset = lineStart;
+    const offset = lineStart2;
     const locate = (s2, e) => rangeOf(content2, offset + s2, offset + e).span;
     if (line.kind === "comment") {
       out.comments.push({ text: lineText2.slice(line.textStart, line.textEnd), span: locate(line.markerStart, line.textEnd) });
@@ -10737,7 +10780,7 @@ function scanConfText(content2, target, out) {
         out.settings.push({ ...sysctlSettingFromLine(lineText2, line, locate), scriptTarget: { kind: "file", path: target } });
       }
     }
-    lineStart = lineEnd + 1;
+    lineStart2 = lineEnd + 1;
   }
 }
 function scanProcWrite(content2, path, targetWord, out) {
@@ -10747,10 +10790,10 @@ function scanProcWrite(content2, path, targetWord, out) {
   while (start < end && /\s/.test(content2.text[start])) start++;
   while (end > start && /\s/.test(content2.text[end - 1])) end--;
   if (rel.length === 0 || start === end || isDynamic(content2, start, end)) return;
-  const key = normalizeSysctlKey(`/${rel}`).slice(1);
+  const key2 = normalizeSysctlKey(`/${rel}`).slice(1);
   const valueSpan = rangeOf(content2, start, end).span;
   out.settings.push({
-    key,
+    key: key2,
     keySpan: targetWord.at,
     value: known(content2.text.slice(start, end), valueSpan),
     span: spanUnion(valueSpan, targetWord.at),
@@ -10776,8 +10819,8 @@ function scanSysctlCommand(words, out) {
     const locate = (s2, e) => rangeOf(w.text, s2, e).span;
     if (line.kind === "assignment") {
       if (isDynamic(w.text, line.keyStart, line.valueEnd)) continue;
-      const setting = sysctlSettingFromLine(text, line, locate);
-      out.settings.push({ ...setting, ignoreFailure: ignoreFailure || setting.ignoreFailure, scriptTarget: RUNTIME });
+      const setting2 = sysctlSettingFromLine(text, line, locate);
+      out.settings.push({ ...setting2, ignoreFailure: ignoreFailure || setting2.ignoreFailure, scriptTarget: RUNTIME });
     } else if (line.kind === "invalid" && !isDynamic(w.text, 0, text.length)) {
       out.problems.push({ message: `sysctl argument is not "key=value": ${line.message}`, span: w.at });
     }
@@ -10851,52 +10894,52 @@ function build(ws) {
   const persisted = [];
   const runtime = [];
   for (const src of sources) {
-    src.settings.forEach((setting, index) => {
-      const target = setting.scriptTarget;
-      if (target?.kind === "runtime") runtime.push(setting);
-      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting });
+    src.settings.forEach((setting2, index) => {
+      const target = setting2.scriptTarget;
+      if (target?.kind === "runtime") runtime.push(setting2);
+      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting: setting2 });
     });
   }
   persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
   const values = /* @__PURE__ */ new Map();
-  const slot = (key) => {
-    let v = values.get(key);
-    if (!v) values.set(key, v = {});
+  const slot = (key2) => {
+    let v = values.get(key2);
+    if (!v) values.set(key2, v = {});
     return v;
   };
   for (const p of persisted) slot(p.setting.key).persisted = p.setting;
   for (const r of runtime) slot(r.key).runtime = r;
   return {
     sources,
-    get(key) {
-      const v = values.get(key);
+    get(key2) {
+      const v = values.get(key2);
       if (!v) return void 0;
       const effective2 = v.runtime ?? v.persisted;
-      return { key, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
+      return { key: key2, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
     }
   };
 }
 
 // src/facts/limits.ts
-function containerSysctl(stack, svc, key) {
-  const set = [...svc.sysctls].reverse().find((s2) => s2.key === key || s2.key.replace(/\//g, ".") === key);
+function containerSysctl(stack, svc, key2) {
+  const set = [...svc.sysctls].reverse().find((s2) => s2.key === key2 || s2.key.replace(/\//g, ".") === key2);
   if (set) {
     const v = set.value;
-    const n = v.kind === "known" && /^\s*\d+\s*$/.test(v.value) ? known(Number(v.value), v.span) : v.kind === "known" ? unknown(`${key} is not a number: "${v.value}"`, v.span) : v;
-    return { key, value: n, origin: "compose", description: n.kind === "known" ? `${key} ${n.value}` : `${key} (unknown)` };
+    const n = v.kind === "known" && /^\s*\d+\s*$/.test(v.value) ? known(Number(v.value), v.span) : v.kind === "known" ? unknown(`${key2} is not a number: "${v.value}"`, v.span) : v;
+    return { key: key2, value: n, origin: "compose", description: n.kind === "known" ? `${key2} ${n.value}` : `${key2} (unknown)` };
   }
-  const def = kernelDefault(key);
+  const def = kernelDefault(key2);
   if (hostNetwork(svc)) {
-    const host = stack.sysctls.get(key);
+    const host = stack.sysctls.get(key2);
     const n = host ? Number(host.effective.value.value) : NaN;
-    if (host && Number.isFinite(n)) return { key, value: known(n, host.effective.value.span), origin: "host", description: `${key} ${n} (the host's, network_mode: host)` };
-    if (def?.value !== void 0) return { key, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key} ${def.description}` };
-    return { key, value: unknown(`the host's ${key} is not set by any file`, svc.nameSpan), origin: "kernel-default", description: `${key} (unknown)` };
+    if (host && Number.isFinite(n)) return { key: key2, value: known(n, host.effective.value.span), origin: "host", description: `${key2} ${n} (the host's, network_mode: host)` };
+    if (def?.value !== void 0) return { key: key2, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key2} ${def.description}` };
+    return { key: key2, value: unknown(`the host's ${key2} is not set by any file`, svc.nameSpan), origin: "kernel-default", description: `${key2} (unknown)` };
   }
   if (def?.value !== void 0) {
-    return { key, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key} ${def.description}` };
+    return { key: key2, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key2} ${def.description}` };
   }
-  return { key, value: unknown(`${key} has no fixed kernel default`, svc.nameSpan), origin: "kernel-default", description: `${key} (unknown)` };
+  return { key: key2, value: unknown(`${key2} has no fixed kernel default`, svc.nameSpan), origin: "kernel-default", description: `${key2} (unknown)` };
 }
 function hostNetwork(svc) {
   return svc.settings.get("network_mode")?.data === "host";
@@ -10943,13 +10986,13 @@ function nginxProcessLimits(proxy) {
   const defaultSpan = events?.directive.span ?? mainSpan;
   const wpNode = direct("worker_processes");
   const wpArg = wpNode?.directive.args[0];
-  let workerProcesses;
+  let workerProcesses2;
   if (wpArg) {
     const n = Number(wpArg.value);
-    if (wpArg.value === "auto") workerProcesses = known("auto", wpArg.span);
-    else if (Number.isInteger(n) && n > 0) workerProcesses = known(n, wpArg.span);
+    if (wpArg.value === "auto") workerProcesses2 = known("auto", wpArg.span);
+    else if (Number.isInteger(n) && n > 0) workerProcesses2 = known(n, wpArg.span);
     else return void 0;
-  } else workerProcesses = known(image ? "auto" : 1, mainSpan, { isDefault: true });
+  } else workerProcesses2 = known(image ? "auto" : 1, mainSpan, { isDefault: true });
   const wcArg = wcNode?.directive.args[0];
   let workerConnections;
   if (wcArg) {
@@ -10959,7 +11002,7 @@ function nginxProcessLimits(proxy) {
   } else workerConnections = known(image ? 1024 : 512, defaultSpan, { isDefault: true });
   const rlArg = direct("worker_rlimit_nofile")?.directive.args[0];
   const rl = rlArg && /^\d+$/.test(rlArg.value) ? known(Number(rlArg.value), rlArg.span) : void 0;
-  return { workerProcesses, workerConnections, ...rl ? { workerRlimitNofile: rl } : {}, mainSpan };
+  return { workerProcesses: workerProcesses2, workerConnections, ...rl ? { workerRlimitNofile: rl } : {}, mainSpan };
 }
 function nofileUlimit(svc) {
   const u = [...svc.ulimits].reverse().find((x) => x.name === "nofile");
@@ -11034,8 +11077,8 @@ function suggestInstances(name2, limit = 3) {
   if (n.key.length === 0) return [];
   const budget = Math.max(2, Math.floor(n.key.length / 4));
   const scored = [];
-  for (const [key, t2] of BY_KEY) {
-    const distance = editDistance(n.key, key);
+  for (const [key2, t2] of BY_KEY) {
+    const distance = editDistance(n.key, key2);
     if (distance <= budget) scored.push({ name: t2.name, distance });
   }
   scored.sort((a, b) => a.distance - b.distance || (a.name < b.name ? -1 : 1));
@@ -11057,19 +11100,19 @@ function capacityPlan(config3) {
 }
 function readPlan(config3) {
   const problems = [];
-  const fromConfig = (key, value) => {
-    const span = config3.spanOf(key);
+  const fromConfig = (key2, value) => {
+    const span = config3.spanOf(key2);
     return span ? { value, span, origin: "config" } : { value, origin: "config" };
   };
-  const memoryAt = (key, raw) => {
+  const memoryAt = (key2, raw) => {
     if (raw === void 0) return void 0;
     const bytes = parseConfigMemory(raw);
     if (bytes === void 0 || bytes <= 0) {
-      const span = config3.spanOf(key);
-      problems.push({ key, message: `${key.join(".")}: cannot read "${raw}" as memory (write e.g. 96GiB, 512MiB or a number of bytes)`, ...span ? { span } : {} });
+      const span = config3.spanOf(key2);
+      problems.push({ key: key2, message: `${key2.join(".")}: cannot read "${raw}" as memory (write e.g. 96GiB, 512MiB or a number of bytes)`, ...span ? { span } : {} });
       return void 0;
     }
-    return fromConfig(key, bytes);
+    return fromConfig(key2, bytes);
   };
   let host;
   const h = config3.data.host;
@@ -11134,7 +11177,7 @@ var RUNNERS = /* @__PURE__ */ new Set([
   "nohup",
   "time"
 ]);
-var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid"]);
+var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid", "s6-setuidgid"]);
 var PROGRAMS = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", uwsgi: "uwsgi", granian: "granian" };
 var PYTHON_MODULES = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", granian: "granian" };
 function textOf(w) {
@@ -11176,12 +11219,12 @@ function locateServer(words, depth = 0) {
         let k = i + 1;
         while (textOf(simple[k])?.startsWith("-") && textOf(simple[k]) !== "-m") k += textOf(simple[k]) === "-X" || textOf(simple[k]) === "-W" ? 2 : 1;
         const mod = textOf(simple[k + 1]);
-        const kind2 = textOf(simple[k]) === "-m" && mod ? PYTHON_MODULES[mod] : void 0;
+        const kind2 = textOf(simple[k]) === "-m" && mod ? own(PYTHON_MODULES, mod) : void 0;
         if (!kind2) break;
         const argv2 = simple.slice(k + 1);
         return { kind: kind2, argv: argv2, span: spanOfWords(simple.slice(i)) };
       }
-      const kind = PROGRAMS[base];
+      const kind = own(PROGRAMS, base);
       if (!kind) break;
       const argv = simple.slice(i);
       return { kind, argv, span: spanOfWords(argv) };
@@ -11193,7 +11236,7 @@ function parseArgs(args, table) {
   const options2 = [];
   const positional = [];
   const unreadable = [];
-  const canonical = (n) => table.aliases?.[n] ?? n;
+  const canonical = (n) => (table.aliases ? own(table.aliases, n) : void 0) ?? n;
   for (let i = 0; i < args.length; i++) {
     const word2 = args[i];
     const v = word2.value;
@@ -11214,7 +11257,7 @@ function parseArgs(args, table) {
       if (eq >= 0) inline = partOf2(word2, eq + 1);
     } else if (text.startsWith("-") && text.length > 1 && !/^-[0-9]/.test(text)) {
       const letter = text[1];
-      name2 = canonical(table.short[letter] ?? letter);
+      name2 = canonical(own(table.short, letter) ?? letter);
       if (text.length > 2) inline = partOf2(word2, text[2] === "=" ? 3 : 2);
     } else {
       positional.push(v);
@@ -11276,6 +11319,7 @@ function portOfBind(bind, defaultPort) {
   if (b.startsWith("fd://")) return unknown(`${b} is an inherited file descriptor`, bind.span);
   const m = /:(\d+)$/.exec(b);
   if (m) return known(Number(m[1]), bind.span, bind.via ? { via: bind.via } : {});
+  if (defaultPort === void 0) return unknown(`${JSON.stringify(b)} names no port`, bind.span);
   return /^[\w.-]+$|^\[[0-9a-fA-F:]+\]$/.test(b) ? known(defaultPort, bind.span, { ...bind.via ? { via: bind.via } : {}, isDefault: true }) : unknown(`cannot read a port from ${JSON.stringify(b)}`, bind.span);
 }
 function afterEquals(span, text, eq) {
@@ -15812,7 +15856,7 @@ var MAX_EXPORT_DEPTH = 64;
 function exportValue(ev, depth = 0) {
   if (ev.kind === "unknown") return ev;
   if (ev.kind === "known") {
-    return ev.via ? known(ev.value, ev.span, { via: ev.via }) : known(ev.value, ev.span);
+    return known(ev.value, ev.span, { ...ev.via ? { via: ev.via } : {}, ...ev.isDefault ? { isDefault: true } : {} });
   }
   const obj = ev.obj;
   if (!isContainer(obj)) return unknown(`${describeObject(obj)} is not a setting value`, ev.span);
@@ -15972,18 +16016,18 @@ function percentFormat(template, args) {
   for (let m = spec.exec(template); m; m = spec.exec(template)) {
     out += template.slice(last, m.index);
     last = m.index + m[0].length;
-    const [, key, flags, width, precision, conv] = m;
-    if (conv === "%" && key === void 0 && !flags && !width && !precision) {
+    const [, key2, flags, width, precision, conv] = m;
+    if (conv === "%" && key2 === void 0 && !flags && !width && !precision) {
       out += "%";
       continue;
     }
     if (conv === void 0) return { ok: false, reason: "incomplete format", raises: "ValueError" };
     if (flags || width || precision) return { ok: false, reason: `the format %${m[0].slice(1)} is not modelled` };
     let arg;
-    if (key !== void 0) {
+    if (key2 !== void 0) {
       if (!mapping || mapping.obj.type !== "dict") return { ok: false, reason: "format requires a mapping", raises: "TypeError" };
-      arg = lookupStringKey(mapping.obj.entries, key);
-      if (arg === void 0) return { ok: false, reason: `%(${key}) cannot be found in the mapping` };
+      arg = lookupStringKey(mapping.obj.entries, key2);
+      if (arg === void 0) return { ok: false, reason: `%(${key2}) cannot be found in the mapping` };
     } else if (positional) {
       arg = positional[next++];
       if (arg === void 0) return { ok: false, reason: "not enough arguments for format string", raises: "TypeError" };
@@ -16003,11 +16047,11 @@ function percentFormat(template, args) {
   }
   return { ok: true, value: out };
 }
-function lookupStringKey(entries, key) {
+function lookupStringKey(entries2, key2) {
   let found;
-  for (const e of entries) {
+  for (const e of entries2) {
     if (e.key.kind === "unknown") found = void 0;
-    else if (e.key.kind === "known" && e.key.value === key) found = e.value;
+    else if (e.key.kind === "known" && e.key.value === key2) found = e.value;
   }
   return found;
 }
@@ -16252,10 +16296,10 @@ var ExpressionEvaluator = class {
         const spread = this.eval(kids[++i]);
         mergeInto(dict, spread);
       } else if (kids[i + 1]?.name === ":" && kids[i + 2]) {
-        const key = this.eval(k);
+        const key2 = this.eval(k);
         const value = this.eval(kids[i + 2]);
-        if (key.kind === "box" && key.obj.type !== "tuple" && isContainer(key.obj)) throw new PyRaise("TypeError", `unhashable type: '${key.obj.type}'`, key.span);
-        dictSet(dict, key, value);
+        if (key2.kind === "box" && key2.obj.type !== "tuple" && isContainer(key2.obj)) throw new PyRaise("TypeError", `unhashable type: '${key2.obj.type}'`, key2.span);
+        dictSet(dict, key2, value);
         i += 2;
       } else {
         return unknown(`${this.text(k)} in a dict display is not evaluated`, span);
@@ -16279,22 +16323,22 @@ var ExpressionEvaluator = class {
     if (inner.length !== 1) return unknown(`the subscript ${this.text(node)} is not evaluated`, span);
     return this.getItem(object, this.eval(inner[0]), span);
   }
-  getItem(object, key, span) {
+  getItem(object, key2, span) {
     if (object.kind === "unknown") return unknown(object.reason, span);
-    if (key.kind === "unknown") return unknown(key.reason, span);
+    if (key2.kind === "unknown") return unknown(key2.reason, span);
     if (object.kind === "known") {
       if (typeof object.value !== "string") throw new PyRaise("TypeError", "object is not subscriptable", span);
       const chars = [...object.value];
-      const index2 = indexOf(key, chars.length);
+      const index2 = indexOf(key2, chars.length);
       if (index2 === void 0) return unknown("index is not an integer", span);
       if (index2 < 0 || index2 >= chars.length) throw new PyRaise("IndexError", "string index out of range", span);
       return scalar(chars[index2], span, viaOf(object));
     }
     const obj = object.obj;
     if (obj.type === "environ") {
-      if (key.kind !== "known" || typeof key.value !== "string") return unknown("os.environ key is not a string", span);
-      const v = this.fromEnv(key.value, span);
-      if (v === void 0) throw new PyRaise("KeyError", `${key.value} is not set`, span);
+      if (key2.kind !== "known" || typeof key2.value !== "string") return unknown("os.environ key is not a string", span);
+      const v = this.fromEnv(key2.value, span);
+      if (v === void 0) throw new PyRaise("KeyError", `${key2.value} is not set`, span);
       return v;
     }
     if (!isContainer(obj)) return unknown(`subscript of ${describeObject(obj)} is not evaluated`, span);
@@ -16304,17 +16348,17 @@ var ExpressionEvaluator = class {
       let hidden;
       for (const e of obj.entries) {
         if (e.key.kind === "unknown") hidden = e.key;
-        else if (pyEquals(e.key, key) === true) {
+        else if (pyEquals(e.key, key2) === true) {
           found = e.value;
           hidden = void 0;
         }
       }
       if (hidden && hidden.kind === "unknown") return unknown(`the key may have been set through a key that cannot be known: ${hidden.reason}`, span);
-      if (!found) throw new PyRaise("KeyError", describeKey(key), span);
+      if (!found) throw new PyRaise("KeyError", describeKey(key2), span);
       return found;
     }
     if (obj.type === "set") throw new PyRaise("TypeError", "'set' object is not subscriptable", span);
-    const index = indexOf(key, obj.items.length);
+    const index = indexOf(key2, obj.items.length);
     if (index === void 0) return unknown("index is not an integer", span);
     if (index < 0 || index >= obj.items.length) throw new PyRaise("IndexError", `${obj.type} index out of range`, span);
     return obj.items[index];
@@ -16746,13 +16790,13 @@ var ExpressionEvaluator = class {
 function viaOf(v) {
   return v.kind !== "unknown" && v.via ? { via: v.via } : {};
 }
-function describeKey(key) {
-  const t2 = pyText(key, true);
+function describeKey(key2) {
+  const t2 = pyText(key2, true);
   return t2.ok ? t2.value : "key";
 }
-function indexOf(key, length2) {
-  if (key.kind !== "known" || typeof key.value !== "number" && typeof key.value !== "boolean" || key.float) return void 0;
-  const n = Number(key.value);
+function indexOf(key2, length2) {
+  if (key2.kind !== "known" || typeof key2.value !== "number" && typeof key2.value !== "boolean" || key2.float) return void 0;
+  const n = Number(key2.value);
   return n < 0 ? length2 + n : n;
 }
 function pySlice(length2, start, stop, step) {
@@ -16797,16 +16841,16 @@ function pushIterable(items, source) {
   items.push(...source.obj.items);
   return items.length <= MAX_ITEMS;
 }
-function dictSet(dict, key, value) {
-  if (key.kind !== "unknown") {
+function dictSet(dict, key2, value) {
+  if (key2.kind !== "unknown") {
     for (const entry of dict.entries) {
-      if (entry.key.kind !== "unknown" && pyEquals(entry.key, key) === true) {
+      if (entry.key.kind !== "unknown" && pyEquals(entry.key, key2) === true) {
         entry.value = value;
         return;
       }
     }
   }
-  dict.entries.push({ key, value });
+  dict.entries.push({ key: key2, value });
 }
 function mergeInto(dict, source) {
   if (source.kind === "box" && source.obj.type === "dict" && !source.obj.unknownContent) {
@@ -17120,19 +17164,19 @@ function pyGet(v, ...path) {
   }
   return cur;
 }
-function dictGet(dict, key, containerSpan) {
+function dictGet(dict, key2, containerSpan) {
   let found;
   let hiddenBy;
   for (const entry of dict.entries) {
     if (entry.key.kind === "unknown") {
       hiddenBy = entry.key;
-    } else if (sameKey(entry.key.value, key)) {
+    } else if (sameKey(entry.key.value, key2)) {
       found = entry.value;
       hiddenBy = void 0;
     }
   }
   if (hiddenBy) {
-    return unknown(`key ${JSON.stringify(key)} may be set by a key that cannot be known: ${hiddenBy.kind === "unknown" ? hiddenBy.reason : ""}`, found?.span ?? containerSpan);
+    return unknown(`key ${JSON.stringify(key2)} may be set by a key that cannot be known: ${hiddenBy.kind === "unknown" ? hiddenBy.reason : ""}`, found?.span ?? containerSpan);
   }
   return found;
 }
@@ -17155,8 +17199,8 @@ function pyTruthy(v) {
 }
 
 // src/python/libs/build.ts
-function dictOf(entries, span) {
-  const dict = { type: "dict", entries: entries.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
+function dictOf(entries2, span) {
+  const dict = { type: "dict", entries: entries2.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
   return box(dict, span);
 }
 function atom(value, span, via, extra = {}) {
@@ -17168,7 +17212,8 @@ function atom(value, span, via, extra = {}) {
 function urlText(v, span, what) {
   if (v.kind === "unknown") return unknown(`${what} comes from a value that cannot be known: ${v.reason}`, span);
   if (v.kind !== "known" || typeof v.value !== "string") return unknown(`${what} is not a string`, span);
-  return { text: v.value, via: [v.span, ...v.via ?? []] };
+  const own2 = v.span.file === span.file && v.span.start === span.start && v.span.end === span.end ? [] : [v.span];
+  return { text: v.value, via: [...own2, ...v.via ?? []] };
 }
 function isEv(x) {
   return typeof x === "object" && x !== null && "kind" in x;
@@ -17249,13 +17294,13 @@ function parseQs(query) {
     if (part2 === "") continue;
     const eq = part2.indexOf("=");
     if (eq < 0) continue;
-    const key = unquote(part2.slice(0, eq), true);
+    const key2 = unquote(part2.slice(0, eq), true);
     const value = unquote(part2.slice(eq + 1), true);
-    if (key === void 0 || value === void 0) return void 0;
+    if (key2 === void 0 || value === void 0) return void 0;
     if (value === "") continue;
-    const list = out.get(key) ?? [];
+    const list = out.get(key2) ?? [];
     list.push(value);
-    out.set(key, list);
+    out.set(key2, list);
   }
   return out;
 }
@@ -17309,7 +17354,7 @@ function parseDatabaseUrl(value, opts, span) {
   if (url.hostname?.includes("%") || url.netloc.toLowerCase().includes("%2f")) return unknown("a percent-encoded host (a socket path) is read differently by dj-database-url releases", span);
   let engine = engineGiven;
   if (!engine) {
-    const known2 = SCHEMES[url.scheme];
+    const known2 = own(SCHEMES, url.scheme);
     if (!known2) return unknown(`dj_database_url raises ValueError for the scheme ${JSON.stringify(url.scheme)} (or a release that knows it maps it)`, span);
     engine = s2(known2);
   }
@@ -17319,7 +17364,7 @@ function parseDatabaseUrl(value, opts, span) {
   if (name2 === void 0 || user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
   const stringPort = engine.kind === "known" && (engine.value === SCHEMES.oracle || engine.value === SCHEMES.mssql);
   const port = url.port ? stringPort ? s2(String(url.port)) : atom(url.port, span, via) : s2("");
-  const entries = [
+  const entries2 = [
     ["NAME", s2(name2)],
     ["USER", s2(user)],
     ["PASSWORD", s2(password)],
@@ -17328,22 +17373,22 @@ function parseDatabaseUrl(value, opts, span) {
     // The library's default, written nowhere: its span is the call, where `conn_max_age=` would go.
     ["CONN_MAX_AGE", opts.connMaxAge ?? atom(0, span, void 0, { isDefault: true })]
   ];
-  if (opts.connHealthChecks) entries.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
-  if (opts.disableServerSideCursors) entries.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
-  entries.push(["ENGINE", engine]);
+  if (opts.connHealthChecks) entries2.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
+  if (opts.disableServerSideCursors) entries2.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
+  entries2.push(["ENGINE", engine]);
   const opt = [];
   if (url.query) {
     const qs = parseQs(url.query);
     if (!qs) return unknown("the query string of the database URL cannot be decoded", span);
-    for (const [key, values] of qs) {
+    for (const [key2, values] of qs) {
       const v = values[values.length - 1];
-      if (url.scheme === "mysql" && key === "ssl-ca") {
+      if (url.scheme === "mysql" && key2 === "ssl-ca") {
         opt.push(["ssl", dictOf([["ca", s2(v)]], span)]);
         continue;
       }
-      if (key === "currentSchema") return unknown("currentSchema in a database URL is not modelled", span);
+      if (key2 === "currentSchema") return unknown("currentSchema in a database URL is not modelled", span);
       const differs = isDigits(v) || ["true", "false"].includes(v.toLowerCase());
-      opt.push([key, differs ? unknown(`dj_database_url releases read ${key}=${v} as a string (0.5) or as a number or boolean (2.x)`, span) : s2(v)]);
+      opt.push([key2, differs ? unknown(`dj_database_url releases read ${key2}=${v} as a string (0.5) or as a number or boolean (2.x)`, span) : s2(v)]);
     }
   }
   if (opts.sslRequire) {
@@ -17351,8 +17396,8 @@ function parseDatabaseUrl(value, opts, span) {
     if (t22 === void 0) return unknown("ssl_require cannot be known", span);
     if (t22) opt.push(["sslmode", atom("require", opts.sslRequire.span, void 0)]);
   }
-  if (opt.length > 0) entries.push(["OPTIONS", dictOf(opt, span)]);
-  return dictOf(entries, span);
+  if (opt.length > 0) entries2.push(["OPTIONS", dictOf(opt, span)]);
+  return dictOf(entries2, span);
 }
 function config(args, span, host) {
   const envArg = args.keywords.get("env") ?? args.positional[0];
@@ -17579,7 +17624,7 @@ function dbUrlConfig(value, engineArg, span) {
   const user = url.username !== void 0 ? unquote(url.username) : "";
   const password = url.password !== void 0 ? unquote(url.password) : "";
   if (user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
-  const entries = [
+  const entries2 = [
     ["NAME", s2(path)],
     ["USER", s2(user)],
     ["PASSWORD", s2(password)],
@@ -17593,23 +17638,23 @@ function dbUrlConfig(value, engineArg, span) {
     for (const [k, values] of qs) {
       const v = values[0];
       const upper = k.toUpperCase();
-      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries, upper, castInt(v, span, via));
-      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
+      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries2, upper, castInt(v, span, via));
+      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries2, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
       else setEntry(options2, k, castInt(v, span, via));
     }
-    entries.push(["OPTIONS", dictOf(options2, span)]);
+    entries2.push(["OPTIONS", dictOf(options2, span)]);
   }
   let engine;
   if (engineArg && !(engineArg.kind === "known" && engineArg.value === null)) engine = engineArg;
-  else if (DB_SCHEMES[url.scheme]) engine = s2(DB_SCHEMES[url.scheme]);
+  else if (own(DB_SCHEMES, url.scheme)) engine = s2(own(DB_SCHEMES, url.scheme));
   if (!engine) return unknown(`the database URL scheme ${JSON.stringify(url.scheme)} is not one django-environ knows`, span);
-  entries.push(["ENGINE", engine]);
-  return dictOf(entries, span);
+  entries2.push(["ENGINE", engine]);
+  return dictOf(entries2, span);
 }
-function setEntry(entries, key, value) {
-  const i = entries.findIndex(([k]) => k === key);
-  if (i >= 0) entries[i] = [key, value];
-  else entries.push([key, value]);
+function setEntry(entries2, key2, value) {
+  const i = entries2.findIndex(([k]) => k === key2);
+  if (i >= 0) entries2[i] = [key2, value];
+  else entries2.push([key2, value]);
 }
 function cacheUrlConfig(value, backendArg, span) {
   const t2 = urlText(value, span, "the cache URL");
@@ -17621,15 +17666,15 @@ function cacheUrlConfig(value, backendArg, span) {
   const url = parsed.url;
   let backend;
   if (backendArg && !(backendArg.kind === "known" && backendArg.value === null)) backend = backendArg;
-  const entries = [];
+  const entries2 = [];
   if (url.scheme.startsWith("redis")) {
     backend ??= unknown(`django-environ picks the Redis cache backend by its release and by which Redis client packages are installed`, span);
     const scheme = url.hostname ? url.scheme.replace("cache", "") : "unix";
     const locations = url.netloc.split(",").map((loc) => s2(`${scheme}://${loc}${url.path}`));
-    entries.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
-  } else if (FIXED_CACHE_BACKENDS[url.scheme]) {
+    entries2.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
+  } else if (own(FIXED_CACHE_BACKENDS, url.scheme)) {
     const location = url.netloc.split(",");
-    entries.push(["BACKEND", backend ?? s2(FIXED_CACHE_BACKENDS[url.scheme])], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
+    entries2.push(["BACKEND", backend ?? s2(own(FIXED_CACHE_BACKENDS, url.scheme))], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
   } else {
     return unknown(`the cache URL scheme ${JSON.stringify(url.scheme)} is not modelled`, span);
   }
@@ -17641,12 +17686,12 @@ function cacheUrlConfig(value, backendArg, span) {
       const upper = k.toUpperCase();
       const v = values[0];
       const cast = isDigits(v) ? atom(Number(v), span, via) : unknown(`django-environ releases cast the cache option ${k}=${v} differently`, span);
-      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries, upper, cast);
+      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries2, upper, cast);
       else setEntry(options2, upper, cast);
     }
-    entries.push(["OPTIONS", dictOf(options2, span)]);
+    entries2.push(["OPTIONS", dictOf(options2, span)]);
   }
-  return dictOf(entries, span);
+  return dictOf(entries2, span);
 }
 function dbOrCache(kind, args, span, host) {
   const a = kind === "db" ? urlArgs(args, "DATABASE_URL", "engine", span) : urlArgs(args, "CACHE_URL", "backend", span);
@@ -17713,9 +17758,9 @@ var READ_ONLY = /* @__PURE__ */ new Set(["get", "copy", "keys", "values", "items
 function viaOf4(ev) {
   return ev.kind !== "unknown" && ev.via ? { via: ev.via } : {};
 }
-function envWithDefault(key, fallback, span, host) {
-  if (!key || key.kind !== "known" || typeof key.value !== "string") return unknown("the variable name cannot be known", span);
-  return host.env(key.value, span) ?? fallback;
+function envWithDefault(key2, fallback, span, host) {
+  if (!key2 || key2.kind !== "known" || typeof key2.value !== "string") return unknown("the variable name cannot be known", span);
+  return host.env(key2.value, span) ?? fallback;
 }
 var osLibrary = {
   name: "os",
@@ -18080,20 +18125,20 @@ var ModuleRunner = class {
     if (items.length === 1 && target.length === 1) return this.assignNode(items[0], value);
     this.unpack(items, value, spanOf(this.file, target[0].from, target[target.length - 1].to));
   }
-  unpack(targets, value, span) {
+  unpack(targets2, value, span) {
     const seq = value.kind === "box" && isContainer(value.obj) && value.obj.type !== "dict" && value.obj.type !== "set" && !value.obj.unknownContent ? value.obj.items : void 0;
     const text = value.kind === "known" && typeof value.value === "string" ? [...value.value] : void 0;
-    const hasStar = targets.some((t2) => t2.name === "*" || t2.name === "StarredExpression");
+    const hasStar = targets2.some((t2) => t2.name === "*" || t2.name === "StarredExpression");
     const count = seq?.length ?? text?.length;
-    if (count === void 0 || hasStar || count !== targets.length) {
-      if (count !== void 0 && !hasStar && count !== targets.length) {
-        throw new PyRaise("ValueError", `cannot unpack ${count} values into ${targets.length} names`, span);
+    if (count === void 0 || hasStar || count !== targets2.length) {
+      if (count !== void 0 && !hasStar && count !== targets2.length) {
+        throw new PyRaise("ValueError", `cannot unpack ${count} values into ${targets2.length} names`, span);
       }
       const reason = value.kind === "unknown" ? value.reason : `unpacking ${this.file.text.slice(span.start, span.end)} is not evaluated`;
-      for (const t2 of targets) this.invalidateTarget(t2, reason);
+      for (const t2 of targets2) this.invalidateTarget(t2, reason);
       return;
     }
-    targets.forEach((t2, i) => this.assignNode(t2, seq ? seq[i] : scalar(text[i], value.span)));
+    targets2.forEach((t2, i) => this.assignNode(t2, seq ? seq[i] : scalar(text[i], value.span)));
   }
   assignNode(target, value) {
     switch (target.name) {
@@ -18129,27 +18174,27 @@ var ModuleRunner = class {
       this.forgetContents(object, `${this.text(target)} is assigned at line ${this.line(target)} in a way that is not evaluated`);
       return;
     }
-    const key = this.expr(parts.key);
-    this.setItem(object, key, value, this.span(target));
+    const key2 = this.expr(parts.key);
+    this.setItem(object, key2, value, this.span(target));
   }
-  setItem(object, key, value, span) {
+  setItem(object, key2, value, span) {
     if (object.kind !== "box") return;
     const obj = object.obj;
     if (obj.type === "environ") {
-      if (key.kind !== "known" || typeof key.value !== "string") {
+      if (key2.kind !== "known" || typeof key2.value !== "string") {
         this.ctx.envForgetAll(`os.environ is changed at ${this.ctx.where(span)} with a key that cannot be known`);
         return;
       }
       if (value.kind === "box" || value.kind === "known" && typeof value.value !== "string") {
         throw new PyRaise("TypeError", "os.environ values must be str", span);
       }
-      this.ctx.envSet(key.value, value.kind === "known" ? { ...value, value: value.value } : value);
+      this.ctx.envSet(key2.value, value.kind === "known" ? { ...value, value: value.value } : value);
       return;
     }
-    if (obj.type === "dict") return dictSet(obj, key, value);
+    if (obj.type === "dict") return dictSet(obj, key2, value);
     if (obj.type === "list" && !obj.unknownContent) {
-      if (key.kind === "known" && typeof key.value === "number" && Number.isInteger(key.value)) {
-        const index = key.value < 0 ? obj.items.length + key.value : key.value;
+      if (key2.kind === "known" && typeof key2.value === "number" && Number.isInteger(key2.value)) {
+        const index = key2.value < 0 ? obj.items.length + key2.value : key2.value;
         if (index < 0 || index >= obj.items.length) throw new PyRaise("IndexError", "list assignment index out of range", span);
         obj.items[index] = value;
         return;
@@ -18195,12 +18240,12 @@ var ModuleRunner = class {
         continue;
       }
       const object = this.expr(parts.object);
-      const key = this.expr(parts.key);
-      if (object.kind === "box" && object.obj.type === "environ" && key.kind === "known" && typeof key.value === "string") {
-        if (this.ctx.envGet(key.value) === void 0) throw new PyRaise("KeyError", key.value, this.span(target));
-        this.ctx.envSet(key.value, null);
-      } else if (object.kind === "box" && object.obj.type === "dict" && key.kind !== "unknown") {
-        if (!dictDelete(object.obj, key)) throw new PyRaise("KeyError", describe(key), this.span(target));
+      const key2 = this.expr(parts.key);
+      if (object.kind === "box" && object.obj.type === "environ" && key2.kind === "known" && typeof key2.value === "string") {
+        if (this.ctx.envGet(key2.value) === void 0) throw new PyRaise("KeyError", key2.value, this.span(target));
+        this.ctx.envSet(key2.value, null);
+      } else if (object.kind === "box" && object.obj.type === "dict" && key2.kind !== "unknown") {
+        if (!dictDelete(object.obj, key2)) throw new PyRaise("KeyError", describe(key2), this.span(target));
       } else {
         this.invalidateTarget(target, `deleted at line ${this.line(stmt)}`);
       }
@@ -18481,14 +18526,14 @@ var ModuleRunner = class {
         const parts = this.memberParts(target);
         if (!parts) return;
         const object = this.safeExpr(parts.object);
-        const key = parts.key && !parts.slice ? this.safeExpr(parts.key) : void 0;
+        const key2 = parts.key && !parts.slice ? this.safeExpr(parts.key) : void 0;
         if (object.kind === "box" && object.obj.type === "environ") {
-          if (key?.kind === "known" && typeof key.value === "string") this.ctx.envSet(key.value, unknown(reason, this.span(target)));
+          if (key2?.kind === "known" && typeof key2.value === "string") this.ctx.envSet(key2.value, unknown(reason, this.span(target)));
           else this.ctx.envForgetAll(reason);
-        } else if (object.kind === "box" && object.obj.type === "dict" && key && key.kind !== "unknown") {
-          dictSet(object.obj, key, unknown(reason, this.span(target)));
-        } else if (object.kind === "box" && object.obj.type === "dict" && key) {
-          object.obj.entries.push({ key: unknown(reason, key.span), value: unknown(reason, this.span(target)) });
+        } else if (object.kind === "box" && object.obj.type === "dict" && key2 && key2.kind !== "unknown") {
+          dictSet(object.obj, key2, unknown(reason, this.span(target)));
+        } else if (object.kind === "box" && object.obj.type === "dict" && key2) {
+          object.obj.entries.push({ key: unknown(reason, key2.span), value: unknown(reason, this.span(target)) });
         } else {
           this.forgetContents(object, reason);
         }
@@ -18548,8 +18593,8 @@ function exceptionMatches(raised, caught) {
   }
   return false;
 }
-function dictDelete(dict, key) {
-  const index = dict.entries.findIndex((e) => e.key.kind !== "unknown" && pyEquals(e.key, key) === true);
+function dictDelete(dict, key2) {
+  const index = dict.entries.findIndex((e) => e.key.kind !== "unknown" && pyEquals(e.key, key2) === true);
   if (index < 0) return dict.entries.some((e) => e.key.kind === "unknown");
   dict.entries.splice(index, 1);
   return true;
@@ -18717,14 +18762,14 @@ function readGunicornOptions(server, env) {
   const cmdArgs = env?.("GUNICORN_CMD_ARGS");
   const hidden = configFile ? `gunicorn reads more settings from ${configFile.kind === "known" ? configFile.value : "its -c file"}` : cmdArgs ? "GUNICORN_CMD_ARGS may set it" : void 0;
   const fallback = (value) => hidden ? unknown(hidden, server.span) : known(value, server.span, { isDefault: true });
-  const int = (key, def) => {
-    const g = given.get(key);
+  const int = (key2, def) => {
+    const g = given.get(key2);
     if (!g) return fallback(def);
     if (g.kind === "unknown") return g;
     const n = Number(g.value);
-    return Number.isFinite(n) && g.value.trim() !== "" ? { ...g, value: n } : unknown(`--${key} is not a number: "${g.value}"`, g.span);
+    return Number.isFinite(n) && g.value.trim() !== "" ? { ...g, value: n } : unknown(`--${key2} is not a number: "${g.value}"`, g.span);
   };
-  const str = (key, def) => given.get(key) ?? fallback(def);
+  const str = (key2, def) => given.get(key2) ?? fallback(def);
   let workers = int("workers", 1);
   if (!given.has("workers")) {
     const wc = env?.("WEB_CONCURRENCY");
@@ -18802,7 +18847,7 @@ var WORKER_PATHS = {
 };
 var ASYNC_WORKERS2 = /* @__PURE__ */ new Set(["gevent", "eventlet", "tornado"]);
 function settingOf(long) {
-  return CLI_TO_SETTING[long] ?? long.replace(/-/g, "_");
+  return own(CLI_TO_SETTING, long) ?? long.replace(/-/g, "_");
 }
 function settingsFromArgs(parsed) {
   const out = /* @__PURE__ */ new Map();
@@ -18829,7 +18874,7 @@ function listOf(v) {
 function normaliseWorkerClass(v) {
   if (v.kind === "unknown") return v;
   const egg = /^egg:gunicorn#(.+)$/.exec(v.value);
-  const name2 = egg ? egg[1] : WORKER_PATHS[v.value] ?? v.value;
+  const name2 = egg ? egg[1] : own(WORKER_PATHS, v.value) ?? v.value;
   return name2 === v.value ? v : { ...v, value: name2 };
 }
 function readGunicorn(server, ctx) {
@@ -18875,7 +18920,7 @@ function readConfigFile(ctx, configArg, at, layers, files, configFiles, unknowns
       layers.setAll(`the config file gunicorn reads cannot be known: ${arg.reason}`, arg.span);
       return;
     }
-    const spec = arg.value;
+    const spec = arg.value.trim();
     if (spec.startsWith("python:")) {
       const dirs = [process2.workingDir.kind === "known" ? process2.workingDir.value : void 0, ...pythonPathOf(process2)].filter((d) => d !== void 0);
       const mod = resolveContainerModule(ctx, spec.slice("python:".length), dirs);
@@ -19051,10 +19096,10 @@ function replicaNumber(svc) {
 }
 function normalizeIdentity(svc, tier, data) {
   const n = tier.numbered ? replicaNumber(svc) : void 0;
+  const number2 = n === void 0 ? void 0 : new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, "g");
   const swap = (s2) => {
-    let out = s2.split(svc.name).join("{name}");
-    if (n !== void 0) out = out.replace(new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, "g"), "{n}");
-    return out;
+    const out = s2.includes(svc.name) ? s2.split(svc.name).join("{name}") : s2;
+    return number2 && out.includes(n) ? out.replace(number2, "{n}") : out;
   };
   const walk2 = (d) => {
     if (typeof d === "string") return swap(d);
@@ -19339,8 +19384,8 @@ function resourcesTable(s2) {
   let previous;
   for (const x of r.services) {
     const cells = [num(x.count.value), cpus(x.limits.cpus), mem(x.limits.memoryBytes), cpus(x.reservations.cpus), mem(x.reservations.memoryBytes)];
-    const key = `${x.tier}\0${cells.join("\0")}`;
-    if (x.tier !== null && previous?.key === key) {
+    const key2 = `${x.tier}\0${cells.join("\0")}`;
+    if (x.tier !== null && previous?.key === key2) {
       previous.count++;
       previous.row[0] = `${x.tier} (${previous.first}..${x.service})`;
       previous.row[1] = String(Number(previous.row[1]) + (x.count.value ?? 0));
@@ -19349,7 +19394,7 @@ function resourcesTable(s2) {
     }
     const row = [x.service, ...cells, joinSources([x.count.source === "default" ? void 0 : x.count.source, x.limits.cpus?.source, x.limits.memoryBytes?.source, x.reservations.cpus?.source, x.reservations.memoryBytes?.source])];
     rows.push(row);
-    previous = { key, row, first: x.service, count: 1 };
+    previous = { key: key2, row, first: x.service, count: 1 };
   }
   const t2 = (v, f) => v.value === null ? "unknown" : f(v.value);
   const pct = (v) => v.percentOfHost === null ? "-" : `${v.percentOfHost}%`;
@@ -19576,52 +19621,52 @@ function substitute(out, m, from, to, name2, set) {
 // src/parsers/dotenv.ts
 var KEY = /^[A-Za-z_][A-Za-z0-9_.-]*/;
 function parseEnvFile(file) {
-  const entries = [];
+  const entries2 = [];
   const problems = [];
   const comments = [];
   const seen = /* @__PURE__ */ new Map();
   const vars = { lookup: (name2) => seen.get(name2) };
   const text = file.text;
-  let lineStart = 0;
-  while (lineStart <= text.length) {
-    let lineEnd = text.indexOf("\n", lineStart);
+  let lineStart2 = 0;
+  while (lineStart2 <= text.length) {
+    let lineEnd = text.indexOf("\n", lineStart2);
     if (lineEnd < 0) lineEnd = text.length;
-    const raw = text.slice(lineStart, lineEnd).replace(/\r$/, "");
+    const raw = text.slice(lineStart2, lineEnd).replace(/\r$/, "");
     const indent2 = raw.length - raw.trimStart().length;
     let body = raw.trimStart();
-    let at = lineStart + indent2;
+    let at = lineStart2 + indent2;
     if (body.startsWith("#")) {
       comments.push({ text: body.slice(1), span: { file: file.path, start: at, end: at + body.trimEnd().length } });
     } else if (body.trim().length > 0) {
       if (body.startsWith("export ")) {
         body = body.slice(7).trimStart();
-        at = lineStart + raw.length - body.length;
+        at = lineStart2 + raw.length - body.length;
       }
-      const key = KEY.exec(body)?.[0];
-      const keySpan = { file: file.path, start: at, end: at + (key?.length ?? body.length) };
-      if (!key) {
+      const key2 = KEY.exec(body)?.[0];
+      const keySpan = { file: file.path, start: at, end: at + (key2?.length ?? body.length) };
+      if (!key2) {
         problems.push({ message: `expected KEY=VALUE, found "${body.trim()}"`, span: keySpan });
       } else {
-        const rest2 = body.slice(key.length);
+        const rest2 = body.slice(key2.length);
         const eq = rest2.indexOf("=");
         const lineSpan2 = { file: file.path, start: at, end: at + body.trimEnd().length };
         if (eq < 0 || rest2.slice(0, eq).trim() !== "") {
           if (rest2.trim() === "") {
-            entries.push({ key, keySpan, value: unknown(`${key} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
+            entries2.push({ key: key2, keySpan, value: unknown(`${key2} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
           } else {
-            problems.push({ message: `expected "=" after ${key}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
+            problems.push({ message: `expected "=" after ${key2}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
           }
         } else {
-          const valueOffset = at + key.length + eq + 1;
-          const value = readValue(file, text.slice(valueOffset, lineStart + raw.length), valueOffset, vars, comments, problems);
-          seen.set(key, value.kind === "known" ? { value: value.value, span: value.span } : { value: "", span: value.span });
-          entries.push({ key, keySpan, value, span: lineSpan2 });
+          const valueOffset = at + key2.length + eq + 1;
+          const value = readValue(file, text.slice(valueOffset, lineStart2 + raw.length), valueOffset, vars, comments, problems);
+          seen.set(key2, value.kind === "known" ? { value: value.value, span: value.span } : { value: "", span: value.span });
+          entries2.push({ key: key2, keySpan, value, span: lineSpan2 });
         }
       }
     }
-    lineStart = lineEnd + 1;
+    lineStart2 = lineEnd + 1;
   }
-  return { doc: { path: file.path, entries }, problems, comments };
+  return { doc: { path: file.path, entries: entries2 }, problems, comments };
 }
 function readValue(file, rawValue, offset, vars, comments, problems) {
   const lead = rawValue.length - rawValue.trimStart().length;
@@ -19675,8 +19720,18 @@ var import_yaml = __toESM(require_dist(), 1);
 function parseYaml(file) {
   const problems = [];
   let doc;
+  let comments = [];
   try {
-    doc = import_yaml.default.parseDocument(file.text, { merge: true, prettyErrors: false });
+    const tokens = [...new import_yaml.default.Parser().parse(file.text)];
+    comments = commentsOf(file, tokens);
+    for (const d of new import_yaml.default.Composer({ merge: true }).compose(tokens, true, file.text.length)) {
+      if (!doc) doc = d;
+      else {
+        doc.errors.push(new import_yaml.default.YAMLParseError([d.range[0], d.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+        break;
+      }
+    }
+    if (!doc) throw new Error("no document");
     const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
     for (const e of syntax.slice(0, 1)) {
       const start = Math.min(e.pos[0], file.text.length);
@@ -19690,7 +19745,7 @@ function parseYaml(file) {
   } catch (e) {
     problems.push({ message: `cannot read YAML: ${e.message}`, span: { file: file.path, start: 0, end: 0 } });
   }
-  return { doc, problems, comments: yamlComments(file) };
+  return { doc, problems, comments };
 }
 var kindOf = (n) => (0, import_yaml.isMap)(n) ? "mapping" : (0, import_yaml.isSeq)(n) ? "sequence" : "scalar";
 function composeRefusal(doc, file) {
@@ -19710,21 +19765,34 @@ function composeRefusal(doc, file) {
     for (let i = file.text.indexOf("\n"); i >= 0 && i < offset; i = file.text.indexOf("\n", i + 1)) line++;
     return line;
   };
-  import_yaml.default.visit(doc, {
-    Alias(_, alias) {
-      if (alias.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${alias.source}'`, span: at(alias, whole) });
-    },
-    Map(_, map) {
+  const walk2 = (node, depth = 0) => {
+    if (depth > 500) return;
+    if ((0, import_yaml.isAlias)(node)) {
+      if (node.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${node.source}'`, span: at(node, whole) });
+      return;
+    }
+    if ((0, import_yaml.isPair)(node)) {
+      walk2(node.key, depth + 1);
+      walk2(node.value, depth + 1);
+      return;
+    }
+    if ((0, import_yaml.isSeq)(node)) {
+      for (const item of node.items) walk2(item, depth + 1);
+      return;
+    }
+    if (!(0, import_yaml.isMap)(node)) return;
+    const map = node;
+    {
       const seen = /* @__PURE__ */ new Map();
       for (const pair2 of map.items) {
-        const key = pair2.key;
-        const keySpan = at(key, at(map, whole));
-        if (isMergeKey(key)) {
+        const key2 = pair2.key;
+        const keySpan = at(key2, at(map, whole));
+        if (isMergeKey(key2)) {
           const refused = mergeRefusal(doc, pair2.value, keySpan, at, lineOf);
           if (refused) constructing.push(refused);
           continue;
         }
-        const resolved = (0, import_yaml.isAlias)(key) ? key.resolve(doc) : key;
+        const resolved = (0, import_yaml.isAlias)(key2) ? key2.resolve(doc) : key2;
         if ((0, import_yaml.isMap)(resolved) || (0, import_yaml.isSeq)(resolved)) {
           constructing.push({ message: "found unhashable key", span: keySpan });
           continue;
@@ -19736,7 +19804,12 @@ function composeRefusal(doc, file) {
         else constructing.push({ message: `mapping key "${name2}" already defined at line ${lineOf(first)}`, span: keySpan });
       }
     }
-  });
+    for (const pair2 of map.items) {
+      walk2(pair2.key, depth + 1);
+      walk2(pair2.value, depth + 1);
+    }
+  };
+  walk2(doc.contents);
   const earliest = (list) => list.sort((a, b) => a.span.start - b.span.start)[0];
   return earliest(composing) ?? earliest(constructing);
 }
@@ -19754,21 +19827,26 @@ function mergeRefusal(doc, value, keySpan, at, lineOf) {
   }
   return void 0;
 }
-function yamlComments(file) {
+function commentsOf(file, tokens) {
   const comments = [];
-  let offset = 0;
-  try {
-    for (const tok of new import_yaml.default.Lexer().lex(file.text)) {
-      const control = tok.length === 1 && tok.charCodeAt(0) < 32 && tok !== "\n" && tok !== "	" && tok !== "\r";
-      if (!control && tok.startsWith("#")) {
-        comments.push({ text: tok.slice(1), span: { file: file.path, start: offset, end: offset + tok.length } });
-      }
-      if (!control) offset += tok.length;
+  if (!file.text.includes("#")) return comments;
+  const walk2 = (t2, depth) => {
+    if (depth > 2e3 || t2 === null || typeof t2 !== "object") return;
+    if (Array.isArray(t2)) {
+      for (const x of t2) walk2(x, depth + 1);
+      return;
     }
-  } catch {
-  }
-  return comments;
+    const tok = t2;
+    if (tok.type === "comment" && typeof tok.offset === "number" && typeof tok.source === "string") {
+      comments.push({ text: tok.source.slice(1), span: { file: file.path, start: tok.offset, end: tok.offset + tok.source.length } });
+      return;
+    }
+    for (const field of CST_FIELDS) if (tok[field] !== void 0) walk2(tok[field], depth + 1);
+  };
+  walk2(tokens, 0);
+  return comments.sort((x, y) => x.span.start - y.span.start);
 }
+var CST_FIELDS = ["start", "key", "sep", "value", "end", "items", "props"];
 function nodeSpan(file, node, fallback) {
   const r = node?.range;
   if (!r) return fallback ?? { file, start: 0, end: 0 };
@@ -19779,8 +19857,8 @@ function resolveAlias(doc, node) {
   for (let i = 0; i < 20 && n && (0, import_yaml.isAlias)(n); i++) n = n.resolve(doc) ?? null;
   return n && (0, import_yaml.isAlias)(n) ? null : n;
 }
-function isMergeKey(key) {
-  return (0, import_yaml.isScalar)(key) && (key.value === "<<" || typeof key.value === "symbol" || key.source === "<<");
+function isMergeKey(key2) {
+  return (0, import_yaml.isScalar)(key2) && (key2.value === "<<" || typeof key2.value === "symbol" || key2.source === "<<");
 }
 function mapEntries(doc, file, node, depth = 0) {
   const map = resolveAlias(doc, node);
@@ -19802,8 +19880,8 @@ function mapEntries(doc, file, node, depth = 0) {
     }
     const keyNode = item.key;
     if (!(0, import_yaml.isScalar)(keyNode)) continue;
-    const key = String(keyNode.value);
-    own2.push({ key, keyNode, value: resolveAlias(doc, item.value), via: [] });
+    const key2 = String(keyNode.value);
+    own2.push({ key: key2, keyNode, value: resolveAlias(doc, item.value), via: [] });
   }
   const ownKeys = new Set(own2.map((e) => e.key));
   return [...own2, ...merged.filter((e) => !ownKeys.has(e.key))];
@@ -19824,7 +19902,8 @@ function scalarString(node) {
 function scalarText(file, node) {
   const value = scalarString(node);
   if (value === void 0 || !node.range) return void 0;
-  const [start, end] = node.range;
+  const start = node.range[0];
+  const end = node.range[1];
   const whole = { file: file.path, start, end };
   const b = new MappedTextBuilder(file.path, whole);
   const src = file.text;
@@ -19834,6 +19913,10 @@ function scalarText(file, node) {
   else if (type === "BLOCK_FOLDED" || type === "BLOCK_LITERAL") {
     const nl = src.indexOf("\n", start);
     j = nl < 0 ? end : nl + 1;
+  }
+  if (j + value.length <= end && src.startsWith(value, j)) {
+    b.pushLiteral(value, j);
+    return b.build();
   }
   for (let i = 0; i < value.length; i++) {
     const ch = value[i];
@@ -19872,11 +19955,11 @@ function composeTree(file, doc, dir, vars) {
     const base = tag ? { span, dir, tag } : { span, dir };
     if (!node || depth > 40 || --budget < 0) return { kind: "scalar", ...base };
     if ((0, import_yaml2.isMap)(node)) {
-      const entries = mapEntries(doc, file.path, node).map((e) => {
+      const entries2 = mapEntries(doc, file.path, node).map((e) => {
         const keySpan = nodeSpan(file.path, e.keyNode);
         return { key: e.key, keySpan, value: convert(e.value, depth + 1), via: e.via };
       });
-      return { kind: "map", entries, ...base };
+      return { kind: "map", entries: entries2, ...base };
     }
     if ((0, import_yaml2.isSeq)(node)) return { kind: "seq", items: seqItems(doc, node).map((n) => convert(n, depth + 1)), ...base };
     if ((0, import_yaml2.isScalar)(node) && node.value !== null && node.value !== void 0) {
@@ -19888,11 +19971,11 @@ function composeTree(file, doc, dir, vars) {
   if (!doc.contents) return void 0;
   return convert(doc.contents, 0);
 }
-function entryOf(node, key) {
-  return node?.kind === "map" ? node.entries.find((e) => e.key === key) : void 0;
+function entryOf(node, key2) {
+  return node?.kind === "map" ? node.entries.find((e) => e.key === key2) : void 0;
 }
-function valueOf2(node, key) {
-  return entryOf(node, key)?.value;
+function valueOf2(node, key2) {
+  return entryOf(node, key2)?.value;
 }
 function textOf2(node) {
   return node?.kind === "scalar" ? node.text?.text : void 0;
@@ -19911,16 +19994,7 @@ function plainOf(node, depth = 0) {
   return node.text ? node.text.text : null;
 }
 function sliceText(m, from, to) {
-  const substitutions = m.substitutions.flatMap((s2) => {
-    const a = Math.max(s2.start, from);
-    const b = Math.min(s2.end, to);
-    const touches = s2.start === s2.end ? s2.start >= from && s2.start <= to : a < b;
-    return touches ? [{ ...s2, start: Math.max(a, from) - from, end: Math.max(b, a) - from }] : [];
-  });
-  const srcStart = m.srcStart.slice(from, to);
-  const srcEnd = m.srcEnd.slice(from, to);
-  const whole = from < to ? { file: m.file, start: srcStart[0], end: srcEnd[srcEnd.length - 1] } : m.whole;
-  return { file: m.file, text: m.text.slice(from, to), srcStart, srcEnd, substitutions, whole };
+  return sliceMapped(m, from, to);
 }
 
 // src/inputs/compose-merge.ts
@@ -19930,23 +20004,23 @@ var UNIQUE_BY_VALUE = /* @__PURE__ */ new Set(["ports", "expose", "dns", "dns_se
 var KEY_VALUE = /* @__PURE__ */ new Set(["environment", "labels", "annotations", "extra_hosts", "sysctls"]);
 var NAME_KEYED = /* @__PURE__ */ new Set(["depends_on", "networks"]);
 function mergeService(base, over) {
-  return mergeMaps(normaliseService(base), normaliseService(over), (key, a, b) => mergeServiceKey(key, a, b));
+  return mergeMaps(normaliseService(base), normaliseService(over), (key2, a, b) => mergeServiceKey(key2, a, b));
 }
 function mergeTopLevel(base, over) {
-  return mergeMaps(base, over, (key, a, b) => {
-    if (key === "services" && a.kind === "map" && b.kind === "map") {
+  return mergeMaps(base, over, (key2, a, b) => {
+    if (key2 === "services" && a.kind === "map" && b.kind === "map") {
       return mergeMaps(a, b, (_name, s2, t2) => s2.kind === "map" && t2.kind === "map" ? mergeService(s2, t2) : t2);
     }
     return mergeGeneric(a, b);
   });
 }
-function mergeServiceKey(key, a, b) {
-  if (REPLACED.has(key)) return b;
-  if (key === "healthcheck" && a.kind === "map" && b.kind === "map") {
+function mergeServiceKey(key2, a, b) {
+  if (REPLACED.has(key2)) return b;
+  if (key2 === "healthcheck" && a.kind === "map" && b.kind === "map") {
     return mergeMaps(a, b, (k, x, y) => k === "test" ? y : mergeGeneric(x, y));
   }
-  if (UNIQUE_BY_TARGET.has(key) && a.kind === "seq" && b.kind === "seq") return uniqueBy(a, b, mountTarget);
-  if (UNIQUE_BY_VALUE.has(key) && a.kind === "seq" && b.kind === "seq") return uniqueBy(a, b, (n) => JSON.stringify(plainKey(n)));
+  if (UNIQUE_BY_TARGET.has(key2) && a.kind === "seq" && b.kind === "seq") return uniqueBy(a, b, mountTarget);
+  if (UNIQUE_BY_VALUE.has(key2) && a.kind === "seq" && b.kind === "seq") return uniqueBy(a, b, (n) => JSON.stringify(plainKey(n)));
   return mergeGeneric(a, b);
 }
 function mergeGeneric(a, b) {
@@ -19955,27 +20029,27 @@ function mergeGeneric(a, b) {
   return b;
 }
 function mergeMaps(a, b, merge) {
-  const entries = [...a.entries];
+  const entries2 = [...a.entries];
   for (const e of b.entries) {
-    const i = entries.findIndex((x) => x.key === e.key);
+    const i = entries2.findIndex((x) => x.key === e.key);
     if (e.value.tag === "!reset") {
-      if (i >= 0) entries.splice(i, 1);
+      if (i >= 0) entries2.splice(i, 1);
       continue;
     }
     if (i < 0) {
-      entries.push(e);
+      entries2.push(e);
       continue;
     }
-    const prev = entries[i];
-    entries[i] = e.value.tag === "!override" ? e : { ...e, value: merge(e.key, prev.value, e.value) };
+    const prev = entries2[i];
+    entries2[i] = e.value.tag === "!override" ? e : { ...e, value: merge(e.key, prev.value, e.value) };
   }
-  return { ...b, entries };
+  return { ...b, entries: entries2 };
 }
-function uniqueBy(a, b, key) {
+function uniqueBy(a, b, key2) {
   const items = [...a.items];
   for (const n of b.items) {
-    const k = key(n);
-    const i = items.findIndex((x) => key(x) === k);
+    const k = key2(n);
+    const i = items.findIndex((x) => key2(x) === k);
     if (i >= 0) items[i] = n;
     else items.push(n);
   }
@@ -19994,7 +20068,7 @@ function mountTarget(n) {
 }
 function normaliseService(svc) {
   let changed = false;
-  const entries = svc.entries.map((e) => {
+  const entries2 = svc.entries.map((e) => {
     let value = e.value;
     if (KEY_VALUE.has(e.key) && value.kind === "seq") value = keyValueMap(value);
     else if (NAME_KEYED.has(e.key) && value.kind === "seq") value = nameMap(value);
@@ -20004,33 +20078,33 @@ function normaliseService(svc) {
     changed = true;
     return value.tag === e.value.tag ? { ...e, value } : { ...e, value: e.value.tag ? { ...value, tag: e.value.tag } : value };
   });
-  return changed ? { ...svc, entries } : svc;
+  return changed ? { ...svc, entries: entries2 } : svc;
 }
 function keyValueMap(seq) {
-  const entries = [];
+  const entries2 = [];
   for (const item of seq.items) {
     if (item.kind !== "scalar" || !item.text) continue;
     const t2 = item.text;
     const eq = t2.text.indexOf("=");
     const keyEnd = eq < 0 ? t2.text.length : eq;
-    const key = t2.text.slice(0, keyEnd).trim();
+    const key2 = t2.text.slice(0, keyEnd).trim();
     const keySpan = rangeOf(t2, 0, keyEnd).span;
     const value = eq < 0 ? { kind: "scalar", span: item.span, dir: item.dir } : { kind: "scalar", span: item.span, dir: item.dir, text: sliceText(t2, eq + 1, t2.text.length) };
-    const i = entries.findIndex((x) => x.key === key);
-    const entry = { key, keySpan, value, via: [] };
-    if (i >= 0) entries[i] = entry;
-    else entries.push(entry);
+    const i = entries2.findIndex((x) => x.key === key2);
+    const entry = { key: key2, keySpan, value, via: [] };
+    if (i >= 0) entries2[i] = entry;
+    else entries2.push(entry);
   }
-  return { kind: "map", span: seq.span, dir: seq.dir, entries };
+  return { kind: "map", span: seq.span, dir: seq.dir, entries: entries2 };
 }
 function nameMap(seq) {
-  const entries = [];
+  const entries2 = [];
   for (const item of seq.items) {
     const name2 = textOf2(item);
-    if (name2 === void 0 || entries.some((e) => e.key === name2)) continue;
-    entries.push({ key: name2, keySpan: item.span, value: { kind: "scalar", span: item.span, dir: item.dir }, via: [] });
+    if (name2 === void 0 || entries2.some((e) => e.key === name2)) continue;
+    entries2.push({ key: name2, keySpan: item.span, value: { kind: "scalar", span: item.span, dir: item.dir }, via: [] });
   }
-  return { kind: "map", span: seq.span, dir: seq.dir, entries };
+  return { kind: "map", span: seq.span, dir: seq.dir, entries: entries2 };
 }
 function withoutResets(node) {
   if (node.kind === "map") {
@@ -20076,11 +20150,11 @@ var ComposeReader = class {
   }
   service(e) {
     const node = normaliseService(e.value);
-    const entries = node.entries;
-    const get = (k) => entries.find((x) => x.key === k);
+    const entries2 = node.entries;
+    const get = (k) => entries2.find((x) => x.key === k);
     const nameSpan = e.keySpan;
     const settings = /* @__PURE__ */ new Map();
-    for (const x of entries) settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
+    for (const x of entries2) settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
     const deploy = get("deploy");
     const resourcesEntry = entryOf(deploy?.value, "resources");
     const dependsOn = get("depends_on");
@@ -20173,11 +20247,11 @@ var ComposeReader = class {
         if (!t2) continue;
         const eq = t2.text.indexOf("=");
         const keyEnd = eq < 0 ? t2.text.length : eq;
-        const key = t2.text.slice(0, keyEnd).trim();
+        const key2 = t2.text.slice(0, keyEnd).trim();
         const keySpan = rangeOf(t2, 0, keyEnd).span;
         const span = item.span;
-        const value = eq < 0 ? unknown(`${key} is passed from the deploying shell`, span) : mappedValue(t2, span, e.via, eq + 1, t2.text.length);
-        out.push({ key, keySpan, value, span });
+        const value = eq < 0 ? unknown(`${key2} is passed from the deploying shell`, span) : mappedValue(t2, span, e.via, eq + 1, t2.text.length);
+        out.push({ key: key2, keySpan, value, span });
       }
     } else if (e.value.kind === "map") {
       for (const x of e.value.entries) {
@@ -20470,8 +20544,8 @@ var ProjectLoader = class {
       resolved.set(name2, out);
       return out;
     };
-    const entries = services.entries.map((e) => e.value.kind === "map" ? { ...e, value: resolve3(e.key, e.keySpan) ?? e.value } : e);
-    return replaceEntry(tree, "services", { ...services, entries });
+    const entries2 = services.entries.map((e) => e.value.kind === "map" ? { ...e, value: resolve3(e.key, e.keySpan) ?? e.value } : e);
+    return replaceEntry(tree, "services", { ...services, entries: entries2 });
   }
   /** A service with `extends:` as the merge of the extended service and its own keys. */
   extend(svc, path, vars, chain, local) {
@@ -20554,31 +20628,31 @@ var ProjectLoader = class {
    */
   addIncluded(tree, included, via) {
     let out = tree;
-    for (const key of ["services", "volumes", "networks", "configs", "secrets"]) {
-      const add = valueOf2(included, key);
+    for (const key2 of ["services", "volumes", "networks", "configs", "secrets"]) {
+      const add = valueOf2(included, key2);
       if (add?.kind !== "map") continue;
-      const mine = valueOf2(out, key);
-      const entries = mine?.kind === "map" ? [...mine.entries] : [];
+      const mine = valueOf2(out, key2);
+      const entries2 = mine?.kind === "map" ? [...mine.entries] : [];
       for (const e of add.entries) {
-        const i = entries.findIndex((x) => x.key === e.key);
+        const i = entries2.findIndex((x) => x.key === e.key);
         const imported = { ...e, via: [...e.via, via] };
-        if (i < 0) entries.push(imported);
-        else if (key === "services" && e.value.kind === "map" && entries[i].value.kind === "map") {
-          entries[i] = { ...entries[i], value: mergeService(e.value, entries[i].value) };
+        if (i < 0) entries2.push(imported);
+        else if (key2 === "services" && e.value.kind === "map" && entries2[i].value.kind === "map") {
+          entries2[i] = { ...entries2[i], value: mergeService(e.value, entries2[i].value) };
         }
       }
-      const node = mine?.kind === "map" ? { ...mine, entries } : { kind: "map", span: add.span, dir: add.dir, entries };
-      out = replaceEntry(out, key, node, via);
+      const node = mine?.kind === "map" ? { ...mine, entries: entries2 } : { kind: "map", span: add.span, dir: add.dir, entries: entries2 };
+      out = replaceEntry(out, key2, node, via);
     }
     return out;
   }
 };
-function replaceEntry(map, key, value, keySpan) {
-  const i = map.entries.findIndex((e) => e.key === key);
-  const entries = [...map.entries];
-  if (i >= 0) entries[i] = { ...entries[i], value };
-  else entries.push({ key, keySpan: keySpan ?? value.span, value, via: [] });
-  return { ...map, entries };
+function replaceEntry(map, key2, value, keySpan) {
+  const i = map.entries.findIndex((e) => e.key === key2);
+  const entries2 = [...map.entries];
+  if (i >= 0) entries2[i] = { ...entries2[i], value };
+  else entries2.push({ key: key2, keySpan: keySpan ?? value.span, value, via: [] });
+  return { ...map, entries: entries2 };
 }
 
 // src/container/filesystem.ts
@@ -21432,7 +21506,7 @@ function runList(f, nodes, ws) {
 function effects(nodes) {
   const assigns = /* @__PURE__ */ new Set();
   const writes = [];
-  const targets = [];
+  const targets2 = [];
   let stops;
   const visit = (n) => {
     if (n.k === "simple") {
@@ -21444,10 +21518,10 @@ function effects(nodes) {
       if (first === "exec" && n.words.length > 1) stops ??= n.span;
       if (first === "exit") stops ??= n.span;
       if (n.redirects.some((r) => r.op === ">" || r.op === ">>" || r.op === ">|") || ["sed", "cp", "mv", "rm", "ln", "envsubst", "tee"].includes(first ?? "")) writes.push(n.span);
-      for (const r of n.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|") && r.target) targets.push(r.target.text.text);
+      for (const r of n.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|") && r.target) targets2.push(r.target.text.text);
       if (first === "cp" || first === "mv" || first === "ln") {
         const last = n.words[n.words.length - 1]?.text.text;
-        if (last && n.words.length > 2) targets.push(last);
+        if (last && n.words.length > 2) targets2.push(last);
       }
       return;
     }
@@ -21465,7 +21539,7 @@ function effects(nodes) {
     } else if (n.k === "not") visit(n.node);
   };
   nodes.forEach(visit);
-  return { assigns, stops, writes, targets };
+  return { assigns, stops, writes, targets: targets2 };
 }
 function skipUndecided(f, branches, reason, span) {
   for (const b of branches) {
@@ -21642,12 +21716,12 @@ function runSimple(f, n, ws) {
         const t2 = w.text.text;
         if (t2.startsWith("-")) continue;
         const eq = t2.indexOf("=");
-        const key = eq < 0 ? t2 : t2.slice(0, eq);
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) continue;
-        if (eq >= 0) f.vars.set(key, assignedValue(f, w, eq + 1));
+        const key2 = eq < 0 ? t2 : t2.slice(0, eq);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key2)) continue;
+        if (eq >= 0) f.vars.set(key2, assignedValue(f, w, eq + 1));
         if (isExport) {
-          f.exported.add(key);
-          if (eq >= 0) f.steps.push({ description: `export ${key}`, span: w.at });
+          f.exported.add(key2);
+          if (eq >= 0) f.steps.push({ description: `export ${key2}`, span: w.at });
         }
       }
       return true;
@@ -22068,29 +22142,29 @@ function parseSupervisorIni(path, text) {
   };
   let offset = 0;
   for (const raw of text.split("\n")) {
-    const lineStart = offset;
+    const lineStart2 = offset;
     offset += raw.length + 1;
     const line = raw.replace(/\r$/, "");
     const noComment = line.replace(/(^|\s);.*$/, "");
     if (/^\s/.test(line) && last && noComment.trim()) {
       const lead = noComment.length - noComment.trimStart().length;
-      last.parts.push({ start: lineStart + lead, text: noComment.trim() });
-      last.span = { ...last.span, end: lineStart + noComment.trimEnd().length };
+      last.parts.push({ start: lineStart2 + lead, text: noComment.trim() });
+      last.span = { ...last.span, end: lineStart2 + noComment.trimEnd().length };
       continue;
     }
     if (!noComment.trim()) continue;
     flush();
     const sec = /^\s*\[([^\]]+)\]/.exec(noComment);
     if (sec) {
-      cur = { name: sec[1].trim(), entries: [], span: { file: path, start: lineStart, end: lineStart + noComment.trimEnd().length } };
+      cur = { name: sec[1].trim(), entries: [], span: { file: path, start: lineStart2, end: lineStart2 + noComment.trimEnd().length } };
       sections2.push(cur);
       continue;
     }
     const m = /^\s*([^=:\s]+)\s*[=:]\s?(.*)$/.exec(noComment);
     if (!m || !cur) continue;
     const valueText = m[2].trim();
-    const valueStart = lineStart + noComment.indexOf(m[2], m[1].length) + (m[2].length - m[2].trimStart().length);
-    last = { key: m[1].toLowerCase(), parts: valueText ? [{ start: valueStart, text: valueText }] : [], span: { file: path, start: lineStart, end: lineStart + noComment.trimEnd().length } };
+    const valueStart = lineStart2 + noComment.indexOf(m[2], m[1].length) + (m[2].length - m[2].trimStart().length);
+    last = { key: m[1].toLowerCase(), parts: valueText ? [{ start: valueStart, text: valueText }] : [], span: { file: path, start: lineStart2, end: lineStart2 + noComment.trimEnd().length } };
   }
   flush();
   return sections2;
@@ -22398,13 +22472,13 @@ function isNginxImage(image) {
   return wellKnownImage(image)?.repositories[0] === "nginx";
 }
 function nginxTemplates(ws, fs, env, via) {
-  const setting = (name2, dflt) => {
+  const setting2 = (name2, dflt) => {
     const v = env.get(name2);
     return v?.kind === "known" && v.value !== "" ? v.value : dflt;
   };
-  const dir = posix11.normalize(setting("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
-  const suffix = setting("NGINX_ENVSUBST_TEMPLATE_SUFFIX", ".template");
-  const outDir = posix11.normalize(setting("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
+  const dir = posix11.normalize(setting2("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
+  const suffix = setting2("NGINX_ENVSUBST_TEMPLATE_SUFFIX", ".template");
+  const outDir = posix11.normalize(setting2("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
   const filterV = env.get("NGINX_ENVSUBST_FILTER");
   let filter;
   try {
@@ -22824,11 +22898,11 @@ function envPairs(ins, expand3, valueOf3) {
   const plain4 = words.filter((w) => !w.operator);
   const out = [];
   if (plain4[0] && !plain4[0].text.text.includes("=")) {
-    const key = plain4[0].text.text;
-    const restStart = ins.args.text.indexOf(key) + key.length;
+    const key2 = plain4[0].text.text;
+    const restStart = ins.args.text.indexOf(key2) + key2.length;
     const restText = sliceMapped(ins.args, restStart, ins.args.text.length);
     const trimmed = trimMapped(restText);
-    out.push([key, valueOf3(expand3(trimmed), ins.span)]);
+    out.push([key2, valueOf3(expand3(trimmed), ins.span)]);
     return out;
   }
   for (const w of plain4) {
@@ -22837,16 +22911,6 @@ function envPairs(ins, expand3, valueOf3) {
     out.push([w.text.text.slice(0, eq), valueOf3(expand3(sliceMapped(w.text, eq + 1, w.text.text.length)), w.text.whole)]);
   }
   return out;
-}
-function sliceMapped(m, from, to) {
-  return {
-    file: m.file,
-    text: m.text.slice(from, to),
-    srcStart: m.srcStart.slice(from, to),
-    srcEnd: m.srcEnd.slice(from, to),
-    substitutions: m.substitutions.filter((s2) => s2.end > from && s2.start < to).map((s2) => ({ ...s2, start: Math.max(0, s2.start - from), end: Math.min(to, s2.end) - from })),
-    whole: m.whole
-  };
 }
 function trimMapped(m) {
   const start = m.text.length - m.text.trimStart().length;
@@ -22955,9 +23019,9 @@ function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
   for (let i = source.layers.length - 1; i >= 0; i--) {
     const l = source.layers[i];
     if (l.removed || l.opaque) continue;
-    const key = `${l.containerPath}\0${l.hostPath}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const key2 = `${l.containerPath}\0${l.hostPath}`;
+    if (seen.has(key2)) continue;
+    seen.add(key2);
     const chain = [...l.chain ?? [], l.via];
     const base = { via: ins.span, chain, origin: { kind: "copy", hostPath: l.hostPath, via: ins.span }, ...l.ignored ? { ignored: l.ignored } : {} };
     if (re ? re.test(l.containerPath) : l.containerPath === srcAbs) {
@@ -23451,16 +23515,16 @@ function readIni(c, src, section, containerFile) {
     }
     if (current !== section) continue;
     const eq = line.indexOf("=");
-    const key = normalise((eq < 0 ? line : line.slice(0, eq)).trim());
+    const key2 = normalise((eq < 0 ? line : line.slice(0, eq)).trim());
     const rawValue = eq < 0 ? "true" : line.slice(eq + 1).trim();
     const valueStart = eq < 0 ? start + line.indexOf(t2) : start + eq + 1 + (line.slice(eq + 1).length - line.slice(eq + 1).trimStart().length);
     const span = { file: src.path, start: valueStart, end: eq < 0 ? start + line.trimEnd().length : valueStart + rawValue.length };
     const value = valueAt(c, rawValue, span, containerFile);
-    if (key.startsWith("if-") || key === "endif" || key.startsWith("for") || key === "endfor") {
-      c.opaque ??= { reason: `the uWSGI logic option ${key} at ${src.path} is not evaluated`, span };
+    if (key2.startsWith("if-") || key2 === "endif" || key2.startsWith("for") || key2 === "endfor") {
+      c.opaque ??= { reason: `the uWSGI logic option ${key2} at ${src.path} is not evaluated`, span };
       continue;
     }
-    addEntry(c, key, value);
+    addEntry(c, key2, value);
   }
 }
 function readYaml(c, src, section, containerFile) {
@@ -23471,12 +23535,12 @@ function readYaml(c, src, section, containerFile) {
   const top = mapEntries(doc, src.path, doc.contents).find((e) => e.key === section);
   if (!top) return;
   for (const e of mapEntries(doc, src.path, top.value)) {
-    const key = normalise(e.key);
+    const key2 = normalise(e.key);
     const items = seqItems(doc, e.value);
     for (const node of items.length > 0 ? items : [e.value]) {
       const text = scalarString(node);
       const span = nodeSpan(src.path, node, nodeSpan(src.path, e.keyNode));
-      addEntry(c, key, text === void 0 ? unknown(`the value of ${e.key} is not a plain scalar`, span) : valueAt(c, text, span, containerFile));
+      addEntry(c, key2, text === void 0 ? unknown(`the value of ${e.key} is not a plain scalar`, span) : valueAt(c, text, span, containerFile));
     }
   }
 }
@@ -23498,7 +23562,7 @@ function uwsgiFacts(server, c, at) {
     return !["false", "0", "no", "off"].includes(v.value.toLowerCase());
   };
   const protocolOpt = last("protocol");
-  const listener = c.entries.find((e) => LISTENERS[e.name] !== void 0);
+  const listener = c.entries.find((e) => own(LISTENERS, e.name) !== void 0);
   let bind;
   let listenProtocol;
   if (!listener) {
@@ -23507,7 +23571,7 @@ function uwsgiFacts(server, c, at) {
   } else {
     const v = listener.value;
     bind = v.kind === "unknown" ? v : { ...v, value: v.value.startsWith(":") ? `0.0.0.0${v.value}` : v.value.startsWith("/") || v.value.startsWith("@") ? `unix:${v.value}` : v.value };
-    const kind = LISTENERS[listener.name];
+    const kind = own(LISTENERS, listener.name);
     if (kind === "other") listenProtocol = unknown(`uWSGI's ${listener.name} speaks neither HTTP nor the uwsgi protocol`, v.span);
     else if (kind === "uwsgi" && protocolOpt) listenProtocol = protocolOpt.kind === "unknown" ? protocolOpt : protocolOpt.value === "http" ? known("http", protocolOpt.span) : protocolOpt.value === "uwsgi" ? known("uwsgi", protocolOpt.span) : unknown(`uWSGI's protocol ${protocolOpt.value} is neither HTTP nor uwsgi`, protocolOpt.span);
     else listenProtocol = known(kind === "uwsgi" ? "uwsgi" : "http", v.span);
@@ -23555,7 +23619,7 @@ function uwsgiFacts(server, c, at) {
     facts: {
       kind: "uwsgi",
       bind,
-      port: portOfBind(bind, 0),
+      port: portOfBind(bind, void 0),
       listenProtocol,
       interface: known("wsgi", at, { isDefault: true }),
       processes: num3("processes", 1, "workers"),
@@ -23599,15 +23663,19 @@ function readAppServerReading(process2, fs, ws) {
 import { posix as posix15 } from "node:path";
 function discoverDjango(process2, fs, ws, given) {
   const reading = given ?? readAppServerReading(process2, fs, ws);
+  if (!reading && !runsPython(process2)) return void 0;
   const ctx = { process: process2, fs, ws };
   const files = [];
   const appDir = reading?.appDir ?? process2.workingDir;
   const dirs = searchDirs(process2, appDir, reading);
-  const runsManage = process2.argv.some((w) => w.value.kind === "known" && /(^|\/)manage\.py$/.test(w.value.value));
-  let module = reading?.appEnv.get("DJANGO_SETTINGS_MODULE") ?? process2.environment.get("DJANGO_SETTINGS_MODULE");
+  const manageAt = process2.argv.findIndex((w) => w.value.kind === "known" && /(^|\/)(manage\.py|django-admin)$/.test(w.value.value));
+  const runsManage = manageAt >= 0;
+  const manage = runsManage ? manageFile(ctx, process2, manageAt) : void 0;
+  if (manage && manage !== "not found" && manage.containerDir && !dirs.includes(manage.containerDir)) dirs.unshift(manage.containerDir);
+  let module = (runsManage ? settingsOption(process2, manageAt) : void 0) ?? reading?.appEnv.get("DJANGO_SETTINGS_MODULE") ?? process2.environment.get("DJANGO_SETTINGS_MODULE");
   const via = [];
   if (!module) {
-    for (const candidate of entryModules(ctx, reading, dirs, runsManage)) {
+    for (const candidate of entryModules(ctx, reading, dirs, manage)) {
       const found = setdefaultIn(ctx, candidate.hostPath, candidate.root, files);
       if (found) {
         module = found;
@@ -23624,6 +23692,17 @@ function discoverDjango(process2, fs, ws, given) {
   via.push(settings.via);
   return { entry: { settingsModule: module, settingsFile: settings.hostPath, via }, files };
 }
+var PYTHON_PROGRAMS = /^(python[0-9.]*|django-admin|celery|rq|rqworker|dramatiq|huey_consumer(\.py)?|manage\.py|pytest)$/;
+var WRAPPERS3 = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gosu", "su-exec", "s6-setuidgid", "env", "nice", "poetry", "pipenv", "uv", "run", "ddtrace-run", "newrelic-admin", "run-program", "opentelemetry-instrument"]);
+function runsPython(process2) {
+  for (const w of process2.argv) {
+    if (w.value.kind !== "known") return false;
+    const base = w.value.value.split("/").pop();
+    if (PYTHON_PROGRAMS.test(base)) return true;
+    if (!WRAPPERS3.has(base) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(base) && !base.startsWith("-")) return false;
+  }
+  return false;
+}
 function searchDirs(process2, appDir, reading) {
   const out = [];
   const add = (d) => {
@@ -23636,7 +23715,7 @@ function searchDirs(process2, appDir, reading) {
   add(process2.workingDir.kind === "known" ? process2.workingDir.value : void 0);
   return out;
 }
-function entryModules(ctx, reading, dirs, runsManage) {
+function entryModules(ctx, reading, dirs, manage) {
   const out = [];
   const app = reading?.facts.application;
   if (app?.kind === "known") {
@@ -23650,7 +23729,8 @@ function entryModules(ctx, reading, dirs, runsManage) {
       if (m) out.push({ hostPath: m.hostPath, root: rootOf(m.hostPath, target), via: app.span });
     }
   }
-  if (reading || runsManage) {
+  if (manage && manage !== "not found") out.push(manage);
+  if (reading || manage) {
     for (const d of dirs) {
       const f = ctx.fs.resolve(posix15.join(d, "manage.py"));
       if (f) {
@@ -23660,6 +23740,29 @@ function entryModules(ctx, reading, dirs, runsManage) {
     }
   }
   return out;
+}
+function settingsOption(process2, from) {
+  const argv = process2.argv;
+  for (let i = from + 1; i < argv.length; i++) {
+    const v = argv[i].value;
+    if (v.kind !== "known") continue;
+    if (v.value === "--settings") return argv[i + 1]?.value;
+    if (v.value.startsWith("--settings=")) {
+      const n = "--settings=".length;
+      return known(v.value.slice(n), v.span.end - v.span.start === v.value.length ? { ...v.span, start: v.span.start + n } : v.span);
+    }
+  }
+  return void 0;
+}
+function manageFile(ctx, process2, at) {
+  const w = process2.argv[at].value;
+  if (w.kind !== "known" || !w.value.endsWith("manage.py")) return "not found";
+  const wd = process2.workingDir;
+  const cp = w.value.startsWith("/") ? w.value : wd.kind === "known" ? posix15.resolve(wd.value, w.value) : void 0;
+  const f = cp ? ctx.fs.resolve(cp) : void 0;
+  if (!f) return "not found";
+  const dir = posix15.dirname(f.hostPath);
+  return { hostPath: f.hostPath, root: dir === "." ? "" : dir, via: w.span, containerDir: posix15.dirname(cp) };
 }
 function rootOf(hostPath, module) {
   const depth = module.split(".").length + (hostPath.endsWith("/__init__.py") ? 1 : 0);
@@ -24515,9 +24618,9 @@ var NginxBuilder = class {
   implicitMain = false;
   /** The directives of a container file as nginx reads it; undefined when it cannot or must not be read. */
   parse(f) {
-    const key = `${f.containerPath}\0${f.hostPath}`;
-    if (this.parsed.has(key)) return this.parsed.get(key);
-    this.parsed.set(key, void 0);
+    const key2 = `${f.containerPath}\0${f.hostPath}`;
+    if (this.parsed.has(key2)) return this.parsed.get(key2);
+    this.parsed.set(key2, void 0);
     const readable = readContainerFile(this.ws, f);
     if (!readable) return void 0;
     if (isJinjaTemplate(readable.source.text)) {
@@ -24535,7 +24638,7 @@ var NginxBuilder = class {
     this.problems.push(...r.problems);
     this.comments.push(...r.comments);
     const dirs = r.doc?.directives ?? [];
-    this.parsed.set(key, dirs);
+    this.parsed.set(key2, dirs);
     return dirs;
   }
   build(mainPath) {
@@ -24859,11 +24962,11 @@ function djangoDatabases(app) {
   const dbs = settings.names.get("DATABASES");
   if (!dbs) return [];
   if (dbs.kind === "unknown") return dbs;
-  return entriesOf(dbs).map(({ key, keySpan, value }) => {
+  return entriesOf(dbs).map(({ key: key2, keySpan, value }) => {
     const field = (k) => pyGet(value, k);
-    const out = { app, alias: key, aliasSpan: keySpan };
-    const set = (k, setting) => {
-      const v = field(setting);
+    const out = { app, alias: key2, aliasSpan: keySpan };
+    const set = (k, setting2) => {
+      const v = field(setting2);
       if (v !== void 0) out[k] = v;
     };
     set("engine", "ENGINE");
@@ -24913,7 +25016,7 @@ function djangoRedisUses(app) {
   const names = app.settings?.names;
   if (!names) return [];
   const out = [];
-  for (const { key, value } of entriesOf(names.get("CACHES"))) {
+  for (const { key: key2, value } of entriesOf(names.get("CACHES"))) {
     const backend = pyGet(value, "BACKEND");
     if (backend?.kind !== "known" || typeof backend.value !== "string" || !/redis/i.test(backend.value)) continue;
     const djangoOwn = backend.value.startsWith("django.core.cache.backends.redis");
@@ -24926,7 +25029,7 @@ function djangoRedisUses(app) {
       if (!target) continue;
       out.push({
         app,
-        label: `CACHES["${key}"]`,
+        label: `CACHES["${key2}"]`,
         kind: "cache",
         backend: backend.value,
         ...target,
@@ -24936,7 +25039,7 @@ function djangoRedisUses(app) {
       });
     }
   }
-  for (const { key, value } of entriesOf(names.get("CHANNEL_LAYERS"))) {
+  for (const { key: key2, value } of entriesOf(names.get("CHANNEL_LAYERS"))) {
     const backend = pyGet(value, "BACKEND");
     if (backend?.kind !== "known" || typeof backend.value !== "string" || !/channels_redis/.test(backend.value)) continue;
     const hosts = pyGet(value, "CONFIG", "hosts");
@@ -24952,16 +25055,13 @@ function djangoRedisUses(app) {
         const text = pyText2(address);
         target = text && redisUrlTarget(text);
       }
-      if (target) out.push({ app, label: `CHANNEL_LAYERS["${key}"]`, kind: "channels", backend: backend.value, ...target, span: h.span, poolPerThread: false });
+      if (target) out.push({ app, label: `CHANNEL_LAYERS["${key2}"]`, kind: "channels", backend: backend.value, ...target, span: h.span, poolPerThread: false });
     }
   }
   return out;
 }
 
 // src/stack/data-tier.ts
-function dataTier(stack) {
-  return stack.data;
-}
 function buildDataTier(stack) {
   const pgbouncers = stack.services.filter((s2) => isPgbouncerService(stack, s2)).map((s2) => readPgbouncer(stack, s2));
   const postgres = stack.services.filter((s2) => !isPgbouncerService(stack, s2) && isPostgresService(stack, s2)).map((s2) => readPostgres(stack, s2));
@@ -25025,10 +25125,10 @@ function routeDatabase(stack, db, pgbouncers, postgres) {
 function pgbouncerListen(pgb) {
   return { port: pgbouncerNumber(pgb, "listen_port"), addr: pgbouncerText(pgb, "listen_addr") };
 }
-function groupBy(items, key) {
+function groupBy(items, key2) {
   const groups = /* @__PURE__ */ new Map();
   for (const item of items) {
-    const k = key(item);
+    const k = key2(item);
     const g = groups.get(k);
     if (g) g.push(item);
     else groups.set(k, [item]);
@@ -25284,10 +25384,10 @@ function findTiers(services) {
   const shared = /* @__PURE__ */ new Map();
   for (const s2 of services) {
     if (used.has(s2.name) || !s2.settings.has("command")) continue;
-    const key = JSON.stringify(["build", "image", "command", "entrypoint"].map((k) => s2.settings.get(k)?.data ?? null));
-    const list = shared.get(key) ?? [];
+    const key2 = JSON.stringify(["build", "image", "command", "entrypoint"].map((k) => s2.settings.get(k)?.data ?? null));
+    const list = shared.get(key2) ?? [];
     list.push(s2);
-    shared.set(key, list);
+    shared.set(key2, list);
   }
   for (const list of shared.values()) {
     if (list.length >= 2) tiers.push({ name: list[0].name, replicas: list, numbered: false });
@@ -25365,9 +25465,9 @@ function discoverProjects(ws, declared = []) {
   const seen = /* @__PURE__ */ new Set();
   const out = [];
   for (const p of projects) {
-    const key = JSON.stringify([p.files, p.profiles ?? null, p.envFiles ?? null]);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const key2 = JSON.stringify([p.files, p.profiles ?? null, p.envFiles ?? null]);
+    if (seen.has(key2)) continue;
+    seen.add(key2);
     out.push(p);
   }
   const order = { config: 0, "compose-file": 1, default: 1, file: 1, script: 2, variant: 3 };
@@ -25376,9 +25476,9 @@ function discoverProjects(ws, declared = []) {
 function composeFileVariable(ws, dir) {
   const envFile = ws.read(dir ? `${dir}/.env` : ".env");
   if (!envFile) return void 0;
-  const entries = parseEnvFile(envFile).doc?.entries ?? [];
+  const entries2 = parseEnvFile(envFile).doc?.entries ?? [];
   const get = (k) => {
-    const e = entries.find((x) => x.key === k);
+    const e = entries2.find((x) => x.key === k);
     return e?.value.kind === "known" ? { value: e.value.value, span: e.span } : void 0;
   };
   const cf = get("COMPOSE_FILE");
@@ -25496,8 +25596,8 @@ var import_yaml7 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "description": "Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack." }, "profiles": { "type": "array", "items": { "type": "string" }, "description": "Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project's .env." }, "env_files": { "type": "array", "items": { "type": "string" }, "description": "Env files for interpolation, in order (as `--env-file`); default: the project directory's .env." } } }] } }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "description": "Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack." }, "profiles": { "type": "array", "items": { "type": "string" }, "description": "Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project's .env." }, "env_files": { "type": "array", "items": { "type": "string" }, "description": "Env files for interpolation, in order (as `--env-file`); default: the project directory's .env." } } }] } }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -25505,7 +25605,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "hardcoded-secret" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "websocket-upgrade-headers" || key0 === "upstream-max-conns" || key0 === "upstream-dns-cached" || key0 === "upstream-protocol-mismatch" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "django-settings-unknown-key" || key0 === "conn-max-age-asgi" || key0 === "channel-layer-in-memory" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "forwarded-proto" || key0 === "allowed-hosts" || key0 === "app-port-published" || key0 === "datastore-port-published" || key0 === "hardcoded-secret" || key0 === "debug-in-production" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -25705,10 +25805,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
-      let data15 = data["pgbouncer-pool-over-db-limit"];
+    if (data["websocket-upgrade-headers"] !== void 0) {
+      let data15 = data["websocket-upgrade-headers"];
       if (!(data15 === "off" || data15 === "info" || data15 === "warning" || data15 === "error")) {
-        const err17 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
+        const err17 = { instancePath: instancePath + "/websocket-upgrade-headers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data15 };
         if (vErrors === null) {
           vErrors = [err17];
         } else {
@@ -25717,10 +25817,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-client-capacity"] !== void 0) {
-      let data16 = data["pgbouncer-client-capacity"];
+    if (data["upstream-max-conns"] !== void 0) {
+      let data16 = data["upstream-max-conns"];
       if (!(data16 === "off" || data16 === "info" || data16 === "warning" || data16 === "error")) {
-        const err18 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
+        const err18 = { instancePath: instancePath + "/upstream-max-conns", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data16 };
         if (vErrors === null) {
           vErrors = [err18];
         } else {
@@ -25729,10 +25829,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-startup-parameter"] !== void 0) {
-      let data17 = data["pgbouncer-startup-parameter"];
+    if (data["upstream-dns-cached"] !== void 0) {
+      let data17 = data["upstream-dns-cached"];
       if (!(data17 === "off" || data17 === "info" || data17 === "warning" || data17 === "error")) {
-        const err19 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
+        const err19 = { instancePath: instancePath + "/upstream-dns-cached", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data17 };
         if (vErrors === null) {
           vErrors = [err19];
         } else {
@@ -25741,10 +25841,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-server-side-cursors"] !== void 0) {
-      let data18 = data["pgbouncer-server-side-cursors"];
+    if (data["upstream-protocol-mismatch"] !== void 0) {
+      let data18 = data["upstream-protocol-mismatch"];
       if (!(data18 === "off" || data18 === "info" || data18 === "warning" || data18 === "error")) {
-        const err20 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
+        const err20 = { instancePath: instancePath + "/upstream-protocol-mismatch", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data18 };
         if (vErrors === null) {
           vErrors = [err20];
         } else {
@@ -25753,10 +25853,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
-      let data19 = data["django-db-bypasses-pgbouncer"];
+    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
+      let data19 = data["pgbouncer-pool-over-db-limit"];
       if (!(data19 === "off" || data19 === "info" || data19 === "warning" || data19 === "error")) {
-        const err21 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
+        const err21 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data19 };
         if (vErrors === null) {
           vErrors = [err21];
         } else {
@@ -25765,10 +25865,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-client-capacity"] !== void 0) {
-      let data20 = data["redis-client-capacity"];
+    if (data["pgbouncer-client-capacity"] !== void 0) {
+      let data20 = data["pgbouncer-client-capacity"];
       if (!(data20 === "off" || data20 === "info" || data20 === "warning" || data20 === "error")) {
-        const err22 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
+        const err22 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data20 };
         if (vErrors === null) {
           vErrors = [err22];
         } else {
@@ -25777,10 +25877,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-maxmemory-headroom"] !== void 0) {
-      let data21 = data["redis-maxmemory-headroom"];
+    if (data["pgbouncer-startup-parameter"] !== void 0) {
+      let data21 = data["pgbouncer-startup-parameter"];
       if (!(data21 === "off" || data21 === "info" || data21 === "warning" || data21 === "error")) {
-        const err23 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
+        const err23 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data21 };
         if (vErrors === null) {
           vErrors = [err23];
         } else {
@@ -25789,10 +25889,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-query-timeout"] !== void 0) {
-      let data22 = data["pgbouncer-query-timeout"];
+    if (data["pgbouncer-server-side-cursors"] !== void 0) {
+      let data22 = data["pgbouncer-server-side-cursors"];
       if (!(data22 === "off" || data22 === "info" || data22 === "warning" || data22 === "error")) {
-        const err24 = { instancePath: instancePath + "/pgbouncer-query-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
+        const err24 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
         if (vErrors === null) {
           vErrors = [err24];
         } else {
@@ -25801,10 +25901,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["conn-max-age-idle-timeout"] !== void 0) {
-      let data23 = data["conn-max-age-idle-timeout"];
+    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
+      let data23 = data["django-db-bypasses-pgbouncer"];
       if (!(data23 === "off" || data23 === "info" || data23 === "warning" || data23 === "error")) {
-        const err25 = { instancePath: instancePath + "/conn-max-age-idle-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
+        const err25 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
         if (vErrors === null) {
           vErrors = [err25];
         } else {
@@ -25813,10 +25913,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-unknown-setting"] !== void 0) {
-      let data24 = data["pgbouncer-unknown-setting"];
+    if (data["redis-client-capacity"] !== void 0) {
+      let data24 = data["redis-client-capacity"];
       if (!(data24 === "off" || data24 === "info" || data24 === "warning" || data24 === "error")) {
-        const err26 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
+        const err26 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
         if (vErrors === null) {
           vErrors = [err26];
         } else {
@@ -25825,10 +25925,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["host-capacity"] !== void 0) {
-      let data25 = data["host-capacity"];
+    if (data["redis-maxmemory-headroom"] !== void 0) {
+      let data25 = data["redis-maxmemory-headroom"];
       if (!(data25 === "off" || data25 === "info" || data25 === "warning" || data25 === "error")) {
-        const err27 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
+        const err27 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
         if (vErrors === null) {
           vErrors = [err27];
         } else {
@@ -25837,10 +25937,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["resource-limits-missing"] !== void 0) {
-      let data26 = data["resource-limits-missing"];
+    if (data["pgbouncer-query-timeout"] !== void 0) {
+      let data26 = data["pgbouncer-query-timeout"];
       if (!(data26 === "off" || data26 === "info" || data26 === "warning" || data26 === "error")) {
-        const err28 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
+        const err28 = { instancePath: instancePath + "/pgbouncer-query-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
         if (vErrors === null) {
           vErrors = [err28];
         } else {
@@ -25849,10 +25949,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["worker-memory-budget"] !== void 0) {
-      let data27 = data["worker-memory-budget"];
+    if (data["conn-max-age-idle-timeout"] !== void 0) {
+      let data27 = data["conn-max-age-idle-timeout"];
       if (!(data27 === "off" || data27 === "info" || data27 === "warning" || data27 === "error")) {
-        const err29 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
+        const err29 = { instancePath: instancePath + "/conn-max-age-idle-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
         if (vErrors === null) {
           vErrors = [err29];
         } else {
@@ -25861,10 +25961,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["gunicorn-workers-cpu"] !== void 0) {
-      let data28 = data["gunicorn-workers-cpu"];
+    if (data["django-settings-unknown-key"] !== void 0) {
+      let data28 = data["django-settings-unknown-key"];
       if (!(data28 === "off" || data28 === "info" || data28 === "warning" || data28 === "error")) {
-        const err30 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
+        const err30 = { instancePath: instancePath + "/django-settings-unknown-key", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
         if (vErrors === null) {
           vErrors = [err30];
         } else {
@@ -25873,10 +25973,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["capacity-target"] !== void 0) {
-      let data29 = data["capacity-target"];
+    if (data["conn-max-age-asgi"] !== void 0) {
+      let data29 = data["conn-max-age-asgi"];
       if (!(data29 === "off" || data29 === "info" || data29 === "warning" || data29 === "error")) {
-        const err31 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
+        const err31 = { instancePath: instancePath + "/conn-max-age-asgi", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
         if (vErrors === null) {
           vErrors = [err31];
         } else {
@@ -25885,10 +25985,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["sysctl-required"] !== void 0) {
-      let data30 = data["sysctl-required"];
+    if (data["channel-layer-in-memory"] !== void 0) {
+      let data30 = data["channel-layer-in-memory"];
       if (!(data30 === "off" || data30 === "info" || data30 === "warning" || data30 === "error")) {
-        const err32 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
+        const err32 = { instancePath: instancePath + "/channel-layer-in-memory", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
         if (vErrors === null) {
           vErrors = [err32];
         } else {
@@ -25897,10 +25997,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["backlog-over-somaxconn"] !== void 0) {
-      let data31 = data["backlog-over-somaxconn"];
+    if (data["pgbouncer-unknown-setting"] !== void 0) {
+      let data31 = data["pgbouncer-unknown-setting"];
       if (!(data31 === "off" || data31 === "info" || data31 === "warning" || data31 === "error")) {
-        const err33 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
+        const err33 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
         if (vErrors === null) {
           vErrors = [err33];
         } else {
@@ -25909,10 +26009,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nofile-limits"] !== void 0) {
-      let data32 = data["nofile-limits"];
+    if (data["host-capacity"] !== void 0) {
+      let data32 = data["host-capacity"];
       if (!(data32 === "off" || data32 === "info" || data32 === "warning" || data32 === "error")) {
-        const err34 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
+        const err34 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
         if (vErrors === null) {
           vErrors = [err34];
         } else {
@@ -25921,10 +26021,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["hardcoded-secret"] !== void 0) {
-      let data33 = data["hardcoded-secret"];
+    if (data["resource-limits-missing"] !== void 0) {
+      let data33 = data["resource-limits-missing"];
       if (!(data33 === "off" || data33 === "info" || data33 === "warning" || data33 === "error")) {
-        const err35 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
+        const err35 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
         if (vErrors === null) {
           vErrors = [err35];
         } else {
@@ -25933,10 +26033,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-redefinition"] !== void 0) {
-      let data34 = data["nginx-add-header-redefinition"];
+    if (data["worker-memory-budget"] !== void 0) {
+      let data34 = data["worker-memory-budget"];
       if (!(data34 === "off" || data34 === "info" || data34 === "warning" || data34 === "error")) {
-        const err36 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
+        const err36 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
         if (vErrors === null) {
           vErrors = [err36];
         } else {
@@ -25945,10 +26045,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-host-spoofing"] !== void 0) {
-      let data35 = data["nginx-host-spoofing"];
+    if (data["gunicorn-workers-cpu"] !== void 0) {
+      let data35 = data["gunicorn-workers-cpu"];
       if (!(data35 === "off" || data35 === "info" || data35 === "warning" || data35 === "error")) {
-        const err37 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
+        const err37 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
         if (vErrors === null) {
           vErrors = [err37];
         } else {
@@ -25957,10 +26057,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-alias-traversal"] !== void 0) {
-      let data36 = data["nginx-alias-traversal"];
+    if (data["capacity-target"] !== void 0) {
+      let data36 = data["capacity-target"];
       if (!(data36 === "off" || data36 === "info" || data36 === "warning" || data36 === "error")) {
-        const err38 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
+        const err38 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
         if (vErrors === null) {
           vErrors = [err38];
         } else {
@@ -25969,10 +26069,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-ssrf"] !== void 0) {
-      let data37 = data["nginx-ssrf"];
+    if (data["sysctl-required"] !== void 0) {
+      let data37 = data["sysctl-required"];
       if (!(data37 === "off" || data37 === "info" || data37 === "warning" || data37 === "error")) {
-        const err39 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
+        const err39 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -25981,10 +26081,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-valid-referers"] !== void 0) {
-      let data38 = data["nginx-valid-referers"];
+    if (data["backlog-over-somaxconn"] !== void 0) {
+      let data38 = data["backlog-over-somaxconn"];
       if (!(data38 === "off" || data38 === "info" || data38 === "warning" || data38 === "error")) {
-        const err40 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
+        const err40 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
         if (vErrors === null) {
           vErrors = [err40];
         } else {
@@ -25993,10 +26093,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-origins"] !== void 0) {
-      let data39 = data["nginx-origins"];
+    if (data["nofile-limits"] !== void 0) {
+      let data39 = data["nofile-limits"];
       if (!(data39 === "off" || data39 === "info" || data39 === "warning" || data39 === "error")) {
-        const err41 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data39 };
+        const err41 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data39 };
         if (vErrors === null) {
           vErrors = [err41];
         } else {
@@ -26005,10 +26105,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-if-is-evil"] !== void 0) {
-      let data40 = data["nginx-if-is-evil"];
+    if (data["forwarded-proto"] !== void 0) {
+      let data40 = data["forwarded-proto"];
       if (!(data40 === "off" || data40 === "info" || data40 === "warning" || data40 === "error")) {
-        const err42 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
+        const err42 = { instancePath: instancePath + "/forwarded-proto", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
         if (vErrors === null) {
           vErrors = [err42];
         } else {
@@ -26017,10 +26117,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-http-splitting"] !== void 0) {
-      let data41 = data["nginx-http-splitting"];
+    if (data["allowed-hosts"] !== void 0) {
+      let data41 = data["allowed-hosts"];
       if (!(data41 === "off" || data41 === "info" || data41 === "warning" || data41 === "error")) {
-        const err43 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
+        const err43 = { instancePath: instancePath + "/allowed-hosts", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
         if (vErrors === null) {
           vErrors = [err43];
         } else {
@@ -26029,10 +26129,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-multiline"] !== void 0) {
-      let data42 = data["nginx-add-header-multiline"];
+    if (data["app-port-published"] !== void 0) {
+      let data42 = data["app-port-published"];
       if (!(data42 === "off" || data42 === "info" || data42 === "warning" || data42 === "error")) {
-        const err44 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
+        const err44 = { instancePath: instancePath + "/app-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
         if (vErrors === null) {
           vErrors = [err44];
         } else {
@@ -26041,10 +26141,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["timeout-chain"] !== void 0) {
-      let data43 = data["timeout-chain"];
+    if (data["datastore-port-published"] !== void 0) {
+      let data43 = data["datastore-port-published"];
       if (!(data43 === "off" || data43 === "info" || data43 === "warning" || data43 === "error")) {
-        const err45 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
+        const err45 = { instancePath: instancePath + "/datastore-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
         if (vErrors === null) {
           vErrors = [err45];
         } else {
@@ -26053,12 +26153,156 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["hardcoded-secret"] !== void 0) {
+      let data44 = data["hardcoded-secret"];
+      if (!(data44 === "off" || data44 === "info" || data44 === "warning" || data44 === "error")) {
+        const err46 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data44 };
+        if (vErrors === null) {
+          vErrors = [err46];
+        } else {
+          vErrors.push(err46);
+        }
+        errors++;
+      }
+    }
+    if (data["debug-in-production"] !== void 0) {
+      let data45 = data["debug-in-production"];
+      if (!(data45 === "off" || data45 === "info" || data45 === "warning" || data45 === "error")) {
+        const err47 = { instancePath: instancePath + "/debug-in-production", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data45 };
+        if (vErrors === null) {
+          vErrors = [err47];
+        } else {
+          vErrors.push(err47);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-add-header-redefinition"] !== void 0) {
+      let data46 = data["nginx-add-header-redefinition"];
+      if (!(data46 === "off" || data46 === "info" || data46 === "warning" || data46 === "error")) {
+        const err48 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data46 };
+        if (vErrors === null) {
+          vErrors = [err48];
+        } else {
+          vErrors.push(err48);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-host-spoofing"] !== void 0) {
+      let data47 = data["nginx-host-spoofing"];
+      if (!(data47 === "off" || data47 === "info" || data47 === "warning" || data47 === "error")) {
+        const err49 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data47 };
+        if (vErrors === null) {
+          vErrors = [err49];
+        } else {
+          vErrors.push(err49);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-alias-traversal"] !== void 0) {
+      let data48 = data["nginx-alias-traversal"];
+      if (!(data48 === "off" || data48 === "info" || data48 === "warning" || data48 === "error")) {
+        const err50 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data48 };
+        if (vErrors === null) {
+          vErrors = [err50];
+        } else {
+          vErrors.push(err50);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-ssrf"] !== void 0) {
+      let data49 = data["nginx-ssrf"];
+      if (!(data49 === "off" || data49 === "info" || data49 === "warning" || data49 === "error")) {
+        const err51 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data49 };
+        if (vErrors === null) {
+          vErrors = [err51];
+        } else {
+          vErrors.push(err51);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-valid-referers"] !== void 0) {
+      let data50 = data["nginx-valid-referers"];
+      if (!(data50 === "off" || data50 === "info" || data50 === "warning" || data50 === "error")) {
+        const err52 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data50 };
+        if (vErrors === null) {
+          vErrors = [err52];
+        } else {
+          vErrors.push(err52);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-origins"] !== void 0) {
+      let data51 = data["nginx-origins"];
+      if (!(data51 === "off" || data51 === "info" || data51 === "warning" || data51 === "error")) {
+        const err53 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data51 };
+        if (vErrors === null) {
+          vErrors = [err53];
+        } else {
+          vErrors.push(err53);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-if-is-evil"] !== void 0) {
+      let data52 = data["nginx-if-is-evil"];
+      if (!(data52 === "off" || data52 === "info" || data52 === "warning" || data52 === "error")) {
+        const err54 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data52 };
+        if (vErrors === null) {
+          vErrors = [err54];
+        } else {
+          vErrors.push(err54);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-http-splitting"] !== void 0) {
+      let data53 = data["nginx-http-splitting"];
+      if (!(data53 === "off" || data53 === "info" || data53 === "warning" || data53 === "error")) {
+        const err55 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data53 };
+        if (vErrors === null) {
+          vErrors = [err55];
+        } else {
+          vErrors.push(err55);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-add-header-multiline"] !== void 0) {
+      let data54 = data["nginx-add-header-multiline"];
+      if (!(data54 === "off" || data54 === "info" || data54 === "warning" || data54 === "error")) {
+        const err56 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data54 };
+        if (vErrors === null) {
+          vErrors = [err56];
+        } else {
+          vErrors.push(err56);
+        }
+        errors++;
+      }
+    }
+    if (data["timeout-chain"] !== void 0) {
+      let data55 = data["timeout-chain"];
+      if (!(data55 === "off" || data55 === "info" || data55 === "warning" || data55 === "error")) {
+        const err57 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data55 };
+        if (vErrors === null) {
+          vErrors = [err57];
+        } else {
+          vErrors.push(err57);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err46 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err58 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err46];
+      vErrors = [err58];
     } else {
-      vErrors.push(err46);
+      vErrors.push(err58);
     }
     errors++;
   }
@@ -26745,27 +26989,27 @@ function loadConfig2(file) {
   const seen = /* @__PURE__ */ new Set();
   for (const e of config_validator_default(data) ? [] : config_validator_default.errors ?? []) {
     const p = describe2(e, doc, file);
-    const key = `${p.span.start}:${p.span.end}`;
-    if (p.message === "" || seen.has(key)) continue;
-    seen.add(key);
+    const key2 = `${p.span.start}:${p.span.end}`;
+    if (p.message === "" || seen.has(key2)) continue;
+    seen.add(key2);
     problems.push(p);
   }
   return { config: { data: problems.length ? {} : data, file, spanOf: spanOf2 }, problems };
 }
 function describe2(e, doc, file) {
   const path = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const at = (p, key = false) => (doc ? key ? keyAt(doc, file, p) : nodeAt(doc, file, p) : void 0) ?? { file: file.path, start: 0, end: 0 };
+  const at = (p, key2 = false) => (doc ? key2 ? keyAt(doc, file, p) : nodeAt(doc, file, p) : void 0) ?? { file: file.path, start: 0, end: 0 };
   const where = path.length ? ` in ${dotted(path)}` : "";
   const params = e.params;
   switch (e.keyword) {
     case "additionalProperties": {
-      const key = String(params.additionalProperty);
+      const key2 = String(params.additionalProperty);
       const known2 = Object.keys(e.parentSchema?.properties ?? {});
-      return { message: `unknown key "${key}"${where}${suggestion(key, known2, "expected one of")}`, span: at([...path, key], true) };
+      return { message: `unknown key "${key2}"${where}${suggestion(key2, known2, "expected one of")}`, span: at([...path, key2], true) };
     }
     case "propertyNames": {
-      const key = String(params.propertyName);
-      return { message: `unknown rule "${key}"${where}${suggestion(key, ruleIdsOf(e), "")}; see \`arena-lint rules\``, span: at([...path, key], true) };
+      const key2 = String(params.propertyName);
+      return { message: `unknown rule "${key2}"${where}${suggestion(key2, ruleIdsOf(e), "")}; see \`arena-lint rules\``, span: at([...path, key2], true) };
     }
     case "enum": {
       if (e.schemaPath.includes("/propertyNames/")) return { message: "", span: at(path) };
@@ -26809,20 +27053,20 @@ function show(v) {
 }
 function walk(doc, path) {
   let node = doc.contents;
-  let key;
+  let key2;
   for (const p of path) {
     if ((0, import_yaml7.isSeq)(node)) {
       node = node.items[Number(p)];
-      key = void 0;
+      key2 = void 0;
       continue;
     }
     if (!(0, import_yaml7.isMap)(node)) return void 0;
     const pair2 = node.items.find((i) => (0, import_yaml7.isPair)(i) && (0, import_yaml7.isScalar)(i.key) && String(i.key.value) === p);
     if (!pair2 || !(0, import_yaml7.isPair)(pair2)) return void 0;
-    key = pair2.key;
+    key2 = pair2.key;
     node = pair2.value;
   }
-  return { node: node ?? null, ...key ? { key } : {} };
+  return { node: node ?? null, ...key2 ? { key: key2 } : {} };
 }
 function nodeAt(doc, file, path) {
   const w = walk(doc, path);
@@ -26886,9 +27130,9 @@ function settingIn(rules, ruleId) {
 
 // src/engine/suppress.ts
 var DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)(?:\s+(.*?))?(?:\s+--(?:\s.*)?)?\s*$/;
-function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
+function applySuppressions(findings, comments, stack, knownRules, sourceOf2) {
   const lineOf = (file, offset) => {
-    const f = sourceOf(file);
+    const f = sourceOf2(file);
     return f ? positionAt(f, offset).line : 0;
   };
   const suppressions = [];
@@ -26896,7 +27140,7 @@ function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
     const m = DIRECTIVE.exec(c.text);
     if (!m) continue;
     const rules = (m[2] ?? "all").split(/[\s,]+/).filter(Boolean);
-    const source = sourceOf(c.span.file);
+    const source = sourceOf2(c.span.file);
     const end = source ? blockEnd(source, c.span.start) : Number.POSITIVE_INFINITY;
     suppressions.push({ comment: c, rules, scope: m[1] === "disable" ? "rest-of-block" : "next-line", end, used: false });
   }
@@ -26951,14 +27195,20 @@ var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", 
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
 var Workspace = class {
-  constructor(rootAbs, isIgnored = () => false) {
+  /**
+   * `overlay` replaces the text of files that exist on disk (root-relative path -> text), so a fix or
+   * `scale` can check the stack it would write before writing anything.
+   */
+  constructor(rootAbs, isIgnored = () => false, overlay) {
     this.rootAbs = rootAbs;
     this.isIgnored = isIgnored;
+    this.overlay = overlay;
   }
   sources = new SourceSet();
   listing;
   fileSet;
   missing = /* @__PURE__ */ new Set();
+  kinds = /* @__PURE__ */ new Map();
   realRoot;
   /**
    * Whether a root-relative path stays inside the checked folder once `..` and symlinks are
@@ -26982,14 +27232,14 @@ var Workspace = class {
     const out = [];
     const walk2 = (rel) => {
       if (out.length >= MAX_FILES) return;
-      let entries;
+      let entries2;
       try {
-        entries = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
+        entries2 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
-      entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      for (const e of entries) {
+      entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      for (const e of entries2) {
         const child = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) {
           if (!SKIP_DIRS.has(e.name) && !this.isIgnored(`${child}/`)) walk2(child);
@@ -27007,20 +27257,25 @@ var Workspace = class {
     if (this.sources.has(rel)) return true;
     this.files();
     if (this.fileSet.has(rel)) return true;
-    if (!this.inside(rel)) return false;
-    try {
-      return statSync(join5(this.rootAbs, rel)).isFile();
-    } catch {
-      return false;
-    }
+    return this.kind(rel) === "file";
   }
   isDir(rel) {
-    if (!this.inside(rel)) return false;
-    try {
-      return statSync(join5(this.rootAbs, rel || ".")).isDirectory();
-    } catch {
-      return false;
+    return this.kind(rel || ".") === "dir";
+  }
+  /** What a path is, asked of the file system once per path: a 1000-replica stack asks the same ones 1000 times. */
+  kind(rel) {
+    let k = this.kinds.get(rel);
+    if (k === void 0) {
+      try {
+        if (!this.inside(rel)) throw new Error("outside the checked folder");
+        const st = statSync(join5(this.rootAbs, rel));
+        k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
+      } catch {
+        k = "none";
+      }
+      this.kinds.set(rel, k);
     }
+    return k;
   }
   /** Files directly or indirectly below a folder. */
   filesUnder(dir) {
@@ -27031,6 +27286,8 @@ var Workspace = class {
     const cached = this.sources.get(rel);
     if (cached) return cached;
     if (this.missing.has(rel) || !this.inside(rel)) return void 0;
+    const replaced = this.overlay?.get(rel);
+    if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
       const abs2 = join5(this.rootAbs, rel);
       const st = statSync(abs2);
@@ -27050,6 +27307,30 @@ var Workspace = class {
 
 // src/security/secrets.ts
 import { posix as posix20 } from "node:path";
+
+// src/security/stack-access.ts
+function sourceOf(stack, path) {
+  const s2 = stack;
+  return s2.sources?.get(path) ?? s2.workspace?.sources.get(path) ?? s2.workspace?.read(path);
+}
+var caches = /* @__PURE__ */ new WeakMap();
+function once(stack, key2, build2) {
+  let m = caches.get(stack);
+  if (!m) {
+    m = /* @__PURE__ */ new Map();
+    caches.set(stack, m);
+  }
+  if (!m.has(key2)) m.set(key2, build2());
+  return m.get(key2);
+}
+function filesBeside(stack) {
+  const s2 = stack;
+  const dir = s2.compose.dir;
+  const all = s2.workspace?.files() ?? [];
+  return all.filter((f) => dir === "" ? !f.includes("/") : f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes("/"));
+}
+
+// src/security/secrets.ts
 var SECRET_NAME = /(PASSWORD|PASSWD|SECRET|SECRET_KEY|SECRETKEY|TOKEN|API_KEY|APIKEY|SECRET_ACCESS_KEY|PRIVATE_KEY|AUTH_KEY|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY|(^|_)PASS|(^|_)PWD|REQUIREPASS|MASTERAUTH)$/i;
 var URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi;
 function isSecretName(name2) {
@@ -27063,8 +27344,15 @@ function redacted(value) {
   return `******** (${value.length} characters)`;
 }
 var DEV_WORD = /(^|[-_./])(dev|devel|develop|development|local|localhost|test|tests|testing|ci|e2e|debug|override|example|examples|sample|demo)([-_./]|$)/i;
+var PROD_WORD = /(^|[-_./])(prod|production|deploy|deployment|release|live)([-_./]|$)/i;
+var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 function isDevelopmentStack(stack) {
-  return DEV_WORD.test(stack.name);
+  return once(stack, "security.development", () => {
+    if (DEV_WORD.test(stack.name)) return true;
+    if (stack.services.some((s2) => /\brunserver\b/.test(JSON.stringify(s2.settings.get("command")?.data ?? "")))) return true;
+    if (PROD_WORD.test(stack.name)) return false;
+    return filesBeside(stack).some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split("/").pop()));
+  });
 }
 function isDevelopmentSettings(module) {
   return DEV_WORD.test(module);
@@ -27100,13 +27388,12 @@ function commandLineSecrets(text) {
   return out;
 }
 function composeSecrets(stack, svc, out) {
-  const ws = stack;
-  const composeFile = ws.sources.get(stack.compose.path);
+  const composeFile = sourceOf(stack, stack.compose.path);
   for (const e of svc.environment) {
     const v = e.value;
     if (v.kind !== "known") continue;
     const fromEnvFile = v.span.file !== e.span.file;
-    const file = ws.sources.get(v.span.file);
+    const file = sourceOf(stack, v.span.file);
     const raw = composeFile?.text.slice(e.span.start, e.span.end) ?? "";
     const isDefault = !fromEnvFile && /\$\{[A-Za-z_]\w*:?-/.test(raw);
     const place = fromEnvFile ? "env file" : isDefault ? "compose variable default" : "compose environment";
@@ -27125,12 +27412,12 @@ function composeSecrets(stack, svc, out) {
     { place: "healthcheck", key: "healthcheck" }
   ];
   for (const l of lines) {
-    const setting = svc.settings.get(l.key);
-    if (!setting || !composeFile || setting.span.file !== composeFile.path) continue;
-    const data = l.key === "healthcheck" ? setting.data?.test : setting.data;
+    const setting2 = svc.settings.get(l.key);
+    if (!setting2 || !composeFile || setting2.span.file !== composeFile.path) continue;
+    const data = l.key === "healthcheck" ? setting2.data?.test : setting2.data;
     const words = Array.isArray(data) ? data.map(String).join(" ") : typeof data === "string" ? data : "";
-    const next = [...svc.settings.values()].map((x) => x.span.start).filter((start) => start > setting.span.start).sort((a, b) => a - b)[0];
-    const region = { file: setting.span.file, start: setting.span.start, end: next ?? svc.span.end };
+    const next = [...svc.settings.values()].map((x) => x.span.start).filter((start) => start > setting2.span.start).sort((a, b) => a - b)[0];
+    const region = { file: setting2.span.file, start: setting2.span.start, end: next ?? svc.span.end };
     for (const found of commandLineSecrets(words)) {
       const value = words.slice(found.start, found.end);
       for (const span of spansOf(composeFile, region, value)) {
@@ -27141,17 +27428,17 @@ function composeSecrets(stack, svc, out) {
 }
 function settingsSecrets(stack, out) {
   const seen = /* @__PURE__ */ new Set();
-  for (const app of dataTier(stack).apps) {
+  for (const app of stack.data.apps) {
     const names = app.settings?.names;
     if (!names) continue;
     const module = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
     const production = !isDevelopmentSettings(module) && !isDevelopmentStack(stack);
     const consider = (name2, v) => {
       if (v?.kind !== "known" || typeof v.value !== "string" || isReference(v.value)) return;
-      const key = `${v.span.file}:${v.span.start}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      const file = stack.sources.get(v.span.file);
+      const key2 = `${v.span.file}:${v.span.start}`;
+      if (seen.has(key2)) return;
+      seen.add(key2);
+      const file = sourceOf(stack, v.span.file);
       const fromPython2 = v.span.file.endsWith(".py");
       const where = file ? spansOf(file, v.span, v.value)[0] ?? spansOf(file, lineSpan(file, v.span), v.value)[0] : void 0;
       if (!where) return;
@@ -27167,12 +27454,12 @@ function settingsSecrets(stack, out) {
   }
 }
 function userlistSecrets(stack, out) {
-  for (const pgb of dataTier(stack).pgbouncers) {
+  for (const pgb of stack.data.pgbouncers) {
     const auth = pgb.settings.get("auth_file");
     if (auth?.kind !== "known" || auth.value === "") continue;
     const containerPath3 = posix20.isAbsolute(auth.value) ? auth.value : posix20.join("/etc/pgbouncer", auth.value);
     const hostPath = stack.image(pgb.service).fs.resolve(containerPath3)?.hostPath;
-    const file = hostPath !== void 0 && stack.files.has(hostPath) ? stack.sources.get(hostPath) : void 0;
+    const file = hostPath !== void 0 ? sourceOf(stack, hostPath) : void 0;
     if (!file) continue;
     for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
       const password = m[2];
@@ -27183,14 +27470,14 @@ function userlistSecrets(stack, out) {
   }
 }
 function writtenSecrets(stack) {
-  {
+  return once(stack, "written-secrets", () => {
     const out = [];
     for (const svc of stack.services) composeSecrets(stack, svc, out);
     settingsSecrets(stack, out);
     userlistSecrets(stack, out);
     for (const e of stack.dotenv?.entries ?? []) {
       if (e.value.kind === "known" && isSecretName(e.key) && !isReference(e.value.value)) {
-        const file = stack.sources.get(e.value.span.file);
+        const file = sourceOf(stack, e.value.span.file);
         const where = file ? spansOf(file, lineSpan(file, e.value.span), e.value.value)[0] : void 0;
         if (where) out.push({ name: e.key, place: "env file", span: where, value: e.value.value, hardcoded: false });
       }
@@ -27207,7 +27494,7 @@ function writtenSecrets(stack) {
       seen.add(k);
       return true;
     }).map((s2) => ({ ...s2, distinctive: s2.value.length >= MIN_SCRUB && !/^[A-Za-z]+$/.test(s2.value) && !names.has(s2.value) }));
-  }
+  });
 }
 var MASK = "*";
 var MIN_SCRUB = 6;
@@ -27242,14 +27529,21 @@ function redactRun(sources, findings, secrets) {
   return { sources: out, findings: clean };
 }
 
+// src/fix/secrets.ts
+function markSecretFixes(findings, secrets) {
+  const values = [...new Set(secrets.map((s2) => s2.value))].filter((v) => v.length >= 4);
+  if (values.length === 0) return [...findings];
+  return findings.map((f) => f.fix && f.fix.edits.some((e) => values.some((v) => e.text.includes(v))) ? { ...f, fix: { ...f.fix, carriesSecret: true } } : f);
+}
+
 // src/engine/run.ts
 var UsageError = class extends Error {
 };
-var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
+var COMPOSE_FILE2 = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 function findProjects(ws, config3) {
-  const entries = config3.data.stacks ?? [];
-  const globs = entries.filter((e) => typeof e === "string");
-  const declared = entries.flatMap((e, i) => {
+  const entries2 = config3.data.stacks ?? [];
+  const globs = entries2.filter((e) => typeof e === "string");
+  const declared = entries2.flatMap((e, i) => {
     if (typeof e === "string") return [];
     const span = config3.spanOf(["stacks", String(i)]);
     return [{ files: e.files, ...e.profiles ? { profiles: e.profiles } : {}, ...e.env_files ? { envFiles: e.env_files } : {}, ...span ? { span } : {} }];
@@ -27294,25 +27588,25 @@ ${lines.join("\n")}`);
 function severityFor(rule, config3, file, stack, cli) {
   const forced = cli?.[rule.meta.id];
   if (forced !== void 0) return forced;
-  let setting = settingIn(config3.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
+  let setting2 = settingIn(config3.data.rules, rule.meta.id) ?? rule.meta.defaultSeverity;
   for (const o of config3.data.overrides ?? []) {
     const s2 = settingIn(o.rules, rule.meta.id);
     if (s2 === void 0) continue;
     if (o.files && (file === void 0 || !globMatcher(o.files)(file))) continue;
     if (o.stacks && (stack === void 0 || !globMatcher(o.stacks)(stack))) continue;
-    setting = s2;
+    setting2 = s2;
   }
-  return setting;
+  return setting2;
 }
 function check(opts) {
   const rootAbs = resolve(opts.dir);
   const shown = opts.displayDir ?? opts.dir;
   if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
-  const probe = new Workspace(rootAbs);
+  const probe = new Workspace(rootAbs, void 0, opts.overlay);
   if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown}`);
   const config3 = readConfig(probe, opts.configPath, shown);
-  const ignore = globMatcher(config3.data.ignore ?? []);
-  const ws = new Workspace(rootAbs, ignore);
+  const ignore = globMatcher([...config3.data.ignore ?? [], ...opts.ignore ?? []]);
+  const ws = new Workspace(rootAbs, ignore, opts.overlay);
   if (config3.file) ws.sources.add(config3.file);
   const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
   const named = opts.composeFiles;
@@ -27341,9 +27635,9 @@ function check(opts) {
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
           report: (r) => {
-            const setting = severityFor(rule, config3, r.span.file, stack.name, cli);
-            if (setting === "off") return;
-            const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting] ? r.severity : setting;
+            const setting2 = severityFor(rule, config3, r.span.file, stack.name, cli);
+            if (setting2 === "off") return;
+            const severity = r.severity && SEVERITY_ORDER[r.severity] < SEVERITY_ORDER[setting2] ? r.severity : setting2;
             stackFindings.push({
               ruleId: rule.meta.id,
               severity,
@@ -27352,6 +27646,7 @@ function check(opts) {
               related: r.related ?? [],
               stack: stack.name,
               ...r.hint ? { hint: r.hint } : {},
+              ...r.fix && r.fix.edits.length > 0 ? { fix: r.fix } : {},
               ...r.key !== void 0 ? { key: r.key } : {}
             });
           }
@@ -27367,19 +27662,20 @@ function check(opts) {
         continue;
       }
       const rule = opts.rules.find((r) => r.meta.id === f.ruleId);
-      const setting = rule ? severityFor(rule, config3, f.span.file, stack.name, cli) : f.severity;
-      if (setting !== "off") findings.push({ ...f, severity: setting });
+      const setting2 = rule ? severityFor(rule, config3, f.span.file, stack.name, cli) : f.severity;
+      if (setting2 !== "off") findings.push({ ...f, severity: setting2 });
     }
   }
   const search2 = stacks.length === 0 ? searchReport(ws, found, composeFiles) : void 0;
-  const masked = redactRun(ws.sources, sortFindings(dedupe2(findings)), stacks.flatMap((s2) => writtenSecrets(s2)));
+  const secrets = stacks.flatMap((s2) => writtenSecrets(s2));
+  const masked = redactRun(ws.sources, markSecretFixes(sortFindings(dedupe2(findings)), secrets), secrets);
   return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: masked.findings.map(withFingerprint), sources: masked.sources }, stacks, config: config3, unknowns };
 }
 var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
 function searchReport(ws, found, chosen) {
   const files = ws.files();
-  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
-  const templates = files.filter((f) => COMPOSE_FILE.test(f) && !found.includes(f));
+  const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE2.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
+  const templates = files.filter((f) => COMPOSE_FILE2.test(f) && !found.includes(f));
   return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
 }
 function withFingerprint(f) {
@@ -27388,14 +27684,253 @@ function withFingerprint(f) {
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
   return findings.filter((f) => {
-    const key = `${f.ruleId}\0${f.span.file}\0${f.span.start}\0${f.span.end}\0${f.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
+    const key2 = `${f.ruleId}\0${f.span.file}\0${f.span.start}\0${f.span.end}\0${f.message}`;
+    if (seen.has(key2)) return false;
+    seen.add(key2);
     return true;
   });
 }
 function sortFindings(findings) {
   return findings.sort((a, b) => a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : a.span.start - b.span.start || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || (a.message < b.message ? -1 : 1));
+}
+
+// src/fix/diff.ts
+var CONTEXT = 3;
+var MAX_CELLS = 8e6;
+function splitLines(text) {
+  if (text === "") return [];
+  const out = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  return out;
+}
+function diffLines(a, b) {
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+  let suf = 0;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  const am = a.slice(pre, a.length - suf);
+  const bm = b.slice(pre, b.length - suf);
+  const middle = [];
+  if ((am.length + 1) * (bm.length + 1) > MAX_CELLS) {
+    for (const l of am) middle.push({ kind: "-", line: l });
+    for (const l of bm) middle.push({ kind: "+", line: l });
+  } else {
+    const w = bm.length + 1;
+    const lcs = new Uint32Array((am.length + 1) * w);
+    for (let i2 = am.length - 1; i2 >= 0; i2--) {
+      for (let j2 = bm.length - 1; j2 >= 0; j2--) {
+        lcs[i2 * w + j2] = am[i2] === bm[j2] ? lcs[(i2 + 1) * w + j2 + 1] + 1 : Math.max(lcs[(i2 + 1) * w + j2], lcs[i2 * w + j2 + 1]);
+      }
+    }
+    let i = 0;
+    let j = 0;
+    while (i < am.length || j < bm.length) {
+      if (i < am.length && j < bm.length && am[i] === bm[j]) {
+        middle.push({ kind: " ", line: am[i] });
+        i++;
+        j++;
+      } else if (i < am.length && (j === bm.length || lcs[(i + 1) * w + j] >= lcs[i * w + j + 1])) {
+        middle.push({ kind: "-", line: am[i] });
+        i++;
+      } else {
+        middle.push({ kind: "+", line: bm[j] });
+        j++;
+      }
+    }
+  }
+  return [...a.slice(0, pre).map((line) => ({ kind: " ", line })), ...middle, ...a.slice(a.length - suf).map((line) => ({ kind: " ", line }))];
+}
+function displayed(change, ops, scrub) {
+  if (change.shown === void 0 || change.shown === change.original) return ops.map((o) => o.kind === "+" ? { ...o, line: scrub(o.line) } : o);
+  const raw = splitLines(change.original);
+  const shown = splitLines(change.shown);
+  const masked = /* @__PURE__ */ new Map();
+  raw.forEach((l, i) => masked.set(l, shown[i] ?? l));
+  return ops.map((o) => ({ ...o, line: o.kind === "+" ? masked.get(o.line) ?? scrub(o.line) : masked.get(o.line) ?? scrub(o.line) }));
+}
+function show2(op) {
+  const body = op.line.endsWith("\n") ? op.line.slice(0, -1) : op.line;
+  const out = `${op.kind}${body}
+`;
+  return op.line.endsWith("\n") ? out : `${out}\\ No newline at end of file
+`;
+}
+function unifiedDiff(change, scrub = (l) => l) {
+  const ops = displayed(change, diffLines(splitLines(change.original), splitLines(change.updated)), scrub);
+  const changed = ops.map((o, i) => o.kind !== " " ? i : -1).filter((i) => i >= 0);
+  if (changed.length === 0) return "";
+  let out = `--- a/${change.path}
++++ b/${change.path}
+`;
+  let k = 0;
+  while (k < changed.length) {
+    const from = Math.max(0, changed[k] - CONTEXT);
+    let last = changed[k];
+    while (k + 1 < changed.length && changed[k + 1] - last <= 2 * CONTEXT) last = changed[++k];
+    k++;
+    const to = Math.min(ops.length - 1, last + CONTEXT);
+    let oldStart = 1;
+    let newStart = 1;
+    for (let i = 0; i < from; i++) {
+      if (ops[i].kind !== "+") oldStart++;
+      if (ops[i].kind !== "-") newStart++;
+    }
+    const hunk = ops.slice(from, to + 1);
+    const oldLen = hunk.filter((o) => o.kind !== "+").length;
+    const newLen = hunk.filter((o) => o.kind !== "-").length;
+    const range = (start, len) => len === 1 ? `${start}` : `${len === 0 ? start - 1 : start},${len}`;
+    out += `@@ -${range(oldStart, oldLen)} +${range(newStart, newLen)} @@
+${hunk.map(show2).join("")}`;
+  }
+  return out;
+}
+function unifiedDiffs(changes, scrub) {
+  return changes.map((c) => unifiedDiff(c, scrub)).join("");
+}
+
+// src/fix/apply.ts
+function overlaps(a, b) {
+  if (a.file !== b.file) return false;
+  if (a.start === b.start) return true;
+  return a.start < b.end && b.start < a.end;
+}
+function key(e) {
+  return `${e.span.file}\0${e.span.start}\0${e.span.end}\0${e.text}`;
+}
+function planFixes(fixes, textOf3) {
+  const taken = [];
+  const takenKeys = /* @__PURE__ */ new Set();
+  const applied = [];
+  const skipped = [];
+  const seenFixes = /* @__PURE__ */ new Set();
+  for (const fix of fixes) {
+    const fixKey = fix.edits.map(key).sort().join("\n");
+    if (seenFixes.has(fixKey)) continue;
+    seenFixes.add(fixKey);
+    const broken = brokenReason(fix, textOf3);
+    if (broken) {
+      skipped.push({ fix, reason: broken });
+      continue;
+    }
+    const clash = fix.edits.some((e) => !takenKeys.has(key(e)) && taken.some((t2) => overlaps(t2.span, e.span)));
+    if (clash) {
+      skipped.push({ fix, reason: "overlaps an edit of another fix" });
+      continue;
+    }
+    for (const e of fix.edits) {
+      if (takenKeys.has(key(e))) continue;
+      takenKeys.add(key(e));
+      taken.push(e);
+    }
+    applied.push(fix);
+  }
+  const byFile = /* @__PURE__ */ new Map();
+  for (const e of taken) {
+    const list = byFile.get(e.span.file) ?? [];
+    list.push(e);
+    byFile.set(e.span.file, list);
+  }
+  const files = [];
+  for (const [path, edits] of [...byFile.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
+    const original = textOf3(path);
+    const updated = applyEdits(original, edits);
+    if (updated !== original) files.push({ path, original, updated });
+  }
+  return { files, applied, skipped };
+}
+function brokenReason(fix, textOf3) {
+  const edits = fix.edits;
+  for (const e of edits) {
+    const text = textOf3(e.span.file);
+    if (text === void 0) return `${e.span.file} was not read`;
+    if (e.span.start < 0 || e.span.end < e.span.start || e.span.end > text.length) return `an edit reaches outside ${e.span.file}`;
+  }
+  for (let i = 0; i < edits.length; i++) {
+    for (let j = i + 1; j < edits.length; j++) {
+      const a = edits[i].span;
+      const b = edits[j].span;
+      const bothInsert = a.start === a.end && b.start === b.end;
+      if (!bothInsert && a.file === b.file && a.start < b.end && b.start < a.end) return "its own edits overlap";
+    }
+  }
+  return void 0;
+}
+function applyEdits(text, edits) {
+  const sorted = edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.span.start - b.e.span.start || a.e.span.end - b.e.span.end || a.i - b.i);
+  let out = "";
+  let at = 0;
+  for (const { e } of sorted) {
+    out += text.slice(at, e.span.start) + e.text;
+    at = Math.max(at, e.span.end);
+  }
+  return out + text.slice(at);
+}
+var BOM = Buffer.from([239, 187, 191]);
+
+// src/fix/loop.ts
+var MAX_FIX_PASSES = 10;
+function safeFixes(findings) {
+  return findings.flatMap((f) => f.fix?.safe ? [f.fix] : []);
+}
+function fixLoop(opts, choose = safeFixes, first) {
+  const overlay = new Map(opts.overlay ?? []);
+  const originals = /* @__PURE__ */ new Map();
+  let applied = 0;
+  let passes = 0;
+  let run = first && !opts.overlay ? first : check({ ...opts, overlay });
+  while (passes < MAX_FIX_PASSES) {
+    const fixes = choose(run.result.findings);
+    if (fixes.length === 0) break;
+    const current = run;
+    const plan = planFixes(fixes, (p) => rawText(current, p));
+    if (plan.files.length === 0) break;
+    passes++;
+    applied += plan.applied.length;
+    for (const f of plan.files) {
+      if (!originals.has(f.path)) originals.set(f.path, { raw: f.original, shown: current.result.sources.get(f.path)?.text ?? f.original });
+      overlay.set(f.path, f.updated);
+    }
+    run = check({ ...opts, overlay });
+  }
+  const changes = [...originals.entries()].map(([path, o]) => ({ path, original: o.raw, shown: o.shown, updated: overlay.get(path) })).filter((c) => c.original !== c.updated).sort((a, b) => a.path < b.path ? -1 : 1);
+  return { final: run, changes, applied, passes, scrub: secretScrubber(run) };
+}
+function rawText(run, path) {
+  for (const s2 of run.stacks) {
+    const f = s2.sources.get(path);
+    if (f) return f.text;
+  }
+  return run.result.sources.get(path)?.text;
+}
+function secretScrubber(run) {
+  const values = [...new Set(run.stacks.flatMap((s2) => writtenSecrets(s2)).filter((x) => x.distinctive).map((x) => x.value))].filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
+  return (line) => values.reduce((acc, v) => acc.split(v).join("*".repeat(v.length)), line);
+}
+
+// src/fix/summary.ts
+var SUMMARY_DIFF_LIMIT = 64 * 1024;
+function fixDiffMarkdown(changes, applied, prefix = "", scrub) {
+  if (changes.length === 0) return "";
+  const p = prefix === "" || prefix === "." ? "" : `${prefix.replace(/\/+$/, "")}/`;
+  let diff = unifiedDiffs(changes.map((c) => ({ ...c, path: `${p}${c.path}` })), scrub);
+  let cut = "";
+  if (Buffer.byteLength(diff) > SUMMARY_DIFF_LIMIT) {
+    diff = diff.slice(0, SUMMARY_DIFF_LIMIT).replace(/\n[^\n]*$/, "\n");
+    cut = "\n_The diff is cut short here; run `arena-lint check --diff` for all of it._\n";
+  }
+  const fence = "`".repeat(Math.max(3, ...[...diff.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  const where = p === "" ? "" : ` ${p.slice(0, -1)}`;
+  return `
+### Fixes arena-lint can make
+
+${applied} ${applied === 1 ? "fix" : "fixes"} in ${changes.length} ${changes.length === 1 ? "file" : "files"}; \`arena-lint check --fix${where}\` applies them:
+
+${fence}diff
+${diff}${fence}
+${cut}`;
+}
+function availableFixesMarkdown(opts, run, prefix = "") {
+  const loop = fixLoop(opts, safeFixes, run);
+  return fixDiffMarkdown(loop.changes, loop.applied, prefix, loop.scrub);
 }
 
 // src/graph/build.ts
@@ -27636,6 +28171,30 @@ function docsUrl(id2) {
   return `https://github.com/arena-lint/arena-lint/blob/main/docs/rules/${id2}.md`;
 }
 
+// src/fix/sarif.ts
+function sarifFixes(result, fix, uriOf, uriBaseId) {
+  const files = [...new Set(fix.edits.map((e) => e.span.file))].sort();
+  return [
+    {
+      description: { text: fix.title },
+      artifactChanges: files.map((file) => {
+        const source = result.sources.get(file) ?? createSourceFile(file, "");
+        return {
+          artifactLocation: { uri: uriOf(file), uriBaseId },
+          replacements: fix.edits.filter((e) => e.span.file === file).map((e) => {
+            const start = positionAt(source, e.span.start);
+            const end = positionAt(source, e.span.end);
+            return {
+              deletedRegion: { startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column, charOffset: e.span.start, charLength: e.span.end - e.span.start },
+              insertedContent: { text: e.text }
+            };
+          })
+        };
+      })
+    }
+  ];
+}
+
 // src/reporters/sarif.ts
 var SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 var SRCROOT = "%SRCROOT%";
@@ -27746,6 +28305,7 @@ function toSarifLog(result, opts) {
     const properties = {};
     if (f.stack !== void 0) properties.stack = f.stack;
     if (f.hint !== void 0) properties.hint = f.hint;
+    if (f.fix?.safe && !f.fix.carriesSecret) out.fixes = sarifFixes(result, f.fix, (file) => uriPath(repoPath2(opts, file)), SRCROOT);
     if (Object.keys(properties).length > 0) out.properties = properties;
     return out;
   });
@@ -27880,7 +28440,7 @@ function formatMermaidChange(base, head) {
 
 // src/action/capacity-change.ts
 var num2 = (v) => v ? v.value : null;
-var show2 = (n, fmt = (x) => formatNumber(x, 1)) => n === null || n === void 0 ? "\u2013" : fmt(n);
+var show3 = (n, fmt = (x) => formatNumber(x, 1)) => n === null || n === void 0 ? "\u2013" : fmt(n);
 function facts(s2) {
   const out = /* @__PURE__ */ new Map();
   if (!s2) return out;
@@ -27909,7 +28469,7 @@ function capacityChange(base, head) {
       const a = after.get(what);
       if ((b?.value ?? null) === (a?.value ?? null)) continue;
       const fmt = a?.fmt ?? b?.fmt;
-      deltas.push({ stack: name2, what, before: show2(b?.value, fmt), after: show2(a?.value, fmt) });
+      deltas.push({ stack: name2, what, before: show3(b?.value, fmt), after: show3(a?.value, fmt) });
     }
   }
   return deltas;
@@ -27983,20 +28543,157 @@ function changedFiles(repo, baseSha, headSha) {
 }
 function classify(head, base, baseline) {
   const left = /* @__PURE__ */ new Map();
-  const add = (key) => left.set(key, (left.get(key) ?? 0) + 1);
+  const add = (key2) => left.set(key2, (left.get(key2) ?? 0) + 1);
   for (const f of base) add(`${f.ruleId}\0${fingerprintOf(f)}`);
   for (const e of baseline?.findings ?? []) add(`${e.rule}\0${e.fingerprint}`);
   const fresh = [];
   const existing = [];
   for (const f of head) {
-    const key = `${f.ruleId}\0${fingerprintOf(f)}`;
-    const n = left.get(key) ?? 0;
+    const key2 = `${f.ruleId}\0${fingerprintOf(f)}`;
+    const n = left.get(key2) ?? 0;
     if (n > 0) {
-      left.set(key, n - 1);
+      left.set(key2, n - 1);
       existing.push(f);
     } else fresh.push(f);
   }
   return { fresh, existing };
+}
+
+// src/fix/yaml.ts
+var import_yaml9 = __toESM(require_dist(), 1);
+
+// src/core/fix.ts
+function textEdit(span, text) {
+  return { span, text };
+}
+function insertAt(file, offset, text) {
+  return { span: { file, start: offset, end: offset }, text };
+}
+
+// src/fix/text.ts
+function eolOf(text) {
+  const crlf = (text.match(/\r\n/g) ?? []).length;
+  const lf = (text.match(/\n/g) ?? []).length - crlf;
+  return crlf > lf ? "\r\n" : "\n";
+}
+function lineStart(text, offset) {
+  return text.lastIndexOf("\n", offset - 1) + 1;
+}
+function nextLineStart(text, offset) {
+  const nl = text.indexOf("\n", offset);
+  return nl < 0 ? text.length : nl + 1;
+}
+function lineContentEnd(text, offset) {
+  const nl = text.indexOf("\n", offset);
+  if (nl < 0) return text.length;
+  return nl > 0 && text[nl - 1] === "\r" ? nl - 1 : nl;
+}
+function indentAt(text, offset) {
+  const start = lineStart(text, offset);
+  return /^[ \t]*/.exec(text.slice(start))[0];
+}
+function standsAlone2(text, span, comment2 = /^\s*(#.*)?$/) {
+  const before = text.slice(lineStart(text, span.start), span.start);
+  const after = text.slice(span.end, lineContentEnd(text, span.end));
+  return /^[ \t]*$/.test(before) && comment2.test(after);
+}
+function isLiteralAt(file, span, literal2) {
+  return file !== void 0 && file.text.slice(span.start, span.end) === literal2;
+}
+
+// src/fix/yaml.ts
+function parseForEdit(file) {
+  try {
+    const doc = import_yaml9.default.parseDocument(file.text, { merge: true, keepSourceTokens: false });
+    return doc.errors.length ? void 0 : doc;
+  } catch {
+    return void 0;
+  }
+}
+function servicesMap(doc) {
+  const s2 = doc.get("services", true);
+  return (0, import_yaml9.isMap)(s2) ? s2 : void 0;
+}
+function servicePair(doc, name2) {
+  const services = servicesMap(doc);
+  return services?.items.find((p) => (0, import_yaml9.isScalar)(p.key) && String(p.key.value) === name2);
+}
+function pairKey(p) {
+  return (0, import_yaml9.isScalar)(p.key) ? String(p.key.value) : void 0;
+}
+function entryLines(text, pair2) {
+  const key2 = pair2.key;
+  const value = pair2.value;
+  if (!key2?.range) return void 0;
+  const start = lineStart(text, key2.range[0]);
+  const last = value?.range ? value.range[1] : key2.range[1];
+  const end = last > 0 && text[last - 1] === "\n" ? last : nextLineStart(text, Math.max(last - 1, key2.range[1]));
+  return { start, end };
+}
+function renameWord(text, from, to) {
+  const esc = from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return text.replace(new RegExp(`(?<![A-Za-z0-9_.-])${esc}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, "g"), to);
+}
+function itemName(n) {
+  return (0, import_yaml9.isScalar)(n) && (typeof n.value === "string" || typeof n.value === "number") ? String(n.value) : void 0;
+}
+function addNamesAfter(file, list, after, names) {
+  const text = file.text;
+  if (names.length === 0) return void 0;
+  if ((0, import_yaml9.isSeq)(list)) {
+    const item = list.items.find((i) => itemName(i) === after);
+    if (!item?.range) return void 0;
+    if (list.flow) {
+      const raw = text.slice(item.range[0], item.range[1]);
+      return insertAt(file.path, item.range[1], names.map((n) => `, ${renameWord(raw, after, n)}`).join(""));
+    }
+    const start = lineStart(text, item.range[0]);
+    const end = lineContentEnd(text, item.range[1]);
+    const line = text.slice(start, end);
+    if (!/^[ \t]*-[ \t]/.test(line) || renameWord(line, after, after + "\0") === line) return void 0;
+    return insertLines(file, nextLineStart(text, item.range[1]), names.map((n) => renameWord(line, after, n)));
+  }
+  if ((0, import_yaml9.isMap)(list) && !list.flow) {
+    const pair2 = list.items.find((p) => pairKey(p) === after);
+    const lines = pair2 && entryLines(text, pair2);
+    if (!lines) return void 0;
+    const block = text.slice(lines.start, lines.end);
+    return insertAt(file.path, lines.end, names.map((n) => renameWord(block, after, n)).join(""));
+  }
+  return void 0;
+}
+function insertLines(file, at, lines) {
+  const eol = eolOf(file.text);
+  const body = lines.map((l) => `${l}${eol}`).join("");
+  const needsBreak = at === file.text.length && !file.text.endsWith("\n");
+  return insertAt(file.path, at, needsBreak ? eol + body.slice(0, -eol.length) : body);
+}
+function namesIn(list) {
+  if ((0, import_yaml9.isSeq)(list)) return list.items.flatMap((i) => itemName(i) !== void 0 ? [itemName(i)] : []);
+  if ((0, import_yaml9.isMap)(list)) return list.items.flatMap((p) => pairKey(p) !== void 0 ? [pairKey(p)] : []);
+  return [];
+}
+function dependsOnNode(doc, service) {
+  const svc = servicePair(doc, service)?.value;
+  if (!(0, import_yaml9.isMap)(svc)) return void 0;
+  const pair2 = svc.items.find((p) => pairKey(p) === "depends_on");
+  const v = pair2?.value;
+  return v && ((0, import_yaml9.isSeq)(v) || (0, import_yaml9.isMap)(v)) ? v : void 0;
+}
+function appendToCommand(file, commandSpan, words) {
+  const command = file.text.slice(commandSpan.start, commandSpan.end);
+  if (/[\n$"'[\]]/.test(command) || command.trim() === "") return void 0;
+  return insertAt(file.path, commandSpan.end, ` ${words}`);
+}
+function addServiceKeyAfter(file, service, after, line) {
+  const doc = parseForEdit(file);
+  const svc = doc && servicePair(doc, service)?.value;
+  if (!(0, import_yaml9.isMap)(svc) || svc.flow) return void 0;
+  const pair2 = svc.items.find((p) => pairKey(p) === after);
+  const lines = pair2 && entryLines(file.text, pair2);
+  if (!lines) return void 0;
+  const indent2 = /^[ \t]*/.exec(file.text.slice(lines.start))[0];
+  return insertLines(file, lines.end, [`${indent2}${line}`]);
 }
 
 // rules/depends-on-missing-replica.ts
@@ -28006,9 +28703,11 @@ var depends_on_missing_replica_default = defineRule({
     description: "Reports a replica that the nginx service's depends_on leaves out",
     defaultSeverity: "warning",
     category: "topology",
+    fixable: "sometimes",
     docs: {
       what: "For each nginx service, arena-lint collects the replica tiers it proxies to (through upstream servers or `proxy_pass` hosts) or already lists in `depends_on`. Every replica of such a tier that nginx names in its configuration, and every replica of a tier that `depends_on` lists in part, must be in the nginx service's `depends_on`.",
-      why: 'nginx resolves upstream host names when it starts; if it starts before `web-15` exists, it exits with `host not found in upstream "web-15:8000"`. `depends_on` is what orders start-up, and the seed plan lists every replica there by hand ("Update nginx\'s depends_on to include new containers").'
+      why: 'nginx resolves upstream host names when it starts; if it starts before `web-15` exists, it exits with `host not found in upstream "web-15:8000"`. `depends_on` is what orders start-up, and the seed plan lists every replica there by hand ("Update nginx\'s depends_on to include new containers").',
+      notes: "The fix adds each missing replica after the listed replica before it, copying that entry as written (list item or long-form entry with its `condition`); it is not offered when depends_on comes from a merge key or is not written in the compose file."
     }
   },
   check({ stack, report, where }) {
@@ -28036,12 +28735,36 @@ var depends_on_missing_replica_default = defineRule({
           span: at,
           message: `${svc.name}'s depends_on lacks ${listNames(missing.map((m) => m.name))} (${why} ${missing.length === 1 ? "it" : "them"}; ${where(missing[0].nameSpan)})`,
           related: missing.map((m) => ({ span: m.nameSpan, message: `${m.name} is defined here` })),
-          hint: `add ${missing.map((m) => m.name).slice(0, 3).join(", ")}${missing.length > 3 ? ", ..." : ""} to ${svc.name}'s depends_on`
+          hint: `add ${missing.map((m) => m.name).slice(0, 3).join(", ")}${missing.length > 3 ? ", ..." : ""} to ${svc.name}'s depends_on`,
+          ...dependsOnFix(stack, svc, tier, missing)
         });
       }
     }
   }
 });
+function dependsOnFix(stack, svc, tier, missing) {
+  const file = svc.dependsOnSpan && stack.sources.get(svc.dependsOnSpan.file);
+  const doc = file && parseForEdit(file);
+  const list = doc && dependsOnNode(doc, svc.name);
+  if (!file || !list) return {};
+  const listed = namesIn(list);
+  const order = tier.replicas.map((r) => r.name);
+  const present = order.filter((n) => listed.includes(n));
+  if (present.length === 0) return {};
+  const after = /* @__PURE__ */ new Map();
+  for (const m of missing) {
+    const i = order.indexOf(m.name);
+    const anchor = [...present].reverse().find((n) => order.indexOf(n) < i) ?? present[present.length - 1];
+    after.set(anchor, [...after.get(anchor) ?? [], m.name]);
+  }
+  const edits = [];
+  for (const [anchor, names] of after) {
+    const e = addNamesAfter(file, list, anchor, names);
+    if (!e) return {};
+    edits.push(e);
+  }
+  return { fix: { title: `add ${listNames(missing.map((m) => m.name))} to ${svc.name}'s depends_on`, edits, safe: true } };
+}
 
 // rules/limit-zone-undefined.ts
 var limit_zone_undefined_default = defineRule({
@@ -28123,10 +28846,10 @@ var IDENTITY_KEYS = /* @__PURE__ */ new Set(["container_name", "hostname"]);
 var PER_REPLICA_KEYS = /* @__PURE__ */ new Set(["ports", "labels"]);
 function replicaAspects(svc, tier) {
   const out = /* @__PURE__ */ new Map();
-  for (const [key, { data, span }] of svc.settings) {
-    if (IDENTITY_KEYS.has(key) || PER_REPLICA_KEYS.has(key)) continue;
-    if (key === "environment") continue;
-    out.set(key, { label: key, data, normalized: JSON.stringify(normalizeIdentity(svc, tier, data)), span });
+  for (const [key2, { data, span }] of svc.settings) {
+    if (IDENTITY_KEYS.has(key2) || PER_REPLICA_KEYS.has(key2)) continue;
+    if (key2 === "environment") continue;
+    out.set(key2, { label: key2, data, normalized: JSON.stringify(normalizeIdentity(svc, tier, data)), span });
   }
   for (const e of svc.environment) {
     const data = e.value.kind === "known" ? e.value.value : null;
@@ -28134,10 +28857,10 @@ function replicaAspects(svc, tier) {
   }
   return out;
 }
-function groupAspect(tier, aspects, key) {
+function groupAspect(tier, aspects, key2) {
   const groups = /* @__PURE__ */ new Map();
   for (const r of tier.replicas) {
-    const a = aspects.get(r.name).get(key);
+    const a = aspects.get(r.name).get(key2);
     const k = a ? a.normalized : "\0absent";
     const list = groups.get(k) ?? [];
     list.push(r);
@@ -28166,18 +28889,18 @@ var replica_drift_default = defineRule({
       if (tier.replicas.length < 2) continue;
       const aspects = new Map(tier.replicas.map((r) => [r.name, replicaAspects(r, tier)]));
       const keys = new Set([...aspects.values()].flatMap((m) => [...m.keys()]));
-      for (const key of keys) {
-        const groups = groupAspect(tier, aspects, key);
+      for (const key2 of keys) {
+        const groups = groupAspect(tier, aspects, key2);
         if (groups.length < 2) continue;
         const major = groups[0];
         if (isIdentityAspect(major.normalized)) continue;
         const ref = major.members[0];
-        const refAspect = aspects.get(ref.name).get(key);
+        const refAspect = aspects.get(ref.name).get(key2);
         for (const g of groups.slice(1)) {
           for (const outlier of g.members) {
-            const mine = aspects.get(outlier.name).get(key);
+            const mine = aspects.get(outlier.name).get(key2);
             const at = mine?.span ?? outlier.nameSpan;
-            const detail = describe3(key, mine, refAspect, stack.app(outlier)?.gunicorn, stack.app(ref)?.gunicorn);
+            const detail = describe3(key2, mine, refAspect, stack.app(outlier)?.gunicorn, stack.app(ref)?.gunicorn);
             report({
               span: at,
               message: `${outlier.name} differs from ${major.members.length} other ${tier.name} replica${major.members.length > 1 ? "s" : ""} (${listNames(major.members.map((m) => m.name), 3)}) in ${detail}${refAspect ? ` (${where(refAspect.span)})` : ""}`,
@@ -28189,10 +28912,10 @@ var replica_drift_default = defineRule({
     }
   }
 });
-function describe3(key, mine, ref, g, refG) {
-  if (!mine) return `${ref?.label ?? key}: it has none`;
+function describe3(key2, mine, ref, g, refG) {
+  if (!mine) return `${ref?.label ?? key2}: it has none`;
   if (!ref) return `${mine.label}: the others have none`;
-  if (key === "command" && g && refG) {
+  if (key2 === "command" && g && refG) {
     const diffs = [];
     const names = /* @__PURE__ */ new Set([...g.given.keys(), ...refG.given.keys()]);
     for (const n of names) {
@@ -28240,20 +28963,20 @@ var replica_identity_default = defineRule({
     for (const tier of stack.tiers) {
       const aspects = new Map(tier.replicas.map((r) => [r.name, identityAspects(r, tier)]));
       const keys = new Set([...aspects.values()].flatMap((m) => [...m.keys()]));
-      for (const key of keys) {
-        const groups = groupAspect(tier, aspects, key);
+      for (const key2 of keys) {
+        const groups = groupAspect(tier, aspects, key2);
         if (groups.length < 2 || !isIdentityAspect(groups[0].normalized)) continue;
         const pattern = JSON.parse(groups[0].normalized);
         const model = groups[0].members[0];
         for (const g of groups.slice(1)) {
           for (const r of g.members) {
-            const mine = aspects.get(r.name).get(key);
+            const mine = aspects.get(r.name).get(key2);
             if (!mine) continue;
-            if (key === "container_name") outliers.add(r);
+            if (key2 === "container_name") outliers.add(r);
             report({
               span: mine.span,
               message: `${r.name} has ${mine.label} ${JSON.stringify(mine.data)}; following the other ${tier.name} replicas it should be ${JSON.stringify(fill(pattern, r, tier))}`,
-              related: [{ span: aspects.get(model.name).get(key).span, message: `${model.name} follows the pattern here` }]
+              related: [{ span: aspects.get(model.name).get(key2).span, message: `${model.name} follows the pattern here` }]
             });
           }
         }
@@ -28279,9 +29002,9 @@ var replica_identity_default = defineRule({
 });
 function identityAspects(r, tier) {
   const all = replicaAspects(r, tier);
-  for (const key of ["container_name", "hostname"]) {
-    const s2 = r.settings.get(key);
-    if (s2) all.set(key, { label: key, data: s2.data, normalized: JSON.stringify(normalizeIdentity(r, tier, s2.data)), span: s2.span });
+  for (const key2 of ["container_name", "hostname"]) {
+    const s2 = r.settings.get(key2);
+    if (s2) all.set(key2, { label: key2, data: s2.data, normalized: JSON.stringify(normalizeIdentity(r, tier, s2.data)), span: s2.span });
   }
   return all;
 }
@@ -28307,6 +29030,52 @@ var unused_suppression_default = defineRule({
   }
 });
 
+// src/fix/nginx.ts
+var TRAILING_COMMENT = /^\s*(#.*)?\r?$/;
+function addServerLines(file, template, hosts) {
+  const text = file.text;
+  if (hosts.length === 0 || !standsAlone2(text, template.span, TRAILING_COMMENT)) return void 0;
+  const directive = text.slice(template.span.start, template.span.end);
+  if (directive.includes("$")) return void 0;
+  const address = text.slice(template.address.start, template.address.end);
+  const at = address.indexOf(template.host);
+  if (at < 0) return void 0;
+  const hostStart = template.address.start - template.span.start + at;
+  const eol = eolOf(text);
+  const indent2 = indentAt(text, template.span.start);
+  const lines = hosts.map((h) => `${indent2}${directive.slice(0, hostStart)}${h}${directive.slice(hostStart + template.host.length)}${eol}`).join("");
+  const end = nextLineStart(text, template.span.end);
+  const needsBreak = end === text.length && !text.endsWith("\n");
+  return insertAt(file.path, end, needsBreak ? eol + lines.slice(0, -eol.length) : lines);
+}
+function addDirectivesAfter(file, after, directives) {
+  const text = file.text;
+  if (directives.length === 0 || !standsAlone2(text, after, TRAILING_COMMENT)) return void 0;
+  const eol = eolOf(text);
+  const indent2 = indentAt(text, after.start);
+  const lines = directives.map((d) => `${indent2}${d}${eol}`).join("");
+  const end = nextLineStart(text, after.end);
+  const needsBreak = end === text.length && !text.endsWith("\n");
+  return insertAt(file.path, end, needsBreak ? eol + lines.slice(0, -eol.length) : lines);
+}
+function formatNginxTime(ms) {
+  return ms % 1e3 === 0 ? `${ms / 1e3}s` : `${ms}ms`;
+}
+function keepaliveTimeoutBelow(appKeepAliveSeconds) {
+  const ms = Math.round(appKeepAliveSeconds * 1e3);
+  return ms > 1e3 ? ms - 1e3 : Math.max(1, Math.floor(ms / 2));
+}
+function keepaliveTimeoutEdit(file, upstream, appKeepAliveSeconds) {
+  if (!(appKeepAliveSeconds > 0)) return void 0;
+  const value = formatNginxTime(keepaliveTimeoutBelow(appKeepAliveSeconds));
+  if (upstream.timeout) {
+    const arg = file.text.slice(upstream.timeout.arg.start, upstream.timeout.arg.end);
+    if (arg.includes("$")) return void 0;
+    return textEdit(upstream.timeout.arg, value);
+  }
+  return addDirectivesAfter(file, upstream.keepalive, [`keepalive_timeout ${value};`]);
+}
+
 // rules/upstream-keepalive-http11.ts
 var upstream_keepalive_http11_default = defineRule({
   meta: {
@@ -28314,9 +29083,11 @@ var upstream_keepalive_http11_default = defineRule({
     description: "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header",
     defaultSeverity: "warning",
     category: "topology",
+    fixable: "sometimes",
     docs: {
       what: 'When `proxy_pass` targets an upstream that has `keepalive N`, the location (or an enclosing server/http block) must set `proxy_http_version 1.1` and `proxy_set_header Connection ""`. nginx inherits `proxy_set_header` only when a level defines none itself, and arena-lint follows that rule. Websocket locations (which set `Upgrade`) are left to websocket rules.',
-      why: "nginx speaks HTTP/1.0 to upstreams by default and forwards `Connection: close`, so the keepalive pool is never used: every request opens a new TCP connection to gunicorn, which is what the seed's `keepalive 128` was meant to avoid. Under load that means ephemeral port exhaustion and extra latency."
+      why: "nginx speaks HTTP/1.0 to upstreams by default and forwards `Connection: close`, so the keepalive pool is never used: every request opens a new TCP connection to gunicorn, which is what the seed's `keepalive 128` was meant to avoid. Under load that means ephemeral port exhaustion and extra latency.",
+      notes: 'The fix edits the location only (never a level other locations inherit from): it sets `proxy_http_version 1.1` and `proxy_set_header Connection ""` after proxy_pass, rewrites a Connection header the location sets itself, and when the location inherits its headers it copies them in, because one proxy_set_header of its own would drop them.'
     }
   },
   check({ stack, report, where }) {
@@ -28337,12 +29108,51 @@ var upstream_keepalive_http11_default = defineRule({
           span: pass.node.directive.span,
           message: `location ${loc.match} proxies to upstream ${pass.upstream.name} with keepalive ${ka.directive.args[0]?.value ?? ""} (${where(ka.directive.span)}), but ${problems.join(" and ")}; connections are never reused`,
           related: [{ span: ka.directive.span, message: `keepalive is set here` }],
-          hint: 'add `proxy_http_version 1.1;` and `proxy_set_header Connection "";` to the location'
+          hint: 'add `proxy_http_version 1.1;` and `proxy_set_header Connection "";` to the location',
+          ...http11Fix(stack, loc.node, pass.node, version, connection, headers, loc.match)
         });
       }
     }
   }
 });
+function http11Fix(stack, location, pass, version, connection, headers, match) {
+  if (pass.parent !== location) return {};
+  const file = stack.sources.get(pass.directive.span.file);
+  if (!file) return {};
+  const text = (n) => stack.sources.get(n.directive.span.file)?.text.slice(n.directive.span.start, n.directive.span.end);
+  const edits = [];
+  const add = [];
+  const versionOk = version?.directive.args[0]?.value === "1.1";
+  if (!versionOk) {
+    if (version && version.parent === location) edits.push({ span: version.directive.args[0].span, text: "1.1" });
+    else add.push("proxy_http_version 1.1;");
+  }
+  const connectionOk = connection?.directive.args[1]?.value === "";
+  if (!connectionOk) {
+    const own2 = headers.length > 0 && headers[0].parent === location;
+    if (connection && own2) {
+      const arg = connection.directive.args[1];
+      if (arg) edits.push({ span: arg.span, text: '""' });
+      else return {};
+    } else {
+      if (!own2) {
+        for (const h of headers) {
+          if (h.directive.args[0]?.value.toLowerCase() === "connection") continue;
+          const t2 = text(h);
+          if (t2 === void 0 || t2.includes("\n")) return {};
+          add.push(t2);
+        }
+      }
+      add.push('proxy_set_header Connection "";');
+    }
+  }
+  if (add.length) {
+    const e = addDirectivesAfter(file, pass.directive.span, add);
+    if (!e) return {};
+    edits.push(e);
+  }
+  return edits.length ? { fix: { title: `use HTTP/1.1 keepalive to the upstream in location ${match}`, edits, safe: true } } : {};
+}
 
 // rules/upstream-missing-replica.ts
 var upstream_missing_replica_default = defineRule({
@@ -28351,10 +29161,11 @@ var upstream_missing_replica_default = defineRule({
     description: "Reports a replica of a tier that is missing from an nginx upstream serving that tier",
     defaultSeverity: "error",
     category: "topology",
+    fixable: "sometimes",
     docs: {
       what: "For every nginx `upstream` block, arena-lint resolves each `server host:port` to the compose service it reaches (service name, `container_name` or network alias). When an upstream lists at least two replicas of a tier (`web-1`..`web-N`, or services that share build and command), every replica of that tier must be listed. Servers marked `backup` or `down` count as listed.",
       why: 'Adding `web-15` to compose without adding it to every upstream leaves a container that starts, passes its health check and never receives traffic from that upstream, while the other replicas carry its share. The seed plan says "add web-11 through web-15 to all upstream blocks": one forgotten block silently caps capacity.',
-      notes: "An upstream that names a single replica is taken as deliberate pinning and not checked."
+      notes: "An upstream that names a single replica is taken as deliberate pinning and not checked. The fix copies the last server line of the tier for each missing replica (same port and parameters), naming it the way that line names its replica (service name or container_name); it is not offered when that line holds variables."
     }
   },
   check({ stack, report, where }) {
@@ -28371,12 +29182,31 @@ var upstream_missing_replica_default = defineRule({
           span: lastOfTier.server.node.directive.span,
           message: `upstream ${u.upstream.name} lists ${present.length} of ${tier.replicas.length} ${tier.name} replicas; ${listNames(missing.map((m) => m.name))} ${missing.length === 1 ? "is" : "are"} missing (${where(missing[0].nameSpan)})`,
           related: missing.map((m) => ({ span: m.nameSpan, message: `${m.name} is defined here` })),
-          hint: `add ${missing.map((m) => `\`server ${m.name}:${lastOfTier.server.port};\``).slice(0, 3).join(", ")}${missing.length > 3 ? ", ..." : ""} to upstream ${u.upstream.name}`
+          hint: `add ${missing.map((m) => `\`server ${m.name}:${lastOfTier.server.port};\``).slice(0, 3).join(", ")}${missing.length > 3 ? ", ..." : ""} to upstream ${u.upstream.name}`,
+          ...withFix(serverLinesFix(stack, u.upstream.name, lastOfTier, missing))
         });
       }
     }
   }
 });
+function withFix(fix) {
+  return fix ? { fix } : {};
+}
+function hostFor(template, replica) {
+  const host = template.server.host;
+  const svc = template.service;
+  if (host === svc.name) return replica.name;
+  if (svc.containerName?.kind === "known" && host === svc.containerName.value) return replica.containerName?.kind === "known" ? replica.containerName.value : void 0;
+  if (svc.hostname?.kind === "known" && host === svc.hostname.value) return replica.hostname?.kind === "known" ? replica.hostname.value : void 0;
+  return void 0;
+}
+function serverLinesFix(stack, upstream, template, missing) {
+  const file = stack.sources.get(template.server.node.directive.span.file);
+  const hosts = missing.map((m) => hostFor(template, m));
+  if (!file || !template.server.host || hosts.some((h) => h === void 0)) return void 0;
+  const edit = addServerLines(file, { span: template.server.node.directive.span, address: template.server.address.span, host: template.server.host }, hosts);
+  return edit ? { title: `add ${listNames(hosts)} to upstream ${upstream}`, edits: [edit], safe: true } : void 0;
+}
 
 // rules/upstream-port-mismatch.ts
 var upstream_port_mismatch_default = defineRule({
@@ -28472,9 +29302,9 @@ var websocket_to_wsgi_default = defineRule({
         if (!pass || pass.kind !== "proxy_pass") continue;
         const upgrades = inherited(loc.node, "proxy_set_header").some((h) => h.directive.args[0]?.value.toLowerCase() === "upgrade");
         if (!upgrades) continue;
-        const targets = passTargets(stack, pass);
-        for (const t2 of targets) if (!stack.app(t2)?.protocol) unknown3(`cannot tell whether ${t2.name} serves WSGI or ASGI from its command`, pass.node.directive.span);
-        const wsgi = targets.filter((s2) => stack.app(s2)?.protocol === "wsgi");
+        const targets2 = passTargets(stack, pass);
+        for (const t2 of targets2) if (!stack.app(t2)?.protocol) unknown3(`cannot tell whether ${t2.name} serves WSGI or ASGI from its command`, pass.node.directive.span);
+        const wsgi = targets2.filter((s2) => stack.app(s2)?.protocol === "wsgi");
         if (wsgi.length === 0) continue;
         const first = stack.app(wsgi[0]);
         const worker = first.gunicorn?.workerClass.kind === "known" ? first.gunicorn.workerClass.value : "sync";
@@ -28537,6 +29367,89 @@ function appTimeouts(stack, service) {
     ...workerClass ? { timeoutKills: sync, workerClass } : {}
   };
 }
+function appListeners(stack, service) {
+  const app = stack.app(service);
+  if (!app) return void 0;
+  const words = app.server.argv.map((w) => w.value);
+  if (words.some((w) => w.kind === "unknown")) return void 0;
+  const text = words.map((w) => w.kind === "known" ? w.value : "");
+  const spanAt = (i) => words[i]?.kind === "known" ? words[i].span : app.server.span;
+  const portOf = (addr) => {
+    const m = addr === void 0 ? void 0 : /:(\d+)$/.exec(addr);
+    return m ? Number(m[1]) : void 0;
+  };
+  switch (app.server.kind) {
+    case "gunicorn": {
+      const g = app.gunicorn;
+      if (!g || g.configFile || g.bind.some((b) => b.kind === "unknown")) return void 0;
+      const tls = g.given.get("certfile");
+      return g.bind.map((b) => ({
+        ...b.kind === "known" && portOf(b.value) !== void 0 ? { port: portOf(b.value) } : b.kind === "known" && !b.value.startsWith("unix:") ? { port: 8e3 } : {},
+        protocol: tls ? "https" : "http",
+        span: tls?.span ?? b.span,
+        how: tls ? "gunicorn --certfile" : `gunicorn --bind ${b.kind === "known" ? b.value : ""}${b.kind === "known" && b.isDefault ? " (default)" : ""}, no --certfile`
+      }));
+    }
+    case "uvicorn":
+    case "daphne": {
+      if (text.some((w) => /^(-e|--endpoint|--fd|--uds|-u|--config)(=|$)/.test(w))) return void 0;
+      const tls = text.findIndex((w) => /^--ssl-(certfile|keyfile)(=|$)/.test(w));
+      const p = text.findIndex((w) => /^(--port|-p)(=|$)/.test(w));
+      const portWord = p < 0 ? void 0 : text[p].includes("=") ? text[p].split("=")[1] : text[p + 1];
+      const port = portWord === void 0 ? 8e3 : /^\d+$/.test(portWord) ? Number(portWord) : void 0;
+      if (port === void 0) return void 0;
+      return [{ port, protocol: tls >= 0 ? "https" : "http", span: tls >= 0 ? spanAt(tls) : p >= 0 ? spanAt(p) : app.server.span, how: `${app.server.kind} on port ${port}${tls >= 0 ? " with --ssl-*" : ", no TLS options"}` }];
+    }
+    case "uwsgi": {
+      const out = [];
+      for (let i = 1; i < text.length; i++) {
+        const m = /^(--socket|-s|--uwsgi-socket|--http-socket|--http|--https|--ini|--yaml|--json|--xml)(?:=(.*))?$/.exec(text[i]);
+        if (!m) {
+          if (/\.(ini|ya?ml|json|xml)$/.test(text[i])) return void 0;
+          continue;
+        }
+        const flag = m[1];
+        if (/^--(ini|yaml|json|xml)$/.test(flag)) return void 0;
+        const value = m[2] ?? text[i + 1];
+        const protocol = flag === "--https" ? "https" : flag.startsWith("--http") ? "http" : "uwsgi";
+        const port = portOf(value?.split(",")[0]);
+        out.push({ ...port !== void 0 ? { port } : {}, protocol, span: spanAt(i), how: `uwsgi ${flag} ${value ?? ""}`.trim() });
+      }
+      return out.length ? out : void 0;
+    }
+    default:
+      return void 0;
+  }
+}
+
+// src/fix/fixers.ts
+function upstreamKeepaliveFix(sources, upstream, appKeepAliveSeconds, upstreamName) {
+  const file = sources.get(upstream.keepalive.directive.span.file);
+  const timeoutArg = upstream.timeout?.directive.args[0];
+  if (!file || upstream.timeout && !timeoutArg) return void 0;
+  if (upstream.timeout && upstream.timeout.directive.span.file !== file.path) return void 0;
+  const edit = keepaliveTimeoutEdit(file, {
+    keepalive: upstream.keepalive.directive.span,
+    ...upstream.timeout && timeoutArg ? { timeout: { span: upstream.timeout.directive.span, arg: timeoutArg.span } } : {}
+  }, appKeepAliveSeconds);
+  if (!edit) return void 0;
+  const value = formatNginxTime(keepaliveTimeoutBelow(appKeepAliveSeconds));
+  return { title: `set keepalive_timeout ${value} in upstream ${upstreamName}, below the app server's keep-alive ${appKeepAliveSeconds}s`, edits: [edit], safe: true };
+}
+function redisMaxmemoryFix(sources, max, budget, service) {
+  const mb = Math.floor(budget / 1024 ** 2);
+  if (mb <= 0) return {};
+  const file = sources.get(max.span.file);
+  if (!file) return {};
+  const title = `set maxmemory ${mb}mb on ${service} (90% of its memory limit)`;
+  if (!max.isDefault) {
+    if (!isLiteralAt(file, max.span, max.value) || max.via?.length) return {};
+    return { fix: { title, edits: [{ span: max.span, text: `${mb}mb` }], safe: true } };
+  }
+  const command = file.text.slice(max.span.start, max.span.end);
+  if (!/^(\S*\/)?(redis|valkey|keydb)-server(\s|$)/.test(command) || /["',\[\]\n$]/.test(command)) return {};
+  return { fix: { title, edits: [insertAt(file.path, max.span.end, ` --maxmemory ${mb}mb`)], safe: true } };
+}
 
 // rules/upstream-keepalive-timeout.ts
 var NGINX_UPSTREAM_KEEPALIVE_MS = 6e4;
@@ -28546,10 +29459,11 @@ var upstream_keepalive_timeout_default = defineRule({
     description: "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does",
     defaultSeverity: "error",
     category: "topology",
+    fixable: "sometimes",
     docs: {
       what: "An nginx upstream that caches connections (`keepalive N`) holds each idle one for `keepalive_timeout` (60s when the upstream sets none). The app servers behind it close an idle connection after their own keep-alive: gunicorn `--keep-alive` (2s by default), uvicorn `--timeout-keep-alive` (5s), daphne, uWSGI `http-keepalive`. The rule reports an upstream whose `keepalive_timeout` is at or above the keep-alive of a server it lists; gunicorn sync workers close every connection after its response and are skipped.",
       why: "When the app server closes an idle connection first, nginx can send the next request on a socket the server is closing at that moment: the request fails with a 502 (`upstream prematurely closed connection`) that no application log explains, a few times an hour under light traffic. nginx must give up on idle connections first (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#keepalive_timeout, https://docs.gunicorn.org/en/stable/settings.html#keepalive).",
-      notes: "The finding points at the nginx line to change (`keepalive_timeout`, or `keepalive` when the default applies) and names the app server setting as a related location. A default counts as known and the message says so; a server started with a config file arena-lint cannot read is unknown and keeps the rule silent. Part of what `timeout-chain` checked before 0.2.0."
+      notes: "The finding points at the nginx line to change (`keepalive_timeout`, or `keepalive` when the default applies) and names the app server setting as a related location. A default counts as known and the message says so; a server started with a config file arena-lint cannot read is unknown and keeps the rule silent. Part of what `timeout-chain` checked before 0.2.0. The fix sets the upstream's keepalive_timeout a second below the shortest keep-alive of the servers behind it (added after `keepalive` when not written)."
     }
   },
   check({ stack, report, where }) {
@@ -28565,21 +29479,30 @@ var upstream_keepalive_timeout_default = defineRule({
         if (!service || !t2?.keepAlive) return [];
         return t2.keepAlive.value * 1e3 <= nginxMs ? [{ service, t: t2, keepAlive: t2.keepAlive }] : [];
       });
+      const fix = offenders.length ? upstreamKeepaliveFix(stack.sources, { keepalive, ...timeoutNode ? { timeout: timeoutNode } : {} }, Math.min(...offenders.map((o) => o.keepAlive.value)), r.upstream.name) : void 0;
       for (const group of groupBy(offenders, (o) => `${o.t.server}|${o.keepAlive.value}`)) {
         const { t: t2, keepAlive } = group[0];
         const names = [...new Set(group.map((o) => o.service.name))];
-        const setting = `${t2.keepAliveFlag} ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""}`;
+        const setting2 = `${t2.keepAliveFlag} ${keepAlive.value}s${keepAlive.isDefault ? " (default)" : ""}`;
         const relation = keepAlive.value * 1e3 === nginxMs ? `${formatMillis(nginxMs)} = ${keepAlive.value}s: the two close at the same moment and race` : `${formatMillis(nginxMs)} >= ${keepAlive.value}s`;
         report({
           span: (timeoutNode ?? keepalive).directive.span,
-          message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but ${t2.server} on ${listNames(names, 3)} closes them after ${setting} (${where(keepAlive.span)}); ${relation}, so nginx reuses connections ${t2.server} is closing and those requests fail with 502`,
+          message: `upstream ${r.upstream.name} keeps idle connections ${formatMillis(nginxMs)} (keepalive_timeout${timeoutNode ? "" : " default"}), but ${t2.server} on ${listNames(names, 3)} closes them after ${setting2} (${where(keepAlive.span)}); ${relation}, so nginx reuses connections ${t2.server} is closing and those requests fail with 502`,
           related: [{ span: keepAlive.span, message: `${t2.keepAliveFlag} ${keepAlive.value}${keepAlive.isDefault ? ` (${t2.server} default)` : ""}` }],
-          hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise ${t2.server} ${t2.keepAliveFlag} above ${formatMillis(nginxMs)}`
+          hint: `make keepalive_timeout shorter than ${keepAlive.value}s, or raise ${t2.server} ${t2.keepAliveFlag} above ${formatMillis(nginxMs)}`,
+          ...fix ? { fix } : {}
         });
       }
     }
   }
 });
+
+// rules/support/nginx-inherit.ts
+function inheritedSetting(model, node, name2) {
+  const found = inherited(node, name2);
+  if (found.length || !model.implicitMain) return found;
+  return model.roots.filter((r) => r.parent === void 0 && r.context === "http" && r.directive.name === name2);
+}
 
 // rules/proxy-read-timeout.ts
 var NGINX_READ_TIMEOUT_MS = 6e4;
@@ -28648,13 +29571,13 @@ function collectLinks(stack) {
       const pass = loc.proxyPass;
       const names = pass ? READ_TIMEOUT[pass.kind] : void 0;
       if (!pass || !names) continue;
-      const node = inherited(pass.node, names.read)[0];
+      const node = inheritedSetting(proxy.nginx, pass.node, names.read)[0];
       const raw = node?.directive.args[0]?.value;
       const readMs = raw === void 0 ? NGINX_READ_TIMEOUT_MS : parseNginxTime(raw);
       if (readMs === void 0) continue;
-      const targets = passTargets(stack, pass);
-      const replay = replays(inherited(pass.node, names.next)[0], targets, pass);
-      for (const service of targets) {
+      const targets2 = passTargets(stack, pass);
+      const replay = replays(inheritedSetting(proxy.nginx, pass.node, names.next)[0], targets2, pass);
+      for (const service of targets2) {
         const t2 = appTimeouts(stack, service);
         const timeout = t2?.requestTimeout;
         if (!t2 || !timeout || t2.timeoutKills !== true || timeout.value <= 0) continue;
@@ -28668,11 +29591,11 @@ function collectLinks(stack) {
   }
   return out;
 }
-function replays(next, targets, pass) {
+function replays(next, targets2, pass) {
   const args = next ? next.directive.args.map((a) => a.value) : ["error", "timeout"];
   if (!args.includes("timeout")) return false;
   const servers = pass.upstream ? pass.upstream.servers.length : 0;
-  const replicas = targets.reduce((n, s2) => n + (s2.replicas?.kind === "known" ? s2.replicas.value : 1), 0);
+  const replicas = targets2.reduce((n, s2) => n + (s2.replicas?.kind === "known" ? s2.replicas.value : 1), 0);
   return Math.max(servers, replicas) > 1 ? next ? "set" : "default" : false;
 }
 function nextName(readDirective) {
@@ -29268,7 +30191,7 @@ var nginx_refuses_config_default = defineRule({
     docs: {
       what: "Reads the configuration the nginx container loads (its nginx.conf, or the official image's, with every include expanded in the order nginx reads it) and reports what makes `nginx -t` fail, so nginx never starts: an `access_log` naming a `log_format` that is not defined before it (including one defined only in a file included later), two `upstream` blocks with one name, two `default_server` listens on one address and port, a directive in a context that does not allow it (`proxy_pass` in a server block, `log_format` in a location), an unknown directive that is a misspelling of a known one, an `include` of a file the container does not have, and a file that starts with a UTF-8 byte order mark.",
       why: "nginx refuses the whole configuration for any of these: the container exits at start (or, on a reload, keeps running the old configuration while the deploy reports success). The mistakes hide across files: a `log_format` in `conf.d/logging.conf` is read after `conf.d/app.conf` (alphabetical order), and an editor adds the BOM that nginx reads as part of the first directive's name (https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format, https://nginx.org/en/docs/beginners_guide.html#conf_structure).",
-      notes: `Which directives exist and where each is allowed comes from nginx ${PROBED_NGINX_VERSION} itself (scripts/probe-nginx-directives.mjs); newer directives (\`http2 on\`, \`quic_*\`) are known but their contexts are not judged. An unknown name is reported only when it is one or two letters from a known directive and no \`load_module\` is in the configuration; other names may come from a module. Files no container includes, \`stream\`/\`mail\` blocks and values filled in by templates are not judged. A missing include is reported only for the official image without a Dockerfile and without a mount over the path. Tests check every verdict against the real \`nginx -t\`.`
+      notes: `Which directives exist and where each is allowed comes from nginx ${PROBED_NGINX_VERSION} itself (scripts/probe-nginx-directives.mjs); newer directives (\`http2 on\`, \`quic_*\`) are known but their contexts are not judged. An unknown name is reported only when it is a near miss of a known directive (within a third of its length, \`proxy_set_headers\`) and no \`load_module\` is in the configuration; other names may come from a module or a newer nginx. Files no container includes, \`stream\`/\`mail\` blocks and values filled in by templates are not judged. A missing include is reported only for the official image without a Dockerfile and without a mount over the path. Tests check every verdict against the real \`nginx -t\`.`
     }
   },
   check({ stack, report, where }) {
@@ -29298,7 +30221,6 @@ function refusals(proxy, sources, where) {
   };
   model.roots.filter((n) => loaded3.has(n.directive.span.file)).forEach(visit);
   const hasLoadModule = nodes.some((n) => n.directive.name === "load_module");
-  const known2 = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
   const formats = /* @__PURE__ */ new Map();
   const formatsOf = (http) => {
     let f = formats.get(http);
@@ -29326,8 +30248,8 @@ function refusals(proxy, sources, where) {
         });
         continue;
       }
-      if (!allowed && !UNPROBED_DIRECTIVES.has(d.name) && !hasLoadModule && !d.name.includes("$")) {
-        const near = closest(d.name, known2);
+      if (!allowed && !hasLoadModule) {
+        const near = misspeltDirective(d.name);
         if (near !== void 0) {
           out.push({
             span: d.nameSpan,
@@ -29344,7 +30266,7 @@ function refusals(proxy, sources, where) {
       const name2 = d.args[1].value;
       const defined = formatsOf(http);
       if (model.implicitMain && !official && http === void 0) continue;
-      if (!defined.has(name2)) {
+      if (!defined.has(name2) && (model.unknowns.length === 0 || laterFormats.has(name2))) {
         const later = laterFormats.get(name2);
         out.push({
           span: d.args[1].span,
@@ -29355,8 +30277,8 @@ function refusals(proxy, sources, where) {
       }
     }
     if (d.name === "upstream" && d.block && d.args[0] && n.context === "http") {
-      const key = `${spanKeyOf(http)}|${d.args[0].value}`;
-      const first = upstreams.get(key);
+      const key2 = `${spanKeyOf(http)}|${d.args[0].value}`;
+      const first = upstreams.get(key2);
       if (first) {
         out.push({
           span: d.args[0].span,
@@ -29364,13 +30286,13 @@ function refusals(proxy, sources, where) {
           related: [{ span: first.directive.args[0].span, message: `upstream ${d.args[0].value} first defined here` }],
           hint: "rename one of them, or remove the copy (often a file both included and in conf.d)"
         });
-      } else upstreams.set(key, n);
+      } else upstreams.set(key2, n);
     }
     if (d.name === "listen" && n.context === "server" && d.args.some((a) => a.value === "default_server" || a.value === "default")) {
       const addr = listenAddress(d.args[0]?.value);
       if (addr === void 0) continue;
-      const key = `${spanKeyOf(http)}|${addr}`;
-      const first = defaults.get(key);
+      const key2 = `${spanKeyOf(http)}|${addr}`;
+      const first = defaults.get(key2);
       if (first) {
         out.push({
           span: d.span,
@@ -29378,7 +30300,7 @@ function refusals(proxy, sources, where) {
           related: [{ span: first.directive.span, message: `default_server for ${addr}` }],
           hint: "keep default_server on one server block per address and port"
         });
-      } else defaults.set(key, n);
+      } else defaults.set(key2, n);
     }
   }
   if (official && !proxy.image.dockerfile && !proxy.service.command && !proxy.service.entrypoint) {
@@ -29396,6 +30318,11 @@ function refusals(proxy, sources, where) {
     }
   }
   return out;
+}
+var KNOWN_DIRECTIVES = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
+function misspeltDirective(name2) {
+  if (NGINX_DIRECTIVE_CONTEXTS[name2] || UNPROBED_DIRECTIVES.has(name2) || name2.includes("$")) return void 0;
+  return closest(name2, KNOWN_DIRECTIVES);
 }
 function isOfficialImage(proxy) {
   const image = proxy.service.image?.kind === "known" ? proxy.service.image.value : void 0;
@@ -29453,6 +30380,255 @@ function listenAddress(raw) {
 }
 function hasTemplateValue(text) {
   return /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}/.test(text);
+}
+
+// rules/websocket-upgrade-headers.ts
+var WEBSOCKET_PATH = /(^|[/^~\s])(ws|wss|websockets?|socket\.io|cable)(\/|$|\s|\$)/i;
+var websocket_upgrade_headers_default = defineRule({
+  meta: {
+    id: "websocket-upgrade-headers",
+    description: "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "A websocket handshake is an HTTP/1.1 request with `Upgrade: websocket` and `Connection: Upgrade`. Both are hop-by-hop headers that nginx does not pass on by itself, and `proxy_pass` speaks HTTP/1.0 unless told otherwise, so a location that proxies websockets needs `proxy_http_version 1.1`, `proxy_set_header Upgrade $http_upgrade` and `proxy_set_header Connection` with `upgrade` (or a `map` variable). The rule reports a location that sets `Upgrade` but misses one of the others, and a websocket-named location (`/ws/`, `/websocket`, `/socket.io/`, `/cable`) in front of an ASGI server (daphne, uvicorn, gunicorn with uvicorn workers) that sets neither header. `proxy_set_header` is inherited only when a level sets none of its own: one `proxy_set_header` in the location drops the `Upgrade` set in the server block, and the rule follows that.",
+      why: "Without the headers the upgrade request reaches the app as a plain GET: Channels answers 404 or 400, the browser retries, and live features silently fall back or stop (https://nginx.org/en/docs/http/websocket.html, https://channels.readthedocs.io/en/stable/deploying.html#nginx).",
+      notes: "A `Connection` value that is a variable is taken to be the documented `map $http_upgrade $connection_upgrade`. WSGI servers behind a websocket location are reported by websocket-to-wsgi."
+    }
+  },
+  check({ stack, report, where }) {
+    for (const proxy of stack.proxies) {
+      for (const loc of proxy.nginx.locations) {
+        const pass = loc.proxyPass;
+        if (!pass || pass.kind !== "proxy_pass") continue;
+        const headers = inheritedSetting(proxy.nginx, pass.node, "proxy_set_header");
+        const header = (name2) => headers.find((h) => h.directive.args[0]?.value.toLowerCase() === name2);
+        const upgrade = header("upgrade");
+        const connection = header("connection");
+        const version = inheritedSetting(proxy.nginx, pass.node, "proxy_http_version")[0];
+        const http11 = version?.directive.args[0]?.value === "1.1";
+        const connectionValue = connection?.directive.args[1]?.value ?? "";
+        const connectionUpgrades = connectionValue.toLowerCase().includes("upgrade") || connectionValue.startsWith("$");
+        if (upgrade) {
+          const missing = [];
+          if (!connectionUpgrades) missing.push(connection ? `Connection is "${connectionValue}" (${where(connection.directive.span)}), not upgrade` : "no Connection header is set");
+          if (!http11) missing.push(version ? `proxy_http_version is ${version.directive.args[0]?.value ?? "?"} (${where(version.directive.span)})` : "proxy_http_version is 1.0 (the default)");
+          if (missing.length === 0) continue;
+          report({
+            span: pass.node.directive.span,
+            message: `location ${loc.match} passes Upgrade (${where(upgrade.directive.span)}) for websockets, but ${missing.join(" and ")}: nginx forwards the handshake without what it needs and the websocket never opens`,
+            related: [{ span: upgrade.directive.span, message: "Upgrade header for the websocket handshake" }, ...relatedOf(connection, http11 ? void 0 : version)],
+            hint: `add ${[!http11 ? "proxy_http_version 1.1;" : "", !connectionUpgrades ? 'proxy_set_header Connection "upgrade";' : ""].filter(Boolean).join(" ")} to location ${loc.match}`
+          });
+          continue;
+        }
+        if (!WEBSOCKET_PATH.test(loc.match)) continue;
+        const asgi = passTargets(stack, pass).filter((s2) => stack.app(s2)?.protocol === "asgi");
+        if (asgi.length === 0) continue;
+        const server = stack.app(asgi[0]);
+        const lost = shadowedUpgrade(pass.node, proxy.nginx);
+        const why = lost ? `, because its own proxy_set_header (${where(headers[0].directive.span)}) replaces every one set around it, including Upgrade at ${where(lost.directive.span)}` : "";
+        report({
+          span: pass.node.directive.span,
+          message: `location ${loc.match} proxies to ${listNames(asgi.map((s2) => s2.name), 3)}, an ASGI server (${server.server.kind}; ${where(server.server.span)}), but sends no Upgrade${connectionUpgrades ? "" : " or Connection"} header${why}${http11 ? "" : " and speaks HTTP/1.0"}: nginx drops the hop-by-hop headers of the handshake, so websocket requests arrive as plain GETs and fail`,
+          related: [{ span: server.server.span, message: `${asgi[0].name} runs ${server.server.kind}` }, ...lost ? [{ span: lost.directive.span, message: "Upgrade set here, not inherited by the location" }] : [], ...relatedOf(connection)],
+          hint: `add proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection "upgrade"; to location ${loc.match}`
+        });
+      }
+    }
+  }
+});
+function shadowedUpgrade(pass, model) {
+  let effectiveFound = false;
+  const levels = [];
+  for (let level = pass.parent; level; level = level.parent) levels.push(level.children);
+  if (model.implicitMain) levels.push(model.roots.filter((r) => r.parent === void 0 && r.context === "http"));
+  for (const children of levels) {
+    const here = children.filter((c) => c.directive.name === "proxy_set_header");
+    if (here.length === 0) continue;
+    if (!effectiveFound) {
+      effectiveFound = true;
+      continue;
+    }
+    const up = here.find((h) => h.directive.args[0]?.value.toLowerCase() === "upgrade");
+    if (up) return up;
+  }
+  return void 0;
+}
+function relatedOf(...nodes) {
+  return nodes.filter((n) => n !== void 0).map((n) => ({ span: n.directive.span, message: `${n.directive.name} ${n.directive.args.map((a) => a.raw).join(" ")}` }));
+}
+
+// rules/upstream-max-conns.ts
+var upstream_max_conns_default = defineRule({
+  meta: {
+    id: "upstream-max-conns",
+    description: "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once",
+    defaultSeverity: "warning",
+    category: "topology",
+    docs: {
+      what: "`max_conns=N` on an upstream `server` caps the connections nginx keeps open to that server; it is meant to keep requests queued in nginx (or sent to another server) instead of in the app. The rule adds up, per app service, `max_conns` over every upstream group (of every nginx container) that lists it, multiplied by nginx's `worker_processes` for a group without `zone` (each worker then counts on its own), and compares the sum with what the service can serve at once: processes x threads (gunicorn workers x threads, 1 per sync worker). It reports a sum above that.",
+      why: "A limit above the app's concurrency never triggers: `max_conns=200` in front of 4 workers x 2 threads lets 192 requests wait in gunicorn's listen backlog, where no other server can take them and nginx cannot time them out separately, so the protection the line promises does not exist (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#max_conns).",
+      notes: 'A service also listed somewhere without max_conns is not judged (nothing limits it there). `worker_processes auto` depends on the host\'s CPUs; the sum is then counted once per group, a lower bound, and the message says "at least". Async workers (gevent, uvicorn) have no fixed concurrency and are not judged.'
+    }
+  },
+  check({ stack, facts: facts2, report, where }) {
+    const byService = /* @__PURE__ */ new Map();
+    const unlimited = /* @__PURE__ */ new Set();
+    for (const r of resolvedUpstreams(stack)) {
+      const zoned = r.upstream.node.children.some((c) => c.directive.name === "zone");
+      for (const { server, service } of r.servers) {
+        if (!service) continue;
+        const raw = server.params.get("max_conns");
+        const n = raw === void 0 ? 0 : Number(raw);
+        if (!Number.isInteger(n) || n <= 0) {
+          unlimited.add(service);
+          continue;
+        }
+        const list = byService.get(service) ?? [];
+        list.push({ proxy: r.proxy, upstream: r.upstream.name, maxConns: n, span: server.node.directive.span, multiplier: zoned ? 1 : workerProcesses(r.proxy) });
+        byService.set(service, list);
+      }
+    }
+    for (const [service, listings] of byService) {
+      if (unlimited.has(service)) continue;
+      const c = facts2.concurrency.of(service);
+      if (!c) continue;
+      const app = c.app;
+      if (c.processes.kind !== "known" || c.perProcess.kind !== "known" || c.perProcessUnit !== "threads") continue;
+      const capacity = c.processes.value * c.perProcess.value;
+      const lowerBound = listings.some((l) => l.multiplier === void 0);
+      const total = listings.reduce((n, l) => n + l.maxConns * (l.multiplier ?? 1), 0);
+      if (total <= capacity) continue;
+      const terms = listings.map((l) => `max_conns=${l.maxConns} in ${l.upstream}${l.multiplier !== void 0 && l.multiplier > 1 ? ` x ${l.multiplier} nginx workers (no zone)` : ""}`);
+      const first = listings[0];
+      report({
+        span: first.span,
+        message: `nginx may hold ${lowerBound ? "at least " : ""}${listings.length > 1 || (first.multiplier ?? 1) > 1 ? `${terms.join(" + ")} = ` : `${terms[0]}: `}${total} connections open to ${service.name}, which serves ${c.processes.value} ${app.gunicorn ? c.processes.value === 1 ? "worker" : "workers" : c.processes.value === 1 ? "process" : "processes"} x ${c.perProcess.value} ${c.perProcess.value === 1 ? "thread" : "threads"} = ${capacity} requests at once (${where(app.server.span)}): ${total} > ${capacity}, so up to ${total - capacity} requests past what the app can run wait in ${app.server.kind}'s backlog instead of in nginx, and the limit protects nothing`,
+        related: [...listings.slice(1).map((l) => ({ span: l.span, message: `max_conns=${l.maxConns} in upstream ${l.upstream}` })), { span: app.server.span, message: `${service.name} serves ${capacity} requests at once` }],
+        hint: `lower max_conns for ${service.name} to ${listings.length > 1 ? `a total of ${capacity}` : capacity}${lowerBound || (first.multiplier ?? 1) > 1 ? " (add `zone` so all nginx workers share the count)" : ""}, or raise its workers or threads`
+      });
+    }
+  }
+});
+function workerProcesses(proxy) {
+  const node = proxy.nginx.roots.find((n) => n.context === "main" && n.directive.name === "worker_processes");
+  if (!node) return proxy.nginx.implicitMain ? void 0 : 1;
+  const v = node.directive.args[0]?.value;
+  return v !== void 0 && /^\d+$/.test(v) ? Number(v) : void 0;
+}
+
+// rules/upstream-dns-cached.ts
+var upstream_dns_cached_default = defineRule({
+  meta: {
+    id: "upstream-dns-cached",
+    description: "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed",
+    defaultSeverity: "warning",
+    category: "topology",
+    docs: {
+      what: "nginx resolves a host name in `proxy_pass http://web:8000` or in an upstream `server web:8000` once, when it starts, and keeps the addresses it got. The rule reports such a name when the compose service it reaches runs several replicas (`deploy.replicas` above 1), whose containers come and go with every `--scale` and every deploy, unless nginx re-resolves it: `proxy_pass` through a variable with a `resolver` (Docker's DNS is `127.0.0.11`), or `server web:8000 resolve` in an upstream with a `zone` (nginx 1.27.3+).",
+      why: "After a scale-up the new replicas never get a request; after a replica is recreated its old address keeps getting traffic that fails with 502 until someone reloads nginx. The load balancing the replicas were added for silently does not happen (https://nginx.org/en/docs/http/ngx_http_upstream_module.html#resolve, https://nginx.org/en/docs/http/ngx_http_core_module.html#resolver).",
+      notes: "This is how docker compose names replicas (one DNS record per container). Under Docker swarm's default virtual-IP endpoint mode the name resolves to one stable address and nginx's caching is harmless; disable the rule for swarm stacks. A replica count that is not known (`${REPLICAS}`) keeps the rule silent."
+    }
+  },
+  check({ stack, report, where }) {
+    for (const p of pinnedNames(stack)) {
+      report({
+        span: p.span,
+        message: `${p.what} names ${p.service.name}, which runs ${p.replicas} replicas (${where(p.replicasSpan)}), but nginx resolves the name once at start${p.resolver ? " (a resolver is set, but a fixed name is never re-resolved)" : ""}: replicas added by a scale never get a request, and a recreated replica's old address keeps getting them (502) until nginx reloads`,
+        related: [{ span: p.replicasSpan, message: `${p.service.name}: ${p.replicas} replicas` }],
+        hint: p.upstream ? `add \`zone\` and \`resolver 127.0.0.11 valid=10s;\` and write \`server ${p.service.name}:PORT resolve;\` (nginx 1.27.3+), or proxy through a variable` : `add \`resolver 127.0.0.11 valid=10s;\` and proxy through a variable: \`set $backend ${p.service.name}; proxy_pass http://$backend:PORT;\``
+      });
+    }
+  }
+});
+function pinnedNames(stack) {
+  const out = [];
+  const replicated = (svc) => svc?.replicas?.kind === "known" && svc.replicas.value > 1 ? svc.replicas : void 0;
+  for (const r of resolvedUpstreams(stack)) {
+    const zoned = r.upstream.node.children.some((c) => c.directive.name === "zone");
+    for (const { server, service } of r.servers) {
+      const replicas = replicated(service);
+      if (!service || !replicas || server.hasVariables) continue;
+      const resolver = hasResolver(r.proxy.nginx, r.upstream.node);
+      if (server.params.has("resolve") && zoned && resolver) continue;
+      out.push({ span: server.node.directive.span, what: `upstream ${r.upstream.name} server ${server.address.value}`, service, replicas: replicas.value, replicasSpan: replicas.span, resolver, upstream: true });
+    }
+  }
+  for (const proxy of stack.proxies) {
+    for (const pass of proxy.nginx.proxyPasses) {
+      if (pass.upstream || !pass.host || pass.target.value.includes("$")) continue;
+      const service = stack.resolveHost(pass.host);
+      const replicas = replicated(service);
+      if (!service || !replicas) continue;
+      out.push({ span: pass.node.directive.span, what: `${pass.kind} ${pass.target.value}`, service, replicas: replicas.value, replicasSpan: replicas.span, resolver: hasResolver(proxy.nginx, pass.node), upstream: false });
+    }
+  }
+  return out;
+}
+function hasResolver(model, node) {
+  return inheritedSetting(model, node, "resolver").length > 0;
+}
+
+// rules/upstream-protocol-mismatch.ts
+var WHAT = { http: "plain HTTP", https: "HTTPS (TLS)", uwsgi: "uWSGI's binary uwsgi protocol" };
+var CONSEQUENCE = {
+  "http>uwsgi": 'uWSGI reads the HTTP request as a uwsgi packet ("invalid request block size") and drops it, so every request ends in 502',
+  "https>uwsgi": "the TLS handshake reaches a uwsgi socket and fails, so every request ends in 502",
+  "uwsgi>http": "the server reads nginx's binary uwsgi packets as a malformed HTTP request and answers 400 or closes, so every request ends in 502",
+  "uwsgi>https": "the server expects a TLS handshake and gets uwsgi packets, so every request ends in 502",
+  "https>http": 'nginx starts a TLS handshake with a plain-HTTP server ("wrong version number"), so every request ends in 502',
+  "http>https": "nginx sends plain HTTP to a TLS socket, which drops it, so every request ends in 502"
+};
+var upstream_protocol_mismatch_default = defineRule({
+  meta: {
+    id: "upstream-protocol-mismatch",
+    description: "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi)",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "Follows each `proxy_pass` and `uwsgi_pass` to the app servers it reaches and compares what nginx speaks with what the server's socket expects on that port: `proxy_pass http://` speaks HTTP, `proxy_pass https://` TLS, `uwsgi_pass` the binary uwsgi protocol; gunicorn, uvicorn and daphne speak HTTP (HTTPS with `--certfile`/`--ssl-*`), uWSGI speaks uwsgi on `--socket` and HTTP on `--http`/`--http-socket`. The rule reports a pass whose protocol is not the one of the socket it reaches.",
+      why: `Nothing in either program's configuration check notices; the first request after deploy fails with 502 and the logs speak of "invalid request block size", "upstream prematurely closed connection" or "wrong version number" (https://uwsgi-docs.readthedocs.io/en/latest/Nginx.html, https://nginx.org/en/docs/http/ngx_http_uwsgi_module.html).`,
+      notes: "Read from the server's command line; a server started with a config file (uwsgi.ini, gunicorn.conf.py) or endpoints arena-lint does not read keeps the rule silent. A pass to a port the server does not listen on is upstream-port-mismatch's finding, not this one."
+    }
+  },
+  check({ stack, report, where }) {
+    for (const proxy of stack.proxies) {
+      for (const pass of proxy.nginx.proxyPasses) {
+        const speaks = passProtocol(pass);
+        if (!speaks) continue;
+        for (const t2 of targets(stack, pass)) {
+          const listeners = appListeners(stack, t2.service);
+          if (!listeners) continue;
+          const l = t2.port === void 0 ? listeners.length === 1 ? listeners[0] : void 0 : listeners.find((x) => x.port === t2.port);
+          if (!l || l.protocol === speaks) continue;
+          report({
+            span: t2.span,
+            message: `${pass.kind} ${pass.target.value} speaks ${WHAT[speaks]} to ${t2.service.name}${t2.port !== void 0 ? `:${t2.port}` : ""}, which listens with ${WHAT[l.protocol]} (${l.how}; ${where(l.span)}): ${CONSEQUENCE[`${speaks}>${l.protocol}`]}`,
+            related: [{ span: l.span, message: `${t2.service.name} listens with ${WHAT[l.protocol]}` }, ...t2.span === pass.node.directive.span ? [] : [{ span: pass.node.directive.span, message: `${pass.kind} ${pass.target.value}` }]],
+            hint: l.protocol === "uwsgi" ? "use uwsgi_pass (with include uwsgi_params), or start uWSGI with --http-socket" : speaks === "uwsgi" ? `use proxy_pass http://, or start uWSGI with --socket` : `use proxy_pass ${l.protocol}://`
+          });
+        }
+      }
+    }
+  }
+});
+function passProtocol(pass) {
+  const scheme = /^([a-z]+):\/\//.exec(pass.target.value)?.[1];
+  if (pass.kind === "proxy_pass") return scheme === "https" ? "https" : scheme === "http" ? "http" : void 0;
+  if (pass.kind === "uwsgi_pass") return scheme === "suwsgi" ? void 0 : "uwsgi";
+  return void 0;
+}
+function targets(stack, pass) {
+  if (pass.upstream) {
+    const r = resolvedUpstreams(stack).find((u) => u.upstream === pass.upstream);
+    return (r?.servers ?? []).flatMap((s2) => s2.service && !s2.server.hasVariables && s2.server.host ? [{ service: s2.service, port: s2.server.port, span: pass.node.directive.span }] : []);
+  }
+  const svc = pass.host ? stack.resolveHost(pass.host) : void 0;
+  if (!svc) return [];
+  const defaultPort = pass.kind === "proxy_pass" ? /^https:/.test(pass.target.value) ? 443 : 80 : void 0;
+  const port = pass.port ?? defaultPort;
+  return [{ service: svc, ...port !== void 0 ? { port } : {}, span: pass.node.directive.span }];
 }
 
 // rules/django-db-bypasses-pgbouncer.ts
@@ -29718,6 +30894,115 @@ function availableConnections(pg) {
   return { value: m.value - s2.value - r.value, max: m.value, text, span: m.span, isDefault: m.isDefault === true };
 }
 
+// src/fix/python.ts
+function skipString(text, i) {
+  const q = text[i];
+  const triple = text.startsWith(q.repeat(3), i);
+  const close = triple ? q.repeat(3) : q;
+  let j = i + close.length;
+  while (j < text.length) {
+    if (text[j] === "\\") {
+      j += 2;
+      continue;
+    }
+    if (text.startsWith(close, j)) return j + close.length;
+    if (!triple && text[j] === "\n") return j;
+    j++;
+  }
+  return j;
+}
+function matchingBracket(text, open) {
+  const pairs = { "{": "}", "[": "]", "(": ")" };
+  const stack = [];
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      i = skipString(text, i) - 1;
+      continue;
+    }
+    if (ch === "#") {
+      const nl = text.indexOf("\n", i);
+      if (nl < 0) return -1;
+      i = nl;
+      continue;
+    }
+    if (pairs[ch]) stack.push(pairs[ch]);
+    else if (ch === "}" || ch === "]" || ch === ")") {
+      if (stack.pop() !== ch) return -1;
+      if (stack.length === 0) return i;
+    }
+  }
+  return -1;
+}
+function codeEnd(text, from, to) {
+  let end = from;
+  for (let i = from; i < to; i++) {
+    const ch = text[i];
+    if (ch === '"' || ch === "'") {
+      i = skipString(text, i) - 1;
+      end = i + 1;
+      continue;
+    }
+    if (ch === "#") break;
+    if (ch !== " " && ch !== "	" && ch !== "\r") end = i + 1;
+  }
+  return end;
+}
+function addDictEntry(file, keySpan, key2, value) {
+  const text = file.text;
+  const m = /^\s*:\s*\{/.exec(text.slice(keySpan.end));
+  if (!m) return void 0;
+  const open = keySpan.end + m[0].length - 1;
+  const close = matchingBracket(text, open);
+  if (close < 0) return void 0;
+  const q = text[keySpan.start] === "'" ? "'" : '"';
+  const entry = `${q}${key2}${q}: ${value}`;
+  const inner = text.slice(open + 1, close);
+  if (!inner.includes("\n")) {
+    const body = inner.trim();
+    const sep2 = body === "" ? "" : body.endsWith(",") ? " " : ", ";
+    const at = open + 1 + inner.trimEnd().length;
+    return [insertAt(file.path, at, `${body === "" ? "" : sep2}${entry}`)];
+  }
+  let lastCodeEnd = -1;
+  let firstEntryLine = -1;
+  const closeLine = lineStart(text, close);
+  for (let ls = nextLineStart(text, open); ls < closeLine; ls = nextLineStart(text, ls)) {
+    const ce = codeEnd(text, ls, lineContentEnd(text, ls));
+    if (ce > ls && text.slice(ls, ce).trim() !== "") {
+      if (firstEntryLine < 0) firstEntryLine = ls;
+      lastCodeEnd = ce;
+    }
+  }
+  if (text.slice(closeLine, close).trim() !== "") return void 0;
+  const eol = eolOf(text);
+  const indent2 = firstEntryLine >= 0 ? indentAt(text, firstEntryLine) : `${indentAt(text, close)}    `;
+  const edits = [];
+  if (lastCodeEnd >= 0 && !/[,{]$/.test(text.slice(0, lastCodeEnd))) edits.push(insertAt(file.path, lastCodeEnd, ","));
+  edits.push(insertAt(file.path, closeLine, `${indent2}${entry},${eol}`));
+  return edits;
+}
+function isFalseLiteral(source) {
+  return /^(False|None|0|""|'')$/.test(source.trim());
+}
+function removeDictEntry(file, valueSpan) {
+  const text = file.text;
+  const ls = lineStart(text, valueSpan.start);
+  const before = /(["'])[^"'\n]*\1\s*:\s*$/.exec(text.slice(ls, valueSpan.start));
+  if (!before) return void 0;
+  const start = ls + before.index;
+  const rest2 = text.slice(valueSpan.end, lineContentEnd(text, valueSpan.end));
+  const trailing = /^\s*,?\s*(#.*)?$/.exec(rest2);
+  if (trailing && text.slice(ls, start).trim() === "") {
+    return { span: { file: file.path, start: ls, end: nextLineStart(text, valueSpan.end) }, text: "" };
+  }
+  const comma = /^\s*,\s*/.exec(rest2);
+  if (comma) return { span: { file: file.path, start, end: valueSpan.end + comma[0].length }, text: "" };
+  const prev = /,\s*$/.exec(text.slice(ls, start));
+  if (prev) return { span: { file: file.path, start: ls + prev.index, end: valueSpan.end }, text: "" };
+  return { span: { file: file.path, start, end: valueSpan.end }, text: "" };
+}
+
 // rules/pgbouncer-server-side-cursors.ts
 var pgbouncer_server_side_cursors_default = defineRule({
   meta: {
@@ -29725,10 +31010,11 @@ var pgbouncer_server_side_cursors_default = defineRule({
     description: "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS",
     defaultSeverity: "error",
     category: "data",
+    fixable: "sometimes",
     docs: {
       what: "For every Django database alias whose HOST reaches a pgbouncer service, arena-lint takes the pool mode of the `[databases]` entry its NAME selects (`pool_mode=` there, else `[pgbouncer] pool_mode`). With `transaction` or `statement` pooling, the alias must set `DISABLE_SERVER_SIDE_CURSORS: True`.",
       why: "Django runs `QuerySet.iterator()` with a named server-side cursor, which lives in one server session across several statements. Transaction pooling hands the next statement to another server connection, where the cursor does not exist (\"cursor ... does not exist\"), or to another client's session. Django's documentation requires DISABLE_SERVER_SIDE_CURSORS with transaction pooling: https://docs.djangoproject.com/en/stable/ref/databases/#transaction-pooling-and-server-side-cursors",
-      notes: "An alias whose DISABLE_SERVER_SIDE_CURSORS is unknown (an environment variable that is not set anywhere the stack shows) is not reported."
+      notes: 'An alias whose DISABLE_SERVER_SIDE_CURSORS is unknown (an environment variable that is not set anywhere the stack shows) is not reported. The fix adds `"DISABLE_SERVER_SIDE_CURSORS": True` to the alias\'s dict literal in settings.py, or rewrites a literal False; a value computed from the environment, or an alias built by a function (dj_database_url), is not edited.'
     }
   },
   check({ stack, report, where, unknown: unknown3 }) {
@@ -29757,11 +31043,23 @@ var pgbouncer_server_side_cursors_default = defineRule({
         span: at,
         message: `Database "${db.alias}" of ${listNames(group.map((g) => g.db.app.service.name), 3)} goes through ${pgbouncer.service.name} with pool_mode = ${mode.value} (${where(mode.span)}), but DISABLE_SERVER_SIDE_CURSORS is ${flag ? "not True" : "not set"}: QuerySet.iterator() cursors break when the next statement lands on another server connection`,
         related: [{ span: mode.span, message: `pool_mode = ${mode.value}${mode.isDefault ? " (default)" : ""}` }],
-        hint: `add "DISABLE_SERVER_SIDE_CURSORS": True to DATABASES["${db.alias}"]`
+        hint: `add "DISABLE_SERVER_SIDE_CURSORS": True to DATABASES["${db.alias}"]`,
+        ...cursorsFix(stack.sources, db.aliasSpan, flag, db.alias)
       });
     }
   }
 });
+function cursorsFix(sources, aliasSpan, flag, alias) {
+  const title = `set DISABLE_SERVER_SIDE_CURSORS to True in DATABASES["${alias}"]`;
+  if (flag) {
+    const file2 = sources.get(flag.span.file);
+    if (!file2 || !isFalseLiteral(file2.text.slice(flag.span.start, flag.span.end))) return {};
+    return { fix: { title, edits: [{ span: flag.span, text: "True" }], safe: true } };
+  }
+  const file = sources.get(aliasSpan.file);
+  const edits = file && addDictEntry(file, aliasSpan, "DISABLE_SERVER_SIDE_CURSORS", "True");
+  return edits ? { fix: { title, edits, safe: true } } : {};
+}
 
 // rules/pgbouncer-startup-parameter.ts
 var STARTUP_KEYWORDS = ["options", "application_name", "client_encoding"];
@@ -29771,10 +31069,11 @@ var pgbouncer_startup_parameter_default = defineRule({
     description: "Reports a startup parameter Django sends that pgbouncer refuses or silently drops",
     defaultSeverity: "error",
     category: "data",
+    fixable: "sometimes",
     docs: {
       what: 'Django passes `DATABASES[...]["OPTIONS"]` to libpq; `options`, `application_name` and `client_encoding` travel in the startup packet, which pgbouncer inspects. arena-lint judges each one with the behaviour of the pgbouncer release the image tag names (the newest when unknown), its `ignore_startup_parameters` and `track_extra_parameters`. Before 1.20, `options` is refused unless ignored; since 1.20 each `-c name=value` inside it is judged alone: tracked parameters pass, ignored ones are dropped, others are refused. A refusal is an error; a silent drop is a warning, because the setting Django thinks it applies (often `statement_timeout`) never applies.',
       why: 'A refused startup parameter fails every connection ("unsupported startup parameter: options"), so the whole web tier returns 500s as soon as it touches the database. A dropped one fails silently: queries run without the timeout the settings promise. statement_timeout cannot be tracked by pgbouncer (PostgreSQL does not report it), so set it on the server: `ALTER ROLE ... SET statement_timeout`, the database, or postgres `-c statement_timeout=...`. https://www.pgbouncer.org/config.html#ignore_startup_parameters',
-      notes: "Values set only through connection strings or `DATABASE_URL` parsers the evaluator cannot follow stay unknown and are not reported."
+      notes: "Values set only through connection strings or `DATABASE_URL` parsers the evaluator cannot follow stay unknown and are not reported. The fix removes the keyword from OPTIONS and, for `options` with `-c` settings and a PostgreSQL service of the official image behind pgbouncer, sets them on the server (`postgres -c ...` in its compose command); without that second half the fix only shows in `--diff`, because removing the setting alone changes what the database does."
     }
   },
   check({ stack, report, where, unknown: unknown3 }) {
@@ -29804,11 +31103,11 @@ var pgbouncer_startup_parameter_default = defineRule({
         if (verdict.handling === "parsed") {
           for (const opt of parseStartupOptions(value.value)) {
             const inner = startupParameterSupport(opt.name, pgb.version, settings, true);
-            if (inner.handling === "rejected" || inner.handling === "ignored") found.push({ ...r, sent: `-c ${opt.name}=${opt.value} in options`, setting: `${opt.name}=${opt.value}`, verdict: inner });
+            if (inner.handling === "rejected" || inner.handling === "ignored") found.push({ ...r, sent: `-c ${opt.name}=${opt.value} in options`, setting: `${opt.name}=${opt.value}`, verdict: inner, value: value.value, inner: true });
           }
         } else if (verdict.handling === "rejected" || verdict.handling === "ignored") {
           const settingsInside = parseStartupOptions(value.value).map((o) => `${o.name}=${o.value}`).join(", ");
-          found.push({ ...r, sent: `${keyword2} ${JSON.stringify(value.value)}`, setting: keyword2 === "options" && settingsInside ? settingsInside : `${keyword2}=${value.value}`, verdict });
+          found.push({ ...r, sent: `${keyword2} ${JSON.stringify(value.value)}`, setting: keyword2 === "options" && settingsInside ? settingsInside : `${keyword2}=${value.value}`, verdict, value: value.value, inner: false });
         }
       }
     }
@@ -29824,7 +31123,8 @@ var pgbouncer_startup_parameter_default = defineRule({
           span: f.span,
           message: `Database "${f.routed.db.alias}" of ${who} sends ${f.sent} to ${describePgbouncer(pgb)}, which refuses it: ${f.verdict.reason}; every connection fails with "unsupported startup parameter"`,
           related,
-          hint: `remove it from OPTIONS and ${instead}`
+          hint: `remove it from OPTIONS and ${instead}`,
+          ...startupFix(stack.sources, f, backend)
         });
       } else {
         report({
@@ -29832,7 +31132,8 @@ var pgbouncer_startup_parameter_default = defineRule({
           severity: "warning",
           message: `Database "${f.routed.db.alias}" of ${who} sends ${f.sent} to ${describePgbouncer(pgb)}, which drops it (${f.verdict.reason}): ${f.setting} never reaches PostgreSQL`,
           related,
-          hint: instead
+          hint: instead,
+          ...startupFix(stack.sources, f, backend)
         });
       }
     }
@@ -29845,19 +31146,65 @@ function relatedFor(pgb) {
   if (pgb.image) out.push({ span: pgb.image.span, message: `${describePgbouncer(pgb)} from the image tag` });
   return out;
 }
+function startupFix(sources, f, backend) {
+  if (f.inner) return {};
+  const settingsFile = sources.get(f.span.file);
+  const removal = settingsFile && removeDictEntry(settingsFile, f.span);
+  if (!removal) return {};
+  const edits = [removal];
+  const settings = parseStartupOptions(f.value);
+  const onServer = settings.length > 0 && settings.every((o) => /^[\w.]+$/.test(o.name) && /^[\w.:-]+$/.test(o.value)) ? serverEdit(sources, backend, settings.map((o) => `-c ${o.name}=${o.value}`).join(" ")) : void 0;
+  if (onServer) edits.push(onServer);
+  const title = onServer ? `move ${settings.map((o) => `${o.name}=${o.value}`).join(", ")} from Django's OPTIONS to ${backend.service.name}'s command` : `remove ${f.sent} from Django's OPTIONS`;
+  return { fix: { title, edits, safe: onServer !== void 0 } };
+}
+function serverEdit(sources, backend, flags) {
+  const svc = backend?.service;
+  if (!svc) return void 0;
+  if (svc.command) {
+    const file2 = sources.get(svc.command.span.file);
+    const words = svc.command.words.map((w) => w.value.kind === "known" ? w.value.value : void 0);
+    if (!file2 || svc.command.form !== "string" || words[0] !== "postgres") return void 0;
+    return appendToCommand(file2, svc.command.span, flags);
+  }
+  const image = svc.image?.kind === "known" ? svc.image.value : void 0;
+  const file = sources.get(svc.nameSpan.file);
+  if (!image || !file || imageRepository(image) !== "postgres" || image.includes("$")) return void 0;
+  return addServiceKeyAfter(file, svc.name, "image", `command: postgres ${flags}`);
+}
+
+// src/fix/ini.ts
+var INLINE_COMMENT = /\s+[#;]/;
+function valueBeforeComment(value) {
+  const m = INLINE_COMMENT.exec(value);
+  return m ? value.slice(0, m.index) : void 0;
+}
+function moveInlineComment(file, valueSpan) {
+  const value = file.text.slice(valueSpan.start, valueSpan.end);
+  const m = INLINE_COMMENT.exec(value);
+  if (!m || m.index === 0) return void 0;
+  const comment2 = value.slice(m.index).trim();
+  const eol = eolOf(file.text);
+  const start = lineStart(file.text, valueSpan.start);
+  return [
+    insertAt(file.path, start, `${indentAt(file.text, valueSpan.start)}${comment2}${eol}`),
+    textEdit({ file: file.path, start: valueSpan.start + m.index, end: valueSpan.end }, "")
+  ];
+}
 
 // rules/pgbouncer-unknown-setting.ts
-var INLINE_COMMENT = /\s[#;]/;
+var INLINE_COMMENT2 = /\s[#;]/;
 var pgbouncer_unknown_setting_default = defineRule({
   meta: {
     id: "pgbouncer-unknown-setting",
     description: "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses",
     defaultSeverity: "error",
     category: "data",
+    fixable: "sometimes",
     docs: {
       what: "Every key of `[pgbouncer]` is checked against pgbouncer's own setting table for the release the image tag names (the newest when unknown), with a did-you-mean for typos; every value is read the way pgbouncer reads it (integers as C `strtol`, times as plain seconds, enums case-insensitively). `[databases]` connection parameters are checked the same way. Settings an image takes from environment variables (edoburu `DEFAULT_POOL_SIZE`, bitnami `PGBOUNCER_DEFAULT_POOL_SIZE`) are checked at the variable. Values pgbouncer accepts but surely does not mean (`so_reuseport = 2`, `listen_port = 99999`) are warnings.",
       why: 'pgbouncer refuses to start on an unknown key or a bad value ("FATAL cannot load config file"), and on RELOAD it keeps the old configuration. A frequent cause is an inline comment: `;` and `#` start a comment only at the beginning of a line, so `max_client_conn = 2000  # Was: 1000` is the value "2000  # Was: 1000", which is not a number. The seed\'s section 4.1 writes six such lines.',
-      notes: 'https://www.pgbouncer.org/config.html ("Comments start with ; or # and continue to the end of the line" applies to whole lines only, as pgbouncer 1.18 itself shows).'
+      notes: 'https://www.pgbouncer.org/config.html ("Comments start with ; or # and continue to the end of the line" applies to whole lines only, as pgbouncer 1.18 itself shows). Fixable: an inline comment moves to its own line above the setting when the value before it is valid (a safe fix); a misspelt key is renamed to the suggestion only with `--unsafe-fixes` (the suggestion is a guess).'
     }
   },
   check({ stack, report }) {
@@ -29876,21 +31223,27 @@ var pgbouncer_unknown_setting_default = defineRule({
               report({
                 span: entry.keySpan,
                 message: `${r.message}${r.suggestion ? `; did you mean ${r.suggestion}?` : ""}; ${who} refuses to start`,
-                ...r.suggestion ? { hint: `rename it to ${r.suggestion}` } : {}
+                ...r.suggestion ? { hint: `rename it to ${r.suggestion}` } : {},
+                ...r.suggestion ? { fix: { title: `rename ${entry.key} to ${r.suggestion}`, edits: [{ span: entry.keySpan, text: r.suggestion }], safe: false } } : {}
               });
               continue;
             }
-            const comment2 = INLINE_COMMENT.test(entry.value);
+            const comment2 = INLINE_COMMENT2.test(entry.value);
+            const before = comment2 ? valueBeforeComment(entry.value) : void 0;
+            const file = stack.sources.get(entry.valueSpan.file);
+            const clean = before !== void 0 ? validatePgbouncerSetting(entry.key, before.trim(), pgb.version) : void 0;
+            const edits = clean?.ok && !clean.warning && file ? moveInlineComment(file, entry.valueSpan) : void 0;
             report({
               span: entry.valueSpan,
               message: `${r.message}; ${who} refuses to start${comment2 ? " (pgbouncer has no inline comments: # and ; start a comment only at the beginning of a line)" : ""}`,
-              hint: comment2 ? "move the comment to its own line" : `write a value pgbouncer accepts for ${entry.key}`
+              hint: comment2 ? "move the comment to its own line" : `write a value pgbouncer accepts for ${entry.key}`,
+              ...edits ? { fix: { title: `move the comment after ${entry.key} to its own line`, edits, safe: true } } : {}
             });
           }
         }
         for (const db of pgb.databases) {
-          for (const [key, value] of db.written ?? []) {
-            const r = validateDatabaseParam(key, value.value, pgb.version);
+          for (const [key2, value] of db.written ?? []) {
+            const r = validateDatabaseParam(key2, value.value, pgb.version);
             if (r.ok) continue;
             report({
               span: value.span,
@@ -29899,11 +31252,11 @@ var pgbouncer_unknown_setting_default = defineRule({
           }
         }
       } else if (pgb.source === "env") {
-        for (const [key, value] of pgb.settings) {
+        for (const [key2, value] of pgb.settings) {
           if (value.kind !== "known" || value.isDefault) continue;
-          const r = validatePgbouncerSetting(key, value.value, pgb.version);
+          const r = validatePgbouncerSetting(key2, value.value, pgb.version);
           if (!r.ok) report({ span: value.span, message: `${r.message} (the image writes it into pgbouncer.ini); ${who} refuses to start` });
-          else if (r.warning) report({ span: value.span, message: `${key} = ${value.value}: ${r.warning}`, severity: "warning" });
+          else if (r.warning) report({ span: value.span, message: `${key2} = ${value.value}: ${r.warning}`, severity: "warning" });
         }
       }
     }
@@ -30019,10 +31372,11 @@ var redis_maxmemory_headroom_default = defineRule({
     description: "Reports a Redis maxmemory that is missing or too close to the container memory limit",
     defaultSeverity: "error",
     category: "data",
+    fixable: "sometimes",
     docs: {
       what: "For a Redis service with a memory limit (`deploy.resources.limits.memory` or `mem_limit`), arena-lint reads `maxmemory` from the redis-server command or its redis.conf, in Redis's units (`8gb` = 8 GiB, `8g` = 8 * 10^9 bytes), and the limit in compose's units (`8192M` = 8 GiB). maxmemory must be set, and at most 90% of the limit.",
       why: "maxmemory counts only the dataset. Redis also needs memory for allocator fragmentation, client output buffers, replication and AOF buffers, and copy-on-write pages while it forks to save. With maxmemory at or near the limit, or unset (0 = no limit), the kernel OOM-kills the container before eviction starts: the cache disappears and every client reconnects at once. https://redis.io/docs/latest/operate/oss_and_stack/management/admin/ (memory) and https://redis.io/docs/latest/develop/reference/eviction/",
-      notes: "A limit or maxmemory that cannot be read (an unset variable, a config file outside the repository) is not judged."
+      notes: "A limit or maxmemory that cannot be read (an unset variable, a config file outside the repository) is not judged. The fix writes maxmemory as 90% of the limit in mb where it is set (command line or redis.conf), or appends `--maxmemory` to a redis-server command written as one string."
     }
   },
   check({ stack, report, where, unknown: unknown3 }) {
@@ -30055,7 +31409,8 @@ var redis_maxmemory_headroom_default = defineRule({
           span: max.span,
           message: `${svc.name} has no maxmemory${max.isDefault ? "" : ` (maxmemory ${max.value})`} but a memory limit of ${limitText} (${where(limitValue.span)}): Redis grows until the kernel OOM-kills it, and no eviction policy ever runs`,
           related,
-          hint: `add --maxmemory ${Math.floor(budget / 1024 ** 2)}mb (90% of the limit) and a --maxmemory-policy`
+          hint: `add --maxmemory ${Math.floor(budget / 1024 ** 2)}mb (90% of the limit) and a --maxmemory-policy`,
+          ...redisMaxmemoryFix(stack.sources, max, budget, svc.name)
         });
         continue;
       }
@@ -30065,7 +31420,8 @@ var redis_maxmemory_headroom_default = defineRule({
         span: max.span,
         message: `maxmemory ${max.value} = ${formatBytes(bytes)} is ${share}% of ${svc.name}'s memory limit ${limitText} (${where(limitValue.span)}): with fragmentation, client buffers and fork copy-on-write the container is OOM-killed before eviction starts (keep maxmemory at or below 90%, ${formatBytes(budget)})`,
         related,
-        hint: `lower maxmemory to ${Math.floor(budget / 1024 ** 2)}mb, or raise the memory limit`
+        hint: `lower maxmemory to ${Math.floor(budget / 1024 ** 2)}mb, or raise the memory limit`,
+        ...redisMaxmemoryFix(stack.sources, max, budget, svc.name)
       });
     }
   }
@@ -30089,7 +31445,7 @@ var pgbouncer_query_timeout_default = defineRule({
   }
 });
 function checkStatementTimeout({ stack, report, where, unknown: unknown3 }) {
-  const tier = dataTier(stack);
+  const tier = stack.data;
   const told = /* @__PURE__ */ new Set();
   const found = [];
   for (const pgb of tier.pgbouncers) {
@@ -30108,8 +31464,8 @@ function checkStatementTimeout({ stack, report, where, unknown: unknown3 }) {
       if (route.kind !== "pgbouncer" || route.pgbouncer !== pgb) continue;
       const options2 = pyText2(pyGet(db.options, "options"));
       if (options2?.kind !== "known") continue;
-      const setting = parseStartupOptions(options2.value).find((o) => o.name === "statement_timeout");
-      if (!setting) continue;
+      const setting2 = parseStartupOptions(options2.value).find((o) => o.name === "statement_timeout");
+      if (!setting2) continue;
       const ignore = pgbouncerText(pgb, "ignore_startup_parameters");
       const track = pgbouncerText(pgb, "track_extra_parameters");
       const settings = { ...ignore.kind === "known" ? { ignoreStartupParameters: ignore.value } : {}, ...track.kind === "known" ? { trackExtraParameters: track.value } : {} };
@@ -30118,7 +31474,7 @@ function checkStatementTimeout({ stack, report, where, unknown: unknown3 }) {
         told.add(spanKey(options2.span));
         continue;
       }
-      const ms = parsePostgresDuration(setting.value, "ms");
+      const ms = parsePostgresDuration(setting2.value, "ms");
       if (ms !== void 0 && ms > 0) found.push({ pgb, ms, span: options2.span, source: `statement_timeout in OPTIONS of "${db.alias}"` });
     }
     for (const group of groupBy(found.filter((f) => f.pgb === pgb && f.ms >= query.value * 1e3), (f) => spanKey(f.span))) {
@@ -30152,7 +31508,7 @@ var conn_max_age_idle_timeout_default = defineRule({
 });
 function checkConnMaxAge({ stack, report, where, unknown: unknown3 }) {
   const found = [];
-  for (const { db, route } of dataTier(stack).databases) {
+  for (const { db, route } of stack.data.databases) {
     const age = pyNumber(db.connMaxAge);
     if (!age || age.kind === "unknown" || age.value === 0) continue;
     if (db.connHealthChecks && pyTruthy(db.connHealthChecks) !== false) continue;
@@ -30180,6 +31536,183 @@ function checkConnMaxAge({ stack, report, where, unknown: unknown3 }) {
   }
 }
 
+// rules/django-settings-unknown-key.ts
+var TABLES = [
+  {
+    setting: "DATABASES",
+    backendKey: "ENGINE",
+    // Django's own backends read exactly these keys; third-party engines may read more.
+    backends: /^django\.(db|contrib\.gis\.db)\.backends\.[a-z0-9_]+$/,
+    keys: ["ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT", "ATOMIC_REQUESTS", "AUTOCOMMIT", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS", "OPTIONS", "TIME_ZONE", "TEST"],
+    docs: "https://docs.djangoproject.com/en/stable/ref/settings/#databases",
+    misplaced: {
+      TIMEOUT: 'a connection timeout is a driver option: "OPTIONS": {"connect_timeout": N} for PostgreSQL and MySQL, {"timeout": N} for SQLite',
+      CONNECT_TIMEOUT: 'it is a driver option: "OPTIONS": {"connect_timeout": N}',
+      SSLMODE: 'it is a driver option: "OPTIONS": {"sslmode": "..."}',
+      POOL: 'Django 5.1+ reads it from "OPTIONS": {"pool": ...}',
+      ISOLATION_LEVEL: 'it is read from "OPTIONS": {"isolation_level": ...}'
+    }
+  },
+  {
+    setting: "CACHES",
+    backendKey: "BACKEND",
+    backends: /^(django\.core\.cache\.backends\.[a-z0-9_.]+|django_redis\.cache\.RedisCache)$/i,
+    keys: ["BACKEND", "LOCATION", "TIMEOUT", "OPTIONS", "KEY_PREFIX", "VERSION", "KEY_FUNCTION"],
+    docs: "https://docs.djangoproject.com/en/stable/ref/settings/#caches",
+    misplaced: {
+      MAX_ENTRIES: 'it is read from "OPTIONS": {"MAX_ENTRIES": N}',
+      CULL_FREQUENCY: 'it is read from "OPTIONS": {"CULL_FREQUENCY": N}',
+      CLIENT_CLASS: 'django-redis reads it from "OPTIONS": {"CLIENT_CLASS": ...}',
+      PASSWORD: 'the password goes in LOCATION (redis://:password@host) or "OPTIONS"'
+    }
+  },
+  {
+    setting: "CHANNEL_LAYERS",
+    backendKey: "BACKEND",
+    backends: /^channels(_redis)?\.[a-z_.]+Layer$/i,
+    keys: ["BACKEND", "CONFIG", "TEST_CONFIG"],
+    docs: "https://channels.readthedocs.io/en/stable/topics/channel_layers.html#configuration",
+    misplaced: {
+      HOSTS: 'channels_redis reads it from "CONFIG": {"hosts": [...]}',
+      CAPACITY: 'channels_redis reads it from "CONFIG": {"capacity": N}',
+      EXPIRY: 'channels_redis reads it from "CONFIG": {"expiry": N}'
+    }
+  }
+];
+var django_settings_unknown_key_default = defineRule({
+  meta: {
+    id: "django-settings-unknown-key",
+    description: "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word",
+    defaultSeverity: "warning",
+    category: "data",
+    docs: {
+      what: 'Each entry of `DATABASES`, `CACHES` and `CHANNEL_LAYERS` is a dict of keys Django (or Channels) reads by name; a key it does not know is ignored. The rule reports such keys in the settings each app container loads, with the key that was probably meant or the place the setting belongs (`"TIMEOUT"` in a database dict is a driver option in `OPTIONS`; `"MAX_ENTRIES"` in a cache dict belongs in its `OPTIONS`). Only entries whose backend is Django\'s own (`django.db.backends.*`, `django.core.cache.backends.*`, django-redis, Channels\' layers) are judged: a third-party backend may read keys of its own.',
+      why: "Nothing fails: the setting simply has no effect, so the timeout, limit or pool the line promises never applies, and the first sign is an outage it was meant to prevent (https://docs.djangoproject.com/en/stable/ref/settings/#databases, https://docs.djangoproject.com/en/stable/ref/settings/#caches).",
+      notes: "Keys of `TEST` and `OPTIONS` are passed to test setup and the driver and are not judged. Values computed at run time (`dj_database_url.config()`) are unknown and keep the rule silent."
+    }
+  },
+  check({ stack, report }) {
+    const strays = [];
+    for (const app of stack.data.apps) {
+      const names = app.settings?.names;
+      if (!names) continue;
+      for (const table of TABLES) {
+        for (const { alias, value } of entries(names.get(table.setting))) {
+          if (value.kind !== "known" || !isPyDict(value.value)) continue;
+          const backend = value.value.entries.find((e) => e.key.kind === "known" && e.key.value === table.backendKey)?.value;
+          if (backend?.kind !== "known" || typeof backend.value !== "string" || !table.backends.test(backend.value)) continue;
+          for (const e of value.value.entries) {
+            if (e.key.kind !== "known" || typeof e.key.value !== "string") continue;
+            if (table.keys.includes(e.key.value)) continue;
+            strays.push({ table, alias, key: e.key.value, span: e.key.span, service: app.service.name });
+          }
+        }
+      }
+    }
+    for (const group of groupBy(strays, (s2) => spanKey(s2.span))) {
+      const { table, alias, key: key2, span } = group[0];
+      const services = [...new Set(group.map((g) => g.service))];
+      const upper = key2.toUpperCase();
+      const placed = table.misplaced[upper];
+      const near = upper !== key2 && table.keys.includes(upper) ? upper : closest(key2, table.keys);
+      const advice = placed ?? (near ? `did you mean "${near}"?` : `${table.setting} entries read only ${table.keys.join(", ")}`);
+      report({
+        span,
+        message: `"${key2}" in ${table.setting}["${alias}"] is not a key ${table.setting === "CHANNEL_LAYERS" ? "Channels" : "Django"} reads, so it has no effect in ${listNames(services, 3)}: ${advice}`,
+        hint: placed ? `move it where it is read; see ${table.docs}` : near ? `rename it to "${near}"` : `remove it; see ${table.docs}`
+      });
+    }
+  }
+});
+function entries(v) {
+  if (v?.kind !== "known" || !isPyDict(v.value)) return [];
+  return v.value.entries.flatMap((e) => e.key.kind === "known" && typeof e.key.value === "string" ? [{ alias: e.key.value, value: e.value }] : []);
+}
+
+// rules/conn-max-age-asgi.ts
+var conn_max_age_asgi_default = defineRule({
+  meta: {
+    id: "conn-max-age-asgi",
+    description: "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server",
+    defaultSeverity: "warning",
+    category: "data",
+    docs: {
+      what: "Reads `CONN_MAX_AGE` of every database in the settings each app container loads, and the app server it runs: uvicorn, daphne, or gunicorn with an ASGI worker class (`uvicorn.workers.UvicornWorker`) serve ASGI. The rule reports a `CONN_MAX_AGE` above 0 (or `None`, forever) in a container that serves ASGI, naming the server.",
+      why: "Django keeps connections per thread and per async context. Under ASGI each request runs in a context of its own, so a persistent connection is never reused by the next request; with `CONN_MAX_AGE` it is not closed at the end of the request either, and open connections pile up until they age out, towards PostgreSQL's `max_connections` or pgbouncer's `max_client_conn`. Django's documentation says to disable persistent connections under ASGI and pool elsewhere (https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections).",
+      notes: "A settings module shared by a WSGI web tier and an ASGI Channels tier is reported for the ASGI services only; setting `CONN_MAX_AGE` from an environment variable that the ASGI service sets to 0 silences it. A server whose protocol cannot be told from its command keeps the rule silent."
+    }
+  },
+  check({ stack, report, where }) {
+    const found = [];
+    for (const { db } of stack.data.databases) {
+      if (db.app.app.protocol !== "asgi") continue;
+      const age = pyNumber(db.connMaxAge);
+      if (!age || age.kind === "unknown" || age.value === 0) continue;
+      found.push({ db, age });
+    }
+    for (const group of groupBy(found, (f) => spanKey(f.age.span))) {
+      const { db, age } = group[0];
+      const services = [...new Set(group.map((g) => g.db.app.service.name))];
+      const server = db.app.app;
+      const ageText = age.value === null ? "None (forever)" : `${age.value}s`;
+      report({
+        span: age.span,
+        message: `CONN_MAX_AGE ${ageText} of database "${db.alias}" keeps connections open in ${listNames(services, 3)}, which serve${services.length === 1 ? "s" : ""} ASGI (${server.server.kind}${server.gunicorn?.workerClass.kind === "known" ? ` -k ${server.gunicorn.workerClass.value}` : ""}; ${where(server.server.span)}): each request's async context opens its own connection, none is reused, and each stays open for CONN_MAX_AGE, so connections pile up towards the database's limit`,
+        related: [{ span: server.server.span, message: `${services[0]} serves ASGI here` }],
+        hint: `set CONN_MAX_AGE to 0 for the ASGI service (e.g. read it from an environment variable), and pool with pgbouncer or Django 5.1's "pool" option instead`
+      });
+    }
+  }
+});
+
+// rules/channel-layer-in-memory.ts
+var IN_MEMORY = "channels.layers.InMemoryChannelLayer";
+var channel_layer_in_memory_default = defineRule({
+  meta: {
+    id: "channel-layer-in-memory",
+    description: "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process",
+    defaultSeverity: "error",
+    category: "data",
+    docs: {
+      what: "Finds `CHANNEL_LAYERS` entries whose `BACKEND` is `channels.layers.InMemoryChannelLayer` in the settings the app containers load, and counts the processes that load them: every service running those settings, its replicas (`deploy.replicas`, numbered services), and the processes of its app server (gunicorn or uvicorn `--workers`). The rule reports the layer when there is more than one, with the arithmetic.",
+      why: "The in-memory layer lives inside one process. A `group_send` from a view, a Celery task or another worker reaches only the consumers of the process that sent it: chat messages, notifications and live updates reach some users and silently not others, depending on which worker their websocket landed on. Channels' documentation says it is for testing and local development only (https://channels.readthedocs.io/en/stable/topics/channel_layers.html#in-memory-channel-layer).",
+      notes: "A process count that is not known (a worker count from an unset variable) keeps the rule silent unless the known part already exceeds one."
+    }
+  },
+  check({ stack, facts: facts2, report, where }) {
+    const found = [];
+    for (const app of stack.data.apps) {
+      const layers = app.settings?.names.get("CHANNEL_LAYERS");
+      if (layers?.kind !== "known" || !isPyDict(layers.value)) continue;
+      for (const e of layers.value.entries) {
+        if (e.key.kind !== "known" || typeof e.key.value !== "string") continue;
+        const backend = pyGet(e.value, "BACKEND");
+        if (backend?.kind !== "known" || backend.value !== IN_MEMORY) continue;
+        found.push({ app, alias: e.key.value, backend });
+      }
+    }
+    for (const group of groupBy(found, (f) => spanKey(f.backend.span))) {
+      const items = [];
+      for (const { app } of group) {
+        const c = facts2.concurrency.of(app.service);
+        if (!c || c.processes.kind !== "known" || c.containers.kind !== "known") continue;
+        items.push({ service: app.service, containers: c.containers.value, factors: [{ value: c.processes.value, unit: "processes" }] });
+      }
+      const terms = capacityTerms(items);
+      const total = terms.reduce((n, t2) => n + termValue(t2), 0);
+      if (total <= 1) continue;
+      const { alias, backend } = group[0];
+      const first = group[0].app.app;
+      report({
+        span: backend.span,
+        message: `CHANNEL_LAYERS["${alias}"] is InMemoryChannelLayer, but ${formatTerms(terms)} = ${total} processes load these settings (${where(first.server.span)}): each keeps its own layer, so a group_send reaches only the consumers of the process that sent it and the others never see the message`,
+        related: group.map((g) => ({ span: g.app.app.server.span, message: `${g.app.service.name} runs Django here` })).slice(0, 3),
+        hint: "use channels_redis (channels_redis.core.RedisChannelLayer, or pubsub.RedisPubSubChannelLayer) with a Redis every process reaches"
+      });
+    }
+  }
+});
+
 // rules/registry-data.ts
 var DATA_RULES = [
   pgbouncer_pool_over_db_limit_default,
@@ -30191,6 +31724,9 @@ var DATA_RULES = [
   redis_maxmemory_headroom_default,
   pgbouncer_query_timeout_default,
   conn_max_age_idle_timeout_default,
+  django_settings_unknown_key_default,
+  conn_max_age_asgi_default,
+  channel_layer_in_memory_default,
   pgbouncer_unknown_setting_default
 ];
 
@@ -30210,7 +31746,7 @@ var backlog_over_somaxconn_default = defineRule({
   },
   check({ stack, report, where, unknown: unknown3 }) {
     const host = stack.sysctls.get(SOMAXCONN);
-    const entries = stack.services.flatMap((svc) => {
+    const entries2 = stack.services.flatMap((svc) => {
       const somax = containerSysctl(stack, svc, SOMAXCONN);
       if (somax.value.kind === "unknown") {
         unknown3(`${svc.name}: ${somax.value.reason}`, somax.value.span);
@@ -30226,7 +31762,7 @@ var backlog_over_somaxconn_default = defineRule({
         return [{ service: svc, key: `${b.program}\0${b.value.value}\0${limit}`, item: { backlog: b, value: b.value, somax, limit } }];
       });
     });
-    for (const g of groupByTier(stack, entries)) {
+    for (const g of groupByTier(stack, entries2)) {
       const { backlog, value, somax, limit } = g.item;
       const where_ = g.services.length > 1 ? `the ${g.name} containers (${g.services.length} replicas)` : `container ${g.name}`;
       const origin = somax.origin === "compose" ? `set by its sysctls at ${where(somax.value.span)}` : somax.origin === "host" ? `the host's (${where(somax.value.span)}), network_mode: host` : kernelDefaultNote(somax.description);
@@ -30308,7 +31844,7 @@ var gunicorn_workers_cpu_default = defineRule({
   },
   check({ stack, facts: facts2, config: config3, report, where, unknown: unknown3 }) {
     const hostCpus = capacityPlan(config3).host?.cpus;
-    const entries = facts2.resources.flatMap((use) => {
+    const entries2 = facts2.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       if (!workers) return [];
       if (workers.kind === "unknown") {
@@ -30330,7 +31866,7 @@ var gunicorn_workers_cpu_default = defineRule({
       if (workers.value <= Math.max(guideline, 4 * cpus2.value)) return [];
       return [{ service: use.service, key: `${workers.value}\0${cpus2.value}`, item: { workers, cpus: cpus2, guideline } }];
     });
-    for (const g of groupByTier(stack, entries)) {
+    for (const g of groupByTier(stack, entries2)) {
       const { workers, cpus: cpus2, guideline } = g.item;
       const far = workers.value > 2 * guideline;
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
@@ -30502,12 +32038,12 @@ var resource_limits_missing_default = defineRule({
       unknown3("no service sets a limit and the config has no host:");
       return;
     }
-    const entries = uses.flatMap((use) => {
+    const entries2 = uses.flatMap((use) => {
       if (!longRunning(stack, use.service)) return [];
       const missing = ["cpus", "memory"].filter((k) => !use.limits[k]);
       return missing.length ? [{ service: use.service, key: missing.join(","), item: missing }] : [];
     });
-    for (const g of groupByTier(stack, entries)) {
+    for (const g of groupByTier(stack, entries2)) {
       const first = g.services[0];
       const what = g.item.map((k) => k === "cpus" ? "CPU" : "memory").join(" and no ");
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
@@ -30609,8 +32145,8 @@ function missingAt(sources) {
   const last = src.settings[src.settings.length - 1];
   return last ? last.span : { file: src.path, start: 0, end: 0 };
 }
-function containerNote(key) {
-  return isNamespacedSysctl(key) ? `; containers do not inherit ${key}: set it in compose \`sysctls:\` where a container needs it` : "";
+function containerNote(key2) {
+  return isNamespacedSysctl(key2) ? `; containers do not inherit ${key2}: set it in compose \`sysctls:\` where a container needs it` : "";
 }
 
 // rules/worker-memory-budget.ts
@@ -30632,7 +32168,7 @@ var worker_memory_budget_default = defineRule({
       if (p.key[1] === "workerMemory" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
     const budget = plan.capacity.workerMemory;
-    const entries = facts2.resources.flatMap((use) => {
+    const entries2 = facts2.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       const memory = use.limits.memory;
       if (!workers || !memory) return [];
@@ -30648,7 +32184,7 @@ var worker_memory_budget_default = defineRule({
       if (perWorker >= budget.value) return [];
       return [{ service: use.service, key: `${memory.value.value}\0${workers.value}`, item: { workers, memory: memory.value, raw: memory.raw ?? String(memory.value.value), perWorker } }];
     });
-    for (const g of groupByTier(stack, entries)) {
+    for (const g of groupByTier(stack, entries2)) {
       const { workers, memory, raw, perWorker } = g.item;
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
       report({
@@ -30675,44 +32211,6 @@ var HOST_RULES = [
   backlog_over_somaxconn_default,
   nofile_limits_default
 ];
-
-// rules/hardcoded-secret.ts
-var WHY = {
-  "compose environment": "it is in the repository and in `docker inspect` output",
-  "compose variable default": "it is used whenever the variable is unset, so a deploy that forgets it runs with the default",
-  "command line": "it is in the repository, and `ps` and `docker inspect` show it on the host",
-  healthcheck: "it is in the repository, and `docker inspect` shows it with every health check",
-  settings: "it is in the repository, and every copy of the code carries the production key",
-  "pgbouncer userlist": "it is in the repository; pgbouncer's md5 auth even accepts the hash as the password",
-  "env file": ""
-};
-var hardcoded_secret_default = defineRule({
-  meta: {
-    id: "hardcoded-secret",
-    description: "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line",
-    defaultSeverity: "warning",
-    category: "security",
-    docs: {
-      what: "Reports literal secrets: a compose `environment:` value whose name says it is a secret (`*PASSWORD`, `*SECRET*`, `*_TOKEN`, `*API_KEY`, ...) or a URL with a password in it (`postgres://app:pw@db/app`), the default of `${DB_PASSWORD:-hunter2}`, `--requirepass`/`--password`/`PGPASSWORD=` on a command line or in a healthcheck, a pgbouncer userlist the container reads, and in the settings module the production stack runs, a `SECRET_KEY` (or other secret-named setting, or a `DATABASES` PASSWORD) written in Python rather than read from the environment. Values that are references are not secrets: `${VAR}` without a default, `$VAR`, an empty value, `/run/secrets/...`, and names ending in `_FILE`. Stacks for development (compose files named `*dev*`, `*local*`, `*test*`, `*.override.*`, ...) and settings modules named that way are not reported. The finding names the secret, its file and line, and shows it redacted; the value itself never appears in any output format.",
-      why: "A secret in the repository is known to everyone who can read it, forever (git history), and cannot be rotated without a commit. A default like `hunter2` is worse: the stack still starts when the real secret is missing, with a password anyone can guess. A secret on a command line is visible to every process on the host through `ps`.",
-      notes: "arena-lint never prints a secret: in every format (stylish code frames, plain, json, SARIF with its snippets and fingerprints, GitHub annotations, the job summary) the characters of every secret it finds are replaced by `*`, whether or not this rule is enabled. Env files (`env_file:`, `.env`) are where secrets belong and are not reported, but their secret values are redacted too."
-    }
-  },
-  check({ stack, report }) {
-    if (isDevelopmentStack(stack)) return;
-    for (const s2 of writtenSecrets(stack)) {
-      if (!s2.hardcoded) continue;
-      const who = s2.service ? ` of ${s2.service.name}` : "";
-      const place = s2.place === "compose variable default" ? "in the default of a compose variable" : s2.place === "command line" ? "on the command line" : `in the ${s2.place === "settings" ? "settings module" : s2.place}`;
-      const why = s2.place === "pgbouncer userlist" && !/^(md5[0-9a-f]{32}|SCRAM-SHA-256\$)/.test(s2.value) ? "it is in the repository in plain text" : WHY[s2.place];
-      report({
-        span: s2.span,
-        message: `${s2.name}${who} is written ${place}: ${redacted(s2.value)}; ${why}`,
-        hint: s2.place === "settings" ? `read it from the environment (os.environ["${s2.name.startsWith("DATABASES") ? "DB_PASSWORD" : s2.name}"]) and set it in the deployment` : s2.place === "compose variable default" ? "drop the default (`${VAR:?set VAR}` fails loudly when it is missing)" : "move it to an env file kept out of the repository, or a docker secret (`*_FILE=/run/secrets/...`)"
-      });
-    }
-  }
-});
 
 // src/security/nginx-levels.ts
 var LEVELS = /* @__PURE__ */ new Set(["http", "server", "location", "if", "limit_except"]);
@@ -30887,6 +32385,504 @@ function variableOrigin(node, name2, depth = 0) {
   return { kind: "unknown" };
 }
 
+// src/security/edge.ts
+function serverOf2(node) {
+  for (let p = node.parent; p; p = p.parent) if (p.directive.name === "server") return p;
+  return void 0;
+}
+function djangoRoutes(stack) {
+  return once(stack, "security.django-routes", () => {
+    const apps = stack.data.apps.filter((a) => a.settings !== void 0);
+    const out = [];
+    for (const proxy of stack.proxies) {
+      for (const location of proxy.nginx.locations) {
+        const pass = location.proxyPass;
+        if (!pass || pass.kind !== "proxy_pass") continue;
+        const targets2 = new Set(passTargets(stack, pass));
+        const seen = /* @__PURE__ */ new Set();
+        for (const app of apps) {
+          if (!targets2.has(app.service)) continue;
+          const key2 = app.settings.entry;
+          if (seen.has(key2)) continue;
+          seen.add(key2);
+          const server = serverOf2(location.node);
+          out.push({ proxy, location, pass, app, ...server ? { server } : {} });
+        }
+      }
+    }
+    return out;
+  });
+}
+function sentHeader(route, name2) {
+  const headers = effective(route.proxy.nginx, levelOf(route.pass.node), "proxy_set_header");
+  return headers.find((h) => h.directive.args[0]?.value.toLowerCase() === name2.toLowerCase());
+}
+function setting(stack, app, name2) {
+  const settings = app.settings;
+  if (!settings) return { kind: "unknown" };
+  const v = settings.names.get(name2);
+  if (v) return v.kind === "known" ? { kind: "set", value: v } : { kind: "unknown" };
+  const unread = new Set(settings.unresolvedImports.map((i) => i.module));
+  for (const f of settings.files) {
+    const text = sourceOf(stack, f)?.text ?? "";
+    for (const m of text.matchAll(/^\s*from\s+(\S+)\s+import\s+\*/gm)) {
+      const mod = m[1];
+      if ([...unread].some((u) => u === mod || u.endsWith(mod.replace(/^\.+/, "")))) return { kind: "unknown" };
+    }
+  }
+  return { kind: "absent" };
+}
+function stringItems(v) {
+  if (v.kind !== "known") return void 0;
+  if (v.value === null || typeof v.value !== "object" || !isPyList(v.value)) return void 0;
+  const out = [];
+  for (const item of v.value.items) {
+    if (item.kind !== "known" || typeof item.value !== "string") return void 0;
+    out.push({ value: item.value, span: item.span });
+  }
+  return out;
+}
+function headerOfMetaKey(key2) {
+  if (!key2.startsWith("HTTP_")) return void 0;
+  return key2.slice(5).split("_").map((w) => w.charAt(0) + w.slice(1).toLowerCase()).join("-");
+}
+function terminatesTls(server) {
+  if (!server) return false;
+  return server.children.some((c) => c.directive.name === "listen" && c.directive.args.some((a) => a.value === "ssl" || a.value === "quic") || c.directive.name === "ssl" && c.directive.args[0]?.value === "on");
+}
+function serverNames(server) {
+  if (!server) return [];
+  return server.children.filter((c) => c.directive.name === "server_name").flatMap((c) => c.directive.args.map((a) => ({ name: a.value.toLowerCase().replace(/\.$/, ""), span: a.span }))).filter((n) => n.name !== "" && n.name !== "_" && !n.name.startsWith("~") && !n.name.includes("*") && !n.name.includes("$"));
+}
+function hostAllowed(host, patterns) {
+  const h = host.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+  return patterns.some((p) => {
+    const q = p.toLowerCase();
+    if (q === "*") return true;
+    if (q.startsWith(".")) return h === q.slice(1) || h.endsWith(q);
+    return h === q;
+  });
+}
+function validHostSyntax(host) {
+  return /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(:[0-9]+)?$/i.test(host);
+}
+
+// rules/allowed-hosts.ts
+var allowed_hosts_default = defineRule({
+  meta: {
+    id: "allowed-hosts",
+    description: "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: "For every nginx location whose proxy_pass reaches a Django app, works out the Host header Django receives: with `proxy_set_header Host $host` (or `$http_host`) the names of the server block (`server_name`, exact names only), with a literal value that value, and with no Host header at all the proxy_pass host itself (`django_backend` for `proxy_pass http://django_backend`), which is what nginx sends by default. Reported: a server name that ALLOWED_HOSTS does not match (Django's own matching: `*`, `.example.com`, exact); a default upstream Host that ALLOWED_HOSTS does not list, or that Django rejects outright because it is not a valid host name (an underscore); and `USE_X_FORWARDED_HOST = True` while nginx does not set X-Forwarded-Host. The finding points at the setting to change (or the env line feeding it) with the nginx line as a related location, or at the proxy_pass when the fix is in nginx.",
+      why: "Django answers 400 Bad Request (DisallowedHost) to a Host that ALLOWED_HOSTS does not match, so a missing name takes that site down, and an upstream name with an underscore is refused even with `ALLOWED_HOSTS = [\"*\"]`. With USE_X_FORWARDED_HOST, Django takes the request's host from X-Forwarded-Host; when nginx does not set it, the client's own header decides which host Django builds password-reset links and redirects for.",
+      notes: "ALLOWED_HOSTS read from an unset environment variable, a wildcard or regex server_name, and a Host from a `map` are unknown and stay silent."
+    }
+  },
+  check({ stack, report, where }) {
+    const done = /* @__PURE__ */ new Set();
+    const once2 = (key2) => {
+      if (done.has(key2)) return false;
+      done.add(key2);
+      return true;
+    };
+    for (const route of djangoRoutes(stack)) {
+      const module = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
+      const entry = route.app.settings.entry;
+      const allowed = setting(stack, route.app, "ALLOWED_HOSTS");
+      const debug = setting(stack, route.app, "DEBUG");
+      const hostHeader = sentHeader(route, "Host");
+      const serverKey = route.server ? `${route.server.directive.span.file}:${route.server.directive.span.start}` : route.location.match;
+      let patterns;
+      let allowedAt = { file: entry, start: 0, end: 0 };
+      if (allowed.kind === "set") {
+        const items = stringItems(allowed.value);
+        if (items) patterns = items.map((i) => i.value);
+        allowedAt = editSpan(allowed.value);
+      } else if (allowed.kind === "absent" && debug.kind !== "unknown" && (debug.kind === "absent" || pyTruthy(debug.value) === false)) {
+        patterns = [];
+      }
+      if (patterns !== void 0) {
+        const shown = allowed.kind === "set" ? `ALLOWED_HOSTS ${JSON.stringify(patterns)}` : "ALLOWED_HOSTS (not set, so empty with DEBUG off)";
+        const value = hostHeader?.directive.args[1]?.value;
+        if (!hostHeader) {
+          const host = route.pass.host;
+          const hostPort2 = host && route.pass.port && route.pass.port !== 80 ? `${host}:${route.pass.port}` : host;
+          if (host && !host.includes("$") && once2(`default:${serverKey}:${entry}:${host}`)) {
+            if (!validHostSyntax(hostPort2 ?? host)) {
+              report({
+                span: route.pass.node.directive.span,
+                message: `location ${route.location.match} sends no Host header, so nginx sends "${hostPort2}" (the proxy_pass host) and Django rejects it as an invalid host name (underscores are not allowed, RFC 1034/1035) for ${module}: every request through it gets 400 Bad Request`,
+                related: [{ span: allowedAt, message: `${module}: ${shown}` }],
+                hint: "add `proxy_set_header Host $host;` to the location (or its server block)"
+              });
+            } else if (!hostAllowed(host, patterns)) {
+              report({
+                span: route.pass.node.directive.span,
+                message: `location ${route.location.match} sends no Host header, so Django gets "${hostPort2}" (the proxy_pass host), which ${shown} in ${module} (${where(allowedAt)}) does not match: every request through it gets 400 Bad Request (DisallowedHost)`,
+                related: [{ span: allowedAt, message: `${shown}` }],
+                hint: "add `proxy_set_header Host $host;` to the location (or its server block)"
+              });
+            }
+          }
+        } else if (value === "$host" || value === "$http_host") {
+          for (const n of serverNames(route.server)) {
+            if (hostAllowed(n.name, patterns) || !once2(`name:${n.name}:${entry}`)) continue;
+            report({
+              span: allowedAt,
+              message: `${shown} in ${module} does not match ${n.name}, a server_name of ${levelLabel(route.server)} (${where(n.span)}) that nginx proxies to ${route.app.service.name} with Host ${value}: requests for ${n.name} get 400 Bad Request (DisallowedHost)`,
+              related: [{ span: n.span, message: `server_name ${n.name} is set here` }],
+              hint: `add "${n.name}" to ALLOWED_HOSTS`
+            });
+          }
+        } else if (value !== void 0 && !value.includes("$") && !hostAllowed(value, patterns) && once2(`literal:${value}:${entry}`)) {
+          report({
+            span: allowedAt,
+            message: `${shown} in ${module} does not match "${value}", the Host nginx sends for location ${route.location.match} (${where(hostHeader.directive.span)}): every request through it gets 400 Bad Request (DisallowedHost)`,
+            related: [{ span: hostHeader.directive.span, message: "the Host header is set here" }],
+            hint: `add "${value}" to ALLOWED_HOSTS, or send \`proxy_set_header Host $host;\``
+          });
+        }
+      }
+      const xfh = setting(stack, route.app, "USE_X_FORWARDED_HOST");
+      if (xfh.kind === "set" && pyTruthy(xfh.value) === true && !sentHeader(route, "X-Forwarded-Host") && once2(`xfh:${serverKey}:${entry}`)) {
+        const at = editSpan(xfh.value);
+        report({
+          span: route.pass.node.directive.span,
+          message: `${module} sets USE_X_FORWARDED_HOST = True (${where(at)}), but nginx does not set X-Forwarded-Host for location ${route.location.match}: the client's own X-Forwarded-Host reaches Django, which takes it as the request's host for absolute URLs and redirects`,
+          related: [{ span: at, message: "USE_X_FORWARDED_HOST is set here" }],
+          hint: "add `proxy_set_header X-Forwarded-Host $host;` to the server block, or drop USE_X_FORWARDED_HOST"
+        });
+      }
+    }
+  }
+});
+
+// src/security/ports.ts
+var ANY = /^(0\.0\.0\.0|::|\[::\])$/;
+function onEveryInterface(p) {
+  return p.hostIp === void 0 || ANY.test(p.hostIp);
+}
+function parseShort(text, span) {
+  const t2 = text.trim().replace(/\/(tcp|udp|sctp)$/i, "");
+  let hostIp;
+  let rest2 = t2;
+  const v6 = /^\[([^\]]+)\]:(.*)$/.exec(t2);
+  if (v6) {
+    hostIp = `[${v6[1]}]`;
+    rest2 = v6[2];
+  }
+  const parts = rest2.split(":");
+  if (!v6 && parts.length === 3) hostIp = parts.shift();
+  if (parts.length > 2) return void 0;
+  const target = Number(parts.at(-1).split("-")[0]);
+  if (!Number.isInteger(target) || target <= 0) return void 0;
+  const published = parts.length === 2 ? parts[0] : void 0;
+  return { target, ...published ? { published } : {}, ...hostIp !== void 0 && hostIp !== "" ? { hostIp } : {}, span };
+}
+function publishedPorts(svc) {
+  const data = svc.settings.get("ports")?.data;
+  const items = Array.isArray(data) ? data : [];
+  const out = [];
+  let i = 0;
+  for (const item of items) {
+    const entry = svc.ports[i];
+    if (item && typeof item === "object" && !Array.isArray(item)) {
+      const o = item;
+      if (o.target === void 0 || !entry) continue;
+      i++;
+      const target = Number(String(o.target).split("-")[0]);
+      if (!Number.isInteger(target) || String(o.host_ip ?? "").includes("$")) continue;
+      const hostIp = o.host_ip !== void 0 && o.host_ip !== "" ? String(o.host_ip) : void 0;
+      out.push({ target, ...o.published !== void 0 ? { published: String(o.published) } : {}, ...hostIp ? { hostIp } : {}, span: entry.span });
+      continue;
+    }
+    if (!entry) break;
+    i++;
+    if (entry.value.kind !== "known") continue;
+    const p = parseShort(entry.value.value, entry.span);
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+// rules/app-port-published.ts
+var TRUSTED = ["SECURE_PROXY_SSL_HEADER", "USE_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT"];
+var app_port_published_default = defineRule({
+  meta: {
+    id: "app-port-published",
+    description: "Reports an app server port published on the host while Django trusts headers only nginx should set",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "For every app service that nginx proxies to, reports a `ports:` entry that publishes the app server's own port (gunicorn's `--bind`, uvicorn's `--port`) on every host interface while the Django settings it runs trust proxy headers: `SECURE_PROXY_SSL_HEADER` set, or `USE_X_FORWARDED_HOST` / `USE_X_FORWARDED_PORT` true. A port bound to loopback (`127.0.0.1:8000:8000`) is fine. Development stacks are not judged.",
+      why: "Those settings are safe only when nginx is the one setting the headers. A published app port lets any client talk to gunicorn directly, skip nginx (its rate limits, body size limits and TLS too) and send `X-Forwarded-Proto: https` or an X-Forwarded-Host of its choice, which Django then believes."
+    }
+  },
+  check({ stack, report, where }) {
+    if (isDevelopmentStack(stack)) return;
+    const seen = /* @__PURE__ */ new Set();
+    for (const route of djangoRoutes(stack)) {
+      const svc = route.app.service;
+      if (seen.has(svc.name)) continue;
+      seen.add(svc.name);
+      const trusted = TRUSTED.flatMap((name2) => {
+        const s2 = setting(stack, route.app, name2);
+        if (s2.kind !== "set") return [];
+        const on = name2 === "SECURE_PROXY_SSL_HEADER" ? s2.value.value !== null : pyTruthy(s2.value) === true;
+        return on ? [{ name: name2, span: editSpan(s2.value) }] : [];
+      });
+      if (trusted.length === 0) continue;
+      const ports = listenPorts(route.app.app);
+      if (!ports) continue;
+      const appPorts = new Set(ports.map((p) => p.port));
+      for (const p of publishedPorts(svc)) {
+        if (!appPorts.has(p.target) || !onEveryInterface(p)) continue;
+        const first = trusted[0];
+        report({
+          span: p.span,
+          message: `${svc.name} publishes its app server port ${p.target} on every host interface${p.published ? ` (host port ${p.published})` : ""}, while its Django settings trust ${trusted.map((t2) => t2.name).join(" and ")} (${where(first.span)}): a client can skip nginx and send those headers itself`,
+          related: trusted.map((t2) => ({ span: t2.span, message: `${t2.name} is set here` })),
+          hint: `remove the ports entry (nginx reaches ${svc.name} over the compose network) or bind it to loopback ("127.0.0.1:${p.published ?? p.target}:${p.target}")`
+        });
+      }
+    }
+  }
+});
+
+// rules/forwarded-proto.ts
+function possibleValues(value) {
+  if (/^\$http_/i.test(value)) return { values: [], client: true };
+  if (value === "$scheme") return { values: ["http", "https"], client: false };
+  if (!value.includes("$")) return { values: [value], client: false };
+  return void 0;
+}
+var forwarded_proto_default = defineRule({
+  meta: {
+    id: "forwarded-proto",
+    description: "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "For every nginx location whose proxy_pass reaches a Django app (through upstreams and compose service names), compares that app's `SECURE_PROXY_SSL_HEADER` with the `proxy_set_header` in effect there (includes and nginx's inheritance applied). Reported: Django trusts a header nginx does not set (the client's own value then reaches Django); nginx passes the client's value through (`$http_x_forwarded_proto`); nginx can only send values Django does not accept (`$scheme` is `http` or `https`; Django waiting for `on` never matches); and a server that terminates TLS in nginx while Django has no `SECURE_PROXY_SSL_HEADER`. One finding per server block and problem, at the line to edit, with the other side as a related location. Unknown values (a `map` variable, settings that cannot be read) keep it silent.",
+      why: "Django decides `request.is_secure()` from this one header. When a client can set it, any plain-http request can claim https, which defeats SECURE_SSL_REDIRECT and the secure-cookie checks. When nginx never sends it, Django believes every request is http: `build_absolute_uri()` writes http:// links, SECURE_SSL_REDIRECT redirects forever, and Django 4's CSRF Origin check rejects form posts from the https site.",
+      notes: "Behind another TLS-terminating proxy (a cloud load balancer), passing `$http_x_forwarded_proto` is right only when nothing else can reach nginx; then suppress the finding with that reason."
+    }
+  },
+  check({ stack, report, where }) {
+    const findings = [];
+    for (const route of djangoRoutes(stack)) {
+      const d = setting(stack, route.app, "SECURE_PROXY_SSL_HEADER");
+      if (d.kind === "unknown") continue;
+      const at = route.location.match;
+      const server = route.server;
+      const module = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
+      if (d.kind === "absent") {
+        if (!terminatesTls(server)) continue;
+        const header2 = sentHeader(route, "X-Forwarded-Proto");
+        const names = serverNames(server).map((n) => n.name);
+        findings.push({
+          route,
+          key: `absent:${route.app.settings.entry}`,
+          emit: () => report({
+            span: header2?.directive.span ?? route.pass.node.directive.span,
+            message: `${levelLabel(server)} terminates TLS and proxies location ${at} to ${route.app.service.name}, but ${module} has no SECURE_PROXY_SSL_HEADER (${route.app.settings.entry}): Django sees every request as http, builds http:// URLs, and its CSRF Origin check rejects posts from https://${names[0] ?? "the site"}`,
+            related: [{ span: { file: route.app.settings.entry, start: 0, end: 0 }, message: "SECURE_PROXY_SSL_HEADER belongs in these settings" }],
+            hint: `set SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") in ${module}${header2 ? "" : " and `proxy_set_header X-Forwarded-Proto $scheme;` in nginx"}`
+          })
+        });
+        continue;
+      }
+      const items = stringItems(d.value);
+      if (!items || items.length !== 2) continue;
+      const [metaKey, expected] = [items[0].value, items[1].value];
+      const headerName = headerOfMetaKey(metaKey);
+      if (!headerName) continue;
+      const djangoAt = editSpan(d.value);
+      const header = sentHeader(route, headerName);
+      if (!header) {
+        findings.push({
+          route,
+          key: `missing:${headerName}`,
+          emit: () => report({
+            span: route.pass.node.directive.span,
+            message: `${module} trusts ${headerName}: ${expected} (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}), but nginx does not set ${headerName} for location ${at}: the client's own header reaches Django, so any client can claim https`,
+            related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
+            hint: `add \`proxy_set_header ${headerName} $scheme;\` where the location's other proxy_set_header lines are`
+          })
+        });
+        continue;
+      }
+      const value = header.directive.args[1]?.value ?? "";
+      const possible = possibleValues(value);
+      if (!possible) continue;
+      if (possible.client) {
+        findings.push({
+          route,
+          key: `client:${header.directive.span.file}:${header.directive.span.start}`,
+          emit: () => report({
+            span: header.directive.args[1].span,
+            message: `nginx sets ${headerName} ${value} for location ${at}, the client's own value, and ${module} trusts it (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}): any client that reaches nginx can claim https`,
+            related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
+            hint: `send \`$scheme\` unless every client comes through a proxy that overwrites ${headerName}`
+          })
+        });
+        continue;
+      }
+      if (!possible.values.includes(expected)) {
+        findings.push({
+          route,
+          key: `value:${header.directive.span.file}:${header.directive.span.start}`,
+          emit: () => report({
+            span: header.directive.args[1].span,
+            message: `nginx sets ${headerName} ${value} (${possible.values.join(" or ")}) for location ${at}, but ${module} waits for "${expected}" (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}): request.is_secure() is never true`,
+            related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
+            hint: `make the two agree: Django's second value is what nginx must send`
+          })
+        });
+      }
+    }
+    for (const group of groupBy(findings, (f) => `${f.route.server ? `${f.route.server.directive.span.file}:${f.route.server.directive.span.start}` : f.route.location.node.directive.span.start}|${f.key}`)) group[0].emit();
+  }
+});
+
+// rules/datastore-port-published.ts
+var MEMCACHED = /(^|\/)memcached(:|@|$)/;
+var datastore_port_published_default = defineRule({
+  meta: {
+    id: "datastore-port-published",
+    description: "Reports Postgres, pgbouncer, Redis or memcached published on every host interface",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: 'Reports a `ports:` entry of a Postgres, pgbouncer, Redis or memcached service that binds every host interface (`"6379:6379"`, `"5432"`, or a long entry without `host_ip`) rather than loopback (`"127.0.0.1:6379:6379"`). It is a warning when the datastore asks for a password, and an error when it answers without one: Redis without `requirepass`, Postgres with `POSTGRES_HOST_AUTH_METHOD=trust`, pgbouncer with `auth_type = trust` or `any`, and memcached (no authentication unless built with SASL). Stacks for development (compose files named `*dev*`, `*local*`, `*.override.*`, ...) are not reported.',
+      why: "The app reaches its datastores over the compose network; a published port only adds a way in from outside. Docker writes its own iptables rules for published ports, ahead of ufw or firewalld, so the host firewall does not close it. An open Redis on the internet is found and taken over within minutes (it can write files through CONFIG SET); a Postgres with trust auth hands out the whole database.",
+      notes: "If a tool on the host needs the port, bind it to loopback (`127.0.0.1:5432:5432`) or use an SSH tunnel."
+    }
+  },
+  check({ stack, report, where }) {
+    if (isDevelopmentStack(stack)) return;
+    const tier = stack.data;
+    const stores = [];
+    for (const r of tier.redis) {
+      const pass = redisValue(r, "requirepass");
+      const image = r.service.image?.kind === "known" ? r.service.image.value : "";
+      const env = stack.env(r.service);
+      const plainImage = /^(docker\.io\/)?(library\/)?(redis|valkey\/valkey)(:|@|$)/.test(image) && !env.has("REDIS_PASSWORD") && !env.has("REDIS_ARGS");
+      const unset = pass.kind === "unknown" && plainImage && !r.args.has("requirepass") && !r.conf && !r.unreadConfig;
+      const open = unset || pass.kind === "known" && pass.value === "" ? { why: "Redis has no requirepass", ...pass.kind === "known" && !pass.isDefault ? { span: pass.span } : {} } : void 0;
+      stores.push({ service: r.service, kind: "Redis", ...open ? { open } : {} });
+    }
+    for (const p of tier.postgres) {
+      const auth = stack.env(p.service).get("POSTGRES_HOST_AUTH_METHOD");
+      const open = auth?.kind === "known" && auth.value === "trust" ? { why: "POSTGRES_HOST_AUTH_METHOD=trust lets anyone log in without a password", span: auth.span } : void 0;
+      stores.push({ service: p.service, kind: "Postgres", ...open ? { open } : {} });
+    }
+    for (const b of tier.pgbouncers) {
+      const auth = pgbouncerText(b, "auth_type");
+      const open = auth.kind === "known" && (auth.value === "trust" || auth.value === "any") ? { why: `pgbouncer's auth_type = ${auth.value} asks for no password`, ...auth.isDefault ? {} : { span: auth.span } } : void 0;
+      stores.push({ service: b.service, kind: "pgbouncer", ...open ? { open } : {} });
+    }
+    for (const s2 of stack.services) {
+      const image = s2.image?.kind === "known" ? s2.image.value : "";
+      if (MEMCACHED.test(image) && !stores.some((x) => x.service === s2)) stores.push({ service: s2, kind: "memcached", open: { why: "memcached has no authentication" } });
+    }
+    for (const store of stores) {
+      for (const port of publishedPorts(store.service)) {
+        if (!onEveryInterface(port)) continue;
+        const hostPort2 = port.published !== void 0 ? `host port ${port.published}` : "a random host port";
+        const open = store.open;
+        const at = open?.span ? ` (${where(open.span)})` : "";
+        const written = writtenSecrets(stack).find((x) => x.service === store.service && x.hardcoded);
+        const behind = written ? `behind a password written in the repository (${written.name}, ${where(written.span)})` : "behind its password only";
+        report({
+          span: port.span,
+          severity: open ? "error" : "warning",
+          message: open ? `${store.service.name} (${store.kind}) publishes port ${port.target} on every host interface (${hostPort2}), and ${open.why}${at}: anyone who can reach the host can read and change its data` : `${store.service.name} (${store.kind}) publishes port ${port.target} on every host interface (${hostPort2}): it is reachable from every network the host is on, ${behind}, and Docker's port rules bypass the host firewall`,
+          ...open?.span ? { related: [{ span: open.span, message: open.why }] } : written ? { related: [{ span: written.span, message: `${written.name} is written here` }] } : {},
+          hint: `bind it to loopback ("127.0.0.1:${port.published ?? port.target}:${port.target}") or remove the ports entry; the app reaches ${store.service.name} over the compose network`
+        });
+      }
+    }
+  }
+});
+
+// rules/debug-in-production.ts
+var debug_in_production_default = defineRule({
+  meta: {
+    id: "debug-in-production",
+    description: "Reports DEBUG true in the Django settings the production stack runs",
+    defaultSeverity: "error",
+    category: "security",
+    docs: {
+      what: 'Evaluates (never executes) the settings module each app server of the stack loads, with the environment its container sees, and reports `DEBUG` when it is true, including a non-empty string such as `os.environ.get("DEBUG", False)` reading `"False"`, which Python treats as true. The finding points at the line to change: the environment entry that fed the value, else the settings line. Stacks for development (compose files named `*dev*`, `*local*`, `*test*`, `*.override.*`, ...) and settings modules named that way (`settings.local`, `settings_dev`) are not judged; an unknown DEBUG stays silent.',
+      why: "With DEBUG on, every error page shows the traceback with local variables and most settings to whoever triggered it, Django keeps every SQL query in memory for the life of the worker, and static and media files are expected from the app. It is the first thing Django's deployment checklist says to turn off."
+    }
+  },
+  check({ stack, report, where }) {
+    if (isDevelopmentStack(stack)) return;
+    const apps = stack.data.apps.filter((a) => a.settings && a.settingsModule.kind === "known" && !isDevelopmentSettings(a.settingsModule.value));
+    const withDebug = apps.flatMap((app) => {
+      const debug = app.settings.names.get("DEBUG");
+      return debug && pyTruthy(debug) === true ? [{ app, debug }] : [];
+    });
+    for (const group of groupBy(withDebug, (x) => spanKey(x.debug.span))) {
+      const { app, debug } = group[0];
+      const at = editSpan(debug);
+      const module = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
+      const value = debug.kind === "known" ? debug.value : void 0;
+      const shown = typeof value === "string" ? `the string ${JSON.stringify(value)}, which Python treats as true` : String(value === true ? "True" : value);
+      const services = group.map((x) => x.app.service.name).join(", ");
+      const settingsLine = at.file !== debug.span.file || at.start !== debug.span.start ? ` (settings line ${where(debug.span)})` : "";
+      report({
+        span: at,
+        message: `DEBUG in ${module}, which ${services} run${group.length === 1 ? "s" : ""}, is ${shown}${settingsLine}: error pages show tracebacks and settings to every visitor, and each worker keeps every SQL query in memory`,
+        ...settingsLine ? { related: [{ span: debug.span, message: "DEBUG is read here" }] } : {},
+        hint: typeof value === "string" ? 'compare the variable with a string (os.environ.get("DEBUG") == "1") or set it to an empty value' : "set DEBUG to False for this stack"
+      });
+    }
+  }
+});
+
+// rules/hardcoded-secret.ts
+var WHY = {
+  "compose environment": "it is in the repository and in `docker inspect` output",
+  "compose variable default": "it is used whenever the variable is unset, so a deploy that forgets it runs with the default",
+  "command line": "it is in the repository, and `ps` and `docker inspect` show it on the host",
+  healthcheck: "it is in the repository, and `docker inspect` shows it with every health check",
+  settings: "it is in the repository, and every copy of the code carries the production key",
+  "pgbouncer userlist": "it is in the repository; pgbouncer's md5 auth even accepts the hash as the password",
+  "env file": ""
+};
+var hardcoded_secret_default = defineRule({
+  meta: {
+    id: "hardcoded-secret",
+    description: "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line",
+    defaultSeverity: "warning",
+    category: "security",
+    docs: {
+      what: "Reports literal secrets: a compose `environment:` value whose name says it is a secret (`*PASSWORD`, `*SECRET*`, `*_TOKEN`, `*API_KEY`, ...) or a URL with a password in it (`postgres://app:pw@db/app`), the default of `${DB_PASSWORD:-hunter2}`, `--requirepass`/`--password`/`PGPASSWORD=` on a command line or in a healthcheck, a pgbouncer userlist the container reads, and in the settings module the production stack runs, a `SECRET_KEY` (or other secret-named setting, or a `DATABASES` PASSWORD) written in Python rather than read from the environment. Values that are references are not secrets: `${VAR}` without a default, `$VAR`, an empty value, `/run/secrets/...`, and names ending in `_FILE`. Stacks for development (compose files named `*dev*`, `*local*`, `*test*`, `*.override.*`, ...) and settings modules named that way are not reported. The finding names the secret, its file and line, and shows it redacted; the value itself never appears in any output format.",
+      why: "A secret in the repository is known to everyone who can read it, forever (git history), and cannot be rotated without a commit. A default like `hunter2` is worse: the stack still starts when the real secret is missing, with a password anyone can guess. A secret on a command line is visible to every process on the host through `ps`.",
+      notes: "arena-lint never prints a secret: in every format (stylish code frames, plain, json, SARIF with its snippets and fingerprints, GitHub annotations, the job summary) the characters of every secret it finds are replaced by `*`, whether or not this rule is enabled. Env files (`env_file:`, `.env`) are where secrets belong and are not reported, but their secret values are redacted too."
+    }
+  },
+  check({ stack, report }) {
+    if (isDevelopmentStack(stack)) return;
+    for (const s2 of writtenSecrets(stack)) {
+      if (!s2.hardcoded) continue;
+      const who = s2.service ? ` of ${s2.service.name}` : "";
+      const place = s2.place === "compose variable default" ? "in the default of a compose variable" : s2.place === "command line" ? "on the command line" : `in the ${s2.place === "settings" ? "settings module" : s2.place}`;
+      const why = s2.place === "pgbouncer userlist" && !/^(md5[0-9a-f]{32}|SCRAM-SHA-256\$)/.test(s2.value) ? "it is in the repository in plain text" : WHY[s2.place];
+      report({
+        span: s2.span,
+        message: `${s2.name}${who} is written ${place}: ${redacted(s2.value)}; ${why}`,
+        hint: s2.place === "settings" ? `read it from the environment (os.environ["${s2.name.startsWith("DATABASES") ? "DB_PASSWORD" : s2.name}"]) and set it in the deployment` : s2.place === "compose variable default" ? "drop the default (`${VAR:?set VAR}` fails loudly when it is missing)" : "move it to an env file kept out of the repository, or a docker secret (`*_FILE=/run/secrets/...`)"
+      });
+    }
+  }
+});
+
 // rules/nginx-add-header-multiline.ts
 var nginx_add_header_multiline_default = defineRule({
   meta: {
@@ -30986,13 +32982,13 @@ var nginx_add_header_redefinition_default = defineRule({
 var nginx_alias_traversal_default = defineRule({
   meta: {
     id: "nginx-alias-traversal",
-    description: "Reports a prefix location without a trailing slash whose alias ends with one (path traversal)",
+    description: "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings",
     defaultSeverity: "error",
     category: "security",
     docs: {
       what: "Reports `alias` in a prefix location (no modifier, or `^~`) whose path does not end with `/` while the alias does: `location /static { alias /app/static/; }`. Regex and exact (`=`) locations are not judged. Matches gixy's `alias_traversal` plugin.",
       why: "nginx replaces the matched prefix with the alias. `/static../settings.py` matches `location /static` and becomes `/app/static/../settings.py`: one level above the served folder, where a Django project keeps its code, settings and `.env`. Adding the slash to the location (`location /static/`) closes it.",
-      notes: "gixy also reports a slash-less alias under a slash-less location (`location /files { alias /home; }`, lower severity): there `/filesX` maps to the sibling `/homeX`, not above the folder, so arena-lint leaves it alone."
+      notes: "A slash-less alias under a slash-less location (`location /files { alias /home; }`) is reported as a warning, as gixy does with a lower severity: there is no way up, but `/files-old/x` maps to the sibling `/home-old/x`. `location /files/ { alias /home; }` is left alone: every request maps below `/home` (at worst to names starting with it, which the location itself asked for)."
     }
   },
   check({ stack, report }) {
@@ -31005,10 +33001,20 @@ var nginx_alias_traversal_default = defineRule({
         const prefix = args.length === 1 ? args[0] : args[0] === "^~" ? args[1] : void 0;
         if (prefix === void 0 || prefix.endsWith("/") || prefix.startsWith("@") || prefix.startsWith("~") || prefix.startsWith("=")) continue;
         const alias = node.directive.args[0].value;
-        if (!alias.endsWith("/") || alias.includes("$")) continue;
+        if (alias.includes("$")) continue;
+        if (!alias.endsWith("/")) {
+          report({
+            span: loc.directive.args.at(-1).span,
+            severity: "warning",
+            message: `location ${prefix} and its alias ${alias} both lack a trailing slash: ${prefix}-old/x maps to ${alias}-old/x, so every folder beside ${alias} whose name starts with it is served too`,
+            related: [{ span: node.directive.span, message: "the alias is set here" }],
+            hint: `end both with a slash: location ${prefix}/ { alias ${alias}/; }`
+          });
+          continue;
+        }
         report({
           span: loc.directive.args.at(-1).span,
-          message: `location ${prefix} has no trailing slash but its alias ${alias} has one (${node.directive.args[0].raw}): ${prefix}../ maps to ${alias}../, one folder above what is served`,
+          message: `location ${prefix} has no trailing slash but its alias ${alias} has one: ${prefix}../ maps to ${alias}../, one folder above what is served`,
           related: [{ span: node.directive.span, message: "the alias is set here" }],
           hint: `write the location as ${prefix}/`
         });
@@ -31354,9 +33360,9 @@ function expandOne2(el) {
     case "group":
       return el.alternatives.flatMap(expand2).slice(0, MAX_SAMPLES);
     case "repeat": {
-      const once = expandOne2(el.element);
-      if (el.min === 0) return ["", ...once];
-      return once.map((s2) => s2.repeat(el.min));
+      const once2 = expandOne2(el.element);
+      if (el.min === 0) return ["", ...once2];
+      return once2.map((s2) => s2.repeat(el.min));
     }
   }
 }
@@ -31530,7 +33536,12 @@ var nginx_valid_referers_default = defineRule({
 
 // rules/registry-security.ts
 var SECURITY_RULES = [
+  forwarded_proto_default,
+  allowed_hosts_default,
+  app_port_published_default,
+  datastore_port_published_default,
   hardcoded_secret_default,
+  debug_in_production_default,
   nginx_add_header_redefinition_default,
   nginx_host_spoofing_default,
   nginx_alias_traversal_default,
@@ -31560,6 +33571,10 @@ var RULES = [
   upstream_keepalive_timeout_default,
   proxy_read_timeout_default,
   nginx_refuses_config_default,
+  websocket_upgrade_headers_default,
+  upstream_max_conns_default,
+  upstream_dns_cached_default,
+  upstream_protocol_mismatch_default,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES
@@ -31852,7 +33867,8 @@ function runAction(runner) {
     const dirAbs = resolve2(workspace, inputs.path);
     const shownDir = relative4(workspace, dirAbs).split("\\").join("/") || ".";
     const configPath = inputs.config !== void 0 ? resolve2(workspace, inputs.config) : void 0;
-    const run = check({ dir: dirAbs, displayDir: shownDir, ...configPath ? { configPath } : {}, rules: RULES });
+    const checkOpts = { dir: dirAbs, displayDir: shownDir, ...configPath ? { configPath } : {}, rules: RULES };
+    const run = check(checkOpts);
     if (run.stacks.length === 0) throw new UsageError(`no stack found in ${shownDir}: no compose file (docker-compose*.yml, compose*.yml) there or under it; check the path input`);
     const baseline = inputs.baseline !== void 0 ? readBaselineInput(workspace, inputs.baseline) : void 0;
     const result = { ...run.result, root: shownDir };
@@ -31884,7 +33900,8 @@ function runAction(runner) {
     }
     const summaryFile = runner.env.GITHUB_STEP_SUMMARY;
     if (summaryFile) {
-      appendFileSync2(summaryFile, view ? pullRequestSummary(result, view, opts, run, shownDir) : jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir)));
+      const fixes = availableFixesMarkdown(checkOpts, run, shownDir);
+      appendFileSync2(summaryFile, (view ? pullRequestSummary(result, view, opts, run, shownDir) : jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir))) + fixes);
     }
     const counts = countBySeverity(result.findings);
     const newCounts = countBySeverity(fresh);

@@ -14,6 +14,10 @@ import websocketToWsgi from './websocket-to-wsgi.js';
 import upstreamKeepaliveTimeout from './upstream-keepalive-timeout.js';
 import proxyReadTimeout from './proxy-read-timeout.js';
 import nginxRefusesConfig from './nginx-refuses-config.js';
+import websocketUpgradeHeaders from './websocket-upgrade-headers.js';
+import upstreamMaxConns from './upstream-max-conns.js';
+import upstreamDnsCached from './upstream-dns-cached.js';
+import upstreamProtocolMismatch from './upstream-protocol-mismatch.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 import { SECURITY_RULES } from './registry-security.js';
@@ -36,6 +40,10 @@ export const RULES: readonly Rule[] = [
   upstreamKeepaliveTimeout,
   proxyReadTimeout,
   nginxRefusesConfig,
+  websocketUpgradeHeaders,
+  upstreamMaxConns,
+  upstreamDnsCached,
+  upstreamProtocolMismatch,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES,

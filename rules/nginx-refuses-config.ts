@@ -35,7 +35,7 @@ export default defineRule({
     docs: {
       what: 'Reads the configuration the nginx container loads (its nginx.conf, or the official image\'s, with every include expanded in the order nginx reads it) and reports what makes `nginx -t` fail, so nginx never starts: an `access_log` naming a `log_format` that is not defined before it (including one defined only in a file included later), two `upstream` blocks with one name, two `default_server` listens on one address and port, a directive in a context that does not allow it (`proxy_pass` in a server block, `log_format` in a location), an unknown directive that is a misspelling of a known one, an `include` of a file the container does not have, and a file that starts with a UTF-8 byte order mark.',
       why: 'nginx refuses the whole configuration for any of these: the container exits at start (or, on a reload, keeps running the old configuration while the deploy reports success). The mistakes hide across files: a `log_format` in `conf.d/logging.conf` is read after `conf.d/app.conf` (alphabetical order), and an editor adds the BOM that nginx reads as part of the first directive\'s name (https://nginx.org/en/docs/http/ngx_http_log_module.html#log_format, https://nginx.org/en/docs/beginners_guide.html#conf_structure).',
-      notes: `Which directives exist and where each is allowed comes from nginx ${PROBED_NGINX_VERSION} itself (scripts/probe-nginx-directives.mjs); newer directives (\`http2 on\`, \`quic_*\`) are known but their contexts are not judged. An unknown name is reported only when it is one or two letters from a known directive and no \`load_module\` is in the configuration; other names may come from a module. Files no container includes, \`stream\`/\`mail\` blocks and values filled in by templates are not judged. A missing include is reported only for the official image without a Dockerfile and without a mount over the path. Tests check every verdict against the real \`nginx -t\`.`,
+      notes: `Which directives exist and where each is allowed comes from nginx ${PROBED_NGINX_VERSION} itself (scripts/probe-nginx-directives.mjs); newer directives (\`http2 on\`, \`quic_*\`) are known but their contexts are not judged. An unknown name is reported only when it is a near miss of a known directive (within a third of its length, \`proxy_set_headers\`) and no \`load_module\` is in the configuration; other names may come from a module or a newer nginx. Files no container includes, \`stream\`/\`mail\` blocks and values filled in by templates are not judged. A missing include is reported only for the official image without a Dockerfile and without a mount over the path. Tests check every verdict against the real \`nginx -t\`.`,
     },
   },
   check({ stack, report, where }) {
@@ -68,7 +68,6 @@ function refusals(proxy: ProxyService, sources: { get(path: string): { bom?: tru
   };
   model.roots.filter((n) => loaded.has(n.directive.span.file)).forEach(visit);
   const hasLoadModule = nodes.some((n) => n.directive.name === 'load_module');
-  const known = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
 
   // Read order: formats and upstream names count from the point nginx reads them.
   const formats = new Map<NginxNode | undefined, Map<string, Span | undefined>>();
@@ -99,8 +98,8 @@ function refusals(proxy: ProxyService, sources: { get(path: string): { bom?: tru
         });
         continue;
       }
-      if (!allowed && !UNPROBED_DIRECTIVES.has(d.name) && !hasLoadModule && !d.name.includes('$')) {
-        const near = closest(d.name, known);
+      if (!allowed && !hasLoadModule) {
+        const near = misspeltDirective(d.name);
         if (near !== undefined) {
           out.push({
             span: d.nameSpan,
@@ -117,7 +116,8 @@ function refusals(proxy: ProxyService, sources: { get(path: string): { bom?: tru
       const name = d.args[1].value;
       const defined = formatsOf(http);
       if (model.implicitMain && !official && http === undefined) continue;
-      if (!defined.has(name)) {
+      // A file arena-lint cannot see (a folder start-up fills) may define it.
+      if (!defined.has(name) && (model.unknowns.length === 0 || laterFormats.has(name))) {
         const later = laterFormats.get(name);
         out.push({
           span: d.args[1].span,
@@ -173,6 +173,17 @@ function refusals(proxy: ProxyService, sources: { get(path: string): { bom?: tru
     }
   }
   return out;
+}
+
+const KNOWN_DIRECTIVES = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
+
+/**
+ * The directive an unknown name misspells, when it is close to one (within a third of its length);
+ * undefined for a known name and for names far from every directive, which may come from a module.
+ */
+export function misspeltDirective(name: string): string | undefined {
+  if (NGINX_DIRECTIVE_CONTEXTS[name] || UNPROBED_DIRECTIVES.has(name) || name.includes('$')) return undefined;
+  return closest(name, KNOWN_DIRECTIVES);
 }
 
 function isOfficialImage(proxy: ProxyService): boolean {

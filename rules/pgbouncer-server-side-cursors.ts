@@ -3,6 +3,10 @@ import { pyTruthy } from '../src/python/value.js';
 import { databasePoolMode } from '../src/inputs/pgbouncer.js';
 import { groupBy, spanKey } from '../src/stack/data-tier.js';
 import { listNames } from '../src/stack/topology.js';
+import type { Fix } from '../src/core/fix.js';
+import type { Known, Span, Value } from '../src/core/value.js';
+import type { SourceSet } from '../src/core/source.js';
+import { addDictEntry, isFalseLiteral } from '../src/fix/python.js';
 
 export default defineRule({
   meta: {
@@ -10,10 +14,11 @@ export default defineRule({
     description: 'Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS',
     defaultSeverity: 'error',
     category: 'data',
+    fixable: 'sometimes',
     docs: {
       what: 'For every Django database alias whose HOST reaches a pgbouncer service, arena-lint takes the pool mode of the `[databases]` entry its NAME selects (`pool_mode=` there, else `[pgbouncer] pool_mode`). With `transaction` or `statement` pooling, the alias must set `DISABLE_SERVER_SIDE_CURSORS: True`.',
       why: 'Django runs `QuerySet.iterator()` with a named server-side cursor, which lives in one server session across several statements. Transaction pooling hands the next statement to another server connection, where the cursor does not exist ("cursor ... does not exist"), or to another client\'s session. Django\'s documentation requires DISABLE_SERVER_SIDE_CURSORS with transaction pooling: https://docs.djangoproject.com/en/stable/ref/databases/#transaction-pooling-and-server-side-cursors',
-      notes: 'An alias whose DISABLE_SERVER_SIDE_CURSORS is unknown (an environment variable that is not set anywhere the stack shows) is not reported.',
+      notes: 'An alias whose DISABLE_SERVER_SIDE_CURSORS is unknown (an environment variable that is not set anywhere the stack shows) is not reported. The fix adds `"DISABLE_SERVER_SIDE_CURSORS": True` to the alias\'s dict literal in settings.py, or rewrites a literal False; a value computed from the environment, or an alias built by a function (dj_database_url), is not edited.',
     },
   },
   check({ stack, report, where, unknown }) {
@@ -43,7 +48,20 @@ export default defineRule({
         message: `Database "${db.alias}" of ${listNames(group.map((g) => g.db.app.service.name), 3)} goes through ${pgbouncer.service.name} with pool_mode = ${mode.value} (${where(mode.span)}), but DISABLE_SERVER_SIDE_CURSORS is ${flag ? 'not True' : 'not set'}: QuerySet.iterator() cursors break when the next statement lands on another server connection`,
         related: [{ span: mode.span, message: `pool_mode = ${mode.value}${mode.isDefault ? ' (default)' : ''}` }],
         hint: `add "DISABLE_SERVER_SIDE_CURSORS": True to DATABASES["${db.alias}"]`,
+        ...cursorsFix(stack.sources, db.aliasSpan, flag, db.alias),
       });
     }
   },
 });
+
+function cursorsFix(sources: SourceSet, aliasSpan: Span, flag: Value<unknown> | Known<unknown> | undefined, alias: string): { fix?: Fix } {
+  const title = `set DISABLE_SERVER_SIDE_CURSORS to True in DATABASES["${alias}"]`;
+  if (flag) {
+    const file = sources.get(flag.span.file);
+    if (!file || !isFalseLiteral(file.text.slice(flag.span.start, flag.span.end))) return {};
+    return { fix: { title, edits: [{ span: flag.span, text: 'True' }], safe: true } };
+  }
+  const file = sources.get(aliasSpan.file);
+  const edits = file && addDictEntry(file, aliasSpan, 'DISABLE_SERVER_SIDE_CURSORS', 'True');
+  return edits ? { fix: { title, edits, safe: true } } : {};
+}

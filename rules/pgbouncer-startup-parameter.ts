@@ -7,6 +7,12 @@ import { pyText } from '../src/inputs/django.js';
 import { describePgbouncer, pgbouncerText, type PgbouncerService } from '../src/inputs/pgbouncer.js';
 import { groupBy, spanKey, type RoutedDatabase } from '../src/stack/data-tier.js';
 import { listNames } from '../src/stack/topology.js';
+import type { Fix, TextEdit } from '../src/core/fix.js';
+import type { SourceSet } from '../src/core/source.js';
+import type { PostgresService } from '../src/inputs/postgres.js';
+import { removeDictEntry } from '../src/fix/python.js';
+import { addServiceKeyAfter, appendToCommand } from '../src/fix/yaml.js';
+import { imageRepository } from '../src/inputs/images.js';
 
 /** libpq connection keywords that travel in the startup packet (the rest are client-side: timeouts, keepalives, SSL). */
 const STARTUP_KEYWORDS = ['options', 'application_name', 'client_encoding'];
@@ -19,6 +25,10 @@ interface Verdict {
   /** The setting name that does not arrive, for the where-to-set-it hint. */
   readonly setting: string;
   readonly verdict: StartupParameterVerdict;
+  /** The value of the OPTIONS keyword as written (`-c statement_timeout=30000`). */
+  readonly value: string;
+  /** One `-c` inside `options` (pgbouncer 1.20+), rather than the whole keyword. */
+  readonly inner: boolean;
 }
 
 export default defineRule({
@@ -27,10 +37,11 @@ export default defineRule({
     description: 'Reports a startup parameter Django sends that pgbouncer refuses or silently drops',
     defaultSeverity: 'error',
     category: 'data',
+    fixable: 'sometimes',
     docs: {
       what: 'Django passes `DATABASES[...]["OPTIONS"]` to libpq; `options`, `application_name` and `client_encoding` travel in the startup packet, which pgbouncer inspects. arena-lint judges each one with the behaviour of the pgbouncer release the image tag names (the newest when unknown), its `ignore_startup_parameters` and `track_extra_parameters`. Before 1.20, `options` is refused unless ignored; since 1.20 each `-c name=value` inside it is judged alone: tracked parameters pass, ignored ones are dropped, others are refused. A refusal is an error; a silent drop is a warning, because the setting Django thinks it applies (often `statement_timeout`) never applies.',
       why: 'A refused startup parameter fails every connection ("unsupported startup parameter: options"), so the whole web tier returns 500s as soon as it touches the database. A dropped one fails silently: queries run without the timeout the settings promise. statement_timeout cannot be tracked by pgbouncer (PostgreSQL does not report it), so set it on the server: `ALTER ROLE ... SET statement_timeout`, the database, or postgres `-c statement_timeout=...`. https://www.pgbouncer.org/config.html#ignore_startup_parameters',
-      notes: 'Values set only through connection strings or `DATABASE_URL` parsers the evaluator cannot follow stay unknown and are not reported.',
+      notes: 'Values set only through connection strings or `DATABASE_URL` parsers the evaluator cannot follow stay unknown and are not reported. The fix removes the keyword from OPTIONS and, for `options` with `-c` settings and a PostgreSQL service of the official image behind pgbouncer, sets them on the server (`postgres -c ...` in its compose command); without that second half the fix only shows in `--diff`, because removing the setting alone changes what the database does.',
     },
   },
   check({ stack, report, where, unknown }) {
@@ -61,11 +72,11 @@ export default defineRule({
         if (verdict.handling === 'parsed') {
           for (const opt of parseStartupOptions(value.value)) {
             const inner = startupParameterSupport(opt.name, pgb.version, settings, true);
-            if (inner.handling === 'rejected' || inner.handling === 'ignored') found.push({ ...r, sent: `-c ${opt.name}=${opt.value} in options`, setting: `${opt.name}=${opt.value}`, verdict: inner });
+            if (inner.handling === 'rejected' || inner.handling === 'ignored') found.push({ ...r, sent: `-c ${opt.name}=${opt.value} in options`, setting: `${opt.name}=${opt.value}`, verdict: inner, value: value.value, inner: true });
           }
         } else if (verdict.handling === 'rejected' || verdict.handling === 'ignored') {
           const settingsInside = parseStartupOptions(value.value).map((o) => `${o.name}=${o.value}`).join(', ');
-          found.push({ ...r, sent: `${keyword} ${JSON.stringify(value.value)}`, setting: keyword === 'options' && settingsInside ? settingsInside : `${keyword}=${value.value}`, verdict });
+          found.push({ ...r, sent: `${keyword} ${JSON.stringify(value.value)}`, setting: keyword === 'options' && settingsInside ? settingsInside : `${keyword}=${value.value}`, verdict, value: value.value, inner: false });
         }
       }
     }
@@ -84,6 +95,7 @@ export default defineRule({
           message: `Database "${f.routed.db.alias}" of ${who} sends ${f.sent} to ${describePgbouncer(pgb)}, which refuses it: ${f.verdict.reason}; every connection fails with "unsupported startup parameter"`,
           related,
           hint: `remove it from OPTIONS and ${instead}`,
+          ...startupFix(stack.sources, f, backend),
         });
       } else {
         report({
@@ -92,6 +104,7 @@ export default defineRule({
           message: `Database "${f.routed.db.alias}" of ${who} sends ${f.sent} to ${describePgbouncer(pgb)}, which drops it (${f.verdict.reason}): ${f.setting} never reaches PostgreSQL`,
           related,
           hint: instead,
+          ...startupFix(stack.sources, f, backend),
         });
       }
     }
@@ -104,4 +117,39 @@ function relatedFor(pgb: PgbouncerService): RelatedLocation[] {
   if (ignore) out.push({ span: ignore.span, message: ignore.kind === 'known' ? `ignore_startup_parameters = ${ignore.value || '(empty)'}${ignore.isDefault ? ' (default)' : ''}` : 'ignore_startup_parameters' });
   if (pgb.image) out.push({ span: pgb.image.span, message: `${describePgbouncer(pgb)} from the image tag` });
   return out;
+}
+
+/**
+ * Removes the keyword from OPTIONS; moves `-c name=value` settings to the PostgreSQL server's command
+ * when that can be written (then the fix is safe: the settings still apply, on the server).
+ */
+function startupFix(sources: SourceSet, f: Verdict, backend: PostgresService | undefined): { fix?: Fix } {
+  if (f.inner) return {};
+  const settingsFile = sources.get(f.span.file);
+  const removal = settingsFile && removeDictEntry(settingsFile, f.span);
+  if (!removal) return {};
+  const edits: TextEdit[] = [removal];
+  const settings = parseStartupOptions(f.value);
+  const onServer = settings.length > 0 && settings.every((o) => /^[\w.]+$/.test(o.name) && /^[\w.:-]+$/.test(o.value)) ? serverEdit(sources, backend, settings.map((o) => `-c ${o.name}=${o.value}`).join(' ')) : undefined;
+  if (onServer) edits.push(onServer);
+  const title = onServer
+    ? `move ${settings.map((o) => `${o.name}=${o.value}`).join(', ')} from Django's OPTIONS to ${backend!.service.name}'s command`
+    : `remove ${f.sent} from Django's OPTIONS`;
+  return { fix: { title, edits, safe: onServer !== undefined } };
+}
+
+function serverEdit(sources: SourceSet, backend: PostgresService | undefined, flags: string): TextEdit | undefined {
+  const svc = backend?.service;
+  if (!svc) return undefined;
+  if (svc.command) {
+    const file = sources.get(svc.command.span.file);
+    const words = svc.command.words.map((w) => (w.value.kind === 'known' ? w.value.value : undefined));
+    if (!file || svc.command.form !== 'string' || words[0] !== 'postgres') return undefined;
+    return appendToCommand(file, svc.command.span, flags);
+  }
+  // The official image runs `postgres` by default, so its arguments can be given as the command.
+  const image = svc.image?.kind === 'known' ? svc.image.value : undefined;
+  const file = sources.get(svc.nameSpan.file);
+  if (!image || !file || imageRepository(image) !== 'postgres' || image.includes('$')) return undefined;
+  return addServiceKeyAfter(file, svc.name, 'image', `command: postgres ${flags}`);
 }

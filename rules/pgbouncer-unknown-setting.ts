@@ -1,6 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { validateDatabaseParam, validatePgbouncerSetting } from '../src/reference/pgbouncer-settings.js';
 import { describePgbouncer } from '../src/inputs/pgbouncer.js';
+import { moveInlineComment, valueBeforeComment } from '../src/fix/ini.js';
 
 /** pgbouncer has no inline comments: text after a value is part of the value. */
 const INLINE_COMMENT = /\s[#;]/;
@@ -11,10 +12,11 @@ export default defineRule({
     description: 'Reports a pgbouncer setting pgbouncer does not know, or a value it refuses',
     defaultSeverity: 'error',
     category: 'data',
+    fixable: 'sometimes',
     docs: {
       what: 'Every key of `[pgbouncer]` is checked against pgbouncer\'s own setting table for the release the image tag names (the newest when unknown), with a did-you-mean for typos; every value is read the way pgbouncer reads it (integers as C `strtol`, times as plain seconds, enums case-insensitively). `[databases]` connection parameters are checked the same way. Settings an image takes from environment variables (edoburu `DEFAULT_POOL_SIZE`, bitnami `PGBOUNCER_DEFAULT_POOL_SIZE`) are checked at the variable. Values pgbouncer accepts but surely does not mean (`so_reuseport = 2`, `listen_port = 99999`) are warnings.',
       why: 'pgbouncer refuses to start on an unknown key or a bad value ("FATAL cannot load config file"), and on RELOAD it keeps the old configuration. A frequent cause is an inline comment: `;` and `#` start a comment only at the beginning of a line, so `max_client_conn = 2000  # Was: 1000` is the value "2000  # Was: 1000", which is not a number. The seed\'s section 4.1 writes six such lines.',
-      notes: 'https://www.pgbouncer.org/config.html ("Comments start with ; or # and continue to the end of the line" applies to whole lines only, as pgbouncer 1.18 itself shows).',
+      notes: 'https://www.pgbouncer.org/config.html ("Comments start with ; or # and continue to the end of the line" applies to whole lines only, as pgbouncer 1.18 itself shows). Fixable: an inline comment moves to its own line above the setting when the value before it is valid (a safe fix); a misspelt key is renamed to the suggestion only with `--unsafe-fixes` (the suggestion is a guess).',
     },
   },
   check({ stack, report }) {
@@ -34,14 +36,20 @@ export default defineRule({
                 span: entry.keySpan,
                 message: `${r.message}${r.suggestion ? `; did you mean ${r.suggestion}?` : ''}; ${who} refuses to start`,
                 ...(r.suggestion ? { hint: `rename it to ${r.suggestion}` } : {}),
+                ...(r.suggestion ? { fix: { title: `rename ${entry.key} to ${r.suggestion}`, edits: [{ span: entry.keySpan, text: r.suggestion }], safe: false } } : {}),
               });
               continue;
             }
             const comment = INLINE_COMMENT.test(entry.value);
+            const before = comment ? valueBeforeComment(entry.value) : undefined;
+            const file = stack.sources.get(entry.valueSpan.file);
+            const clean = before !== undefined ? validatePgbouncerSetting(entry.key, before.trim(), pgb.version) : undefined;
+            const edits = clean?.ok && !clean.warning && file ? moveInlineComment(file, entry.valueSpan) : undefined;
             report({
               span: entry.valueSpan,
               message: `${r.message}; ${who} refuses to start${comment ? ' (pgbouncer has no inline comments: # and ; start a comment only at the beginning of a line)' : ''}`,
               hint: comment ? 'move the comment to its own line' : `write a value pgbouncer accepts for ${entry.key}`,
+              ...(edits ? { fix: { title: `move the comment after ${entry.key} to its own line`, edits, safe: true } } : {}),
             });
           }
         }

@@ -1,6 +1,7 @@
 import type { Known, Span } from '../src/core/value.js';
 import type { ComposeService } from '../src/inputs/compose.js';
-import { inherited, type NginxLocation, type NginxNode, type ProxyPass } from '../src/inputs/nginx.js';
+import type { NginxLocation, NginxNode, ProxyPass } from '../src/inputs/nginx.js';
+import { inheritedSetting } from './support/nginx-inherit.js';
 import { defineRule } from '../src/engine/rule.js';
 import { groupBy, spanKey } from '../src/stack/data-tier.js';
 import { formatMillis, parseNginxTime } from '../src/facts/timeouts.js';
@@ -100,12 +101,12 @@ function collectLinks(stack: Stack): Link[] {
       const pass = loc.proxyPass;
       const names = pass ? READ_TIMEOUT[pass.kind] : undefined;
       if (!pass || !names) continue;
-      const node = inherited(pass.node, names.read)[0];
+      const node = inheritedSetting(proxy.nginx, pass.node, names.read)[0];
       const raw = node?.directive.args[0]?.value;
       const readMs = raw === undefined ? NGINX_READ_TIMEOUT_MS : parseNginxTime(raw);
       if (readMs === undefined) continue;
       const targets = passTargets(stack, pass);
-      const replay = replays(inherited(pass.node, names.next)[0], targets, pass);
+      const replay = replays(inheritedSetting(proxy.nginx, pass.node, names.next)[0], targets, pass);
       for (const service of targets) {
         const t = appTimeouts(stack, service);
         const timeout = t?.requestTimeout;

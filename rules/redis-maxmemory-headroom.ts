@@ -2,6 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import { formatBytes, parseComposeMemory } from '../src/reference/units.js';
 import { parseRedisMemory } from '../src/parsers/redis.js';
 import { redisValue } from '../src/inputs/redis.js';
+import { redisMaxmemoryFix } from '../src/fix/fixers.js';
 
 /** Above this share of the container limit, Redis has no room for fragmentation, client buffers and fork copy-on-write. */
 const MAX_SHARE = 0.9;
@@ -12,10 +13,11 @@ export default defineRule({
     description: 'Reports a Redis maxmemory that is missing or too close to the container memory limit',
     defaultSeverity: 'error',
     category: 'data',
+    fixable: 'sometimes',
     docs: {
       what: 'For a Redis service with a memory limit (`deploy.resources.limits.memory` or `mem_limit`), arena-lint reads `maxmemory` from the redis-server command or its redis.conf, in Redis\'s units (`8gb` = 8 GiB, `8g` = 8 * 10^9 bytes), and the limit in compose\'s units (`8192M` = 8 GiB). maxmemory must be set, and at most 90% of the limit.',
       why: 'maxmemory counts only the dataset. Redis also needs memory for allocator fragmentation, client output buffers, replication and AOF buffers, and copy-on-write pages while it forks to save. With maxmemory at or near the limit, or unset (0 = no limit), the kernel OOM-kills the container before eviction starts: the cache disappears and every client reconnects at once. https://redis.io/docs/latest/operate/oss_and_stack/management/admin/ (memory) and https://redis.io/docs/latest/develop/reference/eviction/',
-      notes: 'A limit or maxmemory that cannot be read (an unset variable, a config file outside the repository) is not judged.',
+      notes: 'A limit or maxmemory that cannot be read (an unset variable, a config file outside the repository) is not judged. The fix writes maxmemory as 90% of the limit in mb where it is set (command line or redis.conf), or appends `--maxmemory` to a redis-server command written as one string.',
     },
   },
   check({ stack, report, where, unknown }) {
@@ -49,6 +51,7 @@ export default defineRule({
           message: `${svc.name} has no maxmemory${max.isDefault ? '' : ` (maxmemory ${max.value})`} but a memory limit of ${limitText} (${where(limitValue.span)}): Redis grows until the kernel OOM-kills it, and no eviction policy ever runs`,
           related,
           hint: `add --maxmemory ${Math.floor(budget / 1024 ** 2)}mb (90% of the limit) and a --maxmemory-policy`,
+          ...redisMaxmemoryFix(stack.sources, max, budget, svc.name),
         });
         continue;
       }
@@ -59,6 +62,7 @@ export default defineRule({
         message: `maxmemory ${max.value} = ${formatBytes(bytes)} is ${share}% of ${svc.name}'s memory limit ${limitText} (${where(limitValue.span)}): with fragmentation, client buffers and fork copy-on-write the container is OOM-killed before eviction starts (keep maxmemory at or below 90%, ${formatBytes(budget)})`,
         related,
         hint: `lower maxmemory to ${Math.floor(budget / 1024 ** 2)}mb, or raise the memory limit`,
+        ...redisMaxmemoryFix(stack.sources, max, budget, svc.name),
       });
     }
   },

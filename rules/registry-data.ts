@@ -9,6 +9,9 @@ import redisClientCapacity from './redis-client-capacity.js';
 import redisMaxmemoryHeadroom from './redis-maxmemory-headroom.js';
 import pgbouncerQueryTimeout from './pgbouncer-query-timeout.js';
 import connMaxAgeIdleTimeout from './conn-max-age-idle-timeout.js';
+import djangoSettingsUnknownKey from './django-settings-unknown-key.js';
+import connMaxAgeAsgi from './conn-max-age-asgi.js';
+import channelLayerInMemory from './channel-layer-in-memory.js';
 
 /** The data-tier rules (pgbouncer, Postgres, Redis, Django settings, timeouts). */
 export const DATA_RULES: readonly Rule[] = [
@@ -21,5 +24,8 @@ export const DATA_RULES: readonly Rule[] = [
   redisMaxmemoryHeadroom,
   pgbouncerQueryTimeout,
   connMaxAgeIdleTimeout,
+  djangoSettingsUnknownKey,
+  connMaxAgeAsgi,
+  channelLayerInMemory,
   pgbouncerUnknownSetting,
 ];

@@ -3,6 +3,7 @@ import { capacityCommand } from './commands/capacity.js';
 import { graphCommand } from './commands/graph.js';
 import { inspectCommand } from './commands/inspect.js';
 import { checkCommand } from './commands/check.js';
+import { scaleCommand } from './commands/scale.js';
 import { initCommand } from './commands/init.js';
 import type { CliIO } from './commands/io.js';
 import { redirectDocText, ruleDocText } from './docs/rule-doc.js';
@@ -22,6 +23,9 @@ Usage:
   arena-lint capacity [DIR]     print each stack's capacity plan (-f text|json|markdown, -c, -o)
   arena-lint graph [DIR]        draw each stack's topology as a Mermaid flowchart (--markdown for a fenced block)
   arena-lint inspect [DIR]      show what each container sees and runs, and where each value comes from (-f text|json, -c)
+  arena-lint scale TIER --replicas N [DIR]
+                                add or remove replicas of TIER in compose, every upstream and depends_on
+                                (--workers W, --threads T, --stack FILE, --diff, --force)
   arena-lint rules              list every rule with its default severity
   arena-lint explain RULE-ID    print a rule's documentation
 
@@ -33,6 +37,9 @@ Options for check:
       --max-warnings N     exit 1 when there are more than N warnings
       --write-baseline F   record today's findings in F (and exit 0), to adopt arena-lint on an existing repo
       --baseline F         report only findings that are not in the baseline F
+      --fix                apply the safe fixes, then report what is left
+      --diff               print the fixes --fix would make as a unified diff; write nothing
+      --unsafe-fixes       with --fix or --diff, also the fixes that change behaviour
       --rule ID:SEVERITY   set a rule for this run (error, warning, info, off); repeatable
       --select ID[,ID]     run only these rules
       --ignore ID[,ID]     turn these rules off for this run
@@ -56,6 +63,8 @@ Examples:
   arena-lint check . --write-baseline .arena-lint-baseline.json && arena-lint check . --baseline .arena-lint-baseline.json
   arena-lint init . --host aws/c5.12xlarge --target-rps 1000
   arena-lint capacity . --format markdown
+  arena-lint check . --diff && arena-lint check . --fix
+  arena-lint scale web --replicas 15 --workers 8 --threads 4 --diff
   arena-lint explain upstream-missing-replica
 `;
 
@@ -66,6 +75,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => number> =
   capacity: capacityCommand,
   graph: graphCommand,
   inspect: inspectCommand,
+  scale: scaleCommand,
   rules: (_argv, io) => {
     const width = Math.max(...RULES.map((r) => r.meta.id.length));
     io.stdout(`${RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(7)}  ${r.meta.description}`).join('\n')}\n`);

@@ -4,6 +4,7 @@ import { buildCapacityReport, capacityMarkdown, type CapacityReport } from '../c
 import { SEVERITY_ORDER, type Finding, type RunResult, type Severity } from '../core/finding.js';
 import { parseBaseline, type Baseline } from '../engine/baseline.js';
 import { check, UsageError, type CheckRun } from '../engine/run.js';
+import { availableFixesMarkdown } from '../fix/summary.js';
 import { stackGraph } from '../graph/build.js';
 import { escapeData, escapeProperty, formatGithub, formatMarkdownSummary, formatSarif, githubBlobUrl, summaryLine, toLocated, type ReportOptions } from '../reporters/index.js';
 import { countBySeverity, repoPath } from '../reporters/locate.js';
@@ -270,7 +271,8 @@ export function runAction(runner: ActionRunner): number {
     // Annotations and SARIF need repository-relative paths; the workspace is the repository root.
     const shownDir = relative(workspace, dirAbs).split('\\').join('/') || '.';
     const configPath = inputs.config !== undefined ? resolve(workspace, inputs.config) : undefined;
-    const run = check({ dir: dirAbs, displayDir: shownDir, ...(configPath ? { configPath } : {}), rules: RULES });
+    const checkOpts = { dir: dirAbs, displayDir: shownDir, ...(configPath ? { configPath } : {}), rules: RULES };
+    const run = check(checkOpts);
     if (run.stacks.length === 0) throw new UsageError(`no stack found in ${shownDir}: no compose file (docker-compose*.yml, compose*.yml) there or under it; check the path input`);
     const baseline = inputs.baseline !== undefined ? readBaselineInput(workspace, inputs.baseline) : undefined;
     const result: RunResult = { ...run.result, root: shownDir };
@@ -305,7 +307,9 @@ export function runAction(runner: ActionRunner): number {
     }
     const summaryFile = runner.env.GITHUB_STEP_SUMMARY;
     if (summaryFile) {
-      appendFileSync(summaryFile, view ? pullRequestSummary(result, view, opts, run, shownDir) : jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir)));
+      // The diff of the fixes `check --fix` would make follows either summary (at most 64 KiB of it).
+      const fixes = availableFixesMarkdown(checkOpts, run, shownDir);
+      appendFileSync(summaryFile, (view ? pullRequestSummary(result, view, opts, run, shownDir) : jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir))) + fixes);
     }
 
     const counts = countBySeverity(result.findings);

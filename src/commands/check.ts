@@ -13,6 +13,7 @@ import { RULES } from '../../rules/index.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { useColor, type CliIO } from './io.js';
 import { redirectOf } from '../core/rule-redirects.js';
+import { fixAndWrite, diffCommand } from './fix.js';
 
 export const CHECK_OPTIONS = {
   format: { type: 'string', short: 'f' },
@@ -31,6 +32,9 @@ export const CHECK_OPTIONS = {
   select: { type: 'string', multiple: true },
   ignore: { type: 'string', multiple: true },
   'print-config': { type: 'boolean' },
+  fix: { type: 'boolean' },
+  diff: { type: 'boolean' },
+  'unsafe-fixes': { type: 'boolean' },
 } as const;
 
 const SETTINGS: readonly RuleSetting[] = ['error', 'warning', 'info', 'off'];
@@ -150,16 +154,17 @@ export function checkCommand(argv: readonly string[], io: CliIO): number {
     return 0;
   }
 
-  const runs = paths.map((p) =>
-    check({
-      dir: p.dir,
-      displayDir: p.shown,
-      ...(configPath ? { configPath } : {}),
-      rules: RULES,
-      ruleSettings,
-      ...(p.composeFile ? { composeFiles: [p.composeFile] } : {}),
-    }),
-  );
+  const optsOf = (p: CheckedPath) => ({
+    dir: p.dir,
+    displayDir: p.shown,
+    ...(configPath ? { configPath } : {}),
+    rules: RULES,
+    ruleSettings,
+    ...(p.composeFile ? { composeFiles: [p.composeFile] } : {}),
+  });
+  const unsafe = values['unsafe-fixes'] === true;
+  if (values.diff) return Math.max(0, ...paths.map((p) => diffCommand(optsOf(p), io, unsafe, p.prefix)));
+  const runs = paths.map((p) => (values.fix ? fixAndWrite(optsOf(p), io, unsafe, p.prefix) : check(optsOf(p))));
   const empty = paths.flatMap((p, i) => (runs[i]!.stacks.length === 0 ? [noStackMessage(p, runs[i]!)] : []));
   if (empty.length && !values['no-error-on-empty']) throw new UsageError(empty.join('\n'));
   for (const m of empty) io.stderr(`arena-lint: ${m.split('\n')[0]}\n`);

@@ -27,16 +27,24 @@ export function findDjango(process: ContainerProcess, fs: ContainerFs, ws: Works
 
 export function discoverDjango(process: ContainerProcess, fs: ContainerFs, ws: Workspace, given?: AppServerReading): DjangoDiscovery | undefined {
   const reading = given ?? readAppServerReading(process, fs, ws);
+  // Only a Python process loads Django: a shared env file's DJANGO_SETTINGS_MODULE does not make
+  // the redis or nginx container a Django client.
+  if (!reading && !runsPython(process)) return undefined;
   const ctx: ReadContext = { process, fs, ws };
   const files: LoadedFile[] = [];
   const appDir = reading?.appDir ?? process.workingDir;
   const dirs = searchDirs(process, appDir, reading);
-  const runsManage = process.argv.some((w) => w.value.kind === 'known' && /(^|\/)manage\.py$/.test(w.value.value));
+  const manageAt = process.argv.findIndex((w) => w.value.kind === 'known' && /(^|\/)(manage\.py|django-admin)$/.test(w.value.value));
+  const runsManage = manageAt >= 0;
+  const manage = runsManage ? manageFile(ctx, process, manageAt) : undefined;
+  // Python puts the script's folder first on sys.path.
+  if (manage && manage !== 'not found' && manage.containerDir && !dirs.includes(manage.containerDir)) dirs.unshift(manage.containerDir);
 
-  let module: Value<string> | undefined = reading?.appEnv.get('DJANGO_SETTINGS_MODULE') ?? process.environment.get('DJANGO_SETTINGS_MODULE');
+  // `manage.py <command> --settings=X` sets DJANGO_SETTINGS_MODULE itself, over the environment.
+  let module: Value<string> | undefined = (runsManage ? settingsOption(process, manageAt) : undefined) ?? reading?.appEnv.get('DJANGO_SETTINGS_MODULE') ?? process.environment.get('DJANGO_SETTINGS_MODULE');
   const via: Span[] = [];
   if (!module) {
-    for (const candidate of entryModules(ctx, reading, dirs, runsManage)) {
+    for (const candidate of entryModules(ctx, reading, dirs, manage)) {
       const found = setdefaultIn(ctx, candidate.hostPath, candidate.root, files);
       if (found) {
         module = found;
@@ -52,6 +60,20 @@ export function discoverDjango(process: ContainerProcess, fs: ContainerFs, ws: W
   if (!settings) return { entry: { settingsModule: module, via }, files };
   via.push(settings.via);
   return { entry: { settingsModule: module, settingsFile: settings.hostPath, via }, files };
+}
+
+/** Programs that run Python code which may load Django settings (workers and task runners included). */
+const PYTHON_PROGRAMS = /^(python[0-9.]*|django-admin|celery|rq|rqworker|dramatiq|huey_consumer(\.py)?|manage\.py|pytest)$/;
+const WRAPPERS = new Set(['exec', 'tini', '--', 'dumb-init', 'gosu', 'su-exec', 's6-setuidgid', 'env', 'nice', 'poetry', 'pipenv', 'uv', 'run', 'ddtrace-run', 'newrelic-admin', 'run-program', 'opentelemetry-instrument']);
+
+function runsPython(process: ContainerProcess): boolean {
+  for (const w of process.argv) {
+    if (w.value.kind !== 'known') return false;
+    const base = w.value.value.split('/').pop()!;
+    if (PYTHON_PROGRAMS.test(base)) return true;
+    if (!WRAPPERS.has(base) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(base) && !base.startsWith('-')) return false;
+  }
+  return false;
 }
 
 /** Where Python imports from in the container: the app's folder, the server's python path, PYTHONPATH. */
@@ -73,10 +95,12 @@ interface Candidate {
   /** The repository folder that is the import root for this file. */
   readonly root: string;
   readonly via: Span;
+  /** Its folder in the container, for a script Python runs (sys.path[0]). */
+  readonly containerDir?: string;
 }
 
 /** The module the app server loads, then manage.py: files whose import may set DJANGO_SETTINGS_MODULE. */
-function entryModules(ctx: ReadContext, reading: AppServerReading | undefined, dirs: string[], runsManage: boolean): Candidate[] {
+function entryModules(ctx: ReadContext, reading: AppServerReading | undefined, dirs: string[], manage: Candidate | 'not found' | undefined): Candidate[] {
   const out: Candidate[] = [];
   const app = reading?.facts.application;
   if (app?.kind === 'known') {
@@ -91,7 +115,8 @@ function entryModules(ctx: ReadContext, reading: AppServerReading | undefined, d
       if (m) out.push({ hostPath: m.hostPath, root: rootOf(m.hostPath, target), via: app.span });
     }
   }
-  if (reading || runsManage) {
+  if (manage && manage !== 'not found') out.push(manage);
+  if (reading || manage) {
     for (const d of dirs) {
       const f = ctx.fs.resolve(posix.join(d, 'manage.py'));
       if (f) {
@@ -101,6 +126,33 @@ function entryModules(ctx: ReadContext, reading: AppServerReading | undefined, d
     }
   }
   return out;
+}
+
+/** `--settings=X` or `--settings X` after the manage.py / django-admin word. */
+function settingsOption(process: ContainerProcess, from: number): Value<string> | undefined {
+  const argv = process.argv;
+  for (let i = from + 1; i < argv.length; i++) {
+    const v = argv[i]!.value;
+    if (v.kind !== 'known') continue;
+    if (v.value === '--settings') return argv[i + 1]?.value;
+    if (v.value.startsWith('--settings=')) {
+      const n = '--settings='.length;
+      return known(v.value.slice(n), v.span.end - v.span.start === v.value.length ? { ...v.span, start: v.span.start + n } : v.span);
+    }
+  }
+  return undefined;
+}
+
+/** The manage.py the process runs (`python /opt/app/manage.py ...`), in the container's filesystem. */
+function manageFile(ctx: ReadContext, process: ContainerProcess, at: number): Candidate | 'not found' {
+  const w = process.argv[at]!.value;
+  if (w.kind !== 'known' || !w.value.endsWith('manage.py')) return 'not found';
+  const wd = process.workingDir;
+  const cp = w.value.startsWith('/') ? w.value : wd.kind === 'known' ? posix.resolve(wd.value, w.value) : undefined;
+  const f = cp ? ctx.fs.resolve(cp) : undefined;
+  if (!f) return 'not found';
+  const dir = posix.dirname(f.hostPath);
+  return { hostPath: f.hostPath, root: dir === '.' ? '' : dir, via: w.span, containerDir: posix.dirname(cp!) };
 }
 
 /** The repository folder a module was found under (`backend` for `backend/config/wsgi.py` as `config.wsgi`). */

@@ -3,7 +3,7 @@ import { known, unknown, type Span, type Value } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { instructionWords, parseDockerfile, type DockerInstruction, type Dockerfile } from '../parsers/dockerfile.js';
 import { interpolate, type VariableSource } from '../parsers/interpolate.js';
-import { rangeOf, type MappedText } from '../parsers/mapped-text.js';
+import { rangeOf, sliceMapped, type MappedText } from '../parsers/mapped-text.js';
 import type { ShellWord } from '../parsers/shell-words.js';
 import { globToRegExp, repoPath, staysInside, type ContainerPathSource } from './filesystem.js';
 import { SHELL_TEXT } from './process.js';
@@ -242,13 +242,6 @@ function envPairs(ins: DockerInstruction, expand: (m: MappedText) => MappedText,
   return out;
 }
 
-function sliceMapped(m: MappedText, from: number, to: number): MappedText {
-  return {
-    file: m.file, text: m.text.slice(from, to), srcStart: m.srcStart.slice(from, to), srcEnd: m.srcEnd.slice(from, to),
-    substitutions: m.substitutions.filter((s) => s.end > from && s.start < to).map((s) => ({ ...s, start: Math.max(0, s.start - from), end: Math.min(to, s.end) - from })),
-    whole: m.whole,
-  };
-}
 
 function trimMapped(m: MappedText): MappedText {
   const start = m.text.length - m.text.trimStart().length;

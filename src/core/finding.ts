@@ -1,3 +1,4 @@
+import type { Fix } from './fix.js';
 import type { SourceSet } from './source.js';
 import type { Span } from './value.js';
 
@@ -22,6 +23,8 @@ export interface Finding {
   readonly stack?: string;
   /** Short imperative fix hint. */
   readonly hint?: string;
+  /** The edits that fix it, when the rule can make them (`check --fix`, `check --diff`). */
+  readonly fix?: Fix;
   /**
    * What the finding is about (the upstream, service or setting), as its rule names it; without it
    * the key is derived from the message (src/reporters/fingerprint.ts).

@@ -12,6 +12,11 @@ export interface RuleMeta {
   readonly defaultSeverity: Severity;
   /** Which tier of the stack the rule checks; groups the docs. */
   readonly category: 'topology' | 'data' | 'host' | 'security' | 'meta';
+  /**
+   * Whether the rule offers edits with its findings: `sometimes` when they depend on the values being
+   * literal text in the repository (not a template or an unset variable). Shown in the rule's docs.
+   */
+  readonly fixable?: 'always' | 'sometimes';
   readonly docs: {
     /** What it checks, in a few sentences. */
     readonly what: string;

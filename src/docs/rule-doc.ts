@@ -25,6 +25,9 @@ export function ruleDocText(meta: RuleMeta): string {
     '',
     'Why it matters',
     indent(meta.docs.why),
+    '',
+    'Fixable',
+    indent(fixableText(meta)),
   ];
   if (meta.docs.notes) parts.push('', 'Notes', indent(meta.docs.notes));
   parts.push(
@@ -39,6 +42,13 @@ export function ruleDocText(meta: RuleMeta): string {
     '',
   );
   return parts.join('\n');
+}
+
+/** ruff's "Fix is sometimes available" line, from the rule's metadata. */
+export function fixableText(meta: RuleMeta): string {
+  if (meta.fixable === 'always') return 'Fix is always available: `arena-lint check --fix` applies it, `--diff` shows it.';
+  if (meta.fixable === 'sometimes') return 'Fix is sometimes available (when the values involved are written literally in the repository, not through a variable or a template): `arena-lint check --fix` applies it, `--diff` shows it.';
+  return 'Not fixable automatically; the hint says what to change.';
 }
 
 /** `arena-lint explain OLD-ID`: what a redirected id became, and that it still works. */
@@ -120,9 +130,11 @@ export function ruleDocMarkdown(meta: RuleMeta, examples: readonly RuleExample[]
     '',
     `${meta.description}.`.replace(/\.\.$/, '.'),
     '',
-    '| Default severity | Category |',
-    '|---|---|',
-    `| ${meta.defaultSeverity} | ${meta.category} |`,
+    '| Default severity | Category | Fixable |',
+    '|---|---|---|',
+    `| ${meta.defaultSeverity} | ${meta.category} | ${meta.fixable ? meta.fixable === 'always' ? 'yes' : 'sometimes' : 'no'} |`,
+    '',
+    fixableText(meta),
     '',
     '## What it checks',
     '',

@@ -1,4 +1,5 @@
 import type { RelatedLocation, Severity } from '../core/finding.js';
+import type { Fix } from '../core/fix.js';
 import type { RuleMeta } from '../core/rule-meta.js';
 import { positionAt } from '../core/source.js';
 import type { Span } from '../core/value.js';
@@ -14,6 +15,8 @@ export interface Report {
   readonly hint?: string;
   /** Overrides the configured severity for this one finding (e.g. a softer case of the same rule). */
   readonly severity?: Severity;
+  /** The edits that fix it; leave it out when a value came through an unknown or a template. */
+  readonly fix?: Fix;
   /**
    * What the finding is about, stable across commits: e.g. `django_backend/web-16` for a replica
    * missing from an upstream. Fingerprints (SARIF, baselines, the pull-request check) are keyed on

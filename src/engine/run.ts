@@ -16,6 +16,7 @@ import { settingIn } from '../core/rule-redirects.js';
 import { entityHash } from '../reporters/fingerprint.js';
 import { Workspace } from '../workspace/workspace.js';
 import { redactRun, writtenSecrets } from '../security/secrets.js';
+import { markSecretFixes } from '../fix/secrets.js';
 
 /** A problem the user must fix before anything can be checked (exit code 2). */
 export class UsageError extends Error {}
@@ -27,6 +28,10 @@ export interface CheckOptions {
   readonly displayDir?: string;
   readonly configPath?: string;
   readonly rules: readonly Rule[];
+  /** Globs skipped besides the config's `ignore` (a fixture's `expected.fixed/` tree). */
+  readonly ignore?: readonly string[];
+  /** Texts that replace files on disk for this run (root-relative path -> text); nothing is written. */
+  readonly overlay?: ReadonlyMap<string, string>;
   /** Compose files to check (root-relative) instead of every one found: a path named on the command line. */
   readonly composeFiles?: readonly string[];
   /** Settings for this run only (`--rule`, `--select`, `--ignore`); they win over the config file. */
@@ -140,11 +145,11 @@ export function check(opts: CheckOptions): CheckRun {
   const rootAbs = resolve(opts.dir);
   const shown = opts.displayDir ?? opts.dir;
   if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
-  const probe = new Workspace(rootAbs);
+  const probe = new Workspace(rootAbs, undefined, opts.overlay);
   if (!probe.isDir('')) throw new UsageError(`not a directory: ${shown}`);
   const config = readConfig(probe, opts.configPath, shown);
-  const ignore = globMatcher(config.data.ignore ?? []);
-  const ws = new Workspace(rootAbs, ignore);
+  const ignore = globMatcher([...(config.data.ignore ?? []), ...(opts.ignore ?? [])]);
+  const ws = new Workspace(rootAbs, ignore, opts.overlay);
   if (config.file) ws.sources.add(config.file);
   const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
   // A compose file named on the command line is the base file of the stacks to check: its projects
@@ -184,6 +189,7 @@ export function check(opts: CheckOptions): CheckRun {
             stackFindings.push({
               ruleId: rule.meta.id, severity, message: r.message, span: r.span, related: r.related ?? [], stack: stack.name,
               ...(r.hint ? { hint: r.hint } : {}),
+              ...(r.fix && r.fix.edits.length > 0 ? { fix: r.fix } : {}),
               ...(r.key !== undefined ? { key: r.key } : {}),
             });
           },
@@ -207,7 +213,8 @@ export function check(opts: CheckOptions): CheckRun {
   }
   const search = stacks.length === 0 ? searchReport(ws, found, composeFiles) : undefined;
   // Reporters get the sources and messages with every secret masked: no format can print one.
-  const masked = redactRun(ws.sources, sortFindings(dedupe(findings)), stacks.flatMap((s) => writtenSecrets(s)));
+  const secrets = stacks.flatMap((s) => writtenSecrets(s));
+  const masked = redactRun(ws.sources, markSecretFixes(sortFindings(dedupe(findings)), secrets), secrets);
   return { ...(search ? { search } : {}), result: { root: opts.dir, stacks: stacks.map((s) => ({ name: s.name, files: [...s.files].sort() })), findings: masked.findings.map(withFingerprint), sources: masked.sources }, stacks, config, unknowns };
 }
 

@@ -3,7 +3,7 @@ import { setOwn } from '../core/own.js';
 import type { SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
 import { interpolate, type VariableSource } from '../parsers/interpolate.js';
-import type { MappedText } from '../parsers/mapped-text.js';
+import { sliceMapped, type MappedText } from '../parsers/mapped-text.js';
 import { mapEntries, nodeSpan, scalarText, seqItems, type YamlDoc } from '../parsers/yaml.js';
 
 /**
@@ -109,14 +109,5 @@ export function plainOf(node: ComposeNode | undefined, depth = 0): unknown {
 
 /** The part `[from, to)` of a mapped text, keeping each character's source and the substitutions in it. */
 export function sliceText(m: MappedText, from: number, to: number): MappedText {
-  const substitutions = m.substitutions.flatMap((s) => {
-    const a = Math.max(s.start, from);
-    const b = Math.min(s.end, to);
-    const touches = s.start === s.end ? s.start >= from && s.start <= to : a < b;
-    return touches ? [{ ...s, start: Math.max(a, from) - from, end: Math.max(b, a) - from }] : [];
-  });
-  const srcStart = m.srcStart.slice(from, to);
-  const srcEnd = m.srcEnd.slice(from, to);
-  const whole = from < to ? { file: m.file, start: srcStart[0]!, end: srcEnd[srcEnd.length - 1]! } : m.whole;
-  return { file: m.file, text: m.text.slice(from, to), srcStart, srcEnd, substitutions, whole };
+  return sliceMapped(m, from, to);
 }

@@ -9,10 +9,11 @@ import type { Span } from '../core/value.js';
 export interface MappedText {
   readonly file: string;
   readonly text: string;
-  /** Source start offset of each character of `text`. */
-  readonly srcStart: readonly number[];
+  /** Source start offset of each character of `text` (typed arrays: a large stack maps millions of
+   * characters); may be longer than `text`, and only indices below `text.length` mean anything. */
+  readonly srcStart: ArrayLike<number>;
   /** Source end offset (exclusive) of each character of `text`. */
-  readonly srcEnd: readonly number[];
+  readonly srcEnd: ArrayLike<number>;
   readonly substitutions: readonly Substitution[];
   /** Where the whole value is written, for an empty range. */
   readonly whole: Span;
@@ -36,8 +37,9 @@ export interface MappedRange {
 
 export class MappedTextBuilder {
   private text = '';
-  private readonly srcStart: number[] = [];
-  private readonly srcEnd: number[] = [];
+  private srcStart = new Int32Array(16);
+  private srcEnd = new Int32Array(16);
+  private size = 0;
   private readonly subs: Substitution[] = [];
 
   constructor(private readonly file: string, private readonly whole: Span) {}
@@ -46,21 +48,49 @@ export class MappedTextBuilder {
     return this.text.length;
   }
 
+  private reserve(more: number): void {
+    const need = this.size + more;
+    if (need <= this.srcStart.length) return;
+    let cap = this.srcStart.length * 2;
+    while (cap < need) cap *= 2;
+    const starts = new Int32Array(cap);
+    starts.set(this.srcStart.subarray(0, this.size));
+    const ends = new Int32Array(cap);
+    ends.set(this.srcEnd.subarray(0, this.size));
+    this.srcStart = starts;
+    this.srcEnd = ends;
+  }
+
   /** Appends characters written literally; `starts[i]`/`ends[i]` locate character i in the source. */
   pushChar(ch: string, start: number, end: number): void {
     this.text += ch;
+    this.reserve(ch.length);
     for (let i = 0; i < ch.length; i++) {
-      this.srcStart.push(start);
-      this.srcEnd.push(end);
+      this.srcStart[this.size] = start;
+      this.srcEnd[this.size] = end;
+      this.size++;
     }
+  }
+
+  /** Appends `text`, whose characters map one to one onto the source from `offset` on. */
+  pushLiteral(text: string, offset: number): void {
+    this.text += text;
+    this.reserve(text.length);
+    for (let i = 0; i < text.length; i++) {
+      this.srcStart[this.size + i] = offset + i;
+      this.srcEnd[this.size + i] = offset + i + 1;
+    }
+    this.size += text.length;
   }
 
   pushMapped(m: MappedText, from = 0, to = m.text.length): void {
     const offset = this.text.length;
     this.text += m.text.slice(from, to);
+    this.reserve(to - from);
     for (let i = from; i < to; i++) {
-      this.srcStart.push(m.srcStart[i]!);
-      this.srcEnd.push(m.srcEnd[i]!);
+      this.srcStart[this.size] = m.srcStart[i]!;
+      this.srcEnd[this.size] = m.srcEnd[i]!;
+      this.size++;
     }
     for (const s of m.substitutions) {
       const a = Math.max(s.start, from);
@@ -81,6 +111,8 @@ export class MappedTextBuilder {
   }
 
   build(): MappedText {
+    // The buffers as they are (no views): only indices below text.length are ever read, and later
+    // pushes write past them or into new buffers.
     return { file: this.file, text: this.text, srcStart: this.srcStart, srcEnd: this.srcEnd, substitutions: this.subs, whole: this.whole };
   }
 }
@@ -88,7 +120,7 @@ export class MappedTextBuilder {
 /** A MappedText whose characters map one to one onto `text` starting at `offset` in `file`. */
 export function literalText(file: string, text: string, offset: number): MappedText {
   const b = new MappedTextBuilder(file, { file, start: offset, end: offset + text.length });
-  for (let i = 0; i < text.length; i++) b.pushChar(text[i]!, offset + i, offset + i + 1);
+  b.pushLiteral(text, offset);
   return b.build();
 }
 
@@ -113,4 +145,22 @@ export function rangeOf(m: MappedText, start: number, end: number): MappedRange 
   }
   const span = s === Infinity ? m.whole : { file: m.file, start: s, end: Math.max(e, s) };
   return unknownReason === undefined ? { span, via } : { span, via, unknownReason };
+}
+
+/** The characters `from`..`to` of a mapped text, each still pointing at its source. */
+export function sliceMapped(m: MappedText, from: number, to: number): MappedText {
+  const starts = new Int32Array(Math.max(0, to - from));
+  const ends = new Int32Array(starts.length);
+  for (let i = from; i < to; i++) {
+    starts[i - from] = m.srcStart[i]!;
+    ends[i - from] = m.srcEnd[i]!;
+  }
+  return {
+    file: m.file,
+    text: m.text.slice(from, to),
+    srcStart: starts,
+    srcEnd: ends,
+    substitutions: m.substitutions.filter((s) => s.end > from && s.start < to).map((s) => ({ ...s, start: Math.max(0, s.start - from), end: Math.min(to, s.end) - from })),
+    whole: m.whole,
+  };
 }

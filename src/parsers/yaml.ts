@@ -13,8 +13,19 @@ export type YamlDoc = Document.Parsed;
 export function parseYaml(file: SourceFile): ParseResult<YamlDoc> {
   const problems: ParseProblem[] = [];
   let doc: YamlDoc | undefined;
+  let comments: Comment[] = [];
   try {
-    doc = YAML.parseDocument(file.text, { merge: true, prettyErrors: false });
+    // YAML.parseDocument, with the tokens kept: comments come from them, so the text is lexed once.
+    const tokens = [...new YAML.Parser().parse(file.text)];
+    comments = commentsOf(file, tokens);
+    for (const d of new YAML.Composer({ merge: true }).compose(tokens, true, file.text.length)) {
+      if (!doc) doc = d;
+      else {
+        doc.errors.push(new YAML.YAMLParseError([d.range[0], d.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+        break;
+      }
+    }
+    if (!doc) throw new Error('no document');
     // Like the programs that read these files, report where reading stopped; later errors are mostly echoes.
     // Duplicate keys are judged below, with compose's words.
     const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
@@ -31,7 +42,7 @@ export function parseYaml(file: SourceFile): ParseResult<YamlDoc> {
   } catch (e) {
     problems.push({ message: `cannot read YAML: ${(e as Error).message}`, span: { file: file.path, start: 0, end: 0 } });
   }
-  return { doc, problems, comments: yamlComments(file) };
+  return { doc, problems, comments };
 }
 
 type NodeKind = 'scalar' | 'sequence' | 'mapping';
@@ -61,11 +72,25 @@ function composeRefusal(doc: YamlDoc, file: SourceFile): ParseProblem | undefine
     for (let i = file.text.indexOf('\n'); i >= 0 && i < offset; i = file.text.indexOf('\n', i + 1)) line++;
     return line;
   };
-  YAML.visit(doc, {
-    Alias(_, alias) {
-      if (alias.resolve(doc) === undefined) composing.push({ message: `found undefined alias '${alias.source}'`, span: at(alias, whole) });
-    },
-    Map(_, map) {
+  // Nesting past a few hundred levels is no compose file; the limit keeps hostile input off the stack's end.
+  const walk = (node: unknown, depth = 0): void => {
+    if (depth > 500) return;
+    if (isAlias(node)) {
+      if (node.resolve(doc) === undefined) composing.push({ message: `found undefined alias '${node.source}'`, span: at(node, whole) });
+      return;
+    }
+    if (isPair(node)) {
+      walk(node.key, depth + 1);
+      walk(node.value, depth + 1);
+      return;
+    }
+    if (isSeq(node)) {
+      for (const item of node.items) walk(item, depth + 1);
+      return;
+    }
+    if (!isMap(node)) return;
+    const map = node;
+    {
       const seen = new Map<string, number>();
       for (const pair of map.items) {
         const key = pair.key;
@@ -86,8 +111,13 @@ function composeRefusal(doc: YamlDoc, file: SourceFile): ParseProblem | undefine
         if (first === undefined) seen.set(name, keySpan.start);
         else constructing.push({ message: `mapping key "${name}" already defined at line ${lineOf(first)}`, span: keySpan });
       }
-    },
-  });
+    }
+    for (const pair of map.items) {
+      walk(pair.key, depth + 1);
+      walk(pair.value, depth + 1);
+    }
+  };
+  walk(doc.contents);
   const earliest = (list: ParseProblem[]) => list.sort((a, b) => a.span.start - b.span.start)[0];
   return earliest(composing) ?? earliest(constructing);
 }
@@ -112,23 +142,29 @@ function mergeRefusal(
   return undefined;
 }
 
-function yamlComments(file: SourceFile): Comment[] {
+/** The comment tokens of a parsed token stream (yaml's CST), in source order. */
+function commentsOf(file: SourceFile, tokens: readonly unknown[]): Comment[] {
   const comments: Comment[] = [];
-  let offset = 0;
-  try {
-    for (const tok of new YAML.Lexer().lex(file.text)) {
-      // The lexer interleaves one-character control tokens that are not part of the source.
-      const control = tok.length === 1 && tok.charCodeAt(0) < 0x20 && tok !== '\n' && tok !== '\t' && tok !== '\r';
-      if (!control && tok.startsWith('#')) {
-        comments.push({ text: tok.slice(1), span: { file: file.path, start: offset, end: offset + tok.length } });
-      }
-      if (!control) offset += tok.length;
+  if (!file.text.includes('#')) return comments;
+  type Tok = { type?: string; offset?: number; source?: string; [field: string]: unknown };
+  const walk = (t: unknown, depth: number): void => {
+    if (depth > 2000 || t === null || typeof t !== 'object') return;
+    if (Array.isArray(t)) {
+      for (const x of t) walk(x, depth + 1);
+      return;
     }
-  } catch {
-    // Comments only feed suppressions; a lexer failure already shows up as a parse error.
-  }
-  return comments;
+    const tok = t as Tok;
+    if (tok.type === 'comment' && typeof tok.offset === 'number' && typeof tok.source === 'string') {
+      comments.push({ text: tok.source.slice(1), span: { file: file.path, start: tok.offset, end: tok.offset + tok.source.length } });
+      return;
+    }
+    // The fields of CST tokens and collection items that hold other tokens.
+    for (const field of CST_FIELDS) if (tok[field] !== undefined) walk(tok[field], depth + 1);
+  };
+  walk(tokens, 0);
+  return comments.sort((x, y) => x.span.start - y.span.start);
 }
+const CST_FIELDS = ['start', 'key', 'sep', 'value', 'end', 'items', 'props'] as const;
 
 export function nodeSpan(file: string, node: Node | null | undefined, fallback?: Span): Span {
   const r = node?.range;
@@ -214,7 +250,8 @@ export function scalarString(node: Node | null | undefined): string | undefined 
 export function scalarText(file: SourceFile, node: Node): MappedText | undefined {
   const value = scalarString(node);
   if (value === undefined || !node.range) return undefined;
-  const [start, end] = node.range;
+  const start = node.range[0];
+  const end = node.range[1];
   const whole = { file: file.path, start, end };
   const b = new MappedTextBuilder(file.path, whole);
   const src = file.text;
@@ -224,6 +261,11 @@ export function scalarText(file: SourceFile, node: Node): MappedText | undefined
   else if (type === 'BLOCK_FOLDED' || type === 'BLOCK_LITERAL') {
     const nl = src.indexOf('\n', start);
     j = nl < 0 ? end : nl + 1;
+  }
+  // Most scalars are written as they read (no escapes, folds or indentation): map them in one go.
+  if (j + value.length <= end && src.startsWith(value, j)) {
+    b.pushLiteral(value, j);
+    return b.build();
   }
   for (let i = 0; i < value.length; i++) {
     const ch = value[i]!;

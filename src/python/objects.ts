@@ -110,7 +110,8 @@ const MAX_EXPORT_DEPTH = 64;
 export function exportValue(ev: Ev, depth = 0): PyValue {
   if (ev.kind === 'unknown') return ev;
   if (ev.kind === 'known') {
-    return ev.via ? known<PyData>(ev.value, ev.span, { via: ev.via }) : known<PyData>(ev.value, ev.span);
+    // isDefault: a library's documented default written nowhere (dj_database_url's CONN_MAX_AGE=0).
+    return known<PyData>(ev.value, ev.span, { ...(ev.via ? { via: ev.via } : {}), ...(ev.isDefault ? { isDefault: true } : {}) });
   }
   const obj = ev.obj;
   if (!isContainer(obj)) return unknown(`${describeObject(obj)} is not a setting value`, ev.span);

@@ -1,6 +1,7 @@
 import type { Log, Location, ReportingDescriptor, Result } from 'sarif';
 import type { RunResult, Severity } from '../core/finding.js';
 import { docsUrl, type RuleMeta } from '../core/rule-meta.js';
+import { sarifFixes } from '../fix/sarif.js';
 import { occurrenceFingerprints } from './fingerprint.js';
 import { repoPath, toLocated, uriPath, type LocatedRange, type ReportOptions } from './locate.js';
 
@@ -148,6 +149,7 @@ export function toSarifLog(result: RunResult, opts: ReportOptions): Log {
     const properties: Record<string, string> = {};
     if (f.stack !== undefined) properties.stack = f.stack;
     if (f.hint !== undefined) properties.hint = f.hint;
+    if (f.fix?.safe && !f.fix.carriesSecret) out.fixes = sarifFixes(result, f.fix, (file) => uriPath(repoPath(opts, file)), SRCROOT);
     if (Object.keys(properties).length > 0) out.properties = properties;
     return out;
   });

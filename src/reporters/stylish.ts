@@ -2,6 +2,7 @@ import { codeFrameColumns, type BabelCodeFrameOptions, type SourceLocation } fro
 import { createColors } from 'picocolors';
 import type { RunResult, Severity } from '../core/finding.js';
 import { lineText, type SourceFile } from '../core/source.js';
+import { fixableSummary } from '../fix/fixable.js';
 import { countBySeverity, repoPath, summaryLine, toLocated, type LocatedFinding, type ReportOptions } from './locate.js';
 
 type Colors = ReturnType<typeof createColors>;
@@ -56,8 +57,10 @@ function renderFinding(result: RunResult, opts: ReportOptions, c: Colors, f: Loc
   const pos = `${repoPath(opts, f.file)}:${f.line}:${f.column}`;
   const sev = f.finding.severity;
   const pad = (text: string, width: number) => ' '.repeat(width - text.length);
+  // ruff's mark: `[*]` before a finding that `check --fix` fixes.
+  const mark = f.finding.fix?.safe ? `${c.green('[*]')} ` : '';
   const out = [
-    `  ${c.dim(pos)}${pad(pos, widths.pos)}  ${severityColor(c, sev)(sev)}${pad(sev, widths.sev)}  ${f.finding.message}  ${c.dim(f.finding.ruleId)}`,
+    `  ${c.dim(pos)}${pad(pos, widths.pos)}  ${severityColor(c, sev)(sev)}${pad(sev, widths.sev)}  ${mark}${f.finding.message}  ${c.dim(f.finding.ruleId)}`,
   ];
   const frame = codeFrame(result.sources.get(f.file), f);
   if (frame !== undefined) out.push(...frame.split('\n').map((l) => INDENT + l));
@@ -96,5 +99,7 @@ export function formatStylish(result: RunResult, opts: ReportOptions): string {
   const summary = summaryLine(result);
   const paint = result.findings.length === 0 ? c.green : counts.errors > 0 ? c.red : counts.warnings > 0 ? c.yellow : c.blue;
   lines.push(c.bold(paint(summary)));
+  const fixable = fixableSummary(result.findings);
+  if (fixable) lines.push(c.green(fixable));
   return `${lines.join('\n')}\n`;
 }

@@ -3,9 +3,9 @@ import type { Finding } from '../core/finding.js';
 import { createSourceFile, SourceSet, type SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
 import type { ComposeService } from '../inputs/compose.js';
-import { dataTier } from '../stack/data-tier.js';
 import type { Stack } from '../stack/stack.js';
 import { isPyDict, pyGet, type PyValue } from '../python/value.js';
+import { filesBeside, once, sourceOf } from './stack-access.js';
 
 /**
  * Secrets a stack writes down: literal passwords, keys and tokens, where they are, and how to show
@@ -56,9 +56,22 @@ export function redacted(value: string): string {
 
 const DEV_WORD = /(^|[-_./])(dev|devel|develop|development|local|localhost|test|tests|testing|ci|e2e|debug|override|example|examples|sample|demo)([-_./]|$)/i;
 
-/** A stack meant for a developer's machine or CI, by its compose file's path (`docker-compose.dev.yml`, `local.yml`). */
+const PROD_WORD = /(^|[-_./])(prod|production|deploy|deployment|release|live)([-_./]|$)/i;
+const COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
+
+/**
+ * A stack meant for a developer's machine or CI: its compose file's path says so
+ * (`docker-compose.dev.yml`, `local.yml`), a service runs Django's development server
+ * (`manage.py runserver`), or a production variant sits beside it (`docker-compose.yml` next to
+ * `docker-compose-deploy.yml` is the development one).
+ */
 export function isDevelopmentStack(stack: Stack): boolean {
-  return DEV_WORD.test(stack.name);
+  return once(stack, 'security.development', () => {
+    if (DEV_WORD.test(stack.name)) return true;
+    if (stack.services.some((s) => /\brunserver\b/.test(JSON.stringify(s.settings.get('command')?.data ?? '')))) return true;
+    if (PROD_WORD.test(stack.name)) return false;
+    return filesBeside(stack).some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split('/').pop()!));
+  });
 }
 
 /** Settings for development or tests, by module name (`config.settings.local`, `mysite.settings_dev`). */
@@ -103,13 +116,12 @@ export function commandLineSecrets(text: string): Array<{ name: string; start: n
 }
 
 function composeSecrets(stack: Stack, svc: ComposeService, out: WrittenSecret[]): void {
-  const ws = stack;
-  const composeFile = ws.sources.get(stack.compose.path);
+  const composeFile = sourceOf(stack, stack.compose.path);
   for (const e of svc.environment) {
     const v = e.value;
     if (v.kind !== 'known') continue;
     const fromEnvFile = v.span.file !== e.span.file;
-    const file = ws.sources.get(v.span.file);
+    const file = sourceOf(stack, v.span.file);
     const raw = composeFile?.text.slice(e.span.start, e.span.end) ?? '';
     const isDefault = !fromEnvFile && /\$\{[A-Za-z_]\w*:?-/.test(raw);
     const place: SecretPlace = fromEnvFile ? 'env file' : isDefault ? 'compose variable default' : 'compose environment';
@@ -148,7 +160,7 @@ function composeSecrets(stack: Stack, svc: ComposeService, out: WrittenSecret[])
 
 function settingsSecrets(stack: Stack, out: WrittenSecret[]): void {
   const seen = new Set<string>();
-  for (const app of dataTier(stack).apps) {
+  for (const app of stack.data.apps) {
     const names = app.settings?.names;
     if (!names) continue;
     const module = app.settingsModule.kind === 'known' ? app.settingsModule.value : '';
@@ -158,7 +170,7 @@ function settingsSecrets(stack: Stack, out: WrittenSecret[]): void {
       const key = `${v.span.file}:${v.span.start}`;
       if (seen.has(key)) return;
       seen.add(key);
-      const file = stack.sources.get(v.span.file);
+      const file = sourceOf(stack, v.span.file);
       // A value fed from the environment is the env file's; one written in Python is the settings'.
       const fromPython = v.span.file.endsWith('.py');
       const where = file ? (spansOf(file, v.span, v.value)[0] ?? spansOf(file, lineSpan(file, v.span), v.value)[0]) : undefined;
@@ -177,13 +189,12 @@ function settingsSecrets(stack: Stack, out: WrittenSecret[]): void {
 
 /** `"user" "password"` lines of the auth_file each pgbouncer container reads. */
 function userlistSecrets(stack: Stack, out: WrittenSecret[]): void {
-  for (const pgb of dataTier(stack).pgbouncers) {
+  for (const pgb of stack.data.pgbouncers) {
     const auth = pgb.settings.get('auth_file');
     if (auth?.kind !== 'known' || auth.value === '') continue;
     const containerPath = posix.isAbsolute(auth.value) ? auth.value : posix.join('/etc/pgbouncer', auth.value);
     const hostPath = stack.image(pgb.service).fs.resolve(containerPath)?.hostPath;
-    // Read with the stack's other files (stage 1 of buildStack records every pgbouncer's auth_file).
-    const file = hostPath !== undefined && stack.files.has(hostPath) ? stack.sources.get(hostPath) : undefined;
+    const file = hostPath !== undefined ? sourceOf(stack, hostPath) : undefined;
     if (!file) continue;
     for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
       const password = m[2]!;
@@ -196,7 +207,7 @@ function userlistSecrets(stack: Stack, out: WrittenSecret[]): void {
 
 /** Every secret value the stack writes down, once per place. */
 export function writtenSecrets(stack: Stack): readonly WrittenSecret[] {
-  {
+  return once(stack, 'written-secrets', () => {
     const out: WrittenSecret[] = [];
     for (const svc of stack.services) composeSecrets(stack, svc, out);
     settingsSecrets(stack, out);
@@ -204,7 +215,7 @@ export function writtenSecrets(stack: Stack): readonly WrittenSecret[] {
     // The .env beside the compose file feeds `${VAR}`: its secrets are redacted like any.
     for (const e of stack.dotenv?.entries ?? []) {
       if (e.value.kind === 'known' && isSecretName(e.key) && !isReference(e.value.value)) {
-        const file = stack.sources.get(e.value.span.file);
+        const file = sourceOf(stack, e.value.span.file);
         const where = file ? spansOf(file, lineSpan(file, e.value.span), e.value.value)[0] : undefined;
         if (where) out.push({ name: e.key, place: 'env file', span: where, value: e.value.value, hardcoded: false });
       }
@@ -222,7 +233,7 @@ export function writtenSecrets(stack: Stack): readonly WrittenSecret[] {
       return true;
     // A plain word (`postgres`, `password`) is masked where it is the secret, not wherever the word occurs.
     }).map((s) => ({ ...s, distinctive: s.value.length >= MIN_SCRUB && !/^[A-Za-z]+$/.test(s.value) && !names.has(s.value) }));
-  }
+  });
 }
 
 // -----------------------------------------------------------------------------------------------

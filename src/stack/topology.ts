@@ -70,11 +70,11 @@ export function replicaNumber(svc: ComposeService): string | undefined {
  */
 export function normalizeIdentity(svc: ComposeService, tier: ReplicaTier, data: unknown): unknown {
   const n = tier.numbered ? replicaNumber(svc) : undefined;
+  // Only a number glued to a name counts (`arena-web-7`, `worker7`); `--workers 7` or `'7.0'` is configuration.
+  const number = n === undefined ? undefined : new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, 'g');
   const swap = (s: string) => {
-    let out = s.split(svc.name).join('{name}');
-    // Only a number glued to a name counts (`arena-web-7`, `worker7`); `--workers 7` or `'7.0'` is configuration.
-    if (n !== undefined) out = out.replace(new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, 'g'), '{n}');
-    return out;
+    const out = s.includes(svc.name) ? s.split(svc.name).join('{name}') : s;
+    return number && out.includes(n!) ? out.replace(number, '{n}') : out;
   };
   const walk = (d: unknown): unknown => {
     if (typeof d === 'string') return swap(d);

@@ -15,10 +15,19 @@ export class Workspace {
   private listing: string[] | undefined;
   private fileSet: Set<string> | undefined;
   private readonly missing = new Set<string>();
+  private readonly kinds = new Map<string, 'file' | 'dir' | 'none'>();
+
+  /**
+   * `overlay` replaces the text of files that exist on disk (root-relative path -> text), so a fix or
+   * `scale` can check the stack it would write before writing anything.
+   */
+  constructor(
+    readonly rootAbs: string,
+    private readonly isIgnored: (rel: string) => boolean = () => false,
+    private readonly overlay?: ReadonlyMap<string, string>,
+  ) {}
 
   private realRoot: string | undefined;
-
-  constructor(readonly rootAbs: string, private readonly isIgnored: (rel: string) => boolean = () => false) {}
 
   /**
    * Whether a root-relative path stays inside the checked folder once `..` and symlinks are
@@ -71,21 +80,27 @@ export class Workspace {
     this.files();
     if (this.fileSet!.has(rel)) return true;
     // Ignored files can still be named explicitly (a mount of an ignored path).
-    if (!this.inside(rel)) return false;
-    try {
-      return statSync(join(this.rootAbs, rel)).isFile();
-    } catch {
-      return false;
-    }
+    return this.kind(rel) === 'file';
   }
 
   isDir(rel: string): boolean {
-    if (!this.inside(rel)) return false;
-    try {
-      return statSync(join(this.rootAbs, rel || '.')).isDirectory();
-    } catch {
-      return false;
+    return this.kind(rel || '.') === 'dir';
+  }
+
+  /** What a path is, asked of the file system once per path: a 1000-replica stack asks the same ones 1000 times. */
+  private kind(rel: string): 'file' | 'dir' | 'none' {
+    let k = this.kinds.get(rel);
+    if (k === undefined) {
+      try {
+        if (!this.inside(rel)) throw new Error('outside the checked folder');
+        const st = statSync(join(this.rootAbs, rel));
+        k = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'none';
+      } catch {
+        k = 'none';
+      }
+      this.kinds.set(rel, k);
     }
+    return k;
   }
 
   /** Files directly or indirectly below a folder. */
@@ -98,6 +113,8 @@ export class Workspace {
     const cached = this.sources.get(rel);
     if (cached) return cached;
     if (this.missing.has(rel) || !this.inside(rel)) return undefined;
+    const replaced = this.overlay?.get(rel);
+    if (replaced !== undefined) return this.sources.add(createSourceFile(rel, replaced));
     try {
       const abs = join(this.rootAbs, rel);
       const st = statSync(abs);

@@ -60,9 +60,28 @@ describe('findDjango', () => {
     expect(u.settingsFile).toBeUndefined();
   });
 
-  it('a process that is neither an app server nor manage.py has no Django entry found from files', () => {
-    const ws = diskRepo({ 'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n', 'run.sh': 'redis-server --appendonly yes\n' });
-    expect(findDjango(processOf(ws, 'run.sh'), fsOf(ws, [['/app', '']]), ws)).toBeUndefined();
+  it('manage.py --settings=X wins over the environment; a manage.py named by path puts its folder on the import path', () => {
+    const env = { DJANGO_SETTINGS_MODULE: 'plane.settings.production' };
+    const ws = diskRepo({
+      'apiserver/manage.py': 'import os\n',
+      'apiserver/plane/settings/local.py': 'DEBUG = True\n',
+      'apiserver/plane/settings/production.py': 'DEBUG = False\n',
+      'a.sh': 'python manage.py runserver 0.0.0.0:8000 --settings=plane.settings.local\n',
+      'b.sh': 'python3 /opt/netbox/manage.py rqworker\n',
+      'app.env': envFile(env),
+    });
+    const a = findDjango(processOf(ws, 'a.sh', { env, workdir: '/code' }), fsOf(ws, [['/code', 'apiserver']]), ws)!;
+    expect([a.settingsFile, where(ws, a.via[0]!)]).toEqual(['apiserver/plane/settings/local.py', 'a.sh:1:52 plane.settings.local']);
+    const b = findDjango(processOf(ws, 'b.sh', { env, workdir: '/' }), fsOf(ws, [['/opt/netbox', 'apiserver']]), ws)!;
+    expect(b.settingsFile).toBe('apiserver/plane/settings/production.py');
+  });
+
+  it('a process that is not Python has no Django entry, even with DJANGO_SETTINGS_MODULE in its environment', () => {
+    const env = { DJANGO_SETTINGS_MODULE: 'proj.settings' };
+    const ws = diskRepo({ 'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n', 'proj/settings.py': 'DEBUG = False\n', 'run.sh': 'redis-server --appendonly yes\n', 'worker.sh': 'exec celery -A proj worker -l info\n', 'app.env': envFile(env) });
+    expect(findDjango(processOf(ws, 'run.sh', { env }), fsOf(ws, [['/app', '']]), ws)).toBeUndefined();
+    // A celery worker is Python and loads the same settings.
+    expect(findDjango(processOf(ws, 'worker.sh', { env }), fsOf(ws, [['/app', '']]), ws)?.settingsFile).toBe('proj/settings.py');
   });
 });
 

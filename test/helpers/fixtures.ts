@@ -11,8 +11,12 @@ export const RULE_FIXTURES = join(FIXTURES, 'rules');
 /** Set UPDATE_EXPECTED=1 to rewrite expected.txt files from the current output (then review the diff). */
 export const UPDATE = process.env.UPDATE_EXPECTED === '1';
 
+/** A fixture's tree of fixed files (ESLint's `output`), beside expected.txt; never part of the stack checked. */
+export const FIXED_TREE = 'expected.fixed';
+export const FIXTURE_IGNORE = [`${FIXED_TREE}/`];
+
 export function runFixture(dir: string, onlyRule?: string): RunResult {
-  const run = check({ dir, rules: RULES });
+  const run = check({ dir, rules: RULES, ignore: FIXTURE_IGNORE });
   const findings = onlyRule ? run.result.findings.filter((f) => f.ruleId === onlyRule) : run.result.findings;
   return { ...run.result, findings };
 }

@@ -2,12 +2,13 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ORACLE_TIMEOUT_MS, runToExit } from '../helpers/oracle.js';
 
 export const REPO = join(import.meta.dirname, '..', '..');
 
 /** True when `program` can be started (the oracle and packaging tests skip visibly otherwise). */
 export function hasProgram(program: string, versionFlag = '--version'): boolean {
-  const r = spawnSync(program, [versionFlag], { stdio: 'ignore', timeout: 20_000 });
+  const r = spawnSync(program, [versionFlag], { stdio: 'ignore', timeout: ORACLE_TIMEOUT_MS });
   return r.error === undefined && r.status === 0;
 }
 
@@ -82,7 +83,7 @@ export function replaceOnce(text: string, from: string, to: string): string {
 }
 
 export function run(program: string, args: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeout?: number }): SpawnSyncReturns<string> {
-  return spawnSync(program, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, encoding: 'utf8', timeout: opts.timeout ?? 50_000 });
+  return runToExit(program, args, { cwd: opts.cwd, env: opts.env ?? process.env, ...(opts.timeout ? { timeout: opts.timeout } : {}) });
 }
 
 export function readText(path: string): string {

@@ -28,7 +28,7 @@ describe.skipIf(!hasNpm)('npm pack, then install the tarball into an empty proje
     packed = info.files.map((f) => f.path);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'npm-user', private: true }));
     // Runtime dependencies come from the registry (or npm's cache), as for any user.
-    const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(packDir, info.filename)], { cwd: project, env, timeout: 55_000 });
+    const install = run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', join(packDir, info.filename)], { cwd: project, env });
     if (install.status !== 0) throw new Error(`npm install of the tarball failed: ${install.stderr}`);
     writeFiles(clean, CLEAN_STACK);
     writeFiles(broken, brokenPort());

@@ -68,7 +68,7 @@ describe.skipIf(tools.length > 0)('pre-commit with the arena-lint hook, in a thr
     PRE_COMMIT_HOME: tempDir('pre-commit-home'),
   };
   const user = tempDir('user-repo');
-  const commit = (message: string, ...flags: string[]) => run('git', ['commit', '-m', message, ...flags], { cwd: user, env, timeout: 55_000 });
+  const commit = (message: string, ...flags: string[]) => run('git', ['commit', '-m', message, ...flags], { cwd: user, env });
   const commits = () => Number(run('git', ['rev-list', '--count', '--all'], { cwd: user, env }).stdout.trim() || '0');
 
   beforeAll(() => {

@@ -5,6 +5,7 @@ import { parse, parseDocument } from 'yaml';
 import { CAPACITY_OPTIONS } from '../../src/commands/capacity.js';
 import { CHECK_OPTIONS } from '../../src/commands/check.js';
 import { INIT_OPTIONS } from '../../src/commands/init.js';
+import { SCALE_OPTIONS } from '../../src/commands/scale.js';
 import pkg from '../../package.json' with { type: 'json' };
 import { validateSarif } from '../reporters/sarif-schema.js';
 import { REPO, removeTempDirs, run, tempDir } from './helpers.js';
@@ -133,8 +134,8 @@ describe('the README documents the CLI', () => {
     for (const c of commands) expect(usage, c).toContain(`\`arena-lint ${c}`);
   });
 
-  it('every option of check, init and capacity, and --version and --help', () => {
-    const options = [...Object.keys(CHECK_OPTIONS), ...Object.keys(INIT_OPTIONS), ...Object.keys(CAPACITY_OPTIONS), 'version', 'help'];
+  it('every option of check, init, capacity and scale, and --version and --help', () => {
+    const options = [...Object.keys(CHECK_OPTIONS), ...Object.keys(INIT_OPTIONS), ...Object.keys(CAPACITY_OPTIONS), ...Object.keys(SCALE_OPTIONS), 'version', 'help'];
     for (const o of new Set(options)) expect(usage, o).toContain(`--${o}`);
   });
 });

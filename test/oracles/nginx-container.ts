@@ -9,7 +9,6 @@
  * user, a log folder) are blanked too and not collected; an upstream name is given a loopback address.
  * The result is every refusal of those kinds, as repository file and line.
  */
-import { UNPROBED_DIRECTIVES } from '../../src/reference/nginx-directive-contexts.js';
 import { spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +19,7 @@ import type { ProxyService } from '../../src/stack/stack.js';
 import type { Value } from '../../src/core/value.js';
 import type { Workspace } from '../../src/workspace/workspace.js';
 import { isSyntaxMessage } from './nginx-harness.js';
+import { misspeltDirective } from '../../rules/nginx-refuses-config.js';
 
 export const canIsolate: boolean = spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status === 0
   && spawnSync('unshare', ['-mn', 'true'], { stdio: 'ignore' }).status === 0;
@@ -150,9 +150,10 @@ export function nginxTestContainer(ws: Workspace, proxy: ProxyService, stackEnv:
       // A missing include is nginx's verdict on the container only where the sandbox holds all of
       // /etc/nginx the container has: the stock image with mounts, no Dockerfile of its own.
       const missing = /^open\(\) "(\/etc\/nginx\/[^"]*)" failed/.exec(message);
-      // A directive newer than the installed nginx is that nginx's age, not a verdict on the container.
-      const newer = /^unknown directive "([^"]+)"/.exec(message)?.[1];
-      const judged = (JUDGED.test(message) && !(newer !== undefined && UNPROBED_DIRECTIVES.has(newer))) || (directive?.name === 'include' && missing !== null && stockImage);
+      // An unknown name far from every directive may be a module's or a newer nginx's: outside the rule.
+      const unknownName = /^unknown directive "([^"]*)"/.exec(message)?.[1];
+      const outOfScope = unknownName !== undefined && !unknownName.startsWith('\uFEFF') && misspeltDirective(unknownName) === undefined;
+      const judged = (JUDGED.test(message) && !outOfScope) || (directive?.name === 'include' && missing !== null && stockImage);
       const templateLine = templated.get(inside)?.split('\n')[line - 1]?.includes('${') ?? false;
       if (judged && !templateLine) refusals.push({ file: repoFile, line, message });
       else environment.push(`${repoFile}:${line}: ${message}`);

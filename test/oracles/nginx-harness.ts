@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createSourceFile, positionAt } from '../../src/core/source.js';
 import { parseNginx, walkNginx } from '../../src/parsers/nginx.js';
+import { runToExit } from '../helpers/oracle.js';
 
 /** The real `nginx -t` as ground truth (Debian package `nginx`). */
 export const nginxAvailable: boolean = spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status === 0;
@@ -41,8 +42,8 @@ export function nginxTest(files: Readonly<Record<string, string>>, main: string,
     writeFileSync(hostsFile, ['127.0.0.1 localhost', ...hosts.map((h, i) => `127.0.${1 + (i >> 8)}.${(i % 250) + 2} ${h}`)].join('\n') + '\n');
     const nginxArgs = ['-t', '-q', '-p', `${dir}/`, '-c', join(dir, main), '-e', 'stderr'];
     const run = canIsolate
-      ? spawnSync('unshare', ['-mn', '--', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec nginx "$@"', hostsFile, ...nginxArgs], { encoding: 'utf8', timeout: 10_000 })
-      : spawnSync('nginx', nginxArgs, { encoding: 'utf8', timeout: 10_000 });
+      ? runToExit('unshare', ['-mn', '--', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec nginx "$@"', hostsFile, ...nginxArgs])
+      : runToExit('nginx', nginxArgs);
     if (run.status === 0) return { accepted: true };
     const emerg = /\[emerg\] \d+#\d+: (.*?)(?: in (\S+):(\d+))?$/m.exec(run.stderr ?? '');
     if (!emerg) return { accepted: false, message: (run.stderr ?? '').trim() || `exit ${run.status}` };

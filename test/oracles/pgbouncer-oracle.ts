@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ORACLE_TIMEOUT_MS } from '../helpers/oracle.js';
 
 /**
  * Runs the real pgbouncer on a config file, as ORACLES.md describes: pgbouncer has no check mode
@@ -69,31 +70,37 @@ function classify(log: string): OracleRun['refusal'] {
   return 'other';
 }
 
+/**
+ * Waits for pgbouncer's own signal: "process up" in its log (then stops it by pid and waits for it to
+ * exit, so the next run never meets this one's sockets), or its exit on a config it refuses. Only a
+ * hang hits the limit, and that is an error, not a refusal.
+ */
 function runOnce(path: string): Promise<OracleRun> {
   const [cmd, args] = isRoot ? ['unshare', ['-n', 'pgbouncer', '-u', 'postgres', path]] as const : ['pgbouncer', [path]] as const;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const child = spawn(cmd, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
-    let settled = false;
-    const finish = (run: OracleRun): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      resolve(run);
-    };
+    let up = false;
     const onData = (chunk: Buffer): void => {
       log += chunk.toString('utf8');
-      if (/process up/.test(log) && child.pid !== undefined) {
+      if (!up && /process up/.test(log)) {
+        up = true;
         child.kill('SIGKILL');
-        finish({ loaded: true, log });
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.on('close', () => finish({ loaded: false, refusal: classify(log), log }));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      finish({ loaded: false, refusal: 'other', log: `${log}\n(timed out)` });
-    }, 10_000);
+      reject(new Error(`pgbouncer neither logged "process up" nor exited within ${ORACLE_TIMEOUT_MS / 1000} s on ${path}:\n${log}`));
+    }, ORACLE_TIMEOUT_MS);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve(up ? { loaded: true, log } : { loaded: false, refusal: classify(log), log });
+    });
   });
 }

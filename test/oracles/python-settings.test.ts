@@ -11,6 +11,7 @@ import { createSourceFile, type SourceFile } from '../../src/core/source.js';
 import { known, type Value } from '../../src/core/value.js';
 import { evaluateSettings } from '../../src/python/evaluate.js';
 import { envFromRecord, type PyValue } from '../../src/python/value.js';
+import { runToExit } from '../helpers/oracle.js';
 
 const PYTHON = '/usr/bin/python3';
 const UNSHARE = '/usr/bin/unshare';
@@ -76,7 +77,7 @@ function runPython(file: string, env: Record<string, string>): PythonResult {
   const { root, module } = moduleOf(file);
   const argv = [PYTHON, '-I', '-B', DUMP_SCRIPT, root, module];
   const [cmd, ...args] = unshareWorks ? [UNSHARE, '-n', ...argv] : argv;
-  const run = spawnSync(cmd!, args, { env, timeout: 20_000, encoding: 'utf8', cwd: root });
+  const run = runToExit(cmd!, args, { env, cwd: root });
   if (run.status !== 0) throw new Error(`python failed on ${file} (status ${run.status}, signal ${run.signal}): ${run.stderr}`);
   return JSON.parse(run.stdout) as PythonResult;
 }

@@ -8,6 +8,7 @@ import { check } from '../../src/engine/run.js';
 import { parseYaml } from '../../src/parsers/yaml.js';
 import { RULES } from '../../rules/index.js';
 import { RULE_FIXTURES } from '../helpers/fixtures.js';
+import { runToExit } from '../helpers/oracle.js';
 import { TmpStack } from '../helpers/tmp-stack.js';
 
 // YAML that is well formed but that compose refuses to load: each is a parse-error at the node
@@ -107,7 +108,7 @@ describe.skipIf(!dockerCompose)('docker-compose config agrees', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const compose = (text: string) => {
     writeFileSync(join(dir, 'docker-compose.yml'), text);
-    const r = spawnSync('docker-compose', ['-f', join(dir, 'docker-compose.yml'), 'config'], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, COMPOSE_INTERACTIVE_NO_CLI: '1' } });
+    const r = runToExit('docker-compose', ['-f', join(dir, 'docker-compose.yml'), 'config'], { cwd: dir });
     const at = [...r.stderr.matchAll(/line (\d+), column (\d+)/g)].at(-1);
     return { status: r.status, stderr: r.stderr, line: at ? Number(at[1]) : undefined, column: at ? Number(at[2]) : undefined };
   };

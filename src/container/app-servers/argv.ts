@@ -1,3 +1,4 @@
+import { own } from '../../core/own.js';
 import { posix } from 'node:path';
 import { known, unknown, type Known, type Span, type Value } from '../../core/value.js';
 import { MappedTextBuilder, rangeOf, type MappedText } from '../../parsers/mapped-text.js';
@@ -19,7 +20,7 @@ const RUNNERS = new Set([
   'poetry', 'pipenv', 'uv', 'pdm', 'hatch', 'rye', 'run', 'catatonit', 'nohup', 'time',
 ]);
 /** Runners whose next word is an argument of their own (the user to run as). */
-const RUNNERS_WITH_ARG = new Set(['gosu', 'su-exec', 'chpst', 'setuidgid']);
+const RUNNERS_WITH_ARG = new Set(['gosu', 'su-exec', 'chpst', 'setuidgid', 's6-setuidgid']);
 const PROGRAMS: Record<string, AppServerKind> = { gunicorn: 'gunicorn', uvicorn: 'uvicorn', daphne: 'daphne', uwsgi: 'uwsgi', granian: 'granian' };
 /** What `python -m X` may start. */
 const PYTHON_MODULES: Record<string, AppServerKind> = { gunicorn: 'gunicorn', uvicorn: 'uvicorn', daphne: 'daphne', granian: 'granian' };
@@ -70,12 +71,12 @@ export function locateServer(words: readonly ShellWord[], depth = 0): ServerComm
         let k = i + 1;
         while (textOf(simple[k])?.startsWith('-') && textOf(simple[k]) !== '-m') k += textOf(simple[k]) === '-X' || textOf(simple[k]) === '-W' ? 2 : 1;
         const mod = textOf(simple[k + 1]);
-        const kind = textOf(simple[k]) === '-m' && mod ? PYTHON_MODULES[mod] : undefined;
+        const kind = textOf(simple[k]) === '-m' && mod ? own(PYTHON_MODULES, mod) : undefined;
         if (!kind) break;
         const argv = simple.slice(k + 1);
         return { kind, argv, span: spanOfWords(simple.slice(i)) };
       }
-      const kind = PROGRAMS[base];
+      const kind = own(PROGRAMS, base);
       if (!kind) break;
       const argv = simple.slice(i);
       return { kind, argv, span: spanOfWords(argv) };
@@ -116,7 +117,7 @@ export function parseArgs(args: readonly ShellWord[], table: OptionTable): Parse
   const options: ParsedOption[] = [];
   const positional: Value<string>[] = [];
   const unreadable: Value<string>[] = [];
-  const canonical = (n: string) => table.aliases?.[n] ?? n;
+  const canonical = (n: string) => (table.aliases ? own(table.aliases, n) : undefined) ?? n;
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
     const v = word.value;
@@ -137,7 +138,7 @@ export function parseArgs(args: readonly ShellWord[], table: OptionTable): Parse
       if (eq >= 0) inline = partOf(word, eq + 1);
     } else if (text.startsWith('-') && text.length > 1 && !/^-[0-9]/.test(text)) {
       const letter = text[1]!;
-      name = canonical(table.short[letter] ?? letter);
+      name = canonical(own(table.short, letter) ?? letter);
       if (text.length > 2) inline = partOf(word, text[2] === '=' ? 3 : 2);
     } else {
       positional.push(v);
@@ -206,13 +207,14 @@ export function containerPath(path: string, workingDir: Value<string>): string |
 }
 
 /** `host:port` / `[v6]:port` / `unix:/path` / `fd://N`: the TCP port, or why there is none. */
-export function portOfBind(bind: Value<string>, defaultPort: number): Value<number> {
+export function portOfBind(bind: Value<string>, defaultPort: number | undefined): Value<number> {
   if (bind.kind === 'unknown') return bind;
   const b = bind.value;
   if (b.startsWith('unix:') || b.startsWith('/')) return unknown(`${b} is a unix socket, not a TCP port`, bind.span);
   if (b.startsWith('fd://')) return unknown(`${b} is an inherited file descriptor`, bind.span);
   const m = /:(\d+)$/.exec(b);
   if (m) return known(Number(m[1]), bind.span, bind.via ? { via: bind.via } : {});
+  if (defaultPort === undefined) return unknown(`${JSON.stringify(b)} names no port`, bind.span);
   return /^[\w.-]+$|^\[[0-9a-fA-F:]+\]$/.test(b) ? known(defaultPort, bind.span, { ...(bind.via ? { via: bind.via } : {}), isDefault: true }) : unknown(`cannot read a port from ${JSON.stringify(b)}`, bind.span);
 }
 

@@ -226,7 +226,7 @@ const WORKER_PATHS: Record<string, string> = {
 const ASYNC_WORKERS = new Set(['gevent', 'eventlet', 'tornado']);
 
 function settingOf(long: string): string {
-  return CLI_TO_SETTING[long] ?? long.replace(/-/g, '_');
+  return own(CLI_TO_SETTING, long) ?? long.replace(/-/g, '_');
 }
 
 /** What one command-line-like source (the argv, GUNICORN_CMD_ARGS) sets, by setting name. */
@@ -259,7 +259,7 @@ function listOf(v: Value<unknown>): Value<unknown>[] | Value<unknown> {
 function normaliseWorkerClass(v: Value<string>): Value<string> {
   if (v.kind === 'unknown') return v;
   const egg = /^egg:gunicorn#(.+)$/.exec(v.value);
-  const name = egg ? egg[1]! : (WORKER_PATHS[v.value] ?? v.value);
+  const name = egg ? egg[1]! : (own(WORKER_PATHS, v.value) ?? v.value);
   return name === v.value ? v : { ...v, value: name };
 }
 
@@ -324,7 +324,8 @@ function readConfigFile(
       layers.setAll(`the config file gunicorn reads cannot be known: ${arg.reason}`, arg.span);
       return;
     }
-    const spec = arg.value;
+    // gunicorn strips string settings (validate_string), so `"-c /etc/x.py"` as one word reads /etc/x.py.
+    const spec = arg.value.trim();
     if (spec.startsWith('python:')) {
       const dirs = [process.workingDir.kind === 'known' ? process.workingDir.value : undefined, ...pythonPathOf(process)].filter((d): d is string => d !== undefined);
       const mod = resolveContainerModule(ctx, spec.slice('python:'.length), dirs);

@@ -252,7 +252,7 @@ function uwsgiFacts(server: ServerCommand, c: Collect, at: Span): AppServerReadi
   };
 
   const protocolOpt = last('protocol');
-  const listener = c.entries.find((e) => LISTENERS[e.name] !== undefined);
+  const listener = c.entries.find((e) => own(LISTENERS, e.name) !== undefined);
   let bind: Value<string>;
   let listenProtocol: Value<'http' | 'uwsgi'>;
   if (!listener) {
@@ -261,7 +261,7 @@ function uwsgiFacts(server: ServerCommand, c: Collect, at: Span): AppServerReadi
   } else {
     const v = listener.value;
     bind = v.kind === 'unknown' ? v : { ...v, value: v.value.startsWith(':') ? `0.0.0.0${v.value}` : v.value.startsWith('/') || v.value.startsWith('@') ? `unix:${v.value}` : v.value };
-    const kind = LISTENERS[listener.name]!;
+    const kind = own(LISTENERS, listener.name)!;
     if (kind === 'other') listenProtocol = unknown(`uWSGI's ${listener.name} speaks neither HTTP nor the uwsgi protocol`, v.span);
     else if (kind === 'uwsgi' && protocolOpt) listenProtocol = protocolOpt.kind === 'unknown' ? protocolOpt : protocolOpt.value === 'http' ? known('http', protocolOpt.span) : protocolOpt.value === 'uwsgi' ? known('uwsgi', protocolOpt.span) : unknown(`uWSGI's protocol ${protocolOpt.value} is neither HTTP nor uwsgi`, protocolOpt.span);
     else listenProtocol = known(kind === 'uwsgi' ? 'uwsgi' : 'http', v.span);
@@ -314,7 +314,7 @@ function uwsgiFacts(server: ServerCommand, c: Collect, at: Span): AppServerReadi
     facts: {
       kind: 'uwsgi',
       bind,
-      port: portOfBind(bind, 0),
+      port: portOfBind(bind, undefined),
       listenProtocol,
       interface: known('wsgi', at, { isDefault: true }),
       processes: num('processes', 1, 'workers'),

@@ -19,7 +19,9 @@ export function atom(value: Atom, span: Span, via: readonly Span[] | undefined, 
 export function urlText(v: Ev, span: Span, what: string): { text: string; via: readonly Span[] | undefined } | Ev {
   if (v.kind === 'unknown') return unknown(`${what} comes from a value that cannot be known: ${v.reason}`, span);
   if (v.kind !== 'known' || typeof v.value !== 'string') return unknown(`${what} is not a string`, span);
-  return { text: v.value, via: [v.span, ...(v.via ?? [])] };
+  // A literal URL (a default) is its own origin; a value read from the environment already names the call.
+  const own = v.span.file === span.file && v.span.start === span.start && v.span.end === span.end ? [] : [v.span];
+  return { text: v.value, via: [...own, ...(v.via ?? [])] };
 }
 
 export function isEv(x: unknown): x is Ev {

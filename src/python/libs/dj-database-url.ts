@@ -1,3 +1,4 @@
+import { own } from '../../core/own.js';
 import { unknown, type Span } from '../../core/value.js';
 import { box, truthy, type Ev } from '../objects.js';
 import { atom, dictOf, isDigits, isEv, urlText } from './build.js';
@@ -72,7 +73,7 @@ export function parseDatabaseUrl(value: Ev, opts: ParseOptions, span: Span): Ev 
   if (url.hostname?.includes('%') || url.netloc.toLowerCase().includes('%2f')) return unknown('a percent-encoded host (a socket path) is read differently by dj-database-url releases', span);
   let engine: Ev | undefined = engineGiven;
   if (!engine) {
-    const known = SCHEMES[url.scheme];
+    const known = own(SCHEMES, url.scheme);
     if (!known) return unknown(`dj_database_url raises ValueError for the scheme ${JSON.stringify(url.scheme)} (or a release that knows it maps it)`, span);
     engine = s(known);
   }

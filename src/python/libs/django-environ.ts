@@ -1,3 +1,4 @@
+import { own } from '../../core/own.js';
 import { unknown, type Span } from '../../core/value.js';
 
 import { intFromString } from '../convert.js';
@@ -178,7 +179,7 @@ export function dbUrlConfig(value: Ev, engineArg: Ev | undefined, span: Span): E
   }
   let engine: Ev | undefined;
   if (engineArg && !(engineArg.kind === 'known' && engineArg.value === null)) engine = engineArg;
-  else if (DB_SCHEMES[url.scheme]) engine = s(DB_SCHEMES[url.scheme]!);
+  else if (own(DB_SCHEMES, url.scheme)) engine = s(own(DB_SCHEMES, url.scheme)!);
   if (!engine) return unknown(`the database URL scheme ${JSON.stringify(url.scheme)} is not one django-environ knows`, span);
   entries.push(['ENGINE', engine]);
   return dictOf(entries, span);
@@ -208,9 +209,9 @@ export function cacheUrlConfig(value: Ev, backendArg: Ev | undefined, span: Span
     const scheme = url.hostname ? url.scheme.replace('cache', '') : 'unix';
     const locations = url.netloc.split(',').map((loc) => s(`${scheme}://${loc}${url.path}`));
     entries.push(['BACKEND', backend], ['LOCATION', locations.length === 1 ? locations[0]! : box({ type: 'list', items: locations }, span)]);
-  } else if (FIXED_CACHE_BACKENDS[url.scheme]) {
+  } else if (own(FIXED_CACHE_BACKENDS, url.scheme)) {
     const location = url.netloc.split(',');
-    entries.push(['BACKEND', backend ?? s(FIXED_CACHE_BACKENDS[url.scheme]!)], ['LOCATION', location.length === 1 ? s(location[0]!) : box({ type: 'list', items: location.map(s) }, span)]);
+    entries.push(['BACKEND', backend ?? s(own(FIXED_CACHE_BACKENDS, url.scheme)!)], ['LOCATION', location.length === 1 ? s(location[0]!) : box({ type: 'list', items: location.map(s) }, span)]);
   } else {
     return unknown(`the cache URL scheme ${JSON.stringify(url.scheme)} is not modelled`, span);
   }

@@ -152,3 +152,17 @@ describe('gunicorn: config file, GUNICORN_CMD_ARGS, environment, in gunicorn\'s 
     expect(show(ws, r.appDir)).toMatchObject({ value: '/app/src' });
   });
 });
+
+test('one exec-form word "-c /etc/x.py" (as netbox-docker writes it) names /etc/x.py: gunicorn strips the value', () => {
+  const ws = repo({ 'conf/gunicorn_config.py': 'workers = 5\n', 'start.sh': "gunicorn '-c /etc/netbox/gunicorn_config.py' netbox.wsgi\n" });
+  const f = readAppServer(processOf(ws, 'start.sh'), fsOf(ws, [['/etc/netbox', 'conf']]), ws)!;
+  expect(f.configFiles.map((c) => c.path)).toEqual(['conf/gunicorn_config.py']);
+  expect(show(ws, f.processes)).toEqual({ value: 5, at: 'conf/gunicorn_config.py:1:11 5' });
+});
+
+test('bind as a list in gunicorn.conf.py: the first address is the one facts report', () => {
+  const ws = repo({ 'backend/gunicorn.conf.py': 'bind = ["0.0.0.0:8001", "unix:/run/gunicorn.sock"]\n', 'start.sh': 'gunicorn config.wsgi\n' });
+  const f = readAppServer(processOf(ws, 'start.sh'), fsOf(ws, [['/app', 'backend']]), ws)!;
+  expect(show(ws, f.bind)).toEqual({ value: '0.0.0.0:8001', at: 'backend/gunicorn.conf.py:1:9 "0.0.0.0:8001"' });
+  expect(show(ws, f.port)).toEqual({ value: 8001, at: 'backend/gunicorn.conf.py:1:9 "0.0.0.0:8001"' });
+});
