@@ -270,9 +270,9 @@ var require_directives = __commonJS({
         this.tags = Object.assign({}, _Directives.defaultTags, tags2);
       }
       clone() {
-        const copy = new _Directives(this.yaml, this.tags);
-        copy.docStart = this.docStart;
-        return copy;
+        const copy2 = new _Directives(this.yaml, this.tags);
+        copy2.docStart = this.docStart;
+        return copy2;
       }
       /**
        * During parsing, get a Directives instance for the current document and
@@ -581,10 +581,10 @@ var require_Node = __commonJS({
       }
       /** Create a copy of this node.  */
       clone() {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        const copy2 = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
@@ -878,13 +878,13 @@ var require_Collection = __commonJS({
        * @param schema - If defined, overwrites the original's schema
        */
       clone(schema) {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        const copy2 = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
-          copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+          copy2.schema = schema;
+        copy2.items = copy2.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /**
        * Adds a value to the collection. For `!!map` and `!!omap` the value must
@@ -3303,9 +3303,9 @@ var require_Schema = __commonJS({
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
-        const copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
-        copy.tags = this.tags.slice();
-        return copy;
+        const copy2 = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
+        copy2.tags = this.tags.slice();
+        return copy2;
       }
     };
     exports.Schema = Schema;
@@ -3448,21 +3448,21 @@ var require_Document = __commonJS({
        * Custom Node values that inherit from `Object` still refer to their original instances.
        */
       clone() {
-        const copy = Object.create(_Document.prototype, {
+        const copy2 = Object.create(_Document.prototype, {
           [identity.NODE_TYPE]: { value: identity.DOC }
         });
-        copy.commentBefore = this.commentBefore;
-        copy.comment = this.comment;
-        copy.errors = this.errors.slice();
-        copy.warnings = this.warnings.slice();
-        copy.options = Object.assign({}, this.options);
+        copy2.commentBefore = this.commentBefore;
+        copy2.comment = this.comment;
+        copy2.errors = this.errors.slice();
+        copy2.warnings = this.warnings.slice();
+        copy2.options = Object.assign({}, this.options);
         if (this.directives)
-          copy.directives = this.directives.clone();
-        copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+          copy2.directives = this.directives.clone();
+        copy2.schema = this.schema.clone();
+        copy2.contents = identity.isNode(this.contents) ? this.contents.clone(copy2.schema) : this.contents;
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /** Adds a value to the document. */
       add(value) {
@@ -6436,7 +6436,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser3 = class {
+    var Parser4 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -7209,7 +7209,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser3;
+    exports.Parser = Parser4;
   }
 });
 
@@ -7549,20 +7549,20 @@ var require_keyword = __commonJS({
     var keywords = new Set(reservedWords.keyword);
     var reservedWordsStrictSet = new Set(reservedWords.strict);
     var reservedWordsStrictBindSet = new Set(reservedWords.strictBind);
-    function isReservedWord(word, inModule) {
-      return inModule && word === "await" || word === "enum";
+    function isReservedWord(word2, inModule) {
+      return inModule && word2 === "await" || word2 === "enum";
     }
-    function isStrictReservedWord(word, inModule) {
-      return isReservedWord(word, inModule) || reservedWordsStrictSet.has(word);
+    function isStrictReservedWord(word2, inModule) {
+      return isReservedWord(word2, inModule) || reservedWordsStrictSet.has(word2);
     }
-    function isStrictBindOnlyReservedWord(word) {
-      return reservedWordsStrictBindSet.has(word);
+    function isStrictBindOnlyReservedWord(word2) {
+      return reservedWordsStrictBindSet.has(word2);
     }
-    function isStrictBindReservedWord(word, inModule) {
-      return isStrictReservedWord(word, inModule) || isStrictBindOnlyReservedWord(word);
+    function isStrictBindReservedWord(word2, inModule) {
+      return isStrictReservedWord(word2, inModule) || isStrictBindOnlyReservedWord(word2);
     }
-    function isKeyword(word) {
-      return keywords.has(word);
+    function isKeyword(word2) {
+      return keywords.has(word2);
     }
   }
 });
@@ -7845,7 +7845,7 @@ ${frame}`;
 
 // src/engine/run.ts
 import { existsSync, readFileSync as readFileSync2 } from "node:fs";
-import { isAbsolute, relative as relative2, resolve } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative3, resolve } from "node:path";
 
 // src/core/finding.ts
 var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
@@ -7894,9 +7894,6 @@ var SourceSet = class {
     return [...this.files.values()];
   }
 };
-
-// src/stack/stack.ts
-import { posix as posix6 } from "node:path";
 
 // src/core/value.ts
 function known(value, span, extra = {}) {
@@ -7985,10 +7982,10 @@ var MappedTextBuilder = class {
   }
   /** Appends text that replaced the source range [start, end) (a `${VAR}` expression). */
   pushSubstitution(value, start, end, via, unknownReason) {
-    const at = this.text.length;
+    const at2 = this.text.length;
     this.pushChar(value, start, end);
     const source = { file: this.file, start, end };
-    this.subs.push(unknownReason === void 0 ? { start: at, end: at + value.length, source, via } : { start: at, end: at + value.length, source, via, unknownReason });
+    this.subs.push(unknownReason === void 0 ? { start: at2, end: at2 + value.length, source, via } : { start: at2, end: at2 + value.length, source, via, unknownReason });
   }
   build() {
     return { file: this.file, text: this.text, srcStart: this.srcStart, srcEnd: this.srcEnd, substitutions: this.subs, whole: this.whole };
@@ -8019,9 +8016,24 @@ function rangeOf(m, start, end) {
   const span = s2 === Infinity ? m.whole : { file: m.file, start: s2, end: Math.max(e, s2) };
   return unknownReason === void 0 ? { span, via } : { span, via, unknownReason };
 }
+function sliceMapped(m, from, to) {
+  const starts = new Int32Array(Math.max(0, to - from));
+  const ends = new Int32Array(starts.length);
+  for (let i = from; i < to; i++) {
+    starts[i - from] = m.srcStart[i];
+    ends[i - from] = m.srcEnd[i];
+  }
+  return {
+    file: m.file,
+    text: m.text.slice(from, to),
+    srcStart: starts,
+    srcEnd: ends,
+    substitutions: m.substitutions.filter((s2) => s2.end > from && s2.start < to).map((s2) => ({ ...s2, start: Math.max(0, s2.start - from), end: Math.min(to, s2.end) - from })),
+    whole: m.whole
+  };
+}
 
 // src/parsers/interpolate.ts
-var NO_VARIABLES = { lookup: () => void 0 };
 var NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 function interpolate(input, vars) {
   if (!input.text.includes("$")) return input;
@@ -8150,22 +8162,22 @@ function parseEnvFile(file) {
     const raw = text.slice(lineStart2, lineEnd).replace(/\r$/, "");
     const indent3 = raw.length - raw.trimStart().length;
     let body = raw.trimStart();
-    let at = lineStart2 + indent3;
+    let at2 = lineStart2 + indent3;
     if (body.startsWith("#")) {
-      comments.push({ text: body.slice(1), span: { file: file.path, start: at, end: at + body.trimEnd().length } });
+      comments.push({ text: body.slice(1), span: { file: file.path, start: at2, end: at2 + body.trimEnd().length } });
     } else if (body.trim().length > 0) {
       if (body.startsWith("export ")) {
         body = body.slice(7).trimStart();
-        at = lineStart2 + raw.length - body.length;
+        at2 = lineStart2 + raw.length - body.length;
       }
       const key2 = KEY.exec(body)?.[0];
-      const keySpan = { file: file.path, start: at, end: at + (key2?.length ?? body.length) };
+      const keySpan = { file: file.path, start: at2, end: at2 + (key2?.length ?? body.length) };
       if (!key2) {
         problems.push({ message: `expected KEY=VALUE, found "${body.trim()}"`, span: keySpan });
       } else {
         const rest2 = body.slice(key2.length);
         const eq = rest2.indexOf("=");
-        const lineSpan2 = { file: file.path, start: at, end: at + body.trimEnd().length };
+        const lineSpan2 = { file: file.path, start: at2, end: at2 + body.trimEnd().length };
         if (eq < 0 || rest2.slice(0, eq).trim() !== "") {
           if (rest2.trim() === "") {
             entries2.push({ key: key2, keySpan, value: unknown(`${key2} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
@@ -8173,7 +8185,7 @@ function parseEnvFile(file) {
             problems.push({ message: `expected "=" after ${key2}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
           }
         } else {
-          const valueOffset = at + key2.length + eq + 1;
+          const valueOffset = at2 + key2.length + eq + 1;
           const value = readValue(file, text.slice(valueOffset, lineStart2 + raw.length), valueOffset, vars, comments, problems);
           seen.set(key2, value.kind === "known" ? { value: value.value, span: value.span } : { value: "", span: value.span });
           entries2.push({ key: key2, keySpan, value, span: lineSpan2 });
@@ -8228,6 +8240,9 @@ function finish(m, start) {
   return known(m.text, span, { via: r.via });
 }
 
+// src/inputs/compose-project.ts
+import { posix as posix2 } from "node:path";
+
 // src/parsers/yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
 function parseYaml(file) {
@@ -8265,7 +8280,7 @@ function composeRefusal(doc, file) {
   const composing = [];
   const constructing = [];
   const whole = { file: file.path, start: 0, end: 0 };
-  const at = (node, fallback) => {
+  const at2 = (node, fallback) => {
     const n = node;
     const r = n?.range;
     if (!r) return fallback;
@@ -8281,7 +8296,7 @@ function composeRefusal(doc, file) {
   const walk2 = (node, depth = 0) => {
     if (depth > 500) return;
     if ((0, import_yaml.isAlias)(node)) {
-      if (node.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${node.source}'`, span: at(node, whole) });
+      if (node.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${node.source}'`, span: at2(node, whole) });
       return;
     }
     if ((0, import_yaml.isPair)(node)) {
@@ -8299,9 +8314,9 @@ function composeRefusal(doc, file) {
       const seen = /* @__PURE__ */ new Map();
       for (const pair2 of map.items) {
         const key2 = pair2.key;
-        const keySpan = at(key2, at(map, whole));
+        const keySpan = at2(key2, at2(map, whole));
         if (isMergeKey(key2)) {
-          const refused = mergeRefusal(doc, pair2.value, keySpan, at, lineOf);
+          const refused = mergeRefusal(doc, pair2.value, keySpan, at2, lineOf);
           if (refused) constructing.push(refused);
           continue;
         }
@@ -8326,15 +8341,15 @@ function composeRefusal(doc, file) {
   const earliest = (list) => list.sort((a, b) => a.span.start - b.span.start)[0];
   return earliest(composing) ?? earliest(constructing);
 }
-function mergeRefusal(doc, value, keySpan, at, lineOf) {
+function mergeRefusal(doc, value, keySpan, at2, lineOf) {
   const target = (0, import_yaml.isAlias)(value) ? value.resolve(doc) : value;
   if ((0, import_yaml.isAlias)(value) && target === void 0) return void 0;
   if ((0, import_yaml.isMap)(target)) return void 0;
-  if (!(0, import_yaml.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at(value, keySpan) };
+  if (!(0, import_yaml.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at2(value, keySpan) };
   for (const item of target.items) {
     const source = (0, import_yaml.isAlias)(item) ? item.resolve(doc) : item;
     if ((0, import_yaml.isMap)(source) || (0, import_yaml.isAlias)(item) && source === void 0) continue;
-    const span = at(source, at(item, keySpan));
+    const span = at2(source, at2(item, keySpan));
     const elsewhere = lineOf(span.start) !== lineOf(keySpan.start);
     return { message: `expected a mapping for merging, but found ${kindOf(source)}${elsewhere ? ` (merged at line ${lineOf(keySpan.start)})` : ""}`, span };
   }
@@ -8455,7 +8470,7 @@ function scalarText(file, node) {
 }
 
 // src/inputs/compose.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+import { posix } from "node:path";
 
 // src/parsers/shell-words.ts
 function splitShellWords(m) {
@@ -8548,6 +8563,9 @@ function wordsFromList(items) {
   return items.map((text) => ({ value: valueOf(text), text, operator: false }));
 }
 
+// src/inputs/compose-tree.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+
 // src/core/own.ts
 function own(table, key2) {
   return Object.hasOwn(table, key2) ? table[key2] : void 0;
@@ -8556,41 +8574,202 @@ function setOwn(target, key2, value) {
   Object.defineProperty(target, key2, { value, enumerable: true, writable: true, configurable: true });
 }
 
+// src/inputs/compose-tree.ts
+var NODE_BUDGET = 2e5;
+function composeTree(file, doc, dir, vars) {
+  let budget = NODE_BUDGET;
+  const convert = (node, depth) => {
+    const span = nodeSpan(file.path, node, { file: file.path, start: 0, end: 0 });
+    const tag = node && typeof node.tag === "string" && (node.tag === "!reset" || node.tag === "!override") ? node.tag : void 0;
+    const base = tag ? { span, dir, tag } : { span, dir };
+    if (!node || depth > 40 || --budget < 0) return { kind: "scalar", ...base };
+    if ((0, import_yaml2.isMap)(node)) {
+      const entries2 = mapEntries(doc, file.path, node).map((e) => {
+        const keySpan = nodeSpan(file.path, e.keyNode);
+        return { key: e.key, keySpan, value: convert(e.value, depth + 1), via: e.via };
+      });
+      return { kind: "map", entries: entries2, ...base };
+    }
+    if ((0, import_yaml2.isSeq)(node)) return { kind: "seq", items: seqItems(doc, node).map((n) => convert(n, depth + 1)), ...base };
+    if ((0, import_yaml2.isScalar)(node) && node.value !== null && node.value !== void 0) {
+      const t2 = scalarText(file, node);
+      if (t2) return { kind: "scalar", text: interpolate(t2, vars), ...base };
+    }
+    return { kind: "scalar", ...base };
+  };
+  if (!doc.contents) return void 0;
+  return convert(doc.contents, 0);
+}
+function entryOf(node, key2) {
+  return node?.kind === "map" ? node.entries.find((e) => e.key === key2) : void 0;
+}
+function valueOf2(node, key2) {
+  return entryOf(node, key2)?.value;
+}
+function textOf(node) {
+  return node?.kind === "scalar" ? node.text?.text : void 0;
+}
+function isNull(node) {
+  return node === void 0 || node.kind === "scalar" && node.text === void 0;
+}
+function plainOf(node, depth = 0) {
+  if (!node || depth > 40) return null;
+  if (node.kind === "map") {
+    const out = {};
+    for (const e of node.entries) setOwn(out, e.key, plainOf(e.value, depth + 1));
+    return out;
+  }
+  if (node.kind === "seq") return node.items.map((n) => plainOf(n, depth + 1));
+  return node.text ? node.text.text : null;
+}
+function sliceText(m, from, to) {
+  return sliceMapped(m, from, to);
+}
+
+// src/inputs/compose-merge.ts
+var REPLACED = /* @__PURE__ */ new Set(["command", "entrypoint"]);
+var UNIQUE_BY_TARGET = /* @__PURE__ */ new Set(["volumes", "secrets", "configs", "devices"]);
+var UNIQUE_BY_VALUE = /* @__PURE__ */ new Set(["ports", "expose", "dns", "dns_search", "dns_opt", "env_file", "tmpfs", "cap_add", "cap_drop", "external_links", "security_opt", "profiles", "group_add", "links"]);
+var KEY_VALUE = /* @__PURE__ */ new Set(["environment", "labels", "annotations", "extra_hosts", "sysctls"]);
+var NAME_KEYED = /* @__PURE__ */ new Set(["depends_on", "networks"]);
+function mergeService(base, over) {
+  return mergeMaps(normaliseService(base), normaliseService(over), (key2, a, b) => mergeServiceKey(key2, a, b));
+}
+function mergeTopLevel(base, over) {
+  return mergeMaps(base, over, (key2, a, b) => {
+    if (key2 === "services" && a.kind === "map" && b.kind === "map") {
+      return mergeMaps(a, b, (_name, s2, t2) => s2.kind === "map" && t2.kind === "map" ? mergeService(s2, t2) : t2);
+    }
+    return mergeGeneric(a, b);
+  });
+}
+function mergeServiceKey(key2, a, b) {
+  if (REPLACED.has(key2)) return b;
+  if (key2 === "healthcheck" && a.kind === "map" && b.kind === "map") {
+    return mergeMaps(a, b, (k, x, y) => k === "test" ? y : mergeGeneric(x, y));
+  }
+  if (UNIQUE_BY_TARGET.has(key2) && a.kind === "seq" && b.kind === "seq") return uniqueBy(a, b, mountTarget);
+  if (UNIQUE_BY_VALUE.has(key2) && a.kind === "seq" && b.kind === "seq") return uniqueBy(a, b, (n) => JSON.stringify(plainKey(n)));
+  return mergeGeneric(a, b);
+}
+function mergeGeneric(a, b) {
+  if (a.kind === "map" && b.kind === "map") return mergeMaps(a, b, (_k, x, y) => mergeGeneric(x, y));
+  if (a.kind === "seq" && b.kind === "seq") return { ...b, items: [...a.items, ...b.items] };
+  return b;
+}
+function mergeMaps(a, b, merge) {
+  const entries2 = [...a.entries];
+  for (const e of b.entries) {
+    const i = entries2.findIndex((x) => x.key === e.key);
+    if (e.value.tag === "!reset") {
+      if (i >= 0) entries2.splice(i, 1);
+      continue;
+    }
+    if (i < 0) {
+      entries2.push(e);
+      continue;
+    }
+    const prev = entries2[i];
+    entries2[i] = e.value.tag === "!override" ? e : { ...e, value: merge(e.key, prev.value, e.value) };
+  }
+  return { ...b, entries: entries2 };
+}
+function uniqueBy(a, b, key2) {
+  const items = [...a.items];
+  for (const n of b.items) {
+    const k = key2(n);
+    const i = items.findIndex((x) => key2(x) === k);
+    if (i >= 0) items[i] = n;
+    else items.push(n);
+  }
+  return { ...b, items };
+}
+function plainKey(n) {
+  if (n.kind === "scalar") return textOf(n) ?? null;
+  if (n.kind === "seq") return n.items.map(plainKey);
+  return Object.fromEntries(n.entries.map((e) => [e.key, plainKey(e.value)]));
+}
+function mountTarget(n) {
+  if (n.kind === "map") return textOf(valueOf2(n, "target")) ?? textOf(valueOf2(n, "source")) ?? JSON.stringify(plainKey(n));
+  const t2 = textOf(n) ?? "";
+  const parts = t2.split(":");
+  return parts.length >= 2 ? parts[1] : parts[0];
+}
+function normaliseService(svc) {
+  let changed = false;
+  const entries2 = svc.entries.map((e) => {
+    let value = e.value;
+    if (KEY_VALUE.has(e.key) && value.kind === "seq") value = keyValueMap(value);
+    else if (NAME_KEYED.has(e.key) && value.kind === "seq") value = nameMap(value);
+    else if (e.key === "build" && value.kind === "scalar" && !isNull(value)) {
+      value = { kind: "map", span: value.span, dir: value.dir, entries: [{ key: "context", keySpan: value.span, value, via: [] }] };
+    } else return e;
+    changed = true;
+    return value.tag === e.value.tag ? { ...e, value } : { ...e, value: e.value.tag ? { ...value, tag: e.value.tag } : value };
+  });
+  return changed ? { ...svc, entries: entries2 } : svc;
+}
+function keyValueMap(seq) {
+  const entries2 = [];
+  for (const item of seq.items) {
+    if (item.kind !== "scalar" || !item.text) continue;
+    const t2 = item.text;
+    const eq = t2.text.indexOf("=");
+    const keyEnd = eq < 0 ? t2.text.length : eq;
+    const key2 = t2.text.slice(0, keyEnd).trim();
+    const keySpan = rangeOf(t2, 0, keyEnd).span;
+    const value = eq < 0 ? { kind: "scalar", span: item.span, dir: item.dir } : { kind: "scalar", span: item.span, dir: item.dir, text: sliceText(t2, eq + 1, t2.text.length) };
+    const i = entries2.findIndex((x) => x.key === key2);
+    const entry = { key: key2, keySpan, value, via: [] };
+    if (i >= 0) entries2[i] = entry;
+    else entries2.push(entry);
+  }
+  return { kind: "map", span: seq.span, dir: seq.dir, entries: entries2 };
+}
+function nameMap(seq) {
+  const entries2 = [];
+  for (const item of seq.items) {
+    const name2 = textOf(item);
+    if (name2 === void 0 || entries2.some((e) => e.key === name2)) continue;
+    entries2.push({ key: name2, keySpan: item.span, value: { kind: "scalar", span: item.span, dir: item.dir }, via: [] });
+  }
+  return { kind: "map", span: seq.span, dir: seq.dir, entries: entries2 };
+}
+function withoutResets(node) {
+  if (node.kind === "map") {
+    return { ...node, entries: node.entries.filter((e) => e.value.tag !== "!reset").map((e) => ({ ...e, value: withoutResets(e.value) })) };
+  }
+  if (node.kind === "seq") return { ...node, items: node.items.filter((n) => n.tag !== "!reset").map(withoutResets) };
+  return node;
+}
+
 // src/inputs/compose.ts
-function readCompose(file, doc, dir, vars) {
-  const r = new ComposeReader(file, doc, vars);
-  const top = mapEntries(doc, file.path, doc.contents);
-  const servicesEntry = top.find((e) => e.key === "services");
+function readServices(tree, projectDir) {
+  const r = new ComposeReader(projectDir);
   const services = [];
-  if (servicesEntry?.value && (0, import_yaml2.isMap)(servicesEntry.value)) {
-    for (const e of mapEntries(doc, file.path, servicesEntry.value)) {
-      if (!e.value || !(0, import_yaml2.isMap)(e.value)) continue;
+  const list = valueOf2(tree, "services");
+  if (list?.kind === "map") {
+    for (const e of list.entries) {
+      if (e.value.kind !== "map") continue;
       services.push(r.service(e));
     }
   }
-  return { path: file.path, dir, services, problems: r.problems };
+  return { services, problems: r.problems };
 }
 var ComposeReader = class {
-  constructor(file, doc, vars) {
-    this.file = file;
-    this.doc = doc;
-    this.vars = vars;
+  constructor(projectDir) {
+    this.projectDir = projectDir;
   }
   problems = [];
-  /** Bounds the work of expanding aliases, so an alias bomb cannot hang the run. */
-  plainBudget = 2e5;
-  span(node, fallback) {
-    return nodeSpan(this.file.path, node, fallback);
-  }
-  text(node) {
-    if (!node || !(0, import_yaml2.isScalar)(node)) return void 0;
-    const t2 = scalarText(this.file, node);
-    return t2 && interpolate(t2, this.vars);
-  }
   str(node, via = []) {
-    const t2 = this.text(node);
-    if (!t2) return void 0;
-    return mappedValue(t2, this.span(node), via);
+    if (!node || node.kind !== "scalar" || !node.text) return void 0;
+    return mappedValue(node.text, node.span, via);
+  }
+  /** A path written relative to its own file's folder, re-expressed relative to the project directory. */
+  path(node, via = []) {
+    const v = this.str(node, via);
+    if (!v || v.kind !== "known" || !node || node.dir === this.projectDir) return v;
+    return { ...v, value: rebase(v.value, node.dir, this.projectDir) };
   }
   num(node) {
     const v = this.str(node);
@@ -8599,162 +8778,171 @@ var ComposeReader = class {
     return Number.isFinite(n) && v.value.trim() !== "" ? { ...v, value: n } : unknown(`not a number: "${v.value}"`, v.span);
   }
   service(e) {
-    const entries2 = mapEntries(this.doc, this.file.path, e.value);
+    const node = normaliseService(e.value);
+    const entries2 = node.entries;
     const get = (k) => entries2.find((x) => x.key === k);
-    const nameSpan = this.span(e.keyNode);
+    const nameSpan = e.keySpan;
     const settings = /* @__PURE__ */ new Map();
-    for (const x of entries2) settings.set(x.key, { data: this.plain(x.value), span: this.span(x.keyNode) });
+    for (const x of entries2) settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
     const deploy = get("deploy");
-    const deployEntries = deploy ? mapEntries(this.doc, this.file.path, deploy.value) : [];
-    const resourcesEntry = deployEntries.find((x) => x.key === "resources");
+    const resourcesEntry = entryOf(deploy?.value, "resources");
     const dependsOn = get("depends_on");
+    const scale = get("scale");
     const svc = {
       name: e.key,
       nameSpan,
-      span: this.span(e.value, nameSpan),
+      span: node.span,
       image: this.str(get("image")?.value, get("image")?.via),
       build: this.build(get("build")),
       containerName: this.str(get("container_name")?.value, get("container_name")?.via),
       hostname: this.str(get("hostname")?.value),
+      workingDir: this.str(get("working_dir")?.value),
       command: this.command(get("command")),
       entrypoint: this.command(get("entrypoint")),
       environment: this.environment(get("environment")),
       envFiles: this.envFiles(get("env_file")),
       dependsOn: this.dependsOn(dependsOn),
-      dependsOnSpan: dependsOn ? this.span(dependsOn.keyNode) : void 0,
+      dependsOnSpan: dependsOn ? dependsOn.keySpan : void 0,
       expose: this.ports(get("expose")),
       ports: this.ports(get("ports")),
       volumes: this.volumes(get("volumes")),
       resources: resourcesEntry ? this.resources(resourcesEntry) : void 0,
-      replicas: this.num(deployEntries.find((x) => x.key === "replicas")?.value),
+      // compose uses `scale:` when both are written.
+      replicas: scale ? this.num(scale.value) : this.num(valueOf2(deploy?.value, "replicas")),
+      profiles: this.strings(get("profiles")?.value),
       ulimits: this.ulimits(get("ulimits")),
       sysctls: this.sysctls(get("sysctls")),
       networks: this.networks(get("networks")),
-      healthcheckSpan: get("healthcheck") ? this.span(get("healthcheck").keyNode) : void 0,
+      healthcheckSpan: get("healthcheck")?.keySpan,
       settings
     };
     return svc;
   }
-  /** Plain interpolated data of a node, merges applied, for equality comparisons. */
-  plain(node, depth = 0) {
-    if (!node || depth > 30 || --this.plainBudget < 0) return null;
-    if ((0, import_yaml2.isMap)(node)) {
-      const out = {};
-      for (const e of mapEntries(this.doc, this.file.path, node)) setOwn(out, e.key, this.plain(e.value, depth + 1));
-      return out;
-    }
-    if ((0, import_yaml2.isSeq)(node)) return seqItems(this.doc, node).map((n) => this.plain(n, depth + 1));
-    const t2 = this.text(node);
-    return t2 ? t2.text : null;
+  strings(node) {
+    if (node?.kind !== "seq") return [];
+    return node.items.flatMap((n) => {
+      const t2 = textOf(n);
+      return t2 !== void 0 ? [t2] : [];
+    });
   }
   build(e) {
-    if (!e?.value) return void 0;
-    const span = this.span(e.keyNode);
-    if ((0, import_yaml2.isScalar)(e.value)) return { context: this.str(e.value, e.via), span };
-    const entries2 = mapEntries(this.doc, this.file.path, e.value);
-    const ctx = entries2.find((x) => x.key === "context");
-    const df = entries2.find((x) => x.key === "dockerfile");
+    if (!e || isNull(e.value)) return void 0;
+    const span = e.keySpan;
+    if (e.value.kind === "scalar") return { context: this.path(e.value, e.via), span };
+    const ctx = valueOf2(e.value, "context");
+    const df = valueOf2(e.value, "dockerfile");
+    const target = this.str(valueOf2(e.value, "target"));
+    const argsNode = valueOf2(e.value, "args");
+    const args = /* @__PURE__ */ new Map();
+    if (argsNode?.kind === "map") {
+      for (const x of argsNode.entries) {
+        const v = this.str(x.value);
+        if (v) args.set(x.key, v);
+      }
+    } else if (argsNode?.kind === "seq") {
+      for (const n of argsNode.items) {
+        const t2 = n.kind === "scalar" ? n.text : void 0;
+        const eq = t2 ? t2.text.indexOf("=") : -1;
+        if (t2 && eq > 0) args.set(t2.text.slice(0, eq), mappedValue(t2, n.span, [], eq + 1, t2.text.length));
+      }
+    }
     return {
-      context: this.str(ctx?.value) ?? known(".", span, { isDefault: true }),
-      dockerfile: this.str(df?.value),
+      context: this.path(ctx) ?? known(rebase(".", e.value.dir, this.projectDir), span, { isDefault: true }),
+      dockerfile: this.str(df),
+      ...target ? { target } : {},
+      args,
       span
     };
   }
   command(e) {
-    if (!e?.value) return void 0;
-    const span = this.span(e.value);
-    if ((0, import_yaml2.isScalar)(e.value)) {
-      const t2 = this.text(e.value);
+    if (!e) return void 0;
+    const span = e.value.span;
+    if (e.value.kind === "scalar") {
+      const t2 = e.value.text;
       return t2 ? { words: splitShellWords(t2), span, form: "string" } : void 0;
     }
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      const items = seqItems(this.doc, e.value).map((n) => this.text(n) ?? literalText(this.file.path, "", this.span(n).start));
+    if (e.value.kind === "seq") {
+      const items = e.value.items.map((n) => n.kind === "scalar" && n.text || literalText(n.span.file, "", n.span.start));
       return { words: wordsFromList(items), span, form: "list" };
     }
     return void 0;
   }
   environment(e) {
-    if (!e?.value) return [];
+    if (!e) return [];
     const out = [];
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      for (const item of seqItems(this.doc, e.value)) {
-        const t2 = this.text(item);
+    if (e.value.kind === "seq") {
+      for (const item of e.value.items) {
+        const t2 = item.kind === "scalar" ? item.text : void 0;
         if (!t2) continue;
         const eq = t2.text.indexOf("=");
         const keyEnd = eq < 0 ? t2.text.length : eq;
         const key2 = t2.text.slice(0, keyEnd).trim();
         const keySpan = rangeOf(t2, 0, keyEnd).span;
-        const span = this.span(item);
+        const span = item.span;
         const value = eq < 0 ? unknown(`${key2} is passed from the deploying shell`, span) : mappedValue(t2, span, e.via, eq + 1, t2.text.length);
         out.push({ key: key2, keySpan, value, span });
       }
-    } else if ((0, import_yaml2.isMap)(e.value)) {
-      for (const x of mapEntries(this.doc, this.file.path, e.value)) {
-        const keySpan = this.span(x.keyNode);
-        const span = { ...keySpan, end: this.span(x.value, keySpan).end };
-        const isNull = !x.value || (0, import_yaml2.isScalar)(x.value) && x.value.value === null;
-        const value = isNull ? unknown(`${x.key} is passed from the deploying shell`, keySpan) : this.str(x.value, x.via) ?? unknown(`${x.key} is not a scalar`, keySpan);
+    } else if (e.value.kind === "map") {
+      for (const x of e.value.entries) {
+        const keySpan = x.keySpan;
+        const span = keySpan.file === x.value.span.file ? { ...keySpan, end: Math.max(keySpan.end, x.value.span.end) } : keySpan;
+        const value = isNull(x.value) ? unknown(`${x.key} is passed from the deploying shell`, keySpan) : this.str(x.value, [...x.via, ...e.via]) ?? unknown(`${x.key} is not a scalar`, keySpan);
         out.push({ key: x.key, keySpan, value, span });
       }
     }
     return out;
   }
   envFiles(e) {
-    if (!e?.value) return [];
-    const items = (0, import_yaml2.isSeq)(e.value) ? seqItems(this.doc, e.value) : [e.value];
+    if (!e) return [];
+    const items = e.value.kind === "seq" ? e.value.items : [e.value];
     const out = [];
     for (const item of items) {
-      if ((0, import_yaml2.isMap)(item)) {
-        const entries2 = mapEntries(this.doc, this.file.path, item);
-        const p = this.str(entries2.find((x) => x.key === "path")?.value);
-        const req = scalarString(entries2.find((x) => x.key === "required")?.value);
-        if (p) out.push({ path: p, required: req !== "false", span: this.span(item) });
+      if (item.kind === "map") {
+        const p = this.path(valueOf2(item, "path"));
+        const req = textOf(valueOf2(item, "required"));
+        if (p) out.push({ path: p, required: req !== "false", span: item.span });
       } else {
-        const p = this.str(item);
-        if (p) out.push({ path: p, required: true, span: this.span(item) });
+        const p = this.path(item);
+        if (p) out.push({ path: p, required: true, span: item.span });
       }
     }
     return out;
   }
   dependsOn(e) {
-    if (!e?.value) return [];
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      return seqItems(this.doc, e.value).flatMap((n) => {
+    if (!e) return [];
+    if (e.value.kind === "seq") {
+      return e.value.items.flatMap((n) => {
         const v = this.str(n);
-        return v?.kind === "known" ? [{ name: v.value, span: this.span(n) }] : [];
+        return v?.kind === "known" ? [{ name: v.value, span: n.span }] : [];
       });
     }
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => ({ name: x.key, span: this.span(x.keyNode) }));
+    if (e.value.kind !== "map") return [];
+    return e.value.entries.map((x) => ({ name: x.key, span: x.keySpan }));
   }
   ports(e) {
-    if (!e?.value) return [];
-    return seqItems(this.doc, e.value).flatMap((n) => {
-      if ((0, import_yaml2.isMap)(n)) {
-        const t2 = mapEntries(this.doc, this.file.path, n).find((x) => x.key === "target");
-        const v2 = this.str(t2?.value);
-        return v2 ? [{ value: v2, span: this.span(n) }] : [];
-      }
-      const v = this.str(n);
-      return v ? [{ value: v, span: this.span(n) }] : [];
+    if (!e || e.value.kind !== "seq") return [];
+    return e.value.items.flatMap((n) => {
+      const v = n.kind === "map" ? this.str(valueOf2(n, "target")) : this.str(n);
+      return v ? [{ value: v, span: n.span }] : [];
     });
   }
   volumes(e) {
-    if (!e?.value) return [];
+    if (!e || e.value.kind !== "seq") return [];
     const out = [];
-    for (const n of seqItems(this.doc, e.value)) {
-      const span = this.span(n);
-      if ((0, import_yaml2.isMap)(n)) {
-        const entries2 = mapEntries(this.doc, this.file.path, n);
+    for (const n of e.value.items) {
+      const span = n.span;
+      if (n.kind === "map") {
         const val = (k) => {
-          const v2 = this.str(entries2.find((x) => x.key === k)?.value);
+          const v2 = this.str(valueOf2(n, k));
           return v2?.kind === "known" ? v2.value : void 0;
         };
-        const target2 = val("target");
+        const target2 = containerPath(val("target"));
         if (!target2) continue;
         const type = val("type");
+        const source2 = val("source");
         out.push({
           type: type === "bind" || type === "volume" || type === "tmpfs" ? type : "unknown",
-          source: val("source"),
+          source: type === "bind" && source2 !== void 0 ? rebase(source2, n.dir, this.projectDir) : source2,
           target: target2,
           readOnly: val("read_only") === "true",
           span
@@ -8765,72 +8953,91 @@ var ComposeReader = class {
       if (v?.kind !== "known") continue;
       const parts = v.value.split(":");
       if (parts.length === 1) {
-        out.push({ type: "volume", target: parts[0], readOnly: false, span });
+        out.push({ type: "volume", target: containerPath(parts[0]), readOnly: false, span });
         continue;
       }
-      const [source, target, mode] = parts;
+      const [source, rawTarget, mode] = parts;
+      const target = containerPath(rawTarget);
       const bind = /^(\.{1,2}(\/|$)|\/|~)/.test(source);
-      out.push({ type: bind ? "bind" : "volume", source, target, readOnly: (mode ?? "").split(",").includes("ro"), span });
+      out.push({
+        type: bind ? "bind" : "volume",
+        source: bind ? rebase(source, n.dir, this.projectDir) : source,
+        target,
+        readOnly: (mode ?? "").split(",").includes("ro"),
+        span
+      });
     }
     return out;
   }
   resources(e) {
-    const entries2 = mapEntries(this.doc, this.file.path, e.value);
     const set = (k) => {
-      const m = mapEntries(this.doc, this.file.path, entries2.find((x) => x.key === k)?.value);
-      const cpus2 = this.str(m.find((x) => x.key === "cpus")?.value, m.find((x) => x.key === "cpus")?.via);
-      const memory = this.str(m.find((x) => x.key === "memory")?.value, m.find((x) => x.key === "memory")?.via);
+      const m = valueOf2(e.value, k);
+      const c = entryOf(m, "cpus");
+      const mem2 = entryOf(m, "memory");
+      const cpus2 = this.str(c?.value, c?.via);
+      const memory = this.str(mem2?.value, mem2?.via);
       return { ...cpus2 ? { cpus: cpus2 } : {}, ...memory ? { memory } : {} };
     };
-    return { limits: set("limits"), reservations: set("reservations"), span: this.span(e.keyNode) };
+    return { limits: set("limits"), reservations: set("reservations"), span: e.keySpan };
   }
   ulimits(e) {
-    if (!e?.value) return [];
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => {
-      const span = this.span(x.keyNode);
-      if (x.value && (0, import_yaml2.isMap)(x.value)) {
-        const m = mapEntries(this.doc, this.file.path, x.value);
-        return { name: x.key, soft: this.num(m.find((y) => y.key === "soft")?.value), hard: this.num(m.find((y) => y.key === "hard")?.value), span };
+    if (!e || e.value.kind !== "map") return [];
+    return e.value.entries.map((x) => {
+      const span = x.keySpan;
+      if (x.value.kind === "map") {
+        return { name: x.key, soft: this.num(valueOf2(x.value, "soft")), hard: this.num(valueOf2(x.value, "hard")), span };
       }
       const v = this.num(x.value);
       return { name: x.key, soft: v, hard: v, span };
     });
   }
   sysctls(e) {
-    if (!e?.value) return [];
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      return seqItems(this.doc, e.value).flatMap((n) => {
-        const t2 = this.text(n);
+    if (!e) return [];
+    if (e.value.kind === "seq") {
+      return e.value.items.flatMap((n) => {
+        const t2 = n.kind === "scalar" ? n.text : void 0;
         if (!t2) return [];
         const eq = t2.text.indexOf("=");
         if (eq < 0) return [];
-        return [{ key: t2.text.slice(0, eq).trim(), keySpan: rangeOf(t2, 0, eq).span, value: mappedValue(t2, this.span(n), [], eq + 1, t2.text.length) }];
+        return [{ key: t2.text.slice(0, eq).trim(), keySpan: rangeOf(t2, 0, eq).span, value: mappedValue(t2, n.span, [], eq + 1, t2.text.length) }];
       });
     }
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => ({
+    if (e.value.kind !== "map") return [];
+    return e.value.entries.map((x) => ({
       key: x.key,
-      keySpan: this.span(x.keyNode),
-      value: this.str(x.value) ?? unknown("no value", this.span(x.keyNode))
+      keySpan: x.keySpan,
+      value: this.str(x.value) ?? unknown("no value", x.keySpan)
     }));
   }
   networks(e) {
-    if (!e?.value) return [];
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      return seqItems(this.doc, e.value).flatMap((n) => {
+    if (!e) return [];
+    if (e.value.kind === "seq") {
+      return e.value.items.flatMap((n) => {
         const v = this.str(n);
-        return v?.kind === "known" ? [{ name: v.value, aliases: [], span: this.span(n) }] : [];
+        return v?.kind === "known" ? [{ name: v.value, aliases: [], span: n.span }] : [];
       });
     }
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => {
-      const m = mapEntries(this.doc, this.file.path, x.value);
-      const aliases = seqItems(this.doc, m.find((y) => y.key === "aliases")?.value).flatMap((n) => {
+    if (e.value.kind !== "map") return [];
+    return e.value.entries.map((x) => {
+      const list = valueOf2(x.value, "aliases");
+      const aliases = (list?.kind === "seq" ? list.items : []).flatMap((n) => {
         const v = this.str(n);
         return v ? [v] : [];
       });
-      return { name: x.key, aliases, span: this.span(x.keyNode) };
+      return { name: x.key, aliases, span: x.keySpan };
     });
   }
 };
+function containerPath(p) {
+  if (p === void 0 || p === "") return void 0;
+  const n = posix.normalize(p);
+  return n.length > 1 ? n.replace(/\/+$/, "") : n;
+}
+function rebase(path, from, to) {
+  if (from === to || posix.isAbsolute(path) || path.startsWith("~") || /^[a-z]+:\/\//i.test(path)) return path;
+  const rel = posix.relative(to || ".", posix.join(from || ".", path)) || ".";
+  return rel.startsWith(".") || rel.startsWith("/") ? rel : `./${rel}`;
+}
 function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
   const r = rangeOf(t2, from, to);
   const span = from === to ? fallback : r.span;
@@ -8838,9 +9045,909 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
   return known(t2.text.slice(from, to), span, { via: [...r.via, ...via] });
 }
 
+// src/inputs/compose-project.ts
+function inRoot(...parts) {
+  const p = posix2.normalize(posix2.join(...parts.map((x) => x || ".")));
+  if (p === ".." || p.startsWith("../") || posix2.isAbsolute(p)) return void 0;
+  return p === "." ? "" : p.replace(/\/$/, "");
+}
+var MAX_DEPTH = 10;
+function loadComposeProject(ws, spec) {
+  const base = spec.files[0];
+  const projectDir = spec.projectDir ?? dirOf(base);
+  const loader = new ProjectLoader(ws);
+  const env = loader.env(spec.envFiles ?? [joinPath(projectDir, ".env")], spec.origin.via);
+  const trees = [];
+  for (const f of spec.files) {
+    const t2 = loader.file(f, env.vars, [], spec.origin.via);
+    if (t2) trees.push(t2);
+  }
+  let merged = trees[0];
+  for (const t2 of trees.slice(1)) merged = merged ? mergeTopLevel(merged, t2) : t2;
+  const tree = merged ? withoutResets(merged) : void 0;
+  const profileLine = env.lookup("COMPOSE_PROFILES");
+  const profiles = spec.profiles ?? (profileLine ? profileLine.value.split(",").map((p) => p.trim()).filter(Boolean) : []);
+  const { services: all, problems } = readServices(tree, projectDir);
+  const active = (s2) => s2.profiles.length === 0 || s2.profiles.some((p) => profiles.includes(p) || profiles.includes("*"));
+  const services = all.filter(active);
+  const inactive = all.filter((s2) => !active(s2));
+  const nameVar = env.lookup("COMPOSE_PROJECT_NAME");
+  const nameNode = valueOf2(tree, "name");
+  const projectName = nameVar ? known(nameVar.value, nameVar.span) : nameNode?.kind === "scalar" && nameNode.text ? known(nameNode.text.text, nameNode.span) : known(posix2.basename(projectDir === "" ? ws.rootAbs : projectDir).toLowerCase().replace(/[^a-z0-9_-]/g, ""), { file: base, start: 0, end: 0 }, { isDefault: true });
+  const compose = { path: base, dir: projectDir, services, ...inactive.length ? { inactive } : {}, problems };
+  return {
+    spec,
+    compose,
+    composeFiles: loader.composeFiles,
+    ...env.first ? { dotenv: env.first } : {},
+    profiles,
+    projectName,
+    files: [...loader.files.values()],
+    problems: [...loader.problems, ...problems],
+    unknowns: loader.unknowns
+  };
+}
+function dirOf(path) {
+  const d = posix2.dirname(path);
+  return d === "." ? "" : d;
+}
+function joinPath(dir, name2) {
+  return dir ? `${dir}/${name2}` : name2;
+}
+var ProjectLoader = class {
+  constructor(ws) {
+    this.ws = ws;
+  }
+  files = /* @__PURE__ */ new Map();
+  composeFiles = [];
+  problems = [];
+  unknowns = [];
+  docs = /* @__PURE__ */ new Map();
+  record(path, problems, comments) {
+    if (!this.files.has(path)) this.files.set(path, { path, problems, comments });
+  }
+  /** Interpolation variables from env files (later files win, as with repeated `--env-file`). */
+  env(paths, via) {
+    const map = /* @__PURE__ */ new Map();
+    let first;
+    for (const p of paths) {
+      const f = this.ws.read(p);
+      if (!f) {
+        if (via && !p.endsWith(".env")) this.unknowns.push({ what: p, reason: `env file ${p} cannot be read`, span: via });
+        continue;
+      }
+      const r = parseEnvFile(f);
+      this.record(f.path, r.problems, r.comments);
+      first ??= r.doc;
+      for (const e of r.doc?.entries ?? []) if (e.value.kind === "known") map.set(e.key, { value: e.value.value, span: e.value.span });
+    }
+    const lookup = (n) => map.get(n);
+    return { vars: { lookup }, ...first ? { first } : {}, lookup };
+  }
+  parse(path) {
+    if (this.docs.has(path)) return this.docs.get(path) ?? void 0;
+    const file = this.ws.read(path);
+    let out;
+    if (file) {
+      const y = parseYaml(file);
+      this.record(path, y.problems, y.comments);
+      if (y.doc) out = { file, doc: y.doc };
+    }
+    this.docs.set(path, out ?? null);
+    return out;
+  }
+  /** One compose file as a tree, its `extends:` resolved and its `include:`s added. */
+  file(path, vars, chain, via) {
+    const p = this.parse(path);
+    if (!p) {
+      if (via) this.unknowns.push({ what: path, reason: `compose file ${path} cannot be read`, span: via });
+      return void 0;
+    }
+    if (!this.composeFiles.includes(path)) this.composeFiles.push(path);
+    const tree = composeTree(p.file, p.doc, dirOf(path), vars);
+    if (tree?.kind !== "map") return void 0;
+    let out = this.withExtends(tree, path, vars, chain);
+    out = this.withIncludes(out, path, vars, [...chain, path]);
+    return out;
+  }
+  withExtends(tree, path, vars, chain) {
+    const services = valueOf2(tree, "services");
+    if (services?.kind !== "map" || !services.entries.some((e) => valueOf2(e.value, "extends") !== void 0)) return tree;
+    const resolved = /* @__PURE__ */ new Map();
+    const resolving = /* @__PURE__ */ new Set();
+    const resolve8 = (name2, span) => {
+      const done = resolved.get(name2);
+      if (done) return done;
+      const entry = services.entries.find((e) => e.key === name2);
+      if (!entry || entry.value.kind !== "map") {
+        this.problems.push({ message: `extends: service "${name2}" is not defined in ${path}`, span });
+        return void 0;
+      }
+      if (resolving.has(name2)) {
+        this.problems.push({ message: `extends: service "${name2}" extends itself`, span });
+        return entry.value;
+      }
+      resolving.add(name2);
+      const out = this.extend(entry.value, path, vars, chain, resolve8);
+      resolving.delete(name2);
+      resolved.set(name2, out);
+      return out;
+    };
+    const entries2 = services.entries.map((e) => e.value.kind === "map" ? { ...e, value: resolve8(e.key, e.keySpan) ?? e.value } : e);
+    return replaceEntry(tree, "services", { ...services, entries: entries2 });
+  }
+  /** A service with `extends:` as the merge of the extended service and its own keys. */
+  extend(svc, path, vars, chain, local) {
+    const ext = svc.entries.find((e) => e.key === "extends");
+    if (!ext) return svc;
+    const own2 = { ...svc, entries: svc.entries.filter((e) => e !== ext) };
+    const name2 = ext.value.kind === "scalar" ? textOf(ext.value) : textOf(valueOf2(ext.value, "service"));
+    const fileNode = ext.value.kind === "map" ? valueOf2(ext.value, "file") : void 0;
+    const fileText = textOf(fileNode);
+    if (name2 === void 0) return own2;
+    let base;
+    if (fileText === void 0) {
+      base = local(name2, ext.keySpan);
+    } else {
+      const other = inRoot(dirOf(path), fileText);
+      if (other === void 0) {
+        this.unknowns.push({ what: fileText, reason: `extends file ${fileText} is outside the checked folder`, span: fileNode.span });
+        return own2;
+      }
+      if (chain.includes(other) || chain.length > MAX_DEPTH) {
+        this.problems.push({ message: `extends: ${fileText} extends back into itself`, span: fileNode.span });
+        return own2;
+      }
+      const tree = this.file(other, vars, [...chain, path], fileNode.span);
+      const s2 = valueOf2(valueOf2(tree, "services"), name2);
+      if (s2?.kind !== "map") {
+        if (tree) this.problems.push({ message: `extends: service "${name2}" is not defined in ${other}`, span: ext.keySpan });
+        return own2;
+      }
+      base = s2;
+    }
+    if (!base) return own2;
+    const inherited2 = { ...base, entries: base.entries.map((e) => ({ ...e, via: [...e.via, ext.keySpan] })) };
+    return mergeService(inherited2, own2);
+  }
+  withIncludes(tree, path, vars, chain) {
+    const inc = tree.entries.find((e) => e.key === "include");
+    if (!inc) return tree;
+    let out = { ...tree, entries: tree.entries.filter((e) => e !== inc) };
+    const items = inc.value.kind === "seq" ? inc.value.items : [inc.value];
+    for (const item of items) {
+      const pathNode = item.kind === "map" ? valueOf2(item, "path") : item;
+      const paths = (pathNode?.kind === "seq" ? pathNode.items : pathNode ? [pathNode] : []).flatMap((n) => {
+        const t2 = textOf(n);
+        return t2 !== void 0 ? [{ t: t2, span: n.span }] : [];
+      });
+      if (paths.length === 0) continue;
+      const files = [];
+      for (const { t: t2, span } of paths) {
+        const f = inRoot(dirOf(path), t2);
+        if (f === void 0) this.unknowns.push({ what: t2, reason: `included file ${t2} is outside the checked folder`, span });
+        else if (chain.includes(f) || chain.length > MAX_DEPTH) this.problems.push({ message: `include: ${t2} includes itself`, span });
+        else files.push(f);
+      }
+      if (files.length === 0) continue;
+      const dirText = item.kind === "map" ? textOf(valueOf2(item, "project_directory")) : void 0;
+      const includeDir = dirText !== void 0 ? inRoot(dirOf(path), dirText) ?? dirOf(files[0]) : dirOf(files[0]);
+      const envNode = item.kind === "map" ? valueOf2(item, "env_file") : void 0;
+      const envPaths = envNode ? (envNode.kind === "seq" ? envNode.items : [envNode]).flatMap((n) => {
+        const t2 = textOf(n);
+        const p = t2 !== void 0 ? inRoot(dirOf(path), t2) : void 0;
+        return p !== void 0 ? [p] : [];
+      }) : [joinPath(includeDir, ".env")];
+      const own2 = this.env(envPaths);
+      const incVars = { lookup: (n) => own2.lookup(n) ?? vars.lookup(n) };
+      let merged;
+      for (const f of files) {
+        const t2 = this.file(f, incVars, chain, pathNode.span);
+        if (t2) merged = merged ? mergeTopLevel(merged, t2) : t2;
+      }
+      if (merged) out = this.addIncluded(out, merged, inc.keySpan);
+    }
+    return out;
+  }
+  /**
+   * Services and resources of an included project join the file's own. A service the including file
+   * also defines is merged over the included one: Compose 5 does this (the including document wins);
+   * Compose 2.x refused it ("conflicts with imported resource"), and real repositories rely on the
+   * newer behaviour (wger's docker-compose.yml tunes the `db` its include declares).
+   */
+  addIncluded(tree, included, via) {
+    let out = tree;
+    for (const key2 of ["services", "volumes", "networks", "configs", "secrets"]) {
+      const add = valueOf2(included, key2);
+      if (add?.kind !== "map") continue;
+      const mine = valueOf2(out, key2);
+      const entries2 = mine?.kind === "map" ? [...mine.entries] : [];
+      for (const e of add.entries) {
+        const i = entries2.findIndex((x) => x.key === e.key);
+        const imported = { ...e, via: [...e.via, via] };
+        if (i < 0) entries2.push(imported);
+        else if (key2 === "services" && e.value.kind === "map" && entries2[i].value.kind === "map") {
+          entries2[i] = { ...entries2[i], value: mergeService(e.value, entries2[i].value) };
+        }
+      }
+      const node = mine?.kind === "map" ? { ...mine, entries: entries2 } : { kind: "map", span: add.span, dir: add.dir, entries: entries2 };
+      out = replaceEntry(out, key2, node, via);
+    }
+    return out;
+  }
+};
+function replaceEntry(map, key2, value, keySpan) {
+  const i = map.entries.findIndex((e) => e.key === key2);
+  const entries2 = [...map.entries];
+  if (i >= 0) entries2[i] = { ...entries2[i], value };
+  else entries2.push({ key: key2, keySpan: keySpan ?? value.span, value, via: [] });
+  return { ...map, entries: entries2 };
+}
+
+// src/parsers/shell-lexer.ts
+var REDIRECT_OPS = ["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"];
+var SEPARATOR_OPS = ["&&", "||", ";;", "|&", "|", ";", "&", "(", ")"];
+var OPERATORS = [...REDIRECT_OPS, ...SEPARATOR_OPS].sort((a, b) => b.length - a.length);
+var DYNAMIC = "set when the script runs";
+var isBlank = (ch) => ch === " " || ch === "	" || ch === "\r";
+var isNameChar = (ch) => ch !== void 0 && /[A-Za-z0-9_]/.test(ch);
+var Lexer = class {
+  constructor(src, problems, comments, dynamic) {
+    this.src = src;
+    this.problems = problems;
+    this.comments = comments;
+    this.dynamic = dynamic;
+  }
+  i = 0;
+  tokens = [];
+  pendingHeredocs = [];
+  span(from, to = from + 1) {
+    return rangeOf(this.src, Math.min(from, this.src.text.length - 1), Math.min(Math.max(to, from + 1), this.src.text.length)).span;
+  }
+  run() {
+    const t2 = this.src.text;
+    while (this.i < t2.length) {
+      const ch = t2[this.i];
+      if (isBlank(ch)) {
+        this.i++;
+      } else if (ch === "\\" && t2[this.i + 1] === "\n") {
+        this.i += 2;
+      } else if (ch === "\n") {
+        this.i++;
+        this.tokens.push({ kind: "break" });
+        this.readHeredocBodies();
+      } else if (ch === "#") {
+        this.readComment();
+      } else {
+        const op = OPERATORS.find((o) => t2.startsWith(o, this.i));
+        if (op !== void 0) {
+          const token = { kind: "op", op, at: this.span(this.i, this.i + op.length) };
+          this.i += op.length;
+          this.tokens.push(token);
+          if (op === "<<" || op === "<<-") this.readHeredocDelimiter(token, op === "<<-");
+        } else {
+          this.readWordToken();
+        }
+      }
+    }
+    for (const h of this.pendingHeredocs) {
+      this.problems.push({ message: `heredoc is never closed by a "${h.delimiter}" line`, span: h.token.at });
+    }
+    return this.tokens;
+  }
+  readComment() {
+    const t2 = this.src.text;
+    const start = this.i;
+    let end = t2.indexOf("\n", start);
+    if (end < 0) end = t2.length;
+    this.i = end;
+    let textEnd = end;
+    while (textEnd > start + 1 && isBlank(t2[textEnd - 1])) textEnd--;
+    const isShebang = t2.startsWith("#!", start) && this.src.srcStart[start] === 0;
+    if (!isShebang) this.comments?.push({ text: t2.slice(start + 1, textEnd).trim(), span: this.span(start, textEnd) });
+  }
+  readWordToken() {
+    const t2 = this.src.text;
+    const start = this.i;
+    const word2 = this.readWord();
+    if (/^\d+$/.test(t2.slice(start, this.i)) && (t2[this.i] === ">" || t2[this.i] === "<")) return;
+    this.tokens.push({ kind: "word", word: word2 });
+  }
+  readWord() {
+    const t2 = this.src.text;
+    const start = this.i;
+    const b = new MappedTextBuilder(this.src.file, this.span(start, start));
+    let quoted2 = false;
+    const literal2 = (from, to) => {
+      b.pushMapped(this.src, from, to);
+    };
+    while (this.i < t2.length) {
+      const ch = t2[this.i];
+      if (isBlank(ch) || ch === "\n") break;
+      if (OPERATORS.some((o) => t2.startsWith(o, this.i))) break;
+      if (ch === "\\") {
+        quoted2 = true;
+        if (t2[this.i + 1] === "\n") {
+          this.i += 2;
+        } else if (this.i + 1 < t2.length) {
+          literal2(this.i + 1, this.i + 2);
+          this.i += 2;
+        } else {
+          this.i++;
+        }
+      } else if (ch === "'") {
+        quoted2 = true;
+        const close = t2.indexOf("'", this.i + 1);
+        if (close < 0) {
+          this.problems.push({ message: "unterminated single quote", span: this.span(this.i) });
+          literal2(this.i + 1, t2.length);
+          this.i = t2.length;
+        } else {
+          literal2(this.i + 1, close);
+          this.i = close + 1;
+        }
+      } else if (ch === '"') {
+        quoted2 = true;
+        this.readDoubleQuoted(b);
+      } else if (ch === "$" || ch === "`") {
+        this.readExpansion(b);
+      } else {
+        literal2(this.i, this.i + 1);
+        this.i++;
+      }
+    }
+    const text = b.build();
+    return { text: this.dynamic ? taint(text) : text, at: this.span(start, this.i), quoted: quoted2 };
+  }
+  readDoubleQuoted(b) {
+    const t2 = this.src.text;
+    const open = this.i;
+    this.i++;
+    while (this.i < t2.length && t2[this.i] !== '"') {
+      const ch = t2[this.i];
+      if (ch === "\\" && this.i + 1 < t2.length) {
+        const next = t2[this.i + 1];
+        if (next === "\n") {
+          this.i += 2;
+        } else if ('$`"\\'.includes(next)) {
+          b.pushMapped(this.src, this.i + 1, this.i + 2);
+          this.i += 2;
+        } else {
+          b.pushMapped(this.src, this.i, this.i + 1);
+          this.i++;
+        }
+      } else if (ch === "$" || ch === "`") {
+        this.readExpansion(b);
+      } else {
+        b.pushMapped(this.src, this.i, this.i + 1);
+        this.i++;
+      }
+    }
+    if (this.i >= t2.length) {
+      this.problems.push({ message: "unterminated double quote", span: this.span(open) });
+    } else {
+      this.i++;
+    }
+  }
+  /** `$NAME`, `${...}`, `$(...)`, `$((...))`, backticks: kept as written but marked as unknown. */
+  readExpansion(b) {
+    const t2 = this.src.text;
+    const start = this.i;
+    const end = expansionEnd(t2, start);
+    if (end === start + 1) {
+      b.pushMapped(this.src, start, end);
+    } else {
+      const raw = t2.slice(start, end);
+      const range = rangeOf(this.src, start, end);
+      b.pushSubstitution(raw, range.span.start, range.span.end, [], `${raw} is ${DYNAMIC}`);
+    }
+    this.i = end;
+  }
+  readHeredocDelimiter(token, stripTabs) {
+    const t2 = this.src.text;
+    while (this.i < t2.length && isBlank(t2[this.i])) this.i++;
+    if (this.i >= t2.length || t2[this.i] === "\n") {
+      this.problems.push({ message: "heredoc without a delimiter word", span: token.at });
+      return;
+    }
+    const word2 = this.readWord();
+    this.pendingHeredocs.push({ token, delimiter: word2.text.text, expand: !word2.quoted, stripTabs });
+  }
+  /** Heredoc bodies start on the line after the command that opened them, in the order they were opened. */
+  readHeredocBodies() {
+    const t2 = this.src.text;
+    const pending = this.pendingHeredocs;
+    this.pendingHeredocs = [];
+    for (let n = 0; n < pending.length; n++) {
+      const h = pending[n];
+      const b = new MappedTextBuilder(this.src.file, this.span(this.i, this.i));
+      let closed = false;
+      while (this.i < t2.length) {
+        let lineStart2 = this.i;
+        let lineEnd = t2.indexOf("\n", lineStart2);
+        if (lineEnd < 0) lineEnd = t2.length;
+        if (h.stripTabs) while (lineStart2 < lineEnd && t2[lineStart2] === "	") lineStart2++;
+        this.i = Math.min(lineEnd + 1, t2.length);
+        if (t2.slice(lineStart2, lineEnd).replace(/\r$/, "") === h.delimiter) {
+          closed = true;
+          break;
+        }
+        this.pushBodyLine(b, lineStart2, lineEnd, h.expand);
+        if (lineEnd < t2.length) b.pushMapped(this.src, lineEnd, lineEnd + 1);
+      }
+      h.token.heredoc = { body: this.dynamic ? taint(b.build()) : b.build() };
+      if (!closed) {
+        for (const rest2 of pending.slice(n)) {
+          this.problems.push({ message: `heredoc is never closed by a "${rest2.delimiter}" line`, span: rest2.token.at });
+        }
+        return;
+      }
+    }
+  }
+  pushBodyLine(b, from, to, expand3) {
+    const t2 = this.src.text;
+    if (!expand3) {
+      b.pushMapped(this.src, from, to);
+      return;
+    }
+    let i = from;
+    while (i < to) {
+      const ch = t2[i];
+      if (ch === "\\" && i + 1 < to && "$`\\".includes(t2[i + 1])) {
+        b.pushMapped(this.src, i + 1, i + 2);
+        i += 2;
+      } else if (ch === "$" || ch === "`") {
+        const end = Math.min(expansionEnd(t2, i), to);
+        if (end === i + 1) {
+          b.pushMapped(this.src, i, end);
+        } else {
+          const range = rangeOf(this.src, i, end);
+          b.pushSubstitution(t2.slice(i, end), range.span.start, range.span.end, [], `${t2.slice(i, end)} is ${DYNAMIC}`);
+        }
+        i = end;
+      } else {
+        b.pushMapped(this.src, i, i + 1);
+        i++;
+      }
+    }
+  }
+};
+function expansionEnd(t2, start) {
+  if (t2[start] === "`") {
+    let i = start + 1;
+    while (i < t2.length && t2[i] !== "`") i += t2[i] === "\\" ? 2 : 1;
+    return Math.min(i + 1, t2.length);
+  }
+  const next = t2[start + 1];
+  if (next === "{" || next === "(") {
+    const close = next === "{" ? "}" : ")";
+    let depth = 0;
+    let i = start + 1;
+    while (i < t2.length) {
+      const ch = t2[i];
+      if (ch === "\\") i++;
+      else if (ch === "'" && close === ")") {
+        const q = t2.indexOf("'", i + 1);
+        i = q < 0 ? t2.length : q;
+      } else if (ch === next) depth++;
+      else if (ch === close && --depth === 0) return i + 1;
+      i++;
+    }
+    return t2.length;
+  }
+  if (next !== void 0 && /[A-Za-z_]/.test(next)) {
+    let i = start + 2;
+    while (isNameChar(t2[i])) i++;
+    return i;
+  }
+  if (next !== void 0 && /[0-9@*#?$!-]/.test(next)) return start + 2;
+  return start + 1;
+}
+function taint(m) {
+  if (m.text.length === 0) return m;
+  return { ...m, substitutions: [...m.substitutions, { start: 0, end: m.text.length, source: m.whole, via: [], unknownReason: `the command string is ${DYNAMIC}` }] };
+}
+function pipelines(tokens) {
+  const out = [];
+  let pipeline = [];
+  let command = { words: [], redirects: [] };
+  const endCommand = () => {
+    if (command.words.length > 0 || command.redirects.length > 0) pipeline.push(command);
+    command = { words: [], redirects: [] };
+  };
+  const endPipeline = () => {
+    endCommand();
+    if (pipeline.length > 0) out.push(pipeline);
+    pipeline = [];
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    if (tok.kind === "word") {
+      command.words.push(tok.word);
+    } else if (tok.kind === "break") {
+      endPipeline();
+    } else if (tok.op === "|" || tok.op === "|&") {
+      endCommand();
+    } else if (REDIRECT_OPS.includes(tok.op)) {
+      if (tok.heredoc !== void 0 || tok.op === "<<" || tok.op === "<<-") {
+        command.redirects.push(tok.heredoc ? { op: tok.op, heredoc: tok.heredoc } : { op: tok.op });
+      } else {
+        const next = tokens[i + 1];
+        if (next?.kind === "word") {
+          command.redirects.push({ op: tok.op, target: next.word });
+          i++;
+        } else {
+          command.redirects.push({ op: tok.op });
+        }
+      }
+    } else {
+      endPipeline();
+    }
+  }
+  endPipeline();
+  return out;
+}
+
+// src/parsers/sysctl.ts
+var isSpace = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
+function parseSysctlLine(line) {
+  let start = 0;
+  while (start < line.length && isSpace(line[start])) start++;
+  let end = line.length;
+  while (end > start && isSpace(line[end - 1])) end--;
+  if (start === end) return { kind: "blank" };
+  const first = line[start];
+  if (first === "#" || first === ";") {
+    let textStart = start + 1;
+    while (textStart < end && isSpace(line[textStart])) textStart++;
+    return { kind: "comment", markerStart: start, textStart, textEnd: end };
+  }
+  const eq = line.indexOf("=", start);
+  if (eq < 0 || eq >= end) {
+    return { kind: "invalid", message: 'expected "key = value"', start, end };
+  }
+  const ignoreFailure = first === "-";
+  const keyStart = ignoreFailure ? start + 1 : start;
+  let keyEnd = eq;
+  while (keyEnd > keyStart && isSpace(line[keyEnd - 1])) keyEnd--;
+  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
+  for (let i = keyStart; i < keyEnd; i++) {
+    if (isSpace(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
+  }
+  let valueStart = eq + 1;
+  while (valueStart < end && isSpace(line[valueStart])) valueStart++;
+  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
+  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
+}
+function normalizeSysctlKey(raw) {
+  const firstSep = raw.search(/[./]/);
+  if (firstSep < 0 || raw[firstSep] === ".") return raw;
+  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
+}
+function sysctlSettingFromLine(line, assignment2, locate) {
+  return {
+    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
+    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
+    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
+    span: locate(assignment2.start, assignment2.valueEnd),
+    ignoreFailure: assignment2.ignoreFailure
+  };
+}
+function parseSysctlConf(file) {
+  const settings = [];
+  const problems = [];
+  const comments = [];
+  const span = (start, end) => ({ file: file.path, start, end });
+  for (let n = 0; n < file.lineStarts.length; n++) {
+    const lineStart2 = file.lineStarts[n];
+    const next = file.lineStarts[n + 1];
+    const lineEnd = next === void 0 ? file.text.length : next - 1;
+    const text = file.text.slice(lineStart2, lineEnd);
+    const line = parseSysctlLine(text);
+    const at2 = (s2, e) => span(lineStart2 + s2, lineStart2 + e);
+    switch (line.kind) {
+      case "blank":
+        break;
+      case "comment":
+        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at2(line.markerStart, line.textEnd) });
+        break;
+      case "invalid":
+        problems.push({ message: line.message, span: at2(line.start, line.end) });
+        break;
+      case "assignment":
+        settings.push(sysctlSettingFromLine(text, line, at2));
+        break;
+    }
+  }
+  return { doc: settings, problems, comments };
+}
+var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
+function looksLikeSysctlFile(path) {
+  const p = path.replace(/\\/g, "/");
+  if (!p.endsWith(".conf")) return false;
+  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
+  return /sysctl/i.test(baseName(p));
+}
+function compareSysctlLoadOrder(a, b) {
+  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
+  const byRank = rank(a) - rank(b);
+  if (byRank !== 0) return byRank;
+  const an = baseName(a);
+  const bn = baseName(b);
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/parsers/shell-sysctl.ts
+var RUNTIME = { kind: "runtime" };
+var KEYWORDS = /* @__PURE__ */ new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done"]);
+var WRAPPER_ARG_OPTIONS = {
+  sudo: /* @__PURE__ */ new Set(["-u", "-g", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-h", "--user", "--group", "--prompt", "--chdir"]),
+  doas: /* @__PURE__ */ new Set(["-u", "-C"]),
+  env: /* @__PURE__ */ new Set(["-u", "-C", "-S", "--unset", "--chdir"]),
+  nice: /* @__PURE__ */ new Set(["-n", "--adjustment"]),
+  nohup: /* @__PURE__ */ new Set(),
+  command: /* @__PURE__ */ new Set(),
+  exec: /* @__PURE__ */ new Set(["-a"]),
+  stdbuf: /* @__PURE__ */ new Set(["-i", "-o", "-e"])
+};
+var plain = (w) => w === void 0 || isDynamic(w.text, 0, w.text.text.length) ? void 0 : w.text.text;
+var isDynamic = (m, start, end) => rangeOf(m, start, end).unknownReason !== void 0;
+var programName = (w) => {
+  const p = plain(w);
+  return p === void 0 ? void 0 : p.slice(p.lastIndexOf("/") + 1);
+};
+function effectiveWords(words) {
+  let i = 0;
+  for (; ; ) {
+    while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
+    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
+    const name2 = programName(words[i]);
+    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
+    if (argOptions === void 0) return words.slice(i);
+    i++;
+    while (i < words.length) {
+      const w = words[i].text.text;
+      if (w === "--") {
+        i++;
+        break;
+      }
+      if (name2 === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) i++;
+      else if (argOptions.has(w)) i += 2;
+      else if (w.startsWith("-") && w.length > 1) i++;
+      else break;
+    }
+  }
+}
+var PASS_THROUGH = /* @__PURE__ */ new Set(["cat", "tee"]);
+function writeOf(pipeline) {
+  const commands = pipeline.map((c) => ({ ...c, words: effectiveWords(c.words) }));
+  const first = commands[0];
+  if (first === void 0) return void 0;
+  const targets2 = [];
+  for (const c of commands) {
+    const name2 = programName(c.words[0]);
+    if (c !== first && !PASS_THROUGH.has(name2 ?? "")) return void 0;
+    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets2.push(r.target);
+    if (name2 === "tee") targets2.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
+  }
+  if (targets2.length === 0) return void 0;
+  const content2 = contentOf(first);
+  return content2 === void 0 ? void 0 : { content: content2, targets: targets2 };
+}
+function contentOf(c) {
+  const name2 = programName(c.words[0]);
+  const heredoc = c.redirects.find((r) => r.heredoc !== void 0)?.heredoc;
+  if (heredoc !== void 0 && (name2 === "cat" || name2 === "tee")) return heredoc.body;
+  const hereString = c.redirects.find((r) => r.op === "<<<")?.target;
+  if (hereString !== void 0 && (name2 === "cat" || name2 === "tee")) return hereString.text;
+  if (name2 === "echo") {
+    let args = c.words.slice(1);
+    let escapes = false;
+    while (args[0] !== void 0 && /^-[neE]+$/.test(args[0].text.text)) {
+      if (args[0].text.text.includes("e")) escapes = true;
+      args = args.slice(1);
+    }
+    return withEscapedNewlines(join(args), escapes);
+  }
+  if (name2 === "printf") {
+    const format = c.words[1];
+    if (format === void 0) return void 0;
+    const args = c.words.slice(2);
+    if (args.length === 0) return withEscapedNewlines(format.text, true);
+    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join(args, "\n"), false);
+    return void 0;
+  }
+  return void 0;
+}
+function join(words, separator = " ") {
+  const first = words[0];
+  const b = new MappedTextBuilder(first?.text.file ?? "", first?.at ?? { file: "", start: 0, end: 0 });
+  words.forEach((w, n) => {
+    if (n > 0) b.pushChar(separator, w.at.start, w.at.start);
+    b.pushMapped(w.text);
+  });
+  return b.build();
+}
+function withEscapedNewlines(m, interpret) {
+  if (!interpret || !m.text.includes("\\n")) return m;
+  const b = new MappedTextBuilder(m.file, m.whole);
+  let i = 0;
+  while (i < m.text.length) {
+    if (m.text.startsWith("\\n", i)) {
+      b.pushChar("\n", m.srcStart[i], m.srcEnd[i + 1]);
+      i += 2;
+    } else {
+      b.pushMapped(m, i, i + 1);
+      i++;
+    }
+  }
+  return b.build();
+}
+function scanConfText(content2, target, out) {
+  let lineStart2 = 0;
+  const text = content2.text;
+  while (lineStart2 <= text.length) {
+    let lineEnd = text.indexOf("\n", lineStart2);
+    if (lineEnd < 0) lineEnd = text.length;
+    const lineText2 = text.slice(lineStart2, lineEnd);
+    const line = parseSysctlLine(lineText2);
+    const offset = lineStart2;
+    const locate = (s2, e) => rangeOf(content2, offset + s2, offset + e).span;
+    if (line.kind === "comment") {
+      out.comments.push({ text: lineText2.slice(line.textStart, line.textEnd), span: locate(line.markerStart, line.textEnd) });
+    } else if (line.kind === "invalid") {
+      if (!isDynamic(content2, offset + line.start, offset + line.end)) {
+        out.problems.push({ message: `line written to ${target} is not "key = value": ${line.message}`, span: locate(line.start, line.end) });
+      }
+    } else if (line.kind === "assignment") {
+      if (!isDynamic(content2, offset + line.start, offset + line.valueEnd)) {
+        out.settings.push({ ...sysctlSettingFromLine(lineText2, line, locate), scriptTarget: { kind: "file", path: target } });
+      }
+    }
+    lineStart2 = lineEnd + 1;
+  }
+}
+function scanProcWrite(content2, path, targetWord, out) {
+  const rel = path.replace(/^\/proc\/sys\//, "").replace(/\/+$/, "");
+  let start = 0;
+  let end = content2.text.length;
+  while (start < end && /\s/.test(content2.text[start])) start++;
+  while (end > start && /\s/.test(content2.text[end - 1])) end--;
+  if (rel.length === 0 || start === end || isDynamic(content2, start, end)) return;
+  const key2 = normalizeSysctlKey(`/${rel}`).slice(1);
+  const valueSpan = rangeOf(content2, start, end).span;
+  out.settings.push({
+    key: key2,
+    keySpan: targetWord.at,
+    value: known(content2.text.slice(start, end), valueSpan),
+    span: spanUnion(valueSpan, targetWord.at),
+    ignoreFailure: false,
+    scriptTarget: RUNTIME
+  });
+}
+function scanSysctlCommand(words, out) {
+  let loadsFiles = false;
+  let ignoreFailure = false;
+  const assignments = [];
+  for (const w of words.slice(1)) {
+    const t2 = w.text.text;
+    if (t2 === "--system" || t2.startsWith("--load") || /^-[a-zA-Z]*[pf]/.test(t2)) loadsFiles = true;
+    else if (t2 === "--ignore" || /^-[a-zA-Z]*e[a-zA-Z]*$/.test(t2)) ignoreFailure = true;
+    if (t2.startsWith("-")) continue;
+    if (t2.includes("=")) assignments.push(w);
+  }
+  if (loadsFiles) return;
+  for (const w of assignments) {
+    const text = w.text.text;
+    const line = parseSysctlLine(text);
+    const locate = (s2, e) => rangeOf(w.text, s2, e).span;
+    if (line.kind === "assignment") {
+      if (isDynamic(w.text, line.keyStart, line.valueEnd)) continue;
+      const setting2 = sysctlSettingFromLine(text, line, locate);
+      out.settings.push({ ...setting2, ignoreFailure: ignoreFailure || setting2.ignoreFailure, scriptTarget: RUNTIME });
+    } else if (line.kind === "invalid" && !isDynamic(w.text, 0, text.length)) {
+      out.problems.push({ message: `sysctl argument is not "key=value": ${line.message}`, span: w.at });
+    }
+  }
+}
+var SHELLS = /* @__PURE__ */ new Set(["sh", "bash", "dash", "zsh", "ksh", "ash"]);
+function scanTokens(src, dynamic, out, comments, depth) {
+  const tokens = new Lexer(src, out.problems, comments, dynamic).run();
+  for (const pipeline of pipelines(tokens)) {
+    const write = writeOf(pipeline);
+    if (write !== void 0) {
+      for (const target of write.targets) {
+        const path = plain(target);
+        if (path === void 0) continue;
+        if (path.startsWith("/proc/sys/")) scanProcWrite(write.content, path, target, out);
+        else if (looksLikeSysctlFile(path)) scanConfText(write.content, path, out);
+      }
+    }
+    for (const c of pipeline) {
+      const words = effectiveWords(c.words);
+      const name2 = programName(words[0]);
+      if (name2 === "sysctl") scanSysctlCommand(words, out);
+      else if (name2 !== void 0 && SHELLS.has(name2) && depth < 3) {
+        const script = words.findIndex((w, n) => n > 0 && /^-[a-z]*c[a-z]*$/.test(w.text.text));
+        const body = script < 0 ? void 0 : words[script + 1];
+        if (body !== void 0) scanTokens(body.text, isDynamic(body.text, 0, body.text.text.length), out, void 0, depth + 1);
+      }
+    }
+  }
+}
+function scanShellForSysctls(file) {
+  const out = { settings: [], problems: [], comments: [] };
+  scanTokens(literalText(file.path, file.text, 0), false, out, out.comments, 0);
+  const bySource = (a, b) => a.span.start - b.span.start;
+  return { doc: out.settings, problems: out.problems.sort(bySource), comments: out.comments.sort(bySource) };
+}
+function looksLikeShellScript(path, text) {
+  if (/\.(sh|bash|dash|ksh|zsh)$/i.test(path)) return true;
+  const firstLine = text.slice(0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n"));
+  return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k|z|a)?sh\b/.test(firstLine);
+}
+
+// src/inputs/sysctl.ts
+var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
+var NO_EXTENSION = /(^|\/)[^./]+$/;
+var cache = /* @__PURE__ */ new WeakMap();
+function hostSysctls(ws) {
+  let out = cache.get(ws);
+  if (!out) {
+    out = build(ws);
+    cache.set(ws, out);
+  }
+  return out;
+}
+function build(ws) {
+  const sources = [];
+  for (const path of ws.files()) {
+    if (looksLikeSysctlFile(path)) {
+      const file = ws.read(path);
+      if (!file) continue;
+      const r = parseSysctlConf(file);
+      sources.push({ path, kind: "sysctl-file", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
+    } else if (SHELL_EXT.test(path) || NO_EXTENSION.test(path)) {
+      const file = ws.read(path);
+      if (!file || !looksLikeShellScript(path, file.text) || !/sysctl/.test(file.text)) continue;
+      const r = scanShellForSysctls(file);
+      if ((r.doc ?? []).length === 0) continue;
+      sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
+    }
+  }
+  const persisted = [];
+  const runtime = [];
+  for (const src of sources) {
+    src.settings.forEach((setting2, index) => {
+      const target = setting2.scriptTarget;
+      if (target?.kind === "runtime") runtime.push(setting2);
+      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting: setting2 });
+    });
+  }
+  persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
+  const values = /* @__PURE__ */ new Map();
+  const slot = (key2) => {
+    let v = values.get(key2);
+    if (!v) values.set(key2, v = {});
+    return v;
+  };
+  for (const p of persisted) slot(p.setting.key).persisted = p.setting;
+  for (const r of runtime) slot(r.key).runtime = r;
+  return {
+    sources,
+    get(key2) {
+      const v = values.get(key2);
+      if (!v) return void 0;
+      const effective2 = v.runtime ?? v.persisted;
+      return { key: key2, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
+    }
+  };
+}
+
 // src/container/filesystem.ts
 import { realpathSync } from "node:fs";
-import { join, posix, relative, sep } from "node:path";
+import { join as join2, posix as posix3, relative, sep } from "node:path";
 
 // src/parsers/dockerfile.ts
 function parseDockerfile(file) {
@@ -8891,11 +9998,11 @@ function instructionWords(ins) {
       if (Array.isArray(arr) && arr.every((x) => typeof x === "string")) {
         let from = 0;
         const items = arr.map((s2) => {
-          const at = ins.args.text.indexOf(s2, from);
+          const at2 = ins.args.text.indexOf(s2, from);
           const b = new MappedTextBuilder(ins.args.file, ins.args.whole);
-          if (at >= 0) {
-            b.pushMapped(ins.args, at, at + s2.length);
-            from = at + s2.length;
+          if (at2 >= 0) {
+            b.pushMapped(ins.args, at2, at2 + s2.length);
+            from = at2 + s2.length;
           } else b.pushChar(s2, ins.span.start, ins.span.end);
           return b.build();
         });
@@ -8909,14 +10016,14 @@ function instructionWords(ins) {
 
 // src/container/filesystem.ts
 function repoPath(...parts) {
-  const p = posix.normalize(posix.join(...parts.map((x) => x || ".")));
-  if (p === ".." || p.startsWith("../") || posix.isAbsolute(p)) return void 0;
+  const p = posix3.normalize(posix3.join(...parts.map((x) => x || ".")));
+  if (p === ".." || p.startsWith("../") || posix3.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
 function staysInside(ws, rel) {
   try {
     const root = realpathSync(ws.rootAbs);
-    const real = realpathSync(join(ws.rootAbs, rel || "."));
+    const real = realpathSync(join2(ws.rootAbs, rel || "."));
     const r = relative(root, real);
     return r === "" || !r.startsWith(`..${sep}`) && r !== ".." && !r.startsWith("/");
   } catch {
@@ -8928,9 +10035,9 @@ function originOf(s2, hostPath) {
   if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
   return s2.origin;
 }
-function fileOf(s2, containerPath2, hostPath) {
+function fileOf(s2, containerPath3, hostPath) {
   return {
-    containerPath: containerPath2,
+    containerPath: containerPath3,
     hostPath,
     via: s2.via,
     origin: originOf(s2, hostPath),
@@ -8954,8 +10061,8 @@ var ContainerFs = class _ContainerFs {
     return more.length ? new _ContainerFs(this.ws, [...this.sources, ...more]) : this;
   }
   /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
-  state(containerPath2) {
-    const p = posix.normalize(containerPath2);
+  state(containerPath3) {
+    const p = posix3.normalize(containerPath3);
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s2 = this.sources[i];
       if (s2.incomplete) continue;
@@ -8983,8 +10090,8 @@ var ContainerFs = class _ContainerFs {
     return { kind: "absent" };
   }
   /** The repository file behind a container path, when the container sees one. */
-  resolve(containerPath2) {
-    const s2 = this.state(containerPath2);
+  resolve(containerPath3) {
+    const s2 = this.state(containerPath3);
     return s2.kind === "file" ? s2.file : void 0;
   }
   /** Every repository file visible in the container, with its container path. */
@@ -9016,7 +10123,7 @@ var ContainerFs = class _ContainerFs {
       for (const f of this.ws.filesUnder(s2.hostPath)) {
         if (s2.ignored?.(f)) continue;
         const r = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
-        const cp = posix.join(s2.containerPath, r);
+        const cp = posix3.join(s2.containerPath, r);
         out.set(cp, fileOf(s2, cp, f));
       }
     }
@@ -9036,7 +10143,7 @@ var ContainerFs = class _ContainerFs {
   }
   /** The layer saying a folder may hold more files than arena-lint sees, when one covers `dir`. */
   incompleteAt(dir) {
-    const d = posix.normalize(dir);
+    const d = posix3.normalize(dir);
     return this.sources.find((s2) => s2.incomplete && (d === s2.containerPath || under(d, s2.containerPath)));
   }
   /** Layers below which nothing is known (for `inspect` and for include resolution). */
@@ -9045,7 +10152,7 @@ var ContainerFs = class _ContainerFs {
   }
   /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`), sorted as glob(3) sorts them. */
   glob(pattern) {
-    const re = globToRegExp(posix.normalize(pattern));
+    const re = globToRegExp(posix3.normalize(pattern));
     return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => a.containerPath < b.containerPath ? -1 : 1);
   }
   /**
@@ -9053,7 +10160,7 @@ var ContainerFs = class _ContainerFs {
    * would be filled with from this image.
    */
   subtree(dir) {
-    const d = posix.normalize(dir);
+    const d = posix3.normalize(dir);
     const out = [];
     for (const s2 of this.sources) {
       if ((s2.opaque || s2.incomplete) && under(s2.containerPath, d)) out.push({ ...s2, containerPath: `/${rest(s2.containerPath, d)}` });
@@ -9111,21 +10218,21 @@ function serviceImage(ws, composeDir, svc) {
           workdir = "/";
           sources.length = 0;
         } else if (ins.keyword === "WORKDIR") {
-          workdir = posix.resolve(workdir, ins.args.text.trim());
+          workdir = posix3.resolve(workdir, ins.args.text.trim());
         } else if (ins.keyword === "COPY" || ins.keyword === "ADD") {
           const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : void 0);
           if (words.some((w) => w?.startsWith("--from"))) continue;
-          const plain2 = words.filter((w) => w !== void 0 && !w.startsWith("--"));
-          if (plain2.length < 2) continue;
-          const dest = plain2[plain2.length - 1];
-          const destAbs = posix.resolve(workdir, dest);
-          for (const src of plain2.slice(0, -1)) {
+          const plain4 = words.filter((w) => w !== void 0 && !w.startsWith("--"));
+          if (plain4.length < 2) continue;
+          const dest = plain4[plain4.length - 1];
+          const destAbs = posix3.resolve(workdir, dest);
+          for (const src of plain4.slice(0, -1)) {
             const host = repoPath(buildContext, src);
             if (host === void 0 || /[*?[]/.test(src)) continue;
             const isDir = ws.isDir(host);
-            const destIsDir = dest.endsWith("/") || plain2.length > 2 || isDir;
+            const destIsDir = dest.endsWith("/") || plain4.length > 2 || isDir;
             sources.push({
-              containerPath: isDir || !destIsDir ? destAbs : posix.join(destAbs, posix.basename(host)),
+              containerPath: isDir || !destIsDir ? destAbs : posix3.join(destAbs, posix3.basename(host)),
               hostPath: host,
               isDir,
               via: ins.span
@@ -9139,7 +10246,7 @@ function serviceImage(ws, composeDir, svc) {
     if (v.type !== "bind" || !v.source) continue;
     const host = repoPath(composeDir, v.source);
     if (host === void 0) continue;
-    sources.push({ containerPath: posix.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: "mount", hostPath: host, via: v.span }, hides: true });
+    sources.push({ containerPath: posix3.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: "mount", hostPath: host, via: v.span }, hides: true });
   }
   const out = { fs: new ContainerFs(ws, sources) };
   if (buildContext !== void 0) out.buildContext = buildContext;
@@ -9149,8 +10256,12 @@ function serviceImage(ws, composeDir, svc) {
   return out;
 }
 
+// src/container/app-servers/gunicorn.ts
+import { posix as posix6 } from "node:path";
+
 // src/container/app-servers/argv.ts
-var SHELLS = /(^|\/)(sh|bash|ash|dash|zsh)$/;
+import { posix as posix4 } from "node:path";
+var SHELLS2 = /(^|\/)(sh|bash|ash|dash|zsh)$/;
 var RUNNERS = /* @__PURE__ */ new Set([
   "exec",
   "tini",
@@ -9176,7 +10287,7 @@ var RUNNERS = /* @__PURE__ */ new Set([
 var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid", "s6-setuidgid"]);
 var PROGRAMS = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", uwsgi: "uwsgi", granian: "granian" };
 var PYTHON_MODULES = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", granian: "granian" };
-function textOf(w) {
+function textOf2(w) {
   return w?.value.kind === "known" ? w.value.value : void 0;
 }
 function spanOfWords(words) {
@@ -9189,7 +10300,7 @@ function locateServer(words, depth = 0) {
   for (const simple of simpleCommands(words)) {
     let i = 0;
     while (i < simple.length) {
-      const w = textOf(simple[i]);
+      const w = textOf2(simple[i]);
       if (w === void 0) break;
       const base = w.split("/").pop();
       if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(base)) {
@@ -9198,14 +10309,14 @@ function locateServer(words, depth = 0) {
       }
       if (base === "env") {
         i++;
-        while (textOf(simple[i])?.startsWith("-")) i += textOf(simple[i]) === "-u" ? 2 : 1;
+        while (textOf2(simple[i])?.startsWith("-")) i += textOf2(simple[i]) === "-u" ? 2 : 1;
         continue;
       }
       if (RUNNERS_WITH_ARG.has(base)) {
         i += 2;
         continue;
       }
-      if (SHELLS.test(w)) {
+      if (SHELLS2.test(w)) {
         const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
         const script = c >= 0 ? simple[c + 1] : void 0;
         if (script) return locateServer(splitShellWords(script.text), depth + 1);
@@ -9213,9 +10324,9 @@ function locateServer(words, depth = 0) {
       }
       if (/^python[0-9.]*$/.test(base)) {
         let k = i + 1;
-        while (textOf(simple[k])?.startsWith("-") && textOf(simple[k]) !== "-m") k += textOf(simple[k]) === "-X" || textOf(simple[k]) === "-W" ? 2 : 1;
-        const mod = textOf(simple[k + 1]);
-        const kind2 = textOf(simple[k]) === "-m" && mod ? own(PYTHON_MODULES, mod) : void 0;
+        while (textOf2(simple[k])?.startsWith("-") && textOf2(simple[k]) !== "-m") k += textOf2(simple[k]) === "-X" || textOf2(simple[k]) === "-W" ? 2 : 1;
+        const mod = textOf2(simple[k + 1]);
+        const kind2 = textOf2(simple[k]) === "-m" && mod ? own(PYTHON_MODULES, mod) : void 0;
         if (!kind2) break;
         const argv2 = simple.slice(k + 1);
         return { kind: kind2, argv: argv2, span: spanOfWords(simple.slice(i)) };
@@ -9228,9 +10339,102 @@ function locateServer(words, depth = 0) {
   }
   return void 0;
 }
+function parseArgs(args, table) {
+  const options2 = [];
+  const positional = [];
+  const unreadable = [];
+  const canonical = (n) => (table.aliases ? own(table.aliases, n) : void 0) ?? n;
+  for (let i = 0; i < args.length; i++) {
+    const word2 = args[i];
+    const v = word2.value;
+    if (v.kind === "unknown") {
+      unreadable.push(v);
+      continue;
+    }
+    const text = v.value;
+    if (text === "--") {
+      for (const rest2 of args.slice(i + 1)) positional.push(rest2.value);
+      break;
+    }
+    let name2;
+    let inline;
+    if (text.startsWith("--") && text.length > 2) {
+      const eq = text.indexOf("=");
+      name2 = canonical(eq < 0 ? text.slice(2) : text.slice(2, eq));
+      if (eq >= 0) inline = partOf(word2, eq + 1);
+    } else if (text.startsWith("-") && text.length > 1 && !/^-[0-9]/.test(text)) {
+      const letter = text[1];
+      name2 = canonical(own(table.short, letter) ?? letter);
+      if (text.length > 2) inline = partOf(word2, text[2] === "=" ? 3 : 2);
+    } else {
+      positional.push(v);
+      continue;
+    }
+    if (table.negatable && name2.startsWith("no-") && table.flags.has(name2.slice(3))) {
+      options2.push({ name: name2.slice(3), value: known("false", v.span), span: v.span });
+      continue;
+    }
+    if (table.flags.has(name2)) {
+      options2.push({ name: name2, value: inline ?? known("true", v.span), span: v.span });
+      continue;
+    }
+    if (inline) {
+      options2.push({ name: name2, value: inline, span: v.span });
+      continue;
+    }
+    const next = args[i + 1];
+    if (!next) {
+      options2.push({ name: name2, value: unknown(`--${name2} has no value`, v.span), span: v.span });
+      break;
+    }
+    options2.push({ name: name2, value: next.value, span: joinSpans(v.span, next.value.span) });
+    i++;
+  }
+  return { options: options2, positional, unreadable };
+}
+function joinSpans(a, b) {
+  return a.file === b.file ? { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) } : a;
+}
+function partOf(word2, from) {
+  const r = rangeOf(word2.text, from, word2.text.text.length);
+  if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
+  return known(word2.text.text.slice(from), r.span, { via: r.via });
+}
+function textOfValue(v) {
+  const b = new MappedTextBuilder(v.span.file, v.span);
+  const exact = v.span.end - v.span.start === v.value.length;
+  for (let i = 0; i < v.value.length; i++) b.pushChar(v.value[i], exact ? v.span.start + i : v.span.start, exact ? v.span.start + i + 1 : v.span.end);
+  return b.build();
+}
+function numberOf(v, what) {
+  if (v.kind === "unknown") return v;
+  const raw = v.value;
+  if (typeof raw === "number" && Number.isFinite(raw)) return { ...v, value: raw };
+  if (typeof raw === "boolean") return { ...v, value: Number(raw) };
+  if (typeof raw === "string" && /^\s*[+-]?[0-9]+(\.[0-9]+)?\s*$/.test(raw)) return { ...v, value: Number(raw) };
+  return unknown(`${what} is not a number: ${JSON.stringify(raw)}`, v.span);
+}
+function containerPath2(path, workingDir2) {
+  if (path.startsWith("/")) return posix4.normalize(path);
+  if (workingDir2.kind !== "known") return void 0;
+  return posix4.resolve(workingDir2.value || "/", path);
+}
+function portOfBind(bind, defaultPort) {
+  if (bind.kind === "unknown") return bind;
+  const b = bind.value;
+  if (b.startsWith("unix:") || b.startsWith("/")) return unknown(`${b} is a unix socket, not a TCP port`, bind.span);
+  if (b.startsWith("fd://")) return unknown(`${b} is an inherited file descriptor`, bind.span);
+  const m = /:(\d+)$/.exec(b);
+  if (m) return known(Number(m[1]), bind.span, bind.via ? { via: bind.via } : {});
+  if (defaultPort === void 0) return unknown(`${JSON.stringify(b)} names no port`, bind.span);
+  return /^[\w.-]+$|^\[[0-9a-fA-F:]+\]$/.test(b) ? known(defaultPort, bind.span, { ...bind.via ? { via: bind.via } : {}, isDefault: true }) : unknown(`cannot read a port from ${JSON.stringify(b)}`, bind.span);
+}
+function afterEquals(span, text, eq) {
+  return span.end - span.start === text.length ? { file: span.file, start: span.start + eq + 1, end: span.end } : span;
+}
 
 // src/python/evaluate.ts
-import * as posix2 from "node:path/posix";
+import * as posix5 from "node:path/posix";
 
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
@@ -9701,15 +10905,15 @@ var TreeBuffer = class _TreeBuffer {
   */
   slice(startI, endI, from) {
     let b = this.buffer;
-    let copy = new Uint16Array(endI - startI), len = 0;
+    let copy2 = new Uint16Array(endI - startI), len = 0;
     for (let i = startI, j = 0; i < endI; ) {
-      copy[j++] = b[i++];
-      copy[j++] = b[i++] - from;
-      let to = copy[j++] = b[i++] - from;
-      copy[j++] = b[i++] - startI;
+      copy2[j++] = b[i++];
+      copy2[j++] = b[i++] - from;
+      let to = copy2[j++] = b[i++] - from;
+      copy2[j++] = b[i++] - startI;
       len = Math.max(len, to);
     }
-    return new _TreeBuffer(copy, len, this.set);
+    return new _TreeBuffer(copy2, len, this.set);
   }
 };
 function checkSide(side, pos, from, to) {
@@ -12439,42 +13643,42 @@ var LRParser = class _LRParser extends Parser {
   kept from the original parser.
   */
   configure(config3) {
-    let copy = Object.assign(Object.create(_LRParser.prototype), this);
+    let copy2 = Object.assign(Object.create(_LRParser.prototype), this);
     if (config3.props)
-      copy.nodeSet = this.nodeSet.extend(...config3.props);
+      copy2.nodeSet = this.nodeSet.extend(...config3.props);
     if (config3.top) {
       let info = this.topRules[config3.top];
       if (!info)
         throw new RangeError(`Invalid top rule name ${config3.top}`);
-      copy.top = info;
+      copy2.top = info;
     }
     if (config3.tokenizers)
-      copy.tokenizers = this.tokenizers.map((t2) => {
+      copy2.tokenizers = this.tokenizers.map((t2) => {
         let found = config3.tokenizers.find((r) => r.from == t2);
         return found ? found.to : t2;
       });
     if (config3.specializers) {
-      copy.specializers = this.specializers.slice();
-      copy.specializerSpecs = this.specializerSpecs.map((s2, i) => {
+      copy2.specializers = this.specializers.slice();
+      copy2.specializerSpecs = this.specializerSpecs.map((s2, i) => {
         let found = config3.specializers.find((r) => r.from == s2.external);
         if (!found)
           return s2;
         let spec = Object.assign(Object.assign({}, s2), { external: found.to });
-        copy.specializers[i] = getSpecializer(spec);
+        copy2.specializers[i] = getSpecializer(spec);
         return spec;
       });
     }
     if (config3.contextTracker)
-      copy.context = config3.contextTracker;
+      copy2.context = config3.contextTracker;
     if (config3.dialect)
-      copy.dialect = this.parseDialect(config3.dialect);
+      copy2.dialect = this.parseDialect(config3.dialect);
     if (config3.strict != null)
-      copy.strict = config3.strict;
+      copy2.strict = config3.strict;
     if (config3.wrap)
-      copy.wrappers = copy.wrappers.concat(config3.wrap);
+      copy2.wrappers = copy2.wrappers.concat(config3.wrap);
     if (config3.bufferLength != null)
-      copy.bufferLength = config3.bufferLength;
-    return copy;
+      copy2.bufferLength = config3.bufferLength;
+    return copy2;
   }
   /**
   Tells you whether any [parse wrappers](#lr.ParserConfig.wrap)
@@ -12518,8 +13722,8 @@ var LRParser = class _LRParser extends Parser {
   parseDialect(dialect) {
     let values = Object.keys(this.dialects), flags = values.map(() => false);
     if (dialect)
-      for (let part of dialect.split(" ")) {
-        let id2 = values.indexOf(part);
+      for (let part2 of dialect.split(" ")) {
+        let id2 = values.indexOf(part2);
         if (id2 >= 0)
           flags[id2] = true;
       }
@@ -12659,33 +13863,33 @@ function styleTags(spec) {
     let tags2 = spec[prop];
     if (!Array.isArray(tags2))
       tags2 = [tags2];
-    for (let part of prop.split(" "))
-      if (part) {
-        let pieces = [], mode = 2, rest2 = part;
+    for (let part2 of prop.split(" "))
+      if (part2) {
+        let pieces = [], mode = 2, rest2 = part2;
         for (let pos = 0; ; ) {
-          if (rest2 == "..." && pos > 0 && pos + 3 == part.length) {
+          if (rest2 == "..." && pos > 0 && pos + 3 == part2.length) {
             mode = 1;
             break;
           }
           let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest2);
           if (!m)
-            throw new RangeError("Invalid path: " + part);
+            throw new RangeError("Invalid path: " + part2);
           pieces.push(m[0] == "*" ? "" : m[0][0] == '"' ? JSON.parse(m[0]) : m[0]);
           pos += m[0].length;
-          if (pos == part.length)
+          if (pos == part2.length)
             break;
-          let next = part[pos++];
-          if (pos == part.length && next == "!") {
+          let next = part2[pos++];
+          if (pos == part2.length && next == "!") {
             mode = 0;
             break;
           }
           if (next != "/")
-            throw new RangeError("Invalid path: " + part);
-          rest2 = part.slice(pos);
+            throw new RangeError("Invalid path: " + part2);
+          rest2 = part2.slice(pos);
         }
         let last = pieces.length - 1, inner = pieces[last];
         if (!inner)
-          throw new RangeError("Invalid path: " + part);
+          throw new RangeError("Invalid path: " + part2);
         let rule = new Rule(tags2, mode, last > 0 ? pieces.slice(0, last) : null);
         byName[inner] = rule.sort(byName[inner]);
       }
@@ -12705,12 +13909,12 @@ var ruleNodeProp = new NodeProp({
       }
       if (cur && cur.mode == take.mode && !take.context && !cur.context)
         continue;
-      let copy = new Rule(take.tags, take.mode, take.context);
+      let copy2 = new Rule(take.tags, take.mode, take.context);
       if (cur)
-        cur.next = copy;
+        cur.next = copy2;
       else
-        root = copy;
-      cur = copy;
+        root = copy2;
+      cur = copy2;
     }
     return root;
   }
@@ -13671,10 +14875,10 @@ function parseBigInt(digits, base) {
 }
 function floatFromString(s2) {
   const text = pyStrip(s2);
-  const word = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
-  if (word) {
-    if (word[2].toLowerCase() === "nan") return { ok: true, value: NaN };
-    return { ok: true, value: word[1] === "-" ? -Infinity : Infinity };
+  const word2 = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
+  if (word2) {
+    if (word2[2].toLowerCase() === "nan") return { ok: true, value: NaN };
+    return { ok: true, value: word2[1] === "-" ? -Infinity : Infinity };
   }
   const d = "[0-9](?:_?[0-9])*";
   const re = new RegExp(`^[+-]?(?:${d}(?:\\.(?:${d})?)?|\\.${d})(?:[eE][+-]?${d})?$`);
@@ -14113,8 +15317,8 @@ var ExpressionEvaluator = class {
     const parts = node.name === "ContinuedString" ? childNodes(node) : [node];
     let out = "";
     let bytes;
-    for (const part of parts) {
-      const piece = part.name === "FormatString" ? this.formatString(part) : this.plainString(part);
+    for (const part2 of parts) {
+      const piece = part2.name === "FormatString" ? this.formatString(part2) : this.plainString(part2);
       if (!piece.ok) return unknown(piece.reason, span);
       if (bytes !== void 0 && bytes !== piece.bytes) return unknown("cannot mix bytes and str literals", span);
       bytes = piece.bytes;
@@ -14136,7 +15340,7 @@ var ExpressionEvaluator = class {
     const bodyStart = node.from + d.bodyStart;
     const bodyEnd = node.from + d.bodyEnd;
     let out = "";
-    let at = bodyStart;
+    let at2 = bodyStart;
     const literal2 = (from, to) => {
       const text = this.ctx.file.text.slice(from, to).replace(/\{\{/g, "{").replace(/\}\}/g, "}");
       if (isRaw) return text;
@@ -14144,16 +15348,16 @@ var ExpressionEvaluator = class {
       return decoded.ok ? decoded.value : void 0;
     };
     for (const repl of childNodes(node).filter((c) => c.name === "FormatReplacement")) {
-      const lit = literal2(at, repl.from);
+      const lit = literal2(at2, repl.from);
       if (lit === void 0) return { ok: false, reason: "invalid escape in f-string" };
       out += lit;
       const piece = this.replacement(repl);
       if (!piece.ok) return piece;
       out += piece.value;
       if (out.length > MAX_STRING_LENGTH) return { ok: false, reason: "the string is too long to build" };
-      at = repl.to;
+      at2 = repl.to;
     }
-    const tail = literal2(at, bodyEnd);
+    const tail = literal2(at2, bodyEnd);
     if (tail === void 0) return { ok: false, reason: "invalid escape in f-string" };
     return { ok: true, value: out + tail, bytes: false };
   }
@@ -15146,9 +16350,9 @@ function urlsplit(text) {
   const q = rest2.indexOf("?");
   const path = q < 0 ? rest2 : rest2.slice(0, q);
   const query = q < 0 ? "" : rest2.slice(q + 1);
-  const at = netloc.lastIndexOf("@");
-  const userinfo = at < 0 ? void 0 : netloc.slice(0, at);
-  const hostinfo = at < 0 ? netloc : netloc.slice(at + 1);
+  const at2 = netloc.lastIndexOf("@");
+  const userinfo = at2 < 0 ? void 0 : netloc.slice(0, at2);
+  const hostinfo = at2 < 0 ? netloc : netloc.slice(at2 + 1);
   let username;
   let password;
   if (userinfo !== void 0) {
@@ -15193,12 +16397,12 @@ function unquote(s2, plus = false) {
 }
 function parseQs(query) {
   const out = /* @__PURE__ */ new Map();
-  for (const part of query.split("&")) {
-    if (part === "") continue;
-    const eq = part.indexOf("=");
+  for (const part2 of query.split("&")) {
+    if (part2 === "") continue;
+    const eq = part2.indexOf("=");
     if (eq < 0) continue;
-    const key2 = unquote(part.slice(0, eq), true);
-    const value = unquote(part.slice(eq + 1), true);
+    const key2 = unquote(part2.slice(0, eq), true);
+    const value = unquote(part2.slice(eq + 1), true);
     if (key2 === void 0 || value === void 0) return void 0;
     if (value === "") continue;
     const list = out.get(key2) ?? [];
@@ -15804,7 +17008,7 @@ function resolveModule(name2, searchRoots2, exists) {
   const rel = name2.split(".").join("/");
   for (const root of searchRoots2) {
     for (const candidate of [`${rel}.py`, `${rel}/__init__.py`]) {
-      const path = posix2.normalize(posix2.join(root === "" ? "." : root, candidate));
+      const path = posix5.normalize(posix5.join(root === "" ? "." : root, candidate));
       if (!path.startsWith("../") && exists(path)) return path;
     }
   }
@@ -15812,9 +17016,9 @@ function resolveModule(name2, searchRoots2, exists) {
 }
 function moduleCandidates(dir, dotted2) {
   const rel = dotted2 === "" ? "" : dotted2.split(".").join("/");
-  const base = posix2.normalize(posix2.join(dir === "" ? "." : dir, rel));
-  if (dotted2 === "") return [posix2.join(base, "__init__.py")];
-  return [`${base}.py`, posix2.join(base, "__init__.py")];
+  const base = posix5.normalize(posix5.join(dir === "" ? "." : dir, rel));
+  if (dotted2 === "") return [posix5.join(base, "__init__.py")];
+  return [`${base}.py`, posix5.join(base, "__init__.py")];
 }
 function settingsModuleFromEntrypoint(appModule2, searchRoots2, readFile, exists) {
   const path = resolveModule(appModule2.split(":")[0], searchRoots2, exists);
@@ -15822,6 +17026,11 @@ function settingsModuleFromEntrypoint(appModule2, searchRoots2, readFile, exists
   const evaluation = new Evaluation({ entry: path, searchRoots: searchRoots2, readFile, exists, env: EMPTY_ENV });
   evaluation.load(path);
   return evaluation.envOverlay.get("DJANGO_SETTINGS_MODULE") ?? void 0;
+}
+function environmentSetBy(opts) {
+  const evaluation = new Evaluation(opts);
+  evaluation.load(opts.entry);
+  return { set: evaluation.envOverlay, files: evaluation.files, problems: evaluation.problems, comments: evaluation.comments };
 }
 function evaluateSettings(opts) {
   const evaluation = new Evaluation(opts);
@@ -15875,17 +17084,17 @@ var ModuleRunner = class {
         ev.envUncertain = reason;
       },
       dotenvLoaded: (span, search2) => {
-        const dir = posix2.dirname(mod.path);
+        const dir = posix5.dirname(mod.path);
         let file;
         if (search2 !== "unknown") {
-          file = search2 === "module-dir" ? [posix2.join(dir, ".env")].find((p) => ev.exists(p)) : filesUpwards(dir, [".env"], (p) => ev.exists(p))[0];
+          file = search2 === "module-dir" ? [posix5.join(dir, ".env")].find((p) => ev.exists(p)) : filesUpwards(dir, [".env"], (p) => ev.exists(p))[0];
           if (!file) return;
         }
         if (ev.dotenvLoadedAt) return;
         ev.dotenvLoadedAt = span;
         ev.dotenvFile = file;
       },
-      decoupleFiles: () => filesUpwards(posix2.dirname(mod.path), ["settings.ini", ".env"], (p) => ev.exists(p)),
+      decoupleFiles: () => filesUpwards(posix5.dirname(mod.path), ["settings.ini", ".env"], (p) => ev.exists(p)),
       forgetNamespace: (reason, span) => {
         for (const name2 of mod.bindings.keys()) mod.bindings.set(name2, unknown(reason, span));
       },
@@ -16336,15 +17545,15 @@ var ModuleRunner = class {
   /** `from pkg import mod` where mod is a file of the package rather than a name in `__init__.py`. */
   submodule(packagePath, name2, span) {
     if (!packagePath.endsWith("/__init__.py") && packagePath !== "__init__.py") return void 0;
-    const dir = posix2.dirname(packagePath);
+    const dir = posix5.dirname(packagePath);
     const path = moduleCandidates(dir, name2).find((p) => this.ev.exists(p));
     const state = path ? this.ev.load(path) : void 0;
     return state ? box({ type: "module", name: name2, bindings: state.bindings }, span) : void 0;
   }
   resolveFrom(level, dotted2) {
     if (level === 0) return this.ev.resolveAbsolute(dotted2);
-    let dir = posix2.dirname(this.mod.path);
-    for (let l = 1; l < level; l++) dir = posix2.dirname(dir);
+    let dir = posix5.dirname(this.mod.path);
+    for (let l = 1; l < level; l++) dir = posix5.dirname(dir);
     return moduleCandidates(dir, dotted2).find((p) => this.ev.exists(p));
   }
   /** What `import *` copies: `__all__` when it is a known list of names, else every name not starting with `_`. */
@@ -16499,15 +17708,73 @@ function dictDelete(dict, key2) {
 }
 function filesUpwards(dir, names, exists) {
   const found = [];
-  for (let d = dir; ; d = posix2.dirname(d)) {
+  for (let d = dir; ; d = posix5.dirname(d)) {
     const base = d === "." ? "" : d;
     for (const name2 of names) {
       const p = base ? `${base}/${name2}` : name2;
       if (exists(p)) found.push(p);
     }
-    if (d === "." || d === "/" || d === "" || posix2.dirname(d) === d) break;
+    if (d === "." || d === "/" || d === "" || posix5.dirname(d) === d) break;
   }
   return found;
+}
+
+// src/container/app-servers/reading.ts
+var SettingLayers = class {
+  values = /* @__PURE__ */ new Map();
+  anything;
+  set(name2, value) {
+    this.values.set(name2, value);
+  }
+  setAll(reason, span) {
+    this.values.clear();
+    this.anything = unknown(reason, span);
+  }
+  has(name2) {
+    return this.values.has(name2);
+  }
+  /** The setting, else the program's default (marked isDefault, at `defaultSpan`, where a user would write it). */
+  get(name2, fallback, defaultSpan) {
+    return this.values.get(name2) ?? this.anything ?? known(fallback, defaultSpan, { isDefault: true });
+  }
+  /** The setting if any source set it (or may have). */
+  given(name2) {
+    return this.values.get(name2) ?? this.anything;
+  }
+};
+function hostFile(fs, containerPath3) {
+  const f = fs.resolve(containerPath3);
+  return f ? { hostPath: f.hostPath, via: f.via } : void 0;
+}
+function evaluateConfigFile(ctx, hostPath, searchRoots2) {
+  const env = ctx.process.environment;
+  return evaluateSettings({
+    entry: hostPath,
+    searchRoots: searchRoots2,
+    readFile: (p) => ctx.ws.read(p),
+    exists: (p) => ctx.ws.exists(p),
+    env: { get: (name2) => env.get(name2) },
+    libraries: CORE_LIBRARIES
+  });
+}
+function resolveContainerModule(ctx, module, dirs) {
+  for (const dir of dirs) {
+    const found = resolveModule(module, [dir === "/" ? "" : dir.replace(/^\//, "")], (p) => ctx.fs.resolve(`/${p}`) !== void 0);
+    if (!found) continue;
+    const f = ctx.fs.resolve(`/${found}`);
+    return { containerPath: `/${found}`, hostPath: f.hostPath, via: f.via };
+  }
+  return void 0;
+}
+function fromPython(v) {
+  if (v.kind === "unknown") return v;
+  const d = v.value;
+  if (d === null || typeof d !== "object") return v;
+  if (d.type === "dict") return unknown("a dict where a plain value is expected", v.span);
+  return { ...v, value: d.items.map(fromPython) };
+}
+function loaded(result) {
+  return { path: result.entry, problems: result.problems, comments: result.comments };
 }
 
 // src/container/app-servers/gunicorn.ts
@@ -16568,8 +17835,8 @@ function readGunicornOptions(server, env) {
   let app;
   const args = server.argv.slice(1);
   for (let i = 0; i < args.length; i++) {
-    const word = args[i];
-    const v = word.value;
+    const word2 = args[i];
+    const v = word2.value;
     if (v.kind === "unknown") continue;
     const text = v.value;
     let name2;
@@ -16577,10 +17844,10 @@ function readGunicornOptions(server, env) {
     if (text.startsWith("--") && text.length > 2) {
       const eq = text.indexOf("=");
       name2 = eq < 0 ? text.slice(2) : text.slice(2, eq);
-      if (eq >= 0) inline = partOf(word, eq + 1);
+      if (eq >= 0) inline = partOf2(word2, eq + 1);
     } else if (text.startsWith("-") && text.length > 1 && text !== "-") {
       name2 = own(SHORT, text[1]) ?? text.slice(1, 2);
-      if (text.length > 2) inline = partOf(word, 2);
+      if (text.length > 2) inline = partOf2(word2, 2);
     } else {
       app ??= v;
       continue;
@@ -16639,10 +17906,10 @@ function readGunicornOptions(server, env) {
     given
   };
 }
-function partOf(word, from) {
-  const r = rangeOf(word.text, from, word.text.text.length);
+function partOf2(word2, from) {
+  const r = rangeOf(word2.text, from, word2.text.text.length);
   if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
-  return known(word.text.text.slice(from), r.span, { via: r.via });
+  return known(word2.text.text.slice(from), r.span, { via: r.via });
 }
 function bindPort(bind) {
   if (bind.value.startsWith("unix:") || bind.value.startsWith("fd://")) return void 0;
@@ -16657,9 +17924,3546 @@ function gunicornProtocol(opts) {
   if (opts.workerClass.value === "aiohttp.GunicornWebWorker") return void 0;
   return "wsgi";
 }
+var GUNICORN_OPTIONS = { short: SHORT, flags: BOOLEAN_FLAGS };
+var CLI_TO_SETTING = { "keep-alive": "keepalive", env: "raw_env" };
+var LIST_SETTINGS = /* @__PURE__ */ new Set(["bind", "raw_env"]);
+var GUNICORN_SETTINGS = /* @__PURE__ */ new Set([
+  "bind",
+  "workers",
+  "threads",
+  "worker_class",
+  "timeout",
+  "graceful_timeout",
+  "keepalive",
+  "backlog",
+  "wsgi_app",
+  "worker_connections",
+  "max_requests",
+  "max_requests_jitter",
+  "chdir",
+  "pythonpath",
+  "raw_env",
+  "config"
+]);
+var WORKER_PATHS = {
+  "gunicorn.workers.sync.SyncWorker": "sync",
+  "gunicorn.workers.gthread.ThreadWorker": "gthread",
+  "gunicorn.workers.ggevent.GeventWorker": "gevent",
+  "gunicorn.workers.geventlet.EventletWorker": "eventlet",
+  "gunicorn.workers.gtornado.TornadoWorker": "tornado"
+};
+var ASYNC_WORKERS = /* @__PURE__ */ new Set(["gevent", "eventlet", "tornado"]);
+function settingOf(long) {
+  return own(CLI_TO_SETTING, long) ?? long.replace(/-/g, "_");
+}
+function settingsFromArgs(parsed) {
+  const out = /* @__PURE__ */ new Map();
+  const lists = /* @__PURE__ */ new Map();
+  for (const o of parsed.options) {
+    const s2 = settingOf(o.name);
+    if (LIST_SETTINGS.has(s2)) lists.set(s2, [...lists.get(s2) ?? [], o.value]);
+    else out.set(s2, o.value);
+  }
+  for (const [s2, items] of lists) out.set(s2, known(items, items.map((i) => i.span).reduce(joinSpans)));
+  return out;
+}
+function strOf(v, what) {
+  if (v.kind === "unknown") return v;
+  if (typeof v.value === "string") return v;
+  return unknown(`${what} is not a string: ${JSON.stringify(v.value)}`, v.span);
+}
+function listOf(v) {
+  if (v.kind === "unknown") return v;
+  if (Array.isArray(v.value)) return v.value;
+  if (typeof v.value === "string") return [v];
+  return unknown(`not a list of strings: ${JSON.stringify(v.value)}`, v.span);
+}
+function normaliseWorkerClass(v) {
+  if (v.kind === "unknown") return v;
+  const egg = /^egg:gunicorn#(.+)$/.exec(v.value);
+  const name2 = egg ? egg[1] : own(WORKER_PATHS, v.value) ?? v.value;
+  return name2 === v.value ? v : { ...v, value: name2 };
+}
+function readGunicorn(server, ctx) {
+  const { process: process2, fs } = ctx;
+  const env = process2.environment;
+  const at2 = server.span;
+  const unknowns = [];
+  const files = [];
+  const configFiles = [];
+  const layers = new SettingLayers();
+  const wc = env.get("WEB_CONCURRENCY");
+  if (wc) layers.set("workers", wc);
+  const port = env.get("PORT");
+  if (port) layers.set("bind", port.kind === "known" ? known([known(`0.0.0.0:${port.value}`, port.span, port.via ? { via: port.via } : {})], port.span) : port);
+  const cli = parseArgs(server.argv.slice(1), GUNICORN_OPTIONS);
+  const cliSettings = settingsFromArgs(cli);
+  const cmdArgs = env.get("GUNICORN_CMD_ARGS");
+  let envSettings;
+  let envUnreadable;
+  if (cmdArgs?.kind === "known") {
+    const parsed = parseArgs(splitShellWords(textOfValue(cmdArgs)), GUNICORN_OPTIONS);
+    envSettings = settingsFromArgs(parsed);
+    if (parsed.unreadable.length > 0) envUnreadable = `GUNICORN_CMD_ARGS has words that cannot be known: ${parsed.unreadable[0].reason ?? ""}`;
+  } else if (cmdArgs) envUnreadable = `GUNICORN_CMD_ARGS cannot be known: ${cmdArgs.reason}`;
+  const configArg = cliSettings.get("config") ?? envSettings?.get("config");
+  if (envUnreadable && !configArg && cmdArgs) layers.setAll(`${envUnreadable}, and it may name a config file`, cmdArgs.span);
+  readConfigFile(ctx, configArg, at2, layers, files, configFiles, unknowns);
+  if (envUnreadable && cmdArgs) layers.setAll(envUnreadable, cmdArgs.span);
+  for (const [k, v] of envSettings ?? []) if (k !== "config") layers.set(k, v);
+  if (cli.unreadable.length > 0) {
+    const u = cli.unreadable[0];
+    layers.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
+  }
+  for (const [k, v] of cliSettings) if (k !== "config") layers.set(k, v);
+  return gunicornFacts(server, ctx, layers, cli, configFiles, files, unknowns);
+}
+function readConfigFile(ctx, configArg, at2, layers, files, configFiles, unknowns) {
+  const { process: process2, fs } = ctx;
+  let target;
+  if (configArg) {
+    const arg = strOf(configArg, "--config");
+    if (arg.kind === "unknown") {
+      layers.setAll(`the config file gunicorn reads cannot be known: ${arg.reason}`, arg.span);
+      return;
+    }
+    const spec = arg.value.trim();
+    if (spec.startsWith("python:")) {
+      const dirs = [process2.workingDir.kind === "known" ? process2.workingDir.value : void 0, ...pythonPathOf(process2)].filter((d) => d !== void 0);
+      const mod = resolveContainerModule(ctx, spec.slice("python:".length), dirs);
+      if (mod) target = { hostPath: mod.hostPath, via: arg.span };
+    } else {
+      const p = containerPath2(spec.replace(/^file:/, ""), process2.workingDir);
+      const f = p ? hostFile(fs, p) : void 0;
+      if (f) target = { hostPath: f.hostPath, via: arg.span };
+    }
+    if (!target) {
+      const reason = `gunicorn reads its settings from ${spec}, which is not in the container's filesystem as arena-lint sees it`;
+      unknowns.push({ what: "gunicorn config file", reason, span: arg.span });
+      layers.setAll(reason, arg.span);
+      return;
+    }
+  } else {
+    const p = containerPath2("gunicorn.conf.py", process2.workingDir);
+    const state = p ? fs.state(p) : void 0;
+    if (state?.kind === "unknown") {
+      const reason = `gunicorn reads ${p} when it exists, and arena-lint cannot see that folder: ${state.origin.kind === "unknown" ? state.origin.reason : "its content is not known"}`;
+      unknowns.push({ what: "gunicorn config file", reason, span: state.via });
+      layers.setAll(reason, state.via);
+      return;
+    }
+    const f = p ? hostFile(fs, p) : void 0;
+    if (!f) return;
+    target = { hostPath: f.hostPath, via: f.via };
+  }
+  const result = evaluateConfigFile(ctx, target.hostPath, [posix6.dirname(target.hostPath) === "." ? "" : posix6.dirname(target.hostPath)]);
+  files.push(loaded(result));
+  configFiles.push({ path: target.hostPath, via: target.via });
+  const text = ctx.ws.read(target.hostPath)?.text ?? "";
+  if (result.unresolvedImports.length > 0 && /^\s*from\s+\S+\s+import\s+\*/m.test(text)) {
+    layers.setAll(`${target.hostPath} star-imports a module that is not read, which may set any setting`, { file: target.hostPath, start: 0, end: 0 });
+  }
+  for (const [name2, value] of result.names) if (GUNICORN_SETTINGS.has(name2)) layers.set(name2, fromPython(value));
+}
+function pythonPathOf(process2) {
+  const pp = process2.environment.get("PYTHONPATH");
+  return pp?.kind === "known" ? pp.value.split(":").filter((d) => d.startsWith("/")) : [];
+}
+function gunicornFacts(server, ctx, layers, cli, configFiles, files, unknowns) {
+  const at2 = server.span;
+  const { process: process2 } = ctx;
+  const num2 = (name2, def) => numberOf(layers.get(name2, def, at2), name2);
+  const bindList = listOf(layers.get("bind", ["127.0.0.1:8000"], at2));
+  let bind;
+  if (!Array.isArray(bindList)) bind = bindList;
+  else if (bindList.length === 0) bind = unknown("bind is an empty list", at2);
+  else {
+    const first = bindList[0];
+    const raw = first;
+    bind = typeof raw === "string" ? known(raw, at2, { isDefault: true }) : strOf(raw, "bind");
+  }
+  const threads = num2("threads", 1);
+  let workerClass = normaliseWorkerClass(strOf(layers.get("worker_class", "sync", at2), "worker_class"));
+  if (workerClass.kind === "known" && workerClass.value === "sync" && threads.kind === "known" && threads.value > 1) {
+    workerClass = known("gthread", workerClass.span, { via: [threads.span], ...workerClass.isDefault ? { isDefault: true } : {} });
+  } else if (workerClass.kind === "known" && workerClass.value === "sync" && threads.kind === "unknown") {
+    workerClass = unknown(`the sync worker becomes gthread when threads > 1, and threads cannot be known: ${threads.reason}`, threads.span);
+  }
+  const wcName = workerClass.kind === "known" ? workerClass.value : void 0;
+  const isAsgi = wcName !== void 0 && /uvicorn|asgi|hypercorn/i.test(wcName);
+  let threadsFact;
+  if (wcName === void 0) threadsFact = workerClass.kind === "unknown" ? unknown(`the worker class cannot be known: ${workerClass.reason}`, workerClass.span) : threads;
+  else if (wcName === "gthread") threadsFact = threads;
+  else if (ASYNC_WORKERS.has(wcName)) {
+    const wconn = num2("worker_connections", 1e3);
+    threadsFact = unknown(`${wcName} workers serve up to worker_connections (${wconn.kind === "known" ? wconn.value : "unknown"}) requests each on greenlets, not threads`, workerClass.span);
+  } else threadsFact = known(1, workerClass.span, { isDefault: true });
+  let iface;
+  if (workerClass.kind === "unknown") iface = workerClass;
+  else if (isAsgi) iface = known("asgi", workerClass.span);
+  else if (wcName === "aiohttp.GunicornWebWorker" || wcName === "aiohttp.worker.GunicornWebWorker") iface = unknown("the aiohttp worker serves an aiohttp application, neither WSGI nor ASGI", workerClass.span);
+  else iface = known("wsgi", workerClass.span, workerClass.isDefault ? { isDefault: true } : {});
+  const keepAliveSetting = num2("keepalive", 2);
+  let keepAlive;
+  if (workerClass.kind === "unknown") keepAlive = unknown(`keep-alive depends on the worker class, which cannot be known: ${workerClass.reason}`, workerClass.span);
+  else if (wcName === "sync") keepAlive = known(0, workerClass.span, { ...keepAliveSetting.kind === "known" && !keepAliveSetting.isDefault ? { via: [keepAliveSetting.span] } : {}, ...workerClass.isDefault ? { isDefault: true } : {} });
+  else keepAlive = keepAliveSetting;
+  const timeout = num2("timeout", 30);
+  let timeoutKills;
+  if (workerClass.kind === "unknown") timeoutKills = unknown(`depends on the worker class, which cannot be known: ${workerClass.reason}`, workerClass.span);
+  else if (timeout.kind === "known" && timeout.value === 0) timeoutKills = known(false, timeout.span);
+  else timeoutKills = known(wcName === "sync", workerClass.span, workerClass.isDefault ? { isDefault: true } : {});
+  const positional = cli.positional[0];
+  const wsgiApp = layers.given("wsgi_app");
+  const application = positional ?? (wsgiApp ? strOf(wsgiApp, "wsgi_app") : unknown("gunicorn is given no application (neither on its command line nor as wsgi_app)", at2));
+  const chdir = layers.given("chdir");
+  const appDir = chdir ? mapDir(strOf(chdir, "chdir"), process2.workingDir) : process2.workingDir;
+  const pp = layers.given("pythonpath");
+  const pythonPath = pp?.kind === "known" && typeof pp.value === "string" ? pp.value.split(",").map((d) => containerPath2(d.trim(), appDir)).filter((d) => d !== void 0) : [];
+  const appEnv = /* @__PURE__ */ new Map();
+  const rawEnv = layers.given("raw_env");
+  const envItems = rawEnv ? listOf(rawEnv) : [];
+  if (Array.isArray(envItems)) {
+    for (const item of envItems) {
+      if (item.kind !== "known" || typeof item.value !== "string") continue;
+      const eq = item.value.indexOf("=");
+      if (eq > 0) appEnv.set(item.value.slice(0, eq), known(item.value.slice(eq + 1), afterEquals(item.span, item.value, eq), item.via ? { via: item.via } : {}));
+    }
+  }
+  return {
+    facts: {
+      kind: "gunicorn",
+      bind,
+      port: portOfBind(bind, 8e3),
+      listenProtocol: known("http", bind.span, { isDefault: true }),
+      interface: iface,
+      processes: num2("workers", 1),
+      threads: threadsFact,
+      workerClass,
+      keepAliveSeconds: keepAlive,
+      requestTimeoutSeconds: timeout,
+      timeoutKills,
+      backlog: num2("backlog", 2048),
+      application,
+      configFiles
+    },
+    files,
+    unknowns,
+    appDir,
+    pythonPath,
+    appEnv
+  };
+}
+function mapDir(dir, workingDir2) {
+  if (dir.kind === "unknown") return dir;
+  const p = containerPath2(dir.value, workingDir2);
+  return p ? { ...dir, value: p } : unknown(`${dir.value} is relative to a working directory that cannot be known`, dir.span);
+}
+
+// src/container/view.ts
+import { posix as posix14 } from "node:path";
+
+// src/container/dockerfile-fs.ts
+import { posix as posix11 } from "node:path";
+
+// src/container/process.ts
+import { posix as posix10 } from "node:path";
+
+// src/container/shell-script.ts
+import { posix as posix7 } from "node:path";
+
+// src/container/render.ts
+function readContainerFile(ws, file) {
+  if (file.rendering) return { source: createSourceFile(file.rendering.content.file, file.rendering.content.text), mapped: file.rendering.content };
+  const source = ws.read(file.hostPath);
+  return source ? { source } : void 0;
+}
+function remapSpans(doc, mapped) {
+  const seen = /* @__PURE__ */ new Set();
+  const n = mapped.text.length;
+  const at2 = (o, end) => {
+    if (n === 0) return mapped.whole.start;
+    if (end) return o <= 0 ? mapped.srcStart[0] ?? 0 : mapped.srcEnd[Math.min(o, n) - 1] ?? mapped.whole.end;
+    return o >= n ? mapped.srcEnd[n - 1] ?? mapped.whole.end : mapped.srcStart[o] ?? mapped.whole.start;
+  };
+  const visit = (x) => {
+    if (!x || typeof x !== "object" || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) {
+      x.forEach(visit);
+      return;
+    }
+    const o = x;
+    if (typeof o.file === "string" && typeof o.start === "number" && typeof o.end === "number" && o.file === mapped.file) {
+      const s2 = o.start;
+      const e = o.end;
+      o.start = at2(s2, false);
+      o.end = Math.max(at2(e, true), o.start);
+      return;
+    }
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(doc);
+  return doc;
+}
+function substitutionsAt(mapped, span) {
+  return mapped.substitutions.filter((s2) => s2.source.start < span.end && s2.source.end > span.start).flatMap((s2) => s2.via);
+}
+function renderEnvsubst(ws, src, env, only) {
+  const base = src.rendering?.content ?? (() => {
+    const f = ws.read(src.hostPath);
+    return f ? literalText(f.path, f.text, 0) : void 0;
+  })();
+  if (!base) return void 0;
+  const t2 = base.text;
+  const b = new MappedTextBuilder(base.file, base.whole);
+  let i = 0;
+  const re = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+  for (const m of t2.matchAll(re)) {
+    const name2 = m[1] ?? m[2];
+    const start = m.index;
+    const end = start + m[0].length;
+    if (only ? !only.has(name2) : false) continue;
+    b.pushMapped(base, i, start);
+    const v = env.get(name2);
+    const srcStart = base.srcStart[start];
+    const srcEnd = base.srcEnd[end - 1];
+    if (!v) b.pushSubstitution("", srcStart, srcEnd, []);
+    else if (v.kind === "unknown") b.pushSubstitution(m[0], srcStart, srcEnd, [v.span], `${name2}: ${v.reason}`);
+    else b.pushSubstitution(v.value, srcStart, srcEnd, [v.span, ...v.via ?? []]);
+    i = end;
+  }
+  b.pushMapped(base, i, t2.length);
+  return b.build();
+}
+function renderedLayer(target, src, content2, renderer, via) {
+  return {
+    containerPath: target,
+    hostPath: src.hostPath,
+    isDir: false,
+    via,
+    origin: { kind: "rendered", template: src.hostPath, renderer, via },
+    chain: [...src.chain ?? [], src.via],
+    rendering: { content: content2, renderer }
+  };
+}
+function breToRegExp(bre, extended, flags) {
+  const classes = { space: "\\s", digit: "0-9", alpha: "A-Za-z", alnum: "A-Za-z0-9", upper: "A-Z", lower: "a-z", blank: " \\t", punct: "!-\\/:-@\\[-`{-~", xdigit: "0-9A-Fa-f" };
+  let out = "";
+  for (let i = 0; i < bre.length; i++) {
+    const c = bre[i];
+    if (c === "[") {
+      const close = bre.indexOf("]", bre[i + 1] === "]" ? i + 2 : bre[i + 1] === "^" && bre[i + 2] === "]" ? i + 3 : i + 1);
+      let inner = bre.slice(i + 1, close < 0 ? bre.length : close);
+      const withClasses = /\[:([a-z]+):\]/.test(bre.slice(i + 1));
+      if (withClasses) {
+        const end = bre.indexOf(":]]", i);
+        if (end < 0) return void 0;
+        inner = bre.slice(i + 1, end + 2);
+        i = end + 2;
+      } else {
+        if (close < 0) return void 0;
+        i = close;
+      }
+      inner = inner.replace(/\[:([a-z]+):\]/g, (_, n) => classes[n] ?? "");
+      out += `[${inner.replace(/\\/g, "\\\\").replace(/\\\\s|\\\\t/g, (m) => m.slice(1))}]`;
+      continue;
+    }
+    if (c === "\\" && i + 1 < bre.length) {
+      const n = bre[++i];
+      if (!extended && "(){}|+?".includes(n)) out += n;
+      else if (n === "n") out += "\\n";
+      else if (/[0-9]/.test(n)) out += `\\${n}`;
+      else out += `\\${n}`;
+      continue;
+    }
+    if (!extended && "(){}|+?".includes(c)) out += `\\${c}`;
+    else out += c;
+  }
+  try {
+    return new RegExp(out, flags);
+  } catch {
+    return void 0;
+  }
+}
+function parseSed(script, extended = false) {
+  const out = [];
+  let i = 0;
+  const readDelimited = (delim) => {
+    let s2 = "";
+    while (i < script.length && script[i] !== delim) {
+      if (script[i] === "\\" && script[i + 1] === delim) {
+        s2 += delim;
+        i += 2;
+        continue;
+      }
+      if (script[i] === "\\") {
+        s2 += script.slice(i, i + 2);
+        i += 2;
+        continue;
+      }
+      s2 += script[i++];
+    }
+    if (script[i] !== delim) return void 0;
+    i++;
+    return s2;
+  };
+  while (i < script.length) {
+    while (i < script.length && /[\s;]/.test(script[i])) i++;
+    if (i >= script.length) break;
+    let address;
+    if (script[i] === "/") {
+      i++;
+      const re = readDelimited("/");
+      if (re === void 0) return void 0;
+      address = breToRegExp(re, extended, "");
+      if (!address) return void 0;
+      while (script[i] === " ") i++;
+    }
+    const cmd = script[i];
+    if (cmd === "d" && address) {
+      out.push({ kind: "d", re: address });
+      i++;
+      continue;
+    }
+    if (cmd === "s") {
+      const delim = script[i + 1];
+      if (!delim) return void 0;
+      i += 2;
+      const re = readDelimited(delim);
+      const rep = re === void 0 ? void 0 : readDelimited(delim);
+      if (re === void 0 || rep === void 0) return void 0;
+      let flags = "";
+      while (i < script.length && /[gIi]/.test(script[i])) flags += script[i++].toLowerCase();
+      const js = breToRegExp(re, extended, flags.includes("i") ? flags.includes("g") ? "gi" : "i" : flags.includes("g") ? "g" : "");
+      if (!js || /\\[0-9&]|&/.test(rep.replace(/\\\\/g, ""))) return void 0;
+      out.push({ kind: "s", ...address ? { address } : {}, re: js, replacement: rep.replace(/\\(.)/g, "$1") });
+      continue;
+    }
+    return void 0;
+  }
+  return out;
+}
+function applySed(content2, commands) {
+  const t2 = content2.text;
+  const b = new MappedTextBuilder(content2.file, content2.whole);
+  let start = 0;
+  while (start <= t2.length) {
+    let end = t2.indexOf("\n", start);
+    const last = end < 0;
+    if (last) end = t2.length;
+    if (last && start === end && start === t2.length && start > 0) break;
+    const line = t2.slice(start, end);
+    let deleted = false;
+    let pieces = [{ from: start, to: end }];
+    for (const c of commands) {
+      const current = pieces.map((p) => p.text ?? t2.slice(p.from, p.to)).join("");
+      if (c.kind === "d") {
+        if (c.re.test(current)) {
+          deleted = true;
+          break;
+        }
+        continue;
+      }
+      if (c.address && !c.address.test(current)) continue;
+      if (pieces.length !== 1 || pieces[0].text !== void 0) continue;
+      const next = [];
+      let at2 = 0;
+      c.re.lastIndex = 0;
+      let m;
+      while ((m = c.re.exec(line)) !== null) {
+        next.push({ from: start + at2, to: start + m.index });
+        next.push({ from: start + m.index, to: start + m.index + m[0].length, text: c.replacement });
+        at2 = m.index + m[0].length;
+        if (!c.re.global) break;
+        if (m[0].length === 0) c.re.lastIndex++;
+      }
+      next.push({ from: start + at2, to: end });
+      pieces = next;
+    }
+    if (!deleted) {
+      for (const p of pieces) {
+        if (p.text === void 0) b.pushMapped(content2, p.from, p.to);
+        else b.pushChar(p.text, content2.srcStart[p.from] ?? content2.whole.start, content2.srcEnd[Math.max(p.from, p.to - 1)] ?? content2.whole.end);
+      }
+      if (!last) b.pushMapped(content2, end, end + 1);
+    }
+    if (last) break;
+    start = end + 1;
+  }
+  return b.build();
+}
+
+// src/container/shell-script.ts
+var isWord = (t2, text) => t2?.kind === "word" && (text === void 0 || t2.word.text.text === text && !t2.word.quoted);
+var isOp = (t2, op) => t2?.kind === "op" && (op === void 0 || t2.op === op);
+var RESERVED = /* @__PURE__ */ new Set(["then", "else", "elif", "fi", "do", "done", "esac", "}", ";;"]);
+var REDIRECT = /* @__PURE__ */ new Set(["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"]);
+var Parser2 = class {
+  constructor(tokens, whole) {
+    this.tokens = tokens;
+    this.whole = whole;
+  }
+  i = 0;
+  peek() {
+    return this.tokens[this.i];
+  }
+  skipBreaks() {
+    while (this.peek()?.kind === "break" || isOp(this.peek(), ";")) this.i++;
+  }
+  /** Statements until one of `stop` (unquoted reserved words) or the end. */
+  list(stop) {
+    const out = [];
+    for (; ; ) {
+      this.skipBreaks();
+      const t2 = this.peek();
+      if (!t2) return out;
+      if (isWord(t2) && !t2.word.quoted && stop.has(t2.word.text.text)) return out;
+      if (isOp(t2, ";;") && stop.has(";;")) return out;
+      if (isOp(t2, ")") && stop.has(")")) return out;
+      const before = this.i;
+      const node = this.andOr(stop);
+      if (node) out.push(node);
+      if (isOp(this.peek(), "&")) {
+        if (node?.k === "simple") node.background = true;
+        this.i++;
+      }
+      if (this.i === before) this.i++;
+    }
+  }
+  andOr(stop) {
+    const first = this.pipeline(stop);
+    if (!first) return void 0;
+    const rest2 = [];
+    while (isOp(this.peek(), "&&") || isOp(this.peek(), "||")) {
+      const op = this.peek().op;
+      this.i++;
+      while (this.peek()?.kind === "break") this.i++;
+      const node = this.pipeline(stop);
+      if (node) rest2.push({ op, node });
+    }
+    return rest2.length ? { k: "andor", first, rest: rest2 } : first;
+  }
+  pipeline(stop) {
+    let negate = false;
+    if (isWord(this.peek(), "!")) {
+      negate = true;
+      this.i++;
+    }
+    let node = this.command(stop);
+    while (isOp(this.peek(), "|") || isOp(this.peek(), "|&")) {
+      this.i++;
+      while (this.peek()?.kind === "break") this.i++;
+      const next = this.command(stop);
+      if (next) node = next.k === "simple" && node?.k === "simple" ? { ...next, redirects: [...next.redirects], pipedFrom: node } : next;
+    }
+    return node && negate ? { k: "not", node } : node;
+  }
+  spanFrom(start) {
+    let s2;
+    let e;
+    for (let j = start; j < this.i && j < this.tokens.length; j++) {
+      const t2 = this.tokens[j];
+      const sp = t2.kind === "word" ? t2.word.at : t2.kind === "op" ? t2.at : void 0;
+      if (!sp) continue;
+      s2 ??= sp;
+      e = sp;
+    }
+    if (!s2 || !e) return this.whole;
+    return s2.file === e.file ? { file: s2.file, start: s2.start, end: Math.max(s2.end, e.end) } : s2;
+  }
+  expectWord(text) {
+    this.skipBreaks();
+    if (isWord(this.peek(), text)) this.i++;
+  }
+  command(stop) {
+    const t2 = this.peek();
+    const start = this.i;
+    if (isWord(t2) && !t2.word.quoted) {
+      const w = t2.word.text.text;
+      if (w === "if") {
+        this.i++;
+        const branches = [];
+        let otherwise;
+        const cond = this.list(/* @__PURE__ */ new Set(["then"]));
+        this.expectWord("then");
+        branches.push({ cond, body: this.list(/* @__PURE__ */ new Set(["elif", "else", "fi"])) });
+        for (; ; ) {
+          const n = this.peek();
+          if (isWord(n, "elif")) {
+            this.i++;
+            const c = this.list(/* @__PURE__ */ new Set(["then"]));
+            this.expectWord("then");
+            branches.push({ cond: c, body: this.list(/* @__PURE__ */ new Set(["elif", "else", "fi"])) });
+          } else if (isWord(n, "else")) {
+            this.i++;
+            otherwise = this.list(/* @__PURE__ */ new Set(["fi"]));
+          } else break;
+        }
+        this.expectWord("fi");
+        this.trailingRedirects();
+        return { k: "if", branches, ...otherwise ? { otherwise } : {}, span: this.spanFrom(start) };
+      }
+      if (w === "case") {
+        this.i++;
+        const subject = this.peek()?.kind === "word" ? this.tokens[this.i++].word : t2.word;
+        this.expectWord("in");
+        const arms = [];
+        for (; ; ) {
+          this.skipBreaks();
+          const n = this.peek();
+          if (!n || isWord(n, "esac")) break;
+          if (isOp(n, "(")) this.i++;
+          const patterns = [];
+          while (this.peek() && !isOp(this.peek(), ")")) {
+            const p = this.peek();
+            if (p.kind === "word") patterns.push(p.word);
+            this.i++;
+          }
+          this.i++;
+          const body = this.list(/* @__PURE__ */ new Set([";;", "esac"]));
+          arms.push({ patterns, body });
+          if (isOp(this.peek(), ";;")) this.i++;
+        }
+        this.expectWord("esac");
+        return { k: "case", subject, arms, span: this.spanFrom(start) };
+      }
+      if (w === "while" || w === "until" || w === "for" || w === "select") {
+        this.i++;
+        let forVar;
+        let items;
+        if (w === "for" || w === "select") {
+          if (isWord(this.peek())) forVar = this.tokens[this.i++].word.text.text;
+          if (isWord(this.peek(), "in")) {
+            this.i++;
+            items = [];
+            while (this.peek() && this.peek().kind === "word" && !isWord(this.peek(), "do")) items.push(this.tokens[this.i++].word);
+          }
+          while (this.peek() && !isWord(this.peek(), "do")) this.i++;
+        } else this.list(/* @__PURE__ */ new Set(["do"]));
+        this.expectWord("do");
+        const body = this.list(/* @__PURE__ */ new Set(["done"]));
+        this.expectWord("done");
+        this.trailingRedirects();
+        return { k: "loop", body, span: this.spanFrom(start), ...w === "for" && forVar ? { forVar, ...items ? { items } : {} } : {} };
+      }
+      if (w === "{") {
+        this.i++;
+        const body = this.list(/* @__PURE__ */ new Set(["}"]));
+        this.expectWord("}");
+        this.trailingRedirects();
+        return { k: "group", body, subshell: false, span: this.spanFrom(start) };
+      }
+      if (w === "function" && isWord(this.tokens[this.i + 1])) {
+        this.i++;
+        const name2 = this.tokens[this.i++].word.text.text;
+        if (isOp(this.peek(), "(") && isOp(this.tokens[this.i + 1], ")")) this.i += 2;
+        return this.funcBody(name2, start);
+      }
+      if (isOp(this.tokens[this.i + 1], "(") && isOp(this.tokens[this.i + 2], ")") && /^[A-Za-z_][\w-]*$/.test(w)) {
+        this.i += 3;
+        return this.funcBody(w, start);
+      }
+      if (RESERVED.has(w) && stop.has(w)) return void 0;
+    }
+    if (isOp(t2, "(")) {
+      this.i++;
+      const body = this.list(/* @__PURE__ */ new Set([")"]));
+      if (isOp(this.peek(), ")")) this.i++;
+      return { k: "group", body, subshell: true, span: this.spanFrom(start) };
+    }
+    const words = [];
+    const redirects = [];
+    for (; ; ) {
+      const n = this.peek();
+      if (!n || n.kind === "break") break;
+      if (n.kind === "word") {
+        if (words.length > 0 && !n.word.quoted && stop.has(n.word.text.text) && n.word.text.text === "}") break;
+        words.push(n.word);
+        this.i++;
+        continue;
+      }
+      if (REDIRECT.has(n.op)) {
+        this.i++;
+        if (n.heredoc || n.op === "<<" || n.op === "<<-") redirects.push(n.heredoc ? { op: n.op, heredoc: n.heredoc } : { op: n.op });
+        else if (this.peek()?.kind === "word") redirects.push({ op: n.op, target: this.tokens[this.i++].word });
+        else redirects.push({ op: n.op });
+        continue;
+      }
+      break;
+    }
+    if (words.length === 0 && redirects.length === 0) return void 0;
+    return { k: "simple", words, redirects, span: this.spanFrom(start), background: false };
+  }
+  funcBody(name2, start) {
+    this.skipBreaks();
+    const body = this.command(/* @__PURE__ */ new Set());
+    return { k: "func", name: name2, body: body ? [body] : [], span: this.spanFrom(start) };
+  }
+  trailingRedirects() {
+    while (isOp(this.peek()) && REDIRECT.has(this.peek().op)) {
+      this.i++;
+      if (this.peek()?.kind === "word") this.i++;
+    }
+  }
+};
+var Stop = class {
+  constructor(outcome, argv = []) {
+    this.outcome = outcome;
+    this.argv = argv;
+  }
+};
+var BUILTIN_OR_UTILITY = /* @__PURE__ */ new Set([
+  "echo",
+  "printf",
+  "set",
+  "export",
+  "cd",
+  "mkdir",
+  "chown",
+  "chmod",
+  "chgrp",
+  "sleep",
+  "test",
+  "[",
+  "[[",
+  "true",
+  "false",
+  ":",
+  "rm",
+  "cp",
+  "mv",
+  "ln",
+  "cat",
+  "sed",
+  "envsubst",
+  "touch",
+  "exit",
+  "trap",
+  "wait",
+  "shift",
+  "unset",
+  "local",
+  "umask",
+  "ulimit",
+  "source",
+  ".",
+  "readonly",
+  "declare",
+  "typeset",
+  "alias",
+  "eval",
+  "return",
+  "shopt",
+  "cd",
+  "pushd",
+  "popd",
+  "date",
+  "id",
+  "whoami",
+  "hostname",
+  "ls",
+  "find",
+  "grep",
+  "awk",
+  "tr",
+  "cut",
+  "head",
+  "tail",
+  "wc",
+  "tee",
+  "command",
+  "type",
+  "which",
+  "install",
+  "usermod",
+  "useradd",
+  "groupadd",
+  "addgroup",
+  "adduser",
+  "getent",
+  "env",
+  "printenv",
+  "basename",
+  "dirname",
+  "realpath",
+  "readlink",
+  "mktemp",
+  "stat",
+  "dig",
+  "nc",
+  "wget",
+  "curl",
+  "ping",
+  "until",
+  "read",
+  "let",
+  "expr",
+  "seq",
+  "apt-get",
+  "apk",
+  "pip",
+  "update-ca-certificates",
+  "openssl",
+  "tput",
+  "logger",
+  "xargs",
+  "sort",
+  "uniq",
+  "jq",
+  "yq"
+]);
+function scriptSubs(m) {
+  return m.substitutions.filter((s2) => s2.unknownReason?.endsWith(` is ${DYNAMIC}`)).map((s2) => ({ start: s2.start, end: s2.end, raw: m.text.slice(s2.start, s2.end) }));
+}
+function varValue(f, name2, at2) {
+  if (/^\d$/.test(name2)) {
+    const n = Number(name2);
+    if (n === 0) return known("sh", at2);
+    const w = f.args[n - 1];
+    return w ? w.value : known("", at2);
+  }
+  if (name2 === "#") return known(String(f.args.length), at2);
+  if (name2 === "@" || name2 === "*") {
+    if (f.args.some((a) => a.value.kind === "unknown")) return unknown("an argument is unknown", at2);
+    return known(f.args.map((a) => a.value.value).join(" "), at2);
+  }
+  if (name2 === "?" || name2 === "$" || name2 === "!" || name2 === "-") return unknown(`$${name2} is ${DYNAMIC}`, at2);
+  const v = f.vars.get(name2);
+  return v ?? known("", at2, { isDefault: true });
+}
+function globMatch(pattern, text, anchored, longest) {
+  const re = globToRegExp(pattern).source.slice(1, -1).replace(/\[\^\/\]\*/g, ".*").replace(/\[\^\/\]/g, ".");
+  if (anchored === "whole") return new RegExp(`^(?:${re})$`).test(text) ? text.length : void 0;
+  const lens = [...Array(text.length + 1).keys()];
+  if (longest) lens.reverse();
+  for (const n of lens) {
+    const piece = anchored === "prefix" ? text.slice(0, n) : text.slice(text.length - n);
+    if (new RegExp(`^(?:${re})$`).test(piece)) return n;
+  }
+  return void 0;
+}
+function expandRaw(f, raw, at2) {
+  if (raw.startsWith("$(") || raw.startsWith("`")) return unknown(`${raw} is the output of a command, ${DYNAMIC}`, at2);
+  let m = /^\$([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])$/.exec(raw);
+  if (m) return varValue(f, m[1], at2);
+  m = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?])(?:(:?[-=+?])(.*)|(##?|%%?)(.*))?\}$/s.exec(raw);
+  if (!m) return unknown(`${raw} is ${DYNAMIC}`, at2);
+  const [, len, name2, op, word2, cut, pat] = m;
+  const v = varValue(f, name2, at2);
+  const isSet = name2 === "@" || name2 === "*" || /^\d+$/.test(name2) ? Number(name2) <= f.args.length || !/^\d+$/.test(name2) : f.vars.has(name2);
+  if (len) return v.kind === "known" ? known(String(v.value.length), at2) : v;
+  if (op) {
+    const empty = v.kind === "known" && v.value === "";
+    const useAlt = op.startsWith(":") ? !isSet || empty : !isSet;
+    const wordValue = () => expandInline(f, word2 ?? "", at2);
+    if (op.endsWith("-") || op.endsWith("=")) {
+      if (v.kind === "unknown" && isSet) return v;
+      if (useAlt) {
+        const d = wordValue();
+        if (op.endsWith("=") && !/^\d+$/.test(name2)) f.vars.set(name2, d);
+        return d;
+      }
+      return v;
+    }
+    if (op.endsWith("+")) {
+      if (v.kind === "unknown") return v;
+      return useAlt ? known("", at2) : wordValue();
+    }
+    return v;
+  }
+  if (cut) {
+    if (v.kind === "unknown") return v;
+    const p = expandInline(f, pat ?? "", at2);
+    if (p.kind === "unknown") return p;
+    const n = globMatch(p.value, v.value, cut.startsWith("#") ? "prefix" : "suffix", cut.length === 2);
+    if (n === void 0) return v;
+    return known(cut.startsWith("#") ? v.value.slice(n) : v.value.slice(0, v.value.length - n), at2, v.via ? { via: v.via } : {});
+  }
+  return v;
+}
+function expandInline(f, text, at2) {
+  let out = "";
+  let i = 0;
+  const t2 = text.replace(/^"(.*)"$/s, "$1").replace(/^'(.*)'$/s, "$1");
+  while (i < t2.length) {
+    if (t2[i] === "$") {
+      const m = /^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(t2.slice(i));
+      if (m) {
+        const v = expandRaw(f, m[0], at2);
+        if (v.kind === "unknown") return v;
+        out += v.value;
+        i += m[0].length;
+        continue;
+      }
+    }
+    out += t2[i];
+    i++;
+  }
+  return known(out, at2);
+}
+function expandWord(f, w) {
+  const subs = scriptSubs(w.text);
+  if (subs.length === 0) return wordsFromList([w.text]);
+  if (subs.length === 1 && subs[0].start === 0 && subs[0].end === w.text.text.length && /^\$(\{[@*]\}|[@*])$/.test(subs[0].raw)) {
+    return f.args.map((a) => ({ ...a }));
+  }
+  const b = new MappedTextBuilder(w.text.file, w.text.whole);
+  let at2 = 0;
+  for (const s2 of subs) {
+    b.pushMapped(clearSubs(w.text, at2, s2.start), 0);
+    const span = rangeOf(w.text, s2.start, s2.end).span;
+    const v = expandRaw(f, s2.raw, span);
+    if (v.kind === "unknown") return { kind: "unknown", reason: v.reason, span: v.span };
+    b.pushSubstitution(v.value, span.start, span.end, [...v.span.file !== span.file || v.span.start !== span.start ? [v.span] : [], ...v.via ?? []]);
+    at2 = s2.end;
+  }
+  b.pushMapped(clearSubs(w.text, at2, w.text.text.length), 0);
+  return wordsFromList([b.build()]);
+}
+function clearSubs(m, from, to) {
+  const b = new MappedTextBuilder(m.file, m.whole);
+  b.pushMapped({ ...m, substitutions: m.substitutions.filter((s2) => !s2.unknownReason?.endsWith(` is ${DYNAMIC}`)) }, from, to);
+  return b.build();
+}
+function expandWords(f, words) {
+  const out = [];
+  for (const w of words) {
+    const e = expandWord(f, w);
+    if (!Array.isArray(e)) return e;
+    out.push(...e);
+  }
+  return out;
+}
+function plain2(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function expandOne(f, w) {
+  const e = expandWord(f, w);
+  if (!Array.isArray(e)) return e.kind === "unknown" ? unknown(e.reason, e.span) : known(e.text.text, w.at);
+  if (e.length !== 1) return known(e.map((x) => plain2(x) ?? "").join(" "), w.at);
+  return e[0].value;
+}
+function expandText(f, m) {
+  const subs = scriptSubs(m);
+  if (subs.length === 0) return m;
+  const b = new MappedTextBuilder(m.file, m.whole);
+  let at2 = 0;
+  for (const s2 of subs) {
+    b.pushMapped(clearSubs(m, at2, s2.start));
+    const span = rangeOf(m, s2.start, s2.end).span;
+    const v = expandRaw(f, s2.raw, span);
+    if (v.kind === "unknown") b.pushSubstitution(s2.raw, span.start, span.end, [], v.reason);
+    else b.pushSubstitution(v.value, span.start, span.end, [...v.span.file !== span.file ? [v.span] : [], ...v.via ?? []]);
+    at2 = s2.end;
+  }
+  b.pushMapped(clearSubs(m, at2, m.text.length));
+  return b.build();
+}
+function evalTest(f, argv) {
+  const name2 = plain2(argv[0]);
+  let args = argv.slice(1);
+  if (name2 === "[" || name2 === "[[") args = args.slice(0, -1);
+  const vals = args.map((a) => plain2(a));
+  const evalExpr = (xs) => {
+    const orAt = xs.findIndex((x) => x === "-o" || x === "||");
+    if (orAt > 0) {
+      const a = evalExpr(xs.slice(0, orAt));
+      const b = evalExpr(xs.slice(orAt + 1));
+      return a === true || b === true ? true : a === false && b === false ? false : void 0;
+    }
+    const andAt = xs.findIndex((x) => x === "-a" || x === "&&");
+    if (andAt > 0) {
+      const a = evalExpr(xs.slice(0, andAt));
+      const b = evalExpr(xs.slice(andAt + 1));
+      return a === false || b === false ? false : a === true && b === true ? true : void 0;
+    }
+    if (xs[0] === "!") {
+      const r = evalExpr(xs.slice(1));
+      return r === void 0 ? void 0 : !r;
+    }
+    if (xs.length === 0) return false;
+    if (xs.some((x) => x === void 0)) return void 0;
+    const s2 = xs;
+    if (s2.length === 1) return s2[0] !== "";
+    if (s2.length === 2) {
+      const [op, x] = s2;
+      if (op === "-z") return x === "";
+      if (op === "-n") return x !== "";
+      if (op === "-f" || op === "-e" || op === "-r" || op === "-s" || op === "-x" || op === "-d") {
+        const st = f.fs.state(posix7.resolve(f.workdir.kind === "known" ? f.workdir.value : "/", x));
+        if (op === "-d") return void 0;
+        if (st.kind === "file" || st.kind === "image-default") return true;
+        return void 0;
+      }
+      return void 0;
+    }
+    if (s2.length === 3) {
+      const [a, op, b] = s2;
+      if (op === "=" || op === "==") return name2 === "[[" ? globMatch(b, a, "whole", true) !== void 0 : a === b;
+      if (op === "!=") return name2 === "[[" ? globMatch(b, a, "whole", true) === void 0 : a !== b;
+      const na = Number(a);
+      const nb = Number(b);
+      if (!/^-?\d+$/.test(a) || !/^-?\d+$/.test(b)) return void 0;
+      if (op === "-eq") return na === nb;
+      if (op === "-ne") return na !== nb;
+      if (op === "-gt") return na > nb;
+      if (op === "-ge") return na >= nb;
+      if (op === "-lt") return na < nb;
+      if (op === "-le") return na <= nb;
+    }
+    return void 0;
+  };
+  return evalExpr(vals);
+}
+function cwd(f) {
+  return f.workdir.kind === "known" ? f.workdir.value : "/";
+}
+function abs(f, p) {
+  return posix7.resolve(cwd(f), p);
+}
+function pushLayer(f, l) {
+  f.layers.push(l);
+  f.fs = f.fs.with([l]);
+}
+function markUnknownFile(f, path, reason, span) {
+  pushLayer(f, { containerPath: abs(f, path), hostPath: "", isDir: false, via: span, opaque: true, origin: { kind: "unknown", reason, via: span } });
+  f.unknowns.push({ what: abs(f, path), reason, span });
+}
+function runList(f, nodes, ws) {
+  let status = true;
+  for (const n of nodes) status = runNode(f, n, ws);
+  return status;
+}
+function effects(nodes) {
+  const assigns = /* @__PURE__ */ new Set();
+  const writes = [];
+  const targets2 = [];
+  let stops;
+  const visit = (n) => {
+    if (n.k === "simple") {
+      const first = n.words[0]?.text.text;
+      for (const w of n.words) {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text.text);
+        if (m && (n.words.indexOf(w) === 0 || first === "export" || first === "readonly" || first === "local")) assigns.add(m[1]);
+      }
+      if (first === "exec" && n.words.length > 1) stops ??= n.span;
+      if (first === "exit") stops ??= n.span;
+      if (n.redirects.some((r) => r.op === ">" || r.op === ">>" || r.op === ">|") || ["sed", "cp", "mv", "rm", "ln", "envsubst", "tee"].includes(first ?? "")) writes.push(n.span);
+      for (const r of n.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|") && r.target) targets2.push(r.target.text.text);
+      if (first === "cp" || first === "mv" || first === "ln") {
+        const last = n.words[n.words.length - 1]?.text.text;
+        if (last && n.words.length > 2) targets2.push(last);
+      }
+      return;
+    }
+    if (n.k === "if") {
+      n.branches.forEach((b) => {
+        b.cond.forEach(visit);
+        b.body.forEach(visit);
+      });
+      n.otherwise?.forEach(visit);
+    } else if (n.k === "case") n.arms.forEach((a) => a.body.forEach(visit));
+    else if (n.k === "loop" || n.k === "group" || n.k === "func") n.body.forEach(visit);
+    else if (n.k === "andor") {
+      visit(n.first);
+      n.rest.forEach((r) => visit(r.node));
+    } else if (n.k === "not") visit(n.node);
+  };
+  nodes.forEach(visit);
+  return { assigns, stops, writes, targets: targets2 };
+}
+function skipUndecided(f, branches, reason, span) {
+  for (const b of branches) {
+    const e = effects(b);
+    for (const name2 of e.assigns) f.vars.set(name2, unknown(`${name2} is set in a branch arena-lint cannot decide (${reason})`, span));
+    if (e.stops) {
+      f.unknowns.push({ what: "process", reason: `the script may exec or exit in a branch it cannot decide (${reason})`, span: e.stops });
+      throw new Stop("unknown");
+    }
+    for (const w of e.writes) f.unknowns.push({ what: "file change", reason: `a file may be changed in a branch arena-lint cannot decide (${reason})`, span: w });
+    for (const t2 of e.targets) {
+      const literal2 = t2.split("$")[0];
+      if (!literal2.startsWith("/") && f.workdir.kind !== "known") continue;
+      const path = abs(f, literal2);
+      const dir = t2.includes("$") ? literal2.endsWith("/") ? path : posix7.dirname(path) : posix7.dirname(path);
+      if (!t2.includes("$") && f.fs.state(path).kind === "file") continue;
+      pushLayer(f, { containerPath: dir, hostPath: "", isDir: true, via: span, incomplete: true, origin: { kind: "unknown", reason: `files may be written here in a branch arena-lint cannot decide (${reason})`, via: span } });
+    }
+  }
+  f.unknowns.push({ what: "branch", reason, span });
+}
+function runNode(f, n, ws) {
+  switch (n.k) {
+    case "simple":
+      return runSimple(f, n, ws);
+    case "not": {
+      const r = runNode(f, n.node, ws);
+      return r === void 0 ? void 0 : !r;
+    }
+    case "andor": {
+      let status = runNode(f, n.first, ws);
+      for (const r of n.rest) {
+        if (status === void 0) {
+          skipUndecided(f, [[r.node]], "it runs only when an earlier command succeeds or fails", nodeSpan2(r.node));
+          continue;
+        }
+        if (r.op === "&&" && status || r.op === "||" && !status) status = runNode(f, r.node, ws);
+      }
+      return status;
+    }
+    case "group":
+      if (n.subshell) {
+        const saved = { vars: new Map(f.vars), workdir: f.workdir, args: [...f.args] };
+        try {
+          return runList(f, n.body, ws);
+        } catch (e) {
+          if (e instanceof Stop && e.outcome === "exit") return true;
+          throw e;
+        } finally {
+          f.vars = saved.vars;
+          f.workdir = saved.workdir;
+          f.args = saved.args;
+        }
+      }
+      return runList(f, n.body, ws);
+    case "func":
+      f.functions.set(n.name, n.body);
+      return true;
+    case "loop": {
+      if (n.forVar) {
+        const expanded = n.items ? expandWords(f, n.items) : f.args;
+        const values = Array.isArray(expanded) ? expanded.flatMap((v, k) => {
+          const t2 = plain2(v);
+          const quoted2 = n.items?.[k]?.quoted ?? true;
+          if (t2 === void 0 || quoted2 || !/[*?[]/.test(t2)) return [v];
+          const hits = f.fs.glob(abs(f, t2));
+          return hits.length ? hits.map((h) => ({ ...v, value: known(h.containerPath, v.value.span) })) : [v];
+        }) : expanded;
+        if (Array.isArray(values) && values.length <= 32 && values.every((v) => v.value.kind === "known")) {
+          let status = true;
+          for (const v of values) {
+            f.vars.set(n.forVar, v.value);
+            status = runList(f, n.body, ws);
+          }
+          return status;
+        }
+      }
+      skipUndecided(f, [n.body], "a loop body is not followed", n.span);
+      return true;
+    }
+    case "if": {
+      const undecided = [];
+      for (const b of n.branches) {
+        const c = runConditions(f, b.cond, ws);
+        if (c === true && undecided.length === 0) return runList(f, b.body, ws);
+        if (c === true) {
+          undecided.push(b.body);
+          break;
+        }
+        if (c === void 0) undecided.push(b.body);
+      }
+      const taken = n.otherwise;
+      if (undecided.length === 0) return taken ? runList(f, taken, ws) : true;
+      skipUndecided(f, [...undecided, ...taken ? [taken] : []], "an if condition depends on a value arena-lint does not know", n.span);
+      return true;
+    }
+    case "case": {
+      const subject = expandOne(f, n.subject);
+      if (subject.kind === "unknown") {
+        skipUndecided(f, n.arms.map((a) => a.body), `case on an unknown value: ${subject.reason}`, n.span);
+        return true;
+      }
+      for (const arm of n.arms) {
+        let undecided = false;
+        for (const p of arm.patterns) {
+          const pv = expandOne(f, p);
+          if (pv.kind === "unknown") {
+            undecided = true;
+            continue;
+          }
+          if (globMatch(pv.value.replace(/^\((.*)$/, "$1"), subject.value, "whole", true) !== void 0) {
+            f.steps.push({ description: `case takes the ${pv.value}) arm for ${JSON.stringify(subject.value)}`, span: p.at });
+            return runList(f, arm.body, ws);
+          }
+        }
+        if (undecided) {
+          skipUndecided(f, [arm.body], "a case pattern is unknown", n.span);
+          return true;
+        }
+      }
+      return true;
+    }
+  }
+}
+function runConditions(f, cond, ws) {
+  let status = true;
+  for (const c of cond) status = runNode(f, c, ws);
+  return status;
+}
+function nodeSpan2(n) {
+  if (n.k === "andor") return nodeSpan2(n.first);
+  if (n.k === "not") return nodeSpan2(n.node);
+  return n.span;
+}
+function runSimple(f, n, ws) {
+  let i = 0;
+  const assigns = [];
+  while (i < n.words.length) {
+    const w = n.words[i];
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text.text);
+    if (!m || w.text.srcStart[0] !== void 0 && w.quoted && w.text.text.indexOf("=") > m[1].length) break;
+    assigns.push([m[1], assignedValue(f, w, m[1].length + 1)]);
+    i++;
+  }
+  if (i === n.words.length) {
+    for (const [k, v] of assigns) f.vars.set(k, v);
+    return true;
+  }
+  const expanded = expandWords(f, n.words.slice(i));
+  if (!Array.isArray(expanded)) {
+    const head = n.words[i].text.text;
+    if (head === "exec") {
+      f.unknowns.push({ what: "process", reason: `the exec'd command is unknown: ${expanded.kind === "unknown" ? expanded.reason : ""}`, span: n.span });
+      throw new Stop("unknown");
+    }
+    if (!BUILTIN_OR_UTILITY.has(head)) f.last = void 0;
+    f.unknowns.push({ what: "command", reason: expanded.kind === "unknown" ? expanded.reason : "unknown", span: n.span });
+    return void 0;
+  }
+  let argv = expanded;
+  const name2 = plain2(argv[0]);
+  if (name2 === void 0) return void 0;
+  const base = posix7.basename(name2);
+  switch (base) {
+    case "export":
+    case "readonly":
+    case "declare":
+    case "typeset":
+    case "local": {
+      const isExport = base === "export" || argv.some((w) => plain2(w) === "-x");
+      for (const w of n.words.slice(i + 1)) {
+        const t2 = w.text.text;
+        if (t2.startsWith("-")) continue;
+        const eq = t2.indexOf("=");
+        const key2 = eq < 0 ? t2 : t2.slice(0, eq);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key2)) continue;
+        if (eq >= 0) f.vars.set(key2, assignedValue(f, w, eq + 1));
+        if (isExport) {
+          f.exported.add(key2);
+          if (eq >= 0) f.steps.push({ description: `export ${key2}`, span: w.at });
+        }
+      }
+      return true;
+    }
+    case "unset":
+      for (const w of argv.slice(1)) {
+        const k = plain2(w);
+        if (k && !k.startsWith("-")) {
+          f.vars.delete(k);
+          f.exported.delete(k);
+        }
+      }
+      return true;
+    case "cd": {
+      const target = argv[1];
+      const t2 = plain2(target);
+      if (target && t2 === void 0) f.workdir = unknown("cd to an unknown folder", n.span);
+      else if (t2 && t2 !== "-") {
+        f.workdir = known(abs(f, t2), n.span);
+        f.steps.push({ description: `cd ${f.workdir.value}`, span: n.span });
+      }
+      return true;
+    }
+    case "set": {
+      const dd = argv.findIndex((w) => plain2(w) === "--");
+      if (dd > 0) {
+        f.args = argv.slice(dd + 1);
+        f.steps.push({ description: "set -- replaces the positional arguments", span: n.span });
+      }
+      return true;
+    }
+    case "shift": {
+      const k = Number(plain2(argv[1]) ?? "1");
+      f.args = f.args.slice(Number.isFinite(k) ? k : 1);
+      return true;
+    }
+    case "exit":
+      throw new Stop("exit");
+    case "return":
+      return true;
+    case "eval": {
+      if (argv.length < 2 || f.depth > 6) return true;
+      const b = new MappedTextBuilder(argv[1].text.file, argv[1].text.whole);
+      argv.slice(1).forEach((w, k) => {
+        if (k > 0) b.pushChar(" ", w.text.srcStart[0] ?? 0, w.text.srcStart[0] ?? 0);
+        b.pushMapped(w.text);
+      });
+      f.depth++;
+      try {
+        runText(f, b.build(), ws);
+      } finally {
+        f.depth--;
+      }
+      return true;
+    }
+    case "true":
+    case ":":
+      return true;
+    case "false":
+      return false;
+    case "test":
+    case "[":
+    case "[[":
+      return evalTest(f, argv);
+    case ".":
+    case "source": {
+      const p = plain2(argv[1]);
+      const hit = p ? f.fs.resolve(abs(f, p)) : void 0;
+      if (!hit || f.depth > 6) {
+        f.unknowns.push({ what: "script", reason: `${p ?? "the sourced file"} is not visible in the container`, span: n.span });
+        return void 0;
+      }
+      const file = ws.read(hit.hostPath);
+      if (!file) return void 0;
+      f.steps.push({ description: `sources ${p}`, span: n.span });
+      if (!f.read.includes(file.path)) f.read.push(file.path);
+      const saved = f.args;
+      if (argv.length > 2) f.args = argv.slice(2);
+      runText(f, literalText(file.path, file.text, 0), ws);
+      f.args = saved;
+      return true;
+    }
+    case "exec": {
+      let k = 1;
+      while (k < argv.length && /^-[acl]+$/.test(plain2(argv[k]) ?? "")) k += plain2(argv[k]) === "-a" ? 2 : 1;
+      const rest2 = argv.slice(k);
+      if (rest2.length === 0) return true;
+      for (const [k2, v] of assigns) {
+        f.vars.set(k2, v);
+        f.exported.add(k2);
+      }
+      f.steps.push({ description: `exec ${plain2(rest2[0]) ?? ""} (${describeHandOver(n.words.slice(i + k))})`, span: n.span });
+      throw new Stop("exec", rest2);
+    }
+  }
+  if (f.functions.has(base) && f.depth < 8) {
+    const saved = f.args;
+    f.args = argv.slice(1);
+    f.depth++;
+    try {
+      runList(f, f.functions.get(base), ws);
+    } finally {
+      f.depth--;
+      f.args = saved;
+    }
+    return true;
+  }
+  fileEffects(f, base, argv, n, ws);
+  if (n.background) {
+    f.steps.push({ description: `${base} starts in the background`, span: n.span });
+    return true;
+  }
+  if (!BUILTIN_OR_UTILITY.has(base) && !isOneShot(argv)) f.last = { argv, span: n.span, assigns };
+  return void 0;
+}
+function isOneShot(argv) {
+  const words = argv.map((w) => plain2(w) ?? "");
+  const manage = words.findIndex((w) => /(^|\/)manage\.py$/.test(w) || w === "django-admin");
+  if (manage >= 0) {
+    const sub = words[manage + 1] ?? "";
+    return sub !== "runserver" && sub !== "runserver_plus" && sub !== "run_huey" && sub !== "qcluster" && !sub.startsWith("rq");
+  }
+  return /^(wait-for-it(\.sh)?|wait-for|dockerize|nc|pg_isready|alembic|python3?\s+-c)$/.test(posix7.basename(words[0] ?? ""));
+}
+function describeHandOver(words) {
+  const raw = words.map((w) => w.text.text).join(" ");
+  return /\$\{?[@*]/.test(raw) ? "hands over to the arguments the script was given" : "replaces the shell";
+}
+function assignedValue(f, w, from) {
+  const slice = sliceWord(w, from);
+  const e = expandWord(f, slice);
+  if (!Array.isArray(e)) return e.kind === "unknown" ? unknown(e.reason, e.span) : known(e.text.text, w.at);
+  if (e.length === 0) return known("", w.at);
+  const v = e.length === 1 ? e[0].value : known(e.map((x) => plain2(x) ?? "").join(" "), w.at);
+  if (v.kind === "known" && v.value === "" && slice.text.text === "") return known("", w.at);
+  return v;
+}
+function sliceWord(w, from) {
+  const m = w.text;
+  const b = new MappedTextBuilder(m.file, m.whole);
+  b.pushMapped(m, from, m.text.length);
+  return { text: b.build(), at: w.at, quoted: w.quoted };
+}
+function fileEffects(f, base, argv, n, ws) {
+  const out = n.redirects.find((r) => (r.op === ">" || r.op === ">|" || r.op === ">>") && r.target);
+  const input = n.redirects.find((r) => r.op === "<" && r.target);
+  const heredoc = n.redirects.find((r) => r.heredoc)?.heredoc;
+  const outPath = out?.target ? expandOne(f, out.target) : void 0;
+  const inPath = input?.target ? expandOne(f, input.target) : void 0;
+  const args = argv.slice(1).map(plain2);
+  const operands = args.filter((a) => a === void 0 || !a.startsWith("-"));
+  if (outPath && outPath.kind === "unknown") {
+    const reason = `a file is written whose name is unknown: ${outPath.reason}`;
+    f.unknowns.push({ what: "file", reason, span: n.span });
+    const literal2 = out.target.text.text.split("$")[0];
+    if (literal2.startsWith("/") || f.workdir.kind === "known") {
+      const path = abs(f, literal2 || ".");
+      pushLayer(f, { containerPath: literal2.endsWith("/") || !literal2 ? path : posix7.dirname(path), hostPath: "", isDir: true, via: n.span, incomplete: true, origin: { kind: "unknown", reason, via: n.span } });
+    }
+    return;
+  }
+  const target = outPath?.kind === "known" && outPath.value !== "/dev/null" && !outPath.value.startsWith("/dev/") ? abs(f, outPath.value) : void 0;
+  if (base === "envsubst" && target) {
+    const src = inPath?.kind === "known" ? f.fs.resolve(abs(f, inPath.value)) : void 0;
+    if (!src) {
+      markUnknownFile(f, target, `rendered by envsubst from ${inPath?.kind === "known" ? inPath.value : "an unknown file"}, which is not in the repository`, n.span);
+      return;
+    }
+    const only = operands[0] !== void 0 ? shellFormat(n.words[1]?.text.text ?? "") : void 0;
+    const env = /* @__PURE__ */ new Map();
+    for (const k of f.exported) {
+      const v = f.vars.get(k);
+      if (v) env.set(k, v);
+    }
+    const content2 = renderEnvsubst(ws, src, env, only);
+    if (!content2) return;
+    pushLayer(f, renderedLayer(target, src, content2, "envsubst", n.span));
+    f.steps.push({ description: `envsubst renders ${target} from ${src.containerPath}`, span: n.span });
+    return;
+  }
+  if (base === "sed") {
+    sedEffects(f, argv, target, n, ws);
+    return;
+  }
+  if ((base === "cp" || base === "mv" || base === "ln") && operands.length >= 2) {
+    const dest = operands[operands.length - 1];
+    for (const s2 of operands.slice(0, -1)) {
+      if (s2 === void 0 || dest === void 0) {
+        f.unknowns.push({ what: "file", reason: `${base} with an unknown path`, span: n.span });
+        continue;
+      }
+      const from = abs(f, s2);
+      const st = f.fs.state(from);
+      const to = dest.endsWith("/") || operands.length > 2 ? posix7.join(abs(f, dest), posix7.basename(from)) : abs(f, dest);
+      if (st.kind === "file") {
+        pushLayer(f, { containerPath: to, hostPath: st.file.hostPath, isDir: false, via: n.span, origin: st.file.origin, chain: [...st.file.chain ?? [], st.file.via], ...st.file.rendering ? { rendering: st.file.rendering } : {} });
+      } else {
+        const below = f.fs.files().filter((x) => x.containerPath.startsWith(`${from}/`));
+        if (below.length > 0) {
+          for (const x of below) pushLayer(f, { containerPath: posix7.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
+        } else markUnknownFile(f, to, `${base} from ${from}, which arena-lint cannot see`, n.span);
+      }
+      if (base === "mv") pushLayer(f, { containerPath: from, hostPath: "", isDir: true, via: n.span, removed: true });
+    }
+    return;
+  }
+  if (base === "rm") {
+    for (const p of operands) {
+      if (p === void 0 || /[*?[]/.test(p)) continue;
+      pushLayer(f, { containerPath: abs(f, p), hostPath: "", isDir: true, via: n.span, removed: true });
+    }
+    return;
+  }
+  if (target && (base === "cat" || base === "echo" || base === "printf" || base === "tee")) {
+    const src = base === "cat" && !heredoc && operands[0] ? f.fs.resolve(abs(f, operands[0])) : void 0;
+    if (src) {
+      pushLayer(f, { containerPath: target, hostPath: src.hostPath, isDir: false, via: n.span, origin: src.origin, chain: [...src.chain ?? [], src.via] });
+      return;
+    }
+    if (heredoc && out?.op !== ">>") {
+      const content2 = expandText(f, heredoc.body);
+      const file = n.span.file;
+      pushLayer(f, {
+        containerPath: target,
+        hostPath: file,
+        isDir: false,
+        via: n.span,
+        origin: { kind: "rendered", template: file, renderer: "heredoc", via: n.span },
+        rendering: { content: content2, renderer: "heredoc" }
+      });
+      f.steps.push({ description: `writes ${target} from a heredoc`, span: n.span });
+      return;
+    }
+    const printed = base === "echo" || base === "printf" ? printedText(base, argv) : void 0;
+    if (printed && out?.op !== ">>") {
+      pushLayer(f, {
+        containerPath: target,
+        hostPath: n.span.file,
+        isDir: false,
+        via: n.span,
+        origin: { kind: "rendered", template: n.span.file, renderer: base, via: n.span },
+        rendering: { content: printed, renderer: base }
+      });
+      f.steps.push({ description: `writes ${target} with ${base}`, span: n.span });
+      return;
+    }
+    markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
+    return;
+  }
+  if (target && !["echo", "printf"].includes(base)) markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
+}
+function printedText(base, argv) {
+  let args = argv.slice(1);
+  if (args.some((a) => a.value.kind !== "known")) return void 0;
+  const b = new MappedTextBuilder(args[0]?.text.file ?? "", args[0]?.text.whole ?? argv[0].text.whole);
+  if (base === "echo") {
+    let newline2 = true;
+    while (args[0] && /^-[neE]+$/.test(plain2(args[0]))) {
+      if (plain2(args[0]).includes("n")) newline2 = false;
+      args = args.slice(1);
+    }
+    args.forEach((a, k) => {
+      if (k > 0) b.pushChar(" ", a.text.srcStart[0] ?? 0, a.text.srcStart[0] ?? 0);
+      b.pushMapped(a.text);
+    });
+    const end = args[args.length - 1]?.text;
+    const at2 = end?.srcEnd[end.srcEnd.length - 1] ?? argv[0].text.whole.end;
+    if (newline2) b.pushChar("\n", at2, at2);
+    return b.build();
+  }
+  const format = args[0];
+  if (!format || args.length > 1 || /%/.test(plain2(format))) return void 0;
+  const t2 = format.text;
+  for (let i = 0; i < t2.text.length; i++) {
+    if (t2.text[i] === "\\" && t2.text[i + 1] === "n") {
+      b.pushChar("\n", t2.srcStart[i], t2.srcEnd[i + 1]);
+      i++;
+    } else b.pushMapped(t2, i, i + 1);
+  }
+  return b.build();
+}
+function sedEffects(f, argv, target, n, ws) {
+  const words = argv.slice(1).map(plain2);
+  let inPlace = false;
+  let extended = false;
+  let quietOrUnknown = false;
+  const scripts = [];
+  const files = [];
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
+    if (w === void 0) {
+      files.push(void 0);
+      continue;
+    }
+    if (w === "-e" || w === "--expression") {
+      const sc = words[++k];
+      if (sc === void 0) quietOrUnknown = true;
+      else scripts.push(sc);
+    } else if (/^--in-place/.test(w) || /^-[a-zA-Z]*i/.test(w)) {
+      inPlace = true;
+      if (/E|r/.test(w.replace(/^-+/, ""))) extended = true;
+    } else if (w === "-E" || w === "-r" || w === "--regexp-extended") extended = true;
+    else if (w === "-n" || w === "--quiet" || w.startsWith("-f")) quietOrUnknown = true;
+    else if (w.startsWith("-")) continue;
+    else if (scripts.length === 0 && !words.slice(0, k).some((x) => x === "-e" || x === "--expression")) scripts.push(w);
+    else files.push(w);
+  }
+  const commands = quietOrUnknown ? void 0 : parseSed(scripts.join("\n"), extended);
+  const edit = (from, to) => {
+    const st = f.fs.state(abs(f, from));
+    if (st.kind !== "file") {
+      if (st.kind === "unknown") markUnknownFile(f, to, `edited by sed from ${from}, which is unknown`, n.span);
+      return;
+    }
+    const base = st.file.rendering?.content ?? (() => {
+      const file = ws.read(st.file.hostPath);
+      return file ? literalText(file.path, file.text, 0) : void 0;
+    })();
+    if (!commands || !base) {
+      markUnknownFile(f, to, "edited by a sed script arena-lint does not apply", n.span);
+      return;
+    }
+    pushLayer(f, renderedLayer(abs(f, to), st.file, applySed(base, commands), "sed", n.span));
+    f.steps.push({ description: `sed edits ${abs(f, to)}`, span: n.span });
+  };
+  if (inPlace) {
+    for (const p of files) {
+      if (p === void 0) f.unknowns.push({ what: "file", reason: "sed -i on a file whose name is unknown", span: n.span });
+      else edit(p, p);
+    }
+  } else if (target && files[0] !== void 0) edit(files[0], target);
+  else if (target) markUnknownFile(f, target, "written by sed at start-up", n.span);
+}
+function shellFormat(text) {
+  const out = /* @__PURE__ */ new Set();
+  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g)) out.add(m[1]);
+  return out;
+}
+function runText(f, text, ws) {
+  const problems = [];
+  const tokens = new Lexer(text, problems, void 0, false).run();
+  f.problems.push(...problems);
+  const nodes = new Parser2(tokens, text.whole).list(/* @__PURE__ */ new Set());
+  runList(f, nodes, ws);
+}
+function readScript(ws, source, input) {
+  let text;
+  if (source.kind === "inline") text = source.text;
+  else {
+    const file = ws.read(source.path);
+    if (file) text = literalText(file.path, file.text, 0);
+  }
+  const vars = new Map(input.env);
+  const f = {
+    vars,
+    exported: new Set(input.env.keys()),
+    args: [...input.args],
+    workdir: input.workdir,
+    fs: input.fs,
+    layers: [],
+    steps: [],
+    unknowns: [],
+    problems: [],
+    functions: /* @__PURE__ */ new Map(),
+    read: [],
+    depth: 0
+  };
+  const env = () => {
+    const out = /* @__PURE__ */ new Map();
+    for (const k of f.exported) {
+      const v = f.vars.get(k);
+      if (v) out.set(k, v);
+    }
+    return out;
+  };
+  const result = (outcome, argv) => ({
+    outcome,
+    argv,
+    env: outcome === "last" && f.last ? new Map([...env(), ...f.last.assigns]) : env(),
+    workdir: f.workdir,
+    steps: f.steps,
+    unknowns: f.unknowns,
+    layers: f.layers,
+    problems: f.problems,
+    read: f.read
+  });
+  if (!text) return result("unknown", []);
+  try {
+    runText(f, text, ws);
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+    if (e.outcome === "exec") return result("exec", e.argv);
+    if (e.outcome === "unknown") return result("unknown", []);
+    return result(f.last ? "last" : "none", f.last?.argv ?? []);
+  }
+  if (f.last) {
+    f.steps.push({ description: `${plain2(f.last.argv[0]) ?? "the last command"} is the last command the script runs`, span: f.last.span });
+    return result("last", f.last.argv);
+  }
+  return result("none", []);
+}
+
+// src/container/supervisord.ts
+import { posix as posix8 } from "node:path";
+function parseSupervisorIni(path, text) {
+  const sections2 = [];
+  let cur;
+  let last;
+  const flush = () => {
+    if (!last || !cur) return;
+    const b = new MappedTextBuilder(path, last.span);
+    last.parts.forEach((p, i) => {
+      if (i > 0) b.pushChar(" ", p.start, p.start);
+      b.pushMapped(literalText(path, p.text, p.start));
+    });
+    cur.entries.push({ key: last.key, value: b.build(), span: last.span });
+    last = void 0;
+  };
+  let offset = 0;
+  for (const raw of text.split("\n")) {
+    const lineStart2 = offset;
+    offset += raw.length + 1;
+    const line = raw.replace(/\r$/, "");
+    const noComment = line.replace(/(^|\s);.*$/, "");
+    if (/^\s/.test(line) && last && noComment.trim()) {
+      const lead = noComment.length - noComment.trimStart().length;
+      last.parts.push({ start: lineStart2 + lead, text: noComment.trim() });
+      last.span = { ...last.span, end: lineStart2 + noComment.trimEnd().length };
+      continue;
+    }
+    if (!noComment.trim()) continue;
+    flush();
+    const sec = /^\s*\[([^\]]+)\]/.exec(noComment);
+    if (sec) {
+      cur = { name: sec[1].trim(), entries: [], span: { file: path, start: lineStart2, end: lineStart2 + noComment.trimEnd().length } };
+      sections2.push(cur);
+      continue;
+    }
+    const m = /^\s*([^=:\s]+)\s*[=:]\s?(.*)$/.exec(noComment);
+    if (!m || !cur) continue;
+    const valueText = m[2].trim();
+    const valueStart = lineStart2 + noComment.indexOf(m[2], m[1].length) + (m[2].length - m[2].trimStart().length);
+    last = { key: m[1].toLowerCase(), parts: valueText ? [{ start: valueStart, text: valueText }] : [], span: { file: path, start: lineStart2, end: lineStart2 + noComment.trimEnd().length } };
+  }
+  flush();
+  return sections2;
+}
+function expandSupervisor(m, env, here, programName2) {
+  if (!m.text.includes("%(")) return m;
+  const b = new MappedTextBuilder(m.file, m.whole);
+  let i = 0;
+  for (const x of m.text.matchAll(/%\(([A-Za-z_][A-Za-z0-9_]*)\)[sd]/g)) {
+    b.pushMapped(m, i, x.index);
+    const name2 = x[1];
+    const start = m.srcStart[x.index];
+    const end = m.srcEnd[x.index + x[0].length - 1];
+    if (name2.startsWith("ENV_")) {
+      const v = env.get(name2.slice(4));
+      if (!v) b.pushSubstitution("", start, end, [], `${name2.slice(4)} is not set in the container's environment (supervisord refuses the config)`);
+      else if (v.kind === "unknown") b.pushSubstitution(x[0], start, end, [v.span], v.reason);
+      else b.pushSubstitution(v.value, start, end, [v.span, ...v.via ?? []]);
+    } else if (name2 === "here") b.pushSubstitution(here, start, end, []);
+    else if (name2 === "program_name") b.pushSubstitution(programName2, start, end, []);
+    else b.pushSubstitution(x[0], start, end, [], `%(${name2})s is set by supervisord at run time`);
+    i = x.index + x[0].length;
+  }
+  b.pushMapped(m, i, m.text.length);
+  return b.build();
+}
+var CONFIG_SEARCH = ["supervisord.conf", "etc/supervisord.conf", "/etc/supervisord.conf", "/etc/supervisor/supervisord.conf"];
+function plain3(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function supervisordPrograms(ws, fs, argv, env, workdir) {
+  const steps = [];
+  const unknowns = [];
+  const files = [];
+  const programs = [];
+  const cwd2 = workdir.kind === "known" ? workdir.value : "/";
+  let configPath;
+  let configSpan = argv[0].value.span;
+  for (let i = 1; i < argv.length; i++) {
+    const w = plain3(argv[i]);
+    if (w === "-c" || w === "--configuration") {
+      configPath = plain3(argv[i + 1]);
+      configSpan = argv[i + 1]?.value.span ?? configSpan;
+    } else if (w?.startsWith("--configuration=")) configPath = w.slice(16);
+  }
+  const candidates = configPath ? [configPath] : CONFIG_SEARCH;
+  const main2 = candidates.map((c) => fs.resolve(posix8.resolve(cwd2, c))).find((x) => x !== void 0);
+  if (!main2) {
+    unknowns.push({ what: "supervisord", reason: `its configuration (${candidates.join(", ")}) is not in the container's files arena-lint can see`, span: configSpan });
+    return { programs, steps, unknowns, files };
+  }
+  const queue = [{ containerPath: main2.containerPath, hostPath: main2.hostPath, via: configSpan }];
+  const seen = /* @__PURE__ */ new Set();
+  while (queue.length) {
+    const f = queue.shift();
+    if (seen.has(f.containerPath) || seen.size > 64) continue;
+    seen.add(f.containerPath);
+    const file = ws.read(f.hostPath);
+    if (!file) continue;
+    files.push(file.path);
+    steps.push({ description: `supervisord reads ${f.containerPath} (${f.hostPath})`, span: f.via });
+    const here = posix8.dirname(f.containerPath);
+    for (const section of parseSupervisorIni(file.path, file.text)) {
+      if (section.name === "include") {
+        const entry = section.entries.find((e) => e.key === "files");
+        for (const pattern of entry?.value.text.split(/\s+/).filter(Boolean) ?? []) {
+          const abs2 = posix8.resolve(here, pattern.replace("%(here)s", here));
+          const matches = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
+          for (const m of matches) queue.push({ containerPath: m.containerPath, hostPath: m.hostPath, via: entry.span });
+        }
+        continue;
+      }
+      const prog = /^program:(.+)$/.exec(section.name);
+      if (!prog) continue;
+      const name2 = prog[1].trim();
+      const get = (k) => section.entries.find((e) => e.key === k);
+      const command = get("command");
+      if (!command) continue;
+      const autostart = get("autostart")?.value.text.toLowerCase();
+      if (autostart === "false") {
+        steps.push({ description: `program ${name2} does not start by itself (autostart=false)`, span: section.span });
+        continue;
+      }
+      const progEnv = /* @__PURE__ */ new Map();
+      const envEntry = get("environment");
+      if (envEntry) {
+        for (const kv of envEntry.value.text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|'([^']*)'|[^,]*)/g)) {
+          const at2 = envEntry.value.srcStart[kv.index] ?? envEntry.span.start;
+          progEnv.set(kv[1], known(kv[3] ?? kv[4] ?? kv[2], { file: file.path, start: at2, end: at2 + kv[0].length }));
+        }
+      }
+      const expanded = expandSupervisor(command.value, new Map([...env, ...progEnv]), here, name2);
+      const words = splitShellWords(expanded).filter((w) => !w.operator);
+      const dir = get("directory");
+      programs.push({
+        name: name2,
+        argv: wordsFromList(words.map((w) => w.text)),
+        env: progEnv,
+        ...dir ? { workdir: known(dir.value.text, dir.span) } : {},
+        steps: [{ description: `supervisord program ${name2}`, span: command.span }],
+        span: command.span
+      });
+    }
+  }
+  return { programs, steps, unknowns, files };
+}
+var S6_DIRS = ["/etc/services.d", "/etc/s6-overlay/s6-rc.d", "/etc/s6-rc.d"];
+function isS6Init(fs, head, argv) {
+  if (head !== "/init" || fs.resolve("/init")) return false;
+  void argv;
+  return fs.files().some((f) => S6_DIRS.some((d) => f.containerPath.startsWith(`${d}/`)) && f.containerPath.endsWith("/run"));
+}
+function s6Services(ws, fs, via) {
+  const steps = [{ description: "s6-overlay /init starts the services under /etc/services.d and s6-rc.d", span: via }];
+  const unknowns = [];
+  const files = [];
+  const programs = [];
+  for (const f of fs.files()) {
+    const dir = S6_DIRS.find((d) => f.containerPath.startsWith(`${d}/`));
+    if (!dir || !/^[^/]+\/run$/.test(f.containerPath.slice(dir.length + 1))) continue;
+    const serviceDir = posix8.dirname(f.containerPath);
+    if (dir !== "/etc/services.d") {
+      const type = fs.resolve(`${serviceDir}/type`);
+      const t2 = type ? ws.read(type.hostPath)?.text.trim() : void 0;
+      if (t2 !== "longrun") continue;
+    }
+    const file = ws.read(f.hostPath);
+    if (!file) continue;
+    files.push(file.path);
+    const name2 = posix8.basename(serviceDir);
+    const span = { file: file.path, start: 0, end: Math.min(file.text.indexOf("\n") >>> 0, file.text.length) };
+    if (/^#!\s*\S*execlineb/.test(file.text)) {
+      const r = execlineProgram(file.path, file.text);
+      unknowns.push(...r.unknowns);
+      if (r.argv.length) programs.push({ name: name2, argv: r.argv, env: r.env, steps: [{ description: `s6 service ${name2} (execline run script)`, span }, ...r.steps], span });
+    } else {
+      programs.push({ name: name2, argv: wordsFromList([literalText(file.path, f.containerPath, 0)]).map((w) => ({ ...w, value: known(f.containerPath, span) })), env: /* @__PURE__ */ new Map(), steps: [{ description: `s6 service ${name2}`, span }], span });
+    }
+  }
+  return { programs, steps, unknowns, files };
+}
+var CHAIN = { "with-contenv": 0, "s6-setuidgid": 1, "s6-envuidgid": 1, cd: 1, fdmove: 2, "s6-envdir": 1, redirfd: 3, "s6-applyuidgid": 0, "fdclose": 1, umask: 1, "s6-notifyoncheck": 0 };
+function execlineProgram(path, text) {
+  const body = text.replace(/^#!.*$/m, (m) => " ".repeat(m.length));
+  const words = splitShellWords(literalText(path, body, 0)).filter((w) => !w.operator);
+  const env = /* @__PURE__ */ new Map();
+  const imported = /* @__PURE__ */ new Map();
+  const steps = [];
+  const unknowns = [];
+  let i = 0;
+  const text0 = (k) => plain3(words[k]);
+  const skipBlock = () => {
+    if (text0(i) !== "{") return;
+    let depth = 0;
+    for (; i < words.length; i++) {
+      if (text0(i) === "{") depth++;
+      else if (text0(i) === "}" && --depth === 0) {
+        i++;
+        return;
+      }
+    }
+  };
+  while (i < words.length) {
+    const w = text0(i);
+    if (w === void 0) break;
+    const base = posix8.basename(w);
+    if (base === "foreground" || base === "background" || base === "if" || base === "ifelse" || base === "backtick") {
+      i++;
+      while (i < words.length && text0(i)?.startsWith("-")) i++;
+      if (base === "backtick") i++;
+      skipBlock();
+      continue;
+    }
+    if (base === "export" && words[i + 2]) {
+      env.set(text0(i + 1), words[i + 2].value);
+      steps.push({ description: `export ${text0(i + 1)}`, span: words[i].value.span });
+      i += 3;
+      continue;
+    }
+    if (base === "importas") {
+      i++;
+      let dflt;
+      while (text0(i)?.startsWith("-")) {
+        if (text0(i) === "-D") {
+          dflt = words[i + 1]?.value;
+          i += 2;
+        } else i++;
+      }
+      const name2 = text0(i);
+      const from = text0(i + 1);
+      if (name2 && from) imported.set(name2, env.get(from) ?? dflt ?? { kind: "unknown", reason: `${from} comes from the container's environment`, span: words[i].value.span });
+      i += 2;
+      continue;
+    }
+    if (base in CHAIN) {
+      i += 1 + CHAIN[base];
+      while (i < words.length && base === "fdmove" && text0(i)?.startsWith("-")) i++;
+      continue;
+    }
+    break;
+  }
+  const rest2 = words.slice(i).map((w) => {
+    const t2 = plain3(w);
+    const m = t2 ? /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(t2) : null;
+    if (m && imported.has(m[1])) {
+      const v = imported.get(m[1]);
+      return { ...w, value: v.kind === "known" ? known(v.value, w.value.span, { via: [v.span] }) : v };
+    }
+    return w;
+  });
+  if (rest2.length === 0) unknowns.push({ what: "process", reason: "the execline script runs nothing arena-lint can follow", span: { file: path, start: 0, end: 0 } });
+  return { argv: rest2, env, steps, unknowns };
+}
+
+// src/container/images.ts
+import { posix as posix9 } from "node:path";
+
+// src/inputs/images.ts
+function imageName(stack, svc) {
+  if (svc.image?.kind === "known") return svc.image.value;
+  return stack.image(svc).baseImage;
+}
+function imageRepository(image) {
+  const noDigest = image.split("@")[0] ?? image;
+  const slash = noDigest.lastIndexOf("/");
+  const colon = noDigest.lastIndexOf(":");
+  const noTag = colon > slash ? noDigest.slice(0, colon) : noDigest;
+  const parts = noTag.toLowerCase().split("/");
+  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0])) parts.shift();
+  if (parts[0] === "library") parts.shift();
+  return parts.join("/");
+}
+function imageAnchor(svc) {
+  return svc.image?.span ?? svc.nameSpan;
+}
+var SHELLS3 = /(^|\/)(sh|bash|ash|dash)$/;
+var WRAPPERS = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gosu", "su-exec", "docker-entrypoint.sh", "entrypoint.sh"]);
+function programArgv(svc, program, optionsOnly = false) {
+  for (const cmd of [svc.command, svc.entrypoint]) {
+    if (!cmd) continue;
+    const found = search(cmd.words, program, 0);
+    if (found) return found;
+    const first = cmd.words[0]?.value;
+    if (optionsOnly && cmd === svc.command && !svc.entrypoint && first?.kind === "known" && first.value.startsWith("-")) {
+      return { argv: cmd.words.filter((w) => !w.operator).map((w) => w.value), span: cmd.span };
+    }
+  }
+  return void 0;
+}
+function search(words, program, depth) {
+  if (depth > 3) return void 0;
+  for (const simple of simpleCommands(words)) {
+    for (let i = 0; i < simple.length; i++) {
+      const v = simple[i].value;
+      if (v.kind !== "known") break;
+      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(v.value) || WRAPPERS.has(v.value.split("/").pop())) continue;
+      if (SHELLS3.test(v.value)) {
+        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
+        const script = c >= 0 ? simple[c + 1] : void 0;
+        if (script) return search(splitShellWords(script.text), program, depth + 1);
+        break;
+      }
+      if (!program.test(v.value.split("/").pop())) break;
+      const argv = simple.slice(i).map((w) => w.value);
+      const last = argv[argv.length - 1].span;
+      return { argv, span: { file: v.span.file, start: v.span.start, end: Math.max(v.span.end, last.end) } };
+    }
+  }
+  return void 0;
+}
+
+// src/container/images.ts
+var NGINX_DEFAULT_CONF = `
+user  nginx;
+worker_processes  auto;
+
+error_log  /var/log/nginx/error.log notice;
+pid        /var/run/nginx.pid;
+
+
+events {
+    worker_connections  1024;
+}
+
+
+http {
+    include       /etc/nginx/mime.types;
+    default_type  application/octet-stream;
+
+    log_format  main  '$remote_addr - $remote_user [$time_local] "$request" '
+                      '$status $body_bytes_sent "$http_referer" '
+                      '"$http_user_agent" "$http_x_forwarded_for"';
+
+    access_log  /var/log/nginx/access.log  main;
+
+    sendfile        on;
+    #tcp_nopush     on;
+
+    keepalive_timeout  65;
+
+    #gzip  on;
+
+    include /etc/nginx/conf.d/*.conf;
+}
+`.slice(1);
+var NGINX_DEFAULT_SERVER = `server {
+    listen       80;
+    listen  [::]:80;
+    server_name  localhost;
+
+    location / {
+        root   /usr/share/nginx/html;
+        index  index.html index.htm;
+    }
+
+    error_page   500 502 503 504  /50x.html;
+    location = /50x.html {
+        root   /usr/share/nginx/html;
+    }
+}
+`;
+var IMAGES = [
+  {
+    repositories: ["nginx", "nginxinc/nginx-unprivileged"],
+    entrypoint: ["/docker-entrypoint.sh"],
+    cmd: ["nginx", "-g", "daemon off;"],
+    handOver: { script: "/docker-entrypoint.sh", description: "the nginx image runs /docker-entrypoint.d/*.sh (envsubst on templates) when the command is nginx, then execs it" },
+    files: { "/etc/nginx/nginx.conf": NGINX_DEFAULT_CONF, "/etc/nginx/conf.d/default.conf": NGINX_DEFAULT_SERVER }
+  },
+  {
+    repositories: ["postgres", "postgis/postgis", "timescale/timescaledb", "pgvector/pgvector"],
+    entrypoint: ["docker-entrypoint.sh"],
+    cmd: ["postgres"],
+    handOver: { script: "docker-entrypoint.sh", program: "postgres", description: "the postgres image prepends postgres to a command of options, then execs it" }
+  },
+  {
+    repositories: ["redis", "valkey/valkey", "eqalpha/keydb"],
+    entrypoint: ["docker-entrypoint.sh"],
+    cmd: ["redis-server"],
+    handOver: { script: "docker-entrypoint.sh", program: "redis-server", description: "the redis image prepends redis-server to a command of options, then execs it" }
+  },
+  {
+    repositories: ["edoburu/pgbouncer"],
+    entrypoint: ["/entrypoint.sh"],
+    cmd: ["/usr/bin/pgbouncer", "/etc/pgbouncer/pgbouncer.ini"],
+    handOver: { script: "/entrypoint.sh", description: "the edoburu/pgbouncer image writes /etc/pgbouncer/pgbouncer.ini from the environment unless the file exists, then execs the command" },
+    generatesFromEnv: { path: "/etc/pgbouncer/pgbouncer.ini", unlessPresent: true, variables: "DATABASE_URL, DB_HOST, DB_USER, POOL_MODE, MAX_CLIENT_CONN, DEFAULT_POOL_SIZE, ..." }
+  },
+  {
+    repositories: ["bitnami/pgbouncer"],
+    entrypoint: ["/opt/bitnami/scripts/pgbouncer/entrypoint.sh"],
+    cmd: ["/opt/bitnami/scripts/pgbouncer/run.sh"],
+    handOver: { script: "/opt/bitnami/scripts/pgbouncer/entrypoint.sh", description: "the bitnami/pgbouncer image writes its ini from PGBOUNCER_* variables, then runs pgbouncer" },
+    generatesFromEnv: { path: "/opt/bitnami/pgbouncer/conf/pgbouncer.ini", unlessPresent: false, variables: "PGBOUNCER_*, POSTGRESQL_*" }
+  },
+  { repositories: ["python"], cmd: ["python3"] }
+];
+function wellKnownImage(image) {
+  const repo = imageRepository(image);
+  return IMAGES.find((i) => i.repositories.includes(repo));
+}
+function isNginxImage(image) {
+  return wellKnownImage(image)?.repositories[0] === "nginx";
+}
+function nginxTemplates(ws, fs, env, via) {
+  const setting2 = (name2, dflt) => {
+    const v = env.get(name2);
+    return v?.kind === "known" && v.value !== "" ? v.value : dflt;
+  };
+  const dir = posix9.normalize(setting2("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
+  const suffix = setting2("NGINX_ENVSUBST_TEMPLATE_SUFFIX", ".template");
+  const outDir = posix9.normalize(setting2("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
+  const filterV = env.get("NGINX_ENVSUBST_FILTER");
+  let filter;
+  try {
+    filter = filterV?.kind === "known" && filterV.value !== "" ? new RegExp(filterV.value) : void 0;
+  } catch {
+    filter = void 0;
+  }
+  const defined = new Set([...env.keys()].filter((k) => !filter || filter.test(k)));
+  const layers = [];
+  const steps = [];
+  for (const f of fs.files()) {
+    if (!f.containerPath.startsWith(`${dir}/`) || !f.containerPath.endsWith(suffix)) continue;
+    const rel = f.containerPath.slice(dir.length + 1, f.containerPath.length - suffix.length);
+    const target = posix9.join(outDir, rel);
+    const content2 = renderEnvsubst(ws, f, env, defined);
+    if (!content2) continue;
+    layers.push(renderedLayer(target, f, content2, "the nginx image's envsubst", via));
+    steps.push({ description: `the nginx image renders ${target} from ${f.containerPath} with envsubst`, span: f.via });
+  }
+  return { layers, steps };
+}
+
+// src/container/process.ts
+function anchoredWords(argv, anchor) {
+  return wordsFromList(argv.map((a) => {
+    const b = new MappedTextBuilder(anchor.file, anchor);
+    b.pushChar(a, anchor.start, anchor.end);
+    return b.build();
+  }));
+}
+var SHELL_TEXT = /* @__PURE__ */ new WeakMap();
+function shellForm(line) {
+  const text = SHELL_TEXT.get(line) ?? joinedWords(line);
+  return [...anchoredWords(["/bin/sh", "-c"], line.span), ...wordsFromList([text])];
+}
+function joinedWords(line) {
+  if (line.words.length === 0) return literalText(line.span.file, "", line.span.start);
+  const b = new MappedTextBuilder(line.span.file, line.span);
+  for (const w of line.words) {
+    if (b.length > 0) b.pushChar(" ", w.text.srcStart[0] ?? line.span.start, w.text.srcStart[0] ?? line.span.start);
+    b.pushMapped(w.text);
+  }
+  return b.build();
+}
+function startCommand(input) {
+  const { spec, image } = input;
+  const steps = [];
+  const unknowns = [];
+  let entry = [];
+  let cmd = [];
+  let shellEntrypoint = false;
+  if (spec.entrypoint) {
+    entry = [...spec.entrypoint.words];
+    steps.push({ description: "entrypoint set by the container spec (replaces the image's ENTRYPOINT and drops its CMD)", span: spec.entrypoint.span });
+  } else if (image.entrypoint) {
+    if (image.entrypoint.form === "string") {
+      entry = shellForm(image.entrypoint);
+      shellEntrypoint = true;
+      steps.push({ description: "shell-form ENTRYPOINT runs as /bin/sh -c and ignores CMD", span: image.entrypoint.span });
+    } else {
+      entry = [...image.entrypoint.words];
+      steps.push({ description: "ENTRYPOINT of the image", span: image.entrypoint.span });
+    }
+  } else if (image.wellKnown?.entrypoint && !image.cmdReset) {
+    entry = anchoredWords(image.wellKnown.entrypoint, image.anchor);
+    steps.push({ description: `ENTRYPOINT ${JSON.stringify(image.wellKnown.entrypoint)} of the base image`, span: image.anchor });
+  }
+  if (!shellEntrypoint) {
+    if (spec.command) {
+      cmd = [...spec.command.words];
+      steps.push({ description: "command set by the container spec (replaces the image's CMD)", span: spec.command.span });
+    } else if (spec.entrypoint) {
+    } else if (image.cmd) {
+      cmd = image.cmd.form === "string" ? shellForm(image.cmd) : [...image.cmd.words];
+      steps.push({ description: image.cmd.form === "string" ? "shell-form CMD runs as /bin/sh -c" : "CMD of the image", span: image.cmd.span });
+    } else if (image.wellKnown?.cmd && !image.cmdReset) {
+      cmd = anchoredWords(image.wellKnown.cmd, image.anchor);
+      steps.push({ description: `CMD ${JSON.stringify(image.wellKnown.cmd)} of the base image`, span: image.anchor });
+    }
+  }
+  return { argv: [...entry, ...cmd], steps, unknowns };
+}
+function workingDir(input) {
+  const w = input.spec.workingDir;
+  if (w?.kind === "known") return { ...w, value: posix10.resolve("/", w.value) };
+  if (w) return w;
+  if (input.image.workdir.kind === "known" && input.image.workdir.value === "/" && input.image.wellKnown?.workdir) {
+    return known(input.image.wellKnown.workdir, input.image.anchor, { isDefault: true });
+  }
+  return input.image.workdir;
+}
+function processEnvironment(input) {
+  const env = new Map(input.image.env);
+  for (const [k, v] of input.spec.environment) env.set(k, v);
+  return env;
+}
+function argvSpan(argv, fallback) {
+  const spans = argv.map((w) => w.value.span).filter((s2) => s2.file === argv[0]?.value.span.file);
+  if (spans.length === 0) return fallback;
+  return { file: spans[0].file, start: Math.min(...spans.map((s2) => s2.start)), end: Math.max(...spans.map((s2) => s2.end)) };
+}
+var WRAPPERS2 = /* @__PURE__ */ new Set(["tini", "tini-static", "dumb-init", "catatonit"]);
+var USER_WRAPPERS = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst"]);
+var SHELLS4 = /^(sh|bash|ash|dash|zsh)$/;
+function word(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function followProcess(ws, input, start, wellKnown) {
+  return followArgv(ws, {
+    fs: input.fs,
+    argv: start.argv,
+    env: processEnvironment(input),
+    workdir: workingDir(input),
+    steps: start.steps,
+    anchor: start.steps[0]?.span ?? input.image.anchor,
+    ...wellKnown ? { wellKnown } : {}
+  }, 0);
+}
+function followArgv(ws, start, nesting) {
+  const input = { image: { anchor: start.anchor } };
+  const wellKnown = start.wellKnown;
+  const steps = [...start.steps];
+  const unknowns = [];
+  const layers = [];
+  const files = [];
+  const problems = [];
+  let children;
+  let env = new Map(start.env);
+  let workdir = start.workdir;
+  let argv = start.argv;
+  const state = { fs: start.fs };
+  for (let depth = 0; depth < 16 && argv.length > 0; depth++) {
+    const head = word(argv[0]);
+    if (head === void 0) {
+      const v = argv[0].value;
+      unknowns.push({ what: "process", reason: v.kind === "unknown" ? v.reason : "unknown program", span: v.span });
+      break;
+    }
+    const base = posix10.basename(head);
+    if (WRAPPERS2.has(base)) {
+      let i = 1;
+      while (i < argv.length && word(argv[i])?.startsWith("-")) i++;
+      if (word(argv[i]) === "--") i++;
+      steps.push({ description: `${base} starts the rest of the command`, span: argv[0].value.span });
+      argv = argv.slice(i);
+      continue;
+    }
+    if (USER_WRAPPERS.has(base)) {
+      steps.push({ description: `${base} runs the rest of the command as ${word(argv[1]) ?? "another user"}`, span: argv[0].value.span });
+      argv = argv.slice(2);
+      continue;
+    }
+    if (base === "env") {
+      let i = 1;
+      for (; i < argv.length; i++) {
+        const w = word(argv[i]);
+        if (w === void 0 || w.startsWith("-")) continue;
+        const eq = w.indexOf("=");
+        if (eq <= 0) break;
+        env = new Map(env).set(w.slice(0, eq), known(w.slice(eq + 1), argv[i].value.span));
+      }
+      steps.push({ description: "env sets variables and starts the rest of the command", span: argv[0].value.span });
+      argv = argv.slice(i);
+      continue;
+    }
+    if (SHELLS4.test(base)) {
+      const c = argv.findIndex((w, k) => k > 0 && /^-[a-z]*c[a-z]*$/.test(word(w) ?? ""));
+      if (c > 0 && argv[c + 1]) {
+        const script = argv[c + 1];
+        steps.push({ description: `${base} -c runs a command string`, span: script.value.span });
+        const r = readScript(ws, { kind: "inline", text: script.text }, { env, workdir, args: argv.slice(c + 2), fs: state.fs });
+        ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+        files.push(...r.read);
+        problems.push(...r.problems);
+        if (r.outcome === "exec" || r.outcome === "last") continue;
+        break;
+      }
+      const path = word(argv[1]);
+      if (path && !path.startsWith("-")) {
+        const hit2 = state.fs.resolve(posix10.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
+        if (hit2) {
+          files.push(hit2.hostPath);
+          steps.push({ description: `${base} runs ${path} (${describeOrigin(hit2)})`, span: argv[1].value.span });
+          const r = readScript(ws, { kind: "file", path: hit2.hostPath, file: hit2 }, { env, workdir, args: argv.slice(2), fs: state.fs });
+          ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+          files.push(...r.read);
+          problems.push(...r.problems);
+          if (r.outcome === "exec" || r.outcome === "last") continue;
+        } else unknowns.push({ what: "process", reason: `${path} is not in the container's files arena-lint can see`, span: argv[1].value.span });
+      }
+      break;
+    }
+    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base === posix10.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
+      steps.push({ description: wellKnown.handOver.description, span: argv[0].value.span });
+      const gen = wellKnown.generatesFromEnv;
+      if (gen && (!gen.unlessPresent || state.fs.state(gen.path).kind === "absent")) {
+        const layer = {
+          containerPath: gen.path,
+          hostPath: "",
+          isDir: false,
+          via: argv[0].value.span,
+          origin: { kind: "image-default", image: wellKnown.repositories[0], description: `written at start by the image's entrypoint from ${gen.variables}` }
+        };
+        layers.push(layer);
+        state.fs = state.fs.with([layer]);
+      }
+      const rest2 = argv.slice(1);
+      const first = word(rest2[0]);
+      if (wellKnown.handOver.program && (rest2.length === 0 || first?.startsWith("-"))) {
+        argv = [...anchoredWords([wellKnown.handOver.program], argv[0].value.span), ...rest2];
+      } else argv = rest2;
+      if (isNginxImage(wellKnown.repositories[0]) && (first === "nginx" || first === "nginx-debug")) {
+        const rendered = nginxTemplates(ws, state.fs, env, argv[0]?.value.span ?? input.image.anchor);
+        layers.push(...rendered.layers);
+        steps.push(...rendered.steps);
+        state.fs = state.fs.with(rendered.layers);
+      }
+      continue;
+    }
+    if (nesting < 3 && (base === "supervisord" || isS6Init(state.fs, head, argv))) {
+      const sup = base === "supervisord" ? supervisordPrograms(ws, state.fs, argv, env, workdir) : s6Services(ws, state.fs, argv[0].value.span);
+      steps.push(...sup.steps);
+      unknowns.push(...sup.unknowns);
+      files.push(...sup.files);
+      children = [];
+      for (const p of sup.programs) {
+        const r = followArgv(ws, { fs: state.fs, argv: p.argv, env: new Map([...env, ...p.env]), workdir: p.workdir ?? workdir, steps: p.steps, anchor: p.span, ...wellKnown ? { wellKnown } : {} }, nesting + 1);
+        unknowns.push(...r.unknowns);
+        files.push(...r.files);
+        problems.push(...r.problems);
+        layers.push(...r.layers);
+        if (r.process) children.push(r.process);
+      }
+      if (base === "supervisord" || argv.length === 1) break;
+      argv = argv.slice(1);
+      continue;
+    }
+    const hit = resolveProgram(state.fs, head, workdir, env);
+    if (hit && looksLikeScript(ws, hit.hostPath)) {
+      files.push(hit.hostPath);
+      steps.push({ description: `runs ${head} (${describeOrigin(hit)})`, span: argv[0].value.span });
+      const r = readScript(ws, { kind: "file", path: hit.hostPath, file: hit }, { env, workdir, args: argv.slice(1), fs: state.fs });
+      ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+      files.push(...r.read);
+      problems.push(...r.problems);
+      if (r.outcome === "exec" || r.outcome === "last") continue;
+      break;
+    }
+    break;
+  }
+  const process2 = argv.length > 0 ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps, ...children ? { children } : {} } : void 0;
+  return { ...process2 ? { process: process2 } : {}, layers, unknowns, files: [...new Set(files)], problems };
+}
+function applyScript(r, steps, unknowns, layers, state) {
+  steps.push(...r.steps);
+  unknowns.push(...r.unknowns);
+  layers.push(...r.layers);
+  state.fs = state.fs.with(r.layers);
+  return { argv: r.argv, env: new Map(r.env), workdir: r.workdir };
+}
+function resolveProgram(fs, name2, workdir, env) {
+  const cwd2 = workdir.kind === "known" ? workdir.value : "/";
+  if (name2.includes("/")) return fs.resolve(posix10.resolve(cwd2, name2));
+  const path = env.get("PATH");
+  const dirs = path?.kind === "known" ? path.value.split(":") : ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+  for (const d of dirs) {
+    if (!d) continue;
+    const hit = fs.resolve(posix10.join(posix10.resolve(cwd2, d), name2));
+    if (hit) return hit;
+  }
+  return void 0;
+}
+function looksLikeScript(ws, hostPath) {
+  const f = ws.read(hostPath);
+  if (!f) return false;
+  return /^#!\s*\S*\b(sh|bash|ash|dash)\b/.test(f.text) || /^#!\s*\/usr\/bin\/env\s+(sh|bash)\b/.test(f.text) || /\.sh$/.test(hostPath) && !f.text.startsWith("#!");
+}
+function describeOrigin(f) {
+  const o = f.origin;
+  if (o.kind === "copy") return `${f.hostPath}, copied at ${o.via.file}`;
+  if (o.kind === "mount") return `${f.hostPath}, mounted at ${o.via.file}`;
+  if (o.kind === "rendered") return `rendered from ${o.template} by ${o.renderer}`;
+  return f.hostPath;
+}
+
+// src/container/dockerfile-fs.ts
+var ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$/;
+function dockerignore(text, context) {
+  const rules = [];
+  for (const raw of text.split("\n")) {
+    let line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const negate = line.startsWith("!");
+    if (negate) line = line.slice(1).trim();
+    line = posix11.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
+    if (line === "." || line === "") continue;
+    let re = "";
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (c === "*" && line[i + 1] === "*") {
+        re += ".*";
+        i++;
+        if (line[i + 1] === "/") i++;
+      } else if (c === "*") re += "[^/]*";
+      else if (c === "?") re += "[^/]";
+      else if (c === "\\" && i + 1 < line.length) re += `\\${line[++i]}`;
+      else if (c === "[") {
+        const close = line.indexOf("]", i + 1);
+        if (close < 0) re += "\\[";
+        else {
+          re += `[${line.slice(i + 1, close).replace(/^!/, "^")}]`;
+          i = close;
+        }
+      } else re += c.replace(/[.+^${}()|]/g, "\\$&");
+    }
+    rules.push({ re: new RegExp(`^${re}(/.*)?$`), negate });
+  }
+  const prefix = context ? `${context}/` : "";
+  return (hostPath) => {
+    if (!hostPath.startsWith(prefix)) return false;
+    const rel = hostPath.slice(prefix.length);
+    let ignored = false;
+    for (const r of rules) if (r.re.test(rel)) ignored = !r.negate;
+    return ignored;
+  };
+}
+function buildDockerfile(ws, input) {
+  const file = ws.read(input.dockerfilePath);
+  if (!file) return void 0;
+  const dockerfile = parseDockerfile(file).doc;
+  const unknowns = [];
+  const ignoreFile = ws.read(`${input.dockerfilePath}.dockerignore`) ?? ws.read(repoPath(input.context, ".dockerignore") ?? ".dockerignore");
+  const ignored = ignoreFile ? dockerignore(ignoreFile.text, input.context) : () => false;
+  const globalArgs = /* @__PURE__ */ new Map();
+  const stages = [];
+  let cur;
+  const vars = (st) => ({
+    lookup: (name2) => {
+      const v = st ? st.env.get(name2) ?? st.args.get(name2) : globalArgs.get(name2);
+      if (v === void 0) return { value: "", span: file ? { file: file.path, start: 0, end: 0 } : dockerfile.instructions[0].span };
+      return v.kind === "known" ? { value: v.value, span: v.span } : void 0;
+    }
+  });
+  const expand3 = (m, st) => interpolate(m, vars(st));
+  const valueOfText = (m, whole) => {
+    const r = rangeOf(m, 0, m.text.length);
+    if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
+    return known(m.text, m.text.length ? r.span : whole, { via: r.via });
+  };
+  const words = (ins, st) => {
+    const { words: ws0 } = instructionWords(ins);
+    return ws0.filter((w) => !w.operator).map((w) => valueOfText(expand3(w.text, st), w.text.whole));
+  };
+  const argValue = (name2, dflt, span) => {
+    const given = input.args.get(name2);
+    if (given) return given;
+    return dflt ?? known("", span, { isDefault: true });
+  };
+  for (const ins of dockerfile.instructions) {
+    const kw = ins.keyword;
+    if (kw === "ARG") {
+      for (const w of words(ins, cur)) {
+        if (w.kind !== "known") continue;
+        const eq = w.value.indexOf("=");
+        const name2 = eq < 0 ? w.value : w.value.slice(0, eq);
+        const own2 = eq < 0 ? void 0 : known(w.value.slice(eq + 1), w.span, w.via ? { via: w.via } : {});
+        if (!cur) globalArgs.set(name2, argValue(name2, own2, ins.span));
+        else cur.args.set(name2, argValue(name2, own2 ?? globalArgs.get(name2), ins.span));
+      }
+      continue;
+    }
+    if (kw === "FROM") {
+      const ws1 = words(ins, void 0).filter((w) => !(w.kind === "known" && w.value.startsWith("--")));
+      const ref = ws1[0] ?? unknown("FROM names no image", ins.span);
+      const asAt = ws1.findIndex((w) => w.kind === "known" && w.value.toLowerCase() === "as");
+      const name2 = asAt >= 0 && ws1[asAt + 1]?.kind === "known" ? ws1[asAt + 1].value : void 0;
+      const parent = ref.kind === "known" ? [...stages].reverse().find((s2) => s2.name !== void 0 && s2.name.toLowerCase() === ref.value.toLowerCase()) : void 0;
+      cur = {
+        index: stages.length,
+        ...name2 ? { name: name2 } : {},
+        from: ref,
+        span: ins.span,
+        layers: parent ? [...parent.layers] : [],
+        env: parent ? new Map(parent.env) : /* @__PURE__ */ new Map(),
+        args: /* @__PURE__ */ new Map(),
+        workdir: parent ? parent.workdir : known("/", ins.span, { isDefault: true }),
+        ...parent?.baseImage ? { baseImage: parent.baseImage } : !parent ? { baseImage: ref } : {},
+        ...parent?.entrypoint ? { entrypoint: parent.entrypoint } : {},
+        ...parent?.cmd ? { cmd: parent.cmd } : {}
+      };
+      stages.push(cur);
+      continue;
+    }
+    if (!cur) continue;
+    const st = cur;
+    if (kw === "ENV") {
+      for (const [k, v] of envPairs(ins, (m) => expand3(m, st), valueOfText)) st.env.set(k, v);
+    } else if (kw === "WORKDIR") {
+      const v = valueOfText(expand3(ins.args, st), ins.span);
+      const base = st.workdir.kind === "known" ? st.workdir.value : "/";
+      st.workdir = v.kind === "known" ? known(posix11.resolve(base, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
+    } else if (kw === "ENTRYPOINT" || kw === "CMD") {
+      const { words: w, form } = instructionWords(ins);
+      const line = { words: w, span: ins.span, form: form === "exec" ? "list" : "string" };
+      if (form === "shell") SHELL_TEXT.set(line, trimMapped(ins.args));
+      if (kw === "CMD") {
+        st.cmd = line;
+        st.cmdReset = false;
+      } else {
+        st.entrypoint = line;
+        if (!st.cmd || !stageOwns(st, st.cmd)) {
+          delete st.cmd;
+          st.cmdReset = true;
+        }
+      }
+    } else if (kw === "COPY" || kw === "ADD") {
+      copy(ws, input.context, ins, st, stages, words(ins, st), kw, ignored, unknowns);
+    } else if (kw === "RUN") {
+      for (const p of removedPaths(ins, st)) st.layers.push({ containerPath: p, hostPath: "", isDir: true, via: ins.span, removed: true });
+    }
+  }
+  if (stages.length === 0) return void 0;
+  let stage = stages[stages.length - 1];
+  if (input.target) {
+    const t2 = input.target;
+    const hit = t2.kind === "known" ? stages.find((s2) => s2.name?.toLowerCase() === t2.value.toLowerCase()) : void 0;
+    if (hit) stage = hit;
+    else unknowns.push({ what: "build target", reason: t2.kind === "known" ? `the Dockerfile has no stage "${t2.value}"` : t2.reason, span: t2.span });
+  }
+  return { dockerfile, stages, stage, unknowns };
+}
+function stageOwns(st, line) {
+  return line.span.file === st.span.file && line.span.start > st.span.start;
+}
+function envPairs(ins, expand3, valueOf4) {
+  const { words } = instructionWords(ins);
+  const plain4 = words.filter((w) => !w.operator);
+  const out = [];
+  if (plain4[0] && !plain4[0].text.text.includes("=")) {
+    const key2 = plain4[0].text.text;
+    const restStart = ins.args.text.indexOf(key2) + key2.length;
+    const restText = sliceMapped(ins.args, restStart, ins.args.text.length);
+    const trimmed = trimMapped(restText);
+    out.push([key2, valueOf4(expand3(trimmed), ins.span)]);
+    return out;
+  }
+  for (const w of plain4) {
+    const eq = w.text.text.indexOf("=");
+    if (eq <= 0) continue;
+    out.push([w.text.text.slice(0, eq), valueOf4(expand3(sliceMapped(w.text, eq + 1, w.text.text.length)), w.text.whole)]);
+  }
+  return out;
+}
+function trimMapped(m) {
+  const start = m.text.length - m.text.trimStart().length;
+  const end = m.text.trimEnd().length;
+  return sliceMapped(m, start, Math.max(start, end));
+}
+function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
+  let from;
+  const plain4 = [];
+  for (const w of words) {
+    if (w.kind === "known" && w.value.startsWith("--")) {
+      if (w.value.startsWith("--from=")) from = w.value.slice(7);
+      continue;
+    }
+    plain4.push(w);
+  }
+  if (plain4.length < 2) return;
+  if (plain4.some((w) => w.kind === "known" && w.value.startsWith("<<"))) {
+    unknowns.push({ what: `${kw} heredoc`, reason: "a heredoc COPY is not followed", span: ins.span });
+    return;
+  }
+  const destV = plain4[plain4.length - 1];
+  if (destV.kind !== "known") {
+    unknowns.push({ what: `${kw} destination`, reason: destV.reason, span: ins.span });
+    return;
+  }
+  const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
+  const destAbs = posix11.resolve(workdir, destV.value);
+  const destIsDir = destV.value.endsWith("/") || destV.value === "." || plain4.length > 2;
+  const srcs = plain4.slice(0, -1);
+  const push = (s2) => st.layers.push(s2);
+  const opaque = (containerPath3, isDir, reason) => {
+    push({ containerPath: containerPath3, hostPath: "", isDir, via: ins.span, opaque: true, origin: { kind: "unknown", reason, via: ins.span } });
+    unknowns.push({ what: containerPath3, reason, span: ins.span });
+  };
+  for (const srcV of srcs) {
+    if (srcV.kind !== "known") {
+      opaque(destAbs, true, `${kw} source: ${srcV.reason}`);
+      continue;
+    }
+    const src = srcV.value;
+    if (from !== void 0) {
+      const source = stages.find((s2) => s2.name?.toLowerCase() === from.toLowerCase()) ?? (/^\d+$/.test(from) ? stages[Number(from)] : void 0);
+      if (!source) {
+        opaque(destIsDir ? destAbs : destAbs, destIsDir, `copied from image ${from}, whose files are not in the repository`);
+        continue;
+      }
+      copyFromStage(ws, source, src, destAbs, destIsDir || srcs.length > 1, ins, push, opaque);
+      continue;
+    }
+    if (kw === "ADD" && /^[a-z]+:\/\/|^git@/.test(src)) {
+      opaque(destIsDir ? posix11.join(destAbs, posix11.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
+      continue;
+    }
+    const rel = repoPath(context, src.replace(/^\/+/, ""));
+    if (rel === void 0 || context !== "" && rel !== context && !rel.startsWith(`${context}/`)) {
+      opaque(destAbs, destIsDir, `${src} is outside the build context`);
+      continue;
+    }
+    if (!staysInside(ws, rel)) {
+      opaque(destAbs, destIsDir, `${src} leaves the checked folder through a symlink`);
+      continue;
+    }
+    const matches = /[*?[]/.test(src) ? globContext(ws, context, rel, ignored) : [rel];
+    if (matches.length === 0 || matches.length === 1 && !ws.isDir(matches[0]) && !ws.exists(matches[0])) {
+      opaque(destAbs, destIsDir || src.endsWith("/"), `${src} is not in the repository (made before the build or ignored)`);
+      continue;
+    }
+    const many = matches.length > 1 || destIsDir || srcs.length > 1;
+    for (const m of matches) {
+      if (!staysInside(ws, m)) {
+        opaque(posix11.join(destAbs, posix11.basename(m)), false, `${m} leaves the checked folder through a symlink`);
+        continue;
+      }
+      if (ws.isDir(m)) {
+        push({ containerPath: destAbs, hostPath: m, isDir: true, via: ins.span, origin: { kind: "copy", hostPath: m, via: ins.span }, ignored });
+      } else if (kw === "ADD" && ARCHIVE.test(m)) {
+        opaque(destAbs, true, `${m} is an archive ADD extracts at build time`);
+      } else if (ignored(m)) {
+        unknowns.push({ what: m, reason: ".dockerignore leaves it out of the build context", span: ins.span });
+      } else {
+        const cp = many ? posix11.join(destAbs, posix11.basename(m)) : destAbs;
+        push({ containerPath: cp, hostPath: m, isDir: false, via: ins.span, origin: { kind: "copy", hostPath: m, via: ins.span } });
+      }
+    }
+  }
+}
+function globContext(ws, context, pattern, ignored) {
+  const re = globToRegExp(pattern);
+  const out = /* @__PURE__ */ new Set();
+  const depth = pattern.split("/").length;
+  for (const f of ws.filesUnder(context)) {
+    if (ignored(f)) continue;
+    const parts = f.split("/");
+    if (parts.length < depth) continue;
+    const candidate = parts.slice(0, depth).join("/");
+    if (re.test(candidate)) out.add(candidate);
+  }
+  return [...out].sort();
+}
+function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
+  const srcAbs = posix11.resolve("/", src);
+  const re = /[*?[]/.test(srcAbs) ? globToRegExp(srcAbs) : void 0;
+  let found = false;
+  const seen = /* @__PURE__ */ new Set();
+  for (let i = source.layers.length - 1; i >= 0; i--) {
+    const l = source.layers[i];
+    if (l.removed || l.opaque) continue;
+    const key2 = `${l.containerPath}\0${l.hostPath}`;
+    if (seen.has(key2)) continue;
+    seen.add(key2);
+    const chain = [...l.chain ?? [], l.via];
+    const base = { via: ins.span, chain, origin: { kind: "copy", hostPath: l.hostPath, via: ins.span }, ...l.ignored ? { ignored: l.ignored } : {} };
+    if (re ? re.test(l.containerPath) : l.containerPath === srcAbs) {
+      found = true;
+      const target = l.isDir || !destIsDir ? destAbs : posix11.join(destAbs, posix11.basename(l.containerPath));
+      push({ ...base, containerPath: target, hostPath: l.hostPath, isDir: l.isDir });
+    } else if (!re && l.containerPath.startsWith(`${srcAbs}/`)) {
+      found = true;
+      push({ ...base, containerPath: posix11.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
+    } else if (!re && l.isDir && srcAbs.startsWith(`${l.containerPath}/`)) {
+      const host = repoPath(l.hostPath, srcAbs.slice(l.containerPath.length + 1));
+      if (host === void 0 || !ws.isDir(host) && !ws.exists(host) || l.ignored?.(host)) continue;
+      found = true;
+      const isDir = ws.isDir(host);
+      const target = isDir || !destIsDir ? destAbs : posix11.join(destAbs, posix11.basename(host));
+      push({ ...base, containerPath: target, hostPath: host, isDir, origin: { kind: "copy", hostPath: host, via: ins.span } });
+      break;
+    }
+  }
+  if (!found) {
+    const stageName = source.name ?? String(source.index);
+    opaque(destAbs, true, `${srcAbs} is made by a RUN step of stage ${stageName}`);
+  }
+}
+function removedPaths(ins, st) {
+  const out = [];
+  const { words } = instructionWords(ins);
+  let cmd = [];
+  const flush = () => {
+    if (cmd[0]?.value.kind === "known" && cmd[0].value.value === "rm") {
+      const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
+      for (const w of cmd.slice(1)) {
+        if (w.value.kind !== "known" || w.value.value.startsWith("-") || /[*?[$]/.test(w.value.value)) continue;
+        out.push(posix11.resolve(workdir, w.value.value));
+      }
+    }
+    cmd = [];
+  };
+  for (const w of words) {
+    if (w.operator) flush();
+    else cmd.push(w);
+  }
+  flush();
+  return out;
+}
+
+// src/container/app-servers/uvicorn.ts
+var FLAGS = /* @__PURE__ */ new Set([
+  "reload",
+  "factory",
+  "proxy-headers",
+  "no-proxy-headers",
+  "server-header",
+  "no-server-header",
+  "date-header",
+  "no-date-header",
+  "use-colors",
+  "no-use-colors",
+  "access-log",
+  "no-access-log",
+  "lifespan-on",
+  "reset-contextvars",
+  "version",
+  "help",
+  "h11-max-incomplete-event-size-flag"
+]);
+var UVICORN_OPTIONS = { short: {}, flags: FLAGS };
+var SETTINGS = ["host", "port", "uds", "fd", "workers", "timeout-keep-alive", "backlog", "interface", "reload", "app-dir", "loop"];
+function readUvicorn(server, ctx) {
+  const at2 = server.span;
+  const env = ctx.process.environment;
+  const layers = new SettingLayers();
+  const wc = env.get("WEB_CONCURRENCY");
+  if (wc) layers.set("workers", wc);
+  for (const name2 of SETTINGS) {
+    const v = env.get(`UVICORN_${name2.toUpperCase().replace(/-/g, "_")}`);
+    if (v) layers.set(name2, v);
+  }
+  const cli = parseArgs(server.argv.slice(1), UVICORN_OPTIONS);
+  if (cli.unreadable.length > 0) {
+    const u = cli.unreadable[0];
+    layers.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
+  }
+  for (const o of cli.options) layers.set(o.name, o.value);
+  const str = (name2, def) => layers.get(name2, def, at2);
+  const uds = layers.given("uds");
+  const fd = layers.given("fd");
+  let bind;
+  let port;
+  if (uds) {
+    bind = uds.kind === "known" ? { ...uds, value: `unix:${String(uds.value)}` } : uds;
+    port = portOfBind(bind, 8e3);
+  } else if (fd) {
+    bind = fd.kind === "known" ? known(`fd://${String(fd.value)}`, fd.span) : fd;
+    port = portOfBind(bind, 8e3);
+  } else {
+    const host = str("host", "127.0.0.1");
+    port = numberOf(layers.get("port", 8e3, at2), "port");
+    bind = hostPort(host, port);
+  }
+  const reload = layers.given("reload");
+  const workers = reload?.kind === "known" && reload.value !== "false" ? known(1, reload.span) : numberOf(layers.get("workers", 1, at2), "workers");
+  const iface = str("interface", "auto");
+  const protocol = iface.kind === "unknown" ? iface : known(iface.value === "wsgi" ? "wsgi" : "asgi", iface.span, iface.isDefault ? { isDefault: true } : {});
+  const application = cli.positional[0] ?? unknown("uvicorn is given no application", at2);
+  const appDirOpt = layers.given("app-dir");
+  return {
+    facts: {
+      kind: "uvicorn",
+      bind,
+      port,
+      listenProtocol: known("http", at2, { isDefault: true }),
+      interface: protocol,
+      processes: workers,
+      // One event loop per process; Django runs sync code on asgiref's one thread per process.
+      threads: known(1, at2, { isDefault: true }),
+      workerClass: known("uvicorn", at2, { isDefault: true }),
+      keepAliveSeconds: numberOf(layers.get("timeout-keep-alive", 5, at2), "timeout-keep-alive"),
+      requestTimeoutSeconds: unknown("uvicorn has no request timeout", at2),
+      timeoutKills: known(false, at2, { isDefault: true }),
+      backlog: numberOf(layers.get("backlog", 2048, at2), "backlog"),
+      application,
+      configFiles: []
+    },
+    files: [],
+    unknowns: [],
+    appDir: appDirOpt?.kind === "known" && typeof appDirOpt.value === "string" ? absoluteDir(appDirOpt, ctx.process.workingDir) : ctx.process.workingDir,
+    pythonPath: [],
+    appEnv: /* @__PURE__ */ new Map()
+  };
+}
+function hostPort(host, port) {
+  if (host.kind === "unknown") return host;
+  if (port.kind === "unknown") return unknown(`the port cannot be known: ${port.reason}`, port.span);
+  const h = host.value.includes(":") && !host.value.startsWith("[") ? `[${host.value}]` : host.value;
+  const span = host.isDefault && !port.isDefault ? port.span : host.span;
+  return known(`${h}:${port.value}`, span, { ...host.isDefault && port.isDefault ? { isDefault: true } : {}, via: [host.span, port.span].filter((s2) => s2 !== span) });
+}
+function absoluteDir(dir, workingDir2) {
+  if (dir.kind === "unknown" || dir.value.startsWith("/")) return dir;
+  if (workingDir2.kind !== "known") return unknown(`${dir.value} is relative to a working directory that cannot be known`, dir.span);
+  const base = workingDir2.value.replace(/\/$/, "");
+  return { ...dir, value: dir.value === "." ? base || "/" : `${base}/${dir.value.replace(/^\.\//, "")}` };
+}
+
+// src/container/app-servers/daphne.ts
+var FLAGS2 = /* @__PURE__ */ new Set(["proxy-headers", "no-server-name", "help", "version", "s"]);
+var DAPHNE_OPTIONS = {
+  short: { b: "bind", p: "port", u: "unix-socket", e: "endpoint", t: "http-timeout", v: "verbosity", s: "server-name" },
+  flags: FLAGS2
+};
+function readDaphne(server, ctx) {
+  const at2 = server.span;
+  const cli = parseArgs(server.argv.slice(1), DAPHNE_OPTIONS);
+  const get = (name2) => [...cli.options].reverse().find((o) => o.name === name2)?.value;
+  const host = get("bind");
+  const portOpt = get("port");
+  const uds = get("unix-socket");
+  const fd = get("fd");
+  const endpoint = get("endpoint");
+  let bind;
+  let port;
+  const unreadable = cli.unreadable[0];
+  if (unreadable) {
+    bind = unknown(`the command line has a word that cannot be known: ${unreadable.kind === "unknown" ? unreadable.reason : ""}`, unreadable.span);
+    port = bind;
+  } else if (uds) {
+    bind = uds.kind === "known" ? { ...uds, value: `unix:${uds.value}` } : uds;
+    port = portOfBind(bind, 8e3);
+  } else if (fd) {
+    bind = fd.kind === "known" ? known(`fd://${fd.value}`, fd.span) : fd;
+    port = portOfBind(bind, 8e3);
+  } else if (endpoint && !host && !portOpt) {
+    bind = endpointBind(endpoint);
+    port = portOfBind(bind, 8e3);
+  } else {
+    const h = host ?? known("127.0.0.1", at2, { isDefault: true });
+    port = portOpt ? numberOf(portOpt, "--port") : known(8e3, at2, { isDefault: true });
+    bind = hostPort(h, port);
+  }
+  const timeout = get("http-timeout");
+  return {
+    facts: {
+      kind: "daphne",
+      bind,
+      port,
+      listenProtocol: known("http", at2, { isDefault: true }),
+      interface: known("asgi", at2, { isDefault: true }),
+      processes: known(1, at2, { isDefault: true }),
+      threads: known(1, at2, { isDefault: true }),
+      workerClass: known("twisted", at2, { isDefault: true }),
+      keepAliveSeconds: unknown("daphne has no keep-alive setting: Twisted keeps idle connections by its own timeout", at2),
+      requestTimeoutSeconds: timeout ? numberOf(timeout, "--http-timeout") : unknown("daphne sets no HTTP timeout unless --http-timeout is given", at2),
+      timeoutKills: known(false, timeout?.span ?? at2, timeout ? {} : { isDefault: true }),
+      backlog: unknown("daphne does not set a listen backlog: Twisted's applies", at2),
+      application: cli.positional[cli.positional.length - 1] ?? unknown("daphne is given no application", at2),
+      configFiles: []
+    },
+    files: [],
+    unknowns: [],
+    appDir: ctx.process.workingDir,
+    pythonPath: [],
+    appEnv: /* @__PURE__ */ new Map()
+  };
+}
+function endpointBind(e) {
+  if (e.kind === "unknown") return e;
+  const parts = e.value.split(":");
+  if (parts[0] === "unix") return { ...e, value: `unix:${(parts[1] ?? "").replace(/^path=/, "")}` };
+  if (parts[0] !== "tcp") return unknown(`the endpoint ${e.value} is not a plain TCP or unix one`, e.span);
+  let port;
+  let iface = "0.0.0.0";
+  for (const p of parts.slice(1)) {
+    if (/^\d+$/.test(p)) port = p;
+    else if (p.startsWith("port=")) port = p.slice(5);
+    else if (p.startsWith("interface=")) iface = p.slice(10);
+  }
+  return port ? { ...e, value: `${iface}:${port}` } : unknown(`the endpoint ${e.value} names no port`, e.span);
+}
+
+// src/container/app-servers/granian.ts
+var FLAGS3 = /* @__PURE__ */ new Set(["ws", "reload", "log", "access-log", "factory", "respawn-failed-workers", "http1-keep-alive", "http1-pipeline-flush", "http2-adaptive-window", "reload-ignore-worker-failure", "version", "help", "opt", "no-opt"]);
+var GRANIAN_OPTIONS = { short: {}, flags: FLAGS3, negatable: true };
+var SETTINGS2 = ["host", "port", "uds", "interface", "workers", "blocking-threads", "backlog", "http1-keep-alive", "working-dir", "reload"];
+function readGranian(server, ctx) {
+  const at2 = server.span;
+  const env = ctx.process.environment;
+  const layers = new SettingLayers();
+  for (const name2 of SETTINGS2) {
+    const v = env.get(`GRANIAN_${name2.toUpperCase().replace(/-/g, "_")}`);
+    if (v) layers.set(name2, v);
+  }
+  const cli = parseArgs(server.argv.slice(1), GRANIAN_OPTIONS);
+  if (cli.unreadable.length > 0) {
+    const u = cli.unreadable[0];
+    layers.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
+  }
+  for (const o of cli.options) layers.set(o.name, o.value);
+  const uds = layers.given("uds");
+  let bind;
+  let port;
+  if (uds) {
+    bind = uds.kind === "known" ? known(`unix:${String(uds.value)}`, uds.span) : uds;
+    port = portOfBind(bind, 8e3);
+  } else {
+    port = numberOf(layers.get("port", 8e3, at2), "port");
+    bind = hostPort(layers.get("host", "127.0.0.1", at2), port);
+  }
+  const ifaceSetting = layers.get("interface", "rsgi", at2);
+  let iface;
+  if (ifaceSetting.kind === "unknown") iface = ifaceSetting;
+  else if (ifaceSetting.value === "wsgi") iface = known("wsgi", ifaceSetting.span);
+  else if (ifaceSetting.value === "asgi" || ifaceSetting.value === "asginl") iface = known("asgi", ifaceSetting.span);
+  else iface = unknown(`granian serves the ${ifaceSetting.value.toUpperCase()} interface${ifaceSetting.isDefault ? " (its default; Django needs --interface wsgi or asgi)" : ""}, neither WSGI nor ASGI`, ifaceSetting.span);
+  let threads;
+  const bt = layers.given("blocking-threads");
+  if (iface.kind === "known" && iface.value === "asgi") threads = known(1, iface.span, { isDefault: true });
+  else if (bt) threads = numberOf(bt, "blocking-threads");
+  else threads = unknown("granian chooses the number of blocking threads itself when --blocking-threads is not given", at2);
+  const ka = layers.given("http1-keep-alive");
+  const keepAlive = ka?.kind === "known" && ka.value === "false" ? known(0, ka.span) : unknown("granian documents no idle timeout for HTTP/1 keep-alive connections", ka?.span ?? at2);
+  const wd = layers.given("working-dir");
+  return {
+    facts: {
+      kind: "granian",
+      bind,
+      port,
+      listenProtocol: known("http", at2, { isDefault: true }),
+      interface: iface,
+      processes: numberOf(layers.get("workers", 1, at2), "workers"),
+      threads,
+      workerClass: known(`granian-${ifaceSetting.kind === "known" ? ifaceSetting.value : "unknown"}`, ifaceSetting.span, ifaceSetting.kind === "known" && ifaceSetting.isDefault ? { isDefault: true } : {}),
+      keepAliveSeconds: keepAlive,
+      requestTimeoutSeconds: unknown("granian has no request timeout", at2),
+      timeoutKills: known(false, at2, { isDefault: true }),
+      backlog: numberOf(layers.get("backlog", 1024, at2), "backlog"),
+      application: cli.positional[0] ?? unknown("granian is given no application", at2),
+      configFiles: []
+    },
+    files: [],
+    unknowns: [],
+    appDir: wd?.kind === "known" && typeof wd.value === "string" ? absoluteDir(wd, ctx.process.workingDir) : ctx.process.workingDir,
+    pythonPath: [],
+    appEnv: /* @__PURE__ */ new Map()
+  };
+}
+
+// src/container/app-servers/uwsgi.ts
+import { posix as posix12 } from "node:path";
+var SHORT2 = {
+  s: "socket",
+  p: "processes",
+  w: "module",
+  M: "master",
+  t: "harakiri",
+  l: "listen",
+  T: "enable-threads",
+  b: "buffer-size",
+  H: "home",
+  C: "chmod-socket",
+  z: "socket-timeout",
+  L: "disable-logging",
+  d: "daemonize",
+  i: "single-interpreter",
+  R: "max-requests"
+};
+var FLAGS4 = /* @__PURE__ */ new Set([
+  "master",
+  "enable-threads",
+  "vacuum",
+  "die-on-term",
+  "lazy-apps",
+  "lazy",
+  "single-interpreter",
+  "need-app",
+  "strict",
+  "thunder-lock",
+  "no-orphans",
+  "harakiri-verbose",
+  "disable-logging",
+  "memory-report",
+  "log-master",
+  "auto-procname",
+  "close-on-exec",
+  "no-default-app",
+  "catch-exceptions",
+  "reload-on-exception",
+  "http-keepalive",
+  "offload-threads-auto",
+  "py-tracebacker-auto",
+  "honour-stdin",
+  "log-4xx",
+  "log-5xx",
+  "ignore-sigpipe",
+  "ignore-write-errors",
+  "disable-write-exception",
+  "http-auto-chunked",
+  "enable-metrics",
+  "cheaper-busyness",
+  "version",
+  "help"
+]);
+var LISTENERS = {
+  socket: "uwsgi",
+  "uwsgi-socket": "uwsgi",
+  "http-socket": "http",
+  "http11-socket": "http",
+  "https-socket": "http",
+  http: "router",
+  https: "router",
+  "fastcgi-socket": "other",
+  "scgi-socket": "other",
+  "suwsgi-socket": "other",
+  "ssl-socket": "other"
+};
+var CONFIG_OPTIONS = /* @__PURE__ */ new Set(["ini", "yaml", "yml", "json", "xml"]);
+function normalise(name2) {
+  return name2.replace(/_/g, "-").toLowerCase();
+}
+function readUwsgi(server, ctx) {
+  const at2 = server.span;
+  const c = { ctx, entries: [], files: [], configFiles: [], unknowns: [], depth: 0 };
+  for (const [name2, value] of ctx.process.environment) {
+    if (!name2.startsWith("UWSGI_") || name2 === "UWSGI_ORIGINAL_PROC_NAME") continue;
+    addEntry(c, normalise(name2.slice(6)), value);
+  }
+  readArgv(c, server.argv.slice(1));
+  return uwsgiFacts(server, c, at2);
+}
+function addEntry(c, name2, value) {
+  if (CONFIG_OPTIONS.has(name2)) {
+    loadConfig(c, name2, value);
+    return;
+  }
+  c.entries.push({ name: name2, value });
+}
+function readArgv(c, args) {
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (v.kind === "unknown") {
+      c.opaque ??= { reason: `the command line has a word that cannot be known: ${v.reason}`, span: v.span };
+      continue;
+    }
+    const text = v.value;
+    let name2;
+    let inline;
+    if (text.startsWith("--")) {
+      const eq = text.indexOf("=");
+      name2 = normalise(eq < 0 ? text.slice(2) : text.slice(2, eq));
+      if (eq >= 0) inline = part(args[i], eq + 1);
+    } else if (text.startsWith("-") && text.length > 1) {
+      name2 = own(SHORT2, text[1]) ?? text.slice(1, 2);
+      if (text.length > 2) inline = part(args[i], 2);
+    } else {
+      const ext = /\.(ini|ya?ml|json|xml)(:[\w-]+)?$/.exec(text)?.[1];
+      if (ext) loadConfig(c, ext === "yml" ? "yaml" : ext, v);
+      continue;
+    }
+    let value;
+    if (inline) value = inline;
+    else if (FLAGS4.has(name2)) value = known("true", v.span);
+    else {
+      const next = args[i + 1]?.value;
+      if (next && !(next.kind === "known" && next.value.startsWith("-") && next.value.length > 1 && !/^-\d/.test(next.value))) {
+        value = next;
+        i++;
+      } else value = known("true", v.span);
+    }
+    addEntry(c, name2, value);
+  }
+}
+function part(word2, from) {
+  const r = rangeOf(word2.text, from, word2.text.text.length);
+  return r.unknownReason !== void 0 ? unknown(r.unknownReason, r.span) : known(word2.text.text.slice(from), r.span, { via: r.via });
+}
+function loadConfig(c, type, spec) {
+  if (spec.kind === "unknown") {
+    c.opaque ??= { reason: `uWSGI reads a ${type} file that cannot be known: ${spec.reason}`, span: spec.span };
+    return;
+  }
+  const m = /^(.*?)(?::([\w-]+))?$/.exec(spec.value);
+  const file = m[1];
+  const section = m[2] ?? "uwsgi";
+  if (/^[a-z]+:\/\//.test(file) || file === "-") {
+    c.opaque ??= { reason: `uWSGI reads ${spec.value}, which is not a file`, span: spec.span };
+    return;
+  }
+  const cp = containerPath2(file, c.ctx.process.workingDir);
+  const f = cp ? hostFile(c.ctx.fs, cp) : void 0;
+  const src = f ? c.ctx.ws.read(f.hostPath) : void 0;
+  if (!cp || !f || !src || c.depth > 8) {
+    const reason = `uWSGI reads its settings from ${spec.value}, which is not in the container's filesystem as arena-lint sees it`;
+    c.unknowns.push({ what: "uWSGI config file", reason, span: spec.span });
+    c.opaque ??= { reason, span: spec.span };
+    return;
+  }
+  c.configFiles.push({ path: f.hostPath, via: spec.span });
+  c.depth++;
+  try {
+    if (type === "ini") readIni(c, src, section, cp);
+    else if (type === "yaml") readYaml(c, src, section, cp);
+    else {
+      c.files.push({ path: f.hostPath, problems: [], comments: [] });
+      c.opaque ??= { reason: `${type} uWSGI configs are not read`, span: spec.span };
+    }
+  } finally {
+    c.depth--;
+  }
+}
+function expand(c, raw, containerFile) {
+  let reason;
+  const text = raw.replace(/%\((\w[\w-]*)\)|\$\((\w+)\)|%([a-zA-Z])/g, (whole, opt, envName, magic) => {
+    if (opt !== void 0) {
+      const set = [...c.entries].reverse().find((e) => e.name === normalise(opt));
+      const fromEnv = c.ctx.process.environment.get(`UWSGI_${opt.toUpperCase()}`);
+      const v = set?.value ?? fromEnv;
+      if (v?.kind === "known") return v.value;
+      reason ??= `the placeholder ${whole} cannot be known`;
+      return whole;
+    }
+    if (envName !== void 0) {
+      const v = c.ctx.process.environment.get(envName);
+      if (v?.kind === "known") return v.value;
+      reason ??= v ? `$(${envName}) cannot be known: ${v.reason}` : `$(${envName}) is not set in the container's environment`;
+      return whole;
+    }
+    if (magic === "d") return `${posix12.dirname(containerFile)}/`;
+    if (magic === "n") return posix12.basename(containerFile).replace(/\.[^.]*$/, "");
+    reason ??= `the magic variable ${whole} is not modelled`;
+    return whole;
+  });
+  return reason ? { reason } : { text };
+}
+function valueAt(c, raw, span, containerFile) {
+  const e = expand(c, raw, containerFile);
+  return "reason" in e ? unknown(e.reason, span) : known(e.text, span);
+}
+function readIni(c, src, section, containerFile) {
+  c.files.push({ path: src.path, problems: [], comments: [] });
+  let current;
+  let offset = 0;
+  for (const line of src.text.split("\n")) {
+    const start = offset;
+    offset += line.length + 1;
+    const t2 = line.trim();
+    if (t2 === "" || t2.startsWith("#") || t2.startsWith(";")) continue;
+    const header = /^\[([^\]]+)\]/.exec(t2);
+    if (header) {
+      current = header[1].trim();
+      continue;
+    }
+    if (current !== section) continue;
+    const eq = line.indexOf("=");
+    const key2 = normalise((eq < 0 ? line : line.slice(0, eq)).trim());
+    const rawValue = eq < 0 ? "true" : line.slice(eq + 1).trim();
+    const valueStart = eq < 0 ? start + line.indexOf(t2) : start + eq + 1 + (line.slice(eq + 1).length - line.slice(eq + 1).trimStart().length);
+    const span = { file: src.path, start: valueStart, end: eq < 0 ? start + line.trimEnd().length : valueStart + rawValue.length };
+    const value = valueAt(c, rawValue, span, containerFile);
+    if (key2.startsWith("if-") || key2 === "endif" || key2.startsWith("for") || key2 === "endfor") {
+      c.opaque ??= { reason: `the uWSGI logic option ${key2} at ${src.path} is not evaluated`, span };
+      continue;
+    }
+    addEntry(c, key2, value);
+  }
+}
+function readYaml(c, src, section, containerFile) {
+  const parsed = parseYaml(src);
+  c.files.push({ path: src.path, problems: parsed.problems, comments: parsed.comments });
+  const doc = parsed.doc;
+  if (!doc) return;
+  const top = mapEntries(doc, src.path, doc.contents).find((e) => e.key === section);
+  if (!top) return;
+  for (const e of mapEntries(doc, src.path, top.value)) {
+    const key2 = normalise(e.key);
+    const items = seqItems(doc, e.value);
+    for (const node of items.length > 0 ? items : [e.value]) {
+      const text = scalarString(node);
+      const span = nodeSpan(src.path, node, nodeSpan(src.path, e.keyNode));
+      addEntry(c, key2, text === void 0 ? unknown(`the value of ${e.key} is not a plain scalar`, span) : valueAt(c, text, span, containerFile));
+    }
+  }
+}
+function uwsgiFacts(server, c, at2) {
+  const { ctx } = c;
+  const last = (name2, ...aliases) => {
+    const e = [...c.entries].reverse().find((x) => x.name === name2 || aliases.includes(x.name));
+    if (e) return e.value;
+    return c.opaque ? unknown(c.opaque.reason, c.opaque.span) : void 0;
+  };
+  const num2 = (name2, def, ...aliases) => {
+    const v = last(name2, ...aliases);
+    return v ? numberOf(v, name2) : known(def, at2, { isDefault: true });
+  };
+  const truthy2 = (name2) => {
+    const v = last(name2);
+    if (!v) return false;
+    if (v.kind === "unknown") return void 0;
+    return !["false", "0", "no", "off"].includes(v.value.toLowerCase());
+  };
+  const protocolOpt = last("protocol");
+  const listener = c.entries.find((e) => own(LISTENERS, e.name) !== void 0);
+  let bind;
+  let listenProtocol;
+  if (!listener) {
+    bind = c.opaque ? unknown(c.opaque.reason, c.opaque.span) : unknown("uWSGI is given no socket to listen on", at2);
+    listenProtocol = bind;
+  } else {
+    const v = listener.value;
+    bind = v.kind === "unknown" ? v : { ...v, value: v.value.startsWith(":") ? `0.0.0.0${v.value}` : v.value.startsWith("/") || v.value.startsWith("@") ? `unix:${v.value}` : v.value };
+    const kind = own(LISTENERS, listener.name);
+    if (kind === "other") listenProtocol = unknown(`uWSGI's ${listener.name} speaks neither HTTP nor the uwsgi protocol`, v.span);
+    else if (kind === "uwsgi" && protocolOpt) listenProtocol = protocolOpt.kind === "unknown" ? protocolOpt : protocolOpt.value === "http" ? known("http", protocolOpt.span) : protocolOpt.value === "uwsgi" ? known("uwsgi", protocolOpt.span) : unknown(`uWSGI's protocol ${protocolOpt.value} is neither HTTP nor uwsgi`, protocolOpt.span);
+    else listenProtocol = known(kind === "uwsgi" ? "uwsgi" : "http", v.span);
+  }
+  const threads = num2("threads", 1);
+  const gevent = last("gevent");
+  const asyncCores = last("async");
+  let workerClass;
+  let threadsFact = threads;
+  if (gevent) {
+    workerClass = gevent.kind === "unknown" ? gevent : known("gevent", gevent.span);
+    threadsFact = unknown(`uWSGI's gevent loop serves up to ${gevent.kind === "known" ? gevent.value : "several"} requests per process on greenlets, not threads`, gevent.span);
+  } else if (asyncCores) {
+    workerClass = asyncCores.kind === "unknown" ? asyncCores : known("async", asyncCores.span);
+    threadsFact = unknown("uWSGI async cores are not threads", asyncCores.span);
+  } else workerClass = threads.kind === "known" ? known(threads.value > 1 ? "threaded" : "prefork", threads.span, threads.isDefault ? { isDefault: true } : {}) : threads;
+  const harakiri = last("harakiri");
+  let requestTimeout;
+  let timeoutKills;
+  const h = harakiri ? numberOf(harakiri, "harakiri") : void 0;
+  if (!h || h.kind === "known" && h.value === 0) {
+    requestTimeout = unknown("harakiri is off: uWSGI never ends a request for taking too long", h?.span ?? at2);
+    timeoutKills = known(false, h?.span ?? at2, h ? {} : { isDefault: true });
+  } else {
+    requestTimeout = h;
+    timeoutKills = h.kind === "known" ? known(true, h.span) : h;
+  }
+  const keepAliveOpt = truthy2("http-keepalive");
+  const http11 = listener?.name === "http11-socket";
+  let keepAlive;
+  if (listenProtocol.kind === "known" && listenProtocol.value === "uwsgi") keepAlive = known(0, listener.value.span, { isDefault: true });
+  else if (keepAliveOpt === void 0 || keepAliveOpt || http11) keepAlive = unknown("uWSGI keeps HTTP connections alive here, for a time bounded by its socket timeouts rather than a keep-alive setting", listener?.value.span ?? at2);
+  else keepAlive = known(0, listener?.value.span ?? at2, { isDefault: true });
+  const application = last("module", "wsgi") ?? last("wsgi-file", "file") ?? last("mount") ?? unknown("uWSGI is given no application (module, wsgi-file or mount)", at2);
+  const chdir = last("chdir");
+  const appDir = chdir ? absoluteDir(chdir, ctx.process.workingDir) : ctx.process.workingDir;
+  const pythonPath = c.entries.filter((e) => e.name === "pythonpath" || e.name === "python-path" || e.name === "pp").flatMap((e) => e.value.kind === "known" ? [containerPath2(e.value.value, appDir)].filter((x) => x !== void 0) : []);
+  const appEnv = /* @__PURE__ */ new Map();
+  for (const e of c.entries) {
+    if (e.name !== "env" || e.value.kind !== "known") continue;
+    const eq = e.value.value.indexOf("=");
+    if (eq > 0) appEnv.set(e.value.value.slice(0, eq), known(e.value.value.slice(eq + 1), afterEquals(e.value.span, e.value.value, eq)));
+  }
+  return {
+    facts: {
+      kind: "uwsgi",
+      bind,
+      port: portOfBind(bind, void 0),
+      listenProtocol,
+      interface: known("wsgi", at2, { isDefault: true }),
+      processes: num2("processes", 1, "workers"),
+      threads: threadsFact,
+      workerClass,
+      keepAliveSeconds: keepAlive,
+      requestTimeoutSeconds: requestTimeout,
+      timeoutKills,
+      backlog: num2("listen", 100),
+      application,
+      configFiles: c.configFiles
+    },
+    files: c.files,
+    unknowns: c.unknowns,
+    appDir,
+    pythonPath,
+    appEnv
+  };
+}
+
+// src/container/app-servers/index.ts
+function readAppServerReading(process2, fs, ws) {
+  const server = locateServer(process2.argv);
+  if (!server) return void 0;
+  const ctx = { process: process2, fs, ws };
+  switch (server.kind) {
+    case "gunicorn":
+      return readGunicorn(server, ctx);
+    case "uvicorn":
+      return readUvicorn(server, ctx);
+    case "daphne":
+      return readDaphne(server, ctx);
+    case "uwsgi":
+      return readUwsgi(server, ctx);
+    case "granian":
+      return readGranian(server, ctx);
+  }
+}
+
+// src/container/django-settings.ts
+import { posix as posix13 } from "node:path";
+function discoverDjango(process2, fs, ws, given) {
+  const reading = given ?? readAppServerReading(process2, fs, ws);
+  if (!reading && !runsPython(process2)) return void 0;
+  const ctx = { process: process2, fs, ws };
+  const files = [];
+  const appDir = reading?.appDir ?? process2.workingDir;
+  const dirs = searchDirs(process2, appDir, reading);
+  const manageAt = process2.argv.findIndex((w) => w.value.kind === "known" && /(^|\/)(manage\.py|django-admin)$/.test(w.value.value));
+  const runsManage = manageAt >= 0;
+  const manage = runsManage ? manageFile(ctx, process2, manageAt) : void 0;
+  if (manage && manage !== "not found" && manage.containerDir && !dirs.includes(manage.containerDir)) dirs.unshift(manage.containerDir);
+  let module = (runsManage ? settingsOption(process2, manageAt) : void 0) ?? reading?.appEnv.get("DJANGO_SETTINGS_MODULE") ?? process2.environment.get("DJANGO_SETTINGS_MODULE");
+  const via = [];
+  if (!module) {
+    for (const candidate of entryModules(ctx, reading, dirs, manage)) {
+      const found = setdefaultIn(ctx, candidate.hostPath, candidate.root, files);
+      if (found) {
+        module = found;
+        via.push(candidate.via);
+        break;
+      }
+    }
+  }
+  if (!module) return void 0;
+  via.unshift(module.span);
+  if (module.kind === "unknown") return { entry: { settingsModule: module, via }, files };
+  const settings = resolveContainerModule(ctx, module.value, dirs);
+  if (!settings) return { entry: { settingsModule: module, via }, files };
+  via.push(settings.via);
+  return { entry: { settingsModule: module, settingsFile: settings.hostPath, via }, files };
+}
+var PYTHON_PROGRAMS = /^(python[0-9.]*|django-admin|celery|rq|rqworker|dramatiq|huey_consumer(\.py)?|manage\.py|pytest)$/;
+var WRAPPERS3 = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gosu", "su-exec", "s6-setuidgid", "env", "nice", "poetry", "pipenv", "uv", "run", "ddtrace-run", "newrelic-admin", "run-program", "opentelemetry-instrument"]);
+function runsPython(process2) {
+  for (const w of process2.argv) {
+    if (w.value.kind !== "known") return false;
+    const base = w.value.value.split("/").pop();
+    if (PYTHON_PROGRAMS.test(base)) return true;
+    if (!WRAPPERS3.has(base) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(base) && !base.startsWith("-")) return false;
+  }
+  return false;
+}
+function searchDirs(process2, appDir, reading) {
+  const out = [];
+  const add = (d) => {
+    if (d && !out.includes(d)) out.push(posix13.normalize(d));
+  };
+  add(appDir.kind === "known" ? appDir.value : void 0);
+  for (const d of reading?.pythonPath ?? []) add(d);
+  const pp = process2.environment.get("PYTHONPATH");
+  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? posix13.resolve(appDir.value, d) : void 0);
+  add(process2.workingDir.kind === "known" ? process2.workingDir.value : void 0);
+  return out;
+}
+function entryModules(ctx, reading, dirs, manage) {
+  const out = [];
+  const app = reading?.facts.application;
+  if (app?.kind === "known") {
+    const target = app.value.split(":")[0].trim();
+    if (target.endsWith(".py")) {
+      const cp = target.startsWith("/") ? target : dirs[0] ? posix13.resolve(dirs[0], target) : void 0;
+      const f = cp ? ctx.fs.resolve(cp) : void 0;
+      if (f) out.push({ hostPath: f.hostPath, root: posix13.dirname(f.hostPath), via: app.span });
+    } else {
+      const m = resolveContainerModule(ctx, target, dirs);
+      if (m) out.push({ hostPath: m.hostPath, root: rootOf(m.hostPath, target), via: app.span });
+    }
+  }
+  if (manage && manage !== "not found") out.push(manage);
+  if (reading || manage) {
+    for (const d of dirs) {
+      const f = ctx.fs.resolve(posix13.join(d, "manage.py"));
+      if (f) {
+        out.push({ hostPath: f.hostPath, root: posix13.dirname(f.hostPath) === "." ? "" : posix13.dirname(f.hostPath), via: f.via });
+        break;
+      }
+    }
+  }
+  return out;
+}
+function settingsOption(process2, from) {
+  const argv = process2.argv;
+  for (let i = from + 1; i < argv.length; i++) {
+    const v = argv[i].value;
+    if (v.kind !== "known") continue;
+    if (v.value === "--settings") return argv[i + 1]?.value;
+    if (v.value.startsWith("--settings=")) {
+      const n = "--settings=".length;
+      return known(v.value.slice(n), v.span.end - v.span.start === v.value.length ? { ...v.span, start: v.span.start + n } : v.span);
+    }
+  }
+  return void 0;
+}
+function manageFile(ctx, process2, at2) {
+  const w = process2.argv[at2].value;
+  if (w.kind !== "known" || !w.value.endsWith("manage.py")) return "not found";
+  const wd = process2.workingDir;
+  const cp = w.value.startsWith("/") ? w.value : wd.kind === "known" ? posix13.resolve(wd.value, w.value) : void 0;
+  const f = cp ? ctx.fs.resolve(cp) : void 0;
+  if (!f) return "not found";
+  const dir = posix13.dirname(f.hostPath);
+  return { hostPath: f.hostPath, root: dir === "." ? "" : dir, via: w.span, containerDir: posix13.dirname(cp) };
+}
+function rootOf(hostPath, module) {
+  const depth = module.split(".").length + (hostPath.endsWith("/__init__.py") ? 1 : 0);
+  let d = hostPath;
+  for (let i = 0; i < depth; i++) d = posix13.dirname(d);
+  return d === "." ? "" : d;
+}
+var SETDEFAULT = /os\.environ\.setdefault\(\s*(['"])DJANGO_SETTINGS_MODULE\1\s*,\s*(['"])([A-Za-z_][\w.]*)\2\s*\)/;
+function setdefaultIn(ctx, hostPath, root, files) {
+  const env = ctx.process.environment;
+  const r = environmentSetBy({
+    entry: hostPath,
+    searchRoots: [root],
+    readFile: (p) => ctx.ws.read(p),
+    exists: (p) => ctx.ws.exists(p),
+    env: { get: (n) => env.get(n) },
+    libraries: DJANGO_SETTINGS_LIBRARIES
+  });
+  files.push({ path: hostPath, problems: r.problems, comments: r.comments });
+  const set = r.set.get("DJANGO_SETTINGS_MODULE");
+  if (set) return set;
+  const src = ctx.ws.read(hostPath);
+  const m = src ? SETDEFAULT.exec(src.text) : null;
+  if (!m || !src) return void 0;
+  const start = m.index + m[0].indexOf(m[3], m[0].indexOf(","));
+  return known(m[3], { file: hostPath, start, end: start + m[3].length });
+}
+
+// src/container/view.ts
+function buildContainerView(ctx, spec) {
+  const { ws } = ctx;
+  const unknowns = [];
+  const files = [];
+  const loaded3 = /* @__PURE__ */ new Set();
+  const addFile = (path, problems = []) => {
+    if (loaded3.has(path)) return;
+    loaded3.add(path);
+    files.push({ path, problems, comments: [] });
+  };
+  const built = spec.build ? buildImage(ws, spec, unknowns) : void 0;
+  if (built) addFile(built.dockerfile.path);
+  const baseImage = built?.stage.baseImage;
+  const image = spec.image ?? baseImage;
+  const behaviourOf = built ? baseImage : spec.image;
+  const wellKnown = behaviourOf?.kind === "known" ? wellKnownImage(behaviourOf.value) : void 0;
+  const anchor = (built ? built.stage.span : spec.image?.span) ?? spec.span;
+  const layers = [];
+  if (wellKnown?.files) {
+    for (const path of Object.keys(wellKnown.files)) {
+      layers.push({
+        containerPath: path,
+        hostPath: "",
+        isDir: false,
+        via: anchor,
+        origin: { kind: "image-default", image: wellKnown.repositories[0], description: `${path} as the ${wellKnown.repositories[0]} image ships it` }
+      });
+    }
+  }
+  if (built) layers.push(...built.stage.layers);
+  else if (spec.build) unknowns.push({ what: "image filesystem", reason: "the Dockerfile cannot be read, so what it copies is unknown", span: spec.build.dockerfile.span });
+  let fs = new ContainerFs(ws, layers);
+  fs = fs.with(mountLayers(ctx, spec.mounts, fs, unknowns));
+  const imageConfig = {
+    ...built?.stage.entrypoint ? { entrypoint: built.stage.entrypoint } : {},
+    ...built?.stage.cmd ? { cmd: built.stage.cmd } : {},
+    ...built?.stage.cmdReset ? { cmdReset: true } : {},
+    workdir: built?.stage.workdir ?? known(wellKnown?.workdir ?? "/", anchor, { isDefault: true }),
+    env: built?.stage.env ?? /* @__PURE__ */ new Map(),
+    ...wellKnown ? { wellKnown } : {},
+    anchor
+  };
+  const input = { spec, image: imageConfig, fs };
+  const start = startCommand(input);
+  unknowns.push(...start.unknowns);
+  const followed = followProcess(ws, input, start, wellKnown);
+  for (const f of followed.files) addFile(f, followed.problems.filter((p) => p.span.file === f));
+  unknowns.push(...followed.unknowns);
+  fs = fs.with(followed.layers);
+  const environment = followed.process?.environment ?? processEnvironment(input);
+  if (!followed.process && start.argv.length === 0) {
+    unknowns.push({ what: "process", reason: nothingRunsReason(spec, built, wellKnown), span: spec.span });
+  }
+  const appServer = followed.process ? readAppServerReading(followed.process, fs, ws) : void 0;
+  const django = followed.process ? discoverDjango(followed.process, fs, ws, appServer) : void 0;
+  for (const f of [...appServer?.files ?? [], ...django?.files ?? []]) {
+    if (!loaded3.has(f.path)) files.push(f);
+    loaded3.add(f.path);
+  }
+  unknowns.push(...appServer?.unknowns ?? []);
+  return {
+    spec,
+    ...image ? { image } : {},
+    filesystem: fs,
+    ...followed.process ? { process: followed.process } : {},
+    environment,
+    ...appServer ? { appServer: appServer.facts } : {},
+    ...django ? { django: django.entry } : {},
+    files,
+    unknowns
+  };
+}
+function nothingRunsReason(spec, built, wellKnown) {
+  if (built) return "neither the spec nor the Dockerfile sets a command, and the base image's CMD is not known";
+  if (spec.build) return "the Dockerfile cannot be read and the spec sets no command";
+  if (!wellKnown) return "the spec sets no command and the image's CMD is not known";
+  return "the image runs nothing arena-lint can follow";
+}
+function buildImage(ws, spec, unknowns) {
+  const b = spec.build;
+  if (b.context.kind !== "known" || b.dockerfile.kind !== "known") {
+    const v = b.context.kind !== "known" ? b.context : b.dockerfile;
+    unknowns.push({ what: "build", reason: v.kind === "unknown" ? v.reason : "unknown build", span: b.span });
+    return void 0;
+  }
+  if (/^[a-z]+:\/\/|^git@/.test(b.context.value)) {
+    unknowns.push({ what: "build context", reason: `${b.context.value} is a remote build context`, span: b.context.span });
+    return void 0;
+  }
+  const context = repoPath(b.context.value);
+  const dockerfilePath = repoPath(b.dockerfile.value);
+  if (context === void 0 || dockerfilePath === void 0 || !staysInside(ws, context) || !staysInside(ws, dockerfilePath)) {
+    unknowns.push({ what: "build", reason: `${context === void 0 ? b.context.value : b.dockerfile.value} is outside the checked folder and is not read`, span: b.span });
+    return void 0;
+  }
+  const built = buildDockerfile(ws, { context, dockerfilePath, args: b.args, ...b.target ? { target: b.target } : {} });
+  if (built) unknowns.push(...built.unknowns);
+  return built;
+}
+function mountLayers(ctx, mounts, image, unknowns) {
+  const { ws } = ctx;
+  const out = [];
+  const clean = (t2) => posix14.normalize(t2).replace(/(.)\/+$/, "$1");
+  const opaque = (m, isDir, reason) => {
+    out.push({ containerPath: clean(m.target), hostPath: "", isDir, via: m.span, hides: true, opaque: true, origin: { kind: "unknown", reason, via: m.span } });
+    unknowns.push({ what: m.target, reason, span: m.span });
+  };
+  for (const m of mounts) {
+    const target = clean(m.target);
+    if (!posix14.isAbsolute(target)) {
+      unknowns.push({ what: m.target, reason: "the mount target is not an absolute path", span: m.span });
+      continue;
+    }
+    switch (m.type) {
+      case "bind":
+      case "config":
+      case "secret": {
+        const host = m.source !== void 0 ? repoPath(m.source) : void 0;
+        if (m.source === void 0 && m.type !== "bind") {
+          opaque(m, false, `the ${m.type} is external to the project`);
+          break;
+        }
+        if (host === void 0 || m.source?.startsWith("/") || m.source?.startsWith("~")) {
+          opaque(m, true, `${m.source ?? "the source"} is outside the checked folder and is not read`);
+          break;
+        }
+        if (!staysInside(ws, host)) {
+          opaque(m, true, `${m.source} leaves the checked folder through a symlink and is not read`);
+          break;
+        }
+        const isDir = ws.isDir(host);
+        if (!isDir && !ws.exists(host)) {
+          opaque(m, true, `${m.source} is not in the repository (Docker would mount an empty directory)`);
+          break;
+        }
+        out.push({ containerPath: target, hostPath: host, isDir, via: m.span, hides: true, origin: { kind: "mount", hostPath: host, via: m.span } });
+        break;
+      }
+      case "volume": {
+        if (m.source === void 0) break;
+        const content2 = ctx.namedVolume?.(m.source);
+        if (content2) {
+          out.push({ containerPath: target, hostPath: "", isDir: true, via: m.span, hides: true, removed: true });
+          for (const f of content2.sources) {
+            out.push({ ...f, containerPath: posix14.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
+          }
+        } else {
+          const below = image.files().some((f) => f.containerPath.startsWith(`${target}/`)) || image.unknownLayers().some((l) => l.containerPath.startsWith(`${target}/`));
+          if (!below) opaque(m, true, `named volume ${m.source}: its content comes from whichever container fills it`);
+        }
+        break;
+      }
+      case "tmpfs":
+        out.push({ containerPath: target, hostPath: "", isDir: true, via: m.span, hides: true, removed: true });
+        break;
+      default:
+        opaque(m, true, "a mount of unknown type");
+    }
+  }
+  return out;
+}
 
 // src/inputs/nginx.ts
-import { posix as posix3 } from "node:path";
+import { posix as posix15 } from "node:path";
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -16944,7 +21748,7 @@ function mayOpenBlock(name2, parent) {
 
 // src/parsers/nginx.ts
 var CONF_BUFFER_BYTES = 4096;
-function isSpace(ch) {
+function isSpace2(ch) {
   return ch === " " || ch === "	" || ch === "\r" || ch === "\n";
 }
 function utf8Width(code2) {
@@ -17025,20 +21829,20 @@ var Tokenizer = class {
         }
         return { kind: "eof" };
       }
-      const at = this.pos;
-      const code2 = text.charCodeAt(at);
+      const at2 = this.pos;
+      const code2 = text.charCodeAt(at2);
       const width = utf8Width(code2);
       if (!tooLongReported && startByte + CONF_BUFFER_BYTES < this.totalBytes && this.bytePos + width > startByte + CONF_BUFFER_BYTES) {
         tooLongReported = true;
         const message = inQuote ? `too long parameter, probably missing terminating "${quote}" character` : `too long parameter "${this.prefixOfBytes(start, 10)}..." started`;
-        this.report(message, start, at);
+        this.report(message, start, at2);
       }
-      const ch = text[at];
+      const ch = text[at2];
       this.pos++;
       this.bytePos += width;
       if (ch === "\n" && sharpComment) {
         sharpComment = false;
-        this.endComment(commentStart, at);
+        this.endComment(commentStart, at2);
       }
       if (sharpComment) continue;
       if (quoted2) {
@@ -17046,42 +21850,42 @@ var Tokenizer = class {
         continue;
       }
       if (needSpace) {
-        if (isSpace(ch)) {
+        if (isSpace2(ch)) {
           lastSpace = true;
           needSpace = false;
           continue;
         }
-        if (ch === ";") return { kind: "semicolon", words, at };
-        if (ch === "{") return { kind: "block-start", words, at };
-        if (ch !== ")") this.report(`unexpected "${ch}"`, at, at + 1);
+        if (ch === ";") return { kind: "semicolon", words, at: at2 };
+        if (ch === "{") return { kind: "block-start", words, at: at2 };
+        if (ch !== ")") this.report(`unexpected "${ch}"`, at2, at2 + 1);
         lastSpace = true;
         needSpace = false;
       }
       if (lastSpace) {
-        start = at;
+        start = at2;
         startByte = this.bytePos - width;
-        if (isSpace(ch)) continue;
-        wordStart = at;
+        if (isSpace2(ch)) continue;
+        wordStart = at2;
         quote = null;
         switch (ch) {
           case ";":
           case "{":
             if (words.length === 0) {
-              this.report(`unexpected "${ch}"`, at, at + 1);
+              this.report(`unexpected "${ch}"`, at2, at2 + 1);
               if (ch === ";") continue;
             }
-            return { kind: ch === "{" ? "block-start" : "semicolon", words, at };
+            return { kind: ch === "{" ? "block-start" : "semicolon", words, at: at2 };
           case "}":
             if (words.length !== 0) {
-              this.report('unexpected "}"', at, at + 1);
-              this.pos = at;
+              this.report('unexpected "}"', at2, at2 + 1);
+              this.pos = at2;
               this.bytePos -= width;
               return { kind: "cut", words };
             }
-            return { kind: "block-done", at };
+            return { kind: "block-done", at: at2 };
           case "#":
             sharpComment = true;
-            commentStart = at;
+            commentStart = at2;
             continue;
           case "\\":
             quoted2 = true;
@@ -17115,15 +21919,15 @@ var Tokenizer = class {
         }
         if (inQuote) {
           if (ch === quote) {
-            pushWord(at + 1, wordStart + 1, at);
+            pushWord(at2 + 1, wordStart + 1, at2);
             inQuote = false;
             needSpace = true;
           }
-        } else if (isSpace(ch) || ch === ";" || ch === "{") {
-          pushWord(at, wordStart, at);
+        } else if (isSpace2(ch) || ch === ";" || ch === "{") {
+          pushWord(at2, wordStart, at2);
           lastSpace = true;
-          if (ch === ";") return { kind: "semicolon", words, at };
-          if (ch === "{") return { kind: "block-start", words, at };
+          if (ch === ";") return { kind: "semicolon", words, at: at2 };
+          if (ch === "{") return { kind: "block-start", words, at: at2 };
         }
       }
     }
@@ -17252,45 +22056,7 @@ function parseNginx(file) {
 
 // src/inputs/nginx.ts
 import { closeSync, openSync, readSync } from "node:fs";
-import { join as join3 } from "node:path";
-
-// src/container/render.ts
-function readContainerFile(ws, file) {
-  if (file.rendering) return { source: createSourceFile(file.rendering.content.file, file.rendering.content.text), mapped: file.rendering.content };
-  const source = ws.read(file.hostPath);
-  return source ? { source } : void 0;
-}
-function remapSpans(doc, mapped) {
-  const seen = /* @__PURE__ */ new Set();
-  const n = mapped.text.length;
-  const at = (o, end) => {
-    if (n === 0) return mapped.whole.start;
-    if (end) return o <= 0 ? mapped.srcStart[0] ?? 0 : mapped.srcEnd[Math.min(o, n) - 1] ?? mapped.whole.end;
-    return o >= n ? mapped.srcEnd[n - 1] ?? mapped.whole.end : mapped.srcStart[o] ?? mapped.whole.start;
-  };
-  const visit = (x) => {
-    if (!x || typeof x !== "object" || seen.has(x)) return;
-    seen.add(x);
-    if (Array.isArray(x)) {
-      x.forEach(visit);
-      return;
-    }
-    const o = x;
-    if (typeof o.file === "string" && typeof o.start === "number" && typeof o.end === "number" && o.file === mapped.file) {
-      const s2 = o.start;
-      const e = o.end;
-      o.start = at(s2, false);
-      o.end = Math.max(at(e, true), o.start);
-      return;
-    }
-    for (const v of Object.values(o)) visit(v);
-  };
-  visit(doc);
-  return doc;
-}
-function substitutionsAt(mapped, span) {
-  return mapped.substitutions.filter((s2) => s2.source.start < span.end && s2.source.end > span.start).flatMap((s2) => s2.via);
-}
+import { join as join4 } from "node:path";
 
 // src/parsers/template.ts
 var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
@@ -17314,7 +22080,7 @@ function maskBlockPlaceholders(file) {
 }
 function startsWithBom(ws, hostPath) {
   try {
-    const fd = openSync(join3(ws.rootAbs, hostPath), "r");
+    const fd = openSync(join4(ws.rootAbs, hostPath), "r");
     try {
       const buf = Buffer.alloc(3);
       return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
@@ -17335,7 +22101,7 @@ function withRenderedTemplates(ws, fs) {
   const extra = [];
   for (const f of fs.files()) {
     if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
-      const rendered = posix3.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
+      const rendered = posix15.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
       extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via, origin: { kind: "rendered", template: f.hostPath, renderer: "envsubst", via: f.via } });
     }
   }
@@ -17376,9 +22142,9 @@ var NginxBuilder = class {
     }
     if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
       const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
-      const word = first?.[1] ?? "";
-      const at = first ? first.index + first[0].length - word.length : 0;
-      this.problems.push({ message: `unknown directive "\uFEFF${word}"`, span: { file: f.hostPath, start: at, end: at + word.length } });
+      const word2 = first?.[1] ?? "";
+      const at2 = first ? first.index + first[0].length - word2.length : 0;
+      this.problems.push({ message: `unknown directive "\uFEFF${word2}"`, span: { file: f.hostPath, start: at2, end: at2 + word2.length } });
     }
     this.problems.push(...r.problems);
     this.comments.push(...r.comments);
@@ -17434,13 +22200,13 @@ var NginxBuilder = class {
   }
   include(d, context, parent, via, chain) {
     const arg = d.args[0];
-    const target = posix3.isAbsolute(arg.value) ? arg.value : posix3.join(NGINX_PREFIX, arg.value);
+    const target = posix15.isAbsolute(arg.value) ? arg.value : posix15.join(NGINX_PREFIX, arg.value);
     const isGlob = /[*?[]/.test(target);
     let matches;
     if (isGlob) {
       this.noteIncomplete(target, arg.span);
       matches = this.fs.glob(target);
-      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix3.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
+      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix15.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
     } else {
       const st = this.fs.state(target);
       matches = st.kind === "file" ? [st.file] : [];
@@ -17464,7 +22230,7 @@ var NginxBuilder = class {
   }
   /** A glob over a folder start-up may fill with files arena-lint cannot name. */
   noteIncomplete(glob, span) {
-    const dir = posix3.dirname(glob.split(/[*?[]/)[0] + "x");
+    const dir = posix15.dirname(glob.split(/[*?[]/)[0] + "x");
     const layer = this.fs.incompleteAt(dir);
     if (layer) this.unknowns.push({ what: glob, reason: layer.origin?.kind === "unknown" ? layer.origin.reason : "more files may be written here", span: span ?? layer.via });
   }
@@ -17573,6 +22339,48 @@ function inherited(node, name2) {
 }
 var BUILTIN_VARIABLES = new Set("args binary_remote_addr body_bytes_sent bytes_sent connection connection_requests connection_time content_length content_type document_root document_uri host hostname https is_args limit_rate msec nginx_version pid pipe proxy_protocol_addr proxy_protocol_port proxy_protocol_server_addr proxy_protocol_server_port query_string realpath_root remote_addr remote_port remote_user request request_body request_body_file request_completion request_filename request_id request_length request_method request_time request_uri scheme server_addr server_name server_port server_protocol status tcpinfo_rtt tcpinfo_rttvar tcpinfo_snd_cwnd tcpinfo_rcv_space time_iso8601 time_local uri proxy_add_x_forwarded_for proxy_host proxy_port realip_remote_addr realip_remote_port gzip_ratio limit_req_status limit_conn_status invalid_referer secure_link secure_link_expires uid_got uid_reset uid_set fastcgi_script_name fastcgi_path_info date_local date_gmt connections_active connections_reading connections_writing connections_waiting http2 http3 modern_browser ancient_browser msie binary_remote_addr embedded_variable request_body_file sent_http_ content_type".split(" "));
 
+// src/stack/compose-spec.ts
+function containerSpecOf(svc, projectDir, env) {
+  const mounts = svc.volumes.map((v) => {
+    const source = v.type === "bind" && v.source !== void 0 ? repoPath(projectDir, v.source) : v.source;
+    return {
+      type: v.type,
+      ...source !== void 0 ? { source } : v.type === "bind" ? { source: `../${v.source ?? ""}` } : {},
+      target: v.target,
+      readOnly: v.readOnly,
+      span: v.span
+    };
+  });
+  const spec = {
+    name: svc.name,
+    span: svc.nameSpan,
+    environment: env,
+    mounts
+  };
+  if (svc.image) spec.image = svc.image;
+  const build2 = buildSpecOf(svc, projectDir);
+  if (build2) spec.build = build2;
+  if (svc.entrypoint) spec.entrypoint = svc.entrypoint;
+  if (svc.command) spec.command = svc.command;
+  if (svc.workingDir) spec.workingDir = svc.workingDir;
+  return spec;
+}
+function buildSpecOf(svc, projectDir) {
+  const b = svc.build;
+  if (!b) return void 0;
+  const rooted = (v, base) => {
+    if (v.kind === "unknown" || /^[a-z]+:\/\/|^git@/.test(v.value)) return v;
+    const p = repoPath(base, v.value);
+    return { ...v, value: p ?? posixJoin(base, v.value) };
+  };
+  const context = rooted(b.context, projectDir);
+  const dockerfile = b.dockerfile ? context.kind === "known" ? rooted(b.dockerfile, context.value) : b.dockerfile : context.kind === "known" ? known(repoPath(context.value, "Dockerfile") ?? "Dockerfile", b.span, { isDefault: true }) : context;
+  return { context, dockerfile, ...b.target ? { target: b.target } : {}, args: b.args ?? /* @__PURE__ */ new Map(), span: b.span };
+}
+function posixJoin(a, b) {
+  return a ? `${a}/${b}` : b;
+}
+
 // src/inputs/django.ts
 function processEnv(stack, svc) {
   const out = /* @__PURE__ */ new Map();
@@ -17605,8 +22413,8 @@ function searchRoots(stack, svc) {
 }
 function appModule(app) {
   if (app.gunicorn) return app.gunicorn.app;
-  const word = app.server.argv.slice(1).find((w) => w.value.kind === "unknown" || !w.value.value.startsWith("-"));
-  return word?.value;
+  const word2 = app.server.argv.slice(1).find((w) => w.value.kind === "unknown" || !w.value.value.startsWith("-"));
+  return word2?.value;
 }
 function fingerprint(v) {
   return v === void 0 ? "unset" : v.kind === "known" ? `=${v.value}` : "?";
@@ -17771,7 +22579,7 @@ function djangoRedisUses(app) {
 }
 
 // src/inputs/pgbouncer.ts
-import { posix as posix5 } from "node:path";
+import { posix as posix17 } from "node:path";
 
 // src/core/suggest.ts
 function editDistance(a, b) {
@@ -17787,11 +22595,11 @@ function editDistance(a, b) {
   }
   return prev[b.length];
 }
-function closest(word, candidates) {
+function closest(word2, candidates) {
   let best;
-  let bestD = Math.max(1, Math.floor(word.length / 3)) + 1;
+  let bestD = Math.max(1, Math.floor(word2.length / 3)) + 1;
   for (const c of candidates) {
-    const d = editDistance(word, c);
+    const d = editDistance(word2, c);
     if (d < bestD) {
       best = c;
       bestD = d;
@@ -18095,25 +22903,25 @@ function startupParameterSupport(param, version, settings = {}, inOptions = fals
 }
 function parseStartupOptions(options2) {
   const words = [];
-  let word = "";
+  let word2 = "";
   let inWord = false;
   for (let i = 0; i < options2.length; i++) {
     const c = options2[i];
     if (c === "\\" && i + 1 < options2.length) {
-      word += options2[++i];
+      word2 += options2[++i];
       inWord = true;
       continue;
     }
     if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = "";
+      if (inWord) words.push(word2);
+      word2 = "";
       inWord = false;
       continue;
     }
-    word += c;
+    word2 += c;
     inWord = true;
   }
-  if (inWord) words.push(word);
+  if (inWord) words.push(word2);
   const out = [];
   const add = (assignment2) => {
     const eq = assignment2.indexOf("=");
@@ -18366,7 +23174,7 @@ function validateDatabaseParam(key2, value, version) {
 
 // src/parsers/pgbouncer.ts
 var KEY_CHAR = /[A-Za-z0-9_.\-*]/;
-function isSpace2(ch) {
+function isSpace3(ch) {
   return ch === " " || ch === "	" || ch === "\r" || ch === "\n" || ch === "\f" || ch === "\v";
 }
 function parsePgbouncerIni(file) {
@@ -18383,7 +23191,7 @@ function parsePgbouncerIni(file) {
     return nl === -1 ? text.length : nl;
   };
   const trimEnd = (start, end) => {
-    while (end > start && isSpace2(text[end - 1])) end--;
+    while (end > start && isSpace3(text[end - 1])) end--;
     return end;
   };
   const extendSection = (end) => {
@@ -18391,7 +23199,7 @@ function parsePgbouncerIni(file) {
   };
   let p = 0;
   while (p < text.length) {
-    while (p < text.length && isSpace2(text[p])) p++;
+    while (p < text.length && isSpace3(text[p])) p++;
     if (p >= text.length) break;
     const lineEnd = lineEndFrom(p);
     const ch = text[p];
@@ -18418,7 +23226,7 @@ function parsePgbouncerIni(file) {
       const directive = /^%include(?=[ \t])/.exec(text.slice(p, end));
       if (directive) {
         let pathStart = p + directive[0].length;
-        while (pathStart < end && isSpace2(text[pathStart])) pathStart++;
+        while (pathStart < end && isSpace3(text[pathStart])) pathStart++;
         if (pathStart < end) includes.push({ path: text.slice(pathStart, end), span: span(pathStart, end) });
         else problems.push({ message: "%include needs a file name", span: span(p, end) });
       } else {
@@ -18471,8 +23279,8 @@ function parsePgbouncerIni(file) {
     const keyEnd = q;
     while (q < lineEnd && (text[q] === " " || text[q] === "	")) q++;
     if (text[q] !== "=") {
-      const at = q < lineEnd ? q : start;
-      return { problem: { message: keyEnd === start ? 'Expected "key = value"' : `Expected "=" after "${key2}"`, span: span(at, trimEnd(at, lineEnd) || at + 1) } };
+      const at2 = q < lineEnd ? q : start;
+      return { problem: { message: keyEnd === start ? 'Expected "key = value"' : `Expected "=" after "${key2}"`, span: span(at2, trimEnd(at2, lineEnd) || at2 + 1) } };
     }
     if (keyEnd === start) {
       return { problem: { message: 'Missing key before "="', span: span(q, q + 1) } };
@@ -18497,13 +23305,13 @@ function parseDatabaseEntry(entry) {
   const span = (start, end) => ({ file: entry.valueSpan.file, start: base + start, end: base + end });
   let p = 0;
   const skipSpace = () => {
-    while (p < text.length && isSpace2(text[p])) p++;
+    while (p < text.length && isSpace3(text[p])) p++;
   };
   for (; ; ) {
     skipSpace();
     if (p >= text.length) break;
     const keyStart = p;
-    while (p < text.length && !isSpace2(text[p]) && text[p] !== "=") p++;
+    while (p < text.length && !isSpace3(text[p]) && text[p] !== "=") p++;
     const key2 = text.slice(keyStart, p);
     const keyEnd = p;
     skipSpace();
@@ -18544,7 +23352,7 @@ function parseDatabaseEntry(entry) {
         break;
       }
     } else {
-      while (p < text.length && !isSpace2(text[p])) p++;
+      while (p < text.length && !isSpace3(text[p])) p++;
       value = text.slice(valueStart, p);
     }
     params.set(key2, known(value, span(valueStart, p)));
@@ -18578,7 +23386,7 @@ function effectivePgbouncerSettings(ini, version) {
 }
 
 // src/container/config-includes.ts
-import { posix as posix4 } from "node:path";
+import { posix as posix16 } from "node:path";
 
 // src/reference/redis-settings.ts
 var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
@@ -18614,8 +23422,8 @@ function assign(settings, name2, value) {
     settings.set(name2, value);
   }
 }
-function joinWords(words, at) {
-  if (words.length === 0) return known("", at);
+function joinWords(words, at2) {
+  if (words.length === 0) return known("", at2);
   const span = words.map((w) => w.span).reduce(spanUnion);
   const missing = words.find((w) => w.kind === "unknown");
   if (missing) return unknown(missing.reason, span);
@@ -18639,15 +23447,15 @@ function parseRedisArgs(argv) {
     if (name2) assign(settings, name2.value.slice(2).toLowerCase(), joinWords(words, name2.span));
   };
   for (; i < argv.length; i++) {
-    const word = argv[i];
-    if (word.kind === "known" && word.value.startsWith("--") && word.value.length > 2) {
+    const word2 = argv[i];
+    if (word2.kind === "known" && word2.value.startsWith("--") && word2.value.length > 2) {
       flush();
-      name2 = word;
+      name2 = word2;
       words = [];
     } else if (name2) {
-      words.push(word);
+      words.push(word2);
     } else {
-      problems.push({ message: "Argument before any --option", span: word.span });
+      problems.push({ message: "Argument before any --option", span: word2.span });
     }
   }
   flush();
@@ -18729,11 +23537,11 @@ function parseRedisConf(file) {
 }
 
 // src/container/config-includes.ts
-var MAX_DEPTH = 8;
+var MAX_DEPTH2 = 8;
 function loaded2(path, problems, comments) {
   return { path, problems, comments };
 }
-function loadPgbouncerIni(ws, fs, main2, cwd = "/") {
+function loadPgbouncerIni(ws, fs, main2, cwd2 = "/") {
   const files = [];
   const sections2 = [];
   const unresolved = [];
@@ -18761,8 +23569,8 @@ function loadPgbouncerIni(ws, fs, main2, cwd = "/") {
       } else if (it.kind === "entry") {
         current?.entries.push(it.entry);
       } else {
-        const target = fs.resolve(posix4.resolve(cwd, it.include.path));
-        if (!target || depth >= MAX_DEPTH || !read(target, depth + 1, true)) unresolved.push(it.include);
+        const target = fs.resolve(posix16.resolve(cwd2, it.include.path));
+        if (!target || depth >= MAX_DEPTH2 || !read(target, depth + 1, true)) unresolved.push(it.include);
       }
     }
     return true;
@@ -18770,7 +23578,7 @@ function loadPgbouncerIni(ws, fs, main2, cwd = "/") {
   if (!read(main2, 0, false)) return void 0;
   return { ini: { path: main2.hostPath, sections: sections2, includes: unresolved }, files };
 }
-function loadRedisConf(ws, fs, main2, cwd = "/") {
+function loadRedisConf(ws, fs, main2, cwd2 = "/") {
   const files = [];
   const out = new RedisConf();
   const read = (cf, depth, chain) => {
@@ -18786,11 +23594,11 @@ function loadRedisConf(ws, fs, main2, cwd = "/") {
       ...doc.includes.map((inc) => ({
         at: inc.span.start,
         apply: () => {
-          const abs = posix4.resolve(cwd, inc.path);
-          const targets2 = /[*?[]/.test(abs) ? fs.glob(abs) : [fs.resolve(abs)].filter((x) => x !== void 0);
-          if (targets2.length === 0 && !/[*?[]/.test(abs)) out.includes.push(inc);
+          const abs2 = posix16.resolve(cwd2, inc.path);
+          const targets2 = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
+          if (targets2.length === 0 && !/[*?[]/.test(abs2)) out.includes.push(inc);
           for (const t2 of targets2) {
-            if (chain.includes(t2.containerPath) || depth >= MAX_DEPTH || !read(t2, depth + 1, [...chain, t2.containerPath])) out.includes.push(inc);
+            if (chain.includes(t2.containerPath) || depth >= MAX_DEPTH2 || !read(t2, depth + 1, [...chain, t2.containerPath])) out.includes.push(inc);
           }
         }
       }))
@@ -18800,60 +23608,6 @@ function loadRedisConf(ws, fs, main2, cwd = "/") {
   };
   if (!read(main2, 0, [main2.containerPath])) return void 0;
   return { conf: out, files };
-}
-
-// src/inputs/images.ts
-function imageName(stack, svc) {
-  if (svc.image?.kind === "known") return svc.image.value;
-  return stack.image(svc).baseImage;
-}
-function imageRepository(image) {
-  const noDigest = image.split("@")[0] ?? image;
-  const slash = noDigest.lastIndexOf("/");
-  const colon = noDigest.lastIndexOf(":");
-  const noTag = colon > slash ? noDigest.slice(0, colon) : noDigest;
-  const parts = noTag.toLowerCase().split("/");
-  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0])) parts.shift();
-  if (parts[0] === "library") parts.shift();
-  return parts.join("/");
-}
-function imageAnchor(svc) {
-  return svc.image?.span ?? svc.nameSpan;
-}
-var SHELLS2 = /(^|\/)(sh|bash|ash|dash)$/;
-var WRAPPERS = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gosu", "su-exec", "docker-entrypoint.sh", "entrypoint.sh"]);
-function programArgv(svc, program, optionsOnly = false) {
-  for (const cmd of [svc.command, svc.entrypoint]) {
-    if (!cmd) continue;
-    const found = search(cmd.words, program, 0);
-    if (found) return found;
-    const first = cmd.words[0]?.value;
-    if (optionsOnly && cmd === svc.command && !svc.entrypoint && first?.kind === "known" && first.value.startsWith("-")) {
-      return { argv: cmd.words.filter((w) => !w.operator).map((w) => w.value), span: cmd.span };
-    }
-  }
-  return void 0;
-}
-function search(words, program, depth) {
-  if (depth > 3) return void 0;
-  for (const simple of simpleCommands(words)) {
-    for (let i = 0; i < simple.length; i++) {
-      const v = simple[i].value;
-      if (v.kind !== "known") break;
-      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(v.value) || WRAPPERS.has(v.value.split("/").pop())) continue;
-      if (SHELLS2.test(v.value)) {
-        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
-        const script = c >= 0 ? simple[c + 1] : void 0;
-        if (script) return search(splitShellWords(script.text), program, depth + 1);
-        break;
-      }
-      if (!program.test(v.value.split("/").pop())) break;
-      const argv = simple.slice(i).map((w) => w.value);
-      const last = argv[argv.length - 1].span;
-      return { argv, span: { file: v.span.file, start: v.span.start, end: Math.max(v.span.end, last.end) } };
-    }
-  }
-  return void 0;
 }
 
 // src/inputs/pgbouncer.ts
@@ -18920,7 +23674,7 @@ function findIni(stack, svc) {
     const hit = fs.resolve(p);
     if (hit) return hit;
   }
-  return fs.files().find((f) => posix5.basename(f.containerPath) === "pgbouncer.ini");
+  return fs.files().find((f) => posix17.basename(f.containerPath) === "pgbouncer.ini");
 }
 function pgbouncerValue(pgb, name2) {
   const raw = pgb.settings.get(name2) ?? unknown(`${name2} is not a pgbouncer setting`, pgb.service.nameSpan);
@@ -18999,11 +23753,11 @@ function parsePostgresDuration(raw, defaultUnit = "ms") {
 }
 
 // src/parsers/postgres.ts
-function partOf2(word, from, to) {
-  const width = word.span.end - word.span.start;
-  const offset = width === word.value.length ? 0 : width === word.value.length + 2 ? 1 : void 0;
-  if (offset === void 0) return word.span;
-  return { file: word.span.file, start: word.span.start + offset + from, end: word.span.start + offset + to };
+function partOf3(word2, from, to) {
+  const width = word2.span.end - word2.span.start;
+  const offset = width === word2.value.length ? 0 : width === word2.value.length + 2 ? 1 : void 0;
+  if (offset === void 0) return word2.span;
+  return { file: word2.span.file, start: word2.span.start + offset + from, end: word2.span.start + offset + to };
 }
 var SHORT_WITH_ARG = {
   B: "shared_buffers",
@@ -19026,15 +23780,15 @@ var SHORT_FLAGS = {
   l: ["ssl", "on"],
   e: ["datestyle", "euro"]
 };
-function assignment(word, from, set, problems) {
-  const text = word.value.slice(from);
+function assignment(word2, from, set, problems) {
+  const text = word2.value.slice(from);
   const eq = text.indexOf("=");
   if (eq <= 0) {
-    problems.push({ message: `postgres needs "name=value" here, got ${JSON.stringify(text)}`, span: partOf2(word, from, word.value.length) });
+    problems.push({ message: `postgres needs "name=value" here, got ${JSON.stringify(text)}`, span: partOf3(word2, from, word2.value.length) });
     return;
   }
   const name2 = text.slice(0, eq).replace(/-/g, "_").toLowerCase();
-  set(name2, known(text.slice(eq + 1), partOf2(word, from + eq + 1, word.value.length)));
+  set(name2, known(text.slice(eq + 1), partOf3(word2, from + eq + 1, word2.value.length)));
 }
 function parsePostgresArgs(argv) {
   const settings = /* @__PURE__ */ new Map();
@@ -19043,13 +23797,13 @@ function parsePostgresArgs(argv) {
     settings.set(name2, v);
   };
   for (let i = 0; i < argv.length; i++) {
-    const word = argv[i];
-    if (word.kind === "unknown") continue;
-    const w = word.value;
+    const word2 = argv[i];
+    if (word2.kind === "unknown") continue;
+    const w = word2.value;
     if (w.startsWith("--")) {
-      if (w.includes("=")) assignment(word, 2, set, problems);
+      if (w.includes("=")) assignment(word2, 2, set, problems);
       else if (!["--single", "--boot", "--describe-config", "--version", "--help"].includes(w)) {
-        problems.push({ message: `${w} needs a value: postgres only takes --name=value`, span: word.span });
+        problems.push({ message: `${w} needs a value: postgres only takes --name=value`, span: word2.span });
       }
       continue;
     }
@@ -19057,18 +23811,18 @@ function parsePostgresArgs(argv) {
     const letter = w[1];
     const flag = own(SHORT_FLAGS, letter);
     if (flag) {
-      set(flag[0], known(flag[1], word.span));
+      set(flag[0], known(flag[1], word2.span));
       continue;
     }
     if (!Object.hasOwn(SHORT_WITH_ARG, letter)) continue;
     let argWord;
     let from = 2;
-    if (w.length > 2) argWord = word;
+    if (w.length > 2) argWord = word2;
     else {
       argWord = argv[++i];
       from = 0;
       if (!argWord) {
-        problems.push({ message: `${w} needs an argument`, span: word.span });
+        problems.push({ message: `${w} needs an argument`, span: word2.span });
         break;
       }
     }
@@ -19079,7 +23833,7 @@ function parsePostgresArgs(argv) {
     const target = own(SHORT_WITH_ARG, letter);
     if (!target) continue;
     if (argWord.kind === "unknown") set(target, argWord);
-    else set(target, known(argWord.value.slice(from), partOf2(argWord, from, argWord.value.length)));
+    else set(target, known(argWord.value.slice(from), partOf3(argWord, from, argWord.value.length)));
   }
   return { settings, problems };
 }
@@ -19277,9 +24031,6 @@ function redisInt(redis, name2) {
 }
 
 // src/stack/data-tier.ts
-function dataTier(stack) {
-  return stack.memo("data-tier", () => buildDataTier(stack));
-}
 function buildDataTier(stack) {
   const pgbouncers = stack.services.filter((s2) => isPgbouncerService(stack, s2)).map((s2) => readPgbouncer(stack, s2));
   const postgres = stack.services.filter((s2) => !isPgbouncerService(stack, s2) && isPostgresService(stack, s2)).map((s2) => readPostgres(stack, s2));
@@ -19343,53 +24094,6 @@ function routeDatabase(stack, db, pgbouncers, postgres) {
 function pgbouncerListen(pgb) {
   return { port: pgbouncerNumber(pgb, "listen_port"), addr: pgbouncerText(pgb, "listen_addr") };
 }
-var GREEN_WORKERS = /gevent|eventlet/i;
-var ASYNC_WORKERS = /uvicorn|asgi|tornado|aiohttp/i;
-function appConcurrency(app) {
-  const g = app.gunicorn;
-  if (g) {
-    const cls = g.workerClass;
-    if (cls.kind === "unknown") return { processes: g.workers, perProcess: cls, perProcessUnit: "threads" };
-    if (cls.value === "sync") return { processes: g.workers, perProcess: known(1, cls.span, { isDefault: cls.isDefault === true }), perProcessUnit: "threads" };
-    if (cls.value === "gthread") return { processes: g.workers, perProcess: g.threads, perProcessUnit: "threads" };
-    if (GREEN_WORKERS.test(cls.value)) return { processes: g.workers, perProcess: g.workerConnections, perProcessUnit: "worker_connections" };
-    const why = ASYNC_WORKERS.test(cls.value) ? `${cls.value} runs requests as async tasks without a fixed limit` : `unknown worker class ${cls.value}`;
-    return { processes: g.workers, perProcess: unknown(why, cls.span), perProcessUnit: "tasks" };
-  }
-  const argv = app.server.argv.map((w) => w.value);
-  const at = argv.findIndex((w) => w.kind === "known" && /^--workers(=|$)/.test(w.value));
-  let processes = known(1, app.server.span, { isDefault: true });
-  if (app.server.kind === "uwsgi") processes = unknown("uwsgi process counts are not read", app.server.span);
-  else if (at >= 0) {
-    const w = argv[at];
-    const raw = w.kind === "known" && w.value.includes("=") ? known(w.value.split("=")[1], w.span) : argv[at + 1];
-    processes = raw?.kind === "known" && /^\d+$/.test(raw.value) ? { ...raw, value: Number(raw.value) } : unknown("--workers is not a number", w.span);
-  }
-  return { processes, perProcess: unknown(`${app.server.kind} runs requests as async tasks without a fixed limit`, app.server.span), perProcessUnit: "tasks" };
-}
-function capacityTerms(items) {
-  const out = [];
-  for (const item of items) {
-    const key2 = JSON.stringify(item.factors);
-    const group = out.find((g) => g.key === key2);
-    if (group) group.services.push(item.service);
-    else out.push({ services: [item.service], factors: item.factors, key: key2 });
-  }
-  return out.map(({ services, factors }) => ({ services, factors }));
-}
-function termValue(t2) {
-  return t2.factors.reduce((acc, f) => acc * f.value, t2.services.length);
-}
-var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
-function singular(unit) {
-  return own(SINGULAR, unit) ?? unit;
-}
-function formatTerms(terms) {
-  return terms.map((t2) => {
-    const who = t2.services.length === 1 ? t2.services[0].name : `${t2.services.length} replicas`;
-    return [who, ...t2.factors.map((f) => `${f.value} ${f.value === 1 ? singular(f.unit) : f.unit}`)].join(" x ");
-  }).join(" + ");
-}
 function groupBy(items, key2) {
   const groups = /* @__PURE__ */ new Map();
   for (const item of items) {
@@ -19402,6 +24106,262 @@ function groupBy(items, key2) {
 }
 function spanKey(span) {
   return `${span.file}:${span.start}:${span.end}`;
+}
+
+// src/stack/workload.ts
+function workloadOf(svc, container) {
+  const hostnames = [known(svc.name, svc.nameSpan)];
+  for (const v of [svc.containerName, svc.hostname, ...svc.networks.flatMap((n) => n.aliases)]) if (v) hostnames.push(v);
+  return {
+    name: svc.name,
+    format: "compose",
+    replicas: svc.replicas ?? known(1, svc.nameSpan, { isDefault: true }),
+    container,
+    ...svc.resources ? { resources: svc.resources } : {},
+    networks: svc.networks,
+    ports: [...svc.expose, ...svc.ports],
+    dependsOn: svc.dependsOn,
+    ...svc.healthcheckSpan ? { healthcheck: svc.healthcheckSpan } : {},
+    hostnames,
+    span: svc.nameSpan
+  };
+}
+
+// src/stack/stack.ts
+var NGINX_IMAGE = /nginx|openresty/i;
+var PROXY_NAME = /nginx|proxy|gateway/i;
+var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
+var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
+function buildStack(ws, spec) {
+  const composePath = typeof spec === "string" ? spec : spec.files[0];
+  const files = /* @__PURE__ */ new Set([composePath]);
+  const problems = [];
+  const comments = [];
+  const parsed = /* @__PURE__ */ new Set();
+  const addFile = (path, p = [], c = []) => {
+    files.add(path);
+    if (p.length === 0 && c.length === 0 || parsed.has(path)) return;
+    parsed.add(path);
+    problems.push(...p);
+    comments.push(...c);
+  };
+  const project = loadComposeProject(ws, typeof spec === "string" ? { files: [spec], origin: { kind: "file" } } : spec);
+  for (const f of project.files) addFile(f.path, f.problems, f.comments);
+  problems.push(...project.problems.filter((p) => !project.files.some((f) => f.problems.includes(p))));
+  const compose = project.compose;
+  const dir = compose.dir;
+  const services = compose.services;
+  const byName = new Map(services.map((s2) => [s2.name, s2]));
+  const unknowns = [...project.unknowns];
+  const envs = /* @__PURE__ */ new Map();
+  for (const svc of services) envs.set(svc.name, readEnv(ws, dir, svc, addFile, unknowns));
+  const env = (svc) => envs.get(svc.name) ?? /* @__PURE__ */ new Map();
+  const images = /* @__PURE__ */ new Map();
+  for (const svc of services) {
+    const img = serviceImage(ws, dir, svc);
+    images.set(svc.name, img);
+    if (img.dockerfilePath && ws.exists(img.dockerfilePath)) files.add(img.dockerfilePath);
+  }
+  const image = (svc) => images.get(svc.name);
+  const views = /* @__PURE__ */ new Map();
+  for (const svc of services) {
+    const view = buildContainerView({ ws }, containerSpecOf(svc, dir, env(svc)));
+    views.set(svc.name, view);
+    for (const f of view.files) addFile(f.path, f.problems, f.comments);
+    unknowns.push(...view.unknowns);
+  }
+  const apps = /* @__PURE__ */ new Map();
+  for (const svc of services) {
+    const app = findApp(svc, image(svc), env(svc), views.get(svc.name));
+    if (app) apps.set(svc.name, app);
+  }
+  const tiers = findTiers(services);
+  const tierByService = /* @__PURE__ */ new Map();
+  for (const t2 of tiers) for (const r of t2.replicas) tierByService.set(r.name, t2);
+  const hostIndex = /* @__PURE__ */ new Map();
+  for (const s2 of services) {
+    for (const v of [s2.containerName, s2.hostname, ...s2.networks.flatMap((n) => n.aliases)]) {
+      if (v?.kind === "known" && !hostIndex.has(v.value)) hostIndex.set(v.value, s2);
+    }
+  }
+  for (const s2 of services) hostIndex.set(s2.name, s2);
+  const resolveHost = (h) => hostIndex.get(h);
+  const proxies = [];
+  for (const s2 of services) {
+    const img = image(s2);
+    const imageName2 = s2.image?.kind === "known" ? s2.image.value : "";
+    const extra = img.buildContext !== void 0 ? ws.filesUnder(img.buildContext).filter((f) => /\.(conf|template|tpl)$/.test(f)) : [];
+    const isNginx = NGINX_IMAGE.test(imageName2) || NGINX_IMAGE.test(img.baseImage ?? "") || s2.volumes.some((v) => v.target.startsWith("/etc/nginx")) || !img.baseImage && PROXY_NAME.test(s2.name) && extra.length > 0;
+    if (!isNginx) continue;
+    const nginx = buildNginxModel(ws, img.fs, extra);
+    for (const f of nginx.files) files.add(f.path);
+    problems.push(...nginx.problems);
+    comments.push(...nginx.comments);
+    proxies.push({ service: s2, image: img, nginx });
+  }
+  const seen = /* @__PURE__ */ new Map();
+  const seenImage = (s2) => {
+    let img = seen.get(s2.name);
+    if (!img) {
+      const fs = views.get(s2.name)?.filesystem;
+      img = fs ? { ...image(s2), fs } : image(s2);
+      seen.set(s2.name, img);
+    }
+    return img;
+  };
+  const reader2 = {
+    name: composePath,
+    compose,
+    services,
+    workspace: ws,
+    service: (n) => byName.get(n),
+    image: seenImage,
+    app: (s2) => apps.get(s2.name),
+    env,
+    view: (s2) => views.get(s2.name),
+    resolveHost,
+    tierOf: (s2) => tierByService.get(s2.name),
+    addFile
+  };
+  const data = buildDataTier(reader2);
+  for (const pgb of data.pgbouncers) {
+    const auth = pgb.settings.get("auth_file");
+    if (auth?.kind !== "known" || auth.value === "") continue;
+    const containerPath3 = auth.value.startsWith("/") ? auth.value : `/etc/pgbouncer/${auth.value}`;
+    const hostPath = image(pgb.service).fs.resolve(containerPath3)?.hostPath;
+    const file = hostPath !== void 0 ? ws.read(hostPath) : void 0;
+    if (file) addFile(file.path);
+  }
+  const sysctls = hostSysctls(ws);
+  for (const src of sysctls.sources) addFile(src.path, src.problems, src.comments);
+  const upstreams = resolveUpstreams(proxies, resolveHost);
+  const workloads = services.map((s2) => workloadOf(s2, views.get(s2.name)));
+  const workloadByName = new Map(workloads.map((w) => [w.name, w]));
+  const stack = {
+    name: composePath,
+    compose,
+    project,
+    ...project.dotenv ? { dotenv: project.dotenv } : {},
+    services,
+    workloads,
+    tiers,
+    proxies,
+    upstreams,
+    data,
+    sysctls,
+    files,
+    problems,
+    comments,
+    unknowns,
+    sources: ws.sources,
+    service: (n) => byName.get(n),
+    image,
+    app: (s2) => apps.get(s2.name),
+    tierOf: (s2) => tierByService.get(s2.name),
+    env,
+    view: (s2) => views.get(s2.name),
+    workload: (s2) => workloadByName.get(s2.name),
+    resolveHost
+  };
+  return Object.freeze(stack);
+}
+function readEnv(ws, dir, svc, addFile, unknowns) {
+  const m = /* @__PURE__ */ new Map();
+  for (const ref of svc.envFiles) {
+    if (ref.path.kind !== "known") continue;
+    const p = repoPath(dir, ref.path.value);
+    const f = p !== void 0 ? ws.read(p) : void 0;
+    if (!f) {
+      const reason = p === void 0 ? `${ref.path.value} is outside the checked folder and is not read` : `${ref.path.value} is not in the repository`;
+      unknowns.push({ what: `env_file of ${svc.name}`, reason, span: ref.span });
+      continue;
+    }
+    if (JINJA_TEMPLATE.test(f.text)) {
+      unknowns.push({ what: `env_file of ${svc.name}`, reason: `${f.path} is a Jinja template, rendered before compose reads it`, span: ref.span });
+      continue;
+    }
+    const r = parseEnvFile(f);
+    addFile(f.path, r.problems, r.comments);
+    for (const entry of r.doc?.entries ?? []) m.set(entry.key, entry.value);
+  }
+  for (const entry of svc.environment) m.set(entry.key, entry.value);
+  return m;
+}
+function findApp(svc, img, env, view) {
+  let server = findAppServer(svc.command, svc.entrypoint);
+  if (!server && !svc.command) {
+    const cmd = [...img.dockerfile?.instructions ?? []].reverse().find((i) => i.keyword === "CMD");
+    if (cmd) {
+      const { words, form } = instructionWords(cmd);
+      server = findAppServer({ words, span: cmd.span, form: form === "exec" ? "list" : "string" });
+    }
+  }
+  const facts = view?.appServer;
+  if (!server && facts && view?.process) {
+    const located = locateServer(view.process.argv);
+    server = located ? { kind: located.kind, argv: located.argv, span: located.span } : { kind: facts.kind, argv: view.process.argv, span: view.process.argvSpan };
+  }
+  if (!server) return void 0;
+  const legacy = server.kind === "gunicorn" ? readGunicornOptions(server, (n) => env.get(n)) : void 0;
+  const gunicorn = legacy && facts?.kind === "gunicorn" ? withFacts(legacy, facts) : legacy;
+  const protocol = gunicorn ? gunicornProtocol(gunicorn) : facts?.interface.kind === "known" ? facts.interface.value : server.kind === "uvicorn" || server.kind === "daphne" ? "asgi" : void 0;
+  return { service: svc, server, ...gunicorn ? { gunicorn } : {}, ...protocol ? { protocol } : {}, ...facts ? { facts } : {} };
+}
+function withFacts(o, f) {
+  const pick2 = (legacy, fact) => fact.kind === "known" ? fact : legacy;
+  return {
+    ...o,
+    workers: pick2(o.workers, f.processes),
+    threads: pick2(o.threads, f.threads),
+    workerClass: pick2(o.workerClass, f.workerClass),
+    timeout: pick2(o.timeout, f.requestTimeoutSeconds),
+    keepAlive: pick2(o.keepAlive, f.keepAliveSeconds),
+    backlog: pick2(o.backlog, f.backlog),
+    bind: f.bind.kind === "known" ? [f.bind] : o.bind,
+    ...f.application.kind === "known" ? { app: f.application } : {}
+  };
+}
+function resolveUpstreams(proxies, resolveHost) {
+  return proxies.flatMap(
+    (proxy) => proxy.nginx.upstreams.map((upstream) => ({
+      proxy,
+      upstream,
+      servers: upstream.servers.map((server) => {
+        const service = server.host && !server.hasVariables ? resolveHost(server.host) : void 0;
+        return service ? { server, service } : { server };
+      })
+    }))
+  );
+}
+function findTiers(services) {
+  const tiers = [];
+  const used = /* @__PURE__ */ new Set();
+  const numbered = /* @__PURE__ */ new Map();
+  for (const s2 of services) {
+    const m = NUMBERED.exec(s2.name);
+    if (!m) continue;
+    const list = numbered.get(m[1]) ?? [];
+    list.push(s2);
+    numbered.set(m[1], list);
+  }
+  for (const [base, list] of numbered) {
+    if (list.length < 2) continue;
+    list.sort((a, b) => Number(NUMBERED.exec(a.name)[2]) - Number(NUMBERED.exec(b.name)[2]));
+    tiers.push({ name: base.replace(/[-_]$/, ""), replicas: list, numbered: true });
+    list.forEach((s2) => used.add(s2.name));
+  }
+  const shared = /* @__PURE__ */ new Map();
+  for (const s2 of services) {
+    if (used.has(s2.name) || !s2.settings.has("command")) continue;
+    const key2 = JSON.stringify(["build", "image", "command", "entrypoint"].map((k) => s2.settings.get(k)?.data ?? null));
+    const list = shared.get(key2) ?? [];
+    list.push(s2);
+    shared.set(key2, list);
+  }
+  for (const list of shared.values()) {
+    if (list.length >= 2) tiers.push({ name: list[0].name, replicas: list, numbered: false });
+  }
+  return tiers;
 }
 
 // src/facts/groups.ts
@@ -19424,6 +24384,122 @@ function groupName(stack, services) {
   if (!tier || services.length === 1) return first.name;
   if (tier.replicas.length === services.length) return tier.name;
   return `${first.name}..${services[services.length - 1].name}`;
+}
+
+// src/facts/concurrency.ts
+var GREEN_WORKERS = /gevent|eventlet/i;
+var ASYNC_WORKERS2 = /uvicorn|asgi|tornado|aiohttp/i;
+function processConcurrency(app) {
+  const g = app.gunicorn;
+  if (g) {
+    const cls = g.workerClass;
+    if (cls.kind === "unknown") return { processes: g.workers, perProcess: cls, perProcessUnit: "threads" };
+    if (cls.value === "sync") return { processes: g.workers, perProcess: known(1, cls.span, { isDefault: cls.isDefault === true }), perProcessUnit: "threads" };
+    if (cls.value === "gthread") return { processes: g.workers, perProcess: g.threads, perProcessUnit: "threads" };
+    if (GREEN_WORKERS.test(cls.value)) return { processes: g.workers, perProcess: g.workerConnections, perProcessUnit: "worker_connections" };
+    const why = ASYNC_WORKERS2.test(cls.value) ? `${cls.value} runs requests as async tasks without a fixed limit` : `unknown worker class ${cls.value}`;
+    return { processes: g.workers, perProcess: unknown(why, cls.span), perProcessUnit: "tasks" };
+  }
+  if (app.facts) {
+    const f = app.facts;
+    const perProcess = f.interface.kind === "known" && f.interface.value === "wsgi" ? f.threads : unknown(`${f.kind} runs requests as async tasks without a fixed limit`, app.server.span);
+    return { processes: f.processes, perProcess, perProcessUnit: f.interface.kind === "known" && f.interface.value === "wsgi" ? "threads" : "tasks" };
+  }
+  const argv = app.server.argv.map((w) => w.value);
+  const at2 = argv.findIndex((w) => w.kind === "known" && /^--workers(=|$)/.test(w.value));
+  let processes = known(1, app.server.span, { isDefault: true });
+  if (app.server.kind === "uwsgi") processes = unknown("uwsgi process counts are not read", app.server.span);
+  else if (at2 >= 0) {
+    const w = argv[at2];
+    const raw = w.kind === "known" && w.value.includes("=") ? known(w.value.split("=")[1], w.span) : argv[at2 + 1];
+    processes = raw?.kind === "known" && /^\d+$/.test(raw.value) ? { ...raw, value: Number(raw.value) } : unknown("--workers is not a number", w.span);
+  }
+  return { processes, perProcess: unknown(`${app.server.kind} runs requests as async tasks without a fixed limit`, app.server.span), perProcessUnit: "tasks" };
+}
+function containerCount(svc) {
+  return svc.replicas ?? known(1, svc.nameSpan, { isDefault: true });
+}
+function stackConcurrency(stack) {
+  const services = [];
+  for (const svc of stack.services) {
+    const app = stack.app(svc);
+    if (app) services.push({ service: svc, app, containers: containerCount(svc), ...processConcurrency(app) });
+  }
+  const groups = [];
+  const unknowns = [];
+  const pending = /* @__PURE__ */ new Map();
+  for (const c of services) {
+    const svc = c.service;
+    if (c.perProcess.kind === "unknown" || c.perProcessUnit !== "threads" && c.perProcessUnit !== "worker_connections") {
+      const p = c.perProcess;
+      unknowns.push({ service: svc, reason: p.kind === "unknown" ? p.reason : `${c.perProcessUnit} per process are not bounded`, span: p.span });
+      continue;
+    }
+    const workers = c.processes;
+    if (workers.kind === "unknown") {
+      unknowns.push({ service: svc, reason: workers.reason, span: workers.span });
+      continue;
+    }
+    const count2 = c.containers;
+    if (count2.kind === "unknown") {
+      unknowns.push({ service: svc, reason: count2.reason, span: count2.span });
+      continue;
+    }
+    const tier = stack.tierOf(svc);
+    const key2 = tier ? `${tier.name}\0${workers.value}\0${c.perProcess.value}\0${c.perProcessUnit}` : `\0${svc.name}`;
+    const group = pending.get(key2);
+    if (group) {
+      group.services.push(svc);
+      group.containers += count2.value;
+    } else {
+      pending.set(key2, { services: [svc], containers: count2.value, c, workers, perWorker: c.perProcess });
+    }
+  }
+  for (const g of pending.values()) {
+    const app = g.c.app;
+    groups.push({
+      name: groupName(stack, g.services),
+      services: g.services,
+      containers: g.containers,
+      workers: g.workers,
+      workerClass: app.gunicorn?.workerClass.kind === "known" ? app.gunicorn.workerClass : known(app.server.kind, app.server.span),
+      perWorker: g.perWorker,
+      unit: g.c.perProcessUnit === "worker_connections" ? "worker_connections" : "threads",
+      concurrency: g.containers * g.workers.value * g.perWorker.value,
+      app
+    });
+  }
+  const byService = new Map(services.map((c) => [c.service, c]));
+  return { services, groups, unknowns, total: groups.reduce((s2, g) => s2 + g.concurrency, 0), of: (s2) => byService.get(s2) };
+}
+function describeGroup(g) {
+  const unit = g.unit === "threads" ? g.perWorker.value === 1 ? "thread" : "threads" : "worker_connections";
+  return `${g.containers} ${g.containers === 1 ? "replica" : "replicas"} x ${g.workers.value} ${g.workers.value === 1 ? "worker" : "workers"} x ${g.perWorker.value} ${unit}`;
+}
+function capacityTerms(items) {
+  const out = [];
+  for (const item of items) {
+    const key2 = JSON.stringify(item.factors);
+    const group = out.find((g) => g.key === key2);
+    if (group) {
+      if (!group.services.includes(item.service)) group.services.push(item.service);
+      group.containers += item.containers;
+    } else out.push({ services: [item.service], containers: item.containers, factors: item.factors, key: key2 });
+  }
+  return out.map(({ services, containers, factors }) => ({ services, containers, factors }));
+}
+function termValue(t2) {
+  return t2.factors.reduce((acc, f) => acc * f.value, t2.containers);
+}
+var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
+function singular(unit) {
+  return own(SINGULAR, unit) ?? unit;
+}
+function formatTerms(terms) {
+  return terms.map((t2) => {
+    const who = t2.containers === 1 ? t2.services[0].name : `${t2.containers} replicas`;
+    return [who, ...t2.factors.map((f) => `${f.value} ${f.value === 1 ? singular(f.unit) : f.unit}`)].join(" x ");
+  }).join(" + ");
 }
 
 // src/reference/units.ts
@@ -19496,28 +24572,25 @@ function amount(kind, v) {
   return v.kind === "known" ? { value, raw: v.value } : { value };
 }
 function serviceResources(stack) {
-  return stack.memo(
-    "host.resources",
-    () => stack.services.map((service) => {
-      const limits = {};
-      const reservations = {};
-      const sides = { limits, reservations };
-      const r = service.resources;
-      for (const side of ["limits", "reservations"]) {
-        for (const kind of ["cpus", "memory"]) {
-          const v = r?.[side][kind];
-          if (v) sides[side][kind] = amount(kind, v);
-        }
+  return stack.services.map((service) => {
+    const limits = {};
+    const reservations = {};
+    const sides = { limits, reservations };
+    const r = service.resources;
+    for (const side of ["limits", "reservations"]) {
+      for (const kind of ["cpus", "memory"]) {
+        const v = r?.[side][kind];
+        if (v) sides[side][kind] = amount(kind, v);
       }
-      for (const [side, kind, key2] of LEGACY_KEYS) {
-        const s2 = service.settings.get(key2);
-        if (sides[side][kind] || !s2 || typeof s2.data !== "string" && typeof s2.data !== "number") continue;
-        sides[side][kind] = amount(kind, known(String(s2.data), s2.span));
-      }
-      const count2 = service.replicas ?? known(1, service.nameSpan, { isDefault: true });
-      return { service, count: count2, limits, reservations };
-    })
-  );
+    }
+    for (const [side, kind, key2] of LEGACY_KEYS) {
+      const s2 = service.settings.get(key2);
+      if (sides[side][kind] || !s2 || typeof s2.data !== "string" && typeof s2.data !== "number") continue;
+      sides[side][kind] = amount(kind, known(String(s2.data), s2.span));
+    }
+    const count2 = service.replicas ?? known(1, service.nameSpan, { isDefault: true });
+    return { service, count: count2, limits, reservations };
+  });
 }
 function formatAmount(kind, n) {
   return kind === "cpus" ? Number.isInteger(n * 10) ? n.toFixed(1) : String(Number(n.toFixed(3))) : formatBytes(n);
@@ -19525,12 +24598,12 @@ function formatAmount(kind, n) {
 function formatNumber(n, digits = 2) {
   return String(Number(n.toFixed(digits)));
 }
-function resourceTotal(stack, side, kind) {
-  return stack.memo(`host.total.${side}.${kind}`, () => {
+function resourceTotal(stack, side, kind, uses = serviceResources(stack)) {
+  {
     const terms = [];
     const missing = [];
     let unknownAt;
-    for (const use of serviceResources(stack)) {
+    for (const use of uses) {
       const a = use[side][kind];
       if (!a) {
         missing.push(use.service);
@@ -19555,925 +24628,229 @@ function resourceTotal(stack, side, kind) {
     }
     const total = terms.reduce((sum, t2) => sum + t2.count * t2.each, 0);
     return { kind, side, total, terms: terms.map(({ key: _key, ...t2 }) => t2), missing, ...unknownAt ? { unknown: unknownAt } : {} };
-  });
+  }
 }
 function describeTotal(t2) {
   const parts = t2.terms.map((term) => `${term.count === 1 ? "" : `${term.count} x `}${term.label} ${formatAmount(t2.kind, term.each)}`);
   return `${parts.join(" + ")} = ${formatAmount(t2.kind, t2.total)}${t2.kind === "cpus" ? " CPUs" : ""}`;
 }
 
-// src/facts/concurrency.ts
-function workerConcurrency(app) {
-  const c = appConcurrency(app);
-  if (c.perProcess.kind === "unknown") return { reason: c.perProcess.reason, span: c.perProcess.span };
-  return { perWorker: c.perProcess, unit: c.perProcessUnit === "worker_connections" ? "worker_connections" : "threads" };
-}
-function stackConcurrency(stack) {
-  return stack.memo("host.concurrency", () => {
-    const groups = [];
-    const unknowns = [];
-    const counts = new Map(serviceResources(stack).map((u) => [u.service.name, u.count]));
-    const pending = /* @__PURE__ */ new Map();
-    for (const svc of stack.services) {
-      const app = stack.app(svc);
-      if (!app) continue;
-      const wc = workerConcurrency(app);
-      const count2 = counts.get(svc.name);
-      const workers = appConcurrency(app).processes;
-      if ("reason" in wc) {
-        unknowns.push({ service: svc, ...wc });
-        continue;
-      }
-      if (!workers || workers.kind === "unknown") {
-        unknowns.push({ service: svc, reason: workers?.kind === "unknown" ? workers.reason : "no worker count", span: workers?.span ?? app.server.span });
-        continue;
-      }
-      if (!count2 || count2.kind === "unknown") {
-        unknowns.push({ service: svc, reason: count2?.kind === "unknown" ? count2.reason : "no replica count", span: count2?.span ?? svc.nameSpan });
-        continue;
-      }
-      const tier = stack.tierOf(svc);
-      const key2 = tier ? `${tier.name}\0${workers.value}\0${wc.perWorker.value}\0${wc.unit}` : `\0${svc.name}`;
-      const group = pending.get(key2);
-      if (group) {
-        group.services.push(svc);
-        group.containers += count2.value;
-      } else {
-        pending.set(key2, { services: [svc], containers: count2.value, app, wc, workers });
-      }
-    }
-    for (const g of pending.values()) {
-      const name2 = groupName(stack, g.services);
-      groups.push({
-        name: name2,
-        services: g.services,
-        containers: g.containers,
-        workers: g.workers,
-        workerClass: g.app.gunicorn?.workerClass.kind === "known" ? g.app.gunicorn.workerClass : known(g.app.server.kind, g.app.server.span),
-        perWorker: g.wc.perWorker,
-        unit: g.wc.unit,
-        concurrency: g.containers * g.workers.value * g.wc.perWorker.value,
-        app: g.app
-      });
-    }
-    return { groups, unknowns, total: groups.reduce((s2, g) => s2 + g.concurrency, 0) };
+// src/facts/index.ts
+function buildFacts(stack) {
+  const resources = serviceResources(stack);
+  const totals = /* @__PURE__ */ new Map();
+  for (const side of ["limits", "reservations"]) {
+    for (const kind of ["cpus", "memory"]) totals.set(`${side}.${kind}`, resourceTotal(stack, side, kind, resources));
+  }
+  return Object.freeze({
+    concurrency: stackConcurrency(stack),
+    resources,
+    total: (side, kind) => totals.get(`${side}.${kind}`)
   });
 }
-function describeGroup(g) {
-  const unit = g.unit === "threads" ? g.perWorker.value === 1 ? "thread" : "threads" : "worker_connections";
-  return `${g.containers} ${g.containers === 1 ? "replica" : "replicas"} x ${g.workers.value} ${g.workers.value === 1 ? "worker" : "workers"} x ${g.perWorker.value} ${unit}`;
-}
 
-// src/parsers/shell-lexer.ts
-var REDIRECT_OPS = ["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"];
-var SEPARATOR_OPS = ["&&", "||", ";;", "|&", "|", ";", "&", "(", ")"];
-var OPERATORS = [...REDIRECT_OPS, ...SEPARATOR_OPS].sort((a, b) => b.length - a.length);
-var DYNAMIC = "set when the script runs";
-var isBlank = (ch) => ch === " " || ch === "	" || ch === "\r";
-var isNameChar = (ch) => ch !== void 0 && /[A-Za-z0-9_]/.test(ch);
-var Lexer = class {
-  constructor(src, problems, comments, dynamic) {
-    this.src = src;
-    this.problems = problems;
-    this.comments = comments;
-    this.dynamic = dynamic;
-  }
-  i = 0;
-  tokens = [];
-  pendingHeredocs = [];
-  span(from, to = from + 1) {
-    return rangeOf(this.src, Math.min(from, this.src.text.length - 1), Math.min(Math.max(to, from + 1), this.src.text.length)).span;
-  }
-  run() {
-    const t2 = this.src.text;
-    while (this.i < t2.length) {
-      const ch = t2[this.i];
-      if (isBlank(ch)) {
-        this.i++;
-      } else if (ch === "\\" && t2[this.i + 1] === "\n") {
-        this.i += 2;
-      } else if (ch === "\n") {
-        this.i++;
-        this.tokens.push({ kind: "break" });
-        this.readHeredocBodies();
-      } else if (ch === "#") {
-        this.readComment();
-      } else {
-        const op = OPERATORS.find((o) => t2.startsWith(o, this.i));
-        if (op !== void 0) {
-          const token = { kind: "op", op, at: this.span(this.i, this.i + op.length) };
-          this.i += op.length;
-          this.tokens.push(token);
-          if (op === "<<" || op === "<<-") this.readHeredocDelimiter(token, op === "<<-");
-        } else {
-          this.readWordToken();
-        }
-      }
-    }
-    for (const h of this.pendingHeredocs) {
-      this.problems.push({ message: `heredoc is never closed by a "${h.delimiter}" line`, span: h.token.at });
-    }
-    return this.tokens;
-  }
-  readComment() {
-    const t2 = this.src.text;
-    const start = this.i;
-    let end = t2.indexOf("\n", start);
-    if (end < 0) end = t2.length;
-    this.i = end;
-    let textEnd = end;
-    while (textEnd > start + 1 && isBlank(t2[textEnd - 1])) textEnd--;
-    const isShebang = t2.startsWith("#!", start) && this.src.srcStart[start] === 0;
-    if (!isShebang) this.comments?.push({ text: t2.slice(start + 1, textEnd).trim(), span: this.span(start, textEnd) });
-  }
-  readWordToken() {
-    const t2 = this.src.text;
-    const start = this.i;
-    const word = this.readWord();
-    if (/^\d+$/.test(t2.slice(start, this.i)) && (t2[this.i] === ">" || t2[this.i] === "<")) return;
-    this.tokens.push({ kind: "word", word });
-  }
-  readWord() {
-    const t2 = this.src.text;
-    const start = this.i;
-    const b = new MappedTextBuilder(this.src.file, this.span(start, start));
-    let quoted2 = false;
-    const literal2 = (from, to) => {
-      b.pushMapped(this.src, from, to);
-    };
-    while (this.i < t2.length) {
-      const ch = t2[this.i];
-      if (isBlank(ch) || ch === "\n") break;
-      if (OPERATORS.some((o) => t2.startsWith(o, this.i))) break;
-      if (ch === "\\") {
-        quoted2 = true;
-        if (t2[this.i + 1] === "\n") {
-          this.i += 2;
-        } else if (this.i + 1 < t2.length) {
-          literal2(this.i + 1, this.i + 2);
-          this.i += 2;
-        } else {
-          this.i++;
-        }
-      } else if (ch === "'") {
-        quoted2 = true;
-        const close = t2.indexOf("'", this.i + 1);
-        if (close < 0) {
-          this.problems.push({ message: "unterminated single quote", span: this.span(this.i) });
-          literal2(this.i + 1, t2.length);
-          this.i = t2.length;
-        } else {
-          literal2(this.i + 1, close);
-          this.i = close + 1;
-        }
-      } else if (ch === '"') {
-        quoted2 = true;
-        this.readDoubleQuoted(b);
-      } else if (ch === "$" || ch === "`") {
-        this.readExpansion(b);
-      } else {
-        literal2(this.i, this.i + 1);
-        this.i++;
-      }
-    }
-    const text = b.build();
-    return { text: this.dynamic ? taint(text) : text, at: this.span(start, this.i), quoted: quoted2 };
-  }
-  readDoubleQuoted(b) {
-    const t2 = this.src.text;
-    const open = this.i;
-    this.i++;
-    while (this.i < t2.length && t2[this.i] !== '"') {
-      const ch = t2[this.i];
-      if (ch === "\\" && this.i + 1 < t2.length) {
-        const next = t2[this.i + 1];
-        if (next === "\n") {
-          this.i += 2;
-        } else if ('$`"\\'.includes(next)) {
-          b.pushMapped(this.src, this.i + 1, this.i + 2);
-          this.i += 2;
-        } else {
-          b.pushMapped(this.src, this.i, this.i + 1);
-          this.i++;
-        }
-      } else if (ch === "$" || ch === "`") {
-        this.readExpansion(b);
-      } else {
-        b.pushMapped(this.src, this.i, this.i + 1);
-        this.i++;
-      }
-    }
-    if (this.i >= t2.length) {
-      this.problems.push({ message: "unterminated double quote", span: this.span(open) });
-    } else {
-      this.i++;
-    }
-  }
-  /** `$NAME`, `${...}`, `$(...)`, `$((...))`, backticks: kept as written but marked as unknown. */
-  readExpansion(b) {
-    const t2 = this.src.text;
-    const start = this.i;
-    const end = expansionEnd(t2, start);
-    if (end === start + 1) {
-      b.pushMapped(this.src, start, end);
-    } else {
-      const raw = t2.slice(start, end);
-      const range = rangeOf(this.src, start, end);
-      b.pushSubstitution(raw, range.span.start, range.span.end, [], `${raw} is ${DYNAMIC}`);
-    }
-    this.i = end;
-  }
-  readHeredocDelimiter(token, stripTabs) {
-    const t2 = this.src.text;
-    while (this.i < t2.length && isBlank(t2[this.i])) this.i++;
-    if (this.i >= t2.length || t2[this.i] === "\n") {
-      this.problems.push({ message: "heredoc without a delimiter word", span: token.at });
-      return;
-    }
-    const word = this.readWord();
-    this.pendingHeredocs.push({ token, delimiter: word.text.text, expand: !word.quoted, stripTabs });
-  }
-  /** Heredoc bodies start on the line after the command that opened them, in the order they were opened. */
-  readHeredocBodies() {
-    const t2 = this.src.text;
-    const pending = this.pendingHeredocs;
-    this.pendingHeredocs = [];
-    for (let n = 0; n < pending.length; n++) {
-      const h = pending[n];
-      const b = new MappedTextBuilder(this.src.file, this.span(this.i, this.i));
-      let closed = false;
-      while (this.i < t2.length) {
-        let lineStart2 = this.i;
-        let lineEnd = t2.indexOf("\n", lineStart2);
-        if (lineEnd < 0) lineEnd = t2.length;
-        if (h.stripTabs) while (lineStart2 < lineEnd && t2[lineStart2] === "	") lineStart2++;
-        this.i = Math.min(lineEnd + 1, t2.length);
-        if (t2.slice(lineStart2, lineEnd).replace(/\r$/, "") === h.delimiter) {
-          closed = true;
-          break;
-        }
-        this.pushBodyLine(b, lineStart2, lineEnd, h.expand);
-        if (lineEnd < t2.length) b.pushMapped(this.src, lineEnd, lineEnd + 1);
-      }
-      h.token.heredoc = { body: this.dynamic ? taint(b.build()) : b.build() };
-      if (!closed) {
-        for (const rest2 of pending.slice(n)) {
-          this.problems.push({ message: `heredoc is never closed by a "${rest2.delimiter}" line`, span: rest2.token.at });
-        }
-        return;
-      }
-    }
-  }
-  pushBodyLine(b, from, to, expand2) {
-    const t2 = this.src.text;
-    if (!expand2) {
-      b.pushMapped(this.src, from, to);
-      return;
-    }
-    let i = from;
-    while (i < to) {
-      const ch = t2[i];
-      if (ch === "\\" && i + 1 < to && "$`\\".includes(t2[i + 1])) {
-        b.pushMapped(this.src, i + 1, i + 2);
-        i += 2;
-      } else if (ch === "$" || ch === "`") {
-        const end = Math.min(expansionEnd(t2, i), to);
-        if (end === i + 1) {
-          b.pushMapped(this.src, i, end);
-        } else {
-          const range = rangeOf(this.src, i, end);
-          b.pushSubstitution(t2.slice(i, end), range.span.start, range.span.end, [], `${t2.slice(i, end)} is ${DYNAMIC}`);
-        }
-        i = end;
-      } else {
-        b.pushMapped(this.src, i, i + 1);
-        i++;
-      }
-    }
-  }
-};
-function expansionEnd(t2, start) {
-  if (t2[start] === "`") {
-    let i = start + 1;
-    while (i < t2.length && t2[i] !== "`") i += t2[i] === "\\" ? 2 : 1;
-    return Math.min(i + 1, t2.length);
-  }
-  const next = t2[start + 1];
-  if (next === "{" || next === "(") {
-    const close = next === "{" ? "}" : ")";
-    let depth = 0;
-    let i = start + 1;
-    while (i < t2.length) {
-      const ch = t2[i];
-      if (ch === "\\") i++;
-      else if (ch === "'" && close === ")") {
-        const q = t2.indexOf("'", i + 1);
-        i = q < 0 ? t2.length : q;
-      } else if (ch === next) depth++;
-      else if (ch === close && --depth === 0) return i + 1;
-      i++;
-    }
-    return t2.length;
-  }
-  if (next !== void 0 && /[A-Za-z_]/.test(next)) {
-    let i = start + 2;
-    while (isNameChar(t2[i])) i++;
-    return i;
-  }
-  if (next !== void 0 && /[0-9@*#?$!-]/.test(next)) return start + 2;
-  return start + 1;
+// src/inputs/compose-discovery.ts
+import { posix as posix18 } from "node:path";
+var DEFAULT_COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
+var DEFAULT_OVERRIDE_FILES = ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
+var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
+var JINJA_TEMPLATE2 = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
+var SCRIPT_FILE = /(^|\/)(Makefile|GNUmakefile|makefile|[^/]*\.mk|[^/]*\.sh|[^/]*\.bash|justfile|Justfile|Taskfile\.ya?ml)$/;
+var CI_FILE = /(^|\/)(\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml)$/;
+function findComposeFiles(ws) {
+  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !JINJA_TEMPLATE2.test(ws.read(f)?.text ?? ""));
 }
-function taint(m) {
-  if (m.text.length === 0) return m;
-  return { ...m, substitutions: [...m.substitutions, { start: 0, end: m.text.length, source: m.whole, via: [], unknownReason: `the command string is ${DYNAMIC}` }] };
+function dirOf2(path) {
+  const d = posix18.dirname(path);
+  return d === "." ? "" : d;
 }
-function pipelines(tokens) {
-  const out = [];
-  let pipeline = [];
-  let command = { words: [], redirects: [] };
-  const endCommand = () => {
-    if (command.words.length > 0 || command.redirects.length > 0) pipeline.push(command);
-    command = { words: [], redirects: [] };
-  };
-  const endPipeline = () => {
-    endCommand();
-    if (pipeline.length > 0) out.push(pipeline);
-    pipeline = [];
-  };
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i];
-    if (tok.kind === "word") {
-      command.words.push(tok.word);
-    } else if (tok.kind === "break") {
-      endPipeline();
-    } else if (tok.op === "|" || tok.op === "|&") {
-      endCommand();
-    } else if (REDIRECT_OPS.includes(tok.op)) {
-      if (tok.heredoc !== void 0 || tok.op === "<<" || tok.op === "<<-") {
-        command.redirects.push(tok.heredoc ? { op: tok.op, heredoc: tok.heredoc } : { op: tok.op });
-      } else {
-        const next = tokens[i + 1];
-        if (next?.kind === "word") {
-          command.redirects.push({ op: tok.op, target: next.word });
-          i++;
-        } else {
-          command.redirects.push({ op: tok.op });
-        }
-      }
-    } else {
-      endPipeline();
-    }
-  }
-  endPipeline();
-  return out;
+function inRoot2(dir, p) {
+  const out = posix18.normalize(posix18.join(dir || ".", p));
+  if (out === ".." || out.startsWith("../") || posix18.isAbsolute(out)) return void 0;
+  return out === "." ? "" : out;
 }
-
-// src/parsers/sysctl.ts
-var isSpace3 = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
-function parseSysctlLine(line) {
-  let start = 0;
-  while (start < line.length && isSpace3(line[start])) start++;
-  let end = line.length;
-  while (end > start && isSpace3(line[end - 1])) end--;
-  if (start === end) return { kind: "blank" };
-  const first = line[start];
-  if (first === "#" || first === ";") {
-    let textStart = start + 1;
-    while (textStart < end && isSpace3(line[textStart])) textStart++;
-    return { kind: "comment", markerStart: start, textStart, textEnd: end };
-  }
-  const eq = line.indexOf("=", start);
-  if (eq < 0 || eq >= end) {
-    return { kind: "invalid", message: 'expected "key = value"', start, end };
-  }
-  const ignoreFailure = first === "-";
-  const keyStart = ignoreFailure ? start + 1 : start;
-  let keyEnd = eq;
-  while (keyEnd > keyStart && isSpace3(line[keyEnd - 1])) keyEnd--;
-  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
-  for (let i = keyStart; i < keyEnd; i++) {
-    if (isSpace3(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
-  }
-  let valueStart = eq + 1;
-  while (valueStart < end && isSpace3(line[valueStart])) valueStart++;
-  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
-  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
-}
-function normalizeSysctlKey(raw) {
-  const firstSep = raw.search(/[./]/);
-  if (firstSep < 0 || raw[firstSep] === ".") return raw;
-  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
-}
-function sysctlSettingFromLine(line, assignment2, locate) {
-  return {
-    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
-    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
-    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
-    span: locate(assignment2.start, assignment2.valueEnd),
-    ignoreFailure: assignment2.ignoreFailure
-  };
-}
-function parseSysctlConf(file) {
-  const settings = [];
-  const problems = [];
-  const comments = [];
-  const span = (start, end) => ({ file: file.path, start, end });
-  for (let n = 0; n < file.lineStarts.length; n++) {
-    const lineStart2 = file.lineStarts[n];
-    const next = file.lineStarts[n + 1];
-    const lineEnd = next === void 0 ? file.text.length : next - 1;
-    const text = file.text.slice(lineStart2, lineEnd);
-    const line = parseSysctlLine(text);
-    const at = (s2, e) => span(lineStart2 + s2, lineStart2 + e);
-    switch (line.kind) {
-      case "blank":
-        break;
-      case "comment":
-        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
-        break;
-      case "invalid":
-        problems.push({ message: line.message, span: at(line.start, line.end) });
-        break;
-      case "assignment":
-        settings.push(sysctlSettingFromLine(text, line, at));
-        break;
-    }
-  }
-  return { doc: settings, problems, comments };
-}
-var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
-function looksLikeSysctlFile(path) {
-  const p = path.replace(/\\/g, "/");
-  if (!p.endsWith(".conf")) return false;
-  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
-  return /sysctl/i.test(baseName(p));
-}
-function compareSysctlLoadOrder(a, b) {
-  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
-  const byRank = rank(a) - rank(b);
-  if (byRank !== 0) return byRank;
-  const an = baseName(a);
-  const bn = baseName(b);
-  if (an !== bn) return an < bn ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// src/parsers/shell-sysctl.ts
-var RUNTIME = { kind: "runtime" };
-var KEYWORDS = /* @__PURE__ */ new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done"]);
-var WRAPPER_ARG_OPTIONS = {
-  sudo: /* @__PURE__ */ new Set(["-u", "-g", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-h", "--user", "--group", "--prompt", "--chdir"]),
-  doas: /* @__PURE__ */ new Set(["-u", "-C"]),
-  env: /* @__PURE__ */ new Set(["-u", "-C", "-S", "--unset", "--chdir"]),
-  nice: /* @__PURE__ */ new Set(["-n", "--adjustment"]),
-  nohup: /* @__PURE__ */ new Set(),
-  command: /* @__PURE__ */ new Set(),
-  exec: /* @__PURE__ */ new Set(["-a"]),
-  stdbuf: /* @__PURE__ */ new Set(["-i", "-o", "-e"])
-};
-var plain = (w) => w === void 0 || isDynamic(w.text, 0, w.text.text.length) ? void 0 : w.text.text;
-var isDynamic = (m, start, end) => rangeOf(m, start, end).unknownReason !== void 0;
-var programName = (w) => {
-  const p = plain(w);
-  return p === void 0 ? void 0 : p.slice(p.lastIndexOf("/") + 1);
-};
-function effectiveWords(words) {
-  let i = 0;
-  for (; ; ) {
-    while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
-    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
-    const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
-    if (argOptions === void 0) return words.slice(i);
-    i++;
-    while (i < words.length) {
-      const w = words[i].text.text;
-      if (w === "--") {
-        i++;
-        break;
-      }
-      if (name2 === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) i++;
-      else if (argOptions.has(w)) i += 2;
-      else if (w.startsWith("-") && w.length > 1) i++;
-      else break;
-    }
-  }
-}
-var PASS_THROUGH = /* @__PURE__ */ new Set(["cat", "tee"]);
-function writeOf(pipeline) {
-  const commands = pipeline.map((c) => ({ ...c, words: effectiveWords(c.words) }));
-  const first = commands[0];
-  if (first === void 0) return void 0;
-  const targets2 = [];
-  for (const c of commands) {
-    const name2 = programName(c.words[0]);
-    if (c !== first && !PASS_THROUGH.has(name2 ?? "")) return void 0;
-    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets2.push(r.target);
-    if (name2 === "tee") targets2.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
-  }
-  if (targets2.length === 0) return void 0;
-  const content2 = contentOf(first);
-  return content2 === void 0 ? void 0 : { content: content2, targets: targets2 };
-}
-function contentOf(c) {
-  const name2 = programName(c.words[0]);
-  const heredoc = c.redirects.find((r) => r.heredoc !== void 0)?.heredoc;
-  if (heredoc !== void 0 && (name2 === "cat" || name2 === "tee")) return heredoc.body;
-  const hereString = c.redirects.find((r) => r.op === "<<<")?.target;
-  if (hereString !== void 0 && (name2 === "cat" || name2 === "tee")) return hereString.text;
-  if (name2 === "echo") {
-    let args = c.words.slice(1);
-    let escapes = false;
-    while (args[0] !== void 0 && /^-[neE]+$/.test(args[0].text.text)) {
-      if (args[0].text.text.includes("e")) escapes = true;
-      args = args.slice(1);
-    }
-    return withEscapedNewlines(join4(args), escapes);
-  }
-  if (name2 === "printf") {
-    const format = c.words[1];
-    if (format === void 0) return void 0;
-    const args = c.words.slice(2);
-    if (args.length === 0) return withEscapedNewlines(format.text, true);
-    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join4(args, "\n"), false);
-    return void 0;
-  }
-  return void 0;
-}
-function join4(words, separator = " ") {
-  const first = words[0];
-  const b = new MappedTextBuilder(first?.text.file ?? "", first?.at ?? { file: "", start: 0, end: 0 });
-  words.forEach((w, n) => {
-    if (n > 0) b.pushChar(separator, w.at.start, w.at.start);
-    b.pushMapped(w.text);
-  });
-  return b.build();
-}
-function withEscapedNewlines(m, interpret) {
-  if (!interpret || !m.text.includes("\\n")) return m;
-  const b = new MappedTextBuilder(m.file, m.whole);
-  let i = 0;
-  while (i < m.text.length) {
-    if (m.text.startsWith("\\n", i)) {
-      b.pushChar("\n", m.srcStart[i], m.srcEnd[i + 1]);
-      i += 2;
-    } else {
-      b.pushMapped(m, i, i + 1);
-      i++;
-    }
-  }
-  return b.build();
-}
-function scanConfText(content2, target, out) {
-  let lineStart2 = 0;
-  const text = content2.text;
-  while (lineStart2 <= text.length) {
-    let lineEnd = text.indexOf("\n", lineStart2);
-    if (lineEnd < 0) lineEnd = text.length;
-    const lineText2 = text.slice(lineStart2, lineEnd);
-    const line = parseSysctlLine(lineText2);
-    const offset = lineStart2;
-    const locate = (s2, e) => rangeOf(content2, offset + s2, offset + e).span;
-    if (line.kind === "comment") {
-      out.comments.push({ text: lineText2.slice(line.textStart, line.textEnd), span: locate(line.markerStart, line.textEnd) });
-    } else if (line.kind === "invalid") {
-      if (!isDynamic(content2, offset + line.start, offset + line.end)) {
-        out.problems.push({ message: `line written to ${target} is not "key = value": ${line.message}`, span: locate(line.start, line.end) });
-      }
-    } else if (line.kind === "assignment") {
-      if (!isDynamic(content2, offset + line.start, offset + line.valueEnd)) {
-        out.settings.push({ ...sysctlSettingFromLine(lineText2, line, locate), scriptTarget: { kind: "file", path: target } });
-      }
-    }
-    lineStart2 = lineEnd + 1;
-  }
-}
-function scanProcWrite(content2, path, targetWord, out) {
-  const rel = path.replace(/^\/proc\/sys\//, "").replace(/\/+$/, "");
-  let start = 0;
-  let end = content2.text.length;
-  while (start < end && /\s/.test(content2.text[start])) start++;
-  while (end > start && /\s/.test(content2.text[end - 1])) end--;
-  if (rel.length === 0 || start === end || isDynamic(content2, start, end)) return;
-  const key2 = normalizeSysctlKey(`/${rel}`).slice(1);
-  const valueSpan = rangeOf(content2, start, end).span;
-  out.settings.push({
-    key: key2,
-    keySpan: targetWord.at,
-    value: known(content2.text.slice(start, end), valueSpan),
-    span: spanUnion(valueSpan, targetWord.at),
-    ignoreFailure: false,
-    scriptTarget: RUNTIME
-  });
-}
-function scanSysctlCommand(words, out) {
-  let loadsFiles = false;
-  let ignoreFailure = false;
-  const assignments = [];
-  for (const w of words.slice(1)) {
-    const t2 = w.text.text;
-    if (t2 === "--system" || t2.startsWith("--load") || /^-[a-zA-Z]*[pf]/.test(t2)) loadsFiles = true;
-    else if (t2 === "--ignore" || /^-[a-zA-Z]*e[a-zA-Z]*$/.test(t2)) ignoreFailure = true;
-    if (t2.startsWith("-")) continue;
-    if (t2.includes("=")) assignments.push(w);
-  }
-  if (loadsFiles) return;
-  for (const w of assignments) {
-    const text = w.text.text;
-    const line = parseSysctlLine(text);
-    const locate = (s2, e) => rangeOf(w.text, s2, e).span;
-    if (line.kind === "assignment") {
-      if (isDynamic(w.text, line.keyStart, line.valueEnd)) continue;
-      const setting2 = sysctlSettingFromLine(text, line, locate);
-      out.settings.push({ ...setting2, ignoreFailure: ignoreFailure || setting2.ignoreFailure, scriptTarget: RUNTIME });
-    } else if (line.kind === "invalid" && !isDynamic(w.text, 0, text.length)) {
-      out.problems.push({ message: `sysctl argument is not "key=value": ${line.message}`, span: w.at });
-    }
-  }
-}
-var SHELLS3 = /* @__PURE__ */ new Set(["sh", "bash", "dash", "zsh", "ksh", "ash"]);
-function scanTokens(src, dynamic, out, comments, depth) {
-  const tokens = new Lexer(src, out.problems, comments, dynamic).run();
-  for (const pipeline of pipelines(tokens)) {
-    const write = writeOf(pipeline);
-    if (write !== void 0) {
-      for (const target of write.targets) {
-        const path = plain(target);
-        if (path === void 0) continue;
-        if (path.startsWith("/proc/sys/")) scanProcWrite(write.content, path, target, out);
-        else if (looksLikeSysctlFile(path)) scanConfText(write.content, path, out);
-      }
-    }
-    for (const c of pipeline) {
-      const words = effectiveWords(c.words);
-      const name2 = programName(words[0]);
-      if (name2 === "sysctl") scanSysctlCommand(words, out);
-      else if (name2 !== void 0 && SHELLS3.has(name2) && depth < 3) {
-        const script = words.findIndex((w, n) => n > 0 && /^-[a-z]*c[a-z]*$/.test(w.text.text));
-        const body = script < 0 ? void 0 : words[script + 1];
-        if (body !== void 0) scanTokens(body.text, isDynamic(body.text, 0, body.text.text.length), out, void 0, depth + 1);
-      }
-    }
-  }
-}
-function scanShellForSysctls(file) {
-  const out = { settings: [], problems: [], comments: [] };
-  scanTokens(literalText(file.path, file.text, 0), false, out, out.comments, 0);
-  const bySource = (a, b) => a.span.start - b.span.start;
-  return { doc: out.settings, problems: out.problems.sort(bySource), comments: out.comments.sort(bySource) };
-}
-function looksLikeShellScript(path, text) {
-  if (/\.(sh|bash|dash|ksh|zsh)$/i.test(path)) return true;
-  const firstLine = text.slice(0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n"));
-  return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k|z|a)?sh\b/.test(firstLine);
-}
-
-// src/inputs/sysctl.ts
-var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
-var NO_EXTENSION = /(^|\/)[^./]+$/;
-var cache = /* @__PURE__ */ new WeakMap();
-function hostSysctls(ws) {
-  let out = cache.get(ws);
-  if (!out) {
-    out = build(ws);
-    cache.set(ws, out);
-  }
-  return out;
-}
-function build(ws) {
-  const sources = [];
-  for (const path of ws.files()) {
-    if (looksLikeSysctlFile(path)) {
-      const file = ws.read(path);
-      if (!file) continue;
-      const r = parseSysctlConf(file);
-      sources.push({ path, kind: "sysctl-file", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
-    } else if (SHELL_EXT.test(path) || NO_EXTENSION.test(path)) {
-      const file = ws.read(path);
-      if (!file || !looksLikeShellScript(path, file.text) || !/sysctl/.test(file.text)) continue;
-      const r = scanShellForSysctls(file);
-      if ((r.doc ?? []).length === 0) continue;
-      sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
-    }
-  }
-  const persisted = [];
-  const runtime = [];
-  for (const src of sources) {
-    src.settings.forEach((setting2, index) => {
-      const target = setting2.scriptTarget;
-      if (target?.kind === "runtime") runtime.push(setting2);
-      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting: setting2 });
+function discoverProjects(ws, declared = []) {
+  const composeFiles = findComposeFiles(ws);
+  const projects = [];
+  for (const d of declared) {
+    const files = d.files.flatMap((f) => inRoot2("", f) ?? []);
+    if (files.length === 0 || !ws.exists(files[0])) continue;
+    projects.push({
+      files,
+      ...d.profiles ? { profiles: d.profiles } : {},
+      ...d.envFiles ? { envFiles: d.envFiles.flatMap((f) => inRoot2("", f) ?? []) } : {},
+      origin: { kind: "config", ...d.span ? { via: d.span } : {} }
     });
   }
-  persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
-  const values = /* @__PURE__ */ new Map();
-  const slot = (key2) => {
-    let v = values.get(key2);
-    if (!v) values.set(key2, v = {});
-    return v;
-  };
-  for (const p of persisted) slot(p.setting.key).persisted = p.setting;
-  for (const r of runtime) slot(r.key).runtime = r;
-  return {
-    sources,
-    get(key2) {
-      const v = values.get(key2);
-      if (!v) return void 0;
-      const effective2 = v.runtime ?? v.persisted;
-      return { key: key2, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
+  const envDirs = ws.files().filter((f) => posix18.basename(f) === ".env").map(dirOf2);
+  const dirs = [.../* @__PURE__ */ new Set(["", ...composeFiles.map(dirOf2), ...envDirs])].sort();
+  for (const dir of dirs) {
+    const fromEnv = composeFileVariable(ws, dir);
+    if (fromEnv) {
+      projects.push(fromEnv);
+      continue;
     }
-  };
-}
-
-// src/stack/host-tier.ts
-function hostTier(stack) {
-  return stack.memo("host-tier", () => {
-    const sysctls = hostSysctls(stack.workspace);
-    for (const src of sysctls.sources) stack.addFile(src.path, src.problems, src.comments);
-    return { stack: stack.name, sysctls, resources: serviceResources(stack), concurrency: stackConcurrency(stack) };
-  });
-}
-
-// src/stack/extensions.ts
-var STACK_EXTENSIONS = [dataTier, hostTier];
-
-// src/stack/stack.ts
-var NGINX_IMAGE = /nginx|openresty/i;
-var PROXY_NAME = /nginx|proxy|gateway/i;
-var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
-function buildStack(ws, composePath) {
-  const file = ws.read(composePath);
-  const dir = posix6.dirname(composePath) === "." ? "" : posix6.dirname(composePath);
-  const files = /* @__PURE__ */ new Set([composePath]);
-  const problems = [];
-  const comments = [];
-  const parsed = /* @__PURE__ */ new Set();
-  const addFile = (path, p = [], c = []) => {
-    files.add(path);
-    if (p.length === 0 && c.length === 0 || parsed.has(path)) return;
-    parsed.add(path);
-    problems.push(...p);
-    comments.push(...c);
-  };
-  let dotenv;
-  let vars = NO_VARIABLES;
-  const envPath = repoPath(dir, ".env");
-  const envFile = envPath !== void 0 ? ws.read(envPath) : void 0;
-  if (envFile) {
-    const r = parseEnvFile(envFile);
-    addFile(envFile.path, r.problems, r.comments);
-    dotenv = r.doc;
-    const map = /* @__PURE__ */ new Map();
-    for (const e of r.doc?.entries ?? []) if (e.value.kind === "known") map.set(e.key, { value: e.value.value, span: e.value.span });
-    vars = { lookup: (n) => map.get(n) };
+    const name2 = (n) => dir ? `${dir}/${n}` : n;
+    const base = DEFAULT_COMPOSE_FILES.map(name2).find((f) => composeFiles.includes(f));
+    if (base === void 0) continue;
+    const override = DEFAULT_OVERRIDE_FILES.map(name2).find((f) => composeFiles.includes(f));
+    projects.push({ files: override ? [base, override] : [base], origin: { kind: "default" } });
   }
-  let compose = { path: composePath, dir, services: [], problems: [] };
-  if (file) {
-    const y = parseYaml(file);
-    addFile(composePath, y.problems, y.comments);
-    if (y.doc) compose = readCompose(file, y.doc, dir, vars);
-    problems.push(...compose.problems);
+  for (const f of ws.files()) {
+    if (SCRIPT_FILE.test(f) || CI_FILE.test(f)) projects.push(...scriptProjects(ws, f));
   }
-  const services = compose.services;
-  const byName = new Map(services.map((s2) => [s2.name, s2]));
-  const images = /* @__PURE__ */ new Map();
-  const image = (svc) => {
-    let img = images.get(svc.name);
-    if (!img) {
-      img = serviceImage(ws, dir, svc);
-      images.set(svc.name, img);
-      if (img.dockerfilePath && ws.exists(img.dockerfilePath)) files.add(img.dockerfilePath);
+  const referenced = new Set(composeFiles.flatMap((f) => referencedFiles(ws, f)));
+  for (let i = projects.length - 1; i >= 0; i--) {
+    const p = projects[i];
+    if ((p.origin.kind === "default" || p.origin.kind === "compose-file") && referenced.has(p.files[0])) projects.splice(i, 1);
+  }
+  const bases = new Set(projects.map((p) => p.files[0]));
+  const merged = /* @__PURE__ */ new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
+  for (const f of composeFiles) {
+    if (bases.has(f) || merged.has(f)) continue;
+    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(posix18.basename(f))) {
+      projects.push({ files: [f], origin: { kind: "file" } });
+      continue;
     }
-    return img;
+    const dir = dirOf2(f);
+    const base = DEFAULT_COMPOSE_FILES.map((n) => dir ? `${dir}/${n}` : n).find((b) => composeFiles.includes(b));
+    if (base !== void 0) projects.push({ files: [base, f], origin: { kind: "variant" } });
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const p of projects) {
+    const key2 = JSON.stringify([p.files, p.profiles ?? null, p.envFiles ?? null]);
+    if (seen.has(key2)) continue;
+    seen.add(key2);
+    out.push(p);
+  }
+  const order = { config: 0, "compose-file": 1, default: 1, file: 1, script: 2, variant: 3 };
+  return out.sort((a, b) => a.files[0] < b.files[0] ? -1 : a.files[0] > b.files[0] ? 1 : order[a.origin.kind] - order[b.origin.kind] || a.files.length - b.files.length);
+}
+function composeFileVariable(ws, dir) {
+  const envFile = ws.read(dir ? `${dir}/.env` : ".env");
+  if (!envFile) return void 0;
+  const entries2 = parseEnvFile(envFile).doc?.entries ?? [];
+  const get = (k) => {
+    const e = entries2.find((x) => x.key === k);
+    return e?.value.kind === "known" ? { value: e.value.value, span: e.span } : void 0;
   };
-  const envs = /* @__PURE__ */ new Map();
-  const env = (svc) => {
-    let e = envs.get(svc.name);
-    if (e) return e;
-    const m = /* @__PURE__ */ new Map();
-    for (const ref of svc.envFiles) {
-      if (ref.path.kind !== "known") continue;
-      const p = repoPath(dir, ref.path.value);
-      const f = p !== void 0 ? ws.read(p) : void 0;
-      if (!f) continue;
-      const r = parseEnvFile(f);
-      addFile(f.path, r.problems, r.comments);
-      for (const entry of r.doc?.entries ?? []) m.set(entry.key, entry.value);
-    }
-    for (const entry of svc.environment) m.set(entry.key, entry.value);
-    e = m;
-    envs.set(svc.name, e);
-    return e;
-  };
-  const apps = /* @__PURE__ */ new Map();
-  const app = (svc) => {
-    if (apps.has(svc.name)) return apps.get(svc.name) ?? void 0;
-    let server = findAppServer(svc.command, svc.entrypoint);
-    if (!server && !svc.command) {
-      const img = image(svc);
-      const cmd = [...img.dockerfile?.instructions ?? []].reverse().find((i) => i.keyword === "CMD");
-      if (cmd) {
-        const { words, form } = instructionWords(cmd);
-        server = findAppServer({ words, span: cmd.span, form: form === "exec" ? "list" : "string" });
+  const cf = get("COMPOSE_FILE");
+  if (!cf) return void 0;
+  const sep2 = get("COMPOSE_PATH_SEPARATOR")?.value ?? ":";
+  const files = cf.value.split(sep2).map((s2) => s2.trim()).filter(Boolean).flatMap((p) => inRoot2(dir, p) ?? []);
+  if (files.length === 0 || !files.every((f) => ws.exists(f))) return void 0;
+  return { files, projectDir: dir, origin: { kind: "compose-file", via: cf.span } };
+}
+var COMPOSE_COMMAND = /\bdocker(?:-compose|\s+compose)\b/g;
+function scriptProjects(ws, path) {
+  const file = ws.read(path);
+  if (!file || !/docker(-compose|\s+compose)/.test(file.text)) return [];
+  const baseDir = CI_FILE.test(path) ? "" : dirOf2(path);
+  const out = [];
+  const text = file.text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
+  for (const m of text.matchAll(COMPOSE_COMMAND)) {
+    const lineEnd = text.indexOf("\n", m.index);
+    const rest2 = text.slice(m.index + m[0].length, lineEnd < 0 ? text.length : lineEnd);
+    const cmd = rest2.split(/\s(?:;|&&|\|\||\|)\s|;/)[0];
+    const words = cmd.trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ""));
+    const files = [];
+    const profiles = [];
+    const envFiles = [];
+    let projectDir;
+    let unresolved = false;
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i];
+      const take = (flag, short2) => {
+        if (w === flag || short2 && w === short2) return words[++i];
+        if (w.startsWith(`${flag}=`)) return w.slice(flag.length + 1);
+        return void 0;
+      };
+      const f = take("--file", "-f");
+      if (f !== void 0) {
+        if (/[$`(){}*]/.test(f) || f === "-") unresolved = true;
+        else files.push(f);
+        continue;
       }
+      const p = take("--profile");
+      if (p !== void 0) {
+        profiles.push(p);
+        continue;
+      }
+      const e = take("--env-file");
+      if (e !== void 0) {
+        envFiles.push(e);
+        continue;
+      }
+      const d = take("--project-directory");
+      if (d !== void 0) {
+        projectDir = d;
+        continue;
+      }
+      if (!w.startsWith("-")) break;
     }
-    let out;
-    if (server) {
-      const e = env(svc);
-      const gunicorn = server.kind === "gunicorn" ? readGunicornOptions(server, (n) => e.get(n)) : void 0;
-      const protocol = gunicorn ? gunicornProtocol(gunicorn) : server.kind === "uvicorn" || server.kind === "daphne" ? "asgi" : void 0;
-      out = { service: svc, server, ...gunicorn ? { gunicorn } : {}, ...protocol ? { protocol } : {} };
-    }
-    apps.set(svc.name, out ?? null);
-    return out;
-  };
-  const tiers = findTiers(services);
-  const tierByService = /* @__PURE__ */ new Map();
-  for (const t2 of tiers) for (const r of t2.replicas) tierByService.set(r.name, t2);
-  const hostIndex = /* @__PURE__ */ new Map();
-  for (const s2 of services) {
-    for (const v of [s2.containerName, s2.hostname, ...s2.networks.flatMap((n) => n.aliases)]) {
-      if (v?.kind === "known" && !hostIndex.has(v.value)) hostIndex.set(v.value, s2);
-    }
+    if (unresolved || files.length === 0) continue;
+    const resolveAll = (dir2) => {
+      const r = files.map((f) => inRoot2(dir2, f));
+      return r.every((f) => f !== void 0 && ws.exists(f)) ? r : void 0;
+    };
+    const resolved = resolveAll(baseDir) ?? (baseDir !== "" ? resolveAll("") : void 0);
+    if (!resolved) continue;
+    const base = dirOf2(resolved[0]);
+    const dir = projectDir !== void 0 ? inRoot2(baseDir, projectDir) ?? base : base;
+    const via = { file: path, start: m.index, end: m.index + m[0].length + cmd.length };
+    out.push({
+      files: resolved,
+      ...profiles.length ? { profiles } : {},
+      ...envFiles.length ? { envFiles: envFiles.flatMap((e) => inRoot2(baseDir, e) ?? []) } : {},
+      ...dir !== base ? { projectDir: dir } : {},
+      origin: { kind: "script", via }
+    });
   }
-  for (const s2 of services) hostIndex.set(s2.name, s2);
-  const proxies = [];
-  for (const s2 of services) {
-    const img = image(s2);
-    const imageName2 = s2.image?.kind === "known" ? s2.image.value : "";
-    const extra = img.buildContext !== void 0 ? ws.filesUnder(img.buildContext).filter((f) => /\.(conf|template|tpl)$/.test(f)) : [];
-    const isNginx = NGINX_IMAGE.test(imageName2) || NGINX_IMAGE.test(img.baseImage ?? "") || s2.volumes.some((v) => v.target.startsWith("/etc/nginx")) || !img.baseImage && PROXY_NAME.test(s2.name) && extra.length > 0;
-    if (!isNginx) continue;
-    const nginx = buildNginxModel(ws, img.fs, extra);
-    for (const f of nginx.files) files.add(f.path);
-    problems.push(...nginx.problems);
-    comments.push(...nginx.comments);
-    proxies.push({ service: s2, image: img, nginx });
-  }
-  const memos = /* @__PURE__ */ new Map();
-  const stack = {
-    name: composePath,
-    compose,
-    ...dotenv ? { dotenv } : {},
-    services,
-    tiers,
-    proxies,
-    files,
-    problems,
-    comments,
-    service: (n) => byName.get(n),
-    image,
-    app,
-    tierOf: (s2) => tierByService.get(s2.name),
-    env,
-    resolveHost: (h) => hostIndex.get(h),
-    addFile,
-    workspace: ws,
-    memo(key2, build2) {
-      if (!memos.has(key2)) memos.set(key2, build2());
-      return memos.get(key2);
-    }
-  };
-  for (const extend of STACK_EXTENSIONS) extend(stack);
-  return stack;
+  return out;
 }
-function findTiers(services) {
-  const tiers = [];
-  const used = /* @__PURE__ */ new Set();
-  const numbered = /* @__PURE__ */ new Map();
-  for (const s2 of services) {
-    const m = NUMBERED.exec(s2.name);
-    if (!m) continue;
-    const list = numbered.get(m[1]) ?? [];
-    list.push(s2);
-    numbered.set(m[1], list);
+var OVERRIDE_NAME = /(^|[.\-_])override([.\-_]|$)/;
+function standsAlone(ws, path) {
+  const file = ws.read(path);
+  if (!file) return false;
+  const y = parseYaml(file);
+  if (!y.doc || y.problems.length) return true;
+  const services = valueOf2(composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 }), "services");
+  if (services?.kind !== "map") return valueOf2(composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 }), "include") !== void 0;
+  return services.entries.some((e) => ["image", "build", "extends"].some((k) => valueOf2(e.value, k) !== void 0));
+}
+function referencedFiles(ws, path) {
+  const file = ws.read(path);
+  if (!file || !/\b(include|extends)\s*:/.test(file.text)) return [];
+  const y = parseYaml(file);
+  if (!y.doc) return [];
+  const tree = composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 });
+  const dir = dirOf2(path);
+  const out = [];
+  const add = (n) => {
+    const t2 = textOf(n);
+    const p = t2 !== void 0 ? inRoot2(dir, t2) : void 0;
+    if (p !== void 0) out.push(p);
+  };
+  const inc = valueOf2(tree, "include");
+  for (const item of inc?.kind === "seq" ? inc.items : inc ? [inc] : []) {
+    const p = item.kind === "map" ? valueOf2(item, "path") : item;
+    for (const n of p?.kind === "seq" ? p.items : [p]) add(n);
   }
-  for (const [base, list] of numbered) {
-    if (list.length < 2) continue;
-    list.sort((a, b) => Number(NUMBERED.exec(a.name)[2]) - Number(NUMBERED.exec(b.name)[2]));
-    tiers.push({ name: base.replace(/[-_]$/, ""), replicas: list, numbered: true });
-    list.forEach((s2) => used.add(s2.name));
+  const services = valueOf2(tree, "services");
+  for (const e of services?.kind === "map" ? services.entries : []) {
+    const ext = valueOf2(e.value, "extends");
+    if (ext?.kind === "map") add(valueOf2(ext, "file"));
   }
-  const shared = /* @__PURE__ */ new Map();
-  for (const s2 of services) {
-    if (used.has(s2.name) || !s2.settings.has("command")) continue;
-    const key2 = JSON.stringify(["build", "image", "command", "entrypoint"].map((k) => s2.settings.get(k)?.data ?? null));
-    const list = shared.get(key2) ?? [];
-    list.push(s2);
-    shared.set(key2, list);
-  }
-  for (const list of shared.values()) {
-    if (list.length >= 2) tiers.push({ name: list[0].name, replicas: list, numbered: false });
-  }
-  return tiers;
+  return out;
 }
 
 // src/engine/config.ts
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml7 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "description": "Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack." }, "profiles": { "type": "array", "items": { "type": "string" }, "description": "Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project's .env." }, "env_files": { "type": "array", "items": { "type": "string" }, "description": "Env files for interpolation, in order (as `--env-file`); default: the project directory's .env." } } }] } }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
 var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS or USE_X_FORWARDED_HOST disagreeing with the Host nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -21520,8 +25897,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         const len1 = data19.length;
         for (let i1 = 0; i1 < len1; i1++) {
           let data20 = data19[i1];
+          const _errs47 = errors;
+          let valid10 = false;
+          const _errs48 = errors;
           if (typeof data20 !== "string") {
-            const err27 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.type, parentSchema: schema11.properties.stacks.items, data: data20 };
+            const err27 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[0].type, parentSchema: schema11.properties.stacks.items.anyOf[0], data: data20 };
             if (vErrors === null) {
               vErrors = [err27];
             } else {
@@ -21529,164 +25909,151 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-      } else {
-        const err28 = { instancePath: instancePath + "/stacks", schemaPath: "#/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.type, parentSchema: schema11.properties.stacks, data: data19 };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
-        }
-        errors++;
-      }
-    }
-    if (data.overrides !== void 0) {
-      let data21 = data.overrides;
-      if (Array.isArray(data21)) {
-        const len2 = data21.length;
-        for (let i2 = 0; i2 < len2; i2++) {
-          let data22 = data21[i2];
-          const _errs52 = errors;
-          let valid12 = false;
-          const _errs53 = errors;
-          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-            if (data22.files === void 0) {
-              const err29 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf/0/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.overrides.items.anyOf[0].required, parentSchema: schema11.properties.overrides.items.anyOf[0], data: data22 };
-              if (vErrors === null) {
-                vErrors = [err29];
-              } else {
-                vErrors.push(err29);
-              }
-              errors++;
-            }
-          }
-          var _valid0 = _errs53 === errors;
-          valid12 = valid12 || _valid0;
-          if (!valid12) {
-            const _errs54 = errors;
-            if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-              if (data22.stacks === void 0) {
-                const err30 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf/1/required", keyword: "required", params: { missingProperty: "stacks" }, message: "must have required property 'stacks'", schema: schema11.properties.overrides.items.anyOf[1].required, parentSchema: schema11.properties.overrides.items.anyOf[1], data: data22 };
+          var _valid0 = _errs48 === errors;
+          valid10 = valid10 || _valid0;
+          if (!valid10) {
+            const _errs50 = errors;
+            if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
+              if (data20.files === void 0) {
+                const err28 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.stacks.items.anyOf[1].required, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
                 if (vErrors === null) {
-                  vErrors = [err30];
+                  vErrors = [err28];
                 } else {
-                  vErrors.push(err30);
+                  vErrors.push(err28);
                 }
                 errors++;
               }
-            }
-            var _valid0 = _errs54 === errors;
-            valid12 = valid12 || _valid0;
-          }
-          if (!valid12) {
-            const err31 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.overrides.items.anyOf, parentSchema: schema11.properties.overrides.items, data: data22 };
-            if (vErrors === null) {
-              vErrors = [err31];
+              for (const key6 in data20) {
+                if (!(key6 === "files" || key6 === "profiles" || key6 === "env_files")) {
+                  const err29 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
+                  if (vErrors === null) {
+                    vErrors = [err29];
+                  } else {
+                    vErrors.push(err29);
+                  }
+                  errors++;
+                }
+              }
+              if (data20.files !== void 0) {
+                let data21 = data20.files;
+                if (Array.isArray(data21)) {
+                  if (data21.length < 1) {
+                    const err30 = { instancePath: instancePath + "/stacks/" + i1 + "/files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files, data: data21 };
+                    if (vErrors === null) {
+                      vErrors = [err30];
+                    } else {
+                      vErrors.push(err30);
+                    }
+                    errors++;
+                  }
+                  const len2 = data21.length;
+                  for (let i2 = 0; i2 < len2; i2++) {
+                    let data22 = data21[i2];
+                    if (typeof data22 !== "string") {
+                      const err31 = { instancePath: instancePath + "/stacks/" + i1 + "/files/" + i2, schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.files.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files.items, data: data22 };
+                      if (vErrors === null) {
+                        vErrors = [err31];
+                      } else {
+                        vErrors.push(err31);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err32 = { instancePath: instancePath + "/stacks/" + i1 + "/files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.files.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files, data: data21 };
+                  if (vErrors === null) {
+                    vErrors = [err32];
+                  } else {
+                    vErrors.push(err32);
+                  }
+                  errors++;
+                }
+              }
+              if (data20.profiles !== void 0) {
+                let data23 = data20.profiles;
+                if (Array.isArray(data23)) {
+                  const len3 = data23.length;
+                  for (let i3 = 0; i3 < len3; i3++) {
+                    let data24 = data23[i3];
+                    if (typeof data24 !== "string") {
+                      const err33 = { instancePath: instancePath + "/stacks/" + i1 + "/profiles/" + i3, schemaPath: "#/properties/stacks/items/anyOf/1/properties/profiles/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.profiles.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.profiles.items, data: data24 };
+                      if (vErrors === null) {
+                        vErrors = [err33];
+                      } else {
+                        vErrors.push(err33);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err34 = { instancePath: instancePath + "/stacks/" + i1 + "/profiles", schemaPath: "#/properties/stacks/items/anyOf/1/properties/profiles/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.profiles.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.profiles, data: data23 };
+                  if (vErrors === null) {
+                    vErrors = [err34];
+                  } else {
+                    vErrors.push(err34);
+                  }
+                  errors++;
+                }
+              }
+              if (data20.env_files !== void 0) {
+                let data25 = data20.env_files;
+                if (Array.isArray(data25)) {
+                  const len4 = data25.length;
+                  for (let i4 = 0; i4 < len4; i4++) {
+                    let data26 = data25[i4];
+                    if (typeof data26 !== "string") {
+                      const err35 = { instancePath: instancePath + "/stacks/" + i1 + "/env_files/" + i4, schemaPath: "#/properties/stacks/items/anyOf/1/properties/env_files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.env_files.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.env_files.items, data: data26 };
+                      if (vErrors === null) {
+                        vErrors = [err35];
+                      } else {
+                        vErrors.push(err35);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err36 = { instancePath: instancePath + "/stacks/" + i1 + "/env_files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/env_files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.env_files.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.env_files, data: data25 };
+                  if (vErrors === null) {
+                    vErrors = [err36];
+                  } else {
+                    vErrors.push(err36);
+                  }
+                  errors++;
+                }
+              }
             } else {
-              vErrors.push(err31);
-            }
-            errors++;
-          } else {
-            errors = _errs52;
-            if (vErrors !== null) {
-              if (_errs52) {
-                vErrors.length = _errs52;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-            if (data22.rules === void 0) {
-              const err32 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "rules" }, message: "must have required property 'rules'", schema: schema11.properties.overrides.items.required, parentSchema: schema11.properties.overrides.items, data: data22 };
+              const err37 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.stacks.items.anyOf[1].type, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
               if (vErrors === null) {
-                vErrors = [err32];
+                vErrors = [err37];
               } else {
-                vErrors.push(err32);
+                vErrors.push(err37);
               }
               errors++;
             }
-            for (const key6 in data22) {
-              if (!(key6 === "files" || key6 === "stacks" || key6 === "rules")) {
-                const err33 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.overrides.items, data: data22 };
-                if (vErrors === null) {
-                  vErrors = [err33];
-                } else {
-                  vErrors.push(err33);
-                }
-                errors++;
-              }
-            }
-            if (data22.files !== void 0) {
-              let data23 = data22.files;
-              if (Array.isArray(data23)) {
-                const len3 = data23.length;
-                for (let i3 = 0; i3 < len3; i3++) {
-                  let data24 = data23[i3];
-                  if (typeof data24 !== "string") {
-                    const err34 = { instancePath: instancePath + "/overrides/" + i2 + "/files/" + i3, schemaPath: "#/properties/overrides/items/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.files.items.type, parentSchema: schema11.properties.overrides.items.properties.files.items, data: data24 };
-                    if (vErrors === null) {
-                      vErrors = [err34];
-                    } else {
-                      vErrors.push(err34);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err35 = { instancePath: instancePath + "/overrides/" + i2 + "/files", schemaPath: "#/properties/overrides/items/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.files.type, parentSchema: schema11.properties.overrides.items.properties.files, data: data23 };
-                if (vErrors === null) {
-                  vErrors = [err35];
-                } else {
-                  vErrors.push(err35);
-                }
-                errors++;
-              }
-            }
-            if (data22.stacks !== void 0) {
-              let data25 = data22.stacks;
-              if (Array.isArray(data25)) {
-                const len4 = data25.length;
-                for (let i4 = 0; i4 < len4; i4++) {
-                  let data26 = data25[i4];
-                  if (typeof data26 !== "string") {
-                    const err36 = { instancePath: instancePath + "/overrides/" + i2 + "/stacks/" + i4, schemaPath: "#/properties/overrides/items/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.stacks.items.type, parentSchema: schema11.properties.overrides.items.properties.stacks.items, data: data26 };
-                    if (vErrors === null) {
-                      vErrors = [err36];
-                    } else {
-                      vErrors.push(err36);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err37 = { instancePath: instancePath + "/overrides/" + i2 + "/stacks", schemaPath: "#/properties/overrides/items/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.stacks.type, parentSchema: schema11.properties.overrides.items.properties.stacks, data: data25 };
-                if (vErrors === null) {
-                  vErrors = [err37];
-                } else {
-                  vErrors.push(err37);
-                }
-                errors++;
-              }
-            }
-            if (data22.rules !== void 0) {
-              if (!validate11(data22.rules, { instancePath: instancePath + "/overrides/" + i2 + "/rules", parentData: data22, parentDataProperty: "rules", rootData })) {
-                vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-                errors = vErrors.length;
-              }
-            }
-          } else {
-            const err38 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.overrides.items.type, parentSchema: schema11.properties.overrides.items, data: data22 };
+            var _valid0 = _errs50 === errors;
+            valid10 = valid10 || _valid0;
+          }
+          if (!valid10) {
+            const err38 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.stacks.items.anyOf, parentSchema: schema11.properties.stacks.items, data: data20 };
             if (vErrors === null) {
               vErrors = [err38];
             } else {
               vErrors.push(err38);
             }
             errors++;
+          } else {
+            errors = _errs47;
+            if (vErrors !== null) {
+              if (_errs47) {
+                vErrors.length = _errs47;
+              } else {
+                vErrors = null;
+              }
+            }
           }
         }
       } else {
-        const err39 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.type, parentSchema: schema11.properties.overrides, data: data21 };
+        const err39 = { instancePath: instancePath + "/stacks", schemaPath: "#/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.type, parentSchema: schema11.properties.stacks, data: data19 };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -21695,12 +26062,167 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.overrides !== void 0) {
+      let data27 = data.overrides;
+      if (Array.isArray(data27)) {
+        const len5 = data27.length;
+        for (let i5 = 0; i5 < len5; i5++) {
+          let data28 = data27[i5];
+          const _errs69 = errors;
+          let valid20 = false;
+          const _errs70 = errors;
+          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+            if (data28.files === void 0) {
+              const err40 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf/0/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.overrides.items.anyOf[0].required, parentSchema: schema11.properties.overrides.items.anyOf[0], data: data28 };
+              if (vErrors === null) {
+                vErrors = [err40];
+              } else {
+                vErrors.push(err40);
+              }
+              errors++;
+            }
+          }
+          var _valid1 = _errs70 === errors;
+          valid20 = valid20 || _valid1;
+          if (!valid20) {
+            const _errs71 = errors;
+            if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+              if (data28.stacks === void 0) {
+                const err41 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf/1/required", keyword: "required", params: { missingProperty: "stacks" }, message: "must have required property 'stacks'", schema: schema11.properties.overrides.items.anyOf[1].required, parentSchema: schema11.properties.overrides.items.anyOf[1], data: data28 };
+                if (vErrors === null) {
+                  vErrors = [err41];
+                } else {
+                  vErrors.push(err41);
+                }
+                errors++;
+              }
+            }
+            var _valid1 = _errs71 === errors;
+            valid20 = valid20 || _valid1;
+          }
+          if (!valid20) {
+            const err42 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.overrides.items.anyOf, parentSchema: schema11.properties.overrides.items, data: data28 };
+            if (vErrors === null) {
+              vErrors = [err42];
+            } else {
+              vErrors.push(err42);
+            }
+            errors++;
+          } else {
+            errors = _errs69;
+            if (vErrors !== null) {
+              if (_errs69) {
+                vErrors.length = _errs69;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+            if (data28.rules === void 0) {
+              const err43 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "rules" }, message: "must have required property 'rules'", schema: schema11.properties.overrides.items.required, parentSchema: schema11.properties.overrides.items, data: data28 };
+              if (vErrors === null) {
+                vErrors = [err43];
+              } else {
+                vErrors.push(err43);
+              }
+              errors++;
+            }
+            for (const key7 in data28) {
+              if (!(key7 === "files" || key7 === "stacks" || key7 === "rules")) {
+                const err44 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.overrides.items, data: data28 };
+                if (vErrors === null) {
+                  vErrors = [err44];
+                } else {
+                  vErrors.push(err44);
+                }
+                errors++;
+              }
+            }
+            if (data28.files !== void 0) {
+              let data29 = data28.files;
+              if (Array.isArray(data29)) {
+                const len6 = data29.length;
+                for (let i6 = 0; i6 < len6; i6++) {
+                  let data30 = data29[i6];
+                  if (typeof data30 !== "string") {
+                    const err45 = { instancePath: instancePath + "/overrides/" + i5 + "/files/" + i6, schemaPath: "#/properties/overrides/items/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.files.items.type, parentSchema: schema11.properties.overrides.items.properties.files.items, data: data30 };
+                    if (vErrors === null) {
+                      vErrors = [err45];
+                    } else {
+                      vErrors.push(err45);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err46 = { instancePath: instancePath + "/overrides/" + i5 + "/files", schemaPath: "#/properties/overrides/items/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.files.type, parentSchema: schema11.properties.overrides.items.properties.files, data: data29 };
+                if (vErrors === null) {
+                  vErrors = [err46];
+                } else {
+                  vErrors.push(err46);
+                }
+                errors++;
+              }
+            }
+            if (data28.stacks !== void 0) {
+              let data31 = data28.stacks;
+              if (Array.isArray(data31)) {
+                const len7 = data31.length;
+                for (let i7 = 0; i7 < len7; i7++) {
+                  let data32 = data31[i7];
+                  if (typeof data32 !== "string") {
+                    const err47 = { instancePath: instancePath + "/overrides/" + i5 + "/stacks/" + i7, schemaPath: "#/properties/overrides/items/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.stacks.items.type, parentSchema: schema11.properties.overrides.items.properties.stacks.items, data: data32 };
+                    if (vErrors === null) {
+                      vErrors = [err47];
+                    } else {
+                      vErrors.push(err47);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err48 = { instancePath: instancePath + "/overrides/" + i5 + "/stacks", schemaPath: "#/properties/overrides/items/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.stacks.type, parentSchema: schema11.properties.overrides.items.properties.stacks, data: data31 };
+                if (vErrors === null) {
+                  vErrors = [err48];
+                } else {
+                  vErrors.push(err48);
+                }
+                errors++;
+              }
+            }
+            if (data28.rules !== void 0) {
+              if (!validate11(data28.rules, { instancePath: instancePath + "/overrides/" + i5 + "/rules", parentData: data28, parentDataProperty: "rules", rootData })) {
+                vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+                errors = vErrors.length;
+              }
+            }
+          } else {
+            const err49 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.overrides.items.type, parentSchema: schema11.properties.overrides.items, data: data28 };
+            if (vErrors === null) {
+              vErrors = [err49];
+            } else {
+              vErrors.push(err49);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err50 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.type, parentSchema: schema11.properties.overrides, data: data27 };
+        if (vErrors === null) {
+          vErrors = [err50];
+        } else {
+          vErrors.push(err50);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err40 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    const err51 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
     if (vErrors === null) {
-      vErrors = [err40];
+      vErrors = [err51];
     } else {
-      vErrors.push(err40);
+      vErrors.push(err51);
     }
     errors++;
   }
@@ -21711,7 +26233,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
 // src/engine/config.ts
 var CONFIG_FILE_NAMES = [".arena-lint.yaml", ".arena-lint.yml", "arena-lint.config.json"];
 var EMPTY_CONFIG = { data: {}, spanOf: () => void 0 };
-function loadConfig(file) {
+function loadConfig2(file) {
   const y = parseYaml(file);
   const doc = y.doc;
   const spanOf2 = (path) => doc ? nodeAt(doc, file, path) : void 0;
@@ -21730,47 +26252,47 @@ function loadConfig(file) {
 }
 function describe2(e, doc, file) {
   const path = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  const at = (p, key2 = false) => (doc ? key2 ? keyAt(doc, file, p) : nodeAt(doc, file, p) : void 0) ?? { file: file.path, start: 0, end: 0 };
+  const at2 = (p, key2 = false) => (doc ? key2 ? keyAt(doc, file, p) : nodeAt(doc, file, p) : void 0) ?? { file: file.path, start: 0, end: 0 };
   const where2 = path.length ? ` in ${dotted(path)}` : "";
   const params = e.params;
   switch (e.keyword) {
     case "additionalProperties": {
       const key2 = String(params.additionalProperty);
       const known2 = Object.keys(e.parentSchema?.properties ?? {});
-      return { message: `unknown key "${key2}"${where2}${suggestion(key2, known2, "expected one of")}`, span: at([...path, key2], true) };
+      return { message: `unknown key "${key2}"${where2}${suggestion(key2, known2, "expected one of")}`, span: at2([...path, key2], true) };
     }
     case "propertyNames": {
       const key2 = String(params.propertyName);
-      return { message: `unknown rule "${key2}"${where2}${suggestion(key2, ruleIdsOf(e), "")}; see \`arena-lint rules\``, span: at([...path, key2], true) };
+      return { message: `unknown rule "${key2}"${where2}${suggestion(key2, ruleIdsOf(e), "")}; see \`arena-lint rules\``, span: at2([...path, key2], true) };
     }
     case "enum": {
-      if (e.schemaPath.includes("/propertyNames/")) return { message: "", span: at(path) };
+      if (e.schemaPath.includes("/propertyNames/")) return { message: "", span: at2(path) };
       const allowed = params.allowedValues.map(String);
       const got = e.data;
       const hint = typeof got === "string" ? suggestion(got, allowed, "") : "";
-      return { message: `${dotted(path)} must be one of ${allowed.join(", ")}, got ${show(got)}${hint}`, span: at(path) };
+      return { message: `${dotted(path)} must be one of ${allowed.join(", ")}, got ${show(got)}${hint}`, span: at2(path) };
     }
     case "type": {
       const want = [params.type].flat().map((t2) => t2 === "object" ? "a mapping" : t2 === "array" ? "a list" : `a ${String(t2)}`).join(" or ");
-      return { message: `${path.length ? dotted(path) : "the configuration"} must be ${want}, got ${show(e.data)}`, span: at(path) };
+      return { message: `${path.length ? dotted(path) : "the configuration"} must be ${want}, got ${show(e.data)}`, span: at2(path) };
     }
     case "required":
-      if (e.schemaPath.includes("/anyOf/")) return { message: "", span: at(path) };
-      return { message: `${dotted(path)} needs "${String(params.missingProperty)}"`, span: at(path) };
+      if (e.schemaPath.includes("/anyOf/")) return { message: "", span: at2(path) };
+      return { message: `${dotted(path)} needs "${String(params.missingProperty)}"`, span: at2(path) };
     case "anyOf":
-      return { message: `${dotted(path)} needs "files" or "stacks" to say where its rules apply`, span: at(path) };
+      return { message: `${dotted(path)} needs "files" or "stacks" to say where its rules apply`, span: at2(path) };
     case "exclusiveMinimum":
-      return { message: `${dotted(path)} must be greater than ${String(params.limit)}, got ${show(e.data)}`, span: at(path) };
+      return { message: `${dotted(path)} must be greater than ${String(params.limit)}, got ${show(e.data)}`, span: at2(path) };
     default:
-      return { message: `${path.length ? dotted(path) : "the configuration"} ${e.message ?? "is invalid"}`, span: at(path) };
+      return { message: `${path.length ? dotted(path) : "the configuration"} ${e.message ?? "is invalid"}`, span: at2(path) };
   }
 }
 function ruleIdsOf(e) {
   const names = e.schema?.enum;
   return Array.isArray(names) ? names.map(String) : [];
 }
-function suggestion(word, candidates, listIntro) {
-  const near = closest(word, candidates);
+function suggestion(word2, candidates, listIntro) {
+  const near = closest(word2, candidates);
   if (near !== void 0) return `; did you mean "${near}"?`;
   return listIntro && candidates.length ? ` (${listIntro} ${candidates.join(", ")})` : "";
 }
@@ -21787,14 +26309,14 @@ function walk(doc, path) {
   let node = doc.contents;
   let key2;
   for (const p of path) {
-    if ((0, import_yaml5.isSeq)(node)) {
+    if ((0, import_yaml7.isSeq)(node)) {
       node = node.items[Number(p)];
       key2 = void 0;
       continue;
     }
-    if (!(0, import_yaml5.isMap)(node)) return void 0;
-    const pair2 = node.items.find((i) => (0, import_yaml5.isPair)(i) && (0, import_yaml5.isScalar)(i.key) && String(i.key.value) === p);
-    if (!pair2 || !(0, import_yaml5.isPair)(pair2)) return void 0;
+    if (!(0, import_yaml7.isMap)(node)) return void 0;
+    const pair2 = node.items.find((i) => (0, import_yaml7.isPair)(i) && (0, import_yaml7.isScalar)(i.key) && String(i.key.value) === p);
+    if (!pair2 || !(0, import_yaml7.isPair)(pair2)) return void 0;
     key2 = pair2.key;
     node = pair2.value;
   }
@@ -21839,7 +26361,7 @@ function defineRule(rule) {
   return rule;
 }
 function whereOf(stack, span) {
-  const file = stack.workspace.sources.get(span.file);
+  const file = stack.sources.get(span.file);
   if (!file) return span.file;
   return `${span.file}:${positionAt(file, span.start).line}`;
 }
@@ -21955,8 +26477,8 @@ function occurrenceFingerprints(findings) {
 }
 
 // src/workspace/workspace.ts
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join as join5 } from "node:path";
+import { readdirSync, readFileSync, realpathSync as realpathSync2, statSync } from "node:fs";
+import { isAbsolute, join as join5, posix as posix19, relative as relative2 } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -21975,6 +26497,23 @@ var Workspace = class {
   fileSet;
   missing = /* @__PURE__ */ new Set();
   kinds = /* @__PURE__ */ new Map();
+  realRoot;
+  /**
+   * Whether a root-relative path stays inside the checked folder once `..` and symlinks are
+   * resolved. Nothing outside is ever read, whatever a COPY, mount, include, env_file, `-f` path or
+   * symlink names: such a path reads as missing, and the caller records it as unknown with its line.
+   */
+  inside(rel) {
+    const n = posix19.normalize(rel || ".");
+    if (n === ".." || n.startsWith("../") || isAbsolute(n)) return false;
+    try {
+      this.realRoot ??= realpathSync2(this.rootAbs);
+      const r = relative2(this.realRoot, realpathSync2(join5(this.rootAbs, rel || ".")));
+      return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !isAbsolute(r);
+    } catch {
+      return true;
+    }
+  }
   /** Every file below the root, sorted, without VCS, dependency and ignored folders. */
   files() {
     if (this.listing) return this.listing;
@@ -22016,6 +26555,7 @@ var Workspace = class {
     let k = this.kinds.get(rel);
     if (k === void 0) {
       try {
+        if (!this.inside(rel)) throw new Error("outside the checked folder");
         const st = statSync(join5(this.rootAbs, rel));
         k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
       } catch {
@@ -22033,14 +26573,14 @@ var Workspace = class {
   read(rel) {
     const cached = this.sources.get(rel);
     if (cached) return cached;
-    if (this.missing.has(rel) || rel.startsWith("../") || rel === "..") return void 0;
+    if (this.missing.has(rel) || !this.inside(rel)) return void 0;
     const replaced = this.overlay?.get(rel);
     if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
-      const abs = join5(this.rootAbs, rel);
-      const st = statSync(abs);
+      const abs2 = join5(this.rootAbs, rel);
+      const st = statSync(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
-      const buf = readFileSync(abs);
+      const buf = readFileSync(abs2);
       if (buf.includes(0)) throw new Error("binary");
       const text = buf.toString("utf8");
       const bom = text.startsWith("\uFEFF");
@@ -22054,7 +26594,7 @@ var Workspace = class {
 };
 
 // src/security/secrets.ts
-import { posix as posix7 } from "node:path";
+import { posix as posix20 } from "node:path";
 
 // src/security/stack-access.ts
 function sourceOf(stack, path) {
@@ -22109,8 +26649,8 @@ function spansOf(file, span, value) {
   if (!file || value === "") return [];
   const out = [];
   const text = file.text.slice(span.start, span.end);
-  for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) {
-    out.push({ file: span.file, start: span.start + at, end: span.start + at + value.length });
+  for (let at2 = text.indexOf(value); at2 >= 0; at2 = text.indexOf(value, at2 + value.length)) {
+    out.push({ file: span.file, start: span.start + at2, end: span.start + at2 + value.length });
   }
   return out;
 }
@@ -22182,7 +26722,7 @@ function composeSecrets(stack, svc, out) {
 }
 function settingsSecrets(stack, out) {
   const seen = /* @__PURE__ */ new Set();
-  for (const app of dataTier(stack).apps) {
+  for (const app of stack.data.apps) {
     const names = app.settings?.names;
     if (!names) continue;
     const module = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
@@ -22208,11 +26748,11 @@ function settingsSecrets(stack, out) {
   }
 }
 function userlistSecrets(stack, out) {
-  for (const pgb of dataTier(stack).pgbouncers) {
+  for (const pgb of stack.data.pgbouncers) {
     const auth = pgb.settings.get("auth_file");
     if (auth?.kind !== "known" || auth.value === "") continue;
-    const containerPath2 = posix7.isAbsolute(auth.value) ? auth.value : posix7.join("/etc/pgbouncer", auth.value);
-    const hostPath = stack.image(pgb.service).fs.resolve(containerPath2)?.hostPath;
+    const containerPath3 = posix20.isAbsolute(auth.value) ? auth.value : posix20.join("/etc/pgbouncer", auth.value);
+    const hostPath = stack.image(pgb.service).fs.resolve(containerPath3)?.hostPath;
     const file = hostPath !== void 0 ? sourceOf(stack, hostPath) : void 0;
     if (!file) continue;
     for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
@@ -22239,7 +26779,7 @@ function writtenSecrets(stack) {
     const names = /* @__PURE__ */ new Set();
     for (const svc of stack.services) {
       names.add(svc.name);
-      if (svc.image?.kind === "known") for (const part of svc.image.value.split(/[/:@]/)) names.add(part);
+      if (svc.image?.kind === "known") for (const part2 of svc.image.value.split(/[/:@]/)) names.add(part2);
     }
     const seen = /* @__PURE__ */ new Set();
     return out.filter((s2) => {
@@ -22295,17 +26835,24 @@ var UsageError = class extends Error {
 };
 var COMPOSE_FILE_NAMES = "docker-compose*.yml, docker-compose*.yaml, compose*.yml, compose*.yaml";
 var COMPOSE_FILE2 = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
-var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
-function findComposeFiles(ws) {
-  return ws.files().filter((f) => COMPOSE_FILE2.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ""));
+function findProjects(ws, config3) {
+  const entries2 = config3.data.stacks ?? [];
+  const globs = entries2.filter((e) => typeof e === "string");
+  const declared = entries2.flatMap((e, i) => {
+    if (typeof e === "string") return [];
+    const span = config3.spanOf(["stacks", String(i)]);
+    return [{ files: e.files, ...e.profiles ? { profiles: e.profiles } : {}, ...e.env_files ? { envFiles: e.env_files } : {}, ...span ? { span } : {} }];
+  });
+  const chosen = globs.length ? globMatcher(globs) : void 0;
+  return discoverProjects(ws, declared).filter((p) => p.origin.kind === "config" || !chosen || chosen(p.files[0]));
 }
 function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
-    const abs = resolve(explicit);
-    if (!existsSync(abs)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = relative2(ws.rootAbs, abs).split("\\").join("/");
-    const file2 = !rel.startsWith("..") && !isAbsolute(rel) ? ws.read(rel) : void 0;
-    return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs, explicit), "");
+    const abs2 = resolve(explicit);
+    if (!existsSync(abs2)) throw new UsageError(`config file not found: ${explicit}`);
+    const rel = relative3(ws.rootAbs, abs2).split("\\").join("/");
+    const file2 = !rel.startsWith("..") && !isAbsolute2(rel) ? ws.read(rel) : void 0;
+    return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs2, explicit), "");
   }
   const path = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
   if (path === void 0) return EMPTY_CONFIG;
@@ -22313,20 +26860,20 @@ function readConfig(ws, explicit, shownRoot = "") {
   if (!file) throw new UsageError(`cannot read config file ${path}`);
   return configFrom(file, shownRoot);
 }
-function readOutside(abs, shown2) {
+function readOutside(abs2, shown3) {
   try {
-    return createSourceFile(shown2, readFileSync2(abs, "utf8"));
+    return createSourceFile(shown3, readFileSync2(abs2, "utf8"));
   } catch {
-    throw new UsageError(`cannot read config file ${shown2}`);
+    throw new UsageError(`cannot read config file ${shown3}`);
   }
 }
 function configFrom(file, shownRoot) {
-  const { config: config3, problems } = loadConfig(file);
+  const { config: config3, problems } = loadConfig2(file);
   if (problems.length) {
-    const shown2 = shownRoot === "" || shownRoot === "." ? file.path : `${shownRoot.replace(/\/+$/, "")}/${file.path}`;
+    const shown3 = shownRoot === "" || shownRoot === "." ? file.path : `${shownRoot.replace(/\/+$/, "")}/${file.path}`;
     const lines = problems.map((p) => {
       const pos = positionAt(file, p.span.start);
-      return `${shown2}:${pos.line}:${pos.column}: ${p.message}`;
+      return `${shown3}:${pos.line}:${pos.column}: ${p.message}`;
     });
     throw new UsageError(`invalid configuration
 ${lines.join("\n")}`);
@@ -22348,23 +26895,28 @@ function severityFor(rule, config3, file, stack, cli) {
 }
 function check(opts) {
   const rootAbs = resolve(opts.dir);
-  const shown2 = opts.displayDir ?? opts.dir;
-  if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown2}`);
+  const shown3 = opts.displayDir ?? opts.dir;
+  if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown3}`);
   const probe = new Workspace(rootAbs, void 0, opts.overlay);
-  if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown2}`);
-  const config3 = readConfig(probe, opts.configPath, shown2);
+  if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown3}`);
+  const config3 = readConfig(probe, opts.configPath, shown3);
   const ignore = globMatcher([...config3.data.ignore ?? [], ...opts.ignore ?? []]);
   const ws = new Workspace(rootAbs, ignore, opts.overlay);
   if (config3.file) ws.sources.add(config3.file);
-  const chosen = config3.data.stacks ? globMatcher(config3.data.stacks) : void 0;
   const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
-  const composeFiles = opts.composeFiles ? found : found.filter((f) => !chosen || chosen(f));
+  const named = opts.composeFiles;
+  const projects = named ? named.flatMap((f) => {
+    const mine = discoverProjects(ws).filter((p) => p.files[0] === f);
+    return mine.length ? mine : [{ files: [f], origin: { kind: "file" } }];
+  }) : findProjects(ws, config3);
+  const composeFiles = [...new Set(projects.map((p) => p.files[0]))];
   const cli = opts.ruleSettings;
   const findings = [];
   const unknowns = [];
   const stacks = [];
-  for (const composePath of composeFiles) {
-    const stack = buildStack(ws, composePath);
+  for (const project of projects) {
+    const stack = buildStack(ws, project);
+    const facts = buildFacts(stack);
     stacks.push(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
@@ -22373,6 +26925,7 @@ function check(opts) {
       try {
         rule.check({
           stack,
+          facts,
           config: config3,
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
@@ -22562,7 +27115,7 @@ function containerSysctl(stack, svc, key2) {
   }
   const def = kernelDefault(key2);
   if (hostNetwork(svc)) {
-    const host = hostSysctls(stack.workspace).get(key2);
+    const host = stack.sysctls.get(key2);
     const n = host ? Number(host.effective.value.value) : NaN;
     if (host && Number.isFinite(n)) return { key: key2, value: known(n, host.effective.value.span), origin: "host", description: `${key2} ${n} (the host's, network_mode: host)` };
     if (def?.value !== void 0) return { key: key2, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key2} ${def.description}` };
@@ -22581,7 +27134,7 @@ function listenBacklogs(stack, svc) {
   const out = [];
   const app = stack.app(svc);
   if (app?.gunicorn) out.push({ program: "gunicorn", option: "--backlog", value: app.gunicorn.backlog });
-  const redis = dataTier(stack).redis.find((r) => r.service === svc);
+  const redis = stack.data.redis.find((r) => r.service === svc);
   if (redis) out.push({ program: "redis", option: "--tcp-backlog", value: redisInt(redis, "tcp-backlog") });
   const proxy = stack.proxies.find((p) => p.service === svc);
   if (proxy) {
@@ -22777,25 +27330,13 @@ function readPlan(config3) {
   return { ...host ? { host } : {}, capacity, problems };
 }
 function describePlanValue(name2, v, where2, format = String) {
-  const at = v.span ? where2(v.span) : "default";
-  return `${name2} ${format(v.value)} (${v.instance ? `${v.instance}, ` : ""}${at})`;
+  const at2 = v.span ? where2(v.span) : "default";
+  return `${name2} ${format(v.value)} (${v.instance ? `${v.instance}, ` : ""}${at2})`;
 }
 
 // src/stack/topology.ts
 function resolvedUpstreams(stack) {
-  return stack.memo(
-    "topology.upstreams",
-    () => stack.proxies.flatMap(
-      (proxy) => proxy.nginx.upstreams.map((upstream) => ({
-        proxy,
-        upstream,
-        servers: upstream.servers.map((server) => {
-          const service = server.host && !server.hasVariables ? stack.resolveHost(server.host) : void 0;
-          return service ? { server, service } : { server };
-        })
-      }))
-    )
-  );
+  return stack.upstreams;
 }
 function passTargets(stack, pass) {
   if (pass.upstream) {
@@ -22854,22 +27395,22 @@ function hasIdentityPlaceholder(data) {
 }
 function listNames(names, max = 6) {
   if (names.length <= 1) return names.join("");
-  const shown2 = names.length > max ? [...names.slice(0, max - 1), `${names.length - max + 1} more`] : [...names];
-  return `${shown2.slice(0, -1).join(", ")} and ${shown2[shown2.length - 1]}`;
+  const shown3 = names.length > max ? [...names.slice(0, max - 1), `${names.length - max + 1} more`] : [...names];
+  return `${shown3.slice(0, -1).join(", ")} and ${shown3[shown3.length - 1]}`;
 }
 
 // src/capacity/contract.ts
 var CAPACITY_FORMAT_VERSION = 1;
 
 // src/capacity/build.ts
-function buildCapacityReport(stacks, config3, root = ".") {
+function buildCapacityReport(stacks, config3, root = ".", factsOf = buildFacts) {
   const plan = planReport(config3);
-  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s2) => stackReport(s2, config3, plan)) };
+  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s2) => stackReport(s2, factsOf(s2), config3, plan)) };
 }
 function planSource(config3, v) {
   if (!v.span || !config3.file) return { value: v.value, source: "default" };
-  const at = `${v.span.file}:${positionAt(config3.file, v.span.start).line}`;
-  return v.instance ? { value: v.value, source: at, note: `from the instance type` } : { value: v.value, source: at };
+  const at2 = `${v.span.file}:${positionAt(config3.file, v.span.start).line}`;
+  return v.instance ? { value: v.value, source: at2, note: `from the instance type` } : { value: v.value, source: at2 };
 }
 function planReport(config3) {
   const p = capacityPlan(config3);
@@ -22890,9 +27431,9 @@ function sourcedValue(stack, v) {
   return { value: v.value, source: v.isDefault ? "default" : whereOf(stack, v.span) };
 }
 var round = (n, digits = 1) => Number(n.toFixed(digits));
-function stackReport(stack, config3, plan) {
+function stackReport(stack, facts, config3, plan) {
   const latencyS = (plan.latencyMs.value ?? 500) / 1e3;
-  const c = stackConcurrency(stack);
+  const c = facts.concurrency;
   const tiers = c.groups.map((g) => tierReport(stack, g, latencyS));
   const unknownTiers = c.unknowns.map((u) => ({ service: u.service.name, reason: u.reason, source: whereOf(stack, u.span) }));
   const known2 = unknownTiers.length === 0;
@@ -22903,7 +27444,7 @@ function stackReport(stack, config3, plan) {
     rpsAt100ms: known2 ? round(c.total / 0.1) : null,
     meetsTarget: known2 && tiers.length > 0 && plan.targetRps.value !== null ? rps >= plan.targetRps.value : null
   };
-  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, plan), funnel: funnel(stack, config3) };
+  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, facts, plan), funnel: funnel(stack, facts, config3) };
 }
 function tierReport(stack, g, latencyS) {
   const wc = g.workerClass;
@@ -22923,8 +27464,8 @@ function tierReport(stack, g, latencyS) {
 function amountSource(stack, a) {
   return a ? sourcedValue(stack, a.value) : null;
 }
-function resourcesReport(stack, plan) {
-  const services = serviceResources(stack).map((u) => ({
+function resourcesReport(stack, facts, plan) {
+  const services = facts.resources.map((u) => ({
     service: u.service.name,
     tier: stack.tierOf(u.service)?.name ?? null,
     count: sourcedValue(stack, u.count),
@@ -22932,7 +27473,7 @@ function resourcesReport(stack, plan) {
     reservations: { cpus: amountSource(stack, u.reservations.cpus), memoryBytes: amountSource(stack, u.reservations.memory) }
   }));
   const total = (side, kind) => {
-    const t2 = resourceTotal(stack, side, kind);
+    const t2 = facts.total(side, kind);
     const host = kind === "cpus" ? plan.host?.cpus.value : plan.host?.memoryBytes.value;
     const value = t2.unknown ? null : t2.total;
     return {
@@ -22948,7 +27489,7 @@ function resourcesReport(stack, plan) {
     reservations: { cpus: total("reservations", "cpus"), memoryBytes: total("reservations", "memory") }
   };
 }
-function funnel(stack, config3) {
+function funnel(stack, facts, config3) {
   const steps = [];
   const where2 = (span) => whereOf(stack, span);
   const hostCpus = capacityPlan(config3).host?.cpus;
@@ -22992,7 +27533,7 @@ function funnel(stack, config3) {
       detail: same ? `${u.servers.length} servers x ${conns[0]}` : conns.join(" + ")
     });
   }
-  const c = stackConcurrency(stack);
+  const c = facts.concurrency;
   if (c.groups.length || c.unknowns.length) {
     const first = c.groups[0];
     steps.push({
@@ -23002,7 +27543,7 @@ function funnel(stack, config3) {
       detail: c.groups.map((g) => `${g.name} ${g.containers} x ${g.workers.value} x ${g.perWorker.value}`).join(" + ")
     });
   }
-  const data = dataTier(stack);
+  const data = stack.data;
   for (const pgb of data.pgbouncers) {
     const name2 = pgb.service.name;
     const reserve = pgbouncerNumber(pgb, "reserve_pool_size");
@@ -23030,20 +27571,19 @@ function funnel(stack, config3) {
   for (const redis of data.redis) {
     const name2 = redis.service.name;
     steps.push({ id: "redis-maxclients", label: `Redis (${name2}) maxclients`, value: sourcedValue(stack, redisInt(redis, "maxclients")) });
-    steps.push({ id: "redis-clients", label: `Redis (${name2}) clients: Django processes x requests at once`, ...redisClients(stack, data, redis) });
+    steps.push({ id: "redis-clients", label: `Redis (${name2}) clients: Django processes x requests at once`, ...redisClients(stack, facts, data, redis) });
   }
   return steps;
 }
-function redisClients(stack, data, redis) {
+function redisClients(stack, facts, data, redis) {
   const services = [...new Set(data.redisUses.filter((u) => u.redis === redis && u.use.kind === "cache").map((u) => u.use.app.service))];
   if (services.length === 0) return { value: { value: null, source: "unknown", note: "no Django cache points at this Redis" } };
   const items = [];
   for (const service of services) {
-    const app = stack.app(service);
-    const c = app ? appConcurrency(app) : void 0;
-    const missing = c ? [c.processes, c.perProcess].find((v) => v.kind === "unknown") : void 0;
+    const c = facts.concurrency.of(service);
+    const missing = c ? [c.processes, c.perProcess, c.containers].find((v) => v.kind === "unknown") : void 0;
     if (!c || missing?.kind === "unknown") return { value: { value: null, source: "unknown", note: missing?.kind === "unknown" ? missing.reason : `${service.name} runs no app server` } };
-    items.push({ service, factors: [{ value: c.processes.value, unit: "workers" }, { value: c.perProcess.value, unit: c.perProcessUnit }] });
+    items.push({ service, containers: c.containers.value, factors: [{ value: c.processes.value, unit: "workers" }, { value: c.perProcess.value, unit: c.perProcessUnit }] });
   }
   const terms = capacityTerms(items);
   const first = stack.app(services[0]);
@@ -23271,7 +27811,7 @@ function stackGraph(stack) {
     const labels = [prev.label, e.label].filter((l) => l !== void 0 && l !== "");
     edges[i] = { ...prev, label: [...new Set(labels.join(", ").split(", "))].join(", "), broken: prev.broken || e.broken };
   };
-  const data = dataTier(stack);
+  const data = stack.data;
   const kindOf2 = (s2) => {
     if (stack.proxies.some((p) => p.service === s2)) return "proxy";
     if (data.pgbouncers.some((p) => p.service === s2)) return "pgbouncer";
@@ -23380,7 +27920,7 @@ function escape(s2) {
 }
 
 // src/fix/yaml.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml9 = __toESM(require_dist(), 1);
 
 // src/core/fix.ts
 function textEdit(span, text) {
@@ -23412,7 +27952,7 @@ function indentAt(text, offset) {
   const start = lineStart(text, offset);
   return /^[ \t]*/.exec(text.slice(start))[0];
 }
-function standsAlone(text, span, comment2 = /^\s*(#.*)?$/) {
+function standsAlone2(text, span, comment2 = /^\s*(#.*)?$/) {
   const before = text.slice(lineStart(text, span.start), span.start);
   const after = text.slice(span.end, lineContentEnd(text, span.end));
   return /^[ \t]*$/.test(before) && comment2.test(after);
@@ -23429,7 +27969,7 @@ function insideInterpolation(text, span) {
 // src/fix/yaml.ts
 function parseForEdit(file) {
   try {
-    const doc = import_yaml7.default.parseDocument(file.text, { merge: true, keepSourceTokens: false });
+    const doc = import_yaml9.default.parseDocument(file.text, { merge: true, keepSourceTokens: false });
     return doc.errors.length ? void 0 : doc;
   } catch {
     return void 0;
@@ -23437,14 +27977,14 @@ function parseForEdit(file) {
 }
 function servicesMap(doc) {
   const s2 = doc.get("services", true);
-  return (0, import_yaml7.isMap)(s2) ? s2 : void 0;
+  return (0, import_yaml9.isMap)(s2) ? s2 : void 0;
 }
 function servicePair(doc, name2) {
   const services = servicesMap(doc);
-  return services?.items.find((p) => (0, import_yaml7.isScalar)(p.key) && String(p.key.value) === name2);
+  return services?.items.find((p) => (0, import_yaml9.isScalar)(p.key) && String(p.key.value) === name2);
 }
 function pairKey(p) {
-  return (0, import_yaml7.isScalar)(p.key) ? String(p.key.value) : void 0;
+  return (0, import_yaml9.isScalar)(p.key) ? String(p.key.value) : void 0;
 }
 function entryLines(text, pair2) {
   const key2 = pair2.key;
@@ -23460,12 +28000,12 @@ function renameWord(text, from, to) {
   return text.replace(new RegExp(`(?<![A-Za-z0-9_.-])${esc}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, "g"), to);
 }
 function itemName(n) {
-  return (0, import_yaml7.isScalar)(n) && (typeof n.value === "string" || typeof n.value === "number") ? String(n.value) : void 0;
+  return (0, import_yaml9.isScalar)(n) && (typeof n.value === "string" || typeof n.value === "number") ? String(n.value) : void 0;
 }
 function addNamesAfter(file, list, after, names) {
   const text = file.text;
   if (names.length === 0) return void 0;
-  if ((0, import_yaml7.isSeq)(list)) {
+  if ((0, import_yaml9.isSeq)(list)) {
     const item = list.items.find((i) => itemName(i) === after);
     if (!item?.range) return void 0;
     if (list.flow) {
@@ -23478,7 +28018,7 @@ function addNamesAfter(file, list, after, names) {
     if (!/^[ \t]*-[ \t]/.test(line) || renameWord(line, after, after + "\0") === line) return void 0;
     return insertLines(file, nextLineStart(text, item.range[1]), names.map((n) => renameWord(line, after, n)));
   }
-  if ((0, import_yaml7.isMap)(list) && !list.flow) {
+  if ((0, import_yaml9.isMap)(list) && !list.flow) {
     const pair2 = list.items.find((p) => pairKey(p) === after);
     const lines = pair2 && entryLines(text, pair2);
     if (!lines) return void 0;
@@ -23487,15 +28027,15 @@ function addNamesAfter(file, list, after, names) {
   }
   return void 0;
 }
-function insertLines(file, at, lines) {
+function insertLines(file, at2, lines) {
   const eol = eolOf(file.text);
   const body = lines.map((l) => `${l}${eol}`).join("");
-  const needsBreak = at === file.text.length && !file.text.endsWith("\n");
-  return insertAt(file.path, at, needsBreak ? eol + body.slice(0, -eol.length) : body);
+  const needsBreak = at2 === file.text.length && !file.text.endsWith("\n");
+  return insertAt(file.path, at2, needsBreak ? eol + body.slice(0, -eol.length) : body);
 }
 function removeName(file, list, name2) {
   const text = file.text;
-  if ((0, import_yaml7.isSeq)(list)) {
+  if ((0, import_yaml9.isSeq)(list)) {
     const items = list.items;
     const k = items.findIndex((i) => itemName(i) === name2);
     const item = items[k];
@@ -23509,7 +28049,7 @@ function removeName(file, list, name2) {
     }
     return textEdit({ file: file.path, start: lineStart(text, item.range[0]), end: nextLineStart(text, item.range[1]) }, "");
   }
-  if ((0, import_yaml7.isMap)(list) && !list.flow) {
+  if ((0, import_yaml9.isMap)(list) && !list.flow) {
     const pair2 = list.items.find((p) => pairKey(p) === name2);
     const lines = pair2 && entryLines(text, pair2);
     return lines ? textEdit({ file: file.path, ...lines }, "") : void 0;
@@ -23517,16 +28057,16 @@ function removeName(file, list, name2) {
   return void 0;
 }
 function namesIn(list) {
-  if ((0, import_yaml7.isSeq)(list)) return list.items.flatMap((i) => itemName(i) !== void 0 ? [itemName(i)] : []);
-  if ((0, import_yaml7.isMap)(list)) return list.items.flatMap((p) => pairKey(p) !== void 0 ? [pairKey(p)] : []);
+  if ((0, import_yaml9.isSeq)(list)) return list.items.flatMap((i) => itemName(i) !== void 0 ? [itemName(i)] : []);
+  if ((0, import_yaml9.isMap)(list)) return list.items.flatMap((p) => pairKey(p) !== void 0 ? [pairKey(p)] : []);
   return [];
 }
 function dependsOnNode(doc, service) {
   const svc = servicePair(doc, service)?.value;
-  if (!(0, import_yaml7.isMap)(svc)) return void 0;
+  if (!(0, import_yaml9.isMap)(svc)) return void 0;
   const pair2 = svc.items.find((p) => pairKey(p) === "depends_on");
   const v = pair2?.value;
-  return v && ((0, import_yaml7.isSeq)(v) || (0, import_yaml7.isMap)(v)) ? v : void 0;
+  return v && ((0, import_yaml9.isSeq)(v) || (0, import_yaml9.isMap)(v)) ? v : void 0;
 }
 function appendToCommand(file, commandSpan, words) {
   const command = file.text.slice(commandSpan.start, commandSpan.end);
@@ -23536,7 +28076,7 @@ function appendToCommand(file, commandSpan, words) {
 function addServiceKeyAfter(file, service, after, line) {
   const doc = parseForEdit(file);
   const svc = doc && servicePair(doc, service)?.value;
-  if (!(0, import_yaml7.isMap)(svc) || svc.flow) return void 0;
+  if (!(0, import_yaml9.isMap)(svc) || svc.flow) return void 0;
   const pair2 = svc.items.find((p) => pairKey(p) === after);
   const lines = pair2 && entryLines(file.text, pair2);
   if (!lines) return void 0;
@@ -23577,10 +28117,10 @@ var depends_on_missing_replica_default = defineRule({
         const missing = needed.filter((r) => !deps.has(r.name) && r !== svc);
         if (missing.length === 0 || needed.length === 0) continue;
         const lastListed = [...svc.dependsOn].reverse().find((d) => tier.replicas.some((r) => r.name === d.name));
-        const at = lastListed?.span ?? svc.dependsOnSpan ?? svc.nameSpan;
+        const at2 = lastListed?.span ?? svc.dependsOnSpan ?? svc.nameSpan;
         const why = named.has(missing[0].name) ? "nginx proxies to" : "the tier is listed in part";
         report({
-          span: at,
+          span: at2,
           message: `${svc.name}'s depends_on lacks ${listNames(missing.map((m) => m.name))} (${why} ${missing.length === 1 ? "it" : "them"}; ${where2(missing[0].nameSpan)})`,
           related: missing.map((m) => ({ span: m.nameSpan, message: `${m.name} is defined here` })),
           hint: `add ${missing.map((m) => m.name).slice(0, 3).join(", ")}${missing.length > 3 ? ", ..." : ""} to ${svc.name}'s depends_on`,
@@ -23591,7 +28131,7 @@ var depends_on_missing_replica_default = defineRule({
   }
 });
 function dependsOnFix(stack, svc, tier, missing) {
-  const file = svc.dependsOnSpan && stack.workspace.sources.get(svc.dependsOnSpan.file);
+  const file = svc.dependsOnSpan && stack.sources.get(svc.dependsOnSpan.file);
   const doc = file && parseForEdit(file);
   const list = doc && dependsOnNode(doc, svc.name);
   if (!file || !list) return {};
@@ -23747,10 +28287,10 @@ var replica_drift_default = defineRule({
         for (const g of groups.slice(1)) {
           for (const outlier of g.members) {
             const mine = aspects.get(outlier.name).get(key2);
-            const at = mine?.span ?? outlier.nameSpan;
+            const at2 = mine?.span ?? outlier.nameSpan;
             const detail = describe3(key2, mine, refAspect, stack.app(outlier)?.gunicorn, stack.app(ref)?.gunicorn);
             report({
-              span: at,
+              span: at2,
               message: `${outlier.name} differs from ${major.members.length} other ${tier.name} replica${major.members.length > 1 ? "s" : ""} (${listNames(major.members.map((m) => m.name), 3)}) in ${detail}${refAspect ? ` (${where2(refAspect.span)})` : ""}`,
               related: refAspect ? [{ span: refAspect.span, message: `${ref.name} has it this way` }] : [{ span: ref.nameSpan, message: `${ref.name} is defined here` }]
             });
@@ -23882,13 +28422,13 @@ var unused_suppression_default = defineRule({
 var TRAILING_COMMENT = /^\s*(#.*)?\r?$/;
 function addServerLines(file, template, hosts) {
   const text = file.text;
-  if (hosts.length === 0 || !standsAlone(text, template.span, TRAILING_COMMENT)) return void 0;
+  if (hosts.length === 0 || !standsAlone2(text, template.span, TRAILING_COMMENT)) return void 0;
   const directive = text.slice(template.span.start, template.span.end);
   if (directive.includes("$")) return void 0;
   const address = text.slice(template.address.start, template.address.end);
-  const at = address.indexOf(template.host);
-  if (at < 0) return void 0;
-  const hostStart = template.address.start - template.span.start + at;
+  const at2 = address.indexOf(template.host);
+  if (at2 < 0) return void 0;
+  const hostStart = template.address.start - template.span.start + at2;
   const eol = eolOf(text);
   const indent3 = indentAt(text, template.span.start);
   const lines = hosts.map((h) => `${indent3}${directive.slice(0, hostStart)}${h}${directive.slice(hostStart + template.host.length)}${eol}`).join("");
@@ -23897,12 +28437,12 @@ function addServerLines(file, template, hosts) {
   return insertAt(file.path, end, needsBreak ? eol + lines.slice(0, -eol.length) : lines);
 }
 function removeDirectiveLine(file, span) {
-  if (!standsAlone(file.text, span, TRAILING_COMMENT)) return void 0;
+  if (!standsAlone2(file.text, span, TRAILING_COMMENT)) return void 0;
   return textEdit({ file: file.path, start: lineStart(file.text, span.start), end: nextLineStart(file.text, span.end) }, "");
 }
 function addDirectivesAfter(file, after, directives) {
   const text = file.text;
-  if (directives.length === 0 || !standsAlone(text, after, TRAILING_COMMENT)) return void 0;
+  if (directives.length === 0 || !standsAlone2(text, after, TRAILING_COMMENT)) return void 0;
   const eol = eolOf(text);
   const indent3 = indentAt(text, after.start);
   const lines = directives.map((d) => `${indent3}${d}${eol}`).join("");
@@ -23969,9 +28509,9 @@ var upstream_keepalive_http11_default = defineRule({
 });
 function http11Fix(stack, location, pass, version, connection, headers, match) {
   if (pass.parent !== location) return {};
-  const file = stack.workspace.sources.get(pass.directive.span.file);
+  const file = stack.sources.get(pass.directive.span.file);
   if (!file) return {};
-  const text = (n) => stack.workspace.sources.get(n.directive.span.file)?.text.slice(n.directive.span.start, n.directive.span.end);
+  const text = (n) => stack.sources.get(n.directive.span.file)?.text.slice(n.directive.span.start, n.directive.span.end);
   const edits = [];
   const add = [];
   const versionOk = version?.directive.args[0]?.value === "1.1";
@@ -24053,7 +28593,7 @@ function hostFor(template, replica) {
   return void 0;
 }
 function serverLinesFix(stack, upstream, template, missing) {
-  const file = stack.workspace.sources.get(template.server.node.directive.span.file);
+  const file = stack.sources.get(template.server.node.directive.span.file);
   const hosts = missing.map((m) => hostFor(template, m));
   if (!file || !template.server.host || hosts.some((h) => h === void 0)) return void 0;
   const edit = addServerLines(file, { span: template.server.node.directive.span, address: template.server.address.span, host: template.server.host }, hosts);
@@ -24072,16 +28612,16 @@ var upstream_port_mismatch_default = defineRule({
       why: "Changing `--bind 0.0.0.0:8000` to `:8001` on the replicas, or copying an upstream line from another project, makes nginx connect to a closed port: every request through that server fails with 502 while the container looks healthy."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    const check2 = (svcPorts, port, at, label2, svcName) => {
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    const check2 = (svcPorts, port, at2, label2, svcName) => {
       if (!svcPorts || svcPorts.length === 0 || svcPorts.every((p) => p.isDefault)) {
-        unknown2(`the port ${svcName} listens on is ${svcPorts ? "not set on its command line" : "unknown"}`, at);
+        unknown3(`the port ${svcName} listens on is ${svcPorts ? "not set on its command line" : "unknown"}`, at2);
         return;
       }
       if (svcPorts.some((p) => p.port === port)) return;
       const first = svcPorts[0];
       report({
-        span: at,
+        span: at2,
         message: `${label2} connects to ${svcName} on port ${port}, but its app server listens on ${svcPorts.map((p) => p.port).join(", ")} (${where2(first.span)})`,
         related: [{ span: first.span, message: `${svcName} binds port ${first.port} here` }],
         hint: `use port ${first.port}, or change the bind of ${svcName}`
@@ -24147,7 +28687,7 @@ var websocket_to_wsgi_default = defineRule({
       why: "Django Channels consumers only run under ASGI. Behind a WSGI gunicorn the upgrade request reaches Django as plain HTTP and fails (404 or 400), so every websocket connection fails, however the nginx side is tuned. The seed's `django_websocket` upstream points at replicas running `arena_backend.wsgi` with gthread workers."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
+  check({ stack, report, where: where2, unknown: unknown3 }) {
     for (const proxy of stack.proxies) {
       for (const loc of proxy.nginx.locations) {
         const pass = loc.proxyPass;
@@ -24155,7 +28695,7 @@ var websocket_to_wsgi_default = defineRule({
         const upgrades = inherited(loc.node, "proxy_set_header").some((h) => h.directive.args[0]?.value.toLowerCase() === "upgrade");
         if (!upgrades) continue;
         const targets2 = passTargets(stack, pass);
-        for (const t2 of targets2) if (!stack.app(t2)?.protocol) unknown2(`cannot tell whether ${t2.name} serves WSGI or ASGI from its command`, pass.node.directive.span);
+        for (const t2 of targets2) if (!stack.app(t2)?.protocol) unknown3(`cannot tell whether ${t2.name} serves WSGI or ASGI from its command`, pass.node.directive.span);
         const wsgi = targets2.filter((s2) => stack.app(s2)?.protocol === "wsgi");
         if (wsgi.length === 0) continue;
         const first = stack.app(wsgi[0]);
@@ -24185,19 +28725,19 @@ var NGINX_UNITS_MS = {
 };
 function parseNginxTime(raw) {
   if (/^\d+$/.test(raw)) return Number(raw) * 1e3;
-  const part = /(\d+)(ms|s|m|h|d|w|M|y)/y;
+  const part2 = /(\d+)(ms|s|m|h|d|w|M|y)/y;
   let total = 0;
-  let at = 0;
-  while (at < raw.length) {
-    while (raw[at] === " ") at++;
-    if (at >= raw.length) break;
-    part.lastIndex = at;
-    const m = part.exec(raw);
+  let at2 = 0;
+  while (at2 < raw.length) {
+    while (raw[at2] === " ") at2++;
+    if (at2 >= raw.length) break;
+    part2.lastIndex = at2;
+    const m = part2.exec(raw);
     if (!m) return void 0;
     total += Number(m[1]) * NGINX_UNITS_MS[m[2]];
-    at = part.lastIndex;
+    at2 = part2.lastIndex;
   }
-  return at === 0 ? void 0 : total;
+  return at2 === 0 ? void 0 : total;
 }
 function formatMillis(ms) {
   if (ms >= 1e3) return `${Number((ms / 1e3).toFixed(3))}s`;
@@ -24331,7 +28871,7 @@ var upstream_keepalive_timeout_default = defineRule({
         if (!service || !t2?.keepAlive) return [];
         return t2.keepAlive.value * 1e3 <= nginxMs ? [{ service, t: t2, keepAlive: t2.keepAlive }] : [];
       });
-      const fix = offenders.length ? upstreamKeepaliveFix(stack.workspace.sources, { keepalive, ...timeoutNode ? { timeout: timeoutNode } : {} }, Math.min(...offenders.map((o) => o.keepAlive.value)), r.upstream.name) : void 0;
+      const fix = offenders.length ? upstreamKeepaliveFix(stack.sources, { keepalive, ...timeoutNode ? { timeout: timeoutNode } : {} }, Math.min(...offenders.map((o) => o.keepAlive.value)), r.upstream.name) : void 0;
       for (const group of groupBy(offenders, (o) => `${o.t.server}|${o.keepAlive.value}`)) {
         const { t: t2, keepAlive } = group[0];
         const names = [...new Set(group.map((o) => o.service.name))];
@@ -25047,7 +29587,7 @@ var nginx_refuses_config_default = defineRule({
     }
   },
   check({ stack, report, where: where2 }) {
-    for (const proxy of stack.proxies) for (const r of refusals(proxy, stack.workspace.sources, where2)) report(r);
+    for (const proxy of stack.proxies) for (const r of refusals(proxy, stack.sources, where2)) report(r);
   }
 });
 function refusals(proxy, sources, where2) {
@@ -25324,7 +29864,7 @@ var upstream_max_conns_default = defineRule({
       notes: 'A service also listed somewhere without max_conns is not judged (nothing limits it there). `worker_processes auto` depends on the host\'s CPUs; the sum is then counted once per group, a lower bound, and the message says "at least". Async workers (gevent, uvicorn) have no fixed concurrency and are not judged.'
     }
   },
-  check({ stack, report, where: where2 }) {
+  check({ stack, facts, report, where: where2 }) {
     const byService = /* @__PURE__ */ new Map();
     const unlimited = /* @__PURE__ */ new Set();
     for (const r of resolvedUpstreams(stack)) {
@@ -25345,9 +29885,9 @@ var upstream_max_conns_default = defineRule({
     const found = [];
     for (const [service, listings] of byService) {
       if (unlimited.has(service)) continue;
-      const app = stack.app(service);
-      if (!app) continue;
-      const c = appConcurrency(app);
+      const c = facts.concurrency.of(service);
+      if (!c) continue;
+      const app = c.app;
       if (c.processes.kind !== "known" || c.perProcess.kind !== "known" || c.perProcessUnit !== "threads") continue;
       const capacity = c.processes.value * c.perProcess.value;
       const total = listings.reduce((n, l) => n + l.maxConns * (l.multiplier ?? 1), 0);
@@ -25503,8 +30043,8 @@ var django_db_bypasses_pgbouncer_default = defineRule({
       notes: "A HOST that is neither a compose service nor a host pgbouncer forwards to (a managed database) is not judged. An empty HOST means libpq's local unix socket, inside the web container."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    const tier = stack.data;
     if (tier.pgbouncers.length === 0) return;
     const pgbouncerHosts = new Set(tier.pgbouncers.flatMap((p) => p.databases.flatMap((d) => {
       const h = d.params.get("host");
@@ -25514,7 +30054,7 @@ var django_db_bypasses_pgbouncer_default = defineRule({
     for (const { db, route } of tier.databases) {
       const alias = `Database "${db.alias}"`;
       if (route.kind === "unknown") {
-        unknown2(route.reason, route.span);
+        unknown3(route.reason, route.span);
         continue;
       }
       if (route.kind === "pgbouncer") {
@@ -25534,7 +30074,7 @@ var django_db_bypasses_pgbouncer_default = defineRule({
           continue;
         }
         if (port.kind === "unknown") {
-          unknown2(`listen_port of ${pgb.service.name} is unknown: ${port.reason}`, port.span);
+          unknown3(`listen_port of ${pgb.service.name} is unknown: ${port.reason}`, port.span);
           continue;
         }
         if (port.value === route.port.value) continue;
@@ -25555,7 +30095,7 @@ var django_db_bypasses_pgbouncer_default = defineRule({
       const bypass = route.kind === "postgres" || pgbouncerHosts.has(route.host.value);
       const socket = route.kind === "other" && (route.host.value === "" || route.host.value.startsWith("/"));
       if (!bypass && !socket) {
-        unknown2(`${alias} connects to ${route.host.value}, which is not part of this stack`, route.host.span);
+        unknown3(`${alias} connects to ${route.host.value}, which is not part of this stack`, route.host.span);
         continue;
       }
       found.push({
@@ -25589,8 +30129,8 @@ var pgbouncer_client_capacity_default = defineRule({
       notes: "Aliases with CONN_MAX_AGE 0 (Django's default) close their connection after each request and are not counted. Async workers (uvicorn) have no fixed concurrency and make the sum unknown."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, facts, report, where: where2, unknown: unknown3 }) {
+    const tier = stack.data;
     for (const pgb of tier.pgbouncers) {
       const items = [];
       const related = [];
@@ -25600,7 +30140,7 @@ var pgbouncer_client_capacity_default = defineRule({
         if (route.kind !== "pgbouncer" || route.pgbouncer !== pgb) continue;
         const age = pyNumber(db.connMaxAge);
         if (age?.kind === "unknown") {
-          unknown2(`CONN_MAX_AGE of "${db.alias}" is unknown: ${age.reason}`, age.span);
+          unknown3(`CONN_MAX_AGE of "${db.alias}" is unknown: ${age.reason}`, age.span);
           silent = true;
           continue;
         }
@@ -25611,16 +30151,16 @@ var pgbouncer_client_capacity_default = defineRule({
         if (!related.some((r) => r.span === age.span)) related.push({ span: age.span, message: `CONN_MAX_AGE ${age.value === null ? "None" : age.value}: connections persist` });
       }
       for (const [service, { aliases }] of perService) {
-        const app = stack.app(service);
-        const c = appConcurrency(app);
-        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown") {
-          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess;
-          unknown2(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
+        const c = facts.concurrency.of(service);
+        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
+          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
+          unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
           silent = true;
           continue;
         }
         items.push({
           service,
+          containers: c.containers.value,
           factors: [
             { value: c.processes.value, unit: "workers" },
             { value: c.perProcess.value, unit: c.perProcessUnit },
@@ -25631,7 +30171,7 @@ var pgbouncer_client_capacity_default = defineRule({
       if (silent || items.length === 0) continue;
       const max = pgbouncerNumber(pgb, "max_client_conn");
       if (max.kind === "unknown") {
-        unknown2(`max_client_conn of ${pgb.service.name} is unknown: ${max.reason}`, max.span);
+        unknown3(`max_client_conn of ${pgb.service.name} is unknown: ${max.reason}`, max.span);
         continue;
       }
       const terms = capacityTerms(items);
@@ -25664,15 +30204,15 @@ var pgbouncer_pool_over_db_limit_default = defineRule({
       notes: "The `*` fallback entry may serve any number of databases and is not counted. max_user_connections is not applied. A Postgres server outside the stack (managed) is not judged."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    const tier = stack.data;
     const demands = [];
     for (const pgb of tier.pgbouncers) {
       for (const database of pgb.databases) {
         if (database.name === "*") continue;
         const d = demandOf(tier, pgb, database);
         if (typeof d === "string") {
-          unknown2(d, database.span);
+          unknown3(d, database.span);
           continue;
         }
         demands.push(d);
@@ -25692,7 +30232,7 @@ var pgbouncer_pool_over_db_limit_default = defineRule({
       if (mine.length === 0) continue;
       const available = availableConnections(pg);
       if (typeof available === "string") {
-        unknown2(available, pg.anchor);
+        unknown3(available, pg.anchor);
         continue;
       }
       const total = mine.reduce((acc, d) => acc + d.servers, 0);
@@ -25820,8 +30360,8 @@ function addDictEntry(file, keySpan, key2, value) {
   if (!inner.includes("\n")) {
     const body = inner.trim();
     const sep2 = body === "" ? "" : body.endsWith(",") ? " " : ", ";
-    const at = open + 1 + inner.trimEnd().length;
-    return [insertAt(file.path, at, `${body === "" ? "" : sep2}${entry}`)];
+    const at2 = open + 1 + inner.trimEnd().length;
+    return [insertAt(file.path, at2, `${body === "" ? "" : sep2}${entry}`)];
   }
   let lastCodeEnd = -1;
   let firstEntryLine = -1;
@@ -25876,13 +30416,13 @@ var pgbouncer_server_side_cursors_default = defineRule({
       notes: 'An alias whose DISABLE_SERVER_SIDE_CURSORS is unknown (an environment variable that is not set anywhere the stack shows) is not reported. The fix adds `"DISABLE_SERVER_SIDE_CURSORS": True` to the alias\'s dict literal in settings.py, or rewrites a literal False; a value computed from the environment, or an alias built by a function (dj_database_url), is not edited.'
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
+  check({ stack, report, where: where2, unknown: unknown3 }) {
     const found = [];
-    for (const { db, route } of dataTier(stack).databases) {
+    for (const { db, route } of stack.data.databases) {
       if (route.kind !== "pgbouncer") continue;
       const mode = databasePoolMode(route.pgbouncer, route.database);
       if (mode.kind === "unknown") {
-        unknown2(`pool_mode of ${route.pgbouncer.service.name} is unknown: ${mode.reason}`, mode.span);
+        unknown3(`pool_mode of ${route.pgbouncer.service.name} is unknown: ${mode.reason}`, mode.span);
         continue;
       }
       if (mode.value !== "transaction" && mode.value !== "statement") continue;
@@ -25890,20 +30430,20 @@ var pgbouncer_server_side_cursors_default = defineRule({
       const truthy2 = flag ? pyTruthy(flag) : false;
       if (truthy2 === true) continue;
       if (truthy2 === void 0) {
-        unknown2(`DISABLE_SERVER_SIDE_CURSORS of "${db.alias}" is unknown`, flag?.span);
+        unknown3(`DISABLE_SERVER_SIDE_CURSORS of "${db.alias}" is unknown`, flag?.span);
         continue;
       }
       found.push({ db, pgbouncer: route.pgbouncer, mode, at: flag?.span ?? db.aliasSpan });
     }
     for (const group of groupBy(found, (f) => `${spanKey(f.at)}|${spanKey(f.mode.span)}`)) {
-      const { db, pgbouncer, mode, at } = group[0];
+      const { db, pgbouncer, mode, at: at2 } = group[0];
       const flag = db.disableServerSideCursors;
       report({
-        span: at,
+        span: at2,
         message: `Database "${db.alias}" of ${listNames(group.map((g) => g.db.app.service.name), 3)} goes through ${pgbouncer.service.name} with pool_mode = ${mode.value} (${where2(mode.span)}), but DISABLE_SERVER_SIDE_CURSORS is ${flag ? "not True" : "not set"}: QuerySet.iterator() cursors break when the next statement lands on another server connection`,
         related: [{ span: mode.span, message: `pool_mode = ${mode.value}${mode.isDefault ? " (default)" : ""}` }],
         hint: `add "DISABLE_SERVER_SIDE_CURSORS": True to DATABASES["${db.alias}"]`,
-        ...cursorsFix(stack.workspace.sources, db.aliasSpan, flag, db.alias)
+        ...cursorsFix(stack.sources, db.aliasSpan, flag, db.alias)
       });
     }
   }
@@ -25935,8 +30475,8 @@ var pgbouncer_startup_parameter_default = defineRule({
       notes: "Values set only through connection strings or `DATABASE_URL` parsers the evaluator cannot follow stay unknown and are not reported. The fix removes the keyword from OPTIONS and, for `options` with `-c` settings and a PostgreSQL service of the official image behind pgbouncer, sets them on the server (`postgres -c ...` in its compose command); without that second half the fix only shows in `--diff`, because removing the setting alone changes what the database does."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    const tier = stack.data;
     const found = [];
     for (const routed of tier.databases) {
       if (routed.route.kind !== "pgbouncer") continue;
@@ -25948,12 +30488,12 @@ var pgbouncer_startup_parameter_default = defineRule({
         const value = pyText2(pyGet(routed.db.options, keyword2));
         if (!value) continue;
         if (value.kind === "unknown") {
-          unknown2(`OPTIONS ${keyword2} of "${routed.db.alias}" is unknown: ${value.reason}`, value.span);
+          unknown3(`OPTIONS ${keyword2} of "${routed.db.alias}" is unknown: ${value.reason}`, value.span);
           continue;
         }
         const missing = [track, ignore].find((v) => v?.kind === "unknown");
         if (missing?.kind === "unknown") {
-          unknown2(`startup parameter handling of ${pgb.service.name} is unknown: ${missing.reason}`, missing.span);
+          unknown3(`startup parameter handling of ${pgb.service.name} is unknown: ${missing.reason}`, missing.span);
           continue;
         }
         const settings = { ...track?.kind === "known" ? { trackExtraParameters: track.value } : {}, ...ignore.kind === "known" ? { ignoreStartupParameters: ignore.value } : {} };
@@ -25983,7 +30523,7 @@ var pgbouncer_startup_parameter_default = defineRule({
           message: `Database "${f.routed.db.alias}" of ${who} sends ${f.sent} to ${describePgbouncer(pgb)}, which refuses it: ${f.verdict.reason}; every connection fails with "unsupported startup parameter"`,
           related,
           hint: `remove it from OPTIONS and ${instead}`,
-          ...startupFix(stack.workspace.sources, f, backend)
+          ...startupFix(stack.sources, f, backend)
         });
       } else {
         report({
@@ -25992,7 +30532,7 @@ var pgbouncer_startup_parameter_default = defineRule({
           message: `Database "${f.routed.db.alias}" of ${who} sends ${f.sent} to ${describePgbouncer(pgb)}, which drops it (${f.verdict.reason}): ${f.setting} never reaches PostgreSQL`,
           related,
           hint: instead,
-          ...startupFix(stack.workspace.sources, f, backend)
+          ...startupFix(stack.sources, f, backend)
         });
       }
     }
@@ -26067,7 +30607,7 @@ var pgbouncer_unknown_setting_default = defineRule({
     }
   },
   check({ stack, report }) {
-    for (const pgb of dataTier(stack).pgbouncers) {
+    for (const pgb of stack.data.pgbouncers) {
       const who = describePgbouncer(pgb);
       if (pgb.source === "ini" && pgb.ini) {
         for (const section of pgb.ini.sections) {
@@ -26089,7 +30629,7 @@ var pgbouncer_unknown_setting_default = defineRule({
             }
             const comment2 = INLINE_COMMENT2.test(entry.value);
             const before = comment2 ? valueBeforeComment(entry.value) : void 0;
-            const file = stack.workspace.sources.get(entry.valueSpan.file);
+            const file = stack.sources.get(entry.valueSpan.file);
             const clean = before !== void 0 ? validatePgbouncerSetting(entry.key, before.trim(), pgb.version) : void 0;
             const edits = clean?.ok && !clean.warning && file ? moveInlineComment(file, entry.valueSpan) : void 0;
             report({
@@ -26136,14 +30676,14 @@ var redis_client_capacity_default = defineRule({
       notes: "channels_redis layers and Celery brokers are not counted. A pool without max_connections has no cap (redis-py's default), so only the concurrency bound is checked."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, facts, report, where: where2, unknown: unknown3 }) {
+    const tier = stack.data;
     for (const redis of tier.redis) {
       const uses = tier.redisUses.filter((u) => u.redis === redis && u.use.kind === "cache");
       if (uses.length === 0) continue;
       const maxclients = effectiveMaxclients(redis);
       if (maxclients.kind === "unknown") {
-        unknown2(`maxclients of ${redis.service.name} is unknown: ${maxclients.reason}`, maxclients.span);
+        unknown3(`maxclients of ${redis.service.name} is unknown: ${maxclients.reason}`, maxclients.span);
         continue;
       }
       const concurrent = [];
@@ -26154,21 +30694,21 @@ var redis_client_capacity_default = defineRule({
       const byService = /* @__PURE__ */ new Map();
       for (const u of uses) byService.set(u.use.app.service, [...byService.get(u.use.app.service) ?? [], u]);
       for (const [service, list] of byService) {
-        const app = stack.app(service);
-        const c = appConcurrency(app);
-        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown") {
-          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess;
-          unknown2(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
+        const c = facts.concurrency.of(service);
+        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
+          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
+          unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
           silent = true;
           continue;
         }
         const workers = c.processes.value;
         const perProcess = c.perProcess.value;
+        const containers = c.containers.value;
         const pools = /* @__PURE__ */ new Map();
         for (const { use } of list) {
           const max = pyNumber(use.maxConnections);
           if (max?.kind === "unknown") {
-            unknown2(`max_connections of ${use.label} is unknown: ${max.reason}`, max.span);
+            unknown3(`max_connections of ${use.label} is unknown: ${max.reason}`, max.span);
             capKnown = false;
             continue;
           }
@@ -26178,9 +30718,9 @@ var redis_client_capacity_default = defineRule({
           if (max && !related.some((r) => r.span === max.span)) related.push({ span: max.span, message: `${use.label} max_connections ${max.value}${use.poolPerThread ? " per thread" : " per process"}` });
         }
         for (const cap2 of pools.values()) {
-          concurrent.push({ service, factors: [{ value: workers, unit: "workers" }, { value: cap2 === void 0 ? perProcess : Math.min(cap2, perProcess), unit: c.perProcessUnit }] });
+          concurrent.push({ service, containers, factors: [{ value: workers, unit: "workers" }, { value: cap2 === void 0 ? perProcess : Math.min(cap2, perProcess), unit: c.perProcessUnit }] });
           if (cap2 === void 0) capKnown = false;
-          else capped.push({ service, factors: [{ value: workers, unit: "workers" }, { value: cap2, unit: "max_connections" }] });
+          else capped.push({ service, containers, factors: [{ value: workers, unit: "workers" }, { value: cap2, unit: "max_connections" }] });
         }
       }
       if (silent || concurrent.length === 0) continue;
@@ -26202,7 +30742,7 @@ var redis_client_capacity_default = defineRule({
       const cap = capTerms.reduce((acc, t2) => acc + termValue(t2), 0);
       if (cap <= maxclients.value) continue;
       const poolAt = related[0];
-      const processes = capTerms.reduce((acc, t2) => acc + t2.services.length * (t2.factors[0]?.value ?? 1), 0);
+      const processes = capTerms.reduce((acc, t2) => acc + t2.containers * (t2.factors[0]?.value ?? 1), 0);
       report({
         span: poolAt?.span ?? maxclients.span,
         severity: "warning",
@@ -26238,14 +30778,14 @@ var redis_maxmemory_headroom_default = defineRule({
       notes: "A limit or maxmemory that cannot be read (an unset variable, a config file outside the repository) is not judged. The fix writes maxmemory as 90% of the limit in mb where it is set (command line or redis.conf), or appends `--maxmemory` to a redis-server command written as one string."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    for (const redis of dataTier(stack).redis) {
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    for (const redis of stack.data.redis) {
       const svc = redis.service;
       const limit = svc.resources?.limits.memory ?? svc.settings.get("mem_limit");
       if (!limit) continue;
       const limitValue = "kind" in limit ? limit : { kind: "known", value: String(limit.data), span: limit.span };
       if (limitValue.kind === "unknown") {
-        unknown2(`memory limit of ${svc.name} is unknown: ${limitValue.reason}`, limitValue.span);
+        unknown3(`memory limit of ${svc.name} is unknown: ${limitValue.reason}`, limitValue.span);
         continue;
       }
       const limitBytes = parseComposeMemory(limitValue.value);
@@ -26253,12 +30793,12 @@ var redis_maxmemory_headroom_default = defineRule({
       const limitText = `${limitValue.value} = ${formatBytes(limitBytes)}`;
       const max = redisValue(redis, "maxmemory");
       if (max.kind === "unknown") {
-        unknown2(`maxmemory of ${svc.name} is unknown: ${max.reason}`, max.span);
+        unknown3(`maxmemory of ${svc.name} is unknown: ${max.reason}`, max.span);
         continue;
       }
       const bytes = parseRedisMemory(max.value);
       if (bytes === void 0) {
-        unknown2(`maxmemory ${JSON.stringify(max.value)} is not a Redis memory value`, max.span);
+        unknown3(`maxmemory ${JSON.stringify(max.value)} is not a Redis memory value`, max.span);
         continue;
       }
       const related = [{ span: limitValue.span, message: `container memory limit ${limitText}` }];
@@ -26269,7 +30809,7 @@ var redis_maxmemory_headroom_default = defineRule({
           message: `${svc.name} has no maxmemory${max.isDefault ? "" : ` (maxmemory ${max.value})`} but a memory limit of ${limitText} (${where2(limitValue.span)}): Redis grows until the kernel OOM-kills it, and no eviction policy ever runs`,
           related,
           hint: `add --maxmemory ${Math.floor(budget / 1024 ** 2)}mb (90% of the limit) and a --maxmemory-policy`,
-          ...redisMaxmemoryFix(stack.workspace.sources, max, budget, svc.name)
+          ...redisMaxmemoryFix(stack.sources, max, budget, svc.name)
         });
         continue;
       }
@@ -26280,7 +30820,7 @@ var redis_maxmemory_headroom_default = defineRule({
         message: `maxmemory ${max.value} = ${formatBytes(bytes)} is ${share}% of ${svc.name}'s memory limit ${limitText} (${where2(limitValue.span)}): with fragmentation, client buffers and fork copy-on-write the container is OOM-killed before eviction starts (keep maxmemory at or below 90%, ${formatBytes(budget)})`,
         related,
         hint: `lower maxmemory to ${Math.floor(budget / 1024 ** 2)}mb, or raise the memory limit`,
-        ...redisMaxmemoryFix(stack.workspace.sources, max, budget, svc.name)
+        ...redisMaxmemoryFix(stack.sources, max, budget, svc.name)
       });
     }
   }
@@ -26303,14 +30843,14 @@ var pgbouncer_query_timeout_default = defineRule({
     checkStatementTimeout(ctx);
   }
 });
-function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2 }) {
-  const tier = dataTier(stack);
+function checkStatementTimeout({ stack, report, where: where2, unknown: unknown3 }) {
+  const tier = stack.data;
   const told = /* @__PURE__ */ new Set();
   const found = [];
   for (const pgb of tier.pgbouncers) {
     const query = pgbouncerNumber(pgb, "query_timeout");
     if (query.kind === "unknown") {
-      unknown2(`query_timeout of ${pgb.service.name} is unknown: ${query.reason}`, query.span);
+      unknown3(`query_timeout of ${pgb.service.name} is unknown: ${query.reason}`, query.span);
       continue;
     }
     if (query.value <= 0) continue;
@@ -26329,7 +30869,7 @@ function checkStatementTimeout({ stack, report, where: where2, unknown: unknown2
       const track = pgbouncerText(pgb, "track_extra_parameters");
       const settings = { ...ignore.kind === "known" ? { ignoreStartupParameters: ignore.value } : {}, ...track.kind === "known" ? { trackExtraParameters: track.value } : {} };
       if (startupParameterSupport("statement_timeout", pgb.version, settings, true).handling !== "tracked") {
-        if (!told.has(spanKey(options2.span))) unknown2(`statement_timeout in OPTIONS of "${db.alias}" does not reach PostgreSQL through ${pgb.service.name}`, options2.span);
+        if (!told.has(spanKey(options2.span))) unknown3(`statement_timeout in OPTIONS of "${db.alias}" does not reach PostgreSQL through ${pgb.service.name}`, options2.span);
         told.add(spanKey(options2.span));
         continue;
       }
@@ -26365,16 +30905,16 @@ var conn_max_age_idle_timeout_default = defineRule({
     checkConnMaxAge(ctx);
   }
 });
-function checkConnMaxAge({ stack, report, where: where2, unknown: unknown2 }) {
+function checkConnMaxAge({ stack, report, where: where2, unknown: unknown3 }) {
   const found = [];
-  for (const { db, route } of dataTier(stack).databases) {
+  for (const { db, route } of stack.data.databases) {
     const age = pyNumber(db.connMaxAge);
     if (!age || age.kind === "unknown" || age.value === 0) continue;
     if (db.connHealthChecks && pyTruthy(db.connHealthChecks) !== false) continue;
     let closer;
     if (route.kind === "pgbouncer") {
       const idle = pgbouncerNumber(route.pgbouncer, "client_idle_timeout");
-      if (idle.kind === "unknown") unknown2(`client_idle_timeout of ${route.pgbouncer.service.name} is unknown: ${idle.reason}`, idle.span);
+      if (idle.kind === "unknown") unknown3(`client_idle_timeout of ${route.pgbouncer.service.name} is unknown: ${idle.reason}`, idle.span);
       else if (idle.value > 0) closer = { ms: idle.value * 1e3, span: idle.span, what: `${route.pgbouncer.service.name} closes idle clients after client_idle_timeout ${idle.value}` };
     } else if (route.kind === "postgres") {
       const idle = postgresMillis(route.postgres, "idle_session_timeout");
@@ -26452,7 +30992,7 @@ var django_settings_unknown_key_default = defineRule({
   },
   check({ stack, report }) {
     const strays = [];
-    for (const app of dataTier(stack).apps) {
+    for (const app of stack.data.apps) {
       const names = app.settings?.names;
       if (!names) continue;
       for (const table of TABLES) {
@@ -26503,7 +31043,7 @@ var conn_max_age_asgi_default = defineRule({
   },
   check({ stack, report, where: where2 }) {
     const found = [];
-    for (const { db } of dataTier(stack).databases) {
+    for (const { db } of stack.data.databases) {
       if (db.app.app.protocol !== "asgi") continue;
       const age = pyNumber(db.connMaxAge);
       if (!age || age.kind === "unknown" || age.value === 0) continue;
@@ -26538,9 +31078,9 @@ var channel_layer_in_memory_default = defineRule({
       notes: "A process count that is not known (a worker count from an unset variable) keeps the rule silent unless the known part already exceeds one."
     }
   },
-  check({ stack, report, where: where2 }) {
+  check({ stack, facts, report, where: where2 }) {
     const found = [];
-    for (const app of dataTier(stack).apps) {
+    for (const app of stack.data.apps) {
       const layers = app.settings?.names.get("CHANNEL_LAYERS");
       if (layers?.kind !== "known" || !isPyDict(layers.value)) continue;
       for (const e of layers.value.entries) {
@@ -26553,10 +31093,9 @@ var channel_layer_in_memory_default = defineRule({
     for (const group of groupBy(found, (f) => spanKey(f.backend.span))) {
       const items = [];
       for (const { app } of group) {
-        const c = appConcurrency(app.app);
-        const replicas = app.service.replicas?.kind === "known" ? app.service.replicas.value : 1;
-        if (c.processes.kind !== "known") continue;
-        items.push({ service: app.service, factors: [...replicas > 1 ? [{ value: replicas, unit: "replicas" }] : [], { value: c.processes.value, unit: "processes" }] });
+        const c = facts.concurrency.of(app.service);
+        if (!c || c.processes.kind !== "known" || c.containers.kind !== "known") continue;
+        items.push({ service: app.service, containers: c.containers.value, factors: [{ value: c.processes.value, unit: "processes" }] });
       }
       const terms = capacityTerms(items);
       const total = terms.reduce((n, t2) => n + termValue(t2), 0);
@@ -26604,18 +31143,18 @@ var backlog_over_somaxconn_default = defineRule({
       notes: "The kernel default is taken for a modern kernel (>= 5.4). Replicas of a tier with the same numbers are reported once. A somaxconn or backlog from the deploying shell is unknown and keeps the rule silent."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    const host = hostSysctls(stack.workspace).get(SOMAXCONN);
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    const host = stack.sysctls.get(SOMAXCONN);
     const entries2 = stack.services.flatMap((svc) => {
       const somax = containerSysctl(stack, svc, SOMAXCONN);
       if (somax.value.kind === "unknown") {
-        unknown2(`${svc.name}: ${somax.value.reason}`, somax.value.span);
+        unknown3(`${svc.name}: ${somax.value.reason}`, somax.value.span);
         return [];
       }
       const limit = somax.value.value;
       return listenBacklogs(stack, svc).flatMap((b) => {
         if (b.value.kind === "unknown") {
-          unknown2(`${svc.name}: ${b.value.reason}`, b.value.span);
+          unknown3(`${svc.name}: ${b.value.reason}`, b.value.span);
           return [];
         }
         if (b.value.value <= limit) return [];
@@ -26659,15 +31198,15 @@ var capacity_target_default = defineRule({
       notes: "Only runs when the config has `capacity:` or `host:` (a repository that does not plan capacity is not judged against the default target). Silent when any app server's concurrency is unknown: ASGI/uvicorn workers, a gunicorn config file, or worker counts from the environment. Streaming responses hold a worker far longer than latencyMs; set latencyMs to what the traffic really takes."
     }
   },
-  check({ stack, config: config3, report, where: where2, unknown: unknown2 }) {
+  check({ stack, facts, config: config3, report, where: where2, unknown: unknown3 }) {
     if (!config3.data.capacity && !config3.data.host) {
-      unknown2("the config plans no capacity (no capacity: or host:)");
+      unknown3("the config plans no capacity (no capacity: or host:)");
       return;
     }
-    const c = stackConcurrency(stack);
+    const c = facts.concurrency;
     if (c.groups.length === 0) return;
     if (c.unknowns.length) {
-      for (const u of c.unknowns) unknown2(`${u.service.name}: ${u.reason}`, u.span);
+      for (const u of c.unknowns) unknown3(`${u.service.name}: ${u.reason}`, u.span);
       return;
     }
     const { targetRps, latencyMs } = capacityPlan(config3).capacity;
@@ -26702,24 +31241,24 @@ var gunicorn_workers_cpu_default = defineRule({
       notes: "Threads (`--threads`) are not counted: they share a worker process and release the GIL while waiting for I/O. Silent when neither a CPU limit nor `host.cpus` is known, or the worker count is unknown."
     }
   },
-  check({ stack, config: config3, report, where: where2, unknown: unknown2 }) {
+  check({ stack, facts, config: config3, report, where: where2, unknown: unknown3 }) {
     const hostCpus = capacityPlan(config3).host?.cpus;
-    const entries2 = serviceResources(stack).flatMap((use) => {
+    const entries2 = facts.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       if (!workers) return [];
       if (workers.kind === "unknown") {
-        unknown2(`${use.service.name}: ${workers.reason}`, workers.span);
+        unknown3(`${use.service.name}: ${workers.reason}`, workers.span);
         return [];
       }
       const limit = use.limits.cpus?.value;
       let cpus2;
       if (limit?.kind === "known" && limit.value > 0) cpus2 = { value: limit.value, span: limit.span, source: "CPU limit" };
       else if (limit?.kind === "unknown") {
-        unknown2(`${use.service.name}: ${limit.reason}`, limit.span);
+        unknown3(`${use.service.name}: ${limit.reason}`, limit.span);
         return [];
       } else if (hostCpus) cpus2 = { value: hostCpus.value, ...hostCpus.span ? { span: hostCpus.span } : {}, source: "no CPU limit; host.cpus" };
       else {
-        unknown2(`${use.service.name} has no CPU limit and the config gives no host.cpus`);
+        unknown3(`${use.service.name} has no CPU limit and the config gives no host.cpus`);
         return [];
       }
       const guideline = 2 * cpus2.value + 1;
@@ -26754,27 +31293,27 @@ var host_capacity_default = defineRule({
       notes: "Silent without `host:` in the config. An unknown `host.instance` name is reported here, at its line in the config, with the closest known names. Services without a value are left out of the sum (resource-limits-missing reports them). A replica count or value taken from the deploying shell (`${REPLICAS}`) makes the total unknown."
     }
   },
-  check({ stack, config: config3, report, where: where2, unknown: unknown2 }) {
+  check({ stack, facts, config: config3, report, where: where2, unknown: unknown3 }) {
     const plan = capacityPlan(config3);
     for (const p of plan.problems) {
       if (p.key[0] === "host" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
     if (!plan.host) {
-      unknown2("no host: in the configuration");
+      unknown3("no host: in the configuration");
       return;
     }
     for (const kind of ["cpus", "memory"]) {
       const cap = plan.host[kind];
       if (!cap) {
-        unknown2(`host.${kind} is not configured`);
+        unknown3(`host.${kind} is not configured`);
         continue;
       }
       const capText = describePlanValue(`host.${kind}`, cap, where2, kind === "cpus" ? String : (n) => formatAmount(kind, n));
-      const reservations = resourceTotal(stack, "reservations", kind);
-      const limits = resourceTotal(stack, "limits", kind);
+      const reservations = facts.total("reservations", kind);
+      const limits = facts.total("limits", kind);
       const check2 = (t2, severity, consequence) => {
         if (t2.unknown) {
-          unknown2(`${t2.side} ${kind}: ${t2.unknown.reason}`, t2.unknown.span);
+          unknown3(`${t2.side} ${kind}: ${t2.unknown.reason}`, t2.unknown.span);
           return false;
         }
         if (t2.total <= cap.value || t2.terms.length === 0) return false;
@@ -26818,13 +31357,13 @@ var nofile_limits_default = defineRule({
       notes: "Without `ulimits: nofile` the container inherits the Docker daemon's limit, which differs between installations (1048576, or 1024 soft / 524288 hard on recent systemd defaults): that comparison stays silent rather than guess."
     }
   },
-  check({ stack, config: config3, report, where: where2, unknown: unknown2 }) {
-    const fileMax = hostSysctls(stack.workspace).get("fs.file-max");
+  check({ stack, config: config3, report, where: where2, unknown: unknown3 }) {
+    const fileMax = stack.sysctls.get("fs.file-max");
     const hostCpus = capacityPlan(config3).host?.cpus;
     for (const proxy of stack.proxies) {
       const limits = nginxProcessLimits(proxy);
       if (!limits) {
-        unknown2(`${proxy.service.name}: worker_processes or worker_connections is not a number`);
+        unknown3(`${proxy.service.name}: worker_processes or worker_connections is not a number`);
         continue;
       }
       const { workerConnections: wc, workerRlimitNofile: rl, workerProcesses: wp } = limits;
@@ -26842,7 +31381,7 @@ var nofile_limits_default = defineRule({
       }
       const fdLimit = rl ? { value: rl.value, span: rl.span, name: "worker_rlimit_nofile" } : ulimit?.soft?.kind === "known" ? { value: ulimit.soft.value, span: ulimit.soft.span, name: `the soft ulimits nofile of ${proxy.service.name}` } : void 0;
       const needed = wc.value * perConnection;
-      if (!fdLimit) unknown2(`${proxy.service.name}: no worker_rlimit_nofile and no ulimits nofile; the Docker daemon's default applies`);
+      if (!fdLimit) unknown3(`${proxy.service.name}: no worker_rlimit_nofile and no ulimits nofile; the Docker daemon's default applies`);
       else if (needed > fdLimit.value) {
         report({
           span: wc.span,
@@ -26852,14 +31391,14 @@ var nofile_limits_default = defineRule({
         });
       }
       if (!fileMax) {
-        unknown2("fs.file-max is not set by any host sysctl source");
+        unknown3("fs.file-max is not set by any host sysctl source");
         continue;
       }
       const max = Number(fileMax.effective.value.value);
       if (!Number.isFinite(max)) continue;
       const processes = wp.value === "auto" ? hostCpus?.value : wp.value;
       if (processes === void 0) {
-        unknown2(`${proxy.service.name}: worker_processes auto needs host.cpus in the config`);
+        unknown3(`${proxy.service.name}: worker_processes auto needs host.cpus in the config`);
         continue;
       }
       const total = processes * wc.value * 2;
@@ -26892,10 +31431,10 @@ var resource_limits_missing_default = defineRule({
       why: "Without a memory limit one leaking worker can take the whole host's memory and the kernel OOM-killer picks a victim among all containers, often the database; without a CPU limit one busy service starves the others. The capacity sums (host-capacity, `arena-lint capacity`) also cannot count a service that has no limit."
     }
   },
-  check({ stack, config: config3, report, unknown: unknown2 }) {
-    const uses = serviceResources(stack);
+  check({ stack, facts, config: config3, report, unknown: unknown3 }) {
+    const uses = facts.resources;
     if (!config3.data.host && !uses.some((u) => u.limits.cpus || u.limits.memory)) {
-      unknown2("no service sets a limit and the config has no host:");
+      unknown3("no service sets a limit and the config has no host:");
       return;
     }
     const entries2 = uses.flatMap((use) => {
@@ -26936,11 +31475,11 @@ var sysctl_required_default = defineRule({
       notes: "Silent when the repository has no host sysctl source at all and `sysctl.require` is not true: a stack may not manage its host. The namespaced keys (net.core.somaxconn and most of net.ipv4.*) set here apply to the host's own sockets only: every container has its own network namespace and starts from the kernel default unless compose `sysctls:` sets the key (see backlog-over-somaxconn). Kernel facts: https://www.kernel.org/doc/html/latest/admin-guide/sysctl/net.html, https://docs.docker.com/reference/compose-file/services/#sysctls."
     }
   },
-  check({ stack, config: config3, report, where: where2, unknown: unknown2 }) {
-    const sysctls = hostSysctls(stack.workspace);
+  check({ stack, config: config3, report, where: where2, unknown: unknown3 }) {
+    const sysctls = stack.sysctls;
     const require2 = config3.data.sysctl?.require === true;
     if (sysctls.sources.length === 0 && !require2) {
-      unknown2("the repository has no host sysctl source and sysctl.require is not true");
+      unknown3("the repository has no host sysctl source and sysctl.require is not true");
       return;
     }
     const profileName = SYSCTL_PROFILE_NAMES.find((n) => n === config3.data.sysctl?.profile) ?? "seed";
@@ -26955,11 +31494,11 @@ var sysctl_required_default = defineRule({
       const v = sysctls.get(req.key);
       if (!v) {
         const def = kernelDefault(req.key);
-        const at = missingAt(sysctls.sources) ?? config3.spanOf(["sysctl", "require"]) ?? config3.spanOf(["sysctl"]);
-        if (!at) continue;
+        const at2 = missingAt(sysctls.sources) ?? config3.spanOf(["sysctl", "require"]) ?? config3.spanOf(["sysctl"]);
+        if (!at2) continue;
         const names = sysctls.sources.map((s2) => s2.path);
         report({
-          span: at,
+          span: at2,
           message: `${req.key} is not set by ${names.length ? `any host sysctl source (${listNames(names, 4)})` : "any file of the repository"}; it needs ${bound(req)}${def ? def.value !== void 0 ? `, and without it the host runs with ${def.description}` : `, and its kernel default is ${def.description}` : ""}: ${req.why}`,
           hint: `add \`${req.key} = ${req.min ?? req.max}\` to /etc/sysctl.d/ (or /etc/sysctl.conf) on the host${containerNote(req.key)}`
         });
@@ -26970,7 +31509,7 @@ var sysctl_required_default = defineRule({
         if (!s2) continue;
         const n = parseSysctlInteger(s2.value.value);
         if (n === void 0) {
-          unknown2(`${req.key} = "${s2.value.value}" is not one integer`, s2.value.span);
+          unknown3(`${req.key} = "${s2.value.value}" is not one integer`, s2.value.span);
           continue;
         }
         const verdict = checkRequirement(req, n);
@@ -27022,22 +31561,22 @@ var worker_memory_budget_default = defineRule({
       notes: "Silent for services without a memory limit (resource-limits-missing reports them) and when the worker count is unknown (a gunicorn config file or GUNICORN_CMD_ARGS may set it). A `capacity.workerMemory` arena-lint cannot read is reported here at its line in the config."
     }
   },
-  check({ stack, config: config3, report, where: where2, unknown: unknown2 }) {
+  check({ stack, facts, config: config3, report, where: where2, unknown: unknown3 }) {
     const plan = capacityPlan(config3);
     for (const p of plan.problems) {
       if (p.key[1] === "workerMemory" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
     const budget = plan.capacity.workerMemory;
-    const entries2 = serviceResources(stack).flatMap((use) => {
+    const entries2 = facts.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       const memory = use.limits.memory;
       if (!workers || !memory) return [];
       if (workers.kind === "unknown") {
-        unknown2(`${use.service.name}: ${workers.reason}`, workers.span);
+        unknown3(`${use.service.name}: ${workers.reason}`, workers.span);
         return [];
       }
       if (memory.value.kind === "unknown") {
-        unknown2(`${use.service.name}: ${memory.value.reason}`, memory.value.span);
+        unknown3(`${use.service.name}: ${memory.value.reason}`, memory.value.span);
         return [];
       }
       const perWorker = memory.value.value / Math.max(1, workers.value);
@@ -27253,7 +31792,7 @@ function serverOf2(node) {
 }
 function djangoRoutes(stack) {
   return once(stack, "security.django-routes", () => {
-    const apps = dataTier(stack).apps.filter((a) => a.settings !== void 0);
+    const apps = stack.data.apps.filter((a) => a.settings !== void 0);
     const out = [];
     for (const proxy of stack.proxies) {
       for (const location of proxy.nginx.locations) {
@@ -27341,8 +31880,8 @@ var allowed_hosts_default = defineRule({
       notes: "ALLOWED_HOSTS read from an unset environment variable, a wildcard or regex server_name, and a Host from a `map` are unknown and stay silent."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    if (stack.proxies.length > 0 && djangoRoutes(stack).length === 0) unknown2("no nginx location proxies to a Django app whose settings arena-lint can read");
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    if (stack.proxies.length > 0 && djangoRoutes(stack).length === 0) unknown3("no nginx location proxies to a Django app whose settings arena-lint can read");
     const done = /* @__PURE__ */ new Set();
     const once2 = (key2) => {
       if (done.has(key2)) return false;
@@ -27365,26 +31904,26 @@ var allowed_hosts_default = defineRule({
       } else if (allowed.kind === "absent" && debug.kind !== "unknown" && (debug.kind === "absent" || pyTruthy(debug.value) === false)) {
         patterns = [];
       }
-      if (patterns === void 0) unknown2(`ALLOWED_HOSTS of ${entry} is unknown`);
+      if (patterns === void 0) unknown3(`ALLOWED_HOSTS of ${entry} is unknown`);
       if (patterns !== void 0) {
-        const shown2 = allowed.kind === "set" ? `ALLOWED_HOSTS ${JSON.stringify(patterns)}` : "ALLOWED_HOSTS (not set, so empty with DEBUG off)";
+        const shown3 = allowed.kind === "set" ? `ALLOWED_HOSTS ${JSON.stringify(patterns)}` : "ALLOWED_HOSTS (not set, so empty with DEBUG off)";
         const value = hostHeader?.directive.args[1]?.value;
         if (!hostHeader) {
           const host = route.pass.host;
-          const hostPort = host && route.pass.port && route.pass.port !== 80 ? `${host}:${route.pass.port}` : host;
+          const hostPort2 = host && route.pass.port && route.pass.port !== 80 ? `${host}:${route.pass.port}` : host;
           if (host && !host.includes("$") && once2(`default:${serverKey}:${entry}:${host}`)) {
-            if (!validHostSyntax(hostPort ?? host)) {
+            if (!validHostSyntax(hostPort2 ?? host)) {
               report({
                 span: route.pass.node.directive.span,
-                message: `location ${route.location.match} sends no Host header, so nginx sends "${hostPort}" (the proxy_pass host) and Django rejects it as an invalid host name (underscores are not allowed, RFC 1034/1035) for ${module}: every request through it gets 400 Bad Request`,
-                related: [{ span: allowedAt, message: `${module}: ${shown2}` }],
+                message: `location ${route.location.match} sends no Host header, so nginx sends "${hostPort2}" (the proxy_pass host) and Django rejects it as an invalid host name (underscores are not allowed, RFC 1034/1035) for ${module}: every request through it gets 400 Bad Request`,
+                related: [{ span: allowedAt, message: `${module}: ${shown3}` }],
                 hint: "add `proxy_set_header Host $host;` to the location (or its server block)"
               });
             } else if (!hostAllowed(host, patterns)) {
               report({
                 span: route.pass.node.directive.span,
-                message: `location ${route.location.match} sends no Host header, so Django gets "${hostPort}" (the proxy_pass host), which ${shown2} in ${module} (${where2(allowedAt)}) does not match: every request through it gets 400 Bad Request (DisallowedHost)`,
-                related: [{ span: allowedAt, message: `${shown2}` }],
+                message: `location ${route.location.match} sends no Host header, so Django gets "${hostPort2}" (the proxy_pass host), which ${shown3} in ${module} (${where2(allowedAt)}) does not match: every request through it gets 400 Bad Request (DisallowedHost)`,
+                related: [{ span: allowedAt, message: `${shown3}` }],
                 hint: "add `proxy_set_header Host $host;` to the location (or its server block)"
               });
             }
@@ -27394,7 +31933,7 @@ var allowed_hosts_default = defineRule({
             if (hostAllowed(n.name, patterns) || !once2(`name:${n.name}:${entry}`)) continue;
             report({
               span: allowedAt,
-              message: `${shown2} in ${module} does not match ${n.name}, a server_name of ${levelLabel(route.server)} (${where2(n.span)}) that nginx proxies to ${route.app.service.name} with Host ${value}: requests for ${n.name} get 400 Bad Request (DisallowedHost)`,
+              message: `${shown3} in ${module} does not match ${n.name}, a server_name of ${levelLabel(route.server)} (${where2(n.span)}) that nginx proxies to ${route.app.service.name} with Host ${value}: requests for ${n.name} get 400 Bad Request (DisallowedHost)`,
               related: [{ span: n.span, message: `server_name ${n.name} is set here` }],
               hint: `add "${n.name}" to ALLOWED_HOSTS`
             });
@@ -27402,7 +31941,7 @@ var allowed_hosts_default = defineRule({
         } else if (value !== void 0 && !value.includes("$") && !hostAllowed(value, patterns) && once2(`literal:${value}:${entry}`)) {
           report({
             span: allowedAt,
-            message: `${shown2} in ${module} does not match "${value}", the Host nginx sends for location ${route.location.match} (${where2(hostHeader.directive.span)}): every request through it gets 400 Bad Request (DisallowedHost)`,
+            message: `${shown3} in ${module} does not match "${value}", the Host nginx sends for location ${route.location.match} (${where2(hostHeader.directive.span)}): every request through it gets 400 Bad Request (DisallowedHost)`,
             related: [{ span: hostHeader.directive.span, message: "the Host header is set here" }],
             hint: `add "${value}" to ALLOWED_HOSTS, or send \`proxy_set_header Host $host;\``
           });
@@ -27410,11 +31949,11 @@ var allowed_hosts_default = defineRule({
       }
       const xfh = setting(stack, route.app, "USE_X_FORWARDED_HOST");
       if (xfh.kind === "set" && pyTruthy(xfh.value) === true && !sentHeader(route, "X-Forwarded-Host") && once2(`xfh:${serverKey}:${entry}`)) {
-        const at = editSpan(xfh.value);
+        const at2 = editSpan(xfh.value);
         report({
           span: route.pass.node.directive.span,
-          message: `${module} sets USE_X_FORWARDED_HOST = True (${where2(at)}), but nginx does not set X-Forwarded-Host for location ${route.location.match}: the client's own X-Forwarded-Host reaches Django, which takes it as the request's host for absolute URLs and redirects`,
-          related: [{ span: at, message: "USE_X_FORWARDED_HOST is set here" }],
+          message: `${module} sets USE_X_FORWARDED_HOST = True (${where2(at2)}), but nginx does not set X-Forwarded-Host for location ${route.location.match}: the client's own X-Forwarded-Host reaches Django, which takes it as the request's host for absolute URLs and redirects`,
+          related: [{ span: at2, message: "USE_X_FORWARDED_HOST is set here" }],
           hint: "add `proxy_set_header X-Forwarded-Host $host;` to the server block, or drop USE_X_FORWARDED_HOST"
         });
       }
@@ -27533,16 +32072,16 @@ var forwarded_proto_default = defineRule({
       notes: "Behind another TLS-terminating proxy (a cloud load balancer), passing `$http_x_forwarded_proto` is right only when nothing else can reach nginx; then suppress the finding with that reason."
     }
   },
-  check({ stack, report, where: where2, unknown: unknown2 }) {
-    if (stack.proxies.length > 0 && djangoRoutes(stack).length === 0) unknown2("no nginx location proxies to a Django app whose settings arena-lint can read");
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    if (stack.proxies.length > 0 && djangoRoutes(stack).length === 0) unknown3("no nginx location proxies to a Django app whose settings arena-lint can read");
     const findings = [];
     for (const route of djangoRoutes(stack)) {
       const d = setting(stack, route.app, "SECURE_PROXY_SSL_HEADER");
       if (d.kind === "unknown") {
-        unknown2(`SECURE_PROXY_SSL_HEADER of ${route.app.settings.entry} is unknown`);
+        unknown3(`SECURE_PROXY_SSL_HEADER of ${route.app.settings.entry} is unknown`);
         continue;
       }
-      const at = route.location.match;
+      const at2 = route.location.match;
       const server = route.server;
       const module = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
       if (d.kind === "absent") {
@@ -27554,7 +32093,7 @@ var forwarded_proto_default = defineRule({
           key: `absent:${route.app.settings.entry}`,
           emit: () => report({
             span: header2?.directive.span ?? route.pass.node.directive.span,
-            message: `${levelLabel(server)} terminates TLS and proxies location ${at} to ${route.app.service.name}, but ${module} has no SECURE_PROXY_SSL_HEADER (${route.app.settings.entry}): Django sees every request as http, builds http:// URLs, and its CSRF Origin check rejects posts from https://${names[0] ?? "the site"}`,
+            message: `${levelLabel(server)} terminates TLS and proxies location ${at2} to ${route.app.service.name}, but ${module} has no SECURE_PROXY_SSL_HEADER (${route.app.settings.entry}): Django sees every request as http, builds http:// URLs, and its CSRF Origin check rejects posts from https://${names[0] ?? "the site"}`,
             related: [{ span: { file: route.app.settings.entry, start: 0, end: 0 }, message: "SECURE_PROXY_SSL_HEADER belongs in these settings" }],
             hint: `set SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") in ${module}${header2 ? "" : " and `proxy_set_header X-Forwarded-Proto $scheme;` in nginx"}`
           })
@@ -27574,7 +32113,7 @@ var forwarded_proto_default = defineRule({
           key: `missing:${headerName}`,
           emit: () => report({
             span: route.pass.node.directive.span,
-            message: `${module} trusts ${headerName}: ${expected} (SECURE_PROXY_SSL_HEADER, ${where2(djangoAt)}), but nginx does not set ${headerName} for location ${at}: the client's own header reaches Django, so any client can claim https`,
+            message: `${module} trusts ${headerName}: ${expected} (SECURE_PROXY_SSL_HEADER, ${where2(djangoAt)}), but nginx does not set ${headerName} for location ${at2}: the client's own header reaches Django, so any client can claim https`,
             related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
             hint: `add \`proxy_set_header ${headerName} $scheme;\` where the location's other proxy_set_header lines are`
           })
@@ -27590,7 +32129,7 @@ var forwarded_proto_default = defineRule({
           key: `client:${header.directive.span.file}:${header.directive.span.start}`,
           emit: () => report({
             span: header.directive.args[1].span,
-            message: `nginx sets ${headerName} ${value} for location ${at}, the client's own value, and ${module} trusts it (SECURE_PROXY_SSL_HEADER, ${where2(djangoAt)}): any client that reaches nginx can claim https`,
+            message: `nginx sets ${headerName} ${value} for location ${at2}, the client's own value, and ${module} trusts it (SECURE_PROXY_SSL_HEADER, ${where2(djangoAt)}): any client that reaches nginx can claim https`,
             related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
             hint: `send \`$scheme\` unless every client comes through a proxy that overwrites ${headerName}`
           })
@@ -27603,7 +32142,7 @@ var forwarded_proto_default = defineRule({
           key: `value:${header.directive.span.file}:${header.directive.span.start}`,
           emit: () => report({
             span: header.directive.args[1].span,
-            message: `nginx sets ${headerName} ${value} (${possible.values.join(" or ")}) for location ${at}, but ${module} waits for "${expected}" (SECURE_PROXY_SSL_HEADER, ${where2(djangoAt)}): request.is_secure() is never true`,
+            message: `nginx sets ${headerName} ${value} (${possible.values.join(" or ")}) for location ${at2}, but ${module} waits for "${expected}" (SECURE_PROXY_SSL_HEADER, ${where2(djangoAt)}): request.is_secure() is never true`,
             related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
             hint: `make the two agree: Django's second value is what nginx must send`
           })
@@ -27630,7 +32169,7 @@ var datastore_port_published_default = defineRule({
   },
   check({ stack, report, where: where2 }) {
     if (isDevelopmentStack(stack)) return;
-    const tier = dataTier(stack);
+    const tier = stack.data;
     const stores = [];
     for (const r of tier.redis) {
       const pass = redisValue(r, "requirepass");
@@ -27658,15 +32197,15 @@ var datastore_port_published_default = defineRule({
     for (const store of stores) {
       for (const port of publishedPorts(store.service)) {
         if (!onEveryInterface(port)) continue;
-        const hostPort = port.published !== void 0 ? `host port ${port.published}` : "a random host port";
+        const hostPort2 = port.published !== void 0 ? `host port ${port.published}` : "a random host port";
         const open = store.open;
-        const at = open?.span ? ` (${where2(open.span)})` : "";
+        const at2 = open?.span ? ` (${where2(open.span)})` : "";
         const written = writtenSecrets(stack).find((x) => x.service === store.service && x.hardcoded);
         const behind = written ? `behind a password written in the repository (${written.name}, ${where2(written.span)})` : "behind its password only";
         report({
           span: port.span,
           severity: open ? "error" : "warning",
-          message: open ? `${store.service.name} (${store.kind}) publishes port ${port.target} on every host interface (${hostPort}), and ${open.why}${at}: anyone who can reach the host can read and change its data` : `${store.service.name} (${store.kind}) publishes port ${port.target} on every host interface (${hostPort}): it is reachable from every network the host is on, ${behind}, and Docker's port rules bypass the host firewall`,
+          message: open ? `${store.service.name} (${store.kind}) publishes port ${port.target} on every host interface (${hostPort2}), and ${open.why}${at2}: anyone who can reach the host can read and change its data` : `${store.service.name} (${store.kind}) publishes port ${port.target} on every host interface (${hostPort2}): it is reachable from every network the host is on, ${behind}, and Docker's port rules bypass the host firewall`,
           ...open?.span ? { related: [{ span: open.span, message: open.why }] } : written ? { related: [{ span: written.span, message: `${written.name} is written here` }] } : {},
           hint: `bind it to loopback ("127.0.0.1:${port.published ?? port.target}:${port.target}") or remove the ports entry; the app reaches ${store.service.name} over the compose network`
         });
@@ -27689,22 +32228,22 @@ var debug_in_production_default = defineRule({
   },
   check({ stack, report, where: where2 }) {
     if (isDevelopmentStack(stack)) return;
-    const apps = dataTier(stack).apps.filter((a) => a.settings && a.settingsModule.kind === "known" && !isDevelopmentSettings(a.settingsModule.value));
+    const apps = stack.data.apps.filter((a) => a.settings && a.settingsModule.kind === "known" && !isDevelopmentSettings(a.settingsModule.value));
     const withDebug = apps.flatMap((app) => {
       const debug = app.settings.names.get("DEBUG");
       return debug && pyTruthy(debug) === true ? [{ app, debug }] : [];
     });
     for (const group of groupBy(withDebug, (x) => spanKey(x.debug.span))) {
       const { app, debug } = group[0];
-      const at = editSpan(debug);
+      const at2 = editSpan(debug);
       const module = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
       const value = debug.kind === "known" ? debug.value : void 0;
-      const shown2 = typeof value === "string" ? `the string ${JSON.stringify(value)}, which Python treats as true` : String(value === true ? "True" : value);
+      const shown3 = typeof value === "string" ? `the string ${JSON.stringify(value)}, which Python treats as true` : String(value === true ? "True" : value);
       const services = group.map((x) => x.app.service.name).join(", ");
-      const settingsLine = at.file !== debug.span.file || at.start !== debug.span.start ? ` (settings line ${where2(debug.span)})` : "";
+      const settingsLine = at2.file !== debug.span.file || at2.start !== debug.span.start ? ` (settings line ${where2(debug.span)})` : "";
       report({
-        span: at,
-        message: `DEBUG in ${module}, which ${services} run${group.length === 1 ? "s" : ""}, is ${shown2}${settingsLine}: error pages show tracebacks and settings to every visitor, and each worker keeps every SQL query in memory`,
+        span: at2,
+        message: `DEBUG in ${module}, which ${services} run${group.length === 1 ? "s" : ""}, is ${shown3}${settingsLine}: error pages show tracebacks and settings to every visitor, and each worker keeps every SQL query in memory`,
         ...settingsLine ? { related: [{ span: debug.span, message: "DEBUG is read here" }] } : {},
         hint: typeof value === "string" ? 'compare the variable with a string (os.environ.get("DEBUG") == "1") or set it to an empty value' : "set DEBUG to False for this stack"
       });
@@ -28104,7 +32643,7 @@ function pick(accepts, preferred) {
   const c = preferred.find(accepts);
   return c === void 0 ? [] : [c];
 }
-var Parser2 = class {
+var Parser3 = class {
   constructor(p, intended = false) {
     this.p = p;
     this.intended = intended;
@@ -28205,10 +32744,10 @@ var Parser2 = class {
     }
   }
 };
-function expand(seq) {
+function expand2(seq) {
   let out = [""];
   for (const el of seq) {
-    const parts = expandOne(el);
+    const parts = expandOne2(el);
     const next = [];
     for (const a of out) for (const b of parts) if (next.length < MAX_SAMPLES) next.push(a + b);
     out = next;
@@ -28216,7 +32755,7 @@ function expand(seq) {
   }
   return out;
 }
-function expandOne(el) {
+function expandOne2(el) {
   switch (el.t) {
     case "chars":
       return [...el.options];
@@ -28225,19 +32764,19 @@ function expandOne(el) {
     case "end":
       return [END];
     case "group":
-      return el.alternatives.flatMap(expand).slice(0, MAX_SAMPLES);
+      return el.alternatives.flatMap(expand2).slice(0, MAX_SAMPLES);
     case "repeat": {
-      const once2 = expandOne(el.element);
+      const once2 = expandOne2(el.element);
       if (el.min === 0) return ["", ...once2];
       return once2.map((s2) => s2.repeat(el.min));
     }
   }
 }
 function sampleMatches(pattern, intended = false) {
-  const alts = new Parser2(pattern, intended).parse();
+  const alts = new Parser3(pattern, intended).parse();
   const out = [];
   for (const alt of alts) {
-    for (const s2 of expand(alt)) {
+    for (const s2 of expand2(alt)) {
       if (out.length >= MAX_SAMPLES) return out;
       out.push({ text: s2.replace(/[\u0001\u0002]/g, ""), anchoredStart: s2.startsWith(START), anchoredEnd: s2.endsWith(END) });
     }
@@ -28359,10 +32898,10 @@ var nginx_ssrf_default = defineRule({
           if (v.start >= hostEnd) continue;
           const origin = variableOrigin(pass.node, v.name);
           if (origin.kind !== "client") continue;
-          const part = v.start < hostStart ? "scheme" : "host";
+          const part2 = v.start < hostStart ? "scheme" : "host";
           report({
             span: pass.target.span,
-            message: `${pass.kind} ${value} takes its ${part} from the request (${origin.why}): a client can make nginx connect to any host, including other containers and the cloud metadata service`,
+            message: `${pass.kind} ${value} takes its ${part2} from the request (${origin.why}): a client can make nginx connect to any host, including other containers and the cloud metadata service`,
             ...origin.span ? { related: [{ span: origin.span, message: "the variable is set here" }] } : {},
             hint: "proxy to a fixed upstream and pass the request value as a path or header instead, or mark the location `internal`"
           });
@@ -28472,20 +33011,171 @@ ${chart}`);
   return 0;
 }
 
+// src/commands/inspect.ts
+import { resolve as resolve4 } from "node:path";
+import { parseArgs as parseArgs4 } from "node:util";
+
+// src/stack/inspect.ts
+var INSPECT_FORMAT_VERSION = 1;
+function at(sources, span) {
+  if (!span) return "unknown";
+  const file = sources.get(span.file);
+  return file ? `${span.file}:${positionAt(file, span.start).line}` : span.file;
+}
+function valueOf3(sources, v) {
+  if (!v) return { value: null, source: "unset" };
+  if (v.kind === "unknown") return { value: null, source: at(sources, v.span), unknown: v.reason };
+  return { value: v.value, source: v.isDefault ? "default" : at(sources, v.span) };
+}
+function fileOf2(sources, path, hostPath, origin) {
+  const via = origin.kind === "image-default" ? null : at(sources, origin.via);
+  const detail = origin.kind === "rendered" ? `rendered from ${origin.template} by ${origin.renderer}` : origin.kind === "image-default" ? origin.description : origin.kind === "unknown" ? origin.reason : void 0;
+  return { path, hostPath, origin: origin.kind, via, ...detail !== void 0 ? { detail } : {} };
+}
+function inspectStack(stack) {
+  const src = stack.sources;
+  const unknownOf = (u) => ({ what: u.what, reason: u.reason, at: at(src, u.span) });
+  const services = stack.services.map((svc) => {
+    const view = stack.view(svc);
+    const files = [];
+    if (view) {
+      for (const f of view.filesystem.files()) files.push(fileOf2(src, f.containerPath, f.hostPath, f.origin));
+      for (const d of view.filesystem.imageDefaults()) files.push(fileOf2(src, d.containerPath, null, d.origin));
+      for (const l of view.filesystem.unknownLayers()) {
+        files.push(fileOf2(src, l.containerPath, null, l.origin ?? { kind: "unknown", reason: "not in the repository", via: l.via }));
+      }
+      files.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+    }
+    const p = view?.process;
+    const app = view?.appServer;
+    const appServer = app ? {
+      kind: app.kind,
+      bind: valueOf3(src, app.bind),
+      port: valueOf3(src, app.port),
+      listenProtocol: valueOf3(src, app.listenProtocol),
+      interface: valueOf3(src, app.interface),
+      processes: valueOf3(src, app.processes),
+      threads: valueOf3(src, app.threads),
+      workerClass: valueOf3(src, app.workerClass),
+      keepAliveSeconds: valueOf3(src, app.keepAliveSeconds),
+      requestTimeoutSeconds: valueOf3(src, app.requestTimeoutSeconds),
+      backlog: valueOf3(src, app.backlog),
+      application: valueOf3(src, app.application),
+      configFiles: app.configFiles.map((c) => ({ path: c.path, via: at(src, c.via) }))
+    } : null;
+    const dj = view?.django;
+    return {
+      name: svc.name,
+      replicas: valueOf3(src, stack.workload(svc)?.replicas),
+      image: valueOf3(src, view?.image ?? svc.image),
+      files,
+      process: p ? {
+        argv: p.argv.map((w) => w.value.kind === "known" ? w.value.value : null),
+        at: at(src, p.argvSpan),
+        workingDir: valueOf3(src, p.workingDir),
+        steps: p.steps.map((s2) => ({ description: s2.description, at: at(src, s2.span) }))
+      } : null,
+      appServer,
+      django: dj ? { settingsModule: valueOf3(src, dj.settingsModule), settingsFile: dj.settingsFile ?? null, via: dj.via.map((s2) => at(src, s2)) } : null,
+      unknowns: (view?.unknowns ?? []).map(unknownOf)
+    };
+  });
+  const serviceUnknowns = new Set(stack.services.flatMap((s2) => stack.view(s2)?.unknowns ?? []));
+  return {
+    name: stack.name,
+    project: {
+      origin: stack.project.spec.origin.kind,
+      via: stack.project.spec.origin.via ? at(src, stack.project.spec.origin.via) : null,
+      files: stack.project.spec.files,
+      composeFiles: stack.project.composeFiles,
+      profiles: stack.project.profiles,
+      name: valueOf3(src, stack.project.projectName)
+    },
+    services,
+    inactiveServices: (stack.compose.inactive ?? []).map((s2) => ({ name: s2.name, profiles: s2.profiles })),
+    files: [...stack.files].sort(),
+    unknowns: stack.unknowns.filter((u) => !serviceUnknowns.has(u)).map(unknownOf)
+  };
+}
+function inspectReport(stacks, root) {
+  return { version: INSPECT_FORMAT_VERSION, root, stacks: stacks.map(inspectStack) };
+}
+function shown(v) {
+  if (v.value === null) return v.unknown !== void 0 ? `unknown (${v.unknown}; ${v.source})` : v.source;
+  return `${String(v.value)} (${v.source})`;
+}
+function formatInspectText(report) {
+  const out = [];
+  for (const s2 of report.stacks) {
+    out.push(`stack ${s2.name}`);
+    out.push(`  project: ${s2.project.files.join(" + ")} (${s2.project.origin}${s2.project.via ? ` at ${s2.project.via}` : ""})`);
+    if (s2.project.composeFiles.length > s2.project.files.length) out.push(`  compose files read: ${s2.project.composeFiles.join(", ")}`);
+    if (s2.project.profiles.length) out.push(`  profiles: ${s2.project.profiles.join(", ")}`);
+    for (const i of s2.inactiveServices) out.push(`  inactive: ${i.name} (profiles ${i.profiles.join(", ")} not enabled)`);
+    for (const svc of s2.services) {
+      out.push(`  service ${svc.name}`);
+      out.push(`    replicas: ${shown(svc.replicas)}`);
+      out.push(`    image: ${shown(svc.image)}`);
+      if (svc.process) {
+        out.push(`    process: ${svc.process.argv.map((w) => w ?? "?").join(" ")} (${svc.process.at})`);
+        out.push(`    working dir: ${shown(svc.process.workingDir)}`);
+        for (const st of svc.process.steps) out.push(`      ${st.description} (${st.at})`);
+      } else out.push("    process: unknown");
+      if (svc.appServer) {
+        const a = svc.appServer;
+        out.push(`    app server: ${String(a.kind)}`);
+        for (const k of ["bind", "processes", "threads", "workerClass", "keepAliveSeconds", "requestTimeoutSeconds", "backlog", "application"]) {
+          out.push(`      ${k}: ${shown(a[k])}`);
+        }
+        for (const c of a.configFiles ?? []) out.push(`      settings file: ${c.path} (${c.via})`);
+      }
+      if (svc.django) out.push(`    django settings: ${shown(svc.django.settingsModule)}${svc.django.settingsFile ? ` -> ${svc.django.settingsFile}` : ""}${svc.django.via.length ? ` via ${svc.django.via.join(", ")}` : ""}`);
+      if (svc.files.length) out.push("    files:");
+      for (const f of svc.files) {
+        out.push(`      ${f.path}${f.hostPath ? ` <- ${f.hostPath}` : ""} [${f.origin}${f.via ? ` at ${f.via}` : ""}]${f.detail ? ` ${f.detail}` : ""}`);
+      }
+      for (const u of svc.unknowns) out.push(`    unknown: ${u.what}: ${u.reason} (${u.at})`);
+    }
+    for (const u of s2.unknowns) out.push(`  unknown: ${u.what}: ${u.reason} (${u.at})`);
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+// src/commands/inspect.ts
+function inspectCommand(argv, io) {
+  const { values, positionals } = parseArgs4({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: { config: { type: "string", short: "c" }, format: { type: "string", short: "f", default: "text" } }
+  });
+  if (positionals.length > 1) throw new UsageError(`inspect takes one directory, got ${positionals.length}`);
+  const format = values.format ?? "text";
+  if (format !== "text" && format !== "json") throw new UsageError(`unknown format "${format}" for inspect (text, json)`);
+  const dir = positionals[0] ?? ".";
+  const run = check({ dir: resolve4(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: resolve4(io.cwd, values.config) } : {}, rules: [] });
+  if (run.stacks.length === 0) throw new UsageError(`no compose stack found in ${dir}`);
+  const report = inspectReport(run.stacks, dir);
+  io.stdout(format === "json" ? `${JSON.stringify(report, null, 2)}
+` : formatInspectText(report));
+  return 0;
+}
+
 // src/commands/check.ts
 import { existsSync as existsSync2, readFileSync as readFileSync4, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { basename as basename2, dirname as dirname3, isAbsolute as isAbsolute3, relative as relative4, resolve as resolve4 } from "node:path";
-import { parseArgs as parseArgs4 } from "node:util";
+import { basename as basename2, dirname as dirname3, isAbsolute as isAbsolute4, relative as relative5, resolve as resolve5 } from "node:path";
+import { parseArgs as parseArgs5 } from "node:util";
 
 // src/engine/baseline.ts
 var BASELINE_VERSION = 2;
-function entryOf(f) {
+function entryOf2(f) {
   return { rule: f.ruleId, file: f.span.file, fingerprint: fingerprintOf(f), message: f.message };
 }
 var keyOf = (e) => `${e.rule}\0${e.fingerprint}`;
 var sortKey = (e) => `${e.file}\0${e.rule}\0${e.fingerprint}`;
 function baselineOf(result) {
-  const findings = result.findings.map(entryOf);
+  const findings = result.findings.map(entryOf2);
   findings.sort((a, b) => sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
   return { version: BASELINE_VERSION, findings };
 }
@@ -28520,7 +33210,7 @@ function applyBaseline(result, baseline) {
   const findings = [];
   let matched = 0;
   for (const f of result.findings) {
-    const key2 = keyOf(entryOf(f));
+    const key2 = keyOf(entryOf2(f));
     const n = left.get(key2) ?? 0;
     if (n > 0) {
       left.set(key2, n - 1);
@@ -28607,8 +33297,8 @@ function countBySeverity(findings) {
 function checkedFileCount(result) {
   return new Set(result.stacks.flatMap((s2) => s2.files)).size;
 }
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+function plural(n, word2) {
+  return `${n} ${word2}${n === 1 ? "" : "s"}`;
 }
 function summaryLine(result) {
   const total = result.findings.length;
@@ -28641,14 +33331,14 @@ function escapeData(s2) {
 function escapeProperty(s2) {
   return escapeData(s2).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
-function annotation(opts, at) {
-  const f = at.finding;
-  const props = [["file", repoPath2(opts, at.file)], ["line", at.line]];
-  if (at.endLine === at.line) props.push(["col", at.column], ["endLine", at.endLine], ["endColumn", at.endColumn]);
-  else props.push(["endLine", at.endLine]);
+function annotation(opts, at2) {
+  const f = at2.finding;
+  const props = [["file", repoPath2(opts, at2.file)], ["line", at2.line]];
+  if (at2.endLine === at2.line) props.push(["col", at2.column], ["endLine", at2.endLine], ["endColumn", at2.endColumn]);
+  else props.push(["endLine", at2.endLine]);
   props.push(["title", `arena-lint (${f.ruleId})`]);
   const body = [f.message];
-  for (const r of at.related) body.push(`\u21B3 ${repoPath2(opts, r.file)}:${r.line}:${r.column} ${r.message}`);
+  for (const r of at2.related) body.push(`\u21B3 ${repoPath2(opts, r.file)}:${r.line}:${r.column} ${r.message}`);
   if (f.hint !== void 0) body.push(`hint: ${f.hint}`);
   const properties = props.map(([k, v]) => `${k}=${escapeProperty(String(v))}`).join(",");
   return `::${COMMAND[f.severity]} ${properties}::${escapeData(body.join("\n"))}`;
@@ -28664,8 +33354,8 @@ var SEVERITY = { error: "major", warning: "minor", info: "info" };
 function formatGitlab(result, opts) {
   const prints = occurrenceFingerprints(result.findings);
   const issues = result.findings.map((f, i) => {
-    const at = toLocated(result, f);
-    const related = at.related.map((r) => `${repoPath2(opts, r.file)}:${r.line} ${r.message}`);
+    const at2 = toLocated(result, f);
+    const related = at2.related.map((r) => `${repoPath2(opts, r.file)}:${r.line} ${r.message}`);
     return {
       type: "issue",
       check_name: f.ruleId,
@@ -28673,7 +33363,7 @@ function formatGitlab(result, opts) {
       categories: ["Bug Risk"],
       fingerprint: prints[i].replace(":", "-"),
       severity: SEVERITY[f.severity],
-      location: { path: repoPath2(opts, at.file), lines: { begin: at.line, end: at.endLine } }
+      location: { path: repoPath2(opts, at2.file), lines: { begin: at2.line, end: at2.endLine } }
     };
   });
   return `${JSON.stringify(issues, null, 2)}
@@ -28698,11 +33388,11 @@ function formatJunit(result, opts) {
   for (const [stack, findings] of byStack) {
     const cases = [];
     for (const f of findings) {
-      const at = toLocated(result, f);
-      const where2 = `${repoPath2(opts, at.file)}:${at.line}:${at.column}`;
-      const body = [`${where2} ${f.message}`, ...at.related.map((r) => `  related ${repoPath2(opts, r.file)}:${r.line}:${r.column} ${r.message}`), ...f.hint ? [`  hint: ${f.hint}`] : []].join("\n");
+      const at2 = toLocated(result, f);
+      const where2 = `${repoPath2(opts, at2.file)}:${at2.line}:${at2.column}`;
+      const body = [`${where2} ${f.message}`, ...at2.related.map((r) => `  related ${repoPath2(opts, r.file)}:${r.line}:${r.column} ${r.message}`), ...f.hint ? [`  hint: ${f.hint}`] : []].join("\n");
       cases.push(
-        `    <testcase name="${xml(`${f.ruleId} ${where2}`)}" classname="${xml(`arena-lint.${f.ruleId}`)}" file="${xml(repoPath2(opts, at.file))}" line="${at.line}" time="0">
+        `    <testcase name="${xml(`${f.ruleId} ${where2}`)}" classname="${xml(`arena-lint.${f.ruleId}`)}" file="${xml(repoPath2(opts, at2.file))}" line="${at2.line}" time="0">
       <failure message="${xml(f.message)}" type="${f.severity}">${xml(body)}</failure>
     </testcase>`
       );
@@ -28710,8 +33400,8 @@ function formatJunit(result, opts) {
     if (findings.length === 0) cases.push(`    <testcase name="${xml(`${repoPath2(opts, stack)} has no findings`)}" classname="arena-lint" time="0"/>`);
     tests += cases.length;
     failures += findings.length;
-    const shown2 = stack === NO_STACK ? stack : repoPath2(opts, stack);
-    suites.push(`  <testsuite name="${xml(shown2)}" tests="${cases.length}" failures="${findings.length}" errors="0" skipped="0" time="0">
+    const shown3 = stack === NO_STACK ? stack : repoPath2(opts, stack);
+    suites.push(`  <testsuite name="${xml(shown3)}" tests="${cases.length}" failures="${findings.length}" errors="0" skipped="0" time="0">
 ${cases.join("\n")}
   </testsuite>`);
   }
@@ -28725,18 +33415,18 @@ ${suites.join("\n")}${suites.length ? "\n" : ""}</testsuites>
 var JSON_REPORT_VERSION = 2;
 function toJsonReport(result) {
   const diagnostics = result.findings.map((f) => {
-    const at = toLocated(result, f);
+    const at2 = toLocated(result, f);
     const diagnostic = {
       ruleId: f.ruleId,
       severity: f.severity,
       message: f.message,
-      file: at.file,
-      line: at.line,
-      column: at.column,
-      endLine: at.endLine,
-      endColumn: at.endColumn,
+      file: at2.file,
+      line: at2.line,
+      column: at2.column,
+      endLine: at2.endLine,
+      endColumn: at2.endColumn,
       stack: f.stack ?? null,
-      related: at.related.map((r) => ({ file: r.file, line: r.line, column: r.column, message: r.message }))
+      related: at2.related.map((r) => ({ file: r.file, line: r.line, column: r.column, message: r.message }))
     };
     return f.hint === void 0 ? diagnostic : { ...diagnostic, hint: f.hint };
   });
@@ -28759,12 +33449,12 @@ var NO_STACK2 = "(whole directory)";
 function escapeCell2(s2) {
   return s2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_[\]|])/g, "\\$1").replace(/\r?\n/g, "<br>");
 }
-function locationCell(opts, at) {
-  const path = repoPath2(opts, at.file);
-  const label2 = escapeCell2(`${path}:${at.line}`);
+function locationCell(opts, at2) {
+  const path = repoPath2(opts, at2.file);
+  const label2 = escapeCell2(`${path}:${at2.line}`);
   if (opts.blobUrl === void 0) return label2;
   const base = opts.blobUrl.endsWith("/") ? opts.blobUrl : `${opts.blobUrl}/`;
-  const anchor = at.endLine > at.line ? `#L${at.line}-L${at.endLine}` : `#L${at.line}`;
+  const anchor = at2.endLine > at2.line ? `#L${at2.line}-L${at2.endLine}` : `#L${at2.line}`;
   const href = `${base}${uriPath(path)}${anchor}`;
   return `[${label2}](${href})`;
 }
@@ -28789,8 +33479,8 @@ function formatMarkdownSummary(result, opts) {
   if (result.findings.length > 0) {
     out.push("", "| | Rule | Location | Message |", "|---|---|---|---|");
     for (const f of result.findings) {
-      const at = toLocated(result, f);
-      out.push(`| ${ICON[f.severity]} | \`${f.ruleId}\` | ${locationCell(opts, at)} | ${escapeCell2(f.message)} |`);
+      const at2 = toLocated(result, f);
+      out.push(`| ${ICON[f.severity]} | \`${f.ruleId}\` | ${locationCell(opts, at2)} | ${escapeCell2(f.message)} |`);
     }
   }
   if (result.stacks.length > 0 || result.findings.length > 0) out.push("", ...stackTable(result));
@@ -28882,8 +33572,8 @@ function withinChars(text, limit) {
   const head = text.slice(0, limit - 1);
   const sentence = head.search(/[.!?](?=\s)[^.!?]*$/);
   if (sentence > limit / 3) return `${head.slice(0, sentence + 1)}\u2026`.slice(0, limit);
-  const word = head.lastIndexOf(" ");
-  return `${head.slice(0, word > 0 ? word : head.length)}\u2026`;
+  const word2 = head.lastIndexOf(" ");
+  return `${head.slice(0, word2 > 0 ? word2 : head.length)}\u2026`;
 }
 function fullDescription(meta2) {
   const both = `${meta2.docs.what} ${meta2.docs.why}`;
@@ -28901,10 +33591,10 @@ function ruleDescriptor(meta2) {
     properties: { tags: [meta2.category] }
   };
 }
-function physicalLocation(opts, at) {
+function physicalLocation(opts, at2) {
   return {
-    artifactLocation: { uri: uriPath(repoPath2(opts, at.file)), uriBaseId: SRCROOT },
-    region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn }
+    artifactLocation: { uri: uriPath(repoPath2(opts, at2.file)), uriBaseId: SRCROOT },
+    region: { startLine: at2.line, startColumn: at2.column, endLine: at2.endLine, endColumn: at2.endColumn }
   };
 }
 function escapeMessage(text) {
@@ -28917,10 +33607,10 @@ function linkedMessage(message, related, shownPath) {
   related.forEach((r, i) => {
     const id2 = i + 1;
     const cited = `${r.file}:${r.line}`;
-    const at = linked.has(cited) ? -1 : text.indexOf(cited);
-    if (at >= 0 && !/[\w:]/.test(text[at + cited.length] ?? "") && !/[\w/.-]/.test(text[at - 1] ?? "")) {
+    const at2 = linked.has(cited) ? -1 : text.indexOf(cited);
+    if (at2 >= 0 && !/[\w:]/.test(text[at2 + cited.length] ?? "") && !/[\w/.-]/.test(text[at2 - 1] ?? "")) {
       linked.add(cited);
-      text = `${text.slice(0, at)}[${escapeMessage(cited)}](${id2})${text.slice(at + cited.length)}`;
+      text = `${text.slice(0, at2)}[${escapeMessage(cited)}](${id2})${text.slice(at2 + cited.length)}`;
     } else {
       rest2.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
     }
@@ -28937,18 +33627,18 @@ function toSarifLog(result, opts) {
   }
   const located = result.findings.map((f) => toLocated(result, f));
   const prints = occurrenceFingerprints(result.findings);
-  const results = located.map((at, i) => {
-    const f = at.finding;
+  const results = located.map((at2, i) => {
+    const f = at2.finding;
     const out = {
       ruleId: f.ruleId,
       ruleIndex: ruleIndex.get(f.ruleId),
       level: LEVEL[f.severity],
-      message: { text: at.related.length ? linkedMessage(f.message, at.related, (file) => repoPath2(opts, file)) : f.message },
-      locations: [{ physicalLocation: physicalLocation(opts, at) }],
+      message: { text: at2.related.length ? linkedMessage(f.message, at2.related, (file) => repoPath2(opts, file)) : f.message },
+      locations: [{ physicalLocation: physicalLocation(opts, at2) }],
       partialFingerprints: { [FINGERPRINT_KEY]: prints[i] }
     };
-    if (at.related.length > 0) {
-      out.relatedLocations = at.related.slice(0, GITHUB_SARIF_LIMITS.locationsPerResult - 1).map((r, j) => ({
+    if (at2.related.length > 0) {
+      out.relatedLocations = at2.related.slice(0, GITHUB_SARIF_LIMITS.locationsPerResult - 1).map((r, j) => ({
         id: j + 1,
         physicalLocation: physicalLocation(opts, r),
         message: { text: r.message }
@@ -28995,8 +33685,8 @@ var import_code_frame = __toESM(require_lib2(), 1);
 var import_picocolors2 = __toESM(require_picocolors(), 1);
 
 // src/fix/fixable.ts
-function plural2(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+function plural2(n, word2) {
+  return `${n} ${word2}${n === 1 ? "" : "s"}`;
 }
 function fixableSummary(findings) {
   const safe = findings.filter((f) => f.fix?.safe).length;
@@ -29016,22 +33706,22 @@ var FOREIGN_LINE_BREAKS = /[\r\u2028\u2029]/g;
 function severityColor(c, severity) {
   return severity === "error" ? c.red : severity === "warning" ? c.yellow : c.blue;
 }
-function codeFrame(source, at) {
+function codeFrame(source, at2) {
   if (!source) return void 0;
   const lastLine = source.lineStarts.length - (source.text.endsWith("\n") ? 1 : 0);
-  const lastMarked = at.endLine - at.line < MAX_FRAMED_LINES ? at.endLine : at.line;
-  const first = Math.max(1, at.line - CONTEXT_LINES);
-  const shown2 = Math.max(lastMarked, Math.min(lastLine, lastMarked + CONTEXT_LINES));
+  const lastMarked = at2.endLine - at2.line < MAX_FRAMED_LINES ? at2.endLine : at2.line;
+  const first = Math.max(1, at2.line - CONTEXT_LINES);
+  const shown3 = Math.max(lastMarked, Math.min(lastLine, lastMarked + CONTEXT_LINES));
   const window = [];
-  for (let n = first; n <= shown2; n++) window.push(lineText(source, n).replace(FOREIGN_LINE_BREAKS, " "));
+  for (let n = first; n <= shown3; n++) window.push(lineText(source, n).replace(FOREIGN_LINE_BREAKS, " "));
   let location;
-  if (at.endLine === at.line) {
-    location = { start: { line: at.line, column: at.column }, end: { line: at.line, column: at.endColumn } };
-  } else if (at.endLine - at.line < MAX_FRAMED_LINES) {
-    location = { start: { line: at.line, column: at.column }, end: { line: at.endLine, column: at.endColumn - 1 } };
+  if (at2.endLine === at2.line) {
+    location = { start: { line: at2.line, column: at2.column }, end: { line: at2.line, column: at2.endColumn } };
+  } else if (at2.endLine - at2.line < MAX_FRAMED_LINES) {
+    location = { start: { line: at2.line, column: at2.column }, end: { line: at2.endLine, column: at2.endColumn - 1 } };
   } else {
-    const toEndOfLine = lineText(source, at.line).length + 1;
-    location = { start: { line: at.line, column: at.column }, end: { line: at.line, column: Math.max(at.column, toEndOfLine) } };
+    const toEndOfLine = lineText(source, at2.line).length + 1;
+    location = { start: { line: at2.line, column: at2.column }, end: { line: at2.line, column: Math.max(at2.column, toEndOfLine) } };
   }
   const options2 = {
     highlightCode: false,
@@ -29164,8 +33854,8 @@ var package_default = {
 };
 
 // src/fix/apply.ts
-import { closeSync as closeSync2, fsyncSync, lstatSync, openSync as openSync2, readFileSync as readFileSync3, realpathSync as realpathSync2, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname as dirname2, isAbsolute as isAbsolute2, join as join7, relative as relative3 } from "node:path";
+import { closeSync as closeSync2, fsyncSync, lstatSync, openSync as openSync2, readFileSync as readFileSync3, realpathSync as realpathSync3, renameSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname as dirname2, isAbsolute as isAbsolute3, join as join7, relative as relative4 } from "node:path";
 var FixWriteError = class extends Error {
 };
 function overlaps(a, b) {
@@ -29176,7 +33866,7 @@ function overlaps(a, b) {
 function key(e) {
   return `${e.span.file}\0${e.span.start}\0${e.span.end}\0${e.text}`;
 }
-function planFixes(fixes, textOf2) {
+function planFixes(fixes, textOf3) {
   const taken = [];
   const takenKeys = /* @__PURE__ */ new Set();
   const applied = [];
@@ -29186,7 +33876,7 @@ function planFixes(fixes, textOf2) {
     const fixKey = fix.edits.map(key).sort().join("\n");
     if (seenFixes.has(fixKey)) continue;
     seenFixes.add(fixKey);
-    const broken = brokenReason(fix, textOf2);
+    const broken = brokenReason(fix, textOf3);
     if (broken) {
       skipped.push({ fix, reason: broken });
       continue;
@@ -29211,16 +33901,16 @@ function planFixes(fixes, textOf2) {
   }
   const files = [];
   for (const [path, edits] of [...byFile.entries()].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
-    const original = textOf2(path);
+    const original = textOf3(path);
     const updated = applyEdits(original, edits);
     if (updated !== original) files.push({ path, original, updated });
   }
   return { files, applied, skipped };
 }
-function brokenReason(fix, textOf2) {
+function brokenReason(fix, textOf3) {
   const edits = fix.edits;
   for (const e of edits) {
-    const text = textOf2(e.span.file);
+    const text = textOf3(e.span.file);
     if (text === void 0) return `${e.span.file} was not read`;
     if (e.span.start < 0 || e.span.end < e.span.start || e.span.end > text.length) return `an edit reaches outside ${e.span.file}`;
   }
@@ -29237,17 +33927,17 @@ function brokenReason(fix, textOf2) {
 function applyEdits(text, edits) {
   const sorted = edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.span.start - b.e.span.start || a.e.span.end - b.e.span.end || a.i - b.i);
   let out = "";
-  let at = 0;
+  let at2 = 0;
   for (const { e } of sorted) {
-    out += text.slice(at, e.span.start) + e.text;
-    at = Math.max(at, e.span.end);
+    out += text.slice(at2, e.span.start) + e.text;
+    at2 = Math.max(at2, e.span.end);
   }
-  return out + text.slice(at);
+  return out + text.slice(at2);
 }
 var NODE_FS = {
-  readFile: (abs) => readFileSync3(abs),
-  writeNew: (abs, data, mode) => {
-    const fd = openSync2(abs, "wx", mode);
+  readFile: (abs2) => readFileSync3(abs2),
+  writeNew: (abs2, data, mode) => {
+    const fd = openSync2(abs2, "wx", mode);
     try {
       writeSync(fd, data);
       fsyncSync(fd);
@@ -29256,35 +33946,35 @@ var NODE_FS = {
     }
   },
   rename: (from, to) => renameSync(from, to),
-  unlink: (abs) => unlinkSync(abs)
+  unlink: (abs2) => unlinkSync(abs2)
 };
 var BOM = Buffer.from([239, 187, 191]);
 function writeChanges(rootAbs, changes, fs = NODE_FS) {
   if (changes.length === 0) return;
-  const rootReal = realpathSync2(rootAbs);
+  const rootReal = realpathSync3(rootAbs);
   const targets2 = [];
   for (const [n, change] of changes.entries()) {
-    if (isAbsolute2(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
-    const abs = join7(rootAbs, change.path);
+    if (isAbsolute3(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
+    const abs2 = join7(rootAbs, change.path);
     let st;
     try {
-      st = lstatSync(abs);
+      st = lstatSync(abs2);
     } catch {
       throw new FixWriteError(`${change.path} no longer exists`);
     }
     if (!st.isFile()) throw new FixWriteError(`${change.path} is not a regular file (a symlink is never written through)`);
-    const dirReal = realpathSync2(dirname2(abs));
-    const rel = relative3(rootReal, dirReal);
-    if (rel.startsWith("..") || isAbsolute2(rel)) throw new FixWriteError(`${change.path} is outside the checked folder`);
-    const before = fs.readFile(abs);
+    const dirReal = realpathSync3(dirname2(abs2));
+    const rel = relative4(rootReal, dirReal);
+    if (rel.startsWith("..") || isAbsolute3(rel)) throw new FixWriteError(`${change.path} is outside the checked folder`);
+    const before = fs.readFile(abs2);
     const hasBom = before.subarray(0, 3).equals(BOM);
     const body = hasBom ? before.subarray(3) : before;
     if (!body.equals(Buffer.from(change.original, "utf8"))) {
       throw new FixWriteError(`${change.path} changed since it was read; run again`);
     }
     const data = hasBom ? Buffer.concat([BOM, Buffer.from(change.updated, "utf8")]) : Buffer.from(change.updated, "utf8");
-    const temp = join7(dirname2(abs), `.${basename(abs)}.arena-lint-${process.pid}-${n}.tmp`);
-    targets2.push({ change, abs, temp, data, before, mode: st.mode & 4095 });
+    const temp = join7(dirname2(abs2), `.${basename(abs2)}.arena-lint-${process.pid}-${n}.tmp`);
+    targets2.push({ change, abs: abs2, temp, data, before, mode: st.mode & 4095 });
   }
   const written = [];
   const removeTemps = () => {
@@ -29384,9 +34074,9 @@ function diffLines(a, b) {
 function displayed(change, ops, scrub) {
   if (change.shown === void 0 || change.shown === change.original) return ops.map((o) => o.kind === "+" ? { ...o, line: scrub(o.line) } : o);
   const raw = splitLines(change.original);
-  const shown2 = splitLines(change.shown);
+  const shown3 = splitLines(change.shown);
   const masked = /* @__PURE__ */ new Map();
-  raw.forEach((l, i) => masked.set(l, shown2[i] ?? l));
+  raw.forEach((l, i) => masked.set(l, shown3[i] ?? l));
   return ops.map((o) => ({ ...o, line: o.kind === "+" ? masked.get(o.line) ?? scrub(o.line) : masked.get(o.line) ?? scrub(o.line) }));
 }
 function show2(op) {
@@ -29459,7 +34149,7 @@ function fixLoop(opts, choose = safeFixes, first) {
 }
 function rawText(run, path) {
   for (const s2 of run.stacks) {
-    const f = s2.workspace.sources.get(path);
+    const f = s2.sources.get(path);
     if (f) return f.text;
   }
   return run.result.sources.get(path)?.text;
@@ -29473,10 +34163,10 @@ function secretScrubber(run) {
 function chooser(unsafe) {
   return unsafe ? (findings) => findings.flatMap((f) => f.fix ? [f.fix] : []) : safeFixes;
 }
-function plural3(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+function plural3(n, word2) {
+  return `${n} ${word2}${n === 1 ? "" : "s"}`;
 }
-function shown(prefix, path) {
+function shown2(prefix, path) {
   return prefix === "" ? path : `${prefix}/${path}`;
 }
 function fixAndWrite(opts, io, unsafe, prefix = "") {
@@ -29488,14 +34178,14 @@ function fixAndWrite(opts, io, unsafe, prefix = "") {
     throw e;
   }
   if (loop.changes.length > 0) {
-    io.stderr(`fixed ${plural3(loop.applied, "problem")} in ${plural3(loop.changes.length, "file")}: ${loop.changes.map((c) => shown(prefix, c.path)).join(", ")}
+    io.stderr(`fixed ${plural3(loop.applied, "problem")} in ${plural3(loop.changes.length, "file")}: ${loop.changes.map((c) => shown2(prefix, c.path)).join(", ")}
 `);
   }
   return loop.final;
 }
 function diffCommand(opts, io, unsafe, prefix = "") {
   const loop = fixLoop(opts, chooser(unsafe));
-  const diff = unifiedDiffs(loop.changes.map((c) => ({ ...c, path: shown(prefix, c.path) })), loop.scrub);
+  const diff = unifiedDiffs(loop.changes.map((c) => ({ ...c, path: shown2(prefix, c.path) })), loop.scrub);
   io.stdout(diff);
   const left = loop.final.result.findings.filter((f) => f.fix && (unsafe || f.fix.safe));
   if (loop.changes.length === 0) io.stderr("no fixes available\n");
@@ -29526,7 +34216,7 @@ var CHECK_OPTIONS = {
   diff: { type: "boolean" },
   "unsafe-fixes": { type: "boolean" }
 };
-var SETTINGS = ["error", "warning", "info", "off"];
+var SETTINGS3 = ["error", "warning", "info", "off"];
 function knownRules(id2, flag) {
   return redirectOf(id2)?.to ?? [knownRule(id2, flag)];
 }
@@ -29547,19 +34237,19 @@ function ruleSettingsOf(values) {
     const m = /^([^:=\s]+)\s*[:=]\s*(\S+)$/.exec(spec.trim());
     if (!m) throw new UsageError(`--rule needs ID:SEVERITY (e.g. --rule replica-drift:error), got "${spec}"`);
     const [, id2 = "", level = ""] = m;
-    if (!SETTINGS.includes(level)) throw new UsageError(`--rule ${id2}: severity must be one of ${SETTINGS.join(", ")}, got "${level}"`);
+    if (!SETTINGS3.includes(level)) throw new UsageError(`--rule ${id2}: severity must be one of ${SETTINGS3.join(", ")}, got "${level}"`);
     for (const r of knownRules(id2, "--rule")) settings[r] = level;
   }
   return settings;
 }
-function checkedPath(io, shown2) {
-  const abs = resolve4(io.cwd, shown2);
-  if (!existsSync2(abs)) throw new UsageError(`no such file or directory: ${shown2}`);
-  const isFile = statSync2(abs).isFile();
-  const dir = isFile ? dirname3(abs) : abs;
-  const rel = relative4(io.cwd, dir).split("\\").join("/");
-  const prefix = (rel === ".." || rel.startsWith("../")) && isAbsolute3(shown2) ? dir.split("\\").join("/") : rel;
-  return { shown: shown2, dir, prefix, ...isFile ? { composeFile: basename2(abs) } : {} };
+function checkedPath(io, shown3) {
+  const abs2 = resolve5(io.cwd, shown3);
+  if (!existsSync2(abs2)) throw new UsageError(`no such file or directory: ${shown3}`);
+  const isFile = statSync2(abs2).isFile();
+  const dir = isFile ? dirname3(abs2) : abs2;
+  const rel = relative5(io.cwd, dir).split("\\").join("/");
+  const prefix = (rel === ".." || rel.startsWith("../")) && isAbsolute4(shown3) ? dir.split("\\").join("/") : rel;
+  return { shown: shown3, dir, prefix, ...isFile ? { composeFile: basename2(abs2) } : {} };
 }
 function noStackMessage(path, run) {
   const where2 = path.shown;
@@ -29595,7 +34285,7 @@ function silenceReason(ruleId, reason) {
   return "value unknown";
 }
 function checkCommand(argv, io) {
-  const { values, positionals } = parseArgs4({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS });
+  const { values, positionals } = parseArgs5({ args: [...argv], allowPositionals: true, strict: true, options: CHECK_OPTIONS });
   const shownPaths = positionals.length ? positionals : ["."];
   const format = values.format ?? "stylish";
   if (!isFormatName(format)) throw new UsageError(`unknown format "${format}"; use one of ${Object.keys(formatters).join(", ")}`);
@@ -29606,7 +34296,7 @@ function checkCommand(argv, io) {
   }
   const ruleSettings = ruleSettingsOf(values);
   const paths = shownPaths.map((p) => checkedPath(io, p));
-  const configPath = values.config ? resolve4(io.cwd, values.config) : void 0;
+  const configPath = values.config ? resolve5(io.cwd, values.config) : void 0;
   if (values["print-config"]) {
     if (paths.length > 1) throw new UsageError("--print-config takes one path");
     io.stdout(printConfig(io, paths[0], configPath, ruleSettings));
@@ -29631,12 +34321,12 @@ function checkCommand(argv, io) {
   const combined = combineRuns(parts, shownPaths.length === 1 ? shownPaths[0] : ".");
   let findings = combined.findings;
   if (values["write-baseline"] !== void 0) {
-    writeFileSync2(resolve4(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
+    writeFileSync2(resolve5(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
     io.stderr(`baseline with ${findings.length} finding${findings.length === 1 ? "" : "s"} written to ${values["write-baseline"]}
 `);
   }
   if (values.baseline !== void 0) {
-    const matched = applyBaseline(combined, readBaseline(resolve4(io.cwd, values.baseline), values.baseline));
+    const matched = applyBaseline(combined, readBaseline(resolve5(io.cwd, values.baseline), values.baseline));
     findings = matched.findings;
     io.stderr(`${matched.matched} finding${matched.matched === 1 ? "" : "s"} in the baseline ${values.baseline}${matched.gone ? `; ${matched.gone} baseline entr${matched.gone === 1 ? "y" : "ies"} no longer found (rewrite it with --write-baseline)` : ""}
 `);
@@ -29648,7 +34338,7 @@ function checkCommand(argv, io) {
   const report = formatters[format](result, opts);
   const silent = format === "stylish" ? silentChecksLine(runs) : void 0;
   if (values.output) {
-    writeFileSync2(resolve4(io.cwd, values.output), report);
+    writeFileSync2(resolve5(io.cwd, values.output), report);
     io.stdout(`${summaryLine(result)}
 ${silent ? `${silent}
 ` : ""}report written to ${values.output}
@@ -29669,20 +34359,20 @@ function printConfig(io, path, configPath, cli) {
   const config3 = readConfig(new Workspace(path.dir), configPath, path.shown);
   const rules = {};
   for (const r of RULES) rules[r.meta.id] = severityFor(r, config3, void 0, void 0, cli);
-  const configFile = configPath ? relative4(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
+  const configFile = configPath ? relative5(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
   const { rules: _asWritten, ...rest2 } = config3.data;
   return `${JSON.stringify({ configFile, ...rest2, rules, ...Object.keys(cli).length ? { commandLine: cli } : {} }, null, 2)}
 `;
 }
-function readBaseline(abs, shown2) {
+function readBaseline(abs2, shown3) {
   let text;
   try {
-    text = readFileSync4(abs, "utf8");
+    text = readFileSync4(abs2, "utf8");
   } catch {
-    throw new UsageError(`baseline file not found: ${shown2}`);
+    throw new UsageError(`baseline file not found: ${shown3}`);
   }
   const { baseline, error } = parseBaseline(text);
-  if (!baseline) throw new UsageError(`invalid baseline ${shown2}: ${error}`);
+  if (!baseline) throw new UsageError(`invalid baseline ${shown3}: ${error}`);
   return baseline;
 }
 function exitCode(findings, maxWarnings) {
@@ -29692,8 +34382,8 @@ function exitCode(findings, maxWarnings) {
 }
 
 // src/commands/scale.ts
-import { resolve as resolve5 } from "node:path";
-import { parseArgs as parseArgs5 } from "node:util";
+import { resolve as resolve6 } from "node:path";
+import { parseArgs as parseArgs6 } from "node:util";
 
 // src/fix/scale.ts
 function numberOf2(name2) {
@@ -29762,7 +34452,7 @@ var EditSet = class {
   }
 };
 function sourceOf2(stack, path) {
-  const f = stack.workspace.sources.get(path) ?? stack.workspace.read(path);
+  const f = stack.sources.get(path);
   if (!f) throw new UsageError(`cannot read ${path}`);
   return f;
 }
@@ -29785,9 +34475,9 @@ function nameLists(file) {
   const out = [];
   const walk2 = (n, depth) => {
     if (depth > 4 || !n) return;
-    if ((0, import_yaml7.isSeq)(n) || (0, import_yaml7.isMap)(n)) out.push(n);
-    if ((0, import_yaml7.isSeq)(n)) for (const i of n.items) walk2(i, depth + 1);
-    if ((0, import_yaml7.isMap)(n)) for (const p of n.items) walk2(p.value, depth + 1);
+    if ((0, import_yaml9.isSeq)(n) || (0, import_yaml9.isMap)(n)) out.push(n);
+    if ((0, import_yaml9.isSeq)(n)) for (const i of n.items) walk2(i, depth + 1);
+    if ((0, import_yaml9.isMap)(n)) for (const p of n.items) walk2(p.value, depth + 1);
   };
   for (const p of services.items) walk2(p.value, 0);
   return out;
@@ -29800,9 +34490,9 @@ function topologyEdits(stack, target, replicas) {
     const file = sourceOf2(stack, target.span.file);
     if (svc.replicas?.kind === "known" || svc.settings.has("scale")) {
       const span = svc.replicas?.kind === "known" ? svc.replicas.span : void 0;
-      const at = span ?? scaleValueSpan(file, svc.name);
-      if (!at || !isLiteralAt(file, at, String(target.count))) throw new UsageError(`the replica count of ${svc.name} is not written as a number (it comes through a variable or a template); set it where it is defined`);
-      set.add(textEdit(at, String(replicas)), "");
+      const at2 = span ?? scaleValueSpan(file, svc.name);
+      if (!at2 || !isLiteralAt(file, at2, String(target.count))) throw new UsageError(`the replica count of ${svc.name} is not written as a number (it comes through a variable or a template); set it where it is defined`);
+      set.add(textEdit(at2, String(replicas)), "");
       set.steps.push(`${svc.name}: replicas ${target.count} -> ${replicas} (${target.span.file})`);
       return set;
     }
@@ -29885,9 +34575,9 @@ function topologyEdits(stack, target, replicas) {
 function scaleValueSpan(file, service) {
   const doc = parseForEdit(file);
   const svc = doc && servicesMap(doc)?.items.find((p) => pairKey(p) === service)?.value;
-  if (!(0, import_yaml7.isMap)(svc)) return void 0;
+  if (!(0, import_yaml9.isMap)(svc)) return void 0;
   const scale = svc.items.find((p) => pairKey(p) === "scale")?.value;
-  return (0, import_yaml7.isScalar)(scale) && scale.range ? { file: file.path, start: scale.range[0], end: scale.range[1] } : void 0;
+  return (0, import_yaml9.isScalar)(scale) && scale.range ? { file: file.path, start: scale.range[0], end: scale.range[1] } : void 0;
 }
 function appServerCounts(stack, svc) {
   const app = stack.app(svc);
@@ -29914,8 +34604,8 @@ function concurrencyEdits(stack, target, req) {
       if (v.isDefault) {
         if (want === v.value) continue;
         const file = sourceOf2(stack, counts.command.file);
-        const word = file.text.slice(counts.command.start, counts.command.end);
-        if (!/^(\S*\/)?gunicorn$/.test(word)) throw new UsageError(`${svc.name}: cannot add --${key2} to its command; set it by hand`);
+        const word2 = file.text.slice(counts.command.start, counts.command.end);
+        if (!/^(\S*\/)?gunicorn$/.test(word2)) throw new UsageError(`${svc.name}: cannot add --${key2} to its command; set it by hand`);
         const k = `${counts.command.file}:${counts.command.end}:${key2}`;
         if (seen.has(k)) continue;
         seen.add(k);
@@ -30003,7 +34693,7 @@ function capacityOf(run, stack, dir, color) {
   return renderCapacityText(buildCapacityReport(stacks, run.config, dir), { color });
 }
 function scaleCommand(argv, io) {
-  const { values, positionals } = parseArgs5({ args: [...argv], allowPositionals: true, strict: true, options: SCALE_OPTIONS });
+  const { values, positionals } = parseArgs6({ args: [...argv], allowPositionals: true, strict: true, options: SCALE_OPTIONS });
   const [tier, dirArg, ...extra] = positionals;
   if (!tier) throw new UsageError("scale needs a tier: arena-lint scale TIER --replicas N [DIR]");
   if (extra.length) throw new UsageError(`scale takes one tier and one directory, got ${positionals.length} arguments`);
@@ -30013,7 +34703,7 @@ function scaleCommand(argv, io) {
   const threads = count("threads", values.threads);
   const dir = dirArg ?? ".";
   const color = useColor(io, values);
-  const opts = { dir: resolve5(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: resolve5(io.cwd, values.config) } : {}, rules: RULES };
+  const opts = { dir: resolve6(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: resolve6(io.cwd, values.config) } : {}, rules: RULES };
   const plan = planScale(opts, {
     tier,
     replicas,
@@ -30030,8 +34720,8 @@ function scaleCommand(argv, io) {
   out.push("Before:", capacityOf(plan.before, plan.stack, dir, color).trimEnd(), "", "After:", capacityOf(plan.after, plan.stack, dir, color).trimEnd(), "");
   const errors = plan.newFindings.filter((f) => f.severity === "error");
   if (plan.newFindings.length) {
-    const shown2 = { ...plan.after.result, findings: plan.newFindings };
-    out.push(`The new size causes ${plan.newFindings.length} new finding${plan.newFindings.length === 1 ? "" : "s"}:`, formatPlain(shown2).trimEnd(), "");
+    const shown3 = { ...plan.after.result, findings: plan.newFindings };
+    out.push(`The new size causes ${plan.newFindings.length} new finding${plan.newFindings.length === 1 ? "" : "s"}:`, formatPlain(shown3).trimEnd(), "");
   } else out.push("The new size causes no new finding.", "");
   io.stdout(`${out.join("\n")}
 `);
@@ -30057,8 +34747,8 @@ function scaleCommand(argv, io) {
 
 // src/commands/init.ts
 import { existsSync as existsSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join8, relative as relative5, resolve as resolve6 } from "node:path";
-import { parseArgs as parseArgs6 } from "node:util";
+import { join as join8, relative as relative6, resolve as resolve7 } from "node:path";
+import { parseArgs as parseArgs7 } from "node:util";
 var INIT_OPTIONS = {
   host: { type: "string" },
   cpus: { type: "string" },
@@ -30123,21 +34813,21 @@ function silentForHost(run) {
   return new Set(run.unknowns.filter((u) => /no host:|host\.\w+ is not configured|no capacity:|config gives no host|needs host\./.test(u.reason)).map((u) => u.ruleId));
 }
 function initCommand(argv, io) {
-  const { values, positionals } = parseArgs6({ args: [...argv], allowPositionals: true, strict: true, options: INIT_OPTIONS });
+  const { values, positionals } = parseArgs7({ args: [...argv], allowPositionals: true, strict: true, options: INIT_OPTIONS });
   if (positionals.length > 1) throw new UsageError(`init takes one directory, got ${positionals.length}`);
-  const shown2 = positionals[0] ?? ".";
-  const dir = resolve6(io.cwd, shown2);
-  if (!existsSync3(dir)) throw new UsageError(`no such directory: ${shown2}`);
+  const shown3 = positionals[0] ?? ".";
+  const dir = resolve7(io.cwd, shown3);
+  if (!existsSync3(dir)) throw new UsageError(`no such directory: ${shown3}`);
   const ws = new Workspace(dir);
   const present = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
-  if (present && !values.force) throw new UsageError(`${join8(shown2, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
+  if (present && !values.force) throw new UsageError(`${join8(shown3, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
   if (values.host !== void 0 && (values.cpus !== void 0 || values.memory !== void 0)) throw new UsageError("give --host, or --cpus and --memory, not both");
   if (values.host !== void 0 && !lookupInstance(values.host)) {
     const near = suggestInstances(values.host);
     throw new UsageError(`unknown instance type "${values.host}"${near.length ? `; did you mean ${near.map((n) => `"${n}"`).join(" or ")}?` : ""} (or give --cpus and --memory)`);
   }
   const stacks = findComposeFiles(ws);
-  if (stacks.length === 0) throw new UsageError(`no compose file found in ${shown2} (looked for docker-compose*.yml, compose*.yml and .yaml); nothing to configure`);
+  if (stacks.length === 0) throw new UsageError(`no compose file found in ${shown3} (looked for docker-compose*.yml, compose*.yml and .yaml); nothing to configure`);
   const cpus2 = positive("cpus", values.cpus);
   const answers = {
     stacks,
@@ -30148,22 +34838,22 @@ function initCommand(argv, io) {
     ...values["latency-ms"] !== void 0 ? { latencyMs: positive("latency-ms", values["latency-ms"]) } : {}
   };
   const text = initConfigText(answers);
-  const loaded3 = loadConfig(createSourceFile(".arena-lint.yaml", text));
+  const loaded3 = loadConfig2(createSourceFile(".arena-lint.yaml", text));
   if (loaded3.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded3.problems.map((p) => p.message).join("; ")}`);
   const plan = capacityPlan(loaded3.config);
   if (plan.problems.length) throw new UsageError(plan.problems.map((p) => p.message).join("; "));
-  const before = check({ dir, displayDir: shown2, rules: RULES, ...present ? { configPath: join8(dir, present) } : {} });
+  const before = check({ dir, displayDir: shown3, rules: RULES, ...present ? { configPath: join8(dir, present) } : {} });
   const target = join8(dir, ".arena-lint.yaml");
   writeFileSync3(target, text);
-  const after = check({ dir, displayDir: shown2, rules: RULES, configPath: target });
+  const after = check({ dir, displayDir: shown3, rules: RULES, configPath: target });
   const turnedOn = [...silentForHost(before)].filter((id2) => !silentForHost(after).has(id2)).sort();
-  const written = relative5(io.cwd, target).split("\\").join("/");
+  const written = relative6(io.cwd, target).split("\\").join("/");
   const lines = [`wrote ${written} for ${stacks.length} stack${stacks.length === 1 ? "" : "s"} (${stacks.join(", ")})`];
   if (turnedOn.length) lines.push(`turns on ${turnedOn.join(", ")}, which stayed silent without a host`);
   const stillOff = [...silentForHost(after)].sort();
   if (stillOff.length) lines.push(`still silent: ${stillOff.join(", ")} (give ${answers.instance === void 0 && answers.cpus === void 0 ? "--host, or --cpus and --memory" : "the missing host values"})`);
   const delta = after.result.findings.length - before.result.findings.length;
-  lines.push(`arena-lint check ${shown2} now reports ${after.result.findings.length} finding${after.result.findings.length === 1 ? "" : "s"}${delta > 0 ? ` (${delta} more)` : ""}`);
+  lines.push(`arena-lint check ${shown3} now reports ${after.result.findings.length} finding${after.result.findings.length === 1 ? "" : "s"}${delta > 0 ? ` (${delta} more)` : ""}`);
   io.stdout(`${lines.join("\n")}
 `);
   return 0;
@@ -30230,6 +34920,7 @@ Usage:
   arena-lint init [DIR]         write a commented .arena-lint.yaml for the stacks under DIR (--host, --cpus, --memory, --target-rps)
   arena-lint capacity [DIR]     print each stack's capacity plan (-f text|json|markdown, -c, -o)
   arena-lint graph [DIR]        draw each stack's topology as a Mermaid flowchart (--markdown for a fenced block)
+  arena-lint inspect [DIR]      show what each container sees and runs, and where each value comes from (-f text|json, -c)
   arena-lint scale TIER --replicas N [DIR]
                                 add or remove replicas of TIER in compose, every upstream and depends_on
                                 (--workers W, --threads T, --stack FILE, --diff, --force)
@@ -30279,6 +34970,7 @@ var COMMANDS = {
   init: initCommand,
   capacity: capacityCommand,
   graph: graphCommand,
+  inspect: inspectCommand,
   scale: scaleCommand,
   rules: (_argv, io) => {
     const width = Math.max(...RULES.map((r) => r.meta.id.length));

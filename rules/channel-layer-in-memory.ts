@@ -1,6 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { isPyDict, pyGet } from '../src/python/value.js';
-import { appConcurrency, dataTier, formatTerms, capacityTerms, groupBy, spanKey, termValue } from '../src/stack/data-tier.js';
+import { groupBy, spanKey } from '../src/stack/data-tier.js';
+import { capacityTerms, formatTerms, termValue, type CapacityItem } from '../src/facts/concurrency.js';
 
 const IN_MEMORY = 'channels.layers.InMemoryChannelLayer';
 
@@ -16,9 +17,9 @@ export default defineRule({
       notes: 'A process count that is not known (a worker count from an unset variable) keeps the rule silent unless the known part already exceeds one.',
     },
   },
-  check({ stack, report, where }) {
+  check({ stack, facts, report, where }) {
     const found = [];
-    for (const app of dataTier(stack).apps) {
+    for (const app of stack.data.apps) {
       const layers = app.settings?.names.get('CHANNEL_LAYERS');
       if (layers?.kind !== 'known' || !isPyDict(layers.value)) continue;
       for (const e of layers.value.entries) {
@@ -29,12 +30,11 @@ export default defineRule({
       }
     }
     for (const group of groupBy(found, (f) => spanKey(f.backend.span))) {
-      const items = [];
+      const items: CapacityItem[] = [];
       for (const { app } of group) {
-        const c = appConcurrency(app.app);
-        const replicas = app.service.replicas?.kind === 'known' ? app.service.replicas.value : 1;
-        if (c.processes.kind !== 'known') continue;
-        items.push({ service: app.service, factors: [...(replicas > 1 ? [{ value: replicas, unit: 'replicas' }] : []), { value: c.processes.value, unit: 'processes' }] });
+        const c = facts.concurrency.of(app.service);
+        if (!c || c.processes.kind !== 'known' || c.containers.kind !== 'known') continue;
+        items.push({ service: app.service, containers: c.containers.value, factors: [{ value: c.processes.value, unit: 'processes' }] });
       }
       const terms = capacityTerms(items);
       const total = terms.reduce((n, t) => n + termValue(t), 0);

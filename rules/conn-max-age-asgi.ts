@@ -17,7 +17,7 @@ export default defineRule({
   },
   check({ stack, report, where }) {
     const found = [];
-    for (const { db } of dataTier(stack).databases) {
+    for (const { db } of stack.data.databases) {
       if (db.app.app.protocol !== 'asgi') continue;
       const age = pyNumber(db.connMaxAge);
       if (!age || age.kind === 'unknown' || age.value === 0) continue;

@@ -27,7 +27,7 @@ export default defineRule({
 
 function checkConnMaxAge({ stack, report, where, unknown }: RuleContext): void {
   const found = [];
-  for (const { db, route } of dataTier(stack).databases) {
+  for (const { db, route } of stack.data.databases) {
     const age = pyNumber(db.connMaxAge);
     if (!age || age.kind === 'unknown' || age.value === 0) continue;
     if (db.connHealthChecks && pyTruthy(db.connHealthChecks) !== false) continue;

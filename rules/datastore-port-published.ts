@@ -3,7 +3,6 @@ import type { Span } from '../src/core/value.js';
 import type { ComposeService } from '../src/inputs/compose.js';
 import { pgbouncerText } from '../src/inputs/pgbouncer.js';
 import { redisValue } from '../src/inputs/redis.js';
-import { dataTier } from '../src/stack/data-tier.js';
 import { onEveryInterface, publishedPorts } from '../src/security/ports.js';
 import { isDevelopmentStack, writtenSecrets } from '../src/security/secrets.js';
 
@@ -30,7 +29,7 @@ export default defineRule({
   },
   check({ stack, report, where }) {
     if (isDevelopmentStack(stack)) return;
-    const tier = dataTier(stack);
+    const tier = stack.data;
     const stores: Datastore[] = [];
     for (const r of tier.redis) {
       const pass = redisValue(r, 'requirepass');

@@ -17,7 +17,7 @@ export default defineRule({
   },
   check({ stack, report, where }) {
     if (isDevelopmentStack(stack)) return;
-    const apps = dataTier(stack).apps.filter((a) => a.settings && a.settingsModule.kind === 'known' && !isDevelopmentSettings(a.settingsModule.value));
+    const apps = stack.data.apps.filter((a) => a.settings && a.settingsModule.kind === 'known' && !isDevelopmentSettings(a.settingsModule.value));
     const withDebug = apps.flatMap((app) => {
       const debug = app.settings!.names.get('DEBUG');
       return debug && pyTruthy(debug) === true ? [{ app, debug }] : [];

@@ -53,7 +53,7 @@ export default defineRule({
 
 /** Adds each missing replica after the listed replica of the tier before it (or the last one listed). */
 function dependsOnFix(stack: Stack, svc: ComposeService, tier: ReplicaTier, missing: readonly ComposeService[]): { fix?: Fix } {
-  const file = svc.dependsOnSpan && stack.workspace.sources.get(svc.dependsOnSpan.file);
+  const file = svc.dependsOnSpan && stack.sources.get(svc.dependsOnSpan.file);
   const doc = file && parseForEdit(file);
   const list = doc && dependsOnNode(doc, svc.name);
   if (!file || !list) return {};

@@ -82,7 +82,7 @@ export default defineRule({
   },
   check({ stack, report }) {
     const strays: Stray[] = [];
-    for (const app of dataTier(stack).apps) {
+    for (const app of stack.data.apps) {
       const names = app.settings?.names;
       if (!names) continue;
       for (const table of TABLES) {

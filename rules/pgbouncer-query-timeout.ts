@@ -27,7 +27,7 @@ export default defineRule({
 });
 
 function checkStatementTimeout({ stack, report, where, unknown }: RuleContext): void {
-  const tier = dataTier(stack);
+  const tier = stack.data;
   const told = new Set<string>();
   const found: Array<{ pgb: PgbouncerService; ms: number; span: Span; source: string }> = [];
   for (const pgb of tier.pgbouncers) {

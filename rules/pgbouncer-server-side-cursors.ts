@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { pyTruthy } from '../src/python/value.js';
 import { databasePoolMode } from '../src/inputs/pgbouncer.js';
-import { dataTier, groupBy, spanKey } from '../src/stack/data-tier.js';
+import { groupBy, spanKey } from '../src/stack/data-tier.js';
 import { listNames } from '../src/stack/topology.js';
 import type { Fix } from '../src/core/fix.js';
 import type { Known, Span, Value } from '../src/core/value.js';
@@ -23,7 +23,7 @@ export default defineRule({
   },
   check({ stack, report, where, unknown }) {
     const found = [];
-    for (const { db, route } of dataTier(stack).databases) {
+    for (const { db, route } of stack.data.databases) {
       if (route.kind !== 'pgbouncer') continue;
       const mode = databasePoolMode(route.pgbouncer, route.database);
       if (mode.kind === 'unknown') {
@@ -48,7 +48,7 @@ export default defineRule({
         message: `Database "${db.alias}" of ${listNames(group.map((g) => g.db.app.service.name), 3)} goes through ${pgbouncer.service.name} with pool_mode = ${mode.value} (${where(mode.span)}), but DISABLE_SERVER_SIDE_CURSORS is ${flag ? 'not True' : 'not set'}: QuerySet.iterator() cursors break when the next statement lands on another server connection`,
         related: [{ span: mode.span, message: `pool_mode = ${mode.value}${mode.isDefault ? ' (default)' : ''}` }],
         hint: `add "DISABLE_SERVER_SIDE_CURSORS": True to DATABASES["${db.alias}"]`,
-        ...cursorsFix(stack.workspace.sources, db.aliasSpan, flag, db.alias),
+        ...cursorsFix(stack.sources, db.aliasSpan, flag, db.alias),
       });
     }
   },

@@ -5,7 +5,7 @@ import { parseStartupOptions, startupParameterSupport, versionAtLeast, type Star
 import { pyGet } from '../src/python/value.js';
 import { pyText } from '../src/inputs/django.js';
 import { describePgbouncer, pgbouncerText, type PgbouncerService } from '../src/inputs/pgbouncer.js';
-import { dataTier, groupBy, spanKey, type RoutedDatabase } from '../src/stack/data-tier.js';
+import { groupBy, spanKey, type RoutedDatabase } from '../src/stack/data-tier.js';
 import { listNames } from '../src/stack/topology.js';
 import type { Fix, TextEdit } from '../src/core/fix.js';
 import type { SourceSet } from '../src/core/source.js';
@@ -45,7 +45,7 @@ export default defineRule({
     },
   },
   check({ stack, report, where, unknown }) {
-    const tier = dataTier(stack);
+    const tier = stack.data;
     const found: Verdict[] = [];
     for (const routed of tier.databases) {
       if (routed.route.kind !== 'pgbouncer') continue;
@@ -95,7 +95,7 @@ export default defineRule({
           message: `Database "${f.routed.db.alias}" of ${who} sends ${f.sent} to ${describePgbouncer(pgb)}, which refuses it: ${f.verdict.reason}; every connection fails with "unsupported startup parameter"`,
           related,
           hint: `remove it from OPTIONS and ${instead}`,
-          ...startupFix(stack.workspace.sources, f, backend),
+          ...startupFix(stack.sources, f, backend),
         });
       } else {
         report({
@@ -104,7 +104,7 @@ export default defineRule({
           message: `Database "${f.routed.db.alias}" of ${who} sends ${f.sent} to ${describePgbouncer(pgb)}, which drops it (${f.verdict.reason}): ${f.setting} never reaches PostgreSQL`,
           related,
           hint: instead,
-          ...startupFix(stack.workspace.sources, f, backend),
+          ...startupFix(stack.sources, f, backend),
         });
       }
     }

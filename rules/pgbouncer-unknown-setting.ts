@@ -1,7 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
 import { validateDatabaseParam, validatePgbouncerSetting } from '../src/reference/pgbouncer-settings.js';
 import { describePgbouncer } from '../src/inputs/pgbouncer.js';
-import { dataTier } from '../src/stack/data-tier.js';
 import { moveInlineComment, valueBeforeComment } from '../src/fix/ini.js';
 
 /** pgbouncer has no inline comments: text after a value is part of the value. */
@@ -21,7 +20,7 @@ export default defineRule({
     },
   },
   check({ stack, report }) {
-    for (const pgb of dataTier(stack).pgbouncers) {
+    for (const pgb of stack.data.pgbouncers) {
       const who = describePgbouncer(pgb);
       if (pgb.source === 'ini' && pgb.ini) {
         for (const section of pgb.ini.sections) {
@@ -43,7 +42,7 @@ export default defineRule({
             }
             const comment = INLINE_COMMENT.test(entry.value);
             const before = comment ? valueBeforeComment(entry.value) : undefined;
-            const file = stack.workspace.sources.get(entry.valueSpan.file);
+            const file = stack.sources.get(entry.valueSpan.file);
             const clean = before !== undefined ? validatePgbouncerSetting(entry.key, before.trim(), pgb.version) : undefined;
             const edits = clean?.ok && !clean.warning && file ? moveInlineComment(file, entry.valueSpan) : undefined;
             report({

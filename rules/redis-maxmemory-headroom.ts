@@ -1,7 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
 import { formatBytes, parseComposeMemory } from '../src/reference/units.js';
 import { parseRedisMemory } from '../src/parsers/redis.js';
-import { dataTier } from '../src/stack/data-tier.js';
 import { redisValue } from '../src/inputs/redis.js';
 import { redisMaxmemoryFix } from '../src/fix/fixers.js';
 
@@ -22,7 +21,7 @@ export default defineRule({
     },
   },
   check({ stack, report, where, unknown }) {
-    for (const redis of dataTier(stack).redis) {
+    for (const redis of stack.data.redis) {
       const svc = redis.service;
       const limit = svc.resources?.limits.memory ?? svc.settings.get('mem_limit');
       if (!limit) continue;
@@ -52,7 +51,7 @@ export default defineRule({
           message: `${svc.name} has no maxmemory${max.isDefault ? '' : ` (maxmemory ${max.value})`} but a memory limit of ${limitText} (${where(limitValue.span)}): Redis grows until the kernel OOM-kills it, and no eviction policy ever runs`,
           related,
           hint: `add --maxmemory ${Math.floor(budget / 1024 ** 2)}mb (90% of the limit) and a --maxmemory-policy`,
-          ...redisMaxmemoryFix(stack.workspace.sources, max, budget, svc.name),
+          ...redisMaxmemoryFix(stack.sources, max, budget, svc.name),
         });
         continue;
       }
@@ -63,7 +62,7 @@ export default defineRule({
         message: `maxmemory ${max.value} = ${formatBytes(bytes)} is ${share}% of ${svc.name}'s memory limit ${limitText} (${where(limitValue.span)}): with fragmentation, client buffers and fork copy-on-write the container is OOM-killed before eviction starts (keep maxmemory at or below 90%, ${formatBytes(budget)})`,
         related,
         hint: `lower maxmemory to ${Math.floor(budget / 1024 ** 2)}mb, or raise the memory limit`,
-        ...redisMaxmemoryFix(stack.workspace.sources, max, budget, svc.name),
+        ...redisMaxmemoryFix(stack.sources, max, budget, svc.name),
       });
     }
   },

@@ -57,9 +57,9 @@ function http11Fix(
   match: string,
 ): { fix?: Fix } {
   if (pass.parent !== location) return {};
-  const file = stack.workspace.sources.get(pass.directive.span.file);
+  const file = stack.sources.get(pass.directive.span.file);
   if (!file) return {};
-  const text = (n: NginxNode) => stack.workspace.sources.get(n.directive.span.file)?.text.slice(n.directive.span.start, n.directive.span.end);
+  const text = (n: NginxNode) => stack.sources.get(n.directive.span.file)?.text.slice(n.directive.span.start, n.directive.span.end);
   const edits: TextEdit[] = [];
   const add: string[] = [];
   const versionOk = version?.directive.args[0]?.value === '1.1';

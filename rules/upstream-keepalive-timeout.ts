@@ -36,7 +36,7 @@ export default defineRule({
         return t.keepAlive.value * 1000 <= nginxMs ? [{ service, t, keepAlive: t.keepAlive }] : [];
       });
       // One edit for every finding of the upstream: below the shortest keep-alive behind it.
-      const fix = offenders.length ? upstreamKeepaliveFix(stack.workspace.sources, { keepalive, ...(timeoutNode ? { timeout: timeoutNode } : {}) }, Math.min(...offenders.map((o) => o.keepAlive.value)), r.upstream.name) : undefined;
+      const fix = offenders.length ? upstreamKeepaliveFix(stack.sources, { keepalive, ...(timeoutNode ? { timeout: timeoutNode } : {}) }, Math.min(...offenders.map((o) => o.keepAlive.value)), r.upstream.name) : undefined;
       for (const group of groupBy(offenders, (o) => `${o.t.server}|${o.keepAlive.value}`)) {
         const { t, keepAlive } = group[0]!;
         const names = [...new Set(group.map((o) => o.service.name))];

@@ -1,9 +1,9 @@
 import type { Span } from '../src/core/value.js';
 import type { ComposeService } from '../src/inputs/compose.js';
 import { defineRule } from '../src/engine/rule.js';
-import { appConcurrency, groupBy } from '../src/stack/data-tier.js';
+import { groupBy } from '../src/stack/data-tier.js';
 import { listNames, resolvedUpstreams } from '../src/stack/topology.js';
-import type { ProxyService, Stack } from '../src/stack/stack.js';
+import type { AppService, ProxyService } from '../src/stack/stack.js';
 
 interface Listing {
   readonly proxy: ProxyService;
@@ -17,7 +17,7 @@ interface Listing {
 interface Overrun {
   readonly service: ComposeService;
   readonly listings: readonly Listing[];
-  readonly app: NonNullable<ReturnType<Stack['app']>>;
+  readonly app: AppService;
   readonly processes: number;
   readonly threads: number;
   readonly capacity: number;
@@ -36,7 +36,7 @@ export default defineRule({
       notes: 'A service also listed somewhere without max_conns is not judged (nothing limits it there). `worker_processes auto` depends on the host\'s CPUs; the sum is then counted once per group, a lower bound, and the message says "at least". Async workers (gevent, uvicorn) have no fixed concurrency and are not judged.',
     },
   },
-  check({ stack, report, where }) {
+  check({ stack, facts, report, where }) {
     const byService = new Map<ComposeService, Listing[]>();
     const unlimited = new Set<ComposeService>();
     for (const r of resolvedUpstreams(stack)) {
@@ -57,9 +57,9 @@ export default defineRule({
     const found: Overrun[] = [];
     for (const [service, listings] of byService) {
       if (unlimited.has(service)) continue;
-      const app = stack.app(service);
-      if (!app) continue;
-      const c = appConcurrency(app);
+      const c = facts.concurrency.of(service);
+      if (!c) continue;
+      const app = c.app;
       if (c.processes.kind !== 'known' || c.perProcess.kind !== 'known' || c.perProcessUnit !== 'threads') continue;
       const capacity = c.processes.value * c.perProcess.value;
       const total = listings.reduce((n, l) => n + l.maxConns * (l.multiplier ?? 1), 0);

@@ -55,7 +55,7 @@ function hostFor(template: ResolvedUpstreamServer, replica: ComposeService): str
 }
 
 function serverLinesFix(stack: Stack, upstream: string, template: ResolvedUpstreamServer, missing: readonly ComposeService[]): Fix | undefined {
-  const file = stack.workspace.sources.get(template.server.node.directive.span.file);
+  const file = stack.sources.get(template.server.node.directive.span.file);
   const hosts = missing.map((m) => hostFor(template, m));
   if (!file || !template.server.host || hosts.some((h) => h === undefined)) return undefined;
   const edit = addServerLines(file, { span: template.server.node.directive.span, address: template.server.address.span, host: template.server.host }, hosts as string[]);

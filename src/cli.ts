@@ -1,6 +1,7 @@
 import { UsageError } from './engine/run.js';
 import { capacityCommand } from './commands/capacity.js';
 import { graphCommand } from './commands/graph.js';
+import { inspectCommand } from './commands/inspect.js';
 import { checkCommand } from './commands/check.js';
 import { scaleCommand } from './commands/scale.js';
 import { initCommand } from './commands/init.js';
@@ -21,6 +22,7 @@ Usage:
   arena-lint init [DIR]         write a commented .arena-lint.yaml for the stacks under DIR (--host, --cpus, --memory, --target-rps)
   arena-lint capacity [DIR]     print each stack's capacity plan (-f text|json|markdown, -c, -o)
   arena-lint graph [DIR]        draw each stack's topology as a Mermaid flowchart (--markdown for a fenced block)
+  arena-lint inspect [DIR]      show what each container sees and runs, and where each value comes from (-f text|json, -c)
   arena-lint scale TIER --replicas N [DIR]
                                 add or remove replicas of TIER in compose, every upstream and depends_on
                                 (--workers W, --threads T, --stack FILE, --diff, --force)
@@ -72,6 +74,7 @@ const COMMANDS: Record<string, (argv: readonly string[], io: CliIO) => number> =
   init: initCommand,
   capacity: capacityCommand,
   graph: graphCommand,
+  inspect: inspectCommand,
   scale: scaleCommand,
   rules: (_argv, io) => {
     const width = Math.max(...RULES.map((r) => r.meta.id.length));

@@ -61,7 +61,7 @@ export function fixLoop(opts: CheckOptions, choose: (findings: readonly Finding[
 /** A file's text as read (secrets included), which edits apply to; the reporters' copy is masked. */
 export function rawText(run: CheckRun, path: string): string | undefined {
   for (const s of run.stacks) {
-    const f = s.workspace.sources.get(path);
+    const f = s.sources.get(path);
     if (f) return f.text;
   }
   return run.result.sources.get(path)?.text;

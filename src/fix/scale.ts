@@ -131,7 +131,7 @@ class EditSet {
 }
 
 function sourceOf(stack: Stack, path: string): SourceFile {
-  const f = stack.workspace.sources.get(path) ?? stack.workspace.read(path);
+  const f = stack.sources.get(path);
   if (!f) throw new UsageError(`cannot read ${path}`);
   return f;
 }

@@ -9,7 +9,7 @@ import { loadPgbouncerIni } from '../container/config-includes.js';
 import type { ContainerFile } from '../container/filesystem.js';
 import type { ComposeService } from './compose.js';
 import { imageAnchor, imageName, programArgv } from './images.js';
-import type { Stack } from '../stack/stack.js';
+import type { StackReader } from '../stack/core.js';
 
 /** One `[databases]` entry (or the single database an env-configured image writes). */
 export interface PgbouncerDatabase {
@@ -42,13 +42,13 @@ export interface PgbouncerService {
 const DEFAULT_INI_PATHS = ['/etc/pgbouncer/pgbouncer.ini', '/opt/bitnami/pgbouncer/conf/pgbouncer.ini', '/bitnami/pgbouncer/conf/pgbouncer.ini'];
 const PLACEHOLDER = /\$\{[^}]*\}|\$[A-Za-z_]/;
 
-export function isPgbouncerService(stack: Stack, svc: ComposeService): boolean {
+export function isPgbouncerService(stack: StackReader, svc: ComposeService): boolean {
   const image = imageName(stack, svc) ?? '';
   return /pgbouncer/i.test(image) || programArgv(svc, /^pgbouncer$/) !== undefined;
 }
 
 /** Reads a pgbouncer service: the ini its container sees (through mounts or COPY), else the image's env configuration. */
-export function readPgbouncer(stack: Stack, svc: ComposeService): PgbouncerService {
+export function readPgbouncer(stack: StackReader, svc: ComposeService): PgbouncerService {
   const image = imageName(stack, svc);
   const version = image !== undefined ? pgbouncerVersionFromImage(image) : undefined;
   const imageValue = svc.image?.kind === 'known' ? svc.image : undefined;
@@ -104,7 +104,7 @@ export function readPgbouncer(stack: Stack, svc: ComposeService): PgbouncerServi
 }
 
 /** The repository file behind the ini pgbouncer reads: named on its command line, else an image's default path, else any visible pgbouncer.ini. */
-function findIni(stack: Stack, svc: ComposeService): ContainerFile | undefined {
+function findIni(stack: StackReader, svc: ComposeService): ContainerFile | undefined {
   const fs = stack.image(svc).fs;
   const argv = programArgv(svc, /^pgbouncer$/)?.argv ?? [];
   const named = argv.slice(1).flatMap((w) => (w.kind === 'known' && w.value.endsWith('.ini') ? [w.value] : []));

@@ -3,7 +3,7 @@ import { parseRedisArgs, REDIS_DEFAULTS, type RedisConf } from '../parsers/redis
 import { loadRedisConf } from '../container/config-includes.js';
 import type { ComposeService } from './compose.js';
 import { imageAnchor, imageName, imageRepository, programArgv } from './images.js';
-import type { Stack } from '../stack/stack.js';
+import type { StackReader } from '../stack/core.js';
 
 /** A Redis server of the stack: `redis-server` flags over a redis.conf it reads, over Redis's defaults. */
 export interface RedisService {
@@ -18,12 +18,12 @@ export interface RedisService {
 
 const REDIS_IMAGES = /^(redis|redis\/redis-stack-server|redis\/redis-stack|bitnami\/redis|valkey\/valkey|bitnami\/valkey|eqalpha\/keydb)$/;
 
-export function isRedisService(stack: Stack, svc: ComposeService): boolean {
+export function isRedisService(stack: StackReader, svc: ComposeService): boolean {
   const image = imageName(stack, svc);
   return (image !== undefined && REDIS_IMAGES.test(imageRepository(image))) || programArgv(svc, /^(redis|valkey)-server$/) !== undefined;
 }
 
-export function readRedis(stack: Stack, svc: ComposeService): RedisService {
+export function readRedis(stack: StackReader, svc: ComposeService): RedisService {
   const cmd = programArgv(svc, /^(redis|valkey|keydb)-server$/, true);
   const parsed = parseRedisArgs(cmd?.argv ?? []);
   if (parsed.problems.length > 0) stack.addFile(parsed.problems[0]!.span.file, parsed.problems);

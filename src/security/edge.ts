@@ -2,7 +2,6 @@ import type { Span } from '../core/value.js';
 import type { DjangoApp } from '../inputs/django.js';
 import type { NginxLocation, NginxNode, ProxyPass } from '../inputs/nginx.js';
 import { isPyList, type PyValue } from '../python/value.js';
-import { dataTier } from '../stack/data-tier.js';
 import type { ProxyService, Stack } from '../stack/stack.js';
 import { passTargets } from '../stack/topology.js';
 import { effective, levelOf } from './nginx-levels.js';
@@ -29,7 +28,7 @@ export function serverOf(node: NginxNode): NginxNode | undefined {
 
 export function djangoRoutes(stack: Stack): readonly DjangoRoute[] {
   return once(stack, 'security.django-routes', () => {
-    const apps = dataTier(stack).apps.filter((a) => a.settings !== undefined);
+    const apps = stack.data.apps.filter((a) => a.settings !== undefined);
     const out: DjangoRoute[] = [];
     for (const proxy of stack.proxies) {
       for (const location of proxy.nginx.locations) {

@@ -3,7 +3,6 @@ import type { Finding } from '../core/finding.js';
 import { createSourceFile, SourceSet, type SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
 import type { ComposeService } from '../inputs/compose.js';
-import { dataTier } from '../stack/data-tier.js';
 import type { Stack } from '../stack/stack.js';
 import { isPyDict, pyGet, type PyValue } from '../python/value.js';
 import { filesBeside, once, sourceOf } from './stack-access.js';
@@ -168,7 +167,7 @@ function composeSecrets(stack: Stack, svc: ComposeService, out: WrittenSecret[])
 
 function settingsSecrets(stack: Stack, out: WrittenSecret[]): void {
   const seen = new Set<string>();
-  for (const app of dataTier(stack).apps) {
+  for (const app of stack.data.apps) {
     const names = app.settings?.names;
     if (!names) continue;
     const module = app.settingsModule.kind === 'known' ? app.settingsModule.value : '';
@@ -197,7 +196,7 @@ function settingsSecrets(stack: Stack, out: WrittenSecret[]): void {
 
 /** `"user" "password"` lines of the auth_file each pgbouncer container reads. */
 function userlistSecrets(stack: Stack, out: WrittenSecret[]): void {
-  for (const pgb of dataTier(stack).pgbouncers) {
+  for (const pgb of stack.data.pgbouncers) {
     const auth = pgb.settings.get('auth_file');
     if (auth?.kind !== 'known' || auth.value === '') continue;
     const containerPath = posix.isAbsolute(auth.value) ? auth.value : posix.join('/etc/pgbouncer', auth.value);

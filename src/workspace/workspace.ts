@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, posix, relative } from 'node:path';
 import { createSourceFile, SourceSet, type SourceFile } from '../core/source.js';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.mypy_cache', '.pytest_cache']);
@@ -26,6 +26,26 @@ export class Workspace {
     private readonly isIgnored: (rel: string) => boolean = () => false,
     private readonly overlay?: ReadonlyMap<string, string>,
   ) {}
+
+  private realRoot: string | undefined;
+
+  /**
+   * Whether a root-relative path stays inside the checked folder once `..` and symlinks are
+   * resolved. Nothing outside is ever read, whatever a COPY, mount, include, env_file, `-f` path or
+   * symlink names: such a path reads as missing, and the caller records it as unknown with its line.
+   */
+  inside(rel: string): boolean {
+    const n = posix.normalize(rel || '.');
+    if (n === '..' || n.startsWith('../') || isAbsolute(n)) return false;
+    try {
+      this.realRoot ??= realpathSync(this.rootAbs);
+      const r = relative(this.realRoot, realpathSync(join(this.rootAbs, rel || '.')));
+      return r === '' || (r !== '..' && !r.startsWith('../') && !r.startsWith('..\\') && !isAbsolute(r));
+    } catch {
+      // A path that does not exist reads nothing; it is missing either way.
+      return true;
+    }
+  }
 
   /** Every file below the root, sorted, without VCS, dependency and ignored folders. */
   files(): readonly string[] {
@@ -72,6 +92,7 @@ export class Workspace {
     let k = this.kinds.get(rel);
     if (k === undefined) {
       try {
+        if (!this.inside(rel)) throw new Error('outside the checked folder');
         const st = statSync(join(this.rootAbs, rel));
         k = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'none';
       } catch {
@@ -91,7 +112,7 @@ export class Workspace {
   read(rel: string): SourceFile | undefined {
     const cached = this.sources.get(rel);
     if (cached) return cached;
-    if (this.missing.has(rel) || rel.startsWith('../') || rel === '..') return undefined;
+    if (this.missing.has(rel) || !this.inside(rel)) return undefined;
     const replaced = this.overlay?.get(rel);
     if (replaced !== undefined) return this.sources.add(createSourceFile(rel, replaced));
     try {
