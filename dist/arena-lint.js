@@ -9946,8 +9946,7 @@ function build(ws) {
 }
 
 // src/container/filesystem.ts
-import { realpathSync } from "node:fs";
-import { join as join2, posix as posix3, relative, sep } from "node:path";
+import { posix as posix3 } from "node:path";
 
 // src/parsers/dockerfile.ts
 function parseDockerfile(file) {
@@ -10021,14 +10020,7 @@ function repoPath(...parts) {
   return p === "." ? "" : p.replace(/\/$/, "");
 }
 function staysInside(ws, rel) {
-  try {
-    const root = realpathSync(ws.rootAbs);
-    const real = realpathSync(join2(ws.rootAbs, rel || "."));
-    const r = relative(root, real);
-    return r === "" || !r.startsWith(`..${sep}`) && r !== ".." && !r.startsWith("/");
-  } catch {
-    return true;
-  }
+  return ws.inside(rel);
 }
 function originOf(s2, hostPath) {
   if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
@@ -10079,10 +10071,8 @@ var ContainerFs = class _ContainerFs {
       if (s2.isDir && under(p, s2.containerPath)) {
         if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
         const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
-        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) {
-          if (!staysInside(this.ws, host)) return { kind: "unknown", origin: { kind: "unknown", reason: `${host} leaves the checked folder through a symlink`, via: s2.via }, via: s2.via };
-          return { kind: "file", file: fileOf(s2, p, host) };
-        }
+        if (host !== void 0 && !s2.ignored?.(host) && !staysInside(this.ws, host)) return { kind: "unknown", origin: { kind: "unknown", reason: `${host} leaves the checked folder through a symlink`, via: s2.via }, via: s2.via };
+        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
         if (s2.hides) return { kind: "absent" };
       }
       if (s2.hides && s2.isDir && p === s2.containerPath) return { kind: "absent" };
@@ -19947,8 +19937,9 @@ var IMAGES = [
     repositories: ["bitnami/pgbouncer"],
     entrypoint: ["/opt/bitnami/scripts/pgbouncer/entrypoint.sh"],
     cmd: ["/opt/bitnami/scripts/pgbouncer/run.sh"],
-    handOver: { script: "/opt/bitnami/scripts/pgbouncer/entrypoint.sh", description: "the bitnami/pgbouncer image writes its ini from PGBOUNCER_* variables, then runs pgbouncer" },
-    generatesFromEnv: { path: "/opt/bitnami/pgbouncer/conf/pgbouncer.ini", unlessPresent: false, variables: "PGBOUNCER_*, POSTGRESQL_*" }
+    handOver: { script: "/opt/bitnami/scripts/pgbouncer/entrypoint.sh", description: "the bitnami/pgbouncer image writes its ini from PGBOUNCER_* variables unless one is mounted or copied there, then runs pgbouncer" },
+    // Users mount or COPY their own pgbouncer.ini at this path, and the image then runs with it.
+    generatesFromEnv: { path: "/opt/bitnami/pgbouncer/conf/pgbouncer.ini", unlessPresent: true, variables: "PGBOUNCER_*, POSTGRESQL_*" }
   },
   { repositories: ["python"], cmd: ["python3"] }
 ];
@@ -22453,9 +22444,10 @@ function djangoApps(stack) {
       continue;
     }
     const reads = /* @__PURE__ */ new Map();
+    const gap = stack.envIncomplete(svc);
     const lookup = {
       get(name2) {
-        const v = env.get(name2);
+        const v = env.get(name2) ?? (gap ? unknown(`${name2} may be set by an env_file that is not read (${gap.reason})`, gap.span) : void 0);
         reads.set(name2, fingerprint(v));
         return v;
       }
@@ -24154,7 +24146,13 @@ function buildStack(ws, spec) {
   const byName = new Map(services.map((s2) => [s2.name, s2]));
   const unknowns = [...project.unknowns];
   const envs = /* @__PURE__ */ new Map();
-  for (const svc of services) envs.set(svc.name, readEnv(ws, dir, svc, addFile, unknowns));
+  const envGaps = /* @__PURE__ */ new Map();
+  for (const svc of services) {
+    const before = unknowns.length;
+    envs.set(svc.name, readEnv(ws, dir, svc, addFile, unknowns));
+    const gap = unknowns.slice(before).find((u) => u.what === `env_file of ${svc.name}`);
+    if (gap) envGaps.set(svc.name, gap);
+  }
   const env = (svc) => envs.get(svc.name) ?? /* @__PURE__ */ new Map();
   const images = /* @__PURE__ */ new Map();
   for (const svc of services) {
@@ -24218,6 +24216,7 @@ function buildStack(ws, spec) {
     image: seenImage,
     app: (s2) => apps.get(s2.name),
     env,
+    envIncomplete: (s2) => envGaps.get(s2.name),
     view: (s2) => views.get(s2.name),
     resolveHost,
     tierOf: (s2) => tierByService.get(s2.name),
@@ -24237,8 +24236,10 @@ function buildStack(ws, spec) {
   const upstreams = resolveUpstreams(proxies, resolveHost);
   const workloads = services.map((s2) => workloadOf(s2, views.get(s2.name)));
   const workloadByName = new Map(workloads.map((w) => [w.name, w]));
+  const siblingFiles = ws.files().filter((f) => dir === "" ? !f.includes("/") : f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes("/"));
   const stack = {
     name: composePath,
+    siblingFiles,
     compose,
     project,
     ...project.dotenv ? { dotenv: project.dotenv } : {},
@@ -26477,7 +26478,7 @@ function occurrenceFingerprints(findings) {
 }
 
 // src/workspace/workspace.ts
-import { readdirSync, readFileSync, realpathSync as realpathSync2, statSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, join as join5, posix as posix19, relative as relative2 } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
@@ -26507,8 +26508,8 @@ var Workspace = class {
     const n = posix19.normalize(rel || ".");
     if (n === ".." || n.startsWith("../") || isAbsolute(n)) return false;
     try {
-      this.realRoot ??= realpathSync2(this.rootAbs);
-      const r = relative2(this.realRoot, realpathSync2(join5(this.rootAbs, rel || ".")));
+      this.realRoot ??= realpathSync(this.rootAbs);
+      const r = relative2(this.realRoot, realpathSync(join5(this.rootAbs, rel || ".")));
       return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !isAbsolute(r);
     } catch {
       return true;
@@ -26598,8 +26599,7 @@ import { posix as posix20 } from "node:path";
 
 // src/security/stack-access.ts
 function sourceOf(stack, path) {
-  const s2 = stack;
-  return s2.sources?.get(path) ?? s2.workspace?.sources.get(path) ?? s2.workspace?.read(path);
+  return stack.sources.get(path);
 }
 var caches = /* @__PURE__ */ new WeakMap();
 function once(stack, key2, build2) {
@@ -26612,10 +26612,7 @@ function once(stack, key2, build2) {
   return m.get(key2);
 }
 function filesBeside(stack) {
-  const s2 = stack;
-  const dir = s2.compose.dir;
-  const all = s2.workspace?.files() ?? [];
-  return all.filter((f) => dir === "" ? !f.includes("/") : f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes("/"));
+  return stack.siblingFiles;
 }
 
 // src/security/secrets.ts
@@ -26636,7 +26633,7 @@ var PROD_WORD = /(^|[-_./])(prod|production|deploy|deployment|release|live)([-_.
 var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 function isDevelopmentStack(stack) {
   return once(stack, "security.development", () => {
-    if (DEV_WORD.test(stack.name)) return true;
+    if (stack.project.files.some((f) => DEV_WORD.test(f.path))) return true;
     if (stack.services.some((s2) => /\brunserver\b/.test(JSON.stringify(s2.settings.get("command")?.data ?? "")))) return true;
     if (PROD_WORD.test(stack.name)) return false;
     return filesBeside(stack).some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split("/").pop()));
@@ -33854,7 +33851,7 @@ var package_default = {
 };
 
 // src/fix/apply.ts
-import { closeSync as closeSync2, fsyncSync, lstatSync, openSync as openSync2, readFileSync as readFileSync3, realpathSync as realpathSync3, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync as closeSync2, fsyncSync, lstatSync, openSync as openSync2, readFileSync as readFileSync3, realpathSync as realpathSync2, renameSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname as dirname2, isAbsolute as isAbsolute3, join as join7, relative as relative4 } from "node:path";
 var FixWriteError = class extends Error {
 };
@@ -33951,7 +33948,7 @@ var NODE_FS = {
 var BOM = Buffer.from([239, 187, 191]);
 function writeChanges(rootAbs, changes, fs = NODE_FS) {
   if (changes.length === 0) return;
-  const rootReal = realpathSync3(rootAbs);
+  const rootReal = realpathSync2(rootAbs);
   const targets2 = [];
   for (const [n, change] of changes.entries()) {
     if (isAbsolute3(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
@@ -33963,7 +33960,7 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
       throw new FixWriteError(`${change.path} no longer exists`);
     }
     if (!st.isFile()) throw new FixWriteError(`${change.path} is not a regular file (a symlink is never written through)`);
-    const dirReal = realpathSync3(dirname2(abs2));
+    const dirReal = realpathSync2(dirname2(abs2));
     const rel = relative4(rootReal, dirReal);
     if (rel.startsWith("..") || isAbsolute3(rel)) throw new FixWriteError(`${change.path} is outside the checked folder`);
     const before = fs.readFile(abs2);

@@ -83,16 +83,9 @@ export function repoPath(...parts: string[]): string | undefined {
  * True when `rel` stays inside the checked folder once symlinks are followed. A symlink in the
  * repository that points at `/etc/passwd` or `../secrets` is never read.
  */
+/** Whether a root-relative path stays inside the checked folder once symlinks are resolved (Workspace.inside). */
 export function staysInside(ws: Workspace, rel: string): boolean {
-  try {
-    const root = realpathSync(ws.rootAbs);
-    const real = realpathSync(join(ws.rootAbs, rel || '.'));
-    const r = relative(root, real);
-    return r === '' || (!r.startsWith(`..${sep}`) && r !== '..' && !r.startsWith('/'));
-  } catch {
-    // A path that does not exist cannot leak anything; callers treat it as missing.
-    return true;
-  }
+  return ws.inside(rel);
 }
 
 function originOf(s: ContainerPathSource, hostPath: string): FileOrigin {
@@ -148,11 +141,10 @@ export class ContainerFs {
       if (s.isDir && under(p, s.containerPath)) {
         if (s.opaque) return { kind: 'unknown', origin: s.origin ?? { kind: 'unknown', reason: 'not in the repository', via: s.via }, via: s.via };
         const host = repoPath(s.hostPath, rest(p, s.containerPath));
-        if (host !== undefined && this.ws.exists(host) && !s.ignored?.(host)) {
-          // A symlink inside a copied or mounted folder that leads out of the checked folder is never read.
-          if (!staysInside(this.ws, host)) return { kind: 'unknown', origin: { kind: 'unknown', reason: `${host} leaves the checked folder through a symlink`, via: s.via }, via: s.via };
-          return { kind: 'file', file: fileOf(s, p, host) };
-        }
+        // A symlink inside a copied or mounted folder that leads out of the checked folder is never read
+        // (the workspace reports it as missing, so ask first).
+        if (host !== undefined && !s.ignored?.(host) && !staysInside(this.ws, host)) return { kind: 'unknown', origin: { kind: 'unknown', reason: `${host} leaves the checked folder through a symlink`, via: s.via }, via: s.via };
+        if (host !== undefined && this.ws.exists(host) && !s.ignored?.(host)) return { kind: 'file', file: fileOf(s, p, host) };
         if (s.hides) return { kind: 'absent' };
       }
       if (s.hides && s.isDir && p === s.containerPath) return { kind: 'absent' };

@@ -117,8 +117,9 @@ const IMAGES: readonly WellKnownImage[] = [
     repositories: ['bitnami/pgbouncer'],
     entrypoint: ['/opt/bitnami/scripts/pgbouncer/entrypoint.sh'],
     cmd: ['/opt/bitnami/scripts/pgbouncer/run.sh'],
-    handOver: { script: '/opt/bitnami/scripts/pgbouncer/entrypoint.sh', description: 'the bitnami/pgbouncer image writes its ini from PGBOUNCER_* variables, then runs pgbouncer' },
-    generatesFromEnv: { path: '/opt/bitnami/pgbouncer/conf/pgbouncer.ini', unlessPresent: false, variables: 'PGBOUNCER_*, POSTGRESQL_*' },
+    handOver: { script: '/opt/bitnami/scripts/pgbouncer/entrypoint.sh', description: 'the bitnami/pgbouncer image writes its ini from PGBOUNCER_* variables unless one is mounted or copied there, then runs pgbouncer' },
+    // Users mount or COPY their own pgbouncer.ini at this path, and the image then runs with it.
+    generatesFromEnv: { path: '/opt/bitnami/pgbouncer/conf/pgbouncer.ini', unlessPresent: true, variables: 'PGBOUNCER_*, POSTGRESQL_*' },
   },
   { repositories: ['python'], cmd: ['python3'] },
 ];

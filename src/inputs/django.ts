@@ -138,9 +138,11 @@ export function djangoApps(stack: StackReader): DjangoApp[] {
       continue;
     }
     const reads = new Map<string, string>();
+    // An env_file nobody can read may set any variable the rest of the environment lacks.
+    const gap = stack.envIncomplete(svc);
     const lookup: EnvLookup = {
       get(name) {
-        const v = env.get(name);
+        const v = env.get(name) ?? (gap ? unknown(`${name} may be set by an env_file that is not read (${gap.reason})`, gap.span) : undefined);
         reads.set(name, fingerprint(v));
         return v;
       },

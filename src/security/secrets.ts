@@ -67,7 +67,8 @@ const COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
  */
 export function isDevelopmentStack(stack: Stack): boolean {
   return once(stack, 'security.development', () => {
-    if (DEV_WORD.test(stack.name)) return true;
+    // Any compose file merged into the project counts: a dev override makes the whole project a dev one.
+    if (stack.project.files.some((f) => DEV_WORD.test(f.path))) return true;
     if (stack.services.some((s) => /\brunserver\b/.test(JSON.stringify(s.settings.get('command')?.data ?? '')))) return true;
     if (PROD_WORD.test(stack.name)) return false;
     return filesBeside(stack).some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split('/').pop()!));

@@ -1,15 +1,13 @@
-import type { SourceFile, SourceSet } from '../core/source.js';
+import type { SourceFile } from '../core/source.js';
 import type { Stack } from '../stack/stack.js';
-import type { Workspace } from '../workspace/workspace.js';
 
 /**
- * The two things the security rules need from a stack beyond its model: a file the stack read, and
- * a per-stack cache for derived joins. Written against the stack's shape rather than its helpers, so
- * they keep working while the stack is restructured (a staged stack keeps `sources` and no workspace).
+ * What the security rules need from a stack beyond its model: a file the stack read, the files beside
+ * its compose file, and a per-stack cache for derived joins (the stack is frozen, so a join computed
+ * once stays right).
  */
 export function sourceOf(stack: Stack, path: string): SourceFile | undefined {
-  const s = stack as unknown as { sources?: SourceSet; workspace?: Workspace };
-  return s.sources?.get(path) ?? s.workspace?.sources.get(path) ?? s.workspace?.read(path);
+  return stack.sources.get(path);
 }
 
 const caches = new WeakMap<object, Map<string, unknown>>();
@@ -26,9 +24,6 @@ export function once<T>(stack: Stack, key: string, build: () => T): T {
 }
 
 /** Root-relative paths of the files in the stack's own folder (for telling a dev compose file from its prod sibling). */
-export function filesBeside(stack: Stack): string[] {
-  const s = stack as unknown as { workspace?: Workspace; compose: { dir: string } };
-  const dir = s.compose.dir;
-  const all = s.workspace?.files() ?? [];
-  return all.filter((f) => (dir === '' ? !f.includes('/') : f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes('/')));
+export function filesBeside(stack: Stack): readonly string[] {
+  return stack.siblingFiles;
 }

@@ -1,3 +1,4 @@
+import type { UnknownPart } from '../container/types.js';
 import type { Comment, ParseProblem } from '../core/problem.js';
 import type { Value } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -48,6 +49,11 @@ export interface StackReader {
   image(service: ComposeService): ServiceImage;
   app(service: ComposeService): AppService | undefined;
   env(service: ComposeService): EffectiveEnv;
+  /**
+   * Why the service's environment may hold more than `env()` lists: an env_file that cannot be read
+   * (not in the repository, outside the folder, a template). A variable `env()` lacks may then be set.
+   */
+  envIncomplete(service: ComposeService): UnknownPart | undefined;
   view(service: ComposeService): ContainerView | undefined;
   resolveHost(host: string): ComposeService | undefined;
   tierOf(service: ComposeService): ReplicaTier | undefined;

@@ -47,6 +47,8 @@ export interface Stack {
   readonly unknowns: readonly UnknownPart[];
   /** Every file read during the run, for code frames and `file:line` in messages. */
   readonly sources: SourceSet;
+  /** Root-relative paths of the files in the base compose file's own folder (not below it), listed in stage 1. */
+  readonly siblingFiles: readonly string[];
   service(name: string): ComposeService | undefined;
   image(service: ComposeService): ServiceImage;
   app(service: ComposeService): AppService | undefined;
@@ -98,7 +100,13 @@ export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): St
 
   const unknowns: UnknownPart[] = [...project.unknowns];
   const envs = new Map<string, EffectiveEnv>();
-  for (const svc of services) envs.set(svc.name, readEnv(ws, dir, svc, addFile, unknowns));
+  const envGaps = new Map<string, UnknownPart>();
+  for (const svc of services) {
+    const before = unknowns.length;
+    envs.set(svc.name, readEnv(ws, dir, svc, addFile, unknowns));
+    const gap = unknowns.slice(before).find((u) => u.what === `env_file of ${svc.name}`);
+    if (gap) envGaps.set(svc.name, gap);
+  }
   const env = (svc: ComposeService): EffectiveEnv => envs.get(svc.name) ?? new Map();
 
   const images = new Map<string, ServiceImage>();
@@ -166,7 +174,7 @@ export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): St
   };
   const reader: StackReader = {
     name: composePath, compose, services, workspace: ws,
-    service: (n) => byName.get(n), image: seenImage, app: (s) => apps.get(s.name), env, view: (s) => views.get(s.name),
+    service: (n) => byName.get(n), image: seenImage, app: (s) => apps.get(s.name), env, envIncomplete: (s) => envGaps.get(s.name), view: (s) => views.get(s.name),
     resolveHost, tierOf: (s) => tierByService.get(s.name), addFile,
   };
   const data = buildDataTier(reader);
@@ -188,8 +196,10 @@ export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): St
   const upstreams = resolveUpstreams(proxies, resolveHost);
   const workloads = services.map((s) => workloadOf(s, views.get(s.name)!));
   const workloadByName = new Map(workloads.map((w) => [w.name, w]));
+  const siblingFiles = ws.files().filter((f) => (dir === '' ? !f.includes('/') : f.startsWith(`${dir}/`) && !f.slice(dir.length + 1).includes('/')));
   const stack: Stack = {
     name: composePath,
+    siblingFiles,
     compose,
     project,
     ...(project.dotenv ? { dotenv: project.dotenv } : {}),
