@@ -341,9 +341,9 @@ var require_directives = __commonJS({
         this.tags = Object.assign({}, _Directives.defaultTags, tags2);
       }
       clone() {
-        const copy = new _Directives(this.yaml, this.tags);
-        copy.docStart = this.docStart;
-        return copy;
+        const copy2 = new _Directives(this.yaml, this.tags);
+        copy2.docStart = this.docStart;
+        return copy2;
       }
       /**
        * During parsing, get a Directives instance for the current document and
@@ -652,10 +652,10 @@ var require_Node = __commonJS({
       }
       /** Create a copy of this node.  */
       clone() {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        const copy2 = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
@@ -949,13 +949,13 @@ var require_Collection = __commonJS({
        * @param schema - If defined, overwrites the original's schema
        */
       clone(schema) {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        const copy2 = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
-          copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+          copy2.schema = schema;
+        copy2.items = copy2.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /**
        * Adds a value to the collection. For `!!map` and `!!omap` the value must
@@ -3374,9 +3374,9 @@ var require_Schema = __commonJS({
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
-        const copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
-        copy.tags = this.tags.slice();
-        return copy;
+        const copy2 = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
+        copy2.tags = this.tags.slice();
+        return copy2;
       }
     };
     exports.Schema = Schema;
@@ -3519,21 +3519,21 @@ var require_Document = __commonJS({
        * Custom Node values that inherit from `Object` still refer to their original instances.
        */
       clone() {
-        const copy = Object.create(_Document.prototype, {
+        const copy2 = Object.create(_Document.prototype, {
           [identity.NODE_TYPE]: { value: identity.DOC }
         });
-        copy.commentBefore = this.commentBefore;
-        copy.comment = this.comment;
-        copy.errors = this.errors.slice();
-        copy.warnings = this.warnings.slice();
-        copy.options = Object.assign({}, this.options);
+        copy2.commentBefore = this.commentBefore;
+        copy2.comment = this.comment;
+        copy2.errors = this.errors.slice();
+        copy2.warnings = this.warnings.slice();
+        copy2.options = Object.assign({}, this.options);
         if (this.directives)
-          copy.directives = this.directives.clone();
-        copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+          copy2.directives = this.directives.clone();
+        copy2.schema = this.schema.clone();
+        copy2.contents = identity.isNode(this.contents) ? this.contents.clone(copy2.schema) : this.contents;
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /** Adds a value to the document. */
       add(value) {
@@ -6507,7 +6507,7 @@ var require_parser = __commonJS({
         }
       }
     }
-    var Parser3 = class {
+    var Parser4 = class {
       /**
        * @param onNewLine - If defined, called separately with the start position of
        *   each new line (in `parse()`, including the start of input).
@@ -7280,7 +7280,7 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser3;
+    exports.Parser = Parser4;
   }
 });
 
@@ -7548,20 +7548,20 @@ var require_keyword = __commonJS({
     var keywords = new Set(reservedWords.keyword);
     var reservedWordsStrictSet = new Set(reservedWords.strict);
     var reservedWordsStrictBindSet = new Set(reservedWords.strictBind);
-    function isReservedWord(word, inModule) {
-      return inModule && word === "await" || word === "enum";
+    function isReservedWord(word2, inModule) {
+      return inModule && word2 === "await" || word2 === "enum";
     }
-    function isStrictReservedWord(word, inModule) {
-      return isReservedWord(word, inModule) || reservedWordsStrictSet.has(word);
+    function isStrictReservedWord(word2, inModule) {
+      return isReservedWord(word2, inModule) || reservedWordsStrictSet.has(word2);
     }
-    function isStrictBindOnlyReservedWord(word) {
-      return reservedWordsStrictBindSet.has(word);
+    function isStrictBindOnlyReservedWord(word2) {
+      return reservedWordsStrictBindSet.has(word2);
     }
-    function isStrictBindReservedWord(word, inModule) {
-      return isStrictReservedWord(word, inModule) || isStrictBindOnlyReservedWord(word);
+    function isStrictBindReservedWord(word2, inModule) {
+      return isStrictReservedWord(word2, inModule) || isStrictBindOnlyReservedWord(word2);
     }
-    function isKeyword(word) {
-      return keywords.has(word);
+    function isKeyword(word2) {
+      return keywords.has(word2);
     }
   }
 });
@@ -7896,13 +7896,13 @@ function defineRule(rule) {
   return rule;
 }
 function whereOf(stack, span) {
-  const file = stack.workspace.sources.get(span.file);
+  const file = stack.sources.get(span.file);
   if (!file) return span.file;
   return `${span.file}:${positionAt(file, span.start).line}`;
 }
 
 // src/inputs/pgbouncer.ts
-import { posix } from "node:path";
+import { posix as posix2 } from "node:path";
 
 // src/core/value.ts
 function known(value, span, extra = {}) {
@@ -7942,11 +7942,11 @@ function editDistance(a, b) {
   }
   return prev[b.length];
 }
-function closest(word, candidates) {
+function closest(word2, candidates) {
   let best;
-  let bestD = Math.max(1, Math.floor(word.length / 3)) + 1;
+  let bestD = Math.max(1, Math.floor(word2.length / 3)) + 1;
   for (const c of candidates) {
-    const d = editDistance(word, c);
+    const d = editDistance(word2, c);
     if (d < bestD) {
       best = c;
       bestD = d;
@@ -8250,25 +8250,25 @@ function startupParameterSupport(param, version, settings = {}, inOptions = fals
 }
 function parseStartupOptions(options2) {
   const words = [];
-  let word = "";
+  let word2 = "";
   let inWord = false;
   for (let i = 0; i < options2.length; i++) {
     const c = options2[i];
     if (c === "\\" && i + 1 < options2.length) {
-      word += options2[++i];
+      word2 += options2[++i];
       inWord = true;
       continue;
     }
     if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = "";
+      if (inWord) words.push(word2);
+      word2 = "";
       inWord = false;
       continue;
     }
-    word += c;
+    word2 += c;
     inWord = true;
   }
-  if (inWord) words.push(word);
+  if (inWord) words.push(word2);
   const out = [];
   const add = (assignment2) => {
     const eq = assignment2.indexOf("=");
@@ -8531,6 +8531,7 @@ function parsePgbouncerIni(file) {
   const comments = [];
   const sections2 = [];
   const includes = [];
+  const leading = [];
   let current;
   const lineEndFrom = (pos) => {
     const nl = text.indexOf("\n", pos);
@@ -8587,13 +8588,14 @@ function parsePgbouncerIni(file) {
       problems.push(entry.problem);
     } else if (!current) {
       problems.push({ message: `"${entry.key}" is set outside any section`, span: entry.span });
+      leading.push(entry);
     } else {
       current.entries.push(entry);
       extendSection(entry.span.end);
     }
     p = lineEnd;
   }
-  return { doc: { path: file.path, sections: sections2, includes }, problems, comments };
+  return { doc: { path: file.path, sections: sections2, includes, ...leading.length ? { leading } : {} }, problems, comments };
   function readEntry(start, lineEnd) {
     let q = start;
     let key;
@@ -8730,6 +8732,157 @@ function effectivePgbouncerSettings(ini, version) {
   return out;
 }
 
+// src/container/config-includes.ts
+import { posix } from "node:path";
+
+// src/reference/redis-settings.ts
+var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
+  ["port", "6379"],
+  ["bind", "* -::*"],
+  ["protected-mode", "yes"],
+  ["maxclients", "10000"],
+  ["tcp-backlog", "511"],
+  // 0 means no limit (on 64-bit builds).
+  ["maxmemory", "0"],
+  ["maxmemory-policy", "noeviction"],
+  ["timeout", "0"],
+  ["tcp-keepalive", "300"],
+  ["databases", "16"],
+  ["appendonly", "no"],
+  ["save", "3600 1 300 100 60 10000"],
+  ["io-threads", "1"]
+]);
+var MEMORY_UNITS = { "": 1, b: 1, k: 1e3, kb: 1024, m: 1e3 ** 2, mb: 1024 ** 2, g: 1e3 ** 3, gb: 1024 ** 3 };
+function parseRedisMemory(raw) {
+  const m = /^(-?\d+)([a-z]*)$/i.exec(raw);
+  if (!m) return void 0;
+  const mul = MEMORY_UNITS[m[2].toLowerCase()];
+  return mul === void 0 ? void 0 : Number(m[1]) * mul;
+}
+
+// src/parsers/redis.ts
+function assign(settings, name2, value) {
+  const previous = settings.get(name2);
+  if (name2 === "save" && previous?.kind === "known" && value.kind === "known" && previous.value !== "" && value.value !== "") {
+    settings.set(name2, { ...value, value: `${previous.value} ${value.value}`, span: spanUnion(previous.span, value.span) });
+  } else {
+    settings.set(name2, value);
+  }
+}
+function joinWords(words, at) {
+  if (words.length === 0) return known("", at);
+  const span = words.map((w) => w.span).reduce(spanUnion);
+  const missing = words.find((w) => w.kind === "unknown");
+  if (missing) return unknown(missing.reason, span);
+  return known(words.map((w) => w.value).join(" "), span);
+}
+function parseRedisArgs(argv) {
+  const settings = /* @__PURE__ */ new Map();
+  const problems = [];
+  let i = 0;
+  const first = argv[0];
+  if (first?.kind === "known" && /(^|\/)(redis|valkey|keydb|redis-stack)-server$/.test(first.value)) i++;
+  let configFile;
+  const next = argv[i];
+  if (next && !(next.kind === "known" && next.value.startsWith("--"))) {
+    configFile = next;
+    i++;
+  }
+  let name2;
+  let words = [];
+  const flush = () => {
+    if (name2) assign(settings, name2.value.slice(2).toLowerCase(), joinWords(words, name2.span));
+  };
+  for (; i < argv.length; i++) {
+    const word2 = argv[i];
+    if (word2.kind === "known" && word2.value.startsWith("--") && word2.value.length > 2) {
+      flush();
+      name2 = word2;
+      words = [];
+    } else if (name2) {
+      words.push(word2);
+    } else {
+      problems.push({ message: "Argument before any --option", span: word2.span });
+    }
+  }
+  flush();
+  return { ...configFile ? { configFile } : {}, settings, problems };
+}
+var RedisConf = class extends Map {
+  includes = [];
+};
+function parseRedisConf(file) {
+  const doc = new RedisConf();
+  const problems = [];
+  const comments = [];
+  const text = file.text;
+  const span = (start, end) => ({ file: file.path, start, end });
+  let lineStart = 0;
+  for (; ; ) {
+    const nl = text.indexOf("\n", lineStart);
+    const lineEnd = nl === -1 ? text.length : nl;
+    readLine(lineStart, lineEnd);
+    if (nl === -1) break;
+    lineStart = nl + 1;
+  }
+  return { doc, problems, comments };
+  function readLine(start, end) {
+    let p = start;
+    while (p < end && /\s/.test(text[p])) p++;
+    let stop = end;
+    while (stop > p && /\s/.test(text[stop - 1])) stop--;
+    if (p >= stop) return;
+    if (text[p] === "#") {
+      comments.push({ text: text.slice(p + 1, stop).trim(), span: span(p, stop) });
+      return;
+    }
+    const words = [];
+    while (p < stop) {
+      const wStart = p;
+      let value = "";
+      if (text[p] === '"' || text[p] === "'") {
+        const quote = text[p];
+        p++;
+        let closed = false;
+        while (p < stop) {
+          const c = text[p];
+          if (c === "\\" && p + 1 < stop) {
+            const n = text[p + 1];
+            value += quote === '"' ? { n: "\n", r: "\r", t: "	", b: "\b", a: "\x07" }[n] ?? n : n === "'" ? "'" : `\\${n}`;
+            p += 2;
+            continue;
+          }
+          if (c === quote) {
+            p++;
+            closed = true;
+            break;
+          }
+          value += c;
+          p++;
+        }
+        if (!closed || p < stop && !/\s/.test(text[p])) {
+          problems.push({ message: closed ? "A closing quote must be followed by a space" : "Unbalanced quotes", span: span(wStart, stop) });
+          return;
+        }
+      } else {
+        while (p < stop && !/\s/.test(text[p])) p++;
+        value = text.slice(wStart, p);
+      }
+      words.push({ value, start: wStart, end: p });
+      while (p < stop && /\s/.test(text[p])) p++;
+    }
+    const [head, ...args] = words;
+    if (!head) return;
+    const name2 = head.value.toLowerCase();
+    const valueSpan = args.length > 0 ? span(args[0].start, args[args.length - 1].end) : span(head.end, head.end);
+    if (name2 === "include") {
+      doc.includes.push({ path: args.map((a) => a.value).join(" "), span: valueSpan });
+      return;
+    }
+    assign(doc, name2, known(args.map((a) => a.value).join(" "), valueSpan));
+  }
+}
+
 // src/parsers/mapped-text.ts
 var MappedTextBuilder = class {
   constructor(file, whole) {
@@ -8799,6 +8952,299 @@ function rangeOf(m, start, end) {
   }
   const span = s2 === Infinity ? m.whole : { file: m.file, start: s2, end: Math.max(e, s2) };
   return unknownReason === void 0 ? { span, via } : { span, via, unknownReason };
+}
+
+// src/container/render.ts
+function readContainerFile(ws, file) {
+  if (file.rendering) return { source: createSourceFile(file.rendering.content.file, file.rendering.content.text), mapped: file.rendering.content };
+  const source = ws.read(file.hostPath);
+  return source ? { source } : void 0;
+}
+function remapSpans(doc, mapped) {
+  const seen = /* @__PURE__ */ new Set();
+  const n = mapped.text.length;
+  const at = (o, end) => {
+    if (n === 0) return mapped.whole.start;
+    if (end) return o <= 0 ? mapped.srcStart[0] ?? 0 : mapped.srcEnd[Math.min(o, n) - 1] ?? mapped.whole.end;
+    return o >= n ? mapped.srcEnd[n - 1] ?? mapped.whole.end : mapped.srcStart[o] ?? mapped.whole.start;
+  };
+  const visit = (x) => {
+    if (!x || typeof x !== "object" || seen.has(x)) return;
+    seen.add(x);
+    if (Array.isArray(x)) {
+      x.forEach(visit);
+      return;
+    }
+    const o = x;
+    if (typeof o.file === "string" && typeof o.start === "number" && typeof o.end === "number" && o.file === mapped.file) {
+      const s2 = o.start;
+      const e = o.end;
+      o.start = at(s2, false);
+      o.end = Math.max(at(e, true), o.start);
+      return;
+    }
+    for (const v of Object.values(o)) visit(v);
+  };
+  visit(doc);
+  return doc;
+}
+function renderEnvsubst(ws, src, env, only) {
+  const base = src.rendering?.content ?? (() => {
+    const f = ws.read(src.hostPath);
+    return f ? literalText(f.path, f.text, 0) : void 0;
+  })();
+  if (!base) return void 0;
+  const t2 = base.text;
+  const b = new MappedTextBuilder(base.file, base.whole);
+  let i = 0;
+  const re = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
+  for (const m of t2.matchAll(re)) {
+    const name2 = m[1] ?? m[2];
+    const start = m.index;
+    const end = start + m[0].length;
+    if (only ? !only.has(name2) : false) continue;
+    b.pushMapped(base, i, start);
+    const v = env.get(name2);
+    const srcStart = base.srcStart[start];
+    const srcEnd = base.srcEnd[end - 1];
+    if (!v) b.pushSubstitution("", srcStart, srcEnd, []);
+    else if (v.kind === "unknown") b.pushSubstitution(m[0], srcStart, srcEnd, [v.span], `${name2}: ${v.reason}`);
+    else b.pushSubstitution(v.value, srcStart, srcEnd, [v.span, ...v.via ?? []]);
+    i = end;
+  }
+  b.pushMapped(base, i, t2.length);
+  return b.build();
+}
+function renderedLayer(target, src, content2, renderer, via) {
+  return {
+    containerPath: target,
+    hostPath: src.hostPath,
+    isDir: false,
+    via,
+    origin: { kind: "rendered", template: src.hostPath, renderer, via },
+    chain: [...src.chain ?? [], src.via],
+    rendering: { content: content2, renderer }
+  };
+}
+function breToRegExp(bre, extended, flags) {
+  const classes = { space: "\\s", digit: "0-9", alpha: "A-Za-z", alnum: "A-Za-z0-9", upper: "A-Z", lower: "a-z", blank: " \\t", punct: "!-\\/:-@\\[-`{-~", xdigit: "0-9A-Fa-f" };
+  let out = "";
+  for (let i = 0; i < bre.length; i++) {
+    const c = bre[i];
+    if (c === "[") {
+      const close = bre.indexOf("]", bre[i + 1] === "]" ? i + 2 : bre[i + 1] === "^" && bre[i + 2] === "]" ? i + 3 : i + 1);
+      let inner = bre.slice(i + 1, close < 0 ? bre.length : close);
+      const withClasses = /\[:([a-z]+):\]/.test(bre.slice(i + 1));
+      if (withClasses) {
+        const end = bre.indexOf(":]]", i);
+        if (end < 0) return void 0;
+        inner = bre.slice(i + 1, end + 2);
+        i = end + 2;
+      } else {
+        if (close < 0) return void 0;
+        i = close;
+      }
+      inner = inner.replace(/\[:([a-z]+):\]/g, (_, n) => classes[n] ?? "");
+      out += `[${inner.replace(/\\/g, "\\\\").replace(/\\\\s|\\\\t/g, (m) => m.slice(1))}]`;
+      continue;
+    }
+    if (c === "\\" && i + 1 < bre.length) {
+      const n = bre[++i];
+      if (!extended && "(){}|+?".includes(n)) out += n;
+      else if (n === "n") out += "\\n";
+      else if (/[0-9]/.test(n)) out += `\\${n}`;
+      else out += `\\${n}`;
+      continue;
+    }
+    if (!extended && "(){}|+?".includes(c)) out += `\\${c}`;
+    else out += c;
+  }
+  try {
+    return new RegExp(out, flags);
+  } catch {
+    return void 0;
+  }
+}
+function parseSed(script, extended = false) {
+  const out = [];
+  let i = 0;
+  const readDelimited = (delim) => {
+    let s2 = "";
+    while (i < script.length && script[i] !== delim) {
+      if (script[i] === "\\" && script[i + 1] === delim) {
+        s2 += delim;
+        i += 2;
+        continue;
+      }
+      if (script[i] === "\\") {
+        s2 += script.slice(i, i + 2);
+        i += 2;
+        continue;
+      }
+      s2 += script[i++];
+    }
+    if (script[i] !== delim) return void 0;
+    i++;
+    return s2;
+  };
+  while (i < script.length) {
+    while (i < script.length && /[\s;]/.test(script[i])) i++;
+    if (i >= script.length) break;
+    let address;
+    if (script[i] === "/") {
+      i++;
+      const re = readDelimited("/");
+      if (re === void 0) return void 0;
+      address = breToRegExp(re, extended, "");
+      if (!address) return void 0;
+      while (script[i] === " ") i++;
+    }
+    const cmd = script[i];
+    if (cmd === "d" && address) {
+      out.push({ kind: "d", re: address });
+      i++;
+      continue;
+    }
+    if (cmd === "s") {
+      const delim = script[i + 1];
+      if (!delim) return void 0;
+      i += 2;
+      const re = readDelimited(delim);
+      const rep = re === void 0 ? void 0 : readDelimited(delim);
+      if (re === void 0 || rep === void 0) return void 0;
+      let flags = "";
+      while (i < script.length && /[gIi]/.test(script[i])) flags += script[i++].toLowerCase();
+      const js = breToRegExp(re, extended, flags.includes("i") ? flags.includes("g") ? "gi" : "i" : flags.includes("g") ? "g" : "");
+      if (!js || /\\[0-9&]|&/.test(rep.replace(/\\\\/g, ""))) return void 0;
+      out.push({ kind: "s", ...address ? { address } : {}, re: js, replacement: rep.replace(/\\(.)/g, "$1") });
+      continue;
+    }
+    return void 0;
+  }
+  return out;
+}
+function applySed(content2, commands) {
+  const t2 = content2.text;
+  const b = new MappedTextBuilder(content2.file, content2.whole);
+  let start = 0;
+  while (start <= t2.length) {
+    let end = t2.indexOf("\n", start);
+    const last = end < 0;
+    if (last) end = t2.length;
+    if (last && start === end && start === t2.length && start > 0) break;
+    const line = t2.slice(start, end);
+    let deleted = false;
+    let pieces = [{ from: start, to: end }];
+    for (const c of commands) {
+      const current = pieces.map((p) => p.text ?? t2.slice(p.from, p.to)).join("");
+      if (c.kind === "d") {
+        if (c.re.test(current)) {
+          deleted = true;
+          break;
+        }
+        continue;
+      }
+      if (c.address && !c.address.test(current)) continue;
+      if (pieces.length !== 1 || pieces[0].text !== void 0) continue;
+      const next = [];
+      let at = 0;
+      c.re.lastIndex = 0;
+      let m;
+      while ((m = c.re.exec(line)) !== null) {
+        next.push({ from: start + at, to: start + m.index });
+        next.push({ from: start + m.index, to: start + m.index + m[0].length, text: c.replacement });
+        at = m.index + m[0].length;
+        if (!c.re.global) break;
+        if (m[0].length === 0) c.re.lastIndex++;
+      }
+      next.push({ from: start + at, to: end });
+      pieces = next;
+    }
+    if (!deleted) {
+      for (const p of pieces) {
+        if (p.text === void 0) b.pushMapped(content2, p.from, p.to);
+        else b.pushChar(p.text, content2.srcStart[p.from] ?? content2.whole.start, content2.srcEnd[Math.max(p.from, p.to - 1)] ?? content2.whole.end);
+      }
+      if (!last) b.pushMapped(content2, end, end + 1);
+    }
+    if (last) break;
+    start = end + 1;
+  }
+  return b.build();
+}
+
+// src/container/config-includes.ts
+var MAX_DEPTH = 8;
+function loaded(path, problems, comments) {
+  return { path, problems, comments };
+}
+function loadPgbouncerIni(ws, fs, main, cwd2 = "/") {
+  const files = [];
+  const sections2 = [];
+  const unresolved = [];
+  let current;
+  const read = (cf, depth, nested) => {
+    const readable = readContainerFile(ws, cf);
+    if (!readable) return false;
+    const file = readable.source;
+    const r = parsePgbouncerIni(file);
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    const doc = r.doc;
+    const leadingSpans = new Set((doc.leading ?? []).map((e) => e.span.start));
+    const problems = nested && current ? r.problems.filter((p) => !(p.span.file === file.path && leadingSpans.has(p.span.start) && p.message.endsWith("is set outside any section"))) : r.problems;
+    files.push(loaded(file.path, problems, r.comments));
+    const items = [
+      ...nested && current ? (doc.leading ?? []).map((entry) => ({ at: entry.span.start, kind: "entry", entry })) : [],
+      ...doc.sections.map((section) => ({ at: section.span.start, kind: "section", section })),
+      ...doc.sections.flatMap((s2) => s2.entries.map((entry) => ({ at: entry.span.start, kind: "entry", entry }))),
+      ...doc.includes.map((include) => ({ at: include.span.start, kind: "include", include }))
+    ].sort((a, b) => a.at - b.at || (a.kind === "section" ? -1 : 1));
+    for (const it of items) {
+      if (it.kind === "section") {
+        current = { ...it.section, entries: [] };
+        sections2.push(current);
+      } else if (it.kind === "entry") {
+        current?.entries.push(it.entry);
+      } else {
+        const target = fs.resolve(posix.resolve(cwd2, it.include.path));
+        if (!target || depth >= MAX_DEPTH || !read(target, depth + 1, true)) unresolved.push(it.include);
+      }
+    }
+    return true;
+  };
+  if (!read(main, 0, false)) return void 0;
+  return { ini: { path: main.hostPath, sections: sections2, includes: unresolved }, files };
+}
+function loadRedisConf(ws, fs, main, cwd2 = "/") {
+  const files = [];
+  const out = new RedisConf();
+  const read = (cf, depth, chain) => {
+    const readable = readContainerFile(ws, cf);
+    if (!readable) return false;
+    const file = readable.source;
+    const r = parseRedisConf(file);
+    if (readable.mapped) remapSpans(r, readable.mapped);
+    files.push(loaded(file.path, r.problems, r.comments));
+    const doc = r.doc;
+    const events = [
+      ...[...doc.entries()].map(([key, value]) => ({ at: value.span.start, apply: () => void out.set(key, value) })),
+      ...doc.includes.map((inc) => ({
+        at: inc.span.start,
+        apply: () => {
+          const abs2 = posix.resolve(cwd2, inc.path);
+          const targets = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
+          if (targets.length === 0 && !/[*?[]/.test(abs2)) out.includes.push(inc);
+          for (const t2 of targets) {
+            if (chain.includes(t2.containerPath) || depth >= MAX_DEPTH || !read(t2, depth + 1, [...chain, t2.containerPath])) out.includes.push(inc);
+          }
+        }
+      }))
+    ].sort((a, b) => a.at - b.at);
+    for (const e of events) e.apply();
+    return true;
+  };
+  if (!read(main, 0, [main.containerPath])) return void 0;
+  return { conf: out, files };
 }
 
 // src/parsers/shell-words.ts
@@ -8958,17 +9404,17 @@ function readPgbouncer(stack, svc) {
   const version = image !== void 0 ? pgbouncerVersionFromImage(image) : void 0;
   const imageValue = svc.image?.kind === "known" ? svc.image : void 0;
   const base = { service: svc, ...version ? { version } : {}, ...imageValue ? { image: imageValue } : {} };
-  const iniPath = findIni(stack, svc);
-  const file = iniPath !== void 0 ? stack.workspace.read(iniPath) : void 0;
-  if (file) {
-    const parsed = parsePgbouncerIni(file);
-    stack.addFile(file.path, parsed.problems, parsed.comments);
-    const ini = parsed.doc;
+  const iniFile = findIni(stack, svc);
+  const iniPath = iniFile?.hostPath;
+  const merged = iniFile ? loadPgbouncerIni(stack.workspace, stack.image(svc).fs, iniFile) : void 0;
+  if (merged) {
+    for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
+    const ini = merged.ini;
     const databases = [];
     for (const section of ini.sections.filter((s2) => s2.name === "databases")) {
       for (const entry of section.entries) {
         const { params, problems } = parseDatabaseEntry(entry);
-        stack.addFile(file.path, problems);
+        stack.addFile(entry.span.file, problems);
         const values = /* @__PURE__ */ new Map();
         for (const [k, v] of params) {
           values.set(k, PLACEHOLDER2.test(v.value) ? unknown(`${JSON.stringify(v.value)} has a placeholder that pgbouncer does not expand itself`, v.span) : v);
@@ -9008,9 +9454,9 @@ function findIni(stack, svc) {
   const named = argv.slice(1).flatMap((w) => w.kind === "known" && w.value.endsWith(".ini") ? [w.value] : []);
   for (const p of [...named, ...DEFAULT_INI_PATHS]) {
     const hit = fs.resolve(p);
-    if (hit) return hit.hostPath;
+    if (hit) return hit;
   }
-  return fs.files().find((f) => posix.basename(f.containerPath) === "pgbouncer.ini")?.hostPath;
+  return fs.files().find((f) => posix2.basename(f.containerPath) === "pgbouncer.ini");
 }
 function pgbouncerValue(pgb, name2) {
   const raw = pgb.settings.get(name2) ?? unknown(`${name2} is not a pgbouncer setting`, pgb.service.nameSpan);
@@ -9097,11 +9543,11 @@ function setOwn(target, key, value) {
 }
 
 // src/parsers/postgres.ts
-function partOf(word, from, to) {
-  const width = word.span.end - word.span.start;
-  const offset = width === word.value.length ? 0 : width === word.value.length + 2 ? 1 : void 0;
-  if (offset === void 0) return word.span;
-  return { file: word.span.file, start: word.span.start + offset + from, end: word.span.start + offset + to };
+function partOf(word2, from, to) {
+  const width = word2.span.end - word2.span.start;
+  const offset = width === word2.value.length ? 0 : width === word2.value.length + 2 ? 1 : void 0;
+  if (offset === void 0) return word2.span;
+  return { file: word2.span.file, start: word2.span.start + offset + from, end: word2.span.start + offset + to };
 }
 var SHORT_WITH_ARG = {
   B: "shared_buffers",
@@ -9124,15 +9570,15 @@ var SHORT_FLAGS = {
   l: ["ssl", "on"],
   e: ["datestyle", "euro"]
 };
-function assignment(word, from, set, problems) {
-  const text = word.value.slice(from);
+function assignment(word2, from, set, problems) {
+  const text = word2.value.slice(from);
   const eq = text.indexOf("=");
   if (eq <= 0) {
-    problems.push({ message: `postgres needs "name=value" here, got ${JSON.stringify(text)}`, span: partOf(word, from, word.value.length) });
+    problems.push({ message: `postgres needs "name=value" here, got ${JSON.stringify(text)}`, span: partOf(word2, from, word2.value.length) });
     return;
   }
   const name2 = text.slice(0, eq).replace(/-/g, "_").toLowerCase();
-  set(name2, known(text.slice(eq + 1), partOf(word, from + eq + 1, word.value.length)));
+  set(name2, known(text.slice(eq + 1), partOf(word2, from + eq + 1, word2.value.length)));
 }
 function parsePostgresArgs(argv) {
   const settings = /* @__PURE__ */ new Map();
@@ -9141,13 +9587,13 @@ function parsePostgresArgs(argv) {
     settings.set(name2, v);
   };
   for (let i = 0; i < argv.length; i++) {
-    const word = argv[i];
-    if (word.kind === "unknown") continue;
-    const w = word.value;
+    const word2 = argv[i];
+    if (word2.kind === "unknown") continue;
+    const w = word2.value;
     if (w.startsWith("--")) {
-      if (w.includes("=")) assignment(word, 2, set, problems);
+      if (w.includes("=")) assignment(word2, 2, set, problems);
       else if (!["--single", "--boot", "--describe-config", "--version", "--help"].includes(w)) {
-        problems.push({ message: `${w} needs a value: postgres only takes --name=value`, span: word.span });
+        problems.push({ message: `${w} needs a value: postgres only takes --name=value`, span: word2.span });
       }
       continue;
     }
@@ -9155,18 +9601,18 @@ function parsePostgresArgs(argv) {
     const letter = w[1];
     const flag = own(SHORT_FLAGS, letter);
     if (flag) {
-      set(flag[0], known(flag[1], word.span));
+      set(flag[0], known(flag[1], word2.span));
       continue;
     }
     if (!Object.hasOwn(SHORT_WITH_ARG, letter)) continue;
     let argWord;
     let from = 2;
-    if (w.length > 2) argWord = word;
+    if (w.length > 2) argWord = word2;
     else {
       argWord = argv[++i];
       from = 0;
       if (!argWord) {
-        problems.push({ message: `${w} needs an argument`, span: word.span });
+        problems.push({ message: `${w} needs an argument`, span: word2.span });
         break;
       }
     }
@@ -9331,154 +9777,6 @@ function unitMillis(unit) {
   return { us: 1e-3, ms: 1, s: 1e3, min: 6e4, h: 36e5, d: 864e5 }[unit] ?? 1;
 }
 
-// src/reference/redis-settings.ts
-var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
-  ["port", "6379"],
-  ["bind", "* -::*"],
-  ["protected-mode", "yes"],
-  ["maxclients", "10000"],
-  ["tcp-backlog", "511"],
-  // 0 means no limit (on 64-bit builds).
-  ["maxmemory", "0"],
-  ["maxmemory-policy", "noeviction"],
-  ["timeout", "0"],
-  ["tcp-keepalive", "300"],
-  ["databases", "16"],
-  ["appendonly", "no"],
-  ["save", "3600 1 300 100 60 10000"],
-  ["io-threads", "1"]
-]);
-var MEMORY_UNITS = { "": 1, b: 1, k: 1e3, kb: 1024, m: 1e3 ** 2, mb: 1024 ** 2, g: 1e3 ** 3, gb: 1024 ** 3 };
-function parseRedisMemory(raw) {
-  const m = /^(-?\d+)([a-z]*)$/i.exec(raw);
-  if (!m) return void 0;
-  const mul = MEMORY_UNITS[m[2].toLowerCase()];
-  return mul === void 0 ? void 0 : Number(m[1]) * mul;
-}
-
-// src/parsers/redis.ts
-function assign(settings, name2, value) {
-  const previous = settings.get(name2);
-  if (name2 === "save" && previous?.kind === "known" && value.kind === "known" && previous.value !== "" && value.value !== "") {
-    settings.set(name2, { ...value, value: `${previous.value} ${value.value}`, span: spanUnion(previous.span, value.span) });
-  } else {
-    settings.set(name2, value);
-  }
-}
-function joinWords(words, at) {
-  if (words.length === 0) return known("", at);
-  const span = words.map((w) => w.span).reduce(spanUnion);
-  const missing = words.find((w) => w.kind === "unknown");
-  if (missing) return unknown(missing.reason, span);
-  return known(words.map((w) => w.value).join(" "), span);
-}
-function parseRedisArgs(argv) {
-  const settings = /* @__PURE__ */ new Map();
-  const problems = [];
-  let i = 0;
-  const first = argv[0];
-  if (first?.kind === "known" && /(^|\/)redis-server$/.test(first.value)) i++;
-  let configFile;
-  const next = argv[i];
-  if (next && !(next.kind === "known" && next.value.startsWith("--"))) {
-    configFile = next;
-    i++;
-  }
-  let name2;
-  let words = [];
-  const flush = () => {
-    if (name2) assign(settings, name2.value.slice(2).toLowerCase(), joinWords(words, name2.span));
-  };
-  for (; i < argv.length; i++) {
-    const word = argv[i];
-    if (word.kind === "known" && word.value.startsWith("--") && word.value.length > 2) {
-      flush();
-      name2 = word;
-      words = [];
-    } else if (name2) {
-      words.push(word);
-    } else {
-      problems.push({ message: "Argument before any --option", span: word.span });
-    }
-  }
-  flush();
-  return { ...configFile ? { configFile } : {}, settings, problems };
-}
-var RedisConf = class extends Map {
-  includes = [];
-};
-function parseRedisConf(file) {
-  const doc = new RedisConf();
-  const problems = [];
-  const comments = [];
-  const text = file.text;
-  const span = (start, end) => ({ file: file.path, start, end });
-  let lineStart = 0;
-  for (; ; ) {
-    const nl = text.indexOf("\n", lineStart);
-    const lineEnd = nl === -1 ? text.length : nl;
-    readLine(lineStart, lineEnd);
-    if (nl === -1) break;
-    lineStart = nl + 1;
-  }
-  return { doc, problems, comments };
-  function readLine(start, end) {
-    let p = start;
-    while (p < end && /\s/.test(text[p])) p++;
-    let stop = end;
-    while (stop > p && /\s/.test(text[stop - 1])) stop--;
-    if (p >= stop) return;
-    if (text[p] === "#") {
-      comments.push({ text: text.slice(p + 1, stop).trim(), span: span(p, stop) });
-      return;
-    }
-    const words = [];
-    while (p < stop) {
-      const wStart = p;
-      let value = "";
-      if (text[p] === '"' || text[p] === "'") {
-        const quote = text[p];
-        p++;
-        let closed = false;
-        while (p < stop) {
-          const c = text[p];
-          if (c === "\\" && p + 1 < stop) {
-            const n = text[p + 1];
-            value += quote === '"' ? { n: "\n", r: "\r", t: "	", b: "\b", a: "\x07" }[n] ?? n : n === "'" ? "'" : `\\${n}`;
-            p += 2;
-            continue;
-          }
-          if (c === quote) {
-            p++;
-            closed = true;
-            break;
-          }
-          value += c;
-          p++;
-        }
-        if (!closed || p < stop && !/\s/.test(text[p])) {
-          problems.push({ message: closed ? "A closing quote must be followed by a space" : "Unbalanced quotes", span: span(wStart, stop) });
-          return;
-        }
-      } else {
-        while (p < stop && !/\s/.test(text[p])) p++;
-        value = text.slice(wStart, p);
-      }
-      words.push({ value, start: wStart, end: p });
-      while (p < stop && /\s/.test(text[p])) p++;
-    }
-    const [head, ...args] = words;
-    if (!head) return;
-    const name2 = head.value.toLowerCase();
-    const valueSpan = args.length > 0 ? span(args[0].start, args[args.length - 1].end) : span(head.end, head.end);
-    if (name2 === "include") {
-      doc.includes.push({ path: args.map((a) => a.value).join(" "), span: valueSpan });
-      return;
-    }
-    assign(doc, name2, known(args.map((a) => a.value).join(" "), valueSpan));
-  }
-}
-
 // src/inputs/redis.ts
 var REDIS_IMAGES = /^(redis|redis\/redis-stack-server|redis\/redis-stack|bitnami\/redis|valkey\/valkey|bitnami\/valkey|eqalpha\/keydb)$/;
 function isRedisService(stack, svc) {
@@ -9493,12 +9791,12 @@ function readRedis(stack, svc) {
   let conf;
   let unreadConfig;
   if (parsed.configFile) {
-    const hit = parsed.configFile.kind === "known" ? stack.image(svc).fs.resolve(parsed.configFile.value) : void 0;
-    const file = hit ? stack.workspace.read(hit.hostPath) : void 0;
-    if (file) {
-      const r = parseRedisConf(file);
-      stack.addFile(file.path, r.problems, r.comments);
-      conf = r.doc;
+    const fs = stack.image(svc).fs;
+    const hit = parsed.configFile.kind === "known" ? fs.resolve(parsed.configFile.value) : void 0;
+    const merged = hit ? loadRedisConf(stack.workspace, fs, hit) : void 0;
+    if (merged) {
+      for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
+      conf = merged.conf;
     } else {
       unreadConfig = parsed.configFile.kind === "known" ? `redis-server reads ${parsed.configFile.value}, which is not in the repository` : parsed.configFile.reason;
     }
@@ -9522,8 +9820,1470 @@ function redisInt(redis, name2) {
   return /^\d+$/.test(v.value) ? { ...v, value: Number(v.value) } : unknown(`${name2} ${JSON.stringify(v.value)} is not an integer`, v.span);
 }
 
+// src/facts/groups.ts
+function groupByTier(stack, entries) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const e of entries) {
+    const tier = stack.tierOf(e.service);
+    const k = tier ? `tier\0${tier.name}\0${e.key}` : `service\0${e.service.name}\0${e.key}`;
+    const g = groups.get(k);
+    if (g) {
+      g.services.push(e.service);
+      g.items.push(e.item);
+    } else groups.set(k, { services: [e.service], items: [e.item] });
+  }
+  return [...groups.values()].map((g) => ({ name: groupName(stack, g.services), services: g.services, item: g.items[0], items: g.items }));
+}
+function groupName(stack, services) {
+  const first = services[0];
+  const tier = stack.tierOf(first);
+  if (!tier || services.length === 1) return first.name;
+  if (tier.replicas.length === services.length) return tier.name;
+  return `${first.name}..${services[services.length - 1].name}`;
+}
+
+// src/facts/concurrency.ts
+var GREEN_WORKERS = /gevent|eventlet/i;
+var ASYNC_WORKERS = /uvicorn|asgi|tornado|aiohttp/i;
+function processConcurrency(app) {
+  const g = app.gunicorn;
+  if (g) {
+    const cls = g.workerClass;
+    if (cls.kind === "unknown") return { processes: g.workers, perProcess: cls, perProcessUnit: "threads" };
+    if (cls.value === "sync") return { processes: g.workers, perProcess: known(1, cls.span, { isDefault: cls.isDefault === true }), perProcessUnit: "threads" };
+    if (cls.value === "gthread") return { processes: g.workers, perProcess: g.threads, perProcessUnit: "threads" };
+    if (GREEN_WORKERS.test(cls.value)) return { processes: g.workers, perProcess: g.workerConnections, perProcessUnit: "worker_connections" };
+    const why = ASYNC_WORKERS.test(cls.value) ? `${cls.value} runs requests as async tasks without a fixed limit` : `unknown worker class ${cls.value}`;
+    return { processes: g.workers, perProcess: unknown(why, cls.span), perProcessUnit: "tasks" };
+  }
+  if (app.facts) {
+    const f = app.facts;
+    const perProcess = f.interface.kind === "known" && f.interface.value === "wsgi" ? f.threads : unknown(`${f.kind} runs requests as async tasks without a fixed limit`, app.server.span);
+    return { processes: f.processes, perProcess, perProcessUnit: f.interface.kind === "known" && f.interface.value === "wsgi" ? "threads" : "tasks" };
+  }
+  const argv = app.server.argv.map((w) => w.value);
+  const at = argv.findIndex((w) => w.kind === "known" && /^--workers(=|$)/.test(w.value));
+  let processes = known(1, app.server.span, { isDefault: true });
+  if (app.server.kind === "uwsgi") processes = unknown("uwsgi process counts are not read", app.server.span);
+  else if (at >= 0) {
+    const w = argv[at];
+    const raw = w.kind === "known" && w.value.includes("=") ? known(w.value.split("=")[1], w.span) : argv[at + 1];
+    processes = raw?.kind === "known" && /^\d+$/.test(raw.value) ? { ...raw, value: Number(raw.value) } : unknown("--workers is not a number", w.span);
+  }
+  return { processes, perProcess: unknown(`${app.server.kind} runs requests as async tasks without a fixed limit`, app.server.span), perProcessUnit: "tasks" };
+}
+function containerCount(svc) {
+  return svc.replicas ?? known(1, svc.nameSpan, { isDefault: true });
+}
+function stackConcurrency(stack) {
+  const services = [];
+  for (const svc of stack.services) {
+    const app = stack.app(svc);
+    if (app) services.push({ service: svc, app, containers: containerCount(svc), ...processConcurrency(app) });
+  }
+  const groups = [];
+  const unknowns = [];
+  const pending = /* @__PURE__ */ new Map();
+  for (const c of services) {
+    const svc = c.service;
+    if (c.perProcess.kind === "unknown" || c.perProcessUnit !== "threads" && c.perProcessUnit !== "worker_connections") {
+      const p = c.perProcess;
+      unknowns.push({ service: svc, reason: p.kind === "unknown" ? p.reason : `${c.perProcessUnit} per process are not bounded`, span: p.span });
+      continue;
+    }
+    const workers = c.processes;
+    if (workers.kind === "unknown") {
+      unknowns.push({ service: svc, reason: workers.reason, span: workers.span });
+      continue;
+    }
+    const count = c.containers;
+    if (count.kind === "unknown") {
+      unknowns.push({ service: svc, reason: count.reason, span: count.span });
+      continue;
+    }
+    const tier = stack.tierOf(svc);
+    const key = tier ? `${tier.name}\0${workers.value}\0${c.perProcess.value}\0${c.perProcessUnit}` : `\0${svc.name}`;
+    const group = pending.get(key);
+    if (group) {
+      group.services.push(svc);
+      group.containers += count.value;
+    } else {
+      pending.set(key, { services: [svc], containers: count.value, c, workers, perWorker: c.perProcess });
+    }
+  }
+  for (const g of pending.values()) {
+    const app = g.c.app;
+    groups.push({
+      name: groupName(stack, g.services),
+      services: g.services,
+      containers: g.containers,
+      workers: g.workers,
+      workerClass: app.gunicorn?.workerClass.kind === "known" ? app.gunicorn.workerClass : known(app.server.kind, app.server.span),
+      perWorker: g.perWorker,
+      unit: g.c.perProcessUnit === "worker_connections" ? "worker_connections" : "threads",
+      concurrency: g.containers * g.workers.value * g.perWorker.value,
+      app
+    });
+  }
+  const byService = new Map(services.map((c) => [c.service, c]));
+  return { services, groups, unknowns, total: groups.reduce((s2, g) => s2 + g.concurrency, 0), of: (s2) => byService.get(s2) };
+}
+function describeGroup(g) {
+  const unit = g.unit === "threads" ? g.perWorker.value === 1 ? "thread" : "threads" : "worker_connections";
+  return `${g.containers} ${g.containers === 1 ? "replica" : "replicas"} x ${g.workers.value} ${g.workers.value === 1 ? "worker" : "workers"} x ${g.perWorker.value} ${unit}`;
+}
+function capacityTerms(items) {
+  const out = [];
+  for (const item of items) {
+    const key = JSON.stringify(item.factors);
+    const group = out.find((g) => g.key === key);
+    if (group) {
+      if (!group.services.includes(item.service)) group.services.push(item.service);
+      group.containers += item.containers;
+    } else out.push({ services: [item.service], containers: item.containers, factors: item.factors, key });
+  }
+  return out.map(({ services, containers, factors }) => ({ services, containers, factors }));
+}
+function termValue(t2) {
+  return t2.factors.reduce((acc, f) => acc * f.value, t2.containers);
+}
+var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
+function singular(unit) {
+  return own(SINGULAR, unit) ?? unit;
+}
+function formatTerms(terms) {
+  return terms.map((t2) => {
+    const who = t2.containers === 1 ? t2.services[0].name : `${t2.containers} replicas`;
+    return [who, ...t2.factors.map((f) => `${f.value} ${f.value === 1 ? singular(f.unit) : f.unit}`)].join(" x ");
+  }).join(" + ");
+}
+
+// src/reference/units.ts
+var UNIT_GRAMMAR_NAMES = {
+  "compose-memory": "compose units, 1024-based",
+  "compose-cpus": "compose cpus, a decimal number of CPUs",
+  "config-memory": "arena-lint units, 1024-based: GB means GiB"
+};
+var KiB = 1024;
+var BINARY_PREFIX = { k: KiB, m: KiB ** 2, g: KiB ** 3, t: KiB ** 4, p: KiB ** 5 };
+function parseComposeMemory(value) {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : void 0;
+  const m = /^\+?((?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?) ?([a-z]*)$/i.exec(value);
+  if (!m) return void 0;
+  const amount2 = Number(m[1]);
+  const suffix = m[2].toLowerCase();
+  let multiplier;
+  if (suffix === "" || suffix === "b") multiplier = 1;
+  else if (/^[kmgtp](b|ib)?$/.test(suffix)) multiplier = BINARY_PREFIX[suffix[0]];
+  return multiplier === void 0 || !Number.isFinite(amount2) ? void 0 : Math.trunc(amount2 * multiplier);
+}
+function parseComposeCpus(value) {
+  let n;
+  if (typeof value === "number") n = value;
+  else if (/^\+?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i.test(value)) n = Number(value);
+  else return void 0;
+  return Number.isFinite(n) && n >= 0 ? n : void 0;
+}
+function parseConfigMemory(value) {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.trunc(value) : void 0;
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([kmgt]?)(i?b)?\s*$/i.exec(value);
+  if (!m) return void 0;
+  const prefix = m[2].toLowerCase();
+  const unit = m[3]?.toLowerCase();
+  if (unit === "ib" && prefix === "") return void 0;
+  const multiplier = prefix === "" ? 1 : BINARY_PREFIX[prefix];
+  return Math.trunc(Number(m[1]) * multiplier);
+}
+var BINARY_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+function formatBytes(n) {
+  if (!Number.isFinite(n)) return String(n);
+  const sign = n < 0 ? "-" : "";
+  let v = Math.abs(n);
+  if (v < KiB) return `${sign}${Math.round(v)} B`;
+  let unit = 0;
+  while (unit < BINARY_UNITS.length - 1 && Number((v / KiB).toFixed(1)) >= 1) {
+    v /= KiB;
+    unit++;
+  }
+  return `${sign}${v.toFixed(1)} ${BINARY_UNITS[unit]}`;
+}
+function explainMemory(raw, grammar) {
+  const bytes = grammar === "compose-memory" ? parseComposeMemory(raw) : parseConfigMemory(raw);
+  if (bytes === void 0) return void 0;
+  return `${raw} = ${formatBytes(bytes)} (${UNIT_GRAMMAR_NAMES[grammar]})`;
+}
+
+// src/facts/resources.ts
+var LEGACY_KEYS = [
+  ["limits", "cpus", "cpus"],
+  ["limits", "memory", "mem_limit"],
+  ["reservations", "memory", "mem_reservation"]
+];
+var parseOf = {
+  cpus: parseComposeCpus,
+  memory: parseComposeMemory
+};
+function amount(kind, v) {
+  const value = mapValue(v, parseOf[kind], kind === "cpus" ? "compose cannot read this cpus value" : "compose cannot read this memory value");
+  return v.kind === "known" ? { value, raw: v.value } : { value };
+}
+function serviceResources(stack) {
+  return stack.services.map((service) => {
+    const limits = {};
+    const reservations = {};
+    const sides = { limits, reservations };
+    const r = service.resources;
+    for (const side of ["limits", "reservations"]) {
+      for (const kind of ["cpus", "memory"]) {
+        const v = r?.[side][kind];
+        if (v) sides[side][kind] = amount(kind, v);
+      }
+    }
+    for (const [side, kind, key] of LEGACY_KEYS) {
+      const s2 = service.settings.get(key);
+      if (sides[side][kind] || !s2 || typeof s2.data !== "string" && typeof s2.data !== "number") continue;
+      sides[side][kind] = amount(kind, known(String(s2.data), s2.span));
+    }
+    const count = service.replicas ?? known(1, service.nameSpan, { isDefault: true });
+    return { service, count, limits, reservations };
+  });
+}
+function formatAmount(kind, n) {
+  return kind === "cpus" ? Number.isInteger(n * 10) ? n.toFixed(1) : String(Number(n.toFixed(3))) : formatBytes(n);
+}
+function formatNumber(n, digits = 2) {
+  return String(Number(n.toFixed(digits)));
+}
+function resourceTotal(stack, side, kind, uses = serviceResources(stack)) {
+  {
+    const terms = [];
+    const missing = [];
+    let unknownAt;
+    for (const use of uses) {
+      const a = use[side][kind];
+      if (!a) {
+        missing.push(use.service);
+        continue;
+      }
+      if (a.value.kind === "unknown" || use.count.kind === "unknown") {
+        const u = a.value.kind === "unknown" ? a.value : use.count;
+        unknownAt ??= { reason: `${use.service.name}: ${u.reason}`, span: u.span };
+        continue;
+      }
+      const tier = stack.tierOf(use.service);
+      const label2 = tier ? tier.name : use.service.name;
+      const key = `${label2}\0${a.value.value}`;
+      const existing = tier ? terms.find((t2) => t2.key === key) : void 0;
+      if (existing) {
+        existing.count += use.count.value;
+        existing.spans.push(a.value.span);
+        existing.services.push(use.service);
+      } else {
+        terms.push({ key, label: label2, count: use.count.value, each: a.value.value, spans: [a.value.span], services: [use.service] });
+      }
+    }
+    const total = terms.reduce((sum, t2) => sum + t2.count * t2.each, 0);
+    return { kind, side, total, terms: terms.map(({ key: _key, ...t2 }) => t2), missing, ...unknownAt ? { unknown: unknownAt } : {} };
+  }
+}
+function describeTotal(t2) {
+  const parts = t2.terms.map((term) => `${term.count === 1 ? "" : `${term.count} x `}${term.label} ${formatAmount(t2.kind, term.each)}`);
+  return `${parts.join(" + ")} = ${formatAmount(t2.kind, t2.total)}${t2.kind === "cpus" ? " CPUs" : ""}`;
+}
+
+// src/facts/index.ts
+function buildFacts(stack) {
+  const resources = serviceResources(stack);
+  const totals = /* @__PURE__ */ new Map();
+  for (const side of ["limits", "reservations"]) {
+    for (const kind of ["cpus", "memory"]) totals.set(`${side}.${kind}`, resourceTotal(stack, side, kind, resources));
+  }
+  return Object.freeze({
+    concurrency: stackConcurrency(stack),
+    resources,
+    total: (side, kind) => totals.get(`${side}.${kind}`)
+  });
+}
+
+// src/reference/sysctl-profile.ts
+var SYSCTL_PROFILE_NAMES = ["seed"];
+var SEED_PROFILE = [
+  { key: "fs.file-max", min: 2e5, kind: "capacity", why: "every client and upstream connection holds a file descriptor" },
+  { key: "net.core.somaxconn", min: 65535, kind: "capacity", why: "caps the accept queue of every listening socket, whatever backlog nginx or gunicorn ask for" },
+  { key: "net.ipv4.tcp_max_syn_backlog", min: 8192, kind: "capacity", why: "bounds half-open connections during a burst of new clients" },
+  { key: "net.core.netdev_max_backlog", min: 5e3, kind: "capacity", why: "packets queued per CPU before the kernel drops them" },
+  { key: "net.ipv4.tcp_fin_timeout", max: 30, kind: "timeout", why: "orphaned connections in FIN-WAIT-2 hold ports and memory this long" },
+  { key: "net.ipv4.tcp_keepalive_time", max: 300, kind: "timeout", why: "idle connections are probed only after this many seconds" },
+  { key: "net.ipv4.tcp_keepalive_probes", max: 5, kind: "timeout", why: "unanswered probes before a dead peer is dropped" },
+  { key: "net.ipv4.tcp_keepalive_intvl", max: 15, kind: "timeout", why: "seconds between keepalive probes" }
+];
+var PROFILES = { seed: SEED_PROFILE };
+function resolveProfile(name2, overrides2 = {}) {
+  const out = [];
+  const seen = /* @__PURE__ */ new Set();
+  const withBounds = (base, o) => ({
+    ...base,
+    ...o.min === void 0 ? {} : { min: o.min },
+    ...o.max === void 0 ? {} : { max: o.max }
+  });
+  for (const req of PROFILES[name2]) {
+    seen.add(req.key);
+    const o = overrides2[req.key];
+    if (o === void 0) out.push(req);
+    else if (o.min !== void 0 || o.max !== void 0) out.push(withBounds({ key: req.key, kind: req.kind, why: req.why }, o));
+  }
+  for (const [key, o] of Object.entries(overrides2)) {
+    if (seen.has(key) || o.min === void 0 && o.max === void 0) continue;
+    out.push(withBounds({ key, kind: o.min !== void 0 ? "capacity" : "timeout", why: "required by the arena-lint configuration" }, o));
+  }
+  return out;
+}
+function parseSysctlInteger(value) {
+  const t2 = value.trim();
+  return /^-?\d+$/.test(t2) ? Number(t2) : void 0;
+}
+function checkRequirement(req, value) {
+  if (req.min !== void 0 && value < req.min) return "below-min";
+  if (req.max !== void 0 && value > req.max) return "above-max";
+  return "ok";
+}
+var NETNS_CORE = /* @__PURE__ */ new Set(["net.core.somaxconn", "net.core.xfrm_aevent_etime", "net.core.xfrm_aevent_rseqth", "net.core.xfrm_larval_drop", "net.core.xfrm_acq_expires", "net.core.txrehash"]);
+var GLOBAL_IPV4 = /* @__PURE__ */ new Set([
+  "tcp_max_orphans",
+  "inet_peer_threshold",
+  "inet_peer_minttl",
+  "inet_peer_maxttl",
+  "tcp_mem",
+  "udp_mem",
+  "tcp_low_latency",
+  "tcp_available_ulp",
+  "icmp_msgs_per_sec",
+  "icmp_msgs_burst",
+  "fib_sync_mem",
+  "tcp_rx_skb_cache",
+  "tcp_tx_skb_cache",
+  "cipso_cache_enable",
+  "cipso_cache_bucket_size",
+  "cipso_rbm_optfmt",
+  "cipso_rbm_strictvalid"
+]);
+var IPC_KEYS = /* @__PURE__ */ new Set(["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"]);
+function sysctlNamespace(key) {
+  if (key.startsWith("net.")) {
+    if (key.startsWith("net.core.")) return NETNS_CORE.has(key) ? "net" : void 0;
+    if (key.startsWith("net.ipv4.")) return GLOBAL_IPV4.has(key.slice("net.ipv4.".length)) ? void 0 : "net";
+    if (key === "net.netfilter.nf_conntrack_max" || key === "net.nf_conntrack_max") return void 0;
+    return "net";
+  }
+  if (IPC_KEYS.has(key) || key.startsWith("fs.mqueue.")) return "ipc";
+  if (key === "kernel.hostname" || key === "kernel.domainname") return "uts";
+  return void 0;
+}
+function isNamespacedSysctl(key) {
+  return sysctlNamespace(key) !== void 0;
+}
+function parseKernelVersion(text) {
+  const m = /^(\d+)\.(\d+)/.exec(text.trim());
+  return m ? { major: Number(m[1]), minor: Number(m[2]) } : void 0;
+}
+var atLeast = (k, major, minor) => k.major > major || k.major === major && k.minor >= minor;
+function kernelDefault(key, kernel) {
+  const k = typeof kernel === "string" ? parseKernelVersion(kernel) : kernel;
+  switch (key) {
+    case "net.core.somaxconn":
+      if (k !== void 0 && !atLeast(k, 5, 4)) return { value: 128, description: "128 (the kernel default before Linux 5.4)" };
+      return { value: 4096, description: k === void 0 ? "4096 (the kernel default since Linux 5.4; 128 before)" : "4096 (the kernel default since Linux 5.4)" };
+    case "net.ipv4.tcp_max_syn_backlog":
+      return { description: "set per namespace from the TCP hash table size, max(128, buckets / 128); typically 128 to 4096" };
+    case "net.core.netdev_max_backlog":
+      return { value: 1e3, description: "1000 (the kernel default)" };
+    case "fs.file-max":
+      return { description: "computed at boot from RAM (about one file per 10 KiB); systemd 240+ raises it to the maximum" };
+    case "net.ipv4.tcp_fin_timeout":
+      return { value: 60, description: "60 seconds (the kernel default)" };
+    case "net.ipv4.tcp_keepalive_time":
+      return { value: 7200, description: "7200 seconds (the kernel default)" };
+    case "net.ipv4.tcp_keepalive_probes":
+      return { value: 9, description: "9 probes (the kernel default)" };
+    case "net.ipv4.tcp_keepalive_intvl":
+      return { value: 75, description: "75 seconds (the kernel default)" };
+    case "net.ipv4.ip_local_port_range":
+      return { description: "32768 60999 (the kernel default)" };
+    case "net.ipv4.tcp_tw_reuse":
+      return { value: 2, description: "2, TIME_WAIT reuse for loopback connections only (the kernel default)" };
+    default:
+      return void 0;
+  }
+}
+
+// src/parsers/shell-lexer.ts
+var REDIRECT_OPS = ["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"];
+var SEPARATOR_OPS = ["&&", "||", ";;", "|&", "|", ";", "&", "(", ")"];
+var OPERATORS = [...REDIRECT_OPS, ...SEPARATOR_OPS].sort((a, b) => b.length - a.length);
+var DYNAMIC = "set when the script runs";
+var isBlank = (ch) => ch === " " || ch === "	" || ch === "\r";
+var isNameChar = (ch) => ch !== void 0 && /[A-Za-z0-9_]/.test(ch);
+var Lexer = class {
+  constructor(src, problems, comments, dynamic) {
+    this.src = src;
+    this.problems = problems;
+    this.comments = comments;
+    this.dynamic = dynamic;
+  }
+  i = 0;
+  tokens = [];
+  pendingHeredocs = [];
+  span(from, to = from + 1) {
+    return rangeOf(this.src, Math.min(from, this.src.text.length - 1), Math.min(Math.max(to, from + 1), this.src.text.length)).span;
+  }
+  run() {
+    const t2 = this.src.text;
+    while (this.i < t2.length) {
+      const ch = t2[this.i];
+      if (isBlank(ch)) {
+        this.i++;
+      } else if (ch === "\\" && t2[this.i + 1] === "\n") {
+        this.i += 2;
+      } else if (ch === "\n") {
+        this.i++;
+        this.tokens.push({ kind: "break" });
+        this.readHeredocBodies();
+      } else if (ch === "#") {
+        this.readComment();
+      } else {
+        const op = OPERATORS.find((o) => t2.startsWith(o, this.i));
+        if (op !== void 0) {
+          const token = { kind: "op", op, at: this.span(this.i, this.i + op.length) };
+          this.i += op.length;
+          this.tokens.push(token);
+          if (op === "<<" || op === "<<-") this.readHeredocDelimiter(token, op === "<<-");
+        } else {
+          this.readWordToken();
+        }
+      }
+    }
+    for (const h of this.pendingHeredocs) {
+      this.problems.push({ message: `heredoc is never closed by a "${h.delimiter}" line`, span: h.token.at });
+    }
+    return this.tokens;
+  }
+  readComment() {
+    const t2 = this.src.text;
+    const start = this.i;
+    let end = t2.indexOf("\n", start);
+    if (end < 0) end = t2.length;
+    this.i = end;
+    let textEnd = end;
+    while (textEnd > start + 1 && isBlank(t2[textEnd - 1])) textEnd--;
+    const isShebang = t2.startsWith("#!", start) && this.src.srcStart[start] === 0;
+    if (!isShebang) this.comments?.push({ text: t2.slice(start + 1, textEnd).trim(), span: this.span(start, textEnd) });
+  }
+  readWordToken() {
+    const t2 = this.src.text;
+    const start = this.i;
+    const word2 = this.readWord();
+    if (/^\d+$/.test(t2.slice(start, this.i)) && (t2[this.i] === ">" || t2[this.i] === "<")) return;
+    this.tokens.push({ kind: "word", word: word2 });
+  }
+  readWord() {
+    const t2 = this.src.text;
+    const start = this.i;
+    const b = new MappedTextBuilder(this.src.file, this.span(start, start));
+    let quoted = false;
+    const literal2 = (from, to) => {
+      b.pushMapped(this.src, from, to);
+    };
+    while (this.i < t2.length) {
+      const ch = t2[this.i];
+      if (isBlank(ch) || ch === "\n") break;
+      if (OPERATORS.some((o) => t2.startsWith(o, this.i))) break;
+      if (ch === "\\") {
+        quoted = true;
+        if (t2[this.i + 1] === "\n") {
+          this.i += 2;
+        } else if (this.i + 1 < t2.length) {
+          literal2(this.i + 1, this.i + 2);
+          this.i += 2;
+        } else {
+          this.i++;
+        }
+      } else if (ch === "'") {
+        quoted = true;
+        const close = t2.indexOf("'", this.i + 1);
+        if (close < 0) {
+          this.problems.push({ message: "unterminated single quote", span: this.span(this.i) });
+          literal2(this.i + 1, t2.length);
+          this.i = t2.length;
+        } else {
+          literal2(this.i + 1, close);
+          this.i = close + 1;
+        }
+      } else if (ch === '"') {
+        quoted = true;
+        this.readDoubleQuoted(b);
+      } else if (ch === "$" || ch === "`") {
+        this.readExpansion(b);
+      } else {
+        literal2(this.i, this.i + 1);
+        this.i++;
+      }
+    }
+    const text = b.build();
+    return { text: this.dynamic ? taint(text) : text, at: this.span(start, this.i), quoted };
+  }
+  readDoubleQuoted(b) {
+    const t2 = this.src.text;
+    const open = this.i;
+    this.i++;
+    while (this.i < t2.length && t2[this.i] !== '"') {
+      const ch = t2[this.i];
+      if (ch === "\\" && this.i + 1 < t2.length) {
+        const next = t2[this.i + 1];
+        if (next === "\n") {
+          this.i += 2;
+        } else if ('$`"\\'.includes(next)) {
+          b.pushMapped(this.src, this.i + 1, this.i + 2);
+          this.i += 2;
+        } else {
+          b.pushMapped(this.src, this.i, this.i + 1);
+          this.i++;
+        }
+      } else if (ch === "$" || ch === "`") {
+        this.readExpansion(b);
+      } else {
+        b.pushMapped(this.src, this.i, this.i + 1);
+        this.i++;
+      }
+    }
+    if (this.i >= t2.length) {
+      this.problems.push({ message: "unterminated double quote", span: this.span(open) });
+    } else {
+      this.i++;
+    }
+  }
+  /** `$NAME`, `${...}`, `$(...)`, `$((...))`, backticks: kept as written but marked as unknown. */
+  readExpansion(b) {
+    const t2 = this.src.text;
+    const start = this.i;
+    const end = expansionEnd(t2, start);
+    if (end === start + 1) {
+      b.pushMapped(this.src, start, end);
+    } else {
+      const raw = t2.slice(start, end);
+      const range = rangeOf(this.src, start, end);
+      b.pushSubstitution(raw, range.span.start, range.span.end, [], `${raw} is ${DYNAMIC}`);
+    }
+    this.i = end;
+  }
+  readHeredocDelimiter(token, stripTabs) {
+    const t2 = this.src.text;
+    while (this.i < t2.length && isBlank(t2[this.i])) this.i++;
+    if (this.i >= t2.length || t2[this.i] === "\n") {
+      this.problems.push({ message: "heredoc without a delimiter word", span: token.at });
+      return;
+    }
+    const word2 = this.readWord();
+    this.pendingHeredocs.push({ token, delimiter: word2.text.text, expand: !word2.quoted, stripTabs });
+  }
+  /** Heredoc bodies start on the line after the command that opened them, in the order they were opened. */
+  readHeredocBodies() {
+    const t2 = this.src.text;
+    const pending = this.pendingHeredocs;
+    this.pendingHeredocs = [];
+    for (let n = 0; n < pending.length; n++) {
+      const h = pending[n];
+      const b = new MappedTextBuilder(this.src.file, this.span(this.i, this.i));
+      let closed = false;
+      while (this.i < t2.length) {
+        let lineStart = this.i;
+        let lineEnd = t2.indexOf("\n", lineStart);
+        if (lineEnd < 0) lineEnd = t2.length;
+        if (h.stripTabs) while (lineStart < lineEnd && t2[lineStart] === "	") lineStart++;
+        this.i = Math.min(lineEnd + 1, t2.length);
+        if (t2.slice(lineStart, lineEnd).replace(/\r$/, "") === h.delimiter) {
+          closed = true;
+          break;
+        }
+        this.pushBodyLine(b, lineStart, lineEnd, h.expand);
+        if (lineEnd < t2.length) b.pushMapped(this.src, lineEnd, lineEnd + 1);
+      }
+      h.token.heredoc = { body: this.dynamic ? taint(b.build()) : b.build() };
+      if (!closed) {
+        for (const rest2 of pending.slice(n)) {
+          this.problems.push({ message: `heredoc is never closed by a "${rest2.delimiter}" line`, span: rest2.token.at });
+        }
+        return;
+      }
+    }
+  }
+  pushBodyLine(b, from, to, expand3) {
+    const t2 = this.src.text;
+    if (!expand3) {
+      b.pushMapped(this.src, from, to);
+      return;
+    }
+    let i = from;
+    while (i < to) {
+      const ch = t2[i];
+      if (ch === "\\" && i + 1 < to && "$`\\".includes(t2[i + 1])) {
+        b.pushMapped(this.src, i + 1, i + 2);
+        i += 2;
+      } else if (ch === "$" || ch === "`") {
+        const end = Math.min(expansionEnd(t2, i), to);
+        if (end === i + 1) {
+          b.pushMapped(this.src, i, end);
+        } else {
+          const range = rangeOf(this.src, i, end);
+          b.pushSubstitution(t2.slice(i, end), range.span.start, range.span.end, [], `${t2.slice(i, end)} is ${DYNAMIC}`);
+        }
+        i = end;
+      } else {
+        b.pushMapped(this.src, i, i + 1);
+        i++;
+      }
+    }
+  }
+};
+function expansionEnd(t2, start) {
+  if (t2[start] === "`") {
+    let i = start + 1;
+    while (i < t2.length && t2[i] !== "`") i += t2[i] === "\\" ? 2 : 1;
+    return Math.min(i + 1, t2.length);
+  }
+  const next = t2[start + 1];
+  if (next === "{" || next === "(") {
+    const close = next === "{" ? "}" : ")";
+    let depth = 0;
+    let i = start + 1;
+    while (i < t2.length) {
+      const ch = t2[i];
+      if (ch === "\\") i++;
+      else if (ch === "'" && close === ")") {
+        const q = t2.indexOf("'", i + 1);
+        i = q < 0 ? t2.length : q;
+      } else if (ch === next) depth++;
+      else if (ch === close && --depth === 0) return i + 1;
+      i++;
+    }
+    return t2.length;
+  }
+  if (next !== void 0 && /[A-Za-z_]/.test(next)) {
+    let i = start + 2;
+    while (isNameChar(t2[i])) i++;
+    return i;
+  }
+  if (next !== void 0 && /[0-9@*#?$!-]/.test(next)) return start + 2;
+  return start + 1;
+}
+function taint(m) {
+  if (m.text.length === 0) return m;
+  return { ...m, substitutions: [...m.substitutions, { start: 0, end: m.text.length, source: m.whole, via: [], unknownReason: `the command string is ${DYNAMIC}` }] };
+}
+function pipelines(tokens) {
+  const out = [];
+  let pipeline = [];
+  let command = { words: [], redirects: [] };
+  const endCommand = () => {
+    if (command.words.length > 0 || command.redirects.length > 0) pipeline.push(command);
+    command = { words: [], redirects: [] };
+  };
+  const endPipeline = () => {
+    endCommand();
+    if (pipeline.length > 0) out.push(pipeline);
+    pipeline = [];
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    if (tok.kind === "word") {
+      command.words.push(tok.word);
+    } else if (tok.kind === "break") {
+      endPipeline();
+    } else if (tok.op === "|" || tok.op === "|&") {
+      endCommand();
+    } else if (REDIRECT_OPS.includes(tok.op)) {
+      if (tok.heredoc !== void 0 || tok.op === "<<" || tok.op === "<<-") {
+        command.redirects.push(tok.heredoc ? { op: tok.op, heredoc: tok.heredoc } : { op: tok.op });
+      } else {
+        const next = tokens[i + 1];
+        if (next?.kind === "word") {
+          command.redirects.push({ op: tok.op, target: next.word });
+          i++;
+        } else {
+          command.redirects.push({ op: tok.op });
+        }
+      }
+    } else {
+      endPipeline();
+    }
+  }
+  endPipeline();
+  return out;
+}
+
+// src/parsers/sysctl.ts
+var isSpace2 = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
+function parseSysctlLine(line) {
+  let start = 0;
+  while (start < line.length && isSpace2(line[start])) start++;
+  let end = line.length;
+  while (end > start && isSpace2(line[end - 1])) end--;
+  if (start === end) return { kind: "blank" };
+  const first = line[start];
+  if (first === "#" || first === ";") {
+    let textStart = start + 1;
+    while (textStart < end && isSpace2(line[textStart])) textStart++;
+    return { kind: "comment", markerStart: start, textStart, textEnd: end };
+  }
+  const eq = line.indexOf("=", start);
+  if (eq < 0 || eq >= end) {
+    return { kind: "invalid", message: 'expected "key = value"', start, end };
+  }
+  const ignoreFailure = first === "-";
+  const keyStart = ignoreFailure ? start + 1 : start;
+  let keyEnd = eq;
+  while (keyEnd > keyStart && isSpace2(line[keyEnd - 1])) keyEnd--;
+  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
+  for (let i = keyStart; i < keyEnd; i++) {
+    if (isSpace2(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
+  }
+  let valueStart = eq + 1;
+  while (valueStart < end && isSpace2(line[valueStart])) valueStart++;
+  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
+  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
+}
+function normalizeSysctlKey(raw) {
+  const firstSep = raw.search(/[./]/);
+  if (firstSep < 0 || raw[firstSep] === ".") return raw;
+  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
+}
+function sysctlSettingFromLine(line, assignment2, locate) {
+  return {
+    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
+    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
+    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
+    span: locate(assignment2.start, assignment2.valueEnd),
+    ignoreFailure: assignment2.ignoreFailure
+  };
+}
+function parseSysctlConf(file) {
+  const settings = [];
+  const problems = [];
+  const comments = [];
+  const span = (start, end) => ({ file: file.path, start, end });
+  for (let n = 0; n < file.lineStarts.length; n++) {
+    const lineStart = file.lineStarts[n];
+    const next = file.lineStarts[n + 1];
+    const lineEnd = next === void 0 ? file.text.length : next - 1;
+    const text = file.text.slice(lineStart, lineEnd);
+    const line = parseSysctlLine(text);
+    const at = (s2, e) => span(lineStart + s2, lineStart + e);
+    switch (line.kind) {
+      case "blank":
+        break;
+      case "comment":
+        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
+        break;
+      case "invalid":
+        problems.push({ message: line.message, span: at(line.start, line.end) });
+        break;
+      case "assignment":
+        settings.push(sysctlSettingFromLine(text, line, at));
+        break;
+    }
+  }
+  return { doc: settings, problems, comments };
+}
+var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
+function looksLikeSysctlFile(path) {
+  const p = path.replace(/\\/g, "/");
+  if (!p.endsWith(".conf")) return false;
+  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
+  return /sysctl/i.test(baseName(p));
+}
+function compareSysctlLoadOrder(a, b) {
+  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
+  const byRank = rank(a) - rank(b);
+  if (byRank !== 0) return byRank;
+  const an = baseName(a);
+  const bn = baseName(b);
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/parsers/shell-sysctl.ts
+var RUNTIME = { kind: "runtime" };
+var KEYWORDS = /* @__PURE__ */ new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done"]);
+var WRAPPER_ARG_OPTIONS = {
+  sudo: /* @__PURE__ */ new Set(["-u", "-g", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-h", "--user", "--group", "--prompt", "--chdir"]),
+  doas: /* @__PURE__ */ new Set(["-u", "-C"]),
+  env: /* @__PURE__ */ new Set(["-u", "-C", "-S", "--unset", "--chdir"]),
+  nice: /* @__PURE__ */ new Set(["-n", "--adjustment"]),
+  nohup: /* @__PURE__ */ new Set(),
+  command: /* @__PURE__ */ new Set(),
+  exec: /* @__PURE__ */ new Set(["-a"]),
+  stdbuf: /* @__PURE__ */ new Set(["-i", "-o", "-e"])
+};
+var plain = (w) => w === void 0 || isDynamic(w.text, 0, w.text.text.length) ? void 0 : w.text.text;
+var isDynamic = (m, start, end) => rangeOf(m, start, end).unknownReason !== void 0;
+var programName = (w) => {
+  const p = plain(w);
+  return p === void 0 ? void 0 : p.slice(p.lastIndexOf("/") + 1);
+};
+function effectiveWords(words) {
+  let i = 0;
+  for (; ; ) {
+    while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
+    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
+    const name2 = programName(words[i]);
+    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
+    if (argOptions === void 0) return words.slice(i);
+    i++;
+    while (i < words.length) {
+      const w = words[i].text.text;
+      if (w === "--") {
+        i++;
+        break;
+      }
+      if (name2 === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) i++;
+      else if (argOptions.has(w)) i += 2;
+      else if (w.startsWith("-") && w.length > 1) i++;
+      else break;
+    }
+  }
+}
+var PASS_THROUGH = /* @__PURE__ */ new Set(["cat", "tee"]);
+function writeOf(pipeline) {
+  const commands = pipeline.map((c) => ({ ...c, words: effectiveWords(c.words) }));
+  const first = commands[0];
+  if (first === void 0) return void 0;
+  const targets = [];
+  for (const c of commands) {
+    const name2 = programName(c.words[0]);
+    if (c !== first && !PASS_THROUGH.has(name2 ?? "")) return void 0;
+    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets.push(r.target);
+    if (name2 === "tee") targets.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
+  }
+  if (targets.length === 0) return void 0;
+  const content2 = contentOf(first);
+  return content2 === void 0 ? void 0 : { content: content2, targets };
+}
+function contentOf(c) {
+  const name2 = programName(c.words[0]);
+  const heredoc = c.redirects.find((r) => r.heredoc !== void 0)?.heredoc;
+  if (heredoc !== void 0 && (name2 === "cat" || name2 === "tee")) return heredoc.body;
+  const hereString = c.redirects.find((r) => r.op === "<<<")?.target;
+  if (hereString !== void 0 && (name2 === "cat" || name2 === "tee")) return hereString.text;
+  if (name2 === "echo") {
+    let args = c.words.slice(1);
+    let escapes = false;
+    while (args[0] !== void 0 && /^-[neE]+$/.test(args[0].text.text)) {
+      if (args[0].text.text.includes("e")) escapes = true;
+      args = args.slice(1);
+    }
+    return withEscapedNewlines(join(args), escapes);
+  }
+  if (name2 === "printf") {
+    const format = c.words[1];
+    if (format === void 0) return void 0;
+    const args = c.words.slice(2);
+    if (args.length === 0) return withEscapedNewlines(format.text, true);
+    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join(args, "\n"), false);
+    return void 0;
+  }
+  return void 0;
+}
+function join(words, separator = " ") {
+  const first = words[0];
+  const b = new MappedTextBuilder(first?.text.file ?? "", first?.at ?? { file: "", start: 0, end: 0 });
+  words.forEach((w, n) => {
+    if (n > 0) b.pushChar(separator, w.at.start, w.at.start);
+    b.pushMapped(w.text);
+  });
+  return b.build();
+}
+function withEscapedNewlines(m, interpret) {
+  if (!interpret || !m.text.includes("\\n")) return m;
+  const b = new MappedTextBuilder(m.file, m.whole);
+  let i = 0;
+  while (i < m.text.length) {
+    if (m.text.startsWith("\\n", i)) {
+      b.pushChar("\n", m.srcStart[i], m.srcEnd[i + 1]);
+      i += 2;
+    } else {
+      b.pushMapped(m, i, i + 1);
+      i++;
+    }
+  }
+  return b.build();
+}
+function scanConfText(content2, target, out) {
+  let lineStart = 0;
+  const text = content2.text;
+  while (lineStart <= text.length) {
+    let lineEnd = text.indexOf("\n", lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const lineText2 = text.slice(lineStart, lineEnd);
+    const line = parseSysctlLine(lineText2);
+    const offset = lineStart;
+    const locate = (s2, e) => rangeOf(content2, offset + s2, offset + e).span;
+    if (line.kind === "comment") {
+      out.comments.push({ text: lineText2.slice(line.textStart, line.textEnd), span: locate(line.markerStart, line.textEnd) });
+    } else if (line.kind === "invalid") {
+      if (!isDynamic(content2, offset + line.start, offset + line.end)) {
+        out.problems.push({ message: `line written to ${target} is not "key = value": ${line.message}`, span: locate(line.start, line.end) });
+      }
+    } else if (line.kind === "assignment") {
+      if (!isDynamic(content2, offset + line.start, offset + line.valueEnd)) {
+        out.settings.push({ ...sysctlSettingFromLine(lineText2, line, locate), scriptTarget: { kind: "file", path: target } });
+      }
+    }
+    lineStart = lineEnd + 1;
+  }
+}
+function scanProcWrite(content2, path, targetWord, out) {
+  const rel = path.replace(/^\/proc\/sys\//, "").replace(/\/+$/, "");
+  let start = 0;
+  let end = content2.text.length;
+  while (start < end && /\s/.test(content2.text[start])) start++;
+  while (end > start && /\s/.test(content2.text[end - 1])) end--;
+  if (rel.length === 0 || start === end || isDynamic(content2, start, end)) return;
+  const key = normalizeSysctlKey(`/${rel}`).slice(1);
+  const valueSpan = rangeOf(content2, start, end).span;
+  out.settings.push({
+    key,
+    keySpan: targetWord.at,
+    value: known(content2.text.slice(start, end), valueSpan),
+    span: spanUnion(valueSpan, targetWord.at),
+    ignoreFailure: false,
+    scriptTarget: RUNTIME
+  });
+}
+function scanSysctlCommand(words, out) {
+  let loadsFiles = false;
+  let ignoreFailure = false;
+  const assignments = [];
+  for (const w of words.slice(1)) {
+    const t2 = w.text.text;
+    if (t2 === "--system" || t2.startsWith("--load") || /^-[a-zA-Z]*[pf]/.test(t2)) loadsFiles = true;
+    else if (t2 === "--ignore" || /^-[a-zA-Z]*e[a-zA-Z]*$/.test(t2)) ignoreFailure = true;
+    if (t2.startsWith("-")) continue;
+    if (t2.includes("=")) assignments.push(w);
+  }
+  if (loadsFiles) return;
+  for (const w of assignments) {
+    const text = w.text.text;
+    const line = parseSysctlLine(text);
+    const locate = (s2, e) => rangeOf(w.text, s2, e).span;
+    if (line.kind === "assignment") {
+      if (isDynamic(w.text, line.keyStart, line.valueEnd)) continue;
+      const setting = sysctlSettingFromLine(text, line, locate);
+      out.settings.push({ ...setting, ignoreFailure: ignoreFailure || setting.ignoreFailure, scriptTarget: RUNTIME });
+    } else if (line.kind === "invalid" && !isDynamic(w.text, 0, text.length)) {
+      out.problems.push({ message: `sysctl argument is not "key=value": ${line.message}`, span: w.at });
+    }
+  }
+}
+var SHELLS2 = /* @__PURE__ */ new Set(["sh", "bash", "dash", "zsh", "ksh", "ash"]);
+function scanTokens(src, dynamic, out, comments, depth) {
+  const tokens = new Lexer(src, out.problems, comments, dynamic).run();
+  for (const pipeline of pipelines(tokens)) {
+    const write = writeOf(pipeline);
+    if (write !== void 0) {
+      for (const target of write.targets) {
+        const path = plain(target);
+        if (path === void 0) continue;
+        if (path.startsWith("/proc/sys/")) scanProcWrite(write.content, path, target, out);
+        else if (looksLikeSysctlFile(path)) scanConfText(write.content, path, out);
+      }
+    }
+    for (const c of pipeline) {
+      const words = effectiveWords(c.words);
+      const name2 = programName(words[0]);
+      if (name2 === "sysctl") scanSysctlCommand(words, out);
+      else if (name2 !== void 0 && SHELLS2.has(name2) && depth < 3) {
+        const script = words.findIndex((w, n) => n > 0 && /^-[a-z]*c[a-z]*$/.test(w.text.text));
+        const body = script < 0 ? void 0 : words[script + 1];
+        if (body !== void 0) scanTokens(body.text, isDynamic(body.text, 0, body.text.text.length), out, void 0, depth + 1);
+      }
+    }
+  }
+}
+function scanShellForSysctls(file) {
+  const out = { settings: [], problems: [], comments: [] };
+  scanTokens(literalText(file.path, file.text, 0), false, out, out.comments, 0);
+  const bySource = (a, b) => a.span.start - b.span.start;
+  return { doc: out.settings, problems: out.problems.sort(bySource), comments: out.comments.sort(bySource) };
+}
+function looksLikeShellScript(path, text) {
+  if (/\.(sh|bash|dash|ksh|zsh)$/i.test(path)) return true;
+  const firstLine = text.slice(0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n"));
+  return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k|z|a)?sh\b/.test(firstLine);
+}
+
+// src/inputs/sysctl.ts
+var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
+var NO_EXTENSION = /(^|\/)[^./]+$/;
+var cache = /* @__PURE__ */ new WeakMap();
+function hostSysctls(ws) {
+  let out = cache.get(ws);
+  if (!out) {
+    out = build(ws);
+    cache.set(ws, out);
+  }
+  return out;
+}
+function build(ws) {
+  const sources = [];
+  for (const path of ws.files()) {
+    if (looksLikeSysctlFile(path)) {
+      const file = ws.read(path);
+      if (!file) continue;
+      const r = parseSysctlConf(file);
+      sources.push({ path, kind: "sysctl-file", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
+    } else if (SHELL_EXT.test(path) || NO_EXTENSION.test(path)) {
+      const file = ws.read(path);
+      if (!file || !looksLikeShellScript(path, file.text) || !/sysctl/.test(file.text)) continue;
+      const r = scanShellForSysctls(file);
+      if ((r.doc ?? []).length === 0) continue;
+      sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
+    }
+  }
+  const persisted = [];
+  const runtime = [];
+  for (const src of sources) {
+    src.settings.forEach((setting, index) => {
+      const target = setting.scriptTarget;
+      if (target?.kind === "runtime") runtime.push(setting);
+      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting });
+    });
+  }
+  persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
+  const values = /* @__PURE__ */ new Map();
+  const slot = (key) => {
+    let v = values.get(key);
+    if (!v) values.set(key, v = {});
+    return v;
+  };
+  for (const p of persisted) slot(p.setting.key).persisted = p.setting;
+  for (const r of runtime) slot(r.key).runtime = r;
+  return {
+    sources,
+    get(key) {
+      const v = values.get(key);
+      if (!v) return void 0;
+      const effective2 = v.runtime ?? v.persisted;
+      return { key, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
+    }
+  };
+}
+
+// src/facts/limits.ts
+function containerSysctl(stack, svc, key) {
+  const set = [...svc.sysctls].reverse().find((s2) => s2.key === key || s2.key.replace(/\//g, ".") === key);
+  if (set) {
+    const v = set.value;
+    const n = v.kind === "known" && /^\s*\d+\s*$/.test(v.value) ? known(Number(v.value), v.span) : v.kind === "known" ? unknown(`${key} is not a number: "${v.value}"`, v.span) : v;
+    return { key, value: n, origin: "compose", description: n.kind === "known" ? `${key} ${n.value}` : `${key} (unknown)` };
+  }
+  const def = kernelDefault(key);
+  if (hostNetwork(svc)) {
+    const host = stack.sysctls.get(key);
+    const n = host ? Number(host.effective.value.value) : NaN;
+    if (host && Number.isFinite(n)) return { key, value: known(n, host.effective.value.span), origin: "host", description: `${key} ${n} (the host's, network_mode: host)` };
+    if (def?.value !== void 0) return { key, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key} ${def.description}` };
+    return { key, value: unknown(`the host's ${key} is not set by any file`, svc.nameSpan), origin: "kernel-default", description: `${key} (unknown)` };
+  }
+  if (def?.value !== void 0) {
+    return { key, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key} ${def.description}` };
+  }
+  return { key, value: unknown(`${key} has no fixed kernel default`, svc.nameSpan), origin: "kernel-default", description: `${key} (unknown)` };
+}
+function hostNetwork(svc) {
+  return svc.settings.get("network_mode")?.data === "host";
+}
+var NGINX_DEFAULT_BACKLOG = 511;
+function listenBacklogs(stack, svc) {
+  const out = [];
+  const app = stack.app(svc);
+  if (app?.gunicorn) out.push({ program: "gunicorn", option: "--backlog", value: app.gunicorn.backlog });
+  const redis = stack.data.redis.find((r) => r.service === svc);
+  if (redis) out.push({ program: "redis", option: "--tcp-backlog", value: redisInt(redis, "tcp-backlog") });
+  const proxy = stack.proxies.find((p) => p.service === svc);
+  if (proxy) {
+    for (const n of allNodes(proxy)) {
+      if (n.directive.name !== "listen" || n.context !== "server") continue;
+      const arg = n.directive.args.find((a) => a.value.startsWith("backlog="));
+      const value = arg ? toNumber(known(arg.value.slice("backlog=".length), arg.span), "backlog") : known(NGINX_DEFAULT_BACKLOG, n.directive.span, { isDefault: true });
+      out.push({ program: "nginx", option: "listen ... backlog=", value, listen: n });
+    }
+  }
+  return out;
+}
+function toNumber(v, name2) {
+  if (v.kind === "unknown") return v;
+  return /^\s*\d+\s*$/.test(v.value) ? { ...v, value: Number(v.value) } : unknown(`${name2} is not a number: "${v.value}"`, v.span);
+}
+function allNodes(proxy) {
+  const out = [];
+  const visit = (n) => {
+    out.push(n);
+    n.children.forEach(visit);
+  };
+  proxy.nginx.roots.forEach(visit);
+  return out;
+}
+function nginxProcessLimits(proxy) {
+  const mains = proxy.nginx.roots.filter((n) => n.context === "main");
+  const mainFile = proxy.nginx.files.find((f) => f.role === "main");
+  const mainSpan = mains[0]?.directive.span ?? (mainFile ? { file: mainFile.path, start: 0, end: 0 } : proxy.service.nameSpan);
+  const direct = (name2) => [...mains].reverse().find((n) => n.directive.name === name2);
+  const events = mains.find((n) => n.directive.name === "events");
+  const wcNode = events ? [...events.children].reverse().find((n) => n.directive.name === "worker_connections") : void 0;
+  const image = proxy.nginx.implicitMain;
+  const defaultSpan = events?.directive.span ?? mainSpan;
+  const wpNode = direct("worker_processes");
+  const wpArg = wpNode?.directive.args[0];
+  let workerProcesses;
+  if (wpArg) {
+    const n = Number(wpArg.value);
+    if (wpArg.value === "auto") workerProcesses = known("auto", wpArg.span);
+    else if (Number.isInteger(n) && n > 0) workerProcesses = known(n, wpArg.span);
+    else return void 0;
+  } else workerProcesses = known(image ? "auto" : 1, mainSpan, { isDefault: true });
+  const wcArg = wcNode?.directive.args[0];
+  let workerConnections;
+  if (wcArg) {
+    const n = Number(wcArg.value);
+    if (!Number.isInteger(n) || n <= 0) return void 0;
+    workerConnections = known(n, wcArg.span);
+  } else workerConnections = known(image ? 1024 : 512, defaultSpan, { isDefault: true });
+  const rlArg = direct("worker_rlimit_nofile")?.directive.args[0];
+  const rl = rlArg && /^\d+$/.test(rlArg.value) ? known(Number(rlArg.value), rlArg.span) : void 0;
+  return { workerProcesses, workerConnections, ...rl ? { workerRlimitNofile: rl } : {}, mainSpan };
+}
+function nofileUlimit(svc) {
+  const u = [...svc.ulimits].reverse().find((x) => x.name === "nofile");
+  return u ? { ...u.soft ? { soft: u.soft } : {}, ...u.hard ? { hard: u.hard } : {}, span: u.span } : void 0;
+}
+
+// src/reference/instances.ts
+var GiB = 1024 ** 3;
+var AWS_FAMILIES = [
+  // c5: no 8xlarge/16xlarge; 9xlarge and 18xlarge instead.
+  { family: "c5", gibPerCpu: 2, sizes: [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["9xlarge", 36], ["12xlarge", 48], ["18xlarge", 72], ["24xlarge", 96], ["metal", 96]] },
+  { family: "m5", gibPerCpu: 4, sizes: [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["8xlarge", 32], ["12xlarge", 48], ["16xlarge", 64], ["24xlarge", 96], ["metal", 96]] },
+  { family: "r5", gibPerCpu: 8, sizes: [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["8xlarge", 32], ["12xlarge", 48], ["16xlarge", 64], ["24xlarge", 96], ["metal", 96]] }
+];
+var GCP_FAMILIES = [
+  { family: "c2-standard", gibPerCpu: 4, cpus: [4, 8, 16, 30, 60] },
+  { family: "n2-standard", gibPerCpu: 4, cpus: [2, 4, 8, 16, 32, 48, 64, 80, 96, 128] }
+];
+var AZURE_FAMILIES = [
+  { prefix: "F", features: ["s"], version: "v2", gibPerCpu: 2, cpus: [2, 4, 8, 16, 32, 48, 64, 72] },
+  // Dv5 and its siblings (premium storage s, local disk d, AMD a) share vCPU and memory per size.
+  { prefix: "D", features: ["", "s", "d", "ds", "as", "ads"], version: "v5", gibPerCpu: 4, cpus: [2, 4, 8, 16, 32, 48, 64, 96] }
+];
+function buildTable() {
+  const out = [];
+  for (const f of AWS_FAMILIES) {
+    for (const [size, cpus2] of f.sizes) out.push({ name: `aws/${f.family}.${size}`, provider: "aws", cpus: cpus2, memoryBytes: cpus2 * f.gibPerCpu * GiB });
+  }
+  for (const f of GCP_FAMILIES) {
+    for (const cpus2 of f.cpus) out.push({ name: `gcp/${f.family}-${cpus2}`, provider: "gcp", cpus: cpus2, memoryBytes: cpus2 * f.gibPerCpu * GiB });
+  }
+  for (const f of AZURE_FAMILIES) {
+    for (const feature of f.features) {
+      for (const cpus2 of f.cpus) {
+        out.push({ name: `azure/Standard_${f.prefix}${cpus2}${feature}_${f.version}`, provider: "azure", cpus: cpus2, memoryBytes: cpus2 * f.gibPerCpu * GiB });
+      }
+    }
+  }
+  return out;
+}
+var INSTANCE_TYPES = buildTable();
+var PROVIDER_ALIASES = {
+  aws: "aws",
+  ec2: "aws",
+  amazon: "aws",
+  gcp: "gcp",
+  gce: "gcp",
+  google: "gcp",
+  azure: "azure",
+  az: "azure"
+};
+function normalize(name2) {
+  let rest2 = name2.trim().toLowerCase();
+  let provider;
+  const slash = rest2.indexOf("/");
+  if (slash > 0) {
+    provider = own(PROVIDER_ALIASES, rest2.slice(0, slash));
+    if (provider !== void 0) rest2 = rest2.slice(slash + 1);
+  }
+  rest2 = rest2.replace(/^standard_/, "").replace(/[\s_]+/g, "");
+  return provider === void 0 ? { key: rest2 } : { provider, key: rest2 };
+}
+var BY_KEY = new Map(INSTANCE_TYPES.map((t2) => [normalize(t2.name).key, t2]));
+function lookupInstance(name2) {
+  const n = normalize(name2);
+  const hit = BY_KEY.get(n.key);
+  if (hit === void 0 || n.provider !== void 0 && hit.provider !== n.provider) return void 0;
+  return hit;
+}
+function suggestInstances(name2, limit = 3) {
+  const n = normalize(name2);
+  if (n.key.length === 0) return [];
+  const budget = Math.max(2, Math.floor(n.key.length / 4));
+  const scored = [];
+  for (const [key, t2] of BY_KEY) {
+    const distance = editDistance(n.key, key);
+    if (distance <= budget) scored.push({ name: t2.name, distance });
+  }
+  scored.sort((a, b) => a.distance - b.distance || (a.name < b.name ? -1 : 1));
+  return scored.slice(0, limit).map((s2) => s2.name);
+}
+
+// src/facts/plan.ts
+var DEFAULT_TARGET_RPS = 500;
+var DEFAULT_LATENCY_MS = 500;
+var DEFAULT_WORKER_MEMORY = 200 * 1024 ** 2;
+var plans = /* @__PURE__ */ new WeakMap();
+function capacityPlan(config3) {
+  let plan = plans.get(config3);
+  if (!plan) {
+    plan = readPlan(config3);
+    plans.set(config3, plan);
+  }
+  return plan;
+}
+function readPlan(config3) {
+  const problems = [];
+  const fromConfig = (key, value) => {
+    const span = config3.spanOf(key);
+    return span ? { value, span, origin: "config" } : { value, origin: "config" };
+  };
+  const memoryAt = (key, raw) => {
+    if (raw === void 0) return void 0;
+    const bytes = parseConfigMemory(raw);
+    if (bytes === void 0 || bytes <= 0) {
+      const span = config3.spanOf(key);
+      problems.push({ key, message: `${key.join(".")}: cannot read "${raw}" as memory (write e.g. 96GiB, 512MiB or a number of bytes)`, ...span ? { span } : {} });
+      return void 0;
+    }
+    return fromConfig(key, bytes);
+  };
+  let host;
+  const h = config3.data.host;
+  if (h) {
+    let instance;
+    if (h.instance !== void 0) {
+      instance = lookupInstance(h.instance);
+      if (!instance) {
+        const near = suggestInstances(h.instance);
+        const span = config3.spanOf(["host", "instance"]);
+        problems.push({
+          key: ["host", "instance"],
+          message: `host.instance: unknown instance type "${h.instance}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} (or give host.cpus and host.memory)`,
+          ...span ? { span } : {}
+        });
+      }
+    }
+    const instanceSpan = config3.spanOf(["host", "instance"]);
+    const fromInstance = (value) => ({ value, origin: "instance", instance: instance.name, ...instanceSpan ? { span: instanceSpan } : {} });
+    const cpus2 = h.cpus !== void 0 ? fromConfig(["host", "cpus"], h.cpus) : instance ? fromInstance(instance.cpus) : void 0;
+    const memory = memoryAt(["host", "memory"], h.memory) ?? (instance ? fromInstance(instance.memoryBytes) : void 0);
+    host = { ...cpus2 ? { cpus: cpus2 } : {}, ...memory ? { memory } : {}, ...instance ? { instance } : {} };
+  }
+  const c = config3.data.capacity ?? {};
+  const capacity = {
+    targetRps: c.targetRps !== void 0 ? fromConfig(["capacity", "targetRps"], c.targetRps) : { value: DEFAULT_TARGET_RPS, origin: "default" },
+    latencyMs: c.latencyMs !== void 0 ? fromConfig(["capacity", "latencyMs"], c.latencyMs) : { value: DEFAULT_LATENCY_MS, origin: "default" },
+    workerMemory: memoryAt(["capacity", "workerMemory"], c.workerMemory) ?? { value: DEFAULT_WORKER_MEMORY, origin: "default" }
+  };
+  return { ...host ? { host } : {}, capacity, problems };
+}
+function describePlanValue(name2, v, where, format = String) {
+  const at = v.span ? where(v.span) : "default";
+  return `${name2} ${format(v.value)} (${v.instance ? `${v.instance}, ` : ""}${at})`;
+}
+
+// src/container/app-servers/gunicorn.ts
+import { posix as posix5 } from "node:path";
+
+// src/container/app-servers/argv.ts
+import { posix as posix3 } from "node:path";
+var SHELLS3 = /(^|\/)(sh|bash|ash|dash|zsh)$/;
+var RUNNERS = /* @__PURE__ */ new Set([
+  "exec",
+  "tini",
+  "--",
+  "dumb-init",
+  "nice",
+  "ionice",
+  "ddtrace-run",
+  "opentelemetry-instrument",
+  "newrelic-admin",
+  "run-program",
+  "poetry",
+  "pipenv",
+  "uv",
+  "pdm",
+  "hatch",
+  "rye",
+  "run",
+  "catatonit",
+  "nohup",
+  "time"
+]);
+var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid"]);
+var PROGRAMS = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", uwsgi: "uwsgi", granian: "granian" };
+var PYTHON_MODULES = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", granian: "granian" };
+function textOf(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function spanOfWords(words) {
+  const first = words[0].value.span;
+  const last = words[words.length - 1].value.span;
+  return first.file === last.file ? { file: first.file, start: Math.min(first.start, last.start), end: Math.max(first.end, last.end) } : first;
+}
+function locateServer(words, depth = 0) {
+  if (depth > 3) return void 0;
+  for (const simple of simpleCommands(words)) {
+    let i = 0;
+    while (i < simple.length) {
+      const w = textOf(simple[i]);
+      if (w === void 0) break;
+      const base = w.split("/").pop();
+      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(base)) {
+        i++;
+        continue;
+      }
+      if (base === "env") {
+        i++;
+        while (textOf(simple[i])?.startsWith("-")) i += textOf(simple[i]) === "-u" ? 2 : 1;
+        continue;
+      }
+      if (RUNNERS_WITH_ARG.has(base)) {
+        i += 2;
+        continue;
+      }
+      if (SHELLS3.test(w)) {
+        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
+        const script = c >= 0 ? simple[c + 1] : void 0;
+        if (script) return locateServer(splitShellWords(script.text), depth + 1);
+        break;
+      }
+      if (/^python[0-9.]*$/.test(base)) {
+        let k = i + 1;
+        while (textOf(simple[k])?.startsWith("-") && textOf(simple[k]) !== "-m") k += textOf(simple[k]) === "-X" || textOf(simple[k]) === "-W" ? 2 : 1;
+        const mod = textOf(simple[k + 1]);
+        const kind2 = textOf(simple[k]) === "-m" && mod ? PYTHON_MODULES[mod] : void 0;
+        if (!kind2) break;
+        const argv2 = simple.slice(k + 1);
+        return { kind: kind2, argv: argv2, span: spanOfWords(simple.slice(i)) };
+      }
+      const kind = PROGRAMS[base];
+      if (!kind) break;
+      const argv = simple.slice(i);
+      return { kind, argv, span: spanOfWords(argv) };
+    }
+  }
+  return void 0;
+}
+function parseArgs(args, table) {
+  const options2 = [];
+  const positional = [];
+  const unreadable = [];
+  const canonical = (n) => table.aliases?.[n] ?? n;
+  for (let i = 0; i < args.length; i++) {
+    const word2 = args[i];
+    const v = word2.value;
+    if (v.kind === "unknown") {
+      unreadable.push(v);
+      continue;
+    }
+    const text = v.value;
+    if (text === "--") {
+      for (const rest2 of args.slice(i + 1)) positional.push(rest2.value);
+      break;
+    }
+    let name2;
+    let inline;
+    if (text.startsWith("--") && text.length > 2) {
+      const eq = text.indexOf("=");
+      name2 = canonical(eq < 0 ? text.slice(2) : text.slice(2, eq));
+      if (eq >= 0) inline = partOf2(word2, eq + 1);
+    } else if (text.startsWith("-") && text.length > 1 && !/^-[0-9]/.test(text)) {
+      const letter = text[1];
+      name2 = canonical(table.short[letter] ?? letter);
+      if (text.length > 2) inline = partOf2(word2, text[2] === "=" ? 3 : 2);
+    } else {
+      positional.push(v);
+      continue;
+    }
+    if (table.negatable && name2.startsWith("no-") && table.flags.has(name2.slice(3))) {
+      options2.push({ name: name2.slice(3), value: known("false", v.span), span: v.span });
+      continue;
+    }
+    if (table.flags.has(name2)) {
+      options2.push({ name: name2, value: inline ?? known("true", v.span), span: v.span });
+      continue;
+    }
+    if (inline) {
+      options2.push({ name: name2, value: inline, span: v.span });
+      continue;
+    }
+    const next = args[i + 1];
+    if (!next) {
+      options2.push({ name: name2, value: unknown(`--${name2} has no value`, v.span), span: v.span });
+      break;
+    }
+    options2.push({ name: name2, value: next.value, span: joinSpans(v.span, next.value.span) });
+    i++;
+  }
+  return { options: options2, positional, unreadable };
+}
+function joinSpans(a, b) {
+  return a.file === b.file ? { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) } : a;
+}
+function partOf2(word2, from) {
+  const r = rangeOf(word2.text, from, word2.text.text.length);
+  if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
+  return known(word2.text.text.slice(from), r.span, { via: r.via });
+}
+function textOfValue(v) {
+  const b = new MappedTextBuilder(v.span.file, v.span);
+  const exact = v.span.end - v.span.start === v.value.length;
+  for (let i = 0; i < v.value.length; i++) b.pushChar(v.value[i], exact ? v.span.start + i : v.span.start, exact ? v.span.start + i + 1 : v.span.end);
+  return b.build();
+}
+function numberOf(v, what) {
+  if (v.kind === "unknown") return v;
+  const raw = v.value;
+  if (typeof raw === "number" && Number.isFinite(raw)) return { ...v, value: raw };
+  if (typeof raw === "boolean") return { ...v, value: Number(raw) };
+  if (typeof raw === "string" && /^\s*[+-]?[0-9]+(\.[0-9]+)?\s*$/.test(raw)) return { ...v, value: Number(raw) };
+  return unknown(`${what} is not a number: ${JSON.stringify(raw)}`, v.span);
+}
+function containerPath(path, workingDir2) {
+  if (path.startsWith("/")) return posix3.normalize(path);
+  if (workingDir2.kind !== "known") return void 0;
+  return posix3.resolve(workingDir2.value || "/", path);
+}
+function portOfBind(bind, defaultPort) {
+  if (bind.kind === "unknown") return bind;
+  const b = bind.value;
+  if (b.startsWith("unix:") || b.startsWith("/")) return unknown(`${b} is a unix socket, not a TCP port`, bind.span);
+  if (b.startsWith("fd://")) return unknown(`${b} is an inherited file descriptor`, bind.span);
+  const m = /:(\d+)$/.exec(b);
+  if (m) return known(Number(m[1]), bind.span, bind.via ? { via: bind.via } : {});
+  return /^[\w.-]+$|^\[[0-9a-fA-F:]+\]$/.test(b) ? known(defaultPort, bind.span, { ...bind.via ? { via: bind.via } : {}, isDefault: true }) : unknown(`cannot read a port from ${JSON.stringify(b)}`, bind.span);
+}
+function afterEquals(span, text, eq) {
+  return span.end - span.start === text.length ? { file: span.file, start: span.start + eq + 1, end: span.end } : span;
+}
+
 // src/python/evaluate.ts
-import * as posix2 from "node:path/posix";
+import * as posix4 from "node:path/posix";
 
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
@@ -9994,15 +11754,15 @@ var TreeBuffer = class _TreeBuffer {
   */
   slice(startI, endI, from) {
     let b = this.buffer;
-    let copy = new Uint16Array(endI - startI), len = 0;
+    let copy2 = new Uint16Array(endI - startI), len = 0;
     for (let i = startI, j = 0; i < endI; ) {
-      copy[j++] = b[i++];
-      copy[j++] = b[i++] - from;
-      let to = copy[j++] = b[i++] - from;
-      copy[j++] = b[i++] - startI;
+      copy2[j++] = b[i++];
+      copy2[j++] = b[i++] - from;
+      let to = copy2[j++] = b[i++] - from;
+      copy2[j++] = b[i++] - startI;
       len = Math.max(len, to);
     }
-    return new _TreeBuffer(copy, len, this.set);
+    return new _TreeBuffer(copy2, len, this.set);
   }
 };
 function checkSide(side, pos, from, to) {
@@ -12732,42 +14492,42 @@ var LRParser = class _LRParser extends Parser {
   kept from the original parser.
   */
   configure(config3) {
-    let copy = Object.assign(Object.create(_LRParser.prototype), this);
+    let copy2 = Object.assign(Object.create(_LRParser.prototype), this);
     if (config3.props)
-      copy.nodeSet = this.nodeSet.extend(...config3.props);
+      copy2.nodeSet = this.nodeSet.extend(...config3.props);
     if (config3.top) {
       let info = this.topRules[config3.top];
       if (!info)
         throw new RangeError(`Invalid top rule name ${config3.top}`);
-      copy.top = info;
+      copy2.top = info;
     }
     if (config3.tokenizers)
-      copy.tokenizers = this.tokenizers.map((t2) => {
+      copy2.tokenizers = this.tokenizers.map((t2) => {
         let found = config3.tokenizers.find((r) => r.from == t2);
         return found ? found.to : t2;
       });
     if (config3.specializers) {
-      copy.specializers = this.specializers.slice();
-      copy.specializerSpecs = this.specializerSpecs.map((s2, i) => {
+      copy2.specializers = this.specializers.slice();
+      copy2.specializerSpecs = this.specializerSpecs.map((s2, i) => {
         let found = config3.specializers.find((r) => r.from == s2.external);
         if (!found)
           return s2;
         let spec = Object.assign(Object.assign({}, s2), { external: found.to });
-        copy.specializers[i] = getSpecializer(spec);
+        copy2.specializers[i] = getSpecializer(spec);
         return spec;
       });
     }
     if (config3.contextTracker)
-      copy.context = config3.contextTracker;
+      copy2.context = config3.contextTracker;
     if (config3.dialect)
-      copy.dialect = this.parseDialect(config3.dialect);
+      copy2.dialect = this.parseDialect(config3.dialect);
     if (config3.strict != null)
-      copy.strict = config3.strict;
+      copy2.strict = config3.strict;
     if (config3.wrap)
-      copy.wrappers = copy.wrappers.concat(config3.wrap);
+      copy2.wrappers = copy2.wrappers.concat(config3.wrap);
     if (config3.bufferLength != null)
-      copy.bufferLength = config3.bufferLength;
-    return copy;
+      copy2.bufferLength = config3.bufferLength;
+    return copy2;
   }
   /**
   Tells you whether any [parse wrappers](#lr.ParserConfig.wrap)
@@ -12811,8 +14571,8 @@ var LRParser = class _LRParser extends Parser {
   parseDialect(dialect) {
     let values = Object.keys(this.dialects), flags = values.map(() => false);
     if (dialect)
-      for (let part of dialect.split(" ")) {
-        let id2 = values.indexOf(part);
+      for (let part2 of dialect.split(" ")) {
+        let id2 = values.indexOf(part2);
         if (id2 >= 0)
           flags[id2] = true;
       }
@@ -12952,33 +14712,33 @@ function styleTags(spec) {
     let tags2 = spec[prop];
     if (!Array.isArray(tags2))
       tags2 = [tags2];
-    for (let part of prop.split(" "))
-      if (part) {
-        let pieces = [], mode = 2, rest2 = part;
+    for (let part2 of prop.split(" "))
+      if (part2) {
+        let pieces = [], mode = 2, rest2 = part2;
         for (let pos = 0; ; ) {
-          if (rest2 == "..." && pos > 0 && pos + 3 == part.length) {
+          if (rest2 == "..." && pos > 0 && pos + 3 == part2.length) {
             mode = 1;
             break;
           }
           let m = /^"(?:[^"\\]|\\.)*?"|[^\/!]+/.exec(rest2);
           if (!m)
-            throw new RangeError("Invalid path: " + part);
+            throw new RangeError("Invalid path: " + part2);
           pieces.push(m[0] == "*" ? "" : m[0][0] == '"' ? JSON.parse(m[0]) : m[0]);
           pos += m[0].length;
-          if (pos == part.length)
+          if (pos == part2.length)
             break;
-          let next = part[pos++];
-          if (pos == part.length && next == "!") {
+          let next = part2[pos++];
+          if (pos == part2.length && next == "!") {
             mode = 0;
             break;
           }
           if (next != "/")
-            throw new RangeError("Invalid path: " + part);
-          rest2 = part.slice(pos);
+            throw new RangeError("Invalid path: " + part2);
+          rest2 = part2.slice(pos);
         }
         let last = pieces.length - 1, inner = pieces[last];
         if (!inner)
-          throw new RangeError("Invalid path: " + part);
+          throw new RangeError("Invalid path: " + part2);
         let rule = new Rule(tags2, mode, last > 0 ? pieces.slice(0, last) : null);
         byName[inner] = rule.sort(byName[inner]);
       }
@@ -12998,12 +14758,12 @@ var ruleNodeProp = new NodeProp({
       }
       if (cur && cur.mode == take.mode && !take.context && !cur.context)
         continue;
-      let copy = new Rule(take.tags, take.mode, take.context);
+      let copy2 = new Rule(take.tags, take.mode, take.context);
       if (cur)
-        cur.next = copy;
+        cur.next = copy2;
       else
-        root = copy;
-      cur = copy;
+        root = copy2;
+      cur = copy2;
     }
     return root;
   }
@@ -13964,10 +15724,10 @@ function parseBigInt(digits, base) {
 }
 function floatFromString(s2) {
   const text = pyStrip(s2);
-  const word = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
-  if (word) {
-    if (word[2].toLowerCase() === "nan") return { ok: true, value: NaN };
-    return { ok: true, value: word[1] === "-" ? -Infinity : Infinity };
+  const word2 = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
+  if (word2) {
+    if (word2[2].toLowerCase() === "nan") return { ok: true, value: NaN };
+    return { ok: true, value: word2[1] === "-" ? -Infinity : Infinity };
   }
   const d = "[0-9](?:_?[0-9])*";
   const re = new RegExp(`^[+-]?(?:${d}(?:\\.(?:${d})?)?|\\.${d})(?:[eE][+-]?${d})?$`);
@@ -14406,8 +16166,8 @@ var ExpressionEvaluator = class {
     const parts = node.name === "ContinuedString" ? childNodes(node) : [node];
     let out = "";
     let bytes;
-    for (const part of parts) {
-      const piece = part.name === "FormatString" ? this.formatString(part) : this.plainString(part);
+    for (const part2 of parts) {
+      const piece = part2.name === "FormatString" ? this.formatString(part2) : this.plainString(part2);
       if (!piece.ok) return unknown(piece.reason, span);
       if (bytes !== void 0 && bytes !== piece.bytes) return unknown("cannot mix bytes and str literals", span);
       bytes = piece.bytes;
@@ -15485,12 +17245,12 @@ function unquote(s2, plus = false) {
 }
 function parseQs(query) {
   const out = /* @__PURE__ */ new Map();
-  for (const part of query.split("&")) {
-    if (part === "") continue;
-    const eq = part.indexOf("=");
+  for (const part2 of query.split("&")) {
+    if (part2 === "") continue;
+    const eq = part2.indexOf("=");
     if (eq < 0) continue;
-    const key = unquote(part.slice(0, eq), true);
-    const value = unquote(part.slice(eq + 1), true);
+    const key = unquote(part2.slice(0, eq), true);
+    const value = unquote(part2.slice(eq + 1), true);
     if (key === void 0 || value === void 0) return void 0;
     if (value === "") continue;
     const list = out.get(key) ?? [];
@@ -16096,7 +17856,7 @@ function resolveModule(name2, searchRoots2, exists) {
   const rel = name2.split(".").join("/");
   for (const root of searchRoots2) {
     for (const candidate of [`${rel}.py`, `${rel}/__init__.py`]) {
-      const path = posix2.normalize(posix2.join(root === "" ? "." : root, candidate));
+      const path = posix4.normalize(posix4.join(root === "" ? "." : root, candidate));
       if (!path.startsWith("../") && exists(path)) return path;
     }
   }
@@ -16104,9 +17864,9 @@ function resolveModule(name2, searchRoots2, exists) {
 }
 function moduleCandidates(dir, dotted2) {
   const rel = dotted2 === "" ? "" : dotted2.split(".").join("/");
-  const base = posix2.normalize(posix2.join(dir === "" ? "." : dir, rel));
-  if (dotted2 === "") return [posix2.join(base, "__init__.py")];
-  return [`${base}.py`, posix2.join(base, "__init__.py")];
+  const base = posix4.normalize(posix4.join(dir === "" ? "." : dir, rel));
+  if (dotted2 === "") return [posix4.join(base, "__init__.py")];
+  return [`${base}.py`, posix4.join(base, "__init__.py")];
 }
 function settingsModuleFromEntrypoint(appModule2, searchRoots2, readFile, exists) {
   const path = resolveModule(appModule2.split(":")[0], searchRoots2, exists);
@@ -16114,6 +17874,11 @@ function settingsModuleFromEntrypoint(appModule2, searchRoots2, readFile, exists
   const evaluation = new Evaluation({ entry: path, searchRoots: searchRoots2, readFile, exists, env: EMPTY_ENV });
   evaluation.load(path);
   return evaluation.envOverlay.get("DJANGO_SETTINGS_MODULE") ?? void 0;
+}
+function environmentSetBy(opts) {
+  const evaluation = new Evaluation(opts);
+  evaluation.load(opts.entry);
+  return { set: evaluation.envOverlay, files: evaluation.files, problems: evaluation.problems, comments: evaluation.comments };
 }
 function evaluateSettings(opts) {
   const evaluation = new Evaluation(opts);
@@ -16167,17 +17932,17 @@ var ModuleRunner = class {
         ev.envUncertain = reason;
       },
       dotenvLoaded: (span, search2) => {
-        const dir = posix2.dirname(mod.path);
+        const dir = posix4.dirname(mod.path);
         let file;
         if (search2 !== "unknown") {
-          file = search2 === "module-dir" ? [posix2.join(dir, ".env")].find((p) => ev.exists(p)) : filesUpwards(dir, [".env"], (p) => ev.exists(p))[0];
+          file = search2 === "module-dir" ? [posix4.join(dir, ".env")].find((p) => ev.exists(p)) : filesUpwards(dir, [".env"], (p) => ev.exists(p))[0];
           if (!file) return;
         }
         if (ev.dotenvLoadedAt) return;
         ev.dotenvLoadedAt = span;
         ev.dotenvFile = file;
       },
-      decoupleFiles: () => filesUpwards(posix2.dirname(mod.path), ["settings.ini", ".env"], (p) => ev.exists(p)),
+      decoupleFiles: () => filesUpwards(posix4.dirname(mod.path), ["settings.ini", ".env"], (p) => ev.exists(p)),
       forgetNamespace: (reason, span) => {
         for (const name2 of mod.bindings.keys()) mod.bindings.set(name2, unknown(reason, span));
       },
@@ -16628,15 +18393,15 @@ var ModuleRunner = class {
   /** `from pkg import mod` where mod is a file of the package rather than a name in `__init__.py`. */
   submodule(packagePath, name2, span) {
     if (!packagePath.endsWith("/__init__.py") && packagePath !== "__init__.py") return void 0;
-    const dir = posix2.dirname(packagePath);
+    const dir = posix4.dirname(packagePath);
     const path = moduleCandidates(dir, name2).find((p) => this.ev.exists(p));
     const state = path ? this.ev.load(path) : void 0;
     return state ? box({ type: "module", name: name2, bindings: state.bindings }, span) : void 0;
   }
   resolveFrom(level, dotted2) {
     if (level === 0) return this.ev.resolveAbsolute(dotted2);
-    let dir = posix2.dirname(this.mod.path);
-    for (let l = 1; l < level; l++) dir = posix2.dirname(dir);
+    let dir = posix4.dirname(this.mod.path);
+    for (let l = 1; l < level; l++) dir = posix4.dirname(dir);
     return moduleCandidates(dir, dotted2).find((p) => this.ev.exists(p));
   }
   /** What `import *` copies: `__all__` when it is a known list of names, else every name not starting with `_`. */
@@ -16791,1925 +18556,73 @@ function dictDelete(dict, key) {
 }
 function filesUpwards(dir, names, exists) {
   const found = [];
-  for (let d = dir; ; d = posix2.dirname(d)) {
+  for (let d = dir; ; d = posix4.dirname(d)) {
     const base = d === "." ? "" : d;
     for (const name2 of names) {
       const p = base ? `${base}/${name2}` : name2;
       if (exists(p)) found.push(p);
     }
-    if (d === "." || d === "/" || d === "" || posix2.dirname(d) === d) break;
+    if (d === "." || d === "/" || d === "" || posix4.dirname(d) === d) break;
   }
   return found;
 }
 
-// src/parsers/dockerfile.ts
-function parseDockerfile(file) {
-  const instructions = [];
-  const comments = [];
-  const lines = file.text.split("\n");
-  let offset = 0;
-  let cur;
-  const finish2 = () => {
-    if (cur) instructions.push({ keyword: cur.keyword, args: cur.b.build(), span: { file: file.path, start: cur.start, end: cur.end } });
-    cur = void 0;
-  };
-  for (const rawLine of lines) {
-    const line = rawLine.replace(/\r$/, "");
-    const lineOffset = offset;
-    offset += rawLine.length + 1;
-    const trimmed = line.trimStart();
-    const indent2 = line.length - trimmed.length;
-    if (trimmed.startsWith("#")) {
-      comments.push({ text: trimmed.slice(1), span: { file: file.path, start: lineOffset + indent2, end: lineOffset + line.length } });
-      continue;
-    }
-    let body = line;
-    let bodyOffset = lineOffset;
-    if (!cur) {
-      const m = /^(\s*)([A-Za-z]+)(\s+|$)/.exec(line);
-      if (!m) continue;
-      const start = lineOffset + m[1].length;
-      cur = { keyword: m[2].toUpperCase(), b: new MappedTextBuilder(file.path, { file: file.path, start, end: lineOffset + line.length }), start, end: lineOffset + line.length };
-      body = line.slice(m[0].length);
-      bodyOffset = lineOffset + m[0].length;
-    }
-    const continued = /\\\s*$/.test(body);
-    const content2 = continued ? body.replace(/\\\s*$/, "") : body;
-    for (let i = 0; i < content2.length; i++) cur.b.pushChar(content2[i], bodyOffset + i, bodyOffset + i + 1);
-    cur.end = lineOffset + line.length;
-    if (continued) cur.b.pushChar(" ", bodyOffset + content2.length, bodyOffset + content2.length + 1);
-    else finish2();
+// src/container/app-servers/reading.ts
+var SettingLayers = class {
+  values = /* @__PURE__ */ new Map();
+  anything;
+  set(name2, value) {
+    this.values.set(name2, value);
   }
-  finish2();
-  return { doc: { path: file.path, instructions }, problems: [], comments };
-}
-function instructionWords(ins) {
-  const t2 = ins.args.text.trim();
-  if (t2.startsWith("[")) {
-    try {
-      const arr = JSON.parse(t2);
-      if (Array.isArray(arr) && arr.every((x) => typeof x === "string")) {
-        let from = 0;
-        const items = arr.map((s2) => {
-          const at = ins.args.text.indexOf(s2, from);
-          const b = new MappedTextBuilder(ins.args.file, ins.args.whole);
-          if (at >= 0) {
-            b.pushMapped(ins.args, at, at + s2.length);
-            from = at + s2.length;
-          } else b.pushChar(s2, ins.span.start, ins.span.end);
-          return b.build();
-        });
-        return { words: wordsFromList(items), form: "exec" };
-      }
-    } catch {
-    }
+  setAll(reason, span) {
+    this.values.clear();
+    this.anything = unknown(reason, span);
   }
-  return { words: splitShellWords(ins.args), form: "shell" };
-}
-
-// src/container/filesystem.ts
-import { join as join2, posix as posix3, relative, sep } from "node:path";
-function repoPath(...parts) {
-  const p = posix3.normalize(posix3.join(...parts.map((x) => x || ".")));
-  if (p === ".." || p.startsWith("../") || posix3.isAbsolute(p)) return void 0;
-  return p === "." ? "" : p.replace(/\/$/, "");
-}
-function originOf(s2, hostPath) {
-  if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
-  if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
-  return s2.origin;
-}
-function fileOf(s2, containerPath2, hostPath) {
-  return {
-    containerPath: containerPath2,
-    hostPath,
-    via: s2.via,
-    origin: originOf(s2, hostPath),
-    ...s2.chain?.length ? { chain: s2.chain } : {},
-    ...s2.rendering ? { rendering: s2.rendering } : {}
-  };
-}
-function under(path, dir) {
-  return dir === "/" ? path !== "/" : path.startsWith(`${dir}/`);
-}
-function rest(path, dir) {
-  return dir === "/" ? path.slice(1) : path.slice(dir.length + 1);
-}
-var ContainerFs = class _ContainerFs {
-  constructor(ws, sources) {
-    this.ws = ws;
-    this.sources = sources;
+  has(name2) {
+    return this.values.has(name2);
   }
-  /** A new filesystem with more layers on top (later layers shadow earlier ones). */
-  with(more) {
-    return more.length ? new _ContainerFs(this.ws, [...this.sources, ...more]) : this;
+  /** The setting, else the program's default (marked isDefault, at `defaultSpan`, where a user would write it). */
+  get(name2, fallback, defaultSpan) {
+    return this.values.get(name2) ?? this.anything ?? known(fallback, defaultSpan, { isDefault: true });
   }
-  /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
-  state(containerPath2) {
-    const p = posix3.normalize(containerPath2);
-    for (let i = this.sources.length - 1; i >= 0; i--) {
-      const s2 = this.sources[i];
-      if (s2.incomplete) continue;
-      if (s2.removed) {
-        if (p === s2.containerPath || under(p, s2.containerPath)) return { kind: "absent" };
-        continue;
-      }
-      if (p === s2.containerPath && !s2.isDir && s2.origin?.kind === "image-default") return { kind: "image-default", origin: s2.origin, containerPath: p };
-      if (p === s2.containerPath && !s2.isDir) {
-        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
-        if (this.ws.exists(s2.hostPath)) return { kind: "file", file: fileOf(s2, p, s2.hostPath) };
-        return { kind: "absent" };
-      }
-      if (s2.isDir && under(p, s2.containerPath)) {
-        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
-        const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
-        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
-        if (s2.hides) return { kind: "absent" };
-      }
-      if (s2.hides && s2.isDir && p === s2.containerPath) return { kind: "absent" };
-    }
-    return { kind: "absent" };
-  }
-  /** The repository file behind a container path, when the container sees one. */
-  resolve(containerPath2) {
-    const s2 = this.state(containerPath2);
-    return s2.kind === "file" ? s2.file : void 0;
-  }
-  /** Every repository file visible in the container, with its container path. */
-  files() {
-    const out = /* @__PURE__ */ new Map();
-    const hide = (dir) => {
-      for (const k of [...out.keys()]) if (k === dir || under(k, dir)) out.delete(k);
-    };
-    for (const s2 of this.sources) {
-      if (s2.incomplete) continue;
-      if (s2.removed) {
-        hide(s2.containerPath);
-        continue;
-      }
-      if (s2.origin?.kind === "image-default") {
-        out.delete(s2.containerPath);
-        continue;
-      }
-      if (s2.isDir && (s2.hides || s2.opaque)) hide(s2.containerPath);
-      if (s2.opaque) {
-        out.delete(s2.containerPath);
-        continue;
-      }
-      if (!s2.isDir) {
-        if (this.ws.exists(s2.hostPath)) out.set(s2.containerPath, fileOf(s2, s2.containerPath, s2.hostPath));
-        else out.delete(s2.containerPath);
-        continue;
-      }
-      for (const f of this.ws.filesUnder(s2.hostPath)) {
-        if (s2.ignored?.(f)) continue;
-        const r = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
-        const cp = posix3.join(s2.containerPath, r);
-        out.set(cp, fileOf(s2, cp, f));
-      }
-    }
-    return [...out.values()];
-  }
-  /** Files the image ships by itself that no later layer replaced or removed. */
-  imageDefaults() {
-    const out = [];
-    const seen = /* @__PURE__ */ new Set();
-    for (const s2 of this.sources) {
-      if (s2.origin?.kind !== "image-default" || seen.has(s2.containerPath)) continue;
-      seen.add(s2.containerPath);
-      const st = this.state(s2.containerPath);
-      if (st.kind === "image-default") out.push({ containerPath: s2.containerPath, origin: st.origin });
-    }
-    return out;
-  }
-  /** The layer saying a folder may hold more files than arena-lint sees, when one covers `dir`. */
-  incompleteAt(dir) {
-    const d = posix3.normalize(dir);
-    return this.sources.find((s2) => s2.incomplete && (d === s2.containerPath || under(d, s2.containerPath)));
-  }
-  /** Layers below which nothing is known (for `inspect` and for include resolution). */
-  unknownLayers() {
-    return this.sources.filter((s2) => s2.opaque);
-  }
-  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`), sorted as glob(3) sorts them. */
-  glob(pattern) {
-    const re = globToRegExp(posix3.normalize(pattern));
-    return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => a.containerPath < b.containerPath ? -1 : 1);
-  }
-  /**
-   * The files below `dir`, re-rooted so `dir` becomes `/`: what a named volume mounted at `dir`
-   * would be filled with from this image.
-   */
-  subtree(dir) {
-    const d = posix3.normalize(dir);
-    const out = [];
-    for (const f of this.files()) {
-      if (!under(f.containerPath, d)) continue;
-      out.push({ containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin, ...f.chain ? { chain: f.chain } : {} });
-    }
-    return out;
+  /** The setting if any source set it (or may have). */
+  given(name2) {
+    return this.values.get(name2) ?? this.anything;
   }
 };
-function globToRegExp(glob) {
-  let re = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else if (c === "[") {
-      const close = glob.indexOf("]", i + 1);
-      if (close < 0) re += "\\[";
-      else {
-        re += `[${glob.slice(i + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
-        i = close;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`);
+function hostFile(fs, containerPath3) {
+  const f = fs.resolve(containerPath3);
+  return f ? { hostPath: f.hostPath, via: f.via } : void 0;
 }
-function serviceImage(ws, composeDir, svc) {
-  const sources = [];
-  let buildContext;
-  let dockerfile;
-  let dockerfilePath;
-  let baseImage;
-  if (svc.build?.context.kind === "known" && !/^[a-z]+:\/\//.test(svc.build.context.value)) {
-    buildContext = repoPath(composeDir, svc.build.context.value);
-    if (buildContext !== void 0) {
-      const dfName = svc.build.dockerfile?.kind === "known" ? svc.build.dockerfile.value : "Dockerfile";
-      dockerfilePath = repoPath(buildContext, dfName);
-      const file = dockerfilePath !== void 0 ? ws.read(dockerfilePath) : void 0;
-      dockerfile = file ? parseDockerfile(file).doc : void 0;
-      let workdir = "/";
-      for (const ins of dockerfile?.instructions ?? []) {
-        if (ins.keyword === "FROM") {
-          const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : "");
-          baseImage = words.find((w) => !w.startsWith("--"));
-          workdir = "/";
-          sources.length = 0;
-        } else if (ins.keyword === "WORKDIR") {
-          workdir = posix3.resolve(workdir, ins.args.text.trim());
-        } else if (ins.keyword === "COPY" || ins.keyword === "ADD") {
-          const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : void 0);
-          if (words.some((w) => w?.startsWith("--from"))) continue;
-          const plain2 = words.filter((w) => w !== void 0 && !w.startsWith("--"));
-          if (plain2.length < 2) continue;
-          const dest = plain2[plain2.length - 1];
-          const destAbs = posix3.resolve(workdir, dest);
-          for (const src of plain2.slice(0, -1)) {
-            const host = repoPath(buildContext, src);
-            if (host === void 0 || /[*?[]/.test(src)) continue;
-            const isDir = ws.isDir(host);
-            const destIsDir = dest.endsWith("/") || plain2.length > 2 || isDir;
-            sources.push({
-              containerPath: isDir || !destIsDir ? destAbs : posix3.join(destAbs, posix3.basename(host)),
-              hostPath: host,
-              isDir,
-              via: ins.span
-            });
-          }
-        }
-      }
-    }
-  }
-  for (const v of svc.volumes) {
-    if (v.type !== "bind" || !v.source) continue;
-    const host = repoPath(composeDir, v.source);
-    if (host === void 0) continue;
-    sources.push({ containerPath: posix3.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: "mount", hostPath: host, via: v.span }, hides: true });
-  }
-  const out = { fs: new ContainerFs(ws, sources) };
-  if (buildContext !== void 0) out.buildContext = buildContext;
-  if (dockerfile) out.dockerfile = dockerfile;
-  if (dockerfilePath !== void 0) out.dockerfilePath = dockerfilePath;
-  if (baseImage) out.baseImage = baseImage;
-  return out;
-}
-
-// src/inputs/django.ts
-function processEnv(stack, svc) {
-  const out = /* @__PURE__ */ new Map();
-  for (const ins of stack.image(svc).dockerfile?.instructions ?? []) {
-    if (ins.keyword !== "ENV") continue;
-    const words = instructionWords(ins).words.map((w) => w.value);
-    const first = words[0];
-    if (first?.kind === "known" && !first.value.includes("=") && words.length > 1) {
-      out.set(first.value, known(ins.args.text.trim().slice(first.value.length).trim(), ins.span));
-      continue;
-    }
-    for (const w of words) {
-      if (w.kind !== "known") continue;
-      const eq = w.value.indexOf("=");
-      if (eq > 0) out.set(w.value.slice(0, eq), known(w.value.slice(eq + 1), w.span));
-    }
-  }
-  for (const [k, v] of stack.env(svc)) out.set(k, v);
-  return out;
-}
-function searchRoots(stack, svc) {
-  const img = stack.image(svc);
-  if (img.buildContext !== void 0) return [img.buildContext];
-  const dir = stack.compose.dir;
-  return svc.volumes.flatMap((v) => {
-    if (v.type !== "bind" || !v.source) return [];
-    const p = repoPath(dir, v.source);
-    return p !== void 0 && stack.workspace.isDir(p) ? [p] : [];
+function evaluateConfigFile(ctx, hostPath, searchRoots2) {
+  const env = ctx.process.environment;
+  return evaluateSettings({
+    entry: hostPath,
+    searchRoots: searchRoots2,
+    readFile: (p) => ctx.ws.read(p),
+    exists: (p) => ctx.ws.exists(p),
+    env: { get: (name2) => env.get(name2) },
+    libraries: CORE_LIBRARIES
   });
 }
-function appModule(app) {
-  if (app.gunicorn) return app.gunicorn.app;
-  const word = app.server.argv.slice(1).find((w) => w.value.kind === "unknown" || !w.value.value.startsWith("-"));
-  return word?.value;
-}
-function fingerprint(v) {
-  return v === void 0 ? "unset" : v.kind === "known" ? `=${v.value}` : "?";
-}
-function djangoApps(stack) {
-  const cache2 = [];
-  const out = [];
-  const ws = stack.workspace;
-  for (const svc of stack.services) {
-    const app = stack.app(svc);
-    if (!app) continue;
-    const env = processEnv(stack, svc);
-    const roots = searchRoots(stack, svc);
-    let module = env.get("DJANGO_SETTINGS_MODULE");
-    if (!module) {
-      const entry2 = appModule(app);
-      if (entry2?.kind === "known") {
-        module = settingsModuleFromEntrypoint(entry2.value, roots, (p) => ws.read(p), (p) => ws.exists(p));
-        if (module?.kind === "known") stack.addFile(module.span.file);
-      }
-    }
-    if (!module) continue;
-    const base = { service: svc, app, settingsModule: module };
-    if (module.kind === "unknown") {
-      out.push({ ...base, reason: `DJANGO_SETTINGS_MODULE is unknown: ${module.reason}` });
-      continue;
-    }
-    const entry = resolveModule(module.value, roots, (p) => ws.exists(p));
-    if (!entry) {
-      out.push({ ...base, reason: `settings module ${module.value} is not found under ${roots.join(", ") || "the service's build context"}` });
-      continue;
-    }
-    const hit = cache2.find((c) => c.entry === entry && [...c.reads].every(([name2, fp]) => fingerprint(env.get(name2)) === fp));
-    if (hit) {
-      out.push({ ...base, settings: hit.result });
-      continue;
-    }
-    const reads = /* @__PURE__ */ new Map();
-    const lookup = {
-      get(name2) {
-        const v = env.get(name2);
-        reads.set(name2, fingerprint(v));
-        return v;
-      }
-    };
-    const result = evaluateSettings({ entry, searchRoots: roots, readFile: (p) => ws.read(p), exists: (p) => ws.exists(p), env: lookup });
-    const [first, ...rest2] = result.files;
-    if (first !== void 0) stack.addFile(first, result.problems, result.comments);
-    for (const f of rest2) stack.addFile(f);
-    cache2.push({ entry, reads, result });
-    out.push({ ...base, settings: result });
-  }
-  return out;
-}
-function entriesOf(v) {
-  if (v?.kind !== "known" || !isPyDict(v.value)) return [];
-  return v.value.entries.flatMap((e) => e.key.kind === "known" && typeof e.key.value === "string" ? [{ key: e.key.value, keySpan: e.key.span, value: e.value }] : []);
-}
-function djangoDatabases(app) {
-  const settings = app.settings;
-  if (!settings) return unknown(app.reason ?? "no settings", app.service.nameSpan);
-  const dbs = settings.names.get("DATABASES");
-  if (!dbs) return [];
-  if (dbs.kind === "unknown") return dbs;
-  return entriesOf(dbs).map(({ key, keySpan, value }) => {
-    const field = (k) => pyGet(value, k);
-    const out = { app, alias: key, aliasSpan: keySpan };
-    const set = (k, setting) => {
-      const v = field(setting);
-      if (v !== void 0) out[k] = v;
-    };
-    set("engine", "ENGINE");
-    set("name", "NAME");
-    set("user", "USER");
-    set("host", "HOST");
-    set("port", "PORT");
-    set("connMaxAge", "CONN_MAX_AGE");
-    set("connHealthChecks", "CONN_HEALTH_CHECKS");
-    set("disableServerSideCursors", "DISABLE_SERVER_SIDE_CURSORS");
-    set("options", "OPTIONS");
-    return out;
-  });
-}
-function isPostgresEngine(db) {
-  if (!db.engine) return false;
-  if (db.engine.kind === "unknown") return void 0;
-  return typeof db.engine.value === "string" && /postg/i.test(db.engine.value);
-}
-function pyText2(v) {
-  if (!v) return void 0;
-  if (v.kind === "unknown") return v;
-  if (typeof v.value === "string") return { ...v, value: v.value };
-  if (typeof v.value === "number") return { ...v, value: String(v.value) };
-  if (v.value === null) return { ...v, value: "" };
-  return unknown(`${typeof v.value === "boolean" ? "a boolean" : "a container"} where text is expected`, v.span);
-}
-function editSpan(v) {
-  return (v.kind === "known" ? v.via?.[0] : void 0) ?? v.span;
-}
-function pyNumber(v) {
-  if (!v) return void 0;
-  if (v.kind === "unknown") return v;
-  if (v.value === null) return { ...v, value: null };
-  if (typeof v.value === "number") return { ...v, value: v.value };
-  if (typeof v.value === "string" && /^\s*\d+\s*$/.test(v.value)) return { ...v, value: Number(v.value) };
-  return unknown(`${JSON.stringify(v.value)} is not a number`, v.span);
-}
-var REDIS_URL = /^(rediss?|unix|valkeys?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]*)(?::(\d+))?/i;
-function redisUrlTarget(url) {
-  if (url.kind === "unknown") return { host: url, port: url };
-  const m = REDIS_URL.exec(url.value);
-  if (!m || m[1].toLowerCase() === "unix") return void 0;
-  return { host: { ...url, value: m[2] }, port: { ...url, value: m[3] ? Number(m[3]) : 6379 } };
-}
-function djangoRedisUses(app) {
-  const names = app.settings?.names;
-  if (!names) return [];
-  const out = [];
-  for (const { key, value } of entriesOf(names.get("CACHES"))) {
-    const backend = pyGet(value, "BACKEND");
-    if (backend?.kind !== "known" || typeof backend.value !== "string" || !/redis/i.test(backend.value)) continue;
-    const djangoOwn = backend.value.startsWith("django.core.cache.backends.redis");
-    const location = pyGet(value, "LOCATION");
-    const urls = location?.kind === "known" && isPyList(location.value) ? [...location.value.items] : location ? [location] : [];
-    const maxConnections = djangoOwn ? pyGet(value, "OPTIONS", "max_connections") : pyGet(value, "OPTIONS", "CONNECTION_POOL_KWARGS", "max_connections");
-    for (const url of urls) {
-      const text = pyText2(url);
-      const target = text && redisUrlTarget(text);
-      if (!target) continue;
-      out.push({
-        app,
-        label: `CACHES["${key}"]`,
-        kind: "cache",
-        backend: backend.value,
-        ...target,
-        span: url.span,
-        ...maxConnections ? { maxConnections } : {},
-        poolPerThread: djangoOwn
-      });
-    }
-  }
-  for (const { key, value } of entriesOf(names.get("CHANNEL_LAYERS"))) {
-    const backend = pyGet(value, "BACKEND");
-    if (backend?.kind !== "known" || typeof backend.value !== "string" || !/channels_redis/.test(backend.value)) continue;
-    const hosts = pyGet(value, "CONFIG", "hosts");
-    if (hosts?.kind !== "known" || !isPyList(hosts.value)) continue;
-    for (const h of hosts.value.items) {
-      let target;
-      if (h.kind === "known" && isPyList(h.value)) {
-        const host = pyText2(h.value.items[0]);
-        const port = pyNumber(h.value.items[1]);
-        if (host && port) target = { host, port: port.kind === "known" && port.value !== null ? { ...port, value: port.value } : unknown("port is not a number", port.span) };
-      } else {
-        const address = h.kind === "known" && isPyDict(h.value) ? pyGet(h, "address") : h;
-        const text = pyText2(address);
-        target = text && redisUrlTarget(text);
-      }
-      if (target) out.push({ app, label: `CHANNEL_LAYERS["${key}"]`, kind: "channels", backend: backend.value, ...target, span: h.span, poolPerThread: false });
-    }
-  }
-  return out;
-}
-
-// src/stack/data-tier.ts
-function dataTier(stack) {
-  return stack.memo("data-tier", () => buildDataTier(stack));
-}
-function buildDataTier(stack) {
-  const pgbouncers = stack.services.filter((s2) => isPgbouncerService(stack, s2)).map((s2) => readPgbouncer(stack, s2));
-  const postgres = stack.services.filter((s2) => !isPgbouncerService(stack, s2) && isPostgresService(stack, s2)).map((s2) => readPostgres(stack, s2));
-  const redis = stack.services.filter((s2) => isRedisService(stack, s2)).map((s2) => readRedis(stack, s2));
-  const apps = djangoApps(stack);
-  const databases = [];
-  const unknownDatabases = [];
-  for (const app of apps) {
-    const dbs = djangoDatabases(app);
-    if (!Array.isArray(dbs)) {
-      unknownDatabases.push({ app, reason: dbs.reason });
-      continue;
-    }
-    for (const db of dbs) {
-      if (isPostgresEngine(db) === false) continue;
-      databases.push({ db, route: routeDatabase(stack, db, pgbouncers, postgres) });
-    }
-  }
-  const redisUses = apps.flatMap(djangoRedisUses).map((use) => {
-    const svc = use.host.kind === "known" ? stack.resolveHost(use.host.value) : void 0;
-    const target = svc ? redis.find((r) => r.service === svc) : void 0;
-    return target ? { use, redis: target } : { use };
-  });
-  return {
-    stack: stack.name,
-    pgbouncers,
-    postgres,
-    redis,
-    apps,
-    databases,
-    unknownDatabases,
-    redisUses,
-    backendOf(pgb, db) {
-      const host = db.params.get("host");
-      const svc = host?.kind === "known" ? stack.resolveHost(host.value) : void 0;
-      return svc ? postgres.find((p) => p.service === svc) : void 0;
-    }
-  };
-}
-var POSTGRES_PORT = 5432;
-function routeDatabase(stack, db, pgbouncers, postgres) {
-  const host = pyText2(db.host) ?? known("", db.aliasSpan, { isDefault: true });
-  if (host.kind === "unknown") return { kind: "unknown", reason: `HOST of "${db.alias}" is unknown: ${host.reason}`, span: host.span };
-  const portText = pyText2(db.port) ?? known("", db.aliasSpan, { isDefault: true });
-  if (portText.kind === "unknown") return { kind: "unknown", reason: `PORT of "${db.alias}" is unknown: ${portText.reason}`, span: portText.span };
-  const portNumber = portText.value.trim() === "" ? POSTGRES_PORT : Number(portText.value);
-  if (!Number.isInteger(portNumber)) return { kind: "unknown", reason: `PORT of "${db.alias}" is not a number: ${JSON.stringify(portText.value)}`, span: portText.span };
-  const port = { ...portText, value: portNumber };
-  if (host.value === "" || host.value.startsWith("/")) return { kind: "other", host, port };
-  const svc = stack.resolveHost(host.value);
-  const pgb = svc ? pgbouncers.find((p) => p.service === svc) : void 0;
-  if (pgb) {
-    const name2 = pyText2(db.name);
-    const entry = name2?.kind === "known" ? databaseFor(pgb, name2.value) : void 0;
-    return { kind: "pgbouncer", pgbouncer: pgb, host, port, ...entry ? { database: entry } : {} };
-  }
-  const pg = svc ? postgres.find((p) => p.service === svc) : void 0;
-  if (pg) return { kind: "postgres", postgres: pg, host, port };
-  return { kind: "other", ...svc ? { service: svc } : {}, host, port };
-}
-function pgbouncerListen(pgb) {
-  return { port: pgbouncerNumber(pgb, "listen_port"), addr: pgbouncerText(pgb, "listen_addr") };
-}
-var GREEN_WORKERS = /gevent|eventlet/i;
-var ASYNC_WORKERS = /uvicorn|asgi|tornado|aiohttp/i;
-function appConcurrency(app) {
-  const g = app.gunicorn;
-  if (g) {
-    const cls = g.workerClass;
-    if (cls.kind === "unknown") return { processes: g.workers, perProcess: cls, perProcessUnit: "threads" };
-    if (cls.value === "sync") return { processes: g.workers, perProcess: known(1, cls.span, { isDefault: cls.isDefault === true }), perProcessUnit: "threads" };
-    if (cls.value === "gthread") return { processes: g.workers, perProcess: g.threads, perProcessUnit: "threads" };
-    if (GREEN_WORKERS.test(cls.value)) return { processes: g.workers, perProcess: g.workerConnections, perProcessUnit: "worker_connections" };
-    const why = ASYNC_WORKERS.test(cls.value) ? `${cls.value} runs requests as async tasks without a fixed limit` : `unknown worker class ${cls.value}`;
-    return { processes: g.workers, perProcess: unknown(why, cls.span), perProcessUnit: "tasks" };
-  }
-  const argv = app.server.argv.map((w) => w.value);
-  const at = argv.findIndex((w) => w.kind === "known" && /^--workers(=|$)/.test(w.value));
-  let processes = known(1, app.server.span, { isDefault: true });
-  if (app.server.kind === "uwsgi") processes = unknown("uwsgi process counts are not read", app.server.span);
-  else if (at >= 0) {
-    const w = argv[at];
-    const raw = w.kind === "known" && w.value.includes("=") ? known(w.value.split("=")[1], w.span) : argv[at + 1];
-    processes = raw?.kind === "known" && /^\d+$/.test(raw.value) ? { ...raw, value: Number(raw.value) } : unknown("--workers is not a number", w.span);
-  }
-  return { processes, perProcess: unknown(`${app.server.kind} runs requests as async tasks without a fixed limit`, app.server.span), perProcessUnit: "tasks" };
-}
-function capacityTerms(items) {
-  const out = [];
-  for (const item of items) {
-    const key = JSON.stringify(item.factors);
-    const group = out.find((g) => g.key === key);
-    if (group) group.services.push(item.service);
-    else out.push({ services: [item.service], factors: item.factors, key });
-  }
-  return out.map(({ services, factors }) => ({ services, factors }));
-}
-function termValue(t2) {
-  return t2.factors.reduce((acc, f) => acc * f.value, t2.services.length);
-}
-var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
-function singular(unit) {
-  return own(SINGULAR, unit) ?? unit;
-}
-function formatTerms(terms) {
-  return terms.map((t2) => {
-    const who = t2.services.length === 1 ? t2.services[0].name : `${t2.services.length} replicas`;
-    return [who, ...t2.factors.map((f) => `${f.value} ${f.value === 1 ? singular(f.unit) : f.unit}`)].join(" x ");
-  }).join(" + ");
-}
-function groupBy(items, key) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const item of items) {
-    const k = key(item);
-    const g = groups.get(k);
-    if (g) g.push(item);
-    else groups.set(k, [item]);
-  }
-  return [...groups.values()];
-}
-function spanKey(span) {
-  return `${span.file}:${span.start}:${span.end}`;
-}
-
-// src/facts/groups.ts
-function groupByTier(stack, entries) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const e of entries) {
-    const tier = stack.tierOf(e.service);
-    const k = tier ? `tier\0${tier.name}\0${e.key}` : `service\0${e.service.name}\0${e.key}`;
-    const g = groups.get(k);
-    if (g) {
-      g.services.push(e.service);
-      g.items.push(e.item);
-    } else groups.set(k, { services: [e.service], items: [e.item] });
-  }
-  return [...groups.values()].map((g) => ({ name: groupName(stack, g.services), services: g.services, item: g.items[0], items: g.items }));
-}
-function groupName(stack, services) {
-  const first = services[0];
-  const tier = stack.tierOf(first);
-  if (!tier || services.length === 1) return first.name;
-  if (tier.replicas.length === services.length) return tier.name;
-  return `${first.name}..${services[services.length - 1].name}`;
-}
-
-// src/reference/units.ts
-var UNIT_GRAMMAR_NAMES = {
-  "compose-memory": "compose units, 1024-based",
-  "compose-cpus": "compose cpus, a decimal number of CPUs",
-  "config-memory": "arena-lint units, 1024-based: GB means GiB"
-};
-var KiB = 1024;
-var BINARY_PREFIX = { k: KiB, m: KiB ** 2, g: KiB ** 3, t: KiB ** 4, p: KiB ** 5 };
-function parseComposeMemory(value) {
-  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : void 0;
-  const m = /^\+?((?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?) ?([a-z]*)$/i.exec(value);
-  if (!m) return void 0;
-  const amount2 = Number(m[1]);
-  const suffix = m[2].toLowerCase();
-  let multiplier;
-  if (suffix === "" || suffix === "b") multiplier = 1;
-  else if (/^[kmgtp](b|ib)?$/.test(suffix)) multiplier = BINARY_PREFIX[suffix[0]];
-  return multiplier === void 0 || !Number.isFinite(amount2) ? void 0 : Math.trunc(amount2 * multiplier);
-}
-function parseComposeCpus(value) {
-  let n;
-  if (typeof value === "number") n = value;
-  else if (/^\+?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i.test(value)) n = Number(value);
-  else return void 0;
-  return Number.isFinite(n) && n >= 0 ? n : void 0;
-}
-function parseConfigMemory(value) {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.trunc(value) : void 0;
-  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([kmgt]?)(i?b)?\s*$/i.exec(value);
-  if (!m) return void 0;
-  const prefix = m[2].toLowerCase();
-  const unit = m[3]?.toLowerCase();
-  if (unit === "ib" && prefix === "") return void 0;
-  const multiplier = prefix === "" ? 1 : BINARY_PREFIX[prefix];
-  return Math.trunc(Number(m[1]) * multiplier);
-}
-var BINARY_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-function formatBytes(n) {
-  if (!Number.isFinite(n)) return String(n);
-  const sign = n < 0 ? "-" : "";
-  let v = Math.abs(n);
-  if (v < KiB) return `${sign}${Math.round(v)} B`;
-  let unit = 0;
-  while (unit < BINARY_UNITS.length - 1 && Number((v / KiB).toFixed(1)) >= 1) {
-    v /= KiB;
-    unit++;
-  }
-  return `${sign}${v.toFixed(1)} ${BINARY_UNITS[unit]}`;
-}
-function explainMemory(raw, grammar) {
-  const bytes = grammar === "compose-memory" ? parseComposeMemory(raw) : parseConfigMemory(raw);
-  if (bytes === void 0) return void 0;
-  return `${raw} = ${formatBytes(bytes)} (${UNIT_GRAMMAR_NAMES[grammar]})`;
-}
-
-// src/facts/resources.ts
-var LEGACY_KEYS = [
-  ["limits", "cpus", "cpus"],
-  ["limits", "memory", "mem_limit"],
-  ["reservations", "memory", "mem_reservation"]
-];
-var parseOf = {
-  cpus: parseComposeCpus,
-  memory: parseComposeMemory
-};
-function amount(kind, v) {
-  const value = mapValue(v, parseOf[kind], kind === "cpus" ? "compose cannot read this cpus value" : "compose cannot read this memory value");
-  return v.kind === "known" ? { value, raw: v.value } : { value };
-}
-function serviceResources(stack) {
-  return stack.memo(
-    "host.resources",
-    () => stack.services.map((service) => {
-      const limits = {};
-      const reservations = {};
-      const sides = { limits, reservations };
-      const r = service.resources;
-      for (const side of ["limits", "reservations"]) {
-        for (const kind of ["cpus", "memory"]) {
-          const v = r?.[side][kind];
-          if (v) sides[side][kind] = amount(kind, v);
-        }
-      }
-      for (const [side, kind, key] of LEGACY_KEYS) {
-        const s2 = service.settings.get(key);
-        if (sides[side][kind] || !s2 || typeof s2.data !== "string" && typeof s2.data !== "number") continue;
-        sides[side][kind] = amount(kind, known(String(s2.data), s2.span));
-      }
-      const count = service.replicas ?? known(1, service.nameSpan, { isDefault: true });
-      return { service, count, limits, reservations };
-    })
-  );
-}
-function formatAmount(kind, n) {
-  return kind === "cpus" ? Number.isInteger(n * 10) ? n.toFixed(1) : String(Number(n.toFixed(3))) : formatBytes(n);
-}
-function formatNumber(n, digits = 2) {
-  return String(Number(n.toFixed(digits)));
-}
-function resourceTotal(stack, side, kind) {
-  return stack.memo(`host.total.${side}.${kind}`, () => {
-    const terms = [];
-    const missing = [];
-    let unknownAt;
-    for (const use of serviceResources(stack)) {
-      const a = use[side][kind];
-      if (!a) {
-        missing.push(use.service);
-        continue;
-      }
-      if (a.value.kind === "unknown" || use.count.kind === "unknown") {
-        const u = a.value.kind === "unknown" ? a.value : use.count;
-        unknownAt ??= { reason: `${use.service.name}: ${u.reason}`, span: u.span };
-        continue;
-      }
-      const tier = stack.tierOf(use.service);
-      const label2 = tier ? tier.name : use.service.name;
-      const key = `${label2}\0${a.value.value}`;
-      const existing = tier ? terms.find((t2) => t2.key === key) : void 0;
-      if (existing) {
-        existing.count += use.count.value;
-        existing.spans.push(a.value.span);
-        existing.services.push(use.service);
-      } else {
-        terms.push({ key, label: label2, count: use.count.value, each: a.value.value, spans: [a.value.span], services: [use.service] });
-      }
-    }
-    const total = terms.reduce((sum, t2) => sum + t2.count * t2.each, 0);
-    return { kind, side, total, terms: terms.map(({ key: _key, ...t2 }) => t2), missing, ...unknownAt ? { unknown: unknownAt } : {} };
-  });
-}
-function describeTotal(t2) {
-  const parts = t2.terms.map((term) => `${term.count === 1 ? "" : `${term.count} x `}${term.label} ${formatAmount(t2.kind, term.each)}`);
-  return `${parts.join(" + ")} = ${formatAmount(t2.kind, t2.total)}${t2.kind === "cpus" ? " CPUs" : ""}`;
-}
-
-// src/facts/concurrency.ts
-function workerConcurrency(app) {
-  const c = appConcurrency(app);
-  if (c.perProcess.kind === "unknown") return { reason: c.perProcess.reason, span: c.perProcess.span };
-  return { perWorker: c.perProcess, unit: c.perProcessUnit === "worker_connections" ? "worker_connections" : "threads" };
-}
-function stackConcurrency(stack) {
-  return stack.memo("host.concurrency", () => {
-    const groups = [];
-    const unknowns = [];
-    const counts = new Map(serviceResources(stack).map((u) => [u.service.name, u.count]));
-    const pending = /* @__PURE__ */ new Map();
-    for (const svc of stack.services) {
-      const app = stack.app(svc);
-      if (!app) continue;
-      const wc = workerConcurrency(app);
-      const count = counts.get(svc.name);
-      const workers = appConcurrency(app).processes;
-      if ("reason" in wc) {
-        unknowns.push({ service: svc, ...wc });
-        continue;
-      }
-      if (!workers || workers.kind === "unknown") {
-        unknowns.push({ service: svc, reason: workers?.kind === "unknown" ? workers.reason : "no worker count", span: workers?.span ?? app.server.span });
-        continue;
-      }
-      if (!count || count.kind === "unknown") {
-        unknowns.push({ service: svc, reason: count?.kind === "unknown" ? count.reason : "no replica count", span: count?.span ?? svc.nameSpan });
-        continue;
-      }
-      const tier = stack.tierOf(svc);
-      const key = tier ? `${tier.name}\0${workers.value}\0${wc.perWorker.value}\0${wc.unit}` : `\0${svc.name}`;
-      const group = pending.get(key);
-      if (group) {
-        group.services.push(svc);
-        group.containers += count.value;
-      } else {
-        pending.set(key, { services: [svc], containers: count.value, app, wc, workers });
-      }
-    }
-    for (const g of pending.values()) {
-      const name2 = groupName(stack, g.services);
-      groups.push({
-        name: name2,
-        services: g.services,
-        containers: g.containers,
-        workers: g.workers,
-        workerClass: g.app.gunicorn?.workerClass.kind === "known" ? g.app.gunicorn.workerClass : known(g.app.server.kind, g.app.server.span),
-        perWorker: g.wc.perWorker,
-        unit: g.wc.unit,
-        concurrency: g.containers * g.workers.value * g.wc.perWorker.value,
-        app: g.app
-      });
-    }
-    return { groups, unknowns, total: groups.reduce((s2, g) => s2 + g.concurrency, 0) };
-  });
-}
-function describeGroup(g) {
-  const unit = g.unit === "threads" ? g.perWorker.value === 1 ? "thread" : "threads" : "worker_connections";
-  return `${g.containers} ${g.containers === 1 ? "replica" : "replicas"} x ${g.workers.value} ${g.workers.value === 1 ? "worker" : "workers"} x ${g.perWorker.value} ${unit}`;
-}
-
-// src/reference/sysctl-profile.ts
-var SYSCTL_PROFILE_NAMES = ["seed"];
-var SEED_PROFILE = [
-  { key: "fs.file-max", min: 2e5, kind: "capacity", why: "every client and upstream connection holds a file descriptor" },
-  { key: "net.core.somaxconn", min: 65535, kind: "capacity", why: "caps the accept queue of every listening socket, whatever backlog nginx or gunicorn ask for" },
-  { key: "net.ipv4.tcp_max_syn_backlog", min: 8192, kind: "capacity", why: "bounds half-open connections during a burst of new clients" },
-  { key: "net.core.netdev_max_backlog", min: 5e3, kind: "capacity", why: "packets queued per CPU before the kernel drops them" },
-  { key: "net.ipv4.tcp_fin_timeout", max: 30, kind: "timeout", why: "orphaned connections in FIN-WAIT-2 hold ports and memory this long" },
-  { key: "net.ipv4.tcp_keepalive_time", max: 300, kind: "timeout", why: "idle connections are probed only after this many seconds" },
-  { key: "net.ipv4.tcp_keepalive_probes", max: 5, kind: "timeout", why: "unanswered probes before a dead peer is dropped" },
-  { key: "net.ipv4.tcp_keepalive_intvl", max: 15, kind: "timeout", why: "seconds between keepalive probes" }
-];
-var PROFILES = { seed: SEED_PROFILE };
-function resolveProfile(name2, overrides2 = {}) {
-  const out = [];
-  const seen = /* @__PURE__ */ new Set();
-  const withBounds = (base, o) => ({
-    ...base,
-    ...o.min === void 0 ? {} : { min: o.min },
-    ...o.max === void 0 ? {} : { max: o.max }
-  });
-  for (const req of PROFILES[name2]) {
-    seen.add(req.key);
-    const o = overrides2[req.key];
-    if (o === void 0) out.push(req);
-    else if (o.min !== void 0 || o.max !== void 0) out.push(withBounds({ key: req.key, kind: req.kind, why: req.why }, o));
-  }
-  for (const [key, o] of Object.entries(overrides2)) {
-    if (seen.has(key) || o.min === void 0 && o.max === void 0) continue;
-    out.push(withBounds({ key, kind: o.min !== void 0 ? "capacity" : "timeout", why: "required by the arena-lint configuration" }, o));
-  }
-  return out;
-}
-function parseSysctlInteger(value) {
-  const t2 = value.trim();
-  return /^-?\d+$/.test(t2) ? Number(t2) : void 0;
-}
-function checkRequirement(req, value) {
-  if (req.min !== void 0 && value < req.min) return "below-min";
-  if (req.max !== void 0 && value > req.max) return "above-max";
-  return "ok";
-}
-var NETNS_CORE = /* @__PURE__ */ new Set(["net.core.somaxconn", "net.core.xfrm_aevent_etime", "net.core.xfrm_aevent_rseqth", "net.core.xfrm_larval_drop", "net.core.xfrm_acq_expires", "net.core.txrehash"]);
-var GLOBAL_IPV4 = /* @__PURE__ */ new Set([
-  "tcp_max_orphans",
-  "inet_peer_threshold",
-  "inet_peer_minttl",
-  "inet_peer_maxttl",
-  "tcp_mem",
-  "udp_mem",
-  "tcp_low_latency",
-  "tcp_available_ulp",
-  "icmp_msgs_per_sec",
-  "icmp_msgs_burst",
-  "fib_sync_mem",
-  "tcp_rx_skb_cache",
-  "tcp_tx_skb_cache",
-  "cipso_cache_enable",
-  "cipso_cache_bucket_size",
-  "cipso_rbm_optfmt",
-  "cipso_rbm_strictvalid"
-]);
-var IPC_KEYS = /* @__PURE__ */ new Set(["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"]);
-function sysctlNamespace(key) {
-  if (key.startsWith("net.")) {
-    if (key.startsWith("net.core.")) return NETNS_CORE.has(key) ? "net" : void 0;
-    if (key.startsWith("net.ipv4.")) return GLOBAL_IPV4.has(key.slice("net.ipv4.".length)) ? void 0 : "net";
-    if (key === "net.netfilter.nf_conntrack_max" || key === "net.nf_conntrack_max") return void 0;
-    return "net";
-  }
-  if (IPC_KEYS.has(key) || key.startsWith("fs.mqueue.")) return "ipc";
-  if (key === "kernel.hostname" || key === "kernel.domainname") return "uts";
-  return void 0;
-}
-function isNamespacedSysctl(key) {
-  return sysctlNamespace(key) !== void 0;
-}
-function parseKernelVersion(text) {
-  const m = /^(\d+)\.(\d+)/.exec(text.trim());
-  return m ? { major: Number(m[1]), minor: Number(m[2]) } : void 0;
-}
-var atLeast = (k, major, minor) => k.major > major || k.major === major && k.minor >= minor;
-function kernelDefault(key, kernel) {
-  const k = typeof kernel === "string" ? parseKernelVersion(kernel) : kernel;
-  switch (key) {
-    case "net.core.somaxconn":
-      if (k !== void 0 && !atLeast(k, 5, 4)) return { value: 128, description: "128 (the kernel default before Linux 5.4)" };
-      return { value: 4096, description: k === void 0 ? "4096 (the kernel default since Linux 5.4; 128 before)" : "4096 (the kernel default since Linux 5.4)" };
-    case "net.ipv4.tcp_max_syn_backlog":
-      return { description: "set per namespace from the TCP hash table size, max(128, buckets / 128); typically 128 to 4096" };
-    case "net.core.netdev_max_backlog":
-      return { value: 1e3, description: "1000 (the kernel default)" };
-    case "fs.file-max":
-      return { description: "computed at boot from RAM (about one file per 10 KiB); systemd 240+ raises it to the maximum" };
-    case "net.ipv4.tcp_fin_timeout":
-      return { value: 60, description: "60 seconds (the kernel default)" };
-    case "net.ipv4.tcp_keepalive_time":
-      return { value: 7200, description: "7200 seconds (the kernel default)" };
-    case "net.ipv4.tcp_keepalive_probes":
-      return { value: 9, description: "9 probes (the kernel default)" };
-    case "net.ipv4.tcp_keepalive_intvl":
-      return { value: 75, description: "75 seconds (the kernel default)" };
-    case "net.ipv4.ip_local_port_range":
-      return { description: "32768 60999 (the kernel default)" };
-    case "net.ipv4.tcp_tw_reuse":
-      return { value: 2, description: "2, TIME_WAIT reuse for loopback connections only (the kernel default)" };
-    default:
-      return void 0;
-  }
-}
-
-// src/parsers/shell-lexer.ts
-var REDIRECT_OPS = ["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"];
-var SEPARATOR_OPS = ["&&", "||", ";;", "|&", "|", ";", "&", "(", ")"];
-var OPERATORS = [...REDIRECT_OPS, ...SEPARATOR_OPS].sort((a, b) => b.length - a.length);
-var DYNAMIC = "set when the script runs";
-var isBlank = (ch) => ch === " " || ch === "	" || ch === "\r";
-var isNameChar = (ch) => ch !== void 0 && /[A-Za-z0-9_]/.test(ch);
-var Lexer = class {
-  constructor(src, problems, comments, dynamic) {
-    this.src = src;
-    this.problems = problems;
-    this.comments = comments;
-    this.dynamic = dynamic;
-  }
-  i = 0;
-  tokens = [];
-  pendingHeredocs = [];
-  span(from, to = from + 1) {
-    return rangeOf(this.src, Math.min(from, this.src.text.length - 1), Math.min(Math.max(to, from + 1), this.src.text.length)).span;
-  }
-  run() {
-    const t2 = this.src.text;
-    while (this.i < t2.length) {
-      const ch = t2[this.i];
-      if (isBlank(ch)) {
-        this.i++;
-      } else if (ch === "\\" && t2[this.i + 1] === "\n") {
-        this.i += 2;
-      } else if (ch === "\n") {
-        this.i++;
-        this.tokens.push({ kind: "break" });
-        this.readHeredocBodies();
-      } else if (ch === "#") {
-        this.readComment();
-      } else {
-        const op = OPERATORS.find((o) => t2.startsWith(o, this.i));
-        if (op !== void 0) {
-          const token = { kind: "op", op, at: this.span(this.i, this.i + op.length) };
-          this.i += op.length;
-          this.tokens.push(token);
-          if (op === "<<" || op === "<<-") this.readHeredocDelimiter(token, op === "<<-");
-        } else {
-          this.readWordToken();
-        }
-      }
-    }
-    for (const h of this.pendingHeredocs) {
-      this.problems.push({ message: `heredoc is never closed by a "${h.delimiter}" line`, span: h.token.at });
-    }
-    return this.tokens;
-  }
-  readComment() {
-    const t2 = this.src.text;
-    const start = this.i;
-    let end = t2.indexOf("\n", start);
-    if (end < 0) end = t2.length;
-    this.i = end;
-    let textEnd = end;
-    while (textEnd > start + 1 && isBlank(t2[textEnd - 1])) textEnd--;
-    const isShebang = t2.startsWith("#!", start) && this.src.srcStart[start] === 0;
-    if (!isShebang) this.comments?.push({ text: t2.slice(start + 1, textEnd).trim(), span: this.span(start, textEnd) });
-  }
-  readWordToken() {
-    const t2 = this.src.text;
-    const start = this.i;
-    const word = this.readWord();
-    if (/^\d+$/.test(t2.slice(start, this.i)) && (t2[this.i] === ">" || t2[this.i] === "<")) return;
-    this.tokens.push({ kind: "word", word });
-  }
-  readWord() {
-    const t2 = this.src.text;
-    const start = this.i;
-    const b = new MappedTextBuilder(this.src.file, this.span(start, start));
-    let quoted = false;
-    const literal2 = (from, to) => {
-      b.pushMapped(this.src, from, to);
-    };
-    while (this.i < t2.length) {
-      const ch = t2[this.i];
-      if (isBlank(ch) || ch === "\n") break;
-      if (OPERATORS.some((o) => t2.startsWith(o, this.i))) break;
-      if (ch === "\\") {
-        quoted = true;
-        if (t2[this.i + 1] === "\n") {
-          this.i += 2;
-        } else if (this.i + 1 < t2.length) {
-          literal2(this.i + 1, this.i + 2);
-          this.i += 2;
-        } else {
-          this.i++;
-        }
-      } else if (ch === "'") {
-        quoted = true;
-        const close = t2.indexOf("'", this.i + 1);
-        if (close < 0) {
-          this.problems.push({ message: "unterminated single quote", span: this.span(this.i) });
-          literal2(this.i + 1, t2.length);
-          this.i = t2.length;
-        } else {
-          literal2(this.i + 1, close);
-          this.i = close + 1;
-        }
-      } else if (ch === '"') {
-        quoted = true;
-        this.readDoubleQuoted(b);
-      } else if (ch === "$" || ch === "`") {
-        this.readExpansion(b);
-      } else {
-        literal2(this.i, this.i + 1);
-        this.i++;
-      }
-    }
-    const text = b.build();
-    return { text: this.dynamic ? taint(text) : text, at: this.span(start, this.i), quoted };
-  }
-  readDoubleQuoted(b) {
-    const t2 = this.src.text;
-    const open = this.i;
-    this.i++;
-    while (this.i < t2.length && t2[this.i] !== '"') {
-      const ch = t2[this.i];
-      if (ch === "\\" && this.i + 1 < t2.length) {
-        const next = t2[this.i + 1];
-        if (next === "\n") {
-          this.i += 2;
-        } else if ('$`"\\'.includes(next)) {
-          b.pushMapped(this.src, this.i + 1, this.i + 2);
-          this.i += 2;
-        } else {
-          b.pushMapped(this.src, this.i, this.i + 1);
-          this.i++;
-        }
-      } else if (ch === "$" || ch === "`") {
-        this.readExpansion(b);
-      } else {
-        b.pushMapped(this.src, this.i, this.i + 1);
-        this.i++;
-      }
-    }
-    if (this.i >= t2.length) {
-      this.problems.push({ message: "unterminated double quote", span: this.span(open) });
-    } else {
-      this.i++;
-    }
-  }
-  /** `$NAME`, `${...}`, `$(...)`, `$((...))`, backticks: kept as written but marked as unknown. */
-  readExpansion(b) {
-    const t2 = this.src.text;
-    const start = this.i;
-    const end = expansionEnd(t2, start);
-    if (end === start + 1) {
-      b.pushMapped(this.src, start, end);
-    } else {
-      const raw = t2.slice(start, end);
-      const range = rangeOf(this.src, start, end);
-      b.pushSubstitution(raw, range.span.start, range.span.end, [], `${raw} is ${DYNAMIC}`);
-    }
-    this.i = end;
-  }
-  readHeredocDelimiter(token, stripTabs) {
-    const t2 = this.src.text;
-    while (this.i < t2.length && isBlank(t2[this.i])) this.i++;
-    if (this.i >= t2.length || t2[this.i] === "\n") {
-      this.problems.push({ message: "heredoc without a delimiter word", span: token.at });
-      return;
-    }
-    const word = this.readWord();
-    this.pendingHeredocs.push({ token, delimiter: word.text.text, expand: !word.quoted, stripTabs });
-  }
-  /** Heredoc bodies start on the line after the command that opened them, in the order they were opened. */
-  readHeredocBodies() {
-    const t2 = this.src.text;
-    const pending = this.pendingHeredocs;
-    this.pendingHeredocs = [];
-    for (let n = 0; n < pending.length; n++) {
-      const h = pending[n];
-      const b = new MappedTextBuilder(this.src.file, this.span(this.i, this.i));
-      let closed = false;
-      while (this.i < t2.length) {
-        let lineStart = this.i;
-        let lineEnd = t2.indexOf("\n", lineStart);
-        if (lineEnd < 0) lineEnd = t2.length;
-        if (h.stripTabs) while (lineStart < lineEnd && t2[lineStart] === "	") lineStart++;
-        this.i = Math.min(lineEnd + 1, t2.length);
-        if (t2.slice(lineStart, lineEnd).replace(/\r$/, "") === h.delimiter) {
-          closed = true;
-          break;
-        }
-        this.pushBodyLine(b, lineStart, lineEnd, h.expand);
-        if (lineEnd < t2.length) b.pushMapped(this.src, lineEnd, lineEnd + 1);
-      }
-      h.token.heredoc = { body: this.dynamic ? taint(b.build()) : b.build() };
-      if (!closed) {
-        for (const rest2 of pending.slice(n)) {
-          this.problems.push({ message: `heredoc is never closed by a "${rest2.delimiter}" line`, span: rest2.token.at });
-        }
-        return;
-      }
-    }
-  }
-  pushBodyLine(b, from, to, expand2) {
-    const t2 = this.src.text;
-    if (!expand2) {
-      b.pushMapped(this.src, from, to);
-      return;
-    }
-    let i = from;
-    while (i < to) {
-      const ch = t2[i];
-      if (ch === "\\" && i + 1 < to && "$`\\".includes(t2[i + 1])) {
-        b.pushMapped(this.src, i + 1, i + 2);
-        i += 2;
-      } else if (ch === "$" || ch === "`") {
-        const end = Math.min(expansionEnd(t2, i), to);
-        if (end === i + 1) {
-          b.pushMapped(this.src, i, end);
-        } else {
-          const range = rangeOf(this.src, i, end);
-          b.pushSubstitution(t2.slice(i, end), range.span.start, range.span.end, [], `${t2.slice(i, end)} is ${DYNAMIC}`);
-        }
-        i = end;
-      } else {
-        b.pushMapped(this.src, i, i + 1);
-        i++;
-      }
-    }
-  }
-};
-function expansionEnd(t2, start) {
-  if (t2[start] === "`") {
-    let i = start + 1;
-    while (i < t2.length && t2[i] !== "`") i += t2[i] === "\\" ? 2 : 1;
-    return Math.min(i + 1, t2.length);
-  }
-  const next = t2[start + 1];
-  if (next === "{" || next === "(") {
-    const close = next === "{" ? "}" : ")";
-    let depth = 0;
-    let i = start + 1;
-    while (i < t2.length) {
-      const ch = t2[i];
-      if (ch === "\\") i++;
-      else if (ch === "'" && close === ")") {
-        const q = t2.indexOf("'", i + 1);
-        i = q < 0 ? t2.length : q;
-      } else if (ch === next) depth++;
-      else if (ch === close && --depth === 0) return i + 1;
-      i++;
-    }
-    return t2.length;
-  }
-  if (next !== void 0 && /[A-Za-z_]/.test(next)) {
-    let i = start + 2;
-    while (isNameChar(t2[i])) i++;
-    return i;
-  }
-  if (next !== void 0 && /[0-9@*#?$!-]/.test(next)) return start + 2;
-  return start + 1;
-}
-function taint(m) {
-  if (m.text.length === 0) return m;
-  return { ...m, substitutions: [...m.substitutions, { start: 0, end: m.text.length, source: m.whole, via: [], unknownReason: `the command string is ${DYNAMIC}` }] };
-}
-function pipelines(tokens) {
-  const out = [];
-  let pipeline = [];
-  let command = { words: [], redirects: [] };
-  const endCommand = () => {
-    if (command.words.length > 0 || command.redirects.length > 0) pipeline.push(command);
-    command = { words: [], redirects: [] };
-  };
-  const endPipeline = () => {
-    endCommand();
-    if (pipeline.length > 0) out.push(pipeline);
-    pipeline = [];
-  };
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i];
-    if (tok.kind === "word") {
-      command.words.push(tok.word);
-    } else if (tok.kind === "break") {
-      endPipeline();
-    } else if (tok.op === "|" || tok.op === "|&") {
-      endCommand();
-    } else if (REDIRECT_OPS.includes(tok.op)) {
-      if (tok.heredoc !== void 0 || tok.op === "<<" || tok.op === "<<-") {
-        command.redirects.push(tok.heredoc ? { op: tok.op, heredoc: tok.heredoc } : { op: tok.op });
-      } else {
-        const next = tokens[i + 1];
-        if (next?.kind === "word") {
-          command.redirects.push({ op: tok.op, target: next.word });
-          i++;
-        } else {
-          command.redirects.push({ op: tok.op });
-        }
-      }
-    } else {
-      endPipeline();
-    }
-  }
-  endPipeline();
-  return out;
-}
-
-// src/parsers/sysctl.ts
-var isSpace2 = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
-function parseSysctlLine(line) {
-  let start = 0;
-  while (start < line.length && isSpace2(line[start])) start++;
-  let end = line.length;
-  while (end > start && isSpace2(line[end - 1])) end--;
-  if (start === end) return { kind: "blank" };
-  const first = line[start];
-  if (first === "#" || first === ";") {
-    let textStart = start + 1;
-    while (textStart < end && isSpace2(line[textStart])) textStart++;
-    return { kind: "comment", markerStart: start, textStart, textEnd: end };
-  }
-  const eq = line.indexOf("=", start);
-  if (eq < 0 || eq >= end) {
-    return { kind: "invalid", message: 'expected "key = value"', start, end };
-  }
-  const ignoreFailure = first === "-";
-  const keyStart = ignoreFailure ? start + 1 : start;
-  let keyEnd = eq;
-  while (keyEnd > keyStart && isSpace2(line[keyEnd - 1])) keyEnd--;
-  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
-  for (let i = keyStart; i < keyEnd; i++) {
-    if (isSpace2(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
-  }
-  let valueStart = eq + 1;
-  while (valueStart < end && isSpace2(line[valueStart])) valueStart++;
-  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
-  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
-}
-function normalizeSysctlKey(raw) {
-  const firstSep = raw.search(/[./]/);
-  if (firstSep < 0 || raw[firstSep] === ".") return raw;
-  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
-}
-function sysctlSettingFromLine(line, assignment2, locate) {
-  return {
-    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
-    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
-    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
-    span: locate(assignment2.start, assignment2.valueEnd),
-    ignoreFailure: assignment2.ignoreFailure
-  };
-}
-function parseSysctlConf(file) {
-  const settings = [];
-  const problems = [];
-  const comments = [];
-  const span = (start, end) => ({ file: file.path, start, end });
-  for (let n = 0; n < file.lineStarts.length; n++) {
-    const lineStart = file.lineStarts[n];
-    const next = file.lineStarts[n + 1];
-    const lineEnd = next === void 0 ? file.text.length : next - 1;
-    const text = file.text.slice(lineStart, lineEnd);
-    const line = parseSysctlLine(text);
-    const at = (s2, e) => span(lineStart + s2, lineStart + e);
-    switch (line.kind) {
-      case "blank":
-        break;
-      case "comment":
-        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
-        break;
-      case "invalid":
-        problems.push({ message: line.message, span: at(line.start, line.end) });
-        break;
-      case "assignment":
-        settings.push(sysctlSettingFromLine(text, line, at));
-        break;
-    }
-  }
-  return { doc: settings, problems, comments };
-}
-var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
-function looksLikeSysctlFile(path) {
-  const p = path.replace(/\\/g, "/");
-  if (!p.endsWith(".conf")) return false;
-  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
-  return /sysctl/i.test(baseName(p));
-}
-function compareSysctlLoadOrder(a, b) {
-  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
-  const byRank = rank(a) - rank(b);
-  if (byRank !== 0) return byRank;
-  const an = baseName(a);
-  const bn = baseName(b);
-  if (an !== bn) return an < bn ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// src/parsers/shell-sysctl.ts
-var RUNTIME = { kind: "runtime" };
-var KEYWORDS = /* @__PURE__ */ new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done"]);
-var WRAPPER_ARG_OPTIONS = {
-  sudo: /* @__PURE__ */ new Set(["-u", "-g", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-h", "--user", "--group", "--prompt", "--chdir"]),
-  doas: /* @__PURE__ */ new Set(["-u", "-C"]),
-  env: /* @__PURE__ */ new Set(["-u", "-C", "-S", "--unset", "--chdir"]),
-  nice: /* @__PURE__ */ new Set(["-n", "--adjustment"]),
-  nohup: /* @__PURE__ */ new Set(),
-  command: /* @__PURE__ */ new Set(),
-  exec: /* @__PURE__ */ new Set(["-a"]),
-  stdbuf: /* @__PURE__ */ new Set(["-i", "-o", "-e"])
-};
-var plain = (w) => w === void 0 || isDynamic(w.text, 0, w.text.text.length) ? void 0 : w.text.text;
-var isDynamic = (m, start, end) => rangeOf(m, start, end).unknownReason !== void 0;
-var programName = (w) => {
-  const p = plain(w);
-  return p === void 0 ? void 0 : p.slice(p.lastIndexOf("/") + 1);
-};
-function effectiveWords(words) {
-  let i = 0;
-  for (; ; ) {
-    while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
-    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
-    const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 || !Object.hasOwn(WRAPPER_ARG_OPTIONS, name2) ? void 0 : WRAPPER_ARG_OPTIONS[name2];
-    if (argOptions === void 0) return words.slice(i);
-    i++;
-    while (i < words.length) {
-      const w = words[i].text.text;
-      if (w === "--") {
-        i++;
-        break;
-      }
-      if (name2 === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) i++;
-      else if (argOptions.has(w)) i += 2;
-      else if (w.startsWith("-") && w.length > 1) i++;
-      else break;
-    }
-  }
-}
-var PASS_THROUGH = /* @__PURE__ */ new Set(["cat", "tee"]);
-function writeOf(pipeline) {
-  const commands = pipeline.map((c) => ({ ...c, words: effectiveWords(c.words) }));
-  const first = commands[0];
-  if (first === void 0) return void 0;
-  const targets = [];
-  for (const c of commands) {
-    const name2 = programName(c.words[0]);
-    if (c !== first && !PASS_THROUGH.has(name2 ?? "")) return void 0;
-    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets.push(r.target);
-    if (name2 === "tee") targets.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
-  }
-  if (targets.length === 0) return void 0;
-  const content2 = contentOf(first);
-  return content2 === void 0 ? void 0 : { content: content2, targets };
-}
-function contentOf(c) {
-  const name2 = programName(c.words[0]);
-  const heredoc = c.redirects.find((r) => r.heredoc !== void 0)?.heredoc;
-  if (heredoc !== void 0 && (name2 === "cat" || name2 === "tee")) return heredoc.body;
-  const hereString = c.redirects.find((r) => r.op === "<<<")?.target;
-  if (hereString !== void 0 && (name2 === "cat" || name2 === "tee")) return hereString.text;
-  if (name2 === "echo") {
-    let args = c.words.slice(1);
-    let escapes = false;
-    while (args[0] !== void 0 && /^-[neE]+$/.test(args[0].text.text)) {
-      if (args[0].text.text.includes("e")) escapes = true;
-      args = args.slice(1);
-    }
-    return withEscapedNewlines(join3(args), escapes);
-  }
-  if (name2 === "printf") {
-    const format = c.words[1];
-    if (format === void 0) return void 0;
-    const args = c.words.slice(2);
-    if (args.length === 0) return withEscapedNewlines(format.text, true);
-    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join3(args, "\n"), false);
-    return void 0;
+function resolveContainerModule(ctx, module, dirs) {
+  for (const dir of dirs) {
+    const found = resolveModule(module, [dir === "/" ? "" : dir.replace(/^\//, "")], (p) => ctx.fs.resolve(`/${p}`) !== void 0);
+    if (!found) continue;
+    const f = ctx.fs.resolve(`/${found}`);
+    return { containerPath: `/${found}`, hostPath: f.hostPath, via: f.via };
   }
   return void 0;
 }
-function join3(words, separator = " ") {
-  const first = words[0];
-  const b = new MappedTextBuilder(first?.text.file ?? "", first?.at ?? { file: "", start: 0, end: 0 });
-  words.forEach((w, n) => {
-    if (n > 0) b.pushChar(separator, w.at.start, w.at.start);
-    b.pushMapped(w.text);
-  });
-  return b.build();
-}
-function withEscapedNewlines(m, interpret) {
-  if (!interpret || !m.text.includes("\\n")) return m;
-  const b = new MappedTextBuilder(m.file, m.whole);
-  let i = 0;
-  while (i < m.text.length) {
-    if (m.text.startsWith("\\n", i)) {
-      b.pushChar("\n", m.srcStart[i], m.srcEnd[i + 1]);
-      i += 2;
-    } else {
-      b.pushMapped(m, i, i + 1);
-      i++;
-    }
-  }
-  return b.build();
-}
-function scanConfText(content2, target, out) {
-  let lineStart = 0;
-  const text = content2.text;
-  while (lineStart <= text.length) {
-    let lineEnd = text.indexOf("\n", lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    const lineText2 = text.slice(lineStart, lineEnd);
-    const line = parseSysctlLine(lineText2);
-    const offset = lineStart;
-    const locate = (s2, e) => rangeOf(content2, offset + s2, offset + e).span;
-    if (line.kind === "comment") {
-      out.comments.push({ text: lineText2.slice(line.textStart, line.textEnd), span: locate(line.markerStart, line.textEnd) });
-    } else if (line.kind === "invalid") {
-      if (!isDynamic(content2, offset + line.start, offset + line.end)) {
-        out.problems.push({ message: `line written to ${target} is not "key = value": ${line.message}`, span: locate(line.start, line.end) });
-      }
-    } else if (line.kind === "assignment") {
-      if (!isDynamic(content2, offset + line.start, offset + line.valueEnd)) {
-        out.settings.push({ ...sysctlSettingFromLine(lineText2, line, locate), scriptTarget: { kind: "file", path: target } });
-      }
-    }
-    lineStart = lineEnd + 1;
-  }
-}
-function scanProcWrite(content2, path, targetWord, out) {
-  const rel = path.replace(/^\/proc\/sys\//, "").replace(/\/+$/, "");
-  let start = 0;
-  let end = content2.text.length;
-  while (start < end && /\s/.test(content2.text[start])) start++;
-  while (end > start && /\s/.test(content2.text[end - 1])) end--;
-  if (rel.length === 0 || start === end || isDynamic(content2, start, end)) return;
-  const key = normalizeSysctlKey(`/${rel}`).slice(1);
-  const valueSpan = rangeOf(content2, start, end).span;
-  out.settings.push({
-    key,
-    keySpan: targetWord.at,
-    value: known(content2.text.slice(start, end), valueSpan),
-    span: spanUnion(valueSpan, targetWord.at),
-    ignoreFailure: false,
-    scriptTarget: RUNTIME
-  });
-}
-function scanSysctlCommand(words, out) {
-  let loadsFiles = false;
-  let ignoreFailure = false;
-  const assignments = [];
-  for (const w of words.slice(1)) {
-    const t2 = w.text.text;
-    if (t2 === "--system" || t2.startsWith("--load") || /^-[a-zA-Z]*[pf]/.test(t2)) loadsFiles = true;
-    else if (t2 === "--ignore" || /^-[a-zA-Z]*e[a-zA-Z]*$/.test(t2)) ignoreFailure = true;
-    if (t2.startsWith("-")) continue;
-    if (t2.includes("=")) assignments.push(w);
-  }
-  if (loadsFiles) return;
-  for (const w of assignments) {
-    const text = w.text.text;
-    const line = parseSysctlLine(text);
-    const locate = (s2, e) => rangeOf(w.text, s2, e).span;
-    if (line.kind === "assignment") {
-      if (isDynamic(w.text, line.keyStart, line.valueEnd)) continue;
-      const setting = sysctlSettingFromLine(text, line, locate);
-      out.settings.push({ ...setting, ignoreFailure: ignoreFailure || setting.ignoreFailure, scriptTarget: RUNTIME });
-    } else if (line.kind === "invalid" && !isDynamic(w.text, 0, text.length)) {
-      out.problems.push({ message: `sysctl argument is not "key=value": ${line.message}`, span: w.at });
-    }
-  }
-}
-var SHELLS2 = /* @__PURE__ */ new Set(["sh", "bash", "dash", "zsh", "ksh", "ash"]);
-function scanTokens(src, dynamic, out, comments, depth) {
-  const tokens = new Lexer(src, out.problems, comments, dynamic).run();
-  for (const pipeline of pipelines(tokens)) {
-    const write = writeOf(pipeline);
-    if (write !== void 0) {
-      for (const target of write.targets) {
-        const path = plain(target);
-        if (path === void 0) continue;
-        if (path.startsWith("/proc/sys/")) scanProcWrite(write.content, path, target, out);
-        else if (looksLikeSysctlFile(path)) scanConfText(write.content, path, out);
-      }
-    }
-    for (const c of pipeline) {
-      const words = effectiveWords(c.words);
-      const name2 = programName(words[0]);
-      if (name2 === "sysctl") scanSysctlCommand(words, out);
-      else if (name2 !== void 0 && SHELLS2.has(name2) && depth < 3) {
-        const script = words.findIndex((w, n) => n > 0 && /^-[a-z]*c[a-z]*$/.test(w.text.text));
-        const body = script < 0 ? void 0 : words[script + 1];
-        if (body !== void 0) scanTokens(body.text, isDynamic(body.text, 0, body.text.text.length), out, void 0, depth + 1);
-      }
-    }
-  }
-}
-function scanShellForSysctls(file) {
-  const out = { settings: [], problems: [], comments: [] };
-  scanTokens(literalText(file.path, file.text, 0), false, out, out.comments, 0);
-  const bySource = (a, b) => a.span.start - b.span.start;
-  return { doc: out.settings, problems: out.problems.sort(bySource), comments: out.comments.sort(bySource) };
-}
-function looksLikeShellScript(path, text) {
-  if (/\.(sh|bash|dash|ksh|zsh)$/i.test(path)) return true;
-  const firstLine = text.slice(0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n"));
-  return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k|z|a)?sh\b/.test(firstLine);
-}
-
-// src/inputs/sysctl.ts
-var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
-var NO_EXTENSION = /(^|\/)[^./]+$/;
-var cache = /* @__PURE__ */ new WeakMap();
-function hostSysctls(ws) {
-  let out = cache.get(ws);
-  if (!out) {
-    out = build(ws);
-    cache.set(ws, out);
-  }
-  return out;
-}
-function build(ws) {
-  const sources = [];
-  for (const path of ws.files()) {
-    if (looksLikeSysctlFile(path)) {
-      const file = ws.read(path);
-      if (!file) continue;
-      const r = parseSysctlConf(file);
-      sources.push({ path, kind: "sysctl-file", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
-    } else if (SHELL_EXT.test(path) || NO_EXTENSION.test(path)) {
-      const file = ws.read(path);
-      if (!file || !looksLikeShellScript(path, file.text) || !/sysctl/.test(file.text)) continue;
-      const r = scanShellForSysctls(file);
-      if ((r.doc ?? []).length === 0) continue;
-      sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
-    }
-  }
-  const persisted = [];
-  const runtime = [];
-  for (const src of sources) {
-    src.settings.forEach((setting, index) => {
-      const target = setting.scriptTarget;
-      if (target?.kind === "runtime") runtime.push(setting);
-      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting });
-    });
-  }
-  persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
-  const values = /* @__PURE__ */ new Map();
-  const slot = (key) => {
-    let v = values.get(key);
-    if (!v) values.set(key, v = {});
-    return v;
-  };
-  for (const p of persisted) slot(p.setting.key).persisted = p.setting;
-  for (const r of runtime) slot(r.key).runtime = r;
-  return {
-    sources,
-    get(key) {
-      const v = values.get(key);
-      if (!v) return void 0;
-      const effective2 = v.runtime ?? v.persisted;
-      return { key, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
-    }
-  };
-}
-
-// src/facts/limits.ts
-function containerSysctl(stack, svc, key) {
-  const set = [...svc.sysctls].reverse().find((s2) => s2.key === key || s2.key.replace(/\//g, ".") === key);
-  if (set) {
-    const v = set.value;
-    const n = v.kind === "known" && /^\s*\d+\s*$/.test(v.value) ? known(Number(v.value), v.span) : v.kind === "known" ? unknown(`${key} is not a number: "${v.value}"`, v.span) : v;
-    return { key, value: n, origin: "compose", description: n.kind === "known" ? `${key} ${n.value}` : `${key} (unknown)` };
-  }
-  const def = kernelDefault(key);
-  if (hostNetwork(svc)) {
-    const host = hostSysctls(stack.workspace).get(key);
-    const n = host ? Number(host.effective.value.value) : NaN;
-    if (host && Number.isFinite(n)) return { key, value: known(n, host.effective.value.span), origin: "host", description: `${key} ${n} (the host's, network_mode: host)` };
-    if (def?.value !== void 0) return { key, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key} ${def.description}` };
-    return { key, value: unknown(`the host's ${key} is not set by any file`, svc.nameSpan), origin: "kernel-default", description: `${key} (unknown)` };
-  }
-  if (def?.value !== void 0) {
-    return { key, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key} ${def.description}` };
-  }
-  return { key, value: unknown(`${key} has no fixed kernel default`, svc.nameSpan), origin: "kernel-default", description: `${key} (unknown)` };
-}
-function hostNetwork(svc) {
-  return svc.settings.get("network_mode")?.data === "host";
-}
-var NGINX_DEFAULT_BACKLOG = 511;
-function listenBacklogs(stack, svc) {
-  const out = [];
-  const app = stack.app(svc);
-  if (app?.gunicorn) out.push({ program: "gunicorn", option: "--backlog", value: app.gunicorn.backlog });
-  const redis = dataTier(stack).redis.find((r) => r.service === svc);
-  if (redis) out.push({ program: "redis", option: "--tcp-backlog", value: redisInt(redis, "tcp-backlog") });
-  const proxy = stack.proxies.find((p) => p.service === svc);
-  if (proxy) {
-    for (const n of allNodes(proxy)) {
-      if (n.directive.name !== "listen" || n.context !== "server") continue;
-      const arg = n.directive.args.find((a) => a.value.startsWith("backlog="));
-      const value = arg ? toNumber(known(arg.value.slice("backlog=".length), arg.span), "backlog") : known(NGINX_DEFAULT_BACKLOG, n.directive.span, { isDefault: true });
-      out.push({ program: "nginx", option: "listen ... backlog=", value, listen: n });
-    }
-  }
-  return out;
-}
-function toNumber(v, name2) {
+function fromPython(v) {
   if (v.kind === "unknown") return v;
-  return /^\s*\d+\s*$/.test(v.value) ? { ...v, value: Number(v.value) } : unknown(`${name2} is not a number: "${v.value}"`, v.span);
+  const d = v.value;
+  if (d === null || typeof d !== "object") return v;
+  if (d.type === "dict") return unknown("a dict where a plain value is expected", v.span);
+  return { ...v, value: d.items.map(fromPython) };
 }
-function allNodes(proxy) {
-  const out = [];
-  const visit = (n) => {
-    out.push(n);
-    n.children.forEach(visit);
-  };
-  proxy.nginx.roots.forEach(visit);
-  return out;
-}
-function nginxProcessLimits(proxy) {
-  const mains = proxy.nginx.roots.filter((n) => n.context === "main");
-  const mainFile = proxy.nginx.files.find((f) => f.role === "main");
-  const mainSpan = mains[0]?.directive.span ?? (mainFile ? { file: mainFile.path, start: 0, end: 0 } : proxy.service.nameSpan);
-  const direct = (name2) => [...mains].reverse().find((n) => n.directive.name === name2);
-  const events = mains.find((n) => n.directive.name === "events");
-  const wcNode = events ? [...events.children].reverse().find((n) => n.directive.name === "worker_connections") : void 0;
-  const image = proxy.nginx.implicitMain;
-  const defaultSpan = events?.directive.span ?? mainSpan;
-  const wpNode = direct("worker_processes");
-  const wpArg = wpNode?.directive.args[0];
-  let workerProcesses;
-  if (wpArg) {
-    const n = Number(wpArg.value);
-    if (wpArg.value === "auto") workerProcesses = known("auto", wpArg.span);
-    else if (Number.isInteger(n) && n > 0) workerProcesses = known(n, wpArg.span);
-    else return void 0;
-  } else workerProcesses = known(image ? "auto" : 1, mainSpan, { isDefault: true });
-  const wcArg = wcNode?.directive.args[0];
-  let workerConnections;
-  if (wcArg) {
-    const n = Number(wcArg.value);
-    if (!Number.isInteger(n) || n <= 0) return void 0;
-    workerConnections = known(n, wcArg.span);
-  } else workerConnections = known(image ? 1024 : 512, defaultSpan, { isDefault: true });
-  const rlArg = direct("worker_rlimit_nofile")?.directive.args[0];
-  const rl = rlArg && /^\d+$/.test(rlArg.value) ? known(Number(rlArg.value), rlArg.span) : void 0;
-  return { workerProcesses, workerConnections, ...rl ? { workerRlimitNofile: rl } : {}, mainSpan };
-}
-function nofileUlimit(svc) {
-  const u = [...svc.ulimits].reverse().find((x) => x.name === "nofile");
-  return u ? { ...u.soft ? { soft: u.soft } : {}, ...u.hard ? { hard: u.hard } : {}, span: u.span } : void 0;
-}
-
-// src/reference/instances.ts
-var GiB = 1024 ** 3;
-var AWS_FAMILIES = [
-  // c5: no 8xlarge/16xlarge; 9xlarge and 18xlarge instead.
-  { family: "c5", gibPerCpu: 2, sizes: [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["9xlarge", 36], ["12xlarge", 48], ["18xlarge", 72], ["24xlarge", 96], ["metal", 96]] },
-  { family: "m5", gibPerCpu: 4, sizes: [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["8xlarge", 32], ["12xlarge", 48], ["16xlarge", 64], ["24xlarge", 96], ["metal", 96]] },
-  { family: "r5", gibPerCpu: 8, sizes: [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["8xlarge", 32], ["12xlarge", 48], ["16xlarge", 64], ["24xlarge", 96], ["metal", 96]] }
-];
-var GCP_FAMILIES = [
-  { family: "c2-standard", gibPerCpu: 4, cpus: [4, 8, 16, 30, 60] },
-  { family: "n2-standard", gibPerCpu: 4, cpus: [2, 4, 8, 16, 32, 48, 64, 80, 96, 128] }
-];
-var AZURE_FAMILIES = [
-  { prefix: "F", features: ["s"], version: "v2", gibPerCpu: 2, cpus: [2, 4, 8, 16, 32, 48, 64, 72] },
-  // Dv5 and its siblings (premium storage s, local disk d, AMD a) share vCPU and memory per size.
-  { prefix: "D", features: ["", "s", "d", "ds", "as", "ads"], version: "v5", gibPerCpu: 4, cpus: [2, 4, 8, 16, 32, 48, 64, 96] }
-];
-function buildTable() {
-  const out = [];
-  for (const f of AWS_FAMILIES) {
-    for (const [size, cpus2] of f.sizes) out.push({ name: `aws/${f.family}.${size}`, provider: "aws", cpus: cpus2, memoryBytes: cpus2 * f.gibPerCpu * GiB });
-  }
-  for (const f of GCP_FAMILIES) {
-    for (const cpus2 of f.cpus) out.push({ name: `gcp/${f.family}-${cpus2}`, provider: "gcp", cpus: cpus2, memoryBytes: cpus2 * f.gibPerCpu * GiB });
-  }
-  for (const f of AZURE_FAMILIES) {
-    for (const feature of f.features) {
-      for (const cpus2 of f.cpus) {
-        out.push({ name: `azure/Standard_${f.prefix}${cpus2}${feature}_${f.version}`, provider: "azure", cpus: cpus2, memoryBytes: cpus2 * f.gibPerCpu * GiB });
-      }
-    }
-  }
-  return out;
-}
-var INSTANCE_TYPES = buildTable();
-var PROVIDER_ALIASES = {
-  aws: "aws",
-  ec2: "aws",
-  amazon: "aws",
-  gcp: "gcp",
-  gce: "gcp",
-  google: "gcp",
-  azure: "azure",
-  az: "azure"
-};
-function normalize2(name2) {
-  let rest2 = name2.trim().toLowerCase();
-  let provider;
-  const slash = rest2.indexOf("/");
-  if (slash > 0) {
-    provider = own(PROVIDER_ALIASES, rest2.slice(0, slash));
-    if (provider !== void 0) rest2 = rest2.slice(slash + 1);
-  }
-  rest2 = rest2.replace(/^standard_/, "").replace(/[\s_]+/g, "");
-  return provider === void 0 ? { key: rest2 } : { provider, key: rest2 };
-}
-var BY_KEY = new Map(INSTANCE_TYPES.map((t2) => [normalize2(t2.name).key, t2]));
-function lookupInstance(name2) {
-  const n = normalize2(name2);
-  const hit = BY_KEY.get(n.key);
-  if (hit === void 0 || n.provider !== void 0 && hit.provider !== n.provider) return void 0;
-  return hit;
-}
-function suggestInstances(name2, limit = 3) {
-  const n = normalize2(name2);
-  if (n.key.length === 0) return [];
-  const budget = Math.max(2, Math.floor(n.key.length / 4));
-  const scored = [];
-  for (const [key, t2] of BY_KEY) {
-    const distance = editDistance(n.key, key);
-    if (distance <= budget) scored.push({ name: t2.name, distance });
-  }
-  scored.sort((a, b) => a.distance - b.distance || (a.name < b.name ? -1 : 1));
-  return scored.slice(0, limit).map((s2) => s2.name);
-}
-
-// src/facts/plan.ts
-var DEFAULT_TARGET_RPS = 500;
-var DEFAULT_LATENCY_MS = 500;
-var DEFAULT_WORKER_MEMORY = 200 * 1024 ** 2;
-var plans = /* @__PURE__ */ new WeakMap();
-function capacityPlan(config3) {
-  let plan = plans.get(config3);
-  if (!plan) {
-    plan = readPlan(config3);
-    plans.set(config3, plan);
-  }
-  return plan;
-}
-function readPlan(config3) {
-  const problems = [];
-  const fromConfig = (key, value) => {
-    const span = config3.spanOf(key);
-    return span ? { value, span, origin: "config" } : { value, origin: "config" };
-  };
-  const memoryAt = (key, raw) => {
-    if (raw === void 0) return void 0;
-    const bytes = parseConfigMemory(raw);
-    if (bytes === void 0 || bytes <= 0) {
-      const span = config3.spanOf(key);
-      problems.push({ key, message: `${key.join(".")}: cannot read "${raw}" as memory (write e.g. 96GiB, 512MiB or a number of bytes)`, ...span ? { span } : {} });
-      return void 0;
-    }
-    return fromConfig(key, bytes);
-  };
-  let host;
-  const h = config3.data.host;
-  if (h) {
-    let instance;
-    if (h.instance !== void 0) {
-      instance = lookupInstance(h.instance);
-      if (!instance) {
-        const near = suggestInstances(h.instance);
-        const span = config3.spanOf(["host", "instance"]);
-        problems.push({
-          key: ["host", "instance"],
-          message: `host.instance: unknown instance type "${h.instance}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} (or give host.cpus and host.memory)`,
-          ...span ? { span } : {}
-        });
-      }
-    }
-    const instanceSpan = config3.spanOf(["host", "instance"]);
-    const fromInstance = (value) => ({ value, origin: "instance", instance: instance.name, ...instanceSpan ? { span: instanceSpan } : {} });
-    const cpus2 = h.cpus !== void 0 ? fromConfig(["host", "cpus"], h.cpus) : instance ? fromInstance(instance.cpus) : void 0;
-    const memory = memoryAt(["host", "memory"], h.memory) ?? (instance ? fromInstance(instance.memoryBytes) : void 0);
-    host = { ...cpus2 ? { cpus: cpus2 } : {}, ...memory ? { memory } : {}, ...instance ? { instance } : {} };
-  }
-  const c = config3.data.capacity ?? {};
-  const capacity = {
-    targetRps: c.targetRps !== void 0 ? fromConfig(["capacity", "targetRps"], c.targetRps) : { value: DEFAULT_TARGET_RPS, origin: "default" },
-    latencyMs: c.latencyMs !== void 0 ? fromConfig(["capacity", "latencyMs"], c.latencyMs) : { value: DEFAULT_LATENCY_MS, origin: "default" },
-    workerMemory: memoryAt(["capacity", "workerMemory"], c.workerMemory) ?? { value: DEFAULT_WORKER_MEMORY, origin: "default" }
-  };
-  return { ...host ? { host } : {}, capacity, problems };
-}
-function describePlanValue(name2, v, where, format = String) {
-  const at = v.span ? where(v.span) : "default";
-  return `${name2} ${format(v.value)} (${v.instance ? `${v.instance}, ` : ""}${at})`;
-}
-
-// src/container/app-servers/argv.ts
-var SHELLS3 = /(^|\/)(sh|bash|ash|dash|zsh)$/;
-var RUNNERS = /* @__PURE__ */ new Set([
-  "exec",
-  "tini",
-  "--",
-  "dumb-init",
-  "nice",
-  "ionice",
-  "ddtrace-run",
-  "opentelemetry-instrument",
-  "newrelic-admin",
-  "run-program",
-  "poetry",
-  "pipenv",
-  "uv",
-  "pdm",
-  "hatch",
-  "rye",
-  "run",
-  "catatonit",
-  "nohup",
-  "time"
-]);
-var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid"]);
-var PROGRAMS = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", uwsgi: "uwsgi", granian: "granian" };
-var PYTHON_MODULES = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", granian: "granian" };
-function textOf(w) {
-  return w?.value.kind === "known" ? w.value.value : void 0;
-}
-function spanOfWords(words) {
-  const first = words[0].value.span;
-  const last = words[words.length - 1].value.span;
-  return first.file === last.file ? { file: first.file, start: Math.min(first.start, last.start), end: Math.max(first.end, last.end) } : first;
-}
-function locateServer(words, depth = 0) {
-  if (depth > 3) return void 0;
-  for (const simple of simpleCommands(words)) {
-    let i = 0;
-    while (i < simple.length) {
-      const w = textOf(simple[i]);
-      if (w === void 0) break;
-      const base = w.split("/").pop();
-      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(base)) {
-        i++;
-        continue;
-      }
-      if (base === "env") {
-        i++;
-        while (textOf(simple[i])?.startsWith("-")) i += textOf(simple[i]) === "-u" ? 2 : 1;
-        continue;
-      }
-      if (RUNNERS_WITH_ARG.has(base)) {
-        i += 2;
-        continue;
-      }
-      if (SHELLS3.test(w)) {
-        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
-        const script = c >= 0 ? simple[c + 1] : void 0;
-        if (script) return locateServer(splitShellWords(script.text), depth + 1);
-        break;
-      }
-      if (/^python[0-9.]*$/.test(base)) {
-        let k = i + 1;
-        while (textOf(simple[k])?.startsWith("-") && textOf(simple[k]) !== "-m") k += textOf(simple[k]) === "-X" || textOf(simple[k]) === "-W" ? 2 : 1;
-        const mod = textOf(simple[k + 1]);
-        const kind2 = textOf(simple[k]) === "-m" && mod ? PYTHON_MODULES[mod] : void 0;
-        if (!kind2) break;
-        const argv2 = simple.slice(k + 1);
-        return { kind: kind2, argv: argv2, span: spanOfWords(simple.slice(i)) };
-      }
-      const kind = PROGRAMS[base];
-      if (!kind) break;
-      const argv = simple.slice(i);
-      return { kind, argv, span: spanOfWords(argv) };
-    }
-  }
-  return void 0;
+function loaded2(result) {
+  return { path: result.entry, problems: result.problems, comments: result.comments };
 }
 
 // src/container/app-servers/gunicorn.ts
@@ -18770,8 +18683,8 @@ function readGunicornOptions(server, env) {
   let app;
   const args = server.argv.slice(1);
   for (let i = 0; i < args.length; i++) {
-    const word = args[i];
-    const v = word.value;
+    const word2 = args[i];
+    const v = word2.value;
     if (v.kind === "unknown") continue;
     const text = v.value;
     let name2;
@@ -18779,10 +18692,10 @@ function readGunicornOptions(server, env) {
     if (text.startsWith("--") && text.length > 2) {
       const eq = text.indexOf("=");
       name2 = eq < 0 ? text.slice(2) : text.slice(2, eq);
-      if (eq >= 0) inline = partOf2(word, eq + 1);
+      if (eq >= 0) inline = partOf3(word2, eq + 1);
     } else if (text.startsWith("-") && text.length > 1 && text !== "-") {
       name2 = own(SHORT, text[1]) ?? text.slice(1, 2);
-      if (text.length > 2) inline = partOf2(word, 2);
+      if (text.length > 2) inline = partOf3(word2, 2);
     } else {
       app ??= v;
       continue;
@@ -18841,10 +18754,10 @@ function readGunicornOptions(server, env) {
     given
   };
 }
-function partOf2(word, from) {
-  const r = rangeOf(word.text, from, word.text.text.length);
+function partOf3(word2, from) {
+  const r = rangeOf(word2.text, from, word2.text.text.length);
   if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
-  return known(word.text.text.slice(from), r.span, { via: r.via });
+  return known(word2.text.text.slice(from), r.span, { via: r.via });
 }
 function bindPort(bind) {
   if (bind.value.startsWith("unix:") || bind.value.startsWith("fd://")) return void 0;
@@ -18859,22 +18772,245 @@ function gunicornProtocol(opts) {
   if (opts.workerClass.value === "aiohttp.GunicornWebWorker") return void 0;
   return "wsgi";
 }
+var GUNICORN_OPTIONS = { short: SHORT, flags: BOOLEAN_FLAGS };
+var CLI_TO_SETTING = { "keep-alive": "keepalive", env: "raw_env" };
+var LIST_SETTINGS = /* @__PURE__ */ new Set(["bind", "raw_env"]);
+var GUNICORN_SETTINGS = /* @__PURE__ */ new Set([
+  "bind",
+  "workers",
+  "threads",
+  "worker_class",
+  "timeout",
+  "graceful_timeout",
+  "keepalive",
+  "backlog",
+  "wsgi_app",
+  "worker_connections",
+  "max_requests",
+  "max_requests_jitter",
+  "chdir",
+  "pythonpath",
+  "raw_env",
+  "config"
+]);
+var WORKER_PATHS = {
+  "gunicorn.workers.sync.SyncWorker": "sync",
+  "gunicorn.workers.gthread.ThreadWorker": "gthread",
+  "gunicorn.workers.ggevent.GeventWorker": "gevent",
+  "gunicorn.workers.geventlet.EventletWorker": "eventlet",
+  "gunicorn.workers.gtornado.TornadoWorker": "tornado"
+};
+var ASYNC_WORKERS2 = /* @__PURE__ */ new Set(["gevent", "eventlet", "tornado"]);
+function settingOf(long) {
+  return CLI_TO_SETTING[long] ?? long.replace(/-/g, "_");
+}
+function settingsFromArgs(parsed) {
+  const out = /* @__PURE__ */ new Map();
+  const lists = /* @__PURE__ */ new Map();
+  for (const o of parsed.options) {
+    const s2 = settingOf(o.name);
+    if (LIST_SETTINGS.has(s2)) lists.set(s2, [...lists.get(s2) ?? [], o.value]);
+    else out.set(s2, o.value);
+  }
+  for (const [s2, items] of lists) out.set(s2, known(items, items.map((i) => i.span).reduce(joinSpans)));
+  return out;
+}
+function strOf(v, what) {
+  if (v.kind === "unknown") return v;
+  if (typeof v.value === "string") return v;
+  return unknown(`${what} is not a string: ${JSON.stringify(v.value)}`, v.span);
+}
+function listOf(v) {
+  if (v.kind === "unknown") return v;
+  if (Array.isArray(v.value)) return v.value;
+  if (typeof v.value === "string") return [v];
+  return unknown(`not a list of strings: ${JSON.stringify(v.value)}`, v.span);
+}
+function normaliseWorkerClass(v) {
+  if (v.kind === "unknown") return v;
+  const egg = /^egg:gunicorn#(.+)$/.exec(v.value);
+  const name2 = egg ? egg[1] : WORKER_PATHS[v.value] ?? v.value;
+  return name2 === v.value ? v : { ...v, value: name2 };
+}
+function readGunicorn(server, ctx) {
+  const { process: process2, fs } = ctx;
+  const env = process2.environment;
+  const at = server.span;
+  const unknowns = [];
+  const files = [];
+  const configFiles = [];
+  const layers = new SettingLayers();
+  const wc = env.get("WEB_CONCURRENCY");
+  if (wc) layers.set("workers", wc);
+  const port = env.get("PORT");
+  if (port) layers.set("bind", port.kind === "known" ? known([known(`0.0.0.0:${port.value}`, port.span, port.via ? { via: port.via } : {})], port.span) : port);
+  const cli = parseArgs(server.argv.slice(1), GUNICORN_OPTIONS);
+  const cliSettings = settingsFromArgs(cli);
+  const cmdArgs = env.get("GUNICORN_CMD_ARGS");
+  let envSettings;
+  let envUnreadable;
+  if (cmdArgs?.kind === "known") {
+    const parsed = parseArgs(splitShellWords(textOfValue(cmdArgs)), GUNICORN_OPTIONS);
+    envSettings = settingsFromArgs(parsed);
+    if (parsed.unreadable.length > 0) envUnreadable = `GUNICORN_CMD_ARGS has words that cannot be known: ${parsed.unreadable[0].reason ?? ""}`;
+  } else if (cmdArgs) envUnreadable = `GUNICORN_CMD_ARGS cannot be known: ${cmdArgs.reason}`;
+  const configArg = cliSettings.get("config") ?? envSettings?.get("config");
+  if (envUnreadable && !configArg && cmdArgs) layers.setAll(`${envUnreadable}, and it may name a config file`, cmdArgs.span);
+  readConfigFile(ctx, configArg, at, layers, files, configFiles, unknowns);
+  if (envUnreadable && cmdArgs) layers.setAll(envUnreadable, cmdArgs.span);
+  for (const [k, v] of envSettings ?? []) if (k !== "config") layers.set(k, v);
+  if (cli.unreadable.length > 0) {
+    const u = cli.unreadable[0];
+    layers.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
+  }
+  for (const [k, v] of cliSettings) if (k !== "config") layers.set(k, v);
+  return gunicornFacts(server, ctx, layers, cli, configFiles, files, unknowns);
+}
+function readConfigFile(ctx, configArg, at, layers, files, configFiles, unknowns) {
+  const { process: process2, fs } = ctx;
+  let target;
+  if (configArg) {
+    const arg = strOf(configArg, "--config");
+    if (arg.kind === "unknown") {
+      layers.setAll(`the config file gunicorn reads cannot be known: ${arg.reason}`, arg.span);
+      return;
+    }
+    const spec = arg.value;
+    if (spec.startsWith("python:")) {
+      const dirs = [process2.workingDir.kind === "known" ? process2.workingDir.value : void 0, ...pythonPathOf(process2)].filter((d) => d !== void 0);
+      const mod = resolveContainerModule(ctx, spec.slice("python:".length), dirs);
+      if (mod) target = { hostPath: mod.hostPath, via: arg.span };
+    } else {
+      const p = containerPath(spec.replace(/^file:/, ""), process2.workingDir);
+      const f = p ? hostFile(fs, p) : void 0;
+      if (f) target = { hostPath: f.hostPath, via: arg.span };
+    }
+    if (!target) {
+      const reason = `gunicorn reads its settings from ${spec}, which is not in the container's filesystem as arena-lint sees it`;
+      unknowns.push({ what: "gunicorn config file", reason, span: arg.span });
+      layers.setAll(reason, arg.span);
+      return;
+    }
+  } else {
+    const p = containerPath("gunicorn.conf.py", process2.workingDir);
+    const state = p ? fs.state(p) : void 0;
+    if (state?.kind === "unknown") {
+      const reason = `gunicorn reads ${p} when it exists, and arena-lint cannot see that folder: ${state.origin.kind === "unknown" ? state.origin.reason : "its content is not known"}`;
+      unknowns.push({ what: "gunicorn config file", reason, span: state.via });
+      layers.setAll(reason, state.via);
+      return;
+    }
+    const f = p ? hostFile(fs, p) : void 0;
+    if (!f) return;
+    target = { hostPath: f.hostPath, via: f.via };
+  }
+  const result = evaluateConfigFile(ctx, target.hostPath, [posix5.dirname(target.hostPath) === "." ? "" : posix5.dirname(target.hostPath)]);
+  files.push(loaded2(result));
+  configFiles.push({ path: target.hostPath, via: target.via });
+  const text = ctx.ws.read(target.hostPath)?.text ?? "";
+  if (result.unresolvedImports.length > 0 && /^\s*from\s+\S+\s+import\s+\*/m.test(text)) {
+    layers.setAll(`${target.hostPath} star-imports a module that is not read, which may set any setting`, { file: target.hostPath, start: 0, end: 0 });
+  }
+  for (const [name2, value] of result.names) if (GUNICORN_SETTINGS.has(name2)) layers.set(name2, fromPython(value));
+}
+function pythonPathOf(process2) {
+  const pp = process2.environment.get("PYTHONPATH");
+  return pp?.kind === "known" ? pp.value.split(":").filter((d) => d.startsWith("/")) : [];
+}
+function gunicornFacts(server, ctx, layers, cli, configFiles, files, unknowns) {
+  const at = server.span;
+  const { process: process2 } = ctx;
+  const num3 = (name2, def) => numberOf(layers.get(name2, def, at), name2);
+  const bindList = listOf(layers.get("bind", ["127.0.0.1:8000"], at));
+  let bind;
+  if (!Array.isArray(bindList)) bind = bindList;
+  else if (bindList.length === 0) bind = unknown("bind is an empty list", at);
+  else {
+    const first = bindList[0];
+    const raw = first;
+    bind = typeof raw === "string" ? known(raw, at, { isDefault: true }) : strOf(raw, "bind");
+  }
+  const threads = num3("threads", 1);
+  let workerClass = normaliseWorkerClass(strOf(layers.get("worker_class", "sync", at), "worker_class"));
+  if (workerClass.kind === "known" && workerClass.value === "sync" && threads.kind === "known" && threads.value > 1) {
+    workerClass = known("gthread", workerClass.span, { via: [threads.span], ...workerClass.isDefault ? { isDefault: true } : {} });
+  } else if (workerClass.kind === "known" && workerClass.value === "sync" && threads.kind === "unknown") {
+    workerClass = unknown(`the sync worker becomes gthread when threads > 1, and threads cannot be known: ${threads.reason}`, threads.span);
+  }
+  const wcName = workerClass.kind === "known" ? workerClass.value : void 0;
+  const isAsgi = wcName !== void 0 && /uvicorn|asgi|hypercorn/i.test(wcName);
+  let threadsFact;
+  if (wcName === void 0) threadsFact = workerClass.kind === "unknown" ? unknown(`the worker class cannot be known: ${workerClass.reason}`, workerClass.span) : threads;
+  else if (wcName === "gthread") threadsFact = threads;
+  else if (ASYNC_WORKERS2.has(wcName)) {
+    const wconn = num3("worker_connections", 1e3);
+    threadsFact = unknown(`${wcName} workers serve up to worker_connections (${wconn.kind === "known" ? wconn.value : "unknown"}) requests each on greenlets, not threads`, workerClass.span);
+  } else threadsFact = known(1, workerClass.span, { isDefault: true });
+  let iface;
+  if (workerClass.kind === "unknown") iface = workerClass;
+  else if (isAsgi) iface = known("asgi", workerClass.span);
+  else if (wcName === "aiohttp.GunicornWebWorker" || wcName === "aiohttp.worker.GunicornWebWorker") iface = unknown("the aiohttp worker serves an aiohttp application, neither WSGI nor ASGI", workerClass.span);
+  else iface = known("wsgi", workerClass.span, workerClass.isDefault ? { isDefault: true } : {});
+  const keepAliveSetting = num3("keepalive", 2);
+  let keepAlive;
+  if (workerClass.kind === "unknown") keepAlive = unknown(`keep-alive depends on the worker class, which cannot be known: ${workerClass.reason}`, workerClass.span);
+  else if (wcName === "sync") keepAlive = known(0, workerClass.span, { ...keepAliveSetting.kind === "known" && !keepAliveSetting.isDefault ? { via: [keepAliveSetting.span] } : {}, ...workerClass.isDefault ? { isDefault: true } : {} });
+  else keepAlive = keepAliveSetting;
+  const timeout = num3("timeout", 30);
+  let timeoutKills;
+  if (workerClass.kind === "unknown") timeoutKills = unknown(`depends on the worker class, which cannot be known: ${workerClass.reason}`, workerClass.span);
+  else if (timeout.kind === "known" && timeout.value === 0) timeoutKills = known(false, timeout.span);
+  else timeoutKills = known(wcName === "sync", workerClass.span, workerClass.isDefault ? { isDefault: true } : {});
+  const positional = cli.positional[0];
+  const wsgiApp = layers.given("wsgi_app");
+  const application = positional ?? (wsgiApp ? strOf(wsgiApp, "wsgi_app") : unknown("gunicorn is given no application (neither on its command line nor as wsgi_app)", at));
+  const chdir = layers.given("chdir");
+  const appDir = chdir ? mapDir(strOf(chdir, "chdir"), process2.workingDir) : process2.workingDir;
+  const pp = layers.given("pythonpath");
+  const pythonPath = pp?.kind === "known" && typeof pp.value === "string" ? pp.value.split(",").map((d) => containerPath(d.trim(), appDir)).filter((d) => d !== void 0) : [];
+  const appEnv = /* @__PURE__ */ new Map();
+  const rawEnv = layers.given("raw_env");
+  const envItems = rawEnv ? listOf(rawEnv) : [];
+  if (Array.isArray(envItems)) {
+    for (const item of envItems) {
+      if (item.kind !== "known" || typeof item.value !== "string") continue;
+      const eq = item.value.indexOf("=");
+      if (eq > 0) appEnv.set(item.value.slice(0, eq), known(item.value.slice(eq + 1), afterEquals(item.span, item.value, eq), item.via ? { via: item.via } : {}));
+    }
+  }
+  return {
+    facts: {
+      kind: "gunicorn",
+      bind,
+      port: portOfBind(bind, 8e3),
+      listenProtocol: known("http", bind.span, { isDefault: true }),
+      interface: iface,
+      processes: num3("workers", 1),
+      threads: threadsFact,
+      workerClass,
+      keepAliveSeconds: keepAlive,
+      requestTimeoutSeconds: timeout,
+      timeoutKills,
+      backlog: num3("backlog", 2048),
+      application,
+      configFiles
+    },
+    files,
+    unknowns,
+    appDir,
+    pythonPath,
+    appEnv
+  };
+}
+function mapDir(dir, workingDir2) {
+  if (dir.kind === "unknown") return dir;
+  const p = containerPath(dir.value, workingDir2);
+  return p ? { ...dir, value: p } : unknown(`${dir.value} is relative to a working directory that cannot be known`, dir.span);
+}
 
 // src/stack/topology.ts
 function resolvedUpstreams(stack) {
-  return stack.memo(
-    "topology.upstreams",
-    () => stack.proxies.flatMap(
-      (proxy) => proxy.nginx.upstreams.map((upstream) => ({
-        proxy,
-        upstream,
-        servers: upstream.servers.map((server) => {
-          const service = server.host && !server.hasVariables ? stack.resolveHost(server.host) : void 0;
-          return service ? { server, service } : { server };
-        })
-      }))
-    )
-  );
+  return stack.upstreams;
 }
 function passTargets(stack, pass) {
   if (pass.upstream) {
@@ -18941,9 +19077,9 @@ function listNames(names, max = 6) {
 var CAPACITY_FORMAT_VERSION = 1;
 
 // src/capacity/build.ts
-function buildCapacityReport(stacks, config3, root = ".") {
+function buildCapacityReport(stacks, config3, root = ".", factsOf = buildFacts) {
   const plan = planReport(config3);
-  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s2) => stackReport(s2, config3, plan)) };
+  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s2) => stackReport(s2, factsOf(s2), config3, plan)) };
 }
 function planSource(config3, v) {
   if (!v.span || !config3.file) return { value: v.value, source: "default" };
@@ -18969,9 +19105,9 @@ function sourcedValue(stack, v) {
   return { value: v.value, source: v.isDefault ? "default" : whereOf(stack, v.span) };
 }
 var round = (n, digits = 1) => Number(n.toFixed(digits));
-function stackReport(stack, config3, plan) {
+function stackReport(stack, facts2, config3, plan) {
   const latencyS = (plan.latencyMs.value ?? 500) / 1e3;
-  const c = stackConcurrency(stack);
+  const c = facts2.concurrency;
   const tiers = c.groups.map((g) => tierReport(stack, g, latencyS));
   const unknownTiers = c.unknowns.map((u) => ({ service: u.service.name, reason: u.reason, source: whereOf(stack, u.span) }));
   const known2 = unknownTiers.length === 0;
@@ -18982,7 +19118,7 @@ function stackReport(stack, config3, plan) {
     rpsAt100ms: known2 ? round(c.total / 0.1) : null,
     meetsTarget: known2 && tiers.length > 0 && plan.targetRps.value !== null ? rps >= plan.targetRps.value : null
   };
-  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, plan), funnel: funnel(stack, config3) };
+  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, facts2, plan), funnel: funnel(stack, facts2, config3) };
 }
 function tierReport(stack, g, latencyS) {
   const wc = g.workerClass;
@@ -19002,8 +19138,8 @@ function tierReport(stack, g, latencyS) {
 function amountSource(stack, a) {
   return a ? sourcedValue(stack, a.value) : null;
 }
-function resourcesReport(stack, plan) {
-  const services = serviceResources(stack).map((u) => ({
+function resourcesReport(stack, facts2, plan) {
+  const services = facts2.resources.map((u) => ({
     service: u.service.name,
     tier: stack.tierOf(u.service)?.name ?? null,
     count: sourcedValue(stack, u.count),
@@ -19011,7 +19147,7 @@ function resourcesReport(stack, plan) {
     reservations: { cpus: amountSource(stack, u.reservations.cpus), memoryBytes: amountSource(stack, u.reservations.memory) }
   }));
   const total = (side, kind) => {
-    const t2 = resourceTotal(stack, side, kind);
+    const t2 = facts2.total(side, kind);
     const host = kind === "cpus" ? plan.host?.cpus.value : plan.host?.memoryBytes.value;
     const value = t2.unknown ? null : t2.total;
     return {
@@ -19027,7 +19163,7 @@ function resourcesReport(stack, plan) {
     reservations: { cpus: total("reservations", "cpus"), memoryBytes: total("reservations", "memory") }
   };
 }
-function funnel(stack, config3) {
+function funnel(stack, facts2, config3) {
   const steps = [];
   const where = (span) => whereOf(stack, span);
   const hostCpus = capacityPlan(config3).host?.cpus;
@@ -19071,7 +19207,7 @@ function funnel(stack, config3) {
       detail: same ? `${u.servers.length} servers x ${conns[0]}` : conns.join(" + ")
     });
   }
-  const c = stackConcurrency(stack);
+  const c = facts2.concurrency;
   if (c.groups.length || c.unknowns.length) {
     const first = c.groups[0];
     steps.push({
@@ -19081,7 +19217,7 @@ function funnel(stack, config3) {
       detail: c.groups.map((g) => `${g.name} ${g.containers} x ${g.workers.value} x ${g.perWorker.value}`).join(" + ")
     });
   }
-  const data = dataTier(stack);
+  const data = stack.data;
   for (const pgb of data.pgbouncers) {
     const name2 = pgb.service.name;
     const reserve = pgbouncerNumber(pgb, "reserve_pool_size");
@@ -19109,20 +19245,19 @@ function funnel(stack, config3) {
   for (const redis of data.redis) {
     const name2 = redis.service.name;
     steps.push({ id: "redis-maxclients", label: `Redis (${name2}) maxclients`, value: sourcedValue(stack, redisInt(redis, "maxclients")) });
-    steps.push({ id: "redis-clients", label: `Redis (${name2}) clients: Django processes x requests at once`, ...redisClients(stack, data, redis) });
+    steps.push({ id: "redis-clients", label: `Redis (${name2}) clients: Django processes x requests at once`, ...redisClients(stack, facts2, data, redis) });
   }
   return steps;
 }
-function redisClients(stack, data, redis) {
+function redisClients(stack, facts2, data, redis) {
   const services = [...new Set(data.redisUses.filter((u) => u.redis === redis && u.use.kind === "cache").map((u) => u.use.app.service))];
   if (services.length === 0) return { value: { value: null, source: "unknown", note: "no Django cache points at this Redis" } };
   const items = [];
   for (const service of services) {
-    const app = stack.app(service);
-    const c = app ? appConcurrency(app) : void 0;
-    const missing = c ? [c.processes, c.perProcess].find((v) => v.kind === "unknown") : void 0;
+    const c = facts2.concurrency.of(service);
+    const missing = c ? [c.processes, c.perProcess, c.containers].find((v) => v.kind === "unknown") : void 0;
     if (!c || missing?.kind === "unknown") return { value: { value: null, source: "unknown", note: missing?.kind === "unknown" ? missing.reason : `${service.name} runs no app server` } };
-    items.push({ service, factors: [{ value: c.processes.value, unit: "workers" }, { value: c.perProcess.value, unit: c.perProcessUnit }] });
+    items.push({ service, containers: c.containers.value, factors: [{ value: c.processes.value, unit: "workers" }, { value: c.perProcess.value, unit: c.perProcessUnit }] });
   }
   const terms = capacityTerms(items);
   const first = stack.app(services[0]);
@@ -19325,11 +19460,7 @@ function parseBaseline(text) {
 import { existsSync, readFileSync as readFileSync2 } from "node:fs";
 import { isAbsolute, relative as relative2, resolve } from "node:path";
 
-// src/stack/stack.ts
-import { posix as posix5 } from "node:path";
-
 // src/parsers/interpolate.ts
-var NO_VARIABLES = { lookup: () => void 0 };
 var NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 function interpolate(input, vars) {
   if (!input.text.includes("$")) return input;
@@ -19536,6 +19667,9 @@ function finish(m, start) {
   return known(m.text, span, { via: r.via });
 }
 
+// src/inputs/compose-project.ts
+import { posix as posix7 } from "node:path";
+
 // src/parsers/yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
 function parseYaml(file) {
@@ -19725,41 +19859,214 @@ function scalarText(file, node) {
 }
 
 // src/inputs/compose.ts
+import { posix as posix6 } from "node:path";
+
+// src/inputs/compose-tree.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-function readCompose(file, doc, dir, vars) {
-  const r = new ComposeReader(file, doc, vars);
-  const top = mapEntries(doc, file.path, doc.contents);
-  const servicesEntry = top.find((e) => e.key === "services");
+var NODE_BUDGET = 2e5;
+function composeTree(file, doc, dir, vars) {
+  let budget = NODE_BUDGET;
+  const convert = (node, depth) => {
+    const span = nodeSpan(file.path, node, { file: file.path, start: 0, end: 0 });
+    const tag = node && typeof node.tag === "string" && (node.tag === "!reset" || node.tag === "!override") ? node.tag : void 0;
+    const base = tag ? { span, dir, tag } : { span, dir };
+    if (!node || depth > 40 || --budget < 0) return { kind: "scalar", ...base };
+    if ((0, import_yaml2.isMap)(node)) {
+      const entries = mapEntries(doc, file.path, node).map((e) => {
+        const keySpan = nodeSpan(file.path, e.keyNode);
+        return { key: e.key, keySpan, value: convert(e.value, depth + 1), via: e.via };
+      });
+      return { kind: "map", entries, ...base };
+    }
+    if ((0, import_yaml2.isSeq)(node)) return { kind: "seq", items: seqItems(doc, node).map((n) => convert(n, depth + 1)), ...base };
+    if ((0, import_yaml2.isScalar)(node) && node.value !== null && node.value !== void 0) {
+      const t2 = scalarText(file, node);
+      if (t2) return { kind: "scalar", text: interpolate(t2, vars), ...base };
+    }
+    return { kind: "scalar", ...base };
+  };
+  if (!doc.contents) return void 0;
+  return convert(doc.contents, 0);
+}
+function entryOf(node, key) {
+  return node?.kind === "map" ? node.entries.find((e) => e.key === key) : void 0;
+}
+function valueOf2(node, key) {
+  return entryOf(node, key)?.value;
+}
+function textOf2(node) {
+  return node?.kind === "scalar" ? node.text?.text : void 0;
+}
+function isNull(node) {
+  return node === void 0 || node.kind === "scalar" && node.text === void 0;
+}
+function plainOf(node, depth = 0) {
+  if (!node || depth > 40) return null;
+  if (node.kind === "map") {
+    const out = {};
+    for (const e of node.entries) setOwn(out, e.key, plainOf(e.value, depth + 1));
+    return out;
+  }
+  if (node.kind === "seq") return node.items.map((n) => plainOf(n, depth + 1));
+  return node.text ? node.text.text : null;
+}
+function sliceText(m, from, to) {
+  const substitutions = m.substitutions.flatMap((s2) => {
+    const a = Math.max(s2.start, from);
+    const b = Math.min(s2.end, to);
+    const touches = s2.start === s2.end ? s2.start >= from && s2.start <= to : a < b;
+    return touches ? [{ ...s2, start: Math.max(a, from) - from, end: Math.max(b, a) - from }] : [];
+  });
+  const srcStart = m.srcStart.slice(from, to);
+  const srcEnd = m.srcEnd.slice(from, to);
+  const whole = from < to ? { file: m.file, start: srcStart[0], end: srcEnd[srcEnd.length - 1] } : m.whole;
+  return { file: m.file, text: m.text.slice(from, to), srcStart, srcEnd, substitutions, whole };
+}
+
+// src/inputs/compose-merge.ts
+var REPLACED = /* @__PURE__ */ new Set(["command", "entrypoint"]);
+var UNIQUE_BY_TARGET = /* @__PURE__ */ new Set(["volumes", "secrets", "configs", "devices"]);
+var UNIQUE_BY_VALUE = /* @__PURE__ */ new Set(["ports", "expose", "dns", "dns_search", "dns_opt", "env_file", "tmpfs", "cap_add", "cap_drop", "external_links", "security_opt", "profiles", "group_add", "links"]);
+var KEY_VALUE = /* @__PURE__ */ new Set(["environment", "labels", "annotations", "extra_hosts", "sysctls"]);
+var NAME_KEYED = /* @__PURE__ */ new Set(["depends_on", "networks"]);
+function mergeService(base, over) {
+  return mergeMaps(normaliseService(base), normaliseService(over), (key, a, b) => mergeServiceKey(key, a, b));
+}
+function mergeTopLevel(base, over) {
+  return mergeMaps(base, over, (key, a, b) => {
+    if (key === "services" && a.kind === "map" && b.kind === "map") {
+      return mergeMaps(a, b, (_name, s2, t2) => s2.kind === "map" && t2.kind === "map" ? mergeService(s2, t2) : t2);
+    }
+    return mergeGeneric(a, b);
+  });
+}
+function mergeServiceKey(key, a, b) {
+  if (REPLACED.has(key)) return b;
+  if (key === "healthcheck" && a.kind === "map" && b.kind === "map") {
+    return mergeMaps(a, b, (k, x, y) => k === "test" ? y : mergeGeneric(x, y));
+  }
+  if (UNIQUE_BY_TARGET.has(key) && a.kind === "seq" && b.kind === "seq") return uniqueBy(a, b, mountTarget);
+  if (UNIQUE_BY_VALUE.has(key) && a.kind === "seq" && b.kind === "seq") return uniqueBy(a, b, (n) => JSON.stringify(plainKey(n)));
+  return mergeGeneric(a, b);
+}
+function mergeGeneric(a, b) {
+  if (a.kind === "map" && b.kind === "map") return mergeMaps(a, b, (_k, x, y) => mergeGeneric(x, y));
+  if (a.kind === "seq" && b.kind === "seq") return { ...b, items: [...a.items, ...b.items] };
+  return b;
+}
+function mergeMaps(a, b, merge) {
+  const entries = [...a.entries];
+  for (const e of b.entries) {
+    const i = entries.findIndex((x) => x.key === e.key);
+    if (e.value.tag === "!reset") {
+      if (i >= 0) entries.splice(i, 1);
+      continue;
+    }
+    if (i < 0) {
+      entries.push(e);
+      continue;
+    }
+    const prev = entries[i];
+    entries[i] = e.value.tag === "!override" ? e : { ...e, value: merge(e.key, prev.value, e.value) };
+  }
+  return { ...b, entries };
+}
+function uniqueBy(a, b, key) {
+  const items = [...a.items];
+  for (const n of b.items) {
+    const k = key(n);
+    const i = items.findIndex((x) => key(x) === k);
+    if (i >= 0) items[i] = n;
+    else items.push(n);
+  }
+  return { ...b, items };
+}
+function plainKey(n) {
+  if (n.kind === "scalar") return textOf2(n) ?? null;
+  if (n.kind === "seq") return n.items.map(plainKey);
+  return Object.fromEntries(n.entries.map((e) => [e.key, plainKey(e.value)]));
+}
+function mountTarget(n) {
+  if (n.kind === "map") return textOf2(valueOf2(n, "target")) ?? textOf2(valueOf2(n, "source")) ?? JSON.stringify(plainKey(n));
+  const t2 = textOf2(n) ?? "";
+  const parts = t2.split(":");
+  return parts.length >= 2 ? parts[1] : parts[0];
+}
+function normaliseService(svc) {
+  let changed = false;
+  const entries = svc.entries.map((e) => {
+    let value = e.value;
+    if (KEY_VALUE.has(e.key) && value.kind === "seq") value = keyValueMap(value);
+    else if (NAME_KEYED.has(e.key) && value.kind === "seq") value = nameMap(value);
+    else if (e.key === "build" && value.kind === "scalar" && !isNull(value)) {
+      value = { kind: "map", span: value.span, dir: value.dir, entries: [{ key: "context", keySpan: value.span, value, via: [] }] };
+    } else return e;
+    changed = true;
+    return value.tag === e.value.tag ? { ...e, value } : { ...e, value: e.value.tag ? { ...value, tag: e.value.tag } : value };
+  });
+  return changed ? { ...svc, entries } : svc;
+}
+function keyValueMap(seq) {
+  const entries = [];
+  for (const item of seq.items) {
+    if (item.kind !== "scalar" || !item.text) continue;
+    const t2 = item.text;
+    const eq = t2.text.indexOf("=");
+    const keyEnd = eq < 0 ? t2.text.length : eq;
+    const key = t2.text.slice(0, keyEnd).trim();
+    const keySpan = rangeOf(t2, 0, keyEnd).span;
+    const value = eq < 0 ? { kind: "scalar", span: item.span, dir: item.dir } : { kind: "scalar", span: item.span, dir: item.dir, text: sliceText(t2, eq + 1, t2.text.length) };
+    const i = entries.findIndex((x) => x.key === key);
+    const entry = { key, keySpan, value, via: [] };
+    if (i >= 0) entries[i] = entry;
+    else entries.push(entry);
+  }
+  return { kind: "map", span: seq.span, dir: seq.dir, entries };
+}
+function nameMap(seq) {
+  const entries = [];
+  for (const item of seq.items) {
+    const name2 = textOf2(item);
+    if (name2 === void 0 || entries.some((e) => e.key === name2)) continue;
+    entries.push({ key: name2, keySpan: item.span, value: { kind: "scalar", span: item.span, dir: item.dir }, via: [] });
+  }
+  return { kind: "map", span: seq.span, dir: seq.dir, entries };
+}
+function withoutResets(node) {
+  if (node.kind === "map") {
+    return { ...node, entries: node.entries.filter((e) => e.value.tag !== "!reset").map((e) => ({ ...e, value: withoutResets(e.value) })) };
+  }
+  if (node.kind === "seq") return { ...node, items: node.items.filter((n) => n.tag !== "!reset").map(withoutResets) };
+  return node;
+}
+
+// src/inputs/compose.ts
+function readServices(tree, projectDir) {
+  const r = new ComposeReader(projectDir);
   const services = [];
-  if (servicesEntry?.value && (0, import_yaml2.isMap)(servicesEntry.value)) {
-    for (const e of mapEntries(doc, file.path, servicesEntry.value)) {
-      if (!e.value || !(0, import_yaml2.isMap)(e.value)) continue;
+  const list = valueOf2(tree, "services");
+  if (list?.kind === "map") {
+    for (const e of list.entries) {
+      if (e.value.kind !== "map") continue;
       services.push(r.service(e));
     }
   }
-  return { path: file.path, dir, services, problems: r.problems };
+  return { services, problems: r.problems };
 }
 var ComposeReader = class {
-  constructor(file, doc, vars) {
-    this.file = file;
-    this.doc = doc;
-    this.vars = vars;
+  constructor(projectDir) {
+    this.projectDir = projectDir;
   }
   problems = [];
-  /** Bounds the work of expanding aliases, so an alias bomb cannot hang the run. */
-  plainBudget = 2e5;
-  span(node, fallback) {
-    return nodeSpan(this.file.path, node, fallback);
-  }
-  text(node) {
-    if (!node || !(0, import_yaml2.isScalar)(node)) return void 0;
-    const t2 = scalarText(this.file, node);
-    return t2 && interpolate(t2, this.vars);
-  }
   str(node, via = []) {
-    const t2 = this.text(node);
-    if (!t2) return void 0;
-    return mappedValue(t2, this.span(node), via);
+    if (!node || node.kind !== "scalar" || !node.text) return void 0;
+    return mappedValue(node.text, node.span, via);
+  }
+  /** A path written relative to its own file's folder, re-expressed relative to the project directory. */
+  path(node, via = []) {
+    const v = this.str(node, via);
+    if (!v || v.kind !== "known" || !node || node.dir === this.projectDir) return v;
+    return { ...v, value: rebase(v.value, node.dir, this.projectDir) };
   }
   num(node) {
     const v = this.str(node);
@@ -19768,162 +20075,171 @@ var ComposeReader = class {
     return Number.isFinite(n) && v.value.trim() !== "" ? { ...v, value: n } : unknown(`not a number: "${v.value}"`, v.span);
   }
   service(e) {
-    const entries = mapEntries(this.doc, this.file.path, e.value);
+    const node = normaliseService(e.value);
+    const entries = node.entries;
     const get = (k) => entries.find((x) => x.key === k);
-    const nameSpan = this.span(e.keyNode);
+    const nameSpan = e.keySpan;
     const settings = /* @__PURE__ */ new Map();
-    for (const x of entries) settings.set(x.key, { data: this.plain(x.value), span: this.span(x.keyNode) });
+    for (const x of entries) settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
     const deploy = get("deploy");
-    const deployEntries = deploy ? mapEntries(this.doc, this.file.path, deploy.value) : [];
-    const resourcesEntry = deployEntries.find((x) => x.key === "resources");
+    const resourcesEntry = entryOf(deploy?.value, "resources");
     const dependsOn = get("depends_on");
+    const scale = get("scale");
     const svc = {
       name: e.key,
       nameSpan,
-      span: this.span(e.value, nameSpan),
+      span: node.span,
       image: this.str(get("image")?.value, get("image")?.via),
       build: this.build(get("build")),
       containerName: this.str(get("container_name")?.value, get("container_name")?.via),
       hostname: this.str(get("hostname")?.value),
+      workingDir: this.str(get("working_dir")?.value),
       command: this.command(get("command")),
       entrypoint: this.command(get("entrypoint")),
       environment: this.environment(get("environment")),
       envFiles: this.envFiles(get("env_file")),
       dependsOn: this.dependsOn(dependsOn),
-      dependsOnSpan: dependsOn ? this.span(dependsOn.keyNode) : void 0,
+      dependsOnSpan: dependsOn ? dependsOn.keySpan : void 0,
       expose: this.ports(get("expose")),
       ports: this.ports(get("ports")),
       volumes: this.volumes(get("volumes")),
       resources: resourcesEntry ? this.resources(resourcesEntry) : void 0,
-      replicas: this.num(deployEntries.find((x) => x.key === "replicas")?.value),
+      // compose uses `scale:` when both are written.
+      replicas: scale ? this.num(scale.value) : this.num(valueOf2(deploy?.value, "replicas")),
+      profiles: this.strings(get("profiles")?.value),
       ulimits: this.ulimits(get("ulimits")),
       sysctls: this.sysctls(get("sysctls")),
       networks: this.networks(get("networks")),
-      healthcheckSpan: get("healthcheck") ? this.span(get("healthcheck").keyNode) : void 0,
+      healthcheckSpan: get("healthcheck")?.keySpan,
       settings
     };
     return svc;
   }
-  /** Plain interpolated data of a node, merges applied, for equality comparisons. */
-  plain(node, depth = 0) {
-    if (!node || depth > 30 || --this.plainBudget < 0) return null;
-    if ((0, import_yaml2.isMap)(node)) {
-      const out = {};
-      for (const e of mapEntries(this.doc, this.file.path, node)) setOwn(out, e.key, this.plain(e.value, depth + 1));
-      return out;
-    }
-    if ((0, import_yaml2.isSeq)(node)) return seqItems(this.doc, node).map((n) => this.plain(n, depth + 1));
-    const t2 = this.text(node);
-    return t2 ? t2.text : null;
+  strings(node) {
+    if (node?.kind !== "seq") return [];
+    return node.items.flatMap((n) => {
+      const t2 = textOf2(n);
+      return t2 !== void 0 ? [t2] : [];
+    });
   }
   build(e) {
-    if (!e?.value) return void 0;
-    const span = this.span(e.keyNode);
-    if ((0, import_yaml2.isScalar)(e.value)) return { context: this.str(e.value, e.via), span };
-    const entries = mapEntries(this.doc, this.file.path, e.value);
-    const ctx = entries.find((x) => x.key === "context");
-    const df = entries.find((x) => x.key === "dockerfile");
+    if (!e || isNull(e.value)) return void 0;
+    const span = e.keySpan;
+    if (e.value.kind === "scalar") return { context: this.path(e.value, e.via), span };
+    const ctx = valueOf2(e.value, "context");
+    const df = valueOf2(e.value, "dockerfile");
+    const target = this.str(valueOf2(e.value, "target"));
+    const argsNode = valueOf2(e.value, "args");
+    const args = /* @__PURE__ */ new Map();
+    if (argsNode?.kind === "map") {
+      for (const x of argsNode.entries) {
+        const v = this.str(x.value);
+        if (v) args.set(x.key, v);
+      }
+    } else if (argsNode?.kind === "seq") {
+      for (const n of argsNode.items) {
+        const t2 = n.kind === "scalar" ? n.text : void 0;
+        const eq = t2 ? t2.text.indexOf("=") : -1;
+        if (t2 && eq > 0) args.set(t2.text.slice(0, eq), mappedValue(t2, n.span, [], eq + 1, t2.text.length));
+      }
+    }
     return {
-      context: this.str(ctx?.value) ?? known(".", span, { isDefault: true }),
-      dockerfile: this.str(df?.value),
+      context: this.path(ctx) ?? known(rebase(".", e.value.dir, this.projectDir), span, { isDefault: true }),
+      dockerfile: this.str(df),
+      ...target ? { target } : {},
+      args,
       span
     };
   }
   command(e) {
-    if (!e?.value) return void 0;
-    const span = this.span(e.value);
-    if ((0, import_yaml2.isScalar)(e.value)) {
-      const t2 = this.text(e.value);
+    if (!e) return void 0;
+    const span = e.value.span;
+    if (e.value.kind === "scalar") {
+      const t2 = e.value.text;
       return t2 ? { words: splitShellWords(t2), span, form: "string" } : void 0;
     }
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      const items = seqItems(this.doc, e.value).map((n) => this.text(n) ?? literalText(this.file.path, "", this.span(n).start));
+    if (e.value.kind === "seq") {
+      const items = e.value.items.map((n) => n.kind === "scalar" && n.text || literalText(n.span.file, "", n.span.start));
       return { words: wordsFromList(items), span, form: "list" };
     }
     return void 0;
   }
   environment(e) {
-    if (!e?.value) return [];
+    if (!e) return [];
     const out = [];
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      for (const item of seqItems(this.doc, e.value)) {
-        const t2 = this.text(item);
+    if (e.value.kind === "seq") {
+      for (const item of e.value.items) {
+        const t2 = item.kind === "scalar" ? item.text : void 0;
         if (!t2) continue;
         const eq = t2.text.indexOf("=");
         const keyEnd = eq < 0 ? t2.text.length : eq;
         const key = t2.text.slice(0, keyEnd).trim();
         const keySpan = rangeOf(t2, 0, keyEnd).span;
-        const span = this.span(item);
+        const span = item.span;
         const value = eq < 0 ? unknown(`${key} is passed from the deploying shell`, span) : mappedValue(t2, span, e.via, eq + 1, t2.text.length);
         out.push({ key, keySpan, value, span });
       }
-    } else if ((0, import_yaml2.isMap)(e.value)) {
-      for (const x of mapEntries(this.doc, this.file.path, e.value)) {
-        const keySpan = this.span(x.keyNode);
-        const span = { ...keySpan, end: this.span(x.value, keySpan).end };
-        const isNull = !x.value || (0, import_yaml2.isScalar)(x.value) && x.value.value === null;
-        const value = isNull ? unknown(`${x.key} is passed from the deploying shell`, keySpan) : this.str(x.value, x.via) ?? unknown(`${x.key} is not a scalar`, keySpan);
+    } else if (e.value.kind === "map") {
+      for (const x of e.value.entries) {
+        const keySpan = x.keySpan;
+        const span = keySpan.file === x.value.span.file ? { ...keySpan, end: Math.max(keySpan.end, x.value.span.end) } : keySpan;
+        const value = isNull(x.value) ? unknown(`${x.key} is passed from the deploying shell`, keySpan) : this.str(x.value, [...x.via, ...e.via]) ?? unknown(`${x.key} is not a scalar`, keySpan);
         out.push({ key: x.key, keySpan, value, span });
       }
     }
     return out;
   }
   envFiles(e) {
-    if (!e?.value) return [];
-    const items = (0, import_yaml2.isSeq)(e.value) ? seqItems(this.doc, e.value) : [e.value];
+    if (!e) return [];
+    const items = e.value.kind === "seq" ? e.value.items : [e.value];
     const out = [];
     for (const item of items) {
-      if ((0, import_yaml2.isMap)(item)) {
-        const entries = mapEntries(this.doc, this.file.path, item);
-        const p = this.str(entries.find((x) => x.key === "path")?.value);
-        const req = scalarString(entries.find((x) => x.key === "required")?.value);
-        if (p) out.push({ path: p, required: req !== "false", span: this.span(item) });
+      if (item.kind === "map") {
+        const p = this.path(valueOf2(item, "path"));
+        const req = textOf2(valueOf2(item, "required"));
+        if (p) out.push({ path: p, required: req !== "false", span: item.span });
       } else {
-        const p = this.str(item);
-        if (p) out.push({ path: p, required: true, span: this.span(item) });
+        const p = this.path(item);
+        if (p) out.push({ path: p, required: true, span: item.span });
       }
     }
     return out;
   }
   dependsOn(e) {
-    if (!e?.value) return [];
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      return seqItems(this.doc, e.value).flatMap((n) => {
+    if (!e) return [];
+    if (e.value.kind === "seq") {
+      return e.value.items.flatMap((n) => {
         const v = this.str(n);
-        return v?.kind === "known" ? [{ name: v.value, span: this.span(n) }] : [];
+        return v?.kind === "known" ? [{ name: v.value, span: n.span }] : [];
       });
     }
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => ({ name: x.key, span: this.span(x.keyNode) }));
+    if (e.value.kind !== "map") return [];
+    return e.value.entries.map((x) => ({ name: x.key, span: x.keySpan }));
   }
   ports(e) {
-    if (!e?.value) return [];
-    return seqItems(this.doc, e.value).flatMap((n) => {
-      if ((0, import_yaml2.isMap)(n)) {
-        const t2 = mapEntries(this.doc, this.file.path, n).find((x) => x.key === "target");
-        const v2 = this.str(t2?.value);
-        return v2 ? [{ value: v2, span: this.span(n) }] : [];
-      }
-      const v = this.str(n);
-      return v ? [{ value: v, span: this.span(n) }] : [];
+    if (!e || e.value.kind !== "seq") return [];
+    return e.value.items.flatMap((n) => {
+      const v = n.kind === "map" ? this.str(valueOf2(n, "target")) : this.str(n);
+      return v ? [{ value: v, span: n.span }] : [];
     });
   }
   volumes(e) {
-    if (!e?.value) return [];
+    if (!e || e.value.kind !== "seq") return [];
     const out = [];
-    for (const n of seqItems(this.doc, e.value)) {
-      const span = this.span(n);
-      if ((0, import_yaml2.isMap)(n)) {
-        const entries = mapEntries(this.doc, this.file.path, n);
+    for (const n of e.value.items) {
+      const span = n.span;
+      if (n.kind === "map") {
         const val = (k) => {
-          const v2 = this.str(entries.find((x) => x.key === k)?.value);
+          const v2 = this.str(valueOf2(n, k));
           return v2?.kind === "known" ? v2.value : void 0;
         };
-        const target2 = val("target");
+        const target2 = containerPath2(val("target"));
         if (!target2) continue;
         const type = val("type");
+        const source2 = val("source");
         out.push({
           type: type === "bind" || type === "volume" || type === "tmpfs" ? type : "unknown",
-          source: val("source"),
+          source: type === "bind" && source2 !== void 0 ? rebase(source2, n.dir, this.projectDir) : source2,
           target: target2,
           readOnly: val("read_only") === "true",
           span
@@ -19934,72 +20250,91 @@ var ComposeReader = class {
       if (v?.kind !== "known") continue;
       const parts = v.value.split(":");
       if (parts.length === 1) {
-        out.push({ type: "volume", target: parts[0], readOnly: false, span });
+        out.push({ type: "volume", target: containerPath2(parts[0]), readOnly: false, span });
         continue;
       }
-      const [source, target, mode] = parts;
+      const [source, rawTarget, mode] = parts;
+      const target = containerPath2(rawTarget);
       const bind = /^(\.{1,2}(\/|$)|\/|~)/.test(source);
-      out.push({ type: bind ? "bind" : "volume", source, target, readOnly: (mode ?? "").split(",").includes("ro"), span });
+      out.push({
+        type: bind ? "bind" : "volume",
+        source: bind ? rebase(source, n.dir, this.projectDir) : source,
+        target,
+        readOnly: (mode ?? "").split(",").includes("ro"),
+        span
+      });
     }
     return out;
   }
   resources(e) {
-    const entries = mapEntries(this.doc, this.file.path, e.value);
     const set = (k) => {
-      const m = mapEntries(this.doc, this.file.path, entries.find((x) => x.key === k)?.value);
-      const cpus2 = this.str(m.find((x) => x.key === "cpus")?.value, m.find((x) => x.key === "cpus")?.via);
-      const memory = this.str(m.find((x) => x.key === "memory")?.value, m.find((x) => x.key === "memory")?.via);
+      const m = valueOf2(e.value, k);
+      const c = entryOf(m, "cpus");
+      const mem2 = entryOf(m, "memory");
+      const cpus2 = this.str(c?.value, c?.via);
+      const memory = this.str(mem2?.value, mem2?.via);
       return { ...cpus2 ? { cpus: cpus2 } : {}, ...memory ? { memory } : {} };
     };
-    return { limits: set("limits"), reservations: set("reservations"), span: this.span(e.keyNode) };
+    return { limits: set("limits"), reservations: set("reservations"), span: e.keySpan };
   }
   ulimits(e) {
-    if (!e?.value) return [];
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => {
-      const span = this.span(x.keyNode);
-      if (x.value && (0, import_yaml2.isMap)(x.value)) {
-        const m = mapEntries(this.doc, this.file.path, x.value);
-        return { name: x.key, soft: this.num(m.find((y) => y.key === "soft")?.value), hard: this.num(m.find((y) => y.key === "hard")?.value), span };
+    if (!e || e.value.kind !== "map") return [];
+    return e.value.entries.map((x) => {
+      const span = x.keySpan;
+      if (x.value.kind === "map") {
+        return { name: x.key, soft: this.num(valueOf2(x.value, "soft")), hard: this.num(valueOf2(x.value, "hard")), span };
       }
       const v = this.num(x.value);
       return { name: x.key, soft: v, hard: v, span };
     });
   }
   sysctls(e) {
-    if (!e?.value) return [];
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      return seqItems(this.doc, e.value).flatMap((n) => {
-        const t2 = this.text(n);
+    if (!e) return [];
+    if (e.value.kind === "seq") {
+      return e.value.items.flatMap((n) => {
+        const t2 = n.kind === "scalar" ? n.text : void 0;
         if (!t2) return [];
         const eq = t2.text.indexOf("=");
         if (eq < 0) return [];
-        return [{ key: t2.text.slice(0, eq).trim(), keySpan: rangeOf(t2, 0, eq).span, value: mappedValue(t2, this.span(n), [], eq + 1, t2.text.length) }];
+        return [{ key: t2.text.slice(0, eq).trim(), keySpan: rangeOf(t2, 0, eq).span, value: mappedValue(t2, n.span, [], eq + 1, t2.text.length) }];
       });
     }
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => ({
+    if (e.value.kind !== "map") return [];
+    return e.value.entries.map((x) => ({
       key: x.key,
-      keySpan: this.span(x.keyNode),
-      value: this.str(x.value) ?? unknown("no value", this.span(x.keyNode))
+      keySpan: x.keySpan,
+      value: this.str(x.value) ?? unknown("no value", x.keySpan)
     }));
   }
   networks(e) {
-    if (!e?.value) return [];
-    if ((0, import_yaml2.isSeq)(e.value)) {
-      return seqItems(this.doc, e.value).flatMap((n) => {
+    if (!e) return [];
+    if (e.value.kind === "seq") {
+      return e.value.items.flatMap((n) => {
         const v = this.str(n);
-        return v?.kind === "known" ? [{ name: v.value, aliases: [], span: this.span(n) }] : [];
+        return v?.kind === "known" ? [{ name: v.value, aliases: [], span: n.span }] : [];
       });
     }
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => {
-      const m = mapEntries(this.doc, this.file.path, x.value);
-      const aliases = seqItems(this.doc, m.find((y) => y.key === "aliases")?.value).flatMap((n) => {
+    if (e.value.kind !== "map") return [];
+    return e.value.entries.map((x) => {
+      const list = valueOf2(x.value, "aliases");
+      const aliases = (list?.kind === "seq" ? list.items : []).flatMap((n) => {
         const v = this.str(n);
         return v ? [v] : [];
       });
-      return { name: x.key, aliases, span: this.span(x.keyNode) };
+      return { name: x.key, aliases, span: x.keySpan };
     });
   }
 };
+function containerPath2(p) {
+  if (p === void 0 || p === "") return void 0;
+  const n = posix6.normalize(p);
+  return n.length > 1 ? n.replace(/\/+$/, "") : n;
+}
+function rebase(path, from, to) {
+  if (from === to || posix6.isAbsolute(path) || path.startsWith("~") || /^[a-z]+:\/\//i.test(path)) return path;
+  const rel = posix6.relative(to || ".", posix6.join(from || ".", path)) || ".";
+  return rel.startsWith(".") || rel.startsWith("/") ? rel : `./${rel}`;
+}
 function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
   const r = rangeOf(t2, from, to);
   const span = from === to ? fallback : r.span;
@@ -20007,8 +20342,3518 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
   return known(t2.text.slice(from, to), span, { via: [...r.via, ...via] });
 }
 
+// src/inputs/compose-project.ts
+function inRoot(...parts) {
+  const p = posix7.normalize(posix7.join(...parts.map((x) => x || ".")));
+  if (p === ".." || p.startsWith("../") || posix7.isAbsolute(p)) return void 0;
+  return p === "." ? "" : p.replace(/\/$/, "");
+}
+var MAX_DEPTH2 = 10;
+function loadComposeProject(ws, spec) {
+  const base = spec.files[0];
+  const projectDir = spec.projectDir ?? dirOf(base);
+  const loader = new ProjectLoader(ws);
+  const env = loader.env(spec.envFiles ?? [joinPath(projectDir, ".env")], spec.origin.via);
+  const trees = [];
+  for (const f of spec.files) {
+    const t2 = loader.file(f, env.vars, [], spec.origin.via);
+    if (t2) trees.push(t2);
+  }
+  let merged = trees[0];
+  for (const t2 of trees.slice(1)) merged = merged ? mergeTopLevel(merged, t2) : t2;
+  const tree = merged ? withoutResets(merged) : void 0;
+  const profileLine = env.lookup("COMPOSE_PROFILES");
+  const profiles = spec.profiles ?? (profileLine ? profileLine.value.split(",").map((p) => p.trim()).filter(Boolean) : []);
+  const { services: all, problems } = readServices(tree, projectDir);
+  const active = (s2) => s2.profiles.length === 0 || s2.profiles.some((p) => profiles.includes(p) || profiles.includes("*"));
+  const services = all.filter(active);
+  const inactive = all.filter((s2) => !active(s2));
+  const nameVar = env.lookup("COMPOSE_PROJECT_NAME");
+  const nameNode = valueOf2(tree, "name");
+  const projectName = nameVar ? known(nameVar.value, nameVar.span) : nameNode?.kind === "scalar" && nameNode.text ? known(nameNode.text.text, nameNode.span) : known(posix7.basename(projectDir === "" ? ws.rootAbs : projectDir).toLowerCase().replace(/[^a-z0-9_-]/g, ""), { file: base, start: 0, end: 0 }, { isDefault: true });
+  const compose = { path: base, dir: projectDir, services, ...inactive.length ? { inactive } : {}, problems };
+  return {
+    spec,
+    compose,
+    composeFiles: loader.composeFiles,
+    ...env.first ? { dotenv: env.first } : {},
+    profiles,
+    projectName,
+    files: [...loader.files.values()],
+    problems: [...loader.problems, ...problems],
+    unknowns: loader.unknowns
+  };
+}
+function dirOf(path) {
+  const d = posix7.dirname(path);
+  return d === "." ? "" : d;
+}
+function joinPath(dir, name2) {
+  return dir ? `${dir}/${name2}` : name2;
+}
+var ProjectLoader = class {
+  constructor(ws) {
+    this.ws = ws;
+  }
+  files = /* @__PURE__ */ new Map();
+  composeFiles = [];
+  problems = [];
+  unknowns = [];
+  docs = /* @__PURE__ */ new Map();
+  record(path, problems, comments) {
+    if (!this.files.has(path)) this.files.set(path, { path, problems, comments });
+  }
+  /** Interpolation variables from env files (later files win, as with repeated `--env-file`). */
+  env(paths, via) {
+    const map = /* @__PURE__ */ new Map();
+    let first;
+    for (const p of paths) {
+      const f = this.ws.read(p);
+      if (!f) {
+        if (via && !p.endsWith(".env")) this.unknowns.push({ what: p, reason: `env file ${p} cannot be read`, span: via });
+        continue;
+      }
+      const r = parseEnvFile(f);
+      this.record(f.path, r.problems, r.comments);
+      first ??= r.doc;
+      for (const e of r.doc?.entries ?? []) if (e.value.kind === "known") map.set(e.key, { value: e.value.value, span: e.value.span });
+    }
+    const lookup = (n) => map.get(n);
+    return { vars: { lookup }, ...first ? { first } : {}, lookup };
+  }
+  parse(path) {
+    if (this.docs.has(path)) return this.docs.get(path) ?? void 0;
+    const file = this.ws.read(path);
+    let out;
+    if (file) {
+      const y = parseYaml(file);
+      this.record(path, y.problems, y.comments);
+      if (y.doc) out = { file, doc: y.doc };
+    }
+    this.docs.set(path, out ?? null);
+    return out;
+  }
+  /** One compose file as a tree, its `extends:` resolved and its `include:`s added. */
+  file(path, vars, chain, via) {
+    const p = this.parse(path);
+    if (!p) {
+      if (via) this.unknowns.push({ what: path, reason: `compose file ${path} cannot be read`, span: via });
+      return void 0;
+    }
+    if (!this.composeFiles.includes(path)) this.composeFiles.push(path);
+    const tree = composeTree(p.file, p.doc, dirOf(path), vars);
+    if (tree?.kind !== "map") return void 0;
+    let out = this.withExtends(tree, path, vars, chain);
+    out = this.withIncludes(out, path, vars, [...chain, path]);
+    return out;
+  }
+  withExtends(tree, path, vars, chain) {
+    const services = valueOf2(tree, "services");
+    if (services?.kind !== "map" || !services.entries.some((e) => valueOf2(e.value, "extends") !== void 0)) return tree;
+    const resolved = /* @__PURE__ */ new Map();
+    const resolving = /* @__PURE__ */ new Set();
+    const resolve3 = (name2, span) => {
+      const done = resolved.get(name2);
+      if (done) return done;
+      const entry = services.entries.find((e) => e.key === name2);
+      if (!entry || entry.value.kind !== "map") {
+        this.problems.push({ message: `extends: service "${name2}" is not defined in ${path}`, span });
+        return void 0;
+      }
+      if (resolving.has(name2)) {
+        this.problems.push({ message: `extends: service "${name2}" extends itself`, span });
+        return entry.value;
+      }
+      resolving.add(name2);
+      const out = this.extend(entry.value, path, vars, chain, resolve3);
+      resolving.delete(name2);
+      resolved.set(name2, out);
+      return out;
+    };
+    const entries = services.entries.map((e) => e.value.kind === "map" ? { ...e, value: resolve3(e.key, e.keySpan) ?? e.value } : e);
+    return replaceEntry(tree, "services", { ...services, entries });
+  }
+  /** A service with `extends:` as the merge of the extended service and its own keys. */
+  extend(svc, path, vars, chain, local) {
+    const ext = svc.entries.find((e) => e.key === "extends");
+    if (!ext) return svc;
+    const own2 = { ...svc, entries: svc.entries.filter((e) => e !== ext) };
+    const name2 = ext.value.kind === "scalar" ? textOf2(ext.value) : textOf2(valueOf2(ext.value, "service"));
+    const fileNode = ext.value.kind === "map" ? valueOf2(ext.value, "file") : void 0;
+    const fileText = textOf2(fileNode);
+    if (name2 === void 0) return own2;
+    let base;
+    if (fileText === void 0) {
+      base = local(name2, ext.keySpan);
+    } else {
+      const other = inRoot(dirOf(path), fileText);
+      if (other === void 0) {
+        this.unknowns.push({ what: fileText, reason: `extends file ${fileText} is outside the checked folder`, span: fileNode.span });
+        return own2;
+      }
+      if (chain.includes(other) || chain.length > MAX_DEPTH2) {
+        this.problems.push({ message: `extends: ${fileText} extends back into itself`, span: fileNode.span });
+        return own2;
+      }
+      const tree = this.file(other, vars, [...chain, path], fileNode.span);
+      const s2 = valueOf2(valueOf2(tree, "services"), name2);
+      if (s2?.kind !== "map") {
+        if (tree) this.problems.push({ message: `extends: service "${name2}" is not defined in ${other}`, span: ext.keySpan });
+        return own2;
+      }
+      base = s2;
+    }
+    if (!base) return own2;
+    const inherited2 = { ...base, entries: base.entries.map((e) => ({ ...e, via: [...e.via, ext.keySpan] })) };
+    return mergeService(inherited2, own2);
+  }
+  withIncludes(tree, path, vars, chain) {
+    const inc = tree.entries.find((e) => e.key === "include");
+    if (!inc) return tree;
+    let out = { ...tree, entries: tree.entries.filter((e) => e !== inc) };
+    const items = inc.value.kind === "seq" ? inc.value.items : [inc.value];
+    for (const item of items) {
+      const pathNode = item.kind === "map" ? valueOf2(item, "path") : item;
+      const paths = (pathNode?.kind === "seq" ? pathNode.items : pathNode ? [pathNode] : []).flatMap((n) => {
+        const t2 = textOf2(n);
+        return t2 !== void 0 ? [{ t: t2, span: n.span }] : [];
+      });
+      if (paths.length === 0) continue;
+      const files = [];
+      for (const { t: t2, span } of paths) {
+        const f = inRoot(dirOf(path), t2);
+        if (f === void 0) this.unknowns.push({ what: t2, reason: `included file ${t2} is outside the checked folder`, span });
+        else if (chain.includes(f) || chain.length > MAX_DEPTH2) this.problems.push({ message: `include: ${t2} includes itself`, span });
+        else files.push(f);
+      }
+      if (files.length === 0) continue;
+      const dirText = item.kind === "map" ? textOf2(valueOf2(item, "project_directory")) : void 0;
+      const includeDir = dirText !== void 0 ? inRoot(dirOf(path), dirText) ?? dirOf(files[0]) : dirOf(files[0]);
+      const envNode = item.kind === "map" ? valueOf2(item, "env_file") : void 0;
+      const envPaths = envNode ? (envNode.kind === "seq" ? envNode.items : [envNode]).flatMap((n) => {
+        const t2 = textOf2(n);
+        const p = t2 !== void 0 ? inRoot(dirOf(path), t2) : void 0;
+        return p !== void 0 ? [p] : [];
+      }) : [joinPath(includeDir, ".env")];
+      const own2 = this.env(envPaths);
+      const incVars = { lookup: (n) => own2.lookup(n) ?? vars.lookup(n) };
+      let merged;
+      for (const f of files) {
+        const t2 = this.file(f, incVars, chain, pathNode.span);
+        if (t2) merged = merged ? mergeTopLevel(merged, t2) : t2;
+      }
+      if (merged) out = this.addIncluded(out, merged, inc.keySpan);
+    }
+    return out;
+  }
+  /**
+   * Services and resources of an included project join the file's own. A service the including file
+   * also defines is merged over the included one: Compose 5 does this (the including document wins);
+   * Compose 2.x refused it ("conflicts with imported resource"), and real repositories rely on the
+   * newer behaviour (wger's docker-compose.yml tunes the `db` its include declares).
+   */
+  addIncluded(tree, included, via) {
+    let out = tree;
+    for (const key of ["services", "volumes", "networks", "configs", "secrets"]) {
+      const add = valueOf2(included, key);
+      if (add?.kind !== "map") continue;
+      const mine = valueOf2(out, key);
+      const entries = mine?.kind === "map" ? [...mine.entries] : [];
+      for (const e of add.entries) {
+        const i = entries.findIndex((x) => x.key === e.key);
+        const imported = { ...e, via: [...e.via, via] };
+        if (i < 0) entries.push(imported);
+        else if (key === "services" && e.value.kind === "map" && entries[i].value.kind === "map") {
+          entries[i] = { ...entries[i], value: mergeService(e.value, entries[i].value) };
+        }
+      }
+      const node = mine?.kind === "map" ? { ...mine, entries } : { kind: "map", span: add.span, dir: add.dir, entries };
+      out = replaceEntry(out, key, node, via);
+    }
+    return out;
+  }
+};
+function replaceEntry(map, key, value, keySpan) {
+  const i = map.entries.findIndex((e) => e.key === key);
+  const entries = [...map.entries];
+  if (i >= 0) entries[i] = { ...entries[i], value };
+  else entries.push({ key, keySpan: keySpan ?? value.span, value, via: [] });
+  return { ...map, entries };
+}
+
+// src/container/filesystem.ts
+import { realpathSync } from "node:fs";
+import { join as join3, posix as posix8, relative, sep } from "node:path";
+
+// src/parsers/dockerfile.ts
+function parseDockerfile(file) {
+  const instructions = [];
+  const comments = [];
+  const lines = file.text.split("\n");
+  let offset = 0;
+  let cur;
+  const finish2 = () => {
+    if (cur) instructions.push({ keyword: cur.keyword, args: cur.b.build(), span: { file: file.path, start: cur.start, end: cur.end } });
+    cur = void 0;
+  };
+  for (const rawLine of lines) {
+    const line = rawLine.replace(/\r$/, "");
+    const lineOffset = offset;
+    offset += rawLine.length + 1;
+    const trimmed = line.trimStart();
+    const indent2 = line.length - trimmed.length;
+    if (trimmed.startsWith("#")) {
+      comments.push({ text: trimmed.slice(1), span: { file: file.path, start: lineOffset + indent2, end: lineOffset + line.length } });
+      continue;
+    }
+    let body = line;
+    let bodyOffset = lineOffset;
+    if (!cur) {
+      const m = /^(\s*)([A-Za-z]+)(\s+|$)/.exec(line);
+      if (!m) continue;
+      const start = lineOffset + m[1].length;
+      cur = { keyword: m[2].toUpperCase(), b: new MappedTextBuilder(file.path, { file: file.path, start, end: lineOffset + line.length }), start, end: lineOffset + line.length };
+      body = line.slice(m[0].length);
+      bodyOffset = lineOffset + m[0].length;
+    }
+    const continued = /\\\s*$/.test(body);
+    const content2 = continued ? body.replace(/\\\s*$/, "") : body;
+    for (let i = 0; i < content2.length; i++) cur.b.pushChar(content2[i], bodyOffset + i, bodyOffset + i + 1);
+    cur.end = lineOffset + line.length;
+    if (continued) cur.b.pushChar(" ", bodyOffset + content2.length, bodyOffset + content2.length + 1);
+    else finish2();
+  }
+  finish2();
+  return { doc: { path: file.path, instructions }, problems: [], comments };
+}
+function instructionWords(ins) {
+  const t2 = ins.args.text.trim();
+  if (t2.startsWith("[")) {
+    try {
+      const arr = JSON.parse(t2);
+      if (Array.isArray(arr) && arr.every((x) => typeof x === "string")) {
+        let from = 0;
+        const items = arr.map((s2) => {
+          const at = ins.args.text.indexOf(s2, from);
+          const b = new MappedTextBuilder(ins.args.file, ins.args.whole);
+          if (at >= 0) {
+            b.pushMapped(ins.args, at, at + s2.length);
+            from = at + s2.length;
+          } else b.pushChar(s2, ins.span.start, ins.span.end);
+          return b.build();
+        });
+        return { words: wordsFromList(items), form: "exec" };
+      }
+    } catch {
+    }
+  }
+  return { words: splitShellWords(ins.args), form: "shell" };
+}
+
+// src/container/filesystem.ts
+function repoPath(...parts) {
+  const p = posix8.normalize(posix8.join(...parts.map((x) => x || ".")));
+  if (p === ".." || p.startsWith("../") || posix8.isAbsolute(p)) return void 0;
+  return p === "." ? "" : p.replace(/\/$/, "");
+}
+function staysInside(ws, rel) {
+  try {
+    const root = realpathSync(ws.rootAbs);
+    const real = realpathSync(join3(ws.rootAbs, rel || "."));
+    const r = relative(root, real);
+    return r === "" || !r.startsWith(`..${sep}`) && r !== ".." && !r.startsWith("/");
+  } catch {
+    return true;
+  }
+}
+function originOf(s2, hostPath) {
+  if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
+  if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
+  return s2.origin;
+}
+function fileOf(s2, containerPath3, hostPath) {
+  return {
+    containerPath: containerPath3,
+    hostPath,
+    via: s2.via,
+    origin: originOf(s2, hostPath),
+    ...s2.chain?.length ? { chain: s2.chain } : {},
+    ...s2.rendering ? { rendering: s2.rendering } : {}
+  };
+}
+function under(path, dir) {
+  return dir === "/" ? path !== "/" : path.startsWith(`${dir}/`);
+}
+function rest(path, dir) {
+  return dir === "/" ? path.slice(1) : path.slice(dir.length + 1);
+}
+var ContainerFs = class _ContainerFs {
+  constructor(ws, sources) {
+    this.ws = ws;
+    this.sources = sources;
+  }
+  /** A new filesystem with more layers on top (later layers shadow earlier ones). */
+  with(more) {
+    return more.length ? new _ContainerFs(this.ws, [...this.sources, ...more]) : this;
+  }
+  /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
+  state(containerPath3) {
+    const p = posix8.normalize(containerPath3);
+    for (let i = this.sources.length - 1; i >= 0; i--) {
+      const s2 = this.sources[i];
+      if (s2.incomplete) continue;
+      if (s2.removed) {
+        if (p === s2.containerPath || under(p, s2.containerPath)) return { kind: "absent" };
+        continue;
+      }
+      if (p === s2.containerPath && !s2.isDir && s2.origin?.kind === "image-default") return { kind: "image-default", origin: s2.origin, containerPath: p };
+      if (p === s2.containerPath && !s2.isDir) {
+        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
+        if (this.ws.exists(s2.hostPath)) return { kind: "file", file: fileOf(s2, p, s2.hostPath) };
+        return { kind: "absent" };
+      }
+      if (s2.isDir && under(p, s2.containerPath)) {
+        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
+        const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
+        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
+        if (s2.hides) return { kind: "absent" };
+      }
+      if (s2.hides && s2.isDir && p === s2.containerPath) return { kind: "absent" };
+    }
+    return { kind: "absent" };
+  }
+  /** The repository file behind a container path, when the container sees one. */
+  resolve(containerPath3) {
+    const s2 = this.state(containerPath3);
+    return s2.kind === "file" ? s2.file : void 0;
+  }
+  /** Every repository file visible in the container, with its container path. */
+  files() {
+    const out = /* @__PURE__ */ new Map();
+    const hide = (dir) => {
+      for (const k of [...out.keys()]) if (k === dir || under(k, dir)) out.delete(k);
+    };
+    for (const s2 of this.sources) {
+      if (s2.incomplete) continue;
+      if (s2.removed) {
+        hide(s2.containerPath);
+        continue;
+      }
+      if (s2.origin?.kind === "image-default") {
+        out.delete(s2.containerPath);
+        continue;
+      }
+      if (s2.isDir && (s2.hides || s2.opaque)) hide(s2.containerPath);
+      if (s2.opaque) {
+        out.delete(s2.containerPath);
+        continue;
+      }
+      if (!s2.isDir) {
+        if (this.ws.exists(s2.hostPath)) out.set(s2.containerPath, fileOf(s2, s2.containerPath, s2.hostPath));
+        else out.delete(s2.containerPath);
+        continue;
+      }
+      for (const f of this.ws.filesUnder(s2.hostPath)) {
+        if (s2.ignored?.(f)) continue;
+        const r = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
+        const cp = posix8.join(s2.containerPath, r);
+        out.set(cp, fileOf(s2, cp, f));
+      }
+    }
+    return [...out.values()];
+  }
+  /** Files the image ships by itself that no later layer replaced or removed. */
+  imageDefaults() {
+    const out = [];
+    const seen = /* @__PURE__ */ new Set();
+    for (const s2 of this.sources) {
+      if (s2.origin?.kind !== "image-default" || seen.has(s2.containerPath)) continue;
+      seen.add(s2.containerPath);
+      const st = this.state(s2.containerPath);
+      if (st.kind === "image-default") out.push({ containerPath: s2.containerPath, origin: st.origin });
+    }
+    return out;
+  }
+  /** The layer saying a folder may hold more files than arena-lint sees, when one covers `dir`. */
+  incompleteAt(dir) {
+    const d = posix8.normalize(dir);
+    return this.sources.find((s2) => s2.incomplete && (d === s2.containerPath || under(d, s2.containerPath)));
+  }
+  /** Layers below which nothing is known (for `inspect` and for include resolution). */
+  unknownLayers() {
+    return this.sources.filter((s2) => s2.opaque);
+  }
+  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`), sorted as glob(3) sorts them. */
+  glob(pattern) {
+    const re = globToRegExp(posix8.normalize(pattern));
+    return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => a.containerPath < b.containerPath ? -1 : 1);
+  }
+  /**
+   * The files below `dir`, re-rooted so `dir` becomes `/`: what a named volume mounted at `dir`
+   * would be filled with from this image.
+   */
+  subtree(dir) {
+    const d = posix8.normalize(dir);
+    const out = [];
+    for (const f of this.files()) {
+      if (!under(f.containerPath, d)) continue;
+      out.push({ containerPath: `/${rest(f.containerPath, d)}`, hostPath: f.hostPath, isDir: false, via: f.via, origin: f.origin, ...f.chain ? { chain: f.chain } : {} });
+    }
+    return out;
+  }
+};
+function globToRegExp(glob) {
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else if (c === "[") {
+      const close = glob.indexOf("]", i + 1);
+      if (close < 0) re += "\\[";
+      else {
+        re += `[${glob.slice(i + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
+        i = close;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+function serviceImage(ws, composeDir, svc) {
+  const sources = [];
+  let buildContext;
+  let dockerfile;
+  let dockerfilePath;
+  let baseImage;
+  if (svc.build?.context.kind === "known" && !/^[a-z]+:\/\//.test(svc.build.context.value)) {
+    buildContext = repoPath(composeDir, svc.build.context.value);
+    if (buildContext !== void 0) {
+      const dfName = svc.build.dockerfile?.kind === "known" ? svc.build.dockerfile.value : "Dockerfile";
+      dockerfilePath = repoPath(buildContext, dfName);
+      const file = dockerfilePath !== void 0 ? ws.read(dockerfilePath) : void 0;
+      dockerfile = file ? parseDockerfile(file).doc : void 0;
+      let workdir = "/";
+      for (const ins of dockerfile?.instructions ?? []) {
+        if (ins.keyword === "FROM") {
+          const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : "");
+          baseImage = words.find((w) => !w.startsWith("--"));
+          workdir = "/";
+          sources.length = 0;
+        } else if (ins.keyword === "WORKDIR") {
+          workdir = posix8.resolve(workdir, ins.args.text.trim());
+        } else if (ins.keyword === "COPY" || ins.keyword === "ADD") {
+          const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : void 0);
+          if (words.some((w) => w?.startsWith("--from"))) continue;
+          const plain4 = words.filter((w) => w !== void 0 && !w.startsWith("--"));
+          if (plain4.length < 2) continue;
+          const dest = plain4[plain4.length - 1];
+          const destAbs = posix8.resolve(workdir, dest);
+          for (const src of plain4.slice(0, -1)) {
+            const host = repoPath(buildContext, src);
+            if (host === void 0 || /[*?[]/.test(src)) continue;
+            const isDir = ws.isDir(host);
+            const destIsDir = dest.endsWith("/") || plain4.length > 2 || isDir;
+            sources.push({
+              containerPath: isDir || !destIsDir ? destAbs : posix8.join(destAbs, posix8.basename(host)),
+              hostPath: host,
+              isDir,
+              via: ins.span
+            });
+          }
+        }
+      }
+    }
+  }
+  for (const v of svc.volumes) {
+    if (v.type !== "bind" || !v.source) continue;
+    const host = repoPath(composeDir, v.source);
+    if (host === void 0) continue;
+    sources.push({ containerPath: posix8.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: "mount", hostPath: host, via: v.span }, hides: true });
+  }
+  const out = { fs: new ContainerFs(ws, sources) };
+  if (buildContext !== void 0) out.buildContext = buildContext;
+  if (dockerfile) out.dockerfile = dockerfile;
+  if (dockerfilePath !== void 0) out.dockerfilePath = dockerfilePath;
+  if (baseImage) out.baseImage = baseImage;
+  return out;
+}
+
+// src/container/view.ts
+import { posix as posix16 } from "node:path";
+
+// src/container/dockerfile-fs.ts
+import { posix as posix13 } from "node:path";
+
+// src/container/process.ts
+import { posix as posix12 } from "node:path";
+
+// src/container/shell-script.ts
+import { posix as posix9 } from "node:path";
+var isWord = (t2, text) => t2?.kind === "word" && (text === void 0 || t2.word.text.text === text && !t2.word.quoted);
+var isOp = (t2, op) => t2?.kind === "op" && (op === void 0 || t2.op === op);
+var RESERVED = /* @__PURE__ */ new Set(["then", "else", "elif", "fi", "do", "done", "esac", "}", ";;"]);
+var REDIRECT = /* @__PURE__ */ new Set(["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"]);
+var Parser2 = class {
+  constructor(tokens, whole) {
+    this.tokens = tokens;
+    this.whole = whole;
+  }
+  i = 0;
+  peek() {
+    return this.tokens[this.i];
+  }
+  skipBreaks() {
+    while (this.peek()?.kind === "break" || isOp(this.peek(), ";")) this.i++;
+  }
+  /** Statements until one of `stop` (unquoted reserved words) or the end. */
+  list(stop) {
+    const out = [];
+    for (; ; ) {
+      this.skipBreaks();
+      const t2 = this.peek();
+      if (!t2) return out;
+      if (isWord(t2) && !t2.word.quoted && stop.has(t2.word.text.text)) return out;
+      if (isOp(t2, ";;") && stop.has(";;")) return out;
+      if (isOp(t2, ")") && stop.has(")")) return out;
+      const before = this.i;
+      const node = this.andOr(stop);
+      if (node) out.push(node);
+      if (isOp(this.peek(), "&")) {
+        if (node?.k === "simple") node.background = true;
+        this.i++;
+      }
+      if (this.i === before) this.i++;
+    }
+  }
+  andOr(stop) {
+    const first = this.pipeline(stop);
+    if (!first) return void 0;
+    const rest2 = [];
+    while (isOp(this.peek(), "&&") || isOp(this.peek(), "||")) {
+      const op = this.peek().op;
+      this.i++;
+      while (this.peek()?.kind === "break") this.i++;
+      const node = this.pipeline(stop);
+      if (node) rest2.push({ op, node });
+    }
+    return rest2.length ? { k: "andor", first, rest: rest2 } : first;
+  }
+  pipeline(stop) {
+    let negate = false;
+    if (isWord(this.peek(), "!")) {
+      negate = true;
+      this.i++;
+    }
+    let node = this.command(stop);
+    while (isOp(this.peek(), "|") || isOp(this.peek(), "|&")) {
+      this.i++;
+      while (this.peek()?.kind === "break") this.i++;
+      const next = this.command(stop);
+      if (next) node = next.k === "simple" && node?.k === "simple" ? { ...next, redirects: [...next.redirects], pipedFrom: node } : next;
+    }
+    return node && negate ? { k: "not", node } : node;
+  }
+  spanFrom(start) {
+    let s2;
+    let e;
+    for (let j = start; j < this.i && j < this.tokens.length; j++) {
+      const t2 = this.tokens[j];
+      const sp = t2.kind === "word" ? t2.word.at : t2.kind === "op" ? t2.at : void 0;
+      if (!sp) continue;
+      s2 ??= sp;
+      e = sp;
+    }
+    if (!s2 || !e) return this.whole;
+    return s2.file === e.file ? { file: s2.file, start: s2.start, end: Math.max(s2.end, e.end) } : s2;
+  }
+  expectWord(text) {
+    this.skipBreaks();
+    if (isWord(this.peek(), text)) this.i++;
+  }
+  command(stop) {
+    const t2 = this.peek();
+    const start = this.i;
+    if (isWord(t2) && !t2.word.quoted) {
+      const w = t2.word.text.text;
+      if (w === "if") {
+        this.i++;
+        const branches = [];
+        let otherwise;
+        const cond = this.list(/* @__PURE__ */ new Set(["then"]));
+        this.expectWord("then");
+        branches.push({ cond, body: this.list(/* @__PURE__ */ new Set(["elif", "else", "fi"])) });
+        for (; ; ) {
+          const n = this.peek();
+          if (isWord(n, "elif")) {
+            this.i++;
+            const c = this.list(/* @__PURE__ */ new Set(["then"]));
+            this.expectWord("then");
+            branches.push({ cond: c, body: this.list(/* @__PURE__ */ new Set(["elif", "else", "fi"])) });
+          } else if (isWord(n, "else")) {
+            this.i++;
+            otherwise = this.list(/* @__PURE__ */ new Set(["fi"]));
+          } else break;
+        }
+        this.expectWord("fi");
+        this.trailingRedirects();
+        return { k: "if", branches, ...otherwise ? { otherwise } : {}, span: this.spanFrom(start) };
+      }
+      if (w === "case") {
+        this.i++;
+        const subject = this.peek()?.kind === "word" ? this.tokens[this.i++].word : t2.word;
+        this.expectWord("in");
+        const arms = [];
+        for (; ; ) {
+          this.skipBreaks();
+          const n = this.peek();
+          if (!n || isWord(n, "esac")) break;
+          if (isOp(n, "(")) this.i++;
+          const patterns = [];
+          while (this.peek() && !isOp(this.peek(), ")")) {
+            const p = this.peek();
+            if (p.kind === "word") patterns.push(p.word);
+            this.i++;
+          }
+          this.i++;
+          const body = this.list(/* @__PURE__ */ new Set([";;", "esac"]));
+          arms.push({ patterns, body });
+          if (isOp(this.peek(), ";;")) this.i++;
+        }
+        this.expectWord("esac");
+        return { k: "case", subject, arms, span: this.spanFrom(start) };
+      }
+      if (w === "while" || w === "until" || w === "for" || w === "select") {
+        this.i++;
+        let forVar;
+        let items;
+        if (w === "for" || w === "select") {
+          if (isWord(this.peek())) forVar = this.tokens[this.i++].word.text.text;
+          if (isWord(this.peek(), "in")) {
+            this.i++;
+            items = [];
+            while (this.peek() && this.peek().kind === "word" && !isWord(this.peek(), "do")) items.push(this.tokens[this.i++].word);
+          }
+          while (this.peek() && !isWord(this.peek(), "do")) this.i++;
+        } else this.list(/* @__PURE__ */ new Set(["do"]));
+        this.expectWord("do");
+        const body = this.list(/* @__PURE__ */ new Set(["done"]));
+        this.expectWord("done");
+        this.trailingRedirects();
+        return { k: "loop", body, span: this.spanFrom(start), ...w === "for" && forVar ? { forVar, ...items ? { items } : {} } : {} };
+      }
+      if (w === "{") {
+        this.i++;
+        const body = this.list(/* @__PURE__ */ new Set(["}"]));
+        this.expectWord("}");
+        this.trailingRedirects();
+        return { k: "group", body, subshell: false, span: this.spanFrom(start) };
+      }
+      if (w === "function" && isWord(this.tokens[this.i + 1])) {
+        this.i++;
+        const name2 = this.tokens[this.i++].word.text.text;
+        if (isOp(this.peek(), "(") && isOp(this.tokens[this.i + 1], ")")) this.i += 2;
+        return this.funcBody(name2, start);
+      }
+      if (isOp(this.tokens[this.i + 1], "(") && isOp(this.tokens[this.i + 2], ")") && /^[A-Za-z_][\w-]*$/.test(w)) {
+        this.i += 3;
+        return this.funcBody(w, start);
+      }
+      if (RESERVED.has(w) && stop.has(w)) return void 0;
+    }
+    if (isOp(t2, "(")) {
+      this.i++;
+      const body = this.list(/* @__PURE__ */ new Set([")"]));
+      if (isOp(this.peek(), ")")) this.i++;
+      return { k: "group", body, subshell: true, span: this.spanFrom(start) };
+    }
+    const words = [];
+    const redirects = [];
+    for (; ; ) {
+      const n = this.peek();
+      if (!n || n.kind === "break") break;
+      if (n.kind === "word") {
+        if (words.length > 0 && !n.word.quoted && stop.has(n.word.text.text) && n.word.text.text === "}") break;
+        words.push(n.word);
+        this.i++;
+        continue;
+      }
+      if (REDIRECT.has(n.op)) {
+        this.i++;
+        if (n.heredoc || n.op === "<<" || n.op === "<<-") redirects.push(n.heredoc ? { op: n.op, heredoc: n.heredoc } : { op: n.op });
+        else if (this.peek()?.kind === "word") redirects.push({ op: n.op, target: this.tokens[this.i++].word });
+        else redirects.push({ op: n.op });
+        continue;
+      }
+      break;
+    }
+    if (words.length === 0 && redirects.length === 0) return void 0;
+    return { k: "simple", words, redirects, span: this.spanFrom(start), background: false };
+  }
+  funcBody(name2, start) {
+    this.skipBreaks();
+    const body = this.command(/* @__PURE__ */ new Set());
+    return { k: "func", name: name2, body: body ? [body] : [], span: this.spanFrom(start) };
+  }
+  trailingRedirects() {
+    while (isOp(this.peek()) && REDIRECT.has(this.peek().op)) {
+      this.i++;
+      if (this.peek()?.kind === "word") this.i++;
+    }
+  }
+};
+var Stop = class {
+  constructor(outcome, argv = []) {
+    this.outcome = outcome;
+    this.argv = argv;
+  }
+};
+var BUILTIN_OR_UTILITY = /* @__PURE__ */ new Set([
+  "echo",
+  "printf",
+  "set",
+  "export",
+  "cd",
+  "mkdir",
+  "chown",
+  "chmod",
+  "chgrp",
+  "sleep",
+  "test",
+  "[",
+  "[[",
+  "true",
+  "false",
+  ":",
+  "rm",
+  "cp",
+  "mv",
+  "ln",
+  "cat",
+  "sed",
+  "envsubst",
+  "touch",
+  "exit",
+  "trap",
+  "wait",
+  "shift",
+  "unset",
+  "local",
+  "umask",
+  "ulimit",
+  "source",
+  ".",
+  "readonly",
+  "declare",
+  "typeset",
+  "alias",
+  "eval",
+  "return",
+  "shopt",
+  "cd",
+  "pushd",
+  "popd",
+  "date",
+  "id",
+  "whoami",
+  "hostname",
+  "ls",
+  "find",
+  "grep",
+  "awk",
+  "tr",
+  "cut",
+  "head",
+  "tail",
+  "wc",
+  "tee",
+  "command",
+  "type",
+  "which",
+  "install",
+  "usermod",
+  "useradd",
+  "groupadd",
+  "addgroup",
+  "adduser",
+  "getent",
+  "env",
+  "printenv",
+  "basename",
+  "dirname",
+  "realpath",
+  "readlink",
+  "mktemp",
+  "stat",
+  "dig",
+  "nc",
+  "wget",
+  "curl",
+  "ping",
+  "until",
+  "read",
+  "let",
+  "expr",
+  "seq",
+  "apt-get",
+  "apk",
+  "pip",
+  "update-ca-certificates",
+  "openssl",
+  "tput",
+  "logger",
+  "xargs",
+  "sort",
+  "uniq",
+  "jq",
+  "yq"
+]);
+function scriptSubs(m) {
+  return m.substitutions.filter((s2) => s2.unknownReason?.endsWith(` is ${DYNAMIC}`)).map((s2) => ({ start: s2.start, end: s2.end, raw: m.text.slice(s2.start, s2.end) }));
+}
+function varValue(f, name2, at) {
+  if (/^\d$/.test(name2)) {
+    const n = Number(name2);
+    if (n === 0) return known("sh", at);
+    const w = f.args[n - 1];
+    return w ? w.value : known("", at);
+  }
+  if (name2 === "#") return known(String(f.args.length), at);
+  if (name2 === "@" || name2 === "*") {
+    if (f.args.some((a) => a.value.kind === "unknown")) return unknown("an argument is unknown", at);
+    return known(f.args.map((a) => a.value.value).join(" "), at);
+  }
+  if (name2 === "?" || name2 === "$" || name2 === "!" || name2 === "-") return unknown(`$${name2} is ${DYNAMIC}`, at);
+  const v = f.vars.get(name2);
+  return v ?? known("", at, { isDefault: true });
+}
+function globMatch(pattern, text, anchored, longest) {
+  const re = globToRegExp(pattern).source.slice(1, -1).replace(/\[\^\/\]\*/g, ".*").replace(/\[\^\/\]/g, ".");
+  if (anchored === "whole") return new RegExp(`^(?:${re})$`).test(text) ? text.length : void 0;
+  const lens = [...Array(text.length + 1).keys()];
+  if (longest) lens.reverse();
+  for (const n of lens) {
+    const piece = anchored === "prefix" ? text.slice(0, n) : text.slice(text.length - n);
+    if (new RegExp(`^(?:${re})$`).test(piece)) return n;
+  }
+  return void 0;
+}
+function expandRaw(f, raw, at) {
+  if (raw.startsWith("$(") || raw.startsWith("`")) return unknown(`${raw} is the output of a command, ${DYNAMIC}`, at);
+  let m = /^\$([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])$/.exec(raw);
+  if (m) return varValue(f, m[1], at);
+  m = /^\$\{(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?])(?:(:?[-=+?])(.*)|(##?|%%?)(.*))?\}$/s.exec(raw);
+  if (!m) return unknown(`${raw} is ${DYNAMIC}`, at);
+  const [, len, name2, op, word2, cut, pat] = m;
+  const v = varValue(f, name2, at);
+  const isSet = name2 === "@" || name2 === "*" || /^\d+$/.test(name2) ? Number(name2) <= f.args.length || !/^\d+$/.test(name2) : f.vars.has(name2);
+  if (len) return v.kind === "known" ? known(String(v.value.length), at) : v;
+  if (op) {
+    const empty = v.kind === "known" && v.value === "";
+    const useAlt = op.startsWith(":") ? !isSet || empty : !isSet;
+    const wordValue = () => expandInline(f, word2 ?? "", at);
+    if (op.endsWith("-") || op.endsWith("=")) {
+      if (v.kind === "unknown" && isSet) return v;
+      if (useAlt) {
+        const d = wordValue();
+        if (op.endsWith("=") && !/^\d+$/.test(name2)) f.vars.set(name2, d);
+        return d;
+      }
+      return v;
+    }
+    if (op.endsWith("+")) {
+      if (v.kind === "unknown") return v;
+      return useAlt ? known("", at) : wordValue();
+    }
+    return v;
+  }
+  if (cut) {
+    if (v.kind === "unknown") return v;
+    const p = expandInline(f, pat ?? "", at);
+    if (p.kind === "unknown") return p;
+    const n = globMatch(p.value, v.value, cut.startsWith("#") ? "prefix" : "suffix", cut.length === 2);
+    if (n === void 0) return v;
+    return known(cut.startsWith("#") ? v.value.slice(n) : v.value.slice(0, v.value.length - n), at, v.via ? { via: v.via } : {});
+  }
+  return v;
+}
+function expandInline(f, text, at) {
+  let out = "";
+  let i = 0;
+  const t2 = text.replace(/^"(.*)"$/s, "$1").replace(/^'(.*)'$/s, "$1");
+  while (i < t2.length) {
+    if (t2[i] === "$") {
+      const m = /^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(t2.slice(i));
+      if (m) {
+        const v = expandRaw(f, m[0], at);
+        if (v.kind === "unknown") return v;
+        out += v.value;
+        i += m[0].length;
+        continue;
+      }
+    }
+    out += t2[i];
+    i++;
+  }
+  return known(out, at);
+}
+function expandWord(f, w) {
+  const subs = scriptSubs(w.text);
+  if (subs.length === 0) return wordsFromList([w.text]);
+  if (subs.length === 1 && subs[0].start === 0 && subs[0].end === w.text.text.length && /^\$(\{[@*]\}|[@*])$/.test(subs[0].raw)) {
+    return f.args.map((a) => ({ ...a }));
+  }
+  const b = new MappedTextBuilder(w.text.file, w.text.whole);
+  let at = 0;
+  for (const s2 of subs) {
+    b.pushMapped(clearSubs(w.text, at, s2.start), 0);
+    const span = rangeOf(w.text, s2.start, s2.end).span;
+    const v = expandRaw(f, s2.raw, span);
+    if (v.kind === "unknown") return { kind: "unknown", reason: v.reason, span: v.span };
+    b.pushSubstitution(v.value, span.start, span.end, [...v.span.file !== span.file || v.span.start !== span.start ? [v.span] : [], ...v.via ?? []]);
+    at = s2.end;
+  }
+  b.pushMapped(clearSubs(w.text, at, w.text.text.length), 0);
+  return wordsFromList([b.build()]);
+}
+function clearSubs(m, from, to) {
+  const b = new MappedTextBuilder(m.file, m.whole);
+  b.pushMapped({ ...m, substitutions: m.substitutions.filter((s2) => !s2.unknownReason?.endsWith(` is ${DYNAMIC}`)) }, from, to);
+  return b.build();
+}
+function expandWords(f, words) {
+  const out = [];
+  for (const w of words) {
+    const e = expandWord(f, w);
+    if (!Array.isArray(e)) return e;
+    out.push(...e);
+  }
+  return out;
+}
+function plain2(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function expandOne(f, w) {
+  const e = expandWord(f, w);
+  if (!Array.isArray(e)) return e.kind === "unknown" ? unknown(e.reason, e.span) : known(e.text.text, w.at);
+  if (e.length !== 1) return known(e.map((x) => plain2(x) ?? "").join(" "), w.at);
+  return e[0].value;
+}
+function expandText(f, m) {
+  const subs = scriptSubs(m);
+  if (subs.length === 0) return m;
+  const b = new MappedTextBuilder(m.file, m.whole);
+  let at = 0;
+  for (const s2 of subs) {
+    b.pushMapped(clearSubs(m, at, s2.start));
+    const span = rangeOf(m, s2.start, s2.end).span;
+    const v = expandRaw(f, s2.raw, span);
+    if (v.kind === "unknown") b.pushSubstitution(s2.raw, span.start, span.end, [], v.reason);
+    else b.pushSubstitution(v.value, span.start, span.end, [...v.span.file !== span.file ? [v.span] : [], ...v.via ?? []]);
+    at = s2.end;
+  }
+  b.pushMapped(clearSubs(m, at, m.text.length));
+  return b.build();
+}
+function evalTest(f, argv) {
+  const name2 = plain2(argv[0]);
+  let args = argv.slice(1);
+  if (name2 === "[" || name2 === "[[") args = args.slice(0, -1);
+  const vals = args.map((a) => plain2(a));
+  const evalExpr = (xs) => {
+    const orAt = xs.findIndex((x) => x === "-o" || x === "||");
+    if (orAt > 0) {
+      const a = evalExpr(xs.slice(0, orAt));
+      const b = evalExpr(xs.slice(orAt + 1));
+      return a === true || b === true ? true : a === false && b === false ? false : void 0;
+    }
+    const andAt = xs.findIndex((x) => x === "-a" || x === "&&");
+    if (andAt > 0) {
+      const a = evalExpr(xs.slice(0, andAt));
+      const b = evalExpr(xs.slice(andAt + 1));
+      return a === false || b === false ? false : a === true && b === true ? true : void 0;
+    }
+    if (xs[0] === "!") {
+      const r = evalExpr(xs.slice(1));
+      return r === void 0 ? void 0 : !r;
+    }
+    if (xs.length === 0) return false;
+    if (xs.some((x) => x === void 0)) return void 0;
+    const s2 = xs;
+    if (s2.length === 1) return s2[0] !== "";
+    if (s2.length === 2) {
+      const [op, x] = s2;
+      if (op === "-z") return x === "";
+      if (op === "-n") return x !== "";
+      if (op === "-f" || op === "-e" || op === "-r" || op === "-s" || op === "-x" || op === "-d") {
+        const st = f.fs.state(posix9.resolve(f.workdir.kind === "known" ? f.workdir.value : "/", x));
+        if (op === "-d") return void 0;
+        if (st.kind === "file" || st.kind === "image-default") return true;
+        return void 0;
+      }
+      return void 0;
+    }
+    if (s2.length === 3) {
+      const [a, op, b] = s2;
+      if (op === "=" || op === "==") return name2 === "[[" ? globMatch(b, a, "whole", true) !== void 0 : a === b;
+      if (op === "!=") return name2 === "[[" ? globMatch(b, a, "whole", true) === void 0 : a !== b;
+      const na = Number(a);
+      const nb = Number(b);
+      if (!/^-?\d+$/.test(a) || !/^-?\d+$/.test(b)) return void 0;
+      if (op === "-eq") return na === nb;
+      if (op === "-ne") return na !== nb;
+      if (op === "-gt") return na > nb;
+      if (op === "-ge") return na >= nb;
+      if (op === "-lt") return na < nb;
+      if (op === "-le") return na <= nb;
+    }
+    return void 0;
+  };
+  return evalExpr(vals);
+}
+function cwd(f) {
+  return f.workdir.kind === "known" ? f.workdir.value : "/";
+}
+function abs(f, p) {
+  return posix9.resolve(cwd(f), p);
+}
+function pushLayer(f, l) {
+  f.layers.push(l);
+  f.fs = f.fs.with([l]);
+}
+function markUnknownFile(f, path, reason, span) {
+  pushLayer(f, { containerPath: abs(f, path), hostPath: "", isDir: false, via: span, opaque: true, origin: { kind: "unknown", reason, via: span } });
+  f.unknowns.push({ what: abs(f, path), reason, span });
+}
+function runList(f, nodes, ws) {
+  let status = true;
+  for (const n of nodes) status = runNode(f, n, ws);
+  return status;
+}
+function effects(nodes) {
+  const assigns = /* @__PURE__ */ new Set();
+  const writes = [];
+  const targets = [];
+  let stops;
+  const visit = (n) => {
+    if (n.k === "simple") {
+      const first = n.words[0]?.text.text;
+      for (const w of n.words) {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text.text);
+        if (m && (n.words.indexOf(w) === 0 || first === "export" || first === "readonly" || first === "local")) assigns.add(m[1]);
+      }
+      if (first === "exec" && n.words.length > 1) stops ??= n.span;
+      if (first === "exit") stops ??= n.span;
+      if (n.redirects.some((r) => r.op === ">" || r.op === ">>" || r.op === ">|") || ["sed", "cp", "mv", "rm", "ln", "envsubst", "tee"].includes(first ?? "")) writes.push(n.span);
+      for (const r of n.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|") && r.target) targets.push(r.target.text.text);
+      if (first === "cp" || first === "mv" || first === "ln") {
+        const last = n.words[n.words.length - 1]?.text.text;
+        if (last && n.words.length > 2) targets.push(last);
+      }
+      return;
+    }
+    if (n.k === "if") {
+      n.branches.forEach((b) => {
+        b.cond.forEach(visit);
+        b.body.forEach(visit);
+      });
+      n.otherwise?.forEach(visit);
+    } else if (n.k === "case") n.arms.forEach((a) => a.body.forEach(visit));
+    else if (n.k === "loop" || n.k === "group" || n.k === "func") n.body.forEach(visit);
+    else if (n.k === "andor") {
+      visit(n.first);
+      n.rest.forEach((r) => visit(r.node));
+    } else if (n.k === "not") visit(n.node);
+  };
+  nodes.forEach(visit);
+  return { assigns, stops, writes, targets };
+}
+function skipUndecided(f, branches, reason, span) {
+  for (const b of branches) {
+    const e = effects(b);
+    for (const name2 of e.assigns) f.vars.set(name2, unknown(`${name2} is set in a branch arena-lint cannot decide (${reason})`, span));
+    if (e.stops) {
+      f.unknowns.push({ what: "process", reason: `the script may exec or exit in a branch it cannot decide (${reason})`, span: e.stops });
+      throw new Stop("unknown");
+    }
+    for (const w of e.writes) f.unknowns.push({ what: "file change", reason: `a file may be changed in a branch arena-lint cannot decide (${reason})`, span: w });
+    for (const t2 of e.targets) {
+      const literal2 = t2.split("$")[0];
+      if (!literal2.startsWith("/") && f.workdir.kind !== "known") continue;
+      const path = abs(f, literal2);
+      const dir = t2.includes("$") ? literal2.endsWith("/") ? path : posix9.dirname(path) : posix9.dirname(path);
+      if (!t2.includes("$") && f.fs.state(path).kind === "file") continue;
+      pushLayer(f, { containerPath: dir, hostPath: "", isDir: true, via: span, incomplete: true, origin: { kind: "unknown", reason: `files may be written here in a branch arena-lint cannot decide (${reason})`, via: span } });
+    }
+  }
+  f.unknowns.push({ what: "branch", reason, span });
+}
+function runNode(f, n, ws) {
+  switch (n.k) {
+    case "simple":
+      return runSimple(f, n, ws);
+    case "not": {
+      const r = runNode(f, n.node, ws);
+      return r === void 0 ? void 0 : !r;
+    }
+    case "andor": {
+      let status = runNode(f, n.first, ws);
+      for (const r of n.rest) {
+        if (status === void 0) {
+          skipUndecided(f, [[r.node]], "it runs only when an earlier command succeeds or fails", nodeSpan2(r.node));
+          continue;
+        }
+        if (r.op === "&&" && status || r.op === "||" && !status) status = runNode(f, r.node, ws);
+      }
+      return status;
+    }
+    case "group":
+      if (n.subshell) {
+        const saved = { vars: new Map(f.vars), workdir: f.workdir, args: [...f.args] };
+        try {
+          return runList(f, n.body, ws);
+        } catch (e) {
+          if (e instanceof Stop && e.outcome === "exit") return true;
+          throw e;
+        } finally {
+          f.vars = saved.vars;
+          f.workdir = saved.workdir;
+          f.args = saved.args;
+        }
+      }
+      return runList(f, n.body, ws);
+    case "func":
+      f.functions.set(n.name, n.body);
+      return true;
+    case "loop": {
+      if (n.forVar) {
+        const values = n.items ? expandWords(f, n.items) : f.args;
+        if (Array.isArray(values) && values.length <= 32 && values.every((v) => v.value.kind === "known")) {
+          let status = true;
+          for (const v of values) {
+            f.vars.set(n.forVar, v.value);
+            status = runList(f, n.body, ws);
+          }
+          return status;
+        }
+      }
+      skipUndecided(f, [n.body], "a loop body is not followed", n.span);
+      return true;
+    }
+    case "if": {
+      const undecided = [];
+      for (const b of n.branches) {
+        const c = runConditions(f, b.cond, ws);
+        if (c === true && undecided.length === 0) return runList(f, b.body, ws);
+        if (c === true) {
+          undecided.push(b.body);
+          break;
+        }
+        if (c === void 0) undecided.push(b.body);
+      }
+      const taken = n.otherwise;
+      if (undecided.length === 0) return taken ? runList(f, taken, ws) : true;
+      skipUndecided(f, [...undecided, ...taken ? [taken] : []], "an if condition depends on a value arena-lint does not know", n.span);
+      return true;
+    }
+    case "case": {
+      const subject = expandOne(f, n.subject);
+      if (subject.kind === "unknown") {
+        skipUndecided(f, n.arms.map((a) => a.body), `case on an unknown value: ${subject.reason}`, n.span);
+        return true;
+      }
+      for (const arm of n.arms) {
+        let undecided = false;
+        for (const p of arm.patterns) {
+          const pv = expandOne(f, p);
+          if (pv.kind === "unknown") {
+            undecided = true;
+            continue;
+          }
+          if (globMatch(pv.value.replace(/^\((.*)$/, "$1"), subject.value, "whole", true) !== void 0) {
+            f.steps.push({ description: `case takes the ${pv.value}) arm for ${JSON.stringify(subject.value)}`, span: p.at });
+            return runList(f, arm.body, ws);
+          }
+        }
+        if (undecided) {
+          skipUndecided(f, [arm.body], "a case pattern is unknown", n.span);
+          return true;
+        }
+      }
+      return true;
+    }
+  }
+}
+function runConditions(f, cond, ws) {
+  let status = true;
+  for (const c of cond) status = runNode(f, c, ws);
+  return status;
+}
+function nodeSpan2(n) {
+  if (n.k === "andor") return nodeSpan2(n.first);
+  if (n.k === "not") return nodeSpan2(n.node);
+  return n.span;
+}
+function runSimple(f, n, ws) {
+  let i = 0;
+  const assigns = [];
+  while (i < n.words.length) {
+    const w = n.words[i];
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text.text);
+    if (!m || w.text.srcStart[0] !== void 0 && w.quoted && w.text.text.indexOf("=") > m[1].length) break;
+    assigns.push([m[1], assignedValue(f, w, m[1].length + 1)]);
+    i++;
+  }
+  if (i === n.words.length) {
+    for (const [k, v] of assigns) f.vars.set(k, v);
+    return true;
+  }
+  const expanded = expandWords(f, n.words.slice(i));
+  if (!Array.isArray(expanded)) {
+    const head = n.words[i].text.text;
+    if (head === "exec") {
+      f.unknowns.push({ what: "process", reason: `the exec'd command is unknown: ${expanded.kind === "unknown" ? expanded.reason : ""}`, span: n.span });
+      throw new Stop("unknown");
+    }
+    if (!BUILTIN_OR_UTILITY.has(head)) f.last = void 0;
+    f.unknowns.push({ what: "command", reason: expanded.kind === "unknown" ? expanded.reason : "unknown", span: n.span });
+    return void 0;
+  }
+  let argv = expanded;
+  const name2 = plain2(argv[0]);
+  if (name2 === void 0) return void 0;
+  const base = posix9.basename(name2);
+  const envFor = () => {
+    const env = /* @__PURE__ */ new Map();
+    for (const k of f.exported) {
+      const v = f.vars.get(k);
+      if (v) env.set(k, v);
+    }
+    for (const [k, v] of assigns) env.set(k, v);
+    return env;
+  };
+  switch (base) {
+    case "export":
+    case "readonly":
+    case "declare":
+    case "typeset":
+    case "local": {
+      const isExport = base === "export" || argv.some((w) => plain2(w) === "-x");
+      for (const w of n.words.slice(i + 1)) {
+        const t2 = w.text.text;
+        if (t2.startsWith("-")) continue;
+        const eq = t2.indexOf("=");
+        const key = eq < 0 ? t2 : t2.slice(0, eq);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) continue;
+        if (eq >= 0) f.vars.set(key, assignedValue(f, w, eq + 1));
+        if (isExport) {
+          f.exported.add(key);
+          if (eq >= 0) f.steps.push({ description: `export ${key}`, span: w.at });
+        }
+      }
+      return true;
+    }
+    case "unset":
+      for (const w of argv.slice(1)) {
+        const k = plain2(w);
+        if (k && !k.startsWith("-")) {
+          f.vars.delete(k);
+          f.exported.delete(k);
+        }
+      }
+      return true;
+    case "cd": {
+      const target = argv[1];
+      const t2 = plain2(target);
+      if (target && t2 === void 0) f.workdir = unknown("cd to an unknown folder", n.span);
+      else if (t2 && t2 !== "-") {
+        f.workdir = known(abs(f, t2), n.span);
+        f.steps.push({ description: `cd ${f.workdir.value}`, span: n.span });
+      }
+      return true;
+    }
+    case "set": {
+      const dd = argv.findIndex((w) => plain2(w) === "--");
+      if (dd > 0) {
+        f.args = argv.slice(dd + 1);
+        f.steps.push({ description: "set -- replaces the positional arguments", span: n.span });
+      }
+      return true;
+    }
+    case "shift": {
+      const k = Number(plain2(argv[1]) ?? "1");
+      f.args = f.args.slice(Number.isFinite(k) ? k : 1);
+      return true;
+    }
+    case "exit":
+      throw new Stop("exit");
+    case "return":
+      return true;
+    case "eval": {
+      if (argv.length < 2 || f.depth > 6) return true;
+      const b = new MappedTextBuilder(argv[1].text.file, argv[1].text.whole);
+      argv.slice(1).forEach((w, k) => {
+        if (k > 0) b.pushChar(" ", w.text.srcStart[0] ?? 0, w.text.srcStart[0] ?? 0);
+        b.pushMapped(w.text);
+      });
+      f.depth++;
+      try {
+        runText(f, b.build(), ws);
+      } finally {
+        f.depth--;
+      }
+      return true;
+    }
+    case "true":
+    case ":":
+      return true;
+    case "false":
+      return false;
+    case "test":
+    case "[":
+    case "[[":
+      return evalTest(f, argv);
+    case ".":
+    case "source": {
+      const p = plain2(argv[1]);
+      const hit = p ? f.fs.resolve(abs(f, p)) : void 0;
+      if (!hit || f.depth > 6) {
+        f.unknowns.push({ what: "script", reason: `${p ?? "the sourced file"} is not visible in the container`, span: n.span });
+        return void 0;
+      }
+      const file = ws.read(hit.hostPath);
+      if (!file) return void 0;
+      f.steps.push({ description: `sources ${p}`, span: n.span });
+      const saved = f.args;
+      if (argv.length > 2) f.args = argv.slice(2);
+      runText(f, literalText(file.path, file.text, 0), ws);
+      f.args = saved;
+      return true;
+    }
+    case "exec": {
+      let k = 1;
+      while (k < argv.length && /^-[acl]+$/.test(plain2(argv[k]) ?? "")) k += plain2(argv[k]) === "-a" ? 2 : 1;
+      const rest2 = argv.slice(k);
+      if (rest2.length === 0) return true;
+      for (const [k2, v] of assigns) {
+        f.vars.set(k2, v);
+        f.exported.add(k2);
+      }
+      f.steps.push({ description: `exec ${plain2(rest2[0]) ?? ""} (${describeHandOver(n.words.slice(i + k))})`, span: n.span });
+      throw new Stop("exec", rest2);
+    }
+  }
+  if (f.functions.has(base) && f.depth < 8) {
+    const saved = f.args;
+    f.args = argv.slice(1);
+    f.depth++;
+    try {
+      runList(f, f.functions.get(base), ws);
+    } finally {
+      f.depth--;
+      f.args = saved;
+    }
+    return true;
+  }
+  fileEffects(f, base, argv, n, ws);
+  if (n.background) {
+    f.steps.push({ description: `${base} starts in the background`, span: n.span });
+    return true;
+  }
+  if (!BUILTIN_OR_UTILITY.has(base) && !isOneShot(argv)) {
+    f.last = { argv, span: n.span };
+    void envFor;
+  }
+  return void 0;
+}
+function isOneShot(argv) {
+  const words = argv.map((w) => plain2(w) ?? "");
+  const manage = words.findIndex((w) => /(^|\/)manage\.py$/.test(w) || w === "django-admin");
+  if (manage >= 0) {
+    const sub = words[manage + 1] ?? "";
+    return sub !== "runserver" && sub !== "runserver_plus" && sub !== "run_huey" && sub !== "qcluster" && !sub.startsWith("rq");
+  }
+  return /^(wait-for-it(\.sh)?|wait-for|dockerize|nc|pg_isready|alembic|python3?\s+-c)$/.test(posix9.basename(words[0] ?? ""));
+}
+function describeHandOver(words) {
+  const raw = words.map((w) => w.text.text).join(" ");
+  return /\$\{?[@*]/.test(raw) ? "hands over to the arguments the script was given" : "replaces the shell";
+}
+function assignedValue(f, w, from) {
+  const slice = sliceWord(w, from);
+  const e = expandWord(f, slice);
+  if (!Array.isArray(e)) return e.kind === "unknown" ? unknown(e.reason, e.span) : known(e.text.text, w.at);
+  if (e.length === 0) return known("", w.at);
+  const v = e.length === 1 ? e[0].value : known(e.map((x) => plain2(x) ?? "").join(" "), w.at);
+  if (v.kind === "known" && v.value === "" && slice.text.text === "") return known("", w.at);
+  return v;
+}
+function sliceWord(w, from) {
+  const m = w.text;
+  const b = new MappedTextBuilder(m.file, m.whole);
+  b.pushMapped(m, from, m.text.length);
+  return { text: b.build(), at: w.at, quoted: w.quoted };
+}
+function fileEffects(f, base, argv, n, ws) {
+  const out = n.redirects.find((r) => (r.op === ">" || r.op === ">|" || r.op === ">>") && r.target);
+  const input = n.redirects.find((r) => r.op === "<" && r.target);
+  const heredoc = n.redirects.find((r) => r.heredoc)?.heredoc;
+  const outPath = out?.target ? expandOne(f, out.target) : void 0;
+  const inPath = input?.target ? expandOne(f, input.target) : void 0;
+  const args = argv.slice(1).map(plain2);
+  const operands = args.filter((a) => a === void 0 || !a.startsWith("-"));
+  if (outPath && outPath.kind === "unknown") {
+    const reason = `a file is written whose name is unknown: ${outPath.reason}`;
+    f.unknowns.push({ what: "file", reason, span: n.span });
+    const literal2 = out.target.text.text.split("$")[0];
+    if (literal2.startsWith("/") || f.workdir.kind === "known") {
+      const path = abs(f, literal2 || ".");
+      pushLayer(f, { containerPath: literal2.endsWith("/") || !literal2 ? path : posix9.dirname(path), hostPath: "", isDir: true, via: n.span, incomplete: true, origin: { kind: "unknown", reason, via: n.span } });
+    }
+    return;
+  }
+  const target = outPath?.kind === "known" && outPath.value !== "/dev/null" && !outPath.value.startsWith("/dev/") ? abs(f, outPath.value) : void 0;
+  if (base === "envsubst" && target) {
+    const src = inPath?.kind === "known" ? f.fs.resolve(abs(f, inPath.value)) : void 0;
+    if (!src) {
+      markUnknownFile(f, target, `rendered by envsubst from ${inPath?.kind === "known" ? inPath.value : "an unknown file"}, which is not in the repository`, n.span);
+      return;
+    }
+    const only = operands[0] !== void 0 ? shellFormat(n.words[1]?.text.text ?? "") : void 0;
+    const env = /* @__PURE__ */ new Map();
+    for (const k of f.exported) {
+      const v = f.vars.get(k);
+      if (v) env.set(k, v);
+    }
+    const content2 = renderEnvsubst(ws, src, env, only);
+    if (!content2) return;
+    pushLayer(f, renderedLayer(target, src, content2, "envsubst", n.span));
+    f.steps.push({ description: `envsubst renders ${target} from ${src.containerPath}`, span: n.span });
+    return;
+  }
+  if (base === "sed") {
+    sedEffects(f, argv, target, n, ws);
+    return;
+  }
+  if ((base === "cp" || base === "mv" || base === "ln") && operands.length >= 2) {
+    const dest = operands[operands.length - 1];
+    for (const s2 of operands.slice(0, -1)) {
+      if (s2 === void 0 || dest === void 0) {
+        f.unknowns.push({ what: "file", reason: `${base} with an unknown path`, span: n.span });
+        continue;
+      }
+      const from = abs(f, s2);
+      const st = f.fs.state(from);
+      const to = dest.endsWith("/") || operands.length > 2 ? posix9.join(abs(f, dest), posix9.basename(from)) : abs(f, dest);
+      if (st.kind === "file") {
+        pushLayer(f, { containerPath: to, hostPath: st.file.hostPath, isDir: false, via: n.span, origin: st.file.origin, chain: [...st.file.chain ?? [], st.file.via], ...st.file.rendering ? { rendering: st.file.rendering } : {} });
+      } else {
+        const below = f.fs.files().filter((x) => x.containerPath.startsWith(`${from}/`));
+        if (below.length > 0) {
+          for (const x of below) pushLayer(f, { containerPath: posix9.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
+        } else markUnknownFile(f, to, `${base} from ${from}, which arena-lint cannot see`, n.span);
+      }
+      if (base === "mv") pushLayer(f, { containerPath: from, hostPath: "", isDir: true, via: n.span, removed: true });
+    }
+    return;
+  }
+  if (base === "rm") {
+    for (const p of operands) {
+      if (p === void 0 || /[*?[]/.test(p)) continue;
+      pushLayer(f, { containerPath: abs(f, p), hostPath: "", isDir: true, via: n.span, removed: true });
+    }
+    return;
+  }
+  if (target && (base === "cat" || base === "echo" || base === "printf" || base === "tee")) {
+    const src = base === "cat" && !heredoc && operands[0] ? f.fs.resolve(abs(f, operands[0])) : void 0;
+    if (src) {
+      pushLayer(f, { containerPath: target, hostPath: src.hostPath, isDir: false, via: n.span, origin: src.origin, chain: [...src.chain ?? [], src.via] });
+      return;
+    }
+    if (heredoc && out?.op !== ">>") {
+      const content2 = expandText(f, heredoc.body);
+      const file = n.span.file;
+      pushLayer(f, {
+        containerPath: target,
+        hostPath: file,
+        isDir: false,
+        via: n.span,
+        origin: { kind: "rendered", template: file, renderer: "heredoc", via: n.span },
+        rendering: { content: content2, renderer: "heredoc" }
+      });
+      f.steps.push({ description: `writes ${target} from a heredoc`, span: n.span });
+      return;
+    }
+    const printed = base === "echo" || base === "printf" ? printedText(base, argv) : void 0;
+    if (printed && out?.op !== ">>") {
+      pushLayer(f, {
+        containerPath: target,
+        hostPath: n.span.file,
+        isDir: false,
+        via: n.span,
+        origin: { kind: "rendered", template: n.span.file, renderer: base, via: n.span },
+        rendering: { content: printed, renderer: base }
+      });
+      f.steps.push({ description: `writes ${target} with ${base}`, span: n.span });
+      return;
+    }
+    markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
+    return;
+  }
+  if (target && !["echo", "printf"].includes(base)) markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
+}
+function printedText(base, argv) {
+  let args = argv.slice(1);
+  if (args.some((a) => a.value.kind !== "known")) return void 0;
+  const b = new MappedTextBuilder(args[0]?.text.file ?? "", args[0]?.text.whole ?? argv[0].text.whole);
+  if (base === "echo") {
+    let newline2 = true;
+    while (args[0] && /^-[neE]+$/.test(plain2(args[0]))) {
+      if (plain2(args[0]).includes("n")) newline2 = false;
+      args = args.slice(1);
+    }
+    args.forEach((a, k) => {
+      if (k > 0) b.pushChar(" ", a.text.srcStart[0] ?? 0, a.text.srcStart[0] ?? 0);
+      b.pushMapped(a.text);
+    });
+    const end = args[args.length - 1]?.text;
+    const at = end?.srcEnd[end.srcEnd.length - 1] ?? argv[0].text.whole.end;
+    if (newline2) b.pushChar("\n", at, at);
+    return b.build();
+  }
+  const format = args[0];
+  if (!format || args.length > 1 || /%/.test(plain2(format))) return void 0;
+  const t2 = format.text;
+  for (let i = 0; i < t2.text.length; i++) {
+    if (t2.text[i] === "\\" && t2.text[i + 1] === "n") {
+      b.pushChar("\n", t2.srcStart[i], t2.srcEnd[i + 1]);
+      i++;
+    } else b.pushMapped(t2, i, i + 1);
+  }
+  return b.build();
+}
+function sedEffects(f, argv, target, n, ws) {
+  const words = argv.slice(1).map(plain2);
+  let inPlace = false;
+  let extended = false;
+  let quietOrUnknown = false;
+  const scripts = [];
+  const files = [];
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
+    if (w === void 0) {
+      files.push(void 0);
+      continue;
+    }
+    if (w === "-e" || w === "--expression") {
+      const sc = words[++k];
+      if (sc === void 0) quietOrUnknown = true;
+      else scripts.push(sc);
+    } else if (/^--in-place/.test(w) || /^-[a-zA-Z]*i/.test(w)) {
+      inPlace = true;
+      if (/E|r/.test(w.replace(/^-+/, ""))) extended = true;
+    } else if (w === "-E" || w === "-r" || w === "--regexp-extended") extended = true;
+    else if (w === "-n" || w === "--quiet" || w.startsWith("-f")) quietOrUnknown = true;
+    else if (w.startsWith("-")) continue;
+    else if (scripts.length === 0 && !words.slice(0, k).some((x) => x === "-e" || x === "--expression")) scripts.push(w);
+    else files.push(w);
+  }
+  const commands = quietOrUnknown ? void 0 : parseSed(scripts.join("\n"), extended);
+  const edit = (from, to) => {
+    const st = f.fs.state(abs(f, from));
+    if (st.kind !== "file") {
+      if (st.kind === "unknown") markUnknownFile(f, to, `edited by sed from ${from}, which is unknown`, n.span);
+      return;
+    }
+    const base = st.file.rendering?.content ?? (() => {
+      const file = ws.read(st.file.hostPath);
+      return file ? literalText(file.path, file.text, 0) : void 0;
+    })();
+    if (!commands || !base) {
+      markUnknownFile(f, to, "edited by a sed script arena-lint does not apply", n.span);
+      return;
+    }
+    pushLayer(f, renderedLayer(abs(f, to), st.file, applySed(base, commands), "sed", n.span));
+    f.steps.push({ description: `sed edits ${abs(f, to)}`, span: n.span });
+  };
+  if (inPlace) {
+    for (const p of files) {
+      if (p === void 0) f.unknowns.push({ what: "file", reason: "sed -i on a file whose name is unknown", span: n.span });
+      else edit(p, p);
+    }
+  } else if (target && files[0] !== void 0) edit(files[0], target);
+  else if (target) markUnknownFile(f, target, "written by sed at start-up", n.span);
+}
+function shellFormat(text) {
+  const out = /* @__PURE__ */ new Set();
+  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g)) out.add(m[1]);
+  return out;
+}
+function runText(f, text, ws) {
+  const problems = [];
+  const tokens = new Lexer(text, problems, void 0, false).run();
+  f.problems.push(...problems);
+  const nodes = new Parser2(tokens, text.whole).list(/* @__PURE__ */ new Set());
+  runList(f, nodes, ws);
+}
+function readScript(ws, source, input) {
+  let text;
+  if (source.kind === "inline") text = source.text;
+  else {
+    const file = ws.read(source.path);
+    if (file) text = literalText(file.path, file.text, 0);
+  }
+  const vars = new Map(input.env);
+  const f = {
+    vars,
+    exported: new Set(input.env.keys()),
+    args: [...input.args],
+    workdir: input.workdir,
+    fs: input.fs,
+    layers: [],
+    steps: [],
+    unknowns: [],
+    problems: [],
+    functions: /* @__PURE__ */ new Map(),
+    depth: 0
+  };
+  const env = () => {
+    const out = /* @__PURE__ */ new Map();
+    for (const k of f.exported) {
+      const v = f.vars.get(k);
+      if (v) out.set(k, v);
+    }
+    return out;
+  };
+  const result = (outcome, argv) => ({
+    outcome,
+    argv,
+    env: env(),
+    workdir: f.workdir,
+    steps: f.steps,
+    unknowns: f.unknowns,
+    layers: f.layers,
+    problems: f.problems
+  });
+  if (!text) return result("unknown", []);
+  try {
+    runText(f, text, ws);
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+    if (e.outcome === "exec") return result("exec", e.argv);
+    if (e.outcome === "unknown") return result("unknown", []);
+    return result(f.last ? "last" : "none", f.last?.argv ?? []);
+  }
+  if (f.last) {
+    f.steps.push({ description: `${plain2(f.last.argv[0]) ?? "the last command"} is the last command the script runs`, span: f.last.span });
+    return result("last", f.last.argv);
+  }
+  return result("none", []);
+}
+
+// src/container/supervisord.ts
+import { posix as posix10 } from "node:path";
+function parseSupervisorIni(path, text) {
+  const sections2 = [];
+  let cur;
+  let last;
+  const flush = () => {
+    if (!last || !cur) return;
+    const b = new MappedTextBuilder(path, last.span);
+    last.parts.forEach((p, i) => {
+      if (i > 0) b.pushChar(" ", p.start, p.start);
+      b.pushMapped(literalText(path, p.text, p.start));
+    });
+    cur.entries.push({ key: last.key, value: b.build(), span: last.span });
+    last = void 0;
+  };
+  let offset = 0;
+  for (const raw of text.split("\n")) {
+    const lineStart = offset;
+    offset += raw.length + 1;
+    const line = raw.replace(/\r$/, "");
+    const noComment = line.replace(/(^|\s);.*$/, "");
+    if (/^\s/.test(line) && last && noComment.trim()) {
+      const lead = noComment.length - noComment.trimStart().length;
+      last.parts.push({ start: lineStart + lead, text: noComment.trim() });
+      last.span = { ...last.span, end: lineStart + noComment.trimEnd().length };
+      continue;
+    }
+    if (!noComment.trim()) continue;
+    flush();
+    const sec = /^\s*\[([^\]]+)\]/.exec(noComment);
+    if (sec) {
+      cur = { name: sec[1].trim(), entries: [], span: { file: path, start: lineStart, end: lineStart + noComment.trimEnd().length } };
+      sections2.push(cur);
+      continue;
+    }
+    const m = /^\s*([^=:\s]+)\s*[=:]\s?(.*)$/.exec(noComment);
+    if (!m || !cur) continue;
+    const valueText = m[2].trim();
+    const valueStart = lineStart + noComment.indexOf(m[2], m[1].length) + (m[2].length - m[2].trimStart().length);
+    last = { key: m[1].toLowerCase(), parts: valueText ? [{ start: valueStart, text: valueText }] : [], span: { file: path, start: lineStart, end: lineStart + noComment.trimEnd().length } };
+  }
+  flush();
+  return sections2;
+}
+function expandSupervisor(m, env, here, programName2) {
+  if (!m.text.includes("%(")) return m;
+  const b = new MappedTextBuilder(m.file, m.whole);
+  let i = 0;
+  for (const x of m.text.matchAll(/%\(([A-Za-z_][A-Za-z0-9_]*)\)[sd]/g)) {
+    b.pushMapped(m, i, x.index);
+    const name2 = x[1];
+    const start = m.srcStart[x.index];
+    const end = m.srcEnd[x.index + x[0].length - 1];
+    if (name2.startsWith("ENV_")) {
+      const v = env.get(name2.slice(4));
+      if (!v) b.pushSubstitution("", start, end, [], `${name2.slice(4)} is not set in the container's environment (supervisord refuses the config)`);
+      else if (v.kind === "unknown") b.pushSubstitution(x[0], start, end, [v.span], v.reason);
+      else b.pushSubstitution(v.value, start, end, [v.span, ...v.via ?? []]);
+    } else if (name2 === "here") b.pushSubstitution(here, start, end, []);
+    else if (name2 === "program_name") b.pushSubstitution(programName2, start, end, []);
+    else b.pushSubstitution(x[0], start, end, [], `%(${name2})s is set by supervisord at run time`);
+    i = x.index + x[0].length;
+  }
+  b.pushMapped(m, i, m.text.length);
+  return b.build();
+}
+var CONFIG_SEARCH = ["supervisord.conf", "etc/supervisord.conf", "/etc/supervisord.conf", "/etc/supervisor/supervisord.conf"];
+function plain3(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function supervisordPrograms(ws, fs, argv, env, workdir) {
+  const steps = [];
+  const unknowns = [];
+  const files = [];
+  const programs = [];
+  const cwd2 = workdir.kind === "known" ? workdir.value : "/";
+  let configPath;
+  let configSpan = argv[0].value.span;
+  for (let i = 1; i < argv.length; i++) {
+    const w = plain3(argv[i]);
+    if (w === "-c" || w === "--configuration") {
+      configPath = plain3(argv[i + 1]);
+      configSpan = argv[i + 1]?.value.span ?? configSpan;
+    } else if (w?.startsWith("--configuration=")) configPath = w.slice(16);
+  }
+  const candidates = configPath ? [configPath] : CONFIG_SEARCH;
+  const main = candidates.map((c) => fs.resolve(posix10.resolve(cwd2, c))).find((x) => x !== void 0);
+  if (!main) {
+    unknowns.push({ what: "supervisord", reason: `its configuration (${candidates.join(", ")}) is not in the container's files arena-lint can see`, span: configSpan });
+    return { programs, steps, unknowns, files };
+  }
+  const queue = [{ containerPath: main.containerPath, hostPath: main.hostPath, via: configSpan }];
+  const seen = /* @__PURE__ */ new Set();
+  while (queue.length) {
+    const f = queue.shift();
+    if (seen.has(f.containerPath) || seen.size > 64) continue;
+    seen.add(f.containerPath);
+    const file = ws.read(f.hostPath);
+    if (!file) continue;
+    files.push(file.path);
+    steps.push({ description: `supervisord reads ${f.containerPath} (${f.hostPath})`, span: f.via });
+    const here = posix10.dirname(f.containerPath);
+    for (const section of parseSupervisorIni(file.path, file.text)) {
+      if (section.name === "include") {
+        const entry = section.entries.find((e) => e.key === "files");
+        for (const pattern of entry?.value.text.split(/\s+/).filter(Boolean) ?? []) {
+          const abs2 = posix10.resolve(here, pattern.replace("%(here)s", here));
+          const matches = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
+          for (const m of matches) queue.push({ containerPath: m.containerPath, hostPath: m.hostPath, via: entry.span });
+        }
+        continue;
+      }
+      const prog = /^program:(.+)$/.exec(section.name);
+      if (!prog) continue;
+      const name2 = prog[1].trim();
+      const get = (k) => section.entries.find((e) => e.key === k);
+      const command = get("command");
+      if (!command) continue;
+      const autostart = get("autostart")?.value.text.toLowerCase();
+      if (autostart === "false") {
+        steps.push({ description: `program ${name2} does not start by itself (autostart=false)`, span: section.span });
+        continue;
+      }
+      const progEnv = /* @__PURE__ */ new Map();
+      const envEntry = get("environment");
+      if (envEntry) {
+        for (const kv of envEntry.value.text.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|'([^']*)'|[^,]*)/g)) {
+          const at = envEntry.value.srcStart[kv.index] ?? envEntry.span.start;
+          progEnv.set(kv[1], known(kv[3] ?? kv[4] ?? kv[2], { file: file.path, start: at, end: at + kv[0].length }));
+        }
+      }
+      const expanded = expandSupervisor(command.value, new Map([...env, ...progEnv]), here, name2);
+      const words = splitShellWords(expanded).filter((w) => !w.operator);
+      const dir = get("directory");
+      programs.push({
+        name: name2,
+        argv: wordsFromList(words.map((w) => w.text)),
+        env: progEnv,
+        ...dir ? { workdir: known(dir.value.text, dir.span) } : {},
+        steps: [{ description: `supervisord program ${name2}`, span: command.span }],
+        span: command.span
+      });
+    }
+  }
+  return { programs, steps, unknowns, files };
+}
+var S6_DIRS = ["/etc/services.d", "/etc/s6-overlay/s6-rc.d", "/etc/s6-rc.d"];
+function isS6Init(fs, head, argv) {
+  if (head !== "/init" || fs.resolve("/init")) return false;
+  void argv;
+  return fs.files().some((f) => S6_DIRS.some((d) => f.containerPath.startsWith(`${d}/`)) && f.containerPath.endsWith("/run"));
+}
+function s6Services(ws, fs, via) {
+  const steps = [{ description: "s6-overlay /init starts the services under /etc/services.d and s6-rc.d", span: via }];
+  const unknowns = [];
+  const files = [];
+  const programs = [];
+  for (const f of fs.files()) {
+    const dir = S6_DIRS.find((d) => f.containerPath.startsWith(`${d}/`));
+    if (!dir || !/^[^/]+\/run$/.test(f.containerPath.slice(dir.length + 1))) continue;
+    const serviceDir = posix10.dirname(f.containerPath);
+    if (dir !== "/etc/services.d") {
+      const type = fs.resolve(`${serviceDir}/type`);
+      const t2 = type ? ws.read(type.hostPath)?.text.trim() : void 0;
+      if (t2 !== "longrun") continue;
+    }
+    const file = ws.read(f.hostPath);
+    if (!file) continue;
+    files.push(file.path);
+    const name2 = posix10.basename(serviceDir);
+    const span = { file: file.path, start: 0, end: Math.min(file.text.indexOf("\n") >>> 0, file.text.length) };
+    if (/^#!\s*\S*execlineb/.test(file.text)) {
+      const r = execlineProgram(file.path, file.text);
+      unknowns.push(...r.unknowns);
+      if (r.argv.length) programs.push({ name: name2, argv: r.argv, env: r.env, steps: [{ description: `s6 service ${name2} (execline run script)`, span }, ...r.steps], span });
+    } else {
+      programs.push({ name: name2, argv: wordsFromList([literalText(file.path, f.containerPath, 0)]).map((w) => ({ ...w, value: known(f.containerPath, span) })), env: /* @__PURE__ */ new Map(), steps: [{ description: `s6 service ${name2}`, span }], span });
+    }
+  }
+  return { programs, steps, unknowns, files };
+}
+var CHAIN = { "with-contenv": 0, "s6-setuidgid": 1, "s6-envuidgid": 1, cd: 1, fdmove: 2, "s6-envdir": 1, redirfd: 3, "s6-applyuidgid": 0, "fdclose": 1, umask: 1, "s6-notifyoncheck": 0 };
+function execlineProgram(path, text) {
+  const body = text.replace(/^#!.*$/m, (m) => " ".repeat(m.length));
+  const words = splitShellWords(literalText(path, body, 0)).filter((w) => !w.operator);
+  const env = /* @__PURE__ */ new Map();
+  const imported = /* @__PURE__ */ new Map();
+  const steps = [];
+  const unknowns = [];
+  let i = 0;
+  const text0 = (k) => plain3(words[k]);
+  const skipBlock = () => {
+    if (text0(i) !== "{") return;
+    let depth = 0;
+    for (; i < words.length; i++) {
+      if (text0(i) === "{") depth++;
+      else if (text0(i) === "}" && --depth === 0) {
+        i++;
+        return;
+      }
+    }
+  };
+  while (i < words.length) {
+    const w = text0(i);
+    if (w === void 0) break;
+    const base = posix10.basename(w);
+    if (base === "foreground" || base === "background" || base === "if" || base === "ifelse" || base === "backtick") {
+      i++;
+      while (i < words.length && text0(i)?.startsWith("-")) i++;
+      if (base === "backtick") i++;
+      skipBlock();
+      continue;
+    }
+    if (base === "export" && words[i + 2]) {
+      env.set(text0(i + 1), words[i + 2].value);
+      steps.push({ description: `export ${text0(i + 1)}`, span: words[i].value.span });
+      i += 3;
+      continue;
+    }
+    if (base === "importas") {
+      i++;
+      let dflt;
+      while (text0(i)?.startsWith("-")) {
+        if (text0(i) === "-D") {
+          dflt = words[i + 1]?.value;
+          i += 2;
+        } else i++;
+      }
+      const name2 = text0(i);
+      const from = text0(i + 1);
+      if (name2 && from) imported.set(name2, env.get(from) ?? dflt ?? { kind: "unknown", reason: `${from} comes from the container's environment`, span: words[i].value.span });
+      i += 2;
+      continue;
+    }
+    if (base in CHAIN) {
+      i += 1 + CHAIN[base];
+      while (i < words.length && base === "fdmove" && text0(i)?.startsWith("-")) i++;
+      continue;
+    }
+    break;
+  }
+  const rest2 = words.slice(i).map((w) => {
+    const t2 = plain3(w);
+    const m = t2 ? /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(t2) : null;
+    if (m && imported.has(m[1])) {
+      const v = imported.get(m[1]);
+      return { ...w, value: v.kind === "known" ? known(v.value, w.value.span, { via: [v.span] }) : v };
+    }
+    return w;
+  });
+  if (rest2.length === 0) unknowns.push({ what: "process", reason: "the execline script runs nothing arena-lint can follow", span: { file: path, start: 0, end: 0 } });
+  return { argv: rest2, env, steps, unknowns };
+}
+
+// src/container/images.ts
+import { posix as posix11 } from "node:path";
+var NGINX_DEFAULT_CONF = `
+user  nginx;
+worker_processes  auto;
+
+error_log  /var/log/nginx/error.log notice;
+pid        /var/run/nginx.pid;
+
+
+events {
+    worker_connections  1024;
+}
+
+
+http {
+    include       /etc/nginx/mime.types;
+    default_type  application/octet-stream;
+
+    log_format  main  '$remote_addr - $remote_user [$time_local] "$request" '
+                      '$status $body_bytes_sent "$http_referer" '
+                      '"$http_user_agent" "$http_x_forwarded_for"';
+
+    access_log  /var/log/nginx/access.log  main;
+
+    sendfile        on;
+    #tcp_nopush     on;
+
+    keepalive_timeout  65;
+
+    #gzip  on;
+
+    include /etc/nginx/conf.d/*.conf;
+}
+`.slice(1);
+var NGINX_DEFAULT_SERVER = `server {
+    listen       80;
+    listen  [::]:80;
+    server_name  localhost;
+
+    location / {
+        root   /usr/share/nginx/html;
+        index  index.html index.htm;
+    }
+
+    error_page   500 502 503 504  /50x.html;
+    location = /50x.html {
+        root   /usr/share/nginx/html;
+    }
+}
+`;
+var IMAGES = [
+  {
+    repositories: ["nginx", "nginxinc/nginx-unprivileged"],
+    entrypoint: ["/docker-entrypoint.sh"],
+    cmd: ["nginx", "-g", "daemon off;"],
+    handOver: { script: "/docker-entrypoint.sh", description: "the nginx image runs /docker-entrypoint.d/*.sh (envsubst on templates) when the command is nginx, then execs it" },
+    files: { "/etc/nginx/nginx.conf": NGINX_DEFAULT_CONF, "/etc/nginx/conf.d/default.conf": NGINX_DEFAULT_SERVER }
+  },
+  {
+    repositories: ["postgres", "postgis/postgis", "timescale/timescaledb", "pgvector/pgvector"],
+    entrypoint: ["docker-entrypoint.sh"],
+    cmd: ["postgres"],
+    handOver: { script: "docker-entrypoint.sh", program: "postgres", description: "the postgres image prepends postgres to a command of options, then execs it" }
+  },
+  {
+    repositories: ["redis", "valkey/valkey", "eqalpha/keydb"],
+    entrypoint: ["docker-entrypoint.sh"],
+    cmd: ["redis-server"],
+    handOver: { script: "docker-entrypoint.sh", program: "redis-server", description: "the redis image prepends redis-server to a command of options, then execs it" }
+  },
+  {
+    repositories: ["edoburu/pgbouncer"],
+    entrypoint: ["/entrypoint.sh"],
+    cmd: ["/usr/bin/pgbouncer", "/etc/pgbouncer/pgbouncer.ini"],
+    handOver: { script: "/entrypoint.sh", description: "the edoburu/pgbouncer image writes /etc/pgbouncer/pgbouncer.ini from the environment unless the file exists, then execs the command" }
+  },
+  {
+    repositories: ["bitnami/pgbouncer"],
+    entrypoint: ["/opt/bitnami/scripts/pgbouncer/entrypoint.sh"],
+    cmd: ["/opt/bitnami/scripts/pgbouncer/run.sh"],
+    handOver: { script: "/opt/bitnami/scripts/pgbouncer/entrypoint.sh", description: "the bitnami/pgbouncer image writes its ini from PGBOUNCER_* variables, then runs pgbouncer" }
+  },
+  { repositories: ["python"], cmd: ["python3"] }
+];
+function wellKnownImage(image) {
+  const repo = imageRepository(image);
+  return IMAGES.find((i) => i.repositories.includes(repo));
+}
+function isNginxImage(image) {
+  return wellKnownImage(image)?.repositories[0] === "nginx";
+}
+function nginxTemplates(ws, fs, env, via) {
+  const setting = (name2, dflt) => {
+    const v = env.get(name2);
+    return v?.kind === "known" && v.value !== "" ? v.value : dflt;
+  };
+  const dir = posix11.normalize(setting("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
+  const suffix = setting("NGINX_ENVSUBST_TEMPLATE_SUFFIX", ".template");
+  const outDir = posix11.normalize(setting("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
+  const filterV = env.get("NGINX_ENVSUBST_FILTER");
+  let filter;
+  try {
+    filter = filterV?.kind === "known" && filterV.value !== "" ? new RegExp(filterV.value) : void 0;
+  } catch {
+    filter = void 0;
+  }
+  const defined = new Set([...env.keys()].filter((k) => !filter || filter.test(k)));
+  const layers = [];
+  const steps = [];
+  for (const f of fs.files()) {
+    if (!f.containerPath.startsWith(`${dir}/`) || !f.containerPath.endsWith(suffix)) continue;
+    const rel = f.containerPath.slice(dir.length + 1, f.containerPath.length - suffix.length);
+    const target = posix11.join(outDir, rel);
+    const content2 = renderEnvsubst(ws, f, env, defined);
+    if (!content2) continue;
+    layers.push(renderedLayer(target, f, content2, "the nginx image's envsubst", via));
+    steps.push({ description: `the nginx image renders ${target} from ${f.containerPath} with envsubst`, span: f.via });
+  }
+  return { layers, steps };
+}
+
+// src/container/process.ts
+function anchoredWords(argv, anchor) {
+  return wordsFromList(argv.map((a) => {
+    const b = new MappedTextBuilder(anchor.file, anchor);
+    b.pushChar(a, anchor.start, anchor.end);
+    return b.build();
+  }));
+}
+var SHELL_TEXT = /* @__PURE__ */ new WeakMap();
+function shellForm(line) {
+  const text = SHELL_TEXT.get(line) ?? joinedWords(line);
+  return [...anchoredWords(["/bin/sh", "-c"], line.span), ...wordsFromList([text])];
+}
+function joinedWords(line) {
+  if (line.words.length === 0) return literalText(line.span.file, "", line.span.start);
+  const b = new MappedTextBuilder(line.span.file, line.span);
+  for (const w of line.words) {
+    if (b.length > 0) b.pushChar(" ", w.text.srcStart[0] ?? line.span.start, w.text.srcStart[0] ?? line.span.start);
+    b.pushMapped(w.text);
+  }
+  return b.build();
+}
+function startCommand(input) {
+  const { spec, image } = input;
+  const steps = [];
+  const unknowns = [];
+  let entry = [];
+  let cmd = [];
+  let shellEntrypoint = false;
+  if (spec.entrypoint) {
+    entry = [...spec.entrypoint.words];
+    steps.push({ description: "entrypoint set by the container spec (replaces the image's ENTRYPOINT and drops its CMD)", span: spec.entrypoint.span });
+  } else if (image.entrypoint) {
+    if (image.entrypoint.form === "string") {
+      entry = shellForm(image.entrypoint);
+      shellEntrypoint = true;
+      steps.push({ description: "shell-form ENTRYPOINT runs as /bin/sh -c and ignores CMD", span: image.entrypoint.span });
+    } else {
+      entry = [...image.entrypoint.words];
+      steps.push({ description: "ENTRYPOINT of the image", span: image.entrypoint.span });
+    }
+  } else if (image.wellKnown?.entrypoint && !image.cmdReset) {
+    entry = anchoredWords(image.wellKnown.entrypoint, image.anchor);
+    steps.push({ description: `ENTRYPOINT ${JSON.stringify(image.wellKnown.entrypoint)} of the base image`, span: image.anchor });
+  }
+  if (!shellEntrypoint) {
+    if (spec.command) {
+      cmd = [...spec.command.words];
+      steps.push({ description: "command set by the container spec (replaces the image's CMD)", span: spec.command.span });
+    } else if (spec.entrypoint) {
+    } else if (image.cmd) {
+      cmd = image.cmd.form === "string" ? shellForm(image.cmd) : [...image.cmd.words];
+      steps.push({ description: image.cmd.form === "string" ? "shell-form CMD runs as /bin/sh -c" : "CMD of the image", span: image.cmd.span });
+    } else if (image.wellKnown?.cmd && !image.cmdReset) {
+      cmd = anchoredWords(image.wellKnown.cmd, image.anchor);
+      steps.push({ description: `CMD ${JSON.stringify(image.wellKnown.cmd)} of the base image`, span: image.anchor });
+    }
+  }
+  return { argv: [...entry, ...cmd], steps, unknowns };
+}
+function workingDir(input) {
+  const w = input.spec.workingDir;
+  if (w?.kind === "known") return { ...w, value: posix12.resolve("/", w.value) };
+  if (w) return w;
+  if (input.image.workdir.kind === "known" && input.image.workdir.value === "/" && input.image.wellKnown?.workdir) {
+    return known(input.image.wellKnown.workdir, input.image.anchor, { isDefault: true });
+  }
+  return input.image.workdir;
+}
+function processEnvironment(input) {
+  const env = new Map(input.image.env);
+  for (const [k, v] of input.spec.environment) env.set(k, v);
+  return env;
+}
+function argvSpan(argv, fallback) {
+  const spans = argv.map((w) => w.value.span).filter((s2) => s2.file === argv[0]?.value.span.file);
+  if (spans.length === 0) return fallback;
+  return { file: spans[0].file, start: Math.min(...spans.map((s2) => s2.start)), end: Math.max(...spans.map((s2) => s2.end)) };
+}
+var WRAPPERS2 = /* @__PURE__ */ new Set(["tini", "tini-static", "dumb-init", "catatonit"]);
+var USER_WRAPPERS = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst"]);
+var SHELLS4 = /^(sh|bash|ash|dash|zsh)$/;
+function word(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function followProcess(ws, input, start, wellKnown) {
+  return followArgv(ws, {
+    fs: input.fs,
+    argv: start.argv,
+    env: processEnvironment(input),
+    workdir: workingDir(input),
+    steps: start.steps,
+    anchor: start.steps[0]?.span ?? input.image.anchor,
+    ...wellKnown ? { wellKnown } : {}
+  }, 0);
+}
+function followArgv(ws, start, nesting) {
+  const input = { image: { anchor: start.anchor } };
+  const wellKnown = start.wellKnown;
+  const steps = [...start.steps];
+  const unknowns = [];
+  const layers = [];
+  const files = [];
+  let children;
+  let env = new Map(start.env);
+  let workdir = start.workdir;
+  let argv = start.argv;
+  const state = { fs: start.fs };
+  for (let depth = 0; depth < 16 && argv.length > 0; depth++) {
+    const head = word(argv[0]);
+    if (head === void 0) {
+      const v = argv[0].value;
+      unknowns.push({ what: "process", reason: v.kind === "unknown" ? v.reason : "unknown program", span: v.span });
+      break;
+    }
+    const base = posix12.basename(head);
+    if (WRAPPERS2.has(base)) {
+      let i = 1;
+      while (i < argv.length && word(argv[i])?.startsWith("-")) i++;
+      if (word(argv[i]) === "--") i++;
+      steps.push({ description: `${base} starts the rest of the command`, span: argv[0].value.span });
+      argv = argv.slice(i);
+      continue;
+    }
+    if (USER_WRAPPERS.has(base)) {
+      steps.push({ description: `${base} runs the rest of the command as ${word(argv[1]) ?? "another user"}`, span: argv[0].value.span });
+      argv = argv.slice(2);
+      continue;
+    }
+    if (base === "env") {
+      let i = 1;
+      for (; i < argv.length; i++) {
+        const w = word(argv[i]);
+        if (w === void 0 || w.startsWith("-")) continue;
+        const eq = w.indexOf("=");
+        if (eq <= 0) break;
+        env = new Map(env).set(w.slice(0, eq), known(w.slice(eq + 1), argv[i].value.span));
+      }
+      steps.push({ description: "env sets variables and starts the rest of the command", span: argv[0].value.span });
+      argv = argv.slice(i);
+      continue;
+    }
+    if (SHELLS4.test(base)) {
+      const c = argv.findIndex((w, k) => k > 0 && /^-[a-z]*c[a-z]*$/.test(word(w) ?? ""));
+      if (c > 0 && argv[c + 1]) {
+        const script = argv[c + 1];
+        steps.push({ description: `${base} -c runs a command string`, span: script.value.span });
+        const r = readScript(ws, { kind: "inline", text: script.text }, { env, workdir, args: argv.slice(c + 2), fs: state.fs });
+        ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+        if (r.outcome === "exec" || r.outcome === "last") continue;
+        break;
+      }
+      const path = word(argv[1]);
+      if (path && !path.startsWith("-")) {
+        const hit2 = state.fs.resolve(posix12.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
+        if (hit2) {
+          files.push(hit2.hostPath);
+          steps.push({ description: `${base} runs ${path} (${describeOrigin(hit2)})`, span: argv[1].value.span });
+          const r = readScript(ws, { kind: "file", path: hit2.hostPath, file: hit2 }, { env, workdir, args: argv.slice(2), fs: state.fs });
+          ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+          if (r.outcome === "exec" || r.outcome === "last") continue;
+        } else unknowns.push({ what: "process", reason: `${path} is not in the container's files arena-lint can see`, span: argv[1].value.span });
+      }
+      break;
+    }
+    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base === posix12.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
+      steps.push({ description: wellKnown.handOver.description, span: argv[0].value.span });
+      const rest2 = argv.slice(1);
+      const first = word(rest2[0]);
+      if (wellKnown.handOver.program && (rest2.length === 0 || first?.startsWith("-"))) {
+        argv = [...anchoredWords([wellKnown.handOver.program], argv[0].value.span), ...rest2];
+      } else argv = rest2;
+      if (isNginxImage(wellKnown.repositories[0]) && (first === "nginx" || first === "nginx-debug")) {
+        const rendered = nginxTemplates(ws, state.fs, env, argv[0]?.value.span ?? input.image.anchor);
+        layers.push(...rendered.layers);
+        steps.push(...rendered.steps);
+        state.fs = state.fs.with(rendered.layers);
+      }
+      continue;
+    }
+    if (nesting < 3 && (base === "supervisord" || isS6Init(state.fs, head, argv))) {
+      const sup = base === "supervisord" ? supervisordPrograms(ws, state.fs, argv, env, workdir) : s6Services(ws, state.fs, argv[0].value.span);
+      steps.push(...sup.steps);
+      unknowns.push(...sup.unknowns);
+      files.push(...sup.files);
+      children = [];
+      for (const p of sup.programs) {
+        const r = followArgv(ws, { fs: state.fs, argv: p.argv, env: new Map([...env, ...p.env]), workdir: p.workdir ?? workdir, steps: p.steps, anchor: p.span, ...wellKnown ? { wellKnown } : {} }, nesting + 1);
+        unknowns.push(...r.unknowns);
+        files.push(...r.files);
+        layers.push(...r.layers);
+        if (r.process) children.push(r.process);
+      }
+      if (base === "supervisord" || argv.length === 1) break;
+      argv = argv.slice(1);
+      continue;
+    }
+    const hit = resolveProgram(state.fs, head, workdir, env);
+    if (hit && looksLikeScript(ws, hit.hostPath)) {
+      files.push(hit.hostPath);
+      steps.push({ description: `runs ${head} (${describeOrigin(hit)})`, span: argv[0].value.span });
+      const r = readScript(ws, { kind: "file", path: hit.hostPath, file: hit }, { env, workdir, args: argv.slice(1), fs: state.fs });
+      ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
+      if (r.outcome === "exec" || r.outcome === "last") continue;
+      break;
+    }
+    break;
+  }
+  const process2 = argv.length > 0 ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps, ...children ? { children } : {} } : void 0;
+  return { ...process2 ? { process: process2 } : {}, layers, unknowns, files };
+}
+function applyScript(r, steps, unknowns, layers, state) {
+  steps.push(...r.steps);
+  unknowns.push(...r.unknowns);
+  layers.push(...r.layers);
+  state.fs = state.fs.with(r.layers);
+  return { argv: r.argv, env: new Map(r.env), workdir: r.workdir };
+}
+function resolveProgram(fs, name2, workdir, env) {
+  const cwd2 = workdir.kind === "known" ? workdir.value : "/";
+  if (name2.includes("/")) return fs.resolve(posix12.resolve(cwd2, name2));
+  const path = env.get("PATH");
+  const dirs = path?.kind === "known" ? path.value.split(":") : ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
+  for (const d of dirs) {
+    if (!d) continue;
+    const hit = fs.resolve(posix12.join(posix12.resolve(cwd2, d), name2));
+    if (hit) return hit;
+  }
+  return void 0;
+}
+function looksLikeScript(ws, hostPath) {
+  const f = ws.read(hostPath);
+  if (!f) return false;
+  return /^#!\s*\S*\b(sh|bash|ash|dash)\b/.test(f.text) || /^#!\s*\/usr\/bin\/env\s+(sh|bash)\b/.test(f.text) || /\.sh$/.test(hostPath) && !f.text.startsWith("#!");
+}
+function describeOrigin(f) {
+  const o = f.origin;
+  if (o.kind === "copy") return `${f.hostPath}, copied at ${o.via.file}`;
+  if (o.kind === "mount") return `${f.hostPath}, mounted at ${o.via.file}`;
+  if (o.kind === "rendered") return `rendered from ${o.template} by ${o.renderer}`;
+  return f.hostPath;
+}
+
+// src/container/dockerfile-fs.ts
+var ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$/;
+function dockerignore(text, context) {
+  const rules = [];
+  for (const raw of text.split("\n")) {
+    let line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const negate = line.startsWith("!");
+    if (negate) line = line.slice(1).trim();
+    line = posix13.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
+    if (line === "." || line === "") continue;
+    let re = "";
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (c === "*" && line[i + 1] === "*") {
+        re += ".*";
+        i++;
+        if (line[i + 1] === "/") i++;
+      } else if (c === "*") re += "[^/]*";
+      else if (c === "?") re += "[^/]";
+      else if (c === "\\" && i + 1 < line.length) re += `\\${line[++i]}`;
+      else if (c === "[") {
+        const close = line.indexOf("]", i + 1);
+        if (close < 0) re += "\\[";
+        else {
+          re += `[${line.slice(i + 1, close).replace(/^!/, "^")}]`;
+          i = close;
+        }
+      } else re += c.replace(/[.+^${}()|]/g, "\\$&");
+    }
+    rules.push({ re: new RegExp(`^${re}(/.*)?$`), negate });
+  }
+  const prefix = context ? `${context}/` : "";
+  return (hostPath) => {
+    if (!hostPath.startsWith(prefix)) return false;
+    const rel = hostPath.slice(prefix.length);
+    let ignored = false;
+    for (const r of rules) if (r.re.test(rel)) ignored = !r.negate;
+    return ignored;
+  };
+}
+function buildDockerfile(ws, input) {
+  const file = ws.read(input.dockerfilePath);
+  if (!file) return void 0;
+  const dockerfile = parseDockerfile(file).doc;
+  const unknowns = [];
+  const ignoreFile = ws.read(`${input.dockerfilePath}.dockerignore`) ?? ws.read(repoPath(input.context, ".dockerignore") ?? ".dockerignore");
+  const ignored = ignoreFile ? dockerignore(ignoreFile.text, input.context) : () => false;
+  const globalArgs = /* @__PURE__ */ new Map();
+  const stages = [];
+  let cur;
+  const vars = (st) => ({
+    lookup: (name2) => {
+      const v = st ? st.env.get(name2) ?? st.args.get(name2) : globalArgs.get(name2);
+      if (v === void 0) return { value: "", span: file ? { file: file.path, start: 0, end: 0 } : dockerfile.instructions[0].span };
+      return v.kind === "known" ? { value: v.value, span: v.span } : void 0;
+    }
+  });
+  const expand3 = (m, st) => interpolate(m, vars(st));
+  const valueOfText = (m, whole) => {
+    const r = rangeOf(m, 0, m.text.length);
+    if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
+    return known(m.text, m.text.length ? r.span : whole, { via: r.via });
+  };
+  const words = (ins, st) => {
+    const { words: ws0 } = instructionWords(ins);
+    return ws0.filter((w) => !w.operator).map((w) => valueOfText(expand3(w.text, st), w.text.whole));
+  };
+  const argValue = (name2, dflt, span) => {
+    const given = input.args.get(name2);
+    if (given) return given;
+    return dflt ?? known("", span, { isDefault: true });
+  };
+  for (const ins of dockerfile.instructions) {
+    const kw = ins.keyword;
+    if (kw === "ARG") {
+      for (const w of words(ins, cur)) {
+        if (w.kind !== "known") continue;
+        const eq = w.value.indexOf("=");
+        const name2 = eq < 0 ? w.value : w.value.slice(0, eq);
+        const own2 = eq < 0 ? void 0 : known(w.value.slice(eq + 1), w.span, w.via ? { via: w.via } : {});
+        if (!cur) globalArgs.set(name2, argValue(name2, own2, ins.span));
+        else cur.args.set(name2, argValue(name2, own2 ?? globalArgs.get(name2), ins.span));
+      }
+      continue;
+    }
+    if (kw === "FROM") {
+      const ws1 = words(ins, void 0).filter((w) => !(w.kind === "known" && w.value.startsWith("--")));
+      const ref = ws1[0] ?? unknown("FROM names no image", ins.span);
+      const asAt = ws1.findIndex((w) => w.kind === "known" && w.value.toLowerCase() === "as");
+      const name2 = asAt >= 0 && ws1[asAt + 1]?.kind === "known" ? ws1[asAt + 1].value : void 0;
+      const parent = ref.kind === "known" ? [...stages].reverse().find((s2) => s2.name !== void 0 && s2.name.toLowerCase() === ref.value.toLowerCase()) : void 0;
+      cur = {
+        index: stages.length,
+        ...name2 ? { name: name2 } : {},
+        from: ref,
+        span: ins.span,
+        layers: parent ? [...parent.layers] : [],
+        env: parent ? new Map(parent.env) : /* @__PURE__ */ new Map(),
+        args: /* @__PURE__ */ new Map(),
+        workdir: parent ? parent.workdir : known("/", ins.span, { isDefault: true }),
+        ...parent?.baseImage ? { baseImage: parent.baseImage } : !parent ? { baseImage: ref } : {},
+        ...parent?.entrypoint ? { entrypoint: parent.entrypoint } : {},
+        ...parent?.cmd ? { cmd: parent.cmd } : {}
+      };
+      stages.push(cur);
+      continue;
+    }
+    if (!cur) continue;
+    const st = cur;
+    if (kw === "ENV") {
+      for (const [k, v] of envPairs(ins, (m) => expand3(m, st), valueOfText)) st.env.set(k, v);
+    } else if (kw === "WORKDIR") {
+      const v = valueOfText(expand3(ins.args, st), ins.span);
+      const base = st.workdir.kind === "known" ? st.workdir.value : "/";
+      st.workdir = v.kind === "known" ? known(posix13.resolve(base, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
+    } else if (kw === "ENTRYPOINT" || kw === "CMD") {
+      const { words: w, form } = instructionWords(ins);
+      const line = { words: w, span: ins.span, form: form === "exec" ? "list" : "string" };
+      if (form === "shell") SHELL_TEXT.set(line, trimMapped(ins.args));
+      if (kw === "CMD") {
+        st.cmd = line;
+        st.cmdReset = false;
+      } else {
+        st.entrypoint = line;
+        if (!st.cmd || !stageOwns(st, st.cmd)) {
+          delete st.cmd;
+          st.cmdReset = true;
+        }
+      }
+    } else if (kw === "COPY" || kw === "ADD") {
+      copy(ws, input.context, ins, st, stages, words(ins, st), kw, ignored, unknowns);
+    } else if (kw === "RUN") {
+      for (const p of removedPaths(ins, st)) st.layers.push({ containerPath: p, hostPath: "", isDir: true, via: ins.span, removed: true });
+    }
+  }
+  if (stages.length === 0) return void 0;
+  let stage = stages[stages.length - 1];
+  if (input.target) {
+    const t2 = input.target;
+    const hit = t2.kind === "known" ? stages.find((s2) => s2.name?.toLowerCase() === t2.value.toLowerCase()) : void 0;
+    if (hit) stage = hit;
+    else unknowns.push({ what: "build target", reason: t2.kind === "known" ? `the Dockerfile has no stage "${t2.value}"` : t2.reason, span: t2.span });
+  }
+  return { dockerfile, stages, stage, unknowns };
+}
+function stageOwns(st, line) {
+  return line.span.file === st.span.file && line.span.start > st.span.start;
+}
+function envPairs(ins, expand3, valueOf3) {
+  const { words } = instructionWords(ins);
+  const plain4 = words.filter((w) => !w.operator);
+  const out = [];
+  if (plain4[0] && !plain4[0].text.text.includes("=")) {
+    const key = plain4[0].text.text;
+    const restStart = ins.args.text.indexOf(key) + key.length;
+    const restText = sliceMapped(ins.args, restStart, ins.args.text.length);
+    const trimmed = trimMapped(restText);
+    out.push([key, valueOf3(expand3(trimmed), ins.span)]);
+    return out;
+  }
+  for (const w of plain4) {
+    const eq = w.text.text.indexOf("=");
+    if (eq <= 0) continue;
+    out.push([w.text.text.slice(0, eq), valueOf3(expand3(sliceMapped(w.text, eq + 1, w.text.text.length)), w.text.whole)]);
+  }
+  return out;
+}
+function sliceMapped(m, from, to) {
+  return {
+    file: m.file,
+    text: m.text.slice(from, to),
+    srcStart: m.srcStart.slice(from, to),
+    srcEnd: m.srcEnd.slice(from, to),
+    substitutions: m.substitutions.filter((s2) => s2.end > from && s2.start < to).map((s2) => ({ ...s2, start: Math.max(0, s2.start - from), end: Math.min(to, s2.end) - from })),
+    whole: m.whole
+  };
+}
+function trimMapped(m) {
+  const start = m.text.length - m.text.trimStart().length;
+  const end = m.text.trimEnd().length;
+  return sliceMapped(m, start, Math.max(start, end));
+}
+function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
+  let from;
+  const plain4 = [];
+  for (const w of words) {
+    if (w.kind === "known" && w.value.startsWith("--")) {
+      if (w.value.startsWith("--from=")) from = w.value.slice(7);
+      continue;
+    }
+    plain4.push(w);
+  }
+  if (plain4.length < 2) return;
+  if (plain4.some((w) => w.kind === "known" && w.value.startsWith("<<"))) {
+    unknowns.push({ what: `${kw} heredoc`, reason: "a heredoc COPY is not followed", span: ins.span });
+    return;
+  }
+  const destV = plain4[plain4.length - 1];
+  if (destV.kind !== "known") {
+    unknowns.push({ what: `${kw} destination`, reason: destV.reason, span: ins.span });
+    return;
+  }
+  const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
+  const destAbs = posix13.resolve(workdir, destV.value);
+  const destIsDir = destV.value.endsWith("/") || destV.value === "." || plain4.length > 2;
+  const srcs = plain4.slice(0, -1);
+  const push = (s2) => st.layers.push(s2);
+  const opaque = (containerPath3, isDir, reason) => {
+    push({ containerPath: containerPath3, hostPath: "", isDir, via: ins.span, opaque: true, origin: { kind: "unknown", reason, via: ins.span } });
+    unknowns.push({ what: containerPath3, reason, span: ins.span });
+  };
+  for (const srcV of srcs) {
+    if (srcV.kind !== "known") {
+      opaque(destAbs, true, `${kw} source: ${srcV.reason}`);
+      continue;
+    }
+    const src = srcV.value;
+    if (from !== void 0) {
+      const source = stages.find((s2) => s2.name?.toLowerCase() === from.toLowerCase()) ?? (/^\d+$/.test(from) ? stages[Number(from)] : void 0);
+      if (!source) {
+        opaque(destIsDir ? destAbs : destAbs, destIsDir, `copied from image ${from}, whose files are not in the repository`);
+        continue;
+      }
+      copyFromStage(ws, source, src, destAbs, destIsDir || srcs.length > 1, ins, push, opaque);
+      continue;
+    }
+    if (kw === "ADD" && /^[a-z]+:\/\/|^git@/.test(src)) {
+      opaque(destIsDir ? posix13.join(destAbs, posix13.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
+      continue;
+    }
+    const rel = repoPath(context, src.replace(/^\/+/, ""));
+    if (rel === void 0 || context !== "" && rel !== context && !rel.startsWith(`${context}/`)) {
+      opaque(destAbs, destIsDir, `${src} is outside the build context`);
+      continue;
+    }
+    if (!staysInside(ws, rel)) {
+      opaque(destAbs, destIsDir, `${src} leaves the checked folder through a symlink`);
+      continue;
+    }
+    const matches = /[*?[]/.test(src) ? globContext(ws, context, rel, ignored) : [rel];
+    if (matches.length === 0 || matches.length === 1 && !ws.isDir(matches[0]) && !ws.exists(matches[0])) {
+      opaque(destAbs, destIsDir || src.endsWith("/"), `${src} is not in the repository (made before the build or ignored)`);
+      continue;
+    }
+    const many = matches.length > 1 || destIsDir || srcs.length > 1;
+    for (const m of matches) {
+      if (!staysInside(ws, m)) {
+        opaque(posix13.join(destAbs, posix13.basename(m)), false, `${m} leaves the checked folder through a symlink`);
+        continue;
+      }
+      if (ws.isDir(m)) {
+        push({ containerPath: destAbs, hostPath: m, isDir: true, via: ins.span, origin: { kind: "copy", hostPath: m, via: ins.span }, ignored });
+      } else if (kw === "ADD" && ARCHIVE.test(m)) {
+        opaque(destAbs, true, `${m} is an archive ADD extracts at build time`);
+      } else if (ignored(m)) {
+        unknowns.push({ what: m, reason: ".dockerignore leaves it out of the build context", span: ins.span });
+      } else {
+        const cp = many ? posix13.join(destAbs, posix13.basename(m)) : destAbs;
+        push({ containerPath: cp, hostPath: m, isDir: false, via: ins.span, origin: { kind: "copy", hostPath: m, via: ins.span } });
+      }
+    }
+  }
+}
+function globContext(ws, context, pattern, ignored) {
+  const re = globToRegExp(pattern);
+  const out = /* @__PURE__ */ new Set();
+  const depth = pattern.split("/").length;
+  for (const f of ws.filesUnder(context)) {
+    if (ignored(f)) continue;
+    const parts = f.split("/");
+    if (parts.length < depth) continue;
+    const candidate = parts.slice(0, depth).join("/");
+    if (re.test(candidate)) out.add(candidate);
+  }
+  return [...out].sort();
+}
+function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
+  const srcAbs = posix13.resolve("/", src);
+  const re = /[*?[]/.test(srcAbs) ? globToRegExp(srcAbs) : void 0;
+  let found = false;
+  const seen = /* @__PURE__ */ new Set();
+  for (let i = source.layers.length - 1; i >= 0; i--) {
+    const l = source.layers[i];
+    if (l.removed || l.opaque) continue;
+    const key = `${l.containerPath}\0${l.hostPath}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const chain = [...l.chain ?? [], l.via];
+    const base = { via: ins.span, chain, origin: { kind: "copy", hostPath: l.hostPath, via: ins.span }, ...l.ignored ? { ignored: l.ignored } : {} };
+    if (re ? re.test(l.containerPath) : l.containerPath === srcAbs) {
+      found = true;
+      const target = l.isDir || !destIsDir ? destAbs : posix13.join(destAbs, posix13.basename(l.containerPath));
+      push({ ...base, containerPath: target, hostPath: l.hostPath, isDir: l.isDir });
+    } else if (!re && l.containerPath.startsWith(`${srcAbs}/`)) {
+      found = true;
+      push({ ...base, containerPath: posix13.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
+    } else if (!re && l.isDir && srcAbs.startsWith(`${l.containerPath}/`)) {
+      const host = repoPath(l.hostPath, srcAbs.slice(l.containerPath.length + 1));
+      if (host === void 0 || !ws.isDir(host) && !ws.exists(host) || l.ignored?.(host)) continue;
+      found = true;
+      const isDir = ws.isDir(host);
+      const target = isDir || !destIsDir ? destAbs : posix13.join(destAbs, posix13.basename(host));
+      push({ ...base, containerPath: target, hostPath: host, isDir, origin: { kind: "copy", hostPath: host, via: ins.span } });
+      break;
+    }
+  }
+  if (!found) {
+    const stageName = source.name ?? String(source.index);
+    opaque(destAbs, true, `${srcAbs} is made by a RUN step of stage ${stageName}`);
+  }
+}
+function removedPaths(ins, st) {
+  const out = [];
+  const { words } = instructionWords(ins);
+  let cmd = [];
+  const flush = () => {
+    if (cmd[0]?.value.kind === "known" && cmd[0].value.value === "rm") {
+      const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
+      for (const w of cmd.slice(1)) {
+        if (w.value.kind !== "known" || w.value.value.startsWith("-") || /[*?[$]/.test(w.value.value)) continue;
+        out.push(posix13.resolve(workdir, w.value.value));
+      }
+    }
+    cmd = [];
+  };
+  for (const w of words) {
+    if (w.operator) flush();
+    else cmd.push(w);
+  }
+  flush();
+  return out;
+}
+
+// src/container/app-servers/uvicorn.ts
+var FLAGS = /* @__PURE__ */ new Set([
+  "reload",
+  "factory",
+  "proxy-headers",
+  "no-proxy-headers",
+  "server-header",
+  "no-server-header",
+  "date-header",
+  "no-date-header",
+  "use-colors",
+  "no-use-colors",
+  "access-log",
+  "no-access-log",
+  "lifespan-on",
+  "reset-contextvars",
+  "version",
+  "help",
+  "h11-max-incomplete-event-size-flag"
+]);
+var UVICORN_OPTIONS = { short: {}, flags: FLAGS };
+var SETTINGS = ["host", "port", "uds", "fd", "workers", "timeout-keep-alive", "backlog", "interface", "reload", "app-dir", "loop"];
+function readUvicorn(server, ctx) {
+  const at = server.span;
+  const env = ctx.process.environment;
+  const layers = new SettingLayers();
+  const wc = env.get("WEB_CONCURRENCY");
+  if (wc) layers.set("workers", wc);
+  for (const name2 of SETTINGS) {
+    const v = env.get(`UVICORN_${name2.toUpperCase().replace(/-/g, "_")}`);
+    if (v) layers.set(name2, v);
+  }
+  const cli = parseArgs(server.argv.slice(1), UVICORN_OPTIONS);
+  if (cli.unreadable.length > 0) {
+    const u = cli.unreadable[0];
+    layers.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
+  }
+  for (const o of cli.options) layers.set(o.name, o.value);
+  const str = (name2, def) => layers.get(name2, def, at);
+  const uds = layers.given("uds");
+  const fd = layers.given("fd");
+  let bind;
+  let port;
+  if (uds) {
+    bind = uds.kind === "known" ? { ...uds, value: `unix:${String(uds.value)}` } : uds;
+    port = portOfBind(bind, 8e3);
+  } else if (fd) {
+    bind = fd.kind === "known" ? known(`fd://${String(fd.value)}`, fd.span) : fd;
+    port = portOfBind(bind, 8e3);
+  } else {
+    const host = str("host", "127.0.0.1");
+    port = numberOf(layers.get("port", 8e3, at), "port");
+    bind = hostPort(host, port);
+  }
+  const reload = layers.given("reload");
+  const workers = reload?.kind === "known" && reload.value !== "false" ? known(1, reload.span) : numberOf(layers.get("workers", 1, at), "workers");
+  const iface = str("interface", "auto");
+  const protocol = iface.kind === "unknown" ? iface : known(iface.value === "wsgi" ? "wsgi" : "asgi", iface.span, iface.isDefault ? { isDefault: true } : {});
+  const application = cli.positional[0] ?? unknown("uvicorn is given no application", at);
+  const appDirOpt = layers.given("app-dir");
+  return {
+    facts: {
+      kind: "uvicorn",
+      bind,
+      port,
+      listenProtocol: known("http", at, { isDefault: true }),
+      interface: protocol,
+      processes: workers,
+      // One event loop per process; Django runs sync code on asgiref's one thread per process.
+      threads: known(1, at, { isDefault: true }),
+      workerClass: known("uvicorn", at, { isDefault: true }),
+      keepAliveSeconds: numberOf(layers.get("timeout-keep-alive", 5, at), "timeout-keep-alive"),
+      requestTimeoutSeconds: unknown("uvicorn has no request timeout", at),
+      timeoutKills: known(false, at, { isDefault: true }),
+      backlog: numberOf(layers.get("backlog", 2048, at), "backlog"),
+      application,
+      configFiles: []
+    },
+    files: [],
+    unknowns: [],
+    appDir: appDirOpt?.kind === "known" && typeof appDirOpt.value === "string" ? absoluteDir(appDirOpt, ctx.process.workingDir) : ctx.process.workingDir,
+    pythonPath: [],
+    appEnv: /* @__PURE__ */ new Map()
+  };
+}
+function hostPort(host, port) {
+  if (host.kind === "unknown") return host;
+  if (port.kind === "unknown") return unknown(`the port cannot be known: ${port.reason}`, port.span);
+  const h = host.value.includes(":") && !host.value.startsWith("[") ? `[${host.value}]` : host.value;
+  const span = host.isDefault && !port.isDefault ? port.span : host.span;
+  return known(`${h}:${port.value}`, span, { ...host.isDefault && port.isDefault ? { isDefault: true } : {}, via: [host.span, port.span].filter((s2) => s2 !== span) });
+}
+function absoluteDir(dir, workingDir2) {
+  if (dir.kind === "unknown" || dir.value.startsWith("/")) return dir;
+  if (workingDir2.kind !== "known") return unknown(`${dir.value} is relative to a working directory that cannot be known`, dir.span);
+  const base = workingDir2.value.replace(/\/$/, "");
+  return { ...dir, value: dir.value === "." ? base || "/" : `${base}/${dir.value.replace(/^\.\//, "")}` };
+}
+
+// src/container/app-servers/daphne.ts
+var FLAGS2 = /* @__PURE__ */ new Set(["proxy-headers", "no-server-name", "help", "version", "s"]);
+var DAPHNE_OPTIONS = {
+  short: { b: "bind", p: "port", u: "unix-socket", e: "endpoint", t: "http-timeout", v: "verbosity", s: "server-name" },
+  flags: FLAGS2
+};
+function readDaphne(server, ctx) {
+  const at = server.span;
+  const cli = parseArgs(server.argv.slice(1), DAPHNE_OPTIONS);
+  const get = (name2) => [...cli.options].reverse().find((o) => o.name === name2)?.value;
+  const host = get("bind");
+  const portOpt = get("port");
+  const uds = get("unix-socket");
+  const fd = get("fd");
+  const endpoint = get("endpoint");
+  let bind;
+  let port;
+  const unreadable = cli.unreadable[0];
+  if (unreadable) {
+    bind = unknown(`the command line has a word that cannot be known: ${unreadable.kind === "unknown" ? unreadable.reason : ""}`, unreadable.span);
+    port = bind;
+  } else if (uds) {
+    bind = uds.kind === "known" ? { ...uds, value: `unix:${uds.value}` } : uds;
+    port = portOfBind(bind, 8e3);
+  } else if (fd) {
+    bind = fd.kind === "known" ? known(`fd://${fd.value}`, fd.span) : fd;
+    port = portOfBind(bind, 8e3);
+  } else if (endpoint && !host && !portOpt) {
+    bind = endpointBind(endpoint);
+    port = portOfBind(bind, 8e3);
+  } else {
+    const h = host ?? known("127.0.0.1", at, { isDefault: true });
+    port = portOpt ? numberOf(portOpt, "--port") : known(8e3, at, { isDefault: true });
+    bind = hostPort(h, port);
+  }
+  const timeout = get("http-timeout");
+  return {
+    facts: {
+      kind: "daphne",
+      bind,
+      port,
+      listenProtocol: known("http", at, { isDefault: true }),
+      interface: known("asgi", at, { isDefault: true }),
+      processes: known(1, at, { isDefault: true }),
+      threads: known(1, at, { isDefault: true }),
+      workerClass: known("twisted", at, { isDefault: true }),
+      keepAliveSeconds: unknown("daphne has no keep-alive setting: Twisted keeps idle connections by its own timeout", at),
+      requestTimeoutSeconds: timeout ? numberOf(timeout, "--http-timeout") : unknown("daphne sets no HTTP timeout unless --http-timeout is given", at),
+      timeoutKills: known(false, timeout?.span ?? at, timeout ? {} : { isDefault: true }),
+      backlog: unknown("daphne does not set a listen backlog: Twisted's applies", at),
+      application: cli.positional[cli.positional.length - 1] ?? unknown("daphne is given no application", at),
+      configFiles: []
+    },
+    files: [],
+    unknowns: [],
+    appDir: ctx.process.workingDir,
+    pythonPath: [],
+    appEnv: /* @__PURE__ */ new Map()
+  };
+}
+function endpointBind(e) {
+  if (e.kind === "unknown") return e;
+  const parts = e.value.split(":");
+  if (parts[0] === "unix") return { ...e, value: `unix:${(parts[1] ?? "").replace(/^path=/, "")}` };
+  if (parts[0] !== "tcp") return unknown(`the endpoint ${e.value} is not a plain TCP or unix one`, e.span);
+  let port;
+  let iface = "0.0.0.0";
+  for (const p of parts.slice(1)) {
+    if (/^\d+$/.test(p)) port = p;
+    else if (p.startsWith("port=")) port = p.slice(5);
+    else if (p.startsWith("interface=")) iface = p.slice(10);
+  }
+  return port ? { ...e, value: `${iface}:${port}` } : unknown(`the endpoint ${e.value} names no port`, e.span);
+}
+
+// src/container/app-servers/granian.ts
+var FLAGS3 = /* @__PURE__ */ new Set(["ws", "reload", "log", "access-log", "factory", "respawn-failed-workers", "http1-keep-alive", "http1-pipeline-flush", "http2-adaptive-window", "reload-ignore-worker-failure", "version", "help", "opt", "no-opt"]);
+var GRANIAN_OPTIONS = { short: {}, flags: FLAGS3, negatable: true };
+var SETTINGS2 = ["host", "port", "uds", "interface", "workers", "blocking-threads", "backlog", "http1-keep-alive", "working-dir", "reload"];
+function readGranian(server, ctx) {
+  const at = server.span;
+  const env = ctx.process.environment;
+  const layers = new SettingLayers();
+  for (const name2 of SETTINGS2) {
+    const v = env.get(`GRANIAN_${name2.toUpperCase().replace(/-/g, "_")}`);
+    if (v) layers.set(name2, v);
+  }
+  const cli = parseArgs(server.argv.slice(1), GRANIAN_OPTIONS);
+  if (cli.unreadable.length > 0) {
+    const u = cli.unreadable[0];
+    layers.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
+  }
+  for (const o of cli.options) layers.set(o.name, o.value);
+  const uds = layers.given("uds");
+  let bind;
+  let port;
+  if (uds) {
+    bind = uds.kind === "known" ? known(`unix:${String(uds.value)}`, uds.span) : uds;
+    port = portOfBind(bind, 8e3);
+  } else {
+    port = numberOf(layers.get("port", 8e3, at), "port");
+    bind = hostPort(layers.get("host", "127.0.0.1", at), port);
+  }
+  const ifaceSetting = layers.get("interface", "rsgi", at);
+  let iface;
+  if (ifaceSetting.kind === "unknown") iface = ifaceSetting;
+  else if (ifaceSetting.value === "wsgi") iface = known("wsgi", ifaceSetting.span);
+  else if (ifaceSetting.value === "asgi" || ifaceSetting.value === "asginl") iface = known("asgi", ifaceSetting.span);
+  else iface = unknown(`granian serves the ${ifaceSetting.value.toUpperCase()} interface${ifaceSetting.isDefault ? " (its default; Django needs --interface wsgi or asgi)" : ""}, neither WSGI nor ASGI`, ifaceSetting.span);
+  let threads;
+  const bt = layers.given("blocking-threads");
+  if (iface.kind === "known" && iface.value === "asgi") threads = known(1, iface.span, { isDefault: true });
+  else if (bt) threads = numberOf(bt, "blocking-threads");
+  else threads = unknown("granian chooses the number of blocking threads itself when --blocking-threads is not given", at);
+  const ka = layers.given("http1-keep-alive");
+  const keepAlive = ka?.kind === "known" && ka.value === "false" ? known(0, ka.span) : unknown("granian documents no idle timeout for HTTP/1 keep-alive connections", ka?.span ?? at);
+  const wd = layers.given("working-dir");
+  return {
+    facts: {
+      kind: "granian",
+      bind,
+      port,
+      listenProtocol: known("http", at, { isDefault: true }),
+      interface: iface,
+      processes: numberOf(layers.get("workers", 1, at), "workers"),
+      threads,
+      workerClass: known(`granian-${ifaceSetting.kind === "known" ? ifaceSetting.value : "unknown"}`, ifaceSetting.span, ifaceSetting.kind === "known" && ifaceSetting.isDefault ? { isDefault: true } : {}),
+      keepAliveSeconds: keepAlive,
+      requestTimeoutSeconds: unknown("granian has no request timeout", at),
+      timeoutKills: known(false, at, { isDefault: true }),
+      backlog: numberOf(layers.get("backlog", 1024, at), "backlog"),
+      application: cli.positional[0] ?? unknown("granian is given no application", at),
+      configFiles: []
+    },
+    files: [],
+    unknowns: [],
+    appDir: wd?.kind === "known" && typeof wd.value === "string" ? absoluteDir(wd, ctx.process.workingDir) : ctx.process.workingDir,
+    pythonPath: [],
+    appEnv: /* @__PURE__ */ new Map()
+  };
+}
+
+// src/container/app-servers/uwsgi.ts
+import { posix as posix14 } from "node:path";
+var SHORT2 = {
+  s: "socket",
+  p: "processes",
+  w: "module",
+  M: "master",
+  t: "harakiri",
+  l: "listen",
+  T: "enable-threads",
+  b: "buffer-size",
+  H: "home",
+  C: "chmod-socket",
+  z: "socket-timeout",
+  L: "disable-logging",
+  d: "daemonize",
+  i: "single-interpreter",
+  R: "max-requests"
+};
+var FLAGS4 = /* @__PURE__ */ new Set([
+  "master",
+  "enable-threads",
+  "vacuum",
+  "die-on-term",
+  "lazy-apps",
+  "lazy",
+  "single-interpreter",
+  "need-app",
+  "strict",
+  "thunder-lock",
+  "no-orphans",
+  "harakiri-verbose",
+  "disable-logging",
+  "memory-report",
+  "log-master",
+  "auto-procname",
+  "close-on-exec",
+  "no-default-app",
+  "catch-exceptions",
+  "reload-on-exception",
+  "http-keepalive",
+  "offload-threads-auto",
+  "py-tracebacker-auto",
+  "honour-stdin",
+  "log-4xx",
+  "log-5xx",
+  "ignore-sigpipe",
+  "ignore-write-errors",
+  "disable-write-exception",
+  "http-auto-chunked",
+  "enable-metrics",
+  "cheaper-busyness",
+  "version",
+  "help"
+]);
+var LISTENERS = {
+  socket: "uwsgi",
+  "uwsgi-socket": "uwsgi",
+  "http-socket": "http",
+  "http11-socket": "http",
+  "https-socket": "http",
+  http: "router",
+  https: "router",
+  "fastcgi-socket": "other",
+  "scgi-socket": "other",
+  "suwsgi-socket": "other",
+  "ssl-socket": "other"
+};
+var CONFIG_OPTIONS = /* @__PURE__ */ new Set(["ini", "yaml", "yml", "json", "xml"]);
+function normalise(name2) {
+  return name2.replace(/_/g, "-").toLowerCase();
+}
+function readUwsgi(server, ctx) {
+  const at = server.span;
+  const c = { ctx, entries: [], files: [], configFiles: [], unknowns: [], depth: 0 };
+  for (const [name2, value] of ctx.process.environment) {
+    if (!name2.startsWith("UWSGI_") || name2 === "UWSGI_ORIGINAL_PROC_NAME") continue;
+    addEntry(c, normalise(name2.slice(6)), value);
+  }
+  readArgv(c, server.argv.slice(1));
+  return uwsgiFacts(server, c, at);
+}
+function addEntry(c, name2, value) {
+  if (CONFIG_OPTIONS.has(name2)) {
+    loadConfig(c, name2, value);
+    return;
+  }
+  c.entries.push({ name: name2, value });
+}
+function readArgv(c, args) {
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    if (v.kind === "unknown") {
+      c.opaque ??= { reason: `the command line has a word that cannot be known: ${v.reason}`, span: v.span };
+      continue;
+    }
+    const text = v.value;
+    let name2;
+    let inline;
+    if (text.startsWith("--")) {
+      const eq = text.indexOf("=");
+      name2 = normalise(eq < 0 ? text.slice(2) : text.slice(2, eq));
+      if (eq >= 0) inline = part(args[i], eq + 1);
+    } else if (text.startsWith("-") && text.length > 1) {
+      name2 = own(SHORT2, text[1]) ?? text.slice(1, 2);
+      if (text.length > 2) inline = part(args[i], 2);
+    } else {
+      const ext = /\.(ini|ya?ml|json|xml)(:[\w-]+)?$/.exec(text)?.[1];
+      if (ext) loadConfig(c, ext === "yml" ? "yaml" : ext, v);
+      continue;
+    }
+    let value;
+    if (inline) value = inline;
+    else if (FLAGS4.has(name2)) value = known("true", v.span);
+    else {
+      const next = args[i + 1]?.value;
+      if (next && !(next.kind === "known" && next.value.startsWith("-") && next.value.length > 1 && !/^-\d/.test(next.value))) {
+        value = next;
+        i++;
+      } else value = known("true", v.span);
+    }
+    addEntry(c, name2, value);
+  }
+}
+function part(word2, from) {
+  const r = rangeOf(word2.text, from, word2.text.text.length);
+  return r.unknownReason !== void 0 ? unknown(r.unknownReason, r.span) : known(word2.text.text.slice(from), r.span, { via: r.via });
+}
+function loadConfig(c, type, spec) {
+  if (spec.kind === "unknown") {
+    c.opaque ??= { reason: `uWSGI reads a ${type} file that cannot be known: ${spec.reason}`, span: spec.span };
+    return;
+  }
+  const m = /^(.*?)(?::([\w-]+))?$/.exec(spec.value);
+  const file = m[1];
+  const section = m[2] ?? "uwsgi";
+  if (/^[a-z]+:\/\//.test(file) || file === "-") {
+    c.opaque ??= { reason: `uWSGI reads ${spec.value}, which is not a file`, span: spec.span };
+    return;
+  }
+  const cp = containerPath(file, c.ctx.process.workingDir);
+  const f = cp ? hostFile(c.ctx.fs, cp) : void 0;
+  const src = f ? c.ctx.ws.read(f.hostPath) : void 0;
+  if (!cp || !f || !src || c.depth > 8) {
+    const reason = `uWSGI reads its settings from ${spec.value}, which is not in the container's filesystem as arena-lint sees it`;
+    c.unknowns.push({ what: "uWSGI config file", reason, span: spec.span });
+    c.opaque ??= { reason, span: spec.span };
+    return;
+  }
+  c.configFiles.push({ path: f.hostPath, via: spec.span });
+  c.depth++;
+  try {
+    if (type === "ini") readIni(c, src, section, cp);
+    else if (type === "yaml") readYaml(c, src, section, cp);
+    else {
+      c.files.push({ path: f.hostPath, problems: [], comments: [] });
+      c.opaque ??= { reason: `${type} uWSGI configs are not read`, span: spec.span };
+    }
+  } finally {
+    c.depth--;
+  }
+}
+function expand(c, raw, containerFile) {
+  let reason;
+  const text = raw.replace(/%\((\w[\w-]*)\)|\$\((\w+)\)|%([a-zA-Z])/g, (whole, opt, envName, magic) => {
+    if (opt !== void 0) {
+      const set = [...c.entries].reverse().find((e) => e.name === normalise(opt));
+      const fromEnv = c.ctx.process.environment.get(`UWSGI_${opt.toUpperCase()}`);
+      const v = set?.value ?? fromEnv;
+      if (v?.kind === "known") return v.value;
+      reason ??= `the placeholder ${whole} cannot be known`;
+      return whole;
+    }
+    if (envName !== void 0) {
+      const v = c.ctx.process.environment.get(envName);
+      if (v?.kind === "known") return v.value;
+      reason ??= v ? `$(${envName}) cannot be known: ${v.reason}` : `$(${envName}) is not set in the container's environment`;
+      return whole;
+    }
+    if (magic === "d") return `${posix14.dirname(containerFile)}/`;
+    if (magic === "n") return posix14.basename(containerFile).replace(/\.[^.]*$/, "");
+    reason ??= `the magic variable ${whole} is not modelled`;
+    return whole;
+  });
+  return reason ? { reason } : { text };
+}
+function valueAt(c, raw, span, containerFile) {
+  const e = expand(c, raw, containerFile);
+  return "reason" in e ? unknown(e.reason, span) : known(e.text, span);
+}
+function readIni(c, src, section, containerFile) {
+  c.files.push({ path: src.path, problems: [], comments: [] });
+  let current;
+  let offset = 0;
+  for (const line of src.text.split("\n")) {
+    const start = offset;
+    offset += line.length + 1;
+    const t2 = line.trim();
+    if (t2 === "" || t2.startsWith("#") || t2.startsWith(";")) continue;
+    const header = /^\[([^\]]+)\]/.exec(t2);
+    if (header) {
+      current = header[1].trim();
+      continue;
+    }
+    if (current !== section) continue;
+    const eq = line.indexOf("=");
+    const key = normalise((eq < 0 ? line : line.slice(0, eq)).trim());
+    const rawValue = eq < 0 ? "true" : line.slice(eq + 1).trim();
+    const valueStart = eq < 0 ? start + line.indexOf(t2) : start + eq + 1 + (line.slice(eq + 1).length - line.slice(eq + 1).trimStart().length);
+    const span = { file: src.path, start: valueStart, end: eq < 0 ? start + line.trimEnd().length : valueStart + rawValue.length };
+    const value = valueAt(c, rawValue, span, containerFile);
+    if (key.startsWith("if-") || key === "endif" || key.startsWith("for") || key === "endfor") {
+      c.opaque ??= { reason: `the uWSGI logic option ${key} at ${src.path} is not evaluated`, span };
+      continue;
+    }
+    addEntry(c, key, value);
+  }
+}
+function readYaml(c, src, section, containerFile) {
+  const parsed = parseYaml(src);
+  c.files.push({ path: src.path, problems: parsed.problems, comments: parsed.comments });
+  const doc = parsed.doc;
+  if (!doc) return;
+  const top = mapEntries(doc, src.path, doc.contents).find((e) => e.key === section);
+  if (!top) return;
+  for (const e of mapEntries(doc, src.path, top.value)) {
+    const key = normalise(e.key);
+    const items = seqItems(doc, e.value);
+    for (const node of items.length > 0 ? items : [e.value]) {
+      const text = scalarString(node);
+      const span = nodeSpan(src.path, node, nodeSpan(src.path, e.keyNode));
+      addEntry(c, key, text === void 0 ? unknown(`the value of ${e.key} is not a plain scalar`, span) : valueAt(c, text, span, containerFile));
+    }
+  }
+}
+function uwsgiFacts(server, c, at) {
+  const { ctx } = c;
+  const last = (name2, ...aliases) => {
+    const e = [...c.entries].reverse().find((x) => x.name === name2 || aliases.includes(x.name));
+    if (e) return e.value;
+    return c.opaque ? unknown(c.opaque.reason, c.opaque.span) : void 0;
+  };
+  const num3 = (name2, def, ...aliases) => {
+    const v = last(name2, ...aliases);
+    return v ? numberOf(v, name2) : known(def, at, { isDefault: true });
+  };
+  const truthy2 = (name2) => {
+    const v = last(name2);
+    if (!v) return false;
+    if (v.kind === "unknown") return void 0;
+    return !["false", "0", "no", "off"].includes(v.value.toLowerCase());
+  };
+  const protocolOpt = last("protocol");
+  const listener = c.entries.find((e) => LISTENERS[e.name] !== void 0);
+  let bind;
+  let listenProtocol;
+  if (!listener) {
+    bind = c.opaque ? unknown(c.opaque.reason, c.opaque.span) : unknown("uWSGI is given no socket to listen on", at);
+    listenProtocol = bind;
+  } else {
+    const v = listener.value;
+    bind = v.kind === "unknown" ? v : { ...v, value: v.value.startsWith(":") ? `0.0.0.0${v.value}` : v.value.startsWith("/") || v.value.startsWith("@") ? `unix:${v.value}` : v.value };
+    const kind = LISTENERS[listener.name];
+    if (kind === "other") listenProtocol = unknown(`uWSGI's ${listener.name} speaks neither HTTP nor the uwsgi protocol`, v.span);
+    else if (kind === "uwsgi" && protocolOpt) listenProtocol = protocolOpt.kind === "unknown" ? protocolOpt : protocolOpt.value === "http" ? known("http", protocolOpt.span) : protocolOpt.value === "uwsgi" ? known("uwsgi", protocolOpt.span) : unknown(`uWSGI's protocol ${protocolOpt.value} is neither HTTP nor uwsgi`, protocolOpt.span);
+    else listenProtocol = known(kind === "uwsgi" ? "uwsgi" : "http", v.span);
+  }
+  const threads = num3("threads", 1);
+  const gevent = last("gevent");
+  const asyncCores = last("async");
+  let workerClass;
+  let threadsFact = threads;
+  if (gevent) {
+    workerClass = gevent.kind === "unknown" ? gevent : known("gevent", gevent.span);
+    threadsFact = unknown(`uWSGI's gevent loop serves up to ${gevent.kind === "known" ? gevent.value : "several"} requests per process on greenlets, not threads`, gevent.span);
+  } else if (asyncCores) {
+    workerClass = asyncCores.kind === "unknown" ? asyncCores : known("async", asyncCores.span);
+    threadsFact = unknown("uWSGI async cores are not threads", asyncCores.span);
+  } else workerClass = threads.kind === "known" ? known(threads.value > 1 ? "threaded" : "prefork", threads.span, threads.isDefault ? { isDefault: true } : {}) : threads;
+  const harakiri = last("harakiri");
+  let requestTimeout;
+  let timeoutKills;
+  const h = harakiri ? numberOf(harakiri, "harakiri") : void 0;
+  if (!h || h.kind === "known" && h.value === 0) {
+    requestTimeout = unknown("harakiri is off: uWSGI never ends a request for taking too long", h?.span ?? at);
+    timeoutKills = known(false, h?.span ?? at, h ? {} : { isDefault: true });
+  } else {
+    requestTimeout = h;
+    timeoutKills = h.kind === "known" ? known(true, h.span) : h;
+  }
+  const keepAliveOpt = truthy2("http-keepalive");
+  const http11 = listener?.name === "http11-socket";
+  let keepAlive;
+  if (listenProtocol.kind === "known" && listenProtocol.value === "uwsgi") keepAlive = known(0, listener.value.span, { isDefault: true });
+  else if (keepAliveOpt === void 0 || keepAliveOpt || http11) keepAlive = unknown("uWSGI keeps HTTP connections alive here, for a time bounded by its socket timeouts rather than a keep-alive setting", listener?.value.span ?? at);
+  else keepAlive = known(0, listener?.value.span ?? at, { isDefault: true });
+  const application = last("module", "wsgi") ?? last("wsgi-file", "file") ?? last("mount") ?? unknown("uWSGI is given no application (module, wsgi-file or mount)", at);
+  const chdir = last("chdir");
+  const appDir = chdir ? absoluteDir(chdir, ctx.process.workingDir) : ctx.process.workingDir;
+  const pythonPath = c.entries.filter((e) => e.name === "pythonpath" || e.name === "python-path" || e.name === "pp").flatMap((e) => e.value.kind === "known" ? [containerPath(e.value.value, appDir)].filter((x) => x !== void 0) : []);
+  const appEnv = /* @__PURE__ */ new Map();
+  for (const e of c.entries) {
+    if (e.name !== "env" || e.value.kind !== "known") continue;
+    const eq = e.value.value.indexOf("=");
+    if (eq > 0) appEnv.set(e.value.value.slice(0, eq), known(e.value.value.slice(eq + 1), afterEquals(e.value.span, e.value.value, eq)));
+  }
+  return {
+    facts: {
+      kind: "uwsgi",
+      bind,
+      port: portOfBind(bind, 0),
+      listenProtocol,
+      interface: known("wsgi", at, { isDefault: true }),
+      processes: num3("processes", 1, "workers"),
+      threads: threadsFact,
+      workerClass,
+      keepAliveSeconds: keepAlive,
+      requestTimeoutSeconds: requestTimeout,
+      timeoutKills,
+      backlog: num3("listen", 100),
+      application,
+      configFiles: c.configFiles
+    },
+    files: c.files,
+    unknowns: c.unknowns,
+    appDir,
+    pythonPath,
+    appEnv
+  };
+}
+
+// src/container/app-servers/index.ts
+function readAppServerReading(process2, fs, ws) {
+  const server = locateServer(process2.argv);
+  if (!server) return void 0;
+  const ctx = { process: process2, fs, ws };
+  switch (server.kind) {
+    case "gunicorn":
+      return readGunicorn(server, ctx);
+    case "uvicorn":
+      return readUvicorn(server, ctx);
+    case "daphne":
+      return readDaphne(server, ctx);
+    case "uwsgi":
+      return readUwsgi(server, ctx);
+    case "granian":
+      return readGranian(server, ctx);
+  }
+}
+
+// src/container/django-settings.ts
+import { posix as posix15 } from "node:path";
+function discoverDjango(process2, fs, ws, given) {
+  const reading = given ?? readAppServerReading(process2, fs, ws);
+  const ctx = { process: process2, fs, ws };
+  const files = [];
+  const appDir = reading?.appDir ?? process2.workingDir;
+  const dirs = searchDirs(process2, appDir, reading);
+  const runsManage = process2.argv.some((w) => w.value.kind === "known" && /(^|\/)manage\.py$/.test(w.value.value));
+  let module = reading?.appEnv.get("DJANGO_SETTINGS_MODULE") ?? process2.environment.get("DJANGO_SETTINGS_MODULE");
+  const via = [];
+  if (!module) {
+    for (const candidate of entryModules(ctx, reading, dirs, runsManage)) {
+      const found = setdefaultIn(ctx, candidate.hostPath, candidate.root, files);
+      if (found) {
+        module = found;
+        via.push(candidate.via);
+        break;
+      }
+    }
+  }
+  if (!module) return void 0;
+  via.unshift(module.span);
+  if (module.kind === "unknown") return { entry: { settingsModule: module, via }, files };
+  const settings = resolveContainerModule(ctx, module.value, dirs);
+  if (!settings) return { entry: { settingsModule: module, via }, files };
+  via.push(settings.via);
+  return { entry: { settingsModule: module, settingsFile: settings.hostPath, via }, files };
+}
+function searchDirs(process2, appDir, reading) {
+  const out = [];
+  const add = (d) => {
+    if (d && !out.includes(d)) out.push(posix15.normalize(d));
+  };
+  add(appDir.kind === "known" ? appDir.value : void 0);
+  for (const d of reading?.pythonPath ?? []) add(d);
+  const pp = process2.environment.get("PYTHONPATH");
+  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? posix15.resolve(appDir.value, d) : void 0);
+  add(process2.workingDir.kind === "known" ? process2.workingDir.value : void 0);
+  return out;
+}
+function entryModules(ctx, reading, dirs, runsManage) {
+  const out = [];
+  const app = reading?.facts.application;
+  if (app?.kind === "known") {
+    const target = app.value.split(":")[0].trim();
+    if (target.endsWith(".py")) {
+      const cp = target.startsWith("/") ? target : dirs[0] ? posix15.resolve(dirs[0], target) : void 0;
+      const f = cp ? ctx.fs.resolve(cp) : void 0;
+      if (f) out.push({ hostPath: f.hostPath, root: posix15.dirname(f.hostPath), via: app.span });
+    } else {
+      const m = resolveContainerModule(ctx, target, dirs);
+      if (m) out.push({ hostPath: m.hostPath, root: rootOf(m.hostPath, target), via: app.span });
+    }
+  }
+  if (reading || runsManage) {
+    for (const d of dirs) {
+      const f = ctx.fs.resolve(posix15.join(d, "manage.py"));
+      if (f) {
+        out.push({ hostPath: f.hostPath, root: posix15.dirname(f.hostPath) === "." ? "" : posix15.dirname(f.hostPath), via: f.via });
+        break;
+      }
+    }
+  }
+  return out;
+}
+function rootOf(hostPath, module) {
+  const depth = module.split(".").length + (hostPath.endsWith("/__init__.py") ? 1 : 0);
+  let d = hostPath;
+  for (let i = 0; i < depth; i++) d = posix15.dirname(d);
+  return d === "." ? "" : d;
+}
+var SETDEFAULT = /os\.environ\.setdefault\(\s*(['"])DJANGO_SETTINGS_MODULE\1\s*,\s*(['"])([A-Za-z_][\w.]*)\2\s*\)/;
+function setdefaultIn(ctx, hostPath, root, files) {
+  const env = ctx.process.environment;
+  const r = environmentSetBy({
+    entry: hostPath,
+    searchRoots: [root],
+    readFile: (p) => ctx.ws.read(p),
+    exists: (p) => ctx.ws.exists(p),
+    env: { get: (n) => env.get(n) },
+    libraries: DJANGO_SETTINGS_LIBRARIES
+  });
+  files.push({ path: hostPath, problems: r.problems, comments: r.comments });
+  const set = r.set.get("DJANGO_SETTINGS_MODULE");
+  if (set) return set;
+  const src = ctx.ws.read(hostPath);
+  const m = src ? SETDEFAULT.exec(src.text) : null;
+  if (!m || !src) return void 0;
+  const start = m.index + m[0].indexOf(m[3], m[0].indexOf(","));
+  return known(m[3], { file: hostPath, start, end: start + m[3].length });
+}
+
+// src/container/view.ts
+function buildContainerView(ctx, spec) {
+  const { ws } = ctx;
+  const unknowns = [];
+  const files = [];
+  const loaded3 = /* @__PURE__ */ new Set();
+  const addFile = (path) => {
+    if (loaded3.has(path)) return;
+    loaded3.add(path);
+    files.push({ path, problems: [], comments: [] });
+  };
+  const built = spec.build ? buildImage(ws, spec, unknowns) : void 0;
+  if (built) addFile(built.dockerfile.path);
+  const baseImage = built?.stage.baseImage;
+  const image = spec.image ?? baseImage;
+  const behaviourOf = built ? baseImage : spec.image;
+  const wellKnown = behaviourOf?.kind === "known" ? wellKnownImage(behaviourOf.value) : void 0;
+  const anchor = (built ? built.stage.span : spec.image?.span) ?? spec.span;
+  const layers = [];
+  if (wellKnown?.files) {
+    for (const path of Object.keys(wellKnown.files)) {
+      layers.push({
+        containerPath: path,
+        hostPath: "",
+        isDir: false,
+        via: anchor,
+        origin: { kind: "image-default", image: wellKnown.repositories[0], description: `${path} as the ${wellKnown.repositories[0]} image ships it` }
+      });
+    }
+  }
+  if (built) layers.push(...built.stage.layers);
+  else if (spec.build) unknowns.push({ what: "image filesystem", reason: "the Dockerfile cannot be read, so what it copies is unknown", span: spec.build.dockerfile.span });
+  let fs = new ContainerFs(ws, layers);
+  fs = fs.with(mountLayers(ctx, spec.mounts, fs, unknowns));
+  const imageConfig = {
+    ...built?.stage.entrypoint ? { entrypoint: built.stage.entrypoint } : {},
+    ...built?.stage.cmd ? { cmd: built.stage.cmd } : {},
+    ...built?.stage.cmdReset ? { cmdReset: true } : {},
+    workdir: built?.stage.workdir ?? known(wellKnown?.workdir ?? "/", anchor, { isDefault: true }),
+    env: built?.stage.env ?? /* @__PURE__ */ new Map(),
+    ...wellKnown ? { wellKnown } : {},
+    anchor
+  };
+  const input = { spec, image: imageConfig, fs };
+  const start = startCommand(input);
+  unknowns.push(...start.unknowns);
+  const followed = followProcess(ws, input, start, wellKnown);
+  for (const f of followed.files) addFile(f);
+  unknowns.push(...followed.unknowns);
+  fs = fs.with(followed.layers);
+  const environment = followed.process?.environment ?? processEnvironment(input);
+  if (!followed.process && start.argv.length === 0) {
+    unknowns.push({ what: "process", reason: nothingRunsReason(spec, built, wellKnown), span: spec.span });
+  }
+  void workingDir;
+  const appServer = followed.process ? readAppServerReading(followed.process, fs, ws) : void 0;
+  const django = followed.process ? discoverDjango(followed.process, fs, ws, appServer) : void 0;
+  for (const f of [...appServer?.files ?? [], ...django?.files ?? []]) {
+    if (!loaded3.has(f.path)) files.push(f);
+    loaded3.add(f.path);
+  }
+  unknowns.push(...appServer?.unknowns ?? []);
+  return {
+    spec,
+    ...image ? { image } : {},
+    filesystem: fs,
+    ...followed.process ? { process: followed.process } : {},
+    environment,
+    ...appServer ? { appServer: appServer.facts } : {},
+    ...django ? { django: django.entry } : {},
+    files,
+    unknowns
+  };
+}
+function nothingRunsReason(spec, built, wellKnown) {
+  if (built) return "neither the spec nor the Dockerfile sets a command, and the base image's CMD is not known";
+  if (spec.build) return "the Dockerfile cannot be read and the spec sets no command";
+  if (!wellKnown) return "the spec sets no command and the image's CMD is not known";
+  return "the image runs nothing arena-lint can follow";
+}
+function buildImage(ws, spec, unknowns) {
+  const b = spec.build;
+  if (b.context.kind !== "known" || b.dockerfile.kind !== "known") {
+    const v = b.context.kind !== "known" ? b.context : b.dockerfile;
+    unknowns.push({ what: "build", reason: v.kind === "unknown" ? v.reason : "unknown build", span: b.span });
+    return void 0;
+  }
+  if (/^[a-z]+:\/\/|^git@/.test(b.context.value)) {
+    unknowns.push({ what: "build context", reason: `${b.context.value} is a remote build context`, span: b.context.span });
+    return void 0;
+  }
+  const context = repoPath(b.context.value);
+  const dockerfilePath = repoPath(b.dockerfile.value);
+  if (context === void 0 || dockerfilePath === void 0 || !staysInside(ws, context) || !staysInside(ws, dockerfilePath)) {
+    unknowns.push({ what: "build", reason: `${context === void 0 ? b.context.value : b.dockerfile.value} is outside the checked folder and is not read`, span: b.span });
+    return void 0;
+  }
+  const built = buildDockerfile(ws, { context, dockerfilePath, args: b.args, ...b.target ? { target: b.target } : {} });
+  if (built) unknowns.push(...built.unknowns);
+  return built;
+}
+function mountLayers(ctx, mounts, image, unknowns) {
+  const { ws } = ctx;
+  const out = [];
+  const opaque = (m, isDir, reason) => {
+    out.push({ containerPath: posix16.normalize(m.target), hostPath: "", isDir, via: m.span, hides: true, opaque: true, origin: { kind: "unknown", reason, via: m.span } });
+    unknowns.push({ what: m.target, reason, span: m.span });
+  };
+  for (const m of mounts) {
+    const target = posix16.normalize(m.target);
+    if (!posix16.isAbsolute(target)) {
+      unknowns.push({ what: m.target, reason: "the mount target is not an absolute path", span: m.span });
+      continue;
+    }
+    switch (m.type) {
+      case "bind":
+      case "config":
+      case "secret": {
+        const host = m.source !== void 0 ? repoPath(m.source) : void 0;
+        if (m.source === void 0 && m.type !== "bind") {
+          opaque(m, false, `the ${m.type} is external to the project`);
+          break;
+        }
+        if (host === void 0 || m.source?.startsWith("/") || m.source?.startsWith("~")) {
+          opaque(m, true, `${m.source ?? "the source"} is outside the checked folder and is not read`);
+          break;
+        }
+        if (!staysInside(ws, host)) {
+          opaque(m, true, `${m.source} leaves the checked folder through a symlink and is not read`);
+          break;
+        }
+        const isDir = ws.isDir(host);
+        if (!isDir && !ws.exists(host)) {
+          opaque(m, true, `${m.source} is not in the repository (Docker would mount an empty directory)`);
+          break;
+        }
+        out.push({ containerPath: target, hostPath: host, isDir, via: m.span, hides: true, origin: { kind: "mount", hostPath: host, via: m.span } });
+        break;
+      }
+      case "volume": {
+        if (m.source === void 0) break;
+        const content2 = ctx.namedVolume?.(m.source);
+        if (content2) {
+          out.push({ containerPath: target, hostPath: "", isDir: true, via: m.span, hides: true, removed: true });
+          for (const f of content2.sources) {
+            out.push({ ...f, containerPath: posix16.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
+          }
+        } else if (ctx.namedVolume) {
+        } else {
+          const below = image.files().some((f) => f.containerPath.startsWith(`${target}/`));
+          if (!below) opaque(m, true, `named volume ${m.source}: its content comes from whichever container fills it`);
+        }
+        break;
+      }
+      case "tmpfs":
+        out.push({ containerPath: target, hostPath: "", isDir: true, via: m.span, hides: true, removed: true });
+        break;
+      default:
+        opaque(m, true, "a mount of unknown type");
+    }
+  }
+  return out;
+}
+
 // src/inputs/nginx.ts
-import { posix as posix4 } from "node:path";
+import { posix as posix17 } from "node:path";
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -20603,39 +24448,14 @@ function parseNginx(file) {
 import { closeSync, openSync, readSync } from "node:fs";
 import { join as join4 } from "node:path";
 
-// src/container/render.ts
-function readContainerFile(ws, file) {
-  if (file.rendering) return { source: createSourceFile(file.rendering.content.file, file.rendering.content.text), mapped: file.rendering.content };
-  const source = ws.read(file.hostPath);
-  return source ? { source } : void 0;
+// src/parsers/template.ts
+var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
+function jinjaTagAt(text) {
+  const m = JINJA_TAG.exec(text);
+  return m ? m.index : -1;
 }
-function remapSpans(doc, mapped) {
-  const seen = /* @__PURE__ */ new Set();
-  const n = mapped.text.length;
-  const at = (o, end) => {
-    if (n === 0) return mapped.whole.start;
-    if (end) return o <= 0 ? mapped.srcStart[0] ?? 0 : mapped.srcEnd[Math.min(o, n) - 1] ?? mapped.whole.end;
-    return o >= n ? mapped.srcEnd[n - 1] ?? mapped.whole.end : mapped.srcStart[o] ?? mapped.whole.start;
-  };
-  const visit = (x) => {
-    if (!x || typeof x !== "object" || seen.has(x)) return;
-    seen.add(x);
-    if (Array.isArray(x)) {
-      x.forEach(visit);
-      return;
-    }
-    const o = x;
-    if (typeof o.file === "string" && typeof o.start === "number" && typeof o.end === "number" && o.file === mapped.file) {
-      const s2 = o.start;
-      const e = o.end;
-      o.start = at(s2, false);
-      o.end = Math.max(at(e, true), o.start);
-      return;
-    }
-    for (const v of Object.values(o)) visit(v);
-  };
-  visit(doc);
-  return doc;
+function isJinjaTemplate(text) {
+  return jinjaTagAt(text) >= 0;
 }
 
 // src/inputs/nginx.ts
@@ -20643,7 +24463,6 @@ var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
 var CONF_D = "/etc/nginx/conf.d";
-var JINJA = /\{\{[^{}\n]*\}\}|\{%-?\s*[a-z]+\b[^%\n]*%\}|\{#[^#\n]*#\}/;
 function maskBlockPlaceholders(file) {
   if (!file.text.includes("${")) return file;
   const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
@@ -20672,7 +24491,7 @@ function withRenderedTemplates(ws, fs) {
   const extra = [];
   for (const f of fs.files()) {
     if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
-      const rendered = posix4.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
+      const rendered = posix17.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
       extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via, origin: { kind: "rendered", template: f.hostPath, renderer: "envsubst", via: f.via } });
     }
   }
@@ -20701,7 +24520,7 @@ var NginxBuilder = class {
     this.parsed.set(key, void 0);
     const readable = readContainerFile(this.ws, f);
     if (!readable) return void 0;
-    if (JINJA.test(readable.source.text)) {
+    if (isJinjaTemplate(readable.source.text)) {
       this.unread.push({ path: f.hostPath, reason: "a Jinja template: nothing in the container renders it" });
       return void 0;
     }
@@ -20709,9 +24528,9 @@ var NginxBuilder = class {
     if (readable.mapped) remapSpans(r, readable.mapped);
     if (!readable.mapped && startsWithBom(this.ws, f.hostPath)) {
       const first = /^\s*([^\s;{]+)/.exec(readable.source.text);
-      const word = first?.[1] ?? "";
-      const at = first ? first.index + first[0].length - word.length : 0;
-      this.problems.push({ message: `unknown directive "\uFEFF${word}"`, span: { file: f.hostPath, start: at, end: at + word.length } });
+      const word2 = first?.[1] ?? "";
+      const at = first ? first.index + first[0].length - word2.length : 0;
+      this.problems.push({ message: `unknown directive "\uFEFF${word2}"`, span: { file: f.hostPath, start: at, end: at + word2.length } });
     }
     this.problems.push(...r.problems);
     this.comments.push(...r.comments);
@@ -20763,13 +24582,13 @@ var NginxBuilder = class {
   }
   include(d, context, parent, via, chain) {
     const arg = d.args[0];
-    const target = posix4.isAbsolute(arg.value) ? arg.value : posix4.join(NGINX_PREFIX, arg.value);
+    const target = posix17.isAbsolute(arg.value) ? arg.value : posix17.join(NGINX_PREFIX, arg.value);
     const isGlob = /[*?[]/.test(target);
     let matches;
     if (isGlob) {
       this.noteIncomplete(target, arg.span);
       matches = this.fs.glob(target);
-      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix4.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
+      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix17.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
     } else {
       const st = this.fs.state(target);
       matches = st.kind === "file" ? [st.file] : [];
@@ -20793,7 +24612,7 @@ var NginxBuilder = class {
   }
   /** A glob over a folder start-up may fill with files arena-lint cannot name. */
   noteIncomplete(glob, span) {
-    const dir = posix4.dirname(glob.split(/[*?[]/)[0] + "x");
+    const dir = posix17.dirname(glob.split(/[*?[]/)[0] + "x");
     const layer = this.fs.incompleteAt(dir);
     if (layer) this.unknowns.push({ what: glob, reason: layer.origin?.kind === "unknown" ? layer.origin.reason : "more files may be written here", span: span ?? layer.via });
   }
@@ -20900,25 +24719,352 @@ function inherited(node, name2) {
   return [];
 }
 
-// src/stack/host-tier.ts
-function hostTier(stack) {
-  return stack.memo("host-tier", () => {
-    const sysctls = hostSysctls(stack.workspace);
-    for (const src of sysctls.sources) stack.addFile(src.path, src.problems, src.comments);
-    return { stack: stack.name, sysctls, resources: serviceResources(stack), concurrency: stackConcurrency(stack) };
+// src/stack/compose-spec.ts
+function containerSpecOf(svc, projectDir, env) {
+  const mounts = svc.volumes.map((v) => {
+    const source = v.type === "bind" && v.source !== void 0 ? repoPath(projectDir, v.source) : v.source;
+    return {
+      type: v.type,
+      ...source !== void 0 ? { source } : v.type === "bind" ? { source: `../${v.source ?? ""}` } : {},
+      target: v.target,
+      readOnly: v.readOnly,
+      span: v.span
+    };
   });
+  const spec = {
+    name: svc.name,
+    span: svc.nameSpan,
+    environment: env,
+    mounts
+  };
+  if (svc.image) spec.image = svc.image;
+  const build2 = buildSpecOf(svc, projectDir);
+  if (build2) spec.build = build2;
+  if (svc.entrypoint) spec.entrypoint = svc.entrypoint;
+  if (svc.command) spec.command = svc.command;
+  if (svc.workingDir) spec.workingDir = svc.workingDir;
+  return spec;
+}
+function buildSpecOf(svc, projectDir) {
+  const b = svc.build;
+  if (!b) return void 0;
+  const rooted = (v, base) => {
+    if (v.kind === "unknown" || /^[a-z]+:\/\/|^git@/.test(v.value)) return v;
+    const p = repoPath(base, v.value);
+    return { ...v, value: p ?? posixJoin(base, v.value) };
+  };
+  const context = rooted(b.context, projectDir);
+  const dockerfile = b.dockerfile ? context.kind === "known" ? rooted(b.dockerfile, context.value) : b.dockerfile : context.kind === "known" ? known(repoPath(context.value, "Dockerfile") ?? "Dockerfile", b.span, { isDefault: true }) : context;
+  return { context, dockerfile, ...b.target ? { target: b.target } : {}, args: b.args ?? /* @__PURE__ */ new Map(), span: b.span };
+}
+function posixJoin(a, b) {
+  return a ? `${a}/${b}` : b;
 }
 
-// src/stack/extensions.ts
-var STACK_EXTENSIONS = [dataTier, hostTier];
+// src/inputs/django.ts
+function processEnv(stack, svc) {
+  const out = /* @__PURE__ */ new Map();
+  for (const ins of stack.image(svc).dockerfile?.instructions ?? []) {
+    if (ins.keyword !== "ENV") continue;
+    const words = instructionWords(ins).words.map((w) => w.value);
+    const first = words[0];
+    if (first?.kind === "known" && !first.value.includes("=") && words.length > 1) {
+      out.set(first.value, known(ins.args.text.trim().slice(first.value.length).trim(), ins.span));
+      continue;
+    }
+    for (const w of words) {
+      if (w.kind !== "known") continue;
+      const eq = w.value.indexOf("=");
+      if (eq > 0) out.set(w.value.slice(0, eq), known(w.value.slice(eq + 1), w.span));
+    }
+  }
+  for (const [k, v] of stack.env(svc)) out.set(k, v);
+  return out;
+}
+function searchRoots(stack, svc) {
+  const img = stack.image(svc);
+  if (img.buildContext !== void 0) return [img.buildContext];
+  const dir = stack.compose.dir;
+  return svc.volumes.flatMap((v) => {
+    if (v.type !== "bind" || !v.source) return [];
+    const p = repoPath(dir, v.source);
+    return p !== void 0 && stack.workspace.isDir(p) ? [p] : [];
+  });
+}
+function appModule(app) {
+  if (app.gunicorn) return app.gunicorn.app;
+  const word2 = app.server.argv.slice(1).find((w) => w.value.kind === "unknown" || !w.value.value.startsWith("-"));
+  return word2?.value;
+}
+function fingerprint(v) {
+  return v === void 0 ? "unset" : v.kind === "known" ? `=${v.value}` : "?";
+}
+function djangoApps(stack) {
+  const cache2 = [];
+  const out = [];
+  const ws = stack.workspace;
+  for (const svc of stack.services) {
+    const app = stack.app(svc);
+    if (!app) continue;
+    const env = processEnv(stack, svc);
+    const roots = searchRoots(stack, svc);
+    let module = env.get("DJANGO_SETTINGS_MODULE");
+    if (!module) {
+      const entry2 = appModule(app);
+      if (entry2?.kind === "known") {
+        module = settingsModuleFromEntrypoint(entry2.value, roots, (p) => ws.read(p), (p) => ws.exists(p));
+        if (module?.kind === "known") stack.addFile(module.span.file);
+      }
+    }
+    if (!module) continue;
+    const base = { service: svc, app, settingsModule: module };
+    if (module.kind === "unknown") {
+      out.push({ ...base, reason: `DJANGO_SETTINGS_MODULE is unknown: ${module.reason}` });
+      continue;
+    }
+    const entry = resolveModule(module.value, roots, (p) => ws.exists(p));
+    if (!entry) {
+      out.push({ ...base, reason: `settings module ${module.value} is not found under ${roots.join(", ") || "the service's build context"}` });
+      continue;
+    }
+    const hit = cache2.find((c) => c.entry === entry && [...c.reads].every(([name2, fp]) => fingerprint(env.get(name2)) === fp));
+    if (hit) {
+      out.push({ ...base, settings: hit.result });
+      continue;
+    }
+    const reads = /* @__PURE__ */ new Map();
+    const lookup = {
+      get(name2) {
+        const v = env.get(name2);
+        reads.set(name2, fingerprint(v));
+        return v;
+      }
+    };
+    const result = evaluateSettings({ entry, searchRoots: roots, readFile: (p) => ws.read(p), exists: (p) => ws.exists(p), env: lookup });
+    const [first, ...rest2] = result.files;
+    if (first !== void 0) stack.addFile(first, result.problems, result.comments);
+    for (const f of rest2) stack.addFile(f);
+    cache2.push({ entry, reads, result });
+    out.push({ ...base, settings: result });
+  }
+  return out;
+}
+function entriesOf(v) {
+  if (v?.kind !== "known" || !isPyDict(v.value)) return [];
+  return v.value.entries.flatMap((e) => e.key.kind === "known" && typeof e.key.value === "string" ? [{ key: e.key.value, keySpan: e.key.span, value: e.value }] : []);
+}
+function djangoDatabases(app) {
+  const settings = app.settings;
+  if (!settings) return unknown(app.reason ?? "no settings", app.service.nameSpan);
+  const dbs = settings.names.get("DATABASES");
+  if (!dbs) return [];
+  if (dbs.kind === "unknown") return dbs;
+  return entriesOf(dbs).map(({ key, keySpan, value }) => {
+    const field = (k) => pyGet(value, k);
+    const out = { app, alias: key, aliasSpan: keySpan };
+    const set = (k, setting) => {
+      const v = field(setting);
+      if (v !== void 0) out[k] = v;
+    };
+    set("engine", "ENGINE");
+    set("name", "NAME");
+    set("user", "USER");
+    set("host", "HOST");
+    set("port", "PORT");
+    set("connMaxAge", "CONN_MAX_AGE");
+    set("connHealthChecks", "CONN_HEALTH_CHECKS");
+    set("disableServerSideCursors", "DISABLE_SERVER_SIDE_CURSORS");
+    set("options", "OPTIONS");
+    return out;
+  });
+}
+function isPostgresEngine(db) {
+  if (!db.engine) return false;
+  if (db.engine.kind === "unknown") return void 0;
+  return typeof db.engine.value === "string" && /postg/i.test(db.engine.value);
+}
+function pyText2(v) {
+  if (!v) return void 0;
+  if (v.kind === "unknown") return v;
+  if (typeof v.value === "string") return { ...v, value: v.value };
+  if (typeof v.value === "number") return { ...v, value: String(v.value) };
+  if (v.value === null) return { ...v, value: "" };
+  return unknown(`${typeof v.value === "boolean" ? "a boolean" : "a container"} where text is expected`, v.span);
+}
+function editSpan(v) {
+  return (v.kind === "known" ? v.via?.[0] : void 0) ?? v.span;
+}
+function pyNumber(v) {
+  if (!v) return void 0;
+  if (v.kind === "unknown") return v;
+  if (v.value === null) return { ...v, value: null };
+  if (typeof v.value === "number") return { ...v, value: v.value };
+  if (typeof v.value === "string" && /^\s*\d+\s*$/.test(v.value)) return { ...v, value: Number(v.value) };
+  return unknown(`${JSON.stringify(v.value)} is not a number`, v.span);
+}
+var REDIS_URL = /^(rediss?|unix|valkeys?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]*)(?::(\d+))?/i;
+function redisUrlTarget(url) {
+  if (url.kind === "unknown") return { host: url, port: url };
+  const m = REDIS_URL.exec(url.value);
+  if (!m || m[1].toLowerCase() === "unix") return void 0;
+  return { host: { ...url, value: m[2] }, port: { ...url, value: m[3] ? Number(m[3]) : 6379 } };
+}
+function djangoRedisUses(app) {
+  const names = app.settings?.names;
+  if (!names) return [];
+  const out = [];
+  for (const { key, value } of entriesOf(names.get("CACHES"))) {
+    const backend = pyGet(value, "BACKEND");
+    if (backend?.kind !== "known" || typeof backend.value !== "string" || !/redis/i.test(backend.value)) continue;
+    const djangoOwn = backend.value.startsWith("django.core.cache.backends.redis");
+    const location = pyGet(value, "LOCATION");
+    const urls = location?.kind === "known" && isPyList(location.value) ? [...location.value.items] : location ? [location] : [];
+    const maxConnections = djangoOwn ? pyGet(value, "OPTIONS", "max_connections") : pyGet(value, "OPTIONS", "CONNECTION_POOL_KWARGS", "max_connections");
+    for (const url of urls) {
+      const text = pyText2(url);
+      const target = text && redisUrlTarget(text);
+      if (!target) continue;
+      out.push({
+        app,
+        label: `CACHES["${key}"]`,
+        kind: "cache",
+        backend: backend.value,
+        ...target,
+        span: url.span,
+        ...maxConnections ? { maxConnections } : {},
+        poolPerThread: djangoOwn
+      });
+    }
+  }
+  for (const { key, value } of entriesOf(names.get("CHANNEL_LAYERS"))) {
+    const backend = pyGet(value, "BACKEND");
+    if (backend?.kind !== "known" || typeof backend.value !== "string" || !/channels_redis/.test(backend.value)) continue;
+    const hosts = pyGet(value, "CONFIG", "hosts");
+    if (hosts?.kind !== "known" || !isPyList(hosts.value)) continue;
+    for (const h of hosts.value.items) {
+      let target;
+      if (h.kind === "known" && isPyList(h.value)) {
+        const host = pyText2(h.value.items[0]);
+        const port = pyNumber(h.value.items[1]);
+        if (host && port) target = { host, port: port.kind === "known" && port.value !== null ? { ...port, value: port.value } : unknown("port is not a number", port.span) };
+      } else {
+        const address = h.kind === "known" && isPyDict(h.value) ? pyGet(h, "address") : h;
+        const text = pyText2(address);
+        target = text && redisUrlTarget(text);
+      }
+      if (target) out.push({ app, label: `CHANNEL_LAYERS["${key}"]`, kind: "channels", backend: backend.value, ...target, span: h.span, poolPerThread: false });
+    }
+  }
+  return out;
+}
+
+// src/stack/data-tier.ts
+function dataTier(stack) {
+  return stack.data;
+}
+function buildDataTier(stack) {
+  const pgbouncers = stack.services.filter((s2) => isPgbouncerService(stack, s2)).map((s2) => readPgbouncer(stack, s2));
+  const postgres = stack.services.filter((s2) => !isPgbouncerService(stack, s2) && isPostgresService(stack, s2)).map((s2) => readPostgres(stack, s2));
+  const redis = stack.services.filter((s2) => isRedisService(stack, s2)).map((s2) => readRedis(stack, s2));
+  const apps = djangoApps(stack);
+  const databases = [];
+  const unknownDatabases = [];
+  for (const app of apps) {
+    const dbs = djangoDatabases(app);
+    if (!Array.isArray(dbs)) {
+      unknownDatabases.push({ app, reason: dbs.reason });
+      continue;
+    }
+    for (const db of dbs) {
+      if (isPostgresEngine(db) === false) continue;
+      databases.push({ db, route: routeDatabase(stack, db, pgbouncers, postgres) });
+    }
+  }
+  const redisUses = apps.flatMap(djangoRedisUses).map((use) => {
+    const svc = use.host.kind === "known" ? stack.resolveHost(use.host.value) : void 0;
+    const target = svc ? redis.find((r) => r.service === svc) : void 0;
+    return target ? { use, redis: target } : { use };
+  });
+  return {
+    stack: stack.name,
+    pgbouncers,
+    postgres,
+    redis,
+    apps,
+    databases,
+    unknownDatabases,
+    redisUses,
+    backendOf(pgb, db) {
+      const host = db.params.get("host");
+      const svc = host?.kind === "known" ? stack.resolveHost(host.value) : void 0;
+      return svc ? postgres.find((p) => p.service === svc) : void 0;
+    }
+  };
+}
+var POSTGRES_PORT = 5432;
+function routeDatabase(stack, db, pgbouncers, postgres) {
+  const host = pyText2(db.host) ?? known("", db.aliasSpan, { isDefault: true });
+  if (host.kind === "unknown") return { kind: "unknown", reason: `HOST of "${db.alias}" is unknown: ${host.reason}`, span: host.span };
+  const portText = pyText2(db.port) ?? known("", db.aliasSpan, { isDefault: true });
+  if (portText.kind === "unknown") return { kind: "unknown", reason: `PORT of "${db.alias}" is unknown: ${portText.reason}`, span: portText.span };
+  const portNumber = portText.value.trim() === "" ? POSTGRES_PORT : Number(portText.value);
+  if (!Number.isInteger(portNumber)) return { kind: "unknown", reason: `PORT of "${db.alias}" is not a number: ${JSON.stringify(portText.value)}`, span: portText.span };
+  const port = { ...portText, value: portNumber };
+  if (host.value === "" || host.value.startsWith("/")) return { kind: "other", host, port };
+  const svc = stack.resolveHost(host.value);
+  const pgb = svc ? pgbouncers.find((p) => p.service === svc) : void 0;
+  if (pgb) {
+    const name2 = pyText2(db.name);
+    const entry = name2?.kind === "known" ? databaseFor(pgb, name2.value) : void 0;
+    return { kind: "pgbouncer", pgbouncer: pgb, host, port, ...entry ? { database: entry } : {} };
+  }
+  const pg = svc ? postgres.find((p) => p.service === svc) : void 0;
+  if (pg) return { kind: "postgres", postgres: pg, host, port };
+  return { kind: "other", ...svc ? { service: svc } : {}, host, port };
+}
+function pgbouncerListen(pgb) {
+  return { port: pgbouncerNumber(pgb, "listen_port"), addr: pgbouncerText(pgb, "listen_addr") };
+}
+function groupBy(items, key) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const item of items) {
+    const k = key(item);
+    const g = groups.get(k);
+    if (g) g.push(item);
+    else groups.set(k, [item]);
+  }
+  return [...groups.values()];
+}
+function spanKey(span) {
+  return `${span.file}:${span.start}:${span.end}`;
+}
+
+// src/stack/workload.ts
+function workloadOf(svc, container) {
+  const hostnames = [known(svc.name, svc.nameSpan)];
+  for (const v of [svc.containerName, svc.hostname, ...svc.networks.flatMap((n) => n.aliases)]) if (v) hostnames.push(v);
+  return {
+    name: svc.name,
+    format: "compose",
+    replicas: svc.replicas ?? known(1, svc.nameSpan, { isDefault: true }),
+    container,
+    ...svc.resources ? { resources: svc.resources } : {},
+    networks: svc.networks,
+    ports: [...svc.expose, ...svc.ports],
+    dependsOn: svc.dependsOn,
+    ...svc.healthcheckSpan ? { healthcheck: svc.healthcheckSpan } : {},
+    hostnames,
+    span: svc.nameSpan
+  };
+}
 
 // src/stack/stack.ts
 var NGINX_IMAGE = /nginx|openresty/i;
 var PROXY_NAME = /nginx|proxy|gateway/i;
 var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
-function buildStack(ws, composePath) {
-  const file = ws.read(composePath);
-  const dir = posix5.dirname(composePath) === "." ? "" : posix5.dirname(composePath);
+var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
+function buildStack(ws, spec) {
+  const composePath = typeof spec === "string" ? spec : spec.files[0];
   const files = /* @__PURE__ */ new Set([composePath]);
   const problems = [];
   const comments = [];
@@ -20930,78 +25076,36 @@ function buildStack(ws, composePath) {
     problems.push(...p);
     comments.push(...c);
   };
-  let dotenv;
-  let vars = NO_VARIABLES;
-  const envPath = repoPath(dir, ".env");
-  const envFile = envPath !== void 0 ? ws.read(envPath) : void 0;
-  if (envFile) {
-    const r = parseEnvFile(envFile);
-    addFile(envFile.path, r.problems, r.comments);
-    dotenv = r.doc;
-    const map = /* @__PURE__ */ new Map();
-    for (const e of r.doc?.entries ?? []) if (e.value.kind === "known") map.set(e.key, { value: e.value.value, span: e.value.span });
-    vars = { lookup: (n) => map.get(n) };
-  }
-  let compose = { path: composePath, dir, services: [], problems: [] };
-  if (file) {
-    const y = parseYaml(file);
-    addFile(composePath, y.problems, y.comments);
-    if (y.doc) compose = readCompose(file, y.doc, dir, vars);
-    problems.push(...compose.problems);
-  }
+  const project = loadComposeProject(ws, typeof spec === "string" ? { files: [spec], origin: { kind: "file" } } : spec);
+  for (const f of project.files) addFile(f.path, f.problems, f.comments);
+  problems.push(...project.problems.filter((p) => !project.files.some((f) => f.problems.includes(p))));
+  const compose = project.compose;
+  const dir = compose.dir;
   const services = compose.services;
   const byName = new Map(services.map((s2) => [s2.name, s2]));
-  const images = /* @__PURE__ */ new Map();
-  const image = (svc) => {
-    let img = images.get(svc.name);
-    if (!img) {
-      img = serviceImage(ws, dir, svc);
-      images.set(svc.name, img);
-      if (img.dockerfilePath && ws.exists(img.dockerfilePath)) files.add(img.dockerfilePath);
-    }
-    return img;
-  };
+  const unknowns = [...project.unknowns];
   const envs = /* @__PURE__ */ new Map();
-  const env = (svc) => {
-    let e = envs.get(svc.name);
-    if (e) return e;
-    const m = /* @__PURE__ */ new Map();
-    for (const ref of svc.envFiles) {
-      if (ref.path.kind !== "known") continue;
-      const p = repoPath(dir, ref.path.value);
-      const f = p !== void 0 ? ws.read(p) : void 0;
-      if (!f) continue;
-      const r = parseEnvFile(f);
-      addFile(f.path, r.problems, r.comments);
-      for (const entry of r.doc?.entries ?? []) m.set(entry.key, entry.value);
-    }
-    for (const entry of svc.environment) m.set(entry.key, entry.value);
-    e = m;
-    envs.set(svc.name, e);
-    return e;
-  };
+  for (const svc of services) envs.set(svc.name, readEnv(ws, dir, svc, addFile, unknowns));
+  const env = (svc) => envs.get(svc.name) ?? /* @__PURE__ */ new Map();
+  const images = /* @__PURE__ */ new Map();
+  for (const svc of services) {
+    const img = serviceImage(ws, dir, svc);
+    images.set(svc.name, img);
+    if (img.dockerfilePath && ws.exists(img.dockerfilePath)) files.add(img.dockerfilePath);
+  }
+  const image = (svc) => images.get(svc.name);
+  const views = /* @__PURE__ */ new Map();
+  for (const svc of services) {
+    const view = buildContainerView({ ws }, containerSpecOf(svc, dir, env(svc)));
+    views.set(svc.name, view);
+    for (const f of view.files) addFile(f.path, f.problems, f.comments);
+    unknowns.push(...view.unknowns);
+  }
   const apps = /* @__PURE__ */ new Map();
-  const app = (svc) => {
-    if (apps.has(svc.name)) return apps.get(svc.name) ?? void 0;
-    let server = findAppServer(svc.command, svc.entrypoint);
-    if (!server && !svc.command) {
-      const img = image(svc);
-      const cmd = [...img.dockerfile?.instructions ?? []].reverse().find((i) => i.keyword === "CMD");
-      if (cmd) {
-        const { words, form } = instructionWords(cmd);
-        server = findAppServer({ words, span: cmd.span, form: form === "exec" ? "list" : "string" });
-      }
-    }
-    let out;
-    if (server) {
-      const e = env(svc);
-      const gunicorn = server.kind === "gunicorn" ? readGunicornOptions(server, (n) => e.get(n)) : void 0;
-      const protocol = gunicorn ? gunicornProtocol(gunicorn) : server.kind === "uvicorn" || server.kind === "daphne" ? "asgi" : void 0;
-      out = { service: svc, server, ...gunicorn ? { gunicorn } : {}, ...protocol ? { protocol } : {} };
-    }
-    apps.set(svc.name, out ?? null);
-    return out;
-  };
+  for (const svc of services) {
+    const app = findApp(svc, image(svc), env(svc), views.get(svc.name));
+    if (app) apps.set(svc.name, app);
+  }
   const tiers = findTiers(services);
   const tierByService = /* @__PURE__ */ new Map();
   for (const t2 of tiers) for (const r of t2.replicas) tierByService.set(r.name, t2);
@@ -21012,6 +25116,7 @@ function buildStack(ws, composePath) {
     }
   }
   for (const s2 of services) hostIndex.set(s2.name, s2);
+  const resolveHost = (h) => hostIndex.get(h);
   const proxies = [];
   for (const s2 of services) {
     const img = image(s2);
@@ -21025,32 +25130,121 @@ function buildStack(ws, composePath) {
     comments.push(...nginx.comments);
     proxies.push({ service: s2, image: img, nginx });
   }
-  const memos = /* @__PURE__ */ new Map();
+  const reader2 = {
+    name: composePath,
+    compose,
+    services,
+    workspace: ws,
+    service: (n) => byName.get(n),
+    image,
+    app: (s2) => apps.get(s2.name),
+    env,
+    view: (s2) => views.get(s2.name),
+    resolveHost,
+    tierOf: (s2) => tierByService.get(s2.name),
+    addFile
+  };
+  const data = buildDataTier(reader2);
+  const sysctls = hostSysctls(ws);
+  for (const src of sysctls.sources) addFile(src.path, src.problems, src.comments);
+  const upstreams = resolveUpstreams(proxies, resolveHost);
+  const workloads = services.map((s2) => workloadOf(s2, views.get(s2.name)));
+  const workloadByName = new Map(workloads.map((w) => [w.name, w]));
   const stack = {
     name: composePath,
     compose,
-    ...dotenv ? { dotenv } : {},
+    project,
+    ...project.dotenv ? { dotenv: project.dotenv } : {},
     services,
+    workloads,
     tiers,
     proxies,
+    upstreams,
+    data,
+    sysctls,
     files,
     problems,
     comments,
+    unknowns,
+    sources: ws.sources,
     service: (n) => byName.get(n),
     image,
-    app,
+    app: (s2) => apps.get(s2.name),
     tierOf: (s2) => tierByService.get(s2.name),
     env,
-    resolveHost: (h) => hostIndex.get(h),
-    addFile,
-    workspace: ws,
-    memo(key, build2) {
-      if (!memos.has(key)) memos.set(key, build2());
-      return memos.get(key);
-    }
+    view: (s2) => views.get(s2.name),
+    workload: (s2) => workloadByName.get(s2.name),
+    resolveHost
   };
-  for (const extend of STACK_EXTENSIONS) extend(stack);
-  return stack;
+  return Object.freeze(stack);
+}
+function readEnv(ws, dir, svc, addFile, unknowns) {
+  const m = /* @__PURE__ */ new Map();
+  for (const ref of svc.envFiles) {
+    if (ref.path.kind !== "known") continue;
+    const p = repoPath(dir, ref.path.value);
+    const f = p !== void 0 ? ws.read(p) : void 0;
+    if (!f) {
+      const reason = p === void 0 ? `${ref.path.value} is outside the checked folder and is not read` : `${ref.path.value} is not in the repository`;
+      unknowns.push({ what: `env_file of ${svc.name}`, reason, span: ref.span });
+      continue;
+    }
+    if (JINJA_TEMPLATE.test(f.text)) {
+      unknowns.push({ what: `env_file of ${svc.name}`, reason: `${f.path} is a Jinja template, rendered before compose reads it`, span: ref.span });
+      continue;
+    }
+    const r = parseEnvFile(f);
+    addFile(f.path, r.problems, r.comments);
+    for (const entry of r.doc?.entries ?? []) m.set(entry.key, entry.value);
+  }
+  for (const entry of svc.environment) m.set(entry.key, entry.value);
+  return m;
+}
+function findApp(svc, img, env, view) {
+  let server = findAppServer(svc.command, svc.entrypoint);
+  if (!server && !svc.command) {
+    const cmd = [...img.dockerfile?.instructions ?? []].reverse().find((i) => i.keyword === "CMD");
+    if (cmd) {
+      const { words, form } = instructionWords(cmd);
+      server = findAppServer({ words, span: cmd.span, form: form === "exec" ? "list" : "string" });
+    }
+  }
+  const facts2 = view?.appServer;
+  if (!server && facts2 && view?.process) {
+    const located = locateServer(view.process.argv);
+    server = located ? { kind: located.kind, argv: located.argv, span: located.span } : { kind: facts2.kind, argv: view.process.argv, span: view.process.argvSpan };
+  }
+  if (!server) return void 0;
+  const legacy = server.kind === "gunicorn" ? readGunicornOptions(server, (n) => env.get(n)) : void 0;
+  const gunicorn = legacy && facts2?.kind === "gunicorn" ? withFacts(legacy, facts2) : legacy;
+  const protocol = gunicorn ? gunicornProtocol(gunicorn) : facts2?.interface.kind === "known" ? facts2.interface.value : server.kind === "uvicorn" || server.kind === "daphne" ? "asgi" : void 0;
+  return { service: svc, server, ...gunicorn ? { gunicorn } : {}, ...protocol ? { protocol } : {}, ...facts2 ? { facts: facts2 } : {} };
+}
+function withFacts(o, f) {
+  const pick2 = (legacy, fact) => fact.kind === "known" ? fact : legacy;
+  return {
+    ...o,
+    workers: pick2(o.workers, f.processes),
+    threads: pick2(o.threads, f.threads),
+    workerClass: pick2(o.workerClass, f.workerClass),
+    timeout: pick2(o.timeout, f.requestTimeoutSeconds),
+    keepAlive: pick2(o.keepAlive, f.keepAliveSeconds),
+    backlog: pick2(o.backlog, f.backlog),
+    bind: f.bind.kind === "known" ? [f.bind] : o.bind,
+    ...f.application.kind === "known" ? { app: f.application } : {}
+  };
+}
+function resolveUpstreams(proxies, resolveHost) {
+  return proxies.flatMap(
+    (proxy) => proxy.nginx.upstreams.map((upstream) => ({
+      proxy,
+      upstream,
+      servers: upstream.servers.map((server) => {
+        const service = server.host && !server.hasVariables ? resolveHost(server.host) : void 0;
+        return service ? { server, service } : { server };
+      })
+    }))
+  );
 }
 function findTiers(services) {
   const tiers = [];
@@ -21083,13 +25277,209 @@ function findTiers(services) {
   return tiers;
 }
 
+// src/inputs/compose-discovery.ts
+import { posix as posix18 } from "node:path";
+var DEFAULT_COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
+var DEFAULT_OVERRIDE_FILES = ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
+var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
+var JINJA_TEMPLATE2 = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
+var SCRIPT_FILE = /(^|\/)(Makefile|GNUmakefile|makefile|[^/]*\.mk|[^/]*\.sh|[^/]*\.bash|justfile|Justfile|Taskfile\.ya?ml)$/;
+var CI_FILE = /(^|\/)(\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml)$/;
+function findComposeFiles(ws) {
+  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !JINJA_TEMPLATE2.test(ws.read(f)?.text ?? ""));
+}
+function dirOf2(path) {
+  const d = posix18.dirname(path);
+  return d === "." ? "" : d;
+}
+function inRoot2(dir, p) {
+  const out = posix18.normalize(posix18.join(dir || ".", p));
+  if (out === ".." || out.startsWith("../") || posix18.isAbsolute(out)) return void 0;
+  return out === "." ? "" : out;
+}
+function discoverProjects(ws, declared = []) {
+  const composeFiles = findComposeFiles(ws);
+  const projects = [];
+  for (const d of declared) {
+    const files = d.files.flatMap((f) => inRoot2("", f) ?? []);
+    if (files.length === 0 || !ws.exists(files[0])) continue;
+    projects.push({
+      files,
+      ...d.profiles ? { profiles: d.profiles } : {},
+      ...d.envFiles ? { envFiles: d.envFiles.flatMap((f) => inRoot2("", f) ?? []) } : {},
+      origin: { kind: "config", ...d.span ? { via: d.span } : {} }
+    });
+  }
+  const envDirs = ws.files().filter((f) => posix18.basename(f) === ".env").map(dirOf2);
+  const dirs = [.../* @__PURE__ */ new Set(["", ...composeFiles.map(dirOf2), ...envDirs])].sort();
+  for (const dir of dirs) {
+    const fromEnv = composeFileVariable(ws, dir);
+    if (fromEnv) {
+      projects.push(fromEnv);
+      continue;
+    }
+    const name2 = (n) => dir ? `${dir}/${n}` : n;
+    const base = DEFAULT_COMPOSE_FILES.map(name2).find((f) => composeFiles.includes(f));
+    if (base === void 0) continue;
+    const override = DEFAULT_OVERRIDE_FILES.map(name2).find((f) => composeFiles.includes(f));
+    projects.push({ files: override ? [base, override] : [base], origin: { kind: "default" } });
+  }
+  for (const f of ws.files()) {
+    if (SCRIPT_FILE.test(f) || CI_FILE.test(f)) projects.push(...scriptProjects(ws, f));
+  }
+  const referenced = new Set(composeFiles.flatMap((f) => referencedFiles(ws, f)));
+  for (let i = projects.length - 1; i >= 0; i--) {
+    const p = projects[i];
+    if ((p.origin.kind === "default" || p.origin.kind === "compose-file") && referenced.has(p.files[0])) projects.splice(i, 1);
+  }
+  const bases = new Set(projects.map((p) => p.files[0]));
+  const merged = /* @__PURE__ */ new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
+  for (const f of composeFiles) {
+    if (bases.has(f) || merged.has(f)) continue;
+    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(posix18.basename(f))) {
+      projects.push({ files: [f], origin: { kind: "file" } });
+      continue;
+    }
+    const dir = dirOf2(f);
+    const base = DEFAULT_COMPOSE_FILES.map((n) => dir ? `${dir}/${n}` : n).find((b) => composeFiles.includes(b));
+    if (base !== void 0) projects.push({ files: [base, f], origin: { kind: "variant" } });
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const p of projects) {
+    const key = JSON.stringify([p.files, p.profiles ?? null, p.envFiles ?? null]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(p);
+  }
+  const order = { config: 0, "compose-file": 1, default: 1, file: 1, script: 2, variant: 3 };
+  return out.sort((a, b) => a.files[0] < b.files[0] ? -1 : a.files[0] > b.files[0] ? 1 : order[a.origin.kind] - order[b.origin.kind] || a.files.length - b.files.length);
+}
+function composeFileVariable(ws, dir) {
+  const envFile = ws.read(dir ? `${dir}/.env` : ".env");
+  if (!envFile) return void 0;
+  const entries = parseEnvFile(envFile).doc?.entries ?? [];
+  const get = (k) => {
+    const e = entries.find((x) => x.key === k);
+    return e?.value.kind === "known" ? { value: e.value.value, span: e.span } : void 0;
+  };
+  const cf = get("COMPOSE_FILE");
+  if (!cf) return void 0;
+  const sep2 = get("COMPOSE_PATH_SEPARATOR")?.value ?? ":";
+  const files = cf.value.split(sep2).map((s2) => s2.trim()).filter(Boolean).flatMap((p) => inRoot2(dir, p) ?? []);
+  if (files.length === 0 || !files.every((f) => ws.exists(f))) return void 0;
+  return { files, projectDir: dir, origin: { kind: "compose-file", via: cf.span } };
+}
+var COMPOSE_COMMAND = /\bdocker(?:-compose|\s+compose)\b/g;
+function scriptProjects(ws, path) {
+  const file = ws.read(path);
+  if (!file || !/docker(-compose|\s+compose)/.test(file.text)) return [];
+  const baseDir = CI_FILE.test(path) ? "" : dirOf2(path);
+  const out = [];
+  const text = file.text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
+  for (const m of text.matchAll(COMPOSE_COMMAND)) {
+    const lineEnd = text.indexOf("\n", m.index);
+    const rest2 = text.slice(m.index + m[0].length, lineEnd < 0 ? text.length : lineEnd);
+    const cmd = rest2.split(/\s(?:;|&&|\|\||\|)\s|;/)[0];
+    const words = cmd.trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ""));
+    const files = [];
+    const profiles = [];
+    const envFiles = [];
+    let projectDir;
+    let unresolved = false;
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i];
+      const take = (flag, short2) => {
+        if (w === flag || short2 && w === short2) return words[++i];
+        if (w.startsWith(`${flag}=`)) return w.slice(flag.length + 1);
+        return void 0;
+      };
+      const f = take("--file", "-f");
+      if (f !== void 0) {
+        if (/[$`(){}*]/.test(f) || f === "-") unresolved = true;
+        else files.push(f);
+        continue;
+      }
+      const p = take("--profile");
+      if (p !== void 0) {
+        profiles.push(p);
+        continue;
+      }
+      const e = take("--env-file");
+      if (e !== void 0) {
+        envFiles.push(e);
+        continue;
+      }
+      const d = take("--project-directory");
+      if (d !== void 0) {
+        projectDir = d;
+        continue;
+      }
+      if (!w.startsWith("-")) break;
+    }
+    if (unresolved || files.length === 0) continue;
+    const resolveAll = (dir2) => {
+      const r = files.map((f) => inRoot2(dir2, f));
+      return r.every((f) => f !== void 0 && ws.exists(f)) ? r : void 0;
+    };
+    const resolved = resolveAll(baseDir) ?? (baseDir !== "" ? resolveAll("") : void 0);
+    if (!resolved) continue;
+    const base = dirOf2(resolved[0]);
+    const dir = projectDir !== void 0 ? inRoot2(baseDir, projectDir) ?? base : base;
+    const via = { file: path, start: m.index, end: m.index + m[0].length + cmd.length };
+    out.push({
+      files: resolved,
+      ...profiles.length ? { profiles } : {},
+      ...envFiles.length ? { envFiles: envFiles.flatMap((e) => inRoot2(baseDir, e) ?? []) } : {},
+      ...dir !== base ? { projectDir: dir } : {},
+      origin: { kind: "script", via }
+    });
+  }
+  return out;
+}
+var OVERRIDE_NAME = /(^|[.\-_])override([.\-_]|$)/;
+function standsAlone(ws, path) {
+  const file = ws.read(path);
+  if (!file) return false;
+  const y = parseYaml(file);
+  if (!y.doc || y.problems.length) return true;
+  const services = valueOf2(composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 }), "services");
+  if (services?.kind !== "map") return valueOf2(composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 }), "include") !== void 0;
+  return services.entries.some((e) => ["image", "build", "extends"].some((k) => valueOf2(e.value, k) !== void 0));
+}
+function referencedFiles(ws, path) {
+  const file = ws.read(path);
+  if (!file || !/\b(include|extends)\s*:/.test(file.text)) return [];
+  const y = parseYaml(file);
+  if (!y.doc) return [];
+  const tree = composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 });
+  const dir = dirOf2(path);
+  const out = [];
+  const add = (n) => {
+    const t2 = textOf2(n);
+    const p = t2 !== void 0 ? inRoot2(dir, t2) : void 0;
+    if (p !== void 0) out.push(p);
+  };
+  const inc = valueOf2(tree, "include");
+  for (const item of inc?.kind === "seq" ? inc.items : inc ? [inc] : []) {
+    const p = item.kind === "map" ? valueOf2(item, "path") : item;
+    for (const n of p?.kind === "seq" ? p.items : [p]) add(n);
+  }
+  const services = valueOf2(tree, "services");
+  for (const e of services?.kind === "map" ? services.entries : []) {
+    const ext = valueOf2(e.value, "extends");
+    if (ext?.kind === "map") add(valueOf2(ext, "file"));
+  }
+  return out;
+}
+
 // src/engine/config.ts
-var import_yaml5 = __toESM(require_dist(), 1);
+var import_yaml7 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml)." }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "hardcoded-secret", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets headers or files without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "description": "Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack." }, "profiles": { "type": "array", "items": { "type": "string" }, "description": "Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project's .env." }, "env_files": { "type": "array", "items": { "type": "string" }, "description": "Env files for interpolation, in order (as `--env-file`); default: the project directory's .env." } } }] } }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -21097,7 +25487,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "hardcoded-secret" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -21513,10 +25903,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["hardcoded-secret"] !== void 0) {
-      let data33 = data["hardcoded-secret"];
+    if (data["timeout-chain"] !== void 0) {
+      let data33 = data["timeout-chain"];
       if (!(data33 === "off" || data33 === "info" || data33 === "warning" || data33 === "error")) {
-        const err35 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
+        const err35 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
         if (vErrors === null) {
           vErrors = [err35];
         } else {
@@ -21525,132 +25915,12 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-redefinition"] !== void 0) {
-      let data34 = data["nginx-add-header-redefinition"];
-      if (!(data34 === "off" || data34 === "info" || data34 === "warning" || data34 === "error")) {
-        const err36 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
-        if (vErrors === null) {
-          vErrors = [err36];
-        } else {
-          vErrors.push(err36);
-        }
-        errors++;
-      }
-    }
-    if (data["nginx-host-spoofing"] !== void 0) {
-      let data35 = data["nginx-host-spoofing"];
-      if (!(data35 === "off" || data35 === "info" || data35 === "warning" || data35 === "error")) {
-        const err37 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
-        if (vErrors === null) {
-          vErrors = [err37];
-        } else {
-          vErrors.push(err37);
-        }
-        errors++;
-      }
-    }
-    if (data["nginx-alias-traversal"] !== void 0) {
-      let data36 = data["nginx-alias-traversal"];
-      if (!(data36 === "off" || data36 === "info" || data36 === "warning" || data36 === "error")) {
-        const err38 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
-        if (vErrors === null) {
-          vErrors = [err38];
-        } else {
-          vErrors.push(err38);
-        }
-        errors++;
-      }
-    }
-    if (data["nginx-ssrf"] !== void 0) {
-      let data37 = data["nginx-ssrf"];
-      if (!(data37 === "off" || data37 === "info" || data37 === "warning" || data37 === "error")) {
-        const err39 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
-        if (vErrors === null) {
-          vErrors = [err39];
-        } else {
-          vErrors.push(err39);
-        }
-        errors++;
-      }
-    }
-    if (data["nginx-valid-referers"] !== void 0) {
-      let data38 = data["nginx-valid-referers"];
-      if (!(data38 === "off" || data38 === "info" || data38 === "warning" || data38 === "error")) {
-        const err40 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
-        if (vErrors === null) {
-          vErrors = [err40];
-        } else {
-          vErrors.push(err40);
-        }
-        errors++;
-      }
-    }
-    if (data["nginx-origins"] !== void 0) {
-      let data39 = data["nginx-origins"];
-      if (!(data39 === "off" || data39 === "info" || data39 === "warning" || data39 === "error")) {
-        const err41 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data39 };
-        if (vErrors === null) {
-          vErrors = [err41];
-        } else {
-          vErrors.push(err41);
-        }
-        errors++;
-      }
-    }
-    if (data["nginx-if-is-evil"] !== void 0) {
-      let data40 = data["nginx-if-is-evil"];
-      if (!(data40 === "off" || data40 === "info" || data40 === "warning" || data40 === "error")) {
-        const err42 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
-        if (vErrors === null) {
-          vErrors = [err42];
-        } else {
-          vErrors.push(err42);
-        }
-        errors++;
-      }
-    }
-    if (data["nginx-http-splitting"] !== void 0) {
-      let data41 = data["nginx-http-splitting"];
-      if (!(data41 === "off" || data41 === "info" || data41 === "warning" || data41 === "error")) {
-        const err43 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
-        if (vErrors === null) {
-          vErrors = [err43];
-        } else {
-          vErrors.push(err43);
-        }
-        errors++;
-      }
-    }
-    if (data["nginx-add-header-multiline"] !== void 0) {
-      let data42 = data["nginx-add-header-multiline"];
-      if (!(data42 === "off" || data42 === "info" || data42 === "warning" || data42 === "error")) {
-        const err44 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
-        if (vErrors === null) {
-          vErrors = [err44];
-        } else {
-          vErrors.push(err44);
-        }
-        errors++;
-      }
-    }
-    if (data["timeout-chain"] !== void 0) {
-      let data43 = data["timeout-chain"];
-      if (!(data43 === "off" || data43 === "info" || data43 === "warning" || data43 === "error")) {
-        const err45 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
-        if (vErrors === null) {
-          vErrors = [err45];
-        } else {
-          vErrors.push(err45);
-        }
-        errors++;
-      }
-    }
   } else {
-    const err46 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err36 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err46];
+      vErrors = [err36];
     } else {
-      vErrors.push(err46);
+      vErrors.push(err36);
     }
     errors++;
   }
@@ -21991,8 +26261,11 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         const len1 = data19.length;
         for (let i1 = 0; i1 < len1; i1++) {
           let data20 = data19[i1];
+          const _errs47 = errors;
+          let valid10 = false;
+          const _errs48 = errors;
           if (typeof data20 !== "string") {
-            const err27 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.type, parentSchema: schema11.properties.stacks.items, data: data20 };
+            const err27 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[0].type, parentSchema: schema11.properties.stacks.items.anyOf[0], data: data20 };
             if (vErrors === null) {
               vErrors = [err27];
             } else {
@@ -22000,164 +26273,151 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-      } else {
-        const err28 = { instancePath: instancePath + "/stacks", schemaPath: "#/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.type, parentSchema: schema11.properties.stacks, data: data19 };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
-        }
-        errors++;
-      }
-    }
-    if (data.overrides !== void 0) {
-      let data21 = data.overrides;
-      if (Array.isArray(data21)) {
-        const len2 = data21.length;
-        for (let i2 = 0; i2 < len2; i2++) {
-          let data22 = data21[i2];
-          const _errs52 = errors;
-          let valid12 = false;
-          const _errs53 = errors;
-          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-            if (data22.files === void 0) {
-              const err29 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf/0/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.overrides.items.anyOf[0].required, parentSchema: schema11.properties.overrides.items.anyOf[0], data: data22 };
-              if (vErrors === null) {
-                vErrors = [err29];
-              } else {
-                vErrors.push(err29);
-              }
-              errors++;
-            }
-          }
-          var _valid0 = _errs53 === errors;
-          valid12 = valid12 || _valid0;
-          if (!valid12) {
-            const _errs54 = errors;
-            if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-              if (data22.stacks === void 0) {
-                const err30 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf/1/required", keyword: "required", params: { missingProperty: "stacks" }, message: "must have required property 'stacks'", schema: schema11.properties.overrides.items.anyOf[1].required, parentSchema: schema11.properties.overrides.items.anyOf[1], data: data22 };
+          var _valid0 = _errs48 === errors;
+          valid10 = valid10 || _valid0;
+          if (!valid10) {
+            const _errs50 = errors;
+            if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
+              if (data20.files === void 0) {
+                const err28 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.stacks.items.anyOf[1].required, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
                 if (vErrors === null) {
-                  vErrors = [err30];
+                  vErrors = [err28];
                 } else {
-                  vErrors.push(err30);
+                  vErrors.push(err28);
                 }
                 errors++;
               }
-            }
-            var _valid0 = _errs54 === errors;
-            valid12 = valid12 || _valid0;
-          }
-          if (!valid12) {
-            const err31 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.overrides.items.anyOf, parentSchema: schema11.properties.overrides.items, data: data22 };
-            if (vErrors === null) {
-              vErrors = [err31];
+              for (const key6 in data20) {
+                if (!(key6 === "files" || key6 === "profiles" || key6 === "env_files")) {
+                  const err29 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
+                  if (vErrors === null) {
+                    vErrors = [err29];
+                  } else {
+                    vErrors.push(err29);
+                  }
+                  errors++;
+                }
+              }
+              if (data20.files !== void 0) {
+                let data21 = data20.files;
+                if (Array.isArray(data21)) {
+                  if (data21.length < 1) {
+                    const err30 = { instancePath: instancePath + "/stacks/" + i1 + "/files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/minItems", keyword: "minItems", params: { limit: 1 }, message: "must NOT have fewer than 1 items", schema: 1, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files, data: data21 };
+                    if (vErrors === null) {
+                      vErrors = [err30];
+                    } else {
+                      vErrors.push(err30);
+                    }
+                    errors++;
+                  }
+                  const len2 = data21.length;
+                  for (let i2 = 0; i2 < len2; i2++) {
+                    let data22 = data21[i2];
+                    if (typeof data22 !== "string") {
+                      const err31 = { instancePath: instancePath + "/stacks/" + i1 + "/files/" + i2, schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.files.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files.items, data: data22 };
+                      if (vErrors === null) {
+                        vErrors = [err31];
+                      } else {
+                        vErrors.push(err31);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err32 = { instancePath: instancePath + "/stacks/" + i1 + "/files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.files.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.files, data: data21 };
+                  if (vErrors === null) {
+                    vErrors = [err32];
+                  } else {
+                    vErrors.push(err32);
+                  }
+                  errors++;
+                }
+              }
+              if (data20.profiles !== void 0) {
+                let data23 = data20.profiles;
+                if (Array.isArray(data23)) {
+                  const len3 = data23.length;
+                  for (let i3 = 0; i3 < len3; i3++) {
+                    let data24 = data23[i3];
+                    if (typeof data24 !== "string") {
+                      const err33 = { instancePath: instancePath + "/stacks/" + i1 + "/profiles/" + i3, schemaPath: "#/properties/stacks/items/anyOf/1/properties/profiles/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.profiles.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.profiles.items, data: data24 };
+                      if (vErrors === null) {
+                        vErrors = [err33];
+                      } else {
+                        vErrors.push(err33);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err34 = { instancePath: instancePath + "/stacks/" + i1 + "/profiles", schemaPath: "#/properties/stacks/items/anyOf/1/properties/profiles/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.profiles.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.profiles, data: data23 };
+                  if (vErrors === null) {
+                    vErrors = [err34];
+                  } else {
+                    vErrors.push(err34);
+                  }
+                  errors++;
+                }
+              }
+              if (data20.env_files !== void 0) {
+                let data25 = data20.env_files;
+                if (Array.isArray(data25)) {
+                  const len4 = data25.length;
+                  for (let i4 = 0; i4 < len4; i4++) {
+                    let data26 = data25[i4];
+                    if (typeof data26 !== "string") {
+                      const err35 = { instancePath: instancePath + "/stacks/" + i1 + "/env_files/" + i4, schemaPath: "#/properties/stacks/items/anyOf/1/properties/env_files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.stacks.items.anyOf[1].properties.env_files.items.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.env_files.items, data: data26 };
+                      if (vErrors === null) {
+                        vErrors = [err35];
+                      } else {
+                        vErrors.push(err35);
+                      }
+                      errors++;
+                    }
+                  }
+                } else {
+                  const err36 = { instancePath: instancePath + "/stacks/" + i1 + "/env_files", schemaPath: "#/properties/stacks/items/anyOf/1/properties/env_files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.items.anyOf[1].properties.env_files.type, parentSchema: schema11.properties.stacks.items.anyOf[1].properties.env_files, data: data25 };
+                  if (vErrors === null) {
+                    vErrors = [err36];
+                  } else {
+                    vErrors.push(err36);
+                  }
+                  errors++;
+                }
+              }
             } else {
-              vErrors.push(err31);
-            }
-            errors++;
-          } else {
-            errors = _errs52;
-            if (vErrors !== null) {
-              if (_errs52) {
-                vErrors.length = _errs52;
-              } else {
-                vErrors = null;
-              }
-            }
-          }
-          if (data22 && typeof data22 == "object" && !Array.isArray(data22)) {
-            if (data22.rules === void 0) {
-              const err32 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "rules" }, message: "must have required property 'rules'", schema: schema11.properties.overrides.items.required, parentSchema: schema11.properties.overrides.items, data: data22 };
+              const err37 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.stacks.items.anyOf[1].type, parentSchema: schema11.properties.stacks.items.anyOf[1], data: data20 };
               if (vErrors === null) {
-                vErrors = [err32];
+                vErrors = [err37];
               } else {
-                vErrors.push(err32);
+                vErrors.push(err37);
               }
               errors++;
             }
-            for (const key6 in data22) {
-              if (!(key6 === "files" || key6 === "stacks" || key6 === "rules")) {
-                const err33 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key6 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.overrides.items, data: data22 };
-                if (vErrors === null) {
-                  vErrors = [err33];
-                } else {
-                  vErrors.push(err33);
-                }
-                errors++;
-              }
-            }
-            if (data22.files !== void 0) {
-              let data23 = data22.files;
-              if (Array.isArray(data23)) {
-                const len3 = data23.length;
-                for (let i3 = 0; i3 < len3; i3++) {
-                  let data24 = data23[i3];
-                  if (typeof data24 !== "string") {
-                    const err34 = { instancePath: instancePath + "/overrides/" + i2 + "/files/" + i3, schemaPath: "#/properties/overrides/items/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.files.items.type, parentSchema: schema11.properties.overrides.items.properties.files.items, data: data24 };
-                    if (vErrors === null) {
-                      vErrors = [err34];
-                    } else {
-                      vErrors.push(err34);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err35 = { instancePath: instancePath + "/overrides/" + i2 + "/files", schemaPath: "#/properties/overrides/items/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.files.type, parentSchema: schema11.properties.overrides.items.properties.files, data: data23 };
-                if (vErrors === null) {
-                  vErrors = [err35];
-                } else {
-                  vErrors.push(err35);
-                }
-                errors++;
-              }
-            }
-            if (data22.stacks !== void 0) {
-              let data25 = data22.stacks;
-              if (Array.isArray(data25)) {
-                const len4 = data25.length;
-                for (let i4 = 0; i4 < len4; i4++) {
-                  let data26 = data25[i4];
-                  if (typeof data26 !== "string") {
-                    const err36 = { instancePath: instancePath + "/overrides/" + i2 + "/stacks/" + i4, schemaPath: "#/properties/overrides/items/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.stacks.items.type, parentSchema: schema11.properties.overrides.items.properties.stacks.items, data: data26 };
-                    if (vErrors === null) {
-                      vErrors = [err36];
-                    } else {
-                      vErrors.push(err36);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err37 = { instancePath: instancePath + "/overrides/" + i2 + "/stacks", schemaPath: "#/properties/overrides/items/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.stacks.type, parentSchema: schema11.properties.overrides.items.properties.stacks, data: data25 };
-                if (vErrors === null) {
-                  vErrors = [err37];
-                } else {
-                  vErrors.push(err37);
-                }
-                errors++;
-              }
-            }
-            if (data22.rules !== void 0) {
-              if (!validate11(data22.rules, { instancePath: instancePath + "/overrides/" + i2 + "/rules", parentData: data22, parentDataProperty: "rules", rootData })) {
-                vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-                errors = vErrors.length;
-              }
-            }
-          } else {
-            const err38 = { instancePath: instancePath + "/overrides/" + i2, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.overrides.items.type, parentSchema: schema11.properties.overrides.items, data: data22 };
+            var _valid0 = _errs50 === errors;
+            valid10 = valid10 || _valid0;
+          }
+          if (!valid10) {
+            const err38 = { instancePath: instancePath + "/stacks/" + i1, schemaPath: "#/properties/stacks/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.stacks.items.anyOf, parentSchema: schema11.properties.stacks.items, data: data20 };
             if (vErrors === null) {
               vErrors = [err38];
             } else {
               vErrors.push(err38);
             }
             errors++;
+          } else {
+            errors = _errs47;
+            if (vErrors !== null) {
+              if (_errs47) {
+                vErrors.length = _errs47;
+              } else {
+                vErrors = null;
+              }
+            }
           }
         }
       } else {
-        const err39 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.type, parentSchema: schema11.properties.overrides, data: data21 };
+        const err39 = { instancePath: instancePath + "/stacks", schemaPath: "#/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.stacks.type, parentSchema: schema11.properties.stacks, data: data19 };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -22166,12 +26426,167 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.overrides !== void 0) {
+      let data27 = data.overrides;
+      if (Array.isArray(data27)) {
+        const len5 = data27.length;
+        for (let i5 = 0; i5 < len5; i5++) {
+          let data28 = data27[i5];
+          const _errs69 = errors;
+          let valid20 = false;
+          const _errs70 = errors;
+          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+            if (data28.files === void 0) {
+              const err40 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf/0/required", keyword: "required", params: { missingProperty: "files" }, message: "must have required property 'files'", schema: schema11.properties.overrides.items.anyOf[0].required, parentSchema: schema11.properties.overrides.items.anyOf[0], data: data28 };
+              if (vErrors === null) {
+                vErrors = [err40];
+              } else {
+                vErrors.push(err40);
+              }
+              errors++;
+            }
+          }
+          var _valid1 = _errs70 === errors;
+          valid20 = valid20 || _valid1;
+          if (!valid20) {
+            const _errs71 = errors;
+            if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+              if (data28.stacks === void 0) {
+                const err41 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf/1/required", keyword: "required", params: { missingProperty: "stacks" }, message: "must have required property 'stacks'", schema: schema11.properties.overrides.items.anyOf[1].required, parentSchema: schema11.properties.overrides.items.anyOf[1], data: data28 };
+                if (vErrors === null) {
+                  vErrors = [err41];
+                } else {
+                  vErrors.push(err41);
+                }
+                errors++;
+              }
+            }
+            var _valid1 = _errs71 === errors;
+            valid20 = valid20 || _valid1;
+          }
+          if (!valid20) {
+            const err42 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema11.properties.overrides.items.anyOf, parentSchema: schema11.properties.overrides.items, data: data28 };
+            if (vErrors === null) {
+              vErrors = [err42];
+            } else {
+              vErrors.push(err42);
+            }
+            errors++;
+          } else {
+            errors = _errs69;
+            if (vErrors !== null) {
+              if (_errs69) {
+                vErrors.length = _errs69;
+              } else {
+                vErrors = null;
+              }
+            }
+          }
+          if (data28 && typeof data28 == "object" && !Array.isArray(data28)) {
+            if (data28.rules === void 0) {
+              const err43 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/required", keyword: "required", params: { missingProperty: "rules" }, message: "must have required property 'rules'", schema: schema11.properties.overrides.items.required, parentSchema: schema11.properties.overrides.items, data: data28 };
+              if (vErrors === null) {
+                vErrors = [err43];
+              } else {
+                vErrors.push(err43);
+              }
+              errors++;
+            }
+            for (const key7 in data28) {
+              if (!(key7 === "files" || key7 === "stacks" || key7 === "rules")) {
+                const err44 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key7 }, message: "must NOT have additional properties", schema: false, parentSchema: schema11.properties.overrides.items, data: data28 };
+                if (vErrors === null) {
+                  vErrors = [err44];
+                } else {
+                  vErrors.push(err44);
+                }
+                errors++;
+              }
+            }
+            if (data28.files !== void 0) {
+              let data29 = data28.files;
+              if (Array.isArray(data29)) {
+                const len6 = data29.length;
+                for (let i6 = 0; i6 < len6; i6++) {
+                  let data30 = data29[i6];
+                  if (typeof data30 !== "string") {
+                    const err45 = { instancePath: instancePath + "/overrides/" + i5 + "/files/" + i6, schemaPath: "#/properties/overrides/items/properties/files/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.files.items.type, parentSchema: schema11.properties.overrides.items.properties.files.items, data: data30 };
+                    if (vErrors === null) {
+                      vErrors = [err45];
+                    } else {
+                      vErrors.push(err45);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err46 = { instancePath: instancePath + "/overrides/" + i5 + "/files", schemaPath: "#/properties/overrides/items/properties/files/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.files.type, parentSchema: schema11.properties.overrides.items.properties.files, data: data29 };
+                if (vErrors === null) {
+                  vErrors = [err46];
+                } else {
+                  vErrors.push(err46);
+                }
+                errors++;
+              }
+            }
+            if (data28.stacks !== void 0) {
+              let data31 = data28.stacks;
+              if (Array.isArray(data31)) {
+                const len7 = data31.length;
+                for (let i7 = 0; i7 < len7; i7++) {
+                  let data32 = data31[i7];
+                  if (typeof data32 !== "string") {
+                    const err47 = { instancePath: instancePath + "/overrides/" + i5 + "/stacks/" + i7, schemaPath: "#/properties/overrides/items/properties/stacks/items/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema11.properties.overrides.items.properties.stacks.items.type, parentSchema: schema11.properties.overrides.items.properties.stacks.items, data: data32 };
+                    if (vErrors === null) {
+                      vErrors = [err47];
+                    } else {
+                      vErrors.push(err47);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err48 = { instancePath: instancePath + "/overrides/" + i5 + "/stacks", schemaPath: "#/properties/overrides/items/properties/stacks/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.items.properties.stacks.type, parentSchema: schema11.properties.overrides.items.properties.stacks, data: data31 };
+                if (vErrors === null) {
+                  vErrors = [err48];
+                } else {
+                  vErrors.push(err48);
+                }
+                errors++;
+              }
+            }
+            if (data28.rules !== void 0) {
+              if (!validate11(data28.rules, { instancePath: instancePath + "/overrides/" + i5 + "/rules", parentData: data28, parentDataProperty: "rules", rootData })) {
+                vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+                errors = vErrors.length;
+              }
+            }
+          } else {
+            const err49 = { instancePath: instancePath + "/overrides/" + i5, schemaPath: "#/properties/overrides/items/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.properties.overrides.items.type, parentSchema: schema11.properties.overrides.items, data: data28 };
+            if (vErrors === null) {
+              vErrors = [err49];
+            } else {
+              vErrors.push(err49);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err50 = { instancePath: instancePath + "/overrides", schemaPath: "#/properties/overrides/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema11.properties.overrides.type, parentSchema: schema11.properties.overrides, data: data27 };
+        if (vErrors === null) {
+          vErrors = [err50];
+        } else {
+          vErrors.push(err50);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err40 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
+    const err51 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema11.type, parentSchema: schema11, data };
     if (vErrors === null) {
-      vErrors = [err40];
+      vErrors = [err51];
     } else {
-      vErrors.push(err40);
+      vErrors.push(err51);
     }
     errors++;
   }
@@ -22182,7 +26597,7 @@ function validate10(data, { instancePath = "", parentData, parentDataProperty, r
 // src/engine/config.ts
 var CONFIG_FILE_NAMES = [".arena-lint.yaml", ".arena-lint.yml", "arena-lint.config.json"];
 var EMPTY_CONFIG = { data: {}, spanOf: () => void 0 };
-function loadConfig(file) {
+function loadConfig2(file) {
   const y = parseYaml(file);
   const doc = y.doc;
   const spanOf2 = (path) => doc ? nodeAt(doc, file, path) : void 0;
@@ -22240,8 +26655,8 @@ function ruleIdsOf(e) {
   const names = e.schema?.enum;
   return Array.isArray(names) ? names.map(String) : [];
 }
-function suggestion(word, candidates, listIntro) {
-  const near = closest(word, candidates);
+function suggestion(word2, candidates, listIntro) {
+  const near = closest(word2, candidates);
   if (near !== void 0) return `; did you mean "${near}"?`;
   return listIntro && candidates.length ? ` (${listIntro} ${candidates.join(", ")})` : "";
 }
@@ -22258,14 +26673,14 @@ function walk(doc, path) {
   let node = doc.contents;
   let key;
   for (const p of path) {
-    if ((0, import_yaml5.isSeq)(node)) {
+    if ((0, import_yaml7.isSeq)(node)) {
       node = node.items[Number(p)];
       key = void 0;
       continue;
     }
-    if (!(0, import_yaml5.isMap)(node)) return void 0;
-    const pair2 = node.items.find((i) => (0, import_yaml5.isPair)(i) && (0, import_yaml5.isScalar)(i.key) && String(i.key.value) === p);
-    if (!pair2 || !(0, import_yaml5.isPair)(pair2)) return void 0;
+    if (!(0, import_yaml7.isMap)(node)) return void 0;
+    const pair2 = node.items.find((i) => (0, import_yaml7.isPair)(i) && (0, import_yaml7.isScalar)(i.key) && String(i.key.value) === p);
+    if (!pair2 || !(0, import_yaml7.isPair)(pair2)) return void 0;
     key = pair2.key;
     node = pair2.value;
   }
@@ -22460,10 +26875,10 @@ var Workspace = class {
     if (cached) return cached;
     if (this.missing.has(rel) || rel.startsWith("../") || rel === "..") return void 0;
     try {
-      const abs = join5(this.rootAbs, rel);
-      const st = statSync(abs);
+      const abs2 = join5(this.rootAbs, rel);
+      const st = statSync(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
-      const buf = readFileSync(abs);
+      const buf = readFileSync(abs2);
       if (buf.includes(0)) throw new Error("binary");
       const text = buf.toString("utf8");
       const bom = text.startsWith("\uFEFF");
@@ -22477,7 +26892,7 @@ var Workspace = class {
 };
 
 // src/security/secrets.ts
-import { posix as posix6 } from "node:path";
+import { posix as posix19 } from "node:path";
 var SECRET_NAME = /(PASSWORD|PASSWD|SECRET|SECRET_KEY|SECRETKEY|TOKEN|API_KEY|APIKEY|SECRET_ACCESS_KEY|PRIVATE_KEY|AUTH_KEY|SIGNING_KEY|ENCRYPTION_KEY|MASTER_KEY|(^|_)PASS|(^|_)PWD|REQUIREPASS|MASTERAUTH)$/i;
 var URL_PASSWORD = /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]*:([^\s@/'"]+)@/gi;
 function isSecretName(name2) {
@@ -22598,8 +27013,8 @@ function userlistSecrets(stack, out) {
   for (const pgb of dataTier(stack).pgbouncers) {
     const auth = pgb.settings.get("auth_file");
     if (auth?.kind !== "known" || auth.value === "") continue;
-    const containerPath2 = posix6.isAbsolute(auth.value) ? auth.value : posix6.join("/etc/pgbouncer", auth.value);
-    const hostPath = stack.image(pgb.service).fs.resolve(containerPath2)?.hostPath;
+    const containerPath3 = posix19.isAbsolute(auth.value) ? auth.value : posix19.join("/etc/pgbouncer", auth.value);
+    const hostPath = stack.image(pgb.service).fs.resolve(containerPath3)?.hostPath;
     const file = hostPath !== void 0 ? stack.workspace.read(hostPath) : void 0;
     if (!file) continue;
     stack.addFile(file.path);
@@ -22627,7 +27042,7 @@ function writtenSecrets(stack) {
     const names = /* @__PURE__ */ new Set();
     for (const svc of stack.services) {
       names.add(svc.name);
-      if (svc.image?.kind === "known") for (const part of svc.image.value.split(/[/:@]/)) names.add(part);
+      if (svc.image?.kind === "known") for (const part2 of svc.image.value.split(/[/:@]/)) names.add(part2);
     }
     const seen = /* @__PURE__ */ new Set();
     return out.filter((s2) => {
@@ -22675,17 +27090,24 @@ function redactRun(sources, findings, secrets) {
 var UsageError = class extends Error {
 };
 var COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
-var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
-function findComposeFiles(ws) {
-  return ws.files().filter((f) => COMPOSE_FILE.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ""));
+function findProjects(ws, config3) {
+  const entries = config3.data.stacks ?? [];
+  const globs = entries.filter((e) => typeof e === "string");
+  const declared = entries.flatMap((e, i) => {
+    if (typeof e === "string") return [];
+    const span = config3.spanOf(["stacks", String(i)]);
+    return [{ files: e.files, ...e.profiles ? { profiles: e.profiles } : {}, ...e.env_files ? { envFiles: e.env_files } : {}, ...span ? { span } : {} }];
+  });
+  const chosen = globs.length ? globMatcher(globs) : void 0;
+  return discoverProjects(ws, declared).filter((p) => p.origin.kind === "config" || !chosen || chosen(p.files[0]));
 }
 function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
-    const abs = resolve(explicit);
-    if (!existsSync(abs)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = relative2(ws.rootAbs, abs).split("\\").join("/");
+    const abs2 = resolve(explicit);
+    if (!existsSync(abs2)) throw new UsageError(`config file not found: ${explicit}`);
+    const rel = relative2(ws.rootAbs, abs2).split("\\").join("/");
     const file2 = !rel.startsWith("..") && !isAbsolute(rel) ? ws.read(rel) : void 0;
-    return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs, explicit), "");
+    return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs2, explicit), "");
   }
   const path = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
   if (path === void 0) return EMPTY_CONFIG;
@@ -22693,15 +27115,15 @@ function readConfig(ws, explicit, shownRoot = "") {
   if (!file) throw new UsageError(`cannot read config file ${path}`);
   return configFrom(file, shownRoot);
 }
-function readOutside(abs, shown) {
+function readOutside(abs2, shown) {
   try {
-    return createSourceFile(shown, readFileSync2(abs, "utf8"));
+    return createSourceFile(shown, readFileSync2(abs2, "utf8"));
   } catch {
     throw new UsageError(`cannot read config file ${shown}`);
   }
 }
 function configFrom(file, shownRoot) {
-  const { config: config3, problems } = loadConfig(file);
+  const { config: config3, problems } = loadConfig2(file);
   if (problems.length) {
     const shown = shownRoot === "" || shownRoot === "." ? file.path : `${shownRoot.replace(/\/+$/, "")}/${file.path}`;
     const lines = problems.map((p) => {
@@ -22736,15 +27158,20 @@ function check(opts) {
   const ignore = globMatcher(config3.data.ignore ?? []);
   const ws = new Workspace(rootAbs, ignore);
   if (config3.file) ws.sources.add(config3.file);
-  const chosen = config3.data.stacks ? globMatcher(config3.data.stacks) : void 0;
   const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
-  const composeFiles = opts.composeFiles ? found : found.filter((f) => !chosen || chosen(f));
+  const named = opts.composeFiles;
+  const projects = named ? named.flatMap((f) => {
+    const mine = discoverProjects(ws).filter((p) => p.files[0] === f);
+    return mine.length ? mine : [{ files: [f], origin: { kind: "file" } }];
+  }) : findProjects(ws, config3);
+  const composeFiles = [...new Set(projects.map((p) => p.files[0]))];
   const cli = opts.ruleSettings;
   const findings = [];
   const unknowns = [];
   const stacks = [];
-  for (const composePath of composeFiles) {
-    const stack = buildStack(ws, composePath);
+  for (const project of projects) {
+    const stack = buildStack(ws, project);
+    const facts2 = buildFacts(stack);
     stacks.push(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
@@ -22753,6 +27180,7 @@ function check(opts) {
       try {
         rule.check({
           stack,
+          facts: facts2,
           config: config3,
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...span ? { span } : {} }),
@@ -22829,7 +27257,7 @@ function stackGraph(stack) {
     const labels = [prev.label, e.label].filter((l) => l !== void 0 && l !== "");
     edges[i] = { ...prev, label: [...new Set(labels.join(", ").split(", "))].join(", "), broken: prev.broken || e.broken };
   };
-  const data = dataTier(stack);
+  const data = stack.data;
   const kindOf2 = (s2) => {
     if (stack.proxies.some((p) => p.service === s2)) return "proxy";
     if (data.pgbouncers.some((p) => p.service === s2)) return "pgbouncer";
@@ -22936,8 +27364,8 @@ function countBySeverity(findings) {
 function checkedFileCount(result) {
   return new Set(result.stacks.flatMap((s2) => s2.files)).size;
 }
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+function plural(n, word2) {
+  return `${n} ${word2}${n === 1 ? "" : "s"}`;
 }
 function summaryLine(result) {
   const total = result.findings.length;
@@ -23087,8 +27515,8 @@ function withinChars(text, limit) {
   const head = text.slice(0, limit - 1);
   const sentence = head.search(/[.!?](?=\s)[^.!?]*$/);
   if (sentence > limit / 3) return `${head.slice(0, sentence + 1)}\u2026`.slice(0, limit);
-  const word = head.lastIndexOf(" ");
-  return `${head.slice(0, word > 0 ? word : head.length)}\u2026`;
+  const word2 = head.lastIndexOf(" ");
+  return `${head.slice(0, word2 > 0 ? word2 : head.length)}\u2026`;
 }
 function fullDescription(meta2) {
   const both = `${meta2.docs.what} ${meta2.docs.why}`;
@@ -23366,8 +27794,8 @@ function readPullRequest(env) {
     ...typeof pr?.base?.ref === "string" ? { baseRef: pr.base.ref } : {}
   };
 }
-function git(cwd, args) {
-  const r = spawnSync("git", [...args], { cwd, encoding: "utf8", timeout: 12e4, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
+function git(cwd2, args) {
+  const r = spawnSync("git", [...args], { cwd: cwd2, encoding: "utf8", timeout: 12e4, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
   return { ok: r.status === 0, stdout: r.stdout ?? "", stderr: (r.stderr ?? r.error?.message ?? "").trim() };
 }
 function hasCommit(repo, sha) {
@@ -23806,10 +28234,10 @@ var upstream_port_mismatch_default = defineRule({
       why: "Changing `--bind 0.0.0.0:8000` to `:8001` on the replicas, or copying an upstream line from another project, makes nginx connect to a closed port: every request through that server fails with 502 while the container looks healthy."
     }
   },
-  check({ stack, report, where, unknown: unknown2 }) {
+  check({ stack, report, where, unknown: unknown3 }) {
     const check2 = (svcPorts, port, at, label2, svcName) => {
       if (!svcPorts || svcPorts.length === 0 || svcPorts.every((p) => p.isDefault)) {
-        unknown2(`the port ${svcName} listens on is ${svcPorts ? "not set on its command line" : "unknown"}`, at);
+        unknown3(`the port ${svcName} listens on is ${svcPorts ? "not set on its command line" : "unknown"}`, at);
         return;
       }
       if (svcPorts.some((p) => p.port === port)) return;
@@ -23881,7 +28309,7 @@ var websocket_to_wsgi_default = defineRule({
       why: "Django Channels consumers only run under ASGI. Behind a WSGI gunicorn the upgrade request reaches Django as plain HTTP and fails (404 or 400), so every websocket connection fails, however the nginx side is tuned. The seed's `django_websocket` upstream points at replicas running `arena_backend.wsgi` with gthread workers."
     }
   },
-  check({ stack, report, where, unknown: unknown2 }) {
+  check({ stack, report, where, unknown: unknown3 }) {
     for (const proxy of stack.proxies) {
       for (const loc of proxy.nginx.locations) {
         const pass = loc.proxyPass;
@@ -23889,7 +28317,7 @@ var websocket_to_wsgi_default = defineRule({
         const upgrades = inherited(loc.node, "proxy_set_header").some((h) => h.directive.args[0]?.value.toLowerCase() === "upgrade");
         if (!upgrades) continue;
         const targets = passTargets(stack, pass);
-        for (const t2 of targets) if (!stack.app(t2)?.protocol) unknown2(`cannot tell whether ${t2.name} serves WSGI or ASGI from its command`, pass.node.directive.span);
+        for (const t2 of targets) if (!stack.app(t2)?.protocol) unknown3(`cannot tell whether ${t2.name} serves WSGI or ASGI from its command`, pass.node.directive.span);
         const wsgi = targets.filter((s2) => stack.app(s2)?.protocol === "wsgi");
         if (wsgi.length === 0) continue;
         const first = stack.app(wsgi[0]);
@@ -23919,17 +28347,17 @@ var NGINX_UNITS_MS = {
 };
 function parseNginxTime(raw) {
   if (/^\d+$/.test(raw)) return Number(raw) * 1e3;
-  const part = /(\d+)(ms|s|m|h|d|w|M|y)/y;
+  const part2 = /(\d+)(ms|s|m|h|d|w|M|y)/y;
   let total = 0;
   let at = 0;
   while (at < raw.length) {
     while (raw[at] === " ") at++;
     if (at >= raw.length) break;
-    part.lastIndex = at;
-    const m = part.exec(raw);
+    part2.lastIndex = at;
+    const m = part2.exec(raw);
     if (!m) return void 0;
     total += Number(m[1]) * NGINX_UNITS_MS[m[2]];
-    at = part.lastIndex;
+    at = part2.lastIndex;
   }
   return at === 0 ? void 0 : total;
 }
@@ -24688,16 +29116,16 @@ var nginx_refuses_config_default = defineRule({
     }
   },
   check({ stack, report, where }) {
-    for (const proxy of stack.proxies) for (const r of refusals(proxy, stack.workspace.sources, where)) report(r);
+    for (const proxy of stack.proxies) for (const r of refusals(proxy, stack.sources, where)) report(r);
   }
 });
 function refusals(proxy, sources, where) {
   const via = (n) => n.includedVia.length ? ` (read through the include at ${n.includedVia.map(where).join(" -> ")})` : "";
   const model = proxy.nginx;
-  const loaded2 = new Set(model.files.filter((f) => f.role !== "snippet").map((f) => f.path));
+  const loaded3 = new Set(model.files.filter((f) => f.role !== "snippet").map((f) => f.path));
   const out = [];
   const official = isOfficialImage(proxy);
-  for (const path of loaded2) {
+  for (const path of loaded3) {
     const file = sources.get(path);
     if (file?.bom && file.text.trim() !== "") {
       out.push({
@@ -24712,7 +29140,7 @@ function refusals(proxy, sources, where) {
     nodes.push(n);
     if (!UNJUDGED_BLOCKS.has(n.directive.name)) n.children.forEach(visit);
   };
-  model.roots.filter((n) => loaded2.has(n.directive.span.file)).forEach(visit);
+  model.roots.filter((n) => loaded3.has(n.directive.span.file)).forEach(visit);
   const hasLoadModule = nodes.some((n) => n.directive.name === "load_module");
   const known2 = Object.keys(NGINX_DIRECTIVE_CONTEXTS);
   const formats = /* @__PURE__ */ new Map();
@@ -24799,7 +29227,7 @@ function refusals(proxy, sources, where) {
   }
   if (official && !proxy.image.dockerfile && !proxy.service.command && !proxy.service.entrypoint) {
     for (const span of model.unresolvedIncludes) {
-      if (!loaded2.has(span.file)) continue;
+      if (!loaded3.has(span.file)) continue;
       const text = sources.get(span.file)?.text.slice(span.start, span.end).replace(/^["']|["']$/g, "") ?? "";
       const target = text.startsWith("/") ? text : `/etc/nginx/${text}`;
       if (hasTemplateValue(text) || OFFICIAL_IMAGE_FILES.has(target)) continue;
@@ -24884,8 +29312,8 @@ var django_db_bypasses_pgbouncer_default = defineRule({
       notes: "A HOST that is neither a compose service nor a host pgbouncer forwards to (a managed database) is not judged. An empty HOST means libpq's local unix socket, inside the web container."
     }
   },
-  check({ stack, report, where, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, report, where, unknown: unknown3 }) {
+    const tier = stack.data;
     if (tier.pgbouncers.length === 0) return;
     const pgbouncerHosts = new Set(tier.pgbouncers.flatMap((p) => p.databases.flatMap((d) => {
       const h = d.params.get("host");
@@ -24895,7 +29323,7 @@ var django_db_bypasses_pgbouncer_default = defineRule({
     for (const { db, route } of tier.databases) {
       const alias = `Database "${db.alias}"`;
       if (route.kind === "unknown") {
-        unknown2(route.reason, route.span);
+        unknown3(route.reason, route.span);
         continue;
       }
       if (route.kind === "pgbouncer") {
@@ -24915,7 +29343,7 @@ var django_db_bypasses_pgbouncer_default = defineRule({
           continue;
         }
         if (port.kind === "unknown") {
-          unknown2(`listen_port of ${pgb.service.name} is unknown: ${port.reason}`, port.span);
+          unknown3(`listen_port of ${pgb.service.name} is unknown: ${port.reason}`, port.span);
           continue;
         }
         if (port.value === route.port.value) continue;
@@ -24936,7 +29364,7 @@ var django_db_bypasses_pgbouncer_default = defineRule({
       const bypass = route.kind === "postgres" || pgbouncerHosts.has(route.host.value);
       const socket = route.kind === "other" && (route.host.value === "" || route.host.value.startsWith("/"));
       if (!bypass && !socket) {
-        unknown2(`${alias} connects to ${route.host.value}, which is not part of this stack`, route.host.span);
+        unknown3(`${alias} connects to ${route.host.value}, which is not part of this stack`, route.host.span);
         continue;
       }
       found.push({
@@ -24970,8 +29398,8 @@ var pgbouncer_client_capacity_default = defineRule({
       notes: "Aliases with CONN_MAX_AGE 0 (Django's default) close their connection after each request and are not counted. Async workers (uvicorn) have no fixed concurrency and make the sum unknown."
     }
   },
-  check({ stack, report, where, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, facts: facts2, report, where, unknown: unknown3 }) {
+    const tier = stack.data;
     for (const pgb of tier.pgbouncers) {
       const items = [];
       const related = [];
@@ -24981,7 +29409,7 @@ var pgbouncer_client_capacity_default = defineRule({
         if (route.kind !== "pgbouncer" || route.pgbouncer !== pgb) continue;
         const age = pyNumber(db.connMaxAge);
         if (age?.kind === "unknown") {
-          unknown2(`CONN_MAX_AGE of "${db.alias}" is unknown: ${age.reason}`, age.span);
+          unknown3(`CONN_MAX_AGE of "${db.alias}" is unknown: ${age.reason}`, age.span);
           silent = true;
           continue;
         }
@@ -24992,16 +29420,16 @@ var pgbouncer_client_capacity_default = defineRule({
         if (!related.some((r) => r.span === age.span)) related.push({ span: age.span, message: `CONN_MAX_AGE ${age.value === null ? "None" : age.value}: connections persist` });
       }
       for (const [service, { aliases }] of perService) {
-        const app = stack.app(service);
-        const c = appConcurrency(app);
-        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown") {
-          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess;
-          unknown2(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
+        const c = facts2.concurrency.of(service);
+        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
+          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
+          unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
           silent = true;
           continue;
         }
         items.push({
           service,
+          containers: c.containers.value,
           factors: [
             { value: c.processes.value, unit: "workers" },
             { value: c.perProcess.value, unit: c.perProcessUnit },
@@ -25012,7 +29440,7 @@ var pgbouncer_client_capacity_default = defineRule({
       if (silent || items.length === 0) continue;
       const max = pgbouncerNumber(pgb, "max_client_conn");
       if (max.kind === "unknown") {
-        unknown2(`max_client_conn of ${pgb.service.name} is unknown: ${max.reason}`, max.span);
+        unknown3(`max_client_conn of ${pgb.service.name} is unknown: ${max.reason}`, max.span);
         continue;
       }
       const terms = capacityTerms(items);
@@ -25045,15 +29473,15 @@ var pgbouncer_pool_over_db_limit_default = defineRule({
       notes: "The `*` fallback entry may serve any number of databases and is not counted. max_user_connections is not applied. A Postgres server outside the stack (managed) is not judged."
     }
   },
-  check({ stack, report, where, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, report, where, unknown: unknown3 }) {
+    const tier = stack.data;
     const demands = [];
     for (const pgb of tier.pgbouncers) {
       for (const database of pgb.databases) {
         if (database.name === "*") continue;
         const d = demandOf(tier, pgb, database);
         if (typeof d === "string") {
-          unknown2(d, database.span);
+          unknown3(d, database.span);
           continue;
         }
         demands.push(d);
@@ -25073,7 +29501,7 @@ var pgbouncer_pool_over_db_limit_default = defineRule({
       if (mine.length === 0) continue;
       const available = availableConnections(pg);
       if (typeof available === "string") {
-        unknown2(available, pg.anchor);
+        unknown3(available, pg.anchor);
         continue;
       }
       const total = mine.reduce((acc, d) => acc + d.servers, 0);
@@ -25147,13 +29575,13 @@ var pgbouncer_server_side_cursors_default = defineRule({
       notes: "An alias whose DISABLE_SERVER_SIDE_CURSORS is unknown (an environment variable that is not set anywhere the stack shows) is not reported."
     }
   },
-  check({ stack, report, where, unknown: unknown2 }) {
+  check({ stack, report, where, unknown: unknown3 }) {
     const found = [];
-    for (const { db, route } of dataTier(stack).databases) {
+    for (const { db, route } of stack.data.databases) {
       if (route.kind !== "pgbouncer") continue;
       const mode = databasePoolMode(route.pgbouncer, route.database);
       if (mode.kind === "unknown") {
-        unknown2(`pool_mode of ${route.pgbouncer.service.name} is unknown: ${mode.reason}`, mode.span);
+        unknown3(`pool_mode of ${route.pgbouncer.service.name} is unknown: ${mode.reason}`, mode.span);
         continue;
       }
       if (mode.value !== "transaction" && mode.value !== "statement") continue;
@@ -25161,7 +29589,7 @@ var pgbouncer_server_side_cursors_default = defineRule({
       const truthy2 = flag ? pyTruthy(flag) : false;
       if (truthy2 === true) continue;
       if (truthy2 === void 0) {
-        unknown2(`DISABLE_SERVER_SIDE_CURSORS of "${db.alias}" is unknown`, flag?.span);
+        unknown3(`DISABLE_SERVER_SIDE_CURSORS of "${db.alias}" is unknown`, flag?.span);
         continue;
       }
       found.push({ db, pgbouncer: route.pgbouncer, mode, at: flag?.span ?? db.aliasSpan });
@@ -25193,8 +29621,8 @@ var pgbouncer_startup_parameter_default = defineRule({
       notes: "Values set only through connection strings or `DATABASE_URL` parsers the evaluator cannot follow stay unknown and are not reported."
     }
   },
-  check({ stack, report, where, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, report, where, unknown: unknown3 }) {
+    const tier = stack.data;
     const found = [];
     for (const routed of tier.databases) {
       if (routed.route.kind !== "pgbouncer") continue;
@@ -25206,12 +29634,12 @@ var pgbouncer_startup_parameter_default = defineRule({
         const value = pyText2(pyGet(routed.db.options, keyword2));
         if (!value) continue;
         if (value.kind === "unknown") {
-          unknown2(`OPTIONS ${keyword2} of "${routed.db.alias}" is unknown: ${value.reason}`, value.span);
+          unknown3(`OPTIONS ${keyword2} of "${routed.db.alias}" is unknown: ${value.reason}`, value.span);
           continue;
         }
         const missing = [track, ignore].find((v) => v?.kind === "unknown");
         if (missing?.kind === "unknown") {
-          unknown2(`startup parameter handling of ${pgb.service.name} is unknown: ${missing.reason}`, missing.span);
+          unknown3(`startup parameter handling of ${pgb.service.name} is unknown: ${missing.reason}`, missing.span);
           continue;
         }
         const settings = { ...track?.kind === "known" ? { trackExtraParameters: track.value } : {}, ...ignore.kind === "known" ? { ignoreStartupParameters: ignore.value } : {} };
@@ -25277,7 +29705,7 @@ var pgbouncer_unknown_setting_default = defineRule({
     }
   },
   check({ stack, report }) {
-    for (const pgb of dataTier(stack).pgbouncers) {
+    for (const pgb of stack.data.pgbouncers) {
       const who = describePgbouncer(pgb);
       if (pgb.source === "ini" && pgb.ini) {
         for (const section of pgb.ini.sections) {
@@ -25340,14 +29768,14 @@ var redis_client_capacity_default = defineRule({
       notes: "channels_redis layers and Celery brokers are not counted. A pool without max_connections has no cap (redis-py's default), so only the concurrency bound is checked."
     }
   },
-  check({ stack, report, where, unknown: unknown2 }) {
-    const tier = dataTier(stack);
+  check({ stack, facts: facts2, report, where, unknown: unknown3 }) {
+    const tier = stack.data;
     for (const redis of tier.redis) {
       const uses = tier.redisUses.filter((u) => u.redis === redis && u.use.kind === "cache");
       if (uses.length === 0) continue;
       const maxclients = effectiveMaxclients(redis);
       if (maxclients.kind === "unknown") {
-        unknown2(`maxclients of ${redis.service.name} is unknown: ${maxclients.reason}`, maxclients.span);
+        unknown3(`maxclients of ${redis.service.name} is unknown: ${maxclients.reason}`, maxclients.span);
         continue;
       }
       const concurrent = [];
@@ -25358,21 +29786,21 @@ var redis_client_capacity_default = defineRule({
       const byService = /* @__PURE__ */ new Map();
       for (const u of uses) byService.set(u.use.app.service, [...byService.get(u.use.app.service) ?? [], u]);
       for (const [service, list] of byService) {
-        const app = stack.app(service);
-        const c = appConcurrency(app);
-        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown") {
-          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess;
-          unknown2(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
+        const c = facts2.concurrency.of(service);
+        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
+          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
+          unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
           silent = true;
           continue;
         }
         const workers = c.processes.value;
         const perProcess = c.perProcess.value;
+        const containers = c.containers.value;
         const pools = /* @__PURE__ */ new Map();
         for (const { use } of list) {
           const max = pyNumber(use.maxConnections);
           if (max?.kind === "unknown") {
-            unknown2(`max_connections of ${use.label} is unknown: ${max.reason}`, max.span);
+            unknown3(`max_connections of ${use.label} is unknown: ${max.reason}`, max.span);
             capKnown = false;
             continue;
           }
@@ -25382,9 +29810,9 @@ var redis_client_capacity_default = defineRule({
           if (max && !related.some((r) => r.span === max.span)) related.push({ span: max.span, message: `${use.label} max_connections ${max.value}${use.poolPerThread ? " per thread" : " per process"}` });
         }
         for (const cap2 of pools.values()) {
-          concurrent.push({ service, factors: [{ value: workers, unit: "workers" }, { value: cap2 === void 0 ? perProcess : Math.min(cap2, perProcess), unit: c.perProcessUnit }] });
+          concurrent.push({ service, containers, factors: [{ value: workers, unit: "workers" }, { value: cap2 === void 0 ? perProcess : Math.min(cap2, perProcess), unit: c.perProcessUnit }] });
           if (cap2 === void 0) capKnown = false;
-          else capped.push({ service, factors: [{ value: workers, unit: "workers" }, { value: cap2, unit: "max_connections" }] });
+          else capped.push({ service, containers, factors: [{ value: workers, unit: "workers" }, { value: cap2, unit: "max_connections" }] });
         }
       }
       if (silent || concurrent.length === 0) continue;
@@ -25406,7 +29834,7 @@ var redis_client_capacity_default = defineRule({
       const cap = capTerms.reduce((acc, t2) => acc + termValue(t2), 0);
       if (cap <= maxclients.value) continue;
       const poolAt = related[0];
-      const processes = capTerms.reduce((acc, t2) => acc + t2.services.length * (t2.factors[0]?.value ?? 1), 0);
+      const processes = capTerms.reduce((acc, t2) => acc + t2.containers * (t2.factors[0]?.value ?? 1), 0);
       report({
         span: poolAt?.span ?? maxclients.span,
         severity: "warning",
@@ -25441,14 +29869,14 @@ var redis_maxmemory_headroom_default = defineRule({
       notes: "A limit or maxmemory that cannot be read (an unset variable, a config file outside the repository) is not judged."
     }
   },
-  check({ stack, report, where, unknown: unknown2 }) {
-    for (const redis of dataTier(stack).redis) {
+  check({ stack, report, where, unknown: unknown3 }) {
+    for (const redis of stack.data.redis) {
       const svc = redis.service;
       const limit = svc.resources?.limits.memory ?? svc.settings.get("mem_limit");
       if (!limit) continue;
       const limitValue = "kind" in limit ? limit : { kind: "known", value: String(limit.data), span: limit.span };
       if (limitValue.kind === "unknown") {
-        unknown2(`memory limit of ${svc.name} is unknown: ${limitValue.reason}`, limitValue.span);
+        unknown3(`memory limit of ${svc.name} is unknown: ${limitValue.reason}`, limitValue.span);
         continue;
       }
       const limitBytes = parseComposeMemory(limitValue.value);
@@ -25456,12 +29884,12 @@ var redis_maxmemory_headroom_default = defineRule({
       const limitText = `${limitValue.value} = ${formatBytes(limitBytes)}`;
       const max = redisValue(redis, "maxmemory");
       if (max.kind === "unknown") {
-        unknown2(`maxmemory of ${svc.name} is unknown: ${max.reason}`, max.span);
+        unknown3(`maxmemory of ${svc.name} is unknown: ${max.reason}`, max.span);
         continue;
       }
       const bytes = parseRedisMemory(max.value);
       if (bytes === void 0) {
-        unknown2(`maxmemory ${JSON.stringify(max.value)} is not a Redis memory value`, max.span);
+        unknown3(`maxmemory ${JSON.stringify(max.value)} is not a Redis memory value`, max.span);
         continue;
       }
       const related = [{ span: limitValue.span, message: `container memory limit ${limitText}` }];
@@ -25504,14 +29932,14 @@ var pgbouncer_query_timeout_default = defineRule({
     checkStatementTimeout(ctx);
   }
 });
-function checkStatementTimeout({ stack, report, where, unknown: unknown2 }) {
+function checkStatementTimeout({ stack, report, where, unknown: unknown3 }) {
   const tier = dataTier(stack);
   const told = /* @__PURE__ */ new Set();
   const found = [];
   for (const pgb of tier.pgbouncers) {
     const query = pgbouncerNumber(pgb, "query_timeout");
     if (query.kind === "unknown") {
-      unknown2(`query_timeout of ${pgb.service.name} is unknown: ${query.reason}`, query.span);
+      unknown3(`query_timeout of ${pgb.service.name} is unknown: ${query.reason}`, query.span);
       continue;
     }
     if (query.value <= 0) continue;
@@ -25530,7 +29958,7 @@ function checkStatementTimeout({ stack, report, where, unknown: unknown2 }) {
       const track = pgbouncerText(pgb, "track_extra_parameters");
       const settings = { ...ignore.kind === "known" ? { ignoreStartupParameters: ignore.value } : {}, ...track.kind === "known" ? { trackExtraParameters: track.value } : {} };
       if (startupParameterSupport("statement_timeout", pgb.version, settings, true).handling !== "tracked") {
-        if (!told.has(spanKey(options2.span))) unknown2(`statement_timeout in OPTIONS of "${db.alias}" does not reach PostgreSQL through ${pgb.service.name}`, options2.span);
+        if (!told.has(spanKey(options2.span))) unknown3(`statement_timeout in OPTIONS of "${db.alias}" does not reach PostgreSQL through ${pgb.service.name}`, options2.span);
         told.add(spanKey(options2.span));
         continue;
       }
@@ -25566,7 +29994,7 @@ var conn_max_age_idle_timeout_default = defineRule({
     checkConnMaxAge(ctx);
   }
 });
-function checkConnMaxAge({ stack, report, where, unknown: unknown2 }) {
+function checkConnMaxAge({ stack, report, where, unknown: unknown3 }) {
   const found = [];
   for (const { db, route } of dataTier(stack).databases) {
     const age = pyNumber(db.connMaxAge);
@@ -25575,7 +30003,7 @@ function checkConnMaxAge({ stack, report, where, unknown: unknown2 }) {
     let closer;
     if (route.kind === "pgbouncer") {
       const idle = pgbouncerNumber(route.pgbouncer, "client_idle_timeout");
-      if (idle.kind === "unknown") unknown2(`client_idle_timeout of ${route.pgbouncer.service.name} is unknown: ${idle.reason}`, idle.span);
+      if (idle.kind === "unknown") unknown3(`client_idle_timeout of ${route.pgbouncer.service.name} is unknown: ${idle.reason}`, idle.span);
       else if (idle.value > 0) closer = { ms: idle.value * 1e3, span: idle.span, what: `${route.pgbouncer.service.name} closes idle clients after client_idle_timeout ${idle.value}` };
     } else if (route.kind === "postgres") {
       const idle = postgresMillis(route.postgres, "idle_session_timeout");
@@ -25624,18 +30052,18 @@ var backlog_over_somaxconn_default = defineRule({
       notes: "The kernel default is taken for a modern kernel (>= 5.4). Replicas of a tier with the same numbers are reported once. A somaxconn or backlog from the deploying shell is unknown and keeps the rule silent."
     }
   },
-  check({ stack, report, where, unknown: unknown2 }) {
-    const host = hostSysctls(stack.workspace).get(SOMAXCONN);
+  check({ stack, report, where, unknown: unknown3 }) {
+    const host = stack.sysctls.get(SOMAXCONN);
     const entries = stack.services.flatMap((svc) => {
       const somax = containerSysctl(stack, svc, SOMAXCONN);
       if (somax.value.kind === "unknown") {
-        unknown2(`${svc.name}: ${somax.value.reason}`, somax.value.span);
+        unknown3(`${svc.name}: ${somax.value.reason}`, somax.value.span);
         return [];
       }
       const limit = somax.value.value;
       return listenBacklogs(stack, svc).flatMap((b) => {
         if (b.value.kind === "unknown") {
-          unknown2(`${svc.name}: ${b.value.reason}`, b.value.span);
+          unknown3(`${svc.name}: ${b.value.reason}`, b.value.span);
           return [];
         }
         if (b.value.value <= limit) return [];
@@ -25679,15 +30107,15 @@ var capacity_target_default = defineRule({
       notes: "Only runs when the config has `capacity:` or `host:` (a repository that does not plan capacity is not judged against the default target). Silent when any app server's concurrency is unknown: ASGI/uvicorn workers, a gunicorn config file, or worker counts from the environment. Streaming responses hold a worker far longer than latencyMs; set latencyMs to what the traffic really takes."
     }
   },
-  check({ stack, config: config3, report, where, unknown: unknown2 }) {
+  check({ stack, facts: facts2, config: config3, report, where, unknown: unknown3 }) {
     if (!config3.data.capacity && !config3.data.host) {
-      unknown2("the config plans no capacity (no capacity: or host:)");
+      unknown3("the config plans no capacity (no capacity: or host:)");
       return;
     }
-    const c = stackConcurrency(stack);
+    const c = facts2.concurrency;
     if (c.groups.length === 0) return;
     if (c.unknowns.length) {
-      for (const u of c.unknowns) unknown2(`${u.service.name}: ${u.reason}`, u.span);
+      for (const u of c.unknowns) unknown3(`${u.service.name}: ${u.reason}`, u.span);
       return;
     }
     const { targetRps, latencyMs } = capacityPlan(config3).capacity;
@@ -25722,24 +30150,24 @@ var gunicorn_workers_cpu_default = defineRule({
       notes: "Threads (`--threads`) are not counted: they share a worker process and release the GIL while waiting for I/O. Silent when neither a CPU limit nor `host.cpus` is known, or the worker count is unknown."
     }
   },
-  check({ stack, config: config3, report, where, unknown: unknown2 }) {
+  check({ stack, facts: facts2, config: config3, report, where, unknown: unknown3 }) {
     const hostCpus = capacityPlan(config3).host?.cpus;
-    const entries = serviceResources(stack).flatMap((use) => {
+    const entries = facts2.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       if (!workers) return [];
       if (workers.kind === "unknown") {
-        unknown2(`${use.service.name}: ${workers.reason}`, workers.span);
+        unknown3(`${use.service.name}: ${workers.reason}`, workers.span);
         return [];
       }
       const limit = use.limits.cpus?.value;
       let cpus2;
       if (limit?.kind === "known" && limit.value > 0) cpus2 = { value: limit.value, span: limit.span, source: "CPU limit" };
       else if (limit?.kind === "unknown") {
-        unknown2(`${use.service.name}: ${limit.reason}`, limit.span);
+        unknown3(`${use.service.name}: ${limit.reason}`, limit.span);
         return [];
       } else if (hostCpus) cpus2 = { value: hostCpus.value, ...hostCpus.span ? { span: hostCpus.span } : {}, source: "no CPU limit; host.cpus" };
       else {
-        unknown2(`${use.service.name} has no CPU limit and the config gives no host.cpus`);
+        unknown3(`${use.service.name} has no CPU limit and the config gives no host.cpus`);
         return [];
       }
       const guideline = 2 * cpus2.value + 1;
@@ -25774,27 +30202,27 @@ var host_capacity_default = defineRule({
       notes: "Silent without `host:` in the config. An unknown `host.instance` name is reported here, at its line in the config, with the closest known names. Services without a value are left out of the sum (resource-limits-missing reports them). A replica count or value taken from the deploying shell (`${REPLICAS}`) makes the total unknown."
     }
   },
-  check({ stack, config: config3, report, where, unknown: unknown2 }) {
+  check({ stack, facts: facts2, config: config3, report, where, unknown: unknown3 }) {
     const plan = capacityPlan(config3);
     for (const p of plan.problems) {
       if (p.key[0] === "host" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
     if (!plan.host) {
-      unknown2("no host: in the configuration");
+      unknown3("no host: in the configuration");
       return;
     }
     for (const kind of ["cpus", "memory"]) {
       const cap = plan.host[kind];
       if (!cap) {
-        unknown2(`host.${kind} is not configured`);
+        unknown3(`host.${kind} is not configured`);
         continue;
       }
       const capText = describePlanValue(`host.${kind}`, cap, where, kind === "cpus" ? String : (n) => formatAmount(kind, n));
-      const reservations = resourceTotal(stack, "reservations", kind);
-      const limits = resourceTotal(stack, "limits", kind);
+      const reservations = facts2.total("reservations", kind);
+      const limits = facts2.total("limits", kind);
       const check2 = (t2, severity, consequence) => {
         if (t2.unknown) {
-          unknown2(`${t2.side} ${kind}: ${t2.unknown.reason}`, t2.unknown.span);
+          unknown3(`${t2.side} ${kind}: ${t2.unknown.reason}`, t2.unknown.span);
           return false;
         }
         if (t2.total <= cap.value || t2.terms.length === 0) return false;
@@ -25838,13 +30266,13 @@ var nofile_limits_default = defineRule({
       notes: "Without `ulimits: nofile` the container inherits the Docker daemon's limit, which differs between installations (1048576, or 1024 soft / 524288 hard on recent systemd defaults): that comparison stays silent rather than guess."
     }
   },
-  check({ stack, config: config3, report, where, unknown: unknown2 }) {
-    const fileMax = hostSysctls(stack.workspace).get("fs.file-max");
+  check({ stack, config: config3, report, where, unknown: unknown3 }) {
+    const fileMax = stack.sysctls.get("fs.file-max");
     const hostCpus = capacityPlan(config3).host?.cpus;
     for (const proxy of stack.proxies) {
       const limits = nginxProcessLimits(proxy);
       if (!limits) {
-        unknown2(`${proxy.service.name}: worker_processes or worker_connections is not a number`);
+        unknown3(`${proxy.service.name}: worker_processes or worker_connections is not a number`);
         continue;
       }
       const { workerConnections: wc, workerRlimitNofile: rl, workerProcesses: wp } = limits;
@@ -25862,7 +30290,7 @@ var nofile_limits_default = defineRule({
       }
       const fdLimit = rl ? { value: rl.value, span: rl.span, name: "worker_rlimit_nofile" } : ulimit?.soft?.kind === "known" ? { value: ulimit.soft.value, span: ulimit.soft.span, name: `the soft ulimits nofile of ${proxy.service.name}` } : void 0;
       const needed = wc.value * perConnection;
-      if (!fdLimit) unknown2(`${proxy.service.name}: no worker_rlimit_nofile and no ulimits nofile; the Docker daemon's default applies`);
+      if (!fdLimit) unknown3(`${proxy.service.name}: no worker_rlimit_nofile and no ulimits nofile; the Docker daemon's default applies`);
       else if (needed > fdLimit.value) {
         report({
           span: wc.span,
@@ -25872,14 +30300,14 @@ var nofile_limits_default = defineRule({
         });
       }
       if (!fileMax) {
-        unknown2("fs.file-max is not set by any host sysctl source");
+        unknown3("fs.file-max is not set by any host sysctl source");
         continue;
       }
       const max = Number(fileMax.effective.value.value);
       if (!Number.isFinite(max)) continue;
       const processes = wp.value === "auto" ? hostCpus?.value : wp.value;
       if (processes === void 0) {
-        unknown2(`${proxy.service.name}: worker_processes auto needs host.cpus in the config`);
+        unknown3(`${proxy.service.name}: worker_processes auto needs host.cpus in the config`);
         continue;
       }
       const total = processes * wc.value * 2;
@@ -25912,10 +30340,10 @@ var resource_limits_missing_default = defineRule({
       why: "Without a memory limit one leaking worker can take the whole host's memory and the kernel OOM-killer picks a victim among all containers, often the database; without a CPU limit one busy service starves the others. The capacity sums (host-capacity, `arena-lint capacity`) also cannot count a service that has no limit."
     }
   },
-  check({ stack, config: config3, report, unknown: unknown2 }) {
-    const uses = serviceResources(stack);
+  check({ stack, facts: facts2, config: config3, report, unknown: unknown3 }) {
+    const uses = facts2.resources;
     if (!config3.data.host && !uses.some((u) => u.limits.cpus || u.limits.memory)) {
-      unknown2("no service sets a limit and the config has no host:");
+      unknown3("no service sets a limit and the config has no host:");
       return;
     }
     const entries = uses.flatMap((use) => {
@@ -25956,11 +30384,11 @@ var sysctl_required_default = defineRule({
       notes: "Silent when the repository has no host sysctl source at all and `sysctl.require` is not true: a stack may not manage its host. The namespaced keys (net.core.somaxconn and most of net.ipv4.*) set here apply to the host's own sockets only: every container has its own network namespace and starts from the kernel default unless compose `sysctls:` sets the key (see backlog-over-somaxconn). Kernel facts: https://www.kernel.org/doc/html/latest/admin-guide/sysctl/net.html, https://docs.docker.com/reference/compose-file/services/#sysctls."
     }
   },
-  check({ stack, config: config3, report, where, unknown: unknown2 }) {
-    const sysctls = hostSysctls(stack.workspace);
+  check({ stack, config: config3, report, where, unknown: unknown3 }) {
+    const sysctls = stack.sysctls;
     const require2 = config3.data.sysctl?.require === true;
     if (sysctls.sources.length === 0 && !require2) {
-      unknown2("the repository has no host sysctl source and sysctl.require is not true");
+      unknown3("the repository has no host sysctl source and sysctl.require is not true");
       return;
     }
     const profileName = SYSCTL_PROFILE_NAMES.find((n) => n === config3.data.sysctl?.profile) ?? "seed";
@@ -25990,7 +30418,7 @@ var sysctl_required_default = defineRule({
         if (!s2) continue;
         const n = parseSysctlInteger(s2.value.value);
         if (n === void 0) {
-          unknown2(`${req.key} = "${s2.value.value}" is not one integer`, s2.value.span);
+          unknown3(`${req.key} = "${s2.value.value}" is not one integer`, s2.value.span);
           continue;
         }
         const verdict = checkRequirement(req, n);
@@ -26042,22 +30470,22 @@ var worker_memory_budget_default = defineRule({
       notes: "Silent for services without a memory limit (resource-limits-missing reports them) and when the worker count is unknown (a gunicorn config file or GUNICORN_CMD_ARGS may set it). A `capacity.workerMemory` arena-lint cannot read is reported here at its line in the config."
     }
   },
-  check({ stack, config: config3, report, where, unknown: unknown2 }) {
+  check({ stack, facts: facts2, config: config3, report, where, unknown: unknown3 }) {
     const plan = capacityPlan(config3);
     for (const p of plan.problems) {
       if (p.key[1] === "workerMemory" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
     const budget = plan.capacity.workerMemory;
-    const entries = serviceResources(stack).flatMap((use) => {
+    const entries = facts2.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       const memory = use.limits.memory;
       if (!workers || !memory) return [];
       if (workers.kind === "unknown") {
-        unknown2(`${use.service.name}: ${workers.reason}`, workers.span);
+        unknown3(`${use.service.name}: ${workers.reason}`, workers.span);
         return [];
       }
       if (memory.value.kind === "unknown") {
-        unknown2(`${use.service.name}: ${memory.value.reason}`, memory.value.span);
+        unknown3(`${use.service.name}: ${memory.value.reason}`, memory.value.span);
         return [];
       }
       const perWorker = memory.value.value / Math.max(1, workers.value);
@@ -26647,7 +31075,7 @@ function pick(accepts, preferred) {
   const c = preferred.find(accepts);
   return c === void 0 ? [] : [c];
 }
-var Parser2 = class {
+var Parser3 = class {
   constructor(p, intended = false) {
     this.p = p;
     this.intended = intended;
@@ -26748,10 +31176,10 @@ var Parser2 = class {
     }
   }
 };
-function expand(seq) {
+function expand2(seq) {
   let out = [""];
   for (const el of seq) {
-    const parts = expandOne(el);
+    const parts = expandOne2(el);
     const next = [];
     for (const a of out) for (const b of parts) if (next.length < MAX_SAMPLES) next.push(a + b);
     out = next;
@@ -26759,7 +31187,7 @@ function expand(seq) {
   }
   return out;
 }
-function expandOne(el) {
+function expandOne2(el) {
   switch (el.t) {
     case "chars":
       return [...el.options];
@@ -26768,19 +31196,19 @@ function expandOne(el) {
     case "end":
       return [END];
     case "group":
-      return el.alternatives.flatMap(expand).slice(0, MAX_SAMPLES);
+      return el.alternatives.flatMap(expand2).slice(0, MAX_SAMPLES);
     case "repeat": {
-      const once = expandOne(el.element);
+      const once = expandOne2(el.element);
       if (el.min === 0) return ["", ...once];
       return once.map((s2) => s2.repeat(el.min));
     }
   }
 }
 function sampleMatches(pattern, intended = false) {
-  const alts = new Parser2(pattern, intended).parse();
+  const alts = new Parser3(pattern, intended).parse();
   const out = [];
   for (const alt of alts) {
-    for (const s2 of expand(alt)) {
+    for (const s2 of expand2(alt)) {
       if (out.length >= MAX_SAMPLES) return out;
       out.push({ text: s2.replace(/[\u0001\u0002]/g, ""), anchoredStart: s2.startsWith(START), anchoredEnd: s2.endsWith(END) });
     }
@@ -26902,10 +31330,10 @@ var nginx_ssrf_default = defineRule({
           if (v.start >= hostEnd) continue;
           const origin = variableOrigin(pass.node, v.name);
           if (origin.kind !== "client") continue;
-          const part = v.start < hostStart ? "scheme" : "host";
+          const part2 = v.start < hostStart ? "scheme" : "host";
           report({
             span: pass.target.span,
-            message: `${pass.kind} ${value} takes its ${part} from the request (${origin.why}): a client can make nginx connect to any host, including other containers and the cloud metadata service`,
+            message: `${pass.kind} ${value} takes its ${part2} from the request (${origin.why}): a client can make nginx connect to any host, including other containers and the cloud metadata service`,
             ...origin.span ? { related: [{ span: origin.span, message: "the variable is set here" }] } : {},
             hint: "proxy to a fixed upstream and pass the request value as a path or header instead, or mark the location `internal`"
           });
@@ -27131,8 +31559,8 @@ ${capacity}`;
   }
   return text;
 }
-function plural2(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+function plural2(n, word2) {
+  return `${n} ${word2}${n === 1 ? "" : "s"}`;
 }
 function failing(findings, level) {
   return findings.filter((f) => SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[level]);
@@ -27178,10 +31606,10 @@ function checkBase(runner, workspace, pr, inputs, headConfig) {
   return out.value ?? {};
 }
 function readBaselineInput(workspace, path) {
-  const abs = resolve2(workspace, path);
+  const abs2 = resolve2(workspace, path);
   let text;
   try {
-    text = readFileSync4(abs, "utf8");
+    text = readFileSync4(abs2, "utf8");
   } catch {
     throw new InputError(`input "baseline": file not found: ${path}`);
   }

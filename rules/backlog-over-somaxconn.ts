@@ -19,7 +19,7 @@ export default defineRule({
     },
   },
   check({ stack, report, where, unknown }) {
-    const host = hostSysctls(stack.workspace).get(SOMAXCONN);
+    const host = stack.sysctls.get(SOMAXCONN);
     const entries = stack.services.flatMap((svc) => {
       const somax = containerSysctl(stack, svc, SOMAXCONN);
       if (somax.value.kind === 'unknown') {

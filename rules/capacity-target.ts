@@ -1,5 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
-import { describeGroup, stackConcurrency } from '../src/facts/concurrency.js';
+import { describeGroup } from '../src/facts/concurrency.js';
 import { capacityPlan, describePlanValue } from '../src/facts/plan.js';
 import { formatNumber } from '../src/facts/resources.js';
 
@@ -15,12 +15,12 @@ export default defineRule({
       notes: 'Only runs when the config has `capacity:` or `host:` (a repository that does not plan capacity is not judged against the default target). Silent when any app server\'s concurrency is unknown: ASGI/uvicorn workers, a gunicorn config file, or worker counts from the environment. Streaming responses hold a worker far longer than latencyMs; set latencyMs to what the traffic really takes.',
     },
   },
-  check({ stack, config, report, where, unknown }) {
+  check({ stack, facts, config, report, where, unknown }) {
     if (!config.data.capacity && !config.data.host) {
       unknown('the config plans no capacity (no capacity: or host:)');
       return;
     }
-    const c = stackConcurrency(stack);
+    const c = facts.concurrency;
     if (c.groups.length === 0) return;
     if (c.unknowns.length) {
       for (const u of c.unknowns) unknown(`${u.service.name}: ${u.reason}`, u.span);

@@ -1,7 +1,7 @@
 import { defineRule, type Report } from '../src/engine/rule.js';
 import { editSpan } from '../src/inputs/django.js';
 import { describePgbouncer } from '../src/inputs/pgbouncer.js';
-import { dataTier, groupBy, pgbouncerListen } from '../src/stack/data-tier.js';
+import { groupBy, pgbouncerListen } from '../src/stack/data-tier.js';
 import { listNames } from '../src/stack/topology.js';
 
 export default defineRule({
@@ -17,7 +17,7 @@ export default defineRule({
     },
   },
   check({ stack, report, where, unknown }) {
-    const tier = dataTier(stack);
+    const tier = stack.data;
     if (tier.pgbouncers.length === 0) return;
     const pgbouncerHosts = new Set(tier.pgbouncers.flatMap((p) => p.databases.flatMap((d) => {
       const h = d.params.get('host');

@@ -2,7 +2,7 @@ import type { Span } from '../src/core/value.js';
 import { defineRule } from '../src/engine/rule.js';
 import { groupByTier } from '../src/facts/groups.js';
 import { capacityPlan } from '../src/facts/plan.js';
-import { formatAmount, formatNumber, serviceResources } from '../src/facts/resources.js';
+import { formatAmount, formatNumber } from '../src/facts/resources.js';
 
 export default defineRule({
   meta: {
@@ -16,9 +16,9 @@ export default defineRule({
       notes: 'Threads (`--threads`) are not counted: they share a worker process and release the GIL while waiting for I/O. Silent when neither a CPU limit nor `host.cpus` is known, or the worker count is unknown.',
     },
   },
-  check({ stack, config, report, where, unknown }) {
+  check({ stack, facts, config, report, where, unknown }) {
     const hostCpus = capacityPlan(config).host?.cpus;
-    const entries = serviceResources(stack).flatMap((use) => {
+    const entries = facts.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       if (!workers) return [];
       if (workers.kind === 'unknown') {

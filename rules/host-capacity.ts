@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { UNIT_GRAMMAR_NAMES } from '../src/reference/units.js';
 import { capacityPlan, describePlanValue } from '../src/facts/plan.js';
-import { describeTotal, formatAmount, resourceTotal, type ResourceKind, type ResourceTotal } from '../src/facts/resources.js';
+import { describeTotal, formatAmount, type ResourceKind, type ResourceTotal } from '../src/facts/resources.js';
 
 export default defineRule({
   meta: {
@@ -15,7 +15,7 @@ export default defineRule({
       notes: 'Silent without `host:` in the config. An unknown `host.instance` name is reported here, at its line in the config, with the closest known names. Services without a value are left out of the sum (resource-limits-missing reports them). A replica count or value taken from the deploying shell (`${REPLICAS}`) makes the total unknown.',
     },
   },
-  check({ stack, config, report, where, unknown }) {
+  check({ stack, facts, config, report, where, unknown }) {
     const plan = capacityPlan(config);
     for (const p of plan.problems) {
       if (p.key[0] === 'host' && p.span) report({ span: p.span, message: p.message, severity: 'error' });
@@ -31,8 +31,8 @@ export default defineRule({
         continue;
       }
       const capText = describePlanValue(`host.${kind}`, cap, where, kind === 'cpus' ? String : (n) => formatAmount(kind, n));
-      const reservations = resourceTotal(stack, 'reservations', kind);
-      const limits = resourceTotal(stack, 'limits', kind);
+      const reservations = facts.total('reservations', kind);
+      const limits = facts.total('limits', kind);
       const check = (t: ResourceTotal, severity: 'error' | 'warning', consequence: string): boolean => {
         if (t.unknown) {
           unknown(`${t.side} ${kind}: ${t.unknown.reason}`, t.unknown.span);

@@ -39,7 +39,7 @@ export default defineRule({
     },
   },
   check({ stack, report, where }) {
-    for (const proxy of stack.proxies) for (const r of refusals(proxy, stack.workspace.sources, where)) report(r);
+    for (const proxy of stack.proxies) for (const r of refusals(proxy, stack.sources, where)) report(r);
   },
 });
 

@@ -17,7 +17,7 @@ export default defineRule({
     },
   },
   check({ stack, config, report, where, unknown }) {
-    const fileMax = hostSysctls(stack.workspace).get('fs.file-max');
+    const fileMax = stack.sysctls.get('fs.file-max');
     const hostCpus = capacityPlan(config).host?.cpus;
     for (const proxy of stack.proxies) {
       const limits = nginxProcessLimits(proxy);

@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { pyNumber } from '../src/inputs/django.js';
 import { describePgbouncer, pgbouncerNumber } from '../src/inputs/pgbouncer.js';
-import { appConcurrency, capacityTerms, dataTier, formatTerms, termValue, type CapacityTerm } from '../src/stack/data-tier.js';
+import { capacityTerms, formatTerms, termValue, type CapacityItem } from '../src/facts/concurrency.js';
 import type { ComposeService } from '../src/inputs/compose.js';
 import type { RelatedLocation } from '../src/core/finding.js';
 
@@ -17,10 +17,10 @@ export default defineRule({
       notes: 'Aliases with CONN_MAX_AGE 0 (Django\'s default) close their connection after each request and are not counted. Async workers (uvicorn) have no fixed concurrency and make the sum unknown.',
     },
   },
-  check({ stack, report, where, unknown }) {
-    const tier = dataTier(stack);
+  check({ stack, facts, report, where, unknown }) {
+    const tier = stack.data;
     for (const pgb of tier.pgbouncers) {
-      const items: Array<{ service: ComposeService; factors: CapacityTerm['factors'] }> = [];
+      const items: CapacityItem[] = [];
       const related: RelatedLocation[] = [];
       const perService = new Map<ComposeService, { aliases: number; maxAge: string }>();
       let silent = false;
@@ -39,16 +39,16 @@ export default defineRule({
         if (!related.some((r) => r.span === age.span)) related.push({ span: age.span, message: `CONN_MAX_AGE ${age.value === null ? 'None' : age.value}: connections persist` });
       }
       for (const [service, { aliases }] of perService) {
-        const app = stack.app(service)!;
-        const c = appConcurrency(app);
-        if (c.processes.kind === 'unknown' || c.perProcess.kind === 'unknown') {
-          const missing = c.processes.kind === 'unknown' ? c.processes : c.perProcess;
+        const c = facts.concurrency.of(service)!;
+        if (c.processes.kind === 'unknown' || c.perProcess.kind === 'unknown' || c.containers.kind === 'unknown') {
+          const missing = c.processes.kind === 'unknown' ? c.processes : c.perProcess.kind === 'unknown' ? c.perProcess : c.containers;
           unknown(`concurrency of ${service.name} is unknown: ${missing.kind === 'unknown' ? missing.reason : ''}`, missing.span);
           silent = true;
           continue;
         }
         items.push({
           service,
+          containers: c.containers.value,
           factors: [
             { value: c.processes.value, unit: 'workers' },
             { value: c.perProcess.value, unit: c.perProcessUnit },

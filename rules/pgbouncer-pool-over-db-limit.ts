@@ -3,7 +3,7 @@ import { defineRule } from '../src/engine/rule.js';
 import { pyText } from '../src/inputs/django.js';
 import { databaseNumber, describePgbouncer, type PgbouncerDatabase, type PgbouncerService } from '../src/inputs/pgbouncer.js';
 import { postgresInt, type PostgresService } from '../src/inputs/postgres.js';
-import { dataTier, type DataTier } from '../src/stack/data-tier.js';
+import { type DataTier } from '../src/stack/data-tier.js';
 import { listNames } from '../src/stack/topology.js';
 
 /** One `[databases]` entry's worth of server connections. */
@@ -33,7 +33,7 @@ export default defineRule({
     },
   },
   check({ stack, report, where, unknown }) {
-    const tier = dataTier(stack);
+    const tier = stack.data;
     const demands: PoolDemand[] = [];
     for (const pgb of tier.pgbouncers) {
       for (const database of pgb.databases) {

@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { pyTruthy } from '../src/python/value.js';
 import { databasePoolMode } from '../src/inputs/pgbouncer.js';
-import { dataTier, groupBy, spanKey } from '../src/stack/data-tier.js';
+import { groupBy, spanKey } from '../src/stack/data-tier.js';
 import { listNames } from '../src/stack/topology.js';
 
 export default defineRule({
@@ -18,7 +18,7 @@ export default defineRule({
   },
   check({ stack, report, where, unknown }) {
     const found = [];
-    for (const { db, route } of dataTier(stack).databases) {
+    for (const { db, route } of stack.data.databases) {
       if (route.kind !== 'pgbouncer') continue;
       const mode = databasePoolMode(route.pgbouncer, route.database);
       if (mode.kind === 'unknown') {

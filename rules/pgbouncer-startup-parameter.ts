@@ -5,7 +5,7 @@ import { parseStartupOptions, startupParameterSupport, versionAtLeast, type Star
 import { pyGet } from '../src/python/value.js';
 import { pyText } from '../src/inputs/django.js';
 import { describePgbouncer, pgbouncerText, type PgbouncerService } from '../src/inputs/pgbouncer.js';
-import { dataTier, groupBy, spanKey, type RoutedDatabase } from '../src/stack/data-tier.js';
+import { groupBy, spanKey, type RoutedDatabase } from '../src/stack/data-tier.js';
 import { listNames } from '../src/stack/topology.js';
 
 /** libpq connection keywords that travel in the startup packet (the rest are client-side: timeouts, keepalives, SSL). */
@@ -34,7 +34,7 @@ export default defineRule({
     },
   },
   check({ stack, report, where, unknown }) {
-    const tier = dataTier(stack);
+    const tier = stack.data;
     const found: Verdict[] = [];
     for (const routed of tier.databases) {
       if (routed.route.kind !== 'pgbouncer') continue;

@@ -1,7 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
 import { validateDatabaseParam, validatePgbouncerSetting } from '../src/reference/pgbouncer-settings.js';
 import { describePgbouncer } from '../src/inputs/pgbouncer.js';
-import { dataTier } from '../src/stack/data-tier.js';
 
 /** pgbouncer has no inline comments: text after a value is part of the value. */
 const INLINE_COMMENT = /\s[#;]/;
@@ -19,7 +18,7 @@ export default defineRule({
     },
   },
   check({ stack, report }) {
-    for (const pgb of dataTier(stack).pgbouncers) {
+    for (const pgb of stack.data.pgbouncers) {
       const who = describePgbouncer(pgb);
       if (pgb.source === 'ini' && pgb.ini) {
         for (const section of pgb.ini.sections) {

@@ -4,7 +4,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { ComposeService } from '../src/inputs/compose.js';
 import { pyNumber } from '../src/inputs/django.js';
 import { redisInt, type RedisService } from '../src/inputs/redis.js';
-import { appConcurrency, capacityTerms, dataTier, formatTerms, termValue, type CapacityTerm } from '../src/stack/data-tier.js';
+import { capacityTerms, formatTerms, termValue, type CapacityItem } from '../src/facts/concurrency.js';
 
 /** Redis keeps this many descriptors for itself when it lowers maxclients to the open-files limit. */
 const REDIS_RESERVED_FDS = 32;
@@ -21,8 +21,8 @@ export default defineRule({
       notes: 'channels_redis layers and Celery brokers are not counted. A pool without max_connections has no cap (redis-py\'s default), so only the concurrency bound is checked.',
     },
   },
-  check({ stack, report, where, unknown }) {
-    const tier = dataTier(stack);
+  check({ stack, facts, report, where, unknown }) {
+    const tier = stack.data;
     for (const redis of tier.redis) {
       const uses = tier.redisUses.filter((u) => u.redis === redis && u.use.kind === 'cache');
       if (uses.length === 0) continue;
@@ -31,24 +31,24 @@ export default defineRule({
         unknown(`maxclients of ${redis.service.name} is unknown: ${maxclients.reason}`, maxclients.span);
         continue;
       }
-      const concurrent: Array<{ service: ComposeService; factors: CapacityTerm['factors'] }> = [];
-      const capped: Array<{ service: ComposeService; factors: CapacityTerm['factors'] }> = [];
+      const concurrent: CapacityItem[] = [];
+      const capped: CapacityItem[] = [];
       const related: RelatedLocation[] = [];
       let capKnown = true;
       let silent = false;
       const byService = new Map<ComposeService, typeof uses>();
       for (const u of uses) byService.set(u.use.app.service, [...(byService.get(u.use.app.service) ?? []), u]);
       for (const [service, list] of byService) {
-        const app = stack.app(service)!;
-        const c = appConcurrency(app);
-        if (c.processes.kind === 'unknown' || c.perProcess.kind === 'unknown') {
-          const missing = c.processes.kind === 'unknown' ? c.processes : c.perProcess;
+        const c = facts.concurrency.of(service)!;
+        if (c.processes.kind === 'unknown' || c.perProcess.kind === 'unknown' || c.containers.kind === 'unknown') {
+          const missing = c.processes.kind === 'unknown' ? c.processes : c.perProcess.kind === 'unknown' ? c.perProcess : c.containers;
           unknown(`concurrency of ${service.name} is unknown: ${missing.kind === 'unknown' ? missing.reason : ''}`, missing.span);
           silent = true;
           continue;
         }
         const workers = c.processes.value;
         const perProcess = c.perProcess.value;
+        const containers = c.containers.value;
         // One pool per distinct server and limit: django-redis shares a process's pool between aliases with the same URL.
         const pools = new Map<string, number | undefined>();
         for (const { use } of list) {
@@ -64,9 +64,9 @@ export default defineRule({
           if (max && !related.some((r) => r.span === max.span)) related.push({ span: max.span, message: `${use.label} max_connections ${max.value}${use.poolPerThread ? ' per thread' : ' per process'}` });
         }
         for (const cap of pools.values()) {
-          concurrent.push({ service, factors: [{ value: workers, unit: 'workers' }, { value: cap === undefined ? perProcess : Math.min(cap, perProcess), unit: c.perProcessUnit }] });
+          concurrent.push({ service, containers, factors: [{ value: workers, unit: 'workers' }, { value: cap === undefined ? perProcess : Math.min(cap, perProcess), unit: c.perProcessUnit }] });
           if (cap === undefined) capKnown = false;
-          else capped.push({ service, factors: [{ value: workers, unit: 'workers' }, { value: cap, unit: 'max_connections' }] });
+          else capped.push({ service, containers, factors: [{ value: workers, unit: 'workers' }, { value: cap, unit: 'max_connections' }] });
         }
       }
       if (silent || concurrent.length === 0) continue;
@@ -88,7 +88,7 @@ export default defineRule({
       const cap = capTerms.reduce((acc, t) => acc + termValue(t), 0);
       if (cap <= maxclients.value) continue;
       const poolAt = related[0];
-      const processes = capTerms.reduce((acc, t) => acc + t.services.length * (t.factors[0]?.value ?? 1), 0);
+      const processes = capTerms.reduce((acc, t) => acc + t.containers * (t.factors[0]?.value ?? 1), 0);
       report({
         span: poolAt?.span ?? maxclients.span,
         severity: 'warning',

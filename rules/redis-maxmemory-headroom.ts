@@ -1,7 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
 import { formatBytes, parseComposeMemory } from '../src/reference/units.js';
 import { parseRedisMemory } from '../src/parsers/redis.js';
-import { dataTier } from '../src/stack/data-tier.js';
 import { redisValue } from '../src/inputs/redis.js';
 
 /** Above this share of the container limit, Redis has no room for fragmentation, client buffers and fork copy-on-write. */
@@ -20,7 +19,7 @@ export default defineRule({
     },
   },
   check({ stack, report, where, unknown }) {
-    for (const redis of dataTier(stack).redis) {
+    for (const redis of stack.data.redis) {
       const svc = redis.service;
       const limit = svc.resources?.limits.memory ?? svc.settings.get('mem_limit');
       if (!limit) continue;

@@ -1,7 +1,6 @@
 import { defineRule } from '../src/engine/rule.js';
 import type { ComposeService } from '../src/inputs/compose.js';
 import { groupByTier } from '../src/facts/groups.js';
-import { serviceResources } from '../src/facts/resources.js';
 import type { Stack } from '../src/stack/stack.js';
 
 /** Django management commands and test runs exit when done; a limit matters less for them. */
@@ -19,8 +18,8 @@ export default defineRule({
       why: 'Without a memory limit one leaking worker can take the whole host\'s memory and the kernel OOM-killer picks a victim among all containers, often the database; without a CPU limit one busy service starves the others. The capacity sums (host-capacity, `arena-lint capacity`) also cannot count a service that has no limit.',
     },
   },
-  check({ stack, config, report, unknown }) {
-    const uses = serviceResources(stack);
+  check({ stack, facts, config, report, unknown }) {
+    const uses = facts.resources;
     // A stack that sets no limit anywhere follows another policy (cgroups set elsewhere, a PaaS); the gaps
     // matter once some services are limited, or once the config plans a host the limits must fit.
     if (!config.data.host && !uses.some((u) => u.limits.cpus || u.limits.memory)) {

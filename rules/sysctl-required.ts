@@ -18,7 +18,7 @@ export default defineRule({
     },
   },
   check({ stack, config, report, where, unknown }) {
-    const sysctls = hostSysctls(stack.workspace);
+    const sysctls = stack.sysctls;
     const require = config.data.sysctl?.require === true;
     if (sysctls.sources.length === 0 && !require) {
       unknown('the repository has no host sysctl source and sysctl.require is not true');

@@ -2,7 +2,6 @@ import { defineRule } from '../src/engine/rule.js';
 import { explainMemory, formatBytes } from '../src/reference/units.js';
 import { groupByTier } from '../src/facts/groups.js';
 import { capacityPlan, describePlanValue } from '../src/facts/plan.js';
-import { serviceResources } from '../src/facts/resources.js';
 
 export default defineRule({
   meta: {
@@ -16,13 +15,13 @@ export default defineRule({
       notes: 'Silent for services without a memory limit (resource-limits-missing reports them) and when the worker count is unknown (a gunicorn config file or GUNICORN_CMD_ARGS may set it). A `capacity.workerMemory` arena-lint cannot read is reported here at its line in the config.',
     },
   },
-  check({ stack, config, report, where, unknown }) {
+  check({ stack, facts, config, report, where, unknown }) {
     const plan = capacityPlan(config);
     for (const p of plan.problems) {
       if (p.key[1] === 'workerMemory' && p.span) report({ span: p.span, message: p.message, severity: 'error' });
     }
     const budget = plan.capacity.workerMemory;
-    const entries = serviceResources(stack).flatMap((use) => {
+    const entries = facts.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       const memory = use.limits.memory;
       if (!workers || !memory) return [];

@@ -11,7 +11,6 @@ import { containerSysctl, listenBacklogs, nginxProcessLimits } from '../src/fact
 import { capacityPlan, DEFAULT_WORKER_MEMORY } from '../src/facts/plan.js';
 import { resourceTotal } from '../src/facts/resources.js';
 import { hostSysctls } from '../src/inputs/sysctl.js';
-import { hostTier } from '../src/stack/host-tier.js';
 import { buildStack, type Stack } from '../src/stack/stack.js';
 import { RULES } from '../rules/index.js';
 import { FIXTURES } from './helpers/fixtures.js';
@@ -27,7 +26,7 @@ function stackOf(dir: string, compose = 'docker-compose.yml'): Stack {
 
 /** `file:line` and the text of a span, what a reader checks by eye. */
 function at(stack: Stack, span: Span): string {
-  const file = stack.workspace.sources.get(span.file)!;
+  const file = stack.sources.get(span.file)!;
   return `${span.file}:${positionAt(file, span.start).line} ${file.text.slice(span.start, span.end)}`;
 }
 
@@ -39,7 +38,7 @@ function configFrom(yaml: string) {
 
 describe('host sysctl sources (fixtures/sysctl: one of each kind)', () => {
   const stack = stackOf(SYSCTL);
-  const sysctls = hostSysctls(stack.workspace);
+  const sysctls = stack.sysctls;
 
   it('finds sysctl files and the scripts that set sysctls, and nothing else', () => {
     expect(sysctls.sources.map((s) => [s.path, s.kind])).toEqual([
@@ -51,8 +50,8 @@ describe('host sysctl sources (fixtures/sysctl: one of each kind)', () => {
   });
 
   it('is built once per workspace and registered on every stack', () => {
-    expect(hostSysctls(stack.workspace)).toBe(sysctls);
-    expect(hostTier(stack).sysctls).toBe(sysctls);
+    const ws = new Workspace(SYSCTL);
+    expect(buildStack(ws, 'docker-compose.yml').sysctls).toBe(buildStack(ws, 'docker-compose.yml').sysctls);
     for (const s of sysctls.sources) expect(stack.files.has(s.path)).toBe(true);
   });
 

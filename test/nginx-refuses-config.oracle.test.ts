@@ -1,3 +1,4 @@
+import { Workspace } from '../src/workspace/workspace.js';
 /**
  * Differential test of nginx-refuses-config against the real `nginx -t`: for every nginx container of
  * the rule's fixtures, the other fixtures and every corpus repository, the rule must report exactly
@@ -41,7 +42,7 @@ describe.skipIf(!canIsolate)('nginx-refuses-config agrees with nginx -t', () => 
       const run = check({ dir, rules: RULES });
       for (const stack of run.stacks) {
         for (const proxy of stack.proxies) {
-          const verdict = nginxTestContainer(stack.workspace, proxy, (p) => stack.env(p.service));
+          const verdict = nginxTestContainer(new Workspace(dir), proxy, (p) => stack.env(p.service));
           if (verdict.kind === 'skipped') {
             skipped.push(`${name} ${stack.name} ${proxy.service.name}: ${verdict.reason}`);
             continue;

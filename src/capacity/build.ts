@@ -6,11 +6,12 @@ import type { ComposeService } from '../inputs/compose.js';
 import { pgbouncerNumber } from '../inputs/pgbouncer.js';
 import { postgresInt } from '../inputs/postgres.js';
 import { redisInt, type RedisService } from '../inputs/redis.js';
-import { appConcurrency, capacityTerms, dataTier, formatTerms, termValue, type CapacityTerm, type DataTier } from '../stack/data-tier.js';
-import { stackConcurrency, type ConcurrencyGroup } from '../facts/concurrency.js';
+import type { DataTier } from '../stack/data-tier.js';
+import { capacityTerms, formatTerms, termValue, type CapacityItem, type ConcurrencyGroup } from '../facts/concurrency.js';
+import { buildFacts, type StackFacts } from '../facts/index.js';
 import { nginxProcessLimits } from '../facts/limits.js';
 import { capacityPlan, type PlanValue } from '../facts/plan.js';
-import { describeTotal, resourceTotal, serviceResources, type ResourceAmount, type ResourceKind, type ResourceSide } from '../facts/resources.js';
+import { describeTotal, type ResourceAmount, type ResourceKind, type ResourceSide } from '../facts/resources.js';
 import type { Stack } from '../stack/stack.js';
 import { resolvedUpstreams } from '../stack/topology.js';
 import {
@@ -25,9 +26,9 @@ import {
 } from './contract.js';
 
 /** Computes the capacity report of every stack; pure: reads only the built stacks and the config. */
-export function buildCapacityReport(stacks: readonly Stack[], config: ResolvedConfig, root = '.'): CapacityReport {
+export function buildCapacityReport(stacks: readonly Stack[], config: ResolvedConfig, root = '.', factsOf: (s: Stack) => StackFacts = buildFacts): CapacityReport {
   const plan = planReport(config);
-  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s) => stackReport(s, config, plan)) };
+  return { version: CAPACITY_FORMAT_VERSION, root, plan, stacks: stacks.map((s) => stackReport(s, factsOf(s), config, plan)) };
 }
 
 function planSource(config: ResolvedConfig, v: PlanValue<number>): SourcedNumber {
@@ -61,9 +62,9 @@ export function sourcedValue(stack: Stack, v: Value<number>): SourcedNumber {
 
 const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
 
-function stackReport(stack: Stack, config: ResolvedConfig, plan: CapacityPlanReport): StackCapacity {
+function stackReport(stack: Stack, facts: StackFacts, config: ResolvedConfig, plan: CapacityPlanReport): StackCapacity {
   const latencyS = (plan.latencyMs.value ?? 500) / 1000;
-  const c = stackConcurrency(stack);
+  const c = facts.concurrency;
   const tiers = c.groups.map((g) => tierReport(stack, g, latencyS));
   const unknownTiers = c.unknowns.map((u) => ({ service: u.service.name, reason: u.reason, source: whereOf(stack, u.span) }));
   const known = unknownTiers.length === 0;
@@ -74,7 +75,7 @@ function stackReport(stack: Stack, config: ResolvedConfig, plan: CapacityPlanRep
     rpsAt100ms: known ? round(c.total / 0.1) : null,
     meetsTarget: known && tiers.length > 0 && plan.targetRps.value !== null ? rps >= plan.targetRps.value : null,
   };
-  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, plan), funnel: funnel(stack, config) };
+  return { name: stack.name, tiers, unknownTiers, total, resources: resourcesReport(stack, facts, plan), funnel: funnel(stack, facts, config) };
 }
 
 function tierReport(stack: Stack, g: ConcurrencyGroup, latencyS: number): TierCapacity {
@@ -97,8 +98,8 @@ function amountSource(stack: Stack, a: ResourceAmount | undefined): SourcedNumbe
   return a ? sourcedValue(stack, a.value) : null;
 }
 
-function resourcesReport(stack: Stack, plan: CapacityPlanReport): StackCapacity['resources'] {
-  const services = serviceResources(stack).map((u) => ({
+function resourcesReport(stack: Stack, facts: StackFacts, plan: CapacityPlanReport): StackCapacity['resources'] {
+  const services = facts.resources.map((u) => ({
     service: u.service.name,
     tier: stack.tierOf(u.service)?.name ?? null,
     count: sourcedValue(stack, u.count),
@@ -106,7 +107,7 @@ function resourcesReport(stack: Stack, plan: CapacityPlanReport): StackCapacity[
     reservations: { cpus: amountSource(stack, u.reservations.cpus), memoryBytes: amountSource(stack, u.reservations.memory) },
   }));
   const total = (side: ResourceSide, kind: ResourceKind): ResourceTotal => {
-    const t = resourceTotal(stack, side, kind);
+    const t = facts.total(side, kind);
     const host = kind === 'cpus' ? plan.host?.cpus.value : plan.host?.memoryBytes.value;
     const value = t.unknown ? null : t.total;
     return {
@@ -123,7 +124,7 @@ function resourcesReport(stack: Stack, plan: CapacityPlanReport): StackCapacity[
   };
 }
 
-function funnel(stack: Stack, config: ResolvedConfig): FunnelStep[] {
+function funnel(stack: Stack, facts: StackFacts, config: ResolvedConfig): FunnelStep[] {
   const steps: FunnelStep[] = [];
   const where = (span: Span) => whereOf(stack, span);
   const hostCpus = capacityPlan(config).host?.cpus;
@@ -169,7 +170,7 @@ function funnel(stack: Stack, config: ResolvedConfig): FunnelStep[] {
       detail: same ? `${u.servers.length} servers x ${conns[0]}` : conns.join(' + '),
     });
   }
-  const c = stackConcurrency(stack);
+  const c = facts.concurrency;
   if (c.groups.length || c.unknowns.length) {
     const first = c.groups[0];
     steps.push({
@@ -181,7 +182,7 @@ function funnel(stack: Stack, config: ResolvedConfig): FunnelStep[] {
       detail: c.groups.map((g) => `${g.name} ${g.containers} x ${g.workers.value} x ${g.perWorker.value}`).join(' + '),
     });
   }
-  const data = dataTier(stack);
+  const data = stack.data;
   for (const pgb of data.pgbouncers) {
     const name = pgb.service.name;
     const reserve = pgbouncerNumber(pgb, 'reserve_pool_size');
@@ -209,7 +210,7 @@ function funnel(stack: Stack, config: ResolvedConfig): FunnelStep[] {
   for (const redis of data.redis) {
     const name = redis.service.name;
     steps.push({ id: 'redis-maxclients', label: `Redis (${name}) maxclients`, value: sourcedValue(stack, redisInt(redis, 'maxclients')) });
-    steps.push({ id: 'redis-clients', label: `Redis (${name}) clients: Django processes x requests at once`, ...redisClients(stack, data, redis) });
+    steps.push({ id: 'redis-clients', label: `Redis (${name}) clients: Django processes x requests at once`, ...redisClients(stack, facts, data, redis) });
   }
   return steps;
 }
@@ -219,16 +220,15 @@ function funnel(stack: Stack, config: ResolvedConfig): FunnelStep[] {
  * processes x requests per process for each app that caches in it (the redis-client-capacity rule
  * also weighs the pools' max_connections).
  */
-function redisClients(stack: Stack, data: DataTier, redis: RedisService): Pick<FunnelStep, 'value' | 'detail'> {
+function redisClients(stack: Stack, facts: StackFacts, data: DataTier, redis: RedisService): Pick<FunnelStep, 'value' | 'detail'> {
   const services = [...new Set(data.redisUses.filter((u) => u.redis === redis && u.use.kind === 'cache').map((u) => u.use.app.service))];
   if (services.length === 0) return { value: { value: null, source: 'unknown', note: 'no Django cache points at this Redis' } };
-  const items: Array<{ service: ComposeService; factors: CapacityTerm['factors'] }> = [];
+  const items: CapacityItem[] = [];
   for (const service of services) {
-    const app = stack.app(service);
-    const c = app ? appConcurrency(app) : undefined;
-    const missing = c ? [c.processes, c.perProcess].find((v) => v.kind === 'unknown') : undefined;
+    const c = facts.concurrency.of(service);
+    const missing = c ? [c.processes, c.perProcess, c.containers].find((v) => v.kind === 'unknown') : undefined;
     if (!c || missing?.kind === 'unknown') return { value: { value: null, source: 'unknown', note: missing?.kind === 'unknown' ? missing.reason : `${service.name} runs no app server` } };
-    items.push({ service, factors: [{ value: (c.processes as Known<number>).value, unit: 'workers' }, { value: (c.perProcess as Known<number>).value, unit: c.perProcessUnit }] });
+    items.push({ service, containers: (c.containers as Known<number>).value, factors: [{ value: (c.processes as Known<number>).value, unit: 'workers' }, { value: (c.perProcess as Known<number>).value, unit: c.perProcessUnit }] });
   }
   const terms = capacityTerms(items);
   const first = stack.app(services[0]!)!;

@@ -300,7 +300,7 @@ function copy(
         opaque(destIsDir ? destAbs : destAbs, destIsDir, `copied from image ${from}, whose files are not in the repository`);
         continue;
       }
-      copyFromStage(source, src, destAbs, destIsDir || srcs.length > 1, ins, push, opaque);
+      copyFromStage(ws, source, src, destAbs, destIsDir || srcs.length > 1, ins, push, opaque);
       continue;
     }
     if (kw === 'ADD' && /^[a-z]+:\/\/|^git@/.test(src)) {
@@ -359,7 +359,7 @@ function globContext(ws: Workspace, context: string, pattern: string, ignored: (
 }
 
 function copyFromStage(
-  source: MutableStage, src: string, destAbs: string, destIsDir: boolean, ins: DockerInstruction,
+  ws: Workspace, source: MutableStage, src: string, destAbs: string, destIsDir: boolean, ins: DockerInstruction,
   push: (s: ContainerPathSource) => void, opaque: (p: string, isDir: boolean, reason: string) => void,
 ): void {
   const srcAbs = posix.resolve('/', src);
@@ -382,9 +382,13 @@ function copyFromStage(
       found = true;
       push({ ...base, containerPath: posix.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.isDir && srcAbs.startsWith(`${l.containerPath}/`)) {
-      found = true;
       const host = repoPath(l.hostPath, srcAbs.slice(l.containerPath.length + 1));
-      if (host !== undefined) push({ ...base, containerPath: destAbs, hostPath: host, isDir: true, origin: { kind: 'copy', hostPath: host, via: ins.span } });
+      if (host === undefined || (!ws.isDir(host) && !ws.exists(host)) || l.ignored?.(host)) continue;
+      found = true;
+      const isDir = ws.isDir(host);
+      const target = isDir || !destIsDir ? destAbs : posix.join(destAbs, posix.basename(host));
+      push({ ...base, containerPath: target, hostPath: host, isDir, origin: { kind: 'copy', hostPath: host, via: ins.span } });
+      break;
     }
   }
   if (!found) {

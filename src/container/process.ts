@@ -5,6 +5,7 @@ import { wordsFromList, type ShellWord } from '../parsers/shell-words.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { ContainerFile, ContainerFs, ContainerPathSource } from './filesystem.js';
 import { readScript, type ScriptResult } from './shell-script.js';
+import { isS6Init, s6Services, supervisordPrograms } from './supervisord.js';
 import { isNginxImage, nginxTemplates, type WellKnownImage } from './images.js';
 import type { CommandLine, ContainerProcess, ProcessStep, UnknownPart } from './types.js';
 
@@ -170,14 +171,35 @@ function word(w: ShellWord | undefined): string | undefined {
  * su-exec, env), `sh -c` strings, and the image's own entrypoint script; each step names its line.
  */
 export function followProcess(ws: Workspace, input: ProcessInput, start: StartCommand, wellKnown: WellKnownImage | undefined): ProcessResult {
+  return followArgv(ws, {
+    fs: input.fs, argv: start.argv, env: processEnvironment(input), workdir: workingDir(input), steps: start.steps,
+    anchor: start.steps[0]?.span ?? input.image.anchor, ...(wellKnown ? { wellKnown } : {}),
+  }, 0);
+}
+
+export interface FollowInput {
+  readonly fs: ContainerFs;
+  readonly argv: readonly ShellWord[];
+  readonly env: ReadonlyMap<string, Value<string>>;
+  readonly workdir: Value<string>;
+  readonly steps: readonly ProcessStep[];
+  readonly anchor: Span;
+  readonly wellKnown?: WellKnownImage;
+}
+
+/** Follows an argv through wrappers, shells, scripts and process supervisors to what finally runs. */
+export function followArgv(ws: Workspace, start: FollowInput, nesting: number): ProcessResult {
+  const input = { image: { anchor: start.anchor } };
+  const wellKnown = start.wellKnown;
   const steps: ProcessStep[] = [...start.steps];
   const unknowns: UnknownPart[] = [];
   const layers: ContainerPathSource[] = [];
   const files: string[] = [];
-  let env = processEnvironment(input);
-  let workdir = workingDir(input);
+  let children: ContainerProcess[] | undefined;
+  let env = new Map(start.env);
+  let workdir = start.workdir;
   let argv: readonly ShellWord[] = start.argv;
-  const state = { fs: input.fs };
+  const state = { fs: start.fs };
   for (let depth = 0; depth < 16 && argv.length > 0; depth++) {
     const head = word(argv[0]);
     if (head === undefined) {
@@ -251,6 +273,26 @@ export function followProcess(ws: Workspace, input: ProcessInput, start: StartCo
       }
       continue;
     }
+    if (nesting < 3 && (base === 'supervisord' || isS6Init(state.fs, head, argv))) {
+      const sup = base === 'supervisord'
+        ? supervisordPrograms(ws, state.fs, argv, env, workdir)
+        : s6Services(ws, state.fs, argv[0]!.value.span);
+      steps.push(...sup.steps);
+      unknowns.push(...sup.unknowns);
+      files.push(...sup.files);
+      children = [];
+      for (const p of sup.programs) {
+        const r = followArgv(ws, { fs: state.fs, argv: p.argv, env: new Map([...env, ...p.env]), workdir: p.workdir ?? workdir, steps: p.steps, anchor: p.span, ...(wellKnown ? { wellKnown } : {}) }, nesting + 1);
+        unknowns.push(...r.unknowns);
+        files.push(...r.files);
+        layers.push(...r.layers);
+        if (r.process) children.push(r.process);
+      }
+      if (base === 'supervisord' || argv.length === 1) break;
+      // s6-overlay's /init runs the services, then the CMD it was given.
+      argv = argv.slice(1);
+      continue;
+    }
     const hit = resolveProgram(state.fs, head, workdir, env);
     if (hit && looksLikeScript(ws, hit.hostPath)) {
       files.push(hit.hostPath);
@@ -263,7 +305,7 @@ export function followProcess(ws: Workspace, input: ProcessInput, start: StartCo
     break;
   }
   const process: ContainerProcess | undefined = argv.length > 0
-    ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps }
+    ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps, ...(children ? { children } : {}) }
     : undefined;
   return { ...(process ? { process } : {}), layers, unknowns, files };
 }

@@ -47,7 +47,7 @@ type Node =
   | { readonly k: 'simple'; readonly words: Word[]; readonly redirects: Redirect[]; readonly span: Span; background: boolean }
   | { readonly k: 'if'; readonly branches: { cond: Node[]; body: Node[] }[]; readonly otherwise?: Node[]; readonly span: Span }
   | { readonly k: 'case'; readonly subject: Word; readonly arms: { patterns: Word[]; body: Node[] }[]; readonly span: Span }
-  | { readonly k: 'loop'; readonly body: Node[]; readonly span: Span }
+  | { readonly k: 'loop'; readonly body: Node[]; readonly span: Span; readonly forVar?: string; readonly items?: Word[] }
   | { readonly k: 'group'; readonly body: Node[]; readonly subshell: boolean; readonly span: Span }
   | { readonly k: 'func'; readonly name: string; readonly body: Node[]; readonly span: Span }
   | { readonly k: 'andor'; readonly first: Node; readonly rest: { op: '&&' | '||'; node: Node }[] }
@@ -197,14 +197,22 @@ class Parser {
       }
       if (w === 'while' || w === 'until' || w === 'for' || w === 'select') {
         this.i++;
+        let forVar: string | undefined;
+        let items: Word[] | undefined;
         if (w === 'for' || w === 'select') {
+          if (isWord(this.peek())) forVar = (this.tokens[this.i++] as { word: Word }).word.text.text;
+          if (isWord(this.peek(), 'in')) {
+            this.i++;
+            items = [];
+            while (this.peek() && this.peek()!.kind === 'word' && !isWord(this.peek(), 'do')) items.push((this.tokens[this.i++] as { word: Word }).word);
+          }
           while (this.peek() && !isWord(this.peek(), 'do')) this.i++;
         } else this.list(new Set(['do']));
         this.expectWord('do');
         const body = this.list(new Set(['done']));
         this.expectWord('done');
         this.trailingRedirects();
-        return { k: 'loop', body, span: this.spanFrom(start) };
+        return { k: 'loop', body, span: this.spanFrom(start), ...(w === 'for' && forVar ? { forVar, ...(items ? { items } : {}) } : {}) };
       }
       if (w === '{') {
         this.i++;
@@ -655,10 +663,23 @@ function runNode(f: Frame, n: Node, ws: Workspace): boolean | undefined {
     case 'func':
       f.functions.set(n.name, n.body);
       return true;
-    case 'loop':
-      // Loops usually wait for a dependency (`until nc -z db 5432; do sleep 1; done`): their body is not followed.
+    case 'loop': {
+      // A `for` over words known statically is unrolled; other loops usually wait for a dependency
+      // (`until nc -z db 5432; do sleep 1; done`) and their body is not followed.
+      if (n.forVar) {
+        const values = n.items ? expandWords(f, n.items) : f.args;
+        if (Array.isArray(values) && values.length <= 32 && values.every((v) => v.value.kind === 'known')) {
+          let status: boolean | undefined = true;
+          for (const v of values) {
+            f.vars.set(n.forVar, v.value);
+            status = runList(f, n.body, ws);
+          }
+          return status;
+        }
+      }
       skipUndecided(f, [n.body], 'a loop body is not followed', n.span);
       return true;
+    }
     case 'if': {
       const undecided: Node[][] = [];
       for (const b of n.branches) {
@@ -813,6 +834,22 @@ function runSimple(f: Frame, n: Extract<Node, { k: 'simple' }>, ws: Workspace): 
       throw new Stop('exit');
     case 'return':
       return true;
+    case 'eval': {
+      // `eval export A=\$${name}_X`: the words, once expanded, are read again as a command.
+      if (argv.length < 2 || f.depth > 6) return true;
+      const b = new MappedTextBuilder(argv[1]!.text.file, argv[1]!.text.whole);
+      argv.slice(1).forEach((w, k) => {
+        if (k > 0) b.pushChar(' ', w.text.srcStart[0] ?? 0, w.text.srcStart[0] ?? 0);
+        b.pushMapped(w.text);
+      });
+      f.depth++;
+      try {
+        runText(f, b.build(), ws);
+      } finally {
+        f.depth--;
+      }
+      return true;
+    }
     case 'true':
     case ':':
       return true;
@@ -919,7 +956,13 @@ function fileEffects(f: Frame, base: string, argv: ShellWord[], n: Extract<Node,
   const args = argv.slice(1).map(plain);
   const operands = args.filter((a) => a === undefined || !a.startsWith('-'));
   if (outPath && outPath.kind === 'unknown') {
-    f.unknowns.push({ what: 'file', reason: `a file is written whose name is unknown: ${outPath.reason}`, span: n.span });
+    const reason = `a file is written whose name is unknown: ${outPath.reason}`;
+    f.unknowns.push({ what: 'file', reason, span: n.span });
+    const literal = out!.target!.text.text.split('$')[0]!;
+    if (literal.startsWith('/') || f.workdir.kind === 'known') {
+      const path = abs(f, literal || '.');
+      pushLayer(f, { containerPath: literal.endsWith('/') || !literal ? path : posix.dirname(path), hostPath: '', isDir: true, via: n.span, incomplete: true, origin: { kind: 'unknown', reason, via: n.span } });
+    }
     return;
   }
   const target = outPath?.kind === 'known' && outPath.value !== '/dev/null' && !outPath.value.startsWith('/dev/') ? abs(f, outPath.value) : undefined;

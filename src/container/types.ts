@@ -92,6 +92,11 @@ export interface ContainerProcess {
   readonly environment: ReadonlyMap<string, Value<string>>;
   /** ENTRYPOINT at Dockerfile:N, then `exec gunicorn` at docker-entrypoint.sh:M, ... */
   readonly steps: readonly ProcessStep[];
+  /**
+   * The programs a process supervisor in the container starts (supervisord `[program:x]`, s6
+   * services), each followed like the main process; the main process is then the supervisor.
+   */
+  readonly children?: readonly ContainerProcess[];
 }
 
 export type AppServerKind = 'gunicorn' | 'uvicorn' | 'daphne' | 'uwsgi' | 'granian';

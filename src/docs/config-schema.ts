@@ -73,7 +73,25 @@ export function configSchema(rules: readonly RuleMeta[]): Record<string, unknown
         },
       },
       ignore: globs('gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read.'),
-      stacks: globs('Globs choosing which compose files are stacks (default: every docker-compose*.yml and compose*.yml).'),
+      stacks: {
+        description: 'Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.',
+        type: 'array',
+        items: {
+          anyOf: [
+            { type: 'string' },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['files'],
+              properties: {
+                files: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack.' },
+                profiles: { type: 'array', items: { type: 'string' }, description: 'Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project\'s .env.' },
+                env_files: { type: 'array', items: { type: 'string' }, description: 'Env files for interpolation, in order (as `--env-file`); default: the project directory\'s .env.' },
+              },
+            },
+          ],
+        },
+      },
       overrides: {
         description: 'Rule severities for some files (the file a finding points at) or some stacks (their compose file).',
         type: 'array',

@@ -34,6 +34,13 @@ export interface ConfigOverride {
   readonly rules: Readonly<Record<string, RuleSetting>>;
 }
 
+/** A stack no convention reveals: its compose files in merge order, profiles and env files. */
+export interface DeclaredStackConfig {
+  readonly files: readonly string[];
+  readonly profiles?: readonly string[];
+  readonly env_files?: readonly string[];
+}
+
 /** `.arena-lint.yaml` as written (validated against schemas/arena-lint.schema.json). */
 export interface ConfigFileData {
   readonly rules?: Readonly<Record<string, RuleSetting>>;
@@ -41,7 +48,8 @@ export interface ConfigFileData {
   readonly capacity?: CapacityConfig;
   readonly sysctl?: SysctlConfig;
   readonly ignore?: readonly string[];
-  readonly stacks?: readonly string[];
+  /** Globs choosing stacks by their base file, and stacks declared as an ordered list of files. */
+  readonly stacks?: readonly (string | DeclaredStackConfig)[];
   readonly overrides?: readonly ConfigOverride[];
 }
 

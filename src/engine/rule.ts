@@ -3,6 +3,7 @@ import type { RuleMeta } from '../core/rule-meta.js';
 import { positionAt } from '../core/source.js';
 import type { Span } from '../core/value.js';
 import type { Stack } from '../stack/stack.js';
+import type { StackFacts } from '../facts/index.js';
 import type { ResolvedConfig } from './config.js';
 
 export interface Report {
@@ -23,6 +24,8 @@ export interface Report {
 
 export interface RuleContext {
   readonly stack: Stack;
+  /** Numbers computed once from the stack (concurrency, resources, totals): what rules compare. */
+  readonly facts: StackFacts;
   readonly config: ResolvedConfig;
   report(r: Report): void;
   /** `file:line` of a span, for naming the other end of a cross-file finding inside a message. */
@@ -40,8 +43,8 @@ export function defineRule(rule: Rule): Rule {
   return rule;
 }
 
-export function whereOf(stack: Stack, span: Span): string {
-  const file = stack.workspace.sources.get(span.file);
+export function whereOf(stack: Pick<Stack, 'sources'>, span: Span): string {
+  const file = stack.sources.get(span.file);
   if (!file) return span.file;
   return `${span.file}:${positionAt(file, span.start).line}`;
 }

@@ -5,6 +5,9 @@ import type { ParseProblem } from '../core/problem.js';
 import { createSourceFile, positionAt, type SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
 import { buildStack, type Stack } from '../stack/stack.js';
+import { buildFacts } from '../facts/index.js';
+import { discoverProjects, findComposeFiles, type DeclaredStack } from '../inputs/compose-discovery.js';
+import type { ComposeProjectSpec } from '../inputs/compose-project.js';
 import { CONFIG_FILE_NAMES, EMPTY_CONFIG, loadConfig, type ResolvedConfig, type RuleSetting } from './config.js';
 import { globMatcher } from '../workspace/glob.js';
 import { whereOf, type Rule } from './rule.js';
@@ -52,16 +55,27 @@ export interface CheckRun {
   readonly search?: StackSearch;
 }
 
+export { findComposeFiles } from '../inputs/compose-discovery.js';
+
 /** The names a compose file must have to be found, as the messages say it. */
 export const COMPOSE_FILE_NAMES = 'docker-compose*.yml, docker-compose*.yaml, compose*.yml, compose*.yaml';
 
 const COMPOSE_FILE = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 
-/** Jinja block tags (`{% if %}`): a cookiecutter or Ansible template is not YAML until it is rendered. */
-const JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
-
-export function findComposeFiles(ws: Workspace): string[] {
-  return ws.files().filter((f) => COMPOSE_FILE.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ''));
+/**
+ * The compose projects to check: those `docker compose` would load (see `discoverProjects`) and those
+ * the config declares. String entries of the config's `stacks:` choose projects by their base file.
+ */
+export function findProjects(ws: Workspace, config: ResolvedConfig): ComposeProjectSpec[] {
+  const entries = config.data.stacks ?? [];
+  const globs = entries.filter((e): e is string => typeof e === 'string');
+  const declared: DeclaredStack[] = entries.flatMap((e, i) => {
+    if (typeof e === 'string') return [];
+    const span = config.spanOf(['stacks', String(i)]);
+    return [{ files: e.files, ...(e.profiles ? { profiles: e.profiles } : {}), ...(e.env_files ? { envFiles: e.env_files } : {}), ...(span ? { span } : {}) }];
+  });
+  const chosen = globs.length ? globMatcher(globs) : undefined;
+  return discoverProjects(ws, declared).filter((p) => p.origin.kind === 'config' || !chosen || chosen(p.files[0]!));
 }
 
 /** `shownRoot` names the checked directory in messages, so a config error reads `deploy/.arena-lint.yaml:3:3`. */
@@ -132,16 +146,25 @@ export function check(opts: CheckOptions): CheckRun {
   const ignore = globMatcher(config.data.ignore ?? []);
   const ws = new Workspace(rootAbs, ignore);
   if (config.file) ws.sources.add(config.file);
-  const chosen = config.data.stacks ? globMatcher(config.data.stacks) : undefined;
   const found = opts.composeFiles ? [...opts.composeFiles] : findComposeFiles(ws);
-  const composeFiles = opts.composeFiles ? found : found.filter((f) => !chosen || chosen(f));
+  // A compose file named on the command line is the base file of the stacks to check: its projects
+  // (with their override files), or the file alone when no convention loads it.
+  const named = opts.composeFiles;
+  const projects = named
+    ? named.flatMap((f) => {
+        const mine = discoverProjects(ws).filter((p) => p.files[0] === f);
+        return mine.length ? mine : [{ files: [f], origin: { kind: 'file' as const } }];
+      })
+    : findProjects(ws, config);
+  const composeFiles = [...new Set(projects.map((p) => p.files[0]!))];
   const cli = opts.ruleSettings;
 
   const findings: Finding[] = [];
   const unknowns: Array<{ ruleId: string; stack: string; reason: string; span?: Span }> = [];
   const stacks: Stack[] = [];
-  for (const composePath of composeFiles) {
-    const stack = buildStack(ws, composePath);
+  for (const project of projects) {
+    const stack = buildStack(ws, project);
+    const facts = buildFacts(stack);
     stacks.push(stack);
     const stackFindings: Finding[] = [];
     for (const rule of opts.rules) {
@@ -150,6 +173,7 @@ export function check(opts: CheckOptions): CheckRun {
       try {
         rule.check({
           stack,
+          facts,
           config,
           where: (span) => whereOf(stack, span),
           unknown: (reason, span) => unknowns.push({ ruleId: rule.meta.id, stack: stack.name, reason, ...(span ? { span } : {}) }),

@@ -1,7 +1,6 @@
 import { known, unknown, type Known, type Span, type Value } from '../core/value.js';
 import { kernelDefault } from '../reference/sysctl-profile.js';
 import type { ComposeService } from '../inputs/compose.js';
-import { dataTier } from '../stack/data-tier.js';
 import { redisInt } from '../inputs/redis.js';
 import { hostSysctls } from '../inputs/sysctl.js';
 import type { NginxNode } from '../inputs/nginx.js';
@@ -29,7 +28,7 @@ export function containerSysctl(stack: Stack, svc: ComposeService, key: string):
   }
   const def = kernelDefault(key);
   if (hostNetwork(svc)) {
-    const host = hostSysctls(stack.workspace).get(key);
+    const host = stack.sysctls.get(key);
     const n = host ? Number(host.effective.value.value) : NaN;
     if (host && Number.isFinite(n)) return { key, value: known(n, host.effective.value.span), origin: 'host', description: `${key} ${n} (the host's, network_mode: host)` };
     if (def?.value !== undefined) return { key, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: 'kernel-default', description: `${key} ${def.description}` };
@@ -63,7 +62,7 @@ export function listenBacklogs(stack: Stack, svc: ComposeService): ListenBacklog
   const out: ListenBacklog[] = [];
   const app = stack.app(svc);
   if (app?.gunicorn) out.push({ program: 'gunicorn', option: '--backlog', value: app.gunicorn.backlog });
-  const redis = dataTier(stack).redis.find((r) => r.service === svc);
+  const redis = stack.data.redis.find((r) => r.service === svc);
   if (redis) out.push({ program: 'redis', option: '--tcp-backlog', value: redisInt(redis, 'tcp-backlog') });
   const proxy = stack.proxies.find((p) => p.service === svc);
   if (proxy) {

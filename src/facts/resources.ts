@@ -41,10 +41,9 @@ function amount(kind: ResourceKind, v: Value<string>): ResourceAmount {
   return v.kind === 'known' ? { value, raw: v.value } : { value };
 }
 
-/** Every service's resources, in compose order; computed once per stack. */
+/** Every service's resources, in compose order (computed once per stack, in its facts). */
 export function serviceResources(stack: Stack): readonly ServiceResourceUse[] {
-  return stack.memo('host.resources', () =>
-    stack.services.map((service) => {
+  return stack.services.map((service) => {
       const limits: Partial<Record<ResourceKind, ResourceAmount>> = {};
       const reservations: Partial<Record<ResourceKind, ResourceAmount>> = {};
       const sides = { limits, reservations };
@@ -62,8 +61,7 @@ export function serviceResources(stack: Stack): readonly ServiceResourceUse[] {
       }
       const count: Value<number> = service.replicas ?? known(1, service.nameSpan, { isDefault: true });
       return { service, count, limits, reservations };
-    }),
-  );
+    });
 }
 
 /** A CPU or memory amount for messages: `2.0` CPUs keep one decimal like the seed's tables, memory in binary units. */
@@ -101,12 +99,12 @@ export interface ResourceTotal {
  * The sum of one resource over the stack, replicas counted. Replicas of a tier with the same value are
  * one term (`15 x web 2.0`), like the seed's "15 Django containers: 30 CPU".
  */
-export function resourceTotal(stack: Stack, side: ResourceSide, kind: ResourceKind): ResourceTotal {
-  return stack.memo(`host.total.${side}.${kind}`, () => {
+export function resourceTotal(stack: Stack, side: ResourceSide, kind: ResourceKind, uses: readonly ServiceResourceUse[] = serviceResources(stack)): ResourceTotal {
+  {
     const terms: { key: string; label: string; count: number; each: number; spans: Span[]; services: ComposeService[] }[] = [];
     const missing: ComposeService[] = [];
     let unknownAt: { reason: string; span: Span } | undefined;
-    for (const use of serviceResources(stack)) {
+    for (const use of uses) {
       const a = use[side][kind];
       if (!a) {
         missing.push(use.service);
@@ -131,7 +129,7 @@ export function resourceTotal(stack: Stack, side: ResourceSide, kind: ResourceKi
     }
     const total = terms.reduce((sum, t) => sum + t.count * t.each, 0);
     return { kind, side, total, terms: terms.map(({ key: _key, ...t }) => t), missing, ...(unknownAt ? { unknown: unknownAt } : {}) };
-  });
+  }
 }
 
 /** `15 x web 2.0 + redis 2.0 + nginx 2.0 + pgbouncer 1.0 = 35.0 CPUs` */

@@ -1,5 +1,4 @@
 import type { ComposeService } from '../inputs/compose.js';
-import { dataTier } from '../stack/data-tier.js';
 import type { Stack } from '../stack/stack.js';
 import { isExternalHost, passTargets, resolvedUpstreams } from '../stack/topology.js';
 
@@ -41,7 +40,7 @@ export function stackGraph(stack: Stack): StackGraph {
     const labels = [prev.label, e.label].filter((l): l is string => l !== undefined && l !== '');
     edges[i] = { ...prev, label: [...new Set(labels.join(', ').split(', '))].join(', '), broken: prev.broken || e.broken };
   };
-  const data = dataTier(stack);
+  const data = stack.data;
   const kindOf = (s: ComposeService): GraphNodeKind => {
     if (stack.proxies.some((p) => p.service === s)) return 'proxy';
     if (data.pgbouncers.some((p) => p.service === s)) return 'pgbouncer';

@@ -1,12 +1,13 @@
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { posix } from 'node:path';
 import type { ParseProblem } from '../core/problem.js';
 import type { SourceFile } from '../core/source.js';
 import { known, unknown, type Span, type Value } from '../core/value.js';
-import { interpolate, type VariableSource } from '../parsers/interpolate.js';
+import type { VariableSource } from '../parsers/interpolate.js';
 import { literalText, rangeOf, type MappedText } from '../parsers/mapped-text.js';
 import { splitShellWords, wordsFromList, type ShellWord } from '../parsers/shell-words.js';
-import { mapEntries, nodeSpan, scalarString, scalarText, seqItems, type YamlDoc, type YamlEntry } from '../parsers/yaml.js';
-import { setOwn } from '../core/own.js';
+import type { YamlDoc } from '../parsers/yaml.js';
+import { normaliseService } from './compose-merge.js';
+import { composeTree, entryOf, isNull, plainOf, textOf, valueOf, type ComposeEntry, type ComposeMap, type ComposeNode } from './compose-tree.js';
 
 export interface ServiceCommand {
   readonly words: readonly ShellWord[];
@@ -84,7 +85,14 @@ export interface ComposeService {
   /** The service's mapping. */
   readonly span: Span;
   readonly image?: Value<string>;
-  readonly build?: { readonly context: Value<string>; readonly dockerfile?: Value<string>; readonly span: Span };
+  readonly build?: {
+    readonly context: Value<string>;
+    readonly dockerfile?: Value<string>;
+    readonly target?: Value<string>;
+    readonly args?: ReadonlyMap<string, Value<string>>;
+    readonly span: Span;
+  };
+  readonly workingDir?: Value<string>;
   readonly containerName?: Value<string>;
   readonly hostname?: Value<string>;
   readonly command?: ServiceCommand;
@@ -98,7 +106,10 @@ export interface ComposeService {
   readonly ports: readonly PortEntry[];
   readonly volumes: readonly VolumeMount[];
   readonly resources?: ServiceResources;
+  /** How many containers the service runs: `scale:`, else `deploy.replicas`; absent means one. */
   readonly replicas?: Value<number>;
+  /** `profiles:`; a service with profiles runs only when one of them is enabled. */
+  readonly profiles: readonly string[];
   readonly ulimits: readonly Ulimit[];
   readonly sysctls: readonly ComposeSysctl[];
   readonly networks: readonly ServiceNetwork[];
@@ -108,227 +119,244 @@ export interface ComposeService {
 }
 
 export interface ComposeFile {
+  /** The project's base file (the first compose file), root-relative. */
   readonly path: string;
-  /** Folder of the compose file, relative to the root ('' for the root itself). */
+  /** Folder of the base file, relative to the root ('' for the root itself): the project directory. */
   readonly dir: string;
+  /** The services that run: those without profiles, and those with an enabled profile. */
   readonly services: readonly ComposeService[];
+  /** Services whose profiles are all disabled, for `inspect`. */
+  readonly inactive?: readonly ComposeService[];
   readonly problems: readonly ParseProblem[];
 }
 
-/** Reads compose's `services:` into typed, positioned values, interpolating `${VAR}` from `vars`. */
+/** Reads one compose file's `services:` into typed, positioned values, interpolating `${VAR}` from `vars`. */
 export function readCompose(file: SourceFile, doc: YamlDoc, dir: string, vars: VariableSource): ComposeFile {
-  const r = new ComposeReader(file, doc, vars);
-  const top = mapEntries(doc, file.path, doc.contents);
-  const servicesEntry = top.find((e) => e.key === 'services');
+  const tree = composeTree(file, doc, dir, vars);
+  const { services, problems } = readServices(tree, dir);
+  return { path: file.path, dir, services, problems };
+}
+
+/**
+ * Reads the `services:` of a (merged) compose tree. Relative paths are resolved from the folder each
+ * value was written in and expressed relative to the project directory `projectDir`, as compose does
+ * for `extends:` and `include:` files in other folders.
+ */
+export function readServices(tree: ComposeNode | undefined, projectDir: string): { services: ComposeService[]; problems: ParseProblem[] } {
+  const r = new ComposeReader(projectDir);
   const services: ComposeService[] = [];
-  if (servicesEntry?.value && isMap(servicesEntry.value)) {
-    for (const e of mapEntries(doc, file.path, servicesEntry.value)) {
-      if (!e.value || !isMap(e.value)) continue;
+  const list = valueOf(tree, 'services');
+  if (list?.kind === 'map') {
+    for (const e of list.entries) {
+      if (e.value.kind !== 'map') continue;
       services.push(r.service(e));
     }
   }
-  return { path: file.path, dir, services, problems: r.problems };
+  return { services, problems: r.problems };
 }
 
 class ComposeReader {
   readonly problems: ParseProblem[] = [];
-  /** Bounds the work of expanding aliases, so an alias bomb cannot hang the run. */
-  private plainBudget = 200_000;
 
-  constructor(readonly file: SourceFile, readonly doc: YamlDoc, readonly vars: VariableSource) {}
+  constructor(readonly projectDir: string) {}
 
-  span(node: Node | null | undefined, fallback?: Span): Span {
-    return nodeSpan(this.file.path, node, fallback);
+  str(node: ComposeNode | undefined, via: readonly Span[] = []): Value<string> | undefined {
+    if (!node || node.kind !== 'scalar' || !node.text) return undefined;
+    return mappedValue(node.text, node.span, via);
   }
 
-  text(node: Node | null | undefined): MappedText | undefined {
-    if (!node || !isScalar(node)) return undefined;
-    const t = scalarText(this.file, node);
-    return t && interpolate(t, this.vars);
+  /** A path written relative to its own file's folder, re-expressed relative to the project directory. */
+  path(node: ComposeNode | undefined, via: readonly Span[] = []): Value<string> | undefined {
+    const v = this.str(node, via);
+    if (!v || v.kind !== 'known' || !node || node.dir === this.projectDir) return v;
+    return { ...v, value: rebase(v.value, node.dir, this.projectDir) };
   }
 
-  str(node: Node | null | undefined, via: readonly Span[] = []): Value<string> | undefined {
-    const t = this.text(node);
-    if (!t) return undefined;
-    return mappedValue(t, this.span(node), via);
-  }
-
-  num(node: Node | null | undefined): Value<number> | undefined {
+  num(node: ComposeNode | undefined): Value<number> | undefined {
     const v = this.str(node);
     if (!v || v.kind === 'unknown') return v;
     const n = Number(v.value);
     return Number.isFinite(n) && v.value.trim() !== '' ? { ...v, value: n } : unknown(`not a number: "${v.value}"`, v.span);
   }
 
-  service(e: YamlEntry): ComposeService {
-    const entries = mapEntries(this.doc, this.file.path, e.value);
+  service(e: ComposeEntry): ComposeService {
+    const node = normaliseService(e.value as ComposeMap);
+    const entries = node.entries;
     const get = (k: string) => entries.find((x) => x.key === k);
-    const nameSpan = this.span(e.keyNode);
+    const nameSpan = e.keySpan;
     const settings = new Map<string, { data: unknown; span: Span }>();
-    for (const x of entries) settings.set(x.key, { data: this.plain(x.value), span: this.span(x.keyNode) });
+    for (const x of entries) settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
     const deploy = get('deploy');
-    const deployEntries = deploy ? mapEntries(this.doc, this.file.path, deploy.value) : [];
-    const resourcesEntry = deployEntries.find((x) => x.key === 'resources');
+    const resourcesEntry = entryOf(deploy?.value, 'resources');
     const dependsOn = get('depends_on');
+    const scale = get('scale');
     const svc: ComposeService = {
       name: e.key,
       nameSpan,
-      span: this.span(e.value, nameSpan),
+      span: node.span,
       image: this.str(get('image')?.value, get('image')?.via),
       build: this.build(get('build')),
       containerName: this.str(get('container_name')?.value, get('container_name')?.via),
       hostname: this.str(get('hostname')?.value),
+      workingDir: this.str(get('working_dir')?.value),
       command: this.command(get('command')),
       entrypoint: this.command(get('entrypoint')),
       environment: this.environment(get('environment')),
       envFiles: this.envFiles(get('env_file')),
       dependsOn: this.dependsOn(dependsOn),
-      dependsOnSpan: dependsOn ? this.span(dependsOn.keyNode) : undefined,
+      dependsOnSpan: dependsOn ? dependsOn.keySpan : undefined,
       expose: this.ports(get('expose')),
       ports: this.ports(get('ports')),
       volumes: this.volumes(get('volumes')),
       resources: resourcesEntry ? this.resources(resourcesEntry) : undefined,
-      replicas: this.num(deployEntries.find((x) => x.key === 'replicas')?.value),
+      // compose uses `scale:` when both are written.
+      replicas: scale ? this.num(scale.value) : this.num(valueOf(deploy?.value, 'replicas')),
+      profiles: this.strings(get('profiles')?.value),
       ulimits: this.ulimits(get('ulimits')),
       sysctls: this.sysctls(get('sysctls')),
       networks: this.networks(get('networks')),
-      healthcheckSpan: get('healthcheck') ? this.span(get('healthcheck')!.keyNode) : undefined,
+      healthcheckSpan: get('healthcheck')?.keySpan,
       settings,
     };
     return svc;
   }
 
-  /** Plain interpolated data of a node, merges applied, for equality comparisons. */
-  plain(node: Node | null | undefined, depth = 0): unknown {
-    if (!node || depth > 30 || --this.plainBudget < 0) return null;
-    if (isMap(node)) {
-      const out: Record<string, unknown> = {};
-      for (const e of mapEntries(this.doc, this.file.path, node)) setOwn(out, e.key, this.plain(e.value, depth + 1));
-      return out;
-    }
-    if (isSeq(node)) return seqItems(this.doc, node).map((n) => this.plain(n, depth + 1));
-    const t = this.text(node);
-    return t ? t.text : null;
+  strings(node: ComposeNode | undefined): string[] {
+    if (node?.kind !== 'seq') return [];
+    return node.items.flatMap((n) => {
+      const t = textOf(n);
+      return t !== undefined ? [t] : [];
+    });
   }
 
-  build(e: YamlEntry | undefined): ComposeService['build'] {
-    if (!e?.value) return undefined;
-    const span = this.span(e.keyNode);
-    if (isScalar(e.value)) return { context: this.str(e.value, e.via)!, span };
-    const entries = mapEntries(this.doc, this.file.path, e.value);
-    const ctx = entries.find((x) => x.key === 'context');
-    const df = entries.find((x) => x.key === 'dockerfile');
+  build(e: ComposeEntry | undefined): ComposeService['build'] {
+    if (!e || isNull(e.value)) return undefined;
+    const span = e.keySpan;
+    if (e.value.kind === 'scalar') return { context: this.path(e.value, e.via)!, span };
+    const ctx = valueOf(e.value, 'context');
+    const df = valueOf(e.value, 'dockerfile');
+    const target = this.str(valueOf(e.value, 'target'));
+    const argsNode = valueOf(e.value, 'args');
+    const args = new Map<string, Value<string>>();
+    if (argsNode?.kind === 'map') {
+      for (const x of argsNode.entries) {
+        const v = this.str(x.value);
+        if (v) args.set(x.key, v);
+      }
+    } else if (argsNode?.kind === 'seq') {
+      for (const n of argsNode.items) {
+        const t = n.kind === 'scalar' ? n.text : undefined;
+        const eq = t ? t.text.indexOf('=') : -1;
+        if (t && eq > 0) args.set(t.text.slice(0, eq), mappedValue(t, n.span, [], eq + 1, t.text.length));
+      }
+    }
     return {
-      context: this.str(ctx?.value) ?? known('.', span, { isDefault: true }),
-      dockerfile: this.str(df?.value),
+      context: this.path(ctx) ?? known(rebase('.', e.value.dir, this.projectDir), span, { isDefault: true }),
+      dockerfile: this.str(df),
+      ...(target ? { target } : {}),
+      args,
       span,
     };
   }
 
-  command(e: YamlEntry | undefined): ServiceCommand | undefined {
-    if (!e?.value) return undefined;
-    const span = this.span(e.value);
-    if (isScalar(e.value)) {
-      const t = this.text(e.value);
+  command(e: ComposeEntry | undefined): ServiceCommand | undefined {
+    if (!e) return undefined;
+    const span = e.value.span;
+    if (e.value.kind === 'scalar') {
+      const t = e.value.text;
       return t ? { words: splitShellWords(t), span, form: 'string' } : undefined;
     }
-    if (isSeq(e.value)) {
-      const items = seqItems(this.doc, e.value).map((n) => this.text(n) ?? literalText(this.file.path, '', this.span(n).start));
+    if (e.value.kind === 'seq') {
+      const items = e.value.items.map((n) => (n.kind === 'scalar' && n.text) || literalText(n.span.file, '', n.span.start));
       return { words: wordsFromList(items), span, form: 'list' };
     }
     return undefined;
   }
 
-  environment(e: YamlEntry | undefined): EnvironmentEntry[] {
-    if (!e?.value) return [];
+  environment(e: ComposeEntry | undefined): EnvironmentEntry[] {
+    if (!e) return [];
     const out: EnvironmentEntry[] = [];
-    if (isSeq(e.value)) {
-      for (const item of seqItems(this.doc, e.value)) {
-        const t = this.text(item);
+    if (e.value.kind === 'seq') {
+      for (const item of e.value.items) {
+        const t = item.kind === 'scalar' ? item.text : undefined;
         if (!t) continue;
         const eq = t.text.indexOf('=');
         const keyEnd = eq < 0 ? t.text.length : eq;
         const key = t.text.slice(0, keyEnd).trim();
         const keySpan = rangeOf(t, 0, keyEnd).span;
-        const span = this.span(item);
+        const span = item.span;
         const value = eq < 0
           ? unknown(`${key} is passed from the deploying shell`, span)
           : mappedValue(t, span, e.via, eq + 1, t.text.length);
         out.push({ key, keySpan, value, span });
       }
-    } else if (isMap(e.value)) {
-      for (const x of mapEntries(this.doc, this.file.path, e.value)) {
-        const keySpan = this.span(x.keyNode);
-        const span = { ...keySpan, end: this.span(x.value, keySpan).end };
-        const isNull = !x.value || (isScalar(x.value) && x.value.value === null);
-        const value = isNull
+    } else if (e.value.kind === 'map') {
+      for (const x of e.value.entries) {
+        const keySpan = x.keySpan;
+        const span = keySpan.file === x.value.span.file ? { ...keySpan, end: Math.max(keySpan.end, x.value.span.end) } : keySpan;
+        const value = isNull(x.value)
           ? unknown(`${x.key} is passed from the deploying shell`, keySpan)
-          : this.str(x.value, x.via) ?? unknown(`${x.key} is not a scalar`, keySpan);
+          : this.str(x.value, [...x.via, ...e.via]) ?? unknown(`${x.key} is not a scalar`, keySpan);
         out.push({ key: x.key, keySpan, value, span });
       }
     }
     return out;
   }
 
-  envFiles(e: YamlEntry | undefined): EnvFileRef[] {
-    if (!e?.value) return [];
-    const items = isSeq(e.value) ? seqItems(this.doc, e.value) : [e.value];
+  envFiles(e: ComposeEntry | undefined): EnvFileRef[] {
+    if (!e) return [];
+    const items = e.value.kind === 'seq' ? e.value.items : [e.value];
     const out: EnvFileRef[] = [];
     for (const item of items) {
-      if (isMap(item)) {
-        const entries = mapEntries(this.doc, this.file.path, item);
-        const p = this.str(entries.find((x) => x.key === 'path')?.value);
-        const req = scalarString(entries.find((x) => x.key === 'required')?.value);
-        if (p) out.push({ path: p, required: req !== 'false', span: this.span(item) });
+      if (item.kind === 'map') {
+        const p = this.path(valueOf(item, 'path'));
+        const req = textOf(valueOf(item, 'required'));
+        if (p) out.push({ path: p, required: req !== 'false', span: item.span });
       } else {
-        const p = this.str(item);
-        if (p) out.push({ path: p, required: true, span: this.span(item) });
+        const p = this.path(item);
+        if (p) out.push({ path: p, required: true, span: item.span });
       }
     }
     return out;
   }
 
-  dependsOn(e: YamlEntry | undefined): DependsOnEntry[] {
-    if (!e?.value) return [];
-    if (isSeq(e.value)) {
-      return seqItems(this.doc, e.value).flatMap((n) => {
+  dependsOn(e: ComposeEntry | undefined): DependsOnEntry[] {
+    if (!e) return [];
+    if (e.value.kind === 'seq') {
+      return e.value.items.flatMap((n) => {
         const v = this.str(n);
-        return v?.kind === 'known' ? [{ name: v.value, span: this.span(n) }] : [];
+        return v?.kind === 'known' ? [{ name: v.value, span: n.span }] : [];
       });
     }
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => ({ name: x.key, span: this.span(x.keyNode) }));
+    if (e.value.kind !== 'map') return [];
+    return e.value.entries.map((x) => ({ name: x.key, span: x.keySpan }));
   }
 
-  ports(e: YamlEntry | undefined): PortEntry[] {
-    if (!e?.value) return [];
-    return seqItems(this.doc, e.value).flatMap((n) => {
-      if (isMap(n)) {
-        const t = mapEntries(this.doc, this.file.path, n).find((x) => x.key === 'target');
-        const v = this.str(t?.value);
-        return v ? [{ value: v, span: this.span(n) }] : [];
-      }
-      const v = this.str(n);
-      return v ? [{ value: v, span: this.span(n) }] : [];
+  ports(e: ComposeEntry | undefined): PortEntry[] {
+    if (!e || e.value.kind !== 'seq') return [];
+    return e.value.items.flatMap((n) => {
+      const v = n.kind === 'map' ? this.str(valueOf(n, 'target')) : this.str(n);
+      return v ? [{ value: v, span: n.span }] : [];
     });
   }
 
-  volumes(e: YamlEntry | undefined): VolumeMount[] {
-    if (!e?.value) return [];
+  volumes(e: ComposeEntry | undefined): VolumeMount[] {
+    if (!e || e.value.kind !== 'seq') return [];
     const out: VolumeMount[] = [];
-    for (const n of seqItems(this.doc, e.value)) {
-      const span = this.span(n);
-      if (isMap(n)) {
-        const entries = mapEntries(this.doc, this.file.path, n);
+    for (const n of e.value.items) {
+      const span = n.span;
+      if (n.kind === 'map') {
         const val = (k: string) => {
-          const v = this.str(entries.find((x) => x.key === k)?.value);
+          const v = this.str(valueOf(n, k));
           return v?.kind === 'known' ? v.value : undefined;
         };
-        const target = val('target');
+        const target = containerPath(val('target'));
         if (!target) continue;
         const type = val('type');
+        const source = val('source');
         out.push({
           type: type === 'bind' || type === 'volume' || type === 'tmpfs' ? type : 'unknown',
-          source: val('source'),
+          source: type === 'bind' && source !== undefined ? rebase(source, n.dir, this.projectDir) : source,
           target,
           readOnly: val('read_only') === 'true',
           span,
@@ -339,75 +367,98 @@ class ComposeReader {
       if (v?.kind !== 'known') continue;
       const parts = v.value.split(':');
       if (parts.length === 1) {
-        out.push({ type: 'volume', target: parts[0]!, readOnly: false, span });
+        out.push({ type: 'volume', target: containerPath(parts[0]!)!, readOnly: false, span });
         continue;
       }
-      const [source, target, mode] = parts as [string, string, string | undefined];
+      const [source, rawTarget, mode] = parts as [string, string, string | undefined];
+      const target = containerPath(rawTarget)!;
       const bind = /^(\.{1,2}(\/|$)|\/|~)/.test(source);
-      out.push({ type: bind ? 'bind' : 'volume', source, target, readOnly: (mode ?? '').split(',').includes('ro'), span });
+      out.push({
+        type: bind ? 'bind' : 'volume',
+        source: bind ? rebase(source, n.dir, this.projectDir) : source,
+        target,
+        readOnly: (mode ?? '').split(',').includes('ro'),
+        span,
+      });
     }
     return out;
   }
 
-  resources(e: YamlEntry): ServiceResources {
-    const entries = mapEntries(this.doc, this.file.path, e.value);
+  resources(e: ComposeEntry): ServiceResources {
     const set = (k: string): ResourceSet => {
-      const m = mapEntries(this.doc, this.file.path, entries.find((x) => x.key === k)?.value);
-      const cpus = this.str(m.find((x) => x.key === 'cpus')?.value, m.find((x) => x.key === 'cpus')?.via);
-      const memory = this.str(m.find((x) => x.key === 'memory')?.value, m.find((x) => x.key === 'memory')?.via);
+      const m = valueOf(e.value, k);
+      const c = entryOf(m, 'cpus');
+      const mem = entryOf(m, 'memory');
+      const cpus = this.str(c?.value, c?.via);
+      const memory = this.str(mem?.value, mem?.via);
       return { ...(cpus ? { cpus } : {}), ...(memory ? { memory } : {}) };
     };
-    return { limits: set('limits'), reservations: set('reservations'), span: this.span(e.keyNode) };
+    return { limits: set('limits'), reservations: set('reservations'), span: e.keySpan };
   }
 
-  ulimits(e: YamlEntry | undefined): Ulimit[] {
-    if (!e?.value) return [];
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => {
-      const span = this.span(x.keyNode);
-      if (x.value && isMap(x.value)) {
-        const m = mapEntries(this.doc, this.file.path, x.value);
-        return { name: x.key, soft: this.num(m.find((y) => y.key === 'soft')?.value), hard: this.num(m.find((y) => y.key === 'hard')?.value), span };
+  ulimits(e: ComposeEntry | undefined): Ulimit[] {
+    if (!e || e.value.kind !== 'map') return [];
+    return e.value.entries.map((x) => {
+      const span = x.keySpan;
+      if (x.value.kind === 'map') {
+        return { name: x.key, soft: this.num(valueOf(x.value, 'soft')), hard: this.num(valueOf(x.value, 'hard')), span };
       }
       const v = this.num(x.value);
       return { name: x.key, soft: v, hard: v, span };
     });
   }
 
-  sysctls(e: YamlEntry | undefined): ComposeSysctl[] {
-    if (!e?.value) return [];
-    if (isSeq(e.value)) {
-      return seqItems(this.doc, e.value).flatMap((n) => {
-        const t = this.text(n);
+  sysctls(e: ComposeEntry | undefined): ComposeSysctl[] {
+    if (!e) return [];
+    if (e.value.kind === 'seq') {
+      return e.value.items.flatMap((n) => {
+        const t = n.kind === 'scalar' ? n.text : undefined;
         if (!t) return [];
         const eq = t.text.indexOf('=');
         if (eq < 0) return [];
-        return [{ key: t.text.slice(0, eq).trim(), keySpan: rangeOf(t, 0, eq).span, value: mappedValue(t, this.span(n), [], eq + 1, t.text.length) }];
+        return [{ key: t.text.slice(0, eq).trim(), keySpan: rangeOf(t, 0, eq).span, value: mappedValue(t, n.span, [], eq + 1, t.text.length) }];
       });
     }
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => ({
+    if (e.value.kind !== 'map') return [];
+    return e.value.entries.map((x) => ({
       key: x.key,
-      keySpan: this.span(x.keyNode),
-      value: this.str(x.value) ?? unknown('no value', this.span(x.keyNode)),
+      keySpan: x.keySpan,
+      value: this.str(x.value) ?? unknown('no value', x.keySpan),
     }));
   }
 
-  networks(e: YamlEntry | undefined): ServiceNetwork[] {
-    if (!e?.value) return [];
-    if (isSeq(e.value)) {
-      return seqItems(this.doc, e.value).flatMap((n) => {
+  networks(e: ComposeEntry | undefined): ServiceNetwork[] {
+    if (!e) return [];
+    if (e.value.kind === 'seq') {
+      return e.value.items.flatMap((n) => {
         const v = this.str(n);
-        return v?.kind === 'known' ? [{ name: v.value, aliases: [], span: this.span(n) }] : [];
+        return v?.kind === 'known' ? [{ name: v.value, aliases: [], span: n.span }] : [];
       });
     }
-    return mapEntries(this.doc, this.file.path, e.value).map((x) => {
-      const m = mapEntries(this.doc, this.file.path, x.value);
-      const aliases = seqItems(this.doc, m.find((y) => y.key === 'aliases')?.value).flatMap((n) => {
+    if (e.value.kind !== 'map') return [];
+    return e.value.entries.map((x) => {
+      const list = valueOf(x.value, 'aliases');
+      const aliases = (list?.kind === 'seq' ? list.items : []).flatMap((n) => {
         const v = this.str(n);
         return v ? [v] : [];
       });
-      return { name: x.key, aliases, span: this.span(x.keyNode) };
+      return { name: x.key, aliases, span: x.keySpan };
     });
   }
+}
+
+/** A container path as Docker uses it: `/usr/src/app/` and `/usr/src/app` are one mount point. */
+function containerPath(p: string | undefined): string | undefined {
+  if (p === undefined || p === '') return undefined;
+  const n = posix.normalize(p);
+  return n.length > 1 ? n.replace(/\/+$/, '') : n;
+}
+
+/** `path` written in folder `from`, as a path relative to folder `to` (both root-relative). */
+export function rebase(path: string, from: string, to: string): string {
+  if (from === to || posix.isAbsolute(path) || path.startsWith('~') || /^[a-z]+:\/\//i.test(path)) return path;
+  const rel = posix.relative(to || '.', posix.join(from || '.', path)) || '.';
+  return rel.startsWith('.') || rel.startsWith('/') ? rel : `./${rel}`;
 }
 
 function mappedValue(t: MappedText, fallback: Span, via: readonly Span[], from = 0, to = t.text.length): Value<string> {

@@ -4,7 +4,7 @@ import { isPyDict, isPyList, pyGet, type EnvLookup, type PyValue } from '../pyth
 import { instructionWords } from '../parsers/dockerfile.js';
 import type { ComposeService } from './compose.js';
 import { repoPath } from '../container/filesystem.js';
-import type { AppService, Stack } from '../stack/stack.js';
+import type { AppService, StackReader } from '../stack/core.js';
 
 /**
  * The Django side of the data tier: which settings module each app service runs, evaluated statically
@@ -53,7 +53,7 @@ export interface DjangoRedisUse {
 }
 
 /** The environment the Python process sees: compose's effective env over the Dockerfile's ENV lines. */
-export function processEnv(stack: Stack, svc: ComposeService): Map<string, Value<string>> {
+export function processEnv(stack: StackReader, svc: ComposeService): Map<string, Value<string>> {
   const out = new Map<string, Value<string>>();
   for (const ins of stack.image(svc).dockerfile?.instructions ?? []) {
     if (ins.keyword !== 'ENV') continue;
@@ -75,7 +75,7 @@ export function processEnv(stack: Stack, svc: ComposeService): Map<string, Value
 }
 
 /** Folders a module name resolves in: the build context, else the folders bind-mounted into the container. */
-function searchRoots(stack: Stack, svc: ComposeService): string[] {
+function searchRoots(stack: StackReader, svc: ComposeService): string[] {
   const img = stack.image(svc);
   if (img.buildContext !== undefined) return [img.buildContext];
   const dir = stack.compose.dir;
@@ -104,7 +104,7 @@ function fingerprint(v: Value<string> | undefined): string {
 }
 
 /** Every app service whose settings module can be named, with its settings evaluated once per distinct (module, env). */
-export function djangoApps(stack: Stack): DjangoApp[] {
+export function djangoApps(stack: StackReader): DjangoApp[] {
   const cache: CachedEvaluation[] = [];
   const out: DjangoApp[] = [];
   const ws = stack.workspace;

@@ -1,7 +1,7 @@
 import type { Span, Value } from '../core/value.js';
 import { simpleCommands, splitShellWords, type ShellWord } from '../parsers/shell-words.js';
 import type { ComposeService } from './compose.js';
-import type { Stack } from '../stack/stack.js';
+import type { StackReader } from '../stack/core.js';
 
 /**
  * Helpers shared by the data-tier readers (pgbouncer, Postgres, Redis): which image a service runs,
@@ -9,7 +9,7 @@ import type { Stack } from '../stack/stack.js';
  */
 
 /** The image a service runs: its `image:`, else the base image of its Dockerfile. */
-export function imageName(stack: Stack, svc: ComposeService): string | undefined {
+export function imageName(stack: StackReader, svc: ComposeService): string | undefined {
   if (svc.image?.kind === 'known') return svc.image.value;
   return stack.image(svc).baseImage;
 }

@@ -8,6 +8,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerFs, globToRegExp, type ContainerFile, type ContainerPathSource } from '../container/filesystem.js';
 import { readContainerFile, remapSpans } from '../container/render.js';
+import { isJinjaTemplate } from '../parsers/template.js';
 import type { ContainerProcess, ContainerView, FileOrigin, UnknownPart } from '../container/types.js';
 
 /** A directive placed in the configuration nginx really loads: includes expanded, parents linked. */
@@ -110,9 +111,6 @@ const NGINX_PREFIX = '/etc/nginx';
 const TEMPLATE_DIR = '/etc/nginx/templates';
 const CONF_D = '/etc/nginx/conf.d';
 
-/** Jinja (`{{ x }}`, `{% if %}`, `{# c #}`): a template for a renderer arena-lint cannot run, not an nginx file. */
-const JINJA = /\{\{[^{}\n]*\}\}|\{%-?\s*[a-z]+\b[^%\n]*%\}|\{#[^#\n]*#\}/;
-
 /**
  * In an envsubst template, a line that is only `${NAME}` stands for whole directives filled in at start-up
  * (openwisp's `${NGINX_EVENTS_BLOCK}`). Blank it, keeping every offset, so the rest of the file parses.
@@ -207,7 +205,8 @@ class NginxBuilder {
     this.parsed.set(key, undefined);
     const readable = readContainerFile(this.ws, f);
     if (!readable) return undefined;
-    if (JINJA.test(readable.source.text)) {
+    // Jinja (`{{ x }}`, `{% if %}`, `{# c #}`) is for a renderer arena-lint cannot run: not what nginx reads.
+    if (isJinjaTemplate(readable.source.text)) {
       this.unread.push({ path: f.hostPath, reason: 'a Jinja template: nothing in the container renders it' });
       return undefined;
     }

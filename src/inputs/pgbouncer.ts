@@ -4,10 +4,12 @@ import {
   pgbouncerDefault, pgbouncerSettingsFromEnv, pgbouncerVersionFromImage, PGBOUNCER_SETTINGS, validatePgbouncerSetting,
   type PgbouncerValue,
 } from '../reference/pgbouncer-settings.js';
-import { effectivePgbouncerSettings, parseDatabaseEntry, parsePgbouncerIni, type IniEntry, type PgbouncerIni } from '../parsers/pgbouncer.js';
+import { effectivePgbouncerSettings, parseDatabaseEntry, type IniEntry, type PgbouncerIni } from '../parsers/pgbouncer.js';
+import { loadPgbouncerIni } from '../container/config-includes.js';
+import type { ContainerFile } from '../container/filesystem.js';
 import type { ComposeService } from './compose.js';
 import { imageAnchor, imageName, programArgv } from './images.js';
-import type { Stack } from '../stack/stack.js';
+import type { StackReader } from '../stack/core.js';
 
 /** One `[databases]` entry (or the single database an env-configured image writes). */
 export interface PgbouncerDatabase {
@@ -40,29 +42,30 @@ export interface PgbouncerService {
 const DEFAULT_INI_PATHS = ['/etc/pgbouncer/pgbouncer.ini', '/opt/bitnami/pgbouncer/conf/pgbouncer.ini', '/bitnami/pgbouncer/conf/pgbouncer.ini'];
 const PLACEHOLDER = /\$\{[^}]*\}|\$[A-Za-z_]/;
 
-export function isPgbouncerService(stack: Stack, svc: ComposeService): boolean {
+export function isPgbouncerService(stack: StackReader, svc: ComposeService): boolean {
   const image = imageName(stack, svc) ?? '';
   return /pgbouncer/i.test(image) || programArgv(svc, /^pgbouncer$/) !== undefined;
 }
 
 /** Reads a pgbouncer service: the ini its container sees (through mounts or COPY), else the image's env configuration. */
-export function readPgbouncer(stack: Stack, svc: ComposeService): PgbouncerService {
+export function readPgbouncer(stack: StackReader, svc: ComposeService): PgbouncerService {
   const image = imageName(stack, svc);
   const version = image !== undefined ? pgbouncerVersionFromImage(image) : undefined;
   const imageValue = svc.image?.kind === 'known' ? svc.image : undefined;
   const base = { service: svc, ...(version ? { version } : {}), ...(imageValue ? { image: imageValue } : {}) };
 
-  const iniPath = findIni(stack, svc);
-  const file = iniPath !== undefined ? stack.workspace.read(iniPath) : undefined;
-  if (file) {
-    const parsed = parsePgbouncerIni(file);
-    stack.addFile(file.path, parsed.problems, parsed.comments);
-    const ini = parsed.doc!;
+  const iniFile = findIni(stack, svc);
+  const iniPath = iniFile?.hostPath;
+  // The ini as pgbouncer loads it, `%include`s followed in the container's files.
+  const merged = iniFile ? loadPgbouncerIni(stack.workspace, stack.image(svc).fs, iniFile) : undefined;
+  if (merged) {
+    for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
+    const ini = merged.ini;
     const databases: PgbouncerDatabase[] = [];
     for (const section of ini.sections.filter((s) => s.name === 'databases')) {
       for (const entry of section.entries) {
         const { params, problems } = parseDatabaseEntry(entry);
-        stack.addFile(file.path, problems);
+        stack.addFile(entry.span.file, problems);
         const values = new Map<string, Value<string>>();
         for (const [k, v] of params) {
           values.set(k, PLACEHOLDER.test(v.value) ? unknown(`${JSON.stringify(v.value)} has a placeholder that pgbouncer does not expand itself`, v.span) : v);
@@ -101,15 +104,15 @@ export function readPgbouncer(stack: Stack, svc: ComposeService): PgbouncerServi
 }
 
 /** The repository file behind the ini pgbouncer reads: named on its command line, else an image's default path, else any visible pgbouncer.ini. */
-function findIni(stack: Stack, svc: ComposeService): string | undefined {
+function findIni(stack: StackReader, svc: ComposeService): ContainerFile | undefined {
   const fs = stack.image(svc).fs;
   const argv = programArgv(svc, /^pgbouncer$/)?.argv ?? [];
   const named = argv.slice(1).flatMap((w) => (w.kind === 'known' && w.value.endsWith('.ini') ? [w.value] : []));
   for (const p of [...named, ...DEFAULT_INI_PATHS]) {
     const hit = fs.resolve(p);
-    if (hit) return hit.hostPath;
+    if (hit) return hit;
   }
-  return fs.files().find((f) => posix.basename(f.containerPath) === 'pgbouncer.ini')?.hostPath;
+  return fs.files().find((f) => posix.basename(f.containerPath) === 'pgbouncer.ini');
 }
 
 /**

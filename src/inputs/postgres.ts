@@ -3,7 +3,7 @@ import { parsePostgresDuration, postgresSetting } from '../reference/postgres-se
 import { effectivePostgresSetting, parsePostgresArgs, parsePostgresqlConf, type PostgresqlConf } from '../parsers/postgres.js';
 import type { ComposeService } from './compose.js';
 import { imageAnchor, imageName, imageRepository, programArgv } from './images.js';
-import type { Stack } from '../stack/stack.js';
+import type { StackReader } from '../stack/core.js';
 
 /** A Postgres server of the stack: its command-line settings over a postgresql.conf it reads. */
 export interface PostgresService {
@@ -18,12 +18,12 @@ const POSTGRES_IMAGES = /^(postgres|postgis\/postgis|timescale\/timescaledb[\w-]
 /** Where the official image keeps the configuration it reads when no config_file is given. */
 const DEFAULT_CONF_PATHS = ['/var/lib/postgresql/data/postgresql.conf'];
 
-export function isPostgresService(stack: Stack, svc: ComposeService): boolean {
+export function isPostgresService(stack: StackReader, svc: ComposeService): boolean {
   const image = imageName(stack, svc);
   return (image !== undefined && POSTGRES_IMAGES.test(imageRepository(image))) || programArgv(svc, /^postgres$/) !== undefined;
 }
 
-export function readPostgres(stack: Stack, svc: ComposeService): PostgresService {
+export function readPostgres(stack: StackReader, svc: ComposeService): PostgresService {
   const cmd = programArgv(svc, /^postgres$/, true);
   const { settings, problems } = parsePostgresArgs(cmd?.argv ?? []);
   if (problems.length > 0) stack.addFile(problems[0]!.span.file, problems);

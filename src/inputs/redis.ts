@@ -1,8 +1,9 @@
 import { known, unknown, type Span, type Value } from '../core/value.js';
-import { parseRedisArgs, parseRedisConf, REDIS_DEFAULTS, type RedisConf } from '../parsers/redis.js';
+import { parseRedisArgs, REDIS_DEFAULTS, type RedisConf } from '../parsers/redis.js';
+import { loadRedisConf } from '../container/config-includes.js';
 import type { ComposeService } from './compose.js';
 import { imageAnchor, imageName, imageRepository, programArgv } from './images.js';
-import type { Stack } from '../stack/stack.js';
+import type { StackReader } from '../stack/core.js';
 
 /** A Redis server of the stack: `redis-server` flags over a redis.conf it reads, over Redis's defaults. */
 export interface RedisService {
@@ -17,12 +18,12 @@ export interface RedisService {
 
 const REDIS_IMAGES = /^(redis|redis\/redis-stack-server|redis\/redis-stack|bitnami\/redis|valkey\/valkey|bitnami\/valkey|eqalpha\/keydb)$/;
 
-export function isRedisService(stack: Stack, svc: ComposeService): boolean {
+export function isRedisService(stack: StackReader, svc: ComposeService): boolean {
   const image = imageName(stack, svc);
   return (image !== undefined && REDIS_IMAGES.test(imageRepository(image))) || programArgv(svc, /^(redis|valkey)-server$/) !== undefined;
 }
 
-export function readRedis(stack: Stack, svc: ComposeService): RedisService {
+export function readRedis(stack: StackReader, svc: ComposeService): RedisService {
   const cmd = programArgv(svc, /^(redis|valkey|keydb)-server$/, true);
   const parsed = parseRedisArgs(cmd?.argv ?? []);
   if (parsed.problems.length > 0) stack.addFile(parsed.problems[0]!.span.file, parsed.problems);
@@ -30,12 +31,13 @@ export function readRedis(stack: Stack, svc: ComposeService): RedisService {
   let conf: RedisConf | undefined;
   let unreadConfig: string | undefined;
   if (parsed.configFile) {
-    const hit = parsed.configFile.kind === 'known' ? stack.image(svc).fs.resolve(parsed.configFile.value) : undefined;
-    const file = hit ? stack.workspace.read(hit.hostPath) : undefined;
-    if (file) {
-      const r = parseRedisConf(file);
-      stack.addFile(file.path, r.problems, r.comments);
-      conf = r.doc;
+    const fs = stack.image(svc).fs;
+    const hit = parsed.configFile.kind === 'known' ? fs.resolve(parsed.configFile.value) : undefined;
+    // The config as Redis loads it, `include` lines followed in the container's files.
+    const merged = hit ? loadRedisConf(stack.workspace, fs, hit) : undefined;
+    if (merged) {
+      for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
+      conf = merged.conf;
     } else {
       unreadConfig = parsed.configFile.kind === 'known' ? `redis-server reads ${parsed.configFile.value}, which is not in the repository` : parsed.configFile.reason;
     }

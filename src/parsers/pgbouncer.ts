@@ -33,6 +33,8 @@ export interface PgbouncerIni {
   /** In file order; a repeated header (a second `[pgbouncer]`) is its own section. */
   sections: IniSection[];
   includes: Array<{ path: string; span: Span }>;
+  /** Keys before any section header: an error in a file of its own, but in a `%include`d file they join the includer's section. */
+  leading?: IniEntry[];
 }
 
 // libusual accepts these characters in a bare key; newer pgbouncer also takes a "quoted" database name.
@@ -49,6 +51,7 @@ export function parsePgbouncerIni(file: SourceFile): ParseResult<PgbouncerIni> {
   const comments: Comment[] = [];
   const sections: IniSection[] = [];
   const includes: PgbouncerIni['includes'] = [];
+  const leading: IniEntry[] = [];
   let current: IniSection | undefined;
 
   const lineEndFrom = (pos: number): number => {
@@ -113,6 +116,7 @@ export function parsePgbouncerIni(file: SourceFile): ParseResult<PgbouncerIni> {
       problems.push(entry.problem);
     } else if (!current) {
       problems.push({ message: `"${entry.key}" is set outside any section`, span: entry.span });
+      leading.push(entry);
     } else {
       current.entries.push(entry);
       extendSection(entry.span.end);
@@ -120,7 +124,7 @@ export function parsePgbouncerIni(file: SourceFile): ParseResult<PgbouncerIni> {
     p = lineEnd;
   }
 
-  return { doc: { path: file.path, sections, includes }, problems, comments };
+  return { doc: { path: file.path, sections, includes, ...(leading.length ? { leading } : {}) }, problems, comments };
 
   function readEntry(start: number, lineEnd: number): IniEntry | { problem: ParseProblem } {
     let q = start;

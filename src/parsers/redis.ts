@@ -45,7 +45,8 @@ export function parseRedisArgs(argv: readonly Value<string>[]): RedisArgs {
   const problems: ParseProblem[] = [];
   let i = 0;
   const first = argv[0];
-  if (first?.kind === 'known' && /(^|\/)redis-server$/.test(first.value)) i++;
+  // The server binary is not a config file, whatever the fork calls it.
+  if (first?.kind === 'known' && /(^|\/)(redis|valkey|keydb|redis-stack)-server$/.test(first.value)) i++;
   let configFile: Value<string> | undefined;
   const next = argv[i];
   if (next && !(next.kind === 'known' && next.value.startsWith('--'))) {

@@ -1,5 +1,6 @@
 import type { Comment, ParseProblem, ParseResult } from '../core/problem.js';
 import type { SourceFile } from '../core/source.js';
+import { own } from '../core/own.js';
 import { known, spanUnion, type Span } from '../core/value.js';
 import { literalText, MappedTextBuilder, rangeOf, type MappedText } from './mapped-text.js';
 import { Lexer, pipelines, type Command, type Word } from './shell-lexer.js';
@@ -43,7 +44,7 @@ function effectiveWords(words: readonly Word[]): Word[] {
     while (i < words.length && KEYWORDS.has(words[i]!.text.text) && !words[i]!.quoted) i++;
     while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!.text.text)) i++;
     const name = programName(words[i]);
-    const argOptions = name === undefined || !Object.hasOwn(WRAPPER_ARG_OPTIONS, name) ? undefined : WRAPPER_ARG_OPTIONS[name];
+    const argOptions = name === undefined ? undefined : own(WRAPPER_ARG_OPTIONS, name);
     if (argOptions === undefined) return words.slice(i);
     i++;
     while (i < words.length) {

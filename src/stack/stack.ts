@@ -1,80 +1,83 @@
-import { posix } from 'node:path';
 import type { Comment, ParseProblem } from '../core/problem.js';
+import type { SourceSet } from '../core/source.js';
 import type { Value } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { parseEnvFile, type EnvFile } from '../parsers/dotenv.js';
-import { NO_VARIABLES, type VariableSource } from '../parsers/interpolate.js';
-import { parseYaml } from '../parsers/yaml.js';
-import { readCompose, type ComposeFile, type ComposeService } from '../inputs/compose.js';
+import type { ComposeFile, ComposeService } from '../inputs/compose.js';
+import { loadComposeProject, type ComposeProject, type ComposeProjectSpec } from '../inputs/compose-project.js';
+import { hostSysctls, type HostSysctls } from '../inputs/sysctl.js';
 import { repoPath, serviceImage, type ServiceImage } from '../container/filesystem.js';
-import { findAppServer, gunicornProtocol, readGunicornOptions, type AppServerCommand, type GunicornOptions } from '../container/gunicorn.js';
-import { buildNginxModel, type NginxModel } from '../inputs/nginx.js';
+import { findAppServer, gunicornProtocol, readGunicornOptions, type GunicornOptions } from '../container/gunicorn.js';
+import { locateServer } from '../container/app-servers/argv.js';
+import type { AppServerFacts, ContainerView, UnknownPart } from '../container/types.js';
+import { buildContainerView } from '../container/view.js';
+import { buildNginxModel } from '../inputs/nginx.js';
 import { instructionWords } from '../parsers/dockerfile.js';
-import { STACK_EXTENSIONS } from './extensions.js';
+import { containerSpecOf } from './compose-spec.js';
+import type { AppService, EffectiveEnv, ProxyService, ReplicaTier, ResolvedUpstream, StackReader } from './core.js';
+import { buildDataTier, type DataTier } from './data-tier.js';
+import { workloadOf, type Workload } from './workload.js';
 
-/** Containers that run the same app: `web-1`..`web-15`, or services sharing build and command. */
-export interface ReplicaTier {
-  /** `web` for web-1..web-N; the first service's name for a shared-command tier. */
-  readonly name: string;
-  readonly replicas: readonly ComposeService[];
-  readonly numbered: boolean;
-}
+export type { AppService, EffectiveEnv, ProxyService, ReplicaTier } from './core.js';
 
-export interface AppService {
-  readonly service: ComposeService;
-  readonly server: AppServerCommand;
-  readonly gunicorn?: GunicornOptions;
-  readonly protocol?: 'wsgi' | 'asgi';
-}
-
-export interface ProxyService {
-  readonly service: ComposeService;
-  readonly image: ServiceImage;
-  readonly nginx: NginxModel;
-}
-
-/** The environment a container sees: env_file entries, overridden by `environment:`. */
-export type EffectiveEnv = ReadonlyMap<string, Value<string>>;
-
-/** One compose file and everything it pulls in, joined into one model. Rules read only this. */
+/** One compose project and everything its containers load, joined into one immutable model. Rules read only this. */
 export interface Stack {
-  /** The compose file's root-relative path. */
+  /** The project's base file (root-relative): the first compose file. */
   readonly name: string;
   readonly compose: ComposeFile;
+  /** The compose project: its files in merge order, profiles, project name, how it was found. */
+  readonly project: ComposeProject;
   readonly dotenv?: EnvFile;
   readonly services: readonly ComposeService[];
+  /** The format-neutral workloads (one per compose service), for rules and facts that need no compose key. */
+  readonly workloads: readonly Workload[];
   readonly tiers: readonly ReplicaTier[];
   readonly proxies: readonly ProxyService[];
+  /** Every upstream of every nginx service, its servers resolved to services. */
+  readonly upstreams: readonly ResolvedUpstream[];
+  /** pgbouncer, Postgres, Redis and the Django settings the apps run with, routed. */
+  readonly data: DataTier;
+  /** The host's sysctl sources (shared by every stack of the repository). */
+  readonly sysctls: HostSysctls;
   /** Every file the stack was built from. */
   readonly files: ReadonlySet<string>;
   readonly problems: readonly ParseProblem[];
   readonly comments: readonly Comment[];
+  /** What could not be known while reading (an env_file outside the folder, a remote build, ...), with its line. */
+  readonly unknowns: readonly UnknownPart[];
+  /** Every file read during the run, for code frames and `file:line` in messages. */
+  readonly sources: SourceSet;
   service(name: string): ComposeService | undefined;
   image(service: ComposeService): ServiceImage;
   app(service: ComposeService): AppService | undefined;
   tierOf(service: ComposeService): ReplicaTier | undefined;
   env(service: ComposeService): EffectiveEnv;
+  view(service: ComposeService): ContainerView | undefined;
+  workload(service: ComposeService): Workload | undefined;
   /** The service a host name reaches on the compose network: service name, container_name or alias. */
   resolveHost(host: string): ComposeService | undefined;
-  /** Records that a file belongs to the stack (data-tier and host-tier readers call this). */
-  addFile(path: string, problems?: readonly ParseProblem[], comments?: readonly Comment[]): void;
-  readonly workspace: Workspace;
-  /** Per-stack memo for derived indexes, so two rules never compute the same join twice. */
-  memo<T>(key: string, build: () => T): T;
 }
 
 const NGINX_IMAGE = /nginx|openresty/i;
 const PROXY_NAME = /nginx|proxy|gateway/i;
 const NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
+/** Jinja block tags (`{% if %}`), as in a cookiecutter template. */
+const JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 
-export function buildStack(ws: Workspace, composePath: string): Stack {
-  const file = ws.read(composePath);
-  const dir = posix.dirname(composePath) === '.' ? '' : posix.dirname(composePath);
+/**
+ * Builds a stack in two stages. Stage 1 reads every input once: the compose project, every env_file of
+ * every service, each service's image and container view, its app server, nginx, the data tier's
+ * files and the host's sysctl sources. Stage 2 joins them (tiers, hosts, upstreams) into a frozen
+ * Stack. Nothing is read after stage 1, so which files a stack has, and their parse errors, never
+ * depend on which rule asked what.
+ */
+export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): Stack {
+  const composePath = typeof spec === 'string' ? spec : spec.files[0]!;
   const files = new Set<string>([composePath]);
   const problems: ParseProblem[] = [];
   const comments: Comment[] = [];
-  // A file several services use (one env_file for every replica) is parsed once per use; its problems
-  // and comments count once, or each copy of a suppression but the first would be reported as unused.
+  // A file several services use (one env_file for every replica) is read once; its problems and
+  // comments count once, or each copy of a suppression but the first would be reported as unused.
   const parsed = new Set<string>();
   const addFile = (path: string, p: readonly ParseProblem[] = [], c: readonly Comment[] = []) => {
     files.add(path);
@@ -84,83 +87,41 @@ export function buildStack(ws: Workspace, composePath: string): Stack {
     comments.push(...c);
   };
 
-  let dotenv: EnvFile | undefined;
-  let vars: VariableSource = NO_VARIABLES;
-  const envPath = repoPath(dir, '.env');
-  const envFile = envPath !== undefined ? ws.read(envPath) : undefined;
-  if (envFile) {
-    const r = parseEnvFile(envFile);
-    addFile(envFile.path, r.problems, r.comments);
-    dotenv = r.doc;
-    const map = new Map<string, { value: string; span: import('../core/value.js').Span }>();
-    for (const e of r.doc?.entries ?? []) if (e.value.kind === 'known') map.set(e.key, { value: e.value.value, span: e.value.span });
-    vars = { lookup: (n) => map.get(n) };
-  }
-
-  let compose: ComposeFile = { path: composePath, dir, services: [], problems: [] };
-  if (file) {
-    const y = parseYaml(file);
-    addFile(composePath, y.problems, y.comments);
-    if (y.doc) compose = readCompose(file, y.doc, dir, vars);
-    problems.push(...compose.problems);
-  }
+  // Stage 1: read.
+  const project = loadComposeProject(ws, typeof spec === 'string' ? { files: [spec], origin: { kind: 'file' } } : spec);
+  for (const f of project.files) addFile(f.path, f.problems, f.comments);
+  problems.push(...project.problems.filter((p) => !project.files.some((f) => f.problems.includes(p))));
+  const compose = project.compose;
+  const dir = compose.dir;
   const services = compose.services;
   const byName = new Map(services.map((s) => [s.name, s]));
 
-  const images = new Map<string, ServiceImage>();
-  const image = (svc: ComposeService) => {
-    let img = images.get(svc.name);
-    if (!img) {
-      img = serviceImage(ws, dir, svc);
-      images.set(svc.name, img);
-      if (img.dockerfilePath && ws.exists(img.dockerfilePath)) files.add(img.dockerfilePath);
-    }
-    return img;
-  };
-
+  const unknowns: UnknownPart[] = [...project.unknowns];
   const envs = new Map<string, EffectiveEnv>();
-  const env = (svc: ComposeService): EffectiveEnv => {
-    let e = envs.get(svc.name);
-    if (e) return e;
-    const m = new Map<string, Value<string>>();
-    for (const ref of svc.envFiles) {
-      if (ref.path.kind !== 'known') continue;
-      const p = repoPath(dir, ref.path.value);
-      const f = p !== undefined ? ws.read(p) : undefined;
-      if (!f) continue;
-      const r = parseEnvFile(f);
-      addFile(f.path, r.problems, r.comments);
-      for (const entry of r.doc?.entries ?? []) m.set(entry.key, entry.value);
-    }
-    for (const entry of svc.environment) m.set(entry.key, entry.value);
-    e = m;
-    envs.set(svc.name, e);
-    return e;
-  };
+  for (const svc of services) envs.set(svc.name, readEnv(ws, dir, svc, addFile, unknowns));
+  const env = (svc: ComposeService): EffectiveEnv => envs.get(svc.name) ?? new Map();
 
-  const apps = new Map<string, AppService | null>();
-  const app = (svc: ComposeService): AppService | undefined => {
-    if (apps.has(svc.name)) return apps.get(svc.name) ?? undefined;
-    let server = findAppServer(svc.command, svc.entrypoint);
-    if (!server && !svc.command) {
-      // No command in compose: the image's CMD starts the app.
-      const img = image(svc);
-      const cmd = [...(img.dockerfile?.instructions ?? [])].reverse().find((i) => i.keyword === 'CMD');
-      if (cmd) {
-        const { words, form } = instructionWords(cmd);
-        server = findAppServer({ words, span: cmd.span, form: form === 'exec' ? 'list' : 'string' });
-      }
-    }
-    let out: AppService | undefined;
-    if (server) {
-      const e = env(svc);
-      const gunicorn = server.kind === 'gunicorn' ? readGunicornOptions(server, (n) => e.get(n)) : undefined;
-      const protocol = gunicorn ? gunicornProtocol(gunicorn) : server.kind === 'uvicorn' || server.kind === 'daphne' ? 'asgi' : undefined;
-      out = { service: svc, server, ...(gunicorn ? { gunicorn } : {}), ...(protocol ? { protocol } : {}) };
-    }
-    apps.set(svc.name, out ?? null);
-    return out;
-  };
+  const images = new Map<string, ServiceImage>();
+  for (const svc of services) {
+    const img = serviceImage(ws, dir, svc);
+    images.set(svc.name, img);
+    if (img.dockerfilePath && ws.exists(img.dockerfilePath)) files.add(img.dockerfilePath);
+  }
+  const image = (svc: ComposeService) => images.get(svc.name)!;
+
+  const views = new Map<string, ContainerView>();
+  for (const svc of services) {
+    const view = buildContainerView({ ws }, containerSpecOf(svc, dir, env(svc)));
+    views.set(svc.name, view);
+    for (const f of view.files) addFile(f.path, f.problems, f.comments);
+    unknowns.push(...view.unknowns);
+  }
+
+  const apps = new Map<string, AppService>();
+  for (const svc of services) {
+    const app = findApp(svc, image(svc), env(svc), views.get(svc.name));
+    if (app) apps.set(svc.name, app);
+  }
 
   const tiers = findTiers(services);
   const tierByService = new Map<string, ReplicaTier>();
@@ -173,6 +134,7 @@ export function buildStack(ws: Workspace, composePath: string): Stack {
     }
   }
   for (const s of services) hostIndex.set(s.name, s);
+  const resolveHost = (h: string) => hostIndex.get(h);
 
   const proxies: ProxyService[] = [];
   for (const s of services) {
@@ -190,32 +152,130 @@ export function buildStack(ws: Workspace, composePath: string): Stack {
     proxies.push({ service: s, image: img, nginx });
   }
 
-  const memos = new Map<string, unknown>();
+  const reader: StackReader = {
+    name: composePath, compose, services, workspace: ws,
+    service: (n) => byName.get(n), image, app: (s) => apps.get(s.name), env, view: (s) => views.get(s.name),
+    resolveHost, tierOf: (s) => tierByService.get(s.name), addFile,
+  };
+  const data = buildDataTier(reader);
+  const sysctls = hostSysctls(ws);
+  // The sources are shared by every stack of the workspace; each stack lists them so parse errors
+  // and suppressions in them work whichever stack a finding comes from.
+  for (const src of sysctls.sources) addFile(src.path, src.problems, src.comments);
+
+  // Stage 2: join.
+  const upstreams = resolveUpstreams(proxies, resolveHost);
+  const workloads = services.map((s) => workloadOf(s, views.get(s.name)!));
+  const workloadByName = new Map(workloads.map((w) => [w.name, w]));
   const stack: Stack = {
     name: composePath,
     compose,
-    ...(dotenv ? { dotenv } : {}),
+    project,
+    ...(project.dotenv ? { dotenv: project.dotenv } : {}),
     services,
+    workloads,
     tiers,
     proxies,
+    upstreams,
+    data,
+    sysctls,
     files,
     problems,
     comments,
+    unknowns,
+    sources: ws.sources,
     service: (n) => byName.get(n),
     image,
-    app,
+    app: (s) => apps.get(s.name),
     tierOf: (s) => tierByService.get(s.name),
     env,
-    resolveHost: (h) => hostIndex.get(h),
-    addFile,
-    workspace: ws,
-    memo<T>(key: string, build: () => T): T {
-      if (!memos.has(key)) memos.set(key, build());
-      return memos.get(key) as T;
-    },
+    view: (s) => views.get(s.name),
+    workload: (s) => workloadByName.get(s.name),
+    resolveHost,
   };
-  for (const extend of STACK_EXTENSIONS) extend(stack);
-  return stack;
+  return Object.freeze(stack);
+}
+
+/** A service's environment as compose hands it over: every env_file in order, then `environment:`. */
+function readEnv(ws: Workspace, dir: string, svc: ComposeService, addFile: StackReader['addFile'], unknowns: UnknownPart[]): EffectiveEnv {
+  const m = new Map<string, Value<string>>();
+  for (const ref of svc.envFiles) {
+    if (ref.path.kind !== 'known') continue;
+    const p = repoPath(dir, ref.path.value);
+    const f = p !== undefined ? ws.read(p) : undefined;
+    if (!f) {
+      const reason = p === undefined ? `${ref.path.value} is outside the checked folder and is not read` : `${ref.path.value} is not in the repository`;
+      unknowns.push({ what: `env_file of ${svc.name}`, reason, span: ref.span });
+      continue;
+    }
+    if (JINJA_TEMPLATE.test(f.text)) {
+      // A cookiecutter or Ansible template is not an env file until it is rendered: its values are unknown.
+      unknowns.push({ what: `env_file of ${svc.name}`, reason: `${f.path} is a Jinja template, rendered before compose reads it`, span: ref.span });
+      continue;
+    }
+    const r = parseEnvFile(f);
+    addFile(f.path, r.problems, r.comments);
+    for (const entry of r.doc?.entries ?? []) m.set(entry.key, entry.value);
+  }
+  for (const entry of svc.environment) m.set(entry.key, entry.value);
+  return m;
+}
+
+/**
+ * The app server a service runs. The container view follows the process through the image's
+ * ENTRYPOINT/CMD, start scripts and supervisors and reads the server's settings from every source
+ * (command line, GUNICORN_CMD_ARGS, gunicorn.conf.py); where it found a server, its facts win. The
+ * command-line reading stays for what the facts do not carry (worker connections, max requests).
+ */
+function findApp(svc: ComposeService, img: ServiceImage, env: EffectiveEnv, view: ContainerView | undefined): AppService | undefined {
+  let server = findAppServer(svc.command, svc.entrypoint);
+  if (!server && !svc.command) {
+    // No command in compose: the image's CMD starts the app.
+    const cmd = [...(img.dockerfile?.instructions ?? [])].reverse().find((i) => i.keyword === 'CMD');
+    if (cmd) {
+      const { words, form } = instructionWords(cmd);
+      server = findAppServer({ words, span: cmd.span, form: form === 'exec' ? 'list' : 'string' });
+    }
+  }
+  const facts = view?.appServer;
+  if (!server && facts && view?.process) {
+    const located = locateServer(view.process.argv);
+    server = located ? { kind: located.kind, argv: located.argv, span: located.span } : { kind: facts.kind, argv: view.process.argv, span: view.process.argvSpan };
+  }
+  if (!server) return undefined;
+  const legacy = server.kind === 'gunicorn' ? readGunicornOptions(server, (n) => env.get(n)) : undefined;
+  const gunicorn = legacy && facts?.kind === 'gunicorn' ? withFacts(legacy, facts) : legacy;
+  const protocol = gunicorn ? gunicornProtocol(gunicorn) : facts?.interface.kind === 'known' ? facts.interface.value : server.kind === 'uvicorn' || server.kind === 'daphne' ? 'asgi' : undefined;
+  return { service: svc, server, ...(gunicorn ? { gunicorn } : {}), ...(protocol ? { protocol } : {}), ...(facts ? { facts } : {}) };
+}
+
+/** gunicorn's options with what the app-server facts know from every settings source. */
+function withFacts(o: GunicornOptions, f: AppServerFacts): GunicornOptions {
+  const pick = <T>(legacy: Value<T>, fact: Value<T>): Value<T> => (fact.kind === 'known' ? fact : legacy);
+  return {
+    ...o,
+    workers: pick(o.workers, f.processes),
+    threads: pick(o.threads, f.threads),
+    workerClass: pick(o.workerClass, f.workerClass),
+    timeout: pick(o.timeout, f.requestTimeoutSeconds),
+    keepAlive: pick(o.keepAlive, f.keepAliveSeconds),
+    backlog: pick(o.backlog, f.backlog),
+    bind: f.bind.kind === 'known' ? [f.bind] : o.bind,
+    ...(f.application.kind === 'known' ? { app: f.application } : {}),
+  };
+}
+
+function resolveUpstreams(proxies: readonly ProxyService[], resolveHost: (h: string) => ComposeService | undefined): ResolvedUpstream[] {
+  return proxies.flatMap((proxy) =>
+    proxy.nginx.upstreams.map((upstream) => ({
+      proxy,
+      upstream,
+      servers: upstream.servers.map((server) => {
+        const service = server.host && !server.hasVariables ? resolveHost(server.host) : undefined;
+        return service ? { server, service } : { server };
+      }),
+    })),
+  );
 }
 
 /**

@@ -2,34 +2,14 @@ import { isKnown, type Known, type Span } from '../core/value.js';
 import type { ComposeService } from '../inputs/compose.js';
 import { bindPort } from '../container/gunicorn.js';
 import type { NginxModel, ProxyPass, Upstream, UpstreamServer } from '../inputs/nginx.js';
-import type { AppService, ProxyService, ReplicaTier, Stack } from './stack.js';
+import type { AppService, ReplicaTier, ResolvedUpstream } from './core.js';
+import type { Stack } from './stack.js';
 
-/** An upstream server joined to the compose service its host name reaches. */
-export interface ResolvedUpstreamServer {
-  readonly server: UpstreamServer;
-  readonly service?: ComposeService;
-}
+export type { ResolvedUpstream, ResolvedUpstreamServer } from './core.js';
 
-export interface ResolvedUpstream {
-  readonly proxy: ProxyService;
-  readonly upstream: Upstream;
-  readonly servers: readonly ResolvedUpstreamServer[];
-}
-
-/** Every upstream of every nginx service with its servers resolved to services; computed once per stack. */
+/** Every upstream of every nginx service with its servers resolved to services (joined when the stack is built). */
 export function resolvedUpstreams(stack: Stack): readonly ResolvedUpstream[] {
-  return stack.memo('topology.upstreams', () =>
-    stack.proxies.flatMap((proxy) =>
-      proxy.nginx.upstreams.map((upstream) => ({
-        proxy,
-        upstream,
-        servers: upstream.servers.map((server) => {
-          const service = server.host && !server.hasVariables ? stack.resolveHost(server.host) : undefined;
-          return service ? { server, service } : { server };
-        }),
-      })),
-    ),
-  );
+  return stack.upstreams;
 }
 
 /** The services a proxy_pass reaches: an upstream's servers, or the service named directly. */

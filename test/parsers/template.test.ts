@@ -28,11 +28,12 @@ describe('a Jinja template beside the nginx config', () => {
 
   it('is not read as nginx: nothing arena-lint models renders it', () => {
     stack.edit('docker-compose.yml', './nginx/default.conf:/etc/nginx/conf.d/default.conf:ro', './nginx:/etc/nginx/conf.d:ro');
+    // Both are included by the image's conf.d/*.conf; only the plain one is read as nginx.
     stack.write('nginx/site.conf', 'server {\n    listen 8080;\n{% if tls %}\n    listen 443 ssl;\n{% endif %}\n}\n');
     stack.write('nginx/broken.conf', 'server {\n    listen 8080\n}\n');
+    // A file no container loads (conf.d/*.conf does not match .tpl) is not read at all.
+    stack.write('nginx/unloaded.conf.tpl', 'server {\n    listen 8080\n}\n');
     const parseErrors = check({ dir: stack.dir, rules: RULES }).result.findings.filter((f) => f.ruleId === 'parse-error').map((f) => f.span.file);
-    // Both are included by conf.d/*.conf; the plain file with the same mistake is read and refused, so the
-    // template is skipped for what it is (its content is unknown until something renders it).
     expect(parseErrors).toEqual(['nginx/broken.conf']);
   });
 });
