@@ -103,8 +103,8 @@ export function commandLineSecrets(text: string): Array<{ name: string; start: n
 }
 
 function composeSecrets(stack: Stack, svc: ComposeService, out: WrittenSecret[]): void {
-  const ws = stack.workspace;
-  const composeFile = ws.sources.get(stack.compose.path) ?? ws.read(stack.compose.path);
+  const ws = stack;
+  const composeFile = ws.sources.get(stack.compose.path);
   for (const e of svc.environment) {
     const v = e.value;
     if (v.kind !== 'known') continue;
@@ -158,7 +158,7 @@ function settingsSecrets(stack: Stack, out: WrittenSecret[]): void {
       const key = `${v.span.file}:${v.span.start}`;
       if (seen.has(key)) return;
       seen.add(key);
-      const file = stack.workspace.sources.get(v.span.file);
+      const file = stack.sources.get(v.span.file);
       // A value fed from the environment is the env file's; one written in Python is the settings'.
       const fromPython = v.span.file.endsWith('.py');
       const where = file ? (spansOf(file, v.span, v.value)[0] ?? spansOf(file, lineSpan(file, v.span), v.value)[0]) : undefined;
@@ -178,13 +178,8 @@ function settingsSecrets(stack: Stack, out: WrittenSecret[]): void {
 /** `"user" "password"` lines of the auth_file each pgbouncer container reads. */
 function userlistSecrets(stack: Stack, out: WrittenSecret[]): void {
   for (const pgb of dataTier(stack).pgbouncers) {
-    const auth = pgb.settings.get('auth_file');
-    if (auth?.kind !== 'known' || auth.value === '') continue;
-    const containerPath = posix.isAbsolute(auth.value) ? auth.value : posix.join('/etc/pgbouncer', auth.value);
-    const hostPath = stack.image(pgb.service).fs.resolve(containerPath)?.hostPath;
-    const file = hostPath !== undefined ? stack.workspace.read(hostPath) : undefined;
+    const file = pgb.authFile;
     if (!file) continue;
-    stack.addFile(file.path);
     for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
       const password = m[2]!;
       if (password === '') continue;
@@ -196,7 +191,9 @@ function userlistSecrets(stack: Stack, out: WrittenSecret[]): void {
 
 /** Every secret value the stack writes down, once per place. */
 export function writtenSecrets(stack: Stack): readonly WrittenSecret[] {
-  return stack.memo('written-secrets', () => {
+  const memo = WRITTEN.get(stack);
+  if (memo) return memo;
+  const computed = ((): readonly WrittenSecret[] => {
     const out: WrittenSecret[] = [];
     for (const svc of stack.services) composeSecrets(stack, svc, out);
     settingsSecrets(stack, out);
@@ -204,7 +201,7 @@ export function writtenSecrets(stack: Stack): readonly WrittenSecret[] {
     // The .env beside the compose file feeds `${VAR}`: its secrets are redacted like any.
     for (const e of stack.dotenv?.entries ?? []) {
       if (e.value.kind === 'known' && isSecretName(e.key) && !isReference(e.value.value)) {
-        const file = stack.workspace.sources.get(e.value.span.file);
+        const file = stack.sources.get(e.value.span.file);
         const where = file ? spansOf(file, lineSpan(file, e.value.span), e.value.value)[0] : undefined;
         if (where) out.push({ name: e.key, place: 'env file', span: where, value: e.value.value, hardcoded: false });
       }
@@ -222,8 +219,13 @@ export function writtenSecrets(stack: Stack): readonly WrittenSecret[] {
       return true;
     // A plain word (`postgres`, `password`) is masked where it is the secret, not wherever the word occurs.
     }).map((s) => ({ ...s, distinctive: s.value.length >= MIN_SCRUB && !/^[A-Za-z]+$/.test(s.value) && !names.has(s.value) }));
-  });
+  })();
+  WRITTEN.set(stack, computed);
+  return computed;
 }
+
+/** The stack is immutable, so its secrets are computed once per stack. */
+const WRITTEN = new WeakMap<Stack, readonly WrittenSecret[]>();
 
 // -----------------------------------------------------------------------------------------------
 // redaction
