@@ -14,6 +14,7 @@ import websocketToWsgi from './websocket-to-wsgi.js';
 import upstreamKeepaliveTimeout from './upstream-keepalive-timeout.js';
 import proxyReadTimeout from './proxy-read-timeout.js';
 import nginxRefusesConfig from './nginx-refuses-config.js';
+import networkUnreachable from './network-unreachable.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 import { SECURITY_RULES } from './registry-security.js';
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   upstreamKeepaliveTimeout,
   proxyReadTimeout,
   nginxRefusesConfig,
+  networkUnreachable,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES,
