@@ -15,6 +15,7 @@ import upstreamKeepaliveTimeout from './upstream-keepalive-timeout.js';
 import proxyReadTimeout from './proxy-read-timeout.js';
 import nginxRefusesConfig from './nginx-refuses-config.js';
 import networkUnreachable from './network-unreachable.js';
+import dependsOnBackend from './depends-on-backend.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 import { SECURITY_RULES } from './registry-security.js';
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   proxyReadTimeout,
   nginxRefusesConfig,
   networkUnreachable,
+  dependsOnBackend,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES,
