@@ -8854,8 +8854,12 @@ var ComposeReader = class {
     });
   }
   unreadNetwork(e) {
+    if (e?.value.kind === "map") return e.value.entries.find((x) => x.key.trim() === "")?.keySpan;
     if (e?.value.kind !== "seq") return void 0;
-    return e.value.items.find((n) => this.str(n)?.kind !== "known")?.span;
+    return e.value.items.find((n) => {
+      const v = this.str(n);
+      return v?.kind !== "known" || v.value.trim() === "";
+    })?.span;
   }
   ports(e) {
     if (!e || e.value.kind !== "seq") return [];

@@ -347,8 +347,13 @@ class ComposeReader {
   }
 
   unreadNetwork(e: ComposeEntry | undefined): Span | undefined {
+    if (e?.value.kind === 'map') return e.value.entries.find((x) => x.key.trim() === '')?.keySpan;
     if (e?.value.kind !== 'seq') return undefined;
-    return e.value.items.find((n) => this.str(n)?.kind !== 'known')?.span;
+    // An unset `${NET}` interpolates to an empty name, which is no network compose would attach.
+    return e.value.items.find((n) => {
+      const v = this.str(n);
+      return v?.kind !== 'known' || v.value.trim() === '';
+    })?.span;
   }
 
   ports(e: ComposeEntry | undefined): PortEntry[] {
