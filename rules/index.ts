@@ -18,6 +18,8 @@ import websocketUpgradeHeaders from './websocket-upgrade-headers.js';
 import upstreamMaxConns from './upstream-max-conns.js';
 import upstreamDnsCached from './upstream-dns-cached.js';
 import upstreamProtocolMismatch from './upstream-protocol-mismatch.js';
+import networkUnreachable from './network-unreachable.js';
+import dependsOnBackend from './depends-on-backend.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 import { SECURITY_RULES } from './registry-security.js';
@@ -44,6 +46,8 @@ export const RULES: readonly Rule[] = [
   upstreamMaxConns,
   upstreamDnsCached,
   upstreamProtocolMismatch,
+  networkUnreachable,
+  dependsOnBackend,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES,

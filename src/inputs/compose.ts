@@ -32,6 +32,8 @@ export interface EnvFileRef {
 export interface DependsOnEntry {
   readonly name: string;
   readonly span: Span;
+  /** `condition:` of the long form; absent in the short form, which means `service_started`. */
+  readonly condition?: Value<string>;
 }
 
 export interface VolumeMount {
@@ -113,7 +115,13 @@ export interface ComposeService {
   readonly ulimits: readonly Ulimit[];
   readonly sysctls: readonly ComposeSysctl[];
   readonly networks: readonly ServiceNetwork[];
+  /** A `networks:` entry whose name cannot be read (`${NET}` unset): the networks are then unknown. */
+  readonly networksUnknown?: Span;
+  /** `network_mode:` (host, none, bridge, service:NAME, container:NAME). */
+  readonly networkMode?: Value<string>;
   readonly healthcheckSpan?: Span;
+  /** `healthcheck: {disable: true}` or `test: ["NONE"]`, which turn the image's check off. */
+  readonly healthcheckDisabled?: boolean;
   /** Each top-level key's value as plain, interpolated data, for comparing replicas. */
   readonly settings: ReadonlyMap<string, { readonly data: unknown; readonly span: Span }>;
 }
@@ -215,7 +223,10 @@ class ComposeReader {
       ulimits: this.ulimits(get('ulimits')),
       sysctls: this.sysctls(get('sysctls')),
       networks: this.networks(get('networks')),
+      networksUnknown: this.unreadNetwork(get('networks')),
+      networkMode: this.str(get('network_mode')?.value),
       healthcheckSpan: get('healthcheck')?.keySpan,
+      healthcheckDisabled: healthcheckDisabled(plainOf(get('healthcheck')?.value)),
       settings,
     };
     return svc;
@@ -329,7 +340,20 @@ class ComposeReader {
       });
     }
     if (e.value.kind !== 'map') return [];
-    return e.value.entries.map((x) => ({ name: x.key, span: x.keySpan }));
+    return e.value.entries.map((x) => {
+      const condition = this.str(valueOf(x.value, 'condition'));
+      return { name: x.key, span: x.keySpan, ...(condition ? { condition } : {}) };
+    });
+  }
+
+  unreadNetwork(e: ComposeEntry | undefined): Span | undefined {
+    if (e?.value.kind === 'map') return e.value.entries.find((x) => x.key.trim() === '')?.keySpan;
+    if (e?.value.kind !== 'seq') return undefined;
+    // An unset `${NET}` interpolates to an empty name, which is no network compose would attach.
+    return e.value.items.find((n) => {
+      const v = this.str(n);
+      return v?.kind !== 'known' || v.value.trim() === '';
+    })?.span;
   }
 
   ports(e: ComposeEntry | undefined): PortEntry[] {
@@ -445,6 +469,14 @@ class ComposeReader {
       return { name: x.key, aliases, span: x.keySpan };
     });
   }
+}
+
+function healthcheckDisabled(data: unknown): boolean {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) return false;
+  const h = data as Record<string, unknown>;
+  if (h['disable'] === true || h['disable'] === 'true') return true;
+  const test = h['test'];
+  return (Array.isArray(test) && test[0] === 'NONE') || test === 'NONE';
 }
 
 /** A container path as Docker uses it: `/usr/src/app/` and `/usr/src/app` are one mount point. */

@@ -10,6 +10,7 @@ import type { ContainerFile } from '../container/filesystem.js';
 import type { ComposeService } from './compose.js';
 import { imageAnchor, imageName, programArgv } from './images.js';
 import type { StackReader } from '../stack/core.js';
+import type { SourceFile } from '../core/source.js';
 
 /** One `[databases]` entry (or the single database an env-configured image writes). */
 export interface PgbouncerDatabase {
@@ -36,6 +37,8 @@ export interface PgbouncerService {
   /** Every `[pgbouncer]` setting as written (raw text), absent ones as pgbouncer's (or the image's) default. */
   readonly settings: ReadonlyMap<string, Value<string>>;
   readonly databases: readonly PgbouncerDatabase[];
+  /** The `auth_file` as the container sees it (read in stage 1, so rules never read files). */
+  readonly authFile?: SourceFile;
 }
 
 /** Config files the common images read when the command names none. */
@@ -76,7 +79,9 @@ export function readPgbouncer(stack: StackReader, svc: ComposeService): Pgbounce
         else databases.push(db);
       }
     }
-    return { ...base, source: 'ini', ini, settings: effectivePgbouncerSettings(ini, version), databases };
+    const settings = effectivePgbouncerSettings(ini, version);
+    const authFile = readAuthFile(stack, svc, settings.get('auth_file'));
+    return { ...base, source: 'ini', ini, settings, databases, ...(authFile ? { authFile } : {}) };
   }
 
   const fromEnv = image !== undefined ? pgbouncerSettingsFromEnv(image, new Map(stack.env(svc)), imageAnchor(svc)) : undefined;
@@ -167,4 +172,14 @@ export function databaseFor(pgb: PgbouncerService, dbname: string): PgbouncerDat
 export function describePgbouncer(pgb: PgbouncerService): string {
   const image = pgb.image ? ` (${pgb.image.value})` : '';
   return pgb.version ? `pgbouncer ${pgb.version}${image}` : `pgbouncer${image}`;
+}
+
+/** The auth_file (relative paths are relative to pgbouncer's working directory, /etc/pgbouncer in the images). */
+function readAuthFile(stack: StackReader, svc: ComposeService, auth: Value<string> | undefined): SourceFile | undefined {
+  if (auth?.kind !== 'known' || auth.value === '') return undefined;
+  const containerPath = posix.isAbsolute(auth.value) ? auth.value : posix.join('/etc/pgbouncer', auth.value);
+  const hostPath = stack.image(svc).fs.resolve(containerPath)?.hostPath;
+  const file = hostPath ? stack.workspace.read(hostPath) : undefined;
+  if (file) stack.addFile(file.path);
+  return file;
 }

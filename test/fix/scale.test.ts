@@ -110,12 +110,15 @@ describe('arena-lint scale web --replicas 15 --workers 8 --threads 4 on a copy o
   it('check reports no topology rule the stack did not trip before, and nothing about replicas', () => {
     // Before: the seed's websocket location on a WSGI tier, its upstream keepalive timeouts and
     // max_conns far above what a replica serves; those are the plan's other sections, not the resize.
-    expect([...new Set(topologyBefore)].sort()).toEqual(['upstream-keepalive-timeout', 'upstream-max-conns', 'websocket-to-wsgi']);
+    // Also each replica's depends_on on redis without condition: service_healthy (one line to edit per replica).
+    expect([...new Set(topologyBefore)].sort()).toEqual(['depends-on-backend', 'upstream-keepalive-timeout', 'upstream-max-conns', 'websocket-to-wsgi']);
     const after = topologyFindings(dir);
     expect([...new Set(after)].sort()).toEqual([...new Set(topologyBefore)].sort());
-    // Every finding stays one per upstream or per group of replicas with the same numbers, so resizing the
-    // tier changes none of their counts.
-    expect(after).toEqual(topologyBefore);
+    // Every other finding stays one per upstream or per group of replicas with the same numbers, so resizing
+    // the tier changes none of their counts; depends-on-backend is one per replica, 10 before and 15 after.
+    const perReplica = (ids: readonly string[]) => ids.filter((id) => id === 'depends-on-backend').length;
+    expect(after.filter((id) => id !== 'depends-on-backend')).toEqual(topologyBefore.filter((id) => id !== 'depends-on-backend'));
+    expect([perReplica(topologyBefore), perReplica(after)]).toEqual([10, 15]);
     for (const id of ['upstream-missing-replica', 'depends-on-missing-replica', 'replica-drift', 'replica-identity', 'upstream-unknown-server']) expect(after).not.toContain(id);
   });
 
