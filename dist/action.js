@@ -7844,7 +7844,7 @@ ${frame}`;
 
 // src/action/main.ts
 import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync4, writeFileSync } from "node:fs";
-import { dirname as dirname2, isAbsolute as isAbsolute3, join as join7, relative as relative4, resolve as resolve2 } from "node:path";
+import { dirname as dirname2, isAbsolute as isAbsolute3, join as join8, relative as relative4, resolve as resolve2 } from "node:path";
 
 // src/core/source.ts
 function createSourceFile(path, text) {
@@ -10880,15 +10880,15 @@ function looksLikeShellScript(path, text) {
 var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
 var NO_EXTENSION = /(^|\/)[^./]+$/;
 var cache = /* @__PURE__ */ new WeakMap();
-function hostSysctls(ws) {
-  let out = cache.get(ws);
-  if (!out) {
-    out = build(ws);
-    cache.set(ws, out);
+function hostSysctls(ws, containerFiles = /* @__PURE__ */ new Set()) {
+  let all = cache.get(ws);
+  if (!all) {
+    all = readSources(ws);
+    cache.set(ws, all);
   }
-  return out;
+  return join2(all.filter((src) => !containerFiles.has(src.path)));
 }
-function build(ws) {
+function readSources(ws) {
   const sources = [];
   for (const path of ws.files()) {
     if (looksLikeSysctlFile(path)) {
@@ -10904,6 +10904,9 @@ function build(ws) {
       sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
     }
   }
+  return sources;
+}
+function join2(sources) {
   const persisted = [];
   const runtime = [];
   for (const src of sources) {
@@ -24607,7 +24610,7 @@ function parseNginx(file) {
 
 // src/inputs/nginx.ts
 import { closeSync, openSync, readSync } from "node:fs";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 
 // src/parsers/template.ts
 var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
@@ -24631,7 +24634,7 @@ function maskBlockPlaceholders(file) {
 }
 function startsWithBom(ws, hostPath) {
   try {
-    const fd = openSync(join4(ws.rootAbs, hostPath), "r");
+    const fd = openSync(join5(ws.rootAbs, hostPath), "r");
     try {
       const buf = Buffer.alloc(3);
       return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
@@ -24909,8 +24912,8 @@ function containerSpecOf(svc, projectDir, env) {
     mounts
   };
   if (svc.image) spec.image = svc.image;
-  const build2 = buildSpecOf(svc, projectDir);
-  if (build2) spec.build = build2;
+  const build = buildSpecOf(svc, projectDir);
+  if (build) spec.build = build;
   if (svc.entrypoint) spec.entrypoint = svc.entrypoint;
   if (svc.command) spec.command = svc.command;
   if (svc.workingDir) spec.workingDir = svc.workingDir;
@@ -25339,7 +25342,8 @@ function buildStack(ws, spec) {
     const file = hostPath !== void 0 ? ws.read(hostPath) : void 0;
     if (file) addFile(file.path);
   }
-  const sysctls = hostSysctls(ws);
+  const containerFiles = new Set([...views.values()].flatMap((v) => v.filesystem.files().map((f) => f.hostPath)));
+  const sysctls = hostSysctls(ws, containerFiles);
   for (const src of sysctls.sources) addFile(src.path, src.problems, src.comments);
   const upstreams = resolveUpstreams(proxies, resolveHost);
   const workloads = services.map((s2) => workloadOf(s2, views.get(s2.name)));
@@ -27292,7 +27296,7 @@ function blockEnd(file, commentStart) {
 
 // src/workspace/workspace.ts
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join as join5, posix as posix19, relative as relative2 } from "node:path";
+import { isAbsolute, join as join6, posix as posix19, relative as relative2 } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -27322,7 +27326,7 @@ var Workspace = class {
     if (n === ".." || n.startsWith("../") || isAbsolute(n)) return false;
     try {
       this.realRoot ??= realpathSync(this.rootAbs);
-      const r = relative2(this.realRoot, realpathSync(join5(this.rootAbs, rel || ".")));
+      const r = relative2(this.realRoot, realpathSync(join6(this.rootAbs, rel || ".")));
       return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !isAbsolute(r);
     } catch {
       return true;
@@ -27336,7 +27340,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries2;
       try {
-        entries2 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
+        entries2 = readdirSync(join6(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -27370,7 +27374,7 @@ var Workspace = class {
     if (k === void 0) {
       try {
         if (!this.inside(rel)) throw new Error("outside the checked folder");
-        const st = statSync(join5(this.rootAbs, rel));
+        const st = statSync(join6(this.rootAbs, rel));
         k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
       } catch {
         k = "none";
@@ -27391,7 +27395,7 @@ var Workspace = class {
     const replaced = this.overlay?.get(rel);
     if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
-      const abs2 = join5(this.rootAbs, rel);
+      const abs2 = join6(this.rootAbs, rel);
       const st = statSync(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
       const buf = readFileSync(abs2);
@@ -27415,13 +27419,13 @@ function sourceOf(stack, path) {
   return stack.sources.get(path);
 }
 var caches = /* @__PURE__ */ new WeakMap();
-function once(stack, key2, build2) {
+function once(stack, key2, build) {
   let m = caches.get(stack);
   if (!m) {
     m = /* @__PURE__ */ new Map();
     caches.set(stack, m);
   }
-  if (!m.has(key2)) m.set(key2, build2());
+  if (!m.has(key2)) m.set(key2, build());
   return m.get(key2);
 }
 function filesBeside(stack) {
@@ -28590,7 +28594,7 @@ function capacityChangeMarkdown(deltas) {
 import { spawnSync } from "node:child_process";
 import { existsSync as existsSync2, mkdtempSync, readFileSync as readFileSync3, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 var SHA = /^[0-9a-f]{7,64}$/;
 function readPullRequest(env) {
   const name2 = env.GITHUB_EVENT_NAME;
@@ -28627,7 +28631,7 @@ function withBaseWorktree(repo, sha, tempRoot, inBase) {
   if (!hasCommit(repo, sha)) {
     return { error: `the base commit ${sha.slice(0, 12)} is not in the checkout; give actions/checkout \`fetch-depth: 0\` so the action can compare with it` };
   }
-  const dir = mkdtempSync(join6(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
+  const dir = mkdtempSync(join7(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
   try {
     const add = git(repo, ["worktree", "add", "--detach", "--force", dir, sha]);
     if (!add.ok) return { error: `cannot check out the base commit ${sha.slice(0, 12)}: ${add.stderr.split("\n")[0]}` };
@@ -34049,7 +34053,7 @@ function checkBase(runner, workspace, pr, inputs, headConfig) {
     if (!existsSync3(baseDir)) return { note: `${inputs.path} does not exist on the base commit; every finding is new` };
     let configPath;
     if (configRel !== void 0 && configText !== void 0 && !configRel.startsWith("..") && !isAbsolute3(configRel)) {
-      configPath = join7(dir, configRel);
+      configPath = join8(dir, configRel);
       mkdirSync(dirname2(configPath), { recursive: true });
       writeFileSync(configPath, configText);
     } else if (headConfig) configPath = headConfig;
@@ -34168,7 +34172,7 @@ function runAction(runner) {
     };
     let view;
     if (pr) {
-      const headConfig = configPath ?? (run.config.file ? join7(dirAbs, run.config.file.path) : void 0);
+      const headConfig = configPath ?? (run.config.file ? join8(dirAbs, run.config.file.path) : void 0);
       const base = checkBase(runner, workspace, pr, inputs, headConfig);
       const { fresh: fresh2, existing: existing2 } = classify(result.findings, base.run?.result.findings ?? [], baseline);
       view = { pr, fresh: fresh2, existing: existing2, ...base.run ? { base: base.run } : {}, ...base.note ? { note: base.note } : {} };

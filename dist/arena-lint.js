@@ -9913,15 +9913,15 @@ function looksLikeShellScript(path, text) {
 var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
 var NO_EXTENSION = /(^|\/)[^./]+$/;
 var cache = /* @__PURE__ */ new WeakMap();
-function hostSysctls(ws) {
-  let out = cache.get(ws);
-  if (!out) {
-    out = build(ws);
-    cache.set(ws, out);
+function hostSysctls(ws, containerFiles = /* @__PURE__ */ new Set()) {
+  let all = cache.get(ws);
+  if (!all) {
+    all = readSources(ws);
+    cache.set(ws, all);
   }
-  return out;
+  return join2(all.filter((src) => !containerFiles.has(src.path)));
 }
-function build(ws) {
+function readSources(ws) {
   const sources = [];
   for (const path of ws.files()) {
     if (looksLikeSysctlFile(path)) {
@@ -9937,6 +9937,9 @@ function build(ws) {
       sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
     }
   }
+  return sources;
+}
+function join2(sources) {
   const persisted = [];
   const runtime = [];
   for (const src of sources) {
@@ -22068,7 +22071,7 @@ function parseNginx(file) {
 
 // src/inputs/nginx.ts
 import { closeSync, openSync, readSync } from "node:fs";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 
 // src/parsers/template.ts
 var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
@@ -22092,7 +22095,7 @@ function maskBlockPlaceholders(file) {
 }
 function startsWithBom(ws, hostPath) {
   try {
-    const fd = openSync(join4(ws.rootAbs, hostPath), "r");
+    const fd = openSync(join5(ws.rootAbs, hostPath), "r");
     try {
       const buf = Buffer.alloc(3);
       return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
@@ -22370,8 +22373,8 @@ function containerSpecOf(svc, projectDir, env) {
     mounts
   };
   if (svc.image) spec.image = svc.image;
-  const build2 = buildSpecOf(svc, projectDir);
-  if (build2) spec.build = build2;
+  const build = buildSpecOf(svc, projectDir);
+  if (build) spec.build = build;
   if (svc.entrypoint) spec.entrypoint = svc.entrypoint;
   if (svc.command) spec.command = svc.command;
   if (svc.workingDir) spec.workingDir = svc.workingDir;
@@ -24262,7 +24265,8 @@ function buildStack(ws, spec) {
     const file = hostPath !== void 0 ? ws.read(hostPath) : void 0;
     if (file) addFile(file.path);
   }
-  const sysctls = hostSysctls(ws);
+  const containerFiles = new Set([...views.values()].flatMap((v) => v.filesystem.files().map((f) => f.hostPath)));
+  const sysctls = hostSysctls(ws, containerFiles);
   for (const src of sysctls.sources) addFile(src.path, src.problems, src.comments);
   const upstreams = resolveUpstreams(proxies, resolveHost);
   const workloads = services.map((s2) => workloadOf(s2, views.get(s2.name)));
@@ -26534,7 +26538,7 @@ function occurrenceFingerprints(findings) {
 
 // src/workspace/workspace.ts
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join as join5, posix as posix19, relative as relative2 } from "node:path";
+import { isAbsolute, join as join6, posix as posix19, relative as relative2 } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -26564,7 +26568,7 @@ var Workspace = class {
     if (n === ".." || n.startsWith("../") || isAbsolute(n)) return false;
     try {
       this.realRoot ??= realpathSync(this.rootAbs);
-      const r = relative2(this.realRoot, realpathSync(join5(this.rootAbs, rel || ".")));
+      const r = relative2(this.realRoot, realpathSync(join6(this.rootAbs, rel || ".")));
       return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !isAbsolute(r);
     } catch {
       return true;
@@ -26578,7 +26582,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries2;
       try {
-        entries2 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
+        entries2 = readdirSync(join6(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -26612,7 +26616,7 @@ var Workspace = class {
     if (k === void 0) {
       try {
         if (!this.inside(rel)) throw new Error("outside the checked folder");
-        const st = statSync(join5(this.rootAbs, rel));
+        const st = statSync(join6(this.rootAbs, rel));
         k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
       } catch {
         k = "none";
@@ -26633,7 +26637,7 @@ var Workspace = class {
     const replaced = this.overlay?.get(rel);
     if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
-      const abs2 = join5(this.rootAbs, rel);
+      const abs2 = join6(this.rootAbs, rel);
       const st = statSync(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
       const buf = readFileSync(abs2);
@@ -26657,13 +26661,13 @@ function sourceOf(stack, path) {
   return stack.sources.get(path);
 }
 var caches = /* @__PURE__ */ new WeakMap();
-function once(stack, key2, build2) {
+function once(stack, key2, build) {
   let m = caches.get(stack);
   if (!m) {
     m = /* @__PURE__ */ new Map();
     caches.set(stack, m);
   }
-  if (!m.has(key2)) m.set(key2, build2());
+  if (!m.has(key2)) m.set(key2, build());
   return m.get(key2);
 }
 function filesBeside(stack) {
@@ -33439,7 +33443,7 @@ function applyBaseline(result, baseline) {
 }
 
 // src/engine/combine.ts
-function join6(prefix, path) {
+function join7(prefix, path) {
   return prefix === "" ? path : `${prefix}/${path}`;
 }
 function combineRuns(parts, root) {
@@ -33447,17 +33451,17 @@ function combineRuns(parts, root) {
   const findings = [];
   const stacks = [];
   for (const { prefix, result } of parts) {
-    for (const file of result.sources.all()) sources.add(prefix === "" ? file : createSourceFile(join6(prefix, file.path), file.text));
-    const span = (s2) => prefix === "" ? s2 : { ...s2, file: join6(prefix, s2.file) };
+    for (const file of result.sources.all()) sources.add(prefix === "" ? file : createSourceFile(join7(prefix, file.path), file.text));
+    const span = (s2) => prefix === "" ? s2 : { ...s2, file: join7(prefix, s2.file) };
     for (const f of result.findings) {
       findings.push({
         ...f,
         span: span(f.span),
         related: f.related.map((r) => ({ ...r, span: span(r.span) })),
-        ...f.stack !== void 0 ? { stack: join6(prefix, f.stack) } : {}
+        ...f.stack !== void 0 ? { stack: join7(prefix, f.stack) } : {}
       });
     }
-    for (const s2 of result.stacks) stacks.push({ name: join6(prefix, s2.name), files: s2.files.map((f) => join6(prefix, f)) });
+    for (const s2 of result.stacks) stacks.push({ name: join7(prefix, s2.name), files: s2.files.map((f) => join7(prefix, f)) });
   }
   const seen = /* @__PURE__ */ new Set();
   const unique = findings.filter((f) => {
@@ -34070,7 +34074,7 @@ var package_default = {
 
 // src/fix/apply.ts
 import { closeSync as closeSync2, fsyncSync, lstatSync, openSync as openSync2, readFileSync as readFileSync3, realpathSync as realpathSync2, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname as dirname2, isAbsolute as isAbsolute3, join as join7, relative as relative4 } from "node:path";
+import { basename, dirname as dirname2, isAbsolute as isAbsolute3, join as join8, relative as relative4 } from "node:path";
 var FixWriteError = class extends Error {
 };
 function overlaps(a, b) {
@@ -34170,7 +34174,7 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
   const targets2 = [];
   for (const [n, change] of changes.entries()) {
     if (isAbsolute3(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
-    const abs2 = join7(rootAbs, change.path);
+    const abs2 = join8(rootAbs, change.path);
     let st;
     try {
       st = lstatSync(abs2);
@@ -34188,7 +34192,7 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
       throw new FixWriteError(`${change.path} changed since it was read; run again`);
     }
     const data = hasBom ? Buffer.concat([BOM, Buffer.from(change.updated, "utf8")]) : Buffer.from(change.updated, "utf8");
-    const temp = join7(dirname2(abs2), `.${basename(abs2)}.arena-lint-${process.pid}-${n}.tmp`);
+    const temp = join8(dirname2(abs2), `.${basename(abs2)}.arena-lint-${process.pid}-${n}.tmp`);
     targets2.push({ change, abs: abs2, temp, data, before, mode: st.mode & 4095 });
   }
   const written = [];
@@ -34962,7 +34966,7 @@ function scaleCommand(argv, io) {
 
 // src/commands/init.ts
 import { existsSync as existsSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join8, relative as relative6, resolve as resolve7 } from "node:path";
+import { join as join9, relative as relative6, resolve as resolve7 } from "node:path";
 import { parseArgs as parseArgs7 } from "node:util";
 var INIT_OPTIONS = {
   host: { type: "string" },
@@ -35035,7 +35039,7 @@ function initCommand(argv, io) {
   if (!existsSync3(dir)) throw new UsageError(`no such directory: ${shown3}`);
   const ws = new Workspace(dir);
   const present = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
-  if (present && !values.force) throw new UsageError(`${join8(shown3, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
+  if (present && !values.force) throw new UsageError(`${join9(shown3, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
   if (values.host !== void 0 && (values.cpus !== void 0 || values.memory !== void 0)) throw new UsageError("give --host, or --cpus and --memory, not both");
   if (values.host !== void 0 && !lookupInstance(values.host)) {
     const near = suggestInstances(values.host);
@@ -35057,8 +35061,8 @@ function initCommand(argv, io) {
   if (loaded3.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded3.problems.map((p) => p.message).join("; ")}`);
   const plan = capacityPlan(loaded3.config);
   if (plan.problems.length) throw new UsageError(plan.problems.map((p) => p.message).join("; "));
-  const before = check({ dir, displayDir: shown3, rules: RULES, ...present ? { configPath: join8(dir, present) } : {} });
-  const target = join8(dir, ".arena-lint.yaml");
+  const before = check({ dir, displayDir: shown3, rules: RULES, ...present ? { configPath: join9(dir, present) } : {} });
+  const target = join9(dir, ".arena-lint.yaml");
   writeFileSync3(target, text);
   const after = check({ dir, displayDir: shown3, rules: RULES, configPath: target });
   const turnedOn = [...silentForHost(before)].filter((id2) => !silentForHost(after).has(id2)).sort();

@@ -49,9 +49,12 @@ describe('host sysctl sources (fixtures/sysctl: one of each kind)', () => {
     ]);
   });
 
-  it('is built once per workspace and registered on every stack', () => {
+  it('is read once per workspace and registered on every stack', () => {
     const ws = new Workspace(SYSCTL);
-    expect(buildStack(ws, 'docker-compose.yml').sysctls).toBe(buildStack(ws, 'docker-compose.yml').sysctls);
+    // Each stack joins the workspace's sources (less what its containers load); the files are read once.
+    const [a, b] = [buildStack(ws, 'docker-compose.yml').sysctls, buildStack(ws, 'docker-compose.yml').sysctls];
+    expect(a.sources.length).toBeGreaterThan(0);
+    for (const [i, src] of a.sources.entries()) expect(b.sources[i]).toBe(src);
     for (const s of sysctls.sources) expect(stack.files.has(s.path)).toBe(true);
   });
 
@@ -103,6 +106,23 @@ describe('sysctl source problems and suppressions reach the findings', () => {
     expect(lines).toContain('parse-error host/sysctl.d/60-arena.conf:5');
     expect(lines.filter((l) => l.startsWith('sysctl-required host/sysctl.d/60-arena.conf:4'))).toEqual([]);
     expect(lines).toContain('sysctl-required host/sysctl.d/60-arena.conf:8');
+  });
+});
+
+describe('a sysctl script a container loads is that container\'s, not the host\'s', () => {
+  let tmp: TmpStack | undefined;
+  afterEach(() => tmp?.remove());
+
+  it('is no host source once a Dockerfile COPYs it into an image of the stack', () => {
+    tmp = new TmpStack(SYSCTL);
+    tmp.write('vpn/tune.sh', '#!/bin/sh\nsysctl -w net.ipv4.tcp_fin_timeout=10\nexec openvpn --config /etc/openvpn.conf\n');
+    const before = buildStack(new Workspace(tmp.dir), 'docker-compose.yml').sysctls.sources.map((s) => s.path);
+    expect(before).toContain('vpn/tune.sh');
+    tmp.write('vpn/Dockerfile', 'FROM alpine:3.20\nCOPY tune.sh /usr/local/bin/tune.sh\nCMD ["/usr/local/bin/tune.sh"]\n');
+    tmp.edit('docker-compose.yml', 'services:\n', 'services:\n  vpn:\n    build: ./vpn\n');
+    const after = buildStack(new Workspace(tmp.dir), 'docker-compose.yml').sysctls.sources.map((s) => s.path);
+    expect(after).not.toContain('vpn/tune.sh');
+    expect(after).toEqual(before.filter((p) => p !== 'vpn/tune.sh'));
   });
 });
 

@@ -39,22 +39,23 @@ const SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
 /** Files worth opening to look for a shebang: no extension at all (`bin/tune-host`). */
 const NO_EXTENSION = /(^|\/)[^./]+$/;
 
-const cache = new WeakMap<Workspace, HostSysctls>();
+const cache = new WeakMap<Workspace, readonly HostSysctlSource[]>();
 
 /**
- * The host sysctl sources of the whole repository, built once per workspace: a stack does not say
- * which host it runs on, so every stack of the repository is judged against the same host files.
+ * The host's sysctl sources and what they set. `containerFiles` are repository files some container
+ * of the stack loads (COPY, mount): a script run inside a container sets that container's network
+ * namespace, not the host's, so it is no host source.
  */
-export function hostSysctls(ws: Workspace): HostSysctls {
-  let out = cache.get(ws);
-  if (!out) {
-    out = build(ws);
-    cache.set(ws, out);
+export function hostSysctls(ws: Workspace, containerFiles: ReadonlySet<string> = new Set()): HostSysctls {
+  let all = cache.get(ws);
+  if (!all) {
+    all = readSources(ws);
+    cache.set(ws, all);
   }
-  return out;
+  return join(all.filter((src) => !containerFiles.has(src.path)));
 }
 
-function build(ws: Workspace): HostSysctls {
+function readSources(ws: Workspace): HostSysctlSource[] {
   const sources: HostSysctlSource[] = [];
   for (const path of ws.files()) {
     if (looksLikeSysctlFile(path)) {
@@ -71,7 +72,10 @@ function build(ws: Workspace): HostSysctls {
       sources.push({ path, kind: 'script', settings: r.doc ?? [], problems: r.problems, comments: r.comments });
     }
   }
+  return sources;
+}
 
+function join(sources: readonly HostSysctlSource[]): HostSysctls {
   // Boot order: each setting sorted by the sysctl file it lives in (a script's target for written lines).
   const persisted: { file: string; index: number; setting: SysctlSetting }[] = [];
   const runtime: SysctlSetting[] = [];

@@ -187,7 +187,9 @@ export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): St
     const file = hostPath !== undefined ? ws.read(hostPath) : undefined;
     if (file) addFile(file.path);
   }
-  const sysctls = hostSysctls(ws);
+  // Files a container loads are that container's: a sysctl script COPY'd into an image is not the host's.
+  const containerFiles = new Set([...views.values()].flatMap((v) => v.filesystem.files().map((f) => f.hostPath)));
+  const sysctls = hostSysctls(ws, containerFiles);
   // The sources are shared by every stack of the workspace; each stack lists them so parse errors
   // and suppressions in them work whichever stack a finding comes from.
   for (const src of sysctls.sources) addFile(src.path, src.problems, src.comments);

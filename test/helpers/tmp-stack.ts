@@ -1,6 +1,6 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** A throwaway copy of a fixture that a test may edit. */
 export class TmpStack {
@@ -24,6 +24,7 @@ export class TmpStack {
   }
 
   write(rel: string, text: string): void {
+    mkdirSync(dirname(join(this.dir, rel)), { recursive: true });
     writeFileSync(join(this.dir, rel), text);
   }
 
