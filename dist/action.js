@@ -19521,6 +19521,19 @@ function parseBaseline(text) {
 import { existsSync, readFileSync as readFileSync2 } from "node:fs";
 import { isAbsolute as isAbsolute2, relative as relative3, resolve } from "node:path";
 
+// src/parsers/template.ts
+var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
+function jinjaTagAt(text) {
+  const m = JINJA_TAG.exec(text);
+  return m ? m.index : -1;
+}
+function isJinjaTemplate(text) {
+  return jinjaTagAt(text) >= 0;
+}
+function hasJinjaBlockTag(text) {
+  return /\{%-?\s*(if|for|raw|set|endif|endfor)\b/.test(text);
+}
+
 // src/parsers/interpolate.ts
 var NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 function interpolate(input, vars) {
@@ -24611,18 +24624,6 @@ function parseNginx(file) {
 // src/inputs/nginx.ts
 import { closeSync, openSync, readSync } from "node:fs";
 import { join as join5 } from "node:path";
-
-// src/parsers/template.ts
-var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
-function jinjaTagAt(text) {
-  const m = JINJA_TAG.exec(text);
-  return m ? m.index : -1;
-}
-function isJinjaTemplate(text) {
-  return jinjaTagAt(text) >= 0;
-}
-
-// src/inputs/nginx.ts
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
@@ -25234,7 +25235,6 @@ function workloadOf(svc, container) {
 var NGINX_IMAGE = /nginx|openresty/i;
 var PROXY_NAME = /nginx|proxy|gateway/i;
 var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
-var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 function buildStack(ws, spec) {
   const composePath = typeof spec === "string" ? spec : spec.files[0];
   const files = /* @__PURE__ */ new Set([composePath]);
@@ -25389,7 +25389,7 @@ function readEnv(ws, dir, svc, addFile, unknowns) {
       unknowns.push({ what: `env_file of ${svc.name}`, reason, span: ref.span });
       continue;
     }
-    if (JINJA_TEMPLATE.test(f.text)) {
+    if (hasJinjaBlockTag(f.text)) {
       unknowns.push({ what: `env_file of ${svc.name}`, reason: `${f.path} is a Jinja template, rendered before compose reads it`, span: ref.span });
       continue;
     }
@@ -25482,11 +25482,10 @@ import { posix as posix18 } from "node:path";
 var DEFAULT_COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 var DEFAULT_OVERRIDE_FILES = ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
 var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
-var JINJA_TEMPLATE2 = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 var SCRIPT_FILE = /(^|\/)(Makefile|GNUmakefile|makefile|[^/]*\.mk|[^/]*\.sh|[^/]*\.bash|justfile|Justfile|Taskfile\.ya?ml)$/;
 var CI_FILE = /(^|\/)(\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml)$/;
 function findComposeFiles(ws) {
-  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !JINJA_TEMPLATE2.test(ws.read(f)?.text ?? ""));
+  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !hasJinjaBlockTag(ws.read(f)?.text ?? ""));
 }
 function dirOf2(path) {
   const d = posix18.dirname(path);

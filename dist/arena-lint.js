@@ -7895,6 +7895,19 @@ var SourceSet = class {
   }
 };
 
+// src/parsers/template.ts
+var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
+function jinjaTagAt(text) {
+  const m = JINJA_TAG.exec(text);
+  return m ? m.index : -1;
+}
+function isJinjaTemplate(text) {
+  return jinjaTagAt(text) >= 0;
+}
+function hasJinjaBlockTag(text) {
+  return /\{%-?\s*(if|for|raw|set|endif|endfor)\b/.test(text);
+}
+
 // src/core/value.ts
 function known(value, span, extra = {}) {
   const out = { kind: "known", value, span };
@@ -22072,18 +22085,6 @@ function parseNginx(file) {
 // src/inputs/nginx.ts
 import { closeSync, openSync, readSync } from "node:fs";
 import { join as join5 } from "node:path";
-
-// src/parsers/template.ts
-var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
-function jinjaTagAt(text) {
-  const m = JINJA_TAG.exec(text);
-  return m ? m.index : -1;
-}
-function isJinjaTemplate(text) {
-  return jinjaTagAt(text) >= 0;
-}
-
-// src/inputs/nginx.ts
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
@@ -24157,7 +24158,6 @@ function workloadOf(svc, container) {
 var NGINX_IMAGE = /nginx|openresty/i;
 var PROXY_NAME = /nginx|proxy|gateway/i;
 var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
-var JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 function buildStack(ws, spec) {
   const composePath = typeof spec === "string" ? spec : spec.files[0];
   const files = /* @__PURE__ */ new Set([composePath]);
@@ -24312,7 +24312,7 @@ function readEnv(ws, dir, svc, addFile, unknowns) {
       unknowns.push({ what: `env_file of ${svc.name}`, reason, span: ref.span });
       continue;
     }
-    if (JINJA_TEMPLATE.test(f.text)) {
+    if (hasJinjaBlockTag(f.text)) {
       unknowns.push({ what: `env_file of ${svc.name}`, reason: `${f.path} is a Jinja template, rendered before compose reads it`, span: ref.span });
       continue;
     }
@@ -24690,11 +24690,10 @@ import { posix as posix18 } from "node:path";
 var DEFAULT_COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 var DEFAULT_OVERRIDE_FILES = ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
 var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
-var JINJA_TEMPLATE2 = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 var SCRIPT_FILE = /(^|\/)(Makefile|GNUmakefile|makefile|[^/]*\.mk|[^/]*\.sh|[^/]*\.bash|justfile|Justfile|Taskfile\.ya?ml)$/;
 var CI_FILE = /(^|\/)(\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml)$/;
 function findComposeFiles(ws) {
-  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !JINJA_TEMPLATE2.test(ws.read(f)?.text ?? ""));
+  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !hasJinjaBlockTag(ws.read(f)?.text ?? ""));
 }
 function dirOf2(path) {
   const d = posix18.dirname(path);

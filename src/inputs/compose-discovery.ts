@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { hasJinjaBlockTag } from '../parsers/template.js';
 import type { Span } from '../core/value.js';
 import { parseEnvFile } from '../parsers/dotenv.js';
 import { parseYaml } from '../parsers/yaml.js';
@@ -12,8 +13,6 @@ export const DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-com
 export const DEFAULT_OVERRIDE_FILES = ['compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'];
 
 const COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
-/** Jinja block tags (`{% if %}`): a cookiecutter or Ansible template is not YAML until it is rendered. */
-const JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 /** Files whose command lines may run `docker compose -f ...`. */
 const SCRIPT_FILE = /(^|\/)(Makefile|GNUmakefile|makefile|[^/]*\.mk|[^/]*\.sh|[^/]*\.bash|justfile|Justfile|Taskfile\.ya?ml)$/;
 const CI_FILE = /(^|\/)(\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml)$/;
@@ -28,7 +27,7 @@ export interface DeclaredStack {
 
 /** Every file named like a compose file that is YAML (not a template). */
 export function findComposeFiles(ws: Workspace): string[] {
-  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !JINJA_TEMPLATE.test(ws.read(f)?.text ?? ''));
+  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !hasJinjaBlockTag(ws.read(f)?.text ?? ''));
 }
 
 function dirOf(path: string): string {

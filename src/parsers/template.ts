@@ -15,3 +15,12 @@ export function jinjaTagAt(text: string): number {
 export function isJinjaTemplate(text: string): boolean {
   return jinjaTagAt(text) >= 0;
 }
+
+/**
+ * A Jinja block tag (`{% if %}`, `{% for %}`): enough to call a YAML or env file a cookiecutter or
+ * Ansible template. Narrower than `isJinjaTemplate`, because `{{.Name}}` is an ordinary Go template
+ * in a compose file (healthchecks, labels) and must not hide it.
+ */
+export function hasJinjaBlockTag(text: string): boolean {
+  return /\{%-?\s*(if|for|raw|set|endif|endfor)\b/.test(text);
+}

@@ -1,4 +1,5 @@
 import type { Comment, ParseProblem } from '../core/problem.js';
+import { hasJinjaBlockTag } from '../parsers/template.js';
 import type { SourceSet } from '../core/source.js';
 import type { Value } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -63,8 +64,6 @@ export interface Stack {
 const NGINX_IMAGE = /nginx|openresty/i;
 const PROXY_NAME = /nginx|proxy|gateway/i;
 const NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
-/** Jinja block tags (`{% if %}`), as in a cookiecutter template. */
-const JINJA_TEMPLATE = /\{%-?\s*(if|for|raw|set|endif|endfor)\b/;
 
 /**
  * Builds a stack in two stages. Stage 1 reads every input once: the compose project, every env_file of
@@ -241,7 +240,7 @@ function readEnv(ws: Workspace, dir: string, svc: ComposeService, addFile: Stack
       unknowns.push({ what: `env_file of ${svc.name}`, reason, span: ref.span });
       continue;
     }
-    if (JINJA_TEMPLATE.test(f.text)) {
+    if (hasJinjaBlockTag(f.text)) {
       // A cookiecutter or Ansible template is not an env file until it is rendered: its values are unknown.
       unknowns.push({ what: `env_file of ${svc.name}`, reason: `${f.path} is a Jinja template, rendered before compose reads it`, span: ref.span });
       continue;
