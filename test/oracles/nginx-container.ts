@@ -9,6 +9,7 @@
  * user, a log folder) are blanked too and not collected; an upstream name is given a loopback address.
  * The result is every refusal of those kinds, as repository file and line.
  */
+import { NGINX_DEFAULT_CONF } from '../../src/container/images.js';
 import { spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,26 +25,8 @@ import { misspeltDirective } from '../../rules/nginx-refuses-config.js';
 export const canIsolate: boolean = spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status === 0
   && spawnSync('unshare', ['-mn', 'true'], { stdio: 'ignore' }).status === 0;
 
-/** The official image's /etc/nginx/nginx.conf (nginx:1.27), without `user nginx;` (no such user here). */
-export const OFFICIAL_NGINX_CONF = `
-worker_processes  auto;
-error_log  /var/log/nginx/error.log notice;
-pid        /var/run/nginx.pid;
-events {
-    worker_connections  1024;
-}
-http {
-    include       /etc/nginx/mime.types;
-    default_type  application/octet-stream;
-    log_format  main  '$remote_addr - $remote_user [$time_local] "$request" '
-                      '$status $body_bytes_sent "$http_referer" '
-                      '"$http_user_agent" "$http_x_forwarded_for"';
-    access_log  /var/log/nginx/access.log  main;
-    sendfile        on;
-    keepalive_timeout  65;
-    include /etc/nginx/conf.d/*.conf;
-}
-`;
+/** The official image's /etc/nginx/nginx.conf, without `user nginx;` (no such user here). */
+export const OFFICIAL_NGINX_CONF = NGINX_DEFAULT_CONF.replace(/^user\s+nginx;\n/m, '');
 
 export const OFFICIAL_DEFAULT_CONF = `server {
     listen       80;
