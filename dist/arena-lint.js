@@ -17757,6 +17757,15 @@ var SettingLayers = class {
     this.values.clear();
     this.anything = unknown(reason, span);
   }
+  /**
+   * A command line as a source: a word that cannot be known may set anything, then each option it
+   * gives overrides what came before.
+   */
+  setCommandLine(unreadable, options2) {
+    const u = unreadable[0];
+    if (u) this.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
+    for (const [name2, value] of options2) this.set(name2, value);
+  }
   has(name2) {
     return this.values.has(name2);
   }
@@ -18038,11 +18047,7 @@ function readGunicorn(server, ctx) {
   readConfigFile(ctx, configArg, at2, layers, files, configFiles, unknowns);
   if (envUnreadable && cmdArgs) layers.setAll(envUnreadable, cmdArgs.span);
   for (const [k, v] of envSettings ?? []) if (k !== "config") layers.set(k, v);
-  if (cli.unreadable.length > 0) {
-    const u = cli.unreadable[0];
-    layers.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
-  }
-  for (const [k, v] of cliSettings) if (k !== "config") layers.set(k, v);
+  layers.setCommandLine(cli.unreadable, [...cliSettings].filter(([k]) => k !== "config"));
   return gunicornFacts(server, ctx, layers, cli, configFiles, files, unknowns);
 }
 function readConfigFile(ctx, configArg, at2, layers, files, configFiles, unknowns) {
@@ -20637,11 +20642,7 @@ function readUvicorn(server, ctx) {
     if (v) layers.set(name2, v);
   }
   const cli = parseArgs(server.argv.slice(1), UVICORN_OPTIONS);
-  if (cli.unreadable.length > 0) {
-    const u = cli.unreadable[0];
-    layers.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
-  }
-  for (const o of cli.options) layers.set(o.name, o.value);
+  layers.setCommandLine(cli.unreadable, cli.options.map((o) => [o.name, o.value]));
   const str = (name2, def) => layers.get(name2, def, at2);
   const uds = layers.given("uds");
   const fd = layers.given("fd");
@@ -20791,11 +20792,7 @@ function readGranian(server, ctx) {
     if (v) layers.set(name2, v);
   }
   const cli = parseArgs(server.argv.slice(1), GRANIAN_OPTIONS);
-  if (cli.unreadable.length > 0) {
-    const u = cli.unreadable[0];
-    layers.setAll(`the command line has a word that cannot be known: ${u.kind === "unknown" ? u.reason : ""}`, u.span);
-  }
-  for (const o of cli.options) layers.set(o.name, o.value);
+  layers.setCommandLine(cli.unreadable, cli.options.map((o) => [o.name, o.value]));
   const uds = layers.given("uds");
   let bind;
   let port;

@@ -24,11 +24,7 @@ export function readGranian(server: ServerCommand, ctx: ReadContext): AppServerR
     if (v) layers.set(name, v);
   }
   const cli = parseArgs(server.argv.slice(1), GRANIAN_OPTIONS);
-  if (cli.unreadable.length > 0) {
-    const u = cli.unreadable[0]!;
-    layers.setAll(`the command line has a word that cannot be known: ${u.kind === 'unknown' ? u.reason : ''}`, u.span);
-  }
-  for (const o of cli.options) layers.set(o.name, o.value);
+  layers.setCommandLine(cli.unreadable, cli.options.map((o) => [o.name, o.value] as const));
   const uds = layers.given('uds');
   let bind: Value<string>;
   let port: Value<number>;

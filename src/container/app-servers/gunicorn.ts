@@ -298,11 +298,7 @@ export function readGunicorn(server: ServerCommand, ctx: ReadContext): AppServer
   // 3. GUNICORN_CMD_ARGS, 4. the command line.
   if (envUnreadable && cmdArgs) layers.setAll(envUnreadable, cmdArgs.span);
   for (const [k, v] of envSettings ?? []) if (k !== 'config') layers.set(k, v);
-  if (cli.unreadable.length > 0) {
-    const u = cli.unreadable[0]!;
-    layers.setAll(`the command line has a word that cannot be known: ${u.kind === 'unknown' ? u.reason : ''}`, u.span);
-  }
-  for (const [k, v] of cliSettings) if (k !== 'config') layers.set(k, v);
+  layers.setCommandLine(cli.unreadable, [...cliSettings].filter(([k]) => k !== 'config'));
 
   return gunicornFacts(server, ctx, layers, cli, configFiles, files, unknowns);
 }

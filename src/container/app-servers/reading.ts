@@ -44,6 +44,16 @@ export class SettingLayers {
     this.anything = unknown(reason, span);
   }
 
+  /**
+   * A command line as a source: a word that cannot be known may set anything, then each option it
+   * gives overrides what came before.
+   */
+  setCommandLine(unreadable: readonly Value<string>[], options: Iterable<readonly [string, Value<unknown>]>): void {
+    const u = unreadable[0];
+    if (u) this.setAll(`the command line has a word that cannot be known: ${u.kind === 'unknown' ? u.reason : ''}`, u.span);
+    for (const [name, value] of options) this.set(name, value);
+  }
+
   has(name: string): boolean {
     return this.values.has(name);
   }
