@@ -4066,10 +4066,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key: key2, sep: sep2, value } = collItem;
+        const { start, key: key2, sep, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key2 ?? sep2?.[0],
+          next: key2 ?? sep?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4083,7 +4083,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key2 && key2.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -4107,7 +4107,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4123,7 +4123,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4214,7 +4214,7 @@ var require_resolve_end = __commonJS({
       let comment2 = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4228,13 +4228,13 @@ var require_resolve_end = __commonJS({
               if (!comment2)
                 comment2 = cb;
               else
-                comment2 += sep2 + cb;
-              sep2 = "";
+                comment2 += sep + cb;
+              sep = "";
               break;
             }
             case "newline":
               if (comment2)
-                sep2 += source;
+                sep += source;
               hasSpace = true;
               break;
             default:
@@ -4277,18 +4277,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key: key2, sep: sep2, value } = collItem;
+        const { start, key: key2, sep, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key2 ?? sep2?.[0],
+          next: key2 ?? sep?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4342,8 +4342,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap5 && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap5 && !sep && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4355,7 +4355,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4366,8 +4366,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap5 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
+              if (sep)
+                for (const st of sep) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4384,7 +4384,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4564,7 +4564,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep2 = "";
+      let sep = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4581,24 +4581,24 @@ var require_resolve_block_scalar = __commonJS({
           indent2 = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent2.slice(trimIndent) + content2;
-          sep2 = "\n";
+          value += sep + indent2.slice(trimIndent) + content2;
+          sep = "\n";
         } else if (indent2.length > trimIndent || content2[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent2.slice(trimIndent) + content2;
-          sep2 = "\n";
+          if (sep === " ")
+            sep = "\n";
+          else if (!prevMoreIndented && sep === "\n")
+            sep = "\n\n";
+          value += sep + indent2.slice(trimIndent) + content2;
+          sep = "\n";
           prevMoreIndented = true;
         } else if (content2 === "") {
-          if (sep2 === "\n")
+          if (sep === "\n")
             value += "\n";
           else
-            sep2 = "\n";
+            sep = "\n";
         } else {
-          value += sep2 + content2;
-          sep2 = " ";
+          value += sep + content2;
+          sep = " ";
           prevMoreIndented = false;
         }
       }
@@ -4781,25 +4781,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep === "\n")
+            res += sep;
           else
-            sep2 = "\n";
+            sep = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep + lm;
+          sep = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5609,14 +5609,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key: key2, sep: sep2, value }) {
+    function stringifyItem({ start, key: key2, sep, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key2)
         res += stringifyToken(key2);
-      if (sep2)
-        for (const st of sep2)
+      if (sep)
+        for (const st of sep)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6783,18 +6783,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep;
           if (scalar2.end) {
-            sep2 = scalar2.end;
-            sep2.push(this.sourceToken);
+            sep = scalar2.end;
+            sep.push(this.sourceToken);
             delete scalar2.end;
           } else
-            sep2 = [this.sourceToken];
+            sep = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar2.offset,
             indent: scalar2.indent,
-            items: [{ start, key: scalar2, sep: sep2 }]
+            items: [{ start, key: scalar2, sep }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -6947,15 +6947,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key2 = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
+                  const sep = it.sep;
+                  sep.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key: key2, sep: sep2 }]
+                    items: [{ start: start2, key: key2, sep }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7149,13 +7149,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep = fc.end.splice(1, fc.end.length);
+            sep.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -7844,7 +7844,7 @@ ${frame}`;
 
 // src/action/main.ts
 import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync4, writeFileSync } from "node:fs";
-import { dirname as dirname2, isAbsolute as isAbsolute3, join as join8, relative as relative4, resolve as resolve2 } from "node:path";
+import { dirname as dirname2, isAbsolute as isAbsolute3, join as join7, relative as relative3, resolve as resolve2 } from "node:path";
 
 // src/core/source.ts
 function createSourceFile(path, text) {
@@ -15794,10 +15794,10 @@ function floatFromString(s2) {
   if (!re.test(text)) return { ok: false, reason: `float(${JSON.stringify(s2)}) raises ValueError`, raises: "ValueError" };
   return { ok: true, value: Number(text.replace(/_/g, "")) };
 }
-function pySplit(s2, sep2, maxsplit) {
-  if (sep2 === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
+function pySplit(s2, sep, maxsplit) {
+  if (sep === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
   const limit = maxsplit < 0 ? Infinity : maxsplit;
-  if (sep2 === null) {
+  if (sep === null) {
     const out = [];
     let rest2 = s2.replace(/^\s+/, "");
     while (rest2.length > 0) {
@@ -15815,10 +15815,10 @@ function pySplit(s2, sep2, maxsplit) {
     }
     return { ok: true, value: out };
   }
-  const parts = s2.split(sep2);
+  const parts = s2.split(sep);
   if (parts.length - 1 <= limit) return { ok: true, value: parts };
   const head = parts.slice(0, limit);
-  return { ok: true, value: [...head, parts.slice(limit).join(sep2)] };
+  return { ok: true, value: [...head, parts.slice(limit).join(sep)] };
 }
 function pyStripChars(s2, chars, side) {
   if (chars === null) {
@@ -17082,10 +17082,10 @@ function stringMethod(self, name2, args, span) {
       return out(pyStripChars(s2, chars, name2 === "strip" ? "both" : name2 === "lstrip" ? "left" : "right"));
     }
     case "split": {
-      const sep2 = str(a0 ?? args.keywords.get("sep"));
+      const sep = str(a0 ?? args.keywords.get("sep"));
       const max = a1 ?? args.keywords.get("maxsplit");
-      if (sep2 === void 0 || max && (max.kind !== "known" || typeof max.value !== "number")) return unknown("split() arguments cannot be known", span);
-      const r = pySplit(s2, sep2, max?.kind === "known" ? Number(max.value) : -1);
+      if (sep === void 0 || max && (max.kind !== "known" || typeof max.value !== "number")) return unknown("split() arguments cannot be known", span);
+      const r = pySplit(s2, sep, max?.kind === "known" ? Number(max.value) : -1);
       if (!r.ok) throw new PyRaise(r.raises ?? "ValueError", r.reason, span);
       return box({ type: "list", items: r.value.map(out) }, span);
     }
@@ -19524,7 +19524,7 @@ function parseBaseline(text) {
 
 // src/engine/run.ts
 import { existsSync, readFileSync as readFileSync2 } from "node:fs";
-import { isAbsolute as isAbsolute2, relative as relative3, resolve } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative2, resolve } from "node:path";
 
 // src/parsers/template.ts
 var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
@@ -20784,9 +20784,6 @@ function repoPath(...parts) {
   if (p === ".." || p.startsWith("../") || posix8.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
-function staysInside(ws, rel) {
-  return ws.inside(rel);
-}
 function originOf(s2, hostPath) {
   if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
   if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
@@ -20836,7 +20833,7 @@ var ContainerFs = class _ContainerFs {
       if (s2.isDir && under(p, s2.containerPath)) {
         if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
         const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
-        if (host !== void 0 && !s2.ignored?.(host) && !staysInside(this.ws, host)) return { kind: "unknown", origin: { kind: "unknown", reason: `${host} leaves the checked folder through a symlink`, via: s2.via }, via: s2.via };
+        if (host !== void 0 && !s2.ignored?.(host) && !this.ws.inside(host)) return { kind: "unknown", origin: { kind: "unknown", reason: `${host} leaves the checked folder through a symlink`, via: s2.via }, via: s2.via };
         if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
         if (s2.hides) return { kind: "absent" };
       }
@@ -23050,7 +23047,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
       opaque(destAbs, destIsDir, `${src} is outside the build context`);
       continue;
     }
-    if (!staysInside(ws, rel)) {
+    if (!ws.inside(rel)) {
       opaque(destAbs, destIsDir, `${src} leaves the checked folder through a symlink`);
       continue;
     }
@@ -23061,7 +23058,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
     }
     const many = matches.length > 1 || destIsDir || srcs.length > 1;
     for (const m of matches) {
-      if (!staysInside(ws, m)) {
+      if (!ws.inside(m)) {
         opaque(posix13.join(destAbs, posix13.basename(m)), false, `${m} leaves the checked folder through a symlink`);
         continue;
       }
@@ -23955,7 +23952,7 @@ function buildImage(ws, spec, unknowns) {
   }
   const context = repoPath(b.context.value);
   const dockerfilePath = repoPath(b.dockerfile.value);
-  if (context === void 0 || dockerfilePath === void 0 || !staysInside(ws, context) || !staysInside(ws, dockerfilePath)) {
+  if (context === void 0 || dockerfilePath === void 0 || !ws.inside(context) || !ws.inside(dockerfilePath)) {
     unknowns.push({ what: "build", reason: `${context === void 0 ? b.context.value : b.dockerfile.value} is outside the checked folder and is not read`, span: b.span });
     return void 0;
   }
@@ -23990,7 +23987,7 @@ function mountLayers(ctx, mounts, image, unknowns) {
           opaque(m, true, `${m.source ?? "the source"} is outside the checked folder and is not read`);
           break;
         }
-        if (!staysInside(ws, host)) {
+        if (!ws.inside(host)) {
           opaque(m, true, `${m.source} leaves the checked folder through a symlink and is not read`);
           break;
         }
@@ -24620,7 +24617,7 @@ function parseNginx(file) {
 
 // src/inputs/nginx.ts
 import { closeSync, openSync, readSync } from "node:fs";
-import { join as join5 } from "node:path";
+import { join as join4 } from "node:path";
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
@@ -24632,7 +24629,7 @@ function maskBlockPlaceholders(file) {
 }
 function startsWithBom(ws, hostPath) {
   try {
-    const fd = openSync(join5(ws.rootAbs, hostPath), "r");
+    const fd = openSync(join4(ws.rootAbs, hostPath), "r");
     try {
       const buf = Buffer.alloc(3);
       return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
@@ -25561,8 +25558,8 @@ function composeFileVariable(ws, dir) {
   };
   const cf = get("COMPOSE_FILE");
   if (!cf) return void 0;
-  const sep2 = get("COMPOSE_PATH_SEPARATOR")?.value ?? ":";
-  const files = cf.value.split(sep2).map((s2) => s2.trim()).filter(Boolean).flatMap((p) => inRoot2(dir, p) ?? []);
+  const sep = get("COMPOSE_PATH_SEPARATOR")?.value ?? ":";
+  const files = cf.value.split(sep).map((s2) => s2.trim()).filter(Boolean).flatMap((p) => inRoot2(dir, p) ?? []);
   if (files.length === 0 || !files.every((f) => ws.exists(f))) return void 0;
   return { files, projectDir: dir, origin: { kind: "compose-file", via: cf.span } };
 }
@@ -27292,7 +27289,7 @@ function blockEnd(file, commentStart) {
 
 // src/workspace/workspace.ts
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join as join6, posix as posix19, relative as relative2 } from "node:path";
+import { isAbsolute, join as join5, posix as posix19, relative } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -27322,7 +27319,7 @@ var Workspace = class {
     if (n === ".." || n.startsWith("../") || isAbsolute(n)) return false;
     try {
       this.realRoot ??= realpathSync(this.rootAbs);
-      const r = relative2(this.realRoot, realpathSync(join6(this.rootAbs, rel || ".")));
+      const r = relative(this.realRoot, realpathSync(join5(this.rootAbs, rel || ".")));
       return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !isAbsolute(r);
     } catch {
       return true;
@@ -27336,7 +27333,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries2;
       try {
-        entries2 = readdirSync(join6(this.rootAbs, rel), { withFileTypes: true });
+        entries2 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -27370,7 +27367,7 @@ var Workspace = class {
     if (k === void 0) {
       try {
         if (!this.inside(rel)) throw new Error("outside the checked folder");
-        const st = statSync(join6(this.rootAbs, rel));
+        const st = statSync(join5(this.rootAbs, rel));
         k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
       } catch {
         k = "none";
@@ -27391,7 +27388,7 @@ var Workspace = class {
     const replaced = this.overlay?.get(rel);
     if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
-      const abs2 = join6(this.rootAbs, rel);
+      const abs2 = join5(this.rootAbs, rel);
       const st = statSync(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
       const buf = readFileSync(abs2);
@@ -27659,7 +27656,7 @@ function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
     const abs2 = resolve(explicit);
     if (!existsSync(abs2)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = relative3(ws.rootAbs, abs2).split("\\").join("/");
+    const rel = relative2(ws.rootAbs, abs2).split("\\").join("/");
     const file2 = !rel.startsWith("..") && !isAbsolute2(rel) ? ws.read(rel) : void 0;
     return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs2, explicit), "");
   }
@@ -28590,7 +28587,7 @@ function capacityChangeMarkdown(deltas) {
 import { spawnSync } from "node:child_process";
 import { existsSync as existsSync2, mkdtempSync, readFileSync as readFileSync3, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join7 } from "node:path";
+import { join as join6 } from "node:path";
 var SHA = /^[0-9a-f]{7,64}$/;
 function readPullRequest(env) {
   const name2 = env.GITHUB_EVENT_NAME;
@@ -28627,7 +28624,7 @@ function withBaseWorktree(repo, sha, tempRoot, inBase) {
   if (!hasCommit(repo, sha)) {
     return { error: `the base commit ${sha.slice(0, 12)} is not in the checkout; give actions/checkout \`fetch-depth: 0\` so the action can compare with it` };
   }
-  const dir = mkdtempSync(join7(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
+  const dir = mkdtempSync(join6(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
   try {
     const add = git(repo, ["worktree", "add", "--detach", "--force", dir, sha]);
     if (!add.ok) return { error: `cannot check out the base commit ${sha.slice(0, 12)}: ${add.stderr.split("\n")[0]}` };
@@ -31237,9 +31234,9 @@ function addDictEntry(file, keySpan, key2, value) {
   const inner = text.slice(open + 1, close);
   if (!inner.includes("\n")) {
     const body = inner.trim();
-    const sep2 = body === "" ? "" : body.endsWith(",") ? " " : ", ";
+    const sep = body === "" ? "" : body.endsWith(",") ? " " : ", ";
     const at = open + 1 + inner.trimEnd().length;
-    return [insertAt(file.path, at, `${body === "" ? "" : sep2}${entry}`)];
+    return [insertAt(file.path, at, `${body === "" ? "" : sep}${entry}`)];
   }
   let lastCodeEnd = -1;
   let firstEntryLine = -1;
@@ -34035,21 +34032,21 @@ function usageErrorCommands(message, workspace) {
   if (rest2.length === 0 || positioned.some((m) => m === null)) return workflowCommand("error", `arena-lint: ${message}`);
   return positioned.map((m) => {
     const [, file = "", line = "", col = "", text = ""] = m ?? [];
-    const shown = isAbsolute3(file) ? relative4(workspace, file).split("\\").join("/") : file;
+    const shown = isAbsolute3(file) ? relative3(workspace, file).split("\\").join("/") : file;
     const props = [`file=${escapeProperty(shown)}`, `line=${line}`, `col=${col}`, `title=${escapeProperty(`arena-lint: ${first}`)}`];
     return `::error ${props.join(",")}::${escapeData(text)}
 `;
   }).join("");
 }
 function checkBase(runner, workspace, pr, inputs, headConfig) {
-  const configRel = headConfig ? relative4(workspace, headConfig).split("\\").join("/") : void 0;
+  const configRel = headConfig ? relative3(workspace, headConfig).split("\\").join("/") : void 0;
   const configText = headConfig ? readFileSync4(headConfig, "utf8") : void 0;
   const out = withBaseWorktree(workspace, pr.baseSha, runner.env.RUNNER_TEMP, (dir) => {
     const baseDir = resolve2(dir, inputs.path);
     if (!existsSync3(baseDir)) return { note: `${inputs.path} does not exist on the base commit; every finding is new` };
     let configPath;
     if (configRel !== void 0 && configText !== void 0 && !configRel.startsWith("..") && !isAbsolute3(configRel)) {
-      configPath = join8(dir, configRel);
+      configPath = join7(dir, configRel);
       mkdirSync(dirname2(configPath), { recursive: true });
       writeFileSync(configPath, configText);
     } else if (headConfig) configPath = headConfig;
@@ -34151,7 +34148,7 @@ function runAction(runner) {
     const pr = readPullRequest(runner.env);
     const inputs = readInputs(runner, pr !== void 0);
     const dirAbs = resolve2(workspace, inputs.path);
-    const shownDir = relative4(workspace, dirAbs).split("\\").join("/") || ".";
+    const shownDir = relative3(workspace, dirAbs).split("\\").join("/") || ".";
     const configPath = inputs.config !== void 0 ? resolve2(workspace, inputs.config) : void 0;
     const checkOpts = { dir: dirAbs, displayDir: shownDir, ...configPath ? { configPath } : {}, rules: RULES };
     const run = check(checkOpts);
@@ -34168,7 +34165,7 @@ function runAction(runner) {
     };
     let view;
     if (pr) {
-      const headConfig = configPath ?? (run.config.file ? join8(dirAbs, run.config.file.path) : void 0);
+      const headConfig = configPath ?? (run.config.file ? join7(dirAbs, run.config.file.path) : void 0);
       const base = checkBase(runner, workspace, pr, inputs, headConfig);
       const { fresh: fresh2, existing: existing2 } = classify(result.findings, base.run?.result.findings ?? [], baseline);
       view = { pr, fresh: fresh2, existing: existing2, ...base.run ? { base: base.run } : {}, ...base.note ? { note: base.note } : {} };

@@ -3995,10 +3995,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key: key2, sep: sep2, value } = collItem;
+        const { start, key: key2, sep, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key2 ?? sep2?.[0],
+          next: key2 ?? sep?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4012,7 +4012,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key2 && key2.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -4036,7 +4036,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4052,7 +4052,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4143,7 +4143,7 @@ var require_resolve_end = __commonJS({
       let comment2 = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4157,13 +4157,13 @@ var require_resolve_end = __commonJS({
               if (!comment2)
                 comment2 = cb;
               else
-                comment2 += sep2 + cb;
-              sep2 = "";
+                comment2 += sep + cb;
+              sep = "";
               break;
             }
             case "newline":
               if (comment2)
-                sep2 += source;
+                sep += source;
               hasSpace = true;
               break;
             default:
@@ -4206,18 +4206,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key: key2, sep: sep2, value } = collItem;
+        const { start, key: key2, sep, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key2 ?? sep2?.[0],
+          next: key2 ?? sep?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4271,8 +4271,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap5 && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap5 && !sep && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4284,7 +4284,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key2))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4295,8 +4295,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap5 && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
+              if (sep)
+                for (const st of sep) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4313,7 +4313,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4493,7 +4493,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep2 = "";
+      let sep = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -4510,24 +4510,24 @@ var require_resolve_block_scalar = __commonJS({
           indent3 = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent3.slice(trimIndent) + content2;
-          sep2 = "\n";
+          value += sep + indent3.slice(trimIndent) + content2;
+          sep = "\n";
         } else if (indent3.length > trimIndent || content2[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent3.slice(trimIndent) + content2;
-          sep2 = "\n";
+          if (sep === " ")
+            sep = "\n";
+          else if (!prevMoreIndented && sep === "\n")
+            sep = "\n\n";
+          value += sep + indent3.slice(trimIndent) + content2;
+          sep = "\n";
           prevMoreIndented = true;
         } else if (content2 === "") {
-          if (sep2 === "\n")
+          if (sep === "\n")
             value += "\n";
           else
-            sep2 = "\n";
+            sep = "\n";
         } else {
-          value += sep2 + content2;
-          sep2 = " ";
+          value += sep + content2;
+          sep = " ";
           prevMoreIndented = false;
         }
       }
@@ -4710,25 +4710,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep === "\n")
+            res += sep;
           else
-            sep2 = "\n";
+            sep = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep + lm;
+          sep = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5538,14 +5538,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key: key2, sep: sep2, value }) {
+    function stringifyItem({ start, key: key2, sep, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key2)
         res += stringifyToken(key2);
-      if (sep2)
-        for (const st of sep2)
+      if (sep)
+        for (const st of sep)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6712,18 +6712,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep;
           if (scalar2.end) {
-            sep2 = scalar2.end;
-            sep2.push(this.sourceToken);
+            sep = scalar2.end;
+            sep.push(this.sourceToken);
             delete scalar2.end;
           } else
-            sep2 = [this.sourceToken];
+            sep = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar2.offset,
             indent: scalar2.indent,
-            items: [{ start, key: scalar2, sep: sep2 }]
+            items: [{ start, key: scalar2, sep }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -6876,15 +6876,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key2 = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
+                  const sep = it.sep;
+                  sep.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key: key2, sep: sep2 }]
+                    items: [{ start: start2, key: key2, sep }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7078,13 +7078,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep = fc.end.splice(1, fc.end.length);
+            sep.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -7845,7 +7845,7 @@ ${frame}`;
 
 // src/engine/run.ts
 import { existsSync, readFileSync as readFileSync2 } from "node:fs";
-import { isAbsolute as isAbsolute2, relative as relative3, resolve } from "node:path";
+import { isAbsolute as isAbsolute2, relative as relative2, resolve } from "node:path";
 
 // src/core/finding.ts
 var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
@@ -10056,9 +10056,6 @@ function repoPath(...parts) {
   if (p === ".." || p.startsWith("../") || posix3.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
-function staysInside(ws, rel) {
-  return ws.inside(rel);
-}
 function originOf(s2, hostPath) {
   if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
   if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
@@ -10108,7 +10105,7 @@ var ContainerFs = class _ContainerFs {
       if (s2.isDir && under(p, s2.containerPath)) {
         if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
         const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
-        if (host !== void 0 && !s2.ignored?.(host) && !staysInside(this.ws, host)) return { kind: "unknown", origin: { kind: "unknown", reason: `${host} leaves the checked folder through a symlink`, via: s2.via }, via: s2.via };
+        if (host !== void 0 && !s2.ignored?.(host) && !this.ws.inside(host)) return { kind: "unknown", origin: { kind: "unknown", reason: `${host} leaves the checked folder through a symlink`, via: s2.via }, via: s2.via };
         if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
         if (s2.hides) return { kind: "absent" };
       }
@@ -14912,10 +14909,10 @@ function floatFromString(s2) {
   if (!re.test(text)) return { ok: false, reason: `float(${JSON.stringify(s2)}) raises ValueError`, raises: "ValueError" };
   return { ok: true, value: Number(text.replace(/_/g, "")) };
 }
-function pySplit(s2, sep2, maxsplit) {
-  if (sep2 === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
+function pySplit(s2, sep, maxsplit) {
+  if (sep === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
   const limit = maxsplit < 0 ? Infinity : maxsplit;
-  if (sep2 === null) {
+  if (sep === null) {
     const out = [];
     let rest2 = s2.replace(/^\s+/, "");
     while (rest2.length > 0) {
@@ -14933,10 +14930,10 @@ function pySplit(s2, sep2, maxsplit) {
     }
     return { ok: true, value: out };
   }
-  const parts = s2.split(sep2);
+  const parts = s2.split(sep);
   if (parts.length - 1 <= limit) return { ok: true, value: parts };
   const head = parts.slice(0, limit);
-  return { ok: true, value: [...head, parts.slice(limit).join(sep2)] };
+  return { ok: true, value: [...head, parts.slice(limit).join(sep)] };
 }
 function pyStripChars(s2, chars, side) {
   if (chars === null) {
@@ -16200,10 +16197,10 @@ function stringMethod(self, name2, args, span) {
       return out(pyStripChars(s2, chars, name2 === "strip" ? "both" : name2 === "lstrip" ? "left" : "right"));
     }
     case "split": {
-      const sep2 = str(a0 ?? args.keywords.get("sep"));
+      const sep = str(a0 ?? args.keywords.get("sep"));
       const max = a1 ?? args.keywords.get("maxsplit");
-      if (sep2 === void 0 || max && (max.kind !== "known" || typeof max.value !== "number")) return unknown("split() arguments cannot be known", span);
-      const r = pySplit(s2, sep2, max?.kind === "known" ? Number(max.value) : -1);
+      if (sep === void 0 || max && (max.kind !== "known" || typeof max.value !== "number")) return unknown("split() arguments cannot be known", span);
+      const r = pySplit(s2, sep, max?.kind === "known" ? Number(max.value) : -1);
       if (!r.ok) throw new PyRaise(r.raises ?? "ValueError", r.reason, span);
       return box({ type: "list", items: r.value.map(out) }, span);
     }
@@ -20511,7 +20508,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
       opaque(destAbs, destIsDir, `${src} is outside the build context`);
       continue;
     }
-    if (!staysInside(ws, rel)) {
+    if (!ws.inside(rel)) {
       opaque(destAbs, destIsDir, `${src} leaves the checked folder through a symlink`);
       continue;
     }
@@ -20522,7 +20519,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
     }
     const many = matches.length > 1 || destIsDir || srcs.length > 1;
     for (const m of matches) {
-      if (!staysInside(ws, m)) {
+      if (!ws.inside(m)) {
         opaque(posix11.join(destAbs, posix11.basename(m)), false, `${m} leaves the checked folder through a symlink`);
         continue;
       }
@@ -21416,7 +21413,7 @@ function buildImage(ws, spec, unknowns) {
   }
   const context = repoPath(b.context.value);
   const dockerfilePath = repoPath(b.dockerfile.value);
-  if (context === void 0 || dockerfilePath === void 0 || !staysInside(ws, context) || !staysInside(ws, dockerfilePath)) {
+  if (context === void 0 || dockerfilePath === void 0 || !ws.inside(context) || !ws.inside(dockerfilePath)) {
     unknowns.push({ what: "build", reason: `${context === void 0 ? b.context.value : b.dockerfile.value} is outside the checked folder and is not read`, span: b.span });
     return void 0;
   }
@@ -21451,7 +21448,7 @@ function mountLayers(ctx, mounts, image, unknowns) {
           opaque(m, true, `${m.source ?? "the source"} is outside the checked folder and is not read`);
           break;
         }
-        if (!staysInside(ws, host)) {
+        if (!ws.inside(host)) {
           opaque(m, true, `${m.source} leaves the checked folder through a symlink and is not read`);
           break;
         }
@@ -22081,7 +22078,7 @@ function parseNginx(file) {
 
 // src/inputs/nginx.ts
 import { closeSync, openSync, readSync } from "node:fs";
-import { join as join5 } from "node:path";
+import { join as join4 } from "node:path";
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
@@ -22093,7 +22090,7 @@ function maskBlockPlaceholders(file) {
 }
 function startsWithBom(ws, hostPath) {
   try {
-    const fd = openSync(join5(ws.rootAbs, hostPath), "r");
+    const fd = openSync(join4(ws.rootAbs, hostPath), "r");
     try {
       const buf = Buffer.alloc(3);
       return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
@@ -24769,8 +24766,8 @@ function composeFileVariable(ws, dir) {
   };
   const cf = get("COMPOSE_FILE");
   if (!cf) return void 0;
-  const sep2 = get("COMPOSE_PATH_SEPARATOR")?.value ?? ":";
-  const files = cf.value.split(sep2).map((s2) => s2.trim()).filter(Boolean).flatMap((p) => inRoot2(dir, p) ?? []);
+  const sep = get("COMPOSE_PATH_SEPARATOR")?.value ?? ":";
+  const files = cf.value.split(sep).map((s2) => s2.trim()).filter(Boolean).flatMap((p) => inRoot2(dir, p) ?? []);
   if (files.length === 0 || !files.every((f) => ws.exists(f))) return void 0;
   return { files, projectDir: dir, origin: { kind: "compose-file", via: cf.span } };
 }
@@ -26534,7 +26531,7 @@ function occurrenceFingerprints(findings) {
 
 // src/workspace/workspace.ts
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join as join6, posix as posix19, relative as relative2 } from "node:path";
+import { isAbsolute, join as join5, posix as posix19, relative } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -26564,7 +26561,7 @@ var Workspace = class {
     if (n === ".." || n.startsWith("../") || isAbsolute(n)) return false;
     try {
       this.realRoot ??= realpathSync(this.rootAbs);
-      const r = relative2(this.realRoot, realpathSync(join6(this.rootAbs, rel || ".")));
+      const r = relative(this.realRoot, realpathSync(join5(this.rootAbs, rel || ".")));
       return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !isAbsolute(r);
     } catch {
       return true;
@@ -26578,7 +26575,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries2;
       try {
-        entries2 = readdirSync(join6(this.rootAbs, rel), { withFileTypes: true });
+        entries2 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -26612,7 +26609,7 @@ var Workspace = class {
     if (k === void 0) {
       try {
         if (!this.inside(rel)) throw new Error("outside the checked folder");
-        const st = statSync(join6(this.rootAbs, rel));
+        const st = statSync(join5(this.rootAbs, rel));
         k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
       } catch {
         k = "none";
@@ -26633,7 +26630,7 @@ var Workspace = class {
     const replaced = this.overlay?.get(rel);
     if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
-      const abs2 = join6(this.rootAbs, rel);
+      const abs2 = join5(this.rootAbs, rel);
       const st = statSync(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
       const buf = readFileSync(abs2);
@@ -26902,7 +26899,7 @@ function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
     const abs2 = resolve(explicit);
     if (!existsSync(abs2)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = relative3(ws.rootAbs, abs2).split("\\").join("/");
+    const rel = relative2(ws.rootAbs, abs2).split("\\").join("/");
     const file2 = !rel.startsWith("..") && !isAbsolute2(rel) ? ws.read(rel) : void 0;
     return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs2, explicit), "");
   }
@@ -30572,9 +30569,9 @@ function addDictEntry(file, keySpan, key2, value) {
   const inner = text.slice(open + 1, close);
   if (!inner.includes("\n")) {
     const body = inner.trim();
-    const sep2 = body === "" ? "" : body.endsWith(",") ? " " : ", ";
+    const sep = body === "" ? "" : body.endsWith(",") ? " " : ", ";
     const at2 = open + 1 + inner.trimEnd().length;
-    return [insertAt(file.path, at2, `${body === "" ? "" : sep2}${entry}`)];
+    return [insertAt(file.path, at2, `${body === "" ? "" : sep}${entry}`)];
   }
   let lastCodeEnd = -1;
   let firstEntryLine = -1;
@@ -33379,7 +33376,7 @@ function inspectCommand(argv, io) {
 
 // src/commands/check.ts
 import { existsSync as existsSync2, readFileSync as readFileSync4, statSync as statSync2, writeFileSync as writeFileSync2 } from "node:fs";
-import { basename as basename2, dirname as dirname3, isAbsolute as isAbsolute4, relative as relative5, resolve as resolve5 } from "node:path";
+import { basename as basename2, dirname as dirname3, isAbsolute as isAbsolute4, relative as relative4, resolve as resolve5 } from "node:path";
 import { parseArgs as parseArgs5 } from "node:util";
 
 // src/engine/baseline.ts
@@ -33439,7 +33436,7 @@ function applyBaseline(result, baseline) {
 }
 
 // src/engine/combine.ts
-function join7(prefix, path) {
+function join6(prefix, path) {
   return prefix === "" ? path : `${prefix}/${path}`;
 }
 function combineRuns(parts, root) {
@@ -33447,17 +33444,17 @@ function combineRuns(parts, root) {
   const findings = [];
   const stacks = [];
   for (const { prefix, result } of parts) {
-    for (const file of result.sources.all()) sources.add(prefix === "" ? file : createSourceFile(join7(prefix, file.path), file.text));
-    const span = (s2) => prefix === "" ? s2 : { ...s2, file: join7(prefix, s2.file) };
+    for (const file of result.sources.all()) sources.add(prefix === "" ? file : createSourceFile(join6(prefix, file.path), file.text));
+    const span = (s2) => prefix === "" ? s2 : { ...s2, file: join6(prefix, s2.file) };
     for (const f of result.findings) {
       findings.push({
         ...f,
         span: span(f.span),
         related: f.related.map((r) => ({ ...r, span: span(r.span) })),
-        ...f.stack !== void 0 ? { stack: join7(prefix, f.stack) } : {}
+        ...f.stack !== void 0 ? { stack: join6(prefix, f.stack) } : {}
       });
     }
-    for (const s2 of result.stacks) stacks.push({ name: join7(prefix, s2.name), files: s2.files.map((f) => join7(prefix, f)) });
+    for (const s2 of result.stacks) stacks.push({ name: join6(prefix, s2.name), files: s2.files.map((f) => join6(prefix, f)) });
   }
   const seen = /* @__PURE__ */ new Set();
   const unique = findings.filter((f) => {
@@ -34070,7 +34067,7 @@ var package_default = {
 
 // src/fix/apply.ts
 import { closeSync as closeSync2, fsyncSync, lstatSync, openSync as openSync2, readFileSync as readFileSync3, realpathSync as realpathSync2, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname as dirname2, isAbsolute as isAbsolute3, join as join8, relative as relative4 } from "node:path";
+import { basename, dirname as dirname2, isAbsolute as isAbsolute3, join as join7, relative as relative3 } from "node:path";
 var FixWriteError = class extends Error {
 };
 function overlaps(a, b) {
@@ -34170,7 +34167,7 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
   const targets2 = [];
   for (const [n, change] of changes.entries()) {
     if (isAbsolute3(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
-    const abs2 = join8(rootAbs, change.path);
+    const abs2 = join7(rootAbs, change.path);
     let st;
     try {
       st = lstatSync(abs2);
@@ -34179,7 +34176,7 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
     }
     if (!st.isFile()) throw new FixWriteError(`${change.path} is not a regular file (a symlink is never written through)`);
     const dirReal = realpathSync2(dirname2(abs2));
-    const rel = relative4(rootReal, dirReal);
+    const rel = relative3(rootReal, dirReal);
     if (rel.startsWith("..") || isAbsolute3(rel)) throw new FixWriteError(`${change.path} is outside the checked folder`);
     const before = fs.readFile(abs2);
     const hasBom = before.subarray(0, 3).equals(BOM);
@@ -34188,7 +34185,7 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
       throw new FixWriteError(`${change.path} changed since it was read; run again`);
     }
     const data = hasBom ? Buffer.concat([BOM, Buffer.from(change.updated, "utf8")]) : Buffer.from(change.updated, "utf8");
-    const temp = join8(dirname2(abs2), `.${basename(abs2)}.arena-lint-${process.pid}-${n}.tmp`);
+    const temp = join7(dirname2(abs2), `.${basename(abs2)}.arena-lint-${process.pid}-${n}.tmp`);
     targets2.push({ change, abs: abs2, temp, data, before, mode: st.mode & 4095 });
   }
   const written = [];
@@ -34462,7 +34459,7 @@ function checkedPath(io, shown3) {
   if (!existsSync2(abs2)) throw new UsageError(`no such file or directory: ${shown3}`);
   const isFile = statSync2(abs2).isFile();
   const dir = isFile ? dirname3(abs2) : abs2;
-  const rel = relative5(io.cwd, dir).split("\\").join("/");
+  const rel = relative4(io.cwd, dir).split("\\").join("/");
   const prefix = (rel === ".." || rel.startsWith("../")) && isAbsolute4(shown3) ? dir.split("\\").join("/") : rel;
   return { shown: shown3, dir, prefix, ...isFile ? { composeFile: basename2(abs2) } : {} };
 }
@@ -34574,7 +34571,7 @@ function printConfig(io, path, configPath, cli) {
   const config3 = readConfig(new Workspace(path.dir), configPath, path.shown);
   const rules = {};
   for (const r of RULES) rules[r.meta.id] = severityFor(r, config3, void 0, void 0, cli);
-  const configFile = configPath ? relative5(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
+  const configFile = configPath ? relative4(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
   const { rules: _asWritten, ...rest2 } = config3.data;
   return `${JSON.stringify({ configFile, ...rest2, rules, ...Object.keys(cli).length ? { commandLine: cli } : {} }, null, 2)}
 `;
@@ -34732,9 +34729,9 @@ function topologyEdits(stack, target, replicas) {
     const prevReplica = byNumber[byNumber.length - 2];
     const prevBlock = prevReplica && blocks.find((b) => b.name === prevReplica.name);
     const before = i > 0 ? compose.text.slice(blocks[i - 1].end, lastBlock.start) : "";
-    const sep2 = /^\s*$/.test(before) ? before : eolOf(compose.text);
+    const sep = /^\s*$/.test(before) ? before : eolOf(compose.text);
     const lastN = numberOf2(last.name);
-    const text = adding.map((name2) => sep2 + cloneBlock(compose.text, lastBlock, prevBlock, prefix, lastN, prevReplica ? numberOf2(prevReplica.name) : void 0, numberOf2(name2))).join("");
+    const text = adding.map((name2) => sep + cloneBlock(compose.text, lastBlock, prevBlock, prefix, lastN, prevReplica ? numberOf2(prevReplica.name) : void 0, numberOf2(name2))).join("");
     const needsBreak = lastBlock.end === compose.text.length && !compose.text.endsWith("\n");
     set.add(insertAt(composePath, lastBlock.end, needsBreak ? eolOf(compose.text) + text : text), "");
     set.steps.push(`${composePath}: add ${adding.join(", ")} (copies of ${last.name})`);
@@ -34962,7 +34959,7 @@ function scaleCommand(argv, io) {
 
 // src/commands/init.ts
 import { existsSync as existsSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import { join as join9, relative as relative6, resolve as resolve7 } from "node:path";
+import { join as join8, relative as relative5, resolve as resolve7 } from "node:path";
 import { parseArgs as parseArgs7 } from "node:util";
 var INIT_OPTIONS = {
   host: { type: "string" },
@@ -35035,7 +35032,7 @@ function initCommand(argv, io) {
   if (!existsSync3(dir)) throw new UsageError(`no such directory: ${shown3}`);
   const ws = new Workspace(dir);
   const present = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
-  if (present && !values.force) throw new UsageError(`${join9(shown3, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
+  if (present && !values.force) throw new UsageError(`${join8(shown3, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
   if (values.host !== void 0 && (values.cpus !== void 0 || values.memory !== void 0)) throw new UsageError("give --host, or --cpus and --memory, not both");
   if (values.host !== void 0 && !lookupInstance(values.host)) {
     const near = suggestInstances(values.host);
@@ -35057,12 +35054,12 @@ function initCommand(argv, io) {
   if (loaded3.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded3.problems.map((p) => p.message).join("; ")}`);
   const plan = capacityPlan(loaded3.config);
   if (plan.problems.length) throw new UsageError(plan.problems.map((p) => p.message).join("; "));
-  const before = check({ dir, displayDir: shown3, rules: RULES, ...present ? { configPath: join9(dir, present) } : {} });
-  const target = join9(dir, ".arena-lint.yaml");
+  const before = check({ dir, displayDir: shown3, rules: RULES, ...present ? { configPath: join8(dir, present) } : {} });
+  const target = join8(dir, ".arena-lint.yaml");
   writeFileSync3(target, text);
   const after = check({ dir, displayDir: shown3, rules: RULES, configPath: target });
   const turnedOn = [...silentForHost(before)].filter((id2) => !silentForHost(after).has(id2)).sort();
-  const written = relative6(io.cwd, target).split("\\").join("/");
+  const written = relative5(io.cwd, target).split("\\").join("/");
   const lines = [`wrote ${written} for ${stacks.length} stack${stacks.length === 1 ? "" : "s"} (${stacks.join(", ")})`];
   if (turnedOn.length) lines.push(`turns on ${turnedOn.join(", ")}, which stayed silent without a host`);
   const stillOff = [...silentForHost(after)].sort();

@@ -5,7 +5,7 @@ import { instructionWords, parseDockerfile, type DockerInstruction, type Dockerf
 import { interpolate, type VariableSource } from '../parsers/interpolate.js';
 import { rangeOf, sliceMapped, type MappedText } from '../parsers/mapped-text.js';
 import type { ShellWord } from '../parsers/shell-words.js';
-import { globToRegExp, repoPath, staysInside, type ContainerPathSource } from './filesystem.js';
+import { globToRegExp, repoPath, type ContainerPathSource } from './filesystem.js';
 import { SHELL_TEXT } from './process.js';
 import type { CommandLine, UnknownPart } from './types.js';
 
@@ -305,7 +305,7 @@ function copy(
       opaque(destAbs, destIsDir, `${src} is outside the build context`);
       continue;
     }
-    if (!staysInside(ws, rel)) {
+    if (!ws.inside(rel)) {
       opaque(destAbs, destIsDir, `${src} leaves the checked folder through a symlink`);
       continue;
     }
@@ -317,7 +317,7 @@ function copy(
     }
     const many = matches.length > 1 || destIsDir || srcs.length > 1;
     for (const m of matches) {
-      if (!staysInside(ws, m)) {
+      if (!ws.inside(m)) {
         opaque(posix.join(destAbs, posix.basename(m)), false, `${m} leaves the checked folder through a symlink`);
         continue;
       }

@@ -1,5 +1,4 @@
-import { realpathSync } from 'node:fs';
-import { join, posix, relative, sep } from 'node:path';
+import { posix } from 'node:path';
 import type { Span } from '../core/value.js';
 import type { MappedText } from '../parsers/mapped-text.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -83,10 +82,6 @@ export function repoPath(...parts: string[]): string | undefined {
  * True when `rel` stays inside the checked folder once symlinks are followed. A symlink in the
  * repository that points at `/etc/passwd` or `../secrets` is never read.
  */
-/** Whether a root-relative path stays inside the checked folder once symlinks are resolved (Workspace.inside). */
-export function staysInside(ws: Workspace, rel: string): boolean {
-  return ws.inside(rel);
-}
 
 function originOf(s: ContainerPathSource, hostPath: string): FileOrigin {
   if (!s.origin) return { kind: 'copy', hostPath, via: s.via };
@@ -143,7 +138,7 @@ export class ContainerFs {
         const host = repoPath(s.hostPath, rest(p, s.containerPath));
         // A symlink inside a copied or mounted folder that leads out of the checked folder is never read
         // (the workspace reports it as missing, so ask first).
-        if (host !== undefined && !s.ignored?.(host) && !staysInside(this.ws, host)) return { kind: 'unknown', origin: { kind: 'unknown', reason: `${host} leaves the checked folder through a symlink`, via: s.via }, via: s.via };
+        if (host !== undefined && !s.ignored?.(host) && !this.ws.inside(host)) return { kind: 'unknown', origin: { kind: 'unknown', reason: `${host} leaves the checked folder through a symlink`, via: s.via }, via: s.via };
         if (host !== undefined && this.ws.exists(host) && !s.ignored?.(host)) return { kind: 'file', file: fileOf(s, p, host) };
         if (s.hides) return { kind: 'absent' };
       }

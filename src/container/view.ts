@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { ParseProblem } from '../core/problem.js';
 import { known, type Span, type Value } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { ContainerFs, repoPath, staysInside, type ContainerPathSource } from './filesystem.js';
+import { ContainerFs, repoPath, type ContainerPathSource } from './filesystem.js';
 import { buildDockerfile, type BuiltImage } from './dockerfile-fs.js';
 import { wellKnownImage, type WellKnownImage } from './images.js';
 import { followProcess, processEnvironment, startCommand, type ImageConfig, type ProcessInput } from './process.js';
@@ -111,7 +111,7 @@ function buildImage(ws: Workspace, spec: ContainerSpec, unknowns: UnknownPart[])
   }
   const context = repoPath(b.context.value);
   const dockerfilePath = repoPath(b.dockerfile.value);
-  if (context === undefined || dockerfilePath === undefined || !staysInside(ws, context) || !staysInside(ws, dockerfilePath)) {
+  if (context === undefined || dockerfilePath === undefined || !ws.inside(context) || !ws.inside(dockerfilePath)) {
     unknowns.push({ what: 'build', reason: `${context === undefined ? b.context.value : b.dockerfile.value} is outside the checked folder and is not read`, span: b.span });
     return undefined;
   }
@@ -148,7 +148,7 @@ function mountLayers(ctx: ContainerViewContext, mounts: readonly MountSpec[], im
           opaque(m, true, `${m.source ?? 'the source'} is outside the checked folder and is not read`);
           break;
         }
-        if (!staysInside(ws, host)) {
+        if (!ws.inside(host)) {
           opaque(m, true, `${m.source} leaves the checked folder through a symlink and is not read`);
           break;
         }
