@@ -27229,9 +27229,9 @@ function settingIn(rules, ruleId) {
 
 // src/engine/suppress.ts
 var DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)(?:\s+(.*?))?(?:\s+--(?:\s.*)?)?\s*$/;
-function applySuppressions(findings, comments, stack, knownRules, sourceOf2) {
+function applySuppressions(findings, comments, stack, knownRules, sourceOf) {
   const lineOf = (file, offset) => {
-    const f = sourceOf2(file);
+    const f = sourceOf(file);
     return f ? positionAt(f, offset).line : 0;
   };
   const suppressions = [];
@@ -27239,7 +27239,7 @@ function applySuppressions(findings, comments, stack, knownRules, sourceOf2) {
     const m = DIRECTIVE.exec(c.text);
     if (!m) continue;
     const rules = (m[2] ?? "all").split(/[\s,]+/).filter(Boolean);
-    const source = sourceOf2(c.span.file);
+    const source = sourceOf(c.span.file);
     const end = source ? blockEnd(source, c.span.start) : Number.POSITIVE_INFINITY;
     suppressions.push({ comment: c, rules, scope: m[1] === "disable" ? "rest-of-block" : "next-line", end, used: false });
   }
@@ -27408,9 +27408,6 @@ var Workspace = class {
 import { posix as posix20 } from "node:path";
 
 // src/security/stack-access.ts
-function sourceOf(stack, path) {
-  return stack.sources.get(path);
-}
 var caches = /* @__PURE__ */ new WeakMap();
 function once(stack, key2, build) {
   let m = caches.get(stack);
@@ -27420,9 +27417,6 @@ function once(stack, key2, build) {
   }
   if (!m.has(key2)) m.set(key2, build());
   return m.get(key2);
-}
-function filesBeside(stack) {
-  return stack.siblingFiles;
 }
 
 // src/security/secrets.ts
@@ -27446,7 +27440,7 @@ function isDevelopmentStack(stack) {
     if (stack.project.files.some((f) => DEV_WORD.test(f.path))) return true;
     if (stack.services.some((s2) => /\brunserver\b/.test(JSON.stringify(s2.settings.get("command")?.data ?? "")))) return true;
     if (PROD_WORD.test(stack.name)) return false;
-    return filesBeside(stack).some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split("/").pop()));
+    return stack.siblingFiles.some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split("/").pop()));
   });
 }
 function isDevelopmentSettings(module) {
@@ -27483,12 +27477,12 @@ function commandLineSecrets(text) {
   return out;
 }
 function composeSecrets(stack, svc, out) {
-  const composeFile = sourceOf(stack, stack.compose.path);
+  const composeFile = stack.sources.get(stack.compose.path);
   for (const e of svc.environment) {
     const v = e.value;
     if (v.kind !== "known") continue;
     const fromEnvFile = v.span.file !== e.span.file;
-    const file = sourceOf(stack, v.span.file);
+    const file = stack.sources.get(v.span.file);
     const raw = composeFile?.text.slice(e.span.start, e.span.end) ?? "";
     const isDefault = !fromEnvFile && /\$\{[A-Za-z_]\w*:?-/.test(raw);
     const place = fromEnvFile ? "env file" : isDefault ? "compose variable default" : "compose environment";
@@ -27503,7 +27497,7 @@ function composeSecrets(stack, svc, out) {
   }
   for (const [key2, v] of stack.env(svc)) {
     if (v.kind !== "known" || v.span.file === composeFile?.path || !isSecretName(key2) || isReference(v.value)) continue;
-    const file = sourceOf(stack, v.span.file);
+    const file = stack.sources.get(v.span.file);
     const where = file ? spansOf(file, lineSpan(file, v.span), v.value)[0] : void 0;
     if (where) out.push({ name: key2, place: "env file", span: where, value: v.value, service: svc, hardcoded: false });
   }
@@ -27539,7 +27533,7 @@ function settingsSecrets(stack, out) {
       const key2 = `${v.span.file}:${v.span.start}`;
       if (seen.has(key2)) return;
       seen.add(key2);
-      const file = sourceOf(stack, v.span.file);
+      const file = stack.sources.get(v.span.file);
       const fromPython2 = v.span.file.endsWith(".py");
       const where = file ? spansOf(file, v.span, v.value)[0] ?? spansOf(file, lineSpan(file, v.span), v.value)[0] : void 0;
       if (!where) return;
@@ -27560,7 +27554,7 @@ function userlistSecrets(stack, out) {
     if (auth?.kind !== "known" || auth.value === "") continue;
     const containerPath3 = posix20.isAbsolute(auth.value) ? auth.value : posix20.join("/etc/pgbouncer", auth.value);
     const hostPath = stack.image(pgb.service).fs.resolve(containerPath3)?.hostPath;
-    const file = hostPath !== void 0 ? sourceOf(stack, hostPath) : void 0;
+    const file = hostPath !== void 0 ? stack.sources.get(hostPath) : void 0;
     if (!file) continue;
     for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
       const password = m[2];
@@ -27578,7 +27572,7 @@ function writtenSecrets(stack) {
     userlistSecrets(stack, out);
     for (const e of stack.dotenv?.entries ?? []) {
       if (e.value.kind === "known" && isSecretName(e.key) && !isReference(e.value.value)) {
-        const file = sourceOf(stack, e.value.span.file);
+        const file = stack.sources.get(e.value.span.file);
         const where = file ? spansOf(file, lineSpan(file, e.value.span), e.value.value)[0] : void 0;
         if (where) out.push({ name: e.key, place: "env file", span: where, value: e.value.value, hardcoded: false });
       }
@@ -32699,7 +32693,7 @@ function setting(stack, app, name2) {
   if (v) return v.kind === "known" ? { kind: "set", value: v } : { kind: "unknown" };
   const unread = new Set(settings.unresolvedImports.map((i) => i.module));
   for (const f of settings.files) {
-    const text = sourceOf(stack, f)?.text ?? "";
+    const text = stack.sources.get(f)?.text ?? "";
     for (const m of text.matchAll(/^\s*from\s+(\S+)\s+import\s+\*/gm)) {
       const mod = m[1];
       if ([...unread].some((u) => u === mod || u.endsWith(mod.replace(/^\.+/, "")))) return { kind: "unknown" };

@@ -26447,9 +26447,9 @@ function settingIn(rules, ruleId) {
 
 // src/engine/suppress.ts
 var DIRECTIVE = /^\s*arena-lint-(disable-next-line|disable)(?:\s+(.*?))?(?:\s+--(?:\s.*)?)?\s*$/;
-function applySuppressions(findings, comments, stack, knownRules2, sourceOf3) {
+function applySuppressions(findings, comments, stack, knownRules2, sourceOf2) {
   const lineOf = (file, offset) => {
-    const f = sourceOf3(file);
+    const f = sourceOf2(file);
     return f ? positionAt(f, offset).line : 0;
   };
   const suppressions = [];
@@ -26457,7 +26457,7 @@ function applySuppressions(findings, comments, stack, knownRules2, sourceOf3) {
     const m = DIRECTIVE.exec(c.text);
     if (!m) continue;
     const rules = (m[2] ?? "all").split(/[\s,]+/).filter(Boolean);
-    const source = sourceOf3(c.span.file);
+    const source = sourceOf2(c.span.file);
     const end = source ? blockEnd(source, c.span.start) : Number.POSITIVE_INFINITY;
     suppressions.push({ comment: c, rules, scope: m[1] === "disable" ? "rest-of-block" : "next-line", end, used: false });
   }
@@ -26650,9 +26650,6 @@ var Workspace = class {
 import { posix as posix20 } from "node:path";
 
 // src/security/stack-access.ts
-function sourceOf(stack, path) {
-  return stack.sources.get(path);
-}
 var caches = /* @__PURE__ */ new WeakMap();
 function once(stack, key2, build) {
   let m = caches.get(stack);
@@ -26662,9 +26659,6 @@ function once(stack, key2, build) {
   }
   if (!m.has(key2)) m.set(key2, build());
   return m.get(key2);
-}
-function filesBeside(stack) {
-  return stack.siblingFiles;
 }
 
 // src/security/secrets.ts
@@ -26688,7 +26682,7 @@ function isDevelopmentStack(stack) {
     if (stack.project.files.some((f) => DEV_WORD.test(f.path))) return true;
     if (stack.services.some((s2) => /\brunserver\b/.test(JSON.stringify(s2.settings.get("command")?.data ?? "")))) return true;
     if (PROD_WORD.test(stack.name)) return false;
-    return filesBeside(stack).some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split("/").pop()));
+    return stack.siblingFiles.some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split("/").pop()));
   });
 }
 function isDevelopmentSettings(module) {
@@ -26725,12 +26719,12 @@ function commandLineSecrets(text) {
   return out;
 }
 function composeSecrets(stack, svc, out) {
-  const composeFile = sourceOf(stack, stack.compose.path);
+  const composeFile = stack.sources.get(stack.compose.path);
   for (const e of svc.environment) {
     const v = e.value;
     if (v.kind !== "known") continue;
     const fromEnvFile = v.span.file !== e.span.file;
-    const file = sourceOf(stack, v.span.file);
+    const file = stack.sources.get(v.span.file);
     const raw = composeFile?.text.slice(e.span.start, e.span.end) ?? "";
     const isDefault = !fromEnvFile && /\$\{[A-Za-z_]\w*:?-/.test(raw);
     const place = fromEnvFile ? "env file" : isDefault ? "compose variable default" : "compose environment";
@@ -26745,7 +26739,7 @@ function composeSecrets(stack, svc, out) {
   }
   for (const [key2, v] of stack.env(svc)) {
     if (v.kind !== "known" || v.span.file === composeFile?.path || !isSecretName(key2) || isReference(v.value)) continue;
-    const file = sourceOf(stack, v.span.file);
+    const file = stack.sources.get(v.span.file);
     const where2 = file ? spansOf(file, lineSpan(file, v.span), v.value)[0] : void 0;
     if (where2) out.push({ name: key2, place: "env file", span: where2, value: v.value, service: svc, hardcoded: false });
   }
@@ -26781,7 +26775,7 @@ function settingsSecrets(stack, out) {
       const key2 = `${v.span.file}:${v.span.start}`;
       if (seen.has(key2)) return;
       seen.add(key2);
-      const file = sourceOf(stack, v.span.file);
+      const file = stack.sources.get(v.span.file);
       const fromPython2 = v.span.file.endsWith(".py");
       const where2 = file ? spansOf(file, v.span, v.value)[0] ?? spansOf(file, lineSpan(file, v.span), v.value)[0] : void 0;
       if (!where2) return;
@@ -26802,7 +26796,7 @@ function userlistSecrets(stack, out) {
     if (auth?.kind !== "known" || auth.value === "") continue;
     const containerPath3 = posix20.isAbsolute(auth.value) ? auth.value : posix20.join("/etc/pgbouncer", auth.value);
     const hostPath = stack.image(pgb.service).fs.resolve(containerPath3)?.hostPath;
-    const file = hostPath !== void 0 ? sourceOf(stack, hostPath) : void 0;
+    const file = hostPath !== void 0 ? stack.sources.get(hostPath) : void 0;
     if (!file) continue;
     for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
       const password = m[2];
@@ -26820,7 +26814,7 @@ function writtenSecrets(stack) {
     userlistSecrets(stack, out);
     for (const e of stack.dotenv?.entries ?? []) {
       if (e.value.kind === "known" && isSecretName(e.key) && !isReference(e.value.value)) {
-        const file = sourceOf(stack, e.value.span.file);
+        const file = stack.sources.get(e.value.span.file);
         const where2 = file ? spansOf(file, lineSpan(file, e.value.span), e.value.value)[0] : void 0;
         if (where2) out.push({ name: e.key, place: "env file", span: where2, value: e.value.value, hardcoded: false });
       }
@@ -32034,7 +32028,7 @@ function setting(stack, app, name2) {
   if (v) return v.kind === "known" ? { kind: "set", value: v } : { kind: "unknown" };
   const unread = new Set(settings.unresolvedImports.map((i) => i.module));
   for (const f of settings.files) {
-    const text = sourceOf(stack, f)?.text ?? "";
+    const text = stack.sources.get(f)?.text ?? "";
     for (const m of text.matchAll(/^\s*from\s+(\S+)\s+import\s+\*/gm)) {
       const mod = m[1];
       if ([...unread].some((u) => u === mod || u.endsWith(mod.replace(/^\.+/, "")))) return { kind: "unknown" };
@@ -34663,7 +34657,7 @@ var EditSet = class {
     this.edits.push(e);
   }
 };
-function sourceOf2(stack, path) {
+function sourceOf(stack, path) {
   const f = stack.sources.get(path);
   if (!f) throw new UsageError(`cannot read ${path}`);
   return f;
@@ -34699,7 +34693,7 @@ function topologyEdits(stack, target, replicas) {
   if (target.kind === "count") {
     if (target.count === replicas) return set;
     const svc = target.service;
-    const file = sourceOf2(stack, target.span.file);
+    const file = sourceOf(stack, target.span.file);
     if (svc.replicas?.kind === "known" || svc.settings.has("scale")) {
       const span = svc.replicas?.kind === "known" ? svc.replicas.span : void 0;
       const at2 = span ?? scaleValueSpan(file, svc.name);
@@ -34720,7 +34714,7 @@ function topologyEdits(stack, target, replicas) {
   if (replicas < 1) throw new UsageError("--replicas must be at least 1");
   const last = byNumber[byNumber.length - 1];
   const composePath = last.nameSpan.file;
-  const compose = sourceOf2(stack, composePath);
+  const compose = sourceOf(stack, composePath);
   const blocks = serviceBlocks(compose);
   if (!blocks) throw new UsageError(`${composePath}: services is not a block mapping arena-lint can edit`);
   if (adding.length) {
@@ -34739,7 +34733,7 @@ function topologyEdits(stack, target, replicas) {
   if (removing.length) {
     for (const name2 of removing) {
       const svc = stack.service(name2);
-      const file = sourceOf2(stack, svc.nameSpan.file);
+      const file = sourceOf(stack, svc.nameSpan.file);
       const fileBlocks = svc.nameSpan.file === composePath ? blocks : serviceBlocks(file);
       const k = fileBlocks?.findIndex((b) => b.name === name2) ?? -1;
       if (!fileBlocks || k < 0) throw new UsageError(`cannot find ${name2} in ${svc.nameSpan.file}`);
@@ -34751,7 +34745,7 @@ function topologyEdits(stack, target, replicas) {
   for (const u of resolvedUpstreams(stack)) {
     const ofTier = u.servers.filter((s2) => s2.service && tier.replicas.includes(s2.service));
     if (ofTier.length < 2) continue;
-    const file = sourceOf2(stack, u.upstream.node.directive.span.file);
+    const file = sourceOf(stack, u.upstream.node.directive.span.file);
     const keep = ofTier.filter((s2) => !removing.includes(s2.service.name));
     if (adding.length) {
       const template = keep[keep.length - 1] ?? ofTier[ofTier.length - 1];
@@ -34767,7 +34761,7 @@ function topologyEdits(stack, target, replicas) {
   }
   const tierNames = new Set(tier.replicas.map((r) => r.name));
   for (const path of composeFilesOf(stack)) {
-    const file = sourceOf2(stack, path);
+    const file = sourceOf(stack, path);
     for (const list of nameLists(file)) {
       const names = namesIn(list);
       const listed = names.filter((x) => tierNames.has(x));
@@ -34815,7 +34809,7 @@ function concurrencyEdits(stack, target, req) {
       if (v.value === want && !v.isDefault) continue;
       if (v.isDefault) {
         if (want === v.value) continue;
-        const file = sourceOf2(stack, counts.command.file);
+        const file = sourceOf(stack, counts.command.file);
         const word2 = file.text.slice(counts.command.start, counts.command.end);
         if (!/^(\S*\/)?gunicorn$/.test(word2)) throw new UsageError(`${svc.name}: cannot add --${key2} to its command; set it by hand`);
         const k = `${counts.command.file}:${counts.command.end}:${key2}`;
@@ -34823,7 +34817,7 @@ function concurrencyEdits(stack, target, req) {
         seen.add(k);
         set.edits.push(insertAt(file.path, counts.command.end, ` --${key2} ${want}`));
       } else {
-        const file = sourceOf2(stack, v.span.file);
+        const file = sourceOf(stack, v.span.file);
         if (!isLiteralAt(file, v.span, String(v.value))) throw new UsageError(`--${key2} of ${svc.name} is not written literally where it is set (${v.span.file}: a variable, a template or a computed value); set it by hand`);
         const k = `${v.span.file}:${v.span.start}`;
         if (seen.has(k)) continue;

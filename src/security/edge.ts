@@ -5,7 +5,7 @@ import { isPyList, type PyValue } from '../python/value.js';
 import type { ProxyService, Stack } from '../stack/stack.js';
 import { passTargets } from '../stack/topology.js';
 import { effective, levelOf } from './nginx-levels.js';
-import { once, sourceOf } from './stack-access.js';
+import { once } from './stack-access.js';
 
 /**
  * The edge of the stack: which nginx locations reach which Django app, what nginx sends it (the
@@ -74,7 +74,7 @@ export function setting(stack: Stack, app: DjangoApp, name: string): SettingLook
   // `from somewhere import *` that could not be read may set it.
   const unread = new Set(settings.unresolvedImports.map((i) => i.module));
   for (const f of settings.files) {
-    const text = sourceOf(stack, f)?.text ?? '';
+    const text = stack.sources.get(f)?.text ?? '';
     for (const m of text.matchAll(/^\s*from\s+(\S+)\s+import\s+\*/gm)) {
       const mod = m[1]!;
       if ([...unread].some((u) => u === mod || u.endsWith(mod.replace(/^\.+/, '')))) return { kind: 'unknown' };

@@ -5,7 +5,7 @@ import type { Span } from '../core/value.js';
 import type { ComposeService } from '../inputs/compose.js';
 import type { Stack } from '../stack/stack.js';
 import { isPyDict, pyGet, type PyValue } from '../python/value.js';
-import { filesBeside, once, sourceOf } from './stack-access.js';
+import { once } from './stack-access.js';
 
 /**
  * Secrets a stack writes down: literal passwords, keys and tokens, where they are, and how to show
@@ -71,7 +71,7 @@ export function isDevelopmentStack(stack: Stack): boolean {
     if (stack.project.files.some((f) => DEV_WORD.test(f.path))) return true;
     if (stack.services.some((s) => /\brunserver\b/.test(JSON.stringify(s.settings.get('command')?.data ?? '')))) return true;
     if (PROD_WORD.test(stack.name)) return false;
-    return filesBeside(stack).some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split('/').pop()!));
+    return stack.siblingFiles.some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split('/').pop()!));
   });
 }
 
@@ -117,12 +117,12 @@ export function commandLineSecrets(text: string): Array<{ name: string; start: n
 }
 
 function composeSecrets(stack: Stack, svc: ComposeService, out: WrittenSecret[]): void {
-  const composeFile = sourceOf(stack, stack.compose.path);
+  const composeFile = stack.sources.get(stack.compose.path);
   for (const e of svc.environment) {
     const v = e.value;
     if (v.kind !== 'known') continue;
     const fromEnvFile = v.span.file !== e.span.file;
-    const file = sourceOf(stack, v.span.file);
+    const file = stack.sources.get(v.span.file);
     const raw = composeFile?.text.slice(e.span.start, e.span.end) ?? '';
     const isDefault = !fromEnvFile && /\$\{[A-Za-z_]\w*:?-/.test(raw);
     const place: SecretPlace = fromEnvFile ? 'env file' : isDefault ? 'compose variable default' : 'compose environment';
@@ -138,7 +138,7 @@ function composeSecrets(stack: Stack, svc: ComposeService, out: WrittenSecret[])
   // env_file entries are where secrets belong: redacted, never reported.
   for (const [key, v] of stack.env(svc)) {
     if (v.kind !== 'known' || v.span.file === composeFile?.path || !isSecretName(key) || isReference(v.value)) continue;
-    const file = sourceOf(stack, v.span.file);
+    const file = stack.sources.get(v.span.file);
     const where = file ? spansOf(file, lineSpan(file, v.span), v.value)[0] : undefined;
     if (where) out.push({ name: key, place: 'env file', span: where, value: v.value, service: svc, hardcoded: false });
   }
@@ -178,7 +178,7 @@ function settingsSecrets(stack: Stack, out: WrittenSecret[]): void {
       const key = `${v.span.file}:${v.span.start}`;
       if (seen.has(key)) return;
       seen.add(key);
-      const file = sourceOf(stack, v.span.file);
+      const file = stack.sources.get(v.span.file);
       // A value fed from the environment is the env file's; one written in Python is the settings'.
       const fromPython = v.span.file.endsWith('.py');
       const where = file ? (spansOf(file, v.span, v.value)[0] ?? spansOf(file, lineSpan(file, v.span), v.value)[0]) : undefined;
@@ -202,7 +202,7 @@ function userlistSecrets(stack: Stack, out: WrittenSecret[]): void {
     if (auth?.kind !== 'known' || auth.value === '') continue;
     const containerPath = posix.isAbsolute(auth.value) ? auth.value : posix.join('/etc/pgbouncer', auth.value);
     const hostPath = stack.image(pgb.service).fs.resolve(containerPath)?.hostPath;
-    const file = hostPath !== undefined ? sourceOf(stack, hostPath) : undefined;
+    const file = hostPath !== undefined ? stack.sources.get(hostPath) : undefined;
     if (!file) continue;
     for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
       const password = m[2]!;
@@ -223,7 +223,7 @@ export function writtenSecrets(stack: Stack): readonly WrittenSecret[] {
     // The .env beside the compose file feeds `${VAR}`: its secrets are redacted like any.
     for (const e of stack.dotenv?.entries ?? []) {
       if (e.value.kind === 'known' && isSecretName(e.key) && !isReference(e.value.value)) {
-        const file = sourceOf(stack, e.value.span.file);
+        const file = stack.sources.get(e.value.span.file);
         const where = file ? spansOf(file, lineSpan(file, e.value.span), e.value.value)[0] : undefined;
         if (where) out.push({ name: e.key, place: 'env file', span: where, value: e.value.value, hardcoded: false });
       }
