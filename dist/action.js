@@ -9489,7 +9489,8 @@ function readPgbouncer(stack, svc) {
       span: name2?.span ?? imageAnchor(svc),
       params
     }];
-    return { ...base, source: "env", settings: settings2, databases };
+    const authFile = readAuthFile(stack, svc, settings2.get("auth_file"));
+    return { ...base, source: "env", settings: settings2, databases, ...authFile ? { authFile } : {} };
   }
   const settings = /* @__PURE__ */ new Map();
   const reason = iniPath === void 0 ? "no pgbouncer.ini is visible in the container (mounted or copied)" : `${iniPath} cannot be read`;
@@ -25328,14 +25329,6 @@ function buildStack(ws, spec) {
     addFile
   };
   const data = buildDataTier(reader2);
-  for (const pgb of data.pgbouncers) {
-    const auth = pgb.settings.get("auth_file");
-    if (auth?.kind !== "known" || auth.value === "") continue;
-    const containerPath3 = auth.value.startsWith("/") ? auth.value : `/etc/pgbouncer/${auth.value}`;
-    const hostPath = image(pgb.service).fs.resolve(containerPath3)?.hostPath;
-    const file = hostPath !== void 0 ? ws.read(hostPath) : void 0;
-    if (file) addFile(file.path);
-  }
   const containerFiles = new Set([...views.values()].flatMap((v) => v.filesystem.files().map((f) => f.hostPath)));
   const sysctls = hostSysctls(ws, containerFiles);
   for (const src of sysctls.sources) addFile(src.path, src.problems, src.comments);
@@ -27404,9 +27397,6 @@ var Workspace = class {
   }
 };
 
-// src/security/secrets.ts
-import { posix as posix20 } from "node:path";
-
 // src/security/stack-access.ts
 var caches = /* @__PURE__ */ new WeakMap();
 function once(stack, key2, build) {
@@ -27550,11 +27540,7 @@ function settingsSecrets(stack, out) {
 }
 function userlistSecrets(stack, out) {
   for (const pgb of stack.data.pgbouncers) {
-    const auth = pgb.settings.get("auth_file");
-    if (auth?.kind !== "known" || auth.value === "") continue;
-    const containerPath3 = posix20.isAbsolute(auth.value) ? auth.value : posix20.join("/etc/pgbouncer", auth.value);
-    const hostPath = stack.image(pgb.service).fs.resolve(containerPath3)?.hostPath;
-    const file = hostPath !== void 0 ? stack.sources.get(hostPath) : void 0;
+    const file = pgb.authFile;
     if (!file) continue;
     for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
       const password = m[2];

@@ -99,7 +99,8 @@ export function readPgbouncer(stack: StackReader, svc: ComposeService): Pgbounce
       span: name?.span ?? imageAnchor(svc),
       params,
     }];
-    return { ...base, source: 'env', settings, databases };
+    const authFile = readAuthFile(stack, svc, settings.get('auth_file'));
+    return { ...base, source: 'env', settings, databases, ...(authFile ? { authFile } : {}) };
   }
 
   const settings = new Map<string, Value<string>>();

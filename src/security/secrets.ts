@@ -1,4 +1,3 @@
-import { posix } from 'node:path';
 import type { Finding } from '../core/finding.js';
 import { createSourceFile, SourceSet, type SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
@@ -198,11 +197,8 @@ function settingsSecrets(stack: Stack, out: WrittenSecret[]): void {
 /** `"user" "password"` lines of the auth_file each pgbouncer container reads. */
 function userlistSecrets(stack: Stack, out: WrittenSecret[]): void {
   for (const pgb of stack.data.pgbouncers) {
-    const auth = pgb.settings.get('auth_file');
-    if (auth?.kind !== 'known' || auth.value === '') continue;
-    const containerPath = posix.isAbsolute(auth.value) ? auth.value : posix.join('/etc/pgbouncer', auth.value);
-    const hostPath = stack.image(pgb.service).fs.resolve(containerPath)?.hostPath;
-    const file = hostPath !== undefined ? stack.sources.get(hostPath) : undefined;
+    // Read with the pgbouncer's ini while the stack was built (stage 1).
+    const file = pgb.authFile;
     if (!file) continue;
     for (const m of file.text.matchAll(/^[ \t]*"((?:[^"]|"")*)"[ \t]+"((?:[^"]|"")*)"/gm)) {
       const password = m[2]!;

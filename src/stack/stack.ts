@@ -177,15 +177,6 @@ export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): St
     resolveHost, tierOf: (s) => tierByService.get(s.name), addFile,
   };
   const data = buildDataTier(reader);
-  // The auth_file each pgbouncer reads (its userlist), so secrets in it are known before any rule runs.
-  for (const pgb of data.pgbouncers) {
-    const auth = pgb.settings.get('auth_file');
-    if (auth?.kind !== 'known' || auth.value === '') continue;
-    const containerPath = auth.value.startsWith('/') ? auth.value : `/etc/pgbouncer/${auth.value}`;
-    const hostPath = image(pgb.service).fs.resolve(containerPath)?.hostPath;
-    const file = hostPath !== undefined ? ws.read(hostPath) : undefined;
-    if (file) addFile(file.path);
-  }
   // Files a container loads are that container's: a sysctl script COPY'd into an image is not the host's.
   const containerFiles = new Set([...views.values()].flatMap((v) => v.filesystem.files().map((f) => f.hostPath)));
   const sysctls = hostSysctls(ws, containerFiles);
