@@ -10877,6 +10877,71 @@ function looksLikeShellScript(path, text) {
   return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k|z|a)?sh\b/.test(firstLine);
 }
 
+// src/parsers/dockerfile.ts
+function parseDockerfile(file) {
+  const instructions = [];
+  const comments = [];
+  const lines = file.text.split("\n");
+  let offset = 0;
+  let cur;
+  const finish2 = () => {
+    if (cur) instructions.push({ keyword: cur.keyword, args: cur.b.build(), span: { file: file.path, start: cur.start, end: cur.end } });
+    cur = void 0;
+  };
+  for (const rawLine of lines) {
+    const line = rawLine.replace(/\r$/, "");
+    const lineOffset = offset;
+    offset += rawLine.length + 1;
+    const trimmed = line.trimStart();
+    const indent2 = line.length - trimmed.length;
+    if (trimmed.startsWith("#")) {
+      comments.push({ text: trimmed.slice(1), span: { file: file.path, start: lineOffset + indent2, end: lineOffset + line.length } });
+      continue;
+    }
+    let body = line;
+    let bodyOffset = lineOffset;
+    if (!cur) {
+      const m = /^(\s*)([A-Za-z]+)(\s+|$)/.exec(line);
+      if (!m) continue;
+      const start = lineOffset + m[1].length;
+      cur = { keyword: m[2].toUpperCase(), b: new MappedTextBuilder(file.path, { file: file.path, start, end: lineOffset + line.length }), start, end: lineOffset + line.length };
+      body = line.slice(m[0].length);
+      bodyOffset = lineOffset + m[0].length;
+    }
+    const continued = /\\\s*$/.test(body);
+    const content2 = continued ? body.replace(/\\\s*$/, "") : body;
+    for (let i = 0; i < content2.length; i++) cur.b.pushChar(content2[i], bodyOffset + i, bodyOffset + i + 1);
+    cur.end = lineOffset + line.length;
+    if (continued) cur.b.pushChar(" ", bodyOffset + content2.length, bodyOffset + content2.length + 1);
+    else finish2();
+  }
+  finish2();
+  return { doc: { path: file.path, instructions }, problems: [], comments };
+}
+function instructionWords(ins) {
+  const t2 = ins.args.text.trim();
+  if (t2.startsWith("[")) {
+    try {
+      const arr = JSON.parse(t2);
+      if (Array.isArray(arr) && arr.every((x) => typeof x === "string")) {
+        let from = 0;
+        const items = arr.map((s2) => {
+          const at = ins.args.text.indexOf(s2, from);
+          const b = new MappedTextBuilder(ins.args.file, ins.args.whole);
+          if (at >= 0) {
+            b.pushMapped(ins.args, at, at + s2.length);
+            from = at + s2.length;
+          } else b.pushChar(s2, ins.span.start, ins.span.end);
+          return b.build();
+        });
+        return { words: wordsFromList(items), form: "exec" };
+      }
+    } catch {
+    }
+  }
+  return { words: splitShellWords(ins.args), form: "shell" };
+}
+
 // src/inputs/sysctl.ts
 var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
 var NO_EXTENSION = /(^|\/)[^./]+$/;
@@ -10887,7 +10952,50 @@ function hostSysctls(ws, containerFiles = /* @__PURE__ */ new Set()) {
     all = readSources(ws);
     cache.set(ws, all);
   }
-  return join2(all.filter((src) => !containerFiles.has(src.path)));
+  const outside = all.filter((src) => !containerFiles.has(src.path));
+  if (!outside.some((src) => src.kind === "script")) return join2(outside);
+  const inImages = filesCopiedIntoImages(ws);
+  return join2(outside.filter((src) => !inImages.has(src.path)));
+}
+var DOCKERFILE_NAME = /(^|\/)(Dockerfile[^/]*|[^/]+\.Dockerfile|Containerfile)$/i;
+var copiedCache = /* @__PURE__ */ new WeakMap();
+function filesCopiedIntoImages(ws) {
+  let copied = copiedCache.get(ws);
+  if (!copied) copiedCache.set(ws, copied = scanDockerfileCopies(ws));
+  return copied;
+}
+function scanDockerfileCopies(ws) {
+  const files = ws.files();
+  const known2 = new Set(files);
+  const copied = /* @__PURE__ */ new Set();
+  for (const path of files) {
+    if (!DOCKERFILE_NAME.test(path)) continue;
+    const file = ws.read(path);
+    if (!file) continue;
+    const doc = parseDockerfile(file).doc;
+    if (!doc) continue;
+    const contexts = [];
+    for (let dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ""; ; dir = dir.includes("/") ? dir.slice(0, dir.lastIndexOf("/")) : "") {
+      contexts.push(dir);
+      if (dir === "") break;
+    }
+    for (const ins of doc.instructions) {
+      if (ins.keyword !== "COPY" && ins.keyword !== "ADD") continue;
+      const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : "$unknown");
+      if (words.some((w) => w.startsWith("--from"))) continue;
+      const sources = words.filter((w) => !w.startsWith("--")).slice(0, -1);
+      for (const src of sources) {
+        const rel = src.replace(/^\.\//, "").replace(/\/+$/, "");
+        if (rel === "" || rel === "." || rel.includes("..") || /[*?[$]/.test(rel)) continue;
+        for (const ctx of contexts) {
+          const full = ctx ? `${ctx}/${rel}` : rel;
+          if (known2.has(full)) copied.add(full);
+          else if (ws.isDir(full)) for (const f of ws.filesUnder(full)) copied.add(f);
+        }
+      }
+    }
+  }
+  return copied;
 }
 function readSources(ws) {
   const sources = [];
@@ -20713,73 +20821,6 @@ function replaceEntry(map, key2, value, keySpan) {
 
 // src/container/filesystem.ts
 import { posix as posix8 } from "node:path";
-
-// src/parsers/dockerfile.ts
-function parseDockerfile(file) {
-  const instructions = [];
-  const comments = [];
-  const lines = file.text.split("\n");
-  let offset = 0;
-  let cur;
-  const finish2 = () => {
-    if (cur) instructions.push({ keyword: cur.keyword, args: cur.b.build(), span: { file: file.path, start: cur.start, end: cur.end } });
-    cur = void 0;
-  };
-  for (const rawLine of lines) {
-    const line = rawLine.replace(/\r$/, "");
-    const lineOffset = offset;
-    offset += rawLine.length + 1;
-    const trimmed = line.trimStart();
-    const indent2 = line.length - trimmed.length;
-    if (trimmed.startsWith("#")) {
-      comments.push({ text: trimmed.slice(1), span: { file: file.path, start: lineOffset + indent2, end: lineOffset + line.length } });
-      continue;
-    }
-    let body = line;
-    let bodyOffset = lineOffset;
-    if (!cur) {
-      const m = /^(\s*)([A-Za-z]+)(\s+|$)/.exec(line);
-      if (!m) continue;
-      const start = lineOffset + m[1].length;
-      cur = { keyword: m[2].toUpperCase(), b: new MappedTextBuilder(file.path, { file: file.path, start, end: lineOffset + line.length }), start, end: lineOffset + line.length };
-      body = line.slice(m[0].length);
-      bodyOffset = lineOffset + m[0].length;
-    }
-    const continued = /\\\s*$/.test(body);
-    const content2 = continued ? body.replace(/\\\s*$/, "") : body;
-    for (let i = 0; i < content2.length; i++) cur.b.pushChar(content2[i], bodyOffset + i, bodyOffset + i + 1);
-    cur.end = lineOffset + line.length;
-    if (continued) cur.b.pushChar(" ", bodyOffset + content2.length, bodyOffset + content2.length + 1);
-    else finish2();
-  }
-  finish2();
-  return { doc: { path: file.path, instructions }, problems: [], comments };
-}
-function instructionWords(ins) {
-  const t2 = ins.args.text.trim();
-  if (t2.startsWith("[")) {
-    try {
-      const arr = JSON.parse(t2);
-      if (Array.isArray(arr) && arr.every((x) => typeof x === "string")) {
-        let from = 0;
-        const items = arr.map((s2) => {
-          const at = ins.args.text.indexOf(s2, from);
-          const b = new MappedTextBuilder(ins.args.file, ins.args.whole);
-          if (at >= 0) {
-            b.pushMapped(ins.args, at, at + s2.length);
-            from = at + s2.length;
-          } else b.pushChar(s2, ins.span.start, ins.span.end);
-          return b.build();
-        });
-        return { words: wordsFromList(items), form: "exec" };
-      }
-    } catch {
-    }
-  }
-  return { words: splitShellWords(ins.args), form: "shell" };
-}
-
-// src/container/filesystem.ts
 function repoPath(...parts) {
   const p = posix8.normalize(posix8.join(...parts.map((x) => x || ".")));
   if (p === ".." || p.startsWith("../") || posix8.isAbsolute(p)) return void 0;
@@ -25517,6 +25558,7 @@ function discoverProjects(ws, declared = []) {
   for (let i = projects.length - 1; i >= 0; i--) {
     const p = projects[i];
     if ((p.origin.kind === "default" || p.origin.kind === "compose-file") && referenced.has(p.files[0])) projects.splice(i, 1);
+    else if (p.origin.kind === "default" && !p.files.some((f) => standsAlone(ws, f))) projects.splice(i, 1);
   }
   const bases = new Set(projects.map((p) => p.files[0]));
   const merged = /* @__PURE__ */ new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
@@ -25528,7 +25570,7 @@ function discoverProjects(ws, declared = []) {
     }
     const dir = dirOf2(f);
     const base = DEFAULT_COMPOSE_FILES.map((n) => dir ? `${dir}/${n}` : n).find((b) => composeFiles.includes(b));
-    if (base !== void 0) projects.push({ files: [base, f], origin: { kind: "variant" } });
+    if (base !== void 0 && base !== f && standsAlone(ws, base)) projects.push({ files: [base, f], origin: { kind: "variant" } });
   }
   const seen = /* @__PURE__ */ new Set();
   const out = [];
@@ -25629,9 +25671,11 @@ function standsAlone(ws, path) {
   if (!file) return false;
   const y = parseYaml(file);
   if (!y.doc || y.problems.length) return true;
-  const services = valueOf2(composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 }), "services");
-  if (services?.kind !== "map") return valueOf2(composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 }), "include") !== void 0;
-  return services.entries.some((e) => ["image", "build", "extends"].some((k) => valueOf2(e.value, k) !== void 0));
+  const tree = composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 });
+  if (valueOf2(tree, "include") !== void 0) return true;
+  const services = valueOf2(tree, "services");
+  if (services?.kind !== "map") return false;
+  return services.entries.length > 0 && services.entries.every((e) => ["image", "build", "extends"].some((k) => valueOf2(e.value, k) !== void 0));
 }
 function referencedFiles(ws, path) {
   const file = ws.read(path);

@@ -9922,69 +9922,6 @@ function looksLikeShellScript(path, text) {
   return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k|z|a)?sh\b/.test(firstLine);
 }
 
-// src/inputs/sysctl.ts
-var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
-var NO_EXTENSION = /(^|\/)[^./]+$/;
-var cache = /* @__PURE__ */ new WeakMap();
-function hostSysctls(ws, containerFiles = /* @__PURE__ */ new Set()) {
-  let all = cache.get(ws);
-  if (!all) {
-    all = readSources(ws);
-    cache.set(ws, all);
-  }
-  return join2(all.filter((src) => !containerFiles.has(src.path)));
-}
-function readSources(ws) {
-  const sources = [];
-  for (const path of ws.files()) {
-    if (looksLikeSysctlFile(path)) {
-      const file = ws.read(path);
-      if (!file) continue;
-      const r = parseSysctlConf(file);
-      sources.push({ path, kind: "sysctl-file", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
-    } else if (SHELL_EXT.test(path) || NO_EXTENSION.test(path)) {
-      const file = ws.read(path);
-      if (!file || !looksLikeShellScript(path, file.text) || !/sysctl/.test(file.text)) continue;
-      const r = scanShellForSysctls(file);
-      if ((r.doc ?? []).length === 0) continue;
-      sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
-    }
-  }
-  return sources;
-}
-function join2(sources) {
-  const persisted = [];
-  const runtime = [];
-  for (const src of sources) {
-    src.settings.forEach((setting2, index) => {
-      const target = setting2.scriptTarget;
-      if (target?.kind === "runtime") runtime.push(setting2);
-      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting: setting2 });
-    });
-  }
-  persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
-  const values = /* @__PURE__ */ new Map();
-  const slot = (key2) => {
-    let v = values.get(key2);
-    if (!v) values.set(key2, v = {});
-    return v;
-  };
-  for (const p of persisted) slot(p.setting.key).persisted = p.setting;
-  for (const r of runtime) slot(r.key).runtime = r;
-  return {
-    sources,
-    get(key2) {
-      const v = values.get(key2);
-      if (!v) return void 0;
-      const effective2 = v.runtime ?? v.persisted;
-      return { key: key2, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
-    }
-  };
-}
-
-// src/container/filesystem.ts
-import { posix as posix3 } from "node:path";
-
 // src/parsers/dockerfile.ts
 function parseDockerfile(file) {
   const instructions = [];
@@ -10050,7 +9987,111 @@ function instructionWords(ins) {
   return { words: splitShellWords(ins.args), form: "shell" };
 }
 
+// src/inputs/sysctl.ts
+var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
+var NO_EXTENSION = /(^|\/)[^./]+$/;
+var cache = /* @__PURE__ */ new WeakMap();
+function hostSysctls(ws, containerFiles = /* @__PURE__ */ new Set()) {
+  let all = cache.get(ws);
+  if (!all) {
+    all = readSources(ws);
+    cache.set(ws, all);
+  }
+  const outside = all.filter((src) => !containerFiles.has(src.path));
+  if (!outside.some((src) => src.kind === "script")) return join2(outside);
+  const inImages = filesCopiedIntoImages(ws);
+  return join2(outside.filter((src) => !inImages.has(src.path)));
+}
+var DOCKERFILE_NAME = /(^|\/)(Dockerfile[^/]*|[^/]+\.Dockerfile|Containerfile)$/i;
+var copiedCache = /* @__PURE__ */ new WeakMap();
+function filesCopiedIntoImages(ws) {
+  let copied = copiedCache.get(ws);
+  if (!copied) copiedCache.set(ws, copied = scanDockerfileCopies(ws));
+  return copied;
+}
+function scanDockerfileCopies(ws) {
+  const files = ws.files();
+  const known2 = new Set(files);
+  const copied = /* @__PURE__ */ new Set();
+  for (const path of files) {
+    if (!DOCKERFILE_NAME.test(path)) continue;
+    const file = ws.read(path);
+    if (!file) continue;
+    const doc = parseDockerfile(file).doc;
+    if (!doc) continue;
+    const contexts = [];
+    for (let dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ""; ; dir = dir.includes("/") ? dir.slice(0, dir.lastIndexOf("/")) : "") {
+      contexts.push(dir);
+      if (dir === "") break;
+    }
+    for (const ins of doc.instructions) {
+      if (ins.keyword !== "COPY" && ins.keyword !== "ADD") continue;
+      const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : "$unknown");
+      if (words.some((w) => w.startsWith("--from"))) continue;
+      const sources = words.filter((w) => !w.startsWith("--")).slice(0, -1);
+      for (const src of sources) {
+        const rel = src.replace(/^\.\//, "").replace(/\/+$/, "");
+        if (rel === "" || rel === "." || rel.includes("..") || /[*?[$]/.test(rel)) continue;
+        for (const ctx of contexts) {
+          const full = ctx ? `${ctx}/${rel}` : rel;
+          if (known2.has(full)) copied.add(full);
+          else if (ws.isDir(full)) for (const f of ws.filesUnder(full)) copied.add(f);
+        }
+      }
+    }
+  }
+  return copied;
+}
+function readSources(ws) {
+  const sources = [];
+  for (const path of ws.files()) {
+    if (looksLikeSysctlFile(path)) {
+      const file = ws.read(path);
+      if (!file) continue;
+      const r = parseSysctlConf(file);
+      sources.push({ path, kind: "sysctl-file", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
+    } else if (SHELL_EXT.test(path) || NO_EXTENSION.test(path)) {
+      const file = ws.read(path);
+      if (!file || !looksLikeShellScript(path, file.text) || !/sysctl/.test(file.text)) continue;
+      const r = scanShellForSysctls(file);
+      if ((r.doc ?? []).length === 0) continue;
+      sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
+    }
+  }
+  return sources;
+}
+function join2(sources) {
+  const persisted = [];
+  const runtime = [];
+  for (const src of sources) {
+    src.settings.forEach((setting2, index) => {
+      const target = setting2.scriptTarget;
+      if (target?.kind === "runtime") runtime.push(setting2);
+      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting: setting2 });
+    });
+  }
+  persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
+  const values = /* @__PURE__ */ new Map();
+  const slot = (key2) => {
+    let v = values.get(key2);
+    if (!v) values.set(key2, v = {});
+    return v;
+  };
+  for (const p of persisted) slot(p.setting.key).persisted = p.setting;
+  for (const r of runtime) slot(r.key).runtime = r;
+  return {
+    sources,
+    get(key2) {
+      const v = values.get(key2);
+      if (!v) return void 0;
+      const effective2 = v.runtime ?? v.persisted;
+      return { key: key2, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
+    }
+  };
+}
+
 // src/container/filesystem.ts
+import { posix as posix3 } from "node:path";
 function repoPath(...parts) {
   const p = posix3.normalize(posix3.join(...parts.map((x) => x || ".")));
   if (p === ".." || p.startsWith("../") || posix3.isAbsolute(p)) return void 0;
@@ -24725,6 +24766,7 @@ function discoverProjects(ws, declared = []) {
   for (let i = projects.length - 1; i >= 0; i--) {
     const p = projects[i];
     if ((p.origin.kind === "default" || p.origin.kind === "compose-file") && referenced.has(p.files[0])) projects.splice(i, 1);
+    else if (p.origin.kind === "default" && !p.files.some((f) => standsAlone(ws, f))) projects.splice(i, 1);
   }
   const bases = new Set(projects.map((p) => p.files[0]));
   const merged = /* @__PURE__ */ new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
@@ -24736,7 +24778,7 @@ function discoverProjects(ws, declared = []) {
     }
     const dir = dirOf2(f);
     const base = DEFAULT_COMPOSE_FILES.map((n) => dir ? `${dir}/${n}` : n).find((b) => composeFiles.includes(b));
-    if (base !== void 0) projects.push({ files: [base, f], origin: { kind: "variant" } });
+    if (base !== void 0 && base !== f && standsAlone(ws, base)) projects.push({ files: [base, f], origin: { kind: "variant" } });
   }
   const seen = /* @__PURE__ */ new Set();
   const out = [];
@@ -24837,9 +24879,11 @@ function standsAlone(ws, path) {
   if (!file) return false;
   const y = parseYaml(file);
   if (!y.doc || y.problems.length) return true;
-  const services = valueOf2(composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 }), "services");
-  if (services?.kind !== "map") return valueOf2(composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 }), "include") !== void 0;
-  return services.entries.some((e) => ["image", "build", "extends"].some((k) => valueOf2(e.value, k) !== void 0));
+  const tree = composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 });
+  if (valueOf2(tree, "include") !== void 0) return true;
+  const services = valueOf2(tree, "services");
+  if (services?.kind !== "map") return false;
+  return services.entries.length > 0 && services.entries.every((e) => ["image", "build", "extends"].some((k) => valueOf2(e.value, k) !== void 0));
 }
 function referencedFiles(ws, path) {
   const file = ws.read(path);
