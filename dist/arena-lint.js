@@ -7904,8 +7904,8 @@ function jinjaTagAt(text) {
 function isJinjaTemplate(text) {
   return jinjaTagAt(text) >= 0;
 }
-function hasJinjaBlockTag(text) {
-  return /\{%-?\s*(if|for|raw|set|endif|endfor)\b/.test(text);
+function isJinjaDataTemplate(text) {
+  return /\{%-?\s*(if|for|raw|set|endif|endfor)\b/.test(text) || /\{\{-?\s*[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*\s*(\|[^{}\n]*)?-?\}\}/.test(text);
 }
 
 // src/core/value.ts
@@ -24340,7 +24340,7 @@ function readEnv(ws, dir, svc, addFile, unknowns) {
       unknowns.push({ what: `env_file of ${svc.name}`, reason, span: ref.span });
       continue;
     }
-    if (hasJinjaBlockTag(f.text)) {
+    if (isJinjaDataTemplate(f.text)) {
       unknowns.push({ what: `env_file of ${svc.name}`, reason: `${f.path} is a Jinja template, rendered before compose reads it`, span: ref.span });
       continue;
     }
@@ -24721,7 +24721,7 @@ var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 var SCRIPT_FILE = /(^|\/)(Makefile|GNUmakefile|makefile|[^/]*\.mk|[^/]*\.sh|[^/]*\.bash|justfile|Justfile|Taskfile\.ya?ml)$/;
 var CI_FILE = /(^|\/)(\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml)$/;
 function findComposeFiles(ws) {
-  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !hasJinjaBlockTag(ws.read(f)?.text ?? ""));
+  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !isJinjaDataTemplate(ws.read(f)?.text ?? ""));
 }
 function dirOf2(path) {
   const d = posix18.dirname(path);

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { hasJinjaBlockTag } from '../parsers/template.js';
+import { isJinjaDataTemplate } from '../parsers/template.js';
 import type { Span } from '../core/value.js';
 import { parseEnvFile } from '../parsers/dotenv.js';
 import { parseYaml } from '../parsers/yaml.js';
@@ -27,7 +27,7 @@ export interface DeclaredStack {
 
 /** Every file named like a compose file that is YAML (not a template). */
 export function findComposeFiles(ws: Workspace): string[] {
-  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !hasJinjaBlockTag(ws.read(f)?.text ?? ''));
+  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !isJinjaDataTemplate(ws.read(f)?.text ?? ''));
 }
 
 function dirOf(path: string): string {

@@ -1,5 +1,5 @@
 import type { Comment, ParseProblem } from '../core/problem.js';
-import { hasJinjaBlockTag } from '../parsers/template.js';
+import { isJinjaDataTemplate } from '../parsers/template.js';
 import type { SourceSet } from '../core/source.js';
 import type { Value } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -231,7 +231,7 @@ function readEnv(ws: Workspace, dir: string, svc: ComposeService, addFile: Stack
       unknowns.push({ what: `env_file of ${svc.name}`, reason, span: ref.span });
       continue;
     }
-    if (hasJinjaBlockTag(f.text)) {
+    if (isJinjaDataTemplate(f.text)) {
       // A cookiecutter or Ansible template is not an env file until it is rendered: its values are unknown.
       unknowns.push({ what: `env_file of ${svc.name}`, reason: `${f.path} is a Jinja template, rendered before compose reads it`, span: ref.span });
       continue;
