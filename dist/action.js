@@ -9384,11 +9384,7 @@ function wordsFromList(items) {
   return items.map((text) => ({ value: valueOf(text), text, operator: false }));
 }
 
-// src/inputs/images.ts
-function imageName(stack, svc) {
-  if (svc.image?.kind === "known") return svc.image.value;
-  return stack.image(svc).baseImage;
-}
+// src/core/image-ref.ts
 function imageRepository(image) {
   const noDigest = image.split("@")[0] ?? image;
   const slash = noDigest.lastIndexOf("/");
@@ -9398,6 +9394,12 @@ function imageRepository(image) {
   if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0])) parts.shift();
   if (parts[0] === "library") parts.shift();
   return parts.join("/");
+}
+
+// src/inputs/images.ts
+function imageName(stack, svc) {
+  if (svc.image?.kind === "known") return svc.image.value;
+  return stack.image(svc).baseImage;
 }
 function imageAnchor(svc) {
   return svc.image?.span ?? svc.nameSpan;
@@ -24064,6 +24066,30 @@ function mountLayers(ctx, mounts, image, unknowns) {
   }
   return out;
 }
+function volumeContent(ws, view, name2) {
+  const m = view.spec.mounts.find((x) => x.type === "volume" && x.source === name2);
+  if (!m) return void 0;
+  return new ContainerFs(ws, view.filesystem.subtree(m.target));
+}
+function buildContainerViews(ws, specs) {
+  const first = specs.map((s2) => buildContainerView({ ws }, s2));
+  const fillers = /* @__PURE__ */ new Map();
+  specs.forEach((s2, i) => {
+    for (const m of s2.mounts) {
+      if (m.type !== "volume" || m.source === void 0 || fillers.has(m.source)) continue;
+      const content2 = volumeContent(ws, first[i], m.source);
+      if (content2 && content2.sources.length > 0) fillers.set(m.source, { index: i, content: content2 });
+    }
+  });
+  if (fillers.size === 0) return first;
+  return specs.map((s2, i) => {
+    if (!s2.mounts.some((m) => m.type === "volume" && m.source !== void 0 && fillers.has(m.source) && fillers.get(m.source).index !== i)) return first[i];
+    return buildContainerView({ ws, namedVolume: (name2) => {
+      const f = fillers.get(name2);
+      return f && f.index !== i ? f.content : void 0;
+    } }, s2);
+  });
+}
 
 // src/inputs/nginx.ts
 import { posix as posix17 } from "node:path";
@@ -24687,6 +24713,29 @@ function buildNginxModel(ws, fs, _extraFiles = [], opts = {}) {
   b.build(opts.main ?? `${NGINX_PREFIX}/nginx.conf`, opts.assumeImageDefault ?? true, opts.anchor);
   return b.result();
 }
+function nginxMainPath(process2) {
+  const argv = process2?.argv.map((w) => w.value.kind === "known" ? w.value.value : void 0) ?? [];
+  if (!NGINX_PROGRAM.test(argv[0] ?? "")) return `${NGINX_PREFIX}/nginx.conf`;
+  let prefix = `${NGINX_PREFIX}/`;
+  let conf;
+  for (let i = 1; i < argv.length; i++) {
+    if (argv[i] === "-p" && argv[i + 1]) prefix = argv[++i];
+    else if (argv[i] === "-c" && argv[i + 1]) conf = argv[++i];
+  }
+  return conf === void 0 ? `${NGINX_PREFIX}/nginx.conf` : posix17.resolve(prefix, conf);
+}
+function runsNginx(view) {
+  const program = view.process?.argv[0]?.value;
+  if (program?.kind === "known" && NGINX_PROGRAM.test(program.value)) return true;
+  const image = view.image?.kind === "known" ? imageRepository(view.image.value) : "";
+  if (/(^|\/)(nginx|nginx-unprivileged|openresty)$/.test(image)) return true;
+  const main = view.filesystem.state(`${NGINX_PREFIX}/nginx.conf`).kind;
+  return main === "file" || main === "image-default";
+}
+var NGINX_PROGRAM = /(^|\/)(nginx|nginx-debug|openresty)$/;
+function buildContainerNginx(ws, view) {
+  return buildNginxModel(ws, view.filesystem, [], { main: nginxMainPath(view.process), assumeImageDefault: false, anchor: view.process?.argvSpan ?? view.spec.span });
+}
 function withRenderedTemplates(ws, fs) {
   if (fs.sources.some((s2) => s2.rendering)) return fs;
   const extra = [];
@@ -25268,9 +25317,23 @@ function workloadOf(svc, container) {
 }
 
 // src/stack/stack.ts
-var NGINX_IMAGE = /nginx|openresty/i;
-var PROXY_NAME = /nginx|proxy|gateway/i;
 var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
+function startOrder(services, byName) {
+  const order = [];
+  const placed = /* @__PURE__ */ new Set();
+  const visit = (s2, path) => {
+    if (placed.has(s2.name) || path.has(s2.name)) return;
+    path.add(s2.name);
+    for (const d of s2.dependsOn) {
+      const dep = byName.get(d.name);
+      if (dep) visit(dep, path);
+    }
+    placed.add(s2.name);
+    order.push(s2);
+  };
+  for (const s2 of services) visit(s2, /* @__PURE__ */ new Set());
+  return order;
+}
 function buildStack(ws, spec) {
   const composePath = typeof spec === "string" ? spec : spec.files[0];
   const files = /* @__PURE__ */ new Set([composePath]);
@@ -25309,9 +25372,11 @@ function buildStack(ws, spec) {
   }
   const image = (svc) => images.get(svc.name);
   const views = /* @__PURE__ */ new Map();
+  const started = startOrder(services, byName);
+  const built = buildContainerViews(ws, started.map((svc) => containerSpecOf(svc, dir, env(svc))));
+  started.forEach((svc, i) => views.set(svc.name, built[i]));
   for (const svc of services) {
-    const view = buildContainerView({ ws }, containerSpecOf(svc, dir, env(svc)));
-    views.set(svc.name, view);
+    const view = views.get(svc.name);
     for (const f of view.files) addFile(f.path, f.problems, f.comments);
     unknowns.push(...view.unknowns);
   }
@@ -25333,15 +25398,13 @@ function buildStack(ws, spec) {
   const resolveHost = (h) => hostIndex.get(h);
   const proxies = [];
   for (const s2 of services) {
-    const img = image(s2);
-    const imageName2 = s2.image?.kind === "known" ? s2.image.value : "";
-    const extra = img.buildContext !== void 0 ? ws.filesUnder(img.buildContext).filter((f) => /\.(conf|template|tpl)$/.test(f)) : [];
-    const isNginx = NGINX_IMAGE.test(imageName2) || NGINX_IMAGE.test(img.baseImage ?? "") || s2.volumes.some((v) => v.target.startsWith("/etc/nginx")) || !img.baseImage && PROXY_NAME.test(s2.name) && extra.length > 0;
-    if (!isNginx) continue;
-    const nginx = buildNginxModel(ws, img.fs, extra);
+    const view = views.get(s2.name);
+    if (!runsNginx(view)) continue;
+    const nginx = buildContainerNginx(ws, view);
     for (const f of nginx.files) files.add(f.path);
     problems.push(...nginx.problems);
     comments.push(...nginx.comments);
+    const img = image(s2);
     proxies.push({ service: s2, image: img, nginx });
   }
   const seen = /* @__PURE__ */ new Map();
@@ -29393,16 +29456,41 @@ var upstream_unknown_server_default = defineRule({
     defaultSeverity: "error",
     category: "topology",
     docs: {
-      what: "Each `server` of an nginx `upstream` names a host. Inside a compose stack that host must be a service name, a `container_name` or a network alias of some service. IP addresses, `localhost`, names with a dot (external hosts) and `unix:` sockets are left alone.",
+      what: "Each `server` of an nginx `upstream` names a host. Inside a compose stack that host must be a service name, a `container_name` or a network alias of some service. IP addresses, `localhost`, names with a dot (external hosts) and `unix:` sockets are left alone. When no server of any upstream in a file is a host of the stack (a load-balancer config for web-1..web-10 that a single-server stack also builds into its image), the file was written for another stack: that is one finding, at the line that puts the file into the container (the Dockerfile COPY or the compose mount), with each server line as a related location.",
       why: "nginx resolves upstream hosts at start-up and refuses to start on a name nobody answers to (`host not found in upstream`). A typo such as `web-l5` or a renamed service takes the whole proxy down on the next deploy."
     }
   },
   check({ stack, report }) {
     const names = stack.services.flatMap((s2) => [s2.name, ...s2.containerName?.kind === "known" ? [s2.containerName.value] : []]);
+    const unknownServers = (u) => u.servers.filter((s2) => {
+      const host = s2.server.host;
+      return !s2.service && host && !s2.server.hasVariables && !isExternalHost(host);
+    });
+    const byFile = /* @__PURE__ */ new Map();
     for (const u of resolvedUpstreams(stack)) {
-      for (const s2 of u.servers) {
+      const file = u.upstream.node.directive.span.file;
+      byFile.set(file, [...byFile.get(file) ?? [], u]);
+    }
+    const wholeFile = /* @__PURE__ */ new Set();
+    for (const [file, ups] of byFile) {
+      const unknown3 = ups.flatMap(unknownServers);
+      const all = ups.flatMap((u) => u.servers);
+      if (unknown3.length < 2 || unknown3.length !== all.length) continue;
+      const loaded3 = loadedVia(stack.view(ups[0].proxy.service)?.filesystem.files() ?? [], file);
+      if (!loaded3) continue;
+      ups.forEach((u) => wholeFile.add(u));
+      const hosts = [...new Set(unknown3.map((s2) => s2.server.host))];
+      report({
+        span: loaded3,
+        message: `${file} names ${hosts.length === 1 ? "host" : `${hosts.length} hosts`} (${listNames(hosts, 4)}) in ${ups.length === 1 ? `upstream ${ups[0].upstream.name}` : `${ups.length} upstreams`}, and none is a service, container_name or alias of ${stack.name}: this line puts into ${ups[0].proxy.service.name} a file written for another stack`,
+        related: unknown3.slice(0, 10).map((s2) => ({ span: s2.server.address.span, message: `names "${s2.server.host}"` })),
+        hint: `load the nginx config written for this stack here, or name its services in ${file}`
+      });
+    }
+    for (const u of resolvedUpstreams(stack)) {
+      if (wholeFile.has(u)) continue;
+      for (const s2 of unknownServers(u)) {
         const host = s2.server.host;
-        if (s2.service || !host || s2.server.hasVariables || isExternalHost(host)) continue;
         const guess = closest(host, names);
         report({
           span: s2.server.address.span,
@@ -29412,6 +29500,10 @@ var upstream_unknown_server_default = defineRule({
     }
   }
 });
+function loadedVia(files, hostPath) {
+  const f = files.find((x) => x.hostPath === hostPath && (x.origin.kind === "copy" || x.origin.kind === "mount"));
+  return f && f.via.file !== hostPath ? f.via : void 0;
+}
 
 // rules/websocket-to-wsgi.ts
 var websocket_to_wsgi_default = defineRule({
