@@ -33285,13 +33285,14 @@ var forwarded_proto_default = defineRule({
       const djangoAt = editSpan(d.value);
       const header = sentHeader(route, headerName);
       if (!header) {
+        const asResponse = effective(route.proxy.nginx, levelOf(route.pass.node), "add_header").find((h) => h.directive.args[0]?.value.toLowerCase() === headerName.toLowerCase());
         findings.push({
           route,
           key: `missing:${headerName}`,
           emit: () => report({
             span: route.pass.node.directive.span,
-            message: `${module} trusts ${headerName}: ${expected} (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}), but nginx does not set ${headerName} for location ${at}: the client's own header reaches Django, so any client can claim https`,
-            related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
+            message: `${module} trusts ${headerName}: ${expected} (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}), but nginx does not set ${headerName} for location ${at}${asResponse ? ` (the add_header at ${where(asResponse.directive.span)} sets it on the response to the browser, not on the request to Django)` : ""}: the client's own header reaches Django, so any client can claim https`,
+            related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }, ...asResponse ? [{ span: asResponse.directive.span, message: "a response header, not a request header" }] : []],
             hint: `add \`proxy_set_header ${headerName} $scheme;\` where the location's other proxy_set_header lines are`
           })
         });
