@@ -10264,64 +10264,6 @@ function globToRegExp(glob) {
   }
   return new RegExp(`^${re}$`);
 }
-function serviceImage(ws, composeDir, svc) {
-  const sources = [];
-  let buildContext;
-  let dockerfile;
-  let dockerfilePath;
-  let baseImage;
-  if (svc.build?.context.kind === "known" && !/^[a-z]+:\/\//.test(svc.build.context.value)) {
-    buildContext = repoPath(composeDir, svc.build.context.value);
-    if (buildContext !== void 0) {
-      const dfName = svc.build.dockerfile?.kind === "known" ? svc.build.dockerfile.value : "Dockerfile";
-      dockerfilePath = repoPath(buildContext, dfName);
-      const file = dockerfilePath !== void 0 ? ws.read(dockerfilePath) : void 0;
-      dockerfile = file ? parseDockerfile(file).doc : void 0;
-      let workdir = "/";
-      for (const ins of dockerfile?.instructions ?? []) {
-        if (ins.keyword === "FROM") {
-          const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : "");
-          baseImage = words.find((w) => !w.startsWith("--"));
-          workdir = "/";
-          sources.length = 0;
-        } else if (ins.keyword === "WORKDIR") {
-          workdir = posix3.resolve(workdir, ins.args.text.trim());
-        } else if (ins.keyword === "COPY" || ins.keyword === "ADD") {
-          const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : void 0);
-          if (words.some((w) => w?.startsWith("--from"))) continue;
-          const plain4 = words.filter((w) => w !== void 0 && !w.startsWith("--"));
-          if (plain4.length < 2) continue;
-          const dest = plain4[plain4.length - 1];
-          const destAbs = posix3.resolve(workdir, dest);
-          for (const src of plain4.slice(0, -1)) {
-            const host = repoPath(buildContext, src);
-            if (host === void 0 || /[*?[]/.test(src)) continue;
-            const isDir = ws.isDir(host);
-            const destIsDir = dest.endsWith("/") || plain4.length > 2 || isDir;
-            sources.push({
-              containerPath: isDir || !destIsDir ? destAbs : posix3.join(destAbs, posix3.basename(host)),
-              hostPath: host,
-              isDir,
-              via: ins.span
-            });
-          }
-        }
-      }
-    }
-  }
-  for (const v of svc.volumes) {
-    if (v.type !== "bind" || !v.source) continue;
-    const host = repoPath(composeDir, v.source);
-    if (host === void 0) continue;
-    sources.push({ containerPath: posix3.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: "mount", hostPath: host, via: v.span }, hides: true });
-  }
-  const out = { fs: new ContainerFs(ws, sources) };
-  if (buildContext !== void 0) out.buildContext = buildContext;
-  if (dockerfile) out.dockerfile = dockerfile;
-  if (dockerfilePath !== void 0) out.dockerfilePath = dockerfilePath;
-  if (baseImage) out.baseImage = baseImage;
-  return out;
-}
 
 // src/container/app-servers/gunicorn.ts
 import { posix as posix6 } from "node:path";
@@ -21396,6 +21338,7 @@ function buildContainerView(ctx, spec) {
     spec,
     ...image ? { image } : {},
     filesystem: fs,
+    ...spec.build?.context.kind === "known" && repoPath(spec.build.context.value) !== void 0 ? { build: { context: repoPath(spec.build.context.value), ...built ? { dockerfile: built.dockerfile } : {}, ...baseImage ? { baseImage } : {} } } : {},
     ...followed.process ? { process: followed.process } : {},
     environment,
     ...appServer ? { appServer: appServer.facts } : {},
@@ -24338,6 +24281,15 @@ function originText(o) {
 
 // src/stack/stack.ts
 var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
+function imageOfView(view) {
+  const b = view.build;
+  return {
+    fs: view.filesystem,
+    ...b ? { buildContext: b.context } : {},
+    ...b?.dockerfile ? { dockerfile: b.dockerfile, dockerfilePath: b.dockerfile.path } : {},
+    ...b?.baseImage?.kind === "known" ? { baseImage: b.baseImage.value } : {}
+  };
+}
 function startOrder(services, byName) {
   const order = [];
   const placed = /* @__PURE__ */ new Set();
@@ -24384,13 +24336,6 @@ function buildStack(ws, spec) {
     if (gap) envGaps.set(svc.name, gap);
   }
   const env = (svc) => envs.get(svc.name) ?? /* @__PURE__ */ new Map();
-  const images = /* @__PURE__ */ new Map();
-  for (const svc of services) {
-    const img = serviceImage(ws, dir, svc);
-    images.set(svc.name, img);
-    if (img.dockerfilePath && ws.exists(img.dockerfilePath)) files.add(img.dockerfilePath);
-  }
-  const image = (svc) => images.get(svc.name);
   const views = /* @__PURE__ */ new Map();
   const started = startOrder(services, byName);
   const built = buildContainerViews(ws, started.map((svc) => containerSpecOf(svc, dir, env(svc))));
@@ -24400,6 +24345,9 @@ function buildStack(ws, spec) {
     for (const f of view.files) addFile(f.path, f.problems, f.comments);
     unknowns.push(...view.unknowns);
   }
+  const images = /* @__PURE__ */ new Map();
+  for (const svc of services) images.set(svc.name, imageOfView(views.get(svc.name)));
+  const image = (svc) => images.get(svc.name);
   const apps = /* @__PURE__ */ new Map();
   for (const svc of services) {
     const app = findApp(svc, image(svc), env(svc), views.get(svc.name));
@@ -24427,23 +24375,13 @@ function buildStack(ws, spec) {
     const img = image(s2);
     proxies.push({ service: s2, image: img, nginx, unloaded: unloadedNginxConfigs(ws, view, nginx) });
   }
-  const seen = /* @__PURE__ */ new Map();
-  const seenImage = (s2) => {
-    let img = seen.get(s2.name);
-    if (!img) {
-      const fs = views.get(s2.name)?.filesystem;
-      img = fs ? { ...image(s2), fs } : image(s2);
-      seen.set(s2.name, img);
-    }
-    return img;
-  };
   const reader2 = {
     name: composePath,
     compose,
     services,
     workspace: ws,
     service: (n) => byName.get(n),
-    image: seenImage,
+    image,
     app: (s2) => apps.get(s2.name),
     env,
     envIncomplete: (s2) => envGaps.get(s2.name),

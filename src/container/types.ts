@@ -1,6 +1,7 @@
 import type { Comment, ParseProblem } from '../core/problem.js';
 import type { Span, Value } from '../core/value.js';
 import type { ShellWord } from '../parsers/shell-words.js';
+import type { Dockerfile } from '../parsers/dockerfile.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { ContainerFs } from './filesystem.js';
 
@@ -157,6 +158,8 @@ export interface ContainerView {
   readonly image?: Value<string>;
   /** Container path -> repository file or other origin (image COPY, mounts in order, rendered templates). */
   readonly filesystem: ContainerFs;
+  /** The image the spec builds: its build context, and the Dockerfile and final stage's base when it was read. */
+  readonly build?: ImageBuild;
   /** Undefined when nothing says what runs (then `unknowns` says why). */
   readonly process?: ContainerProcess;
   /** The main process's environment (same map as `process.environment` when there is a process). */
@@ -166,6 +169,14 @@ export interface ContainerView {
   /** Every repository file this view read (Dockerfile, scripts, env files, server configs). */
   readonly files: readonly LoadedFile[];
   readonly unknowns: readonly UnknownPart[];
+}
+
+export interface ImageBuild {
+  /** Root-relative build context folder. */
+  readonly context: string;
+  readonly dockerfile?: Dockerfile;
+  /** The external image the container's stage is built `FROM` (through earlier stages). */
+  readonly baseImage?: Value<string>;
 }
 
 /** What building a view needs beyond its own spec. */
