@@ -20,6 +20,7 @@ import upstreamDnsCached from './upstream-dns-cached.js';
 import upstreamProtocolMismatch from './upstream-protocol-mismatch.js';
 import networkUnreachable from './network-unreachable.js';
 import dependsOnBackend from './depends-on-backend.js';
+import collectstaticRace from './collectstatic-race.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 import { SECURITY_RULES } from './registry-security.js';
@@ -48,6 +49,7 @@ export const RULES: readonly Rule[] = [
   upstreamProtocolMismatch,
   networkUnreachable,
   dependsOnBackend,
+  collectstaticRace,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES,
