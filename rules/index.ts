@@ -21,6 +21,7 @@ import upstreamProtocolMismatch from './upstream-protocol-mismatch.js';
 import networkUnreachable from './network-unreachable.js';
 import dependsOnBackend from './depends-on-backend.js';
 import collectstaticRace from './collectstatic-race.js';
+import staticFiles from './static-files.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 import { SECURITY_RULES } from './registry-security.js';
@@ -50,6 +51,7 @@ export const RULES: readonly Rule[] = [
   networkUnreachable,
   dependsOnBackend,
   collectstaticRace,
+  staticFiles,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES,

@@ -48,11 +48,25 @@ export function sharedLocation(mounts: readonly MountSpec[], containerPath: stri
   return { mount: best, source: `./${best.source} (bind mount)`.replace('./ (', '. ('), rel, key: `bind:${posix.normalize(host)}`, sourceKey: `bind:${best.source}` };
 }
 
-/** True when `a` is `b` or a folder that contains it. */
-export function containsPath(a: SharedLocation, b: SharedLocation): boolean {
-  if (a.mount.type !== b.mount.type) return false;
-  if (a.key === b.key) return true;
-  return b.key.startsWith(a.key.endsWith('/') ? a.key : `${a.key}/`);
+/**
+ * Where another container sees the files of `loc`: the path below its mount of the same volume (or of
+ * a bind-mounted folder that holds them), when nothing mounted deeper hides them there.
+ */
+export function pathIn(mounts: readonly MountSpec[], loc: SharedLocation): { path: string; mount: MountSpec } | undefined {
+  for (const m of mounts) {
+    if (m.source === undefined || m.type !== loc.mount.type) continue;
+    let path: string | undefined;
+    if (m.type === 'volume' && m.source === loc.mount.source) path = loc.rel ? posix.join(m.target, loc.rel) : m.target;
+    if (m.type === 'bind') {
+      const host = loc.key.slice('bind:'.length);
+      const src = posix.normalize(m.source || '.');
+      if (src === '.' || host === src || host.startsWith(`${src}/`)) path = posix.join(m.target, src === '.' ? host : host.slice(src.length));
+    }
+    if (path === undefined) continue;
+    path = posix.normalize(path).replace(/(.)\/$/, '$1');
+    if (sharedLocation(mounts, path)?.key === loc.key) return { path, mount: m };
+  }
+  return undefined;
 }
 
 /** A Django path setting (`STATIC_ROOT`) as an absolute container path, resolved from the working directory. */
