@@ -1199,7 +1199,8 @@ export function readScript(ws: Workspace, source: ScriptSource, input: ScriptInp
   const result = (outcome: ScriptResult['outcome'], argv: readonly ShellWord[]): ScriptResult => ({
     outcome, argv, env: outcome === 'last' && f.last ? new Map([...env(), ...f.last.assigns]) : env(), workdir: f.workdir, steps: f.steps, unknowns: f.unknowns, layers: f.layers, problems: f.problems, read: f.read,
     // The last command, when it is what the script hands over to, is the main process, not a command run before it.
-    ran: outcome === 'last' && f.last ? f.ran.filter((r) => r.span !== f.last!.span) : f.ran,
+    // What runs after it in the script never runs while it does (`uwsgi ...` in the foreground, then `migrate`).
+    ran: outcome === 'last' && f.last ? f.ran.slice(0, Math.max(0, f.ran.findIndex((r) => r.span === f.last!.span))) : f.ran,
   });
   if (!text) return result('unknown', []);
   try {
