@@ -22,6 +22,7 @@ import networkUnreachable from './network-unreachable.js';
 import dependsOnBackend from './depends-on-backend.js';
 import collectstaticRace from './collectstatic-race.js';
 import staticFiles from './static-files.js';
+import sseProxyBuffering from './sse-proxy-buffering.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 import { SECURITY_RULES } from './registry-security.js';
@@ -52,6 +53,7 @@ export const RULES: readonly Rule[] = [
   dependsOnBackend,
   collectstaticRace,
   staticFiles,
+  sseProxyBuffering,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES,
