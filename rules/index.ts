@@ -23,6 +23,7 @@ import dependsOnBackend from './depends-on-backend.js';
 import collectstaticRace from './collectstatic-race.js';
 import staticFiles from './static-files.js';
 import sseProxyBuffering from './sse-proxy-buffering.js';
+import streamingSyncWorkers from './streaming-sync-workers.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 import { SECURITY_RULES } from './registry-security.js';
@@ -54,6 +55,7 @@ export const RULES: readonly Rule[] = [
   collectstaticRace,
   staticFiles,
   sseProxyBuffering,
+  streamingSyncWorkers,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES,
