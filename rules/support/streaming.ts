@@ -28,7 +28,10 @@ export interface StreamSignals {
   readonly bufferingOn: boolean;
   /** `proxy_ignore_headers X-Accel-Buffering` in force: the app cannot turn buffering off per response. */
   readonly ignoresAccel?: NginxNode;
-  /** An event stream: `text/event-stream` named in the location, or an SSE-named path with its own long read timeout. */
+  /**
+   * An event stream: `text/event-stream` named in the location, or an SSE-named path with its own long
+   * read timeout that does not pass the websocket Upgrade header.
+   */
   readonly isEventStream: boolean;
 }
 
@@ -45,6 +48,9 @@ export function streamSignals(model: NginxModel, loc: NginxLocation): StreamSign
   const longRead = readNode && readMs !== undefined && readMs >= LONG_READ_MS ? { node: readNode, ms: readMs } : undefined;
   const buffering = inheritedSetting(model, pass.node, names.buffering)[0];
   const value = buffering?.directive.args[0]?.value;
+  // A location that passes Upgrade proxies websockets (`/events` of taiga-events): after the handshake
+  // nginx relays the socket unbuffered, and the long read timeout is for the socket, not for a stream.
+  const websocket = inheritedSetting(model, pass.node, 'proxy_set_header').some((h) => h.directive.args[0]?.value.toLowerCase() === 'upgrade');
   const ignoresAccel = inheritedSetting(model, pass.node, names.ignore).find((n) => n.directive.args.some((a) => a.value.toLowerCase() === 'x-accel-buffering'));
   return {
     loc, pass, names,
@@ -53,7 +59,7 @@ export function streamSignals(model: NginxModel, loc: NginxLocation): StreamSign
     ...(buffering ? { buffering } : {}),
     bufferingOn: value === undefined || value === 'on',
     ...(ignoresAccel ? { ignoresAccel } : {}),
-    isEventStream: eventStream !== undefined || (longRead !== undefined && SSE_PATH.test(loc.match)),
+    isEventStream: eventStream !== undefined || (longRead !== undefined && !websocket && SSE_PATH.test(loc.match)),
   };
 }
 
