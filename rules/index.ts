@@ -24,6 +24,7 @@ import collectstaticRace from './collectstatic-race.js';
 import staticFiles from './static-files.js';
 import sseProxyBuffering from './sse-proxy-buffering.js';
 import streamingSyncWorkers from './streaming-sync-workers.js';
+import healthcheckMismatch from './healthcheck-mismatch.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 import { SECURITY_RULES } from './registry-security.js';
@@ -56,6 +57,7 @@ export const RULES: readonly Rule[] = [
   staticFiles,
   sseProxyBuffering,
   streamingSyncWorkers,
+  healthcheckMismatch,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES,
