@@ -32,7 +32,12 @@ const IDS = new Set([
  * - every nginx container: nginx-refuses-config agrees with the real nginx -t
  *   (test/nginx-refuses-config.oracle.test.ts), and nginx accepts all of them.
  */
-const REVIEWED: Readonly<Record<string, readonly string[]>> = {};
+const REVIEWED: Readonly<Record<string, readonly string[]>> = {
+  // InMemoryChannelLayer (settings.py:142) while scripts/run.sh starts uwsgi with 4 processes beside the
+  // daphne service: a group_send from a view never reaches daphne's consumers. Seen once the Django
+  // settings of a uWSGI `--module` app were found through the container view (test/corpus-rules10b.test.ts).
+  'Meoyoug__django-backend-youtube': ['channel-layer-in-memory 2f6ff37/app/app/settings.py:142'],
+};
 
 describe.skipIf(!present)('issue-10 rules on the corpus', () => {
   const dirs = present ? readdirSync(CORPUS).filter((d) => d.includes('__')).sort() : [];
