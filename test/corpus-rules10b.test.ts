@@ -26,8 +26,9 @@ const IDS = new Set(['collectstatic-race', 'static-files', 'sse-proxy-buffering'
  * - Kozimjondev__al_lahm_docker, Meoyoug__django-backend-youtube (4ba9a7b): `location /static { alias /vol/static; }`
  *   with STATIC_URL /static/static/ and STATIC_ROOT /vol/web/static, the volume mounted at /vol/web (app)
  *   and /vol/static (proxy): /static/static/x is /vol/static/static/x, which is STATIC_ROOT/x. Correct, so
- *   static-files is silent (and the proxy's config is rendered by its run.sh, which the stack's nginx
- *   model does not load yet). Their run.sh runs collectstatic before uwsgi in one container
+ *   static-files is silent; the config is the template the proxy's run.sh renders, which the stack reads
+ *   through the container view (an alias moved to /vol/static/x makes the rule fire on both settings).
+ *   Their run.sh runs collectstatic before uwsgi in one container
  *   (Meoyoug 2f6ff37 runs it after a foreground uwsgi, so never): no replicas, no race.
  * - netbox-community__netbox-docker: `curl -f http://localhost:8080/login/` against the prebuilt netbox
  *   image, whose server arena-lint cannot read: healthcheck-mismatch stays silent (unknown).
