@@ -21618,7 +21618,7 @@ function effects(nodes) {
         if (m && (n.words.indexOf(w) === 0 || first === "export" || first === "readonly" || first === "local")) assigns.add(m[1]);
       }
       if (first === "exec" && n.words.length > 1) stops ??= n.span;
-      if (first === "exit") stops ??= n.span;
+      if (first === "exit" && !/^[1-9][0-9]*$/.test(n.words[1]?.text.text ?? "")) stops ??= n.span;
       if (n.redirects.some((r) => r.op === ">" || r.op === ">>" || r.op === ">|") || ["sed", "cp", "mv", "rm", "ln", "envsubst", "tee"].includes(first ?? "")) writes.push(n.span);
       for (const r of n.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|") && r.target) targets2.push(r.target.text.text);
       if (first === "cp" || first === "mv" || first === "ln") {
@@ -22698,6 +22698,7 @@ function argvSpan(argv, fallback) {
 }
 var WRAPPERS2 = /* @__PURE__ */ new Set(["tini", "tini-static", "dumb-init", "catatonit"]);
 var USER_WRAPPERS = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst"]);
+var WAIT_WRAPPER = /^wait-for(-it)?(\.sh)?$/;
 var SHELLS4 = /^(sh|bash|ash|dash|zsh)$/;
 function word(w) {
   return w?.value.kind === "known" ? w.value.value : void 0;
@@ -22742,6 +22743,14 @@ function followArgv(ws, start, nesting) {
       steps.push({ description: `${base} starts the rest of the command`, span: argv[0].value.span });
       argv = argv.slice(i);
       continue;
+    }
+    if (WAIT_WRAPPER.test(base)) {
+      const dashes = argv.findIndex((w, k) => k > 0 && word(w) === "--");
+      if (dashes > 0 && dashes + 1 < argv.length) {
+        steps.push({ description: `${base} waits for ${word(argv[1]) ?? "a service"}, then runs the command after --`, span: argv[0].value.span });
+        argv = argv.slice(dashes + 1);
+        continue;
+      }
     }
     if (USER_WRAPPERS.has(base)) {
       steps.push({ description: `${base} runs the rest of the command as ${word(argv[1]) ?? "another user"}`, span: argv[0].value.span });
