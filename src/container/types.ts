@@ -94,6 +94,12 @@ export interface ContainerProcess {
   /** ENTRYPOINT at Dockerfile:N, then `exec gunicorn` at docker-entrypoint.sh:M, ... */
   readonly steps: readonly ProcessStep[];
   /**
+   * Programs the start-up scripts run to completion before the main process starts (`manage.py
+   * migrate`, `collectstatic`), in order, each positioned where it is written. Commands in branches
+   * that depend on unknown values are not listed.
+   */
+  readonly ranBefore?: readonly { readonly argv: readonly ShellWord[]; readonly span: Span }[];
+  /**
    * The programs a process supervisor in the container starts (supervisord `[program:x]`, s6
    * services), each followed like the main process; the main process is then the supervisor.
    */
