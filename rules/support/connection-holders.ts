@@ -75,16 +75,13 @@ export function connectionHolders(
       silent = true;
       continue;
     }
-    items.push({
-      service,
-      containers: c.containers.value,
-      factors: [
-        { value: c.processes.value, unit: 'workers' },
-        { value: c.perProcess.value, unit: c.perProcessUnit },
-        ...(aliases > 1 ? [{ value: aliases, unit: 'aliases' }] : []),
-      ],
-    });
-    starts.set(service, { span: c.app.server.span, text: `${service.name} starts ${c.processes.value} workers x ${c.perProcess.value} ${c.perProcessUnit}` });
+    const factors = [
+      { value: c.processes.value, unit: 'workers' },
+      { value: c.perProcess.value, unit: c.perProcessUnit },
+      ...(aliases > 1 ? [{ value: aliases, unit: 'aliases' }] : []),
+    ];
+    items.push({ service, containers: c.containers.value, factors });
+    starts.set(service, { span: c.app.server.span, text: `${service.name} starts ${factors.map((f) => `${f.value} ${f.unit}`).join(' x ')}` });
   }
   for (const [service, aliases] of aliasesOf(stack.data.workerDatabases as readonly RoutedDatabase<DjangoWorker>[])) {
     for (const w of facts.concurrency.workersOf(service)) {
