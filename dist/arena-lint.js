@@ -27251,6 +27251,96 @@ import { writeFileSync } from "node:fs";
 import { resolve as resolve2 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
+// src/facts/connections.ts
+function connectionHolders(ctx, select, persistentOnly) {
+  const { stack, facts } = ctx;
+  const unknown3 = (reason, span) => ctx.unknown?.(reason, span);
+  const related = [];
+  const items = [];
+  const starts = /* @__PURE__ */ new Map();
+  const unknownWorkers = [];
+  let persistent = false;
+  let silent = false;
+  const aliasesOf = (routed) => {
+    const out = /* @__PURE__ */ new Map();
+    for (const r of routed) {
+      if (!select(r)) continue;
+      const age = pyNumber(r.db.connMaxAge);
+      if (age?.kind === "unknown") {
+        unknown3(`CONN_MAX_AGE of "${r.db.alias}" is unknown: ${age.reason}`, age.span);
+        silent = true;
+        continue;
+      }
+      const held = age !== void 0 && age.value !== 0;
+      if (!held && persistentOnly) continue;
+      if (held) {
+        persistent = true;
+        if (!related.some((x) => x.span === age.span)) related.push({ span: age.span, message: `CONN_MAX_AGE ${age.value === null ? "None" : age.value}: connections persist` });
+      }
+      const set = out.get(r.db.app.service) ?? /* @__PURE__ */ new Set();
+      set.add(r.db.alias);
+      out.set(r.db.app.service, set);
+    }
+    return new Map([...out].map(([s2, set]) => [s2, set.size]));
+  };
+  for (const [service, aliases] of aliasesOf(stack.data.databases)) {
+    const c = facts.concurrency.of(service);
+    if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
+      const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
+      unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
+      silent = true;
+      continue;
+    }
+    const factors = [
+      { value: c.processes.value, unit: "workers" },
+      { value: c.perProcess.value, unit: c.perProcessUnit },
+      ...aliases > 1 ? [{ value: aliases, unit: "aliases" }] : []
+    ];
+    items.push({ service, containers: c.containers.value, factors });
+    starts.set(service, { span: c.app.server.span, text: `${service.name} starts ${factors.map((f) => `${f.value} ${f.unit}`).join(" x ")}` });
+  }
+  for (const [service, aliases] of aliasesOf(stack.data.workerDatabases)) {
+    for (const w of facts.concurrency.workersOf(service)) {
+      if (w.worker.kind === "celery-beat" && !beatUsesDatabase(stack.data.workers.find((x) => x.service === service), w.worker.scheduler)) continue;
+      const missing = [w.containers, w.processes, w.perProcess].find((v) => v.kind === "unknown");
+      if (missing?.kind === "unknown") {
+        unknown3(`concurrency of the ${workerName(w.worker)} of ${service.name} is unknown: ${missing.reason}`, missing.span);
+        unknownWorkers.push({ service, what: `${service.name} (${workerName(w.worker)}, ${missing.reason})` });
+        continue;
+      }
+      const [containers, processes, perProcess] = [w.containers, w.processes, w.perProcess];
+      const factors = [
+        ...processes.value !== 1 || perProcess.value === 1 ? [{ value: processes.value, unit: "processes" }] : [],
+        ...perProcess.value !== 1 ? [{ value: perProcess.value, unit: w.perProcessUnit }] : [],
+        ...aliases > 1 ? [{ value: aliases, unit: "aliases" }] : []
+      ];
+      items.push({ service, containers: containers.value, factors });
+      const pool = w.worker.pool?.kind === "known" ? ` (pool ${w.worker.pool.value})` : "";
+      starts.set(service, { span: w.worker.span, text: `${service.name} runs a ${workerName(w.worker)}${pool}: ${factors.map((f) => count(f.value, f.unit)).join(" x ")}` });
+    }
+  }
+  return { items, starts, related, persistent, unknownWorkers, silent };
+}
+function count(n, unit) {
+  return `${n} ${n !== 1 ? unit : unit === "processes" ? "process" : unit.replace(/s$/, "")}`;
+}
+function beatUsesDatabase(worker, scheduler) {
+  if (scheduler) return scheduler.kind === "known" && /django_celery_beat/.test(scheduler.value);
+  const setting2 = pyText2(worker?.settings?.names.get("CELERY_BEAT_SCHEDULER"));
+  return setting2?.kind === "known" && /django_celery_beat/.test(setting2.value);
+}
+function availableConnections(pg) {
+  const max = postgresInt(pg, "max_connections");
+  const superuser = postgresInt(pg, "superuser_reserved_connections");
+  const reserved = postgresInt(pg, "reserved_connections");
+  if (max.kind === "unknown") return `max_connections of ${pg.service.name} is unknown: ${max.reason}`;
+  if (superuser.kind === "unknown") return `superuser_reserved_connections of ${pg.service.name} is unknown: ${superuser.reason}`;
+  if (reserved.kind === "unknown") return `reserved_connections of ${pg.service.name} is unknown: ${reserved.reason}`;
+  const [m, s2, r] = [max, superuser, reserved];
+  const text2 = `max_connections ${m.value} - superuser_reserved_connections ${s2.value}${r.value > 0 ? ` - reserved_connections ${r.value}` : ""} = ${m.value - s2.value - r.value}`;
+  return { value: m.value - s2.value - r.value, max: m.value, text: text2, span: m.span, isDefault: m.isDefault === true };
+}
+
 // src/reference/sysctl-profile.ts
 var SYSCTL_PROFILE_NAMES = ["seed"];
 var SEED_PROFILE = [
@@ -27800,11 +27890,17 @@ function funnel(stack, facts, config3) {
       detail: c.groups.map((g) => `${g.name} ${g.containers} x ${g.workers.value} x ${g.perWorker.value}`).join(" + ")
     });
   }
+  if (c.workers.length) steps.push({ id: "background-workers", label: "background workers (Celery, Channels, RQ, Django-Q): containers x processes x threads", ...backgroundWorkers2(stack, facts) });
   const data = stack.data;
   for (const pgb of data.pgbouncers) {
     const name2 = pgb.service.name;
     const reserve = pgbouncerNumber(pgb, "reserve_pool_size");
     const maxDb = pgbouncerNumber(pgb, "max_db_connections");
+    steps.push({
+      id: "pgbouncer-clients",
+      label: `pgbouncer (${name2}) clients: persistent Django connections of app servers and workers`,
+      ...connectionSum(stack, facts, (r) => r.route.kind === "pgbouncer" && r.route.pgbouncer === pgb, true)
+    });
     steps.push({ id: "pgbouncer-max-client-conn", label: `pgbouncer (${name2}) max_client_conn`, value: sourcedValue(stack, pgbouncerNumber(pgb, "max_client_conn")) });
     steps.push({
       id: "pgbouncer-pool",
@@ -27820,6 +27916,8 @@ function funnel(stack, facts, config3) {
     steps.push({ id: "pgbouncer-max-client-conn", label: "pgbouncer max_client_conn", value: { value: null, source: "unknown", note: "no pgbouncer service in this stack" } });
   }
   for (const pg of data.postgres) {
+    const direct = connectionSum(stack, facts, (r) => r.route.kind === "postgres" && r.route.postgres === pg, false);
+    if (direct.value.value !== 0) steps.push({ id: "postgres-clients", label: `Postgres (${pg.service.name}) clients straight from Django (no pooler): app servers and workers`, ...direct });
     steps.push({ id: "postgres-max-connections", label: `Postgres (${pg.service.name}) max_connections`, value: sourcedValue(stack, postgresInt(pg, "max_connections")) });
   }
   if (data.postgres.length === 0) {
@@ -27832,6 +27930,27 @@ function funnel(stack, facts, config3) {
   }
   return steps;
 }
+function backgroundWorkers2(stack, facts) {
+  const ws = facts.concurrency.workers;
+  const missing = ws.flatMap((w) => [w.containers, w.processes, w.perProcess].filter((v) => v.kind === "unknown").map((v) => ({ w, v })));
+  const detail = ws.map((w) => `${w.service.name} (${workerName(w.worker)}) ${[w.containers, w.processes, w.perProcess].map((v) => v.kind === "known" ? v.value : "?").join(" x ")}`).join(" + ");
+  if (missing.length) {
+    const { w, v } = missing[0];
+    return { value: { value: null, source: whereOf(stack, v.span), note: `${w.service.name}: ${v.kind === "unknown" ? v.reason : ""}` }, detail };
+  }
+  const total = ws.reduce((n, w) => n + [w.containers, w.processes, w.perProcess].reduce((a, v) => a * v.value, 1), 0);
+  return { value: { value: total, source: whereOf(stack, ws[0].worker.span) }, detail };
+}
+function connectionSum(stack, facts, select, persistentOnly) {
+  const h = connectionHolders({ stack, facts }, select, persistentOnly);
+  if (h.silent) return { value: { value: null, source: "unknown", note: "an app server's concurrency or a CONN_MAX_AGE is unknown" } };
+  if (h.items.length === 0 && h.unknownWorkers.length === 0) return { value: { value: 0, source: "computed" }, detail: "no Django alias connects here" + (persistentOnly ? " with CONN_MAX_AGE above 0" : "") };
+  const terms = capacityTerms(h.items);
+  const detail = formatTerms(terms);
+  if (h.unknownWorkers.length) return { value: { value: null, source: "unknown", note: `not counted: ${h.unknownWorkers.map((u) => u.what).join("; ")}` }, detail };
+  const first = h.starts.get(terms[0].services[0]);
+  return { value: { value: terms.reduce((n, t2) => n + termValue(t2), 0), source: whereOf(stack, first.span) }, detail };
+}
 function redisClients(stack, facts, data, redis) {
   const services = [...new Set(data.redisUses.filter((u) => u.redis === redis && u.use.kind === "cache").map((u) => u.use.app.service))];
   if (services.length === 0) return { value: { value: null, source: "unknown", note: "no Django cache points at this Redis" } };
@@ -27841,6 +27960,13 @@ function redisClients(stack, facts, data, redis) {
     const missing = c ? [c.processes, c.perProcess, c.containers].find((v) => v.kind === "unknown") : void 0;
     if (!c || missing?.kind === "unknown") return { value: { value: null, source: "unknown", note: missing?.kind === "unknown" ? missing.reason : `${service.name} runs no app server` } };
     items.push({ service, containers: c.containers.value, factors: [{ value: c.processes.value, unit: "workers" }, { value: c.perProcess.value, unit: c.perProcessUnit }] });
+  }
+  for (const service of new Set(data.workerRedisUses.filter((u) => u.redis === redis && u.use.kind === "cache").map((u) => u.use.app.service))) {
+    for (const w of facts.concurrency.workersOf(service)) {
+      const missing = [w.containers, w.processes, w.perProcess].find((v) => v.kind === "unknown");
+      if (missing?.kind === "unknown") return { value: { value: null, source: whereOf(stack, missing.span), note: `${service.name} (${workerName(w.worker)}): ${missing.reason}` } };
+      items.push({ service, containers: w.containers.value, factors: [{ value: w.processes.value, unit: "processes" }, { value: w.perProcess.value, unit: w.perProcessUnit }] });
+    }
   }
   const terms = capacityTerms(items);
   const first = stack.app(services[0]);
@@ -30544,162 +30670,37 @@ var pgbouncer_client_capacity_default = defineRule({
     docs: {
       what: "Django keeps one database connection per thread and alias; with `CONN_MAX_AGE` above 0 (or None) it keeps it open between requests. arena-lint adds up, for every app service whose aliases reach a pgbouncer service, processes x requests per process (gunicorn `--workers` x `--threads` for gthread, 1 for sync, `--worker-connections` for gevent/eventlet) x aliases, and compares the sum with pgbouncer's `max_client_conn`.",
       why: `Beyond max_client_conn pgbouncer refuses new clients ("no more connections allowed"), so requests fail under exactly the load the tier was scaled for, while pgbouncer's server pool may be idle. https://www.pgbouncer.org/config.html#max_client_conn`,
-      notes: "Aliases with CONN_MAX_AGE 0 (Django's default) close their connection after each request and are not counted. Async workers (uvicorn) have no fixed concurrency and make the sum unknown."
+      notes: "Background workers count like app servers: a Celery worker's pool processes (prefork) or threads/greenlets (`--pool threads|gevent|eventlet`) from `--concurrency`, beat with django_celery_beat's DatabaseScheduler, Channels `runworker`, RQ and Django-Q workers; one whose concurrency is unknown (Celery without `--concurrency`) is named in the message and not counted. Aliases with CONN_MAX_AGE 0 (Django's default) close their connection after each request and are not counted. Async workers (uvicorn) have no fixed concurrency and make the sum unknown."
     }
   },
-  check({ stack, facts, report, where: where2, unknown: unknown3 }) {
+  check(ctx) {
+    const { stack, report, where: where2, unknown: unknown3 } = ctx;
     const tier = stack.data;
     for (const pgb of tier.pgbouncers) {
-      const items = [];
-      const related = [];
-      const perService = /* @__PURE__ */ new Map();
-      let silent = false;
-      for (const { db, route } of tier.databases) {
-        if (route.kind !== "pgbouncer" || route.pgbouncer !== pgb) continue;
-        const age = pyNumber(db.connMaxAge);
-        if (age?.kind === "unknown") {
-          unknown3(`CONN_MAX_AGE of "${db.alias}" is unknown: ${age.reason}`, age.span);
-          silent = true;
-          continue;
-        }
-        if (!age || age.value === 0) continue;
-        const entry = perService.get(db.app.service) ?? { aliases: 0, maxAge: age.value === null ? "None" : String(age.value) };
-        entry.aliases++;
-        perService.set(db.app.service, entry);
-        if (!related.some((r) => r.span === age.span)) related.push({ span: age.span, message: `CONN_MAX_AGE ${age.value === null ? "None" : age.value}: connections persist` });
-      }
-      for (const [service, { aliases }] of perService) {
-        const c = facts.concurrency.of(service);
-        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
-          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
-          unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
-          silent = true;
-          continue;
-        }
-        items.push({
-          service,
-          containers: c.containers.value,
-          factors: [
-            { value: c.processes.value, unit: "workers" },
-            { value: c.perProcess.value, unit: c.perProcessUnit },
-            ...aliases > 1 ? [{ value: aliases, unit: "aliases" }] : []
-          ]
-        });
-      }
-      if (silent || items.length === 0) continue;
+      const holders = connectionHolders(ctx, (r) => r.route.kind === "pgbouncer" && r.route.pgbouncer === pgb, true);
+      if (holders.silent || holders.items.length === 0) continue;
       const max = pgbouncerNumber(pgb, "max_client_conn");
       if (max.kind === "unknown") {
         unknown3(`max_client_conn of ${pgb.service.name} is unknown: ${max.reason}`, max.span);
         continue;
       }
-      const terms = capacityTerms(items);
+      const terms = capacityTerms(holders.items);
       const total = terms.reduce((acc, t2) => acc + termValue(t2), 0);
       if (total <= max.value) continue;
-      const first = stack.app(terms[0].services[0]);
+      const first = holders.starts.get(terms[0].services[0]);
+      const lower = holders.unknownWorkers.length > 0 ? `, not counting ${listNames(holders.unknownWorkers.map((u) => u.what), 2)},` : "";
       report({
         span: max.span,
-        message: `${formatTerms(terms)} = ${total} persistent client connections (${where2(first.server.span)}) > max_client_conn ${max.value}${max.isDefault ? " (default)" : ""} of ${describePgbouncer(pgb)}`,
+        message: `${formatTerms(terms)} = ${total} persistent client connections (${where2(first.span)})${lower} > max_client_conn ${max.value}${max.isDefault ? " (default)" : ""} of ${describePgbouncer(pgb)}`,
         related: [
-          ...terms.map((t2) => ({ span: stack.app(t2.services[0]).server.span, message: `${t2.services[0].name} starts ${t2.factors.map((f) => `${f.value} ${f.unit}`).join(" x ")}` })),
-          ...related
+          ...terms.map((t2) => ({ span: holders.starts.get(t2.services[0]).span, message: holders.starts.get(t2.services[0]).text })),
+          ...holders.related
         ],
         hint: `raise max_client_conn to at least ${total}, or set CONN_MAX_AGE to 0 so connections close after each request`
       });
     }
   }
 });
-
-// rules/support/connection-holders.ts
-function connectionHolders(ctx, select, persistentOnly) {
-  const { stack, facts, unknown: unknown3 } = ctx;
-  const related = [];
-  const items = [];
-  const starts = /* @__PURE__ */ new Map();
-  const unknownWorkers = [];
-  let persistent = false;
-  let silent = false;
-  const aliasesOf = (routed) => {
-    const out = /* @__PURE__ */ new Map();
-    for (const r of routed) {
-      if (!select(r)) continue;
-      const age = pyNumber(r.db.connMaxAge);
-      if (age?.kind === "unknown") {
-        unknown3(`CONN_MAX_AGE of "${r.db.alias}" is unknown: ${age.reason}`, age.span);
-        silent = true;
-        continue;
-      }
-      const held = age !== void 0 && age.value !== 0;
-      if (!held && persistentOnly) continue;
-      if (held) {
-        persistent = true;
-        if (!related.some((x) => x.span === age.span)) related.push({ span: age.span, message: `CONN_MAX_AGE ${age.value === null ? "None" : age.value}: connections persist` });
-      }
-      const set = out.get(r.db.app.service) ?? /* @__PURE__ */ new Set();
-      set.add(r.db.alias);
-      out.set(r.db.app.service, set);
-    }
-    return new Map([...out].map(([s2, set]) => [s2, set.size]));
-  };
-  for (const [service, aliases] of aliasesOf(stack.data.databases)) {
-    const c = facts.concurrency.of(service);
-    if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
-      const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
-      unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
-      silent = true;
-      continue;
-    }
-    items.push({
-      service,
-      containers: c.containers.value,
-      factors: [
-        { value: c.processes.value, unit: "workers" },
-        { value: c.perProcess.value, unit: c.perProcessUnit },
-        ...aliases > 1 ? [{ value: aliases, unit: "aliases" }] : []
-      ]
-    });
-    starts.set(service, { span: c.app.server.span, text: `${service.name} starts ${c.processes.value} workers x ${c.perProcess.value} ${c.perProcessUnit}` });
-  }
-  for (const [service, aliases] of aliasesOf(stack.data.workerDatabases)) {
-    for (const w of facts.concurrency.workersOf(service)) {
-      if (w.worker.kind === "celery-beat" && !beatUsesDatabase(stack.data.workers.find((x) => x.service === service), w.worker.scheduler)) continue;
-      const missing = [w.containers, w.processes, w.perProcess].find((v) => v.kind === "unknown");
-      if (missing?.kind === "unknown") {
-        unknown3(`concurrency of the ${workerName(w.worker)} of ${service.name} is unknown: ${missing.reason}`, missing.span);
-        unknownWorkers.push({ service, what: `${service.name} (${workerName(w.worker)}, ${missing.reason})` });
-        continue;
-      }
-      const [containers, processes, perProcess] = [w.containers, w.processes, w.perProcess];
-      const factors = [
-        ...processes.value !== 1 || perProcess.value === 1 ? [{ value: processes.value, unit: "processes" }] : [],
-        ...perProcess.value !== 1 ? [{ value: perProcess.value, unit: w.perProcessUnit }] : [],
-        ...aliases > 1 ? [{ value: aliases, unit: "aliases" }] : []
-      ];
-      items.push({ service, containers: containers.value, factors });
-      const pool = w.worker.pool?.kind === "known" ? ` (pool ${w.worker.pool.value})` : "";
-      starts.set(service, { span: w.worker.span, text: `${service.name} runs a ${workerName(w.worker)}${pool}: ${factors.map((f) => count(f.value, f.unit)).join(" x ")}` });
-    }
-  }
-  return { items, starts, related, persistent, unknownWorkers, silent };
-}
-function count(n, unit) {
-  return `${n} ${n !== 1 ? unit : unit === "processes" ? "process" : unit.replace(/s$/, "")}`;
-}
-function beatUsesDatabase(worker, scheduler) {
-  if (scheduler) return scheduler.kind === "known" && /django_celery_beat/.test(scheduler.value);
-  const setting2 = pyText2(worker?.settings?.names.get("CELERY_BEAT_SCHEDULER"));
-  return setting2?.kind === "known" && /django_celery_beat/.test(setting2.value);
-}
-function availableConnections(pg) {
-  const max = postgresInt(pg, "max_connections");
-  const superuser = postgresInt(pg, "superuser_reserved_connections");
-  const reserved = postgresInt(pg, "reserved_connections");
-  if (max.kind === "unknown") return `max_connections of ${pg.service.name} is unknown: ${max.reason}`;
-  if (superuser.kind === "unknown") return `superuser_reserved_connections of ${pg.service.name} is unknown: ${superuser.reason}`;
-  if (reserved.kind === "unknown") return `reserved_connections of ${pg.service.name} is unknown: ${reserved.reason}`;
-  const [m, s2, r] = [max, superuser, reserved];
-  const text2 = `max_connections ${m.value} - superuser_reserved_connections ${s2.value}${r.value > 0 ? ` - reserved_connections ${r.value}` : ""} = ${m.value - s2.value - r.value}`;
-  return { value: m.value - s2.value - r.value, max: m.value, text: text2, span: m.span, isDefault: m.isDefault === true };
-}
 
 // rules/pgbouncer-pool-over-db-limit.ts
 var pgbouncer_pool_over_db_limit_default = defineRule({
@@ -31172,14 +31173,14 @@ var redis_client_capacity_default = defineRule({
     docs: {
       what: "For every Redis service, arena-lint finds the app services whose Django CACHES (django-redis or Django's own RedisCache) point at it, and each pool's `max_connections` (django-redis: `OPTIONS[\"CONNECTION_POOL_KWARGS\"]`, one pool per process; Django's RedisCache: `OPTIONS`, one pool per thread). Connections are opened on demand, so a process holds at most as many as it serves requests at once (threads, or worker_connections for gevent). It reports an error when processes x that concurrency exceed `maxclients` (lowered to the open-files limit minus 32 when the container's `nofile` ulimit is smaller), and a warning when the pools' cap alone exceeds maxclients: then max_connections no longer protects Redis from a connection storm.",
       why: 'Past maxclients Redis answers new connections with "ERR max number of clients reached": cache reads fail, sessions stored in the cache are lost for that request, and every worker retries at once. https://redis.io/docs/latest/develop/reference/clients/#maximum-concurrent-connected-clients',
-      notes: "channels_redis layers and Celery brokers are not counted. A pool without max_connections has no cap (redis-py's default), so only the concurrency bound is checked."
+      notes: "Background workers (Celery, Channels, RQ, Django-Q) load the same CACHES and count with their pool processes or threads; one whose concurrency is unknown (Celery without `--concurrency`) is named and not counted. channels_redis layers and Celery brokers are not counted. A pool without max_connections has no cap (redis-py's default), so only the concurrency bound is checked."
     }
   },
   check({ stack, facts, report, where: where2, unknown: unknown3 }) {
     const tier = stack.data;
     for (const redis of tier.redis) {
       const uses = tier.redisUses.filter((u) => u.redis === redis && u.use.kind === "cache");
-      if (uses.length === 0) continue;
+      if (uses.length === 0 && !tier.workerRedisUses.some((u) => u.redis === redis && u.use.kind === "cache")) continue;
       const maxclients = effectiveMaxclients(redis);
       if (maxclients.kind === "unknown") {
         unknown3(`maxclients of ${redis.service.name} is unknown: ${maxclients.reason}`, maxclients.span);
@@ -31190,6 +31191,8 @@ var redis_client_capacity_default = defineRule({
       const related = [];
       let capKnown = true;
       let silent = false;
+      const holders = [];
+      const notCounted = [];
       const byService = /* @__PURE__ */ new Map();
       for (const u of uses) byService.set(u.use.app.service, [...byService.get(u.use.app.service) ?? [], u]);
       for (const [service, list] of byService) {
@@ -31200,9 +31203,27 @@ var redis_client_capacity_default = defineRule({
           silent = true;
           continue;
         }
-        const workers = c.processes.value;
-        const perProcess = c.perProcess.value;
-        const containers = c.containers.value;
+        holders.push({ service, containers: c.containers.value, workers: c.processes.value, perProcess: c.perProcess.value, unit: c.perProcessUnit, workerUnit: "workers", start: c.app.server.span, list });
+      }
+      const workerUses = /* @__PURE__ */ new Map();
+      for (const u of tier.workerRedisUses) {
+        if (u.redis !== redis || u.use.kind !== "cache") continue;
+        workerUses.set(u.use.app.service, [...workerUses.get(u.use.app.service) ?? [], u]);
+      }
+      for (const [service, list] of workerUses) {
+        for (const w of facts.concurrency.workersOf(service)) {
+          const missing = [w.containers, w.processes, w.perProcess].find((v) => v.kind === "unknown");
+          if (missing?.kind === "unknown") {
+            unknown3(`concurrency of the ${workerName(w.worker)} of ${service.name} is unknown: ${missing.reason}`, missing.span);
+            notCounted.push(`${service.name} (${workerName(w.worker)}, ${missing.reason})`);
+            continue;
+          }
+          const known2 = (v) => v.kind === "known" ? v.value : 0;
+          holders.push({ service, containers: known2(w.containers), workers: known2(w.processes), perProcess: known2(w.perProcess), unit: w.perProcessUnit, workerUnit: "processes", start: w.worker.span, list });
+        }
+      }
+      const starts = new Map(holders.map((h) => [h.service, h.start]));
+      for (const { service, containers, workers, perProcess, unit, workerUnit, list } of holders) {
         const pools = /* @__PURE__ */ new Map();
         for (const { use } of list) {
           const max = pyNumber(use.maxConnections);
@@ -31217,21 +31238,23 @@ var redis_client_capacity_default = defineRule({
           if (max && !related.some((r) => r.span === max.span)) related.push({ span: max.span, message: `${use.label} max_connections ${max.value}${use.poolPerThread ? " per thread" : " per process"}` });
         }
         for (const cap2 of pools.values()) {
-          concurrent.push({ service, containers, factors: [{ value: workers, unit: "workers" }, { value: cap2 === void 0 ? perProcess : Math.min(cap2, perProcess), unit: c.perProcessUnit }] });
+          concurrent.push({ service, containers, factors: [{ value: workers, unit: workerUnit }, { value: cap2 === void 0 ? perProcess : Math.min(cap2, perProcess), unit }] });
           if (cap2 === void 0) capKnown = false;
-          else capped.push({ service, containers, factors: [{ value: workers, unit: "workers" }, { value: cap2, unit: "max_connections" }] });
+          else capped.push({ service, containers, factors: [{ value: workers, unit: workerUnit }, { value: cap2, unit: "max_connections" }] });
         }
       }
       if (silent || concurrent.length === 0) continue;
       const needTerms = capacityTerms(concurrent);
       const need = needTerms.reduce((acc, t2) => acc + termValue(t2), 0);
-      const firstApp = stack.app(needTerms[0].services[0]);
+      const firstService = needTerms[0].services[0];
+      const firstStart = starts.get(firstService);
+      const lower = notCounted.length > 0 ? `, not counting ${listNames(notCounted, 2)},` : "";
       const maxText = `maxclients ${maxclients.value}${maxclients.isDefault ? " (default)" : ""}${maxclients.note}`;
       if (need > maxclients.value) {
         report({
           span: maxclients.span,
-          message: `${formatTerms(needTerms)} = ${need} concurrent Redis connections (${where2(firstApp.server.span)}) > ${maxText} of ${redis.service.name}`,
-          related: [{ span: firstApp.server.span, message: `${firstApp.service.name} starts its workers here` }, ...related],
+          message: `${formatTerms(needTerms)} = ${need} concurrent Redis connections (${where2(firstStart)})${lower} > ${maxText} of ${redis.service.name}`,
+          related: [{ span: firstStart, message: `${firstService.name} starts its workers here` }, ...related],
           hint: `raise --maxclients to at least ${need}`
         });
         continue;

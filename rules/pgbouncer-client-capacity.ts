@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import { describePgbouncer, pgbouncerNumber } from '../src/inputs/pgbouncer.js';
 import { capacityTerms, formatTerms, termValue } from '../src/facts/concurrency.js';
 import { listNames } from '../src/stack/topology.js';
-import { connectionHolders } from './support/connection-holders.js';
+import { connectionHolders } from '../src/facts/connections.js';
 
 export default defineRule({
   meta: {

@@ -4,7 +4,7 @@ import { pyText } from '../src/inputs/django.js';
 import { databaseNumber, describePgbouncer, type PgbouncerDatabase, type PgbouncerService } from '../src/inputs/pgbouncer.js';
 import { type DataTier } from '../src/stack/data-tier.js';
 import { listNames } from '../src/stack/topology.js';
-import { availableConnections } from './support/connection-holders.js';
+import { availableConnections } from '../src/facts/connections.js';
 
 /** One `[databases]` entry's worth of server connections. */
 interface PoolDemand {

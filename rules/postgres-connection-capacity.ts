@@ -1,7 +1,7 @@
 import { defineRule } from '../src/engine/rule.js';
 import { capacityTerms, formatTerms, termValue } from '../src/facts/concurrency.js';
 import { listNames } from '../src/stack/topology.js';
-import { availableConnections, connectionHolders } from './support/connection-holders.js';
+import { availableConnections, connectionHolders } from '../src/facts/connections.js';
 
 export default defineRule({
   meta: {

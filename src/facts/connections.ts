@@ -1,12 +1,12 @@
-import type { RelatedLocation } from '../../src/core/finding.js';
-import type { Known, Span } from '../../src/core/value.js';
-import type { RuleContext } from '../../src/engine/rule.js';
-import type { ComposeService } from '../../src/inputs/compose.js';
-import { pyNumber, pyText, type DjangoProcess, type DjangoWorker } from '../../src/inputs/django.js';
-import { postgresInt, type PostgresService } from '../../src/inputs/postgres.js';
-import type { CapacityItem } from '../../src/facts/concurrency.js';
-import type { RoutedDatabase } from '../../src/stack/data-tier.js';
-import { workerName } from '../../src/stack/workers.js';
+import type { RelatedLocation } from '../core/finding.js';
+import type { Known, Span } from '../core/value.js';
+import type { ComposeService } from '../inputs/compose.js';
+import { pyNumber, pyText, type DjangoProcess, type DjangoWorker } from '../inputs/django.js';
+import { postgresInt, type PostgresService } from '../inputs/postgres.js';
+import type { Stack } from '../stack/stack.js';
+import type { RoutedDatabase } from '../stack/data-tier.js';
+import { workerName } from '../stack/workers.js';
+import type { CapacityItem, StackConcurrency } from './concurrency.js';
 
 /**
  * Who holds database connections, for the connection funnels (postgres-connection-capacity,
@@ -34,11 +34,12 @@ type Selected<A extends DjangoProcess> = (r: RoutedDatabase<A>) => boolean;
  * `persistentOnly` leaves out aliases with CONN_MAX_AGE 0, which close after each request.
  */
 export function connectionHolders(
-  ctx: Pick<RuleContext, 'stack' | 'facts' | 'unknown'>,
+  ctx: { readonly stack: Stack; readonly facts: { readonly concurrency: StackConcurrency }; unknown?(reason: string, span?: Span): void },
   select: Selected<DjangoProcess>,
   persistentOnly: boolean,
 ): ConnectionHolders {
-  const { stack, facts, unknown } = ctx;
+  const { stack, facts } = ctx;
+  const unknown = (reason: string, span?: Span) => ctx.unknown?.(reason, span);
   const related: RelatedLocation[] = [];
   const items: CapacityItem[] = [];
   const starts = new Map<ComposeService, { span: Span; text: string }>();
