@@ -13,6 +13,7 @@ import djangoSettingsUnknownKey from './django-settings-unknown-key.js';
 import connMaxAgeAsgi from './conn-max-age-asgi.js';
 import channelLayerInMemory from './channel-layer-in-memory.js';
 import postgresConnectionCapacity from './postgres-connection-capacity.js';
+import redisEvictionLosesData from './redis-eviction-loses-data.js';
 
 /** The data-tier rules (pgbouncer, Postgres, Redis, Django settings, timeouts). */
 export const DATA_RULES: readonly Rule[] = [
@@ -30,4 +31,5 @@ export const DATA_RULES: readonly Rule[] = [
   channelLayerInMemory,
   pgbouncerUnknownSetting,
   postgresConnectionCapacity,
+  redisEvictionLosesData,
 ];
