@@ -14,6 +14,7 @@ import connMaxAgeAsgi from './conn-max-age-asgi.js';
 import channelLayerInMemory from './channel-layer-in-memory.js';
 import postgresConnectionCapacity from './postgres-connection-capacity.js';
 import redisEvictionLosesData from './redis-eviction-loses-data.js';
+import redisDbShared from './redis-db-shared.js';
 
 /** The data-tier rules (pgbouncer, Postgres, Redis, Django settings, timeouts). */
 export const DATA_RULES: readonly Rule[] = [
@@ -32,4 +33,5 @@ export const DATA_RULES: readonly Rule[] = [
   pgbouncerUnknownSetting,
   postgresConnectionCapacity,
   redisEvictionLosesData,
+  redisDbShared,
 ];
