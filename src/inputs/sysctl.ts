@@ -2,6 +2,7 @@ import type { Comment, ParseProblem } from '../core/problem.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { looksLikeShellScript, scanShellForSysctls } from '../parsers/shell-sysctl.js';
 import { compareSysctlLoadOrder, looksLikeSysctlFile, parseSysctlConf, type SysctlSetting } from '../parsers/sysctl.js';
+import { filesCopiedIntoImages } from './dockerfile-copies.js';
 
 /** A file of the repository that sets host sysctls. */
 export interface HostSysctlSource {
@@ -52,7 +53,10 @@ export function hostSysctls(ws: Workspace, containerFiles: ReadonlySet<string> =
     all = readSources(ws);
     cache.set(ws, all);
   }
-  return join(all.filter((src) => !containerFiles.has(src.path)));
+  const outside = all.filter((src) => !containerFiles.has(src.path));
+  if (!outside.some((src) => src.kind === 'script')) return join(outside);
+  const inImages = filesCopiedIntoImages(ws);
+  return join(outside.filter((src) => !inImages.has(src.path)));
 }
 
 function readSources(ws: Workspace): HostSysctlSource[] {
