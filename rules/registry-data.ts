@@ -15,6 +15,7 @@ import channelLayerInMemory from './channel-layer-in-memory.js';
 import postgresConnectionCapacity from './postgres-connection-capacity.js';
 import redisEvictionLosesData from './redis-eviction-loses-data.js';
 import redisDbShared from './redis-db-shared.js';
+import settingsEnvMissing from './settings-env-missing.js';
 
 /** The data-tier rules (pgbouncer, Postgres, Redis, Django settings, timeouts). */
 export const DATA_RULES: readonly Rule[] = [
@@ -34,4 +35,5 @@ export const DATA_RULES: readonly Rule[] = [
   postgresConnectionCapacity,
   redisEvictionLosesData,
   redisDbShared,
+  settingsEnvMissing,
 ];

@@ -16,7 +16,7 @@ if (!present) console.warn(`corpus not found at ${CORPUS}: skipping the issue-10
 const IDS = new Set([
   'upstream-keepalive-timeout', 'proxy-read-timeout', 'pgbouncer-query-timeout', 'conn-max-age-idle-timeout', 'nginx-refuses-config',
   'websocket-upgrade-headers', 'upstream-max-conns', 'upstream-dns-cached', 'upstream-protocol-mismatch', 'django-settings-unknown-key',
-  'conn-max-age-asgi', 'channel-layer-in-memory', 'postgres-connection-capacity', 'redis-eviction-loses-data', 'redis-db-shared',
+  'conn-max-age-asgi', 'channel-layer-in-memory', 'postgres-connection-capacity', 'redis-eviction-loses-data', 'redis-db-shared', 'settings-env-missing',
 ]);
 
 /**
@@ -29,7 +29,8 @@ const IDS = new Set([
  * - makeplane__plane: the api, worker (`celery -A plane worker -l info`) and beat-worker services load
  *   plane.settings.production (found from plane/celery.py's setdefault for the workers), but DATABASES
  *   and REDIS_URL come from ./apiserver/.env, which is not in the repository (only .env.example), so
- *   postgres-connection-capacity, redis-eviction-loses-data and redis-db-shared are silent; the worker
+ *   postgres-connection-capacity, redis-eviction-loses-data, redis-db-shared and settings-env-missing
+ *   (the env_file may set anything) are silent; the worker
  *   has no --concurrency (one process per host CPU), which would be unknown anyway. Its broker is AMQP.
  * - getsentry__self-hosted runs Redis with volatile-lru (not allkeys-*), and no Django settings are read
  *   from its prebuilt images: redis-eviction-loses-data is right to stay silent.

@@ -48,7 +48,7 @@ function urlsOf(v: PyValue | undefined): PyValue[] {
   return v.kind === 'known' && isPyList(v.value) ? [...v.value.items] : [v];
 }
 
-interface Found {
+export interface RedisSettingUrl {
   readonly kind: RedisRoleKind;
   readonly label: string;
   readonly url: Value<string>;
@@ -56,8 +56,8 @@ interface Found {
 }
 
 /** The Redis roles of one settings module; a URL that cannot be read is left out. */
-function rolesOf(names: ReadonlyMap<string, PyValue>): Found[] {
-  const out: Found[] = [];
+export function redisSettingUrls(names: ReadonlyMap<string, PyValue>): RedisSettingUrl[] {
+  const out: RedisSettingUrl[] = [];
   const add = (kind: RedisRoleKind, label: string, v: PyValue | undefined, span?: Span) => {
     const text = pyText(v);
     if (text && v) out.push({ kind, label, url: text, span: span ?? v.span });
@@ -106,7 +106,7 @@ export function redisRoles(stack: Stack): RedisRole[] {
   const processes: DjangoProcess[] = [...stack.data.apps, ...stack.data.workers];
   for (const p of processes) {
     if (!p.settings) continue;
-    for (const f of rolesOf(p.settings.names)) {
+    for (const f of redisSettingUrls(p.settings.names)) {
       if (f.url.kind !== 'known') continue;
       const target = redisUrl(f.url.value);
       if (!target) continue;
