@@ -32183,11 +32183,30 @@ var LOCAL_HOSTS = /* @__PURE__ */ new Set(["localhost", "127.0.0.1", "::1", "[::
 function environmentGap(stack, svc) {
   const gap = stack.unknowns.find((u) => u.what === `env_file of ${svc.name}`);
   if (gap) return gap.reason;
+  const base2 = unreadBaseImage(stack, svc);
+  if (base2) return base2;
   const view = stack.view(svc);
   if (!view?.process) return "the container's process is unknown";
+  const script = view.unknowns.find((u) => ["script", "branch", "command", "process", "supervisord"].includes(u.what));
+  if (script) return `${script.what}: ${script.reason}`;
   const argv = view.process.argv.map((w) => w.value.kind === "known" ? w.value.value : void 0);
   if (argv.some((w) => w === void 0)) return "a word of the command is unknown";
   if (argv.some((w) => w === "--env" || w === "-e" || w.startsWith("--env="))) return "the app server sets variables itself (--env)";
+  return void 0;
+}
+var PLAIN_BASES = /^(docker\.io\/)?(library\/)?(python|debian|ubuntu|alpine|buildpack-deps|busybox)(:|@|$)/;
+function unreadBaseImage(stack, svc) {
+  const dockerfile = stack.image(svc).dockerfile;
+  if (!dockerfile) return svc.image?.kind === "known" ? `the image ${svc.image.value} may set variables in its ENV` : "the image is unknown";
+  const stages = /* @__PURE__ */ new Set();
+  for (const ins of dockerfile.instructions) {
+    if (ins.keyword !== "FROM") continue;
+    const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : void 0).filter((w) => w === void 0 || !w.startsWith("--"));
+    const image = words[0];
+    if (image === void 0) return "a FROM line names an image that is unknown";
+    if (!stages.has(image.toLowerCase()) && !PLAIN_BASES.test(image)) return `the base image ${image} may set variables in its ENV`;
+    if (words[1]?.toLowerCase() === "as" && words[2]) stages.add(words[2].toLowerCase());
+  }
   return void 0;
 }
 function inside(inner, outer) {
@@ -32202,7 +32221,7 @@ var settings_env_missing_default = defineRule({
     docs: {
       what: 'The Django settings of every app and worker service are evaluated with the environment its container gets (env_file lines, `environment:`, the Dockerfile\'s ENV). arena-lint reports a read without a default of a variable that environment does not set (`os.environ["X"]`, django-environ `env("X")`, decouple `config("X")`): Python raises at import and the container does not start. It also reports a read whose default is used and points at `localhost`/`127.0.0.1` for Redis (a cache, Celery or Channels URL) or the database HOST, while Redis or Postgres (or pgbouncer) runs in another container of the stack.',
       why: "A missing variable raises KeyError, ImproperlyConfigured or UndefinedValueError when Django loads the settings: every start fails, often only in the one service (the Celery worker) whose environment was forgotten. Inside a container localhost is the container itself, so a fallback of `redis://localhost:6379/0` is refused on every connection while compose sets only REDIS_HOST. https://docs.docker.com/compose/how-tos/networking/",
-      notes: "Silent whenever the container's environment is not fully known: an env_file that is missing or outside the folder, a .env the settings load (load_dotenv, Env.read_env, decouple's settings.ini), a command word that is unknown, or an app server that sets variables (`gunicorn --env`). A service with `network_mode: host` or `service:...` may reach the other on localhost and is not judged."
+      notes: "Silent whenever the container's environment is not fully known: an env_file that is missing or outside the folder, a .env the settings load (load_dotenv, Env.read_env, decouple's settings.ini), a command word that is unknown, a start script that sources a file it cannot see or branches it cannot decide, or an app server that sets variables (`gunicorn --env`). So is a service whose image arena-lint cannot read the ENV of: a prebuilt image without a Dockerfile, or a base image other than the official python/debian/ubuntu/alpine ones. A service with `network_mode: host` or `service:...` may reach the other on localhost and is not judged."
     }
   },
   check({ stack, report, where: where2, unknown: unknown3 }) {

@@ -2,6 +2,7 @@ import type { Span } from '../src/core/value.js';
 import { defineRule, type Report } from '../src/engine/rule.js';
 import type { ComposeService } from '../src/inputs/compose.js';
 import { djangoDatabases, pyText, type DjangoProcess } from '../src/inputs/django.js';
+import { instructionWords } from '../src/parsers/dockerfile.js';
 import { groupBy } from '../src/stack/data-tier.js';
 import type { Stack } from '../src/stack/stack.js';
 import { listNames } from '../src/stack/topology.js';
@@ -13,12 +14,36 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 function environmentGap(stack: Stack, svc: ComposeService): string | undefined {
   const gap = stack.unknowns.find((u) => u.what === `env_file of ${svc.name}`);
   if (gap) return gap.reason;
+  const base = unreadBaseImage(stack, svc);
+  if (base) return base;
   const view = stack.view(svc);
   if (!view?.process) return 'the container\'s process is unknown';
+  // A start script that sources a file arena-lint cannot see, or branches it cannot decide, may export anything.
+  const script = view.unknowns.find((u) => ['script', 'branch', 'command', 'process', 'supervisord'].includes(u.what));
+  if (script) return `${script.what}: ${script.reason}`;
   const argv = view.process.argv.map((w) => (w.value.kind === 'known' ? w.value.value : undefined));
   if (argv.some((w) => w === undefined)) return 'a word of the command is unknown';
   // gunicorn --env / -e sets variables for the application only.
   if (argv.some((w) => w === '--env' || w === '-e' || w!.startsWith('--env='))) return 'the app server sets variables itself (--env)';
+  return undefined;
+}
+
+/** Official images whose ENV lines are known not to set application variables. */
+const PLAIN_BASES = /^(docker\.io\/)?(library\/)?(python|debian|ubuntu|alpine|buildpack-deps|busybox)(:|@|$)/;
+
+/** A base image whose ENV lines arena-lint cannot read (a prebuilt app image, a private base) may set any variable. */
+function unreadBaseImage(stack: Stack, svc: ComposeService): string | undefined {
+  const dockerfile = stack.image(svc).dockerfile;
+  if (!dockerfile) return svc.image?.kind === 'known' ? `the image ${svc.image.value} may set variables in its ENV` : 'the image is unknown';
+  const stages = new Set<string>();
+  for (const ins of dockerfile.instructions) {
+    if (ins.keyword !== 'FROM') continue;
+    const words = instructionWords(ins).words.map((w) => (w.value.kind === 'known' ? w.value.value : undefined)).filter((w) => w === undefined || !w.startsWith('--'));
+    const image = words[0];
+    if (image === undefined) return 'a FROM line names an image that is unknown';
+    if (!stages.has(image.toLowerCase()) && !PLAIN_BASES.test(image)) return `the base image ${image} may set variables in its ENV`;
+    if (words[1]?.toLowerCase() === 'as' && words[2]) stages.add(words[2].toLowerCase());
+  }
   return undefined;
 }
 
@@ -41,7 +66,7 @@ export default defineRule({
     docs: {
       what: 'The Django settings of every app and worker service are evaluated with the environment its container gets (env_file lines, `environment:`, the Dockerfile\'s ENV). arena-lint reports a read without a default of a variable that environment does not set (`os.environ["X"]`, django-environ `env("X")`, decouple `config("X")`): Python raises at import and the container does not start. It also reports a read whose default is used and points at `localhost`/`127.0.0.1` for Redis (a cache, Celery or Channels URL) or the database HOST, while Redis or Postgres (or pgbouncer) runs in another container of the stack.',
       why: 'A missing variable raises KeyError, ImproperlyConfigured or UndefinedValueError when Django loads the settings: every start fails, often only in the one service (the Celery worker) whose environment was forgotten. Inside a container localhost is the container itself, so a fallback of `redis://localhost:6379/0` is refused on every connection while compose sets only REDIS_HOST. https://docs.docker.com/compose/how-tos/networking/',
-      notes: 'Silent whenever the container\'s environment is not fully known: an env_file that is missing or outside the folder, a .env the settings load (load_dotenv, Env.read_env, decouple\'s settings.ini), a command word that is unknown, or an app server that sets variables (`gunicorn --env`). A service with `network_mode: host` or `service:...` may reach the other on localhost and is not judged.',
+      notes: 'Silent whenever the container\'s environment is not fully known: an env_file that is missing or outside the folder, a .env the settings load (load_dotenv, Env.read_env, decouple\'s settings.ini), a command word that is unknown, a start script that sources a file it cannot see or branches it cannot decide, or an app server that sets variables (`gunicorn --env`). So is a service whose image arena-lint cannot read the ENV of: a prebuilt image without a Dockerfile, or a base image other than the official python/debian/ubuntu/alpine ones. A service with `network_mode: host` or `service:...` may reach the other on localhost and is not judged.',
     },
   },
   check({ stack, report, where, unknown }) {
