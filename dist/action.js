@@ -671,8 +671,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -780,13 +780,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count)
-            count = c;
+          if (c > count2)
+            count2 = c;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -1070,14 +1070,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent2, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent2, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent2.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent2.length;
@@ -1094,14 +1094,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent2.length);
+        i = consumeMoreIndentedLines(text2, i, indent2.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -1118,12 +1118,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent2.length);
+            i = consumeMoreIndentedLines(text2, i, indent2.length);
           end = i + indent2.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -1135,12 +1135,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -1155,39 +1155,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent2}${text.slice(0, end2)}`;
+${indent2}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent2}${text.slice(fold + 1, end2)}`;
+${indent2}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent2) {
+    function consumeMoreIndentedLines(text2, i, indent2) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent2) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -3739,8 +3739,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -3817,12 +3817,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error.message += `:
 
 ${lineStr}
@@ -7665,13 +7665,13 @@ var require_lib2 = __commonJS({
     var BRACKET = /^[()[\]{}]$/;
     var tokenize;
     var JSX_TAG = /^[a-z][\w-]*$/i;
-    var getTokenType = function(token, offset, text) {
+    var getTokenType = function(token, offset, text2) {
       if (token.type === "name") {
         const tokenValue = token.value;
         if (helperValidatorIdentifier.isKeyword(tokenValue) || helperValidatorIdentifier.isStrictReservedWord(tokenValue, true) || sometimesKeywords.has(tokenValue)) {
           return "keyword";
         }
-        if (JSX_TAG.test(tokenValue) && (text[offset - 1] === "<" || text.slice(offset - 2, offset) === "</")) {
+        if (JSX_TAG.test(tokenValue) && (text2[offset - 1] === "<" || text2.slice(offset - 2, offset) === "</")) {
           return "jsxIdentifier";
         }
         const firstChar = String.fromCodePoint(tokenValue.codePointAt(0));
@@ -7687,24 +7687,24 @@ var require_lib2 = __commonJS({
       }
       return token.type;
     };
-    tokenize = function* (text) {
+    tokenize = function* (text2) {
       let match;
-      while (match = jsTokens.default.exec(text)) {
+      while (match = jsTokens.default.exec(text2)) {
         const token = jsTokens.matchToToken(match);
         yield {
-          type: getTokenType(token, match.index, text),
+          type: getTokenType(token, match.index, text2),
           value: token.value
         };
       }
     };
-    function highlight(text) {
-      if (text === "") return "";
+    function highlight(text2) {
+      if (text2 === "") return "";
       const defs = getDefs(true);
       let highlighted = "";
       for (const {
         type,
         value
-      } of tokenize(text)) {
+      } of tokenize(text2)) {
         if (type in defs) {
           highlighted += value.split(NEWLINE$1).map((str) => defs[type](str)).join("\n");
         } else {
@@ -7847,12 +7847,12 @@ import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync
 import { dirname as dirname2, isAbsolute as isAbsolute3, join as join7, relative as relative3, resolve as resolve2 } from "node:path";
 
 // src/core/source.ts
-function createSourceFile(path, text) {
+function createSourceFile(path, text2) {
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  for (let i = 0; i < text2.length; i++) {
+    if (text2.charCodeAt(i) === 10) lineStarts.push(i + 1);
   }
-  return { path, text, lineStarts };
+  return { path, text: text2, lineStarts };
 }
 function positionAt(file, offset) {
   const clamped = Math.max(0, Math.min(offset, file.text.length));
@@ -8525,7 +8525,7 @@ function isSpace(ch) {
   return ch === " " || ch === "	" || ch === "\r" || ch === "\n" || ch === "\f" || ch === "\v";
 }
 function parsePgbouncerIni(file) {
-  const text = file.text;
+  const text2 = file.text;
   const span = (start, end) => ({ file: file.path, start, end });
   const problems = [];
   const comments = [];
@@ -8534,47 +8534,47 @@ function parsePgbouncerIni(file) {
   const leading = [];
   let current;
   const lineEndFrom = (pos) => {
-    const nl = text.indexOf("\n", pos);
-    return nl === -1 ? text.length : nl;
+    const nl = text2.indexOf("\n", pos);
+    return nl === -1 ? text2.length : nl;
   };
   const trimEnd = (start, end) => {
-    while (end > start && isSpace(text[end - 1])) end--;
+    while (end > start && isSpace(text2[end - 1])) end--;
     return end;
   };
   const extendSection = (end) => {
     if (current) current.span = span(current.span.start, Math.max(current.span.end, end));
   };
   let p = 0;
-  while (p < text.length) {
-    while (p < text.length && isSpace(text[p])) p++;
-    if (p >= text.length) break;
+  while (p < text2.length) {
+    while (p < text2.length && isSpace(text2[p])) p++;
+    if (p >= text2.length) break;
     const lineEnd = lineEndFrom(p);
-    const ch = text[p];
+    const ch = text2[p];
     if (ch === "#" || ch === ";") {
       const end = trimEnd(p, lineEnd);
-      comments.push({ text: text.slice(p + 1, end).trim(), span: span(p, end) });
+      comments.push({ text: text2.slice(p + 1, end).trim(), span: span(p, end) });
       p = lineEnd;
       continue;
     }
     if (ch === "[") {
-      const close = text.indexOf("]", p);
+      const close = text2.indexOf("]", p);
       if (close === -1 || close > lineEnd) {
         problems.push({ message: 'Section header is missing its closing "]"', span: span(p, trimEnd(p, lineEnd)) });
         p = lineEnd;
         continue;
       }
-      current = { name: text.slice(p + 1, close), nameSpan: span(p + 1, close), span: span(p, close + 1), entries: [] };
+      current = { name: text2.slice(p + 1, close), nameSpan: span(p + 1, close), span: span(p, close + 1), entries: [] };
       sections2.push(current);
       p = close + 1;
       continue;
     }
     if (ch === "%") {
       const end = trimEnd(p, lineEnd);
-      const directive = /^%include(?=[ \t])/.exec(text.slice(p, end));
+      const directive = /^%include(?=[ \t])/.exec(text2.slice(p, end));
       if (directive) {
         let pathStart = p + directive[0].length;
-        while (pathStart < end && isSpace(text[pathStart])) pathStart++;
-        if (pathStart < end) includes.push({ path: text.slice(pathStart, end), span: span(pathStart, end) });
+        while (pathStart < end && isSpace(text2[pathStart])) pathStart++;
+        if (pathStart < end) includes.push({ path: text2.slice(pathStart, end), span: span(pathStart, end) });
         else problems.push({ message: "%include needs a file name", span: span(p, end) });
       } else {
         problems.push({ message: "Unknown directive; pgbouncer only knows %include", span: span(p, end) });
@@ -8599,15 +8599,15 @@ function parsePgbouncerIni(file) {
   function readEntry(start, lineEnd) {
     let q = start;
     let key2;
-    if (text[q] === '"') {
+    if (text2[q] === '"') {
       let out = "";
       q++;
       for (; ; ) {
         if (q >= lineEnd) {
           return { problem: { message: "Quoted name is missing its closing quote", span: span(start, trimEnd(start, lineEnd)) } };
         }
-        if (text[q] === '"') {
-          if (text[q + 1] === '"') {
+        if (text2[q] === '"') {
+          if (text2[q + 1] === '"') {
             out += '"';
             q += 2;
             continue;
@@ -8615,17 +8615,17 @@ function parsePgbouncerIni(file) {
           q++;
           break;
         }
-        out += text[q];
+        out += text2[q];
         q++;
       }
       key2 = out;
     } else {
-      while (q < lineEnd && KEY_CHAR.test(text[q])) q++;
-      key2 = text.slice(start, q);
+      while (q < lineEnd && KEY_CHAR.test(text2[q])) q++;
+      key2 = text2.slice(start, q);
     }
     const keyEnd = q;
-    while (q < lineEnd && (text[q] === " " || text[q] === "	")) q++;
-    if (text[q] !== "=") {
+    while (q < lineEnd && (text2[q] === " " || text2[q] === "	")) q++;
+    if (text2[q] !== "=") {
       const at = q < lineEnd ? q : start;
       return { problem: { message: keyEnd === start ? 'Expected "key = value"' : `Expected "=" after "${key2}"`, span: span(at, trimEnd(at, lineEnd) || at + 1) } };
     }
@@ -8633,12 +8633,12 @@ function parsePgbouncerIni(file) {
       return { problem: { message: 'Missing key before "="', span: span(q, q + 1) } };
     }
     q++;
-    while (q < lineEnd && (text[q] === " " || text[q] === "	")) q++;
+    while (q < lineEnd && (text2[q] === " " || text2[q] === "	")) q++;
     const valueEnd = Math.max(q, trimEnd(q, lineEnd));
     return {
       key: key2,
       keySpan: span(start, keyEnd),
-      value: text.slice(q, valueEnd),
+      value: text2.slice(q, valueEnd),
       valueSpan: span(q, valueEnd),
       span: span(start, valueEnd)
     };
@@ -8647,22 +8647,22 @@ function parsePgbouncerIni(file) {
 function parseDatabaseEntry(entry) {
   const params = /* @__PURE__ */ new Map();
   const problems = [];
-  const text = entry.value;
-  const base = entry.valueSpan.start;
-  const span = (start, end) => ({ file: entry.valueSpan.file, start: base + start, end: base + end });
+  const text2 = entry.value;
+  const base2 = entry.valueSpan.start;
+  const span = (start, end) => ({ file: entry.valueSpan.file, start: base2 + start, end: base2 + end });
   let p = 0;
   const skipSpace = () => {
-    while (p < text.length && isSpace(text[p])) p++;
+    while (p < text2.length && isSpace(text2[p])) p++;
   };
   for (; ; ) {
     skipSpace();
-    if (p >= text.length) break;
+    if (p >= text2.length) break;
     const keyStart = p;
-    while (p < text.length && !isSpace(text[p]) && text[p] !== "=") p++;
-    const key2 = text.slice(keyStart, p);
+    while (p < text2.length && !isSpace(text2[p]) && text2[p] !== "=") p++;
+    const key2 = text2.slice(keyStart, p);
     const keyEnd = p;
     skipSpace();
-    if (text[p] !== "=" || key2 === "") {
+    if (text2[p] !== "=" || key2 === "") {
       problems.push({ message: key2 === "" ? 'Missing parameter name before "="' : `Expected "=" after "${key2}"`, span: span(keyStart, Math.max(keyEnd, keyStart + 1)) });
       if (key2 === "") p++;
       continue;
@@ -8671,18 +8671,18 @@ function parseDatabaseEntry(entry) {
     skipSpace();
     const valueStart = p;
     let value = "";
-    if (text[p] === "'") {
+    if (text2[p] === "'") {
       p++;
       let closed = false;
-      while (p < text.length) {
-        const c = text[p];
-        if (c === "\\" && p + 1 < text.length) {
-          value += text[p + 1];
+      while (p < text2.length) {
+        const c = text2[p];
+        if (c === "\\" && p + 1 < text2.length) {
+          value += text2[p + 1];
           p += 2;
           continue;
         }
         if (c === "'") {
-          if (text[p + 1] === "'") {
+          if (text2[p + 1] === "'") {
             value += "'";
             p += 2;
             continue;
@@ -8695,12 +8695,12 @@ function parseDatabaseEntry(entry) {
         p++;
       }
       if (!closed) {
-        problems.push({ message: `Value of "${key2}" is missing its closing quote`, span: span(valueStart, text.length) });
+        problems.push({ message: `Value of "${key2}" is missing its closing quote`, span: span(valueStart, text2.length) });
         break;
       }
     } else {
-      while (p < text.length && !isSpace(text[p])) p++;
-      value = text.slice(valueStart, p);
+      while (p < text2.length && !isSpace(text2[p])) p++;
+      value = text2.slice(valueStart, p);
     }
     params.set(key2, known(value, span(valueStart, p)));
   }
@@ -8815,12 +8815,12 @@ function parseRedisConf(file) {
   const doc = new RedisConf();
   const problems = [];
   const comments = [];
-  const text = file.text;
+  const text2 = file.text;
   const span = (start, end) => ({ file: file.path, start, end });
   let lineStart2 = 0;
   for (; ; ) {
-    const nl = text.indexOf("\n", lineStart2);
-    const lineEnd = nl === -1 ? text.length : nl;
+    const nl = text2.indexOf("\n", lineStart2);
+    const lineEnd = nl === -1 ? text2.length : nl;
     readLine(lineStart2, lineEnd);
     if (nl === -1) break;
     lineStart2 = nl + 1;
@@ -8828,26 +8828,26 @@ function parseRedisConf(file) {
   return { doc, problems, comments };
   function readLine(start, end) {
     let p = start;
-    while (p < end && /\s/.test(text[p])) p++;
+    while (p < end && /\s/.test(text2[p])) p++;
     let stop = end;
-    while (stop > p && /\s/.test(text[stop - 1])) stop--;
+    while (stop > p && /\s/.test(text2[stop - 1])) stop--;
     if (p >= stop) return;
-    if (text[p] === "#") {
-      comments.push({ text: text.slice(p + 1, stop).trim(), span: span(p, stop) });
+    if (text2[p] === "#") {
+      comments.push({ text: text2.slice(p + 1, stop).trim(), span: span(p, stop) });
       return;
     }
     const words = [];
     while (p < stop) {
       const wStart = p;
       let value = "";
-      if (text[p] === '"' || text[p] === "'") {
-        const quote = text[p];
+      if (text2[p] === '"' || text2[p] === "'") {
+        const quote = text2[p];
         p++;
         let closed = false;
         while (p < stop) {
-          const c = text[p];
+          const c = text2[p];
           if (c === "\\" && p + 1 < stop) {
-            const n = text[p + 1];
+            const n = text2[p + 1];
             value += quote === '"' ? { n: "\n", r: "\r", t: "	", b: "\b", a: "\x07" }[n] ?? n : n === "'" ? "'" : `\\${n}`;
             p += 2;
             continue;
@@ -8860,16 +8860,16 @@ function parseRedisConf(file) {
           value += c;
           p++;
         }
-        if (!closed || p < stop && !/\s/.test(text[p])) {
+        if (!closed || p < stop && !/\s/.test(text2[p])) {
           problems.push({ message: closed ? "A closing quote must be followed by a space" : "Unbalanced quotes", span: span(wStart, stop) });
           return;
         }
       } else {
-        while (p < stop && !/\s/.test(text[p])) p++;
-        value = text.slice(wStart, p);
+        while (p < stop && !/\s/.test(text2[p])) p++;
+        value = text2.slice(wStart, p);
       }
       words.push({ value, start: wStart, end: p });
-      while (p < stop && /\s/.test(text[p])) p++;
+      while (p < stop && /\s/.test(text2[p])) p++;
     }
     const [head, ...args] = words;
     if (!head) return;
@@ -8920,14 +8920,14 @@ var MappedTextBuilder = class {
     }
   }
   /** Appends `text`, whose characters map one to one onto the source from `offset` on. */
-  pushLiteral(text, offset) {
-    this.text += text;
-    this.reserve(text.length);
-    for (let i = 0; i < text.length; i++) {
+  pushLiteral(text2, offset) {
+    this.text += text2;
+    this.reserve(text2.length);
+    for (let i = 0; i < text2.length; i++) {
       this.srcStart[this.size + i] = offset + i;
       this.srcEnd[this.size + i] = offset + i + 1;
     }
-    this.size += text.length;
+    this.size += text2.length;
   }
   pushMapped(m, from = 0, to = m.text.length) {
     const offset = this.text.length;
@@ -8955,9 +8955,9 @@ var MappedTextBuilder = class {
     return { file: this.file, text: this.text, srcStart: this.srcStart, srcEnd: this.srcEnd, substitutions: this.subs, whole: this.whole };
   }
 };
-function literalText(file, text, offset) {
-  const b = new MappedTextBuilder(file, { file, start: offset, end: offset + text.length });
-  b.pushLiteral(text, offset);
+function literalText(file, text2, offset) {
+  const b = new MappedTextBuilder(file, { file, start: offset, end: offset + text2.length });
+  b.pushLiteral(text2, offset);
   return b.build();
 }
 function rangeOf(m, start, end) {
@@ -9035,13 +9035,13 @@ function substitutionsAt(mapped, span) {
   return mapped.substitutions.filter((s2) => s2.source.start < span.end && s2.source.end > span.start).flatMap((s2) => s2.via);
 }
 function renderEnvsubst(ws, src, env, only) {
-  const base = src.rendering?.content ?? (() => {
+  const base2 = src.rendering?.content ?? (() => {
     const f = ws.read(src.hostPath);
     return f ? literalText(f.path, f.text, 0) : void 0;
   })();
-  if (!base) return void 0;
-  const t2 = base.text;
-  const b = new MappedTextBuilder(base.file, base.whole);
+  if (!base2) return void 0;
+  const t2 = base2.text;
+  const b = new MappedTextBuilder(base2.file, base2.whole);
   let i = 0;
   const re = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
   for (const m of t2.matchAll(re)) {
@@ -9049,16 +9049,16 @@ function renderEnvsubst(ws, src, env, only) {
     const start = m.index;
     const end = start + m[0].length;
     if (only ? !only.has(name2) : false) continue;
-    b.pushMapped(base, i, start);
+    b.pushMapped(base2, i, start);
     const v = env.get(name2);
-    const srcStart = base.srcStart[start];
-    const srcEnd = base.srcEnd[end - 1];
+    const srcStart = base2.srcStart[start];
+    const srcEnd = base2.srcEnd[end - 1];
     if (!v) b.pushSubstitution("", srcStart, srcEnd, []);
     else if (v.kind === "unknown") b.pushSubstitution(m[0], srcStart, srcEnd, [v.span], `${name2}: ${v.reason}`);
     else b.pushSubstitution(v.value, srcStart, srcEnd, [v.span, ...v.via ?? []]);
     i = end;
   }
-  b.pushMapped(base, i, t2.length);
+  b.pushMapped(base2, i, t2.length);
   return b.build();
 }
 function renderedLayer(target, src, content2, renderer, via) {
@@ -9301,16 +9301,16 @@ function splitShellWords(m) {
   const start = () => cur ??= new MappedTextBuilder(m.file, m.whole);
   const flush = () => {
     if (!cur) return;
-    const text = cur.build();
+    const text2 = cur.build();
     cur = void 0;
-    words.push({ value: valueOf(text), text, operator: false });
+    words.push({ value: valueOf(text2), text: text2, operator: false });
   };
   const operator2 = (from, to) => {
     flush();
     const b = new MappedTextBuilder(m.file, m.whole);
     b.pushMapped(m, from, to);
-    const text = b.build();
-    words.push({ value: valueOf(text), text, operator: true });
+    const text2 = b.build();
+    words.push({ value: valueOf(text2), text: text2, operator: true });
   };
   let i = 0;
   while (i < t2.length) {
@@ -9363,10 +9363,10 @@ function splitShellWords(m) {
   flush();
   return words;
 }
-function valueOf(text) {
-  const r = rangeOf(text, 0, text.text.length);
+function valueOf(text2) {
+  const r = rangeOf(text2, 0, text2.text.length);
   if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
-  return known(text.text, r.span, { via: r.via });
+  return known(text2.text, r.span, { via: r.via });
 }
 function simpleCommands(words) {
   const out = [];
@@ -9381,7 +9381,7 @@ function simpleCommands(words) {
   return out;
 }
 function wordsFromList(items) {
-  return items.map((text) => ({ value: valueOf(text), text, operator: false }));
+  return items.map((text2) => ({ value: valueOf(text2), text: text2, operator: false }));
 }
 
 // src/core/image-ref.ts
@@ -9451,7 +9451,7 @@ function readPgbouncer(stack, svc) {
   const image = imageName(stack, svc);
   const version = image !== void 0 ? pgbouncerVersionFromImage(image) : void 0;
   const imageValue = svc.image?.kind === "known" ? svc.image : void 0;
-  const base = { service: svc, ...version ? { version } : {}, ...imageValue ? { image: imageValue } : {} };
+  const base2 = { service: svc, ...version ? { version } : {}, ...imageValue ? { image: imageValue } : {} };
   const iniFile = findIni(stack, svc);
   const iniPath = iniFile?.hostPath;
   const merged = iniFile ? loadPgbouncerIni(stack.workspace, stack.image(svc).fs, iniFile) : void 0;
@@ -9475,7 +9475,7 @@ function readPgbouncer(stack, svc) {
     }
     const settings2 = effectivePgbouncerSettings(ini, version);
     const authFile = readAuthFile(stack, svc, settings2.get("auth_file"));
-    return { ...base, source: "ini", ini, settings: settings2, databases, ...authFile ? { authFile } : {} };
+    return { ...base2, source: "ini", ini, settings: settings2, databases, ...authFile ? { authFile } : {} };
   }
   const fromEnv = image !== void 0 ? pgbouncerSettingsFromEnv(image, new Map(stack.env(svc)), imageAnchor(svc)) : void 0;
   if (fromEnv) {
@@ -9492,12 +9492,12 @@ function readPgbouncer(stack, svc) {
       params
     }];
     const authFile = readAuthFile(stack, svc, settings2.get("auth_file"));
-    return { ...base, source: "env", settings: settings2, databases, ...authFile ? { authFile } : {} };
+    return { ...base2, source: "env", settings: settings2, databases, ...authFile ? { authFile } : {} };
   }
   const settings = /* @__PURE__ */ new Map();
   const reason = iniPath === void 0 ? "no pgbouncer.ini is visible in the container (mounted or copied)" : `${iniPath} cannot be read`;
   for (const s2 of PGBOUNCER_SETTINGS) settings.set(s2.name, unknown(reason, imageAnchor(svc)));
-  return { ...base, source: "none", settings, databases: [] };
+  return { ...base2, source: "none", settings, databases: [] };
 }
 function findIni(stack, svc) {
   const fs = stack.image(svc).fs;
@@ -9630,14 +9630,14 @@ var SHORT_FLAGS = {
   e: ["datestyle", "euro"]
 };
 function assignment(word2, from, set, problems) {
-  const text = word2.value.slice(from);
-  const eq = text.indexOf("=");
+  const text2 = word2.value.slice(from);
+  const eq = text2.indexOf("=");
   if (eq <= 0) {
-    problems.push({ message: `postgres needs "name=value" here, got ${JSON.stringify(text)}`, span: partOf(word2, from, word2.value.length) });
+    problems.push({ message: `postgres needs "name=value" here, got ${JSON.stringify(text2)}`, span: partOf(word2, from, word2.value.length) });
     return;
   }
-  const name2 = text.slice(0, eq).replace(/-/g, "_").toLowerCase();
-  set(name2, known(text.slice(eq + 1), partOf(word2, from + eq + 1, word2.value.length)));
+  const name2 = text2.slice(0, eq).replace(/-/g, "_").toLowerCase();
+  set(name2, known(text2.slice(eq + 1), partOf(word2, from + eq + 1, word2.value.length)));
 }
 function parsePostgresArgs(argv) {
   const settings = /* @__PURE__ */ new Map();
@@ -9693,12 +9693,12 @@ function parsePostgresqlConf(file) {
   const doc = new PostgresqlConf();
   const problems = [];
   const comments = [];
-  const text = file.text;
+  const text2 = file.text;
   const span = (start, end) => ({ file: file.path, start, end });
   let lineStart2 = 0;
-  while (lineStart2 <= text.length) {
-    const nl = text.indexOf("\n", lineStart2);
-    const lineEnd = nl === -1 ? text.length : nl;
+  while (lineStart2 <= text2.length) {
+    const nl = text2.indexOf("\n", lineStart2);
+    const lineEnd = nl === -1 ? text2.length : nl;
     readLine(lineStart2, lineEnd);
     if (nl === -1) break;
     lineStart2 = nl + 1;
@@ -9707,19 +9707,19 @@ function parsePostgresqlConf(file) {
   function readLine(start, end) {
     let p = start;
     const skip = () => {
-      while (p < end && /[ \t\r\f\v]/.test(text[p])) p++;
+      while (p < end && /[ \t\r\f\v]/.test(text2[p])) p++;
     };
     const commentOrEnd = () => {
       skip();
-      if (p < end && text[p] === "#") {
-        const cEnd = text[end - 1] === "\r" ? end - 1 : end;
-        comments.push({ text: text.slice(p + 1, cEnd).trim(), span: span(p, cEnd) });
+      if (p < end && text2[p] === "#") {
+        const cEnd = text2[end - 1] === "\r" ? end - 1 : end;
+        comments.push({ text: text2.slice(p + 1, cEnd).trim(), span: span(p, cEnd) });
         return true;
       }
       return p >= end;
     };
     if (commentOrEnd()) return;
-    const name2 = /^[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)*/.exec(text.slice(p, end));
+    const name2 = /^[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)*/.exec(text2.slice(p, end));
     if (!name2) {
       problems.push({ message: "Expected a setting name", span: span(p, end) });
       return;
@@ -9727,25 +9727,25 @@ function parsePostgresqlConf(file) {
     const key2 = name2[0].toLowerCase();
     p += name2[0].length;
     skip();
-    if (text[p] === "=") {
+    if (text2[p] === "=") {
       p++;
       skip();
     }
     const valueStart = p;
     let value;
-    if (text[p] === "'") {
+    if (text2[p] === "'") {
       value = "";
       p++;
       let closed = false;
       while (p < end) {
-        const c = text[p];
+        const c = text2[p];
         if (c === "\\" && p + 1 < end) {
-          value += text[p + 1];
+          value += text2[p + 1];
           p += 2;
           continue;
         }
         if (c === "'") {
-          if (text[p + 1] === "'") {
+          if (text2[p + 1] === "'") {
             value += "'";
             p += 2;
             continue;
@@ -9762,8 +9762,8 @@ function parsePostgresqlConf(file) {
         return;
       }
     } else {
-      while (p < end && !/[\s#']/.test(text[p])) p++;
-      value = text.slice(valueStart, p);
+      while (p < end && !/[\s#']/.test(text2[p])) p++;
+      value = text2.slice(valueStart, p);
       if (value === "") {
         problems.push({ message: `Missing value for ${key2}`, span: span(start, end) });
         return;
@@ -9771,7 +9771,7 @@ function parsePostgresqlConf(file) {
     }
     const valueSpan = span(valueStart, p);
     if (!commentOrEnd()) {
-      problems.push({ message: `Unexpected text after the value of ${key2}`, span: span(p, text[end - 1] === "\r" ? end - 1 : end) });
+      problems.push({ message: `Unexpected text after the value of ${key2}`, span: span(p, text2[end - 1] === "\r" ? end - 1 : end) });
       return;
     }
     if (key2 === "include" || key2 === "include_if_exists" || key2 === "include_dir") {
@@ -9880,9 +9880,9 @@ function redisInt(redis, name2) {
 }
 
 // src/facts/groups.ts
-function groupByTier(stack, entries2) {
+function groupByTier(stack, entries3) {
   const groups = /* @__PURE__ */ new Map();
-  for (const e of entries2) {
+  for (const e of entries3) {
     const tier = stack.tierOf(e.service);
     const k = tier ? `tier\0${tier.name}\0${e.key}` : `service\0${e.service.name}\0${e.key}`;
     const g = groups.get(k);
@@ -9901,1562 +9901,11 @@ function groupName(stack, services) {
   return `${first.name}..${services[services.length - 1].name}`;
 }
 
-// src/facts/concurrency.ts
-var GREEN_WORKERS = /gevent|eventlet/i;
-var ASYNC_WORKERS = /uvicorn|asgi|tornado|aiohttp/i;
-function processConcurrency(app) {
-  const g = app.gunicorn;
-  if (g) {
-    const cls = g.workerClass;
-    if (cls.kind === "unknown") return { processes: g.workers, perProcess: cls, perProcessUnit: "threads" };
-    if (cls.value === "sync") return { processes: g.workers, perProcess: known(1, cls.span, { isDefault: cls.isDefault === true }), perProcessUnit: "threads" };
-    if (cls.value === "gthread") return { processes: g.workers, perProcess: g.threads, perProcessUnit: "threads" };
-    if (GREEN_WORKERS.test(cls.value)) return { processes: g.workers, perProcess: g.workerConnections, perProcessUnit: "worker_connections" };
-    const why = ASYNC_WORKERS.test(cls.value) ? `${cls.value} runs requests as async tasks without a fixed limit` : `unknown worker class ${cls.value}`;
-    return { processes: g.workers, perProcess: unknown(why, cls.span), perProcessUnit: "tasks" };
-  }
-  if (app.facts) {
-    const f = app.facts;
-    const perProcess = f.interface.kind === "known" && f.interface.value === "wsgi" ? f.threads : unknown(`${f.kind} runs requests as async tasks without a fixed limit`, app.server.span);
-    return { processes: f.processes, perProcess, perProcessUnit: f.interface.kind === "known" && f.interface.value === "wsgi" ? "threads" : "tasks" };
-  }
-  const argv = app.server.argv.map((w) => w.value);
-  const at = argv.findIndex((w) => w.kind === "known" && /^--workers(=|$)/.test(w.value));
-  let processes = known(1, app.server.span, { isDefault: true });
-  if (app.server.kind === "uwsgi") processes = unknown("uwsgi process counts are not read", app.server.span);
-  else if (at >= 0) {
-    const w = argv[at];
-    const raw = w.kind === "known" && w.value.includes("=") ? known(w.value.split("=")[1], w.span) : argv[at + 1];
-    processes = raw?.kind === "known" && /^\d+$/.test(raw.value) ? { ...raw, value: Number(raw.value) } : unknown("--workers is not a number", w.span);
-  }
-  return { processes, perProcess: unknown(`${app.server.kind} runs requests as async tasks without a fixed limit`, app.server.span), perProcessUnit: "tasks" };
-}
-function containerCount(svc) {
-  return svc.replicas ?? known(1, svc.nameSpan, { isDefault: true });
-}
-function stackConcurrency(stack) {
-  const services = [];
-  for (const svc of stack.services) {
-    const app = stack.app(svc);
-    if (app) services.push({ service: svc, app, containers: containerCount(svc), ...processConcurrency(app) });
-  }
-  const groups = [];
-  const unknowns = [];
-  const pending = /* @__PURE__ */ new Map();
-  for (const c of services) {
-    const svc = c.service;
-    if (c.perProcess.kind === "unknown" || c.perProcessUnit !== "threads" && c.perProcessUnit !== "worker_connections") {
-      const p = c.perProcess;
-      unknowns.push({ service: svc, reason: p.kind === "unknown" ? p.reason : `${c.perProcessUnit} per process are not bounded`, span: p.span });
-      continue;
-    }
-    const workers = c.processes;
-    if (workers.kind === "unknown") {
-      unknowns.push({ service: svc, reason: workers.reason, span: workers.span });
-      continue;
-    }
-    const count = c.containers;
-    if (count.kind === "unknown") {
-      unknowns.push({ service: svc, reason: count.reason, span: count.span });
-      continue;
-    }
-    const tier = stack.tierOf(svc);
-    const key2 = tier ? `${tier.name}\0${workers.value}\0${c.perProcess.value}\0${c.perProcessUnit}` : `\0${svc.name}`;
-    const group = pending.get(key2);
-    if (group) {
-      group.services.push(svc);
-      group.containers += count.value;
-    } else {
-      pending.set(key2, { services: [svc], containers: count.value, c, workers, perWorker: c.perProcess });
-    }
-  }
-  for (const g of pending.values()) {
-    const app = g.c.app;
-    groups.push({
-      name: groupName(stack, g.services),
-      services: g.services,
-      containers: g.containers,
-      workers: g.workers,
-      workerClass: app.gunicorn?.workerClass.kind === "known" ? app.gunicorn.workerClass : known(app.server.kind, app.server.span),
-      perWorker: g.perWorker,
-      unit: g.c.perProcessUnit === "worker_connections" ? "worker_connections" : "threads",
-      concurrency: g.containers * g.workers.value * g.perWorker.value,
-      app
-    });
-  }
-  const byService = new Map(services.map((c) => [c.service, c]));
-  return { services, groups, unknowns, total: groups.reduce((s2, g) => s2 + g.concurrency, 0), of: (s2) => byService.get(s2) };
-}
-function describeGroup(g) {
-  const unit = g.unit === "threads" ? g.perWorker.value === 1 ? "thread" : "threads" : "worker_connections";
-  return `${g.containers} ${g.containers === 1 ? "replica" : "replicas"} x ${g.workers.value} ${g.workers.value === 1 ? "worker" : "workers"} x ${g.perWorker.value} ${unit}`;
-}
-function capacityTerms(items) {
-  const out = [];
-  for (const item of items) {
-    const key2 = JSON.stringify(item.factors);
-    const group = out.find((g) => g.key === key2);
-    if (group) {
-      if (!group.services.includes(item.service)) group.services.push(item.service);
-      group.containers += item.containers;
-    } else out.push({ services: [item.service], containers: item.containers, factors: item.factors, key: key2 });
-  }
-  return out.map(({ services, containers, factors }) => ({ services, containers, factors }));
-}
-function termValue(t2) {
-  return t2.factors.reduce((acc, f) => acc * f.value, t2.containers);
-}
-var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
-function singular(unit) {
-  return own(SINGULAR, unit) ?? unit;
-}
-function formatTerms(terms) {
-  return terms.map((t2) => {
-    const who = t2.containers === 1 ? t2.services[0].name : `${t2.containers} replicas`;
-    return [who, ...t2.factors.map((f) => `${f.value} ${f.value === 1 ? singular(f.unit) : f.unit}`)].join(" x ");
-  }).join(" + ");
-}
-
-// src/reference/units.ts
-var UNIT_GRAMMAR_NAMES = {
-  "compose-memory": "compose units, 1024-based",
-  "compose-cpus": "compose cpus, a decimal number of CPUs",
-  "config-memory": "arena-lint units, 1024-based: GB means GiB"
-};
-var KiB = 1024;
-var BINARY_PREFIX = { k: KiB, m: KiB ** 2, g: KiB ** 3, t: KiB ** 4, p: KiB ** 5 };
-function parseComposeMemory(value) {
-  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : void 0;
-  const m = /^\+?((?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?) ?([a-z]*)$/i.exec(value);
-  if (!m) return void 0;
-  const amount2 = Number(m[1]);
-  const suffix = m[2].toLowerCase();
-  let multiplier;
-  if (suffix === "" || suffix === "b") multiplier = 1;
-  else if (/^[kmgtp](b|ib)?$/.test(suffix)) multiplier = BINARY_PREFIX[suffix[0]];
-  return multiplier === void 0 || !Number.isFinite(amount2) ? void 0 : Math.trunc(amount2 * multiplier);
-}
-function parseComposeCpus(value) {
-  let n;
-  if (typeof value === "number") n = value;
-  else if (/^\+?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i.test(value)) n = Number(value);
-  else return void 0;
-  return Number.isFinite(n) && n >= 0 ? n : void 0;
-}
-function parseConfigMemory(value) {
-  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.trunc(value) : void 0;
-  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([kmgt]?)(i?b)?\s*$/i.exec(value);
-  if (!m) return void 0;
-  const prefix = m[2].toLowerCase();
-  const unit = m[3]?.toLowerCase();
-  if (unit === "ib" && prefix === "") return void 0;
-  const multiplier = prefix === "" ? 1 : BINARY_PREFIX[prefix];
-  return Math.trunc(Number(m[1]) * multiplier);
-}
-var BINARY_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-function formatBytes(n) {
-  if (!Number.isFinite(n)) return String(n);
-  const sign = n < 0 ? "-" : "";
-  let v = Math.abs(n);
-  if (v < KiB) return `${sign}${Math.round(v)} B`;
-  let unit = 0;
-  while (unit < BINARY_UNITS.length - 1 && Number((v / KiB).toFixed(1)) >= 1) {
-    v /= KiB;
-    unit++;
-  }
-  return `${sign}${v.toFixed(1)} ${BINARY_UNITS[unit]}`;
-}
-function explainMemory(raw, grammar) {
-  const bytes = grammar === "compose-memory" ? parseComposeMemory(raw) : parseConfigMemory(raw);
-  if (bytes === void 0) return void 0;
-  return `${raw} = ${formatBytes(bytes)} (${UNIT_GRAMMAR_NAMES[grammar]})`;
-}
-
-// src/facts/resources.ts
-var LEGACY_KEYS = [
-  ["limits", "cpus", "cpus"],
-  ["limits", "memory", "mem_limit"],
-  ["reservations", "memory", "mem_reservation"]
-];
-var parseOf = {
-  cpus: parseComposeCpus,
-  memory: parseComposeMemory
-};
-function amount(kind, v) {
-  const value = mapValue(v, parseOf[kind], kind === "cpus" ? "compose cannot read this cpus value" : "compose cannot read this memory value");
-  return v.kind === "known" ? { value, raw: v.value } : { value };
-}
-function serviceResources(stack) {
-  return stack.services.map((service) => {
-    const limits = {};
-    const reservations = {};
-    const sides = { limits, reservations };
-    const r = service.resources;
-    for (const side of ["limits", "reservations"]) {
-      for (const kind of ["cpus", "memory"]) {
-        const v = r?.[side][kind];
-        if (v) sides[side][kind] = amount(kind, v);
-      }
-    }
-    for (const [side, kind, key2] of LEGACY_KEYS) {
-      const s2 = service.settings.get(key2);
-      if (sides[side][kind] || !s2 || typeof s2.data !== "string" && typeof s2.data !== "number") continue;
-      sides[side][kind] = amount(kind, known(String(s2.data), s2.span));
-    }
-    const count = service.replicas ?? known(1, service.nameSpan, { isDefault: true });
-    return { service, count, limits, reservations };
-  });
-}
-function formatAmount(kind, n) {
-  return kind === "cpus" ? Number.isInteger(n * 10) ? n.toFixed(1) : String(Number(n.toFixed(3))) : formatBytes(n);
-}
-function formatNumber(n, digits = 2) {
-  return String(Number(n.toFixed(digits)));
-}
-function resourceTotal(stack, side, kind, uses = serviceResources(stack)) {
-  {
-    const terms = [];
-    const missing = [];
-    let unknownAt;
-    for (const use of uses) {
-      const a = use[side][kind];
-      if (!a) {
-        missing.push(use.service);
-        continue;
-      }
-      if (a.value.kind === "unknown" || use.count.kind === "unknown") {
-        const u = a.value.kind === "unknown" ? a.value : use.count;
-        unknownAt ??= { reason: `${use.service.name}: ${u.reason}`, span: u.span };
-        continue;
-      }
-      const tier = stack.tierOf(use.service);
-      const label2 = tier ? tier.name : use.service.name;
-      const key2 = `${label2}\0${a.value.value}`;
-      const existing = tier ? terms.find((t2) => t2.key === key2) : void 0;
-      if (existing) {
-        existing.count += use.count.value;
-        existing.spans.push(a.value.span);
-        existing.services.push(use.service);
-      } else {
-        terms.push({ key: key2, label: label2, count: use.count.value, each: a.value.value, spans: [a.value.span], services: [use.service] });
-      }
-    }
-    const total = terms.reduce((sum, t2) => sum + t2.count * t2.each, 0);
-    return { kind, side, total, terms: terms.map(({ key: _key, ...t2 }) => t2), missing, ...unknownAt ? { unknown: unknownAt } : {} };
-  }
-}
-function describeTotal(t2) {
-  const parts = t2.terms.map((term) => `${term.count === 1 ? "" : `${term.count} x `}${term.label} ${formatAmount(t2.kind, term.each)}`);
-  return `${parts.join(" + ")} = ${formatAmount(t2.kind, t2.total)}${t2.kind === "cpus" ? " CPUs" : ""}`;
-}
-
-// src/facts/index.ts
-function buildFacts(stack) {
-  const resources = serviceResources(stack);
-  const totals = /* @__PURE__ */ new Map();
-  for (const side of ["limits", "reservations"]) {
-    for (const kind of ["cpus", "memory"]) totals.set(`${side}.${kind}`, resourceTotal(stack, side, kind, resources));
-  }
-  return Object.freeze({
-    concurrency: stackConcurrency(stack),
-    resources,
-    total: (side, kind) => totals.get(`${side}.${kind}`)
-  });
-}
-
-// src/reference/sysctl-profile.ts
-var SYSCTL_PROFILE_NAMES = ["seed"];
-var SEED_PROFILE = [
-  { key: "fs.file-max", min: 2e5, kind: "capacity", why: "every client and upstream connection holds a file descriptor" },
-  { key: "net.core.somaxconn", min: 65535, kind: "capacity", why: "caps the accept queue of every listening socket, whatever backlog nginx or gunicorn ask for" },
-  { key: "net.ipv4.tcp_max_syn_backlog", min: 8192, kind: "capacity", why: "bounds half-open connections during a burst of new clients" },
-  { key: "net.core.netdev_max_backlog", min: 5e3, kind: "capacity", why: "packets queued per CPU before the kernel drops them" },
-  { key: "net.ipv4.tcp_fin_timeout", max: 30, kind: "timeout", why: "orphaned connections in FIN-WAIT-2 hold ports and memory this long" },
-  { key: "net.ipv4.tcp_keepalive_time", max: 300, kind: "timeout", why: "idle connections are probed only after this many seconds" },
-  { key: "net.ipv4.tcp_keepalive_probes", max: 5, kind: "timeout", why: "unanswered probes before a dead peer is dropped" },
-  { key: "net.ipv4.tcp_keepalive_intvl", max: 15, kind: "timeout", why: "seconds between keepalive probes" }
-];
-var PROFILES = { seed: SEED_PROFILE };
-function resolveProfile(name2, overrides2 = {}) {
-  const out = [];
-  const seen = /* @__PURE__ */ new Set();
-  const withBounds = (base, o) => ({
-    ...base,
-    ...o.min === void 0 ? {} : { min: o.min },
-    ...o.max === void 0 ? {} : { max: o.max }
-  });
-  for (const req of PROFILES[name2]) {
-    seen.add(req.key);
-    const o = overrides2[req.key];
-    if (o === void 0) out.push(req);
-    else if (o.min !== void 0 || o.max !== void 0) out.push(withBounds({ key: req.key, kind: req.kind, why: req.why }, o));
-  }
-  for (const [key2, o] of Object.entries(overrides2)) {
-    if (seen.has(key2) || o.min === void 0 && o.max === void 0) continue;
-    out.push(withBounds({ key: key2, kind: o.min !== void 0 ? "capacity" : "timeout", why: "required by the arena-lint configuration" }, o));
-  }
-  return out;
-}
-function parseSysctlInteger(value) {
-  const t2 = value.trim();
-  return /^-?\d+$/.test(t2) ? Number(t2) : void 0;
-}
-function checkRequirement(req, value) {
-  if (req.min !== void 0 && value < req.min) return "below-min";
-  if (req.max !== void 0 && value > req.max) return "above-max";
-  return "ok";
-}
-var NETNS_CORE = /* @__PURE__ */ new Set(["net.core.somaxconn", "net.core.xfrm_aevent_etime", "net.core.xfrm_aevent_rseqth", "net.core.xfrm_larval_drop", "net.core.xfrm_acq_expires", "net.core.txrehash"]);
-var GLOBAL_IPV4 = /* @__PURE__ */ new Set([
-  "tcp_max_orphans",
-  "inet_peer_threshold",
-  "inet_peer_minttl",
-  "inet_peer_maxttl",
-  "tcp_mem",
-  "udp_mem",
-  "tcp_low_latency",
-  "tcp_available_ulp",
-  "icmp_msgs_per_sec",
-  "icmp_msgs_burst",
-  "fib_sync_mem",
-  "tcp_rx_skb_cache",
-  "tcp_tx_skb_cache",
-  "cipso_cache_enable",
-  "cipso_cache_bucket_size",
-  "cipso_rbm_optfmt",
-  "cipso_rbm_strictvalid"
-]);
-var IPC_KEYS = /* @__PURE__ */ new Set(["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"]);
-function sysctlNamespace(key2) {
-  if (key2.startsWith("net.")) {
-    if (key2.startsWith("net.core.")) return NETNS_CORE.has(key2) ? "net" : void 0;
-    if (key2.startsWith("net.ipv4.")) return GLOBAL_IPV4.has(key2.slice("net.ipv4.".length)) ? void 0 : "net";
-    if (key2 === "net.netfilter.nf_conntrack_max" || key2 === "net.nf_conntrack_max") return void 0;
-    return "net";
-  }
-  if (IPC_KEYS.has(key2) || key2.startsWith("fs.mqueue.")) return "ipc";
-  if (key2 === "kernel.hostname" || key2 === "kernel.domainname") return "uts";
-  return void 0;
-}
-function isNamespacedSysctl(key2) {
-  return sysctlNamespace(key2) !== void 0;
-}
-function parseKernelVersion(text) {
-  const m = /^(\d+)\.(\d+)/.exec(text.trim());
-  return m ? { major: Number(m[1]), minor: Number(m[2]) } : void 0;
-}
-var atLeast = (k, major, minor) => k.major > major || k.major === major && k.minor >= minor;
-function kernelDefault(key2, kernel) {
-  const k = typeof kernel === "string" ? parseKernelVersion(kernel) : kernel;
-  switch (key2) {
-    case "net.core.somaxconn":
-      if (k !== void 0 && !atLeast(k, 5, 4)) return { value: 128, description: "128 (the kernel default before Linux 5.4)" };
-      return { value: 4096, description: k === void 0 ? "4096 (the kernel default since Linux 5.4; 128 before)" : "4096 (the kernel default since Linux 5.4)" };
-    case "net.ipv4.tcp_max_syn_backlog":
-      return { description: "set per namespace from the TCP hash table size, max(128, buckets / 128); typically 128 to 4096" };
-    case "net.core.netdev_max_backlog":
-      return { value: 1e3, description: "1000 (the kernel default)" };
-    case "fs.file-max":
-      return { description: "computed at boot from RAM (about one file per 10 KiB); systemd 240+ raises it to the maximum" };
-    case "net.ipv4.tcp_fin_timeout":
-      return { value: 60, description: "60 seconds (the kernel default)" };
-    case "net.ipv4.tcp_keepalive_time":
-      return { value: 7200, description: "7200 seconds (the kernel default)" };
-    case "net.ipv4.tcp_keepalive_probes":
-      return { value: 9, description: "9 probes (the kernel default)" };
-    case "net.ipv4.tcp_keepalive_intvl":
-      return { value: 75, description: "75 seconds (the kernel default)" };
-    case "net.ipv4.ip_local_port_range":
-      return { description: "32768 60999 (the kernel default)" };
-    case "net.ipv4.tcp_tw_reuse":
-      return { value: 2, description: "2, TIME_WAIT reuse for loopback connections only (the kernel default)" };
-    default:
-      return void 0;
-  }
-}
-
-// src/parsers/shell-lexer.ts
-var REDIRECT_OPS = ["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"];
-var SEPARATOR_OPS = ["&&", "||", ";;", "|&", "|", ";", "&", "(", ")"];
-var OPERATORS = [...REDIRECT_OPS, ...SEPARATOR_OPS].sort((a, b) => b.length - a.length);
-var DYNAMIC = "set when the script runs";
-var isBlank = (ch) => ch === " " || ch === "	" || ch === "\r";
-var isNameChar = (ch) => ch !== void 0 && /[A-Za-z0-9_]/.test(ch);
-var Lexer = class {
-  constructor(src, problems, comments, dynamic) {
-    this.src = src;
-    this.problems = problems;
-    this.comments = comments;
-    this.dynamic = dynamic;
-  }
-  i = 0;
-  tokens = [];
-  pendingHeredocs = [];
-  span(from, to = from + 1) {
-    return rangeOf(this.src, Math.min(from, this.src.text.length - 1), Math.min(Math.max(to, from + 1), this.src.text.length)).span;
-  }
-  run() {
-    const t2 = this.src.text;
-    while (this.i < t2.length) {
-      const ch = t2[this.i];
-      if (isBlank(ch)) {
-        this.i++;
-      } else if (ch === "\\" && t2[this.i + 1] === "\n") {
-        this.i += 2;
-      } else if (ch === "\n") {
-        this.i++;
-        this.tokens.push({ kind: "break" });
-        this.readHeredocBodies();
-      } else if (ch === "#") {
-        this.readComment();
-      } else {
-        const op = OPERATORS.find((o) => t2.startsWith(o, this.i));
-        if (op !== void 0) {
-          const token = { kind: "op", op, at: this.span(this.i, this.i + op.length) };
-          this.i += op.length;
-          this.tokens.push(token);
-          if (op === "<<" || op === "<<-") this.readHeredocDelimiter(token, op === "<<-");
-        } else {
-          this.readWordToken();
-        }
-      }
-    }
-    for (const h of this.pendingHeredocs) {
-      this.problems.push({ message: `heredoc is never closed by a "${h.delimiter}" line`, span: h.token.at });
-    }
-    return this.tokens;
-  }
-  readComment() {
-    const t2 = this.src.text;
-    const start = this.i;
-    let end = t2.indexOf("\n", start);
-    if (end < 0) end = t2.length;
-    this.i = end;
-    let textEnd = end;
-    while (textEnd > start + 1 && isBlank(t2[textEnd - 1])) textEnd--;
-    const isShebang = t2.startsWith("#!", start) && this.src.srcStart[start] === 0;
-    if (!isShebang) this.comments?.push({ text: t2.slice(start + 1, textEnd).trim(), span: this.span(start, textEnd) });
-  }
-  readWordToken() {
-    const t2 = this.src.text;
-    const start = this.i;
-    const word2 = this.readWord();
-    if (/^\d+$/.test(t2.slice(start, this.i)) && (t2[this.i] === ">" || t2[this.i] === "<")) return;
-    this.tokens.push({ kind: "word", word: word2 });
-  }
-  readWord() {
-    const t2 = this.src.text;
-    const start = this.i;
-    const b = new MappedTextBuilder(this.src.file, this.span(start, start));
-    let quoted = false;
-    const literal2 = (from, to) => {
-      b.pushMapped(this.src, from, to);
-    };
-    while (this.i < t2.length) {
-      const ch = t2[this.i];
-      if (isBlank(ch) || ch === "\n") break;
-      if (OPERATORS.some((o) => t2.startsWith(o, this.i))) break;
-      if (ch === "\\") {
-        quoted = true;
-        if (t2[this.i + 1] === "\n") {
-          this.i += 2;
-        } else if (this.i + 1 < t2.length) {
-          literal2(this.i + 1, this.i + 2);
-          this.i += 2;
-        } else {
-          this.i++;
-        }
-      } else if (ch === "'") {
-        quoted = true;
-        const close = t2.indexOf("'", this.i + 1);
-        if (close < 0) {
-          this.problems.push({ message: "unterminated single quote", span: this.span(this.i) });
-          literal2(this.i + 1, t2.length);
-          this.i = t2.length;
-        } else {
-          literal2(this.i + 1, close);
-          this.i = close + 1;
-        }
-      } else if (ch === '"') {
-        quoted = true;
-        this.readDoubleQuoted(b);
-      } else if (ch === "$" || ch === "`") {
-        this.readExpansion(b);
-      } else {
-        literal2(this.i, this.i + 1);
-        this.i++;
-      }
-    }
-    const text = b.build();
-    return { text: this.dynamic ? taint(text) : text, at: this.span(start, this.i), quoted };
-  }
-  readDoubleQuoted(b) {
-    const t2 = this.src.text;
-    const open = this.i;
-    this.i++;
-    while (this.i < t2.length && t2[this.i] !== '"') {
-      const ch = t2[this.i];
-      if (ch === "\\" && this.i + 1 < t2.length) {
-        const next = t2[this.i + 1];
-        if (next === "\n") {
-          this.i += 2;
-        } else if ('$`"\\'.includes(next)) {
-          b.pushMapped(this.src, this.i + 1, this.i + 2);
-          this.i += 2;
-        } else {
-          b.pushMapped(this.src, this.i, this.i + 1);
-          this.i++;
-        }
-      } else if (ch === "$" || ch === "`") {
-        this.readExpansion(b);
-      } else {
-        b.pushMapped(this.src, this.i, this.i + 1);
-        this.i++;
-      }
-    }
-    if (this.i >= t2.length) {
-      this.problems.push({ message: "unterminated double quote", span: this.span(open) });
-    } else {
-      this.i++;
-    }
-  }
-  /** `$NAME`, `${...}`, `$(...)`, `$((...))`, backticks: kept as written but marked as unknown. */
-  readExpansion(b) {
-    const t2 = this.src.text;
-    const start = this.i;
-    const end = expansionEnd(t2, start);
-    if (end === start + 1) {
-      b.pushMapped(this.src, start, end);
-    } else {
-      const raw = t2.slice(start, end);
-      const range = rangeOf(this.src, start, end);
-      b.pushSubstitution(raw, range.span.start, range.span.end, [], `${raw} is ${DYNAMIC}`);
-    }
-    this.i = end;
-  }
-  readHeredocDelimiter(token, stripTabs) {
-    const t2 = this.src.text;
-    while (this.i < t2.length && isBlank(t2[this.i])) this.i++;
-    if (this.i >= t2.length || t2[this.i] === "\n") {
-      this.problems.push({ message: "heredoc without a delimiter word", span: token.at });
-      return;
-    }
-    const word2 = this.readWord();
-    this.pendingHeredocs.push({ token, delimiter: word2.text.text, expand: !word2.quoted, stripTabs });
-  }
-  /** Heredoc bodies start on the line after the command that opened them, in the order they were opened. */
-  readHeredocBodies() {
-    const t2 = this.src.text;
-    const pending = this.pendingHeredocs;
-    this.pendingHeredocs = [];
-    for (let n = 0; n < pending.length; n++) {
-      const h = pending[n];
-      const b = new MappedTextBuilder(this.src.file, this.span(this.i, this.i));
-      let closed = false;
-      while (this.i < t2.length) {
-        let lineStart2 = this.i;
-        let lineEnd = t2.indexOf("\n", lineStart2);
-        if (lineEnd < 0) lineEnd = t2.length;
-        if (h.stripTabs) while (lineStart2 < lineEnd && t2[lineStart2] === "	") lineStart2++;
-        this.i = Math.min(lineEnd + 1, t2.length);
-        if (t2.slice(lineStart2, lineEnd).replace(/\r$/, "") === h.delimiter) {
-          closed = true;
-          break;
-        }
-        this.pushBodyLine(b, lineStart2, lineEnd, h.expand);
-        if (lineEnd < t2.length) b.pushMapped(this.src, lineEnd, lineEnd + 1);
-      }
-      h.token.heredoc = { body: this.dynamic ? taint(b.build()) : b.build() };
-      if (!closed) {
-        for (const rest2 of pending.slice(n)) {
-          this.problems.push({ message: `heredoc is never closed by a "${rest2.delimiter}" line`, span: rest2.token.at });
-        }
-        return;
-      }
-    }
-  }
-  pushBodyLine(b, from, to, expand3) {
-    const t2 = this.src.text;
-    if (!expand3) {
-      b.pushMapped(this.src, from, to);
-      return;
-    }
-    let i = from;
-    while (i < to) {
-      const ch = t2[i];
-      if (ch === "\\" && i + 1 < to && "$`\\".includes(t2[i + 1])) {
-        b.pushMapped(this.src, i + 1, i + 2);
-        i += 2;
-      } else if (ch === "$" || ch === "`") {
-        const end = Math.min(expansionEnd(t2, i), to);
-        if (end === i + 1) {
-          b.pushMapped(this.src, i, end);
-        } else {
-          const range = rangeOf(this.src, i, end);
-          b.pushSubstitution(t2.slice(i, end), range.span.start, range.span.end, [], `${t2.slice(i, end)} is ${DYNAMIC}`);
-        }
-        i = end;
-      } else {
-        b.pushMapped(this.src, i, i + 1);
-        i++;
-      }
-    }
-  }
-};
-function expansionEnd(t2, start) {
-  if (t2[start] === "`") {
-    let i = start + 1;
-    while (i < t2.length && t2[i] !== "`") i += t2[i] === "\\" ? 2 : 1;
-    return Math.min(i + 1, t2.length);
-  }
-  const next = t2[start + 1];
-  if (next === "{" || next === "(") {
-    const close = next === "{" ? "}" : ")";
-    let depth = 0;
-    let i = start + 1;
-    while (i < t2.length) {
-      const ch = t2[i];
-      if (ch === "\\") i++;
-      else if (ch === "'" && close === ")") {
-        const q = t2.indexOf("'", i + 1);
-        i = q < 0 ? t2.length : q;
-      } else if (ch === next) depth++;
-      else if (ch === close && --depth === 0) return i + 1;
-      i++;
-    }
-    return t2.length;
-  }
-  if (next !== void 0 && /[A-Za-z_]/.test(next)) {
-    let i = start + 2;
-    while (isNameChar(t2[i])) i++;
-    return i;
-  }
-  if (next !== void 0 && /[0-9@*#?$!-]/.test(next)) return start + 2;
-  return start + 1;
-}
-function taint(m) {
-  if (m.text.length === 0) return m;
-  return { ...m, substitutions: [...m.substitutions, { start: 0, end: m.text.length, source: m.whole, via: [], unknownReason: `the command string is ${DYNAMIC}` }] };
-}
-function pipelines(tokens) {
-  const out = [];
-  let pipeline = [];
-  let command = { words: [], redirects: [] };
-  const endCommand = () => {
-    if (command.words.length > 0 || command.redirects.length > 0) pipeline.push(command);
-    command = { words: [], redirects: [] };
-  };
-  const endPipeline = () => {
-    endCommand();
-    if (pipeline.length > 0) out.push(pipeline);
-    pipeline = [];
-  };
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i];
-    if (tok.kind === "word") {
-      command.words.push(tok.word);
-    } else if (tok.kind === "break") {
-      endPipeline();
-    } else if (tok.op === "|" || tok.op === "|&") {
-      endCommand();
-    } else if (REDIRECT_OPS.includes(tok.op)) {
-      if (tok.heredoc !== void 0 || tok.op === "<<" || tok.op === "<<-") {
-        command.redirects.push(tok.heredoc ? { op: tok.op, heredoc: tok.heredoc } : { op: tok.op });
-      } else {
-        const next = tokens[i + 1];
-        if (next?.kind === "word") {
-          command.redirects.push({ op: tok.op, target: next.word });
-          i++;
-        } else {
-          command.redirects.push({ op: tok.op });
-        }
-      }
-    } else {
-      endPipeline();
-    }
-  }
-  endPipeline();
-  return out;
-}
-
-// src/parsers/sysctl.ts
-var isSpace2 = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
-function parseSysctlLine(line) {
-  let start = 0;
-  while (start < line.length && isSpace2(line[start])) start++;
-  let end = line.length;
-  while (end > start && isSpace2(line[end - 1])) end--;
-  if (start === end) return { kind: "blank" };
-  const first = line[start];
-  if (first === "#" || first === ";") {
-    let textStart = start + 1;
-    while (textStart < end && isSpace2(line[textStart])) textStart++;
-    return { kind: "comment", markerStart: start, textStart, textEnd: end };
-  }
-  const eq = line.indexOf("=", start);
-  if (eq < 0 || eq >= end) {
-    return { kind: "invalid", message: 'expected "key = value"', start, end };
-  }
-  const ignoreFailure = first === "-";
-  const keyStart = ignoreFailure ? start + 1 : start;
-  let keyEnd = eq;
-  while (keyEnd > keyStart && isSpace2(line[keyEnd - 1])) keyEnd--;
-  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
-  for (let i = keyStart; i < keyEnd; i++) {
-    if (isSpace2(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
-  }
-  let valueStart = eq + 1;
-  while (valueStart < end && isSpace2(line[valueStart])) valueStart++;
-  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
-  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
-}
-function normalizeSysctlKey(raw) {
-  const firstSep = raw.search(/[./]/);
-  if (firstSep < 0 || raw[firstSep] === ".") return raw;
-  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
-}
-function sysctlSettingFromLine(line, assignment2, locate) {
-  return {
-    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
-    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
-    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
-    span: locate(assignment2.start, assignment2.valueEnd),
-    ignoreFailure: assignment2.ignoreFailure
-  };
-}
-function parseSysctlConf(file) {
-  const settings = [];
-  const problems = [];
-  const comments = [];
-  const span = (start, end) => ({ file: file.path, start, end });
-  for (let n = 0; n < file.lineStarts.length; n++) {
-    const lineStart2 = file.lineStarts[n];
-    const next = file.lineStarts[n + 1];
-    const lineEnd = next === void 0 ? file.text.length : next - 1;
-    const text = file.text.slice(lineStart2, lineEnd);
-    const line = parseSysctlLine(text);
-    const at = (s2, e) => span(lineStart2 + s2, lineStart2 + e);
-    switch (line.kind) {
-      case "blank":
-        break;
-      case "comment":
-        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
-        break;
-      case "invalid":
-        problems.push({ message: line.message, span: at(line.start, line.end) });
-        break;
-      case "assignment":
-        settings.push(sysctlSettingFromLine(text, line, at));
-        break;
-    }
-  }
-  return { doc: settings, problems, comments };
-}
-var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
-function looksLikeSysctlFile(path) {
-  const p = path.replace(/\\/g, "/");
-  if (!p.endsWith(".conf")) return false;
-  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
-  return /sysctl/i.test(baseName(p));
-}
-function compareSysctlLoadOrder(a, b) {
-  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
-  const byRank = rank(a) - rank(b);
-  if (byRank !== 0) return byRank;
-  const an = baseName(a);
-  const bn = baseName(b);
-  if (an !== bn) return an < bn ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// src/parsers/shell-sysctl.ts
-var RUNTIME = { kind: "runtime" };
-var KEYWORDS = /* @__PURE__ */ new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done"]);
-var WRAPPER_ARG_OPTIONS = {
-  sudo: /* @__PURE__ */ new Set(["-u", "-g", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-h", "--user", "--group", "--prompt", "--chdir"]),
-  doas: /* @__PURE__ */ new Set(["-u", "-C"]),
-  env: /* @__PURE__ */ new Set(["-u", "-C", "-S", "--unset", "--chdir"]),
-  nice: /* @__PURE__ */ new Set(["-n", "--adjustment"]),
-  nohup: /* @__PURE__ */ new Set(),
-  command: /* @__PURE__ */ new Set(),
-  exec: /* @__PURE__ */ new Set(["-a"]),
-  stdbuf: /* @__PURE__ */ new Set(["-i", "-o", "-e"])
-};
-var plain = (w) => w === void 0 || isDynamic(w.text, 0, w.text.text.length) ? void 0 : w.text.text;
-var isDynamic = (m, start, end) => rangeOf(m, start, end).unknownReason !== void 0;
-var programName = (w) => {
-  const p = plain(w);
-  return p === void 0 ? void 0 : p.slice(p.lastIndexOf("/") + 1);
-};
-function effectiveWords(words) {
-  let i = 0;
-  for (; ; ) {
-    while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
-    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
-    const name2 = programName(words[i]);
-    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
-    if (argOptions === void 0) return words.slice(i);
-    i++;
-    while (i < words.length) {
-      const w = words[i].text.text;
-      if (w === "--") {
-        i++;
-        break;
-      }
-      if (name2 === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) i++;
-      else if (argOptions.has(w)) i += 2;
-      else if (w.startsWith("-") && w.length > 1) i++;
-      else break;
-    }
-  }
-}
-var PASS_THROUGH = /* @__PURE__ */ new Set(["cat", "tee"]);
-function writeOf(pipeline) {
-  const commands = pipeline.map((c) => ({ ...c, words: effectiveWords(c.words) }));
-  const first = commands[0];
-  if (first === void 0) return void 0;
-  const targets2 = [];
-  for (const c of commands) {
-    const name2 = programName(c.words[0]);
-    if (c !== first && !PASS_THROUGH.has(name2 ?? "")) return void 0;
-    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets2.push(r.target);
-    if (name2 === "tee") targets2.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
-  }
-  if (targets2.length === 0) return void 0;
-  const content2 = contentOf(first);
-  return content2 === void 0 ? void 0 : { content: content2, targets: targets2 };
-}
-function contentOf(c) {
-  const name2 = programName(c.words[0]);
-  const heredoc = c.redirects.find((r) => r.heredoc !== void 0)?.heredoc;
-  if (heredoc !== void 0 && (name2 === "cat" || name2 === "tee")) return heredoc.body;
-  const hereString = c.redirects.find((r) => r.op === "<<<")?.target;
-  if (hereString !== void 0 && (name2 === "cat" || name2 === "tee")) return hereString.text;
-  if (name2 === "echo") {
-    let args = c.words.slice(1);
-    let escapes = false;
-    while (args[0] !== void 0 && /^-[neE]+$/.test(args[0].text.text)) {
-      if (args[0].text.text.includes("e")) escapes = true;
-      args = args.slice(1);
-    }
-    return withEscapedNewlines(join(args), escapes);
-  }
-  if (name2 === "printf") {
-    const format = c.words[1];
-    if (format === void 0) return void 0;
-    const args = c.words.slice(2);
-    if (args.length === 0) return withEscapedNewlines(format.text, true);
-    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join(args, "\n"), false);
-    return void 0;
-  }
-  return void 0;
-}
-function join(words, separator = " ") {
-  const first = words[0];
-  const b = new MappedTextBuilder(first?.text.file ?? "", first?.at ?? { file: "", start: 0, end: 0 });
-  words.forEach((w, n) => {
-    if (n > 0) b.pushChar(separator, w.at.start, w.at.start);
-    b.pushMapped(w.text);
-  });
-  return b.build();
-}
-function withEscapedNewlines(m, interpret) {
-  if (!interpret || !m.text.includes("\\n")) return m;
-  const b = new MappedTextBuilder(m.file, m.whole);
-  let i = 0;
-  while (i < m.text.length) {
-    if (m.text.startsWith("\\n", i)) {
-      b.pushChar("\n", m.srcStart[i], m.srcEnd[i + 1]);
-      i += 2;
-    } else {
-      b.pushMapped(m, i, i + 1);
-      i++;
-    }
-  }
-  return b.build();
-}
-function scanConfText(content2, target, out) {
-  let lineStart2 = 0;
-  const text = content2.text;
-  while (lineStart2 <= text.length) {
-    let lineEnd = text.indexOf("\n", lineStart2);
-    if (lineEnd < 0) lineEnd = text.length;
-    const lineText2 = text.slice(lineStart2, lineEnd);
-    const line = parseSysctlLine(lineText2);
-    const offset = lineStart2;
-    const locate = (s2, e) => rangeOf(content2, offset + s2, offset + e).span;
-    if (line.kind === "comment") {
-      out.comments.push({ text: lineText2.slice(line.textStart, line.textEnd), span: locate(line.markerStart, line.textEnd) });
-    } else if (line.kind === "invalid") {
-      if (!isDynamic(content2, offset + line.start, offset + line.end)) {
-        out.problems.push({ message: `line written to ${target} is not "key = value": ${line.message}`, span: locate(line.start, line.end) });
-      }
-    } else if (line.kind === "assignment") {
-      if (!isDynamic(content2, offset + line.start, offset + line.valueEnd)) {
-        out.settings.push({ ...sysctlSettingFromLine(lineText2, line, locate), scriptTarget: { kind: "file", path: target } });
-      }
-    }
-    lineStart2 = lineEnd + 1;
-  }
-}
-function scanProcWrite(content2, path, targetWord, out) {
-  const rel = path.replace(/^\/proc\/sys\//, "").replace(/\/+$/, "");
-  let start = 0;
-  let end = content2.text.length;
-  while (start < end && /\s/.test(content2.text[start])) start++;
-  while (end > start && /\s/.test(content2.text[end - 1])) end--;
-  if (rel.length === 0 || start === end || isDynamic(content2, start, end)) return;
-  const key2 = normalizeSysctlKey(`/${rel}`).slice(1);
-  const valueSpan = rangeOf(content2, start, end).span;
-  out.settings.push({
-    key: key2,
-    keySpan: targetWord.at,
-    value: known(content2.text.slice(start, end), valueSpan),
-    span: spanUnion(valueSpan, targetWord.at),
-    ignoreFailure: false,
-    scriptTarget: RUNTIME
-  });
-}
-function scanSysctlCommand(words, out) {
-  let loadsFiles = false;
-  let ignoreFailure = false;
-  const assignments = [];
-  for (const w of words.slice(1)) {
-    const t2 = w.text.text;
-    if (t2 === "--system" || t2.startsWith("--load") || /^-[a-zA-Z]*[pf]/.test(t2)) loadsFiles = true;
-    else if (t2 === "--ignore" || /^-[a-zA-Z]*e[a-zA-Z]*$/.test(t2)) ignoreFailure = true;
-    if (t2.startsWith("-")) continue;
-    if (t2.includes("=")) assignments.push(w);
-  }
-  if (loadsFiles) return;
-  for (const w of assignments) {
-    const text = w.text.text;
-    const line = parseSysctlLine(text);
-    const locate = (s2, e) => rangeOf(w.text, s2, e).span;
-    if (line.kind === "assignment") {
-      if (isDynamic(w.text, line.keyStart, line.valueEnd)) continue;
-      const setting2 = sysctlSettingFromLine(text, line, locate);
-      out.settings.push({ ...setting2, ignoreFailure: ignoreFailure || setting2.ignoreFailure, scriptTarget: RUNTIME });
-    } else if (line.kind === "invalid" && !isDynamic(w.text, 0, text.length)) {
-      out.problems.push({ message: `sysctl argument is not "key=value": ${line.message}`, span: w.at });
-    }
-  }
-}
-var SHELLS2 = /* @__PURE__ */ new Set(["sh", "bash", "dash", "zsh", "ksh", "ash"]);
-function scanTokens(src, dynamic, out, comments, depth) {
-  const tokens = new Lexer(src, out.problems, comments, dynamic).run();
-  for (const pipeline of pipelines(tokens)) {
-    const write = writeOf(pipeline);
-    if (write !== void 0) {
-      for (const target of write.targets) {
-        const path = plain(target);
-        if (path === void 0) continue;
-        if (path.startsWith("/proc/sys/")) scanProcWrite(write.content, path, target, out);
-        else if (looksLikeSysctlFile(path)) scanConfText(write.content, path, out);
-      }
-    }
-    for (const c of pipeline) {
-      const words = effectiveWords(c.words);
-      const name2 = programName(words[0]);
-      if (name2 === "sysctl") scanSysctlCommand(words, out);
-      else if (name2 !== void 0 && SHELLS2.has(name2) && depth < 3) {
-        const script = words.findIndex((w, n) => n > 0 && /^-[a-z]*c[a-z]*$/.test(w.text.text));
-        const body = script < 0 ? void 0 : words[script + 1];
-        if (body !== void 0) scanTokens(body.text, isDynamic(body.text, 0, body.text.text.length), out, void 0, depth + 1);
-      }
-    }
-  }
-}
-function scanShellForSysctls(file) {
-  const out = { settings: [], problems: [], comments: [] };
-  scanTokens(literalText(file.path, file.text, 0), false, out, out.comments, 0);
-  const bySource = (a, b) => a.span.start - b.span.start;
-  return { doc: out.settings, problems: out.problems.sort(bySource), comments: out.comments.sort(bySource) };
-}
-function looksLikeShellScript(path, text) {
-  if (/\.(sh|bash|dash|ksh|zsh)$/i.test(path)) return true;
-  const firstLine = text.slice(0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n"));
-  return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k|z|a)?sh\b/.test(firstLine);
-}
-
-// src/parsers/dockerfile.ts
-function parseDockerfile(file) {
-  const instructions = [];
-  const comments = [];
-  const lines = file.text.split("\n");
-  let offset = 0;
-  let cur;
-  const finish2 = () => {
-    if (cur) instructions.push({ keyword: cur.keyword, args: cur.b.build(), span: { file: file.path, start: cur.start, end: cur.end } });
-    cur = void 0;
-  };
-  for (const rawLine of lines) {
-    const line = rawLine.replace(/\r$/, "");
-    const lineOffset = offset;
-    offset += rawLine.length + 1;
-    const trimmed = line.trimStart();
-    const indent2 = line.length - trimmed.length;
-    if (trimmed.startsWith("#")) {
-      comments.push({ text: trimmed.slice(1), span: { file: file.path, start: lineOffset + indent2, end: lineOffset + line.length } });
-      continue;
-    }
-    let body = line;
-    let bodyOffset = lineOffset;
-    if (!cur) {
-      const m = /^(\s*)([A-Za-z]+)(\s+|$)/.exec(line);
-      if (!m) continue;
-      const start = lineOffset + m[1].length;
-      cur = { keyword: m[2].toUpperCase(), b: new MappedTextBuilder(file.path, { file: file.path, start, end: lineOffset + line.length }), start, end: lineOffset + line.length };
-      body = line.slice(m[0].length);
-      bodyOffset = lineOffset + m[0].length;
-    }
-    const continued = /\\\s*$/.test(body);
-    const content2 = continued ? body.replace(/\\\s*$/, "") : body;
-    for (let i = 0; i < content2.length; i++) cur.b.pushChar(content2[i], bodyOffset + i, bodyOffset + i + 1);
-    cur.end = lineOffset + line.length;
-    if (continued) cur.b.pushChar(" ", bodyOffset + content2.length, bodyOffset + content2.length + 1);
-    else finish2();
-  }
-  finish2();
-  return { doc: { path: file.path, instructions }, problems: [], comments };
-}
-function instructionWords(ins) {
-  const t2 = ins.args.text.trim();
-  if (t2.startsWith("[")) {
-    try {
-      const arr = JSON.parse(t2);
-      if (Array.isArray(arr) && arr.every((x) => typeof x === "string")) {
-        let from = 0;
-        const items = arr.map((s2) => {
-          const at = ins.args.text.indexOf(s2, from);
-          const b = new MappedTextBuilder(ins.args.file, ins.args.whole);
-          if (at >= 0) {
-            b.pushMapped(ins.args, at, at + s2.length);
-            from = at + s2.length;
-          } else b.pushChar(s2, ins.span.start, ins.span.end);
-          return b.build();
-        });
-        return { words: wordsFromList(items), form: "exec" };
-      }
-    } catch {
-    }
-  }
-  return { words: splitShellWords(ins.args), form: "shell" };
-}
-
-// src/inputs/dockerfile-copies.ts
-var DOCKERFILE_NAME = /(^|\/)(Dockerfile[^/]*|[^/]+\.Dockerfile|Containerfile)$/i;
-var copiedCache = /* @__PURE__ */ new WeakMap();
-function filesCopiedIntoImages(ws) {
-  let copied = copiedCache.get(ws);
-  if (!copied) copiedCache.set(ws, copied = scanDockerfileCopies(ws));
-  return copied;
-}
-function scanDockerfileCopies(ws) {
-  const files = ws.files();
-  const known2 = new Set(files);
-  const copied = /* @__PURE__ */ new Set();
-  for (const path of files) {
-    if (!DOCKERFILE_NAME.test(path)) continue;
-    const file = ws.read(path);
-    if (!file) continue;
-    const doc = parseDockerfile(file).doc;
-    if (!doc) continue;
-    const contexts = [];
-    for (let dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ""; ; dir = dir.includes("/") ? dir.slice(0, dir.lastIndexOf("/")) : "") {
-      contexts.push(dir);
-      if (dir === "") break;
-    }
-    for (const ins of doc.instructions) {
-      if (ins.keyword !== "COPY" && ins.keyword !== "ADD") continue;
-      const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : "$unknown");
-      if (words.some((w) => w.startsWith("--from"))) continue;
-      const sources = words.filter((w) => !w.startsWith("--")).slice(0, -1);
-      for (const src of sources) {
-        const rel = src.replace(/^\.\//, "").replace(/\/+$/, "");
-        if (rel === "" || rel === "." || rel.includes("..") || /[*?[$]/.test(rel)) continue;
-        for (const ctx of contexts) {
-          const full = ctx ? `${ctx}/${rel}` : rel;
-          if (known2.has(full)) copied.add(full);
-          else if (ws.isDir(full)) for (const f of ws.filesUnder(full)) copied.add(f);
-        }
-      }
-    }
-  }
-  return copied;
-}
-
-// src/inputs/sysctl.ts
-var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
-var NO_EXTENSION = /(^|\/)[^./]+$/;
-var cache = /* @__PURE__ */ new WeakMap();
-function hostSysctls(ws, containerFiles = /* @__PURE__ */ new Set()) {
-  let all = cache.get(ws);
-  if (!all) {
-    all = readSources(ws);
-    cache.set(ws, all);
-  }
-  const outside = all.filter((src) => !containerFiles.has(src.path));
-  if (!outside.some((src) => src.kind === "script")) return join2(outside);
-  const inImages = filesCopiedIntoImages(ws);
-  return join2(outside.filter((src) => !inImages.has(src.path)));
-}
-function readSources(ws) {
-  const sources = [];
-  for (const path of ws.files()) {
-    if (looksLikeSysctlFile(path)) {
-      const file = ws.read(path);
-      if (!file) continue;
-      const r = parseSysctlConf(file);
-      sources.push({ path, kind: "sysctl-file", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
-    } else if (SHELL_EXT.test(path) || NO_EXTENSION.test(path)) {
-      const file = ws.read(path);
-      if (!file || !looksLikeShellScript(path, file.text) || !/sysctl/.test(file.text)) continue;
-      const r = scanShellForSysctls(file);
-      if ((r.doc ?? []).length === 0) continue;
-      sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
-    }
-  }
-  return sources;
-}
-function join2(sources) {
-  const persisted = [];
-  const runtime = [];
-  for (const src of sources) {
-    src.settings.forEach((setting2, index) => {
-      const target = setting2.scriptTarget;
-      if (target?.kind === "runtime") runtime.push(setting2);
-      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting: setting2 });
-    });
-  }
-  persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
-  const values = /* @__PURE__ */ new Map();
-  const slot = (key2) => {
-    let v = values.get(key2);
-    if (!v) values.set(key2, v = {});
-    return v;
-  };
-  for (const p of persisted) slot(p.setting.key).persisted = p.setting;
-  for (const r of runtime) slot(r.key).runtime = r;
-  return {
-    sources,
-    get(key2) {
-      const v = values.get(key2);
-      if (!v) return void 0;
-      const effective2 = v.runtime ?? v.persisted;
-      return { key: key2, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
-    }
-  };
-}
-
-// src/facts/limits.ts
-function containerSysctl(stack, svc, key2) {
-  const set = [...svc.sysctls].reverse().find((s2) => s2.key === key2 || s2.key.replace(/\//g, ".") === key2);
-  if (set) {
-    const v = set.value;
-    const n = v.kind === "known" && /^\s*\d+\s*$/.test(v.value) ? known(Number(v.value), v.span) : v.kind === "known" ? unknown(`${key2} is not a number: "${v.value}"`, v.span) : v;
-    return { key: key2, value: n, origin: "compose", description: n.kind === "known" ? `${key2} ${n.value}` : `${key2} (unknown)` };
-  }
-  const def = kernelDefault(key2);
-  if (hostNetwork(svc)) {
-    const host = stack.sysctls.get(key2);
-    const n = host ? Number(host.effective.value.value) : NaN;
-    if (host && Number.isFinite(n)) return { key: key2, value: known(n, host.effective.value.span), origin: "host", description: `${key2} ${n} (the host's, network_mode: host)` };
-    if (def?.value !== void 0) return { key: key2, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key2} ${def.description}` };
-    return { key: key2, value: unknown(`the host's ${key2} is not set by any file`, svc.nameSpan), origin: "kernel-default", description: `${key2} (unknown)` };
-  }
-  if (def?.value !== void 0) {
-    return { key: key2, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key2} ${def.description}` };
-  }
-  return { key: key2, value: unknown(`${key2} has no fixed kernel default`, svc.nameSpan), origin: "kernel-default", description: `${key2} (unknown)` };
-}
-function hostNetwork(svc) {
-  return svc.settings.get("network_mode")?.data === "host";
-}
-var NGINX_DEFAULT_BACKLOG = 511;
-function listenBacklogs(stack, svc) {
-  const out = [];
-  const app = stack.app(svc);
-  if (app?.gunicorn) out.push({ program: "gunicorn", option: "--backlog", value: app.gunicorn.backlog });
-  const redis = stack.data.redis.find((r) => r.service === svc);
-  if (redis) out.push({ program: "redis", option: "--tcp-backlog", value: redisInt(redis, "tcp-backlog") });
-  const proxy = stack.proxies.find((p) => p.service === svc);
-  if (proxy) {
-    for (const n of allNodes(proxy)) {
-      if (n.directive.name !== "listen" || n.context !== "server") continue;
-      const arg = n.directive.args.find((a) => a.value.startsWith("backlog="));
-      const value = arg ? toNumber(known(arg.value.slice("backlog=".length), arg.span), "backlog") : known(NGINX_DEFAULT_BACKLOG, n.directive.span, { isDefault: true });
-      out.push({ program: "nginx", option: "listen ... backlog=", value, listen: n });
-    }
-  }
-  return out;
-}
-function toNumber(v, name2) {
-  if (v.kind === "unknown") return v;
-  return /^\s*\d+\s*$/.test(v.value) ? { ...v, value: Number(v.value) } : unknown(`${name2} is not a number: "${v.value}"`, v.span);
-}
-function allNodes(proxy) {
-  const out = [];
-  const visit = (n) => {
-    out.push(n);
-    n.children.forEach(visit);
-  };
-  proxy.nginx.roots.forEach(visit);
-  return out;
-}
-function nginxProcessLimits(proxy) {
-  const mains = proxy.nginx.roots.filter((n) => n.context === "main");
-  const mainFile = proxy.nginx.files.find((f) => f.role === "main");
-  const mainSpan = mains[0]?.directive.span ?? (mainFile ? { file: mainFile.path, start: 0, end: 0 } : proxy.service.nameSpan);
-  const direct = (name2) => [...mains].reverse().find((n) => n.directive.name === name2);
-  const events = mains.find((n) => n.directive.name === "events");
-  const wcNode = events ? [...events.children].reverse().find((n) => n.directive.name === "worker_connections") : void 0;
-  const image = proxy.nginx.implicitMain;
-  const defaultSpan = events?.directive.span ?? mainSpan;
-  const wpNode = direct("worker_processes");
-  const wpArg = wpNode?.directive.args[0];
-  let workerProcesses2;
-  if (wpArg) {
-    const n = Number(wpArg.value);
-    if (wpArg.value === "auto") workerProcesses2 = known("auto", wpArg.span);
-    else if (Number.isInteger(n) && n > 0) workerProcesses2 = known(n, wpArg.span);
-    else return void 0;
-  } else workerProcesses2 = known(image ? "auto" : 1, mainSpan, { isDefault: true });
-  const wcArg = wcNode?.directive.args[0];
-  let workerConnections;
-  if (wcArg) {
-    const n = Number(wcArg.value);
-    if (!Number.isInteger(n) || n <= 0) return void 0;
-    workerConnections = known(n, wcArg.span);
-  } else workerConnections = known(image ? 1024 : 512, defaultSpan, { isDefault: true });
-  const rlArg = direct("worker_rlimit_nofile")?.directive.args[0];
-  const rl = rlArg && /^\d+$/.test(rlArg.value) ? known(Number(rlArg.value), rlArg.span) : void 0;
-  return { workerProcesses: workerProcesses2, workerConnections, ...rl ? { workerRlimitNofile: rl } : {}, mainSpan };
-}
-function nofileUlimit(svc) {
-  const u = [...svc.ulimits].reverse().find((x) => x.name === "nofile");
-  return u ? { ...u.soft ? { soft: u.soft } : {}, ...u.hard ? { hard: u.hard } : {}, span: u.span } : void 0;
-}
-
-// src/reference/instances.ts
-var GiB = 1024 ** 3;
-var AWS_FAMILIES = [
-  // c5: no 8xlarge/16xlarge; 9xlarge and 18xlarge instead.
-  { family: "c5", gibPerCpu: 2, sizes: [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["9xlarge", 36], ["12xlarge", 48], ["18xlarge", 72], ["24xlarge", 96], ["metal", 96]] },
-  { family: "m5", gibPerCpu: 4, sizes: [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["8xlarge", 32], ["12xlarge", 48], ["16xlarge", 64], ["24xlarge", 96], ["metal", 96]] },
-  { family: "r5", gibPerCpu: 8, sizes: [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["8xlarge", 32], ["12xlarge", 48], ["16xlarge", 64], ["24xlarge", 96], ["metal", 96]] }
-];
-var GCP_FAMILIES = [
-  { family: "c2-standard", gibPerCpu: 4, cpus: [4, 8, 16, 30, 60] },
-  { family: "n2-standard", gibPerCpu: 4, cpus: [2, 4, 8, 16, 32, 48, 64, 80, 96, 128] }
-];
-var AZURE_FAMILIES = [
-  { prefix: "F", features: ["s"], version: "v2", gibPerCpu: 2, cpus: [2, 4, 8, 16, 32, 48, 64, 72] },
-  // Dv5 and its siblings (premium storage s, local disk d, AMD a) share vCPU and memory per size.
-  { prefix: "D", features: ["", "s", "d", "ds", "as", "ads"], version: "v5", gibPerCpu: 4, cpus: [2, 4, 8, 16, 32, 48, 64, 96] }
-];
-function buildTable() {
-  const out = [];
-  for (const f of AWS_FAMILIES) {
-    for (const [size, cpus2] of f.sizes) out.push({ name: `aws/${f.family}.${size}`, provider: "aws", cpus: cpus2, memoryBytes: cpus2 * f.gibPerCpu * GiB });
-  }
-  for (const f of GCP_FAMILIES) {
-    for (const cpus2 of f.cpus) out.push({ name: `gcp/${f.family}-${cpus2}`, provider: "gcp", cpus: cpus2, memoryBytes: cpus2 * f.gibPerCpu * GiB });
-  }
-  for (const f of AZURE_FAMILIES) {
-    for (const feature of f.features) {
-      for (const cpus2 of f.cpus) {
-        out.push({ name: `azure/Standard_${f.prefix}${cpus2}${feature}_${f.version}`, provider: "azure", cpus: cpus2, memoryBytes: cpus2 * f.gibPerCpu * GiB });
-      }
-    }
-  }
-  return out;
-}
-var INSTANCE_TYPES = buildTable();
-var PROVIDER_ALIASES = {
-  aws: "aws",
-  ec2: "aws",
-  amazon: "aws",
-  gcp: "gcp",
-  gce: "gcp",
-  google: "gcp",
-  azure: "azure",
-  az: "azure"
-};
-function normalize(name2) {
-  let rest2 = name2.trim().toLowerCase();
-  let provider;
-  const slash = rest2.indexOf("/");
-  if (slash > 0) {
-    provider = own(PROVIDER_ALIASES, rest2.slice(0, slash));
-    if (provider !== void 0) rest2 = rest2.slice(slash + 1);
-  }
-  rest2 = rest2.replace(/^standard_/, "").replace(/[\s_]+/g, "");
-  return provider === void 0 ? { key: rest2 } : { provider, key: rest2 };
-}
-var BY_KEY = new Map(INSTANCE_TYPES.map((t2) => [normalize(t2.name).key, t2]));
-function lookupInstance(name2) {
-  const n = normalize(name2);
-  const hit = BY_KEY.get(n.key);
-  if (hit === void 0 || n.provider !== void 0 && hit.provider !== n.provider) return void 0;
-  return hit;
-}
-function suggestInstances(name2, limit = 3) {
-  const n = normalize(name2);
-  if (n.key.length === 0) return [];
-  const budget = Math.max(2, Math.floor(n.key.length / 4));
-  const scored = [];
-  for (const [key2, t2] of BY_KEY) {
-    const distance = editDistance(n.key, key2);
-    if (distance <= budget) scored.push({ name: t2.name, distance });
-  }
-  scored.sort((a, b) => a.distance - b.distance || (a.name < b.name ? -1 : 1));
-  return scored.slice(0, limit).map((s2) => s2.name);
-}
-
-// src/facts/plan.ts
-var DEFAULT_TARGET_RPS = 500;
-var DEFAULT_LATENCY_MS = 500;
-var DEFAULT_WORKER_MEMORY = 200 * 1024 ** 2;
-var plans = /* @__PURE__ */ new WeakMap();
-function capacityPlan(config3) {
-  let plan = plans.get(config3);
-  if (!plan) {
-    plan = readPlan(config3);
-    plans.set(config3, plan);
-  }
-  return plan;
-}
-function readPlan(config3) {
-  const problems = [];
-  const fromConfig = (key2, value) => {
-    const span = config3.spanOf(key2);
-    return span ? { value, span, origin: "config" } : { value, origin: "config" };
-  };
-  const memoryAt = (key2, raw) => {
-    if (raw === void 0) return void 0;
-    const bytes = parseConfigMemory(raw);
-    if (bytes === void 0 || bytes <= 0) {
-      const span = config3.spanOf(key2);
-      problems.push({ key: key2, message: `${key2.join(".")}: cannot read "${raw}" as memory (write e.g. 96GiB, 512MiB or a number of bytes)`, ...span ? { span } : {} });
-      return void 0;
-    }
-    return fromConfig(key2, bytes);
-  };
-  let host;
-  const h = config3.data.host;
-  if (h) {
-    let instance;
-    if (h.instance !== void 0) {
-      instance = lookupInstance(h.instance);
-      if (!instance) {
-        const near = suggestInstances(h.instance);
-        const span = config3.spanOf(["host", "instance"]);
-        problems.push({
-          key: ["host", "instance"],
-          message: `host.instance: unknown instance type "${h.instance}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} (or give host.cpus and host.memory)`,
-          ...span ? { span } : {}
-        });
-      }
-    }
-    const instanceSpan = config3.spanOf(["host", "instance"]);
-    const fromInstance = (value) => ({ value, origin: "instance", instance: instance.name, ...instanceSpan ? { span: instanceSpan } : {} });
-    const cpus2 = h.cpus !== void 0 ? fromConfig(["host", "cpus"], h.cpus) : instance ? fromInstance(instance.cpus) : void 0;
-    const memory = memoryAt(["host", "memory"], h.memory) ?? (instance ? fromInstance(instance.memoryBytes) : void 0);
-    host = { ...cpus2 ? { cpus: cpus2 } : {}, ...memory ? { memory } : {}, ...instance ? { instance } : {} };
-  }
-  const c = config3.data.capacity ?? {};
-  const capacity = {
-    targetRps: c.targetRps !== void 0 ? fromConfig(["capacity", "targetRps"], c.targetRps) : { value: DEFAULT_TARGET_RPS, origin: "default" },
-    latencyMs: c.latencyMs !== void 0 ? fromConfig(["capacity", "latencyMs"], c.latencyMs) : { value: DEFAULT_LATENCY_MS, origin: "default" },
-    workerMemory: memoryAt(["capacity", "workerMemory"], c.workerMemory) ?? { value: DEFAULT_WORKER_MEMORY, origin: "default" }
-  };
-  return { ...host ? { host } : {}, capacity, problems };
-}
-function describePlanValue(name2, v, where, format = String) {
-  const at = v.span ? where(v.span) : "default";
-  return `${name2} ${format(v.value)} (${v.instance ? `${v.instance}, ` : ""}${at})`;
-}
-
-// src/container/app-servers/gunicorn.ts
+// src/inputs/django.ts
 import { posix as posix5 } from "node:path";
 
-// src/container/app-servers/argv.ts
-import { posix as posix3 } from "node:path";
-var SHELLS3 = /(^|\/)(sh|bash|ash|dash|zsh)$/;
-var RUNNERS = /* @__PURE__ */ new Set([
-  "exec",
-  "tini",
-  "--",
-  "dumb-init",
-  "nice",
-  "ionice",
-  "ddtrace-run",
-  "opentelemetry-instrument",
-  "newrelic-admin",
-  "run-program",
-  "poetry",
-  "pipenv",
-  "uv",
-  "pdm",
-  "hatch",
-  "rye",
-  "run",
-  "catatonit",
-  "nohup",
-  "time"
-]);
-var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid", "s6-setuidgid"]);
-var PROGRAMS = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", uwsgi: "uwsgi", granian: "granian" };
-var PYTHON_MODULES = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", granian: "granian" };
-function textOf(w) {
-  return w?.value.kind === "known" ? w.value.value : void 0;
-}
-function spanOfWords(words) {
-  const first = words[0].value.span;
-  const last = words[words.length - 1].value.span;
-  return first.file === last.file ? { file: first.file, start: Math.min(first.start, last.start), end: Math.max(first.end, last.end) } : first;
-}
-function locateServer(words, depth = 0) {
-  if (depth > 3) return void 0;
-  for (const simple of simpleCommands(words)) {
-    let i = 0;
-    while (i < simple.length) {
-      const w = textOf(simple[i]);
-      if (w === void 0) break;
-      const base = w.split("/").pop();
-      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(base)) {
-        i++;
-        continue;
-      }
-      if (base === "env") {
-        i++;
-        while (textOf(simple[i])?.startsWith("-")) i += textOf(simple[i]) === "-u" ? 2 : 1;
-        continue;
-      }
-      if (RUNNERS_WITH_ARG.has(base)) {
-        i += 2;
-        continue;
-      }
-      if (SHELLS3.test(w)) {
-        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
-        const script = c >= 0 ? simple[c + 1] : void 0;
-        if (script) return locateServer(splitShellWords(script.text), depth + 1);
-        break;
-      }
-      if (/^python[0-9.]*$/.test(base)) {
-        let k = i + 1;
-        while (textOf(simple[k])?.startsWith("-") && textOf(simple[k]) !== "-m") k += textOf(simple[k]) === "-X" || textOf(simple[k]) === "-W" ? 2 : 1;
-        const mod = textOf(simple[k + 1]);
-        const kind2 = textOf(simple[k]) === "-m" && mod ? own(PYTHON_MODULES, mod) : void 0;
-        if (!kind2) break;
-        const argv2 = simple.slice(k + 1);
-        return { kind: kind2, argv: argv2, span: spanOfWords(simple.slice(i)) };
-      }
-      const kind = own(PROGRAMS, base);
-      if (!kind) break;
-      const argv = simple.slice(i);
-      return { kind, argv, span: spanOfWords(argv) };
-    }
-  }
-  return void 0;
-}
-function parseArgs(args, table) {
-  const options2 = [];
-  const positional = [];
-  const unreadable = [];
-  const canonical = (n) => (table.aliases ? own(table.aliases, n) : void 0) ?? n;
-  for (let i = 0; i < args.length; i++) {
-    const word2 = args[i];
-    const v = word2.value;
-    if (v.kind === "unknown") {
-      unreadable.push(v);
-      continue;
-    }
-    const text = v.value;
-    if (text === "--") {
-      for (const rest2 of args.slice(i + 1)) positional.push(rest2.value);
-      break;
-    }
-    let name2;
-    let inline;
-    if (text.startsWith("--") && text.length > 2) {
-      const eq = text.indexOf("=");
-      name2 = canonical(eq < 0 ? text.slice(2) : text.slice(2, eq));
-      if (eq >= 0) inline = partOf2(word2, eq + 1);
-    } else if (text.startsWith("-") && text.length > 1 && !/^-[0-9]/.test(text)) {
-      const letter = text[1];
-      name2 = canonical(own(table.short, letter) ?? letter);
-      if (text.length > 2) inline = partOf2(word2, text[2] === "=" ? 3 : 2);
-    } else {
-      positional.push(v);
-      continue;
-    }
-    if (table.negatable && name2.startsWith("no-") && table.flags.has(name2.slice(3))) {
-      options2.push({ name: name2.slice(3), value: known("false", v.span), span: v.span });
-      continue;
-    }
-    if (table.flags.has(name2)) {
-      options2.push({ name: name2, value: inline ?? known("true", v.span), span: v.span });
-      continue;
-    }
-    if (inline) {
-      options2.push({ name: name2, value: inline, span: v.span });
-      continue;
-    }
-    const next = args[i + 1];
-    if (!next) {
-      options2.push({ name: name2, value: unknown(`--${name2} has no value`, v.span), span: v.span });
-      break;
-    }
-    options2.push({ name: name2, value: next.value, span: joinSpans(v.span, next.value.span) });
-    i++;
-  }
-  return { options: options2, positional, unreadable };
-}
-function joinSpans(a, b) {
-  return a.file === b.file ? { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) } : a;
-}
-function partOf2(word2, from) {
-  const r = rangeOf(word2.text, from, word2.text.text.length);
-  if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
-  return known(word2.text.text.slice(from), r.span, { via: r.via });
-}
-function textOfValue(v) {
-  const b = new MappedTextBuilder(v.span.file, v.span);
-  const exact = v.span.end - v.span.start === v.value.length;
-  for (let i = 0; i < v.value.length; i++) b.pushChar(v.value[i], exact ? v.span.start + i : v.span.start, exact ? v.span.start + i + 1 : v.span.end);
-  return b.build();
-}
-function numberOf(v, what) {
-  if (v.kind === "unknown") return v;
-  const raw = v.value;
-  if (typeof raw === "number" && Number.isFinite(raw)) return { ...v, value: raw };
-  if (typeof raw === "boolean") return { ...v, value: Number(raw) };
-  if (typeof raw === "string" && /^\s*[+-]?[0-9]+(\.[0-9]+)?\s*$/.test(raw)) return { ...v, value: Number(raw) };
-  return unknown(`${what} is not a number: ${JSON.stringify(raw)}`, v.span);
-}
-function containerPath(path, workingDir2) {
-  if (path.startsWith("/")) return posix3.normalize(path);
-  if (workingDir2.kind !== "known") return void 0;
-  return posix3.resolve(workingDir2.value || "/", path);
-}
-function portOfBind(bind, defaultPort) {
-  if (bind.kind === "unknown") return bind;
-  const b = bind.value;
-  if (b.startsWith("unix:") || b.startsWith("/")) return unknown(`${b} is a unix socket, not a TCP port`, bind.span);
-  if (b.startsWith("fd://")) return unknown(`${b} is an inherited file descriptor`, bind.span);
-  const m = /:(\d+)$/.exec(b);
-  if (m) return known(Number(m[1]), bind.span, bind.via ? { via: bind.via } : {});
-  if (defaultPort === void 0) return unknown(`${JSON.stringify(b)} names no port`, bind.span);
-  return /^[\w.-]+$|^\[[0-9a-fA-F:]+\]$/.test(b) ? known(defaultPort, bind.span, { ...bind.via ? { via: bind.via } : {}, isDefault: true }) : unknown(`cannot read a port from ${JSON.stringify(b)}`, bind.span);
-}
-function afterEquals(span, text, eq) {
-  return span.end - span.start === text.length ? { file: span.file, start: span.start + eq + 1, end: span.end } : span;
-}
-
 // src/python/evaluate.ts
-import * as posix4 from "node:path/posix";
+import * as posix3 from "node:path/posix";
 
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
@@ -12819,14 +11268,14 @@ function buildTree(data) {
       return makeTree(type, children2, positions2, length3, lookAhead2, contextHash2);
     };
   }
-  function makeRepeatLeaf(children2, positions2, base, i, from, to, type, lookAhead2, contextHash2) {
+  function makeRepeatLeaf(children2, positions2, base2, i, from, to, type, lookAhead2, contextHash2) {
     let localChildren = [], localPositions = [];
     while (children2.length > i) {
       localChildren.push(children2.pop());
-      localPositions.push(positions2.pop() + base - from);
+      localPositions.push(positions2.pop() + base2 - from);
     }
     children2.push(makeTree(nodeSet.types[type], localChildren, localPositions, to - from, lookAhead2 - to, contextHash2));
-    positions2.push(from - base);
+    positions2.push(from - base2);
   }
   function makeTree(type, children2, positions2, length3, lookAhead2, contextHash2, props) {
     if (contextHash2) {
@@ -13082,8 +11531,8 @@ var Stack = class _Stack {
       this.reduceContext(type, this.reducePos);
       return;
     }
-    let base = this.stack.length - (depth - 1) * 3 - (action & 262144 ? 6 : 0);
-    let start = base ? this.stack[base - 2] : this.p.ranges[0].from;
+    let base2 = this.stack.length - (depth - 1) * 3 - (action & 262144 ? 6 : 0);
+    let start = base2 ? this.stack[base2 - 2] : this.p.ranges[0].from;
     if (type < parser2.minRepeatTerm && start == this.reducePos && this.reducePos < this.pos)
       this.reducePos = this.pos;
     let size = this.reducePos - start;
@@ -13097,22 +11546,22 @@ var Stack = class _Stack {
         this.p.lastBigReductionSize = size;
       }
     }
-    let bufferBase = base ? this.stack[base - 1] : 0, count = this.bufferBase + this.buffer.length - bufferBase;
+    let bufferBase = base2 ? this.stack[base2 - 1] : 0, count2 = this.bufferBase + this.buffer.length - bufferBase;
     if (type < parser2.minRepeatTerm || action & 131072) {
       let pos = parser2.stateFlag(
         this.state,
         1
         /* StateFlag.Skipped */
       ) ? this.pos : this.reducePos;
-      this.storeNode(type, start, pos, count + 4, true);
+      this.storeNode(type, start, pos, count2 + 4, true);
     }
     if (action & 262144) {
-      this.state = this.stack[base];
+      this.state = this.stack[base2];
     } else {
-      let baseStateID = this.stack[base - 3];
+      let baseStateID = this.stack[base2 - 3];
       this.state = parser2.getGoto(baseStateID, type, true);
     }
-    while (this.stack.length > base)
+    while (this.stack.length > base2)
       this.stack.pop();
     this.reduceContext(type, start);
   }
@@ -13234,10 +11683,10 @@ var Stack = class _Stack {
       off -= 4;
     while (off > 0 && parent.buffer[off - 2] > parent.reducePos)
       off -= 4;
-    let buffer = parent.buffer.slice(off), base = parent.bufferBase + off;
-    while (parent && base == parent.bufferBase)
+    let buffer = parent.buffer.slice(off), base2 = parent.bufferBase + off;
+    while (parent && base2 == parent.bufferBase)
       parent = parent.parent;
-    return new _Stack(this.p, this.stack.slice(), this.state, this.reducePos, this.pos, this.score, buffer, base, this.curContext, this.lookAhead, parent);
+    return new _Stack(this.p, this.stack.slice(), this.state, this.reducePos, this.pos, this.score, buffer, base2, this.curContext, this.lookAhead, parent);
   }
   // Try to recover from an error by 'deleting' (ignoring) one token.
   /**
@@ -14301,14 +12750,14 @@ var Parse = class {
   // `split`, or added to `stacks` if they move `pos` forward.
   advanceStack(stack, stacks, split) {
     let start = stack.pos, { parser: parser2 } = this;
-    let base = verbose ? this.stackID(stack) + " -> " : "";
+    let base2 = verbose ? this.stackID(stack) + " -> " : "";
     if (this.stoppedAt != null && start > this.stoppedAt)
       return stack.forceReduce() ? stack : null;
     if (this.fragments) {
       let reused = stack.reducePos < start && stack.buffer.length && stack.buffer[stack.buffer.length - 2] <= stack.reducePos && this.fragments.lastRepeatPos == stack.reducePos && this.tryReuse(stack, stack.reducePos, this.fragments.lastRepeat, true) || this.tryReuse(stack, start, this.fragments.nodeAt(start), false);
       if (reused) {
         if (verbose)
-          console.log(base + this.stackID(stack) + ` (via reuse of ${parser2.getName(reused.type.id)})`);
+          console.log(base2 + this.stackID(stack) + ` (via reuse of ${parser2.getName(reused.type.id)})`);
         return true;
       }
     }
@@ -14320,7 +12769,7 @@ var Parse = class {
     if (defaultReduce > 0) {
       stack.reduce(defaultReduce);
       if (verbose)
-        console.log(base + this.stackID(stack) + ` (via always-reduce ${parser2.getName(
+        console.log(base2 + this.stackID(stack) + ` (via always-reduce ${parser2.getName(
           defaultReduce & 65535
           /* Action.ValueMask */
         )})`);
@@ -14338,7 +12787,7 @@ var Parse = class {
       let main = this.tokens.mainToken;
       localStack.apply(action, term, main ? main.start : localStack.pos, end);
       if (verbose)
-        console.log(base + this.stackID(localStack) + ` (via ${(action & 65536) == 0 ? "shift" : `reduce of ${parser2.getName(
+        console.log(base2 + this.stackID(localStack) + ` (via ${(action & 65536) == 0 ? "shift" : `reduce of ${parser2.getName(
           action & 65535
           /* Action.ValueMask */
         )}`} for ${parser2.getName(term)} @ ${start}${localStack == stack ? "" : ", split"})`);
@@ -14369,19 +12818,19 @@ var Parse = class {
     let finished = null, restarted = false;
     for (let i = 0; i < stacks.length; i++) {
       let stack = stacks[i], token = tokens[i << 1], tokenEnd = tokens[(i << 1) + 1];
-      let base = verbose ? this.stackID(stack) + " -> " : "";
+      let base2 = verbose ? this.stackID(stack) + " -> " : "";
       if (stack.deadEnd) {
         if (restarted)
           continue;
         restarted = true;
         stack.restart();
         if (verbose)
-          console.log(base + this.stackID(stack) + " (restarted)");
+          console.log(base2 + this.stackID(stack) + " (restarted)");
         let done = this.advanceFully(stack, newStacks);
         if (done)
           continue;
       }
-      let force = stack.split(), forceBase = base;
+      let force = stack.split(), forceBase = base2;
       for (let j = 0; j < 10 && force.forceReduce(); j++) {
         if (verbose)
           console.log(forceBase + this.stackID(force) + " (via force-reduce)");
@@ -14393,7 +12842,7 @@ var Parse = class {
       }
       for (let insert of stack.recoverByInsert(token)) {
         if (verbose)
-          console.log(base + this.stackID(insert) + " (via recover-insert)");
+          console.log(base2 + this.stackID(insert) + " (via recover-insert)");
         this.advanceFully(insert, newStacks);
       }
       if (this.stream.end > stack.pos) {
@@ -14403,7 +12852,7 @@ var Parse = class {
         }
         stack.recoverByDelete(token, tokenEnd);
         if (verbose)
-          console.log(base + this.stackID(stack) + ` (via recover-delete ${this.parser.getName(token)})`);
+          console.log(base2 + this.stackID(stack) + ` (via recover-delete ${this.parser.getName(token)})`);
         pushStackDedup(stack, newStacks);
       } else if (!finished || finished.score < force.score) {
         finished = force;
@@ -14795,10 +13244,10 @@ var Tag = class _Tag {
   /**
   @internal
   */
-  constructor(name2, set, base, modified) {
+  constructor(name2, set, base2, modified) {
     this.name = name2;
     this.set = set;
-    this.base = base;
+    this.base = base2;
     this.modified = modified;
     this.id = nextTagID++;
   }
@@ -14850,17 +13299,17 @@ var Modifier = class _Modifier {
     this.instances = [];
     this.id = nextModifierID++;
   }
-  static get(base, mods) {
+  static get(base2, mods) {
     if (!mods.length)
-      return base;
-    let exists = mods[0].instances.find((t2) => t2.base == base && sameArray(mods, t2.modified));
+      return base2;
+    let exists = mods[0].instances.find((t2) => t2.base == base2 && sameArray(mods, t2.modified));
     if (exists)
       return exists;
-    let set = [], tag = new Tag(base.name, set, base, mods);
+    let set = [], tag = new Tag(base2.name, set, base2, mods);
     for (let m of mods)
       m.instances.push(tag);
     let configs = powerSet(mods);
-    for (let parent of base.set)
+    for (let parent of base2.set)
       if (!parent.modified.length)
         for (let config3 of configs)
           set.push(_Modifier.get(parent, config3));
@@ -15772,9 +14221,9 @@ function parsePython(file) {
   });
   return { doc: { file, tree }, problems, comments };
 }
-function syntaxErrorMessage(text, from, to) {
-  if (from >= text.length) return "invalid Python syntax: unexpected end of file (an unclosed bracket or string?)";
-  const found = (to > from ? text.slice(from, to) : text.slice(from, from + 1)).split("\n")[0].slice(0, 30);
+function syntaxErrorMessage(text2, from, to) {
+  if (from >= text2.length) return "invalid Python syntax: unexpected end of file (an unclosed bracket or string?)";
+  const found = (to > from ? text2.slice(from, to) : text2.slice(from, from + 1)).split("\n")[0].slice(0, 30);
   return found.trim() === "" ? "invalid Python syntax" : `invalid Python syntax at "${found}"`;
 }
 function spanOf(file, from, to) {
@@ -15856,19 +14305,19 @@ function decodeEscapes(body) {
   return { ok: true, value: out };
 }
 function parseNumberLiteral(raw) {
-  const text = raw.replace(/_/g, "");
-  if (/[jJ]$/.test(text)) return { ok: false, reason: `complex number ${raw} is not modelled` };
+  const text2 = raw.replace(/_/g, "");
+  if (/[jJ]$/.test(text2)) return { ok: false, reason: `complex number ${raw} is not modelled` };
   let big;
-  if (/^0[xX][0-9a-fA-F]+$/.test(text) || /^0[oO][0-7]+$/.test(text) || /^0[bB][01]+$/.test(text)) {
-    big = BigInt(text.toLowerCase());
-  } else if (/^[0-9]+$/.test(text)) {
-    big = BigInt(text);
+  if (/^0[xX][0-9a-fA-F]+$/.test(text2) || /^0[oO][0-7]+$/.test(text2) || /^0[bB][01]+$/.test(text2)) {
+    big = BigInt(text2.toLowerCase());
+  } else if (/^[0-9]+$/.test(text2)) {
+    big = BigInt(text2);
   }
   if (big !== void 0) {
     if (big > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, reason: `integer ${raw} is too large to represent exactly` };
     return { ok: true, value: Number(big), float: false };
   }
-  if (/^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text)) return { ok: true, value: Number(text), float: true };
+  if (/^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text2)) return { ok: true, value: Number(text2), float: true };
   return { ok: false, reason: `unrecognised number literal ${raw}` };
 }
 
@@ -15877,35 +14326,35 @@ var PY_WHITESPACE = /^[\s\x1c-\x1f]+|[\s\x1c-\x1f]+$/g;
 function pyStrip(s2) {
   return s2.replace(PY_WHITESPACE, "");
 }
-function intFromString(s2, base = 10) {
-  const text = pyStrip(s2);
-  const digits = base === 16 ? "[0-9a-fA-F]" : base === 8 ? "[0-7]" : base === 2 ? "[01]" : base === 10 ? "[0-9]" : void 0;
-  if (!digits) return { ok: false, reason: `int() with base ${base} is not modelled` };
-  const prefix = base === 16 ? "(?:0[xX]_?)?" : base === 8 ? "(?:0[oO]_?)?" : base === 2 ? "(?:0[bB]_?)?" : "";
-  const m = new RegExp(`^([+-]?)${prefix}(${digits}+(?:_${digits}+)*)$`).exec(text);
+function intFromString(s2, base2 = 10) {
+  const text2 = pyStrip(s2);
+  const digits = base2 === 16 ? "[0-9a-fA-F]" : base2 === 8 ? "[0-7]" : base2 === 2 ? "[01]" : base2 === 10 ? "[0-9]" : void 0;
+  if (!digits) return { ok: false, reason: `int() with base ${base2} is not modelled` };
+  const prefix = base2 === 16 ? "(?:0[xX]_?)?" : base2 === 8 ? "(?:0[oO]_?)?" : base2 === 2 ? "(?:0[bB]_?)?" : "";
+  const m = new RegExp(`^([+-]?)${prefix}(${digits}+(?:_${digits}+)*)$`).exec(text2);
   if (!m) return { ok: false, reason: `int(${JSON.stringify(s2)}) raises ValueError`, raises: "ValueError" };
-  const magnitude = parseBigInt(m[2].replace(/_/g, ""), base);
+  const magnitude = parseBigInt(m[2].replace(/_/g, ""), base2);
   const value = m[1] === "-" ? -magnitude : magnitude;
   if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER)) {
     return { ok: false, reason: `the integer ${s2.trim()} is too large to represent exactly` };
   }
   return { ok: true, value: Number(value) };
 }
-function parseBigInt(digits, base) {
-  const prefix = base === 16 ? "0x" : base === 8 ? "0o" : base === 2 ? "0b" : "";
+function parseBigInt(digits, base2) {
+  const prefix = base2 === 16 ? "0x" : base2 === 8 ? "0o" : base2 === 2 ? "0b" : "";
   return BigInt(prefix + digits);
 }
 function floatFromString(s2) {
-  const text = pyStrip(s2);
-  const word2 = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
+  const text2 = pyStrip(s2);
+  const word2 = /^([+-]?)(inf|infinity|nan)$/i.exec(text2);
   if (word2) {
     if (word2[2].toLowerCase() === "nan") return { ok: true, value: NaN };
     return { ok: true, value: word2[1] === "-" ? -Infinity : Infinity };
   }
   const d = "[0-9](?:_?[0-9])*";
   const re = new RegExp(`^[+-]?(?:${d}(?:\\.(?:${d})?)?|\\.${d})(?:[eE][+-]?${d})?$`);
-  if (!re.test(text)) return { ok: false, reason: `float(${JSON.stringify(s2)}) raises ValueError`, raises: "ValueError" };
-  return { ok: true, value: Number(text.replace(/_/g, "")) };
+  if (!re.test(text2)) return { ok: false, reason: `float(${JSON.stringify(s2)}) raises ValueError`, raises: "ValueError" };
+  return { ok: true, value: Number(text2.replace(/_/g, "")) };
 }
 function pySplit(s2, sep, maxsplit) {
   if (sep === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
@@ -15956,8 +14405,8 @@ var PyRaise = class {
   }
 };
 function scalar(value, span, extra = {}) {
-  const base = known(value, span, extra.via ? { via: extra.via } : {});
-  return extra.float && typeof value === "number" ? { ...base, float: true } : base;
+  const base2 = known(value, span, extra.via ? { via: extra.via } : {});
+  return extra.float && typeof value === "number" ? { ...base2, float: true } : base2;
 }
 function box(obj, span) {
   return { kind: "box", obj, span };
@@ -16176,9 +14625,9 @@ function percentFormat(template, args) {
   }
   return { ok: true, value: out };
 }
-function lookupStringKey(entries2, key2) {
+function lookupStringKey(entries3, key2) {
   let found;
-  for (const e of entries2) {
+  for (const e of entries3) {
     if (e.key.kind === "unknown") found = void 0;
     else if (e.key.kind === "known" && e.key.value === key2) found = e.value;
   }
@@ -16364,9 +14813,9 @@ var ExpressionEvaluator = class {
     let out = "";
     let at = bodyStart;
     const literal2 = (from, to) => {
-      const text = this.ctx.file.text.slice(from, to).replace(/\{\{/g, "{").replace(/\}\}/g, "}");
-      if (isRaw) return text;
-      const decoded = decodeEscapes(text);
+      const text2 = this.ctx.file.text.slice(from, to).replace(/\{\{/g, "{").replace(/\}\}/g, "}");
+      if (isRaw) return text2;
+      const decoded = decodeEscapes(text2);
       return decoded.ok ? decoded.value : void 0;
     };
     for (const repl of childNodes(node).filter((c) => c.name === "FormatReplacement")) {
@@ -16635,7 +15084,10 @@ var ExpressionEvaluator = class {
   /** An environment variable as a value: span = the expression that reads it, via = where it is set. */
   fromEnv(name2, span) {
     const v = this.ctx.envGet(name2);
-    if (v === void 0) return void 0;
+    if (v === void 0) {
+      this.ctx.envUnset?.(name2, span);
+      return void 0;
+    }
     if (v.kind === "unknown") return unknown(`${name2} comes from the environment: ${v.reason}`, span);
     return scalar(v.value, span, { via: [v.span, ...v.via ?? []] });
   }
@@ -17129,17 +15581,17 @@ function fromConverted(r, span, source, float) {
   if (r.raises) throw new PyRaise(r.raises, r.reason, span);
   return unknown(r.reason, span);
 }
-function toInt(value, base, span) {
+function toInt(value, base2, span) {
   if (value.kind === "unknown") return unknown(value.reason, span);
   let radix = 10;
-  if (base) {
-    if (base.kind !== "known" || typeof base.value !== "number") return unknown("int() base cannot be known", span);
-    radix = base.value;
+  if (base2) {
+    if (base2.kind !== "known" || typeof base2.value !== "number") return unknown("int() base cannot be known", span);
+    radix = base2.value;
   }
   if (value.kind === "known") {
     const v = value.value;
     if (typeof v === "string") return fromConverted(intFromString(v, radix), span, value, false);
-    if (base) throw new PyRaise("TypeError", "int() can't convert non-string with explicit base", span);
+    if (base2) throw new PyRaise("TypeError", "int() can't convert non-string with explicit base", span);
     if (typeof v === "boolean") return scalar(Number(v), span, viaOf(value));
     if (typeof v === "number") {
       if (Number.isNaN(v)) throw new PyRaise("ValueError", "cannot convert float NaN to integer", span);
@@ -17328,8 +15780,8 @@ function pyTruthy(v) {
 }
 
 // src/python/libs/build.ts
-function dictOf(entries2, span) {
-  const dict = { type: "dict", entries: entries2.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
+function dictOf(entries3, span) {
+  const dict = { type: "dict", entries: entries3.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
   return box(dict, span);
 }
 function atom(value, span, via, extra = {}) {
@@ -17352,9 +15804,9 @@ function isDigits(s2) {
 }
 
 // src/python/libs/url.ts
-function urlsplit(text) {
-  if (/[^\x21-\x7e]/.test(text)) return { ok: false, reason: "the URL has spaces, control or non-ASCII characters, whose parsing is not modelled" };
-  let rest2 = text;
+function urlsplit(text2) {
+  if (/[^\x21-\x7e]/.test(text2)) return { ok: false, reason: "the URL has spaces, control or non-ASCII characters, whose parsing is not modelled" };
+  let rest2 = text2;
   let scheme = "";
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(rest2);
   if (m) {
@@ -17493,7 +15945,7 @@ function parseDatabaseUrl(value, opts, span) {
   if (name2 === void 0 || user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
   const stringPort = engine.kind === "known" && (engine.value === SCHEMES.oracle || engine.value === SCHEMES.mssql);
   const port = url.port ? stringPort ? s2(String(url.port)) : atom(url.port, span, via) : s2("");
-  const entries2 = [
+  const entries3 = [
     ["NAME", s2(name2)],
     ["USER", s2(user)],
     ["PASSWORD", s2(password)],
@@ -17502,9 +15954,9 @@ function parseDatabaseUrl(value, opts, span) {
     // The library's default, written nowhere: its span is the call, where `conn_max_age=` would go.
     ["CONN_MAX_AGE", opts.connMaxAge ?? atom(0, span, void 0, { isDefault: true })]
   ];
-  if (opts.connHealthChecks) entries2.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
-  if (opts.disableServerSideCursors) entries2.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
-  entries2.push(["ENGINE", engine]);
+  if (opts.connHealthChecks) entries3.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
+  if (opts.disableServerSideCursors) entries3.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
+  entries3.push(["ENGINE", engine]);
   const opt = [];
   if (url.query) {
     const qs = parseQs(url.query);
@@ -17525,8 +15977,8 @@ function parseDatabaseUrl(value, opts, span) {
     if (t22 === void 0) return unknown("ssl_require cannot be known", span);
     if (t22) opt.push(["sslmode", atom("require", opts.sslRequire.span, void 0)]);
   }
-  if (opt.length > 0) entries2.push(["OPTIONS", dictOf(opt, span)]);
-  return dictOf(entries2, span);
+  if (opt.length > 0) entries3.push(["OPTIONS", dictOf(opt, span)]);
+  return dictOf(entries3, span);
 }
 function config(args, span, host) {
   const envArg = args.keywords.get("env") ?? args.positional[0];
@@ -17568,10 +16020,10 @@ function viaOf2(ev) {
 }
 function csvCast(value, span) {
   if (value.kind === "known" && value.value === null) return box({ type: "list", items: [] }, span);
-  const text = pyText(value, false);
-  if (!text.ok) return unknown(text.reason, span);
-  if (/["'\\#]/.test(text.value)) return unknown("Csv() of a value with quotes or backslashes is not evaluated", span);
-  const items = text.value.split(",").filter((s2) => s2 !== "").map((s2) => scalar(pyStripChars(s2, null, "both"), span, viaOf2(value)));
+  const text2 = pyText(value, false);
+  if (!text2.ok) return unknown(text2.reason, span);
+  if (/["'\\#]/.test(text2.value)) return unknown("Csv() of a value with quotes or backslashes is not evaluated", span);
+  const items = text2.value.split(",").filter((s2) => s2 !== "").map((s2) => scalar(pyStripChars(s2, null, "both"), span, viaOf2(value)));
   return box({ type: "list", items }, span);
 }
 function config2(args, span, host) {
@@ -17589,10 +16041,10 @@ function config2(args, span, host) {
   }
   if (!cast) return value;
   if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
-    const text = pyText(value, false);
-    if (!text.ok) return unknown(text.reason, span);
-    const b = own(BOOLEANS, text.value.toLowerCase());
-    if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
+    const text2 = pyText(value, false);
+    if (!text2.ok) return unknown(text2.reason, span);
+    const b = own(BOOLEANS, text2.value.toLowerCase());
+    if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text2.value}`, span);
     return scalar(b, span, viaOf2(value));
   }
   if (cast.kind === "box" && cast.obj.type === "lib-object" && cast.obj.lib === "decouple" && cast.obj.kind === "csv") return csvCast(value, span);
@@ -17753,7 +16205,7 @@ function dbUrlConfig(value, engineArg, span) {
   const user = url.username !== void 0 ? unquote(url.username) : "";
   const password = url.password !== void 0 ? unquote(url.password) : "";
   if (user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
-  const entries2 = [
+  const entries3 = [
     ["NAME", s2(path)],
     ["USER", s2(user)],
     ["PASSWORD", s2(password)],
@@ -17767,23 +16219,23 @@ function dbUrlConfig(value, engineArg, span) {
     for (const [k, values] of qs) {
       const v = values[0];
       const upper = k.toUpperCase();
-      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries2, upper, castInt(v, span, via));
-      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries2, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
+      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries3, upper, castInt(v, span, via));
+      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries3, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
       else setEntry(options2, k, castInt(v, span, via));
     }
-    entries2.push(["OPTIONS", dictOf(options2, span)]);
+    entries3.push(["OPTIONS", dictOf(options2, span)]);
   }
   let engine;
   if (engineArg && !(engineArg.kind === "known" && engineArg.value === null)) engine = engineArg;
   else if (own(DB_SCHEMES, url.scheme)) engine = s2(own(DB_SCHEMES, url.scheme));
   if (!engine) return unknown(`the database URL scheme ${JSON.stringify(url.scheme)} is not one django-environ knows`, span);
-  entries2.push(["ENGINE", engine]);
-  return dictOf(entries2, span);
+  entries3.push(["ENGINE", engine]);
+  return dictOf(entries3, span);
 }
-function setEntry(entries2, key2, value) {
-  const i = entries2.findIndex(([k]) => k === key2);
-  if (i >= 0) entries2[i] = [key2, value];
-  else entries2.push([key2, value]);
+function setEntry(entries3, key2, value) {
+  const i = entries3.findIndex(([k]) => k === key2);
+  if (i >= 0) entries3[i] = [key2, value];
+  else entries3.push([key2, value]);
 }
 function cacheUrlConfig(value, backendArg, span) {
   const t2 = urlText(value, span, "the cache URL");
@@ -17795,15 +16247,15 @@ function cacheUrlConfig(value, backendArg, span) {
   const url = parsed.url;
   let backend;
   if (backendArg && !(backendArg.kind === "known" && backendArg.value === null)) backend = backendArg;
-  const entries2 = [];
+  const entries3 = [];
   if (url.scheme.startsWith("redis")) {
     backend ??= unknown(`django-environ picks the Redis cache backend by its release and by which Redis client packages are installed`, span);
     const scheme = url.hostname ? url.scheme.replace("cache", "") : "unix";
     const locations = url.netloc.split(",").map((loc) => s2(`${scheme}://${loc}${url.path}`));
-    entries2.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
+    entries3.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
   } else if (own(FIXED_CACHE_BACKENDS, url.scheme)) {
     const location = url.netloc.split(",");
-    entries2.push(["BACKEND", backend ?? s2(own(FIXED_CACHE_BACKENDS, url.scheme))], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
+    entries3.push(["BACKEND", backend ?? s2(own(FIXED_CACHE_BACKENDS, url.scheme))], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
   } else {
     return unknown(`the cache URL scheme ${JSON.stringify(url.scheme)} is not modelled`, span);
   }
@@ -17815,12 +16267,12 @@ function cacheUrlConfig(value, backendArg, span) {
       const upper = k.toUpperCase();
       const v = values[0];
       const cast = isDigits(v) ? atom(Number(v), span, via) : unknown(`django-environ releases cast the cache option ${k}=${v} differently`, span);
-      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries2, upper, cast);
+      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries3, upper, cast);
       else setEntry(options2, upper, cast);
     }
-    entries2.push(["OPTIONS", dictOf(options2, span)]);
+    entries3.push(["OPTIONS", dictOf(options2, span)]);
   }
-  return dictOf(entries2, span);
+  return dictOf(entries3, span);
 }
 function dbOrCache(kind, args, span, host) {
   const a = kind === "db" ? urlArgs(args, "DATABASE_URL", "engine", span) : urlArgs(args, "CACHE_URL", "backend", span);
@@ -17955,6 +16407,7 @@ var Evaluation = class {
   comments = [];
   raises = [];
   unresolvedImports = [];
+  envUnset = [];
   modules = /* @__PURE__ */ new Map();
   /** os.environ writes during import; null = deleted. */
   envOverlay = /* @__PURE__ */ new Map();
@@ -17984,13 +16437,13 @@ var Evaluation = class {
   }
   envGet(name2) {
     if (this.envOverlay.has(name2)) return this.envOverlay.get(name2) ?? void 0;
-    const base = this.opts.env.get(name2);
-    if (this.envUncertain) return unknown(this.envUncertain, base?.span ?? this.anySpan());
-    if (base === void 0 && this.dotenvLoadedAt) {
+    const base2 = this.opts.env.get(name2);
+    if (this.envUncertain) return unknown(this.envUncertain, base2?.span ?? this.anySpan());
+    if (base2 === void 0 && this.dotenvLoadedAt) {
       const which = this.dotenvFile ?? "a .env file";
       return unknown(`${name2} may be set by ${which}, loaded at ${this.where(this.dotenvLoadedAt)}`, this.dotenvLoadedAt);
     }
-    return base;
+    return base2;
   }
   anySpan() {
     return { file: this.opts.entry, start: 0, end: 0 };
@@ -18030,7 +16483,7 @@ function resolveModule(name2, searchRoots2, exists) {
   const rel = name2.split(".").join("/");
   for (const root of searchRoots2) {
     for (const candidate of [`${rel}.py`, `${rel}/__init__.py`]) {
-      const path = posix4.normalize(posix4.join(root === "" ? "." : root, candidate));
+      const path = posix3.normalize(posix3.join(root === "" ? "." : root, candidate));
       if (!path.startsWith("../") && exists(path)) return path;
     }
   }
@@ -18038,9 +16491,9 @@ function resolveModule(name2, searchRoots2, exists) {
 }
 function moduleCandidates(dir, dotted2) {
   const rel = dotted2 === "" ? "" : dotted2.split(".").join("/");
-  const base = posix4.normalize(posix4.join(dir === "" ? "." : dir, rel));
-  if (dotted2 === "") return [posix4.join(base, "__init__.py")];
-  return [`${base}.py`, posix4.join(base, "__init__.py")];
+  const base2 = posix3.normalize(posix3.join(dir === "" ? "." : dir, rel));
+  if (dotted2 === "") return [posix3.join(base2, "__init__.py")];
+  return [`${base2}.py`, posix3.join(base2, "__init__.py")];
 }
 function settingsModuleFromEntrypoint(appModule2, searchRoots2, readFile, exists) {
   const path = resolveModule(appModule2.split(":")[0], searchRoots2, exists);
@@ -18070,7 +16523,8 @@ function evaluateSettings(opts) {
     problems: evaluation.problems,
     comments: evaluation.comments,
     raises: evaluation.raises,
-    unresolvedImports: evaluation.unresolvedImports
+    unresolvedImports: evaluation.unresolvedImports,
+    envUnset: evaluation.envUnset
   };
 }
 var INERT_STATEMENTS = /* @__PURE__ */ new Set(["PassStatement", "GlobalStatement", "NonlocalStatement", "AssertStatement", "BreakStatement", "ContinueStatement", "ReturnStatement"]);
@@ -18099,6 +16553,9 @@ var ModuleRunner = class {
         return void 0;
       },
       envGet: (name2) => ev.envGet(name2),
+      envUnset: (name2, span) => {
+        if (!ev.envUnset.some((r) => r.span.file === span.file && r.span.start === span.start && r.name === name2)) ev.envUnset.push({ name: name2, span });
+      },
       envSet: (name2, value) => {
         ev.envOverlay.set(name2, value);
       },
@@ -18106,17 +16563,17 @@ var ModuleRunner = class {
         ev.envUncertain = reason;
       },
       dotenvLoaded: (span, search2) => {
-        const dir = posix4.dirname(mod.path);
+        const dir = posix3.dirname(mod.path);
         let file;
         if (search2 !== "unknown") {
-          file = search2 === "module-dir" ? [posix4.join(dir, ".env")].find((p) => ev.exists(p)) : filesUpwards(dir, [".env"], (p) => ev.exists(p))[0];
+          file = search2 === "module-dir" ? [posix3.join(dir, ".env")].find((p) => ev.exists(p)) : filesUpwards(dir, [".env"], (p) => ev.exists(p))[0];
           if (!file) return;
         }
         if (ev.dotenvLoadedAt) return;
         ev.dotenvLoadedAt = span;
         ev.dotenvFile = file;
       },
-      decoupleFiles: () => filesUpwards(posix4.dirname(mod.path), ["settings.ini", ".env"], (p) => ev.exists(p)),
+      decoupleFiles: () => filesUpwards(posix3.dirname(mod.path), ["settings.ini", ".env"], (p) => ev.exists(p)),
       forgetNamespace: (reason, span) => {
         for (const name2 of mod.bindings.keys()) mod.bindings.set(name2, unknown(reason, span));
       },
@@ -18256,18 +16713,18 @@ var ModuleRunner = class {
   }
   unpack(targets2, value, span) {
     const seq = value.kind === "box" && isContainer(value.obj) && value.obj.type !== "dict" && value.obj.type !== "set" && !value.obj.unknownContent ? value.obj.items : void 0;
-    const text = value.kind === "known" && typeof value.value === "string" ? [...value.value] : void 0;
+    const text2 = value.kind === "known" && typeof value.value === "string" ? [...value.value] : void 0;
     const hasStar = targets2.some((t2) => t2.name === "*" || t2.name === "StarredExpression");
-    const count = seq?.length ?? text?.length;
-    if (count === void 0 || hasStar || count !== targets2.length) {
-      if (count !== void 0 && !hasStar && count !== targets2.length) {
-        throw new PyRaise("ValueError", `cannot unpack ${count} values into ${targets2.length} names`, span);
+    const count2 = seq?.length ?? text2?.length;
+    if (count2 === void 0 || hasStar || count2 !== targets2.length) {
+      if (count2 !== void 0 && !hasStar && count2 !== targets2.length) {
+        throw new PyRaise("ValueError", `cannot unpack ${count2} values into ${targets2.length} names`, span);
       }
       const reason = value.kind === "unknown" ? value.reason : `unpacking ${this.file.text.slice(span.start, span.end)} is not evaluated`;
       for (const t2 of targets2) this.invalidateTarget(t2, reason);
       return;
     }
-    targets2.forEach((t2, i) => this.assignNode(t2, seq ? seq[i] : scalar(text[i], value.span)));
+    targets2.forEach((t2, i) => this.assignNode(t2, seq ? seq[i] : scalar(text2[i], value.span)));
   }
   assignNode(target, value) {
     switch (target.name) {
@@ -18567,15 +17024,15 @@ var ModuleRunner = class {
   /** `from pkg import mod` where mod is a file of the package rather than a name in `__init__.py`. */
   submodule(packagePath, name2, span) {
     if (!packagePath.endsWith("/__init__.py") && packagePath !== "__init__.py") return void 0;
-    const dir = posix4.dirname(packagePath);
+    const dir = posix3.dirname(packagePath);
     const path = moduleCandidates(dir, name2).find((p) => this.ev.exists(p));
     const state = path ? this.ev.load(path) : void 0;
     return state ? box({ type: "module", name: name2, bindings: state.bindings }, span) : void 0;
   }
   resolveFrom(level, dotted2) {
     if (level === 0) return this.ev.resolveAbsolute(dotted2);
-    let dir = posix4.dirname(this.mod.path);
-    for (let l = 1; l < level; l++) dir = posix4.dirname(dir);
+    let dir = posix3.dirname(this.mod.path);
+    for (let l = 1; l < level; l++) dir = posix3.dirname(dir);
     return moduleCandidates(dir, dotted2).find((p) => this.ev.exists(p));
   }
   /** What `import *` copies: `__all__` when it is a known list of names, else every name not starting with `_`. */
@@ -18730,15 +17187,2248 @@ function dictDelete(dict, key2) {
 }
 function filesUpwards(dir, names, exists) {
   const found = [];
-  for (let d = dir; ; d = posix4.dirname(d)) {
-    const base = d === "." ? "" : d;
+  for (let d = dir; ; d = posix3.dirname(d)) {
+    const base2 = d === "." ? "" : d;
     for (const name2 of names) {
-      const p = base ? `${base}/${name2}` : name2;
+      const p = base2 ? `${base2}/${name2}` : name2;
       if (exists(p)) found.push(p);
     }
-    if (d === "." || d === "/" || d === "" || posix4.dirname(d) === d) break;
+    if (d === "." || d === "/" || d === "" || posix3.dirname(d) === d) break;
   }
   return found;
+}
+
+// src/parsers/dockerfile.ts
+function parseDockerfile(file) {
+  const instructions = [];
+  const comments = [];
+  const lines = file.text.split("\n");
+  let offset = 0;
+  let cur;
+  const finish2 = () => {
+    if (cur) instructions.push({ keyword: cur.keyword, args: cur.b.build(), span: { file: file.path, start: cur.start, end: cur.end } });
+    cur = void 0;
+  };
+  for (const rawLine of lines) {
+    const line = rawLine.replace(/\r$/, "");
+    const lineOffset = offset;
+    offset += rawLine.length + 1;
+    const trimmed = line.trimStart();
+    const indent2 = line.length - trimmed.length;
+    if (trimmed.startsWith("#")) {
+      comments.push({ text: trimmed.slice(1), span: { file: file.path, start: lineOffset + indent2, end: lineOffset + line.length } });
+      continue;
+    }
+    let body = line;
+    let bodyOffset = lineOffset;
+    if (!cur) {
+      const m = /^(\s*)([A-Za-z]+)(\s+|$)/.exec(line);
+      if (!m) continue;
+      const start = lineOffset + m[1].length;
+      cur = { keyword: m[2].toUpperCase(), b: new MappedTextBuilder(file.path, { file: file.path, start, end: lineOffset + line.length }), start, end: lineOffset + line.length };
+      body = line.slice(m[0].length);
+      bodyOffset = lineOffset + m[0].length;
+    }
+    const continued = /\\\s*$/.test(body);
+    const content2 = continued ? body.replace(/\\\s*$/, "") : body;
+    for (let i = 0; i < content2.length; i++) cur.b.pushChar(content2[i], bodyOffset + i, bodyOffset + i + 1);
+    cur.end = lineOffset + line.length;
+    if (continued) cur.b.pushChar(" ", bodyOffset + content2.length, bodyOffset + content2.length + 1);
+    else finish2();
+  }
+  finish2();
+  return { doc: { path: file.path, instructions }, problems: [], comments };
+}
+function instructionWords(ins) {
+  const t2 = ins.args.text.trim();
+  if (t2.startsWith("[")) {
+    try {
+      const arr = JSON.parse(t2);
+      if (Array.isArray(arr) && arr.every((x) => typeof x === "string")) {
+        let from = 0;
+        const items = arr.map((s2) => {
+          const at = ins.args.text.indexOf(s2, from);
+          const b = new MappedTextBuilder(ins.args.file, ins.args.whole);
+          if (at >= 0) {
+            b.pushMapped(ins.args, at, at + s2.length);
+            from = at + s2.length;
+          } else b.pushChar(s2, ins.span.start, ins.span.end);
+          return b.build();
+        });
+        return { words: wordsFromList(items), form: "exec" };
+      }
+    } catch {
+    }
+  }
+  return { words: splitShellWords(ins.args), form: "shell" };
+}
+
+// src/container/filesystem.ts
+import { posix as posix4 } from "node:path";
+function repoPath(...parts) {
+  const p = posix4.normalize(posix4.join(...parts.map((x) => x || ".")));
+  if (p === ".." || p.startsWith("../") || posix4.isAbsolute(p)) return void 0;
+  return p === "." ? "" : p.replace(/\/$/, "");
+}
+function originOf(s2, hostPath) {
+  if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
+  if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
+  return s2.origin;
+}
+function fileOf(s2, containerPath3, hostPath) {
+  return {
+    containerPath: containerPath3,
+    hostPath,
+    via: s2.via,
+    origin: originOf(s2, hostPath),
+    ...s2.chain?.length ? { chain: s2.chain } : {},
+    ...s2.rendering ? { rendering: s2.rendering } : {}
+  };
+}
+function under(path, dir) {
+  return dir === "/" ? path !== "/" : path.startsWith(`${dir}/`);
+}
+function rest(path, dir) {
+  return dir === "/" ? path.slice(1) : path.slice(dir.length + 1);
+}
+var ContainerFs = class _ContainerFs {
+  constructor(ws, sources) {
+    this.ws = ws;
+    this.sources = sources;
+  }
+  /** A new filesystem with more layers on top (later layers shadow earlier ones). */
+  with(more) {
+    return more.length ? new _ContainerFs(this.ws, [...this.sources, ...more]) : this;
+  }
+  /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
+  state(containerPath3) {
+    const p = posix4.normalize(containerPath3);
+    for (let i = this.sources.length - 1; i >= 0; i--) {
+      const s2 = this.sources[i];
+      if (s2.incomplete) continue;
+      if (s2.removed) {
+        if (p === s2.containerPath || under(p, s2.containerPath)) return { kind: "absent" };
+        continue;
+      }
+      if (p === s2.containerPath && !s2.isDir && s2.origin?.kind === "image-default") return { kind: "image-default", origin: s2.origin, containerPath: p };
+      if (p === s2.containerPath && !s2.isDir) {
+        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
+        if (this.ws.exists(s2.hostPath)) return { kind: "file", file: fileOf(s2, p, s2.hostPath) };
+        return { kind: "absent" };
+      }
+      if (s2.isDir && under(p, s2.containerPath)) {
+        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
+        const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
+        if (host !== void 0 && !s2.ignored?.(host) && !this.ws.inside(host)) return { kind: "unknown", origin: { kind: "unknown", reason: `${host} leaves the checked folder through a symlink`, via: s2.via }, via: s2.via };
+        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
+        if (s2.hides) return { kind: "absent" };
+      }
+      if (s2.hides && s2.isDir && p === s2.containerPath) return { kind: "absent" };
+    }
+    return { kind: "absent" };
+  }
+  /** The repository file behind a container path, when the container sees one. */
+  resolve(containerPath3) {
+    const s2 = this.state(containerPath3);
+    return s2.kind === "file" ? s2.file : void 0;
+  }
+  /** Every repository file visible in the container, with its container path. */
+  files() {
+    const out = /* @__PURE__ */ new Map();
+    const hide = (dir) => {
+      for (const k of [...out.keys()]) if (k === dir || under(k, dir)) out.delete(k);
+    };
+    for (const s2 of this.sources) {
+      if (s2.incomplete) continue;
+      if (s2.removed) {
+        hide(s2.containerPath);
+        continue;
+      }
+      if (s2.origin?.kind === "image-default") {
+        out.delete(s2.containerPath);
+        continue;
+      }
+      if (s2.isDir && (s2.hides || s2.opaque)) hide(s2.containerPath);
+      if (s2.opaque) {
+        out.delete(s2.containerPath);
+        continue;
+      }
+      if (!s2.isDir) {
+        if (this.ws.exists(s2.hostPath)) out.set(s2.containerPath, fileOf(s2, s2.containerPath, s2.hostPath));
+        else out.delete(s2.containerPath);
+        continue;
+      }
+      for (const f of this.ws.filesUnder(s2.hostPath)) {
+        if (s2.ignored?.(f)) continue;
+        const r = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
+        const cp = posix4.join(s2.containerPath, r);
+        out.set(cp, fileOf(s2, cp, f));
+      }
+    }
+    return [...out.values()];
+  }
+  /** Files the image ships by itself that no later layer replaced or removed. */
+  imageDefaults() {
+    const out = [];
+    const seen = /* @__PURE__ */ new Set();
+    for (const s2 of this.sources) {
+      if (s2.origin?.kind !== "image-default" || seen.has(s2.containerPath)) continue;
+      seen.add(s2.containerPath);
+      const st = this.state(s2.containerPath);
+      if (st.kind === "image-default") out.push({ containerPath: s2.containerPath, origin: st.origin });
+    }
+    return out;
+  }
+  /** The layer saying a folder may hold more files than arena-lint sees, when one covers `dir`. */
+  incompleteAt(dir) {
+    const d = posix4.normalize(dir);
+    return this.sources.find((s2) => s2.incomplete && (d === s2.containerPath || under(d, s2.containerPath)));
+  }
+  /** Layers below which nothing is known (for `inspect` and for include resolution). */
+  unknownLayers() {
+    return this.sources.filter((s2) => s2.opaque);
+  }
+  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`), sorted as glob(3) sorts them. */
+  glob(pattern) {
+    const re = globToRegExp(posix4.normalize(pattern));
+    return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => a.containerPath < b.containerPath ? -1 : 1);
+  }
+  /**
+   * The files below `dir`, re-rooted so `dir` becomes `/`: what a named volume mounted at `dir`
+   * would be filled with from this image.
+   */
+  subtree(dir) {
+    const d = posix4.normalize(dir);
+    const out = [];
+    for (const s2 of this.sources) {
+      if ((s2.opaque || s2.incomplete) && under(s2.containerPath, d)) out.push({ ...s2, containerPath: `/${rest(s2.containerPath, d)}` });
+    }
+    for (const f of this.files()) {
+      if (!under(f.containerPath, d)) continue;
+      out.push({
+        containerPath: `/${rest(f.containerPath, d)}`,
+        hostPath: f.hostPath,
+        isDir: false,
+        via: f.via,
+        origin: f.origin,
+        ...f.chain ? { chain: f.chain } : {},
+        ...f.rendering ? { rendering: f.rendering } : {}
+      });
+    }
+    return out;
+  }
+};
+function globToRegExp(glob) {
+  let re = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === "*") re += "[^/]*";
+    else if (c === "?") re += "[^/]";
+    else if (c === "[") {
+      const close = glob.indexOf("]", i + 1);
+      if (close < 0) re += "\\[";
+      else {
+        re += `[${glob.slice(i + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
+        i = close;
+      }
+    } else re += c.replace(/[.+^${}()|\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+
+// src/stack/workers.ts
+var WORKER_NAMES = {
+  "celery-worker": "Celery worker",
+  "celery-beat": "Celery beat",
+  "channels-worker": "Channels worker",
+  "rq-worker": "RQ worker",
+  "django-q": "Django-Q cluster"
+};
+function workerName(w) {
+  return WORKER_NAMES[w.kind];
+}
+var CELERY_VALUE_OPTIONS = /* @__PURE__ */ new Set([
+  "-A",
+  "--app",
+  "-b",
+  "--broker",
+  "--result-backend",
+  "--loader",
+  "--config",
+  "--workdir",
+  "-l",
+  "--loglevel",
+  "-Q",
+  "--queues",
+  "-n",
+  "--hostname",
+  "-X",
+  "--exclude-queues",
+  "-f",
+  "--logfile",
+  "--pidfile",
+  "-s",
+  "--schedule",
+  "-S",
+  "--scheduler",
+  "--max-tasks-per-child",
+  "--max-memory-per-child",
+  "--prefetch-multiplier",
+  "-E",
+  "--uid",
+  "--gid",
+  "--statedb",
+  "-O",
+  "--time-limit",
+  "--soft-time-limit",
+  "--max-interval",
+  "-c",
+  "--concurrency",
+  "-P",
+  "--pool",
+  "--autoscale"
+]);
+var CELERY_FLAGS = /* @__PURE__ */ new Set(["-E", "-B", "--beat", "--detach", "--without-gossip", "--without-mingle", "--without-heartbeat", "-D"]);
+var THREAD_POOLS = { threads: "threads", gevent: "greenlets", eventlet: "greenlets" };
+function backgroundWorkers(process2) {
+  if (!process2) return [];
+  const own2 = workerOf(process2.argv, process2.argvSpan);
+  return [...own2 ? [own2] : [], ...(process2.children ?? []).flatMap((c) => backgroundWorkers(c))];
+}
+function text(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function base(w) {
+  return text(w)?.split("/").pop();
+}
+function workerOf(argv, argvSpan2) {
+  const celeryAt = argv.findIndex((w, i) => base(w) === "celery" && (i === 0 || text(argv[i - 1]) !== "-A"));
+  const moduleAt = argv.findIndex((w, i) => text(w) === "-m" && text(argv[i + 1]) === "celery");
+  const at = celeryAt >= 0 ? celeryAt : moduleAt >= 0 ? moduleAt + 1 : -1;
+  if (at >= 0) return celeryWorker(argv, at);
+  const manageAt = argv.findIndex((w) => /^(manage\.py|django-admin)$/.test(base(w) ?? ""));
+  if (manageAt >= 0) {
+    const command = argv.slice(manageAt + 1).find((w) => w.value.kind === "unknown" || !w.value.value.startsWith("-"));
+    const span = argv[manageAt].value.span;
+    const one = (kind) => ({ kind, span, processes: known(1, span, { isDefault: true }), perProcess: known(1, span, { isDefault: true }), perProcessUnit: "tasks" });
+    switch (command && text(command)) {
+      // Channels consumers run sync code (the ORM) in one thread per process (asgiref's thread_sensitive).
+      case "runworker":
+        return one("channels-worker");
+      // RQ forks one work horse per job, one job at a time.
+      case "rqworker":
+        return one("rq-worker");
+      case "qcluster":
+        return { ...one("django-q"), processes: unknown('Django-Q starts one worker per CPU unless Q_CLUSTER["workers"] is set', span), readsSetting: "Q_CLUSTER" };
+      default:
+        return void 0;
+    }
+  }
+  const rqAt = argv.findIndex((w, i) => base(w) === "rq" && text(argv[i + 1]) === "worker");
+  if (rqAt >= 0) {
+    const span = argv[rqAt].value.span;
+    return { kind: "rq-worker", span, processes: known(1, span, { isDefault: true }), perProcess: known(1, span, { isDefault: true }), perProcessUnit: "tasks" };
+  }
+  void argvSpan2;
+  return void 0;
+}
+function celeryWorker(argv, at) {
+  const span = argv[at].value.span;
+  let sub;
+  let subUnknown;
+  const options2 = /* @__PURE__ */ new Map();
+  let unknownWord;
+  for (let i = at + 1; i < argv.length; i++) {
+    const w = argv[i];
+    if (w.operator) break;
+    const v = w.value;
+    if (v.kind === "unknown") {
+      if (!sub) subUnknown = v;
+      unknownWord ??= v;
+      continue;
+    }
+    const word2 = v.value;
+    if (word2.startsWith("--") && word2.includes("=")) {
+      const eq = word2.indexOf("=");
+      options2.set(word2.slice(0, eq), known(word2.slice(eq + 1), v.span));
+      continue;
+    }
+    if (/^-[cP]\S/.test(word2)) {
+      options2.set(word2.slice(0, 2), known(word2.slice(2), v.span));
+      continue;
+    }
+    if (word2.startsWith("-")) {
+      if (CELERY_VALUE_OPTIONS.has(word2) && !CELERY_FLAGS.has(word2)) {
+        const next = argv[i + 1];
+        if (next) options2.set(word2, next.value);
+        i++;
+      } else options2.set(word2, known("true", v.span));
+      continue;
+    }
+    if (!sub) sub = word2;
+  }
+  if (!sub) return void 0;
+  if (subUnknown && sub !== "worker" && sub !== "beat") return void 0;
+  const appOption = options2.get("-A") ?? options2.get("--app");
+  const app = appOption ? { app: appOption } : {};
+  if (sub === "beat") {
+    const scheduler = options2.get("--scheduler") ?? options2.get("-S");
+    return {
+      ...app,
+      kind: "celery-beat",
+      span,
+      processes: known(1, span, { isDefault: true }),
+      perProcess: known(1, span, { isDefault: true }),
+      perProcessUnit: "tasks",
+      ...scheduler ? { scheduler } : {}
+    };
+  }
+  if (sub !== "worker") return void 0;
+  const pool = options2.get("--pool") ?? options2.get("-P") ?? known("prefork", span, { isDefault: true });
+  const conc = options2.get("--concurrency") ?? options2.get("-c");
+  const autoscale = options2.get("--autoscale");
+  let n;
+  if (conc) n = conc.kind === "known" && /^\d+$/.test(conc.value) ? { ...conc, value: Number(conc.value) } : unknown(conc.kind === "unknown" ? conc.reason : `--concurrency ${JSON.stringify(conc.value)} is not a number`, conc.span);
+  else if (autoscale) {
+    const max = autoscale.kind === "known" ? /^(\d+)(,\d+)?$/.exec(autoscale.value)?.[1] : void 0;
+    n = max !== void 0 ? { ...autoscale, value: Number(max) } : unknown("--autoscale is not MAX,MIN", autoscale.span);
+  } else if (unknownWord) n = unknown(`a word of the celery command is unknown (${unknownWord.kind === "unknown" ? unknownWord.reason : ""}) and may set --concurrency`, unknownWord.span);
+  else n = unknown("--concurrency is not set: Celery starts one pool process per CPU of the host", span);
+  const kind = "celery-worker";
+  if (pool.kind === "unknown") return { ...app, kind, span, pool, processes: pool, perProcess: pool, perProcessUnit: "tasks" };
+  const one = known(1, pool.span, { isDefault: true });
+  if (pool.value === "solo") return { ...app, kind, span, pool, processes: one, perProcess: one, perProcessUnit: "tasks" };
+  const unit = THREAD_POOLS[pool.value];
+  if (unit) return { ...app, kind, span, pool, processes: one, perProcess: n, perProcessUnit: unit };
+  if (pool.value === "prefork" || pool.value === "processes") return { ...app, kind, span, pool, processes: n, perProcess: one, perProcessUnit: "tasks" };
+  return { ...app, kind, span, pool, processes: unknown(`unknown Celery pool ${pool.value}`, pool.span), perProcess: one, perProcessUnit: "tasks" };
+}
+
+// src/inputs/django.ts
+function processEnv(stack, svc) {
+  const out = /* @__PURE__ */ new Map();
+  for (const ins of stack.image(svc).dockerfile?.instructions ?? []) {
+    if (ins.keyword !== "ENV") continue;
+    const words = instructionWords(ins).words.map((w) => w.value);
+    const first = words[0];
+    if (first?.kind === "known" && !first.value.includes("=") && words.length > 1) {
+      out.set(first.value, known(ins.args.text.trim().slice(first.value.length).trim(), ins.span));
+      continue;
+    }
+    for (const w of words) {
+      if (w.kind !== "known") continue;
+      const eq = w.value.indexOf("=");
+      if (eq > 0) out.set(w.value.slice(0, eq), known(w.value.slice(eq + 1), w.span));
+    }
+  }
+  for (const [k, v] of stack.env(svc)) out.set(k, v);
+  return out;
+}
+function searchRoots(stack, svc) {
+  const img = stack.image(svc);
+  if (img.buildContext !== void 0) return [img.buildContext];
+  const dir = stack.compose.dir;
+  return svc.volumes.flatMap((v) => {
+    if (v.type !== "bind" || !v.source) return [];
+    const p = repoPath(dir, v.source);
+    return p !== void 0 && stack.workspace.isDir(p) ? [p] : [];
+  });
+}
+function appModule(app) {
+  if (app.gunicorn) return app.gunicorn.app;
+  if (app.facts?.application.kind === "known") return app.facts.application;
+  const word2 = app.server.argv.slice(1).find((w) => w.value.kind === "unknown" || !w.value.value.startsWith("-"));
+  return word2?.value;
+}
+function fingerprint(v) {
+  return v === void 0 ? "unset" : v.kind === "known" ? `=${v.value}` : "?";
+}
+function djangoProcesses(stack) {
+  const cache2 = [];
+  const apps = [];
+  const workers = [];
+  const ws = stack.workspace;
+  const evaluate = (svc, module, roots, env, given) => {
+    if (module.kind === "unknown") return { reason: `DJANGO_SETTINGS_MODULE is unknown: ${module.reason}` };
+    const entry = given ?? resolveModule(module.value, roots, (p) => ws.exists(p));
+    if (!entry) return { reason: `settings module ${module.value} is not found under ${roots.join(", ") || "the service's build context"}` };
+    const hit = cache2.find((c) => c.entry === entry && [...c.reads].every(([name2, fp]) => fingerprint(env.get(name2)) === fp));
+    if (hit) return { settings: hit.result };
+    const reads = /* @__PURE__ */ new Map();
+    const gap = stack.envIncomplete(svc);
+    const lookup = {
+      get(name2) {
+        const v = env.get(name2) ?? (gap ? unknown(`${name2} may be set by an env_file that is not read (${gap.reason})`, gap.span) : void 0);
+        reads.set(name2, fingerprint(v));
+        return v;
+      }
+    };
+    const result = evaluateSettings({ entry, searchRoots: roots, readFile: (p) => ws.read(p), exists: (p) => ws.exists(p), env: lookup });
+    const [first, ...rest2] = result.files;
+    if (first !== void 0) stack.addFile(first, result.problems, result.comments);
+    for (const f of rest2) stack.addFile(f);
+    cache2.push({ entry, reads, result });
+    return { settings: result };
+  };
+  for (const svc of stack.services) {
+    const app = stack.app(svc);
+    const env = processEnv(stack, svc);
+    const roots = searchRoots(stack, svc);
+    let module = env.get("DJANGO_SETTINGS_MODULE");
+    if (!app) {
+      const view = stack.view(svc);
+      const found = backgroundWorkers(view?.process);
+      if (found.length === 0) continue;
+      const discovered = view?.django;
+      module ??= discovered?.settingsModule ?? celeryAppSettings(stack, found, roots);
+      if (!module) continue;
+      const given2 = discovered && discovered.settingsModule === module ? discovered.settingsFile : void 0;
+      workers.push({ service: svc, workers: found, settingsModule: module, ...evaluate(svc, module, roots, env, given2) });
+      continue;
+    }
+    if (!module) {
+      const entry = appModule(app);
+      if (entry?.kind === "known") {
+        module = settingsModuleFromEntrypoint(entry.value, roots, (p) => ws.read(p), (p) => ws.exists(p));
+        if (module?.kind === "known") stack.addFile(module.span.file);
+      }
+    }
+    const fromView = stack.view(svc)?.django;
+    if (!module && fromView) module = fromView.settingsModule;
+    if (!module) continue;
+    let given;
+    if (module.kind === "known" && !resolveModule(module.value, roots, (p) => ws.exists(p)) && fromView?.settingsFile && fromView.settingsModule.kind === "known" && fromView.settingsModule.value === module.value) {
+      given = fromView.settingsFile;
+      roots.unshift(packageRoot(given, module.value));
+    }
+    apps.push({ service: svc, app, settingsModule: module, ...evaluate(svc, module, roots, env, given) });
+  }
+  return { apps, workers };
+}
+function celeryAppSettings(stack, workers, roots) {
+  const ws = stack.workspace;
+  for (const w of workers) {
+    if (w.app?.kind !== "known") continue;
+    const name2 = w.app.value.split(":")[0].replace(/\.(app|celery)$/, "");
+    for (const candidate of [`${name2}.celery`, name2]) {
+      const module = settingsModuleFromEntrypoint(candidate, roots, (p) => ws.read(p), (p) => ws.exists(p));
+      if (module) {
+        if (module.kind === "known") stack.addFile(module.span.file);
+        return module;
+      }
+    }
+  }
+  return void 0;
+}
+function packageRoot(file, module) {
+  let root = file.endsWith("/__init__.py") ? posix5.dirname(file) : file;
+  for (let i = 0; i < module.split(".").length; i++) root = posix5.dirname(root);
+  return root === "." ? "" : root;
+}
+function entriesOf(v) {
+  if (v?.kind !== "known" || !isPyDict(v.value)) return [];
+  return v.value.entries.flatMap((e) => e.key.kind === "known" && typeof e.key.value === "string" ? [{ key: e.key.value, keySpan: e.key.span, value: e.value }] : []);
+}
+function djangoDatabases(app) {
+  const settings = app.settings;
+  if (!settings) return unknown(app.reason ?? "no settings", app.service.nameSpan);
+  const dbs = settings.names.get("DATABASES");
+  if (!dbs) return [];
+  if (dbs.kind === "unknown") return dbs;
+  return entriesOf(dbs).map(({ key: key2, keySpan, value }) => {
+    const field = (k) => pyGet(value, k);
+    const out = { app, alias: key2, aliasSpan: keySpan };
+    const set = (k, setting2) => {
+      const v = field(setting2);
+      if (v !== void 0) out[k] = v;
+    };
+    set("engine", "ENGINE");
+    set("name", "NAME");
+    set("user", "USER");
+    set("host", "HOST");
+    set("port", "PORT");
+    set("connMaxAge", "CONN_MAX_AGE");
+    set("connHealthChecks", "CONN_HEALTH_CHECKS");
+    set("disableServerSideCursors", "DISABLE_SERVER_SIDE_CURSORS");
+    set("options", "OPTIONS");
+    return out;
+  });
+}
+function isPostgresEngine(db) {
+  if (!db.engine) return false;
+  if (db.engine.kind === "unknown") return void 0;
+  return typeof db.engine.value === "string" && /postg/i.test(db.engine.value);
+}
+function pyText2(v) {
+  if (!v) return void 0;
+  if (v.kind === "unknown") return v;
+  if (typeof v.value === "string") return { ...v, value: v.value };
+  if (typeof v.value === "number") return { ...v, value: String(v.value) };
+  if (v.value === null) return { ...v, value: "" };
+  return unknown(`${typeof v.value === "boolean" ? "a boolean" : "a container"} where text is expected`, v.span);
+}
+function editSpan(v) {
+  return (v.kind === "known" ? v.via?.[0] : void 0) ?? v.span;
+}
+function pyNumber(v) {
+  if (!v) return void 0;
+  if (v.kind === "unknown") return v;
+  if (v.value === null) return { ...v, value: null };
+  if (typeof v.value === "number") return { ...v, value: v.value };
+  if (typeof v.value === "string" && /^\s*\d+\s*$/.test(v.value)) return { ...v, value: Number(v.value) };
+  return unknown(`${JSON.stringify(v.value)} is not a number`, v.span);
+}
+var REDIS_URL = /^(rediss?|unix|valkeys?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]*)(?::(\d+))?/i;
+function redisUrlTarget(url) {
+  if (url.kind === "unknown") return { host: url, port: url };
+  const m = REDIS_URL.exec(url.value);
+  if (!m || m[1].toLowerCase() === "unix") return void 0;
+  return { host: { ...url, value: m[2] }, port: { ...url, value: m[3] ? Number(m[3]) : 6379 } };
+}
+function djangoRedisUses(app) {
+  const names = app.settings?.names;
+  if (!names) return [];
+  const out = [];
+  for (const { key: key2, value } of entriesOf(names.get("CACHES"))) {
+    const backend = pyGet(value, "BACKEND");
+    if (backend?.kind !== "known" || typeof backend.value !== "string" || !/redis/i.test(backend.value)) continue;
+    const djangoOwn = backend.value.startsWith("django.core.cache.backends.redis");
+    const location = pyGet(value, "LOCATION");
+    const urls = location?.kind === "known" && isPyList(location.value) ? [...location.value.items] : location ? [location] : [];
+    const maxConnections = djangoOwn ? pyGet(value, "OPTIONS", "max_connections") : pyGet(value, "OPTIONS", "CONNECTION_POOL_KWARGS", "max_connections");
+    for (const url of urls) {
+      const text2 = pyText2(url);
+      const target = text2 && redisUrlTarget(text2);
+      if (!target) continue;
+      out.push({
+        app,
+        label: `CACHES["${key2}"]`,
+        kind: "cache",
+        backend: backend.value,
+        ...target,
+        span: url.span,
+        ...maxConnections ? { maxConnections } : {},
+        poolPerThread: djangoOwn
+      });
+    }
+  }
+  for (const { key: key2, value } of entriesOf(names.get("CHANNEL_LAYERS"))) {
+    const backend = pyGet(value, "BACKEND");
+    if (backend?.kind !== "known" || typeof backend.value !== "string" || !/channels_redis/.test(backend.value)) continue;
+    const hosts = pyGet(value, "CONFIG", "hosts");
+    if (hosts?.kind !== "known" || !isPyList(hosts.value)) continue;
+    for (const h of hosts.value.items) {
+      let target;
+      if (h.kind === "known" && isPyList(h.value)) {
+        const host = pyText2(h.value.items[0]);
+        const port = pyNumber(h.value.items[1]);
+        if (host && port) target = { host, port: port.kind === "known" && port.value !== null ? { ...port, value: port.value } : unknown("port is not a number", port.span) };
+      } else {
+        const address = h.kind === "known" && isPyDict(h.value) ? pyGet(h, "address") : h;
+        const text2 = pyText2(address);
+        target = text2 && redisUrlTarget(text2);
+      }
+      if (target) out.push({ app, label: `CHANNEL_LAYERS["${key2}"]`, kind: "channels", backend: backend.value, ...target, span: h.span, poolPerThread: false });
+    }
+  }
+  return out;
+}
+
+// src/facts/concurrency.ts
+var GREEN_WORKERS = /gevent|eventlet/i;
+var ASYNC_WORKERS = /uvicorn|asgi|tornado|aiohttp/i;
+function processConcurrency(app) {
+  const g = app.gunicorn;
+  if (g) {
+    const cls = g.workerClass;
+    if (cls.kind === "unknown") return { processes: g.workers, perProcess: cls, perProcessUnit: "threads" };
+    if (cls.value === "sync") return { processes: g.workers, perProcess: known(1, cls.span, { isDefault: cls.isDefault === true }), perProcessUnit: "threads" };
+    if (cls.value === "gthread") return { processes: g.workers, perProcess: g.threads, perProcessUnit: "threads" };
+    if (GREEN_WORKERS.test(cls.value)) return { processes: g.workers, perProcess: g.workerConnections, perProcessUnit: "worker_connections" };
+    const why = ASYNC_WORKERS.test(cls.value) ? `${cls.value} runs requests as async tasks without a fixed limit` : `unknown worker class ${cls.value}`;
+    return { processes: g.workers, perProcess: unknown(why, cls.span), perProcessUnit: "tasks" };
+  }
+  if (app.facts) {
+    const f = app.facts;
+    const perProcess = f.interface.kind === "known" && f.interface.value === "wsgi" ? f.threads : unknown(`${f.kind} runs requests as async tasks without a fixed limit`, app.server.span);
+    return { processes: f.processes, perProcess, perProcessUnit: f.interface.kind === "known" && f.interface.value === "wsgi" ? "threads" : "tasks" };
+  }
+  const argv = app.server.argv.map((w) => w.value);
+  const at = argv.findIndex((w) => w.kind === "known" && /^--workers(=|$)/.test(w.value));
+  let processes = known(1, app.server.span, { isDefault: true });
+  if (app.server.kind === "uwsgi") processes = unknown("uwsgi process counts are not read", app.server.span);
+  else if (at >= 0) {
+    const w = argv[at];
+    const raw = w.kind === "known" && w.value.includes("=") ? known(w.value.split("=")[1], w.span) : argv[at + 1];
+    processes = raw?.kind === "known" && /^\d+$/.test(raw.value) ? { ...raw, value: Number(raw.value) } : unknown("--workers is not a number", w.span);
+  }
+  return { processes, perProcess: unknown(`${app.server.kind} runs requests as async tasks without a fixed limit`, app.server.span), perProcessUnit: "tasks" };
+}
+function containerCount(svc) {
+  return svc.replicas ?? known(1, svc.nameSpan, { isDefault: true });
+}
+function stackConcurrency(stack) {
+  const services = [];
+  for (const svc of stack.services) {
+    const app = stack.app(svc);
+    if (app) services.push({ service: svc, app, containers: containerCount(svc), ...processConcurrency(app) });
+  }
+  const groups = [];
+  const unknowns = [];
+  const pending = /* @__PURE__ */ new Map();
+  for (const c of services) {
+    const svc = c.service;
+    if (c.perProcess.kind === "unknown" || c.perProcessUnit !== "threads" && c.perProcessUnit !== "worker_connections") {
+      const p = c.perProcess;
+      unknowns.push({ service: svc, reason: p.kind === "unknown" ? p.reason : `${c.perProcessUnit} per process are not bounded`, span: p.span });
+      continue;
+    }
+    const workers2 = c.processes;
+    if (workers2.kind === "unknown") {
+      unknowns.push({ service: svc, reason: workers2.reason, span: workers2.span });
+      continue;
+    }
+    const count2 = c.containers;
+    if (count2.kind === "unknown") {
+      unknowns.push({ service: svc, reason: count2.reason, span: count2.span });
+      continue;
+    }
+    const tier = stack.tierOf(svc);
+    const key2 = tier ? `${tier.name}\0${workers2.value}\0${c.perProcess.value}\0${c.perProcessUnit}` : `\0${svc.name}`;
+    const group = pending.get(key2);
+    if (group) {
+      group.services.push(svc);
+      group.containers += count2.value;
+    } else {
+      pending.set(key2, { services: [svc], containers: count2.value, c, workers: workers2, perWorker: c.perProcess });
+    }
+  }
+  for (const g of pending.values()) {
+    const app = g.c.app;
+    groups.push({
+      name: groupName(stack, g.services),
+      services: g.services,
+      containers: g.containers,
+      workers: g.workers,
+      workerClass: app.gunicorn?.workerClass.kind === "known" ? app.gunicorn.workerClass : known(app.server.kind, app.server.span),
+      perWorker: g.perWorker,
+      unit: g.c.perProcessUnit === "worker_connections" ? "worker_connections" : "threads",
+      concurrency: g.containers * g.workers.value * g.perWorker.value,
+      app
+    });
+  }
+  const byService = new Map(services.map((c) => [c.service, c]));
+  const workers = stack.data.workers.flatMap((w) => w.workers.map((worker) => workerConcurrency(w, worker)));
+  return {
+    services,
+    workers,
+    groups,
+    unknowns,
+    total: groups.reduce((s2, g) => s2 + g.concurrency, 0),
+    of: (s2) => byService.get(s2),
+    workersOf: (s2) => workers.filter((w) => w.service === s2)
+  };
+}
+function workerConcurrency(w, worker) {
+  let processes = worker.processes;
+  if (worker.readsSetting === "Q_CLUSTER") {
+    const n = pyNumber(pyGet(w.settings?.names.get("Q_CLUSTER"), "workers"));
+    if (n?.kind === "known" && n.value !== null) processes = { ...n, value: n.value };
+    else if (n?.kind === "unknown") processes = n;
+  }
+  return { service: w.service, worker, containers: containerCount(w.service), processes, perProcess: worker.perProcess, perProcessUnit: worker.perProcessUnit };
+}
+function describeGroup(g) {
+  const unit = g.unit === "threads" ? g.perWorker.value === 1 ? "thread" : "threads" : "worker_connections";
+  return `${g.containers} ${g.containers === 1 ? "replica" : "replicas"} x ${g.workers.value} ${g.workers.value === 1 ? "worker" : "workers"} x ${g.perWorker.value} ${unit}`;
+}
+function capacityTerms(items) {
+  const out = [];
+  for (const item of items) {
+    const key2 = JSON.stringify(item.factors);
+    const group = out.find((g) => g.key === key2);
+    if (group) {
+      if (!group.services.includes(item.service)) group.services.push(item.service);
+      group.containers += item.containers;
+    } else out.push({ services: [item.service], containers: item.containers, factors: item.factors, key: key2 });
+  }
+  return out.map(({ services, containers, factors }) => ({ services, containers, factors }));
+}
+function termValue(t2) {
+  return t2.factors.reduce((acc, f) => acc * f.value, t2.containers);
+}
+var SINGULAR = { workers: "worker", threads: "thread", aliases: "alias", pools: "pool", processes: "process" };
+function singular(unit) {
+  return own(SINGULAR, unit) ?? unit;
+}
+function formatTerms(terms) {
+  return terms.map((t2) => {
+    const who = t2.containers === 1 ? t2.services[0].name : `${t2.containers} replicas`;
+    return [who, ...t2.factors.map((f) => `${f.value} ${f.value === 1 ? singular(f.unit) : f.unit}`)].join(" x ");
+  }).join(" + ");
+}
+
+// src/reference/units.ts
+var UNIT_GRAMMAR_NAMES = {
+  "compose-memory": "compose units, 1024-based",
+  "compose-cpus": "compose cpus, a decimal number of CPUs",
+  "config-memory": "arena-lint units, 1024-based: GB means GiB"
+};
+var KiB = 1024;
+var BINARY_PREFIX = { k: KiB, m: KiB ** 2, g: KiB ** 3, t: KiB ** 4, p: KiB ** 5 };
+function parseComposeMemory(value) {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : void 0;
+  const m = /^\+?((?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?) ?([a-z]*)$/i.exec(value);
+  if (!m) return void 0;
+  const amount2 = Number(m[1]);
+  const suffix = m[2].toLowerCase();
+  let multiplier;
+  if (suffix === "" || suffix === "b") multiplier = 1;
+  else if (/^[kmgtp](b|ib)?$/.test(suffix)) multiplier = BINARY_PREFIX[suffix[0]];
+  return multiplier === void 0 || !Number.isFinite(amount2) ? void 0 : Math.trunc(amount2 * multiplier);
+}
+function parseComposeCpus(value) {
+  let n;
+  if (typeof value === "number") n = value;
+  else if (/^\+?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i.test(value)) n = Number(value);
+  else return void 0;
+  return Number.isFinite(n) && n >= 0 ? n : void 0;
+}
+function parseConfigMemory(value) {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.trunc(value) : void 0;
+  const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*([kmgt]?)(i?b)?\s*$/i.exec(value);
+  if (!m) return void 0;
+  const prefix = m[2].toLowerCase();
+  const unit = m[3]?.toLowerCase();
+  if (unit === "ib" && prefix === "") return void 0;
+  const multiplier = prefix === "" ? 1 : BINARY_PREFIX[prefix];
+  return Math.trunc(Number(m[1]) * multiplier);
+}
+var BINARY_UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+function formatBytes(n) {
+  if (!Number.isFinite(n)) return String(n);
+  const sign = n < 0 ? "-" : "";
+  let v = Math.abs(n);
+  if (v < KiB) return `${sign}${Math.round(v)} B`;
+  let unit = 0;
+  while (unit < BINARY_UNITS.length - 1 && Number((v / KiB).toFixed(1)) >= 1) {
+    v /= KiB;
+    unit++;
+  }
+  return `${sign}${v.toFixed(1)} ${BINARY_UNITS[unit]}`;
+}
+function explainMemory(raw, grammar) {
+  const bytes = grammar === "compose-memory" ? parseComposeMemory(raw) : parseConfigMemory(raw);
+  if (bytes === void 0) return void 0;
+  return `${raw} = ${formatBytes(bytes)} (${UNIT_GRAMMAR_NAMES[grammar]})`;
+}
+
+// src/facts/resources.ts
+var LEGACY_KEYS = [
+  ["limits", "cpus", "cpus"],
+  ["limits", "memory", "mem_limit"],
+  ["reservations", "memory", "mem_reservation"]
+];
+var parseOf = {
+  cpus: parseComposeCpus,
+  memory: parseComposeMemory
+};
+function amount(kind, v) {
+  const value = mapValue(v, parseOf[kind], kind === "cpus" ? "compose cannot read this cpus value" : "compose cannot read this memory value");
+  return v.kind === "known" ? { value, raw: v.value } : { value };
+}
+function serviceResources(stack) {
+  return stack.services.map((service) => {
+    const limits = {};
+    const reservations = {};
+    const sides = { limits, reservations };
+    const r = service.resources;
+    for (const side of ["limits", "reservations"]) {
+      for (const kind of ["cpus", "memory"]) {
+        const v = r?.[side][kind];
+        if (v) sides[side][kind] = amount(kind, v);
+      }
+    }
+    for (const [side, kind, key2] of LEGACY_KEYS) {
+      const s2 = service.settings.get(key2);
+      if (sides[side][kind] || !s2 || typeof s2.data !== "string" && typeof s2.data !== "number") continue;
+      sides[side][kind] = amount(kind, known(String(s2.data), s2.span));
+    }
+    const count2 = service.replicas ?? known(1, service.nameSpan, { isDefault: true });
+    return { service, count: count2, limits, reservations };
+  });
+}
+function formatAmount(kind, n) {
+  return kind === "cpus" ? Number.isInteger(n * 10) ? n.toFixed(1) : String(Number(n.toFixed(3))) : formatBytes(n);
+}
+function formatNumber(n, digits = 2) {
+  return String(Number(n.toFixed(digits)));
+}
+function resourceTotal(stack, side, kind, uses = serviceResources(stack)) {
+  {
+    const terms = [];
+    const missing = [];
+    let unknownAt;
+    for (const use of uses) {
+      const a = use[side][kind];
+      if (!a) {
+        missing.push(use.service);
+        continue;
+      }
+      if (a.value.kind === "unknown" || use.count.kind === "unknown") {
+        const u = a.value.kind === "unknown" ? a.value : use.count;
+        unknownAt ??= { reason: `${use.service.name}: ${u.reason}`, span: u.span };
+        continue;
+      }
+      const tier = stack.tierOf(use.service);
+      const label2 = tier ? tier.name : use.service.name;
+      const key2 = `${label2}\0${a.value.value}`;
+      const existing = tier ? terms.find((t2) => t2.key === key2) : void 0;
+      if (existing) {
+        existing.count += use.count.value;
+        existing.spans.push(a.value.span);
+        existing.services.push(use.service);
+      } else {
+        terms.push({ key: key2, label: label2, count: use.count.value, each: a.value.value, spans: [a.value.span], services: [use.service] });
+      }
+    }
+    const total = terms.reduce((sum, t2) => sum + t2.count * t2.each, 0);
+    return { kind, side, total, terms: terms.map(({ key: _key, ...t2 }) => t2), missing, ...unknownAt ? { unknown: unknownAt } : {} };
+  }
+}
+function describeTotal(t2) {
+  const parts = t2.terms.map((term) => `${term.count === 1 ? "" : `${term.count} x `}${term.label} ${formatAmount(t2.kind, term.each)}`);
+  return `${parts.join(" + ")} = ${formatAmount(t2.kind, t2.total)}${t2.kind === "cpus" ? " CPUs" : ""}`;
+}
+
+// src/facts/index.ts
+function buildFacts(stack) {
+  const resources = serviceResources(stack);
+  const totals = /* @__PURE__ */ new Map();
+  for (const side of ["limits", "reservations"]) {
+    for (const kind of ["cpus", "memory"]) totals.set(`${side}.${kind}`, resourceTotal(stack, side, kind, resources));
+  }
+  return Object.freeze({
+    concurrency: stackConcurrency(stack),
+    resources,
+    total: (side, kind) => totals.get(`${side}.${kind}`)
+  });
+}
+
+// src/facts/connections.ts
+function connectionHolders(ctx, select, persistentOnly) {
+  const { stack, facts: facts2 } = ctx;
+  const unknown3 = (reason, span) => ctx.unknown?.(reason, span);
+  const related = [];
+  const items = [];
+  const starts = /* @__PURE__ */ new Map();
+  const unknownWorkers = [];
+  let persistent = false;
+  let silent = false;
+  const aliasesOf = (routed) => {
+    const out = /* @__PURE__ */ new Map();
+    for (const r of routed) {
+      if (!select(r)) continue;
+      const age = pyNumber(r.db.connMaxAge);
+      if (age?.kind === "unknown") {
+        unknown3(`CONN_MAX_AGE of "${r.db.alias}" is unknown: ${age.reason}`, age.span);
+        silent = true;
+        continue;
+      }
+      const held = age !== void 0 && age.value !== 0;
+      if (!held && persistentOnly) continue;
+      if (held) {
+        persistent = true;
+        if (!related.some((x) => x.span === age.span)) related.push({ span: age.span, message: `CONN_MAX_AGE ${age.value === null ? "None" : age.value}: connections persist` });
+      }
+      const set = out.get(r.db.app.service) ?? /* @__PURE__ */ new Set();
+      set.add(r.db.alias);
+      out.set(r.db.app.service, set);
+    }
+    return new Map([...out].map(([s2, set]) => [s2, set.size]));
+  };
+  for (const [service, aliases] of aliasesOf(stack.data.databases)) {
+    const c = facts2.concurrency.of(service);
+    if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
+      const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
+      unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
+      silent = true;
+      continue;
+    }
+    const factors = [
+      { value: c.processes.value, unit: "workers" },
+      { value: c.perProcess.value, unit: c.perProcessUnit },
+      ...aliases > 1 ? [{ value: aliases, unit: "aliases" }] : []
+    ];
+    items.push({ service, containers: c.containers.value, factors });
+    starts.set(service, { span: c.app.server.span, text: `${service.name} starts ${factors.map((f) => `${f.value} ${f.unit}`).join(" x ")}` });
+  }
+  for (const [service, aliases] of aliasesOf(stack.data.workerDatabases)) {
+    for (const w of facts2.concurrency.workersOf(service)) {
+      if (w.worker.kind === "celery-beat" && !beatUsesDatabase(stack.data.workers.find((x) => x.service === service), w.worker.scheduler)) continue;
+      const missing = [w.containers, w.processes, w.perProcess].find((v) => v.kind === "unknown");
+      if (missing?.kind === "unknown") {
+        unknown3(`concurrency of the ${workerName(w.worker)} of ${service.name} is unknown: ${missing.reason}`, missing.span);
+        unknownWorkers.push({ service, what: `${service.name} (${workerName(w.worker)}, ${missing.reason})` });
+        continue;
+      }
+      const [containers, processes, perProcess] = [w.containers, w.processes, w.perProcess];
+      const factors = [
+        ...processes.value !== 1 || perProcess.value === 1 ? [{ value: processes.value, unit: "processes" }] : [],
+        ...perProcess.value !== 1 ? [{ value: perProcess.value, unit: w.perProcessUnit }] : [],
+        ...aliases > 1 ? [{ value: aliases, unit: "aliases" }] : []
+      ];
+      items.push({ service, containers: containers.value, factors });
+      const pool = w.worker.pool?.kind === "known" ? ` (pool ${w.worker.pool.value})` : "";
+      starts.set(service, { span: w.worker.span, text: `${service.name} runs a ${workerName(w.worker)}${pool}: ${factors.map((f) => count(f.value, f.unit)).join(" x ")}` });
+    }
+  }
+  return { items, starts, related, persistent, unknownWorkers, silent };
+}
+function count(n, unit) {
+  return `${n} ${n !== 1 ? unit : unit === "processes" ? "process" : unit.replace(/s$/, "")}`;
+}
+function beatUsesDatabase(worker, scheduler) {
+  if (scheduler) return scheduler.kind === "known" && /django_celery_beat/.test(scheduler.value);
+  const setting2 = pyText2(worker?.settings?.names.get("CELERY_BEAT_SCHEDULER"));
+  return setting2?.kind === "known" && /django_celery_beat/.test(setting2.value);
+}
+function availableConnections(pg) {
+  const max = postgresInt(pg, "max_connections");
+  const superuser = postgresInt(pg, "superuser_reserved_connections");
+  const reserved = postgresInt(pg, "reserved_connections");
+  if (max.kind === "unknown") return `max_connections of ${pg.service.name} is unknown: ${max.reason}`;
+  if (superuser.kind === "unknown") return `superuser_reserved_connections of ${pg.service.name} is unknown: ${superuser.reason}`;
+  if (reserved.kind === "unknown") return `reserved_connections of ${pg.service.name} is unknown: ${reserved.reason}`;
+  const [m, s2, r] = [max, superuser, reserved];
+  const text2 = `max_connections ${m.value} - superuser_reserved_connections ${s2.value}${r.value > 0 ? ` - reserved_connections ${r.value}` : ""} = ${m.value - s2.value - r.value}`;
+  return { value: m.value - s2.value - r.value, max: m.value, text: text2, span: m.span, isDefault: m.isDefault === true };
+}
+
+// src/reference/sysctl-profile.ts
+var SYSCTL_PROFILE_NAMES = ["seed"];
+var SEED_PROFILE = [
+  { key: "fs.file-max", min: 2e5, kind: "capacity", why: "every client and upstream connection holds a file descriptor" },
+  { key: "net.core.somaxconn", min: 65535, kind: "capacity", why: "caps the accept queue of every listening socket, whatever backlog nginx or gunicorn ask for" },
+  { key: "net.ipv4.tcp_max_syn_backlog", min: 8192, kind: "capacity", why: "bounds half-open connections during a burst of new clients" },
+  { key: "net.core.netdev_max_backlog", min: 5e3, kind: "capacity", why: "packets queued per CPU before the kernel drops them" },
+  { key: "net.ipv4.tcp_fin_timeout", max: 30, kind: "timeout", why: "orphaned connections in FIN-WAIT-2 hold ports and memory this long" },
+  { key: "net.ipv4.tcp_keepalive_time", max: 300, kind: "timeout", why: "idle connections are probed only after this many seconds" },
+  { key: "net.ipv4.tcp_keepalive_probes", max: 5, kind: "timeout", why: "unanswered probes before a dead peer is dropped" },
+  { key: "net.ipv4.tcp_keepalive_intvl", max: 15, kind: "timeout", why: "seconds between keepalive probes" }
+];
+var PROFILES = { seed: SEED_PROFILE };
+function resolveProfile(name2, overrides2 = {}) {
+  const out = [];
+  const seen = /* @__PURE__ */ new Set();
+  const withBounds = (base2, o) => ({
+    ...base2,
+    ...o.min === void 0 ? {} : { min: o.min },
+    ...o.max === void 0 ? {} : { max: o.max }
+  });
+  for (const req of PROFILES[name2]) {
+    seen.add(req.key);
+    const o = overrides2[req.key];
+    if (o === void 0) out.push(req);
+    else if (o.min !== void 0 || o.max !== void 0) out.push(withBounds({ key: req.key, kind: req.kind, why: req.why }, o));
+  }
+  for (const [key2, o] of Object.entries(overrides2)) {
+    if (seen.has(key2) || o.min === void 0 && o.max === void 0) continue;
+    out.push(withBounds({ key: key2, kind: o.min !== void 0 ? "capacity" : "timeout", why: "required by the arena-lint configuration" }, o));
+  }
+  return out;
+}
+function parseSysctlInteger(value) {
+  const t2 = value.trim();
+  return /^-?\d+$/.test(t2) ? Number(t2) : void 0;
+}
+function checkRequirement(req, value) {
+  if (req.min !== void 0 && value < req.min) return "below-min";
+  if (req.max !== void 0 && value > req.max) return "above-max";
+  return "ok";
+}
+var NETNS_CORE = /* @__PURE__ */ new Set(["net.core.somaxconn", "net.core.xfrm_aevent_etime", "net.core.xfrm_aevent_rseqth", "net.core.xfrm_larval_drop", "net.core.xfrm_acq_expires", "net.core.txrehash"]);
+var GLOBAL_IPV4 = /* @__PURE__ */ new Set([
+  "tcp_max_orphans",
+  "inet_peer_threshold",
+  "inet_peer_minttl",
+  "inet_peer_maxttl",
+  "tcp_mem",
+  "udp_mem",
+  "tcp_low_latency",
+  "tcp_available_ulp",
+  "icmp_msgs_per_sec",
+  "icmp_msgs_burst",
+  "fib_sync_mem",
+  "tcp_rx_skb_cache",
+  "tcp_tx_skb_cache",
+  "cipso_cache_enable",
+  "cipso_cache_bucket_size",
+  "cipso_rbm_optfmt",
+  "cipso_rbm_strictvalid"
+]);
+var IPC_KEYS = /* @__PURE__ */ new Set(["kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"]);
+function sysctlNamespace(key2) {
+  if (key2.startsWith("net.")) {
+    if (key2.startsWith("net.core.")) return NETNS_CORE.has(key2) ? "net" : void 0;
+    if (key2.startsWith("net.ipv4.")) return GLOBAL_IPV4.has(key2.slice("net.ipv4.".length)) ? void 0 : "net";
+    if (key2 === "net.netfilter.nf_conntrack_max" || key2 === "net.nf_conntrack_max") return void 0;
+    return "net";
+  }
+  if (IPC_KEYS.has(key2) || key2.startsWith("fs.mqueue.")) return "ipc";
+  if (key2 === "kernel.hostname" || key2 === "kernel.domainname") return "uts";
+  return void 0;
+}
+function isNamespacedSysctl(key2) {
+  return sysctlNamespace(key2) !== void 0;
+}
+function parseKernelVersion(text2) {
+  const m = /^(\d+)\.(\d+)/.exec(text2.trim());
+  return m ? { major: Number(m[1]), minor: Number(m[2]) } : void 0;
+}
+var atLeast = (k, major, minor) => k.major > major || k.major === major && k.minor >= minor;
+function kernelDefault(key2, kernel) {
+  const k = typeof kernel === "string" ? parseKernelVersion(kernel) : kernel;
+  switch (key2) {
+    case "net.core.somaxconn":
+      if (k !== void 0 && !atLeast(k, 5, 4)) return { value: 128, description: "128 (the kernel default before Linux 5.4)" };
+      return { value: 4096, description: k === void 0 ? "4096 (the kernel default since Linux 5.4; 128 before)" : "4096 (the kernel default since Linux 5.4)" };
+    case "net.ipv4.tcp_max_syn_backlog":
+      return { description: "set per namespace from the TCP hash table size, max(128, buckets / 128); typically 128 to 4096" };
+    case "net.core.netdev_max_backlog":
+      return { value: 1e3, description: "1000 (the kernel default)" };
+    case "fs.file-max":
+      return { description: "computed at boot from RAM (about one file per 10 KiB); systemd 240+ raises it to the maximum" };
+    case "net.ipv4.tcp_fin_timeout":
+      return { value: 60, description: "60 seconds (the kernel default)" };
+    case "net.ipv4.tcp_keepalive_time":
+      return { value: 7200, description: "7200 seconds (the kernel default)" };
+    case "net.ipv4.tcp_keepalive_probes":
+      return { value: 9, description: "9 probes (the kernel default)" };
+    case "net.ipv4.tcp_keepalive_intvl":
+      return { value: 75, description: "75 seconds (the kernel default)" };
+    case "net.ipv4.ip_local_port_range":
+      return { description: "32768 60999 (the kernel default)" };
+    case "net.ipv4.tcp_tw_reuse":
+      return { value: 2, description: "2, TIME_WAIT reuse for loopback connections only (the kernel default)" };
+    default:
+      return void 0;
+  }
+}
+
+// src/parsers/shell-lexer.ts
+var REDIRECT_OPS = ["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"];
+var SEPARATOR_OPS = ["&&", "||", ";;", "|&", "|", ";", "&", "(", ")"];
+var OPERATORS = [...REDIRECT_OPS, ...SEPARATOR_OPS].sort((a, b) => b.length - a.length);
+var DYNAMIC = "set when the script runs";
+var isBlank = (ch) => ch === " " || ch === "	" || ch === "\r";
+var isNameChar = (ch) => ch !== void 0 && /[A-Za-z0-9_]/.test(ch);
+var Lexer = class {
+  constructor(src, problems, comments, dynamic) {
+    this.src = src;
+    this.problems = problems;
+    this.comments = comments;
+    this.dynamic = dynamic;
+  }
+  i = 0;
+  tokens = [];
+  pendingHeredocs = [];
+  span(from, to = from + 1) {
+    return rangeOf(this.src, Math.min(from, this.src.text.length - 1), Math.min(Math.max(to, from + 1), this.src.text.length)).span;
+  }
+  run() {
+    const t2 = this.src.text;
+    while (this.i < t2.length) {
+      const ch = t2[this.i];
+      if (isBlank(ch)) {
+        this.i++;
+      } else if (ch === "\\" && t2[this.i + 1] === "\n") {
+        this.i += 2;
+      } else if (ch === "\n") {
+        this.i++;
+        this.tokens.push({ kind: "break" });
+        this.readHeredocBodies();
+      } else if (ch === "#") {
+        this.readComment();
+      } else {
+        const op = OPERATORS.find((o) => t2.startsWith(o, this.i));
+        if (op !== void 0) {
+          const token = { kind: "op", op, at: this.span(this.i, this.i + op.length) };
+          this.i += op.length;
+          this.tokens.push(token);
+          if (op === "<<" || op === "<<-") this.readHeredocDelimiter(token, op === "<<-");
+        } else {
+          this.readWordToken();
+        }
+      }
+    }
+    for (const h of this.pendingHeredocs) {
+      this.problems.push({ message: `heredoc is never closed by a "${h.delimiter}" line`, span: h.token.at });
+    }
+    return this.tokens;
+  }
+  readComment() {
+    const t2 = this.src.text;
+    const start = this.i;
+    let end = t2.indexOf("\n", start);
+    if (end < 0) end = t2.length;
+    this.i = end;
+    let textEnd = end;
+    while (textEnd > start + 1 && isBlank(t2[textEnd - 1])) textEnd--;
+    const isShebang = t2.startsWith("#!", start) && this.src.srcStart[start] === 0;
+    if (!isShebang) this.comments?.push({ text: t2.slice(start + 1, textEnd).trim(), span: this.span(start, textEnd) });
+  }
+  readWordToken() {
+    const t2 = this.src.text;
+    const start = this.i;
+    const word2 = this.readWord();
+    if (/^\d+$/.test(t2.slice(start, this.i)) && (t2[this.i] === ">" || t2[this.i] === "<")) return;
+    this.tokens.push({ kind: "word", word: word2 });
+  }
+  readWord() {
+    const t2 = this.src.text;
+    const start = this.i;
+    const b = new MappedTextBuilder(this.src.file, this.span(start, start));
+    let quoted = false;
+    const literal2 = (from, to) => {
+      b.pushMapped(this.src, from, to);
+    };
+    while (this.i < t2.length) {
+      const ch = t2[this.i];
+      if (isBlank(ch) || ch === "\n") break;
+      if (OPERATORS.some((o) => t2.startsWith(o, this.i))) break;
+      if (ch === "\\") {
+        quoted = true;
+        if (t2[this.i + 1] === "\n") {
+          this.i += 2;
+        } else if (this.i + 1 < t2.length) {
+          literal2(this.i + 1, this.i + 2);
+          this.i += 2;
+        } else {
+          this.i++;
+        }
+      } else if (ch === "'") {
+        quoted = true;
+        const close = t2.indexOf("'", this.i + 1);
+        if (close < 0) {
+          this.problems.push({ message: "unterminated single quote", span: this.span(this.i) });
+          literal2(this.i + 1, t2.length);
+          this.i = t2.length;
+        } else {
+          literal2(this.i + 1, close);
+          this.i = close + 1;
+        }
+      } else if (ch === '"') {
+        quoted = true;
+        this.readDoubleQuoted(b);
+      } else if (ch === "$" || ch === "`") {
+        this.readExpansion(b);
+      } else {
+        literal2(this.i, this.i + 1);
+        this.i++;
+      }
+    }
+    const text2 = b.build();
+    return { text: this.dynamic ? taint(text2) : text2, at: this.span(start, this.i), quoted };
+  }
+  readDoubleQuoted(b) {
+    const t2 = this.src.text;
+    const open = this.i;
+    this.i++;
+    while (this.i < t2.length && t2[this.i] !== '"') {
+      const ch = t2[this.i];
+      if (ch === "\\" && this.i + 1 < t2.length) {
+        const next = t2[this.i + 1];
+        if (next === "\n") {
+          this.i += 2;
+        } else if ('$`"\\'.includes(next)) {
+          b.pushMapped(this.src, this.i + 1, this.i + 2);
+          this.i += 2;
+        } else {
+          b.pushMapped(this.src, this.i, this.i + 1);
+          this.i++;
+        }
+      } else if (ch === "$" || ch === "`") {
+        this.readExpansion(b);
+      } else {
+        b.pushMapped(this.src, this.i, this.i + 1);
+        this.i++;
+      }
+    }
+    if (this.i >= t2.length) {
+      this.problems.push({ message: "unterminated double quote", span: this.span(open) });
+    } else {
+      this.i++;
+    }
+  }
+  /** `$NAME`, `${...}`, `$(...)`, `$((...))`, backticks: kept as written but marked as unknown. */
+  readExpansion(b) {
+    const t2 = this.src.text;
+    const start = this.i;
+    const end = expansionEnd(t2, start);
+    if (end === start + 1) {
+      b.pushMapped(this.src, start, end);
+    } else {
+      const raw = t2.slice(start, end);
+      const range = rangeOf(this.src, start, end);
+      b.pushSubstitution(raw, range.span.start, range.span.end, [], `${raw} is ${DYNAMIC}`);
+    }
+    this.i = end;
+  }
+  readHeredocDelimiter(token, stripTabs) {
+    const t2 = this.src.text;
+    while (this.i < t2.length && isBlank(t2[this.i])) this.i++;
+    if (this.i >= t2.length || t2[this.i] === "\n") {
+      this.problems.push({ message: "heredoc without a delimiter word", span: token.at });
+      return;
+    }
+    const word2 = this.readWord();
+    this.pendingHeredocs.push({ token, delimiter: word2.text.text, expand: !word2.quoted, stripTabs });
+  }
+  /** Heredoc bodies start on the line after the command that opened them, in the order they were opened. */
+  readHeredocBodies() {
+    const t2 = this.src.text;
+    const pending = this.pendingHeredocs;
+    this.pendingHeredocs = [];
+    for (let n = 0; n < pending.length; n++) {
+      const h = pending[n];
+      const b = new MappedTextBuilder(this.src.file, this.span(this.i, this.i));
+      let closed = false;
+      while (this.i < t2.length) {
+        let lineStart2 = this.i;
+        let lineEnd = t2.indexOf("\n", lineStart2);
+        if (lineEnd < 0) lineEnd = t2.length;
+        if (h.stripTabs) while (lineStart2 < lineEnd && t2[lineStart2] === "	") lineStart2++;
+        this.i = Math.min(lineEnd + 1, t2.length);
+        if (t2.slice(lineStart2, lineEnd).replace(/\r$/, "") === h.delimiter) {
+          closed = true;
+          break;
+        }
+        this.pushBodyLine(b, lineStart2, lineEnd, h.expand);
+        if (lineEnd < t2.length) b.pushMapped(this.src, lineEnd, lineEnd + 1);
+      }
+      h.token.heredoc = { body: this.dynamic ? taint(b.build()) : b.build() };
+      if (!closed) {
+        for (const rest2 of pending.slice(n)) {
+          this.problems.push({ message: `heredoc is never closed by a "${rest2.delimiter}" line`, span: rest2.token.at });
+        }
+        return;
+      }
+    }
+  }
+  pushBodyLine(b, from, to, expand3) {
+    const t2 = this.src.text;
+    if (!expand3) {
+      b.pushMapped(this.src, from, to);
+      return;
+    }
+    let i = from;
+    while (i < to) {
+      const ch = t2[i];
+      if (ch === "\\" && i + 1 < to && "$`\\".includes(t2[i + 1])) {
+        b.pushMapped(this.src, i + 1, i + 2);
+        i += 2;
+      } else if (ch === "$" || ch === "`") {
+        const end = Math.min(expansionEnd(t2, i), to);
+        if (end === i + 1) {
+          b.pushMapped(this.src, i, end);
+        } else {
+          const range = rangeOf(this.src, i, end);
+          b.pushSubstitution(t2.slice(i, end), range.span.start, range.span.end, [], `${t2.slice(i, end)} is ${DYNAMIC}`);
+        }
+        i = end;
+      } else {
+        b.pushMapped(this.src, i, i + 1);
+        i++;
+      }
+    }
+  }
+};
+function expansionEnd(t2, start) {
+  if (t2[start] === "`") {
+    let i = start + 1;
+    while (i < t2.length && t2[i] !== "`") i += t2[i] === "\\" ? 2 : 1;
+    return Math.min(i + 1, t2.length);
+  }
+  const next = t2[start + 1];
+  if (next === "{" || next === "(") {
+    const close = next === "{" ? "}" : ")";
+    let depth = 0;
+    let i = start + 1;
+    while (i < t2.length) {
+      const ch = t2[i];
+      if (ch === "\\") i++;
+      else if (ch === "'" && close === ")") {
+        const q = t2.indexOf("'", i + 1);
+        i = q < 0 ? t2.length : q;
+      } else if (ch === next) depth++;
+      else if (ch === close && --depth === 0) return i + 1;
+      i++;
+    }
+    return t2.length;
+  }
+  if (next !== void 0 && /[A-Za-z_]/.test(next)) {
+    let i = start + 2;
+    while (isNameChar(t2[i])) i++;
+    return i;
+  }
+  if (next !== void 0 && /[0-9@*#?$!-]/.test(next)) return start + 2;
+  return start + 1;
+}
+function taint(m) {
+  if (m.text.length === 0) return m;
+  return { ...m, substitutions: [...m.substitutions, { start: 0, end: m.text.length, source: m.whole, via: [], unknownReason: `the command string is ${DYNAMIC}` }] };
+}
+function pipelines(tokens) {
+  const out = [];
+  let pipeline = [];
+  let command = { words: [], redirects: [] };
+  const endCommand = () => {
+    if (command.words.length > 0 || command.redirects.length > 0) pipeline.push(command);
+    command = { words: [], redirects: [] };
+  };
+  const endPipeline = () => {
+    endCommand();
+    if (pipeline.length > 0) out.push(pipeline);
+    pipeline = [];
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    if (tok.kind === "word") {
+      command.words.push(tok.word);
+    } else if (tok.kind === "break") {
+      endPipeline();
+    } else if (tok.op === "|" || tok.op === "|&") {
+      endCommand();
+    } else if (REDIRECT_OPS.includes(tok.op)) {
+      if (tok.heredoc !== void 0 || tok.op === "<<" || tok.op === "<<-") {
+        command.redirects.push(tok.heredoc ? { op: tok.op, heredoc: tok.heredoc } : { op: tok.op });
+      } else {
+        const next = tokens[i + 1];
+        if (next?.kind === "word") {
+          command.redirects.push({ op: tok.op, target: next.word });
+          i++;
+        } else {
+          command.redirects.push({ op: tok.op });
+        }
+      }
+    } else {
+      endPipeline();
+    }
+  }
+  endPipeline();
+  return out;
+}
+
+// src/parsers/sysctl.ts
+var isSpace2 = (ch) => ch === " " || ch === "	" || ch === "\r" || ch === "\f" || ch === "\v";
+function parseSysctlLine(line) {
+  let start = 0;
+  while (start < line.length && isSpace2(line[start])) start++;
+  let end = line.length;
+  while (end > start && isSpace2(line[end - 1])) end--;
+  if (start === end) return { kind: "blank" };
+  const first = line[start];
+  if (first === "#" || first === ";") {
+    let textStart = start + 1;
+    while (textStart < end && isSpace2(line[textStart])) textStart++;
+    return { kind: "comment", markerStart: start, textStart, textEnd: end };
+  }
+  const eq = line.indexOf("=", start);
+  if (eq < 0 || eq >= end) {
+    return { kind: "invalid", message: 'expected "key = value"', start, end };
+  }
+  const ignoreFailure = first === "-";
+  const keyStart = ignoreFailure ? start + 1 : start;
+  let keyEnd = eq;
+  while (keyEnd > keyStart && isSpace2(line[keyEnd - 1])) keyEnd--;
+  if (keyEnd === keyStart) return { kind: "invalid", message: 'missing key before "="', start, end: eq + 1 };
+  for (let i = keyStart; i < keyEnd; i++) {
+    if (isSpace2(line[i])) return { kind: "invalid", message: "a sysctl key cannot contain whitespace", start: keyStart, end: keyEnd };
+  }
+  let valueStart = eq + 1;
+  while (valueStart < end && isSpace2(line[valueStart])) valueStart++;
+  if (valueStart === end) return { kind: "invalid", message: `missing value after "${line.slice(keyStart, keyEnd)} ="`, start, end };
+  return { kind: "assignment", start, keyStart, keyEnd, valueStart, valueEnd: end, ignoreFailure };
+}
+function normalizeSysctlKey(raw) {
+  const firstSep = raw.search(/[./]/);
+  if (firstSep < 0 || raw[firstSep] === ".") return raw;
+  return raw.replace(/[./]/g, (ch) => ch === "/" ? "." : "/");
+}
+function sysctlSettingFromLine(line, assignment2, locate) {
+  return {
+    key: normalizeSysctlKey(line.slice(assignment2.keyStart, assignment2.keyEnd)),
+    keySpan: locate(assignment2.keyStart, assignment2.keyEnd),
+    value: known(line.slice(assignment2.valueStart, assignment2.valueEnd), locate(assignment2.valueStart, assignment2.valueEnd)),
+    span: locate(assignment2.start, assignment2.valueEnd),
+    ignoreFailure: assignment2.ignoreFailure
+  };
+}
+function parseSysctlConf(file) {
+  const settings = [];
+  const problems = [];
+  const comments = [];
+  const span = (start, end) => ({ file: file.path, start, end });
+  for (let n = 0; n < file.lineStarts.length; n++) {
+    const lineStart2 = file.lineStarts[n];
+    const next = file.lineStarts[n + 1];
+    const lineEnd = next === void 0 ? file.text.length : next - 1;
+    const text2 = file.text.slice(lineStart2, lineEnd);
+    const line = parseSysctlLine(text2);
+    const at = (s2, e) => span(lineStart2 + s2, lineStart2 + e);
+    switch (line.kind) {
+      case "blank":
+        break;
+      case "comment":
+        comments.push({ text: text2.slice(line.textStart, line.textEnd), span: at(line.markerStart, line.textEnd) });
+        break;
+      case "invalid":
+        problems.push({ message: line.message, span: at(line.start, line.end) });
+        break;
+      case "assignment":
+        settings.push(sysctlSettingFromLine(text2, line, at));
+        break;
+    }
+  }
+  return { doc: settings, problems, comments };
+}
+var baseName = (path) => path.slice(path.lastIndexOf("/") + 1);
+function looksLikeSysctlFile(path) {
+  const p = path.replace(/\\/g, "/");
+  if (!p.endsWith(".conf")) return false;
+  if (/(^|\/)sysctl\.d\/[^/]+$/.test(p)) return true;
+  return /sysctl/i.test(baseName(p));
+}
+function compareSysctlLoadOrder(a, b) {
+  const rank = (p) => baseName(p) === "sysctl.conf" ? 1 : 0;
+  const byRank = rank(a) - rank(b);
+  if (byRank !== 0) return byRank;
+  const an = baseName(a);
+  const bn = baseName(b);
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// src/parsers/shell-sysctl.ts
+var RUNTIME = { kind: "runtime" };
+var KEYWORDS = /* @__PURE__ */ new Set(["if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "time", "fi", "done"]);
+var WRAPPER_ARG_OPTIONS = {
+  sudo: /* @__PURE__ */ new Set(["-u", "-g", "-p", "-C", "-D", "-r", "-t", "-U", "-T", "-h", "--user", "--group", "--prompt", "--chdir"]),
+  doas: /* @__PURE__ */ new Set(["-u", "-C"]),
+  env: /* @__PURE__ */ new Set(["-u", "-C", "-S", "--unset", "--chdir"]),
+  nice: /* @__PURE__ */ new Set(["-n", "--adjustment"]),
+  nohup: /* @__PURE__ */ new Set(),
+  command: /* @__PURE__ */ new Set(),
+  exec: /* @__PURE__ */ new Set(["-a"]),
+  stdbuf: /* @__PURE__ */ new Set(["-i", "-o", "-e"])
+};
+var plain = (w) => w === void 0 || isDynamic(w.text, 0, w.text.text.length) ? void 0 : w.text.text;
+var isDynamic = (m, start, end) => rangeOf(m, start, end).unknownReason !== void 0;
+var programName = (w) => {
+  const p = plain(w);
+  return p === void 0 ? void 0 : p.slice(p.lastIndexOf("/") + 1);
+};
+function effectiveWords(words) {
+  let i = 0;
+  for (; ; ) {
+    while (i < words.length && KEYWORDS.has(words[i].text.text) && !words[i].quoted) i++;
+    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i].text.text)) i++;
+    const name2 = programName(words[i]);
+    const argOptions = name2 === void 0 ? void 0 : own(WRAPPER_ARG_OPTIONS, name2);
+    if (argOptions === void 0) return words.slice(i);
+    i++;
+    while (i < words.length) {
+      const w = words[i].text.text;
+      if (w === "--") {
+        i++;
+        break;
+      }
+      if (name2 === "env" && /^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) i++;
+      else if (argOptions.has(w)) i += 2;
+      else if (w.startsWith("-") && w.length > 1) i++;
+      else break;
+    }
+  }
+}
+var PASS_THROUGH = /* @__PURE__ */ new Set(["cat", "tee"]);
+function writeOf(pipeline) {
+  const commands = pipeline.map((c) => ({ ...c, words: effectiveWords(c.words) }));
+  const first = commands[0];
+  if (first === void 0) return void 0;
+  const targets2 = [];
+  for (const c of commands) {
+    const name2 = programName(c.words[0]);
+    if (c !== first && !PASS_THROUGH.has(name2 ?? "")) return void 0;
+    for (const r of c.redirects) if ((r.op === ">" || r.op === ">>" || r.op === ">|" || r.op === "&>" || r.op === "&>>") && r.target) targets2.push(r.target);
+    if (name2 === "tee") targets2.push(...c.words.slice(1).filter((w) => !w.text.text.startsWith("-")));
+  }
+  if (targets2.length === 0) return void 0;
+  const content2 = contentOf(first);
+  return content2 === void 0 ? void 0 : { content: content2, targets: targets2 };
+}
+function contentOf(c) {
+  const name2 = programName(c.words[0]);
+  const heredoc = c.redirects.find((r) => r.heredoc !== void 0)?.heredoc;
+  if (heredoc !== void 0 && (name2 === "cat" || name2 === "tee")) return heredoc.body;
+  const hereString = c.redirects.find((r) => r.op === "<<<")?.target;
+  if (hereString !== void 0 && (name2 === "cat" || name2 === "tee")) return hereString.text;
+  if (name2 === "echo") {
+    let args = c.words.slice(1);
+    let escapes = false;
+    while (args[0] !== void 0 && /^-[neE]+$/.test(args[0].text.text)) {
+      if (args[0].text.text.includes("e")) escapes = true;
+      args = args.slice(1);
+    }
+    return withEscapedNewlines(join2(args), escapes);
+  }
+  if (name2 === "printf") {
+    const format = c.words[1];
+    if (format === void 0) return void 0;
+    const args = c.words.slice(2);
+    if (args.length === 0) return withEscapedNewlines(format.text, true);
+    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join2(args, "\n"), false);
+    return void 0;
+  }
+  return void 0;
+}
+function join2(words, separator = " ") {
+  const first = words[0];
+  const b = new MappedTextBuilder(first?.text.file ?? "", first?.at ?? { file: "", start: 0, end: 0 });
+  words.forEach((w, n) => {
+    if (n > 0) b.pushChar(separator, w.at.start, w.at.start);
+    b.pushMapped(w.text);
+  });
+  return b.build();
+}
+function withEscapedNewlines(m, interpret) {
+  if (!interpret || !m.text.includes("\\n")) return m;
+  const b = new MappedTextBuilder(m.file, m.whole);
+  let i = 0;
+  while (i < m.text.length) {
+    if (m.text.startsWith("\\n", i)) {
+      b.pushChar("\n", m.srcStart[i], m.srcEnd[i + 1]);
+      i += 2;
+    } else {
+      b.pushMapped(m, i, i + 1);
+      i++;
+    }
+  }
+  return b.build();
+}
+function scanConfText(content2, target, out) {
+  let lineStart2 = 0;
+  const text2 = content2.text;
+  while (lineStart2 <= text2.length) {
+    let lineEnd = text2.indexOf("\n", lineStart2);
+    if (lineEnd < 0) lineEnd = text2.length;
+    const lineText2 = text2.slice(lineStart2, lineEnd);
+    const line = parseSysctlLine(lineText2);
+    const offset = lineStart2;
+    const locate = (s2, e) => rangeOf(content2, offset + s2, offset + e).span;
+    if (line.kind === "comment") {
+      out.comments.push({ text: lineText2.slice(line.textStart, line.textEnd), span: locate(line.markerStart, line.textEnd) });
+    } else if (line.kind === "invalid") {
+      if (!isDynamic(content2, offset + line.start, offset + line.end)) {
+        out.problems.push({ message: `line written to ${target} is not "key = value": ${line.message}`, span: locate(line.start, line.end) });
+      }
+    } else if (line.kind === "assignment") {
+      if (!isDynamic(content2, offset + line.start, offset + line.valueEnd)) {
+        out.settings.push({ ...sysctlSettingFromLine(lineText2, line, locate), scriptTarget: { kind: "file", path: target } });
+      }
+    }
+    lineStart2 = lineEnd + 1;
+  }
+}
+function scanProcWrite(content2, path, targetWord, out) {
+  const rel = path.replace(/^\/proc\/sys\//, "").replace(/\/+$/, "");
+  let start = 0;
+  let end = content2.text.length;
+  while (start < end && /\s/.test(content2.text[start])) start++;
+  while (end > start && /\s/.test(content2.text[end - 1])) end--;
+  if (rel.length === 0 || start === end || isDynamic(content2, start, end)) return;
+  const key2 = normalizeSysctlKey(`/${rel}`).slice(1);
+  const valueSpan = rangeOf(content2, start, end).span;
+  out.settings.push({
+    key: key2,
+    keySpan: targetWord.at,
+    value: known(content2.text.slice(start, end), valueSpan),
+    span: spanUnion(valueSpan, targetWord.at),
+    ignoreFailure: false,
+    scriptTarget: RUNTIME
+  });
+}
+function scanSysctlCommand(words, out) {
+  let loadsFiles = false;
+  let ignoreFailure = false;
+  const assignments = [];
+  for (const w of words.slice(1)) {
+    const t2 = w.text.text;
+    if (t2 === "--system" || t2.startsWith("--load") || /^-[a-zA-Z]*[pf]/.test(t2)) loadsFiles = true;
+    else if (t2 === "--ignore" || /^-[a-zA-Z]*e[a-zA-Z]*$/.test(t2)) ignoreFailure = true;
+    if (t2.startsWith("-")) continue;
+    if (t2.includes("=")) assignments.push(w);
+  }
+  if (loadsFiles) return;
+  for (const w of assignments) {
+    const text2 = w.text.text;
+    const line = parseSysctlLine(text2);
+    const locate = (s2, e) => rangeOf(w.text, s2, e).span;
+    if (line.kind === "assignment") {
+      if (isDynamic(w.text, line.keyStart, line.valueEnd)) continue;
+      const setting2 = sysctlSettingFromLine(text2, line, locate);
+      out.settings.push({ ...setting2, ignoreFailure: ignoreFailure || setting2.ignoreFailure, scriptTarget: RUNTIME });
+    } else if (line.kind === "invalid" && !isDynamic(w.text, 0, text2.length)) {
+      out.problems.push({ message: `sysctl argument is not "key=value": ${line.message}`, span: w.at });
+    }
+  }
+}
+var SHELLS2 = /* @__PURE__ */ new Set(["sh", "bash", "dash", "zsh", "ksh", "ash"]);
+function scanTokens(src, dynamic, out, comments, depth) {
+  const tokens = new Lexer(src, out.problems, comments, dynamic).run();
+  for (const pipeline of pipelines(tokens)) {
+    const write = writeOf(pipeline);
+    if (write !== void 0) {
+      for (const target of write.targets) {
+        const path = plain(target);
+        if (path === void 0) continue;
+        if (path.startsWith("/proc/sys/")) scanProcWrite(write.content, path, target, out);
+        else if (looksLikeSysctlFile(path)) scanConfText(write.content, path, out);
+      }
+    }
+    for (const c of pipeline) {
+      const words = effectiveWords(c.words);
+      const name2 = programName(words[0]);
+      if (name2 === "sysctl") scanSysctlCommand(words, out);
+      else if (name2 !== void 0 && SHELLS2.has(name2) && depth < 3) {
+        const script = words.findIndex((w, n) => n > 0 && /^-[a-z]*c[a-z]*$/.test(w.text.text));
+        const body = script < 0 ? void 0 : words[script + 1];
+        if (body !== void 0) scanTokens(body.text, isDynamic(body.text, 0, body.text.text.length), out, void 0, depth + 1);
+      }
+    }
+  }
+}
+function scanShellForSysctls(file) {
+  const out = { settings: [], problems: [], comments: [] };
+  scanTokens(literalText(file.path, file.text, 0), false, out, out.comments, 0);
+  const bySource = (a, b) => a.span.start - b.span.start;
+  return { doc: out.settings, problems: out.problems.sort(bySource), comments: out.comments.sort(bySource) };
+}
+function looksLikeShellScript(path, text2) {
+  if (/\.(sh|bash|dash|ksh|zsh)$/i.test(path)) return true;
+  const firstLine = text2.slice(0, text2.indexOf("\n") < 0 ? text2.length : text2.indexOf("\n"));
+  return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k|z|a)?sh\b/.test(firstLine);
+}
+
+// src/inputs/dockerfile-copies.ts
+var DOCKERFILE_NAME = /(^|\/)(Dockerfile[^/]*|[^/]+\.Dockerfile|Containerfile)$/i;
+var copiedCache = /* @__PURE__ */ new WeakMap();
+function filesCopiedIntoImages(ws) {
+  let copied = copiedCache.get(ws);
+  if (!copied) copiedCache.set(ws, copied = scanDockerfileCopies(ws));
+  return copied;
+}
+function scanDockerfileCopies(ws) {
+  const files = ws.files();
+  const known2 = new Set(files);
+  const copied = /* @__PURE__ */ new Set();
+  for (const path of files) {
+    if (!DOCKERFILE_NAME.test(path)) continue;
+    const file = ws.read(path);
+    if (!file) continue;
+    const doc = parseDockerfile(file).doc;
+    if (!doc) continue;
+    const contexts = [];
+    for (let dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ""; ; dir = dir.includes("/") ? dir.slice(0, dir.lastIndexOf("/")) : "") {
+      contexts.push(dir);
+      if (dir === "") break;
+    }
+    for (const ins of doc.instructions) {
+      if (ins.keyword !== "COPY" && ins.keyword !== "ADD") continue;
+      const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : "$unknown");
+      if (words.some((w) => w.startsWith("--from"))) continue;
+      const sources = words.filter((w) => !w.startsWith("--")).slice(0, -1);
+      for (const src of sources) {
+        const rel = src.replace(/^\.\//, "").replace(/\/+$/, "");
+        if (rel === "" || rel === "." || rel.includes("..") || /[*?[$]/.test(rel)) continue;
+        for (const ctx of contexts) {
+          const full = ctx ? `${ctx}/${rel}` : rel;
+          if (known2.has(full)) copied.add(full);
+          else if (ws.isDir(full)) for (const f of ws.filesUnder(full)) copied.add(f);
+        }
+      }
+    }
+  }
+  return copied;
+}
+
+// src/inputs/sysctl.ts
+var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
+var NO_EXTENSION = /(^|\/)[^./]+$/;
+var cache = /* @__PURE__ */ new WeakMap();
+function hostSysctls(ws, containerFiles = /* @__PURE__ */ new Set()) {
+  let all = cache.get(ws);
+  if (!all) {
+    all = readSources(ws);
+    cache.set(ws, all);
+  }
+  const outside = all.filter((src) => !containerFiles.has(src.path));
+  if (!outside.some((src) => src.kind === "script")) return join3(outside);
+  const inImages = filesCopiedIntoImages(ws);
+  return join3(outside.filter((src) => !inImages.has(src.path)));
+}
+function readSources(ws) {
+  const sources = [];
+  for (const path of ws.files()) {
+    if (looksLikeSysctlFile(path)) {
+      const file = ws.read(path);
+      if (!file) continue;
+      const r = parseSysctlConf(file);
+      sources.push({ path, kind: "sysctl-file", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
+    } else if (SHELL_EXT.test(path) || NO_EXTENSION.test(path)) {
+      const file = ws.read(path);
+      if (!file || !looksLikeShellScript(path, file.text) || !/sysctl/.test(file.text)) continue;
+      const r = scanShellForSysctls(file);
+      if ((r.doc ?? []).length === 0) continue;
+      sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
+    }
+  }
+  return sources;
+}
+function join3(sources) {
+  const persisted = [];
+  const runtime = [];
+  for (const src of sources) {
+    src.settings.forEach((setting2, index) => {
+      const target = setting2.scriptTarget;
+      if (target?.kind === "runtime") runtime.push(setting2);
+      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting: setting2 });
+    });
+  }
+  persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
+  const values = /* @__PURE__ */ new Map();
+  const slot = (key2) => {
+    let v = values.get(key2);
+    if (!v) values.set(key2, v = {});
+    return v;
+  };
+  for (const p of persisted) slot(p.setting.key).persisted = p.setting;
+  for (const r of runtime) slot(r.key).runtime = r;
+  return {
+    sources,
+    get(key2) {
+      const v = values.get(key2);
+      if (!v) return void 0;
+      const effective2 = v.runtime ?? v.persisted;
+      return { key: key2, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
+    }
+  };
+}
+
+// src/facts/limits.ts
+function containerSysctl(stack, svc, key2) {
+  const set = [...svc.sysctls].reverse().find((s2) => s2.key === key2 || s2.key.replace(/\//g, ".") === key2);
+  if (set) {
+    const v = set.value;
+    const n = v.kind === "known" && /^\s*\d+\s*$/.test(v.value) ? known(Number(v.value), v.span) : v.kind === "known" ? unknown(`${key2} is not a number: "${v.value}"`, v.span) : v;
+    return { key: key2, value: n, origin: "compose", description: n.kind === "known" ? `${key2} ${n.value}` : `${key2} (unknown)` };
+  }
+  const def = kernelDefault(key2);
+  if (hostNetwork(svc)) {
+    const host = stack.sysctls.get(key2);
+    const n = host ? Number(host.effective.value.value) : NaN;
+    if (host && Number.isFinite(n)) return { key: key2, value: known(n, host.effective.value.span), origin: "host", description: `${key2} ${n} (the host's, network_mode: host)` };
+    if (def?.value !== void 0) return { key: key2, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key2} ${def.description}` };
+    return { key: key2, value: unknown(`the host's ${key2} is not set by any file`, svc.nameSpan), origin: "kernel-default", description: `${key2} (unknown)` };
+  }
+  if (def?.value !== void 0) {
+    return { key: key2, value: known(def.value, svc.nameSpan, { isDefault: true }), origin: "kernel-default", description: `${key2} ${def.description}` };
+  }
+  return { key: key2, value: unknown(`${key2} has no fixed kernel default`, svc.nameSpan), origin: "kernel-default", description: `${key2} (unknown)` };
+}
+function hostNetwork(svc) {
+  return svc.settings.get("network_mode")?.data === "host";
+}
+var NGINX_DEFAULT_BACKLOG = 511;
+function listenBacklogs(stack, svc) {
+  const out = [];
+  const app = stack.app(svc);
+  if (app?.gunicorn) out.push({ program: "gunicorn", option: "--backlog", value: app.gunicorn.backlog });
+  const redis = stack.data.redis.find((r) => r.service === svc);
+  if (redis) out.push({ program: "redis", option: "--tcp-backlog", value: redisInt(redis, "tcp-backlog") });
+  const proxy = stack.proxies.find((p) => p.service === svc);
+  if (proxy) {
+    for (const n of allNodes(proxy)) {
+      if (n.directive.name !== "listen" || n.context !== "server") continue;
+      const arg = n.directive.args.find((a) => a.value.startsWith("backlog="));
+      const value = arg ? toNumber(known(arg.value.slice("backlog=".length), arg.span), "backlog") : known(NGINX_DEFAULT_BACKLOG, n.directive.span, { isDefault: true });
+      out.push({ program: "nginx", option: "listen ... backlog=", value, listen: n });
+    }
+  }
+  return out;
+}
+function toNumber(v, name2) {
+  if (v.kind === "unknown") return v;
+  return /^\s*\d+\s*$/.test(v.value) ? { ...v, value: Number(v.value) } : unknown(`${name2} is not a number: "${v.value}"`, v.span);
+}
+function allNodes(proxy) {
+  const out = [];
+  const visit = (n) => {
+    out.push(n);
+    n.children.forEach(visit);
+  };
+  proxy.nginx.roots.forEach(visit);
+  return out;
+}
+function nginxProcessLimits(proxy) {
+  const mains = proxy.nginx.roots.filter((n) => n.context === "main");
+  const mainFile = proxy.nginx.files.find((f) => f.role === "main");
+  const mainSpan = mains[0]?.directive.span ?? (mainFile ? { file: mainFile.path, start: 0, end: 0 } : proxy.service.nameSpan);
+  const direct = (name2) => [...mains].reverse().find((n) => n.directive.name === name2);
+  const events = mains.find((n) => n.directive.name === "events");
+  const wcNode = events ? [...events.children].reverse().find((n) => n.directive.name === "worker_connections") : void 0;
+  const image = proxy.nginx.implicitMain;
+  const defaultSpan = events?.directive.span ?? mainSpan;
+  const wpNode = direct("worker_processes");
+  const wpArg = wpNode?.directive.args[0];
+  let workerProcesses2;
+  if (wpArg) {
+    const n = Number(wpArg.value);
+    if (wpArg.value === "auto") workerProcesses2 = known("auto", wpArg.span);
+    else if (Number.isInteger(n) && n > 0) workerProcesses2 = known(n, wpArg.span);
+    else return void 0;
+  } else workerProcesses2 = known(image ? "auto" : 1, mainSpan, { isDefault: true });
+  const wcArg = wcNode?.directive.args[0];
+  let workerConnections;
+  if (wcArg) {
+    const n = Number(wcArg.value);
+    if (!Number.isInteger(n) || n <= 0) return void 0;
+    workerConnections = known(n, wcArg.span);
+  } else workerConnections = known(image ? 1024 : 512, defaultSpan, { isDefault: true });
+  const rlArg = direct("worker_rlimit_nofile")?.directive.args[0];
+  const rl = rlArg && /^\d+$/.test(rlArg.value) ? known(Number(rlArg.value), rlArg.span) : void 0;
+  return { workerProcesses: workerProcesses2, workerConnections, ...rl ? { workerRlimitNofile: rl } : {}, mainSpan };
+}
+function nofileUlimit(svc) {
+  const u = [...svc.ulimits].reverse().find((x) => x.name === "nofile");
+  return u ? { ...u.soft ? { soft: u.soft } : {}, ...u.hard ? { hard: u.hard } : {}, span: u.span } : void 0;
+}
+
+// src/reference/instances.ts
+var GiB = 1024 ** 3;
+var AWS_FAMILIES = [
+  // c5: no 8xlarge/16xlarge; 9xlarge and 18xlarge instead.
+  { family: "c5", gibPerCpu: 2, sizes: [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["9xlarge", 36], ["12xlarge", 48], ["18xlarge", 72], ["24xlarge", 96], ["metal", 96]] },
+  { family: "m5", gibPerCpu: 4, sizes: [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["8xlarge", 32], ["12xlarge", 48], ["16xlarge", 64], ["24xlarge", 96], ["metal", 96]] },
+  { family: "r5", gibPerCpu: 8, sizes: [["large", 2], ["xlarge", 4], ["2xlarge", 8], ["4xlarge", 16], ["8xlarge", 32], ["12xlarge", 48], ["16xlarge", 64], ["24xlarge", 96], ["metal", 96]] }
+];
+var GCP_FAMILIES = [
+  { family: "c2-standard", gibPerCpu: 4, cpus: [4, 8, 16, 30, 60] },
+  { family: "n2-standard", gibPerCpu: 4, cpus: [2, 4, 8, 16, 32, 48, 64, 80, 96, 128] }
+];
+var AZURE_FAMILIES = [
+  { prefix: "F", features: ["s"], version: "v2", gibPerCpu: 2, cpus: [2, 4, 8, 16, 32, 48, 64, 72] },
+  // Dv5 and its siblings (premium storage s, local disk d, AMD a) share vCPU and memory per size.
+  { prefix: "D", features: ["", "s", "d", "ds", "as", "ads"], version: "v5", gibPerCpu: 4, cpus: [2, 4, 8, 16, 32, 48, 64, 96] }
+];
+function buildTable() {
+  const out = [];
+  for (const f of AWS_FAMILIES) {
+    for (const [size, cpus2] of f.sizes) out.push({ name: `aws/${f.family}.${size}`, provider: "aws", cpus: cpus2, memoryBytes: cpus2 * f.gibPerCpu * GiB });
+  }
+  for (const f of GCP_FAMILIES) {
+    for (const cpus2 of f.cpus) out.push({ name: `gcp/${f.family}-${cpus2}`, provider: "gcp", cpus: cpus2, memoryBytes: cpus2 * f.gibPerCpu * GiB });
+  }
+  for (const f of AZURE_FAMILIES) {
+    for (const feature of f.features) {
+      for (const cpus2 of f.cpus) {
+        out.push({ name: `azure/Standard_${f.prefix}${cpus2}${feature}_${f.version}`, provider: "azure", cpus: cpus2, memoryBytes: cpus2 * f.gibPerCpu * GiB });
+      }
+    }
+  }
+  return out;
+}
+var INSTANCE_TYPES = buildTable();
+var PROVIDER_ALIASES = {
+  aws: "aws",
+  ec2: "aws",
+  amazon: "aws",
+  gcp: "gcp",
+  gce: "gcp",
+  google: "gcp",
+  azure: "azure",
+  az: "azure"
+};
+function normalize2(name2) {
+  let rest2 = name2.trim().toLowerCase();
+  let provider;
+  const slash = rest2.indexOf("/");
+  if (slash > 0) {
+    provider = own(PROVIDER_ALIASES, rest2.slice(0, slash));
+    if (provider !== void 0) rest2 = rest2.slice(slash + 1);
+  }
+  rest2 = rest2.replace(/^standard_/, "").replace(/[\s_]+/g, "");
+  return provider === void 0 ? { key: rest2 } : { provider, key: rest2 };
+}
+var BY_KEY = new Map(INSTANCE_TYPES.map((t2) => [normalize2(t2.name).key, t2]));
+function lookupInstance(name2) {
+  const n = normalize2(name2);
+  const hit = BY_KEY.get(n.key);
+  if (hit === void 0 || n.provider !== void 0 && hit.provider !== n.provider) return void 0;
+  return hit;
+}
+function suggestInstances(name2, limit = 3) {
+  const n = normalize2(name2);
+  if (n.key.length === 0) return [];
+  const budget = Math.max(2, Math.floor(n.key.length / 4));
+  const scored = [];
+  for (const [key2, t2] of BY_KEY) {
+    const distance = editDistance(n.key, key2);
+    if (distance <= budget) scored.push({ name: t2.name, distance });
+  }
+  scored.sort((a, b) => a.distance - b.distance || (a.name < b.name ? -1 : 1));
+  return scored.slice(0, limit).map((s2) => s2.name);
+}
+
+// src/facts/plan.ts
+var DEFAULT_TARGET_RPS = 500;
+var DEFAULT_LATENCY_MS = 500;
+var DEFAULT_WORKER_MEMORY = 200 * 1024 ** 2;
+var plans = /* @__PURE__ */ new WeakMap();
+function capacityPlan(config3) {
+  let plan = plans.get(config3);
+  if (!plan) {
+    plan = readPlan(config3);
+    plans.set(config3, plan);
+  }
+  return plan;
+}
+function readPlan(config3) {
+  const problems = [];
+  const fromConfig = (key2, value) => {
+    const span = config3.spanOf(key2);
+    return span ? { value, span, origin: "config" } : { value, origin: "config" };
+  };
+  const memoryAt = (key2, raw) => {
+    if (raw === void 0) return void 0;
+    const bytes = parseConfigMemory(raw);
+    if (bytes === void 0 || bytes <= 0) {
+      const span = config3.spanOf(key2);
+      problems.push({ key: key2, message: `${key2.join(".")}: cannot read "${raw}" as memory (write e.g. 96GiB, 512MiB or a number of bytes)`, ...span ? { span } : {} });
+      return void 0;
+    }
+    return fromConfig(key2, bytes);
+  };
+  let host;
+  const h = config3.data.host;
+  if (h) {
+    let instance;
+    if (h.instance !== void 0) {
+      instance = lookupInstance(h.instance);
+      if (!instance) {
+        const near = suggestInstances(h.instance);
+        const span = config3.spanOf(["host", "instance"]);
+        problems.push({
+          key: ["host", "instance"],
+          message: `host.instance: unknown instance type "${h.instance}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} (or give host.cpus and host.memory)`,
+          ...span ? { span } : {}
+        });
+      }
+    }
+    const instanceSpan = config3.spanOf(["host", "instance"]);
+    const fromInstance = (value) => ({ value, origin: "instance", instance: instance.name, ...instanceSpan ? { span: instanceSpan } : {} });
+    const cpus2 = h.cpus !== void 0 ? fromConfig(["host", "cpus"], h.cpus) : instance ? fromInstance(instance.cpus) : void 0;
+    const memory = memoryAt(["host", "memory"], h.memory) ?? (instance ? fromInstance(instance.memoryBytes) : void 0);
+    host = { ...cpus2 ? { cpus: cpus2 } : {}, ...memory ? { memory } : {}, ...instance ? { instance } : {} };
+  }
+  const c = config3.data.capacity ?? {};
+  const capacity = {
+    targetRps: c.targetRps !== void 0 ? fromConfig(["capacity", "targetRps"], c.targetRps) : { value: DEFAULT_TARGET_RPS, origin: "default" },
+    latencyMs: c.latencyMs !== void 0 ? fromConfig(["capacity", "latencyMs"], c.latencyMs) : { value: DEFAULT_LATENCY_MS, origin: "default" },
+    workerMemory: memoryAt(["capacity", "workerMemory"], c.workerMemory) ?? { value: DEFAULT_WORKER_MEMORY, origin: "default" }
+  };
+  return { ...host ? { host } : {}, capacity, problems };
+}
+function describePlanValue(name2, v, where, format = String) {
+  const at = v.span ? where(v.span) : "default";
+  return `${name2} ${format(v.value)} (${v.instance ? `${v.instance}, ` : ""}${at})`;
+}
+
+// src/container/app-servers/gunicorn.ts
+import { posix as posix7 } from "node:path";
+
+// src/container/app-servers/argv.ts
+import { posix as posix6 } from "node:path";
+var SHELLS3 = /(^|\/)(sh|bash|ash|dash|zsh)$/;
+var RUNNERS = /* @__PURE__ */ new Set([
+  "exec",
+  "tini",
+  "--",
+  "dumb-init",
+  "nice",
+  "ionice",
+  "ddtrace-run",
+  "opentelemetry-instrument",
+  "newrelic-admin",
+  "run-program",
+  "poetry",
+  "pipenv",
+  "uv",
+  "pdm",
+  "hatch",
+  "rye",
+  "run",
+  "catatonit",
+  "nohup",
+  "time"
+]);
+var RUNNERS_WITH_ARG = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst", "setuidgid", "s6-setuidgid"]);
+var PROGRAMS = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", uwsgi: "uwsgi", granian: "granian" };
+var PYTHON_MODULES = { gunicorn: "gunicorn", uvicorn: "uvicorn", daphne: "daphne", granian: "granian" };
+function textOf(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function spanOfWords(words) {
+  const first = words[0].value.span;
+  const last = words[words.length - 1].value.span;
+  return first.file === last.file ? { file: first.file, start: Math.min(first.start, last.start), end: Math.max(first.end, last.end) } : first;
+}
+function locateServer(words, depth = 0) {
+  if (depth > 3) return void 0;
+  for (const simple of simpleCommands(words)) {
+    let i = 0;
+    while (i < simple.length) {
+      const w = textOf(simple[i]);
+      if (w === void 0) break;
+      const base2 = w.split("/").pop();
+      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(base2)) {
+        i++;
+        continue;
+      }
+      if (base2 === "env") {
+        i++;
+        while (textOf(simple[i])?.startsWith("-")) i += textOf(simple[i]) === "-u" ? 2 : 1;
+        continue;
+      }
+      if (RUNNERS_WITH_ARG.has(base2)) {
+        i += 2;
+        continue;
+      }
+      if (SHELLS3.test(w)) {
+        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
+        const script = c >= 0 ? simple[c + 1] : void 0;
+        if (script) return locateServer(splitShellWords(script.text), depth + 1);
+        break;
+      }
+      if (/^python[0-9.]*$/.test(base2)) {
+        let k = i + 1;
+        while (textOf(simple[k])?.startsWith("-") && textOf(simple[k]) !== "-m") k += textOf(simple[k]) === "-X" || textOf(simple[k]) === "-W" ? 2 : 1;
+        const mod = textOf(simple[k + 1]);
+        const kind2 = textOf(simple[k]) === "-m" && mod ? own(PYTHON_MODULES, mod) : void 0;
+        if (!kind2) break;
+        const argv2 = simple.slice(k + 1);
+        return { kind: kind2, argv: argv2, span: spanOfWords(simple.slice(i)) };
+      }
+      const kind = own(PROGRAMS, base2);
+      if (!kind) break;
+      const argv = simple.slice(i);
+      return { kind, argv, span: spanOfWords(argv) };
+    }
+  }
+  return void 0;
+}
+function parseArgs(args, table) {
+  const options2 = [];
+  const positional = [];
+  const unreadable = [];
+  const canonical = (n) => (table.aliases ? own(table.aliases, n) : void 0) ?? n;
+  for (let i = 0; i < args.length; i++) {
+    const word2 = args[i];
+    const v = word2.value;
+    if (v.kind === "unknown") {
+      unreadable.push(v);
+      continue;
+    }
+    const text2 = v.value;
+    if (text2 === "--") {
+      for (const rest2 of args.slice(i + 1)) positional.push(rest2.value);
+      break;
+    }
+    let name2;
+    let inline;
+    if (text2.startsWith("--") && text2.length > 2) {
+      const eq = text2.indexOf("=");
+      name2 = canonical(eq < 0 ? text2.slice(2) : text2.slice(2, eq));
+      if (eq >= 0) inline = partOf2(word2, eq + 1);
+    } else if (text2.startsWith("-") && text2.length > 1 && !/^-[0-9]/.test(text2)) {
+      const letter = text2[1];
+      name2 = canonical(own(table.short, letter) ?? letter);
+      if (text2.length > 2) inline = partOf2(word2, text2[2] === "=" ? 3 : 2);
+    } else {
+      positional.push(v);
+      continue;
+    }
+    if (table.negatable && name2.startsWith("no-") && table.flags.has(name2.slice(3))) {
+      options2.push({ name: name2.slice(3), value: known("false", v.span), span: v.span });
+      continue;
+    }
+    if (table.flags.has(name2)) {
+      options2.push({ name: name2, value: inline ?? known("true", v.span), span: v.span });
+      continue;
+    }
+    if (inline) {
+      options2.push({ name: name2, value: inline, span: v.span });
+      continue;
+    }
+    const next = args[i + 1];
+    if (!next) {
+      options2.push({ name: name2, value: unknown(`--${name2} has no value`, v.span), span: v.span });
+      break;
+    }
+    options2.push({ name: name2, value: next.value, span: joinSpans(v.span, next.value.span) });
+    i++;
+  }
+  return { options: options2, positional, unreadable };
+}
+function joinSpans(a, b) {
+  return a.file === b.file ? { file: a.file, start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) } : a;
+}
+function partOf2(word2, from) {
+  const r = rangeOf(word2.text, from, word2.text.text.length);
+  if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
+  return known(word2.text.text.slice(from), r.span, { via: r.via });
+}
+function textOfValue(v) {
+  const b = new MappedTextBuilder(v.span.file, v.span);
+  const exact = v.span.end - v.span.start === v.value.length;
+  for (let i = 0; i < v.value.length; i++) b.pushChar(v.value[i], exact ? v.span.start + i : v.span.start, exact ? v.span.start + i + 1 : v.span.end);
+  return b.build();
+}
+function numberOf(v, what) {
+  if (v.kind === "unknown") return v;
+  const raw = v.value;
+  if (typeof raw === "number" && Number.isFinite(raw)) return { ...v, value: raw };
+  if (typeof raw === "boolean") return { ...v, value: Number(raw) };
+  if (typeof raw === "string" && /^\s*[+-]?[0-9]+(\.[0-9]+)?\s*$/.test(raw)) return { ...v, value: Number(raw) };
+  return unknown(`${what} is not a number: ${JSON.stringify(raw)}`, v.span);
+}
+function containerPath(path, workingDir2) {
+  if (path.startsWith("/")) return posix6.normalize(path);
+  if (workingDir2.kind !== "known") return void 0;
+  return posix6.resolve(workingDir2.value || "/", path);
+}
+function portOfBind(bind, defaultPort) {
+  if (bind.kind === "unknown") return bind;
+  const b = bind.value;
+  if (b.startsWith("unix:") || b.startsWith("/")) return unknown(`${b} is a unix socket, not a TCP port`, bind.span);
+  if (b.startsWith("fd://")) return unknown(`${b} is an inherited file descriptor`, bind.span);
+  const m = /:(\d+)$/.exec(b);
+  if (m) return known(Number(m[1]), bind.span, bind.via ? { via: bind.via } : {});
+  if (defaultPort === void 0) return unknown(`${JSON.stringify(b)} names no port`, bind.span);
+  return /^[\w.-]+$|^\[[0-9a-fA-F:]+\]$/.test(b) ? known(defaultPort, bind.span, { ...bind.via ? { via: bind.via } : {}, isDefault: true }) : unknown(`cannot read a port from ${JSON.stringify(b)}`, bind.span);
+}
+function afterEquals(span, text2, eq) {
+  return span.end - span.start === text2.length ? { file: span.file, start: span.start + eq + 1, end: span.end } : span;
 }
 
 // src/container/app-servers/reading.ts
@@ -18869,16 +19559,16 @@ function readGunicornOptions(server, env) {
     const word2 = args[i];
     const v = word2.value;
     if (v.kind === "unknown") continue;
-    const text = v.value;
+    const text2 = v.value;
     let name2;
     let inline;
-    if (text.startsWith("--") && text.length > 2) {
-      const eq = text.indexOf("=");
-      name2 = eq < 0 ? text.slice(2) : text.slice(2, eq);
+    if (text2.startsWith("--") && text2.length > 2) {
+      const eq = text2.indexOf("=");
+      name2 = eq < 0 ? text2.slice(2) : text2.slice(2, eq);
       if (eq >= 0) inline = partOf3(word2, eq + 1);
-    } else if (text.startsWith("-") && text.length > 1 && text !== "-") {
-      name2 = own(SHORT, text[1]) ?? text.slice(1, 2);
-      if (text.length > 2) inline = partOf3(word2, 2);
+    } else if (text2.startsWith("-") && text2.length > 1 && text2 !== "-") {
+      name2 = own(SHORT, text2[1]) ?? text2.slice(1, 2);
+      if (text2.length > 2) inline = partOf3(word2, 2);
     } else {
       app ??= v;
       continue;
@@ -19083,11 +19773,11 @@ function readConfigFile(ctx, configArg, at, layers, files, configFiles, unknowns
     if (!f) return;
     target = { hostPath: f.hostPath, via: f.via };
   }
-  const result = evaluateConfigFile(ctx, target.hostPath, [posix5.dirname(target.hostPath) === "." ? "" : posix5.dirname(target.hostPath)]);
+  const result = evaluateConfigFile(ctx, target.hostPath, [posix7.dirname(target.hostPath) === "." ? "" : posix7.dirname(target.hostPath)]);
   files.push(loaded2(result));
   configFiles.push({ path: target.hostPath, via: target.via });
-  const text = ctx.ws.read(target.hostPath)?.text ?? "";
-  if (result.unresolvedImports.length > 0 && /^\s*from\s+\S+\s+import\s+\*/m.test(text)) {
+  const text2 = ctx.ws.read(target.hostPath)?.text ?? "";
+  if (result.unresolvedImports.length > 0 && /^\s*from\s+\S+\s+import\s+\*/m.test(text2)) {
     layers.setAll(`${target.hostPath} star-imports a module that is not read, which may set any setting`, { file: target.hostPath, start: 0, end: 0 });
   }
   for (const [name2, value] of result.names) if (GUNICORN_SETTINGS.has(name2)) layers.set(name2, fromPython(value));
@@ -19396,11 +20086,17 @@ function funnel(stack, facts2, config3) {
       detail: c.groups.map((g) => `${g.name} ${g.containers} x ${g.workers.value} x ${g.perWorker.value}`).join(" + ")
     });
   }
+  if (c.workers.length) steps.push({ id: "background-workers", label: "background workers (Celery, Channels, RQ, Django-Q): containers x processes x threads", ...backgroundWorkers2(stack, facts2) });
   const data = stack.data;
   for (const pgb of data.pgbouncers) {
     const name2 = pgb.service.name;
     const reserve = pgbouncerNumber(pgb, "reserve_pool_size");
     const maxDb = pgbouncerNumber(pgb, "max_db_connections");
+    steps.push({
+      id: "pgbouncer-clients",
+      label: `pgbouncer (${name2}) clients: persistent Django connections of app servers and workers`,
+      ...connectionSum(stack, facts2, (r) => r.route.kind === "pgbouncer" && r.route.pgbouncer === pgb, true)
+    });
     steps.push({ id: "pgbouncer-max-client-conn", label: `pgbouncer (${name2}) max_client_conn`, value: sourcedValue(stack, pgbouncerNumber(pgb, "max_client_conn")) });
     steps.push({
       id: "pgbouncer-pool",
@@ -19416,6 +20112,8 @@ function funnel(stack, facts2, config3) {
     steps.push({ id: "pgbouncer-max-client-conn", label: "pgbouncer max_client_conn", value: { value: null, source: "unknown", note: "no pgbouncer service in this stack" } });
   }
   for (const pg of data.postgres) {
+    const direct = connectionSum(stack, facts2, (r) => r.route.kind === "postgres" && r.route.postgres === pg, false);
+    if (direct.value.value !== 0) steps.push({ id: "postgres-clients", label: `Postgres (${pg.service.name}) clients straight from Django (no pooler): app servers and workers`, ...direct });
     steps.push({ id: "postgres-max-connections", label: `Postgres (${pg.service.name}) max_connections`, value: sourcedValue(stack, postgresInt(pg, "max_connections")) });
   }
   if (data.postgres.length === 0) {
@@ -19428,6 +20126,27 @@ function funnel(stack, facts2, config3) {
   }
   return steps;
 }
+function backgroundWorkers2(stack, facts2) {
+  const ws = facts2.concurrency.workers;
+  const missing = ws.flatMap((w) => [w.containers, w.processes, w.perProcess].filter((v) => v.kind === "unknown").map((v) => ({ w, v })));
+  const detail = ws.map((w) => `${w.service.name} (${workerName(w.worker)}) ${[w.containers, w.processes, w.perProcess].map((v) => v.kind === "known" ? v.value : "?").join(" x ")}`).join(" + ");
+  if (missing.length) {
+    const { w, v } = missing[0];
+    return { value: { value: null, source: whereOf(stack, v.span), note: `${w.service.name}: ${v.kind === "unknown" ? v.reason : ""}` }, detail };
+  }
+  const total = ws.reduce((n, w) => n + [w.containers, w.processes, w.perProcess].reduce((a, v) => a * v.value, 1), 0);
+  return { value: { value: total, source: whereOf(stack, ws[0].worker.span) }, detail };
+}
+function connectionSum(stack, facts2, select, persistentOnly) {
+  const h = connectionHolders({ stack, facts: facts2 }, select, persistentOnly);
+  if (h.silent) return { value: { value: null, source: "unknown", note: "an app server's concurrency or a CONN_MAX_AGE is unknown" } };
+  if (h.items.length === 0 && h.unknownWorkers.length === 0) return { value: { value: 0, source: "computed" }, detail: "no Django alias connects here" + (persistentOnly ? " with CONN_MAX_AGE above 0" : "") };
+  const terms = capacityTerms(h.items);
+  const detail = formatTerms(terms);
+  if (h.unknownWorkers.length) return { value: { value: null, source: "unknown", note: `not counted: ${h.unknownWorkers.map((u) => u.what).join("; ")}` }, detail };
+  const first = h.starts.get(terms[0].services[0]);
+  return { value: { value: terms.reduce((n, t2) => n + termValue(t2), 0), source: whereOf(stack, first.span) }, detail };
+}
 function redisClients(stack, facts2, data, redis) {
   const services = [...new Set(data.redisUses.filter((u) => u.redis === redis && u.use.kind === "cache").map((u) => u.use.app.service))];
   if (services.length === 0) return { value: { value: null, source: "unknown", note: "no Django cache points at this Redis" } };
@@ -19437,6 +20156,13 @@ function redisClients(stack, facts2, data, redis) {
     const missing = c ? [c.processes, c.perProcess, c.containers].find((v) => v.kind === "unknown") : void 0;
     if (!c || missing?.kind === "unknown") return { value: { value: null, source: "unknown", note: missing?.kind === "unknown" ? missing.reason : `${service.name} runs no app server` } };
     items.push({ service, containers: c.containers.value, factors: [{ value: c.processes.value, unit: "workers" }, { value: c.perProcess.value, unit: c.perProcessUnit }] });
+  }
+  for (const service of new Set(data.workerRedisUses.filter((u) => u.redis === redis && u.use.kind === "cache").map((u) => u.use.app.service))) {
+    for (const w of facts2.concurrency.workersOf(service)) {
+      const missing = [w.containers, w.processes, w.perProcess].find((v) => v.kind === "unknown");
+      if (missing?.kind === "unknown") return { value: { value: null, source: whereOf(stack, missing.span), note: `${service.name} (${workerName(w.worker)}): ${missing.reason}` } };
+      items.push({ service, containers: w.containers.value, factors: [{ value: w.processes.value, unit: "processes" }, { value: w.perProcess.value, unit: w.perProcessUnit }] });
+    }
   }
   const terms = capacityTerms(items);
   const first = stack.app(services[0]);
@@ -19613,10 +20339,10 @@ function occurrenceFingerprints(findings) {
 
 // src/engine/baseline.ts
 var BASELINE_VERSION = 2;
-function parseBaseline(text) {
+function parseBaseline(text2) {
   let data;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text2);
   } catch (e) {
     return { error: `not JSON (${e.message})` };
   }
@@ -19641,15 +20367,15 @@ import { isAbsolute as isAbsolute2, relative as relative2, resolve } from "node:
 
 // src/parsers/template.ts
 var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
-function jinjaTagAt(text) {
-  const m = JINJA_TAG.exec(text);
+function jinjaTagAt(text2) {
+  const m = JINJA_TAG.exec(text2);
   return m ? m.index : -1;
 }
-function isJinjaTemplate(text) {
-  return jinjaTagAt(text) >= 0;
+function isJinjaTemplate(text2) {
+  return jinjaTagAt(text2) >= 0;
 }
-function isJinjaDataTemplate(text) {
-  return /\{%-?\s*(if|for|raw|set|endif|endfor)\b/.test(text) || /\{\{-?\s*[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*\s*(\|[^{}\n]*)?-?\}\}/.test(text);
+function isJinjaDataTemplate(text2) {
+  return /\{%-?\s*(if|for|raw|set|endif|endfor)\b/.test(text2) || /\{\{-?\s*[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*\s*(\|[^{}\n]*)?-?\}\}/.test(text2);
 }
 
 // src/parsers/interpolate.ts
@@ -19768,17 +20494,17 @@ function substitute(out, m, from, to, name2, set) {
 // src/parsers/dotenv.ts
 var KEY = /^[A-Za-z_][A-Za-z0-9_.-]*/;
 function parseEnvFile(file) {
-  const entries2 = [];
+  const entries3 = [];
   const problems = [];
   const comments = [];
   const seen = /* @__PURE__ */ new Map();
   const vars = { lookup: (name2) => seen.get(name2) };
-  const text = file.text;
+  const text2 = file.text;
   let lineStart2 = 0;
-  while (lineStart2 <= text.length) {
-    let lineEnd = text.indexOf("\n", lineStart2);
-    if (lineEnd < 0) lineEnd = text.length;
-    const raw = text.slice(lineStart2, lineEnd).replace(/\r$/, "");
+  while (lineStart2 <= text2.length) {
+    let lineEnd = text2.indexOf("\n", lineStart2);
+    if (lineEnd < 0) lineEnd = text2.length;
+    const raw = text2.slice(lineStart2, lineEnd).replace(/\r$/, "");
     const indent2 = raw.length - raw.trimStart().length;
     let body = raw.trimStart();
     let at = lineStart2 + indent2;
@@ -19799,21 +20525,21 @@ function parseEnvFile(file) {
         const lineSpan2 = { file: file.path, start: at, end: at + body.trimEnd().length };
         if (eq < 0 || rest2.slice(0, eq).trim() !== "") {
           if (rest2.trim() === "") {
-            entries2.push({ key: key2, keySpan, value: unknown(`${key2} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
+            entries3.push({ key: key2, keySpan, value: unknown(`${key2} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
           } else {
             problems.push({ message: `expected "=" after ${key2}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
           }
         } else {
           const valueOffset = at + key2.length + eq + 1;
-          const value = readValue(file, text.slice(valueOffset, lineStart2 + raw.length), valueOffset, vars, comments, problems);
+          const value = readValue(file, text2.slice(valueOffset, lineStart2 + raw.length), valueOffset, vars, comments, problems);
           seen.set(key2, value.kind === "known" ? { value: value.value, span: value.span } : { value: "", span: value.span });
-          entries2.push({ key: key2, keySpan, value, span: lineSpan2 });
+          entries3.push({ key: key2, keySpan, value, span: lineSpan2 });
         }
       }
     }
     lineStart2 = lineEnd + 1;
   }
-  return { doc: { path: file.path, entries: entries2 }, problems, comments };
+  return { doc: { path: file.path, entries: entries3 }, problems, comments };
 }
 function readValue(file, rawValue, offset, vars, comments, problems) {
   const lead = rawValue.length - rawValue.trimStart().length;
@@ -19860,7 +20586,7 @@ function finish(m, start) {
 }
 
 // src/inputs/compose-project.ts
-import { posix as posix7 } from "node:path";
+import { posix as posix9 } from "node:path";
 
 // src/parsers/yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -20089,7 +20815,7 @@ function scalarText(file, node) {
 }
 
 // src/inputs/compose.ts
-import { posix as posix6 } from "node:path";
+import { posix as posix8 } from "node:path";
 
 // src/inputs/compose-tree.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -20099,21 +20825,21 @@ function composeTree(file, doc, dir, vars) {
   const convert = (node, depth) => {
     const span = nodeSpan(file.path, node, { file: file.path, start: 0, end: 0 });
     const tag = node && typeof node.tag === "string" && (node.tag === "!reset" || node.tag === "!override") ? node.tag : void 0;
-    const base = tag ? { span, dir, tag } : { span, dir };
-    if (!node || depth > 40 || --budget < 0) return { kind: "scalar", ...base };
+    const base2 = tag ? { span, dir, tag } : { span, dir };
+    if (!node || depth > 40 || --budget < 0) return { kind: "scalar", ...base2 };
     if ((0, import_yaml2.isMap)(node)) {
-      const entries2 = mapEntries(doc, file.path, node).map((e) => {
+      const entries3 = mapEntries(doc, file.path, node).map((e) => {
         const keySpan = nodeSpan(file.path, e.keyNode);
         return { key: e.key, keySpan, value: convert(e.value, depth + 1), via: e.via };
       });
-      return { kind: "map", entries: entries2, ...base };
+      return { kind: "map", entries: entries3, ...base2 };
     }
-    if ((0, import_yaml2.isSeq)(node)) return { kind: "seq", items: seqItems(doc, node).map((n) => convert(n, depth + 1)), ...base };
+    if ((0, import_yaml2.isSeq)(node)) return { kind: "seq", items: seqItems(doc, node).map((n) => convert(n, depth + 1)), ...base2 };
     if ((0, import_yaml2.isScalar)(node) && node.value !== null && node.value !== void 0) {
       const t2 = scalarText(file, node);
-      if (t2) return { kind: "scalar", text: interpolate(t2, vars), ...base };
+      if (t2) return { kind: "scalar", text: interpolate(t2, vars), ...base2 };
     }
-    return { kind: "scalar", ...base };
+    return { kind: "scalar", ...base2 };
   };
   if (!doc.contents) return void 0;
   return convert(doc.contents, 0);
@@ -20150,11 +20876,11 @@ var UNIQUE_BY_TARGET = /* @__PURE__ */ new Set(["volumes", "secrets", "configs",
 var UNIQUE_BY_VALUE = /* @__PURE__ */ new Set(["ports", "expose", "dns", "dns_search", "dns_opt", "env_file", "tmpfs", "cap_add", "cap_drop", "external_links", "security_opt", "profiles", "group_add", "links"]);
 var KEY_VALUE = /* @__PURE__ */ new Set(["environment", "labels", "annotations", "extra_hosts", "sysctls"]);
 var NAME_KEYED = /* @__PURE__ */ new Set(["depends_on", "networks"]);
-function mergeService(base, over) {
-  return mergeMaps(normaliseService(base), normaliseService(over), (key2, a, b) => mergeServiceKey(key2, a, b));
+function mergeService(base2, over) {
+  return mergeMaps(normaliseService(base2), normaliseService(over), (key2, a, b) => mergeServiceKey(key2, a, b));
 }
-function mergeTopLevel(base, over) {
-  return mergeMaps(base, over, (key2, a, b) => {
+function mergeTopLevel(base2, over) {
+  return mergeMaps(base2, over, (key2, a, b) => {
     if (key2 === "services" && a.kind === "map" && b.kind === "map") {
       return mergeMaps(a, b, (_name, s2, t2) => s2.kind === "map" && t2.kind === "map" ? mergeService(s2, t2) : t2);
     }
@@ -20176,21 +20902,21 @@ function mergeGeneric(a, b) {
   return b;
 }
 function mergeMaps(a, b, merge) {
-  const entries2 = [...a.entries];
+  const entries3 = [...a.entries];
   for (const e of b.entries) {
-    const i = entries2.findIndex((x) => x.key === e.key);
+    const i = entries3.findIndex((x) => x.key === e.key);
     if (e.value.tag === "!reset") {
-      if (i >= 0) entries2.splice(i, 1);
+      if (i >= 0) entries3.splice(i, 1);
       continue;
     }
     if (i < 0) {
-      entries2.push(e);
+      entries3.push(e);
       continue;
     }
-    const prev = entries2[i];
-    entries2[i] = e.value.tag === "!override" ? e : { ...e, value: merge(e.key, prev.value, e.value) };
+    const prev = entries3[i];
+    entries3[i] = e.value.tag === "!override" ? e : { ...e, value: merge(e.key, prev.value, e.value) };
   }
-  return { ...b, entries: entries2 };
+  return { ...b, entries: entries3 };
 }
 function uniqueBy(a, b, key2) {
   const items = [...a.items];
@@ -20215,7 +20941,7 @@ function mountTarget(n) {
 }
 function normaliseService(svc) {
   let changed = false;
-  const entries2 = svc.entries.map((e) => {
+  const entries3 = svc.entries.map((e) => {
     let value = e.value;
     if (KEY_VALUE.has(e.key) && value.kind === "seq") value = keyValueMap(value);
     else if (NAME_KEYED.has(e.key) && value.kind === "seq") value = nameMap(value);
@@ -20225,10 +20951,10 @@ function normaliseService(svc) {
     changed = true;
     return value.tag === e.value.tag ? { ...e, value } : { ...e, value: e.value.tag ? { ...value, tag: e.value.tag } : value };
   });
-  return changed ? { ...svc, entries: entries2 } : svc;
+  return changed ? { ...svc, entries: entries3 } : svc;
 }
 function keyValueMap(seq) {
-  const entries2 = [];
+  const entries3 = [];
   for (const item of seq.items) {
     if (item.kind !== "scalar" || !item.text) continue;
     const t2 = item.text;
@@ -20237,21 +20963,21 @@ function keyValueMap(seq) {
     const key2 = t2.text.slice(0, keyEnd).trim();
     const keySpan = rangeOf(t2, 0, keyEnd).span;
     const value = eq < 0 ? { kind: "scalar", span: item.span, dir: item.dir } : { kind: "scalar", span: item.span, dir: item.dir, text: sliceText(t2, eq + 1, t2.text.length) };
-    const i = entries2.findIndex((x) => x.key === key2);
+    const i = entries3.findIndex((x) => x.key === key2);
     const entry = { key: key2, keySpan, value, via: [] };
-    if (i >= 0) entries2[i] = entry;
-    else entries2.push(entry);
+    if (i >= 0) entries3[i] = entry;
+    else entries3.push(entry);
   }
-  return { kind: "map", span: seq.span, dir: seq.dir, entries: entries2 };
+  return { kind: "map", span: seq.span, dir: seq.dir, entries: entries3 };
 }
 function nameMap(seq) {
-  const entries2 = [];
+  const entries3 = [];
   for (const item of seq.items) {
     const name2 = textOf2(item);
-    if (name2 === void 0 || entries2.some((e) => e.key === name2)) continue;
-    entries2.push({ key: name2, keySpan: item.span, value: { kind: "scalar", span: item.span, dir: item.dir }, via: [] });
+    if (name2 === void 0 || entries3.some((e) => e.key === name2)) continue;
+    entries3.push({ key: name2, keySpan: item.span, value: { kind: "scalar", span: item.span, dir: item.dir }, via: [] });
   }
-  return { kind: "map", span: seq.span, dir: seq.dir, entries: entries2 };
+  return { kind: "map", span: seq.span, dir: seq.dir, entries: entries3 };
 }
 function withoutResets(node) {
   if (node.kind === "map") {
@@ -20297,11 +21023,11 @@ var ComposeReader = class {
   }
   service(e) {
     const node = normaliseService(e.value);
-    const entries2 = node.entries;
-    const get = (k) => entries2.find((x) => x.key === k);
+    const entries3 = node.entries;
+    const get = (k) => entries3.find((x) => x.key === k);
     const nameSpan = e.keySpan;
     const settings = /* @__PURE__ */ new Map();
-    for (const x of entries2) settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
+    for (const x of entries3) settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
     const deploy = get("deploy");
     const resourcesEntry = entryOf(deploy?.value, "resources");
     const dependsOn = get("depends_on");
@@ -20569,12 +21295,12 @@ function healthcheckDisabled(data) {
 }
 function containerPath2(p) {
   if (p === void 0 || p === "") return void 0;
-  const n = posix6.normalize(p);
+  const n = posix8.normalize(p);
   return n.length > 1 ? n.replace(/\/+$/, "") : n;
 }
 function rebase(path, from, to) {
-  if (from === to || posix6.isAbsolute(path) || path.startsWith("~") || /^[a-z]+:\/\//i.test(path)) return path;
-  const rel = posix6.relative(to || ".", posix6.join(from || ".", path)) || ".";
+  if (from === to || posix8.isAbsolute(path) || path.startsWith("~") || /^[a-z]+:\/\//i.test(path)) return path;
+  const rel = posix8.relative(to || ".", posix8.join(from || ".", path)) || ".";
   return rel.startsWith(".") || rel.startsWith("/") ? rel : `./${rel}`;
 }
 function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
@@ -20586,14 +21312,14 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
 
 // src/inputs/compose-project.ts
 function inRoot(...parts) {
-  const p = posix7.normalize(posix7.join(...parts.map((x) => x || ".")));
-  if (p === ".." || p.startsWith("../") || posix7.isAbsolute(p)) return void 0;
+  const p = posix9.normalize(posix9.join(...parts.map((x) => x || ".")));
+  if (p === ".." || p.startsWith("../") || posix9.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
 var MAX_DEPTH2 = 10;
 function loadComposeProject(ws, spec) {
-  const base = spec.files[0];
-  const projectDir = spec.projectDir ?? dirOf(base);
+  const base2 = spec.files[0];
+  const projectDir = spec.projectDir ?? dirOf(base2);
   const loader = new ProjectLoader(ws);
   const env = loader.env(spec.envFiles ?? [joinPath(projectDir, ".env")], spec.origin.via);
   const trees = [];
@@ -20612,8 +21338,8 @@ function loadComposeProject(ws, spec) {
   const inactive = all.filter((s2) => !active(s2));
   const nameVar = env.lookup("COMPOSE_PROJECT_NAME");
   const nameNode = valueOf2(tree, "name");
-  const projectName = nameVar ? known(nameVar.value, nameVar.span) : nameNode?.kind === "scalar" && nameNode.text ? known(nameNode.text.text, nameNode.span) : known(posix7.basename(projectDir === "" ? ws.rootAbs : projectDir).toLowerCase().replace(/[^a-z0-9_-]/g, ""), { file: base, start: 0, end: 0 }, { isDefault: true });
-  const compose = { path: base, dir: projectDir, services, ...inactive.length ? { inactive } : {}, problems };
+  const projectName = nameVar ? known(nameVar.value, nameVar.span) : nameNode?.kind === "scalar" && nameNode.text ? known(nameNode.text.text, nameNode.span) : known(posix9.basename(projectDir === "" ? ws.rootAbs : projectDir).toLowerCase().replace(/[^a-z0-9_-]/g, ""), { file: base2, start: 0, end: 0 }, { isDefault: true });
+  const compose = { path: base2, dir: projectDir, services, ...inactive.length ? { inactive } : {}, problems };
   return {
     spec,
     compose,
@@ -20627,7 +21353,7 @@ function loadComposeProject(ws, spec) {
   };
 }
 function dirOf(path) {
-  const d = posix7.dirname(path);
+  const d = posix9.dirname(path);
   return d === "." ? "" : d;
 }
 function joinPath(dir, name2) {
@@ -20712,8 +21438,8 @@ var ProjectLoader = class {
       resolved.set(name2, out);
       return out;
     };
-    const entries2 = services.entries.map((e) => e.value.kind === "map" ? { ...e, value: resolve3(e.key, e.keySpan) ?? e.value } : e);
-    return replaceEntry(tree, "services", { ...services, entries: entries2 });
+    const entries3 = services.entries.map((e) => e.value.kind === "map" ? { ...e, value: resolve3(e.key, e.keySpan) ?? e.value } : e);
+    return replaceEntry(tree, "services", { ...services, entries: entries3 });
   }
   /** A service with `extends:` as the merge of the extended service and its own keys. */
   extend(svc, path, vars, chain, local) {
@@ -20724,9 +21450,9 @@ var ProjectLoader = class {
     const fileNode = ext.value.kind === "map" ? valueOf2(ext.value, "file") : void 0;
     const fileText = textOf2(fileNode);
     if (name2 === void 0) return own2;
-    let base;
+    let base2;
     if (fileText === void 0) {
-      base = local(name2, ext.keySpan);
+      base2 = local(name2, ext.keySpan);
     } else {
       const other = inRoot(dirOf(path), fileText);
       if (other === void 0) {
@@ -20743,10 +21469,10 @@ var ProjectLoader = class {
         if (tree) this.problems.push({ message: `extends: service "${name2}" is not defined in ${other}`, span: ext.keySpan });
         return own2;
       }
-      base = s2;
+      base2 = s2;
     }
-    if (!base) return own2;
-    const inherited2 = { ...base, entries: base.entries.map((e) => ({ ...e, via: [...e.via, ext.keySpan] })) };
+    if (!base2) return own2;
+    const inherited2 = { ...base2, entries: base2.entries.map((e) => ({ ...e, via: [...e.via, ext.keySpan] })) };
     return mergeService(inherited2, own2);
   }
   withIncludes(tree, path, vars, chain) {
@@ -20800,16 +21526,16 @@ var ProjectLoader = class {
       const add = valueOf2(included, key2);
       if (add?.kind !== "map") continue;
       const mine = valueOf2(out, key2);
-      const entries2 = mine?.kind === "map" ? [...mine.entries] : [];
+      const entries3 = mine?.kind === "map" ? [...mine.entries] : [];
       for (const e of add.entries) {
-        const i = entries2.findIndex((x) => x.key === e.key);
+        const i = entries3.findIndex((x) => x.key === e.key);
         const imported = { ...e, via: [...e.via, via] };
-        if (i < 0) entries2.push(imported);
-        else if (key2 === "services" && e.value.kind === "map" && entries2[i].value.kind === "map") {
-          entries2[i] = { ...entries2[i], value: mergeService(e.value, entries2[i].value) };
+        if (i < 0) entries3.push(imported);
+        else if (key2 === "services" && e.value.kind === "map" && entries3[i].value.kind === "map") {
+          entries3[i] = { ...entries3[i], value: mergeService(e.value, entries3[i].value) };
         }
       }
-      const node = mine?.kind === "map" ? { ...mine, entries: entries2 } : { kind: "map", span: add.span, dir: add.dir, entries: entries2 };
+      const node = mine?.kind === "map" ? { ...mine, entries: entries3 } : { kind: "map", span: add.span, dir: add.dir, entries: entries3 };
       out = replaceEntry(out, key2, node, via);
     }
     return out;
@@ -20817,197 +21543,24 @@ var ProjectLoader = class {
 };
 function replaceEntry(map, key2, value, keySpan) {
   const i = map.entries.findIndex((e) => e.key === key2);
-  const entries2 = [...map.entries];
-  if (i >= 0) entries2[i] = { ...entries2[i], value };
-  else entries2.push({ key: key2, keySpan: keySpan ?? value.span, value, via: [] });
-  return { ...map, entries: entries2 };
-}
-
-// src/container/filesystem.ts
-import { posix as posix8 } from "node:path";
-function repoPath(...parts) {
-  const p = posix8.normalize(posix8.join(...parts.map((x) => x || ".")));
-  if (p === ".." || p.startsWith("../") || posix8.isAbsolute(p)) return void 0;
-  return p === "." ? "" : p.replace(/\/$/, "");
-}
-function originOf(s2, hostPath) {
-  if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
-  if ((s2.origin.kind === "copy" || s2.origin.kind === "mount") && s2.isDir) return { ...s2.origin, hostPath };
-  return s2.origin;
-}
-function fileOf(s2, containerPath3, hostPath) {
-  return {
-    containerPath: containerPath3,
-    hostPath,
-    via: s2.via,
-    origin: originOf(s2, hostPath),
-    ...s2.chain?.length ? { chain: s2.chain } : {},
-    ...s2.rendering ? { rendering: s2.rendering } : {}
-  };
-}
-function under(path, dir) {
-  return dir === "/" ? path !== "/" : path.startsWith(`${dir}/`);
-}
-function rest(path, dir) {
-  return dir === "/" ? path.slice(1) : path.slice(dir.length + 1);
-}
-var ContainerFs = class _ContainerFs {
-  constructor(ws, sources) {
-    this.ws = ws;
-    this.sources = sources;
-  }
-  /** A new filesystem with more layers on top (later layers shadow earlier ones). */
-  with(more) {
-    return more.length ? new _ContainerFs(this.ws, [...this.sources, ...more]) : this;
-  }
-  /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
-  state(containerPath3) {
-    const p = posix8.normalize(containerPath3);
-    for (let i = this.sources.length - 1; i >= 0; i--) {
-      const s2 = this.sources[i];
-      if (s2.incomplete) continue;
-      if (s2.removed) {
-        if (p === s2.containerPath || under(p, s2.containerPath)) return { kind: "absent" };
-        continue;
-      }
-      if (p === s2.containerPath && !s2.isDir && s2.origin?.kind === "image-default") return { kind: "image-default", origin: s2.origin, containerPath: p };
-      if (p === s2.containerPath && !s2.isDir) {
-        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
-        if (this.ws.exists(s2.hostPath)) return { kind: "file", file: fileOf(s2, p, s2.hostPath) };
-        return { kind: "absent" };
-      }
-      if (s2.isDir && under(p, s2.containerPath)) {
-        if (s2.opaque) return { kind: "unknown", origin: s2.origin ?? { kind: "unknown", reason: "not in the repository", via: s2.via }, via: s2.via };
-        const host = repoPath(s2.hostPath, rest(p, s2.containerPath));
-        if (host !== void 0 && !s2.ignored?.(host) && !this.ws.inside(host)) return { kind: "unknown", origin: { kind: "unknown", reason: `${host} leaves the checked folder through a symlink`, via: s2.via }, via: s2.via };
-        if (host !== void 0 && this.ws.exists(host) && !s2.ignored?.(host)) return { kind: "file", file: fileOf(s2, p, host) };
-        if (s2.hides) return { kind: "absent" };
-      }
-      if (s2.hides && s2.isDir && p === s2.containerPath) return { kind: "absent" };
-    }
-    return { kind: "absent" };
-  }
-  /** The repository file behind a container path, when the container sees one. */
-  resolve(containerPath3) {
-    const s2 = this.state(containerPath3);
-    return s2.kind === "file" ? s2.file : void 0;
-  }
-  /** Every repository file visible in the container, with its container path. */
-  files() {
-    const out = /* @__PURE__ */ new Map();
-    const hide = (dir) => {
-      for (const k of [...out.keys()]) if (k === dir || under(k, dir)) out.delete(k);
-    };
-    for (const s2 of this.sources) {
-      if (s2.incomplete) continue;
-      if (s2.removed) {
-        hide(s2.containerPath);
-        continue;
-      }
-      if (s2.origin?.kind === "image-default") {
-        out.delete(s2.containerPath);
-        continue;
-      }
-      if (s2.isDir && (s2.hides || s2.opaque)) hide(s2.containerPath);
-      if (s2.opaque) {
-        out.delete(s2.containerPath);
-        continue;
-      }
-      if (!s2.isDir) {
-        if (this.ws.exists(s2.hostPath)) out.set(s2.containerPath, fileOf(s2, s2.containerPath, s2.hostPath));
-        else out.delete(s2.containerPath);
-        continue;
-      }
-      for (const f of this.ws.filesUnder(s2.hostPath)) {
-        if (s2.ignored?.(f)) continue;
-        const r = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
-        const cp = posix8.join(s2.containerPath, r);
-        out.set(cp, fileOf(s2, cp, f));
-      }
-    }
-    return [...out.values()];
-  }
-  /** Files the image ships by itself that no later layer replaced or removed. */
-  imageDefaults() {
-    const out = [];
-    const seen = /* @__PURE__ */ new Set();
-    for (const s2 of this.sources) {
-      if (s2.origin?.kind !== "image-default" || seen.has(s2.containerPath)) continue;
-      seen.add(s2.containerPath);
-      const st = this.state(s2.containerPath);
-      if (st.kind === "image-default") out.push({ containerPath: s2.containerPath, origin: st.origin });
-    }
-    return out;
-  }
-  /** The layer saying a folder may hold more files than arena-lint sees, when one covers `dir`. */
-  incompleteAt(dir) {
-    const d = posix8.normalize(dir);
-    return this.sources.find((s2) => s2.incomplete && (d === s2.containerPath || under(d, s2.containerPath)));
-  }
-  /** Layers below which nothing is known (for `inspect` and for include resolution). */
-  unknownLayers() {
-    return this.sources.filter((s2) => s2.opaque);
-  }
-  /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`), sorted as glob(3) sorts them. */
-  glob(pattern) {
-    const re = globToRegExp(posix8.normalize(pattern));
-    return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => a.containerPath < b.containerPath ? -1 : 1);
-  }
-  /**
-   * The files below `dir`, re-rooted so `dir` becomes `/`: what a named volume mounted at `dir`
-   * would be filled with from this image.
-   */
-  subtree(dir) {
-    const d = posix8.normalize(dir);
-    const out = [];
-    for (const s2 of this.sources) {
-      if ((s2.opaque || s2.incomplete) && under(s2.containerPath, d)) out.push({ ...s2, containerPath: `/${rest(s2.containerPath, d)}` });
-    }
-    for (const f of this.files()) {
-      if (!under(f.containerPath, d)) continue;
-      out.push({
-        containerPath: `/${rest(f.containerPath, d)}`,
-        hostPath: f.hostPath,
-        isDir: false,
-        via: f.via,
-        origin: f.origin,
-        ...f.chain ? { chain: f.chain } : {},
-        ...f.rendering ? { rendering: f.rendering } : {}
-      });
-    }
-    return out;
-  }
-};
-function globToRegExp(glob) {
-  let re = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else if (c === "[") {
-      const close = glob.indexOf("]", i + 1);
-      if (close < 0) re += "\\[";
-      else {
-        re += `[${glob.slice(i + 1, close).replace(/^!/, "^").replace(/\\/g, "\\\\")}]`;
-        i = close;
-      }
-    } else re += c.replace(/[.+^${}()|\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`);
+  const entries3 = [...map.entries];
+  if (i >= 0) entries3[i] = { ...entries3[i], value };
+  else entries3.push({ key: key2, keySpan: keySpan ?? value.span, value, via: [] });
+  return { ...map, entries: entries3 };
 }
 
 // src/container/view.ts
-import { posix as posix16 } from "node:path";
+import { posix as posix17 } from "node:path";
 
 // src/container/dockerfile-fs.ts
-import { posix as posix13 } from "node:path";
+import { posix as posix14 } from "node:path";
 
 // src/container/process.ts
-import { posix as posix12 } from "node:path";
+import { posix as posix13 } from "node:path";
 
 // src/container/shell-script.ts
-import { posix as posix9 } from "node:path";
-var isWord = (t2, text) => t2?.kind === "word" && (text === void 0 || t2.word.text.text === text && !t2.word.quoted);
+import { posix as posix10 } from "node:path";
+var isWord = (t2, text2) => t2?.kind === "word" && (text2 === void 0 || t2.word.text.text === text2 && !t2.word.quoted);
 var isOp = (t2, op) => t2?.kind === "op" && (op === void 0 || t2.op === op);
 var RESERVED = /* @__PURE__ */ new Set(["then", "else", "elif", "fi", "do", "done", "esac", "}", ";;"]);
 var REDIRECT = /* @__PURE__ */ new Set(["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"]);
@@ -21084,9 +21637,9 @@ var Parser2 = class {
     if (!s2 || !e) return this.whole;
     return s2.file === e.file ? { file: s2.file, start: s2.start, end: Math.max(s2.end, e.end) } : s2;
   }
-  expectWord(text) {
+  expectWord(text2) {
     this.skipBreaks();
-    if (isWord(this.peek(), text)) this.i++;
+    if (isWord(this.peek(), text2)) this.i++;
   }
   command(stop) {
     const t2 = this.peek();
@@ -21344,13 +21897,13 @@ function varValue(f, name2, at) {
   const v = f.vars.get(name2);
   return v ?? known("", at, { isDefault: true });
 }
-function globMatch(pattern, text, anchored, longest) {
+function globMatch(pattern, text2, anchored, longest) {
   const re = globToRegExp(pattern).source.slice(1, -1).replace(/\[\^\/\]\*/g, ".*").replace(/\[\^\/\]/g, ".");
-  if (anchored === "whole") return new RegExp(`^(?:${re})$`).test(text) ? text.length : void 0;
-  const lens = [...Array(text.length + 1).keys()];
+  if (anchored === "whole") return new RegExp(`^(?:${re})$`).test(text2) ? text2.length : void 0;
+  const lens = [...Array(text2.length + 1).keys()];
   if (longest) lens.reverse();
   for (const n of lens) {
-    const piece = anchored === "prefix" ? text.slice(0, n) : text.slice(text.length - n);
+    const piece = anchored === "prefix" ? text2.slice(0, n) : text2.slice(text2.length - n);
     if (new RegExp(`^(?:${re})$`).test(piece)) return n;
   }
   return void 0;
@@ -21394,10 +21947,10 @@ function expandRaw(f, raw, at) {
   }
   return v;
 }
-function expandInline(f, text, at) {
+function expandInline(f, text2, at) {
   let out = "";
   let i = 0;
-  const t2 = text.replace(/^"(.*)"$/s, "$1").replace(/^'(.*)'$/s, "$1");
+  const t2 = text2.replace(/^"(.*)"$/s, "$1").replace(/^'(.*)'$/s, "$1");
   while (i < t2.length) {
     if (t2[i] === "$") {
       const m = /^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(t2.slice(i));
@@ -21503,7 +22056,7 @@ function evalTest(f, argv) {
       if (op === "-z") return x === "";
       if (op === "-n") return x !== "";
       if (op === "-f" || op === "-e" || op === "-r" || op === "-s" || op === "-x" || op === "-d") {
-        const st = f.fs.state(posix9.resolve(f.workdir.kind === "known" ? f.workdir.value : "/", x));
+        const st = f.fs.state(posix10.resolve(f.workdir.kind === "known" ? f.workdir.value : "/", x));
         if (op === "-d") return void 0;
         if (st.kind === "file" || st.kind === "image-default") return true;
         return void 0;
@@ -21532,7 +22085,7 @@ function cwd(f) {
   return f.workdir.kind === "known" ? f.workdir.value : "/";
 }
 function abs(f, p) {
-  return posix9.resolve(cwd(f), p);
+  return posix10.resolve(cwd(f), p);
 }
 function pushLayer(f, l) {
   f.layers.push(l);
@@ -21598,7 +22151,7 @@ function skipUndecided(f, branches, reason, span) {
       const literal2 = t2.split("$")[0];
       if (!literal2.startsWith("/") && f.workdir.kind !== "known") continue;
       const path = abs(f, literal2);
-      const dir = t2.includes("$") ? literal2.endsWith("/") ? path : posix9.dirname(path) : posix9.dirname(path);
+      const dir = t2.includes("$") ? literal2.endsWith("/") ? path : posix10.dirname(path) : posix10.dirname(path);
       if (!t2.includes("$") && f.fs.state(path).kind === "file") continue;
       pushLayer(f, { containerPath: dir, hostPath: "", isDir: true, via: span, incomplete: true, origin: { kind: "unknown", reason: `files may be written here in a branch arena-lint cannot decide (${reason})`, via: span } });
     }
@@ -21749,14 +22302,14 @@ function runSimple(f, n, ws) {
   let argv = expanded;
   const name2 = plain2(argv[0]);
   if (name2 === void 0) return void 0;
-  const base = posix9.basename(name2);
-  switch (base) {
+  const base2 = posix10.basename(name2);
+  switch (base2) {
     case "export":
     case "readonly":
     case "declare":
     case "typeset":
     case "local": {
-      const isExport = base === "export" || argv.some((w) => plain2(w) === "-x");
+      const isExport = base2 === "export" || argv.some((w) => plain2(w) === "-x");
       for (const w of n.words.slice(i + 1)) {
         const t2 = w.text.text;
         if (t2.startsWith("-")) continue;
@@ -21862,25 +22415,25 @@ function runSimple(f, n, ws) {
       throw new Stop("exec", rest2);
     }
   }
-  if (f.functions.has(base) && f.depth < 8) {
+  if (f.functions.has(base2) && f.depth < 8) {
     const saved = f.args;
     f.args = argv.slice(1);
     f.depth++;
     try {
-      runList(f, f.functions.get(base), ws);
+      runList(f, f.functions.get(base2), ws);
     } finally {
       f.depth--;
       f.args = saved;
     }
     return true;
   }
-  fileEffects(f, base, argv, n, ws);
+  fileEffects(f, base2, argv, n, ws);
   if (n.background) {
-    f.steps.push({ description: `${base} starts in the background`, span: n.span });
+    f.steps.push({ description: `${base2} starts in the background`, span: n.span });
     return true;
   }
-  if (!BUILTIN_OR_UTILITY.has(base)) f.ran.push({ argv, span: n.span });
-  if (!BUILTIN_OR_UTILITY.has(base) && !isOneShot(argv)) f.last = { argv, span: n.span, assigns };
+  if (!BUILTIN_OR_UTILITY.has(base2)) f.ran.push({ argv, span: n.span });
+  if (!BUILTIN_OR_UTILITY.has(base2) && !isOneShot(argv)) f.last = { argv, span: n.span, assigns };
   return void 0;
 }
 function succeedsWhenRunning(f, n) {
@@ -21895,7 +22448,7 @@ function isOneShot(argv) {
     const sub = words[manage + 1] ?? "";
     return sub !== "runserver" && sub !== "runserver_plus" && sub !== "run_huey" && sub !== "qcluster" && !sub.startsWith("rq");
   }
-  return /^(wait-for-it(\.sh)?|wait-for|dockerize|nc|pg_isready|alembic|python3?\s+-c)$/.test(posix9.basename(words[0] ?? ""));
+  return /^(wait-for-it(\.sh)?|wait-for|dockerize|nc|pg_isready|alembic|python3?\s+-c)$/.test(posix10.basename(words[0] ?? ""));
 }
 function describeHandOver(words) {
   const raw = words.map((w) => w.text.text).join(" ");
@@ -21916,7 +22469,7 @@ function sliceWord(w, from) {
   b.pushMapped(m, from, m.text.length);
   return { text: b.build(), at: w.at, quoted: w.quoted };
 }
-function fileEffects(f, base, argv, n, ws) {
+function fileEffects(f, base2, argv, n, ws) {
   const out = n.redirects.find((r) => (r.op === ">" || r.op === ">|" || r.op === ">>") && r.target);
   const input = n.redirects.find((r) => r.op === "<" && r.target);
   const heredoc = n.redirects.find((r) => r.heredoc)?.heredoc;
@@ -21930,12 +22483,12 @@ function fileEffects(f, base, argv, n, ws) {
     const literal2 = out.target.text.text.split("$")[0];
     if (literal2.startsWith("/") || f.workdir.kind === "known") {
       const path = abs(f, literal2 || ".");
-      pushLayer(f, { containerPath: literal2.endsWith("/") || !literal2 ? path : posix9.dirname(path), hostPath: "", isDir: true, via: n.span, incomplete: true, origin: { kind: "unknown", reason, via: n.span } });
+      pushLayer(f, { containerPath: literal2.endsWith("/") || !literal2 ? path : posix10.dirname(path), hostPath: "", isDir: true, via: n.span, incomplete: true, origin: { kind: "unknown", reason, via: n.span } });
     }
     return;
   }
   const target = outPath?.kind === "known" && outPath.value !== "/dev/null" && !outPath.value.startsWith("/dev/") ? abs(f, outPath.value) : void 0;
-  if (base === "envsubst" && target) {
+  if (base2 === "envsubst" && target) {
     const src = inPath?.kind === "known" ? f.fs.resolve(abs(f, inPath.value)) : void 0;
     if (!src) {
       markUnknownFile(f, target, `rendered by envsubst from ${inPath?.kind === "known" ? inPath.value : "an unknown file"}, which is not in the repository`, n.span);
@@ -21953,41 +22506,41 @@ function fileEffects(f, base, argv, n, ws) {
     f.steps.push({ description: `envsubst renders ${target} from ${src.containerPath}`, span: n.span });
     return;
   }
-  if (base === "sed") {
+  if (base2 === "sed") {
     sedEffects(f, argv, target, n, ws);
     return;
   }
-  if ((base === "cp" || base === "mv" || base === "ln") && operands.length >= 2) {
+  if ((base2 === "cp" || base2 === "mv" || base2 === "ln") && operands.length >= 2) {
     const dest = operands[operands.length - 1];
     for (const s2 of operands.slice(0, -1)) {
       if (s2 === void 0 || dest === void 0) {
-        f.unknowns.push({ what: "file", reason: `${base} with an unknown path`, span: n.span });
+        f.unknowns.push({ what: "file", reason: `${base2} with an unknown path`, span: n.span });
         continue;
       }
       const from = abs(f, s2);
       const st = f.fs.state(from);
-      const to = dest.endsWith("/") || operands.length > 2 ? posix9.join(abs(f, dest), posix9.basename(from)) : abs(f, dest);
+      const to = dest.endsWith("/") || operands.length > 2 ? posix10.join(abs(f, dest), posix10.basename(from)) : abs(f, dest);
       if (st.kind === "file") {
         pushLayer(f, { containerPath: to, hostPath: st.file.hostPath, isDir: false, via: n.span, origin: st.file.origin, chain: [...st.file.chain ?? [], st.file.via], ...st.file.rendering ? { rendering: st.file.rendering } : {} });
       } else {
         const below = f.fs.files().filter((x) => x.containerPath.startsWith(`${from}/`));
         if (below.length > 0) {
-          for (const x of below) pushLayer(f, { containerPath: posix9.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
-        } else markUnknownFile(f, to, `${base} from ${from}, which arena-lint cannot see`, n.span);
+          for (const x of below) pushLayer(f, { containerPath: posix10.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
+        } else markUnknownFile(f, to, `${base2} from ${from}, which arena-lint cannot see`, n.span);
       }
-      if (base === "mv") pushLayer(f, { containerPath: from, hostPath: "", isDir: true, via: n.span, removed: true });
+      if (base2 === "mv") pushLayer(f, { containerPath: from, hostPath: "", isDir: true, via: n.span, removed: true });
     }
     return;
   }
-  if (base === "rm") {
+  if (base2 === "rm") {
     for (const p of operands) {
       if (p === void 0 || /[*?[]/.test(p)) continue;
       pushLayer(f, { containerPath: abs(f, p), hostPath: "", isDir: true, via: n.span, removed: true });
     }
     return;
   }
-  if (target && (base === "cat" || base === "echo" || base === "printf" || base === "tee")) {
-    const src = base === "cat" && !heredoc && operands[0] ? f.fs.resolve(abs(f, operands[0])) : void 0;
+  if (target && (base2 === "cat" || base2 === "echo" || base2 === "printf" || base2 === "tee")) {
+    const src = base2 === "cat" && !heredoc && operands[0] ? f.fs.resolve(abs(f, operands[0])) : void 0;
     if (src) {
       pushLayer(f, { containerPath: target, hostPath: src.hostPath, isDir: false, via: n.span, origin: src.origin, chain: [...src.chain ?? [], src.via] });
       return;
@@ -22006,29 +22559,29 @@ function fileEffects(f, base, argv, n, ws) {
       f.steps.push({ description: `writes ${target} from a heredoc`, span: n.span });
       return;
     }
-    const printed = base === "echo" || base === "printf" ? printedText(base, argv) : void 0;
+    const printed = base2 === "echo" || base2 === "printf" ? printedText(base2, argv) : void 0;
     if (printed && out?.op !== ">>") {
       pushLayer(f, {
         containerPath: target,
         hostPath: n.span.file,
         isDir: false,
         via: n.span,
-        origin: { kind: "rendered", template: n.span.file, renderer: base, via: n.span },
-        rendering: { content: printed, renderer: base }
+        origin: { kind: "rendered", template: n.span.file, renderer: base2, via: n.span },
+        rendering: { content: printed, renderer: base2 }
       });
-      f.steps.push({ description: `writes ${target} with ${base}`, span: n.span });
+      f.steps.push({ description: `writes ${target} with ${base2}`, span: n.span });
       return;
     }
-    markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
+    markUnknownFile(f, target, `written by ${base2} at start-up`, n.span);
     return;
   }
-  if (target && !["echo", "printf"].includes(base)) markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
+  if (target && !["echo", "printf"].includes(base2)) markUnknownFile(f, target, `written by ${base2} at start-up`, n.span);
 }
-function printedText(base, argv) {
+function printedText(base2, argv) {
   let args = argv.slice(1);
   if (args.some((a) => a.value.kind !== "known")) return void 0;
   const b = new MappedTextBuilder(args[0]?.text.file ?? "", args[0]?.text.whole ?? argv[0].text.whole);
-  if (base === "echo") {
+  if (base2 === "echo") {
     let newline2 = true;
     while (args[0] && /^-[neE]+$/.test(plain2(args[0]))) {
       if (plain2(args[0]).includes("n")) newline2 = false;
@@ -22087,15 +22640,15 @@ function sedEffects(f, argv, target, n, ws) {
       if (st.kind === "unknown") markUnknownFile(f, to, `edited by sed from ${from}, which is unknown`, n.span);
       return;
     }
-    const base = st.file.rendering?.content ?? (() => {
+    const base2 = st.file.rendering?.content ?? (() => {
       const file = ws.read(st.file.hostPath);
       return file ? literalText(file.path, file.text, 0) : void 0;
     })();
-    if (!commands || !base) {
+    if (!commands || !base2) {
       markUnknownFile(f, to, "edited by a sed script arena-lint does not apply", n.span);
       return;
     }
-    pushLayer(f, renderedLayer(abs(f, to), st.file, applySed(base, commands), "sed", n.span));
+    pushLayer(f, renderedLayer(abs(f, to), st.file, applySed(base2, commands), "sed", n.span));
     f.steps.push({ description: `sed edits ${abs(f, to)}`, span: n.span });
   };
   if (inPlace) {
@@ -22106,24 +22659,24 @@ function sedEffects(f, argv, target, n, ws) {
   } else if (target && files[0] !== void 0) edit(files[0], target);
   else if (target) markUnknownFile(f, target, "written by sed at start-up", n.span);
 }
-function shellFormat(text) {
+function shellFormat(text2) {
   const out = /* @__PURE__ */ new Set();
-  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g)) out.add(m[1]);
+  for (const m of text2.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g)) out.add(m[1]);
   return out;
 }
-function runText(f, text, ws) {
+function runText(f, text2, ws) {
   const problems = [];
-  const tokens = new Lexer(text, problems, void 0, false).run();
+  const tokens = new Lexer(text2, problems, void 0, false).run();
   f.problems.push(...problems);
-  const nodes = new Parser2(tokens, text.whole).list(/* @__PURE__ */ new Set());
+  const nodes = new Parser2(tokens, text2.whole).list(/* @__PURE__ */ new Set());
   runList(f, nodes, ws);
 }
 function readScript(ws, source, input) {
-  let text;
-  if (source.kind === "inline") text = source.text;
+  let text2;
+  if (source.kind === "inline") text2 = source.text;
   else {
     const file = ws.read(source.path);
-    if (file) text = literalText(file.path, file.text, 0);
+    if (file) text2 = literalText(file.path, file.text, 0);
   }
   const vars = new Map(input.env);
   const f = {
@@ -22163,9 +22716,9 @@ function readScript(ws, source, input) {
     // What runs after it in the script never runs while it does (`uwsgi ...` in the foreground, then `migrate`).
     ran: outcome === "last" && f.last ? f.ran.slice(0, Math.max(0, f.ran.findIndex((r) => r.span === f.last.span))) : f.ran
   });
-  if (!text) return result("unknown", []);
+  if (!text2) return result("unknown", []);
   try {
-    runText(f, text, ws);
+    runText(f, text2, ws);
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
     if (e.outcome === "exec") return result("exec", e.argv);
@@ -22180,8 +22733,8 @@ function readScript(ws, source, input) {
 }
 
 // src/container/supervisord.ts
-import { posix as posix10 } from "node:path";
-function parseSupervisorIni(path, text) {
+import { posix as posix11 } from "node:path";
+function parseSupervisorIni(path, text2) {
   const sections2 = [];
   let cur;
   let last;
@@ -22196,7 +22749,7 @@ function parseSupervisorIni(path, text) {
     last = void 0;
   };
   let offset = 0;
-  for (const raw of text.split("\n")) {
+  for (const raw of text2.split("\n")) {
     const lineStart2 = offset;
     offset += raw.length + 1;
     const line = raw.replace(/\r$/, "");
@@ -22266,7 +22819,7 @@ function supervisordPrograms(ws, fs, argv, env, workdir) {
     } else if (w?.startsWith("--configuration=")) configPath = w.slice(16);
   }
   const candidates = configPath ? [configPath] : CONFIG_SEARCH;
-  const main = candidates.map((c) => fs.resolve(posix10.resolve(cwd2, c))).find((x) => x !== void 0);
+  const main = candidates.map((c) => fs.resolve(posix11.resolve(cwd2, c))).find((x) => x !== void 0);
   if (!main) {
     unknowns.push({ what: "supervisord", reason: `its configuration (${candidates.join(", ")}) is not in the container's files arena-lint can see`, span: configSpan });
     return { programs, steps, unknowns, files };
@@ -22281,12 +22834,12 @@ function supervisordPrograms(ws, fs, argv, env, workdir) {
     if (!file) continue;
     files.push(file.path);
     steps.push({ description: `supervisord reads ${f.containerPath} (${f.hostPath})`, span: f.via });
-    const here = posix10.dirname(f.containerPath);
+    const here = posix11.dirname(f.containerPath);
     for (const section of parseSupervisorIni(file.path, file.text)) {
       if (section.name === "include") {
         const entry = section.entries.find((e) => e.key === "files");
         for (const pattern of entry?.value.text.split(/\s+/).filter(Boolean) ?? []) {
-          const abs2 = posix10.resolve(here, pattern.replace("%(here)s", here));
+          const abs2 = posix11.resolve(here, pattern.replace("%(here)s", here));
           const matches = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
           for (const m of matches) queue.push({ containerPath: m.containerPath, hostPath: m.hostPath, via: entry.span });
         }
@@ -22340,7 +22893,7 @@ function s6Services(ws, fs, via) {
   for (const f of fs.files()) {
     const dir = S6_DIRS.find((d) => f.containerPath.startsWith(`${d}/`));
     if (!dir || !/^[^/]+\/run$/.test(f.containerPath.slice(dir.length + 1))) continue;
-    const serviceDir = posix10.dirname(f.containerPath);
+    const serviceDir = posix11.dirname(f.containerPath);
     if (dir !== "/etc/services.d") {
       const type = fs.resolve(`${serviceDir}/type`);
       const t2 = type ? ws.read(type.hostPath)?.text.trim() : void 0;
@@ -22349,7 +22902,7 @@ function s6Services(ws, fs, via) {
     const file = ws.read(f.hostPath);
     if (!file) continue;
     files.push(file.path);
-    const name2 = posix10.basename(serviceDir);
+    const name2 = posix11.basename(serviceDir);
     const span = { file: file.path, start: 0, end: Math.min(file.text.indexOf("\n") >>> 0, file.text.length) };
     if (/^#!\s*\S*execlineb/.test(file.text)) {
       const r = execlineProgram(file.path, file.text);
@@ -22362,8 +22915,8 @@ function s6Services(ws, fs, via) {
   return { programs, steps, unknowns, files };
 }
 var CHAIN = { "with-contenv": 0, "s6-setuidgid": 1, "s6-envuidgid": 1, cd: 1, fdmove: 2, "s6-envdir": 1, redirfd: 3, "s6-applyuidgid": 0, "fdclose": 1, umask: 1, "s6-notifyoncheck": 0 };
-function execlineProgram(path, text) {
-  const body = text.replace(/^#!.*$/m, (m) => " ".repeat(m.length));
+function execlineProgram(path, text2) {
+  const body = text2.replace(/^#!.*$/m, (m) => " ".repeat(m.length));
   const words = splitShellWords(literalText(path, body, 0)).filter((w) => !w.operator);
   const env = /* @__PURE__ */ new Map();
   const imported = /* @__PURE__ */ new Map();
@@ -22385,21 +22938,21 @@ function execlineProgram(path, text) {
   while (i < words.length) {
     const w = text0(i);
     if (w === void 0) break;
-    const base = posix10.basename(w);
-    if (base === "foreground" || base === "background" || base === "if" || base === "ifelse" || base === "backtick") {
+    const base2 = posix11.basename(w);
+    if (base2 === "foreground" || base2 === "background" || base2 === "if" || base2 === "ifelse" || base2 === "backtick") {
       i++;
       while (i < words.length && text0(i)?.startsWith("-")) i++;
-      if (base === "backtick") i++;
+      if (base2 === "backtick") i++;
       skipBlock();
       continue;
     }
-    if (base === "export" && words[i + 2]) {
+    if (base2 === "export" && words[i + 2]) {
       env.set(text0(i + 1), words[i + 2].value);
       steps.push({ description: `export ${text0(i + 1)}`, span: words[i].value.span });
       i += 3;
       continue;
     }
-    if (base === "importas") {
+    if (base2 === "importas") {
       i++;
       let dflt;
       while (text0(i)?.startsWith("-")) {
@@ -22414,9 +22967,9 @@ function execlineProgram(path, text) {
       i += 2;
       continue;
     }
-    if (base in CHAIN) {
-      i += 1 + CHAIN[base];
-      while (i < words.length && base === "fdmove" && text0(i)?.startsWith("-")) i++;
+    if (base2 in CHAIN) {
+      i += 1 + CHAIN[base2];
+      while (i < words.length && base2 === "fdmove" && text0(i)?.startsWith("-")) i++;
       continue;
     }
     break;
@@ -22435,7 +22988,7 @@ function execlineProgram(path, text) {
 }
 
 // src/container/images.ts
-import { posix as posix11 } from "node:path";
+import { posix as posix12 } from "node:path";
 var NGINX_DEFAULT_CONF = `
 user  nginx;
 worker_processes  auto;
@@ -22534,9 +23087,9 @@ function nginxTemplates(ws, fs, env, via) {
     const v = env.get(name2);
     return v?.kind === "known" && v.value !== "" ? v.value : dflt;
   };
-  const dir = posix11.normalize(setting2("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
+  const dir = posix12.normalize(setting2("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
   const suffix = setting2("NGINX_ENVSUBST_TEMPLATE_SUFFIX", ".template");
-  const outDir = posix11.normalize(setting2("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
+  const outDir = posix12.normalize(setting2("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
   const filterV = env.get("NGINX_ENVSUBST_FILTER");
   let filter;
   try {
@@ -22550,7 +23103,7 @@ function nginxTemplates(ws, fs, env, via) {
   for (const f of fs.files()) {
     if (!f.containerPath.startsWith(`${dir}/`) || !f.containerPath.endsWith(suffix)) continue;
     const rel = f.containerPath.slice(dir.length + 1, f.containerPath.length - suffix.length);
-    const target = posix11.join(outDir, rel);
+    const target = posix12.join(outDir, rel);
     const content2 = renderEnvsubst(ws, f, env, defined);
     if (!content2) continue;
     layers.push(renderedLayer(target, f, content2, "the nginx image's envsubst", via));
@@ -22569,8 +23122,8 @@ function anchoredWords(argv, anchor) {
 }
 var SHELL_TEXT = /* @__PURE__ */ new WeakMap();
 function shellForm(line) {
-  const text = SHELL_TEXT.get(line) ?? joinedWords(line);
-  return [...anchoredWords(["/bin/sh", "-c"], line.span), ...wordsFromList([text])];
+  const text2 = SHELL_TEXT.get(line) ?? joinedWords(line);
+  return [...anchoredWords(["/bin/sh", "-c"], line.span), ...wordsFromList([text2])];
 }
 function joinedWords(line) {
   if (line.words.length === 0) return literalText(line.span.file, "", line.span.start);
@@ -22621,7 +23174,7 @@ function startCommand(input) {
 }
 function workingDir(input) {
   const w = input.spec.workingDir;
-  if (w?.kind === "known") return { ...w, value: posix12.resolve("/", w.value) };
+  if (w?.kind === "known") return { ...w, value: posix13.resolve("/", w.value) };
   if (w) return w;
   if (input.image.workdir.kind === "known" && input.image.workdir.value === "/" && input.image.wellKnown?.workdir) {
     return known(input.image.wellKnown.workdir, input.image.anchor, { isDefault: true });
@@ -22677,29 +23230,29 @@ function followArgv(ws, start, nesting) {
       unknowns.push({ what: "process", reason: v.kind === "unknown" ? v.reason : "unknown program", span: v.span });
       break;
     }
-    const base = posix12.basename(head);
-    if (WRAPPERS2.has(base)) {
+    const base2 = posix13.basename(head);
+    if (WRAPPERS2.has(base2)) {
       let i = 1;
       while (i < argv.length && word(argv[i])?.startsWith("-")) i++;
       if (word(argv[i]) === "--") i++;
-      steps.push({ description: `${base} starts the rest of the command`, span: argv[0].value.span });
+      steps.push({ description: `${base2} starts the rest of the command`, span: argv[0].value.span });
       argv = argv.slice(i);
       continue;
     }
-    if (WAIT_WRAPPER.test(base)) {
+    if (WAIT_WRAPPER.test(base2)) {
       const dashes = argv.findIndex((w, k) => k > 0 && word(w) === "--");
       if (dashes > 0 && dashes + 1 < argv.length) {
-        steps.push({ description: `${base} waits for ${word(argv[1]) ?? "a service"}, then runs the command after --`, span: argv[0].value.span });
+        steps.push({ description: `${base2} waits for ${word(argv[1]) ?? "a service"}, then runs the command after --`, span: argv[0].value.span });
         argv = argv.slice(dashes + 1);
         continue;
       }
     }
-    if (USER_WRAPPERS.has(base)) {
-      steps.push({ description: `${base} runs the rest of the command as ${word(argv[1]) ?? "another user"}`, span: argv[0].value.span });
+    if (USER_WRAPPERS.has(base2)) {
+      steps.push({ description: `${base2} runs the rest of the command as ${word(argv[1]) ?? "another user"}`, span: argv[0].value.span });
       argv = argv.slice(2);
       continue;
     }
-    if (base === "env") {
+    if (base2 === "env") {
       let i = 1;
       for (; i < argv.length; i++) {
         const w = word(argv[i]);
@@ -22712,11 +23265,11 @@ function followArgv(ws, start, nesting) {
       argv = argv.slice(i);
       continue;
     }
-    if (SHELLS4.test(base)) {
+    if (SHELLS4.test(base2)) {
       const c = argv.findIndex((w, k) => k > 0 && /^-[a-z]*c[a-z]*$/.test(word(w) ?? ""));
       if (c > 0 && argv[c + 1]) {
         const script = argv[c + 1];
-        steps.push({ description: `${base} -c runs a command string`, span: script.value.span });
+        steps.push({ description: `${base2} -c runs a command string`, span: script.value.span });
         const r = readScript(ws, { kind: "inline", text: script.text }, { env, workdir, args: argv.slice(c + 2), fs: state.fs });
         ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
         files.push(...r.read);
@@ -22726,10 +23279,10 @@ function followArgv(ws, start, nesting) {
       }
       const path = word(argv[1]);
       if (path && !path.startsWith("-")) {
-        const hit2 = state.fs.resolve(posix12.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
+        const hit2 = state.fs.resolve(posix13.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
         if (hit2) {
           files.push(hit2.hostPath);
-          steps.push({ description: `${base} runs ${path} (${describeOrigin(hit2)})`, span: argv[1].value.span });
+          steps.push({ description: `${base2} runs ${path} (${describeOrigin(hit2)})`, span: argv[1].value.span });
           const r = readScript(ws, { kind: "file", path: hit2.hostPath, file: hit2 }, { env, workdir, args: argv.slice(2), fs: state.fs });
           ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
           files.push(...r.read);
@@ -22739,7 +23292,7 @@ function followArgv(ws, start, nesting) {
       }
       break;
     }
-    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base === posix12.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
+    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base2 === posix13.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
       steps.push({ description: wellKnown.handOver.description, span: argv[0].value.span });
       const gen = wellKnown.generatesFromEnv;
       if (gen && (!gen.unlessPresent || state.fs.state(gen.path).kind === "absent")) {
@@ -22766,8 +23319,8 @@ function followArgv(ws, start, nesting) {
       }
       continue;
     }
-    if (nesting < 3 && (base === "supervisord" || isS6Init(state.fs, head, argv))) {
-      const sup = base === "supervisord" ? supervisordPrograms(ws, state.fs, argv, env, workdir) : s6Services(ws, state.fs, argv[0].value.span);
+    if (nesting < 3 && (base2 === "supervisord" || isS6Init(state.fs, head, argv))) {
+      const sup = base2 === "supervisord" ? supervisordPrograms(ws, state.fs, argv, env, workdir) : s6Services(ws, state.fs, argv[0].value.span);
       steps.push(...sup.steps);
       unknowns.push(...sup.unknowns);
       files.push(...sup.files);
@@ -22780,7 +23333,7 @@ function followArgv(ws, start, nesting) {
         layers.push(...r.layers);
         if (r.process) children.push(r.process);
       }
-      if (base === "supervisord" || argv.length === 1) break;
+      if (base2 === "supervisord" || argv.length === 1) break;
       argv = argv.slice(1);
       continue;
     }
@@ -22810,12 +23363,12 @@ function applyScript(r, steps, unknowns, layers, state) {
 }
 function resolveProgram(fs, name2, workdir, env) {
   const cwd2 = workdir.kind === "known" ? workdir.value : "/";
-  if (name2.includes("/")) return fs.resolve(posix12.resolve(cwd2, name2));
+  if (name2.includes("/")) return fs.resolve(posix13.resolve(cwd2, name2));
   const path = env.get("PATH");
   const dirs = path?.kind === "known" ? path.value.split(":") : ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
   for (const d of dirs) {
     if (!d) continue;
-    const hit = fs.resolve(posix12.join(posix12.resolve(cwd2, d), name2));
+    const hit = fs.resolve(posix13.join(posix13.resolve(cwd2, d), name2));
     if (hit) return hit;
   }
   return void 0;
@@ -22835,14 +23388,14 @@ function describeOrigin(f) {
 
 // src/container/dockerfile-fs.ts
 var ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$/;
-function dockerignore(text, context) {
+function dockerignore(text2, context) {
   const rules = [];
-  for (const raw of text.split("\n")) {
+  for (const raw of text2.split("\n")) {
     let line = raw.trim();
     if (!line || line.startsWith("#")) continue;
     const negate = line.startsWith("!");
     if (negate) line = line.slice(1).trim();
-    line = posix13.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
+    line = posix14.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
     if (line === "." || line === "") continue;
     let re = "";
     for (let i = 0; i < line.length; i++) {
@@ -22947,8 +23500,8 @@ function buildDockerfile(ws, input) {
       for (const [k, v] of envPairs(ins, (m) => expand3(m, st), valueOfText)) st.env.set(k, v);
     } else if (kw === "WORKDIR") {
       const v = valueOfText(expand3(ins.args, st), ins.span);
-      const base = st.workdir.kind === "known" ? st.workdir.value : "/";
-      st.workdir = v.kind === "known" ? known(posix13.resolve(base, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
+      const base2 = st.workdir.kind === "known" ? st.workdir.value : "/";
+      st.workdir = v.kind === "known" ? known(posix14.resolve(base2, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
     } else if (kw === "ENTRYPOINT" || kw === "CMD") {
       const { words: w, form } = instructionWords(ins);
       const line = { words: w, span: ins.span, form: form === "exec" ? "list" : "string" };
@@ -23027,7 +23580,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
     return;
   }
   const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
-  const destAbs = posix13.resolve(workdir, destV.value);
+  const destAbs = posix14.resolve(workdir, destV.value);
   const destIsDir = destV.value.endsWith("/") || destV.value === "." || plain4.length > 2;
   const srcs = plain4.slice(0, -1);
   const push = (s2) => st.layers.push(s2);
@@ -23051,7 +23604,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
       continue;
     }
     if (kw === "ADD" && /^[a-z]+:\/\/|^git@/.test(src)) {
-      opaque(destIsDir ? posix13.join(destAbs, posix13.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
+      opaque(destIsDir ? posix14.join(destAbs, posix14.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
       continue;
     }
     const rel = repoPath(context, src.replace(/^\/+/, ""));
@@ -23071,7 +23624,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
     const many = matches.length > 1 || destIsDir || srcs.length > 1;
     for (const m of matches) {
       if (!ws.inside(m)) {
-        opaque(posix13.join(destAbs, posix13.basename(m)), false, `${m} leaves the checked folder through a symlink`);
+        opaque(posix14.join(destAbs, posix14.basename(m)), false, `${m} leaves the checked folder through a symlink`);
         continue;
       }
       if (ws.isDir(m)) {
@@ -23081,7 +23634,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
       } else if (ignored(m)) {
         unknowns.push({ what: m, reason: ".dockerignore leaves it out of the build context", span: ins.span });
       } else {
-        const cp = many ? posix13.join(destAbs, posix13.basename(m)) : destAbs;
+        const cp = many ? posix14.join(destAbs, posix14.basename(m)) : destAbs;
         push({ containerPath: cp, hostPath: m, isDir: false, via: ins.span, origin: { kind: "copy", hostPath: m, via: ins.span } });
       }
     }
@@ -23101,7 +23654,7 @@ function globContext(ws, context, pattern, ignored) {
   return [...out].sort();
 }
 function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
-  const srcAbs = posix13.resolve("/", src);
+  const srcAbs = posix14.resolve("/", src);
   const re = /[*?[]/.test(srcAbs) ? globToRegExp(srcAbs) : void 0;
   let found = false;
   const seen = /* @__PURE__ */ new Set();
@@ -23112,21 +23665,21 @@ function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
     if (seen.has(key2)) continue;
     seen.add(key2);
     const chain = [...l.chain ?? [], l.via];
-    const base = { via: ins.span, chain, origin: { kind: "copy", hostPath: l.hostPath, via: ins.span }, ...l.ignored ? { ignored: l.ignored } : {} };
+    const base2 = { via: ins.span, chain, origin: { kind: "copy", hostPath: l.hostPath, via: ins.span }, ...l.ignored ? { ignored: l.ignored } : {} };
     if (re ? re.test(l.containerPath) : l.containerPath === srcAbs) {
       found = true;
-      const target = l.isDir || !destIsDir ? destAbs : posix13.join(destAbs, posix13.basename(l.containerPath));
-      push({ ...base, containerPath: target, hostPath: l.hostPath, isDir: l.isDir });
+      const target = l.isDir || !destIsDir ? destAbs : posix14.join(destAbs, posix14.basename(l.containerPath));
+      push({ ...base2, containerPath: target, hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.containerPath.startsWith(`${srcAbs}/`)) {
       found = true;
-      push({ ...base, containerPath: posix13.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
+      push({ ...base2, containerPath: posix14.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.isDir && srcAbs.startsWith(`${l.containerPath}/`)) {
       const host = repoPath(l.hostPath, srcAbs.slice(l.containerPath.length + 1));
       if (host === void 0 || !ws.isDir(host) && !ws.exists(host) || l.ignored?.(host)) continue;
       found = true;
       const isDir = ws.isDir(host);
-      const target = isDir || !destIsDir ? destAbs : posix13.join(destAbs, posix13.basename(host));
-      push({ ...base, containerPath: target, hostPath: host, isDir, origin: { kind: "copy", hostPath: host, via: ins.span } });
+      const target = isDir || !destIsDir ? destAbs : posix14.join(destAbs, posix14.basename(host));
+      push({ ...base2, containerPath: target, hostPath: host, isDir, origin: { kind: "copy", hostPath: host, via: ins.span } });
       break;
     }
   }
@@ -23144,7 +23697,7 @@ function removedPaths(ins, st) {
       const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
       for (const w of cmd.slice(1)) {
         if (w.value.kind !== "known" || w.value.value.startsWith("-") || /[*?[$]/.test(w.value.value)) continue;
-        out.push(posix13.resolve(workdir, w.value.value));
+        out.push(posix14.resolve(workdir, w.value.value));
       }
     }
     cmd = [];
@@ -23248,8 +23801,8 @@ function hostPort(host, port) {
 function absoluteDir(dir, workingDir2) {
   if (dir.kind === "unknown" || dir.value.startsWith("/")) return dir;
   if (workingDir2.kind !== "known") return unknown(`${dir.value} is relative to a working directory that cannot be known`, dir.span);
-  const base = workingDir2.value.replace(/\/$/, "");
-  return { ...dir, value: dir.value === "." ? base || "/" : `${base}/${dir.value.replace(/^\.\//, "")}` };
+  const base2 = workingDir2.value.replace(/\/$/, "");
+  return { ...dir, value: dir.value === "." ? base2 || "/" : `${base2}/${dir.value.replace(/^\.\//, "")}` };
 }
 
 // src/container/app-servers/daphne.ts
@@ -23391,7 +23944,7 @@ function readGranian(server, ctx) {
 }
 
 // src/container/app-servers/uwsgi.ts
-import { posix as posix14 } from "node:path";
+import { posix as posix15 } from "node:path";
 var SHORT2 = {
   s: "socket",
   p: "processes",
@@ -23486,18 +24039,18 @@ function readArgv(c, args) {
       c.opaque ??= { reason: `the command line has a word that cannot be known: ${v.reason}`, span: v.span };
       continue;
     }
-    const text = v.value;
+    const text2 = v.value;
     let name2;
     let inline;
-    if (text.startsWith("--")) {
-      const eq = text.indexOf("=");
-      name2 = normalise(eq < 0 ? text.slice(2) : text.slice(2, eq));
+    if (text2.startsWith("--")) {
+      const eq = text2.indexOf("=");
+      name2 = normalise(eq < 0 ? text2.slice(2) : text2.slice(2, eq));
       if (eq >= 0) inline = part(args[i], eq + 1);
-    } else if (text.startsWith("-") && text.length > 1) {
-      name2 = own(SHORT2, text[1]) ?? text.slice(1, 2);
-      if (text.length > 2) inline = part(args[i], 2);
+    } else if (text2.startsWith("-") && text2.length > 1) {
+      name2 = own(SHORT2, text2[1]) ?? text2.slice(1, 2);
+      if (text2.length > 2) inline = part(args[i], 2);
     } else {
-      const ext = /\.(ini|ya?ml|json|xml)(:[\w-]+)?$/.exec(text)?.[1];
+      const ext = /\.(ini|ya?ml|json|xml)(:[\w-]+)?$/.exec(text2)?.[1];
       if (ext) loadConfig(c, ext === "yml" ? "yaml" : ext, v);
       continue;
     }
@@ -23554,7 +24107,7 @@ function loadConfig(c, type, spec) {
 }
 function expand(c, raw, containerFile) {
   let reason;
-  const text = raw.replace(/%\((\w[\w-]*)\)|\$\((\w+)\)|%([a-zA-Z])/g, (whole, opt, envName, magic) => {
+  const text2 = raw.replace(/%\((\w[\w-]*)\)|\$\((\w+)\)|%([a-zA-Z])/g, (whole, opt, envName, magic) => {
     if (opt !== void 0) {
       const set = [...c.entries].reverse().find((e) => e.name === normalise(opt));
       const fromEnv = c.ctx.process.environment.get(`UWSGI_${opt.toUpperCase()}`);
@@ -23569,12 +24122,12 @@ function expand(c, raw, containerFile) {
       reason ??= v ? `$(${envName}) cannot be known: ${v.reason}` : `$(${envName}) is not set in the container's environment`;
       return whole;
     }
-    if (magic === "d") return `${posix14.dirname(containerFile)}/`;
-    if (magic === "n") return posix14.basename(containerFile).replace(/\.[^.]*$/, "");
+    if (magic === "d") return `${posix15.dirname(containerFile)}/`;
+    if (magic === "n") return posix15.basename(containerFile).replace(/\.[^.]*$/, "");
     reason ??= `the magic variable ${whole} is not modelled`;
     return whole;
   });
-  return reason ? { reason } : { text };
+  return reason ? { reason } : { text: text2 };
 }
 function valueAt(c, raw, span, containerFile) {
   const e = expand(c, raw, containerFile);
@@ -23619,9 +24172,9 @@ function readYaml(c, src, section, containerFile) {
     const key2 = normalise(e.key);
     const items = seqItems(doc, e.value);
     for (const node of items.length > 0 ? items : [e.value]) {
-      const text = scalarString(node);
+      const text2 = scalarString(node);
       const span = nodeSpan(src.path, node, nodeSpan(src.path, e.keyNode));
-      addEntry(c, key2, text === void 0 ? unknown(`the value of ${e.key} is not a plain scalar`, span) : valueAt(c, text, span, containerFile));
+      addEntry(c, key2, text2 === void 0 ? unknown(`the value of ${e.key} is not a plain scalar`, span) : valueAt(c, text2, span, containerFile));
     }
   }
 }
@@ -23741,7 +24294,7 @@ function readAppServerReading(process2, fs, ws) {
 }
 
 // src/container/django-settings.ts
-import { posix as posix15 } from "node:path";
+import { posix as posix16 } from "node:path";
 function discoverDjango(process2, fs, ws, given) {
   const reading = given ?? readAppServerReading(process2, fs, ws);
   if (!reading && !runsPython(process2)) return void 0;
@@ -23778,21 +24331,21 @@ var WRAPPERS3 = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gos
 function runsPython(process2) {
   for (const w of process2.argv) {
     if (w.value.kind !== "known") return false;
-    const base = w.value.value.split("/").pop();
-    if (PYTHON_PROGRAMS.test(base)) return true;
-    if (!WRAPPERS3.has(base) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(base) && !base.startsWith("-")) return false;
+    const base2 = w.value.value.split("/").pop();
+    if (PYTHON_PROGRAMS.test(base2)) return true;
+    if (!WRAPPERS3.has(base2) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(base2) && !base2.startsWith("-")) return false;
   }
   return false;
 }
 function searchDirs(process2, appDir, reading) {
   const out = [];
   const add = (d) => {
-    if (d && !out.includes(d)) out.push(posix15.normalize(d));
+    if (d && !out.includes(d)) out.push(posix16.normalize(d));
   };
   add(appDir.kind === "known" ? appDir.value : void 0);
   for (const d of reading?.pythonPath ?? []) add(d);
   const pp = process2.environment.get("PYTHONPATH");
-  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? posix15.resolve(appDir.value, d) : void 0);
+  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? posix16.resolve(appDir.value, d) : void 0);
   add(process2.workingDir.kind === "known" ? process2.workingDir.value : void 0);
   return out;
 }
@@ -23802,9 +24355,9 @@ function entryModules(ctx, reading, dirs, manage) {
   if (app?.kind === "known") {
     const target = app.value.split(":")[0].trim();
     if (target.endsWith(".py")) {
-      const cp = target.startsWith("/") ? target : dirs[0] ? posix15.resolve(dirs[0], target) : void 0;
+      const cp = target.startsWith("/") ? target : dirs[0] ? posix16.resolve(dirs[0], target) : void 0;
       const f = cp ? ctx.fs.resolve(cp) : void 0;
-      if (f) out.push({ hostPath: f.hostPath, root: posix15.dirname(f.hostPath), via: app.span });
+      if (f) out.push({ hostPath: f.hostPath, root: posix16.dirname(f.hostPath), via: app.span });
     } else {
       const m = resolveContainerModule(ctx, target, dirs);
       if (m) out.push({ hostPath: m.hostPath, root: rootOf(m.hostPath, target), via: app.span });
@@ -23813,9 +24366,9 @@ function entryModules(ctx, reading, dirs, manage) {
   if (manage && manage !== "not found") out.push(manage);
   if (reading || manage) {
     for (const d of dirs) {
-      const f = ctx.fs.resolve(posix15.join(d, "manage.py"));
+      const f = ctx.fs.resolve(posix16.join(d, "manage.py"));
       if (f) {
-        out.push({ hostPath: f.hostPath, root: posix15.dirname(f.hostPath) === "." ? "" : posix15.dirname(f.hostPath), via: f.via });
+        out.push({ hostPath: f.hostPath, root: posix16.dirname(f.hostPath) === "." ? "" : posix16.dirname(f.hostPath), via: f.via });
         break;
       }
     }
@@ -23839,16 +24392,16 @@ function manageFile(ctx, process2, at) {
   const w = process2.argv[at].value;
   if (w.kind !== "known" || !w.value.endsWith("manage.py")) return "not found";
   const wd = process2.workingDir;
-  const cp = w.value.startsWith("/") ? w.value : wd.kind === "known" ? posix15.resolve(wd.value, w.value) : void 0;
+  const cp = w.value.startsWith("/") ? w.value : wd.kind === "known" ? posix16.resolve(wd.value, w.value) : void 0;
   const f = cp ? ctx.fs.resolve(cp) : void 0;
   if (!f) return "not found";
-  const dir = posix15.dirname(f.hostPath);
-  return { hostPath: f.hostPath, root: dir === "." ? "" : dir, via: w.span, containerDir: posix15.dirname(cp) };
+  const dir = posix16.dirname(f.hostPath);
+  return { hostPath: f.hostPath, root: dir === "." ? "" : dir, via: w.span, containerDir: posix16.dirname(cp) };
 }
 function rootOf(hostPath, module) {
   const depth = module.split(".").length + (hostPath.endsWith("/__init__.py") ? 1 : 0);
   let d = hostPath;
-  for (let i = 0; i < depth; i++) d = posix15.dirname(d);
+  for (let i = 0; i < depth; i++) d = posix16.dirname(d);
   return d === "." ? "" : d;
 }
 var SETDEFAULT = /os\.environ\.setdefault\(\s*(['"])DJANGO_SETTINGS_MODULE\1\s*,\s*(['"])([A-Za-z_][\w.]*)\2\s*\)/;
@@ -23976,14 +24529,14 @@ function buildImage(ws, spec, unknowns) {
 function mountLayers(ctx, mounts, image, unknowns) {
   const { ws } = ctx;
   const out = [];
-  const clean2 = (t2) => posix16.normalize(t2).replace(/(.)\/+$/, "$1");
+  const clean2 = (t2) => posix17.normalize(t2).replace(/(.)\/+$/, "$1");
   const opaque = (m, isDir, reason) => {
     out.push({ containerPath: clean2(m.target), hostPath: "", isDir, via: m.span, hides: true, opaque: true, origin: { kind: "unknown", reason, via: m.span } });
     unknowns.push({ what: m.target, reason, span: m.span });
   };
   for (const m of mounts) {
     const target = clean2(m.target);
-    if (!posix16.isAbsolute(target)) {
+    if (!posix17.isAbsolute(target)) {
       unknowns.push({ what: m.target, reason: "the mount target is not an absolute path", span: m.span });
       continue;
     }
@@ -24018,7 +24571,7 @@ function mountLayers(ctx, mounts, image, unknowns) {
         if (content2) {
           out.push({ containerPath: target, hostPath: "", isDir: true, via: m.span, hides: true, removed: true });
           for (const f of content2.sources) {
-            out.push({ ...f, containerPath: posix16.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
+            out.push({ ...f, containerPath: posix17.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
           }
         } else {
           const below = image.files().some((f) => f.containerPath.startsWith(`${target}/`)) || image.unknownLayers().some((l) => l.containerPath.startsWith(`${target}/`));
@@ -24061,7 +24614,7 @@ function buildContainerViews(ws, specs) {
 }
 
 // src/inputs/nginx.ts
-import { posix as posix17 } from "node:path";
+import { posix as posix18 } from "node:path";
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -24394,7 +24947,7 @@ var Tokenizer = class {
     return positionAt(this.file, offset).line;
   }
   next() {
-    const text = this.file.text;
+    const text2 = this.file.text;
     const words = [];
     let needSpace = false;
     let lastSpace = true;
@@ -24409,33 +24962,33 @@ var Tokenizer = class {
     let startByte = this.bytePos;
     let tooLongReported = false;
     const pushWord = (end, contentStart, contentEnd) => {
-      const raw = text.slice(wordStart, end);
-      words.push({ value: unescape(text.slice(contentStart, contentEnd)), raw, quote, start: wordStart, end });
+      const raw = text2.slice(wordStart, end);
+      words.push({ value: unescape(text2.slice(contentStart, contentEnd)), raw, quote, start: wordStart, end });
     };
     for (; ; ) {
-      if (this.pos >= text.length) {
-        if (sharpComment) this.endComment(commentStart, text.length);
+      if (this.pos >= text2.length) {
+        if (sharpComment) this.endComment(commentStart, text2.length);
         if (words.length > 0 || !lastSpace) {
           if (!lastSpace && !needSpace) {
             const contentStart = inQuote ? wordStart + 1 : wordStart;
-            pushWord(text.length, contentStart, text.length);
+            pushWord(text2.length, contentStart, text2.length);
           }
           const first = words[0];
           const why = inQuote ? `the ${quote} quote opened on line ${this.line(words[words.length - 1].start)} is never closed` : `directive "${first.value}" on line ${this.line(first.start)} has no ";"`;
-          this.report(`unexpected end of file, expecting ";" or "}" (${why})`, text.length, text.length);
+          this.report(`unexpected end of file, expecting ";" or "}" (${why})`, text2.length, text2.length);
           return { kind: "cut", words };
         }
         return { kind: "eof" };
       }
       const at = this.pos;
-      const code = text.charCodeAt(at);
+      const code = text2.charCodeAt(at);
       const width = utf8Width(code);
       if (!tooLongReported && startByte + CONF_BUFFER_BYTES < this.totalBytes && this.bytePos + width > startByte + CONF_BUFFER_BYTES) {
         tooLongReported = true;
         const message = inQuote ? `too long parameter, probably missing terminating "${quote}" character` : `too long parameter "${this.prefixOfBytes(start, 10)}..." started`;
         this.report(message, start, at);
       }
-      const ch = text[at];
+      const ch = text2[at];
       this.pos++;
       this.bytePos += width;
       if (ch === "\n" && sharpComment) {
@@ -24532,19 +25085,19 @@ var Tokenizer = class {
   }
   /** The characters from `start` that fit in `bytes` UTF-8 bytes: nginx quotes a word by bytes. */
   prefixOfBytes(start, bytes) {
-    const text = this.file.text;
+    const text2 = this.file.text;
     let end = start;
-    for (let used = 0; end < text.length; end++) {
-      used += utf8Width(text.charCodeAt(end));
+    for (let used = 0; end < text2.length; end++) {
+      used += utf8Width(text2.charCodeAt(end));
       if (used > bytes) break;
     }
-    return text.slice(start, end);
+    return text2.slice(start, end);
   }
   /** `start` is the `#`; `end` the `\n` or the end of the file. */
   endComment(start, end) {
-    const text = this.file.text;
-    const stop = end > start + 1 && text[end - 1] === "\r" ? end - 1 : end;
-    this.comments.push({ text: text.slice(start + 1, stop), span: { file: this.file.path, start, end: stop } });
+    const text2 = this.file.text;
+    const stop = end > start + 1 && text2[end - 1] === "\r" ? end - 1 : end;
+    this.comments.push({ text: text2.slice(start + 1, stop), span: { file: this.file.path, start, end: stop } });
   }
 };
 function parseNginx(file) {
@@ -24661,8 +25214,8 @@ var TEMPLATE_DIR = "/etc/nginx/templates";
 var CONF_D = "/etc/nginx/conf.d";
 function maskBlockPlaceholders(file) {
   if (!file.text.includes("${")) return file;
-  const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
-  return text === file.text ? file : { ...file, text };
+  const text2 = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
+  return text2 === file.text ? file : { ...file, text: text2 };
 }
 function startsWithBom(ws, hostPath) {
   try {
@@ -24691,7 +25244,7 @@ function nginxMainPath(process2) {
     if (argv[i] === "-p" && argv[i + 1]) prefix = argv[++i];
     else if (argv[i] === "-c" && argv[i + 1]) conf = argv[++i];
   }
-  return conf === void 0 ? `${NGINX_PREFIX}/nginx.conf` : posix17.resolve(prefix, conf);
+  return conf === void 0 ? `${NGINX_PREFIX}/nginx.conf` : posix18.resolve(prefix, conf);
 }
 function runsNginx(view) {
   const program = view.process?.argv[0]?.value;
@@ -24710,7 +25263,7 @@ function withRenderedTemplates(ws, fs) {
   const extra = [];
   for (const f of fs.files()) {
     if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
-      const rendered = posix17.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
+      const rendered = posix18.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
       extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via, origin: { kind: "rendered", template: f.hostPath, renderer: "envsubst", via: f.via } });
     }
   }
@@ -24809,13 +25362,13 @@ var NginxBuilder = class {
   }
   include(d, context, parent, via, chain) {
     const arg = d.args[0];
-    const target = posix17.isAbsolute(arg.value) ? arg.value : posix17.join(NGINX_PREFIX, arg.value);
+    const target = posix18.isAbsolute(arg.value) ? arg.value : posix18.join(NGINX_PREFIX, arg.value);
     const isGlob = /[*?[]/.test(target);
     let matches;
     if (isGlob) {
       this.noteIncomplete(target, arg.span);
       matches = this.fs.glob(target);
-      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix17.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
+      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix18.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
     } else {
       const st = this.fs.state(target);
       matches = st.kind === "file" ? [st.file] : [];
@@ -24839,7 +25392,7 @@ var NginxBuilder = class {
   }
   /** A glob over a folder start-up may fill with files arena-lint cannot name. */
   noteIncomplete(glob, span) {
-    const dir = posix17.dirname(glob.split(/[*?[]/)[0] + "x");
+    const dir = posix18.dirname(glob.split(/[*?[]/)[0] + "x");
     const layer = this.fs.incompleteAt(dir);
     if (layer) this.unknowns.push({ what: glob, reason: layer.origin?.kind === "unknown" ? layer.origin.reason : "more files may be written here", span: span ?? layer.via });
   }
@@ -24980,10 +25533,10 @@ function containerSpecOf(svc, projectDir, env) {
 function buildSpecOf(svc, projectDir) {
   const b = svc.build;
   if (!b) return void 0;
-  const rooted = (v, base) => {
+  const rooted = (v, base2) => {
     if (v.kind === "unknown" || /^[a-z]+:\/\/|^git@/.test(v.value)) return v;
-    const p = repoPath(base, v.value);
-    return { ...v, value: p ?? posixJoin(base, v.value) };
+    const p = repoPath(base2, v.value);
+    return { ...v, value: p ?? posixJoin(base2, v.value) };
   };
   const context = rooted(b.context, projectDir);
   const dockerfile = b.dockerfile ? context.kind === "known" ? rooted(b.dockerfile, context.value) : b.dockerfile : context.kind === "known" ? known(repoPath(context.value, "Dockerfile") ?? "Dockerfile", b.span, { isDefault: true }) : context;
@@ -24993,223 +25546,12 @@ function posixJoin(a, b) {
   return a ? `${a}/${b}` : b;
 }
 
-// src/inputs/django.ts
-import { posix as posix18 } from "node:path";
-function processEnv(stack, svc) {
-  const out = /* @__PURE__ */ new Map();
-  for (const ins of stack.image(svc).dockerfile?.instructions ?? []) {
-    if (ins.keyword !== "ENV") continue;
-    const words = instructionWords(ins).words.map((w) => w.value);
-    const first = words[0];
-    if (first?.kind === "known" && !first.value.includes("=") && words.length > 1) {
-      out.set(first.value, known(ins.args.text.trim().slice(first.value.length).trim(), ins.span));
-      continue;
-    }
-    for (const w of words) {
-      if (w.kind !== "known") continue;
-      const eq = w.value.indexOf("=");
-      if (eq > 0) out.set(w.value.slice(0, eq), known(w.value.slice(eq + 1), w.span));
-    }
-  }
-  for (const [k, v] of stack.env(svc)) out.set(k, v);
-  return out;
-}
-function searchRoots(stack, svc) {
-  const img = stack.image(svc);
-  if (img.buildContext !== void 0) return [img.buildContext];
-  const dir = stack.compose.dir;
-  return svc.volumes.flatMap((v) => {
-    if (v.type !== "bind" || !v.source) return [];
-    const p = repoPath(dir, v.source);
-    return p !== void 0 && stack.workspace.isDir(p) ? [p] : [];
-  });
-}
-function appModule(app) {
-  if (app.gunicorn) return app.gunicorn.app;
-  if (app.facts?.application.kind === "known") return app.facts.application;
-  const word2 = app.server.argv.slice(1).find((w) => w.value.kind === "unknown" || !w.value.value.startsWith("-"));
-  return word2?.value;
-}
-function fingerprint(v) {
-  return v === void 0 ? "unset" : v.kind === "known" ? `=${v.value}` : "?";
-}
-function djangoApps(stack) {
-  const cache2 = [];
-  const out = [];
-  const ws = stack.workspace;
-  for (const svc of stack.services) {
-    const app = stack.app(svc);
-    if (!app) continue;
-    const env = processEnv(stack, svc);
-    const roots = searchRoots(stack, svc);
-    let module = env.get("DJANGO_SETTINGS_MODULE");
-    if (!module) {
-      const entry2 = appModule(app);
-      if (entry2?.kind === "known") {
-        module = settingsModuleFromEntrypoint(entry2.value, roots, (p) => ws.read(p), (p) => ws.exists(p));
-        if (module?.kind === "known") stack.addFile(module.span.file);
-      }
-    }
-    const fromView = stack.view(svc)?.django;
-    if (!module && fromView) module = fromView.settingsModule;
-    if (!module) continue;
-    const base = { service: svc, app, settingsModule: module };
-    if (module.kind === "unknown") {
-      out.push({ ...base, reason: `DJANGO_SETTINGS_MODULE is unknown: ${module.reason}` });
-      continue;
-    }
-    let entry = resolveModule(module.value, roots, (p) => ws.exists(p));
-    if (!entry && fromView?.settingsFile && fromView.settingsModule.kind === "known" && fromView.settingsModule.value === module.value) {
-      entry = fromView.settingsFile;
-      roots.unshift(packageRoot(entry, module.value));
-    }
-    if (!entry) {
-      out.push({ ...base, reason: `settings module ${module.value} is not found under ${roots.join(", ") || "the service's build context"}` });
-      continue;
-    }
-    const hit = cache2.find((c) => c.entry === entry && [...c.reads].every(([name2, fp]) => fingerprint(env.get(name2)) === fp));
-    if (hit) {
-      out.push({ ...base, settings: hit.result });
-      continue;
-    }
-    const reads = /* @__PURE__ */ new Map();
-    const gap = stack.envIncomplete(svc);
-    const lookup = {
-      get(name2) {
-        const v = env.get(name2) ?? (gap ? unknown(`${name2} may be set by an env_file that is not read (${gap.reason})`, gap.span) : void 0);
-        reads.set(name2, fingerprint(v));
-        return v;
-      }
-    };
-    const result = evaluateSettings({ entry, searchRoots: roots, readFile: (p) => ws.read(p), exists: (p) => ws.exists(p), env: lookup });
-    const [first, ...rest2] = result.files;
-    if (first !== void 0) stack.addFile(first, result.problems, result.comments);
-    for (const f of rest2) stack.addFile(f);
-    cache2.push({ entry, reads, result });
-    out.push({ ...base, settings: result });
-  }
-  return out;
-}
-function packageRoot(file, module) {
-  let root = file.endsWith("/__init__.py") ? posix18.dirname(file) : file;
-  for (let i = 0; i < module.split(".").length; i++) root = posix18.dirname(root);
-  return root === "." ? "" : root;
-}
-function entriesOf(v) {
-  if (v?.kind !== "known" || !isPyDict(v.value)) return [];
-  return v.value.entries.flatMap((e) => e.key.kind === "known" && typeof e.key.value === "string" ? [{ key: e.key.value, keySpan: e.key.span, value: e.value }] : []);
-}
-function djangoDatabases(app) {
-  const settings = app.settings;
-  if (!settings) return unknown(app.reason ?? "no settings", app.service.nameSpan);
-  const dbs = settings.names.get("DATABASES");
-  if (!dbs) return [];
-  if (dbs.kind === "unknown") return dbs;
-  return entriesOf(dbs).map(({ key: key2, keySpan, value }) => {
-    const field = (k) => pyGet(value, k);
-    const out = { app, alias: key2, aliasSpan: keySpan };
-    const set = (k, setting2) => {
-      const v = field(setting2);
-      if (v !== void 0) out[k] = v;
-    };
-    set("engine", "ENGINE");
-    set("name", "NAME");
-    set("user", "USER");
-    set("host", "HOST");
-    set("port", "PORT");
-    set("connMaxAge", "CONN_MAX_AGE");
-    set("connHealthChecks", "CONN_HEALTH_CHECKS");
-    set("disableServerSideCursors", "DISABLE_SERVER_SIDE_CURSORS");
-    set("options", "OPTIONS");
-    return out;
-  });
-}
-function isPostgresEngine(db) {
-  if (!db.engine) return false;
-  if (db.engine.kind === "unknown") return void 0;
-  return typeof db.engine.value === "string" && /postg/i.test(db.engine.value);
-}
-function pyText2(v) {
-  if (!v) return void 0;
-  if (v.kind === "unknown") return v;
-  if (typeof v.value === "string") return { ...v, value: v.value };
-  if (typeof v.value === "number") return { ...v, value: String(v.value) };
-  if (v.value === null) return { ...v, value: "" };
-  return unknown(`${typeof v.value === "boolean" ? "a boolean" : "a container"} where text is expected`, v.span);
-}
-function editSpan(v) {
-  return (v.kind === "known" ? v.via?.[0] : void 0) ?? v.span;
-}
-function pyNumber(v) {
-  if (!v) return void 0;
-  if (v.kind === "unknown") return v;
-  if (v.value === null) return { ...v, value: null };
-  if (typeof v.value === "number") return { ...v, value: v.value };
-  if (typeof v.value === "string" && /^\s*\d+\s*$/.test(v.value)) return { ...v, value: Number(v.value) };
-  return unknown(`${JSON.stringify(v.value)} is not a number`, v.span);
-}
-var REDIS_URL = /^(rediss?|unix|valkeys?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]*)(?::(\d+))?/i;
-function redisUrlTarget(url) {
-  if (url.kind === "unknown") return { host: url, port: url };
-  const m = REDIS_URL.exec(url.value);
-  if (!m || m[1].toLowerCase() === "unix") return void 0;
-  return { host: { ...url, value: m[2] }, port: { ...url, value: m[3] ? Number(m[3]) : 6379 } };
-}
-function djangoRedisUses(app) {
-  const names = app.settings?.names;
-  if (!names) return [];
-  const out = [];
-  for (const { key: key2, value } of entriesOf(names.get("CACHES"))) {
-    const backend = pyGet(value, "BACKEND");
-    if (backend?.kind !== "known" || typeof backend.value !== "string" || !/redis/i.test(backend.value)) continue;
-    const djangoOwn = backend.value.startsWith("django.core.cache.backends.redis");
-    const location = pyGet(value, "LOCATION");
-    const urls = location?.kind === "known" && isPyList(location.value) ? [...location.value.items] : location ? [location] : [];
-    const maxConnections = djangoOwn ? pyGet(value, "OPTIONS", "max_connections") : pyGet(value, "OPTIONS", "CONNECTION_POOL_KWARGS", "max_connections");
-    for (const url of urls) {
-      const text = pyText2(url);
-      const target = text && redisUrlTarget(text);
-      if (!target) continue;
-      out.push({
-        app,
-        label: `CACHES["${key2}"]`,
-        kind: "cache",
-        backend: backend.value,
-        ...target,
-        span: url.span,
-        ...maxConnections ? { maxConnections } : {},
-        poolPerThread: djangoOwn
-      });
-    }
-  }
-  for (const { key: key2, value } of entriesOf(names.get("CHANNEL_LAYERS"))) {
-    const backend = pyGet(value, "BACKEND");
-    if (backend?.kind !== "known" || typeof backend.value !== "string" || !/channels_redis/.test(backend.value)) continue;
-    const hosts = pyGet(value, "CONFIG", "hosts");
-    if (hosts?.kind !== "known" || !isPyList(hosts.value)) continue;
-    for (const h of hosts.value.items) {
-      let target;
-      if (h.kind === "known" && isPyList(h.value)) {
-        const host = pyText2(h.value.items[0]);
-        const port = pyNumber(h.value.items[1]);
-        if (host && port) target = { host, port: port.kind === "known" && port.value !== null ? { ...port, value: port.value } : unknown("port is not a number", port.span) };
-      } else {
-        const address = h.kind === "known" && isPyDict(h.value) ? pyGet(h, "address") : h;
-        const text = pyText2(address);
-        target = text && redisUrlTarget(text);
-      }
-      if (target) out.push({ app, label: `CHANNEL_LAYERS["${key2}"]`, kind: "channels", backend: backend.value, ...target, span: h.span, poolPerThread: false });
-    }
-  }
-  return out;
-}
-
 // src/stack/data-tier.ts
 function buildDataTier(stack) {
   const pgbouncers = stack.services.filter((s2) => isPgbouncerService(stack, s2)).map((s2) => readPgbouncer(stack, s2));
   const postgres = stack.services.filter((s2) => !isPgbouncerService(stack, s2) && isPostgresService(stack, s2)).map((s2) => readPostgres(stack, s2));
   const redis = stack.services.filter((s2) => isRedisService(stack, s2)).map((s2) => readRedis(stack, s2));
-  const apps = djangoApps(stack);
+  const { apps, workers } = djangoProcesses(stack);
   const databases = [];
   const unknownDatabases = [];
   for (const app of apps) {
@@ -25223,11 +25565,19 @@ function buildDataTier(stack) {
       databases.push({ db, route: routeDatabase(stack, db, pgbouncers, postgres) });
     }
   }
-  const redisUses = apps.flatMap(djangoRedisUses).map((use) => {
+  const workerDatabases = [];
+  for (const w of workers) {
+    const dbs = djangoDatabases(w);
+    if (!Array.isArray(dbs)) continue;
+    for (const db of dbs) if (isPostgresEngine(db) !== false) workerDatabases.push({ db, route: routeDatabase(stack, db, pgbouncers, postgres) });
+  }
+  const routeRedis = (use) => {
     const svc = use.host.kind === "known" ? stack.resolveHost(use.host.value) : void 0;
     const target = svc ? redis.find((r) => r.service === svc) : void 0;
     return target ? { use, redis: target } : { use };
-  });
+  };
+  const redisUses = apps.flatMap((a) => djangoRedisUses(a)).map(routeRedis);
+  const workerRedisUses = workers.flatMap((w) => djangoRedisUses(w)).map(routeRedis);
   return {
     stack: stack.name,
     pgbouncers,
@@ -25237,6 +25587,9 @@ function buildDataTier(stack) {
     databases,
     unknownDatabases,
     redisUses,
+    workers,
+    workerDatabases,
+    workerRedisUses,
     backendOf(pgb, db) {
       const host = db.params.get("host");
       const svc = host?.kind === "known" ? stack.resolveHost(host.value) : void 0;
@@ -25614,10 +25967,10 @@ function findTiers(services) {
     list.push(s2);
     numbered.set(m[1], list);
   }
-  for (const [base, list] of numbered) {
+  for (const [base2, list] of numbered) {
     if (list.length < 2) continue;
     list.sort((a, b) => Number(NUMBERED.exec(a.name)[2]) - Number(NUMBERED.exec(b.name)[2]));
-    tiers.push({ name: base.replace(/[-_]$/, ""), replicas: list, numbered: true });
+    tiers.push({ name: base2.replace(/[-_]$/, ""), replicas: list, numbered: true });
     list.forEach((s2) => used.add(s2.name));
   }
   const shared = /* @__PURE__ */ new Map();
@@ -25675,10 +26028,10 @@ function discoverProjects(ws, declared = []) {
       continue;
     }
     const name2 = (n) => dir ? `${dir}/${n}` : n;
-    const base = DEFAULT_COMPOSE_FILES.map(name2).find((f) => composeFiles.includes(f));
-    if (base === void 0) continue;
+    const base2 = DEFAULT_COMPOSE_FILES.map(name2).find((f) => composeFiles.includes(f));
+    if (base2 === void 0) continue;
     const override = DEFAULT_OVERRIDE_FILES.map(name2).find((f) => composeFiles.includes(f));
-    projects.push({ files: override ? [base, override] : [base], origin: { kind: "default" } });
+    projects.push({ files: override ? [base2, override] : [base2], origin: { kind: "default" } });
   }
   for (const f of ws.files()) {
     if (SCRIPT_FILE.test(f) || CI_FILE.test(f)) projects.push(...scriptProjects(ws, f));
@@ -25698,8 +26051,8 @@ function discoverProjects(ws, declared = []) {
       continue;
     }
     const dir = dirOf2(f);
-    const base = DEFAULT_COMPOSE_FILES.map((n) => dir ? `${dir}/${n}` : n).find((b) => composeFiles.includes(b));
-    if (base !== void 0 && base !== f && standsAlone(ws, base)) projects.push({ files: [base, f], origin: { kind: "variant" } });
+    const base2 = DEFAULT_COMPOSE_FILES.map((n) => dir ? `${dir}/${n}` : n).find((b) => composeFiles.includes(b));
+    if (base2 !== void 0 && base2 !== f && standsAlone(ws, base2)) projects.push({ files: [base2, f], origin: { kind: "variant" } });
   }
   const seen = /* @__PURE__ */ new Set();
   const out = [];
@@ -25715,9 +26068,9 @@ function discoverProjects(ws, declared = []) {
 function composeFileVariable(ws, dir) {
   const envFile = ws.read(dir ? `${dir}/.env` : ".env");
   if (!envFile) return void 0;
-  const entries2 = parseEnvFile(envFile).doc?.entries ?? [];
+  const entries3 = parseEnvFile(envFile).doc?.entries ?? [];
   const get = (k) => {
-    const e = entries2.find((x) => x.key === k);
+    const e = entries3.find((x) => x.key === k);
     return e?.value.kind === "known" ? { value: e.value.value, span: e.span } : void 0;
   };
   const cf = get("COMPOSE_FILE");
@@ -25733,10 +26086,10 @@ function scriptProjects(ws, path) {
   if (!file || !/docker(-compose|\s+compose)/.test(file.text)) return [];
   const baseDir = CI_FILE.test(path) ? "" : dirOf2(path);
   const out = [];
-  const text = file.text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
-  for (const m of text.matchAll(COMPOSE_COMMAND)) {
-    const lineEnd = text.indexOf("\n", m.index);
-    const rest2 = text.slice(m.index + m[0].length, lineEnd < 0 ? text.length : lineEnd);
+  const text2 = file.text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
+  for (const m of text2.matchAll(COMPOSE_COMMAND)) {
+    const lineEnd = text2.indexOf("\n", m.index);
+    const rest2 = text2.slice(m.index + m[0].length, lineEnd < 0 ? text2.length : lineEnd);
     const cmd = rest2.split(/\s(?:;|&&|\|\||\|)\s|;/)[0];
     const words = cmd.trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ""));
     const files = [];
@@ -25781,14 +26134,14 @@ function scriptProjects(ws, path) {
     };
     const resolved = resolveAll(baseDir) ?? (baseDir !== "" ? resolveAll("") : void 0);
     if (!resolved) continue;
-    const base = dirOf2(resolved[0]);
-    const dir = projectDir !== void 0 ? inRoot2(baseDir, projectDir) ?? base : base;
+    const base2 = dirOf2(resolved[0]);
+    const dir = projectDir !== void 0 ? inRoot2(baseDir, projectDir) ?? base2 : base2;
     const via = { file: path, start: m.index, end: m.index + m[0].length + cmd.length };
     out.push({
       files: resolved,
       ...profiles.length ? { profiles } : {},
       ...envFiles.length ? { envFiles: envFiles.flatMap((e) => inRoot2(baseDir, e) ?? []) } : {},
-      ...dir !== base ? { projectDir: dir } : {},
+      ...dir !== base2 ? { projectDir: dir } : {},
       origin: { kind: "script", via }
     });
   }
@@ -25837,8 +26190,8 @@ var import_yaml7 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "description": "Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack." }, "profiles": { "type": "array", "items": { "type": "string" }, "description": "Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project's .env." }, "env_files": { "type": "array", "items": { "type": "string" }, "description": "Env files for interpolation, in order (as `--env-file`); default: the project directory's .env." } } }] } }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "config-not-loaded", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "network-unreachable", "depends-on-backend", "collectstatic-race", "static-files", "sse-proxy-buffering", "streaming-sync-workers", "healthcheck-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "config-not-loaded": { "$ref": "#/definitions/ruleSetting", "description": "Says which nginx configs of the repository no container loads, and why: replaced by a mount, included by nothing, or never copied (default: info). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/config-not-loaded.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "network-unreachable": { "$ref": "#/definitions/ruleSetting", "description": "Reports two services that must talk but share no compose network (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/network-unreachable.md" }, "depends-on-backend": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app service whose depends_on leaves out, or does not wait for, the database, pgbouncer or Redis it connects to (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-backend.md" }, "collectstatic-race": { "$ref": "#/definitions/ruleSetting", "description": "Reports collectstatic run at start by every replica of an app into the same shared STATIC_ROOT (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/collectstatic-race.md" }, "static-files": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx serving STATIC_URL or MEDIA_URL from a folder that is not where the app's STATIC_ROOT or MEDIA_ROOT lands in the volume they share (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/static-files.md" }, "sse-proxy-buffering": { "$ref": "#/definitions/ruleSetting", "description": "Reports a server-sent-events location that nginx proxies with response buffering on (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sse-proxy-buffering.md" }, "streaming-sync-workers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a streaming or server-sent-events location served by sync or threaded WSGI workers, where each open stream holds a worker (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/streaming-sync-workers.md" }, "healthcheck-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports a compose healthcheck that probes a port the app server does not listen on, or runs curl or wget in an image that has none (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/healthcheck-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS or USE_X_FORWARDED_HOST disagreeing with the Host and scheme nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "config-not-loaded", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "network-unreachable", "depends-on-backend", "collectstatic-race", "static-files", "sse-proxy-buffering", "streaming-sync-workers", "healthcheck-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "config-not-loaded": { "$ref": "#/definitions/ruleSetting", "description": "Says which nginx configs of the repository no container loads, and why: replaced by a mount, included by nothing, or never copied (default: info). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/config-not-loaded.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "network-unreachable": { "$ref": "#/definitions/ruleSetting", "description": "Reports two services that must talk but share no compose network (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/network-unreachable.md" }, "depends-on-backend": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app service whose depends_on leaves out, or does not wait for, the database, pgbouncer or Redis it connects to (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-backend.md" }, "collectstatic-race": { "$ref": "#/definitions/ruleSetting", "description": "Reports collectstatic run at start by every replica of an app into the same shared STATIC_ROOT (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/collectstatic-race.md" }, "static-files": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx serving STATIC_URL or MEDIA_URL from a folder that is not where the app's STATIC_ROOT or MEDIA_ROOT lands in the volume they share (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/static-files.md" }, "sse-proxy-buffering": { "$ref": "#/definitions/ruleSetting", "description": "Reports a server-sent-events location that nginx proxies with response buffering on (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sse-proxy-buffering.md" }, "streaming-sync-workers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a streaming or server-sent-events location served by sync or threaded WSGI workers, where each open stream holds a worker (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/streaming-sync-workers.md" }, "healthcheck-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports a compose healthcheck that probes a port the app server does not listen on, or runs curl or wget in an image that has none (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/healthcheck-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS or USE_X_FORWARDED_HOST disagreeing with the Host and scheme nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "description": "Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack." }, "profiles": { "type": "array", "items": { "type": "string" }, "description": "Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project's .env." }, "env_files": { "type": "array", "items": { "type": "string" }, "description": "Env files for interpolation, in order (as `--env-file`); default: the project directory's .env." } } }] } }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "config-not-loaded", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "network-unreachable", "depends-on-backend", "collectstatic-race", "static-files", "sse-proxy-buffering", "streaming-sync-workers", "healthcheck-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "postgres-connection-capacity", "redis-eviction-loses-data", "redis-db-shared", "settings-env-missing", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "config-not-loaded": { "$ref": "#/definitions/ruleSetting", "description": "Says which nginx configs of the repository no container loads, and why: replaced by a mount, included by nothing, or never copied (default: info). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/config-not-loaded.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "network-unreachable": { "$ref": "#/definitions/ruleSetting", "description": "Reports two services that must talk but share no compose network (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/network-unreachable.md" }, "depends-on-backend": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app service whose depends_on leaves out, or does not wait for, the database, pgbouncer or Redis it connects to (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-backend.md" }, "collectstatic-race": { "$ref": "#/definitions/ruleSetting", "description": "Reports collectstatic run at start by every replica of an app into the same shared STATIC_ROOT (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/collectstatic-race.md" }, "static-files": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx serving STATIC_URL or MEDIA_URL from a folder that is not where the app's STATIC_ROOT or MEDIA_ROOT lands in the volume they share (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/static-files.md" }, "sse-proxy-buffering": { "$ref": "#/definitions/ruleSetting", "description": "Reports a server-sent-events location that nginx proxies with response buffering on (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sse-proxy-buffering.md" }, "streaming-sync-workers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a streaming or server-sent-events location served by sync or threaded WSGI workers, where each open stream holds a worker (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/streaming-sync-workers.md" }, "healthcheck-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports a compose healthcheck that probes a port the app server does not listen on, or runs curl or wget in an image that has none (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/healthcheck-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "postgres-connection-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django processes that connect straight to Postgres (no pooler) with more connections than max_connections accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/postgres-connection-capacity.md" }, "redis-eviction-loses-data": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Celery broker, result backend, Channels layer or cache-backed sessions on a Redis whose maxmemory-policy evicts any key (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-eviction-loses-data.md" }, "redis-db-shared": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django cache in the same Redis database as the Celery broker, Celery results or a Channels layer (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-db-shared.md" }, "settings-env-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports settings that read an environment variable nothing sets, or fall back to localhost for a service that is another container (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/settings-env-missing.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS or USE_X_FORWARDED_HOST disagreeing with the Host and scheme nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "config-not-loaded", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "network-unreachable", "depends-on-backend", "collectstatic-race", "static-files", "sse-proxy-buffering", "streaming-sync-workers", "healthcheck-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "postgres-connection-capacity", "redis-eviction-loses-data", "redis-db-shared", "settings-env-missing", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "config-not-loaded": { "$ref": "#/definitions/ruleSetting", "description": "Says which nginx configs of the repository no container loads, and why: replaced by a mount, included by nothing, or never copied (default: info). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/config-not-loaded.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "network-unreachable": { "$ref": "#/definitions/ruleSetting", "description": "Reports two services that must talk but share no compose network (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/network-unreachable.md" }, "depends-on-backend": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app service whose depends_on leaves out, or does not wait for, the database, pgbouncer or Redis it connects to (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-backend.md" }, "collectstatic-race": { "$ref": "#/definitions/ruleSetting", "description": "Reports collectstatic run at start by every replica of an app into the same shared STATIC_ROOT (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/collectstatic-race.md" }, "static-files": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx serving STATIC_URL or MEDIA_URL from a folder that is not where the app's STATIC_ROOT or MEDIA_ROOT lands in the volume they share (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/static-files.md" }, "sse-proxy-buffering": { "$ref": "#/definitions/ruleSetting", "description": "Reports a server-sent-events location that nginx proxies with response buffering on (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sse-proxy-buffering.md" }, "streaming-sync-workers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a streaming or server-sent-events location served by sync or threaded WSGI workers, where each open stream holds a worker (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/streaming-sync-workers.md" }, "healthcheck-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports a compose healthcheck that probes a port the app server does not listen on, or runs curl or wget in an image that has none (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/healthcheck-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "postgres-connection-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django processes that connect straight to Postgres (no pooler) with more connections than max_connections accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/postgres-connection-capacity.md" }, "redis-eviction-loses-data": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Celery broker, result backend, Channels layer or cache-backed sessions on a Redis whose maxmemory-policy evicts any key (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-eviction-loses-data.md" }, "redis-db-shared": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django cache in the same Redis database as the Celery broker, Celery results or a Channels layer (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-db-shared.md" }, "settings-env-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports settings that read an environment variable nothing sets, or fall back to localhost for a service that is another container (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/settings-env-missing.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS or USE_X_FORWARDED_HOST disagreeing with the Host and scheme nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -25846,7 +26199,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "config-not-loaded" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "websocket-upgrade-headers" || key0 === "upstream-max-conns" || key0 === "upstream-dns-cached" || key0 === "upstream-protocol-mismatch" || key0 === "network-unreachable" || key0 === "depends-on-backend" || key0 === "collectstatic-race" || key0 === "static-files" || key0 === "sse-proxy-buffering" || key0 === "streaming-sync-workers" || key0 === "healthcheck-mismatch" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "django-settings-unknown-key" || key0 === "conn-max-age-asgi" || key0 === "channel-layer-in-memory" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "forwarded-proto" || key0 === "allowed-hosts" || key0 === "app-port-published" || key0 === "datastore-port-published" || key0 === "hardcoded-secret" || key0 === "debug-in-production" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "config-not-loaded" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "websocket-upgrade-headers" || key0 === "upstream-max-conns" || key0 === "upstream-dns-cached" || key0 === "upstream-protocol-mismatch" || key0 === "network-unreachable" || key0 === "depends-on-backend" || key0 === "collectstatic-race" || key0 === "static-files" || key0 === "sse-proxy-buffering" || key0 === "streaming-sync-workers" || key0 === "healthcheck-mismatch" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "django-settings-unknown-key" || key0 === "conn-max-age-asgi" || key0 === "channel-layer-in-memory" || key0 === "pgbouncer-unknown-setting" || key0 === "postgres-connection-capacity" || key0 === "redis-eviction-loses-data" || key0 === "redis-db-shared" || key0 === "settings-env-missing" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "forwarded-proto" || key0 === "allowed-hosts" || key0 === "app-port-published" || key0 === "datastore-port-published" || key0 === "hardcoded-secret" || key0 === "debug-in-production" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -26346,10 +26699,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["host-capacity"] !== void 0) {
-      let data40 = data["host-capacity"];
+    if (data["postgres-connection-capacity"] !== void 0) {
+      let data40 = data["postgres-connection-capacity"];
       if (!(data40 === "off" || data40 === "info" || data40 === "warning" || data40 === "error")) {
-        const err42 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
+        const err42 = { instancePath: instancePath + "/postgres-connection-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
         if (vErrors === null) {
           vErrors = [err42];
         } else {
@@ -26358,10 +26711,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["resource-limits-missing"] !== void 0) {
-      let data41 = data["resource-limits-missing"];
+    if (data["redis-eviction-loses-data"] !== void 0) {
+      let data41 = data["redis-eviction-loses-data"];
       if (!(data41 === "off" || data41 === "info" || data41 === "warning" || data41 === "error")) {
-        const err43 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
+        const err43 = { instancePath: instancePath + "/redis-eviction-loses-data", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
         if (vErrors === null) {
           vErrors = [err43];
         } else {
@@ -26370,10 +26723,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["worker-memory-budget"] !== void 0) {
-      let data42 = data["worker-memory-budget"];
+    if (data["redis-db-shared"] !== void 0) {
+      let data42 = data["redis-db-shared"];
       if (!(data42 === "off" || data42 === "info" || data42 === "warning" || data42 === "error")) {
-        const err44 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
+        const err44 = { instancePath: instancePath + "/redis-db-shared", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
         if (vErrors === null) {
           vErrors = [err44];
         } else {
@@ -26382,10 +26735,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["gunicorn-workers-cpu"] !== void 0) {
-      let data43 = data["gunicorn-workers-cpu"];
+    if (data["settings-env-missing"] !== void 0) {
+      let data43 = data["settings-env-missing"];
       if (!(data43 === "off" || data43 === "info" || data43 === "warning" || data43 === "error")) {
-        const err45 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
+        const err45 = { instancePath: instancePath + "/settings-env-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
         if (vErrors === null) {
           vErrors = [err45];
         } else {
@@ -26394,10 +26747,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["capacity-target"] !== void 0) {
-      let data44 = data["capacity-target"];
+    if (data["host-capacity"] !== void 0) {
+      let data44 = data["host-capacity"];
       if (!(data44 === "off" || data44 === "info" || data44 === "warning" || data44 === "error")) {
-        const err46 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data44 };
+        const err46 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data44 };
         if (vErrors === null) {
           vErrors = [err46];
         } else {
@@ -26406,10 +26759,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["sysctl-required"] !== void 0) {
-      let data45 = data["sysctl-required"];
+    if (data["resource-limits-missing"] !== void 0) {
+      let data45 = data["resource-limits-missing"];
       if (!(data45 === "off" || data45 === "info" || data45 === "warning" || data45 === "error")) {
-        const err47 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data45 };
+        const err47 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data45 };
         if (vErrors === null) {
           vErrors = [err47];
         } else {
@@ -26418,10 +26771,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["backlog-over-somaxconn"] !== void 0) {
-      let data46 = data["backlog-over-somaxconn"];
+    if (data["worker-memory-budget"] !== void 0) {
+      let data46 = data["worker-memory-budget"];
       if (!(data46 === "off" || data46 === "info" || data46 === "warning" || data46 === "error")) {
-        const err48 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data46 };
+        const err48 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data46 };
         if (vErrors === null) {
           vErrors = [err48];
         } else {
@@ -26430,10 +26783,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nofile-limits"] !== void 0) {
-      let data47 = data["nofile-limits"];
+    if (data["gunicorn-workers-cpu"] !== void 0) {
+      let data47 = data["gunicorn-workers-cpu"];
       if (!(data47 === "off" || data47 === "info" || data47 === "warning" || data47 === "error")) {
-        const err49 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data47 };
+        const err49 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data47 };
         if (vErrors === null) {
           vErrors = [err49];
         } else {
@@ -26442,10 +26795,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["forwarded-proto"] !== void 0) {
-      let data48 = data["forwarded-proto"];
+    if (data["capacity-target"] !== void 0) {
+      let data48 = data["capacity-target"];
       if (!(data48 === "off" || data48 === "info" || data48 === "warning" || data48 === "error")) {
-        const err50 = { instancePath: instancePath + "/forwarded-proto", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data48 };
+        const err50 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data48 };
         if (vErrors === null) {
           vErrors = [err50];
         } else {
@@ -26454,10 +26807,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["allowed-hosts"] !== void 0) {
-      let data49 = data["allowed-hosts"];
+    if (data["sysctl-required"] !== void 0) {
+      let data49 = data["sysctl-required"];
       if (!(data49 === "off" || data49 === "info" || data49 === "warning" || data49 === "error")) {
-        const err51 = { instancePath: instancePath + "/allowed-hosts", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data49 };
+        const err51 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data49 };
         if (vErrors === null) {
           vErrors = [err51];
         } else {
@@ -26466,10 +26819,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["app-port-published"] !== void 0) {
-      let data50 = data["app-port-published"];
+    if (data["backlog-over-somaxconn"] !== void 0) {
+      let data50 = data["backlog-over-somaxconn"];
       if (!(data50 === "off" || data50 === "info" || data50 === "warning" || data50 === "error")) {
-        const err52 = { instancePath: instancePath + "/app-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data50 };
+        const err52 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data50 };
         if (vErrors === null) {
           vErrors = [err52];
         } else {
@@ -26478,10 +26831,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["datastore-port-published"] !== void 0) {
-      let data51 = data["datastore-port-published"];
+    if (data["nofile-limits"] !== void 0) {
+      let data51 = data["nofile-limits"];
       if (!(data51 === "off" || data51 === "info" || data51 === "warning" || data51 === "error")) {
-        const err53 = { instancePath: instancePath + "/datastore-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data51 };
+        const err53 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data51 };
         if (vErrors === null) {
           vErrors = [err53];
         } else {
@@ -26490,10 +26843,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["hardcoded-secret"] !== void 0) {
-      let data52 = data["hardcoded-secret"];
+    if (data["forwarded-proto"] !== void 0) {
+      let data52 = data["forwarded-proto"];
       if (!(data52 === "off" || data52 === "info" || data52 === "warning" || data52 === "error")) {
-        const err54 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data52 };
+        const err54 = { instancePath: instancePath + "/forwarded-proto", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data52 };
         if (vErrors === null) {
           vErrors = [err54];
         } else {
@@ -26502,10 +26855,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["debug-in-production"] !== void 0) {
-      let data53 = data["debug-in-production"];
+    if (data["allowed-hosts"] !== void 0) {
+      let data53 = data["allowed-hosts"];
       if (!(data53 === "off" || data53 === "info" || data53 === "warning" || data53 === "error")) {
-        const err55 = { instancePath: instancePath + "/debug-in-production", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data53 };
+        const err55 = { instancePath: instancePath + "/allowed-hosts", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data53 };
         if (vErrors === null) {
           vErrors = [err55];
         } else {
@@ -26514,10 +26867,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-redefinition"] !== void 0) {
-      let data54 = data["nginx-add-header-redefinition"];
+    if (data["app-port-published"] !== void 0) {
+      let data54 = data["app-port-published"];
       if (!(data54 === "off" || data54 === "info" || data54 === "warning" || data54 === "error")) {
-        const err56 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data54 };
+        const err56 = { instancePath: instancePath + "/app-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data54 };
         if (vErrors === null) {
           vErrors = [err56];
         } else {
@@ -26526,10 +26879,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-host-spoofing"] !== void 0) {
-      let data55 = data["nginx-host-spoofing"];
+    if (data["datastore-port-published"] !== void 0) {
+      let data55 = data["datastore-port-published"];
       if (!(data55 === "off" || data55 === "info" || data55 === "warning" || data55 === "error")) {
-        const err57 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data55 };
+        const err57 = { instancePath: instancePath + "/datastore-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data55 };
         if (vErrors === null) {
           vErrors = [err57];
         } else {
@@ -26538,10 +26891,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-alias-traversal"] !== void 0) {
-      let data56 = data["nginx-alias-traversal"];
+    if (data["hardcoded-secret"] !== void 0) {
+      let data56 = data["hardcoded-secret"];
       if (!(data56 === "off" || data56 === "info" || data56 === "warning" || data56 === "error")) {
-        const err58 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data56 };
+        const err58 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data56 };
         if (vErrors === null) {
           vErrors = [err58];
         } else {
@@ -26550,10 +26903,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-ssrf"] !== void 0) {
-      let data57 = data["nginx-ssrf"];
+    if (data["debug-in-production"] !== void 0) {
+      let data57 = data["debug-in-production"];
       if (!(data57 === "off" || data57 === "info" || data57 === "warning" || data57 === "error")) {
-        const err59 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data57 };
+        const err59 = { instancePath: instancePath + "/debug-in-production", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data57 };
         if (vErrors === null) {
           vErrors = [err59];
         } else {
@@ -26562,10 +26915,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-valid-referers"] !== void 0) {
-      let data58 = data["nginx-valid-referers"];
+    if (data["nginx-add-header-redefinition"] !== void 0) {
+      let data58 = data["nginx-add-header-redefinition"];
       if (!(data58 === "off" || data58 === "info" || data58 === "warning" || data58 === "error")) {
-        const err60 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data58 };
+        const err60 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data58 };
         if (vErrors === null) {
           vErrors = [err60];
         } else {
@@ -26574,10 +26927,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-origins"] !== void 0) {
-      let data59 = data["nginx-origins"];
+    if (data["nginx-host-spoofing"] !== void 0) {
+      let data59 = data["nginx-host-spoofing"];
       if (!(data59 === "off" || data59 === "info" || data59 === "warning" || data59 === "error")) {
-        const err61 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data59 };
+        const err61 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data59 };
         if (vErrors === null) {
           vErrors = [err61];
         } else {
@@ -26586,10 +26939,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-if-is-evil"] !== void 0) {
-      let data60 = data["nginx-if-is-evil"];
+    if (data["nginx-alias-traversal"] !== void 0) {
+      let data60 = data["nginx-alias-traversal"];
       if (!(data60 === "off" || data60 === "info" || data60 === "warning" || data60 === "error")) {
-        const err62 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data60 };
+        const err62 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data60 };
         if (vErrors === null) {
           vErrors = [err62];
         } else {
@@ -26598,10 +26951,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-http-splitting"] !== void 0) {
-      let data61 = data["nginx-http-splitting"];
+    if (data["nginx-ssrf"] !== void 0) {
+      let data61 = data["nginx-ssrf"];
       if (!(data61 === "off" || data61 === "info" || data61 === "warning" || data61 === "error")) {
-        const err63 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data61 };
+        const err63 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data61 };
         if (vErrors === null) {
           vErrors = [err63];
         } else {
@@ -26610,10 +26963,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-multiline"] !== void 0) {
-      let data62 = data["nginx-add-header-multiline"];
+    if (data["nginx-valid-referers"] !== void 0) {
+      let data62 = data["nginx-valid-referers"];
       if (!(data62 === "off" || data62 === "info" || data62 === "warning" || data62 === "error")) {
-        const err64 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data62 };
+        const err64 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data62 };
         if (vErrors === null) {
           vErrors = [err64];
         } else {
@@ -26622,10 +26975,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["timeout-chain"] !== void 0) {
-      let data63 = data["timeout-chain"];
+    if (data["nginx-origins"] !== void 0) {
+      let data63 = data["nginx-origins"];
       if (!(data63 === "off" || data63 === "info" || data63 === "warning" || data63 === "error")) {
-        const err65 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data63 };
+        const err65 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data63 };
         if (vErrors === null) {
           vErrors = [err65];
         } else {
@@ -26634,12 +26987,60 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["nginx-if-is-evil"] !== void 0) {
+      let data64 = data["nginx-if-is-evil"];
+      if (!(data64 === "off" || data64 === "info" || data64 === "warning" || data64 === "error")) {
+        const err66 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data64 };
+        if (vErrors === null) {
+          vErrors = [err66];
+        } else {
+          vErrors.push(err66);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-http-splitting"] !== void 0) {
+      let data65 = data["nginx-http-splitting"];
+      if (!(data65 === "off" || data65 === "info" || data65 === "warning" || data65 === "error")) {
+        const err67 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data65 };
+        if (vErrors === null) {
+          vErrors = [err67];
+        } else {
+          vErrors.push(err67);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-add-header-multiline"] !== void 0) {
+      let data66 = data["nginx-add-header-multiline"];
+      if (!(data66 === "off" || data66 === "info" || data66 === "warning" || data66 === "error")) {
+        const err68 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data66 };
+        if (vErrors === null) {
+          vErrors = [err68];
+        } else {
+          vErrors.push(err68);
+        }
+        errors++;
+      }
+    }
+    if (data["timeout-chain"] !== void 0) {
+      let data67 = data["timeout-chain"];
+      if (!(data67 === "off" || data67 === "info" || data67 === "warning" || data67 === "error")) {
+        const err69 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data67 };
+        if (vErrors === null) {
+          vErrors = [err69];
+        } else {
+          vErrors.push(err69);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err66 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err70 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err66];
+      vErrors = [err70];
     } else {
-      vErrors.push(err66);
+      vErrors.push(err70);
     }
     errors++;
   }
@@ -27511,8 +27912,8 @@ function blockEnd(file, commentStart) {
   const indentOf = (n) => {
     const start = file.lineStarts[n - 1];
     const next = file.lineStarts[n];
-    const text = file.text.slice(start, next === void 0 ? file.text.length : next - 1);
-    return { start, text, indent: text.length - text.trimStart().length };
+    const text2 = file.text.slice(start, next === void 0 ? file.text.length : next - 1);
+    return { start, text: text2, indent: text2.length - text2.trimStart().length };
   };
   const own2 = indentOf(line).indent;
   if (own2 === 0) return file.text.length;
@@ -27569,14 +27970,14 @@ var Workspace = class {
     const out = [];
     const walk2 = (rel) => {
       if (out.length >= MAX_FILES) return;
-      let entries2;
+      let entries3;
       try {
-        entries2 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
+        entries3 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
-      entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      for (const e of entries2) {
+      entries3.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      for (const e of entries3) {
         const child = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) {
           if (!SKIP_DIRS.has(e.name) && !this.isIgnored(`${child}/`)) walk2(child);
@@ -27631,9 +28032,9 @@ var Workspace = class {
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
       const buf = readFileSync(abs2);
       if (buf.includes(0)) throw new Error("binary");
-      const text = buf.toString("utf8");
-      const bom = text.startsWith("\uFEFF");
-      const file = createSourceFile(rel, bom ? text.slice(1) : text);
+      const text2 = buf.toString("utf8");
+      const bom = text2.startsWith("\uFEFF");
+      const file = createSourceFile(rel, bom ? text2.slice(1) : text2);
       return this.sources.add(bom ? { ...file, bom: true } : file);
     } catch {
       this.missing.add(rel);
@@ -27684,8 +28085,8 @@ function isDevelopmentSettings(module) {
 function spansOf(file, span, value) {
   if (!file || value === "") return [];
   const out = [];
-  const text = file.text.slice(span.start, span.end);
-  for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + value.length)) {
+  const text2 = file.text.slice(span.start, span.end);
+  for (let at = text2.indexOf(value); at >= 0; at = text2.indexOf(value, at + value.length)) {
     out.push({ file: span.file, start: span.start + at, end: span.start + at + value.length });
   }
   return out;
@@ -27696,7 +28097,7 @@ function lineSpan(file, span) {
   if (end < 0) end = file.text.length;
   return { file: span.file, start, end };
 }
-function commandLineSecrets(text) {
+function commandLineSecrets(text2) {
   const out = [];
   const add = (name2, m, group) => {
     const v = m[group];
@@ -27704,11 +28105,11 @@ function commandLineSecrets(text) {
     const start = m.index + m[0].lastIndexOf(v);
     out.push({ name: name2, start, end: start + v.length });
   };
-  for (const m of text.matchAll(/--(requirepass|masterauth|password|passwd|pass)(?:=|\s+)(["']?)([^\s"'`;&|]+)\2/gi)) add(`--${m[1]}`, m, 3);
-  if (/\bredis-cli\b/.test(text)) for (const m of text.matchAll(/(?:^|\s)-a\s+(["']?)([^\s"'`;&|]+)\1/g)) add("redis-cli -a", m, 2);
-  if (/\b(mysql|mysqladmin|mariadb)\b/.test(text)) for (const m of text.matchAll(/(?:^|\s)-p([^\s"'`;&|]+)/g)) add("mysql -p", m, 1);
-  for (const m of text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)=(["']?)([^\s"'`;&|]+)\2/g)) if (isSecretName(m[1])) add(m[1], m, 3);
-  for (const m of text.matchAll(URL_PASSWORD)) add("a URL password", m, 1);
+  for (const m of text2.matchAll(/--(requirepass|masterauth|password|passwd|pass)(?:=|\s+)(["']?)([^\s"'`;&|]+)\2/gi)) add(`--${m[1]}`, m, 3);
+  if (/\bredis-cli\b/.test(text2)) for (const m of text2.matchAll(/(?:^|\s)-a\s+(["']?)([^\s"'`;&|]+)\1/g)) add("redis-cli -a", m, 2);
+  if (/\b(mysql|mysqladmin|mariadb)\b/.test(text2)) for (const m of text2.matchAll(/(?:^|\s)-p([^\s"'`;&|]+)/g)) add("mysql -p", m, 1);
+  for (const m of text2.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)=(["']?)([^\s"'`;&|]+)\2/g)) if (isSecretName(m[1])) add(m[1], m, 3);
+  for (const m of text2.matchAll(URL_PASSWORD)) add("a URL password", m, 1);
   return out;
 }
 function composeSecrets(stack, svc, out) {
@@ -27836,14 +28237,14 @@ function redactRun(sources, findings, secrets) {
   const out = new SourceSet();
   for (const file of sources.all()) {
     const spans = byFile.get(file.path) ?? [];
-    let text = file.text;
-    if (spans.length || values.some((v) => text.includes(v))) {
-      const arr = text.split("");
+    let text2 = file.text;
+    if (spans.length || values.some((v) => text2.includes(v))) {
+      const arr = text2.split("");
       for (const sp of spans) for (let i = sp.start; i < sp.end && i < arr.length; i++) if (arr[i] !== "\n") arr[i] = MASK;
-      text = arr.join("");
-      for (const v of values) text = text.split(v).join(MASK.repeat(v.length));
+      text2 = arr.join("");
+      for (const v of values) text2 = text2.split(v).join(MASK.repeat(v.length));
     }
-    out.add(text === file.text ? file : createSourceFile(file.path, text));
+    out.add(text2 === file.text ? file : createSourceFile(file.path, text2));
   }
   const scrub = (s2) => values.reduce((acc, v) => acc.split(v).join(MASK.repeat(8)), s2);
   const clean2 = findings.map((f) => ({
@@ -27867,9 +28268,9 @@ var UsageError = class extends Error {
 };
 var COMPOSE_FILE2 = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 function findProjects(ws, config3) {
-  const entries2 = config3.data.stacks ?? [];
-  const globs = entries2.filter((e) => typeof e === "string");
-  const declared = entries2.flatMap((e, i) => {
+  const entries3 = config3.data.stacks ?? [];
+  const globs = entries3.filter((e) => typeof e === "string");
+  const declared = entries3.flatMap((e, i) => {
     if (typeof e === "string") return [];
     const span = config3.spanOf(["stacks", String(i)]);
     return [{ files: e.files, ...e.profiles ? { profiles: e.profiles } : {}, ...e.env_files ? { envFiles: e.env_files } : {}, ...span ? { span } : {} }];
@@ -27949,8 +28350,8 @@ function check(opts) {
     const facts2 = buildFacts(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
-      const base = severityFor(rule, config3, void 0, void 0, cli);
-      if (base === "off" && (cli?.[rule.meta.id] === "off" || !config3.data.overrides?.length)) continue;
+      const base2 = severityFor(rule, config3, void 0, void 0, cli);
+      if (base2 === "off" && (cli?.[rule.meta.id] === "off" || !config3.data.overrides?.length)) continue;
       try {
         rule.check({
           stack,
@@ -28022,9 +28423,9 @@ function sortFindings(findings) {
 // src/fix/diff.ts
 var CONTEXT = 3;
 var MAX_CELLS = 8e6;
-function splitLines(text) {
-  if (text === "") return [];
-  const out = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+function splitLines(text2) {
+  if (text2 === "") return [];
+  const out = text2.match(/[^\n]*\n|[^\n]+$/g) ?? [];
   return out;
 }
 function diffLines(a, b) {
@@ -28165,9 +28566,9 @@ function planFixes(fixes, textOf3) {
 function brokenReason(fix, textOf3) {
   const edits = fix.edits;
   for (const e of edits) {
-    const text = textOf3(e.span.file);
-    if (text === void 0) return `${e.span.file} was not read`;
-    if (e.span.start < 0 || e.span.end < e.span.start || e.span.end > text.length) return `an edit reaches outside ${e.span.file}`;
+    const text2 = textOf3(e.span.file);
+    if (text2 === void 0) return `${e.span.file} was not read`;
+    if (e.span.start < 0 || e.span.end < e.span.start || e.span.end > text2.length) return `an edit reaches outside ${e.span.file}`;
   }
   for (let i = 0; i < edits.length; i++) {
     for (let j = i + 1; j < edits.length; j++) {
@@ -28179,15 +28580,15 @@ function brokenReason(fix, textOf3) {
   }
   return void 0;
 }
-function applyEdits(text, edits) {
+function applyEdits(text2, edits) {
   const sorted = edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.span.start - b.e.span.start || a.e.span.end - b.e.span.end || a.i - b.i);
   let out = "";
   let at = 0;
   for (const { e } of sorted) {
-    out += text.slice(at, e.span.start) + e.text;
+    out += text2.slice(at, e.span.start) + e.text;
     at = Math.max(at, e.span.end);
   }
-  return out + text.slice(at);
+  return out + text2.slice(at);
 }
 var BOM = Buffer.from([239, 187, 191]);
 
@@ -28442,9 +28843,9 @@ function locationCell(opts, at) {
   const path = repoPath2(opts, at.file);
   const label2 = escapeCell2(`${path}:${at.line}`);
   if (opts.blobUrl === void 0) return label2;
-  const base = opts.blobUrl.endsWith("/") ? opts.blobUrl : `${opts.blobUrl}/`;
+  const base2 = opts.blobUrl.endsWith("/") ? opts.blobUrl : `${opts.blobUrl}/`;
   const anchor = at.endLine > at.line ? `#L${at.line}-L${at.endLine}` : `#L${at.line}`;
-  const href = `${base}${uriPath(path)}${anchor}`;
+  const href = `${base2}${uriPath(path)}${anchor}`;
   return `[${label2}](${href})`;
 }
 function stackTable(result) {
@@ -28550,9 +28951,9 @@ function helpMarkdown(meta2) {
   parts.push(`[Documentation for ${meta2.id}](${docsUrl(meta2.id)})`);
   return parts.join("\n\n");
 }
-function withinChars(text, limit) {
-  if (text.length <= limit) return text;
-  const head = text.slice(0, limit - 1);
+function withinChars(text2, limit) {
+  if (text2.length <= limit) return text2;
+  const head = text2.slice(0, limit - 1);
   const sentence = head.search(/[.!?](?=\s)[^.!?]*$/);
   if (sentence > limit / 3) return `${head.slice(0, sentence + 1)}\u2026`.slice(0, limit);
   const word2 = head.lastIndexOf(" ");
@@ -28580,25 +28981,25 @@ function physicalLocation(opts, at) {
     region: { startLine: at.line, startColumn: at.column, endLine: at.endLine, endColumn: at.endColumn }
   };
 }
-function escapeMessage(text) {
-  return text.replace(/[\\[\]]/g, "\\$&");
+function escapeMessage(text2) {
+  return text2.replace(/[\\[\]]/g, "\\$&");
 }
 function linkedMessage(message, related, shownPath) {
-  let text = escapeMessage(message);
+  let text2 = escapeMessage(message);
   const rest2 = [];
   const linked = /* @__PURE__ */ new Set();
   related.forEach((r, i) => {
     const id2 = i + 1;
     const cited = `${r.file}:${r.line}`;
-    const at = linked.has(cited) ? -1 : text.indexOf(cited);
-    if (at >= 0 && !/[\w:]/.test(text[at + cited.length] ?? "") && !/[\w/.-]/.test(text[at - 1] ?? "")) {
+    const at = linked.has(cited) ? -1 : text2.indexOf(cited);
+    if (at >= 0 && !/[\w:]/.test(text2[at + cited.length] ?? "") && !/[\w/.-]/.test(text2[at - 1] ?? "")) {
       linked.add(cited);
-      text = `${text.slice(0, at)}[${escapeMessage(cited)}](${id2})${text.slice(at + cited.length)}`;
+      text2 = `${text2.slice(0, at)}[${escapeMessage(cited)}](${id2})${text2.slice(at + cited.length)}`;
     } else {
       rest2.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
     }
   });
-  return rest2.length ? `${text} See ${rest2.join("; ")}.` : text;
+  return rest2.length ? `${text2} See ${rest2.join("; ")}.` : text2;
 }
 function toSarifLog(result, opts) {
   const rules = opts.rules.map(ruleDescriptor);
@@ -28697,29 +29098,29 @@ function escape(s2) {
   return s2.replace(/"/g, "#quot;").replace(/[<>]/g, (c) => c === "<" ? "#lt;" : "#gt;");
 }
 var edgeKey = (e) => `${e.from}->${e.to}`;
-function topologyChange(base, head) {
-  const before = new Map((base?.nodes ?? []).map((n) => [n.id, n]));
+function topologyChange(base2, head) {
+  const before = new Map((base2?.nodes ?? []).map((n) => [n.id, n]));
   const after = new Map(head.nodes.map((n) => [n.id, n]));
   const label2 = (id2) => after.get(id2)?.label ?? before.get(id2)?.label ?? id2;
-  const baseEdges = new Map((base?.edges ?? []).map((e) => [edgeKey(e), e]));
+  const baseEdges = new Map((base2?.edges ?? []).map((e) => [edgeKey(e), e]));
   const headEdges = new Map(head.edges.map((e) => [edgeKey(e), e]));
   const link = (e) => `${label2(e.from)} \u2192 ${label2(e.to)}`;
   return {
-    added: base ? head.nodes.filter((n) => !before.has(n.id)).map((n) => n.label) : [],
+    added: base2 ? head.nodes.filter((n) => !before.has(n.id)).map((n) => n.label) : [],
     removed: [...before.values()].filter((n) => !after.has(n.id)).map((n) => n.label),
     changed: head.nodes.filter((n) => before.has(n.id) && before.get(n.id).label !== n.label).map((n) => `${before.get(n.id).label} \u2192 ${n.label}`),
-    broke: head.edges.filter((e) => e.broken && !baseEdges.get(edgeKey(e))?.broken).filter(() => base !== void 0).map(link),
+    broke: head.edges.filter((e) => e.broken && !baseEdges.get(edgeKey(e))?.broken).filter(() => base2 !== void 0).map(link),
     fixed: [...baseEdges.values()].filter((e) => e.broken && headEdges.has(edgeKey(e)) && !headEdges.get(edgeKey(e)).broken).map(link)
   };
 }
-function formatMermaidChange(base, head) {
-  if (!base) return formatMermaid(head);
-  const before = new Map(base.nodes.map((n) => [n.id, n]));
+function formatMermaidChange(base2, head) {
+  if (!base2) return formatMermaid(head);
+  const before = new Map(base2.nodes.map((n) => [n.id, n]));
   const after = new Set(head.nodes.map((n) => n.id));
-  const baseEdges = new Map(base.edges.map((e) => [edgeKey(e), e]));
+  const baseEdges = new Map(base2.edges.map((e) => [edgeKey(e), e]));
   const headEdges = new Set(head.edges.map(edgeKey));
   const lines = ["flowchart LR"];
-  const removedNodes = base.nodes.filter((n) => !after.has(n.id));
+  const removedNodes = base2.nodes.filter((n) => !after.has(n.id));
   for (const n of [...head.nodes, ...removedNodes]) {
     const [open, close] = SHAPES[n.kind];
     const gone = !after.has(n.id);
@@ -28736,13 +29137,13 @@ function formatMermaidChange(base, head) {
   for (const e of head.edges) {
     const was = baseEdges.get(edgeKey(e));
     const broke = e.broken && !was?.broken;
-    const text = broke ? `${e.label ? `${e.label}, ` : ""}broken here` : e.label;
-    lines.push(`  ${e.from} -->${text ? `|"${escape(text)}"|` : ""} ${e.to}`);
+    const text2 = broke ? `${e.label ? `${e.label}, ` : ""}broken here` : e.label;
+    lines.push(`  ${e.from} -->${text2 ? `|"${escape(text2)}"|` : ""} ${e.to}`);
     if (e.broken) styles.push(`  linkStyle ${index} stroke:#d73a49,stroke-width:${broke ? 3 : 2}px`);
     else if (!was) styles.push(`  linkStyle ${index} stroke:#28a745,stroke-width:2px`);
     index++;
   }
-  for (const e of base.edges) {
+  for (const e of base2.edges) {
     if (headEdges.has(edgeKey(e))) continue;
     lines.push(`  ${e.from} -.->|"${escape(e.label ? `${e.label}, removed` : "removed")}"| ${e.to}`);
     styles.push(`  linkStyle ${index} stroke:#959da5,stroke-dasharray:4 4`);
@@ -28782,12 +29183,12 @@ function facts(s2) {
   for (const step of s2.funnel) out.set(step.label, { value: num2(step.value) });
   return out;
 }
-function capacityChange(base, head) {
-  if (!base) return [];
-  const names = [.../* @__PURE__ */ new Set([...head.stacks.map((s2) => s2.name), ...base.stacks.map((s2) => s2.name)])];
+function capacityChange(base2, head) {
+  if (!base2) return [];
+  const names = [.../* @__PURE__ */ new Set([...head.stacks.map((s2) => s2.name), ...base2.stacks.map((s2) => s2.name)])];
   const deltas = [];
   for (const name2 of names) {
-    const before = facts(base.stacks.find((s2) => s2.name === name2));
+    const before = facts(base2.stacks.find((s2) => s2.name === name2));
     const after = facts(head.stacks.find((s2) => s2.name === name2));
     for (const what of /* @__PURE__ */ new Set([...after.keys(), ...before.keys()])) {
       const b = before.get(what);
@@ -28866,10 +29267,10 @@ function changedFiles(repo, baseSha, headSha) {
   if (!out.ok) return void 0;
   return new Set(out.stdout.split("\0").filter(Boolean));
 }
-function classify(head, base, baseline) {
+function classify(head, base2, baseline) {
   const left = /* @__PURE__ */ new Map();
   const add = (key2) => left.set(key2, (left.get(key2) ?? 0) + 1);
-  for (const f of base) add(`${f.ruleId}\0${fingerprintOf(f)}`);
+  for (const f of base2) add(`${f.ruleId}\0${fingerprintOf(f)}`);
   for (const e of baseline?.findings ?? []) add(`${e.rule}\0${e.fingerprint}`);
   const fresh = [];
   const existing = [];
@@ -28888,45 +29289,45 @@ function classify(head, base, baseline) {
 var import_yaml9 = __toESM(require_dist(), 1);
 
 // src/core/fix.ts
-function textEdit(span, text) {
-  return { span, text };
+function textEdit(span, text2) {
+  return { span, text: text2 };
 }
-function insertAt(file, offset, text) {
-  return { span: { file, start: offset, end: offset }, text };
+function insertAt(file, offset, text2) {
+  return { span: { file, start: offset, end: offset }, text: text2 };
 }
 
 // src/fix/text.ts
-function eolOf(text) {
-  const crlf = (text.match(/\r\n/g) ?? []).length;
-  const lf = (text.match(/\n/g) ?? []).length - crlf;
+function eolOf(text2) {
+  const crlf = (text2.match(/\r\n/g) ?? []).length;
+  const lf = (text2.match(/\n/g) ?? []).length - crlf;
   return crlf > lf ? "\r\n" : "\n";
 }
-function lineStart(text, offset) {
-  return text.lastIndexOf("\n", offset - 1) + 1;
+function lineStart(text2, offset) {
+  return text2.lastIndexOf("\n", offset - 1) + 1;
 }
-function nextLineStart(text, offset) {
-  const nl = text.indexOf("\n", offset);
-  return nl < 0 ? text.length : nl + 1;
+function nextLineStart(text2, offset) {
+  const nl = text2.indexOf("\n", offset);
+  return nl < 0 ? text2.length : nl + 1;
 }
-function lineContentEnd(text, offset) {
-  const nl = text.indexOf("\n", offset);
-  if (nl < 0) return text.length;
-  return nl > 0 && text[nl - 1] === "\r" ? nl - 1 : nl;
+function lineContentEnd(text2, offset) {
+  const nl = text2.indexOf("\n", offset);
+  if (nl < 0) return text2.length;
+  return nl > 0 && text2[nl - 1] === "\r" ? nl - 1 : nl;
 }
-function indentAt(text, offset) {
-  const start = lineStart(text, offset);
-  return /^[ \t]*/.exec(text.slice(start))[0];
+function indentAt(text2, offset) {
+  const start = lineStart(text2, offset);
+  return /^[ \t]*/.exec(text2.slice(start))[0];
 }
-function standsAlone2(text, span, comment2 = /^\s*(#.*)?$/) {
-  const before = text.slice(lineStart(text, span.start), span.start);
-  const after = text.slice(span.end, lineContentEnd(text, span.end));
+function standsAlone2(text2, span, comment2 = /^\s*(#.*)?$/) {
+  const before = text2.slice(lineStart(text2, span.start), span.start);
+  const after = text2.slice(span.end, lineContentEnd(text2, span.end));
   return /^[ \t]*$/.test(before) && comment2.test(after);
 }
 function isLiteralAt(file, span, literal2) {
   return file !== void 0 && file.text.slice(span.start, span.end) === literal2 && !insideInterpolation(file.text, span);
 }
-function insideInterpolation(text, span) {
-  const before = text.slice(lineStart(text, span.start), span.start);
+function insideInterpolation(text2, span) {
+  const before = text2.slice(lineStart(text2, span.start), span.start);
   const open = before.lastIndexOf("${");
   return open >= 0 && !before.slice(open).includes("}");
 }
@@ -28951,43 +29352,43 @@ function servicePair(doc, name2) {
 function pairKey(p) {
   return (0, import_yaml9.isScalar)(p.key) ? String(p.key.value) : void 0;
 }
-function entryLines(text, pair2) {
+function entryLines(text2, pair2) {
   const key2 = pair2.key;
   const value = pair2.value;
   if (!key2?.range) return void 0;
-  const start = lineStart(text, key2.range[0]);
+  const start = lineStart(text2, key2.range[0]);
   const last = value?.range ? value.range[1] : key2.range[1];
-  const end = last > 0 && text[last - 1] === "\n" ? last : nextLineStart(text, Math.max(last - 1, key2.range[1]));
+  const end = last > 0 && text2[last - 1] === "\n" ? last : nextLineStart(text2, Math.max(last - 1, key2.range[1]));
   return { start, end };
 }
-function renameWord(text, from, to) {
+function renameWord(text2, from, to) {
   const esc = from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return text.replace(new RegExp(`(?<![A-Za-z0-9_.-])${esc}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, "g"), to);
+  return text2.replace(new RegExp(`(?<![A-Za-z0-9_.-])${esc}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, "g"), to);
 }
 function itemName(n) {
   return (0, import_yaml9.isScalar)(n) && (typeof n.value === "string" || typeof n.value === "number") ? String(n.value) : void 0;
 }
 function addNamesAfter(file, list, after, names) {
-  const text = file.text;
+  const text2 = file.text;
   if (names.length === 0) return void 0;
   if ((0, import_yaml9.isSeq)(list)) {
     const item = list.items.find((i) => itemName(i) === after);
     if (!item?.range) return void 0;
     if (list.flow) {
-      const raw = text.slice(item.range[0], item.range[1]);
+      const raw = text2.slice(item.range[0], item.range[1]);
       return insertAt(file.path, item.range[1], names.map((n) => `, ${renameWord(raw, after, n)}`).join(""));
     }
-    const start = lineStart(text, item.range[0]);
-    const end = lineContentEnd(text, item.range[1]);
-    const line = text.slice(start, end);
+    const start = lineStart(text2, item.range[0]);
+    const end = lineContentEnd(text2, item.range[1]);
+    const line = text2.slice(start, end);
     if (!/^[ \t]*-[ \t]/.test(line) || renameWord(line, after, after + "\0") === line) return void 0;
-    return insertLines(file, nextLineStart(text, item.range[1]), names.map((n) => renameWord(line, after, n)));
+    return insertLines(file, nextLineStart(text2, item.range[1]), names.map((n) => renameWord(line, after, n)));
   }
   if ((0, import_yaml9.isMap)(list) && !list.flow) {
     const pair2 = list.items.find((p) => pairKey(p) === after);
-    const lines = pair2 && entryLines(text, pair2);
+    const lines = pair2 && entryLines(text2, pair2);
     if (!lines) return void 0;
-    const block = text.slice(lines.start, lines.end);
+    const block = text2.slice(lines.start, lines.end);
     return insertAt(file.path, lines.end, names.map((n) => renameWord(block, after, n)).join(""));
   }
   return void 0;
@@ -29363,29 +29764,29 @@ var unused_suppression_default = defineRule({
 // src/fix/nginx.ts
 var TRAILING_COMMENT = /^\s*(#.*)?\r?$/;
 function addServerLines(file, template, hosts) {
-  const text = file.text;
-  if (hosts.length === 0 || !standsAlone2(text, template.span, TRAILING_COMMENT)) return void 0;
-  const directive = text.slice(template.span.start, template.span.end);
+  const text2 = file.text;
+  if (hosts.length === 0 || !standsAlone2(text2, template.span, TRAILING_COMMENT)) return void 0;
+  const directive = text2.slice(template.span.start, template.span.end);
   if (directive.includes("$")) return void 0;
-  const address = text.slice(template.address.start, template.address.end);
+  const address = text2.slice(template.address.start, template.address.end);
   const at = address.indexOf(template.host);
   if (at < 0) return void 0;
   const hostStart = template.address.start - template.span.start + at;
-  const eol = eolOf(text);
-  const indent2 = indentAt(text, template.span.start);
+  const eol = eolOf(text2);
+  const indent2 = indentAt(text2, template.span.start);
   const lines = hosts.map((h) => `${indent2}${directive.slice(0, hostStart)}${h}${directive.slice(hostStart + template.host.length)}${eol}`).join("");
-  const end = nextLineStart(text, template.span.end);
-  const needsBreak = end === text.length && !text.endsWith("\n");
+  const end = nextLineStart(text2, template.span.end);
+  const needsBreak = end === text2.length && !text2.endsWith("\n");
   return insertAt(file.path, end, needsBreak ? eol + lines.slice(0, -eol.length) : lines);
 }
 function addDirectivesAfter(file, after, directives) {
-  const text = file.text;
-  if (directives.length === 0 || !standsAlone2(text, after, TRAILING_COMMENT)) return void 0;
-  const eol = eolOf(text);
-  const indent2 = indentAt(text, after.start);
+  const text2 = file.text;
+  if (directives.length === 0 || !standsAlone2(text2, after, TRAILING_COMMENT)) return void 0;
+  const eol = eolOf(text2);
+  const indent2 = indentAt(text2, after.start);
   const lines = directives.map((d) => `${indent2}${d}${eol}`).join("");
-  const end = nextLineStart(text, after.end);
-  const needsBreak = end === text.length && !text.endsWith("\n");
+  const end = nextLineStart(text2, after.end);
+  const needsBreak = end === text2.length && !text2.endsWith("\n");
   return insertAt(file.path, end, needsBreak ? eol + lines.slice(0, -eol.length) : lines);
 }
 function formatNginxTime(ms) {
@@ -29449,7 +29850,7 @@ function http11Fix(stack, location, pass, version, connection, headers, match) {
   if (pass.parent !== location) return {};
   const file = stack.sources.get(pass.directive.span.file);
   if (!file) return {};
-  const text = (n) => stack.sources.get(n.directive.span.file)?.text.slice(n.directive.span.start, n.directive.span.end);
+  const text2 = (n) => stack.sources.get(n.directive.span.file)?.text.slice(n.directive.span.start, n.directive.span.end);
   const edits = [];
   const add = [];
   const versionOk = version?.directive.args[0]?.value === "1.1";
@@ -29468,7 +29869,7 @@ function http11Fix(stack, location, pass, version, connection, headers, match) {
       if (!own2) {
         for (const h of headers) {
           if (h.directive.args[0]?.value.toLowerCase() === "connection") continue;
-          const t2 = text(h);
+          const t2 = text2(h);
           if (t2 === void 0 || t2.includes("\n")) return {};
           add.push(t2);
         }
@@ -29793,7 +30194,7 @@ function appListeners(stack, service) {
   if (!app) return void 0;
   const words = app.server.argv.map((w) => w.value);
   if (words.some((w) => w.kind === "unknown")) return void 0;
-  const text = words.map((w) => w.kind === "known" ? w.value : "");
+  const text2 = words.map((w) => w.kind === "known" ? w.value : "");
   const spanAt = (i) => words[i]?.kind === "known" ? words[i].span : app.server.span;
   const portOf = (addr) => {
     const m = addr === void 0 ? void 0 : /:(\d+)$/.exec(addr);
@@ -29813,25 +30214,25 @@ function appListeners(stack, service) {
     }
     case "uvicorn":
     case "daphne": {
-      if (text.some((w) => /^(-e|--endpoint|--fd|--uds|-u|--config)(=|$)/.test(w))) return void 0;
-      const tls = text.findIndex((w) => /^--ssl-(certfile|keyfile)(=|$)/.test(w));
-      const p = text.findIndex((w) => /^(--port|-p)(=|$)/.test(w));
-      const portWord = p < 0 ? void 0 : text[p].includes("=") ? text[p].split("=")[1] : text[p + 1];
+      if (text2.some((w) => /^(-e|--endpoint|--fd|--uds|-u|--config)(=|$)/.test(w))) return void 0;
+      const tls = text2.findIndex((w) => /^--ssl-(certfile|keyfile)(=|$)/.test(w));
+      const p = text2.findIndex((w) => /^(--port|-p)(=|$)/.test(w));
+      const portWord = p < 0 ? void 0 : text2[p].includes("=") ? text2[p].split("=")[1] : text2[p + 1];
       const port = portWord === void 0 ? 8e3 : /^\d+$/.test(portWord) ? Number(portWord) : void 0;
       if (port === void 0) return void 0;
       return [{ port, protocol: tls >= 0 ? "https" : "http", span: tls >= 0 ? spanAt(tls) : p >= 0 ? spanAt(p) : app.server.span, how: `${app.server.kind} on port ${port}${tls >= 0 ? " with --ssl-*" : ", no TLS options"}` }];
     }
     case "uwsgi": {
       const out = [];
-      for (let i = 1; i < text.length; i++) {
-        const m = /^(--socket|-s|--uwsgi-socket|--http-socket|--http|--https|--ini|--yaml|--json|--xml)(?:=(.*))?$/.exec(text[i]);
+      for (let i = 1; i < text2.length; i++) {
+        const m = /^(--socket|-s|--uwsgi-socket|--http-socket|--http|--https|--ini|--yaml|--json|--xml)(?:=(.*))?$/.exec(text2[i]);
         if (!m) {
-          if (/\.(ini|ya?ml|json|xml)$/.test(text[i])) return void 0;
+          if (/\.(ini|ya?ml|json|xml)$/.test(text2[i])) return void 0;
           continue;
         }
         const flag = m[1];
         if (/^--(ini|yaml|json|xml)$/.test(flag)) return void 0;
-        const value = m[2] ?? text[i + 1];
+        const value = m[2] ?? text2[i + 1];
         const protocol = flag === "--https" ? "https" : flag.startsWith("--http") ? "http" : "uwsgi";
         const port = portOf(value?.split(",")[0]);
         out.push({ ...port !== void 0 ? { port } : {}, protocol, span: spanAt(i), how: `uwsgi ${flag} ${value ?? ""}`.trim() });
@@ -30727,13 +31128,13 @@ function refusals(proxy, sources, where) {
   if (official && !proxy.image.dockerfile && !proxy.service.command && !proxy.service.entrypoint) {
     for (const span of model.unresolvedIncludes) {
       if (!loaded3.has(span.file)) continue;
-      const text = sources.get(span.file)?.text.slice(span.start, span.end).replace(/^["']|["']$/g, "") ?? "";
-      const target = text.startsWith("/") ? text : `/etc/nginx/${text}`;
-      if (hasTemplateValue(text) || OFFICIAL_IMAGE_FILES.has(target)) continue;
+      const text2 = sources.get(span.file)?.text.slice(span.start, span.end).replace(/^["']|["']$/g, "") ?? "";
+      const target = text2.startsWith("/") ? text2 : `/etc/nginx/${text2}`;
+      if (hasTemplateValue(text2) || OFFICIAL_IMAGE_FILES.has(target)) continue;
       if (proxy.service.volumes.some((v) => target === v.target || target.startsWith(`${v.target.replace(/\/$/, "")}/`) || v.type !== "bind" && v.target === "/")) continue;
       out.push({
         span,
-        message: `include ${text}: ${proxy.service.name} runs the stock nginx image, which has no ${target}, and no mount or COPY puts it there: nginx -t refuses the configuration (open() failed)`,
+        message: `include ${text2}: ${proxy.service.name} runs the stock nginx image, which has no ${target}, and no mount or COPY puts it there: nginx -t refuses the configuration (open() failed)`,
         hint: `mount the file at ${target}, or remove the include`
       });
     }
@@ -30799,8 +31200,8 @@ function listenAddress(raw) {
   if (m) return `[${m[1].toLowerCase() === "::" ? "::" : m[1].toLowerCase()}]:${m[2]}`;
   return void 0;
 }
-function hasTemplateValue(text) {
-  return /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}/.test(text);
+function hasTemplateValue(text2) {
+  return /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}/.test(text2);
 }
 
 // rules/websocket-upgrade-headers.ts
@@ -31305,14 +31706,14 @@ var collectstatic_race_default = defineRule({
       const svc = app.service;
       const run = collectstaticAtStart(stack, svc);
       if (!run) continue;
-      const count = facts2.concurrency.of(svc)?.containers ?? containerCount(svc);
-      if (count.kind !== "known") continue;
+      const count2 = facts2.concurrency.of(svc)?.containers ?? containerCount(svc);
+      if (count2.kind !== "known") continue;
       const root = settingPath(app, stack, "STATIC_ROOT");
       if (!root) continue;
       const view = stack.view(svc);
       const loc = view ? sharedLocation(view.spec.mounts, root.value) : void 0;
       if (!loc) continue;
-      runners.push({ service: svc, run, containers: count.value, root: { value: root.value, span: root.span }, where: loc });
+      runners.push({ service: svc, run, containers: count2.value, root: { value: root.value, span: root.span }, where: loc });
     }
     const groups = /* @__PURE__ */ new Map();
     for (const r of runners) {
@@ -31777,64 +32178,31 @@ var pgbouncer_client_capacity_default = defineRule({
     docs: {
       what: "Django keeps one database connection per thread and alias; with `CONN_MAX_AGE` above 0 (or None) it keeps it open between requests. arena-lint adds up, for every app service whose aliases reach a pgbouncer service, processes x requests per process (gunicorn `--workers` x `--threads` for gthread, 1 for sync, `--worker-connections` for gevent/eventlet) x aliases, and compares the sum with pgbouncer's `max_client_conn`.",
       why: `Beyond max_client_conn pgbouncer refuses new clients ("no more connections allowed"), so requests fail under exactly the load the tier was scaled for, while pgbouncer's server pool may be idle. https://www.pgbouncer.org/config.html#max_client_conn`,
-      notes: "Aliases with CONN_MAX_AGE 0 (Django's default) close their connection after each request and are not counted. Async workers (uvicorn) have no fixed concurrency and make the sum unknown."
+      notes: "Background workers count like app servers: a Celery worker's pool processes (prefork) or threads/greenlets (`--pool threads|gevent|eventlet`) from `--concurrency`, beat with django_celery_beat's DatabaseScheduler, Channels `runworker`, RQ and Django-Q workers; one whose concurrency is unknown (Celery without `--concurrency`) is named in the message and not counted. Aliases with CONN_MAX_AGE 0 (Django's default) close their connection after each request and are not counted. Async workers (uvicorn) have no fixed concurrency and make the sum unknown."
     }
   },
-  check({ stack, facts: facts2, report, where, unknown: unknown3 }) {
+  check(ctx) {
+    const { stack, report, where, unknown: unknown3 } = ctx;
     const tier = stack.data;
     for (const pgb of tier.pgbouncers) {
-      const items = [];
-      const related = [];
-      const perService = /* @__PURE__ */ new Map();
-      let silent = false;
-      for (const { db, route } of tier.databases) {
-        if (route.kind !== "pgbouncer" || route.pgbouncer !== pgb) continue;
-        const age = pyNumber(db.connMaxAge);
-        if (age?.kind === "unknown") {
-          unknown3(`CONN_MAX_AGE of "${db.alias}" is unknown: ${age.reason}`, age.span);
-          silent = true;
-          continue;
-        }
-        if (!age || age.value === 0) continue;
-        const entry = perService.get(db.app.service) ?? { aliases: 0, maxAge: age.value === null ? "None" : String(age.value) };
-        entry.aliases++;
-        perService.set(db.app.service, entry);
-        if (!related.some((r) => r.span === age.span)) related.push({ span: age.span, message: `CONN_MAX_AGE ${age.value === null ? "None" : age.value}: connections persist` });
-      }
-      for (const [service, { aliases }] of perService) {
-        const c = facts2.concurrency.of(service);
-        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
-          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
-          unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
-          silent = true;
-          continue;
-        }
-        items.push({
-          service,
-          containers: c.containers.value,
-          factors: [
-            { value: c.processes.value, unit: "workers" },
-            { value: c.perProcess.value, unit: c.perProcessUnit },
-            ...aliases > 1 ? [{ value: aliases, unit: "aliases" }] : []
-          ]
-        });
-      }
-      if (silent || items.length === 0) continue;
+      const holders = connectionHolders(ctx, (r) => r.route.kind === "pgbouncer" && r.route.pgbouncer === pgb, true);
+      if (holders.silent || holders.items.length === 0) continue;
       const max = pgbouncerNumber(pgb, "max_client_conn");
       if (max.kind === "unknown") {
         unknown3(`max_client_conn of ${pgb.service.name} is unknown: ${max.reason}`, max.span);
         continue;
       }
-      const terms = capacityTerms(items);
+      const terms = capacityTerms(holders.items);
       const total = terms.reduce((acc, t2) => acc + termValue(t2), 0);
       if (total <= max.value) continue;
-      const first = stack.app(terms[0].services[0]);
+      const first = holders.starts.get(terms[0].services[0]);
+      const lower = holders.unknownWorkers.length > 0 ? `, not counting ${listNames(holders.unknownWorkers.map((u) => u.what), 2)},` : "";
       report({
         span: max.span,
-        message: `${formatTerms(terms)} = ${total} persistent client connections (${where(first.server.span)}) > max_client_conn ${max.value}${max.isDefault ? " (default)" : ""} of ${describePgbouncer(pgb)}`,
+        message: `${formatTerms(terms)} = ${total} persistent client connections (${where(first.span)})${lower} > max_client_conn ${max.value}${max.isDefault ? " (default)" : ""} of ${describePgbouncer(pgb)}`,
         related: [
-          ...terms.map((t2) => ({ span: stack.app(t2.services[0]).server.span, message: `${t2.services[0].name} starts ${t2.factors.map((f) => `${f.value} ${f.unit}`).join(" x ")}` })),
-          ...related
+          ...terms.map((t2) => ({ span: holders.starts.get(t2.services[0]).span, message: holders.starts.get(t2.services[0]).text })),
+          ...holders.related
         ],
         hint: `raise max_client_conn to at least ${total}, or set CONN_MAX_AGE to 0 so connections close after each request`
       });
@@ -31932,46 +32300,35 @@ function demandOf(tier, pgb, database) {
     arithmetic: `${pools} ${pools === 1 ? "pool" : "pools"} x (${poolSize.value} + ${reserve.value} reserve)`
   };
 }
-function availableConnections(pg) {
-  const max = postgresInt(pg, "max_connections");
-  const superuser = postgresInt(pg, "superuser_reserved_connections");
-  const reserved = postgresInt(pg, "reserved_connections");
-  if (max.kind === "unknown") return `max_connections of ${pg.service.name} is unknown: ${max.reason}`;
-  if (superuser.kind === "unknown") return `superuser_reserved_connections of ${pg.service.name} is unknown: ${superuser.reason}`;
-  if (reserved.kind === "unknown") return `reserved_connections of ${pg.service.name} is unknown: ${reserved.reason}`;
-  const [m, s2, r] = [max, superuser, reserved];
-  const text = `max_connections ${m.value} - superuser_reserved_connections ${s2.value}${r.value > 0 ? ` - reserved_connections ${r.value}` : ""} = ${m.value - s2.value - r.value}`;
-  return { value: m.value - s2.value - r.value, max: m.value, text, span: m.span, isDefault: m.isDefault === true };
-}
 
 // src/fix/python.ts
-function skipString(text, i) {
-  const q = text[i];
-  const triple = text.startsWith(q.repeat(3), i);
+function skipString(text2, i) {
+  const q = text2[i];
+  const triple = text2.startsWith(q.repeat(3), i);
   const close = triple ? q.repeat(3) : q;
   let j = i + close.length;
-  while (j < text.length) {
-    if (text[j] === "\\") {
+  while (j < text2.length) {
+    if (text2[j] === "\\") {
       j += 2;
       continue;
     }
-    if (text.startsWith(close, j)) return j + close.length;
-    if (!triple && text[j] === "\n") return j;
+    if (text2.startsWith(close, j)) return j + close.length;
+    if (!triple && text2[j] === "\n") return j;
     j++;
   }
   return j;
 }
-function matchingBracket(text, open) {
+function matchingBracket(text2, open) {
   const pairs = { "{": "}", "[": "]", "(": ")" };
   const stack = [];
-  for (let i = open; i < text.length; i++) {
-    const ch = text[i];
+  for (let i = open; i < text2.length; i++) {
+    const ch = text2[i];
     if (ch === '"' || ch === "'") {
-      i = skipString(text, i) - 1;
+      i = skipString(text2, i) - 1;
       continue;
     }
     if (ch === "#") {
-      const nl = text.indexOf("\n", i);
+      const nl = text2.indexOf("\n", i);
       if (nl < 0) return -1;
       i = nl;
       continue;
@@ -31984,12 +32341,12 @@ function matchingBracket(text, open) {
   }
   return -1;
 }
-function codeEnd(text, from, to) {
+function codeEnd(text2, from, to) {
   let end = from;
   for (let i = from; i < to; i++) {
-    const ch = text[i];
+    const ch = text2[i];
     if (ch === '"' || ch === "'") {
-      i = skipString(text, i) - 1;
+      i = skipString(text2, i) - 1;
       end = i + 1;
       continue;
     }
@@ -31999,15 +32356,15 @@ function codeEnd(text, from, to) {
   return end;
 }
 function addDictEntry(file, keySpan, key2, value) {
-  const text = file.text;
-  const m = /^\s*:\s*\{/.exec(text.slice(keySpan.end));
+  const text2 = file.text;
+  const m = /^\s*:\s*\{/.exec(text2.slice(keySpan.end));
   if (!m) return void 0;
   const open = keySpan.end + m[0].length - 1;
-  const close = matchingBracket(text, open);
+  const close = matchingBracket(text2, open);
   if (close < 0) return void 0;
-  const q = text[keySpan.start] === "'" ? "'" : '"';
+  const q = text2[keySpan.start] === "'" ? "'" : '"';
   const entry = `${q}${key2}${q}: ${value}`;
-  const inner = text.slice(open + 1, close);
+  const inner = text2.slice(open + 1, close);
   if (!inner.includes("\n")) {
     const body = inner.trim();
     const sep = body === "" ? "" : body.endsWith(",") ? " " : ", ";
@@ -32016,19 +32373,19 @@ function addDictEntry(file, keySpan, key2, value) {
   }
   let lastCodeEnd = -1;
   let firstEntryLine = -1;
-  const closeLine = lineStart(text, close);
-  for (let ls = nextLineStart(text, open); ls < closeLine; ls = nextLineStart(text, ls)) {
-    const ce = codeEnd(text, ls, lineContentEnd(text, ls));
-    if (ce > ls && text.slice(ls, ce).trim() !== "") {
+  const closeLine = lineStart(text2, close);
+  for (let ls = nextLineStart(text2, open); ls < closeLine; ls = nextLineStart(text2, ls)) {
+    const ce = codeEnd(text2, ls, lineContentEnd(text2, ls));
+    if (ce > ls && text2.slice(ls, ce).trim() !== "") {
       if (firstEntryLine < 0) firstEntryLine = ls;
       lastCodeEnd = ce;
     }
   }
-  if (text.slice(closeLine, close).trim() !== "") return void 0;
-  const eol = eolOf(text);
-  const indent2 = firstEntryLine >= 0 ? indentAt(text, firstEntryLine) : `${indentAt(text, close)}    `;
+  if (text2.slice(closeLine, close).trim() !== "") return void 0;
+  const eol = eolOf(text2);
+  const indent2 = firstEntryLine >= 0 ? indentAt(text2, firstEntryLine) : `${indentAt(text2, close)}    `;
   const edits = [];
-  if (lastCodeEnd >= 0 && !/[,{]$/.test(text.slice(0, lastCodeEnd))) edits.push(insertAt(file.path, lastCodeEnd, ","));
+  if (lastCodeEnd >= 0 && !/[,{]$/.test(text2.slice(0, lastCodeEnd))) edits.push(insertAt(file.path, lastCodeEnd, ","));
   edits.push(insertAt(file.path, closeLine, `${indent2}${entry},${eol}`));
   return edits;
 }
@@ -32036,19 +32393,19 @@ function isFalseLiteral(source) {
   return /^(False|None|0|""|'')$/.test(source.trim());
 }
 function removeDictEntry(file, valueSpan) {
-  const text = file.text;
-  const ls = lineStart(text, valueSpan.start);
-  const before = /(["'])[^"'\n]*\1\s*:\s*$/.exec(text.slice(ls, valueSpan.start));
+  const text2 = file.text;
+  const ls = lineStart(text2, valueSpan.start);
+  const before = /(["'])[^"'\n]*\1\s*:\s*$/.exec(text2.slice(ls, valueSpan.start));
   if (!before) return void 0;
   const start = ls + before.index;
-  const rest2 = text.slice(valueSpan.end, lineContentEnd(text, valueSpan.end));
+  const rest2 = text2.slice(valueSpan.end, lineContentEnd(text2, valueSpan.end));
   const trailing = /^\s*,?\s*(#.*)?$/.exec(rest2);
-  if (trailing && text.slice(ls, start).trim() === "") {
-    return { span: { file: file.path, start: ls, end: nextLineStart(text, valueSpan.end) }, text: "" };
+  if (trailing && text2.slice(ls, start).trim() === "") {
+    return { span: { file: file.path, start: ls, end: nextLineStart(text2, valueSpan.end) }, text: "" };
   }
   const comma = /^\s*,\s*/.exec(rest2);
   if (comma) return { span: { file: file.path, start, end: valueSpan.end + comma[0].length }, text: "" };
-  const prev = /,\s*$/.exec(text.slice(ls, start));
+  const prev = /,\s*$/.exec(text2.slice(ls, start));
   if (prev) return { span: { file: file.path, start: ls + prev.index, end: valueSpan.end }, text: "" };
   return { span: { file: file.path, start, end: valueSpan.end }, text: "" };
 }
@@ -32324,14 +32681,14 @@ var redis_client_capacity_default = defineRule({
     docs: {
       what: "For every Redis service, arena-lint finds the app services whose Django CACHES (django-redis or Django's own RedisCache) point at it, and each pool's `max_connections` (django-redis: `OPTIONS[\"CONNECTION_POOL_KWARGS\"]`, one pool per process; Django's RedisCache: `OPTIONS`, one pool per thread). Connections are opened on demand, so a process holds at most as many as it serves requests at once (threads, or worker_connections for gevent). It reports an error when processes x that concurrency exceed `maxclients` (lowered to the open-files limit minus 32 when the container's `nofile` ulimit is smaller), and a warning when the pools' cap alone exceeds maxclients: then max_connections no longer protects Redis from a connection storm.",
       why: 'Past maxclients Redis answers new connections with "ERR max number of clients reached": cache reads fail, sessions stored in the cache are lost for that request, and every worker retries at once. https://redis.io/docs/latest/develop/reference/clients/#maximum-concurrent-connected-clients',
-      notes: "channels_redis layers and Celery brokers are not counted. A pool without max_connections has no cap (redis-py's default), so only the concurrency bound is checked."
+      notes: "Background workers (Celery, Channels, RQ, Django-Q) load the same CACHES and count with their pool processes or threads; one whose concurrency is unknown (Celery without `--concurrency`) is named and not counted. channels_redis layers and Celery brokers are not counted. A pool without max_connections has no cap (redis-py's default), so only the concurrency bound is checked."
     }
   },
   check({ stack, facts: facts2, report, where, unknown: unknown3 }) {
     const tier = stack.data;
     for (const redis of tier.redis) {
       const uses = tier.redisUses.filter((u) => u.redis === redis && u.use.kind === "cache");
-      if (uses.length === 0) continue;
+      if (uses.length === 0 && !tier.workerRedisUses.some((u) => u.redis === redis && u.use.kind === "cache")) continue;
       const maxclients = effectiveMaxclients(redis);
       if (maxclients.kind === "unknown") {
         unknown3(`maxclients of ${redis.service.name} is unknown: ${maxclients.reason}`, maxclients.span);
@@ -32342,6 +32699,8 @@ var redis_client_capacity_default = defineRule({
       const related = [];
       let capKnown = true;
       let silent = false;
+      const holders = [];
+      const notCounted = [];
       const byService = /* @__PURE__ */ new Map();
       for (const u of uses) byService.set(u.use.app.service, [...byService.get(u.use.app.service) ?? [], u]);
       for (const [service, list] of byService) {
@@ -32352,9 +32711,27 @@ var redis_client_capacity_default = defineRule({
           silent = true;
           continue;
         }
-        const workers = c.processes.value;
-        const perProcess = c.perProcess.value;
-        const containers = c.containers.value;
+        holders.push({ service, containers: c.containers.value, workers: c.processes.value, perProcess: c.perProcess.value, unit: c.perProcessUnit, workerUnit: "workers", start: c.app.server.span, list });
+      }
+      const workerUses = /* @__PURE__ */ new Map();
+      for (const u of tier.workerRedisUses) {
+        if (u.redis !== redis || u.use.kind !== "cache") continue;
+        workerUses.set(u.use.app.service, [...workerUses.get(u.use.app.service) ?? [], u]);
+      }
+      for (const [service, list] of workerUses) {
+        for (const w of facts2.concurrency.workersOf(service)) {
+          const missing = [w.containers, w.processes, w.perProcess].find((v) => v.kind === "unknown");
+          if (missing?.kind === "unknown") {
+            unknown3(`concurrency of the ${workerName(w.worker)} of ${service.name} is unknown: ${missing.reason}`, missing.span);
+            notCounted.push(`${service.name} (${workerName(w.worker)}, ${missing.reason})`);
+            continue;
+          }
+          const known2 = (v) => v.kind === "known" ? v.value : 0;
+          holders.push({ service, containers: known2(w.containers), workers: known2(w.processes), perProcess: known2(w.perProcess), unit: w.perProcessUnit, workerUnit: "processes", start: w.worker.span, list });
+        }
+      }
+      const starts = new Map(holders.map((h) => [h.service, h.start]));
+      for (const { service, containers, workers, perProcess, unit, workerUnit, list } of holders) {
         const pools = /* @__PURE__ */ new Map();
         for (const { use } of list) {
           const max = pyNumber(use.maxConnections);
@@ -32369,21 +32746,23 @@ var redis_client_capacity_default = defineRule({
           if (max && !related.some((r) => r.span === max.span)) related.push({ span: max.span, message: `${use.label} max_connections ${max.value}${use.poolPerThread ? " per thread" : " per process"}` });
         }
         for (const cap2 of pools.values()) {
-          concurrent.push({ service, containers, factors: [{ value: workers, unit: "workers" }, { value: cap2 === void 0 ? perProcess : Math.min(cap2, perProcess), unit: c.perProcessUnit }] });
+          concurrent.push({ service, containers, factors: [{ value: workers, unit: workerUnit }, { value: cap2 === void 0 ? perProcess : Math.min(cap2, perProcess), unit }] });
           if (cap2 === void 0) capKnown = false;
-          else capped.push({ service, containers, factors: [{ value: workers, unit: "workers" }, { value: cap2, unit: "max_connections" }] });
+          else capped.push({ service, containers, factors: [{ value: workers, unit: workerUnit }, { value: cap2, unit: "max_connections" }] });
         }
       }
       if (silent || concurrent.length === 0) continue;
       const needTerms = capacityTerms(concurrent);
       const need = needTerms.reduce((acc, t2) => acc + termValue(t2), 0);
-      const firstApp = stack.app(needTerms[0].services[0]);
+      const firstService = needTerms[0].services[0];
+      const firstStart = starts.get(firstService);
+      const lower = notCounted.length > 0 ? `, not counting ${listNames(notCounted, 2)},` : "";
       const maxText = `maxclients ${maxclients.value}${maxclients.isDefault ? " (default)" : ""}${maxclients.note}`;
       if (need > maxclients.value) {
         report({
           span: maxclients.span,
-          message: `${formatTerms(needTerms)} = ${need} concurrent Redis connections (${where(firstApp.server.span)}) > ${maxText} of ${redis.service.name}`,
-          related: [{ span: firstApp.server.span, message: `${firstApp.service.name} starts its workers here` }, ...related],
+          message: `${formatTerms(needTerms)} = ${need} concurrent Redis connections (${where(firstStart)})${lower} > ${maxText} of ${redis.service.name}`,
+          related: [{ span: firstStart, message: `${firstService.name} starts its workers here` }, ...related],
           hint: `raise --maxclients to at least ${need}`
         });
         continue;
@@ -32763,6 +33142,342 @@ var channel_layer_in_memory_default = defineRule({
   }
 });
 
+// rules/postgres-connection-capacity.ts
+var postgres_connection_capacity_default = defineRule({
+  meta: {
+    id: "postgres-connection-capacity",
+    description: "Reports Django processes that connect straight to Postgres (no pooler) with more connections than max_connections accepts",
+    defaultSeverity: "error",
+    category: "data",
+    docs: {
+      what: "For every Postgres service, arena-lint adds up the Django database aliases that reach it directly (HOST is the Postgres service, not a pgbouncer): one connection per alias per thread of every app server (containers x workers x threads, from the one concurrency fact) and of every background worker (Celery worker pool processes or threads/greenlets from `--concurrency`, Celery beat with django_celery_beat's DatabaseScheduler, Channels `runworker`, RQ and Django-Q workers). The sum is compared with what Postgres accepts from ordinary clients: `max_connections` (100 when neither the command line nor a postgresql.conf the container loads sets it) minus `superuser_reserved_connections` (and `reserved_connections` on PostgreSQL 16+). With `CONN_MAX_AGE` above 0 (or None) the connections are held open between requests and the sum is reached as soon as every thread has served a request (an error); with `CONN_MAX_AGE` 0 each request opens and closes its own, and the sum is reached at full load (a warning).",
+      why: 'Past the limit PostgreSQL refuses new connections with "FATAL: sorry, too many clients already": requests and tasks fail under exactly the load the replicas and workers were added for. https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-MAX-CONNECTIONS',
+      notes: "An app service whose concurrency is unknown (async workers, unread settings) makes the rule silent; a background worker whose concurrency is unknown (Celery without `--concurrency` starts one process per CPU of the host) is left out and named in the message, so the sum shown is a lower bound. Server connections a pgbouncer opens to the same Postgres are judged by pgbouncer-pool-over-db-limit and not added here. A Postgres outside the stack (managed) is not judged."
+    }
+  },
+  check(ctx) {
+    const { stack, report, where, unknown: unknown3 } = ctx;
+    const tier = stack.data;
+    for (const pg of tier.postgres) {
+      const holders = connectionHolders(ctx, (r) => r.route.kind === "postgres" && r.route.postgres === pg, false);
+      if (holders.silent || holders.items.length === 0) continue;
+      const available = availableConnections(pg);
+      if (typeof available === "string") {
+        unknown3(available, pg.anchor);
+        continue;
+      }
+      const terms = capacityTerms(holders.items);
+      const total = terms.reduce((acc, t2) => acc + termValue(t2), 0);
+      if (total <= available.value) continue;
+      const first = holders.starts.get(terms[0].services[0]);
+      const lower = holders.unknownWorkers.length > 0 ? `, not counting ${listNames(holders.unknownWorkers.map((u) => u.what), 2)}` : "";
+      const how = holders.persistent ? "connections held open between requests (CONN_MAX_AGE)" : "connections when every thread queries at once (CONN_MAX_AGE 0 closes them after each request)";
+      report({
+        span: available.span,
+        severity: holders.persistent ? "error" : "warning",
+        message: `${formatTerms(terms)} = ${total} ${how} straight to ${pg.service.name} (${where(first.span)})${lower} > ${available.text}${available.isDefault ? " (max_connections is PostgreSQL's default)" : ""}: past it Postgres refuses clients with "too many clients already"`,
+        related: [
+          ...terms.map((t2) => ({ span: holders.starts.get(t2.services[0]).span, message: holders.starts.get(t2.services[0]).text })),
+          ...holders.related
+        ],
+        hint: `put pgbouncer between Django and ${pg.service.name}, lower the workers, or raise max_connections to at least ${total + available.max - available.value}`,
+        key: `${stack.name}/${pg.service.name}`
+      });
+    }
+  }
+});
+
+// rules/support/redis-roles.ts
+var URL = /^(rediss?|valkeys?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]*)(?::(\d+))?(?:\/(\d*))?(?:\?(.*))?$/i;
+function redisUrl(text2) {
+  const m = URL.exec(text2.trim());
+  if (!m) return void 0;
+  const query = new URLSearchParams(m[5] ?? "");
+  const db = m[4] ? Number(m[4]) : query.has("db") ? Number(query.get("db")) : 0;
+  if (!Number.isInteger(db)) return void 0;
+  return { host: m[2], port: m[3] ? Number(m[3]) : 6379, db };
+}
+function entries2(v) {
+  if (v?.kind !== "known" || !isPyDict(v.value)) return [];
+  return v.value.entries.flatMap((e) => e.key.kind === "known" && typeof e.key.value === "string" ? [{ key: e.key.value, value: e.value }] : []);
+}
+function urlsOf(v) {
+  if (!v) return [];
+  return v.kind === "known" && isPyList(v.value) ? [...v.value.items] : [v];
+}
+function redisSettingUrls(names) {
+  const out = [];
+  const add = (kind, label2, v, span) => {
+    const text2 = pyText2(v);
+    if (text2 && v) out.push({ kind, label: label2, url: text2, span: span ?? v.span });
+  };
+  const caches2 = entries2(names.get("CACHES"));
+  for (const { key: key2, value } of caches2) {
+    const backend = pyText2(pyGet(value, "BACKEND"));
+    if (backend?.kind !== "known" || !/redis/i.test(backend.value)) continue;
+    for (const url of urlsOf(pyGet(value, "LOCATION")).slice(0, 1)) add("cache", `CACHES["${key2}"]`, url);
+  }
+  const engine = pyText2(names.get("SESSION_ENGINE"));
+  if (engine?.kind === "known" && engine.value === "django.contrib.sessions.backends.cache") {
+    const alias = pyText2(names.get("SESSION_CACHE_ALIAS"));
+    const name2 = alias === void 0 ? "default" : alias.kind === "known" ? alias.value : void 0;
+    const cache2 = caches2.find((c) => c.key === name2);
+    const backend = cache2 && pyText2(pyGet(cache2.value, "BACKEND"));
+    if (cache2 && backend?.kind === "known" && /redis/i.test(backend.value)) {
+      for (const url of urlsOf(pyGet(cache2.value, "LOCATION")).slice(0, 1)) add("sessions", `SESSION_ENGINE cache (CACHES["${name2}"])`, url, engine.span);
+    }
+  }
+  const broker = names.get("CELERY_BROKER_URL") ? "CELERY_BROKER_URL" : names.get("BROKER_URL") ? "BROKER_URL" : void 0;
+  if (broker) add("celery-broker", broker, names.get(broker));
+  if (names.get("CELERY_RESULT_BACKEND")) add("celery-results", "CELERY_RESULT_BACKEND", names.get("CELERY_RESULT_BACKEND"));
+  for (const { key: key2, value } of entries2(names.get("CHANNEL_LAYERS"))) {
+    const backend = pyText2(pyGet(value, "BACKEND"));
+    if (backend?.kind !== "known" || !/channels_redis/.test(backend.value)) continue;
+    const hosts = pyGet(value, "CONFIG", "hosts");
+    const first = hosts?.kind === "known" && isPyList(hosts.value) ? hosts.value.items[0] : void 0;
+    if (!first) continue;
+    if (first.kind === "known" && isPyList(first.value)) {
+      const host = pyText2(first.value.items[0]);
+      const port = pyText2(first.value.items[1]);
+      if (host?.kind === "known" && port?.kind === "known") out.push({ kind: "channels", label: `CHANNEL_LAYERS["${key2}"]`, url: known(`redis://${host.value}:${port.value}/0`, first.span), span: first.span });
+      continue;
+    }
+    add("channels", `CHANNEL_LAYERS["${key2}"]`, first.kind === "known" && isPyDict(first.value) ? pyGet(first, "address") : first);
+  }
+  return out;
+}
+function redisRoles(stack) {
+  const out = [];
+  const processes = [...stack.data.apps, ...stack.data.workers];
+  for (const p of processes) {
+    if (!p.settings) continue;
+    for (const f of redisSettingUrls(p.settings.names)) {
+      if (f.url.kind !== "known") continue;
+      const target = redisUrl(f.url.value);
+      if (!target) continue;
+      const svc = stack.resolveHost(target.host);
+      const redis = svc ? stack.data.redis.find((r) => r.service === svc) : void 0;
+      if (!redis) continue;
+      const same = out.find((r) => r.kind === f.kind && r.span.file === f.span.file && r.span.start === f.span.start && r.redis === redis && r.db === target.db);
+      if (same) {
+        if (!same.services.includes(p.service)) same.services.push(p.service);
+        continue;
+      }
+      const editAt = f.url.via?.[0] ?? f.span;
+      out.push({ kind: f.kind, label: f.label, redis, port: target.port, db: target.db, span: f.span, editAt, services: [p.service] });
+    }
+  }
+  return out;
+}
+function roleText(kind) {
+  return {
+    cache: "the cache",
+    sessions: "sessions",
+    "celery-broker": "the Celery broker",
+    "celery-results": "Celery results",
+    channels: "the Channels layer"
+  }[kind];
+}
+
+// rules/redis-eviction-loses-data.ts
+var LOSS = {
+  "celery-broker": "queued tasks vanish without running",
+  "celery-results": "task results disappear and AsyncResult.get() never returns",
+  channels: "group memberships and undelivered messages are dropped",
+  sessions: "users are logged out and their session data is gone"
+};
+var redis_eviction_loses_data_default = defineRule({
+  meta: {
+    id: "redis-eviction-loses-data",
+    description: "Reports a Celery broker, result backend, Channels layer or cache-backed sessions on a Redis whose maxmemory-policy evicts any key",
+    defaultSeverity: "error",
+    category: "data",
+    docs: {
+      what: 'For every Redis service with a `maxmemory` above 0 and a `maxmemory-policy` of `allkeys-lru`, `allkeys-lfu` or `allkeys-random` (from the redis-server command or the redis.conf it loads), arena-lint looks for data in it that is not a cache: Celery\'s broker (`CELERY_BROKER_URL`/`BROKER_URL`) or result backend (`CELERY_RESULT_BACKEND`), a channels_redis layer (`CHANNEL_LAYERS`), or sessions stored in a Redis cache (`SESSION_ENGINE = "django.contrib.sessions.backends.cache"`), in the settings of every app and worker service. The database number does not matter: maxmemory is per server.',
+      why: "An allkeys policy makes Redis a cache: when memory fills up it deletes any key, not only cached ones. Celery's queues are Redis lists, so evicting one silently drops every task queued in it; results, Channels groups and sessions disappear the same way, with no error anywhere. https://redis.io/docs/latest/develop/reference/eviction/ and https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html",
+      notes: "volatile-* policies evict only keys with a TTL and are not reported. `cached_db` sessions write through to the database and survive eviction. A URL or policy that cannot be read is not judged."
+    }
+  },
+  check({ stack, report, where, unknown: unknown3 }) {
+    const roles = redisRoles(stack).filter((r) => r.kind !== "cache");
+    for (const redis of stack.data.redis) {
+      const mine = roles.filter((r) => r.redis === redis);
+      if (mine.length === 0) continue;
+      const policy = redisValue(redis, "maxmemory-policy");
+      const max = redisValue(redis, "maxmemory");
+      if (policy.kind === "unknown" || max.kind === "unknown") {
+        const u = policy.kind === "unknown" ? policy : max;
+        if (u.kind === "unknown") unknown3(`eviction of ${redis.service.name} is unknown: ${u.reason}`, u.span);
+        continue;
+      }
+      if (!/^allkeys-/.test(policy.value.toLowerCase())) continue;
+      const bytes = parseRedisMemory(max.value);
+      if (bytes === void 0) {
+        unknown3(`maxmemory ${max.value} of ${redis.service.name} is not a size`, max.span);
+        continue;
+      }
+      if (bytes === 0) continue;
+      const kinds = [...new Set(mine.map((r) => r.kind))];
+      const first = mine[0];
+      report({
+        span: policy.span,
+        message: `${redis.service.name} runs maxmemory-policy ${policy.value} with maxmemory ${max.value} (${where(max.span)}), so when it is full it evicts any key, but it holds ${listNames([...new Map(mine.map((r) => [r.label, `${r.label} (${where(r.span)})`])).values()], 5)} of ${listNames([...new Set(mine.flatMap((r) => r.services.map((s2) => s2.name)))], 3)}: evicted, ${kinds.map((k) => `${LOSS[k]} (${roleText(k)})`).join("; ")}`,
+        related: [
+          { span: max.span, message: `maxmemory ${max.value}` },
+          ...mine.slice(0, 4).map((r) => ({ span: r.span, message: `${r.label}: ${roleText(r.kind)} in ${redis.service.name} db ${r.db}` }))
+        ],
+        hint: `set maxmemory-policy to noeviction (or a volatile-* policy) on ${redis.service.name}, or move ${roleText(first.kind)} to a Redis of its own`,
+        key: `${stack.name}/${redis.service.name}`
+      });
+    }
+  }
+});
+
+// rules/redis-db-shared.ts
+var redis_db_shared_default = defineRule({
+  meta: {
+    id: "redis-db-shared",
+    description: "Reports a Django cache in the same Redis database as the Celery broker, Celery results or a Channels layer",
+    defaultSeverity: "warning",
+    category: "data",
+    docs: {
+      what: "arena-lint reads the Redis URL (`redis://host:port/N`, database 0 when absent, `?db=N` counted) of every Redis-backed CACHES entry, Celery's `CELERY_BROKER_URL`/`BROKER_URL` and `CELERY_RESULT_BACKEND`, and every channels_redis layer, in the settings each app and worker service loads, and reports a cache that shares a (Redis service, port, database) with any of the others.",
+      why: "`cache.clear()` (and django-redis's `delete_pattern(\"*\")`, a deploy script's cache flush) runs FLUSHDB on the cache's database: it deletes every queued Celery task, every stored result and every Channels group in that database with it, and no KEY_PREFIX protects against it. Keys of one also count against the other's eviction. https://docs.djangoproject.com/en/stable/topics/cache/#django.core.cache.cache.clear",
+      notes: "Celery's broker and result backend sharing one database are not reported: their keys do not overlap and neither flushes the database. A URL that cannot be read (an unset variable) is not judged."
+    }
+  },
+  check({ stack, report, where }) {
+    const roles = redisRoles(stack).filter((r) => r.kind !== "sessions");
+    for (const group of groupBy(roles, (r) => `${r.redis.service.name}|${r.port}|${r.db}`)) {
+      const caches2 = group.filter((r) => r.kind === "cache");
+      const others = group.filter((r) => r.kind !== "cache");
+      if (caches2.length === 0 || others.length === 0) continue;
+      for (const cache2 of caches2) {
+        const kinds = [...new Set(others.map((o) => roleText(o.kind)))];
+        report({
+          span: cache2.editAt,
+          message: `${cache2.label} of ${listNames(cache2.services.map((s2) => s2.name), 3)} uses ${cache2.redis.service.name} database ${cache2.db}, the same as ${listNames(others.map((o) => `${o.label} (${where(o.span)})`), 3)}: a cache.clear() flushes the whole database and takes ${listNames(kinds)} with it`,
+          related: others.slice(0, 4).map((o) => ({ span: o.span, message: `${o.label}: ${roleText(o.kind)} in ${o.redis.service.name} db ${o.db}` })),
+          hint: `give the cache a database of its own (e.g. redis://${cache2.redis.service.name}:${cache2.port}/${Math.max(...group.map((g) => g.db)) + 1})`,
+          key: `${stack.name}/${cache2.redis.service.name}/${cache2.db}/${cache2.label}`
+        });
+      }
+    }
+  }
+});
+
+// rules/settings-env-missing.ts
+var LOCAL_HOSTS = /* @__PURE__ */ new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
+function environmentGap(stack, svc) {
+  const gap = stack.unknowns.find((u) => u.what === `env_file of ${svc.name}`);
+  if (gap) return gap.reason;
+  const base2 = unreadBaseImage(stack, svc);
+  if (base2) return base2;
+  const view = stack.view(svc);
+  if (!view?.process) return "the container's process is unknown";
+  const script = view.unknowns.find((u) => ["script", "branch", "command", "process", "supervisord"].includes(u.what));
+  if (script) return `${script.what}: ${script.reason}`;
+  const argv = view.process.argv.map((w) => w.value.kind === "known" ? w.value.value : void 0);
+  if (argv.some((w) => w === void 0)) return "a word of the command is unknown";
+  if (argv.some((w) => w === "--env" || w === "-e" || w.startsWith("--env="))) return "the app server sets variables itself (--env)";
+  return void 0;
+}
+var PLAIN_BASES = /^(docker\.io\/)?(library\/)?(python|debian|ubuntu|alpine|buildpack-deps|busybox)(:|@|$)/;
+function unreadBaseImage(stack, svc) {
+  const dockerfile = stack.image(svc).dockerfile;
+  if (!dockerfile) return svc.image?.kind === "known" ? `the image ${svc.image.value} may set variables in its ENV` : "the image is unknown";
+  const stages = /* @__PURE__ */ new Set();
+  for (const ins of dockerfile.instructions) {
+    if (ins.keyword !== "FROM") continue;
+    const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : void 0).filter((w) => w === void 0 || !w.startsWith("--"));
+    const image = words[0];
+    if (image === void 0) return "a FROM line names an image that is unknown";
+    if (!stages.has(image.toLowerCase()) && !PLAIN_BASES.test(image)) return `the base image ${image} may set variables in its ENV`;
+    if (words[1]?.toLowerCase() === "as" && words[2]) stages.add(words[2].toLowerCase());
+  }
+  return void 0;
+}
+function inside(inner, outer) {
+  return inner.file === outer.file && outer.start <= inner.start && inner.end <= outer.end;
+}
+var settings_env_missing_default = defineRule({
+  meta: {
+    id: "settings-env-missing",
+    description: "Reports settings that read an environment variable nothing sets, or fall back to localhost for a service that is another container",
+    defaultSeverity: "error",
+    category: "data",
+    docs: {
+      what: 'The Django settings of every app and worker service are evaluated with the environment its container gets (env_file lines, `environment:`, the Dockerfile\'s ENV). arena-lint reports a read without a default of a variable that environment does not set (`os.environ["X"]`, django-environ `env("X")`, decouple `config("X")`): Python raises at import and the container does not start. It also reports a read whose default is used and points at `localhost`/`127.0.0.1` for Redis (a cache, Celery or Channels URL) or the database HOST, while Redis or Postgres (or pgbouncer) runs in another container of the stack.',
+      why: "A missing variable raises KeyError, ImproperlyConfigured or UndefinedValueError when Django loads the settings: every start fails, often only in the one service (the Celery worker) whose environment was forgotten. Inside a container localhost is the container itself, so a fallback of `redis://localhost:6379/0` is refused on every connection while compose sets only REDIS_HOST. https://docs.docker.com/compose/how-tos/networking/",
+      notes: "Silent whenever the container's environment is not fully known: an env_file that is missing or outside the folder, a .env the settings load (load_dotenv, Env.read_env, decouple's settings.ini), a command word that is unknown, a start script that sources a file it cannot see or branches it cannot decide, or an app server that sets variables (`gunicorn --env`). So is a service whose image arena-lint cannot read the ENV of: a prebuilt image without a Dockerfile, or a base image other than the official python/debian/ubuntu/alpine ones. A service with `network_mode: host` or `service:...` may reach the other on localhost and is not judged."
+    }
+  },
+  check({ stack, report, where, unknown: unknown3 }) {
+    const found = [];
+    const processes = [...stack.data.apps, ...stack.data.workers];
+    const redisRunning = stack.data.redis.map((r) => r.service);
+    const databaseRunning = [...stack.data.postgres.map((p) => p.service), ...stack.data.pgbouncers.map((p) => p.service)];
+    for (const p of processes) {
+      const settings = p.settings;
+      if (!settings || settings.envUnset.length === 0) continue;
+      const svc = p.service;
+      const gap = environmentGap(stack, svc);
+      if (gap) {
+        unknown3(`the environment of ${svc.name} is not fully known: ${gap}`, svc.nameSpan);
+        continue;
+      }
+      const env = stack.view(svc)?.environment;
+      const unsetHere = settings.envUnset.filter((r) => !env?.has(r.name));
+      for (const read of unsetHere) {
+        const raise = settings.raises.find((x) => x.span.file === read.span.file && x.span.start === read.span.start && x.span.end === read.span.end);
+        if (!raise) continue;
+        found.push({
+          key: `raise|${read.span.file}|${read.span.start}`,
+          service: svc,
+          build: (who) => ({
+            span: read.span,
+            message: `the settings read ${read.name} without a default, but nothing in the environment of ${who} sets it (environment:, env_file, Dockerfile ENV): importing the settings raises ${raise.message.split(":")[0]}, so the container exits at start`,
+            related: [{ span: svc.nameSpan, message: `${svc.name}'s environment lacks ${read.name}` }],
+            hint: `set ${read.name} in ${svc.name}'s environment: (or an env_file), or give the read a default`,
+            key: `${stack.name}/${read.name}`
+          })
+        });
+      }
+      const mode = svc.networkMode;
+      if (mode && (mode.kind === "unknown" || /^(host|service:|container:)/.test(mode.value))) continue;
+      const fallbacks = [];
+      for (const u of redisSettingUrls(settings.names)) {
+        if (u.url.kind !== "known" || u.url.via?.length) continue;
+        const t2 = redisUrl(u.url.value);
+        if (t2 && LOCAL_HOSTS.has(t2.host)) fallbacks.push({ what: u.label, value: u.url.value, span: u.url.span, target: redisRunning });
+      }
+      const dbs = djangoDatabases(p);
+      for (const db of Array.isArray(dbs) ? dbs : []) {
+        const host = pyText2(db.host);
+        if (host?.kind === "known" && !host.via?.length && LOCAL_HOSTS.has(host.value)) fallbacks.push({ what: `DATABASES["${db.alias}"] HOST`, value: host.value, span: host.span, target: databaseRunning });
+      }
+      for (const f of fallbacks) {
+        const others = f.target.filter((s2) => s2 !== svc);
+        if (others.length === 0) continue;
+        const read = unsetHere.find((r) => inside(f.span, r.span) || inside(r.span, f.span));
+        if (!read) continue;
+        found.push({
+          key: `local|${read.span.file}|${read.span.start}|${f.what}`,
+          service: svc,
+          build: (who) => ({
+            span: read.span,
+            message: `${f.what} is ${f.value}, the default of ${read.name}, which nothing in the environment of ${who} sets (${where(read.span)}); inside a container localhost is the container itself, not ${listNames(others.map((o) => o.name), 2)}, so every connection is refused`,
+            related: [{ span: others[0].nameSpan, message: `${others[0].name} runs in its own container` }, { span: svc.nameSpan, message: `${svc.name}'s environment lacks ${read.name}` }],
+            hint: `set ${read.name} in ${svc.name}'s environment: to point at ${others[0].name}`,
+            key: `${stack.name}/${read.name}/${f.what}`
+          })
+        });
+      }
+    }
+    for (const group of groupBy(found, (f) => f.key)) report(group[0].build(listNames([...new Set(group.map((g) => g.service.name))], 3)));
+  }
+});
+
 // rules/registry-data.ts
 var DATA_RULES = [
   pgbouncer_pool_over_db_limit_default,
@@ -32777,7 +33492,11 @@ var DATA_RULES = [
   django_settings_unknown_key_default,
   conn_max_age_asgi_default,
   channel_layer_in_memory_default,
-  pgbouncer_unknown_setting_default
+  pgbouncer_unknown_setting_default,
+  postgres_connection_capacity_default,
+  redis_eviction_loses_data_default,
+  redis_db_shared_default,
+  settings_env_missing_default
 ];
 
 // rules/backlog-over-somaxconn.ts
@@ -32796,7 +33515,7 @@ var backlog_over_somaxconn_default = defineRule({
   },
   check({ stack, report, where, unknown: unknown3 }) {
     const host = stack.sysctls.get(SOMAXCONN);
-    const entries2 = stack.services.flatMap((svc) => {
+    const entries3 = stack.services.flatMap((svc) => {
       const somax = containerSysctl(stack, svc, SOMAXCONN);
       if (somax.value.kind === "unknown") {
         unknown3(`${svc.name}: ${somax.value.reason}`, somax.value.span);
@@ -32812,7 +33531,7 @@ var backlog_over_somaxconn_default = defineRule({
         return [{ service: svc, key: `${b.program}\0${b.value.value}\0${limit}`, item: { backlog: b, value: b.value, somax, limit } }];
       });
     });
-    for (const g of groupByTier(stack, entries2)) {
+    for (const g of groupByTier(stack, entries3)) {
       const { backlog, value, somax, limit } = g.item;
       const where_ = g.services.length > 1 ? `the ${g.name} containers (${g.services.length} replicas)` : `container ${g.name}`;
       const origin = somax.origin === "compose" ? `set by its sysctls at ${where(somax.value.span)}` : somax.origin === "host" ? `the host's (${where(somax.value.span)}), network_mode: host` : kernelDefaultNote(somax.description);
@@ -32894,7 +33613,7 @@ var gunicorn_workers_cpu_default = defineRule({
   },
   check({ stack, facts: facts2, config: config3, report, where, unknown: unknown3 }) {
     const hostCpus = capacityPlan(config3).host?.cpus;
-    const entries2 = facts2.resources.flatMap((use) => {
+    const entries3 = facts2.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       if (!workers) return [];
       if (workers.kind === "unknown") {
@@ -32916,7 +33635,7 @@ var gunicorn_workers_cpu_default = defineRule({
       if (workers.value <= Math.max(guideline, 4 * cpus2.value)) return [];
       return [{ service: use.service, key: `${workers.value}\0${cpus2.value}`, item: { workers, cpus: cpus2, guideline } }];
     });
-    for (const g of groupByTier(stack, entries2)) {
+    for (const g of groupByTier(stack, entries3)) {
       const { workers, cpus: cpus2, guideline } = g.item;
       const far = workers.value > 2 * guideline;
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
@@ -33088,12 +33807,12 @@ var resource_limits_missing_default = defineRule({
       unknown3("no service sets a limit and the config has no host:");
       return;
     }
-    const entries2 = uses.flatMap((use) => {
+    const entries3 = uses.flatMap((use) => {
       if (!longRunning(stack, use.service)) return [];
       const missing = ["cpus", "memory"].filter((k) => !use.limits[k]);
       return missing.length ? [{ service: use.service, key: missing.join(","), item: missing }] : [];
     });
-    for (const g of groupByTier(stack, entries2)) {
+    for (const g of groupByTier(stack, entries3)) {
       const first = g.services[0];
       const what = g.item.map((k) => k === "cpus" ? "CPU" : "memory").join(" and no ");
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
@@ -33218,7 +33937,7 @@ var worker_memory_budget_default = defineRule({
       if (p.key[1] === "workerMemory" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
     const budget = plan.capacity.workerMemory;
-    const entries2 = facts2.resources.flatMap((use) => {
+    const entries3 = facts2.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       const memory = use.limits.memory;
       if (!workers || !memory) return [];
@@ -33234,7 +33953,7 @@ var worker_memory_budget_default = defineRule({
       if (perWorker >= budget.value) return [];
       return [{ service: use.service, key: `${memory.value.value}\0${workers.value}`, item: { workers, memory: memory.value, raw: memory.raw ?? String(memory.value.value), perWorker } }];
     });
-    for (const g of groupByTier(stack, entries2)) {
+    for (const g of groupByTier(stack, entries3)) {
       const { workers, memory, raw, perWorker } = g.item;
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
       report({
@@ -33333,7 +34052,7 @@ function ifCondition(node) {
 function captureGroups(pattern) {
   const out = [];
   const open = [];
-  let count = 0;
+  let count2 = 0;
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i];
     if (ch === "\\") {
@@ -33351,14 +34070,14 @@ function captureGroups(pattern) {
     if (ch === "(") {
       const named = /^\(\?(?:P?<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)')/.exec(pattern.slice(i));
       if (named) {
-        count++;
-        open.push({ index: count, name: named[1] ?? named[2], start: i + named[0].length });
+        count2++;
+        open.push({ index: count2, name: named[1] ?? named[2], start: i + named[0].length });
         i += named[0].length - 1;
       } else if (pattern[i + 1] === "?") {
         open.push({ start: i + 1 });
       } else {
-        count++;
-        open.push({ index: count, start: i + 1 });
+        count2++;
+        open.push({ index: count2, start: i + 1 });
       }
       continue;
     }
@@ -33475,8 +34194,8 @@ function setting(stack, app, name2) {
   if (v) return v.kind === "known" ? { kind: "set", value: v } : { kind: "unknown" };
   const unread = new Set(settings.unresolvedImports.map((i) => i.module));
   for (const f of settings.files) {
-    const text = stack.sources.get(f)?.text ?? "";
-    for (const m of text.matchAll(/^\s*from\s+(\S+)\s+import\s+\*/gm)) {
+    const text2 = stack.sources.get(f)?.text ?? "";
+    for (const m of text2.matchAll(/^\s*from\s+(\S+)\s+import\s+\*/gm)) {
       const mod = m[1];
       if ([...unread].some((u) => u === mod || u.endsWith(mod.replace(/^\.+/, "")))) return { kind: "unknown" };
     }
@@ -33654,8 +34373,8 @@ var ANY = /^(0\.0\.0\.0|::|\[::\])$/;
 function onEveryInterface(p) {
   return p.hostIp === void 0 || ANY.test(p.hostIp);
 }
-function parseShort(text, span) {
-  const t2 = text.trim().replace(/\/(tcp|udp|sctp)$/i, "");
+function parseShort(text2, span) {
+  const t2 = text2.trim().replace(/\/(tcp|udp|sctp)$/i, "");
   let hostIp;
   let rest2 = t2;
   const v6 = /^\[([^\]]+)\]:(.*)$/.exec(t2);
@@ -34826,12 +35545,12 @@ ${capacity}`;
 ${capacity}`;
   };
   let keep = result.findings.length;
-  let text = compose(keep);
-  while (Buffer.byteLength(text) > SUMMARY_LIMIT && keep > 0) {
+  let text2 = compose(keep);
+  while (Buffer.byteLength(text2) > SUMMARY_LIMIT && keep > 0) {
     keep = Math.floor(keep / 2);
-    text = compose(keep);
+    text2 = compose(keep);
   }
-  return text;
+  return text2;
 }
 function plural2(n, word2) {
   return `${n} ${word2}${n === 1 ? "" : "s"}`;
@@ -34851,10 +35570,10 @@ function usageErrorCommands(message, workspace) {
   const positioned = rest2.map((line) => POSITIONED_LINE.exec(line));
   if (rest2.length === 0 || positioned.some((m) => m === null)) return workflowCommand("error", `arena-lint: ${message}`);
   return positioned.map((m) => {
-    const [, file = "", line = "", col = "", text = ""] = m ?? [];
+    const [, file = "", line = "", col = "", text2 = ""] = m ?? [];
     const shown = isAbsolute3(file) ? relative3(workspace, file).split("\\").join("/") : file;
     const props = [`file=${escapeProperty(shown)}`, `line=${line}`, `col=${col}`, `title=${escapeProperty(`arena-lint: ${first}`)}`];
-    return `::error ${props.join(",")}::${escapeData(text)}
+    return `::error ${props.join(",")}::${escapeData(text2)}
 `;
   }).join("");
 }
@@ -34881,13 +35600,13 @@ function checkBase(runner, workspace, pr, inputs, headConfig) {
 }
 function readBaselineInput(workspace, path) {
   const abs2 = resolve2(workspace, path);
-  let text;
+  let text2;
   try {
-    text = readFileSync4(abs2, "utf8");
+    text2 = readFileSync4(abs2, "utf8");
   } catch {
     throw new InputError(`input "baseline": file not found: ${path}`);
   }
-  const { baseline, error } = parseBaseline(text);
+  const { baseline, error } = parseBaseline(text2);
   if (!baseline) throw new InputError(`input "baseline": invalid baseline ${path}: ${error}`);
   return baseline;
 }
@@ -34954,13 +35673,13 @@ function pullRequestSummary(result, view, opts, head, shownDir) {
   };
   let keepNew = view.fresh.length;
   let keepExisting = view.existing.length;
-  let text = compose(keepNew, keepExisting);
-  while (Buffer.byteLength(text) > SUMMARY_LIMIT && (keepExisting > 0 || keepNew > 0)) {
+  let text2 = compose(keepNew, keepExisting);
+  while (Buffer.byteLength(text2) > SUMMARY_LIMIT && (keepExisting > 0 || keepNew > 0)) {
     if (keepExisting > 0) keepExisting = Math.floor(keepExisting / 2);
     else keepNew = Math.floor(keepNew / 2);
-    text = compose(keepNew, keepExisting);
+    text2 = compose(keepNew, keepExisting);
   }
-  return text;
+  return text2;
 }
 function runAction(runner) {
   const workspace = resolve2(runner.cwd, runner.env.GITHUB_WORKSPACE ?? ".");
@@ -34986,10 +35705,10 @@ function runAction(runner) {
     let view;
     if (pr) {
       const headConfig = configPath ?? (run.config.file ? join7(dirAbs, run.config.file.path) : void 0);
-      const base = checkBase(runner, workspace, pr, inputs, headConfig);
-      const { fresh: fresh2, existing: existing2 } = classify(result.findings, base.run?.result.findings ?? [], baseline);
-      view = { pr, fresh: fresh2, existing: existing2, ...base.run ? { base: base.run } : {}, ...base.note ? { note: base.note } : {} };
-      if (base.note) runner.stdout(workflowCommand("warning", `arena-lint: ${base.note}`));
+      const base2 = checkBase(runner, workspace, pr, inputs, headConfig);
+      const { fresh: fresh2, existing: existing2 } = classify(result.findings, base2.run?.result.findings ?? [], baseline);
+      view = { pr, fresh: fresh2, existing: existing2, ...base2.run ? { base: base2.run } : {}, ...base2.note ? { note: base2.note } : {} };
+      if (base2.note) runner.stdout(workflowCommand("warning", `arena-lint: ${base2.note}`));
     }
     const { fresh, existing } = view ?? classify(result.findings, [], baseline);
     if (inputs.annotations) {

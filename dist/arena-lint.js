@@ -600,8 +600,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -709,13 +709,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node)) {
-        let count2 = 0;
+        let count3 = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count2)
-            count2 = c;
+          if (c > count3)
+            count3 = c;
         }
-        return count2;
+        return count3;
       } else if (identity.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -999,14 +999,14 @@ var require_foldFlowLines = __commonJS({
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
     var FOLD_QUOTED = "quoted";
-    function foldFlowLines(text, indent3, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
+    function foldFlowLines(text2, indent3, mode = "flow", { indentAtStart, lineWidth = 80, minContentWidth = 20, onFold, onOverflow } = {}) {
       if (!lineWidth || lineWidth < 0)
-        return text;
+        return text2;
       if (lineWidth < minContentWidth)
         minContentWidth = 0;
       const endStep = Math.max(1 + minContentWidth, 1 + lineWidth - indent3.length);
-      if (text.length <= endStep)
-        return text;
+      if (text2.length <= endStep)
+        return text2;
       const folds = [];
       const escapedFolds = {};
       let end = lineWidth - indent3.length;
@@ -1023,14 +1023,14 @@ var require_foldFlowLines = __commonJS({
       let escStart = -1;
       let escEnd = -1;
       if (mode === FOLD_BLOCK) {
-        i = consumeMoreIndentedLines(text, i, indent3.length);
+        i = consumeMoreIndentedLines(text2, i, indent3.length);
         if (i !== -1)
           end = i + endStep;
       }
-      for (let ch; ch = text[i += 1]; ) {
+      for (let ch; ch = text2[i += 1]; ) {
         if (mode === FOLD_QUOTED && ch === "\\") {
           escStart = i;
-          switch (text[i + 1]) {
+          switch (text2[i + 1]) {
             case "x":
               i += 3;
               break;
@@ -1047,12 +1047,12 @@ var require_foldFlowLines = __commonJS({
         }
         if (ch === "\n") {
           if (mode === FOLD_BLOCK)
-            i = consumeMoreIndentedLines(text, i, indent3.length);
+            i = consumeMoreIndentedLines(text2, i, indent3.length);
           end = i + indent3.length + endStep;
           split = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
-            const next = text[i + 1];
+            const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
               split = i;
           }
@@ -1064,12 +1064,12 @@ var require_foldFlowLines = __commonJS({
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
-                ch = text[i += 1];
+                ch = text2[i += 1];
                 overflow = true;
               }
               const j = i > escEnd + 1 ? i - 2 : escStart - 1;
               if (escapedFolds[j])
-                return text;
+                return text2;
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
@@ -1084,39 +1084,39 @@ var require_foldFlowLines = __commonJS({
       if (overflow && onOverflow)
         onOverflow();
       if (folds.length === 0)
-        return text;
+        return text2;
       if (onFold)
         onFold();
-      let res = text.slice(0, folds[0]);
+      let res = text2.slice(0, folds[0]);
       for (let i2 = 0; i2 < folds.length; ++i2) {
         const fold = folds[i2];
-        const end2 = folds[i2 + 1] || text.length;
+        const end2 = folds[i2 + 1] || text2.length;
         if (fold === 0)
           res = `
-${indent3}${text.slice(0, end2)}`;
+${indent3}${text2.slice(0, end2)}`;
         else {
           if (mode === FOLD_QUOTED && escapedFolds[fold])
-            res += `${text[fold]}\\`;
+            res += `${text2[fold]}\\`;
           res += `
-${indent3}${text.slice(fold + 1, end2)}`;
+${indent3}${text2.slice(fold + 1, end2)}`;
         }
       }
       return res;
     }
-    function consumeMoreIndentedLines(text, i, indent3) {
+    function consumeMoreIndentedLines(text2, i, indent3) {
       let end = i;
       let start = i + 1;
-      let ch = text[start];
+      let ch = text2[start];
       while (ch === " " || ch === "	") {
         if (i < start + indent3) {
-          ch = text[++i];
+          ch = text2[++i];
         } else {
           do {
-            ch = text[++i];
+            ch = text2[++i];
           } while (ch && ch !== "\n");
           end = i;
           start = i + 1;
-          ch = text[start];
+          ch = text2[start];
         }
       }
       return end;
@@ -3668,8 +3668,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -3746,12 +3746,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count3 = 1;
         const end = error.linePos[1];
         if (end?.line === line && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count3);
         error.message += `:
 
 ${lineStr}
@@ -7666,13 +7666,13 @@ var require_lib2 = __commonJS({
     var BRACKET = /^[()[\]{}]$/;
     var tokenize;
     var JSX_TAG = /^[a-z][\w-]*$/i;
-    var getTokenType = function(token, offset, text) {
+    var getTokenType = function(token, offset, text2) {
       if (token.type === "name") {
         const tokenValue = token.value;
         if (helperValidatorIdentifier.isKeyword(tokenValue) || helperValidatorIdentifier.isStrictReservedWord(tokenValue, true) || sometimesKeywords.has(tokenValue)) {
           return "keyword";
         }
-        if (JSX_TAG.test(tokenValue) && (text[offset - 1] === "<" || text.slice(offset - 2, offset) === "</")) {
+        if (JSX_TAG.test(tokenValue) && (text2[offset - 1] === "<" || text2.slice(offset - 2, offset) === "</")) {
           return "jsxIdentifier";
         }
         const firstChar = String.fromCodePoint(tokenValue.codePointAt(0));
@@ -7688,24 +7688,24 @@ var require_lib2 = __commonJS({
       }
       return token.type;
     };
-    tokenize = function* (text) {
+    tokenize = function* (text2) {
       let match;
-      while (match = jsTokens.default.exec(text)) {
+      while (match = jsTokens.default.exec(text2)) {
         const token = jsTokens.matchToToken(match);
         yield {
-          type: getTokenType(token, match.index, text),
+          type: getTokenType(token, match.index, text2),
           value: token.value
         };
       }
     };
-    function highlight(text) {
-      if (text === "") return "";
+    function highlight(text2) {
+      if (text2 === "") return "";
       const defs = getDefs(true);
       let highlighted = "";
       for (const {
         type,
         value
-      } of tokenize(text)) {
+      } of tokenize(text2)) {
         if (type in defs) {
           highlighted += value.split(NEWLINE$1).map((str) => defs[type](str)).join("\n");
         } else {
@@ -7851,12 +7851,12 @@ import { isAbsolute as isAbsolute2, relative as relative2, resolve } from "node:
 var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
 
 // src/core/source.ts
-function createSourceFile(path, text) {
+function createSourceFile(path, text2) {
   const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  for (let i = 0; i < text2.length; i++) {
+    if (text2.charCodeAt(i) === 10) lineStarts.push(i + 1);
   }
-  return { path, text, lineStarts };
+  return { path, text: text2, lineStarts };
 }
 function positionAt(file, offset) {
   const clamped = Math.max(0, Math.min(offset, file.text.length));
@@ -7897,15 +7897,15 @@ var SourceSet = class {
 
 // src/parsers/template.ts
 var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
-function jinjaTagAt(text) {
-  const m = JINJA_TAG.exec(text);
+function jinjaTagAt(text2) {
+  const m = JINJA_TAG.exec(text2);
   return m ? m.index : -1;
 }
-function isJinjaTemplate(text) {
-  return jinjaTagAt(text) >= 0;
+function isJinjaTemplate(text2) {
+  return jinjaTagAt(text2) >= 0;
 }
-function isJinjaDataTemplate(text) {
-  return /\{%-?\s*(if|for|raw|set|endif|endfor)\b/.test(text) || /\{\{-?\s*[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*\s*(\|[^{}\n]*)?-?\}\}/.test(text);
+function isJinjaDataTemplate(text2) {
+  return /\{%-?\s*(if|for|raw|set|endif|endfor)\b/.test(text2) || /\{\{-?\s*[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*\s*(\|[^{}\n]*)?-?\}\}/.test(text2);
 }
 
 // src/core/value.ts
@@ -7969,14 +7969,14 @@ var MappedTextBuilder = class {
     }
   }
   /** Appends `text`, whose characters map one to one onto the source from `offset` on. */
-  pushLiteral(text, offset) {
-    this.text += text;
-    this.reserve(text.length);
-    for (let i = 0; i < text.length; i++) {
+  pushLiteral(text2, offset) {
+    this.text += text2;
+    this.reserve(text2.length);
+    for (let i = 0; i < text2.length; i++) {
       this.srcStart[this.size + i] = offset + i;
       this.srcEnd[this.size + i] = offset + i + 1;
     }
-    this.size += text.length;
+    this.size += text2.length;
   }
   pushMapped(m, from = 0, to = m.text.length) {
     const offset = this.text.length;
@@ -8004,9 +8004,9 @@ var MappedTextBuilder = class {
     return { file: this.file, text: this.text, srcStart: this.srcStart, srcEnd: this.srcEnd, substitutions: this.subs, whole: this.whole };
   }
 };
-function literalText(file, text, offset) {
-  const b = new MappedTextBuilder(file, { file, start: offset, end: offset + text.length });
-  b.pushLiteral(text, offset);
+function literalText(file, text2, offset) {
+  const b = new MappedTextBuilder(file, { file, start: offset, end: offset + text2.length });
+  b.pushLiteral(text2, offset);
   return b.build();
 }
 function rangeOf(m, start, end) {
@@ -8162,17 +8162,17 @@ function substitute(out, m, from, to, name2, set) {
 // src/parsers/dotenv.ts
 var KEY = /^[A-Za-z_][A-Za-z0-9_.-]*/;
 function parseEnvFile(file) {
-  const entries2 = [];
+  const entries3 = [];
   const problems = [];
   const comments = [];
   const seen = /* @__PURE__ */ new Map();
   const vars = { lookup: (name2) => seen.get(name2) };
-  const text = file.text;
+  const text2 = file.text;
   let lineStart2 = 0;
-  while (lineStart2 <= text.length) {
-    let lineEnd = text.indexOf("\n", lineStart2);
-    if (lineEnd < 0) lineEnd = text.length;
-    const raw = text.slice(lineStart2, lineEnd).replace(/\r$/, "");
+  while (lineStart2 <= text2.length) {
+    let lineEnd = text2.indexOf("\n", lineStart2);
+    if (lineEnd < 0) lineEnd = text2.length;
+    const raw = text2.slice(lineStart2, lineEnd).replace(/\r$/, "");
     const indent3 = raw.length - raw.trimStart().length;
     let body = raw.trimStart();
     let at2 = lineStart2 + indent3;
@@ -8193,21 +8193,21 @@ function parseEnvFile(file) {
         const lineSpan2 = { file: file.path, start: at2, end: at2 + body.trimEnd().length };
         if (eq < 0 || rest2.slice(0, eq).trim() !== "") {
           if (rest2.trim() === "") {
-            entries2.push({ key: key2, keySpan, value: unknown(`${key2} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
+            entries3.push({ key: key2, keySpan, value: unknown(`${key2} has no value in ${file.path}; compose takes it from the shell`, keySpan), span: lineSpan2 });
           } else {
             problems.push({ message: `expected "=" after ${key2}`, span: { file: file.path, start: keySpan.end, end: keySpan.end + 1 } });
           }
         } else {
           const valueOffset = at2 + key2.length + eq + 1;
-          const value = readValue(file, text.slice(valueOffset, lineStart2 + raw.length), valueOffset, vars, comments, problems);
+          const value = readValue(file, text2.slice(valueOffset, lineStart2 + raw.length), valueOffset, vars, comments, problems);
           seen.set(key2, value.kind === "known" ? { value: value.value, span: value.span } : { value: "", span: value.span });
-          entries2.push({ key: key2, keySpan, value, span: lineSpan2 });
+          entries3.push({ key: key2, keySpan, value, span: lineSpan2 });
         }
       }
     }
     lineStart2 = lineEnd + 1;
   }
-  return { doc: { path: file.path, entries: entries2 }, problems, comments };
+  return { doc: { path: file.path, entries: entries3 }, problems, comments };
 }
 function readValue(file, rawValue, offset, vars, comments, problems) {
   const lead = rawValue.length - rawValue.trimStart().length;
@@ -8493,16 +8493,16 @@ function splitShellWords(m) {
   const start = () => cur ??= new MappedTextBuilder(m.file, m.whole);
   const flush = () => {
     if (!cur) return;
-    const text = cur.build();
+    const text2 = cur.build();
     cur = void 0;
-    words.push({ value: valueOf(text), text, operator: false });
+    words.push({ value: valueOf(text2), text: text2, operator: false });
   };
   const operator2 = (from, to) => {
     flush();
     const b = new MappedTextBuilder(m.file, m.whole);
     b.pushMapped(m, from, to);
-    const text = b.build();
-    words.push({ value: valueOf(text), text, operator: true });
+    const text2 = b.build();
+    words.push({ value: valueOf(text2), text: text2, operator: true });
   };
   let i = 0;
   while (i < t2.length) {
@@ -8555,10 +8555,10 @@ function splitShellWords(m) {
   flush();
   return words;
 }
-function valueOf(text) {
-  const r = rangeOf(text, 0, text.text.length);
+function valueOf(text2) {
+  const r = rangeOf(text2, 0, text2.text.length);
   if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
-  return known(text.text, r.span, { via: r.via });
+  return known(text2.text, r.span, { via: r.via });
 }
 function simpleCommands(words) {
   const out = [];
@@ -8573,7 +8573,7 @@ function simpleCommands(words) {
   return out;
 }
 function wordsFromList(items) {
-  return items.map((text) => ({ value: valueOf(text), text, operator: false }));
+  return items.map((text2) => ({ value: valueOf(text2), text: text2, operator: false }));
 }
 
 // src/inputs/compose-tree.ts
@@ -8594,21 +8594,21 @@ function composeTree(file, doc, dir, vars) {
   const convert = (node, depth) => {
     const span = nodeSpan(file.path, node, { file: file.path, start: 0, end: 0 });
     const tag = node && typeof node.tag === "string" && (node.tag === "!reset" || node.tag === "!override") ? node.tag : void 0;
-    const base = tag ? { span, dir, tag } : { span, dir };
-    if (!node || depth > 40 || --budget < 0) return { kind: "scalar", ...base };
+    const base2 = tag ? { span, dir, tag } : { span, dir };
+    if (!node || depth > 40 || --budget < 0) return { kind: "scalar", ...base2 };
     if ((0, import_yaml2.isMap)(node)) {
-      const entries2 = mapEntries(doc, file.path, node).map((e) => {
+      const entries3 = mapEntries(doc, file.path, node).map((e) => {
         const keySpan = nodeSpan(file.path, e.keyNode);
         return { key: e.key, keySpan, value: convert(e.value, depth + 1), via: e.via };
       });
-      return { kind: "map", entries: entries2, ...base };
+      return { kind: "map", entries: entries3, ...base2 };
     }
-    if ((0, import_yaml2.isSeq)(node)) return { kind: "seq", items: seqItems(doc, node).map((n) => convert(n, depth + 1)), ...base };
+    if ((0, import_yaml2.isSeq)(node)) return { kind: "seq", items: seqItems(doc, node).map((n) => convert(n, depth + 1)), ...base2 };
     if ((0, import_yaml2.isScalar)(node) && node.value !== null && node.value !== void 0) {
       const t2 = scalarText(file, node);
-      if (t2) return { kind: "scalar", text: interpolate(t2, vars), ...base };
+      if (t2) return { kind: "scalar", text: interpolate(t2, vars), ...base2 };
     }
-    return { kind: "scalar", ...base };
+    return { kind: "scalar", ...base2 };
   };
   if (!doc.contents) return void 0;
   return convert(doc.contents, 0);
@@ -8645,11 +8645,11 @@ var UNIQUE_BY_TARGET = /* @__PURE__ */ new Set(["volumes", "secrets", "configs",
 var UNIQUE_BY_VALUE = /* @__PURE__ */ new Set(["ports", "expose", "dns", "dns_search", "dns_opt", "env_file", "tmpfs", "cap_add", "cap_drop", "external_links", "security_opt", "profiles", "group_add", "links"]);
 var KEY_VALUE = /* @__PURE__ */ new Set(["environment", "labels", "annotations", "extra_hosts", "sysctls"]);
 var NAME_KEYED = /* @__PURE__ */ new Set(["depends_on", "networks"]);
-function mergeService(base, over) {
-  return mergeMaps(normaliseService(base), normaliseService(over), (key2, a, b) => mergeServiceKey(key2, a, b));
+function mergeService(base2, over) {
+  return mergeMaps(normaliseService(base2), normaliseService(over), (key2, a, b) => mergeServiceKey(key2, a, b));
 }
-function mergeTopLevel(base, over) {
-  return mergeMaps(base, over, (key2, a, b) => {
+function mergeTopLevel(base2, over) {
+  return mergeMaps(base2, over, (key2, a, b) => {
     if (key2 === "services" && a.kind === "map" && b.kind === "map") {
       return mergeMaps(a, b, (_name, s2, t2) => s2.kind === "map" && t2.kind === "map" ? mergeService(s2, t2) : t2);
     }
@@ -8671,21 +8671,21 @@ function mergeGeneric(a, b) {
   return b;
 }
 function mergeMaps(a, b, merge) {
-  const entries2 = [...a.entries];
+  const entries3 = [...a.entries];
   for (const e of b.entries) {
-    const i = entries2.findIndex((x) => x.key === e.key);
+    const i = entries3.findIndex((x) => x.key === e.key);
     if (e.value.tag === "!reset") {
-      if (i >= 0) entries2.splice(i, 1);
+      if (i >= 0) entries3.splice(i, 1);
       continue;
     }
     if (i < 0) {
-      entries2.push(e);
+      entries3.push(e);
       continue;
     }
-    const prev = entries2[i];
-    entries2[i] = e.value.tag === "!override" ? e : { ...e, value: merge(e.key, prev.value, e.value) };
+    const prev = entries3[i];
+    entries3[i] = e.value.tag === "!override" ? e : { ...e, value: merge(e.key, prev.value, e.value) };
   }
-  return { ...b, entries: entries2 };
+  return { ...b, entries: entries3 };
 }
 function uniqueBy(a, b, key2) {
   const items = [...a.items];
@@ -8710,7 +8710,7 @@ function mountTarget(n) {
 }
 function normaliseService(svc) {
   let changed = false;
-  const entries2 = svc.entries.map((e) => {
+  const entries3 = svc.entries.map((e) => {
     let value = e.value;
     if (KEY_VALUE.has(e.key) && value.kind === "seq") value = keyValueMap(value);
     else if (NAME_KEYED.has(e.key) && value.kind === "seq") value = nameMap(value);
@@ -8720,10 +8720,10 @@ function normaliseService(svc) {
     changed = true;
     return value.tag === e.value.tag ? { ...e, value } : { ...e, value: e.value.tag ? { ...value, tag: e.value.tag } : value };
   });
-  return changed ? { ...svc, entries: entries2 } : svc;
+  return changed ? { ...svc, entries: entries3 } : svc;
 }
 function keyValueMap(seq) {
-  const entries2 = [];
+  const entries3 = [];
   for (const item of seq.items) {
     if (item.kind !== "scalar" || !item.text) continue;
     const t2 = item.text;
@@ -8732,21 +8732,21 @@ function keyValueMap(seq) {
     const key2 = t2.text.slice(0, keyEnd).trim();
     const keySpan = rangeOf(t2, 0, keyEnd).span;
     const value = eq < 0 ? { kind: "scalar", span: item.span, dir: item.dir } : { kind: "scalar", span: item.span, dir: item.dir, text: sliceText(t2, eq + 1, t2.text.length) };
-    const i = entries2.findIndex((x) => x.key === key2);
+    const i = entries3.findIndex((x) => x.key === key2);
     const entry = { key: key2, keySpan, value, via: [] };
-    if (i >= 0) entries2[i] = entry;
-    else entries2.push(entry);
+    if (i >= 0) entries3[i] = entry;
+    else entries3.push(entry);
   }
-  return { kind: "map", span: seq.span, dir: seq.dir, entries: entries2 };
+  return { kind: "map", span: seq.span, dir: seq.dir, entries: entries3 };
 }
 function nameMap(seq) {
-  const entries2 = [];
+  const entries3 = [];
   for (const item of seq.items) {
     const name2 = textOf(item);
-    if (name2 === void 0 || entries2.some((e) => e.key === name2)) continue;
-    entries2.push({ key: name2, keySpan: item.span, value: { kind: "scalar", span: item.span, dir: item.dir }, via: [] });
+    if (name2 === void 0 || entries3.some((e) => e.key === name2)) continue;
+    entries3.push({ key: name2, keySpan: item.span, value: { kind: "scalar", span: item.span, dir: item.dir }, via: [] });
   }
-  return { kind: "map", span: seq.span, dir: seq.dir, entries: entries2 };
+  return { kind: "map", span: seq.span, dir: seq.dir, entries: entries3 };
 }
 function withoutResets(node) {
   if (node.kind === "map") {
@@ -8792,11 +8792,11 @@ var ComposeReader = class {
   }
   service(e) {
     const node = normaliseService(e.value);
-    const entries2 = node.entries;
-    const get = (k) => entries2.find((x) => x.key === k);
+    const entries3 = node.entries;
+    const get = (k) => entries3.find((x) => x.key === k);
     const nameSpan = e.keySpan;
     const settings = /* @__PURE__ */ new Map();
-    for (const x of entries2) settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
+    for (const x of entries3) settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
     const deploy = get("deploy");
     const resourcesEntry = entryOf(deploy?.value, "resources");
     const dependsOn = get("depends_on");
@@ -9087,8 +9087,8 @@ function inRoot(...parts) {
 }
 var MAX_DEPTH = 10;
 function loadComposeProject(ws, spec) {
-  const base = spec.files[0];
-  const projectDir = spec.projectDir ?? dirOf(base);
+  const base2 = spec.files[0];
+  const projectDir = spec.projectDir ?? dirOf(base2);
   const loader = new ProjectLoader(ws);
   const env = loader.env(spec.envFiles ?? [joinPath(projectDir, ".env")], spec.origin.via);
   const trees = [];
@@ -9107,8 +9107,8 @@ function loadComposeProject(ws, spec) {
   const inactive = all.filter((s2) => !active(s2));
   const nameVar = env.lookup("COMPOSE_PROJECT_NAME");
   const nameNode = valueOf2(tree, "name");
-  const projectName = nameVar ? known(nameVar.value, nameVar.span) : nameNode?.kind === "scalar" && nameNode.text ? known(nameNode.text.text, nameNode.span) : known(posix2.basename(projectDir === "" ? ws.rootAbs : projectDir).toLowerCase().replace(/[^a-z0-9_-]/g, ""), { file: base, start: 0, end: 0 }, { isDefault: true });
-  const compose = { path: base, dir: projectDir, services, ...inactive.length ? { inactive } : {}, problems };
+  const projectName = nameVar ? known(nameVar.value, nameVar.span) : nameNode?.kind === "scalar" && nameNode.text ? known(nameNode.text.text, nameNode.span) : known(posix2.basename(projectDir === "" ? ws.rootAbs : projectDir).toLowerCase().replace(/[^a-z0-9_-]/g, ""), { file: base2, start: 0, end: 0 }, { isDefault: true });
+  const compose = { path: base2, dir: projectDir, services, ...inactive.length ? { inactive } : {}, problems };
   return {
     spec,
     compose,
@@ -9207,8 +9207,8 @@ var ProjectLoader = class {
       resolved.set(name2, out);
       return out;
     };
-    const entries2 = services.entries.map((e) => e.value.kind === "map" ? { ...e, value: resolve8(e.key, e.keySpan) ?? e.value } : e);
-    return replaceEntry(tree, "services", { ...services, entries: entries2 });
+    const entries3 = services.entries.map((e) => e.value.kind === "map" ? { ...e, value: resolve8(e.key, e.keySpan) ?? e.value } : e);
+    return replaceEntry(tree, "services", { ...services, entries: entries3 });
   }
   /** A service with `extends:` as the merge of the extended service and its own keys. */
   extend(svc, path, vars, chain, local) {
@@ -9219,9 +9219,9 @@ var ProjectLoader = class {
     const fileNode = ext.value.kind === "map" ? valueOf2(ext.value, "file") : void 0;
     const fileText = textOf(fileNode);
     if (name2 === void 0) return own2;
-    let base;
+    let base2;
     if (fileText === void 0) {
-      base = local(name2, ext.keySpan);
+      base2 = local(name2, ext.keySpan);
     } else {
       const other = inRoot(dirOf(path), fileText);
       if (other === void 0) {
@@ -9238,10 +9238,10 @@ var ProjectLoader = class {
         if (tree) this.problems.push({ message: `extends: service "${name2}" is not defined in ${other}`, span: ext.keySpan });
         return own2;
       }
-      base = s2;
+      base2 = s2;
     }
-    if (!base) return own2;
-    const inherited2 = { ...base, entries: base.entries.map((e) => ({ ...e, via: [...e.via, ext.keySpan] })) };
+    if (!base2) return own2;
+    const inherited2 = { ...base2, entries: base2.entries.map((e) => ({ ...e, via: [...e.via, ext.keySpan] })) };
     return mergeService(inherited2, own2);
   }
   withIncludes(tree, path, vars, chain) {
@@ -9295,16 +9295,16 @@ var ProjectLoader = class {
       const add = valueOf2(included, key2);
       if (add?.kind !== "map") continue;
       const mine = valueOf2(out, key2);
-      const entries2 = mine?.kind === "map" ? [...mine.entries] : [];
+      const entries3 = mine?.kind === "map" ? [...mine.entries] : [];
       for (const e of add.entries) {
-        const i = entries2.findIndex((x) => x.key === e.key);
+        const i = entries3.findIndex((x) => x.key === e.key);
         const imported = { ...e, via: [...e.via, via] };
-        if (i < 0) entries2.push(imported);
-        else if (key2 === "services" && e.value.kind === "map" && entries2[i].value.kind === "map") {
-          entries2[i] = { ...entries2[i], value: mergeService(e.value, entries2[i].value) };
+        if (i < 0) entries3.push(imported);
+        else if (key2 === "services" && e.value.kind === "map" && entries3[i].value.kind === "map") {
+          entries3[i] = { ...entries3[i], value: mergeService(e.value, entries3[i].value) };
         }
       }
-      const node = mine?.kind === "map" ? { ...mine, entries: entries2 } : { kind: "map", span: add.span, dir: add.dir, entries: entries2 };
+      const node = mine?.kind === "map" ? { ...mine, entries: entries3 } : { kind: "map", span: add.span, dir: add.dir, entries: entries3 };
       out = replaceEntry(out, key2, node, via);
     }
     return out;
@@ -9312,10 +9312,10 @@ var ProjectLoader = class {
 };
 function replaceEntry(map, key2, value, keySpan) {
   const i = map.entries.findIndex((e) => e.key === key2);
-  const entries2 = [...map.entries];
-  if (i >= 0) entries2[i] = { ...entries2[i], value };
-  else entries2.push({ key: key2, keySpan: keySpan ?? value.span, value, via: [] });
-  return { ...map, entries: entries2 };
+  const entries3 = [...map.entries];
+  if (i >= 0) entries3[i] = { ...entries3[i], value };
+  else entries3.push({ key: key2, keySpan: keySpan ?? value.span, value, via: [] });
+  return { ...map, entries: entries3 };
 }
 
 // src/parsers/shell-lexer.ts
@@ -9430,8 +9430,8 @@ var Lexer = class {
         this.i++;
       }
     }
-    const text = b.build();
-    return { text: this.dynamic ? taint(text) : text, at: this.span(start, this.i), quoted: quoted2 };
+    const text2 = b.build();
+    return { text: this.dynamic ? taint(text2) : text2, at: this.span(start, this.i), quoted: quoted2 };
   }
   readDoubleQuoted(b) {
     const t2 = this.src.text;
@@ -9676,20 +9676,20 @@ function parseSysctlConf(file) {
     const lineStart2 = file.lineStarts[n];
     const next = file.lineStarts[n + 1];
     const lineEnd = next === void 0 ? file.text.length : next - 1;
-    const text = file.text.slice(lineStart2, lineEnd);
-    const line = parseSysctlLine(text);
+    const text2 = file.text.slice(lineStart2, lineEnd);
+    const line = parseSysctlLine(text2);
     const at2 = (s2, e) => span(lineStart2 + s2, lineStart2 + e);
     switch (line.kind) {
       case "blank":
         break;
       case "comment":
-        comments.push({ text: text.slice(line.textStart, line.textEnd), span: at2(line.markerStart, line.textEnd) });
+        comments.push({ text: text2.slice(line.textStart, line.textEnd), span: at2(line.markerStart, line.textEnd) });
         break;
       case "invalid":
         problems.push({ message: line.message, span: at2(line.start, line.end) });
         break;
       case "assignment":
-        settings.push(sysctlSettingFromLine(text, line, at2));
+        settings.push(sysctlSettingFromLine(text2, line, at2));
         break;
     }
   }
@@ -9820,11 +9820,11 @@ function withEscapedNewlines(m, interpret) {
 }
 function scanConfText(content2, target, out) {
   let lineStart2 = 0;
-  const text = content2.text;
-  while (lineStart2 <= text.length) {
-    let lineEnd = text.indexOf("\n", lineStart2);
-    if (lineEnd < 0) lineEnd = text.length;
-    const lineText2 = text.slice(lineStart2, lineEnd);
+  const text2 = content2.text;
+  while (lineStart2 <= text2.length) {
+    let lineEnd = text2.indexOf("\n", lineStart2);
+    if (lineEnd < 0) lineEnd = text2.length;
+    const lineText2 = text2.slice(lineStart2, lineEnd);
     const line = parseSysctlLine(lineText2);
     const offset = lineStart2;
     const locate = (s2, e) => rangeOf(content2, offset + s2, offset + e).span;
@@ -9873,14 +9873,14 @@ function scanSysctlCommand(words, out) {
   }
   if (loadsFiles) return;
   for (const w of assignments) {
-    const text = w.text.text;
-    const line = parseSysctlLine(text);
+    const text2 = w.text.text;
+    const line = parseSysctlLine(text2);
     const locate = (s2, e) => rangeOf(w.text, s2, e).span;
     if (line.kind === "assignment") {
       if (isDynamic(w.text, line.keyStart, line.valueEnd)) continue;
-      const setting2 = sysctlSettingFromLine(text, line, locate);
+      const setting2 = sysctlSettingFromLine(text2, line, locate);
       out.settings.push({ ...setting2, ignoreFailure: ignoreFailure || setting2.ignoreFailure, scriptTarget: RUNTIME });
-    } else if (line.kind === "invalid" && !isDynamic(w.text, 0, text.length)) {
+    } else if (line.kind === "invalid" && !isDynamic(w.text, 0, text2.length)) {
       out.problems.push({ message: `sysctl argument is not "key=value": ${line.message}`, span: w.at });
     }
   }
@@ -9916,9 +9916,9 @@ function scanShellForSysctls(file) {
   const bySource = (a, b) => a.span.start - b.span.start;
   return { doc: out.settings, problems: out.problems.sort(bySource), comments: out.comments.sort(bySource) };
 }
-function looksLikeShellScript(path, text) {
+function looksLikeShellScript(path, text2) {
   if (/\.(sh|bash|dash|ksh|zsh)$/i.test(path)) return true;
-  const firstLine = text.slice(0, text.indexOf("\n") < 0 ? text.length : text.indexOf("\n"));
+  const firstLine = text2.slice(0, text2.indexOf("\n") < 0 ? text2.length : text2.indexOf("\n"));
   return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k|z|a)?sh\b/.test(firstLine);
 }
 
@@ -10311,17 +10311,17 @@ function locateServer(words, depth = 0) {
     while (i < simple.length) {
       const w = textOf2(simple[i]);
       if (w === void 0) break;
-      const base = w.split("/").pop();
-      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(base)) {
+      const base2 = w.split("/").pop();
+      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) || RUNNERS.has(base2)) {
         i++;
         continue;
       }
-      if (base === "env") {
+      if (base2 === "env") {
         i++;
         while (textOf2(simple[i])?.startsWith("-")) i += textOf2(simple[i]) === "-u" ? 2 : 1;
         continue;
       }
-      if (RUNNERS_WITH_ARG.has(base)) {
+      if (RUNNERS_WITH_ARG.has(base2)) {
         i += 2;
         continue;
       }
@@ -10331,7 +10331,7 @@ function locateServer(words, depth = 0) {
         if (script) return locateServer(splitShellWords(script.text), depth + 1);
         break;
       }
-      if (/^python[0-9.]*$/.test(base)) {
+      if (/^python[0-9.]*$/.test(base2)) {
         let k = i + 1;
         while (textOf2(simple[k])?.startsWith("-") && textOf2(simple[k]) !== "-m") k += textOf2(simple[k]) === "-X" || textOf2(simple[k]) === "-W" ? 2 : 1;
         const mod = textOf2(simple[k + 1]);
@@ -10340,7 +10340,7 @@ function locateServer(words, depth = 0) {
         const argv2 = simple.slice(k + 1);
         return { kind: kind2, argv: argv2, span: spanOfWords(simple.slice(i)) };
       }
-      const kind = own(PROGRAMS, base);
+      const kind = own(PROGRAMS, base2);
       if (!kind) break;
       const argv = simple.slice(i);
       return { kind, argv, span: spanOfWords(argv) };
@@ -10360,21 +10360,21 @@ function parseArgs(args, table) {
       unreadable.push(v);
       continue;
     }
-    const text = v.value;
-    if (text === "--") {
+    const text2 = v.value;
+    if (text2 === "--") {
       for (const rest2 of args.slice(i + 1)) positional.push(rest2.value);
       break;
     }
     let name2;
     let inline;
-    if (text.startsWith("--") && text.length > 2) {
-      const eq = text.indexOf("=");
-      name2 = canonical(eq < 0 ? text.slice(2) : text.slice(2, eq));
+    if (text2.startsWith("--") && text2.length > 2) {
+      const eq = text2.indexOf("=");
+      name2 = canonical(eq < 0 ? text2.slice(2) : text2.slice(2, eq));
       if (eq >= 0) inline = partOf(word2, eq + 1);
-    } else if (text.startsWith("-") && text.length > 1 && !/^-[0-9]/.test(text)) {
-      const letter = text[1];
+    } else if (text2.startsWith("-") && text2.length > 1 && !/^-[0-9]/.test(text2)) {
+      const letter = text2[1];
       name2 = canonical(own(table.short, letter) ?? letter);
-      if (text.length > 2) inline = partOf(word2, text[2] === "=" ? 3 : 2);
+      if (text2.length > 2) inline = partOf(word2, text2[2] === "=" ? 3 : 2);
     } else {
       positional.push(v);
       continue;
@@ -10438,8 +10438,8 @@ function portOfBind(bind, defaultPort) {
   if (defaultPort === void 0) return unknown(`${JSON.stringify(b)} names no port`, bind.span);
   return /^[\w.-]+$|^\[[0-9a-fA-F:]+\]$/.test(b) ? known(defaultPort, bind.span, { ...bind.via ? { via: bind.via } : {}, isDefault: true }) : unknown(`cannot read a port from ${JSON.stringify(b)}`, bind.span);
 }
-function afterEquals(span, text, eq) {
-  return span.end - span.start === text.length ? { file: span.file, start: span.start + eq + 1, end: span.end } : span;
+function afterEquals(span, text2, eq) {
+  return span.end - span.start === text2.length ? { file: span.file, start: span.start + eq + 1, end: span.end } : span;
 }
 
 // src/python/evaluate.ts
@@ -11806,14 +11806,14 @@ function buildTree(data) {
       return makeTree(type, children2, positions2, length3, lookAhead2, contextHash2);
     };
   }
-  function makeRepeatLeaf(children2, positions2, base, i, from, to, type, lookAhead2, contextHash2) {
+  function makeRepeatLeaf(children2, positions2, base2, i, from, to, type, lookAhead2, contextHash2) {
     let localChildren = [], localPositions = [];
     while (children2.length > i) {
       localChildren.push(children2.pop());
-      localPositions.push(positions2.pop() + base - from);
+      localPositions.push(positions2.pop() + base2 - from);
     }
     children2.push(makeTree(nodeSet.types[type], localChildren, localPositions, to - from, lookAhead2 - to, contextHash2));
-    positions2.push(from - base);
+    positions2.push(from - base2);
   }
   function makeTree(type, children2, positions2, length3, lookAhead2, contextHash2, props) {
     if (contextHash2) {
@@ -12069,8 +12069,8 @@ var Stack = class _Stack {
       this.reduceContext(type, this.reducePos);
       return;
     }
-    let base = this.stack.length - (depth - 1) * 3 - (action & 262144 ? 6 : 0);
-    let start = base ? this.stack[base - 2] : this.p.ranges[0].from;
+    let base2 = this.stack.length - (depth - 1) * 3 - (action & 262144 ? 6 : 0);
+    let start = base2 ? this.stack[base2 - 2] : this.p.ranges[0].from;
     if (type < parser2.minRepeatTerm && start == this.reducePos && this.reducePos < this.pos)
       this.reducePos = this.pos;
     let size = this.reducePos - start;
@@ -12084,22 +12084,22 @@ var Stack = class _Stack {
         this.p.lastBigReductionSize = size;
       }
     }
-    let bufferBase = base ? this.stack[base - 1] : 0, count2 = this.bufferBase + this.buffer.length - bufferBase;
+    let bufferBase = base2 ? this.stack[base2 - 1] : 0, count3 = this.bufferBase + this.buffer.length - bufferBase;
     if (type < parser2.minRepeatTerm || action & 131072) {
       let pos = parser2.stateFlag(
         this.state,
         1
         /* StateFlag.Skipped */
       ) ? this.pos : this.reducePos;
-      this.storeNode(type, start, pos, count2 + 4, true);
+      this.storeNode(type, start, pos, count3 + 4, true);
     }
     if (action & 262144) {
-      this.state = this.stack[base];
+      this.state = this.stack[base2];
     } else {
-      let baseStateID = this.stack[base - 3];
+      let baseStateID = this.stack[base2 - 3];
       this.state = parser2.getGoto(baseStateID, type, true);
     }
-    while (this.stack.length > base)
+    while (this.stack.length > base2)
       this.stack.pop();
     this.reduceContext(type, start);
   }
@@ -12221,10 +12221,10 @@ var Stack = class _Stack {
       off -= 4;
     while (off > 0 && parent.buffer[off - 2] > parent.reducePos)
       off -= 4;
-    let buffer = parent.buffer.slice(off), base = parent.bufferBase + off;
-    while (parent && base == parent.bufferBase)
+    let buffer = parent.buffer.slice(off), base2 = parent.bufferBase + off;
+    while (parent && base2 == parent.bufferBase)
       parent = parent.parent;
-    return new _Stack(this.p, this.stack.slice(), this.state, this.reducePos, this.pos, this.score, buffer, base, this.curContext, this.lookAhead, parent);
+    return new _Stack(this.p, this.stack.slice(), this.state, this.reducePos, this.pos, this.score, buffer, base2, this.curContext, this.lookAhead, parent);
   }
   // Try to recover from an error by 'deleting' (ignoring) one token.
   /**
@@ -13288,14 +13288,14 @@ var Parse = class {
   // `split`, or added to `stacks` if they move `pos` forward.
   advanceStack(stack, stacks, split) {
     let start = stack.pos, { parser: parser2 } = this;
-    let base = verbose ? this.stackID(stack) + " -> " : "";
+    let base2 = verbose ? this.stackID(stack) + " -> " : "";
     if (this.stoppedAt != null && start > this.stoppedAt)
       return stack.forceReduce() ? stack : null;
     if (this.fragments) {
       let reused = stack.reducePos < start && stack.buffer.length && stack.buffer[stack.buffer.length - 2] <= stack.reducePos && this.fragments.lastRepeatPos == stack.reducePos && this.tryReuse(stack, stack.reducePos, this.fragments.lastRepeat, true) || this.tryReuse(stack, start, this.fragments.nodeAt(start), false);
       if (reused) {
         if (verbose)
-          console.log(base + this.stackID(stack) + ` (via reuse of ${parser2.getName(reused.type.id)})`);
+          console.log(base2 + this.stackID(stack) + ` (via reuse of ${parser2.getName(reused.type.id)})`);
         return true;
       }
     }
@@ -13307,7 +13307,7 @@ var Parse = class {
     if (defaultReduce > 0) {
       stack.reduce(defaultReduce);
       if (verbose)
-        console.log(base + this.stackID(stack) + ` (via always-reduce ${parser2.getName(
+        console.log(base2 + this.stackID(stack) + ` (via always-reduce ${parser2.getName(
           defaultReduce & 65535
           /* Action.ValueMask */
         )})`);
@@ -13325,7 +13325,7 @@ var Parse = class {
       let main2 = this.tokens.mainToken;
       localStack.apply(action, term, main2 ? main2.start : localStack.pos, end);
       if (verbose)
-        console.log(base + this.stackID(localStack) + ` (via ${(action & 65536) == 0 ? "shift" : `reduce of ${parser2.getName(
+        console.log(base2 + this.stackID(localStack) + ` (via ${(action & 65536) == 0 ? "shift" : `reduce of ${parser2.getName(
           action & 65535
           /* Action.ValueMask */
         )}`} for ${parser2.getName(term)} @ ${start}${localStack == stack ? "" : ", split"})`);
@@ -13356,19 +13356,19 @@ var Parse = class {
     let finished = null, restarted = false;
     for (let i = 0; i < stacks.length; i++) {
       let stack = stacks[i], token = tokens[i << 1], tokenEnd = tokens[(i << 1) + 1];
-      let base = verbose ? this.stackID(stack) + " -> " : "";
+      let base2 = verbose ? this.stackID(stack) + " -> " : "";
       if (stack.deadEnd) {
         if (restarted)
           continue;
         restarted = true;
         stack.restart();
         if (verbose)
-          console.log(base + this.stackID(stack) + " (restarted)");
+          console.log(base2 + this.stackID(stack) + " (restarted)");
         let done = this.advanceFully(stack, newStacks);
         if (done)
           continue;
       }
-      let force = stack.split(), forceBase = base;
+      let force = stack.split(), forceBase = base2;
       for (let j = 0; j < 10 && force.forceReduce(); j++) {
         if (verbose)
           console.log(forceBase + this.stackID(force) + " (via force-reduce)");
@@ -13380,7 +13380,7 @@ var Parse = class {
       }
       for (let insert of stack.recoverByInsert(token)) {
         if (verbose)
-          console.log(base + this.stackID(insert) + " (via recover-insert)");
+          console.log(base2 + this.stackID(insert) + " (via recover-insert)");
         this.advanceFully(insert, newStacks);
       }
       if (this.stream.end > stack.pos) {
@@ -13390,7 +13390,7 @@ var Parse = class {
         }
         stack.recoverByDelete(token, tokenEnd);
         if (verbose)
-          console.log(base + this.stackID(stack) + ` (via recover-delete ${this.parser.getName(token)})`);
+          console.log(base2 + this.stackID(stack) + ` (via recover-delete ${this.parser.getName(token)})`);
         pushStackDedup(stack, newStacks);
       } else if (!finished || finished.score < force.score) {
         finished = force;
@@ -13782,10 +13782,10 @@ var Tag = class _Tag {
   /**
   @internal
   */
-  constructor(name2, set, base, modified) {
+  constructor(name2, set, base2, modified) {
     this.name = name2;
     this.set = set;
-    this.base = base;
+    this.base = base2;
     this.modified = modified;
     this.id = nextTagID++;
   }
@@ -13837,17 +13837,17 @@ var Modifier = class _Modifier {
     this.instances = [];
     this.id = nextModifierID++;
   }
-  static get(base, mods) {
+  static get(base2, mods) {
     if (!mods.length)
-      return base;
-    let exists = mods[0].instances.find((t2) => t2.base == base && sameArray(mods, t2.modified));
+      return base2;
+    let exists = mods[0].instances.find((t2) => t2.base == base2 && sameArray(mods, t2.modified));
     if (exists)
       return exists;
-    let set = [], tag = new Tag(base.name, set, base, mods);
+    let set = [], tag = new Tag(base2.name, set, base2, mods);
     for (let m of mods)
       m.instances.push(tag);
     let configs = powerSet(mods);
-    for (let parent of base.set)
+    for (let parent of base2.set)
       if (!parent.modified.length)
         for (let config3 of configs)
           set.push(_Modifier.get(parent, config3));
@@ -14759,9 +14759,9 @@ function parsePython(file) {
   });
   return { doc: { file, tree }, problems, comments };
 }
-function syntaxErrorMessage(text, from, to) {
-  if (from >= text.length) return "invalid Python syntax: unexpected end of file (an unclosed bracket or string?)";
-  const found = (to > from ? text.slice(from, to) : text.slice(from, from + 1)).split("\n")[0].slice(0, 30);
+function syntaxErrorMessage(text2, from, to) {
+  if (from >= text2.length) return "invalid Python syntax: unexpected end of file (an unclosed bracket or string?)";
+  const found = (to > from ? text2.slice(from, to) : text2.slice(from, from + 1)).split("\n")[0].slice(0, 30);
   return found.trim() === "" ? "invalid Python syntax" : `invalid Python syntax at "${found}"`;
 }
 function spanOf(file, from, to) {
@@ -14843,19 +14843,19 @@ function decodeEscapes(body) {
   return { ok: true, value: out };
 }
 function parseNumberLiteral(raw) {
-  const text = raw.replace(/_/g, "");
-  if (/[jJ]$/.test(text)) return { ok: false, reason: `complex number ${raw} is not modelled` };
+  const text2 = raw.replace(/_/g, "");
+  if (/[jJ]$/.test(text2)) return { ok: false, reason: `complex number ${raw} is not modelled` };
   let big;
-  if (/^0[xX][0-9a-fA-F]+$/.test(text) || /^0[oO][0-7]+$/.test(text) || /^0[bB][01]+$/.test(text)) {
-    big = BigInt(text.toLowerCase());
-  } else if (/^[0-9]+$/.test(text)) {
-    big = BigInt(text);
+  if (/^0[xX][0-9a-fA-F]+$/.test(text2) || /^0[oO][0-7]+$/.test(text2) || /^0[bB][01]+$/.test(text2)) {
+    big = BigInt(text2.toLowerCase());
+  } else if (/^[0-9]+$/.test(text2)) {
+    big = BigInt(text2);
   }
   if (big !== void 0) {
     if (big > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, reason: `integer ${raw} is too large to represent exactly` };
     return { ok: true, value: Number(big), float: false };
   }
-  if (/^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text)) return { ok: true, value: Number(text), float: true };
+  if (/^([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/.test(text2)) return { ok: true, value: Number(text2), float: true };
   return { ok: false, reason: `unrecognised number literal ${raw}` };
 }
 
@@ -14864,35 +14864,35 @@ var PY_WHITESPACE = /^[\s\x1c-\x1f]+|[\s\x1c-\x1f]+$/g;
 function pyStrip(s2) {
   return s2.replace(PY_WHITESPACE, "");
 }
-function intFromString(s2, base = 10) {
-  const text = pyStrip(s2);
-  const digits = base === 16 ? "[0-9a-fA-F]" : base === 8 ? "[0-7]" : base === 2 ? "[01]" : base === 10 ? "[0-9]" : void 0;
-  if (!digits) return { ok: false, reason: `int() with base ${base} is not modelled` };
-  const prefix = base === 16 ? "(?:0[xX]_?)?" : base === 8 ? "(?:0[oO]_?)?" : base === 2 ? "(?:0[bB]_?)?" : "";
-  const m = new RegExp(`^([+-]?)${prefix}(${digits}+(?:_${digits}+)*)$`).exec(text);
+function intFromString(s2, base2 = 10) {
+  const text2 = pyStrip(s2);
+  const digits = base2 === 16 ? "[0-9a-fA-F]" : base2 === 8 ? "[0-7]" : base2 === 2 ? "[01]" : base2 === 10 ? "[0-9]" : void 0;
+  if (!digits) return { ok: false, reason: `int() with base ${base2} is not modelled` };
+  const prefix = base2 === 16 ? "(?:0[xX]_?)?" : base2 === 8 ? "(?:0[oO]_?)?" : base2 === 2 ? "(?:0[bB]_?)?" : "";
+  const m = new RegExp(`^([+-]?)${prefix}(${digits}+(?:_${digits}+)*)$`).exec(text2);
   if (!m) return { ok: false, reason: `int(${JSON.stringify(s2)}) raises ValueError`, raises: "ValueError" };
-  const magnitude = parseBigInt(m[2].replace(/_/g, ""), base);
+  const magnitude = parseBigInt(m[2].replace(/_/g, ""), base2);
   const value = m[1] === "-" ? -magnitude : magnitude;
   if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER)) {
     return { ok: false, reason: `the integer ${s2.trim()} is too large to represent exactly` };
   }
   return { ok: true, value: Number(value) };
 }
-function parseBigInt(digits, base) {
-  const prefix = base === 16 ? "0x" : base === 8 ? "0o" : base === 2 ? "0b" : "";
+function parseBigInt(digits, base2) {
+  const prefix = base2 === 16 ? "0x" : base2 === 8 ? "0o" : base2 === 2 ? "0b" : "";
   return BigInt(prefix + digits);
 }
 function floatFromString(s2) {
-  const text = pyStrip(s2);
-  const word2 = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
+  const text2 = pyStrip(s2);
+  const word2 = /^([+-]?)(inf|infinity|nan)$/i.exec(text2);
   if (word2) {
     if (word2[2].toLowerCase() === "nan") return { ok: true, value: NaN };
     return { ok: true, value: word2[1] === "-" ? -Infinity : Infinity };
   }
   const d = "[0-9](?:_?[0-9])*";
   const re = new RegExp(`^[+-]?(?:${d}(?:\\.(?:${d})?)?|\\.${d})(?:[eE][+-]?${d})?$`);
-  if (!re.test(text)) return { ok: false, reason: `float(${JSON.stringify(s2)}) raises ValueError`, raises: "ValueError" };
-  return { ok: true, value: Number(text.replace(/_/g, "")) };
+  if (!re.test(text2)) return { ok: false, reason: `float(${JSON.stringify(s2)}) raises ValueError`, raises: "ValueError" };
+  return { ok: true, value: Number(text2.replace(/_/g, "")) };
 }
 function pySplit(s2, sep, maxsplit) {
   if (sep === "") return { ok: false, reason: "empty separator", raises: "ValueError" };
@@ -14943,8 +14943,8 @@ var PyRaise = class {
   }
 };
 function scalar(value, span, extra = {}) {
-  const base = known(value, span, extra.via ? { via: extra.via } : {});
-  return extra.float && typeof value === "number" ? { ...base, float: true } : base;
+  const base2 = known(value, span, extra.via ? { via: extra.via } : {});
+  return extra.float && typeof value === "number" ? { ...base2, float: true } : base2;
 }
 function box(obj, span) {
   return { kind: "box", obj, span };
@@ -15163,9 +15163,9 @@ function percentFormat(template, args) {
   }
   return { ok: true, value: out };
 }
-function lookupStringKey(entries2, key2) {
+function lookupStringKey(entries3, key2) {
   let found;
-  for (const e of entries2) {
+  for (const e of entries3) {
     if (e.key.kind === "unknown") found = void 0;
     else if (e.key.kind === "known" && e.key.value === key2) found = e.value;
   }
@@ -15351,9 +15351,9 @@ var ExpressionEvaluator = class {
     let out = "";
     let at2 = bodyStart;
     const literal2 = (from, to) => {
-      const text = this.ctx.file.text.slice(from, to).replace(/\{\{/g, "{").replace(/\}\}/g, "}");
-      if (isRaw) return text;
-      const decoded = decodeEscapes(text);
+      const text2 = this.ctx.file.text.slice(from, to).replace(/\{\{/g, "{").replace(/\}\}/g, "}");
+      if (isRaw) return text2;
+      const decoded = decodeEscapes(text2);
       return decoded.ok ? decoded.value : void 0;
     };
     for (const repl of childNodes(node).filter((c) => c.name === "FormatReplacement")) {
@@ -15622,7 +15622,10 @@ var ExpressionEvaluator = class {
   /** An environment variable as a value: span = the expression that reads it, via = where it is set. */
   fromEnv(name2, span) {
     const v = this.ctx.envGet(name2);
-    if (v === void 0) return void 0;
+    if (v === void 0) {
+      this.ctx.envUnset?.(name2, span);
+      return void 0;
+    }
     if (v.kind === "unknown") return unknown(`${name2} comes from the environment: ${v.reason}`, span);
     return scalar(v.value, span, { via: [v.span, ...v.via ?? []] });
   }
@@ -16116,17 +16119,17 @@ function fromConverted(r, span, source, float) {
   if (r.raises) throw new PyRaise(r.raises, r.reason, span);
   return unknown(r.reason, span);
 }
-function toInt(value, base, span) {
+function toInt(value, base2, span) {
   if (value.kind === "unknown") return unknown(value.reason, span);
   let radix = 10;
-  if (base) {
-    if (base.kind !== "known" || typeof base.value !== "number") return unknown("int() base cannot be known", span);
-    radix = base.value;
+  if (base2) {
+    if (base2.kind !== "known" || typeof base2.value !== "number") return unknown("int() base cannot be known", span);
+    radix = base2.value;
   }
   if (value.kind === "known") {
     const v = value.value;
     if (typeof v === "string") return fromConverted(intFromString(v, radix), span, value, false);
-    if (base) throw new PyRaise("TypeError", "int() can't convert non-string with explicit base", span);
+    if (base2) throw new PyRaise("TypeError", "int() can't convert non-string with explicit base", span);
     if (typeof v === "boolean") return scalar(Number(v), span, viaOf(value));
     if (typeof v === "number") {
       if (Number.isNaN(v)) throw new PyRaise("ValueError", "cannot convert float NaN to integer", span);
@@ -16315,8 +16318,8 @@ function pyTruthy(v) {
 }
 
 // src/python/libs/build.ts
-function dictOf(entries2, span) {
-  const dict = { type: "dict", entries: entries2.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
+function dictOf(entries3, span) {
+  const dict = { type: "dict", entries: entries3.map(([k, v]) => ({ key: { kind: "known", value: k, span }, value: v })) };
   return box(dict, span);
 }
 function atom(value, span, via, extra = {}) {
@@ -16339,9 +16342,9 @@ function isDigits(s2) {
 }
 
 // src/python/libs/url.ts
-function urlsplit(text) {
-  if (/[^\x21-\x7e]/.test(text)) return { ok: false, reason: "the URL has spaces, control or non-ASCII characters, whose parsing is not modelled" };
-  let rest2 = text;
+function urlsplit(text2) {
+  if (/[^\x21-\x7e]/.test(text2)) return { ok: false, reason: "the URL has spaces, control or non-ASCII characters, whose parsing is not modelled" };
+  let rest2 = text2;
   let scheme = "";
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(rest2);
   if (m) {
@@ -16480,7 +16483,7 @@ function parseDatabaseUrl(value, opts, span) {
   if (name2 === void 0 || user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
   const stringPort = engine.kind === "known" && (engine.value === SCHEMES.oracle || engine.value === SCHEMES.mssql);
   const port = url.port ? stringPort ? s2(String(url.port)) : atom(url.port, span, via) : s2("");
-  const entries2 = [
+  const entries3 = [
     ["NAME", s2(name2)],
     ["USER", s2(user)],
     ["PASSWORD", s2(password)],
@@ -16489,9 +16492,9 @@ function parseDatabaseUrl(value, opts, span) {
     // The library's default, written nowhere: its span is the call, where `conn_max_age=` would go.
     ["CONN_MAX_AGE", opts.connMaxAge ?? atom(0, span, void 0, { isDefault: true })]
   ];
-  if (opts.connHealthChecks) entries2.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
-  if (opts.disableServerSideCursors) entries2.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
-  entries2.push(["ENGINE", engine]);
+  if (opts.connHealthChecks) entries3.push(["CONN_HEALTH_CHECKS", opts.connHealthChecks]);
+  if (opts.disableServerSideCursors) entries3.push(["DISABLE_SERVER_SIDE_CURSORS", opts.disableServerSideCursors]);
+  entries3.push(["ENGINE", engine]);
   const opt = [];
   if (url.query) {
     const qs = parseQs(url.query);
@@ -16512,8 +16515,8 @@ function parseDatabaseUrl(value, opts, span) {
     if (t22 === void 0) return unknown("ssl_require cannot be known", span);
     if (t22) opt.push(["sslmode", atom("require", opts.sslRequire.span, void 0)]);
   }
-  if (opt.length > 0) entries2.push(["OPTIONS", dictOf(opt, span)]);
-  return dictOf(entries2, span);
+  if (opt.length > 0) entries3.push(["OPTIONS", dictOf(opt, span)]);
+  return dictOf(entries3, span);
 }
 function config(args, span, host) {
   const envArg = args.keywords.get("env") ?? args.positional[0];
@@ -16555,10 +16558,10 @@ function viaOf2(ev) {
 }
 function csvCast(value, span) {
   if (value.kind === "known" && value.value === null) return box({ type: "list", items: [] }, span);
-  const text = pyText(value, false);
-  if (!text.ok) return unknown(text.reason, span);
-  if (/["'\\#]/.test(text.value)) return unknown("Csv() of a value with quotes or backslashes is not evaluated", span);
-  const items = text.value.split(",").filter((s2) => s2 !== "").map((s2) => scalar(pyStripChars(s2, null, "both"), span, viaOf2(value)));
+  const text2 = pyText(value, false);
+  if (!text2.ok) return unknown(text2.reason, span);
+  if (/["'\\#]/.test(text2.value)) return unknown("Csv() of a value with quotes or backslashes is not evaluated", span);
+  const items = text2.value.split(",").filter((s2) => s2 !== "").map((s2) => scalar(pyStripChars(s2, null, "both"), span, viaOf2(value)));
   return box({ type: "list", items }, span);
 }
 function config2(args, span, host) {
@@ -16576,10 +16579,10 @@ function config2(args, span, host) {
   }
   if (!cast) return value;
   if (cast.kind === "box" && cast.obj.type === "builtin" && cast.obj.name === "bool") {
-    const text = pyText(value, false);
-    if (!text.ok) return unknown(text.reason, span);
-    const b = own(BOOLEANS, text.value.toLowerCase());
-    if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text.value}`, span);
+    const text2 = pyText(value, false);
+    if (!text2.ok) return unknown(text2.reason, span);
+    const b = own(BOOLEANS, text2.value.toLowerCase());
+    if (b === void 0) throw new PyRaise("ValueError", `Not a boolean: ${text2.value}`, span);
     return scalar(b, span, viaOf2(value));
   }
   if (cast.kind === "box" && cast.obj.type === "lib-object" && cast.obj.lib === "decouple" && cast.obj.kind === "csv") return csvCast(value, span);
@@ -16740,7 +16743,7 @@ function dbUrlConfig(value, engineArg, span) {
   const user = url.username !== void 0 ? unquote(url.username) : "";
   const password = url.password !== void 0 ? unquote(url.password) : "";
   if (user === void 0 || password === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
-  const entries2 = [
+  const entries3 = [
     ["NAME", s2(path)],
     ["USER", s2(user)],
     ["PASSWORD", s2(password)],
@@ -16754,23 +16757,23 @@ function dbUrlConfig(value, engineArg, span) {
     for (const [k, values] of qs) {
       const v = values[0];
       const upper = k.toUpperCase();
-      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries2, upper, castInt(v, span, via));
-      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries2, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
+      if (DB_BASE_OPTIONS.has(upper)) setEntry(entries3, upper, castInt(v, span, via));
+      else if (DB_BASE_OPTIONS_LATER.has(upper)) setEntry(entries3, upper, unknown(`django-environ 0.9 and later read ${k} as a setting, earlier releases as an OPTIONS entry`, span));
       else setEntry(options2, k, castInt(v, span, via));
     }
-    entries2.push(["OPTIONS", dictOf(options2, span)]);
+    entries3.push(["OPTIONS", dictOf(options2, span)]);
   }
   let engine;
   if (engineArg && !(engineArg.kind === "known" && engineArg.value === null)) engine = engineArg;
   else if (own(DB_SCHEMES, url.scheme)) engine = s2(own(DB_SCHEMES, url.scheme));
   if (!engine) return unknown(`the database URL scheme ${JSON.stringify(url.scheme)} is not one django-environ knows`, span);
-  entries2.push(["ENGINE", engine]);
-  return dictOf(entries2, span);
+  entries3.push(["ENGINE", engine]);
+  return dictOf(entries3, span);
 }
-function setEntry(entries2, key2, value) {
-  const i = entries2.findIndex(([k]) => k === key2);
-  if (i >= 0) entries2[i] = [key2, value];
-  else entries2.push([key2, value]);
+function setEntry(entries3, key2, value) {
+  const i = entries3.findIndex(([k]) => k === key2);
+  if (i >= 0) entries3[i] = [key2, value];
+  else entries3.push([key2, value]);
 }
 function cacheUrlConfig(value, backendArg, span) {
   const t2 = urlText(value, span, "the cache URL");
@@ -16782,15 +16785,15 @@ function cacheUrlConfig(value, backendArg, span) {
   const url = parsed.url;
   let backend;
   if (backendArg && !(backendArg.kind === "known" && backendArg.value === null)) backend = backendArg;
-  const entries2 = [];
+  const entries3 = [];
   if (url.scheme.startsWith("redis")) {
     backend ??= unknown(`django-environ picks the Redis cache backend by its release and by which Redis client packages are installed`, span);
     const scheme = url.hostname ? url.scheme.replace("cache", "") : "unix";
     const locations = url.netloc.split(",").map((loc) => s2(`${scheme}://${loc}${url.path}`));
-    entries2.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
+    entries3.push(["BACKEND", backend], ["LOCATION", locations.length === 1 ? locations[0] : box({ type: "list", items: locations }, span)]);
   } else if (own(FIXED_CACHE_BACKENDS, url.scheme)) {
     const location = url.netloc.split(",");
-    entries2.push(["BACKEND", backend ?? s2(own(FIXED_CACHE_BACKENDS, url.scheme))], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
+    entries3.push(["BACKEND", backend ?? s2(own(FIXED_CACHE_BACKENDS, url.scheme))], ["LOCATION", location.length === 1 ? s2(location[0]) : box({ type: "list", items: location.map(s2) }, span)]);
   } else {
     return unknown(`the cache URL scheme ${JSON.stringify(url.scheme)} is not modelled`, span);
   }
@@ -16802,12 +16805,12 @@ function cacheUrlConfig(value, backendArg, span) {
       const upper = k.toUpperCase();
       const v = values[0];
       const cast = isDigits(v) ? atom(Number(v), span, via) : unknown(`django-environ releases cast the cache option ${k}=${v} differently`, span);
-      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries2, upper, cast);
+      if (CACHE_BASE_OPTIONS.has(upper)) setEntry(entries3, upper, cast);
       else setEntry(options2, upper, cast);
     }
-    entries2.push(["OPTIONS", dictOf(options2, span)]);
+    entries3.push(["OPTIONS", dictOf(options2, span)]);
   }
-  return dictOf(entries2, span);
+  return dictOf(entries3, span);
 }
 function dbOrCache(kind, args, span, host) {
   const a = kind === "db" ? urlArgs(args, "DATABASE_URL", "engine", span) : urlArgs(args, "CACHE_URL", "backend", span);
@@ -16942,6 +16945,7 @@ var Evaluation = class {
   comments = [];
   raises = [];
   unresolvedImports = [];
+  envUnset = [];
   modules = /* @__PURE__ */ new Map();
   /** os.environ writes during import; null = deleted. */
   envOverlay = /* @__PURE__ */ new Map();
@@ -16971,13 +16975,13 @@ var Evaluation = class {
   }
   envGet(name2) {
     if (this.envOverlay.has(name2)) return this.envOverlay.get(name2) ?? void 0;
-    const base = this.opts.env.get(name2);
-    if (this.envUncertain) return unknown(this.envUncertain, base?.span ?? this.anySpan());
-    if (base === void 0 && this.dotenvLoadedAt) {
+    const base2 = this.opts.env.get(name2);
+    if (this.envUncertain) return unknown(this.envUncertain, base2?.span ?? this.anySpan());
+    if (base2 === void 0 && this.dotenvLoadedAt) {
       const which = this.dotenvFile ?? "a .env file";
       return unknown(`${name2} may be set by ${which}, loaded at ${this.where(this.dotenvLoadedAt)}`, this.dotenvLoadedAt);
     }
-    return base;
+    return base2;
   }
   anySpan() {
     return { file: this.opts.entry, start: 0, end: 0 };
@@ -17025,9 +17029,9 @@ function resolveModule(name2, searchRoots2, exists) {
 }
 function moduleCandidates(dir, dotted2) {
   const rel = dotted2 === "" ? "" : dotted2.split(".").join("/");
-  const base = posix5.normalize(posix5.join(dir === "" ? "." : dir, rel));
-  if (dotted2 === "") return [posix5.join(base, "__init__.py")];
-  return [`${base}.py`, posix5.join(base, "__init__.py")];
+  const base2 = posix5.normalize(posix5.join(dir === "" ? "." : dir, rel));
+  if (dotted2 === "") return [posix5.join(base2, "__init__.py")];
+  return [`${base2}.py`, posix5.join(base2, "__init__.py")];
 }
 function settingsModuleFromEntrypoint(appModule2, searchRoots2, readFile, exists) {
   const path = resolveModule(appModule2.split(":")[0], searchRoots2, exists);
@@ -17057,7 +17061,8 @@ function evaluateSettings(opts) {
     problems: evaluation.problems,
     comments: evaluation.comments,
     raises: evaluation.raises,
-    unresolvedImports: evaluation.unresolvedImports
+    unresolvedImports: evaluation.unresolvedImports,
+    envUnset: evaluation.envUnset
   };
 }
 var INERT_STATEMENTS = /* @__PURE__ */ new Set(["PassStatement", "GlobalStatement", "NonlocalStatement", "AssertStatement", "BreakStatement", "ContinueStatement", "ReturnStatement"]);
@@ -17086,6 +17091,9 @@ var ModuleRunner = class {
         return void 0;
       },
       envGet: (name2) => ev.envGet(name2),
+      envUnset: (name2, span) => {
+        if (!ev.envUnset.some((r) => r.span.file === span.file && r.span.start === span.start && r.name === name2)) ev.envUnset.push({ name: name2, span });
+      },
       envSet: (name2, value) => {
         ev.envOverlay.set(name2, value);
       },
@@ -17243,18 +17251,18 @@ var ModuleRunner = class {
   }
   unpack(targets2, value, span) {
     const seq = value.kind === "box" && isContainer(value.obj) && value.obj.type !== "dict" && value.obj.type !== "set" && !value.obj.unknownContent ? value.obj.items : void 0;
-    const text = value.kind === "known" && typeof value.value === "string" ? [...value.value] : void 0;
+    const text2 = value.kind === "known" && typeof value.value === "string" ? [...value.value] : void 0;
     const hasStar = targets2.some((t2) => t2.name === "*" || t2.name === "StarredExpression");
-    const count2 = seq?.length ?? text?.length;
-    if (count2 === void 0 || hasStar || count2 !== targets2.length) {
-      if (count2 !== void 0 && !hasStar && count2 !== targets2.length) {
-        throw new PyRaise("ValueError", `cannot unpack ${count2} values into ${targets2.length} names`, span);
+    const count3 = seq?.length ?? text2?.length;
+    if (count3 === void 0 || hasStar || count3 !== targets2.length) {
+      if (count3 !== void 0 && !hasStar && count3 !== targets2.length) {
+        throw new PyRaise("ValueError", `cannot unpack ${count3} values into ${targets2.length} names`, span);
       }
       const reason = value.kind === "unknown" ? value.reason : `unpacking ${this.file.text.slice(span.start, span.end)} is not evaluated`;
       for (const t2 of targets2) this.invalidateTarget(t2, reason);
       return;
     }
-    targets2.forEach((t2, i) => this.assignNode(t2, seq ? seq[i] : scalar(text[i], value.span)));
+    targets2.forEach((t2, i) => this.assignNode(t2, seq ? seq[i] : scalar(text2[i], value.span)));
   }
   assignNode(target, value) {
     switch (target.name) {
@@ -17718,9 +17726,9 @@ function dictDelete(dict, key2) {
 function filesUpwards(dir, names, exists) {
   const found = [];
   for (let d = dir; ; d = posix5.dirname(d)) {
-    const base = d === "." ? "" : d;
+    const base2 = d === "." ? "" : d;
     for (const name2 of names) {
-      const p = base ? `${base}/${name2}` : name2;
+      const p = base2 ? `${base2}/${name2}` : name2;
       if (exists(p)) found.push(p);
     }
     if (d === "." || d === "/" || d === "" || posix5.dirname(d) === d) break;
@@ -17856,16 +17864,16 @@ function readGunicornOptions(server, env) {
     const word2 = args[i];
     const v = word2.value;
     if (v.kind === "unknown") continue;
-    const text = v.value;
+    const text2 = v.value;
     let name2;
     let inline;
-    if (text.startsWith("--") && text.length > 2) {
-      const eq = text.indexOf("=");
-      name2 = eq < 0 ? text.slice(2) : text.slice(2, eq);
+    if (text2.startsWith("--") && text2.length > 2) {
+      const eq = text2.indexOf("=");
+      name2 = eq < 0 ? text2.slice(2) : text2.slice(2, eq);
       if (eq >= 0) inline = partOf2(word2, eq + 1);
-    } else if (text.startsWith("-") && text.length > 1 && text !== "-") {
-      name2 = own(SHORT, text[1]) ?? text.slice(1, 2);
-      if (text.length > 2) inline = partOf2(word2, 2);
+    } else if (text2.startsWith("-") && text2.length > 1 && text2 !== "-") {
+      name2 = own(SHORT, text2[1]) ?? text2.slice(1, 2);
+      if (text2.length > 2) inline = partOf2(word2, 2);
     } else {
       app ??= v;
       continue;
@@ -18073,8 +18081,8 @@ function readConfigFile(ctx, configArg, at2, layers, files, configFiles, unknown
   const result = evaluateConfigFile(ctx, target.hostPath, [posix6.dirname(target.hostPath) === "." ? "" : posix6.dirname(target.hostPath)]);
   files.push(loaded(result));
   configFiles.push({ path: target.hostPath, via: target.via });
-  const text = ctx.ws.read(target.hostPath)?.text ?? "";
-  if (result.unresolvedImports.length > 0 && /^\s*from\s+\S+\s+import\s+\*/m.test(text)) {
+  const text2 = ctx.ws.read(target.hostPath)?.text ?? "";
+  if (result.unresolvedImports.length > 0 && /^\s*from\s+\S+\s+import\s+\*/m.test(text2)) {
     layers.setAll(`${target.hostPath} star-imports a module that is not read, which may set any setting`, { file: target.hostPath, start: 0, end: 0 });
   }
   for (const [name2, value] of result.names) if (GUNICORN_SETTINGS.has(name2)) layers.set(name2, fromPython(value));
@@ -18224,13 +18232,13 @@ function substitutionsAt(mapped, span) {
   return mapped.substitutions.filter((s2) => s2.source.start < span.end && s2.source.end > span.start).flatMap((s2) => s2.via);
 }
 function renderEnvsubst(ws, src, env, only) {
-  const base = src.rendering?.content ?? (() => {
+  const base2 = src.rendering?.content ?? (() => {
     const f = ws.read(src.hostPath);
     return f ? literalText(f.path, f.text, 0) : void 0;
   })();
-  if (!base) return void 0;
-  const t2 = base.text;
-  const b = new MappedTextBuilder(base.file, base.whole);
+  if (!base2) return void 0;
+  const t2 = base2.text;
+  const b = new MappedTextBuilder(base2.file, base2.whole);
   let i = 0;
   const re = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
   for (const m of t2.matchAll(re)) {
@@ -18238,16 +18246,16 @@ function renderEnvsubst(ws, src, env, only) {
     const start = m.index;
     const end = start + m[0].length;
     if (only ? !only.has(name2) : false) continue;
-    b.pushMapped(base, i, start);
+    b.pushMapped(base2, i, start);
     const v = env.get(name2);
-    const srcStart = base.srcStart[start];
-    const srcEnd = base.srcEnd[end - 1];
+    const srcStart = base2.srcStart[start];
+    const srcEnd = base2.srcEnd[end - 1];
     if (!v) b.pushSubstitution("", srcStart, srcEnd, []);
     else if (v.kind === "unknown") b.pushSubstitution(m[0], srcStart, srcEnd, [v.span], `${name2}: ${v.reason}`);
     else b.pushSubstitution(v.value, srcStart, srcEnd, [v.span, ...v.via ?? []]);
     i = end;
   }
-  b.pushMapped(base, i, t2.length);
+  b.pushMapped(base2, i, t2.length);
   return b.build();
 }
 function renderedLayer(target, src, content2, renderer, via) {
@@ -18409,7 +18417,7 @@ function applySed(content2, commands) {
 }
 
 // src/container/shell-script.ts
-var isWord = (t2, text) => t2?.kind === "word" && (text === void 0 || t2.word.text.text === text && !t2.word.quoted);
+var isWord = (t2, text2) => t2?.kind === "word" && (text2 === void 0 || t2.word.text.text === text2 && !t2.word.quoted);
 var isOp = (t2, op) => t2?.kind === "op" && (op === void 0 || t2.op === op);
 var RESERVED = /* @__PURE__ */ new Set(["then", "else", "elif", "fi", "do", "done", "esac", "}", ";;"]);
 var REDIRECT = /* @__PURE__ */ new Set(["&>>", "<<-", "<<<", ">>", ">|", "<<", "<>", ">&", "<&", "&>", ">", "<"]);
@@ -18486,9 +18494,9 @@ var Parser2 = class {
     if (!s2 || !e) return this.whole;
     return s2.file === e.file ? { file: s2.file, start: s2.start, end: Math.max(s2.end, e.end) } : s2;
   }
-  expectWord(text) {
+  expectWord(text2) {
     this.skipBreaks();
-    if (isWord(this.peek(), text)) this.i++;
+    if (isWord(this.peek(), text2)) this.i++;
   }
   command(stop) {
     const t2 = this.peek();
@@ -18746,13 +18754,13 @@ function varValue(f, name2, at2) {
   const v = f.vars.get(name2);
   return v ?? known("", at2, { isDefault: true });
 }
-function globMatch(pattern, text, anchored, longest) {
+function globMatch(pattern, text2, anchored, longest) {
   const re = globToRegExp(pattern).source.slice(1, -1).replace(/\[\^\/\]\*/g, ".*").replace(/\[\^\/\]/g, ".");
-  if (anchored === "whole") return new RegExp(`^(?:${re})$`).test(text) ? text.length : void 0;
-  const lens = [...Array(text.length + 1).keys()];
+  if (anchored === "whole") return new RegExp(`^(?:${re})$`).test(text2) ? text2.length : void 0;
+  const lens = [...Array(text2.length + 1).keys()];
   if (longest) lens.reverse();
   for (const n of lens) {
-    const piece = anchored === "prefix" ? text.slice(0, n) : text.slice(text.length - n);
+    const piece = anchored === "prefix" ? text2.slice(0, n) : text2.slice(text2.length - n);
     if (new RegExp(`^(?:${re})$`).test(piece)) return n;
   }
   return void 0;
@@ -18796,10 +18804,10 @@ function expandRaw(f, raw, at2) {
   }
   return v;
 }
-function expandInline(f, text, at2) {
+function expandInline(f, text2, at2) {
   let out = "";
   let i = 0;
-  const t2 = text.replace(/^"(.*)"$/s, "$1").replace(/^'(.*)'$/s, "$1");
+  const t2 = text2.replace(/^"(.*)"$/s, "$1").replace(/^'(.*)'$/s, "$1");
   while (i < t2.length) {
     if (t2[i] === "$") {
       const m = /^\$(\{[^}]*\}|[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(t2.slice(i));
@@ -19151,14 +19159,14 @@ function runSimple(f, n, ws) {
   let argv = expanded;
   const name2 = plain2(argv[0]);
   if (name2 === void 0) return void 0;
-  const base = posix7.basename(name2);
-  switch (base) {
+  const base2 = posix7.basename(name2);
+  switch (base2) {
     case "export":
     case "readonly":
     case "declare":
     case "typeset":
     case "local": {
-      const isExport = base === "export" || argv.some((w) => plain2(w) === "-x");
+      const isExport = base2 === "export" || argv.some((w) => plain2(w) === "-x");
       for (const w of n.words.slice(i + 1)) {
         const t2 = w.text.text;
         if (t2.startsWith("-")) continue;
@@ -19264,25 +19272,25 @@ function runSimple(f, n, ws) {
       throw new Stop("exec", rest2);
     }
   }
-  if (f.functions.has(base) && f.depth < 8) {
+  if (f.functions.has(base2) && f.depth < 8) {
     const saved = f.args;
     f.args = argv.slice(1);
     f.depth++;
     try {
-      runList(f, f.functions.get(base), ws);
+      runList(f, f.functions.get(base2), ws);
     } finally {
       f.depth--;
       f.args = saved;
     }
     return true;
   }
-  fileEffects(f, base, argv, n, ws);
+  fileEffects(f, base2, argv, n, ws);
   if (n.background) {
-    f.steps.push({ description: `${base} starts in the background`, span: n.span });
+    f.steps.push({ description: `${base2} starts in the background`, span: n.span });
     return true;
   }
-  if (!BUILTIN_OR_UTILITY.has(base)) f.ran.push({ argv, span: n.span });
-  if (!BUILTIN_OR_UTILITY.has(base) && !isOneShot(argv)) f.last = { argv, span: n.span, assigns };
+  if (!BUILTIN_OR_UTILITY.has(base2)) f.ran.push({ argv, span: n.span });
+  if (!BUILTIN_OR_UTILITY.has(base2) && !isOneShot(argv)) f.last = { argv, span: n.span, assigns };
   return void 0;
 }
 function succeedsWhenRunning(f, n) {
@@ -19318,7 +19326,7 @@ function sliceWord(w, from) {
   b.pushMapped(m, from, m.text.length);
   return { text: b.build(), at: w.at, quoted: w.quoted };
 }
-function fileEffects(f, base, argv, n, ws) {
+function fileEffects(f, base2, argv, n, ws) {
   const out = n.redirects.find((r) => (r.op === ">" || r.op === ">|" || r.op === ">>") && r.target);
   const input = n.redirects.find((r) => r.op === "<" && r.target);
   const heredoc = n.redirects.find((r) => r.heredoc)?.heredoc;
@@ -19337,7 +19345,7 @@ function fileEffects(f, base, argv, n, ws) {
     return;
   }
   const target = outPath?.kind === "known" && outPath.value !== "/dev/null" && !outPath.value.startsWith("/dev/") ? abs(f, outPath.value) : void 0;
-  if (base === "envsubst" && target) {
+  if (base2 === "envsubst" && target) {
     const src = inPath?.kind === "known" ? f.fs.resolve(abs(f, inPath.value)) : void 0;
     if (!src) {
       markUnknownFile(f, target, `rendered by envsubst from ${inPath?.kind === "known" ? inPath.value : "an unknown file"}, which is not in the repository`, n.span);
@@ -19355,15 +19363,15 @@ function fileEffects(f, base, argv, n, ws) {
     f.steps.push({ description: `envsubst renders ${target} from ${src.containerPath}`, span: n.span });
     return;
   }
-  if (base === "sed") {
+  if (base2 === "sed") {
     sedEffects(f, argv, target, n, ws);
     return;
   }
-  if ((base === "cp" || base === "mv" || base === "ln") && operands.length >= 2) {
+  if ((base2 === "cp" || base2 === "mv" || base2 === "ln") && operands.length >= 2) {
     const dest = operands[operands.length - 1];
     for (const s2 of operands.slice(0, -1)) {
       if (s2 === void 0 || dest === void 0) {
-        f.unknowns.push({ what: "file", reason: `${base} with an unknown path`, span: n.span });
+        f.unknowns.push({ what: "file", reason: `${base2} with an unknown path`, span: n.span });
         continue;
       }
       const from = abs(f, s2);
@@ -19375,21 +19383,21 @@ function fileEffects(f, base, argv, n, ws) {
         const below = f.fs.files().filter((x) => x.containerPath.startsWith(`${from}/`));
         if (below.length > 0) {
           for (const x of below) pushLayer(f, { containerPath: posix7.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
-        } else markUnknownFile(f, to, `${base} from ${from}, which arena-lint cannot see`, n.span);
+        } else markUnknownFile(f, to, `${base2} from ${from}, which arena-lint cannot see`, n.span);
       }
-      if (base === "mv") pushLayer(f, { containerPath: from, hostPath: "", isDir: true, via: n.span, removed: true });
+      if (base2 === "mv") pushLayer(f, { containerPath: from, hostPath: "", isDir: true, via: n.span, removed: true });
     }
     return;
   }
-  if (base === "rm") {
+  if (base2 === "rm") {
     for (const p of operands) {
       if (p === void 0 || /[*?[]/.test(p)) continue;
       pushLayer(f, { containerPath: abs(f, p), hostPath: "", isDir: true, via: n.span, removed: true });
     }
     return;
   }
-  if (target && (base === "cat" || base === "echo" || base === "printf" || base === "tee")) {
-    const src = base === "cat" && !heredoc && operands[0] ? f.fs.resolve(abs(f, operands[0])) : void 0;
+  if (target && (base2 === "cat" || base2 === "echo" || base2 === "printf" || base2 === "tee")) {
+    const src = base2 === "cat" && !heredoc && operands[0] ? f.fs.resolve(abs(f, operands[0])) : void 0;
     if (src) {
       pushLayer(f, { containerPath: target, hostPath: src.hostPath, isDir: false, via: n.span, origin: src.origin, chain: [...src.chain ?? [], src.via] });
       return;
@@ -19408,29 +19416,29 @@ function fileEffects(f, base, argv, n, ws) {
       f.steps.push({ description: `writes ${target} from a heredoc`, span: n.span });
       return;
     }
-    const printed = base === "echo" || base === "printf" ? printedText(base, argv) : void 0;
+    const printed = base2 === "echo" || base2 === "printf" ? printedText(base2, argv) : void 0;
     if (printed && out?.op !== ">>") {
       pushLayer(f, {
         containerPath: target,
         hostPath: n.span.file,
         isDir: false,
         via: n.span,
-        origin: { kind: "rendered", template: n.span.file, renderer: base, via: n.span },
-        rendering: { content: printed, renderer: base }
+        origin: { kind: "rendered", template: n.span.file, renderer: base2, via: n.span },
+        rendering: { content: printed, renderer: base2 }
       });
-      f.steps.push({ description: `writes ${target} with ${base}`, span: n.span });
+      f.steps.push({ description: `writes ${target} with ${base2}`, span: n.span });
       return;
     }
-    markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
+    markUnknownFile(f, target, `written by ${base2} at start-up`, n.span);
     return;
   }
-  if (target && !["echo", "printf"].includes(base)) markUnknownFile(f, target, `written by ${base} at start-up`, n.span);
+  if (target && !["echo", "printf"].includes(base2)) markUnknownFile(f, target, `written by ${base2} at start-up`, n.span);
 }
-function printedText(base, argv) {
+function printedText(base2, argv) {
   let args = argv.slice(1);
   if (args.some((a) => a.value.kind !== "known")) return void 0;
   const b = new MappedTextBuilder(args[0]?.text.file ?? "", args[0]?.text.whole ?? argv[0].text.whole);
-  if (base === "echo") {
+  if (base2 === "echo") {
     let newline2 = true;
     while (args[0] && /^-[neE]+$/.test(plain2(args[0]))) {
       if (plain2(args[0]).includes("n")) newline2 = false;
@@ -19489,15 +19497,15 @@ function sedEffects(f, argv, target, n, ws) {
       if (st.kind === "unknown") markUnknownFile(f, to, `edited by sed from ${from}, which is unknown`, n.span);
       return;
     }
-    const base = st.file.rendering?.content ?? (() => {
+    const base2 = st.file.rendering?.content ?? (() => {
       const file = ws.read(st.file.hostPath);
       return file ? literalText(file.path, file.text, 0) : void 0;
     })();
-    if (!commands || !base) {
+    if (!commands || !base2) {
       markUnknownFile(f, to, "edited by a sed script arena-lint does not apply", n.span);
       return;
     }
-    pushLayer(f, renderedLayer(abs(f, to), st.file, applySed(base, commands), "sed", n.span));
+    pushLayer(f, renderedLayer(abs(f, to), st.file, applySed(base2, commands), "sed", n.span));
     f.steps.push({ description: `sed edits ${abs(f, to)}`, span: n.span });
   };
   if (inPlace) {
@@ -19508,24 +19516,24 @@ function sedEffects(f, argv, target, n, ws) {
   } else if (target && files[0] !== void 0) edit(files[0], target);
   else if (target) markUnknownFile(f, target, "written by sed at start-up", n.span);
 }
-function shellFormat(text) {
+function shellFormat(text2) {
   const out = /* @__PURE__ */ new Set();
-  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g)) out.add(m[1]);
+  for (const m of text2.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g)) out.add(m[1]);
   return out;
 }
-function runText(f, text, ws) {
+function runText(f, text2, ws) {
   const problems = [];
-  const tokens = new Lexer(text, problems, void 0, false).run();
+  const tokens = new Lexer(text2, problems, void 0, false).run();
   f.problems.push(...problems);
-  const nodes = new Parser2(tokens, text.whole).list(/* @__PURE__ */ new Set());
+  const nodes = new Parser2(tokens, text2.whole).list(/* @__PURE__ */ new Set());
   runList(f, nodes, ws);
 }
 function readScript(ws, source, input) {
-  let text;
-  if (source.kind === "inline") text = source.text;
+  let text2;
+  if (source.kind === "inline") text2 = source.text;
   else {
     const file = ws.read(source.path);
-    if (file) text = literalText(file.path, file.text, 0);
+    if (file) text2 = literalText(file.path, file.text, 0);
   }
   const vars = new Map(input.env);
   const f = {
@@ -19565,9 +19573,9 @@ function readScript(ws, source, input) {
     // What runs after it in the script never runs while it does (`uwsgi ...` in the foreground, then `migrate`).
     ran: outcome === "last" && f.last ? f.ran.slice(0, Math.max(0, f.ran.findIndex((r) => r.span === f.last.span))) : f.ran
   });
-  if (!text) return result("unknown", []);
+  if (!text2) return result("unknown", []);
   try {
-    runText(f, text, ws);
+    runText(f, text2, ws);
   } catch (e) {
     if (!(e instanceof Stop)) throw e;
     if (e.outcome === "exec") return result("exec", e.argv);
@@ -19583,7 +19591,7 @@ function readScript(ws, source, input) {
 
 // src/container/supervisord.ts
 import { posix as posix8 } from "node:path";
-function parseSupervisorIni(path, text) {
+function parseSupervisorIni(path, text2) {
   const sections2 = [];
   let cur;
   let last;
@@ -19598,7 +19606,7 @@ function parseSupervisorIni(path, text) {
     last = void 0;
   };
   let offset = 0;
-  for (const raw of text.split("\n")) {
+  for (const raw of text2.split("\n")) {
     const lineStart2 = offset;
     offset += raw.length + 1;
     const line = raw.replace(/\r$/, "");
@@ -19764,8 +19772,8 @@ function s6Services(ws, fs, via) {
   return { programs, steps, unknowns, files };
 }
 var CHAIN = { "with-contenv": 0, "s6-setuidgid": 1, "s6-envuidgid": 1, cd: 1, fdmove: 2, "s6-envdir": 1, redirfd: 3, "s6-applyuidgid": 0, "fdclose": 1, umask: 1, "s6-notifyoncheck": 0 };
-function execlineProgram(path, text) {
-  const body = text.replace(/^#!.*$/m, (m) => " ".repeat(m.length));
+function execlineProgram(path, text2) {
+  const body = text2.replace(/^#!.*$/m, (m) => " ".repeat(m.length));
   const words = splitShellWords(literalText(path, body, 0)).filter((w) => !w.operator);
   const env = /* @__PURE__ */ new Map();
   const imported = /* @__PURE__ */ new Map();
@@ -19787,21 +19795,21 @@ function execlineProgram(path, text) {
   while (i < words.length) {
     const w = text0(i);
     if (w === void 0) break;
-    const base = posix8.basename(w);
-    if (base === "foreground" || base === "background" || base === "if" || base === "ifelse" || base === "backtick") {
+    const base2 = posix8.basename(w);
+    if (base2 === "foreground" || base2 === "background" || base2 === "if" || base2 === "ifelse" || base2 === "backtick") {
       i++;
       while (i < words.length && text0(i)?.startsWith("-")) i++;
-      if (base === "backtick") i++;
+      if (base2 === "backtick") i++;
       skipBlock();
       continue;
     }
-    if (base === "export" && words[i + 2]) {
+    if (base2 === "export" && words[i + 2]) {
       env.set(text0(i + 1), words[i + 2].value);
       steps.push({ description: `export ${text0(i + 1)}`, span: words[i].value.span });
       i += 3;
       continue;
     }
-    if (base === "importas") {
+    if (base2 === "importas") {
       i++;
       let dflt;
       while (text0(i)?.startsWith("-")) {
@@ -19816,9 +19824,9 @@ function execlineProgram(path, text) {
       i += 2;
       continue;
     }
-    if (base in CHAIN) {
-      i += 1 + CHAIN[base];
-      while (i < words.length && base === "fdmove" && text0(i)?.startsWith("-")) i++;
+    if (base2 in CHAIN) {
+      i += 1 + CHAIN[base2];
+      while (i < words.length && base2 === "fdmove" && text0(i)?.startsWith("-")) i++;
       continue;
     }
     break;
@@ -19985,8 +19993,8 @@ function anchoredWords(argv, anchor) {
 }
 var SHELL_TEXT = /* @__PURE__ */ new WeakMap();
 function shellForm(line) {
-  const text = SHELL_TEXT.get(line) ?? joinedWords(line);
-  return [...anchoredWords(["/bin/sh", "-c"], line.span), ...wordsFromList([text])];
+  const text2 = SHELL_TEXT.get(line) ?? joinedWords(line);
+  return [...anchoredWords(["/bin/sh", "-c"], line.span), ...wordsFromList([text2])];
 }
 function joinedWords(line) {
   if (line.words.length === 0) return literalText(line.span.file, "", line.span.start);
@@ -20093,29 +20101,29 @@ function followArgv(ws, start, nesting) {
       unknowns.push({ what: "process", reason: v.kind === "unknown" ? v.reason : "unknown program", span: v.span });
       break;
     }
-    const base = posix10.basename(head);
-    if (WRAPPERS.has(base)) {
+    const base2 = posix10.basename(head);
+    if (WRAPPERS.has(base2)) {
       let i = 1;
       while (i < argv.length && word(argv[i])?.startsWith("-")) i++;
       if (word(argv[i]) === "--") i++;
-      steps.push({ description: `${base} starts the rest of the command`, span: argv[0].value.span });
+      steps.push({ description: `${base2} starts the rest of the command`, span: argv[0].value.span });
       argv = argv.slice(i);
       continue;
     }
-    if (WAIT_WRAPPER.test(base)) {
+    if (WAIT_WRAPPER.test(base2)) {
       const dashes = argv.findIndex((w, k) => k > 0 && word(w) === "--");
       if (dashes > 0 && dashes + 1 < argv.length) {
-        steps.push({ description: `${base} waits for ${word(argv[1]) ?? "a service"}, then runs the command after --`, span: argv[0].value.span });
+        steps.push({ description: `${base2} waits for ${word(argv[1]) ?? "a service"}, then runs the command after --`, span: argv[0].value.span });
         argv = argv.slice(dashes + 1);
         continue;
       }
     }
-    if (USER_WRAPPERS.has(base)) {
-      steps.push({ description: `${base} runs the rest of the command as ${word(argv[1]) ?? "another user"}`, span: argv[0].value.span });
+    if (USER_WRAPPERS.has(base2)) {
+      steps.push({ description: `${base2} runs the rest of the command as ${word(argv[1]) ?? "another user"}`, span: argv[0].value.span });
       argv = argv.slice(2);
       continue;
     }
-    if (base === "env") {
+    if (base2 === "env") {
       let i = 1;
       for (; i < argv.length; i++) {
         const w = word(argv[i]);
@@ -20128,11 +20136,11 @@ function followArgv(ws, start, nesting) {
       argv = argv.slice(i);
       continue;
     }
-    if (SHELLS3.test(base)) {
+    if (SHELLS3.test(base2)) {
       const c = argv.findIndex((w, k) => k > 0 && /^-[a-z]*c[a-z]*$/.test(word(w) ?? ""));
       if (c > 0 && argv[c + 1]) {
         const script = argv[c + 1];
-        steps.push({ description: `${base} -c runs a command string`, span: script.value.span });
+        steps.push({ description: `${base2} -c runs a command string`, span: script.value.span });
         const r = readScript(ws, { kind: "inline", text: script.text }, { env, workdir, args: argv.slice(c + 2), fs: state.fs });
         ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
         files.push(...r.read);
@@ -20145,7 +20153,7 @@ function followArgv(ws, start, nesting) {
         const hit2 = state.fs.resolve(posix10.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
         if (hit2) {
           files.push(hit2.hostPath);
-          steps.push({ description: `${base} runs ${path} (${describeOrigin(hit2)})`, span: argv[1].value.span });
+          steps.push({ description: `${base2} runs ${path} (${describeOrigin(hit2)})`, span: argv[1].value.span });
           const r = readScript(ws, { kind: "file", path: hit2.hostPath, file: hit2 }, { env, workdir, args: argv.slice(2), fs: state.fs });
           ({ argv, env, workdir } = applyScript(r, steps, unknowns, layers, state));
           files.push(...r.read);
@@ -20155,7 +20163,7 @@ function followArgv(ws, start, nesting) {
       }
       break;
     }
-    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base === posix10.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
+    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base2 === posix10.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
       steps.push({ description: wellKnown.handOver.description, span: argv[0].value.span });
       const gen = wellKnown.generatesFromEnv;
       if (gen && (!gen.unlessPresent || state.fs.state(gen.path).kind === "absent")) {
@@ -20182,8 +20190,8 @@ function followArgv(ws, start, nesting) {
       }
       continue;
     }
-    if (nesting < 3 && (base === "supervisord" || isS6Init(state.fs, head, argv))) {
-      const sup = base === "supervisord" ? supervisordPrograms(ws, state.fs, argv, env, workdir) : s6Services(ws, state.fs, argv[0].value.span);
+    if (nesting < 3 && (base2 === "supervisord" || isS6Init(state.fs, head, argv))) {
+      const sup = base2 === "supervisord" ? supervisordPrograms(ws, state.fs, argv, env, workdir) : s6Services(ws, state.fs, argv[0].value.span);
       steps.push(...sup.steps);
       unknowns.push(...sup.unknowns);
       files.push(...sup.files);
@@ -20196,7 +20204,7 @@ function followArgv(ws, start, nesting) {
         layers.push(...r.layers);
         if (r.process) children.push(r.process);
       }
-      if (base === "supervisord" || argv.length === 1) break;
+      if (base2 === "supervisord" || argv.length === 1) break;
       argv = argv.slice(1);
       continue;
     }
@@ -20251,9 +20259,9 @@ function describeOrigin(f) {
 
 // src/container/dockerfile-fs.ts
 var ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst)$/;
-function dockerignore(text, context) {
+function dockerignore(text2, context) {
   const rules = [];
-  for (const raw of text.split("\n")) {
+  for (const raw of text2.split("\n")) {
     let line = raw.trim();
     if (!line || line.startsWith("#")) continue;
     const negate = line.startsWith("!");
@@ -20363,8 +20371,8 @@ function buildDockerfile(ws, input) {
       for (const [k, v] of envPairs(ins, (m) => expand3(m, st), valueOfText)) st.env.set(k, v);
     } else if (kw === "WORKDIR") {
       const v = valueOfText(expand3(ins.args, st), ins.span);
-      const base = st.workdir.kind === "known" ? st.workdir.value : "/";
-      st.workdir = v.kind === "known" ? known(posix11.resolve(base, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
+      const base2 = st.workdir.kind === "known" ? st.workdir.value : "/";
+      st.workdir = v.kind === "known" ? known(posix11.resolve(base2, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
     } else if (kw === "ENTRYPOINT" || kw === "CMD") {
       const { words: w, form } = instructionWords(ins);
       const line = { words: w, span: ins.span, form: form === "exec" ? "list" : "string" };
@@ -20528,21 +20536,21 @@ function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
     if (seen.has(key2)) continue;
     seen.add(key2);
     const chain = [...l.chain ?? [], l.via];
-    const base = { via: ins.span, chain, origin: { kind: "copy", hostPath: l.hostPath, via: ins.span }, ...l.ignored ? { ignored: l.ignored } : {} };
+    const base2 = { via: ins.span, chain, origin: { kind: "copy", hostPath: l.hostPath, via: ins.span }, ...l.ignored ? { ignored: l.ignored } : {} };
     if (re ? re.test(l.containerPath) : l.containerPath === srcAbs) {
       found = true;
       const target = l.isDir || !destIsDir ? destAbs : posix11.join(destAbs, posix11.basename(l.containerPath));
-      push({ ...base, containerPath: target, hostPath: l.hostPath, isDir: l.isDir });
+      push({ ...base2, containerPath: target, hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.containerPath.startsWith(`${srcAbs}/`)) {
       found = true;
-      push({ ...base, containerPath: posix11.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
+      push({ ...base2, containerPath: posix11.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.isDir && srcAbs.startsWith(`${l.containerPath}/`)) {
       const host = repoPath(l.hostPath, srcAbs.slice(l.containerPath.length + 1));
       if (host === void 0 || !ws.isDir(host) && !ws.exists(host) || l.ignored?.(host)) continue;
       found = true;
       const isDir = ws.isDir(host);
       const target = isDir || !destIsDir ? destAbs : posix11.join(destAbs, posix11.basename(host));
-      push({ ...base, containerPath: target, hostPath: host, isDir, origin: { kind: "copy", hostPath: host, via: ins.span } });
+      push({ ...base2, containerPath: target, hostPath: host, isDir, origin: { kind: "copy", hostPath: host, via: ins.span } });
       break;
     }
   }
@@ -20664,8 +20672,8 @@ function hostPort(host, port) {
 function absoluteDir(dir, workingDir2) {
   if (dir.kind === "unknown" || dir.value.startsWith("/")) return dir;
   if (workingDir2.kind !== "known") return unknown(`${dir.value} is relative to a working directory that cannot be known`, dir.span);
-  const base = workingDir2.value.replace(/\/$/, "");
-  return { ...dir, value: dir.value === "." ? base || "/" : `${base}/${dir.value.replace(/^\.\//, "")}` };
+  const base2 = workingDir2.value.replace(/\/$/, "");
+  return { ...dir, value: dir.value === "." ? base2 || "/" : `${base2}/${dir.value.replace(/^\.\//, "")}` };
 }
 
 // src/container/app-servers/daphne.ts
@@ -20902,18 +20910,18 @@ function readArgv(c, args) {
       c.opaque ??= { reason: `the command line has a word that cannot be known: ${v.reason}`, span: v.span };
       continue;
     }
-    const text = v.value;
+    const text2 = v.value;
     let name2;
     let inline;
-    if (text.startsWith("--")) {
-      const eq = text.indexOf("=");
-      name2 = normalise(eq < 0 ? text.slice(2) : text.slice(2, eq));
+    if (text2.startsWith("--")) {
+      const eq = text2.indexOf("=");
+      name2 = normalise(eq < 0 ? text2.slice(2) : text2.slice(2, eq));
       if (eq >= 0) inline = part(args[i], eq + 1);
-    } else if (text.startsWith("-") && text.length > 1) {
-      name2 = own(SHORT2, text[1]) ?? text.slice(1, 2);
-      if (text.length > 2) inline = part(args[i], 2);
+    } else if (text2.startsWith("-") && text2.length > 1) {
+      name2 = own(SHORT2, text2[1]) ?? text2.slice(1, 2);
+      if (text2.length > 2) inline = part(args[i], 2);
     } else {
-      const ext = /\.(ini|ya?ml|json|xml)(:[\w-]+)?$/.exec(text)?.[1];
+      const ext = /\.(ini|ya?ml|json|xml)(:[\w-]+)?$/.exec(text2)?.[1];
       if (ext) loadConfig(c, ext === "yml" ? "yaml" : ext, v);
       continue;
     }
@@ -20970,7 +20978,7 @@ function loadConfig(c, type, spec) {
 }
 function expand(c, raw, containerFile) {
   let reason;
-  const text = raw.replace(/%\((\w[\w-]*)\)|\$\((\w+)\)|%([a-zA-Z])/g, (whole, opt, envName, magic) => {
+  const text2 = raw.replace(/%\((\w[\w-]*)\)|\$\((\w+)\)|%([a-zA-Z])/g, (whole, opt, envName, magic) => {
     if (opt !== void 0) {
       const set = [...c.entries].reverse().find((e) => e.name === normalise(opt));
       const fromEnv = c.ctx.process.environment.get(`UWSGI_${opt.toUpperCase()}`);
@@ -20990,7 +20998,7 @@ function expand(c, raw, containerFile) {
     reason ??= `the magic variable ${whole} is not modelled`;
     return whole;
   });
-  return reason ? { reason } : { text };
+  return reason ? { reason } : { text: text2 };
 }
 function valueAt(c, raw, span, containerFile) {
   const e = expand(c, raw, containerFile);
@@ -21035,9 +21043,9 @@ function readYaml(c, src, section, containerFile) {
     const key2 = normalise(e.key);
     const items = seqItems(doc, e.value);
     for (const node of items.length > 0 ? items : [e.value]) {
-      const text = scalarString(node);
+      const text2 = scalarString(node);
       const span = nodeSpan(src.path, node, nodeSpan(src.path, e.keyNode));
-      addEntry(c, key2, text === void 0 ? unknown(`the value of ${e.key} is not a plain scalar`, span) : valueAt(c, text, span, containerFile));
+      addEntry(c, key2, text2 === void 0 ? unknown(`the value of ${e.key} is not a plain scalar`, span) : valueAt(c, text2, span, containerFile));
     }
   }
 }
@@ -21194,9 +21202,9 @@ var WRAPPERS2 = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gos
 function runsPython(process2) {
   for (const w of process2.argv) {
     if (w.value.kind !== "known") return false;
-    const base = w.value.value.split("/").pop();
-    if (PYTHON_PROGRAMS.test(base)) return true;
-    if (!WRAPPERS2.has(base) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(base) && !base.startsWith("-")) return false;
+    const base2 = w.value.value.split("/").pop();
+    if (PYTHON_PROGRAMS.test(base2)) return true;
+    if (!WRAPPERS2.has(base2) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(base2) && !base2.startsWith("-")) return false;
   }
   return false;
 }
@@ -21810,7 +21818,7 @@ var Tokenizer = class {
     return positionAt(this.file, offset).line;
   }
   next() {
-    const text = this.file.text;
+    const text2 = this.file.text;
     const words = [];
     let needSpace = false;
     let lastSpace = true;
@@ -21825,33 +21833,33 @@ var Tokenizer = class {
     let startByte = this.bytePos;
     let tooLongReported = false;
     const pushWord = (end, contentStart, contentEnd) => {
-      const raw = text.slice(wordStart, end);
-      words.push({ value: unescape(text.slice(contentStart, contentEnd)), raw, quote, start: wordStart, end });
+      const raw = text2.slice(wordStart, end);
+      words.push({ value: unescape(text2.slice(contentStart, contentEnd)), raw, quote, start: wordStart, end });
     };
     for (; ; ) {
-      if (this.pos >= text.length) {
-        if (sharpComment) this.endComment(commentStart, text.length);
+      if (this.pos >= text2.length) {
+        if (sharpComment) this.endComment(commentStart, text2.length);
         if (words.length > 0 || !lastSpace) {
           if (!lastSpace && !needSpace) {
             const contentStart = inQuote ? wordStart + 1 : wordStart;
-            pushWord(text.length, contentStart, text.length);
+            pushWord(text2.length, contentStart, text2.length);
           }
           const first = words[0];
           const why = inQuote ? `the ${quote} quote opened on line ${this.line(words[words.length - 1].start)} is never closed` : `directive "${first.value}" on line ${this.line(first.start)} has no ";"`;
-          this.report(`unexpected end of file, expecting ";" or "}" (${why})`, text.length, text.length);
+          this.report(`unexpected end of file, expecting ";" or "}" (${why})`, text2.length, text2.length);
           return { kind: "cut", words };
         }
         return { kind: "eof" };
       }
       const at2 = this.pos;
-      const code2 = text.charCodeAt(at2);
+      const code2 = text2.charCodeAt(at2);
       const width = utf8Width(code2);
       if (!tooLongReported && startByte + CONF_BUFFER_BYTES < this.totalBytes && this.bytePos + width > startByte + CONF_BUFFER_BYTES) {
         tooLongReported = true;
         const message = inQuote ? `too long parameter, probably missing terminating "${quote}" character` : `too long parameter "${this.prefixOfBytes(start, 10)}..." started`;
         this.report(message, start, at2);
       }
-      const ch = text[at2];
+      const ch = text2[at2];
       this.pos++;
       this.bytePos += width;
       if (ch === "\n" && sharpComment) {
@@ -21948,19 +21956,19 @@ var Tokenizer = class {
   }
   /** The characters from `start` that fit in `bytes` UTF-8 bytes: nginx quotes a word by bytes. */
   prefixOfBytes(start, bytes) {
-    const text = this.file.text;
+    const text2 = this.file.text;
     let end = start;
-    for (let used = 0; end < text.length; end++) {
-      used += utf8Width(text.charCodeAt(end));
+    for (let used = 0; end < text2.length; end++) {
+      used += utf8Width(text2.charCodeAt(end));
       if (used > bytes) break;
     }
-    return text.slice(start, end);
+    return text2.slice(start, end);
   }
   /** `start` is the `#`; `end` the `\n` or the end of the file. */
   endComment(start, end) {
-    const text = this.file.text;
-    const stop = end > start + 1 && text[end - 1] === "\r" ? end - 1 : end;
-    this.comments.push({ text: text.slice(start + 1, stop), span: { file: this.file.path, start, end: stop } });
+    const text2 = this.file.text;
+    const stop = end > start + 1 && text2[end - 1] === "\r" ? end - 1 : end;
+    this.comments.push({ text: text2.slice(start + 1, stop), span: { file: this.file.path, start, end: stop } });
   }
 };
 function parseNginx(file) {
@@ -22077,8 +22085,8 @@ var TEMPLATE_DIR = "/etc/nginx/templates";
 var CONF_D = "/etc/nginx/conf.d";
 function maskBlockPlaceholders(file) {
   if (!file.text.includes("${")) return file;
-  const text = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
-  return text === file.text ? file : { ...file, text };
+  const text2 = file.text.replace(/^([ \t]*)\$\{[A-Za-z_][A-Za-z0-9_]*\}[ \t]*$/gm, (m) => " ".repeat(m.length));
+  return text2 === file.text ? file : { ...file, text: text2 };
 }
 function startsWithBom(ws, hostPath) {
   try {
@@ -22396,10 +22404,10 @@ function containerSpecOf(svc, projectDir, env) {
 function buildSpecOf(svc, projectDir) {
   const b = svc.build;
   if (!b) return void 0;
-  const rooted = (v, base) => {
+  const rooted = (v, base2) => {
     if (v.kind === "unknown" || /^[a-z]+:\/\/|^git@/.test(v.value)) return v;
-    const p = repoPath(base, v.value);
-    return { ...v, value: p ?? posixJoin(base, v.value) };
+    const p = repoPath(base2, v.value);
+    return { ...v, value: p ?? posixJoin(base2, v.value) };
   };
   const context = rooted(b.context, projectDir);
   const dockerfile = b.dockerfile ? context.kind === "known" ? rooted(b.dockerfile, context.value) : b.dockerfile : context.kind === "known" ? known(repoPath(context.value, "Dockerfile") ?? "Dockerfile", b.span, { isDefault: true }) : context;
@@ -22411,6 +22419,176 @@ function posixJoin(a, b) {
 
 // src/inputs/django.ts
 import { posix as posix16 } from "node:path";
+
+// src/stack/workers.ts
+var WORKER_NAMES = {
+  "celery-worker": "Celery worker",
+  "celery-beat": "Celery beat",
+  "channels-worker": "Channels worker",
+  "rq-worker": "RQ worker",
+  "django-q": "Django-Q cluster"
+};
+function workerName(w) {
+  return WORKER_NAMES[w.kind];
+}
+var CELERY_VALUE_OPTIONS = /* @__PURE__ */ new Set([
+  "-A",
+  "--app",
+  "-b",
+  "--broker",
+  "--result-backend",
+  "--loader",
+  "--config",
+  "--workdir",
+  "-l",
+  "--loglevel",
+  "-Q",
+  "--queues",
+  "-n",
+  "--hostname",
+  "-X",
+  "--exclude-queues",
+  "-f",
+  "--logfile",
+  "--pidfile",
+  "-s",
+  "--schedule",
+  "-S",
+  "--scheduler",
+  "--max-tasks-per-child",
+  "--max-memory-per-child",
+  "--prefetch-multiplier",
+  "-E",
+  "--uid",
+  "--gid",
+  "--statedb",
+  "-O",
+  "--time-limit",
+  "--soft-time-limit",
+  "--max-interval",
+  "-c",
+  "--concurrency",
+  "-P",
+  "--pool",
+  "--autoscale"
+]);
+var CELERY_FLAGS = /* @__PURE__ */ new Set(["-E", "-B", "--beat", "--detach", "--without-gossip", "--without-mingle", "--without-heartbeat", "-D"]);
+var THREAD_POOLS = { threads: "threads", gevent: "greenlets", eventlet: "greenlets" };
+function backgroundWorkers(process2) {
+  if (!process2) return [];
+  const own2 = workerOf(process2.argv, process2.argvSpan);
+  return [...own2 ? [own2] : [], ...(process2.children ?? []).flatMap((c) => backgroundWorkers(c))];
+}
+function text(w) {
+  return w?.value.kind === "known" ? w.value.value : void 0;
+}
+function base(w) {
+  return text(w)?.split("/").pop();
+}
+function workerOf(argv, argvSpan2) {
+  const celeryAt = argv.findIndex((w, i) => base(w) === "celery" && (i === 0 || text(argv[i - 1]) !== "-A"));
+  const moduleAt = argv.findIndex((w, i) => text(w) === "-m" && text(argv[i + 1]) === "celery");
+  const at2 = celeryAt >= 0 ? celeryAt : moduleAt >= 0 ? moduleAt + 1 : -1;
+  if (at2 >= 0) return celeryWorker(argv, at2);
+  const manageAt = argv.findIndex((w) => /^(manage\.py|django-admin)$/.test(base(w) ?? ""));
+  if (manageAt >= 0) {
+    const command = argv.slice(manageAt + 1).find((w) => w.value.kind === "unknown" || !w.value.value.startsWith("-"));
+    const span = argv[manageAt].value.span;
+    const one = (kind) => ({ kind, span, processes: known(1, span, { isDefault: true }), perProcess: known(1, span, { isDefault: true }), perProcessUnit: "tasks" });
+    switch (command && text(command)) {
+      // Channels consumers run sync code (the ORM) in one thread per process (asgiref's thread_sensitive).
+      case "runworker":
+        return one("channels-worker");
+      // RQ forks one work horse per job, one job at a time.
+      case "rqworker":
+        return one("rq-worker");
+      case "qcluster":
+        return { ...one("django-q"), processes: unknown('Django-Q starts one worker per CPU unless Q_CLUSTER["workers"] is set', span), readsSetting: "Q_CLUSTER" };
+      default:
+        return void 0;
+    }
+  }
+  const rqAt = argv.findIndex((w, i) => base(w) === "rq" && text(argv[i + 1]) === "worker");
+  if (rqAt >= 0) {
+    const span = argv[rqAt].value.span;
+    return { kind: "rq-worker", span, processes: known(1, span, { isDefault: true }), perProcess: known(1, span, { isDefault: true }), perProcessUnit: "tasks" };
+  }
+  void argvSpan2;
+  return void 0;
+}
+function celeryWorker(argv, at2) {
+  const span = argv[at2].value.span;
+  let sub;
+  let subUnknown;
+  const options2 = /* @__PURE__ */ new Map();
+  let unknownWord;
+  for (let i = at2 + 1; i < argv.length; i++) {
+    const w = argv[i];
+    if (w.operator) break;
+    const v = w.value;
+    if (v.kind === "unknown") {
+      if (!sub) subUnknown = v;
+      unknownWord ??= v;
+      continue;
+    }
+    const word2 = v.value;
+    if (word2.startsWith("--") && word2.includes("=")) {
+      const eq = word2.indexOf("=");
+      options2.set(word2.slice(0, eq), known(word2.slice(eq + 1), v.span));
+      continue;
+    }
+    if (/^-[cP]\S/.test(word2)) {
+      options2.set(word2.slice(0, 2), known(word2.slice(2), v.span));
+      continue;
+    }
+    if (word2.startsWith("-")) {
+      if (CELERY_VALUE_OPTIONS.has(word2) && !CELERY_FLAGS.has(word2)) {
+        const next = argv[i + 1];
+        if (next) options2.set(word2, next.value);
+        i++;
+      } else options2.set(word2, known("true", v.span));
+      continue;
+    }
+    if (!sub) sub = word2;
+  }
+  if (!sub) return void 0;
+  if (subUnknown && sub !== "worker" && sub !== "beat") return void 0;
+  const appOption = options2.get("-A") ?? options2.get("--app");
+  const app = appOption ? { app: appOption } : {};
+  if (sub === "beat") {
+    const scheduler = options2.get("--scheduler") ?? options2.get("-S");
+    return {
+      ...app,
+      kind: "celery-beat",
+      span,
+      processes: known(1, span, { isDefault: true }),
+      perProcess: known(1, span, { isDefault: true }),
+      perProcessUnit: "tasks",
+      ...scheduler ? { scheduler } : {}
+    };
+  }
+  if (sub !== "worker") return void 0;
+  const pool = options2.get("--pool") ?? options2.get("-P") ?? known("prefork", span, { isDefault: true });
+  const conc = options2.get("--concurrency") ?? options2.get("-c");
+  const autoscale = options2.get("--autoscale");
+  let n;
+  if (conc) n = conc.kind === "known" && /^\d+$/.test(conc.value) ? { ...conc, value: Number(conc.value) } : unknown(conc.kind === "unknown" ? conc.reason : `--concurrency ${JSON.stringify(conc.value)} is not a number`, conc.span);
+  else if (autoscale) {
+    const max = autoscale.kind === "known" ? /^(\d+)(,\d+)?$/.exec(autoscale.value)?.[1] : void 0;
+    n = max !== void 0 ? { ...autoscale, value: Number(max) } : unknown("--autoscale is not MAX,MIN", autoscale.span);
+  } else if (unknownWord) n = unknown(`a word of the celery command is unknown (${unknownWord.kind === "unknown" ? unknownWord.reason : ""}) and may set --concurrency`, unknownWord.span);
+  else n = unknown("--concurrency is not set: Celery starts one pool process per CPU of the host", span);
+  const kind = "celery-worker";
+  if (pool.kind === "unknown") return { ...app, kind, span, pool, processes: pool, perProcess: pool, perProcessUnit: "tasks" };
+  const one = known(1, pool.span, { isDefault: true });
+  if (pool.value === "solo") return { ...app, kind, span, pool, processes: one, perProcess: one, perProcessUnit: "tasks" };
+  const unit = THREAD_POOLS[pool.value];
+  if (unit) return { ...app, kind, span, pool, processes: one, perProcess: n, perProcessUnit: unit };
+  if (pool.value === "prefork" || pool.value === "processes") return { ...app, kind, span, pool, processes: n, perProcess: one, perProcessUnit: "tasks" };
+  return { ...app, kind, span, pool, processes: unknown(`unknown Celery pool ${pool.value}`, pool.span), perProcess: one, perProcessUnit: "tasks" };
+}
+
+// src/inputs/django.ts
 function processEnv(stack, svc) {
   const out = /* @__PURE__ */ new Map();
   for (const ins of stack.image(svc).dockerfile?.instructions ?? []) {
@@ -22449,45 +22627,17 @@ function appModule(app) {
 function fingerprint(v) {
   return v === void 0 ? "unset" : v.kind === "known" ? `=${v.value}` : "?";
 }
-function djangoApps(stack) {
+function djangoProcesses(stack) {
   const cache2 = [];
-  const out = [];
+  const apps = [];
+  const workers = [];
   const ws = stack.workspace;
-  for (const svc of stack.services) {
-    const app = stack.app(svc);
-    if (!app) continue;
-    const env = processEnv(stack, svc);
-    const roots = searchRoots(stack, svc);
-    let module = env.get("DJANGO_SETTINGS_MODULE");
-    if (!module) {
-      const entry2 = appModule(app);
-      if (entry2?.kind === "known") {
-        module = settingsModuleFromEntrypoint(entry2.value, roots, (p) => ws.read(p), (p) => ws.exists(p));
-        if (module?.kind === "known") stack.addFile(module.span.file);
-      }
-    }
-    const fromView = stack.view(svc)?.django;
-    if (!module && fromView) module = fromView.settingsModule;
-    if (!module) continue;
-    const base = { service: svc, app, settingsModule: module };
-    if (module.kind === "unknown") {
-      out.push({ ...base, reason: `DJANGO_SETTINGS_MODULE is unknown: ${module.reason}` });
-      continue;
-    }
-    let entry = resolveModule(module.value, roots, (p) => ws.exists(p));
-    if (!entry && fromView?.settingsFile && fromView.settingsModule.kind === "known" && fromView.settingsModule.value === module.value) {
-      entry = fromView.settingsFile;
-      roots.unshift(packageRoot(entry, module.value));
-    }
-    if (!entry) {
-      out.push({ ...base, reason: `settings module ${module.value} is not found under ${roots.join(", ") || "the service's build context"}` });
-      continue;
-    }
+  const evaluate = (svc, module, roots, env, given) => {
+    if (module.kind === "unknown") return { reason: `DJANGO_SETTINGS_MODULE is unknown: ${module.reason}` };
+    const entry = given ?? resolveModule(module.value, roots, (p) => ws.exists(p));
+    if (!entry) return { reason: `settings module ${module.value} is not found under ${roots.join(", ") || "the service's build context"}` };
     const hit = cache2.find((c) => c.entry === entry && [...c.reads].every(([name2, fp]) => fingerprint(env.get(name2)) === fp));
-    if (hit) {
-      out.push({ ...base, settings: hit.result });
-      continue;
-    }
+    if (hit) return { settings: hit.result };
     const reads = /* @__PURE__ */ new Map();
     const gap = stack.envIncomplete(svc);
     const lookup = {
@@ -22502,9 +22652,57 @@ function djangoApps(stack) {
     if (first !== void 0) stack.addFile(first, result.problems, result.comments);
     for (const f of rest2) stack.addFile(f);
     cache2.push({ entry, reads, result });
-    out.push({ ...base, settings: result });
+    return { settings: result };
+  };
+  for (const svc of stack.services) {
+    const app = stack.app(svc);
+    const env = processEnv(stack, svc);
+    const roots = searchRoots(stack, svc);
+    let module = env.get("DJANGO_SETTINGS_MODULE");
+    if (!app) {
+      const view = stack.view(svc);
+      const found = backgroundWorkers(view?.process);
+      if (found.length === 0) continue;
+      const discovered = view?.django;
+      module ??= discovered?.settingsModule ?? celeryAppSettings(stack, found, roots);
+      if (!module) continue;
+      const given2 = discovered && discovered.settingsModule === module ? discovered.settingsFile : void 0;
+      workers.push({ service: svc, workers: found, settingsModule: module, ...evaluate(svc, module, roots, env, given2) });
+      continue;
+    }
+    if (!module) {
+      const entry = appModule(app);
+      if (entry?.kind === "known") {
+        module = settingsModuleFromEntrypoint(entry.value, roots, (p) => ws.read(p), (p) => ws.exists(p));
+        if (module?.kind === "known") stack.addFile(module.span.file);
+      }
+    }
+    const fromView = stack.view(svc)?.django;
+    if (!module && fromView) module = fromView.settingsModule;
+    if (!module) continue;
+    let given;
+    if (module.kind === "known" && !resolveModule(module.value, roots, (p) => ws.exists(p)) && fromView?.settingsFile && fromView.settingsModule.kind === "known" && fromView.settingsModule.value === module.value) {
+      given = fromView.settingsFile;
+      roots.unshift(packageRoot(given, module.value));
+    }
+    apps.push({ service: svc, app, settingsModule: module, ...evaluate(svc, module, roots, env, given) });
   }
-  return out;
+  return { apps, workers };
+}
+function celeryAppSettings(stack, workers, roots) {
+  const ws = stack.workspace;
+  for (const w of workers) {
+    if (w.app?.kind !== "known") continue;
+    const name2 = w.app.value.split(":")[0].replace(/\.(app|celery)$/, "");
+    for (const candidate of [`${name2}.celery`, name2]) {
+      const module = settingsModuleFromEntrypoint(candidate, roots, (p) => ws.read(p), (p) => ws.exists(p));
+      if (module) {
+        if (module.kind === "known") stack.addFile(module.span.file);
+        return module;
+      }
+    }
+  }
+  return void 0;
 }
 function packageRoot(file, module) {
   let root = file.endsWith("/__init__.py") ? posix16.dirname(file) : file;
@@ -22583,8 +22781,8 @@ function djangoRedisUses(app) {
     const urls = location?.kind === "known" && isPyList(location.value) ? [...location.value.items] : location ? [location] : [];
     const maxConnections = djangoOwn ? pyGet(value, "OPTIONS", "max_connections") : pyGet(value, "OPTIONS", "CONNECTION_POOL_KWARGS", "max_connections");
     for (const url of urls) {
-      const text = pyText2(url);
-      const target = text && redisUrlTarget(text);
+      const text2 = pyText2(url);
+      const target = text2 && redisUrlTarget(text2);
       if (!target) continue;
       out.push({
         app,
@@ -22611,8 +22809,8 @@ function djangoRedisUses(app) {
         if (host && port) target = { host, port: port.kind === "known" && port.value !== null ? { ...port, value: port.value } : unknown("port is not a number", port.span) };
       } else {
         const address = h.kind === "known" && isPyDict(h.value) ? pyGet(h, "address") : h;
-        const text = pyText2(address);
-        target = text && redisUrlTarget(text);
+        const text2 = pyText2(address);
+        target = text2 && redisUrlTarget(text2);
       }
       if (target) out.push({ app, label: `CHANNEL_LAYERS["${key2}"]`, kind: "channels", backend: backend.value, ...target, span: h.span, poolPerThread: false });
     }
@@ -23220,7 +23418,7 @@ function isSpace3(ch) {
   return ch === " " || ch === "	" || ch === "\r" || ch === "\n" || ch === "\f" || ch === "\v";
 }
 function parsePgbouncerIni(file) {
-  const text = file.text;
+  const text2 = file.text;
   const span = (start, end) => ({ file: file.path, start, end });
   const problems = [];
   const comments = [];
@@ -23229,47 +23427,47 @@ function parsePgbouncerIni(file) {
   const leading = [];
   let current;
   const lineEndFrom = (pos) => {
-    const nl = text.indexOf("\n", pos);
-    return nl === -1 ? text.length : nl;
+    const nl = text2.indexOf("\n", pos);
+    return nl === -1 ? text2.length : nl;
   };
   const trimEnd = (start, end) => {
-    while (end > start && isSpace3(text[end - 1])) end--;
+    while (end > start && isSpace3(text2[end - 1])) end--;
     return end;
   };
   const extendSection = (end) => {
     if (current) current.span = span(current.span.start, Math.max(current.span.end, end));
   };
   let p = 0;
-  while (p < text.length) {
-    while (p < text.length && isSpace3(text[p])) p++;
-    if (p >= text.length) break;
+  while (p < text2.length) {
+    while (p < text2.length && isSpace3(text2[p])) p++;
+    if (p >= text2.length) break;
     const lineEnd = lineEndFrom(p);
-    const ch = text[p];
+    const ch = text2[p];
     if (ch === "#" || ch === ";") {
       const end = trimEnd(p, lineEnd);
-      comments.push({ text: text.slice(p + 1, end).trim(), span: span(p, end) });
+      comments.push({ text: text2.slice(p + 1, end).trim(), span: span(p, end) });
       p = lineEnd;
       continue;
     }
     if (ch === "[") {
-      const close = text.indexOf("]", p);
+      const close = text2.indexOf("]", p);
       if (close === -1 || close > lineEnd) {
         problems.push({ message: 'Section header is missing its closing "]"', span: span(p, trimEnd(p, lineEnd)) });
         p = lineEnd;
         continue;
       }
-      current = { name: text.slice(p + 1, close), nameSpan: span(p + 1, close), span: span(p, close + 1), entries: [] };
+      current = { name: text2.slice(p + 1, close), nameSpan: span(p + 1, close), span: span(p, close + 1), entries: [] };
       sections2.push(current);
       p = close + 1;
       continue;
     }
     if (ch === "%") {
       const end = trimEnd(p, lineEnd);
-      const directive = /^%include(?=[ \t])/.exec(text.slice(p, end));
+      const directive = /^%include(?=[ \t])/.exec(text2.slice(p, end));
       if (directive) {
         let pathStart = p + directive[0].length;
-        while (pathStart < end && isSpace3(text[pathStart])) pathStart++;
-        if (pathStart < end) includes.push({ path: text.slice(pathStart, end), span: span(pathStart, end) });
+        while (pathStart < end && isSpace3(text2[pathStart])) pathStart++;
+        if (pathStart < end) includes.push({ path: text2.slice(pathStart, end), span: span(pathStart, end) });
         else problems.push({ message: "%include needs a file name", span: span(p, end) });
       } else {
         problems.push({ message: "Unknown directive; pgbouncer only knows %include", span: span(p, end) });
@@ -23294,15 +23492,15 @@ function parsePgbouncerIni(file) {
   function readEntry(start, lineEnd) {
     let q = start;
     let key2;
-    if (text[q] === '"') {
+    if (text2[q] === '"') {
       let out = "";
       q++;
       for (; ; ) {
         if (q >= lineEnd) {
           return { problem: { message: "Quoted name is missing its closing quote", span: span(start, trimEnd(start, lineEnd)) } };
         }
-        if (text[q] === '"') {
-          if (text[q + 1] === '"') {
+        if (text2[q] === '"') {
+          if (text2[q + 1] === '"') {
             out += '"';
             q += 2;
             continue;
@@ -23310,17 +23508,17 @@ function parsePgbouncerIni(file) {
           q++;
           break;
         }
-        out += text[q];
+        out += text2[q];
         q++;
       }
       key2 = out;
     } else {
-      while (q < lineEnd && KEY_CHAR.test(text[q])) q++;
-      key2 = text.slice(start, q);
+      while (q < lineEnd && KEY_CHAR.test(text2[q])) q++;
+      key2 = text2.slice(start, q);
     }
     const keyEnd = q;
-    while (q < lineEnd && (text[q] === " " || text[q] === "	")) q++;
-    if (text[q] !== "=") {
+    while (q < lineEnd && (text2[q] === " " || text2[q] === "	")) q++;
+    if (text2[q] !== "=") {
       const at2 = q < lineEnd ? q : start;
       return { problem: { message: keyEnd === start ? 'Expected "key = value"' : `Expected "=" after "${key2}"`, span: span(at2, trimEnd(at2, lineEnd) || at2 + 1) } };
     }
@@ -23328,12 +23526,12 @@ function parsePgbouncerIni(file) {
       return { problem: { message: 'Missing key before "="', span: span(q, q + 1) } };
     }
     q++;
-    while (q < lineEnd && (text[q] === " " || text[q] === "	")) q++;
+    while (q < lineEnd && (text2[q] === " " || text2[q] === "	")) q++;
     const valueEnd = Math.max(q, trimEnd(q, lineEnd));
     return {
       key: key2,
       keySpan: span(start, keyEnd),
-      value: text.slice(q, valueEnd),
+      value: text2.slice(q, valueEnd),
       valueSpan: span(q, valueEnd),
       span: span(start, valueEnd)
     };
@@ -23342,22 +23540,22 @@ function parsePgbouncerIni(file) {
 function parseDatabaseEntry(entry) {
   const params = /* @__PURE__ */ new Map();
   const problems = [];
-  const text = entry.value;
-  const base = entry.valueSpan.start;
-  const span = (start, end) => ({ file: entry.valueSpan.file, start: base + start, end: base + end });
+  const text2 = entry.value;
+  const base2 = entry.valueSpan.start;
+  const span = (start, end) => ({ file: entry.valueSpan.file, start: base2 + start, end: base2 + end });
   let p = 0;
   const skipSpace = () => {
-    while (p < text.length && isSpace3(text[p])) p++;
+    while (p < text2.length && isSpace3(text2[p])) p++;
   };
   for (; ; ) {
     skipSpace();
-    if (p >= text.length) break;
+    if (p >= text2.length) break;
     const keyStart = p;
-    while (p < text.length && !isSpace3(text[p]) && text[p] !== "=") p++;
-    const key2 = text.slice(keyStart, p);
+    while (p < text2.length && !isSpace3(text2[p]) && text2[p] !== "=") p++;
+    const key2 = text2.slice(keyStart, p);
     const keyEnd = p;
     skipSpace();
-    if (text[p] !== "=" || key2 === "") {
+    if (text2[p] !== "=" || key2 === "") {
       problems.push({ message: key2 === "" ? 'Missing parameter name before "="' : `Expected "=" after "${key2}"`, span: span(keyStart, Math.max(keyEnd, keyStart + 1)) });
       if (key2 === "") p++;
       continue;
@@ -23366,18 +23564,18 @@ function parseDatabaseEntry(entry) {
     skipSpace();
     const valueStart = p;
     let value = "";
-    if (text[p] === "'") {
+    if (text2[p] === "'") {
       p++;
       let closed = false;
-      while (p < text.length) {
-        const c = text[p];
-        if (c === "\\" && p + 1 < text.length) {
-          value += text[p + 1];
+      while (p < text2.length) {
+        const c = text2[p];
+        if (c === "\\" && p + 1 < text2.length) {
+          value += text2[p + 1];
           p += 2;
           continue;
         }
         if (c === "'") {
-          if (text[p + 1] === "'") {
+          if (text2[p + 1] === "'") {
             value += "'";
             p += 2;
             continue;
@@ -23390,12 +23588,12 @@ function parseDatabaseEntry(entry) {
         p++;
       }
       if (!closed) {
-        problems.push({ message: `Value of "${key2}" is missing its closing quote`, span: span(valueStart, text.length) });
+        problems.push({ message: `Value of "${key2}" is missing its closing quote`, span: span(valueStart, text2.length) });
         break;
       }
     } else {
-      while (p < text.length && !isSpace3(text[p])) p++;
-      value = text.slice(valueStart, p);
+      while (p < text2.length && !isSpace3(text2[p])) p++;
+      value = text2.slice(valueStart, p);
     }
     params.set(key2, known(value, span(valueStart, p)));
   }
@@ -23510,12 +23708,12 @@ function parseRedisConf(file) {
   const doc = new RedisConf();
   const problems = [];
   const comments = [];
-  const text = file.text;
+  const text2 = file.text;
   const span = (start, end) => ({ file: file.path, start, end });
   let lineStart2 = 0;
   for (; ; ) {
-    const nl = text.indexOf("\n", lineStart2);
-    const lineEnd = nl === -1 ? text.length : nl;
+    const nl = text2.indexOf("\n", lineStart2);
+    const lineEnd = nl === -1 ? text2.length : nl;
     readLine(lineStart2, lineEnd);
     if (nl === -1) break;
     lineStart2 = nl + 1;
@@ -23523,26 +23721,26 @@ function parseRedisConf(file) {
   return { doc, problems, comments };
   function readLine(start, end) {
     let p = start;
-    while (p < end && /\s/.test(text[p])) p++;
+    while (p < end && /\s/.test(text2[p])) p++;
     let stop = end;
-    while (stop > p && /\s/.test(text[stop - 1])) stop--;
+    while (stop > p && /\s/.test(text2[stop - 1])) stop--;
     if (p >= stop) return;
-    if (text[p] === "#") {
-      comments.push({ text: text.slice(p + 1, stop).trim(), span: span(p, stop) });
+    if (text2[p] === "#") {
+      comments.push({ text: text2.slice(p + 1, stop).trim(), span: span(p, stop) });
       return;
     }
     const words = [];
     while (p < stop) {
       const wStart = p;
       let value = "";
-      if (text[p] === '"' || text[p] === "'") {
-        const quote = text[p];
+      if (text2[p] === '"' || text2[p] === "'") {
+        const quote = text2[p];
         p++;
         let closed = false;
         while (p < stop) {
-          const c = text[p];
+          const c = text2[p];
           if (c === "\\" && p + 1 < stop) {
-            const n = text[p + 1];
+            const n = text2[p + 1];
             value += quote === '"' ? { n: "\n", r: "\r", t: "	", b: "\b", a: "\x07" }[n] ?? n : n === "'" ? "'" : `\\${n}`;
             p += 2;
             continue;
@@ -23555,16 +23753,16 @@ function parseRedisConf(file) {
           value += c;
           p++;
         }
-        if (!closed || p < stop && !/\s/.test(text[p])) {
+        if (!closed || p < stop && !/\s/.test(text2[p])) {
           problems.push({ message: closed ? "A closing quote must be followed by a space" : "Unbalanced quotes", span: span(wStart, stop) });
           return;
         }
       } else {
-        while (p < stop && !/\s/.test(text[p])) p++;
-        value = text.slice(wStart, p);
+        while (p < stop && !/\s/.test(text2[p])) p++;
+        value = text2.slice(wStart, p);
       }
       words.push({ value, start: wStart, end: p });
-      while (p < stop && /\s/.test(text[p])) p++;
+      while (p < stop && /\s/.test(text2[p])) p++;
     }
     const [head, ...args] = words;
     if (!head) return;
@@ -23707,7 +23905,7 @@ function readPgbouncer(stack, svc) {
   const image = imageName(stack, svc);
   const version = image !== void 0 ? pgbouncerVersionFromImage(image) : void 0;
   const imageValue = svc.image?.kind === "known" ? svc.image : void 0;
-  const base = { service: svc, ...version ? { version } : {}, ...imageValue ? { image: imageValue } : {} };
+  const base2 = { service: svc, ...version ? { version } : {}, ...imageValue ? { image: imageValue } : {} };
   const iniFile = findIni(stack, svc);
   const iniPath = iniFile?.hostPath;
   const merged = iniFile ? loadPgbouncerIni(stack.workspace, stack.image(svc).fs, iniFile) : void 0;
@@ -23731,7 +23929,7 @@ function readPgbouncer(stack, svc) {
     }
     const settings2 = effectivePgbouncerSettings(ini, version);
     const authFile = readAuthFile(stack, svc, settings2.get("auth_file"));
-    return { ...base, source: "ini", ini, settings: settings2, databases, ...authFile ? { authFile } : {} };
+    return { ...base2, source: "ini", ini, settings: settings2, databases, ...authFile ? { authFile } : {} };
   }
   const fromEnv = image !== void 0 ? pgbouncerSettingsFromEnv(image, new Map(stack.env(svc)), imageAnchor(svc)) : void 0;
   if (fromEnv) {
@@ -23748,12 +23946,12 @@ function readPgbouncer(stack, svc) {
       params
     }];
     const authFile = readAuthFile(stack, svc, settings2.get("auth_file"));
-    return { ...base, source: "env", settings: settings2, databases, ...authFile ? { authFile } : {} };
+    return { ...base2, source: "env", settings: settings2, databases, ...authFile ? { authFile } : {} };
   }
   const settings = /* @__PURE__ */ new Map();
   const reason = iniPath === void 0 ? "no pgbouncer.ini is visible in the container (mounted or copied)" : `${iniPath} cannot be read`;
   for (const s2 of PGBOUNCER_SETTINGS) settings.set(s2.name, unknown(reason, imageAnchor(svc)));
-  return { ...base, source: "none", settings, databases: [] };
+  return { ...base2, source: "none", settings, databases: [] };
 }
 function findIni(stack, svc) {
   const fs = stack.image(svc).fs;
@@ -23878,14 +24076,14 @@ var SHORT_FLAGS = {
   e: ["datestyle", "euro"]
 };
 function assignment(word2, from, set, problems) {
-  const text = word2.value.slice(from);
-  const eq = text.indexOf("=");
+  const text2 = word2.value.slice(from);
+  const eq = text2.indexOf("=");
   if (eq <= 0) {
-    problems.push({ message: `postgres needs "name=value" here, got ${JSON.stringify(text)}`, span: partOf3(word2, from, word2.value.length) });
+    problems.push({ message: `postgres needs "name=value" here, got ${JSON.stringify(text2)}`, span: partOf3(word2, from, word2.value.length) });
     return;
   }
-  const name2 = text.slice(0, eq).replace(/-/g, "_").toLowerCase();
-  set(name2, known(text.slice(eq + 1), partOf3(word2, from + eq + 1, word2.value.length)));
+  const name2 = text2.slice(0, eq).replace(/-/g, "_").toLowerCase();
+  set(name2, known(text2.slice(eq + 1), partOf3(word2, from + eq + 1, word2.value.length)));
 }
 function parsePostgresArgs(argv) {
   const settings = /* @__PURE__ */ new Map();
@@ -23941,12 +24139,12 @@ function parsePostgresqlConf(file) {
   const doc = new PostgresqlConf();
   const problems = [];
   const comments = [];
-  const text = file.text;
+  const text2 = file.text;
   const span = (start, end) => ({ file: file.path, start, end });
   let lineStart2 = 0;
-  while (lineStart2 <= text.length) {
-    const nl = text.indexOf("\n", lineStart2);
-    const lineEnd = nl === -1 ? text.length : nl;
+  while (lineStart2 <= text2.length) {
+    const nl = text2.indexOf("\n", lineStart2);
+    const lineEnd = nl === -1 ? text2.length : nl;
     readLine(lineStart2, lineEnd);
     if (nl === -1) break;
     lineStart2 = nl + 1;
@@ -23955,19 +24153,19 @@ function parsePostgresqlConf(file) {
   function readLine(start, end) {
     let p = start;
     const skip = () => {
-      while (p < end && /[ \t\r\f\v]/.test(text[p])) p++;
+      while (p < end && /[ \t\r\f\v]/.test(text2[p])) p++;
     };
     const commentOrEnd = () => {
       skip();
-      if (p < end && text[p] === "#") {
-        const cEnd = text[end - 1] === "\r" ? end - 1 : end;
-        comments.push({ text: text.slice(p + 1, cEnd).trim(), span: span(p, cEnd) });
+      if (p < end && text2[p] === "#") {
+        const cEnd = text2[end - 1] === "\r" ? end - 1 : end;
+        comments.push({ text: text2.slice(p + 1, cEnd).trim(), span: span(p, cEnd) });
         return true;
       }
       return p >= end;
     };
     if (commentOrEnd()) return;
-    const name2 = /^[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)*/.exec(text.slice(p, end));
+    const name2 = /^[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)*/.exec(text2.slice(p, end));
     if (!name2) {
       problems.push({ message: "Expected a setting name", span: span(p, end) });
       return;
@@ -23975,25 +24173,25 @@ function parsePostgresqlConf(file) {
     const key2 = name2[0].toLowerCase();
     p += name2[0].length;
     skip();
-    if (text[p] === "=") {
+    if (text2[p] === "=") {
       p++;
       skip();
     }
     const valueStart = p;
     let value;
-    if (text[p] === "'") {
+    if (text2[p] === "'") {
       value = "";
       p++;
       let closed = false;
       while (p < end) {
-        const c = text[p];
+        const c = text2[p];
         if (c === "\\" && p + 1 < end) {
-          value += text[p + 1];
+          value += text2[p + 1];
           p += 2;
           continue;
         }
         if (c === "'") {
-          if (text[p + 1] === "'") {
+          if (text2[p + 1] === "'") {
             value += "'";
             p += 2;
             continue;
@@ -24010,8 +24208,8 @@ function parsePostgresqlConf(file) {
         return;
       }
     } else {
-      while (p < end && !/[\s#']/.test(text[p])) p++;
-      value = text.slice(valueStart, p);
+      while (p < end && !/[\s#']/.test(text2[p])) p++;
+      value = text2.slice(valueStart, p);
       if (value === "") {
         problems.push({ message: `Missing value for ${key2}`, span: span(start, end) });
         return;
@@ -24019,7 +24217,7 @@ function parsePostgresqlConf(file) {
     }
     const valueSpan = span(valueStart, p);
     if (!commentOrEnd()) {
-      problems.push({ message: `Unexpected text after the value of ${key2}`, span: span(p, text[end - 1] === "\r" ? end - 1 : end) });
+      problems.push({ message: `Unexpected text after the value of ${key2}`, span: span(p, text2[end - 1] === "\r" ? end - 1 : end) });
       return;
     }
     if (key2 === "include" || key2 === "include_if_exists" || key2 === "include_dir") {
@@ -24132,7 +24330,7 @@ function buildDataTier(stack) {
   const pgbouncers = stack.services.filter((s2) => isPgbouncerService(stack, s2)).map((s2) => readPgbouncer(stack, s2));
   const postgres = stack.services.filter((s2) => !isPgbouncerService(stack, s2) && isPostgresService(stack, s2)).map((s2) => readPostgres(stack, s2));
   const redis = stack.services.filter((s2) => isRedisService(stack, s2)).map((s2) => readRedis(stack, s2));
-  const apps = djangoApps(stack);
+  const { apps, workers } = djangoProcesses(stack);
   const databases = [];
   const unknownDatabases = [];
   for (const app of apps) {
@@ -24146,11 +24344,19 @@ function buildDataTier(stack) {
       databases.push({ db, route: routeDatabase(stack, db, pgbouncers, postgres) });
     }
   }
-  const redisUses = apps.flatMap(djangoRedisUses).map((use) => {
+  const workerDatabases = [];
+  for (const w of workers) {
+    const dbs = djangoDatabases(w);
+    if (!Array.isArray(dbs)) continue;
+    for (const db of dbs) if (isPostgresEngine(db) !== false) workerDatabases.push({ db, route: routeDatabase(stack, db, pgbouncers, postgres) });
+  }
+  const routeRedis = (use) => {
     const svc = use.host.kind === "known" ? stack.resolveHost(use.host.value) : void 0;
     const target = svc ? redis.find((r) => r.service === svc) : void 0;
     return target ? { use, redis: target } : { use };
-  });
+  };
+  const redisUses = apps.flatMap((a) => djangoRedisUses(a)).map(routeRedis);
+  const workerRedisUses = workers.flatMap((w) => djangoRedisUses(w)).map(routeRedis);
   return {
     stack: stack.name,
     pgbouncers,
@@ -24160,6 +24366,9 @@ function buildDataTier(stack) {
     databases,
     unknownDatabases,
     redisUses,
+    workers,
+    workerDatabases,
+    workerRedisUses,
     backendOf(pgb, db) {
       const host = db.params.get("host");
       const svc = host?.kind === "known" ? stack.resolveHost(host.value) : void 0;
@@ -24537,10 +24746,10 @@ function findTiers(services) {
     list.push(s2);
     numbered.set(m[1], list);
   }
-  for (const [base, list] of numbered) {
+  for (const [base2, list] of numbered) {
     if (list.length < 2) continue;
     list.sort((a, b) => Number(NUMBERED.exec(a.name)[2]) - Number(NUMBERED.exec(b.name)[2]));
-    tiers.push({ name: base.replace(/[-_]$/, ""), replicas: list, numbered: true });
+    tiers.push({ name: base2.replace(/[-_]$/, ""), replicas: list, numbered: true });
     list.forEach((s2) => used.add(s2.name));
   }
   const shared = /* @__PURE__ */ new Map();
@@ -24558,9 +24767,9 @@ function findTiers(services) {
 }
 
 // src/facts/groups.ts
-function groupByTier(stack, entries2) {
+function groupByTier(stack, entries3) {
   const groups = /* @__PURE__ */ new Map();
-  for (const e of entries2) {
+  for (const e of entries3) {
     const tier = stack.tierOf(e.service);
     const k = tier ? `tier\0${tier.name}\0${e.key}` : `service\0${e.service.name}\0${e.key}`;
     const g = groups.get(k);
@@ -24628,24 +24837,24 @@ function stackConcurrency(stack) {
       unknowns.push({ service: svc, reason: p.kind === "unknown" ? p.reason : `${c.perProcessUnit} per process are not bounded`, span: p.span });
       continue;
     }
-    const workers = c.processes;
-    if (workers.kind === "unknown") {
-      unknowns.push({ service: svc, reason: workers.reason, span: workers.span });
+    const workers2 = c.processes;
+    if (workers2.kind === "unknown") {
+      unknowns.push({ service: svc, reason: workers2.reason, span: workers2.span });
       continue;
     }
-    const count2 = c.containers;
-    if (count2.kind === "unknown") {
-      unknowns.push({ service: svc, reason: count2.reason, span: count2.span });
+    const count3 = c.containers;
+    if (count3.kind === "unknown") {
+      unknowns.push({ service: svc, reason: count3.reason, span: count3.span });
       continue;
     }
     const tier = stack.tierOf(svc);
-    const key2 = tier ? `${tier.name}\0${workers.value}\0${c.perProcess.value}\0${c.perProcessUnit}` : `\0${svc.name}`;
+    const key2 = tier ? `${tier.name}\0${workers2.value}\0${c.perProcess.value}\0${c.perProcessUnit}` : `\0${svc.name}`;
     const group = pending.get(key2);
     if (group) {
       group.services.push(svc);
-      group.containers += count2.value;
+      group.containers += count3.value;
     } else {
-      pending.set(key2, { services: [svc], containers: count2.value, c, workers, perWorker: c.perProcess });
+      pending.set(key2, { services: [svc], containers: count3.value, c, workers: workers2, perWorker: c.perProcess });
     }
   }
   for (const g of pending.values()) {
@@ -24663,7 +24872,25 @@ function stackConcurrency(stack) {
     });
   }
   const byService = new Map(services.map((c) => [c.service, c]));
-  return { services, groups, unknowns, total: groups.reduce((s2, g) => s2 + g.concurrency, 0), of: (s2) => byService.get(s2) };
+  const workers = stack.data.workers.flatMap((w) => w.workers.map((worker) => workerConcurrency(w, worker)));
+  return {
+    services,
+    workers,
+    groups,
+    unknowns,
+    total: groups.reduce((s2, g) => s2 + g.concurrency, 0),
+    of: (s2) => byService.get(s2),
+    workersOf: (s2) => workers.filter((w) => w.service === s2)
+  };
+}
+function workerConcurrency(w, worker) {
+  let processes = worker.processes;
+  if (worker.readsSetting === "Q_CLUSTER") {
+    const n = pyNumber(pyGet(w.settings?.names.get("Q_CLUSTER"), "workers"));
+    if (n?.kind === "known" && n.value !== null) processes = { ...n, value: n.value };
+    else if (n?.kind === "unknown") processes = n;
+  }
+  return { service: w.service, worker, containers: containerCount(w.service), processes, perProcess: worker.perProcess, perProcessUnit: worker.perProcessUnit };
 }
 function describeGroup(g) {
   const unit = g.unit === "threads" ? g.perWorker.value === 1 ? "thread" : "threads" : "worker_connections";
@@ -24781,8 +25008,8 @@ function serviceResources(stack) {
       if (sides[side][kind] || !s2 || typeof s2.data !== "string" && typeof s2.data !== "number") continue;
       sides[side][kind] = amount(kind, known(String(s2.data), s2.span));
     }
-    const count2 = service.replicas ?? known(1, service.nameSpan, { isDefault: true });
-    return { service, count: count2, limits, reservations };
+    const count3 = service.replicas ?? known(1, service.nameSpan, { isDefault: true });
+    return { service, count: count3, limits, reservations };
   });
 }
 function formatAmount(kind, n) {
@@ -24883,10 +25110,10 @@ function discoverProjects(ws, declared = []) {
       continue;
     }
     const name2 = (n) => dir ? `${dir}/${n}` : n;
-    const base = DEFAULT_COMPOSE_FILES.map(name2).find((f) => composeFiles.includes(f));
-    if (base === void 0) continue;
+    const base2 = DEFAULT_COMPOSE_FILES.map(name2).find((f) => composeFiles.includes(f));
+    if (base2 === void 0) continue;
     const override = DEFAULT_OVERRIDE_FILES.map(name2).find((f) => composeFiles.includes(f));
-    projects.push({ files: override ? [base, override] : [base], origin: { kind: "default" } });
+    projects.push({ files: override ? [base2, override] : [base2], origin: { kind: "default" } });
   }
   for (const f of ws.files()) {
     if (SCRIPT_FILE.test(f) || CI_FILE.test(f)) projects.push(...scriptProjects(ws, f));
@@ -24906,8 +25133,8 @@ function discoverProjects(ws, declared = []) {
       continue;
     }
     const dir = dirOf2(f);
-    const base = DEFAULT_COMPOSE_FILES.map((n) => dir ? `${dir}/${n}` : n).find((b) => composeFiles.includes(b));
-    if (base !== void 0 && base !== f && standsAlone(ws, base)) projects.push({ files: [base, f], origin: { kind: "variant" } });
+    const base2 = DEFAULT_COMPOSE_FILES.map((n) => dir ? `${dir}/${n}` : n).find((b) => composeFiles.includes(b));
+    if (base2 !== void 0 && base2 !== f && standsAlone(ws, base2)) projects.push({ files: [base2, f], origin: { kind: "variant" } });
   }
   const seen = /* @__PURE__ */ new Set();
   const out = [];
@@ -24923,9 +25150,9 @@ function discoverProjects(ws, declared = []) {
 function composeFileVariable(ws, dir) {
   const envFile = ws.read(dir ? `${dir}/.env` : ".env");
   if (!envFile) return void 0;
-  const entries2 = parseEnvFile(envFile).doc?.entries ?? [];
+  const entries3 = parseEnvFile(envFile).doc?.entries ?? [];
   const get = (k) => {
-    const e = entries2.find((x) => x.key === k);
+    const e = entries3.find((x) => x.key === k);
     return e?.value.kind === "known" ? { value: e.value.value, span: e.span } : void 0;
   };
   const cf = get("COMPOSE_FILE");
@@ -24941,10 +25168,10 @@ function scriptProjects(ws, path) {
   if (!file || !/docker(-compose|\s+compose)/.test(file.text)) return [];
   const baseDir = CI_FILE.test(path) ? "" : dirOf2(path);
   const out = [];
-  const text = file.text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
-  for (const m of text.matchAll(COMPOSE_COMMAND)) {
-    const lineEnd = text.indexOf("\n", m.index);
-    const rest2 = text.slice(m.index + m[0].length, lineEnd < 0 ? text.length : lineEnd);
+  const text2 = file.text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
+  for (const m of text2.matchAll(COMPOSE_COMMAND)) {
+    const lineEnd = text2.indexOf("\n", m.index);
+    const rest2 = text2.slice(m.index + m[0].length, lineEnd < 0 ? text2.length : lineEnd);
     const cmd = rest2.split(/\s(?:;|&&|\|\||\|)\s|;/)[0];
     const words = cmd.trim().split(/\s+/).map((w) => w.replace(/^["']|["']$/g, ""));
     const files = [];
@@ -24989,14 +25216,14 @@ function scriptProjects(ws, path) {
     };
     const resolved = resolveAll(baseDir) ?? (baseDir !== "" ? resolveAll("") : void 0);
     if (!resolved) continue;
-    const base = dirOf2(resolved[0]);
-    const dir = projectDir !== void 0 ? inRoot2(baseDir, projectDir) ?? base : base;
+    const base2 = dirOf2(resolved[0]);
+    const dir = projectDir !== void 0 ? inRoot2(baseDir, projectDir) ?? base2 : base2;
     const via = { file: path, start: m.index, end: m.index + m[0].length + cmd.length };
     out.push({
       files: resolved,
       ...profiles.length ? { profiles } : {},
       ...envFiles.length ? { envFiles: envFiles.flatMap((e) => inRoot2(baseDir, e) ?? []) } : {},
-      ...dir !== base ? { projectDir: dir } : {},
+      ...dir !== base2 ? { projectDir: dir } : {},
       origin: { kind: "script", via }
     });
   }
@@ -25045,8 +25272,8 @@ var import_yaml7 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "description": "Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack." }, "profiles": { "type": "array", "items": { "type": "string" }, "description": "Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project's .env." }, "env_files": { "type": "array", "items": { "type": "string" }, "description": "Env files for interpolation, in order (as `--env-file`); default: the project directory's .env." } } }] } }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "config-not-loaded", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "network-unreachable", "depends-on-backend", "collectstatic-race", "static-files", "sse-proxy-buffering", "streaming-sync-workers", "healthcheck-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "config-not-loaded": { "$ref": "#/definitions/ruleSetting", "description": "Says which nginx configs of the repository no container loads, and why: replaced by a mount, included by nothing, or never copied (default: info). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/config-not-loaded.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "network-unreachable": { "$ref": "#/definitions/ruleSetting", "description": "Reports two services that must talk but share no compose network (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/network-unreachable.md" }, "depends-on-backend": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app service whose depends_on leaves out, or does not wait for, the database, pgbouncer or Redis it connects to (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-backend.md" }, "collectstatic-race": { "$ref": "#/definitions/ruleSetting", "description": "Reports collectstatic run at start by every replica of an app into the same shared STATIC_ROOT (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/collectstatic-race.md" }, "static-files": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx serving STATIC_URL or MEDIA_URL from a folder that is not where the app's STATIC_ROOT or MEDIA_ROOT lands in the volume they share (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/static-files.md" }, "sse-proxy-buffering": { "$ref": "#/definitions/ruleSetting", "description": "Reports a server-sent-events location that nginx proxies with response buffering on (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sse-proxy-buffering.md" }, "streaming-sync-workers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a streaming or server-sent-events location served by sync or threaded WSGI workers, where each open stream holds a worker (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/streaming-sync-workers.md" }, "healthcheck-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports a compose healthcheck that probes a port the app server does not listen on, or runs curl or wget in an image that has none (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/healthcheck-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS or USE_X_FORWARDED_HOST disagreeing with the Host and scheme nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "config-not-loaded", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "network-unreachable", "depends-on-backend", "collectstatic-race", "static-files", "sse-proxy-buffering", "streaming-sync-workers", "healthcheck-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "config-not-loaded": { "$ref": "#/definitions/ruleSetting", "description": "Says which nginx configs of the repository no container loads, and why: replaced by a mount, included by nothing, or never copied (default: info). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/config-not-loaded.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "network-unreachable": { "$ref": "#/definitions/ruleSetting", "description": "Reports two services that must talk but share no compose network (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/network-unreachable.md" }, "depends-on-backend": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app service whose depends_on leaves out, or does not wait for, the database, pgbouncer or Redis it connects to (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-backend.md" }, "collectstatic-race": { "$ref": "#/definitions/ruleSetting", "description": "Reports collectstatic run at start by every replica of an app into the same shared STATIC_ROOT (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/collectstatic-race.md" }, "static-files": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx serving STATIC_URL or MEDIA_URL from a folder that is not where the app's STATIC_ROOT or MEDIA_ROOT lands in the volume they share (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/static-files.md" }, "sse-proxy-buffering": { "$ref": "#/definitions/ruleSetting", "description": "Reports a server-sent-events location that nginx proxies with response buffering on (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sse-proxy-buffering.md" }, "streaming-sync-workers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a streaming or server-sent-events location served by sync or threaded WSGI workers, where each open stream holds a worker (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/streaming-sync-workers.md" }, "healthcheck-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports a compose healthcheck that probes a port the app server does not listen on, or runs curl or wget in an image that has none (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/healthcheck-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS or USE_X_FORWARDED_HOST disagreeing with the Host and scheme nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "description": "Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack." }, "profiles": { "type": "array", "items": { "type": "string" }, "description": "Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project's .env." }, "env_files": { "type": "array", "items": { "type": "string" }, "description": "Env files for interpolation, in order (as `--env-file`); default: the project directory's .env." } } }] } }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "config-not-loaded", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "network-unreachable", "depends-on-backend", "collectstatic-race", "static-files", "sse-proxy-buffering", "streaming-sync-workers", "healthcheck-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "postgres-connection-capacity", "redis-eviction-loses-data", "redis-db-shared", "settings-env-missing", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "config-not-loaded": { "$ref": "#/definitions/ruleSetting", "description": "Says which nginx configs of the repository no container loads, and why: replaced by a mount, included by nothing, or never copied (default: info). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/config-not-loaded.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "network-unreachable": { "$ref": "#/definitions/ruleSetting", "description": "Reports two services that must talk but share no compose network (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/network-unreachable.md" }, "depends-on-backend": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app service whose depends_on leaves out, or does not wait for, the database, pgbouncer or Redis it connects to (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-backend.md" }, "collectstatic-race": { "$ref": "#/definitions/ruleSetting", "description": "Reports collectstatic run at start by every replica of an app into the same shared STATIC_ROOT (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/collectstatic-race.md" }, "static-files": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx serving STATIC_URL or MEDIA_URL from a folder that is not where the app's STATIC_ROOT or MEDIA_ROOT lands in the volume they share (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/static-files.md" }, "sse-proxy-buffering": { "$ref": "#/definitions/ruleSetting", "description": "Reports a server-sent-events location that nginx proxies with response buffering on (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sse-proxy-buffering.md" }, "streaming-sync-workers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a streaming or server-sent-events location served by sync or threaded WSGI workers, where each open stream holds a worker (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/streaming-sync-workers.md" }, "healthcheck-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports a compose healthcheck that probes a port the app server does not listen on, or runs curl or wget in an image that has none (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/healthcheck-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "postgres-connection-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django processes that connect straight to Postgres (no pooler) with more connections than max_connections accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/postgres-connection-capacity.md" }, "redis-eviction-loses-data": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Celery broker, result backend, Channels layer or cache-backed sessions on a Redis whose maxmemory-policy evicts any key (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-eviction-loses-data.md" }, "redis-db-shared": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django cache in the same Redis database as the Celery broker, Celery results or a Channels layer (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-db-shared.md" }, "settings-env-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports settings that read an environment variable nothing sets, or fall back to localhost for a service that is another container (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/settings-env-missing.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS or USE_X_FORWARDED_HOST disagreeing with the Host and scheme nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "config-not-loaded", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "network-unreachable", "depends-on-backend", "collectstatic-race", "static-files", "sse-proxy-buffering", "streaming-sync-workers", "healthcheck-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "postgres-connection-capacity", "redis-eviction-loses-data", "redis-db-shared", "settings-env-missing", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "config-not-loaded": { "$ref": "#/definitions/ruleSetting", "description": "Says which nginx configs of the repository no container loads, and why: replaced by a mount, included by nothing, or never copied (default: info). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/config-not-loaded.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "network-unreachable": { "$ref": "#/definitions/ruleSetting", "description": "Reports two services that must talk but share no compose network (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/network-unreachable.md" }, "depends-on-backend": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app service whose depends_on leaves out, or does not wait for, the database, pgbouncer or Redis it connects to (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-backend.md" }, "collectstatic-race": { "$ref": "#/definitions/ruleSetting", "description": "Reports collectstatic run at start by every replica of an app into the same shared STATIC_ROOT (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/collectstatic-race.md" }, "static-files": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx serving STATIC_URL or MEDIA_URL from a folder that is not where the app's STATIC_ROOT or MEDIA_ROOT lands in the volume they share (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/static-files.md" }, "sse-proxy-buffering": { "$ref": "#/definitions/ruleSetting", "description": "Reports a server-sent-events location that nginx proxies with response buffering on (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sse-proxy-buffering.md" }, "streaming-sync-workers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a streaming or server-sent-events location served by sync or threaded WSGI workers, where each open stream holds a worker (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/streaming-sync-workers.md" }, "healthcheck-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports a compose healthcheck that probes a port the app server does not listen on, or runs curl or wget in an image that has none (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/healthcheck-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "postgres-connection-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django processes that connect straight to Postgres (no pooler) with more connections than max_connections accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/postgres-connection-capacity.md" }, "redis-eviction-loses-data": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Celery broker, result backend, Channels layer or cache-backed sessions on a Redis whose maxmemory-policy evicts any key (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-eviction-loses-data.md" }, "redis-db-shared": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django cache in the same Redis database as the Celery broker, Celery results or a Channels layer (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-db-shared.md" }, "settings-env-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports settings that read an environment variable nothing sets, or fall back to localhost for a service that is another container (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/settings-env-missing.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS or USE_X_FORWARDED_HOST disagreeing with the Host and scheme nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -25054,7 +25281,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "config-not-loaded" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "websocket-upgrade-headers" || key0 === "upstream-max-conns" || key0 === "upstream-dns-cached" || key0 === "upstream-protocol-mismatch" || key0 === "network-unreachable" || key0 === "depends-on-backend" || key0 === "collectstatic-race" || key0 === "static-files" || key0 === "sse-proxy-buffering" || key0 === "streaming-sync-workers" || key0 === "healthcheck-mismatch" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "django-settings-unknown-key" || key0 === "conn-max-age-asgi" || key0 === "channel-layer-in-memory" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "forwarded-proto" || key0 === "allowed-hosts" || key0 === "app-port-published" || key0 === "datastore-port-published" || key0 === "hardcoded-secret" || key0 === "debug-in-production" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "config-not-loaded" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "websocket-upgrade-headers" || key0 === "upstream-max-conns" || key0 === "upstream-dns-cached" || key0 === "upstream-protocol-mismatch" || key0 === "network-unreachable" || key0 === "depends-on-backend" || key0 === "collectstatic-race" || key0 === "static-files" || key0 === "sse-proxy-buffering" || key0 === "streaming-sync-workers" || key0 === "healthcheck-mismatch" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "django-settings-unknown-key" || key0 === "conn-max-age-asgi" || key0 === "channel-layer-in-memory" || key0 === "pgbouncer-unknown-setting" || key0 === "postgres-connection-capacity" || key0 === "redis-eviction-loses-data" || key0 === "redis-db-shared" || key0 === "settings-env-missing" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "forwarded-proto" || key0 === "allowed-hosts" || key0 === "app-port-published" || key0 === "datastore-port-published" || key0 === "hardcoded-secret" || key0 === "debug-in-production" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -25554,10 +25781,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["host-capacity"] !== void 0) {
-      let data40 = data["host-capacity"];
+    if (data["postgres-connection-capacity"] !== void 0) {
+      let data40 = data["postgres-connection-capacity"];
       if (!(data40 === "off" || data40 === "info" || data40 === "warning" || data40 === "error")) {
-        const err42 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
+        const err42 = { instancePath: instancePath + "/postgres-connection-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
         if (vErrors === null) {
           vErrors = [err42];
         } else {
@@ -25566,10 +25793,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["resource-limits-missing"] !== void 0) {
-      let data41 = data["resource-limits-missing"];
+    if (data["redis-eviction-loses-data"] !== void 0) {
+      let data41 = data["redis-eviction-loses-data"];
       if (!(data41 === "off" || data41 === "info" || data41 === "warning" || data41 === "error")) {
-        const err43 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
+        const err43 = { instancePath: instancePath + "/redis-eviction-loses-data", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
         if (vErrors === null) {
           vErrors = [err43];
         } else {
@@ -25578,10 +25805,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["worker-memory-budget"] !== void 0) {
-      let data42 = data["worker-memory-budget"];
+    if (data["redis-db-shared"] !== void 0) {
+      let data42 = data["redis-db-shared"];
       if (!(data42 === "off" || data42 === "info" || data42 === "warning" || data42 === "error")) {
-        const err44 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
+        const err44 = { instancePath: instancePath + "/redis-db-shared", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
         if (vErrors === null) {
           vErrors = [err44];
         } else {
@@ -25590,10 +25817,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["gunicorn-workers-cpu"] !== void 0) {
-      let data43 = data["gunicorn-workers-cpu"];
+    if (data["settings-env-missing"] !== void 0) {
+      let data43 = data["settings-env-missing"];
       if (!(data43 === "off" || data43 === "info" || data43 === "warning" || data43 === "error")) {
-        const err45 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
+        const err45 = { instancePath: instancePath + "/settings-env-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
         if (vErrors === null) {
           vErrors = [err45];
         } else {
@@ -25602,10 +25829,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["capacity-target"] !== void 0) {
-      let data44 = data["capacity-target"];
+    if (data["host-capacity"] !== void 0) {
+      let data44 = data["host-capacity"];
       if (!(data44 === "off" || data44 === "info" || data44 === "warning" || data44 === "error")) {
-        const err46 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data44 };
+        const err46 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data44 };
         if (vErrors === null) {
           vErrors = [err46];
         } else {
@@ -25614,10 +25841,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["sysctl-required"] !== void 0) {
-      let data45 = data["sysctl-required"];
+    if (data["resource-limits-missing"] !== void 0) {
+      let data45 = data["resource-limits-missing"];
       if (!(data45 === "off" || data45 === "info" || data45 === "warning" || data45 === "error")) {
-        const err47 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data45 };
+        const err47 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data45 };
         if (vErrors === null) {
           vErrors = [err47];
         } else {
@@ -25626,10 +25853,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["backlog-over-somaxconn"] !== void 0) {
-      let data46 = data["backlog-over-somaxconn"];
+    if (data["worker-memory-budget"] !== void 0) {
+      let data46 = data["worker-memory-budget"];
       if (!(data46 === "off" || data46 === "info" || data46 === "warning" || data46 === "error")) {
-        const err48 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data46 };
+        const err48 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data46 };
         if (vErrors === null) {
           vErrors = [err48];
         } else {
@@ -25638,10 +25865,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nofile-limits"] !== void 0) {
-      let data47 = data["nofile-limits"];
+    if (data["gunicorn-workers-cpu"] !== void 0) {
+      let data47 = data["gunicorn-workers-cpu"];
       if (!(data47 === "off" || data47 === "info" || data47 === "warning" || data47 === "error")) {
-        const err49 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data47 };
+        const err49 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data47 };
         if (vErrors === null) {
           vErrors = [err49];
         } else {
@@ -25650,10 +25877,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["forwarded-proto"] !== void 0) {
-      let data48 = data["forwarded-proto"];
+    if (data["capacity-target"] !== void 0) {
+      let data48 = data["capacity-target"];
       if (!(data48 === "off" || data48 === "info" || data48 === "warning" || data48 === "error")) {
-        const err50 = { instancePath: instancePath + "/forwarded-proto", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data48 };
+        const err50 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data48 };
         if (vErrors === null) {
           vErrors = [err50];
         } else {
@@ -25662,10 +25889,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["allowed-hosts"] !== void 0) {
-      let data49 = data["allowed-hosts"];
+    if (data["sysctl-required"] !== void 0) {
+      let data49 = data["sysctl-required"];
       if (!(data49 === "off" || data49 === "info" || data49 === "warning" || data49 === "error")) {
-        const err51 = { instancePath: instancePath + "/allowed-hosts", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data49 };
+        const err51 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data49 };
         if (vErrors === null) {
           vErrors = [err51];
         } else {
@@ -25674,10 +25901,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["app-port-published"] !== void 0) {
-      let data50 = data["app-port-published"];
+    if (data["backlog-over-somaxconn"] !== void 0) {
+      let data50 = data["backlog-over-somaxconn"];
       if (!(data50 === "off" || data50 === "info" || data50 === "warning" || data50 === "error")) {
-        const err52 = { instancePath: instancePath + "/app-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data50 };
+        const err52 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data50 };
         if (vErrors === null) {
           vErrors = [err52];
         } else {
@@ -25686,10 +25913,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["datastore-port-published"] !== void 0) {
-      let data51 = data["datastore-port-published"];
+    if (data["nofile-limits"] !== void 0) {
+      let data51 = data["nofile-limits"];
       if (!(data51 === "off" || data51 === "info" || data51 === "warning" || data51 === "error")) {
-        const err53 = { instancePath: instancePath + "/datastore-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data51 };
+        const err53 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data51 };
         if (vErrors === null) {
           vErrors = [err53];
         } else {
@@ -25698,10 +25925,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["hardcoded-secret"] !== void 0) {
-      let data52 = data["hardcoded-secret"];
+    if (data["forwarded-proto"] !== void 0) {
+      let data52 = data["forwarded-proto"];
       if (!(data52 === "off" || data52 === "info" || data52 === "warning" || data52 === "error")) {
-        const err54 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data52 };
+        const err54 = { instancePath: instancePath + "/forwarded-proto", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data52 };
         if (vErrors === null) {
           vErrors = [err54];
         } else {
@@ -25710,10 +25937,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["debug-in-production"] !== void 0) {
-      let data53 = data["debug-in-production"];
+    if (data["allowed-hosts"] !== void 0) {
+      let data53 = data["allowed-hosts"];
       if (!(data53 === "off" || data53 === "info" || data53 === "warning" || data53 === "error")) {
-        const err55 = { instancePath: instancePath + "/debug-in-production", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data53 };
+        const err55 = { instancePath: instancePath + "/allowed-hosts", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data53 };
         if (vErrors === null) {
           vErrors = [err55];
         } else {
@@ -25722,10 +25949,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-redefinition"] !== void 0) {
-      let data54 = data["nginx-add-header-redefinition"];
+    if (data["app-port-published"] !== void 0) {
+      let data54 = data["app-port-published"];
       if (!(data54 === "off" || data54 === "info" || data54 === "warning" || data54 === "error")) {
-        const err56 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data54 };
+        const err56 = { instancePath: instancePath + "/app-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data54 };
         if (vErrors === null) {
           vErrors = [err56];
         } else {
@@ -25734,10 +25961,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-host-spoofing"] !== void 0) {
-      let data55 = data["nginx-host-spoofing"];
+    if (data["datastore-port-published"] !== void 0) {
+      let data55 = data["datastore-port-published"];
       if (!(data55 === "off" || data55 === "info" || data55 === "warning" || data55 === "error")) {
-        const err57 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data55 };
+        const err57 = { instancePath: instancePath + "/datastore-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data55 };
         if (vErrors === null) {
           vErrors = [err57];
         } else {
@@ -25746,10 +25973,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-alias-traversal"] !== void 0) {
-      let data56 = data["nginx-alias-traversal"];
+    if (data["hardcoded-secret"] !== void 0) {
+      let data56 = data["hardcoded-secret"];
       if (!(data56 === "off" || data56 === "info" || data56 === "warning" || data56 === "error")) {
-        const err58 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data56 };
+        const err58 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data56 };
         if (vErrors === null) {
           vErrors = [err58];
         } else {
@@ -25758,10 +25985,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-ssrf"] !== void 0) {
-      let data57 = data["nginx-ssrf"];
+    if (data["debug-in-production"] !== void 0) {
+      let data57 = data["debug-in-production"];
       if (!(data57 === "off" || data57 === "info" || data57 === "warning" || data57 === "error")) {
-        const err59 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data57 };
+        const err59 = { instancePath: instancePath + "/debug-in-production", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data57 };
         if (vErrors === null) {
           vErrors = [err59];
         } else {
@@ -25770,10 +25997,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-valid-referers"] !== void 0) {
-      let data58 = data["nginx-valid-referers"];
+    if (data["nginx-add-header-redefinition"] !== void 0) {
+      let data58 = data["nginx-add-header-redefinition"];
       if (!(data58 === "off" || data58 === "info" || data58 === "warning" || data58 === "error")) {
-        const err60 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data58 };
+        const err60 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data58 };
         if (vErrors === null) {
           vErrors = [err60];
         } else {
@@ -25782,10 +26009,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-origins"] !== void 0) {
-      let data59 = data["nginx-origins"];
+    if (data["nginx-host-spoofing"] !== void 0) {
+      let data59 = data["nginx-host-spoofing"];
       if (!(data59 === "off" || data59 === "info" || data59 === "warning" || data59 === "error")) {
-        const err61 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data59 };
+        const err61 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data59 };
         if (vErrors === null) {
           vErrors = [err61];
         } else {
@@ -25794,10 +26021,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-if-is-evil"] !== void 0) {
-      let data60 = data["nginx-if-is-evil"];
+    if (data["nginx-alias-traversal"] !== void 0) {
+      let data60 = data["nginx-alias-traversal"];
       if (!(data60 === "off" || data60 === "info" || data60 === "warning" || data60 === "error")) {
-        const err62 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data60 };
+        const err62 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data60 };
         if (vErrors === null) {
           vErrors = [err62];
         } else {
@@ -25806,10 +26033,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-http-splitting"] !== void 0) {
-      let data61 = data["nginx-http-splitting"];
+    if (data["nginx-ssrf"] !== void 0) {
+      let data61 = data["nginx-ssrf"];
       if (!(data61 === "off" || data61 === "info" || data61 === "warning" || data61 === "error")) {
-        const err63 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data61 };
+        const err63 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data61 };
         if (vErrors === null) {
           vErrors = [err63];
         } else {
@@ -25818,10 +26045,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-multiline"] !== void 0) {
-      let data62 = data["nginx-add-header-multiline"];
+    if (data["nginx-valid-referers"] !== void 0) {
+      let data62 = data["nginx-valid-referers"];
       if (!(data62 === "off" || data62 === "info" || data62 === "warning" || data62 === "error")) {
-        const err64 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data62 };
+        const err64 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data62 };
         if (vErrors === null) {
           vErrors = [err64];
         } else {
@@ -25830,10 +26057,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["timeout-chain"] !== void 0) {
-      let data63 = data["timeout-chain"];
+    if (data["nginx-origins"] !== void 0) {
+      let data63 = data["nginx-origins"];
       if (!(data63 === "off" || data63 === "info" || data63 === "warning" || data63 === "error")) {
-        const err65 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data63 };
+        const err65 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data63 };
         if (vErrors === null) {
           vErrors = [err65];
         } else {
@@ -25842,12 +26069,60 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["nginx-if-is-evil"] !== void 0) {
+      let data64 = data["nginx-if-is-evil"];
+      if (!(data64 === "off" || data64 === "info" || data64 === "warning" || data64 === "error")) {
+        const err66 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data64 };
+        if (vErrors === null) {
+          vErrors = [err66];
+        } else {
+          vErrors.push(err66);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-http-splitting"] !== void 0) {
+      let data65 = data["nginx-http-splitting"];
+      if (!(data65 === "off" || data65 === "info" || data65 === "warning" || data65 === "error")) {
+        const err67 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data65 };
+        if (vErrors === null) {
+          vErrors = [err67];
+        } else {
+          vErrors.push(err67);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-add-header-multiline"] !== void 0) {
+      let data66 = data["nginx-add-header-multiline"];
+      if (!(data66 === "off" || data66 === "info" || data66 === "warning" || data66 === "error")) {
+        const err68 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data66 };
+        if (vErrors === null) {
+          vErrors = [err68];
+        } else {
+          vErrors.push(err68);
+        }
+        errors++;
+      }
+    }
+    if (data["timeout-chain"] !== void 0) {
+      let data67 = data["timeout-chain"];
+      if (!(data67 === "off" || data67 === "info" || data67 === "warning" || data67 === "error")) {
+        const err69 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data67 };
+        if (vErrors === null) {
+          vErrors = [err69];
+        } else {
+          vErrors.push(err69);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err66 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err70 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err66];
+      vErrors = [err70];
     } else {
-      vErrors.push(err66);
+      vErrors.push(err70);
     }
     errors++;
   }
@@ -26729,8 +27004,8 @@ function blockEnd(file, commentStart) {
   const indentOf = (n) => {
     const start = file.lineStarts[n - 1];
     const next = file.lineStarts[n];
-    const text = file.text.slice(start, next === void 0 ? file.text.length : next - 1);
-    return { start, text, indent: text.length - text.trimStart().length };
+    const text2 = file.text.slice(start, next === void 0 ? file.text.length : next - 1);
+    return { start, text: text2, indent: text2.length - text2.trimStart().length };
   };
   const own2 = indentOf(line).indent;
   if (own2 === 0) return file.text.length;
@@ -26811,14 +27086,14 @@ var Workspace = class {
     const out = [];
     const walk2 = (rel) => {
       if (out.length >= MAX_FILES) return;
-      let entries2;
+      let entries3;
       try {
-        entries2 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
+        entries3 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
-      entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      for (const e of entries2) {
+      entries3.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      for (const e of entries3) {
         const child = rel ? `${rel}/${e.name}` : e.name;
         if (e.isDirectory()) {
           if (!SKIP_DIRS.has(e.name) && !this.isIgnored(`${child}/`)) walk2(child);
@@ -26873,9 +27148,9 @@ var Workspace = class {
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
       const buf = readFileSync(abs2);
       if (buf.includes(0)) throw new Error("binary");
-      const text = buf.toString("utf8");
-      const bom = text.startsWith("\uFEFF");
-      const file = createSourceFile(rel, bom ? text.slice(1) : text);
+      const text2 = buf.toString("utf8");
+      const bom = text2.startsWith("\uFEFF");
+      const file = createSourceFile(rel, bom ? text2.slice(1) : text2);
       return this.sources.add(bom ? { ...file, bom: true } : file);
     } catch {
       this.missing.add(rel);
@@ -26926,8 +27201,8 @@ function isDevelopmentSettings(module) {
 function spansOf(file, span, value) {
   if (!file || value === "") return [];
   const out = [];
-  const text = file.text.slice(span.start, span.end);
-  for (let at2 = text.indexOf(value); at2 >= 0; at2 = text.indexOf(value, at2 + value.length)) {
+  const text2 = file.text.slice(span.start, span.end);
+  for (let at2 = text2.indexOf(value); at2 >= 0; at2 = text2.indexOf(value, at2 + value.length)) {
     out.push({ file: span.file, start: span.start + at2, end: span.start + at2 + value.length });
   }
   return out;
@@ -26938,7 +27213,7 @@ function lineSpan(file, span) {
   if (end < 0) end = file.text.length;
   return { file: span.file, start, end };
 }
-function commandLineSecrets(text) {
+function commandLineSecrets(text2) {
   const out = [];
   const add = (name2, m, group) => {
     const v = m[group];
@@ -26946,11 +27221,11 @@ function commandLineSecrets(text) {
     const start = m.index + m[0].lastIndexOf(v);
     out.push({ name: name2, start, end: start + v.length });
   };
-  for (const m of text.matchAll(/--(requirepass|masterauth|password|passwd|pass)(?:=|\s+)(["']?)([^\s"'`;&|]+)\2/gi)) add(`--${m[1]}`, m, 3);
-  if (/\bredis-cli\b/.test(text)) for (const m of text.matchAll(/(?:^|\s)-a\s+(["']?)([^\s"'`;&|]+)\1/g)) add("redis-cli -a", m, 2);
-  if (/\b(mysql|mysqladmin|mariadb)\b/.test(text)) for (const m of text.matchAll(/(?:^|\s)-p([^\s"'`;&|]+)/g)) add("mysql -p", m, 1);
-  for (const m of text.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)=(["']?)([^\s"'`;&|]+)\2/g)) if (isSecretName(m[1])) add(m[1], m, 3);
-  for (const m of text.matchAll(URL_PASSWORD)) add("a URL password", m, 1);
+  for (const m of text2.matchAll(/--(requirepass|masterauth|password|passwd|pass)(?:=|\s+)(["']?)([^\s"'`;&|]+)\2/gi)) add(`--${m[1]}`, m, 3);
+  if (/\bredis-cli\b/.test(text2)) for (const m of text2.matchAll(/(?:^|\s)-a\s+(["']?)([^\s"'`;&|]+)\1/g)) add("redis-cli -a", m, 2);
+  if (/\b(mysql|mysqladmin|mariadb)\b/.test(text2)) for (const m of text2.matchAll(/(?:^|\s)-p([^\s"'`;&|]+)/g)) add("mysql -p", m, 1);
+  for (const m of text2.matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)=(["']?)([^\s"'`;&|]+)\2/g)) if (isSecretName(m[1])) add(m[1], m, 3);
+  for (const m of text2.matchAll(URL_PASSWORD)) add("a URL password", m, 1);
   return out;
 }
 function composeSecrets(stack, svc, out) {
@@ -27078,14 +27353,14 @@ function redactRun(sources, findings, secrets) {
   const out = new SourceSet();
   for (const file of sources.all()) {
     const spans = byFile.get(file.path) ?? [];
-    let text = file.text;
-    if (spans.length || values.some((v) => text.includes(v))) {
-      const arr = text.split("");
+    let text2 = file.text;
+    if (spans.length || values.some((v) => text2.includes(v))) {
+      const arr = text2.split("");
       for (const sp of spans) for (let i = sp.start; i < sp.end && i < arr.length; i++) if (arr[i] !== "\n") arr[i] = MASK;
-      text = arr.join("");
-      for (const v of values) text = text.split(v).join(MASK.repeat(v.length));
+      text2 = arr.join("");
+      for (const v of values) text2 = text2.split(v).join(MASK.repeat(v.length));
     }
-    out.add(text === file.text ? file : createSourceFile(file.path, text));
+    out.add(text2 === file.text ? file : createSourceFile(file.path, text2));
   }
   const scrub = (s2) => values.reduce((acc, v) => acc.split(v).join(MASK.repeat(8)), s2);
   const clean2 = findings.map((f) => ({
@@ -27110,9 +27385,9 @@ var UsageError = class extends Error {
 var COMPOSE_FILE_NAMES = "docker-compose*.yml, docker-compose*.yaml, compose*.yml, compose*.yaml";
 var COMPOSE_FILE2 = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 function findProjects(ws, config3) {
-  const entries2 = config3.data.stacks ?? [];
-  const globs = entries2.filter((e) => typeof e === "string");
-  const declared = entries2.flatMap((e, i) => {
+  const entries3 = config3.data.stacks ?? [];
+  const globs = entries3.filter((e) => typeof e === "string");
+  const declared = entries3.flatMap((e, i) => {
     if (typeof e === "string") return [];
     const span = config3.spanOf(["stacks", String(i)]);
     return [{ files: e.files, ...e.profiles ? { profiles: e.profiles } : {}, ...e.env_files ? { envFiles: e.env_files } : {}, ...span ? { span } : {} }];
@@ -27192,8 +27467,8 @@ function check(opts) {
     const facts = buildFacts(stack);
     const stackFindings = [];
     for (const rule of opts.rules) {
-      const base = severityFor(rule, config3, void 0, void 0, cli);
-      if (base === "off" && (cli?.[rule.meta.id] === "off" || !config3.data.overrides?.length)) continue;
+      const base2 = severityFor(rule, config3, void 0, void 0, cli);
+      if (base2 === "off" && (cli?.[rule.meta.id] === "off" || !config3.data.overrides?.length)) continue;
       try {
         rule.check({
           stack,
@@ -27267,6 +27542,96 @@ import { writeFileSync } from "node:fs";
 import { resolve as resolve2 } from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 
+// src/facts/connections.ts
+function connectionHolders(ctx, select, persistentOnly) {
+  const { stack, facts } = ctx;
+  const unknown3 = (reason, span) => ctx.unknown?.(reason, span);
+  const related = [];
+  const items = [];
+  const starts = /* @__PURE__ */ new Map();
+  const unknownWorkers = [];
+  let persistent = false;
+  let silent = false;
+  const aliasesOf = (routed) => {
+    const out = /* @__PURE__ */ new Map();
+    for (const r of routed) {
+      if (!select(r)) continue;
+      const age = pyNumber(r.db.connMaxAge);
+      if (age?.kind === "unknown") {
+        unknown3(`CONN_MAX_AGE of "${r.db.alias}" is unknown: ${age.reason}`, age.span);
+        silent = true;
+        continue;
+      }
+      const held = age !== void 0 && age.value !== 0;
+      if (!held && persistentOnly) continue;
+      if (held) {
+        persistent = true;
+        if (!related.some((x) => x.span === age.span)) related.push({ span: age.span, message: `CONN_MAX_AGE ${age.value === null ? "None" : age.value}: connections persist` });
+      }
+      const set = out.get(r.db.app.service) ?? /* @__PURE__ */ new Set();
+      set.add(r.db.alias);
+      out.set(r.db.app.service, set);
+    }
+    return new Map([...out].map(([s2, set]) => [s2, set.size]));
+  };
+  for (const [service, aliases] of aliasesOf(stack.data.databases)) {
+    const c = facts.concurrency.of(service);
+    if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
+      const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
+      unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
+      silent = true;
+      continue;
+    }
+    const factors = [
+      { value: c.processes.value, unit: "workers" },
+      { value: c.perProcess.value, unit: c.perProcessUnit },
+      ...aliases > 1 ? [{ value: aliases, unit: "aliases" }] : []
+    ];
+    items.push({ service, containers: c.containers.value, factors });
+    starts.set(service, { span: c.app.server.span, text: `${service.name} starts ${factors.map((f) => `${f.value} ${f.unit}`).join(" x ")}` });
+  }
+  for (const [service, aliases] of aliasesOf(stack.data.workerDatabases)) {
+    for (const w of facts.concurrency.workersOf(service)) {
+      if (w.worker.kind === "celery-beat" && !beatUsesDatabase(stack.data.workers.find((x) => x.service === service), w.worker.scheduler)) continue;
+      const missing = [w.containers, w.processes, w.perProcess].find((v) => v.kind === "unknown");
+      if (missing?.kind === "unknown") {
+        unknown3(`concurrency of the ${workerName(w.worker)} of ${service.name} is unknown: ${missing.reason}`, missing.span);
+        unknownWorkers.push({ service, what: `${service.name} (${workerName(w.worker)}, ${missing.reason})` });
+        continue;
+      }
+      const [containers, processes, perProcess] = [w.containers, w.processes, w.perProcess];
+      const factors = [
+        ...processes.value !== 1 || perProcess.value === 1 ? [{ value: processes.value, unit: "processes" }] : [],
+        ...perProcess.value !== 1 ? [{ value: perProcess.value, unit: w.perProcessUnit }] : [],
+        ...aliases > 1 ? [{ value: aliases, unit: "aliases" }] : []
+      ];
+      items.push({ service, containers: containers.value, factors });
+      const pool = w.worker.pool?.kind === "known" ? ` (pool ${w.worker.pool.value})` : "";
+      starts.set(service, { span: w.worker.span, text: `${service.name} runs a ${workerName(w.worker)}${pool}: ${factors.map((f) => count(f.value, f.unit)).join(" x ")}` });
+    }
+  }
+  return { items, starts, related, persistent, unknownWorkers, silent };
+}
+function count(n, unit) {
+  return `${n} ${n !== 1 ? unit : unit === "processes" ? "process" : unit.replace(/s$/, "")}`;
+}
+function beatUsesDatabase(worker, scheduler) {
+  if (scheduler) return scheduler.kind === "known" && /django_celery_beat/.test(scheduler.value);
+  const setting2 = pyText2(worker?.settings?.names.get("CELERY_BEAT_SCHEDULER"));
+  return setting2?.kind === "known" && /django_celery_beat/.test(setting2.value);
+}
+function availableConnections(pg) {
+  const max = postgresInt(pg, "max_connections");
+  const superuser = postgresInt(pg, "superuser_reserved_connections");
+  const reserved = postgresInt(pg, "reserved_connections");
+  if (max.kind === "unknown") return `max_connections of ${pg.service.name} is unknown: ${max.reason}`;
+  if (superuser.kind === "unknown") return `superuser_reserved_connections of ${pg.service.name} is unknown: ${superuser.reason}`;
+  if (reserved.kind === "unknown") return `reserved_connections of ${pg.service.name} is unknown: ${reserved.reason}`;
+  const [m, s2, r] = [max, superuser, reserved];
+  const text2 = `max_connections ${m.value} - superuser_reserved_connections ${s2.value}${r.value > 0 ? ` - reserved_connections ${r.value}` : ""} = ${m.value - s2.value - r.value}`;
+  return { value: m.value - s2.value - r.value, max: m.value, text: text2, span: m.span, isDefault: m.isDefault === true };
+}
+
 // src/reference/sysctl-profile.ts
 var SYSCTL_PROFILE_NAMES = ["seed"];
 var SEED_PROFILE = [
@@ -27283,8 +27648,8 @@ var PROFILES = { seed: SEED_PROFILE };
 function resolveProfile(name2, overrides2 = {}) {
   const out = [];
   const seen = /* @__PURE__ */ new Set();
-  const withBounds = (base, o) => ({
-    ...base,
+  const withBounds = (base2, o) => ({
+    ...base2,
     ...o.min === void 0 ? {} : { min: o.min },
     ...o.max === void 0 ? {} : { max: o.max }
   });
@@ -27344,8 +27709,8 @@ function sysctlNamespace(key2) {
 function isNamespacedSysctl(key2) {
   return sysctlNamespace(key2) !== void 0;
 }
-function parseKernelVersion(text) {
-  const m = /^(\d+)\.(\d+)/.exec(text.trim());
+function parseKernelVersion(text2) {
+  const m = /^(\d+)\.(\d+)/.exec(text2.trim());
   return m ? { major: Number(m[1]), minor: Number(m[2]) } : void 0;
 }
 var atLeast = (k, major, minor) => k.major > major || k.major === major && k.minor >= minor;
@@ -27816,11 +28181,17 @@ function funnel(stack, facts, config3) {
       detail: c.groups.map((g) => `${g.name} ${g.containers} x ${g.workers.value} x ${g.perWorker.value}`).join(" + ")
     });
   }
+  if (c.workers.length) steps.push({ id: "background-workers", label: "background workers (Celery, Channels, RQ, Django-Q): containers x processes x threads", ...backgroundWorkers2(stack, facts) });
   const data = stack.data;
   for (const pgb of data.pgbouncers) {
     const name2 = pgb.service.name;
     const reserve = pgbouncerNumber(pgb, "reserve_pool_size");
     const maxDb = pgbouncerNumber(pgb, "max_db_connections");
+    steps.push({
+      id: "pgbouncer-clients",
+      label: `pgbouncer (${name2}) clients: persistent Django connections of app servers and workers`,
+      ...connectionSum(stack, facts, (r) => r.route.kind === "pgbouncer" && r.route.pgbouncer === pgb, true)
+    });
     steps.push({ id: "pgbouncer-max-client-conn", label: `pgbouncer (${name2}) max_client_conn`, value: sourcedValue(stack, pgbouncerNumber(pgb, "max_client_conn")) });
     steps.push({
       id: "pgbouncer-pool",
@@ -27836,6 +28207,8 @@ function funnel(stack, facts, config3) {
     steps.push({ id: "pgbouncer-max-client-conn", label: "pgbouncer max_client_conn", value: { value: null, source: "unknown", note: "no pgbouncer service in this stack" } });
   }
   for (const pg of data.postgres) {
+    const direct = connectionSum(stack, facts, (r) => r.route.kind === "postgres" && r.route.postgres === pg, false);
+    if (direct.value.value !== 0) steps.push({ id: "postgres-clients", label: `Postgres (${pg.service.name}) clients straight from Django (no pooler): app servers and workers`, ...direct });
     steps.push({ id: "postgres-max-connections", label: `Postgres (${pg.service.name}) max_connections`, value: sourcedValue(stack, postgresInt(pg, "max_connections")) });
   }
   if (data.postgres.length === 0) {
@@ -27848,6 +28221,27 @@ function funnel(stack, facts, config3) {
   }
   return steps;
 }
+function backgroundWorkers2(stack, facts) {
+  const ws = facts.concurrency.workers;
+  const missing = ws.flatMap((w) => [w.containers, w.processes, w.perProcess].filter((v) => v.kind === "unknown").map((v) => ({ w, v })));
+  const detail = ws.map((w) => `${w.service.name} (${workerName(w.worker)}) ${[w.containers, w.processes, w.perProcess].map((v) => v.kind === "known" ? v.value : "?").join(" x ")}`).join(" + ");
+  if (missing.length) {
+    const { w, v } = missing[0];
+    return { value: { value: null, source: whereOf(stack, v.span), note: `${w.service.name}: ${v.kind === "unknown" ? v.reason : ""}` }, detail };
+  }
+  const total = ws.reduce((n, w) => n + [w.containers, w.processes, w.perProcess].reduce((a, v) => a * v.value, 1), 0);
+  return { value: { value: total, source: whereOf(stack, ws[0].worker.span) }, detail };
+}
+function connectionSum(stack, facts, select, persistentOnly) {
+  const h = connectionHolders({ stack, facts }, select, persistentOnly);
+  if (h.silent) return { value: { value: null, source: "unknown", note: "an app server's concurrency or a CONN_MAX_AGE is unknown" } };
+  if (h.items.length === 0 && h.unknownWorkers.length === 0) return { value: { value: 0, source: "computed" }, detail: "no Django alias connects here" + (persistentOnly ? " with CONN_MAX_AGE above 0" : "") };
+  const terms = capacityTerms(h.items);
+  const detail = formatTerms(terms);
+  if (h.unknownWorkers.length) return { value: { value: null, source: "unknown", note: `not counted: ${h.unknownWorkers.map((u) => u.what).join("; ")}` }, detail };
+  const first = h.starts.get(terms[0].services[0]);
+  return { value: { value: terms.reduce((n, t2) => n + termValue(t2), 0), source: whereOf(stack, first.span) }, detail };
+}
 function redisClients(stack, facts, data, redis) {
   const services = [...new Set(data.redisUses.filter((u) => u.redis === redis && u.use.kind === "cache").map((u) => u.use.app.service))];
   if (services.length === 0) return { value: { value: null, source: "unknown", note: "no Django cache points at this Redis" } };
@@ -27857,6 +28251,13 @@ function redisClients(stack, facts, data, redis) {
     const missing = c ? [c.processes, c.perProcess, c.containers].find((v) => v.kind === "unknown") : void 0;
     if (!c || missing?.kind === "unknown") return { value: { value: null, source: "unknown", note: missing?.kind === "unknown" ? missing.reason : `${service.name} runs no app server` } };
     items.push({ service, containers: c.containers.value, factors: [{ value: c.processes.value, unit: "workers" }, { value: c.perProcess.value, unit: c.perProcessUnit }] });
+  }
+  for (const service of new Set(data.workerRedisUses.filter((u) => u.redis === redis && u.use.kind === "cache").map((u) => u.use.app.service))) {
+    for (const w of facts.concurrency.workersOf(service)) {
+      const missing = [w.containers, w.processes, w.perProcess].find((v) => v.kind === "unknown");
+      if (missing?.kind === "unknown") return { value: { value: null, source: whereOf(stack, missing.span), note: `${service.name} (${workerName(w.worker)}): ${missing.reason}` } };
+      items.push({ service, containers: w.containers.value, factors: [{ value: w.processes.value, unit: "processes" }, { value: w.perProcess.value, unit: w.perProcessUnit }] });
+    }
   }
   const terms = capacityTerms(items);
   const first = stack.app(services[0]);
@@ -28056,12 +28457,12 @@ ${lines.join("\n")}`);
   }
   const report = buildCapacityReport(run.stacks, run.config, dir);
   const color = values.output ? false : useColor(io, values);
-  const text = format === "json" ? renderCapacityJson(report) : format === "markdown" ? renderCapacityMarkdown(report) : renderCapacityText(report, { color });
+  const text2 = format === "json" ? renderCapacityJson(report) : format === "markdown" ? renderCapacityMarkdown(report) : renderCapacityText(report, { color });
   if (values.output) {
-    writeFileSync(resolve2(io.cwd, values.output), text);
+    writeFileSync(resolve2(io.cwd, values.output), text2);
     io.stdout(`capacity report written to ${values.output}
 `);
-  } else io.stdout(text);
+  } else io.stdout(text2);
   return 0;
 }
 
@@ -28196,45 +28597,45 @@ function escape(s2) {
 var import_yaml9 = __toESM(require_dist(), 1);
 
 // src/core/fix.ts
-function textEdit(span, text) {
-  return { span, text };
+function textEdit(span, text2) {
+  return { span, text: text2 };
 }
-function insertAt(file, offset, text) {
-  return { span: { file, start: offset, end: offset }, text };
+function insertAt(file, offset, text2) {
+  return { span: { file, start: offset, end: offset }, text: text2 };
 }
 
 // src/fix/text.ts
-function eolOf(text) {
-  const crlf = (text.match(/\r\n/g) ?? []).length;
-  const lf = (text.match(/\n/g) ?? []).length - crlf;
+function eolOf(text2) {
+  const crlf = (text2.match(/\r\n/g) ?? []).length;
+  const lf = (text2.match(/\n/g) ?? []).length - crlf;
   return crlf > lf ? "\r\n" : "\n";
 }
-function lineStart(text, offset) {
-  return text.lastIndexOf("\n", offset - 1) + 1;
+function lineStart(text2, offset) {
+  return text2.lastIndexOf("\n", offset - 1) + 1;
 }
-function nextLineStart(text, offset) {
-  const nl = text.indexOf("\n", offset);
-  return nl < 0 ? text.length : nl + 1;
+function nextLineStart(text2, offset) {
+  const nl = text2.indexOf("\n", offset);
+  return nl < 0 ? text2.length : nl + 1;
 }
-function lineContentEnd(text, offset) {
-  const nl = text.indexOf("\n", offset);
-  if (nl < 0) return text.length;
-  return nl > 0 && text[nl - 1] === "\r" ? nl - 1 : nl;
+function lineContentEnd(text2, offset) {
+  const nl = text2.indexOf("\n", offset);
+  if (nl < 0) return text2.length;
+  return nl > 0 && text2[nl - 1] === "\r" ? nl - 1 : nl;
 }
-function indentAt(text, offset) {
-  const start = lineStart(text, offset);
-  return /^[ \t]*/.exec(text.slice(start))[0];
+function indentAt(text2, offset) {
+  const start = lineStart(text2, offset);
+  return /^[ \t]*/.exec(text2.slice(start))[0];
 }
-function standsAlone2(text, span, comment2 = /^\s*(#.*)?$/) {
-  const before = text.slice(lineStart(text, span.start), span.start);
-  const after = text.slice(span.end, lineContentEnd(text, span.end));
+function standsAlone2(text2, span, comment2 = /^\s*(#.*)?$/) {
+  const before = text2.slice(lineStart(text2, span.start), span.start);
+  const after = text2.slice(span.end, lineContentEnd(text2, span.end));
   return /^[ \t]*$/.test(before) && comment2.test(after);
 }
 function isLiteralAt(file, span, literal2) {
   return file !== void 0 && file.text.slice(span.start, span.end) === literal2 && !insideInterpolation(file.text, span);
 }
-function insideInterpolation(text, span) {
-  const before = text.slice(lineStart(text, span.start), span.start);
+function insideInterpolation(text2, span) {
+  const before = text2.slice(lineStart(text2, span.start), span.start);
   const open = before.lastIndexOf("${");
   return open >= 0 && !before.slice(open).includes("}");
 }
@@ -28259,43 +28660,43 @@ function servicePair(doc, name2) {
 function pairKey(p) {
   return (0, import_yaml9.isScalar)(p.key) ? String(p.key.value) : void 0;
 }
-function entryLines(text, pair2) {
+function entryLines(text2, pair2) {
   const key2 = pair2.key;
   const value = pair2.value;
   if (!key2?.range) return void 0;
-  const start = lineStart(text, key2.range[0]);
+  const start = lineStart(text2, key2.range[0]);
   const last = value?.range ? value.range[1] : key2.range[1];
-  const end = last > 0 && text[last - 1] === "\n" ? last : nextLineStart(text, Math.max(last - 1, key2.range[1]));
+  const end = last > 0 && text2[last - 1] === "\n" ? last : nextLineStart(text2, Math.max(last - 1, key2.range[1]));
   return { start, end };
 }
-function renameWord(text, from, to) {
+function renameWord(text2, from, to) {
   const esc = from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return text.replace(new RegExp(`(?<![A-Za-z0-9_.-])${esc}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, "g"), to);
+  return text2.replace(new RegExp(`(?<![A-Za-z0-9_.-])${esc}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, "g"), to);
 }
 function itemName(n) {
   return (0, import_yaml9.isScalar)(n) && (typeof n.value === "string" || typeof n.value === "number") ? String(n.value) : void 0;
 }
 function addNamesAfter(file, list, after, names) {
-  const text = file.text;
+  const text2 = file.text;
   if (names.length === 0) return void 0;
   if ((0, import_yaml9.isSeq)(list)) {
     const item = list.items.find((i) => itemName(i) === after);
     if (!item?.range) return void 0;
     if (list.flow) {
-      const raw = text.slice(item.range[0], item.range[1]);
+      const raw = text2.slice(item.range[0], item.range[1]);
       return insertAt(file.path, item.range[1], names.map((n) => `, ${renameWord(raw, after, n)}`).join(""));
     }
-    const start = lineStart(text, item.range[0]);
-    const end = lineContentEnd(text, item.range[1]);
-    const line = text.slice(start, end);
+    const start = lineStart(text2, item.range[0]);
+    const end = lineContentEnd(text2, item.range[1]);
+    const line = text2.slice(start, end);
     if (!/^[ \t]*-[ \t]/.test(line) || renameWord(line, after, after + "\0") === line) return void 0;
-    return insertLines(file, nextLineStart(text, item.range[1]), names.map((n) => renameWord(line, after, n)));
+    return insertLines(file, nextLineStart(text2, item.range[1]), names.map((n) => renameWord(line, after, n)));
   }
   if ((0, import_yaml9.isMap)(list) && !list.flow) {
     const pair2 = list.items.find((p) => pairKey(p) === after);
-    const lines = pair2 && entryLines(text, pair2);
+    const lines = pair2 && entryLines(text2, pair2);
     if (!lines) return void 0;
-    const block = text.slice(lines.start, lines.end);
+    const block = text2.slice(lines.start, lines.end);
     return insertAt(file.path, lines.end, names.map((n) => renameWord(block, after, n)).join(""));
   }
   return void 0;
@@ -28307,7 +28708,7 @@ function insertLines(file, at2, lines) {
   return insertAt(file.path, at2, needsBreak ? eol + body.slice(0, -eol.length) : body);
 }
 function removeName(file, list, name2) {
-  const text = file.text;
+  const text2 = file.text;
   if ((0, import_yaml9.isSeq)(list)) {
     const items = list.items;
     const k = items.findIndex((i) => itemName(i) === name2);
@@ -28320,11 +28721,11 @@ function removeName(file, list, name2) {
       if (next?.range) return textEdit({ file: file.path, start: item.range[0], end: next.range[0] }, "");
       return textEdit({ file: file.path, start: item.range[0], end: item.range[1] }, "");
     }
-    return textEdit({ file: file.path, start: lineStart(text, item.range[0]), end: nextLineStart(text, item.range[1]) }, "");
+    return textEdit({ file: file.path, start: lineStart(text2, item.range[0]), end: nextLineStart(text2, item.range[1]) }, "");
   }
   if ((0, import_yaml9.isMap)(list) && !list.flow) {
     const pair2 = list.items.find((p) => pairKey(p) === name2);
-    const lines = pair2 && entryLines(text, pair2);
+    const lines = pair2 && entryLines(text2, pair2);
     return lines ? textEdit({ file: file.path, ...lines }, "") : void 0;
   }
   return void 0;
@@ -28694,19 +29095,19 @@ var unused_suppression_default = defineRule({
 // src/fix/nginx.ts
 var TRAILING_COMMENT = /^\s*(#.*)?\r?$/;
 function addServerLines(file, template, hosts) {
-  const text = file.text;
-  if (hosts.length === 0 || !standsAlone2(text, template.span, TRAILING_COMMENT)) return void 0;
-  const directive = text.slice(template.span.start, template.span.end);
+  const text2 = file.text;
+  if (hosts.length === 0 || !standsAlone2(text2, template.span, TRAILING_COMMENT)) return void 0;
+  const directive = text2.slice(template.span.start, template.span.end);
   if (directive.includes("$")) return void 0;
-  const address = text.slice(template.address.start, template.address.end);
+  const address = text2.slice(template.address.start, template.address.end);
   const at2 = address.indexOf(template.host);
   if (at2 < 0) return void 0;
   const hostStart = template.address.start - template.span.start + at2;
-  const eol = eolOf(text);
-  const indent3 = indentAt(text, template.span.start);
+  const eol = eolOf(text2);
+  const indent3 = indentAt(text2, template.span.start);
   const lines = hosts.map((h) => `${indent3}${directive.slice(0, hostStart)}${h}${directive.slice(hostStart + template.host.length)}${eol}`).join("");
-  const end = nextLineStart(text, template.span.end);
-  const needsBreak = end === text.length && !text.endsWith("\n");
+  const end = nextLineStart(text2, template.span.end);
+  const needsBreak = end === text2.length && !text2.endsWith("\n");
   return insertAt(file.path, end, needsBreak ? eol + lines.slice(0, -eol.length) : lines);
 }
 function removeDirectiveLine(file, span) {
@@ -28714,13 +29115,13 @@ function removeDirectiveLine(file, span) {
   return textEdit({ file: file.path, start: lineStart(file.text, span.start), end: nextLineStart(file.text, span.end) }, "");
 }
 function addDirectivesAfter(file, after, directives) {
-  const text = file.text;
-  if (directives.length === 0 || !standsAlone2(text, after, TRAILING_COMMENT)) return void 0;
-  const eol = eolOf(text);
-  const indent3 = indentAt(text, after.start);
+  const text2 = file.text;
+  if (directives.length === 0 || !standsAlone2(text2, after, TRAILING_COMMENT)) return void 0;
+  const eol = eolOf(text2);
+  const indent3 = indentAt(text2, after.start);
   const lines = directives.map((d) => `${indent3}${d}${eol}`).join("");
-  const end = nextLineStart(text, after.end);
-  const needsBreak = end === text.length && !text.endsWith("\n");
+  const end = nextLineStart(text2, after.end);
+  const needsBreak = end === text2.length && !text2.endsWith("\n");
   return insertAt(file.path, end, needsBreak ? eol + lines.slice(0, -eol.length) : lines);
 }
 function formatNginxTime(ms) {
@@ -28784,7 +29185,7 @@ function http11Fix(stack, location, pass, version, connection, headers, match) {
   if (pass.parent !== location) return {};
   const file = stack.sources.get(pass.directive.span.file);
   if (!file) return {};
-  const text = (n) => stack.sources.get(n.directive.span.file)?.text.slice(n.directive.span.start, n.directive.span.end);
+  const text2 = (n) => stack.sources.get(n.directive.span.file)?.text.slice(n.directive.span.start, n.directive.span.end);
   const edits = [];
   const add = [];
   const versionOk = version?.directive.args[0]?.value === "1.1";
@@ -28803,7 +29204,7 @@ function http11Fix(stack, location, pass, version, connection, headers, match) {
       if (!own2) {
         for (const h of headers) {
           if (h.directive.args[0]?.value.toLowerCase() === "connection") continue;
-          const t2 = text(h);
+          const t2 = text2(h);
           if (t2 === void 0 || t2.includes("\n")) return {};
           add.push(t2);
         }
@@ -29128,7 +29529,7 @@ function appListeners(stack, service) {
   if (!app) return void 0;
   const words = app.server.argv.map((w) => w.value);
   if (words.some((w) => w.kind === "unknown")) return void 0;
-  const text = words.map((w) => w.kind === "known" ? w.value : "");
+  const text2 = words.map((w) => w.kind === "known" ? w.value : "");
   const spanAt = (i) => words[i]?.kind === "known" ? words[i].span : app.server.span;
   const portOf = (addr) => {
     const m = addr === void 0 ? void 0 : /:(\d+)$/.exec(addr);
@@ -29148,25 +29549,25 @@ function appListeners(stack, service) {
     }
     case "uvicorn":
     case "daphne": {
-      if (text.some((w) => /^(-e|--endpoint|--fd|--uds|-u|--config)(=|$)/.test(w))) return void 0;
-      const tls = text.findIndex((w) => /^--ssl-(certfile|keyfile)(=|$)/.test(w));
-      const p = text.findIndex((w) => /^(--port|-p)(=|$)/.test(w));
-      const portWord = p < 0 ? void 0 : text[p].includes("=") ? text[p].split("=")[1] : text[p + 1];
+      if (text2.some((w) => /^(-e|--endpoint|--fd|--uds|-u|--config)(=|$)/.test(w))) return void 0;
+      const tls = text2.findIndex((w) => /^--ssl-(certfile|keyfile)(=|$)/.test(w));
+      const p = text2.findIndex((w) => /^(--port|-p)(=|$)/.test(w));
+      const portWord = p < 0 ? void 0 : text2[p].includes("=") ? text2[p].split("=")[1] : text2[p + 1];
       const port = portWord === void 0 ? 8e3 : /^\d+$/.test(portWord) ? Number(portWord) : void 0;
       if (port === void 0) return void 0;
       return [{ port, protocol: tls >= 0 ? "https" : "http", span: tls >= 0 ? spanAt(tls) : p >= 0 ? spanAt(p) : app.server.span, how: `${app.server.kind} on port ${port}${tls >= 0 ? " with --ssl-*" : ", no TLS options"}` }];
     }
     case "uwsgi": {
       const out = [];
-      for (let i = 1; i < text.length; i++) {
-        const m = /^(--socket|-s|--uwsgi-socket|--http-socket|--http|--https|--ini|--yaml|--json|--xml)(?:=(.*))?$/.exec(text[i]);
+      for (let i = 1; i < text2.length; i++) {
+        const m = /^(--socket|-s|--uwsgi-socket|--http-socket|--http|--https|--ini|--yaml|--json|--xml)(?:=(.*))?$/.exec(text2[i]);
         if (!m) {
-          if (/\.(ini|ya?ml|json|xml)$/.test(text[i])) return void 0;
+          if (/\.(ini|ya?ml|json|xml)$/.test(text2[i])) return void 0;
           continue;
         }
         const flag = m[1];
         if (/^--(ini|yaml|json|xml)$/.test(flag)) return void 0;
-        const value = m[2] ?? text[i + 1];
+        const value = m[2] ?? text2[i + 1];
         const protocol = flag === "--https" ? "https" : flag.startsWith("--http") ? "http" : "uwsgi";
         const port = portOf(value?.split(",")[0]);
         out.push({ ...port !== void 0 ? { port } : {}, protocol, span: spanAt(i), how: `uwsgi ${flag} ${value ?? ""}`.trim() });
@@ -30062,13 +30463,13 @@ function refusals(proxy, sources, where2) {
   if (official && !proxy.image.dockerfile && !proxy.service.command && !proxy.service.entrypoint) {
     for (const span of model.unresolvedIncludes) {
       if (!loaded3.has(span.file)) continue;
-      const text = sources.get(span.file)?.text.slice(span.start, span.end).replace(/^["']|["']$/g, "") ?? "";
-      const target = text.startsWith("/") ? text : `/etc/nginx/${text}`;
-      if (hasTemplateValue(text) || OFFICIAL_IMAGE_FILES.has(target)) continue;
+      const text2 = sources.get(span.file)?.text.slice(span.start, span.end).replace(/^["']|["']$/g, "") ?? "";
+      const target = text2.startsWith("/") ? text2 : `/etc/nginx/${text2}`;
+      if (hasTemplateValue(text2) || OFFICIAL_IMAGE_FILES.has(target)) continue;
       if (proxy.service.volumes.some((v) => target === v.target || target.startsWith(`${v.target.replace(/\/$/, "")}/`) || v.type !== "bind" && v.target === "/")) continue;
       out.push({
         span,
-        message: `include ${text}: ${proxy.service.name} runs the stock nginx image, which has no ${target}, and no mount or COPY puts it there: nginx -t refuses the configuration (open() failed)`,
+        message: `include ${text2}: ${proxy.service.name} runs the stock nginx image, which has no ${target}, and no mount or COPY puts it there: nginx -t refuses the configuration (open() failed)`,
         hint: `mount the file at ${target}, or remove the include`
       });
     }
@@ -30134,8 +30535,8 @@ function listenAddress(raw) {
   if (m) return `[${m[1].toLowerCase() === "::" ? "::" : m[1].toLowerCase()}]:${m[2]}`;
   return void 0;
 }
-function hasTemplateValue(text) {
-  return /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}/.test(text);
+function hasTemplateValue(text2) {
+  return /\$\{[A-Za-z_][A-Za-z0-9_]*(:?[-=?+][^}]*)?\}/.test(text2);
 }
 
 // rules/websocket-upgrade-headers.ts
@@ -30640,14 +31041,14 @@ var collectstatic_race_default = defineRule({
       const svc = app.service;
       const run = collectstaticAtStart(stack, svc);
       if (!run) continue;
-      const count2 = facts.concurrency.of(svc)?.containers ?? containerCount(svc);
-      if (count2.kind !== "known") continue;
+      const count3 = facts.concurrency.of(svc)?.containers ?? containerCount(svc);
+      if (count3.kind !== "known") continue;
       const root = settingPath(app, stack, "STATIC_ROOT");
       if (!root) continue;
       const view = stack.view(svc);
       const loc = view ? sharedLocation(view.spec.mounts, root.value) : void 0;
       if (!loc) continue;
-      runners.push({ service: svc, run, containers: count2.value, root: { value: root.value, span: root.span }, where: loc });
+      runners.push({ service: svc, run, containers: count3.value, root: { value: root.value, span: root.span }, where: loc });
     }
     const groups = /* @__PURE__ */ new Map();
     for (const r of runners) {
@@ -31112,64 +31513,31 @@ var pgbouncer_client_capacity_default = defineRule({
     docs: {
       what: "Django keeps one database connection per thread and alias; with `CONN_MAX_AGE` above 0 (or None) it keeps it open between requests. arena-lint adds up, for every app service whose aliases reach a pgbouncer service, processes x requests per process (gunicorn `--workers` x `--threads` for gthread, 1 for sync, `--worker-connections` for gevent/eventlet) x aliases, and compares the sum with pgbouncer's `max_client_conn`.",
       why: `Beyond max_client_conn pgbouncer refuses new clients ("no more connections allowed"), so requests fail under exactly the load the tier was scaled for, while pgbouncer's server pool may be idle. https://www.pgbouncer.org/config.html#max_client_conn`,
-      notes: "Aliases with CONN_MAX_AGE 0 (Django's default) close their connection after each request and are not counted. Async workers (uvicorn) have no fixed concurrency and make the sum unknown."
+      notes: "Background workers count like app servers: a Celery worker's pool processes (prefork) or threads/greenlets (`--pool threads|gevent|eventlet`) from `--concurrency`, beat with django_celery_beat's DatabaseScheduler, Channels `runworker`, RQ and Django-Q workers; one whose concurrency is unknown (Celery without `--concurrency`) is named in the message and not counted. Aliases with CONN_MAX_AGE 0 (Django's default) close their connection after each request and are not counted. Async workers (uvicorn) have no fixed concurrency and make the sum unknown."
     }
   },
-  check({ stack, facts, report, where: where2, unknown: unknown3 }) {
+  check(ctx) {
+    const { stack, report, where: where2, unknown: unknown3 } = ctx;
     const tier = stack.data;
     for (const pgb of tier.pgbouncers) {
-      const items = [];
-      const related = [];
-      const perService = /* @__PURE__ */ new Map();
-      let silent = false;
-      for (const { db, route } of tier.databases) {
-        if (route.kind !== "pgbouncer" || route.pgbouncer !== pgb) continue;
-        const age = pyNumber(db.connMaxAge);
-        if (age?.kind === "unknown") {
-          unknown3(`CONN_MAX_AGE of "${db.alias}" is unknown: ${age.reason}`, age.span);
-          silent = true;
-          continue;
-        }
-        if (!age || age.value === 0) continue;
-        const entry = perService.get(db.app.service) ?? { aliases: 0, maxAge: age.value === null ? "None" : String(age.value) };
-        entry.aliases++;
-        perService.set(db.app.service, entry);
-        if (!related.some((r) => r.span === age.span)) related.push({ span: age.span, message: `CONN_MAX_AGE ${age.value === null ? "None" : age.value}: connections persist` });
-      }
-      for (const [service, { aliases }] of perService) {
-        const c = facts.concurrency.of(service);
-        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
-          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
-          unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
-          silent = true;
-          continue;
-        }
-        items.push({
-          service,
-          containers: c.containers.value,
-          factors: [
-            { value: c.processes.value, unit: "workers" },
-            { value: c.perProcess.value, unit: c.perProcessUnit },
-            ...aliases > 1 ? [{ value: aliases, unit: "aliases" }] : []
-          ]
-        });
-      }
-      if (silent || items.length === 0) continue;
+      const holders = connectionHolders(ctx, (r) => r.route.kind === "pgbouncer" && r.route.pgbouncer === pgb, true);
+      if (holders.silent || holders.items.length === 0) continue;
       const max = pgbouncerNumber(pgb, "max_client_conn");
       if (max.kind === "unknown") {
         unknown3(`max_client_conn of ${pgb.service.name} is unknown: ${max.reason}`, max.span);
         continue;
       }
-      const terms = capacityTerms(items);
+      const terms = capacityTerms(holders.items);
       const total = terms.reduce((acc, t2) => acc + termValue(t2), 0);
       if (total <= max.value) continue;
-      const first = stack.app(terms[0].services[0]);
+      const first = holders.starts.get(terms[0].services[0]);
+      const lower = holders.unknownWorkers.length > 0 ? `, not counting ${listNames(holders.unknownWorkers.map((u) => u.what), 2)},` : "";
       report({
         span: max.span,
-        message: `${formatTerms(terms)} = ${total} persistent client connections (${where2(first.server.span)}) > max_client_conn ${max.value}${max.isDefault ? " (default)" : ""} of ${describePgbouncer(pgb)}`,
+        message: `${formatTerms(terms)} = ${total} persistent client connections (${where2(first.span)})${lower} > max_client_conn ${max.value}${max.isDefault ? " (default)" : ""} of ${describePgbouncer(pgb)}`,
         related: [
-          ...terms.map((t2) => ({ span: stack.app(t2.services[0]).server.span, message: `${t2.services[0].name} starts ${t2.factors.map((f) => `${f.value} ${f.unit}`).join(" x ")}` })),
-          ...related
+          ...terms.map((t2) => ({ span: holders.starts.get(t2.services[0]).span, message: holders.starts.get(t2.services[0]).text })),
+          ...holders.related
         ],
         hint: `raise max_client_conn to at least ${total}, or set CONN_MAX_AGE to 0 so connections close after each request`
       });
@@ -31267,46 +31635,35 @@ function demandOf(tier, pgb, database) {
     arithmetic: `${pools} ${pools === 1 ? "pool" : "pools"} x (${poolSize.value} + ${reserve.value} reserve)`
   };
 }
-function availableConnections(pg) {
-  const max = postgresInt(pg, "max_connections");
-  const superuser = postgresInt(pg, "superuser_reserved_connections");
-  const reserved = postgresInt(pg, "reserved_connections");
-  if (max.kind === "unknown") return `max_connections of ${pg.service.name} is unknown: ${max.reason}`;
-  if (superuser.kind === "unknown") return `superuser_reserved_connections of ${pg.service.name} is unknown: ${superuser.reason}`;
-  if (reserved.kind === "unknown") return `reserved_connections of ${pg.service.name} is unknown: ${reserved.reason}`;
-  const [m, s2, r] = [max, superuser, reserved];
-  const text = `max_connections ${m.value} - superuser_reserved_connections ${s2.value}${r.value > 0 ? ` - reserved_connections ${r.value}` : ""} = ${m.value - s2.value - r.value}`;
-  return { value: m.value - s2.value - r.value, max: m.value, text, span: m.span, isDefault: m.isDefault === true };
-}
 
 // src/fix/python.ts
-function skipString(text, i) {
-  const q = text[i];
-  const triple = text.startsWith(q.repeat(3), i);
+function skipString(text2, i) {
+  const q = text2[i];
+  const triple = text2.startsWith(q.repeat(3), i);
   const close = triple ? q.repeat(3) : q;
   let j = i + close.length;
-  while (j < text.length) {
-    if (text[j] === "\\") {
+  while (j < text2.length) {
+    if (text2[j] === "\\") {
       j += 2;
       continue;
     }
-    if (text.startsWith(close, j)) return j + close.length;
-    if (!triple && text[j] === "\n") return j;
+    if (text2.startsWith(close, j)) return j + close.length;
+    if (!triple && text2[j] === "\n") return j;
     j++;
   }
   return j;
 }
-function matchingBracket(text, open) {
+function matchingBracket(text2, open) {
   const pairs = { "{": "}", "[": "]", "(": ")" };
   const stack = [];
-  for (let i = open; i < text.length; i++) {
-    const ch = text[i];
+  for (let i = open; i < text2.length; i++) {
+    const ch = text2[i];
     if (ch === '"' || ch === "'") {
-      i = skipString(text, i) - 1;
+      i = skipString(text2, i) - 1;
       continue;
     }
     if (ch === "#") {
-      const nl = text.indexOf("\n", i);
+      const nl = text2.indexOf("\n", i);
       if (nl < 0) return -1;
       i = nl;
       continue;
@@ -31319,12 +31676,12 @@ function matchingBracket(text, open) {
   }
   return -1;
 }
-function codeEnd(text, from, to) {
+function codeEnd(text2, from, to) {
   let end = from;
   for (let i = from; i < to; i++) {
-    const ch = text[i];
+    const ch = text2[i];
     if (ch === '"' || ch === "'") {
-      i = skipString(text, i) - 1;
+      i = skipString(text2, i) - 1;
       end = i + 1;
       continue;
     }
@@ -31334,15 +31691,15 @@ function codeEnd(text, from, to) {
   return end;
 }
 function addDictEntry(file, keySpan, key2, value) {
-  const text = file.text;
-  const m = /^\s*:\s*\{/.exec(text.slice(keySpan.end));
+  const text2 = file.text;
+  const m = /^\s*:\s*\{/.exec(text2.slice(keySpan.end));
   if (!m) return void 0;
   const open = keySpan.end + m[0].length - 1;
-  const close = matchingBracket(text, open);
+  const close = matchingBracket(text2, open);
   if (close < 0) return void 0;
-  const q = text[keySpan.start] === "'" ? "'" : '"';
+  const q = text2[keySpan.start] === "'" ? "'" : '"';
   const entry = `${q}${key2}${q}: ${value}`;
-  const inner = text.slice(open + 1, close);
+  const inner = text2.slice(open + 1, close);
   if (!inner.includes("\n")) {
     const body = inner.trim();
     const sep = body === "" ? "" : body.endsWith(",") ? " " : ", ";
@@ -31351,19 +31708,19 @@ function addDictEntry(file, keySpan, key2, value) {
   }
   let lastCodeEnd = -1;
   let firstEntryLine = -1;
-  const closeLine = lineStart(text, close);
-  for (let ls = nextLineStart(text, open); ls < closeLine; ls = nextLineStart(text, ls)) {
-    const ce = codeEnd(text, ls, lineContentEnd(text, ls));
-    if (ce > ls && text.slice(ls, ce).trim() !== "") {
+  const closeLine = lineStart(text2, close);
+  for (let ls = nextLineStart(text2, open); ls < closeLine; ls = nextLineStart(text2, ls)) {
+    const ce = codeEnd(text2, ls, lineContentEnd(text2, ls));
+    if (ce > ls && text2.slice(ls, ce).trim() !== "") {
       if (firstEntryLine < 0) firstEntryLine = ls;
       lastCodeEnd = ce;
     }
   }
-  if (text.slice(closeLine, close).trim() !== "") return void 0;
-  const eol = eolOf(text);
-  const indent3 = firstEntryLine >= 0 ? indentAt(text, firstEntryLine) : `${indentAt(text, close)}    `;
+  if (text2.slice(closeLine, close).trim() !== "") return void 0;
+  const eol = eolOf(text2);
+  const indent3 = firstEntryLine >= 0 ? indentAt(text2, firstEntryLine) : `${indentAt(text2, close)}    `;
   const edits = [];
-  if (lastCodeEnd >= 0 && !/[,{]$/.test(text.slice(0, lastCodeEnd))) edits.push(insertAt(file.path, lastCodeEnd, ","));
+  if (lastCodeEnd >= 0 && !/[,{]$/.test(text2.slice(0, lastCodeEnd))) edits.push(insertAt(file.path, lastCodeEnd, ","));
   edits.push(insertAt(file.path, closeLine, `${indent3}${entry},${eol}`));
   return edits;
 }
@@ -31371,19 +31728,19 @@ function isFalseLiteral(source) {
   return /^(False|None|0|""|'')$/.test(source.trim());
 }
 function removeDictEntry(file, valueSpan) {
-  const text = file.text;
-  const ls = lineStart(text, valueSpan.start);
-  const before = /(["'])[^"'\n]*\1\s*:\s*$/.exec(text.slice(ls, valueSpan.start));
+  const text2 = file.text;
+  const ls = lineStart(text2, valueSpan.start);
+  const before = /(["'])[^"'\n]*\1\s*:\s*$/.exec(text2.slice(ls, valueSpan.start));
   if (!before) return void 0;
   const start = ls + before.index;
-  const rest2 = text.slice(valueSpan.end, lineContentEnd(text, valueSpan.end));
+  const rest2 = text2.slice(valueSpan.end, lineContentEnd(text2, valueSpan.end));
   const trailing = /^\s*,?\s*(#.*)?$/.exec(rest2);
-  if (trailing && text.slice(ls, start).trim() === "") {
-    return { span: { file: file.path, start: ls, end: nextLineStart(text, valueSpan.end) }, text: "" };
+  if (trailing && text2.slice(ls, start).trim() === "") {
+    return { span: { file: file.path, start: ls, end: nextLineStart(text2, valueSpan.end) }, text: "" };
   }
   const comma = /^\s*,\s*/.exec(rest2);
   if (comma) return { span: { file: file.path, start, end: valueSpan.end + comma[0].length }, text: "" };
-  const prev = /,\s*$/.exec(text.slice(ls, start));
+  const prev = /,\s*$/.exec(text2.slice(ls, start));
   if (prev) return { span: { file: file.path, start: ls + prev.index, end: valueSpan.end }, text: "" };
   return { span: { file: file.path, start, end: valueSpan.end }, text: "" };
 }
@@ -31659,14 +32016,14 @@ var redis_client_capacity_default = defineRule({
     docs: {
       what: "For every Redis service, arena-lint finds the app services whose Django CACHES (django-redis or Django's own RedisCache) point at it, and each pool's `max_connections` (django-redis: `OPTIONS[\"CONNECTION_POOL_KWARGS\"]`, one pool per process; Django's RedisCache: `OPTIONS`, one pool per thread). Connections are opened on demand, so a process holds at most as many as it serves requests at once (threads, or worker_connections for gevent). It reports an error when processes x that concurrency exceed `maxclients` (lowered to the open-files limit minus 32 when the container's `nofile` ulimit is smaller), and a warning when the pools' cap alone exceeds maxclients: then max_connections no longer protects Redis from a connection storm.",
       why: 'Past maxclients Redis answers new connections with "ERR max number of clients reached": cache reads fail, sessions stored in the cache are lost for that request, and every worker retries at once. https://redis.io/docs/latest/develop/reference/clients/#maximum-concurrent-connected-clients',
-      notes: "channels_redis layers and Celery brokers are not counted. A pool without max_connections has no cap (redis-py's default), so only the concurrency bound is checked."
+      notes: "Background workers (Celery, Channels, RQ, Django-Q) load the same CACHES and count with their pool processes or threads; one whose concurrency is unknown (Celery without `--concurrency`) is named and not counted. channels_redis layers and Celery brokers are not counted. A pool without max_connections has no cap (redis-py's default), so only the concurrency bound is checked."
     }
   },
   check({ stack, facts, report, where: where2, unknown: unknown3 }) {
     const tier = stack.data;
     for (const redis of tier.redis) {
       const uses = tier.redisUses.filter((u) => u.redis === redis && u.use.kind === "cache");
-      if (uses.length === 0) continue;
+      if (uses.length === 0 && !tier.workerRedisUses.some((u) => u.redis === redis && u.use.kind === "cache")) continue;
       const maxclients = effectiveMaxclients(redis);
       if (maxclients.kind === "unknown") {
         unknown3(`maxclients of ${redis.service.name} is unknown: ${maxclients.reason}`, maxclients.span);
@@ -31677,6 +32034,8 @@ var redis_client_capacity_default = defineRule({
       const related = [];
       let capKnown = true;
       let silent = false;
+      const holders = [];
+      const notCounted = [];
       const byService = /* @__PURE__ */ new Map();
       for (const u of uses) byService.set(u.use.app.service, [...byService.get(u.use.app.service) ?? [], u]);
       for (const [service, list] of byService) {
@@ -31687,9 +32046,27 @@ var redis_client_capacity_default = defineRule({
           silent = true;
           continue;
         }
-        const workers = c.processes.value;
-        const perProcess = c.perProcess.value;
-        const containers = c.containers.value;
+        holders.push({ service, containers: c.containers.value, workers: c.processes.value, perProcess: c.perProcess.value, unit: c.perProcessUnit, workerUnit: "workers", start: c.app.server.span, list });
+      }
+      const workerUses = /* @__PURE__ */ new Map();
+      for (const u of tier.workerRedisUses) {
+        if (u.redis !== redis || u.use.kind !== "cache") continue;
+        workerUses.set(u.use.app.service, [...workerUses.get(u.use.app.service) ?? [], u]);
+      }
+      for (const [service, list] of workerUses) {
+        for (const w of facts.concurrency.workersOf(service)) {
+          const missing = [w.containers, w.processes, w.perProcess].find((v) => v.kind === "unknown");
+          if (missing?.kind === "unknown") {
+            unknown3(`concurrency of the ${workerName(w.worker)} of ${service.name} is unknown: ${missing.reason}`, missing.span);
+            notCounted.push(`${service.name} (${workerName(w.worker)}, ${missing.reason})`);
+            continue;
+          }
+          const known2 = (v) => v.kind === "known" ? v.value : 0;
+          holders.push({ service, containers: known2(w.containers), workers: known2(w.processes), perProcess: known2(w.perProcess), unit: w.perProcessUnit, workerUnit: "processes", start: w.worker.span, list });
+        }
+      }
+      const starts = new Map(holders.map((h) => [h.service, h.start]));
+      for (const { service, containers, workers, perProcess, unit, workerUnit, list } of holders) {
         const pools = /* @__PURE__ */ new Map();
         for (const { use } of list) {
           const max = pyNumber(use.maxConnections);
@@ -31704,21 +32081,23 @@ var redis_client_capacity_default = defineRule({
           if (max && !related.some((r) => r.span === max.span)) related.push({ span: max.span, message: `${use.label} max_connections ${max.value}${use.poolPerThread ? " per thread" : " per process"}` });
         }
         for (const cap2 of pools.values()) {
-          concurrent.push({ service, containers, factors: [{ value: workers, unit: "workers" }, { value: cap2 === void 0 ? perProcess : Math.min(cap2, perProcess), unit: c.perProcessUnit }] });
+          concurrent.push({ service, containers, factors: [{ value: workers, unit: workerUnit }, { value: cap2 === void 0 ? perProcess : Math.min(cap2, perProcess), unit }] });
           if (cap2 === void 0) capKnown = false;
-          else capped.push({ service, containers, factors: [{ value: workers, unit: "workers" }, { value: cap2, unit: "max_connections" }] });
+          else capped.push({ service, containers, factors: [{ value: workers, unit: workerUnit }, { value: cap2, unit: "max_connections" }] });
         }
       }
       if (silent || concurrent.length === 0) continue;
       const needTerms = capacityTerms(concurrent);
       const need = needTerms.reduce((acc, t2) => acc + termValue(t2), 0);
-      const firstApp = stack.app(needTerms[0].services[0]);
+      const firstService = needTerms[0].services[0];
+      const firstStart = starts.get(firstService);
+      const lower = notCounted.length > 0 ? `, not counting ${listNames(notCounted, 2)},` : "";
       const maxText = `maxclients ${maxclients.value}${maxclients.isDefault ? " (default)" : ""}${maxclients.note}`;
       if (need > maxclients.value) {
         report({
           span: maxclients.span,
-          message: `${formatTerms(needTerms)} = ${need} concurrent Redis connections (${where2(firstApp.server.span)}) > ${maxText} of ${redis.service.name}`,
-          related: [{ span: firstApp.server.span, message: `${firstApp.service.name} starts its workers here` }, ...related],
+          message: `${formatTerms(needTerms)} = ${need} concurrent Redis connections (${where2(firstStart)})${lower} > ${maxText} of ${redis.service.name}`,
+          related: [{ span: firstStart, message: `${firstService.name} starts its workers here` }, ...related],
           hint: `raise --maxclients to at least ${need}`
         });
         continue;
@@ -32098,6 +32477,342 @@ var channel_layer_in_memory_default = defineRule({
   }
 });
 
+// rules/postgres-connection-capacity.ts
+var postgres_connection_capacity_default = defineRule({
+  meta: {
+    id: "postgres-connection-capacity",
+    description: "Reports Django processes that connect straight to Postgres (no pooler) with more connections than max_connections accepts",
+    defaultSeverity: "error",
+    category: "data",
+    docs: {
+      what: "For every Postgres service, arena-lint adds up the Django database aliases that reach it directly (HOST is the Postgres service, not a pgbouncer): one connection per alias per thread of every app server (containers x workers x threads, from the one concurrency fact) and of every background worker (Celery worker pool processes or threads/greenlets from `--concurrency`, Celery beat with django_celery_beat's DatabaseScheduler, Channels `runworker`, RQ and Django-Q workers). The sum is compared with what Postgres accepts from ordinary clients: `max_connections` (100 when neither the command line nor a postgresql.conf the container loads sets it) minus `superuser_reserved_connections` (and `reserved_connections` on PostgreSQL 16+). With `CONN_MAX_AGE` above 0 (or None) the connections are held open between requests and the sum is reached as soon as every thread has served a request (an error); with `CONN_MAX_AGE` 0 each request opens and closes its own, and the sum is reached at full load (a warning).",
+      why: 'Past the limit PostgreSQL refuses new connections with "FATAL: sorry, too many clients already": requests and tasks fail under exactly the load the replicas and workers were added for. https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-MAX-CONNECTIONS',
+      notes: "An app service whose concurrency is unknown (async workers, unread settings) makes the rule silent; a background worker whose concurrency is unknown (Celery without `--concurrency` starts one process per CPU of the host) is left out and named in the message, so the sum shown is a lower bound. Server connections a pgbouncer opens to the same Postgres are judged by pgbouncer-pool-over-db-limit and not added here. A Postgres outside the stack (managed) is not judged."
+    }
+  },
+  check(ctx) {
+    const { stack, report, where: where2, unknown: unknown3 } = ctx;
+    const tier = stack.data;
+    for (const pg of tier.postgres) {
+      const holders = connectionHolders(ctx, (r) => r.route.kind === "postgres" && r.route.postgres === pg, false);
+      if (holders.silent || holders.items.length === 0) continue;
+      const available = availableConnections(pg);
+      if (typeof available === "string") {
+        unknown3(available, pg.anchor);
+        continue;
+      }
+      const terms = capacityTerms(holders.items);
+      const total = terms.reduce((acc, t2) => acc + termValue(t2), 0);
+      if (total <= available.value) continue;
+      const first = holders.starts.get(terms[0].services[0]);
+      const lower = holders.unknownWorkers.length > 0 ? `, not counting ${listNames(holders.unknownWorkers.map((u) => u.what), 2)}` : "";
+      const how = holders.persistent ? "connections held open between requests (CONN_MAX_AGE)" : "connections when every thread queries at once (CONN_MAX_AGE 0 closes them after each request)";
+      report({
+        span: available.span,
+        severity: holders.persistent ? "error" : "warning",
+        message: `${formatTerms(terms)} = ${total} ${how} straight to ${pg.service.name} (${where2(first.span)})${lower} > ${available.text}${available.isDefault ? " (max_connections is PostgreSQL's default)" : ""}: past it Postgres refuses clients with "too many clients already"`,
+        related: [
+          ...terms.map((t2) => ({ span: holders.starts.get(t2.services[0]).span, message: holders.starts.get(t2.services[0]).text })),
+          ...holders.related
+        ],
+        hint: `put pgbouncer between Django and ${pg.service.name}, lower the workers, or raise max_connections to at least ${total + available.max - available.value}`,
+        key: `${stack.name}/${pg.service.name}`
+      });
+    }
+  }
+});
+
+// rules/support/redis-roles.ts
+var URL = /^(rediss?|valkeys?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/?#]*)(?::(\d+))?(?:\/(\d*))?(?:\?(.*))?$/i;
+function redisUrl(text2) {
+  const m = URL.exec(text2.trim());
+  if (!m) return void 0;
+  const query = new URLSearchParams(m[5] ?? "");
+  const db = m[4] ? Number(m[4]) : query.has("db") ? Number(query.get("db")) : 0;
+  if (!Number.isInteger(db)) return void 0;
+  return { host: m[2], port: m[3] ? Number(m[3]) : 6379, db };
+}
+function entries2(v) {
+  if (v?.kind !== "known" || !isPyDict(v.value)) return [];
+  return v.value.entries.flatMap((e) => e.key.kind === "known" && typeof e.key.value === "string" ? [{ key: e.key.value, value: e.value }] : []);
+}
+function urlsOf(v) {
+  if (!v) return [];
+  return v.kind === "known" && isPyList(v.value) ? [...v.value.items] : [v];
+}
+function redisSettingUrls(names) {
+  const out = [];
+  const add = (kind, label2, v, span) => {
+    const text2 = pyText2(v);
+    if (text2 && v) out.push({ kind, label: label2, url: text2, span: span ?? v.span });
+  };
+  const caches2 = entries2(names.get("CACHES"));
+  for (const { key: key2, value } of caches2) {
+    const backend = pyText2(pyGet(value, "BACKEND"));
+    if (backend?.kind !== "known" || !/redis/i.test(backend.value)) continue;
+    for (const url of urlsOf(pyGet(value, "LOCATION")).slice(0, 1)) add("cache", `CACHES["${key2}"]`, url);
+  }
+  const engine = pyText2(names.get("SESSION_ENGINE"));
+  if (engine?.kind === "known" && engine.value === "django.contrib.sessions.backends.cache") {
+    const alias = pyText2(names.get("SESSION_CACHE_ALIAS"));
+    const name2 = alias === void 0 ? "default" : alias.kind === "known" ? alias.value : void 0;
+    const cache2 = caches2.find((c) => c.key === name2);
+    const backend = cache2 && pyText2(pyGet(cache2.value, "BACKEND"));
+    if (cache2 && backend?.kind === "known" && /redis/i.test(backend.value)) {
+      for (const url of urlsOf(pyGet(cache2.value, "LOCATION")).slice(0, 1)) add("sessions", `SESSION_ENGINE cache (CACHES["${name2}"])`, url, engine.span);
+    }
+  }
+  const broker = names.get("CELERY_BROKER_URL") ? "CELERY_BROKER_URL" : names.get("BROKER_URL") ? "BROKER_URL" : void 0;
+  if (broker) add("celery-broker", broker, names.get(broker));
+  if (names.get("CELERY_RESULT_BACKEND")) add("celery-results", "CELERY_RESULT_BACKEND", names.get("CELERY_RESULT_BACKEND"));
+  for (const { key: key2, value } of entries2(names.get("CHANNEL_LAYERS"))) {
+    const backend = pyText2(pyGet(value, "BACKEND"));
+    if (backend?.kind !== "known" || !/channels_redis/.test(backend.value)) continue;
+    const hosts = pyGet(value, "CONFIG", "hosts");
+    const first = hosts?.kind === "known" && isPyList(hosts.value) ? hosts.value.items[0] : void 0;
+    if (!first) continue;
+    if (first.kind === "known" && isPyList(first.value)) {
+      const host = pyText2(first.value.items[0]);
+      const port = pyText2(first.value.items[1]);
+      if (host?.kind === "known" && port?.kind === "known") out.push({ kind: "channels", label: `CHANNEL_LAYERS["${key2}"]`, url: known(`redis://${host.value}:${port.value}/0`, first.span), span: first.span });
+      continue;
+    }
+    add("channels", `CHANNEL_LAYERS["${key2}"]`, first.kind === "known" && isPyDict(first.value) ? pyGet(first, "address") : first);
+  }
+  return out;
+}
+function redisRoles(stack) {
+  const out = [];
+  const processes = [...stack.data.apps, ...stack.data.workers];
+  for (const p of processes) {
+    if (!p.settings) continue;
+    for (const f of redisSettingUrls(p.settings.names)) {
+      if (f.url.kind !== "known") continue;
+      const target = redisUrl(f.url.value);
+      if (!target) continue;
+      const svc = stack.resolveHost(target.host);
+      const redis = svc ? stack.data.redis.find((r) => r.service === svc) : void 0;
+      if (!redis) continue;
+      const same = out.find((r) => r.kind === f.kind && r.span.file === f.span.file && r.span.start === f.span.start && r.redis === redis && r.db === target.db);
+      if (same) {
+        if (!same.services.includes(p.service)) same.services.push(p.service);
+        continue;
+      }
+      const editAt = f.url.via?.[0] ?? f.span;
+      out.push({ kind: f.kind, label: f.label, redis, port: target.port, db: target.db, span: f.span, editAt, services: [p.service] });
+    }
+  }
+  return out;
+}
+function roleText(kind) {
+  return {
+    cache: "the cache",
+    sessions: "sessions",
+    "celery-broker": "the Celery broker",
+    "celery-results": "Celery results",
+    channels: "the Channels layer"
+  }[kind];
+}
+
+// rules/redis-eviction-loses-data.ts
+var LOSS = {
+  "celery-broker": "queued tasks vanish without running",
+  "celery-results": "task results disappear and AsyncResult.get() never returns",
+  channels: "group memberships and undelivered messages are dropped",
+  sessions: "users are logged out and their session data is gone"
+};
+var redis_eviction_loses_data_default = defineRule({
+  meta: {
+    id: "redis-eviction-loses-data",
+    description: "Reports a Celery broker, result backend, Channels layer or cache-backed sessions on a Redis whose maxmemory-policy evicts any key",
+    defaultSeverity: "error",
+    category: "data",
+    docs: {
+      what: 'For every Redis service with a `maxmemory` above 0 and a `maxmemory-policy` of `allkeys-lru`, `allkeys-lfu` or `allkeys-random` (from the redis-server command or the redis.conf it loads), arena-lint looks for data in it that is not a cache: Celery\'s broker (`CELERY_BROKER_URL`/`BROKER_URL`) or result backend (`CELERY_RESULT_BACKEND`), a channels_redis layer (`CHANNEL_LAYERS`), or sessions stored in a Redis cache (`SESSION_ENGINE = "django.contrib.sessions.backends.cache"`), in the settings of every app and worker service. The database number does not matter: maxmemory is per server.',
+      why: "An allkeys policy makes Redis a cache: when memory fills up it deletes any key, not only cached ones. Celery's queues are Redis lists, so evicting one silently drops every task queued in it; results, Channels groups and sessions disappear the same way, with no error anywhere. https://redis.io/docs/latest/develop/reference/eviction/ and https://docs.celeryq.dev/en/stable/getting-started/backends-and-brokers/redis.html",
+      notes: "volatile-* policies evict only keys with a TTL and are not reported. `cached_db` sessions write through to the database and survive eviction. A URL or policy that cannot be read is not judged."
+    }
+  },
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    const roles = redisRoles(stack).filter((r) => r.kind !== "cache");
+    for (const redis of stack.data.redis) {
+      const mine = roles.filter((r) => r.redis === redis);
+      if (mine.length === 0) continue;
+      const policy = redisValue(redis, "maxmemory-policy");
+      const max = redisValue(redis, "maxmemory");
+      if (policy.kind === "unknown" || max.kind === "unknown") {
+        const u = policy.kind === "unknown" ? policy : max;
+        if (u.kind === "unknown") unknown3(`eviction of ${redis.service.name} is unknown: ${u.reason}`, u.span);
+        continue;
+      }
+      if (!/^allkeys-/.test(policy.value.toLowerCase())) continue;
+      const bytes = parseRedisMemory(max.value);
+      if (bytes === void 0) {
+        unknown3(`maxmemory ${max.value} of ${redis.service.name} is not a size`, max.span);
+        continue;
+      }
+      if (bytes === 0) continue;
+      const kinds = [...new Set(mine.map((r) => r.kind))];
+      const first = mine[0];
+      report({
+        span: policy.span,
+        message: `${redis.service.name} runs maxmemory-policy ${policy.value} with maxmemory ${max.value} (${where2(max.span)}), so when it is full it evicts any key, but it holds ${listNames([...new Map(mine.map((r) => [r.label, `${r.label} (${where2(r.span)})`])).values()], 5)} of ${listNames([...new Set(mine.flatMap((r) => r.services.map((s2) => s2.name)))], 3)}: evicted, ${kinds.map((k) => `${LOSS[k]} (${roleText(k)})`).join("; ")}`,
+        related: [
+          { span: max.span, message: `maxmemory ${max.value}` },
+          ...mine.slice(0, 4).map((r) => ({ span: r.span, message: `${r.label}: ${roleText(r.kind)} in ${redis.service.name} db ${r.db}` }))
+        ],
+        hint: `set maxmemory-policy to noeviction (or a volatile-* policy) on ${redis.service.name}, or move ${roleText(first.kind)} to a Redis of its own`,
+        key: `${stack.name}/${redis.service.name}`
+      });
+    }
+  }
+});
+
+// rules/redis-db-shared.ts
+var redis_db_shared_default = defineRule({
+  meta: {
+    id: "redis-db-shared",
+    description: "Reports a Django cache in the same Redis database as the Celery broker, Celery results or a Channels layer",
+    defaultSeverity: "warning",
+    category: "data",
+    docs: {
+      what: "arena-lint reads the Redis URL (`redis://host:port/N`, database 0 when absent, `?db=N` counted) of every Redis-backed CACHES entry, Celery's `CELERY_BROKER_URL`/`BROKER_URL` and `CELERY_RESULT_BACKEND`, and every channels_redis layer, in the settings each app and worker service loads, and reports a cache that shares a (Redis service, port, database) with any of the others.",
+      why: "`cache.clear()` (and django-redis's `delete_pattern(\"*\")`, a deploy script's cache flush) runs FLUSHDB on the cache's database: it deletes every queued Celery task, every stored result and every Channels group in that database with it, and no KEY_PREFIX protects against it. Keys of one also count against the other's eviction. https://docs.djangoproject.com/en/stable/topics/cache/#django.core.cache.cache.clear",
+      notes: "Celery's broker and result backend sharing one database are not reported: their keys do not overlap and neither flushes the database. A URL that cannot be read (an unset variable) is not judged."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    const roles = redisRoles(stack).filter((r) => r.kind !== "sessions");
+    for (const group of groupBy(roles, (r) => `${r.redis.service.name}|${r.port}|${r.db}`)) {
+      const caches2 = group.filter((r) => r.kind === "cache");
+      const others = group.filter((r) => r.kind !== "cache");
+      if (caches2.length === 0 || others.length === 0) continue;
+      for (const cache2 of caches2) {
+        const kinds = [...new Set(others.map((o) => roleText(o.kind)))];
+        report({
+          span: cache2.editAt,
+          message: `${cache2.label} of ${listNames(cache2.services.map((s2) => s2.name), 3)} uses ${cache2.redis.service.name} database ${cache2.db}, the same as ${listNames(others.map((o) => `${o.label} (${where2(o.span)})`), 3)}: a cache.clear() flushes the whole database and takes ${listNames(kinds)} with it`,
+          related: others.slice(0, 4).map((o) => ({ span: o.span, message: `${o.label}: ${roleText(o.kind)} in ${o.redis.service.name} db ${o.db}` })),
+          hint: `give the cache a database of its own (e.g. redis://${cache2.redis.service.name}:${cache2.port}/${Math.max(...group.map((g) => g.db)) + 1})`,
+          key: `${stack.name}/${cache2.redis.service.name}/${cache2.db}/${cache2.label}`
+        });
+      }
+    }
+  }
+});
+
+// rules/settings-env-missing.ts
+var LOCAL_HOSTS = /* @__PURE__ */ new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
+function environmentGap(stack, svc) {
+  const gap = stack.unknowns.find((u) => u.what === `env_file of ${svc.name}`);
+  if (gap) return gap.reason;
+  const base2 = unreadBaseImage(stack, svc);
+  if (base2) return base2;
+  const view = stack.view(svc);
+  if (!view?.process) return "the container's process is unknown";
+  const script = view.unknowns.find((u) => ["script", "branch", "command", "process", "supervisord"].includes(u.what));
+  if (script) return `${script.what}: ${script.reason}`;
+  const argv = view.process.argv.map((w) => w.value.kind === "known" ? w.value.value : void 0);
+  if (argv.some((w) => w === void 0)) return "a word of the command is unknown";
+  if (argv.some((w) => w === "--env" || w === "-e" || w.startsWith("--env="))) return "the app server sets variables itself (--env)";
+  return void 0;
+}
+var PLAIN_BASES = /^(docker\.io\/)?(library\/)?(python|debian|ubuntu|alpine|buildpack-deps|busybox)(:|@|$)/;
+function unreadBaseImage(stack, svc) {
+  const dockerfile = stack.image(svc).dockerfile;
+  if (!dockerfile) return svc.image?.kind === "known" ? `the image ${svc.image.value} may set variables in its ENV` : "the image is unknown";
+  const stages = /* @__PURE__ */ new Set();
+  for (const ins of dockerfile.instructions) {
+    if (ins.keyword !== "FROM") continue;
+    const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : void 0).filter((w) => w === void 0 || !w.startsWith("--"));
+    const image = words[0];
+    if (image === void 0) return "a FROM line names an image that is unknown";
+    if (!stages.has(image.toLowerCase()) && !PLAIN_BASES.test(image)) return `the base image ${image} may set variables in its ENV`;
+    if (words[1]?.toLowerCase() === "as" && words[2]) stages.add(words[2].toLowerCase());
+  }
+  return void 0;
+}
+function inside(inner, outer) {
+  return inner.file === outer.file && outer.start <= inner.start && inner.end <= outer.end;
+}
+var settings_env_missing_default = defineRule({
+  meta: {
+    id: "settings-env-missing",
+    description: "Reports settings that read an environment variable nothing sets, or fall back to localhost for a service that is another container",
+    defaultSeverity: "error",
+    category: "data",
+    docs: {
+      what: 'The Django settings of every app and worker service are evaluated with the environment its container gets (env_file lines, `environment:`, the Dockerfile\'s ENV). arena-lint reports a read without a default of a variable that environment does not set (`os.environ["X"]`, django-environ `env("X")`, decouple `config("X")`): Python raises at import and the container does not start. It also reports a read whose default is used and points at `localhost`/`127.0.0.1` for Redis (a cache, Celery or Channels URL) or the database HOST, while Redis or Postgres (or pgbouncer) runs in another container of the stack.',
+      why: "A missing variable raises KeyError, ImproperlyConfigured or UndefinedValueError when Django loads the settings: every start fails, often only in the one service (the Celery worker) whose environment was forgotten. Inside a container localhost is the container itself, so a fallback of `redis://localhost:6379/0` is refused on every connection while compose sets only REDIS_HOST. https://docs.docker.com/compose/how-tos/networking/",
+      notes: "Silent whenever the container's environment is not fully known: an env_file that is missing or outside the folder, a .env the settings load (load_dotenv, Env.read_env, decouple's settings.ini), a command word that is unknown, a start script that sources a file it cannot see or branches it cannot decide, or an app server that sets variables (`gunicorn --env`). So is a service whose image arena-lint cannot read the ENV of: a prebuilt image without a Dockerfile, or a base image other than the official python/debian/ubuntu/alpine ones. A service with `network_mode: host` or `service:...` may reach the other on localhost and is not judged."
+    }
+  },
+  check({ stack, report, where: where2, unknown: unknown3 }) {
+    const found = [];
+    const processes = [...stack.data.apps, ...stack.data.workers];
+    const redisRunning = stack.data.redis.map((r) => r.service);
+    const databaseRunning = [...stack.data.postgres.map((p) => p.service), ...stack.data.pgbouncers.map((p) => p.service)];
+    for (const p of processes) {
+      const settings = p.settings;
+      if (!settings || settings.envUnset.length === 0) continue;
+      const svc = p.service;
+      const gap = environmentGap(stack, svc);
+      if (gap) {
+        unknown3(`the environment of ${svc.name} is not fully known: ${gap}`, svc.nameSpan);
+        continue;
+      }
+      const env = stack.view(svc)?.environment;
+      const unsetHere = settings.envUnset.filter((r) => !env?.has(r.name));
+      for (const read of unsetHere) {
+        const raise = settings.raises.find((x) => x.span.file === read.span.file && x.span.start === read.span.start && x.span.end === read.span.end);
+        if (!raise) continue;
+        found.push({
+          key: `raise|${read.span.file}|${read.span.start}`,
+          service: svc,
+          build: (who) => ({
+            span: read.span,
+            message: `the settings read ${read.name} without a default, but nothing in the environment of ${who} sets it (environment:, env_file, Dockerfile ENV): importing the settings raises ${raise.message.split(":")[0]}, so the container exits at start`,
+            related: [{ span: svc.nameSpan, message: `${svc.name}'s environment lacks ${read.name}` }],
+            hint: `set ${read.name} in ${svc.name}'s environment: (or an env_file), or give the read a default`,
+            key: `${stack.name}/${read.name}`
+          })
+        });
+      }
+      const mode = svc.networkMode;
+      if (mode && (mode.kind === "unknown" || /^(host|service:|container:)/.test(mode.value))) continue;
+      const fallbacks = [];
+      for (const u of redisSettingUrls(settings.names)) {
+        if (u.url.kind !== "known" || u.url.via?.length) continue;
+        const t2 = redisUrl(u.url.value);
+        if (t2 && LOCAL_HOSTS.has(t2.host)) fallbacks.push({ what: u.label, value: u.url.value, span: u.url.span, target: redisRunning });
+      }
+      const dbs = djangoDatabases(p);
+      for (const db of Array.isArray(dbs) ? dbs : []) {
+        const host = pyText2(db.host);
+        if (host?.kind === "known" && !host.via?.length && LOCAL_HOSTS.has(host.value)) fallbacks.push({ what: `DATABASES["${db.alias}"] HOST`, value: host.value, span: host.span, target: databaseRunning });
+      }
+      for (const f of fallbacks) {
+        const others = f.target.filter((s2) => s2 !== svc);
+        if (others.length === 0) continue;
+        const read = unsetHere.find((r) => inside(f.span, r.span) || inside(r.span, f.span));
+        if (!read) continue;
+        found.push({
+          key: `local|${read.span.file}|${read.span.start}|${f.what}`,
+          service: svc,
+          build: (who) => ({
+            span: read.span,
+            message: `${f.what} is ${f.value}, the default of ${read.name}, which nothing in the environment of ${who} sets (${where2(read.span)}); inside a container localhost is the container itself, not ${listNames(others.map((o) => o.name), 2)}, so every connection is refused`,
+            related: [{ span: others[0].nameSpan, message: `${others[0].name} runs in its own container` }, { span: svc.nameSpan, message: `${svc.name}'s environment lacks ${read.name}` }],
+            hint: `set ${read.name} in ${svc.name}'s environment: to point at ${others[0].name}`,
+            key: `${stack.name}/${read.name}/${f.what}`
+          })
+        });
+      }
+    }
+    for (const group of groupBy(found, (f) => f.key)) report(group[0].build(listNames([...new Set(group.map((g) => g.service.name))], 3)));
+  }
+});
+
 // rules/registry-data.ts
 var DATA_RULES = [
   pgbouncer_pool_over_db_limit_default,
@@ -32112,7 +32827,11 @@ var DATA_RULES = [
   django_settings_unknown_key_default,
   conn_max_age_asgi_default,
   channel_layer_in_memory_default,
-  pgbouncer_unknown_setting_default
+  pgbouncer_unknown_setting_default,
+  postgres_connection_capacity_default,
+  redis_eviction_loses_data_default,
+  redis_db_shared_default,
+  settings_env_missing_default
 ];
 
 // rules/backlog-over-somaxconn.ts
@@ -32131,7 +32850,7 @@ var backlog_over_somaxconn_default = defineRule({
   },
   check({ stack, report, where: where2, unknown: unknown3 }) {
     const host = stack.sysctls.get(SOMAXCONN);
-    const entries2 = stack.services.flatMap((svc) => {
+    const entries3 = stack.services.flatMap((svc) => {
       const somax = containerSysctl(stack, svc, SOMAXCONN);
       if (somax.value.kind === "unknown") {
         unknown3(`${svc.name}: ${somax.value.reason}`, somax.value.span);
@@ -32147,7 +32866,7 @@ var backlog_over_somaxconn_default = defineRule({
         return [{ service: svc, key: `${b.program}\0${b.value.value}\0${limit}`, item: { backlog: b, value: b.value, somax, limit } }];
       });
     });
-    for (const g of groupByTier(stack, entries2)) {
+    for (const g of groupByTier(stack, entries3)) {
       const { backlog, value, somax, limit } = g.item;
       const where_ = g.services.length > 1 ? `the ${g.name} containers (${g.services.length} replicas)` : `container ${g.name}`;
       const origin = somax.origin === "compose" ? `set by its sysctls at ${where2(somax.value.span)}` : somax.origin === "host" ? `the host's (${where2(somax.value.span)}), network_mode: host` : kernelDefaultNote(somax.description);
@@ -32229,7 +32948,7 @@ var gunicorn_workers_cpu_default = defineRule({
   },
   check({ stack, facts, config: config3, report, where: where2, unknown: unknown3 }) {
     const hostCpus = capacityPlan(config3).host?.cpus;
-    const entries2 = facts.resources.flatMap((use) => {
+    const entries3 = facts.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       if (!workers) return [];
       if (workers.kind === "unknown") {
@@ -32251,7 +32970,7 @@ var gunicorn_workers_cpu_default = defineRule({
       if (workers.value <= Math.max(guideline, 4 * cpus2.value)) return [];
       return [{ service: use.service, key: `${workers.value}\0${cpus2.value}`, item: { workers, cpus: cpus2, guideline } }];
     });
-    for (const g of groupByTier(stack, entries2)) {
+    for (const g of groupByTier(stack, entries3)) {
       const { workers, cpus: cpus2, guideline } = g.item;
       const far = workers.value > 2 * guideline;
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
@@ -32423,12 +33142,12 @@ var resource_limits_missing_default = defineRule({
       unknown3("no service sets a limit and the config has no host:");
       return;
     }
-    const entries2 = uses.flatMap((use) => {
+    const entries3 = uses.flatMap((use) => {
       if (!longRunning(stack, use.service)) return [];
       const missing = ["cpus", "memory"].filter((k) => !use.limits[k]);
       return missing.length ? [{ service: use.service, key: missing.join(","), item: missing }] : [];
     });
-    for (const g of groupByTier(stack, entries2)) {
+    for (const g of groupByTier(stack, entries3)) {
       const first = g.services[0];
       const what = g.item.map((k) => k === "cpus" ? "CPU" : "memory").join(" and no ");
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
@@ -32553,7 +33272,7 @@ var worker_memory_budget_default = defineRule({
       if (p.key[1] === "workerMemory" && p.span) report({ span: p.span, message: p.message, severity: "error" });
     }
     const budget = plan.capacity.workerMemory;
-    const entries2 = facts.resources.flatMap((use) => {
+    const entries3 = facts.resources.flatMap((use) => {
       const workers = stack.app(use.service)?.gunicorn?.workers;
       const memory = use.limits.memory;
       if (!workers || !memory) return [];
@@ -32569,7 +33288,7 @@ var worker_memory_budget_default = defineRule({
       if (perWorker >= budget.value) return [];
       return [{ service: use.service, key: `${memory.value.value}\0${workers.value}`, item: { workers, memory: memory.value, raw: memory.raw ?? String(memory.value.value), perWorker } }];
     });
-    for (const g of groupByTier(stack, entries2)) {
+    for (const g of groupByTier(stack, entries3)) {
       const { workers, memory, raw, perWorker } = g.item;
       const who = g.services.length > 1 ? `${g.name} (${g.services.length} replicas)` : g.name;
       report({
@@ -32668,7 +33387,7 @@ function ifCondition(node) {
 function captureGroups(pattern) {
   const out = [];
   const open = [];
-  let count2 = 0;
+  let count3 = 0;
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i];
     if (ch === "\\") {
@@ -32686,14 +33405,14 @@ function captureGroups(pattern) {
     if (ch === "(") {
       const named = /^\(\?(?:P?<([A-Za-z_]\w*)>|'([A-Za-z_]\w*)')/.exec(pattern.slice(i));
       if (named) {
-        count2++;
-        open.push({ index: count2, name: named[1] ?? named[2], start: i + named[0].length });
+        count3++;
+        open.push({ index: count3, name: named[1] ?? named[2], start: i + named[0].length });
         i += named[0].length - 1;
       } else if (pattern[i + 1] === "?") {
         open.push({ start: i + 1 });
       } else {
-        count2++;
-        open.push({ index: count2, start: i + 1 });
+        count3++;
+        open.push({ index: count3, start: i + 1 });
       }
       continue;
     }
@@ -32810,8 +33529,8 @@ function setting(stack, app, name2) {
   if (v) return v.kind === "known" ? { kind: "set", value: v } : { kind: "unknown" };
   const unread = new Set(settings.unresolvedImports.map((i) => i.module));
   for (const f of settings.files) {
-    const text = stack.sources.get(f)?.text ?? "";
-    for (const m of text.matchAll(/^\s*from\s+(\S+)\s+import\s+\*/gm)) {
+    const text2 = stack.sources.get(f)?.text ?? "";
+    for (const m of text2.matchAll(/^\s*from\s+(\S+)\s+import\s+\*/gm)) {
       const mod = m[1];
       if ([...unread].some((u) => u === mod || u.endsWith(mod.replace(/^\.+/, "")))) return { kind: "unknown" };
     }
@@ -32989,8 +33708,8 @@ var ANY = /^(0\.0\.0\.0|::|\[::\])$/;
 function onEveryInterface(p) {
   return p.hostIp === void 0 || ANY.test(p.hostIp);
 }
-function parseShort(text, span) {
-  const t2 = text.trim().replace(/\/(tcp|udp|sctp)$/i, "");
+function parseShort(text2, span) {
+  const t2 = text2.trim().replace(/\/(tcp|udp|sctp)$/i, "");
   let hostIp;
   let rest2 = t2;
   const v6 = /^\[([^\]]+)\]:(.*)$/.exec(t2);
@@ -34215,10 +34934,10 @@ function formatBaseline(b) {
   return `${JSON.stringify(b, null, 2)}
 `;
 }
-function parseBaseline(text) {
+function parseBaseline(text2) {
   let data;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text2);
   } catch (e) {
     return { error: `not JSON (${e.message})` };
   }
@@ -34485,9 +35204,9 @@ function locationCell(opts, at2) {
   const path = repoPath2(opts, at2.file);
   const label2 = escapeCell2(`${path}:${at2.line}`);
   if (opts.blobUrl === void 0) return label2;
-  const base = opts.blobUrl.endsWith("/") ? opts.blobUrl : `${opts.blobUrl}/`;
+  const base2 = opts.blobUrl.endsWith("/") ? opts.blobUrl : `${opts.blobUrl}/`;
   const anchor = at2.endLine > at2.line ? `#L${at2.line}-L${at2.endLine}` : `#L${at2.line}`;
-  const href = `${base}${uriPath(path)}${anchor}`;
+  const href = `${base2}${uriPath(path)}${anchor}`;
   return `[${label2}](${href})`;
 }
 function stackTable(result) {
@@ -34599,9 +35318,9 @@ function helpMarkdown(meta2) {
   parts.push(`[Documentation for ${meta2.id}](${docsUrl(meta2.id)})`);
   return parts.join("\n\n");
 }
-function withinChars(text, limit) {
-  if (text.length <= limit) return text;
-  const head = text.slice(0, limit - 1);
+function withinChars(text2, limit) {
+  if (text2.length <= limit) return text2;
+  const head = text2.slice(0, limit - 1);
   const sentence = head.search(/[.!?](?=\s)[^.!?]*$/);
   if (sentence > limit / 3) return `${head.slice(0, sentence + 1)}\u2026`.slice(0, limit);
   const word2 = head.lastIndexOf(" ");
@@ -34629,25 +35348,25 @@ function physicalLocation(opts, at2) {
     region: { startLine: at2.line, startColumn: at2.column, endLine: at2.endLine, endColumn: at2.endColumn }
   };
 }
-function escapeMessage(text) {
-  return text.replace(/[\\[\]]/g, "\\$&");
+function escapeMessage(text2) {
+  return text2.replace(/[\\[\]]/g, "\\$&");
 }
 function linkedMessage(message, related, shownPath) {
-  let text = escapeMessage(message);
+  let text2 = escapeMessage(message);
   const rest2 = [];
   const linked = /* @__PURE__ */ new Set();
   related.forEach((r, i) => {
     const id2 = i + 1;
     const cited = `${r.file}:${r.line}`;
-    const at2 = linked.has(cited) ? -1 : text.indexOf(cited);
-    if (at2 >= 0 && !/[\w:]/.test(text[at2 + cited.length] ?? "") && !/[\w/.-]/.test(text[at2 - 1] ?? "")) {
+    const at2 = linked.has(cited) ? -1 : text2.indexOf(cited);
+    if (at2 >= 0 && !/[\w:]/.test(text2[at2 + cited.length] ?? "") && !/[\w/.-]/.test(text2[at2 - 1] ?? "")) {
       linked.add(cited);
-      text = `${text.slice(0, at2)}[${escapeMessage(cited)}](${id2})${text.slice(at2 + cited.length)}`;
+      text2 = `${text2.slice(0, at2)}[${escapeMessage(cited)}](${id2})${text2.slice(at2 + cited.length)}`;
     } else {
       rest2.push(`[${escapeMessage(`${shownPath(r.file)}:${r.line}`)}](${id2}) ${escapeMessage(r.message)}`);
     }
   });
-  return rest2.length ? `${text} See ${rest2.join("; ")}.` : text;
+  return rest2.length ? `${text2} See ${rest2.join("; ")}.` : text2;
 }
 function toSarifLog(result, opts) {
   const rules = opts.rules.map(ruleDescriptor);
@@ -34766,7 +35485,7 @@ function codeFrame(source, at2) {
 function renderFinding(result, opts, c, f, widths) {
   const pos = `${repoPath2(opts, f.file)}:${f.line}:${f.column}`;
   const sev = f.finding.severity;
-  const pad = (text, width) => " ".repeat(width - text.length);
+  const pad = (text2, width) => " ".repeat(width - text2.length);
   const mark = f.finding.fix?.safe ? `${c.green("[*]")} ` : "";
   const out = [
     `  ${c.dim(pos)}${pad(pos, widths.pos)}  ${severityColor(c, sev)(sev)}${pad(sev, widths.sev)}  ${mark}${f.finding.message}  ${c.dim(f.finding.ruleId)}`
@@ -34942,9 +35661,9 @@ function planFixes(fixes, textOf3) {
 function brokenReason(fix, textOf3) {
   const edits = fix.edits;
   for (const e of edits) {
-    const text = textOf3(e.span.file);
-    if (text === void 0) return `${e.span.file} was not read`;
-    if (e.span.start < 0 || e.span.end < e.span.start || e.span.end > text.length) return `an edit reaches outside ${e.span.file}`;
+    const text2 = textOf3(e.span.file);
+    if (text2 === void 0) return `${e.span.file} was not read`;
+    if (e.span.start < 0 || e.span.end < e.span.start || e.span.end > text2.length) return `an edit reaches outside ${e.span.file}`;
   }
   for (let i = 0; i < edits.length; i++) {
     for (let j = i + 1; j < edits.length; j++) {
@@ -34956,15 +35675,15 @@ function brokenReason(fix, textOf3) {
   }
   return void 0;
 }
-function applyEdits(text, edits) {
+function applyEdits(text2, edits) {
   const sorted = edits.map((e, i) => ({ e, i })).sort((a, b) => a.e.span.start - b.e.span.start || a.e.span.end - b.e.span.end || a.i - b.i);
   let out = "";
   let at2 = 0;
   for (const { e } of sorted) {
-    out += text.slice(at2, e.span.start) + e.text;
+    out += text2.slice(at2, e.span.start) + e.text;
     at2 = Math.max(at2, e.span.end);
   }
-  return out + text.slice(at2);
+  return out + text2.slice(at2);
 }
 var NODE_FS = {
   readFile: (abs2) => readFileSync3(abs2),
@@ -35061,9 +35780,9 @@ function restore(renamed, fs) {
 // src/fix/diff.ts
 var CONTEXT = 3;
 var MAX_CELLS = 8e6;
-function splitLines(text) {
-  if (text === "") return [];
-  const out = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+function splitLines(text2) {
+  if (text2 === "") return [];
+  const out = text2.match(/[^\n]*\n|[^\n]+$/g) ?? [];
   return out;
 }
 function diffLines(a, b) {
@@ -35397,13 +36116,13 @@ function printConfig(io, path, configPath, cli) {
 `;
 }
 function readBaseline(abs2, shown3) {
-  let text;
+  let text2;
   try {
-    text = readFileSync4(abs2, "utf8");
+    text2 = readFileSync4(abs2, "utf8");
   } catch {
     throw new UsageError(`baseline file not found: ${shown3}`);
   }
-  const { baseline, error } = parseBaseline(text);
+  const { baseline, error } = parseBaseline(text2);
   if (!baseline) throw new UsageError(`invalid baseline ${shown3}: ${error}`);
   return baseline;
 }
@@ -35456,13 +36175,13 @@ function serviceBlocks(file) {
     return name2 !== void 0 && lines ? [{ name: name2, ...lines }] : [];
   });
 }
-function splitLines2(text) {
-  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+function splitLines2(text2) {
+  return text2.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 }
-function cloneBlock(text, last, previous, prefix, lastN, prevN, to) {
-  const lines = splitLines2(text.slice(last.start, last.end)).map(withoutAnchors);
+function cloneBlock(text2, last, previous, prefix, lastN, prevN, to) {
+  const lines = splitLines2(text2.slice(last.start, last.end)).map(withoutAnchors);
   if (!previous || prevN === void 0) return lines.map((l) => renumber(l, prefix, lastN, to)).join("");
-  const prev = splitLines2(text.slice(previous.start, previous.end)).map(withoutAnchors);
+  const prev = splitLines2(text2.slice(previous.start, previous.end)).map(withoutAnchors);
   if (prev.length !== lines.length) {
     throw new UsageError(`${previous.name} and ${last.name} are not written alike (${prev.length} and ${lines.length} lines), so ${prefix}${to} cannot be written the way they are; align them first`);
   }
@@ -35551,9 +36270,9 @@ function topologyEdits(stack, target, replicas) {
     const before = i > 0 ? compose.text.slice(blocks[i - 1].end, lastBlock.start) : "";
     const sep = /^\s*$/.test(before) ? before : eolOf(compose.text);
     const lastN = numberOf2(last.name);
-    const text = adding.map((name2) => sep + cloneBlock(compose.text, lastBlock, prevBlock, prefix, lastN, prevReplica ? numberOf2(prevReplica.name) : void 0, numberOf2(name2))).join("");
+    const text2 = adding.map((name2) => sep + cloneBlock(compose.text, lastBlock, prevBlock, prefix, lastN, prevReplica ? numberOf2(prevReplica.name) : void 0, numberOf2(name2))).join("");
     const needsBreak = lastBlock.end === compose.text.length && !compose.text.endsWith("\n");
-    set.add(insertAt(composePath, lastBlock.end, needsBreak ? eolOf(compose.text) + text : text), "");
+    set.add(insertAt(composePath, lastBlock.end, needsBreak ? eolOf(compose.text) + text2 : text2), "");
     set.steps.push(`${composePath}: add ${adding.join(", ")} (copies of ${last.name})`);
   }
   if (removing.length) {
@@ -35663,9 +36382,9 @@ function applyPass(run, overlay, originals, edits) {
   const byFile = /* @__PURE__ */ new Map();
   for (const e of edits) byFile.set(e.span.file, [...byFile.get(e.span.file) ?? [], e]);
   for (const [path, list] of byFile) {
-    const text = rawText(run, path);
-    if (!originals.has(path)) originals.set(path, { raw: text, shown: run.result.sources.get(path)?.text ?? text });
-    overlay.set(path, applyEdits(text, list));
+    const text2 = rawText(run, path);
+    if (!originals.has(path)) originals.set(path, { raw: text2, shown: run.result.sources.get(path)?.text ?? text2 });
+    overlay.set(path, applyEdits(text2, list));
   }
 }
 function findingKey(f) {
@@ -35714,7 +36433,7 @@ var SCALE_OPTIONS = {
   "no-color": { type: "boolean" },
   debug: { type: "boolean" }
 };
-function count(name2, raw) {
+function count2(name2, raw) {
   if (raw === void 0) return void 0;
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 1) throw new UsageError(`--${name2} needs a whole number of at least 1, got "${raw}"`);
@@ -35729,10 +36448,10 @@ function scaleCommand(argv, io) {
   const [tier, dirArg, ...extra] = positionals;
   if (!tier) throw new UsageError("scale needs a tier: arena-lint scale TIER --replicas N [DIR]");
   if (extra.length) throw new UsageError(`scale takes one tier and one directory, got ${positionals.length} arguments`);
-  const replicas = count("replicas", values.replicas);
+  const replicas = count2("replicas", values.replicas);
   if (replicas === void 0) throw new UsageError("scale needs --replicas N");
-  const workers = count("workers", values.workers);
-  const threads = count("threads", values.threads);
+  const workers = count2("workers", values.workers);
+  const threads = count2("threads", values.threads);
   const dir = dirArg ?? ".";
   const color = useColor(io, values);
   const opts = { dir: resolve6(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: resolve6(io.cwd, values.config) } : {}, rules: RULES };
@@ -35869,14 +36588,14 @@ function initCommand(argv, io) {
     ...values["target-rps"] !== void 0 ? { targetRps: positive("target-rps", values["target-rps"]) } : {},
     ...values["latency-ms"] !== void 0 ? { latencyMs: positive("latency-ms", values["latency-ms"]) } : {}
   };
-  const text = initConfigText(answers);
-  const loaded3 = loadConfig2(createSourceFile(".arena-lint.yaml", text));
+  const text2 = initConfigText(answers);
+  const loaded3 = loadConfig2(createSourceFile(".arena-lint.yaml", text2));
   if (loaded3.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded3.problems.map((p) => p.message).join("; ")}`);
   const plan = capacityPlan(loaded3.config);
   if (plan.problems.length) throw new UsageError(plan.problems.map((p) => p.message).join("; "));
   const before = check({ dir, displayDir: shown3, rules: RULES, ...present ? { configPath: join8(dir, present) } : {} });
   const target = join8(dir, ".arena-lint.yaml");
-  writeFileSync3(target, text);
+  writeFileSync3(target, text2);
   const after = check({ dir, displayDir: shown3, rules: RULES, configPath: target });
   const turnedOn = [...silentForHost(before)].filter((id2) => !silentForHost(after).has(id2)).sort();
   const written = relative5(io.cwd, target).split("\\").join("/");

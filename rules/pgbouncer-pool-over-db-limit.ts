@@ -2,9 +2,9 @@ import type { Known } from '../src/core/value.js';
 import { defineRule } from '../src/engine/rule.js';
 import { pyText } from '../src/inputs/django.js';
 import { databaseNumber, describePgbouncer, type PgbouncerDatabase, type PgbouncerService } from '../src/inputs/pgbouncer.js';
-import { postgresInt, type PostgresService } from '../src/inputs/postgres.js';
 import { type DataTier } from '../src/stack/data-tier.js';
 import { listNames } from '../src/stack/topology.js';
+import { availableConnections } from '../src/facts/connections.js';
 
 /** One `[databases]` entry's worth of server connections. */
 interface PoolDemand {
@@ -105,16 +105,4 @@ function demandOf(tier: DataTier, pgb: PgbouncerService, database: PgbouncerData
     servers: maxDb.value > 0 ? Math.min(wanted, maxDb.value) : wanted,
     arithmetic: `${pools} ${pools === 1 ? 'pool' : 'pools'} x (${poolSize.value} + ${reserve.value} reserve)`,
   };
-}
-
-function availableConnections(pg: PostgresService): { value: number; max: number; text: string; span: Known<number>['span']; isDefault: boolean } | string {
-  const max = postgresInt(pg, 'max_connections');
-  const superuser = postgresInt(pg, 'superuser_reserved_connections');
-  const reserved = postgresInt(pg, 'reserved_connections');
-  if (max.kind === 'unknown') return `max_connections of ${pg.service.name} is unknown: ${max.reason}`;
-  if (superuser.kind === 'unknown') return `superuser_reserved_connections of ${pg.service.name} is unknown: ${superuser.reason}`;
-  if (reserved.kind === 'unknown') return `reserved_connections of ${pg.service.name} is unknown: ${reserved.reason}`;
-  const [m, s, r] = [max, superuser, reserved];
-  const text = `max_connections ${m.value} - superuser_reserved_connections ${s.value}${r.value > 0 ? ` - reserved_connections ${r.value}` : ''} = ${m.value - s.value - r.value}`;
-  return { value: m.value - s.value - r.value, max: m.value, text, span: m.span, isDefault: m.isDefault === true };
 }

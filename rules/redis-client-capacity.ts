@@ -5,6 +5,10 @@ import type { ComposeService } from '../src/inputs/compose.js';
 import { pyNumber } from '../src/inputs/django.js';
 import { redisInt, type RedisService } from '../src/inputs/redis.js';
 import { capacityTerms, formatTerms, termValue, type CapacityItem } from '../src/facts/concurrency.js';
+import type { Span } from '../src/core/value.js';
+import type { DjangoProcess, DjangoRedisUse } from '../src/inputs/django.js';
+import { listNames } from '../src/stack/topology.js';
+import { workerName } from '../src/stack/workers.js';
 
 /** Redis keeps this many descriptors for itself when it lowers maxclients to the open-files limit. */
 const REDIS_RESERVED_FDS = 32;
@@ -18,14 +22,14 @@ export default defineRule({
     docs: {
       what: 'For every Redis service, arena-lint finds the app services whose Django CACHES (django-redis or Django\'s own RedisCache) point at it, and each pool\'s `max_connections` (django-redis: `OPTIONS["CONNECTION_POOL_KWARGS"]`, one pool per process; Django\'s RedisCache: `OPTIONS`, one pool per thread). Connections are opened on demand, so a process holds at most as many as it serves requests at once (threads, or worker_connections for gevent). It reports an error when processes x that concurrency exceed `maxclients` (lowered to the open-files limit minus 32 when the container\'s `nofile` ulimit is smaller), and a warning when the pools\' cap alone exceeds maxclients: then max_connections no longer protects Redis from a connection storm.',
       why: 'Past maxclients Redis answers new connections with "ERR max number of clients reached": cache reads fail, sessions stored in the cache are lost for that request, and every worker retries at once. https://redis.io/docs/latest/develop/reference/clients/#maximum-concurrent-connected-clients',
-      notes: 'channels_redis layers and Celery brokers are not counted. A pool without max_connections has no cap (redis-py\'s default), so only the concurrency bound is checked.',
+      notes: 'Background workers (Celery, Channels, RQ, Django-Q) load the same CACHES and count with their pool processes or threads; one whose concurrency is unknown (Celery without `--concurrency`) is named and not counted. channels_redis layers and Celery brokers are not counted. A pool without max_connections has no cap (redis-py\'s default), so only the concurrency bound is checked.',
     },
   },
   check({ stack, facts, report, where, unknown }) {
     const tier = stack.data;
     for (const redis of tier.redis) {
       const uses = tier.redisUses.filter((u) => u.redis === redis && u.use.kind === 'cache');
-      if (uses.length === 0) continue;
+      if (uses.length === 0 && !tier.workerRedisUses.some((u) => u.redis === redis && u.use.kind === 'cache')) continue;
       const maxclients = effectiveMaxclients(redis);
       if (maxclients.kind === 'unknown') {
         unknown(`maxclients of ${redis.service.name} is unknown: ${maxclients.reason}`, maxclients.span);
@@ -36,7 +40,10 @@ export default defineRule({
       const related: RelatedLocation[] = [];
       let capKnown = true;
       let silent = false;
-      const byService = new Map<ComposeService, typeof uses>();
+      // Who opens connections: every app service (its workers x threads) and every background worker.
+      const holders: Array<{ service: ComposeService; containers: number; workers: number; perProcess: number; unit: string; workerUnit: string; start: Span; list: Array<{ use: DjangoRedisUse<DjangoProcess> }> }> = [];
+      const notCounted: string[] = [];
+      const byService = new Map<ComposeService, Array<{ use: DjangoRedisUse<DjangoProcess> }>>();
       for (const u of uses) byService.set(u.use.app.service, [...(byService.get(u.use.app.service) ?? []), u]);
       for (const [service, list] of byService) {
         const c = facts.concurrency.of(service)!;
@@ -46,9 +53,27 @@ export default defineRule({
           silent = true;
           continue;
         }
-        const workers = c.processes.value;
-        const perProcess = c.perProcess.value;
-        const containers = c.containers.value;
+        holders.push({ service, containers: c.containers.value, workers: c.processes.value, perProcess: c.perProcess.value, unit: c.perProcessUnit, workerUnit: 'workers', start: c.app.server.span, list });
+      }
+      const workerUses = new Map<ComposeService, Array<{ use: DjangoRedisUse<DjangoProcess> }>>();
+      for (const u of tier.workerRedisUses) {
+        if (u.redis !== redis || u.use.kind !== 'cache') continue;
+        workerUses.set(u.use.app.service, [...(workerUses.get(u.use.app.service) ?? []), u]);
+      }
+      for (const [service, list] of workerUses) {
+        for (const w of facts.concurrency.workersOf(service)) {
+          const missing = [w.containers, w.processes, w.perProcess].find((v) => v.kind === 'unknown');
+          if (missing?.kind === 'unknown') {
+            unknown(`concurrency of the ${workerName(w.worker)} of ${service.name} is unknown: ${missing.reason}`, missing.span);
+            notCounted.push(`${service.name} (${workerName(w.worker)}, ${missing.reason})`);
+            continue;
+          }
+          const known = (v: typeof w.processes) => (v.kind === 'known' ? v.value : 0);
+          holders.push({ service, containers: known(w.containers), workers: known(w.processes), perProcess: known(w.perProcess), unit: w.perProcessUnit, workerUnit: 'processes', start: w.worker.span, list });
+        }
+      }
+      const starts = new Map(holders.map((h) => [h.service, h.start]));
+      for (const { service, containers, workers, perProcess, unit, workerUnit, list } of holders) {
         // One pool per distinct server and limit: django-redis shares a process's pool between aliases with the same URL.
         const pools = new Map<string, number | undefined>();
         for (const { use } of list) {
@@ -64,21 +89,23 @@ export default defineRule({
           if (max && !related.some((r) => r.span === max.span)) related.push({ span: max.span, message: `${use.label} max_connections ${max.value}${use.poolPerThread ? ' per thread' : ' per process'}` });
         }
         for (const cap of pools.values()) {
-          concurrent.push({ service, containers, factors: [{ value: workers, unit: 'workers' }, { value: cap === undefined ? perProcess : Math.min(cap, perProcess), unit: c.perProcessUnit }] });
+          concurrent.push({ service, containers, factors: [{ value: workers, unit: workerUnit }, { value: cap === undefined ? perProcess : Math.min(cap, perProcess), unit }] });
           if (cap === undefined) capKnown = false;
-          else capped.push({ service, containers, factors: [{ value: workers, unit: 'workers' }, { value: cap, unit: 'max_connections' }] });
+          else capped.push({ service, containers, factors: [{ value: workers, unit: workerUnit }, { value: cap, unit: 'max_connections' }] });
         }
       }
       if (silent || concurrent.length === 0) continue;
       const needTerms = capacityTerms(concurrent);
       const need = needTerms.reduce((acc, t) => acc + termValue(t), 0);
-      const firstApp = stack.app(needTerms[0]!.services[0]!)!;
+      const firstService = needTerms[0]!.services[0]!;
+      const firstStart = starts.get(firstService)!;
+      const lower = notCounted.length > 0 ? `, not counting ${listNames(notCounted, 2)},` : '';
       const maxText = `maxclients ${maxclients.value}${maxclients.isDefault ? ' (default)' : ''}${maxclients.note}`;
       if (need > maxclients.value) {
         report({
           span: maxclients.span,
-          message: `${formatTerms(needTerms)} = ${need} concurrent Redis connections (${where(firstApp.server.span)}) > ${maxText} of ${redis.service.name}`,
-          related: [{ span: firstApp.server.span, message: `${firstApp.service.name} starts its workers here` }, ...related],
+          message: `${formatTerms(needTerms)} = ${need} concurrent Redis connections (${where(firstStart)})${lower} > ${maxText} of ${redis.service.name}`,
+          related: [{ span: firstStart, message: `${firstService.name} starts its workers here` }, ...related],
           hint: `raise --maxclients to at least ${need}`,
         });
         continue;

@@ -12,6 +12,10 @@ import connMaxAgeIdleTimeout from './conn-max-age-idle-timeout.js';
 import djangoSettingsUnknownKey from './django-settings-unknown-key.js';
 import connMaxAgeAsgi from './conn-max-age-asgi.js';
 import channelLayerInMemory from './channel-layer-in-memory.js';
+import postgresConnectionCapacity from './postgres-connection-capacity.js';
+import redisEvictionLosesData from './redis-eviction-loses-data.js';
+import redisDbShared from './redis-db-shared.js';
+import settingsEnvMissing from './settings-env-missing.js';
 
 /** The data-tier rules (pgbouncer, Postgres, Redis, Django settings, timeouts). */
 export const DATA_RULES: readonly Rule[] = [
@@ -28,4 +32,8 @@ export const DATA_RULES: readonly Rule[] = [
   connMaxAgeAsgi,
   channelLayerInMemory,
   pgbouncerUnknownSetting,
+  postgresConnectionCapacity,
+  redisEvictionLosesData,
+  redisDbShared,
+  settingsEnvMissing,
 ];

@@ -56,6 +56,8 @@ describe('the seed stacks, against a hand calculation', () => {
       ['upstream-max-conns', 15 * 150, 'nginx/load-balancer.conf:34'],
       ['upstream-max-conns', 15 * 200, 'nginx/load-balancer.conf:56'],
       ['app-concurrency', 480, 'docker-compose.loadbalanced.yml:6'],
+      // CONN_MAX_AGE 600 in every replica: 15 x 8 x 4 persistent client connections to pgbouncer.
+      ['pgbouncer-clients', 480, 'docker-compose.loadbalanced.yml:6'],
       ['pgbouncer-max-client-conn', null, 'pgbouncer/pgbouncer.ini:10'],
       ['pgbouncer-pool', null, 'pgbouncer/pgbouncer.ini:11'],
       ['postgres-max-connections', null, 'unknown'],
@@ -73,12 +75,38 @@ describe('the seed stacks, against a hand calculation', () => {
       const run = check({ dir: tmp.dir, rules: [] });
       const f = buildCapacityReport(run.stacks, run.config).stacks[0]!.funnel;
       expect(f.filter((x) => x.id.startsWith('pgbouncer')).map((x) => [x.label, x.value.value, x.value.source, x.detail])).toEqual([
+        ['pgbouncer (pgbouncer) clients: persistent Django connections of app servers and workers', 480, 'docker-compose.loadbalanced.yml:6', '15 replicas x 8 workers x 4 threads'],
         ['pgbouncer (pgbouncer) max_client_conn', 2000, `pgbouncer/pgbouncer.ini:${tmp.lineOf('pgbouncer/pgbouncer.ini', 'max_client_conn')}`, undefined],
         ['pgbouncer (pgbouncer) default_pool_size per database and user', 50, `pgbouncer/pgbouncer.ini:${tmp.lineOf('pgbouncer/pgbouncer.ini', 'default_pool_size')}`, '+ reserve_pool_size 10; max_db_connections 100'],
       ]);
     } finally {
       tmp.remove();
     }
+  });
+});
+
+describe('background workers in the funnel', () => {
+  // web 2 replicas x 4 workers x 4 threads; a Celery worker --pool=threads -c 30; beat with django_celery_beat's DatabaseScheduler.
+  const dir = join(FIXTURES, 'rules', 'postgres-connection-capacity', 'invalid-close-after-request');
+  it('counts Celery workers and beat beside the app servers, and their connections straight to Postgres', () => {
+    const run = check({ dir, rules: [] });
+    const f = buildCapacityReport(run.stacks, run.config).stacks[0]!.funnel;
+    expect(f.map((x) => [x.id, x.value.value, x.value.source, x.detail])).toEqual([
+      ['app-concurrency', 32, 'docker-compose.yml:6', 'web 2 x 4 x 4'],
+      ['background-workers', 31, 'docker-compose.yml:13', 'worker (Celery worker) 1 x 1 x 30 + beat (Celery beat) 1 x 1 x 1'],
+      ['pgbouncer-max-client-conn', null, 'unknown', undefined],
+      ['postgres-clients', 63, 'docker-compose.yml:6', '2 replicas x 4 workers x 4 threads + worker x 30 threads + beat x 1 process'],
+      ['postgres-max-connections', 50, 'docker-compose.yml:23', undefined],
+    ]);
+  });
+  it('says which worker is not counted when its concurrency is unknown', () => {
+    const run = check({ dir: join(FIXTURES, 'rules', 'postgres-connection-capacity', 'invalid-worker-concurrency-unknown'), rules: [] });
+    const f = buildCapacityReport(run.stacks, run.config).stacks[0]!.funnel;
+    const workers = f.find((x) => x.id === 'background-workers')!;
+    expect([workers.value.value, workers.value.source, workers.value.note]).toEqual([null, 'docker-compose.yml:13', 'worker: --concurrency is not set: Celery starts one pool process per CPU of the host']);
+    const direct = f.find((x) => x.id === 'postgres-clients')!;
+    expect([direct.value.value, direct.detail]).toEqual([null, '3 replicas x 8 workers x 4 threads + reports x 2 processes']);
+    expect(direct.value.note).toContain('not counted: worker (Celery worker, --concurrency is not set');
   });
 });
 

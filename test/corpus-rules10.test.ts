@@ -16,7 +16,7 @@ if (!present) console.warn(`corpus not found at ${CORPUS}: skipping the issue-10
 const IDS = new Set([
   'upstream-keepalive-timeout', 'proxy-read-timeout', 'pgbouncer-query-timeout', 'conn-max-age-idle-timeout', 'nginx-refuses-config',
   'websocket-upgrade-headers', 'upstream-max-conns', 'upstream-dns-cached', 'upstream-protocol-mismatch', 'django-settings-unknown-key',
-  'conn-max-age-asgi', 'channel-layer-in-memory',
+  'conn-max-age-asgi', 'channel-layer-in-memory', 'postgres-connection-capacity', 'redis-eviction-loses-data', 'redis-db-shared', 'settings-env-missing',
 ]);
 
 /**
@@ -26,6 +26,16 @@ const IDS = new Set([
  * - wger-project__docker: `/` and `/ps/` set all three; proxy_read_timeout 86400s faces the web
  *   service of the prebuilt wger/server image, whose command arena-lint cannot read, so
  *   proxy-read-timeout is silent (unknown, not judged).
+ * - makeplane__plane: the api, worker (`celery -A plane worker -l info`) and beat-worker services load
+ *   plane.settings.production (found from plane/celery.py's setdefault for the workers), but DATABASES
+ *   and REDIS_URL come from ./apiserver/.env, which is not in the repository (only .env.example), so
+ *   postgres-connection-capacity, redis-eviction-loses-data, redis-db-shared and settings-env-missing
+ *   (the env_file may set anything) are silent; the worker
+ *   has no --concurrency (one process per host CPU), which would be unknown anyway. Its broker is AMQP.
+ * - getsentry__self-hosted runs Redis with volatile-lru (not allkeys-*), and no Django settings are read
+ *   from its prebuilt images: redis-eviction-loses-data is right to stay silent.
+ * - the other corpus stacks run prebuilt Django images (netbox, weblate, taiga, wger, zulip, pulp,
+ *   paperless) whose settings are not in the files, or Redis with noeviction: nothing to judge.
  * - every nginx container: nginx-refuses-config agrees with the real nginx -t
  *   (test/nginx-refuses-config.oracle.test.ts), and nginx accepts all of them.
  */

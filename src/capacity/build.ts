@@ -9,6 +9,8 @@ import { redisInt, type RedisService } from '../inputs/redis.js';
 import type { DataTier } from '../stack/data-tier.js';
 import { capacityTerms, formatTerms, termValue, type CapacityItem, type ConcurrencyGroup } from '../facts/concurrency.js';
 import { buildFacts, type StackFacts } from '../facts/index.js';
+import { connectionHolders } from '../facts/connections.js';
+import { workerName } from '../stack/workers.js';
 import { nginxProcessLimits } from '../facts/limits.js';
 import { capacityPlan, type PlanValue } from '../facts/plan.js';
 import { describeTotal, type ResourceAmount, type ResourceKind, type ResourceSide } from '../facts/resources.js';
@@ -182,11 +184,17 @@ function funnel(stack: Stack, facts: StackFacts, config: ResolvedConfig): Funnel
       detail: c.groups.map((g) => `${g.name} ${g.containers} x ${g.workers.value} x ${g.perWorker.value}`).join(' + '),
     });
   }
+  if (c.workers.length) steps.push({ id: 'background-workers', label: 'background workers (Celery, Channels, RQ, Django-Q): containers x processes x threads', ...backgroundWorkers(stack, facts) });
   const data = stack.data;
   for (const pgb of data.pgbouncers) {
     const name = pgb.service.name;
     const reserve = pgbouncerNumber(pgb, 'reserve_pool_size');
     const maxDb = pgbouncerNumber(pgb, 'max_db_connections');
+    steps.push({
+      id: 'pgbouncer-clients',
+      label: `pgbouncer (${name}) clients: persistent Django connections of app servers and workers`,
+      ...connectionSum(stack, facts, (r) => r.route.kind === 'pgbouncer' && r.route.pgbouncer === pgb, true),
+    });
     steps.push({ id: 'pgbouncer-max-client-conn', label: `pgbouncer (${name}) max_client_conn`, value: sourcedValue(stack, pgbouncerNumber(pgb, 'max_client_conn')) });
     steps.push({
       id: 'pgbouncer-pool',
@@ -202,6 +210,8 @@ function funnel(stack: Stack, facts: StackFacts, config: ResolvedConfig): Funnel
     steps.push({ id: 'pgbouncer-max-client-conn', label: 'pgbouncer max_client_conn', value: { value: null, source: 'unknown', note: 'no pgbouncer service in this stack' } });
   }
   for (const pg of data.postgres) {
+    const direct = connectionSum(stack, facts, (r) => r.route.kind === 'postgres' && r.route.postgres === pg, false);
+    if (direct.value.value !== 0) steps.push({ id: 'postgres-clients', label: `Postgres (${pg.service.name}) clients straight from Django (no pooler): app servers and workers`, ...direct });
     steps.push({ id: 'postgres-max-connections', label: `Postgres (${pg.service.name}) max_connections`, value: sourcedValue(stack, postgresInt(pg, 'max_connections')) });
   }
   if (data.postgres.length === 0) {
@@ -213,6 +223,31 @@ function funnel(stack: Stack, facts: StackFacts, config: ResolvedConfig): Funnel
     steps.push({ id: 'redis-clients', label: `Redis (${name}) clients: Django processes x requests at once`, ...redisClients(stack, facts, data, redis) });
   }
   return steps;
+}
+
+/** The background workers' concurrency: containers x pool processes x threads per worker. */
+function backgroundWorkers(stack: Stack, facts: StackFacts): Pick<FunnelStep, 'value' | 'detail'> {
+  const ws = facts.concurrency.workers;
+  const missing = ws.flatMap((w) => [w.containers, w.processes, w.perProcess].filter((v) => v.kind === 'unknown').map((v) => ({ w, v })));
+  const detail = ws.map((w) => `${w.service.name} (${workerName(w.worker)}) ${[w.containers, w.processes, w.perProcess].map((v) => (v.kind === 'known' ? v.value : '?')).join(' x ')}`).join(' + ');
+  if (missing.length) {
+    const { w, v } = missing[0]!;
+    return { value: { value: null, source: whereOf(stack, v.span), note: `${w.service.name}: ${v.kind === 'unknown' ? v.reason : ''}` }, detail };
+  }
+  const total = ws.reduce((n, w) => n + [w.containers, w.processes, w.perProcess].reduce((a, v) => a * (v as Known<number>).value, 1), 0);
+  return { value: { value: total, source: whereOf(stack, ws[0]!.worker.span) }, detail };
+}
+
+/** Django connections of app servers and workers to one pooler or server, as the connection rules count them. */
+function connectionSum(stack: Stack, facts: StackFacts, select: Parameters<typeof connectionHolders>[1], persistentOnly: boolean): Pick<FunnelStep, 'value' | 'detail'> {
+  const h = connectionHolders({ stack, facts }, select, persistentOnly);
+  if (h.silent) return { value: { value: null, source: 'unknown', note: 'an app server\'s concurrency or a CONN_MAX_AGE is unknown' } };
+  if (h.items.length === 0 && h.unknownWorkers.length === 0) return { value: { value: 0, source: 'computed' }, detail: 'no Django alias connects here' + (persistentOnly ? ' with CONN_MAX_AGE above 0' : '') };
+  const terms = capacityTerms(h.items);
+  const detail = formatTerms(terms);
+  if (h.unknownWorkers.length) return { value: { value: null, source: 'unknown', note: `not counted: ${h.unknownWorkers.map((u) => u.what).join('; ')}` }, detail };
+  const first = h.starts.get(terms[0]!.services[0]!)!;
+  return { value: { value: terms.reduce((n, t) => n + termValue(t), 0), source: whereOf(stack, first.span) }, detail };
 }
 
 /**
@@ -229,6 +264,14 @@ function redisClients(stack: Stack, facts: StackFacts, data: DataTier, redis: Re
     const missing = c ? [c.processes, c.perProcess, c.containers].find((v) => v.kind === 'unknown') : undefined;
     if (!c || missing?.kind === 'unknown') return { value: { value: null, source: 'unknown', note: missing?.kind === 'unknown' ? missing.reason : `${service.name} runs no app server` } };
     items.push({ service, containers: (c.containers as Known<number>).value, factors: [{ value: (c.processes as Known<number>).value, unit: 'workers' }, { value: (c.perProcess as Known<number>).value, unit: c.perProcessUnit }] });
+  }
+  // Background workers load the same CACHES: each pool process or thread may hold one connection.
+  for (const service of new Set(data.workerRedisUses.filter((u) => u.redis === redis && u.use.kind === 'cache').map((u) => u.use.app.service))) {
+    for (const w of facts.concurrency.workersOf(service)) {
+      const missing = [w.containers, w.processes, w.perProcess].find((v) => v.kind === 'unknown');
+      if (missing?.kind === 'unknown') return { value: { value: null, source: whereOf(stack, missing.span), note: `${service.name} (${workerName(w.worker)}): ${missing.reason}` } };
+      items.push({ service, containers: (w.containers as Known<number>).value, factors: [{ value: (w.processes as Known<number>).value, unit: 'processes' }, { value: (w.perProcess as Known<number>).value, unit: w.perProcessUnit }] });
+    }
   }
   const terms = capacityTerms(items);
   const first = stack.app(services[0]!)!;

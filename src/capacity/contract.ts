@@ -122,8 +122,11 @@ export type FunnelStepId =
   | 'nginx-connections'
   | 'upstream-max-conns'
   | 'app-concurrency'
+  | 'background-workers'
+  | 'pgbouncer-clients'
   | 'pgbouncer-max-client-conn'
   | 'pgbouncer-pool'
+  | 'postgres-clients'
   | 'postgres-max-connections'
   | 'redis-maxclients'
   | 'redis-clients';

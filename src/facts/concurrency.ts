@@ -3,6 +3,9 @@ import { known, unknown, type Known, type Span, type Value } from '../core/value
 import type { ComposeService } from '../inputs/compose.js';
 import type { AppService, Stack } from '../stack/stack.js';
 import { groupName } from './groups.js';
+import { pyNumber, type DjangoWorker } from '../inputs/django.js';
+import { pyGet } from '../python/value.js';
+import type { BackgroundWorker } from '../stack/workers.js';
 
 /**
  * Concurrency, computed in one place: for every app service, containers (`deploy.replicas`/`scale:`,
@@ -38,9 +41,22 @@ export interface ConcurrencyGroup {
   readonly app: AppService;
 }
 
+/** One background worker (Celery, Channels, RQ, Django-Q) of a service, counted like an app server. */
+export interface WorkerConcurrency {
+  readonly service: ComposeService;
+  readonly worker: BackgroundWorker;
+  readonly containers: Value<number>;
+  readonly processes: Value<number>;
+  readonly perProcess: Value<number>;
+  readonly perProcessUnit: BackgroundWorker['perProcessUnit'];
+}
+
 export interface StackConcurrency {
   /** Every app service, in compose order. */
   readonly services: readonly ServiceConcurrency[];
+  /** Every background worker of a service without an app server, in compose order. */
+  readonly workers: readonly WorkerConcurrency[];
+  workersOf(service: ComposeService): readonly WorkerConcurrency[];
   readonly groups: readonly ConcurrencyGroup[];
   /** App servers whose concurrency cannot be known; a total over the stack is then unknown. */
   readonly unknowns: ReadonlyArray<{ readonly service: ComposeService; readonly reason: string; readonly span: Span }>;
@@ -138,7 +154,21 @@ export function stackConcurrency(stack: Stack): StackConcurrency {
     });
   }
   const byService = new Map(services.map((c) => [c.service, c]));
-  return { services, groups, unknowns, total: groups.reduce((s, g) => s + g.concurrency, 0), of: (s) => byService.get(s) };
+  const workers = stack.data.workers.flatMap((w) => w.workers.map((worker) => workerConcurrency(w, worker)));
+  return {
+    services, workers, groups, unknowns, total: groups.reduce((s, g) => s + g.concurrency, 0),
+    of: (s) => byService.get(s), workersOf: (s) => workers.filter((w) => w.service === s),
+  };
+}
+
+function workerConcurrency(w: DjangoWorker, worker: BackgroundWorker): WorkerConcurrency {
+  let processes = worker.processes;
+  if (worker.readsSetting === 'Q_CLUSTER') {
+    const n = pyNumber(pyGet(w.settings?.names.get('Q_CLUSTER'), 'workers'));
+    if (n?.kind === 'known' && n.value !== null) processes = { ...n, value: n.value };
+    else if (n?.kind === 'unknown') processes = n;
+  }
+  return { service: w.service, worker, containers: containerCount(w.service), processes, perProcess: worker.perProcess, perProcessUnit: worker.perProcessUnit };
 }
 
 /** `15 replicas x 8 workers x 4 threads = 480` */

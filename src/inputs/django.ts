@@ -6,23 +6,33 @@ import { instructionWords } from '../parsers/dockerfile.js';
 import type { ComposeService } from './compose.js';
 import { repoPath } from '../container/filesystem.js';
 import type { AppService, StackReader } from '../stack/core.js';
+import { backgroundWorkers, type BackgroundWorker } from '../stack/workers.js';
 
 /**
  * The Django side of the data tier: which settings module each app service runs, evaluated statically
  * (never executed) with the environment that service's container sees.
  */
 
-export interface DjangoApp {
+/** A container that loads Django settings: an app server, or a background worker (Celery, Channels, RQ). */
+export interface DjangoProcess {
   readonly service: ComposeService;
-  readonly app: AppService;
   readonly settingsModule: Value<string>;
   /** Undefined when the module cannot be found; `reason` says why. */
   readonly settings?: SettingsModule;
   readonly reason?: string;
 }
 
-export interface DjangoDatabase {
-  readonly app: DjangoApp;
+export interface DjangoApp extends DjangoProcess {
+  readonly app: AppService;
+}
+
+/** A background worker's container, with the settings it loads. */
+export interface DjangoWorker extends DjangoProcess {
+  readonly workers: readonly BackgroundWorker[];
+}
+
+export interface DjangoDatabase<A extends DjangoProcess = DjangoApp> {
+  readonly app: A;
   readonly alias: string;
   /** The alias key in DATABASES: where a missing key is added. */
   readonly aliasSpan: Span;
@@ -37,8 +47,8 @@ export interface DjangoDatabase {
   readonly options?: PyValue;
 }
 
-export interface DjangoRedisUse {
-  readonly app: DjangoApp;
+export interface DjangoRedisUse<A extends DjangoProcess = DjangoApp> {
+  readonly app: A;
   /** `CACHES["default"]` or `CHANNEL_LAYERS["default"]`. */
   readonly label: string;
   readonly kind: 'cache' | 'channels';
@@ -108,46 +118,25 @@ function fingerprint(v: Value<string> | undefined): string {
 
 /** Every app service whose settings module can be named, with its settings evaluated once per distinct (module, env). */
 export function djangoApps(stack: StackReader): DjangoApp[] {
+  return djangoProcesses(stack).apps;
+}
+
+/**
+ * The app services and the background-worker services (a container without an app server that runs
+ * Celery, Channels, RQ or Django-Q) whose settings module can be named, each evaluated with its own
+ * container's environment, once per distinct (module, env).
+ */
+export function djangoProcesses(stack: StackReader): { apps: DjangoApp[]; workers: DjangoWorker[] } {
   const cache: CachedEvaluation[] = [];
-  const out: DjangoApp[] = [];
+  const apps: DjangoApp[] = [];
+  const workers: DjangoWorker[] = [];
   const ws = stack.workspace;
-  for (const svc of stack.services) {
-    const app = stack.app(svc);
-    if (!app) continue;
-    const env = processEnv(stack, svc);
-    const roots = searchRoots(stack, svc);
-    let module: Value<string> | undefined = env.get('DJANGO_SETTINGS_MODULE');
-    if (!module) {
-      const entry = appModule(app);
-      if (entry?.kind === 'known') {
-        module = settingsModuleFromEntrypoint(entry.value, roots, (p) => ws.read(p), (p) => ws.exists(p));
-        if (module?.kind === 'known') stack.addFile(module.span.file);
-      }
-    }
-    // The container view found the settings through the process and the container's files (a module
-    // the build context alone does not show: `COPY ./app /app` with `WORKDIR /app`).
-    const fromView = stack.view(svc)?.django;
-    if (!module && fromView) module = fromView.settingsModule;
-    if (!module) continue;
-    const base = { service: svc, app, settingsModule: module };
-    if (module.kind === 'unknown') {
-      out.push({ ...base, reason: `DJANGO_SETTINGS_MODULE is unknown: ${module.reason}` });
-      continue;
-    }
-    let entry = resolveModule(module.value, roots, (p) => ws.exists(p));
-    if (!entry && fromView?.settingsFile && fromView.settingsModule.kind === 'known' && fromView.settingsModule.value === module.value) {
-      entry = fromView.settingsFile;
-      roots.unshift(packageRoot(entry, module.value));
-    }
-    if (!entry) {
-      out.push({ ...base, reason: `settings module ${module.value} is not found under ${roots.join(', ') || 'the service\'s build context'}` });
-      continue;
-    }
+  const evaluate = (svc: ComposeService, module: Value<string>, roots: string[], env: Map<string, Value<string>>, given?: string): Pick<DjangoProcess, 'settings' | 'reason'> => {
+    if (module.kind === 'unknown') return { reason: `DJANGO_SETTINGS_MODULE is unknown: ${module.reason}` };
+    const entry = given ?? resolveModule(module.value, roots, (p) => ws.exists(p));
+    if (!entry) return { reason: `settings module ${module.value} is not found under ${roots.join(', ') || 'the service\'s build context'}` };
     const hit = cache.find((c) => c.entry === entry && [...c.reads].every(([name, fp]) => fingerprint(env.get(name)) === fp));
-    if (hit) {
-      out.push({ ...base, settings: hit.result });
-      continue;
-    }
+    if (hit) return { settings: hit.result };
     const reads = new Map<string, string>();
     // An env_file nobody can read may set any variable the rest of the environment lacks.
     const gap = stack.envIncomplete(svc);
@@ -163,9 +152,63 @@ export function djangoApps(stack: StackReader): DjangoApp[] {
     if (first !== undefined) stack.addFile(first, result.problems, result.comments);
     for (const f of rest) stack.addFile(f);
     cache.push({ entry, reads, result });
-    out.push({ ...base, settings: result });
+    return { settings: result };
+  };
+  for (const svc of stack.services) {
+    const app = stack.app(svc);
+    const env = processEnv(stack, svc);
+    const roots = searchRoots(stack, svc);
+    let module: Value<string> | undefined = env.get('DJANGO_SETTINGS_MODULE');
+    if (!app) {
+      const view = stack.view(svc);
+      const found = backgroundWorkers(view?.process);
+      if (found.length === 0) continue;
+      // The container view found the module the way Django does (manage.py's setdefault included).
+      const discovered = view?.django;
+      module ??= discovered?.settingsModule ?? celeryAppSettings(stack, found, roots);
+      if (!module) continue;
+      const given = discovered && discovered.settingsModule === module ? discovered.settingsFile : undefined;
+      workers.push({ service: svc, workers: found, settingsModule: module, ...evaluate(svc, module, roots, env, given) });
+      continue;
+    }
+    if (!module) {
+      const entry = appModule(app);
+      if (entry?.kind === 'known') {
+        module = settingsModuleFromEntrypoint(entry.value, roots, (p) => ws.read(p), (p) => ws.exists(p));
+        if (module?.kind === 'known') stack.addFile(module.span.file);
+      }
+    }
+    // The container view found the settings through the process and the container's files (a module
+    // the build context alone does not show: `COPY ./app /app` with `WORKDIR /app`).
+    const fromView = stack.view(svc)?.django;
+    if (!module && fromView) module = fromView.settingsModule;
+    if (!module) continue;
+    let given: string | undefined;
+    if (module.kind === 'known' && !resolveModule(module.value, roots, (p) => ws.exists(p)) && fromView?.settingsFile
+      && fromView.settingsModule.kind === 'known' && fromView.settingsModule.value === module.value) {
+      given = fromView.settingsFile;
+      roots.unshift(packageRoot(given, module.value));
+    }
+    apps.push({ service: svc, app, settingsModule: module, ...evaluate(svc, module, roots, env, given) });
   }
-  return out;
+  return { apps, workers };
+}
+
+/** The DJANGO_SETTINGS_MODULE a Celery app module (`-A proj`: proj/celery.py, else proj) sets when imported. */
+function celeryAppSettings(stack: StackReader, workers: readonly BackgroundWorker[], roots: string[]): Value<string> | undefined {
+  const ws = stack.workspace;
+  for (const w of workers) {
+    if (w.app?.kind !== 'known') continue;
+    const name = w.app.value.split(':')[0]!.replace(/\.(app|celery)$/, '');
+    for (const candidate of [`${name}.celery`, name]) {
+      const module = settingsModuleFromEntrypoint(candidate, roots, (p) => ws.read(p), (p) => ws.exists(p));
+      if (module) {
+        if (module.kind === 'known') stack.addFile(module.span.file);
+        return module;
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The folder a module is imported from: `app` for `app.settings` at app/app/settings.py. */
@@ -182,7 +225,7 @@ function entriesOf(v: PyValue | undefined): Array<{ key: string; keySpan: Span; 
 }
 
 /** DATABASES of an app; Unknown when DATABASES itself cannot be known. */
-export function djangoDatabases(app: DjangoApp): DjangoDatabase[] | Unknown {
+export function djangoDatabases<A extends DjangoProcess>(app: A): DjangoDatabase<A>[] | Unknown {
   const settings = app.settings;
   if (!settings) return unknown(app.reason ?? 'no settings', app.service.nameSpan);
   const dbs = settings.names.get('DATABASES');
@@ -190,10 +233,10 @@ export function djangoDatabases(app: DjangoApp): DjangoDatabase[] | Unknown {
   if (dbs.kind === 'unknown') return dbs;
   return entriesOf(dbs).map(({ key, keySpan, value }) => {
     const field = (k: string) => pyGet(value, k);
-    const out: { -readonly [K in keyof DjangoDatabase]: DjangoDatabase[K] } = { app, alias: key, aliasSpan: keySpan };
-    const set = <K extends keyof DjangoDatabase>(k: K, setting: string) => {
+    const out: { -readonly [K in keyof DjangoDatabase<A>]: DjangoDatabase<A>[K] } = { app, alias: key, aliasSpan: keySpan };
+    const set = <K extends keyof DjangoDatabase<A>>(k: K, setting: string) => {
       const v = field(setting);
-      if (v !== undefined) out[k] = v as DjangoDatabase[K];
+      if (v !== undefined) out[k] = v as DjangoDatabase<A>[K];
     };
     set('engine', 'ENGINE');
     set('name', 'NAME');
@@ -208,7 +251,7 @@ export function djangoDatabases(app: DjangoApp): DjangoDatabase[] | Unknown {
   });
 }
 
-export function isPostgresEngine(db: DjangoDatabase): boolean | undefined {
+export function isPostgresEngine(db: DjangoDatabase<DjangoProcess>): boolean | undefined {
   if (!db.engine) return false;
   if (db.engine.kind === 'unknown') return undefined;
   return typeof db.engine.value === 'string' && /postg/i.test(db.engine.value);
@@ -253,10 +296,10 @@ function redisUrlTarget(url: Value<string>): { host: Value<string>; port: Value<
 }
 
 /** The Redis servers an app's CACHES and CHANNEL_LAYERS use, with their pool limits. */
-export function djangoRedisUses(app: DjangoApp): DjangoRedisUse[] {
+export function djangoRedisUses<A extends DjangoProcess>(app: A): DjangoRedisUse<A>[] {
   const names = app.settings?.names;
   if (!names) return [];
-  const out: DjangoRedisUse[] = [];
+  const out: DjangoRedisUse<A>[] = [];
   for (const { key, value } of entriesOf(names.get('CACHES'))) {
     const backend = pyGet(value, 'BACKEND');
     if (backend?.kind !== 'known' || typeof backend.value !== 'string' || !/redis/i.test(backend.value)) continue;

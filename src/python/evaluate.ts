@@ -23,6 +23,12 @@ export interface SettingsModule {
   raises: Array<{ message: string; span: Span }>;
   /** Imports that could not be read (installed packages, files outside the search roots). */
   unresolvedImports: Array<{ module: string; span: Span }>;
+  /**
+   * Reads of variables the environment does not set (and no .env may set), at the reading expression:
+   * `os.environ["X"]`, `os.getenv("X", default)`, `env("X")`, `config("X")`. With a default the read
+   * gives the default; without one it raises (listed in `raises` at the same span).
+   */
+  envUnset: Array<{ name: string; span: Span }>;
 }
 
 export interface EvaluateOptions {
@@ -67,6 +73,7 @@ class Evaluation {
   readonly comments: Comment[] = [];
   readonly raises: Array<{ message: string; span: Span }> = [];
   readonly unresolvedImports: Array<{ module: string; span: Span }> = [];
+  readonly envUnset: Array<{ name: string; span: Span }> = [];
   private readonly modules = new Map<string, ModuleState | null>();
   /** os.environ writes during import; null = deleted. */
   readonly envOverlay = new Map<string, Value<string> | null>();
@@ -213,6 +220,7 @@ export function evaluateSettings(opts: EvaluateOptions): SettingsModule {
     comments: evaluation.comments,
     raises: evaluation.raises,
     unresolvedImports: evaluation.unresolvedImports,
+    envUnset: evaluation.envUnset,
   };
 }
 
@@ -249,6 +257,9 @@ class ModuleRunner {
         return undefined;
       },
       envGet: (name) => ev.envGet(name),
+      envUnset: (name, span) => {
+        if (!ev.envUnset.some((r) => r.span.file === span.file && r.span.start === span.start && r.name === name)) ev.envUnset.push({ name, span });
+      },
       envSet: (name, value) => {
         ev.envOverlay.set(name, value);
       },

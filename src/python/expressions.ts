@@ -29,6 +29,8 @@ export interface ExprContext {
   /** null deletes. */
   envSet(name: string, value: Value<string> | null): void;
   envForgetAll(reason: string): void;
+  /** Records a read of a variable the environment does not set (its default is used, or the read raises). */
+  envUnset?(name: string, span: Span): void;
   /** A .env file may be loaded: from the module's directory, the nearest one upwards, or a path we cannot know. */
   dotenvLoaded(span: Span, search: 'module-dir' | 'parents' | 'unknown'): void;
   /** settings.ini / .env files python-decouple would read for this module. */
@@ -458,7 +460,10 @@ export class ExpressionEvaluator {
   /** An environment variable as a value: span = the expression that reads it, via = where it is set. */
   private fromEnv(name: string, span: Span): Ev | undefined {
     const v = this.ctx.envGet(name);
-    if (v === undefined) return undefined;
+    if (v === undefined) {
+      this.ctx.envUnset?.(name, span);
+      return undefined;
+    }
     if (v.kind === 'unknown') return unknown(`${name} comes from the environment: ${v.reason}`, span);
     return scalar(v.value, span, { via: [v.span, ...(v.via ?? [])] });
   }

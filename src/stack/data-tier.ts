@@ -1,7 +1,8 @@
 import { known, unknown, type Known, type Span, type Value } from '../core/value.js';
 import type { ComposeService } from '../inputs/compose.js';
 import {
-  djangoApps, djangoDatabases, djangoRedisUses, isPostgresEngine, pyText, type DjangoApp, type DjangoDatabase, type DjangoRedisUse,
+  djangoDatabases, djangoProcesses, djangoRedisUses, isPostgresEngine, pyText,
+  type DjangoApp, type DjangoDatabase, type DjangoProcess, type DjangoRedisUse, type DjangoWorker,
 } from '../inputs/django.js';
 import { databaseFor, isPgbouncerService, pgbouncerNumber, pgbouncerText, readPgbouncer, type PgbouncerDatabase, type PgbouncerService } from '../inputs/pgbouncer.js';
 import { isPostgresService, readPostgres, type PostgresService } from '../inputs/postgres.js';
@@ -16,13 +17,13 @@ export type DatabaseRoute =
   | { readonly kind: 'other'; readonly service?: ComposeService; readonly host: Known<string>; readonly port: Known<number> }
   | { readonly kind: 'unknown'; readonly reason: string; readonly span: Span };
 
-export interface RoutedDatabase {
-  readonly db: DjangoDatabase;
+export interface RoutedDatabase<A extends DjangoProcess = DjangoApp> {
+  readonly db: DjangoDatabase<A>;
   readonly route: DatabaseRoute;
 }
 
-export interface RoutedRedisUse {
-  readonly use: DjangoRedisUse;
+export interface RoutedRedisUse<A extends DjangoProcess = DjangoApp> {
+  readonly use: DjangoRedisUse<A>;
   readonly redis?: RedisService;
 }
 
@@ -41,6 +42,11 @@ export interface DataTier {
   /** Apps whose DATABASES cannot be known, with the reason. */
   readonly unknownDatabases: ReadonlyArray<{ readonly app: DjangoApp; readonly reason: string }>;
   readonly redisUses: readonly RoutedRedisUse[];
+  /** Services that run background workers (Celery, Channels, RQ, Django-Q) instead of an app server, with their settings. */
+  readonly workers: readonly DjangoWorker[];
+  /** Every Postgres alias of every worker service, routed like the apps'. */
+  readonly workerDatabases: readonly RoutedDatabase<DjangoWorker>[];
+  readonly workerRedisUses: readonly RoutedRedisUse<DjangoWorker>[];
   /** The Postgres service a pgbouncer database entry forwards to. */
   backendOf(pgb: PgbouncerService, db: PgbouncerDatabase): PostgresService | undefined;
 }
@@ -55,7 +61,7 @@ export function buildDataTier(stack: StackReader): DataTier {
   const pgbouncers = stack.services.filter((s) => isPgbouncerService(stack, s)).map((s) => readPgbouncer(stack, s));
   const postgres = stack.services.filter((s) => !isPgbouncerService(stack, s) && isPostgresService(stack, s)).map((s) => readPostgres(stack, s));
   const redis = stack.services.filter((s) => isRedisService(stack, s)).map((s) => readRedis(stack, s));
-  const apps = djangoApps(stack);
+  const { apps, workers } = djangoProcesses(stack);
 
   const databases: RoutedDatabase[] = [];
   const unknownDatabases: Array<{ app: DjangoApp; reason: string }> = [];
@@ -70,11 +76,19 @@ export function buildDataTier(stack: StackReader): DataTier {
       databases.push({ db, route: routeDatabase(stack, db, pgbouncers, postgres) });
     }
   }
-  const redisUses = apps.flatMap(djangoRedisUses).map((use): RoutedRedisUse => {
+  const workerDatabases: RoutedDatabase<DjangoWorker>[] = [];
+  for (const w of workers) {
+    const dbs = djangoDatabases(w);
+    if (!Array.isArray(dbs)) continue;
+    for (const db of dbs) if (isPostgresEngine(db) !== false) workerDatabases.push({ db, route: routeDatabase(stack, db, pgbouncers, postgres) });
+  }
+  const routeRedis = <A extends DjangoProcess>(use: DjangoRedisUse<A>): RoutedRedisUse<A> => {
     const svc = use.host.kind === 'known' ? stack.resolveHost(use.host.value) : undefined;
     const target = svc ? redis.find((r) => r.service === svc) : undefined;
     return target ? { use, redis: target } : { use };
-  });
+  };
+  const redisUses = apps.flatMap((a) => djangoRedisUses(a)).map(routeRedis);
+  const workerRedisUses = workers.flatMap((w) => djangoRedisUses(w)).map(routeRedis);
 
   return {
     stack: stack.name,
@@ -85,6 +99,9 @@ export function buildDataTier(stack: StackReader): DataTier {
     databases,
     unknownDatabases,
     redisUses,
+    workers,
+    workerDatabases,
+    workerRedisUses,
     backendOf(pgb, db) {
       const host = db.params.get('host');
       const svc = host?.kind === 'known' ? stack.resolveHost(host.value) : undefined;
@@ -95,7 +112,7 @@ export function buildDataTier(stack: StackReader): DataTier {
 
 const POSTGRES_PORT = 5432;
 
-function routeDatabase(stack: StackReader, db: DjangoDatabase, pgbouncers: readonly PgbouncerService[], postgres: readonly PostgresService[]): DatabaseRoute {
+function routeDatabase(stack: StackReader, db: DjangoDatabase<DjangoProcess>, pgbouncers: readonly PgbouncerService[], postgres: readonly PostgresService[]): DatabaseRoute {
   // Django leaves an empty HOST to libpq (the local unix socket) and an empty PORT to libpq's 5432.
   const host = pyText(db.host) ?? known('', db.aliasSpan, { isDefault: true });
   if (host.kind === 'unknown') return { kind: 'unknown', reason: `HOST of "${db.alias}" is unknown: ${host.reason}`, span: host.span };
