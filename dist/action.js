@@ -33883,6 +33883,7 @@ var package_default = {
   },
   files: [
     "dist/arena-lint.js",
+    "dist/arena-lint.cjs",
     "schemas/arena-lint.schema.json",
     "CHANGELOG.md"
   ],
