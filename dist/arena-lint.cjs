@@ -7897,8 +7897,8 @@ function jinjaTagAt(text) {
 function isJinjaTemplate(text) {
   return jinjaTagAt(text) >= 0;
 }
-function hasJinjaBlockTag(text) {
-  return /\{%-?\s*(if|for|raw|set|endif|endfor)\b/.test(text);
+function isJinjaDataTemplate(text) {
+  return /\{%-?\s*(if|for|raw|set|endif|endfor)\b/.test(text) || /\{\{-?\s*[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*\s*(\|[^{}\n]*)?-?\}\}/.test(text);
 }
 
 // src/core/value.ts
@@ -9921,69 +9921,6 @@ function looksLikeShellScript(path, text) {
   return /^#!\s*(\S*\/)?(env\s+(-\S+\s+)*)?(ba|da|k|z|a)?sh\b/.test(firstLine);
 }
 
-// src/inputs/sysctl.ts
-var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
-var NO_EXTENSION = /(^|\/)[^./]+$/;
-var cache = /* @__PURE__ */ new WeakMap();
-function hostSysctls(ws, containerFiles = /* @__PURE__ */ new Set()) {
-  let all = cache.get(ws);
-  if (!all) {
-    all = readSources(ws);
-    cache.set(ws, all);
-  }
-  return join2(all.filter((src) => !containerFiles.has(src.path)));
-}
-function readSources(ws) {
-  const sources = [];
-  for (const path of ws.files()) {
-    if (looksLikeSysctlFile(path)) {
-      const file = ws.read(path);
-      if (!file) continue;
-      const r = parseSysctlConf(file);
-      sources.push({ path, kind: "sysctl-file", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
-    } else if (SHELL_EXT.test(path) || NO_EXTENSION.test(path)) {
-      const file = ws.read(path);
-      if (!file || !looksLikeShellScript(path, file.text) || !/sysctl/.test(file.text)) continue;
-      const r = scanShellForSysctls(file);
-      if ((r.doc ?? []).length === 0) continue;
-      sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
-    }
-  }
-  return sources;
-}
-function join2(sources) {
-  const persisted = [];
-  const runtime = [];
-  for (const src of sources) {
-    src.settings.forEach((setting2, index) => {
-      const target = setting2.scriptTarget;
-      if (target?.kind === "runtime") runtime.push(setting2);
-      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting: setting2 });
-    });
-  }
-  persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
-  const values = /* @__PURE__ */ new Map();
-  const slot = (key2) => {
-    let v = values.get(key2);
-    if (!v) values.set(key2, v = {});
-    return v;
-  };
-  for (const p of persisted) slot(p.setting.key).persisted = p.setting;
-  for (const r of runtime) slot(r.key).runtime = r;
-  return {
-    sources,
-    get(key2) {
-      const v = values.get(key2);
-      if (!v) return void 0;
-      const effective2 = v.runtime ?? v.persisted;
-      return { key: key2, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
-    }
-  };
-}
-
-// src/container/filesystem.ts
-var import_node_path3 = require("node:path");
-
 // src/parsers/dockerfile.ts
 function parseDockerfile(file) {
   const instructions = [];
@@ -10049,7 +9986,111 @@ function instructionWords(ins) {
   return { words: splitShellWords(ins.args), form: "shell" };
 }
 
+// src/inputs/sysctl.ts
+var SHELL_EXT = /\.(sh|bash|dash|ksh|zsh)$/i;
+var NO_EXTENSION = /(^|\/)[^./]+$/;
+var cache = /* @__PURE__ */ new WeakMap();
+function hostSysctls(ws, containerFiles = /* @__PURE__ */ new Set()) {
+  let all = cache.get(ws);
+  if (!all) {
+    all = readSources(ws);
+    cache.set(ws, all);
+  }
+  const outside = all.filter((src) => !containerFiles.has(src.path));
+  if (!outside.some((src) => src.kind === "script")) return join2(outside);
+  const inImages = filesCopiedIntoImages(ws);
+  return join2(outside.filter((src) => !inImages.has(src.path)));
+}
+var DOCKERFILE_NAME = /(^|\/)(Dockerfile[^/]*|[^/]+\.Dockerfile|Containerfile)$/i;
+var copiedCache = /* @__PURE__ */ new WeakMap();
+function filesCopiedIntoImages(ws) {
+  let copied = copiedCache.get(ws);
+  if (!copied) copiedCache.set(ws, copied = scanDockerfileCopies(ws));
+  return copied;
+}
+function scanDockerfileCopies(ws) {
+  const files = ws.files();
+  const known2 = new Set(files);
+  const copied = /* @__PURE__ */ new Set();
+  for (const path of files) {
+    if (!DOCKERFILE_NAME.test(path)) continue;
+    const file = ws.read(path);
+    if (!file) continue;
+    const doc = parseDockerfile(file).doc;
+    if (!doc) continue;
+    const contexts = [];
+    for (let dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ""; ; dir = dir.includes("/") ? dir.slice(0, dir.lastIndexOf("/")) : "") {
+      contexts.push(dir);
+      if (dir === "") break;
+    }
+    for (const ins of doc.instructions) {
+      if (ins.keyword !== "COPY" && ins.keyword !== "ADD") continue;
+      const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : "$unknown");
+      if (words.some((w) => w.startsWith("--from"))) continue;
+      const sources = words.filter((w) => !w.startsWith("--")).slice(0, -1);
+      for (const src of sources) {
+        const rel = src.replace(/^\.\//, "").replace(/\/+$/, "");
+        if (rel === "" || rel === "." || rel.includes("..") || /[*?[$]/.test(rel)) continue;
+        for (const ctx of contexts) {
+          const full = ctx ? `${ctx}/${rel}` : rel;
+          if (known2.has(full)) copied.add(full);
+          else if (ws.isDir(full)) for (const f of ws.filesUnder(full)) copied.add(f);
+        }
+      }
+    }
+  }
+  return copied;
+}
+function readSources(ws) {
+  const sources = [];
+  for (const path of ws.files()) {
+    if (looksLikeSysctlFile(path)) {
+      const file = ws.read(path);
+      if (!file) continue;
+      const r = parseSysctlConf(file);
+      sources.push({ path, kind: "sysctl-file", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
+    } else if (SHELL_EXT.test(path) || NO_EXTENSION.test(path)) {
+      const file = ws.read(path);
+      if (!file || !looksLikeShellScript(path, file.text) || !/sysctl/.test(file.text)) continue;
+      const r = scanShellForSysctls(file);
+      if ((r.doc ?? []).length === 0) continue;
+      sources.push({ path, kind: "script", settings: r.doc ?? [], problems: r.problems, comments: r.comments });
+    }
+  }
+  return sources;
+}
+function join2(sources) {
+  const persisted = [];
+  const runtime = [];
+  for (const src of sources) {
+    src.settings.forEach((setting2, index) => {
+      const target = setting2.scriptTarget;
+      if (target?.kind === "runtime") runtime.push(setting2);
+      else persisted.push({ file: target?.kind === "file" ? target.path : src.path, index, setting: setting2 });
+    });
+  }
+  persisted.sort((a, b) => compareSysctlLoadOrder(a.file, b.file) || a.index - b.index);
+  const values = /* @__PURE__ */ new Map();
+  const slot = (key2) => {
+    let v = values.get(key2);
+    if (!v) values.set(key2, v = {});
+    return v;
+  };
+  for (const p of persisted) slot(p.setting.key).persisted = p.setting;
+  for (const r of runtime) slot(r.key).runtime = r;
+  return {
+    sources,
+    get(key2) {
+      const v = values.get(key2);
+      if (!v) return void 0;
+      const effective2 = v.runtime ?? v.persisted;
+      return { key: key2, effective: effective2, ...v.persisted ? { persisted: v.persisted } : {}, ...v.runtime ? { runtime: v.runtime } : {} };
+    }
+  };
+}
+
 // src/container/filesystem.ts
+var import_node_path3 = require("node:path");
 function repoPath(...parts) {
   const p = import_node_path3.posix.normalize(import_node_path3.posix.join(...parts.map((x) => x || ".")));
   if (p === ".." || p.startsWith("../") || import_node_path3.posix.isAbsolute(p)) return void 0;
@@ -19840,11 +19881,7 @@ function execlineProgram(path, text) {
 // src/container/images.ts
 var import_node_path8 = require("node:path");
 
-// src/inputs/images.ts
-function imageName(stack, svc) {
-  if (svc.image?.kind === "known") return svc.image.value;
-  return stack.image(svc).baseImage;
-}
+// src/core/image-ref.ts
 function imageRepository(image) {
   const noDigest = image.split("@")[0] ?? image;
   const slash = noDigest.lastIndexOf("/");
@@ -19854,44 +19891,6 @@ function imageRepository(image) {
   if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0])) parts.shift();
   if (parts[0] === "library") parts.shift();
   return parts.join("/");
-}
-function imageAnchor(svc) {
-  return svc.image?.span ?? svc.nameSpan;
-}
-var SHELLS3 = /(^|\/)(sh|bash|ash|dash)$/;
-var WRAPPERS = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gosu", "su-exec", "docker-entrypoint.sh", "entrypoint.sh"]);
-function programArgv(svc, program, optionsOnly = false) {
-  for (const cmd of [svc.command, svc.entrypoint]) {
-    if (!cmd) continue;
-    const found = search(cmd.words, program, 0);
-    if (found) return found;
-    const first = cmd.words[0]?.value;
-    if (optionsOnly && cmd === svc.command && !svc.entrypoint && first?.kind === "known" && first.value.startsWith("-")) {
-      return { argv: cmd.words.filter((w) => !w.operator).map((w) => w.value), span: cmd.span };
-    }
-  }
-  return void 0;
-}
-function search(words, program, depth) {
-  if (depth > 3) return void 0;
-  for (const simple of simpleCommands(words)) {
-    for (let i = 0; i < simple.length; i++) {
-      const v = simple[i].value;
-      if (v.kind !== "known") break;
-      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(v.value) || WRAPPERS.has(v.value.split("/").pop())) continue;
-      if (SHELLS3.test(v.value)) {
-        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
-        const script = c >= 0 ? simple[c + 1] : void 0;
-        if (script) return search(splitShellWords(script.text), program, depth + 1);
-        break;
-      }
-      if (!program.test(v.value.split("/").pop())) break;
-      const argv = simple.slice(i).map((w) => w.value);
-      const last = argv[argv.length - 1].span;
-      return { argv, span: { file: v.span.file, start: v.span.start, end: Math.max(v.span.end, last.end) } };
-    }
-  }
-  return void 0;
 }
 
 // src/container/images.ts
@@ -20097,9 +20096,9 @@ function argvSpan(argv, fallback) {
   if (spans.length === 0) return fallback;
   return { file: spans[0].file, start: Math.min(...spans.map((s2) => s2.start)), end: Math.max(...spans.map((s2) => s2.end)) };
 }
-var WRAPPERS2 = /* @__PURE__ */ new Set(["tini", "tini-static", "dumb-init", "catatonit"]);
+var WRAPPERS = /* @__PURE__ */ new Set(["tini", "tini-static", "dumb-init", "catatonit"]);
 var USER_WRAPPERS = /* @__PURE__ */ new Set(["gosu", "su-exec", "chpst"]);
-var SHELLS4 = /^(sh|bash|ash|dash|zsh)$/;
+var SHELLS3 = /^(sh|bash|ash|dash|zsh)$/;
 function word(w) {
   return w?.value.kind === "known" ? w.value.value : void 0;
 }
@@ -20135,7 +20134,7 @@ function followArgv(ws, start, nesting) {
       break;
     }
     const base = import_node_path9.posix.basename(head);
-    if (WRAPPERS2.has(base)) {
+    if (WRAPPERS.has(base)) {
       let i = 1;
       while (i < argv.length && word(argv[i])?.startsWith("-")) i++;
       if (word(argv[i]) === "--") i++;
@@ -20161,7 +20160,7 @@ function followArgv(ws, start, nesting) {
       argv = argv.slice(i);
       continue;
     }
-    if (SHELLS4.test(base)) {
+    if (SHELLS3.test(base)) {
       const c = argv.findIndex((w, k) => k > 0 && /^-[a-z]*c[a-z]*$/.test(word(w) ?? ""));
       if (c > 0 && argv[c + 1]) {
         const script = argv[c + 1];
@@ -21222,13 +21221,13 @@ function discoverDjango(process2, fs, ws, given) {
   return { entry: { settingsModule: module2, settingsFile: settings.hostPath, via }, files };
 }
 var PYTHON_PROGRAMS = /^(python[0-9.]*|django-admin|celery|rq|rqworker|dramatiq|huey_consumer(\.py)?|manage\.py|pytest)$/;
-var WRAPPERS3 = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gosu", "su-exec", "s6-setuidgid", "env", "nice", "poetry", "pipenv", "uv", "run", "ddtrace-run", "newrelic-admin", "run-program", "opentelemetry-instrument"]);
+var WRAPPERS2 = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gosu", "su-exec", "s6-setuidgid", "env", "nice", "poetry", "pipenv", "uv", "run", "ddtrace-run", "newrelic-admin", "run-program", "opentelemetry-instrument"]);
 function runsPython(process2) {
   for (const w of process2.argv) {
     if (w.value.kind !== "known") return false;
     const base = w.value.value.split("/").pop();
     if (PYTHON_PROGRAMS.test(base)) return true;
-    if (!WRAPPERS3.has(base) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(base) && !base.startsWith("-")) return false;
+    if (!WRAPPERS2.has(base) && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(base) && !base.startsWith("-")) return false;
   }
   return false;
 }
@@ -21481,6 +21480,30 @@ function mountLayers(ctx, mounts, image, unknowns) {
     }
   }
   return out;
+}
+function volumeContent(ws, view, name2) {
+  const m = view.spec.mounts.find((x) => x.type === "volume" && x.source === name2);
+  if (!m) return void 0;
+  return new ContainerFs(ws, view.filesystem.subtree(m.target));
+}
+function buildContainerViews(ws, specs) {
+  const first = specs.map((s2) => buildContainerView({ ws }, s2));
+  const fillers = /* @__PURE__ */ new Map();
+  specs.forEach((s2, i) => {
+    for (const m of s2.mounts) {
+      if (m.type !== "volume" || m.source === void 0 || fillers.has(m.source)) continue;
+      const content2 = volumeContent(ws, first[i], m.source);
+      if (content2 && content2.sources.length > 0) fillers.set(m.source, { index: i, content: content2 });
+    }
+  });
+  if (fillers.size === 0) return first;
+  return specs.map((s2, i) => {
+    if (!s2.mounts.some((m) => m.type === "volume" && m.source !== void 0 && fillers.has(m.source) && fillers.get(m.source).index !== i)) return first[i];
+    return buildContainerView({ ws, namedVolume: (name2) => {
+      const f = fillers.get(name2);
+      return f && f.index !== i ? f.content : void 0;
+    } }, s2);
+  });
 }
 
 // src/inputs/nginx.ts
@@ -22104,6 +22127,29 @@ function buildNginxModel(ws, fs, _extraFiles = [], opts = {}) {
   const b = new NginxBuilder(ws, withRenderedTemplates(ws, fs));
   b.build(opts.main ?? `${NGINX_PREFIX}/nginx.conf`, opts.assumeImageDefault ?? true, opts.anchor);
   return b.result();
+}
+function nginxMainPath(process2) {
+  const argv = process2?.argv.map((w) => w.value.kind === "known" ? w.value.value : void 0) ?? [];
+  if (!NGINX_PROGRAM.test(argv[0] ?? "")) return `${NGINX_PREFIX}/nginx.conf`;
+  let prefix = `${NGINX_PREFIX}/`;
+  let conf;
+  for (let i = 1; i < argv.length; i++) {
+    if (argv[i] === "-p" && argv[i + 1]) prefix = argv[++i];
+    else if (argv[i] === "-c" && argv[i + 1]) conf = argv[++i];
+  }
+  return conf === void 0 ? `${NGINX_PREFIX}/nginx.conf` : import_node_path14.posix.resolve(prefix, conf);
+}
+function runsNginx(view) {
+  const program = view.process?.argv[0]?.value;
+  if (program?.kind === "known" && NGINX_PROGRAM.test(program.value)) return true;
+  const image = view.image?.kind === "known" ? imageRepository(view.image.value) : "";
+  if (/(^|\/)(nginx|nginx-unprivileged|openresty)$/.test(image)) return true;
+  const main2 = view.filesystem.state(`${NGINX_PREFIX}/nginx.conf`).kind;
+  return main2 === "file" || main2 === "image-default";
+}
+var NGINX_PROGRAM = /(^|\/)(nginx|nginx-debug|openresty)$/;
+function buildContainerNginx(ws, view) {
+  return buildNginxModel(ws, view.filesystem, [], { main: nginxMainPath(view.process), assumeImageDefault: false, anchor: view.process?.argvSpan ?? view.spec.span });
 }
 function withRenderedTemplates(ws, fs) {
   if (fs.sources.some((s2) => s2.rendering)) return fs;
@@ -23620,6 +23666,50 @@ function loadRedisConf(ws, fs, main2, cwd2 = "/") {
   return { conf: out, files };
 }
 
+// src/inputs/images.ts
+function imageName(stack, svc) {
+  if (svc.image?.kind === "known") return svc.image.value;
+  return stack.image(svc).baseImage;
+}
+function imageAnchor(svc) {
+  return svc.image?.span ?? svc.nameSpan;
+}
+var SHELLS4 = /(^|\/)(sh|bash|ash|dash)$/;
+var WRAPPERS3 = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gosu", "su-exec", "docker-entrypoint.sh", "entrypoint.sh"]);
+function programArgv(svc, program, optionsOnly = false) {
+  for (const cmd of [svc.command, svc.entrypoint]) {
+    if (!cmd) continue;
+    const found = search(cmd.words, program, 0);
+    if (found) return found;
+    const first = cmd.words[0]?.value;
+    if (optionsOnly && cmd === svc.command && !svc.entrypoint && first?.kind === "known" && first.value.startsWith("-")) {
+      return { argv: cmd.words.filter((w) => !w.operator).map((w) => w.value), span: cmd.span };
+    }
+  }
+  return void 0;
+}
+function search(words, program, depth) {
+  if (depth > 3) return void 0;
+  for (const simple of simpleCommands(words)) {
+    for (let i = 0; i < simple.length; i++) {
+      const v = simple[i].value;
+      if (v.kind !== "known") break;
+      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(v.value) || WRAPPERS3.has(v.value.split("/").pop())) continue;
+      if (SHELLS4.test(v.value)) {
+        const c = simple.findIndex((x, k) => k > i && x.value.kind === "known" && /^-[a-z]*c[a-z]*$/.test(x.value.value));
+        const script = c >= 0 ? simple[c + 1] : void 0;
+        if (script) return search(splitShellWords(script.text), program, depth + 1);
+        break;
+      }
+      if (!program.test(v.value.split("/").pop())) break;
+      const argv = simple.slice(i).map((w) => w.value);
+      const last = argv[argv.length - 1].span;
+      return { argv, span: { file: v.span.file, start: v.span.start, end: Math.max(v.span.end, last.end) } };
+    }
+  }
+  return void 0;
+}
+
 // src/inputs/pgbouncer.ts
 var DEFAULT_INI_PATHS = ["/etc/pgbouncer/pgbouncer.ini", "/opt/bitnami/pgbouncer/conf/pgbouncer.ini", "/bitnami/pgbouncer/conf/pgbouncer.ini"];
 var PLACEHOLDER2 = /\$\{[^}]*\}|\$[A-Za-z_]/;
@@ -24149,9 +24239,23 @@ function workloadOf(svc, container) {
 }
 
 // src/stack/stack.ts
-var NGINX_IMAGE = /nginx|openresty/i;
-var PROXY_NAME = /nginx|proxy|gateway/i;
 var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
+function startOrder(services, byName) {
+  const order = [];
+  const placed = /* @__PURE__ */ new Set();
+  const visit = (s2, path) => {
+    if (placed.has(s2.name) || path.has(s2.name)) return;
+    path.add(s2.name);
+    for (const d of s2.dependsOn) {
+      const dep = byName.get(d.name);
+      if (dep) visit(dep, path);
+    }
+    placed.add(s2.name);
+    order.push(s2);
+  };
+  for (const s2 of services) visit(s2, /* @__PURE__ */ new Set());
+  return order;
+}
 function buildStack(ws, spec) {
   const composePath = typeof spec === "string" ? spec : spec.files[0];
   const files = /* @__PURE__ */ new Set([composePath]);
@@ -24190,9 +24294,11 @@ function buildStack(ws, spec) {
   }
   const image = (svc) => images.get(svc.name);
   const views = /* @__PURE__ */ new Map();
+  const started = startOrder(services, byName);
+  const built = buildContainerViews(ws, started.map((svc) => containerSpecOf(svc, dir, env(svc))));
+  started.forEach((svc, i) => views.set(svc.name, built[i]));
   for (const svc of services) {
-    const view = buildContainerView({ ws }, containerSpecOf(svc, dir, env(svc)));
-    views.set(svc.name, view);
+    const view = views.get(svc.name);
     for (const f of view.files) addFile(f.path, f.problems, f.comments);
     unknowns.push(...view.unknowns);
   }
@@ -24214,15 +24320,13 @@ function buildStack(ws, spec) {
   const resolveHost = (h) => hostIndex.get(h);
   const proxies = [];
   for (const s2 of services) {
-    const img = image(s2);
-    const imageName2 = s2.image?.kind === "known" ? s2.image.value : "";
-    const extra = img.buildContext !== void 0 ? ws.filesUnder(img.buildContext).filter((f) => /\.(conf|template|tpl)$/.test(f)) : [];
-    const isNginx = NGINX_IMAGE.test(imageName2) || NGINX_IMAGE.test(img.baseImage ?? "") || s2.volumes.some((v) => v.target.startsWith("/etc/nginx")) || !img.baseImage && PROXY_NAME.test(s2.name) && extra.length > 0;
-    if (!isNginx) continue;
-    const nginx = buildNginxModel(ws, img.fs, extra);
+    const view = views.get(s2.name);
+    if (!runsNginx(view)) continue;
+    const nginx = buildContainerNginx(ws, view);
     for (const f of nginx.files) files.add(f.path);
     problems.push(...nginx.problems);
     comments.push(...nginx.comments);
+    const img = image(s2);
     proxies.push({ service: s2, image: img, nginx });
   }
   const seen = /* @__PURE__ */ new Map();
@@ -24298,7 +24402,7 @@ function readEnv(ws, dir, svc, addFile, unknowns) {
       unknowns.push({ what: `env_file of ${svc.name}`, reason, span: ref.span });
       continue;
     }
-    if (hasJinjaBlockTag(f.text)) {
+    if (isJinjaDataTemplate(f.text)) {
       unknowns.push({ what: `env_file of ${svc.name}`, reason: `${f.path} is a Jinja template, rendered before compose reads it`, span: ref.span });
       continue;
     }
@@ -24679,7 +24783,7 @@ var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
 var SCRIPT_FILE = /(^|\/)(Makefile|GNUmakefile|makefile|[^/]*\.mk|[^/]*\.sh|[^/]*\.bash|justfile|Justfile|Taskfile\.ya?ml)$/;
 var CI_FILE = /(^|\/)(\.github\/workflows\/[^/]+\.ya?ml|\.gitlab-ci\.ya?ml|\.circleci\/config\.ya?ml|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml)$/;
 function findComposeFiles(ws) {
-  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !hasJinjaBlockTag(ws.read(f)?.text ?? ""));
+  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !isJinjaDataTemplate(ws.read(f)?.text ?? ""));
 }
 function dirOf2(path) {
   const d = import_node_path18.posix.dirname(path);
@@ -24724,6 +24828,7 @@ function discoverProjects(ws, declared = []) {
   for (let i = projects.length - 1; i >= 0; i--) {
     const p = projects[i];
     if ((p.origin.kind === "default" || p.origin.kind === "compose-file") && referenced.has(p.files[0])) projects.splice(i, 1);
+    else if (p.origin.kind === "default" && !p.files.some((f) => standsAlone(ws, f))) projects.splice(i, 1);
   }
   const bases = new Set(projects.map((p) => p.files[0]));
   const merged = /* @__PURE__ */ new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
@@ -24735,7 +24840,7 @@ function discoverProjects(ws, declared = []) {
     }
     const dir = dirOf2(f);
     const base = DEFAULT_COMPOSE_FILES.map((n) => dir ? `${dir}/${n}` : n).find((b) => composeFiles.includes(b));
-    if (base !== void 0) projects.push({ files: [base, f], origin: { kind: "variant" } });
+    if (base !== void 0 && base !== f && standsAlone(ws, base)) projects.push({ files: [base, f], origin: { kind: "variant" } });
   }
   const seen = /* @__PURE__ */ new Set();
   const out = [];
@@ -24836,9 +24941,11 @@ function standsAlone(ws, path) {
   if (!file) return false;
   const y = parseYaml(file);
   if (!y.doc || y.problems.length) return true;
-  const services = valueOf2(composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 }), "services");
-  if (services?.kind !== "map") return valueOf2(composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 }), "include") !== void 0;
-  return services.entries.some((e) => ["image", "build", "extends"].some((k) => valueOf2(e.value, k) !== void 0));
+  const tree = composeTree(file, y.doc, dirOf2(path), { lookup: () => void 0 });
+  if (valueOf2(tree, "include") !== void 0) return true;
+  const services = valueOf2(tree, "services");
+  if (services?.kind !== "map") return false;
+  return services.entries.length > 0 && services.entries.every((e) => ["image", "build", "extends"].some((k) => valueOf2(e.value, k) !== void 0));
 }
 function referencedFiles(ws, path) {
   const file = ws.read(path);
@@ -28689,16 +28796,41 @@ var upstream_unknown_server_default = defineRule({
     defaultSeverity: "error",
     category: "topology",
     docs: {
-      what: "Each `server` of an nginx `upstream` names a host. Inside a compose stack that host must be a service name, a `container_name` or a network alias of some service. IP addresses, `localhost`, names with a dot (external hosts) and `unix:` sockets are left alone.",
+      what: "Each `server` of an nginx `upstream` names a host. Inside a compose stack that host must be a service name, a `container_name` or a network alias of some service. IP addresses, `localhost`, names with a dot (external hosts) and `unix:` sockets are left alone. When no server of any upstream in a file is a host of the stack (a load-balancer config for web-1..web-10 that a single-server stack also builds into its image), the file was written for another stack: that is one finding, at the line that puts the file into the container (the Dockerfile COPY or the compose mount), with each server line as a related location.",
       why: "nginx resolves upstream hosts at start-up and refuses to start on a name nobody answers to (`host not found in upstream`). A typo such as `web-l5` or a renamed service takes the whole proxy down on the next deploy."
     }
   },
   check({ stack, report }) {
     const names = stack.services.flatMap((s2) => [s2.name, ...s2.containerName?.kind === "known" ? [s2.containerName.value] : []]);
+    const unknownServers = (u) => u.servers.filter((s2) => {
+      const host = s2.server.host;
+      return !s2.service && host && !s2.server.hasVariables && !isExternalHost(host);
+    });
+    const byFile = /* @__PURE__ */ new Map();
     for (const u of resolvedUpstreams(stack)) {
-      for (const s2 of u.servers) {
+      const file = u.upstream.node.directive.span.file;
+      byFile.set(file, [...byFile.get(file) ?? [], u]);
+    }
+    const wholeFile = /* @__PURE__ */ new Set();
+    for (const [file, ups] of byFile) {
+      const unknown3 = ups.flatMap(unknownServers);
+      const all = ups.flatMap((u) => u.servers);
+      if (unknown3.length < 2 || unknown3.length !== all.length) continue;
+      const loaded3 = loadedVia(stack.view(ups[0].proxy.service)?.filesystem.files() ?? [], file);
+      if (!loaded3) continue;
+      ups.forEach((u) => wholeFile.add(u));
+      const hosts = [...new Set(unknown3.map((s2) => s2.server.host))];
+      report({
+        span: loaded3,
+        message: `${file} names ${hosts.length === 1 ? "host" : `${hosts.length} hosts`} (${listNames(hosts, 4)}) in ${ups.length === 1 ? `upstream ${ups[0].upstream.name}` : `${ups.length} upstreams`}, and none is a service, container_name or alias of ${stack.name}: this line puts into ${ups[0].proxy.service.name} a file written for another stack`,
+        related: unknown3.slice(0, 10).map((s2) => ({ span: s2.server.address.span, message: `names "${s2.server.host}"` })),
+        hint: `load the nginx config written for this stack here, or name its services in ${file}`
+      });
+    }
+    for (const u of resolvedUpstreams(stack)) {
+      if (wholeFile.has(u)) continue;
+      for (const s2 of unknownServers(u)) {
         const host = s2.server.host;
-        if (s2.service || !host || s2.server.hasVariables || isExternalHost(host)) continue;
         const guess = closest(host, names);
         report({
           span: s2.server.address.span,
@@ -28708,6 +28840,10 @@ var upstream_unknown_server_default = defineRule({
     }
   }
 });
+function loadedVia(files, hostPath) {
+  const f = files.find((x) => x.hostPath === hostPath && (x.origin.kind === "copy" || x.origin.kind === "mount"));
+  return f && f.via.file !== hostPath ? f.via : void 0;
+}
 
 // rules/websocket-to-wsgi.ts
 var websocket_to_wsgi_default = defineRule({

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { Span, Value } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { imageRepository } from '../inputs/images.js';
+import { imageRepository } from '../core/image-ref.js';
 import type { ContainerFs, ContainerPathSource } from './filesystem.js';
 import { renderEnvsubst, renderedLayer } from './render.js';
 import type { ProcessStep } from './types.js';

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { hasJinjaBlockTag } from '../parsers/template.js';
+import { isJinjaDataTemplate } from '../parsers/template.js';
 import type { Span } from '../core/value.js';
 import { parseEnvFile } from '../parsers/dotenv.js';
 import { parseYaml } from '../parsers/yaml.js';
@@ -27,7 +27,7 @@ export interface DeclaredStack {
 
 /** Every file named like a compose file that is YAML (not a template). */
 export function findComposeFiles(ws: Workspace): string[] {
-  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !hasJinjaBlockTag(ws.read(f)?.text ?? ''));
+  return ws.files().filter((f) => COMPOSE_NAME.test(f) && !isJinjaDataTemplate(ws.read(f)?.text ?? ''));
 }
 
 function dirOf(path: string): string {
@@ -87,6 +87,10 @@ export function discoverProjects(ws: Workspace, declared: readonly DeclaredStack
   for (let i = projects.length - 1; i >= 0; i--) {
     const p = projects[i]!;
     if ((p.origin.kind === 'default' || p.origin.kind === 'compose-file') && referenced.has(p.files[0]!)) projects.splice(i, 1);
+    // A default-named file whose services have no image, build or extends (zulip's
+    // `ci/memory/compose.yaml`, which only sets a memory limit) is an overlay that CI passes with -f
+    // after the real base: docker compose refuses it alone ("has neither an image nor a build context").
+    else if (p.origin.kind === 'default' && !p.files.some((f) => standsAlone(ws, f))) projects.splice(i, 1);
   }
   const bases = new Set(projects.map((p) => p.files[0]!));
   const merged = new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
@@ -101,7 +105,7 @@ export function discoverProjects(ws: Workspace, declared: readonly DeclaredStack
     // override; netbox-docker passes `-f docker-compose.test.override.yml`), so it is checked merged.
     const dir = dirOf(f);
     const base = DEFAULT_COMPOSE_FILES.map((n) => (dir ? `${dir}/${n}` : n)).find((b) => composeFiles.includes(b));
-    if (base !== undefined) projects.push({ files: [base, f], origin: { kind: 'variant' } });
+    if (base !== undefined && base !== f && standsAlone(ws, base)) projects.push({ files: [base, f], origin: { kind: 'variant' } });
   }
 
   const seen = new Set<string>();
@@ -213,16 +217,21 @@ function scriptProjects(ws: Workspace, path: string): ComposeProjectSpec[] {
 /** `docker-compose.override.yml`, `compose.override.dev.yml`, `docker-compose.test.override.yml`. */
 const OVERRIDE_NAME = /(^|[.\-_])override([.\-_]|$)/;
 
-/** Whether compose could run the file alone: some service has an image, a build or an `extends:`. */
+/** Whether compose could run the file alone: it includes others, or every service has an image, a build or an `extends:`. */
 function standsAlone(ws: Workspace, path: string): boolean {
   const file = ws.read(path);
   if (!file) return false;
   const y = parseYaml(file);
   // A file that does not parse is reported (parse-error) as a stack of its own.
   if (!y.doc || y.problems.length) return true;
-  const services = valueOf(composeTree(file, y.doc, dirOf(path), { lookup: () => undefined }), 'services');
-  if (services?.kind !== 'map') return valueOf(composeTree(file, y.doc, dirOf(path), { lookup: () => undefined }), 'include') !== undefined;
-  return services.entries.some((e) => ['image', 'build', 'extends'].some((k) => valueOf(e.value, k) !== undefined));
+  const tree = composeTree(file, y.doc, dirOf(path), { lookup: () => undefined });
+  // Included files bring services (and complete the ones named here): such a file is a project.
+  if (valueOf(tree, 'include') !== undefined) return true;
+  const services = valueOf(tree, 'services');
+  if (services?.kind !== 'map') return false;
+  // Compose refuses a service with neither an image nor a build ("invalid compose project"); a file
+  // with one is completed by a file merged before it.
+  return services.entries.length > 0 && services.entries.every((e) => ['image', 'build', 'extends'].some((k) => valueOf(e.value, k) !== undefined));
 }
 
 /** Files a compose file pulls in through `include:` and `extends: {file}`: never stacks of their own. */

@@ -14,18 +14,7 @@ export function imageName(stack: StackReader, svc: ComposeService): string | und
   return stack.image(svc).baseImage;
 }
 
-/** The repository part of an image reference, without registry host, tag or digest: `bitnami/pgbouncer`. */
-export function imageRepository(image: string): string {
-  const noDigest = image.split('@')[0] ?? image;
-  const slash = noDigest.lastIndexOf('/');
-  const colon = noDigest.lastIndexOf(':');
-  const noTag = colon > slash ? noDigest.slice(0, colon) : noDigest;
-  const parts = noTag.toLowerCase().split('/');
-  // A first part with a dot or port is a registry host (`docker.io/`, `ghcr.io/`).
-  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0]!)) parts.shift();
-  if (parts[0] === 'library') parts.shift();
-  return parts.join('/');
-}
+export { imageRepository } from '../core/image-ref.js';
 
 /** Where a value that belongs to the image (a default it ships) is placed: the `image:` value, else the service name. */
 export function imageAnchor(svc: ComposeService): Span {

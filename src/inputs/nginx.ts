@@ -10,6 +10,7 @@ import { ContainerFs, globToRegExp, type ContainerFile, type ContainerPathSource
 import { readContainerFile, remapSpans, substitutionsAt } from '../container/render.js';
 import type { MappedText } from '../parsers/mapped-text.js';
 import { isJinjaTemplate } from '../parsers/template.js';
+import { imageRepository } from '../core/image-ref.js';
 import type { ContainerProcess, ContainerView, FileOrigin, UnknownPart } from '../container/types.js';
 
 /** A directive placed in the configuration nginx really loads: includes expanded, parents linked. */
@@ -167,7 +168,7 @@ export function buildNginxModel(ws: Workspace, fs: ContainerFs, _extraFiles: rea
 /** The configuration file nginx is started with: `-c FILE` (relative to `-p PREFIX`), else /etc/nginx/nginx.conf. */
 export function nginxMainPath(process: ContainerProcess | undefined): string {
   const argv = process?.argv.map((w) => (w.value.kind === 'known' ? w.value.value : undefined)) ?? [];
-  if (!/(^|\/)(nginx|nginx-debug|openresty)$/.test(argv[0] ?? '')) return `${NGINX_PREFIX}/nginx.conf`;
+  if (!NGINX_PROGRAM.test(argv[0] ?? '')) return `${NGINX_PREFIX}/nginx.conf`;
   let prefix = `${NGINX_PREFIX}/`;
   let conf: string | undefined;
   for (let i = 1; i < argv.length; i++) {
@@ -176,6 +177,21 @@ export function nginxMainPath(process: ContainerProcess | undefined): string {
   }
   return conf === undefined ? `${NGINX_PREFIX}/nginx.conf` : posix.resolve(prefix, conf);
 }
+
+/**
+ * Whether a container runs nginx: its process starts nginx (or openresty), its image is an nginx
+ * image, or its filesystem holds an nginx.conf (a supervisord image that runs nginx beside gunicorn).
+ */
+export function runsNginx(view: ContainerView): boolean {
+  const program = view.process?.argv[0]?.value;
+  if (program?.kind === 'known' && NGINX_PROGRAM.test(program.value)) return true;
+  const image = view.image?.kind === 'known' ? imageRepository(view.image.value) : '';
+  if (/(^|\/)(nginx|nginx-unprivileged|openresty)$/.test(image)) return true;
+  const main = view.filesystem.state(`${NGINX_PREFIX}/nginx.conf`).kind;
+  return main === 'file' || main === 'image-default';
+}
+
+const NGINX_PROGRAM = /(^|\/)(nginx|nginx-debug|openresty)$/;
 
 /** The nginx configuration a container loads, as its process starts nginx. */
 export function buildContainerNginx(ws: Workspace, view: ContainerView): NginxModel {

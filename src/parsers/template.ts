@@ -17,10 +17,12 @@ export function isJinjaTemplate(text: string): boolean {
 }
 
 /**
- * A Jinja block tag (`{% if %}`, `{% for %}`): enough to call a YAML or env file a cookiecutter or
- * Ansible template. Narrower than `isJinjaTemplate`, because `{{.Name}}` is an ordinary Go template
- * in a compose file (healthchecks, labels) and must not hide it.
+ * Whether a YAML or env file is a cookiecutter or Ansible template: a Jinja block tag (`{% if %}`,
+ * `{% for %}`) or a Jinja expression over a name (`{{ cookiecutter.project_slug }}`,
+ * `{{ db_password | default('x') }}`). Narrower than `isJinjaTemplate`, because compose files carry
+ * ordinary Go templates (`{{.Name}}`, `{{ .State.Health }}`, `{{json .Config}}` in healthchecks and
+ * labels), which start with a dot, a `$` or a function call, and must not hide the file.
  */
-export function hasJinjaBlockTag(text: string): boolean {
-  return /\{%-?\s*(if|for|raw|set|endif|endfor)\b/.test(text);
+export function isJinjaDataTemplate(text: string): boolean {
+  return /\{%-?\s*(if|for|raw|set|endif|endfor)\b/.test(text) || /\{\{-?\s*[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*\s*(\|[^{}\n]*)?-?\}\}/.test(text);
 }

@@ -1,5 +1,5 @@
 import type { Comment, ParseProblem } from '../core/problem.js';
-import { hasJinjaBlockTag } from '../parsers/template.js';
+import { isJinjaDataTemplate } from '../parsers/template.js';
 import type { SourceSet } from '../core/source.js';
 import type { Value } from '../core/value.js';
 import type { Workspace } from '../workspace/workspace.js';
@@ -11,8 +11,8 @@ import { repoPath, serviceImage, type ServiceImage } from '../container/filesyst
 import { findAppServer, gunicornProtocol, readGunicornOptions, type GunicornOptions } from '../container/gunicorn.js';
 import { locateServer } from '../container/app-servers/argv.js';
 import type { AppServerFacts, ContainerView, UnknownPart } from '../container/types.js';
-import { buildContainerView } from '../container/view.js';
-import { buildNginxModel } from '../inputs/nginx.js';
+import { buildContainerViews } from '../container/view.js';
+import { buildContainerNginx, runsNginx } from '../inputs/nginx.js';
 import { instructionWords } from '../parsers/dockerfile.js';
 import { containerSpecOf } from './compose-spec.js';
 import type { AppService, EffectiveEnv, ProxyService, ReplicaTier, ResolvedUpstream, StackReader } from './core.js';
@@ -61,9 +61,25 @@ export interface Stack {
   resolveHost(host: string): ComposeService | undefined;
 }
 
-const NGINX_IMAGE = /nginx|openresty/i;
-const PROXY_NAME = /nginx|proxy|gateway/i;
 const NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
+
+/** Services in the order compose starts them: each after what it depends on, else in file order. */
+function startOrder(services: readonly ComposeService[], byName: ReadonlyMap<string, ComposeService>): ComposeService[] {
+  const order: ComposeService[] = [];
+  const placed = new Set<string>();
+  const visit = (s: ComposeService, path: Set<string>) => {
+    if (placed.has(s.name) || path.has(s.name)) return;
+    path.add(s.name);
+    for (const d of s.dependsOn) {
+      const dep = byName.get(d.name);
+      if (dep) visit(dep, path);
+    }
+    placed.add(s.name);
+    order.push(s);
+  };
+  for (const s of services) visit(s, new Set());
+  return order;
+}
 
 /**
  * Builds a stack in two stages. Stage 1 reads every input once: the compose project, every env_file of
@@ -116,10 +132,14 @@ export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): St
   }
   const image = (svc: ComposeService) => images.get(svc.name)!;
 
+  // Views are built in start order (depends_on first): an empty named volume holds what the image of
+  // the first container that mounts it has there, so nginx sees the static files the app image fills.
   const views = new Map<string, ContainerView>();
+  const started = startOrder(services, byName);
+  const built = buildContainerViews(ws, started.map((svc) => containerSpecOf(svc, dir, env(svc))));
+  started.forEach((svc, i) => views.set(svc.name, built[i]!));
   for (const svc of services) {
-    const view = buildContainerView({ ws }, containerSpecOf(svc, dir, env(svc)));
-    views.set(svc.name, view);
+    const view = views.get(svc.name)!;
     for (const f of view.files) addFile(f.path, f.problems, f.comments);
     unknowns.push(...view.unknowns);
   }
@@ -145,17 +165,15 @@ export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): St
 
   const proxies: ProxyService[] = [];
   for (const s of services) {
-    const img = image(s);
-    const imageName = s.image?.kind === 'known' ? s.image.value : '';
-    const extra = img.buildContext !== undefined ? ws.filesUnder(img.buildContext).filter((f) => /\.(conf|template|tpl)$/.test(f)) : [];
-    // Without a readable Dockerfile, a service called nginx/proxy built from a folder of nginx files is the proxy.
-    const isNginx = NGINX_IMAGE.test(imageName) || NGINX_IMAGE.test(img.baseImage ?? '') || s.volumes.some((v) => v.target.startsWith('/etc/nginx'))
-      || (!img.baseImage && PROXY_NAME.test(s.name) && extra.length > 0);
-    if (!isNginx) continue;
-    const nginx = buildNginxModel(ws, img.fs, extra);
+    const view = views.get(s.name)!;
+    if (!runsNginx(view)) continue;
+    // nginx reads what its container holds: the image's files, the mounts over them, and what its
+    // start scripts and the image's entrypoint render; never a file of the build folder it does not COPY.
+    const nginx = buildContainerNginx(ws, view);
     for (const f of nginx.files) files.add(f.path);
     problems.push(...nginx.problems);
     comments.push(...nginx.comments);
+    const img = image(s);
     proxies.push({ service: s, image: img, nginx });
   }
 
@@ -231,7 +249,7 @@ function readEnv(ws: Workspace, dir: string, svc: ComposeService, addFile: Stack
       unknowns.push({ what: `env_file of ${svc.name}`, reason, span: ref.span });
       continue;
     }
-    if (hasJinjaBlockTag(f.text)) {
+    if (isJinjaDataTemplate(f.text)) {
       // A cookiecutter or Ansible template is not an env file until it is rendered: its values are unknown.
       unknowns.push({ what: `env_file of ${svc.name}`, reason: `${f.path} is a Jinja template, rendered before compose reads it`, span: ref.span });
       continue;

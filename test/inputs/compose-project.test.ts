@@ -156,6 +156,27 @@ describe('compose project discovery', () => {
     ]);
   });
 
+  it('never takes an overlay for a project, even with a default name: compose refuses a service with neither image nor build', () => {
+    const dir = repo({
+      'compose.yaml': 'services:\n  zulip:\n    image: zulip\n  db:\n    image: postgres:16\n',
+      // zulip's ci/memory/compose.yaml: passed with -f after the base by CI, only a memory limit.
+      'ci/memory/compose.yaml': 'services:\n  zulip:\n    deploy:\n      resources:\n        limits:\n          memory: 4000m\n',
+      'ci/memory/low-memory.yaml': 'services:\n  zulip:\n    deploy:\n      resources:\n        limits:\n          memory: 3000m\n',
+      // One service complete, one only an overlay: still not runnable alone.
+      'ci/certbot/compose.yaml': 'services:\n  zulip:\n    environment:\n      CERTIFICATES: certbot\n  pebble:\n    image: letsencrypt/pebble\n',
+      // An include completes the services named beside it.
+      'with-include/compose.yaml': 'include:\n  - services.yaml\nservices:\n  web:\n    depends_on: [db]\n',
+      'with-include/services.yaml': 'services:\n  web:\n    image: app\n  db:\n    image: postgres:16\n',
+    });
+    expect(discoverProjects(new Workspace(dir)).map((s) => [s.origin.kind, s.files.join(' + ')])).toEqual([
+      ['default', 'compose.yaml'],
+      ['default', 'with-include/compose.yaml'],
+    ]);
+    const run = check({ dir, rules: RULES });
+    expect(run.result.stacks.map((s) => s.name)).toEqual(['compose.yaml', 'with-include/compose.yaml']);
+    expect(run.result.findings.filter((f) => f.span.file.startsWith('ci/'))).toEqual([]);
+  });
+
   it('takes -f lists from shell scripts and CI files with --profile, ignoring lists built from variables', () => {
     const dir = repo({
       'deploy/compose.yml': 'services:\n  web:\n    image: app\n  worker:\n    image: app\n    profiles: [jobs]\n',

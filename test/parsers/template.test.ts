@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { check } from '../../src/engine/run.js';
-import { isJinjaTemplate, jinjaTagAt } from '../../src/parsers/template.js';
+import { isJinjaDataTemplate, isJinjaTemplate, jinjaTagAt } from '../../src/parsers/template.js';
 import { RULES } from '../../rules/index.js';
 import { RULE_FIXTURES } from '../helpers/fixtures.js';
 import { TmpStack } from '../helpers/tmp-stack.js';
@@ -19,6 +19,31 @@ describe('isJinjaTemplate', () => {
     expect(isJinjaTemplate('server { listen ${PORT}; location ~ ^/a{2}$ { return 204; } }\n')).toBe(false);
     expect(isJinjaTemplate('server {# main site\n    listen 80;\n}\n')).toBe(false);
     expect(isJinjaTemplate('map $uri $x { default 1; }\nlog_format j escape=json \'{"a":"$uri"}\';\n')).toBe(false);
+  });
+});
+
+describe('isJinjaDataTemplate (compose and env files)', () => {
+  it('takes block tags and Jinja expressions over names for a template', () => {
+    expect(isJinjaDataTemplate('services:\n  docs:\n    image: {{ cookiecutter.project_slug }}_local_docs\n')).toBe(true);
+    expect(isJinjaDataTemplate("POSTGRES_PASSWORD={{ db_password | default('x') }}\n")).toBe(true);
+    expect(isJinjaDataTemplate('services:\n{%- if cookiecutter.use_celery == "y" %}\n')).toBe(true);
+  });
+
+  it('keeps Go templates of compose healthchecks and labels', () => {
+    expect(isJinjaDataTemplate('test: ["CMD", "docker", "inspect", "-f", "{{.State.Health.Status}}"]\n')).toBe(false);
+    expect(isJinjaDataTemplate("labels:\n  - 'x={{ .Name }}'\n  - 'y={{json .Config}}'\n  - 'z={{ $v }}'\n")).toBe(false);
+  });
+
+  it('never takes a rendered-later compose file for a broken stack', () => {
+    const stack = new TmpStack(join(RULE_FIXTURES, 'upstream-missing-replica', 'valid-all-listed'));
+    try {
+      stack.write('docs/docker-compose.docs.yml', 'services:\n  docs:\n    image: {{ cookiecutter.project_slug }}_local_docs\n');
+      const run = check({ dir: stack.dir, rules: RULES });
+      expect(run.result.stacks.map((s) => s.name)).toEqual(['docker-compose.yml']);
+      expect(run.result.findings.filter((f) => f.ruleId === 'parse-error')).toEqual([]);
+    } finally {
+      stack.remove();
+    }
   });
 });
 

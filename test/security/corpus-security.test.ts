@@ -37,6 +37,12 @@ accept('pulp__pulp-oci-images', 'hardcoded-secret', ['images/compose/compose.yml
   'POSTGRES_PASSWORD and PULP_DEFAULT_ADMIN_PASSWORD are "password" in the compose files users start pulp with.');
 accept('pulp__pulp-oci-images', 'datastore-port-published', ['images/compose/compose.yml:6', 'images/compose/compose.folders.yml:6'],
   'Postgres is published as "5432:5432" on every host interface, guarded only by the password "password" written three lines below; pulp reaches it over the compose network, so binding it to 127.0.0.1 loses nothing. A warning, not an error: it does ask for a password.');
+accept('makeplane__plane', 'forwarded-proto', ['nginx/nginx.conf.template:36'],
+  'plane.settings.production trusts `X-Forwarded-Proto: https`, but the proxy only sets it as a response header (`add_header X-Forwarded-Proto`), never on the request (`proxy_set_header`): whatever the client sends reaches Django, so any client over plain HTTP can claim https (secure cookies, redirects, `request.is_secure()`).');
+accept('Kozimjondev__al_lahm_docker', 'nginx-alias-traversal', ['efcde8f/proxy/default.conf.tpl:11'],
+  '`location /static { alias /vol/static; }`: nginx maps by prefix, so /static-x/... is served from /vol/static-x/...; harmless while /vol holds only static, a leak once another folder beside it starts with "static". Adding the slash to both is the fix gixy suggests too.');
+accept('Meoyoug__django-backend-youtube', 'nginx-alias-traversal', ['4ba9a7b/proxy/default.conf.tpl:27'],
+  'the same `location /static { alias /vol/static; }` prefix mapping as above, in the proxy image run.sh renders.');
 
 describe.skipIf(!present)('security rules on the real-world corpus', () => {
   const repos = present ? readdirSync(CORPUS).filter((d) => d.includes('__')).sort() : [];
