@@ -20259,9 +20259,33 @@ function nameMap(seq) {
 }
 function withoutResets(node) {
   if (node.kind === "map") {
-    return { ...node, entries: node.entries.filter((e) => e.value.tag !== "!reset").map((e) => ({ ...e, value: withoutResets(e.value) })) };
+    let changed = false;
+    const entries2 = [];
+    for (const e of node.entries) {
+      if (e.value.tag === "!reset") {
+        changed = true;
+        continue;
+      }
+      const value = withoutResets(e.value);
+      if (value !== e.value) changed = true;
+      entries2.push(value === e.value ? e : { ...e, value });
+    }
+    return changed ? { ...node, entries: entries2 } : node;
   }
-  if (node.kind === "seq") return { ...node, items: node.items.filter((n) => n.tag !== "!reset").map(withoutResets) };
+  if (node.kind === "seq") {
+    let changed = false;
+    const items = [];
+    for (const n of node.items) {
+      if (n.tag === "!reset") {
+        changed = true;
+        continue;
+      }
+      const item = withoutResets(n);
+      if (item !== n) changed = true;
+      items.push(item);
+    }
+    return changed ? { ...node, items } : node;
+  }
   return node;
 }
 
