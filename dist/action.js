@@ -9809,9 +9809,9 @@ function readPostgres(stack, svc) {
     const hit = fs.resolve(p);
     const file = hit ? stack.workspace.read(hit.hostPath) : void 0;
     if (!file) continue;
-    const parsed2 = parsePostgresqlConf(file);
-    stack.addFile(file.path, parsed2.problems, parsed2.comments);
-    conf = parsed2.doc;
+    const parsed3 = parsePostgresqlConf(file);
+    stack.addFile(file.path, parsed3.problems, parsed3.comments);
+    conf = parsed3.doc;
     break;
   }
   return { service: svc, args: settings, ...conf ? { conf } : {}, anchor: cmd?.span ?? imageAnchor(svc) };
@@ -9844,23 +9844,23 @@ function isRedisService(stack, svc) {
 }
 function readRedis(stack, svc) {
   const cmd = programArgv(svc, /^(redis|valkey|keydb)-server$/, true);
-  const parsed2 = parseRedisArgs(cmd?.argv ?? []);
-  if (parsed2.problems.length > 0) stack.addFile(parsed2.problems[0].span.file, parsed2.problems);
+  const parsed3 = parseRedisArgs(cmd?.argv ?? []);
+  if (parsed3.problems.length > 0) stack.addFile(parsed3.problems[0].span.file, parsed3.problems);
   const anchor = cmd?.span ?? imageAnchor(svc);
   let conf;
   let unreadConfig;
-  if (parsed2.configFile) {
+  if (parsed3.configFile) {
     const fs = stack.image(svc).fs;
-    const hit = parsed2.configFile.kind === "known" ? fs.resolve(parsed2.configFile.value) : void 0;
+    const hit = parsed3.configFile.kind === "known" ? fs.resolve(parsed3.configFile.value) : void 0;
     const merged = hit ? loadRedisConf(stack.workspace, fs, hit) : void 0;
     if (merged) {
       for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
       conf = merged.conf;
     } else {
-      unreadConfig = parsed2.configFile.kind === "known" ? `redis-server reads ${parsed2.configFile.value}, which is not in the repository` : parsed2.configFile.reason;
+      unreadConfig = parsed3.configFile.kind === "known" ? `redis-server reads ${parsed3.configFile.value}, which is not in the repository` : parsed3.configFile.reason;
     }
   }
-  return { service: svc, args: parsed2.settings, ...conf ? { conf } : {}, anchor, ...unreadConfig ? { unreadConfig } : {} };
+  return { service: svc, args: parsed3.settings, ...conf ? { conf } : {}, anchor, ...unreadConfig ? { unreadConfig } : {} };
 }
 function redisValue(redis, name2) {
   const key2 = name2.toLowerCase();
@@ -10880,7 +10880,13 @@ function looksLikeShellScript(path, text) {
 }
 
 // src/parsers/dockerfile.ts
+var parsed = /* @__PURE__ */ new WeakMap();
 function parseDockerfile(file) {
+  let r = parsed.get(file);
+  if (!r) parsed.set(file, r = parseDockerfileOnce(file));
+  return { ...r, problems: [...r.problems], comments: [...r.comments] };
+}
+function parseDockerfileOnce(file) {
   const instructions = [];
   const comments = [];
   const lines = file.text.split("\n");
@@ -17473,9 +17479,9 @@ function parseDatabaseUrl(value, opts, span) {
   const s2 = (v) => atom(v, span, via);
   const engineGiven = opts.engine && !(opts.engine.kind === "known" && opts.engine.value === null) ? opts.engine : void 0;
   if (t2.text === "sqlite://:memory:") return dictOf([["ENGINE", s2(SCHEMES.sqlite)], ["NAME", s2(":memory:")]], span);
-  const parsed2 = urlsplit(t2.text);
-  if (!parsed2.ok) return unknown(`the database URL cannot be parsed: ${parsed2.reason}`, span);
-  const url = parsed2.url;
+  const parsed3 = urlsplit(t2.text);
+  if (!parsed3.ok) return unknown(`the database URL cannot be parsed: ${parsed3.reason}`, span);
+  const url = parsed3.url;
   let path = url.path.slice(1);
   if (url.scheme === "sqlite" && path === "") path = ":memory:";
   if (url.hostname?.includes("%") || url.netloc.toLowerCase().includes("%2f")) return unknown("a percent-encoded host (a socket path) is read differently by dj-database-url releases", span);
@@ -17738,9 +17744,9 @@ function dbUrlConfig(value, engineArg, span) {
   const via = t2.via;
   const s2 = (v) => atom(v, span, via);
   if (t2.text === "sqlite://:memory:") return dictOf([["ENGINE", s2(DB_SCHEMES.sqlite)], ["NAME", s2(":memory:")]], span);
-  const parsed2 = urlsplit(t2.text);
-  if (!parsed2.ok) return unknown(`the database URL cannot be parsed: ${parsed2.reason}`, span);
-  const url = parsed2.url;
+  const parsed3 = urlsplit(t2.text);
+  if (!parsed3.ok) return unknown(`the database URL cannot be parsed: ${parsed3.reason}`, span);
+  const url = parsed3.url;
   let path = unquote(url.path.slice(1).split("?", 1)[0], true);
   if (path === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
   if (url.scheme === "sqlite" && path === "") path = ":memory:";
@@ -17788,9 +17794,9 @@ function cacheUrlConfig(value, backendArg, span) {
   if (isEv(t2)) return t2;
   const via = t2.via;
   const s2 = (v) => atom(v, span, via);
-  const parsed2 = urlsplit(t2.text);
-  if (!parsed2.ok) return unknown(`the cache URL cannot be parsed: ${parsed2.reason}`, span);
-  const url = parsed2.url;
+  const parsed3 = urlsplit(t2.text);
+  if (!parsed3.ok) return unknown(`the cache URL cannot be parsed: ${parsed3.reason}`, span);
+  const url = parsed3.url;
   let backend;
   if (backendArg && !(backendArg.kind === "known" && backendArg.value === null)) backend = backendArg;
   const entries2 = [];
@@ -18005,14 +18011,14 @@ var Evaluation = class {
     }
     this.sources.set(path, file);
     this.files.push(path);
-    const parsed2 = parsePython(file);
-    this.problems.push(...parsed2.problems);
-    this.comments.push(...parsed2.comments);
+    const parsed3 = parsePython(file);
+    this.problems.push(...parsed3.problems);
+    this.comments.push(...parsed3.comments);
     const state = { path, file, bindings: /* @__PURE__ */ new Map(), running: true };
     this.modules.set(path, state);
     this.importDepth++;
     try {
-      new ModuleRunner(this, state).runModule(parsed2.doc.tree.topNode);
+      new ModuleRunner(this, state).runModule(parsed3.doc.tree.topNode);
     } finally {
       this.importDepth--;
       state.running = false;
@@ -18985,10 +18991,10 @@ var ASYNC_WORKERS2 = /* @__PURE__ */ new Set(["gevent", "eventlet", "tornado"]);
 function settingOf(long) {
   return own(CLI_TO_SETTING, long) ?? long.replace(/-/g, "_");
 }
-function settingsFromArgs(parsed2) {
+function settingsFromArgs(parsed3) {
   const out = /* @__PURE__ */ new Map();
   const lists = /* @__PURE__ */ new Map();
-  for (const o of parsed2.options) {
+  for (const o of parsed3.options) {
     const s2 = settingOf(o.name);
     if (LIST_SETTINGS.has(s2)) lists.set(s2, [...lists.get(s2) ?? [], o.value]);
     else out.set(s2, o.value);
@@ -19031,9 +19037,9 @@ function readGunicorn(server, ctx) {
   let envSettings;
   let envUnreadable;
   if (cmdArgs?.kind === "known") {
-    const parsed2 = parseArgs(splitShellWords(textOfValue(cmdArgs)), GUNICORN_OPTIONS);
-    envSettings = settingsFromArgs(parsed2);
-    if (parsed2.unreadable.length > 0) envUnreadable = `GUNICORN_CMD_ARGS has words that cannot be known: ${parsed2.unreadable[0].reason ?? ""}`;
+    const parsed3 = parseArgs(splitShellWords(textOfValue(cmdArgs)), GUNICORN_OPTIONS);
+    envSettings = settingsFromArgs(parsed3);
+    if (parsed3.unreadable.length > 0) envUnreadable = `GUNICORN_CMD_ARGS has words that cannot be known: ${parsed3.unreadable[0].reason ?? ""}`;
   } else if (cmdArgs) envUnreadable = `GUNICORN_CMD_ARGS cannot be known: ${cmdArgs.reason}`;
   const configArg = cliSettings.get("config") ?? envSettings?.get("config");
   if (envUnreadable && !configArg && cmdArgs) layers.setAll(`${envUnreadable}, and it may name a config file`, cmdArgs.span);
@@ -19862,10 +19868,10 @@ import { posix as posix7 } from "node:path";
 
 // src/parsers/yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
-var parsed = /* @__PURE__ */ new WeakMap();
+var parsed2 = /* @__PURE__ */ new WeakMap();
 function parseYaml(file) {
-  let r = parsed.get(file);
-  if (!r) parsed.set(file, r = parseYamlOnce(file));
+  let r = parsed2.get(file);
+  if (!r) parsed2.set(file, r = parseYamlOnce(file));
   return { ...r, problems: [...r.problems], comments: [...r.comments] };
 }
 function parseYamlOnce(file) {
@@ -23671,9 +23677,9 @@ function readIni(c, src, section, containerFile) {
   }
 }
 function readYaml(c, src, section, containerFile) {
-  const parsed2 = parseYaml(src);
-  c.files.push({ path: src.path, problems: parsed2.problems, comments: parsed2.comments });
-  const doc = parsed2.doc;
+  const parsed3 = parseYaml(src);
+  c.files.push({ path: src.path, problems: parsed3.problems, comments: parsed3.comments });
+  const doc = parsed3.doc;
   if (!doc) return;
   const top = mapEntries(doc, src.path, doc.contents).find((e) => e.key === section);
   if (!top) return;
@@ -25369,11 +25375,11 @@ function buildStack(ws, spec) {
   const files = /* @__PURE__ */ new Set([composePath]);
   const problems = [];
   const comments = [];
-  const parsed2 = /* @__PURE__ */ new Set();
+  const parsed3 = /* @__PURE__ */ new Set();
   const addFile = (path, p = [], c = []) => {
     files.add(path);
-    if (p.length === 0 && c.length === 0 || parsed2.has(path)) return;
-    parsed2.add(path);
+    if (p.length === 0 && c.length === 0 || parsed3.has(path)) return;
+    parsed3.add(path);
     problems.push(...p);
     comments.push(...c);
   };
