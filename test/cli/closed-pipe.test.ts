@@ -10,7 +10,8 @@ const CLI = join(import.meta.dirname, '..', '..', 'dist', 'arena-lint.js');
 const root = mkdtempSync(join(tmpdir(), 'arena-pipe-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** Far more than a pipe buffer (64 KiB) of findings: `replicas` web services whose workers drift. */
+/** Far more than a pipe buffer (64 KiB) of findings: `replicas` web services whose workers drift (the
+ * upstream typo is one finding per file, so the errors case needs more replicas for the same output). */
 function stack(name: string, replicas: number, upstreamTypo: boolean): string {
   const dir = join(root, name);
   mkdirSync(join(dir, 'nginx'), { recursive: true });
@@ -29,7 +30,7 @@ function closedEarly(args: string[]): { code: number | null; stderr: string; rea
 
 describe('writing to a closed pipe', () => {
   const cases = [
-    { name: 'errors (exit 1)', dir: stack('errors', 300, true), format: 'stylish', code: 1 },
+    { name: 'errors (exit 1)', dir: stack('errors', 800, true), format: 'stylish', code: 1 },
     { name: 'warnings only (exit 0)', dir: stack('warnings', 300, false), format: 'json', code: 0 },
   ];
   it.each(cases)('$name: ends quietly with the exit code of the whole run', ({ dir, format, code }) => {
