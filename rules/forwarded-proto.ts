@@ -2,7 +2,7 @@ import { defineRule } from '../src/engine/rule.js';
 import { editSpan } from '../src/inputs/django.js';
 import { groupBy } from '../src/stack/data-tier.js';
 import { djangoRoutes, headerOfMetaKey, sentHeader, serverNames, setting, stringItems, terminatesTls, type DjangoRoute } from '../src/security/edge.js';
-import { levelLabel } from '../src/security/nginx-levels.js';
+import { effective, levelLabel, levelOf } from '../src/security/nginx-levels.js';
 
 /** The values a header set to `value` can take, or undefined when it depends on something unknown. */
 function possibleValues(value: string): { values: string[]; client: boolean } | undefined {
@@ -59,12 +59,15 @@ export default defineRule({
       const djangoAt = editSpan(d.value);
       const header = sentHeader(route, headerName);
       if (!header) {
+        // `add_header X-Forwarded-Proto ...` sets a response header for the browser, not the request
+        // header Django reads: a real mix-up (makeplane's proxy), worth naming.
+        const asResponse = effective(route.proxy.nginx, levelOf(route.pass.node), 'add_header').find((h) => h.directive.args[0]?.value.toLowerCase() === headerName.toLowerCase());
         findings.push({
           route, key: `missing:${headerName}`,
           emit: () => report({
             span: route.pass.node.directive.span,
-            message: `${module} trusts ${headerName}: ${expected} (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}), but nginx does not set ${headerName} for location ${at}: the client's own header reaches Django, so any client can claim https`,
-            related: [{ span: djangoAt, message: 'SECURE_PROXY_SSL_HEADER is set here' }],
+            message: `${module} trusts ${headerName}: ${expected} (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}), but nginx does not set ${headerName} for location ${at}${asResponse ? ` (the add_header at ${where(asResponse.directive.span)} sets it on the response to the browser, not on the request to Django)` : ''}: the client's own header reaches Django, so any client can claim https`,
+            related: [{ span: djangoAt, message: 'SECURE_PROXY_SSL_HEADER is set here' }, ...(asResponse ? [{ span: asResponse.directive.span, message: 'a response header, not a request header' }] : [])],
             hint: `add \`proxy_set_header ${headerName} $scheme;\` where the location's other proxy_set_header lines are`,
           }),
         });

@@ -10,6 +10,7 @@ import upstreamKeepaliveHttp11 from './upstream-keepalive-http11.js';
 import upstreamMissingReplica from './upstream-missing-replica.js';
 import upstreamPortMismatch from './upstream-port-mismatch.js';
 import upstreamUnknownServer from './upstream-unknown-server.js';
+import configNotLoaded from './config-not-loaded.js';
 import websocketToWsgi from './websocket-to-wsgi.js';
 import upstreamKeepaliveTimeout from './upstream-keepalive-timeout.js';
 import proxyReadTimeout from './proxy-read-timeout.js';
@@ -32,6 +33,7 @@ export const RULES: readonly Rule[] = [
   upstreamMissingReplica,
   dependsOnMissingReplica,
   upstreamUnknownServer,
+  configNotLoaded,
   upstreamPortMismatch,
   replicaDrift,
   replicaIdentity,

@@ -38,7 +38,7 @@ export default defineRule({
       const hosts = [...new Set(unknown.map((s) => s.server.host!))];
       report({
         span: loaded,
-        message: `${file} names ${hosts.length === 1 ? 'host' : `${hosts.length} hosts`} (${listNames(hosts, 4)}) in ${ups.length === 1 ? `upstream ${ups[0]!.upstream.name}` : `${ups.length} upstreams`}, and none is a service, container_name or alias of ${stack.name}: this line puts into ${ups[0]!.proxy.service.name} a file written for another stack`,
+        message: `${file} names ${hosts.length === 1 ? 'host' : `${hosts.length} hosts`} (${listNames(hosts, 4)}) in ${ups.length === 1 ? `upstream ${ups[0]!.upstream.name}` : `${ups.length} upstreams`}, and none is a service, container_name or alias of ${stack.name}: this line loads into ${ups[0]!.proxy.service.name} a config that names none of the stack's hosts (written for another stack, or every name is wrong)`,
         related: unknown.slice(0, 10).map((s) => ({ span: s.server.address.span, message: `names "${s.server.host}"` })),
         hint: `load the nginx config written for this stack here, or name its services in ${file}`,
       });

@@ -163,6 +163,7 @@ export function argvSpan(argv: readonly ShellWord[], fallback: Span): Span {
 
 const WRAPPERS = new Set(['tini', 'tini-static', 'dumb-init', 'catatonit']);
 const USER_WRAPPERS = new Set(['gosu', 'su-exec', 'chpst']);
+const WAIT_WRAPPER = /^wait-for(-it)?(\.sh)?$/;
 const SHELLS = /^(sh|bash|ash|dash|zsh)$/;
 
 function word(w: ShellWord | undefined): string | undefined {
@@ -219,6 +220,16 @@ export function followArgv(ws: Workspace, start: FollowInput, nesting: number): 
       steps.push({ description: `${base} starts the rest of the command`, span: argv[0]!.value.span });
       argv = argv.slice(i);
       continue;
+    }
+    if (WAIT_WRAPPER.test(base)) {
+      // wait-for-it.sh (vishnubob) and wait-for (eficode) wait for host:port, then run what follows
+      // `--`: their documented contract, which holds whatever the script's argument loop looks like.
+      const dashes = argv.findIndex((w, k) => k > 0 && word(w) === '--');
+      if (dashes > 0 && dashes + 1 < argv.length) {
+        steps.push({ description: `${base} waits for ${word(argv[1]) ?? 'a service'}, then runs the command after --`, span: argv[0]!.value.span });
+        argv = argv.slice(dashes + 1);
+        continue;
+      }
     }
     if (USER_WRAPPERS.has(base)) {
       steps.push({ description: `${base} runs the rest of the command as ${word(argv[1]) ?? 'another user'}`, span: argv[0]!.value.span });

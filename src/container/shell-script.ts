@@ -579,7 +579,9 @@ function effects(nodes: readonly Node[]): { assigns: Set<string>; stops: Span | 
         if (m && (n.words.indexOf(w) === 0 || first === 'export' || first === 'readonly' || first === 'local')) assigns.add(m[1]!);
       }
       if (first === 'exec' && n.words.length > 1) stops ??= n.span;
-      if (first === 'exit') stops ??= n.span;
+      // `exit 1` in a branch is the failure path (a readiness loop that gives up): the container then
+      // stops, it runs no other program, so what it runs when it starts is still what follows.
+      if (first === 'exit' && !/^[1-9][0-9]*$/.test(n.words[1]?.text.text ?? '')) stops ??= n.span;
       if (n.redirects.some((r) => r.op === '>' || r.op === '>>' || r.op === '>|') || ['sed', 'cp', 'mv', 'rm', 'ln', 'envsubst', 'tee'].includes(first ?? '')) writes.push(n.span);
       for (const r of n.redirects) if ((r.op === '>' || r.op === '>>' || r.op === '>|') && r.target) targets.push(r.target.text.text);
       if (first === 'cp' || first === 'mv' || first === 'ln') {

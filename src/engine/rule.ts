@@ -27,6 +27,8 @@ export interface Report {
 
 export interface RuleContext {
   readonly stack: Stack;
+  /** Every stack of the checked folder, this one included, in report order: for the rare verdict about the repository. */
+  readonly stacks: readonly Stack[];
   /** Numbers computed once from the stack (concurrency, resources, totals): what rules compare. */
   readonly facts: StackFacts;
   readonly config: ResolvedConfig;

@@ -166,11 +166,11 @@ export function check(opts: CheckOptions): CheckRun {
 
   const findings: Finding[] = [];
   const unknowns: Array<{ ruleId: string; stack: string; reason: string; span?: Span }> = [];
-  const stacks: Stack[] = [];
-  for (const project of projects) {
-    const stack = buildStack(ws, project);
+  // Every stack is built before any rule runs: a rule about the repository (a config file no
+  // container of any stack loads) needs them all.
+  const stacks: Stack[] = projects.map((project) => buildStack(ws, project));
+  for (const stack of stacks) {
     const facts = buildFacts(stack);
-    stacks.push(stack);
     const stackFindings: Finding[] = [];
     for (const rule of opts.rules) {
       const base = severityFor(rule, config, undefined, undefined, cli);
@@ -178,6 +178,7 @@ export function check(opts: CheckOptions): CheckRun {
       try {
         rule.check({
           stack,
+          stacks,
           facts,
           config,
           where: (span) => whereOf(stack, span),

@@ -2,7 +2,7 @@ import type { Comment, ParseProblem } from '../core/problem.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { looksLikeShellScript, scanShellForSysctls } from '../parsers/shell-sysctl.js';
 import { compareSysctlLoadOrder, looksLikeSysctlFile, parseSysctlConf, type SysctlSetting } from '../parsers/sysctl.js';
-import { instructionWords, parseDockerfile } from '../parsers/dockerfile.js';
+import { filesCopiedIntoImages } from './dockerfile-copies.js';
 
 /** A file of the repository that sets host sysctls. */
 export interface HostSysctlSource {
@@ -57,56 +57,6 @@ export function hostSysctls(ws: Workspace, containerFiles: ReadonlySet<string> =
   if (!outside.some((src) => src.kind === 'script')) return join(outside);
   const inImages = filesCopiedIntoImages(ws);
   return join(outside.filter((src) => !inImages.has(src.path)));
-}
-
-const DOCKERFILE_NAME = /(^|\/)(Dockerfile[^/]*|[^/]+\.Dockerfile|Containerfile)$/i;
-
-/**
- * Repository files that a Dockerfile of the repository COPYs or ADDs, whether or not a service of
- * this stack builds it: such a script runs inside a container (an NFS image that tunes its own
- * namespace), never on the host. A Dockerfile's build context is not written in the Dockerfile, so
- * every folder from the Dockerfile's own up to the root is taken as a possible context.
- */
-const copiedCache = new WeakMap<Workspace, ReadonlySet<string>>();
-
-function filesCopiedIntoImages(ws: Workspace): ReadonlySet<string> {
-  let copied = copiedCache.get(ws);
-  if (!copied) copiedCache.set(ws, (copied = scanDockerfileCopies(ws)));
-  return copied;
-}
-
-function scanDockerfileCopies(ws: Workspace): ReadonlySet<string> {
-  const files = ws.files();
-  const known = new Set(files);
-  const copied = new Set<string>();
-  for (const path of files) {
-    if (!DOCKERFILE_NAME.test(path)) continue;
-    const file = ws.read(path);
-    if (!file) continue;
-    const doc = parseDockerfile(file).doc;
-    if (!doc) continue;
-    const contexts: string[] = [];
-    for (let dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : ''; ; dir = dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '') {
-      contexts.push(dir);
-      if (dir === '') break;
-    }
-    for (const ins of doc.instructions) {
-      if (ins.keyword !== 'COPY' && ins.keyword !== 'ADD') continue;
-      const words = instructionWords(ins).words.map((w) => (w.value.kind === 'known' ? w.value.value : '$unknown'));
-      if (words.some((w) => w.startsWith('--from'))) continue;
-      const sources = words.filter((w) => !w.startsWith('--')).slice(0, -1);
-      for (const src of sources) {
-        const rel = src.replace(/^\.\//, '').replace(/\/+$/, '');
-        if (rel === '' || rel === '.' || rel.includes('..') || /[*?[$]/.test(rel)) continue;
-        for (const ctx of contexts) {
-          const full = ctx ? `${ctx}/${rel}` : rel;
-          if (known.has(full)) copied.add(full);
-          else if (ws.isDir(full)) for (const f of ws.filesUnder(full)) copied.add(f);
-        }
-      }
-    }
-  }
-  return copied;
 }
 
 function readSources(ws: Workspace): HostSysctlSource[] {

@@ -131,3 +131,28 @@ export function hostAllowed(host: string, patterns: readonly string[]): boolean 
 export function validHostSyntax(host: string): boolean {
   return /^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(:[0-9]+)?$/i.test(host);
 }
+
+/**
+ * Django 4.0+'s Origin check (CsrfViewMiddleware._origin_verified): an Origin passes when it equals
+ * the request's own `scheme://host`, is listed exactly in CSRF_TRUSTED_ORIGINS, or matches a
+ * `scheme://*.domain` entry. Entries without a scheme match nothing (Django's check 4_0.E001).
+ */
+export function originTrusted(origin: string, goodOrigin: string | undefined, trusted: readonly string[]): boolean {
+  const o = origin.toLowerCase();
+  if (goodOrigin !== undefined && o === goodOrigin.toLowerCase()) return true;
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(.+)$/.exec(o);
+  if (!m) return false;
+  for (const t of trusted.map((x) => x.toLowerCase())) {
+    if (!t.includes('*')) {
+      if (t === o) return true;
+      continue;
+    }
+    const tm = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/.exec(t);
+    if (!tm || tm[1] !== m[1]) continue;
+    // `https://*.example.com` keeps `.example.com`; django.utils.http.is_same_domain matches it.
+    const pattern = tm[2]!.slice(tm[2]!.indexOf('*') + 1);
+    const host = m[2]!;
+    if (pattern.startsWith('.') ? host === pattern.slice(1) || host.endsWith(pattern) : host === pattern) return true;
+  }
+  return false;
+}

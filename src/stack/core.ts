@@ -6,6 +6,7 @@ import type { ComposeFile, ComposeService } from '../inputs/compose.js';
 import type { ServiceImage } from '../container/filesystem.js';
 import type { AppServerCommand, GunicornOptions } from '../container/gunicorn.js';
 import type { AppServerFacts, ContainerView } from '../container/types.js';
+import type { UnloadedConfig } from './unloaded-configs.js';
 import type { NginxModel, Upstream, UpstreamServer } from '../inputs/nginx.js';
 
 /** Containers that run the same app: `web-1`..`web-15`, or services sharing build and command. */
@@ -29,6 +30,8 @@ export interface ProxyService {
   readonly service: ComposeService;
   readonly image: ServiceImage;
   readonly nginx: NginxModel;
+  /** nginx configs this container is given (or whose build context holds them) and does not load. */
+  readonly unloaded: readonly UnloadedConfig[];
 }
 
 /** The environment a container sees: env_file entries, overridden by `environment:`. */

@@ -18,6 +18,7 @@ import { containerSpecOf } from './compose-spec.js';
 import type { AppService, EffectiveEnv, ProxyService, ReplicaTier, ResolvedUpstream, StackReader } from './core.js';
 import { buildDataTier, type DataTier } from './data-tier.js';
 import { workloadOf, type Workload } from './workload.js';
+import { unloadedNginxConfigs } from './unloaded-configs.js';
 
 export type { AppService, EffectiveEnv, ProxyService, ReplicaTier } from './core.js';
 
@@ -174,7 +175,7 @@ export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): St
     problems.push(...nginx.problems);
     comments.push(...nginx.comments);
     const img = image(s);
-    proxies.push({ service: s, image: img, nginx });
+    proxies.push({ service: s, image: img, nginx, unloaded: unloadedNginxConfigs(ws, view, nginx) });
   }
 
   // The data tier's readers look files up in what the container sees: the image, the mounts, and what

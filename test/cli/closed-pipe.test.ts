@@ -10,14 +10,14 @@ const CLI = join(import.meta.dirname, '..', '..', 'dist', 'arena-lint.js');
 const root = mkdtempSync(join(tmpdir(), 'arena-pipe-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** Far more than a pipe buffer (64 KiB) of findings: `replicas` web services whose workers drift (the
- * upstream typo is one finding per file, so the errors case needs more replicas for the same output). */
+/** Far more than a pipe buffer (64 KiB) of findings: `replicas` web services whose workers drift. */
 function stack(name: string, replicas: number, upstreamTypo: boolean): string {
   const dir = join(root, name);
   mkdirSync(join(dir, 'nginx'), { recursive: true });
   const web = Array.from({ length: replicas }, (_, i) => `  web-${i + 1}:\n    image: shop:1\n    command: gunicorn --bind 0.0.0.0:8000 --workers ${(i % 3) + 1} shop.wsgi\n`).join('');
   writeFileSync(join(dir, 'docker-compose.yml'), `services:\n${web}  nginx:\n    image: nginx:1.27\n    volumes: ["./nginx/default.conf:/etc/nginx/conf.d/default.conf:ro"]\n`);
-  const servers = Array.from({ length: replicas }, (_, i) => `    server ${upstreamTypo ? 'wbe' : 'web'}-${i + 1}:8000;\n`).join('');
+  // Every other server mistyped: one finding per server (a file whose every server is wrong would be one finding).
+  const servers = Array.from({ length: replicas }, (_, i) => `    server ${upstreamTypo && i % 2 === 0 ? 'wbe' : 'web'}-${i + 1}:8000;\n`).join('');
   writeFileSync(join(dir, 'nginx', 'default.conf'), `upstream app {\n${servers}}\nserver {\n    listen 80;\n    location / { proxy_pass http://app; }\n}\n`);
   return dir;
 }
@@ -30,7 +30,7 @@ function closedEarly(args: string[]): { code: number | null; stderr: string; rea
 
 describe('writing to a closed pipe', () => {
   const cases = [
-    { name: 'errors (exit 1)', dir: stack('errors', 800, true), format: 'stylish', code: 1 },
+    { name: 'errors (exit 1)', dir: stack('errors', 600, true), format: 'stylish', code: 1 },
     { name: 'warnings only (exit 0)', dir: stack('warnings', 300, false), format: 'json', code: 0 },
   ];
   it.each(cases)('$name: ends quietly with the exit code of the whole run', ({ dir, format, code }) => {

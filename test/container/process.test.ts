@@ -25,6 +25,27 @@ describe('ENTRYPOINT and CMD by Docker\'s rules', () => {
     ]);
   });
 
+  it('wait-for-it.sh runs the command after -- once the host answers, whatever its own argument loop', () => {
+    const waitForIt = '#!/bin/bash\nwhile [[ $# -gt 0 ]]; do\n  case "$1" in\n    --) shift; CLI=("$@"); break;;\n    *) HOST="$1"; shift;;\n  esac\ndone\nexec "${CLI[@]}"\n';
+    const { v } = view({
+      Dockerfile: 'FROM python:3.12\nCOPY wait-for-it.sh /wait-for-it.sh\nCOPY start.sh /start.sh\nENTRYPOINT ["/wait-for-it.sh", "db:5432", "-t", "30", "--", "/start.sh"]\n',
+      'wait-for-it.sh': waitForIt,
+      // A readiness loop that gives up with `exit 1` is the failure path: the exec below still runs.
+      'start.sh': '#!/bin/sh\nn=0\nuntil python manage.py dbshell; do\n  n=$((n+1))\n  if [ "$n" = 30 ]; then\n    exit 1\n  fi\ndone\nexec gunicorn -w 3 app.wsgi\n',
+    });
+    expect(argvOf(v)).toEqual(['gunicorn', '-w', '3', 'app.wsgi']);
+    expect(v.process!.steps.map((s) => s.description)).toContain('wait-for-it.sh waits for db:5432, then runs the command after --');
+  });
+
+  it('a branch that may `exit 0` still leaves the process unknown', () => {
+    const { v } = view({
+      Dockerfile: 'FROM python:3.12\nCOPY start.sh /start.sh\nCMD ["/start.sh"]\n',
+      'start.sh': '#!/bin/sh\nif [ "$(cat /run/mode)" = migrate ]; then\n  python manage.py migrate\n  exit 0\nfi\nexec gunicorn app.wsgi\n',
+    });
+    expect(v.process).toBeUndefined();
+    expect(v.unknowns.map((u) => u.reason).join('\n')).toMatch(/may exec or exit in a branch/);
+  });
+
   it('an entrypoint set by the spec drops the image\'s CMD', () => {
     const { v } = view(
       { 'docker-compose.yml': 'services:\n  web:\n    build: .\n    entrypoint: gunicorn app.wsgi\n', Dockerfile: 'FROM python:3.12\nCMD ["--workers", "9"]\n' },

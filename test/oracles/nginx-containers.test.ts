@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildContainerViews } from '../../src/container/view.js';
-import { imageRepository } from '../../src/inputs/images.js';
-import { buildContainerNginx, nginxStartVerdict } from '../../src/inputs/nginx.js';
+import { buildContainerNginx, nginxStartVerdict, runsNginx } from '../../src/inputs/nginx.js';
 import { findComposeFiles } from '../../src/engine/run.js';
 import { buildStack } from '../../src/stack/stack.js';
 import { Workspace } from '../../src/workspace/workspace.js';
@@ -32,12 +31,7 @@ function corpusContainers() {
     const views = buildContainerViews(ws, order.map((s) => specOf(stack, s)));
     for (const [k, svc] of order.entries()) {
       const view = views[k]!;
-      const image = view.image?.kind === 'known' ? imageRepository(view.image.value) : '';
-      const main = view.filesystem.state('/etc/nginx/nginx.conf').kind;
-      const program = view.process?.argv[0]?.value;
-      const runsNginx = program?.kind === 'known' && /(^|\/)(nginx|nginx-debug|openresty)$/.test(program.value);
-      const isNginx = runsNginx || /(^|\/)(nginx|nginx-unprivileged|openresty)$/.test(image) || main === 'file' || main === 'image-default';
-      if (!isNginx) continue;
+      if (!runsNginx(view)) continue;
       out.push({ name: `${compose} ${svc.name}`, ws, view, hosts });
     }
   }

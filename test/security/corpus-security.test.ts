@@ -1,24 +1,13 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { check } from '../../src/engine/run.js';
-import { RULES } from '../../rules/index.js';
 import { SECURITY_RULES } from '../../rules/registry-security.js';
+import { CorpusLedger } from '../helpers/corpus-ledger.js';
 
 // The security rules on the real repositories of ../shared/corpus: every finding they make there is
 // listed below with why that project's maintainers should accept it. A new finding fails this test
 // until someone has read it the way the maintainer would and either fixed the rule or added it here.
-const CORPUS = join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');
-const present = existsSync(CORPUS);
-if (!present) console.warn(`corpus not found at ${CORPUS}: skipping the security rules' corpus review`);
-
 const IDS = new Set(SECURITY_RULES.map((r) => r.meta.id));
 
-/** `repo rule file:line` -> why the finding is right. */
-const ACCEPTED: Readonly<Record<string, string>> = {};
-const accept = (repo: string, rule: string, lines: readonly string[], why: string) => {
-  for (const l of lines) (ACCEPTED as Record<string, string>)[`${repo} ${rule} ${l}`] = why;
-};
+const ledger = new CorpusLedger('security rules on the real-world corpus', (id) => IDS.has(id));
+const accept = ledger.accept.bind(ledger);
 
 accept('DefectDojo__django-DefectDojo', 'hardcoded-secret',
   ['docker-compose.yml:51', 'docker-compose.yml:54', 'docker-compose.yml:73', 'docker-compose.yml:76', 'docker-compose.yml:94', 'docker-compose.yml:97', 'docker-compose.yml:112', 'docker-compose.yml:118', 'docker-compose.yml:131'],
@@ -44,24 +33,4 @@ accept('Kozimjondev__al_lahm_docker', 'nginx-alias-traversal', ['efcde8f/proxy/d
 accept('Meoyoug__django-backend-youtube', 'nginx-alias-traversal', ['4ba9a7b/proxy/default.conf.tpl:27'],
   'the same `location /static { alias /vol/static; }` prefix mapping as above, in the proxy image run.sh renders.');
 
-describe.skipIf(!present)('security rules on the real-world corpus', () => {
-  const repos = present ? readdirSync(CORPUS).filter((d) => d.includes('__')).sort() : [];
-  const seen = new Set<string>();
-  for (const repo of repos) {
-    it(repo, () => {
-      const run = check({ dir: join(CORPUS, repo), rules: RULES });
-      const mine = run.result.findings.filter((f) => IDS.has(f.ruleId));
-      for (const f of mine) {
-        const file = run.result.sources.get(f.span.file)!;
-        const line = file.lineStarts.filter((s) => s <= f.span.start).length;
-        const key = `${repo} ${f.ruleId} ${f.span.file}:${line}`;
-        seen.add(key);
-        expect(ACCEPTED[key], `new finding, read it as the maintainer would: ${key}: ${f.message}`).toBeDefined();
-      }
-    });
-  }
-  it('every accepted finding is still found (or the table is out of date)', () => {
-    const missing = Object.keys(ACCEPTED).filter((k) => !seen.has(k));
-    expect(missing).toEqual([]);
-  });
-});
+ledger.run();

@@ -56,3 +56,46 @@ describe.skipIf(!present)('app servers and Django settings of the corpus service
     }
   });
 });
+
+/**
+ * Per corpus repository, whether the Django settings its app server loads are found, and when not,
+ * why (what `arena-lint inspect` shows for the web service). Read by hand, 2026-12-01.
+ */
+const DJANGO_VERDICTS: ReadonlyArray<{ repo: string; found: boolean; why: string; shows?: RegExp }> = [
+  { repo: 'DefectDojo__django-DefectDojo', found: true, why: 'uwsgi exec\'d by docker/entrypoint-uwsgi.sh behind wait-for-it.sh; dojo.settings.settings from dojo/wsgi.py' },
+  { repo: 'Kozimjondev__al_lahm_docker', found: true, why: 'uwsgi from the image\'s run script' },
+  { repo: 'Meoyoug__django-backend-youtube', found: true, why: 'uwsgi and daphne from compose and the image' },
+  { repo: 'makeplane__plane', found: true, why: 'the api image\'s start script runs gunicorn with plane.settings.production' },
+  { repo: 'WeblateOrg__docker', found: false, why: 'the web service runs the prebuilt weblate/weblate image; its code is not in the tree', shows: /weblate\/weblate/ },
+  { repo: 'getsentry__self-hosted', found: false, why: 'sentry runs from getsentry/sentry images whose code is not in the tree', shows: /sentry/ },
+  { repo: 'kaleidos-ventures__taiga-docker', found: false, why: 'taiga-back is the prebuilt taigaio/taiga-back image', shows: /taigaio\/taiga-back/ },
+  { repo: 'netbox-community__netbox-docker', found: false, why: 'netbox runs the prebuilt netboxcommunity/netbox image', shows: /netboxcommunity\/netbox/ },
+  { repo: 'wger-project__docker', found: false, why: 'web runs the prebuilt wger/server image', shows: /wger\/server/ },
+  { repo: 'zulip__docker-zulip', found: false, why: 'the Dockerfile unpacks the Zulip server from a tarball a RUN step makes', shows: /made by a RUN step/ },
+  { repo: 'openwisp__docker-openwisp', found: false, why: 'the dashboard image is FROM openwisp/openwisp-base, built outside compose; its init_command.sh is not in what the image shows', shows: /init_command\.sh is not in the container's files/ },
+  { repo: 'paperless-ngx__paperless-ngx', found: false, why: 'the compose files run the prebuilt ghcr.io/paperless-ngx image; the devcontainer\'s s6 services start from a base image', shows: /paperless-ngx/ },
+  { repo: 'intelowlproject__IntelOwl', found: false, why: 'the main project is docker/default.yml plus overrides, chosen by the Python `start` script: no compose-named file, so a `stacks:` entry in .arena-lint.yaml declares it', shows: /integrations\// },
+  { repo: 'pulp__pulp-oci-images', found: false, why: 'pulp runs the prebuilt pulp/pulp image', shows: /pulp/ },
+];
+
+describe.skipIf(!present)('Django settings per corpus repository: found, or why not', () => {
+  const byRepo = new Map<string, typeof views>();
+  const views = corpusViews();
+  for (const v of views) {
+    const repo = v.compose.split('/')[0]!;
+    byRepo.set(repo, [...(byRepo.get(repo) ?? []), v]);
+  }
+  for (const { repo, found, why, shows } of DJANGO_VERDICTS) {
+    it(`${repo}: ${found ? 'found' : 'not found'} (${why})`, () => {
+      const mine = byRepo.get(repo) ?? [];
+      expect(mine.length, `${repo} has no stack`).toBeGreaterThan(0);
+      const withSettings = mine.filter((v) => v.view.django?.settingsFile);
+      if (found) expect(withSettings.length).toBeGreaterThan(0);
+      else {
+        expect(withSettings.map((v) => `${v.compose} ${v.name}`)).toEqual([]);
+        const text = mine.map((v) => [v.compose, v.view.image?.kind === 'known' ? v.view.image.value : '', ...v.view.unknowns.map((u) => u.reason)].join(' ')).join('\n');
+        expect(text).toMatch(shows!);
+      }
+    });
+  }
+});
