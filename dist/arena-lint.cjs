@@ -7838,7 +7838,7 @@ ${frame}`;
 
 // src/engine/run.ts
 var import_node_fs3 = require("node:fs");
-var import_node_path21 = require("node:path");
+var import_node_path22 = require("node:path");
 
 // src/core/finding.ts
 var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
@@ -10292,64 +10292,6 @@ function globToRegExp(glob) {
     } else re += c.replace(/[.+^${}()|\\]/g, "\\$&");
   }
   return new RegExp(`^${re}$`);
-}
-function serviceImage(ws, composeDir, svc) {
-  const sources = [];
-  let buildContext;
-  let dockerfile;
-  let dockerfilePath;
-  let baseImage;
-  if (svc.build?.context.kind === "known" && !/^[a-z]+:\/\//.test(svc.build.context.value)) {
-    buildContext = repoPath(composeDir, svc.build.context.value);
-    if (buildContext !== void 0) {
-      const dfName = svc.build.dockerfile?.kind === "known" ? svc.build.dockerfile.value : "Dockerfile";
-      dockerfilePath = repoPath(buildContext, dfName);
-      const file = dockerfilePath !== void 0 ? ws.read(dockerfilePath) : void 0;
-      dockerfile = file ? parseDockerfile(file).doc : void 0;
-      let workdir = "/";
-      for (const ins of dockerfile?.instructions ?? []) {
-        if (ins.keyword === "FROM") {
-          const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : "");
-          baseImage = words.find((w) => !w.startsWith("--"));
-          workdir = "/";
-          sources.length = 0;
-        } else if (ins.keyword === "WORKDIR") {
-          workdir = import_node_path3.posix.resolve(workdir, ins.args.text.trim());
-        } else if (ins.keyword === "COPY" || ins.keyword === "ADD") {
-          const words = instructionWords(ins).words.map((w) => w.value.kind === "known" ? w.value.value : void 0);
-          if (words.some((w) => w?.startsWith("--from"))) continue;
-          const plain4 = words.filter((w) => w !== void 0 && !w.startsWith("--"));
-          if (plain4.length < 2) continue;
-          const dest = plain4[plain4.length - 1];
-          const destAbs = import_node_path3.posix.resolve(workdir, dest);
-          for (const src of plain4.slice(0, -1)) {
-            const host = repoPath(buildContext, src);
-            if (host === void 0 || /[*?[]/.test(src)) continue;
-            const isDir = ws.isDir(host);
-            const destIsDir = dest.endsWith("/") || plain4.length > 2 || isDir;
-            sources.push({
-              containerPath: isDir || !destIsDir ? destAbs : import_node_path3.posix.join(destAbs, import_node_path3.posix.basename(host)),
-              hostPath: host,
-              isDir,
-              via: ins.span
-            });
-          }
-        }
-      }
-    }
-  }
-  for (const v of svc.volumes) {
-    if (v.type !== "bind" || !v.source) continue;
-    const host = repoPath(composeDir, v.source);
-    if (host === void 0) continue;
-    sources.push({ containerPath: import_node_path3.posix.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: "mount", hostPath: host, via: v.span }, hides: true });
-  }
-  const out = { fs: new ContainerFs(ws, sources) };
-  if (buildContext !== void 0) out.buildContext = buildContext;
-  if (dockerfile) out.dockerfile = dockerfile;
-  if (dockerfilePath !== void 0) out.dockerfilePath = dockerfilePath;
-  if (baseImage) out.baseImage = baseImage;
-  return out;
 }
 
 // src/container/app-servers/gunicorn.ts
@@ -19104,7 +19046,10 @@ function runNode(f, n, ws) {
     }
     case "andor": {
       let status = runNode(f, n.first, ws);
+      let prev = n.first;
       for (const r of n.rest) {
+        if (status === void 0 && r.op === "&&" && succeedsWhenRunning(f, prev)) status = true;
+        prev = r.node;
         if (status === void 0) {
           skipUndecided(f, [[r.node]], "it runs only when an earlier command succeeds or fails", nodeSpan2(r.node));
           continue;
@@ -19365,8 +19310,14 @@ function runSimple(f, n, ws) {
     f.steps.push({ description: `${base} starts in the background`, span: n.span });
     return true;
   }
+  if (!BUILTIN_OR_UTILITY.has(base)) f.ran.push({ argv, span: n.span });
   if (!BUILTIN_OR_UTILITY.has(base) && !isOneShot(argv)) f.last = { argv, span: n.span, assigns };
   return void 0;
+}
+function succeedsWhenRunning(f, n) {
+  if (n.k !== "simple") return false;
+  const last = f.ran[f.ran.length - 1];
+  return last !== void 0 && last.span === n.span && isOneShot([...last.argv]);
 }
 function isOneShot(argv) {
   const words = argv.map((w) => plain2(w) ?? "");
@@ -19618,6 +19569,7 @@ function readScript(ws, source, input) {
     problems: [],
     functions: /* @__PURE__ */ new Map(),
     read: [],
+    ran: [],
     depth: 0
   };
   const env = () => {
@@ -19637,7 +19589,10 @@ function readScript(ws, source, input) {
     unknowns: f.unknowns,
     layers: f.layers,
     problems: f.problems,
-    read: f.read
+    read: f.read,
+    // The last command, when it is what the script hands over to, is the main process, not a command run before it.
+    // What runs after it in the script never runs while it does (`uwsgi ...` in the foreground, then `migrate`).
+    ran: outcome === "last" && f.last ? f.ran.slice(0, Math.max(0, f.ran.findIndex((r) => r.span === f.last.span))) : f.ran
   });
   if (!text) return result("unknown", []);
   try {
@@ -20154,11 +20109,12 @@ function followArgv(ws, start, nesting) {
   const layers = [];
   const files = [];
   const problems = [];
+  const ranBefore = [];
   let children;
   let env = new Map(start.env);
   let workdir = start.workdir;
   let argv = start.argv;
-  const state = { fs: start.fs };
+  const state = { fs: start.fs, ranBefore };
   for (let depth = 0; depth < 16 && argv.length > 0; depth++) {
     const head = word(argv[0]);
     if (head === void 0) {
@@ -20286,13 +20242,14 @@ function followArgv(ws, start, nesting) {
     }
     break;
   }
-  const process2 = argv.length > 0 ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps, ...children ? { children } : {} } : void 0;
+  const process2 = argv.length > 0 ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps, ...ranBefore.length > 0 ? { ranBefore } : {}, ...children ? { children } : {} } : void 0;
   return { ...process2 ? { process: process2 } : {}, layers, unknowns, files: [...new Set(files)], problems };
 }
 function applyScript(r, steps, unknowns, layers, state) {
   steps.push(...r.steps);
   unknowns.push(...r.unknowns);
   layers.push(...r.layers);
+  state.ranBefore.push(...r.ran);
   state.fs = state.fs.with(r.layers);
   return { argv: r.argv, env: new Map(r.env), workdir: r.workdir };
 }
@@ -21425,6 +21382,7 @@ function buildContainerView(ctx, spec) {
     spec,
     ...image ? { image } : {},
     filesystem: fs,
+    ...spec.build?.context.kind === "known" && repoPath(spec.build.context.value) !== void 0 ? { build: { context: repoPath(spec.build.context.value), ...built ? { dockerfile: built.dockerfile } : {}, ...baseImage ? { baseImage } : {} } } : {},
     ...followed.process ? { process: followed.process } : {},
     environment,
     ...appServer ? { appServer: appServer.facts } : {},
@@ -21463,13 +21421,13 @@ function buildImage(ws, spec, unknowns) {
 function mountLayers(ctx, mounts, image, unknowns) {
   const { ws } = ctx;
   const out = [];
-  const clean = (t2) => import_node_path13.posix.normalize(t2).replace(/(.)\/+$/, "$1");
+  const clean2 = (t2) => import_node_path13.posix.normalize(t2).replace(/(.)\/+$/, "$1");
   const opaque = (m, isDir, reason) => {
-    out.push({ containerPath: clean(m.target), hostPath: "", isDir, via: m.span, hides: true, opaque: true, origin: { kind: "unknown", reason, via: m.span } });
+    out.push({ containerPath: clean2(m.target), hostPath: "", isDir, via: m.span, hides: true, opaque: true, origin: { kind: "unknown", reason, via: m.span } });
     unknowns.push({ what: m.target, reason, span: m.span });
   };
   for (const m of mounts) {
-    const target = clean(m.target);
+    const target = clean2(m.target);
     if (!import_node_path13.posix.isAbsolute(target)) {
       unknowns.push({ what: m.target, reason: "the mount target is not an absolute path", span: m.span });
       continue;
@@ -22433,6 +22391,9 @@ function inherited(node, name2) {
   }
   return [];
 }
+function childrenNamed(node, name2) {
+  return node.children.filter((c) => c.directive.name === name2);
+}
 var BUILTIN_VARIABLES = new Set("args binary_remote_addr body_bytes_sent bytes_sent connection connection_requests connection_time content_length content_type document_root document_uri host hostname https is_args limit_rate msec nginx_version pid pipe proxy_protocol_addr proxy_protocol_port proxy_protocol_server_addr proxy_protocol_server_port query_string realpath_root remote_addr remote_port remote_user request request_body request_body_file request_completion request_filename request_id request_length request_method request_time request_uri scheme server_addr server_name server_port server_protocol status tcpinfo_rtt tcpinfo_rttvar tcpinfo_snd_cwnd tcpinfo_rcv_space time_iso8601 time_local uri proxy_add_x_forwarded_for proxy_host proxy_port realip_remote_addr realip_remote_port gzip_ratio limit_req_status limit_conn_status invalid_referer secure_link secure_link_expires uid_got uid_reset uid_set fastcgi_script_name fastcgi_path_info date_local date_gmt connections_active connections_reading connections_writing connections_waiting http2 http3 modern_browser ancient_browser msie binary_remote_addr embedded_variable request_body_file sent_http_ content_type".split(" "));
 
 // src/stack/compose-spec.ts
@@ -22478,6 +22439,7 @@ function posixJoin(a, b) {
 }
 
 // src/inputs/django.ts
+var import_node_path16 = require("node:path");
 function processEnv(stack, svc) {
   const out = /* @__PURE__ */ new Map();
   for (const ins of stack.image(svc).dockerfile?.instructions ?? []) {
@@ -22509,6 +22471,7 @@ function searchRoots(stack, svc) {
 }
 function appModule(app) {
   if (app.gunicorn) return app.gunicorn.app;
+  if (app.facts?.application.kind === "known") return app.facts.application;
   const word2 = app.server.argv.slice(1).find((w) => w.value.kind === "unknown" || !w.value.value.startsWith("-"));
   return word2?.value;
 }
@@ -22532,13 +22495,19 @@ function djangoApps(stack) {
         if (module2?.kind === "known") stack.addFile(module2.span.file);
       }
     }
+    const fromView = stack.view(svc)?.django;
+    if (!module2 && fromView) module2 = fromView.settingsModule;
     if (!module2) continue;
     const base = { service: svc, app, settingsModule: module2 };
     if (module2.kind === "unknown") {
       out.push({ ...base, reason: `DJANGO_SETTINGS_MODULE is unknown: ${module2.reason}` });
       continue;
     }
-    const entry = resolveModule(module2.value, roots, (p) => ws.exists(p));
+    let entry = resolveModule(module2.value, roots, (p) => ws.exists(p));
+    if (!entry && fromView?.settingsFile && fromView.settingsModule.kind === "known" && fromView.settingsModule.value === module2.value) {
+      entry = fromView.settingsFile;
+      roots.unshift(packageRoot(entry, module2.value));
+    }
     if (!entry) {
       out.push({ ...base, reason: `settings module ${module2.value} is not found under ${roots.join(", ") || "the service's build context"}` });
       continue;
@@ -22565,6 +22534,11 @@ function djangoApps(stack) {
     out.push({ ...base, settings: result });
   }
   return out;
+}
+function packageRoot(file, module2) {
+  let root = file.endsWith("/__init__.py") ? import_node_path16.posix.dirname(file) : file;
+  for (let i = 0; i < module2.split(".").length; i++) root = import_node_path16.posix.dirname(root);
+  return root === "." ? "" : root;
 }
 function entriesOf(v) {
   if (v?.kind !== "known" || !isPyDict(v.value)) return [];
@@ -22676,7 +22650,7 @@ function djangoRedisUses(app) {
 }
 
 // src/inputs/pgbouncer.ts
-var import_node_path17 = require("node:path");
+var import_node_path18 = require("node:path");
 
 // src/core/suggest.ts
 function editDistance(a, b) {
@@ -23483,7 +23457,7 @@ function effectivePgbouncerSettings(ini, version) {
 }
 
 // src/container/config-includes.ts
-var import_node_path16 = require("node:path");
+var import_node_path17 = require("node:path");
 
 // src/reference/redis-settings.ts
 var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
@@ -23666,7 +23640,7 @@ function loadPgbouncerIni(ws, fs, main2, cwd2 = "/") {
       } else if (it.kind === "entry") {
         current?.entries.push(it.entry);
       } else {
-        const target = fs.resolve(import_node_path16.posix.resolve(cwd2, it.include.path));
+        const target = fs.resolve(import_node_path17.posix.resolve(cwd2, it.include.path));
         if (!target || depth >= MAX_DEPTH2 || !read(target, depth + 1, true)) unresolved.push(it.include);
       }
     }
@@ -23691,7 +23665,7 @@ function loadRedisConf(ws, fs, main2, cwd2 = "/") {
       ...doc.includes.map((inc) => ({
         at: inc.span.start,
         apply: () => {
-          const abs2 = import_node_path16.posix.resolve(cwd2, inc.path);
+          const abs2 = import_node_path17.posix.resolve(cwd2, inc.path);
           const targets2 = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
           if (targets2.length === 0 && !/[*?[]/.test(abs2)) out.includes.push(inc);
           for (const t2 of targets2) {
@@ -23818,7 +23792,7 @@ function findIni(stack, svc) {
     const hit = fs.resolve(p);
     if (hit) return hit;
   }
-  return fs.files().find((f) => import_node_path17.posix.basename(f.containerPath) === "pgbouncer.ini");
+  return fs.files().find((f) => import_node_path18.posix.basename(f.containerPath) === "pgbouncer.ini");
 }
 function pgbouncerValue(pgb, name2) {
   const raw = pgb.settings.get(name2) ?? unknown(`${name2} is not a pgbouncer setting`, pgb.service.nameSpan);
@@ -23861,7 +23835,7 @@ function describePgbouncer(pgb) {
 }
 function readAuthFile(stack, svc, auth) {
   if (auth?.kind !== "known" || auth.value === "") return void 0;
-  const containerPath3 = import_node_path17.posix.isAbsolute(auth.value) ? auth.value : import_node_path17.posix.join("/etc/pgbouncer", auth.value);
+  const containerPath3 = import_node_path18.posix.isAbsolute(auth.value) ? auth.value : import_node_path18.posix.join("/etc/pgbouncer", auth.value);
   const hostPath = stack.image(svc).fs.resolve(containerPath3)?.hostPath;
   const file = hostPath ? stack.workspace.read(hostPath) : void 0;
   if (file) stack.addFile(file.path);
@@ -24280,7 +24254,7 @@ function workloadOf(svc, container) {
 }
 
 // src/stack/unloaded-configs.ts
-var import_node_path18 = require("node:path");
+var import_node_path19 = require("node:path");
 var NGINX_NAME = /\.(conf|template|tpl)$/;
 var NGINX_BLOCK = /^\s*(server|upstream|location|http|events|map|stream)\b[^;{}\n]*\{/m;
 function unloadedNginxConfigs(ws, view, nginx) {
@@ -24346,7 +24320,7 @@ function unloadedNginxConfigs(ws, view, nginx) {
 function layerFiles(ws, layer) {
   if (!layer.isDir) return ws.exists(layer.hostPath) && !ws.isDir(layer.hostPath) ? [{ hostPath: layer.hostPath, containerPath: layer.containerPath }] : [];
   const prefix = layer.hostPath === "" ? "" : `${layer.hostPath}/`;
-  return ws.filesUnder(layer.hostPath).filter((f) => !layer.ignored?.(f)).map((f) => ({ hostPath: f, containerPath: import_node_path18.posix.join(layer.containerPath, f.slice(prefix.length)) }));
+  return ws.filesUnder(layer.hostPath).filter((f) => !layer.ignored?.(f)).map((f) => ({ hostPath: f, containerPath: import_node_path19.posix.join(layer.containerPath, f.slice(prefix.length)) }));
 }
 function describe2(layer) {
   const mount = layer.origin?.kind === "mount";
@@ -24367,6 +24341,15 @@ function originText(o) {
 
 // src/stack/stack.ts
 var NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
+function imageOfView(view) {
+  const b = view.build;
+  return {
+    fs: view.filesystem,
+    ...b ? { buildContext: b.context } : {},
+    ...b?.dockerfile ? { dockerfile: b.dockerfile, dockerfilePath: b.dockerfile.path } : {},
+    ...b?.baseImage?.kind === "known" ? { baseImage: b.baseImage.value } : {}
+  };
+}
 function startOrder(services, byName) {
   const order = [];
   const placed = /* @__PURE__ */ new Set();
@@ -24413,13 +24396,6 @@ function buildStack(ws, spec) {
     if (gap) envGaps.set(svc.name, gap);
   }
   const env = (svc) => envs.get(svc.name) ?? /* @__PURE__ */ new Map();
-  const images = /* @__PURE__ */ new Map();
-  for (const svc of services) {
-    const img = serviceImage(ws, dir, svc);
-    images.set(svc.name, img);
-    if (img.dockerfilePath && ws.exists(img.dockerfilePath)) files.add(img.dockerfilePath);
-  }
-  const image = (svc) => images.get(svc.name);
   const views = /* @__PURE__ */ new Map();
   const started = startOrder(services, byName);
   const built = buildContainerViews(ws, started.map((svc) => containerSpecOf(svc, dir, env(svc))));
@@ -24429,6 +24405,9 @@ function buildStack(ws, spec) {
     for (const f of view.files) addFile(f.path, f.problems, f.comments);
     unknowns.push(...view.unknowns);
   }
+  const images = /* @__PURE__ */ new Map();
+  for (const svc of services) images.set(svc.name, imageOfView(views.get(svc.name)));
+  const image = (svc) => images.get(svc.name);
   const apps = /* @__PURE__ */ new Map();
   for (const svc of services) {
     const app = findApp(svc, image(svc), env(svc), views.get(svc.name));
@@ -24456,23 +24435,13 @@ function buildStack(ws, spec) {
     const img = image(s2);
     proxies.push({ service: s2, image: img, nginx, unloaded: unloadedNginxConfigs(ws, view, nginx) });
   }
-  const seen = /* @__PURE__ */ new Map();
-  const seenImage = (s2) => {
-    let img = seen.get(s2.name);
-    if (!img) {
-      const fs = views.get(s2.name)?.filesystem;
-      img = fs ? { ...image(s2), fs } : image(s2);
-      seen.set(s2.name, img);
-    }
-    return img;
-  };
   const reader2 = {
     name: composePath,
     compose,
     services,
     workspace: ws,
     service: (n) => byName.get(n),
-    image: seenImage,
+    image,
     app: (s2) => apps.get(s2.name),
     env,
     envIncomplete: (s2) => envGaps.get(s2.name),
@@ -24903,7 +24872,7 @@ function buildFacts(stack) {
 }
 
 // src/inputs/compose-discovery.ts
-var import_node_path19 = require("node:path");
+var import_node_path20 = require("node:path");
 var DEFAULT_COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 var DEFAULT_OVERRIDE_FILES = ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
 var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
@@ -24913,12 +24882,12 @@ function findComposeFiles(ws) {
   return ws.files().filter((f) => COMPOSE_NAME.test(f) && !isJinjaDataTemplate(ws.read(f)?.text ?? ""));
 }
 function dirOf2(path) {
-  const d = import_node_path19.posix.dirname(path);
+  const d = import_node_path20.posix.dirname(path);
   return d === "." ? "" : d;
 }
 function inRoot2(dir, p) {
-  const out = import_node_path19.posix.normalize(import_node_path19.posix.join(dir || ".", p));
-  if (out === ".." || out.startsWith("../") || import_node_path19.posix.isAbsolute(out)) return void 0;
+  const out = import_node_path20.posix.normalize(import_node_path20.posix.join(dir || ".", p));
+  if (out === ".." || out.startsWith("../") || import_node_path20.posix.isAbsolute(out)) return void 0;
   return out === "." ? "" : out;
 }
 function discoverProjects(ws, declared = []) {
@@ -24934,7 +24903,7 @@ function discoverProjects(ws, declared = []) {
       origin: { kind: "config", ...d.span ? { via: d.span } : {} }
     });
   }
-  const envDirs = ws.files().filter((f) => import_node_path19.posix.basename(f) === ".env").map(dirOf2);
+  const envDirs = ws.files().filter((f) => import_node_path20.posix.basename(f) === ".env").map(dirOf2);
   const dirs = [.../* @__PURE__ */ new Set(["", ...composeFiles.map(dirOf2), ...envDirs])].sort();
   for (const dir of dirs) {
     const fromEnv = composeFileVariable(ws, dir);
@@ -24961,7 +24930,7 @@ function discoverProjects(ws, declared = []) {
   const merged = /* @__PURE__ */ new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
   for (const f of composeFiles) {
     if (bases.has(f) || merged.has(f)) continue;
-    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(import_node_path19.posix.basename(f))) {
+    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(import_node_path20.posix.basename(f))) {
       projects.push({ files: [f], origin: { kind: "file" } });
       continue;
     }
@@ -25105,8 +25074,8 @@ var import_yaml7 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
-var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "description": "Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack." }, "profiles": { "type": "array", "items": { "type": "string" }, "description": "Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project's .env." }, "env_files": { "type": "array", "items": { "type": "string" }, "description": "Env files for interpolation, in order (as `--env-file`); default: the project directory's .env." } } }] } }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "config-not-loaded", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "network-unreachable", "depends-on-backend", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "config-not-loaded": { "$ref": "#/definitions/ruleSetting", "description": "Says which nginx configs of the repository no container loads, and why: replaced by a mount, included by nothing, or never copied (default: info). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/config-not-loaded.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "network-unreachable": { "$ref": "#/definitions/ruleSetting", "description": "Reports two services that must talk but share no compose network (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/network-unreachable.md" }, "depends-on-backend": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app service whose depends_on leaves out, or does not wait for, the database, pgbouncer or Redis it connects to (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-backend.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS or USE_X_FORWARDED_HOST disagreeing with the Host and scheme nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
-var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "config-not-loaded", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "network-unreachable", "depends-on-backend", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "config-not-loaded": { "$ref": "#/definitions/ruleSetting", "description": "Says which nginx configs of the repository no container loads, and why: replaced by a mount, included by nothing, or never copied (default: info). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/config-not-loaded.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "network-unreachable": { "$ref": "#/definitions/ruleSetting", "description": "Reports two services that must talk but share no compose network (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/network-unreachable.md" }, "depends-on-backend": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app service whose depends_on leaves out, or does not wait for, the database, pgbouncer or Redis it connects to (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-backend.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS or USE_X_FORWARDED_HOST disagreeing with the Host and scheme nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
+var schema11 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://arena-lint.dev/schemas/arena-lint.schema.json", "title": "arena-lint configuration (.arena-lint.yaml)", "description": "Generated from the rules by `npm run generate`; do not edit.", "type": "object", "additionalProperties": false, "properties": { "$schema": { "type": "string", "description": "The schema of this file, for editors." }, "rules": { "$ref": "#/definitions/ruleSettings", "description": "Severity per rule id: off, info, warning or error." }, "host": { "description": "The machine the stack runs on; host-tier rules are silent without it.", "type": "object", "additionalProperties": false, "properties": { "cpus": { "type": "number", "exclusiveMinimum": 0, "description": "CPUs of the host, e.g. 48" }, "memory": { "type": ["string", "number"], "description": "e.g. 96GiB, 64g, or bytes" }, "instance": { "type": "string", "description": "A built-in instance type, e.g. aws/c5.12xlarge" } } }, "capacity": { "description": "The load the stack is sized for; the capacity rules compare it with the workers.", "type": "object", "additionalProperties": false, "properties": { "targetRps": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Requests per second the stack must serve" }, "latencyMs": { "type": "number", "exclusiveMinimum": 0, "default": 500, "description": "Mean time a request holds a worker thread" }, "workerMemory": { "type": ["string", "number"], "default": "200MiB", "description": "Resident memory of one app worker process" } } }, "sysctl": { "description": "The kernel settings the host must have.", "type": "object", "additionalProperties": false, "properties": { "profile": { "type": "string", "enum": ["seed"], "default": "seed" }, "require": { "type": "boolean", "description": "Check the profile even when the repository has no sysctl source." }, "keys": { "type": "object", "description": "Keys added to or overriding the profile.", "additionalProperties": { "type": "object", "additionalProperties": false, "properties": { "min": { "type": "number" }, "max": { "type": "number" } } } } } }, "ignore": { "type": "array", "items": { "type": "string" }, "description": "gitignore-style globs of files and folders to skip when looking for stacks and the files they use; a file a stack names explicitly (a bind mount, an env_file) is still read." }, "stacks": { "description": "Which compose projects are stacks. A string is a glob choosing discovered projects by their base file (by default every project docker compose would load: the default file with its override, COMPOSE_FILE, -f lists in Makefiles and scripts, and every other docker-compose*.yml and compose*.yml that is not only merged into another). An entry with `files` declares a stack no convention reveals.", "type": "array", "items": { "anyOf": [{ "type": "string" }, { "type": "object", "additionalProperties": false, "required": ["files"], "properties": { "files": { "type": "array", "minItems": 1, "items": { "type": "string" }, "description": "Compose files in merge order (as `-f a.yml -f b.yml`); the first is the base file and names the stack." }, "profiles": { "type": "array", "items": { "type": "string" }, "description": "Enabled profiles (as `--profile`); default: COMPOSE_PROFILES of the project's .env." }, "env_files": { "type": "array", "items": { "type": "string" }, "description": "Env files for interpolation, in order (as `--env-file`); default: the project directory's .env." } } }] } }, "overrides": { "description": "Rule severities for some files (the file a finding points at) or some stacks (their compose file).", "type": "array", "items": { "type": "object", "additionalProperties": false, "required": ["rules"], "anyOf": [{ "required": ["files"] }, { "required": ["stacks"] }], "properties": { "files": { "type": "array", "items": { "type": "string" }, "description": "Globs of the files whose findings these settings apply to." }, "stacks": { "type": "array", "items": { "type": "string" }, "description": "Globs of the compose files whose stacks these settings apply to." }, "rules": { "$ref": "#/definitions/ruleSettings" } } } } }, "definitions": { "ruleSetting": { "enum": ["off", "info", "warning", "error"] }, "ruleSettings": { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "config-not-loaded", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "network-unreachable", "depends-on-backend", "collectstatic-race", "static-files", "sse-proxy-buffering", "streaming-sync-workers", "healthcheck-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "config-not-loaded": { "$ref": "#/definitions/ruleSetting", "description": "Says which nginx configs of the repository no container loads, and why: replaced by a mount, included by nothing, or never copied (default: info). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/config-not-loaded.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "network-unreachable": { "$ref": "#/definitions/ruleSetting", "description": "Reports two services that must talk but share no compose network (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/network-unreachable.md" }, "depends-on-backend": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app service whose depends_on leaves out, or does not wait for, the database, pgbouncer or Redis it connects to (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-backend.md" }, "collectstatic-race": { "$ref": "#/definitions/ruleSetting", "description": "Reports collectstatic run at start by every replica of an app into the same shared STATIC_ROOT (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/collectstatic-race.md" }, "static-files": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx serving STATIC_URL or MEDIA_URL from a folder that is not where the app's STATIC_ROOT or MEDIA_ROOT lands in the volume they share (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/static-files.md" }, "sse-proxy-buffering": { "$ref": "#/definitions/ruleSetting", "description": "Reports a server-sent-events location that nginx proxies with response buffering on (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sse-proxy-buffering.md" }, "streaming-sync-workers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a streaming or server-sent-events location served by sync or threaded WSGI workers, where each open stream holds a worker (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/streaming-sync-workers.md" }, "healthcheck-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports a compose healthcheck that probes a port the app server does not listen on, or runs curl or wget in an image that has none (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/healthcheck-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS or USE_X_FORWARDED_HOST disagreeing with the Host and scheme nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } } } };
+var schema12 = { "type": "object", "propertyNames": { "enum": ["parse-error", "unused-suppression", "upstream-missing-replica", "depends-on-missing-replica", "upstream-unknown-server", "config-not-loaded", "upstream-port-mismatch", "replica-drift", "replica-identity", "proxy-pass-unknown-upstream", "limit-zone-undefined", "websocket-to-wsgi", "upstream-keepalive-http11", "upstream-keepalive-timeout", "proxy-read-timeout", "nginx-refuses-config", "websocket-upgrade-headers", "upstream-max-conns", "upstream-dns-cached", "upstream-protocol-mismatch", "network-unreachable", "depends-on-backend", "collectstatic-race", "static-files", "sse-proxy-buffering", "streaming-sync-workers", "healthcheck-mismatch", "pgbouncer-pool-over-db-limit", "pgbouncer-client-capacity", "pgbouncer-startup-parameter", "pgbouncer-server-side-cursors", "django-db-bypasses-pgbouncer", "redis-client-capacity", "redis-maxmemory-headroom", "pgbouncer-query-timeout", "conn-max-age-idle-timeout", "django-settings-unknown-key", "conn-max-age-asgi", "channel-layer-in-memory", "pgbouncer-unknown-setting", "host-capacity", "resource-limits-missing", "worker-memory-budget", "gunicorn-workers-cpu", "capacity-target", "sysctl-required", "backlog-over-somaxconn", "nofile-limits", "forwarded-proto", "allowed-hosts", "app-port-published", "datastore-port-published", "hardcoded-secret", "debug-in-production", "nginx-add-header-redefinition", "nginx-host-spoofing", "nginx-alias-traversal", "nginx-ssrf", "nginx-valid-referers", "nginx-origins", "nginx-if-is-evil", "nginx-http-splitting", "nginx-add-header-multiline", "timeout-chain"] }, "properties": { "parse-error": { "$ref": "#/definitions/ruleSetting", "description": "Reports a file that cannot be read as its format (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/parse-error.md" }, "unused-suppression": { "$ref": "#/definitions/ruleSetting", "description": "Reports an arena-lint-disable comment that suppresses nothing or names an unknown rule (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/unused-suppression.md" }, "upstream-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica of a tier that is missing from an nginx upstream serving that tier (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-missing-replica.md" }, "depends-on-missing-replica": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that the nginx service's depends_on leaves out (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-missing-replica.md" }, "upstream-unknown-server": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server whose host is no service, container_name or network alias of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-unknown-server.md" }, "config-not-loaded": { "$ref": "#/definitions/ruleSetting", "description": "Says which nginx configs of the repository no container loads, and why: replaced by a mount, included by nothing, or never copied (default: info). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/config-not-loaded.md" }, "upstream-port-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports an upstream server or proxy_pass port that is not the port the service's app server binds (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-port-mismatch.md" }, "replica-drift": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica that differs from the rest of its tier in anything but its identity (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-drift.md" }, "replica-identity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a replica whose container_name or per-replica environment value names another replica, and names used twice (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/replica-identity.md" }, "proxy-pass-unknown-upstream": { "$ref": "#/definitions/ruleSetting", "description": "Reports a proxy_pass whose host is neither an upstream nor a service of the stack (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-pass-unknown-upstream.md" }, "limit-zone-undefined": { "$ref": "#/definitions/ruleSetting", "description": "Reports limit_req or limit_conn using a zone that no limit_req_zone or limit_conn_zone defines (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/limit-zone-undefined.md" }, "websocket-to-wsgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that upgrades connections to websockets but proxies to WSGI app servers (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-to-wsgi.md" }, "upstream-keepalive-http11": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location proxying to a keepalive upstream without HTTP/1.1 and a cleared Connection header (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-http11.md" }, "upstream-keepalive-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx upstream that keeps idle connections at least as long as the app server behind it does (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-keepalive-timeout.md" }, "proxy-read-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports an nginx read timeout that ends before, after or together with the request timeout of the app server behind it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/proxy-read-timeout.md" }, "nginx-refuses-config": { "$ref": "#/definitions/ruleSetting", "description": "Reports what `nginx -t` would refuse in the configuration an nginx container loads, after its includes are resolved (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-refuses-config.md" }, "websocket-upgrade-headers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a location that proxies websockets without the Upgrade and Connection headers or HTTP/1.1 the handshake needs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/websocket-upgrade-headers.md" }, "upstream-max-conns": { "$ref": "#/definitions/ruleSetting", "description": "Reports upstream max_conns that let nginx open more connections to a server than the server can serve at once (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-max-conns.md" }, "upstream-dns-cached": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx proxying by name to a replicated service without re-resolving the name, so scaled or recreated replicas are missed (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-dns-cached.md" }, "upstream-protocol-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx speaking another protocol than the app server behind it listens with (HTTP, HTTPS or uwsgi) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/upstream-protocol-mismatch.md" }, "network-unreachable": { "$ref": "#/definitions/ruleSetting", "description": "Reports two services that must talk but share no compose network (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/network-unreachable.md" }, "depends-on-backend": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app service whose depends_on leaves out, or does not wait for, the database, pgbouncer or Redis it connects to (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/depends-on-backend.md" }, "collectstatic-race": { "$ref": "#/definitions/ruleSetting", "description": "Reports collectstatic run at start by every replica of an app into the same shared STATIC_ROOT (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/collectstatic-race.md" }, "static-files": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx serving STATIC_URL or MEDIA_URL from a folder that is not where the app's STATIC_ROOT or MEDIA_ROOT lands in the volume they share (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/static-files.md" }, "sse-proxy-buffering": { "$ref": "#/definitions/ruleSetting", "description": "Reports a server-sent-events location that nginx proxies with response buffering on (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sse-proxy-buffering.md" }, "streaming-sync-workers": { "$ref": "#/definitions/ruleSetting", "description": "Reports a streaming or server-sent-events location served by sync or threaded WSGI workers, where each open stream holds a worker (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/streaming-sync-workers.md" }, "healthcheck-mismatch": { "$ref": "#/definitions/ruleSetting", "description": "Reports a compose healthcheck that probes a port the app server does not listen on, or runs curl or wget in an image that has none (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/healthcheck-mismatch.md" }, "pgbouncer-pool-over-db-limit": { "$ref": "#/definitions/ruleSetting", "description": "Reports pgbouncer pools that exceed max_db_connections, or more server connections than Postgres accepts (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-pool-over-db-limit.md" }, "pgbouncer-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports a web tier that can hold more client connections to pgbouncer than max_client_conn (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-client-capacity.md" }, "pgbouncer-startup-parameter": { "$ref": "#/definitions/ruleSetting", "description": "Reports a startup parameter Django sends that pgbouncer refuses or silently drops (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-startup-parameter.md" }, "pgbouncer-server-side-cursors": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database behind transaction pooling without DISABLE_SERVER_SIDE_CURSORS (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-server-side-cursors.md" }, "django-db-bypasses-pgbouncer": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django database that does not reach the stack's pgbouncer, or reaches it on a port it does not listen on (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-db-bypasses-pgbouncer.md" }, "redis-client-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports app processes whose Redis connection pools can exceed Redis maxclients (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-client-capacity.md" }, "redis-maxmemory-headroom": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Redis maxmemory that is missing or too close to the container memory limit (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/redis-maxmemory-headroom.md" }, "pgbouncer-query-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a PostgreSQL statement_timeout at or above the query_timeout of the pgbouncer in front of it (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-query-timeout.md" }, "conn-max-age-idle-timeout": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Django CONN_MAX_AGE that outlives the idle timeout of the pgbouncer or PostgreSQL it connects to (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-idle-timeout.md" }, "django-settings-unknown-key": { "$ref": "#/definitions/ruleSetting", "description": "Reports a key Django does not read in a DATABASES, CACHES or CHANNEL_LAYERS entry, which it ignores without a word (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/django-settings-unknown-key.md" }, "conn-max-age-asgi": { "$ref": "#/definitions/ruleSetting", "description": "Reports persistent database connections (CONN_MAX_AGE above 0 or None) in a Django app served by an ASGI server (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/conn-max-age-asgi.md" }, "channel-layer-in-memory": { "$ref": "#/definitions/ruleSetting", "description": "Reports an InMemoryChannelLayer in a Django Channels app that runs in more than one process (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/channel-layer-in-memory.md" }, "pgbouncer-unknown-setting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a pgbouncer setting pgbouncer does not know, or a value it refuses (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/pgbouncer-unknown-setting.md" }, "host-capacity": { "$ref": "#/definitions/ruleSetting", "description": "Reports containers whose summed resource reservations or limits exceed the configured host (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/host-capacity.md" }, "resource-limits-missing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a long-running service without a CPU or memory limit (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/resource-limits-missing.md" }, "worker-memory-budget": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn replicas whose memory limit leaves each worker less than the configured budget (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/worker-memory-budget.md" }, "gunicorn-workers-cpu": { "$ref": "#/definitions/ruleSetting", "description": "Reports gunicorn worker counts above gunicorn's (2 x CPUs) + 1 guideline for the container's CPUs (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/gunicorn-workers-cpu.md" }, "capacity-target": { "$ref": "#/definitions/ruleSetting", "description": "Reports a stack whose app-server concurrency cannot reach capacity.targetRps at the configured response time (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/capacity-target.md" }, "sysctl-required": { "$ref": "#/definitions/ruleSetting", "description": "Reports a kernel setting of the sysctl profile that the host's sysctl sources leave unset, too low, too high, or set only until the next reboot (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/sysctl-required.md" }, "backlog-over-somaxconn": { "$ref": "#/definitions/ruleSetting", "description": "Reports a listen backlog above the net.core.somaxconn of the container the program runs in (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/backlog-over-somaxconn.md" }, "nofile-limits": { "$ref": "#/definitions/ruleSetting", "description": "Reports nginx connection settings that need more file descriptors than the container's or the host's limits allow (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nofile-limits.md" }, "forwarded-proto": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's SECURE_PROXY_SSL_HEADER disagreeing with the header nginx sends to it (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/forwarded-proto.md" }, "allowed-hosts": { "$ref": "#/definitions/ruleSetting", "description": "Reports Django's ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS or USE_X_FORWARDED_HOST disagreeing with the Host and scheme nginx sends (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/allowed-hosts.md" }, "app-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports an app server port published on the host while Django trusts headers only nginx should set (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/app-port-published.md" }, "datastore-port-published": { "$ref": "#/definitions/ruleSetting", "description": "Reports Postgres, pgbouncer, Redis or memcached published on every host interface (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/datastore-port-published.md" }, "hardcoded-secret": { "$ref": "#/definitions/ruleSetting", "description": "Reports a password, key or token written literally in compose, settings, a pgbouncer userlist or a command line (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/hardcoded-secret.md" }, "debug-in-production": { "$ref": "#/definitions/ruleSetting", "description": "Reports DEBUG true in the Django settings the production stack runs (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/debug-in-production.md" }, "nginx-add-header-redefinition": { "$ref": "#/definitions/ruleSetting", "description": "Reports a block whose own add_header silently drops the security headers set by an enclosing block (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-redefinition.md" }, "nginx-host-spoofing": { "$ref": "#/definitions/ruleSetting", "description": "Reports a Host header or redirect built from the raw client Host ($http_host) or a request argument (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-host-spoofing.md" }, "nginx-alias-traversal": { "$ref": "#/definitions/ruleSetting", "description": "Reports a prefix location without a trailing slash whose alias ends with one (path traversal), or that serves the alias' siblings (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-alias-traversal.md" }, "nginx-ssrf": { "$ref": "#/definitions/ruleSetting", "description": "Reports proxy_pass whose scheme or host comes from the request (server-side request forgery) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-ssrf.md" }, "nginx-valid-referers": { "$ref": "#/definitions/ruleSetting", "description": "Reports valid_referers none, which lets any request without a Referer through (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-valid-referers.md" }, "nginx-origins": { "$ref": "#/definitions/ruleSetting", "description": "Reports an Origin or Referer check whose regex also accepts an attacker's site (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-origins.md" }, "nginx-if-is-evil": { "$ref": "#/definitions/ruleSetting", "description": "Reports an if in a location that sets response headers without ending the request there (it works only by accident) (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-if-is-evil.md" }, "nginx-http-splitting": { "$ref": "#/definitions/ruleSetting", "description": "Reports a header, redirect or upstream request line built from a decoded URI that can carry a line break (CRLF injection) (default: error). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-http-splitting.md" }, "nginx-add-header-multiline": { "$ref": "#/definitions/ruleSetting", "description": "Reports a response header value written over several lines (default: warning). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/nginx-add-header-multiline.md" }, "timeout-chain": { "$ref": "#/definitions/ruleSetting", "deprecated": true, "description": "Since 0.2.0, an alias for upstream-keepalive-timeout, proxy-read-timeout, pgbouncer-query-timeout, conn-max-age-idle-timeout (each rule's own id wins over the alias). https://github.com/arena-lint/arena-lint/blob/main/docs/rules/timeout-chain.md" } } };
 var schema13 = { "enum": ["off", "info", "warning", "error"] };
 function validate11(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -25114,7 +25083,7 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
   if (data && typeof data == "object" && !Array.isArray(data)) {
     for (const key0 in data) {
       const _errs1 = errors;
-      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "config-not-loaded" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "websocket-upgrade-headers" || key0 === "upstream-max-conns" || key0 === "upstream-dns-cached" || key0 === "upstream-protocol-mismatch" || key0 === "network-unreachable" || key0 === "depends-on-backend" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "django-settings-unknown-key" || key0 === "conn-max-age-asgi" || key0 === "channel-layer-in-memory" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "forwarded-proto" || key0 === "allowed-hosts" || key0 === "app-port-published" || key0 === "datastore-port-published" || key0 === "hardcoded-secret" || key0 === "debug-in-production" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
+      if (!(key0 === "parse-error" || key0 === "unused-suppression" || key0 === "upstream-missing-replica" || key0 === "depends-on-missing-replica" || key0 === "upstream-unknown-server" || key0 === "config-not-loaded" || key0 === "upstream-port-mismatch" || key0 === "replica-drift" || key0 === "replica-identity" || key0 === "proxy-pass-unknown-upstream" || key0 === "limit-zone-undefined" || key0 === "websocket-to-wsgi" || key0 === "upstream-keepalive-http11" || key0 === "upstream-keepalive-timeout" || key0 === "proxy-read-timeout" || key0 === "nginx-refuses-config" || key0 === "websocket-upgrade-headers" || key0 === "upstream-max-conns" || key0 === "upstream-dns-cached" || key0 === "upstream-protocol-mismatch" || key0 === "network-unreachable" || key0 === "depends-on-backend" || key0 === "collectstatic-race" || key0 === "static-files" || key0 === "sse-proxy-buffering" || key0 === "streaming-sync-workers" || key0 === "healthcheck-mismatch" || key0 === "pgbouncer-pool-over-db-limit" || key0 === "pgbouncer-client-capacity" || key0 === "pgbouncer-startup-parameter" || key0 === "pgbouncer-server-side-cursors" || key0 === "django-db-bypasses-pgbouncer" || key0 === "redis-client-capacity" || key0 === "redis-maxmemory-headroom" || key0 === "pgbouncer-query-timeout" || key0 === "conn-max-age-idle-timeout" || key0 === "django-settings-unknown-key" || key0 === "conn-max-age-asgi" || key0 === "channel-layer-in-memory" || key0 === "pgbouncer-unknown-setting" || key0 === "host-capacity" || key0 === "resource-limits-missing" || key0 === "worker-memory-budget" || key0 === "gunicorn-workers-cpu" || key0 === "capacity-target" || key0 === "sysctl-required" || key0 === "backlog-over-somaxconn" || key0 === "nofile-limits" || key0 === "forwarded-proto" || key0 === "allowed-hosts" || key0 === "app-port-published" || key0 === "datastore-port-published" || key0 === "hardcoded-secret" || key0 === "debug-in-production" || key0 === "nginx-add-header-redefinition" || key0 === "nginx-host-spoofing" || key0 === "nginx-alias-traversal" || key0 === "nginx-ssrf" || key0 === "nginx-valid-referers" || key0 === "nginx-origins" || key0 === "nginx-if-is-evil" || key0 === "nginx-http-splitting" || key0 === "nginx-add-header-multiline" || key0 === "timeout-chain")) {
         const err0 = { instancePath, schemaPath: "#/propertyNames/enum", keyword: "enum", params: { allowedValues: schema12.propertyNames.enum }, message: "must be equal to one of the allowed values", schema: schema12.propertyNames.enum, parentSchema: schema12.propertyNames, data: key0, propertyName: key0 };
         if (vErrors === null) {
           vErrors = [err0];
@@ -25398,10 +25367,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
-      let data22 = data["pgbouncer-pool-over-db-limit"];
+    if (data["collectstatic-race"] !== void 0) {
+      let data22 = data["collectstatic-race"];
       if (!(data22 === "off" || data22 === "info" || data22 === "warning" || data22 === "error")) {
-        const err24 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
+        const err24 = { instancePath: instancePath + "/collectstatic-race", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data22 };
         if (vErrors === null) {
           vErrors = [err24];
         } else {
@@ -25410,10 +25379,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-client-capacity"] !== void 0) {
-      let data23 = data["pgbouncer-client-capacity"];
+    if (data["static-files"] !== void 0) {
+      let data23 = data["static-files"];
       if (!(data23 === "off" || data23 === "info" || data23 === "warning" || data23 === "error")) {
-        const err25 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
+        const err25 = { instancePath: instancePath + "/static-files", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data23 };
         if (vErrors === null) {
           vErrors = [err25];
         } else {
@@ -25422,10 +25391,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-startup-parameter"] !== void 0) {
-      let data24 = data["pgbouncer-startup-parameter"];
+    if (data["sse-proxy-buffering"] !== void 0) {
+      let data24 = data["sse-proxy-buffering"];
       if (!(data24 === "off" || data24 === "info" || data24 === "warning" || data24 === "error")) {
-        const err26 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
+        const err26 = { instancePath: instancePath + "/sse-proxy-buffering", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data24 };
         if (vErrors === null) {
           vErrors = [err26];
         } else {
@@ -25434,10 +25403,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-server-side-cursors"] !== void 0) {
-      let data25 = data["pgbouncer-server-side-cursors"];
+    if (data["streaming-sync-workers"] !== void 0) {
+      let data25 = data["streaming-sync-workers"];
       if (!(data25 === "off" || data25 === "info" || data25 === "warning" || data25 === "error")) {
-        const err27 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
+        const err27 = { instancePath: instancePath + "/streaming-sync-workers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data25 };
         if (vErrors === null) {
           vErrors = [err27];
         } else {
@@ -25446,10 +25415,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
-      let data26 = data["django-db-bypasses-pgbouncer"];
+    if (data["healthcheck-mismatch"] !== void 0) {
+      let data26 = data["healthcheck-mismatch"];
       if (!(data26 === "off" || data26 === "info" || data26 === "warning" || data26 === "error")) {
-        const err28 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
+        const err28 = { instancePath: instancePath + "/healthcheck-mismatch", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data26 };
         if (vErrors === null) {
           vErrors = [err28];
         } else {
@@ -25458,10 +25427,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-client-capacity"] !== void 0) {
-      let data27 = data["redis-client-capacity"];
+    if (data["pgbouncer-pool-over-db-limit"] !== void 0) {
+      let data27 = data["pgbouncer-pool-over-db-limit"];
       if (!(data27 === "off" || data27 === "info" || data27 === "warning" || data27 === "error")) {
-        const err29 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
+        const err29 = { instancePath: instancePath + "/pgbouncer-pool-over-db-limit", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data27 };
         if (vErrors === null) {
           vErrors = [err29];
         } else {
@@ -25470,10 +25439,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["redis-maxmemory-headroom"] !== void 0) {
-      let data28 = data["redis-maxmemory-headroom"];
+    if (data["pgbouncer-client-capacity"] !== void 0) {
+      let data28 = data["pgbouncer-client-capacity"];
       if (!(data28 === "off" || data28 === "info" || data28 === "warning" || data28 === "error")) {
-        const err30 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
+        const err30 = { instancePath: instancePath + "/pgbouncer-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data28 };
         if (vErrors === null) {
           vErrors = [err30];
         } else {
@@ -25482,10 +25451,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-query-timeout"] !== void 0) {
-      let data29 = data["pgbouncer-query-timeout"];
+    if (data["pgbouncer-startup-parameter"] !== void 0) {
+      let data29 = data["pgbouncer-startup-parameter"];
       if (!(data29 === "off" || data29 === "info" || data29 === "warning" || data29 === "error")) {
-        const err31 = { instancePath: instancePath + "/pgbouncer-query-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
+        const err31 = { instancePath: instancePath + "/pgbouncer-startup-parameter", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data29 };
         if (vErrors === null) {
           vErrors = [err31];
         } else {
@@ -25494,10 +25463,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["conn-max-age-idle-timeout"] !== void 0) {
-      let data30 = data["conn-max-age-idle-timeout"];
+    if (data["pgbouncer-server-side-cursors"] !== void 0) {
+      let data30 = data["pgbouncer-server-side-cursors"];
       if (!(data30 === "off" || data30 === "info" || data30 === "warning" || data30 === "error")) {
-        const err32 = { instancePath: instancePath + "/conn-max-age-idle-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
+        const err32 = { instancePath: instancePath + "/pgbouncer-server-side-cursors", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data30 };
         if (vErrors === null) {
           vErrors = [err32];
         } else {
@@ -25506,10 +25475,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["django-settings-unknown-key"] !== void 0) {
-      let data31 = data["django-settings-unknown-key"];
+    if (data["django-db-bypasses-pgbouncer"] !== void 0) {
+      let data31 = data["django-db-bypasses-pgbouncer"];
       if (!(data31 === "off" || data31 === "info" || data31 === "warning" || data31 === "error")) {
-        const err33 = { instancePath: instancePath + "/django-settings-unknown-key", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
+        const err33 = { instancePath: instancePath + "/django-db-bypasses-pgbouncer", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data31 };
         if (vErrors === null) {
           vErrors = [err33];
         } else {
@@ -25518,10 +25487,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["conn-max-age-asgi"] !== void 0) {
-      let data32 = data["conn-max-age-asgi"];
+    if (data["redis-client-capacity"] !== void 0) {
+      let data32 = data["redis-client-capacity"];
       if (!(data32 === "off" || data32 === "info" || data32 === "warning" || data32 === "error")) {
-        const err34 = { instancePath: instancePath + "/conn-max-age-asgi", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
+        const err34 = { instancePath: instancePath + "/redis-client-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data32 };
         if (vErrors === null) {
           vErrors = [err34];
         } else {
@@ -25530,10 +25499,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["channel-layer-in-memory"] !== void 0) {
-      let data33 = data["channel-layer-in-memory"];
+    if (data["redis-maxmemory-headroom"] !== void 0) {
+      let data33 = data["redis-maxmemory-headroom"];
       if (!(data33 === "off" || data33 === "info" || data33 === "warning" || data33 === "error")) {
-        const err35 = { instancePath: instancePath + "/channel-layer-in-memory", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
+        const err35 = { instancePath: instancePath + "/redis-maxmemory-headroom", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data33 };
         if (vErrors === null) {
           vErrors = [err35];
         } else {
@@ -25542,10 +25511,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["pgbouncer-unknown-setting"] !== void 0) {
-      let data34 = data["pgbouncer-unknown-setting"];
+    if (data["pgbouncer-query-timeout"] !== void 0) {
+      let data34 = data["pgbouncer-query-timeout"];
       if (!(data34 === "off" || data34 === "info" || data34 === "warning" || data34 === "error")) {
-        const err36 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
+        const err36 = { instancePath: instancePath + "/pgbouncer-query-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data34 };
         if (vErrors === null) {
           vErrors = [err36];
         } else {
@@ -25554,10 +25523,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["host-capacity"] !== void 0) {
-      let data35 = data["host-capacity"];
+    if (data["conn-max-age-idle-timeout"] !== void 0) {
+      let data35 = data["conn-max-age-idle-timeout"];
       if (!(data35 === "off" || data35 === "info" || data35 === "warning" || data35 === "error")) {
-        const err37 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
+        const err37 = { instancePath: instancePath + "/conn-max-age-idle-timeout", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data35 };
         if (vErrors === null) {
           vErrors = [err37];
         } else {
@@ -25566,10 +25535,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["resource-limits-missing"] !== void 0) {
-      let data36 = data["resource-limits-missing"];
+    if (data["django-settings-unknown-key"] !== void 0) {
+      let data36 = data["django-settings-unknown-key"];
       if (!(data36 === "off" || data36 === "info" || data36 === "warning" || data36 === "error")) {
-        const err38 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
+        const err38 = { instancePath: instancePath + "/django-settings-unknown-key", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data36 };
         if (vErrors === null) {
           vErrors = [err38];
         } else {
@@ -25578,10 +25547,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["worker-memory-budget"] !== void 0) {
-      let data37 = data["worker-memory-budget"];
+    if (data["conn-max-age-asgi"] !== void 0) {
+      let data37 = data["conn-max-age-asgi"];
       if (!(data37 === "off" || data37 === "info" || data37 === "warning" || data37 === "error")) {
-        const err39 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
+        const err39 = { instancePath: instancePath + "/conn-max-age-asgi", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data37 };
         if (vErrors === null) {
           vErrors = [err39];
         } else {
@@ -25590,10 +25559,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["gunicorn-workers-cpu"] !== void 0) {
-      let data38 = data["gunicorn-workers-cpu"];
+    if (data["channel-layer-in-memory"] !== void 0) {
+      let data38 = data["channel-layer-in-memory"];
       if (!(data38 === "off" || data38 === "info" || data38 === "warning" || data38 === "error")) {
-        const err40 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
+        const err40 = { instancePath: instancePath + "/channel-layer-in-memory", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data38 };
         if (vErrors === null) {
           vErrors = [err40];
         } else {
@@ -25602,10 +25571,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["capacity-target"] !== void 0) {
-      let data39 = data["capacity-target"];
+    if (data["pgbouncer-unknown-setting"] !== void 0) {
+      let data39 = data["pgbouncer-unknown-setting"];
       if (!(data39 === "off" || data39 === "info" || data39 === "warning" || data39 === "error")) {
-        const err41 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data39 };
+        const err41 = { instancePath: instancePath + "/pgbouncer-unknown-setting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data39 };
         if (vErrors === null) {
           vErrors = [err41];
         } else {
@@ -25614,10 +25583,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["sysctl-required"] !== void 0) {
-      let data40 = data["sysctl-required"];
+    if (data["host-capacity"] !== void 0) {
+      let data40 = data["host-capacity"];
       if (!(data40 === "off" || data40 === "info" || data40 === "warning" || data40 === "error")) {
-        const err42 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
+        const err42 = { instancePath: instancePath + "/host-capacity", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data40 };
         if (vErrors === null) {
           vErrors = [err42];
         } else {
@@ -25626,10 +25595,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["backlog-over-somaxconn"] !== void 0) {
-      let data41 = data["backlog-over-somaxconn"];
+    if (data["resource-limits-missing"] !== void 0) {
+      let data41 = data["resource-limits-missing"];
       if (!(data41 === "off" || data41 === "info" || data41 === "warning" || data41 === "error")) {
-        const err43 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
+        const err43 = { instancePath: instancePath + "/resource-limits-missing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data41 };
         if (vErrors === null) {
           vErrors = [err43];
         } else {
@@ -25638,10 +25607,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nofile-limits"] !== void 0) {
-      let data42 = data["nofile-limits"];
+    if (data["worker-memory-budget"] !== void 0) {
+      let data42 = data["worker-memory-budget"];
       if (!(data42 === "off" || data42 === "info" || data42 === "warning" || data42 === "error")) {
-        const err44 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
+        const err44 = { instancePath: instancePath + "/worker-memory-budget", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data42 };
         if (vErrors === null) {
           vErrors = [err44];
         } else {
@@ -25650,10 +25619,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["forwarded-proto"] !== void 0) {
-      let data43 = data["forwarded-proto"];
+    if (data["gunicorn-workers-cpu"] !== void 0) {
+      let data43 = data["gunicorn-workers-cpu"];
       if (!(data43 === "off" || data43 === "info" || data43 === "warning" || data43 === "error")) {
-        const err45 = { instancePath: instancePath + "/forwarded-proto", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
+        const err45 = { instancePath: instancePath + "/gunicorn-workers-cpu", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data43 };
         if (vErrors === null) {
           vErrors = [err45];
         } else {
@@ -25662,10 +25631,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["allowed-hosts"] !== void 0) {
-      let data44 = data["allowed-hosts"];
+    if (data["capacity-target"] !== void 0) {
+      let data44 = data["capacity-target"];
       if (!(data44 === "off" || data44 === "info" || data44 === "warning" || data44 === "error")) {
-        const err46 = { instancePath: instancePath + "/allowed-hosts", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data44 };
+        const err46 = { instancePath: instancePath + "/capacity-target", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data44 };
         if (vErrors === null) {
           vErrors = [err46];
         } else {
@@ -25674,10 +25643,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["app-port-published"] !== void 0) {
-      let data45 = data["app-port-published"];
+    if (data["sysctl-required"] !== void 0) {
+      let data45 = data["sysctl-required"];
       if (!(data45 === "off" || data45 === "info" || data45 === "warning" || data45 === "error")) {
-        const err47 = { instancePath: instancePath + "/app-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data45 };
+        const err47 = { instancePath: instancePath + "/sysctl-required", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data45 };
         if (vErrors === null) {
           vErrors = [err47];
         } else {
@@ -25686,10 +25655,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["datastore-port-published"] !== void 0) {
-      let data46 = data["datastore-port-published"];
+    if (data["backlog-over-somaxconn"] !== void 0) {
+      let data46 = data["backlog-over-somaxconn"];
       if (!(data46 === "off" || data46 === "info" || data46 === "warning" || data46 === "error")) {
-        const err48 = { instancePath: instancePath + "/datastore-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data46 };
+        const err48 = { instancePath: instancePath + "/backlog-over-somaxconn", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data46 };
         if (vErrors === null) {
           vErrors = [err48];
         } else {
@@ -25698,10 +25667,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["hardcoded-secret"] !== void 0) {
-      let data47 = data["hardcoded-secret"];
+    if (data["nofile-limits"] !== void 0) {
+      let data47 = data["nofile-limits"];
       if (!(data47 === "off" || data47 === "info" || data47 === "warning" || data47 === "error")) {
-        const err49 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data47 };
+        const err49 = { instancePath: instancePath + "/nofile-limits", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data47 };
         if (vErrors === null) {
           vErrors = [err49];
         } else {
@@ -25710,10 +25679,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["debug-in-production"] !== void 0) {
-      let data48 = data["debug-in-production"];
+    if (data["forwarded-proto"] !== void 0) {
+      let data48 = data["forwarded-proto"];
       if (!(data48 === "off" || data48 === "info" || data48 === "warning" || data48 === "error")) {
-        const err50 = { instancePath: instancePath + "/debug-in-production", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data48 };
+        const err50 = { instancePath: instancePath + "/forwarded-proto", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data48 };
         if (vErrors === null) {
           vErrors = [err50];
         } else {
@@ -25722,10 +25691,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-redefinition"] !== void 0) {
-      let data49 = data["nginx-add-header-redefinition"];
+    if (data["allowed-hosts"] !== void 0) {
+      let data49 = data["allowed-hosts"];
       if (!(data49 === "off" || data49 === "info" || data49 === "warning" || data49 === "error")) {
-        const err51 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data49 };
+        const err51 = { instancePath: instancePath + "/allowed-hosts", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data49 };
         if (vErrors === null) {
           vErrors = [err51];
         } else {
@@ -25734,10 +25703,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-host-spoofing"] !== void 0) {
-      let data50 = data["nginx-host-spoofing"];
+    if (data["app-port-published"] !== void 0) {
+      let data50 = data["app-port-published"];
       if (!(data50 === "off" || data50 === "info" || data50 === "warning" || data50 === "error")) {
-        const err52 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data50 };
+        const err52 = { instancePath: instancePath + "/app-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data50 };
         if (vErrors === null) {
           vErrors = [err52];
         } else {
@@ -25746,10 +25715,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-alias-traversal"] !== void 0) {
-      let data51 = data["nginx-alias-traversal"];
+    if (data["datastore-port-published"] !== void 0) {
+      let data51 = data["datastore-port-published"];
       if (!(data51 === "off" || data51 === "info" || data51 === "warning" || data51 === "error")) {
-        const err53 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data51 };
+        const err53 = { instancePath: instancePath + "/datastore-port-published", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data51 };
         if (vErrors === null) {
           vErrors = [err53];
         } else {
@@ -25758,10 +25727,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-ssrf"] !== void 0) {
-      let data52 = data["nginx-ssrf"];
+    if (data["hardcoded-secret"] !== void 0) {
+      let data52 = data["hardcoded-secret"];
       if (!(data52 === "off" || data52 === "info" || data52 === "warning" || data52 === "error")) {
-        const err54 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data52 };
+        const err54 = { instancePath: instancePath + "/hardcoded-secret", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data52 };
         if (vErrors === null) {
           vErrors = [err54];
         } else {
@@ -25770,10 +25739,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-valid-referers"] !== void 0) {
-      let data53 = data["nginx-valid-referers"];
+    if (data["debug-in-production"] !== void 0) {
+      let data53 = data["debug-in-production"];
       if (!(data53 === "off" || data53 === "info" || data53 === "warning" || data53 === "error")) {
-        const err55 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data53 };
+        const err55 = { instancePath: instancePath + "/debug-in-production", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data53 };
         if (vErrors === null) {
           vErrors = [err55];
         } else {
@@ -25782,10 +25751,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-origins"] !== void 0) {
-      let data54 = data["nginx-origins"];
+    if (data["nginx-add-header-redefinition"] !== void 0) {
+      let data54 = data["nginx-add-header-redefinition"];
       if (!(data54 === "off" || data54 === "info" || data54 === "warning" || data54 === "error")) {
-        const err56 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data54 };
+        const err56 = { instancePath: instancePath + "/nginx-add-header-redefinition", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data54 };
         if (vErrors === null) {
           vErrors = [err56];
         } else {
@@ -25794,10 +25763,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-if-is-evil"] !== void 0) {
-      let data55 = data["nginx-if-is-evil"];
+    if (data["nginx-host-spoofing"] !== void 0) {
+      let data55 = data["nginx-host-spoofing"];
       if (!(data55 === "off" || data55 === "info" || data55 === "warning" || data55 === "error")) {
-        const err57 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data55 };
+        const err57 = { instancePath: instancePath + "/nginx-host-spoofing", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data55 };
         if (vErrors === null) {
           vErrors = [err57];
         } else {
@@ -25806,10 +25775,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-http-splitting"] !== void 0) {
-      let data56 = data["nginx-http-splitting"];
+    if (data["nginx-alias-traversal"] !== void 0) {
+      let data56 = data["nginx-alias-traversal"];
       if (!(data56 === "off" || data56 === "info" || data56 === "warning" || data56 === "error")) {
-        const err58 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data56 };
+        const err58 = { instancePath: instancePath + "/nginx-alias-traversal", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data56 };
         if (vErrors === null) {
           vErrors = [err58];
         } else {
@@ -25818,10 +25787,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["nginx-add-header-multiline"] !== void 0) {
-      let data57 = data["nginx-add-header-multiline"];
+    if (data["nginx-ssrf"] !== void 0) {
+      let data57 = data["nginx-ssrf"];
       if (!(data57 === "off" || data57 === "info" || data57 === "warning" || data57 === "error")) {
-        const err59 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data57 };
+        const err59 = { instancePath: instancePath + "/nginx-ssrf", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data57 };
         if (vErrors === null) {
           vErrors = [err59];
         } else {
@@ -25830,10 +25799,10 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data["timeout-chain"] !== void 0) {
-      let data58 = data["timeout-chain"];
+    if (data["nginx-valid-referers"] !== void 0) {
+      let data58 = data["nginx-valid-referers"];
       if (!(data58 === "off" || data58 === "info" || data58 === "warning" || data58 === "error")) {
-        const err60 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data58 };
+        const err60 = { instancePath: instancePath + "/nginx-valid-referers", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data58 };
         if (vErrors === null) {
           vErrors = [err60];
         } else {
@@ -25842,12 +25811,72 @@ function validate11(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data["nginx-origins"] !== void 0) {
+      let data59 = data["nginx-origins"];
+      if (!(data59 === "off" || data59 === "info" || data59 === "warning" || data59 === "error")) {
+        const err61 = { instancePath: instancePath + "/nginx-origins", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data59 };
+        if (vErrors === null) {
+          vErrors = [err61];
+        } else {
+          vErrors.push(err61);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-if-is-evil"] !== void 0) {
+      let data60 = data["nginx-if-is-evil"];
+      if (!(data60 === "off" || data60 === "info" || data60 === "warning" || data60 === "error")) {
+        const err62 = { instancePath: instancePath + "/nginx-if-is-evil", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data60 };
+        if (vErrors === null) {
+          vErrors = [err62];
+        } else {
+          vErrors.push(err62);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-http-splitting"] !== void 0) {
+      let data61 = data["nginx-http-splitting"];
+      if (!(data61 === "off" || data61 === "info" || data61 === "warning" || data61 === "error")) {
+        const err63 = { instancePath: instancePath + "/nginx-http-splitting", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data61 };
+        if (vErrors === null) {
+          vErrors = [err63];
+        } else {
+          vErrors.push(err63);
+        }
+        errors++;
+      }
+    }
+    if (data["nginx-add-header-multiline"] !== void 0) {
+      let data62 = data["nginx-add-header-multiline"];
+      if (!(data62 === "off" || data62 === "info" || data62 === "warning" || data62 === "error")) {
+        const err64 = { instancePath: instancePath + "/nginx-add-header-multiline", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data62 };
+        if (vErrors === null) {
+          vErrors = [err64];
+        } else {
+          vErrors.push(err64);
+        }
+        errors++;
+      }
+    }
+    if (data["timeout-chain"] !== void 0) {
+      let data63 = data["timeout-chain"];
+      if (!(data63 === "off" || data63 === "info" || data63 === "warning" || data63 === "error")) {
+        const err65 = { instancePath: instancePath + "/timeout-chain", schemaPath: "#/definitions/ruleSetting/enum", keyword: "enum", params: { allowedValues: schema13.enum }, message: "must be equal to one of the allowed values", schema: schema13.enum, parentSchema: schema13, data: data63 };
+        if (vErrors === null) {
+          vErrors = [err65];
+        } else {
+          vErrors.push(err65);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err61 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
+    const err66 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema12.type, parentSchema: schema12, data };
     if (vErrors === null) {
-      vErrors = [err61];
+      vErrors = [err66];
     } else {
-      vErrors.push(err61);
+      vErrors.push(err66);
     }
     errors++;
   }
@@ -26769,7 +26798,7 @@ function occurrenceFingerprints(findings) {
 
 // src/workspace/workspace.ts
 var import_node_fs2 = require("node:fs");
-var import_node_path20 = require("node:path");
+var import_node_path21 = require("node:path");
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -26801,12 +26830,12 @@ var Workspace = class {
   }
   insideCache = /* @__PURE__ */ new Map();
   resolvesInside(rel) {
-    const n = import_node_path20.posix.normalize(rel || ".");
-    if (n === ".." || n.startsWith("../") || (0, import_node_path20.isAbsolute)(n)) return false;
+    const n = import_node_path21.posix.normalize(rel || ".");
+    if (n === ".." || n.startsWith("../") || (0, import_node_path21.isAbsolute)(n)) return false;
     try {
       this.realRoot ??= (0, import_node_fs2.realpathSync)(this.rootAbs);
-      const r = (0, import_node_path20.relative)(this.realRoot, (0, import_node_fs2.realpathSync)((0, import_node_path20.join)(this.rootAbs, rel || ".")));
-      return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !(0, import_node_path20.isAbsolute)(r);
+      const r = (0, import_node_path21.relative)(this.realRoot, (0, import_node_fs2.realpathSync)((0, import_node_path21.join)(this.rootAbs, rel || ".")));
+      return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !(0, import_node_path21.isAbsolute)(r);
     } catch {
       return true;
     }
@@ -26819,7 +26848,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries2;
       try {
-        entries2 = (0, import_node_fs2.readdirSync)((0, import_node_path20.join)(this.rootAbs, rel), { withFileTypes: true });
+        entries2 = (0, import_node_fs2.readdirSync)((0, import_node_path21.join)(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -26853,7 +26882,7 @@ var Workspace = class {
     if (k === void 0) {
       try {
         if (!this.inside(rel)) throw new Error("outside the checked folder");
-        const st = (0, import_node_fs2.statSync)((0, import_node_path20.join)(this.rootAbs, rel));
+        const st = (0, import_node_fs2.statSync)((0, import_node_path21.join)(this.rootAbs, rel));
         k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
       } catch {
         k = "none";
@@ -26874,7 +26903,7 @@ var Workspace = class {
     const replaced = this.overlay?.get(rel);
     if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
-      const abs2 = (0, import_node_path20.join)(this.rootAbs, rel);
+      const abs2 = (0, import_node_path21.join)(this.rootAbs, rel);
       const st = (0, import_node_fs2.statSync)(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
       const buf = (0, import_node_fs2.readFileSync)(abs2);
@@ -27094,13 +27123,13 @@ function redactRun(sources, findings, secrets) {
     out.add(text === file.text ? file : createSourceFile(file.path, text));
   }
   const scrub = (s2) => values.reduce((acc, v) => acc.split(v).join(MASK.repeat(8)), s2);
-  const clean = findings.map((f) => ({
+  const clean2 = findings.map((f) => ({
     ...f,
     message: scrub(f.message),
     related: f.related.map((r) => ({ ...r, message: scrub(r.message) })),
     ...f.hint !== void 0 ? { hint: scrub(f.hint) } : {}
   }));
-  return { sources: out, findings: clean };
+  return { sources: out, findings: clean2 };
 }
 
 // src/fix/secrets.ts
@@ -27128,10 +27157,10 @@ function findProjects(ws, config3) {
 }
 function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
-    const abs2 = (0, import_node_path21.resolve)(explicit);
+    const abs2 = (0, import_node_path22.resolve)(explicit);
     if (!(0, import_node_fs3.existsSync)(abs2)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = (0, import_node_path21.relative)(ws.rootAbs, abs2).split("\\").join("/");
-    const file2 = !rel.startsWith("..") && !(0, import_node_path21.isAbsolute)(rel) ? ws.read(rel) : void 0;
+    const rel = (0, import_node_path22.relative)(ws.rootAbs, abs2).split("\\").join("/");
+    const file2 = !rel.startsWith("..") && !(0, import_node_path22.isAbsolute)(rel) ? ws.read(rel) : void 0;
     return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs2, explicit), "");
   }
   const path = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
@@ -27174,7 +27203,7 @@ function severityFor(rule, config3, file, stack, cli) {
   return setting2;
 }
 function check(opts) {
-  const rootAbs = (0, import_node_path21.resolve)(opts.dir);
+  const rootAbs = (0, import_node_path22.resolve)(opts.dir);
   const shown3 = opts.displayDir ?? opts.dir;
   if (!(0, import_node_fs3.existsSync)(rootAbs)) throw new UsageError(`no such directory: ${shown3}`);
   const probe = new Workspace(rootAbs, void 0, opts.overlay);
@@ -27270,7 +27299,7 @@ function sortFindings(findings) {
 
 // src/commands/capacity.ts
 var import_node_fs4 = require("node:fs");
-var import_node_path22 = require("node:path");
+var import_node_path23 = require("node:path");
 var import_node_util = require("node:util");
 
 // src/reference/sysctl-profile.ts
@@ -28052,7 +28081,7 @@ function capacityCommand(argv, io) {
   const dir = positionals[0] ?? ".";
   const format = values.format ?? "text";
   if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${format}"; use one of ${FORMATS.join(", ")}`);
-  const run = check({ dir: (0, import_node_path22.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path22.resolve)(io.cwd, values.config) } : {}, rules: [] });
+  const run = check({ dir: (0, import_node_path23.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path23.resolve)(io.cwd, values.config) } : {}, rules: [] });
   const problems = capacityPlan(run.config).problems;
   if (problems.length) {
     const file = run.config.file;
@@ -28064,7 +28093,7 @@ ${lines.join("\n")}`);
   const color = values.output ? false : useColor(io, values);
   const text = format === "json" ? renderCapacityJson(report) : format === "markdown" ? renderCapacityMarkdown(report) : renderCapacityText(report, { color });
   if (values.output) {
-    (0, import_node_fs4.writeFileSync)((0, import_node_path22.resolve)(io.cwd, values.output), text);
+    (0, import_node_fs4.writeFileSync)((0, import_node_path23.resolve)(io.cwd, values.output), text);
     io.stdout(`capacity report written to ${values.output}
 `);
   } else io.stdout(text);
@@ -28072,7 +28101,7 @@ ${lines.join("\n")}`);
 }
 
 // src/commands/graph.ts
-var import_node_path23 = require("node:path");
+var import_node_path26 = require("node:path");
 var import_node_util2 = require("node:util");
 
 // src/graph/build.ts
@@ -29094,8 +29123,29 @@ function formatMillis(ms) {
 }
 
 // rules/support/app-timeouts.ts
+var FLAGS5 = {
+  uvicorn: { keepAlive: "--timeout-keep-alive", timeout: "(none)" },
+  daphne: { keepAlive: "(none)", timeout: "--http-timeout" },
+  uwsgi: { keepAlive: "http-keepalive", timeout: "harakiri" },
+  granian: { keepAlive: "--http1-keep-alive", timeout: "(none)" }
+};
 function appTimeouts(stack, service) {
-  const g = stack.app(service)?.gunicorn;
+  const app = stack.app(service);
+  const g = app?.gunicorn;
+  if (!g && app?.facts && app.facts.kind !== "gunicorn") {
+    const f = app.facts;
+    const flags = FLAGS5[f.kind];
+    const keepAlive = f.keepAliveSeconds.kind === "known" && f.keepAliveSeconds.value > 0 ? f.keepAliveSeconds : void 0;
+    return {
+      server: f.kind,
+      keepAliveFlag: flags.keepAlive,
+      ...keepAlive ? { keepAlive } : {},
+      timeoutFlag: flags.timeout,
+      ...f.requestTimeoutSeconds.kind === "known" ? { requestTimeout: f.requestTimeoutSeconds } : {},
+      ...f.timeoutKills.kind === "known" ? { timeoutKills: f.timeoutKills.value } : {},
+      ...f.workerClass.kind === "known" ? { workerClass: f.workerClass } : {}
+    };
+  }
   if (!g) return void 0;
   const workerClass = g.workerClass.kind === "known" ? g.workerClass : void 0;
   const sync = workerClass?.value === "sync";
@@ -30540,6 +30590,467 @@ function hasHealthcheck(svc) {
   return typeof data === "object" && data !== null && "test" in data;
 }
 
+// rules/support/static-paths.ts
+var import_node_path24 = require("node:path");
+function sharedLocation(mounts, containerPath3) {
+  const path = import_node_path24.posix.normalize(containerPath3).replace(/(.)\/$/, "$1");
+  let best;
+  for (const m of mounts) {
+    const target2 = import_node_path24.posix.normalize(m.target).replace(/(.)\/$/, "$1");
+    if (path !== target2 && !path.startsWith(target2 === "/" ? "/" : `${target2}/`)) continue;
+    if (!best || target2.length >= import_node_path24.posix.normalize(best.target).replace(/(.)\/$/, "$1").length) best = m;
+  }
+  if (!best || best.source === void 0 || best.source.startsWith("../")) return void 0;
+  if (best.type !== "volume" && best.type !== "bind") return void 0;
+  const target = import_node_path24.posix.normalize(best.target).replace(/(.)\/$/, "$1");
+  const rel = path === target ? "" : path.slice(target === "/" ? 1 : target.length + 1);
+  if (best.type === "volume") {
+    return { mount: best, source: `volume ${best.source}`, rel, key: `volume:${best.source}:/${rel}`, sourceKey: `volume:${best.source}` };
+  }
+  const host = rel ? import_node_path24.posix.join(best.source || ".", rel) : best.source || ".";
+  return { mount: best, source: `./${best.source} (bind mount)`.replace("./ (", ". ("), rel, key: `bind:${import_node_path24.posix.normalize(host)}`, sourceKey: `bind:${best.source}` };
+}
+function pathIn(mounts, loc) {
+  for (const m of mounts) {
+    if (m.source === void 0 || m.type !== loc.mount.type) continue;
+    let path;
+    if (m.type === "volume" && m.source === loc.mount.source) path = loc.rel ? import_node_path24.posix.join(m.target, loc.rel) : m.target;
+    if (m.type === "bind") {
+      const host = loc.key.slice("bind:".length);
+      const src = import_node_path24.posix.normalize(m.source || ".");
+      if (src === "." || host === src || host.startsWith(`${src}/`)) path = import_node_path24.posix.join(m.target, src === "." ? host : host.slice(src.length));
+    }
+    if (path === void 0) continue;
+    path = import_node_path24.posix.normalize(path).replace(/(.)\/$/, "$1");
+    if (sharedLocation(mounts, path)?.key === loc.key) return { path, mount: m };
+  }
+  return void 0;
+}
+function settingPath(app, stack, name2) {
+  const v = app.settings?.names.get(name2);
+  if (v?.kind !== "known" || typeof v.value !== "string" || v.value === "" || v.value.includes("$")) return void 0;
+  if (import_node_path24.posix.isAbsolute(v.value)) return { ...v, value: import_node_path24.posix.normalize(v.value) };
+  const cwd2 = stack.view(app.service)?.process?.workingDir;
+  if (cwd2?.kind !== "known" || !import_node_path24.posix.isAbsolute(cwd2.value)) return void 0;
+  return { ...v, value: import_node_path24.posix.join(cwd2.value, v.value) };
+}
+function settingUrlPath(app, name2) {
+  const v = app.settings?.names.get(name2);
+  if (v?.kind !== "known" || typeof v.value !== "string" || v.value === "" || v.value.includes("$") || /^[a-z]+:|^\/\//i.test(v.value)) return void 0;
+  const value = v.value.startsWith("/") ? v.value : `/${v.value}`;
+  return { ...v, value };
+}
+function collectstaticIn(argv, span) {
+  const words = argv.map((w) => w.value.kind === "known" ? w.value.value : "");
+  const at2 = words.findIndex((w, i) => /(^|\/)manage\.py$/.test(w) || /(^|\/)django-admin(\.py)?$/.test(w) || w === "django" && words[i - 1] === "-m");
+  if (at2 < 0 || words[at2 + 1] !== "collectstatic") return void 0;
+  return { span, clear: words.slice(at2 + 2).some((w) => w === "--clear" || w === "-c" || /^-[a-z]*c[a-z]*$/.test(w)) };
+}
+function collectstaticAtStart(stack, svc) {
+  const process2 = stack.view(svc)?.process;
+  if (!process2) return void 0;
+  for (const r of process2.ranBefore ?? []) {
+    const hit = collectstaticIn(r.argv, r.span);
+    if (hit) return hit;
+  }
+  return collectstaticIn(process2.argv, process2.argvSpan);
+}
+
+// rules/collectstatic-race.ts
+var collectstatic_race_default = defineRule({
+  meta: {
+    id: "collectstatic-race",
+    description: "Reports collectstatic run at start by every replica of an app into the same shared STATIC_ROOT",
+    defaultSeverity: "warning",
+    category: "topology",
+    docs: {
+      what: "Follows each app container's start-up (compose `command:`/`entrypoint:`, the image's ENTRYPOINT/CMD and the entrypoint scripts they run, read statically) to a `manage.py collectstatic` (or `django-admin collectstatic`) that runs before the app server, and reads `STATIC_ROOT` from the settings the container loads. When more than one container runs it (`deploy.replicas`/`scale:`, or numbered services of one tier) and `STATIC_ROOT` lies in a named volume or bind mount those containers share, every start of every replica rewrites the same folder. `--clear` makes it worse: each start first deletes every file in it.",
+      why: "collectstatic is not atomic. While one replica copies (and, with ManifestStaticFilesStorage, rewrites `staticfiles.json` and the hashed names), the others are serving from the same folder: nginx or WhiteNoise answers 404 or a half-written file, and two replicas saving the same file at once make Django's storage pick a new name (`app_AbC123.css`). With `--clear`, a replica restarting during a rolling update deletes the files the running ones serve. Static files are the same for every replica: collect them once, in the image build (`RUN manage.py collectstatic`) or a one-shot service that the app services depend on (https://docs.djangoproject.com/en/stable/howto/static-files/deployment/).",
+      notes: "A STATIC_ROOT that cannot be read (a path built from `__file__`, an unset variable), a collectstatic inside an `if` on an unknown value, or replicas with their own (anonymous or tmpfs) volume keep the rule silent. One container running it is fine."
+    }
+  },
+  check({ stack, facts, report, where: where2 }) {
+    const runners = [];
+    for (const app of stack.data.apps) {
+      const svc = app.service;
+      const run = collectstaticAtStart(stack, svc);
+      if (!run) continue;
+      const count2 = facts.concurrency.of(svc)?.containers ?? containerCount(svc);
+      if (count2.kind !== "known") continue;
+      const root = settingPath(app, stack, "STATIC_ROOT");
+      if (!root) continue;
+      const view = stack.view(svc);
+      const loc = view ? sharedLocation(view.spec.mounts, root.value) : void 0;
+      if (!loc) continue;
+      runners.push({ service: svc, run, containers: count2.value, root: { value: root.value, span: root.span }, where: loc });
+    }
+    const groups = /* @__PURE__ */ new Map();
+    for (const r of runners) {
+      const key2 = `${stack.tierOf(r.service)?.name ?? r.service.name}\0${r.where.key}`;
+      groups.set(key2, [...groups.get(key2) ?? [], r]);
+    }
+    for (const group of groups.values()) {
+      const containers = group.reduce((n, r) => n + r.containers, 0);
+      if (containers < 2) continue;
+      const first = group[0];
+      const svc = first.service;
+      const replicas = group.length === 1 ? `${containers} replicas of ${svc.name} (${svc.replicas ? `replicas: ${containers}, ${where2(svc.replicas.span)}` : "numbered"})` : `${containers} containers of ${stack.tierOf(svc)?.name ?? svc.name} (${listNames(group.map((r) => `${r.service.name}${r.containers > 1 ? ` x ${r.containers}` : ""}`), 4)})`;
+      const clear = group.some((r) => r.run.clear);
+      const related = [
+        { span: first.root.span, message: `STATIC_ROOT is ${first.root.value}` },
+        { span: first.where.mount.span, message: `${first.root.value} is in ${first.where.source}, shared by every replica` }
+      ];
+      if (svc.replicas && group.length === 1) related.push({ span: svc.replicas.span, message: `${svc.name} runs ${containers} containers` });
+      for (const r of group.slice(1, 4)) related.push({ span: r.run.span, message: `${r.service.name} runs collectstatic here too` });
+      report({
+        span: first.run.span,
+        message: `collectstatic${clear ? " --clear" : ""} runs at start in each of ${replicas}, and STATIC_ROOT ${first.root.value} (${where2(first.root.span)}) is in ${first.where.source} (${where2(first.where.mount.span)}) that all of them share: ${clear ? "every start deletes the files the running replicas are serving, then copies them back" : "every start rewrites the files the running replicas are serving"}, and replicas starting together write the same files at once`,
+        related,
+        hint: "collect static files once: in the image build (RUN python manage.py collectstatic --noinput) or in a one-shot service the app services depend on",
+        key: `${stack.tierOf(svc)?.name ?? svc.name}:${first.where.key}`
+      });
+    }
+  }
+});
+
+// rules/static-files.ts
+var import_node_path25 = require("node:path");
+var KINDS = [
+  { url: "STATIC_URL", root: "STATIC_ROOT", files: "static files", writer: "collectstatic writes the files" },
+  { url: "MEDIA_URL", root: "MEDIA_ROOT", files: "uploaded media", writer: "Django saves uploads" }
+];
+var static_files_default = defineRule({
+  meta: {
+    id: "static-files",
+    description: "Reports nginx serving STATIC_URL or MEDIA_URL from a folder that is not where the app's STATIC_ROOT or MEDIA_ROOT lands in the volume they share",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "For each nginx server block that proxies to a Django app, arena-lint takes `STATIC_URL`/`MEDIA_URL` and `STATIC_ROOT`/`MEDIA_ROOT` from the settings the app container loads, finds the location nginx picks for that URL (the longest prefix, unless a regex location wins) and the folder it serves it from (`alias`, or `root` plus the URL). It then follows both paths through each container's mounts to the named volume or bind-mounted repository folder behind them. When nginx and the app share that volume but the files land in one place and nginx looks in another (another sub-folder, another mount target, or `STATIC_ROOT` outside the volume nginx serves), the rule reports it with both paths.",
+      why: "collectstatic and uploads write into the app container; nginx can only serve them if the same files appear where its `alias` or `root` points. A volume mounted at `/app/static` while `STATIC_ROOT` is `/app/staticfiles`, or `alias /vol/static/` while the volume is mounted at `/var/www/static`, makes every static file a 404 (admin without CSS, a blank single-page app), and uploaded media disappear for users while they are saved without an error.",
+      notes: "Silent when any part is unknown: a setting built from `__file__` or an unset variable, a `STATIC_URL` on another host (a CDN), an nginx path with variables, a location that proxies to the app (WhiteNoise), a regex location that may win, or a folder nginx has from its own image rather than from a mount."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    const seen = /* @__PURE__ */ new Set();
+    for (const proxy of stack.proxies) {
+      const nginxView = stack.view(proxy.service);
+      if (!nginxView) continue;
+      for (const server of serverBlocks(proxy)) {
+        for (const app of appsBehind(stack, proxy, server)) {
+          const appView = stack.view(app.service);
+          if (!appView) continue;
+          for (const kind of KINDS) {
+            const url = settingUrlPath(app, kind.url);
+            const root = settingPath(app, stack, kind.root);
+            if (!url || !root) continue;
+            const served = servingFolder(proxy, server, url.value);
+            if (!served) continue;
+            const nginxLoc = sharedLocation(nginxView.spec.mounts, served.path);
+            const appLoc = sharedLocation(appView.spec.mounts, root.value);
+            const rootInNginx = appLoc ? pathIn(nginxView.spec.mounts, appLoc) : void 0;
+            const servedInApp = nginxLoc ? pathIn(appView.spec.mounts, nginxLoc) : void 0;
+            if (rootInNginx?.path === served.path || servedInApp?.path === root.value) continue;
+            let contradiction;
+            const related = [{ span: root.span, message: `${kind.root} is ${root.value}` }, { span: url.span, message: `${kind.url} is ${url.value}` }];
+            if (rootInNginx && (nginxLoc || officialImageOnly(nginxView))) {
+              contradiction = `${kind.root} ${root.value} (${where2(root.span)}), where ${kind.writer}, is ${rootInNginx.path} in ${proxy.service.name} (${appLoc.source}, ${where2(appLoc.mount.span)} and ${where2(rootInNginx.mount.span)})${nginxLoc ? "" : `, and ${served.path} is outside every mount of ${proxy.service.name}, whose official image has nothing there`}`;
+              related.push({ span: appLoc.mount.span, message: `${app.service.name} mounts ${appLoc.source} at ${appLoc.mount.target}` }, { span: rootInNginx.mount.span, message: `${proxy.service.name} mounts ${appLoc.source} at ${rootInNginx.mount.target}` });
+            } else if (servedInApp) {
+              const rootWhere = appLoc ? `in ${appLoc.source} (${where2(appLoc.mount.span)})` : `in ${app.service.name}'s own filesystem, outside every volume`;
+              contradiction = `${served.path} is ${nginxLoc.source}, which ${app.service.name} mounts at ${servedInApp.mount.target} (${where2(servedInApp.mount.span)})${servedInApp.path === servedInApp.mount.target.replace(/(.)\/$/, "$1") ? "" : ` and sees at ${servedInApp.path}`}, while ${kind.root} is ${root.value} (${where2(root.span)}), ${rootWhere}`;
+              related.push({ span: nginxLoc.mount.span, message: `${proxy.service.name} mounts ${nginxLoc.source} at ${nginxLoc.mount.target}` }, { span: servedInApp.mount.span, message: `${app.service.name} mounts ${nginxLoc.source} at ${servedInApp.mount.target}` });
+            } else continue;
+            const key2 = `${proxy.service.name}:${app.service.name}:${kind.url}:${served.path}`;
+            if (seen.has(key2)) continue;
+            seen.add(key2);
+            report({
+              span: served.directive.directive.span,
+              message: `location ${served.location.match} serves ${kind.url} ${url.value} (${where2(url.span)}) from ${served.path}, but ${contradiction}: nginx looks where ${kind.files} never land, and answers 404`,
+              related,
+              hint: rootInNginx ? `point ${served.directive.directive.name} at ${rootInNginx.path}${served.directive.directive.name === "alias" ? "/" : ""}, or mount ${appLoc.source} at the folder nginx serves` : `set ${kind.root} to ${servedInApp.path}, or mount the volume at ${root.value} in ${app.service.name}`,
+              key: key2
+            });
+          }
+        }
+      }
+    }
+  }
+});
+function serverBlocks(proxy) {
+  const out = /* @__PURE__ */ new Set();
+  for (const loc of proxy.nginx.locations) {
+    const s2 = loc.node.parent;
+    if (s2?.directive.name === "server") out.add(s2);
+  }
+  return [...out];
+}
+function appsBehind(stack, proxy, server) {
+  const services = new Set(proxy.nginx.locations.filter((l) => l.node.parent === server && l.proxyPass).flatMap((l) => passTargets(stack, l.proxyPass)));
+  return stack.data.apps.filter((a) => services.has(a.service) && a.settings);
+}
+function servingFolder(proxy, server, url) {
+  const uri = `${url.endsWith("/") ? url : `${url}/`}app.css`;
+  const locations = proxy.nginx.locations.filter((l) => l.node.parent === server);
+  let best;
+  const regexes = [];
+  for (const loc2 of locations) {
+    const args = loc2.node.directive.args.map((a) => a.value);
+    if (args.length === 1 && !args[0].startsWith("@")) {
+      if (uri.startsWith(args[0]) && (!best || args[0].length > best.prefix.length)) best = { loc: loc2, prefix: args[0], stops: false };
+    } else if (args.length === 2 && args[0] === "^~") {
+      if (uri.startsWith(args[1]) && (!best || args[1].length > best.prefix.length)) best = { loc: loc2, prefix: args[1], stops: true };
+    } else if (args.length === 2 && (args[0] === "~" || args[0] === "~*")) {
+      try {
+        regexes.push(new RegExp(args[1], args[0] === "~*" ? "i" : ""));
+      } catch {
+        return void 0;
+      }
+    } else if (args.length === 2 && args[0] === "=") {
+      if (args[1] === uri) return void 0;
+    } else if (!(args.length === 1 && args[0].startsWith("@"))) return void 0;
+  }
+  if (!best) return void 0;
+  if (!best.stops && regexes.some((r2) => r2.test(uri))) return void 0;
+  const loc = best.loc;
+  if (loc.proxyPass || loc.node.children.some((c) => c.directive.name === "location" || c.directive.name === "return" || c.directive.name === "rewrite" || c.directive.name === "if")) return void 0;
+  const alias = childrenNamed(loc.node, "alias")[0];
+  if (alias) {
+    const a = alias.directive.args[0]?.value;
+    if (!a || a.includes("$") || !a.startsWith("/")) return void 0;
+    if (best.prefix.endsWith("/") !== a.endsWith("/") && url.slice(best.prefix.length) === "") return void 0;
+    return { path: clean(import_node_path25.posix.join(a, url.slice(best.prefix.length))), location: loc, directive: alias };
+  }
+  const root = inherited(loc.node, "root")[0];
+  const r = root?.directive.args[0]?.value;
+  if (!root || !r || r.includes("$") || !r.startsWith("/")) return void 0;
+  return { path: clean(import_node_path25.posix.join(r, url)), location: loc, directive: root };
+}
+function officialImageOnly(view) {
+  if (view.spec.build || view.spec.image?.kind !== "known") return false;
+  return /^(docker\.io\/)?(library\/)?(nginx|nginxinc\/nginx-unprivileged)(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/.test(view.spec.image.value);
+}
+function clean(p) {
+  return import_node_path25.posix.normalize(p).replace(/(.)\/$/, "$1");
+}
+
+// rules/support/streaming.ts
+var SSE_PATH = /(^|\/)(sse|events?|event-?stream)(\/|$|\s|\$)/i;
+var LONG_READ_MS = 3e5;
+var DIRECTIVES = {
+  proxy_pass: { buffering: "proxy_buffering", read: "proxy_read_timeout", ignore: "proxy_ignore_headers" },
+  uwsgi_pass: { buffering: "uwsgi_buffering", read: "uwsgi_read_timeout", ignore: "uwsgi_ignore_headers" }
+};
+function streamSignals(model, loc) {
+  const pass = loc.proxyPass;
+  if (!pass) return void 0;
+  const names = DIRECTIVES[pass.kind];
+  if (!names) return void 0;
+  const own2 = [...loc.node.children, ...loc.node.children.filter((c) => c.directive.name === "if").flatMap((c) => c.children)];
+  const eventStream = own2.find((c) => c.directive.args.some((a) => a.value.toLowerCase().includes("text/event-stream"))) ?? (loc.node.directive.args.some((a) => a.value.toLowerCase().includes("text/event-stream")) ? loc.node : void 0);
+  const readNode = loc.node.children.find((c) => c.directive.name === names.read);
+  const readMs = readNode ? parseNginxTime(readNode.directive.args[0]?.value ?? "") : void 0;
+  const longRead = readNode && readMs !== void 0 && readMs >= LONG_READ_MS ? { node: readNode, ms: readMs } : void 0;
+  const buffering = inheritedSetting(model, pass.node, names.buffering)[0];
+  const value = buffering?.directive.args[0]?.value;
+  const websocket = inheritedSetting(model, pass.node, "proxy_set_header").some((h) => h.directive.args[0]?.value.toLowerCase() === "upgrade");
+  const ignoresAccel = inheritedSetting(model, pass.node, names.ignore).find((n) => n.directive.args.some((a) => a.value.toLowerCase() === "x-accel-buffering"));
+  return {
+    loc,
+    pass,
+    names,
+    ...eventStream ? { eventStream } : {},
+    ...longRead ? { longRead } : {},
+    ...buffering ? { buffering } : {},
+    bufferingOn: value === void 0 || value === "on",
+    ...ignoresAccel ? { ignoresAccel } : {},
+    isEventStream: eventStream !== void 0 || longRead !== void 0 && !websocket && SSE_PATH.test(loc.match)
+  };
+}
+function formatSeconds(ms) {
+  const s2 = Math.round(ms / 1e3);
+  return s2 % 3600 === 0 ? `${s2 / 3600}h` : `${s2}s`;
+}
+
+// rules/sse-proxy-buffering.ts
+var sse_proxy_buffering_default = defineRule({
+  meta: {
+    id: "sse-proxy-buffering",
+    description: "Reports a server-sent-events location that nginx proxies with response buffering on",
+    defaultSeverity: "warning",
+    category: "topology",
+    docs: {
+      what: "Finds locations that proxy an event stream: a directive in the location names `text/event-stream` (`proxy_set_header Accept text/event-stream`, `add_header Content-Type text/event-stream`, `default_type`, an `if ($http_accept ~ text/event-stream)`), or the location is named for events (`/sse`, `/events`, `/event-stream`) and sets its own read timeout of 5 minutes or more for the connection to stay open. The rule reports such a location when response buffering is in force there: `proxy_buffering` (`uwsgi_buffering` for `uwsgi_pass`) set to `on` in the location, server or http block, or not set at all (nginx's default is on). It says so more firmly when `proxy_ignore_headers X-Accel-Buffering` is in force, since the app then cannot turn buffering off either.",
+      why: "With buffering on, nginx collects the upstream's response into its buffers (and a temporary file) before it sends it on: events reach the browser in bursts of 4-8 KB, or only when the stream ends, and EventSource clients see nothing for minutes, retry, and open more streams. An app can turn buffering off for one response with the `X-Accel-Buffering: no` header, which nginx honours unless `proxy_ignore_headers` lists it; configuring `proxy_buffering off;` (and `proxy_cache off;`) on the stream's location is the documented fix (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_buffering).",
+      notes: "The rule cannot see whether the app sends `X-Accel-Buffering: no` (django-eventstream does, a hand-written StreamingHttpResponse usually does not); the message names it as the other way out. A location named like an event stream without a long read timeout of its own, or without any other sign of a stream, is not reported. Forcing `Connection: upgrade` on a plain HTTP location is websocket-upgrade-headers' finding."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    for (const proxy of stack.proxies) {
+      for (const loc of proxy.nginx.locations) {
+        const s2 = streamSignals(proxy.nginx, loc);
+        if (!s2 || !s2.isEventStream || !s2.bufferingOn) continue;
+        const why = s2.eventStream ? `serves an event stream (${s2.eventStream.directive.name} ${s2.eventStream.directive.args.map((a) => a.raw).join(" ")}, ${where2(s2.eventStream.directive.span)})` : `is named for server-sent events and holds connections open (${s2.names.read} ${formatSeconds(s2.longRead.ms)}, ${where2(s2.longRead.node.directive.span)})`;
+        const buffering = s2.buffering ? `${s2.names.buffering} is on (${where2(s2.buffering.directive.span)})` : `${s2.names.buffering} is not set, and nginx buffers by default`;
+        const related = [];
+        if (s2.eventStream) related.push({ span: s2.eventStream.directive.span, message: "the location serves text/event-stream" });
+        else if (s2.longRead) related.push({ span: s2.longRead.node.directive.span, message: `read timeout ${formatSeconds(s2.longRead.ms)} for long-lived connections` });
+        if (s2.buffering) related.push({ span: s2.buffering.directive.span, message: `${s2.names.buffering} on` });
+        if (s2.ignoresAccel) related.push({ span: s2.ignoresAccel.directive.span, message: `${s2.ignoresAccel.directive.name} drops X-Accel-Buffering from the app` });
+        const escape2 = s2.ignoresAccel ? `, and ${s2.ignoresAccel.directive.name} X-Accel-Buffering (${where2(s2.ignoresAccel.directive.span)}) stops the app from turning it off` : ", unless the app sends X-Accel-Buffering: no with every stream";
+        report({
+          span: s2.buffering && s2.buffering.parent === loc.node ? s2.buffering.directive.span : loc.node.directive.nameSpan,
+          message: `location ${loc.match} ${why}, but ${buffering}${escape2}: nginx holds the events in its buffers and sends them in bursts or when the stream ends, so clients see nothing and reconnect`,
+          related,
+          hint: `add proxy_buffering off; and proxy_cache off; to location ${loc.match}`.replace(/proxy_/g, s2.names.buffering.startsWith("uwsgi") ? "uwsgi_" : "proxy_")
+        });
+      }
+    }
+  }
+});
+
+// rules/streaming-sync-workers.ts
+var streaming_sync_workers_default = defineRule({
+  meta: {
+    id: "streaming-sync-workers",
+    description: "Reports a streaming or server-sent-events location served by sync or threaded WSGI workers, where each open stream holds a worker",
+    defaultSeverity: "warning",
+    category: "topology",
+    docs: {
+      what: "Finds locations that proxy long-lived streams: a location that names `text/event-stream`, a location named for events (`/sse`, `/events`) with its own read timeout of 5 minutes or more, or a location that turns `proxy_buffering off` and sets its own read timeout of 5 minutes or more. When the app servers behind it run a fixed number of request slots (gunicorn `sync` or `gthread` workers, uWSGI processes and threads, WSGI servers with threads), the rule reports the stream with the slot count from the stack's concurrency fact (replicas x workers x threads).",
+      why: "A WSGI worker serves one request per thread from start to end, and a streaming response (`StreamingHttpResponse` for server-sent events, long polling) lasts as long as the client stays connected. Each open stream takes one slot for minutes or hours: with 3 replicas x 4 sync workers, the 13th browser tab that opens the stream, and every ordinary page request behind it, waits in the backlog until a stream ends or nginx's timeout gives up. gunicorn's docs name async workers (gevent, eventlet) or an ASGI server for long-lived connections (https://docs.gunicorn.org/en/stable/design.html#choosing-a-worker-type).",
+      notes: "gevent and eventlet workers, uvicorn workers and ASGI servers are not reported: they hold many streams per process. A worker count that cannot be known keeps the rule silent. A location with only a long read timeout (a slow report) or only `proxy_buffering off` (a large download) is not a stream."
+    }
+  },
+  check({ stack, facts, report, where: where2 }) {
+    const seen = /* @__PURE__ */ new Set();
+    for (const proxy of stack.proxies) {
+      for (const loc of proxy.nginx.locations) {
+        const s2 = streamSignals(proxy.nginx, loc);
+        if (!s2) continue;
+        const bufferingOffHere = s2.buffering?.parent === loc.node && !s2.bufferingOn;
+        if (!s2.isEventStream && !(bufferingOffHere && s2.longRead)) continue;
+        const targets2 = new Set(passTargets(stack, s2.pass));
+        for (const group of facts.concurrency.groups) {
+          if (group.unit !== "threads" || !group.services.some((svc) => targets2.has(svc))) continue;
+          const app = group.app;
+          if (app.protocol === "asgi") continue;
+          const key2 = `${group.name}\0${loc.node.directive.span.file}:${loc.node.directive.span.start}`;
+          if (seen.has(key2)) continue;
+          seen.add(key2);
+          const signal = s2.eventStream ? `serves an event stream (${s2.eventStream.directive.name} ${s2.eventStream.directive.args.map((a) => a.raw).join(" ")}, ${where2(s2.eventStream.directive.span)})` : bufferingOffHere && s2.longRead ? `streams responses (${s2.names.buffering} off, ${where2(s2.buffering.directive.span)}; ${s2.names.read} ${formatSeconds(s2.longRead.ms)}, ${where2(s2.longRead.node.directive.span)})` : `is named for server-sent events and holds connections open (${s2.names.read} ${formatSeconds(s2.longRead.ms)}, ${where2(s2.longRead.node.directive.span)})`;
+          const cls = group.workerClass.value;
+          const kind = app.server.kind === "gunicorn" ? `gunicorn ${cls} workers` : `${app.server.kind} ${group.perWorker.value > 1 ? "threads" : "processes"}`;
+          const held = s2.longRead ? ` for up to ${formatSeconds(s2.longRead.ms)}` : " for as long as the client stays connected";
+          const related = [
+            { span: (s2.eventStream ?? s2.longRead?.node ?? loc.node).directive.span, message: `location ${loc.match} streams` },
+            { span: s2.pass.node.directive.span, message: `passes to ${group.name}` }
+          ];
+          const at2 = group.workerClass.span;
+          if (at2.file !== app.server.span.file || at2.start !== app.server.span.start) related.push({ span: at2, message: `${group.name} runs ${kind}` });
+          report({
+            span: app.server.span,
+            message: `location ${loc.match} ${signal} to ${group.name}, which runs ${kind}: each open stream holds one of ${describeGroup(group)} = ${group.concurrency} request slots${held}, so client ${group.concurrency + 1} and every ordinary request behind it wait in the backlog`,
+            related,
+            hint: app.server.kind === "gunicorn" ? `serve ${loc.match} from gevent workers (--worker-class gevent) or an ASGI server (uvicorn workers), or move the stream to a service that does` : `serve ${loc.match} from an async server (an ASGI server such as uvicorn or daphne, or gunicorn with gevent workers)`,
+            key: `${group.name}:${loc.match}`
+          });
+        }
+      }
+    }
+  }
+});
+
+// rules/healthcheck-mismatch.ts
+var LOCAL_URL = /\bhttps?:\/\/(localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d+))?(?=[/\s'"]|$)/;
+var MISSING_PROGRAMS = [
+  { image: /^(docker\.io\/)?(library\/)?python:[\w.-]*-?slim(-[\w.]+)?$/, programs: ["curl", "wget"], what: "the official python slim image ships neither curl nor wget" },
+  { image: /^(docker\.io\/)?(library\/)?python:[\w.-]*alpine[\w.]*$/, programs: ["curl"], what: "the official python alpine image ships no curl (only busybox wget)" }
+];
+var healthcheck_mismatch_default = defineRule({
+  meta: {
+    id: "healthcheck-mismatch",
+    description: "Reports a compose healthcheck that probes a port the app server does not listen on, or runs curl or wget in an image that has none",
+    defaultSeverity: "error",
+    category: "topology",
+    docs: {
+      what: "Reads each app service's compose `healthcheck.test`. When it requests the container itself (`curl`/`wget` `http://localhost:PORT/...`), the port (80 when none is written) must be one the app server binds (gunicorn `--bind`, uvicorn/daphne `--port`, and the other settings sources the container view reads). When the test runs `curl` or `wget` and the container runs an official python image that ships without it (`python:*-slim`: neither; `python:*-alpine`: no curl) with no Dockerfile step that mentions the program, the rule reports the missing program.",
+      why: "A healthcheck that cannot succeed marks a working container `unhealthy`: services that wait for it with `condition: service_healthy` never start, Swarm and autoheal setups restart it in a loop, and `docker compose up --wait` fails. `curl: not found` exits 127 on every probe, as does a connection refused on the wrong port, and nothing in the logs of the app itself shows why (https://docs.docker.com/reference/compose-file/services/#healthcheck).",
+      notes: "Only the official python images are known to lack the programs: any other image, a Dockerfile that mentions curl/wget anywhere (an `apt-get install curl`), or a supervisor running several programs in the container keeps the program check silent. A probe of another host, a port from a variable, a unix-socket bind or a uWSGI socket (binary protocol) keeps the port check silent."
+    }
+  },
+  check({ stack, report, where: where2 }) {
+    for (const svc of stack.services) {
+      const test = healthcheckTest(svc);
+      if (!test || !svc.healthcheckSpan) continue;
+      const app = stack.app(svc);
+      const view = stack.view(svc);
+      if (!app || !view) continue;
+      if (view.process?.children?.length) continue;
+      const span = svc.healthcheckSpan;
+      const program = /^\s*(curl|wget)\b/.exec(test)?.[1] ?? /(?:^|[;&|]\s*)(curl|wget)\b/.exec(test)?.[1];
+      const missing = program ? missingProgram(stack, svc, program, where2) : void 0;
+      if (program && missing) {
+        report({
+          span,
+          message: `${svc.name}'s healthcheck runs ${program} (${JSON.stringify(test)}), but ${missing.why}: every probe fails because ${program} is not found, and the container stays unhealthy however well ${app.server.kind} runs`,
+          related: [{ span: missing.span, message: `${svc.name} runs ${missing.image}` }],
+          hint: program === "curl" ? `probe with python instead: test: ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://localhost:PORT/')"], or install curl in the image` : `install ${program} in the image, or probe with python's urllib`,
+          key: `${svc.name}:program:${program}`
+        });
+        continue;
+      }
+      const url = LOCAL_URL.exec(test);
+      if (!url) continue;
+      const probed = Number(url[2] ?? (url[0].startsWith("https") ? 443 : 80));
+      const listening = appPorts(app);
+      if (!listening || listening.ports.length === 0 || listening.ports.some((p) => p.port === probed)) continue;
+      const first = listening.ports[0];
+      report({
+        span,
+        message: `${svc.name}'s healthcheck probes ${url[0]} (port ${probed}${url[2] ? "" : ", the default"}), but ${app.server.kind} binds port ${listening.ports.map((p) => p.port).join(", ")} (${where2(first.span)}${first.isDefault ? ", its default" : ""}): nothing in the container answers on ${probed}, so every probe fails and the container stays unhealthy`,
+        related: [{ span: first.span, message: `${app.server.kind} listens on ${first.port}` }],
+        hint: `probe port ${first.port} in the healthcheck`,
+        key: `${svc.name}:port:${probed}`
+      });
+    }
+  }
+});
+function healthcheckTest(svc) {
+  if (svc.healthcheckDisabled) return void 0;
+  const data = svc.settings.get("healthcheck")?.data;
+  if (typeof data !== "object" || data === null || !("test" in data)) return void 0;
+  const test = data.test;
+  if (typeof test === "string") return test.includes("$") ? void 0 : test;
+  if (!Array.isArray(test) || !test.every((w) => typeof w === "string")) return void 0;
+  const [form, ...rest2] = test;
+  if (form !== "CMD" && form !== "CMD-SHELL" || rest2.some((w) => w.includes("$"))) return void 0;
+  return rest2.join(" ");
+}
+function appPorts(app) {
+  const f = app.facts;
+  if (f) {
+    if (f.listenProtocol.kind !== "known" || f.listenProtocol.value !== "http") return void 0;
+    if (f.bind.kind !== "known" || f.bind.value.startsWith("unix:")) return void 0;
+    if (f.port.kind === "known" && app.server.kind !== "gunicorn") return { ports: [{ port: f.port.value, span: f.port.span, isDefault: f.port.isDefault === true }] };
+  }
+  const ports = listenPorts(app);
+  return ports ? { ports } : void 0;
+}
+function missingProgram(stack, svc, program, where2) {
+  const view = stack.view(svc);
+  const image = view?.image;
+  if (image?.kind !== "known") return void 0;
+  const known2 = MISSING_PROGRAMS.find((m) => m.image.test(image.value) && m.programs.includes(program));
+  if (!known2) return void 0;
+  if (svc.build) {
+    const df = stack.image(svc).dockerfile;
+    if (!df || df.instructions.some((i) => i.keyword !== "FROM" && new RegExp(`\\b${program}\\b`).test(i.args.text))) return void 0;
+    if (df.instructions.filter((i) => i.keyword === "FROM").length !== 1) return void 0;
+  }
+  return { why: `${svc.name} runs ${image.value} (${where2(image.span)}), and ${known2.what}`, image: image.value, span: image.span };
+}
+
 // rules/django-db-bypasses-pgbouncer.ts
 var django_db_bypasses_pgbouncer_default = defineRule({
   meta: {
@@ -31140,8 +31651,8 @@ var pgbouncer_unknown_setting_default = defineRule({
             const comment2 = INLINE_COMMENT2.test(entry.value);
             const before = comment2 ? valueBeforeComment(entry.value) : void 0;
             const file = stack.sources.get(entry.valueSpan.file);
-            const clean = before !== void 0 ? validatePgbouncerSetting(entry.key, before.trim(), pgb.version) : void 0;
-            const edits = clean?.ok && !clean.warning && file ? moveInlineComment(file, entry.valueSpan) : void 0;
+            const clean2 = before !== void 0 ? validatePgbouncerSetting(entry.key, before.trim(), pgb.version) : void 0;
+            const edits = clean2?.ok && !clean2.warning && file ? moveInlineComment(file, entry.valueSpan) : void 0;
             report({
               span: entry.valueSpan,
               message: `${r.message}; ${who} refuses to start${comment2 ? " (pgbouncer has no inline comments: # and ; start a comment only at the beginning of a line)" : ""}`,
@@ -32585,9 +33096,9 @@ var app_port_published_default = defineRule({
       if (trusted.length === 0) continue;
       const ports = listenPorts(route.app.app);
       if (!ports) continue;
-      const appPorts = new Set(ports.map((p) => p.port));
+      const appPorts2 = new Set(ports.map((p) => p.port));
       for (const p of publishedPorts(svc)) {
-        if (!appPorts.has(p.target) || !onEveryInterface(p)) continue;
+        if (!appPorts2.has(p.target) || !onEveryInterface(p)) continue;
         const first = trusted[0];
         report({
           span: p.span,
@@ -33532,6 +34043,11 @@ var RULES = [
   upstream_protocol_mismatch_default,
   network_unreachable_default,
   depends_on_backend_default,
+  collectstatic_race_default,
+  static_files_default,
+  sse_proxy_buffering_default,
+  streaming_sync_workers_default,
+  healthcheck_mismatch_default,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES
@@ -33547,7 +34063,7 @@ function graphCommand(argv, io) {
   });
   if (positionals.length > 1) throw new UsageError(`graph takes one directory, got ${positionals.length}`);
   const dir = positionals[0] ?? ".";
-  const run = check({ dir: (0, import_node_path23.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path23.resolve)(io.cwd, values.config) } : {}, rules: [] });
+  const run = check({ dir: (0, import_node_path26.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path26.resolve)(io.cwd, values.config) } : {}, rules: [] });
   const out = [];
   for (const stack of run.stacks) {
     const chart = formatMermaid(stackGraph(stack));
@@ -33563,7 +34079,7 @@ ${chart}`);
 }
 
 // src/commands/inspect.ts
-var import_node_path24 = require("node:path");
+var import_node_path27 = require("node:path");
 var import_node_util3 = require("node:util");
 
 // src/stack/inspect.ts
@@ -33705,7 +34221,7 @@ function inspectCommand(argv, io) {
   const format = values.format ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError(`unknown format "${format}" for inspect (text, json)`);
   const dir = positionals[0] ?? ".";
-  const run = check({ dir: (0, import_node_path24.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path24.resolve)(io.cwd, values.config) } : {}, rules: [] });
+  const run = check({ dir: (0, import_node_path27.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path27.resolve)(io.cwd, values.config) } : {}, rules: [] });
   if (run.stacks.length === 0) throw new UsageError(`no compose stack found in ${dir}`);
   const report = inspectReport(run.stacks, dir);
   io.stdout(format === "json" ? `${JSON.stringify(report, null, 2)}
@@ -33715,7 +34231,7 @@ function inspectCommand(argv, io) {
 
 // src/commands/check.ts
 var import_node_fs6 = require("node:fs");
-var import_node_path26 = require("node:path");
+var import_node_path29 = require("node:path");
 var import_node_util4 = require("node:util");
 
 // src/engine/baseline.ts
@@ -34407,7 +34923,7 @@ var package_default = {
 
 // src/fix/apply.ts
 var import_node_fs5 = require("node:fs");
-var import_node_path25 = require("node:path");
+var import_node_path28 = require("node:path");
 var FixWriteError = class extends Error {
 };
 function overlaps(a, b) {
@@ -34506,8 +35022,8 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
   const rootReal = (0, import_node_fs5.realpathSync)(rootAbs);
   const targets2 = [];
   for (const [n, change] of changes.entries()) {
-    if ((0, import_node_path25.isAbsolute)(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
-    const abs2 = (0, import_node_path25.join)(rootAbs, change.path);
+    if ((0, import_node_path28.isAbsolute)(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
+    const abs2 = (0, import_node_path28.join)(rootAbs, change.path);
     let st;
     try {
       st = (0, import_node_fs5.lstatSync)(abs2);
@@ -34515,9 +35031,9 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
       throw new FixWriteError(`${change.path} no longer exists`);
     }
     if (!st.isFile()) throw new FixWriteError(`${change.path} is not a regular file (a symlink is never written through)`);
-    const dirReal = (0, import_node_fs5.realpathSync)((0, import_node_path25.dirname)(abs2));
-    const rel = (0, import_node_path25.relative)(rootReal, dirReal);
-    if (rel.startsWith("..") || (0, import_node_path25.isAbsolute)(rel)) throw new FixWriteError(`${change.path} is outside the checked folder`);
+    const dirReal = (0, import_node_fs5.realpathSync)((0, import_node_path28.dirname)(abs2));
+    const rel = (0, import_node_path28.relative)(rootReal, dirReal);
+    if (rel.startsWith("..") || (0, import_node_path28.isAbsolute)(rel)) throw new FixWriteError(`${change.path} is outside the checked folder`);
     const before = fs.readFile(abs2);
     const hasBom = before.subarray(0, 3).equals(BOM);
     const body = hasBom ? before.subarray(3) : before;
@@ -34525,7 +35041,7 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
       throw new FixWriteError(`${change.path} changed since it was read; run again`);
     }
     const data = hasBom ? Buffer.concat([BOM, Buffer.from(change.updated, "utf8")]) : Buffer.from(change.updated, "utf8");
-    const temp = (0, import_node_path25.join)((0, import_node_path25.dirname)(abs2), `.${(0, import_node_path25.basename)(abs2)}.arena-lint-${process.pid}-${n}.tmp`);
+    const temp = (0, import_node_path28.join)((0, import_node_path28.dirname)(abs2), `.${(0, import_node_path28.basename)(abs2)}.arena-lint-${process.pid}-${n}.tmp`);
     targets2.push({ change, abs: abs2, temp, data, before, mode: st.mode & 4095 });
   }
   const written = [];
@@ -34795,13 +35311,13 @@ function ruleSettingsOf(values) {
   return settings;
 }
 function checkedPath(io, shown3) {
-  const abs2 = (0, import_node_path26.resolve)(io.cwd, shown3);
+  const abs2 = (0, import_node_path29.resolve)(io.cwd, shown3);
   if (!(0, import_node_fs6.existsSync)(abs2)) throw new UsageError(`no such file or directory: ${shown3}`);
   const isFile = (0, import_node_fs6.statSync)(abs2).isFile();
-  const dir = isFile ? (0, import_node_path26.dirname)(abs2) : abs2;
-  const rel = (0, import_node_path26.relative)(io.cwd, dir).split("\\").join("/");
-  const prefix = (rel === ".." || rel.startsWith("../")) && (0, import_node_path26.isAbsolute)(shown3) ? dir.split("\\").join("/") : rel;
-  return { shown: shown3, dir, prefix, ...isFile ? { composeFile: (0, import_node_path26.basename)(abs2) } : {} };
+  const dir = isFile ? (0, import_node_path29.dirname)(abs2) : abs2;
+  const rel = (0, import_node_path29.relative)(io.cwd, dir).split("\\").join("/");
+  const prefix = (rel === ".." || rel.startsWith("../")) && (0, import_node_path29.isAbsolute)(shown3) ? dir.split("\\").join("/") : rel;
+  return { shown: shown3, dir, prefix, ...isFile ? { composeFile: (0, import_node_path29.basename)(abs2) } : {} };
 }
 function noStackMessage(path, run) {
   const where2 = path.shown;
@@ -34848,7 +35364,7 @@ function checkCommand(argv, io) {
   }
   const ruleSettings = ruleSettingsOf(values);
   const paths = shownPaths.map((p) => checkedPath(io, p));
-  const configPath = values.config ? (0, import_node_path26.resolve)(io.cwd, values.config) : void 0;
+  const configPath = values.config ? (0, import_node_path29.resolve)(io.cwd, values.config) : void 0;
   if (values["print-config"]) {
     if (paths.length > 1) throw new UsageError("--print-config takes one path");
     io.stdout(printConfig(io, paths[0], configPath, ruleSettings));
@@ -34873,12 +35389,12 @@ function checkCommand(argv, io) {
   const combined = combineRuns(parts, shownPaths.length === 1 ? shownPaths[0] : ".");
   let findings = combined.findings;
   if (values["write-baseline"] !== void 0) {
-    (0, import_node_fs6.writeFileSync)((0, import_node_path26.resolve)(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
+    (0, import_node_fs6.writeFileSync)((0, import_node_path29.resolve)(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
     io.stderr(`baseline with ${findings.length} finding${findings.length === 1 ? "" : "s"} written to ${values["write-baseline"]}
 `);
   }
   if (values.baseline !== void 0) {
-    const matched = applyBaseline(combined, readBaseline((0, import_node_path26.resolve)(io.cwd, values.baseline), values.baseline));
+    const matched = applyBaseline(combined, readBaseline((0, import_node_path29.resolve)(io.cwd, values.baseline), values.baseline));
     findings = matched.findings;
     io.stderr(`${matched.matched} finding${matched.matched === 1 ? "" : "s"} in the baseline ${values.baseline}${matched.gone ? `; ${matched.gone} baseline entr${matched.gone === 1 ? "y" : "ies"} no longer found (rewrite it with --write-baseline)` : ""}
 `);
@@ -34890,7 +35406,7 @@ function checkCommand(argv, io) {
   const report = formatters[format](result, opts);
   const silent = format === "stylish" ? silentChecksLine(runs) : void 0;
   if (values.output) {
-    (0, import_node_fs6.writeFileSync)((0, import_node_path26.resolve)(io.cwd, values.output), report);
+    (0, import_node_fs6.writeFileSync)((0, import_node_path29.resolve)(io.cwd, values.output), report);
     io.stdout(`${summaryLine(result)}
 ${silent ? `${silent}
 ` : ""}report written to ${values.output}
@@ -34911,7 +35427,7 @@ function printConfig(io, path, configPath, cli) {
   const config3 = readConfig(new Workspace(path.dir), configPath, path.shown);
   const rules = {};
   for (const r of RULES) rules[r.meta.id] = severityFor(r, config3, void 0, void 0, cli);
-  const configFile = configPath ? (0, import_node_path26.relative)(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
+  const configFile = configPath ? (0, import_node_path29.relative)(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
   const { rules: _asWritten, ...rest2 } = config3.data;
   return `${JSON.stringify({ configFile, ...rest2, rules, ...Object.keys(cli).length ? { commandLine: cli } : {} }, null, 2)}
 `;
@@ -34934,7 +35450,7 @@ function exitCode(findings, maxWarnings) {
 }
 
 // src/commands/scale.ts
-var import_node_path27 = require("node:path");
+var import_node_path30 = require("node:path");
 var import_node_util5 = require("node:util");
 
 // src/fix/scale.ts
@@ -35255,7 +35771,7 @@ function scaleCommand(argv, io) {
   const threads = count("threads", values.threads);
   const dir = dirArg ?? ".";
   const color = useColor(io, values);
-  const opts = { dir: (0, import_node_path27.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path27.resolve)(io.cwd, values.config) } : {}, rules: RULES };
+  const opts = { dir: (0, import_node_path30.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path30.resolve)(io.cwd, values.config) } : {}, rules: RULES };
   const plan = planScale(opts, {
     tier,
     replicas,
@@ -35299,7 +35815,7 @@ function scaleCommand(argv, io) {
 
 // src/commands/init.ts
 var import_node_fs7 = require("node:fs");
-var import_node_path28 = require("node:path");
+var import_node_path31 = require("node:path");
 var import_node_util6 = require("node:util");
 var INIT_OPTIONS = {
   host: { type: "string" },
@@ -35368,11 +35884,11 @@ function initCommand(argv, io) {
   const { values, positionals } = (0, import_node_util6.parseArgs)({ args: [...argv], allowPositionals: true, strict: true, options: INIT_OPTIONS });
   if (positionals.length > 1) throw new UsageError(`init takes one directory, got ${positionals.length}`);
   const shown3 = positionals[0] ?? ".";
-  const dir = (0, import_node_path28.resolve)(io.cwd, shown3);
+  const dir = (0, import_node_path31.resolve)(io.cwd, shown3);
   if (!(0, import_node_fs7.existsSync)(dir)) throw new UsageError(`no such directory: ${shown3}`);
   const ws = new Workspace(dir);
   const present = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
-  if (present && !values.force) throw new UsageError(`${(0, import_node_path28.join)(shown3, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
+  if (present && !values.force) throw new UsageError(`${(0, import_node_path31.join)(shown3, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
   if (values.host !== void 0 && (values.cpus !== void 0 || values.memory !== void 0)) throw new UsageError("give --host, or --cpus and --memory, not both");
   if (values.host !== void 0 && !lookupInstance(values.host)) {
     const near = suggestInstances(values.host);
@@ -35394,12 +35910,12 @@ function initCommand(argv, io) {
   if (loaded3.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded3.problems.map((p) => p.message).join("; ")}`);
   const plan = capacityPlan(loaded3.config);
   if (plan.problems.length) throw new UsageError(plan.problems.map((p) => p.message).join("; "));
-  const before = check({ dir, displayDir: shown3, rules: RULES, ...present ? { configPath: (0, import_node_path28.join)(dir, present) } : {} });
-  const target = (0, import_node_path28.join)(dir, ".arena-lint.yaml");
+  const before = check({ dir, displayDir: shown3, rules: RULES, ...present ? { configPath: (0, import_node_path31.join)(dir, present) } : {} });
+  const target = (0, import_node_path31.join)(dir, ".arena-lint.yaml");
   (0, import_node_fs7.writeFileSync)(target, text);
   const after = check({ dir, displayDir: shown3, rules: RULES, configPath: target });
   const turnedOn = [...silentForHost(before)].filter((id2) => !silentForHost(after).has(id2)).sort();
-  const written = (0, import_node_path28.relative)(io.cwd, target).split("\\").join("/");
+  const written = (0, import_node_path31.relative)(io.cwd, target).split("\\").join("/");
   const lines = [`wrote ${written} for ${stacks.length} stack${stacks.length === 1 ? "" : "s"} (${stacks.join(", ")})`];
   if (turnedOn.length) lines.push(`turns on ${turnedOn.join(", ")}, which stayed silent without a host`);
   const stillOff = [...silentForHost(after)].sort();

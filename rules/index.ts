@@ -21,6 +21,11 @@ import upstreamDnsCached from './upstream-dns-cached.js';
 import upstreamProtocolMismatch from './upstream-protocol-mismatch.js';
 import networkUnreachable from './network-unreachable.js';
 import dependsOnBackend from './depends-on-backend.js';
+import collectstaticRace from './collectstatic-race.js';
+import staticFiles from './static-files.js';
+import sseProxyBuffering from './sse-proxy-buffering.js';
+import streamingSyncWorkers from './streaming-sync-workers.js';
+import healthcheckMismatch from './healthcheck-mismatch.js';
 import { DATA_RULES } from './registry-data.js';
 import { HOST_RULES } from './registry-host.js';
 import { SECURITY_RULES } from './registry-security.js';
@@ -50,6 +55,11 @@ export const RULES: readonly Rule[] = [
   upstreamProtocolMismatch,
   networkUnreachable,
   dependsOnBackend,
+  collectstaticRace,
+  staticFiles,
+  sseProxyBuffering,
+  streamingSyncWorkers,
+  healthcheckMismatch,
   ...DATA_RULES,
   ...HOST_RULES,
   ...SECURITY_RULES,

@@ -33,7 +33,10 @@ const REVIEWED: Readonly<Record<string, readonly string[]>> = {
   // 2f6ff37: `/ws/` proxies to daphne without Upgrade/Connection, so every websocket handshake arrives
   // as a plain GET (4ba9a7b adds the headers). The file reaches nginx through the proxy's run.sh
   // (envsubst into conf.d), which the container view follows.
-  'Meoyoug__django-backend-youtube': ['websocket-upgrade-headers 2f6ff37/proxy/default.conf.tpl:21'],
+  // InMemoryChannelLayer (settings.py:142) while scripts/run.sh starts uwsgi with 4 processes beside the
+  // daphne service: a group_send from a view never reaches daphne's consumers. Seen once the Django
+  // settings of a uWSGI `--module` app were found through the container view (test/corpus-rules10b.test.ts).
+  'Meoyoug__django-backend-youtube': ['websocket-upgrade-headers 2f6ff37/proxy/default.conf.tpl:21', 'channel-layer-in-memory 2f6ff37/app/app/settings.py:142'],
 };
 
 describe.skipIf(!present)('issue-10 rules on the corpus', () => {

@@ -25,8 +25,32 @@ export interface AppTimeouts {
   readonly workerClass?: Known<string>;
 }
 
+/** Where each app server's keep-alive and request timeout are set, as its docs spell them. */
+const FLAGS: Readonly<Record<string, { keepAlive: string; timeout: string }>> = {
+  uvicorn: { keepAlive: '--timeout-keep-alive', timeout: '(none)' },
+  daphne: { keepAlive: '(none)', timeout: '--http-timeout' },
+  uwsgi: { keepAlive: 'http-keepalive', timeout: 'harakiri' },
+  granian: { keepAlive: '--http1-keep-alive', timeout: '(none)' },
+};
+
 export function appTimeouts(stack: Stack, service: ComposeService): AppTimeouts | undefined {
-  const g = stack.app(service)?.gunicorn;
+  const app = stack.app(service);
+  const g = app?.gunicorn;
+  if (!g && app?.facts && app.facts.kind !== 'gunicorn') {
+    // uvicorn, daphne, uWSGI, granian: what the container view read from every settings source.
+    const f = app.facts;
+    const flags = FLAGS[f.kind]!;
+    const keepAlive = f.keepAliveSeconds.kind === 'known' && f.keepAliveSeconds.value > 0 ? f.keepAliveSeconds : undefined;
+    return {
+      server: f.kind,
+      keepAliveFlag: flags.keepAlive,
+      ...(keepAlive ? { keepAlive } : {}),
+      timeoutFlag: flags.timeout,
+      ...(f.requestTimeoutSeconds.kind === 'known' ? { requestTimeout: f.requestTimeoutSeconds } : {}),
+      ...(f.timeoutKills.kind === 'known' ? { timeoutKills: f.timeoutKills.value } : {}),
+      ...(f.workerClass.kind === 'known' ? { workerClass: f.workerClass } : {}),
+    };
+  }
   if (!g) return undefined;
   const workerClass = g.workerClass.kind === 'known' ? g.workerClass : undefined;
   const sync = workerClass?.value === 'sync';

@@ -2,8 +2,7 @@ import { posix } from 'node:path';
 import type { Span } from '../core/value.js';
 import type { MappedText } from '../parsers/mapped-text.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { instructionWords, parseDockerfile, type Dockerfile } from '../parsers/dockerfile.js';
-import type { ComposeService } from '../inputs/compose.js';
+import type { Dockerfile } from '../parsers/dockerfile.js';
 import type { FileOrigin } from './types.js';
 
 /**
@@ -259,6 +258,7 @@ export function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/** What data-tier readers ask of an image: read off the container view (see stack.ts imageOfView). */
 export interface ServiceImage {
   readonly fs: ContainerFs;
   /** Root-relative build context folder. */
@@ -269,66 +269,3 @@ export interface ServiceImage {
   readonly baseImage?: string;
 }
 
-/**
- * Builds a service's view of the repository from its bind mounts and its Dockerfile's COPY/ADD lines.
- * @deprecated the compose-based path kept until the stack builds `ContainerSpec`s; use `buildContainerView`.
- */
-export function serviceImage(ws: Workspace, composeDir: string, svc: ComposeService): ServiceImage {
-  const sources: ContainerPathSource[] = [];
-  let buildContext: string | undefined;
-  let dockerfile: Dockerfile | undefined;
-  let dockerfilePath: string | undefined;
-  let baseImage: string | undefined;
-  if (svc.build?.context.kind === 'known' && !/^[a-z]+:\/\//.test(svc.build.context.value)) {
-    buildContext = repoPath(composeDir, svc.build.context.value);
-    if (buildContext !== undefined) {
-      const dfName = svc.build.dockerfile?.kind === 'known' ? svc.build.dockerfile.value : 'Dockerfile';
-      dockerfilePath = repoPath(buildContext, dfName);
-      const file = dockerfilePath !== undefined ? ws.read(dockerfilePath) : undefined;
-      dockerfile = file ? parseDockerfile(file).doc : undefined;
-      let workdir = '/';
-      for (const ins of dockerfile?.instructions ?? []) {
-        if (ins.keyword === 'FROM') {
-          const words = instructionWords(ins).words.map((w) => (w.value.kind === 'known' ? w.value.value : ''));
-          baseImage = words.find((w) => !w.startsWith('--'));
-          workdir = '/';
-          // Each stage starts from a fresh image: only the last stage's copies reach the container.
-          sources.length = 0;
-        } else if (ins.keyword === 'WORKDIR') {
-          workdir = posix.resolve(workdir, ins.args.text.trim());
-        } else if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
-          const words = instructionWords(ins).words.map((w) => (w.value.kind === 'known' ? w.value.value : undefined));
-          if (words.some((w) => w?.startsWith('--from'))) continue;
-          const plain = words.filter((w): w is string => w !== undefined && !w.startsWith('--'));
-          if (plain.length < 2) continue;
-          const dest = plain[plain.length - 1]!;
-          const destAbs = posix.resolve(workdir, dest);
-          for (const src of plain.slice(0, -1)) {
-            const host = repoPath(buildContext, src);
-            if (host === undefined || /[*?[]/.test(src)) continue;
-            const isDir = ws.isDir(host);
-            const destIsDir = dest.endsWith('/') || plain.length > 2 || isDir;
-            sources.push({
-              containerPath: isDir || !destIsDir ? destAbs : posix.join(destAbs, posix.basename(host)),
-              hostPath: host,
-              isDir,
-              via: ins.span,
-            });
-          }
-        }
-      }
-    }
-  }
-  for (const v of svc.volumes) {
-    if (v.type !== 'bind' || !v.source) continue;
-    const host = repoPath(composeDir, v.source);
-    if (host === undefined) continue;
-    sources.push({ containerPath: posix.normalize(v.target), hostPath: host, isDir: ws.isDir(host), via: v.span, origin: { kind: 'mount', hostPath: host, via: v.span }, hides: true });
-  }
-  const out: { -readonly [K in keyof ServiceImage]: ServiceImage[K] } = { fs: new ContainerFs(ws, sources) };
-  if (buildContext !== undefined) out.buildContext = buildContext;
-  if (dockerfile) out.dockerfile = dockerfile;
-  if (dockerfilePath !== undefined) out.dockerfilePath = dockerfilePath;
-  if (baseImage) out.baseImage = baseImage;
-  return out;
-}

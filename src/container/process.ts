@@ -200,11 +200,12 @@ export function followArgv(ws: Workspace, start: FollowInput, nesting: number): 
   const layers: ContainerPathSource[] = [];
   const files: string[] = [];
   const problems: ParseProblem[] = [];
+  const ranBefore: { argv: readonly ShellWord[]; span: Span }[] = [];
   let children: ContainerProcess[] | undefined;
   let env = new Map(start.env);
   let workdir = start.workdir;
   let argv: readonly ShellWord[] = start.argv;
-  const state = { fs: start.fs };
+  const state = { fs: start.fs, ranBefore };
   for (let depth = 0; depth < 16 && argv.length > 0; depth++) {
     const head = word(argv[0]);
     if (head === undefined) {
@@ -337,17 +338,18 @@ export function followArgv(ws: Workspace, start: FollowInput, nesting: number): 
     break;
   }
   const process: ContainerProcess | undefined = argv.length > 0
-    ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps, ...(children ? { children } : {}) }
+    ? { argv, argvSpan: argvSpan(argv, steps[steps.length - 1]?.span ?? start.steps[0]?.span ?? input.image.anchor), workingDir: workdir, environment: env, steps, ...(ranBefore.length > 0 ? { ranBefore } : {}), ...(children ? { children } : {}) }
     : undefined;
   return { ...(process ? { process } : {}), layers, unknowns, files: [...new Set(files)], problems };
 }
 
 function applyScript(
-  r: ScriptResult, steps: ProcessStep[], unknowns: UnknownPart[], layers: ContainerPathSource[], state: { fs: ContainerFs },
+  r: ScriptResult, steps: ProcessStep[], unknowns: UnknownPart[], layers: ContainerPathSource[], state: { fs: ContainerFs; ranBefore: { argv: readonly ShellWord[]; span: Span }[] },
 ): { argv: readonly ShellWord[]; env: Map<string, Value<string>>; workdir: Value<string> } {
   steps.push(...r.steps);
   unknowns.push(...r.unknowns);
   layers.push(...r.layers);
+  state.ranBefore.push(...r.ran);
   state.fs = state.fs.with(r.layers);
   return { argv: r.argv, env: new Map(r.env), workdir: r.workdir };
 }

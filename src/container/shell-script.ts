@@ -40,6 +40,15 @@ export interface ScriptResult {
   readonly problems: readonly ParseProblem[];
   /** Repository files the script sourced (`. utils.sh`). */
   readonly read: readonly string[];
+  /** Programs the script runs in the foreground before it hands over (`manage.py migrate`), in order. */
+  readonly ran: readonly RanCommand[];
+}
+
+/** A program a start-up script runs to completion before the main process (not a shell builtin). */
+export interface RanCommand {
+  readonly argv: readonly ShellWord[];
+  /** The command as written in the script. */
+  readonly span: Span;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,6 +306,7 @@ interface Frame {
   problems: ParseProblem[];
   functions: Map<string, Node[]>;
   read: string[];
+  ran: RanCommand[];
   last?: { argv: ShellWord[]; span: Span; assigns: [string, Value<string>][] };
   depth: number;
 }
@@ -641,7 +651,12 @@ function runNode(f: Frame, n: Node, ws: Workspace): boolean | undefined {
     }
     case 'andor': {
       let status = runNode(f, n.first, ws);
+      let prev = n.first;
       for (const r of n.rest) {
+        // `manage.py migrate && gunicorn`: a running container is one whose start-up steps succeeded (when
+        // one fails, the chain stops and the container exits), so what follows a one-shot step runs.
+        if (status === undefined && r.op === '&&' && succeedsWhenRunning(f, prev)) status = true;
+        prev = r.node;
         if (status === undefined) {
           skipUndecided(f, [[r.node]], 'it runs only when an earlier command succeeds or fails', nodeSpan(r.node));
           continue;
@@ -911,9 +926,17 @@ function runSimple(f: Frame, n: Extract<Node, { k: 'simple' }>, ws: Workspace): 
     f.steps.push({ description: `${base} starts in the background`, span: n.span });
     return true;
   }
+  if (!BUILTIN_OR_UTILITY.has(base)) f.ran.push({ argv, span: n.span });
   // `A=1 gunicorn ...` sets A for that command only.
   if (!BUILTIN_OR_UTILITY.has(base) && !isOneShot(argv)) f.last = { argv, span: n.span, assigns };
   return undefined;
+}
+
+/** True when `n` is a one-shot start-up command (migrate, collectstatic, wait-for-it) that just ran. */
+function succeedsWhenRunning(f: Frame, n: Node): boolean {
+  if (n.k !== 'simple') return false;
+  const last = f.ran[f.ran.length - 1];
+  return last !== undefined && last.span === n.span && isOneShot([...last.argv]);
 }
 
 /** Commands that finish (migrations, static files, waiting for a database): never the main process. */
@@ -1165,7 +1188,7 @@ export function readScript(ws: Workspace, source: ScriptSource, input: ScriptInp
   const vars = new Map(input.env);
   const f: Frame = {
     vars, exported: new Set(input.env.keys()), args: [...input.args], workdir: input.workdir, fs: input.fs, layers: [],
-    steps: [], unknowns: [], problems: [], functions: new Map(), read: [], depth: 0,
+    steps: [], unknowns: [], problems: [], functions: new Map(), read: [], ran: [], depth: 0,
   };
   const env = (): Map<string, Value<string>> => {
     const out = new Map<string, Value<string>>();
@@ -1177,6 +1200,9 @@ export function readScript(ws: Workspace, source: ScriptSource, input: ScriptInp
   };
   const result = (outcome: ScriptResult['outcome'], argv: readonly ShellWord[]): ScriptResult => ({
     outcome, argv, env: outcome === 'last' && f.last ? new Map([...env(), ...f.last.assigns]) : env(), workdir: f.workdir, steps: f.steps, unknowns: f.unknowns, layers: f.layers, problems: f.problems, read: f.read,
+    // The last command, when it is what the script hands over to, is the main process, not a command run before it.
+    // What runs after it in the script never runs while it does (`uwsgi ...` in the foreground, then `migrate`).
+    ran: outcome === 'last' && f.last ? f.ran.slice(0, Math.max(0, f.ran.findIndex((r) => r.span === f.last!.span))) : f.ran,
   });
   if (!text) return result('unknown', []);
   try {

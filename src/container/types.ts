@@ -1,6 +1,7 @@
 import type { Comment, ParseProblem } from '../core/problem.js';
 import type { Span, Value } from '../core/value.js';
 import type { ShellWord } from '../parsers/shell-words.js';
+import type { Dockerfile } from '../parsers/dockerfile.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { ContainerFs } from './filesystem.js';
 
@@ -93,6 +94,12 @@ export interface ContainerProcess {
   /** ENTRYPOINT at Dockerfile:N, then `exec gunicorn` at docker-entrypoint.sh:M, ... */
   readonly steps: readonly ProcessStep[];
   /**
+   * Programs the start-up scripts run to completion before the main process starts (`manage.py
+   * migrate`, `collectstatic`), in order, each positioned where it is written. Commands in branches
+   * that depend on unknown values are not listed.
+   */
+  readonly ranBefore?: readonly { readonly argv: readonly ShellWord[]; readonly span: Span }[];
+  /**
    * The programs a process supervisor in the container starts (supervisord `[program:x]`, s6
    * services), each followed like the main process; the main process is then the supervisor.
    */
@@ -157,6 +164,8 @@ export interface ContainerView {
   readonly image?: Value<string>;
   /** Container path -> repository file or other origin (image COPY, mounts in order, rendered templates). */
   readonly filesystem: ContainerFs;
+  /** The image the spec builds: its build context, and the Dockerfile and final stage's base when it was read. */
+  readonly build?: ImageBuild;
   /** Undefined when nothing says what runs (then `unknowns` says why). */
   readonly process?: ContainerProcess;
   /** The main process's environment (same map as `process.environment` when there is a process). */
@@ -166,6 +175,14 @@ export interface ContainerView {
   /** Every repository file this view read (Dockerfile, scripts, env files, server configs). */
   readonly files: readonly LoadedFile[];
   readonly unknowns: readonly UnknownPart[];
+}
+
+export interface ImageBuild {
+  /** Root-relative build context folder. */
+  readonly context: string;
+  readonly dockerfile?: Dockerfile;
+  /** The external image the container's stage is built `FROM` (through earlier stages). */
+  readonly baseImage?: Value<string>;
 }
 
 /** What building a view needs beyond its own spec. */

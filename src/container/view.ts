@@ -82,6 +82,9 @@ export function buildContainerView(ctx: ContainerViewContext, spec: ContainerSpe
     spec,
     ...(image ? { image } : {}),
     filesystem: fs,
+    ...(spec.build?.context.kind === 'known' && repoPath(spec.build.context.value) !== undefined
+      ? { build: { context: repoPath(spec.build.context.value)!, ...(built ? { dockerfile: built.dockerfile } : {}), ...(baseImage ? { baseImage } : {}) } }
+      : {}),
     ...(followed.process ? { process: followed.process } : {}),
     environment,
     ...(appServer ? { appServer: appServer.facts } : {}),

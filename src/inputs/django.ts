@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { known, unknown, type Span, type Unknown, type Value } from '../core/value.js';
 import { evaluateSettings, resolveModule, settingsModuleFromEntrypoint, type SettingsModule } from '../python/evaluate.js';
 import { isPyDict, isPyList, pyGet, type EnvLookup, type PyValue } from '../python/value.js';
@@ -89,6 +90,8 @@ function searchRoots(stack: StackReader, svc: ComposeService): string[] {
 /** The module the app server loads (`arena_backend.wsgi` of `arena_backend.wsgi:application`). */
 function appModule(app: AppService): Value<string> | undefined {
   if (app.gunicorn) return app.gunicorn.app;
+  // uWSGI's `--socket :9000 --module app.wsgi`: the first plain word is an option's value; the view read the module.
+  if (app.facts?.application.kind === 'known') return app.facts.application;
   const word = app.server.argv.slice(1).find((w) => w.value.kind === 'unknown' || !w.value.value.startsWith('-'));
   return word?.value;
 }
@@ -121,13 +124,21 @@ export function djangoApps(stack: StackReader): DjangoApp[] {
         if (module?.kind === 'known') stack.addFile(module.span.file);
       }
     }
+    // The container view found the settings through the process and the container's files (a module
+    // the build context alone does not show: `COPY ./app /app` with `WORKDIR /app`).
+    const fromView = stack.view(svc)?.django;
+    if (!module && fromView) module = fromView.settingsModule;
     if (!module) continue;
     const base = { service: svc, app, settingsModule: module };
     if (module.kind === 'unknown') {
       out.push({ ...base, reason: `DJANGO_SETTINGS_MODULE is unknown: ${module.reason}` });
       continue;
     }
-    const entry = resolveModule(module.value, roots, (p) => ws.exists(p));
+    let entry = resolveModule(module.value, roots, (p) => ws.exists(p));
+    if (!entry && fromView?.settingsFile && fromView.settingsModule.kind === 'known' && fromView.settingsModule.value === module.value) {
+      entry = fromView.settingsFile;
+      roots.unshift(packageRoot(entry, module.value));
+    }
     if (!entry) {
       out.push({ ...base, reason: `settings module ${module.value} is not found under ${roots.join(', ') || 'the service\'s build context'}` });
       continue;
@@ -155,6 +166,13 @@ export function djangoApps(stack: StackReader): DjangoApp[] {
     out.push({ ...base, settings: result });
   }
   return out;
+}
+
+/** The folder a module is imported from: `app` for `app.settings` at app/app/settings.py. */
+function packageRoot(file: string, module: string): string {
+  let root = file.endsWith('/__init__.py') ? posix.dirname(file) : file;
+  for (let i = 0; i < module.split('.').length; i++) root = posix.dirname(root);
+  return root === '.' ? '' : root;
 }
 
 /** A dict's entries with known string keys. */

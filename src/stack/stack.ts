@@ -7,7 +7,7 @@ import { parseEnvFile, type EnvFile } from '../parsers/dotenv.js';
 import type { ComposeFile, ComposeService } from '../inputs/compose.js';
 import { loadComposeProject, type ComposeProject, type ComposeProjectSpec } from '../inputs/compose-project.js';
 import { hostSysctls, type HostSysctls } from '../inputs/sysctl.js';
-import { repoPath, serviceImage, type ServiceImage } from '../container/filesystem.js';
+import { repoPath, type ServiceImage } from '../container/filesystem.js';
 import { findAppServer, gunicornProtocol, readGunicornOptions, type GunicornOptions } from '../container/gunicorn.js';
 import { locateServer } from '../container/app-servers/argv.js';
 import type { AppServerFacts, ContainerView, UnknownPart } from '../container/types.js';
@@ -63,6 +63,17 @@ export interface Stack {
 }
 
 const NUMBERED = /^(.*?[A-Za-z])[-_]?(\d+)$/;
+
+/** The image side of a container view: its filesystem (image, mounts, start-up renders) and the Dockerfile it was built from. */
+function imageOfView(view: ContainerView): ServiceImage {
+  const b = view.build;
+  return {
+    fs: view.filesystem,
+    ...(b ? { buildContext: b.context } : {}),
+    ...(b?.dockerfile ? { dockerfile: b.dockerfile, dockerfilePath: b.dockerfile.path } : {}),
+    ...(b?.baseImage?.kind === 'known' ? { baseImage: b.baseImage.value } : {}),
+  };
+}
 
 /** Services in the order compose starts them: each after what it depends on, else in file order. */
 function startOrder(services: readonly ComposeService[], byName: ReadonlyMap<string, ComposeService>): ComposeService[] {
@@ -125,14 +136,6 @@ export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): St
   }
   const env = (svc: ComposeService): EffectiveEnv => envs.get(svc.name) ?? new Map();
 
-  const images = new Map<string, ServiceImage>();
-  for (const svc of services) {
-    const img = serviceImage(ws, dir, svc);
-    images.set(svc.name, img);
-    if (img.dockerfilePath && ws.exists(img.dockerfilePath)) files.add(img.dockerfilePath);
-  }
-  const image = (svc: ComposeService) => images.get(svc.name)!;
-
   // Views are built in start order (depends_on first): an empty named volume holds what the image of
   // the first container that mounts it has there, so nginx sees the static files the app image fills.
   const views = new Map<string, ContainerView>();
@@ -144,6 +147,10 @@ export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): St
     for (const f of view.files) addFile(f.path, f.problems, f.comments);
     unknowns.push(...view.unknowns);
   }
+  // What the data-tier readers and rules ask of an image, read off its container view.
+  const images = new Map<string, ServiceImage>();
+  for (const svc of services) images.set(svc.name, imageOfView(views.get(svc.name)!));
+  const image = (svc: ComposeService) => images.get(svc.name)!;
 
   const apps = new Map<string, AppService>();
   for (const svc of services) {
@@ -178,21 +185,9 @@ export function buildStack(ws: Workspace, spec: string | ComposeProjectSpec): St
     proxies.push({ service: s, image: img, nginx, unloaded: unloadedNginxConfigs(ws, view, nginx) });
   }
 
-  // The data tier's readers look files up in what the container sees: the image, the mounts, and what
-  // its start scripts render (a pgbouncer.ini written by envsubst from a template).
-  const seen = new Map<string, ServiceImage>();
-  const seenImage = (s: ComposeService): ServiceImage => {
-    let img = seen.get(s.name);
-    if (!img) {
-      const fs = views.get(s.name)?.filesystem;
-      img = fs ? { ...image(s), fs } : image(s);
-      seen.set(s.name, img);
-    }
-    return img;
-  };
   const reader: StackReader = {
     name: composePath, compose, services, workspace: ws,
-    service: (n) => byName.get(n), image: seenImage, app: (s) => apps.get(s.name), env, envIncomplete: (s) => envGaps.get(s.name), view: (s) => views.get(s.name),
+    service: (n) => byName.get(n), image, app: (s) => apps.get(s.name), env, envIncomplete: (s) => envGaps.get(s.name), view: (s) => views.get(s.name),
     resolveHost, tierOf: (s) => tierByService.get(s.name), addFile,
   };
   const data = buildDataTier(reader);

@@ -110,15 +110,16 @@ describe('arena-lint scale web --replicas 15 --workers 8 --threads 4 on a copy o
   it('check reports no topology rule the stack did not trip before, and nothing about replicas', () => {
     // Before: the seed's websocket location on a WSGI tier, its upstream keepalive timeouts and
     // max_conns far above what a replica serves; those are the plan's other sections, not the resize.
-    // Also each replica's depends_on on redis without condition: service_healthy (one line to edit per replica).
-    expect([...new Set(topologyBefore)].sort()).toEqual(['depends-on-backend', 'upstream-keepalive-timeout', 'upstream-max-conns', 'websocket-to-wsgi']);
+    // Also each replica's depends_on on redis without condition: service_healthy and its curl healthcheck in
+    // a slim image without curl (one line to edit per replica), and the /api/stream/ location on gthread workers.
+    expect([...new Set(topologyBefore)].sort()).toEqual(['depends-on-backend', 'healthcheck-mismatch', 'streaming-sync-workers', 'upstream-keepalive-timeout', 'upstream-max-conns', 'websocket-to-wsgi']);
     const after = topologyFindings(dir);
     expect([...new Set(after)].sort()).toEqual([...new Set(topologyBefore)].sort());
     // Every other finding stays one per upstream or per group of replicas with the same numbers, so resizing
-    // the tier changes none of their counts; depends-on-backend is one per replica, 10 before and 15 after.
-    const perReplica = (ids: readonly string[]) => ids.filter((id) => id === 'depends-on-backend').length;
-    expect(after.filter((id) => id !== 'depends-on-backend')).toEqual(topologyBefore.filter((id) => id !== 'depends-on-backend'));
-    expect([perReplica(topologyBefore), perReplica(after)]).toEqual([10, 15]);
+    // the tier changes none of their counts; depends-on-backend and healthcheck-mismatch are one per replica, 10 before and 15 after.
+    const PER_REPLICA = new Set(['depends-on-backend', 'healthcheck-mismatch']);
+    for (const id of PER_REPLICA) expect([topologyBefore.filter((x) => x === id).length, after.filter((x) => x === id).length], id).toEqual([10, 15]);
+    expect(after.filter((id) => !PER_REPLICA.has(id))).toEqual(topologyBefore.filter((id) => !PER_REPLICA.has(id)));
     for (const id of ['upstream-missing-replica', 'depends-on-missing-replica', 'replica-drift', 'replica-identity', 'upstream-unknown-server']) expect(after).not.toContain(id);
   });
 

@@ -28,6 +28,12 @@ accept('pulp__pulp-oci-images', 'datastore-port-published', ['images/compose/com
   'Postgres is published as "5432:5432" on every host interface, guarded only by the password "password" written three lines below; pulp reaches it over the compose network, so binding it to 127.0.0.1 loses nothing. A warning, not an error: it does ask for a password.');
 accept('makeplane__plane', 'forwarded-proto', ['nginx/nginx.conf.template:36'],
   'plane.settings.production trusts `X-Forwarded-Proto: https`, but the proxy only sets it as a response header (`add_header X-Forwarded-Proto`), never on the request (`proxy_set_header`): whatever the client sends reaches Django, so any client over plain HTTP can claim https (secure cookies, redirects, `request.is_secure()`).');
+accept('Kozimjondev__al_lahm_docker', 'debug-in-production', ['efcde8f/app/app/settings.py:26'],
+  'docker-compose-deploy.yml sets no DEBUG and settings.py reads `DEBUG = bool(int(os.environ.get("DEBUG", 1)))`: the deployed app runs with DEBUG on. Seen since the settings of a uWSGI `--module` app are found through the container view (test/corpus-rules10b.test.ts).');
+accept('Meoyoug__django-backend-youtube', 'debug-in-production', ['2f6ff37/app/app/settings.py:14', '4ba9a7b/app/app/settings.py:14'],
+  '`DEBUG = True` in the settings docker-compose-deploy.yml runs (found through the container view: COPY ./app /app, WORKDIR /app).');
+accept('Meoyoug__django-backend-youtube', 'hardcoded-secret', ['2f6ff37/app/app/settings.py:11', '4ba9a7b/app/app/settings.py:11'],
+  "`SECRET_KEY = 'test'` in the deployed settings; compose passes SECRET_KEY=${SECRET_KEY}, which the settings never read.");
 accept('Kozimjondev__al_lahm_docker', 'nginx-alias-traversal', ['efcde8f/proxy/default.conf.tpl:11'],
   '`location /static { alias /vol/static; }`: nginx maps by prefix, so /static-x/... is served from /vol/static-x/...; harmless while /vol holds only static, a leak once another folder beside it starts with "static". Adding the slash to both is the fix gixy suggests too.');
 accept('Meoyoug__django-backend-youtube', 'nginx-alias-traversal', ['4ba9a7b/proxy/default.conf.tpl:27'],
