@@ -44,6 +44,12 @@ ${['a', 'b', 'c'].map((u) => `    location /${u}/ {\n        proxy_pass http://a
 
 try {
   const dirs = sizes.map(writeStack);
+  // One untimed run writes the command's compile cache (src/launch.ts), as the first run after an install does.
+  try {
+    execFileSync(process.execPath, ['dist/arena-lint.js', 'check', dirs[0], '--format', 'json'], { stdio: 'pipe', maxBuffer: 256 * 1024 * 1024 });
+  } catch (e) {
+    if (e.status !== 1) throw e;
+  }
   const times = sizes.map(() => []);
   for (let i = 0; i < runs; i++) {
     dirs.forEach((dir, j) => {
@@ -63,7 +69,8 @@ try {
   });
   if (sizes.length > 1) {
     const ratio = median(times[times.length - 1]) / median(times[0]);
-    console.log(`time(${sizes[sizes.length - 1]}) / time(${sizes[0]}) = ${ratio.toFixed(2)} (medians, same run)`);
+    const minRatio = Math.min(...times[times.length - 1]) / Math.min(...times[0]);
+    console.log(`time(${sizes[sizes.length - 1]}) / time(${sizes[0]}) = ${ratio.toFixed(2)} (medians, same run; ${minRatio.toFixed(2)} of the minima)`);
   }
 } finally {
   rmSync(root, { recursive: true, force: true });

@@ -9809,9 +9809,9 @@ function readPostgres(stack, svc) {
     const hit = fs.resolve(p);
     const file = hit ? stack.workspace.read(hit.hostPath) : void 0;
     if (!file) continue;
-    const parsed = parsePostgresqlConf(file);
-    stack.addFile(file.path, parsed.problems, parsed.comments);
-    conf = parsed.doc;
+    const parsed3 = parsePostgresqlConf(file);
+    stack.addFile(file.path, parsed3.problems, parsed3.comments);
+    conf = parsed3.doc;
     break;
   }
   return { service: svc, args: settings, ...conf ? { conf } : {}, anchor: cmd?.span ?? imageAnchor(svc) };
@@ -9844,23 +9844,23 @@ function isRedisService(stack, svc) {
 }
 function readRedis(stack, svc) {
   const cmd = programArgv(svc, /^(redis|valkey|keydb)-server$/, true);
-  const parsed = parseRedisArgs(cmd?.argv ?? []);
-  if (parsed.problems.length > 0) stack.addFile(parsed.problems[0].span.file, parsed.problems);
+  const parsed3 = parseRedisArgs(cmd?.argv ?? []);
+  if (parsed3.problems.length > 0) stack.addFile(parsed3.problems[0].span.file, parsed3.problems);
   const anchor = cmd?.span ?? imageAnchor(svc);
   let conf;
   let unreadConfig;
-  if (parsed.configFile) {
+  if (parsed3.configFile) {
     const fs = stack.image(svc).fs;
-    const hit = parsed.configFile.kind === "known" ? fs.resolve(parsed.configFile.value) : void 0;
+    const hit = parsed3.configFile.kind === "known" ? fs.resolve(parsed3.configFile.value) : void 0;
     const merged = hit ? loadRedisConf(stack.workspace, fs, hit) : void 0;
     if (merged) {
       for (const f of merged.files) stack.addFile(f.path, f.problems, f.comments);
       conf = merged.conf;
     } else {
-      unreadConfig = parsed.configFile.kind === "known" ? `redis-server reads ${parsed.configFile.value}, which is not in the repository` : parsed.configFile.reason;
+      unreadConfig = parsed3.configFile.kind === "known" ? `redis-server reads ${parsed3.configFile.value}, which is not in the repository` : parsed3.configFile.reason;
     }
   }
-  return { service: svc, args: parsed.settings, ...conf ? { conf } : {}, anchor, ...unreadConfig ? { unreadConfig } : {} };
+  return { service: svc, args: parsed3.settings, ...conf ? { conf } : {}, anchor, ...unreadConfig ? { unreadConfig } : {} };
 }
 function redisValue(redis, name2) {
   const key2 = name2.toLowerCase();
@@ -15927,9 +15927,9 @@ function parseDatabaseUrl(value, opts, span) {
   const s2 = (v) => atom(v, span, via);
   const engineGiven = opts.engine && !(opts.engine.kind === "known" && opts.engine.value === null) ? opts.engine : void 0;
   if (t2.text === "sqlite://:memory:") return dictOf([["ENGINE", s2(SCHEMES.sqlite)], ["NAME", s2(":memory:")]], span);
-  const parsed = urlsplit(t2.text);
-  if (!parsed.ok) return unknown(`the database URL cannot be parsed: ${parsed.reason}`, span);
-  const url = parsed.url;
+  const parsed3 = urlsplit(t2.text);
+  if (!parsed3.ok) return unknown(`the database URL cannot be parsed: ${parsed3.reason}`, span);
+  const url = parsed3.url;
   let path = url.path.slice(1);
   if (url.scheme === "sqlite" && path === "") path = ":memory:";
   if (url.hostname?.includes("%") || url.netloc.toLowerCase().includes("%2f")) return unknown("a percent-encoded host (a socket path) is read differently by dj-database-url releases", span);
@@ -16192,9 +16192,9 @@ function dbUrlConfig(value, engineArg, span) {
   const via = t2.via;
   const s2 = (v) => atom(v, span, via);
   if (t2.text === "sqlite://:memory:") return dictOf([["ENGINE", s2(DB_SCHEMES.sqlite)], ["NAME", s2(":memory:")]], span);
-  const parsed = urlsplit(t2.text);
-  if (!parsed.ok) return unknown(`the database URL cannot be parsed: ${parsed.reason}`, span);
-  const url = parsed.url;
+  const parsed3 = urlsplit(t2.text);
+  if (!parsed3.ok) return unknown(`the database URL cannot be parsed: ${parsed3.reason}`, span);
+  const url = parsed3.url;
   let path = unquote(url.path.slice(1).split("?", 1)[0], true);
   if (path === void 0) return unknown("the database URL has a percent escape that is not modelled", span);
   if (url.scheme === "sqlite" && path === "") path = ":memory:";
@@ -16242,9 +16242,9 @@ function cacheUrlConfig(value, backendArg, span) {
   if (isEv(t2)) return t2;
   const via = t2.via;
   const s2 = (v) => atom(v, span, via);
-  const parsed = urlsplit(t2.text);
-  if (!parsed.ok) return unknown(`the cache URL cannot be parsed: ${parsed.reason}`, span);
-  const url = parsed.url;
+  const parsed3 = urlsplit(t2.text);
+  if (!parsed3.ok) return unknown(`the cache URL cannot be parsed: ${parsed3.reason}`, span);
+  const url = parsed3.url;
   let backend;
   if (backendArg && !(backendArg.kind === "known" && backendArg.value === null)) backend = backendArg;
   const entries3 = [];
@@ -16460,14 +16460,14 @@ var Evaluation = class {
     }
     this.sources.set(path, file);
     this.files.push(path);
-    const parsed = parsePython(file);
-    this.problems.push(...parsed.problems);
-    this.comments.push(...parsed.comments);
+    const parsed3 = parsePython(file);
+    this.problems.push(...parsed3.problems);
+    this.comments.push(...parsed3.comments);
     const state = { path, file, bindings: /* @__PURE__ */ new Map(), running: true };
     this.modules.set(path, state);
     this.importDepth++;
     try {
-      new ModuleRunner(this, state).runModule(parsed.doc.tree.topNode);
+      new ModuleRunner(this, state).runModule(parsed3.doc.tree.topNode);
     } finally {
       this.importDepth--;
       state.running = false;
@@ -17199,7 +17199,13 @@ function filesUpwards(dir, names, exists) {
 }
 
 // src/parsers/dockerfile.ts
+var parsed = /* @__PURE__ */ new WeakMap();
 function parseDockerfile(file) {
+  let r = parsed.get(file);
+  if (!r) parsed.set(file, r = parseDockerfileOnce(file));
+  return { ...r, problems: [...r.problems], comments: [...r.comments] };
+}
+function parseDockerfileOnce(file) {
   const instructions = [];
   const comments = [];
   const lines = file.text.split("\n");
@@ -19677,10 +19683,10 @@ var ASYNC_WORKERS2 = /* @__PURE__ */ new Set(["gevent", "eventlet", "tornado"]);
 function settingOf(long) {
   return own(CLI_TO_SETTING, long) ?? long.replace(/-/g, "_");
 }
-function settingsFromArgs(parsed) {
+function settingsFromArgs(parsed3) {
   const out = /* @__PURE__ */ new Map();
   const lists = /* @__PURE__ */ new Map();
-  for (const o of parsed.options) {
+  for (const o of parsed3.options) {
     const s2 = settingOf(o.name);
     if (LIST_SETTINGS.has(s2)) lists.set(s2, [...lists.get(s2) ?? [], o.value]);
     else out.set(s2, o.value);
@@ -19723,9 +19729,9 @@ function readGunicorn(server, ctx) {
   let envSettings;
   let envUnreadable;
   if (cmdArgs?.kind === "known") {
-    const parsed = parseArgs(splitShellWords(textOfValue(cmdArgs)), GUNICORN_OPTIONS);
-    envSettings = settingsFromArgs(parsed);
-    if (parsed.unreadable.length > 0) envUnreadable = `GUNICORN_CMD_ARGS has words that cannot be known: ${parsed.unreadable[0].reason ?? ""}`;
+    const parsed3 = parseArgs(splitShellWords(textOfValue(cmdArgs)), GUNICORN_OPTIONS);
+    envSettings = settingsFromArgs(parsed3);
+    if (parsed3.unreadable.length > 0) envUnreadable = `GUNICORN_CMD_ARGS has words that cannot be known: ${parsed3.unreadable[0].reason ?? ""}`;
   } else if (cmdArgs) envUnreadable = `GUNICORN_CMD_ARGS cannot be known: ${cmdArgs.reason}`;
   const configArg = cliSettings.get("config") ?? envSettings?.get("config");
   if (envUnreadable && !configArg && cmdArgs) layers.setAll(`${envUnreadable}, and it may name a config file`, cmdArgs.span);
@@ -20590,7 +20596,13 @@ import { posix as posix9 } from "node:path";
 
 // src/parsers/yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
+var parsed2 = /* @__PURE__ */ new WeakMap();
 function parseYaml(file) {
+  let r = parsed2.get(file);
+  if (!r) parsed2.set(file, r = parseYamlOnce(file));
+  return { ...r, problems: [...r.problems], comments: [...r.comments] };
+}
+function parseYamlOnce(file) {
   const problems = [];
   let doc;
   let comments = [];
@@ -20656,25 +20668,25 @@ function composeRefusal(doc, file) {
     if (!(0, import_yaml.isMap)(node)) return;
     const map = node;
     {
+      const keySpan = (key2) => at(key2, at(map, whole));
       const seen = /* @__PURE__ */ new Map();
       for (const pair2 of map.items) {
         const key2 = pair2.key;
-        const keySpan = at(key2, at(map, whole));
         if (isMergeKey(key2)) {
-          const refused = mergeRefusal(doc, pair2.value, keySpan, at, lineOf);
+          const refused = mergeRefusal(doc, pair2.value, keySpan(key2), at, lineOf);
           if (refused) constructing.push(refused);
           continue;
         }
         const resolved = (0, import_yaml.isAlias)(key2) ? key2.resolve(doc) : key2;
         if ((0, import_yaml.isMap)(resolved) || (0, import_yaml.isSeq)(resolved)) {
-          constructing.push({ message: "found unhashable key", span: keySpan });
+          constructing.push({ message: "found unhashable key", span: keySpan(key2) });
           continue;
         }
         if (!(0, import_yaml.isScalar)(resolved)) continue;
         const name2 = String(resolved.value);
         const first = seen.get(name2);
-        if (first === void 0) seen.set(name2, keySpan.start);
-        else constructing.push({ message: `mapping key "${name2}" already defined at line ${lineOf(first)}`, span: keySpan });
+        if (first === void 0) seen.set(name2, key2);
+        else constructing.push({ message: `mapping key "${name2}" already defined at line ${lineOf(keySpan(first).start)}`, span: keySpan(key2) });
       }
     }
     for (const pair2 of map.items) {
@@ -20702,7 +20714,7 @@ function mergeRefusal(doc, value, keySpan, at, lineOf) {
 }
 function commentsOf(file, tokens) {
   const comments = [];
-  if (!file.text.includes("#")) return comments;
+  if (!file.text.includes("#") || !file.text.includes("arena-lint-")) return comments;
   const walk2 = (t2, depth) => {
     if (depth > 2e3 || t2 === null || typeof t2 !== "object") return;
     if (Array.isArray(t2)) {
@@ -20981,9 +20993,33 @@ function nameMap(seq) {
 }
 function withoutResets(node) {
   if (node.kind === "map") {
-    return { ...node, entries: node.entries.filter((e) => e.value.tag !== "!reset").map((e) => ({ ...e, value: withoutResets(e.value) })) };
+    let changed = false;
+    const entries3 = [];
+    for (const e of node.entries) {
+      if (e.value.tag === "!reset") {
+        changed = true;
+        continue;
+      }
+      const value = withoutResets(e.value);
+      if (value !== e.value) changed = true;
+      entries3.push(value === e.value ? e : { ...e, value });
+    }
+    return changed ? { ...node, entries: entries3 } : node;
   }
-  if (node.kind === "seq") return { ...node, items: node.items.filter((n) => n.tag !== "!reset").map(withoutResets) };
+  if (node.kind === "seq") {
+    let changed = false;
+    const items = [];
+    for (const n of node.items) {
+      if (n.tag === "!reset") {
+        changed = true;
+        continue;
+      }
+      const item = withoutResets(n);
+      if (item !== n) changed = true;
+      items.push(item);
+    }
+    return changed ? { ...node, items } : node;
+  }
   return node;
 }
 
@@ -24162,9 +24198,9 @@ function readIni(c, src, section, containerFile) {
   }
 }
 function readYaml(c, src, section, containerFile) {
-  const parsed = parseYaml(src);
-  c.files.push({ path: src.path, problems: parsed.problems, comments: parsed.comments });
-  const doc = parsed.doc;
+  const parsed3 = parseYaml(src);
+  c.files.push({ path: src.path, problems: parsed3.problems, comments: parsed3.comments });
+  const doc = parsed3.doc;
   if (!doc) return;
   const top = mapEntries(doc, src.path, doc.contents).find((e) => e.key === section);
   if (!top) return;
@@ -25772,11 +25808,11 @@ function buildStack(ws, spec) {
   const files = /* @__PURE__ */ new Set([composePath]);
   const problems = [];
   const comments = [];
-  const parsed = /* @__PURE__ */ new Set();
+  const parsed3 = /* @__PURE__ */ new Set();
   const addFile = (path, p = [], c = []) => {
     files.add(path);
-    if (p.length === 0 && c.length === 0 || parsed.has(path)) return;
-    parsed.add(path);
+    if (p.length === 0 && c.length === 0 || parsed3.has(path)) return;
+    parsed3.add(path);
     problems.push(...p);
     comments.push(...c);
   };
@@ -27954,6 +27990,12 @@ var Workspace = class {
    * symlink names: such a path reads as missing, and the caller records it as unknown with its line.
    */
   inside(rel) {
+    let yes = this.insideCache.get(rel);
+    if (yes === void 0) this.insideCache.set(rel, yes = this.resolvesInside(rel));
+    return yes;
+  }
+  insideCache = /* @__PURE__ */ new Map();
+  resolvesInside(rel) {
     const n = posix21.normalize(rel || ".");
     if (n === ".." || n.startsWith("../") || isAbsolute(n)) return false;
     try {
@@ -35430,6 +35472,7 @@ var package_default = {
   },
   files: [
     "dist/arena-lint.js",
+    "dist/arena-lint.cjs",
     "schemas/arena-lint.schema.json",
     "CHANGELOG.md"
   ],

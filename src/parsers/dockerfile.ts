@@ -17,8 +17,17 @@ export interface Dockerfile {
   readonly instructions: readonly DockerInstruction[];
 }
 
+/** Parses per source file: every replica of a service builds from the same Dockerfile. Nothing mutates a result. */
+const parsed = new WeakMap<SourceFile, ParseResult<Dockerfile>>();
+
 /** Just enough of the Dockerfile grammar to follow FROM, COPY/ADD, WORKDIR, CMD and ENTRYPOINT. */
 export function parseDockerfile(file: SourceFile): ParseResult<Dockerfile> {
+  let r = parsed.get(file);
+  if (!r) parsed.set(file, (r = parseDockerfileOnce(file)));
+  return { ...r, problems: [...r.problems], comments: [...r.comments] };
+}
+
+function parseDockerfileOnce(file: SourceFile): ParseResult<Dockerfile> {
   const instructions: DockerInstruction[] = [];
   const comments: Comment[] = [];
   const lines = file.text.split('\n');

@@ -35,6 +35,15 @@ export class Workspace {
    * symlink names: such a path reads as missing, and the caller records it as unknown with its line.
    */
   inside(rel: string): boolean {
+    // Asked once per path: every replica of a service asks about the same build context and mounts.
+    let yes = this.insideCache.get(rel);
+    if (yes === undefined) this.insideCache.set(rel, (yes = this.resolvesInside(rel)));
+    return yes;
+  }
+
+  private readonly insideCache = new Map<string, boolean>();
+
+  private resolvesInside(rel: string): boolean {
     const n = posix.normalize(rel || '.');
     if (n === '..' || n.startsWith('../') || isAbsolute(n)) return false;
     try {
