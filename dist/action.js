@@ -17841,6 +17841,10 @@ function djangoRedisUses(app) {
 }
 
 // src/facts/concurrency.ts
+function concurrencyNumbers(c) {
+  for (const v of [c.processes, c.perProcess, c.containers]) if (v.kind === "unknown") return v;
+  return { kind: "known", containers: c.containers.value, processes: c.processes.value, perProcess: c.perProcess.value };
+}
 var GREEN_WORKERS = /gevent|eventlet/i;
 var ASYNC_WORKERS = /uvicorn|asgi|tornado|aiohttp/i;
 function processConcurrency(app) {
@@ -18155,18 +18159,18 @@ function connectionHolders(ctx, select, persistentOnly) {
   };
   for (const [service, aliases] of aliasesOf(stack.data.databases)) {
     const c = facts2.concurrency.of(service);
-    if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
-      const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
-      unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
+    const n = concurrencyNumbers(c);
+    if (n.kind === "unknown") {
+      unknown3(`concurrency of ${service.name} is unknown: ${n.reason}`, n.span);
       silent = true;
       continue;
     }
     const factors = [
-      { value: c.processes.value, unit: "workers" },
-      { value: c.perProcess.value, unit: c.perProcessUnit },
+      { value: n.processes, unit: "workers" },
+      { value: n.perProcess, unit: c.perProcessUnit },
       ...aliases > 1 ? [{ value: aliases, unit: "aliases" }] : []
     ];
-    items.push({ service, containers: c.containers.value, factors });
+    items.push({ service, containers: n.containers, factors });
     starts.set(service, { span: c.app.server.span, text: `${service.name} starts ${factors.map((f) => `${f.value} ${f.unit}`).join(" x ")}` });
   }
   for (const [service, aliases] of aliasesOf(stack.data.workerDatabases)) {
@@ -25695,11 +25699,7 @@ import { posix as posix19 } from "node:path";
 var NGINX_NAME = /\.(conf|template|tpl)$/;
 var NGINX_BLOCK = /^\s*(server|upstream|location|http|events|map|stream)\b[^;{}\n]*\{/m;
 function unloadedNginxConfigs(ws, view, nginx) {
-  const loaded3 = /* @__PURE__ */ new Set();
-  for (const f of nginx.files) {
-    loaded3.add(f.path);
-    if (f.origin?.kind === "rendered") loaded3.add(f.origin.template);
-  }
+  const loaded3 = new Set(loadedConfigPaths(nginx));
   const isNginxConfig = (path) => !loaded3.has(path) && NGINX_BLOCK.test(ws.read(path)?.text ?? "");
   const fs = view.filesystem;
   const out = /* @__PURE__ */ new Map();
@@ -25753,6 +25753,9 @@ function unloadedNginxConfigs(ws, view, nginx) {
     }
   }
   return [...out.values()].sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+function loadedConfigPaths(nginx) {
+  return nginx.files.flatMap((f) => f.origin?.kind === "rendered" ? [f.path, f.origin.template] : [f.path]);
 }
 function layerFiles(ws, layer) {
   if (!layer.isDir) return ws.exists(layer.hostPath) && !ws.isDir(layer.hostPath) ? [{ hostPath: layer.hostPath, containerPath: layer.containerPath }] : [];
@@ -30099,15 +30102,7 @@ var config_not_loaded_default = defineRule({
     }
   },
   check({ stack, stacks, report }) {
-    const loadedAnywhere = /* @__PURE__ */ new Set();
-    for (const s2 of stacks) {
-      for (const p of s2.proxies) {
-        for (const f of p.nginx.files) {
-          loadedAnywhere.add(f.path);
-          if (f.origin?.kind === "rendered") loadedAnywhere.add(f.origin.template);
-        }
-      }
-    }
+    const loadedAnywhere = new Set(stacks.flatMap((s2) => s2.proxies.flatMap((p) => loadedConfigPaths(p.nginx))));
     const firstStack = /* @__PURE__ */ new Map();
     for (const s2 of stacks) for (const p of s2.proxies) for (const u of p.unloaded) if (!firstStack.has(u.path)) firstStack.set(u.path, s2.name);
     const done = /* @__PURE__ */ new Set();
@@ -32747,13 +32742,13 @@ var redis_client_capacity_default = defineRule({
       for (const u of uses) byService.set(u.use.app.service, [...byService.get(u.use.app.service) ?? [], u]);
       for (const [service, list] of byService) {
         const c = facts2.concurrency.of(service);
-        if (c.processes.kind === "unknown" || c.perProcess.kind === "unknown" || c.containers.kind === "unknown") {
-          const missing = c.processes.kind === "unknown" ? c.processes : c.perProcess.kind === "unknown" ? c.perProcess : c.containers;
-          unknown3(`concurrency of ${service.name} is unknown: ${missing.kind === "unknown" ? missing.reason : ""}`, missing.span);
+        const n = concurrencyNumbers(c);
+        if (n.kind === "unknown") {
+          unknown3(`concurrency of ${service.name} is unknown: ${n.reason}`, n.span);
           silent = true;
           continue;
         }
-        holders.push({ service, containers: c.containers.value, workers: c.processes.value, perProcess: c.perProcess.value, unit: c.perProcessUnit, workerUnit: "workers", start: c.app.server.span, list });
+        holders.push({ service, containers: n.containers, workers: n.processes, perProcess: n.perProcess, unit: c.perProcessUnit, workerUnit: "workers", start: c.app.server.span, list });
       }
       const workerUses = /* @__PURE__ */ new Map();
       for (const u of tier.workerRedisUses) {

@@ -1,4 +1,5 @@
 import { defineRule } from '../src/engine/rule.js';
+import { loadedConfigPaths } from '../src/stack/unloaded-configs.js';
 
 export default defineRule({
   meta: {
@@ -13,15 +14,7 @@ export default defineRule({
     },
   },
   check({ stack, stacks, report }) {
-    const loadedAnywhere = new Set<string>();
-    for (const s of stacks) {
-      for (const p of s.proxies) {
-        for (const f of p.nginx.files) {
-          loadedAnywhere.add(f.path);
-          if (f.origin?.kind === 'rendered') loadedAnywhere.add(f.origin.template);
-        }
-      }
-    }
+    const loadedAnywhere = new Set(stacks.flatMap((s) => s.proxies.flatMap((p) => loadedConfigPaths(p.nginx))));
     // Reported by the first stack (in report order) that leaves the file unloaded, so the same file is one finding.
     const firstStack = new Map<string, string>();
     for (const s of stacks) for (const p of s.proxies) for (const u of p.unloaded) if (!firstStack.has(u.path)) firstStack.set(u.path, s.name);

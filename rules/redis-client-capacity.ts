@@ -4,7 +4,7 @@ import { defineRule } from '../src/engine/rule.js';
 import type { ComposeService } from '../src/inputs/compose.js';
 import { pyNumber } from '../src/inputs/django.js';
 import { redisInt, type RedisService } from '../src/inputs/redis.js';
-import { capacityTerms, formatTerms, termValue, type CapacityItem } from '../src/facts/concurrency.js';
+import { capacityTerms, formatTerms, termValue, concurrencyNumbers, type CapacityItem } from '../src/facts/concurrency.js';
 import type { Span } from '../src/core/value.js';
 import type { DjangoProcess, DjangoRedisUse } from '../src/inputs/django.js';
 import { listNames } from '../src/stack/topology.js';
@@ -47,13 +47,13 @@ export default defineRule({
       for (const u of uses) byService.set(u.use.app.service, [...(byService.get(u.use.app.service) ?? []), u]);
       for (const [service, list] of byService) {
         const c = facts.concurrency.of(service)!;
-        if (c.processes.kind === 'unknown' || c.perProcess.kind === 'unknown' || c.containers.kind === 'unknown') {
-          const missing = c.processes.kind === 'unknown' ? c.processes : c.perProcess.kind === 'unknown' ? c.perProcess : c.containers;
-          unknown(`concurrency of ${service.name} is unknown: ${missing.kind === 'unknown' ? missing.reason : ''}`, missing.span);
+        const n = concurrencyNumbers(c);
+        if (n.kind === 'unknown') {
+          unknown(`concurrency of ${service.name} is unknown: ${n.reason}`, n.span);
           silent = true;
           continue;
         }
-        holders.push({ service, containers: c.containers.value, workers: c.processes.value, perProcess: c.perProcess.value, unit: c.perProcessUnit, workerUnit: 'workers', start: c.app.server.span, list });
+        holders.push({ service, containers: n.containers, workers: n.processes, perProcess: n.perProcess, unit: c.perProcessUnit, workerUnit: 'workers', start: c.app.server.span, list });
       }
       const workerUses = new Map<ComposeService, Array<{ use: DjangoRedisUse<DjangoProcess> }>>();
       for (const u of tier.workerRedisUses) {

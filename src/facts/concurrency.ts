@@ -25,6 +25,17 @@ export interface ServiceConcurrency {
   readonly perProcessUnit: string;
 }
 
+/**
+ * A concurrency's three numbers when all are known, else the first unknown of processes, per-process
+ * and containers (in that order), which says why a count cannot be made.
+ */
+export function concurrencyNumbers(c: Pick<ServiceConcurrency, 'containers' | 'processes' | 'perProcess'>):
+  | { readonly kind: 'known'; readonly containers: number; readonly processes: number; readonly perProcess: number }
+  | Extract<Value<number>, { kind: 'unknown' }> {
+  for (const v of [c.processes, c.perProcess, c.containers]) if (v.kind === 'unknown') return v;
+  return { kind: 'known', containers: (c.containers as Known<number>).value, processes: (c.processes as Known<number>).value, perProcess: (c.perProcess as Known<number>).value };
+}
+
 /** Replicas of one tier (or one service) that run the same workers x threads. */
 export interface ConcurrencyGroup {
   /** `web` for a whole tier, `web-11..web-15` for part of one, else the service name. */

@@ -6,7 +6,7 @@ import { postgresInt, type PostgresService } from '../inputs/postgres.js';
 import type { Stack } from '../stack/stack.js';
 import type { RoutedDatabase } from '../stack/data-tier.js';
 import { workerName } from '../stack/workers.js';
-import type { CapacityItem, StackConcurrency } from './concurrency.js';
+import { concurrencyNumbers, type CapacityItem, type StackConcurrency } from './concurrency.js';
 
 /**
  * Who holds database connections, for the connection funnels (postgres-connection-capacity,
@@ -70,18 +70,18 @@ export function connectionHolders(
   };
   for (const [service, aliases] of aliasesOf(stack.data.databases)) {
     const c = facts.concurrency.of(service)!;
-    if (c.processes.kind === 'unknown' || c.perProcess.kind === 'unknown' || c.containers.kind === 'unknown') {
-      const missing = c.processes.kind === 'unknown' ? c.processes : c.perProcess.kind === 'unknown' ? c.perProcess : c.containers;
-      unknown(`concurrency of ${service.name} is unknown: ${missing.kind === 'unknown' ? missing.reason : ''}`, missing.span);
+    const n = concurrencyNumbers(c);
+    if (n.kind === 'unknown') {
+      unknown(`concurrency of ${service.name} is unknown: ${n.reason}`, n.span);
       silent = true;
       continue;
     }
     const factors = [
-      { value: c.processes.value, unit: 'workers' },
-      { value: c.perProcess.value, unit: c.perProcessUnit },
+      { value: n.processes, unit: 'workers' },
+      { value: n.perProcess, unit: c.perProcessUnit },
       ...(aliases > 1 ? [{ value: aliases, unit: 'aliases' }] : []),
     ];
-    items.push({ service, containers: c.containers.value, factors });
+    items.push({ service, containers: n.containers, factors });
     starts.set(service, { span: c.app.server.span, text: `${service.name} starts ${factors.map((f) => `${f.value} ${f.unit}`).join(' x ')}` });
   }
   for (const [service, aliases] of aliasesOf(stack.data.workerDatabases as readonly RoutedDatabase<DjangoWorker>[])) {

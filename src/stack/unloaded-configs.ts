@@ -29,11 +29,7 @@ const NGINX_BLOCK = /^\s*(server|upstream|location|http|events|map|stream)\b[^;{
  * chain already know; nothing is guessed where a layer is unknown.
  */
 export function unloadedNginxConfigs(ws: Workspace, view: ContainerView, nginx: NginxModel): UnloadedConfig[] {
-  const loaded = new Set<string>();
-  for (const f of nginx.files) {
-    loaded.add(f.path);
-    if (f.origin?.kind === 'rendered') loaded.add(f.origin.template);
-  }
+  const loaded = new Set(loadedConfigPaths(nginx));
   const isNginxConfig = (path: string) => !loaded.has(path) && NGINX_BLOCK.test(ws.read(path)?.text ?? '');
   const fs = view.filesystem;
   const out = new Map<string, UnloadedConfig>();
@@ -89,6 +85,11 @@ export function unloadedNginxConfigs(ws: Workspace, view: ContainerView, nginx: 
     }
   }
   return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Repository files nginx reads: every config it loads, and the template behind each rendered one. */
+export function loadedConfigPaths(nginx: NginxModel): string[] {
+  return nginx.files.flatMap((f) => (f.origin?.kind === 'rendered' ? [f.path, f.origin.template] : [f.path]));
 }
 
 /** Repository files a COPY or mount layer puts into the container, with their container paths. */
