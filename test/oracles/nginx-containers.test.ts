@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildContainerViews } from '../../src/container/view.js';
-import { buildContainerNginx, nginxStartVerdict, runsNginx } from '../../src/inputs/nginx.js';
+import { buildContainerNginx, nginxStartVerdict } from '../../src/inputs/nginx.js';
 import { findComposeFiles } from '../../src/engine/run.js';
 import { buildStack } from '../../src/stack/stack.js';
 import { Workspace } from '../../src/workspace/workspace.js';
-import { specOf } from '../container/compose-adapter.js';
 import { CORPUS_DIR } from './nginx-corpus.js';
 import { nginxAvailable } from './nginx-harness.js';
 import { canIsolateMounts, nginxTestContainer } from './nginx-container-harness.js';
@@ -18,22 +16,9 @@ function corpusContainers() {
   const out = [];
   for (const compose of findComposeFiles(ws)) {
     const stack = buildStack(ws, compose);
-    const hosts = stack.services.flatMap((s) => [s.name, ...[s.containerName, s.hostname, ...s.networks.flatMap((n) => n.aliases)].flatMap((v) => (v?.kind === 'known' ? [v.value] : []))]);
-    // Start order (depends_on first), so named volumes are filled the way Docker fills them.
-    const order: typeof stack.services[number][] = [];
-    const visit = (s: typeof stack.services[number], seen: Set<string>) => {
-      if (order.includes(s) || seen.has(s.name)) return;
-      seen.add(s.name);
-      for (const d of s.dependsOn) { const dep = stack.service(d.name); if (dep) visit(dep, seen); }
-      order.push(s);
-    };
-    stack.services.forEach((s) => visit(s, new Set()));
-    const views = buildContainerViews(ws, order.map((s) => specOf(stack, s)));
-    for (const [k, svc] of order.entries()) {
-      const view = views[k]!;
-      if (!runsNginx(view)) continue;
-      out.push({ name: `${compose} ${svc.name}`, ws, view, hosts });
-    }
+    const hosts = stack.workloads.flatMap((w) => w.hostnames.flatMap((v) => (v.kind === 'known' ? [v.value] : [])));
+    // The stack's proxies are its nginx containers, their views built in start order as Docker fills named volumes.
+    for (const p of stack.proxies) out.push({ name: `${compose} ${p.service.name}`, ws, view: stack.view(p.service)!, hosts });
   }
   return out;
 }

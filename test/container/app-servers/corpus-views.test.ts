@@ -6,12 +6,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildContainerView } from '../../../src/container/view.js';
 import { findComposeFiles } from '../../../src/engine/run.js';
 import { buildStack } from '../../../src/stack/stack.js';
 import type { Value } from '../../../src/core/value.js';
 import { Workspace } from '../../../src/workspace/workspace.js';
-import { specOf } from '../compose-adapter.js';
 
 const CORPUS = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus');
 const present = existsSync(CORPUS);
@@ -25,7 +23,7 @@ function corpusViews() {
   const out = [];
   for (const compose of findComposeFiles(ws)) {
     const stack = buildStack(ws, compose);
-    for (const svc of stack.services) out.push({ compose, name: svc.name, ws, view: buildContainerView({ ws }, specOf(stack, svc)) });
+    for (const svc of stack.services) out.push({ compose, name: svc.name, ws, view: stack.view(svc)! });
   }
   return out;
 }
