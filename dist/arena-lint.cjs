@@ -1009,7 +1009,7 @@ var require_foldFlowLines = __commonJS({
         else
           end = lineWidth - indentAtStart;
       }
-      let split = void 0;
+      let split2 = void 0;
       let prev = void 0;
       let overflow = false;
       let i = -1;
@@ -1042,18 +1042,18 @@ var require_foldFlowLines = __commonJS({
           if (mode === FOLD_BLOCK)
             i = consumeMoreIndentedLines(text2, i, indent3.length);
           end = i + indent3.length + endStep;
-          split = void 0;
+          split2 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
             const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
-              split = i;
+              split2 = i;
           }
           if (i >= end) {
-            if (split) {
-              folds.push(split);
-              end = split + endStep;
-              split = void 0;
+            if (split2) {
+              folds.push(split2);
+              end = split2 + endStep;
+              split2 = void 0;
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
@@ -1066,7 +1066,7 @@ var require_foldFlowLines = __commonJS({
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
-              split = void 0;
+              split2 = void 0;
             } else {
               overflow = true;
             }
@@ -4600,13 +4600,13 @@ var require_resolve_block_scalar = __commonJS({
       return { mode, indent: indent3, chomp, comment: comment2, length: length2 };
     }
     function splitLines3(source) {
-      const split = source.split(/\n( *)/);
-      const first = split[0];
+      const split2 = source.split(/\n( *)/);
+      const first = split2[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
       const lines = [line0];
-      for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
+      for (let i = 1; i < split2.length; i += 2)
+        lines.push([split2[i], split2[i + 1]]);
       return lines;
     }
     exports2.resolveBlockScalar = resolveBlockScalar;
@@ -7926,14 +7926,17 @@ function spanUnion(a, b) {
 }
 
 // src/parsers/mapped-text.ts
+var FIRST_CAPACITY = 16;
+var NO_OFFSETS = new Int32Array(0);
 var MappedTextBuilder = class {
   constructor(file, whole) {
     this.file = file;
     this.whole = whole;
   }
   text = "";
-  srcStart = new Int32Array(16);
-  srcEnd = new Int32Array(16);
+  // Allocated at the first push, at the capacity the length needs (not 16 then doubled step by step).
+  srcStart = NO_OFFSETS;
+  srcEnd = NO_OFFSETS;
   size = 0;
   subs = [];
   get length() {
@@ -7941,13 +7944,16 @@ var MappedTextBuilder = class {
   }
   reserve(more) {
     const need = this.size + more;
-    if (need <= this.srcStart.length) return;
-    let cap = this.srcStart.length * 2;
+    if (need <= this.srcStart.length && this.srcStart.length > 0) return;
+    let cap = Math.max(FIRST_CAPACITY, this.srcStart.length);
     while (cap < need) cap *= 2;
+    if (cap === this.srcStart.length) return;
     const starts = new Int32Array(cap);
-    starts.set(this.srcStart.subarray(0, this.size));
     const ends = new Int32Array(cap);
-    ends.set(this.srcEnd.subarray(0, this.size));
+    if (this.size > 0) {
+      starts.set(this.srcStart.subarray(0, this.size));
+      ends.set(this.srcEnd.subarray(0, this.size));
+    }
     this.srcStart = starts;
     this.srcEnd = ends;
   }
@@ -7994,6 +8000,7 @@ var MappedTextBuilder = class {
     this.subs.push(unknownReason === void 0 ? { start: at2, end: at2 + value.length, source, via } : { start: at2, end: at2 + value.length, source, via, unknownReason });
   }
   build() {
+    this.reserve(0);
     return { file: this.file, text: this.text, srcStart: this.srcStart, srcEnd: this.srcEnd, substitutions: this.subs, whole: this.whole };
   }
 };
@@ -8049,9 +8056,17 @@ function interpolate(input, vars) {
 }
 function expandInto(out, m, from, to, vars, depth) {
   const t2 = m.text;
+  const runs = m.substitutions.length === 0;
   let i = from;
   while (i < to) {
     const ch = t2[i];
+    if (ch !== "$" && runs) {
+      const dollar = t2.indexOf("$", i + 1);
+      const end2 = dollar < 0 || dollar > to ? to : dollar;
+      out.pushMapped(m, i, end2);
+      i = end2;
+      continue;
+    }
     if (ch !== "$" || i + 1 >= to) {
       out.pushMapped(m, i, i + 1);
       i++;
@@ -8488,6 +8503,11 @@ var import_node_path = require("node:path");
 function splitShellWords(m) {
   const words = [];
   const t2 = m.text;
+  const whole = m.substitutions.length === 0;
+  const run = (b, from, to) => {
+    if (whole) b.pushMapped(m, from, to);
+    else for (let k = from; k < to; k++) b.pushMapped(m, k, k + 1);
+  };
   let cur;
   const start = () => cur ??= new MappedTextBuilder(m.file, m.whole);
   const flush = () => {
@@ -8534,8 +8554,10 @@ function splitShellWords(m) {
           if (t2[i + 1] !== "\n") b.pushMapped(m, i + 1, i + 2);
           i += 2;
         } else {
-          b.pushMapped(m, i, i + 1);
-          i++;
+          let j = i + 1;
+          while (j < t2.length && t2[j] !== '"' && t2[j] !== "\\") j++;
+          run(b, i, j);
+          i = j;
         }
       }
       i++;
@@ -8547,13 +8569,16 @@ function splitShellWords(m) {
     } else if (ch === "#" && !cur) {
       while (i < t2.length && t2[i] !== "\n") i++;
     } else {
-      start().pushMapped(m, i, i + 1);
-      i++;
+      let j = i + 1;
+      while (j < t2.length && !SPECIAL.has(t2[j])) j++;
+      run(start(), i, j);
+      i = j;
     }
   }
   flush();
   return words;
 }
+var SPECIAL = /* @__PURE__ */ new Set(["\n", " ", "	", "\r", "\\", "'", '"', ";", "|", "&"]);
 function valueOf(text2) {
   const r = rangeOf(text2, 0, text2.text.length);
   if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
@@ -8583,31 +8608,56 @@ function own(table, key2) {
   return Object.hasOwn(table, key2) ? table[key2] : void 0;
 }
 function setOwn(target, key2, value) {
-  Object.defineProperty(target, key2, { value, enumerable: true, writable: true, configurable: true });
+  if (key2 === "__proto__") Object.defineProperty(target, key2, { value, enumerable: true, writable: true, configurable: true });
+  else target[key2] = value;
 }
 
 // src/inputs/compose-tree.ts
 var NODE_BUDGET = 2e5;
+var converted = /* @__PURE__ */ new WeakMap();
 function composeTree(file, doc, dir, vars) {
+  let done = converted.get(doc);
+  const hit = done?.find((c) => c.file === file && c.dir === dir && (c.vars === void 0 || c.vars === vars));
+  if (hit) return hit.tree;
+  let looked = false;
+  const watched = {
+    lookup: (name2) => {
+      looked = true;
+      return vars.lookup(name2);
+    }
+  };
+  const tree = convertTree(file, doc, dir, watched);
+  if (!done) converted.set(doc, done = []);
+  done.push({ file, dir, vars: looked ? vars : void 0, tree });
+  return tree;
+}
+function convertTree(file, doc, dir, vars) {
   let budget = NODE_BUDGET;
   const convert = (node, depth) => {
-    const span = nodeSpan(file.path, node, { file: file.path, start: 0, end: 0 });
+    const span = node?.range ? nodeSpan(file.path, node) : { file: file.path, start: 0, end: 0 };
     const tag = node && typeof node.tag === "string" && (node.tag === "!reset" || node.tag === "!override") ? node.tag : void 0;
-    const base2 = tag ? { span, dir, tag } : { span, dir };
-    if (!node || depth > 40 || --budget < 0) return { kind: "scalar", ...base2 };
+    if (!node || depth > 40 || --budget < 0) return tag ? { kind: "scalar", span, dir, tag } : { kind: "scalar", span, dir };
     if ((0, import_yaml2.isMap)(node)) {
-      const entries3 = mapEntries(doc, file.path, node).map((e) => {
-        const keySpan = nodeSpan(file.path, e.keyNode);
-        return { key: e.key, keySpan, value: convert(e.value, depth + 1), via: e.via };
-      });
-      return { kind: "map", entries: entries3, ...base2 };
+      const found = mapEntries(doc, file.path, node);
+      const entries3 = new Array(found.length);
+      for (let i = 0; i < found.length; i++) {
+        const e = found[i];
+        entries3[i] = { key: e.key, keySpan: nodeSpan(file.path, e.keyNode), value: convert(e.value, depth + 1), via: e.via };
+      }
+      return tag ? { kind: "map", entries: entries3, span, dir, tag } : { kind: "map", entries: entries3, span, dir };
     }
-    if ((0, import_yaml2.isSeq)(node)) return { kind: "seq", items: seqItems(doc, node).map((n) => convert(n, depth + 1)), ...base2 };
+    if ((0, import_yaml2.isSeq)(node)) {
+      const items = seqItems(doc, node).map((n) => convert(n, depth + 1));
+      return tag ? { kind: "seq", items, span, dir, tag } : { kind: "seq", items, span, dir };
+    }
     if ((0, import_yaml2.isScalar)(node) && node.value !== null && node.value !== void 0) {
       const t2 = scalarText(file, node);
-      if (t2) return { kind: "scalar", text: interpolate(t2, vars), ...base2 };
+      if (t2) {
+        const text2 = interpolate(t2, vars);
+        return tag ? { kind: "scalar", text: text2, span, dir, tag } : { kind: "scalar", text: text2, span, dir };
+      }
     }
-    return { kind: "scalar", ...base2 };
+    return tag ? { kind: "scalar", span, dir, tag } : { kind: "scalar", span, dir };
   };
   if (!doc.contents) return void 0;
   return convert(doc.contents, 0);
@@ -8740,9 +8790,11 @@ function keyValueMap(seq) {
 }
 function nameMap(seq) {
   const entries3 = [];
+  const seen = /* @__PURE__ */ new Set();
   for (const item of seq.items) {
     const name2 = textOf(item);
-    if (name2 === void 0 || entries3.some((e) => e.key === name2)) continue;
+    if (name2 === void 0 || seen.has(name2)) continue;
+    seen.add(name2);
     entries3.push({ key: name2, keySpan: item.span, value: { kind: "scalar", span: item.span, dir: item.dir }, via: [] });
   }
   return { kind: "map", span: seq.span, dir: seq.dir, entries: entries3 };
@@ -8816,10 +8868,14 @@ var ComposeReader = class {
   service(e) {
     const node = normaliseService(e.value);
     const entries3 = node.entries;
-    const get = (k) => entries3.find((x) => x.key === k);
-    const nameSpan = e.keySpan;
+    const byKey = /* @__PURE__ */ new Map();
     const settings = /* @__PURE__ */ new Map();
-    for (const x of entries3) settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
+    for (const x of entries3) {
+      if (!byKey.has(x.key)) byKey.set(x.key, x);
+      settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
+    }
+    const get = (k) => byKey.get(k);
+    const nameSpan = e.keySpan;
     const deploy = get("deploy");
     const resourcesEntry = entryOf(deploy?.value, "resources");
     const dependsOn = get("depends_on");
@@ -13315,7 +13371,7 @@ var Parse = class {
   // stack can't advance normally. When `split` and `stacks` are
   // given, stacks split off by ambiguous operations will be pushed to
   // `split`, or added to `stacks` if they move `pos` forward.
-  advanceStack(stack, stacks, split) {
+  advanceStack(stack, stacks, split2) {
     let start = stack.pos, { parser: parser2 } = this;
     let base2 = verbose ? this.stackID(stack) + " -> " : "";
     if (this.stoppedAt != null && start > this.stoppedAt)
@@ -13349,7 +13405,7 @@ var Parse = class {
     let actions = this.tokens.getActions(stack);
     for (let i = 0; i < actions.length; ) {
       let action = actions[i++], term = actions[i++], end = actions[i++];
-      let last = i == actions.length || !split;
+      let last = i == actions.length || !split2;
       let localStack = last ? stack : stack.split();
       let main2 = this.tokens.mainToken;
       localStack.apply(action, term, main2 ? main2.start : localStack.pos, end);
@@ -13363,7 +13419,7 @@ var Parse = class {
       else if (localStack.pos > start)
         stacks.push(localStack);
       else
-        split.push(localStack);
+        split2.push(localStack);
     }
     return false;
   }
@@ -21326,7 +21382,7 @@ function setdefaultIn(ctx, hostPath, root, files) {
 }
 
 // src/container/view.ts
-function buildContainerView(ctx, spec) {
+function viewOf(ctx, spec, images) {
   const { ws } = ctx;
   const unknowns = [];
   const files = [];
@@ -21336,7 +21392,7 @@ function buildContainerView(ctx, spec) {
     loaded3.add(path);
     files.push({ path, problems, comments: [] });
   };
-  const built = spec.build ? buildImage(ws, spec, unknowns) : void 0;
+  const built = spec.build ? buildImage(ws, spec, unknowns, images) : void 0;
   if (built) addFile(built.dockerfile.path);
   const baseImage = built?.stage.baseImage;
   const image = spec.image ?? baseImage;
@@ -21405,7 +21461,7 @@ function nothingRunsReason(spec, built, wellKnown) {
   if (!wellKnown) return "the spec sets no command and the image's CMD is not known";
   return "the image runs nothing arena-lint can follow";
 }
-function buildImage(ws, spec, unknowns) {
+function buildImage(ws, spec, unknowns, images) {
   const b = spec.build;
   if (b.context.kind !== "known" || b.dockerfile.kind !== "known") {
     const v = b.context.kind !== "known" ? b.context : b.dockerfile;
@@ -21422,7 +21478,13 @@ function buildImage(ws, spec, unknowns) {
     unknowns.push({ what: "build", reason: `${context === void 0 ? b.context.value : b.dockerfile.value} is outside the checked folder and is not read`, span: b.span });
     return void 0;
   }
-  const built = buildDockerfile(ws, { context, dockerfilePath, args: b.args, ...b.target ? { target: b.target } : {} });
+  const key2 = JSON.stringify([context, dockerfilePath, b.target ?? null, [...b.args]]);
+  let built;
+  if (images.has(key2)) built = images.get(key2);
+  else {
+    built = buildDockerfile(ws, { context, dockerfilePath, args: b.args, ...b.target ? { target: b.target } : {} });
+    images.set(key2, built);
+  }
   if (built) unknowns.push(...built.unknowns);
   return built;
 }
@@ -21494,7 +21556,8 @@ function volumeContent(ws, view, name2) {
   return new ContainerFs(ws, view.filesystem.subtree(m.target));
 }
 function buildContainerViews(ws, specs) {
-  const first = specs.map((s2) => buildContainerView({ ws }, s2));
+  const images = /* @__PURE__ */ new Map();
+  const first = specs.map((s2) => viewOf({ ws }, s2, images));
   const fillers = /* @__PURE__ */ new Map();
   specs.forEach((s2, i) => {
     for (const m of s2.mounts) {
@@ -21506,10 +21569,10 @@ function buildContainerViews(ws, specs) {
   if (fillers.size === 0) return first;
   return specs.map((s2, i) => {
     if (!s2.mounts.some((m) => m.type === "volume" && m.source !== void 0 && fillers.has(m.source) && fillers.get(m.source).index !== i)) return first[i];
-    return buildContainerView({ ws, namedVolume: (name2) => {
+    return viewOf({ ws, namedVolume: (name2) => {
       const f = fillers.get(name2);
       return f && f.index !== i ? f.content : void 0;
-    } }, s2);
+    } }, s2, images);
   });
 }
 
@@ -22087,9 +22150,9 @@ function parseNginx(file) {
     if (inHandlerBlock()) {
       report('unexpected "{"', st.at, st.at + 1);
     } else {
-      const split = splitRunOn(st.words, st.at);
-      if (split.runOn) current().children.push(toDirective(split.runOn, split.runOn[split.runOn.length - 1].end, false));
-      header = split.header;
+      const split2 = splitRunOn(st.words, st.at);
+      if (split2.runOn) current().children.push(toDirective(split2.runOn, split2.runOn[split2.runOn.length - 1].end, false));
+      header = split2.header;
     }
     const d = toDirective(header, st.at + 1, true);
     d.blockSpan = span(st.at, st.at + 1);
@@ -28052,6 +28115,9 @@ function replicaNumber(svc) {
   return /(\d+)$/.exec(svc.name)?.[1];
 }
 function normalizeIdentity(svc, tier, data) {
+  return identityNormalizer(svc, tier)(data);
+}
+function identityNormalizer(svc, tier) {
   const n = tier.numbered ? replicaNumber(svc) : void 0;
   const number2 = n === void 0 ? void 0 : new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, "g");
   const swap = (s2) => {
@@ -28064,7 +28130,7 @@ function normalizeIdentity(svc, tier, data) {
     if (d && typeof d === "object") return Object.fromEntries(Object.entries(d).map(([k, v]) => [swap(k), walk2(v)]));
     return d;
   };
-  return walk2(data);
+  return walk2;
 }
 function hasIdentityPlaceholder(data) {
   return JSON.stringify(data ?? null).includes("{name}") || JSON.stringify(data ?? null).includes("{n}");
@@ -28944,18 +29010,23 @@ var proxy_pass_unknown_upstream_default = defineRule({
 // src/stack/replicas.ts
 var IDENTITY_KEYS = /* @__PURE__ */ new Set(["container_name", "hostname"]);
 var PER_REPLICA_KEYS = /* @__PURE__ */ new Set(["ports", "labels"]);
+var split = /* @__PURE__ */ new WeakMap();
 function replicaAspects(svc, tier) {
+  const done = split.get(svc);
+  if (done?.tier === tier) return new Map(done.aspects);
   const out = /* @__PURE__ */ new Map();
+  const normalize3 = identityNormalizer(svc, tier);
   for (const [key2, { data, span }] of svc.settings) {
     if (IDENTITY_KEYS.has(key2) || PER_REPLICA_KEYS.has(key2)) continue;
     if (key2 === "environment") continue;
-    out.set(key2, { label: key2, data, normalized: JSON.stringify(normalizeIdentity(svc, tier, data)), span });
+    out.set(key2, { label: key2, data, normalized: JSON.stringify(normalize3(data)), span });
   }
   for (const e of svc.environment) {
     const data = e.value.kind === "known" ? e.value.value : null;
-    out.set(`env:${e.key}`, { label: `environment ${e.key}`, data, normalized: JSON.stringify(normalizeIdentity(svc, tier, data)), span: e.span });
+    out.set(`env:${e.key}`, { label: `environment ${e.key}`, data, normalized: JSON.stringify(normalize3(data)), span: e.span });
   }
-  return out;
+  split.set(svc, { tier, aspects: out });
+  return new Map(out);
 }
 function groupAspect(tier, aspects, key2) {
   const groups = /* @__PURE__ */ new Map();
@@ -28966,7 +29037,9 @@ function groupAspect(tier, aspects, key2) {
     list.push(r);
     groups.set(k, list);
   }
-  return [...groups.entries()].map(([normalized, members]) => ({ normalized, members })).sort((a, b) => b.members.length - a.members.length || tier.replicas.indexOf(a.members[0]) - tier.replicas.indexOf(b.members[0]));
+  const position = /* @__PURE__ */ new Map();
+  if (groups.size > 1) tier.replicas.forEach((r, i) => position.has(r) || position.set(r, i));
+  return [...groups.entries()].map(([normalized, members]) => ({ normalized, members })).sort((a, b) => b.members.length - a.members.length || position.get(a.members[0]) - position.get(b.members[0]));
 }
 function isIdentityAspect(normalized) {
   return normalized !== "\0absent" && hasIdentityPlaceholder(JSON.parse(normalized));
@@ -30787,12 +30860,14 @@ var upstream_protocol_mismatch_default = defineRule({
     }
   },
   check({ stack, report, where: where2 }) {
+    const listenersOf = /* @__PURE__ */ new Map();
     for (const proxy of stack.proxies) {
       for (const pass of proxy.nginx.proxyPasses) {
         const speaks = passProtocol(pass);
         if (!speaks) continue;
         for (const t2 of targets(stack, pass)) {
-          const listeners = appListeners(stack, t2.service);
+          if (!listenersOf.has(t2.service)) listenersOf.set(t2.service, appListeners(stack, t2.service));
+          const listeners = listenersOf.get(t2.service);
           if (!listeners) continue;
           const l = t2.port === void 0 ? listeners.length === 1 ? listeners[0] : void 0 : listeners.find((x) => x.port === t2.port);
           if (!l || l.protocol === speaks) continue;

@@ -69,6 +69,11 @@ export function replicaNumber(svc: ComposeService): string | undefined {
  * with placeholders, so `CONTAINER_NAME=web-7` in web-7 and `CONTAINER_NAME=web-8` in web-8 compare equal.
  */
 export function normalizeIdentity(svc: ComposeService, tier: ReplicaTier, data: unknown): unknown {
+  return identityNormalizer(svc, tier)(data);
+}
+
+/** normalizeIdentity for one replica, its pattern made once for all of the replica's values. */
+export function identityNormalizer(svc: ComposeService, tier: ReplicaTier): (data: unknown) => unknown {
   const n = tier.numbered ? replicaNumber(svc) : undefined;
   // Only a number glued to a name counts (`arena-web-7`, `worker7`); `--workers 7` or `'7.0'` is configuration.
   const number = n === undefined ? undefined : new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, 'g');
@@ -82,7 +87,7 @@ export function normalizeIdentity(svc: ComposeService, tier: ReplicaTier, data: 
     if (d && typeof d === 'object') return Object.fromEntries(Object.entries(d).map(([k, v]) => [swap(k), walk(v)]));
     return d;
   };
-  return walk(data);
+  return walk;
 }
 
 export function hasIdentityPlaceholder(data: unknown): boolean {
