@@ -17289,10 +17289,16 @@ function instructionWords(ins) {
 
 // src/container/filesystem.ts
 import { posix as posix4 } from "node:path";
+var repoPaths = /* @__PURE__ */ new Map();
 function repoPath(...parts) {
+  const key2 = JSON.stringify(parts);
+  const hit = repoPaths.get(key2);
+  if (hit !== void 0 || repoPaths.has(key2)) return hit;
   const p = posix4.normalize(posix4.join(...parts.map((x) => x || ".")));
-  if (p === ".." || p.startsWith("../") || posix4.isAbsolute(p)) return void 0;
-  return p === "." ? "" : p.replace(/\/$/, "");
+  const out = p === ".." || p.startsWith("../") || posix4.isAbsolute(p) ? void 0 : p === "." ? "" : p.replace(/\/$/, "");
+  if (repoPaths.size >= 5e4) repoPaths.clear();
+  repoPaths.set(key2, out);
+  return out;
 }
 function originOf(s2, hostPath) {
   if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
@@ -19951,15 +19957,35 @@ function normalizeIdentity(svc, tier, data) {
 }
 function identityNormalizer(svc, tier) {
   const n = tier.numbered ? replicaNumber(svc) : void 0;
-  const number2 = n === void 0 ? void 0 : new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, "g");
+  let number2;
   const swap = (s2) => {
     const out = s2.includes(svc.name) ? s2.split(svc.name).join("{name}") : s2;
-    return number2 && out.includes(n) ? out.replace(number2, "{n}") : out;
+    if (n === void 0 || !out.includes(n)) return out;
+    number2 ??= new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, "g");
+    return out.replace(number2, "{n}");
   };
   const walk2 = (d) => {
     if (typeof d === "string") return swap(d);
-    if (Array.isArray(d)) return d.map(walk2);
-    if (d && typeof d === "object") return Object.fromEntries(Object.entries(d).map(([k, v]) => [swap(k), walk2(v)]));
+    if (Array.isArray(d)) {
+      let out;
+      for (let i = 0; i < d.length; i++) {
+        const w = walk2(d[i]);
+        if (out === void 0 && w !== d[i]) out = d.slice(0, i);
+        out?.push(w);
+      }
+      return out ?? d;
+    }
+    if (d && typeof d === "object") {
+      const entries3 = Object.entries(d);
+      let changed = false;
+      const swapped = entries3.map(([k, v]) => {
+        const k2 = swap(k);
+        const v2 = walk2(v);
+        if (k2 !== k || v2 !== v) changed = true;
+        return [k2, v2];
+      });
+      return changed ? Object.fromEntries(swapped) : d;
+    }
     return d;
   };
   return walk2;
@@ -20864,6 +20890,9 @@ import { posix as posix8 } from "node:path";
 
 // src/inputs/compose-tree.ts
 var import_yaml2 = __toESM(require_dist(), 1);
+var isMap2 = import_yaml2.isMap;
+var isScalar2 = import_yaml2.isScalar;
+var isSeq2 = import_yaml2.isSeq;
 var NODE_BUDGET = 2e5;
 var converted = /* @__PURE__ */ new WeakMap();
 function composeTree(file, doc, dir, vars) {
@@ -20888,7 +20917,7 @@ function convertTree(file, doc, dir, vars) {
     const span = node?.range ? nodeSpan(file.path, node) : { file: file.path, start: 0, end: 0 };
     const tag = node && typeof node.tag === "string" && (node.tag === "!reset" || node.tag === "!override") ? node.tag : void 0;
     if (!node || depth > 40 || --budget < 0) return tag ? { kind: "scalar", span, dir, tag } : { kind: "scalar", span, dir };
-    if ((0, import_yaml2.isMap)(node)) {
+    if (isMap2(node)) {
       const found = mapEntries(doc, file.path, node);
       const entries3 = new Array(found.length);
       for (let i = 0; i < found.length; i++) {
@@ -20897,11 +20926,11 @@ function convertTree(file, doc, dir, vars) {
       }
       return tag ? { kind: "map", entries: entries3, span, dir, tag } : { kind: "map", entries: entries3, span, dir };
     }
-    if ((0, import_yaml2.isSeq)(node)) {
+    if (isSeq2(node)) {
       const items = seqItems(doc, node).map((n) => convert(n, depth + 1));
       return tag ? { kind: "seq", items, span, dir, tag } : { kind: "seq", items, span, dir };
     }
-    if ((0, import_yaml2.isScalar)(node) && node.value !== null && node.value !== void 0) {
+    if (isScalar2(node) && node.value !== null && node.value !== void 0) {
       const t2 = scalarText(file, node);
       if (t2) {
         const text2 = interpolate(t2, vars);
@@ -25654,8 +25683,9 @@ function posixJoin(a, b) {
 
 // src/stack/data-tier.ts
 function buildDataTier(stack) {
-  const pgbouncers = stack.services.filter((s2) => isPgbouncerService(stack, s2)).map((s2) => readPgbouncer(stack, s2));
-  const postgres = stack.services.filter((s2) => !isPgbouncerService(stack, s2) && isPostgresService(stack, s2)).map((s2) => readPostgres(stack, s2));
+  const pgbouncerServices = new Set(stack.services.filter((s2) => isPgbouncerService(stack, s2)));
+  const pgbouncers = stack.services.filter((s2) => pgbouncerServices.has(s2)).map((s2) => readPgbouncer(stack, s2));
+  const postgres = stack.services.filter((s2) => !pgbouncerServices.has(s2) && isPostgresService(stack, s2)).map((s2) => readPostgres(stack, s2));
   const redis = stack.services.filter((s2) => isRedisService(stack, s2)).map((s2) => readRedis(stack, s2));
   const { apps, workers } = djangoProcesses(stack);
   const databases = [];

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { isMap as yamlIsMap, isScalar as yamlIsScalar, isSeq as yamlIsSeq, type Node } from 'yaml';
 import { setOwn } from '../core/own.js';
 import type { SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
@@ -48,6 +48,12 @@ export interface ComposeSeq extends NodeBase {
   readonly kind: 'seq';
   readonly items: readonly ComposeNode[];
 }
+
+// Bound once: the bundle reaches a CommonJS package's exports through a getter on every access, and
+// these run for every node of every compose file.
+const isMap = yamlIsMap;
+const isScalar = yamlIsScalar;
+const isSeq = yamlIsSeq;
 
 /** Bounds the work of expanding aliases, so an alias bomb cannot hang the run. */
 const NODE_BUDGET = 200_000;
