@@ -7849,9 +7849,7 @@ import { dirname as dirname2, isAbsolute as isAbsolute3, join as join7, relative
 // src/core/source.ts
 function createSourceFile(path, text2) {
   const lineStarts = [0];
-  for (let i = 0; i < text2.length; i++) {
-    if (text2.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  }
+  for (let i = text2.indexOf("\n"); i >= 0; i = text2.indexOf("\n", i + 1)) lineStarts.push(i + 1);
   return { path, text: text2, lineStarts };
 }
 function positionAt(file, offset) {
@@ -20604,7 +20602,7 @@ var import_yaml2 = __toESM(require_dist(), 1);
 // src/parsers/yaml-common.ts
 var import_yaml = __toESM(require_dist(), 1);
 function parseCommonYaml(text2) {
-  if (UNMODELLED_CHARACTERS.test(text2)) return void 0;
+  if (UNMODELLED_CHARACTERS.test(text2) || SURROGATE.test(text2) && LONE_SURROGATE.test(text2)) return void 0;
   try {
     return new CommonYamlReader(text2).read();
   } catch (e) {
@@ -20612,7 +20610,9 @@ function parseCommonYaml(text2) {
     throw e;
   }
 }
-var UNMODELLED_CHARACTERS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+var UNMODELLED_CHARACTERS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+var SURROGATE = /[\ud800-\udfff]/;
+var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 var DOCUMENT_START = /^---( +(#.*)?)?$/;
 var GIVE_UP = Symbol("not common YAML");
 function giveUp() {
@@ -20904,27 +20904,20 @@ var CommonYamlReader = class {
     const close = isMap5 ? 125 : 93;
     const coll = isMap5 ? new import_yaml.YAMLMap(this.doc.schema) : new import_yaml.YAMLSeq(this.doc.schema);
     coll.flow = true;
-    let i = p + 1;
-    const skip = () => {
-      while (i < end && t2.charCodeAt(i) === SPACE) i++;
-    };
-    skip();
+    let i = this.pastSpaces(p + 1, end);
     if (t2.charCodeAt(i) === close) {
       coll.range = [p, i + 1, i + 1];
       return { node: coll, end: i + 1 };
     }
     for (; ; ) {
       const item = this.flowNode(i, end, isMap5);
-      i = item.end;
-      skip();
+      i = this.pastSpaces(item.end, end);
       if (isMap5) {
         if (t2.charCodeAt(i) !== COLON || !(i + 1 < end && t2.charCodeAt(i + 1) === SPACE)) giveUp();
-        i++;
-        skip();
+        i = this.pastSpaces(i + 1, end);
         const value = this.flowNode(i, end, false);
         coll.items.push(new import_yaml.Pair(item.node, value.node));
-        i = value.end;
-        skip();
+        i = this.pastSpaces(value.end, end);
       } else {
         coll.items.push(item.node);
       }
@@ -20934,8 +20927,7 @@ var CommonYamlReader = class {
         return { node: coll, end: i + 1 };
       }
       if (ch !== 44) giveUp();
-      i++;
-      skip();
+      i = this.pastSpaces(i + 1, end);
       if (i >= end || t2.charCodeAt(i) === close || t2.charCodeAt(i) === 44) giveUp();
     }
   }

@@ -17,7 +17,7 @@ import YAML, { Pair, Scalar, YAMLMap, YAMLSeq, isScalar, type Document, type Nod
 export function parseCommonYaml(text: string): { doc: Document.Parsed; comments: CommonComment[] } | undefined {
   // Characters whose YAML meaning this reader does not model: tabs, carriage returns, a byte-order
   // mark, control and non-printable characters, the non-ASCII line breaks, lone surrogates.
-  if (UNMODELLED_CHARACTERS.test(text)) return undefined;
+  if (UNMODELLED_CHARACTERS.test(text) || (SURROGATE.test(text) && LONE_SURROGATE.test(text))) return undefined;
   try {
     return new CommonYamlReader(text).read();
   } catch (e) {
@@ -33,8 +33,9 @@ export interface CommonComment {
   readonly end: number;
 }
 
-// eslint-disable-next-line no-control-regex
-const UNMODELLED_CHARACTERS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNMODELLED_CHARACTERS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+const SURROGATE = /[\ud800-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A document start marker alone on its line, or with a comment after it. */
 const DOCUMENT_START = /^---( +(#.*)?)?$/;
@@ -378,28 +379,21 @@ class CommonYamlReader {
     const close = isMap ? 125 : 93;
     const coll = isMap ? new YAMLMap(this.doc.schema) : new YAMLSeq(this.doc.schema);
     coll.flow = true;
-    let i = p + 1;
-    const skip = () => {
-      while (i < end && t.charCodeAt(i) === SPACE) i++;
-    };
-    skip();
+    let i = this.pastSpaces(p + 1, end);
     if (t.charCodeAt(i) === close) {
       coll.range = [p, i + 1, i + 1];
       return { node: coll, end: i + 1 };
     }
     for (;;) {
       const item = this.flowNode(i, end, isMap);
-      i = item.end;
-      skip();
+      i = this.pastSpaces(item.end, end);
       if (isMap) {
         // `key: value`, the `:` right after the key or after spaces, and a value after it.
         if (t.charCodeAt(i) !== COLON || !(i + 1 < end && t.charCodeAt(i + 1) === SPACE)) giveUp();
-        i++;
-        skip();
+        i = this.pastSpaces(i + 1, end);
         const value = this.flowNode(i, end, false);
         (coll as YAMLMap).items.push(new Pair(item.node, value.node));
-        i = value.end;
-        skip();
+        i = this.pastSpaces(value.end, end);
       } else {
         (coll as YAMLSeq).items.push(item.node);
       }
@@ -409,8 +403,7 @@ class CommonYamlReader {
         return { node: coll, end: i + 1 };
       }
       if (ch !== 44 /* , */) giveUp();
-      i++;
-      skip();
+      i = this.pastSpaces(i + 1, end);
       // A trailing comma and an empty entry are left to the full parser.
       if (i >= end || t.charCodeAt(i) === close || t.charCodeAt(i) === 44) giveUp();
     }
