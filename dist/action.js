@@ -7843,8 +7843,8 @@ ${frame}`;
 });
 
 // src/action/main.ts
-import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync4, writeFileSync } from "node:fs";
-import { dirname as dirname2, isAbsolute as isAbsolute3, join as join7, relative as relative3, resolve as resolve2 } from "node:path";
+import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync as mkdirSync2, readFileSync as readFileSync5, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname2, isAbsolute as isAbsolute3, join as join8, relative as relative3, resolve as resolve2 } from "node:path";
 
 // src/core/source.ts
 function createSourceFile(path, text2) {
@@ -14196,10 +14196,107 @@ var parser = LRParser.deserialize({
   tokenPrec: 7668
 });
 
+// src/parsers/python-tree-cache.ts
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+var cacheDir;
+function cachedParse(text2, nodeSet, topId, parse) {
+  if (!cacheDir) return parse(text2);
+  const file = join(cacheDir, entryName(text2, nodeSet));
+  const cached = readTree(file, text2, nodeSet, topId);
+  if (cached) return cached;
+  const tree = parse(text2);
+  writeTree(cacheDir, file, text2, tree);
+  return tree;
+}
+var MAX_ENTRIES = 256;
+var MAGIC = 1414548545;
+var FORMAT = 1;
+var HEADER = 16;
+function entryName(text2, nodeSet) {
+  const grammar = fnv1a(nodeSet.types.map((t2) => t2.name).join(" "));
+  return `${FORMAT}-${grammar}-${fnv1a(text2)}-${text2.length}.pytree`;
+}
+function fnv1a(s2) {
+  let h = 2166136261;
+  for (let i = 0; i < s2.length; i++) h = Math.imul(h ^ s2.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+function readTree(file, text2, nodeSet, topId) {
+  let data;
+  try {
+    data = readFileSync(file);
+  } catch {
+    return void 0;
+  }
+  if (data.length < HEADER || data.readUInt32LE(0) !== MAGIC || data.readUInt32LE(4) !== FORMAT) return void 0;
+  const textBytes = data.readUInt32LE(8);
+  const count2 = data.readUInt32LE(12);
+  const bufferAt = HEADER + textBytes + (4 - textBytes % 4) % 4;
+  if (bufferAt + count2 * 16 !== data.length) return void 0;
+  if (data.toString("utf8", HEADER, HEADER + textBytes) !== text2) return void 0;
+  const buffer = new Array(count2 * 4);
+  for (let i = 0; i < buffer.length; i++) buffer[i] = data.readInt32LE(bufferAt + i * 4);
+  const types = nodeSet.types.length;
+  for (let i = 0; i < buffer.length; i += 4) {
+    const [type, from, to, size] = [buffer[i], buffer[i + 1], buffer[i + 2], buffer[i + 3]];
+    if (type < 0 || type >= types || from < 0 || from > to || to > text2.length || size < 4 || size % 4 !== 0 || size > i + 4) return void 0;
+  }
+  try {
+    return Tree.build({ buffer, nodeSet, topID: topId, length: text2.length, minRepeatType: types });
+  } catch {
+    return void 0;
+  }
+}
+function flattenTree(tree) {
+  const out = [];
+  const cursor = tree.cursor();
+  const visit = () => {
+    const start = out.length;
+    const { from, to } = cursor;
+    const type = cursor.type.id;
+    if (cursor.firstChild()) {
+      do
+        visit();
+      while (cursor.nextSibling());
+      cursor.parent();
+    }
+    out.push(type, from, to, out.length + 4 - start);
+  };
+  if (cursor.firstChild()) {
+    do
+      visit();
+    while (cursor.nextSibling());
+  }
+  return Int32Array.from(out);
+}
+function writeTree(dir, file, text2, tree) {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 448 });
+    const names = readdirSync(dir);
+    if (names.length >= MAX_ENTRIES) for (const n of names) rmSync(join(dir, n), { force: true });
+    const buffer = flattenTree(tree);
+    const body = Buffer.from(text2, "utf8");
+    const pad = (4 - body.length % 4) % 4;
+    const data = Buffer.alloc(HEADER + body.length + pad + buffer.length * 4);
+    data.writeUInt32LE(MAGIC, 0);
+    data.writeUInt32LE(FORMAT, 4);
+    data.writeUInt32LE(body.length, 8);
+    data.writeUInt32LE(buffer.length / 4, 12);
+    body.copy(data, HEADER);
+    const at = HEADER + body.length + pad;
+    for (let i = 0; i < buffer.length; i++) data.writeInt32LE(buffer[i], at + i * 4);
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, data, { mode: 384 });
+    renameSync(partial, file);
+  } catch {
+  }
+}
+
 // src/parsers/python.ts
 var MAX_SYNTAX_PROBLEMS = 20;
 function parsePython(file) {
-  const tree = parser.parse(file.text);
+  const tree = cachedParse(file.text, parser.nodeSet, parser.topNode.id, (text2) => parser.parse(text2));
   const problems = [];
   const comments = [];
   const seenErrorAt = /* @__PURE__ */ new Set();
@@ -18788,19 +18885,19 @@ function contentOf(c) {
       if (args[0].text.text.includes("e")) escapes = true;
       args = args.slice(1);
     }
-    return withEscapedNewlines(join2(args), escapes);
+    return withEscapedNewlines(join3(args), escapes);
   }
   if (name2 === "printf") {
     const format = c.words[1];
     if (format === void 0) return void 0;
     const args = c.words.slice(2);
     if (args.length === 0) return withEscapedNewlines(format.text, true);
-    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join2(args, "\n"), false);
+    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join3(args, "\n"), false);
     return void 0;
   }
   return void 0;
 }
-function join2(words, separator = " ") {
+function join3(words, separator = " ") {
   const first = words[0];
   const b = new MappedTextBuilder(first?.text.file ?? "", first?.at ?? { file: "", start: 0, end: 0 });
   words.forEach((w, n) => {
@@ -18981,9 +19078,9 @@ function hostSysctls(ws, containerFiles = /* @__PURE__ */ new Set()) {
     cache.set(ws, all);
   }
   const outside = all.filter((src) => !containerFiles.has(src.path));
-  if (!outside.some((src) => src.kind === "script")) return join3(outside);
+  if (!outside.some((src) => src.kind === "script")) return join4(outside);
   const inImages = filesCopiedIntoImages(ws);
-  return join3(outside.filter((src) => !inImages.has(src.path)));
+  return join4(outside.filter((src) => !inImages.has(src.path)));
 }
 function readSources(ws) {
   const sources = [];
@@ -19003,7 +19100,7 @@ function readSources(ws) {
   }
   return sources;
 }
-function join3(sources) {
+function join4(sources) {
   const persisted = [];
   const runtime = [];
   for (const src of sources) {
@@ -20370,7 +20467,7 @@ function parseBaseline(text2) {
 }
 
 // src/engine/run.ts
-import { existsSync, readFileSync as readFileSync2 } from "node:fs";
+import { existsSync, readFileSync as readFileSync3 } from "node:fs";
 import { isAbsolute as isAbsolute2, relative as relative2, resolve } from "node:path";
 
 // src/parsers/template.ts
@@ -25665,7 +25762,7 @@ function parseNginx(file) {
 
 // src/inputs/nginx.ts
 import { closeSync, openSync, readSync } from "node:fs";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
@@ -25677,7 +25774,7 @@ function maskBlockPlaceholders(file) {
 }
 function startsWithBom(ws, hostPath) {
   try {
-    const fd = openSync(join4(ws.rootAbs, hostPath), "r");
+    const fd = openSync(join5(ws.rootAbs, hostPath), "r");
     try {
       const buf = Buffer.alloc(3);
       return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
@@ -28384,8 +28481,8 @@ function blockEnd(file, commentStart) {
 }
 
 // src/workspace/workspace.ts
-import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join as join5, posix as posix21, relative } from "node:path";
+import { readdirSync as readdirSync2, readFileSync as readFileSync2, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join as join6, posix as posix21, relative } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -28421,7 +28518,7 @@ var Workspace = class {
     if (n === ".." || n.startsWith("../") || isAbsolute(n)) return false;
     try {
       this.realRoot ??= realpathSync(this.rootAbs);
-      const r = relative(this.realRoot, realpathSync(join5(this.rootAbs, rel || ".")));
+      const r = relative(this.realRoot, realpathSync(join6(this.rootAbs, rel || ".")));
       return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !isAbsolute(r);
     } catch {
       return true;
@@ -28435,7 +28532,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries3;
       try {
-        entries3 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
+        entries3 = readdirSync2(join6(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -28469,7 +28566,7 @@ var Workspace = class {
     if (k === void 0) {
       try {
         if (!this.inside(rel)) throw new Error("outside the checked folder");
-        const st = statSync(join5(this.rootAbs, rel));
+        const st = statSync(join6(this.rootAbs, rel));
         k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
       } catch {
         k = "none";
@@ -28490,10 +28587,10 @@ var Workspace = class {
     const replaced = this.overlay?.get(rel);
     if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
-      const abs2 = join5(this.rootAbs, rel);
+      const abs2 = join6(this.rootAbs, rel);
       const st = statSync(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
-      const buf = readFileSync(abs2);
+      const buf = readFileSync2(abs2);
       if (buf.includes(0)) throw new Error("binary");
       const text2 = buf.toString("utf8");
       const bom = text2.startsWith("\uFEFF");
@@ -28757,7 +28854,7 @@ function readConfig(ws, explicit, shownRoot = "") {
 }
 function readOutside(abs2, shown) {
   try {
-    return createSourceFile(shown, readFileSync2(abs2, "utf8"));
+    return createSourceFile(shown, readFileSync3(abs2, "utf8"));
   } catch {
     throw new UsageError(`cannot read config file ${shown}`);
   }
@@ -29673,9 +29770,9 @@ function capacityChangeMarkdown(deltas) {
 
 // src/action/pull-request.ts
 import { spawnSync } from "node:child_process";
-import { existsSync as existsSync2, mkdtempSync, readFileSync as readFileSync3, rmSync } from "node:fs";
+import { existsSync as existsSync2, mkdtempSync, readFileSync as readFileSync4, rmSync as rmSync2 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 var SHA = /^[0-9a-f]{7,64}$/;
 function readPullRequest(env) {
   const name2 = env.GITHUB_EVENT_NAME;
@@ -29684,7 +29781,7 @@ function readPullRequest(env) {
   if (!path || !existsSync2(path)) return void 0;
   let payload;
   try {
-    payload = JSON.parse(readFileSync3(path, "utf8"));
+    payload = JSON.parse(readFileSync4(path, "utf8"));
   } catch {
     return void 0;
   }
@@ -29712,14 +29809,14 @@ function withBaseWorktree(repo, sha, tempRoot, inBase) {
   if (!hasCommit(repo, sha)) {
     return { error: `the base commit ${sha.slice(0, 12)} is not in the checkout; give actions/checkout \`fetch-depth: 0\` so the action can compare with it` };
   }
-  const dir = mkdtempSync(join6(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
+  const dir = mkdtempSync(join7(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
   try {
     const add = git(repo, ["worktree", "add", "--detach", "--force", dir, sha]);
     if (!add.ok) return { error: `cannot check out the base commit ${sha.slice(0, 12)}: ${add.stderr.split("\n")[0]}` };
     return { value: inBase(dir) };
   } finally {
     git(repo, ["worktree", "remove", "--force", dir]);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync2(dir, { recursive: true, force: true });
     git(repo, ["worktree", "prune"]);
   }
 }
@@ -36035,15 +36132,15 @@ function usageErrorCommands(message, workspace) {
 }
 function checkBase(runner, workspace, pr, inputs, headConfig) {
   const configRel = headConfig ? relative3(workspace, headConfig).split("\\").join("/") : void 0;
-  const configText = headConfig ? readFileSync4(headConfig, "utf8") : void 0;
+  const configText = headConfig ? readFileSync5(headConfig, "utf8") : void 0;
   const out = withBaseWorktree(workspace, pr.baseSha, runner.env.RUNNER_TEMP, (dir) => {
     const baseDir = resolve2(dir, inputs.path);
     if (!existsSync3(baseDir)) return { note: `${inputs.path} does not exist on the base commit; every finding is new` };
     let configPath;
     if (configRel !== void 0 && configText !== void 0 && !configRel.startsWith("..") && !isAbsolute3(configRel)) {
-      configPath = join7(dir, configRel);
-      mkdirSync(dirname2(configPath), { recursive: true });
-      writeFileSync(configPath, configText);
+      configPath = join8(dir, configRel);
+      mkdirSync2(dirname2(configPath), { recursive: true });
+      writeFileSync2(configPath, configText);
     } else if (headConfig) configPath = headConfig;
     try {
       return { run: check({ dir: baseDir, displayDir: inputs.path, ...configPath ? { configPath } : {}, rules: RULES }) };
@@ -36058,7 +36155,7 @@ function readBaselineInput(workspace, path) {
   const abs2 = resolve2(workspace, path);
   let text2;
   try {
-    text2 = readFileSync4(abs2, "utf8");
+    text2 = readFileSync5(abs2, "utf8");
   } catch {
     throw new InputError(`input "baseline": file not found: ${path}`);
   }
@@ -36160,7 +36257,7 @@ function runAction(runner) {
     };
     let view;
     if (pr) {
-      const headConfig = configPath ?? (run.config.file ? join7(dirAbs, run.config.file.path) : void 0);
+      const headConfig = configPath ?? (run.config.file ? join8(dirAbs, run.config.file.path) : void 0);
       const base2 = checkBase(runner, workspace, pr, inputs, headConfig);
       const { fresh: fresh2, existing: existing2 } = classify(result.findings, base2.run?.result.findings ?? [], baseline);
       view = { pr, fresh: fresh2, existing: existing2, ...base2.run ? { base: base2.run } : {}, ...base2.note ? { note: base2.note } : {} };
@@ -36173,8 +36270,8 @@ function runAction(runner) {
     }
     if (inputs.sarifFile !== void 0) {
       const sarifAbs = resolve2(workspace, inputs.sarifFile);
-      mkdirSync(dirname2(sarifAbs), { recursive: true });
-      writeFileSync(sarifAbs, formatSarif(result, opts));
+      mkdirSync2(dirname2(sarifAbs), { recursive: true });
+      writeFileSync2(sarifAbs, formatSarif(result, opts));
     }
     const summaryFile = runner.env.GITHUB_STEP_SUMMARY;
     if (summaryFile) {

@@ -7836,9 +7836,12 @@ ${frame}`;
   }
 });
 
+// src/bin.ts
+var import_node_path34 = require("node:path");
+
 // src/engine/run.ts
-var import_node_fs3 = require("node:fs");
-var import_node_path22 = require("node:path");
+var import_node_fs4 = require("node:fs");
+var import_node_path23 = require("node:path");
 
 // src/core/finding.ts
 var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
@@ -10713,7 +10716,7 @@ function globToRegExp(glob) {
 }
 
 // src/container/app-servers/gunicorn.ts
-var import_node_path5 = require("node:path");
+var import_node_path6 = require("node:path");
 
 // src/container/app-servers/argv.ts
 var import_node_path4 = require("node:path");
@@ -15183,10 +15186,110 @@ var parser = LRParser.deserialize({
   tokenPrec: 7668
 });
 
+// src/parsers/python-tree-cache.ts
+var import_node_fs = require("node:fs");
+var import_node_path5 = require("node:path");
+var cacheDir;
+function usePythonTreeCache(dir) {
+  cacheDir = dir;
+}
+function cachedParse(text2, nodeSet, topId, parse) {
+  if (!cacheDir) return parse(text2);
+  const file = (0, import_node_path5.join)(cacheDir, entryName(text2, nodeSet));
+  const cached = readTree(file, text2, nodeSet, topId);
+  if (cached) return cached;
+  const tree = parse(text2);
+  writeTree(cacheDir, file, text2, tree);
+  return tree;
+}
+var MAX_ENTRIES = 256;
+var MAGIC = 1414548545;
+var FORMAT = 1;
+var HEADER = 16;
+function entryName(text2, nodeSet) {
+  const grammar = fnv1a(nodeSet.types.map((t2) => t2.name).join(" "));
+  return `${FORMAT}-${grammar}-${fnv1a(text2)}-${text2.length}.pytree`;
+}
+function fnv1a(s2) {
+  let h = 2166136261;
+  for (let i = 0; i < s2.length; i++) h = Math.imul(h ^ s2.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+function readTree(file, text2, nodeSet, topId) {
+  let data;
+  try {
+    data = (0, import_node_fs.readFileSync)(file);
+  } catch {
+    return void 0;
+  }
+  if (data.length < HEADER || data.readUInt32LE(0) !== MAGIC || data.readUInt32LE(4) !== FORMAT) return void 0;
+  const textBytes = data.readUInt32LE(8);
+  const count3 = data.readUInt32LE(12);
+  const bufferAt = HEADER + textBytes + (4 - textBytes % 4) % 4;
+  if (bufferAt + count3 * 16 !== data.length) return void 0;
+  if (data.toString("utf8", HEADER, HEADER + textBytes) !== text2) return void 0;
+  const buffer = new Array(count3 * 4);
+  for (let i = 0; i < buffer.length; i++) buffer[i] = data.readInt32LE(bufferAt + i * 4);
+  const types = nodeSet.types.length;
+  for (let i = 0; i < buffer.length; i += 4) {
+    const [type, from, to, size] = [buffer[i], buffer[i + 1], buffer[i + 2], buffer[i + 3]];
+    if (type < 0 || type >= types || from < 0 || from > to || to > text2.length || size < 4 || size % 4 !== 0 || size > i + 4) return void 0;
+  }
+  try {
+    return Tree.build({ buffer, nodeSet, topID: topId, length: text2.length, minRepeatType: types });
+  } catch {
+    return void 0;
+  }
+}
+function flattenTree(tree) {
+  const out = [];
+  const cursor = tree.cursor();
+  const visit = () => {
+    const start = out.length;
+    const { from, to } = cursor;
+    const type = cursor.type.id;
+    if (cursor.firstChild()) {
+      do
+        visit();
+      while (cursor.nextSibling());
+      cursor.parent();
+    }
+    out.push(type, from, to, out.length + 4 - start);
+  };
+  if (cursor.firstChild()) {
+    do
+      visit();
+    while (cursor.nextSibling());
+  }
+  return Int32Array.from(out);
+}
+function writeTree(dir, file, text2, tree) {
+  try {
+    (0, import_node_fs.mkdirSync)(dir, { recursive: true, mode: 448 });
+    const names = (0, import_node_fs.readdirSync)(dir);
+    if (names.length >= MAX_ENTRIES) for (const n of names) (0, import_node_fs.rmSync)((0, import_node_path5.join)(dir, n), { force: true });
+    const buffer = flattenTree(tree);
+    const body = Buffer.from(text2, "utf8");
+    const pad = (4 - body.length % 4) % 4;
+    const data = Buffer.alloc(HEADER + body.length + pad + buffer.length * 4);
+    data.writeUInt32LE(MAGIC, 0);
+    data.writeUInt32LE(FORMAT, 4);
+    data.writeUInt32LE(body.length, 8);
+    data.writeUInt32LE(buffer.length / 4, 12);
+    body.copy(data, HEADER);
+    const at2 = HEADER + body.length + pad;
+    for (let i = 0; i < buffer.length; i++) data.writeInt32LE(buffer[i], at2 + i * 4);
+    const partial = `${file}.${process.pid}.tmp`;
+    (0, import_node_fs.writeFileSync)(partial, data, { mode: 384 });
+    (0, import_node_fs.renameSync)(partial, file);
+  } catch {
+  }
+}
+
 // src/parsers/python.ts
 var MAX_SYNTAX_PROBLEMS = 20;
 function parsePython(file) {
-  const tree = parser.parse(file.text);
+  const tree = cachedParse(file.text, parser.nodeSet, parser.topNode.id, (text2) => parser.parse(text2));
   const problems = [];
   const comments = [];
   const seenErrorAt = /* @__PURE__ */ new Set();
@@ -18525,7 +18628,7 @@ function readConfigFile(ctx, configArg, at2, layers, files, configFiles, unknown
     if (!f) return;
     target = { hostPath: f.hostPath, via: f.via };
   }
-  const result = evaluateConfigFile(ctx, target.hostPath, [import_node_path5.posix.dirname(target.hostPath) === "." ? "" : import_node_path5.posix.dirname(target.hostPath)]);
+  const result = evaluateConfigFile(ctx, target.hostPath, [import_node_path6.posix.dirname(target.hostPath) === "." ? "" : import_node_path6.posix.dirname(target.hostPath)]);
   files.push(loaded(result));
   configFiles.push({ path: target.hostPath, via: target.via });
   const text2 = ctx.ws.read(target.hostPath)?.text ?? "";
@@ -18630,16 +18733,16 @@ function mapDir(dir, workingDir2) {
 }
 
 // src/container/view.ts
-var import_node_path13 = require("node:path");
+var import_node_path14 = require("node:path");
 
 // src/container/dockerfile-fs.ts
-var import_node_path10 = require("node:path");
+var import_node_path11 = require("node:path");
 
 // src/container/process.ts
-var import_node_path9 = require("node:path");
+var import_node_path10 = require("node:path");
 
 // src/container/shell-script.ts
-var import_node_path6 = require("node:path");
+var import_node_path7 = require("node:path");
 
 // src/container/render.ts
 function readContainerFile(ws, file) {
@@ -19360,7 +19463,7 @@ function evalTest(f, argv) {
       if (op === "-z") return x === "";
       if (op === "-n") return x !== "";
       if (op === "-f" || op === "-e" || op === "-r" || op === "-s" || op === "-x" || op === "-d") {
-        const st = f.fs.state(import_node_path6.posix.resolve(f.workdir.kind === "known" ? f.workdir.value : "/", x));
+        const st = f.fs.state(import_node_path7.posix.resolve(f.workdir.kind === "known" ? f.workdir.value : "/", x));
         if (op === "-d") return void 0;
         if (st.kind === "file" || st.kind === "image-default") return true;
         return void 0;
@@ -19389,7 +19492,7 @@ function cwd(f) {
   return f.workdir.kind === "known" ? f.workdir.value : "/";
 }
 function abs(f, p) {
-  return import_node_path6.posix.resolve(cwd(f), p);
+  return import_node_path7.posix.resolve(cwd(f), p);
 }
 function pushLayer(f, l) {
   f.layers.push(l);
@@ -19455,7 +19558,7 @@ function skipUndecided(f, branches, reason, span) {
       const literal2 = t2.split("$")[0];
       if (!literal2.startsWith("/") && f.workdir.kind !== "known") continue;
       const path = abs(f, literal2);
-      const dir = t2.includes("$") ? literal2.endsWith("/") ? path : import_node_path6.posix.dirname(path) : import_node_path6.posix.dirname(path);
+      const dir = t2.includes("$") ? literal2.endsWith("/") ? path : import_node_path7.posix.dirname(path) : import_node_path7.posix.dirname(path);
       if (!t2.includes("$") && f.fs.state(path).kind === "file") continue;
       pushLayer(f, { containerPath: dir, hostPath: "", isDir: true, via: span, incomplete: true, origin: { kind: "unknown", reason: `files may be written here in a branch arena-lint cannot decide (${reason})`, via: span } });
     }
@@ -19606,7 +19709,7 @@ function runSimple(f, n, ws) {
   let argv = expanded;
   const name2 = plain2(argv[0]);
   if (name2 === void 0) return void 0;
-  const base2 = import_node_path6.posix.basename(name2);
+  const base2 = import_node_path7.posix.basename(name2);
   switch (base2) {
     case "export":
     case "readonly":
@@ -19752,7 +19855,7 @@ function isOneShot(argv) {
     const sub = words[manage + 1] ?? "";
     return sub !== "runserver" && sub !== "runserver_plus" && sub !== "run_huey" && sub !== "qcluster" && !sub.startsWith("rq");
   }
-  return /^(wait-for-it(\.sh)?|wait-for|dockerize|nc|pg_isready|alembic|python3?\s+-c)$/.test(import_node_path6.posix.basename(words[0] ?? ""));
+  return /^(wait-for-it(\.sh)?|wait-for|dockerize|nc|pg_isready|alembic|python3?\s+-c)$/.test(import_node_path7.posix.basename(words[0] ?? ""));
 }
 function describeHandOver(words) {
   const raw = words.map((w) => w.text.text).join(" ");
@@ -19787,7 +19890,7 @@ function fileEffects(f, base2, argv, n, ws) {
     const literal2 = out.target.text.text.split("$")[0];
     if (literal2.startsWith("/") || f.workdir.kind === "known") {
       const path = abs(f, literal2 || ".");
-      pushLayer(f, { containerPath: literal2.endsWith("/") || !literal2 ? path : import_node_path6.posix.dirname(path), hostPath: "", isDir: true, via: n.span, incomplete: true, origin: { kind: "unknown", reason, via: n.span } });
+      pushLayer(f, { containerPath: literal2.endsWith("/") || !literal2 ? path : import_node_path7.posix.dirname(path), hostPath: "", isDir: true, via: n.span, incomplete: true, origin: { kind: "unknown", reason, via: n.span } });
     }
     return;
   }
@@ -19823,13 +19926,13 @@ function fileEffects(f, base2, argv, n, ws) {
       }
       const from = abs(f, s2);
       const st = f.fs.state(from);
-      const to = dest.endsWith("/") || operands.length > 2 ? import_node_path6.posix.join(abs(f, dest), import_node_path6.posix.basename(from)) : abs(f, dest);
+      const to = dest.endsWith("/") || operands.length > 2 ? import_node_path7.posix.join(abs(f, dest), import_node_path7.posix.basename(from)) : abs(f, dest);
       if (st.kind === "file") {
         pushLayer(f, { containerPath: to, hostPath: st.file.hostPath, isDir: false, via: n.span, origin: st.file.origin, chain: [...st.file.chain ?? [], st.file.via], ...st.file.rendering ? { rendering: st.file.rendering } : {} });
       } else {
         const below = f.fs.files().filter((x) => x.containerPath.startsWith(`${from}/`));
         if (below.length > 0) {
-          for (const x of below) pushLayer(f, { containerPath: import_node_path6.posix.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
+          for (const x of below) pushLayer(f, { containerPath: import_node_path7.posix.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
         } else markUnknownFile(f, to, `${base2} from ${from}, which arena-lint cannot see`, n.span);
       }
       if (base2 === "mv") pushLayer(f, { containerPath: from, hostPath: "", isDir: true, via: n.span, removed: true });
@@ -20037,7 +20140,7 @@ function readScript(ws, source, input) {
 }
 
 // src/container/supervisord.ts
-var import_node_path7 = require("node:path");
+var import_node_path8 = require("node:path");
 function parseSupervisorIni(path, text2) {
   const sections2 = [];
   let cur;
@@ -20123,7 +20226,7 @@ function supervisordPrograms(ws, fs, argv, env, workdir) {
     } else if (w?.startsWith("--configuration=")) configPath = w.slice(16);
   }
   const candidates = configPath ? [configPath] : CONFIG_SEARCH;
-  const main2 = candidates.map((c) => fs.resolve(import_node_path7.posix.resolve(cwd2, c))).find((x) => x !== void 0);
+  const main2 = candidates.map((c) => fs.resolve(import_node_path8.posix.resolve(cwd2, c))).find((x) => x !== void 0);
   if (!main2) {
     unknowns.push({ what: "supervisord", reason: `its configuration (${candidates.join(", ")}) is not in the container's files arena-lint can see`, span: configSpan });
     return { programs, steps, unknowns, files };
@@ -20138,12 +20241,12 @@ function supervisordPrograms(ws, fs, argv, env, workdir) {
     if (!file) continue;
     files.push(file.path);
     steps.push({ description: `supervisord reads ${f.containerPath} (${f.hostPath})`, span: f.via });
-    const here = import_node_path7.posix.dirname(f.containerPath);
+    const here = import_node_path8.posix.dirname(f.containerPath);
     for (const section of parseSupervisorIni(file.path, file.text)) {
       if (section.name === "include") {
         const entry = section.entries.find((e) => e.key === "files");
         for (const pattern of entry?.value.text.split(/\s+/).filter(Boolean) ?? []) {
-          const abs2 = import_node_path7.posix.resolve(here, pattern.replace("%(here)s", here));
+          const abs2 = import_node_path8.posix.resolve(here, pattern.replace("%(here)s", here));
           const matches = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
           for (const m of matches) queue.push({ containerPath: m.containerPath, hostPath: m.hostPath, via: entry.span });
         }
@@ -20197,7 +20300,7 @@ function s6Services(ws, fs, via) {
   for (const f of fs.files()) {
     const dir = S6_DIRS.find((d) => f.containerPath.startsWith(`${d}/`));
     if (!dir || !/^[^/]+\/run$/.test(f.containerPath.slice(dir.length + 1))) continue;
-    const serviceDir = import_node_path7.posix.dirname(f.containerPath);
+    const serviceDir = import_node_path8.posix.dirname(f.containerPath);
     if (dir !== "/etc/services.d") {
       const type = fs.resolve(`${serviceDir}/type`);
       const t2 = type ? ws.read(type.hostPath)?.text.trim() : void 0;
@@ -20206,7 +20309,7 @@ function s6Services(ws, fs, via) {
     const file = ws.read(f.hostPath);
     if (!file) continue;
     files.push(file.path);
-    const name2 = import_node_path7.posix.basename(serviceDir);
+    const name2 = import_node_path8.posix.basename(serviceDir);
     const span = { file: file.path, start: 0, end: Math.min(file.text.indexOf("\n") >>> 0, file.text.length) };
     if (/^#!\s*\S*execlineb/.test(file.text)) {
       const r = execlineProgram(file.path, file.text);
@@ -20242,7 +20345,7 @@ function execlineProgram(path, text2) {
   while (i < words.length) {
     const w = text0(i);
     if (w === void 0) break;
-    const base2 = import_node_path7.posix.basename(w);
+    const base2 = import_node_path8.posix.basename(w);
     if (base2 === "foreground" || base2 === "background" || base2 === "if" || base2 === "ifelse" || base2 === "backtick") {
       i++;
       while (i < words.length && text0(i)?.startsWith("-")) i++;
@@ -20292,7 +20395,7 @@ function execlineProgram(path, text2) {
 }
 
 // src/container/images.ts
-var import_node_path8 = require("node:path");
+var import_node_path9 = require("node:path");
 
 // src/core/image-ref.ts
 function imageRepository(image) {
@@ -20405,9 +20508,9 @@ function nginxTemplates(ws, fs, env, via) {
     const v = env.get(name2);
     return v?.kind === "known" && v.value !== "" ? v.value : dflt;
   };
-  const dir = import_node_path8.posix.normalize(setting2("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
+  const dir = import_node_path9.posix.normalize(setting2("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
   const suffix = setting2("NGINX_ENVSUBST_TEMPLATE_SUFFIX", ".template");
-  const outDir = import_node_path8.posix.normalize(setting2("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
+  const outDir = import_node_path9.posix.normalize(setting2("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
   const filterV = env.get("NGINX_ENVSUBST_FILTER");
   let filter;
   try {
@@ -20421,7 +20524,7 @@ function nginxTemplates(ws, fs, env, via) {
   for (const f of fs.files()) {
     if (!f.containerPath.startsWith(`${dir}/`) || !f.containerPath.endsWith(suffix)) continue;
     const rel = f.containerPath.slice(dir.length + 1, f.containerPath.length - suffix.length);
-    const target = import_node_path8.posix.join(outDir, rel);
+    const target = import_node_path9.posix.join(outDir, rel);
     const content2 = renderEnvsubst(ws, f, env, defined);
     if (!content2) continue;
     layers.push(renderedLayer(target, f, content2, "the nginx image's envsubst", via));
@@ -20492,7 +20595,7 @@ function startCommand(input) {
 }
 function workingDir(input) {
   const w = input.spec.workingDir;
-  if (w?.kind === "known") return { ...w, value: import_node_path9.posix.resolve("/", w.value) };
+  if (w?.kind === "known") return { ...w, value: import_node_path10.posix.resolve("/", w.value) };
   if (w) return w;
   if (input.image.workdir.kind === "known" && input.image.workdir.value === "/" && input.image.wellKnown?.workdir) {
     return known(input.image.wellKnown.workdir, input.image.anchor, { isDefault: true });
@@ -20548,7 +20651,7 @@ function followArgv(ws, start, nesting) {
       unknowns.push({ what: "process", reason: v.kind === "unknown" ? v.reason : "unknown program", span: v.span });
       break;
     }
-    const base2 = import_node_path9.posix.basename(head);
+    const base2 = import_node_path10.posix.basename(head);
     if (WRAPPERS.has(base2)) {
       let i = 1;
       while (i < argv.length && word(argv[i])?.startsWith("-")) i++;
@@ -20597,7 +20700,7 @@ function followArgv(ws, start, nesting) {
       }
       const path = word(argv[1]);
       if (path && !path.startsWith("-")) {
-        const hit2 = state.fs.resolve(import_node_path9.posix.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
+        const hit2 = state.fs.resolve(import_node_path10.posix.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
         if (hit2) {
           files.push(hit2.hostPath);
           steps.push({ description: `${base2} runs ${path} (${describeOrigin(hit2)})`, span: argv[1].value.span });
@@ -20610,7 +20713,7 @@ function followArgv(ws, start, nesting) {
       }
       break;
     }
-    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base2 === import_node_path9.posix.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
+    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base2 === import_node_path10.posix.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
       steps.push({ description: wellKnown.handOver.description, span: argv[0].value.span });
       const gen = wellKnown.generatesFromEnv;
       if (gen && (!gen.unlessPresent || state.fs.state(gen.path).kind === "absent")) {
@@ -20681,12 +20784,12 @@ function applyScript(r, steps, unknowns, layers, state) {
 }
 function resolveProgram(fs, name2, workdir, env) {
   const cwd2 = workdir.kind === "known" ? workdir.value : "/";
-  if (name2.includes("/")) return fs.resolve(import_node_path9.posix.resolve(cwd2, name2));
+  if (name2.includes("/")) return fs.resolve(import_node_path10.posix.resolve(cwd2, name2));
   const path = env.get("PATH");
   const dirs = path?.kind === "known" ? path.value.split(":") : ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
   for (const d of dirs) {
     if (!d) continue;
-    const hit = fs.resolve(import_node_path9.posix.join(import_node_path9.posix.resolve(cwd2, d), name2));
+    const hit = fs.resolve(import_node_path10.posix.join(import_node_path10.posix.resolve(cwd2, d), name2));
     if (hit) return hit;
   }
   return void 0;
@@ -20713,7 +20816,7 @@ function dockerignore(text2, context) {
     if (!line || line.startsWith("#")) continue;
     const negate = line.startsWith("!");
     if (negate) line = line.slice(1).trim();
-    line = import_node_path10.posix.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
+    line = import_node_path11.posix.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
     if (line === "." || line === "") continue;
     let re = "";
     for (let i = 0; i < line.length; i++) {
@@ -20819,7 +20922,7 @@ function buildDockerfile(ws, input) {
     } else if (kw === "WORKDIR") {
       const v = valueOfText(expand3(ins.args, st), ins.span);
       const base2 = st.workdir.kind === "known" ? st.workdir.value : "/";
-      st.workdir = v.kind === "known" ? known(import_node_path10.posix.resolve(base2, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
+      st.workdir = v.kind === "known" ? known(import_node_path11.posix.resolve(base2, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
     } else if (kw === "ENTRYPOINT" || kw === "CMD") {
       const { words: w, form } = instructionWords(ins);
       const line = { words: w, span: ins.span, form: form === "exec" ? "list" : "string" };
@@ -20898,7 +21001,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
     return;
   }
   const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
-  const destAbs = import_node_path10.posix.resolve(workdir, destV.value);
+  const destAbs = import_node_path11.posix.resolve(workdir, destV.value);
   const destIsDir = destV.value.endsWith("/") || destV.value === "." || plain4.length > 2;
   const srcs = plain4.slice(0, -1);
   const push = (s2) => st.layers.push(s2);
@@ -20922,7 +21025,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
       continue;
     }
     if (kw === "ADD" && /^[a-z]+:\/\/|^git@/.test(src)) {
-      opaque(destIsDir ? import_node_path10.posix.join(destAbs, import_node_path10.posix.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
+      opaque(destIsDir ? import_node_path11.posix.join(destAbs, import_node_path11.posix.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
       continue;
     }
     const rel = repoPath(context, src.replace(/^\/+/, ""));
@@ -20942,7 +21045,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
     const many = matches.length > 1 || destIsDir || srcs.length > 1;
     for (const m of matches) {
       if (!ws.inside(m)) {
-        opaque(import_node_path10.posix.join(destAbs, import_node_path10.posix.basename(m)), false, `${m} leaves the checked folder through a symlink`);
+        opaque(import_node_path11.posix.join(destAbs, import_node_path11.posix.basename(m)), false, `${m} leaves the checked folder through a symlink`);
         continue;
       }
       if (ws.isDir(m)) {
@@ -20952,7 +21055,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
       } else if (ignored(m)) {
         unknowns.push({ what: m, reason: ".dockerignore leaves it out of the build context", span: ins.span });
       } else {
-        const cp = many ? import_node_path10.posix.join(destAbs, import_node_path10.posix.basename(m)) : destAbs;
+        const cp = many ? import_node_path11.posix.join(destAbs, import_node_path11.posix.basename(m)) : destAbs;
         push({ containerPath: cp, hostPath: m, isDir: false, via: ins.span, origin: { kind: "copy", hostPath: m, via: ins.span } });
       }
     }
@@ -20972,7 +21075,7 @@ function globContext(ws, context, pattern, ignored) {
   return [...out].sort();
 }
 function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
-  const srcAbs = import_node_path10.posix.resolve("/", src);
+  const srcAbs = import_node_path11.posix.resolve("/", src);
   const re = /[*?[]/.test(srcAbs) ? globToRegExp(srcAbs) : void 0;
   let found = false;
   const seen = /* @__PURE__ */ new Set();
@@ -20986,17 +21089,17 @@ function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
     const base2 = { via: ins.span, chain, origin: { kind: "copy", hostPath: l.hostPath, via: ins.span }, ...l.ignored ? { ignored: l.ignored } : {} };
     if (re ? re.test(l.containerPath) : l.containerPath === srcAbs) {
       found = true;
-      const target = l.isDir || !destIsDir ? destAbs : import_node_path10.posix.join(destAbs, import_node_path10.posix.basename(l.containerPath));
+      const target = l.isDir || !destIsDir ? destAbs : import_node_path11.posix.join(destAbs, import_node_path11.posix.basename(l.containerPath));
       push({ ...base2, containerPath: target, hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.containerPath.startsWith(`${srcAbs}/`)) {
       found = true;
-      push({ ...base2, containerPath: import_node_path10.posix.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
+      push({ ...base2, containerPath: import_node_path11.posix.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.isDir && srcAbs.startsWith(`${l.containerPath}/`)) {
       const host = repoPath(l.hostPath, srcAbs.slice(l.containerPath.length + 1));
       if (host === void 0 || !ws.isDir(host) && !ws.exists(host) || l.ignored?.(host)) continue;
       found = true;
       const isDir = ws.isDir(host);
-      const target = isDir || !destIsDir ? destAbs : import_node_path10.posix.join(destAbs, import_node_path10.posix.basename(host));
+      const target = isDir || !destIsDir ? destAbs : import_node_path11.posix.join(destAbs, import_node_path11.posix.basename(host));
       push({ ...base2, containerPath: target, hostPath: host, isDir, origin: { kind: "copy", hostPath: host, via: ins.span } });
       break;
     }
@@ -21015,7 +21118,7 @@ function removedPaths(ins, st) {
       const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
       for (const w of cmd.slice(1)) {
         if (w.value.kind !== "known" || w.value.value.startsWith("-") || /[*?[$]/.test(w.value.value)) continue;
-        out.push(import_node_path10.posix.resolve(workdir, w.value.value));
+        out.push(import_node_path11.posix.resolve(workdir, w.value.value));
       }
     }
     cmd = [];
@@ -21262,7 +21365,7 @@ function readGranian(server, ctx) {
 }
 
 // src/container/app-servers/uwsgi.ts
-var import_node_path11 = require("node:path");
+var import_node_path12 = require("node:path");
 var SHORT2 = {
   s: "socket",
   p: "processes",
@@ -21440,8 +21543,8 @@ function expand(c, raw, containerFile) {
       reason ??= v ? `$(${envName}) cannot be known: ${v.reason}` : `$(${envName}) is not set in the container's environment`;
       return whole;
     }
-    if (magic === "d") return `${import_node_path11.posix.dirname(containerFile)}/`;
-    if (magic === "n") return import_node_path11.posix.basename(containerFile).replace(/\.[^.]*$/, "");
+    if (magic === "d") return `${import_node_path12.posix.dirname(containerFile)}/`;
+    if (magic === "n") return import_node_path12.posix.basename(containerFile).replace(/\.[^.]*$/, "");
     reason ??= `the magic variable ${whole} is not modelled`;
     return whole;
   });
@@ -21612,7 +21715,7 @@ function readAppServerReading(process2, fs, ws) {
 }
 
 // src/container/django-settings.ts
-var import_node_path12 = require("node:path");
+var import_node_path13 = require("node:path");
 function discoverDjango(process2, fs, ws, given) {
   const reading = given ?? readAppServerReading(process2, fs, ws);
   if (!reading && !runsPython(process2)) return void 0;
@@ -21658,12 +21761,12 @@ function runsPython(process2) {
 function searchDirs(process2, appDir, reading) {
   const out = [];
   const add = (d) => {
-    if (d && !out.includes(d)) out.push(import_node_path12.posix.normalize(d));
+    if (d && !out.includes(d)) out.push(import_node_path13.posix.normalize(d));
   };
   add(appDir.kind === "known" ? appDir.value : void 0);
   for (const d of reading?.pythonPath ?? []) add(d);
   const pp = process2.environment.get("PYTHONPATH");
-  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? import_node_path12.posix.resolve(appDir.value, d) : void 0);
+  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? import_node_path13.posix.resolve(appDir.value, d) : void 0);
   add(process2.workingDir.kind === "known" ? process2.workingDir.value : void 0);
   return out;
 }
@@ -21673,9 +21776,9 @@ function entryModules(ctx, reading, dirs, manage) {
   if (app?.kind === "known") {
     const target = app.value.split(":")[0].trim();
     if (target.endsWith(".py")) {
-      const cp = target.startsWith("/") ? target : dirs[0] ? import_node_path12.posix.resolve(dirs[0], target) : void 0;
+      const cp = target.startsWith("/") ? target : dirs[0] ? import_node_path13.posix.resolve(dirs[0], target) : void 0;
       const f = cp ? ctx.fs.resolve(cp) : void 0;
-      if (f) out.push({ hostPath: f.hostPath, root: import_node_path12.posix.dirname(f.hostPath), via: app.span });
+      if (f) out.push({ hostPath: f.hostPath, root: import_node_path13.posix.dirname(f.hostPath), via: app.span });
     } else {
       const m = resolveContainerModule(ctx, target, dirs);
       if (m) out.push({ hostPath: m.hostPath, root: rootOf(m.hostPath, target), via: app.span });
@@ -21684,9 +21787,9 @@ function entryModules(ctx, reading, dirs, manage) {
   if (manage && manage !== "not found") out.push(manage);
   if (reading || manage) {
     for (const d of dirs) {
-      const f = ctx.fs.resolve(import_node_path12.posix.join(d, "manage.py"));
+      const f = ctx.fs.resolve(import_node_path13.posix.join(d, "manage.py"));
       if (f) {
-        out.push({ hostPath: f.hostPath, root: import_node_path12.posix.dirname(f.hostPath) === "." ? "" : import_node_path12.posix.dirname(f.hostPath), via: f.via });
+        out.push({ hostPath: f.hostPath, root: import_node_path13.posix.dirname(f.hostPath) === "." ? "" : import_node_path13.posix.dirname(f.hostPath), via: f.via });
         break;
       }
     }
@@ -21710,16 +21813,16 @@ function manageFile(ctx, process2, at2) {
   const w = process2.argv[at2].value;
   if (w.kind !== "known" || !w.value.endsWith("manage.py")) return "not found";
   const wd = process2.workingDir;
-  const cp = w.value.startsWith("/") ? w.value : wd.kind === "known" ? import_node_path12.posix.resolve(wd.value, w.value) : void 0;
+  const cp = w.value.startsWith("/") ? w.value : wd.kind === "known" ? import_node_path13.posix.resolve(wd.value, w.value) : void 0;
   const f = cp ? ctx.fs.resolve(cp) : void 0;
   if (!f) return "not found";
-  const dir = import_node_path12.posix.dirname(f.hostPath);
-  return { hostPath: f.hostPath, root: dir === "." ? "" : dir, via: w.span, containerDir: import_node_path12.posix.dirname(cp) };
+  const dir = import_node_path13.posix.dirname(f.hostPath);
+  return { hostPath: f.hostPath, root: dir === "." ? "" : dir, via: w.span, containerDir: import_node_path13.posix.dirname(cp) };
 }
 function rootOf(hostPath, module2) {
   const depth = module2.split(".").length + (hostPath.endsWith("/__init__.py") ? 1 : 0);
   let d = hostPath;
-  for (let i = 0; i < depth; i++) d = import_node_path12.posix.dirname(d);
+  for (let i = 0; i < depth; i++) d = import_node_path13.posix.dirname(d);
   return d === "." ? "" : d;
 }
 var SETDEFAULT = /os\.environ\.setdefault\(\s*(['"])DJANGO_SETTINGS_MODULE\1\s*,\s*(['"])([A-Za-z_][\w.]*)\2\s*\)/;
@@ -21847,14 +21950,14 @@ function buildImage(ws, spec, unknowns) {
 function mountLayers(ctx, mounts, image, unknowns) {
   const { ws } = ctx;
   const out = [];
-  const clean2 = (t2) => import_node_path13.posix.normalize(t2).replace(/(.)\/+$/, "$1");
+  const clean2 = (t2) => import_node_path14.posix.normalize(t2).replace(/(.)\/+$/, "$1");
   const opaque = (m, isDir, reason) => {
     out.push({ containerPath: clean2(m.target), hostPath: "", isDir, via: m.span, hides: true, opaque: true, origin: { kind: "unknown", reason, via: m.span } });
     unknowns.push({ what: m.target, reason, span: m.span });
   };
   for (const m of mounts) {
     const target = clean2(m.target);
-    if (!import_node_path13.posix.isAbsolute(target)) {
+    if (!import_node_path14.posix.isAbsolute(target)) {
       unknowns.push({ what: m.target, reason: "the mount target is not an absolute path", span: m.span });
       continue;
     }
@@ -21889,7 +21992,7 @@ function mountLayers(ctx, mounts, image, unknowns) {
         if (content2) {
           out.push({ containerPath: target, hostPath: "", isDir: true, via: m.span, hides: true, removed: true });
           for (const f of content2.sources) {
-            out.push({ ...f, containerPath: import_node_path13.posix.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
+            out.push({ ...f, containerPath: import_node_path14.posix.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
           }
         } else {
           const below = image.files().some((f) => f.containerPath.startsWith(`${target}/`)) || image.unknownLayers().some((l) => l.containerPath.startsWith(`${target}/`));
@@ -21932,7 +22035,7 @@ function buildContainerViews(ws, specs) {
 }
 
 // src/inputs/nginx.ts
-var import_node_path14 = require("node:path");
+var import_node_path15 = require("node:path");
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -22524,8 +22627,8 @@ function parseNginx(file) {
 }
 
 // src/inputs/nginx.ts
-var import_node_fs = require("node:fs");
-var import_node_path15 = require("node:path");
+var import_node_fs2 = require("node:fs");
+var import_node_path16 = require("node:path");
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
@@ -22537,12 +22640,12 @@ function maskBlockPlaceholders(file) {
 }
 function startsWithBom(ws, hostPath) {
   try {
-    const fd = (0, import_node_fs.openSync)((0, import_node_path15.join)(ws.rootAbs, hostPath), "r");
+    const fd = (0, import_node_fs2.openSync)((0, import_node_path16.join)(ws.rootAbs, hostPath), "r");
     try {
       const buf = Buffer.alloc(3);
-      return (0, import_node_fs.readSync)(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
+      return (0, import_node_fs2.readSync)(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
     } finally {
-      (0, import_node_fs.closeSync)(fd);
+      (0, import_node_fs2.closeSync)(fd);
     }
   } catch {
     return false;
@@ -22562,7 +22665,7 @@ function nginxMainPath(process2) {
     if (argv[i] === "-p" && argv[i + 1]) prefix = argv[++i];
     else if (argv[i] === "-c" && argv[i + 1]) conf = argv[++i];
   }
-  return conf === void 0 ? `${NGINX_PREFIX}/nginx.conf` : import_node_path14.posix.resolve(prefix, conf);
+  return conf === void 0 ? `${NGINX_PREFIX}/nginx.conf` : import_node_path15.posix.resolve(prefix, conf);
 }
 function runsNginx(view) {
   const program = view.process?.argv[0]?.value;
@@ -22581,7 +22684,7 @@ function withRenderedTemplates(ws, fs) {
   const extra = [];
   for (const f of fs.files()) {
     if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
-      const rendered = import_node_path14.posix.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
+      const rendered = import_node_path15.posix.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
       extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via, origin: { kind: "rendered", template: f.hostPath, renderer: "envsubst", via: f.via } });
     }
   }
@@ -22680,13 +22783,13 @@ var NginxBuilder = class {
   }
   include(d, context, parent, via, chain) {
     const arg = d.args[0];
-    const target = import_node_path14.posix.isAbsolute(arg.value) ? arg.value : import_node_path14.posix.join(NGINX_PREFIX, arg.value);
+    const target = import_node_path15.posix.isAbsolute(arg.value) ? arg.value : import_node_path15.posix.join(NGINX_PREFIX, arg.value);
     const isGlob = /[*?[]/.test(target);
     let matches;
     if (isGlob) {
       this.noteIncomplete(target, arg.span);
       matches = this.fs.glob(target);
-      for (const img of this.fs.imageDefaults()) if (globToRegExp(import_node_path14.posix.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
+      for (const img of this.fs.imageDefaults()) if (globToRegExp(import_node_path15.posix.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
     } else {
       const st = this.fs.state(target);
       matches = st.kind === "file" ? [st.file] : [];
@@ -22710,7 +22813,7 @@ var NginxBuilder = class {
   }
   /** A glob over a folder start-up may fill with files arena-lint cannot name. */
   noteIncomplete(glob, span) {
-    const dir = import_node_path14.posix.dirname(glob.split(/[*?[]/)[0] + "x");
+    const dir = import_node_path15.posix.dirname(glob.split(/[*?[]/)[0] + "x");
     const layer = this.fs.incompleteAt(dir);
     if (layer) this.unknowns.push({ what: glob, reason: layer.origin?.kind === "unknown" ? layer.origin.reason : "more files may be written here", span: span ?? layer.via });
   }
@@ -22865,7 +22968,7 @@ function posixJoin(a, b) {
 }
 
 // src/inputs/django.ts
-var import_node_path16 = require("node:path");
+var import_node_path17 = require("node:path");
 
 // src/stack/workers.ts
 var WORKER_NAMES = {
@@ -23152,8 +23255,8 @@ function celeryAppSettings(stack, workers, roots) {
   return void 0;
 }
 function packageRoot(file, module2) {
-  let root = file.endsWith("/__init__.py") ? import_node_path16.posix.dirname(file) : file;
-  for (let i = 0; i < module2.split(".").length; i++) root = import_node_path16.posix.dirname(root);
+  let root = file.endsWith("/__init__.py") ? import_node_path17.posix.dirname(file) : file;
+  for (let i = 0; i < module2.split(".").length; i++) root = import_node_path17.posix.dirname(root);
   return root === "." ? "" : root;
 }
 function entriesOf(v) {
@@ -23266,7 +23369,7 @@ function djangoRedisUses(app) {
 }
 
 // src/inputs/pgbouncer.ts
-var import_node_path18 = require("node:path");
+var import_node_path19 = require("node:path");
 
 // src/core/suggest.ts
 function editDistance(a, b) {
@@ -24073,7 +24176,7 @@ function effectivePgbouncerSettings(ini, version) {
 }
 
 // src/container/config-includes.ts
-var import_node_path17 = require("node:path");
+var import_node_path18 = require("node:path");
 
 // src/reference/redis-settings.ts
 var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
@@ -24256,7 +24359,7 @@ function loadPgbouncerIni(ws, fs, main2, cwd2 = "/") {
       } else if (it.kind === "entry") {
         current?.entries.push(it.entry);
       } else {
-        const target = fs.resolve(import_node_path17.posix.resolve(cwd2, it.include.path));
+        const target = fs.resolve(import_node_path18.posix.resolve(cwd2, it.include.path));
         if (!target || depth >= MAX_DEPTH2 || !read(target, depth + 1, true)) unresolved.push(it.include);
       }
     }
@@ -24281,7 +24384,7 @@ function loadRedisConf(ws, fs, main2, cwd2 = "/") {
       ...doc.includes.map((inc) => ({
         at: inc.span.start,
         apply: () => {
-          const abs2 = import_node_path17.posix.resolve(cwd2, inc.path);
+          const abs2 = import_node_path18.posix.resolve(cwd2, inc.path);
           const targets2 = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
           if (targets2.length === 0 && !/[*?[]/.test(abs2)) out.includes.push(inc);
           for (const t2 of targets2) {
@@ -24408,7 +24511,7 @@ function findIni(stack, svc) {
     const hit = fs.resolve(p);
     if (hit) return hit;
   }
-  return fs.files().find((f) => import_node_path18.posix.basename(f.containerPath) === "pgbouncer.ini");
+  return fs.files().find((f) => import_node_path19.posix.basename(f.containerPath) === "pgbouncer.ini");
 }
 function pgbouncerValue(pgb, name2) {
   const raw = pgb.settings.get(name2) ?? unknown(`${name2} is not a pgbouncer setting`, pgb.service.nameSpan);
@@ -24451,7 +24554,7 @@ function describePgbouncer(pgb) {
 }
 function readAuthFile(stack, svc, auth) {
   if (auth?.kind !== "known" || auth.value === "") return void 0;
-  const containerPath3 = import_node_path18.posix.isAbsolute(auth.value) ? auth.value : import_node_path18.posix.join("/etc/pgbouncer", auth.value);
+  const containerPath3 = import_node_path19.posix.isAbsolute(auth.value) ? auth.value : import_node_path19.posix.join("/etc/pgbouncer", auth.value);
   const hostPath = stack.image(svc).fs.resolve(containerPath3)?.hostPath;
   const file = hostPath ? stack.workspace.read(hostPath) : void 0;
   if (file) stack.addFile(file.path);
@@ -24881,7 +24984,7 @@ function workloadOf(svc, container) {
 }
 
 // src/stack/unloaded-configs.ts
-var import_node_path19 = require("node:path");
+var import_node_path20 = require("node:path");
 var NGINX_NAME = /\.(conf|template|tpl)$/;
 var NGINX_BLOCK = /^\s*(server|upstream|location|http|events|map|stream)\b[^;{}\n]*\{/m;
 function unloadedNginxConfigs(ws, view, nginx) {
@@ -24946,7 +25049,7 @@ function loadedConfigPaths(nginx) {
 function layerFiles(ws, layer) {
   if (!layer.isDir) return ws.exists(layer.hostPath) && !ws.isDir(layer.hostPath) ? [{ hostPath: layer.hostPath, containerPath: layer.containerPath }] : [];
   const prefix = layer.hostPath === "" ? "" : `${layer.hostPath}/`;
-  return ws.filesUnder(layer.hostPath).filter((f) => !layer.ignored?.(f)).map((f) => ({ hostPath: f, containerPath: import_node_path19.posix.join(layer.containerPath, f.slice(prefix.length)) }));
+  return ws.filesUnder(layer.hostPath).filter((f) => !layer.ignored?.(f)).map((f) => ({ hostPath: f, containerPath: import_node_path20.posix.join(layer.containerPath, f.slice(prefix.length)) }));
 }
 function describe2(layer) {
   const mount = layer.origin?.kind === "mount";
@@ -25520,7 +25623,7 @@ function buildFacts(stack) {
 }
 
 // src/inputs/compose-discovery.ts
-var import_node_path20 = require("node:path");
+var import_node_path21 = require("node:path");
 var DEFAULT_COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 var DEFAULT_OVERRIDE_FILES = ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
 var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
@@ -25530,12 +25633,12 @@ function findComposeFiles(ws) {
   return ws.files().filter((f) => COMPOSE_NAME.test(f) && !isJinjaDataTemplate(ws.read(f)?.text ?? ""));
 }
 function dirOf2(path) {
-  const d = import_node_path20.posix.dirname(path);
+  const d = import_node_path21.posix.dirname(path);
   return d === "." ? "" : d;
 }
 function inRoot2(dir, p) {
-  const out = import_node_path20.posix.normalize(import_node_path20.posix.join(dir || ".", p));
-  if (out === ".." || out.startsWith("../") || import_node_path20.posix.isAbsolute(out)) return void 0;
+  const out = import_node_path21.posix.normalize(import_node_path21.posix.join(dir || ".", p));
+  if (out === ".." || out.startsWith("../") || import_node_path21.posix.isAbsolute(out)) return void 0;
   return out === "." ? "" : out;
 }
 function discoverProjects(ws, declared = []) {
@@ -25551,7 +25654,7 @@ function discoverProjects(ws, declared = []) {
       origin: { kind: "config", ...d.span ? { via: d.span } : {} }
     });
   }
-  const envDirs = ws.files().filter((f) => import_node_path20.posix.basename(f) === ".env").map(dirOf2);
+  const envDirs = ws.files().filter((f) => import_node_path21.posix.basename(f) === ".env").map(dirOf2);
   const dirs = [.../* @__PURE__ */ new Set(["", ...composeFiles.map(dirOf2), ...envDirs])].sort();
   for (const dir of dirs) {
     const fromEnv = composeFileVariable(ws, dir);
@@ -25578,7 +25681,7 @@ function discoverProjects(ws, declared = []) {
   const merged = /* @__PURE__ */ new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
   for (const f of composeFiles) {
     if (bases.has(f) || merged.has(f)) continue;
-    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(import_node_path20.posix.basename(f))) {
+    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(import_node_path21.posix.basename(f))) {
       projects.push({ files: [f], origin: { kind: "file" } });
       continue;
     }
@@ -27493,8 +27596,8 @@ function occurrenceFingerprints(findings) {
 }
 
 // src/workspace/workspace.ts
-var import_node_fs2 = require("node:fs");
-var import_node_path21 = require("node:path");
+var import_node_fs3 = require("node:fs");
+var import_node_path22 = require("node:path");
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -27526,12 +27629,12 @@ var Workspace = class {
   }
   insideCache = /* @__PURE__ */ new Map();
   resolvesInside(rel) {
-    const n = import_node_path21.posix.normalize(rel || ".");
-    if (n === ".." || n.startsWith("../") || (0, import_node_path21.isAbsolute)(n)) return false;
+    const n = import_node_path22.posix.normalize(rel || ".");
+    if (n === ".." || n.startsWith("../") || (0, import_node_path22.isAbsolute)(n)) return false;
     try {
-      this.realRoot ??= (0, import_node_fs2.realpathSync)(this.rootAbs);
-      const r = (0, import_node_path21.relative)(this.realRoot, (0, import_node_fs2.realpathSync)((0, import_node_path21.join)(this.rootAbs, rel || ".")));
-      return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !(0, import_node_path21.isAbsolute)(r);
+      this.realRoot ??= (0, import_node_fs3.realpathSync)(this.rootAbs);
+      const r = (0, import_node_path22.relative)(this.realRoot, (0, import_node_fs3.realpathSync)((0, import_node_path22.join)(this.rootAbs, rel || ".")));
+      return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !(0, import_node_path22.isAbsolute)(r);
     } catch {
       return true;
     }
@@ -27544,7 +27647,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries3;
       try {
-        entries3 = (0, import_node_fs2.readdirSync)((0, import_node_path21.join)(this.rootAbs, rel), { withFileTypes: true });
+        entries3 = (0, import_node_fs3.readdirSync)((0, import_node_path22.join)(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -27578,7 +27681,7 @@ var Workspace = class {
     if (k === void 0) {
       try {
         if (!this.inside(rel)) throw new Error("outside the checked folder");
-        const st = (0, import_node_fs2.statSync)((0, import_node_path21.join)(this.rootAbs, rel));
+        const st = (0, import_node_fs3.statSync)((0, import_node_path22.join)(this.rootAbs, rel));
         k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
       } catch {
         k = "none";
@@ -27599,10 +27702,10 @@ var Workspace = class {
     const replaced = this.overlay?.get(rel);
     if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
-      const abs2 = (0, import_node_path21.join)(this.rootAbs, rel);
-      const st = (0, import_node_fs2.statSync)(abs2);
+      const abs2 = (0, import_node_path22.join)(this.rootAbs, rel);
+      const st = (0, import_node_fs3.statSync)(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
-      const buf = (0, import_node_fs2.readFileSync)(abs2);
+      const buf = (0, import_node_fs3.readFileSync)(abs2);
       if (buf.includes(0)) throw new Error("binary");
       const text2 = buf.toString("utf8");
       const bom = text2.startsWith("\uFEFF");
@@ -27853,10 +27956,10 @@ function findProjects(ws, config3) {
 }
 function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
-    const abs2 = (0, import_node_path22.resolve)(explicit);
-    if (!(0, import_node_fs3.existsSync)(abs2)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = (0, import_node_path22.relative)(ws.rootAbs, abs2).split("\\").join("/");
-    const file2 = !rel.startsWith("..") && !(0, import_node_path22.isAbsolute)(rel) ? ws.read(rel) : void 0;
+    const abs2 = (0, import_node_path23.resolve)(explicit);
+    if (!(0, import_node_fs4.existsSync)(abs2)) throw new UsageError(`config file not found: ${explicit}`);
+    const rel = (0, import_node_path23.relative)(ws.rootAbs, abs2).split("\\").join("/");
+    const file2 = !rel.startsWith("..") && !(0, import_node_path23.isAbsolute)(rel) ? ws.read(rel) : void 0;
     return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs2, explicit), "");
   }
   const path = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
@@ -27867,7 +27970,7 @@ function readConfig(ws, explicit, shownRoot = "") {
 }
 function readOutside(abs2, shown3) {
   try {
-    return createSourceFile(shown3, (0, import_node_fs3.readFileSync)(abs2, "utf8"));
+    return createSourceFile(shown3, (0, import_node_fs4.readFileSync)(abs2, "utf8"));
   } catch {
     throw new UsageError(`cannot read config file ${shown3}`);
   }
@@ -27899,9 +28002,9 @@ function severityFor(rule, config3, file, stack, cli) {
   return setting2;
 }
 function check(opts) {
-  const rootAbs = (0, import_node_path22.resolve)(opts.dir);
+  const rootAbs = (0, import_node_path23.resolve)(opts.dir);
   const shown3 = opts.displayDir ?? opts.dir;
-  if (!(0, import_node_fs3.existsSync)(rootAbs)) throw new UsageError(`no such directory: ${shown3}`);
+  if (!(0, import_node_fs4.existsSync)(rootAbs)) throw new UsageError(`no such directory: ${shown3}`);
   const probe = new Workspace(rootAbs, void 0, opts.overlay);
   if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown3}`);
   const config3 = readConfig(probe, opts.configPath, shown3);
@@ -27994,8 +28097,8 @@ function sortFindings(findings) {
 }
 
 // src/commands/capacity.ts
-var import_node_fs4 = require("node:fs");
-var import_node_path23 = require("node:path");
+var import_node_fs5 = require("node:fs");
+var import_node_path24 = require("node:path");
 var import_node_util = require("node:util");
 
 // src/facts/connections.ts
@@ -28903,7 +29006,7 @@ function capacityCommand(argv, io) {
   const dir = positionals[0] ?? ".";
   const format = values.format ?? "text";
   if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${format}"; use one of ${FORMATS.join(", ")}`);
-  const run = check({ dir: (0, import_node_path23.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path23.resolve)(io.cwd, values.config) } : {}, rules: [] });
+  const run = check({ dir: (0, import_node_path24.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path24.resolve)(io.cwd, values.config) } : {}, rules: [] });
   const problems = capacityPlan(run.config).problems;
   if (problems.length) {
     const file = run.config.file;
@@ -28915,7 +29018,7 @@ ${lines.join("\n")}`);
   const color = values.output ? false : useColor(io, values);
   const text2 = format === "json" ? renderCapacityJson(report) : format === "markdown" ? renderCapacityMarkdown(report) : renderCapacityText(report, { color });
   if (values.output) {
-    (0, import_node_fs4.writeFileSync)((0, import_node_path23.resolve)(io.cwd, values.output), text2);
+    (0, import_node_fs5.writeFileSync)((0, import_node_path24.resolve)(io.cwd, values.output), text2);
     io.stdout(`capacity report written to ${values.output}
 `);
   } else io.stdout(text2);
@@ -28923,7 +29026,7 @@ ${lines.join("\n")}`);
 }
 
 // src/commands/graph.ts
-var import_node_path26 = require("node:path");
+var import_node_path27 = require("node:path");
 var import_node_util2 = require("node:util");
 
 // src/graph/build.ts
@@ -31405,37 +31508,37 @@ function hasHealthcheck(svc) {
 }
 
 // rules/support/static-paths.ts
-var import_node_path24 = require("node:path");
+var import_node_path25 = require("node:path");
 function sharedLocation(mounts, containerPath3) {
-  const path = import_node_path24.posix.normalize(containerPath3).replace(/(.)\/$/, "$1");
+  const path = import_node_path25.posix.normalize(containerPath3).replace(/(.)\/$/, "$1");
   let best;
   for (const m of mounts) {
-    const target2 = import_node_path24.posix.normalize(m.target).replace(/(.)\/$/, "$1");
+    const target2 = import_node_path25.posix.normalize(m.target).replace(/(.)\/$/, "$1");
     if (path !== target2 && !path.startsWith(target2 === "/" ? "/" : `${target2}/`)) continue;
-    if (!best || target2.length >= import_node_path24.posix.normalize(best.target).replace(/(.)\/$/, "$1").length) best = m;
+    if (!best || target2.length >= import_node_path25.posix.normalize(best.target).replace(/(.)\/$/, "$1").length) best = m;
   }
   if (!best || best.source === void 0 || best.source.startsWith("../")) return void 0;
   if (best.type !== "volume" && best.type !== "bind") return void 0;
-  const target = import_node_path24.posix.normalize(best.target).replace(/(.)\/$/, "$1");
+  const target = import_node_path25.posix.normalize(best.target).replace(/(.)\/$/, "$1");
   const rel = path === target ? "" : path.slice(target === "/" ? 1 : target.length + 1);
   if (best.type === "volume") {
     return { mount: best, source: `volume ${best.source}`, rel, key: `volume:${best.source}:/${rel}`, sourceKey: `volume:${best.source}` };
   }
-  const host = rel ? import_node_path24.posix.join(best.source || ".", rel) : best.source || ".";
-  return { mount: best, source: `./${best.source} (bind mount)`.replace("./ (", ". ("), rel, key: `bind:${import_node_path24.posix.normalize(host)}`, sourceKey: `bind:${best.source}` };
+  const host = rel ? import_node_path25.posix.join(best.source || ".", rel) : best.source || ".";
+  return { mount: best, source: `./${best.source} (bind mount)`.replace("./ (", ". ("), rel, key: `bind:${import_node_path25.posix.normalize(host)}`, sourceKey: `bind:${best.source}` };
 }
 function pathIn(mounts, loc) {
   for (const m of mounts) {
     if (m.source === void 0 || m.type !== loc.mount.type) continue;
     let path;
-    if (m.type === "volume" && m.source === loc.mount.source) path = loc.rel ? import_node_path24.posix.join(m.target, loc.rel) : m.target;
+    if (m.type === "volume" && m.source === loc.mount.source) path = loc.rel ? import_node_path25.posix.join(m.target, loc.rel) : m.target;
     if (m.type === "bind") {
       const host = loc.key.slice("bind:".length);
-      const src = import_node_path24.posix.normalize(m.source || ".");
-      if (src === "." || host === src || host.startsWith(`${src}/`)) path = import_node_path24.posix.join(m.target, src === "." ? host : host.slice(src.length));
+      const src = import_node_path25.posix.normalize(m.source || ".");
+      if (src === "." || host === src || host.startsWith(`${src}/`)) path = import_node_path25.posix.join(m.target, src === "." ? host : host.slice(src.length));
     }
     if (path === void 0) continue;
-    path = import_node_path24.posix.normalize(path).replace(/(.)\/$/, "$1");
+    path = import_node_path25.posix.normalize(path).replace(/(.)\/$/, "$1");
     if (sharedLocation(mounts, path)?.key === loc.key) return { path, mount: m };
   }
   return void 0;
@@ -31443,10 +31546,10 @@ function pathIn(mounts, loc) {
 function settingPath(app, stack, name2) {
   const v = app.settings?.names.get(name2);
   if (v?.kind !== "known" || typeof v.value !== "string" || v.value === "" || v.value.includes("$")) return void 0;
-  if (import_node_path24.posix.isAbsolute(v.value)) return { ...v, value: import_node_path24.posix.normalize(v.value) };
+  if (import_node_path25.posix.isAbsolute(v.value)) return { ...v, value: import_node_path25.posix.normalize(v.value) };
   const cwd2 = stack.view(app.service)?.process?.workingDir;
-  if (cwd2?.kind !== "known" || !import_node_path24.posix.isAbsolute(cwd2.value)) return void 0;
-  return { ...v, value: import_node_path24.posix.join(cwd2.value, v.value) };
+  if (cwd2?.kind !== "known" || !import_node_path25.posix.isAbsolute(cwd2.value)) return void 0;
+  return { ...v, value: import_node_path25.posix.join(cwd2.value, v.value) };
 }
 function settingUrlPath(app, name2) {
   const v = app.settings?.names.get(name2);
@@ -31528,7 +31631,7 @@ var collectstatic_race_default = defineRule({
 });
 
 // rules/static-files.ts
-var import_node_path25 = require("node:path");
+var import_node_path26 = require("node:path");
 var KINDS = [
   { url: "STATIC_URL", root: "STATIC_ROOT", files: "static files", writer: "collectstatic writes the files" },
   { url: "MEDIA_URL", root: "MEDIA_ROOT", files: "uploaded media", writer: "Django saves uploads" }
@@ -31633,19 +31736,19 @@ function servingFolder(proxy, server, url) {
     const a = alias.directive.args[0]?.value;
     if (!a || a.includes("$") || !a.startsWith("/")) return void 0;
     if (best.prefix.endsWith("/") !== a.endsWith("/") && url.slice(best.prefix.length) === "") return void 0;
-    return { path: clean(import_node_path25.posix.join(a, url.slice(best.prefix.length))), location: loc, directive: alias };
+    return { path: clean(import_node_path26.posix.join(a, url.slice(best.prefix.length))), location: loc, directive: alias };
   }
   const root = inherited(loc.node, "root")[0];
   const r = root?.directive.args[0]?.value;
   if (!root || !r || r.includes("$") || !r.startsWith("/")) return void 0;
-  return { path: clean(import_node_path25.posix.join(r, url)), location: loc, directive: root };
+  return { path: clean(import_node_path26.posix.join(r, url)), location: loc, directive: root };
 }
 function officialImageOnly(view) {
   if (view.spec.build || view.spec.image?.kind !== "known") return false;
   return /^(docker\.io\/)?(library\/)?(nginx|nginxinc\/nginx-unprivileged)(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/.test(view.spec.image.value);
 }
 function clean(p) {
-  return import_node_path25.posix.normalize(p).replace(/(.)\/$/, "$1");
+  return import_node_path26.posix.normalize(p).replace(/(.)\/$/, "$1");
 }
 
 // rules/support/streaming.ts
@@ -35195,7 +35298,7 @@ function graphCommand(argv, io) {
   });
   if (positionals.length > 1) throw new UsageError(`graph takes one directory, got ${positionals.length}`);
   const dir = positionals[0] ?? ".";
-  const run = check({ dir: (0, import_node_path26.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path26.resolve)(io.cwd, values.config) } : {}, rules: [] });
+  const run = check({ dir: (0, import_node_path27.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path27.resolve)(io.cwd, values.config) } : {}, rules: [] });
   const out = [];
   for (const stack of run.stacks) {
     const chart = formatMermaid(stackGraph(stack));
@@ -35211,7 +35314,7 @@ ${chart}`);
 }
 
 // src/commands/inspect.ts
-var import_node_path27 = require("node:path");
+var import_node_path28 = require("node:path");
 var import_node_util3 = require("node:util");
 
 // src/stack/inspect.ts
@@ -35353,7 +35456,7 @@ function inspectCommand(argv, io) {
   const format = values.format ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError(`unknown format "${format}" for inspect (text, json)`);
   const dir = positionals[0] ?? ".";
-  const run = check({ dir: (0, import_node_path27.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path27.resolve)(io.cwd, values.config) } : {}, rules: [] });
+  const run = check({ dir: (0, import_node_path28.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path28.resolve)(io.cwd, values.config) } : {}, rules: [] });
   if (run.stacks.length === 0) throw new UsageError(`no compose stack found in ${dir}`);
   const report = inspectReport(run.stacks, dir);
   io.stdout(format === "json" ? `${JSON.stringify(report, null, 2)}
@@ -35362,8 +35465,8 @@ function inspectCommand(argv, io) {
 }
 
 // src/commands/check.ts
-var import_node_fs6 = require("node:fs");
-var import_node_path29 = require("node:path");
+var import_node_fs7 = require("node:fs");
+var import_node_path30 = require("node:path");
 var import_node_util4 = require("node:util");
 
 // src/engine/baseline.ts
@@ -35423,7 +35526,7 @@ function applyBaseline(result, baseline) {
 }
 
 // src/engine/combine.ts
-function join6(prefix, path) {
+function join7(prefix, path) {
   return prefix === "" ? path : `${prefix}/${path}`;
 }
 function combineRuns(parts, root) {
@@ -35431,17 +35534,17 @@ function combineRuns(parts, root) {
   const findings = [];
   const stacks = [];
   for (const { prefix, result } of parts) {
-    for (const file of result.sources.all()) sources.add(prefix === "" ? file : createSourceFile(join6(prefix, file.path), file.text));
-    const span = (s2) => prefix === "" ? s2 : { ...s2, file: join6(prefix, s2.file) };
+    for (const file of result.sources.all()) sources.add(prefix === "" ? file : createSourceFile(join7(prefix, file.path), file.text));
+    const span = (s2) => prefix === "" ? s2 : { ...s2, file: join7(prefix, s2.file) };
     for (const f of result.findings) {
       findings.push({
         ...f,
         span: span(f.span),
         related: f.related.map((r) => ({ ...r, span: span(r.span) })),
-        ...f.stack !== void 0 ? { stack: join6(prefix, f.stack) } : {}
+        ...f.stack !== void 0 ? { stack: join7(prefix, f.stack) } : {}
       });
     }
-    for (const s2 of result.stacks) stacks.push({ name: join6(prefix, s2.name), files: s2.files.map((f) => join6(prefix, f)) });
+    for (const s2 of result.stacks) stacks.push({ name: join7(prefix, s2.name), files: s2.files.map((f) => join7(prefix, f)) });
   }
   const seen = /* @__PURE__ */ new Set();
   const unique = findings.filter((f) => {
@@ -36054,8 +36157,8 @@ var package_default = {
 };
 
 // src/fix/apply.ts
-var import_node_fs5 = require("node:fs");
-var import_node_path28 = require("node:path");
+var import_node_fs6 = require("node:fs");
+var import_node_path29 = require("node:path");
 var FixWriteError = class extends Error {
 };
 function overlaps(a, b) {
@@ -36135,37 +36238,37 @@ function applyEdits(text2, edits) {
   return out + text2.slice(at2);
 }
 var NODE_FS = {
-  readFile: (abs2) => (0, import_node_fs5.readFileSync)(abs2),
+  readFile: (abs2) => (0, import_node_fs6.readFileSync)(abs2),
   writeNew: (abs2, data, mode) => {
-    const fd = (0, import_node_fs5.openSync)(abs2, "wx", mode);
+    const fd = (0, import_node_fs6.openSync)(abs2, "wx", mode);
     try {
-      (0, import_node_fs5.writeSync)(fd, data);
-      (0, import_node_fs5.fsyncSync)(fd);
+      (0, import_node_fs6.writeSync)(fd, data);
+      (0, import_node_fs6.fsyncSync)(fd);
     } finally {
-      (0, import_node_fs5.closeSync)(fd);
+      (0, import_node_fs6.closeSync)(fd);
     }
   },
-  rename: (from, to) => (0, import_node_fs5.renameSync)(from, to),
-  unlink: (abs2) => (0, import_node_fs5.unlinkSync)(abs2)
+  rename: (from, to) => (0, import_node_fs6.renameSync)(from, to),
+  unlink: (abs2) => (0, import_node_fs6.unlinkSync)(abs2)
 };
 var BOM = Buffer.from([239, 187, 191]);
 function writeChanges(rootAbs, changes, fs = NODE_FS) {
   if (changes.length === 0) return;
-  const rootReal = (0, import_node_fs5.realpathSync)(rootAbs);
+  const rootReal = (0, import_node_fs6.realpathSync)(rootAbs);
   const targets2 = [];
   for (const [n, change] of changes.entries()) {
-    if ((0, import_node_path28.isAbsolute)(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
-    const abs2 = (0, import_node_path28.join)(rootAbs, change.path);
+    if ((0, import_node_path29.isAbsolute)(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
+    const abs2 = (0, import_node_path29.join)(rootAbs, change.path);
     let st;
     try {
-      st = (0, import_node_fs5.lstatSync)(abs2);
+      st = (0, import_node_fs6.lstatSync)(abs2);
     } catch {
       throw new FixWriteError(`${change.path} no longer exists`);
     }
     if (!st.isFile()) throw new FixWriteError(`${change.path} is not a regular file (a symlink is never written through)`);
-    const dirReal = (0, import_node_fs5.realpathSync)((0, import_node_path28.dirname)(abs2));
-    const rel = (0, import_node_path28.relative)(rootReal, dirReal);
-    if (rel.startsWith("..") || (0, import_node_path28.isAbsolute)(rel)) throw new FixWriteError(`${change.path} is outside the checked folder`);
+    const dirReal = (0, import_node_fs6.realpathSync)((0, import_node_path29.dirname)(abs2));
+    const rel = (0, import_node_path29.relative)(rootReal, dirReal);
+    if (rel.startsWith("..") || (0, import_node_path29.isAbsolute)(rel)) throw new FixWriteError(`${change.path} is outside the checked folder`);
     const before = fs.readFile(abs2);
     const hasBom = before.subarray(0, 3).equals(BOM);
     const body = hasBom ? before.subarray(3) : before;
@@ -36173,7 +36276,7 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
       throw new FixWriteError(`${change.path} changed since it was read; run again`);
     }
     const data = hasBom ? Buffer.concat([BOM, Buffer.from(change.updated, "utf8")]) : Buffer.from(change.updated, "utf8");
-    const temp = (0, import_node_path28.join)((0, import_node_path28.dirname)(abs2), `.${(0, import_node_path28.basename)(abs2)}.arena-lint-${process.pid}-${n}.tmp`);
+    const temp = (0, import_node_path29.join)((0, import_node_path29.dirname)(abs2), `.${(0, import_node_path29.basename)(abs2)}.arena-lint-${process.pid}-${n}.tmp`);
     targets2.push({ change, abs: abs2, temp, data, before, mode: st.mode & 4095 });
   }
   const written = [];
@@ -36443,13 +36546,13 @@ function ruleSettingsOf(values) {
   return settings;
 }
 function checkedPath(io, shown3) {
-  const abs2 = (0, import_node_path29.resolve)(io.cwd, shown3);
-  if (!(0, import_node_fs6.existsSync)(abs2)) throw new UsageError(`no such file or directory: ${shown3}`);
-  const isFile = (0, import_node_fs6.statSync)(abs2).isFile();
-  const dir = isFile ? (0, import_node_path29.dirname)(abs2) : abs2;
-  const rel = (0, import_node_path29.relative)(io.cwd, dir).split("\\").join("/");
-  const prefix = (rel === ".." || rel.startsWith("../")) && (0, import_node_path29.isAbsolute)(shown3) ? dir.split("\\").join("/") : rel;
-  return { shown: shown3, dir, prefix, ...isFile ? { composeFile: (0, import_node_path29.basename)(abs2) } : {} };
+  const abs2 = (0, import_node_path30.resolve)(io.cwd, shown3);
+  if (!(0, import_node_fs7.existsSync)(abs2)) throw new UsageError(`no such file or directory: ${shown3}`);
+  const isFile = (0, import_node_fs7.statSync)(abs2).isFile();
+  const dir = isFile ? (0, import_node_path30.dirname)(abs2) : abs2;
+  const rel = (0, import_node_path30.relative)(io.cwd, dir).split("\\").join("/");
+  const prefix = (rel === ".." || rel.startsWith("../")) && (0, import_node_path30.isAbsolute)(shown3) ? dir.split("\\").join("/") : rel;
+  return { shown: shown3, dir, prefix, ...isFile ? { composeFile: (0, import_node_path30.basename)(abs2) } : {} };
 }
 function noStackMessage(path, run) {
   const where2 = path.shown;
@@ -36496,7 +36599,7 @@ function checkCommand(argv, io) {
   }
   const ruleSettings = ruleSettingsOf(values);
   const paths = shownPaths.map((p) => checkedPath(io, p));
-  const configPath = values.config ? (0, import_node_path29.resolve)(io.cwd, values.config) : void 0;
+  const configPath = values.config ? (0, import_node_path30.resolve)(io.cwd, values.config) : void 0;
   if (values["print-config"]) {
     if (paths.length > 1) throw new UsageError("--print-config takes one path");
     io.stdout(printConfig(io, paths[0], configPath, ruleSettings));
@@ -36521,12 +36624,12 @@ function checkCommand(argv, io) {
   const combined = combineRuns(parts, shownPaths.length === 1 ? shownPaths[0] : ".");
   let findings = combined.findings;
   if (values["write-baseline"] !== void 0) {
-    (0, import_node_fs6.writeFileSync)((0, import_node_path29.resolve)(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
+    (0, import_node_fs7.writeFileSync)((0, import_node_path30.resolve)(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
     io.stderr(`baseline with ${findings.length} finding${findings.length === 1 ? "" : "s"} written to ${values["write-baseline"]}
 `);
   }
   if (values.baseline !== void 0) {
-    const matched = applyBaseline(combined, readBaseline((0, import_node_path29.resolve)(io.cwd, values.baseline), values.baseline));
+    const matched = applyBaseline(combined, readBaseline((0, import_node_path30.resolve)(io.cwd, values.baseline), values.baseline));
     findings = matched.findings;
     io.stderr(`${matched.matched} finding${matched.matched === 1 ? "" : "s"} in the baseline ${values.baseline}${matched.gone ? `; ${matched.gone} baseline entr${matched.gone === 1 ? "y" : "ies"} no longer found (rewrite it with --write-baseline)` : ""}
 `);
@@ -36538,7 +36641,7 @@ function checkCommand(argv, io) {
   const report = formatters[format](result, opts);
   const silent = format === "stylish" ? silentChecksLine(runs) : void 0;
   if (values.output) {
-    (0, import_node_fs6.writeFileSync)((0, import_node_path29.resolve)(io.cwd, values.output), report);
+    (0, import_node_fs7.writeFileSync)((0, import_node_path30.resolve)(io.cwd, values.output), report);
     io.stdout(`${summaryLine(result)}
 ${silent ? `${silent}
 ` : ""}report written to ${values.output}
@@ -36559,7 +36662,7 @@ function printConfig(io, path, configPath, cli) {
   const config3 = readConfig(new Workspace(path.dir), configPath, path.shown);
   const rules = {};
   for (const r of RULES) rules[r.meta.id] = severityFor(r, config3, void 0, void 0, cli);
-  const configFile = configPath ? (0, import_node_path29.relative)(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
+  const configFile = configPath ? (0, import_node_path30.relative)(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
   const { rules: _asWritten, ...rest2 } = config3.data;
   return `${JSON.stringify({ configFile, ...rest2, rules, ...Object.keys(cli).length ? { commandLine: cli } : {} }, null, 2)}
 `;
@@ -36567,7 +36670,7 @@ function printConfig(io, path, configPath, cli) {
 function readBaseline(abs2, shown3) {
   let text2;
   try {
-    text2 = (0, import_node_fs6.readFileSync)(abs2, "utf8");
+    text2 = (0, import_node_fs7.readFileSync)(abs2, "utf8");
   } catch {
     throw new UsageError(`baseline file not found: ${shown3}`);
   }
@@ -36582,7 +36685,7 @@ function exitCode(findings, maxWarnings) {
 }
 
 // src/commands/scale.ts
-var import_node_path30 = require("node:path");
+var import_node_path31 = require("node:path");
 var import_node_util5 = require("node:util");
 
 // src/fix/scale.ts
@@ -36903,7 +37006,7 @@ function scaleCommand(argv, io) {
   const threads = count2("threads", values.threads);
   const dir = dirArg ?? ".";
   const color = useColor(io, values);
-  const opts = { dir: (0, import_node_path30.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path30.resolve)(io.cwd, values.config) } : {}, rules: RULES };
+  const opts = { dir: (0, import_node_path31.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path31.resolve)(io.cwd, values.config) } : {}, rules: RULES };
   const plan = planScale(opts, {
     tier,
     replicas,
@@ -36946,8 +37049,8 @@ function scaleCommand(argv, io) {
 }
 
 // src/commands/init.ts
-var import_node_fs7 = require("node:fs");
-var import_node_path31 = require("node:path");
+var import_node_fs8 = require("node:fs");
+var import_node_path32 = require("node:path");
 var import_node_util6 = require("node:util");
 var INIT_OPTIONS = {
   host: { type: "string" },
@@ -37016,11 +37119,11 @@ function initCommand(argv, io) {
   const { values, positionals } = (0, import_node_util6.parseArgs)({ args: [...argv], allowPositionals: true, strict: true, options: INIT_OPTIONS });
   if (positionals.length > 1) throw new UsageError(`init takes one directory, got ${positionals.length}`);
   const shown3 = positionals[0] ?? ".";
-  const dir = (0, import_node_path31.resolve)(io.cwd, shown3);
-  if (!(0, import_node_fs7.existsSync)(dir)) throw new UsageError(`no such directory: ${shown3}`);
+  const dir = (0, import_node_path32.resolve)(io.cwd, shown3);
+  if (!(0, import_node_fs8.existsSync)(dir)) throw new UsageError(`no such directory: ${shown3}`);
   const ws = new Workspace(dir);
   const present = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
-  if (present && !values.force) throw new UsageError(`${(0, import_node_path31.join)(shown3, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
+  if (present && !values.force) throw new UsageError(`${(0, import_node_path32.join)(shown3, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
   if (values.host !== void 0 && (values.cpus !== void 0 || values.memory !== void 0)) throw new UsageError("give --host, or --cpus and --memory, not both");
   if (values.host !== void 0 && !lookupInstance(values.host)) {
     const near = suggestInstances(values.host);
@@ -37042,12 +37145,12 @@ function initCommand(argv, io) {
   if (loaded3.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded3.problems.map((p) => p.message).join("; ")}`);
   const plan = capacityPlan(loaded3.config);
   if (plan.problems.length) throw new UsageError(plan.problems.map((p) => p.message).join("; "));
-  const before = check({ dir, displayDir: shown3, rules: RULES, ...present ? { configPath: (0, import_node_path31.join)(dir, present) } : {} });
-  const target = (0, import_node_path31.join)(dir, ".arena-lint.yaml");
-  (0, import_node_fs7.writeFileSync)(target, text2);
+  const before = check({ dir, displayDir: shown3, rules: RULES, ...present ? { configPath: (0, import_node_path32.join)(dir, present) } : {} });
+  const target = (0, import_node_path32.join)(dir, ".arena-lint.yaml");
+  (0, import_node_fs8.writeFileSync)(target, text2);
   const after = check({ dir, displayDir: shown3, rules: RULES, configPath: target });
   const turnedOn = [...silentForHost(before)].filter((id2) => !silentForHost(after).has(id2)).sort();
-  const written = (0, import_node_path31.relative)(io.cwd, target).split("\\").join("/");
+  const written = (0, import_node_path32.relative)(io.cwd, target).split("\\").join("/");
   const lines = [`wrote ${written} for ${stacks.length} stack${stacks.length === 1 ? "" : "s"} (${stacks.join(", ")})`];
   if (turnedOn.length) lines.push(`turns on ${turnedOn.join(", ")}, which stayed silent without a host`);
   const stillOff = [...silentForHost(after)].sort();
@@ -37227,7 +37330,17 @@ function main(argv, io) {
   }
 }
 
+// src/core/cache-dir.ts
+var import_node_os = require("node:os");
+var import_node_path33 = require("node:path");
+function userCacheDir(env = process.env) {
+  if (env.NODE_DISABLE_COMPILE_CACHE) return void 0;
+  return (0, import_node_path33.join)(env.XDG_CACHE_HOME || (0, import_node_path33.join)((0, import_node_os.homedir)(), ".cache"), "arena-lint");
+}
+
 // src/bin.ts
+var cacheDir2 = userCacheDir();
+usePythonTreeCache(cacheDir2 ? (0, import_node_path34.join)(cacheDir2, "python-trees") : void 0);
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (e) => {
     if (e.code !== "EPIPE") throw e;
