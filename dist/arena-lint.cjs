@@ -15204,8 +15204,8 @@ function cachedParse(text2, nodeSet, topId, parse) {
 }
 var MAX_ENTRIES = 256;
 var MAGIC = 1414548545;
-var FORMAT = 1;
-var HEADER = 16;
+var FORMAT = 2;
+var HEADER = 24;
 function entryName(text2, nodeSet) {
   const grammar = fnv1a(nodeSet.types.map((t2) => t2.name).join(" "));
   return `${FORMAT}-${grammar}-${fnv1a(text2)}-${text2.length}.pytree`;
@@ -15215,6 +15215,18 @@ function fnv1a(s2) {
   for (let i = 0; i < s2.length; i++) h = Math.imul(h ^ s2.charCodeAt(i), 16777619);
   return (h >>> 0).toString(16).padStart(8, "0");
 }
+function contentHash(s2) {
+  let a = 2654435769 ^ s2.length;
+  let b = 2246822507 ^ s2.length;
+  for (let i = 0; i < s2.length; i++) {
+    const c = s2.charCodeAt(i);
+    a = Math.imul(a ^ c, 2654435761);
+    b = Math.imul(b ^ c, 668265263);
+  }
+  a = Math.imul(a ^ a >>> 15, 2246822519) ^ Math.imul(b ^ b >>> 13, 3266489917);
+  b = Math.imul(b ^ b >>> 16, 2246822519) ^ Math.imul(a ^ a >>> 13, 3266489917);
+  return [a >>> 0, b >>> 0];
+}
 function readTree(file, text2, nodeSet, topId) {
   let data;
   try {
@@ -15223,13 +15235,12 @@ function readTree(file, text2, nodeSet, topId) {
     return void 0;
   }
   if (data.length < HEADER || data.readUInt32LE(0) !== MAGIC || data.readUInt32LE(4) !== FORMAT) return void 0;
-  const textBytes = data.readUInt32LE(8);
-  const count3 = data.readUInt32LE(12);
-  const bufferAt = HEADER + textBytes + (4 - textBytes % 4) % 4;
-  if (bufferAt + count3 * 16 !== data.length) return void 0;
-  if (data.toString("utf8", HEADER, HEADER + textBytes) !== text2) return void 0;
+  const [a, b] = contentHash(text2);
+  if (data.readUInt32LE(8) !== text2.length || data.readUInt32LE(12) !== a || data.readUInt32LE(16) !== b) return void 0;
+  const count3 = data.readUInt32LE(20);
+  if (HEADER + count3 * 16 !== data.length) return void 0;
   const buffer = new Array(count3 * 4);
-  for (let i = 0; i < buffer.length; i++) buffer[i] = data.readInt32LE(bufferAt + i * 4);
+  for (let i = 0; i < buffer.length; i++) buffer[i] = data.readInt32LE(HEADER + i * 4);
   const types = nodeSet.types.length;
   for (let i = 0; i < buffer.length; i += 4) {
     const [type, from, to, size] = [buffer[i], buffer[i + 1], buffer[i + 2], buffer[i + 3]];
@@ -15269,16 +15280,15 @@ function writeTree(dir, file, text2, tree) {
     const names = (0, import_node_fs.readdirSync)(dir);
     if (names.length >= MAX_ENTRIES) for (const n of names) (0, import_node_fs.rmSync)((0, import_node_path5.join)(dir, n), { force: true });
     const buffer = flattenTree(tree);
-    const body = Buffer.from(text2, "utf8");
-    const pad = (4 - body.length % 4) % 4;
-    const data = Buffer.alloc(HEADER + body.length + pad + buffer.length * 4);
+    const data = Buffer.alloc(HEADER + buffer.length * 4);
+    const [a, b] = contentHash(text2);
     data.writeUInt32LE(MAGIC, 0);
     data.writeUInt32LE(FORMAT, 4);
-    data.writeUInt32LE(body.length, 8);
-    data.writeUInt32LE(buffer.length / 4, 12);
-    body.copy(data, HEADER);
-    const at2 = HEADER + body.length + pad;
-    for (let i = 0; i < buffer.length; i++) data.writeInt32LE(buffer[i], at2 + i * 4);
+    data.writeUInt32LE(text2.length, 8);
+    data.writeUInt32LE(a, 12);
+    data.writeUInt32LE(b, 16);
+    data.writeUInt32LE(buffer.length / 4, 20);
+    for (let i = 0; i < buffer.length; i++) data.writeInt32LE(buffer[i], HEADER + i * 4);
     const partial = `${file}.${process.pid}.tmp`;
     (0, import_node_fs.writeFileSync)(partial, data, { mode: 384 });
     (0, import_node_fs.renameSync)(partial, file);

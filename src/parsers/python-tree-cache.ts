@@ -6,11 +6,12 @@ import { join } from 'node:path';
  * Python syntax trees kept between runs, by content. lezer's parse of a settings.py, in code V8 has
  * not optimised yet, was the largest single cost of a check of the seed's stack (about a fifth), and
  * a pre-commit hook checks the same settings.py commit after commit. A tree is stored as lezer's own
- * flat buffer (node type, start, end, subtree size) beside the text it was parsed from, and rebuilt
- * with `Tree.build` when the text is the same, character for character; anything else (another text,
- * another grammar, a damaged or foreign file) is parsed again. Only the `arena-lint` command turns it
- * on, in the user's own cache folder, like the V8 code cache (src/launch.ts); tests and the GitHub
- * Action parse every time.
+ * flat buffer (node type, start, end, subtree size) under two independent hashes and the length of
+ * the text it was parsed from, and rebuilt with `Tree.build` when all three match; anything else
+ * (another text, another grammar, a damaged or foreign file) is parsed again. The text itself is not
+ * stored: settings files hold secrets, and a cache must not copy them. Only the `arena-lint` command
+ * turns it on, in the user's own cache folder beside the V8 code cache (src/launch.ts); tests and the
+ * GitHub Action parse every time.
  */
 let cacheDir: string | undefined;
 
@@ -33,8 +34,8 @@ export function cachedParse(text: string, nodeSet: NodeSet, topId: number, parse
 /** Files kept before the folder is emptied; a project has a handful of Python files the check reads. */
 const MAX_ENTRIES = 256;
 const MAGIC = 0x54504c41; // "ALPT"
-const FORMAT = 1;
-const HEADER = 16;
+const FORMAT = 2;
+const HEADER = 24;
 
 function entryName(text: string, nodeSet: NodeSet): string {
   // The grammar's node types name the format of the buffer: another lezer-python gets other files.
@@ -48,7 +49,24 @@ function fnv1a(s: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-/** The tree stored in `file` for exactly `text`, checked node by node, or undefined. */
+/**
+ * A second hash of the text, 64 bits in two multiply-xorshift lanes, stored in the entry: with the
+ * file name's FNV-1a and the length, two texts that differ share an entry with odds of about 2^-96.
+ */
+function contentHash(s: string): [number, number] {
+  let a = 0x9e3779b9 ^ s.length;
+  let b = 0x85ebca6b ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x9e3779b1);
+    b = Math.imul(b ^ c, 0x27d4eb2f);
+  }
+  a = Math.imul(a ^ (a >>> 15), 0x85ebca77) ^ Math.imul(b ^ (b >>> 13), 0xc2b2ae3d);
+  b = Math.imul(b ^ (b >>> 16), 0x85ebca77) ^ Math.imul(a ^ (a >>> 13), 0xc2b2ae3d);
+  return [a >>> 0, b >>> 0];
+}
+
+/** The tree stored in `file` for `text`, checked node by node, or undefined. */
 export function readTree(file: string, text: string, nodeSet: NodeSet, topId: number): Tree | undefined {
   let data: Buffer;
   try {
@@ -57,13 +75,12 @@ export function readTree(file: string, text: string, nodeSet: NodeSet, topId: nu
     return undefined;
   }
   if (data.length < HEADER || data.readUInt32LE(0) !== MAGIC || data.readUInt32LE(4) !== FORMAT) return undefined;
-  const textBytes = data.readUInt32LE(8);
-  const count = data.readUInt32LE(12);
-  const bufferAt = HEADER + textBytes + ((4 - (textBytes % 4)) % 4);
-  if (bufferAt + count * 16 !== data.length) return undefined;
-  if (data.toString('utf8', HEADER, HEADER + textBytes) !== text) return undefined;
+  const [a, b] = contentHash(text);
+  if (data.readUInt32LE(8) !== text.length || data.readUInt32LE(12) !== a || data.readUInt32LE(16) !== b) return undefined;
+  const count = data.readUInt32LE(20);
+  if (HEADER + count * 16 !== data.length) return undefined;
   const buffer: number[] = new Array<number>(count * 4);
-  for (let i = 0; i < buffer.length; i++) buffer[i] = data.readInt32LE(bufferAt + i * 4);
+  for (let i = 0; i < buffer.length; i++) buffer[i] = data.readInt32LE(HEADER + i * 4);
   // Every node names a known type, lies inside the text and after its children (post order).
   const types = nodeSet.types.length;
   for (let i = 0; i < buffer.length; i += 4) {
@@ -105,16 +122,15 @@ function writeTree(dir: string, file: string, text: string, tree: Tree): void {
     const names = readdirSync(dir);
     if (names.length >= MAX_ENTRIES) for (const n of names) rmSync(join(dir, n), { force: true });
     const buffer = flattenTree(tree);
-    const body = Buffer.from(text, 'utf8');
-    const pad = (4 - (body.length % 4)) % 4;
-    const data = Buffer.alloc(HEADER + body.length + pad + buffer.length * 4);
+    const data = Buffer.alloc(HEADER + buffer.length * 4);
+    const [a, b] = contentHash(text);
     data.writeUInt32LE(MAGIC, 0);
     data.writeUInt32LE(FORMAT, 4);
-    data.writeUInt32LE(body.length, 8);
-    data.writeUInt32LE(buffer.length / 4, 12);
-    body.copy(data, HEADER);
-    const at = HEADER + body.length + pad;
-    for (let i = 0; i < buffer.length; i++) data.writeInt32LE(buffer[i]!, at + i * 4);
+    data.writeUInt32LE(text.length, 8);
+    data.writeUInt32LE(a, 12);
+    data.writeUInt32LE(b, 16);
+    data.writeUInt32LE(buffer.length / 4, 20);
+    for (let i = 0; i < buffer.length; i++) data.writeInt32LE(buffer[i]!, HEADER + i * 4);
     const partial = `${file}.${process.pid}.tmp`;
     writeFileSync(partial, data, { mode: 0o600 });
     // A rename, so a run started meanwhile reads the old file or the whole new one.

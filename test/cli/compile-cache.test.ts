@@ -106,7 +106,7 @@ describe('the Python tree cache of the arena-lint command', () => {
     expect(check(home).stdout).toBe(expected);
     const files = treeFiles(home);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^1-[0-9a-f]{8}-[0-9a-f]{8}-3297\.pytree$/);
+    expect(files[0]).toMatch(/^2-[0-9a-f]{8}-[0-9a-f]{8}-3297\.pytree$/);
     const second = check(home);
     expect(second.status).toBe(1);
     expect(second.stdout).toBe(expected);

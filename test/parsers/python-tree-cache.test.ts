@@ -106,7 +106,8 @@ describe('Python tree cache', () => {
       ['truncated', good.subarray(0, good.length - 3)],
       ['empty', Buffer.alloc(0)],
       ['not a tree', Buffer.from('hello, world, this is not a tree file')],
-      ['another text', (() => { const b = Buffer.from(good); b[16] = 'X'.charCodeAt(0); return b; })()],
+      ['another text', (() => { const b = Buffer.from(good); b.writeUInt8(b.readUInt8(12) ^ 1, 12); return b; })()],
+      ['another length', (() => { const b = Buffer.from(good); b.writeUInt32LE(text.length + 1, 8); return b; })()],
       ['a node type out of range', (() => { const b = Buffer.from(good); b.writeInt32LE(99999, b.length - 16); return b; })()],
       ['a node past the text', (() => { const b = Buffer.from(good); b.writeInt32LE(text.length + 5, b.length - 8); return b; })()],
       ['a subtree larger than the buffer', (() => { const b = Buffer.from(good); b.writeInt32LE(1 << 20, b.length - 4); return b; })()],
@@ -154,6 +155,15 @@ describe('Python tree cache', () => {
     writeFileSync(blocked, 'a file');
     usePythonTreeCache(join(blocked, 'trees'));
     expect(nodesOf(cachedParse('A = 1\n', nodeSet, topId, parse))).toEqual(nodesOf(parse('A = 1\n')));
+  });
+
+  it('does not store the text it was parsed from (settings files hold secrets)', () => {
+    const dir = tempDir('pytrees-secret');
+    usePythonTreeCache(dir);
+    const secret = 'SECRET_KEY = "k3y-that-must-not-be-copied"\n';
+    cachedParse(secret, nodeSet, topId, parse);
+    const [name] = readdirSync(dir);
+    expect(readFileSync(join(dir, name!)).includes('k3y-that-must-not-be-copied')).toBe(false);
   });
 
   it('flattens a tree into nodes of four numbers, children before their parent', () => {
