@@ -1,9 +1,10 @@
 import { parser } from '@lezer/python';
 import type { Tree } from '@lezer/common';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { cachedParse, flattenTree, readTree, usePythonTreeCache } from '../../src/parsers/python-tree-cache.js';
+import { filesUnder } from '../helpers/files.js';
 import { removeTempDirs, tempDir } from '../integration/helpers.js';
 
 // A tree rebuilt from the cache must be the tree lezer parses, node for node (type, start, end and
@@ -33,20 +34,6 @@ function nodesOf(tree: Tree): string[] {
   return out;
 }
 
-function* pythonFiles(dir: string): Generator<string> {
-  for (const e of readdirSync(dir)) {
-    if (e === 'node_modules' || e === '.git') continue;
-    const p = join(dir, e);
-    let s;
-    try {
-      s = statSync(p);
-    } catch {
-      continue;
-    }
-    if (s.isDirectory()) yield* pythonFiles(p);
-    else if (e.endsWith('.py')) yield p;
-  }
-}
 
 /** Parses through the cache twice; the second must come from the cache and equal the parse. */
 function roundTrip(text: string, dir: string): void {
@@ -67,7 +54,7 @@ describe('Python tree cache', () => {
   it('rebuilds every Python file of the fixtures as lezer parses it', () => {
     const dir = tempDir('pytrees');
     let n = 0;
-    for (const p of pythonFiles(join(root, 'fixtures'))) {
+    for (const p of filesUnder(join(root, 'fixtures'), /\.py$/)) {
       roundTrip(readFileSync(p, 'utf8'), join(dir, String(n++)));
     }
     expect(n).toBeGreaterThan(50);
@@ -76,7 +63,7 @@ describe('Python tree cache', () => {
   it.skipIf(!existsSync(CORPUS))('rebuilds every Python file of the corpus as lezer parses it (skipped when ../shared/corpus is absent)', () => {
     const dir = tempDir('pytrees-corpus');
     let n = 0;
-    for (const p of pythonFiles(CORPUS)) roundTrip(readFileSync(p, 'utf8'), join(dir, String(n++)));
+    for (const p of filesUnder(CORPUS, /\.py$/)) roundTrip(readFileSync(p, 'utf8'), join(dir, String(n++)));
     expect(n).toBeGreaterThan(10);
   });
 

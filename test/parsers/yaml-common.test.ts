@@ -1,11 +1,12 @@
 import fc from 'fast-check';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isPair, isScalar, isSeq } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { createSourceFile } from '../../src/core/source.js';
 import { parseCommonYaml } from '../../src/parsers/yaml-common.js';
 import { parseYaml, parseYamlFully } from '../../src/parsers/yaml.js';
+import { filesUnder } from '../helpers/files.js';
 import { assertProperty } from '../helpers/property.js';
 
 // The common-YAML reader (src/parsers/yaml-common.ts) must build exactly what the `yaml` package
@@ -48,27 +49,13 @@ function compareReaders(text: string, path = 'docker-compose.yml'): boolean {
   return true;
 }
 
-function* yamlFiles(dir: string): Generator<string> {
-  for (const e of readdirSync(dir)) {
-    if (e === 'node_modules' || e === '.git') continue;
-    const p = join(dir, e);
-    let s;
-    try {
-      s = statSync(p);
-    } catch {
-      continue;
-    }
-    if (s.isDirectory()) yield* yamlFiles(p);
-    else if (/\.ya?ml$/.test(e)) yield p;
-  }
-}
 
 describe('common-YAML reader', () => {
   it('reads every YAML file of the fixtures as the yaml package does, or leaves it to the package', () => {
     let read = 0;
     let left = 0;
     for (const dir of ['fixtures', 'test']) {
-      for (const p of yamlFiles(join(root, dir))) {
+      for (const p of filesUnder(join(root, dir), /\.ya?ml$/)) {
         if (compareReaders(readFileSync(p, 'utf8'), p)) read++;
         else left++;
       }
@@ -80,7 +67,7 @@ describe('common-YAML reader', () => {
 
   it.skipIf(!existsSync(CORPUS))('reads every YAML file of the corpus as the yaml package does, or leaves it to the package (skipped when ../shared/corpus is absent)', () => {
     let read = 0;
-    for (const p of yamlFiles(CORPUS)) if (compareReaders(readFileSync(p, 'utf8'), p)) read++;
+    for (const p of filesUnder(CORPUS, /\.ya?ml$/)) if (compareReaders(readFileSync(p, 'utf8'), p)) read++;
     expect(read).toBeGreaterThan(50);
   });
 
