@@ -118,7 +118,7 @@ var require_identity = __commonJS({
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isScalar6 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
@@ -140,7 +140,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar5(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar6(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -155,7 +155,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap5;
     exports.isNode = isNode;
     exports.isPair = isPair4;
-    exports.isScalar = isScalar5;
+    exports.isScalar = isScalar6;
     exports.isSeq = isSeq5;
   }
 });
@@ -806,7 +806,7 @@ var require_Scalar = __commonJS({
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar = class extends Node.NodeBase {
+    var Scalar2 = class extends Node.NodeBase {
       constructor(value) {
         super(identity.SCALAR);
         this.value = value;
@@ -818,12 +818,12 @@ var require_Scalar = __commonJS({
         return String(this.value);
       }
     };
-    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar.PLAIN = "PLAIN";
-    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar;
+    Scalar2.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar2.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar2.PLAIN = "PLAIN";
+    Scalar2.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar2.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports.Scalar = Scalar2;
     exports.isScalarValue = isScalarValue;
   }
 });
@@ -834,7 +834,7 @@ var require_createNode = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags2) {
       if (tagName) {
@@ -879,7 +879,7 @@ var require_createNode = __commonJS({
           value = value.toJSON();
         }
         if (!value || typeof value !== "object") {
-          const node2 = new Scalar.Scalar(value);
+          const node2 = new Scalar2.Scalar(value);
           if (ref)
             ref.node = node2;
           return node2;
@@ -890,7 +890,7 @@ var require_createNode = __commonJS({
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar2.Scalar(value);
       if (tagName)
         node.tag = tagName;
       else if (!tagObj.default)
@@ -1203,7 +1203,7 @@ ${indent2}${text2.slice(fold + 1, end2)}`;
 var require_stringifyString = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
     var getFoldOptions = (ctx, isBlock) => ({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -1346,7 +1346,7 @@ ${indent2}`) + "'";
         return quotedString(value, ctx);
       }
       const indent2 = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent2.length);
+      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar2.Scalar.BLOCK_FOLDED ? false : type === Scalar2.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent2.length);
       if (!value)
         return literal2 ? "|\n" : ">\n";
       let chomp;
@@ -1401,7 +1401,7 @@ ${indent2}`) + "'";
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent2}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
+        if (blockQuote !== "folded" && type !== Scalar2.Scalar.BLOCK_FOLDED) {
           foldOptions.onOverflow = () => {
             literalFallback = true;
           };
@@ -1424,7 +1424,7 @@ ${indent2}${start}${value}${end}`;
       if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
         return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type !== Scalar2.Scalar.PLAIN && value.includes("\n")) {
         return blockString(item, ctx, onComment, onChompKeep);
       }
       if (containsDocumentMarker(value)) {
@@ -1449,20 +1449,20 @@ ${indent2}`);
       const { implicitKey, inFlow } = ctx;
       const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
       let { type } = item;
-      if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+      if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
         if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-          type = Scalar.Scalar.QUOTE_DOUBLE;
+          type = Scalar2.Scalar.QUOTE_DOUBLE;
       }
       const _stringify = (_type) => {
         switch (_type) {
-          case Scalar.Scalar.BLOCK_FOLDED:
-          case Scalar.Scalar.BLOCK_LITERAL:
+          case Scalar2.Scalar.BLOCK_FOLDED:
+          case Scalar2.Scalar.BLOCK_LITERAL:
             return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
-          case Scalar.Scalar.QUOTE_DOUBLE:
+          case Scalar2.Scalar.QUOTE_DOUBLE:
             return doubleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.QUOTE_SINGLE:
+          case Scalar2.Scalar.QUOTE_SINGLE:
             return singleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.PLAIN:
+          case Scalar2.Scalar.PLAIN:
             return plainString(ss, ctx, onComment, onChompKeep);
           default:
             return null;
@@ -1611,7 +1611,7 @@ var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
@@ -1626,7 +1626,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key2) || (identity.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key2) || (identity.isScalar(key2) ? key2.type === Scalar2.Scalar.BLOCK_FOLDED || key2.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -1766,19 +1766,19 @@ var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var MERGE_KEY = "<<";
     var merge = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar2.Scalar(Symbol(MERGE_KEY)), {
         addToJSMap: addMergeToJSMap
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey2 = (ctx, key2) => (merge.identify(key2) || identity.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey2 = (ctx, key2) => (merge.identify(key2) || identity.isScalar(key2) && (!key2.type || key2.type === Scalar2.Scalar.PLAIN) && merge.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -1896,9 +1896,9 @@ var require_Pair = __commonJS({
     function createPair(key2, value, ctx) {
       const k = createNode.createNode(key2, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
-      return new Pair(k, v);
+      return new Pair2(k, v);
     }
-    var Pair = class _Pair {
+    var Pair2 = class _Pair {
       constructor(key2, value = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
         this.key = key2;
@@ -1920,7 +1920,7 @@ var require_Pair = __commonJS({
         return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
       }
     };
-    exports.Pair = Pair;
+    exports.Pair = Pair2;
     exports.createPair = createPair;
   }
 });
@@ -2084,8 +2084,8 @@ var require_YAMLMap = __commonJS({
     var addPairToJSMap = require_addPairToJSMap();
     var Collection = require_Collection();
     var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
+    var Pair2 = require_Pair();
+    var Scalar2 = require_Scalar();
     function findPair(items, key2) {
       const k = identity.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
@@ -2098,7 +2098,7 @@ var require_YAMLMap = __commonJS({
       }
       return void 0;
     }
-    var YAMLMap = class extends Collection.Collection {
+    var YAMLMap2 = class extends Collection.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
@@ -2119,7 +2119,7 @@ var require_YAMLMap = __commonJS({
           else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
-            map.items.push(Pair.createPair(key2, value, ctx));
+            map.items.push(Pair2.createPair(key2, value, ctx));
         };
         if (obj instanceof Map) {
           for (const [key2, value] of obj)
@@ -2144,15 +2144,15 @@ var require_YAMLMap = __commonJS({
         if (identity.isPair(pair2))
           _pair = pair2;
         else if (!pair2 || typeof pair2 !== "object" || !("key" in pair2)) {
-          _pair = new Pair.Pair(pair2, pair2?.value);
+          _pair = new Pair2.Pair(pair2, pair2?.value);
         } else
-          _pair = new Pair.Pair(pair2.key, pair2.value);
+          _pair = new Pair2.Pair(pair2.key, pair2.value);
         const prev = findPair(this.items, _pair.key);
         const sortEntries = this.schema?.sortMapEntries;
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -2182,7 +2182,7 @@ var require_YAMLMap = __commonJS({
         return !!findPair(this.items, key2);
       }
       set(key2, value) {
-        this.add(new Pair.Pair(key2, value), true);
+        this.add(new Pair2.Pair(key2, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -2215,7 +2215,7 @@ var require_YAMLMap = __commonJS({
         });
       }
     };
-    exports.YAMLMap = YAMLMap;
+    exports.YAMLMap = YAMLMap2;
     exports.findPair = findPair;
   }
 });
@@ -2225,18 +2225,18 @@ var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var YAMLMap = require_YAMLMap();
+    var YAMLMap2 = require_YAMLMap();
     var map = {
       collection: "map",
       default: true,
-      nodeClass: YAMLMap.YAMLMap,
+      nodeClass: YAMLMap2.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map2, onError) {
         if (!identity.isMap(map2))
           onError("Expected a mapping for this tag");
         return map2;
       },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+      createNode: (schema, obj, ctx) => YAMLMap2.YAMLMap.from(schema, obj, ctx)
     };
     exports.map = map;
   }
@@ -2250,9 +2250,9 @@ var require_YAMLSeq = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var Collection = require_Collection();
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var toJS = require_toJS();
-    var YAMLSeq = class extends Collection.Collection {
+    var YAMLSeq2 = class extends Collection.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
@@ -2307,7 +2307,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity.isScalar(prev) && Scalar2.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -2354,7 +2354,7 @@ var require_YAMLSeq = __commonJS({
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
     }
-    exports.YAMLSeq = YAMLSeq;
+    exports.YAMLSeq = YAMLSeq2;
   }
 });
 
@@ -2363,18 +2363,18 @@ var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var YAMLSeq = require_YAMLSeq();
+    var YAMLSeq2 = require_YAMLSeq();
     var seq = {
       collection: "seq",
       default: true,
-      nodeClass: YAMLSeq.YAMLSeq,
+      nodeClass: YAMLSeq2.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq2, onError) {
         if (!identity.isSeq(seq2))
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+      createNode: (schema, obj, ctx) => YAMLSeq2.YAMLSeq.from(schema, obj, ctx)
     };
     exports.seq = seq;
   }
@@ -2403,14 +2403,14 @@ var require_string = __commonJS({
 var require_null = __commonJS({
   "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var nullTag = {
       identify: (value) => value == null,
-      createNode: () => new Scalar.Scalar(null),
+      createNode: () => new Scalar2.Scalar(null),
       default: true,
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar.Scalar(null),
+      resolve: () => new Scalar2.Scalar(null),
       stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
     exports.nullTag = nullTag;
@@ -2421,13 +2421,13 @@ var require_null = __commonJS({
 var require_bool = __commonJS({
   "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var boolTag = {
       identify: (value) => typeof value === "boolean",
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str) => new Scalar2.Scalar(str[0] === "t" || str[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -2472,7 +2472,7 @@ var require_stringifyNumber = __commonJS({
 var require_float = __commonJS({
   "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
@@ -2500,7 +2500,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
+        const node = new Scalar2.Scalar(parseFloat(str));
         const dot2 = str.indexOf(".");
         if (dot2 !== -1 && str[str.length - 1] === "0")
           node.minFractionDigits = str.length - dot2 - 1;
@@ -2591,7 +2591,7 @@ var require_schema = __commonJS({
 var require_schema2 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var map = require_map();
     var seq = require_seq();
     function intIdentify(value) {
@@ -2608,7 +2608,7 @@ var require_schema2 = __commonJS({
       },
       {
         identify: (value) => value == null,
-        createNode: () => new Scalar.Scalar(null),
+        createNode: () => new Scalar2.Scalar(null),
         default: true,
         tag: "tag:yaml.org,2002:null",
         test: /^null$/,
@@ -2659,7 +2659,7 @@ var require_binary = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
       identify: (value) => value instanceof Uint8Array,
@@ -2703,15 +2703,15 @@ var require_binary = __commonJS({
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
-        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+        type ?? (type = Scalar2.Scalar.BLOCK_LITERAL);
+        if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
             lines[i] = str.substr(o, lineWidth);
           }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
         return stringifyString.stringifyString({ comment: comment2, type, value: str }, ctx, onComment, onChompKeep);
       }
@@ -2725,9 +2725,9 @@ var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLSeq = require_YAMLSeq();
+    var Pair2 = require_Pair();
+    var Scalar2 = require_Scalar();
+    var YAMLSeq2 = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity.isSeq(seq)) {
         for (let i = 0; i < seq.items.length; ++i) {
@@ -2737,7 +2737,7 @@ var require_pairs = __commonJS({
           else if (identity.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
-            const pair2 = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+            const pair2 = item.items[0] || new Pair2.Pair(new Scalar2.Scalar(null));
             if (item.commentBefore)
               pair2.key.commentBefore = pair2.key.commentBefore ? `${item.commentBefore}
 ${pair2.key.commentBefore}` : item.commentBefore;
@@ -2748,7 +2748,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair2;
           }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i] = identity.isPair(item) ? item : new Pair2.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -2756,7 +2756,7 @@ ${cn.comment}` : item.comment;
     }
     function createPairs(schema, iterable, ctx) {
       const { replacer } = ctx;
-      const pairs2 = new YAMLSeq.YAMLSeq(schema);
+      const pairs2 = new YAMLSeq2.YAMLSeq(schema);
       pairs2.tag = "tag:yaml.org,2002:pairs";
       let i = 0;
       if (iterable && Symbol.iterator in Object(iterable))
@@ -2781,7 +2781,7 @@ ${cn.comment}` : item.comment;
           } else {
             key2 = it;
           }
-          pairs2.items.push(Pair.createPair(key2, value, ctx));
+          pairs2.items.push(Pair2.createPair(key2, value, ctx));
         }
       return pairs2;
     }
@@ -2804,17 +2804,17 @@ var require_omap = __commonJS({
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var pairs = require_pairs();
-    var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
+    var YAMLOMap = class _YAMLOMap extends YAMLSeq2.YAMLSeq {
       constructor() {
         super();
-        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
-        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
-        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
-        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
-        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
+        this.add = YAMLMap2.YAMLMap.prototype.add.bind(this);
+        this.delete = YAMLMap2.YAMLMap.prototype.delete.bind(this);
+        this.get = YAMLMap2.YAMLMap.prototype.get.bind(this);
+        this.has = YAMLMap2.YAMLMap.prototype.has.bind(this);
+        this.set = YAMLMap2.YAMLMap.prototype.set.bind(this);
         this.tag = _YAMLOMap.tag;
       }
       /**
@@ -2880,7 +2880,7 @@ var require_omap = __commonJS({
 var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
       const boolObj = value ? trueTag : falseTag;
       if (source && boolObj.test.test(source))
@@ -2892,7 +2892,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar.Scalar(true),
+      resolve: () => new Scalar2.Scalar(true),
       stringify: boolStringify
     };
     var falseTag = {
@@ -2900,7 +2900,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar.Scalar(false),
+      resolve: () => new Scalar2.Scalar(false),
       stringify: boolStringify
     };
     exports.falseTag = falseTag;
@@ -2912,7 +2912,7 @@ var require_bool2 = __commonJS({
 var require_float2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
@@ -2940,7 +2940,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
+        const node = new Scalar2.Scalar(parseFloat(str.replace(/_/g, "")));
         const dot2 = str.indexOf(".");
         if (dot2 !== -1) {
           const f = str.substring(dot2 + 1).replace(/_/g, "");
@@ -3041,9 +3041,9 @@ var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
+    var Pair2 = require_Pair();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSet = class _YAMLSet extends YAMLMap2.YAMLMap {
       constructor(schema) {
         super(schema);
         this.tag = _YAMLSet.tag;
@@ -3053,10 +3053,10 @@ var require_set = __commonJS({
         if (identity.isPair(key2))
           pair2 = key2;
         else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
-          pair2 = new Pair.Pair(key2.key, null);
+          pair2 = new Pair2.Pair(key2.key, null);
         else
-          pair2 = new Pair.Pair(key2, null);
-        const prev = YAMLMap.findPair(this.items, pair2.key);
+          pair2 = new Pair2.Pair(key2, null);
+        const prev = YAMLMap2.findPair(this.items, pair2.key);
         if (!prev)
           this.items.push(pair2);
       }
@@ -3065,17 +3065,17 @@ var require_set = __commonJS({
        * Otherwise, returns the value of that Pair's key.
        */
       get(key2, keepPair) {
-        const pair2 = YAMLMap.findPair(this.items, key2);
+        const pair2 = YAMLMap2.findPair(this.items, key2);
         return !keepPair && identity.isPair(pair2) ? identity.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
       set(key2, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key2);
+        const prev = YAMLMap2.findPair(this.items, key2);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key2));
+          this.items.push(new Pair2.Pair(key2));
         }
       }
       toJSON(_, ctx) {
@@ -3096,7 +3096,7 @@ var require_set = __commonJS({
           for (let value of iterable) {
             if (typeof replacer === "function")
               value = replacer.call(iterable, value, value);
-            set2.items.push(Pair.createPair(value, null, ctx));
+            set2.items.push(Pair2.createPair(value, null, ctx));
           }
         return set2;
       }
@@ -3470,7 +3470,7 @@ var require_Document = __commonJS({
     var Alias = require_Alias();
     var Collection = require_Collection();
     var identity = require_identity();
-    var Pair = require_Pair();
+    var Pair2 = require_Pair();
     var toJS = require_toJS();
     var Schema = require_Schema();
     var stringifyDocument = require_stringifyDocument();
@@ -3605,7 +3605,7 @@ var require_Document = __commonJS({
       createPair(key2, value, options2 = {}) {
         const k = this.createNode(key2, null, options2);
         const v = this.createNode(value, null, options2);
-        return new Pair.Pair(k, v);
+        return new Pair2.Pair(k, v);
       }
       /**
        * Removes a value from the document.
@@ -4051,15 +4051,15 @@ var require_util_map_includes = __commonJS({
 var require_resolve_block_map = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
+    var Pair2 = require_Pair();
+    var YAMLMap2 = require_YAMLMap();
     var resolveProps = require_resolve_props();
     var utilContainsNewline = require_util_contains_newline();
     var utilFlowIndentCheck = require_util_flow_indent_check();
     var utilMapIncludes = require_util_map_includes();
     var startColMsg = "All mapping items must start at the same column";
     function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+      const NodeClass = tag?.nodeClass ?? YAMLMap2.YAMLMap;
       const map = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -4127,7 +4127,7 @@ var require_resolve_block_map = __commonJS({
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
-          const pair2 = new Pair.Pair(keyNode, valueNode);
+          const pair2 = new Pair2.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
           map.items.push(pair2);
@@ -4140,7 +4140,7 @@ var require_resolve_block_map = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair2 = new Pair.Pair(keyNode);
+          const pair2 = new Pair2.Pair(keyNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
           map.items.push(pair2);
@@ -4159,11 +4159,11 @@ var require_resolve_block_map = __commonJS({
 var require_resolve_block_seq = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
-    var YAMLSeq = require_YAMLSeq();
+    var YAMLSeq2 = require_YAMLSeq();
     var resolveProps = require_resolve_props();
     var utilFlowIndentCheck = require_util_flow_indent_check();
     function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+      const NodeClass = tag?.nodeClass ?? YAMLSeq2.YAMLSeq;
       const seq = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -4254,9 +4254,9 @@ var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var Pair2 = require_Pair();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     var utilContainsNewline = require_util_contains_newline();
@@ -4266,7 +4266,7 @@ var require_resolve_flow_collection = __commonJS({
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
       const isMap5 = fc.start.source === "{";
       const fcName = isMap5 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap2.YAMLMap : YAMLSeq2.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4394,7 +4394,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair2 = new Pair.Pair(keyNode, valueNode);
+          const pair2 = new Pair2.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
           if (isMap5) {
@@ -4403,7 +4403,7 @@ var require_resolve_flow_collection = __commonJS({
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
             map.items.push(pair2);
           } else {
-            const map = new YAMLMap.YAMLMap(ctx.schema);
+            const map = new YAMLMap2.YAMLMap(ctx.schema);
             map.flow = true;
             map.items.push(pair2);
             const endRange = (valueNode ?? keyNode).range;
@@ -4448,9 +4448,9 @@ var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var Scalar2 = require_Scalar();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
@@ -4477,7 +4477,7 @@ var require_compose_collection = __commonJS({
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
-      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
+      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap2.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq2.YAMLSeq.tagName && expType === "seq") {
         return resolveCollection(CN, ctx, token, onError, tagName);
       }
       let tag = ctx.schema.tags.find((t2) => t2.tag === tagName && t2.collection === expType);
@@ -4497,7 +4497,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      const node = identity.isNode(res) ? res : new Scalar2.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
       if (tag?.format)
@@ -4512,13 +4512,13 @@ var require_compose_collection = __commonJS({
 var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function resolveBlockScalar(ctx, scalar2, onError) {
       const start = scalar2.offset;
       const header = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type = header.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
       const lines = scalar2.source ? splitLines2(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -4580,7 +4580,7 @@ var require_resolve_block_scalar = __commonJS({
           onError(offset - content2.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent2 = "";
         }
-        if (type === Scalar.Scalar.BLOCK_LITERAL) {
+        if (type === Scalar2.Scalar.BLOCK_LITERAL) {
           value += sep + indent2.slice(trimIndent) + content2;
           sep = "\n";
         } else if (indent2.length > trimIndent || content2[0] === "	") {
@@ -4695,7 +4695,7 @@ var require_resolve_block_scalar = __commonJS({
 var require_resolve_flow_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar2, strict, onError) {
       const { offset, type, source, end } = scalar2;
@@ -4704,15 +4704,15 @@ var require_resolve_flow_scalar = __commonJS({
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
       switch (type) {
         case "scalar":
-          _type = Scalar.Scalar.PLAIN;
+          _type = Scalar2.Scalar.PLAIN;
           value = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_SINGLE;
+          _type = Scalar2.Scalar.QUOTE_SINGLE;
           value = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_DOUBLE;
+          _type = Scalar2.Scalar.QUOTE_DOUBLE;
           value = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
@@ -4917,7 +4917,7 @@ var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
@@ -4935,11 +4935,11 @@ var require_compose_scalar = __commonJS({
       let scalar2;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar2 = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar2 = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar2 = new Scalar.Scalar(value);
+        scalar2 = new Scalar2.Scalar(value);
       }
       scalar2.range = range;
       scalar2.source = value;
@@ -5700,7 +5700,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar6 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM2:
@@ -5784,7 +5784,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar5;
+    exports.isScalar = isScalar6;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -7391,10 +7391,10 @@ var require_dist = __commonJS({
     var errors = require_errors();
     var Alias = require_Alias();
     var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var Pair2 = require_Pair();
+    var Scalar2 = require_Scalar();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var cst = require_cst();
     var lexer = require_lexer();
     var lineCounter = require_line_counter();
@@ -7416,10 +7416,10 @@ var require_dist = __commonJS({
     exports.isPair = identity.isPair;
     exports.isScalar = identity.isScalar;
     exports.isSeq = identity.isSeq;
-    exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar.Scalar;
-    exports.YAMLMap = YAMLMap.YAMLMap;
-    exports.YAMLSeq = YAMLSeq.YAMLSeq;
+    exports.Pair = Pair2.Pair;
+    exports.Scalar = Scalar2.Scalar;
+    exports.YAMLMap = YAMLMap2.YAMLMap;
+    exports.YAMLSeq = YAMLSeq2.YAMLSeq;
     exports.CST = cst;
     exports.Lexer = lexer.Lexer;
     exports.LineCounter = lineCounter.LineCounter;
@@ -7714,7 +7714,7 @@ var require_lib2 = __commonJS({
       return highlighted;
     }
     var deprecationWarningShown = false;
-    var NEWLINE = /\r\n|[\n\r\u2028\u2029]/;
+    var NEWLINE2 = /\r\n|[\n\r\u2028\u2029]/;
     function getMarkerLines(loc, source, opts, startLineBaseZero) {
       const startLoc = Object.assign({
         column: 0,
@@ -7775,7 +7775,7 @@ var require_lib2 = __commonJS({
       const shouldHighlight = opts.forceColor || isColorSupported() && opts.highlightCode;
       const startLineBaseZero = (opts.startLine || 1) - 1;
       const defs = getDefs(shouldHighlight);
-      const lines = rawLines.split(NEWLINE);
+      const lines = rawLines.split(NEWLINE2);
       const {
         start,
         end,
@@ -7784,7 +7784,7 @@ var require_lib2 = __commonJS({
       const hasColumns = loc.start && typeof loc.start.column === "number";
       const numberMaxWidth = String(end + startLineBaseZero).length;
       const highlightedLines = shouldHighlight ? highlight(rawLines) : rawLines;
-      let frame = highlightedLines.split(NEWLINE, end).slice(start, end).map((line, index2) => {
+      let frame = highlightedLines.split(NEWLINE2, end).slice(start, end).map((line, index2) => {
         const number2 = start + 1 + index2;
         const paddedNumber = ` ${number2 + startLineBaseZero}`.slice(-numberMaxWidth);
         const gutter = ` ${paddedNumber} |`;
@@ -7843,15 +7843,13 @@ ${frame}`;
 });
 
 // src/action/main.ts
-import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync4, writeFileSync } from "node:fs";
-import { dirname as dirname2, isAbsolute as isAbsolute3, join as join7, relative as relative3, resolve as resolve2 } from "node:path";
+import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync as mkdirSync2, readFileSync as readFileSync5, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname2, isAbsolute as isAbsolute3, join as join8, relative as relative3, resolve as resolve2 } from "node:path";
 
 // src/core/source.ts
 function createSourceFile(path, text2) {
   const lineStarts = [0];
-  for (let i = 0; i < text2.length; i++) {
-    if (text2.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  }
+  for (let i = text2.indexOf("\n"); i >= 0; i = text2.indexOf("\n", i + 1)) lineStarts.push(i + 1);
   return { path, text: text2, lineStarts };
 }
 function positionAt(file, offset) {
@@ -14216,10 +14214,117 @@ var parser = LRParser.deserialize({
   tokenPrec: 7668
 });
 
+// src/parsers/python-tree-cache.ts
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+var cacheDir;
+function cachedParse(text2, nodeSet, topId, parse) {
+  if (!cacheDir) return parse(text2);
+  const file = join(cacheDir, entryName(text2, nodeSet));
+  const cached = readTree(file, text2, nodeSet, topId);
+  if (cached) return cached;
+  const tree = parse(text2);
+  writeTree(cacheDir, file, text2, tree);
+  return tree;
+}
+var MAX_ENTRIES = 256;
+var MAGIC = 1414548545;
+var FORMAT = 2;
+var HEADER = 24;
+function entryName(text2, nodeSet) {
+  const grammar = fnv1a(nodeSet.types.map((t2) => t2.name).join(" "));
+  return `${FORMAT}-${grammar}-${fnv1a(text2)}-${text2.length}.pytree`;
+}
+function fnv1a(s2) {
+  let h = 2166136261;
+  for (let i = 0; i < s2.length; i++) h = Math.imul(h ^ s2.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+function contentHash(s2) {
+  let a = 2654435769 ^ s2.length;
+  let b = 2246822507 ^ s2.length;
+  for (let i = 0; i < s2.length; i++) {
+    const c = s2.charCodeAt(i);
+    a = Math.imul(a ^ c, 2654435761);
+    b = Math.imul(b ^ c, 668265263);
+  }
+  a = Math.imul(a ^ a >>> 15, 2246822519) ^ Math.imul(b ^ b >>> 13, 3266489917);
+  b = Math.imul(b ^ b >>> 16, 2246822519) ^ Math.imul(a ^ a >>> 13, 3266489917);
+  return [a >>> 0, b >>> 0];
+}
+function readTree(file, text2, nodeSet, topId) {
+  let data;
+  try {
+    data = readFileSync(file);
+  } catch {
+    return void 0;
+  }
+  if (data.length < HEADER || data.readUInt32LE(0) !== MAGIC || data.readUInt32LE(4) !== FORMAT) return void 0;
+  const [a, b] = contentHash(text2);
+  if (data.readUInt32LE(8) !== text2.length || data.readUInt32LE(12) !== a || data.readUInt32LE(16) !== b) return void 0;
+  const count2 = data.readUInt32LE(20);
+  if (HEADER + count2 * 16 !== data.length) return void 0;
+  const buffer = new Array(count2 * 4);
+  for (let i = 0; i < buffer.length; i++) buffer[i] = data.readInt32LE(HEADER + i * 4);
+  const types = nodeSet.types.length;
+  for (let i = 0; i < buffer.length; i += 4) {
+    const [type, from, to, size] = [buffer[i], buffer[i + 1], buffer[i + 2], buffer[i + 3]];
+    if (type < 0 || type >= types || from < 0 || from > to || to > text2.length || size < 4 || size % 4 !== 0 || size > i + 4) return void 0;
+  }
+  try {
+    return Tree.build({ buffer, nodeSet, topID: topId, length: text2.length, minRepeatType: types });
+  } catch {
+    return void 0;
+  }
+}
+function flattenTree(tree) {
+  const out = [];
+  const cursor = tree.cursor();
+  const visit = () => {
+    const start = out.length;
+    const { from, to } = cursor;
+    const type = cursor.type.id;
+    if (cursor.firstChild()) {
+      do
+        visit();
+      while (cursor.nextSibling());
+      cursor.parent();
+    }
+    out.push(type, from, to, out.length + 4 - start);
+  };
+  if (cursor.firstChild()) {
+    do
+      visit();
+    while (cursor.nextSibling());
+  }
+  return Int32Array.from(out);
+}
+function writeTree(dir, file, text2, tree) {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 448 });
+    const names = readdirSync(dir);
+    if (names.length >= MAX_ENTRIES) for (const n of names) rmSync(join(dir, n), { force: true });
+    const buffer = flattenTree(tree);
+    const data = Buffer.alloc(HEADER + buffer.length * 4);
+    const [a, b] = contentHash(text2);
+    data.writeUInt32LE(MAGIC, 0);
+    data.writeUInt32LE(FORMAT, 4);
+    data.writeUInt32LE(text2.length, 8);
+    data.writeUInt32LE(a, 12);
+    data.writeUInt32LE(b, 16);
+    data.writeUInt32LE(buffer.length / 4, 20);
+    for (let i = 0; i < buffer.length; i++) data.writeInt32LE(buffer[i], HEADER + i * 4);
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, data, { mode: 384 });
+    renameSync(partial, file);
+  } catch {
+  }
+}
+
 // src/parsers/python.ts
 var MAX_SYNTAX_PROBLEMS = 20;
 function parsePython(file) {
-  const tree = parser.parse(file.text);
+  const tree = cachedParse(file.text, parser.nodeSet, parser.topNode.id, (text2) => parser.parse(text2));
   const problems = [];
   const comments = [];
   const seenErrorAt = /* @__PURE__ */ new Set();
@@ -18814,19 +18919,19 @@ function contentOf(c) {
       if (args[0].text.text.includes("e")) escapes = true;
       args = args.slice(1);
     }
-    return withEscapedNewlines(join2(args), escapes);
+    return withEscapedNewlines(join3(args), escapes);
   }
   if (name2 === "printf") {
     const format = c.words[1];
     if (format === void 0) return void 0;
     const args = c.words.slice(2);
     if (args.length === 0) return withEscapedNewlines(format.text, true);
-    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join2(args, "\n"), false);
+    if (/^%s(\\n)?$/.test(format.text.text)) return withEscapedNewlines(join3(args, "\n"), false);
     return void 0;
   }
   return void 0;
 }
-function join2(words, separator = " ") {
+function join3(words, separator = " ") {
   const first = words[0];
   const b = new MappedTextBuilder(first?.text.file ?? "", first?.at ?? { file: "", start: 0, end: 0 });
   words.forEach((w, n) => {
@@ -19007,9 +19112,9 @@ function hostSysctls(ws, containerFiles = /* @__PURE__ */ new Set()) {
     cache.set(ws, all);
   }
   const outside = all.filter((src) => !containerFiles.has(src.path));
-  if (!outside.some((src) => src.kind === "script")) return join3(outside);
+  if (!outside.some((src) => src.kind === "script")) return join4(outside);
   const inImages = filesCopiedIntoImages(ws);
-  return join3(outside.filter((src) => !inImages.has(src.path)));
+  return join4(outside.filter((src) => !inImages.has(src.path)));
 }
 function readSources(ws) {
   const sources = [];
@@ -19029,7 +19134,7 @@ function readSources(ws) {
   }
   return sources;
 }
-function join3(sources) {
+function join4(sources) {
   const persisted = [];
   const runtime = [];
   for (const src of sources) {
@@ -20419,7 +20524,7 @@ function parseBaseline(text2) {
 }
 
 // src/engine/run.ts
-import { existsSync, readFileSync as readFileSync2 } from "node:fs";
+import { existsSync, readFileSync as readFileSync3 } from "node:fs";
 import { isAbsolute as isAbsolute2, relative as relative2, resolve } from "node:path";
 
 // src/parsers/template.ts
@@ -20654,7 +20759,418 @@ function finish(m, start) {
 import { posix as posix9 } from "node:path";
 
 // src/parsers/yaml.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+
+// src/parsers/yaml-common.ts
 var import_yaml = __toESM(require_dist(), 1);
+function parseCommonYaml(text2) {
+  if (UNMODELLED_CHARACTERS.test(text2) || SURROGATE.test(text2) && LONE_SURROGATE.test(text2)) return void 0;
+  try {
+    return new CommonYamlReader(text2).read();
+  } catch (e) {
+    if (e === GIVE_UP) return void 0;
+    throw e;
+  }
+}
+var UNMODELLED_CHARACTERS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+var SURROGATE = /[\ud800-\udfff]/;
+var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+var DOCUMENT_START = /^---( +(#.*)?)?$/;
+var GIVE_UP = Symbol("not common YAML");
+function giveUp() {
+  throw GIVE_UP;
+}
+var SPACE = 32;
+var HASH = 35;
+var COLON = 58;
+var DASH = 45;
+var NEWLINE = 10;
+var INDICATOR_START = new Set([...",[]{}#&*!|>'\"%@`"].map((c) => c.charCodeAt(0)));
+var FLOW_INDICATOR = new Set([...",[]{}"].map((c) => c.charCodeAt(0)));
+var coreTags;
+function scalarTags(schema) {
+  coreTags ??= schema.tags.filter((t2) => t2.default === true && !t2.collection && "test" in t2 && t2.test instanceof RegExp).map((t2) => t2);
+  return coreTags;
+}
+var CommonYamlReader = class {
+  constructor(text2) {
+    this.text = text2;
+    for (let start = 0; start <= text2.length; ) {
+      let end = text2.indexOf("\n", start);
+      if (end < 0) end = text2.length;
+      let i = start;
+      while (i < end && text2.charCodeAt(i) === SPACE) i++;
+      this.lineStart.push(start);
+      this.lineEnd.push(end);
+      this.indent.push(i - start);
+      this.content.push(i < end && text2.charCodeAt(i) !== HASH);
+      if (i < end && text2.charCodeAt(i) === HASH) this.comments.push({ text: text2.slice(i + 1, end), start: i, end });
+      start = end + 1;
+    }
+    this.doc = new import_yaml.default.Document(void 0, { merge: true });
+    this.tags = scalarTags(this.doc.schema);
+  }
+  lineStart = [];
+  lineEnd = [];
+  indent = [];
+  /** Whether a line holds a node (not blank, not only a comment). */
+  content = [];
+  comments = [];
+  doc;
+  tags;
+  read() {
+    let first = this.nextContent(0);
+    if (first >= 0 && this.indent[first] === 0 && DOCUMENT_START.test(this.text.slice(this.lineStart[first], this.lineEnd[first]))) {
+      const marker = this.lineStart[first];
+      const hash2 = this.text.indexOf("#", marker + 3);
+      if (hash2 >= 0 && hash2 < this.lineEnd[first]) this.comments.push({ text: this.text.slice(hash2 + 1, this.lineEnd[first]), start: hash2, end: this.lineEnd[first] });
+      first = this.nextContent(first + 1);
+    }
+    if (first < 0) giveUp();
+    const c = this.text.charCodeAt(this.lineStart[first] + this.indent[first]);
+    if (c === 37 || this.startsMarker(first)) giveUp();
+    const col = this.indent[first];
+    const at = this.lineStart[first] + col;
+    const { node, next } = this.isSeqItem(at) ? this.seq(first, col) : this.map(first, at, col);
+    if (next >= 0) giveUp();
+    this.doc.contents = node;
+    this.doc.range = [0, this.text.length, this.text.length];
+    this.comments.sort((a, b) => a.start - b.start);
+    return { doc: this.doc, comments: this.comments };
+  }
+  startsMarker(line) {
+    const s2 = this.text.slice(this.lineStart[line], this.lineStart[line] + 4);
+    return /^(---|\.\.\.)(\s|$)/.test(s2);
+  }
+  /** The first line at or after `line` that holds a node, or -1. */
+  nextContent(line) {
+    for (let i = line; i < this.lineStart.length; i++) if (this.content[i]) return i;
+    return -1;
+  }
+  /** Whether a `-` at `at` starts a block sequence entry (followed by a space or the end of its line). */
+  isSeqItem(at) {
+    if (this.text.charCodeAt(at) !== DASH) return false;
+    const n = this.text.charCodeAt(at + 1);
+    return n === SPACE || n === NEWLINE || Number.isNaN(n);
+  }
+  /** The offset past the end of `line`, its newline included (where a node's trailing range ends). */
+  afterLine(line) {
+    return Math.min(this.lineEnd[line] + 1, this.text.length);
+  }
+  /**
+   * A block mapping whose first key is at offset `at` on `line`, its keys at column `col`. Returns the
+   * map, the next line holding a node after it (-1 at the end) and the comment lines it leaves to
+   * the collection around it.
+   */
+  map(line, at, col) {
+    const map = new import_yaml.YAMLMap(this.doc.schema);
+    const start = at;
+    const seen = /* @__PURE__ */ new Set();
+    let value;
+    for (; ; ) {
+      const key2 = this.key(line, at);
+      const name2 = String(key2.node.value);
+      if (seen.has(name2) || name2 === "<<") giveUp();
+      seen.add(name2);
+      value = this.value(line, key2.after, col, true);
+      map.items.push(new import_yaml.Pair(key2.node, value.node));
+      const next = value.next;
+      if (next < 0 || this.indent[next] < col) break;
+      if (this.indent[next] > col) giveUp();
+      line = next;
+      at = this.lineStart[line] + col;
+      if (this.isSeqItem(at)) giveUp();
+    }
+    const end = value.node.range[2];
+    map.range = [start, end, end];
+    return this.closed(map, col, value);
+  }
+  /** A block sequence whose `-` indicators are at column `col`, the first on `line`. */
+  seq(line, col) {
+    const seq = new import_yaml.YAMLSeq(this.doc.schema);
+    const start = this.lineStart[line] + col;
+    let item;
+    for (; ; ) {
+      const dash = this.lineStart[line] + col;
+      let p = dash + 1;
+      while (this.text.charCodeAt(p) === SPACE) p++;
+      if (p < this.lineEnd[line] && this.text.charCodeAt(p) !== HASH && this.keyEnd(line, p) >= 0) {
+        item = this.map(line, p, p - this.lineStart[line]);
+      } else {
+        if (this.isSeqItem(p)) giveUp();
+        item = this.value(line, dash + 1, col, false);
+      }
+      seq.items.push(item.node);
+      const next = item.next;
+      if (next < 0 || this.indent[next] < col) break;
+      if (this.indent[next] > col) giveUp();
+      if (!this.isSeqItem(this.lineStart[next] + col)) break;
+      line = next;
+    }
+    const end = item.node.range[2];
+    seq.range = [start, end, end];
+    return this.closed(seq, col, item);
+  }
+  /**
+   * A block collection at column `col` ends, `last` being its last entry. Like the `yaml` package,
+   * the comment lines between that entry and the next node stay with the collection (and extend its
+   * range) when one of them is indented at least to its column, except at column 0; otherwise they
+   * go to the collection around it.
+   */
+  closed(node, col, last) {
+    const { next, trailing } = last;
+    if (trailing < 0) return { node, next, trailing: -1 };
+    const stop = next < 0 ? this.lineStart.length : next;
+    let kept = false;
+    if (col > 0) {
+      for (let i = trailing; i < stop && !kept; i++) if (!this.content[i] && this.isComment(i) && this.indent[i] >= col) kept = true;
+    }
+    if (!kept) return { node, next, trailing };
+    node.range[2] = next < 0 ? this.text.length : this.lineStart[next] + this.indent[next];
+    return { node, next, trailing: -1 };
+  }
+  isComment(line) {
+    return this.lineStart[line] + this.indent[line] < this.lineEnd[line];
+  }
+  /**
+   * Where the implicit key starting at `p` on `line` ends (the offset of its `:`), or -1 when the text
+   * there is not `key:` followed by a space or the end of the line.
+   */
+  keyEnd(line, p) {
+    const t2 = this.text;
+    const end = this.lineEnd[line];
+    const c = t2.charCodeAt(p);
+    if (c === 34 || c === 39) {
+      const close = this.quotedEnd(p, end);
+      return close >= 0 && close < end && t2.charCodeAt(close) === COLON && this.spaceOrEnd(close + 1, end) ? close : -1;
+    }
+    for (let i = p; i < end; i++) {
+      const ch = t2.charCodeAt(i);
+      if (ch === HASH && t2.charCodeAt(i - 1) === SPACE) return -1;
+      if (ch === COLON && this.spaceOrEnd(i + 1, end)) return i;
+    }
+    return -1;
+  }
+  spaceOrEnd(i, end) {
+    return i >= end || this.text.charCodeAt(i) === SPACE;
+  }
+  /** The offset past the closing quote of the quoted scalar opening at `p`, or -1 when its line has none. */
+  quotedEnd(p, end) {
+    const t2 = this.text;
+    const q = t2.charCodeAt(p);
+    for (let i = p + 1; i < end; i++) {
+      const ch = t2.charCodeAt(i);
+      if (ch === 92 && q === 34) giveUp();
+      if (ch === q) {
+        if (q === 39 && t2.charCodeAt(i + 1) === 39) {
+          i++;
+          continue;
+        }
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+  /** The implicit key at `p`: its node and the offset past its `:`. */
+  key(line, p) {
+    const colon = this.keyEnd(line, p);
+    if (colon < 0) giveUp();
+    const c = this.text.charCodeAt(p);
+    let node;
+    if (c === 34 || c === 39) node = this.quoted(p, colon, colon);
+    else {
+      let e = colon;
+      while (e > p && this.text.charCodeAt(e - 1) === SPACE) e--;
+      if (e !== colon || colon - p > 1024) giveUp();
+      node = this.plain(p, e, e);
+    }
+    return { node, after: colon + 1 };
+  }
+  /**
+   * The node after an indicator (`key:` or `-`) that ends at `after` on `line`: on the same line, on
+   * the lines below indented past `col`, or (after a key) a sequence at the key's own column.
+   */
+  value(line, after, col, afterKey) {
+    const t2 = this.text;
+    const end = this.lineEnd[line];
+    let p = after;
+    while (p < end && t2.charCodeAt(p) === SPACE) p++;
+    if (p < end && t2.charCodeAt(p) !== HASH && p === after) giveUp();
+    if (p >= end || t2.charCodeAt(p) === HASH) {
+      if (p < end) this.comments.push({ text: t2.slice(p + 1, end), start: p, end });
+      const below2 = this.nextContent(line + 1);
+      if (below2 >= 0 && this.indent[below2] > col) {
+        const at = this.lineStart[below2] + this.indent[below2];
+        if (this.isSeqItem(at)) return this.seq(below2, this.indent[below2]);
+        if (this.keyEnd(below2, at) < 0) giveUp();
+        return this.map(below2, at, this.indent[below2]);
+      }
+      if (afterKey && below2 >= 0 && this.indent[below2] === col && this.isSeqItem(this.lineStart[below2] + col)) return this.seq(below2, col);
+      const stop2 = below2 < 0 ? this.lineStart.length : below2;
+      for (let i = line + 1; i < stop2; i++) if (this.isComment(i)) giveUp();
+      if (!afterKey && p < end) giveUp();
+      if (!afterKey) {
+        for (let i = line - 1; i >= 0 && !this.content[i]; i--) if (this.isComment(i)) giveUp();
+      }
+      let emptyEnd = p;
+      if (p < end) {
+        const sibling = below2 >= 0 && this.indent[below2] === col;
+        emptyEnd = below2 < 0 ? this.text.length : sibling && below2 > line + 1 ? this.lineEnd[line + 1] : this.lineStart[below2] + this.indent[below2];
+      }
+      const empty = this.scalarOf("", "PLAIN", p, p, emptyEnd, true);
+      return { node: empty, next: below2, trailing: line + 1 < stop2 ? line + 1 : -1 };
+    }
+    const c = t2.charCodeAt(p);
+    let node;
+    let stop;
+    if (c === 91 || c === 123) {
+      const flow = this.flow(p, end);
+      node = flow.node;
+      stop = flow.end;
+    } else if (c === 34 || c === 39) {
+      stop = this.quotedEnd(p, end);
+      if (stop < 0) giveUp();
+      node = this.quoted(p, stop, 0);
+    } else {
+      stop = p;
+      for (let i = p; i < end; i++) {
+        const ch = t2.charCodeAt(i);
+        if (ch === HASH && t2.charCodeAt(i - 1) === SPACE) break;
+        if (ch === COLON && this.spaceOrEnd(i + 1, end)) giveUp();
+        if (ch !== SPACE) stop = i + 1;
+      }
+      node = this.plain(p, stop, 0);
+    }
+    let q = stop;
+    while (q < end && t2.charCodeAt(q) === SPACE) q++;
+    if (q < end) {
+      if (t2.charCodeAt(q) !== HASH || q === stop) giveUp();
+      this.comments.push({ text: t2.slice(q + 1, end), start: q, end });
+    }
+    const below = this.nextContent(line + 1);
+    if (below >= 0 && this.indent[below] > col) giveUp();
+    const stopLine = below < 0 ? this.lineStart.length : below;
+    let ownEnd = line;
+    for (let i = line + 1; i < stopLine; i++) {
+      if (!this.isComment(i)) continue;
+      if (this.indent[i] <= col) break;
+      ownEnd = i;
+    }
+    node.range[2] = this.afterLine(ownEnd);
+    return { node, next: below, trailing: ownEnd + 1 < stopLine ? ownEnd + 1 : -1 };
+  }
+  /** A one-line flow collection opening at `p`: its node and the offset past its closing bracket. */
+  flow(p, end) {
+    const t2 = this.text;
+    const isMap5 = t2.charCodeAt(p) === 123;
+    const close = isMap5 ? 125 : 93;
+    const coll = isMap5 ? new import_yaml.YAMLMap(this.doc.schema) : new import_yaml.YAMLSeq(this.doc.schema);
+    coll.flow = true;
+    let i = this.pastSpaces(p + 1, end);
+    if (t2.charCodeAt(i) === close) {
+      coll.range = [p, i + 1, i + 1];
+      return { node: coll, end: i + 1 };
+    }
+    for (; ; ) {
+      const item = this.flowNode(i, end, isMap5);
+      i = this.pastSpaces(item.end, end);
+      if (isMap5) {
+        if (t2.charCodeAt(i) !== COLON || !(i + 1 < end && t2.charCodeAt(i + 1) === SPACE)) giveUp();
+        i = this.pastSpaces(i + 1, end);
+        const value = this.flowNode(i, end, false);
+        coll.items.push(new import_yaml.Pair(item.node, value.node));
+        i = this.pastSpaces(value.end, end);
+      } else {
+        coll.items.push(item.node);
+      }
+      const ch = t2.charCodeAt(i);
+      if (ch === close) {
+        coll.range = [p, i + 1, i + 1];
+        return { node: coll, end: i + 1 };
+      }
+      if (ch !== 44) giveUp();
+      i = this.pastSpaces(i + 1, end);
+      if (i >= end || t2.charCodeAt(i) === close || t2.charCodeAt(i) === 44) giveUp();
+    }
+  }
+  /** A node inside a flow collection at `p`: a nested one-line collection, a quoted or a plain scalar. */
+  flowNode(p, end, isKey) {
+    const t2 = this.text;
+    const c = t2.charCodeAt(p);
+    if (p >= end) giveUp();
+    if (c === 91 || c === 123) {
+      if (isKey) giveUp();
+      const inner = this.flow(p, end);
+      inner.node.range[2] = this.pastSpaces(inner.end, end);
+      return inner;
+    }
+    if (c === 34 || c === 39) {
+      const stop = this.quotedEnd(p, end);
+      if (stop < 0) giveUp();
+      if (t2.charCodeAt(stop) === COLON && !(isKey && t2.charCodeAt(stop + 1) === SPACE)) giveUp();
+      return { node: this.quoted(p, stop, isKey ? stop : this.pastSpaces(stop, end)), end: stop };
+    }
+    let last = p;
+    let i = p;
+    for (; i < end; i++) {
+      const ch = t2.charCodeAt(i);
+      if (FLOW_INDICATOR.has(ch)) break;
+      if (ch === HASH && t2.charCodeAt(i - 1) === SPACE) giveUp();
+      if (ch === COLON) {
+        const n = t2.charCodeAt(i + 1);
+        if (n === SPACE || i + 1 >= end || FLOW_INDICATOR.has(n)) {
+          if (isKey && n === SPACE) break;
+          giveUp();
+        }
+      }
+      if (ch !== SPACE) last = i + 1;
+    }
+    if (last === p) giveUp();
+    return { node: this.plain(p, last, isKey ? last : this.pastSpaces(last, end)), end: last };
+  }
+  /** A quoted scalar from `p` to `stop` (past the closing quote); single line, no escapes. */
+  quoted(p, stop, rangeEnd) {
+    const t2 = this.text;
+    const single = t2.charCodeAt(p) === 39;
+    let value = t2.slice(p + 1, stop - 1);
+    if (single && value.includes("''")) value = value.replace(/''/g, "'");
+    return this.scalarOf(value, single ? "QUOTE_SINGLE" : "QUOTE_DOUBLE", p, stop, rangeEnd, false);
+  }
+  pastSpaces(i, end) {
+    while (i < end && this.text.charCodeAt(i) === SPACE) i++;
+    return i;
+  }
+  /** A plain scalar written at `[p, e)`. */
+  plain(p, e, rangeEnd) {
+    const t2 = this.text;
+    const c = t2.charCodeAt(p);
+    if (INDICATOR_START.has(c)) giveUp();
+    if ((c === DASH || c === 63 || c === COLON) && this.spaceOrEnd(p + 1, e)) giveUp();
+    return this.scalarOf(t2.slice(p, e), "PLAIN", p, e, rangeEnd, true);
+  }
+  /** A scalar node as the `yaml` package composes it: a plain one resolved by the core schema's tags. */
+  scalarOf(source, type, start, end, rangeEnd, plain4) {
+    let node;
+    if (plain4 && (source === "" || MAY_NOT_BE_STRING[source.charCodeAt(0)])) {
+      for (const tag of this.tags) {
+        if (!tag.test.test(source)) continue;
+        const res = tag.resolve(source, giveUp, this.doc.options);
+        node = (0, import_yaml.isScalar)(res) ? res : new import_yaml.Scalar(res);
+        if (tag.format) node.format = tag.format;
+        break;
+      }
+    }
+    node ??= new import_yaml.Scalar(source);
+    node.range = [start, end, rangeEnd];
+    node.source = source;
+    node.type = type;
+    return node;
+  }
+};
+var MAY_NOT_BE_STRING = [];
+for (const c of "0123456789+-.~nNtTfF") MAY_NOT_BE_STRING[c.charCodeAt(0)] = true;
+
+// src/parsers/yaml.ts
 var parsed2 = /* @__PURE__ */ new WeakMap();
 function parseYaml(file) {
   let r = parsed2.get(file);
@@ -20662,16 +21178,25 @@ function parseYaml(file) {
   return { ...r, problems: [...r.problems], comments: [...r.comments] };
 }
 function parseYamlOnce(file) {
+  const common = parseCommonYaml(file.text);
+  if (!common) return parseYamlFully(file);
+  const comments = hasSuppressions(file) ? common.comments.map((c) => ({ text: c.text, span: { file: file.path, start: c.start, end: c.end } })) : [];
+  return { doc: common.doc, problems: [], comments };
+}
+function hasSuppressions(file) {
+  return file.text.includes("#") && file.text.includes("arena-lint-");
+}
+function parseYamlFully(file) {
   const problems = [];
   let doc;
   let comments = [];
   try {
-    const tokens = [...new import_yaml.default.Parser().parse(file.text)];
+    const tokens = [...new import_yaml2.default.Parser().parse(file.text)];
     comments = commentsOf(file, tokens);
-    for (const d of new import_yaml.default.Composer({ merge: true }).compose(tokens, true, file.text.length)) {
+    for (const d of new import_yaml2.default.Composer({ merge: true }).compose(tokens, true, file.text.length)) {
       if (!doc) doc = d;
       else {
-        doc.errors.push(new import_yaml.default.YAMLParseError([d.range[0], d.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+        doc.errors.push(new import_yaml2.default.YAMLParseError([d.range[0], d.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
         break;
       }
     }
@@ -20691,7 +21216,7 @@ function parseYamlOnce(file) {
   }
   return { doc, problems, comments };
 }
-var kindOf = (n) => (0, import_yaml.isMap)(n) ? "mapping" : (0, import_yaml.isSeq)(n) ? "sequence" : "scalar";
+var kindOf = (n) => (0, import_yaml2.isMap)(n) ? "mapping" : (0, import_yaml2.isSeq)(n) ? "sequence" : "scalar";
 function composeRefusal(doc, file) {
   const composing = [];
   const constructing = [];
@@ -20711,20 +21236,20 @@ function composeRefusal(doc, file) {
   };
   const walk2 = (node, depth = 0) => {
     if (depth > 500) return;
-    if ((0, import_yaml.isAlias)(node)) {
+    if ((0, import_yaml2.isAlias)(node)) {
       if (node.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${node.source}'`, span: at(node, whole) });
       return;
     }
-    if ((0, import_yaml.isPair)(node)) {
+    if ((0, import_yaml2.isPair)(node)) {
       walk2(node.key, depth + 1);
       walk2(node.value, depth + 1);
       return;
     }
-    if ((0, import_yaml.isSeq)(node)) {
+    if ((0, import_yaml2.isSeq)(node)) {
       for (const item of node.items) walk2(item, depth + 1);
       return;
     }
-    if (!(0, import_yaml.isMap)(node)) return;
+    if (!(0, import_yaml2.isMap)(node)) return;
     const map = node;
     {
       const keySpan = (key2) => at(key2, at(map, whole));
@@ -20736,12 +21261,12 @@ function composeRefusal(doc, file) {
           if (refused) constructing.push(refused);
           continue;
         }
-        const resolved = (0, import_yaml.isAlias)(key2) ? key2.resolve(doc) : key2;
-        if ((0, import_yaml.isMap)(resolved) || (0, import_yaml.isSeq)(resolved)) {
+        const resolved = (0, import_yaml2.isAlias)(key2) ? key2.resolve(doc) : key2;
+        if ((0, import_yaml2.isMap)(resolved) || (0, import_yaml2.isSeq)(resolved)) {
           constructing.push({ message: "found unhashable key", span: keySpan(key2) });
           continue;
         }
-        if (!(0, import_yaml.isScalar)(resolved)) continue;
+        if (!(0, import_yaml2.isScalar)(resolved)) continue;
         const name2 = String(resolved.value);
         const first = seen.get(name2);
         if (first === void 0) seen.set(name2, key2);
@@ -20758,13 +21283,13 @@ function composeRefusal(doc, file) {
   return earliest(composing) ?? earliest(constructing);
 }
 function mergeRefusal(doc, value, keySpan, at, lineOf) {
-  const target = (0, import_yaml.isAlias)(value) ? value.resolve(doc) : value;
-  if ((0, import_yaml.isAlias)(value) && target === void 0) return void 0;
-  if ((0, import_yaml.isMap)(target)) return void 0;
-  if (!(0, import_yaml.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at(value, keySpan) };
+  const target = (0, import_yaml2.isAlias)(value) ? value.resolve(doc) : value;
+  if ((0, import_yaml2.isAlias)(value) && target === void 0) return void 0;
+  if ((0, import_yaml2.isMap)(target)) return void 0;
+  if (!(0, import_yaml2.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at(value, keySpan) };
   for (const item of target.items) {
-    const source = (0, import_yaml.isAlias)(item) ? item.resolve(doc) : item;
-    if ((0, import_yaml.isMap)(source) || (0, import_yaml.isAlias)(item) && source === void 0) continue;
+    const source = (0, import_yaml2.isAlias)(item) ? item.resolve(doc) : item;
+    if ((0, import_yaml2.isMap)(source) || (0, import_yaml2.isAlias)(item) && source === void 0) continue;
     const span = at(source, at(item, keySpan));
     const elsewhere = lineOf(span.start) !== lineOf(keySpan.start);
     return { message: `expected a mapping for merging, but found ${kindOf(source)}${elsewhere ? ` (merged at line ${lineOf(keySpan.start)})` : ""}`, span };
@@ -20773,7 +21298,7 @@ function mergeRefusal(doc, value, keySpan, at, lineOf) {
 }
 function commentsOf(file, tokens) {
   const comments = [];
-  if (!file.text.includes("#") || !file.text.includes("arena-lint-")) return comments;
+  if (!hasSuppressions(file)) return comments;
   const walk2 = (t2, depth) => {
     if (depth > 2e3 || t2 === null || typeof t2 !== "object") return;
     if (Array.isArray(t2)) {
@@ -20798,23 +21323,23 @@ function nodeSpan(file, node, fallback) {
 }
 function resolveAlias(doc, node) {
   let n = node;
-  for (let i = 0; i < 20 && n && (0, import_yaml.isAlias)(n); i++) n = n.resolve(doc) ?? null;
-  return n && (0, import_yaml.isAlias)(n) ? null : n;
+  for (let i = 0; i < 20 && n && (0, import_yaml2.isAlias)(n); i++) n = n.resolve(doc) ?? null;
+  return n && (0, import_yaml2.isAlias)(n) ? null : n;
 }
 function isMergeKey(key2) {
-  return (0, import_yaml.isScalar)(key2) && (key2.value === "<<" || typeof key2.value === "symbol" || key2.source === "<<");
+  return (0, import_yaml2.isScalar)(key2) && (key2.value === "<<" || typeof key2.value === "symbol" || key2.source === "<<");
 }
 function mapEntries(doc, file, node, depth = 0) {
   const map = resolveAlias(doc, node);
-  if (!map || !(0, import_yaml.isMap)(map) || depth > 20) return [];
+  if (!map || !(0, import_yaml2.isMap)(map) || depth > 20) return [];
   const own2 = [];
   const merged = [];
   for (const item of map.items) {
-    if (!(0, import_yaml.isPair)(item)) continue;
+    if (!(0, import_yaml2.isPair)(item)) continue;
     if (isMergeKey(item.key)) {
       const mergeSpan = nodeSpan(file, item.key);
       const sources = resolveAlias(doc, item.value);
-      const list = sources && (0, import_yaml.isSeq)(sources) ? sources.items : [item.value];
+      const list = sources && (0, import_yaml2.isSeq)(sources) ? sources.items : [item.value];
       for (const src of list) {
         for (const e of mapEntries(doc, file, src, depth + 1)) {
           if (!merged.some((m) => m.key === e.key)) merged.push({ ...e, via: [mergeSpan, ...e.via] });
@@ -20823,7 +21348,7 @@ function mapEntries(doc, file, node, depth = 0) {
       continue;
     }
     const keyNode = item.key;
-    if (!(0, import_yaml.isScalar)(keyNode)) continue;
+    if (!(0, import_yaml2.isScalar)(keyNode)) continue;
     const key2 = String(keyNode.value);
     own2.push({ key: key2, keyNode, value: resolveAlias(doc, item.value), via: [] });
   }
@@ -20832,11 +21357,11 @@ function mapEntries(doc, file, node, depth = 0) {
 }
 function seqItems(doc, node) {
   const seq = resolveAlias(doc, node);
-  if (!seq || !(0, import_yaml.isSeq)(seq)) return [];
+  if (!seq || !(0, import_yaml2.isSeq)(seq)) return [];
   return seq.items.map((n) => resolveAlias(doc, n)).filter((n) => n !== null);
 }
 function scalarString(node) {
-  if (!node || !(0, import_yaml.isScalar)(node)) return void 0;
+  if (!node || !(0, import_yaml2.isScalar)(node)) return void 0;
   const v = node.value;
   if (v === null || v === void 0) return "";
   if (typeof v === "string") return v;
@@ -20889,10 +21414,10 @@ function scalarText(file, node) {
 import { posix as posix8 } from "node:path";
 
 // src/inputs/compose-tree.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-var isMap2 = import_yaml2.isMap;
-var isScalar2 = import_yaml2.isScalar;
-var isSeq2 = import_yaml2.isSeq;
+var import_yaml3 = __toESM(require_dist(), 1);
+var isMap2 = import_yaml3.isMap;
+var isScalar3 = import_yaml3.isScalar;
+var isSeq2 = import_yaml3.isSeq;
 var NODE_BUDGET = 2e5;
 var converted = /* @__PURE__ */ new WeakMap();
 function composeTree(file, doc, dir, vars) {
@@ -20930,7 +21455,7 @@ function convertTree(file, doc, dir, vars) {
       const items = seqItems(doc, node).map((n) => convert(n, depth + 1));
       return tag ? { kind: "seq", items, span, dir, tag } : { kind: "seq", items, span, dir };
     }
-    if (isScalar2(node) && node.value !== null && node.value !== void 0) {
+    if (isScalar3(node) && node.value !== null && node.value !== void 0) {
       const t2 = scalarText(file, node);
       if (t2) {
         const text2 = interpolate(t2, vars);
@@ -25342,7 +25867,7 @@ function parseNginx(file) {
 
 // src/inputs/nginx.ts
 import { closeSync, openSync, readSync } from "node:fs";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
@@ -25354,7 +25879,7 @@ function maskBlockPlaceholders(file) {
 }
 function startsWithBom(ws, hostPath) {
   try {
-    const fd = openSync(join4(ws.rootAbs, hostPath), "r");
+    const fd = openSync(join5(ws.rootAbs, hostPath), "r");
     try {
       const buf = Buffer.alloc(3);
       return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
@@ -26321,7 +26846,7 @@ function referencedFiles(ws, path) {
 }
 
 // src/engine/config.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
@@ -27928,14 +28453,14 @@ function walk(doc, path) {
   let node = doc.contents;
   let key2;
   for (const p of path) {
-    if ((0, import_yaml7.isSeq)(node)) {
+    if ((0, import_yaml8.isSeq)(node)) {
       node = node.items[Number(p)];
       key2 = void 0;
       continue;
     }
-    if (!(0, import_yaml7.isMap)(node)) return void 0;
-    const pair2 = node.items.find((i) => (0, import_yaml7.isPair)(i) && (0, import_yaml7.isScalar)(i.key) && String(i.key.value) === p);
-    if (!pair2 || !(0, import_yaml7.isPair)(pair2)) return void 0;
+    if (!(0, import_yaml8.isMap)(node)) return void 0;
+    const pair2 = node.items.find((i) => (0, import_yaml8.isPair)(i) && (0, import_yaml8.isScalar)(i.key) && String(i.key.value) === p);
+    if (!pair2 || !(0, import_yaml8.isPair)(pair2)) return void 0;
     key2 = pair2.key;
     node = pair2.value;
   }
@@ -28062,8 +28587,8 @@ function blockEnd(file, commentStart) {
 }
 
 // src/workspace/workspace.ts
-import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join as join5, posix as posix21, relative } from "node:path";
+import { readdirSync as readdirSync2, readFileSync as readFileSync2, realpathSync, statSync } from "node:fs";
+import { isAbsolute, join as join6, posix as posix21, relative } from "node:path";
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -28099,7 +28624,7 @@ var Workspace = class {
     if (n === ".." || n.startsWith("../") || isAbsolute(n)) return false;
     try {
       this.realRoot ??= realpathSync(this.rootAbs);
-      const r = relative(this.realRoot, realpathSync(join5(this.rootAbs, rel || ".")));
+      const r = relative(this.realRoot, realpathSync(join6(this.rootAbs, rel || ".")));
       return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !isAbsolute(r);
     } catch {
       return true;
@@ -28113,7 +28638,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries3;
       try {
-        entries3 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
+        entries3 = readdirSync2(join6(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -28147,7 +28672,7 @@ var Workspace = class {
     if (k === void 0) {
       try {
         if (!this.inside(rel)) throw new Error("outside the checked folder");
-        const st = statSync(join5(this.rootAbs, rel));
+        const st = statSync(join6(this.rootAbs, rel));
         k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
       } catch {
         k = "none";
@@ -28168,10 +28693,10 @@ var Workspace = class {
     const replaced = this.overlay?.get(rel);
     if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
-      const abs2 = join5(this.rootAbs, rel);
+      const abs2 = join6(this.rootAbs, rel);
       const st = statSync(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
-      const buf = readFileSync(abs2);
+      const buf = readFileSync2(abs2);
       if (buf.includes(0)) throw new Error("binary");
       const text2 = buf.toString("utf8");
       const bom = text2.startsWith("\uFEFF");
@@ -28435,7 +28960,7 @@ function readConfig(ws, explicit, shownRoot = "") {
 }
 function readOutside(abs2, shown) {
   try {
-    return createSourceFile(shown, readFileSync2(abs2, "utf8"));
+    return createSourceFile(shown, readFileSync3(abs2, "utf8"));
   } catch {
     throw new UsageError(`cannot read config file ${shown}`);
   }
@@ -29351,9 +29876,9 @@ function capacityChangeMarkdown(deltas) {
 
 // src/action/pull-request.ts
 import { spawnSync } from "node:child_process";
-import { existsSync as existsSync2, mkdtempSync, readFileSync as readFileSync3, rmSync } from "node:fs";
+import { existsSync as existsSync2, mkdtempSync, readFileSync as readFileSync4, rmSync as rmSync2 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 var SHA = /^[0-9a-f]{7,64}$/;
 function readPullRequest(env) {
   const name2 = env.GITHUB_EVENT_NAME;
@@ -29362,7 +29887,7 @@ function readPullRequest(env) {
   if (!path || !existsSync2(path)) return void 0;
   let payload;
   try {
-    payload = JSON.parse(readFileSync3(path, "utf8"));
+    payload = JSON.parse(readFileSync4(path, "utf8"));
   } catch {
     return void 0;
   }
@@ -29390,14 +29915,14 @@ function withBaseWorktree(repo, sha, tempRoot, inBase) {
   if (!hasCommit(repo, sha)) {
     return { error: `the base commit ${sha.slice(0, 12)} is not in the checkout; give actions/checkout \`fetch-depth: 0\` so the action can compare with it` };
   }
-  const dir = mkdtempSync(join6(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
+  const dir = mkdtempSync(join7(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
   try {
     const add = git(repo, ["worktree", "add", "--detach", "--force", dir, sha]);
     if (!add.ok) return { error: `cannot check out the base commit ${sha.slice(0, 12)}: ${add.stderr.split("\n")[0]}` };
     return { value: inBase(dir) };
   } finally {
     git(repo, ["worktree", "remove", "--force", dir]);
-    rmSync(dir, { recursive: true, force: true });
+    rmSync2(dir, { recursive: true, force: true });
     git(repo, ["worktree", "prune"]);
   }
 }
@@ -29427,7 +29952,7 @@ function classify(head, base2, baseline) {
 }
 
 // src/fix/yaml.ts
-var import_yaml9 = __toESM(require_dist(), 1);
+var import_yaml10 = __toESM(require_dist(), 1);
 
 // src/core/fix.ts
 function textEdit(span, text2) {
@@ -29476,7 +30001,7 @@ function insideInterpolation(text2, span) {
 // src/fix/yaml.ts
 function parseForEdit(file) {
   try {
-    const doc = import_yaml9.default.parseDocument(file.text, { merge: true, keepSourceTokens: false });
+    const doc = import_yaml10.default.parseDocument(file.text, { merge: true, keepSourceTokens: false });
     return doc.errors.length ? void 0 : doc;
   } catch {
     return void 0;
@@ -29484,14 +30009,14 @@ function parseForEdit(file) {
 }
 function servicesMap(doc) {
   const s2 = doc.get("services", true);
-  return (0, import_yaml9.isMap)(s2) ? s2 : void 0;
+  return (0, import_yaml10.isMap)(s2) ? s2 : void 0;
 }
 function servicePair(doc, name2) {
   const services = servicesMap(doc);
-  return services?.items.find((p) => (0, import_yaml9.isScalar)(p.key) && String(p.key.value) === name2);
+  return services?.items.find((p) => (0, import_yaml10.isScalar)(p.key) && String(p.key.value) === name2);
 }
 function pairKey(p) {
-  return (0, import_yaml9.isScalar)(p.key) ? String(p.key.value) : void 0;
+  return (0, import_yaml10.isScalar)(p.key) ? String(p.key.value) : void 0;
 }
 function entryLines(text2, pair2) {
   const key2 = pair2.key;
@@ -29507,12 +30032,12 @@ function renameWord(text2, from, to) {
   return text2.replace(new RegExp(`(?<![A-Za-z0-9_.-])${esc}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, "g"), to);
 }
 function itemName(n) {
-  return (0, import_yaml9.isScalar)(n) && (typeof n.value === "string" || typeof n.value === "number") ? String(n.value) : void 0;
+  return (0, import_yaml10.isScalar)(n) && (typeof n.value === "string" || typeof n.value === "number") ? String(n.value) : void 0;
 }
 function addNamesAfter(file, list, after, names) {
   const text2 = file.text;
   if (names.length === 0) return void 0;
-  if ((0, import_yaml9.isSeq)(list)) {
+  if ((0, import_yaml10.isSeq)(list)) {
     const item = list.items.find((i) => itemName(i) === after);
     if (!item?.range) return void 0;
     if (list.flow) {
@@ -29525,7 +30050,7 @@ function addNamesAfter(file, list, after, names) {
     if (!/^[ \t]*-[ \t]/.test(line) || renameWord(line, after, after + "\0") === line) return void 0;
     return insertLines(file, nextLineStart(text2, item.range[1]), names.map((n) => renameWord(line, after, n)));
   }
-  if ((0, import_yaml9.isMap)(list) && !list.flow) {
+  if ((0, import_yaml10.isMap)(list) && !list.flow) {
     const pair2 = list.items.find((p) => pairKey(p) === after);
     const lines = pair2 && entryLines(text2, pair2);
     if (!lines) return void 0;
@@ -29541,16 +30066,16 @@ function insertLines(file, at, lines) {
   return insertAt(file.path, at, needsBreak ? eol + body.slice(0, -eol.length) : body);
 }
 function namesIn(list) {
-  if ((0, import_yaml9.isSeq)(list)) return list.items.flatMap((i) => itemName(i) !== void 0 ? [itemName(i)] : []);
-  if ((0, import_yaml9.isMap)(list)) return list.items.flatMap((p) => pairKey(p) !== void 0 ? [pairKey(p)] : []);
+  if ((0, import_yaml10.isSeq)(list)) return list.items.flatMap((i) => itemName(i) !== void 0 ? [itemName(i)] : []);
+  if ((0, import_yaml10.isMap)(list)) return list.items.flatMap((p) => pairKey(p) !== void 0 ? [pairKey(p)] : []);
   return [];
 }
 function dependsOnNode(doc, service) {
   const svc = servicePair(doc, service)?.value;
-  if (!(0, import_yaml9.isMap)(svc)) return void 0;
+  if (!(0, import_yaml10.isMap)(svc)) return void 0;
   const pair2 = svc.items.find((p) => pairKey(p) === "depends_on");
   const v = pair2?.value;
-  return v && ((0, import_yaml9.isSeq)(v) || (0, import_yaml9.isMap)(v)) ? v : void 0;
+  return v && ((0, import_yaml10.isSeq)(v) || (0, import_yaml10.isMap)(v)) ? v : void 0;
 }
 function appendToCommand(file, commandSpan, words) {
   const command = file.text.slice(commandSpan.start, commandSpan.end);
@@ -29560,7 +30085,7 @@ function appendToCommand(file, commandSpan, words) {
 function addServiceKeyAfter(file, service, after, line) {
   const doc = parseForEdit(file);
   const svc = doc && servicePair(doc, service)?.value;
-  if (!(0, import_yaml9.isMap)(svc) || svc.flow) return void 0;
+  if (!(0, import_yaml10.isMap)(svc) || svc.flow) return void 0;
   const pair2 = svc.items.find((p) => pairKey(p) === after);
   const lines = pair2 && entryLines(file.text, pair2);
   if (!lines) return void 0;
@@ -35722,15 +36247,15 @@ function usageErrorCommands(message, workspace) {
 }
 function checkBase(runner, workspace, pr, inputs, headConfig) {
   const configRel = headConfig ? relative3(workspace, headConfig).split("\\").join("/") : void 0;
-  const configText = headConfig ? readFileSync4(headConfig, "utf8") : void 0;
+  const configText = headConfig ? readFileSync5(headConfig, "utf8") : void 0;
   const out = withBaseWorktree(workspace, pr.baseSha, runner.env.RUNNER_TEMP, (dir) => {
     const baseDir = resolve2(dir, inputs.path);
     if (!existsSync3(baseDir)) return { note: `${inputs.path} does not exist on the base commit; every finding is new` };
     let configPath;
     if (configRel !== void 0 && configText !== void 0 && !configRel.startsWith("..") && !isAbsolute3(configRel)) {
-      configPath = join7(dir, configRel);
-      mkdirSync(dirname2(configPath), { recursive: true });
-      writeFileSync(configPath, configText);
+      configPath = join8(dir, configRel);
+      mkdirSync2(dirname2(configPath), { recursive: true });
+      writeFileSync2(configPath, configText);
     } else if (headConfig) configPath = headConfig;
     try {
       return { run: check({ dir: baseDir, displayDir: inputs.path, ...configPath ? { configPath } : {}, rules: RULES }) };
@@ -35745,7 +36270,7 @@ function readBaselineInput(workspace, path) {
   const abs2 = resolve2(workspace, path);
   let text2;
   try {
-    text2 = readFileSync4(abs2, "utf8");
+    text2 = readFileSync5(abs2, "utf8");
   } catch {
     throw new InputError(`input "baseline": file not found: ${path}`);
   }
@@ -35847,7 +36372,7 @@ function runAction(runner) {
     };
     let view;
     if (pr) {
-      const headConfig = configPath ?? (run.config.file ? join7(dirAbs, run.config.file.path) : void 0);
+      const headConfig = configPath ?? (run.config.file ? join8(dirAbs, run.config.file.path) : void 0);
       const base2 = checkBase(runner, workspace, pr, inputs, headConfig);
       const { fresh: fresh2, existing: existing2 } = classify(result.findings, base2.run?.result.findings ?? [], baseline);
       view = { pr, fresh: fresh2, existing: existing2, ...base2.run ? { base: base2.run } : {}, ...base2.note ? { note: base2.note } : {} };
@@ -35860,8 +36385,8 @@ function runAction(runner) {
     }
     if (inputs.sarifFile !== void 0) {
       const sarifAbs = resolve2(workspace, inputs.sarifFile);
-      mkdirSync(dirname2(sarifAbs), { recursive: true });
-      writeFileSync(sarifAbs, formatSarif(result, opts));
+      mkdirSync2(dirname2(sarifAbs), { recursive: true });
+      writeFileSync2(sarifAbs, formatSarif(result, opts));
     }
     const summaryFile = runner.env.GITHUB_STEP_SUMMARY;
     if (summaryFile) {
