@@ -20074,7 +20074,7 @@ function printedText(base2, argv) {
       b.pushMapped(a.text);
     });
     const end = args[args.length - 1]?.text;
-    const at2 = end?.srcEnd[end.srcEnd.length - 1] ?? argv[0].text.whole.end;
+    const at2 = end && end.text.length > 0 ? end.srcEnd[end.text.length - 1] : end?.whole.end ?? argv[0].text.whole.end;
     if (newline2) b.pushChar("\n", at2, at2);
     return b.build();
   }
