@@ -35,16 +35,16 @@ var require_identity = __commonJS({
     var PAIR = Symbol.for("yaml.pair");
     var SCALAR = Symbol.for("yaml.scalar");
     var SEQ = Symbol.for("yaml.seq");
-    var NODE_TYPE = Symbol.for("yaml.node.type");
-    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
-    var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar6 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var NODE_TYPE2 = Symbol.for("yaml.node.type");
+    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE2] === ALIAS;
+    var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE2] === DOC;
+    var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE2] === MAP;
+    var isPair4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE2] === PAIR;
+    var isScalar6 = (node) => !!node && typeof node === "object" && node[NODE_TYPE2] === SCALAR;
+    var isSeq5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE2] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
+        switch (node[NODE_TYPE2]) {
           case MAP:
           case SEQ:
             return true;
@@ -53,7 +53,7 @@ var require_identity = __commonJS({
     }
     function isNode(node) {
       if (node && typeof node === "object")
-        switch (node[NODE_TYPE]) {
+        switch (node[NODE_TYPE2]) {
           case ALIAS:
           case MAP:
           case SCALAR:
@@ -66,7 +66,7 @@ var require_identity = __commonJS({
     exports2.ALIAS = ALIAS;
     exports2.DOC = DOC;
     exports2.MAP = MAP;
-    exports2.NODE_TYPE = NODE_TYPE;
+    exports2.NODE_TYPE = NODE_TYPE2;
     exports2.PAIR = PAIR;
     exports2.SCALAR = SCALAR;
     exports2.SEQ = SEQ;
@@ -8299,6 +8299,44 @@ function scalarTags(schema) {
   coreTags ??= schema.tags.filter((t2) => t2.default === true && !t2.collection && "test" in t2 && t2.test instanceof RegExp).map((t2) => t2);
   return coreTags;
 }
+var NodeFactory = class {
+  scalarProto;
+  mapProto;
+  seqProto;
+  pairProto;
+  constructor(schema) {
+    const tagged = (cls, type, withSchema) => Object.create(cls.prototype, {
+      [NODE_TYPE]: { value: Symbol.for(type) },
+      ...withSchema ? { schema: { value: schema, configurable: true, enumerable: false, writable: true } } : {}
+    });
+    this.scalarProto = tagged(import_yaml.Scalar, "yaml.scalar", false);
+    this.mapProto = tagged(import_yaml.YAMLMap, "yaml.map", true);
+    this.seqProto = tagged(import_yaml.YAMLSeq, "yaml.seq", true);
+    this.pairProto = tagged(import_yaml.Pair, "yaml.pair", false);
+  }
+  scalar(value) {
+    const s2 = Object.create(this.scalarProto);
+    s2.value = value;
+    return s2;
+  }
+  map() {
+    const m = Object.create(this.mapProto);
+    m.items = [];
+    return m;
+  }
+  seq() {
+    const q = Object.create(this.seqProto);
+    q.items = [];
+    return q;
+  }
+  pair(key2, value) {
+    const p = Object.create(this.pairProto);
+    p.key = key2;
+    p.value = value;
+    return p;
+  }
+};
+var NODE_TYPE = Symbol.for("yaml.node.type");
 var CommonYamlReader = class {
   constructor(text2) {
     this.text = text2;
@@ -8316,6 +8354,7 @@ var CommonYamlReader = class {
     }
     this.doc = new import_yaml.default.Document(void 0, { merge: true });
     this.tags = scalarTags(this.doc.schema);
+    this.nodes = new NodeFactory(this.doc.schema);
   }
   lineStart = [];
   lineEnd = [];
@@ -8325,6 +8364,7 @@ var CommonYamlReader = class {
   comments = [];
   doc;
   tags;
+  nodes;
   read() {
     let first = this.nextContent(0);
     if (first >= 0 && this.indent[first] === 0 && DOCUMENT_START.test(this.text.slice(this.lineStart[first], this.lineEnd[first]))) {
@@ -8370,7 +8410,7 @@ var CommonYamlReader = class {
    * the collection around it.
    */
   map(line, at2, col) {
-    const map = new import_yaml.YAMLMap(this.doc.schema);
+    const map = this.nodes.map();
     const start = at2;
     const seen = /* @__PURE__ */ new Set();
     let value;
@@ -8380,7 +8420,7 @@ var CommonYamlReader = class {
       if (seen.has(name2) || name2 === "<<") giveUp();
       seen.add(name2);
       value = this.value(line, key2.after, col, true);
-      map.items.push(new import_yaml.Pair(key2.node, value.node));
+      map.items.push(this.nodes.pair(key2.node, value.node));
       const next = value.next;
       if (next < 0 || this.indent[next] < col) break;
       if (this.indent[next] > col) giveUp();
@@ -8394,7 +8434,7 @@ var CommonYamlReader = class {
   }
   /** A block sequence whose `-` indicators are at column `col`, the first on `line`. */
   seq(line, col) {
-    const seq = new import_yaml.YAMLSeq(this.doc.schema);
+    const seq = this.nodes.seq();
     const start = this.lineStart[line] + col;
     let item;
     for (; ; ) {
@@ -8571,7 +8611,7 @@ var CommonYamlReader = class {
     const t2 = this.text;
     const isMap5 = t2.charCodeAt(p) === 123;
     const close = isMap5 ? 125 : 93;
-    const coll = isMap5 ? new import_yaml.YAMLMap(this.doc.schema) : new import_yaml.YAMLSeq(this.doc.schema);
+    const coll = isMap5 ? this.nodes.map() : this.nodes.seq();
     coll.flow = true;
     let i = this.pastSpaces(p + 1, end);
     if (t2.charCodeAt(i) === close) {
@@ -8585,7 +8625,7 @@ var CommonYamlReader = class {
         if (t2.charCodeAt(i) !== COLON || !(i + 1 < end && t2.charCodeAt(i + 1) === SPACE)) giveUp();
         i = this.pastSpaces(i + 1, end);
         const value = this.flowNode(i, end, false);
-        coll.items.push(new import_yaml.Pair(item.node, value.node));
+        coll.items.push(this.nodes.pair(item.node, value.node));
         i = this.pastSpaces(value.end, end);
       } else {
         coll.items.push(item.node);
@@ -8662,12 +8702,12 @@ var CommonYamlReader = class {
       for (const tag of this.tags) {
         if (!tag.test.test(source)) continue;
         const res = tag.resolve(source, giveUp, this.doc.options);
-        node = (0, import_yaml.isScalar)(res) ? res : new import_yaml.Scalar(res);
+        node = (0, import_yaml.isScalar)(res) ? res : this.nodes.scalar(res);
         if (tag.format) node.format = tag.format;
         break;
       }
     }
-    node ??= new import_yaml.Scalar(source);
+    node ??= this.nodes.scalar(source);
     node.range = [start, end, rangeEnd];
     node.source = source;
     node.type = type;

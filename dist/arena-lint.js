@@ -11,7 +11,7 @@ var bundle = join(dirname(fileURLToPath(import.meta.url)), "arena-lint.cjs");
 var source = readFileSync(bundle, "utf8");
 var useCache = !process.env.NODE_DISABLE_COMPILE_CACHE;
 var cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "arena-lint");
-var cacheName = `${"66407873a72f31a0"}-${process.version}-${process.arch}.v8`;
+var cacheName = `${"02f36fea4f3ea89f"}-${process.version}-${process.arch}.v8`;
 var cacheFile = join(cacheDir, cacheName);
 var cachedData;
 if (useCache) {

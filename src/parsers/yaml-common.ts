@@ -66,6 +66,60 @@ function scalarTags(schema: Schema) {
 }
 
 /**
+ * Makes the `yaml` package's nodes without running its constructors, which give every node its
+ * type tag with Object.defineProperty: on a 1000-replica compose file that was a quarter of reading
+ * it. The tag (the registry symbols the package checks in isMap, isScalar and the others) and a
+ * collection's schema sit, as the same non-enumerable properties, on a prototype shared by the nodes
+ * of one document, between each node and its class; class, methods and own fields are the package's.
+ */
+class NodeFactory {
+  private readonly scalarProto: Scalar;
+  private readonly mapProto: YAMLMap;
+  private readonly seqProto: YAMLSeq;
+  private readonly pairProto: Pair;
+
+  constructor(schema: Schema) {
+    const tagged = <T extends object>(cls: { prototype: T }, type: string, withSchema: boolean): T =>
+      Object.create(cls.prototype, {
+        [NODE_TYPE]: { value: Symbol.for(type) },
+        ...(withSchema ? { schema: { value: schema, configurable: true, enumerable: false, writable: true } } : {}),
+      }) as T;
+    this.scalarProto = tagged(Scalar, 'yaml.scalar', false);
+    this.mapProto = tagged(YAMLMap, 'yaml.map', true);
+    this.seqProto = tagged(YAMLSeq, 'yaml.seq', true);
+    this.pairProto = tagged(Pair, 'yaml.pair', false);
+  }
+
+  scalar(value: unknown): Scalar {
+    const s = Object.create(this.scalarProto) as Scalar;
+    s.value = value;
+    return s;
+  }
+
+  map(): YAMLMap {
+    const m = Object.create(this.mapProto) as YAMLMap;
+    m.items = [];
+    return m;
+  }
+
+  seq(): YAMLSeq {
+    const q = Object.create(this.seqProto) as YAMLSeq;
+    q.items = [];
+    return q;
+  }
+
+  pair(key: Node, value: Node): Pair {
+    const p = Object.create(this.pairProto) as Pair;
+    p.key = key;
+    p.value = value;
+    return p;
+  }
+}
+
+/** The key of the type tag the `yaml` package puts on every node (a registry symbol, shared by its copies). */
+const NODE_TYPE = Symbol.for('yaml.node.type');
+
+/**
  * A node read from the block structure: the next line holding a node after it (-1 at the end), and
  * the first of the blank and comment lines before that line that no node has taken yet (-1 if none).
  */
@@ -84,6 +138,7 @@ class CommonYamlReader {
   private readonly comments: CommonComment[] = [];
   private readonly doc: Document.Parsed;
   private readonly tags: ReturnType<typeof scalarTags>;
+  private readonly nodes: NodeFactory;
 
   constructor(private readonly text: string) {
     for (let start = 0; start <= text.length; ) {
@@ -100,6 +155,7 @@ class CommonYamlReader {
     }
     this.doc = new YAML.Document(undefined, { merge: true }) as unknown as Document.Parsed;
     this.tags = scalarTags(this.doc.schema);
+    this.nodes = new NodeFactory(this.doc.schema);
   }
 
   read(): { doc: Document.Parsed; comments: CommonComment[] } {
@@ -155,7 +211,7 @@ class CommonYamlReader {
    * the collection around it.
    */
   private map(line: number, at: number, col: number): Block<YAMLMap> {
-    const map = new YAMLMap(this.doc.schema);
+    const map = this.nodes.map();
     const start = at;
     const seen = new Set<string>();
     let value: Block<Node>;
@@ -166,7 +222,7 @@ class CommonYamlReader {
       if (seen.has(name) || name === '<<') giveUp();
       seen.add(name);
       value = this.value(line, key.after, col, true);
-      map.items.push(new Pair(key.node, value.node));
+      map.items.push(this.nodes.pair(key.node, value.node));
       const next = value.next;
       if (next < 0 || this.indent[next]! < col) break;
       if (this.indent[next]! > col) giveUp();
@@ -181,7 +237,7 @@ class CommonYamlReader {
 
   /** A block sequence whose `-` indicators are at column `col`, the first on `line`. */
   private seq(line: number, col: number): Block<YAMLSeq> {
-    const seq = new YAMLSeq(this.doc.schema);
+    const seq = this.nodes.seq();
     const start = this.lineStart[line]! + col;
     let item: Block<Node>;
     for (;;) {
@@ -377,7 +433,7 @@ class CommonYamlReader {
     const t = this.text;
     const isMap = t.charCodeAt(p) === 123;
     const close = isMap ? 125 : 93;
-    const coll = isMap ? new YAMLMap(this.doc.schema) : new YAMLSeq(this.doc.schema);
+    const coll = isMap ? this.nodes.map() : this.nodes.seq();
     coll.flow = true;
     let i = this.pastSpaces(p + 1, end);
     if (t.charCodeAt(i) === close) {
@@ -392,7 +448,7 @@ class CommonYamlReader {
         if (t.charCodeAt(i) !== COLON || !(i + 1 < end && t.charCodeAt(i + 1) === SPACE)) giveUp();
         i = this.pastSpaces(i + 1, end);
         const value = this.flowNode(i, end, false);
-        (coll as YAMLMap).items.push(new Pair(item.node, value.node));
+        (coll as YAMLMap).items.push(this.nodes.pair(item.node, value.node));
         i = this.pastSpaces(value.end, end);
       } else {
         (coll as YAMLSeq).items.push(item.node);
@@ -478,12 +534,12 @@ class CommonYamlReader {
       for (const tag of this.tags) {
         if (!tag.test.test(source)) continue;
         const res = tag.resolve(source, giveUp, this.doc.options);
-        node = isScalar(res) ? (res as Scalar) : new Scalar(res);
+        node = isScalar(res) ? (res as Scalar) : this.nodes.scalar(res);
         if (tag.format) node.format = tag.format;
         break;
       }
     }
-    node ??= new Scalar(source);
+    node ??= this.nodes.scalar(source);
     node.range = [start, end, rangeEnd];
     node.source = source;
     node.type = type;

@@ -41,6 +41,8 @@ function compareReaders(text: string, path = 'docker-compose.yml'): boolean {
   expect(full.doc!.errors, path).toEqual([]);
   expect(full.doc!.warnings, path).toEqual([]);
   expect(shape(common.doc.contents), path).toEqual(shape(full.doc!.contents));
+  // The config loader turns its document into plain data.
+  expect(common.doc.toJS({ maxAliasCount: 100 }), path).toEqual(full.doc!.toJS({ maxAliasCount: 100 }));
   // Comments are kept for suppressions only; a file that names one makes both readers return them.
   const suppressed = `# arena-lint-disable-file replica-drift\n${text}`;
   const file = createSourceFile(path, suppressed);
