@@ -1,17 +1,11 @@
-import { createRequire as __arenaCreateRequire } from 'node:module'; const require = __arenaCreateRequire(import.meta.url);
+"use strict";
 var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __getProtoOf = Object.getPrototypeOf;
 var __hasOwnProp = Object.prototype.hasOwnProperty;
-var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x, {
-  get: (a, b) => (typeof require !== "undefined" ? require : a)[b]
-}) : x)(function(x) {
-  if (typeof require !== "undefined") return require.apply(this, arguments);
-  throw Error('Dynamic require of "' + x + '" is not supported');
-});
-var __commonJS = (cb, mod) => function __require2() {
+var __commonJS = (cb, mod) => function __require() {
   return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
 };
 var __copyProps = (to, from, except, desc) => {
@@ -33,7 +27,7 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 
 // node_modules/picocolors/picocolors.js
 var require_picocolors = __commonJS({
-  "node_modules/picocolors/picocolors.js"(exports, module) {
+  "node_modules/picocolors/picocolors.js"(exports2, module2) {
     var p = process || {};
     var argv = p.argv || [];
     var env = p.env || {};
@@ -98,14 +92,14 @@ var require_picocolors = __commonJS({
         bgWhiteBright: f("\x1B[107m", "\x1B[49m")
       };
     };
-    module.exports = createColors();
-    module.exports.createColors = createColors;
+    module2.exports = createColors();
+    module2.exports.createColors = createColors;
   }
 });
 
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports2) {
     "use strict";
     var ALIAS = Symbol.for("yaml.alias");
     var DOC = Symbol.for("yaml.document");
@@ -141,28 +135,28 @@ var require_identity = __commonJS({
       return false;
     }
     var hasAnchor = (node) => (isScalar5(node) || isCollection(node)) && !!node.anchor;
-    exports.ALIAS = ALIAS;
-    exports.DOC = DOC;
-    exports.MAP = MAP;
-    exports.NODE_TYPE = NODE_TYPE;
-    exports.PAIR = PAIR;
-    exports.SCALAR = SCALAR;
-    exports.SEQ = SEQ;
-    exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias2;
-    exports.isCollection = isCollection;
-    exports.isDocument = isDocument;
-    exports.isMap = isMap5;
-    exports.isNode = isNode;
-    exports.isPair = isPair4;
-    exports.isScalar = isScalar5;
-    exports.isSeq = isSeq5;
+    exports2.ALIAS = ALIAS;
+    exports2.DOC = DOC;
+    exports2.MAP = MAP;
+    exports2.NODE_TYPE = NODE_TYPE;
+    exports2.PAIR = PAIR;
+    exports2.SCALAR = SCALAR;
+    exports2.SEQ = SEQ;
+    exports2.hasAnchor = hasAnchor;
+    exports2.isAlias = isAlias2;
+    exports2.isCollection = isCollection;
+    exports2.isDocument = isDocument;
+    exports2.isMap = isMap5;
+    exports2.isNode = isNode;
+    exports2.isPair = isPair4;
+    exports2.isScalar = isScalar5;
+    exports2.isSeq = isSeq5;
   }
 });
 
 // node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "node_modules/yaml/dist/visit.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var BREAK = Symbol("break visit");
@@ -313,14 +307,14 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit;
-    exports.visitAsync = visitAsync;
+    exports2.visit = visit;
+    exports2.visitAsync = visitAsync;
   }
 });
 
 // node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit = require_visit();
@@ -485,13 +479,13 @@ var require_directives = __commonJS({
     };
     Directives.defaultYaml = { explicit: false, version: "1.2" };
     Directives.defaultTags = { "!!": "tag:yaml.org,2002:" };
-    exports.Directives = Directives;
+    exports2.Directives = Directives;
   }
 });
 
 // node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit = require_visit();
@@ -552,16 +546,16 @@ var require_anchors = __commonJS({
         sourceObjects
       };
     }
-    exports.anchorIsValid = anchorIsValid;
-    exports.anchorNames = anchorNames;
-    exports.createNodeAnchors = createNodeAnchors;
-    exports.findNewAnchor = findNewAnchor;
+    exports2.anchorIsValid = anchorIsValid;
+    exports2.anchorNames = anchorNames;
+    exports2.createNodeAnchors = createNodeAnchors;
+    exports2.findNewAnchor = findNewAnchor;
   }
 });
 
 // node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
     function applyReviver(reviver, obj, key2, val) {
       if (val && typeof val === "object") {
@@ -605,13 +599,13 @@ var require_applyReviver = __commonJS({
       }
       return reviver.call(obj, key2, val);
     }
-    exports.applyReviver = applyReviver;
+    exports2.applyReviver = applyReviver;
   }
 });
 
 // node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -635,13 +629,13 @@ var require_toJS = __commonJS({
         return Number(value);
       return value;
     }
-    exports.toJS = toJS;
+    exports2.toJS = toJS;
   }
 });
 
 // node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports2) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -676,13 +670,13 @@ var require_Node = __commonJS({
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
-    exports.NodeBase = NodeBase;
+    exports2.NodeBase = NodeBase;
   }
 });
 
 // node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
@@ -794,13 +788,13 @@ var require_Alias = __commonJS({
       }
       return 1;
     }
-    exports.Alias = Alias;
+    exports2.Alias = Alias;
   }
 });
 
 // node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -823,14 +817,14 @@ var require_Scalar = __commonJS({
     Scalar.PLAIN = "PLAIN";
     Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
     Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar;
-    exports.isScalarValue = isScalarValue;
+    exports2.Scalar = Scalar;
+    exports2.isScalarValue = isScalarValue;
   }
 });
 
 // node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -899,13 +893,13 @@ var require_createNode = __commonJS({
         ref.node = node;
       return node;
     }
-    exports.createNode = createNode;
+    exports2.createNode = createNode;
   }
 });
 
 // node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -1040,15 +1034,15 @@ var require_Collection = __commonJS({
         }
       }
     };
-    exports.Collection = Collection;
-    exports.collectionFromPath = collectionFromPath;
-    exports.isEmptyPath = isEmptyPath;
+    exports2.Collection = Collection;
+    exports2.collectionFromPath = collectionFromPath;
+    exports2.isEmptyPath = isEmptyPath;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment2, indent2) {
@@ -1057,15 +1051,15 @@ var require_stringifyComment = __commonJS({
       return indent2 ? comment2.replace(/^(?! *$)/gm, indent2) : comment2;
     }
     var lineComment = (str, indent2, comment2) => str.endsWith("\n") ? indentComment(comment2, indent2) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent2) : (str.endsWith(" ") ? "" : " ") + comment2;
-    exports.indentComment = indentComment;
-    exports.lineComment = lineComment;
-    exports.stringifyComment = stringifyComment;
+    exports2.indentComment = indentComment;
+    exports2.lineComment = lineComment;
+    exports2.stringifyComment = stringifyComment;
   }
 });
 
 // node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1192,16 +1186,16 @@ ${indent2}${text2.slice(fold + 1, end2)}`;
       }
       return end;
     }
-    exports.FOLD_BLOCK = FOLD_BLOCK;
-    exports.FOLD_FLOW = FOLD_FLOW;
-    exports.FOLD_QUOTED = FOLD_QUOTED;
-    exports.foldFlowLines = foldFlowLines;
+    exports2.FOLD_BLOCK = FOLD_BLOCK;
+    exports2.FOLD_FLOW = FOLD_FLOW;
+    exports2.FOLD_QUOTED = FOLD_QUOTED;
+    exports2.foldFlowLines = foldFlowLines;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1478,13 +1472,13 @@ ${indent2}`);
       }
       return res;
     }
-    exports.stringifyString = stringifyString;
+    exports2.stringifyString = stringifyString;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -1601,14 +1595,14 @@ var require_stringify = __commonJS({
       return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
 ${ctx.indent}${str}`;
     }
-    exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports2.createStringifyContext = createStringifyContext;
+    exports2.stringify = stringify;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1735,15 +1729,15 @@ ${ctx.indent}`;
       }
       return str;
     }
-    exports.stringifyPair = stringifyPair;
+    exports2.stringifyPair = stringifyPair;
   }
 });
 
 // node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "node_modules/yaml/dist/log.js"(exports2) {
     "use strict";
-    var node_process = __require("process");
+    var node_process = require("process");
     function debug(logLevel, ...messages) {
       if (logLevel === "debug")
         console.log(...messages);
@@ -1756,14 +1750,14 @@ var require_log = __commonJS({
           console.warn(warning);
       }
     }
-    exports.debug = debug;
-    exports.warn = warn;
+    exports2.debug = debug;
+    exports2.warn = warn;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1815,15 +1809,15 @@ var require_merge = __commonJS({
     function resolveAliasValue(ctx, value) {
       return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
-    exports.addMergeToJSMap = addMergeToJSMap;
-    exports.isMergeKey = isMergeKey2;
-    exports.merge = merge;
+    exports2.addMergeToJSMap = addMergeToJSMap;
+    exports2.isMergeKey = isMergeKey2;
+    exports2.merge = merge;
   }
 });
 
 // node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
     var log = require_log();
     var merge = require_merge();
@@ -1881,13 +1875,13 @@ var require_addPairToJSMap = __commonJS({
       }
       return JSON.stringify(jsKey);
     }
-    exports.addPairToJSMap = addPairToJSMap;
+    exports2.addPairToJSMap = addPairToJSMap;
   }
 });
 
 // node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -1920,14 +1914,14 @@ var require_Pair = __commonJS({
         return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
       }
     };
-    exports.Pair = Pair;
-    exports.createPair = createPair;
+    exports2.Pair = Pair;
+    exports2.createPair = createPair;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -2072,13 +2066,13 @@ ${indent2}${end}`;
         lines.push(ic.trimStart());
       }
     }
-    exports.stringifyCollection = stringifyCollection;
+    exports2.stringifyCollection = stringifyCollection;
   }
 });
 
 // node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2215,14 +2209,14 @@ var require_YAMLMap = __commonJS({
         });
       }
     };
-    exports.YAMLMap = YAMLMap;
-    exports.findPair = findPair;
+    exports2.YAMLMap = YAMLMap;
+    exports2.findPair = findPair;
   }
 });
 
 // node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2238,13 +2232,13 @@ var require_map = __commonJS({
       },
       createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
     };
-    exports.map = map;
+    exports2.map = map;
   }
 });
 
 // node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2354,13 +2348,13 @@ var require_YAMLSeq = __commonJS({
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
     }
-    exports.YAMLSeq = YAMLSeq;
+    exports2.YAMLSeq = YAMLSeq;
   }
 });
 
 // node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2376,13 +2370,13 @@ var require_seq = __commonJS({
       },
       createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
     };
-    exports.seq = seq;
+    exports2.seq = seq;
   }
 });
 
 // node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports2) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string2 = {
@@ -2395,13 +2389,13 @@ var require_string = __commonJS({
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
       }
     };
-    exports.string = string2;
+    exports2.string = string2;
   }
 });
 
 // node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2413,13 +2407,13 @@ var require_null = __commonJS({
       resolve: () => new Scalar.Scalar(null),
       stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
-    exports.nullTag = nullTag;
+    exports2.nullTag = nullTag;
   }
 });
 
 // node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2437,13 +2431,13 @@ var require_bool = __commonJS({
         return value ? ctx.options.trueStr : ctx.options.falseStr;
       }
     };
-    exports.boolTag = boolTag;
+    exports2.boolTag = boolTag;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2464,13 +2458,13 @@ var require_stringifyNumber = __commonJS({
       }
       return n;
     }
-    exports.stringifyNumber = stringifyNumber;
+    exports2.stringifyNumber = stringifyNumber;
   }
 });
 
 // node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2508,15 +2502,15 @@ var require_float = __commonJS({
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports.float = float;
-    exports.floatExp = floatExp;
-    exports.floatNaN = floatNaN;
+    exports2.float = float;
+    exports2.floatExp = floatExp;
+    exports2.floatNaN = floatNaN;
   }
 });
 
 // node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2553,15 +2547,15 @@ var require_int = __commonJS({
       resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int;
-    exports.intHex = intHex;
-    exports.intOct = intOct;
+    exports2.int = int;
+    exports2.intHex = intHex;
+    exports2.intOct = intOct;
   }
 });
 
 // node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
@@ -2583,13 +2577,13 @@ var require_schema = __commonJS({
       float.floatExp,
       float.float
     ];
-    exports.schema = schema;
+    exports2.schema = schema;
   }
 });
 
 // node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var map = require_map();
@@ -2650,15 +2644,15 @@ var require_schema2 = __commonJS({
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
-    exports.schema = schema;
+    exports2.schema = schema;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
     "use strict";
-    var node_buffer = __require("buffer");
+    var node_buffer = require("buffer");
     var Scalar = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
@@ -2716,13 +2710,13 @@ var require_binary = __commonJS({
         return stringifyString.stringifyString({ comment: comment2, type, value: str }, ctx, onComment, onChompKeep);
       }
     };
-    exports.binary = binary;
+    exports2.binary = binary;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -2792,15 +2786,15 @@ ${cn.comment}` : item.comment;
       resolve: resolvePairs,
       createNode: createPairs
     };
-    exports.createPairs = createPairs;
-    exports.pairs = pairs;
-    exports.resolvePairs = resolvePairs;
+    exports2.createPairs = createPairs;
+    exports2.pairs = pairs;
+    exports2.resolvePairs = resolvePairs;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -2871,14 +2865,14 @@ var require_omap = __commonJS({
       },
       createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
     };
-    exports.YAMLOMap = YAMLOMap;
-    exports.omap = omap;
+    exports2.YAMLOMap = YAMLOMap;
+    exports2.omap = omap;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -2903,14 +2897,14 @@ var require_bool2 = __commonJS({
       resolve: () => new Scalar.Scalar(false),
       stringify: boolStringify
     };
-    exports.falseTag = falseTag;
-    exports.trueTag = trueTag;
+    exports2.falseTag = falseTag;
+    exports2.trueTag = trueTag;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2951,15 +2945,15 @@ var require_float2 = __commonJS({
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports.float = float;
-    exports.floatExp = floatExp;
-    exports.floatNaN = floatNaN;
+    exports2.float = float;
+    exports2.floatExp = floatExp;
+    exports2.floatNaN = floatNaN;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -3029,16 +3023,16 @@ var require_int2 = __commonJS({
       resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int;
-    exports.intBin = intBin;
-    exports.intHex = intHex;
-    exports.intOct = intOct;
+    exports2.int = int;
+    exports2.intBin = intBin;
+    exports2.intHex = intHex;
+    exports2.intOct = intOct;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -3120,14 +3114,14 @@ var require_set = __commonJS({
         return map;
       }
     };
-    exports.YAMLSet = YAMLSet;
-    exports.set = set;
+    exports2.YAMLSet = YAMLSet;
+    exports2.set = set;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str, asBigInt) {
@@ -3207,15 +3201,15 @@ var require_timestamp = __commonJS({
       },
       stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
     };
-    exports.floatTime = floatTime;
-    exports.intTime = intTime;
-    exports.timestamp = timestamp;
+    exports2.floatTime = floatTime;
+    exports2.intTime = intTime;
+    exports2.timestamp = timestamp;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
@@ -3253,13 +3247,13 @@ var require_schema3 = __commonJS({
       timestamp.floatTime,
       timestamp.timestamp
     ];
-    exports.schema = schema;
+    exports2.schema = schema;
   }
 });
 
 // node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "node_modules/yaml/dist/schema/tags.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
@@ -3346,14 +3340,14 @@ var require_tags = __commonJS({
         return tags3;
       }, []);
     }
-    exports.coreKnownTags = coreKnownTags;
-    exports.getTags = getTags;
+    exports2.coreKnownTags = coreKnownTags;
+    exports2.getTags = getTags;
   }
 });
 
 // node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var map = require_map();
@@ -3379,13 +3373,13 @@ var require_Schema = __commonJS({
         return copy2;
       }
     };
-    exports.Schema = Schema;
+    exports2.Schema = Schema;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -3459,13 +3453,13 @@ var require_stringifyDocument = __commonJS({
       }
       return lines.join("\n") + "\n";
     }
-    exports.stringifyDocument = stringifyDocument;
+    exports2.stringifyDocument = stringifyDocument;
   }
 });
 
 // node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "node_modules/yaml/dist/doc/Document.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -3768,13 +3762,13 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports.Document = Document;
+    exports2.Document = Document;
   }
 });
 
 // node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name2, pos, code, message) {
@@ -3830,16 +3824,16 @@ ${pointer}
 `;
       }
     };
-    exports.YAMLError = YAMLError;
-    exports.YAMLParseError = YAMLParseError;
-    exports.YAMLWarning = YAMLWarning;
-    exports.prettifyError = prettifyError;
+    exports2.YAMLError = YAMLError;
+    exports2.YAMLParseError = YAMLParseError;
+    exports2.YAMLWarning = YAMLWarning;
+    exports2.prettifyError = prettifyError;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -3967,13 +3961,13 @@ var require_resolve_props = __commonJS({
         start: start ?? end
       };
     }
-    exports.resolveProps = resolveProps;
+    exports2.resolveProps = resolveProps;
   }
 });
 
 // node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
     "use strict";
     function containsNewline(key2) {
       if (!key2)
@@ -4009,13 +4003,13 @@ var require_util_contains_newline = __commonJS({
           return true;
       }
     }
-    exports.containsNewline = containsNewline;
+    exports2.containsNewline = containsNewline;
   }
 });
 
 // node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent2, fc, onError) {
@@ -4027,13 +4021,13 @@ var require_util_flow_indent_check = __commonJS({
         }
       }
     }
-    exports.flowIndentCheck = flowIndentCheck;
+    exports2.flowIndentCheck = flowIndentCheck;
   }
 });
 
 // node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search2) {
@@ -4043,13 +4037,13 @@ var require_util_map_includes = __commonJS({
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
       return items.some((pair2) => isEqual(pair2.key, search2));
     }
-    exports.mapIncludes = mapIncludes;
+    exports2.mapIncludes = mapIncludes;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4151,13 +4145,13 @@ var require_resolve_block_map = __commonJS({
       map.range = [bm.offset, offset, commentEnd ?? offset];
       return map;
     }
-    exports.resolveBlockMap = resolveBlockMap;
+    exports2.resolveBlockMap = resolveBlockMap;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4202,13 +4196,13 @@ var require_resolve_block_seq = __commonJS({
       seq.range = [bs.offset, offset, commentEnd ?? offset];
       return seq;
     }
-    exports.resolveBlockSeq = resolveBlockSeq;
+    exports2.resolveBlockSeq = resolveBlockSeq;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment2 = "";
@@ -4245,13 +4239,13 @@ var require_resolve_end = __commonJS({
       }
       return { comment: comment2, offset };
     }
-    exports.resolveEnd = resolveEnd;
+    exports2.resolveEnd = resolveEnd;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4439,13 +4433,13 @@ var require_resolve_flow_collection = __commonJS({
       }
       return coll;
     }
-    exports.resolveFlowCollection = resolveFlowCollection;
+    exports2.resolveFlowCollection = resolveFlowCollection;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4504,13 +4498,13 @@ var require_compose_collection = __commonJS({
         node.format = tag.format;
       return node;
     }
-    exports.composeCollection = composeCollection;
+    exports2.composeCollection = composeCollection;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar2, onError) {
@@ -4687,13 +4681,13 @@ var require_resolve_block_scalar = __commonJS({
         lines.push([split[i], split[i + 1]]);
       return lines;
     }
-    exports.resolveBlockScalar = resolveBlockScalar;
+    exports2.resolveBlockScalar = resolveBlockScalar;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -4908,13 +4902,13 @@ var require_resolve_flow_scalar = __commonJS({
         return raw;
       }
     }
-    exports.resolveFlowScalar = resolveFlowScalar;
+    exports2.resolveFlowScalar = resolveFlowScalar;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4989,13 +4983,13 @@ var require_compose_scalar = __commonJS({
       }
       return tag;
     }
-    exports.composeScalar = composeScalar;
+    exports2.composeScalar = composeScalar;
   }
 });
 
 // node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -5019,13 +5013,13 @@ var require_util_empty_scalar_position = __commonJS({
       }
       return offset;
     }
-    exports.emptyScalarPosition = emptyScalarPosition;
+    exports2.emptyScalarPosition = emptyScalarPosition;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -5124,14 +5118,14 @@ var require_compose_node = __commonJS({
         alias.comment = re.comment;
       return alias;
     }
-    exports.composeEmptyNode = composeEmptyNode;
-    exports.composeNode = composeNode;
+    exports2.composeEmptyNode = composeEmptyNode;
+    exports2.composeNode = composeNode;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -5168,15 +5162,15 @@ var require_compose_doc = __commonJS({
       doc.range = [offset, contentEnd, re.offset];
       return doc;
     }
-    exports.composeDoc = composeDoc;
+    exports2.composeDoc = composeDoc;
   }
 });
 
 // node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "node_modules/yaml/dist/compose/composer.js"(exports2) {
     "use strict";
-    var node_process = __require("process");
+    var node_process = require("process");
     var directives = require_directives();
     var Document = require_Document();
     var errors = require_errors();
@@ -5376,13 +5370,13 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports.Composer = Composer;
+    exports2.Composer = Composer;
   }
 });
 
 // node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5559,15 +5553,15 @@ var require_cst_scalar = __commonJS({
         }
       }
     }
-    exports.createScalarToken = createScalarToken;
-    exports.resolveAsScalar = resolveAsScalar;
-    exports.setScalarValue = setScalarValue;
+    exports2.createScalarToken = createScalarToken;
+    exports2.resolveAsScalar = resolveAsScalar;
+    exports2.setScalarValue = setScalarValue;
   }
 });
 
 // node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -5622,13 +5616,13 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports2.stringify = stringify;
   }
 });
 
 // node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
     "use strict";
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
@@ -5684,13 +5678,13 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit;
+    exports2.visit = visit;
   }
 });
 
 // node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "node_modules/yaml/dist/parse/cst.js"(exports2) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -5774,25 +5768,25 @@ var require_cst = __commonJS({
       }
       return null;
     }
-    exports.createScalarToken = cstScalar.createScalarToken;
-    exports.resolveAsScalar = cstScalar.resolveAsScalar;
-    exports.setScalarValue = cstScalar.setScalarValue;
-    exports.stringify = cstStringify.stringify;
-    exports.visit = cstVisit.visit;
-    exports.BOM = BOM2;
-    exports.DOCUMENT = DOCUMENT;
-    exports.FLOW_END = FLOW_END;
-    exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
-    exports.isScalar = isScalar5;
-    exports.prettyToken = prettyToken;
-    exports.tokenType = tokenType;
+    exports2.createScalarToken = cstScalar.createScalarToken;
+    exports2.resolveAsScalar = cstScalar.resolveAsScalar;
+    exports2.setScalarValue = cstScalar.setScalarValue;
+    exports2.stringify = cstStringify.stringify;
+    exports2.visit = cstVisit.visit;
+    exports2.BOM = BOM2;
+    exports2.DOCUMENT = DOCUMENT;
+    exports2.FLOW_END = FLOW_END;
+    exports2.SCALAR = SCALAR;
+    exports2.isCollection = isCollection;
+    exports2.isScalar = isScalar5;
+    exports2.prettyToken = prettyToken;
+    exports2.tokenType = tokenType;
   }
 });
 
 // node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports2) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -6375,13 +6369,13 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i, false);
       }
     };
-    exports.Lexer = Lexer2;
+    exports2.Lexer = Lexer2;
   }
 });
 
 // node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
     var LineCounter = class {
       constructor() {
@@ -6406,15 +6400,15 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter;
+    exports2.LineCounter = LineCounter;
   }
 });
 
 // node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "node_modules/yaml/dist/parse/parser.js"(exports2) {
     "use strict";
-    var node_process = __require("process");
+    var node_process = require("process");
     var cst = require_cst();
     var lexer = require_lexer();
     function includesToken(list, type) {
@@ -7280,13 +7274,13 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser4;
+    exports2.Parser = Parser4;
   }
 });
 
 // node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7374,16 +7368,16 @@ var require_public_api = __commonJS({
         return value.toString(options2);
       return new Document.Document(value, _replacer, options2).toString(options2);
     }
-    exports.parse = parse;
-    exports.parseAllDocuments = parseAllDocuments;
-    exports.parseDocument = parseDocument;
-    exports.stringify = stringify;
+    exports2.parse = parse;
+    exports2.parseAllDocuments = parseAllDocuments;
+    exports2.parseDocument = parseDocument;
+    exports2.stringify = stringify;
   }
 });
 
 // node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7401,46 +7395,46 @@ var require_dist = __commonJS({
     var parser2 = require_parser();
     var publicApi = require_public_api();
     var visit = require_visit();
-    exports.Composer = composer.Composer;
-    exports.Document = Document.Document;
-    exports.Schema = Schema.Schema;
-    exports.YAMLError = errors.YAMLError;
-    exports.YAMLParseError = errors.YAMLParseError;
-    exports.YAMLWarning = errors.YAMLWarning;
-    exports.Alias = Alias.Alias;
-    exports.isAlias = identity.isAlias;
-    exports.isCollection = identity.isCollection;
-    exports.isDocument = identity.isDocument;
-    exports.isMap = identity.isMap;
-    exports.isNode = identity.isNode;
-    exports.isPair = identity.isPair;
-    exports.isScalar = identity.isScalar;
-    exports.isSeq = identity.isSeq;
-    exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar.Scalar;
-    exports.YAMLMap = YAMLMap.YAMLMap;
-    exports.YAMLSeq = YAMLSeq.YAMLSeq;
-    exports.CST = cst;
-    exports.Lexer = lexer.Lexer;
-    exports.LineCounter = lineCounter.LineCounter;
-    exports.Parser = parser2.Parser;
-    exports.parse = publicApi.parse;
-    exports.parseAllDocuments = publicApi.parseAllDocuments;
-    exports.parseDocument = publicApi.parseDocument;
-    exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports2.Composer = composer.Composer;
+    exports2.Document = Document.Document;
+    exports2.Schema = Schema.Schema;
+    exports2.YAMLError = errors.YAMLError;
+    exports2.YAMLParseError = errors.YAMLParseError;
+    exports2.YAMLWarning = errors.YAMLWarning;
+    exports2.Alias = Alias.Alias;
+    exports2.isAlias = identity.isAlias;
+    exports2.isCollection = identity.isCollection;
+    exports2.isDocument = identity.isDocument;
+    exports2.isMap = identity.isMap;
+    exports2.isNode = identity.isNode;
+    exports2.isPair = identity.isPair;
+    exports2.isScalar = identity.isScalar;
+    exports2.isSeq = identity.isSeq;
+    exports2.Pair = Pair.Pair;
+    exports2.Scalar = Scalar.Scalar;
+    exports2.YAMLMap = YAMLMap.YAMLMap;
+    exports2.YAMLSeq = YAMLSeq.YAMLSeq;
+    exports2.CST = cst;
+    exports2.Lexer = lexer.Lexer;
+    exports2.LineCounter = lineCounter.LineCounter;
+    exports2.Parser = parser2.Parser;
+    exports2.parse = publicApi.parse;
+    exports2.parseAllDocuments = publicApi.parseAllDocuments;
+    exports2.parseDocument = publicApi.parseDocument;
+    exports2.stringify = publicApi.stringify;
+    exports2.visit = visit.visit;
+    exports2.visitAsync = visit.visitAsync;
   }
 });
 
 // node_modules/js-tokens/index.js
 var require_js_tokens = __commonJS({
-  "node_modules/js-tokens/index.js"(exports) {
-    Object.defineProperty(exports, "__esModule", {
+  "node_modules/js-tokens/index.js"(exports2) {
+    Object.defineProperty(exports2, "__esModule", {
       value: true
     });
-    exports.default = /((['"])(?:(?!\2|\\).|\\(?:\r\n|[\s\S]))*(\2)?|`(?:[^`\\$]|\\[\s\S]|\$(?!\{)|\$\{(?:[^{}]|\{[^}]*\}?)*\}?)*(`)?)|(\/\/.*)|(\/\*(?:[^*]|\*(?!\/))*(\*\/)?)|(\/(?!\*)(?:\[(?:(?![\]\\]).|\\.)*\]|(?![\/\]\\]).|\\.)+\/(?:(?!\s*(?:\b|[\u0080-\uFFFF$\\'"~({]|[+\-!](?!=)|\.?\d))|[gmiyus]{1,6}\b(?![\u0080-\uFFFF$\\]|\s*(?:[+\-*%&|^<>!=?({]|\/(?![\/*])))))|(0[xX][\da-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d*\.\d+|\d+\.?)(?:[eE][+-]?\d+)?)|((?!\d)(?:(?!\s)[$\w\u0080-\uFFFF]|\\u[\da-fA-F]{4}|\\u\{[\da-fA-F]+\})+)|(--|\+\+|&&|\|\||=>|\.{3}|(?:[+\-\/%&|^]|\*{1,2}|<{1,2}|>{1,3}|!=?|={1,2})=?|[?~.,:;[\](){}])|(\s+)|(^$|[\s\S])/g;
-    exports.matchToToken = function(match) {
+    exports2.default = /((['"])(?:(?!\2|\\).|\\(?:\r\n|[\s\S]))*(\2)?|`(?:[^`\\$]|\\[\s\S]|\$(?!\{)|\$\{(?:[^{}]|\{[^}]*\}?)*\}?)*(`)?)|(\/\/.*)|(\/\*(?:[^*]|\*(?!\/))*(\*\/)?)|(\/(?!\*)(?:\[(?:(?![\]\\]).|\\.)*\]|(?![\/\]\\]).|\\.)+\/(?:(?!\s*(?:\b|[\u0080-\uFFFF$\\'"~({]|[+\-!](?!=)|\.?\d))|[gmiyus]{1,6}\b(?![\u0080-\uFFFF$\\]|\s*(?:[+\-*%&|^<>!=?({]|\/(?![\/*])))))|(0[xX][\da-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d*\.\d+|\d+\.?)(?:[eE][+-]?\d+)?)|((?!\d)(?:(?!\s)[$\w\u0080-\uFFFF]|\\u[\da-fA-F]{4}|\\u\{[\da-fA-F]+\})+)|(--|\+\+|&&|\|\||=>|\.{3}|(?:[+\-\/%&|^]|\*{1,2}|<{1,2}|>{1,3}|!=?|={1,2})=?|[?~.,:;[\](){}])|(\s+)|(^$|[\s\S])/g;
+    exports2.matchToToken = function(match) {
       var token = { type: "invalid", value: match[0], closed: void 0 };
       if (match[1]) token.type = "string", token.closed = !!(match[3] || match[4]);
       else if (match[5]) token.type = "comment";
@@ -7457,14 +7451,14 @@ var require_js_tokens = __commonJS({
 
 // node_modules/@babel/helper-validator-identifier/lib/identifier.js
 var require_identifier = __commonJS({
-  "node_modules/@babel/helper-validator-identifier/lib/identifier.js"(exports) {
+  "node_modules/@babel/helper-validator-identifier/lib/identifier.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", {
+    Object.defineProperty(exports2, "__esModule", {
       value: true
     });
-    exports.isIdentifierChar = isIdentifierChar;
-    exports.isIdentifierName = isIdentifierName;
-    exports.isIdentifierStart = isIdentifierStart;
+    exports2.isIdentifierChar = isIdentifierChar;
+    exports2.isIdentifierName = isIdentifierName;
+    exports2.isIdentifierStart = isIdentifierStart;
     var nonASCIIidentifierStartChars = "\xAA\xB5\xBA\xC0-\xD6\xD8-\xF6\xF8-\u02C1\u02C6-\u02D1\u02E0-\u02E4\u02EC\u02EE\u0370-\u0374\u0376\u0377\u037A-\u037D\u037F\u0386\u0388-\u038A\u038C\u038E-\u03A1\u03A3-\u03F5\u03F7-\u0481\u048A-\u052F\u0531-\u0556\u0559\u0560-\u0588\u05D0-\u05EA\u05EF-\u05F2\u0620-\u064A\u066E\u066F\u0671-\u06D3\u06D5\u06E5\u06E6\u06EE\u06EF\u06FA-\u06FC\u06FF\u0710\u0712-\u072F\u074D-\u07A5\u07B1\u07CA-\u07EA\u07F4\u07F5\u07FA\u0800-\u0815\u081A\u0824\u0828\u0840-\u0858\u0860-\u086A\u0870-\u0887\u0889-\u088F\u08A0-\u08C9\u0904-\u0939\u093D\u0950\u0958-\u0961\u0971-\u0980\u0985-\u098C\u098F\u0990\u0993-\u09A8\u09AA-\u09B0\u09B2\u09B6-\u09B9\u09BD\u09CE\u09DC\u09DD\u09DF-\u09E1\u09F0\u09F1\u09FC\u0A05-\u0A0A\u0A0F\u0A10\u0A13-\u0A28\u0A2A-\u0A30\u0A32\u0A33\u0A35\u0A36\u0A38\u0A39\u0A59-\u0A5C\u0A5E\u0A72-\u0A74\u0A85-\u0A8D\u0A8F-\u0A91\u0A93-\u0AA8\u0AAA-\u0AB0\u0AB2\u0AB3\u0AB5-\u0AB9\u0ABD\u0AD0\u0AE0\u0AE1\u0AF9\u0B05-\u0B0C\u0B0F\u0B10\u0B13-\u0B28\u0B2A-\u0B30\u0B32\u0B33\u0B35-\u0B39\u0B3D\u0B5C\u0B5D\u0B5F-\u0B61\u0B71\u0B83\u0B85-\u0B8A\u0B8E-\u0B90\u0B92-\u0B95\u0B99\u0B9A\u0B9C\u0B9E\u0B9F\u0BA3\u0BA4\u0BA8-\u0BAA\u0BAE-\u0BB9\u0BD0\u0C05-\u0C0C\u0C0E-\u0C10\u0C12-\u0C28\u0C2A-\u0C39\u0C3D\u0C58-\u0C5A\u0C5C\u0C5D\u0C60\u0C61\u0C80\u0C85-\u0C8C\u0C8E-\u0C90\u0C92-\u0CA8\u0CAA-\u0CB3\u0CB5-\u0CB9\u0CBD\u0CDC-\u0CDE\u0CE0\u0CE1\u0CF1\u0CF2\u0D04-\u0D0C\u0D0E-\u0D10\u0D12-\u0D3A\u0D3D\u0D4E\u0D54-\u0D56\u0D5F-\u0D61\u0D7A-\u0D7F\u0D85-\u0D96\u0D9A-\u0DB1\u0DB3-\u0DBB\u0DBD\u0DC0-\u0DC6\u0E01-\u0E30\u0E32\u0E33\u0E40-\u0E46\u0E81\u0E82\u0E84\u0E86-\u0E8A\u0E8C-\u0EA3\u0EA5\u0EA7-\u0EB0\u0EB2\u0EB3\u0EBD\u0EC0-\u0EC4\u0EC6\u0EDC-\u0EDF\u0F00\u0F40-\u0F47\u0F49-\u0F6C\u0F88-\u0F8C\u1000-\u102A\u103F\u1050-\u1055\u105A-\u105D\u1061\u1065\u1066\u106E-\u1070\u1075-\u1081\u108E\u10A0-\u10C5\u10C7\u10CD\u10D0-\u10FA\u10FC-\u1248\u124A-\u124D\u1250-\u1256\u1258\u125A-\u125D\u1260-\u1288\u128A-\u128D\u1290-\u12B0\u12B2-\u12B5\u12B8-\u12BE\u12C0\u12C2-\u12C5\u12C8-\u12D6\u12D8-\u1310\u1312-\u1315\u1318-\u135A\u1380-\u138F\u13A0-\u13F5\u13F8-\u13FD\u1401-\u166C\u166F-\u167F\u1681-\u169A\u16A0-\u16EA\u16EE-\u16F8\u1700-\u1711\u171F-\u1731\u1740-\u1751\u1760-\u176C\u176E-\u1770\u1780-\u17B3\u17D7\u17DC\u1820-\u1878\u1880-\u18A8\u18AA\u18B0-\u18F5\u1900-\u191E\u1950-\u196D\u1970-\u1974\u1980-\u19AB\u19B0-\u19C9\u1A00-\u1A16\u1A20-\u1A54\u1AA7\u1B05-\u1B33\u1B45-\u1B4C\u1B83-\u1BA0\u1BAE\u1BAF\u1BBA-\u1BE5\u1C00-\u1C23\u1C4D-\u1C4F\u1C5A-\u1C7D\u1C80-\u1C8A\u1C90-\u1CBA\u1CBD-\u1CBF\u1CE9-\u1CEC\u1CEE-\u1CF3\u1CF5\u1CF6\u1CFA\u1D00-\u1DBF\u1E00-\u1F15\u1F18-\u1F1D\u1F20-\u1F45\u1F48-\u1F4D\u1F50-\u1F57\u1F59\u1F5B\u1F5D\u1F5F-\u1F7D\u1F80-\u1FB4\u1FB6-\u1FBC\u1FBE\u1FC2-\u1FC4\u1FC6-\u1FCC\u1FD0-\u1FD3\u1FD6-\u1FDB\u1FE0-\u1FEC\u1FF2-\u1FF4\u1FF6-\u1FFC\u2071\u207F\u2090-\u209C\u2102\u2107\u210A-\u2113\u2115\u2118-\u211D\u2124\u2126\u2128\u212A-\u2139\u213C-\u213F\u2145-\u2149\u214E\u2160-\u2188\u2C00-\u2CE4\u2CEB-\u2CEE\u2CF2\u2CF3\u2D00-\u2D25\u2D27\u2D2D\u2D30-\u2D67\u2D6F\u2D80-\u2D96\u2DA0-\u2DA6\u2DA8-\u2DAE\u2DB0-\u2DB6\u2DB8-\u2DBE\u2DC0-\u2DC6\u2DC8-\u2DCE\u2DD0-\u2DD6\u2DD8-\u2DDE\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303C\u3041-\u3096\u309B-\u309F\u30A1-\u30FA\u30FC-\u30FF\u3105-\u312F\u3131-\u318E\u31A0-\u31BF\u31F0-\u31FF\u3400-\u4DBF\u4E00-\uA48C\uA4D0-\uA4FD\uA500-\uA60C\uA610-\uA61F\uA62A\uA62B\uA640-\uA66E\uA67F-\uA69D\uA6A0-\uA6EF\uA717-\uA71F\uA722-\uA788\uA78B-\uA7DC\uA7F1-\uA801\uA803-\uA805\uA807-\uA80A\uA80C-\uA822\uA840-\uA873\uA882-\uA8B3\uA8F2-\uA8F7\uA8FB\uA8FD\uA8FE\uA90A-\uA925\uA930-\uA946\uA960-\uA97C\uA984-\uA9B2\uA9CF\uA9E0-\uA9E4\uA9E6-\uA9EF\uA9FA-\uA9FE\uAA00-\uAA28\uAA40-\uAA42\uAA44-\uAA4B\uAA60-\uAA76\uAA7A\uAA7E-\uAAAF\uAAB1\uAAB5\uAAB6\uAAB9-\uAABD\uAAC0\uAAC2\uAADB-\uAADD\uAAE0-\uAAEA\uAAF2-\uAAF4\uAB01-\uAB06\uAB09-\uAB0E\uAB11-\uAB16\uAB20-\uAB26\uAB28-\uAB2E\uAB30-\uAB5A\uAB5C-\uAB69\uAB70-\uABE2\uAC00-\uD7A3\uD7B0-\uD7C6\uD7CB-\uD7FB\uF900-\uFA6D\uFA70-\uFAD9\uFB00-\uFB06\uFB13-\uFB17\uFB1D\uFB1F-\uFB28\uFB2A-\uFB36\uFB38-\uFB3C\uFB3E\uFB40\uFB41\uFB43\uFB44\uFB46-\uFBB1\uFBD3-\uFD3D\uFD50-\uFD8F\uFD92-\uFDC7\uFDF0-\uFDFB\uFE70-\uFE74\uFE76-\uFEFC\uFF21-\uFF3A\uFF41-\uFF5A\uFF66-\uFFBE\uFFC2-\uFFC7\uFFCA-\uFFCF\uFFD2-\uFFD7\uFFDA-\uFFDC";
     var nonASCIIidentifierChars = "\xB7\u0300-\u036F\u0387\u0483-\u0487\u0591-\u05BD\u05BF\u05C1\u05C2\u05C4\u05C5\u05C7\u0610-\u061A\u064B-\u0669\u0670\u06D6-\u06DC\u06DF-\u06E4\u06E7\u06E8\u06EA-\u06ED\u06F0-\u06F9\u0711\u0730-\u074A\u07A6-\u07B0\u07C0-\u07C9\u07EB-\u07F3\u07FD\u0816-\u0819\u081B-\u0823\u0825-\u0827\u0829-\u082D\u0859-\u085B\u0897-\u089F\u08CA-\u08E1\u08E3-\u0903\u093A-\u093C\u093E-\u094F\u0951-\u0957\u0962\u0963\u0966-\u096F\u0981-\u0983\u09BC\u09BE-\u09C4\u09C7\u09C8\u09CB-\u09CD\u09D7\u09E2\u09E3\u09E6-\u09EF\u09FE\u0A01-\u0A03\u0A3C\u0A3E-\u0A42\u0A47\u0A48\u0A4B-\u0A4D\u0A51\u0A66-\u0A71\u0A75\u0A81-\u0A83\u0ABC\u0ABE-\u0AC5\u0AC7-\u0AC9\u0ACB-\u0ACD\u0AE2\u0AE3\u0AE6-\u0AEF\u0AFA-\u0AFF\u0B01-\u0B03\u0B3C\u0B3E-\u0B44\u0B47\u0B48\u0B4B-\u0B4D\u0B55-\u0B57\u0B62\u0B63\u0B66-\u0B6F\u0B82\u0BBE-\u0BC2\u0BC6-\u0BC8\u0BCA-\u0BCD\u0BD7\u0BE6-\u0BEF\u0C00-\u0C04\u0C3C\u0C3E-\u0C44\u0C46-\u0C48\u0C4A-\u0C4D\u0C55\u0C56\u0C62\u0C63\u0C66-\u0C6F\u0C81-\u0C83\u0CBC\u0CBE-\u0CC4\u0CC6-\u0CC8\u0CCA-\u0CCD\u0CD5\u0CD6\u0CE2\u0CE3\u0CE6-\u0CEF\u0CF3\u0D00-\u0D03\u0D3B\u0D3C\u0D3E-\u0D44\u0D46-\u0D48\u0D4A-\u0D4D\u0D57\u0D62\u0D63\u0D66-\u0D6F\u0D81-\u0D83\u0DCA\u0DCF-\u0DD4\u0DD6\u0DD8-\u0DDF\u0DE6-\u0DEF\u0DF2\u0DF3\u0E31\u0E34-\u0E3A\u0E47-\u0E4E\u0E50-\u0E59\u0EB1\u0EB4-\u0EBC\u0EC8-\u0ECE\u0ED0-\u0ED9\u0F18\u0F19\u0F20-\u0F29\u0F35\u0F37\u0F39\u0F3E\u0F3F\u0F71-\u0F84\u0F86\u0F87\u0F8D-\u0F97\u0F99-\u0FBC\u0FC6\u102B-\u103E\u1040-\u1049\u1056-\u1059\u105E-\u1060\u1062-\u1064\u1067-\u106D\u1071-\u1074\u1082-\u108D\u108F-\u109D\u135D-\u135F\u1369-\u1371\u1712-\u1715\u1732-\u1734\u1752\u1753\u1772\u1773\u17B4-\u17D3\u17DD\u17E0-\u17E9\u180B-\u180D\u180F-\u1819\u18A9\u1920-\u192B\u1930-\u193B\u1946-\u194F\u19D0-\u19DA\u1A17-\u1A1B\u1A55-\u1A5E\u1A60-\u1A7C\u1A7F-\u1A89\u1A90-\u1A99\u1AB0-\u1ABD\u1ABF-\u1ADD\u1AE0-\u1AEB\u1B00-\u1B04\u1B34-\u1B44\u1B50-\u1B59\u1B6B-\u1B73\u1B80-\u1B82\u1BA1-\u1BAD\u1BB0-\u1BB9\u1BE6-\u1BF3\u1C24-\u1C37\u1C40-\u1C49\u1C50-\u1C59\u1CD0-\u1CD2\u1CD4-\u1CE8\u1CED\u1CF4\u1CF7-\u1CF9\u1DC0-\u1DFF\u200C\u200D\u203F\u2040\u2054\u20D0-\u20DC\u20E1\u20E5-\u20F0\u2CEF-\u2CF1\u2D7F\u2DE0-\u2DFF\u302A-\u302F\u3099\u309A\u30FB\uA620-\uA629\uA66F\uA674-\uA67D\uA69E\uA69F\uA6F0\uA6F1\uA802\uA806\uA80B\uA823-\uA827\uA82C\uA880\uA881\uA8B4-\uA8C5\uA8D0-\uA8D9\uA8E0-\uA8F1\uA8FF-\uA909\uA926-\uA92D\uA947-\uA953\uA980-\uA983\uA9B3-\uA9C0\uA9D0-\uA9D9\uA9E5\uA9F0-\uA9F9\uAA29-\uAA36\uAA43\uAA4C\uAA4D\uAA50-\uAA59\uAA7B-\uAA7D\uAAB0\uAAB2-\uAAB4\uAAB7\uAAB8\uAABE\uAABF\uAAC1\uAAEB-\uAAEF\uAAF5\uAAF6\uABE3-\uABEA\uABEC\uABED\uABF0-\uABF9\uFB1E\uFE00-\uFE0F\uFE20-\uFE2F\uFE33\uFE34\uFE4D-\uFE4F\uFF10-\uFF19\uFF3F\uFF65";
     var nonASCIIidentifierStart = new RegExp("[" + nonASCIIidentifierStartChars + "]");
@@ -7530,16 +7524,16 @@ var require_identifier = __commonJS({
 
 // node_modules/@babel/helper-validator-identifier/lib/keyword.js
 var require_keyword = __commonJS({
-  "node_modules/@babel/helper-validator-identifier/lib/keyword.js"(exports) {
+  "node_modules/@babel/helper-validator-identifier/lib/keyword.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", {
+    Object.defineProperty(exports2, "__esModule", {
       value: true
     });
-    exports.isKeyword = isKeyword;
-    exports.isReservedWord = isReservedWord;
-    exports.isStrictBindOnlyReservedWord = isStrictBindOnlyReservedWord;
-    exports.isStrictBindReservedWord = isStrictBindReservedWord;
-    exports.isStrictReservedWord = isStrictReservedWord;
+    exports2.isKeyword = isKeyword;
+    exports2.isReservedWord = isReservedWord;
+    exports2.isStrictBindOnlyReservedWord = isStrictBindOnlyReservedWord;
+    exports2.isStrictBindReservedWord = isStrictBindReservedWord;
+    exports2.isStrictReservedWord = isStrictReservedWord;
     var reservedWords = {
       keyword: ["break", "case", "catch", "continue", "debugger", "default", "do", "else", "finally", "for", "function", "if", "return", "switch", "throw", "try", "var", "const", "while", "with", "new", "this", "super", "class", "extends", "export", "import", "null", "true", "false", "in", "instanceof", "typeof", "void", "delete"],
       strict: ["implements", "interface", "let", "package", "private", "protected", "public", "static", "yield"],
@@ -7568,54 +7562,54 @@ var require_keyword = __commonJS({
 
 // node_modules/@babel/helper-validator-identifier/lib/index.js
 var require_lib = __commonJS({
-  "node_modules/@babel/helper-validator-identifier/lib/index.js"(exports) {
+  "node_modules/@babel/helper-validator-identifier/lib/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", {
+    Object.defineProperty(exports2, "__esModule", {
       value: true
     });
-    Object.defineProperty(exports, "isIdentifierChar", {
+    Object.defineProperty(exports2, "isIdentifierChar", {
       enumerable: true,
       get: function() {
         return _identifier.isIdentifierChar;
       }
     });
-    Object.defineProperty(exports, "isIdentifierName", {
+    Object.defineProperty(exports2, "isIdentifierName", {
       enumerable: true,
       get: function() {
         return _identifier.isIdentifierName;
       }
     });
-    Object.defineProperty(exports, "isIdentifierStart", {
+    Object.defineProperty(exports2, "isIdentifierStart", {
       enumerable: true,
       get: function() {
         return _identifier.isIdentifierStart;
       }
     });
-    Object.defineProperty(exports, "isKeyword", {
+    Object.defineProperty(exports2, "isKeyword", {
       enumerable: true,
       get: function() {
         return _keyword.isKeyword;
       }
     });
-    Object.defineProperty(exports, "isReservedWord", {
+    Object.defineProperty(exports2, "isReservedWord", {
       enumerable: true,
       get: function() {
         return _keyword.isReservedWord;
       }
     });
-    Object.defineProperty(exports, "isStrictBindOnlyReservedWord", {
+    Object.defineProperty(exports2, "isStrictBindOnlyReservedWord", {
       enumerable: true,
       get: function() {
         return _keyword.isStrictBindOnlyReservedWord;
       }
     });
-    Object.defineProperty(exports, "isStrictBindReservedWord", {
+    Object.defineProperty(exports2, "isStrictBindReservedWord", {
       enumerable: true,
       get: function() {
         return _keyword.isStrictBindReservedWord;
       }
     });
-    Object.defineProperty(exports, "isStrictReservedWord", {
+    Object.defineProperty(exports2, "isStrictReservedWord", {
       enumerable: true,
       get: function() {
         return _keyword.isStrictReservedWord;
@@ -7628,9 +7622,9 @@ var require_lib = __commonJS({
 
 // node_modules/@babel/code-frame/lib/index.js
 var require_lib2 = __commonJS({
-  "node_modules/@babel/code-frame/lib/index.js"(exports) {
+  "node_modules/@babel/code-frame/lib/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var picocolors = require_picocolors();
     var jsTokens = require_js_tokens();
     var helperValidatorIdentifier = require_lib();
@@ -7836,15 +7830,15 @@ ${frame}`;
       };
       return codeFrameColumns2(rawLines, location, opts);
     }
-    exports.codeFrameColumns = codeFrameColumns2;
-    exports.default = index;
-    exports.highlight = highlight;
+    exports2.codeFrameColumns = codeFrameColumns2;
+    exports2.default = index;
+    exports2.highlight = highlight;
   }
 });
 
 // src/action/main.ts
-import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync, readFileSync as readFileSync4, writeFileSync } from "node:fs";
-import { dirname as dirname2, isAbsolute as isAbsolute3, join as join7, relative as relative3, resolve as resolve2 } from "node:path";
+var import_node_fs6 = require("node:fs");
+var import_node_path26 = require("node:path");
 
 // src/core/source.ts
 function createSourceFile(path, text2) {
@@ -7902,7 +7896,7 @@ function whereOf(stack, span) {
 }
 
 // src/inputs/pgbouncer.ts
-import { posix as posix2 } from "node:path";
+var import_node_path2 = require("node:path");
 
 // src/core/value.ts
 function known(value, span, extra = {}) {
@@ -8733,7 +8727,7 @@ function effectivePgbouncerSettings(ini, version) {
 }
 
 // src/container/config-includes.ts
-import { posix } from "node:path";
+var import_node_path = require("node:path");
 
 // src/reference/redis-settings.ts
 var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
@@ -9252,7 +9246,7 @@ function loadPgbouncerIni(ws, fs, main, cwd2 = "/") {
       } else if (it.kind === "entry") {
         current?.entries.push(it.entry);
       } else {
-        const target = fs.resolve(posix.resolve(cwd2, it.include.path));
+        const target = fs.resolve(import_node_path.posix.resolve(cwd2, it.include.path));
         if (!target || depth >= MAX_DEPTH || !read(target, depth + 1, true)) unresolved.push(it.include);
       }
     }
@@ -9277,7 +9271,7 @@ function loadRedisConf(ws, fs, main, cwd2 = "/") {
       ...doc.includes.map((inc) => ({
         at: inc.span.start,
         apply: () => {
-          const abs2 = posix.resolve(cwd2, inc.path);
+          const abs2 = import_node_path.posix.resolve(cwd2, inc.path);
           const targets2 = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
           if (targets2.length === 0 && !/[*?[]/.test(abs2)) out.includes.push(inc);
           for (const t2 of targets2) {
@@ -9507,7 +9501,7 @@ function findIni(stack, svc) {
     const hit = fs.resolve(p);
     if (hit) return hit;
   }
-  return fs.files().find((f) => posix2.basename(f.containerPath) === "pgbouncer.ini");
+  return fs.files().find((f) => import_node_path2.posix.basename(f.containerPath) === "pgbouncer.ini");
 }
 function pgbouncerValue(pgb, name2) {
   const raw = pgb.settings.get(name2) ?? unknown(`${name2} is not a pgbouncer setting`, pgb.service.nameSpan);
@@ -9550,7 +9544,7 @@ function describePgbouncer(pgb) {
 }
 function readAuthFile(stack, svc, auth) {
   if (auth?.kind !== "known" || auth.value === "") return void 0;
-  const containerPath3 = posix2.isAbsolute(auth.value) ? auth.value : posix2.join("/etc/pgbouncer", auth.value);
+  const containerPath3 = import_node_path2.posix.isAbsolute(auth.value) ? auth.value : import_node_path2.posix.join("/etc/pgbouncer", auth.value);
   const hostPath = stack.image(svc).fs.resolve(containerPath3)?.hostPath;
   const file = hostPath ? stack.workspace.read(hostPath) : void 0;
   if (file) stack.addFile(file.path);
@@ -9902,10 +9896,10 @@ function groupName(stack, services) {
 }
 
 // src/inputs/django.ts
-import { posix as posix5 } from "node:path";
+var import_node_path4 = require("node:path");
 
 // src/python/evaluate.ts
-import * as posix3 from "node:path/posix";
+var posix3 = __toESM(require("node:path/posix"), 1);
 
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
@@ -15712,11 +15706,11 @@ function getAttribute(object, name2, span, libraries) {
       return unknown(`.${name2} of ${describeObject(obj)} is not evaluated`, span);
   }
 }
-function modelledAttribute(module, name2, span, libraries) {
-  const full = `${module}.${name2}`;
-  const out = libraries.owner(module)?.attribute?.(module, name2, span);
+function modelledAttribute(module2, name2, span, libraries) {
+  const full = `${module2}.${name2}`;
+  const out = libraries.owner(module2)?.attribute?.(module2, name2, span);
   if (out) return out;
-  if (module === "socket") return unknown(`${full} depends on the platform Python runs on`, span);
+  if (module2 === "socket") return unknown(`${full} depends on the platform Python runs on`, span);
   return unknown(`${full} is not modelled`, span);
 }
 
@@ -15996,8 +15990,8 @@ function config(args, span, host) {
 var djDatabaseUrlLibrary = {
   name: "dj_database_url",
   modules: ["dj_database_url"],
-  attribute(module, name2, span) {
-    if (module !== "dj_database_url") return void 0;
+  attribute(module2, name2, span) {
+    if (module2 !== "dj_database_url") return void 0;
     if (name2 === "config" || name2 === "parse") return box({ type: "builtin", name: `dj_database_url.${name2}` }, span);
     return void 0;
   },
@@ -16056,8 +16050,8 @@ function config2(args, span, host) {
 var decoupleLibrary = {
   name: "decouple",
   modules: ["decouple"],
-  attribute(module, name2, span) {
-    if (module !== "decouple") return void 0;
+  attribute(module2, name2, span) {
+    if (module2 !== "decouple") return void 0;
     if (name2 === "config" || name2 === "Csv") return box({ type: "builtin", name: `decouple.${name2}` }, span);
     return void 0;
   },
@@ -16083,8 +16077,8 @@ function loadDotenv(label2, args, span, host, search2) {
 var dotenvLibrary = {
   name: "dotenv",
   modules: ["dotenv"],
-  attribute(module, name2, span) {
-    return module === "dotenv" && name2 === "load_dotenv" ? box({ type: "builtin", name: "dotenv.load_dotenv" }, span) : void 0;
+  attribute(module2, name2, span) {
+    return module2 === "dotenv" && name2 === "load_dotenv" ? box({ type: "builtin", name: "dotenv.load_dotenv" }, span) : void 0;
   },
   call(fn, args, span, host) {
     return fn === "dotenv.load_dotenv" ? loadDotenv("load_dotenv", args, span, host, "parents") : void 0;
@@ -16283,8 +16277,8 @@ function dbOrCache(kind, args, span, host) {
 var djangoEnvironLibrary = {
   name: "django-environ",
   modules: ["environ"],
-  attribute(module, name2, span) {
-    if (module !== "environ") return void 0;
+  attribute(module2, name2, span) {
+    if (module2 !== "environ") return void 0;
     if (name2 === "Env") return box({ type: "builtin", name: "environ.Env" }, span);
     return void 0;
   },
@@ -16326,8 +16320,8 @@ var LibrarySet = class {
     this.modules = new Set(libraries.flatMap((l) => l.modules));
   }
   modules;
-  owner(module) {
-    return this.libraries.find((l) => l.modules.includes(module));
+  owner(module2) {
+    return this.libraries.find((l) => l.modules.includes(module2));
   }
   byName(name2) {
     return this.libraries.find((l) => l.name === name2);
@@ -16346,8 +16340,8 @@ function envWithDefault(key2, fallback, span, host) {
 var osLibrary = {
   name: "os",
   modules: ["os", "os.path"],
-  attribute(module, name2, span) {
-    if (module !== "os") return void 0;
+  attribute(module2, name2, span) {
+    if (module2 !== "os") return void 0;
     if (name2 === "environ") return box({ type: "environ" }, span);
     if (name2 === "path") return box({ type: "module", name: "os.path" }, span);
     if (name2 === "getenv") return box({ type: "builtin", name: "os.getenv" }, span);
@@ -16380,8 +16374,8 @@ var osLibrary = {
 var multiprocessingLibrary = {
   name: "multiprocessing",
   modules: ["multiprocessing"],
-  attribute(module, name2, span) {
-    return module === "multiprocessing" && name2 === "cpu_count" ? box({ type: "builtin", name: "multiprocessing.cpu_count" }, span) : void 0;
+  attribute(module2, name2, span) {
+    return module2 === "multiprocessing" && name2 === "cpu_count" ? box({ type: "builtin", name: "multiprocessing.cpu_count" }, span) : void 0;
   },
   call(fn, _args, span) {
     return fn === "multiprocessing.cpu_count" ? unknown("multiprocessing.cpu_count() is the number of CPUs of the machine the container runs on", span) : void 0;
@@ -16420,8 +16414,8 @@ var Evaluation = class {
   importDepth = 0;
   libraries;
   /** Modules modelled rather than read: the standard ones and those of the libraries in use. */
-  isModelled(module) {
-    return STANDARD_MODULES.has(module) || this.libraries.modules.has(module);
+  isModelled(module2) {
+    return STANDARD_MODULES.has(module2) || this.libraries.modules.has(module2);
   }
   exists(path) {
     return this.opts.exists ? this.opts.exists(path) : this.opts.readFile(path) !== void 0;
@@ -17270,10 +17264,10 @@ function instructionWords(ins) {
 }
 
 // src/container/filesystem.ts
-import { posix as posix4 } from "node:path";
+var import_node_path3 = require("node:path");
 function repoPath(...parts) {
-  const p = posix4.normalize(posix4.join(...parts.map((x) => x || ".")));
-  if (p === ".." || p.startsWith("../") || posix4.isAbsolute(p)) return void 0;
+  const p = import_node_path3.posix.normalize(import_node_path3.posix.join(...parts.map((x) => x || ".")));
+  if (p === ".." || p.startsWith("../") || import_node_path3.posix.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
 function originOf(s2, hostPath) {
@@ -17308,7 +17302,7 @@ var ContainerFs = class _ContainerFs {
   }
   /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
   state(containerPath3) {
-    const p = posix4.normalize(containerPath3);
+    const p = import_node_path3.posix.normalize(containerPath3);
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s2 = this.sources[i];
       if (s2.incomplete) continue;
@@ -17367,7 +17361,7 @@ var ContainerFs = class _ContainerFs {
       for (const f of this.ws.filesUnder(s2.hostPath)) {
         if (s2.ignored?.(f)) continue;
         const r = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
-        const cp = posix4.join(s2.containerPath, r);
+        const cp = import_node_path3.posix.join(s2.containerPath, r);
         out.set(cp, fileOf(s2, cp, f));
       }
     }
@@ -17387,7 +17381,7 @@ var ContainerFs = class _ContainerFs {
   }
   /** The layer saying a folder may hold more files than arena-lint sees, when one covers `dir`. */
   incompleteAt(dir) {
-    const d = posix4.normalize(dir);
+    const d = import_node_path3.posix.normalize(dir);
     return this.sources.find((s2) => s2.incomplete && (d === s2.containerPath || under(d, s2.containerPath)));
   }
   /** Layers below which nothing is known (for `inspect` and for include resolution). */
@@ -17396,7 +17390,7 @@ var ContainerFs = class _ContainerFs {
   }
   /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`), sorted as glob(3) sorts them. */
   glob(pattern) {
-    const re = globToRegExp(posix4.normalize(pattern));
+    const re = globToRegExp(import_node_path3.posix.normalize(pattern));
     return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => a.containerPath < b.containerPath ? -1 : 1);
   }
   /**
@@ -17404,7 +17398,7 @@ var ContainerFs = class _ContainerFs {
    * would be filled with from this image.
    */
   subtree(dir) {
-    const d = posix4.normalize(dir);
+    const d = import_node_path3.posix.normalize(dir);
     const out = [];
     for (const s2 of this.sources) {
       if ((s2.opaque || s2.incomplete) && under(s2.containerPath, d)) out.push({ ...s2, containerPath: `/${rest(s2.containerPath, d)}` });
@@ -17654,10 +17648,10 @@ function djangoProcesses(stack) {
   const apps = [];
   const workers = [];
   const ws = stack.workspace;
-  const evaluate = (svc, module, roots, env, given) => {
-    if (module.kind === "unknown") return { reason: `DJANGO_SETTINGS_MODULE is unknown: ${module.reason}` };
-    const entry = given ?? resolveModule(module.value, roots, (p) => ws.exists(p));
-    if (!entry) return { reason: `settings module ${module.value} is not found under ${roots.join(", ") || "the service's build context"}` };
+  const evaluate = (svc, module2, roots, env, given) => {
+    if (module2.kind === "unknown") return { reason: `DJANGO_SETTINGS_MODULE is unknown: ${module2.reason}` };
+    const entry = given ?? resolveModule(module2.value, roots, (p) => ws.exists(p));
+    if (!entry) return { reason: `settings module ${module2.value} is not found under ${roots.join(", ") || "the service's build context"}` };
     const hit = cache2.find((c) => c.entry === entry && [...c.reads].every(([name2, fp]) => fingerprint(env.get(name2)) === fp));
     if (hit) return { settings: hit.result };
     const reads = /* @__PURE__ */ new Map();
@@ -17680,34 +17674,34 @@ function djangoProcesses(stack) {
     const app = stack.app(svc);
     const env = processEnv(stack, svc);
     const roots = searchRoots(stack, svc);
-    let module = env.get("DJANGO_SETTINGS_MODULE");
+    let module2 = env.get("DJANGO_SETTINGS_MODULE");
     if (!app) {
       const view = stack.view(svc);
       const found = backgroundWorkers(view?.process);
       if (found.length === 0) continue;
       const discovered = view?.django;
-      module ??= discovered?.settingsModule ?? celeryAppSettings(stack, found, roots);
-      if (!module) continue;
-      const given2 = discovered && discovered.settingsModule === module ? discovered.settingsFile : void 0;
-      workers.push({ service: svc, workers: found, settingsModule: module, ...evaluate(svc, module, roots, env, given2) });
+      module2 ??= discovered?.settingsModule ?? celeryAppSettings(stack, found, roots);
+      if (!module2) continue;
+      const given2 = discovered && discovered.settingsModule === module2 ? discovered.settingsFile : void 0;
+      workers.push({ service: svc, workers: found, settingsModule: module2, ...evaluate(svc, module2, roots, env, given2) });
       continue;
     }
-    if (!module) {
+    if (!module2) {
       const entry = appModule(app);
       if (entry?.kind === "known") {
-        module = settingsModuleFromEntrypoint(entry.value, roots, (p) => ws.read(p), (p) => ws.exists(p));
-        if (module?.kind === "known") stack.addFile(module.span.file);
+        module2 = settingsModuleFromEntrypoint(entry.value, roots, (p) => ws.read(p), (p) => ws.exists(p));
+        if (module2?.kind === "known") stack.addFile(module2.span.file);
       }
     }
     const fromView = stack.view(svc)?.django;
-    if (!module && fromView) module = fromView.settingsModule;
-    if (!module) continue;
+    if (!module2 && fromView) module2 = fromView.settingsModule;
+    if (!module2) continue;
     let given;
-    if (module.kind === "known" && !resolveModule(module.value, roots, (p) => ws.exists(p)) && fromView?.settingsFile && fromView.settingsModule.kind === "known" && fromView.settingsModule.value === module.value) {
+    if (module2.kind === "known" && !resolveModule(module2.value, roots, (p) => ws.exists(p)) && fromView?.settingsFile && fromView.settingsModule.kind === "known" && fromView.settingsModule.value === module2.value) {
       given = fromView.settingsFile;
-      roots.unshift(packageRoot(given, module.value));
+      roots.unshift(packageRoot(given, module2.value));
     }
-    apps.push({ service: svc, app, settingsModule: module, ...evaluate(svc, module, roots, env, given) });
+    apps.push({ service: svc, app, settingsModule: module2, ...evaluate(svc, module2, roots, env, given) });
   }
   return { apps, workers };
 }
@@ -17717,18 +17711,18 @@ function celeryAppSettings(stack, workers, roots) {
     if (w.app?.kind !== "known") continue;
     const name2 = w.app.value.split(":")[0].replace(/\.(app|celery)$/, "");
     for (const candidate of [`${name2}.celery`, name2]) {
-      const module = settingsModuleFromEntrypoint(candidate, roots, (p) => ws.read(p), (p) => ws.exists(p));
-      if (module) {
-        if (module.kind === "known") stack.addFile(module.span.file);
-        return module;
+      const module2 = settingsModuleFromEntrypoint(candidate, roots, (p) => ws.read(p), (p) => ws.exists(p));
+      if (module2) {
+        if (module2.kind === "known") stack.addFile(module2.span.file);
+        return module2;
       }
     }
   }
   return void 0;
 }
-function packageRoot(file, module) {
-  let root = file.endsWith("/__init__.py") ? posix5.dirname(file) : file;
-  for (let i = 0; i < module.split(".").length; i++) root = posix5.dirname(root);
+function packageRoot(file, module2) {
+  let root = file.endsWith("/__init__.py") ? import_node_path4.posix.dirname(file) : file;
+  for (let i = 0; i < module2.split(".").length; i++) root = import_node_path4.posix.dirname(root);
   return root === "." ? "" : root;
 }
 function entriesOf(v) {
@@ -19265,10 +19259,10 @@ function describePlanValue(name2, v, where, format = String) {
 }
 
 // src/container/app-servers/gunicorn.ts
-import { posix as posix7 } from "node:path";
+var import_node_path6 = require("node:path");
 
 // src/container/app-servers/argv.ts
-import { posix as posix6 } from "node:path";
+var import_node_path5 = require("node:path");
 var SHELLS3 = /(^|\/)(sh|bash|ash|dash|zsh)$/;
 var RUNNERS = /* @__PURE__ */ new Set([
   "exec",
@@ -19423,9 +19417,9 @@ function numberOf(v, what) {
   return unknown(`${what} is not a number: ${JSON.stringify(raw)}`, v.span);
 }
 function containerPath(path, workingDir2) {
-  if (path.startsWith("/")) return posix6.normalize(path);
+  if (path.startsWith("/")) return import_node_path5.posix.normalize(path);
   if (workingDir2.kind !== "known") return void 0;
-  return posix6.resolve(workingDir2.value || "/", path);
+  return import_node_path5.posix.resolve(workingDir2.value || "/", path);
 }
 function portOfBind(bind, defaultPort) {
   if (bind.kind === "unknown") return bind;
@@ -19488,9 +19482,9 @@ function evaluateConfigFile(ctx, hostPath, searchRoots2) {
     libraries: CORE_LIBRARIES
   });
 }
-function resolveContainerModule(ctx, module, dirs) {
+function resolveContainerModule(ctx, module2, dirs) {
   for (const dir of dirs) {
-    const found = resolveModule(module, [dir === "/" ? "" : dir.replace(/^\//, "")], (p) => ctx.fs.resolve(`/${p}`) !== void 0);
+    const found = resolveModule(module2, [dir === "/" ? "" : dir.replace(/^\//, "")], (p) => ctx.fs.resolve(`/${p}`) !== void 0);
     if (!found) continue;
     const f = ctx.fs.resolve(`/${found}`);
     return { containerPath: `/${found}`, hostPath: f.hostPath, via: f.via };
@@ -19783,7 +19777,7 @@ function readConfigFile(ctx, configArg, at, layers, files, configFiles, unknowns
     if (!f) return;
     target = { hostPath: f.hostPath, via: f.via };
   }
-  const result = evaluateConfigFile(ctx, target.hostPath, [posix7.dirname(target.hostPath) === "." ? "" : posix7.dirname(target.hostPath)]);
+  const result = evaluateConfigFile(ctx, target.hostPath, [import_node_path6.posix.dirname(target.hostPath) === "." ? "" : import_node_path6.posix.dirname(target.hostPath)]);
   files.push(loaded2(result));
   configFiles.push({ path: target.hostPath, via: target.via });
   const text2 = ctx.ws.read(target.hostPath)?.text ?? "";
@@ -20324,7 +20318,7 @@ function capacityMarkdown(stacks, config3, root = ".") {
 var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
 
 // src/reporters/fingerprint.ts
-import { createHash } from "node:crypto";
+var import_node_crypto = require("node:crypto");
 function defaultEntityKey(message) {
   return message.replace(/\(?(?<![\w./-])\/?[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/\((?:[\w-]+ )?default\)/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
 }
@@ -20332,7 +20326,7 @@ function entityKey(f) {
   return f.key ?? defaultEntityKey(f.message);
 }
 function entityHash(f) {
-  return createHash("sha256").update(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).digest("hex").slice(0, 32);
+  return (0, import_node_crypto.createHash)("sha256").update(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).digest("hex").slice(0, 32);
 }
 function fingerprintOf(f) {
   return f.fingerprint ?? entityHash(f);
@@ -20372,8 +20366,8 @@ function parseBaseline(text2) {
 }
 
 // src/engine/run.ts
-import { existsSync, readFileSync as readFileSync2 } from "node:fs";
-import { isAbsolute as isAbsolute2, relative as relative2, resolve } from "node:path";
+var import_node_fs3 = require("node:fs");
+var import_node_path22 = require("node:path");
 
 // src/parsers/template.ts
 var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
@@ -20596,7 +20590,7 @@ function finish(m, start) {
 }
 
 // src/inputs/compose-project.ts
-import { posix as posix9 } from "node:path";
+var import_node_path8 = require("node:path");
 
 // src/parsers/yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -20831,7 +20825,7 @@ function scalarText(file, node) {
 }
 
 // src/inputs/compose.ts
-import { posix as posix8 } from "node:path";
+var import_node_path7 = require("node:path");
 
 // src/inputs/compose-tree.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -21335,12 +21329,12 @@ function healthcheckDisabled(data) {
 }
 function containerPath2(p) {
   if (p === void 0 || p === "") return void 0;
-  const n = posix8.normalize(p);
+  const n = import_node_path7.posix.normalize(p);
   return n.length > 1 ? n.replace(/\/+$/, "") : n;
 }
 function rebase(path, from, to) {
-  if (from === to || posix8.isAbsolute(path) || path.startsWith("~") || /^[a-z]+:\/\//i.test(path)) return path;
-  const rel = posix8.relative(to || ".", posix8.join(from || ".", path)) || ".";
+  if (from === to || import_node_path7.posix.isAbsolute(path) || path.startsWith("~") || /^[a-z]+:\/\//i.test(path)) return path;
+  const rel = import_node_path7.posix.relative(to || ".", import_node_path7.posix.join(from || ".", path)) || ".";
   return rel.startsWith(".") || rel.startsWith("/") ? rel : `./${rel}`;
 }
 function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
@@ -21352,8 +21346,8 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
 
 // src/inputs/compose-project.ts
 function inRoot(...parts) {
-  const p = posix9.normalize(posix9.join(...parts.map((x) => x || ".")));
-  if (p === ".." || p.startsWith("../") || posix9.isAbsolute(p)) return void 0;
+  const p = import_node_path8.posix.normalize(import_node_path8.posix.join(...parts.map((x) => x || ".")));
+  if (p === ".." || p.startsWith("../") || import_node_path8.posix.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
 var MAX_DEPTH2 = 10;
@@ -21378,7 +21372,7 @@ function loadComposeProject(ws, spec) {
   const inactive = all.filter((s2) => !active(s2));
   const nameVar = env.lookup("COMPOSE_PROJECT_NAME");
   const nameNode = valueOf2(tree, "name");
-  const projectName = nameVar ? known(nameVar.value, nameVar.span) : nameNode?.kind === "scalar" && nameNode.text ? known(nameNode.text.text, nameNode.span) : known(posix9.basename(projectDir === "" ? ws.rootAbs : projectDir).toLowerCase().replace(/[^a-z0-9_-]/g, ""), { file: base2, start: 0, end: 0 }, { isDefault: true });
+  const projectName = nameVar ? known(nameVar.value, nameVar.span) : nameNode?.kind === "scalar" && nameNode.text ? known(nameNode.text.text, nameNode.span) : known(import_node_path8.posix.basename(projectDir === "" ? ws.rootAbs : projectDir).toLowerCase().replace(/[^a-z0-9_-]/g, ""), { file: base2, start: 0, end: 0 }, { isDefault: true });
   const compose = { path: base2, dir: projectDir, services, ...inactive.length ? { inactive } : {}, problems };
   return {
     spec,
@@ -21393,7 +21387,7 @@ function loadComposeProject(ws, spec) {
   };
 }
 function dirOf(path) {
-  const d = posix9.dirname(path);
+  const d = import_node_path8.posix.dirname(path);
   return d === "." ? "" : d;
 }
 function joinPath(dir, name2) {
@@ -21590,16 +21584,16 @@ function replaceEntry(map, key2, value, keySpan) {
 }
 
 // src/container/view.ts
-import { posix as posix17 } from "node:path";
+var import_node_path16 = require("node:path");
 
 // src/container/dockerfile-fs.ts
-import { posix as posix14 } from "node:path";
+var import_node_path13 = require("node:path");
 
 // src/container/process.ts
-import { posix as posix13 } from "node:path";
+var import_node_path12 = require("node:path");
 
 // src/container/shell-script.ts
-import { posix as posix10 } from "node:path";
+var import_node_path9 = require("node:path");
 var isWord = (t2, text2) => t2?.kind === "word" && (text2 === void 0 || t2.word.text.text === text2 && !t2.word.quoted);
 var isOp = (t2, op) => t2?.kind === "op" && (op === void 0 || t2.op === op);
 var RESERVED = /* @__PURE__ */ new Set(["then", "else", "elif", "fi", "do", "done", "esac", "}", ";;"]);
@@ -22096,7 +22090,7 @@ function evalTest(f, argv) {
       if (op === "-z") return x === "";
       if (op === "-n") return x !== "";
       if (op === "-f" || op === "-e" || op === "-r" || op === "-s" || op === "-x" || op === "-d") {
-        const st = f.fs.state(posix10.resolve(f.workdir.kind === "known" ? f.workdir.value : "/", x));
+        const st = f.fs.state(import_node_path9.posix.resolve(f.workdir.kind === "known" ? f.workdir.value : "/", x));
         if (op === "-d") return void 0;
         if (st.kind === "file" || st.kind === "image-default") return true;
         return void 0;
@@ -22125,7 +22119,7 @@ function cwd(f) {
   return f.workdir.kind === "known" ? f.workdir.value : "/";
 }
 function abs(f, p) {
-  return posix10.resolve(cwd(f), p);
+  return import_node_path9.posix.resolve(cwd(f), p);
 }
 function pushLayer(f, l) {
   f.layers.push(l);
@@ -22191,7 +22185,7 @@ function skipUndecided(f, branches, reason, span) {
       const literal2 = t2.split("$")[0];
       if (!literal2.startsWith("/") && f.workdir.kind !== "known") continue;
       const path = abs(f, literal2);
-      const dir = t2.includes("$") ? literal2.endsWith("/") ? path : posix10.dirname(path) : posix10.dirname(path);
+      const dir = t2.includes("$") ? literal2.endsWith("/") ? path : import_node_path9.posix.dirname(path) : import_node_path9.posix.dirname(path);
       if (!t2.includes("$") && f.fs.state(path).kind === "file") continue;
       pushLayer(f, { containerPath: dir, hostPath: "", isDir: true, via: span, incomplete: true, origin: { kind: "unknown", reason: `files may be written here in a branch arena-lint cannot decide (${reason})`, via: span } });
     }
@@ -22342,7 +22336,7 @@ function runSimple(f, n, ws) {
   let argv = expanded;
   const name2 = plain2(argv[0]);
   if (name2 === void 0) return void 0;
-  const base2 = posix10.basename(name2);
+  const base2 = import_node_path9.posix.basename(name2);
   switch (base2) {
     case "export":
     case "readonly":
@@ -22488,7 +22482,7 @@ function isOneShot(argv) {
     const sub = words[manage + 1] ?? "";
     return sub !== "runserver" && sub !== "runserver_plus" && sub !== "run_huey" && sub !== "qcluster" && !sub.startsWith("rq");
   }
-  return /^(wait-for-it(\.sh)?|wait-for|dockerize|nc|pg_isready|alembic|python3?\s+-c)$/.test(posix10.basename(words[0] ?? ""));
+  return /^(wait-for-it(\.sh)?|wait-for|dockerize|nc|pg_isready|alembic|python3?\s+-c)$/.test(import_node_path9.posix.basename(words[0] ?? ""));
 }
 function describeHandOver(words) {
   const raw = words.map((w) => w.text.text).join(" ");
@@ -22523,7 +22517,7 @@ function fileEffects(f, base2, argv, n, ws) {
     const literal2 = out.target.text.text.split("$")[0];
     if (literal2.startsWith("/") || f.workdir.kind === "known") {
       const path = abs(f, literal2 || ".");
-      pushLayer(f, { containerPath: literal2.endsWith("/") || !literal2 ? path : posix10.dirname(path), hostPath: "", isDir: true, via: n.span, incomplete: true, origin: { kind: "unknown", reason, via: n.span } });
+      pushLayer(f, { containerPath: literal2.endsWith("/") || !literal2 ? path : import_node_path9.posix.dirname(path), hostPath: "", isDir: true, via: n.span, incomplete: true, origin: { kind: "unknown", reason, via: n.span } });
     }
     return;
   }
@@ -22559,13 +22553,13 @@ function fileEffects(f, base2, argv, n, ws) {
       }
       const from = abs(f, s2);
       const st = f.fs.state(from);
-      const to = dest.endsWith("/") || operands.length > 2 ? posix10.join(abs(f, dest), posix10.basename(from)) : abs(f, dest);
+      const to = dest.endsWith("/") || operands.length > 2 ? import_node_path9.posix.join(abs(f, dest), import_node_path9.posix.basename(from)) : abs(f, dest);
       if (st.kind === "file") {
         pushLayer(f, { containerPath: to, hostPath: st.file.hostPath, isDir: false, via: n.span, origin: st.file.origin, chain: [...st.file.chain ?? [], st.file.via], ...st.file.rendering ? { rendering: st.file.rendering } : {} });
       } else {
         const below = f.fs.files().filter((x) => x.containerPath.startsWith(`${from}/`));
         if (below.length > 0) {
-          for (const x of below) pushLayer(f, { containerPath: posix10.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
+          for (const x of below) pushLayer(f, { containerPath: import_node_path9.posix.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
         } else markUnknownFile(f, to, `${base2} from ${from}, which arena-lint cannot see`, n.span);
       }
       if (base2 === "mv") pushLayer(f, { containerPath: from, hostPath: "", isDir: true, via: n.span, removed: true });
@@ -22773,7 +22767,7 @@ function readScript(ws, source, input) {
 }
 
 // src/container/supervisord.ts
-import { posix as posix11 } from "node:path";
+var import_node_path10 = require("node:path");
 function parseSupervisorIni(path, text2) {
   const sections2 = [];
   let cur;
@@ -22859,7 +22853,7 @@ function supervisordPrograms(ws, fs, argv, env, workdir) {
     } else if (w?.startsWith("--configuration=")) configPath = w.slice(16);
   }
   const candidates = configPath ? [configPath] : CONFIG_SEARCH;
-  const main = candidates.map((c) => fs.resolve(posix11.resolve(cwd2, c))).find((x) => x !== void 0);
+  const main = candidates.map((c) => fs.resolve(import_node_path10.posix.resolve(cwd2, c))).find((x) => x !== void 0);
   if (!main) {
     unknowns.push({ what: "supervisord", reason: `its configuration (${candidates.join(", ")}) is not in the container's files arena-lint can see`, span: configSpan });
     return { programs, steps, unknowns, files };
@@ -22874,12 +22868,12 @@ function supervisordPrograms(ws, fs, argv, env, workdir) {
     if (!file) continue;
     files.push(file.path);
     steps.push({ description: `supervisord reads ${f.containerPath} (${f.hostPath})`, span: f.via });
-    const here = posix11.dirname(f.containerPath);
+    const here = import_node_path10.posix.dirname(f.containerPath);
     for (const section of parseSupervisorIni(file.path, file.text)) {
       if (section.name === "include") {
         const entry = section.entries.find((e) => e.key === "files");
         for (const pattern of entry?.value.text.split(/\s+/).filter(Boolean) ?? []) {
-          const abs2 = posix11.resolve(here, pattern.replace("%(here)s", here));
+          const abs2 = import_node_path10.posix.resolve(here, pattern.replace("%(here)s", here));
           const matches = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
           for (const m of matches) queue.push({ containerPath: m.containerPath, hostPath: m.hostPath, via: entry.span });
         }
@@ -22933,7 +22927,7 @@ function s6Services(ws, fs, via) {
   for (const f of fs.files()) {
     const dir = S6_DIRS.find((d) => f.containerPath.startsWith(`${d}/`));
     if (!dir || !/^[^/]+\/run$/.test(f.containerPath.slice(dir.length + 1))) continue;
-    const serviceDir = posix11.dirname(f.containerPath);
+    const serviceDir = import_node_path10.posix.dirname(f.containerPath);
     if (dir !== "/etc/services.d") {
       const type = fs.resolve(`${serviceDir}/type`);
       const t2 = type ? ws.read(type.hostPath)?.text.trim() : void 0;
@@ -22942,7 +22936,7 @@ function s6Services(ws, fs, via) {
     const file = ws.read(f.hostPath);
     if (!file) continue;
     files.push(file.path);
-    const name2 = posix11.basename(serviceDir);
+    const name2 = import_node_path10.posix.basename(serviceDir);
     const span = { file: file.path, start: 0, end: Math.min(file.text.indexOf("\n") >>> 0, file.text.length) };
     if (/^#!\s*\S*execlineb/.test(file.text)) {
       const r = execlineProgram(file.path, file.text);
@@ -22978,7 +22972,7 @@ function execlineProgram(path, text2) {
   while (i < words.length) {
     const w = text0(i);
     if (w === void 0) break;
-    const base2 = posix11.basename(w);
+    const base2 = import_node_path10.posix.basename(w);
     if (base2 === "foreground" || base2 === "background" || base2 === "if" || base2 === "ifelse" || base2 === "backtick") {
       i++;
       while (i < words.length && text0(i)?.startsWith("-")) i++;
@@ -23028,7 +23022,7 @@ function execlineProgram(path, text2) {
 }
 
 // src/container/images.ts
-import { posix as posix12 } from "node:path";
+var import_node_path11 = require("node:path");
 var NGINX_DEFAULT_CONF = `
 user  nginx;
 worker_processes  auto;
@@ -23127,9 +23121,9 @@ function nginxTemplates(ws, fs, env, via) {
     const v = env.get(name2);
     return v?.kind === "known" && v.value !== "" ? v.value : dflt;
   };
-  const dir = posix12.normalize(setting2("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
+  const dir = import_node_path11.posix.normalize(setting2("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
   const suffix = setting2("NGINX_ENVSUBST_TEMPLATE_SUFFIX", ".template");
-  const outDir = posix12.normalize(setting2("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
+  const outDir = import_node_path11.posix.normalize(setting2("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
   const filterV = env.get("NGINX_ENVSUBST_FILTER");
   let filter;
   try {
@@ -23143,7 +23137,7 @@ function nginxTemplates(ws, fs, env, via) {
   for (const f of fs.files()) {
     if (!f.containerPath.startsWith(`${dir}/`) || !f.containerPath.endsWith(suffix)) continue;
     const rel = f.containerPath.slice(dir.length + 1, f.containerPath.length - suffix.length);
-    const target = posix12.join(outDir, rel);
+    const target = import_node_path11.posix.join(outDir, rel);
     const content2 = renderEnvsubst(ws, f, env, defined);
     if (!content2) continue;
     layers.push(renderedLayer(target, f, content2, "the nginx image's envsubst", via));
@@ -23214,7 +23208,7 @@ function startCommand(input) {
 }
 function workingDir(input) {
   const w = input.spec.workingDir;
-  if (w?.kind === "known") return { ...w, value: posix13.resolve("/", w.value) };
+  if (w?.kind === "known") return { ...w, value: import_node_path12.posix.resolve("/", w.value) };
   if (w) return w;
   if (input.image.workdir.kind === "known" && input.image.workdir.value === "/" && input.image.wellKnown?.workdir) {
     return known(input.image.wellKnown.workdir, input.image.anchor, { isDefault: true });
@@ -23270,7 +23264,7 @@ function followArgv(ws, start, nesting) {
       unknowns.push({ what: "process", reason: v.kind === "unknown" ? v.reason : "unknown program", span: v.span });
       break;
     }
-    const base2 = posix13.basename(head);
+    const base2 = import_node_path12.posix.basename(head);
     if (WRAPPERS2.has(base2)) {
       let i = 1;
       while (i < argv.length && word(argv[i])?.startsWith("-")) i++;
@@ -23319,7 +23313,7 @@ function followArgv(ws, start, nesting) {
       }
       const path = word(argv[1]);
       if (path && !path.startsWith("-")) {
-        const hit2 = state.fs.resolve(posix13.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
+        const hit2 = state.fs.resolve(import_node_path12.posix.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
         if (hit2) {
           files.push(hit2.hostPath);
           steps.push({ description: `${base2} runs ${path} (${describeOrigin(hit2)})`, span: argv[1].value.span });
@@ -23332,7 +23326,7 @@ function followArgv(ws, start, nesting) {
       }
       break;
     }
-    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base2 === posix13.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
+    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base2 === import_node_path12.posix.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
       steps.push({ description: wellKnown.handOver.description, span: argv[0].value.span });
       const gen = wellKnown.generatesFromEnv;
       if (gen && (!gen.unlessPresent || state.fs.state(gen.path).kind === "absent")) {
@@ -23403,12 +23397,12 @@ function applyScript(r, steps, unknowns, layers, state) {
 }
 function resolveProgram(fs, name2, workdir, env) {
   const cwd2 = workdir.kind === "known" ? workdir.value : "/";
-  if (name2.includes("/")) return fs.resolve(posix13.resolve(cwd2, name2));
+  if (name2.includes("/")) return fs.resolve(import_node_path12.posix.resolve(cwd2, name2));
   const path = env.get("PATH");
   const dirs = path?.kind === "known" ? path.value.split(":") : ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
   for (const d of dirs) {
     if (!d) continue;
-    const hit = fs.resolve(posix13.join(posix13.resolve(cwd2, d), name2));
+    const hit = fs.resolve(import_node_path12.posix.join(import_node_path12.posix.resolve(cwd2, d), name2));
     if (hit) return hit;
   }
   return void 0;
@@ -23435,7 +23429,7 @@ function dockerignore(text2, context) {
     if (!line || line.startsWith("#")) continue;
     const negate = line.startsWith("!");
     if (negate) line = line.slice(1).trim();
-    line = posix14.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
+    line = import_node_path13.posix.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
     if (line === "." || line === "") continue;
     let re = "";
     for (let i = 0; i < line.length; i++) {
@@ -23541,7 +23535,7 @@ function buildDockerfile(ws, input) {
     } else if (kw === "WORKDIR") {
       const v = valueOfText(expand3(ins.args, st), ins.span);
       const base2 = st.workdir.kind === "known" ? st.workdir.value : "/";
-      st.workdir = v.kind === "known" ? known(posix14.resolve(base2, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
+      st.workdir = v.kind === "known" ? known(import_node_path13.posix.resolve(base2, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
     } else if (kw === "ENTRYPOINT" || kw === "CMD") {
       const { words: w, form } = instructionWords(ins);
       const line = { words: w, span: ins.span, form: form === "exec" ? "list" : "string" };
@@ -23620,7 +23614,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
     return;
   }
   const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
-  const destAbs = posix14.resolve(workdir, destV.value);
+  const destAbs = import_node_path13.posix.resolve(workdir, destV.value);
   const destIsDir = destV.value.endsWith("/") || destV.value === "." || plain4.length > 2;
   const srcs = plain4.slice(0, -1);
   const push = (s2) => st.layers.push(s2);
@@ -23644,7 +23638,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
       continue;
     }
     if (kw === "ADD" && /^[a-z]+:\/\/|^git@/.test(src)) {
-      opaque(destIsDir ? posix14.join(destAbs, posix14.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
+      opaque(destIsDir ? import_node_path13.posix.join(destAbs, import_node_path13.posix.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
       continue;
     }
     const rel = repoPath(context, src.replace(/^\/+/, ""));
@@ -23664,7 +23658,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
     const many = matches.length > 1 || destIsDir || srcs.length > 1;
     for (const m of matches) {
       if (!ws.inside(m)) {
-        opaque(posix14.join(destAbs, posix14.basename(m)), false, `${m} leaves the checked folder through a symlink`);
+        opaque(import_node_path13.posix.join(destAbs, import_node_path13.posix.basename(m)), false, `${m} leaves the checked folder through a symlink`);
         continue;
       }
       if (ws.isDir(m)) {
@@ -23674,7 +23668,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
       } else if (ignored(m)) {
         unknowns.push({ what: m, reason: ".dockerignore leaves it out of the build context", span: ins.span });
       } else {
-        const cp = many ? posix14.join(destAbs, posix14.basename(m)) : destAbs;
+        const cp = many ? import_node_path13.posix.join(destAbs, import_node_path13.posix.basename(m)) : destAbs;
         push({ containerPath: cp, hostPath: m, isDir: false, via: ins.span, origin: { kind: "copy", hostPath: m, via: ins.span } });
       }
     }
@@ -23694,7 +23688,7 @@ function globContext(ws, context, pattern, ignored) {
   return [...out].sort();
 }
 function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
-  const srcAbs = posix14.resolve("/", src);
+  const srcAbs = import_node_path13.posix.resolve("/", src);
   const re = /[*?[]/.test(srcAbs) ? globToRegExp(srcAbs) : void 0;
   let found = false;
   const seen = /* @__PURE__ */ new Set();
@@ -23708,17 +23702,17 @@ function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
     const base2 = { via: ins.span, chain, origin: { kind: "copy", hostPath: l.hostPath, via: ins.span }, ...l.ignored ? { ignored: l.ignored } : {} };
     if (re ? re.test(l.containerPath) : l.containerPath === srcAbs) {
       found = true;
-      const target = l.isDir || !destIsDir ? destAbs : posix14.join(destAbs, posix14.basename(l.containerPath));
+      const target = l.isDir || !destIsDir ? destAbs : import_node_path13.posix.join(destAbs, import_node_path13.posix.basename(l.containerPath));
       push({ ...base2, containerPath: target, hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.containerPath.startsWith(`${srcAbs}/`)) {
       found = true;
-      push({ ...base2, containerPath: posix14.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
+      push({ ...base2, containerPath: import_node_path13.posix.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.isDir && srcAbs.startsWith(`${l.containerPath}/`)) {
       const host = repoPath(l.hostPath, srcAbs.slice(l.containerPath.length + 1));
       if (host === void 0 || !ws.isDir(host) && !ws.exists(host) || l.ignored?.(host)) continue;
       found = true;
       const isDir = ws.isDir(host);
-      const target = isDir || !destIsDir ? destAbs : posix14.join(destAbs, posix14.basename(host));
+      const target = isDir || !destIsDir ? destAbs : import_node_path13.posix.join(destAbs, import_node_path13.posix.basename(host));
       push({ ...base2, containerPath: target, hostPath: host, isDir, origin: { kind: "copy", hostPath: host, via: ins.span } });
       break;
     }
@@ -23737,7 +23731,7 @@ function removedPaths(ins, st) {
       const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
       for (const w of cmd.slice(1)) {
         if (w.value.kind !== "known" || w.value.value.startsWith("-") || /[*?[$]/.test(w.value.value)) continue;
-        out.push(posix14.resolve(workdir, w.value.value));
+        out.push(import_node_path13.posix.resolve(workdir, w.value.value));
       }
     }
     cmd = [];
@@ -23984,7 +23978,7 @@ function readGranian(server, ctx) {
 }
 
 // src/container/app-servers/uwsgi.ts
-import { posix as posix15 } from "node:path";
+var import_node_path14 = require("node:path");
 var SHORT2 = {
   s: "socket",
   p: "processes",
@@ -24162,8 +24156,8 @@ function expand(c, raw, containerFile) {
       reason ??= v ? `$(${envName}) cannot be known: ${v.reason}` : `$(${envName}) is not set in the container's environment`;
       return whole;
     }
-    if (magic === "d") return `${posix15.dirname(containerFile)}/`;
-    if (magic === "n") return posix15.basename(containerFile).replace(/\.[^.]*$/, "");
+    if (magic === "d") return `${import_node_path14.posix.dirname(containerFile)}/`;
+    if (magic === "n") return import_node_path14.posix.basename(containerFile).replace(/\.[^.]*$/, "");
     reason ??= `the magic variable ${whole} is not modelled`;
     return whole;
   });
@@ -24334,7 +24328,7 @@ function readAppServerReading(process2, fs, ws) {
 }
 
 // src/container/django-settings.ts
-import { posix as posix16 } from "node:path";
+var import_node_path15 = require("node:path");
 function discoverDjango(process2, fs, ws, given) {
   const reading = given ?? readAppServerReading(process2, fs, ws);
   if (!reading && !runsPython(process2)) return void 0;
@@ -24346,25 +24340,25 @@ function discoverDjango(process2, fs, ws, given) {
   const runsManage = manageAt >= 0;
   const manage = runsManage ? manageFile(ctx, process2, manageAt) : void 0;
   if (manage && manage !== "not found" && manage.containerDir && !dirs.includes(manage.containerDir)) dirs.unshift(manage.containerDir);
-  let module = (runsManage ? settingsOption(process2, manageAt) : void 0) ?? reading?.appEnv.get("DJANGO_SETTINGS_MODULE") ?? process2.environment.get("DJANGO_SETTINGS_MODULE");
+  let module2 = (runsManage ? settingsOption(process2, manageAt) : void 0) ?? reading?.appEnv.get("DJANGO_SETTINGS_MODULE") ?? process2.environment.get("DJANGO_SETTINGS_MODULE");
   const via = [];
-  if (!module) {
+  if (!module2) {
     for (const candidate of entryModules(ctx, reading, dirs, manage)) {
       const found = setdefaultIn(ctx, candidate.hostPath, candidate.root, files);
       if (found) {
-        module = found;
+        module2 = found;
         via.push(candidate.via);
         break;
       }
     }
   }
-  if (!module) return void 0;
-  via.unshift(module.span);
-  if (module.kind === "unknown") return { entry: { settingsModule: module, via }, files };
-  const settings = resolveContainerModule(ctx, module.value, dirs);
-  if (!settings) return { entry: { settingsModule: module, via }, files };
+  if (!module2) return void 0;
+  via.unshift(module2.span);
+  if (module2.kind === "unknown") return { entry: { settingsModule: module2, via }, files };
+  const settings = resolveContainerModule(ctx, module2.value, dirs);
+  if (!settings) return { entry: { settingsModule: module2, via }, files };
   via.push(settings.via);
-  return { entry: { settingsModule: module, settingsFile: settings.hostPath, via }, files };
+  return { entry: { settingsModule: module2, settingsFile: settings.hostPath, via }, files };
 }
 var PYTHON_PROGRAMS = /^(python[0-9.]*|django-admin|celery|rq|rqworker|dramatiq|huey_consumer(\.py)?|manage\.py|pytest)$/;
 var WRAPPERS3 = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gosu", "su-exec", "s6-setuidgid", "env", "nice", "poetry", "pipenv", "uv", "run", "ddtrace-run", "newrelic-admin", "run-program", "opentelemetry-instrument"]);
@@ -24380,12 +24374,12 @@ function runsPython(process2) {
 function searchDirs(process2, appDir, reading) {
   const out = [];
   const add = (d) => {
-    if (d && !out.includes(d)) out.push(posix16.normalize(d));
+    if (d && !out.includes(d)) out.push(import_node_path15.posix.normalize(d));
   };
   add(appDir.kind === "known" ? appDir.value : void 0);
   for (const d of reading?.pythonPath ?? []) add(d);
   const pp = process2.environment.get("PYTHONPATH");
-  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? posix16.resolve(appDir.value, d) : void 0);
+  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? import_node_path15.posix.resolve(appDir.value, d) : void 0);
   add(process2.workingDir.kind === "known" ? process2.workingDir.value : void 0);
   return out;
 }
@@ -24395,9 +24389,9 @@ function entryModules(ctx, reading, dirs, manage) {
   if (app?.kind === "known") {
     const target = app.value.split(":")[0].trim();
     if (target.endsWith(".py")) {
-      const cp = target.startsWith("/") ? target : dirs[0] ? posix16.resolve(dirs[0], target) : void 0;
+      const cp = target.startsWith("/") ? target : dirs[0] ? import_node_path15.posix.resolve(dirs[0], target) : void 0;
       const f = cp ? ctx.fs.resolve(cp) : void 0;
-      if (f) out.push({ hostPath: f.hostPath, root: posix16.dirname(f.hostPath), via: app.span });
+      if (f) out.push({ hostPath: f.hostPath, root: import_node_path15.posix.dirname(f.hostPath), via: app.span });
     } else {
       const m = resolveContainerModule(ctx, target, dirs);
       if (m) out.push({ hostPath: m.hostPath, root: rootOf(m.hostPath, target), via: app.span });
@@ -24406,9 +24400,9 @@ function entryModules(ctx, reading, dirs, manage) {
   if (manage && manage !== "not found") out.push(manage);
   if (reading || manage) {
     for (const d of dirs) {
-      const f = ctx.fs.resolve(posix16.join(d, "manage.py"));
+      const f = ctx.fs.resolve(import_node_path15.posix.join(d, "manage.py"));
       if (f) {
-        out.push({ hostPath: f.hostPath, root: posix16.dirname(f.hostPath) === "." ? "" : posix16.dirname(f.hostPath), via: f.via });
+        out.push({ hostPath: f.hostPath, root: import_node_path15.posix.dirname(f.hostPath) === "." ? "" : import_node_path15.posix.dirname(f.hostPath), via: f.via });
         break;
       }
     }
@@ -24432,16 +24426,16 @@ function manageFile(ctx, process2, at) {
   const w = process2.argv[at].value;
   if (w.kind !== "known" || !w.value.endsWith("manage.py")) return "not found";
   const wd = process2.workingDir;
-  const cp = w.value.startsWith("/") ? w.value : wd.kind === "known" ? posix16.resolve(wd.value, w.value) : void 0;
+  const cp = w.value.startsWith("/") ? w.value : wd.kind === "known" ? import_node_path15.posix.resolve(wd.value, w.value) : void 0;
   const f = cp ? ctx.fs.resolve(cp) : void 0;
   if (!f) return "not found";
-  const dir = posix16.dirname(f.hostPath);
-  return { hostPath: f.hostPath, root: dir === "." ? "" : dir, via: w.span, containerDir: posix16.dirname(cp) };
+  const dir = import_node_path15.posix.dirname(f.hostPath);
+  return { hostPath: f.hostPath, root: dir === "." ? "" : dir, via: w.span, containerDir: import_node_path15.posix.dirname(cp) };
 }
-function rootOf(hostPath, module) {
-  const depth = module.split(".").length + (hostPath.endsWith("/__init__.py") ? 1 : 0);
+function rootOf(hostPath, module2) {
+  const depth = module2.split(".").length + (hostPath.endsWith("/__init__.py") ? 1 : 0);
   let d = hostPath;
-  for (let i = 0; i < depth; i++) d = posix16.dirname(d);
+  for (let i = 0; i < depth; i++) d = import_node_path15.posix.dirname(d);
   return d === "." ? "" : d;
 }
 var SETDEFAULT = /os\.environ\.setdefault\(\s*(['"])DJANGO_SETTINGS_MODULE\1\s*,\s*(['"])([A-Za-z_][\w.]*)\2\s*\)/;
@@ -24569,14 +24563,14 @@ function buildImage(ws, spec, unknowns) {
 function mountLayers(ctx, mounts, image, unknowns) {
   const { ws } = ctx;
   const out = [];
-  const clean2 = (t2) => posix17.normalize(t2).replace(/(.)\/+$/, "$1");
+  const clean2 = (t2) => import_node_path16.posix.normalize(t2).replace(/(.)\/+$/, "$1");
   const opaque = (m, isDir, reason) => {
     out.push({ containerPath: clean2(m.target), hostPath: "", isDir, via: m.span, hides: true, opaque: true, origin: { kind: "unknown", reason, via: m.span } });
     unknowns.push({ what: m.target, reason, span: m.span });
   };
   for (const m of mounts) {
     const target = clean2(m.target);
-    if (!posix17.isAbsolute(target)) {
+    if (!import_node_path16.posix.isAbsolute(target)) {
       unknowns.push({ what: m.target, reason: "the mount target is not an absolute path", span: m.span });
       continue;
     }
@@ -24611,7 +24605,7 @@ function mountLayers(ctx, mounts, image, unknowns) {
         if (content2) {
           out.push({ containerPath: target, hostPath: "", isDir: true, via: m.span, hides: true, removed: true });
           for (const f of content2.sources) {
-            out.push({ ...f, containerPath: posix17.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
+            out.push({ ...f, containerPath: import_node_path16.posix.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
           }
         } else {
           const below = image.files().some((f) => f.containerPath.startsWith(`${target}/`)) || image.unknownLayers().some((l) => l.containerPath.startsWith(`${target}/`));
@@ -24654,7 +24648,7 @@ function buildContainerViews(ws, specs) {
 }
 
 // src/inputs/nginx.ts
-import { posix as posix18 } from "node:path";
+var import_node_path17 = require("node:path");
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -25246,8 +25240,8 @@ function parseNginx(file) {
 }
 
 // src/inputs/nginx.ts
-import { closeSync, openSync, readSync } from "node:fs";
-import { join as join4 } from "node:path";
+var import_node_fs = require("node:fs");
+var import_node_path18 = require("node:path");
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
@@ -25259,12 +25253,12 @@ function maskBlockPlaceholders(file) {
 }
 function startsWithBom(ws, hostPath) {
   try {
-    const fd = openSync(join4(ws.rootAbs, hostPath), "r");
+    const fd = (0, import_node_fs.openSync)((0, import_node_path18.join)(ws.rootAbs, hostPath), "r");
     try {
       const buf = Buffer.alloc(3);
-      return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
+      return (0, import_node_fs.readSync)(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
     } finally {
-      closeSync(fd);
+      (0, import_node_fs.closeSync)(fd);
     }
   } catch {
     return false;
@@ -25284,7 +25278,7 @@ function nginxMainPath(process2) {
     if (argv[i] === "-p" && argv[i + 1]) prefix = argv[++i];
     else if (argv[i] === "-c" && argv[i + 1]) conf = argv[++i];
   }
-  return conf === void 0 ? `${NGINX_PREFIX}/nginx.conf` : posix18.resolve(prefix, conf);
+  return conf === void 0 ? `${NGINX_PREFIX}/nginx.conf` : import_node_path17.posix.resolve(prefix, conf);
 }
 function runsNginx(view) {
   const program = view.process?.argv[0]?.value;
@@ -25303,7 +25297,7 @@ function withRenderedTemplates(ws, fs) {
   const extra = [];
   for (const f of fs.files()) {
     if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
-      const rendered = posix18.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
+      const rendered = import_node_path17.posix.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
       extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via, origin: { kind: "rendered", template: f.hostPath, renderer: "envsubst", via: f.via } });
     }
   }
@@ -25402,13 +25396,13 @@ var NginxBuilder = class {
   }
   include(d, context, parent, via, chain) {
     const arg = d.args[0];
-    const target = posix18.isAbsolute(arg.value) ? arg.value : posix18.join(NGINX_PREFIX, arg.value);
+    const target = import_node_path17.posix.isAbsolute(arg.value) ? arg.value : import_node_path17.posix.join(NGINX_PREFIX, arg.value);
     const isGlob = /[*?[]/.test(target);
     let matches;
     if (isGlob) {
       this.noteIncomplete(target, arg.span);
       matches = this.fs.glob(target);
-      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix18.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
+      for (const img of this.fs.imageDefaults()) if (globToRegExp(import_node_path17.posix.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
     } else {
       const st = this.fs.state(target);
       matches = st.kind === "file" ? [st.file] : [];
@@ -25432,7 +25426,7 @@ var NginxBuilder = class {
   }
   /** A glob over a folder start-up may fill with files arena-lint cannot name. */
   noteIncomplete(glob, span) {
-    const dir = posix18.dirname(glob.split(/[*?[]/)[0] + "x");
+    const dir = import_node_path17.posix.dirname(glob.split(/[*?[]/)[0] + "x");
     const layer = this.fs.incompleteAt(dir);
     if (layer) this.unknowns.push({ what: glob, reason: layer.origin?.kind === "unknown" ? layer.origin.reason : "more files may be written here", span: span ?? layer.via });
   }
@@ -25695,7 +25689,7 @@ function workloadOf(svc, container) {
 }
 
 // src/stack/unloaded-configs.ts
-import { posix as posix19 } from "node:path";
+var import_node_path19 = require("node:path");
 var NGINX_NAME = /\.(conf|template|tpl)$/;
 var NGINX_BLOCK = /^\s*(server|upstream|location|http|events|map|stream)\b[^;{}\n]*\{/m;
 function unloadedNginxConfigs(ws, view, nginx) {
@@ -25760,7 +25754,7 @@ function loadedConfigPaths(nginx) {
 function layerFiles(ws, layer) {
   if (!layer.isDir) return ws.exists(layer.hostPath) && !ws.isDir(layer.hostPath) ? [{ hostPath: layer.hostPath, containerPath: layer.containerPath }] : [];
   const prefix = layer.hostPath === "" ? "" : `${layer.hostPath}/`;
-  return ws.filesUnder(layer.hostPath).filter((f) => !layer.ignored?.(f)).map((f) => ({ hostPath: f, containerPath: posix19.join(layer.containerPath, f.slice(prefix.length)) }));
+  return ws.filesUnder(layer.hostPath).filter((f) => !layer.ignored?.(f)).map((f) => ({ hostPath: f, containerPath: import_node_path19.posix.join(layer.containerPath, f.slice(prefix.length)) }));
 }
 function describe2(layer) {
   const mount = layer.origin?.kind === "mount";
@@ -26027,7 +26021,7 @@ function findTiers(services) {
 }
 
 // src/inputs/compose-discovery.ts
-import { posix as posix20 } from "node:path";
+var import_node_path20 = require("node:path");
 var DEFAULT_COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 var DEFAULT_OVERRIDE_FILES = ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
 var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
@@ -26037,12 +26031,12 @@ function findComposeFiles(ws) {
   return ws.files().filter((f) => COMPOSE_NAME.test(f) && !isJinjaDataTemplate(ws.read(f)?.text ?? ""));
 }
 function dirOf2(path) {
-  const d = posix20.dirname(path);
+  const d = import_node_path20.posix.dirname(path);
   return d === "." ? "" : d;
 }
 function inRoot2(dir, p) {
-  const out = posix20.normalize(posix20.join(dir || ".", p));
-  if (out === ".." || out.startsWith("../") || posix20.isAbsolute(out)) return void 0;
+  const out = import_node_path20.posix.normalize(import_node_path20.posix.join(dir || ".", p));
+  if (out === ".." || out.startsWith("../") || import_node_path20.posix.isAbsolute(out)) return void 0;
   return out === "." ? "" : out;
 }
 function discoverProjects(ws, declared = []) {
@@ -26058,7 +26052,7 @@ function discoverProjects(ws, declared = []) {
       origin: { kind: "config", ...d.span ? { via: d.span } : {} }
     });
   }
-  const envDirs = ws.files().filter((f) => posix20.basename(f) === ".env").map(dirOf2);
+  const envDirs = ws.files().filter((f) => import_node_path20.posix.basename(f) === ".env").map(dirOf2);
   const dirs = [.../* @__PURE__ */ new Set(["", ...composeFiles.map(dirOf2), ...envDirs])].sort();
   for (const dir of dirs) {
     const fromEnv = composeFileVariable(ws, dir);
@@ -26085,7 +26079,7 @@ function discoverProjects(ws, declared = []) {
   const merged = /* @__PURE__ */ new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
   for (const f of composeFiles) {
     if (bases.has(f) || merged.has(f)) continue;
-    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(posix20.basename(f))) {
+    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(import_node_path20.posix.basename(f))) {
       projects.push({ files: [f], origin: { kind: "file" } });
       continue;
     }
@@ -27966,8 +27960,8 @@ function blockEnd(file, commentStart) {
 }
 
 // src/workspace/workspace.ts
-import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join as join5, posix as posix21, relative } from "node:path";
+var import_node_fs2 = require("node:fs");
+var import_node_path21 = require("node:path");
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -27999,12 +27993,12 @@ var Workspace = class {
   }
   insideCache = /* @__PURE__ */ new Map();
   resolvesInside(rel) {
-    const n = posix21.normalize(rel || ".");
-    if (n === ".." || n.startsWith("../") || isAbsolute(n)) return false;
+    const n = import_node_path21.posix.normalize(rel || ".");
+    if (n === ".." || n.startsWith("../") || (0, import_node_path21.isAbsolute)(n)) return false;
     try {
-      this.realRoot ??= realpathSync(this.rootAbs);
-      const r = relative(this.realRoot, realpathSync(join5(this.rootAbs, rel || ".")));
-      return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !isAbsolute(r);
+      this.realRoot ??= (0, import_node_fs2.realpathSync)(this.rootAbs);
+      const r = (0, import_node_path21.relative)(this.realRoot, (0, import_node_fs2.realpathSync)((0, import_node_path21.join)(this.rootAbs, rel || ".")));
+      return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !(0, import_node_path21.isAbsolute)(r);
     } catch {
       return true;
     }
@@ -28017,7 +28011,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries3;
       try {
-        entries3 = readdirSync(join5(this.rootAbs, rel), { withFileTypes: true });
+        entries3 = (0, import_node_fs2.readdirSync)((0, import_node_path21.join)(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -28051,7 +28045,7 @@ var Workspace = class {
     if (k === void 0) {
       try {
         if (!this.inside(rel)) throw new Error("outside the checked folder");
-        const st = statSync(join5(this.rootAbs, rel));
+        const st = (0, import_node_fs2.statSync)((0, import_node_path21.join)(this.rootAbs, rel));
         k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
       } catch {
         k = "none";
@@ -28072,10 +28066,10 @@ var Workspace = class {
     const replaced = this.overlay?.get(rel);
     if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
-      const abs2 = join5(this.rootAbs, rel);
-      const st = statSync(abs2);
+      const abs2 = (0, import_node_path21.join)(this.rootAbs, rel);
+      const st = (0, import_node_fs2.statSync)(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
-      const buf = readFileSync(abs2);
+      const buf = (0, import_node_fs2.readFileSync)(abs2);
       if (buf.includes(0)) throw new Error("binary");
       const text2 = buf.toString("utf8");
       const bom = text2.startsWith("\uFEFF");
@@ -28124,8 +28118,8 @@ function isDevelopmentStack(stack) {
     return stack.siblingFiles.some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split("/").pop()));
   });
 }
-function isDevelopmentSettings(module) {
-  return DEV_WORD.test(module);
+function isDevelopmentSettings(module2) {
+  return DEV_WORD.test(module2);
 }
 function spansOf(file, span, value) {
   if (!file || value === "") return [];
@@ -28207,8 +28201,8 @@ function settingsSecrets(stack, out) {
   for (const app of stack.data.apps) {
     const names = app.settings?.names;
     if (!names) continue;
-    const module = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
-    const production = !isDevelopmentSettings(module) && !isDevelopmentStack(stack);
+    const module2 = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
+    const production = !isDevelopmentSettings(module2) && !isDevelopmentStack(stack);
     const consider = (name2, v) => {
       if (v?.kind !== "known" || typeof v.value !== "string" || isReference(v.value)) return;
       const key2 = `${v.span.file}:${v.span.start}`;
@@ -28325,10 +28319,10 @@ function findProjects(ws, config3) {
 }
 function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
-    const abs2 = resolve(explicit);
-    if (!existsSync(abs2)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = relative2(ws.rootAbs, abs2).split("\\").join("/");
-    const file2 = !rel.startsWith("..") && !isAbsolute2(rel) ? ws.read(rel) : void 0;
+    const abs2 = (0, import_node_path22.resolve)(explicit);
+    if (!(0, import_node_fs3.existsSync)(abs2)) throw new UsageError(`config file not found: ${explicit}`);
+    const rel = (0, import_node_path22.relative)(ws.rootAbs, abs2).split("\\").join("/");
+    const file2 = !rel.startsWith("..") && !(0, import_node_path22.isAbsolute)(rel) ? ws.read(rel) : void 0;
     return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs2, explicit), "");
   }
   const path = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
@@ -28339,7 +28333,7 @@ function readConfig(ws, explicit, shownRoot = "") {
 }
 function readOutside(abs2, shown) {
   try {
-    return createSourceFile(shown, readFileSync2(abs2, "utf8"));
+    return createSourceFile(shown, (0, import_node_fs3.readFileSync)(abs2, "utf8"));
   } catch {
     throw new UsageError(`cannot read config file ${shown}`);
   }
@@ -28371,9 +28365,9 @@ function severityFor(rule, config3, file, stack, cli) {
   return setting2;
 }
 function check(opts) {
-  const rootAbs = resolve(opts.dir);
+  const rootAbs = (0, import_node_path22.resolve)(opts.dir);
   const shown = opts.displayDir ?? opts.dir;
-  if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
+  if (!(0, import_node_fs3.existsSync)(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
   const probe = new Workspace(rootAbs, void 0, opts.overlay);
   if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown}`);
   const config3 = readConfig(probe, opts.configPath, shown);
@@ -29254,19 +29248,19 @@ function capacityChangeMarkdown(deltas) {
 }
 
 // src/action/pull-request.ts
-import { spawnSync } from "node:child_process";
-import { existsSync as existsSync2, mkdtempSync, readFileSync as readFileSync3, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as join6 } from "node:path";
+var import_node_child_process = require("node:child_process");
+var import_node_fs4 = require("node:fs");
+var import_node_os = require("node:os");
+var import_node_path23 = require("node:path");
 var SHA = /^[0-9a-f]{7,64}$/;
 function readPullRequest(env) {
   const name2 = env.GITHUB_EVENT_NAME;
   if (name2 !== "pull_request" && name2 !== "pull_request_target") return void 0;
   const path = env.GITHUB_EVENT_PATH;
-  if (!path || !existsSync2(path)) return void 0;
+  if (!path || !(0, import_node_fs4.existsSync)(path)) return void 0;
   let payload;
   try {
-    payload = JSON.parse(readFileSync3(path, "utf8"));
+    payload = JSON.parse((0, import_node_fs4.readFileSync)(path, "utf8"));
   } catch {
     return void 0;
   }
@@ -29282,7 +29276,7 @@ function readPullRequest(env) {
   };
 }
 function git(cwd2, args) {
-  const r = spawnSync("git", [...args], { cwd: cwd2, encoding: "utf8", timeout: 12e4, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
+  const r = (0, import_node_child_process.spawnSync)("git", [...args], { cwd: cwd2, encoding: "utf8", timeout: 12e4, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
   return { ok: r.status === 0, stdout: r.stdout ?? "", stderr: (r.stderr ?? r.error?.message ?? "").trim() };
 }
 function hasCommit(repo, sha) {
@@ -29294,14 +29288,14 @@ function withBaseWorktree(repo, sha, tempRoot, inBase) {
   if (!hasCommit(repo, sha)) {
     return { error: `the base commit ${sha.slice(0, 12)} is not in the checkout; give actions/checkout \`fetch-depth: 0\` so the action can compare with it` };
   }
-  const dir = mkdtempSync(join6(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
+  const dir = (0, import_node_fs4.mkdtempSync)((0, import_node_path23.join)(tempRoot && (0, import_node_fs4.existsSync)(tempRoot) ? tempRoot : (0, import_node_os.tmpdir)(), "arena-lint-base-"));
   try {
     const add = git(repo, ["worktree", "add", "--detach", "--force", dir, sha]);
     if (!add.ok) return { error: `cannot check out the base commit ${sha.slice(0, 12)}: ${add.stderr.split("\n")[0]}` };
     return { value: inBase(dir) };
   } finally {
     git(repo, ["worktree", "remove", "--force", dir]);
-    rmSync(dir, { recursive: true, force: true });
+    (0, import_node_fs4.rmSync)(dir, { recursive: true, force: true });
     git(repo, ["worktree", "prune"]);
   }
 }
@@ -31659,37 +31653,37 @@ function hasHealthcheck(svc) {
 }
 
 // rules/support/static-paths.ts
-import { posix as posix22 } from "node:path";
+var import_node_path24 = require("node:path");
 function sharedLocation(mounts, containerPath3) {
-  const path = posix22.normalize(containerPath3).replace(/(.)\/$/, "$1");
+  const path = import_node_path24.posix.normalize(containerPath3).replace(/(.)\/$/, "$1");
   let best;
   for (const m of mounts) {
-    const target2 = posix22.normalize(m.target).replace(/(.)\/$/, "$1");
+    const target2 = import_node_path24.posix.normalize(m.target).replace(/(.)\/$/, "$1");
     if (path !== target2 && !path.startsWith(target2 === "/" ? "/" : `${target2}/`)) continue;
-    if (!best || target2.length >= posix22.normalize(best.target).replace(/(.)\/$/, "$1").length) best = m;
+    if (!best || target2.length >= import_node_path24.posix.normalize(best.target).replace(/(.)\/$/, "$1").length) best = m;
   }
   if (!best || best.source === void 0 || best.source.startsWith("../")) return void 0;
   if (best.type !== "volume" && best.type !== "bind") return void 0;
-  const target = posix22.normalize(best.target).replace(/(.)\/$/, "$1");
+  const target = import_node_path24.posix.normalize(best.target).replace(/(.)\/$/, "$1");
   const rel = path === target ? "" : path.slice(target === "/" ? 1 : target.length + 1);
   if (best.type === "volume") {
     return { mount: best, source: `volume ${best.source}`, rel, key: `volume:${best.source}:/${rel}`, sourceKey: `volume:${best.source}` };
   }
-  const host = rel ? posix22.join(best.source || ".", rel) : best.source || ".";
-  return { mount: best, source: `./${best.source} (bind mount)`.replace("./ (", ". ("), rel, key: `bind:${posix22.normalize(host)}`, sourceKey: `bind:${best.source}` };
+  const host = rel ? import_node_path24.posix.join(best.source || ".", rel) : best.source || ".";
+  return { mount: best, source: `./${best.source} (bind mount)`.replace("./ (", ". ("), rel, key: `bind:${import_node_path24.posix.normalize(host)}`, sourceKey: `bind:${best.source}` };
 }
 function pathIn(mounts, loc) {
   for (const m of mounts) {
     if (m.source === void 0 || m.type !== loc.mount.type) continue;
     let path;
-    if (m.type === "volume" && m.source === loc.mount.source) path = loc.rel ? posix22.join(m.target, loc.rel) : m.target;
+    if (m.type === "volume" && m.source === loc.mount.source) path = loc.rel ? import_node_path24.posix.join(m.target, loc.rel) : m.target;
     if (m.type === "bind") {
       const host = loc.key.slice("bind:".length);
-      const src = posix22.normalize(m.source || ".");
-      if (src === "." || host === src || host.startsWith(`${src}/`)) path = posix22.join(m.target, src === "." ? host : host.slice(src.length));
+      const src = import_node_path24.posix.normalize(m.source || ".");
+      if (src === "." || host === src || host.startsWith(`${src}/`)) path = import_node_path24.posix.join(m.target, src === "." ? host : host.slice(src.length));
     }
     if (path === void 0) continue;
-    path = posix22.normalize(path).replace(/(.)\/$/, "$1");
+    path = import_node_path24.posix.normalize(path).replace(/(.)\/$/, "$1");
     if (sharedLocation(mounts, path)?.key === loc.key) return { path, mount: m };
   }
   return void 0;
@@ -31697,10 +31691,10 @@ function pathIn(mounts, loc) {
 function settingPath(app, stack, name2) {
   const v = app.settings?.names.get(name2);
   if (v?.kind !== "known" || typeof v.value !== "string" || v.value === "" || v.value.includes("$")) return void 0;
-  if (posix22.isAbsolute(v.value)) return { ...v, value: posix22.normalize(v.value) };
+  if (import_node_path24.posix.isAbsolute(v.value)) return { ...v, value: import_node_path24.posix.normalize(v.value) };
   const cwd2 = stack.view(app.service)?.process?.workingDir;
-  if (cwd2?.kind !== "known" || !posix22.isAbsolute(cwd2.value)) return void 0;
-  return { ...v, value: posix22.join(cwd2.value, v.value) };
+  if (cwd2?.kind !== "known" || !import_node_path24.posix.isAbsolute(cwd2.value)) return void 0;
+  return { ...v, value: import_node_path24.posix.join(cwd2.value, v.value) };
 }
 function settingUrlPath(app, name2) {
   const v = app.settings?.names.get(name2);
@@ -31782,7 +31776,7 @@ var collectstatic_race_default = defineRule({
 });
 
 // rules/static-files.ts
-import { posix as posix23 } from "node:path";
+var import_node_path25 = require("node:path");
 var KINDS = [
   { url: "STATIC_URL", root: "STATIC_ROOT", files: "static files", writer: "collectstatic writes the files" },
   { url: "MEDIA_URL", root: "MEDIA_ROOT", files: "uploaded media", writer: "Django saves uploads" }
@@ -31887,19 +31881,19 @@ function servingFolder(proxy, server, url) {
     const a = alias.directive.args[0]?.value;
     if (!a || a.includes("$") || !a.startsWith("/")) return void 0;
     if (best.prefix.endsWith("/") !== a.endsWith("/") && url.slice(best.prefix.length) === "") return void 0;
-    return { path: clean(posix23.join(a, url.slice(best.prefix.length))), location: loc, directive: alias };
+    return { path: clean(import_node_path25.posix.join(a, url.slice(best.prefix.length))), location: loc, directive: alias };
   }
   const root = inherited(loc.node, "root")[0];
   const r = root?.directive.args[0]?.value;
   if (!root || !r || r.includes("$") || !r.startsWith("/")) return void 0;
-  return { path: clean(posix23.join(r, url)), location: loc, directive: root };
+  return { path: clean(import_node_path25.posix.join(r, url)), location: loc, directive: root };
 }
 function officialImageOnly(view) {
   if (view.spec.build || view.spec.image?.kind !== "known") return false;
   return /^(docker\.io\/)?(library\/)?(nginx|nginxinc\/nginx-unprivileged)(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/.test(view.spec.image.value);
 }
 function clean(p) {
-  return posix23.normalize(p).replace(/(.)\/$/, "$1");
+  return import_node_path25.posix.normalize(p).replace(/(.)\/$/, "$1");
 }
 
 // rules/support/streaming.ts
@@ -34314,7 +34308,7 @@ var allowed_hosts_default = defineRule({
       return true;
     };
     for (const route of djangoRoutes(stack)) {
-      const module = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
+      const module2 = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
       const entry = route.app.settings.entry;
       const allowed = setting(stack, route.app, "ALLOWED_HOSTS");
       const debug = setting(stack, route.app, "DEBUG");
@@ -34340,14 +34334,14 @@ var allowed_hosts_default = defineRule({
             if (!validHostSyntax(hostPort2 ?? host)) {
               report({
                 span: route.pass.node.directive.span,
-                message: `location ${route.location.match} sends no Host header, so nginx sends "${hostPort2}" (the proxy_pass host) and Django rejects it as an invalid host name (underscores are not allowed, RFC 1034/1035) for ${module}: every request through it gets 400 Bad Request`,
-                related: [{ span: allowedAt, message: `${module}: ${shown}` }],
+                message: `location ${route.location.match} sends no Host header, so nginx sends "${hostPort2}" (the proxy_pass host) and Django rejects it as an invalid host name (underscores are not allowed, RFC 1034/1035) for ${module2}: every request through it gets 400 Bad Request`,
+                related: [{ span: allowedAt, message: `${module2}: ${shown}` }],
                 hint: "add `proxy_set_header Host $host;` to the location (or its server block)"
               });
             } else if (!hostAllowed(host, patterns)) {
               report({
                 span: route.pass.node.directive.span,
-                message: `location ${route.location.match} sends no Host header, so Django gets "${hostPort2}" (the proxy_pass host), which ${shown} in ${module} (${where(allowedAt)}) does not match: every request through it gets 400 Bad Request (DisallowedHost)`,
+                message: `location ${route.location.match} sends no Host header, so Django gets "${hostPort2}" (the proxy_pass host), which ${shown} in ${module2} (${where(allowedAt)}) does not match: every request through it gets 400 Bad Request (DisallowedHost)`,
                 related: [{ span: allowedAt, message: `${shown}` }],
                 hint: "add `proxy_set_header Host $host;` to the location (or its server block)"
               });
@@ -34358,7 +34352,7 @@ var allowed_hosts_default = defineRule({
             if (hostAllowed(n.name, patterns) || !once2(`name:${n.name}:${entry}`)) continue;
             report({
               span: allowedAt,
-              message: `${shown} in ${module} does not match ${n.name}, a server_name of ${levelLabel(route.server)} (${where(n.span)}) that nginx proxies to ${route.app.service.name} with Host ${value}: requests for ${n.name} get 400 Bad Request (DisallowedHost)`,
+              message: `${shown} in ${module2} does not match ${n.name}, a server_name of ${levelLabel(route.server)} (${where(n.span)}) that nginx proxies to ${route.app.service.name} with Host ${value}: requests for ${n.name} get 400 Bad Request (DisallowedHost)`,
               related: [{ span: n.span, message: `server_name ${n.name} is set here` }],
               hint: `add "${n.name}" to ALLOWED_HOSTS`
             });
@@ -34366,7 +34360,7 @@ var allowed_hosts_default = defineRule({
         } else if (value !== void 0 && !value.includes("$") && !hostAllowed(value, patterns) && once2(`literal:${value}:${entry}`)) {
           report({
             span: allowedAt,
-            message: `${shown} in ${module} does not match "${value}", the Host nginx sends for location ${route.location.match} (${where(hostHeader.directive.span)}): every request through it gets 400 Bad Request (DisallowedHost)`,
+            message: `${shown} in ${module2} does not match "${value}", the Host nginx sends for location ${route.location.match} (${where(hostHeader.directive.span)}): every request through it gets 400 Bad Request (DisallowedHost)`,
             related: [{ span: hostHeader.directive.span, message: "the Host header is set here" }],
             hint: `add "${value}" to ALLOWED_HOSTS, or send \`proxy_set_header Host $host;\``
           });
@@ -34385,7 +34379,7 @@ var allowed_hosts_default = defineRule({
           const bare = trusted.find((t2) => t2.toLowerCase() === n.name);
           report({
             span: trustedAt,
-            message: `${levelLabel(route.server)} terminates TLS for ${n.name} (${where(n.span)}) and proxies to ${route.app.service.name} with Host ${hostHeader.directive.args[1].value}, but ${module} sets no SECURE_PROXY_SSL_HEADER, so Django takes every request for http and its own origin for http://${n.name}; ${trustedSetting.kind === "set" ? `CSRF_TRUSTED_ORIGINS ${JSON.stringify(trusted)}` : "CSRF_TRUSTED_ORIGINS (not set)"} does not list ${origin}${bare ? ` ("${bare}" has no scheme, which Django 4.0+ ignores: check 4_0.E001)` : ""}: Django 4.0+ rejects every form POST from the site with 403 (CSRF verification failed, Origin checking failed)`,
+            message: `${levelLabel(route.server)} terminates TLS for ${n.name} (${where(n.span)}) and proxies to ${route.app.service.name} with Host ${hostHeader.directive.args[1].value}, but ${module2} sets no SECURE_PROXY_SSL_HEADER, so Django takes every request for http and its own origin for http://${n.name}; ${trustedSetting.kind === "set" ? `CSRF_TRUSTED_ORIGINS ${JSON.stringify(trusted)}` : "CSRF_TRUSTED_ORIGINS (not set)"} does not list ${origin}${bare ? ` ("${bare}" has no scheme, which Django 4.0+ ignores: check 4_0.E001)` : ""}: Django 4.0+ rejects every form POST from the site with 403 (CSRF verification failed, Origin checking failed)`,
             related: [{ span: n.span, message: `server_name ${n.name} is served over TLS here` }],
             hint: `add "${origin}" to CSRF_TRUSTED_ORIGINS, or set SECURE_PROXY_SSL_HEADER with nginx sending X-Forwarded-Proto $scheme`
           });
@@ -34396,7 +34390,7 @@ var allowed_hosts_default = defineRule({
         const at = editSpan(xfh.value);
         report({
           span: route.pass.node.directive.span,
-          message: `${module} sets USE_X_FORWARDED_HOST = True (${where(at)}), but nginx does not set X-Forwarded-Host for location ${route.location.match}: the client's own X-Forwarded-Host reaches Django, which takes it as the request's host for absolute URLs and redirects`,
+          message: `${module2} sets USE_X_FORWARDED_HOST = True (${where(at)}), but nginx does not set X-Forwarded-Host for location ${route.location.match}: the client's own X-Forwarded-Host reaches Django, which takes it as the request's host for absolute URLs and redirects`,
           related: [{ span: at, message: "USE_X_FORWARDED_HOST is set here" }],
           hint: "add `proxy_set_header X-Forwarded-Host $host;` to the server block, or drop USE_X_FORWARDED_HOST"
         });
@@ -34527,7 +34521,7 @@ var forwarded_proto_default = defineRule({
       }
       const at = route.location.match;
       const server = route.server;
-      const module = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
+      const module2 = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
       if (d.kind === "absent") {
         if (!terminatesTls(server)) continue;
         const header2 = sentHeader(route, "X-Forwarded-Proto");
@@ -34537,9 +34531,9 @@ var forwarded_proto_default = defineRule({
           key: `absent:${route.app.settings.entry}`,
           emit: () => report({
             span: header2?.directive.span ?? route.pass.node.directive.span,
-            message: `${levelLabel(server)} terminates TLS and proxies location ${at} to ${route.app.service.name}, but ${module} has no SECURE_PROXY_SSL_HEADER (${route.app.settings.entry}): Django sees every request as http, builds http:// URLs, and its CSRF Origin check rejects posts from https://${names[0] ?? "the site"}`,
+            message: `${levelLabel(server)} terminates TLS and proxies location ${at} to ${route.app.service.name}, but ${module2} has no SECURE_PROXY_SSL_HEADER (${route.app.settings.entry}): Django sees every request as http, builds http:// URLs, and its CSRF Origin check rejects posts from https://${names[0] ?? "the site"}`,
             related: [{ span: { file: route.app.settings.entry, start: 0, end: 0 }, message: "SECURE_PROXY_SSL_HEADER belongs in these settings" }],
-            hint: `set SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") in ${module}${header2 ? "" : " and `proxy_set_header X-Forwarded-Proto $scheme;` in nginx"}`
+            hint: `set SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") in ${module2}${header2 ? "" : " and `proxy_set_header X-Forwarded-Proto $scheme;` in nginx"}`
           })
         });
         continue;
@@ -34558,7 +34552,7 @@ var forwarded_proto_default = defineRule({
           key: `missing:${headerName}`,
           emit: () => report({
             span: route.pass.node.directive.span,
-            message: `${module} trusts ${headerName}: ${expected} (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}), but nginx does not set ${headerName} for location ${at}${asResponse ? ` (the add_header at ${where(asResponse.directive.span)} sets it on the response to the browser, not on the request to Django)` : ""}: the client's own header reaches Django, so any client can claim https`,
+            message: `${module2} trusts ${headerName}: ${expected} (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}), but nginx does not set ${headerName} for location ${at}${asResponse ? ` (the add_header at ${where(asResponse.directive.span)} sets it on the response to the browser, not on the request to Django)` : ""}: the client's own header reaches Django, so any client can claim https`,
             related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }, ...asResponse ? [{ span: asResponse.directive.span, message: "a response header, not a request header" }] : []],
             hint: `add \`proxy_set_header ${headerName} $scheme;\` where the location's other proxy_set_header lines are`
           })
@@ -34574,7 +34568,7 @@ var forwarded_proto_default = defineRule({
           key: `client:${header.directive.span.file}:${header.directive.span.start}`,
           emit: () => report({
             span: header.directive.args[1].span,
-            message: `nginx sets ${headerName} ${value} for location ${at}, the client's own value, and ${module} trusts it (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}): any client that reaches nginx can claim https`,
+            message: `nginx sets ${headerName} ${value} for location ${at}, the client's own value, and ${module2} trusts it (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}): any client that reaches nginx can claim https`,
             related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
             hint: `send \`$scheme\` unless every client comes through a proxy that overwrites ${headerName}`
           })
@@ -34587,7 +34581,7 @@ var forwarded_proto_default = defineRule({
           key: `value:${header.directive.span.file}:${header.directive.span.start}`,
           emit: () => report({
             span: header.directive.args[1].span,
-            message: `nginx sets ${headerName} ${value} (${possible.values.join(" or ")}) for location ${at}, but ${module} waits for "${expected}" (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}): request.is_secure() is never true`,
+            message: `nginx sets ${headerName} ${value} (${possible.values.join(" or ")}) for location ${at}, but ${module2} waits for "${expected}" (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}): request.is_secure() is never true`,
             related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
             hint: `make the two agree: Django's second value is what nginx must send`
           })
@@ -34681,14 +34675,14 @@ var debug_in_production_default = defineRule({
     for (const group of groupBy(withDebug, (x) => spanKey(x.debug.span))) {
       const { app, debug } = group[0];
       const at = editSpan(debug);
-      const module = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
+      const module2 = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
       const value = debug.kind === "known" ? debug.value : void 0;
       const shown = typeof value === "string" ? `the string ${JSON.stringify(value)}, which Python treats as true` : String(value === true ? "True" : value);
       const services = group.map((x) => x.app.service.name).join(", ");
       const settingsLine = at.file !== debug.span.file || at.start !== debug.span.start ? ` (settings line ${where(debug.span)})` : "";
       report({
         span: at,
-        message: `DEBUG in ${module}, which ${services} run${group.length === 1 ? "s" : ""}, is ${shown}${settingsLine}: error pages show tracebacks and settings to every visitor, and each worker keeps every SQL query in memory`,
+        message: `DEBUG in ${module2}, which ${services} run${group.length === 1 ? "s" : ""}, is ${shown}${settingsLine}: error pages show tracebacks and settings to every visitor, and each worker keeps every SQL query in memory`,
         ...settingsLine ? { related: [{ span: debug.span, message: "DEBUG is read here" }] } : {},
         hint: typeof value === "string" ? 'compare the variable with a string (os.environ.get("DEBUG") == "1") or set it to an empty value' : "set DEBUG to False for this stack"
       });
@@ -35468,6 +35462,7 @@ var package_default = {
   files: [
     "dist/arena-lint.js",
     "dist/arena-lint.cjs",
+    "dist/package.json",
     "schemas/arena-lint.schema.json",
     "CHANGELOG.md"
   ],
@@ -35504,8 +35499,8 @@ var package_default = {
 };
 
 // src/action/runner.ts
-import { randomUUID } from "node:crypto";
-import { appendFileSync } from "node:fs";
+var import_node_crypto2 = require("node:crypto");
+var import_node_fs5 = require("node:fs");
 var InputError = class extends Error {
 };
 function inputVariable(name2) {
@@ -35531,8 +35526,8 @@ function getChoiceInput(env, name2, choices, fallback) {
   throw new InputError(`input "${name2}" must be one of ${choices.join(", ")}, got "${value}"`);
 }
 function outputBlock(name2, value) {
-  let delimiter = `ghadelimiter_${randomUUID()}`;
-  while (value.includes(delimiter) || name2.includes(delimiter)) delimiter = `ghadelimiter_${randomUUID()}`;
+  let delimiter = `ghadelimiter_${(0, import_node_crypto2.randomUUID)()}`;
+  while (value.includes(delimiter) || name2.includes(delimiter)) delimiter = `ghadelimiter_${(0, import_node_crypto2.randomUUID)()}`;
   return `${name2}<<${delimiter}
 ${value}
 ${delimiter}
@@ -35544,7 +35539,7 @@ function setOutputs(runner, outputs) {
     runner.stdout(workflowCommand("warning", "GITHUB_OUTPUT is not set; the step outputs are not written"));
     return;
   }
-  appendFileSync(file, Object.entries(outputs).map(([k, v]) => outputBlock(k, v)).join(""));
+  (0, import_node_fs5.appendFileSync)(file, Object.entries(outputs).map(([k, v]) => outputBlock(k, v)).join(""));
 }
 function workflowCommand(kind, message) {
   return `::${kind}::${escapeData(message)}
@@ -35609,23 +35604,23 @@ function usageErrorCommands(message, workspace) {
   if (rest2.length === 0 || positioned.some((m) => m === null)) return workflowCommand("error", `arena-lint: ${message}`);
   return positioned.map((m) => {
     const [, file = "", line = "", col = "", text2 = ""] = m ?? [];
-    const shown = isAbsolute3(file) ? relative3(workspace, file).split("\\").join("/") : file;
+    const shown = (0, import_node_path26.isAbsolute)(file) ? (0, import_node_path26.relative)(workspace, file).split("\\").join("/") : file;
     const props = [`file=${escapeProperty(shown)}`, `line=${line}`, `col=${col}`, `title=${escapeProperty(`arena-lint: ${first}`)}`];
     return `::error ${props.join(",")}::${escapeData(text2)}
 `;
   }).join("");
 }
 function checkBase(runner, workspace, pr, inputs, headConfig) {
-  const configRel = headConfig ? relative3(workspace, headConfig).split("\\").join("/") : void 0;
-  const configText = headConfig ? readFileSync4(headConfig, "utf8") : void 0;
+  const configRel = headConfig ? (0, import_node_path26.relative)(workspace, headConfig).split("\\").join("/") : void 0;
+  const configText = headConfig ? (0, import_node_fs6.readFileSync)(headConfig, "utf8") : void 0;
   const out = withBaseWorktree(workspace, pr.baseSha, runner.env.RUNNER_TEMP, (dir) => {
-    const baseDir = resolve2(dir, inputs.path);
-    if (!existsSync3(baseDir)) return { note: `${inputs.path} does not exist on the base commit; every finding is new` };
+    const baseDir = (0, import_node_path26.resolve)(dir, inputs.path);
+    if (!(0, import_node_fs6.existsSync)(baseDir)) return { note: `${inputs.path} does not exist on the base commit; every finding is new` };
     let configPath;
-    if (configRel !== void 0 && configText !== void 0 && !configRel.startsWith("..") && !isAbsolute3(configRel)) {
-      configPath = join7(dir, configRel);
-      mkdirSync(dirname2(configPath), { recursive: true });
-      writeFileSync(configPath, configText);
+    if (configRel !== void 0 && configText !== void 0 && !configRel.startsWith("..") && !(0, import_node_path26.isAbsolute)(configRel)) {
+      configPath = (0, import_node_path26.join)(dir, configRel);
+      (0, import_node_fs6.mkdirSync)((0, import_node_path26.dirname)(configPath), { recursive: true });
+      (0, import_node_fs6.writeFileSync)(configPath, configText);
     } else if (headConfig) configPath = headConfig;
     try {
       return { run: check({ dir: baseDir, displayDir: inputs.path, ...configPath ? { configPath } : {}, rules: RULES }) };
@@ -35637,10 +35632,10 @@ function checkBase(runner, workspace, pr, inputs, headConfig) {
   return out.value ?? {};
 }
 function readBaselineInput(workspace, path) {
-  const abs2 = resolve2(workspace, path);
+  const abs2 = (0, import_node_path26.resolve)(workspace, path);
   let text2;
   try {
-    text2 = readFileSync4(abs2, "utf8");
+    text2 = (0, import_node_fs6.readFileSync)(abs2, "utf8");
   } catch {
     throw new InputError(`input "baseline": file not found: ${path}`);
   }
@@ -35720,13 +35715,13 @@ function pullRequestSummary(result, view, opts, head, shownDir) {
   return text2;
 }
 function runAction(runner) {
-  const workspace = resolve2(runner.cwd, runner.env.GITHUB_WORKSPACE ?? ".");
+  const workspace = (0, import_node_path26.resolve)(runner.cwd, runner.env.GITHUB_WORKSPACE ?? ".");
   try {
     const pr = readPullRequest(runner.env);
     const inputs = readInputs(runner, pr !== void 0);
-    const dirAbs = resolve2(workspace, inputs.path);
-    const shownDir = relative3(workspace, dirAbs).split("\\").join("/") || ".";
-    const configPath = inputs.config !== void 0 ? resolve2(workspace, inputs.config) : void 0;
+    const dirAbs = (0, import_node_path26.resolve)(workspace, inputs.path);
+    const shownDir = (0, import_node_path26.relative)(workspace, dirAbs).split("\\").join("/") || ".";
+    const configPath = inputs.config !== void 0 ? (0, import_node_path26.resolve)(workspace, inputs.config) : void 0;
     const checkOpts = { dir: dirAbs, displayDir: shownDir, ...configPath ? { configPath } : {}, rules: RULES };
     const run = check(checkOpts);
     if (run.stacks.length === 0) throw new UsageError(`no stack found in ${shownDir}: no compose file (docker-compose*.yml, compose*.yml) there or under it; check the path input`);
@@ -35742,7 +35737,7 @@ function runAction(runner) {
     };
     let view;
     if (pr) {
-      const headConfig = configPath ?? (run.config.file ? join7(dirAbs, run.config.file.path) : void 0);
+      const headConfig = configPath ?? (run.config.file ? (0, import_node_path26.join)(dirAbs, run.config.file.path) : void 0);
       const base2 = checkBase(runner, workspace, pr, inputs, headConfig);
       const { fresh: fresh2, existing: existing2 } = classify(result.findings, base2.run?.result.findings ?? [], baseline);
       view = { pr, fresh: fresh2, existing: existing2, ...base2.run ? { base: base2.run } : {}, ...base2.note ? { note: base2.note } : {} };
@@ -35754,14 +35749,14 @@ function runAction(runner) {
       else runner.stdout(formatGithub({ ...result, findings: fresh }, opts));
     }
     if (inputs.sarifFile !== void 0) {
-      const sarifAbs = resolve2(workspace, inputs.sarifFile);
-      mkdirSync(dirname2(sarifAbs), { recursive: true });
-      writeFileSync(sarifAbs, formatSarif(result, opts));
+      const sarifAbs = (0, import_node_path26.resolve)(workspace, inputs.sarifFile);
+      (0, import_node_fs6.mkdirSync)((0, import_node_path26.dirname)(sarifAbs), { recursive: true });
+      (0, import_node_fs6.writeFileSync)(sarifAbs, formatSarif(result, opts));
     }
     const summaryFile = runner.env.GITHUB_STEP_SUMMARY;
     if (summaryFile) {
       const fixes = availableFixesMarkdown(checkOpts, run, shownDir);
-      appendFileSync2(summaryFile, (view ? pullRequestSummary(result, view, opts, run, shownDir) : jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir))) + fixes);
+      (0, import_node_fs6.appendFileSync)(summaryFile, (view ? pullRequestSummary(result, view, opts, run, shownDir) : jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir))) + fixes);
     }
     const counts = countBySeverity(result.findings);
     const newCounts = countBySeverity(fresh);

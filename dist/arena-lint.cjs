@@ -35600,6 +35600,7 @@ var package_default = {
   files: [
     "dist/arena-lint.js",
     "dist/arena-lint.cjs",
+    "dist/package.json",
     "schemas/arena-lint.schema.json",
     "CHANGELOG.md"
   ],

@@ -4,7 +4,7 @@
 // build with the committed dist/.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,18 +33,22 @@ const common = {
   platform: 'node',
   // node20 output also runs on the action's node24 runtime, and the tests run the action on Node 20.
   target: 'node20',
-  format: 'esm',
+  // CommonJS, all three: Node starts a CommonJS file without its ES module loader (resolve, translate,
+  // module jobs: a few ms of every run), and Node 20 can give cached code only to a vm.Script.
+  format: 'cjs',
   legalComments: 'none',
   logLevel: 'warning',
-  // `yaml` and ajv still use require() internally; an ESM bundle needs a require to give them.
-  banner: { js: "import { createRequire as __arenaCreateRequire } from 'node:module'; const require = __arenaCreateRequire(import.meta.url);" },
 };
 
+// The package is "type": "module" (its sources and scripts are ES modules); this makes the .js files
+// of dist/ CommonJS, so `node dist/arena-lint.js` and the action's `node dist/action.js` keep their names.
+mkdirSync(outdir, { recursive: true });
+writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+
 // The CLI is the bundle dist/arena-lint.cjs, started by the small dist/arena-lint.js (src/launch.ts),
-// which compiles it with a V8 code cache (start-up is what a hook pays on every run). CommonJS,
-// because Node 20 can give cached code only to a vm.Script, not to an ES module.
+// which compiles it with a V8 code cache (start-up is what a hook pays on every run).
 const cliBundle = join(outdir, 'arena-lint.cjs');
-await build({ ...common, format: 'cjs', banner: {}, entryPoints: ['src/bin.ts'], outfile: cliBundle });
+await build({ ...common, entryPoints: ['src/bin.ts'], outfile: cliBundle });
 const bundleHash = createHash('sha256').update(await readFile(cliBundle)).digest('hex').slice(0, 16);
 const cli = join(outdir, 'arena-lint.js');
 await build({

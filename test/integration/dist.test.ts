@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, removeTempDirs, run, tempDir } from './helpers.js';
 
-const BUNDLES = ['dist/action.js', 'dist/arena-lint.js', 'dist/arena-lint.cjs'];
+const BUNDLES = ['dist/action.js', 'dist/arena-lint.js', 'dist/arena-lint.cjs', 'dist/package.json'];
 
 /** The committed version of a file, or undefined outside a git checkout (or when it is not committed). */
 function committed(path: string): string | undefined {
