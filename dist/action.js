@@ -20318,7 +20318,12 @@ function capacityMarkdown(stacks, config3, root = ".") {
 var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
 
 // src/reporters/fingerprint.ts
-var import_node_crypto = require("node:crypto");
+var import_node_module = require("node:module");
+var crypto;
+var sha256Hex = (text2) => {
+  crypto ??= (0, import_node_module.createRequire)(`${process.cwd()}/`)("node:crypto");
+  return crypto.createHash("sha256").update(text2).digest("hex");
+};
 function defaultEntityKey(message) {
   return message.replace(/\(?(?<![\w./-])\/?[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/\((?:[\w-]+ )?default\)/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
 }
@@ -20326,7 +20331,13 @@ function entityKey(f) {
   return f.key ?? defaultEntityKey(f.message);
 }
 function entityHash(f) {
-  return (0, import_node_crypto.createHash)("sha256").update(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).digest("hex").slice(0, 32);
+  return sha256Hex(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).slice(0, 32);
+}
+function withLazyFingerprint(f) {
+  let hash2;
+  const copy2 = { ...f };
+  Object.defineProperty(copy2, "fingerprint", { enumerable: true, configurable: true, get: () => hash2 ??= entityHash(f) });
+  return copy2;
 }
 function fingerprintOf(f) {
   return f.fingerprint ?? entityHash(f);
@@ -28444,7 +28455,7 @@ function searchReport(ws, found, chosen) {
   return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
 }
 function withFingerprint(f) {
-  return { ...f, fingerprint: entityHash(f) };
+  return withLazyFingerprint(f);
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -35499,7 +35510,7 @@ var package_default = {
 };
 
 // src/action/runner.ts
-var import_node_crypto2 = require("node:crypto");
+var import_node_crypto = require("node:crypto");
 var import_node_fs5 = require("node:fs");
 var InputError = class extends Error {
 };
@@ -35526,8 +35537,8 @@ function getChoiceInput(env, name2, choices, fallback) {
   throw new InputError(`input "${name2}" must be one of ${choices.join(", ")}, got "${value}"`);
 }
 function outputBlock(name2, value) {
-  let delimiter = `ghadelimiter_${(0, import_node_crypto2.randomUUID)()}`;
-  while (value.includes(delimiter) || name2.includes(delimiter)) delimiter = `ghadelimiter_${(0, import_node_crypto2.randomUUID)()}`;
+  let delimiter = `ghadelimiter_${(0, import_node_crypto.randomUUID)()}`;
+  while (value.includes(delimiter) || name2.includes(delimiter)) delimiter = `ghadelimiter_${(0, import_node_crypto.randomUUID)()}`;
   return `${name2}<<${delimiter}
 ${value}
 ${delimiter}

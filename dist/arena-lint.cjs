@@ -27051,7 +27051,12 @@ function blockEnd(file, commentStart) {
 }
 
 // src/reporters/fingerprint.ts
-var import_node_crypto = require("node:crypto");
+var import_node_module = require("node:module");
+var crypto;
+var sha256Hex = (text2) => {
+  crypto ??= (0, import_node_module.createRequire)(`${process.cwd()}/`)("node:crypto");
+  return crypto.createHash("sha256").update(text2).digest("hex");
+};
 function defaultEntityKey(message) {
   return message.replace(/\(?(?<![\w./-])\/?[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/\((?:[\w-]+ )?default\)/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
 }
@@ -27059,7 +27064,24 @@ function entityKey(f) {
   return f.key ?? defaultEntityKey(f.message);
 }
 function entityHash(f) {
-  return (0, import_node_crypto.createHash)("sha256").update(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).digest("hex").slice(0, 32);
+  return sha256Hex(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).slice(0, 32);
+}
+function withLazyFingerprint(f) {
+  let hash2;
+  const copy2 = { ...f };
+  Object.defineProperty(copy2, "fingerprint", { enumerable: true, configurable: true, get: () => hash2 ??= entityHash(f) });
+  return copy2;
+}
+function copyFinding(f, changes) {
+  const lazy = Object.getOwnPropertyDescriptor(f, "fingerprint");
+  if (!lazy?.get) return { ...f, ...changes };
+  const copy2 = {};
+  for (const key2 of Object.keys(f)) {
+    if (key2 === "fingerprint" && !("fingerprint" in changes)) Object.defineProperty(copy2, key2, lazy);
+    else copy2[key2] = key2 in changes ? changes[key2] : f[key2];
+  }
+  for (const key2 of Object.keys(changes)) if (!(key2 in copy2)) copy2[key2] = changes[key2];
+  return copy2;
 }
 function fingerprintOf(f) {
   return f.fingerprint ?? entityHash(f);
@@ -27560,7 +27582,7 @@ function searchReport(ws, found, chosen) {
   return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
 }
 function withFingerprint(f) {
-  return { ...f, fingerprint: entityHash(f) };
+  return withLazyFingerprint(f);
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -35016,12 +35038,13 @@ function combineRuns(parts, root) {
     for (const file of result.sources.all()) sources.add(prefix === "" ? file : createSourceFile(join6(prefix, file.path), file.text));
     const span = (s2) => prefix === "" ? s2 : { ...s2, file: join6(prefix, s2.file) };
     for (const f of result.findings) {
-      findings.push({
-        ...f,
-        span: span(f.span),
-        related: f.related.map((r) => ({ ...r, span: span(r.span) })),
-        ...f.stack !== void 0 ? { stack: join6(prefix, f.stack) } : {}
-      });
+      findings.push(
+        copyFinding(f, {
+          span: span(f.span),
+          related: f.related.map((r) => ({ ...r, span: span(r.span) })),
+          ...f.stack !== void 0 ? { stack: join6(prefix, f.stack) } : {}
+        })
+      );
     }
     for (const s2 of result.stacks) stacks.push({ name: join6(prefix, s2.name), files: s2.files.map((f) => join6(prefix, f)) });
   }
