@@ -26,9 +26,43 @@ const yamlParserWithoutTokenLog = {
   },
 };
 
+// @lezer/python's parser tables are strings in lezer's own encoding, decoded by a JavaScript loop
+// when the bundle starts: ~40M instructions of every run, Python or not. The build writes the
+// decoded tables (taken from the parser itself, so they are what lezer would decode) as base64,
+// which Buffer decodes natively; lezer takes an already decoded array as it is.
+const lezerPythonTables = {
+  name: 'lezer-python-tables',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@lezer[\\/]python[\\/]dist[\\/]index\.js$/ }, async (args) => {
+      const { parser } = await import(args.path);
+      const tokenData = parser.tokenizers.find((t) => t.data instanceof Uint16Array)?.data;
+      const tables = { states: parser.states, stateData: parser.data, goto: parser.goto, tokenData };
+      let contents = await readFile(args.path, 'utf8');
+      for (const [field, array] of Object.entries(tables)) {
+        const literal = new RegExp(`\\n  ${field}: "(?:[^"\\\\]|\\\\.)*",\\n`);
+        if (!(array instanceof Uint16Array || array instanceof Uint32Array) || !literal.test(contents)) throw new Error(`@lezer/python: no ${field} table to precompute`);
+        const bytes = new Uint8Array(array.length * array.BYTES_PER_ELEMENT);
+        const view = new DataView(bytes.buffer);
+        array.forEach((v, i) => (array.BYTES_PER_ELEMENT === 4 ? view.setUint32(i * 4, v, true) : view.setUint16(i * 2, v, true)));
+        contents = contents.replace(literal, `\n  ${field}: __lezerTable(${JSON.stringify(Buffer.from(bytes).toString('base64'))}, ${array.constructor.name}),\n`);
+      }
+      // Little-endian, as written above; a big-endian machine reads it through a DataView.
+      const decoder = `function __lezerTable(base64, Type) {
+  const bytes = Buffer.from(base64, "base64");
+  const out = new Type(bytes.length / Type.BYTES_PER_ELEMENT);
+  if (new Uint8Array(Uint16Array.of(1).buffer)[0] === 1) new Uint8Array(out.buffer).set(bytes);
+  else { const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length); for (let i = 0; i < out.length; i++) out[i] = Type === Uint32Array ? view.getUint32(i * 4, true) : view.getUint16(i * 2, true); }
+  return out;
+}
+`;
+      return { contents: decoder + contents, loader: 'js' };
+    });
+  },
+};
+
 const common = {
   absWorkingDir: root,
-  plugins: [yamlParserWithoutTokenLog],
+  plugins: [yamlParserWithoutTokenLog, lezerPythonTables],
   bundle: true,
   platform: 'node',
   // node20 output also runs on the action's node24 runtime, and the tests run the action on Node 20.
