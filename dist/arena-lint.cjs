@@ -40,7 +40,7 @@ var require_identity = __commonJS({
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isScalar6 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
@@ -62,7 +62,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar5(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar6(node) || isCollection(node)) && !!node.anchor;
     exports2.ALIAS = ALIAS;
     exports2.DOC = DOC;
     exports2.MAP = MAP;
@@ -77,7 +77,7 @@ var require_identity = __commonJS({
     exports2.isMap = isMap5;
     exports2.isNode = isNode;
     exports2.isPair = isPair4;
-    exports2.isScalar = isScalar5;
+    exports2.isScalar = isScalar6;
     exports2.isSeq = isSeq5;
   }
 });
@@ -728,7 +728,7 @@ var require_Scalar = __commonJS({
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar = class extends Node.NodeBase {
+    var Scalar2 = class extends Node.NodeBase {
       constructor(value) {
         super(identity.SCALAR);
         this.value = value;
@@ -740,12 +740,12 @@ var require_Scalar = __commonJS({
         return String(this.value);
       }
     };
-    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar.PLAIN = "PLAIN";
-    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports2.Scalar = Scalar;
+    Scalar2.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar2.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar2.PLAIN = "PLAIN";
+    Scalar2.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar2.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports2.Scalar = Scalar2;
     exports2.isScalarValue = isScalarValue;
   }
 });
@@ -756,7 +756,7 @@ var require_createNode = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags2) {
       if (tagName) {
@@ -801,7 +801,7 @@ var require_createNode = __commonJS({
           value = value.toJSON();
         }
         if (!value || typeof value !== "object") {
-          const node2 = new Scalar.Scalar(value);
+          const node2 = new Scalar2.Scalar(value);
           if (ref)
             ref.node = node2;
           return node2;
@@ -812,7 +812,7 @@ var require_createNode = __commonJS({
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
+      const node = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar2.Scalar(value);
       if (tagName)
         node.tag = tagName;
       else if (!tagObj.default)
@@ -1009,7 +1009,7 @@ var require_foldFlowLines = __commonJS({
         else
           end = lineWidth - indentAtStart;
       }
-      let split = void 0;
+      let split2 = void 0;
       let prev = void 0;
       let overflow = false;
       let i = -1;
@@ -1042,18 +1042,18 @@ var require_foldFlowLines = __commonJS({
           if (mode === FOLD_BLOCK)
             i = consumeMoreIndentedLines(text2, i, indent3.length);
           end = i + indent3.length + endStep;
-          split = void 0;
+          split2 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
             const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
-              split = i;
+              split2 = i;
           }
           if (i >= end) {
-            if (split) {
-              folds.push(split);
-              end = split + endStep;
-              split = void 0;
+            if (split2) {
+              folds.push(split2);
+              end = split2 + endStep;
+              split2 = void 0;
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
@@ -1066,7 +1066,7 @@ var require_foldFlowLines = __commonJS({
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
-              split = void 0;
+              split2 = void 0;
             } else {
               overflow = true;
             }
@@ -1125,7 +1125,7 @@ ${indent3}${text2.slice(fold + 1, end2)}`;
 var require_stringifyString = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
     var getFoldOptions = (ctx, isBlock) => ({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -1268,7 +1268,7 @@ ${indent3}`) + "'";
         return quotedString(value, ctx);
       }
       const indent3 = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent3.length);
+      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar2.Scalar.BLOCK_FOLDED ? false : type === Scalar2.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent3.length);
       if (!value)
         return literal2 ? "|\n" : ">\n";
       let chomp;
@@ -1323,7 +1323,7 @@ ${indent3}`) + "'";
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent3}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
+        if (blockQuote !== "folded" && type !== Scalar2.Scalar.BLOCK_FOLDED) {
           foldOptions.onOverflow = () => {
             literalFallback = true;
           };
@@ -1346,7 +1346,7 @@ ${indent3}${start}${value}${end}`;
       if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
         return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type !== Scalar2.Scalar.PLAIN && value.includes("\n")) {
         return blockString(item, ctx, onComment, onChompKeep);
       }
       if (containsDocumentMarker(value)) {
@@ -1371,20 +1371,20 @@ ${indent3}`);
       const { implicitKey, inFlow } = ctx;
       const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
       let { type } = item;
-      if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+      if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
         if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-          type = Scalar.Scalar.QUOTE_DOUBLE;
+          type = Scalar2.Scalar.QUOTE_DOUBLE;
       }
       const _stringify = (_type) => {
         switch (_type) {
-          case Scalar.Scalar.BLOCK_FOLDED:
-          case Scalar.Scalar.BLOCK_LITERAL:
+          case Scalar2.Scalar.BLOCK_FOLDED:
+          case Scalar2.Scalar.BLOCK_LITERAL:
             return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
-          case Scalar.Scalar.QUOTE_DOUBLE:
+          case Scalar2.Scalar.QUOTE_DOUBLE:
             return doubleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.QUOTE_SINGLE:
+          case Scalar2.Scalar.QUOTE_SINGLE:
             return singleQuotedString(ss.value, ctx);
-          case Scalar.Scalar.PLAIN:
+          case Scalar2.Scalar.PLAIN:
             return plainString(ss, ctx, onComment, onChompKeep);
           default:
             return null;
@@ -1533,7 +1533,7 @@ var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key: key2, value }, ctx, onComment, onChompKeep) {
@@ -1548,7 +1548,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key2) || (identity.isScalar(key2) ? key2.type === Scalar.Scalar.BLOCK_FOLDED || key2.type === Scalar.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
+      let explicitKey = !simpleKeys && (!key2 || keyComment && value == null && !ctx.inFlow || identity.isCollection(key2) || (identity.isScalar(key2) ? key2.type === Scalar2.Scalar.BLOCK_FOLDED || key2.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key2 === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -1688,19 +1688,19 @@ var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var MERGE_KEY = "<<";
     var merge = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar2.Scalar(Symbol(MERGE_KEY)), {
         addToJSMap: addMergeToJSMap
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey2 = (ctx, key2) => (merge.identify(key2) || identity.isScalar(key2) && (!key2.type || key2.type === Scalar.Scalar.PLAIN) && merge.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey2 = (ctx, key2) => (merge.identify(key2) || identity.isScalar(key2) && (!key2.type || key2.type === Scalar2.Scalar.PLAIN) && merge.identify(key2.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -1818,9 +1818,9 @@ var require_Pair = __commonJS({
     function createPair(key2, value, ctx) {
       const k = createNode.createNode(key2, void 0, ctx);
       const v = createNode.createNode(value, void 0, ctx);
-      return new Pair(k, v);
+      return new Pair2(k, v);
     }
-    var Pair = class _Pair {
+    var Pair2 = class _Pair {
       constructor(key2, value = null) {
         Object.defineProperty(this, identity.NODE_TYPE, { value: identity.PAIR });
         this.key = key2;
@@ -1842,7 +1842,7 @@ var require_Pair = __commonJS({
         return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
       }
     };
-    exports2.Pair = Pair;
+    exports2.Pair = Pair2;
     exports2.createPair = createPair;
   }
 });
@@ -2006,8 +2006,8 @@ var require_YAMLMap = __commonJS({
     var addPairToJSMap = require_addPairToJSMap();
     var Collection = require_Collection();
     var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
+    var Pair2 = require_Pair();
+    var Scalar2 = require_Scalar();
     function findPair(items, key2) {
       const k = identity.isScalar(key2) ? key2.value : key2;
       for (const it of items) {
@@ -2020,7 +2020,7 @@ var require_YAMLMap = __commonJS({
       }
       return void 0;
     }
-    var YAMLMap = class extends Collection.Collection {
+    var YAMLMap2 = class extends Collection.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
@@ -2041,7 +2041,7 @@ var require_YAMLMap = __commonJS({
           else if (Array.isArray(replacer) && !replacer.includes(key2))
             return;
           if (value !== void 0 || keepUndefined)
-            map.items.push(Pair.createPair(key2, value, ctx));
+            map.items.push(Pair2.createPair(key2, value, ctx));
         };
         if (obj instanceof Map) {
           for (const [key2, value] of obj)
@@ -2066,15 +2066,15 @@ var require_YAMLMap = __commonJS({
         if (identity.isPair(pair2))
           _pair = pair2;
         else if (!pair2 || typeof pair2 !== "object" || !("key" in pair2)) {
-          _pair = new Pair.Pair(pair2, pair2?.value);
+          _pair = new Pair2.Pair(pair2, pair2?.value);
         } else
-          _pair = new Pair.Pair(pair2.key, pair2.value);
+          _pair = new Pair2.Pair(pair2.key, pair2.value);
         const prev = findPair(this.items, _pair.key);
         const sortEntries = this.schema?.sortMapEntries;
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
+          if (identity.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -2104,7 +2104,7 @@ var require_YAMLMap = __commonJS({
         return !!findPair(this.items, key2);
       }
       set(key2, value) {
-        this.add(new Pair.Pair(key2, value), true);
+        this.add(new Pair2.Pair(key2, value), true);
       }
       /**
        * @param ctx - Conversion context, originally set in Document#toJS()
@@ -2137,7 +2137,7 @@ var require_YAMLMap = __commonJS({
         });
       }
     };
-    exports2.YAMLMap = YAMLMap;
+    exports2.YAMLMap = YAMLMap2;
     exports2.findPair = findPair;
   }
 });
@@ -2147,18 +2147,18 @@ var require_map = __commonJS({
   "node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var YAMLMap = require_YAMLMap();
+    var YAMLMap2 = require_YAMLMap();
     var map = {
       collection: "map",
       default: true,
-      nodeClass: YAMLMap.YAMLMap,
+      nodeClass: YAMLMap2.YAMLMap,
       tag: "tag:yaml.org,2002:map",
       resolve(map2, onError) {
         if (!identity.isMap(map2))
           onError("Expected a mapping for this tag");
         return map2;
       },
-      createNode: (schema, obj, ctx) => YAMLMap.YAMLMap.from(schema, obj, ctx)
+      createNode: (schema, obj, ctx) => YAMLMap2.YAMLMap.from(schema, obj, ctx)
     };
     exports2.map = map;
   }
@@ -2172,9 +2172,9 @@ var require_YAMLSeq = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var Collection = require_Collection();
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var toJS = require_toJS();
-    var YAMLSeq = class extends Collection.Collection {
+    var YAMLSeq2 = class extends Collection.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
@@ -2229,7 +2229,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key2}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
+        if (identity.isScalar(prev) && Scalar2.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -2276,7 +2276,7 @@ var require_YAMLSeq = __commonJS({
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
     }
-    exports2.YAMLSeq = YAMLSeq;
+    exports2.YAMLSeq = YAMLSeq2;
   }
 });
 
@@ -2285,18 +2285,18 @@ var require_seq = __commonJS({
   "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var YAMLSeq = require_YAMLSeq();
+    var YAMLSeq2 = require_YAMLSeq();
     var seq = {
       collection: "seq",
       default: true,
-      nodeClass: YAMLSeq.YAMLSeq,
+      nodeClass: YAMLSeq2.YAMLSeq,
       tag: "tag:yaml.org,2002:seq",
       resolve(seq2, onError) {
         if (!identity.isSeq(seq2))
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema, obj, ctx) => YAMLSeq.YAMLSeq.from(schema, obj, ctx)
+      createNode: (schema, obj, ctx) => YAMLSeq2.YAMLSeq.from(schema, obj, ctx)
     };
     exports2.seq = seq;
   }
@@ -2325,14 +2325,14 @@ var require_string = __commonJS({
 var require_null = __commonJS({
   "node_modules/yaml/dist/schema/common/null.js"(exports2) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var nullTag = {
       identify: (value) => value == null,
-      createNode: () => new Scalar.Scalar(null),
+      createNode: () => new Scalar2.Scalar(null),
       default: true,
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar.Scalar(null),
+      resolve: () => new Scalar2.Scalar(null),
       stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
     exports2.nullTag = nullTag;
@@ -2343,13 +2343,13 @@ var require_null = __commonJS({
 var require_bool = __commonJS({
   "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var boolTag = {
       identify: (value) => typeof value === "boolean",
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str) => new Scalar2.Scalar(str[0] === "t" || str[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -2394,7 +2394,7 @@ var require_stringifyNumber = __commonJS({
 var require_float = __commonJS({
   "node_modules/yaml/dist/schema/core/float.js"(exports2) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
@@ -2422,7 +2422,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
       resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
+        const node = new Scalar2.Scalar(parseFloat(str));
         const dot2 = str.indexOf(".");
         if (dot2 !== -1 && str[str.length - 1] === "0")
           node.minFractionDigits = str.length - dot2 - 1;
@@ -2513,7 +2513,7 @@ var require_schema = __commonJS({
 var require_schema2 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var map = require_map();
     var seq = require_seq();
     function intIdentify(value) {
@@ -2530,7 +2530,7 @@ var require_schema2 = __commonJS({
       },
       {
         identify: (value) => value == null,
-        createNode: () => new Scalar.Scalar(null),
+        createNode: () => new Scalar2.Scalar(null),
         default: true,
         tag: "tag:yaml.org,2002:null",
         test: /^null$/,
@@ -2581,7 +2581,7 @@ var require_binary = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
     "use strict";
     var node_buffer = require("buffer");
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
       identify: (value) => value instanceof Uint8Array,
@@ -2625,15 +2625,15 @@ var require_binary = __commonJS({
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
-        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
+        type ?? (type = Scalar2.Scalar.BLOCK_LITERAL);
+        if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
           const n = Math.ceil(str.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
             lines[i] = str.substr(o, lineWidth);
           }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
         return stringifyString.stringifyString({ comment: comment2, type, value: str }, ctx, onComment, onChompKeep);
       }
@@ -2647,9 +2647,9 @@ var require_pairs = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLSeq = require_YAMLSeq();
+    var Pair2 = require_Pair();
+    var Scalar2 = require_Scalar();
+    var YAMLSeq2 = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity.isSeq(seq)) {
         for (let i = 0; i < seq.items.length; ++i) {
@@ -2659,7 +2659,7 @@ var require_pairs = __commonJS({
           else if (identity.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
-            const pair2 = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
+            const pair2 = item.items[0] || new Pair2.Pair(new Scalar2.Scalar(null));
             if (item.commentBefore)
               pair2.key.commentBefore = pair2.key.commentBefore ? `${item.commentBefore}
 ${pair2.key.commentBefore}` : item.commentBefore;
@@ -2670,7 +2670,7 @@ ${cn.comment}` : item.comment;
             }
             item = pair2;
           }
-          seq.items[i] = identity.isPair(item) ? item : new Pair.Pair(item);
+          seq.items[i] = identity.isPair(item) ? item : new Pair2.Pair(item);
         }
       } else
         onError("Expected a sequence for this tag");
@@ -2678,7 +2678,7 @@ ${cn.comment}` : item.comment;
     }
     function createPairs(schema, iterable, ctx) {
       const { replacer } = ctx;
-      const pairs2 = new YAMLSeq.YAMLSeq(schema);
+      const pairs2 = new YAMLSeq2.YAMLSeq(schema);
       pairs2.tag = "tag:yaml.org,2002:pairs";
       let i = 0;
       if (iterable && Symbol.iterator in Object(iterable))
@@ -2703,7 +2703,7 @@ ${cn.comment}` : item.comment;
           } else {
             key2 = it;
           }
-          pairs2.items.push(Pair.createPair(key2, value, ctx));
+          pairs2.items.push(Pair2.createPair(key2, value, ctx));
         }
       return pairs2;
     }
@@ -2726,17 +2726,17 @@ var require_omap = __commonJS({
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var pairs = require_pairs();
-    var YAMLOMap = class _YAMLOMap extends YAMLSeq.YAMLSeq {
+    var YAMLOMap = class _YAMLOMap extends YAMLSeq2.YAMLSeq {
       constructor() {
         super();
-        this.add = YAMLMap.YAMLMap.prototype.add.bind(this);
-        this.delete = YAMLMap.YAMLMap.prototype.delete.bind(this);
-        this.get = YAMLMap.YAMLMap.prototype.get.bind(this);
-        this.has = YAMLMap.YAMLMap.prototype.has.bind(this);
-        this.set = YAMLMap.YAMLMap.prototype.set.bind(this);
+        this.add = YAMLMap2.YAMLMap.prototype.add.bind(this);
+        this.delete = YAMLMap2.YAMLMap.prototype.delete.bind(this);
+        this.get = YAMLMap2.YAMLMap.prototype.get.bind(this);
+        this.has = YAMLMap2.YAMLMap.prototype.has.bind(this);
+        this.set = YAMLMap2.YAMLMap.prototype.set.bind(this);
         this.tag = _YAMLOMap.tag;
       }
       /**
@@ -2802,7 +2802,7 @@ var require_omap = __commonJS({
 var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
       const boolObj = value ? trueTag : falseTag;
       if (source && boolObj.test.test(source))
@@ -2814,7 +2814,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar.Scalar(true),
+      resolve: () => new Scalar2.Scalar(true),
       stringify: boolStringify
     };
     var falseTag = {
@@ -2822,7 +2822,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar.Scalar(false),
+      resolve: () => new Scalar2.Scalar(false),
       stringify: boolStringify
     };
     exports2.falseTag = falseTag;
@@ -2834,7 +2834,7 @@ var require_bool2 = __commonJS({
 var require_float2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
@@ -2862,7 +2862,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
       resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
+        const node = new Scalar2.Scalar(parseFloat(str.replace(/_/g, "")));
         const dot2 = str.indexOf(".");
         if (dot2 !== -1) {
           const f = str.substring(dot2 + 1).replace(/_/g, "");
@@ -2963,9 +2963,9 @@ var require_set = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
+    var Pair2 = require_Pair();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSet = class _YAMLSet extends YAMLMap2.YAMLMap {
       constructor(schema) {
         super(schema);
         this.tag = _YAMLSet.tag;
@@ -2975,10 +2975,10 @@ var require_set = __commonJS({
         if (identity.isPair(key2))
           pair2 = key2;
         else if (key2 && typeof key2 === "object" && "key" in key2 && "value" in key2 && key2.value === null)
-          pair2 = new Pair.Pair(key2.key, null);
+          pair2 = new Pair2.Pair(key2.key, null);
         else
-          pair2 = new Pair.Pair(key2, null);
-        const prev = YAMLMap.findPair(this.items, pair2.key);
+          pair2 = new Pair2.Pair(key2, null);
+        const prev = YAMLMap2.findPair(this.items, pair2.key);
         if (!prev)
           this.items.push(pair2);
       }
@@ -2987,17 +2987,17 @@ var require_set = __commonJS({
        * Otherwise, returns the value of that Pair's key.
        */
       get(key2, keepPair) {
-        const pair2 = YAMLMap.findPair(this.items, key2);
+        const pair2 = YAMLMap2.findPair(this.items, key2);
         return !keepPair && identity.isPair(pair2) ? identity.isScalar(pair2.key) ? pair2.key.value : pair2.key : pair2;
       }
       set(key2, value) {
         if (typeof value !== "boolean")
           throw new Error(`Expected boolean value for set(key, value) in a YAML set, not ${typeof value}`);
-        const prev = YAMLMap.findPair(this.items, key2);
+        const prev = YAMLMap2.findPair(this.items, key2);
         if (prev && !value) {
           this.items.splice(this.items.indexOf(prev), 1);
         } else if (!prev && value) {
-          this.items.push(new Pair.Pair(key2));
+          this.items.push(new Pair2.Pair(key2));
         }
       }
       toJSON(_, ctx) {
@@ -3018,7 +3018,7 @@ var require_set = __commonJS({
           for (let value of iterable) {
             if (typeof replacer === "function")
               value = replacer.call(iterable, value, value);
-            set2.items.push(Pair.createPair(value, null, ctx));
+            set2.items.push(Pair2.createPair(value, null, ctx));
           }
         return set2;
       }
@@ -3392,7 +3392,7 @@ var require_Document = __commonJS({
     var Alias = require_Alias();
     var Collection = require_Collection();
     var identity = require_identity();
-    var Pair = require_Pair();
+    var Pair2 = require_Pair();
     var toJS = require_toJS();
     var Schema = require_Schema();
     var stringifyDocument = require_stringifyDocument();
@@ -3527,7 +3527,7 @@ var require_Document = __commonJS({
       createPair(key2, value, options2 = {}) {
         const k = this.createNode(key2, null, options2);
         const v = this.createNode(value, null, options2);
-        return new Pair.Pair(k, v);
+        return new Pair2.Pair(k, v);
       }
       /**
        * Removes a value from the document.
@@ -3973,15 +3973,15 @@ var require_util_map_includes = __commonJS({
 var require_resolve_block_map = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
     "use strict";
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
+    var Pair2 = require_Pair();
+    var YAMLMap2 = require_YAMLMap();
     var resolveProps = require_resolve_props();
     var utilContainsNewline = require_util_contains_newline();
     var utilFlowIndentCheck = require_util_flow_indent_check();
     var utilMapIncludes = require_util_map_includes();
     var startColMsg = "All mapping items must start at the same column";
     function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+      const NodeClass = tag?.nodeClass ?? YAMLMap2.YAMLMap;
       const map = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -4049,7 +4049,7 @@ var require_resolve_block_map = __commonJS({
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
-          const pair2 = new Pair.Pair(keyNode, valueNode);
+          const pair2 = new Pair2.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
           map.items.push(pair2);
@@ -4062,7 +4062,7 @@ var require_resolve_block_map = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair2 = new Pair.Pair(keyNode);
+          const pair2 = new Pair2.Pair(keyNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
           map.items.push(pair2);
@@ -4081,11 +4081,11 @@ var require_resolve_block_map = __commonJS({
 var require_resolve_block_seq = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
     "use strict";
-    var YAMLSeq = require_YAMLSeq();
+    var YAMLSeq2 = require_YAMLSeq();
     var resolveProps = require_resolve_props();
     var utilFlowIndentCheck = require_util_flow_indent_check();
     function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+      const NodeClass = tag?.nodeClass ?? YAMLSeq2.YAMLSeq;
       const seq = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -4176,9 +4176,9 @@ var require_resolve_flow_collection = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var Pair = require_Pair();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var Pair2 = require_Pair();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var resolveEnd = require_resolve_end();
     var resolveProps = require_resolve_props();
     var utilContainsNewline = require_util_contains_newline();
@@ -4188,7 +4188,7 @@ var require_resolve_flow_collection = __commonJS({
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
       const isMap5 = fc.start.source === "{";
       const fcName = isMap5 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap2.YAMLMap : YAMLSeq2.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4316,7 +4316,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair2 = new Pair.Pair(keyNode, valueNode);
+          const pair2 = new Pair2.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair2.srcToken = collItem;
           if (isMap5) {
@@ -4325,7 +4325,7 @@ var require_resolve_flow_collection = __commonJS({
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
             map.items.push(pair2);
           } else {
-            const map = new YAMLMap.YAMLMap(ctx.schema);
+            const map = new YAMLMap2.YAMLMap(ctx.schema);
             map.flow = true;
             map.items.push(pair2);
             const endRange = (valueNode ?? keyNode).range;
@@ -4370,9 +4370,9 @@ var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var Scalar2 = require_Scalar();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
@@ -4399,7 +4399,7 @@ var require_compose_collection = __commonJS({
         }
       }
       const expType = token.type === "block-map" ? "map" : token.type === "block-seq" ? "seq" : token.start.source === "{" ? "map" : "seq";
-      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
+      if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap2.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq2.YAMLSeq.tagName && expType === "seq") {
         return resolveCollection(CN, ctx, token, onError, tagName);
       }
       let tag = ctx.schema.tags.find((t2) => t2.tag === tagName && t2.collection === expType);
@@ -4419,7 +4419,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
+      const node = identity.isNode(res) ? res : new Scalar2.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
       if (tag?.format)
@@ -4434,13 +4434,13 @@ var require_compose_collection = __commonJS({
 var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     function resolveBlockScalar(ctx, scalar2, onError) {
       const start = scalar2.offset;
       const header = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
+      const type = header.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
       const lines = scalar2.source ? splitLines3(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -4502,7 +4502,7 @@ var require_resolve_block_scalar = __commonJS({
           onError(offset - content2.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent3 = "";
         }
-        if (type === Scalar.Scalar.BLOCK_LITERAL) {
+        if (type === Scalar2.Scalar.BLOCK_LITERAL) {
           value += sep + indent3.slice(trimIndent) + content2;
           sep = "\n";
         } else if (indent3.length > trimIndent || content2[0] === "	") {
@@ -4600,13 +4600,13 @@ var require_resolve_block_scalar = __commonJS({
       return { mode, indent: indent3, chomp, comment: comment2, length: length2 };
     }
     function splitLines3(source) {
-      const split = source.split(/\n( *)/);
-      const first = split[0];
+      const split2 = source.split(/\n( *)/);
+      const first = split2[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
       const lines = [line0];
-      for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
+      for (let i = 1; i < split2.length; i += 2)
+        lines.push([split2[i], split2[i + 1]]);
       return lines;
     }
     exports2.resolveBlockScalar = resolveBlockScalar;
@@ -4617,7 +4617,7 @@ var require_resolve_block_scalar = __commonJS({
 var require_resolve_flow_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
     "use strict";
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar2, strict, onError) {
       const { offset, type, source, end } = scalar2;
@@ -4626,15 +4626,15 @@ var require_resolve_flow_scalar = __commonJS({
       const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
       switch (type) {
         case "scalar":
-          _type = Scalar.Scalar.PLAIN;
+          _type = Scalar2.Scalar.PLAIN;
           value = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_SINGLE;
+          _type = Scalar2.Scalar.QUOTE_SINGLE;
           value = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
-          _type = Scalar.Scalar.QUOTE_DOUBLE;
+          _type = Scalar2.Scalar.QUOTE_DOUBLE;
           value = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
@@ -4839,7 +4839,7 @@ var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var Scalar = require_Scalar();
+    var Scalar2 = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
@@ -4857,11 +4857,11 @@ var require_compose_scalar = __commonJS({
       let scalar2;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar2 = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar2 = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar2 = new Scalar.Scalar(value);
+        scalar2 = new Scalar2.Scalar(value);
       }
       scalar2.range = range;
       scalar2.source = value;
@@ -5622,7 +5622,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar5 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar6 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM2:
@@ -5706,7 +5706,7 @@ var require_cst = __commonJS({
     exports2.FLOW_END = FLOW_END;
     exports2.SCALAR = SCALAR;
     exports2.isCollection = isCollection;
-    exports2.isScalar = isScalar5;
+    exports2.isScalar = isScalar6;
     exports2.prettyToken = prettyToken;
     exports2.tokenType = tokenType;
   }
@@ -7313,10 +7313,10 @@ var require_dist = __commonJS({
     var errors = require_errors();
     var Alias = require_Alias();
     var identity = require_identity();
-    var Pair = require_Pair();
-    var Scalar = require_Scalar();
-    var YAMLMap = require_YAMLMap();
-    var YAMLSeq = require_YAMLSeq();
+    var Pair2 = require_Pair();
+    var Scalar2 = require_Scalar();
+    var YAMLMap2 = require_YAMLMap();
+    var YAMLSeq2 = require_YAMLSeq();
     var cst = require_cst();
     var lexer = require_lexer();
     var lineCounter = require_line_counter();
@@ -7338,10 +7338,10 @@ var require_dist = __commonJS({
     exports2.isPair = identity.isPair;
     exports2.isScalar = identity.isScalar;
     exports2.isSeq = identity.isSeq;
-    exports2.Pair = Pair.Pair;
-    exports2.Scalar = Scalar.Scalar;
-    exports2.YAMLMap = YAMLMap.YAMLMap;
-    exports2.YAMLSeq = YAMLSeq.YAMLSeq;
+    exports2.Pair = Pair2.Pair;
+    exports2.Scalar = Scalar2.Scalar;
+    exports2.YAMLMap = YAMLMap2.YAMLMap;
+    exports2.YAMLSeq = YAMLSeq2.YAMLSeq;
     exports2.CST = cst;
     exports2.Lexer = lexer.Lexer;
     exports2.LineCounter = lineCounter.LineCounter;
@@ -7708,7 +7708,7 @@ var require_lib2 = __commonJS({
       return highlighted;
     }
     var deprecationWarningShown = false;
-    var NEWLINE = /\r\n|[\n\r\u2028\u2029]/;
+    var NEWLINE2 = /\r\n|[\n\r\u2028\u2029]/;
     function getMarkerLines(loc, source, opts, startLineBaseZero) {
       const startLoc = Object.assign({
         column: 0,
@@ -7769,7 +7769,7 @@ var require_lib2 = __commonJS({
       const shouldHighlight = opts.forceColor || isColorSupported() && opts.highlightCode;
       const startLineBaseZero = (opts.startLine || 1) - 1;
       const defs = getDefs(shouldHighlight);
-      const lines = rawLines.split(NEWLINE);
+      const lines = rawLines.split(NEWLINE2);
       const {
         start,
         end,
@@ -7778,7 +7778,7 @@ var require_lib2 = __commonJS({
       const hasColumns = loc.start && typeof loc.start.column === "number";
       const numberMaxWidth = String(end + startLineBaseZero).length;
       const highlightedLines = shouldHighlight ? highlight(rawLines) : rawLines;
-      let frame = highlightedLines.split(NEWLINE, end).slice(start, end).map((line, index2) => {
+      let frame = highlightedLines.split(NEWLINE2, end).slice(start, end).map((line, index2) => {
         const number2 = start + 1 + index2;
         const paddedNumber = ` ${number2 + startLineBaseZero}`.slice(-numberMaxWidth);
         const gutter = ` ${paddedNumber} |`;
@@ -7836,9 +7836,12 @@ ${frame}`;
   }
 });
 
+// src/bin.ts
+var import_node_path34 = require("node:path");
+
 // src/engine/run.ts
-var import_node_fs3 = require("node:fs");
-var import_node_path22 = require("node:path");
+var import_node_fs4 = require("node:fs");
+var import_node_path23 = require("node:path");
 
 // src/core/finding.ts
 var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
@@ -7846,9 +7849,7 @@ var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
 // src/core/source.ts
 function createSourceFile(path, text2) {
   const lineStarts = [0];
-  for (let i = 0; i < text2.length; i++) {
-    if (text2.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  }
+  for (let i = text2.indexOf("\n"); i >= 0; i = text2.indexOf("\n", i + 1)) lineStarts.push(i + 1);
   return { path, text: text2, lineStarts };
 }
 function positionAt(file, offset) {
@@ -7926,14 +7927,17 @@ function spanUnion(a, b) {
 }
 
 // src/parsers/mapped-text.ts
+var FIRST_CAPACITY = 16;
+var NO_OFFSETS = new Int32Array(0);
 var MappedTextBuilder = class {
   constructor(file, whole) {
     this.file = file;
     this.whole = whole;
   }
   text = "";
-  srcStart = new Int32Array(16);
-  srcEnd = new Int32Array(16);
+  // Allocated at the first push, at the capacity the length needs (not 16 then doubled step by step).
+  srcStart = NO_OFFSETS;
+  srcEnd = NO_OFFSETS;
   size = 0;
   subs = [];
   get length() {
@@ -7941,13 +7945,16 @@ var MappedTextBuilder = class {
   }
   reserve(more) {
     const need = this.size + more;
-    if (need <= this.srcStart.length) return;
-    let cap = this.srcStart.length * 2;
+    if (need <= this.srcStart.length && this.srcStart.length > 0) return;
+    let cap = Math.max(FIRST_CAPACITY, this.srcStart.length);
     while (cap < need) cap *= 2;
+    if (cap === this.srcStart.length) return;
     const starts = new Int32Array(cap);
-    starts.set(this.srcStart.subarray(0, this.size));
     const ends = new Int32Array(cap);
-    ends.set(this.srcEnd.subarray(0, this.size));
+    if (this.size > 0) {
+      starts.set(this.srcStart.subarray(0, this.size));
+      ends.set(this.srcEnd.subarray(0, this.size));
+    }
     this.srcStart = starts;
     this.srcEnd = ends;
   }
@@ -7994,6 +8001,7 @@ var MappedTextBuilder = class {
     this.subs.push(unknownReason === void 0 ? { start: at2, end: at2 + value.length, source, via } : { start: at2, end: at2 + value.length, source, via, unknownReason });
   }
   build() {
+    this.reserve(0);
     return { file: this.file, text: this.text, srcStart: this.srcStart, srcEnd: this.srcEnd, substitutions: this.subs, whole: this.whole };
   }
 };
@@ -8049,9 +8057,17 @@ function interpolate(input, vars) {
 }
 function expandInto(out, m, from, to, vars, depth) {
   const t2 = m.text;
+  const runs = m.substitutions.length === 0;
   let i = from;
   while (i < to) {
     const ch = t2[i];
+    if (ch !== "$" && runs) {
+      const dollar = t2.indexOf("$", i + 1);
+      const end2 = dollar < 0 || dollar > to ? to : dollar;
+      out.pushMapped(m, i, end2);
+      i = end2;
+      continue;
+    }
     if (ch !== "$" || i + 1 >= to) {
       out.pushMapped(m, i, i + 1);
       i++;
@@ -8250,7 +8266,418 @@ function finish(m, start) {
 var import_node_path2 = require("node:path");
 
 // src/parsers/yaml.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+
+// src/parsers/yaml-common.ts
 var import_yaml = __toESM(require_dist(), 1);
+function parseCommonYaml(text2) {
+  if (UNMODELLED_CHARACTERS.test(text2) || SURROGATE.test(text2) && LONE_SURROGATE.test(text2)) return void 0;
+  try {
+    return new CommonYamlReader(text2).read();
+  } catch (e) {
+    if (e === GIVE_UP) return void 0;
+    throw e;
+  }
+}
+var UNMODELLED_CHARACTERS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+var SURROGATE = /[\ud800-\udfff]/;
+var LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+var DOCUMENT_START = /^---( +(#.*)?)?$/;
+var GIVE_UP = Symbol("not common YAML");
+function giveUp() {
+  throw GIVE_UP;
+}
+var SPACE = 32;
+var HASH = 35;
+var COLON = 58;
+var DASH = 45;
+var NEWLINE = 10;
+var INDICATOR_START = new Set([...",[]{}#&*!|>'\"%@`"].map((c) => c.charCodeAt(0)));
+var FLOW_INDICATOR = new Set([...",[]{}"].map((c) => c.charCodeAt(0)));
+var coreTags;
+function scalarTags(schema) {
+  coreTags ??= schema.tags.filter((t2) => t2.default === true && !t2.collection && "test" in t2 && t2.test instanceof RegExp).map((t2) => t2);
+  return coreTags;
+}
+var CommonYamlReader = class {
+  constructor(text2) {
+    this.text = text2;
+    for (let start = 0; start <= text2.length; ) {
+      let end = text2.indexOf("\n", start);
+      if (end < 0) end = text2.length;
+      let i = start;
+      while (i < end && text2.charCodeAt(i) === SPACE) i++;
+      this.lineStart.push(start);
+      this.lineEnd.push(end);
+      this.indent.push(i - start);
+      this.content.push(i < end && text2.charCodeAt(i) !== HASH);
+      if (i < end && text2.charCodeAt(i) === HASH) this.comments.push({ text: text2.slice(i + 1, end), start: i, end });
+      start = end + 1;
+    }
+    this.doc = new import_yaml.default.Document(void 0, { merge: true });
+    this.tags = scalarTags(this.doc.schema);
+  }
+  lineStart = [];
+  lineEnd = [];
+  indent = [];
+  /** Whether a line holds a node (not blank, not only a comment). */
+  content = [];
+  comments = [];
+  doc;
+  tags;
+  read() {
+    let first = this.nextContent(0);
+    if (first >= 0 && this.indent[first] === 0 && DOCUMENT_START.test(this.text.slice(this.lineStart[first], this.lineEnd[first]))) {
+      const marker = this.lineStart[first];
+      const hash2 = this.text.indexOf("#", marker + 3);
+      if (hash2 >= 0 && hash2 < this.lineEnd[first]) this.comments.push({ text: this.text.slice(hash2 + 1, this.lineEnd[first]), start: hash2, end: this.lineEnd[first] });
+      first = this.nextContent(first + 1);
+    }
+    if (first < 0) giveUp();
+    const c = this.text.charCodeAt(this.lineStart[first] + this.indent[first]);
+    if (c === 37 || this.startsMarker(first)) giveUp();
+    const col = this.indent[first];
+    const at2 = this.lineStart[first] + col;
+    const { node, next } = this.isSeqItem(at2) ? this.seq(first, col) : this.map(first, at2, col);
+    if (next >= 0) giveUp();
+    this.doc.contents = node;
+    this.doc.range = [0, this.text.length, this.text.length];
+    this.comments.sort((a, b) => a.start - b.start);
+    return { doc: this.doc, comments: this.comments };
+  }
+  startsMarker(line) {
+    const s2 = this.text.slice(this.lineStart[line], this.lineStart[line] + 4);
+    return /^(---|\.\.\.)(\s|$)/.test(s2);
+  }
+  /** The first line at or after `line` that holds a node, or -1. */
+  nextContent(line) {
+    for (let i = line; i < this.lineStart.length; i++) if (this.content[i]) return i;
+    return -1;
+  }
+  /** Whether a `-` at `at` starts a block sequence entry (followed by a space or the end of its line). */
+  isSeqItem(at2) {
+    if (this.text.charCodeAt(at2) !== DASH) return false;
+    const n = this.text.charCodeAt(at2 + 1);
+    return n === SPACE || n === NEWLINE || Number.isNaN(n);
+  }
+  /** The offset past the end of `line`, its newline included (where a node's trailing range ends). */
+  afterLine(line) {
+    return Math.min(this.lineEnd[line] + 1, this.text.length);
+  }
+  /**
+   * A block mapping whose first key is at offset `at` on `line`, its keys at column `col`. Returns the
+   * map, the next line holding a node after it (-1 at the end) and the comment lines it leaves to
+   * the collection around it.
+   */
+  map(line, at2, col) {
+    const map = new import_yaml.YAMLMap(this.doc.schema);
+    const start = at2;
+    const seen = /* @__PURE__ */ new Set();
+    let value;
+    for (; ; ) {
+      const key2 = this.key(line, at2);
+      const name2 = String(key2.node.value);
+      if (seen.has(name2) || name2 === "<<") giveUp();
+      seen.add(name2);
+      value = this.value(line, key2.after, col, true);
+      map.items.push(new import_yaml.Pair(key2.node, value.node));
+      const next = value.next;
+      if (next < 0 || this.indent[next] < col) break;
+      if (this.indent[next] > col) giveUp();
+      line = next;
+      at2 = this.lineStart[line] + col;
+      if (this.isSeqItem(at2)) giveUp();
+    }
+    const end = value.node.range[2];
+    map.range = [start, end, end];
+    return this.closed(map, col, value);
+  }
+  /** A block sequence whose `-` indicators are at column `col`, the first on `line`. */
+  seq(line, col) {
+    const seq = new import_yaml.YAMLSeq(this.doc.schema);
+    const start = this.lineStart[line] + col;
+    let item;
+    for (; ; ) {
+      const dash = this.lineStart[line] + col;
+      let p = dash + 1;
+      while (this.text.charCodeAt(p) === SPACE) p++;
+      if (p < this.lineEnd[line] && this.text.charCodeAt(p) !== HASH && this.keyEnd(line, p) >= 0) {
+        item = this.map(line, p, p - this.lineStart[line]);
+      } else {
+        if (this.isSeqItem(p)) giveUp();
+        item = this.value(line, dash + 1, col, false);
+      }
+      seq.items.push(item.node);
+      const next = item.next;
+      if (next < 0 || this.indent[next] < col) break;
+      if (this.indent[next] > col) giveUp();
+      if (!this.isSeqItem(this.lineStart[next] + col)) break;
+      line = next;
+    }
+    const end = item.node.range[2];
+    seq.range = [start, end, end];
+    return this.closed(seq, col, item);
+  }
+  /**
+   * A block collection at column `col` ends, `last` being its last entry. Like the `yaml` package,
+   * the comment lines between that entry and the next node stay with the collection (and extend its
+   * range) when one of them is indented at least to its column, except at column 0; otherwise they
+   * go to the collection around it.
+   */
+  closed(node, col, last) {
+    const { next, trailing } = last;
+    if (trailing < 0) return { node, next, trailing: -1 };
+    const stop = next < 0 ? this.lineStart.length : next;
+    let kept = false;
+    if (col > 0) {
+      for (let i = trailing; i < stop && !kept; i++) if (!this.content[i] && this.isComment(i) && this.indent[i] >= col) kept = true;
+    }
+    if (!kept) return { node, next, trailing };
+    node.range[2] = next < 0 ? this.text.length : this.lineStart[next] + this.indent[next];
+    return { node, next, trailing: -1 };
+  }
+  isComment(line) {
+    return this.lineStart[line] + this.indent[line] < this.lineEnd[line];
+  }
+  /**
+   * Where the implicit key starting at `p` on `line` ends (the offset of its `:`), or -1 when the text
+   * there is not `key:` followed by a space or the end of the line.
+   */
+  keyEnd(line, p) {
+    const t2 = this.text;
+    const end = this.lineEnd[line];
+    const c = t2.charCodeAt(p);
+    if (c === 34 || c === 39) {
+      const close = this.quotedEnd(p, end);
+      return close >= 0 && close < end && t2.charCodeAt(close) === COLON && this.spaceOrEnd(close + 1, end) ? close : -1;
+    }
+    for (let i = p; i < end; i++) {
+      const ch = t2.charCodeAt(i);
+      if (ch === HASH && t2.charCodeAt(i - 1) === SPACE) return -1;
+      if (ch === COLON && this.spaceOrEnd(i + 1, end)) return i;
+    }
+    return -1;
+  }
+  spaceOrEnd(i, end) {
+    return i >= end || this.text.charCodeAt(i) === SPACE;
+  }
+  /** The offset past the closing quote of the quoted scalar opening at `p`, or -1 when its line has none. */
+  quotedEnd(p, end) {
+    const t2 = this.text;
+    const q = t2.charCodeAt(p);
+    for (let i = p + 1; i < end; i++) {
+      const ch = t2.charCodeAt(i);
+      if (ch === 92 && q === 34) giveUp();
+      if (ch === q) {
+        if (q === 39 && t2.charCodeAt(i + 1) === 39) {
+          i++;
+          continue;
+        }
+        return i + 1;
+      }
+    }
+    return -1;
+  }
+  /** The implicit key at `p`: its node and the offset past its `:`. */
+  key(line, p) {
+    const colon = this.keyEnd(line, p);
+    if (colon < 0) giveUp();
+    const c = this.text.charCodeAt(p);
+    let node;
+    if (c === 34 || c === 39) node = this.quoted(p, colon, colon);
+    else {
+      let e = colon;
+      while (e > p && this.text.charCodeAt(e - 1) === SPACE) e--;
+      if (e !== colon || colon - p > 1024) giveUp();
+      node = this.plain(p, e, e);
+    }
+    return { node, after: colon + 1 };
+  }
+  /**
+   * The node after an indicator (`key:` or `-`) that ends at `after` on `line`: on the same line, on
+   * the lines below indented past `col`, or (after a key) a sequence at the key's own column.
+   */
+  value(line, after, col, afterKey) {
+    const t2 = this.text;
+    const end = this.lineEnd[line];
+    let p = after;
+    while (p < end && t2.charCodeAt(p) === SPACE) p++;
+    if (p < end && t2.charCodeAt(p) !== HASH && p === after) giveUp();
+    if (p >= end || t2.charCodeAt(p) === HASH) {
+      if (p < end) this.comments.push({ text: t2.slice(p + 1, end), start: p, end });
+      const below2 = this.nextContent(line + 1);
+      if (below2 >= 0 && this.indent[below2] > col) {
+        const at2 = this.lineStart[below2] + this.indent[below2];
+        if (this.isSeqItem(at2)) return this.seq(below2, this.indent[below2]);
+        if (this.keyEnd(below2, at2) < 0) giveUp();
+        return this.map(below2, at2, this.indent[below2]);
+      }
+      if (afterKey && below2 >= 0 && this.indent[below2] === col && this.isSeqItem(this.lineStart[below2] + col)) return this.seq(below2, col);
+      const stop2 = below2 < 0 ? this.lineStart.length : below2;
+      for (let i = line + 1; i < stop2; i++) if (this.isComment(i)) giveUp();
+      if (!afterKey && p < end) giveUp();
+      if (!afterKey) {
+        for (let i = line - 1; i >= 0 && !this.content[i]; i--) if (this.isComment(i)) giveUp();
+      }
+      let emptyEnd = p;
+      if (p < end) {
+        const sibling = below2 >= 0 && this.indent[below2] === col;
+        emptyEnd = below2 < 0 ? this.text.length : sibling && below2 > line + 1 ? this.lineEnd[line + 1] : this.lineStart[below2] + this.indent[below2];
+      }
+      const empty = this.scalarOf("", "PLAIN", p, p, emptyEnd, true);
+      return { node: empty, next: below2, trailing: line + 1 < stop2 ? line + 1 : -1 };
+    }
+    const c = t2.charCodeAt(p);
+    let node;
+    let stop;
+    if (c === 91 || c === 123) {
+      const flow = this.flow(p, end);
+      node = flow.node;
+      stop = flow.end;
+    } else if (c === 34 || c === 39) {
+      stop = this.quotedEnd(p, end);
+      if (stop < 0) giveUp();
+      node = this.quoted(p, stop, 0);
+    } else {
+      stop = p;
+      for (let i = p; i < end; i++) {
+        const ch = t2.charCodeAt(i);
+        if (ch === HASH && t2.charCodeAt(i - 1) === SPACE) break;
+        if (ch === COLON && this.spaceOrEnd(i + 1, end)) giveUp();
+        if (ch !== SPACE) stop = i + 1;
+      }
+      node = this.plain(p, stop, 0);
+    }
+    let q = stop;
+    while (q < end && t2.charCodeAt(q) === SPACE) q++;
+    if (q < end) {
+      if (t2.charCodeAt(q) !== HASH || q === stop) giveUp();
+      this.comments.push({ text: t2.slice(q + 1, end), start: q, end });
+    }
+    const below = this.nextContent(line + 1);
+    if (below >= 0 && this.indent[below] > col) giveUp();
+    const stopLine = below < 0 ? this.lineStart.length : below;
+    let ownEnd = line;
+    for (let i = line + 1; i < stopLine; i++) {
+      if (!this.isComment(i)) continue;
+      if (this.indent[i] <= col) break;
+      ownEnd = i;
+    }
+    node.range[2] = this.afterLine(ownEnd);
+    return { node, next: below, trailing: ownEnd + 1 < stopLine ? ownEnd + 1 : -1 };
+  }
+  /** A one-line flow collection opening at `p`: its node and the offset past its closing bracket. */
+  flow(p, end) {
+    const t2 = this.text;
+    const isMap5 = t2.charCodeAt(p) === 123;
+    const close = isMap5 ? 125 : 93;
+    const coll = isMap5 ? new import_yaml.YAMLMap(this.doc.schema) : new import_yaml.YAMLSeq(this.doc.schema);
+    coll.flow = true;
+    let i = this.pastSpaces(p + 1, end);
+    if (t2.charCodeAt(i) === close) {
+      coll.range = [p, i + 1, i + 1];
+      return { node: coll, end: i + 1 };
+    }
+    for (; ; ) {
+      const item = this.flowNode(i, end, isMap5);
+      i = this.pastSpaces(item.end, end);
+      if (isMap5) {
+        if (t2.charCodeAt(i) !== COLON || !(i + 1 < end && t2.charCodeAt(i + 1) === SPACE)) giveUp();
+        i = this.pastSpaces(i + 1, end);
+        const value = this.flowNode(i, end, false);
+        coll.items.push(new import_yaml.Pair(item.node, value.node));
+        i = this.pastSpaces(value.end, end);
+      } else {
+        coll.items.push(item.node);
+      }
+      const ch = t2.charCodeAt(i);
+      if (ch === close) {
+        coll.range = [p, i + 1, i + 1];
+        return { node: coll, end: i + 1 };
+      }
+      if (ch !== 44) giveUp();
+      i = this.pastSpaces(i + 1, end);
+      if (i >= end || t2.charCodeAt(i) === close || t2.charCodeAt(i) === 44) giveUp();
+    }
+  }
+  /** A node inside a flow collection at `p`: a nested one-line collection, a quoted or a plain scalar. */
+  flowNode(p, end, isKey) {
+    const t2 = this.text;
+    const c = t2.charCodeAt(p);
+    if (p >= end) giveUp();
+    if (c === 91 || c === 123) {
+      if (isKey) giveUp();
+      const inner = this.flow(p, end);
+      inner.node.range[2] = this.pastSpaces(inner.end, end);
+      return inner;
+    }
+    if (c === 34 || c === 39) {
+      const stop = this.quotedEnd(p, end);
+      if (stop < 0) giveUp();
+      if (t2.charCodeAt(stop) === COLON && !(isKey && t2.charCodeAt(stop + 1) === SPACE)) giveUp();
+      return { node: this.quoted(p, stop, isKey ? stop : this.pastSpaces(stop, end)), end: stop };
+    }
+    let last = p;
+    let i = p;
+    for (; i < end; i++) {
+      const ch = t2.charCodeAt(i);
+      if (FLOW_INDICATOR.has(ch)) break;
+      if (ch === HASH && t2.charCodeAt(i - 1) === SPACE) giveUp();
+      if (ch === COLON) {
+        const n = t2.charCodeAt(i + 1);
+        if (n === SPACE || i + 1 >= end || FLOW_INDICATOR.has(n)) {
+          if (isKey && n === SPACE) break;
+          giveUp();
+        }
+      }
+      if (ch !== SPACE) last = i + 1;
+    }
+    if (last === p) giveUp();
+    return { node: this.plain(p, last, isKey ? last : this.pastSpaces(last, end)), end: last };
+  }
+  /** A quoted scalar from `p` to `stop` (past the closing quote); single line, no escapes. */
+  quoted(p, stop, rangeEnd) {
+    const t2 = this.text;
+    const single = t2.charCodeAt(p) === 39;
+    let value = t2.slice(p + 1, stop - 1);
+    if (single && value.includes("''")) value = value.replace(/''/g, "'");
+    return this.scalarOf(value, single ? "QUOTE_SINGLE" : "QUOTE_DOUBLE", p, stop, rangeEnd, false);
+  }
+  pastSpaces(i, end) {
+    while (i < end && this.text.charCodeAt(i) === SPACE) i++;
+    return i;
+  }
+  /** A plain scalar written at `[p, e)`. */
+  plain(p, e, rangeEnd) {
+    const t2 = this.text;
+    const c = t2.charCodeAt(p);
+    if (INDICATOR_START.has(c)) giveUp();
+    if ((c === DASH || c === 63 || c === COLON) && this.spaceOrEnd(p + 1, e)) giveUp();
+    return this.scalarOf(t2.slice(p, e), "PLAIN", p, e, rangeEnd, true);
+  }
+  /** A scalar node as the `yaml` package composes it: a plain one resolved by the core schema's tags. */
+  scalarOf(source, type, start, end, rangeEnd, plain4) {
+    let node;
+    if (plain4 && (source === "" || MAY_NOT_BE_STRING[source.charCodeAt(0)])) {
+      for (const tag of this.tags) {
+        if (!tag.test.test(source)) continue;
+        const res = tag.resolve(source, giveUp, this.doc.options);
+        node = (0, import_yaml.isScalar)(res) ? res : new import_yaml.Scalar(res);
+        if (tag.format) node.format = tag.format;
+        break;
+      }
+    }
+    node ??= new import_yaml.Scalar(source);
+    node.range = [start, end, rangeEnd];
+    node.source = source;
+    node.type = type;
+    return node;
+  }
+};
+var MAY_NOT_BE_STRING = [];
+for (const c of "0123456789+-.~nNtTfF") MAY_NOT_BE_STRING[c.charCodeAt(0)] = true;
+
+// src/parsers/yaml.ts
 var parsed = /* @__PURE__ */ new WeakMap();
 function parseYaml(file) {
   let r = parsed.get(file);
@@ -8258,16 +8685,25 @@ function parseYaml(file) {
   return { ...r, problems: [...r.problems], comments: [...r.comments] };
 }
 function parseYamlOnce(file) {
+  const common = parseCommonYaml(file.text);
+  if (!common) return parseYamlFully(file);
+  const comments = hasSuppressions(file) ? common.comments.map((c) => ({ text: c.text, span: { file: file.path, start: c.start, end: c.end } })) : [];
+  return { doc: common.doc, problems: [], comments };
+}
+function hasSuppressions(file) {
+  return file.text.includes("#") && file.text.includes("arena-lint-");
+}
+function parseYamlFully(file) {
   const problems = [];
   let doc;
   let comments = [];
   try {
-    const tokens = [...new import_yaml.default.Parser().parse(file.text)];
+    const tokens = [...new import_yaml2.default.Parser().parse(file.text)];
     comments = commentsOf(file, tokens);
-    for (const d of new import_yaml.default.Composer({ merge: true }).compose(tokens, true, file.text.length)) {
+    for (const d of new import_yaml2.default.Composer({ merge: true }).compose(tokens, true, file.text.length)) {
       if (!doc) doc = d;
       else {
-        doc.errors.push(new import_yaml.default.YAMLParseError([d.range[0], d.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
+        doc.errors.push(new import_yaml2.default.YAMLParseError([d.range[0], d.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"));
         break;
       }
     }
@@ -8287,7 +8723,7 @@ function parseYamlOnce(file) {
   }
   return { doc, problems, comments };
 }
-var kindOf = (n) => (0, import_yaml.isMap)(n) ? "mapping" : (0, import_yaml.isSeq)(n) ? "sequence" : "scalar";
+var kindOf = (n) => (0, import_yaml2.isMap)(n) ? "mapping" : (0, import_yaml2.isSeq)(n) ? "sequence" : "scalar";
 function composeRefusal(doc, file) {
   const composing = [];
   const constructing = [];
@@ -8307,20 +8743,20 @@ function composeRefusal(doc, file) {
   };
   const walk2 = (node, depth = 0) => {
     if (depth > 500) return;
-    if ((0, import_yaml.isAlias)(node)) {
+    if ((0, import_yaml2.isAlias)(node)) {
       if (node.resolve(doc) === void 0) composing.push({ message: `found undefined alias '${node.source}'`, span: at2(node, whole) });
       return;
     }
-    if ((0, import_yaml.isPair)(node)) {
+    if ((0, import_yaml2.isPair)(node)) {
       walk2(node.key, depth + 1);
       walk2(node.value, depth + 1);
       return;
     }
-    if ((0, import_yaml.isSeq)(node)) {
+    if ((0, import_yaml2.isSeq)(node)) {
       for (const item of node.items) walk2(item, depth + 1);
       return;
     }
-    if (!(0, import_yaml.isMap)(node)) return;
+    if (!(0, import_yaml2.isMap)(node)) return;
     const map = node;
     {
       const keySpan = (key2) => at2(key2, at2(map, whole));
@@ -8332,12 +8768,12 @@ function composeRefusal(doc, file) {
           if (refused) constructing.push(refused);
           continue;
         }
-        const resolved = (0, import_yaml.isAlias)(key2) ? key2.resolve(doc) : key2;
-        if ((0, import_yaml.isMap)(resolved) || (0, import_yaml.isSeq)(resolved)) {
+        const resolved = (0, import_yaml2.isAlias)(key2) ? key2.resolve(doc) : key2;
+        if ((0, import_yaml2.isMap)(resolved) || (0, import_yaml2.isSeq)(resolved)) {
           constructing.push({ message: "found unhashable key", span: keySpan(key2) });
           continue;
         }
-        if (!(0, import_yaml.isScalar)(resolved)) continue;
+        if (!(0, import_yaml2.isScalar)(resolved)) continue;
         const name2 = String(resolved.value);
         const first = seen.get(name2);
         if (first === void 0) seen.set(name2, key2);
@@ -8354,13 +8790,13 @@ function composeRefusal(doc, file) {
   return earliest(composing) ?? earliest(constructing);
 }
 function mergeRefusal(doc, value, keySpan, at2, lineOf) {
-  const target = (0, import_yaml.isAlias)(value) ? value.resolve(doc) : value;
-  if ((0, import_yaml.isAlias)(value) && target === void 0) return void 0;
-  if ((0, import_yaml.isMap)(target)) return void 0;
-  if (!(0, import_yaml.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at2(value, keySpan) };
+  const target = (0, import_yaml2.isAlias)(value) ? value.resolve(doc) : value;
+  if ((0, import_yaml2.isAlias)(value) && target === void 0) return void 0;
+  if ((0, import_yaml2.isMap)(target)) return void 0;
+  if (!(0, import_yaml2.isSeq)(target)) return { message: `expected a mapping or list of mappings for merging, but found ${kindOf(target)}`, span: at2(value, keySpan) };
   for (const item of target.items) {
-    const source = (0, import_yaml.isAlias)(item) ? item.resolve(doc) : item;
-    if ((0, import_yaml.isMap)(source) || (0, import_yaml.isAlias)(item) && source === void 0) continue;
+    const source = (0, import_yaml2.isAlias)(item) ? item.resolve(doc) : item;
+    if ((0, import_yaml2.isMap)(source) || (0, import_yaml2.isAlias)(item) && source === void 0) continue;
     const span = at2(source, at2(item, keySpan));
     const elsewhere = lineOf(span.start) !== lineOf(keySpan.start);
     return { message: `expected a mapping for merging, but found ${kindOf(source)}${elsewhere ? ` (merged at line ${lineOf(keySpan.start)})` : ""}`, span };
@@ -8369,7 +8805,7 @@ function mergeRefusal(doc, value, keySpan, at2, lineOf) {
 }
 function commentsOf(file, tokens) {
   const comments = [];
-  if (!file.text.includes("#") || !file.text.includes("arena-lint-")) return comments;
+  if (!hasSuppressions(file)) return comments;
   const walk2 = (t2, depth) => {
     if (depth > 2e3 || t2 === null || typeof t2 !== "object") return;
     if (Array.isArray(t2)) {
@@ -8394,23 +8830,23 @@ function nodeSpan(file, node, fallback) {
 }
 function resolveAlias(doc, node) {
   let n = node;
-  for (let i = 0; i < 20 && n && (0, import_yaml.isAlias)(n); i++) n = n.resolve(doc) ?? null;
-  return n && (0, import_yaml.isAlias)(n) ? null : n;
+  for (let i = 0; i < 20 && n && (0, import_yaml2.isAlias)(n); i++) n = n.resolve(doc) ?? null;
+  return n && (0, import_yaml2.isAlias)(n) ? null : n;
 }
 function isMergeKey(key2) {
-  return (0, import_yaml.isScalar)(key2) && (key2.value === "<<" || typeof key2.value === "symbol" || key2.source === "<<");
+  return (0, import_yaml2.isScalar)(key2) && (key2.value === "<<" || typeof key2.value === "symbol" || key2.source === "<<");
 }
 function mapEntries(doc, file, node, depth = 0) {
   const map = resolveAlias(doc, node);
-  if (!map || !(0, import_yaml.isMap)(map) || depth > 20) return [];
+  if (!map || !(0, import_yaml2.isMap)(map) || depth > 20) return [];
   const own2 = [];
   const merged = [];
   for (const item of map.items) {
-    if (!(0, import_yaml.isPair)(item)) continue;
+    if (!(0, import_yaml2.isPair)(item)) continue;
     if (isMergeKey(item.key)) {
       const mergeSpan = nodeSpan(file, item.key);
       const sources = resolveAlias(doc, item.value);
-      const list = sources && (0, import_yaml.isSeq)(sources) ? sources.items : [item.value];
+      const list = sources && (0, import_yaml2.isSeq)(sources) ? sources.items : [item.value];
       for (const src of list) {
         for (const e of mapEntries(doc, file, src, depth + 1)) {
           if (!merged.some((m) => m.key === e.key)) merged.push({ ...e, via: [mergeSpan, ...e.via] });
@@ -8419,7 +8855,7 @@ function mapEntries(doc, file, node, depth = 0) {
       continue;
     }
     const keyNode = item.key;
-    if (!(0, import_yaml.isScalar)(keyNode)) continue;
+    if (!(0, import_yaml2.isScalar)(keyNode)) continue;
     const key2 = String(keyNode.value);
     own2.push({ key: key2, keyNode, value: resolveAlias(doc, item.value), via: [] });
   }
@@ -8428,11 +8864,11 @@ function mapEntries(doc, file, node, depth = 0) {
 }
 function seqItems(doc, node) {
   const seq = resolveAlias(doc, node);
-  if (!seq || !(0, import_yaml.isSeq)(seq)) return [];
+  if (!seq || !(0, import_yaml2.isSeq)(seq)) return [];
   return seq.items.map((n) => resolveAlias(doc, n)).filter((n) => n !== null);
 }
 function scalarString(node) {
-  if (!node || !(0, import_yaml.isScalar)(node)) return void 0;
+  if (!node || !(0, import_yaml2.isScalar)(node)) return void 0;
   const v = node.value;
   if (v === null || v === void 0) return "";
   if (typeof v === "string") return v;
@@ -8488,6 +8924,11 @@ var import_node_path = require("node:path");
 function splitShellWords(m) {
   const words = [];
   const t2 = m.text;
+  const whole = m.substitutions.length === 0;
+  const run = (b, from, to) => {
+    if (whole) b.pushMapped(m, from, to);
+    else for (let k = from; k < to; k++) b.pushMapped(m, k, k + 1);
+  };
   let cur;
   const start = () => cur ??= new MappedTextBuilder(m.file, m.whole);
   const flush = () => {
@@ -8534,8 +8975,10 @@ function splitShellWords(m) {
           if (t2[i + 1] !== "\n") b.pushMapped(m, i + 1, i + 2);
           i += 2;
         } else {
-          b.pushMapped(m, i, i + 1);
-          i++;
+          let j = i + 1;
+          while (j < t2.length && t2[j] !== '"' && t2[j] !== "\\") j++;
+          run(b, i, j);
+          i = j;
         }
       }
       i++;
@@ -8547,13 +8990,16 @@ function splitShellWords(m) {
     } else if (ch === "#" && !cur) {
       while (i < t2.length && t2[i] !== "\n") i++;
     } else {
-      start().pushMapped(m, i, i + 1);
-      i++;
+      let j = i + 1;
+      while (j < t2.length && !SPECIAL.has(t2[j])) j++;
+      run(start(), i, j);
+      i = j;
     }
   }
   flush();
   return words;
 }
+var SPECIAL = /* @__PURE__ */ new Set(["\n", " ", "	", "\r", "\\", "'", '"', ";", "|", "&"]);
 function valueOf(text2) {
   const r = rangeOf(text2, 0, text2.text.length);
   if (r.unknownReason !== void 0) return unknown(r.unknownReason, r.span);
@@ -8576,38 +9022,66 @@ function wordsFromList(items) {
 }
 
 // src/inputs/compose-tree.ts
-var import_yaml2 = __toESM(require_dist(), 1);
+var import_yaml3 = __toESM(require_dist(), 1);
 
 // src/core/own.ts
 function own(table, key2) {
   return Object.hasOwn(table, key2) ? table[key2] : void 0;
 }
 function setOwn(target, key2, value) {
-  Object.defineProperty(target, key2, { value, enumerable: true, writable: true, configurable: true });
+  if (key2 === "__proto__") Object.defineProperty(target, key2, { value, enumerable: true, writable: true, configurable: true });
+  else target[key2] = value;
 }
 
 // src/inputs/compose-tree.ts
+var isMap2 = import_yaml3.isMap;
+var isScalar3 = import_yaml3.isScalar;
+var isSeq2 = import_yaml3.isSeq;
 var NODE_BUDGET = 2e5;
+var converted = /* @__PURE__ */ new WeakMap();
 function composeTree(file, doc, dir, vars) {
+  let done = converted.get(doc);
+  const hit = done?.find((c) => c.file === file && c.dir === dir && (c.vars === void 0 || c.vars === vars));
+  if (hit) return hit.tree;
+  let looked = false;
+  const watched = {
+    lookup: (name2) => {
+      looked = true;
+      return vars.lookup(name2);
+    }
+  };
+  const tree = convertTree(file, doc, dir, watched);
+  if (!done) converted.set(doc, done = []);
+  done.push({ file, dir, vars: looked ? vars : void 0, tree });
+  return tree;
+}
+function convertTree(file, doc, dir, vars) {
   let budget = NODE_BUDGET;
   const convert = (node, depth) => {
-    const span = nodeSpan(file.path, node, { file: file.path, start: 0, end: 0 });
+    const span = node?.range ? nodeSpan(file.path, node) : { file: file.path, start: 0, end: 0 };
     const tag = node && typeof node.tag === "string" && (node.tag === "!reset" || node.tag === "!override") ? node.tag : void 0;
-    const base2 = tag ? { span, dir, tag } : { span, dir };
-    if (!node || depth > 40 || --budget < 0) return { kind: "scalar", ...base2 };
-    if ((0, import_yaml2.isMap)(node)) {
-      const entries3 = mapEntries(doc, file.path, node).map((e) => {
-        const keySpan = nodeSpan(file.path, e.keyNode);
-        return { key: e.key, keySpan, value: convert(e.value, depth + 1), via: e.via };
-      });
-      return { kind: "map", entries: entries3, ...base2 };
+    if (!node || depth > 40 || --budget < 0) return tag ? { kind: "scalar", span, dir, tag } : { kind: "scalar", span, dir };
+    if (isMap2(node)) {
+      const found = mapEntries(doc, file.path, node);
+      const entries3 = new Array(found.length);
+      for (let i = 0; i < found.length; i++) {
+        const e = found[i];
+        entries3[i] = { key: e.key, keySpan: nodeSpan(file.path, e.keyNode), value: convert(e.value, depth + 1), via: e.via };
+      }
+      return tag ? { kind: "map", entries: entries3, span, dir, tag } : { kind: "map", entries: entries3, span, dir };
     }
-    if ((0, import_yaml2.isSeq)(node)) return { kind: "seq", items: seqItems(doc, node).map((n) => convert(n, depth + 1)), ...base2 };
-    if ((0, import_yaml2.isScalar)(node) && node.value !== null && node.value !== void 0) {
+    if (isSeq2(node)) {
+      const items = seqItems(doc, node).map((n) => convert(n, depth + 1));
+      return tag ? { kind: "seq", items, span, dir, tag } : { kind: "seq", items, span, dir };
+    }
+    if (isScalar3(node) && node.value !== null && node.value !== void 0) {
       const t2 = scalarText(file, node);
-      if (t2) return { kind: "scalar", text: interpolate(t2, vars), ...base2 };
+      if (t2) {
+        const text2 = interpolate(t2, vars);
+        return tag ? { kind: "scalar", text: text2, span, dir, tag } : { kind: "scalar", text: text2, span, dir };
+      }
     }
-    return { kind: "scalar", ...base2 };
+    return tag ? { kind: "scalar", span, dir, tag } : { kind: "scalar", span, dir };
   };
   if (!doc.contents) return void 0;
   return convert(doc.contents, 0);
@@ -8740,9 +9214,11 @@ function keyValueMap(seq) {
 }
 function nameMap(seq) {
   const entries3 = [];
+  const seen = /* @__PURE__ */ new Set();
   for (const item of seq.items) {
     const name2 = textOf(item);
-    if (name2 === void 0 || entries3.some((e) => e.key === name2)) continue;
+    if (name2 === void 0 || seen.has(name2)) continue;
+    seen.add(name2);
     entries3.push({ key: name2, keySpan: item.span, value: { kind: "scalar", span: item.span, dir: item.dir }, via: [] });
   }
   return { kind: "map", span: seq.span, dir: seq.dir, entries: entries3 };
@@ -8816,10 +9292,14 @@ var ComposeReader = class {
   service(e) {
     const node = normaliseService(e.value);
     const entries3 = node.entries;
-    const get = (k) => entries3.find((x) => x.key === k);
-    const nameSpan = e.keySpan;
+    const byKey = /* @__PURE__ */ new Map();
     const settings = /* @__PURE__ */ new Map();
-    for (const x of entries3) settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
+    for (const x of entries3) {
+      if (!byKey.has(x.key)) byKey.set(x.key, x);
+      settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
+    }
+    const get = (k) => byKey.get(k);
+    const nameSpan = e.keySpan;
     const deploy = get("deploy");
     const resourcesEntry = entryOf(deploy?.value, "resources");
     const dependsOn = get("depends_on");
@@ -10123,10 +10603,16 @@ function join2(sources) {
 
 // src/container/filesystem.ts
 var import_node_path3 = require("node:path");
+var repoPaths = /* @__PURE__ */ new Map();
 function repoPath(...parts) {
+  const key2 = JSON.stringify(parts);
+  const hit = repoPaths.get(key2);
+  if (hit !== void 0 || repoPaths.has(key2)) return hit;
   const p = import_node_path3.posix.normalize(import_node_path3.posix.join(...parts.map((x) => x || ".")));
-  if (p === ".." || p.startsWith("../") || import_node_path3.posix.isAbsolute(p)) return void 0;
-  return p === "." ? "" : p.replace(/\/$/, "");
+  const out = p === ".." || p.startsWith("../") || import_node_path3.posix.isAbsolute(p) ? void 0 : p === "." ? "" : p.replace(/\/$/, "");
+  if (repoPaths.size >= 5e4) repoPaths.clear();
+  repoPaths.set(key2, out);
+  return out;
 }
 function originOf(s2, hostPath) {
   if (!s2.origin) return { kind: "copy", hostPath, via: s2.via };
@@ -10295,7 +10781,7 @@ function globToRegExp(glob) {
 }
 
 // src/container/app-servers/gunicorn.ts
-var import_node_path5 = require("node:path");
+var import_node_path6 = require("node:path");
 
 // src/container/app-servers/argv.ts
 var import_node_path4 = require("node:path");
@@ -13315,7 +13801,7 @@ var Parse = class {
   // stack can't advance normally. When `split` and `stacks` are
   // given, stacks split off by ambiguous operations will be pushed to
   // `split`, or added to `stacks` if they move `pos` forward.
-  advanceStack(stack, stacks, split) {
+  advanceStack(stack, stacks, split2) {
     let start = stack.pos, { parser: parser2 } = this;
     let base2 = verbose ? this.stackID(stack) + " -> " : "";
     if (this.stoppedAt != null && start > this.stoppedAt)
@@ -13349,7 +13835,7 @@ var Parse = class {
     let actions = this.tokens.getActions(stack);
     for (let i = 0; i < actions.length; ) {
       let action = actions[i++], term = actions[i++], end = actions[i++];
-      let last = i == actions.length || !split;
+      let last = i == actions.length || !split2;
       let localStack = last ? stack : stack.split();
       let main2 = this.tokens.mainToken;
       localStack.apply(action, term, main2 ? main2.start : localStack.pos, end);
@@ -13363,7 +13849,7 @@ var Parse = class {
       else if (localStack.pos > start)
         stacks.push(localStack);
       else
-        split.push(localStack);
+        split2.push(localStack);
     }
     return false;
   }
@@ -14775,10 +15261,120 @@ var parser = LRParser.deserialize({
   tokenPrec: 7668
 });
 
+// src/parsers/python-tree-cache.ts
+var import_node_fs = require("node:fs");
+var import_node_path5 = require("node:path");
+var cacheDir;
+function usePythonTreeCache(dir) {
+  cacheDir = dir;
+}
+function cachedParse(text2, nodeSet, topId, parse) {
+  if (!cacheDir) return parse(text2);
+  const file = (0, import_node_path5.join)(cacheDir, entryName(text2, nodeSet));
+  const cached = readTree(file, text2, nodeSet, topId);
+  if (cached) return cached;
+  const tree = parse(text2);
+  writeTree(cacheDir, file, text2, tree);
+  return tree;
+}
+var MAX_ENTRIES = 256;
+var MAGIC = 1414548545;
+var FORMAT = 2;
+var HEADER = 24;
+function entryName(text2, nodeSet) {
+  const grammar = fnv1a(nodeSet.types.map((t2) => t2.name).join(" "));
+  return `${FORMAT}-${grammar}-${fnv1a(text2)}-${text2.length}.pytree`;
+}
+function fnv1a(s2) {
+  let h = 2166136261;
+  for (let i = 0; i < s2.length; i++) h = Math.imul(h ^ s2.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(16).padStart(8, "0");
+}
+function contentHash(s2) {
+  let a = 2654435769 ^ s2.length;
+  let b = 2246822507 ^ s2.length;
+  for (let i = 0; i < s2.length; i++) {
+    const c = s2.charCodeAt(i);
+    a = Math.imul(a ^ c, 2654435761);
+    b = Math.imul(b ^ c, 668265263);
+  }
+  a = Math.imul(a ^ a >>> 15, 2246822519) ^ Math.imul(b ^ b >>> 13, 3266489917);
+  b = Math.imul(b ^ b >>> 16, 2246822519) ^ Math.imul(a ^ a >>> 13, 3266489917);
+  return [a >>> 0, b >>> 0];
+}
+function readTree(file, text2, nodeSet, topId) {
+  let data;
+  try {
+    data = (0, import_node_fs.readFileSync)(file);
+  } catch {
+    return void 0;
+  }
+  if (data.length < HEADER || data.readUInt32LE(0) !== MAGIC || data.readUInt32LE(4) !== FORMAT) return void 0;
+  const [a, b] = contentHash(text2);
+  if (data.readUInt32LE(8) !== text2.length || data.readUInt32LE(12) !== a || data.readUInt32LE(16) !== b) return void 0;
+  const count3 = data.readUInt32LE(20);
+  if (HEADER + count3 * 16 !== data.length) return void 0;
+  const buffer = new Array(count3 * 4);
+  for (let i = 0; i < buffer.length; i++) buffer[i] = data.readInt32LE(HEADER + i * 4);
+  const types = nodeSet.types.length;
+  for (let i = 0; i < buffer.length; i += 4) {
+    const [type, from, to, size] = [buffer[i], buffer[i + 1], buffer[i + 2], buffer[i + 3]];
+    if (type < 0 || type >= types || from < 0 || from > to || to > text2.length || size < 4 || size % 4 !== 0 || size > i + 4) return void 0;
+  }
+  try {
+    return Tree.build({ buffer, nodeSet, topID: topId, length: text2.length, minRepeatType: types });
+  } catch {
+    return void 0;
+  }
+}
+function flattenTree(tree) {
+  const out = [];
+  const cursor = tree.cursor();
+  const visit = () => {
+    const start = out.length;
+    const { from, to } = cursor;
+    const type = cursor.type.id;
+    if (cursor.firstChild()) {
+      do
+        visit();
+      while (cursor.nextSibling());
+      cursor.parent();
+    }
+    out.push(type, from, to, out.length + 4 - start);
+  };
+  if (cursor.firstChild()) {
+    do
+      visit();
+    while (cursor.nextSibling());
+  }
+  return Int32Array.from(out);
+}
+function writeTree(dir, file, text2, tree) {
+  try {
+    (0, import_node_fs.mkdirSync)(dir, { recursive: true, mode: 448 });
+    const names = (0, import_node_fs.readdirSync)(dir);
+    if (names.length >= MAX_ENTRIES) for (const n of names) (0, import_node_fs.rmSync)((0, import_node_path5.join)(dir, n), { force: true });
+    const buffer = flattenTree(tree);
+    const data = Buffer.alloc(HEADER + buffer.length * 4);
+    const [a, b] = contentHash(text2);
+    data.writeUInt32LE(MAGIC, 0);
+    data.writeUInt32LE(FORMAT, 4);
+    data.writeUInt32LE(text2.length, 8);
+    data.writeUInt32LE(a, 12);
+    data.writeUInt32LE(b, 16);
+    data.writeUInt32LE(buffer.length / 4, 20);
+    for (let i = 0; i < buffer.length; i++) data.writeInt32LE(buffer[i], HEADER + i * 4);
+    const partial = `${file}.${process.pid}.tmp`;
+    (0, import_node_fs.writeFileSync)(partial, data, { mode: 384 });
+    (0, import_node_fs.renameSync)(partial, file);
+  } catch {
+  }
+}
+
 // src/parsers/python.ts
 var MAX_SYNTAX_PROBLEMS = 20;
 function parsePython(file) {
-  const tree = parser.parse(file.text);
+  const tree = cachedParse(file.text, parser.nodeSet, parser.topNode.id, (text2) => parser.parse(text2));
   const problems = [];
   const comments = [];
   const seenErrorAt = /* @__PURE__ */ new Set();
@@ -18117,7 +18713,7 @@ function readConfigFile(ctx, configArg, at2, layers, files, configFiles, unknown
     if (!f) return;
     target = { hostPath: f.hostPath, via: f.via };
   }
-  const result = evaluateConfigFile(ctx, target.hostPath, [import_node_path5.posix.dirname(target.hostPath) === "." ? "" : import_node_path5.posix.dirname(target.hostPath)]);
+  const result = evaluateConfigFile(ctx, target.hostPath, [import_node_path6.posix.dirname(target.hostPath) === "." ? "" : import_node_path6.posix.dirname(target.hostPath)]);
   files.push(loaded(result));
   configFiles.push({ path: target.hostPath, via: target.via });
   const text2 = ctx.ws.read(target.hostPath)?.text ?? "";
@@ -18222,16 +18818,16 @@ function mapDir(dir, workingDir2) {
 }
 
 // src/container/view.ts
-var import_node_path13 = require("node:path");
+var import_node_path14 = require("node:path");
 
 // src/container/dockerfile-fs.ts
-var import_node_path10 = require("node:path");
+var import_node_path11 = require("node:path");
 
 // src/container/process.ts
-var import_node_path9 = require("node:path");
+var import_node_path10 = require("node:path");
 
 // src/container/shell-script.ts
-var import_node_path6 = require("node:path");
+var import_node_path7 = require("node:path");
 
 // src/container/render.ts
 function readContainerFile(ws, file) {
@@ -18952,7 +19548,7 @@ function evalTest(f, argv) {
       if (op === "-z") return x === "";
       if (op === "-n") return x !== "";
       if (op === "-f" || op === "-e" || op === "-r" || op === "-s" || op === "-x" || op === "-d") {
-        const st = f.fs.state(import_node_path6.posix.resolve(f.workdir.kind === "known" ? f.workdir.value : "/", x));
+        const st = f.fs.state(import_node_path7.posix.resolve(f.workdir.kind === "known" ? f.workdir.value : "/", x));
         if (op === "-d") return void 0;
         if (st.kind === "file" || st.kind === "image-default") return true;
         return void 0;
@@ -18981,7 +19577,7 @@ function cwd(f) {
   return f.workdir.kind === "known" ? f.workdir.value : "/";
 }
 function abs(f, p) {
-  return import_node_path6.posix.resolve(cwd(f), p);
+  return import_node_path7.posix.resolve(cwd(f), p);
 }
 function pushLayer(f, l) {
   f.layers.push(l);
@@ -19047,7 +19643,7 @@ function skipUndecided(f, branches, reason, span) {
       const literal2 = t2.split("$")[0];
       if (!literal2.startsWith("/") && f.workdir.kind !== "known") continue;
       const path = abs(f, literal2);
-      const dir = t2.includes("$") ? literal2.endsWith("/") ? path : import_node_path6.posix.dirname(path) : import_node_path6.posix.dirname(path);
+      const dir = t2.includes("$") ? literal2.endsWith("/") ? path : import_node_path7.posix.dirname(path) : import_node_path7.posix.dirname(path);
       if (!t2.includes("$") && f.fs.state(path).kind === "file") continue;
       pushLayer(f, { containerPath: dir, hostPath: "", isDir: true, via: span, incomplete: true, origin: { kind: "unknown", reason: `files may be written here in a branch arena-lint cannot decide (${reason})`, via: span } });
     }
@@ -19198,7 +19794,7 @@ function runSimple(f, n, ws) {
   let argv = expanded;
   const name2 = plain2(argv[0]);
   if (name2 === void 0) return void 0;
-  const base2 = import_node_path6.posix.basename(name2);
+  const base2 = import_node_path7.posix.basename(name2);
   switch (base2) {
     case "export":
     case "readonly":
@@ -19344,7 +19940,7 @@ function isOneShot(argv) {
     const sub = words[manage + 1] ?? "";
     return sub !== "runserver" && sub !== "runserver_plus" && sub !== "run_huey" && sub !== "qcluster" && !sub.startsWith("rq");
   }
-  return /^(wait-for-it(\.sh)?|wait-for|dockerize|nc|pg_isready|alembic|python3?\s+-c)$/.test(import_node_path6.posix.basename(words[0] ?? ""));
+  return /^(wait-for-it(\.sh)?|wait-for|dockerize|nc|pg_isready|alembic|python3?\s+-c)$/.test(import_node_path7.posix.basename(words[0] ?? ""));
 }
 function describeHandOver(words) {
   const raw = words.map((w) => w.text.text).join(" ");
@@ -19379,7 +19975,7 @@ function fileEffects(f, base2, argv, n, ws) {
     const literal2 = out.target.text.text.split("$")[0];
     if (literal2.startsWith("/") || f.workdir.kind === "known") {
       const path = abs(f, literal2 || ".");
-      pushLayer(f, { containerPath: literal2.endsWith("/") || !literal2 ? path : import_node_path6.posix.dirname(path), hostPath: "", isDir: true, via: n.span, incomplete: true, origin: { kind: "unknown", reason, via: n.span } });
+      pushLayer(f, { containerPath: literal2.endsWith("/") || !literal2 ? path : import_node_path7.posix.dirname(path), hostPath: "", isDir: true, via: n.span, incomplete: true, origin: { kind: "unknown", reason, via: n.span } });
     }
     return;
   }
@@ -19415,13 +20011,13 @@ function fileEffects(f, base2, argv, n, ws) {
       }
       const from = abs(f, s2);
       const st = f.fs.state(from);
-      const to = dest.endsWith("/") || operands.length > 2 ? import_node_path6.posix.join(abs(f, dest), import_node_path6.posix.basename(from)) : abs(f, dest);
+      const to = dest.endsWith("/") || operands.length > 2 ? import_node_path7.posix.join(abs(f, dest), import_node_path7.posix.basename(from)) : abs(f, dest);
       if (st.kind === "file") {
         pushLayer(f, { containerPath: to, hostPath: st.file.hostPath, isDir: false, via: n.span, origin: st.file.origin, chain: [...st.file.chain ?? [], st.file.via], ...st.file.rendering ? { rendering: st.file.rendering } : {} });
       } else {
         const below = f.fs.files().filter((x) => x.containerPath.startsWith(`${from}/`));
         if (below.length > 0) {
-          for (const x of below) pushLayer(f, { containerPath: import_node_path6.posix.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
+          for (const x of below) pushLayer(f, { containerPath: import_node_path7.posix.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
         } else markUnknownFile(f, to, `${base2} from ${from}, which arena-lint cannot see`, n.span);
       }
       if (base2 === "mv") pushLayer(f, { containerPath: from, hostPath: "", isDir: true, via: n.span, removed: true });
@@ -19488,7 +20084,7 @@ function printedText(base2, argv) {
       b.pushMapped(a.text);
     });
     const end = args[args.length - 1]?.text;
-    const at2 = end?.srcEnd[end.srcEnd.length - 1] ?? argv[0].text.whole.end;
+    const at2 = end && end.text.length > 0 ? end.srcEnd[end.text.length - 1] : end?.whole.end ?? argv[0].text.whole.end;
     if (newline2) b.pushChar("\n", at2, at2);
     return b.build();
   }
@@ -19629,7 +20225,7 @@ function readScript(ws, source, input) {
 }
 
 // src/container/supervisord.ts
-var import_node_path7 = require("node:path");
+var import_node_path8 = require("node:path");
 function parseSupervisorIni(path, text2) {
   const sections2 = [];
   let cur;
@@ -19715,7 +20311,7 @@ function supervisordPrograms(ws, fs, argv, env, workdir) {
     } else if (w?.startsWith("--configuration=")) configPath = w.slice(16);
   }
   const candidates = configPath ? [configPath] : CONFIG_SEARCH;
-  const main2 = candidates.map((c) => fs.resolve(import_node_path7.posix.resolve(cwd2, c))).find((x) => x !== void 0);
+  const main2 = candidates.map((c) => fs.resolve(import_node_path8.posix.resolve(cwd2, c))).find((x) => x !== void 0);
   if (!main2) {
     unknowns.push({ what: "supervisord", reason: `its configuration (${candidates.join(", ")}) is not in the container's files arena-lint can see`, span: configSpan });
     return { programs, steps, unknowns, files };
@@ -19730,12 +20326,12 @@ function supervisordPrograms(ws, fs, argv, env, workdir) {
     if (!file) continue;
     files.push(file.path);
     steps.push({ description: `supervisord reads ${f.containerPath} (${f.hostPath})`, span: f.via });
-    const here = import_node_path7.posix.dirname(f.containerPath);
+    const here = import_node_path8.posix.dirname(f.containerPath);
     for (const section of parseSupervisorIni(file.path, file.text)) {
       if (section.name === "include") {
         const entry = section.entries.find((e) => e.key === "files");
         for (const pattern of entry?.value.text.split(/\s+/).filter(Boolean) ?? []) {
-          const abs2 = import_node_path7.posix.resolve(here, pattern.replace("%(here)s", here));
+          const abs2 = import_node_path8.posix.resolve(here, pattern.replace("%(here)s", here));
           const matches = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
           for (const m of matches) queue.push({ containerPath: m.containerPath, hostPath: m.hostPath, via: entry.span });
         }
@@ -19789,7 +20385,7 @@ function s6Services(ws, fs, via) {
   for (const f of fs.files()) {
     const dir = S6_DIRS.find((d) => f.containerPath.startsWith(`${d}/`));
     if (!dir || !/^[^/]+\/run$/.test(f.containerPath.slice(dir.length + 1))) continue;
-    const serviceDir = import_node_path7.posix.dirname(f.containerPath);
+    const serviceDir = import_node_path8.posix.dirname(f.containerPath);
     if (dir !== "/etc/services.d") {
       const type = fs.resolve(`${serviceDir}/type`);
       const t2 = type ? ws.read(type.hostPath)?.text.trim() : void 0;
@@ -19798,7 +20394,7 @@ function s6Services(ws, fs, via) {
     const file = ws.read(f.hostPath);
     if (!file) continue;
     files.push(file.path);
-    const name2 = import_node_path7.posix.basename(serviceDir);
+    const name2 = import_node_path8.posix.basename(serviceDir);
     const span = { file: file.path, start: 0, end: Math.min(file.text.indexOf("\n") >>> 0, file.text.length) };
     if (/^#!\s*\S*execlineb/.test(file.text)) {
       const r = execlineProgram(file.path, file.text);
@@ -19834,7 +20430,7 @@ function execlineProgram(path, text2) {
   while (i < words.length) {
     const w = text0(i);
     if (w === void 0) break;
-    const base2 = import_node_path7.posix.basename(w);
+    const base2 = import_node_path8.posix.basename(w);
     if (base2 === "foreground" || base2 === "background" || base2 === "if" || base2 === "ifelse" || base2 === "backtick") {
       i++;
       while (i < words.length && text0(i)?.startsWith("-")) i++;
@@ -19884,7 +20480,7 @@ function execlineProgram(path, text2) {
 }
 
 // src/container/images.ts
-var import_node_path8 = require("node:path");
+var import_node_path9 = require("node:path");
 
 // src/core/image-ref.ts
 function imageRepository(image) {
@@ -19997,9 +20593,9 @@ function nginxTemplates(ws, fs, env, via) {
     const v = env.get(name2);
     return v?.kind === "known" && v.value !== "" ? v.value : dflt;
   };
-  const dir = import_node_path8.posix.normalize(setting2("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
+  const dir = import_node_path9.posix.normalize(setting2("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
   const suffix = setting2("NGINX_ENVSUBST_TEMPLATE_SUFFIX", ".template");
-  const outDir = import_node_path8.posix.normalize(setting2("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
+  const outDir = import_node_path9.posix.normalize(setting2("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
   const filterV = env.get("NGINX_ENVSUBST_FILTER");
   let filter;
   try {
@@ -20013,7 +20609,7 @@ function nginxTemplates(ws, fs, env, via) {
   for (const f of fs.files()) {
     if (!f.containerPath.startsWith(`${dir}/`) || !f.containerPath.endsWith(suffix)) continue;
     const rel = f.containerPath.slice(dir.length + 1, f.containerPath.length - suffix.length);
-    const target = import_node_path8.posix.join(outDir, rel);
+    const target = import_node_path9.posix.join(outDir, rel);
     const content2 = renderEnvsubst(ws, f, env, defined);
     if (!content2) continue;
     layers.push(renderedLayer(target, f, content2, "the nginx image's envsubst", via));
@@ -20084,7 +20680,7 @@ function startCommand(input) {
 }
 function workingDir(input) {
   const w = input.spec.workingDir;
-  if (w?.kind === "known") return { ...w, value: import_node_path9.posix.resolve("/", w.value) };
+  if (w?.kind === "known") return { ...w, value: import_node_path10.posix.resolve("/", w.value) };
   if (w) return w;
   if (input.image.workdir.kind === "known" && input.image.workdir.value === "/" && input.image.wellKnown?.workdir) {
     return known(input.image.wellKnown.workdir, input.image.anchor, { isDefault: true });
@@ -20140,7 +20736,7 @@ function followArgv(ws, start, nesting) {
       unknowns.push({ what: "process", reason: v.kind === "unknown" ? v.reason : "unknown program", span: v.span });
       break;
     }
-    const base2 = import_node_path9.posix.basename(head);
+    const base2 = import_node_path10.posix.basename(head);
     if (WRAPPERS.has(base2)) {
       let i = 1;
       while (i < argv.length && word(argv[i])?.startsWith("-")) i++;
@@ -20189,7 +20785,7 @@ function followArgv(ws, start, nesting) {
       }
       const path = word(argv[1]);
       if (path && !path.startsWith("-")) {
-        const hit2 = state.fs.resolve(import_node_path9.posix.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
+        const hit2 = state.fs.resolve(import_node_path10.posix.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
         if (hit2) {
           files.push(hit2.hostPath);
           steps.push({ description: `${base2} runs ${path} (${describeOrigin(hit2)})`, span: argv[1].value.span });
@@ -20202,7 +20798,7 @@ function followArgv(ws, start, nesting) {
       }
       break;
     }
-    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base2 === import_node_path9.posix.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
+    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base2 === import_node_path10.posix.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
       steps.push({ description: wellKnown.handOver.description, span: argv[0].value.span });
       const gen = wellKnown.generatesFromEnv;
       if (gen && (!gen.unlessPresent || state.fs.state(gen.path).kind === "absent")) {
@@ -20273,12 +20869,12 @@ function applyScript(r, steps, unknowns, layers, state) {
 }
 function resolveProgram(fs, name2, workdir, env) {
   const cwd2 = workdir.kind === "known" ? workdir.value : "/";
-  if (name2.includes("/")) return fs.resolve(import_node_path9.posix.resolve(cwd2, name2));
+  if (name2.includes("/")) return fs.resolve(import_node_path10.posix.resolve(cwd2, name2));
   const path = env.get("PATH");
   const dirs = path?.kind === "known" ? path.value.split(":") : ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
   for (const d of dirs) {
     if (!d) continue;
-    const hit = fs.resolve(import_node_path9.posix.join(import_node_path9.posix.resolve(cwd2, d), name2));
+    const hit = fs.resolve(import_node_path10.posix.join(import_node_path10.posix.resolve(cwd2, d), name2));
     if (hit) return hit;
   }
   return void 0;
@@ -20305,7 +20901,7 @@ function dockerignore(text2, context) {
     if (!line || line.startsWith("#")) continue;
     const negate = line.startsWith("!");
     if (negate) line = line.slice(1).trim();
-    line = import_node_path10.posix.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
+    line = import_node_path11.posix.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
     if (line === "." || line === "") continue;
     let re = "";
     for (let i = 0; i < line.length; i++) {
@@ -20411,7 +21007,7 @@ function buildDockerfile(ws, input) {
     } else if (kw === "WORKDIR") {
       const v = valueOfText(expand3(ins.args, st), ins.span);
       const base2 = st.workdir.kind === "known" ? st.workdir.value : "/";
-      st.workdir = v.kind === "known" ? known(import_node_path10.posix.resolve(base2, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
+      st.workdir = v.kind === "known" ? known(import_node_path11.posix.resolve(base2, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
     } else if (kw === "ENTRYPOINT" || kw === "CMD") {
       const { words: w, form } = instructionWords(ins);
       const line = { words: w, span: ins.span, form: form === "exec" ? "list" : "string" };
@@ -20490,7 +21086,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
     return;
   }
   const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
-  const destAbs = import_node_path10.posix.resolve(workdir, destV.value);
+  const destAbs = import_node_path11.posix.resolve(workdir, destV.value);
   const destIsDir = destV.value.endsWith("/") || destV.value === "." || plain4.length > 2;
   const srcs = plain4.slice(0, -1);
   const push = (s2) => st.layers.push(s2);
@@ -20514,7 +21110,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
       continue;
     }
     if (kw === "ADD" && /^[a-z]+:\/\/|^git@/.test(src)) {
-      opaque(destIsDir ? import_node_path10.posix.join(destAbs, import_node_path10.posix.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
+      opaque(destIsDir ? import_node_path11.posix.join(destAbs, import_node_path11.posix.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
       continue;
     }
     const rel = repoPath(context, src.replace(/^\/+/, ""));
@@ -20534,7 +21130,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
     const many = matches.length > 1 || destIsDir || srcs.length > 1;
     for (const m of matches) {
       if (!ws.inside(m)) {
-        opaque(import_node_path10.posix.join(destAbs, import_node_path10.posix.basename(m)), false, `${m} leaves the checked folder through a symlink`);
+        opaque(import_node_path11.posix.join(destAbs, import_node_path11.posix.basename(m)), false, `${m} leaves the checked folder through a symlink`);
         continue;
       }
       if (ws.isDir(m)) {
@@ -20544,7 +21140,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
       } else if (ignored(m)) {
         unknowns.push({ what: m, reason: ".dockerignore leaves it out of the build context", span: ins.span });
       } else {
-        const cp = many ? import_node_path10.posix.join(destAbs, import_node_path10.posix.basename(m)) : destAbs;
+        const cp = many ? import_node_path11.posix.join(destAbs, import_node_path11.posix.basename(m)) : destAbs;
         push({ containerPath: cp, hostPath: m, isDir: false, via: ins.span, origin: { kind: "copy", hostPath: m, via: ins.span } });
       }
     }
@@ -20564,7 +21160,7 @@ function globContext(ws, context, pattern, ignored) {
   return [...out].sort();
 }
 function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
-  const srcAbs = import_node_path10.posix.resolve("/", src);
+  const srcAbs = import_node_path11.posix.resolve("/", src);
   const re = /[*?[]/.test(srcAbs) ? globToRegExp(srcAbs) : void 0;
   let found = false;
   const seen = /* @__PURE__ */ new Set();
@@ -20578,17 +21174,17 @@ function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
     const base2 = { via: ins.span, chain, origin: { kind: "copy", hostPath: l.hostPath, via: ins.span }, ...l.ignored ? { ignored: l.ignored } : {} };
     if (re ? re.test(l.containerPath) : l.containerPath === srcAbs) {
       found = true;
-      const target = l.isDir || !destIsDir ? destAbs : import_node_path10.posix.join(destAbs, import_node_path10.posix.basename(l.containerPath));
+      const target = l.isDir || !destIsDir ? destAbs : import_node_path11.posix.join(destAbs, import_node_path11.posix.basename(l.containerPath));
       push({ ...base2, containerPath: target, hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.containerPath.startsWith(`${srcAbs}/`)) {
       found = true;
-      push({ ...base2, containerPath: import_node_path10.posix.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
+      push({ ...base2, containerPath: import_node_path11.posix.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.isDir && srcAbs.startsWith(`${l.containerPath}/`)) {
       const host = repoPath(l.hostPath, srcAbs.slice(l.containerPath.length + 1));
       if (host === void 0 || !ws.isDir(host) && !ws.exists(host) || l.ignored?.(host)) continue;
       found = true;
       const isDir = ws.isDir(host);
-      const target = isDir || !destIsDir ? destAbs : import_node_path10.posix.join(destAbs, import_node_path10.posix.basename(host));
+      const target = isDir || !destIsDir ? destAbs : import_node_path11.posix.join(destAbs, import_node_path11.posix.basename(host));
       push({ ...base2, containerPath: target, hostPath: host, isDir, origin: { kind: "copy", hostPath: host, via: ins.span } });
       break;
     }
@@ -20607,7 +21203,7 @@ function removedPaths(ins, st) {
       const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
       for (const w of cmd.slice(1)) {
         if (w.value.kind !== "known" || w.value.value.startsWith("-") || /[*?[$]/.test(w.value.value)) continue;
-        out.push(import_node_path10.posix.resolve(workdir, w.value.value));
+        out.push(import_node_path11.posix.resolve(workdir, w.value.value));
       }
     }
     cmd = [];
@@ -20854,7 +21450,7 @@ function readGranian(server, ctx) {
 }
 
 // src/container/app-servers/uwsgi.ts
-var import_node_path11 = require("node:path");
+var import_node_path12 = require("node:path");
 var SHORT2 = {
   s: "socket",
   p: "processes",
@@ -21032,8 +21628,8 @@ function expand(c, raw, containerFile) {
       reason ??= v ? `$(${envName}) cannot be known: ${v.reason}` : `$(${envName}) is not set in the container's environment`;
       return whole;
     }
-    if (magic === "d") return `${import_node_path11.posix.dirname(containerFile)}/`;
-    if (magic === "n") return import_node_path11.posix.basename(containerFile).replace(/\.[^.]*$/, "");
+    if (magic === "d") return `${import_node_path12.posix.dirname(containerFile)}/`;
+    if (magic === "n") return import_node_path12.posix.basename(containerFile).replace(/\.[^.]*$/, "");
     reason ??= `the magic variable ${whole} is not modelled`;
     return whole;
   });
@@ -21204,7 +21800,7 @@ function readAppServerReading(process2, fs, ws) {
 }
 
 // src/container/django-settings.ts
-var import_node_path12 = require("node:path");
+var import_node_path13 = require("node:path");
 function discoverDjango(process2, fs, ws, given) {
   const reading = given ?? readAppServerReading(process2, fs, ws);
   if (!reading && !runsPython(process2)) return void 0;
@@ -21250,12 +21846,12 @@ function runsPython(process2) {
 function searchDirs(process2, appDir, reading) {
   const out = [];
   const add = (d) => {
-    if (d && !out.includes(d)) out.push(import_node_path12.posix.normalize(d));
+    if (d && !out.includes(d)) out.push(import_node_path13.posix.normalize(d));
   };
   add(appDir.kind === "known" ? appDir.value : void 0);
   for (const d of reading?.pythonPath ?? []) add(d);
   const pp = process2.environment.get("PYTHONPATH");
-  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? import_node_path12.posix.resolve(appDir.value, d) : void 0);
+  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? import_node_path13.posix.resolve(appDir.value, d) : void 0);
   add(process2.workingDir.kind === "known" ? process2.workingDir.value : void 0);
   return out;
 }
@@ -21265,9 +21861,9 @@ function entryModules(ctx, reading, dirs, manage) {
   if (app?.kind === "known") {
     const target = app.value.split(":")[0].trim();
     if (target.endsWith(".py")) {
-      const cp = target.startsWith("/") ? target : dirs[0] ? import_node_path12.posix.resolve(dirs[0], target) : void 0;
+      const cp = target.startsWith("/") ? target : dirs[0] ? import_node_path13.posix.resolve(dirs[0], target) : void 0;
       const f = cp ? ctx.fs.resolve(cp) : void 0;
-      if (f) out.push({ hostPath: f.hostPath, root: import_node_path12.posix.dirname(f.hostPath), via: app.span });
+      if (f) out.push({ hostPath: f.hostPath, root: import_node_path13.posix.dirname(f.hostPath), via: app.span });
     } else {
       const m = resolveContainerModule(ctx, target, dirs);
       if (m) out.push({ hostPath: m.hostPath, root: rootOf(m.hostPath, target), via: app.span });
@@ -21276,9 +21872,9 @@ function entryModules(ctx, reading, dirs, manage) {
   if (manage && manage !== "not found") out.push(manage);
   if (reading || manage) {
     for (const d of dirs) {
-      const f = ctx.fs.resolve(import_node_path12.posix.join(d, "manage.py"));
+      const f = ctx.fs.resolve(import_node_path13.posix.join(d, "manage.py"));
       if (f) {
-        out.push({ hostPath: f.hostPath, root: import_node_path12.posix.dirname(f.hostPath) === "." ? "" : import_node_path12.posix.dirname(f.hostPath), via: f.via });
+        out.push({ hostPath: f.hostPath, root: import_node_path13.posix.dirname(f.hostPath) === "." ? "" : import_node_path13.posix.dirname(f.hostPath), via: f.via });
         break;
       }
     }
@@ -21302,16 +21898,16 @@ function manageFile(ctx, process2, at2) {
   const w = process2.argv[at2].value;
   if (w.kind !== "known" || !w.value.endsWith("manage.py")) return "not found";
   const wd = process2.workingDir;
-  const cp = w.value.startsWith("/") ? w.value : wd.kind === "known" ? import_node_path12.posix.resolve(wd.value, w.value) : void 0;
+  const cp = w.value.startsWith("/") ? w.value : wd.kind === "known" ? import_node_path13.posix.resolve(wd.value, w.value) : void 0;
   const f = cp ? ctx.fs.resolve(cp) : void 0;
   if (!f) return "not found";
-  const dir = import_node_path12.posix.dirname(f.hostPath);
-  return { hostPath: f.hostPath, root: dir === "." ? "" : dir, via: w.span, containerDir: import_node_path12.posix.dirname(cp) };
+  const dir = import_node_path13.posix.dirname(f.hostPath);
+  return { hostPath: f.hostPath, root: dir === "." ? "" : dir, via: w.span, containerDir: import_node_path13.posix.dirname(cp) };
 }
 function rootOf(hostPath, module2) {
   const depth = module2.split(".").length + (hostPath.endsWith("/__init__.py") ? 1 : 0);
   let d = hostPath;
-  for (let i = 0; i < depth; i++) d = import_node_path12.posix.dirname(d);
+  for (let i = 0; i < depth; i++) d = import_node_path13.posix.dirname(d);
   return d === "." ? "" : d;
 }
 var SETDEFAULT = /os\.environ\.setdefault\(\s*(['"])DJANGO_SETTINGS_MODULE\1\s*,\s*(['"])([A-Za-z_][\w.]*)\2\s*\)/;
@@ -21336,7 +21932,7 @@ function setdefaultIn(ctx, hostPath, root, files) {
 }
 
 // src/container/view.ts
-function buildContainerView(ctx, spec) {
+function viewOf(ctx, spec, images) {
   const { ws } = ctx;
   const unknowns = [];
   const files = [];
@@ -21346,7 +21942,7 @@ function buildContainerView(ctx, spec) {
     loaded3.add(path);
     files.push({ path, problems, comments: [] });
   };
-  const built = spec.build ? buildImage(ws, spec, unknowns) : void 0;
+  const built = spec.build ? buildImage(ws, spec, unknowns, images) : void 0;
   if (built) addFile(built.dockerfile.path);
   const baseImage = built?.stage.baseImage;
   const image = spec.image ?? baseImage;
@@ -21415,7 +22011,7 @@ function nothingRunsReason(spec, built, wellKnown) {
   if (!wellKnown) return "the spec sets no command and the image's CMD is not known";
   return "the image runs nothing arena-lint can follow";
 }
-function buildImage(ws, spec, unknowns) {
+function buildImage(ws, spec, unknowns, images) {
   const b = spec.build;
   if (b.context.kind !== "known" || b.dockerfile.kind !== "known") {
     const v = b.context.kind !== "known" ? b.context : b.dockerfile;
@@ -21432,21 +22028,27 @@ function buildImage(ws, spec, unknowns) {
     unknowns.push({ what: "build", reason: `${context === void 0 ? b.context.value : b.dockerfile.value} is outside the checked folder and is not read`, span: b.span });
     return void 0;
   }
-  const built = buildDockerfile(ws, { context, dockerfilePath, args: b.args, ...b.target ? { target: b.target } : {} });
+  const key2 = JSON.stringify([context, dockerfilePath, b.target ?? null, [...b.args]]);
+  let built;
+  if (images.has(key2)) built = images.get(key2);
+  else {
+    built = buildDockerfile(ws, { context, dockerfilePath, args: b.args, ...b.target ? { target: b.target } : {} });
+    images.set(key2, built);
+  }
   if (built) unknowns.push(...built.unknowns);
   return built;
 }
 function mountLayers(ctx, mounts, image, unknowns) {
   const { ws } = ctx;
   const out = [];
-  const clean2 = (t2) => import_node_path13.posix.normalize(t2).replace(/(.)\/+$/, "$1");
+  const clean2 = (t2) => import_node_path14.posix.normalize(t2).replace(/(.)\/+$/, "$1");
   const opaque = (m, isDir, reason) => {
     out.push({ containerPath: clean2(m.target), hostPath: "", isDir, via: m.span, hides: true, opaque: true, origin: { kind: "unknown", reason, via: m.span } });
     unknowns.push({ what: m.target, reason, span: m.span });
   };
   for (const m of mounts) {
     const target = clean2(m.target);
-    if (!import_node_path13.posix.isAbsolute(target)) {
+    if (!import_node_path14.posix.isAbsolute(target)) {
       unknowns.push({ what: m.target, reason: "the mount target is not an absolute path", span: m.span });
       continue;
     }
@@ -21481,7 +22083,7 @@ function mountLayers(ctx, mounts, image, unknowns) {
         if (content2) {
           out.push({ containerPath: target, hostPath: "", isDir: true, via: m.span, hides: true, removed: true });
           for (const f of content2.sources) {
-            out.push({ ...f, containerPath: import_node_path13.posix.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
+            out.push({ ...f, containerPath: import_node_path14.posix.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
           }
         } else {
           const below = image.files().some((f) => f.containerPath.startsWith(`${target}/`)) || image.unknownLayers().some((l) => l.containerPath.startsWith(`${target}/`));
@@ -21504,7 +22106,8 @@ function volumeContent(ws, view, name2) {
   return new ContainerFs(ws, view.filesystem.subtree(m.target));
 }
 function buildContainerViews(ws, specs) {
-  const first = specs.map((s2) => buildContainerView({ ws }, s2));
+  const images = /* @__PURE__ */ new Map();
+  const first = specs.map((s2) => viewOf({ ws }, s2, images));
   const fillers = /* @__PURE__ */ new Map();
   specs.forEach((s2, i) => {
     for (const m of s2.mounts) {
@@ -21516,15 +22119,15 @@ function buildContainerViews(ws, specs) {
   if (fillers.size === 0) return first;
   return specs.map((s2, i) => {
     if (!s2.mounts.some((m) => m.type === "volume" && m.source !== void 0 && fillers.has(m.source) && fillers.get(m.source).index !== i)) return first[i];
-    return buildContainerView({ ws, namedVolume: (name2) => {
+    return viewOf({ ws, namedVolume: (name2) => {
       const f = fillers.get(name2);
       return f && f.index !== i ? f.content : void 0;
-    } }, s2);
+    } }, s2, images);
   });
 }
 
 // src/inputs/nginx.ts
-var import_node_path14 = require("node:path");
+var import_node_path15 = require("node:path");
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -22097,9 +22700,9 @@ function parseNginx(file) {
     if (inHandlerBlock()) {
       report('unexpected "{"', st.at, st.at + 1);
     } else {
-      const split = splitRunOn(st.words, st.at);
-      if (split.runOn) current().children.push(toDirective(split.runOn, split.runOn[split.runOn.length - 1].end, false));
-      header = split.header;
+      const split2 = splitRunOn(st.words, st.at);
+      if (split2.runOn) current().children.push(toDirective(split2.runOn, split2.runOn[split2.runOn.length - 1].end, false));
+      header = split2.header;
     }
     const d = toDirective(header, st.at + 1, true);
     d.blockSpan = span(st.at, st.at + 1);
@@ -22116,8 +22719,8 @@ function parseNginx(file) {
 }
 
 // src/inputs/nginx.ts
-var import_node_fs = require("node:fs");
-var import_node_path15 = require("node:path");
+var import_node_fs2 = require("node:fs");
+var import_node_path16 = require("node:path");
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
@@ -22129,12 +22732,12 @@ function maskBlockPlaceholders(file) {
 }
 function startsWithBom(ws, hostPath) {
   try {
-    const fd = (0, import_node_fs.openSync)((0, import_node_path15.join)(ws.rootAbs, hostPath), "r");
+    const fd = (0, import_node_fs2.openSync)((0, import_node_path16.join)(ws.rootAbs, hostPath), "r");
     try {
       const buf = Buffer.alloc(3);
-      return (0, import_node_fs.readSync)(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
+      return (0, import_node_fs2.readSync)(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
     } finally {
-      (0, import_node_fs.closeSync)(fd);
+      (0, import_node_fs2.closeSync)(fd);
     }
   } catch {
     return false;
@@ -22154,7 +22757,7 @@ function nginxMainPath(process2) {
     if (argv[i] === "-p" && argv[i + 1]) prefix = argv[++i];
     else if (argv[i] === "-c" && argv[i + 1]) conf = argv[++i];
   }
-  return conf === void 0 ? `${NGINX_PREFIX}/nginx.conf` : import_node_path14.posix.resolve(prefix, conf);
+  return conf === void 0 ? `${NGINX_PREFIX}/nginx.conf` : import_node_path15.posix.resolve(prefix, conf);
 }
 function runsNginx(view) {
   const program = view.process?.argv[0]?.value;
@@ -22173,7 +22776,7 @@ function withRenderedTemplates(ws, fs) {
   const extra = [];
   for (const f of fs.files()) {
     if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
-      const rendered = import_node_path14.posix.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
+      const rendered = import_node_path15.posix.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
       extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via, origin: { kind: "rendered", template: f.hostPath, renderer: "envsubst", via: f.via } });
     }
   }
@@ -22272,13 +22875,13 @@ var NginxBuilder = class {
   }
   include(d, context, parent, via, chain) {
     const arg = d.args[0];
-    const target = import_node_path14.posix.isAbsolute(arg.value) ? arg.value : import_node_path14.posix.join(NGINX_PREFIX, arg.value);
+    const target = import_node_path15.posix.isAbsolute(arg.value) ? arg.value : import_node_path15.posix.join(NGINX_PREFIX, arg.value);
     const isGlob = /[*?[]/.test(target);
     let matches;
     if (isGlob) {
       this.noteIncomplete(target, arg.span);
       matches = this.fs.glob(target);
-      for (const img of this.fs.imageDefaults()) if (globToRegExp(import_node_path14.posix.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
+      for (const img of this.fs.imageDefaults()) if (globToRegExp(import_node_path15.posix.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
     } else {
       const st = this.fs.state(target);
       matches = st.kind === "file" ? [st.file] : [];
@@ -22302,7 +22905,7 @@ var NginxBuilder = class {
   }
   /** A glob over a folder start-up may fill with files arena-lint cannot name. */
   noteIncomplete(glob, span) {
-    const dir = import_node_path14.posix.dirname(glob.split(/[*?[]/)[0] + "x");
+    const dir = import_node_path15.posix.dirname(glob.split(/[*?[]/)[0] + "x");
     const layer = this.fs.incompleteAt(dir);
     if (layer) this.unknowns.push({ what: glob, reason: layer.origin?.kind === "unknown" ? layer.origin.reason : "more files may be written here", span: span ?? layer.via });
   }
@@ -22457,7 +23060,7 @@ function posixJoin(a, b) {
 }
 
 // src/inputs/django.ts
-var import_node_path16 = require("node:path");
+var import_node_path17 = require("node:path");
 
 // src/stack/workers.ts
 var WORKER_NAMES = {
@@ -22744,8 +23347,8 @@ function celeryAppSettings(stack, workers, roots) {
   return void 0;
 }
 function packageRoot(file, module2) {
-  let root = file.endsWith("/__init__.py") ? import_node_path16.posix.dirname(file) : file;
-  for (let i = 0; i < module2.split(".").length; i++) root = import_node_path16.posix.dirname(root);
+  let root = file.endsWith("/__init__.py") ? import_node_path17.posix.dirname(file) : file;
+  for (let i = 0; i < module2.split(".").length; i++) root = import_node_path17.posix.dirname(root);
   return root === "." ? "" : root;
 }
 function entriesOf(v) {
@@ -22858,7 +23461,7 @@ function djangoRedisUses(app) {
 }
 
 // src/inputs/pgbouncer.ts
-var import_node_path18 = require("node:path");
+var import_node_path19 = require("node:path");
 
 // src/core/suggest.ts
 function editDistance(a, b) {
@@ -23665,7 +24268,7 @@ function effectivePgbouncerSettings(ini, version) {
 }
 
 // src/container/config-includes.ts
-var import_node_path17 = require("node:path");
+var import_node_path18 = require("node:path");
 
 // src/reference/redis-settings.ts
 var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
@@ -23848,7 +24451,7 @@ function loadPgbouncerIni(ws, fs, main2, cwd2 = "/") {
       } else if (it.kind === "entry") {
         current?.entries.push(it.entry);
       } else {
-        const target = fs.resolve(import_node_path17.posix.resolve(cwd2, it.include.path));
+        const target = fs.resolve(import_node_path18.posix.resolve(cwd2, it.include.path));
         if (!target || depth >= MAX_DEPTH2 || !read(target, depth + 1, true)) unresolved.push(it.include);
       }
     }
@@ -23873,7 +24476,7 @@ function loadRedisConf(ws, fs, main2, cwd2 = "/") {
       ...doc.includes.map((inc) => ({
         at: inc.span.start,
         apply: () => {
-          const abs2 = import_node_path17.posix.resolve(cwd2, inc.path);
+          const abs2 = import_node_path18.posix.resolve(cwd2, inc.path);
           const targets2 = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
           if (targets2.length === 0 && !/[*?[]/.test(abs2)) out.includes.push(inc);
           for (const t2 of targets2) {
@@ -24000,7 +24603,7 @@ function findIni(stack, svc) {
     const hit = fs.resolve(p);
     if (hit) return hit;
   }
-  return fs.files().find((f) => import_node_path18.posix.basename(f.containerPath) === "pgbouncer.ini");
+  return fs.files().find((f) => import_node_path19.posix.basename(f.containerPath) === "pgbouncer.ini");
 }
 function pgbouncerValue(pgb, name2) {
   const raw = pgb.settings.get(name2) ?? unknown(`${name2} is not a pgbouncer setting`, pgb.service.nameSpan);
@@ -24043,7 +24646,7 @@ function describePgbouncer(pgb) {
 }
 function readAuthFile(stack, svc, auth) {
   if (auth?.kind !== "known" || auth.value === "") return void 0;
-  const containerPath3 = import_node_path18.posix.isAbsolute(auth.value) ? auth.value : import_node_path18.posix.join("/etc/pgbouncer", auth.value);
+  const containerPath3 = import_node_path19.posix.isAbsolute(auth.value) ? auth.value : import_node_path19.posix.join("/etc/pgbouncer", auth.value);
   const hostPath = stack.image(svc).fs.resolve(containerPath3)?.hostPath;
   const file = hostPath ? stack.workspace.read(hostPath) : void 0;
   if (file) stack.addFile(file.path);
@@ -24366,8 +24969,9 @@ function redisInt(redis, name2) {
 
 // src/stack/data-tier.ts
 function buildDataTier(stack) {
-  const pgbouncers = stack.services.filter((s2) => isPgbouncerService(stack, s2)).map((s2) => readPgbouncer(stack, s2));
-  const postgres = stack.services.filter((s2) => !isPgbouncerService(stack, s2) && isPostgresService(stack, s2)).map((s2) => readPostgres(stack, s2));
+  const pgbouncerServices = new Set(stack.services.filter((s2) => isPgbouncerService(stack, s2)));
+  const pgbouncers = stack.services.filter((s2) => pgbouncerServices.has(s2)).map((s2) => readPgbouncer(stack, s2));
+  const postgres = stack.services.filter((s2) => !pgbouncerServices.has(s2) && isPostgresService(stack, s2)).map((s2) => readPostgres(stack, s2));
   const redis = stack.services.filter((s2) => isRedisService(stack, s2)).map((s2) => readRedis(stack, s2));
   const { apps, workers } = djangoProcesses(stack);
   const databases = [];
@@ -24473,7 +25077,7 @@ function workloadOf(svc, container) {
 }
 
 // src/stack/unloaded-configs.ts
-var import_node_path19 = require("node:path");
+var import_node_path20 = require("node:path");
 var NGINX_NAME = /\.(conf|template|tpl)$/;
 var NGINX_BLOCK = /^\s*(server|upstream|location|http|events|map|stream)\b[^;{}\n]*\{/m;
 function unloadedNginxConfigs(ws, view, nginx) {
@@ -24538,7 +25142,7 @@ function loadedConfigPaths(nginx) {
 function layerFiles(ws, layer) {
   if (!layer.isDir) return ws.exists(layer.hostPath) && !ws.isDir(layer.hostPath) ? [{ hostPath: layer.hostPath, containerPath: layer.containerPath }] : [];
   const prefix = layer.hostPath === "" ? "" : `${layer.hostPath}/`;
-  return ws.filesUnder(layer.hostPath).filter((f) => !layer.ignored?.(f)).map((f) => ({ hostPath: f, containerPath: import_node_path19.posix.join(layer.containerPath, f.slice(prefix.length)) }));
+  return ws.filesUnder(layer.hostPath).filter((f) => !layer.ignored?.(f)).map((f) => ({ hostPath: f, containerPath: import_node_path20.posix.join(layer.containerPath, f.slice(prefix.length)) }));
 }
 function describe2(layer) {
   const mount = layer.origin?.kind === "mount";
@@ -25112,7 +25716,7 @@ function buildFacts(stack) {
 }
 
 // src/inputs/compose-discovery.ts
-var import_node_path20 = require("node:path");
+var import_node_path21 = require("node:path");
 var DEFAULT_COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 var DEFAULT_OVERRIDE_FILES = ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
 var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
@@ -25122,12 +25726,12 @@ function findComposeFiles(ws) {
   return ws.files().filter((f) => COMPOSE_NAME.test(f) && !isJinjaDataTemplate(ws.read(f)?.text ?? ""));
 }
 function dirOf2(path) {
-  const d = import_node_path20.posix.dirname(path);
+  const d = import_node_path21.posix.dirname(path);
   return d === "." ? "" : d;
 }
 function inRoot2(dir, p) {
-  const out = import_node_path20.posix.normalize(import_node_path20.posix.join(dir || ".", p));
-  if (out === ".." || out.startsWith("../") || import_node_path20.posix.isAbsolute(out)) return void 0;
+  const out = import_node_path21.posix.normalize(import_node_path21.posix.join(dir || ".", p));
+  if (out === ".." || out.startsWith("../") || import_node_path21.posix.isAbsolute(out)) return void 0;
   return out === "." ? "" : out;
 }
 function discoverProjects(ws, declared = []) {
@@ -25143,7 +25747,7 @@ function discoverProjects(ws, declared = []) {
       origin: { kind: "config", ...d.span ? { via: d.span } : {} }
     });
   }
-  const envDirs = ws.files().filter((f) => import_node_path20.posix.basename(f) === ".env").map(dirOf2);
+  const envDirs = ws.files().filter((f) => import_node_path21.posix.basename(f) === ".env").map(dirOf2);
   const dirs = [.../* @__PURE__ */ new Set(["", ...composeFiles.map(dirOf2), ...envDirs])].sort();
   for (const dir of dirs) {
     const fromEnv = composeFileVariable(ws, dir);
@@ -25170,7 +25774,7 @@ function discoverProjects(ws, declared = []) {
   const merged = /* @__PURE__ */ new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
   for (const f of composeFiles) {
     if (bases.has(f) || merged.has(f)) continue;
-    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(import_node_path20.posix.basename(f))) {
+    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(import_node_path21.posix.basename(f))) {
       projects.push({ files: [f], origin: { kind: "file" } });
       continue;
     }
@@ -25310,7 +25914,7 @@ function referencedFiles(ws, path) {
 }
 
 // src/engine/config.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 
 // src/generated/config-validator.js
 var config_validator_default = validate10;
@@ -26917,14 +27521,14 @@ function walk(doc, path) {
   let node = doc.contents;
   let key2;
   for (const p of path) {
-    if ((0, import_yaml7.isSeq)(node)) {
+    if ((0, import_yaml8.isSeq)(node)) {
       node = node.items[Number(p)];
       key2 = void 0;
       continue;
     }
-    if (!(0, import_yaml7.isMap)(node)) return void 0;
-    const pair2 = node.items.find((i) => (0, import_yaml7.isPair)(i) && (0, import_yaml7.isScalar)(i.key) && String(i.key.value) === p);
-    if (!pair2 || !(0, import_yaml7.isPair)(pair2)) return void 0;
+    if (!(0, import_yaml8.isMap)(node)) return void 0;
+    const pair2 = node.items.find((i) => (0, import_yaml8.isPair)(i) && (0, import_yaml8.isScalar)(i.key) && String(i.key.value) === p);
+    if (!pair2 || !(0, import_yaml8.isPair)(pair2)) return void 0;
     key2 = pair2.key;
     node = pair2.value;
   }
@@ -27107,8 +27711,8 @@ function occurrenceFingerprints(findings) {
 }
 
 // src/workspace/workspace.ts
-var import_node_fs2 = require("node:fs");
-var import_node_path21 = require("node:path");
+var import_node_fs3 = require("node:fs");
+var import_node_path22 = require("node:path");
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -27140,12 +27744,12 @@ var Workspace = class {
   }
   insideCache = /* @__PURE__ */ new Map();
   resolvesInside(rel) {
-    const n = import_node_path21.posix.normalize(rel || ".");
-    if (n === ".." || n.startsWith("../") || (0, import_node_path21.isAbsolute)(n)) return false;
+    const n = import_node_path22.posix.normalize(rel || ".");
+    if (n === ".." || n.startsWith("../") || (0, import_node_path22.isAbsolute)(n)) return false;
     try {
-      this.realRoot ??= (0, import_node_fs2.realpathSync)(this.rootAbs);
-      const r = (0, import_node_path21.relative)(this.realRoot, (0, import_node_fs2.realpathSync)((0, import_node_path21.join)(this.rootAbs, rel || ".")));
-      return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !(0, import_node_path21.isAbsolute)(r);
+      this.realRoot ??= (0, import_node_fs3.realpathSync)(this.rootAbs);
+      const r = (0, import_node_path22.relative)(this.realRoot, (0, import_node_fs3.realpathSync)((0, import_node_path22.join)(this.rootAbs, rel || ".")));
+      return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !(0, import_node_path22.isAbsolute)(r);
     } catch {
       return true;
     }
@@ -27158,7 +27762,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries3;
       try {
-        entries3 = (0, import_node_fs2.readdirSync)((0, import_node_path21.join)(this.rootAbs, rel), { withFileTypes: true });
+        entries3 = (0, import_node_fs3.readdirSync)((0, import_node_path22.join)(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -27192,7 +27796,7 @@ var Workspace = class {
     if (k === void 0) {
       try {
         if (!this.inside(rel)) throw new Error("outside the checked folder");
-        const st = (0, import_node_fs2.statSync)((0, import_node_path21.join)(this.rootAbs, rel));
+        const st = (0, import_node_fs3.statSync)((0, import_node_path22.join)(this.rootAbs, rel));
         k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
       } catch {
         k = "none";
@@ -27213,10 +27817,10 @@ var Workspace = class {
     const replaced = this.overlay?.get(rel);
     if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
-      const abs2 = (0, import_node_path21.join)(this.rootAbs, rel);
-      const st = (0, import_node_fs2.statSync)(abs2);
+      const abs2 = (0, import_node_path22.join)(this.rootAbs, rel);
+      const st = (0, import_node_fs3.statSync)(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
-      const buf = (0, import_node_fs2.readFileSync)(abs2);
+      const buf = (0, import_node_fs3.readFileSync)(abs2);
       if (buf.includes(0)) throw new Error("binary");
       const text2 = buf.toString("utf8");
       const bom = text2.startsWith("\uFEFF");
@@ -27467,10 +28071,10 @@ function findProjects(ws, config3) {
 }
 function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
-    const abs2 = (0, import_node_path22.resolve)(explicit);
-    if (!(0, import_node_fs3.existsSync)(abs2)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = (0, import_node_path22.relative)(ws.rootAbs, abs2).split("\\").join("/");
-    const file2 = !rel.startsWith("..") && !(0, import_node_path22.isAbsolute)(rel) ? ws.read(rel) : void 0;
+    const abs2 = (0, import_node_path23.resolve)(explicit);
+    if (!(0, import_node_fs4.existsSync)(abs2)) throw new UsageError(`config file not found: ${explicit}`);
+    const rel = (0, import_node_path23.relative)(ws.rootAbs, abs2).split("\\").join("/");
+    const file2 = !rel.startsWith("..") && !(0, import_node_path23.isAbsolute)(rel) ? ws.read(rel) : void 0;
     return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs2, explicit), "");
   }
   const path = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
@@ -27481,7 +28085,7 @@ function readConfig(ws, explicit, shownRoot = "") {
 }
 function readOutside(abs2, shown3) {
   try {
-    return createSourceFile(shown3, (0, import_node_fs3.readFileSync)(abs2, "utf8"));
+    return createSourceFile(shown3, (0, import_node_fs4.readFileSync)(abs2, "utf8"));
   } catch {
     throw new UsageError(`cannot read config file ${shown3}`);
   }
@@ -27513,9 +28117,9 @@ function severityFor(rule, config3, file, stack, cli) {
   return setting2;
 }
 function check(opts) {
-  const rootAbs = (0, import_node_path22.resolve)(opts.dir);
+  const rootAbs = (0, import_node_path23.resolve)(opts.dir);
   const shown3 = opts.displayDir ?? opts.dir;
-  if (!(0, import_node_fs3.existsSync)(rootAbs)) throw new UsageError(`no such directory: ${shown3}`);
+  if (!(0, import_node_fs4.existsSync)(rootAbs)) throw new UsageError(`no such directory: ${shown3}`);
   const probe = new Workspace(rootAbs, void 0, opts.overlay);
   if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown3}`);
   const config3 = readConfig(probe, opts.configPath, shown3);
@@ -27608,8 +28212,8 @@ function sortFindings(findings) {
 }
 
 // src/commands/capacity.ts
-var import_node_fs4 = require("node:fs");
-var import_node_path23 = require("node:path");
+var import_node_fs5 = require("node:fs");
+var import_node_path24 = require("node:path");
 var import_node_util = require("node:util");
 
 // src/facts/connections.ts
@@ -28084,19 +28688,42 @@ function replicaNumber(svc) {
   return /(\d+)$/.exec(svc.name)?.[1];
 }
 function normalizeIdentity(svc, tier, data) {
+  return identityNormalizer(svc, tier)(data);
+}
+function identityNormalizer(svc, tier) {
   const n = tier.numbered ? replicaNumber(svc) : void 0;
-  const number2 = n === void 0 ? void 0 : new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, "g");
+  let number2;
   const swap = (s2) => {
     const out = s2.includes(svc.name) ? s2.split(svc.name).join("{name}") : s2;
-    return number2 && out.includes(n) ? out.replace(number2, "{n}") : out;
+    if (n === void 0 || !out.includes(n)) return out;
+    number2 ??= new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, "g");
+    return out.replace(number2, "{n}");
   };
   const walk2 = (d) => {
     if (typeof d === "string") return swap(d);
-    if (Array.isArray(d)) return d.map(walk2);
-    if (d && typeof d === "object") return Object.fromEntries(Object.entries(d).map(([k, v]) => [swap(k), walk2(v)]));
+    if (Array.isArray(d)) {
+      let out;
+      for (let i = 0; i < d.length; i++) {
+        const w = walk2(d[i]);
+        if (out === void 0 && w !== d[i]) out = d.slice(0, i);
+        out?.push(w);
+      }
+      return out ?? d;
+    }
+    if (d && typeof d === "object") {
+      const entries3 = Object.entries(d);
+      let changed = false;
+      const swapped = entries3.map(([k, v]) => {
+        const k2 = swap(k);
+        const v2 = walk2(v);
+        if (k2 !== k || v2 !== v) changed = true;
+        return [k2, v2];
+      });
+      return changed ? Object.fromEntries(swapped) : d;
+    }
     return d;
   };
-  return walk2(data);
+  return walk2;
 }
 function hasIdentityPlaceholder(data) {
   return JSON.stringify(data ?? null).includes("{name}") || JSON.stringify(data ?? null).includes("{n}");
@@ -28517,7 +29144,7 @@ function capacityCommand(argv, io) {
   const dir = positionals[0] ?? ".";
   const format = values.format ?? "text";
   if (!FORMATS.includes(format)) throw new UsageError(`unknown format "${format}"; use one of ${FORMATS.join(", ")}`);
-  const run = check({ dir: (0, import_node_path23.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path23.resolve)(io.cwd, values.config) } : {}, rules: [] });
+  const run = check({ dir: (0, import_node_path24.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path24.resolve)(io.cwd, values.config) } : {}, rules: [] });
   const problems = capacityPlan(run.config).problems;
   if (problems.length) {
     const file = run.config.file;
@@ -28529,7 +29156,7 @@ ${lines.join("\n")}`);
   const color = values.output ? false : useColor(io, values);
   const text2 = format === "json" ? renderCapacityJson(report) : format === "markdown" ? renderCapacityMarkdown(report) : renderCapacityText(report, { color });
   if (values.output) {
-    (0, import_node_fs4.writeFileSync)((0, import_node_path23.resolve)(io.cwd, values.output), text2);
+    (0, import_node_fs5.writeFileSync)((0, import_node_path24.resolve)(io.cwd, values.output), text2);
     io.stdout(`capacity report written to ${values.output}
 `);
   } else io.stdout(text2);
@@ -28537,7 +29164,7 @@ ${lines.join("\n")}`);
 }
 
 // src/commands/graph.ts
-var import_node_path26 = require("node:path");
+var import_node_path27 = require("node:path");
 var import_node_util2 = require("node:util");
 
 // src/graph/build.ts
@@ -28664,7 +29291,7 @@ function escape(s2) {
 }
 
 // src/fix/yaml.ts
-var import_yaml9 = __toESM(require_dist(), 1);
+var import_yaml10 = __toESM(require_dist(), 1);
 
 // src/core/fix.ts
 function textEdit(span, text2) {
@@ -28713,7 +29340,7 @@ function insideInterpolation(text2, span) {
 // src/fix/yaml.ts
 function parseForEdit(file) {
   try {
-    const doc = import_yaml9.default.parseDocument(file.text, { merge: true, keepSourceTokens: false });
+    const doc = import_yaml10.default.parseDocument(file.text, { merge: true, keepSourceTokens: false });
     return doc.errors.length ? void 0 : doc;
   } catch {
     return void 0;
@@ -28721,14 +29348,14 @@ function parseForEdit(file) {
 }
 function servicesMap(doc) {
   const s2 = doc.get("services", true);
-  return (0, import_yaml9.isMap)(s2) ? s2 : void 0;
+  return (0, import_yaml10.isMap)(s2) ? s2 : void 0;
 }
 function servicePair(doc, name2) {
   const services = servicesMap(doc);
-  return services?.items.find((p) => (0, import_yaml9.isScalar)(p.key) && String(p.key.value) === name2);
+  return services?.items.find((p) => (0, import_yaml10.isScalar)(p.key) && String(p.key.value) === name2);
 }
 function pairKey(p) {
-  return (0, import_yaml9.isScalar)(p.key) ? String(p.key.value) : void 0;
+  return (0, import_yaml10.isScalar)(p.key) ? String(p.key.value) : void 0;
 }
 function entryLines(text2, pair2) {
   const key2 = pair2.key;
@@ -28744,12 +29371,12 @@ function renameWord(text2, from, to) {
   return text2.replace(new RegExp(`(?<![A-Za-z0-9_.-])${esc}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, "g"), to);
 }
 function itemName(n) {
-  return (0, import_yaml9.isScalar)(n) && (typeof n.value === "string" || typeof n.value === "number") ? String(n.value) : void 0;
+  return (0, import_yaml10.isScalar)(n) && (typeof n.value === "string" || typeof n.value === "number") ? String(n.value) : void 0;
 }
 function addNamesAfter(file, list, after, names) {
   const text2 = file.text;
   if (names.length === 0) return void 0;
-  if ((0, import_yaml9.isSeq)(list)) {
+  if ((0, import_yaml10.isSeq)(list)) {
     const item = list.items.find((i) => itemName(i) === after);
     if (!item?.range) return void 0;
     if (list.flow) {
@@ -28762,7 +29389,7 @@ function addNamesAfter(file, list, after, names) {
     if (!/^[ \t]*-[ \t]/.test(line) || renameWord(line, after, after + "\0") === line) return void 0;
     return insertLines(file, nextLineStart(text2, item.range[1]), names.map((n) => renameWord(line, after, n)));
   }
-  if ((0, import_yaml9.isMap)(list) && !list.flow) {
+  if ((0, import_yaml10.isMap)(list) && !list.flow) {
     const pair2 = list.items.find((p) => pairKey(p) === after);
     const lines = pair2 && entryLines(text2, pair2);
     if (!lines) return void 0;
@@ -28779,7 +29406,7 @@ function insertLines(file, at2, lines) {
 }
 function removeName(file, list, name2) {
   const text2 = file.text;
-  if ((0, import_yaml9.isSeq)(list)) {
+  if ((0, import_yaml10.isSeq)(list)) {
     const items = list.items;
     const k = items.findIndex((i) => itemName(i) === name2);
     const item = items[k];
@@ -28793,7 +29420,7 @@ function removeName(file, list, name2) {
     }
     return textEdit({ file: file.path, start: lineStart(text2, item.range[0]), end: nextLineStart(text2, item.range[1]) }, "");
   }
-  if ((0, import_yaml9.isMap)(list) && !list.flow) {
+  if ((0, import_yaml10.isMap)(list) && !list.flow) {
     const pair2 = list.items.find((p) => pairKey(p) === name2);
     const lines = pair2 && entryLines(text2, pair2);
     return lines ? textEdit({ file: file.path, ...lines }, "") : void 0;
@@ -28801,16 +29428,16 @@ function removeName(file, list, name2) {
   return void 0;
 }
 function namesIn(list) {
-  if ((0, import_yaml9.isSeq)(list)) return list.items.flatMap((i) => itemName(i) !== void 0 ? [itemName(i)] : []);
-  if ((0, import_yaml9.isMap)(list)) return list.items.flatMap((p) => pairKey(p) !== void 0 ? [pairKey(p)] : []);
+  if ((0, import_yaml10.isSeq)(list)) return list.items.flatMap((i) => itemName(i) !== void 0 ? [itemName(i)] : []);
+  if ((0, import_yaml10.isMap)(list)) return list.items.flatMap((p) => pairKey(p) !== void 0 ? [pairKey(p)] : []);
   return [];
 }
 function dependsOnNode(doc, service) {
   const svc = servicePair(doc, service)?.value;
-  if (!(0, import_yaml9.isMap)(svc)) return void 0;
+  if (!(0, import_yaml10.isMap)(svc)) return void 0;
   const pair2 = svc.items.find((p) => pairKey(p) === "depends_on");
   const v = pair2?.value;
-  return v && ((0, import_yaml9.isSeq)(v) || (0, import_yaml9.isMap)(v)) ? v : void 0;
+  return v && ((0, import_yaml10.isSeq)(v) || (0, import_yaml10.isMap)(v)) ? v : void 0;
 }
 function appendToCommand(file, commandSpan, words) {
   const command = file.text.slice(commandSpan.start, commandSpan.end);
@@ -28820,7 +29447,7 @@ function appendToCommand(file, commandSpan, words) {
 function addServiceKeyAfter(file, service, after, line) {
   const doc = parseForEdit(file);
   const svc = doc && servicePair(doc, service)?.value;
-  if (!(0, import_yaml9.isMap)(svc) || svc.flow) return void 0;
+  if (!(0, import_yaml10.isMap)(svc) || svc.flow) return void 0;
   const pair2 = svc.items.find((p) => pairKey(p) === after);
   const lines = pair2 && entryLines(file.text, pair2);
   if (!lines) return void 0;
@@ -28976,18 +29603,23 @@ var proxy_pass_unknown_upstream_default = defineRule({
 // src/stack/replicas.ts
 var IDENTITY_KEYS = /* @__PURE__ */ new Set(["container_name", "hostname"]);
 var PER_REPLICA_KEYS = /* @__PURE__ */ new Set(["ports", "labels"]);
+var split = /* @__PURE__ */ new WeakMap();
 function replicaAspects(svc, tier) {
+  const done = split.get(svc);
+  if (done?.tier === tier) return new Map(done.aspects);
   const out = /* @__PURE__ */ new Map();
+  const normalize3 = identityNormalizer(svc, tier);
   for (const [key2, { data, span }] of svc.settings) {
     if (IDENTITY_KEYS.has(key2) || PER_REPLICA_KEYS.has(key2)) continue;
     if (key2 === "environment") continue;
-    out.set(key2, { label: key2, data, normalized: JSON.stringify(normalizeIdentity(svc, tier, data)), span });
+    out.set(key2, { label: key2, data, normalized: JSON.stringify(normalize3(data)), span });
   }
   for (const e of svc.environment) {
     const data = e.value.kind === "known" ? e.value.value : null;
-    out.set(`env:${e.key}`, { label: `environment ${e.key}`, data, normalized: JSON.stringify(normalizeIdentity(svc, tier, data)), span: e.span });
+    out.set(`env:${e.key}`, { label: `environment ${e.key}`, data, normalized: JSON.stringify(normalize3(data)), span: e.span });
   }
-  return out;
+  split.set(svc, { tier, aspects: out });
+  return new Map(out);
 }
 function groupAspect(tier, aspects, key2) {
   const groups = /* @__PURE__ */ new Map();
@@ -28998,7 +29630,9 @@ function groupAspect(tier, aspects, key2) {
     list.push(r);
     groups.set(k, list);
   }
-  return [...groups.entries()].map(([normalized, members]) => ({ normalized, members })).sort((a, b) => b.members.length - a.members.length || tier.replicas.indexOf(a.members[0]) - tier.replicas.indexOf(b.members[0]));
+  const position = /* @__PURE__ */ new Map();
+  if (groups.size > 1) tier.replicas.forEach((r, i) => position.has(r) || position.set(r, i));
+  return [...groups.entries()].map(([normalized, members]) => ({ normalized, members })).sort((a, b) => b.members.length - a.members.length || position.get(a.members[0]) - position.get(b.members[0]));
 }
 function isIdentityAspect(normalized) {
   return normalized !== "\0absent" && hasIdentityPlaceholder(JSON.parse(normalized));
@@ -30819,12 +31453,14 @@ var upstream_protocol_mismatch_default = defineRule({
     }
   },
   check({ stack, report, where: where2 }) {
+    const listenersOf = /* @__PURE__ */ new Map();
     for (const proxy of stack.proxies) {
       for (const pass of proxy.nginx.proxyPasses) {
         const speaks = passProtocol(pass);
         if (!speaks) continue;
         for (const t2 of targets(stack, pass)) {
-          const listeners = appListeners(stack, t2.service);
+          if (!listenersOf.has(t2.service)) listenersOf.set(t2.service, appListeners(stack, t2.service));
+          const listeners = listenersOf.get(t2.service);
           if (!listeners) continue;
           const l = t2.port === void 0 ? listeners.length === 1 ? listeners[0] : void 0 : listeners.find((x) => x.port === t2.port);
           if (!l || l.protocol === speaks) continue;
@@ -31019,37 +31655,37 @@ function hasHealthcheck(svc) {
 }
 
 // rules/support/static-paths.ts
-var import_node_path24 = require("node:path");
+var import_node_path25 = require("node:path");
 function sharedLocation(mounts, containerPath3) {
-  const path = import_node_path24.posix.normalize(containerPath3).replace(/(.)\/$/, "$1");
+  const path = import_node_path25.posix.normalize(containerPath3).replace(/(.)\/$/, "$1");
   let best;
   for (const m of mounts) {
-    const target2 = import_node_path24.posix.normalize(m.target).replace(/(.)\/$/, "$1");
+    const target2 = import_node_path25.posix.normalize(m.target).replace(/(.)\/$/, "$1");
     if (path !== target2 && !path.startsWith(target2 === "/" ? "/" : `${target2}/`)) continue;
-    if (!best || target2.length >= import_node_path24.posix.normalize(best.target).replace(/(.)\/$/, "$1").length) best = m;
+    if (!best || target2.length >= import_node_path25.posix.normalize(best.target).replace(/(.)\/$/, "$1").length) best = m;
   }
   if (!best || best.source === void 0 || best.source.startsWith("../")) return void 0;
   if (best.type !== "volume" && best.type !== "bind") return void 0;
-  const target = import_node_path24.posix.normalize(best.target).replace(/(.)\/$/, "$1");
+  const target = import_node_path25.posix.normalize(best.target).replace(/(.)\/$/, "$1");
   const rel = path === target ? "" : path.slice(target === "/" ? 1 : target.length + 1);
   if (best.type === "volume") {
     return { mount: best, source: `volume ${best.source}`, rel, key: `volume:${best.source}:/${rel}`, sourceKey: `volume:${best.source}` };
   }
-  const host = rel ? import_node_path24.posix.join(best.source || ".", rel) : best.source || ".";
-  return { mount: best, source: `./${best.source} (bind mount)`.replace("./ (", ". ("), rel, key: `bind:${import_node_path24.posix.normalize(host)}`, sourceKey: `bind:${best.source}` };
+  const host = rel ? import_node_path25.posix.join(best.source || ".", rel) : best.source || ".";
+  return { mount: best, source: `./${best.source} (bind mount)`.replace("./ (", ". ("), rel, key: `bind:${import_node_path25.posix.normalize(host)}`, sourceKey: `bind:${best.source}` };
 }
 function pathIn(mounts, loc) {
   for (const m of mounts) {
     if (m.source === void 0 || m.type !== loc.mount.type) continue;
     let path;
-    if (m.type === "volume" && m.source === loc.mount.source) path = loc.rel ? import_node_path24.posix.join(m.target, loc.rel) : m.target;
+    if (m.type === "volume" && m.source === loc.mount.source) path = loc.rel ? import_node_path25.posix.join(m.target, loc.rel) : m.target;
     if (m.type === "bind") {
       const host = loc.key.slice("bind:".length);
-      const src = import_node_path24.posix.normalize(m.source || ".");
-      if (src === "." || host === src || host.startsWith(`${src}/`)) path = import_node_path24.posix.join(m.target, src === "." ? host : host.slice(src.length));
+      const src = import_node_path25.posix.normalize(m.source || ".");
+      if (src === "." || host === src || host.startsWith(`${src}/`)) path = import_node_path25.posix.join(m.target, src === "." ? host : host.slice(src.length));
     }
     if (path === void 0) continue;
-    path = import_node_path24.posix.normalize(path).replace(/(.)\/$/, "$1");
+    path = import_node_path25.posix.normalize(path).replace(/(.)\/$/, "$1");
     if (sharedLocation(mounts, path)?.key === loc.key) return { path, mount: m };
   }
   return void 0;
@@ -31057,10 +31693,10 @@ function pathIn(mounts, loc) {
 function settingPath(app, stack, name2) {
   const v = app.settings?.names.get(name2);
   if (v?.kind !== "known" || typeof v.value !== "string" || v.value === "" || v.value.includes("$")) return void 0;
-  if (import_node_path24.posix.isAbsolute(v.value)) return { ...v, value: import_node_path24.posix.normalize(v.value) };
+  if (import_node_path25.posix.isAbsolute(v.value)) return { ...v, value: import_node_path25.posix.normalize(v.value) };
   const cwd2 = stack.view(app.service)?.process?.workingDir;
-  if (cwd2?.kind !== "known" || !import_node_path24.posix.isAbsolute(cwd2.value)) return void 0;
-  return { ...v, value: import_node_path24.posix.join(cwd2.value, v.value) };
+  if (cwd2?.kind !== "known" || !import_node_path25.posix.isAbsolute(cwd2.value)) return void 0;
+  return { ...v, value: import_node_path25.posix.join(cwd2.value, v.value) };
 }
 function settingUrlPath(app, name2) {
   const v = app.settings?.names.get(name2);
@@ -31142,7 +31778,7 @@ var collectstatic_race_default = defineRule({
 });
 
 // rules/static-files.ts
-var import_node_path25 = require("node:path");
+var import_node_path26 = require("node:path");
 var KINDS = [
   { url: "STATIC_URL", root: "STATIC_ROOT", files: "static files", writer: "collectstatic writes the files" },
   { url: "MEDIA_URL", root: "MEDIA_ROOT", files: "uploaded media", writer: "Django saves uploads" }
@@ -31247,19 +31883,19 @@ function servingFolder(proxy, server, url) {
     const a = alias.directive.args[0]?.value;
     if (!a || a.includes("$") || !a.startsWith("/")) return void 0;
     if (best.prefix.endsWith("/") !== a.endsWith("/") && url.slice(best.prefix.length) === "") return void 0;
-    return { path: clean(import_node_path25.posix.join(a, url.slice(best.prefix.length))), location: loc, directive: alias };
+    return { path: clean(import_node_path26.posix.join(a, url.slice(best.prefix.length))), location: loc, directive: alias };
   }
   const root = inherited(loc.node, "root")[0];
   const r = root?.directive.args[0]?.value;
   if (!root || !r || r.includes("$") || !r.startsWith("/")) return void 0;
-  return { path: clean(import_node_path25.posix.join(r, url)), location: loc, directive: root };
+  return { path: clean(import_node_path26.posix.join(r, url)), location: loc, directive: root };
 }
 function officialImageOnly(view) {
   if (view.spec.build || view.spec.image?.kind !== "known") return false;
   return /^(docker\.io\/)?(library\/)?(nginx|nginxinc\/nginx-unprivileged)(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/.test(view.spec.image.value);
 }
 function clean(p) {
-  return import_node_path25.posix.normalize(p).replace(/(.)\/$/, "$1");
+  return import_node_path26.posix.normalize(p).replace(/(.)\/$/, "$1");
 }
 
 // rules/support/streaming.ts
@@ -34809,7 +35445,7 @@ function graphCommand(argv, io) {
   });
   if (positionals.length > 1) throw new UsageError(`graph takes one directory, got ${positionals.length}`);
   const dir = positionals[0] ?? ".";
-  const run = check({ dir: (0, import_node_path26.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path26.resolve)(io.cwd, values.config) } : {}, rules: [] });
+  const run = check({ dir: (0, import_node_path27.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path27.resolve)(io.cwd, values.config) } : {}, rules: [] });
   const out = [];
   for (const stack of run.stacks) {
     const chart = formatMermaid(stackGraph(stack));
@@ -34825,7 +35461,7 @@ ${chart}`);
 }
 
 // src/commands/inspect.ts
-var import_node_path27 = require("node:path");
+var import_node_path28 = require("node:path");
 var import_node_util3 = require("node:util");
 
 // src/stack/inspect.ts
@@ -34967,7 +35603,7 @@ function inspectCommand(argv, io) {
   const format = values.format ?? "text";
   if (format !== "text" && format !== "json") throw new UsageError(`unknown format "${format}" for inspect (text, json)`);
   const dir = positionals[0] ?? ".";
-  const run = check({ dir: (0, import_node_path27.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path27.resolve)(io.cwd, values.config) } : {}, rules: [] });
+  const run = check({ dir: (0, import_node_path28.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path28.resolve)(io.cwd, values.config) } : {}, rules: [] });
   if (run.stacks.length === 0) throw new UsageError(`no compose stack found in ${dir}`);
   const report = inspectReport(run.stacks, dir);
   io.stdout(format === "json" ? `${JSON.stringify(report, null, 2)}
@@ -34976,8 +35612,8 @@ function inspectCommand(argv, io) {
 }
 
 // src/commands/check.ts
-var import_node_fs6 = require("node:fs");
-var import_node_path29 = require("node:path");
+var import_node_fs7 = require("node:fs");
+var import_node_path30 = require("node:path");
 var import_node_util4 = require("node:util");
 
 // src/engine/baseline.ts
@@ -35037,7 +35673,7 @@ function applyBaseline(result, baseline) {
 }
 
 // src/engine/combine.ts
-function join6(prefix, path) {
+function join7(prefix, path) {
   return prefix === "" ? path : `${prefix}/${path}`;
 }
 function combineRuns(parts, root) {
@@ -35045,18 +35681,18 @@ function combineRuns(parts, root) {
   const findings = [];
   const stacks = [];
   for (const { prefix, result } of parts) {
-    for (const file of result.sources.all()) sources.add(prefix === "" ? file : createSourceFile(join6(prefix, file.path), file.text));
-    const span = (s2) => prefix === "" ? s2 : { ...s2, file: join6(prefix, s2.file) };
+    for (const file of result.sources.all()) sources.add(prefix === "" ? file : createSourceFile(join7(prefix, file.path), file.text));
+    const span = (s2) => prefix === "" ? s2 : { ...s2, file: join7(prefix, s2.file) };
     for (const f of result.findings) {
       findings.push(
         copyFinding(f, {
           span: span(f.span),
           related: f.related.map((r) => ({ ...r, span: span(r.span) })),
-          ...f.stack !== void 0 ? { stack: join6(prefix, f.stack) } : {}
+          ...f.stack !== void 0 ? { stack: join7(prefix, f.stack) } : {}
         })
       );
     }
-    for (const s2 of result.stacks) stacks.push({ name: join6(prefix, s2.name), files: s2.files.map((f) => join6(prefix, f)) });
+    for (const s2 of result.stacks) stacks.push({ name: join7(prefix, s2.name), files: s2.files.map((f) => join7(prefix, f)) });
   }
   const seen = /* @__PURE__ */ new Set();
   const unique = findings.filter((f) => {
@@ -35670,8 +36306,8 @@ var package_default = {
 };
 
 // src/fix/apply.ts
-var import_node_fs5 = require("node:fs");
-var import_node_path28 = require("node:path");
+var import_node_fs6 = require("node:fs");
+var import_node_path29 = require("node:path");
 var FixWriteError = class extends Error {
 };
 function overlaps(a, b) {
@@ -35751,37 +36387,37 @@ function applyEdits(text2, edits) {
   return out + text2.slice(at2);
 }
 var NODE_FS = {
-  readFile: (abs2) => (0, import_node_fs5.readFileSync)(abs2),
+  readFile: (abs2) => (0, import_node_fs6.readFileSync)(abs2),
   writeNew: (abs2, data, mode) => {
-    const fd = (0, import_node_fs5.openSync)(abs2, "wx", mode);
+    const fd = (0, import_node_fs6.openSync)(abs2, "wx", mode);
     try {
-      (0, import_node_fs5.writeSync)(fd, data);
-      (0, import_node_fs5.fsyncSync)(fd);
+      (0, import_node_fs6.writeSync)(fd, data);
+      (0, import_node_fs6.fsyncSync)(fd);
     } finally {
-      (0, import_node_fs5.closeSync)(fd);
+      (0, import_node_fs6.closeSync)(fd);
     }
   },
-  rename: (from, to) => (0, import_node_fs5.renameSync)(from, to),
-  unlink: (abs2) => (0, import_node_fs5.unlinkSync)(abs2)
+  rename: (from, to) => (0, import_node_fs6.renameSync)(from, to),
+  unlink: (abs2) => (0, import_node_fs6.unlinkSync)(abs2)
 };
 var BOM = Buffer.from([239, 187, 191]);
 function writeChanges(rootAbs, changes, fs = NODE_FS) {
   if (changes.length === 0) return;
-  const rootReal = (0, import_node_fs5.realpathSync)(rootAbs);
+  const rootReal = (0, import_node_fs6.realpathSync)(rootAbs);
   const targets2 = [];
   for (const [n, change] of changes.entries()) {
-    if ((0, import_node_path28.isAbsolute)(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
-    const abs2 = (0, import_node_path28.join)(rootAbs, change.path);
+    if ((0, import_node_path29.isAbsolute)(change.path) || change.path.split("/").includes("..")) throw new FixWriteError(`${change.path} is outside the checked folder`);
+    const abs2 = (0, import_node_path29.join)(rootAbs, change.path);
     let st;
     try {
-      st = (0, import_node_fs5.lstatSync)(abs2);
+      st = (0, import_node_fs6.lstatSync)(abs2);
     } catch {
       throw new FixWriteError(`${change.path} no longer exists`);
     }
     if (!st.isFile()) throw new FixWriteError(`${change.path} is not a regular file (a symlink is never written through)`);
-    const dirReal = (0, import_node_fs5.realpathSync)((0, import_node_path28.dirname)(abs2));
-    const rel = (0, import_node_path28.relative)(rootReal, dirReal);
-    if (rel.startsWith("..") || (0, import_node_path28.isAbsolute)(rel)) throw new FixWriteError(`${change.path} is outside the checked folder`);
+    const dirReal = (0, import_node_fs6.realpathSync)((0, import_node_path29.dirname)(abs2));
+    const rel = (0, import_node_path29.relative)(rootReal, dirReal);
+    if (rel.startsWith("..") || (0, import_node_path29.isAbsolute)(rel)) throw new FixWriteError(`${change.path} is outside the checked folder`);
     const before = fs.readFile(abs2);
     const hasBom = before.subarray(0, 3).equals(BOM);
     const body = hasBom ? before.subarray(3) : before;
@@ -35789,7 +36425,7 @@ function writeChanges(rootAbs, changes, fs = NODE_FS) {
       throw new FixWriteError(`${change.path} changed since it was read; run again`);
     }
     const data = hasBom ? Buffer.concat([BOM, Buffer.from(change.updated, "utf8")]) : Buffer.from(change.updated, "utf8");
-    const temp = (0, import_node_path28.join)((0, import_node_path28.dirname)(abs2), `.${(0, import_node_path28.basename)(abs2)}.arena-lint-${process.pid}-${n}.tmp`);
+    const temp = (0, import_node_path29.join)((0, import_node_path29.dirname)(abs2), `.${(0, import_node_path29.basename)(abs2)}.arena-lint-${process.pid}-${n}.tmp`);
     targets2.push({ change, abs: abs2, temp, data, before, mode: st.mode & 4095 });
   }
   const written = [];
@@ -36059,13 +36695,13 @@ function ruleSettingsOf(values) {
   return settings;
 }
 function checkedPath(io, shown3) {
-  const abs2 = (0, import_node_path29.resolve)(io.cwd, shown3);
-  if (!(0, import_node_fs6.existsSync)(abs2)) throw new UsageError(`no such file or directory: ${shown3}`);
-  const isFile = (0, import_node_fs6.statSync)(abs2).isFile();
-  const dir = isFile ? (0, import_node_path29.dirname)(abs2) : abs2;
-  const rel = (0, import_node_path29.relative)(io.cwd, dir).split("\\").join("/");
-  const prefix = (rel === ".." || rel.startsWith("../")) && (0, import_node_path29.isAbsolute)(shown3) ? dir.split("\\").join("/") : rel;
-  return { shown: shown3, dir, prefix, ...isFile ? { composeFile: (0, import_node_path29.basename)(abs2) } : {} };
+  const abs2 = (0, import_node_path30.resolve)(io.cwd, shown3);
+  if (!(0, import_node_fs7.existsSync)(abs2)) throw new UsageError(`no such file or directory: ${shown3}`);
+  const isFile = (0, import_node_fs7.statSync)(abs2).isFile();
+  const dir = isFile ? (0, import_node_path30.dirname)(abs2) : abs2;
+  const rel = (0, import_node_path30.relative)(io.cwd, dir).split("\\").join("/");
+  const prefix = (rel === ".." || rel.startsWith("../")) && (0, import_node_path30.isAbsolute)(shown3) ? dir.split("\\").join("/") : rel;
+  return { shown: shown3, dir, prefix, ...isFile ? { composeFile: (0, import_node_path30.basename)(abs2) } : {} };
 }
 function noStackMessage(path, run) {
   const where2 = path.shown;
@@ -36112,7 +36748,7 @@ function checkCommand(argv, io) {
   }
   const ruleSettings = ruleSettingsOf(values);
   const paths = shownPaths.map((p) => checkedPath(io, p));
-  const configPath = values.config ? (0, import_node_path29.resolve)(io.cwd, values.config) : void 0;
+  const configPath = values.config ? (0, import_node_path30.resolve)(io.cwd, values.config) : void 0;
   if (values["print-config"]) {
     if (paths.length > 1) throw new UsageError("--print-config takes one path");
     io.stdout(printConfig(io, paths[0], configPath, ruleSettings));
@@ -36137,12 +36773,12 @@ function checkCommand(argv, io) {
   const combined = combineRuns(parts, shownPaths.length === 1 ? shownPaths[0] : ".");
   let findings = combined.findings;
   if (values["write-baseline"] !== void 0) {
-    (0, import_node_fs6.writeFileSync)((0, import_node_path29.resolve)(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
+    (0, import_node_fs7.writeFileSync)((0, import_node_path30.resolve)(io.cwd, values["write-baseline"]), formatBaseline(baselineOf(combined)));
     io.stderr(`baseline with ${findings.length} finding${findings.length === 1 ? "" : "s"} written to ${values["write-baseline"]}
 `);
   }
   if (values.baseline !== void 0) {
-    const matched = applyBaseline(combined, readBaseline((0, import_node_path29.resolve)(io.cwd, values.baseline), values.baseline));
+    const matched = applyBaseline(combined, readBaseline((0, import_node_path30.resolve)(io.cwd, values.baseline), values.baseline));
     findings = matched.findings;
     io.stderr(`${matched.matched} finding${matched.matched === 1 ? "" : "s"} in the baseline ${values.baseline}${matched.gone ? `; ${matched.gone} baseline entr${matched.gone === 1 ? "y" : "ies"} no longer found (rewrite it with --write-baseline)` : ""}
 `);
@@ -36154,7 +36790,7 @@ function checkCommand(argv, io) {
   const report = formatters[format](result, opts);
   const silent = format === "stylish" ? silentChecksLine(runs) : void 0;
   if (values.output) {
-    (0, import_node_fs6.writeFileSync)((0, import_node_path29.resolve)(io.cwd, values.output), report);
+    (0, import_node_fs7.writeFileSync)((0, import_node_path30.resolve)(io.cwd, values.output), report);
     io.stdout(`${summaryLine(result)}
 ${silent ? `${silent}
 ` : ""}report written to ${values.output}
@@ -36175,7 +36811,7 @@ function printConfig(io, path, configPath, cli) {
   const config3 = readConfig(new Workspace(path.dir), configPath, path.shown);
   const rules = {};
   for (const r of RULES) rules[r.meta.id] = severityFor(r, config3, void 0, void 0, cli);
-  const configFile = configPath ? (0, import_node_path29.relative)(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
+  const configFile = configPath ? (0, import_node_path30.relative)(io.cwd, configPath).split("\\").join("/") : config3.file ? path.prefix ? `${path.prefix}/${config3.file.path}` : config3.file.path : null;
   const { rules: _asWritten, ...rest2 } = config3.data;
   return `${JSON.stringify({ configFile, ...rest2, rules, ...Object.keys(cli).length ? { commandLine: cli } : {} }, null, 2)}
 `;
@@ -36183,7 +36819,7 @@ function printConfig(io, path, configPath, cli) {
 function readBaseline(abs2, shown3) {
   let text2;
   try {
-    text2 = (0, import_node_fs6.readFileSync)(abs2, "utf8");
+    text2 = (0, import_node_fs7.readFileSync)(abs2, "utf8");
   } catch {
     throw new UsageError(`baseline file not found: ${shown3}`);
   }
@@ -36198,7 +36834,7 @@ function exitCode(findings, maxWarnings) {
 }
 
 // src/commands/scale.ts
-var import_node_path30 = require("node:path");
+var import_node_path31 = require("node:path");
 var import_node_util5 = require("node:util");
 
 // src/fix/scale.ts
@@ -36291,9 +36927,9 @@ function nameLists(file) {
   const out = [];
   const walk2 = (n, depth) => {
     if (depth > 4 || !n) return;
-    if ((0, import_yaml9.isSeq)(n) || (0, import_yaml9.isMap)(n)) out.push(n);
-    if ((0, import_yaml9.isSeq)(n)) for (const i of n.items) walk2(i, depth + 1);
-    if ((0, import_yaml9.isMap)(n)) for (const p of n.items) walk2(p.value, depth + 1);
+    if ((0, import_yaml10.isSeq)(n) || (0, import_yaml10.isMap)(n)) out.push(n);
+    if ((0, import_yaml10.isSeq)(n)) for (const i of n.items) walk2(i, depth + 1);
+    if ((0, import_yaml10.isMap)(n)) for (const p of n.items) walk2(p.value, depth + 1);
   };
   for (const p of services.items) walk2(p.value, 0);
   return out;
@@ -36391,9 +37027,9 @@ function topologyEdits(stack, target, replicas) {
 function scaleValueSpan(file, service) {
   const doc = parseForEdit(file);
   const svc = doc && servicesMap(doc)?.items.find((p) => pairKey(p) === service)?.value;
-  if (!(0, import_yaml9.isMap)(svc)) return void 0;
+  if (!(0, import_yaml10.isMap)(svc)) return void 0;
   const scale = svc.items.find((p) => pairKey(p) === "scale")?.value;
-  return (0, import_yaml9.isScalar)(scale) && scale.range ? { file: file.path, start: scale.range[0], end: scale.range[1] } : void 0;
+  return (0, import_yaml10.isScalar)(scale) && scale.range ? { file: file.path, start: scale.range[0], end: scale.range[1] } : void 0;
 }
 function appServerCounts(stack, svc) {
   const app = stack.app(svc);
@@ -36519,7 +37155,7 @@ function scaleCommand(argv, io) {
   const threads = count2("threads", values.threads);
   const dir = dirArg ?? ".";
   const color = useColor(io, values);
-  const opts = { dir: (0, import_node_path30.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path30.resolve)(io.cwd, values.config) } : {}, rules: RULES };
+  const opts = { dir: (0, import_node_path31.resolve)(io.cwd, dir), displayDir: dir, ...values.config ? { configPath: (0, import_node_path31.resolve)(io.cwd, values.config) } : {}, rules: RULES };
   const plan = planScale(opts, {
     tier,
     replicas,
@@ -36562,8 +37198,8 @@ function scaleCommand(argv, io) {
 }
 
 // src/commands/init.ts
-var import_node_fs7 = require("node:fs");
-var import_node_path31 = require("node:path");
+var import_node_fs8 = require("node:fs");
+var import_node_path32 = require("node:path");
 var import_node_util6 = require("node:util");
 var INIT_OPTIONS = {
   host: { type: "string" },
@@ -36632,11 +37268,11 @@ function initCommand(argv, io) {
   const { values, positionals } = (0, import_node_util6.parseArgs)({ args: [...argv], allowPositionals: true, strict: true, options: INIT_OPTIONS });
   if (positionals.length > 1) throw new UsageError(`init takes one directory, got ${positionals.length}`);
   const shown3 = positionals[0] ?? ".";
-  const dir = (0, import_node_path31.resolve)(io.cwd, shown3);
-  if (!(0, import_node_fs7.existsSync)(dir)) throw new UsageError(`no such directory: ${shown3}`);
+  const dir = (0, import_node_path32.resolve)(io.cwd, shown3);
+  if (!(0, import_node_fs8.existsSync)(dir)) throw new UsageError(`no such directory: ${shown3}`);
   const ws = new Workspace(dir);
   const present = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
-  if (present && !values.force) throw new UsageError(`${(0, import_node_path31.join)(shown3, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
+  if (present && !values.force) throw new UsageError(`${(0, import_node_path32.join)(shown3, present)} exists; pass --force to replace it (with .arena-lint.yaml)`);
   if (values.host !== void 0 && (values.cpus !== void 0 || values.memory !== void 0)) throw new UsageError("give --host, or --cpus and --memory, not both");
   if (values.host !== void 0 && !lookupInstance(values.host)) {
     const near = suggestInstances(values.host);
@@ -36658,12 +37294,12 @@ function initCommand(argv, io) {
   if (loaded3.problems.length) throw new Error(`init wrote an invalid configuration: ${loaded3.problems.map((p) => p.message).join("; ")}`);
   const plan = capacityPlan(loaded3.config);
   if (plan.problems.length) throw new UsageError(plan.problems.map((p) => p.message).join("; "));
-  const before = check({ dir, displayDir: shown3, rules: RULES, ...present ? { configPath: (0, import_node_path31.join)(dir, present) } : {} });
-  const target = (0, import_node_path31.join)(dir, ".arena-lint.yaml");
-  (0, import_node_fs7.writeFileSync)(target, text2);
+  const before = check({ dir, displayDir: shown3, rules: RULES, ...present ? { configPath: (0, import_node_path32.join)(dir, present) } : {} });
+  const target = (0, import_node_path32.join)(dir, ".arena-lint.yaml");
+  (0, import_node_fs8.writeFileSync)(target, text2);
   const after = check({ dir, displayDir: shown3, rules: RULES, configPath: target });
   const turnedOn = [...silentForHost(before)].filter((id2) => !silentForHost(after).has(id2)).sort();
-  const written = (0, import_node_path31.relative)(io.cwd, target).split("\\").join("/");
+  const written = (0, import_node_path32.relative)(io.cwd, target).split("\\").join("/");
   const lines = [`wrote ${written} for ${stacks.length} stack${stacks.length === 1 ? "" : "s"} (${stacks.join(", ")})`];
   if (turnedOn.length) lines.push(`turns on ${turnedOn.join(", ")}, which stayed silent without a host`);
   const stillOff = [...silentForHost(after)].sort();
@@ -36843,7 +37479,17 @@ function main(argv, io) {
   }
 }
 
+// src/core/cache-dir.ts
+var import_node_os = require("node:os");
+var import_node_path33 = require("node:path");
+function userCacheDir(env = process.env) {
+  if (env.NODE_DISABLE_COMPILE_CACHE) return void 0;
+  return (0, import_node_path33.join)(env.XDG_CACHE_HOME || (0, import_node_path33.join)((0, import_node_os.homedir)(), ".cache"), "arena-lint");
+}
+
 // src/bin.ts
+var cacheDir2 = userCacheDir();
+usePythonTreeCache(cacheDir2 ? (0, import_node_path34.join)(cacheDir2, "python-trees") : void 0);
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (e) => {
     if (e.code !== "EPIPE") throw e;

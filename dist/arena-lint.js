@@ -11,7 +11,7 @@ var bundle = (0, import_node_path.join)(__dirname, "arena-lint.cjs");
 var source = (0, import_node_fs.readFileSync)(bundle, "utf8");
 var useCache = !process.env.NODE_DISABLE_COMPILE_CACHE;
 var cacheDir = (0, import_node_path.join)(process.env.XDG_CACHE_HOME || (0, import_node_path.join)((0, import_node_os.homedir)(), ".cache"), "arena-lint");
-var cacheName = `${"b556d77b86b830c8"}-${process.version}-${process.arch}.v8`;
+var cacheName = `${"f4439d78f404a65c"}-${process.version}-${process.arch}.v8`;
 var cacheFile = (0, import_node_path.join)(cacheDir, cacheName);
 var cachedData;
 if (useCache) {

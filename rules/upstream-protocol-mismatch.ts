@@ -38,12 +38,15 @@ export default defineRule({
     },
   },
   check({ stack, report, where }) {
+    // Every pass to an upstream reaches all of its replicas: read each service's sockets once.
+    const listenersOf = new Map<ComposeService, AppListener[] | undefined>();
     for (const proxy of stack.proxies) {
       for (const pass of proxy.nginx.proxyPasses) {
         const speaks = passProtocol(pass);
         if (!speaks) continue;
         for (const t of targets(stack, pass)) {
-          const listeners = appListeners(stack, t.service);
+          if (!listenersOf.has(t.service)) listenersOf.set(t.service, appListeners(stack, t.service));
+          const listeners = listenersOf.get(t.service);
           if (!listeners) continue;
           const l = t.port === undefined ? (listeners.length === 1 ? listeners[0] : undefined) : listeners.find((x) => x.port === t.port);
           if (!l || l.protocol === speaks) continue;

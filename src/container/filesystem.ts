@@ -70,11 +70,19 @@ export type PathState =
   | { readonly kind: 'image-default'; readonly origin: Extract<FileOrigin, { kind: 'image-default' }>; readonly containerPath: string }
   | { readonly kind: 'absent' };
 
+/** repoPath's answers by its parts: every replica of a tier asks the same. */
+const repoPaths = new Map<string, string | undefined>();
+
 /** Normalises a root-relative path; undefined when it leaves the root. */
 export function repoPath(...parts: string[]): string | undefined {
+  const key = JSON.stringify(parts);
+  const hit = repoPaths.get(key);
+  if (hit !== undefined || repoPaths.has(key)) return hit;
   const p = posix.normalize(posix.join(...parts.map((x) => x || '.')));
-  if (p === '..' || p.startsWith('../') || posix.isAbsolute(p)) return undefined;
-  return p === '.' ? '' : p.replace(/\/$/, '');
+  const out = p === '..' || p.startsWith('../') || posix.isAbsolute(p) ? undefined : p === '.' ? '' : p.replace(/\/$/, '');
+  if (repoPaths.size >= 50_000) repoPaths.clear();
+  repoPaths.set(key, out);
+  return out;
 }
 
 /**

@@ -1092,7 +1092,8 @@ function printedText(base: string, argv: ShellWord[]): MappedText | undefined {
       b.pushMapped(a.text);
     });
     const end = args[args.length - 1]?.text;
-    const at = end?.srcEnd[end.srcEnd.length - 1] ?? argv[0]!.text.whole.end;
+    // The newline echo adds sits after its last argument (srcEnd may be longer than the text).
+    const at = end && end.text.length > 0 ? end.srcEnd[end.text.length - 1]! : (end?.whole.end ?? argv[0]!.text.whole.end);
     if (newline) b.pushChar('\n', at, at);
     return b.build();
   }

@@ -17,6 +17,17 @@ import type { ContainerSpec, ContainerView, ContainerViewContext, LoadedFile, Mo
  * Reads files statically; never runs anything; never reads outside the checked folder.
  */
 export function buildContainerView(ctx: ContainerViewContext, spec: ContainerSpec): ContainerView {
+  return viewOf(ctx, spec, new Map());
+}
+
+/**
+ * Images built while building one set of views, by their build inputs (context, Dockerfile, target,
+ * args): the replicas of a tier build the same image, and building it again for each is most of a
+ * large stack's view. A built image is never mutated, so the views share it.
+ */
+type ImageMemo = Map<string, BuiltImage | undefined>;
+
+function viewOf(ctx: ContainerViewContext, spec: ContainerSpec, images: ImageMemo): ContainerView {
   const { ws } = ctx;
   const unknowns: UnknownPart[] = [];
   const files: LoadedFile[] = [];
@@ -27,7 +38,7 @@ export function buildContainerView(ctx: ContainerViewContext, spec: ContainerSpe
     files.push({ path, problems, comments: [] });
   };
 
-  const built = spec.build ? buildImage(ws, spec, unknowns) : undefined;
+  const built = spec.build ? buildImage(ws, spec, unknowns, images) : undefined;
   if (built) addFile(built.dockerfile.path);
   const baseImage = built?.stage.baseImage;
   const image: Value<string> | undefined = spec.image ?? baseImage;
@@ -101,7 +112,7 @@ function nothingRunsReason(spec: ContainerSpec, built: BuiltImage | undefined, w
   return 'the image runs nothing arena-lint can follow';
 }
 
-function buildImage(ws: Workspace, spec: ContainerSpec, unknowns: UnknownPart[]): BuiltImage | undefined {
+function buildImage(ws: Workspace, spec: ContainerSpec, unknowns: UnknownPart[], images: ImageMemo): BuiltImage | undefined {
   const b = spec.build!;
   if (b.context.kind !== 'known' || b.dockerfile.kind !== 'known') {
     const v = b.context.kind !== 'known' ? b.context : b.dockerfile;
@@ -118,7 +129,15 @@ function buildImage(ws: Workspace, spec: ContainerSpec, unknowns: UnknownPart[])
     unknowns.push({ what: 'build', reason: `${context === undefined ? b.context.value : b.dockerfile.value} is outside the checked folder and is not read`, span: b.span });
     return undefined;
   }
-  const built = buildDockerfile(ws, { context, dockerfilePath, args: b.args, ...(b.target ? { target: b.target } : {}) });
+  // The args and target with their spans and origins: an image built with other values, or with the
+  // same values written elsewhere, is another image.
+  const key = JSON.stringify([context, dockerfilePath, b.target ?? null, [...b.args]]);
+  let built: BuiltImage | undefined;
+  if (images.has(key)) built = images.get(key);
+  else {
+    built = buildDockerfile(ws, { context, dockerfilePath, args: b.args, ...(b.target ? { target: b.target } : {}) });
+    images.set(key, built);
+  }
   if (built) unknowns.push(...built.unknowns);
   return built;
 }
@@ -204,7 +223,8 @@ export function volumeContent(ws: Workspace, view: ContainerView, name: string):
  * volume on first mount). Callers pass the specs in the order the orchestrator starts them.
  */
 export function buildContainerViews(ws: Workspace, specs: readonly ContainerSpec[]): ContainerView[] {
-  const first = specs.map((s) => buildContainerView({ ws }, s));
+  const images: ImageMemo = new Map();
+  const first = specs.map((s) => viewOf({ ws }, s, images));
   const fillers = new Map<string, { index: number; content: ContainerFs }>();
   specs.forEach((s, i) => {
     for (const m of s.mounts) {
@@ -216,7 +236,7 @@ export function buildContainerViews(ws: Workspace, specs: readonly ContainerSpec
   if (fillers.size === 0) return first;
   return specs.map((s, i) => {
     if (!s.mounts.some((m) => m.type === 'volume' && m.source !== undefined && fillers.has(m.source) && fillers.get(m.source)!.index !== i)) return first[i]!;
-    return buildContainerView({ ws, namedVolume: (name) => { const f = fillers.get(name); return f && f.index !== i ? f.content : undefined; } }, s);
+    return viewOf({ ws, namedVolume: (name) => { const f = fillers.get(name); return f && f.index !== i ? f.content : undefined; } }, s, images);
   });
 }
 

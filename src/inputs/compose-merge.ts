@@ -137,9 +137,12 @@ function keyValueMap(seq: ComposeNode & { kind: 'seq' }): ComposeMap {
 /** `- name` items as `name:` entries with a null value. */
 function nameMap(seq: ComposeNode & { kind: 'seq' }): ComposeMap {
   const entries: ComposeEntry[] = [];
+  // A Set, not a scan of the entries: nginx's `depends_on` lists every replica of a large stack.
+  const seen = new Set<string>();
   for (const item of seq.items) {
     const name = textOf(item);
-    if (name === undefined || entries.some((e) => e.key === name)) continue;
+    if (name === undefined || seen.has(name)) continue;
+    seen.add(name);
     entries.push({ key: name, keySpan: item.span, value: { kind: 'scalar', span: item.span, dir: item.dir }, via: [] });
   }
   return { kind: 'map', span: seq.span, dir: seq.dir, entries };

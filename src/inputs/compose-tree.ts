@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Node } from 'yaml';
+import { isMap as yamlIsMap, isScalar as yamlIsScalar, isSeq as yamlIsSeq, type Node } from 'yaml';
 import { setOwn } from '../core/own.js';
 import type { SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
@@ -49,30 +49,70 @@ export interface ComposeSeq extends NodeBase {
   readonly items: readonly ComposeNode[];
 }
 
+// Bound once: the bundle reaches a CommonJS package's exports through a getter on every access, and
+// these run for every node of every compose file.
+const isMap = yamlIsMap;
+const isScalar = yamlIsScalar;
+const isSeq = yamlIsSeq;
+
 /** Bounds the work of expanding aliases, so an alias bomb cannot hang the run. */
 const NODE_BUDGET = 200_000;
 
+/**
+ * Trees already made from a document: discovery converts every compose file (with no variables) to
+ * see whether it stands alone, and loading its project converts it again. A tree whose conversion
+ * never looked a variable up (no `$` in any scalar) is the same whatever the variables, so it is
+ * shared; otherwise only a conversion with the very same variables is. Trees are never mutated.
+ */
+const converted = new WeakMap<YamlDoc, { file: SourceFile; dir: string; vars: VariableSource | undefined; tree: ComposeNode | undefined }[]>();
+
 /** Turns a parsed compose document into a positioned tree, interpolating every scalar with `vars`. */
 export function composeTree(file: SourceFile, doc: YamlDoc, dir: string, vars: VariableSource): ComposeNode | undefined {
+  let done = converted.get(doc);
+  const hit = done?.find((c) => c.file === file && c.dir === dir && (c.vars === undefined || c.vars === vars));
+  if (hit) return hit.tree;
+  let looked = false;
+  const watched: VariableSource = {
+    lookup: (name) => {
+      looked = true;
+      return vars.lookup(name);
+    },
+  };
+  const tree = convertTree(file, doc, dir, watched);
+  if (!done) converted.set(doc, (done = []));
+  done.push({ file, dir, vars: looked ? vars : undefined, tree });
+  return tree;
+}
+
+function convertTree(file: SourceFile, doc: YamlDoc, dir: string, vars: VariableSource): ComposeNode | undefined {
   let budget = NODE_BUDGET;
+  // Nodes are written as literals of one shape per kind (key order as before: kind, content, span,
+  // dir, tag), not spread from a shared base: a large file has hundreds of thousands of them.
   const convert = (node: Node | null, depth: number): ComposeNode => {
-    const span = nodeSpan(file.path, node, { file: file.path, start: 0, end: 0 });
+    const span: Span = node?.range ? nodeSpan(file.path, node) : { file: file.path, start: 0, end: 0 };
     const tag = node && typeof node.tag === 'string' && (node.tag === '!reset' || node.tag === '!override') ? node.tag : undefined;
-    const base = tag ? { span, dir, tag } : { span, dir };
-    if (!node || depth > 40 || --budget < 0) return { kind: 'scalar', ...base };
+    if (!node || depth > 40 || --budget < 0) return tag ? { kind: 'scalar', span, dir, tag } : { kind: 'scalar', span, dir };
     if (isMap(node)) {
-      const entries: ComposeEntry[] = mapEntries(doc, file.path, node).map((e) => {
-        const keySpan = nodeSpan(file.path, e.keyNode);
-        return { key: e.key, keySpan, value: convert(e.value, depth + 1), via: e.via };
-      });
-      return { kind: 'map', entries, ...base };
+      const found = mapEntries(doc, file.path, node);
+      const entries: ComposeEntry[] = new Array(found.length);
+      for (let i = 0; i < found.length; i++) {
+        const e = found[i]!;
+        entries[i] = { key: e.key, keySpan: nodeSpan(file.path, e.keyNode), value: convert(e.value, depth + 1), via: e.via };
+      }
+      return tag ? { kind: 'map', entries, span, dir, tag } : { kind: 'map', entries, span, dir };
     }
-    if (isSeq(node)) return { kind: 'seq', items: seqItems(doc, node).map((n) => convert(n, depth + 1)), ...base };
+    if (isSeq(node)) {
+      const items = seqItems(doc, node).map((n) => convert(n, depth + 1));
+      return tag ? { kind: 'seq', items, span, dir, tag } : { kind: 'seq', items, span, dir };
+    }
     if (isScalar(node) && node.value !== null && node.value !== undefined) {
       const t = scalarText(file, node);
-      if (t) return { kind: 'scalar', text: interpolate(t, vars), ...base };
+      if (t) {
+        const text = interpolate(t, vars);
+        return tag ? { kind: 'scalar', text, span, dir, tag } : { kind: 'scalar', text, span, dir };
+      }
     }
-    return { kind: 'scalar', ...base };
+    return tag ? { kind: 'scalar', span, dir, tag } : { kind: 'scalar', span, dir };
   };
   if (!doc.contents) return undefined;
   return convert(doc.contents as Node, 0);

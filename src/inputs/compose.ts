@@ -190,10 +190,15 @@ class ComposeReader {
   service(e: ComposeEntry): ComposeService {
     const node = normaliseService(e.value as ComposeMap);
     const entries = node.entries;
-    const get = (k: string) => entries.find((x) => x.key === k);
-    const nameSpan = e.keySpan;
+    // Each key's first entry, looked up by name (two dozen keys are read from every service).
+    const byKey = new Map<string, ComposeEntry>();
     const settings = new Map<string, { data: unknown; span: Span }>();
-    for (const x of entries) settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
+    for (const x of entries) {
+      if (!byKey.has(x.key)) byKey.set(x.key, x);
+      settings.set(x.key, { data: plainOf(x.value), span: x.keySpan });
+    }
+    const get = (k: string) => byKey.get(k);
+    const nameSpan = e.keySpan;
     const deploy = get('deploy');
     const resourcesEntry = entryOf(deploy?.value, 'resources');
     const dependsOn = get('depends_on');

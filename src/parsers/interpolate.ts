@@ -25,9 +25,19 @@ export function interpolate(input: MappedText, vars: VariableSource): MappedText
 
 function expandInto(out: MappedTextBuilder, m: MappedText, from: number, to: number, vars: VariableSource, depth: number): void {
   const t = m.text;
+  // Text without substitutions of its own is copied up to the next `$` in one go (piece by piece,
+  // a substitution would be recorded once per character).
+  const runs = m.substitutions.length === 0;
   let i = from;
   while (i < to) {
     const ch = t[i]!;
+    if (ch !== '$' && runs) {
+      const dollar = t.indexOf('$', i + 1);
+      const end = dollar < 0 || dollar > to ? to : dollar;
+      out.pushMapped(m, i, end);
+      i = end;
+      continue;
+    }
     if (ch !== '$' || i + 1 >= to) {
       out.pushMapped(m, i, i + 1);
       i++;

@@ -35,10 +35,15 @@ export interface MappedRange {
   readonly unknownReason?: string;
 }
 
+/** Buffers hold 16 offsets, doubled as often as needed: a builder's buffers depend only on its length. */
+const FIRST_CAPACITY = 16;
+const NO_OFFSETS = new Int32Array(0);
+
 export class MappedTextBuilder {
   private text = '';
-  private srcStart = new Int32Array(16);
-  private srcEnd = new Int32Array(16);
+  // Allocated at the first push, at the capacity the length needs (not 16 then doubled step by step).
+  private srcStart: Int32Array = NO_OFFSETS;
+  private srcEnd: Int32Array = NO_OFFSETS;
   private size = 0;
   private readonly subs: Substitution[] = [];
 
@@ -50,13 +55,16 @@ export class MappedTextBuilder {
 
   private reserve(more: number): void {
     const need = this.size + more;
-    if (need <= this.srcStart.length) return;
-    let cap = this.srcStart.length * 2;
+    if (need <= this.srcStart.length && this.srcStart.length > 0) return;
+    let cap = Math.max(FIRST_CAPACITY, this.srcStart.length);
     while (cap < need) cap *= 2;
+    if (cap === this.srcStart.length) return;
     const starts = new Int32Array(cap);
-    starts.set(this.srcStart.subarray(0, this.size));
     const ends = new Int32Array(cap);
-    ends.set(this.srcEnd.subarray(0, this.size));
+    if (this.size > 0) {
+      starts.set(this.srcStart.subarray(0, this.size));
+      ends.set(this.srcEnd.subarray(0, this.size));
+    }
     this.srcStart = starts;
     this.srcEnd = ends;
   }
@@ -111,6 +119,7 @@ export class MappedTextBuilder {
   }
 
   build(): MappedText {
+    this.reserve(0);
     // The buffers as they are (no views): only indices below text.length are ever read, and later
     // pushes write past them or into new buffers.
     return { file: this.file, text: this.text, srcStart: this.srcStart, srcEnd: this.srcEnd, substitutions: this.subs, whole: this.whole };

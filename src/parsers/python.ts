@@ -3,6 +3,7 @@ import type { SyntaxNode, Tree } from '@lezer/common';
 import type { Comment, ParseProblem, ParseResult } from '../core/problem.js';
 import type { SourceFile } from '../core/source.js';
 import type { Span } from '../core/value.js';
+import { cachedParse } from './python-tree-cache.js';
 
 /** A parsed Python file. The tree is lezer's concrete syntax tree; positions are offsets into `file.text`. */
 export interface PythonModule {
@@ -18,7 +19,7 @@ const MAX_SYNTAX_PROBLEMS = 20;
  * its position and the rest of the tree is still usable.
  */
 export function parsePython(file: SourceFile): ParseResult<PythonModule> {
-  const tree = parser.parse(file.text);
+  const tree = cachedParse(file.text, parser.nodeSet, parser.topNode.id, (text) => parser.parse(text));
   const problems: ParseProblem[] = [];
   const comments: Comment[] = [];
   const seenErrorAt = new Set<number>();

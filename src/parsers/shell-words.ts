@@ -16,6 +16,13 @@ export interface ShellWord {
 export function splitShellWords(m: MappedText): ShellWord[] {
   const words: ShellWord[] = [];
   const t = m.text;
+  // Without substitutions a run of characters is copied in one go; with them, one character at a
+  // time, as each character's piece of a substitution is then recorded on its own.
+  const whole = m.substitutions.length === 0;
+  const run = (b: MappedTextBuilder, from: number, to: number) => {
+    if (whole) b.pushMapped(m, from, to);
+    else for (let k = from; k < to; k++) b.pushMapped(m, k, k + 1);
+  };
   let cur: MappedTextBuilder | undefined;
   const start = () => (cur ??= new MappedTextBuilder(m.file, m.whole));
   const flush = () => {
@@ -63,8 +70,10 @@ export function splitShellWords(m: MappedText): ShellWord[] {
           if (t[i + 1] !== '\n') b.pushMapped(m, i + 1, i + 2);
           i += 2;
         } else {
-          b.pushMapped(m, i, i + 1);
-          i++;
+          let j = i + 1;
+          while (j < t.length && t[j] !== '"' && t[j] !== '\\') j++;
+          run(b, i, j);
+          i = j;
         }
       }
       i++;
@@ -77,13 +86,19 @@ export function splitShellWords(m: MappedText): ShellWord[] {
       // A comment runs to the end of the line.
       while (i < t.length && t[i] !== '\n') i++;
     } else {
-      start().pushMapped(m, i, i + 1);
-      i++;
+      // A word's characters up to the next one the shell treats specially (`#` is plain inside a word).
+      let j = i + 1;
+      while (j < t.length && !SPECIAL.has(t[j]!)) j++;
+      run(start(), i, j);
+      i = j;
     }
   }
   flush();
   return words;
 }
+
+/** Characters that end a run of plain word characters. */
+const SPECIAL = new Set(['\n', ' ', '\t', '\r', '\\', "'", '"', ';', '|', '&']);
 
 function valueOf(text: MappedText): Value<string> {
   const r = rangeOf(text, 0, text.text.length);

@@ -58,8 +58,10 @@ export function dataTier(stack: { readonly data: DataTier }): DataTier {
 
 /** Reads the data tier's files (stage 1 of the stack) and routes every Django database to its service. */
 export function buildDataTier(stack: StackReader): DataTier {
-  const pgbouncers = stack.services.filter((s) => isPgbouncerService(stack, s)).map((s) => readPgbouncer(stack, s));
-  const postgres = stack.services.filter((s) => !isPgbouncerService(stack, s) && isPostgresService(stack, s)).map((s) => readPostgres(stack, s));
+  // Each service's programs are searched once for pgbouncer (the postgres filter needs the answer too).
+  const pgbouncerServices = new Set(stack.services.filter((s) => isPgbouncerService(stack, s)));
+  const pgbouncers = stack.services.filter((s) => pgbouncerServices.has(s)).map((s) => readPgbouncer(stack, s));
+  const postgres = stack.services.filter((s) => !pgbouncerServices.has(s) && isPostgresService(stack, s)).map((s) => readPostgres(stack, s));
   const redis = stack.services.filter((s) => isRedisService(stack, s)).map((s) => readRedis(stack, s));
   const { apps, workers } = djangoProcesses(stack);
 

@@ -69,20 +69,48 @@ export function replicaNumber(svc: ComposeService): string | undefined {
  * with placeholders, so `CONTAINER_NAME=web-7` in web-7 and `CONTAINER_NAME=web-8` in web-8 compare equal.
  */
 export function normalizeIdentity(svc: ComposeService, tier: ReplicaTier, data: unknown): unknown {
+  return identityNormalizer(svc, tier)(data);
+}
+
+/** normalizeIdentity for one replica, its pattern made once for all of the replica's values. */
+export function identityNormalizer(svc: ComposeService, tier: ReplicaTier): (data: unknown) => unknown {
   const n = tier.numbered ? replicaNumber(svc) : undefined;
   // Only a number glued to a name counts (`arena-web-7`, `worker7`); `--workers 7` or `'7.0'` is configuration.
-  const number = n === undefined ? undefined : new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, 'g');
+  // Made when a value first contains the number.
+  let number: RegExp | undefined;
   const swap = (s: string) => {
     const out = s.includes(svc.name) ? s.split(svc.name).join('{name}') : s;
-    return number && out.includes(n!) ? out.replace(number, '{n}') : out;
+    if (n === undefined || !out.includes(n)) return out;
+    number ??= new RegExp(`(?<=[A-Za-z_-])${n}(?![\\d.])`, 'g');
+    return out.replace(number, '{n}');
   };
+  // A value without the replica's name or number is returned as it is (not copied): callers only
+  // serialise the result, and a copy of an unchanged value serialises the same.
   const walk = (d: unknown): unknown => {
     if (typeof d === 'string') return swap(d);
-    if (Array.isArray(d)) return d.map(walk);
-    if (d && typeof d === 'object') return Object.fromEntries(Object.entries(d).map(([k, v]) => [swap(k), walk(v)]));
+    if (Array.isArray(d)) {
+      let out: unknown[] | undefined;
+      for (let i = 0; i < d.length; i++) {
+        const w = walk(d[i]);
+        if (out === undefined && w !== d[i]) out = d.slice(0, i);
+        out?.push(w);
+      }
+      return out ?? d;
+    }
+    if (d && typeof d === 'object') {
+      const entries = Object.entries(d);
+      let changed = false;
+      const swapped = entries.map(([k, v]) => {
+        const k2 = swap(k);
+        const v2 = walk(v);
+        if (k2 !== k || v2 !== v) changed = true;
+        return [k2, v2] as const;
+      });
+      return changed ? Object.fromEntries(swapped) : d;
+    }
     return d;
   };
-  return walk(data);
+  return walk;
 }
 
 export function hasIdentityPlaceholder(data: unknown): boolean {

@@ -26,6 +26,14 @@ const cacheFiles = (home: string): string[] => {
   }
 };
 
+const treeFiles = (home: string): string[] => {
+  try {
+    return readdirSync(join(home, 'arena-lint', 'python-trees'));
+  } catch {
+    return [];
+  }
+};
+
 describe('the compile cache of the arena-lint command', () => {
   const expected = readFileSync(join(STACK, 'expected.txt'), 'utf8');
 
@@ -74,6 +82,7 @@ describe('the compile cache of the arena-lint command', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe(expected);
     expect(cacheFiles(home)).toEqual([]);
+    expect(treeFiles(home)).toEqual([]);
   });
 
   it('runs as usual when the cache folder cannot be written', () => {
@@ -84,5 +93,36 @@ describe('the compile cache of the arena-lint command', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toBe(expected);
     expect(r.stderr).toBe('');
+  });
+});
+
+// The command also keeps the Python syntax trees it parsed (src/parsers/python-tree-cache.ts), by
+// content, beside the code cache: a hook checks the same settings.py commit after commit.
+describe('the Python tree cache of the arena-lint command', () => {
+  const expected = readFileSync(join(STACK, 'expected.txt'), 'utf8');
+
+  it('keeps the tree of the settings.py it read, and the runs after it print the same', () => {
+    const home = tempDir('trees');
+    expect(check(home).stdout).toBe(expected);
+    const files = treeFiles(home);
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^2-[0-9a-f]{8}-[0-9a-f]{8}-3297\.pytree$/);
+    const second = check(home);
+    expect(second.status).toBe(1);
+    expect(second.stdout).toBe(expected);
+    expect(second.stderr).toBe('');
+  });
+
+  it('parses again, and rewrites the entry, when the stored tree is damaged', () => {
+    const home = tempDir('trees-bad');
+    check(home);
+    const [name] = treeFiles(home);
+    const path = join(home, 'arena-lint', 'python-trees', name!);
+    const good = readFileSync(path);
+    writeFileSync(path, good.subarray(0, good.length - 7));
+    const r = check(home);
+    expect(r.stdout).toBe(expected);
+    expect(r.stderr).toBe('');
+    expect(readFileSync(path).equals(good)).toBe(true);
   });
 });

@@ -153,6 +153,21 @@ describe('entrypoint scripts read statically', () => {
     const users = v.filesystem.resolve('/etc/pgbouncer/userlist.txt')!;
     expect(users.origin).toMatchObject({ kind: 'rendered', renderer: 'heredoc' });
   });
+
+  it('maps the newline echo adds to the end of its last argument', () => {
+    const script = '#!/bin/sh\necho "listen_port = 6432" > /etc/pgbouncer/extra.ini\nexec pgbouncer /etc/pgbouncer/pgbouncer.ini\n';
+    const { v } = view({
+      Dockerfile: 'FROM edoburu/pgbouncer:1.22.0\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT ["/entrypoint.sh"]\n',
+      'entrypoint.sh': script,
+    });
+    const extra = v.filesystem.resolve('/etc/pgbouncer/extra.ini')!;
+    expect(extra.origin).toMatchObject({ kind: 'rendered', renderer: 'echo' });
+    const content = extra.rendering!.content;
+    expect(content.text).toBe('listen_port = 6432\n');
+    // After the closing quote's last character, not at the start of the file.
+    const newline = content.text.length - 1;
+    expect(content.srcStart[newline]).toBe(script.indexOf('6432"') + 4);
+  });
 });
 
 describe('what reading the start-up reports', () => {
