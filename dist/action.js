@@ -1,17 +1,11 @@
-import { createRequire as __arenaCreateRequire } from 'node:module'; const require = __arenaCreateRequire(import.meta.url);
+"use strict";
 var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __getProtoOf = Object.getPrototypeOf;
 var __hasOwnProp = Object.prototype.hasOwnProperty;
-var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x, {
-  get: (a, b) => (typeof require !== "undefined" ? require : a)[b]
-}) : x)(function(x) {
-  if (typeof require !== "undefined") return require.apply(this, arguments);
-  throw Error('Dynamic require of "' + x + '" is not supported');
-});
-var __commonJS = (cb, mod) => function __require2() {
+var __commonJS = (cb, mod) => function __require() {
   return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
 };
 var __copyProps = (to, from, except, desc) => {
@@ -33,7 +27,7 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 
 // node_modules/picocolors/picocolors.js
 var require_picocolors = __commonJS({
-  "node_modules/picocolors/picocolors.js"(exports, module) {
+  "node_modules/picocolors/picocolors.js"(exports2, module2) {
     var p = process || {};
     var argv = p.argv || [];
     var env = p.env || {};
@@ -98,14 +92,14 @@ var require_picocolors = __commonJS({
         bgWhiteBright: f("\x1B[107m", "\x1B[49m")
       };
     };
-    module.exports = createColors();
-    module.exports.createColors = createColors;
+    module2.exports = createColors();
+    module2.exports.createColors = createColors;
   }
 });
 
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "node_modules/yaml/dist/nodes/identity.js"(exports2) {
     "use strict";
     var ALIAS = Symbol.for("yaml.alias");
     var DOC = Symbol.for("yaml.document");
@@ -141,28 +135,28 @@ var require_identity = __commonJS({
       return false;
     }
     var hasAnchor = (node) => (isScalar6(node) || isCollection(node)) && !!node.anchor;
-    exports.ALIAS = ALIAS;
-    exports.DOC = DOC;
-    exports.MAP = MAP;
-    exports.NODE_TYPE = NODE_TYPE2;
-    exports.PAIR = PAIR;
-    exports.SCALAR = SCALAR;
-    exports.SEQ = SEQ;
-    exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias2;
-    exports.isCollection = isCollection;
-    exports.isDocument = isDocument;
-    exports.isMap = isMap5;
-    exports.isNode = isNode;
-    exports.isPair = isPair4;
-    exports.isScalar = isScalar6;
-    exports.isSeq = isSeq5;
+    exports2.ALIAS = ALIAS;
+    exports2.DOC = DOC;
+    exports2.MAP = MAP;
+    exports2.NODE_TYPE = NODE_TYPE2;
+    exports2.PAIR = PAIR;
+    exports2.SCALAR = SCALAR;
+    exports2.SEQ = SEQ;
+    exports2.hasAnchor = hasAnchor;
+    exports2.isAlias = isAlias2;
+    exports2.isCollection = isCollection;
+    exports2.isDocument = isDocument;
+    exports2.isMap = isMap5;
+    exports2.isNode = isNode;
+    exports2.isPair = isPair4;
+    exports2.isScalar = isScalar6;
+    exports2.isSeq = isSeq5;
   }
 });
 
 // node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "node_modules/yaml/dist/visit.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var BREAK = Symbol("break visit");
@@ -313,14 +307,14 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit;
-    exports.visitAsync = visitAsync;
+    exports2.visit = visit;
+    exports2.visitAsync = visitAsync;
   }
 });
 
 // node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit = require_visit();
@@ -485,13 +479,13 @@ var require_directives = __commonJS({
     };
     Directives.defaultYaml = { explicit: false, version: "1.2" };
     Directives.defaultTags = { "!!": "tag:yaml.org,2002:" };
-    exports.Directives = Directives;
+    exports2.Directives = Directives;
   }
 });
 
 // node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var visit = require_visit();
@@ -552,16 +546,16 @@ var require_anchors = __commonJS({
         sourceObjects
       };
     }
-    exports.anchorIsValid = anchorIsValid;
-    exports.anchorNames = anchorNames;
-    exports.createNodeAnchors = createNodeAnchors;
-    exports.findNewAnchor = findNewAnchor;
+    exports2.anchorIsValid = anchorIsValid;
+    exports2.anchorNames = anchorNames;
+    exports2.createNodeAnchors = createNodeAnchors;
+    exports2.findNewAnchor = findNewAnchor;
   }
 });
 
 // node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "node_modules/yaml/dist/doc/applyReviver.js"(exports2) {
     "use strict";
     function applyReviver(reviver, obj, key2, val) {
       if (val && typeof val === "object") {
@@ -605,13 +599,13 @@ var require_applyReviver = __commonJS({
       }
       return reviver.call(obj, key2, val);
     }
-    exports.applyReviver = applyReviver;
+    exports2.applyReviver = applyReviver;
   }
 });
 
 // node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "node_modules/yaml/dist/nodes/toJS.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg, ctx) {
@@ -635,13 +629,13 @@ var require_toJS = __commonJS({
         return Number(value);
       return value;
     }
-    exports.toJS = toJS;
+    exports2.toJS = toJS;
   }
 });
 
 // node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "node_modules/yaml/dist/nodes/Node.js"(exports2) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -676,13 +670,13 @@ var require_Node = __commonJS({
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
-    exports.NodeBase = NodeBase;
+    exports2.NodeBase = NodeBase;
   }
 });
 
 // node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var visit = require_visit();
@@ -794,13 +788,13 @@ var require_Alias = __commonJS({
       }
       return 1;
     }
-    exports.Alias = Alias;
+    exports2.Alias = Alias;
   }
 });
 
 // node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "node_modules/yaml/dist/nodes/Scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -823,14 +817,14 @@ var require_Scalar = __commonJS({
     Scalar2.PLAIN = "PLAIN";
     Scalar2.QUOTE_DOUBLE = "QUOTE_DOUBLE";
     Scalar2.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar2;
-    exports.isScalarValue = isScalarValue;
+    exports2.Scalar = Scalar2;
+    exports2.isScalarValue = isScalarValue;
   }
 });
 
 // node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "node_modules/yaml/dist/doc/createNode.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -899,13 +893,13 @@ var require_createNode = __commonJS({
         ref.node = node;
       return node;
     }
-    exports.createNode = createNode;
+    exports2.createNode = createNode;
   }
 });
 
 // node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "node_modules/yaml/dist/nodes/Collection.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -1040,15 +1034,15 @@ var require_Collection = __commonJS({
         }
       }
     };
-    exports.Collection = Collection;
-    exports.collectionFromPath = collectionFromPath;
-    exports.isEmptyPath = isEmptyPath;
+    exports2.Collection = Collection;
+    exports2.collectionFromPath = collectionFromPath;
+    exports2.isEmptyPath = isEmptyPath;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
     var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment2, indent2) {
@@ -1057,15 +1051,15 @@ var require_stringifyComment = __commonJS({
       return indent2 ? comment2.replace(/^(?! *$)/gm, indent2) : comment2;
     }
     var lineComment = (str, indent2, comment2) => str.endsWith("\n") ? indentComment(comment2, indent2) : comment2.includes("\n") ? "\n" + indentComment(comment2, indent2) : (str.endsWith(" ") ? "" : " ") + comment2;
-    exports.indentComment = indentComment;
-    exports.lineComment = lineComment;
-    exports.stringifyComment = stringifyComment;
+    exports2.indentComment = indentComment;
+    exports2.lineComment = lineComment;
+    exports2.stringifyComment = stringifyComment;
   }
 });
 
 // node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports2) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1192,16 +1186,16 @@ ${indent2}${text2.slice(fold + 1, end2)}`;
       }
       return end;
     }
-    exports.FOLD_BLOCK = FOLD_BLOCK;
-    exports.FOLD_FLOW = FOLD_FLOW;
-    exports.FOLD_QUOTED = FOLD_QUOTED;
-    exports.foldFlowLines = foldFlowLines;
+    exports2.FOLD_BLOCK = FOLD_BLOCK;
+    exports2.FOLD_FLOW = FOLD_FLOW;
+    exports2.FOLD_QUOTED = FOLD_QUOTED;
+    exports2.foldFlowLines = foldFlowLines;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyString.js"(exports2) {
     "use strict";
     var Scalar2 = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1478,13 +1472,13 @@ ${indent2}`);
       }
       return res;
     }
-    exports.stringifyString = stringifyString;
+    exports2.stringifyString = stringifyString;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringify.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -1601,14 +1595,14 @@ var require_stringify = __commonJS({
       return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
 ${ctx.indent}${str}`;
     }
-    exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports2.createStringifyContext = createStringifyContext;
+    exports2.stringify = stringify;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar2 = require_Scalar();
@@ -1735,15 +1729,15 @@ ${ctx.indent}`;
       }
       return str;
     }
-    exports.stringifyPair = stringifyPair;
+    exports2.stringifyPair = stringifyPair;
   }
 });
 
 // node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "node_modules/yaml/dist/log.js"(exports2) {
     "use strict";
-    var node_process = __require("process");
+    var node_process = require("process");
     function debug(logLevel, ...messages) {
       if (logLevel === "debug")
         console.log(...messages);
@@ -1756,14 +1750,14 @@ var require_log = __commonJS({
           console.warn(warning);
       }
     }
-    exports.debug = debug;
-    exports.warn = warn;
+    exports2.debug = debug;
+    exports2.warn = warn;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar2 = require_Scalar();
@@ -1815,15 +1809,15 @@ var require_merge = __commonJS({
     function resolveAliasValue(ctx, value) {
       return ctx && identity.isAlias(value) ? value.resolve(ctx.doc, ctx) : value;
     }
-    exports.addMergeToJSMap = addMergeToJSMap;
-    exports.isMergeKey = isMergeKey2;
-    exports.merge = merge;
+    exports2.addMergeToJSMap = addMergeToJSMap;
+    exports2.isMergeKey = isMergeKey2;
+    exports2.merge = merge;
   }
 });
 
 // node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
     var log = require_log();
     var merge = require_merge();
@@ -1881,13 +1875,13 @@ var require_addPairToJSMap = __commonJS({
       }
       return JSON.stringify(jsKey);
     }
-    exports.addPairToJSMap = addPairToJSMap;
+    exports2.addPairToJSMap = addPairToJSMap;
   }
 });
 
 // node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "node_modules/yaml/dist/nodes/Pair.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -1920,14 +1914,14 @@ var require_Pair = __commonJS({
         return ctx?.doc ? stringifyPair.stringifyPair(this, ctx, onComment, onChompKeep) : JSON.stringify(this);
       }
     };
-    exports.Pair = Pair2;
-    exports.createPair = createPair;
+    exports2.Pair = Pair2;
+    exports2.createPair = createPair;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -2072,13 +2066,13 @@ ${indent2}${end}`;
         lines.push(ic.trimStart());
       }
     }
-    exports.stringifyCollection = stringifyCollection;
+    exports2.stringifyCollection = stringifyCollection;
   }
 });
 
 // node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports2) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2215,14 +2209,14 @@ var require_YAMLMap = __commonJS({
         });
       }
     };
-    exports.YAMLMap = YAMLMap2;
-    exports.findPair = findPair;
+    exports2.YAMLMap = YAMLMap2;
+    exports2.findPair = findPair;
   }
 });
 
 // node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "node_modules/yaml/dist/schema/common/map.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLMap2 = require_YAMLMap();
@@ -2238,13 +2232,13 @@ var require_map = __commonJS({
       },
       createNode: (schema, obj, ctx) => YAMLMap2.YAMLMap.from(schema, obj, ctx)
     };
-    exports.map = map;
+    exports2.map = map;
   }
 });
 
 // node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports2) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2354,13 +2348,13 @@ var require_YAMLSeq = __commonJS({
         idx = Number(idx);
       return typeof idx === "number" && Number.isInteger(idx) && idx >= 0 ? idx : null;
     }
-    exports.YAMLSeq = YAMLSeq2;
+    exports2.YAMLSeq = YAMLSeq2;
   }
 });
 
 // node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "node_modules/yaml/dist/schema/common/seq.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq2 = require_YAMLSeq();
@@ -2376,13 +2370,13 @@ var require_seq = __commonJS({
       },
       createNode: (schema, obj, ctx) => YAMLSeq2.YAMLSeq.from(schema, obj, ctx)
     };
-    exports.seq = seq;
+    exports2.seq = seq;
   }
 });
 
 // node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "node_modules/yaml/dist/schema/common/string.js"(exports2) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string2 = {
@@ -2395,13 +2389,13 @@ var require_string = __commonJS({
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
       }
     };
-    exports.string = string2;
+    exports2.string = string2;
   }
 });
 
 // node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "node_modules/yaml/dist/schema/common/null.js"(exports2) {
     "use strict";
     var Scalar2 = require_Scalar();
     var nullTag = {
@@ -2413,13 +2407,13 @@ var require_null = __commonJS({
       resolve: () => new Scalar2.Scalar(null),
       stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
-    exports.nullTag = nullTag;
+    exports2.nullTag = nullTag;
   }
 });
 
 // node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/core/bool.js"(exports2) {
     "use strict";
     var Scalar2 = require_Scalar();
     var boolTag = {
@@ -2437,13 +2431,13 @@ var require_bool = __commonJS({
         return value ? ctx.options.trueStr : ctx.options.falseStr;
       }
     };
-    exports.boolTag = boolTag;
+    exports2.boolTag = boolTag;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2464,13 +2458,13 @@ var require_stringifyNumber = __commonJS({
       }
       return n;
     }
-    exports.stringifyNumber = stringifyNumber;
+    exports2.stringifyNumber = stringifyNumber;
   }
 });
 
 // node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "node_modules/yaml/dist/schema/core/float.js"(exports2) {
     "use strict";
     var Scalar2 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2508,15 +2502,15 @@ var require_float = __commonJS({
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports.float = float;
-    exports.floatExp = floatExp;
-    exports.floatNaN = floatNaN;
+    exports2.float = float;
+    exports2.floatExp = floatExp;
+    exports2.floatNaN = floatNaN;
   }
 });
 
 // node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "node_modules/yaml/dist/schema/core/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2553,15 +2547,15 @@ var require_int = __commonJS({
       resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int;
-    exports.intHex = intHex;
-    exports.intOct = intOct;
+    exports2.int = int;
+    exports2.intHex = intHex;
+    exports2.intOct = intOct;
   }
 });
 
 // node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/core/schema.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
@@ -2583,13 +2577,13 @@ var require_schema = __commonJS({
       float.floatExp,
       float.float
     ];
-    exports.schema = schema;
+    exports2.schema = schema;
   }
 });
 
 // node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/json/schema.js"(exports2) {
     "use strict";
     var Scalar2 = require_Scalar();
     var map = require_map();
@@ -2650,15 +2644,15 @@ var require_schema2 = __commonJS({
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
-    exports.schema = schema;
+    exports2.schema = schema;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports2) {
     "use strict";
-    var node_buffer = __require("buffer");
+    var node_buffer = require("buffer");
     var Scalar2 = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
@@ -2716,13 +2710,13 @@ var require_binary = __commonJS({
         return stringifyString.stringifyString({ comment: comment2, type, value: str }, ctx, onComment, onChompKeep);
       }
     };
-    exports.binary = binary;
+    exports2.binary = binary;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair2 = require_Pair();
@@ -2792,15 +2786,15 @@ ${cn.comment}` : item.comment;
       resolve: resolvePairs,
       createNode: createPairs
     };
-    exports.createPairs = createPairs;
-    exports.pairs = pairs;
-    exports.resolvePairs = resolvePairs;
+    exports2.createPairs = createPairs;
+    exports2.pairs = pairs;
+    exports2.resolvePairs = resolvePairs;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -2871,14 +2865,14 @@ var require_omap = __commonJS({
       },
       createNode: (schema, iterable, ctx) => YAMLOMap.from(schema, iterable, ctx)
     };
-    exports.YAMLOMap = YAMLOMap;
-    exports.omap = omap;
+    exports2.YAMLOMap = YAMLOMap;
+    exports2.omap = omap;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports2) {
     "use strict";
     var Scalar2 = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -2903,14 +2897,14 @@ var require_bool2 = __commonJS({
       resolve: () => new Scalar2.Scalar(false),
       stringify: boolStringify
     };
-    exports.falseTag = falseTag;
-    exports.trueTag = trueTag;
+    exports2.falseTag = falseTag;
+    exports2.trueTag = trueTag;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports2) {
     "use strict";
     var Scalar2 = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2951,15 +2945,15 @@ var require_float2 = __commonJS({
       },
       stringify: stringifyNumber.stringifyNumber
     };
-    exports.float = float;
-    exports.floatExp = floatExp;
-    exports.floatNaN = floatNaN;
+    exports2.float = float;
+    exports2.floatExp = floatExp;
+    exports2.floatNaN = floatNaN;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -3029,16 +3023,16 @@ var require_int2 = __commonJS({
       resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
-    exports.int = int;
-    exports.intBin = intBin;
-    exports.intHex = intHex;
-    exports.intOct = intOct;
+    exports2.int = int;
+    exports2.intBin = intBin;
+    exports2.intHex = intHex;
+    exports2.intOct = intOct;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair2 = require_Pair();
@@ -3120,14 +3114,14 @@ var require_set = __commonJS({
         return map;
       }
     };
-    exports.YAMLSet = YAMLSet;
-    exports.set = set;
+    exports2.YAMLSet = YAMLSet;
+    exports2.set = set;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str, asBigInt) {
@@ -3207,15 +3201,15 @@ var require_timestamp = __commonJS({
       },
       stringify: ({ value }) => value?.toISOString().replace(/(T00:00:00)?\.000Z$/, "") ?? ""
     };
-    exports.floatTime = floatTime;
-    exports.intTime = intTime;
-    exports.timestamp = timestamp;
+    exports2.floatTime = floatTime;
+    exports2.intTime = intTime;
+    exports2.timestamp = timestamp;
   }
 });
 
 // node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
@@ -3253,13 +3247,13 @@ var require_schema3 = __commonJS({
       timestamp.floatTime,
       timestamp.timestamp
     ];
-    exports.schema = schema;
+    exports2.schema = schema;
   }
 });
 
 // node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "node_modules/yaml/dist/schema/tags.js"(exports2) {
     "use strict";
     var map = require_map();
     var _null = require_null();
@@ -3346,14 +3340,14 @@ var require_tags = __commonJS({
         return tags3;
       }, []);
     }
-    exports.coreKnownTags = coreKnownTags;
-    exports.getTags = getTags;
+    exports2.coreKnownTags = coreKnownTags;
+    exports2.getTags = getTags;
   }
 });
 
 // node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "node_modules/yaml/dist/schema/Schema.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var map = require_map();
@@ -3379,13 +3373,13 @@ var require_Schema = __commonJS({
         return copy2;
       }
     };
-    exports.Schema = Schema;
+    exports2.Schema = Schema;
   }
 });
 
 // node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -3459,13 +3453,13 @@ var require_stringifyDocument = __commonJS({
       }
       return lines.join("\n") + "\n";
     }
-    exports.stringifyDocument = stringifyDocument;
+    exports2.stringifyDocument = stringifyDocument;
   }
 });
 
 // node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "node_modules/yaml/dist/doc/Document.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var Collection = require_Collection();
@@ -3768,13 +3762,13 @@ var require_Document = __commonJS({
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
-    exports.Document = Document;
+    exports2.Document = Document;
   }
 });
 
 // node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name2, pos, code, message) {
@@ -3830,16 +3824,16 @@ ${pointer}
 `;
       }
     };
-    exports.YAMLError = YAMLError;
-    exports.YAMLParseError = YAMLParseError;
-    exports.YAMLWarning = YAMLWarning;
-    exports.prettifyError = prettifyError;
+    exports2.YAMLError = YAMLError;
+    exports2.YAMLParseError = YAMLParseError;
+    exports2.YAMLWarning = YAMLWarning;
+    exports2.prettifyError = prettifyError;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-props.js"(exports2) {
     "use strict";
     function resolveProps(tokens, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -3967,13 +3961,13 @@ var require_resolve_props = __commonJS({
         start: start ?? end
       };
     }
-    exports.resolveProps = resolveProps;
+    exports2.resolveProps = resolveProps;
   }
 });
 
 // node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports2) {
     "use strict";
     function containsNewline(key2) {
       if (!key2)
@@ -4009,13 +4003,13 @@ var require_util_contains_newline = __commonJS({
           return true;
       }
     }
-    exports.containsNewline = containsNewline;
+    exports2.containsNewline = containsNewline;
   }
 });
 
 // node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports2) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent2, fc, onError) {
@@ -4027,13 +4021,13 @@ var require_util_flow_indent_check = __commonJS({
         }
       }
     }
-    exports.flowIndentCheck = flowIndentCheck;
+    exports2.flowIndentCheck = flowIndentCheck;
   }
 });
 
 // node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "node_modules/yaml/dist/compose/util-map-includes.js"(exports2) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search2) {
@@ -4043,13 +4037,13 @@ var require_util_map_includes = __commonJS({
       const isEqual = typeof uniqueKeys === "function" ? uniqueKeys : (a, b) => a === b || identity.isScalar(a) && identity.isScalar(b) && a.value === b.value;
       return items.some((pair2) => isEqual(pair2.key, search2));
     }
-    exports.mapIncludes = mapIncludes;
+    exports2.mapIncludes = mapIncludes;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports2) {
     "use strict";
     var Pair2 = require_Pair();
     var YAMLMap2 = require_YAMLMap();
@@ -4151,13 +4145,13 @@ var require_resolve_block_map = __commonJS({
       map.range = [bm.offset, offset, commentEnd ?? offset];
       return map;
     }
-    exports.resolveBlockMap = resolveBlockMap;
+    exports2.resolveBlockMap = resolveBlockMap;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports2) {
     "use strict";
     var YAMLSeq2 = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4202,13 +4196,13 @@ var require_resolve_block_seq = __commonJS({
       seq.range = [bs.offset, offset, commentEnd ?? offset];
       return seq;
     }
-    exports.resolveBlockSeq = resolveBlockSeq;
+    exports2.resolveBlockSeq = resolveBlockSeq;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-end.js"(exports2) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment2 = "";
@@ -4245,13 +4239,13 @@ var require_resolve_end = __commonJS({
       }
       return { comment: comment2, offset };
     }
-    exports.resolveEnd = resolveEnd;
+    exports2.resolveEnd = resolveEnd;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Pair2 = require_Pair();
@@ -4439,13 +4433,13 @@ var require_resolve_flow_collection = __commonJS({
       }
       return coll;
     }
-    exports.resolveFlowCollection = resolveFlowCollection;
+    exports2.resolveFlowCollection = resolveFlowCollection;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-collection.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar2 = require_Scalar();
@@ -4504,13 +4498,13 @@ var require_compose_collection = __commonJS({
         node.format = tag.format;
       return node;
     }
-    exports.composeCollection = composeCollection;
+    exports2.composeCollection = composeCollection;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports2) {
     "use strict";
     var Scalar2 = require_Scalar();
     function resolveBlockScalar(ctx, scalar2, onError) {
@@ -4687,13 +4681,13 @@ var require_resolve_block_scalar = __commonJS({
         lines.push([split2[i], split2[i + 1]]);
       return lines;
     }
-    exports.resolveBlockScalar = resolveBlockScalar;
+    exports2.resolveBlockScalar = resolveBlockScalar;
   }
 });
 
 // node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports2) {
     "use strict";
     var Scalar2 = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -4908,13 +4902,13 @@ var require_resolve_flow_scalar = __commonJS({
         return raw;
       }
     }
-    exports.resolveFlowScalar = resolveFlowScalar;
+    exports2.resolveFlowScalar = resolveFlowScalar;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-scalar.js"(exports2) {
     "use strict";
     var identity = require_identity();
     var Scalar2 = require_Scalar();
@@ -4989,13 +4983,13 @@ var require_compose_scalar = __commonJS({
       }
       return tag;
     }
-    exports.composeScalar = composeScalar;
+    exports2.composeScalar = composeScalar;
   }
 });
 
 // node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -5019,13 +5013,13 @@ var require_util_empty_scalar_position = __commonJS({
       }
       return offset;
     }
-    exports.emptyScalarPosition = emptyScalarPosition;
+    exports2.emptyScalarPosition = emptyScalarPosition;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-node.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -5124,14 +5118,14 @@ var require_compose_node = __commonJS({
         alias.comment = re.comment;
       return alias;
     }
-    exports.composeEmptyNode = composeEmptyNode;
-    exports.composeNode = composeNode;
+    exports2.composeEmptyNode = composeEmptyNode;
+    exports2.composeNode = composeNode;
   }
 });
 
 // node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "node_modules/yaml/dist/compose/compose-doc.js"(exports2) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -5168,15 +5162,15 @@ var require_compose_doc = __commonJS({
       doc.range = [offset, contentEnd, re.offset];
       return doc;
     }
-    exports.composeDoc = composeDoc;
+    exports2.composeDoc = composeDoc;
   }
 });
 
 // node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "node_modules/yaml/dist/compose/composer.js"(exports2) {
     "use strict";
-    var node_process = __require("process");
+    var node_process = require("process");
     var directives = require_directives();
     var Document = require_Document();
     var errors = require_errors();
@@ -5376,13 +5370,13 @@ ${end.comment}` : end.comment;
         }
       }
     };
-    exports.Composer = Composer;
+    exports2.Composer = Composer;
   }
 });
 
 // node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-scalar.js"(exports2) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5559,15 +5553,15 @@ var require_cst_scalar = __commonJS({
         }
       }
     }
-    exports.createScalarToken = createScalarToken;
-    exports.resolveAsScalar = resolveAsScalar;
-    exports.setScalarValue = setScalarValue;
+    exports2.createScalarToken = createScalarToken;
+    exports2.resolveAsScalar = resolveAsScalar;
+    exports2.setScalarValue = setScalarValue;
   }
 });
 
 // node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -5622,13 +5616,13 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports2.stringify = stringify;
   }
 });
 
 // node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "node_modules/yaml/dist/parse/cst-visit.js"(exports2) {
     "use strict";
     var BREAK = Symbol("break visit");
     var SKIP = Symbol("skip children");
@@ -5684,13 +5678,13 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit;
+    exports2.visit = visit;
   }
 });
 
 // node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "node_modules/yaml/dist/parse/cst.js"(exports2) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -5774,25 +5768,25 @@ var require_cst = __commonJS({
       }
       return null;
     }
-    exports.createScalarToken = cstScalar.createScalarToken;
-    exports.resolveAsScalar = cstScalar.resolveAsScalar;
-    exports.setScalarValue = cstScalar.setScalarValue;
-    exports.stringify = cstStringify.stringify;
-    exports.visit = cstVisit.visit;
-    exports.BOM = BOM2;
-    exports.DOCUMENT = DOCUMENT;
-    exports.FLOW_END = FLOW_END;
-    exports.SCALAR = SCALAR;
-    exports.isCollection = isCollection;
-    exports.isScalar = isScalar6;
-    exports.prettyToken = prettyToken;
-    exports.tokenType = tokenType;
+    exports2.createScalarToken = cstScalar.createScalarToken;
+    exports2.resolveAsScalar = cstScalar.resolveAsScalar;
+    exports2.setScalarValue = cstScalar.setScalarValue;
+    exports2.stringify = cstStringify.stringify;
+    exports2.visit = cstVisit.visit;
+    exports2.BOM = BOM2;
+    exports2.DOCUMENT = DOCUMENT;
+    exports2.FLOW_END = FLOW_END;
+    exports2.SCALAR = SCALAR;
+    exports2.isCollection = isCollection;
+    exports2.isScalar = isScalar6;
+    exports2.prettyToken = prettyToken;
+    exports2.tokenType = tokenType;
   }
 });
 
 // node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "node_modules/yaml/dist/parse/lexer.js"(exports2) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -6375,13 +6369,13 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i, false);
       }
     };
-    exports.Lexer = Lexer2;
+    exports2.Lexer = Lexer2;
   }
 });
 
 // node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
     var LineCounter = class {
       constructor() {
@@ -6406,15 +6400,15 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter;
+    exports2.LineCounter = LineCounter;
   }
 });
 
 // node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "node_modules/yaml/dist/parse/parser.js"(exports2) {
     "use strict";
-    var node_process = __require("process");
+    var node_process = require("process");
     var cst = require_cst();
     var lexer = require_lexer();
     function includesToken(list, type) {
@@ -7280,13 +7274,13 @@ var require_parser = __commonJS({
         }
       }
     };
-    exports.Parser = Parser4;
+    exports2.Parser = Parser4;
   }
 });
 
 // node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "node_modules/yaml/dist/public-api.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7374,16 +7368,16 @@ var require_public_api = __commonJS({
         return value.toString(options2);
       return new Document.Document(value, _replacer, options2).toString(options2);
     }
-    exports.parse = parse;
-    exports.parseAllDocuments = parseAllDocuments;
-    exports.parseDocument = parseDocument;
-    exports.stringify = stringify;
+    exports2.parse = parse;
+    exports2.parseAllDocuments = parseAllDocuments;
+    exports2.parseDocument = parseDocument;
+    exports2.stringify = stringify;
   }
 });
 
 // node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "node_modules/yaml/dist/index.js"(exports2) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7401,46 +7395,46 @@ var require_dist = __commonJS({
     var parser2 = require_parser();
     var publicApi = require_public_api();
     var visit = require_visit();
-    exports.Composer = composer.Composer;
-    exports.Document = Document.Document;
-    exports.Schema = Schema.Schema;
-    exports.YAMLError = errors.YAMLError;
-    exports.YAMLParseError = errors.YAMLParseError;
-    exports.YAMLWarning = errors.YAMLWarning;
-    exports.Alias = Alias.Alias;
-    exports.isAlias = identity.isAlias;
-    exports.isCollection = identity.isCollection;
-    exports.isDocument = identity.isDocument;
-    exports.isMap = identity.isMap;
-    exports.isNode = identity.isNode;
-    exports.isPair = identity.isPair;
-    exports.isScalar = identity.isScalar;
-    exports.isSeq = identity.isSeq;
-    exports.Pair = Pair2.Pair;
-    exports.Scalar = Scalar2.Scalar;
-    exports.YAMLMap = YAMLMap2.YAMLMap;
-    exports.YAMLSeq = YAMLSeq2.YAMLSeq;
-    exports.CST = cst;
-    exports.Lexer = lexer.Lexer;
-    exports.LineCounter = lineCounter.LineCounter;
-    exports.Parser = parser2.Parser;
-    exports.parse = publicApi.parse;
-    exports.parseAllDocuments = publicApi.parseAllDocuments;
-    exports.parseDocument = publicApi.parseDocument;
-    exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports2.Composer = composer.Composer;
+    exports2.Document = Document.Document;
+    exports2.Schema = Schema.Schema;
+    exports2.YAMLError = errors.YAMLError;
+    exports2.YAMLParseError = errors.YAMLParseError;
+    exports2.YAMLWarning = errors.YAMLWarning;
+    exports2.Alias = Alias.Alias;
+    exports2.isAlias = identity.isAlias;
+    exports2.isCollection = identity.isCollection;
+    exports2.isDocument = identity.isDocument;
+    exports2.isMap = identity.isMap;
+    exports2.isNode = identity.isNode;
+    exports2.isPair = identity.isPair;
+    exports2.isScalar = identity.isScalar;
+    exports2.isSeq = identity.isSeq;
+    exports2.Pair = Pair2.Pair;
+    exports2.Scalar = Scalar2.Scalar;
+    exports2.YAMLMap = YAMLMap2.YAMLMap;
+    exports2.YAMLSeq = YAMLSeq2.YAMLSeq;
+    exports2.CST = cst;
+    exports2.Lexer = lexer.Lexer;
+    exports2.LineCounter = lineCounter.LineCounter;
+    exports2.Parser = parser2.Parser;
+    exports2.parse = publicApi.parse;
+    exports2.parseAllDocuments = publicApi.parseAllDocuments;
+    exports2.parseDocument = publicApi.parseDocument;
+    exports2.stringify = publicApi.stringify;
+    exports2.visit = visit.visit;
+    exports2.visitAsync = visit.visitAsync;
   }
 });
 
 // node_modules/js-tokens/index.js
 var require_js_tokens = __commonJS({
-  "node_modules/js-tokens/index.js"(exports) {
-    Object.defineProperty(exports, "__esModule", {
+  "node_modules/js-tokens/index.js"(exports2) {
+    Object.defineProperty(exports2, "__esModule", {
       value: true
     });
-    exports.default = /((['"])(?:(?!\2|\\).|\\(?:\r\n|[\s\S]))*(\2)?|`(?:[^`\\$]|\\[\s\S]|\$(?!\{)|\$\{(?:[^{}]|\{[^}]*\}?)*\}?)*(`)?)|(\/\/.*)|(\/\*(?:[^*]|\*(?!\/))*(\*\/)?)|(\/(?!\*)(?:\[(?:(?![\]\\]).|\\.)*\]|(?![\/\]\\]).|\\.)+\/(?:(?!\s*(?:\b|[\u0080-\uFFFF$\\'"~({]|[+\-!](?!=)|\.?\d))|[gmiyus]{1,6}\b(?![\u0080-\uFFFF$\\]|\s*(?:[+\-*%&|^<>!=?({]|\/(?![\/*])))))|(0[xX][\da-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d*\.\d+|\d+\.?)(?:[eE][+-]?\d+)?)|((?!\d)(?:(?!\s)[$\w\u0080-\uFFFF]|\\u[\da-fA-F]{4}|\\u\{[\da-fA-F]+\})+)|(--|\+\+|&&|\|\||=>|\.{3}|(?:[+\-\/%&|^]|\*{1,2}|<{1,2}|>{1,3}|!=?|={1,2})=?|[?~.,:;[\](){}])|(\s+)|(^$|[\s\S])/g;
-    exports.matchToToken = function(match) {
+    exports2.default = /((['"])(?:(?!\2|\\).|\\(?:\r\n|[\s\S]))*(\2)?|`(?:[^`\\$]|\\[\s\S]|\$(?!\{)|\$\{(?:[^{}]|\{[^}]*\}?)*\}?)*(`)?)|(\/\/.*)|(\/\*(?:[^*]|\*(?!\/))*(\*\/)?)|(\/(?!\*)(?:\[(?:(?![\]\\]).|\\.)*\]|(?![\/\]\\]).|\\.)+\/(?:(?!\s*(?:\b|[\u0080-\uFFFF$\\'"~({]|[+\-!](?!=)|\.?\d))|[gmiyus]{1,6}\b(?![\u0080-\uFFFF$\\]|\s*(?:[+\-*%&|^<>!=?({]|\/(?![\/*])))))|(0[xX][\da-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\d*\.\d+|\d+\.?)(?:[eE][+-]?\d+)?)|((?!\d)(?:(?!\s)[$\w\u0080-\uFFFF]|\\u[\da-fA-F]{4}|\\u\{[\da-fA-F]+\})+)|(--|\+\+|&&|\|\||=>|\.{3}|(?:[+\-\/%&|^]|\*{1,2}|<{1,2}|>{1,3}|!=?|={1,2})=?|[?~.,:;[\](){}])|(\s+)|(^$|[\s\S])/g;
+    exports2.matchToToken = function(match) {
       var token = { type: "invalid", value: match[0], closed: void 0 };
       if (match[1]) token.type = "string", token.closed = !!(match[3] || match[4]);
       else if (match[5]) token.type = "comment";
@@ -7457,14 +7451,14 @@ var require_js_tokens = __commonJS({
 
 // node_modules/@babel/helper-validator-identifier/lib/identifier.js
 var require_identifier = __commonJS({
-  "node_modules/@babel/helper-validator-identifier/lib/identifier.js"(exports) {
+  "node_modules/@babel/helper-validator-identifier/lib/identifier.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", {
+    Object.defineProperty(exports2, "__esModule", {
       value: true
     });
-    exports.isIdentifierChar = isIdentifierChar;
-    exports.isIdentifierName = isIdentifierName;
-    exports.isIdentifierStart = isIdentifierStart;
+    exports2.isIdentifierChar = isIdentifierChar;
+    exports2.isIdentifierName = isIdentifierName;
+    exports2.isIdentifierStart = isIdentifierStart;
     var nonASCIIidentifierStartChars = "\xAA\xB5\xBA\xC0-\xD6\xD8-\xF6\xF8-\u02C1\u02C6-\u02D1\u02E0-\u02E4\u02EC\u02EE\u0370-\u0374\u0376\u0377\u037A-\u037D\u037F\u0386\u0388-\u038A\u038C\u038E-\u03A1\u03A3-\u03F5\u03F7-\u0481\u048A-\u052F\u0531-\u0556\u0559\u0560-\u0588\u05D0-\u05EA\u05EF-\u05F2\u0620-\u064A\u066E\u066F\u0671-\u06D3\u06D5\u06E5\u06E6\u06EE\u06EF\u06FA-\u06FC\u06FF\u0710\u0712-\u072F\u074D-\u07A5\u07B1\u07CA-\u07EA\u07F4\u07F5\u07FA\u0800-\u0815\u081A\u0824\u0828\u0840-\u0858\u0860-\u086A\u0870-\u0887\u0889-\u088F\u08A0-\u08C9\u0904-\u0939\u093D\u0950\u0958-\u0961\u0971-\u0980\u0985-\u098C\u098F\u0990\u0993-\u09A8\u09AA-\u09B0\u09B2\u09B6-\u09B9\u09BD\u09CE\u09DC\u09DD\u09DF-\u09E1\u09F0\u09F1\u09FC\u0A05-\u0A0A\u0A0F\u0A10\u0A13-\u0A28\u0A2A-\u0A30\u0A32\u0A33\u0A35\u0A36\u0A38\u0A39\u0A59-\u0A5C\u0A5E\u0A72-\u0A74\u0A85-\u0A8D\u0A8F-\u0A91\u0A93-\u0AA8\u0AAA-\u0AB0\u0AB2\u0AB3\u0AB5-\u0AB9\u0ABD\u0AD0\u0AE0\u0AE1\u0AF9\u0B05-\u0B0C\u0B0F\u0B10\u0B13-\u0B28\u0B2A-\u0B30\u0B32\u0B33\u0B35-\u0B39\u0B3D\u0B5C\u0B5D\u0B5F-\u0B61\u0B71\u0B83\u0B85-\u0B8A\u0B8E-\u0B90\u0B92-\u0B95\u0B99\u0B9A\u0B9C\u0B9E\u0B9F\u0BA3\u0BA4\u0BA8-\u0BAA\u0BAE-\u0BB9\u0BD0\u0C05-\u0C0C\u0C0E-\u0C10\u0C12-\u0C28\u0C2A-\u0C39\u0C3D\u0C58-\u0C5A\u0C5C\u0C5D\u0C60\u0C61\u0C80\u0C85-\u0C8C\u0C8E-\u0C90\u0C92-\u0CA8\u0CAA-\u0CB3\u0CB5-\u0CB9\u0CBD\u0CDC-\u0CDE\u0CE0\u0CE1\u0CF1\u0CF2\u0D04-\u0D0C\u0D0E-\u0D10\u0D12-\u0D3A\u0D3D\u0D4E\u0D54-\u0D56\u0D5F-\u0D61\u0D7A-\u0D7F\u0D85-\u0D96\u0D9A-\u0DB1\u0DB3-\u0DBB\u0DBD\u0DC0-\u0DC6\u0E01-\u0E30\u0E32\u0E33\u0E40-\u0E46\u0E81\u0E82\u0E84\u0E86-\u0E8A\u0E8C-\u0EA3\u0EA5\u0EA7-\u0EB0\u0EB2\u0EB3\u0EBD\u0EC0-\u0EC4\u0EC6\u0EDC-\u0EDF\u0F00\u0F40-\u0F47\u0F49-\u0F6C\u0F88-\u0F8C\u1000-\u102A\u103F\u1050-\u1055\u105A-\u105D\u1061\u1065\u1066\u106E-\u1070\u1075-\u1081\u108E\u10A0-\u10C5\u10C7\u10CD\u10D0-\u10FA\u10FC-\u1248\u124A-\u124D\u1250-\u1256\u1258\u125A-\u125D\u1260-\u1288\u128A-\u128D\u1290-\u12B0\u12B2-\u12B5\u12B8-\u12BE\u12C0\u12C2-\u12C5\u12C8-\u12D6\u12D8-\u1310\u1312-\u1315\u1318-\u135A\u1380-\u138F\u13A0-\u13F5\u13F8-\u13FD\u1401-\u166C\u166F-\u167F\u1681-\u169A\u16A0-\u16EA\u16EE-\u16F8\u1700-\u1711\u171F-\u1731\u1740-\u1751\u1760-\u176C\u176E-\u1770\u1780-\u17B3\u17D7\u17DC\u1820-\u1878\u1880-\u18A8\u18AA\u18B0-\u18F5\u1900-\u191E\u1950-\u196D\u1970-\u1974\u1980-\u19AB\u19B0-\u19C9\u1A00-\u1A16\u1A20-\u1A54\u1AA7\u1B05-\u1B33\u1B45-\u1B4C\u1B83-\u1BA0\u1BAE\u1BAF\u1BBA-\u1BE5\u1C00-\u1C23\u1C4D-\u1C4F\u1C5A-\u1C7D\u1C80-\u1C8A\u1C90-\u1CBA\u1CBD-\u1CBF\u1CE9-\u1CEC\u1CEE-\u1CF3\u1CF5\u1CF6\u1CFA\u1D00-\u1DBF\u1E00-\u1F15\u1F18-\u1F1D\u1F20-\u1F45\u1F48-\u1F4D\u1F50-\u1F57\u1F59\u1F5B\u1F5D\u1F5F-\u1F7D\u1F80-\u1FB4\u1FB6-\u1FBC\u1FBE\u1FC2-\u1FC4\u1FC6-\u1FCC\u1FD0-\u1FD3\u1FD6-\u1FDB\u1FE0-\u1FEC\u1FF2-\u1FF4\u1FF6-\u1FFC\u2071\u207F\u2090-\u209C\u2102\u2107\u210A-\u2113\u2115\u2118-\u211D\u2124\u2126\u2128\u212A-\u2139\u213C-\u213F\u2145-\u2149\u214E\u2160-\u2188\u2C00-\u2CE4\u2CEB-\u2CEE\u2CF2\u2CF3\u2D00-\u2D25\u2D27\u2D2D\u2D30-\u2D67\u2D6F\u2D80-\u2D96\u2DA0-\u2DA6\u2DA8-\u2DAE\u2DB0-\u2DB6\u2DB8-\u2DBE\u2DC0-\u2DC6\u2DC8-\u2DCE\u2DD0-\u2DD6\u2DD8-\u2DDE\u3005-\u3007\u3021-\u3029\u3031-\u3035\u3038-\u303C\u3041-\u3096\u309B-\u309F\u30A1-\u30FA\u30FC-\u30FF\u3105-\u312F\u3131-\u318E\u31A0-\u31BF\u31F0-\u31FF\u3400-\u4DBF\u4E00-\uA48C\uA4D0-\uA4FD\uA500-\uA60C\uA610-\uA61F\uA62A\uA62B\uA640-\uA66E\uA67F-\uA69D\uA6A0-\uA6EF\uA717-\uA71F\uA722-\uA788\uA78B-\uA7DC\uA7F1-\uA801\uA803-\uA805\uA807-\uA80A\uA80C-\uA822\uA840-\uA873\uA882-\uA8B3\uA8F2-\uA8F7\uA8FB\uA8FD\uA8FE\uA90A-\uA925\uA930-\uA946\uA960-\uA97C\uA984-\uA9B2\uA9CF\uA9E0-\uA9E4\uA9E6-\uA9EF\uA9FA-\uA9FE\uAA00-\uAA28\uAA40-\uAA42\uAA44-\uAA4B\uAA60-\uAA76\uAA7A\uAA7E-\uAAAF\uAAB1\uAAB5\uAAB6\uAAB9-\uAABD\uAAC0\uAAC2\uAADB-\uAADD\uAAE0-\uAAEA\uAAF2-\uAAF4\uAB01-\uAB06\uAB09-\uAB0E\uAB11-\uAB16\uAB20-\uAB26\uAB28-\uAB2E\uAB30-\uAB5A\uAB5C-\uAB69\uAB70-\uABE2\uAC00-\uD7A3\uD7B0-\uD7C6\uD7CB-\uD7FB\uF900-\uFA6D\uFA70-\uFAD9\uFB00-\uFB06\uFB13-\uFB17\uFB1D\uFB1F-\uFB28\uFB2A-\uFB36\uFB38-\uFB3C\uFB3E\uFB40\uFB41\uFB43\uFB44\uFB46-\uFBB1\uFBD3-\uFD3D\uFD50-\uFD8F\uFD92-\uFDC7\uFDF0-\uFDFB\uFE70-\uFE74\uFE76-\uFEFC\uFF21-\uFF3A\uFF41-\uFF5A\uFF66-\uFFBE\uFFC2-\uFFC7\uFFCA-\uFFCF\uFFD2-\uFFD7\uFFDA-\uFFDC";
     var nonASCIIidentifierChars = "\xB7\u0300-\u036F\u0387\u0483-\u0487\u0591-\u05BD\u05BF\u05C1\u05C2\u05C4\u05C5\u05C7\u0610-\u061A\u064B-\u0669\u0670\u06D6-\u06DC\u06DF-\u06E4\u06E7\u06E8\u06EA-\u06ED\u06F0-\u06F9\u0711\u0730-\u074A\u07A6-\u07B0\u07C0-\u07C9\u07EB-\u07F3\u07FD\u0816-\u0819\u081B-\u0823\u0825-\u0827\u0829-\u082D\u0859-\u085B\u0897-\u089F\u08CA-\u08E1\u08E3-\u0903\u093A-\u093C\u093E-\u094F\u0951-\u0957\u0962\u0963\u0966-\u096F\u0981-\u0983\u09BC\u09BE-\u09C4\u09C7\u09C8\u09CB-\u09CD\u09D7\u09E2\u09E3\u09E6-\u09EF\u09FE\u0A01-\u0A03\u0A3C\u0A3E-\u0A42\u0A47\u0A48\u0A4B-\u0A4D\u0A51\u0A66-\u0A71\u0A75\u0A81-\u0A83\u0ABC\u0ABE-\u0AC5\u0AC7-\u0AC9\u0ACB-\u0ACD\u0AE2\u0AE3\u0AE6-\u0AEF\u0AFA-\u0AFF\u0B01-\u0B03\u0B3C\u0B3E-\u0B44\u0B47\u0B48\u0B4B-\u0B4D\u0B55-\u0B57\u0B62\u0B63\u0B66-\u0B6F\u0B82\u0BBE-\u0BC2\u0BC6-\u0BC8\u0BCA-\u0BCD\u0BD7\u0BE6-\u0BEF\u0C00-\u0C04\u0C3C\u0C3E-\u0C44\u0C46-\u0C48\u0C4A-\u0C4D\u0C55\u0C56\u0C62\u0C63\u0C66-\u0C6F\u0C81-\u0C83\u0CBC\u0CBE-\u0CC4\u0CC6-\u0CC8\u0CCA-\u0CCD\u0CD5\u0CD6\u0CE2\u0CE3\u0CE6-\u0CEF\u0CF3\u0D00-\u0D03\u0D3B\u0D3C\u0D3E-\u0D44\u0D46-\u0D48\u0D4A-\u0D4D\u0D57\u0D62\u0D63\u0D66-\u0D6F\u0D81-\u0D83\u0DCA\u0DCF-\u0DD4\u0DD6\u0DD8-\u0DDF\u0DE6-\u0DEF\u0DF2\u0DF3\u0E31\u0E34-\u0E3A\u0E47-\u0E4E\u0E50-\u0E59\u0EB1\u0EB4-\u0EBC\u0EC8-\u0ECE\u0ED0-\u0ED9\u0F18\u0F19\u0F20-\u0F29\u0F35\u0F37\u0F39\u0F3E\u0F3F\u0F71-\u0F84\u0F86\u0F87\u0F8D-\u0F97\u0F99-\u0FBC\u0FC6\u102B-\u103E\u1040-\u1049\u1056-\u1059\u105E-\u1060\u1062-\u1064\u1067-\u106D\u1071-\u1074\u1082-\u108D\u108F-\u109D\u135D-\u135F\u1369-\u1371\u1712-\u1715\u1732-\u1734\u1752\u1753\u1772\u1773\u17B4-\u17D3\u17DD\u17E0-\u17E9\u180B-\u180D\u180F-\u1819\u18A9\u1920-\u192B\u1930-\u193B\u1946-\u194F\u19D0-\u19DA\u1A17-\u1A1B\u1A55-\u1A5E\u1A60-\u1A7C\u1A7F-\u1A89\u1A90-\u1A99\u1AB0-\u1ABD\u1ABF-\u1ADD\u1AE0-\u1AEB\u1B00-\u1B04\u1B34-\u1B44\u1B50-\u1B59\u1B6B-\u1B73\u1B80-\u1B82\u1BA1-\u1BAD\u1BB0-\u1BB9\u1BE6-\u1BF3\u1C24-\u1C37\u1C40-\u1C49\u1C50-\u1C59\u1CD0-\u1CD2\u1CD4-\u1CE8\u1CED\u1CF4\u1CF7-\u1CF9\u1DC0-\u1DFF\u200C\u200D\u203F\u2040\u2054\u20D0-\u20DC\u20E1\u20E5-\u20F0\u2CEF-\u2CF1\u2D7F\u2DE0-\u2DFF\u302A-\u302F\u3099\u309A\u30FB\uA620-\uA629\uA66F\uA674-\uA67D\uA69E\uA69F\uA6F0\uA6F1\uA802\uA806\uA80B\uA823-\uA827\uA82C\uA880\uA881\uA8B4-\uA8C5\uA8D0-\uA8D9\uA8E0-\uA8F1\uA8FF-\uA909\uA926-\uA92D\uA947-\uA953\uA980-\uA983\uA9B3-\uA9C0\uA9D0-\uA9D9\uA9E5\uA9F0-\uA9F9\uAA29-\uAA36\uAA43\uAA4C\uAA4D\uAA50-\uAA59\uAA7B-\uAA7D\uAAB0\uAAB2-\uAAB4\uAAB7\uAAB8\uAABE\uAABF\uAAC1\uAAEB-\uAAEF\uAAF5\uAAF6\uABE3-\uABEA\uABEC\uABED\uABF0-\uABF9\uFB1E\uFE00-\uFE0F\uFE20-\uFE2F\uFE33\uFE34\uFE4D-\uFE4F\uFF10-\uFF19\uFF3F\uFF65";
     var nonASCIIidentifierStart = new RegExp("[" + nonASCIIidentifierStartChars + "]");
@@ -7530,16 +7524,16 @@ var require_identifier = __commonJS({
 
 // node_modules/@babel/helper-validator-identifier/lib/keyword.js
 var require_keyword = __commonJS({
-  "node_modules/@babel/helper-validator-identifier/lib/keyword.js"(exports) {
+  "node_modules/@babel/helper-validator-identifier/lib/keyword.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", {
+    Object.defineProperty(exports2, "__esModule", {
       value: true
     });
-    exports.isKeyword = isKeyword;
-    exports.isReservedWord = isReservedWord;
-    exports.isStrictBindOnlyReservedWord = isStrictBindOnlyReservedWord;
-    exports.isStrictBindReservedWord = isStrictBindReservedWord;
-    exports.isStrictReservedWord = isStrictReservedWord;
+    exports2.isKeyword = isKeyword;
+    exports2.isReservedWord = isReservedWord;
+    exports2.isStrictBindOnlyReservedWord = isStrictBindOnlyReservedWord;
+    exports2.isStrictBindReservedWord = isStrictBindReservedWord;
+    exports2.isStrictReservedWord = isStrictReservedWord;
     var reservedWords = {
       keyword: ["break", "case", "catch", "continue", "debugger", "default", "do", "else", "finally", "for", "function", "if", "return", "switch", "throw", "try", "var", "const", "while", "with", "new", "this", "super", "class", "extends", "export", "import", "null", "true", "false", "in", "instanceof", "typeof", "void", "delete"],
       strict: ["implements", "interface", "let", "package", "private", "protected", "public", "static", "yield"],
@@ -7568,54 +7562,54 @@ var require_keyword = __commonJS({
 
 // node_modules/@babel/helper-validator-identifier/lib/index.js
 var require_lib = __commonJS({
-  "node_modules/@babel/helper-validator-identifier/lib/index.js"(exports) {
+  "node_modules/@babel/helper-validator-identifier/lib/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", {
+    Object.defineProperty(exports2, "__esModule", {
       value: true
     });
-    Object.defineProperty(exports, "isIdentifierChar", {
+    Object.defineProperty(exports2, "isIdentifierChar", {
       enumerable: true,
       get: function() {
         return _identifier.isIdentifierChar;
       }
     });
-    Object.defineProperty(exports, "isIdentifierName", {
+    Object.defineProperty(exports2, "isIdentifierName", {
       enumerable: true,
       get: function() {
         return _identifier.isIdentifierName;
       }
     });
-    Object.defineProperty(exports, "isIdentifierStart", {
+    Object.defineProperty(exports2, "isIdentifierStart", {
       enumerable: true,
       get: function() {
         return _identifier.isIdentifierStart;
       }
     });
-    Object.defineProperty(exports, "isKeyword", {
+    Object.defineProperty(exports2, "isKeyword", {
       enumerable: true,
       get: function() {
         return _keyword.isKeyword;
       }
     });
-    Object.defineProperty(exports, "isReservedWord", {
+    Object.defineProperty(exports2, "isReservedWord", {
       enumerable: true,
       get: function() {
         return _keyword.isReservedWord;
       }
     });
-    Object.defineProperty(exports, "isStrictBindOnlyReservedWord", {
+    Object.defineProperty(exports2, "isStrictBindOnlyReservedWord", {
       enumerable: true,
       get: function() {
         return _keyword.isStrictBindOnlyReservedWord;
       }
     });
-    Object.defineProperty(exports, "isStrictBindReservedWord", {
+    Object.defineProperty(exports2, "isStrictBindReservedWord", {
       enumerable: true,
       get: function() {
         return _keyword.isStrictBindReservedWord;
       }
     });
-    Object.defineProperty(exports, "isStrictReservedWord", {
+    Object.defineProperty(exports2, "isStrictReservedWord", {
       enumerable: true,
       get: function() {
         return _keyword.isStrictReservedWord;
@@ -7628,9 +7622,9 @@ var require_lib = __commonJS({
 
 // node_modules/@babel/code-frame/lib/index.js
 var require_lib2 = __commonJS({
-  "node_modules/@babel/code-frame/lib/index.js"(exports) {
+  "node_modules/@babel/code-frame/lib/index.js"(exports2) {
     "use strict";
-    Object.defineProperty(exports, "__esModule", { value: true });
+    Object.defineProperty(exports2, "__esModule", { value: true });
     var picocolors = require_picocolors();
     var jsTokens = require_js_tokens();
     var helperValidatorIdentifier = require_lib();
@@ -7836,15 +7830,15 @@ ${frame}`;
       };
       return codeFrameColumns2(rawLines, location, opts);
     }
-    exports.codeFrameColumns = codeFrameColumns2;
-    exports.default = index;
-    exports.highlight = highlight;
+    exports2.codeFrameColumns = codeFrameColumns2;
+    exports2.default = index;
+    exports2.highlight = highlight;
   }
 });
 
 // src/action/main.ts
-import { appendFileSync as appendFileSync2, existsSync as existsSync3, mkdirSync as mkdirSync2, readFileSync as readFileSync5, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname2, isAbsolute as isAbsolute3, join as join8, relative as relative3, resolve as resolve2 } from "node:path";
+var import_node_fs7 = require("node:fs");
+var import_node_path27 = require("node:path");
 
 // src/core/source.ts
 function createSourceFile(path, text2) {
@@ -7900,7 +7894,7 @@ function whereOf(stack, span) {
 }
 
 // src/inputs/pgbouncer.ts
-import { posix as posix2 } from "node:path";
+var import_node_path2 = require("node:path");
 
 // src/core/value.ts
 function known(value, span, extra = {}) {
@@ -8731,7 +8725,7 @@ function effectivePgbouncerSettings(ini, version) {
 }
 
 // src/container/config-includes.ts
-import { posix } from "node:path";
+var import_node_path = require("node:path");
 
 // src/reference/redis-settings.ts
 var REDIS_DEFAULTS = /* @__PURE__ */ new Map([
@@ -9257,7 +9251,7 @@ function loadPgbouncerIni(ws, fs, main, cwd2 = "/") {
       } else if (it.kind === "entry") {
         current?.entries.push(it.entry);
       } else {
-        const target = fs.resolve(posix.resolve(cwd2, it.include.path));
+        const target = fs.resolve(import_node_path.posix.resolve(cwd2, it.include.path));
         if (!target || depth >= MAX_DEPTH || !read(target, depth + 1, true)) unresolved.push(it.include);
       }
     }
@@ -9282,7 +9276,7 @@ function loadRedisConf(ws, fs, main, cwd2 = "/") {
       ...doc.includes.map((inc) => ({
         at: inc.span.start,
         apply: () => {
-          const abs2 = posix.resolve(cwd2, inc.path);
+          const abs2 = import_node_path.posix.resolve(cwd2, inc.path);
           const targets2 = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
           if (targets2.length === 0 && !/[*?[]/.test(abs2)) out.includes.push(inc);
           for (const t2 of targets2) {
@@ -9522,7 +9516,7 @@ function findIni(stack, svc) {
     const hit = fs.resolve(p);
     if (hit) return hit;
   }
-  return fs.files().find((f) => posix2.basename(f.containerPath) === "pgbouncer.ini");
+  return fs.files().find((f) => import_node_path2.posix.basename(f.containerPath) === "pgbouncer.ini");
 }
 function pgbouncerValue(pgb, name2) {
   const raw = pgb.settings.get(name2) ?? unknown(`${name2} is not a pgbouncer setting`, pgb.service.nameSpan);
@@ -9565,7 +9559,7 @@ function describePgbouncer(pgb) {
 }
 function readAuthFile(stack, svc, auth) {
   if (auth?.kind !== "known" || auth.value === "") return void 0;
-  const containerPath3 = posix2.isAbsolute(auth.value) ? auth.value : posix2.join("/etc/pgbouncer", auth.value);
+  const containerPath3 = import_node_path2.posix.isAbsolute(auth.value) ? auth.value : import_node_path2.posix.join("/etc/pgbouncer", auth.value);
   const hostPath = stack.image(svc).fs.resolve(containerPath3)?.hostPath;
   const file = hostPath ? stack.workspace.read(hostPath) : void 0;
   if (file) stack.addFile(file.path);
@@ -9918,10 +9912,10 @@ function groupName(stack, services) {
 }
 
 // src/inputs/django.ts
-import { posix as posix5 } from "node:path";
+var import_node_path5 = require("node:path");
 
 // src/python/evaluate.ts
-import * as posix3 from "node:path/posix";
+var posix3 = __toESM(require("node:path/posix"), 1);
 
 // node_modules/@lezer/common/dist/index.js
 var DefaultBufferLength = 1024;
@@ -13879,6 +13873,16 @@ var classHighlighter = tagHighlighter([
 ]);
 
 // node_modules/@lezer/python/dist/index.js
+function __lezerTable(base64, Type) {
+  const bytes = Buffer.from(base64, "base64");
+  const out = new Type(bytes.length / Type.BYTES_PER_ELEMENT);
+  if (new Uint8Array(Uint16Array.of(1).buffer)[0] === 1) new Uint8Array(out.buffer).set(bytes);
+  else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    for (let i = 0; i < out.length; i++) out[i] = Type === Uint32Array ? view.getUint32(i * 4, true) : view.getUint16(i * 2, true);
+  }
+  return out;
+}
 var printKeyword = 1;
 var indent = 194;
 var dedent = 195;
@@ -14192,9 +14196,9 @@ var pythonHighlighting = styleTags({
 var spec_identifier = { __proto__: null, await: 44, or: 54, and: 56, in: 60, not: 62, is: 64, if: 70, else: 72, lambda: 76, yield: 94, from: 96, async: 102, for: 104, None: 162, True: 164, False: 164, del: 178, pass: 182, break: 186, continue: 190, return: 194, raise: 202, import: 206, as: 208, global: 212, nonlocal: 214, assert: 218, type: 223, elif: 236, while: 240, try: 246, except: 248, finally: 250, with: 254, def: 258, class: 268, match: 279, case: 285 };
 var parser = LRParser.deserialize({
   version: 14,
-  states: "##jQ`QeOOP$}OSOOO&WQtO'#HUOOQS'#Co'#CoOOQS'#Cp'#CpO'vQdO'#CnO*UQtO'#HTOOQS'#HU'#HUOOQS'#DU'#DUOOQS'#HT'#HTO*rQdO'#D_O+VQdO'#DfO+gQdO'#DjO+zOWO'#DuO,VOWO'#DvO.[QtO'#GuOOQS'#Gu'#GuO'vQdO'#GtO0ZQtO'#GtOOQS'#Eb'#EbO0rQdO'#EcOOQS'#Gs'#GsO0|QdO'#GrOOQV'#Gr'#GrO1XQdO'#FYOOQS'#G^'#G^O1^QdO'#FXOOQV'#IS'#ISOOQV'#Gq'#GqOOQV'#Fq'#FqQ`QeOOO'vQdO'#CqO1lQdO'#C}O1sQdO'#DRO2RQdO'#HYO2cQtO'#EVO'vQdO'#EWOOQS'#EY'#EYOOQS'#E['#E[OOQS'#E^'#E^O2wQdO'#E`O3_QdO'#EdO3rQdO'#EfO3zQtO'#EfO1XQdO'#EiO0rQdO'#ElO1XQdO'#EnO0rQdO'#EtO0rQdO'#EwO4VQdO'#EyO4^QdO'#FOO4iQdO'#EzO0rQdO'#FOO1XQdO'#FQO1XQdO'#FVO4nQdO'#F[P4uOdO'#GpPOOO)CBd)CBdOOQS'#Ce'#CeOOQS'#Cf'#CfOOQS'#Cg'#CgOOQS'#Ch'#ChOOQS'#Ci'#CiOOQS'#Cj'#CjOOQS'#Cl'#ClO'vQdO,59OO'vQdO,59OO'vQdO,59OO'vQdO,59OO'vQdO,59OO'vQdO,59OO5TQdO'#DoOOQS,5:Y,5:YO5hQdO'#HdOOQS,5:],5:]O5uQ!fO,5:]O5zQtO,59YO1lQdO,59bO1lQdO,59bO1lQdO,59bO8jQdO,59bO8oQdO,59bO8vQdO,59jO8}QdO'#HTO:TQdO'#HSOOQS'#HS'#HSOOQS'#D['#D[O:lQdO,59aO'vQdO,59aO:zQdO,59aOOQS,59y,59yO;PQdO,5:RO'vQdO,5:ROOQS,5:Q,5:QO;_QdO,5:QO;dQdO,5:XO'vQdO,5:XO'vQdO,5:VOOQS,5:U,5:UO;uQdO,5:UO;zQdO,5:WOOOW'#Fy'#FyO<POWO,5:aOOQS,5:a,5:aO<[QdO'#HwOOOW'#Dw'#DwOOOW'#Fz'#FzO<lOWO,5:bOOQS,5:b,5:bOOQS'#F}'#F}O<zQtO,5:iO?lQtO,5=`O@VQ#xO,5=`O@vQtO,5=`OOQS,5:},5:}OA_QeO'#GWOBqQdO,5;^OOQV,5=^,5=^OB|QtO'#IPOCkQdO,5;tOOQS-E:[-E:[OOQV,5;s,5;sO4dQdO'#FQOOQV-E9o-E9oOCsQtO,59]OEzQtO,59iOFeQdO'#HVOFpQdO'#HVO1XQdO'#HVOF{QdO'#DTOGTQdO,59mOGYQdO'#HZO'vQdO'#HZO0rQdO,5=tOOQS,5=t,5=tO0rQdO'#EROOQS'#ES'#ESOGwQdO'#GPOHXQdO,58|OHXQdO,58|O*xQdO,5:oOHgQtO'#H]OOQS,5:r,5:rOOQS,5:z,5:zOHzQdO,5;OOI]QdO'#IOO1XQdO'#H}OOQS,5;Q,5;QOOQS'#GT'#GTOIqQtO,5;QOJPQdO,5;QOJUQdO'#IQOOQS,5;T,5;TOJdQdO'#H|OOQS,5;W,5;WOJuQdO,5;YO4iQdO,5;`O4iQdO,5;cOJ}QtO'#ITO'vQdO'#ITOKXQdO,5;eO4VQdO,5;eO0rQdO,5;jO1XQdO,5;lOK^QeO'#EuOLjQgO,5;fO!!kQdO'#IUO4iQdO,5;jO!!vQdO,5;lO!#OQdO,5;qO!#ZQtO,5;vO'vQdO,5;vPOOO,5=[,5=[P!#bOSO,5=[P!#jOdO,5=[O!&bQtO1G.jO!&iQtO1G.jO!)YQtO1G.jO!)dQtO1G.jO!+}QtO1G.jO!,bQtO1G.jO!,uQdO'#HcO!-TQtO'#GuO0rQdO'#HcO!-_QdO'#HbOOQS,5:Z,5:ZO!-gQdO,5:ZO!-lQdO'#HeO!-wQdO'#HeO!.[QdO,5>OOOQS'#Ds'#DsOOQS1G/w1G/wOOQS1G.|1G.|O!/[QtO1G.|O!/cQtO1G.|O1lQdO1G.|O!0OQdO1G/UOOQS'#DZ'#DZO0rQdO,59tOOQS1G.{1G.{O!0VQdO1G/eO!0gQdO1G/eO!0oQdO1G/fO'vQdO'#H[O!0tQdO'#H[O!0yQtO1G.{O!1ZQdO,59iO!2aQdO,5=zO!2qQdO,5=zO!2yQdO1G/mO!3OQtO1G/mOOQS1G/l1G/lO!3`QdO,5=uO!4VQdO,5=uO0rQdO1G/qO!4tQdO1G/sO!4yQtO1G/sO!5ZQtO1G/qOOQS1G/p1G/pOOQS1G/r1G/rOOOW-E9w-E9wOOQS1G/{1G/{O!5kQdO'#HxO0rQdO'#HxO!5|QdO,5>cOOOW-E9x-E9xOOQS1G/|1G/|OOQS-E9{-E9{O!6[Q#xO1G2zO!6{QtO1G2zO'vQdO,5<jOOQS,5<j,5<jOOQS-E9|-E9|OOQS,5<r,5<rOOQS-E:U-E:UOOQV1G0x1G0xO1XQdO'#GRO!7dQtO,5>kOOQS1G1`1G1`O!8RQdO1G1`OOQS'#DV'#DVO0rQdO,5=qOOQS,5=q,5=qO!8WQdO'#FrO!8cQdO,59oO!8kQdO1G/XO!8uQtO,5=uOOQS1G3`1G3`OOQS,5:m,5:mO!9fQdO'#GtOOQS,5<k,5<kOOQS-E9}-E9}O!9wQdO1G.hOOQS1G0Z1G0ZO!:VQdO,5=wO!:gQdO,5=wO0rQdO1G0jO0rQdO1G0jO!:xQdO,5>jO!;ZQdO,5>jO1XQdO,5>jO!;lQdO,5>iOOQS-E:R-E:RO!;qQdO1G0lO!;|QdO1G0lO!<RQdO,5>lO!<aQdO,5>lO!<oQdO,5>hO!=VQdO,5>hO!=hQdO'#EpO0rQdO1G0tO!=sQdO1G0tO!=xQgO1G0zO!AvQgO1G0}O!EqQdO,5>oO!E{QdO,5>oO!FTQtO,5>oO0rQdO1G1PO!F_QdO1G1PO4iQdO1G1UO!!vQdO1G1WOOQV,5;a,5;aO!FdQfO,5;aO!FiQgO1G1QO!JjQdO'#GZO4iQdO1G1QO4iQdO1G1QO!JzQdO,5>pO!KXQdO,5>pO1XQdO,5>pOOQV1G1U1G1UO!KaQdO'#FSO!KrQ!fO1G1WO!KzQdO1G1WOOQV1G1]1G1]O4iQdO1G1]O!LPQdO1G1]O!LXQdO'#F^OOQV1G1b1G1bO!#ZQtO1G1bPOOO1G2v1G2vP!L^OSO1G2vOOQS,5=},5=}OOQS'#Dp'#DpO0rQdO,5=}O!LfQdO,5=|O!LyQdO,5=|OOQS1G/u1G/uO!MRQdO,5>PO!McQdO,5>PO!MkQdO,5>PO!NOQdO,5>PO!N`QdO,5>POOQS1G3j1G3jOOQS7+$h7+$hO!8kQdO7+$pO#!RQdO1G.|O#!YQdO1G.|OOQS1G/`1G/`OOQS,5<`,5<`O'vQdO,5<`OOQS7+%P7+%PO#!aQdO7+%POOQS-E9r-E9rOOQS7+%Q7+%QO#!qQdO,5=vO'vQdO,5=vOOQS7+$g7+$gO#!vQdO7+%PO##OQdO7+%QO##TQdO1G3fOOQS7+%X7+%XO##eQdO1G3fO##mQdO7+%XOOQS,5<_,5<_O'vQdO,5<_O##rQdO1G3aOOQS-E9q-E9qO#$iQdO7+%]OOQS7+%_7+%_O#$wQdO1G3aO#%fQdO7+%_O#%kQdO1G3gO#%{QdO1G3gO#&TQdO7+%]O#&YQdO,5>dO#&sQdO,5>dO#&sQdO,5>dOOQS'#Dx'#DxO#'UO&jO'#DzO#'aO`O'#HyOOOW1G3}1G3}O#'fQdO1G3}O#'nQdO1G3}O#'yQ#xO7+(fO#(jQtO1G2UP#)TQdO'#GOOOQS,5<m,5<mOOQS-E:P-E:POOQS7+&z7+&zOOQS1G3]1G3]OOQS,5<^,5<^OOQS-E9p-E9pOOQS7+$s7+$sO#)bQdO,5=`O#){QdO,5=`O#*^QtO,5<aO#*qQdO1G3cOOQS-E9s-E9sOOQS7+&U7+&UO#+RQdO7+&UO#+aQdO,5<nO#+uQdO1G4UOOQS-E:Q-E:QO#,WQdO1G4UOOQS1G4T1G4TOOQS7+&W7+&WO#,iQdO7+&WOOQS,5<p,5<pO#,tQdO1G4WOOQS-E:S-E:SOOQS,5<l,5<lO#-SQdO1G4SOOQS-E:O-E:OO1XQdO'#EqO#-jQdO'#EqO#-uQdO'#IRO#-}QdO,5;[OOQS7+&`7+&`O0rQdO7+&`O#.SQgO7+&fO!JmQdO'#GXO4iQdO7+&fO4iQdO7+&iO#2QQtO,5<tO'vQdO,5<tO#2[QdO1G4ZOOQS-E:W-E:WO#2fQdO1G4ZO4iQdO7+&kO0rQdO7+&kOOQV7+&p7+&pO!KrQ!fO7+&rO!KzQdO7+&rO`QeO1G0{OOQV-E:X-E:XO4iQdO7+&lO4iQdO7+&lOOQV,5<u,5<uO#2nQdO,5<uO!JmQdO,5<uOOQV7+&l7+&lO#2yQgO7+&lO#6tQdO,5<vO#7PQdO1G4[OOQS-E:Y-E:YO#7^QdO1G4[O#7fQdO'#IWO#7tQdO'#IWO1XQdO'#IWOOQS'#IW'#IWO#8PQdO'#IVOOQS,5;n,5;nO#8XQdO,5;nO0rQdO'#FUOOQV7+&r7+&rO4iQdO7+&rOOQV7+&w7+&wO4iQdO7+&wO#8^QfO,5;xOOQV7+&|7+&|POOO7+(b7+(bO#8cQdO1G3iOOQS,5<c,5<cO#8qQdO1G3hOOQS-E9u-E9uO#9UQdO,5<dO#9aQdO,5<dO#9tQdO1G3kOOQS-E9v-E9vO#:UQdO1G3kO#:^QdO1G3kO#:nQdO1G3kO#:UQdO1G3kOOQS<<H[<<H[O#:yQtO1G1zOOQS<<Hk<<HkP#;WQdO'#FtO8vQdO1G3bO#;eQdO1G3bO#;jQdO<<HkOOQS<<Hl<<HlO#;zQdO7+)QOOQS<<Hs<<HsO#<[QtO1G1yP#<{QdO'#FsO#=YQdO7+)RO#=jQdO7+)RO#=rQdO<<HwO#=wQdO7+({OOQS<<Hy<<HyO#>nQdO,5<bO'vQdO,5<bOOQS-E9t-E9tOOQS<<Hw<<HwOOQS,5<g,5<gO0rQdO,5<gO#>sQdO1G4OOOQS-E9y-E9yO#?^QdO1G4OO<[QdO'#H{OOOO'#D{'#D{OOOO'#F|'#F|O#?oO&jO,5:fOOOW,5>e,5>eOOOW7+)i7+)iO#?zQdO7+)iO#@SQdO1G2zO#@mQdO1G2zP'vQdO'#FuO0rQdO<<IpO1XQdO1G2YP1XQdO'#GSO#AOQdO7+)pO#AaQdO7+)pOOQS<<Ir<<IrP1XQdO'#GUP0rQdO'#GQOOQS,5;],5;]O#ArQdO,5>mO#BQQdO,5>mOOQS1G0v1G0vOOQS<<Iz<<IzOOQV-E:V-E:VO4iQdO<<JQOOQV,5<s,5<sO4iQdO,5<sOOQV<<JQ<<JQOOQV<<JT<<JTO#BYQtO1G2`P#BdQdO'#GYO#BkQdO7+)uO#BuQgO<<JVO4iQdO<<JVOOQV<<J^<<J^O4iQdO<<J^O!KrQ!fO<<J^O#FpQgO7+&gOOQV<<JW<<JWO#FzQgO<<JWOOQV1G2a1G2aO1XQdO1G2aO#JuQdO1G2aO4iQdO<<JWO1XQdO1G2bP0rQdO'#G[O#KQQdO7+)vO#K_QdO7+)vOOQS'#FT'#FTO0rQdO,5>rO#KgQdO,5>rO#KrQdO,5>rO#K}QdO,5>qO#L`QdO,5>qOOQS1G1Y1G1YOOQS,5;p,5;pOOQV<<Jc<<JcO#LhQdO1G1dOOQS7+)T7+)TP#LmQdO'#FwO#L}QdO1G2OO#MbQdO1G2OO#MrQdO1G2OP#M}QdO'#FxO#N[QdO7+)VO#NlQdO7+)VO#NlQdO7+)VO#NtQdO7+)VO$ UQdO7+(|O8vQdO7+(|OOQSAN>VAN>VO$ oQdO<<LmOOQSAN>cAN>cO0rQdO1G1|O$!PQtO1G1|P$!ZQdO'#FvOOQS1G2R1G2RP$!hQdO'#F{O$!uQdO7+)jO$#`QdO,5>gOOOO-E9z-E9zOOOW<<MT<<MTO$#nQdO7+(fOOQSAN?[AN?[OOQS7+'t7+'tO$$XQdO<<M[OOQS,5<q,5<qO$$jQdO1G4XOOQS-E:T-E:TOOQVAN?lAN?lOOQV1G2_1G2_O4iQdOAN?qO$$xQgOAN?qOOQVAN?xAN?xO4iQdOAN?xOOQV<<JR<<JRO4iQdOAN?rO4iQdO7+'{OOQV7+'{7+'{O1XQdO7+'{OOQVAN?rAN?rOOQS7+'|7+'|O$(sQdO<<MbOOQS1G4^1G4^O0rQdO1G4^OOQS,5<w,5<wO$)QQdO1G4]OOQS-E:Z-E:ZOOQU'#G_'#G_O$)cQfO7+'OO$)nQdO'#F_O$*uQdO7+'jO$+VQdO7+'jOOQS7+'j7+'jO$+bQdO<<LqO$+rQdO<<LqO$+rQdO<<LqO$+zQdO'#H^OOQS<<Lh<<LhO$,UQdO<<LhOOQS7+'h7+'hOOQS'#D|'#D|OOOO1G4R1G4RO$,oQdO1G4RO$,wQdO1G4RP!=hQdO'#GVOOQVG25]G25]O4iQdOG25]OOQVG25dG25dOOQVG25^G25^OOQV<<Kg<<KgO4iQdO<<KgOOQS7+)x7+)xP$-SQdO'#G]OOQU-E:]-E:]OOQV<<Jj<<JjO$-vQtO'#FaOOQS'#Fc'#FcO$.WQdO'#FbO$.xQdO'#FbOOQS'#Fb'#FbO$.}QdO'#IYO$)nQdO'#FiO$)nQdO'#FiO$/fQdO'#FjO$)nQdO'#FkO$/mQdO'#IZOOQS'#IZ'#IZO$0[QdO,5;yOOQS<<KU<<KUO$0dQdO<<KUO$0tQdOANB]O$1UQdOANB]O$1^QdO'#H_OOQS'#H_'#H_O1sQdO'#DcO$1wQdO,5=xOOQSANBSANBSOOOO7+)m7+)mO$2`QdO7+)mOOQVLD*wLD*wOOQVANARANARO5uQ!fO'#GaO$2hQtO,5<SO$)nQdO'#FmOOQS,5<W,5<WOOQS'#Fd'#FdO$3YQdO,5;|O$3_QdO,5;|OOQS'#Fg'#FgO$)nQdO'#G`O$4PQdO,5<QO$4kQdO,5>tO$4{QdO,5>tO1XQdO,5<PO$5^QdO,5<TO$5cQdO,5<TO$)nQdO'#I[O$5hQdO'#I[O$5mQdO,5<UOOQS,5<V,5<VO0rQdO'#FpOOQU1G1e1G1eO4iQdO1G1eOOQSAN@pAN@pO$5rQdOG27wO$6SQdO,59}OOQS1G3d1G3dOOOO<<MX<<MXOOQS,5<{,5<{OOQS-E:_-E:_O$6XQtO'#FaO$6`QdO'#I]O$6nQdO'#I]O$6vQdO,5<XOOQS1G1h1G1hO$6{QdO1G1hO$7QQdO,5<zOOQS-E:^-E:^O$7lQdO,5=OO$8TQdO1G4`OOQS-E:b-E:bOOQS1G1k1G1kOOQS1G1o1G1oO$8eQdO,5>vO$)nQdO,5>vOOQS1G1p1G1pOOQS,5<[,5<[OOQU7+'P7+'PO$+zQdO1G/iO$)nQdO,5<YO$8sQdO,5>wO$8zQdO,5>wOOQS1G1s1G1sOOQS7+'S7+'SP$)nQdO'#GdO$9SQdO1G4bO$9^QdO1G4bO$9fQdO1G4bOOQS7+%T7+%TO$9tQdO1G1tO$:SQtO'#FaO$:ZQdO,5<}OOQS,5<},5<}O$:iQdO1G4cOOQS-E:a-E:aO$)nQdO,5<|O$:pQdO,5<|O$:uQdO7+)|OOQS-E:`-E:`O$;PQdO7+)|O$)nQdO,5<ZP$)nQdO'#GcO$;XQdO1G2hO$)nQdO1G2hP$;gQdO'#GbO$;nQdO<<MhO$;xQdO1G1uO$<WQdO7+(SO8vQdO'#C}O8vQdO,59bO8vQdO,59bO8vQdO,59bO$<fQtO,5=`O8vQdO1G.|O0rQdO1G/XO0rQdO7+$pP$<yQdO'#GOO'vQdO'#GtO$=WQdO,59bO$=]QdO,59bO$=dQdO,59mO$=iQdO1G/UO1sQdO'#DRO8vQdO,59j",
-  stateData: "$>S~O%cOS%^OSSOS%]PQ~OPdOVaOfoOhYOopOs!POvqO!PrO!Q{O!T!SO!U!RO!XZO!][O!h`O!r`O!s`O!t`O!{tO!}uO#PvO#RwO#TxO#XyO#ZzO#^|O#_|O#a}O#c!OO#l!QO#o!TO#s!UO#u!VO#z!WO#}hO$P!XO%oRO%pRO%tSO%uWO&Z]O&[]O&]]O&^]O&_]O&`]O&a]O&b]O&c^O&d^O&e^O&f^O&g^O&h^O&i^O&j^O~O%]!YO~OV!aO_!aOa!bOh!iO!X!kO!f!mO%j![O%k!]O%l!^O%m!_O%n!_O%o!`O%p!`O%q!aO%r!aO%s!aO~Ok%xXl%xXm%xXn%xXo%xXp%xXs%xXz%xX{%xX!x%xX#g%xX%[%xX%_%xX%z%xXg%xX!T%xX!U%xX%{%xX!W%xX![%xX!Q%xX#[%xXt%xX!m%xX~P%SOfoOhYO!XZO!][O!h`O!r`O!s`O!t`O%oRO%pRO%tSO%uWO&Z]O&[]O&]]O&^]O&_]O&`]O&a]O&b]O&c^O&d^O&e^O&f^O&g^O&h^O&i^O&j^O~Oz%wX{%wX#g%wX%[%wX%_%wX%z%wX~Ok!pOl!qOm!oOn!oOo!rOp!sOs!tO!x%wX~P)pOV!zOg!|Oo0cOv0qO!PrO~P'vOV#OOo0cOv0qO!W#PO~P'vOV#SOa#TOo0cOv0qO![#UO~P'vOQ#XO%`#XO%a#ZO~OQ#^OR#[O%`#^O%a#`O~OV%iX_%iXa%iXh%iXk%iXl%iXm%iXn%iXo%iXp%iXs%iXz%iX!X%iX!f%iX%j%iX%k%iX%l%iX%m%iX%n%iX%o%iX%p%iX%q%iX%r%iX%s%iXg%iX!T%iX!U%iX~O&Z]O&[]O&]]O&^]O&_]O&`]O&a]O&b]O&c^O&d^O&e^O&f^O&g^O&h^O&i^O&j^O{%iX!x%iX#g%iX%[%iX%_%iX%z%iX%{%iX!W%iX![%iX!Q%iX#[%iXt%iX!m%iX~P,eOz#dO{%hX!x%hX#g%hX%[%hX%_%hX%z%hX~Oo0cOv0qO~P'vO#g#gO%[#iO%_#iO~O%uWO~O!T#nO#u!VO#z!WO#}hO~OopO~P'vOV#sOa#tO%uWO{wP~OV#xOo0cOv0qO!Q#yO~P'vO{#{O!x$QO%z#|O#g!yX%[!yX%_!yX~OV#xOo0cOv0qO#g#SX%[#SX%_#SX~P'vOo0cOv0qO#g#WX%[#WX%_#WX~P'vOh$WO%uWO~O!f$YO!r$YO%uWO~OV$eO~P'vO!U$gO#s$hO#u$iO~O{$jO~OV$qO~P'vOS$sO%[$rO%_$rO%c$tO~OV$}Oa$}Og%POo0cOv0qO~P'vOo0cOv0qO{%SO~P'vO&Y%UO~Oa!bOh!iO!X!kO!f!mOVba_bakbalbambanbaobapbasbazba{ba!xba#gba%[ba%_ba%jba%kba%lba%mba%nba%oba%pba%qba%rba%sba%zbagba!Tba!Uba%{ba!Wba![ba!Qba#[batba!mba~On%ZO~Oo%ZO~P'vOo0cO~P'vOk0eOl0fOm0dOn0dOo0mOp0nOs0rOg%wX!T%wX!U%wX%{%wX!W%wX![%wX!Q%wX#[%wX!m%wX~P)pO%{%]Og%vXz%vX!T%vX!U%vX!W%vX{%vX~Og%_Oz%`O!T%dO!U%cO~Og%_O~Oz%gO!T%dO!U%cO!W&SX~O!W%kO~Oz%lO{%nO!T%dO!U%cO![%}X~O![%rO~O![%sO~OQ#XO%`#XO%a%uO~OV%wOo0cOv0qO!PrO~P'vOQ#^OR#[O%`#^O%a%zO~OV!qa_!qaa!qah!qak!qal!qam!qan!qao!qap!qas!qaz!qa{!qa!X!qa!f!qa!x!qa#g!qa%[!qa%_!qa%j!qa%k!qa%l!qa%m!qa%n!qa%o!qa%p!qa%q!qa%r!qa%s!qa%z!qag!qa!T!qa!U!qa%{!qa!W!qa![!qa!Q!qa#[!qat!qa!m!qa~P#yOz%|O{%ha!x%ha#g%ha%[%ha%_%ha%z%ha~P%SOV&OOopOvqO{%ha!x%ha#g%ha%[%ha%_%ha%z%ha~P'vOz%|O{%ha!x%ha#g%ha%[%ha%_%ha%z%ha~OPdOVaOopOvqO!PrO!Q{O!{tO!}uO#PvO#RwO#TxO#XyO#ZzO#^|O#_|O#a}O#c!OO#g$zX%[$zX%_$zX~P'vO#g#gO%[&TO%_&TO~O!f&UOh&sX%[&sXz&sX#[&sX#g&sX%_&sX#Z&sXg&sX~Oh!iO%[&WO~Okealeameaneaoeapeaseazea{ea!xea#gea%[ea%_ea%zeagea!Tea!Uea%{ea!Wea![ea!Qea#[eatea!mea~P%SOsqazqa{qa#gqa%[qa%_qa%zqa~Ok!pOl!qOm!oOn!oOo!rOp!sO!xqa~PEcO%z&YOz%yX{%yX~O%uWOz%yX{%yX~Oz&]O{wX~O{&_O~Oz%lO#g%}X%[%}X%_%}Xg%}X{%}X![%}X!m%}X%z%}X~OV0lOo0cOv0qO!PrO~P'vO%z#|O#gUa%[Ua%_Ua~Oz&hO#g&PX%[&PX%_&PXn&PX~P%SOz&kO!Q&jO#g#Wa%[#Wa%_#Wa~Oz&lO#[&nO#g&rX%[&rX%_&rXg&rX~O!f$YO!r$YO#Z&qO%uWO~O#Z&qO~Oz&sO#g&tX%[&tX%_&tX~Oz&uO#g&pX%[&pX%_&pX{&pX~O!X&wO%z&xO~Oz&|On&wX~P%SOn'PO~OPdOVaOopOvqO!PrO!Q{O!{tO!}uO#PvO#RwO#TxO#XyO#ZzO#^|O#_|O#a}O#c!OO%['UO~P'vOt'YO#p'WO#q'XOP#naV#naf#nah#nao#nas#nav#na!P#na!Q#na!T#na!U#na!X#na!]#na!h#na!r#na!s#na!t#na!{#na!}#na#P#na#R#na#T#na#X#na#Z#na#^#na#_#na#a#na#c#na#l#na#o#na#s#na#u#na#z#na#}#na$P#na%X#na%o#na%p#na%t#na%u#na&Z#na&[#na&]#na&^#na&_#na&`#na&a#na&b#na&c#na&d#na&e#na&f#na&g#na&h#na&i#na&j#na%Z#na%_#na~Oz'ZO#[']O{&xX~Oh'_O!X&wO~Oh!iO{$jO!X&wO~O{'eO~P%SO%['hO%_'hO~OS'iO%['hO%_'hO~OV!aO_!aOa!bOh!iO!X!kO!f!mO%l!^O%m!_O%n!_O%o!`O%p!`O%q!aO%r!aO%s!aOkWilWimWinWioWipWisWizWi{Wi!xWi#gWi%[Wi%_Wi%jWi%zWigWi!TWi!UWi%{Wi!WWi![Wi!QWi#[WitWi!mWi~O%k!]O~P!#uO%kWi~P!#uOV!aO_!aOa!bOh!iO!X!kO!f!mO%o!`O%p!`O%q!aO%r!aO%s!aOkWilWimWinWioWipWisWizWi{Wi!xWi#gWi%[Wi%_Wi%jWi%kWi%lWi%zWigWi!TWi!UWi%{Wi!WWi![Wi!QWi#[WitWi!mWi~O%m!_O%n!_O~P!&pO%mWi%nWi~P!&pOa!bOh!iO!X!kO!f!mOkWilWimWinWioWipWisWizWi{Wi!xWi#gWi%[Wi%_Wi%jWi%kWi%lWi%mWi%nWi%oWi%pWi%zWigWi!TWi!UWi%{Wi!WWi![Wi!QWi#[WitWi!mWi~OV!aO_!aO%q!aO%r!aO%s!aO~P!)nOVWi_Wi%qWi%rWi%sWi~P!)nO!T%dO!U%cOg&VXz&VX~O%z'kO%{'kO~P,eOz'mOg&UX~Og'oO~Oz'pO{'rO!W&XX~Oo0cOv0qOz'pO{'sO!W&XX~P'vO!W'uO~Om!oOn!oOo!rOp!sOkjisjizji{ji!xji#gji%[ji%_ji%zji~Ol!qO~P!.aOlji~P!.aOk0eOl0fOm0dOn0dOo0mOp0nO~Ot'wO~P!/jOV'|Og'}Oo0cOv0qO~P'vOg'}Oz(OO~Og(QO~O!U(SO~Og(TOz(OO!T%dO!U%cO~P%SOk0eOl0fOm0dOn0dOo0mOp0nOgqa!Tqa!Uqa%{qa!Wqa![qa!Qqa#[qatqa!mqa~PEcOV'|Oo0cOv0qO!W&Sa~P'vOz(WO!W&Sa~O!W(XO~Oz(WO!T%dO!U%cO!W&Sa~P%SOV(]Oo0cOv0qO![%}a#g%}a%[%}a%_%}ag%}a{%}a!m%}a%z%}a~P'vOz(^O![%}a#g%}a%[%}a%_%}ag%}a{%}a!m%}a%z%}a~O![(aO~Oz(^O!T%dO!U%cO![%}a~P%SOz(dO!T%dO!U%cO![&Ta~P%SOz(gO{&lX![&lX!m&lX%z&lX~O{(kO![(mO!m(nO%z(jO~OV&OOopOvqO{%hi!x%hi#g%hi%[%hi%_%hi%z%hi~P'vOz(pO{%hi!x%hi#g%hi%[%hi%_%hi%z%hi~O!f&UOh&sa%[&saz&sa#[&sa#g&sa%_&sa#Z&sag&sa~O%[(uO~OV#sOa#tO%uWO~Oz&]O{wa~OopOvqO~P'vOz(^O#g%}a%[%}a%_%}ag%}a{%}a![%}a!m%}a%z%}a~P%SOz(zO#g%hX%[%hX%_%hX%z%hX~O%z#|O#gUi%[Ui%_Ui~O#g&Pa%[&Pa%_&Pan&Pa~P'vOz(}O#g&Pa%[&Pa%_&Pan&Pa~O%uWO#g&ra%[&ra%_&rag&ra~Oz)SO#g&ra%[&ra%_&rag&ra~Og)VO~OV)WOh$WO%uWO~O#Z)XO~O%uWO#g&ta%[&ta%_&ta~Oz)ZO#g&ta%[&ta%_&ta~Oo0cOv0qO#g&pa%[&pa%_&pa{&pa~P'vOz)^O#g&pa%[&pa%_&pa{&pa~OV)`Oa)`O%uWO~O%z)eO~Ot)hO#j)gOP#hiV#hif#hih#hio#his#hiv#hi!P#hi!Q#hi!T#hi!U#hi!X#hi!]#hi!h#hi!r#hi!s#hi!t#hi!{#hi!}#hi#P#hi#R#hi#T#hi#X#hi#Z#hi#^#hi#_#hi#a#hi#c#hi#l#hi#o#hi#s#hi#u#hi#z#hi#}#hi$P#hi%X#hi%o#hi%p#hi%t#hi%u#hi&Z#hi&[#hi&]#hi&^#hi&_#hi&`#hi&a#hi&b#hi&c#hi&d#hi&e#hi&f#hi&g#hi&h#hi&i#hi&j#hi%Z#hi%_#hi~Ot)iOP#kiV#kif#kih#kio#kis#kiv#ki!P#ki!Q#ki!T#ki!U#ki!X#ki!]#ki!h#ki!r#ki!s#ki!t#ki!{#ki!}#ki#P#ki#R#ki#T#ki#X#ki#Z#ki#^#ki#_#ki#a#ki#c#ki#l#ki#o#ki#s#ki#u#ki#z#ki#}#ki$P#ki%X#ki%o#ki%p#ki%t#ki%u#ki&Z#ki&[#ki&]#ki&^#ki&_#ki&`#ki&a#ki&b#ki&c#ki&d#ki&e#ki&f#ki&g#ki&h#ki&i#ki&j#ki%Z#ki%_#ki~OV)kOn&wa~P'vOz)lOn&wa~Oz)lOn&wa~P%SOn)pO~O%Y)tO~Ot)wO#p'WO#q)vOP#niV#nif#nih#nio#nis#niv#ni!P#ni!Q#ni!T#ni!U#ni!X#ni!]#ni!h#ni!r#ni!s#ni!t#ni!{#ni!}#ni#P#ni#R#ni#T#ni#X#ni#Z#ni#^#ni#_#ni#a#ni#c#ni#l#ni#o#ni#s#ni#u#ni#z#ni#}#ni$P#ni%X#ni%o#ni%p#ni%t#ni%u#ni&Z#ni&[#ni&]#ni&^#ni&_#ni&`#ni&a#ni&b#ni&c#ni&d#ni&e#ni&f#ni&g#ni&h#ni&i#ni&j#ni%Z#ni%_#ni~OV)zOo0cOv0qO{$jO~P'vOo0cOv0qO{&xa~P'vOz*OO{&xa~OV*SOa*TOg*WO%q*UO%uWO~O{$jO&{*YO~Oh'_O~Oh!iO{$jO~O%[*_O~O%[*aO%_*aO~OV$}Oa$}Oo0cOv0qOg&Ua~P'vOz*dOg&Ua~Oo0cOv0qO{*gO!W&Xa~P'vOz*hO!W&Xa~Oo0cOv0qOz*hO{*kO!W&Xa~P'vOo0cOv0qOz*hO!W&Xa~P'vOz*hO{*kO!W&Xa~Om0dOn0dOo0mOp0nOgjikjisjizji!Tji!Uji%{ji!Wji{ji![ji#gji%[ji%_ji!Qji#[jitji!mji%zji~Ol0fO~P!NkOlji~P!NkOV'|Og*pOo0cOv0qO~P'vOn*rO~Og*pOz*tO~Og*uO~OV'|Oo0cOv0qO!W&Si~P'vOz*vO!W&Si~O!W*wO~OV(]Oo0cOv0qO![%}i#g%}i%[%}i%_%}ig%}i{%}i!m%}i%z%}i~P'vOz*zO!T%dO!U%cO![&Ti~Oz*}O![%}i#g%}i%[%}i%_%}ig%}i{%}i!m%}i%z%}i~O![+OO~Oa+QOo0cOv0qO![&Ti~P'vOz*zO![&Ti~O![+SO~OV+UOo0cOv0qO{&la![&la!m&la%z&la~P'vOz+VO{&la![&la!m&la%z&la~O!]+YO&n+[O![!nX~O![+^O~O{(kO![+_O~O{(kO![+_O!m+`O~OV&OOopOvqO{%hq!x%hq#g%hq%[%hq%_%hq%z%hq~P'vOz$ri{$ri!x$ri#g$ri%[$ri%_$ri%z$ri~P%SOV&OOopOvqO~P'vOV&OOo0cOv0qO#g%ha%[%ha%_%ha%z%ha~P'vOz+aO#g%ha%[%ha%_%ha%z%ha~Oz$ia#g$ia%[$ia%_$ian$ia~P%SO#g&Pi%[&Pi%_&Pin&Pi~P'vOz+dO#g#Wq%[#Wq%_#Wq~O#[+eOz$va#g$va%[$va%_$vag$va~O%uWO#g&ri%[&ri%_&rig&ri~Oz+gO#g&ri%[&ri%_&rig&ri~OV+iOh$WO%uWO~O%uWO#g&ti%[&ti%_&ti~Oo0cOv0qO#g&pi%[&pi%_&pi{&pi~P'vO{#{Oz#eX!W#eX~Oz+mO!W&uX~O!W+oO~Ot+rO#j)gOP#hqV#hqf#hqh#hqo#hqs#hqv#hq!P#hq!Q#hq!T#hq!U#hq!X#hq!]#hq!h#hq!r#hq!s#hq!t#hq!{#hq!}#hq#P#hq#R#hq#T#hq#X#hq#Z#hq#^#hq#_#hq#a#hq#c#hq#l#hq#o#hq#s#hq#u#hq#z#hq#}#hq$P#hq%X#hq%o#hq%p#hq%t#hq%u#hq&Z#hq&[#hq&]#hq&^#hq&_#hq&`#hq&a#hq&b#hq&c#hq&d#hq&e#hq&f#hq&g#hq&h#hq&i#hq&j#hq%Z#hq%_#hq~On$|az$|a~P%SOV)kOn&wi~P'vOz+yOn&wi~Oz,TO{$jO#[,TO~O#q,VOP#nqV#nqf#nqh#nqo#nqs#nqv#nq!P#nq!Q#nq!T#nq!U#nq!X#nq!]#nq!h#nq!r#nq!s#nq!t#nq!{#nq!}#nq#P#nq#R#nq#T#nq#X#nq#Z#nq#^#nq#_#nq#a#nq#c#nq#l#nq#o#nq#s#nq#u#nq#z#nq#}#nq$P#nq%X#nq%o#nq%p#nq%t#nq%u#nq&Z#nq&[#nq&]#nq&^#nq&_#nq&`#nq&a#nq&b#nq&c#nq&d#nq&e#nq&f#nq&g#nq&h#nq&i#nq&j#nq%Z#nq%_#nq~O#[,WOz%Oa{%Oa~Oo0cOv0qO{&xi~P'vOz,YO{&xi~O{#{O%z,[Og&zXz&zX~O%uWOg&zXz&zX~Oz,`Og&yX~Og,bO~O%Y,eO~O!T%dO!U%cOg&Viz&Vi~OV$}Oa$}Oo0cOv0qOg&Ui~P'vO{,hOz$la!W$la~Oo0cOv0qO{,iOz$la!W$la~P'vOo0cOv0qO{*gO!W&Xi~P'vOz,lO!W&Xi~Oo0cOv0qOz,lO!W&Xi~P'vOz,lO{,oO!W&Xi~Og$hiz$hi!W$hi~P%SOV'|Oo0cOv0qO~P'vOn,qO~OV'|Og,rOo0cOv0qO~P'vOV'|Oo0cOv0qO!W&Sq~P'vOz$gi![$gi#g$gi%[$gi%_$gig$gi{$gi!m$gi%z$gi~P%SOV(]Oo0cOv0qO~P'vOa+QOo0cOv0qO![&Tq~P'vOz,sO![&Tq~O![,tO~OV(]Oo0cOv0qO![%}q#g%}q%[%}q%_%}qg%}q{%}q!m%}q%z%}q~P'vO{,uO~OV+UOo0cOv0qO{&li![&li!m&li%z&li~P'vOz,zO{&li![&li!m&li%z&li~O!]+YO&n+[O![!na~O{(kO![,}O~OV&OOo0cOv0qO#g%hi%[%hi%_%hi%z%hi~P'vOz-OO#g%hi%[%hi%_%hi%z%hi~O%uWO#g&rq%[&rq%_&rqg&rq~Oz-RO#g&rq%[&rq%_&rqg&rq~OV)`Oa)`O%uWO!W&ua~Oz-TO!W&ua~On$|iz$|i~P%SOV)kO~P'vOV)kOn&wq~P'vOt-XOP#myV#myf#myh#myo#mys#myv#my!P#my!Q#my!T#my!U#my!X#my!]#my!h#my!r#my!s#my!t#my!{#my!}#my#P#my#R#my#T#my#X#my#Z#my#^#my#_#my#a#my#c#my#l#my#o#my#s#my#u#my#z#my#}#my$P#my%X#my%o#my%p#my%t#my%u#my&Z#my&[#my&]#my&^#my&_#my&`#my&a#my&b#my&c#my&d#my&e#my&f#my&g#my&h#my&i#my&j#my%Z#my%_#my~O%Z-]O%_-]O~P`O#q-^OP#nyV#nyf#nyh#nyo#nys#nyv#ny!P#ny!Q#ny!T#ny!U#ny!X#ny!]#ny!h#ny!r#ny!s#ny!t#ny!{#ny!}#ny#P#ny#R#ny#T#ny#X#ny#Z#ny#^#ny#_#ny#a#ny#c#ny#l#ny#o#ny#s#ny#u#ny#z#ny#}#ny$P#ny%X#ny%o#ny%p#ny%t#ny%u#ny&Z#ny&[#ny&]#ny&^#ny&_#ny&`#ny&a#ny&b#ny&c#ny&d#ny&e#ny&f#ny&g#ny&h#ny&i#ny&j#ny%Z#ny%_#ny~Oz-aO{$jO#[-aO~Oo0cOv0qO{&xq~P'vOz-dO{&xq~O%z,[Og&zaz&za~O{#{Og&zaz&za~OV*SOa*TO%q*UO%uWOg&ya~Oz-hOg&ya~O$S-lO~OV$}Oa$}Oo0cOv0qO~P'vOo0cOv0qO{-mOz$li!W$li~P'vOo0cOv0qOz$li!W$li~P'vO{-mOz$li!W$li~Oo0cOv0qO{*gO~P'vOo0cOv0qO{*gO!W&Xq~P'vOz-pO!W&Xq~Oo0cOv0qOz-pO!W&Xq~P'vOs-sO!T%dO!U%cOg&Oq!W&Oq![&Oqz&Oq~P!/jOa+QOo0cOv0qO![&Ty~P'vOz$ji![$ji~P%SOa+QOo0cOv0qO~P'vOV+UOo0cOv0qO~P'vOV+UOo0cOv0qO{&lq![&lq!m&lq%z&lq~P'vO{(kO![-xO!m-yO%z-wO~OV&OOo0cOv0qO#g%hq%[%hq%_%hq%z%hq~P'vO%uWO#g&ry%[&ry%_&ryg&ry~OV)`Oa)`O%uWO!W&ui~Ot-}OP#m!RV#m!Rf#m!Rh#m!Ro#m!Rs#m!Rv#m!R!P#m!R!Q#m!R!T#m!R!U#m!R!X#m!R!]#m!R!h#m!R!r#m!R!s#m!R!t#m!R!{#m!R!}#m!R#P#m!R#R#m!R#T#m!R#X#m!R#Z#m!R#^#m!R#_#m!R#a#m!R#c#m!R#l#m!R#o#m!R#s#m!R#u#m!R#z#m!R#}#m!R$P#m!R%X#m!R%o#m!R%p#m!R%t#m!R%u#m!R&Z#m!R&[#m!R&]#m!R&^#m!R&_#m!R&`#m!R&a#m!R&b#m!R&c#m!R&d#m!R&e#m!R&f#m!R&g#m!R&h#m!R&i#m!R&j#m!R%Z#m!R%_#m!R~Oo0cOv0qO{&xy~P'vOV*SOa*TO%q*UO%uWOg&yi~O$S-lO%Z.VO%_.VO~OV.aOh._O!X.^O!].`O!h.YO!s.[O!t.[O%p.XO%uWO&Z]O&[]O&]]O&^]O&_]O&`]O&a]O&b]O~Oo0cOv0qOz$lq!W$lq~P'vO{.fOz$lq!W$lq~Oo0cOv0qO{*gO!W&Xy~P'vOz.gO!W&Xy~Oo0cOv.kO~P'vOs-sO!T%dO!U%cOg&Oy!W&Oy![&Oyz&Oy~P!/jO{(kO![.nO~O{(kO![.nO!m.oO~OV*SOa*TO%q*UO%uWO~Oh.tO!f.rOz$TX#[$TX%j$TXg$TX~Os$TX{$TX!W$TX![$TX~P$-bO%o.vO%p.vOs$UXz$UX{$UX#[$UX%j$UX!W$UXg$UX![$UX~O!h.xO~Oz.|O#[/OO%j.yOs&|X{&|X!W&|Xg&|X~Oa/RO~P$)zOh.tOs&}Xz&}X{&}X#[&}X%j&}X!W&}Xg&}X![&}X~Os/VO{$jO~Oo0cOv0qOz$ly!W$ly~P'vOo0cOv0qO{*gO!W&X!R~P'vOz/ZO!W&X!R~Og&RXs&RX!T&RX!U&RX!W&RX![&RXz&RX~P!/jOs-sO!T%dO!U%cOg&Qa!W&Qa![&Qaz&Qa~O{(kO![/^O~O!f.rOh$[as$[az$[a{$[a#[$[a%j$[a!W$[ag$[a![$[a~O!h/eO~O%o.vO%p.vOs$Uaz$Ua{$Ua#[$Ua%j$Ua!W$Uag$Ua![$Ua~O%j.yOs$Yaz$Ya{$Ya#[$Ya!W$Yag$Ya![$Ya~Os&|a{&|a!W&|ag&|a~P$)nOz/jOs&|a{&|a!W&|ag&|a~O!W/mO~Og/mO~O{/oO~O![/pO~Oo0cOv0qO{*gO!W&X!Z~P'vO{/sO~O%z/tO~P$-bOz/uO#[/OO%j.yOg'PX~Oz/uOg'PX~Og/wO~O!h/xO~O#[/OOs%Saz%Sa{%Sa%j%Sa!W%Sag%Sa![%Sa~O#[/OO%j.yOs%Waz%Wa{%Wa!W%Wag%Wa~Os&|i{&|i!W&|ig&|i~P$)nOz/zO#[/OO%j.yO!['Oa~Og'Pa~P$)nOz0SOg'Pa~Oa0UO!['Oi~P$)zOz0WO!['Oi~Oz0WO#[/OO%j.yO!['Oi~O#[/OO%j.yOg$biz$bi~O%z0ZO~P$-bO#[/OO%j.yOg%Vaz%Va~Og'Pi~P$)nO{0^O~Oa0UO!['Oq~P$)zOz0`O!['Oq~O#[/OO%j.yOz%Ui![%Ui~Oa0UO~P$)zOa0UO!['Oy~P$)zO#[/OO%j.yOg$ciz$ci~O#[/OO%j.yOz%Uq![%Uq~Oz+aO#g%ha%[%ha%_%ha%z%ha~P%SOV&OOo0cOv0qO~P'vOn0hO~Oo0hO~P'vO{0iO~Ot0jO~P!/jO&]&Z&j&h&i&g&f&d&e&c&b&`&a&_&^&[%u~",
-  goto: "!=j'QPPPPPP'RP'Z*s+[+t,_,y-fP.SP'Z.r.r'ZPPP'Z2[PPPPPP2[5PPP5PP7b7k=sPP=v>h>kPP'Z'ZPP>zPP'Z'ZPP'Z'Z'Z'Z'Z?O?w'ZP?zP@QDXGuGyPG|HWH['ZPPPH_Hk'RP'R'RP'RP'RP'RP'RP'R'R'RP'RPP'RPP'RP'RPHqH}IVPI^IdPI^PI^I^PPPI^PKrPK{LVL]KrPI^LfPI^PLmLsPLwM]MzNeLwLwNkNxLwLwLwLw! ^! d! g! l! o! y!!P!!]!!o!!u!#P!#V!#s!#y!$P!$Z!$a!$g!$y!%T!%Z!%a!%k!%q!%w!%}!&T!&Z!&e!&k!&u!&{!'U!'[!'k!'s!'}!(UPPPPPPPPPPP!([!(_!(e!(n!(x!)TPPPPPPPPPPPP!-u!/Z!3^!6oPP!6w!7W!7a!8Y!8P!8c!8i!8l!8o!8r!8z!9jPPPPPPPPPPPPPPPPP!9m!9q!9wP!:]!:a!:m!:v!;S!;j!;m!;p!;v!;|!<S!<VP!<_!<h!=d!=g]eOn#g$j)t,P'}`OTYZ[adnoprtxy}!P!Q!R!U!X!c!d!e!f!g!h!i!k!o!p!q!s!t!z#O#S#T#[#d#g#x#y#{#}$Q$e$g$h$j$q$}%S%Z%^%`%c%g%l%n%w%|&O&Z&_&h&j&k&u&x&|'P'W'Z'l'm'p'r's'w'|(O(S(W(](^(d(g(p(r(z(})^)e)g)k)l)p)t)z*O*Y*d*g*h*k*q*r*t*v*y*z*}+Q+U+V+Y+a+c+d+k+x+y,P,X,Y,],g,h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0l0n0r{!cQ#c#p$R$d$p%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g}!dQ#c#p$R$d$p$u%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g!P!eQ#c#p$R$d$p$u$v%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g!R!fQ#c#p$R$d$p$u$v$w%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g!T!gQ#c#p$R$d$p$u$v$w$x%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g!V!hQ#c#p$R$d$p$u$v$w$x$y%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g!Z!hQ!n#c#p$R$d$p$u$v$w$x$y$z%e%j%p%q&`'O'g(q(|)j*o*x+w,v0g'}TOTYZ[adnoprtxy}!P!Q!R!U!X!c!d!e!f!g!h!i!k!o!p!q!s!t!z#O#S#T#[#d#g#x#y#{#}$Q$e$g$h$j$q$}%S%Z%^%`%c%g%l%n%w%|&O&Z&_&h&j&k&u&x&|'P'W'Z'l'm'p'r's'w'|(O(S(W(](^(d(g(p(r(z(})^)e)g)k)l)p)t)z*O*Y*d*g*h*k*q*r*t*v*y*z*}+Q+U+V+Y+a+c+d+k+x+y,P,X,Y,],g,h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0l0n0r&eVOYZ[dnprxy}!P!Q!U!i!k!o!p!q!s!t#[#d#g#y#{#}$Q$h$j$}%S%Z%^%`%g%l%n%w%|&Z&_&j&k&u&x'P'W'Z'l'm'p'r's'w(O(W(^(d(g(p(r(z)^)e)g)p)t)z*O*Y*d*g*h*k*q*r*t*v*y*z*}+U+V+Y+a+d+k,P,X,Y,],g,h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0n0r%oXOYZ[dnrxy}!P!Q!U!i!k#[#d#g#y#{#}$Q$h$j$}%S%^%`%g%l%n%w%|&Z&_&j&k&u&x'P'W'Z'l'm'p'r's'w(O(W(^(d(g(p(r(z)^)e)g)p)t)z*O*Y*d*g*h*k*q*t*v*y*z*}+U+V+Y+a+d+k,P,X,Y,],g,h,i,k,l,o,s,u,w,y,z-O-d-f-m-p.f.g/V/Z0i0j0kQ#vqQ/[.kR0o0q't`OTYZ[adnoprtxy}!P!Q!R!U!X!c!d!e!f!g!h!k!o!p!q!s!t!z#O#S#T#[#d#g#x#y#{#}$Q$e$g$h$j$q$}%S%Z%^%`%c%g%l%n%w%|&O&Z&_&h&j&k&u&x&|'P'W'Z'l'p'r's'w'|(O(S(W(](^(d(g(p(r(z(})^)e)g)k)l)p)t)z*O*Y*g*h*k*q*r*t*v*y*z*}+Q+U+V+Y+a+c+d+k+x+y,P,X,Y,],h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0l0n0rh#jhz{$W$Z&l&q)S)X+f+g-RW#rq&].k0qQ$]|Q$a!OQ$n!VQ$o!WW$|!i'm*d,gS&[#s#tQ'S$iQ(s&UQ)U&nU)Y&s)Z+jW)a&w+m-T-{Q*Q']W*R'_,`-h.TQ+l)`S,_*S*TQ-Q+eQ-_,TQ-c,WQ.R-al.W-l.^._.a.z.|/R/j/o/t/y0U0Z0^Q/S.`Q/a.tQ/l/OU0P/u0S0[X0V/z0W0_0`R&Z#r!_!wYZ!P!Q!k%S%`%g'p'r's(O(W)g*g*h*k*q*t*v,h,i,k,l,o-m-p.f.g/ZR%^!vQ!{YQ%x#[Q&d#}Q&g$QR,{+YT.j-s/s!Y!jQ!n#c#p$R$d$p$u$v$w$x$y$z%e%j%p%q&`'O'g(q(|)j*o*x+w,v0gQ&X#kQ'c$oR*^'dR'l$|Q%V!mR/_.r'|_OTYZ[adnoprtxy}!P!Q!R!U!X!c!d!e!f!g!h!i!k!o!p!q!s!t!z#O#S#T#[#d#g#x#y#{#}$Q$e$g$h$j$q$}%S%Z%^%`%c%g%l%n%w%|&O&Z&_&h&j&k&u&x&|'P'W'Z'l'm'p'r's'w'|(O(S(W(](^(d(g(p(r(z(})^)e)g)k)l)p)t)z*O*Y*d*g*h*k*q*r*t*v*y*z*}+Q+U+V+Y+a+c+d+k+x+y,P,X,Y,],g,h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0l0n0rS#a_#b!P.[-l.^._.`.a.t.z.|/R/j/o/t/u/y/z0S0U0W0Z0[0^0_0`'|_OTYZ[adnoprtxy}!P!Q!R!U!X!c!d!e!f!g!h!i!k!o!p!q!s!t!z#O#S#T#[#d#g#x#y#{#}$Q$e$g$h$j$q$}%S%Z%^%`%c%g%l%n%w%|&O&Z&_&h&j&k&u&x&|'P'W'Z'l'm'p'r's'w'|(O(S(W(](^(d(g(p(r(z(})^)e)g)k)l)p)t)z*O*Y*d*g*h*k*q*r*t*v*y*z*}+Q+U+V+Y+a+c+d+k+x+y,P,X,Y,],g,h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0l0n0rT#a_#bT#^^#_R(o%xa(l%x(n(o+`,{-y-z.oT+[(k+]R-z,{Q$PsQ+l)aQ,^*RR-e,_X#}s$O$P&fQ&y$aQ'a$nQ'd$oR)s'SQ)b&wV-S+m-T-{ZgOn$j)t,PXkOn)t,PQ$k!TQ&z$bQ&{$cQ'^$mQ'b$oQ)q'RQ)x'WQ){'XQ)|'YQ*Z'`S*]'c'dQ+s)gQ+u)hQ+v)iQ+z)oS+|)r*[Q,Q)vQ,R)wS,S)y)zQ,d*^Q-V+rQ-W+tQ-Y+{S-Z+},OQ-`,UQ-b,VQ-|-XQ.O-[Q.P-^Q.Q-_Q.p-}Q.q.RQ/W.dR/r/XWkOn)t,PR#mjQ'`$nS)r'S'aR,O)sQ,]*RR-f,^Q*['`Q+})rR-[,OZiOjn)t,PQ'f$pR*`'gT-j,e-ku.c-l.^._.a.t.z.|/R/j/o/t/u/y0S0U0Z0[0^t.c-l.^._.a.t.z.|/R/j/o/t/u/y0S0U0Z0[0^Q/S.`X0V/z0W0_0`!P.Z-l.^._.`.a.t.z.|/R/j/o/t/u/y/z0S0U0W0Z0[0^0_0`Q.w.YR/f.xg.z.].{/b/i/n/|0O0Q0]0a0bu.b-l.^._.a.t.z.|/R/j/o/t/u/y0S0U0Z0[0^X.u.W.b/a0PR/c.tV0R/u0S0[R/X.dQnOS#on,PR,P)tQ&^#uR(x&^S%m#R#wS(_%m(bT(b%p&`Q%a!yQ%h!}W(P%a%h(U(YQ(U%eR(Y%jQ&i$RR)O&iQ(e%qQ*{(`T+R(e*{Q'n%OR*e'nS'q%R%SY*i'q*j,m-q.hU*j'r's'tU,m*k*l*mS-q,n,oR.h-rQ#Y]R%t#YQ#_^R%y#_Q(h%vS+W(h+XR+X(iQ+](kR,|+]Q#b_R%{#bQ#ebQ%}#cW&Q#e%}({+bQ({&cR+b0gQ$OsS&e$O&fR&f$PQ&v$_R)_&vQ&V#jR(t&VQ&m$VS)T&m+hR+h)UQ$Z{R&p$ZQ&t$]R)[&tQ+n)bR-U+nQ#hfR&S#hQ)f&zR+q)fQ&}$dS)m&})nR)n'OQ'V$kR)u'VQ'[$lS*P'[,ZR,Z*QQ,a*VR-i,aWjOn)t,PR#ljQ-k,eR.U-kd.{.]/b/i/n/|0O0Q0]0a0bR/h.{U.s.W/a0PR/`.sQ/{/nS0X/{0YR0Y/|S/v/b/cR0T/vQ.}.]R/k.}R!ZPXmOn)t,PWlOn)t,PR'T$jYfOn$j)t,PR&R#g[sOn#g$j)t,PR&d#}&dQOYZ[dnprxy}!P!Q!U!i!k!o!p!q!s!t#[#d#g#y#{#}$Q$h$j$}%S%Z%^%`%g%l%n%w%|&Z&_&j&k&u&x'P'W'Z'l'm'p'r's'w(O(W(^(d(g(p(r(z)^)e)g)p)t)z*O*Y*d*g*h*k*q*r*t*v*y*z*}+U+V+Y+a+d+k,P,X,Y,],g,h,i,k,l,o,q,s,u,w,y,z-O-d-f-m-p-s.f.g/V/Z/s0c0d0e0f0h0i0j0k0n0rQ!nTQ#caQ#poU$Rt%c(SS$d!R$gQ$p!XQ$u!cQ$v!dQ$w!eQ$x!fQ$y!gQ$z!hQ%e!zQ%j#OQ%p#SQ%q#TQ&`#xQ'O$eQ'g$qQ(q&OU(|&h(}+cW)j&|)l+x+yQ*o'|Q*x(]Q+w)kQ,v+QR0g0lQ!yYQ!}ZQ$b!PQ$c!QQ%R!kQ't%S^'{%`%g(O(W*q*t*v^*f'p*h,k,l-p.g/ZQ*l'rQ*m'sQ+t)gQ,j*gQ,n*kQ-n,hQ-o,iQ-r,oQ.e-mR/Y.f[bOn#g$j)t,P!^!vYZ!P!Q!k%S%`%g'p'r's(O(W)g*g*h*k*q*t*v,h,i,k,l,o-m-p.f.g/ZQ#R[Q#fdS#wrxQ$UyW$_}$Q'P)pS$l!U$hW${!i'm*d,gS%v#[+Y`&P#d%|(p(r(z+a-O0kQ&a#yQ&b#{Q&c#}Q'j$}Q'z%^W([%l(^*y*}Q(`%nQ(i%wQ(v&ZS(y&_0iQ)P&jQ)Q&kU)]&u)^+kQ)d&xQ)y'WY)}'Z*O,X,Y-dQ*b'lS*n'w0jW+P(d*z,s,wW+T(g+V,y,zQ+p)eQ,U)zQ,c*YQ,x+UQ-P+dQ-e,]Q-v,uQ.S-fR/q/VhUOn#d#g$j%|&_'w(p(r)t,P%U!uYZ[drxy}!P!Q!U!i!k#[#y#{#}$Q$h$}%S%^%`%g%l%n%w&Z&j&k&u&x'P'W'Z'l'm'p'r's(O(W(^(d(g(z)^)e)g)p)z*O*Y*d*g*h*k*q*t*v*y*z*}+U+V+Y+a+d+k,X,Y,],g,h,i,k,l,o,s,u,w,y,z-O-d-f-m-p.f.g/V/Z0i0j0kQ#qpW%W!o!s0d0nQ%X!pQ%Y!qQ%[!tQ%f0cS'v%Z0hQ'x0eQ'y0fQ,p*rQ-u,qS.i-s/sR0p0rU#uq.k0qR(w&][cOn#g$j)t,PZ!xY#[#}$Q+YQ#W[Q#zrR$TxQ%b!yQ%i!}Q%o#RQ'j${Q(V%eQ(Z%jQ(c%pQ(f%qQ*|(`Q,f*bQ-t,pQ.m-uR/].lQ$StQ(R%cR*s(SQ.l-sR/}/sR#QZR#V[R%Q!iQ%O!iV*c'm*d,g!Z!lQ!n#c#p$R$d$p$u$v$w$x$y$z%e%j%p%q&`'O'g(q(|)j*o*x+w,v0gR%T!kT#]^#_Q%x#[R,{+YQ(m%xS+_(n(oQ,}+`Q-x,{S.n-y-zR/^.oT+Z(k+]Q$`}Q&g$QQ)o'PR+{)pQ$XzQ)W&qR+i)XQ$XzQ&o$WQ)W&qR+i)XQ#khW$Vz$W&q)XQ$[{Q&r$ZZ)R&l)S+f+g-RR$^|R)c&wXlOn)t,PQ$f!RR'Q$gQ$m!UR'R$hR*X'_Q*V'_V-g,`-h.TQ.d-lQ/P.^R/Q._U.]-l.^._Q/U.aQ/b.tQ/g.zU/i.|/j/yQ/n/RQ/|/oQ0O/tU0Q/u0S0[Q0]0UQ0a0ZR0b0^R/T.`R/d.t",
+  states: __lezerTable("AgAAABAAAAACAAAAFQAAAAAAAAAAAAAAAQAAALcAAAAAAAAABAAAAAAAAAAAAAAAAAAAAO4AAAACAAAAJAAAAAAAAADgAAkAAAAAAAAAAAACAAAABAAAABMACQATAAkAAAAAAAAAAAACAAAABAAAABQACQAUAAkAAAAAADoBAAACAAAAFAAAAAAAAAASAAkAAAAAAKQBAAACAAAAJAAAAAAAAADfAAkAAAAAAAAAAAACAAAABAAAAOAACQDgAAkAAAAAAAAAAAACAAAABAAAACgACQAoAAkAAAAAAAAAAAACAAAABAAAAN8ACQDfAAkAAAAAAMABAAACAAAAFAAAAAAAAAAxAAkAAAAAANMBAAACAAAAFAAAAAAAAAA4AAkAAAAAAOMBAAACAAAAFAAAAAAAAAA8AAkAAAAAAPYBAAAAAAAACAAAAAAAAABHAAkAAAAAAAECAAAAAAAACAAAAAAAAABIAAkAAAAAAGICAAACAAAAJAAAAAAAAADRAAkAAAAAAAAAAAACAAAABAAAANEACQDRAAkAAAAAADoBAAACAAAAFAAAAAAAAADQAAkAAAAAAL0CAAACAAAAJAAAAAAAAADQAAkAAAAAAAAAAAACAAAABAAAAGIACQBiAAkAAAAAANQCAAACAAAAFAAAAAAAAABjAAkAAAAAAAAAAAACAAAABAAAAM8ACQDPAAkAAAAAAN4CAAACAAAAFAAAAAAAAADOAAkAAAAAAAAAAAACAAAABwAAAM4ACQDOAAkAAAAAAOkCAAACAAAAFAAAAAAAAACIAAkAAAAAAAAAAAACAAAABAAAALoACQC6AAkAAAAAAO4CAAACAAAAFAAAAAAAAACHAAkAAAAAAAAAAAACAAAABwAAAAwBCQAMAQkAAAAAAAAAAAACAAAABwAAAM0ACQDNAAkAAAAAAAAAAAACAAAABwAAAJ8ACQCfAAkAAgAAABAAAAACAAAAFQAAAAAAAAAAAAAAAAAAADoBAAACAAAAFAAAAAAAAAAVAAkAAAAAAPwCAAACAAAAFAAAAAAAAAAhAAkAAAAAAAMDAAACAAAAFAAAAAAAAAAlAAkAAAAAABEDAAACAAAAFAAAAAAAAADkAAkAAAAAACEDAAACAAAAJAAAAAAAAABXAAkAAAAAADoBAAACAAAAFAAAAAAAAABYAAkAAAAAAAAAAAACAAAABAAAAFoACQBaAAkAAAAAAAAAAAACAAAABAAAAFwACQBcAAkAAAAAAAAAAAACAAAABAAAAF4ACQBeAAkAAAAAADUDAAACAAAAFAAAAAAAAABgAAkAAAAAAEsDAAACAAAAFAAAAAAAAABkAAkAAAAAAF4DAAACAAAAFAAAAAAAAABmAAkAAAAAAGYDAAACAAAAJAAAAAAAAABmAAkAAAAAAOkCAAACAAAAFAAAAAAAAABpAAkAAAAAANQCAAACAAAAFAAAAAAAAABsAAkAAAAAAOkCAAACAAAAFAAAAAAAAABuAAkAAAAAANQCAAACAAAAFAAAAAAAAAB0AAkAAAAAANQCAAACAAAAFAAAAAAAAAB3AAkAAAAAAHEDAAACAAAAFAAAAAAAAAB5AAkAAAAAAHgDAAACAAAAFAAAAAAAAAB+AAkAAAAAAIMDAAACAAAAFAAAAAAAAAB6AAkAAAAAANQCAAACAAAAFAAAAAAAAAB+AAkAAAAAAOkCAAACAAAAFAAAAAAAAACAAAkAAAAAAOkCAAACAAAAFAAAAAAAAACFAAkAAAAAAIgDAAACAAAAFAAAAAAAAACKAAkAAQAAAI8DAAAAAAAAFAAAAAAAAADMAAkAAQAAAAAAAAAAAAAAAAAAAMoADQDKAA0AAAAAAAAAAAACAAAABAAAAAkACQAJAAkAAAAAAAAAAAACAAAABAAAAAoACQAKAAkAAAAAAAAAAAACAAAABAAAAAsACQALAAkAAAAAAAAAAAACAAAABAAAAAwACQAMAAkAAAAAAAAAAAACAAAABAAAAA0ACQANAAkAAAAAAAAAAAACAAAABAAAAA4ACQAOAAkAAAAAAAAAAAACAAAABAAAABAACQAQAAkAAAAAADoBAAACAAAAFAAAAAAAAAAIABEAAAAAADoBAAACAAAAFAAAAAAAAAAIABEAAAAAADoBAAACAAAAFAAAAAAAAAAIABEAAAAAADoBAAACAAAAFAAAAAAAAAAIABEAAAAAADoBAAACAAAAFAAAAAAAAAAIABEAAAAAADoBAAACAAAAFAAAAAAAAAAIABEAAAAAAJ0DAAACAAAAFAAAAAAAAABBAAkAAAAAAAAAAAACAAAABAAAAEAAEQBAABEAAAAAALADAAACAAAAFAAAAAAAAADuAAkAAAAAAAAAAAACAAAABAAAAEMAEQBDABEAAAAAAL0DAAACAAAARAAAAAAAAABDABEAAAAAAMIDAAACAAAAJAAAAAAAAAASABEAAAAAAPwCAAACAAAAFAAAAAAAAAAaABEAAAAAAPwCAAACAAAAFAAAAAAAAAAaABEAAAAAAPwCAAACAAAAFAAAAAAAAAAaABEAAAAAADwEAAACAAAAFAAAAAAAAAAaABEAAAAAAEEEAAACAAAAFAAAAAAAAAAaABEAAAAAAEgEAAACAAAAFAAAAAAAAAAiABEAAAAAAE8EAAACAAAAFAAAAAAAAADfAAkAAAAAAIMEAAACAAAAFAAAAAAAAADeAAkAAAAAAAAAAAACAAAABAAAAN4ACQDeAAkAAAAAAAAAAAACAAAABAAAAC4ACQAuAAkAAAAAAJoEAAACAAAAFAAAAAAAAAAZABEAAAAAADoBAAACAAAAFAAAAAAAAAAZABEAAAAAAKgEAAACAAAAFAAAAAAAAAAZABEAAAAAAAAAAAACAAAABAAAADEAEQAxABEAAAAAAK0EAAACAAAAFAAAAAAAAAA5ABEAAAAAADoBAAACAAAAFAAAAAAAAAA5ABEAAAAAAAAAAAACAAAABAAAADgAEQA4ABEAAAAAALsEAAACAAAAFAAAAAAAAAA4ABEAAAAAAMAEAAACAAAAFAAAAAAAAAA/ABEAAAAAADoBAAACAAAAFAAAAAAAAAA/ABEAAAAAADoBAAACAAAAFAAAAAAAAAA9ABEAAAAAAAAAAAACAAAABAAAADwAEQA8ABEAAAAAANEEAAACAAAAFAAAAAAAAAA8ABEAAAAAANYEAAACAAAAFAAAAAAAAAA+ABEAAAAAAAAAAAAAAAAACAAAAKcACQCnAAkAAAAAANsEAAAAAAAACAAAAAAAAABHABEAAAAAAAAAAAACAAAABAAAAEcAEQBHABEAAAAAAOYEAAACAAAAFAAAAAAAAAABAQkAAAAAAAAAAAAAAAAACAAAAEkACQBJAAkAAAAAAAAAAAAAAAAACAAAAKgACQCoAAkAAAAAAPYEAAAAAAAACAAAAAAAAABIABEAAAAAAAAAAAACAAAABAAAAEgAEQBIABEAAAAAAAAAAAACAAAABAAAAKsACQCrAAkAAAAAAAQFAAACAAAAJAAAAAAAAABPABEAAAAAAIAFAAACAAAAJAAAAAAAAADQABEAAAAAAJkFAAACAAAAhAAAAAAAAADQABEAAAAAALgFAAACAAAAJAAAAAAAAADQABEAAAAAAAAAAAACAAAABAAAAGMAEQBjABEAAAAAAM8FAAACAAAAFQAAAAAAAAC0AAkAAAAAAA8GAAACAAAAFAAAAAAAAAByABEAAAAAAAAAAAACAAAABwAAAM4AEQDOABEAAAAAABoGAAACAAAAJAAAAAAAAAAJAQkAAAAAADcGAAACAAAAFAAAAAAAAACIABEAAAAAAAAAAAACAAAABAAAALoAEwC6ABMAAAAAAAAAAAACAAAABwAAAIcAEQCHABEAAAAAAH4DAAACAAAAFAAAAAAAAACAAAkAAAAAAAAAAAACAAAABwAAAJ8AEwCfABMAAAAAAD8GAAACAAAAJAAAAAAAAAAVABEAAAAAAKIGAAACAAAAJAAAAAAAAAAhABEAAAAAALsGAAACAAAAFAAAAAAAAADhAAkAAAAAAMYGAAACAAAAFAAAAAAAAADhAAkAAAAAAOkCAAACAAAAFAAAAAAAAADhAAkAAAAAANEGAAACAAAAFAAAAAAAAAAnAAkAAAAAANkGAAACAAAAFAAAAAAAAAAlABEAAAAAAN4GAAACAAAAFAAAAAAAAADlAAkAAAAAADoBAAACAAAAFAAAAAAAAADlAAkAAAAAANQCAAACAAAAFAAAAAAAAADkABEAAAAAAAAAAAACAAAABAAAAOQAEQDkABEAAAAAANQCAAACAAAAFAAAAAAAAABTAAkAAAAAAAAAAAACAAAABAAAAFQACQBUAAkAAAAAAPsGAAACAAAAFAAAAAAAAACtAAkAAAAAAAsHAAACAAAAFAAAAAAAAAAGABEAAAAAAAsHAAACAAAAFAAAAAAAAAAGABEAAAAAAMYBAAACAAAAFAAAAAAAAABVABEAAAAAABkHAAACAAAAJAAAAAAAAADnAAkAAAAAAAAAAAACAAAABAAAAFgAEQBYABEAAAAAAAAAAAACAAAABAAAAGAAEQBgABEAAAAAACwHAAACAAAAFAAAAAAAAABkABEAAAAAAD0HAAACAAAAFAAAAAAAAAAIAQkAAAAAAOkCAAACAAAAFAAAAAAAAAAHAQkAAAAAAAAAAAACAAAABAAAAGYAEQBmABEAAAAAAAAAAAACAAAABAAAALEACQCxAAkAAAAAAFEHAAACAAAAJAAAAAAAAABmABEAAAAAAF8HAAACAAAAFAAAAAAAAABmABEAAAAAAGQHAAACAAAAFAAAAAAAAAAKAQkAAAAAAAAAAAACAAAABAAAAGkAEQBpABEAAAAAAHIHAAACAAAAFAAAAAAAAAAGAQkAAAAAAAAAAAACAAAABAAAAGwAEQBsABEAAAAAAIMHAAACAAAAFAAAAAAAAABuABEAAAAAAIMDAAACAAAAFAAAAAAAAAB0ABEAAAAAAIMDAAACAAAAFAAAAAAAAAB3ABEAAAAAAIsHAAACAAAAJAAAAAAAAAANAQkAAAAAADoBAAACAAAAFAAAAAAAAAANAQkAAAAAAJUHAAACAAAAFAAAAAAAAAB5ABEAAAAAAHEDAAACAAAAFAAAAAAAAAB5ABEAAAAAANQCAAACAAAAFAAAAAAAAAB+ABEAAAAAAOkCAAACAAAAFAAAAAAAAACAABEAAAAAAJoHAAACAAAAFQAAAAAAAAB1AAkAAAAAANQHAAACAAAAFwAAAAAAAAB6ABEAAAAAAI0IAAACAAAAFAAAAAAAAAAOAQkAAAAAAIMDAAACAAAAFAAAAAAAAAB+ABEAAAAAAJgIAAACAAAAFAAAAAAAAACAABEAAAAAAKAIAAACAAAAFAAAAAAAAACFABEAAAAAAKsIAAACAAAAJAAAAAAAAACKABEAAAAAADoBAAACAAAAFAAAAAAAAACKABEAAQAAAAAAAAAAAAAAAAAAAMwAEQDMABEAAQAAALIIAAAAAAAABAAAAAAAAADMABEAAQAAALoIAAAAAAAAFAAAAAAAAADMABEAAAAAADwJAAACAAAAJAAAAAAAAAAIABkAAAAAAEMJAAACAAAAJAAAAAAAAAAIABkAAAAAAL4JAAACAAAAJAAAAAAAAAAIABkAAAAAAMgJAAACAAAAJAAAAAAAAAAIABkAAAAAAD0KAAACAAAAJAAAAAAAAAAIABkAAAAAAFAKAAACAAAAJAAAAAAAAAAIABkAAAAAAGMKAAACAAAAFAAAAAAAAADtAAkAAAAAAHEKAAACAAAAJAAAAAAAAADRAAkAAAAAANQCAAACAAAAFAAAAAAAAADtAAkAAAAAAHsKAAACAAAAFAAAAAAAAADsAAkAAAAAAAAAAAACAAAABAAAAEEAEQBBABEAAAAAAIMKAAACAAAAFAAAAAAAAABBABEAAAAAAIgKAAACAAAAFAAAAAAAAADvAAkAAAAAAJMKAAACAAAAFAAAAAAAAADvAAkAAAAAAKYKAAACAAAAFAAAAAAAAADuABEAAAAAAAAAAAACAAAABAAAAEUACQBFAAkAAAAAAAAAAAACAAAABAAAAEMAGQBDABkAAAAAAAAAAAACAAAABAAAABoAGQAaABkAAAAAANQKAAACAAAAJAAAAAAAAAAaABkAAAAAANsKAAACAAAAJAAAAAAAAAAaABkAAAAAAPwCAAACAAAAFAAAAAAAAAAaABkAAAAAAPYKAAACAAAAFAAAAAAAAAAiABkAAAAAAAAAAAACAAAABAAAAC0ACQAtAAkAAAAAANQCAAACAAAAFAAAAAAAAAAsABEAAAAAAAAAAAACAAAABAAAABkAGQAZABkAAAAAAP0KAAACAAAAFAAAAAAAAAAxABkAAAAAAA0LAAACAAAAFAAAAAAAAAAxABkAAAAAABULAAACAAAAFAAAAAAAAAAyABkAAAAAADoBAAACAAAAFAAAAAAAAADmAAkAAAAAABoLAAACAAAAFAAAAAAAAADmAAkAAAAAAB8LAAACAAAAJAAAAAAAAAAZABkAAAAAAC8LAAACAAAAFAAAAAAAAAAhABEAAAAAAGMLAAACAAAAFAAAAAAAAADqABEAAAAAAHMLAAACAAAAFAAAAAAAAADqABEAAAAAAHsLAAACAAAAFAAAAAAAAAA5ABkAAAAAAIALAAACAAAAJAAAAAAAAAA5ABkAAAAAAAAAAAACAAAABAAAADgAGQA4ABkAAAAAAJALAAACAAAAFAAAAAAAAADlABEAAAAAALULAAACAAAAFAAAAAAAAADlABEAAAAAANQCAAACAAAAFAAAAAAAAAA9ABkAAAAAANILAAACAAAAFAAAAAAAAAA/ABkAAAAAANcLAAACAAAAJAAAAAAAAAA/ABkAAAAAAOcLAAACAAAAJAAAAAAAAAA9ABkAAAAAAAAAAAACAAAABAAAADwAGQA8ABkAAAAAAAAAAAACAAAABAAAAD4AGQA+ABkAAAAAAAAAAAAAAAAACAAAAKcAEwCnABMAAAAAAAAAAAACAAAABAAAAEcAGQBHABkAAAAAAPcLAAACAAAAFAAAAAAAAAACAQkAAAAAANQCAAACAAAAFAAAAAAAAAACAQkAAAAAAAgMAAACAAAAFAAAAAAAAAABAREAAAAAAAAAAAAAAAAACAAAAKgAEwCoABMAAAAAAAAAAAACAAAABAAAAEgAGQBIABkAAAAAAAAAAAACAAAABAAAAKsAEwCrABMAAAAAABYMAAACAAAAhAAAAAAAAADQABkAAAAAADUMAAACAAAAJAAAAAAAAADQABkAAAAAADoBAAACAAAAFAAAAAAAAACsABEAAAAAAAAAAAACAAAABAAAAKwAEQCsABEAAAAAAAAAAAACAAAABAAAAKwAEwCsABMAAAAAAAAAAAACAAAABAAAALQAEQC0ABEAAAAAAAAAAAACAAAABAAAALQAEwC0ABMAAAAAAAAAAAACAAAABwAAAHIAGQByABkAAAAAAOkCAAACAAAAFAAAAAAAAACvAAkAAAAAAEwMAAACAAAAJAAAAAAAAAAJAREAAAAAAAAAAAACAAAABAAAAIgAGQCIABkAAAAAAGkMAAACAAAAFAAAAAAAAACIABkAAAAAAAAAAAACAAAABAAAACkACQApAAkAAAAAANQCAAACAAAAFAAAAAAAAADhABEAAAAAAAAAAAACAAAABAAAAOEAEQDhABEAAAAAAG4MAAACAAAAFAAAAAAAAACgAAkAAAAAAHkMAAACAAAAFAAAAAAAAAAnABEAAAAAAIEMAAACAAAAFAAAAAAAAAAlABkAAAAAAIsMAAACAAAAJAAAAAAAAADlABEAAAAAAAAAAAACAAAABAAAAOQAGQDkABkAAAAAAAAAAAACAAAABAAAAFMAEQBTABEAAAAAAKoMAAACAAAAFAAAAAAAAADQAAkAAAAAAAAAAAACAAAABAAAAK0AEQCtABEAAAAAAAAAAAACAAAABAAAAK0AEwCtABMAAAAAALsMAAACAAAAFAAAAAAAAAAGABkAAAAAAAAAAAACAAAABAAAAFUAGQBVABkAAAAAAMkMAAACAAAAFAAAAAAAAADnABEAAAAAANkMAAACAAAAFAAAAAAAAADnABEAAAAAANQCAAACAAAAFAAAAAAAAABkABkAAAAAANQCAAACAAAAFAAAAAAAAABkABkAAAAAAOoMAAACAAAAFAAAAAAAAAAIAREAAAAAAPsMAAACAAAAFAAAAAAAAAAIAREAAAAAAOkCAAACAAAAFAAAAAAAAAAIAREAAAAAAAwNAAACAAAAFAAAAAAAAAAHAREAAAAAAAAAAAACAAAABAAAALEAEwCxABMAAAAAABENAAACAAAAFAAAAAAAAABmABkAAAAAABwNAAACAAAAFAAAAAAAAABmABkAAAAAACENAAACAAAAFAAAAAAAAAAKAREAAAAAAC8NAAACAAAAFAAAAAAAAAAKAREAAAAAAD0NAAACAAAAFAAAAAAAAAAGAREAAAAAAFMNAAACAAAAFAAAAAAAAAAGAREAAAAAAGQNAAACAAAAFAAAAAAAAABwAAkAAAAAANQCAAACAAAAFAAAAAAAAABuABkAAAAAAG8NAAACAAAAFAAAAAAAAABuABkAAAAAAHQNAAACAAAAFwAAAAAAAAB0ABkAAAAAACoOAAACAAAAFwAAAAAAAAB3ABkAAAAAAN0OAAACAAAAFAAAAAAAAAANAREAAAAAAOcOAAACAAAAFAAAAAAAAAANAREAAAAAAO8OAAACAAAAJAAAAAAAAAANAREAAAAAANQCAAACAAAAFAAAAAAAAAB5ABkAAAAAAPkOAAACAAAAFAAAAAAAAAB5ABkAAAAAAIMDAAACAAAAFAAAAAAAAAB+ABkAAAAAAJgIAAACAAAAFAAAAAAAAACAABkAAAAAAAAAAAACAAAABwAAAHUAEQB1ABEAAAAAAP4OAAACAAAAFgAAAAAAAAB1ABEAAAAAAAMPAAACAAAAFwAAAAAAAAB6ABkAAAAAALwPAAACAAAAFAAAAAAAAAC3AAkAAAAAAIMDAAACAAAAFAAAAAAAAAB6ABkAAAAAAIMDAAACAAAAFAAAAAAAAAB6ABkAAAAAAMwPAAACAAAAFAAAAAAAAAAOAREAAAAAANkPAAACAAAAFAAAAAAAAAAOAREAAAAAAOkCAAACAAAAFAAAAAAAAAAOAREAAAAAAAAAAAACAAAABwAAAH4AGQB+ABkAAAAAAOEPAAACAAAAFAAAAAAAAACCAAkAAAAAAPIPAAACAAAARAAAAAAAAACAABkAAAAAAPoPAAACAAAAFAAAAAAAAACAABkAAAAAAAAAAAACAAAABwAAAIUAGQCFABkAAAAAAIMDAAACAAAAFAAAAAAAAACFABkAAAAAAP8PAAACAAAAFAAAAAAAAACFABkAAAAAAAcQAAACAAAAFAAAAAAAAACMAAkAAAAAAAAAAAACAAAABwAAAIoAGQCKABkAAAAAAKsIAAACAAAAJAAAAAAAAACKABkAAQAAAAAAAAAAAAAAAAAAAMwAGQDMABkAAQAAAAwQAAAAAAAABAAAAAAAAADMABkAAAAAAAAAAAACAAAABAAAAO0AEQDtABEAAAAAAAAAAAACAAAABAAAAEIACQBCAAkAAAAAANQCAAACAAAAFAAAAAAAAADtABEAAAAAABQQAAACAAAAFAAAAAAAAADsABEAAAAAACcQAAACAAAAFAAAAAAAAADsABEAAAAAAAAAAAACAAAABAAAAEEAGQBBABkAAAAAAC8QAAACAAAAFAAAAAAAAADvABEAAAAAAD8QAAACAAAAFAAAAAAAAADvABEAAAAAAEcQAAACAAAAFAAAAAAAAADvABEAAAAAAFoQAAACAAAAFAAAAAAAAADvABEAAAAAAGoQAAACAAAAFAAAAAAAAADvABEAAAAAAAAAAAACAAAABAAAAO4AGQDuABkAAAAAAAAAAAACAAAABAAAABoAIQAaACEAAAAAAIEMAAACAAAAFAAAAAAAAAAiACEAAAAAALkQAAACAAAAFAAAAAAAAAAaABkAAAAAAMAQAAACAAAAFAAAAAAAAAAaABkAAAAAAAAAAAACAAAABAAAACwAGQAsABkAAAAAAAAAAAACAAAABAAAAKIAEQCiABEAAAAAADoBAAACAAAAFAAAAAAAAACiABEAAAAAAAAAAAACAAAABAAAADEAIQAxACEAAAAAAMcQAAACAAAAFAAAAAAAAAAxACEAAAAAAAAAAAACAAAABAAAAKIAEwCiABMAAAAAAAAAAAACAAAABAAAADIAIQAyACEAAAAAANcQAAACAAAAFAAAAAAAAADmABEAAAAAADoBAAACAAAAFAAAAAAAAADmABEAAAAAAAAAAAACAAAABAAAABkAIQAZACEAAAAAANwQAAACAAAAFAAAAAAAAAAxACEAAAAAAOQQAAACAAAAFAAAAAAAAAAyACEAAAAAAOkQAAACAAAAFAAAAAAAAADqABkAAAAAAAAAAAACAAAABAAAADkAIQA5ACEAAAAAAPkQAAACAAAAFAAAAAAAAADqABkAAAAAAAERAAACAAAAFAAAAAAAAAA5ACEAAAAAAAAAAAACAAAABAAAAKEAEQChABEAAAAAADoBAAACAAAAFAAAAAAAAAChABEAAAAAAAYRAAACAAAAFAAAAAAAAADlABkAAAAAAAAAAAACAAAABAAAAKEAEwChABMAAAAAACsRAAACAAAAFAAAAAAAAAA9ACEAAAAAAAAAAAACAAAABAAAAD8AIQA/ACEAAAAAADkRAAACAAAAFAAAAAAAAADlABkAAAAAAFYRAAACAAAAFAAAAAAAAAA/ACEAAAAAAFsRAAACAAAAFAAAAAAAAADrABkAAAAAAGsRAAACAAAAFAAAAAAAAADrABkAAAAAAHMRAAACAAAAFAAAAAAAAAA9ACEAAAAAAHgRAAACAAAAFAAAAAAAAAACAREAAAAAAJERAAACAAAAFAAAAAAAAAACAREAAAAAAJERAAACAAAAFAAAAAAAAAACAREAAAAAAAAAAAACAAAABAAAAEoACQBKAAkAAAAAAKIRAAAAAAAAAAEAAAAAAABMAAkAAAAAAK0RAAAAAAAAEAAAAAAAAAADAQkAAAAAAAAAAAAAAAAACAAAAAEBGQABARkAAAAAALIRAAACAAAAFAAAAAAAAAABARkAAAAAALoRAAACAAAAFAAAAAAAAAABARkAAAAAAMURAAACAAAAhAAAAAAAAADQACEAAAAAAOQRAAACAAAAJAAAAAAAAACsABkAAQAAAP0RAAACAAAAFAAAAAAAAACsAAkAAAAAAAAAAAACAAAABAAAAK8AEQCvABEAAAAAAAAAAAACAAAABAAAAK8AEwCvABMAAAAAAAAAAAACAAAABAAAAIgAIQCIACEAAAAAAAAAAAACAAAABAAAAOEAGQDhABkAAAAAAAAAAAACAAAABAAAAKAAEQCgABEAAAAAAAAAAAACAAAABAAAAKAAEwCgABMAAAAAAAAAAAACAAAABAAAACUAIQAlACEAAAAAAAoSAAACAAAAFAAAAAAAAADQABEAAAAAACMSAAACAAAAFAAAAAAAAADQABEAAAAAADQSAAACAAAAJAAAAAAAAACjABEAAAAAAEcSAAACAAAAFAAAAAAAAADnABkAAAAAAAAAAAACAAAABAAAAKMAEwCjABMAAAAAAAAAAAACAAAABAAAAGQAIQBkACEAAAAAAFcSAAACAAAAFAAAAAAAAABkACEAAAAAAGUSAAACAAAAFAAAAAAAAACwABEAAAAAAHkSAAACAAAAFAAAAAAAAAAIARkAAAAAAAAAAAACAAAABAAAALAAEwCwABMAAAAAAIoSAAACAAAAFAAAAAAAAAAIARkAAAAAAAAAAAACAAAABAAAAAcBGQAHARkAAAAAAAAAAAACAAAABAAAAGYAIQBmACEAAAAAAJsSAAACAAAAFAAAAAAAAABmACEAAAAAAAAAAAACAAAABAAAALIAEQCyABEAAAAAAKYSAAACAAAAFAAAAAAAAAAKARkAAAAAAAAAAAACAAAABAAAALIAEwCyABMAAAAAAAAAAAACAAAABAAAAK4AEQCuABEAAAAAALQSAAACAAAAFAAAAAAAAAAGARkAAAAAAAAAAAACAAAABAAAAK4AEwCuABMAAAAAAOkCAAACAAAAFAAAAAAAAABxAAkAAAAAAMoSAAACAAAAFAAAAAAAAABxAAkAAAAAANUSAAACAAAAFAAAAAAAAAALAQkAAAAAAN0SAAACAAAAFAAAAAAAAABwABEAAAAAAAAAAAACAAAABAAAAG4AIQBuACEAAAAAANQCAAACAAAAFAAAAAAAAABuACEAAAAAAOISAAACAAAAFwAAAAAAAAB0ACEAAAAAAL8PAAACAAAAFAAAAAAAAAC1AAkAAAAAAIMDAAACAAAAFAAAAAAAAAB0ACEAAAAAAIMDAAACAAAAFAAAAAAAAAB3ACEAAAAAAJgTAAACAAAAJAAAAAAAAAC2ABEAAAAAADoBAAACAAAAFAAAAAAAAAC2ABEAAAAAAKITAAACAAAAFAAAAAAAAAANARkAAAAAAAAAAAACAAAABAAAALYAEwC2ABMAAAAAAKwTAAACAAAAFAAAAAAAAAANARkAAAAAAIMDAAACAAAAFAAAAAAAAAB5ACEAAAAAANQCAAACAAAAFAAAAAAAAAB5ACEAAAAAAAAAAAACAAAABwAAAH4AIQB+ACEAAAAAAPIPAAACAAAARAAAAAAAAACAACEAAAAAAPoPAAACAAAAFAAAAAAAAACAACEAAAAAABAAAAACAAAAFQAAAAAAAAB1ABkAAAAAAAAAAAACAAAABwAAALcAEwC3ABMAAAAAAIMDAAACAAAAFAAAAAAAAAB6ACEAAAAAAIMDAAACAAAAFAAAAAAAAAB6ACEAAAAAAAAAAAACAAAABwAAALcAEQC3ABEAAAAAALQTAAACAAAAFAAAAAAAAAC3ABEAAAAAAL8PAAACAAAAFAAAAAAAAAC3ABEAAAAAAAAAAAACAAAABwAAAHoAIQB6ACEAAAAAAL8TAAACAAAAFwAAAAAAAAB6ACEAAAAAAHIUAAACAAAAFAAAAAAAAAC4ABEAAAAAAH0UAAACAAAAFAAAAAAAAAAOARkAAAAAAAAAAAACAAAABAAAALgAEwC4ABMAAAAAAIoUAAACAAAAFAAAAAAAAAAOARkAAAAAAJIUAAACAAAAFAAAAAAAAAAQAQkAAAAAAKAUAAACAAAAFAAAAAAAAAAQAQkAAAAAAOkCAAACAAAAFAAAAAAAAAAQAQkAAAAAAAAAAAACAAAABAAAABABCQAQAQkAAAAAAKsUAAACAAAAFAAAAAAAAAAPAQkAAAAAAAAAAAACAAAABAAAAIIAEQCCABEAAAAAALMUAAACAAAAFAAAAAAAAACCABEAAAAAANQCAAACAAAAFAAAAAAAAACEAAkAAAAAAAAAAAACAAAABwAAAIAAIQCAACEAAAAAAIMDAAACAAAAFAAAAAAAAACAACEAAAAAAAAAAAACAAAABwAAAIUAIQCFACEAAAAAAIMDAAACAAAAFAAAAAAAAACFACEAAAAAALgUAAACAAAAFgAAAAAAAACMABEAAAAAAAAAAAACAAAABwAAAIoAIQCKACEAAQAAAAAAAAAAAAAAAAAAAMwAIQDMACEAAAAAAL0UAAACAAAAFAAAAAAAAADtABkAAAAAAAAAAAACAAAABAAAAKUAEQClABEAAAAAAMsUAAACAAAAFAAAAAAAAADsABkAAAAAAAAAAAACAAAABAAAAKUAEwClABMAAAAAAN4UAAACAAAAFAAAAAAAAACmABEAAAAAAOkUAAACAAAAFAAAAAAAAACmABEAAAAAAPwUAAACAAAAFAAAAAAAAADvABkAAAAAAAAAAAACAAAABAAAAKYAEwCmABMAAAAAAAwVAAACAAAAFAAAAAAAAADvABkAAAAAABQVAAACAAAAFAAAAAAAAADvABkAAAAAACQVAAACAAAAFAAAAAAAAADvABkAAAAAAAwVAAACAAAAFAAAAAAAAADvABkAAAAAAAAAAAACAAAABAAAACIAKQAiACkAAAAAAC8VAAACAAAAJAAAAAAAAACiABkAAAAAAAAAAAACAAAABAAAADEAKQAxACkAAQAAADwVAAACAAAAFAAAAAAAAACiAAkAAAAAAEgEAAACAAAAFAAAAAAAAADmABkAAAAAAEkVAAACAAAAFAAAAAAAAADmABkAAAAAAE4VAAACAAAAFAAAAAAAAAAxACkAAAAAAAAAAAACAAAABAAAADIAKQAyACkAAAAAAF4VAAACAAAAFAAAAAAAAADqACEAAAAAAAAAAAACAAAABAAAADkAKQA5ACkAAAAAAG4VAAACAAAAJAAAAAAAAAChABkAAQAAAI0VAAACAAAAFAAAAAAAAAChAAkAAAAAAJoVAAACAAAAFAAAAAAAAADrACEAAAAAAKoVAAACAAAAFAAAAAAAAADrACEAAAAAALIVAAACAAAAFAAAAAAAAAA9ACkAAAAAALcVAAACAAAAFAAAAAAAAADlACEAAAAAAAAAAAACAAAABAAAAD8AKQA/ACkAAAAAANwVAAACAAAAFAAAAAAAAACkABEAAAAAADoBAAACAAAAFAAAAAAAAACkABEAAAAAAAAAAAACAAAABAAAAKQAEwCkABMAAAAAAAAAAAACAAAABAAAAD0AKQA9ACkAAAAAAAAAAAACAAAABAAAAKkAEQCpABEAAAAAANQCAAACAAAAFAAAAAAAAACpABEAAAAAAOEVAAACAAAAFAAAAAAAAAACARkAAAAAAAAAAAACAAAABAAAAKkAEwCpABMAAAAAAPoVAAACAAAAFAAAAAAAAAACARkAAAAAAOYEAAACAAAAFAAAAAAAAAAFAQkAAAAAAAAAAAAAAAAAAAAAAE0ACQBNAAkAAAAAAAAAAAAAAAAAAAAAAKoACQCqAAkAAAAAAAsWAAAAAAAAAAEAAAAAAABMABEAAAAAAAAAAAAAAAAACAAAAAMBEQADAREAAAAAAAAAAAAAAAAACAAAAAEBIQABASEAAAAAABYWAAACAAAAFAAAAAAAAAABASEAAAAAAB4WAAACAAAAFAAAAAAAAADQABkAAAAAADcWAAACAAAAFAAAAAAAAADQABkAAQAAADoBAAACAAAAFAAAAAAAAACjAAkAAAAAANQCAAACAAAAFAAAAAAAAABkACkAAAAAAOkCAAACAAAAFAAAAAAAAACwABkAAQAAAOkCAAACAAAAFAAAAAAAAACwAAkAAAAAAEgWAAACAAAAFAAAAAAAAAAIASEAAAAAAFkWAAACAAAAFAAAAAAAAAAIASEAAAAAAAAAAAACAAAABAAAAGYAKQBmACkAAQAAAOkCAAACAAAAFAAAAAAAAACyAAkAAQAAANQCAAACAAAAFAAAAAAAAACuAAkAAAAAAAAAAAACAAAABAAAAHEAEQBxABEAAAAAAGoWAAACAAAAFAAAAAAAAAALAREAAAAAAHgWAAACAAAAFAAAAAAAAAALAREAAAAAAAAAAAACAAAABAAAAHAAGQBwABkAAAAAAAAAAAACAAAABAAAAG4AKQBuACkAAAAAAAAAAAACAAAABwAAALUAEwC1ABMAAAAAAIMDAAACAAAAFAAAAAAAAAB0ACkAAAAAAAAAAAACAAAABwAAALUAEQC1ABEAAAAAAIMDAAACAAAAFAAAAAAAAAC1ABEAAAAAAAAAAAACAAAABwAAAHQAKQB0ACkAAAAAAAAAAAACAAAABwAAAHcAKQB3ACkAAAAAAIAWAAACAAAAJAAAAAAAAAC2ABkAAQAAAIoWAAACAAAAFAAAAAAAAAC2AAkAAAAAAJEWAAACAAAAFAAAAAAAAAANASEAAAAAAJsWAAACAAAAFwAAAAAAAAB5ACkAAAAAAIMDAAACAAAAFAAAAAAAAAB5ACkAAAAAAAAAAAACAAAABwAAAIAAKQCAACkAAAAAAIMDAAACAAAAFAAAAAAAAACAACkAAAAAAPIPAAACAAAARAAAAAAAAACAACkAAAAAAE4XAAACAAAAFwAAAAAAAAB1ACEAAAAAAAAAAAACAAAABwAAAHoAKQB6ACkAAAAAAFgXAAACAAAAFwAAAAAAAAB6ACkAAAAAAAAAAAACAAAABwAAALcAGQC3ABkAAAAAAOkCAAACAAAAFAAAAAAAAAC3ABkAAAAAAAsYAAACAAAAFAAAAAAAAAC3ABkAAAAAAIMDAAACAAAAFAAAAAAAAAB6ACkAAAAAAOkCAAACAAAAFAAAAAAAAAC4ABkAAQAAANQCAAACAAAAFAAAAAAAAAC4AAkAAAAAABYYAAACAAAAFAAAAAAAAAAOASEAAAAAACMYAAACAAAAFAAAAAAAAAAOASEAAAAAAAAAAAACAAAABAAAAIMACQCDAAkAAAAAANQCAAACAAAAFAAAAAAAAAAQAREAAAAAACsYAAACAAAAFAAAAAAAAAAQAREAAAAAADYYAAACAAAAFAAAAAAAAAAQAREAAAAAAEEYAAACAAAAFAAAAAAAAAAPAREAAAAAAFIYAAACAAAAFAAAAAAAAAAPAREAAAAAAAAAAAACAAAABAAAAIIAGQCCABkAAAAAAAAAAAACAAAABAAAAIQAEQCEABEAAAAAAAAAAAACAAAABwAAAIUAKQCFACkAAAAAAFoYAAACAAAAFAAAAAAAAACMABkAAAAAAAAAAAACAAAABAAAAO0AIQDtACEAAQAAAF8YAAACAAAAFAAAAAAAAAClAAkAAAAAAG8YAAACAAAAFAAAAAAAAACmABkAAAAAAIIYAAACAAAAFAAAAAAAAACmABkAAAAAAJIYAAACAAAAFAAAAAAAAACmABkAAQAAAJ0YAAACAAAAFAAAAAAAAACmAAkAAAAAAKoYAAACAAAAFAAAAAAAAADvACEAAAAAALoYAAACAAAAFAAAAAAAAADvACEAAAAAALoYAAACAAAAFAAAAAAAAADvACEAAAAAAMIYAAACAAAAFAAAAAAAAADvACEAAAAAANIYAAACAAAAFAAAAAAAAADmACEAAAAAAEgEAAACAAAAFAAAAAAAAADmACEAAAAAAAAAAAACAAAABAAAADEAMQAxADEAAAAAAOsYAAACAAAAFAAAAAAAAADrACkAAAAAAAAAAAACAAAABAAAAD0AMQA9ADEAAAAAANQCAAACAAAAFAAAAAAAAACkABkAAAAAAPsYAAACAAAAJAAAAAAAAACkABkAAQAAAAUZAAACAAAAFAAAAAAAAACkAAkAAAAAAAAAAAACAAAABAAAAKkAGQCpABkAAQAAABIZAAACAAAAFAAAAAAAAACpAAkAAAAAAB8ZAAACAAAAFAAAAAAAAAACASEAAAAAADgZAAACAAAAFAAAAAAAAAAFAREAAAAAAAAAAAAAAAAAAAAAAKoAEwCqABMAAAAAAAAAAAAAAAAACAAAAAEBKQABASkAAAAAAEYZAAACAAAAFAAAAAAAAADQACEAAAAAAAAAAAACAAAABAAAAGQAMQBkADEAAAAAAAAAAAACAAAABAAAALAAIQCwACEAAAAAAF8ZAAACAAAAFAAAAAAAAAAIASkAAAAAAAAAAAACAAAABAAAALMAEQCzABEAAAAAAHAZAAACAAAAFAAAAAAAAAALARkAAAAAAAAAAAACAAAABAAAALMAEwCzABMAAAAAAAAAAAACAAAABwAAAHQAMQB0ADEAAAAAAAAAAAACAAAABwAAALUAGQC1ABkAAAAAAIMDAAACAAAAFAAAAAAAAAB5ADEAAAAAAH4ZAAACAAAAFwAAAAAAAAB5ADEAAAAAAAAAAAACAAAABwAAAIAAMQCAADEAAAAAAIMDAAACAAAAFAAAAAAAAACAADEAAAAAAAAAAAACAAAABwAAAHUAKQB1ACkAAAAAAIMDAAACAAAAFAAAAAAAAAB6ADEAAAAAAIMDAAACAAAAFAAAAAAAAAC3ACEAAAAAAAAAAAACAAAABwAAALcAIQC3ACEAAAAAAOkCAAACAAAAFAAAAAAAAAC3ACEAAAAAAAAAAAACAAAABwAAAHoAMQB6ADEAAAAAAAAAAAACAAAABAAAALgAIQC4ACEAAAAAADEaAAACAAAAFAAAAAAAAAAOASkAAAAAAAAAAAACAAAABAAAABABGQAQARkAAAAAANQCAAACAAAAFAAAAAAAAAAQARkAAAAAAAAAAAACAAAABAAAALkAEQC5ABEAAAAAAD4aAAACAAAAFAAAAAAAAAAPARkAAAAAAAAAAAACAAAABAAAALkAEwC5ABMAAAAAAAAAAAACAAAABgAAALsACQC7AAkAAAAAAE8aAAACAAAAFgAAAAAAAACMACEAAAAAAFoaAAACAAAAFAAAAAAAAACNAAkAAAAAAI8aAAACAAAAFAAAAAAAAACmACEAAAAAAJ8aAAACAAAAFAAAAAAAAACmACEAAAAAAAAAAAACAAAABAAAAKYAIQCmACEAAAAAAKoaAAACAAAAFAAAAAAAAADvACkAAAAAALoaAAACAAAAFAAAAAAAAADvACkAAAAAALoaAAACAAAAFAAAAAAAAADvACkAAAAAAMIaAAACAAAAFAAAAAAAAADoAAkAAAAAAAAAAAACAAAABAAAAOYAKQDmACkAAAAAAMwaAAACAAAAFAAAAAAAAADmACkAAAAAAAAAAAACAAAABAAAAKQAIQCkACEAAAAAAAAAAAACAAAABAAAAE4ACQBOAAkAAAAAAAAAAAAAAAAAAAAAAAUBGQAFARkAAAAAAOUaAAACAAAAFAAAAAAAAAAFARkAAAAAAO0aAAACAAAAFAAAAAAAAAAFARkAAQAAAGQNAAACAAAAFAAAAAAAAACzAAkAAAAAAAAAAAACAAAABwAAAHkAOQB5ADkAAAAAAIMDAAACAAAAFAAAAAAAAAB5ADkAAAAAAAAAAAACAAAABwAAAIAAOQCAADkAAAAAAAAAAAACAAAABwAAAHoAOQB6ADkAAAAAAAAAAAACAAAABwAAALcAKQC3ACkAAAAAAIMDAAACAAAAFAAAAAAAAAC3ACkAAAAAAAAAAAACAAAABAAAABABIQAQASEAAQAAAPgaAAACAAAAFAAAAAAAAAC5AAkAAAAAAAAAAAACAAAABgAAALsAEwC7ABMAAAAAAAAAAAACAAAABwAAAIwAKQCMACkAAAAAABobAAACAAAAJAAAAAAAAACPAAkAAAAAAAAAAAACAAAABAAAAJEACQCRAAkAAAAAACobAAACAAAAFAAAAAAAAACQAAkAAAAAAEobAAACAAAAFAAAAAAAAACQAAkAAAAAAAAAAAACAAAABAAAAJAACQCQAAkAAAAAAE8bAAACAAAAFAAAAAAAAAASAQkAAAAAAFoaAAACAAAAFAAAAAAAAACXAAkAAAAAAFoaAAACAAAAFAAAAAAAAACXAAkAAAAAAGYbAAACAAAAFAAAAAAAAACYAAkAAAAAAFoaAAACAAAAFAAAAAAAAACZAAkAAAAAAG0bAAACAAAAFAAAAAAAAAATAQkAAAAAAAAAAAACAAAABAAAABMBCQATAQkAAAAAAIobAAACAAAAFAAAAAAAAACNABEAAAAAAAAAAAACAAAABAAAAKYAKQCmACkAAAAAAJIbAAACAAAAFAAAAAAAAACmACkAAAAAAKIbAAACAAAAFAAAAAAAAADvADEAAAAAALIbAAACAAAAFAAAAAAAAADvADEAAAAAALobAAACAAAAFAAAAAAAAADpAAkAAAAAAAAAAAACAAAABAAAAOkACQDpAAkAAAAAAAMDAAACAAAAFAAAAAAAAAA1AAkAAAAAANMbAAACAAAAFAAAAAAAAADoABEAAAAAAAAAAAACAAAABAAAAOYAMQDmADEAAAAAAAAAAAAAAAAAAAAAAAUBIQAFASEAAAAAAOobAAACAAAAFAAAAAAAAAAFASEAAAAAAAAAAAACAAAABwAAAHkAQQB5AEEAAAAAAAAAAAACAAAABwAAALcAMQC3ADEAAAAAAL0DAAACAAAARAAAAAAAAAC9AAkAAAAAAPIbAAACAAAAJAAAAAAAAACWABEAAAAAAFoaAAACAAAAFAAAAAAAAACbAAkAAAAAAAAAAAACAAAABAAAAJoAEQCaABEAAAAAAAAAAAACAAAABAAAAJIACQCSAAkAAAAAABIcAAACAAAAFAAAAAAAAACQABEAAAAAABccAAACAAAAFAAAAAAAAACQABEAAAAAAAAAAAACAAAABAAAAJUACQCVAAkAAAAAAFoaAAACAAAAFAAAAAAAAAC8AAkAAAAAADccAAACAAAAFAAAAAAAAACUABEAAAAAAFEcAAACAAAAFAAAAAAAAAASAREAAAAAAGEcAAACAAAAFAAAAAAAAAASAREAAAAAAOkCAAACAAAAFAAAAAAAAACTABEAAAAAAHIcAAACAAAAFAAAAAAAAACXABEAAAAAAHccAAACAAAAFAAAAAAAAACXABEAAAAAAFoaAAACAAAAFAAAAAAAAAAUAQkAAAAAAHwcAAACAAAAFAAAAAAAAAAUAQkAAAAAAIEcAAACAAAAFAAAAAAAAACYABEAAAAAAAAAAAACAAAABAAAAJkAEQCZABEAAAAAANQCAAACAAAAFAAAAAAAAACeAAkAAAAAAAAAAAACAAAABgAAAI0AGQCNABkAAAAAAIMDAAACAAAAFAAAAAAAAACNABkAAAAAAAAAAAACAAAABAAAAKYAMQCmADEAAAAAAIYcAAACAAAAFAAAAAAAAADvADkAAAAAAJYcAAACAAAAFAAAAAAAAAA1ABEAAAAAAAAAAAACAAAABAAAAOgAGQDoABkAAAAAAAAAAAAAAAAAAAAAAAUBKQAFASkAAAAAAAAAAAACAAAABAAAAL0AEQC9ABEAAAAAAAAAAAACAAAABAAAAL0AEwC9ABMAAAAAAJscAAACAAAAJAAAAAAAAACPAAkAAAAAAKIcAAACAAAAFAAAAAAAAAAVAQkAAAAAALAcAAACAAAAFAAAAAAAAAAVAQkAAAAAALgcAAACAAAAFAAAAAAAAACbABEAAAAAAAAAAAACAAAABAAAAJAAGQCQABkAAAAAAL0cAAACAAAAFAAAAAAAAACQABkAAAAAAMIcAAACAAAAFAAAAAAAAAC8ABEAAAAAAAAAAAACAAAABAAAALwAEwC8ABMAAAAAANwcAAACAAAAFAAAAAAAAADAABEAAAAAAPMcAAACAAAAFAAAAAAAAAASARkAAAAAAAAAAAACAAAABAAAAMAAEwDAABMAAAAAAAAAAAACAAAABAAAAJMAGQCTABkAAAAAAAAAAAACAAAABAAAAJcAGQCXABkAAAAAAAMdAAACAAAAFAAAAAAAAAAUAREAAAAAAFoaAAACAAAAFAAAAAAAAAAUAREAAAAAAAAAAAACAAAABAAAAJgAGQCYABkAAAAAAAAAAAACAAAABAAAAJ4AEQCeABEAAAAAAAAAAAACAAAABgAAAI0AIQCNACEAAAAAAMIaAAACAAAAFAAAAAAAAAA1ABkAAAAAAFoaAAACAAAAFAAAAAAAAACcABEAAAAAABEdAAACAAAAFAAAAAAAAAAVAREAAAAAABgdAAACAAAAFAAAAAAAAAAVAREAAAAAAAAAAAACAAAABAAAAJsAGQCbABkAAAAAAAAAAAACAAAABAAAAJAAIQCQACEAAQAAAFoaAAACAAAAFAAAAAAAAADAAAkAAAAAACAdAAACAAAAFAAAAAAAAAAUARkAAAAAACodAAACAAAAFAAAAAAAAAAUARkAAAAAADIdAAACAAAAFAAAAAAAAAAUARkAAAAAAAAAAAACAAAABAAAADUAIQA1ACEAAAAAAEAdAAACAAAAFAAAAAAAAACcABkAAAAAAE4dAAACAAAAJAAAAAAAAACPAAkAAAAAAFUdAAACAAAAFAAAAAAAAAC/ABEAAAAAAAAAAAACAAAABAAAAL8AEQC/ABEAAAAAAGMdAAACAAAAFAAAAAAAAAAVARkAAAAAAAAAAAACAAAABAAAAL8AEwC/ABMAAAAAAFoaAAACAAAAFAAAAAAAAAC+ABEAAAAAAGodAAACAAAAFAAAAAAAAAC+ABEAAAAAAG8dAAACAAAAFAAAAAAAAAAUASEAAAAAAAAAAAACAAAABAAAAL4AEwC+ABMAAAAAAHkdAAACAAAAFAAAAAAAAAAUASEAAAAAAFoaAAACAAAAFAAAAAAAAACdABEAAQAAAFoaAAACAAAAFAAAAAAAAAC/AAkAAAAAAIEdAAACAAAAFAAAAAAAAAC+ABkAAAAAAFoaAAACAAAAFAAAAAAAAAC+ABkAAQAAAI8dAAACAAAAFAAAAAAAAAC+AAkAAAAAAJYdAAACAAAAFAAAAAAAAAAUASkAAAAAAKAdAAACAAAAFAAAAAAAAACdABkAAAAAAK4dAAACAAAAFAAAAAAAAAC+ACEAAAAAAEgEAAACAAAAFAAAAAAAAAAhAAkAAAAAAEgEAAACAAAAFAAAAAAAAAAaABEAAAAAAEgEAAACAAAAFAAAAAAAAAAaABEAAAAAAEgEAAACAAAAFAAAAAAAAAAaABEAAAAAALwdAAACAAAAJAAAAAAAAADQABEAAAAAAEgEAAACAAAAFAAAAAAAAAAaABkAAAAAANQCAAACAAAAFAAAAAAAAAAlABkAAAAAANQCAAACAAAAFAAAAAAAAAAiACEAAQAAAM8dAAACAAAAFAAAAAAAAACsAAkAAAAAADoBAAACAAAAFAAAAAAAAADQAAkAAAAAANwdAAACAAAAFAAAAAAAAAAaABEAAAAAAOEdAAACAAAAFAAAAAAAAAAaABEAAAAAAOgdAAACAAAAFAAAAAAAAAAlABEAAAAAAO0dAAACAAAAFAAAAAAAAAAiABkAAAAAAAMDAAACAAAAFAAAAAAAAAAlAAkAAAAAAEgEAAACAAAAFAAAAAAAAAAiABEA", Uint32Array),
+  stateData: __lezerTable("//8AAMsAAAAEAMYAAAAEAAQAAAAEAMUAAQACAP//AAABABQAAAAHABEAAAAWAB8AAAAYAAoAAAAfACAAAAAjAC8AAAAmACEAAAAvACIAAAAwACsAAAAzADIAAAA0ADEAAAA3AAsAAAA7AAwAAABGABAAAABQABAAAABRABAAAABSABAAAABZACQAAABbACUAAABdACYAAABfACcAAABhACgAAABlACkAAABnACoAAABqACwAAABrACwAAABtAC0AAABvAC4AAAB4ADAAAAB7ADMAAAB/ADQAAACBADUAAACGADYAAACJABgAAACLADcAAADXAAMAAADYAAMAAADcAAQAAADdAAgAAADxAA0AAADyAA0AAADzAA0AAAD0AA0AAAD1AA0AAAD2AA0AAAD3AA0AAAD4AA0AAAD5AA4AAAD6AA4AAAD7AA4AAAD8AA4AAAD9AA4AAAD+AA4AAAD/AA4AAAAAAQ4AAAD//wAAxQA4AAAA//8AAAcAPwAAAA8APwAAABEAQAAAABgARwAAADcASQAAAEQASwAAANIAOgAAANMAOwAAANQAPAAAANUAPQAAANYAPQAAANcAPgAAANgAPgAAANkAPwAAANoAPwAAANsAPwAAAP//AAAbAOAACQAcAOAACQAdAOAACQAeAOAACQAfAOAACQAgAOAACQAjAOAACQAqAOAACQArAOAACQBWAOAACQBzAOAACQDEAOAACQDHAOAACQDiAOAACQAXAOAACQAzAOAACQA0AOAACQDjAOAACQA2AOAACQA6AOAACQAwAOAACQBoAOAACQAkAOAACQBLAOAACQD//wEAvAAAABYAHwAAABgACgAAADcACwAAADsADAAAAEYAEAAAAFAAEAAAAFEAEAAAAFIAEAAAANcAAwAAANgAAwAAANwABAAAAN0ACAAAAPEADQAAAPIADQAAAPMADQAAAPQADQAAAPUADQAAAPYADQAAAPcADQAAAPgADQAAAPkADgAAAPoADgAAAPsADgAAAPwADgAAAP0ADgAAAP4ADgAAAP8ADgAAAAABDgAAAP//AAAqAN8ACQArAN8ACQBzAN8ACQDEAN8ACQDHAN8ACQDiAN8ACQD//wAAGwBOAAAAHABPAAAAHQBNAAAAHgBNAAAAHwBQAAAAIABRAAAAIwBSAAAAVgDfAAkA//8BAJABAAAHAFgAAAAXAFoAAAAfAMUCAAAmANMCAAAvACIAAAD//wEAOgEAAAcAXAAAAB8AxQIAACYA0wIAADYAXQAAAP//AQA6AQAABwBgAAAAEQBhAAAAHwDFAgAAJgDTAgAAOgBiAAAA//8BADoBAAACAGUAAADIAGUAAADJAGcAAAD//wAAAgBqAAAAAwBoAAAAyABqAAAAyQBsAAAA//8AAAcA0QAJAA8A0QAJABEA0QAJABgA0QAJABsA0QAJABwA0QAJAB0A0QAJAB4A0QAJAB8A0QAJACAA0QAJACMA0QAJACoA0QAJADcA0QAJAEQA0QAJANIA0QAJANMA0QAJANQA0QAJANUA0QAJANYA0QAJANcA0QAJANgA0QAJANkA0QAJANoA0QAJANsA0QAJABcA0QAJADMA0QAJADQA0QAJAP//AADxAA0AAADyAA0AAADzAA0AAAD0AA0AAAD1AA0AAAD2AA0AAAD3AA0AAAD4AA0AAAD5AA4AAAD6AA4AAAD7AA4AAAD8AA4AAAD9AA4AAAD+AA4AAAD/AA4AAAAAAQ4AAAArANEACQBWANEACQBzANEACQDEANEACQDHANEACQDiANEACQDjANEACQA2ANEACQA6ANEACQAwANEACQBoANEACQAkANEACQBLANEACQD//wEADwIAACoAcAAAACsA0AAJAFYA0AAJAHMA0AAJAMQA0AAJAMcA0AAJAOIA0AAJAP//AAAfAMUCAAAmANMCAAD//wEAOgEAAHMAcwAAAMQAdQAAAMcAdQAAAP//AADdAAgAAAD//wAAMwB6AAAAgQA1AAAAhgA2AAAAiQAYAAAA//8AAB8AIAAAAP//AQA6AQAABwB/AAAAEQCAAAAA3QAIAAAAKwAnAAEA//8AAAcAhAAAAB8AxQIAACYA0wIAADAAhQAAAP//AQA6AQAAKwCHAAAAVgCMAAAA4gCIAAAAcwBXAAkAxABXAAkAxwBXAAkA//8AAAcAhAAAAB8AxQIAACYA0wIAAHMAYAAJAMQAYAAJAMcAYAAJAP//AQA6AQAAHwDFAgAAJgDTAgAAcwBkAAkAxABkAAkAxwBkAAkA//8BADoBAAAYAJIAAADdAAgAAAD//wAARACUAAAAUACUAAAA3QAIAAAA//8AAAcAnwAAAP//AQA6AQAANAChAAAAfwCiAAAAgQCjAAAA//8AACsApAAAAP//AAAHAKsAAAD//wEAOgEAAAQArQAAAMQArAAAAMcArAAAAMsArgAAAP//AAAHALcAAAARALcAAAAXALkAAAAfAMUCAAAmANMCAAD//wEAOgEAAB8AxQIAACYA0wIAACsAvAAAAP//AQA6AQAA8AC+AAAA//8AABEAQAAAABgARwAAADcASQAAAEQASwAAAAcAEgARAA8AEgARABsAEgARABwAEgARAB0AEgARAB4AEgARAB8AEgARACAAEgARACMAEgARACoAEgARACsAEgARAFYAEgARAHMAEgARAMQAEgARAMcAEgARANIAEgARANMAEgARANQAEgARANUAEgARANYAEgARANcAEgARANgAEgARANkAEgARANoAEgARANsAEgARAOIAEgARABcAEgARADMAEgARADQAEgARAOMAEgARADYAEgARADoAEgARADAAEgARAGgAEgARACQAEgARAEsAEgARAP//AAAeAMMAAAD//wAAHwDDAAAA//8BADoBAAAfAMUCAAD//wEAOgEAABsAxwIAABwAyAIAAB0AxgIAAB4AxgIAAB8AzwIAACAA0AIAACMA1AIAABcA3wAJADMA3wAJADQA3wAJAOMA3wAJADYA3wAJADoA3wAJADAA3wAJAGgA3wAJAEsA3wAJAP//AQCQAQAA4wDFAAAAFwDeAAkAKgDeAAkAMwDeAAkANADeAAkANgDeAAkAKwDeAAkA//8AABcAxwAAACoAyAAAADMAzAAAADQAywAAAP//AAAXAMcAAAD//wAAKgDPAAAAMwDMAAAANADLAAAANgDqAAkA//8AADYA0wAAAP//AAAqANQAAAArANYAAAAzAMwAAAA0AMsAAAA6AOUACQD//wAAOgDaAAAA//8AADoA2wAAAP//AAACAGUAAADIAGUAAADJAN0AAAD//wAABwDfAAAAHwDFAgAAJgDTAgAALwAiAAAA//8BADoBAAACAGoAAAADAGgAAADIAGoAAADJAOIAAAD//wAABwBPABEADwBPABEAEQBPABEAGABPABEAGwBPABEAHABPABEAHQBPABEAHgBPABEAHwBPABEAIABPABEAIwBPABEAKgBPABEAKwBPABEANwBPABEARABPABEAVgBPABEAcwBPABEAxABPABEAxwBPABEA0gBPABEA0wBPABEA1ABPABEA1QBPABEA1gBPABEA1wBPABEA2ABPABEA2QBPABEA2gBPABEA2wBPABEA4gBPABEAFwBPABEAMwBPABEANABPABEA4wBPABEANgBPABEAOgBPABEAMABPABEAaABPABEAJABPABEASwBPABEA//8BAIUAAAAqAOQAAAArANAAEQBWANAAEQBzANAAEQDEANAAEQDHANAAEQDiANAAEQD//wEAvAAAAAcA5gAAAB8AIAAAACYAIQAAACsA0AARAFYA0AARAHMA0AARAMQA0AARAMcA0AARAOIA0AARAP//AQA6AQAAKgDkAAAAKwDQABEAVgDQABEAcwDQABEAxADQABEAxwDQABEA4gDQABEA//8AAAEAFAAAAAcAEQAAAB8AIAAAACYAIQAAAC8AIgAAADAAKwAAAFkAJAAAAFsAJQAAAF0AJgAAAF8AJwAAAGEAKAAAAGUAKQAAAGcAKgAAAGoALAAAAGsALAAAAG0ALQAAAG8ALgAAAHMAtAAJAMQAtAAJAMcAtAAJAP//AQA6AQAAcwBzAAAAxADrAAAAxwDrAAAA//8AAEQA7AAAABgACQEJAMQACQEJACoACQEJAGgACQEJAHMACQEJAMcACQEJAGcACQEJABcACQEJAP//AAAYAEcAAADEAO4AAAD//wAAGwAVABEAHAAVABEAHQAVABEAHgAVABEAHwAVABEAIAAVABEAIwAVABEAKgAVABEAKwAVABEAVgAVABEAcwAVABEAxAAVABEAxwAVABEA4gAVABEAFwAVABEAMwAVABEANAAVABEA4wAVABEANgAVABEAOgAVABEAMAAVABEAaAAVABEAJAAVABEASwAVABEA//8BALwAAAAjACEAEQAqACEAEQArACEAEQBzACEAEQDEACEAEQDHACEAEQDiACEAEQD//wAAGwBOAAAAHABPAAAAHQBNAAAAHgBNAAAAHwBQAAAAIABRAAAAVgAhABEA//8BAIsGAADiAPAAAAAqAOEACQArAOEACQD//wAA3QAIAAAAKgDhAAkAKwDhAAkA//8AACoA8wAAACsAJwAJAP//AAArAPUAAAD//wAAKgDUAAAAcwDlAAkAxADlAAkAxwDlAAkAFwDlAAkAKwDlAAkAOgDlAAkASwDlAAkA4gDlAAkA//8AAAcAzgIAAB8AxQIAACYA0wIAAC8AIgAAAP//AQA6AQAA4gCIAAAAcwAGABEAxAAGABEAxwAGABEA//8AACoA/gAAAHMA5wAJAMQA5wAJAMcA5wAJAB4A5wAJAP//AQC8AAAAKgABAQAAMAAAAQAAcwBkABEAxABkABEAxwBkABEA//8AACoAAgEAAGgABAEAAHMACAEJAMQACAEJAMcACAEJABcACAEJAP//AABEAJQAAABQAJQAAABnAAcBAADdAAgAAAD//wAAZwAHAQAA//8AACoACQEAAHMACgEJAMQACgEJAMcACgEJAP//AAAqAAsBAABzAAYBCQDEAAYBCQDHAAYBCQArAAYBCQD//wAANwANAQAA4gAOAQAA//8AACoAEgEAAB4ADQEJAP//AQC8AAAAHgAVAQAA//8AAAEAFAAAAAcAEQAAAB8AIAAAACYAIQAAAC8AIgAAADAAKwAAAFkAJAAAAFsAJQAAAF0AJgAAAF8AJwAAAGEAKAAAAGUAKQAAAGcAKgAAAGoALAAAAGsALAAAAG0ALQAAAG8ALgAAAMQAGgEAAP//AQA6AQAAJAAeAQAAfAAcAQAAfQAdAQAAAQB6ABEABwB6ABEAFgB6ABEAGAB6ABEAHwB6ABEAIwB6ABEAJgB6ABEALwB6ABEAMAB6ABEAMwB6ABEANAB6ABEANwB6ABEAOwB6ABEARgB6ABEAUAB6ABEAUQB6ABEAUgB6ABEAWQB6ABEAWwB6ABEAXQB6ABEAXwB6ABEAYQB6ABEAZQB6ABEAZwB6ABEAagB6ABEAawB6ABEAbQB6ABEAbwB6ABEAeAB6ABEAewB6ABEAfwB6ABEAgQB6ABEAhgB6ABEAiQB6ABEAiwB6ABEAwQB6ABEA1wB6ABEA2AB6ABEA3AB6ABEA3QB6ABEA8QB6ABEA8gB6ABEA8wB6ABEA9AB6ABEA9QB6ABEA9gB6ABEA9wB6ABEA+AB6ABEA+QB6ABEA+gB6ABEA+wB6ABEA/AB6ABEA/QB6ABEA/gB6ABEA/wB6ABEAAAF6ABEAwwB6ABEAxwB6ABEA//8AACoAHwEAAGgAIQEAACsADgEJAP//AAAYACMBAAA3AA0BAAD//wAAGABHAAAAKwCkAAAANwANAQAA//8AACsAKQEAAP//AQC8AAAAxAAsAQAAxwAsAQAA//8AAAQALQEAAMQALAEAAMcALAEAAP//AAAHAD8AAAAPAD8AAAARAEAAAAAYAEcAAAA3AEkAAABEAEsAAADUADwAAADVAD0AAADWAD0AAADXAD4AAADYAD4AAADZAD8AAADaAD8AAADbAD8AAAAbAAgAGQAcAAgAGQAdAAgAGQAeAAgAGQAfAAgAGQAgAAgAGQAjAAgAGQAqAAgAGQArAAgAGQBWAAgAGQBzAAgAGQDEAAgAGQDHAAgAGQDSAAgAGQDiAAgAGQAXAAgAGQAzAAgAGQA0AAgAGQDjAAgAGQA2AAgAGQA6AAgAGQAwAAgAGQBoAAgAGQAkAAgAGQBLAAgAGQD//wAA0wA7AAAA//8BAMUIAADTAAgAGQD//wEAxQgAAAcAPwAAAA8APwAAABEAQAAAABgARwAAADcASQAAAEQASwAAANcAPgAAANgAPgAAANkAPwAAANoAPwAAANsAPwAAABsACAAZABwACAAZAB0ACAAZAB4ACAAZAB8ACAAZACAACAAZACMACAAZACoACAAZACsACAAZAFYACAAZAHMACAAZAMQACAAZAMcACAAZANIACAAZANMACAAZANQACAAZAOIACAAZABcACAAZADMACAAZADQACAAZAOMACAAZADYACAAZADoACAAZADAACAAZAGgACAAZACQACAAZAEsACAAZAP//AADVAD0AAADWAD0AAAD//wEASgkAANUACAAZANYACAAZAP//AQBKCQAAEQBAAAAAGABHAAAANwBJAAAARABLAAAAGwAIABkAHAAIABkAHQAIABkAHgAIABkAHwAIABkAIAAIABkAIwAIABkAKgAIABkAKwAIABkAVgAIABkAcwAIABkAxAAIABkAxwAIABkA0gAIABkA0wAIABkA1AAIABkA1QAIABkA1gAIABkA1wAIABkA2AAIABkA4gAIABkAFwAIABkAMwAIABkANAAIABkA4wAIABkANgAIABkAOgAIABkAMAAIABkAaAAIABkAJAAIABkASwAIABkA//8AAAcAPwAAAA8APwAAANkAPwAAANoAPwAAANsAPwAAAP//AQDSCQAABwAIABkADwAIABkA2QAIABkA2gAIABkA2wAIABkA//8BANIJAAAzAMwAAAA0AMsAAAAXAO0ACQAqAO0ACQD//wAA4gAvAQAA4wAvAQAA//8BAA8CAAAqADEBAAAXAOwACQD//wAAFwAzAQAA//8AACoANAEAACsANgEAADYA7wAJAP//AAAfAMUCAAAmANMCAAAqADQBAAArADcBAAA2AO8ACQD//wEAOgEAADYAOQEAAP//AAAdAE0AAAAeAE0AAAAfAFAAAAAgAFEAAAAbABoAGQAjABoAGQAqABoAGQArABoAGQBWABoAGQBzABoAGQDEABoAGQDHABoAGQDiABoAGQD//wAAHABPAAAA//8BAKsKAAAcABoAGQD//wEAqwoAABsAxwIAABwAyAIAAB0AxgIAAB4AxgIAAB8AzwIAACAA0AIAAP//AAAkADsBAAD//wEA4goAAAcAQAEAABcAQQEAAB8AxQIAACYA0wIAAP//AQA6AQAAFwBBAQAAKgBCAQAA//8AABcARAEAAP//AAA0AEYBAAD//wAAFwBHAQAAKgBCAQAAMwDMAAAANADLAAAA//8BALwAAAAbAMcCAAAcAMgCAAAdAMYCAAAeAMYCAAAfAM8CAAAgANACAAAXACEAEQAzACEAEQA0ACEAEQDjACEAEQA2ACEAEQA6ACEAEQAwACEAEQBoACEAEQAkACEAEQBLACEAEQD//wEAiwYAAAcAQAEAAB8AxQIAACYA0wIAADYA6gARAP//AQA6AQAAKgBKAQAANgDqABEA//8AADYASwEAAP//AAAqAEoBAAAzAMwAAAA0AMsAAAA2AOoAEQD//wEAvAAAAAcATwEAAB8AxQIAACYA0wIAADoA5QARAHMA5QARAMQA5QARAMcA5QARABcA5QARACsA5QARAEsA5QARAOIA5QARAP//AQA6AQAAKgBQAQAAOgDlABEAcwDlABEAxADlABEAxwDlABEAFwDlABEAKwDlABEASwDlABEA4gDlABEA//8AADoAUwEAAP//AAAqAFABAAAzAMwAAAA0AMsAAAA6AOUAEQD//wEAvAAAACoAVgEAADMAzAAAADQAywAAADoA6wARAP//AQC8AAAAKgBZAQAAKwACAQkAOgACAQkASwACAQkA4gACAQkA//8AACsAXQEAADoAXwEAAEsAYAEAAOIAXAEAAP//AAAHAOYAAAAfACAAAAAmACEAAAArANAAGQBWANAAGQBzANAAGQDEANAAGQDHANAAGQDiANAAGQD//wEAOgEAACoAYgEAACsA0AAZAFYA0AAZAHMA0AAZAMQA0AAZAMcA0AAZAOIA0AAZAP//AABEAOwAAAAYAAkBEQDEAAkBEQAqAAkBEQBoAAkBEQBzAAkBEQDHAAkBEQBnAAkBEQAXAAkBEQD//wAAxABnAQAA//8AAAcAfwAAABEAgAAAAN0ACAAAAP//AAAqAPMAAAArACcAEQD//wAAHwAgAAAAJgAhAAAA//8BADoBAAAqAFABAABzAOUAEQDEAOUAEQDHAOUAEQAXAOUAEQArAOUAEQA6AOUAEQBLAOUAEQDiAOUAEQD//wEAvAAAACoAbAEAAHMA0AAJAMQA0AAJAMcA0AAJAOIA0AAJAP//AADiAIgAAABzAAYAGQDEAAYAGQDHAAYAGQD//wAAcwDnABEAxADnABEAxwDnABEAHgDnABEA//8BADoBAAAqAG8BAABzAOcAEQDEAOcAEQDHAOcAEQAeAOcAEQD//wAA3QAIAAAAcwAIAREAxAAIAREAxwAIAREAFwAIAREA//8AACoAdAEAAHMACAERAMQACAERAMcACAERABcACAERAP//AAAXAHcBAAD//wAABwB4AQAAGACSAAAA3QAIAAAA//8AAGcAeQEAAP//AADdAAgAAABzAAoBEQDEAAoBEQDHAAoBEQD//wAAKgB7AQAAcwAKAREAxAAKAREAxwAKAREA//8AAB8AxQIAACYA0wIAAHMABgERAMQABgERAMcABgERACsABgERAP//AQA6AQAAKgB+AQAAcwAGAREAxAAGAREAxwAGAREAKwAGAREA//8AAAcAgAEAABEAgAEAAN0ACAAAAP//AADiAIUBAAD//wAAJACIAQAAdgCHAQAAAQB0ABkABwB0ABkAFgB0ABkAGAB0ABkAHwB0ABkAIwB0ABkAJgB0ABkALwB0ABkAMAB0ABkAMwB0ABkANAB0ABkANwB0ABkAOwB0ABkARgB0ABkAUAB0ABkAUQB0ABkAUgB0ABkAWQB0ABkAWwB0ABkAXQB0ABkAXwB0ABkAYQB0ABkAZQB0ABkAZwB0ABkAagB0ABkAawB0ABkAbQB0ABkAbwB0ABkAeAB0ABkAewB0ABkAfwB0ABkAgQB0ABkAhgB0ABkAiQB0ABkAiwB0ABkAwQB0ABkA1wB0ABkA2AB0ABkA3AB0ABkA3QB0ABkA8QB0ABkA8gB0ABkA8wB0ABkA9AB0ABkA9QB0ABkA9gB0ABkA9wB0ABkA+AB0ABkA+QB0ABkA+gB0ABkA+wB0ABkA/AB0ABkA/QB0ABkA/gB0ABkA/wB0ABkAAAF0ABkAwwB0ABkAxwB0ABkA//8AACQAiQEAAAEAdwAZAAcAdwAZABYAdwAZABgAdwAZAB8AdwAZACMAdwAZACYAdwAZAC8AdwAZADAAdwAZADMAdwAZADQAdwAZADcAdwAZADsAdwAZAEYAdwAZAFAAdwAZAFEAdwAZAFIAdwAZAFkAdwAZAFsAdwAZAF0AdwAZAF8AdwAZAGEAdwAZAGUAdwAZAGcAdwAZAGoAdwAZAGsAdwAZAG0AdwAZAG8AdwAZAHgAdwAZAHsAdwAZAH8AdwAZAIEAdwAZAIYAdwAZAIkAdwAZAIsAdwAZAMEAdwAZANcAdwAZANgAdwAZANwAdwAZAN0AdwAZAPEAdwAZAPIAdwAZAPMAdwAZAPQAdwAZAPUAdwAZAPYAdwAZAPcAdwAZAPgAdwAZAPkAdwAZAPoAdwAZAPsAdwAZAPwAdwAZAP0AdwAZAP4AdwAZAP8AdwAZAAABdwAZAMMAdwAZAMcAdwAZAP//AAAHAIsBAAAeAA0BEQD//wEAOgEAACoAjAEAAB4ADQERAP//AAAqAIwBAAAeAA0BEQD//wEAvAAAAB4AkAEAAP//AADCAJQBAAD//wAAJACXAQAAfAAcAQAAfQCWAQAAAQB6ABkABwB6ABkAFgB6ABkAGAB6ABkAHwB6ABkAIwB6ABkAJgB6ABkALwB6ABkAMAB6ABkAMwB6ABkANAB6ABkANwB6ABkAOwB6ABkARgB6ABkAUAB6ABkAUQB6ABkAUgB6ABkAWQB6ABkAWwB6ABkAXQB6ABkAXwB6ABkAYQB6ABkAZQB6ABkAZwB6ABkAagB6ABkAawB6ABkAbQB6ABkAbwB6ABkAeAB6ABkAewB6ABkAfwB6ABkAgQB6ABkAhgB6ABkAiQB6ABkAiwB6ABkAwQB6ABkA1wB6ABkA2AB6ABkA3AB6ABkA3QB6ABkA8QB6ABkA8gB6ABkA8wB6ABkA9AB6ABkA9QB6ABkA9gB6ABkA9wB6ABkA+AB6ABkA+QB6ABkA+gB6ABkA+wB6ABkA/AB6ABkA/QB6ABkA/gB6ABkA/wB6ABkAAAF6ABkAwwB6ABkAxwB6ABkA//8AAAcAmgEAAB8AxQIAACYA0wIAACsApAAAAP//AQA6AQAAHwDFAgAAJgDTAgAAKwAOAREA//8BADoBAAAqAJ4BAAArAA4BEQD//wAABwCiAQAAEQCjAQAAFwCmAQAA2QCkAQAA3QAIAAAA//8AACsApAAAABEBqAEAAP//AAAYACMBAAD//wAAGABHAAAAKwCkAAAA//8AAMQArQEAAP//AADEAK8BAADHAK8BAAD//wAABwC3AAAAEQC3AAAAHwDFAgAAJgDTAgAAFwDsABEA//8BADoBAAAqALIBAAAXAOwAEQD//wAAHwDFAgAAJgDTAgAAKwC1AQAANgDvABEA//8BADoBAAAqALYBAAA2AO8AEQD//wAAHwDFAgAAJgDTAgAAKgC2AQAAKwC5AQAANgDvABEA//8BADoBAAAfAMUCAAAmANMCAAAqALYBAAA2AO8AEQD//wEAOgEAACoAtgEAACsAuQEAADYA7wARAP//AAAdAMYCAAAeAMYCAAAfAM8CAAAgANACAAAXABoAGQAbABoAGQAjABoAGQAqABoAGQAzABoAGQA0ABoAGQDjABoAGQA2ABoAGQArABoAGQA6ABoAGQBzABoAGQDEABoAGQDHABoAGQAwABoAGQBoABoAGQAkABoAGQBLABoAGQDiABoAGQD//wAAHADIAgAA//8BAHUQAAAcABoAGQD//wEAdRAAAAcAQAEAABcAvgEAAB8AxQIAACYA0wIAAP//AQA6AQAAHgDAAQAA//8AABcAvgEAACoAwgEAAP//AAAXAMMBAAD//wAABwBAAQAAHwDFAgAAJgDTAgAANgDqABkA//8BADoBAAAqAMQBAAA2AOoAGQD//wAANgDFAQAA//8AAAcATwEAAB8AxQIAACYA0wIAADoA5QAZAHMA5QAZAMQA5QAZAMcA5QAZABcA5QAZACsA5QAZAEsA5QAZAOIA5QAZAP//AQA6AQAAKgDIAQAAMwDMAAAANADLAAAAOgDrABkA//8AACoAywEAADoA5QAZAHMA5QAZAMQA5QAZAMcA5QAZABcA5QAZACsA5QAZAEsA5QAZAOIA5QAZAP//AAA6AMwBAAD//wAAEQDOAQAAHwDFAgAAJgDTAgAAOgDrABkA//8BADoBAAAqAMgBAAA6AOsAGQD//wAAOgDQAQAA//8AAAcA0gEAAB8AxQIAACYA0wIAACsAAgERADoAAgERAEsAAgERAOIAAgERAP//AQA6AQAAKgDTAQAAKwACAREAOgACAREASwACAREA4gACAREA//8AADsA1gEAAAQB2AEAADoATAAJAP//AAA6ANoBAAD//wAAKwBdAQAAOgDbAQAA//8AACsAXQEAADoA2wEAAEsA3AEAAP//AAAHAOYAAAAfACAAAAAmACEAAAArANAAIQBWANAAIQBzANAAIQDEANAAIQDHANAAIQDiANAAIQD//wEAOgEAACoArAAZACsArAAZAFYArAAZAHMArAAZAMQArAAZAMcArAAZAOIArAAZAP//AQC8AAAABwDmAAAAHwAgAAAAJgAhAAAA//8BADoBAAAHAOYAAAAfAMUCAAAmANMCAABzANAAEQDEANAAEQDHANAAEQDiANAAEQD//wEAOgEAACoA3QEAAHMA0AARAMQA0AARAMcA0AARAOIA0AARAP//AAAqAKMAEQBzAKMAEQDEAKMAEQDHAKMAEQAeAKMAEQD//wEAvAAAAHMA5wAZAMQA5wAZAMcA5wAZAB4A5wAZAP//AQA6AQAAKgDgAQAAcwBkACEAxABkACEAxwBkACEA//8AAGgA4QEAACoAsAARAHMAsAARAMQAsAARAMcAsAARABcAsAARAP//AADdAAgAAABzAAgBGQDEAAgBGQDHAAgBGQAXAAgBGQD//wAAKgDjAQAAcwAIARkAxAAIARkAxwAIARkAFwAIARkA//8AAAcA5QEAABgAkgAAAN0ACAAAAP//AADdAAgAAABzAAoBGQDEAAoBGQDHAAoBGQD//wAAHwDFAgAAJgDTAgAAcwAGARkAxAAGARkAxwAGARkAKwAGARkA//8BADoBAAArAIcAAAAqAHEACQA2AHEACQD//wAAKgDpAQAANgALAQkA//8AADYA6wEAAP//AAAkAO4BAAB2AIcBAAABAHQAIQAHAHQAIQAWAHQAIQAYAHQAIQAfAHQAIQAjAHQAIQAmAHQAIQAvAHQAIQAwAHQAIQAzAHQAIQA0AHQAIQA3AHQAIQA7AHQAIQBGAHQAIQBQAHQAIQBRAHQAIQBSAHQAIQBZAHQAIQBbAHQAIQBdAHQAIQBfAHQAIQBhAHQAIQBlAHQAIQBnAHQAIQBqAHQAIQBrAHQAIQBtAHQAIQBvAHQAIQB4AHQAIQB7AHQAIQB/AHQAIQCBAHQAIQCGAHQAIQCJAHQAIQCLAHQAIQDBAHQAIQDXAHQAIQDYAHQAIQDcAHQAIQDdAHQAIQDxAHQAIQDyAHQAIQDzAHQAIQD0AHQAIQD1AHQAIQD2AHQAIQD3AHQAIQD4AHQAIQD5AHQAIQD6AHQAIQD7AHQAIQD8AHQAIQD9AHQAIQD+AHQAIQD/AHQAIQAAAXQAIQDDAHQAIQDHAHQAIQD//wAAHgC2ABEAKgC2ABEA//8BALwAAAAHAIsBAAAeAA0BGQD//wEAOgEAACoA9QEAAB4ADQEZAP//AAAqAP8BAAArAKQAAABoAP8BAAD//wAAfQABAgAAAQB6ACEABwB6ACEAFgB6ACEAGAB6ACEAHwB6ACEAIwB6ACEAJgB6ACEALwB6ACEAMAB6ACEAMwB6ACEANAB6ACEANwB6ACEAOwB6ACEARgB6ACEAUAB6ACEAUQB6ACEAUgB6ACEAWQB6ACEAWwB6ACEAXQB6ACEAXwB6ACEAYQB6ACEAZQB6ACEAZwB6ACEAagB6ACEAawB6ACEAbQB6ACEAbwB6ACEAeAB6ACEAewB6ACEAfwB6ACEAgQB6ACEAhgB6ACEAiQB6ACEAiwB6ACEAwQB6ACEA1wB6ACEA2AB6ACEA3AB6ACEA3QB6ACEA8QB6ACEA8gB6ACEA8wB6ACEA9AB6ACEA9QB6ACEA9gB6ACEA9wB6ACEA+AB6ACEA+QB6ACEA+gB6ACEA+wB6ACEA/AB6ACEA/QB6ACEA/gB6ACEA/wB6ACEAAAF6ACEAwwB6ACEAxwB6ACEA//8AAGgAAgIAACoAuAARACsAuAARAP//AAAfAMUCAAAmANMCAAArAA4BGQD//wEAOgEAACoABAIAACsADgEZAP//AAArAIcAAADiAAYCAAAXABABCQAqABABCQD//wAA3QAIAAAAFwAQAQkAKgAQAQkA//8AACoACgIAABcADwEJAP//AAAXAAwCAAD//wAAwgAPAgAA//8AADMAzAAAADQAywAAABcA7QAZACoA7QAZAP//AAAHALcAAAARALcAAAAfAMUCAAAmANMCAAAXAOwAGQD//wEAOgEAACsAEgIAACoApgARADYApgARAP//AAAfAMUCAAAmANMCAAArABMCAAAqAKYAEQA2AKYAEQD//wEAOgEAAB8AxQIAACYA0wIAACsAtQEAADYA7wAZAP//AQA6AQAAKgAWAgAANgDvABkA//8AAB8AxQIAACYA0wIAACoAFgIAADYA7wAZAP//AQA6AQAAKgAWAgAAKwAZAgAANgDvABkA//8AABcAogAZACoAogAZADYAogAZAP//AQC8AAAABwBAAQAAHwDFAgAAJgDTAgAA//8BADoBAAAeABsCAAD//wAABwBAAQAAFwAcAgAAHwDFAgAAJgDTAgAA//8BADoBAAAHAEABAAAfAMUCAAAmANMCAAA2AOoAIQD//wEAOgEAACoAoQAZADoAoQAZAHMAoQAZAMQAoQAZAMcAoQAZABcAoQAZACsAoQAZAEsAoQAZAOIAoQAZAP//AQC8AAAABwBPAQAAHwDFAgAAJgDTAgAA//8BADoBAAARAM4BAAAfAMUCAAAmANMCAAA6AOsAIQD//wEAOgEAACoAHQIAADoA6wAhAP//AAA6AB4CAAD//wAABwBPAQAAHwDFAgAAJgDTAgAAOgDlACEAcwDlACEAxADlACEAxwDlACEAFwDlACEAKwDlACEASwDlACEA4gDlACEA//8BADoBAAArAB8CAAD//wAABwDSAQAAHwDFAgAAJgDTAgAAKwACARkAOgACARkASwACARkA4gACARkA//8BADoBAAAqACQCAAArAAIBGQA6AAIBGQBLAAIBGQDiAAIBGQD//wAAOwDWAQAABAHYAQAAOgBMABEA//8AACsAXQEAADoAJwIAAP//AAAHAOYAAAAfAMUCAAAmANMCAABzANAAGQDEANAAGQDHANAAGQDiANAAGQD//wEAOgEAACoAKAIAAHMA0AAZAMQA0AAZAMcA0AAZAOIA0AAZAP//AADdAAgAAABzAAgBIQDEAAgBIQDHAAgBIQAXAAgBIQD//wAAKgArAgAAcwAIASEAxAAIASEAxwAIASEAFwAIASEA//8AAAcAgAEAABEAgAEAAN0ACAAAADYACwERAP//AAAqAC0CAAA2AAsBEQD//wAAHgC2ABkAKgC2ABkA//8BALwAAAAHAIsBAAD//wEAOgEAAAcAiwEAAB4ADQEhAP//AQA6AQAAJAAxAgAAAQB5ACkABwB5ACkAFgB5ACkAGAB5ACkAHwB5ACkAIwB5ACkAJgB5ACkALwB5ACkAMAB5ACkAMwB5ACkANAB5ACkANwB5ACkAOwB5ACkARgB5ACkAUAB5ACkAUQB5ACkAUgB5ACkAWQB5ACkAWwB5ACkAXQB5ACkAXwB5ACkAYQB5ACkAZQB5ACkAZwB5ACkAagB5ACkAawB5ACkAbQB5ACkAbwB5ACkAeAB5ACkAewB5ACkAfwB5ACkAgQB5ACkAhgB5ACkAiQB5ACkAiwB5ACkAwQB5ACkA1wB5ACkA2AB5ACkA3AB5ACkA3QB5ACkA8QB5ACkA8gB5ACkA8wB5ACkA9AB5ACkA9QB5ACkA9gB5ACkA9wB5ACkA+AB5ACkA+QB5ACkA+gB5ACkA+wB5ACkA/AB5ACkA/QB5ACkA/gB5ACkA/wB5ACkAAAF5ACkAwwB5ACkAxwB5ACkA//8AAMMANQIAAMcANQIAAP//AQAQAAAAfQA2AgAAAQB6ACkABwB6ACkAFgB6ACkAGAB6ACkAHwB6ACkAIwB6ACkAJgB6ACkALwB6ACkAMAB6ACkAMwB6ACkANAB6ACkANwB6ACkAOwB6ACkARgB6ACkAUAB6ACkAUQB6ACkAUgB6ACkAWQB6ACkAWwB6ACkAXQB6ACkAXwB6ACkAYQB6ACkAZQB6ACkAZwB6ACkAagB6ACkAawB6ACkAbQB6ACkAbwB6ACkAeAB6ACkAewB6ACkAfwB6ACkAgQB6ACkAhgB6ACkAiQB6ACkAiwB6ACkAwQB6ACkA1wB6ACkA2AB6ACkA3AB6ACkA3QB6ACkA8QB6ACkA8gB6ACkA8wB6ACkA9AB6ACkA9QB6ACkA9gB6ACkA9wB6ACkA+AB6ACkA+QB6ACkA+gB6ACkA+wB6ACkA/AB6ACkA/QB6ACkA/gB6ACkA/wB6ACkAAAF6ACkAwwB6ACkAxwB6ACkA//8AACoAOQIAACsApAAAAGgAOQIAAP//AAAfAMUCAAAmANMCAAArAA4BIQD//wEAOgEAACoAPAIAACsADgEhAP//AADiAAYCAAAXABABEQAqABABEQD//wAAKwCHAAAAFwAQAREAKgAQAREA//8AAAcAogEAABEAowEAANkApAEAAN0ACAAAABcADwERAP//AAAqAEACAAAXAA8BEQD//wAAjgBEAgAA//8AAAcAtwAAABEAtwAAAB8AxQIAACYA0wIAAP//AQA6AQAAHwDFAgAAJgDTAgAAKwBFAgAAKgCmABkANgCmABkA//8BADoBAAAfAMUCAAAmANMCAAAqAKYAGQA2AKYAGQD//wEAOgEAACsARQIAACoApgAZADYApgAZAP//AAAfAMUCAAAmANMCAAArALUBAAD//wEAOgEAAB8AxQIAACYA0wIAACsAtQEAADYA7wAhAP//AQA6AQAAKgBIAgAANgDvACEA//8AAB8AxQIAACYA0wIAACoASAIAADYA7wAhAP//AQA6AQAAIwBLAgAAMwDMAAAANADLAAAAFwDmACEANgDmACEAOgDmACEAKgDmACEA//8BAOIKAAARAM4BAAAfAMUCAAAmANMCAAA6AOsAKQD//wEAOgEAACoApAAZADoApAAZAP//AQC8AAAAEQDOAQAAHwDFAgAAJgDTAgAA//8BADoBAAAHANIBAAAfAMUCAAAmANMCAAD//wEAOgEAAAcA0gEAAB8AxQIAACYA0wIAACsAAgEhADoAAgEhAEsAAgEhAOIAAgEhAP//AQA6AQAAKwBdAQAAOgBQAgAASwBRAgAA4gBPAgAA//8AAAcA5gAAAB8AxQIAACYA0wIAAHMA0AAhAMQA0AAhAMcA0AAhAOIA0AAhAP//AQA6AQAA3QAIAAAAcwAIASkAxAAIASkAxwAIASkAFwAIASkA//8AAAcAgAEAABEAgAEAAN0ACAAAADYACwEZAP//AAAkAFUCAAABAHkAMQAHAHkAMQAWAHkAMQAYAHkAMQAfAHkAMQAjAHkAMQAmAHkAMQAvAHkAMQAwAHkAMQAzAHkAMQA0AHkAMQA3AHkAMQA7AHkAMQBGAHkAMQBQAHkAMQBRAHkAMQBSAHkAMQBZAHkAMQBbAHkAMQBdAHkAMQBfAHkAMQBhAHkAMQBlAHkAMQBnAHkAMQBqAHkAMQBrAHkAMQBtAHkAMQBvAHkAMQB4AHkAMQB7AHkAMQB/AHkAMQCBAHkAMQCGAHkAMQCJAHkAMQCLAHkAMQDBAHkAMQDXAHkAMQDYAHkAMQDcAHkAMQDdAHkAMQDxAHkAMQDyAHkAMQDzAHkAMQD0AHkAMQD1AHkAMQD2AHkAMQD3AHkAMQD4AHkAMQD5AHkAMQD6AHkAMQD7AHkAMQD8AHkAMQD9AHkAMQD+AHkAMQD/AHkAMQAAAXkAMQDDAHkAMQDHAHkAMQD//wAAHwDFAgAAJgDTAgAAKwAOASkA//8BADoBAAAHAKIBAAARAKMBAADZAKQBAADdAAgAAAAXAA8BGQD//wAAjgBEAgAAwwBdAgAAxwBdAgAA//8AAAcAZwIAABgAZQIAADcAZAIAADsAZgIAAEYAYAIAAFEAYgIAAFIAYgIAANgAXwIAAN0ACAAAAPEADQAAAPIADQAAAPMADQAAAPQADQAAAPUADQAAAPYADQAAAPcADQAAAPgADQAAAP//AAAfAMUCAAAmANMCAAAqAKYAIQA2AKYAIQD//wEAOgEAACsAbAIAACoApgAhADYApgAhAP//AAAfAMUCAAAmANMCAAArALUBAAA2AO8AKQD//wEAOgEAACoAbQIAADYA7wApAP//AAAfAMUCAAAmAHECAAD//wEAOgEAACMASwIAADMAzAAAADQAywAAABcA5gApADYA5gApADoA5gApACoA5gApAP//AQDiCgAAKwBdAQAAOgB0AgAA//8AACsAXQEAADoAdAIAAEsAdQIAAP//AAAHAKIBAAARAKMBAADZAKQBAADdAAgAAAD//wAAGAB6AgAARAB4AgAAKgCPAAkAaACPAAkA0gCPAAkAFwCPAAkA//8AACMAjwAJACsAjwAJADYAjwAJADoAjwAJAP//AQAGGwAA1wB8AgAA2AB8AgAAIwCQAAkAKgCQAAkAKwCQAAkAaACQAAkA0gCQAAkANgCQAAkAFwCQAAkAOgCQAAkA//8AAEYAfgIAAP//AAAqAIICAABoAIQCAADSAH8CAAAjABIBCQArABIBCQA2ABIBCQAXABIBCQD//wAAEQCHAgAA//8BAGYaAAAYAHoCAAAjABMBCQAqABMBCQArABMBCQBoABMBCQDSABMBCQA2ABMBCQAXABMBCQA6ABMBCQD//wAAIwCLAgAAKwCkAAAA//8AAB8AxQIAACYA0wIAACoApgApADYApgApAP//AQA6AQAAHwDFAgAAJgDTAgAAKwC1AQAANgDvADEA//8BADoBAAAqAI8CAAA2AO8AMQD//wAAFwDpAAkAIwDpAAkAMwDpAAkANADpAAkANgDpAAkAOgDpAAkAKgDpAAkA//8BAOIKAAAjAEsCAAAzAMwAAAA0AMsAAAAXAOgAEQA2AOgAEQA6AOgAEQAqAOgAEQD//wAAKwBdAQAAOgCSAgAA//8AAEQAeAIAABgAlgARACMAlgARACoAlgARACsAlgARAGgAlgARANIAlgARADYAlgARABcAlgARADoAlgARAP//AABGAJkCAAD//wAA1wB8AgAA2AB8AgAAIwCQABEAKgCQABEAKwCQABEAaACQABEA0gCQABEANgCQABEAFwCQABEAOgCQABEA//8AANIAfwIAACMAlAARACoAlAARACsAlAARAGgAlAARADYAlAARABcAlAARADoAlAARAP//AAAjABIBEQArABIBEQA2ABIBEQAXABIBEQD//wEAWhoAACoAngIAACMAEgERACsAEgERADYAEgERABcAEgERAP//AAA2AKECAAD//wAAFwChAgAA//8AACsAowIAAP//AAA6AKQCAAD//wAAHwDFAgAAJgDTAgAAKwC1AQAANgDvADkA//8BADoBAAArAKcCAAD//wAA4gCoAgAA//8BAAYbAAAqAKkCAABoAIQCAADSAH8CAAAXABUBCQD//wAAKgCpAgAAFwAVAQkA//8AABcAqwIAAP//AABGAKwCAAD//wAAaACEAgAAIwC8ABEAKgC8ABEAKwC8ABEA0gC8ABEANgC8ABEAFwC8ABEAOgC8ABEA//8AAGgAhAIAANIAfwIAACMAwAARACoAwAARACsAwAARADYAwAARABcAwAARAP//AAAjABIBGQArABIBGQA2ABIBGQAXABIBGQD//wEAWhoAACoArgIAAGgAhAIAANIAfwIAADoAFAERAP//AAAXABUBEQD//wEAWhoAACoAtgIAABcAFQERAP//AAARALgCAAA6ABQBGQD//wEAZhoAACoAugIAADoAFAEZAP//AAAqALoCAABoAIQCAADSAH8CAAA6ABQBGQD//wAAaACEAgAA0gB/AgAAFwCcABkAKgCcABkA//8AAOIAvQIAAP//AQAGGwAAaACEAgAA0gB/AgAAFwC/ABEAKgC/ABEA//8AABcAFQEZAP//AQBaGgAAKwDAAgAA//8AABEAuAIAADoAFAEhAP//AQBmGgAAKgDCAgAAOgAUASEA//8AAGgAhAIAANIAfwIAACoAvgAZADoAvgAZAP//AAARALgCAAD//wEAZhoAABEAuAIAADoAFAEpAP//AQBmGgAAaACEAgAA0gB/AgAAFwCdABkAKgCdABkA//8AAGgAhAIAANIAfwIAACoAvgAhADoAvgAhAP//AAAqAN0BAABzANAAEQDEANAAEQDHANAAEQDiANAAEQD//wEAvAAAAAcA5gAAAB8AxQIAACYA0wIAAP//AQA6AQAAHgDKAgAA//8AAB8AygIAAP//AQA6AQAAKwDLAgAA//8AACQAzAIAAP//AQDiCgAA8wDxAAAB/gD/AP0A/AD6APsA+QD4APYA9wD1APQA8gDdAP//", Uint16Array),
+  goto: __lezerTable("FgEBAAEAAQABAAEAAQAXAQEAHwHBAdgB8AEJAiMCPgIBAFoCAQAfAXgCeAIfAQEAAQABAB8BGgMBAAEAAQABAAEAAQAaA5kDAQABAJkDAQAGBA8EKwUBAAEALgVOBVEFAQABAB8BHwEBAAEAYAUBAAEAHwEfAQEAAQAfAR8BHwEfAR8BZAWLBR8BAQCOBQEAlAVTBvkG/QYBAAAHCgcOBx8BAQABAAEAEQcdBxcBAQAXARcBAQAXAQEAFwEBABcBAQAXAQEAFwEXARcBAQAXAQEAAQAXAQEAAQAXAQEAFwEBACMHLwc3BwEAPgdEBwEAPgcBAD4HPgcBAAEAAQA+BwEArgcBALcHwQfHB64HAQA+B9AHAQA+BwEA1wfdBwEA4Qf1BxIIKwjhB+EHMQg+COEH4QfhB+EHUghYCFsIYAhjCG0Icwh/CJEIlwihCKcIwwjJCM8I2QjfCOUI9wgBCQcJDQkXCR0JIwkpCS8JNQk/CUUJTwlVCV4JZAlzCXsJhQmMCQEAAQABAAEAAQABAAEAAQABAAEAAQCSCZUJmwmkCa4JuQkBAAEAAQABAAEAAQABAAEAAQABAAEAAQCRCtMKjgspDAEAAQAxDEAMSQxwDGcMeQx/DIIMhQyIDJAMrgwBAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAAQABAAEAsQy1DLsMAQDPDNMM3wzoDPQMCg0NDRANFg0cDSINJQ0BAC0NNg1gDWMNDQAVAAAAHgBzAKQAlAH7AUEBEAAAAAUACgALAAwAEQAUAB4AHwAgACIAJAAoACkALQAvADAAMQA0ADcAQQBCAEMARABFAEYARwBJAE0ATgBPAFEAUgBYAFwAYABhAGgAcABzAIQAhQCHAIkAjACfAKEAogCkAKsAtwC8AMMAxgDIAMsAzwDUANYA3wDkAOYA8QD1AP4AAAEBAQsBDgESARUBHAEfATABMQE0ATYBNwE7AUABQgFGAUoBTwFQAVYBWQFiAWQBbAFvAX4BhQGHAYsBjAGQAZQBmgGeAagBsgG1AbYBuQG/AcABwgHEAccByAHLAc4B0gHTAdYB3QHfAeAB5wH0AfUB+wEDAgQCBwIRAhICEwIVAhYCGQIbAh0CHwIhAiMCJAIoAjwCPgJFAkgCSwJsAm0CiwKPAqcCxQLGAscCyALKAssCzALNAs4C0ALUAisAQQACAG8AfACNAJ4AqgDNANIA2ADZAPYAFAErAWMBbgGKAb0BxgHzASACyQItAEIAAgBvAHwAjQCeAKoArwDNANIA2ADZAPYAFAErAWMBbgGKAb0BxgHzASACyQIvAEMAAgBvAHwAjQCeAKoArwCwAM0A0gDYANkA9gAUASsBYwFuAYoBvQHGAfMBIALJAjEARAACAG8AfACNAJ4AqgCvALAAsQDNANIA2ADZAPYAFAErAWMBbgGKAb0BxgHzASACyQIzAEUAAgBvAHwAjQCeAKoArwCwALEAsgDNANIA2ADZAPYAFAErAWMBbgGKAb0BxgHzASACyQI1AEYAAgBvAHwAjQCeAKoArwCwALEAsgCzAM0A0gDYANkA9gAUASsBYwFuAYoBvQHGAfMBIALJAjkARgACAEwAbwB8AI0AngCqAK8AsACxALIAswC0AM0A0gDYANkA9gAUASsBYwFuAYoBvQHGAfMBIALJAkEBBQAAAAUACgALAAwAEQAUAB4AHwAgACIAJAAoACkALQAvADAAMQA0ADcAQQBCAEMARABFAEYARwBJAE0ATgBPAFEAUgBYAFwAYABhAGgAcABzAIQAhQCHAIkAjACfAKEAogCkAKsAtwC8AMMAxgDIAMsAzwDUANYA3wDkAOYA8QD1AP4AAAEBAQsBDgESARUBHAEfATABMQE0ATYBNwE7AUABQgFGAUoBTwFQAVYBWQFiAWQBbAFvAX4BhQGHAYsBjAGQAZQBmgGeAagBsgG1AbYBuQG/AcABwgHEAccByAHLAc4B0gHTAdYB3QHfAeAB5wH0AfUB+wEDAgQCBwIRAhICEwIVAhYCGQIbAh0CHwIhAiMCJAIoAjwCPgJFAkgCSwJsAm0CiwKPAqcCxQLGAscCyALKAssCzALNAs4C0ALUAvsABwAAAAoACwAMABQAHgAgACIAKAApAC0ALwAwADQARwBJAE0ATgBPAFEAUgBoAHAAcwCFAIcAiQCMAKIApAC3ALwAwwDGAMgAzwDUANYA3wDkAPEA9QAAAQEBCwEOARUBHAEfATABMQE0ATYBNwE7AUIBSgFQAVYBWQFiAWQBbAF+AYUBhwGQAZQBmgGeAagBsgG1AbYBuQG/AcABwgHEAccByAHLAdIB0wHWAd0B4AHnAfsBAwIEAgcCEQISAhMCFQIWAhkCGwIdAh8CIQIjAiQCKAI8Aj4CRQJIAksCbAJtAosCjwKnAsUCxgLHAsgCygLLAswCzQLQAtQC1wAJAAAACgALAAwAFAAeACIAKAApAC0ALwAwADQARwBJAGgAcABzAIUAhwCJAIwAogCkALcAvADGAMgAzwDUANYA3wDkAPEA9QAAAQEBCwEOARUBHAEfATABMQE0ATYBNwE7AUIBSgFQAVYBWQFiAWQBbAF+AYUBhwGQAZQBmgGeAagBsgG1AbYBuQG/AcIBxAHHAcgBywHSAdMB1gHdAeAB5wH7AQMCBAIHAhECEgITAhUCFgIZAh0CHwIhAiMCJAIoAjwCPgJFAkgCbAJtAosCjwLLAswCzQICAIIAIQACAJACcQIDANEC0wI4ARAAAAAFAAoACwAMABEAFAAeAB8AIAAiACQAKAApAC0ALwAwADEANAA3AEEAQgBDAEQARQBGAEkATQBOAE8AUQBSAFgAXABgAGEAaABwAHMAhACFAIcAiQCMAJ8AoQCiAKQAqwC3ALwAwwDGAMgAywDPANQA1gDfAOQA5gDxAPUA/gAAAQEBCwEOARIBFQEcAR8BMAE0ATYBNwE7AUABQgFGAUoBTwFQAVYBWQFiAWQBbAFvAX4BhQGHAYsBjAGQAZQBmgGeAagBtQG2AbkBvwHAAcIBxAHHAcgBywHOAdIB0wHWAd0B3wHgAecB9AH1AfsBAwIEAgcCEgITAhUCFgIZAhsCHQIfAiECIwIkAigCPAI+AkUCSAJLAmwCbQKLAo8CpwLFAsYCxwLIAsoCywLMAs0CzgLQAtQCGAB2ABgAKgArAJIAlQACAQcBdAF5AeIB4wErAggAfgAhAPMAcQLTAgIAlwAsAAIAmwAuAAIAqAA1AAIAqQA2AAgAtgBHADEBsgERAgQA8gB/AIAAAgAYAaMAAgBlAewAAgB2AQQBBgB6AQkBewHmAQgAgQENAekBLQJTAgIAoAEhAQgAoQEjAQoCQAJbAgIA6AGAAQQACQKiAaMBAgAqAuEBAgA3Av8BAgA7AgICAgBZAjkCHABeAkQCZAJlAmcCgAKCAocCngKjAqgCrQK4Ar0CwAICAIgCZgICAJUCegICAKAChAIGALMCqQK2Ar4CCQC5Aq4CugLBAsICAwDxAH4APQBVAAoACwAvADAASQC8AMgAzwA0ATYBNwFCAUoBhwG1AbYBuQG/AcIBxAESAhMCFQIWAhkCRQJIAmwCbQKPAgMAxgBUAAIAWQAKAAIA4ABoAAIA+gCJAAIA/QCMAAMAJQLWAQUAcAJLAqcCOABIAAIATABvAHwAjQCeAKoArwCwALEAsgCzALQAzQDSANgA2QD2ABQBKwFjAW4BigG9AcYB8wEgAskCAgDvAHcAAgAnAakAAwCsASgBAwAwAbYAAgC/AEsAAwCTAngCQAEPAAAABQAKAAsADAARABQAHgAfACAAIgAkACgAKQAtAC8AMAAxADQANwBBAEIAQwBEAEUARgBHAEkATQBOAE8AUQBSAFgAXABgAGEAaABwAHMAhACFAIcAiQCMAJ8AoQCiAKQAqwC3ALwAwwDGAMgAywDPANQA1gDfAOQA5gDxAPUA/gAAAQEBCwEOARIBFQEcAR8BMAExATQBNgE3ATsBQAFCAUYBSgFPAVABVgFZAWIBZAFsAW8BfgGFAYcBiwGMAZABlAGaAZ4BqAGyAbUBtgG5Ab8BwAHCAcQBxwHIAcsBzgHSAdMB1gHdAd8B4AHnAfQB9QH7AQMCBAIHAhECEgITAhUCFgIZAhsCHQIfAiECIwIkAigCPAI+AkUCSAJLAmwCbQKLAo8CpwLFAsYCxwLIAsoCywLMAs0CzgLQAtQCBABtAA8AbgAvAGICRAJkAmUCZgJnAnoCgAKCAocCngKjAqgCqQKtAq4CtgK4AroCvQK+AsACwQLCAkABDwAAAAUACgALAAwAEQAUAB4AHwAgACIAJAAoACkALQAvADAAMQA0ADcAQQBCAEMARABFAEYARwBJAE0ATgBPAFEAUgBYAFwAYABhAGgAcABzAIQAhQCHAIkAjACfAKEAogCkAKsAtwC8AMMAxgDIAMsAzwDUANYA3wDkAOYA8QD1AP4AAAEBAQsBDgESARUBHAEfATABMQE0ATYBNwE7AUABQgFGAUoBTwFQAVYBWQFiAWQBbAFvAX4BhQGHAYsBjAGQAZQBmgGeAagBsgG1AbYBuQG/AcABwgHEAccByAHLAc4B0gHTAdYB3QHfAeAB5wH0AfUB+wEDAgQCBwIRAhICEwIVAhYCGQIbAh0CHwIhAiMCJAIoAjwCPgJFAkgCSwJsAm0CiwKPAqcCxQLGAscCyALKAssCzALNAs4C0ALUAgUAbQAPAG4ABQBqAA4AawADAGEB4AARAF4B4ABgAWEB3AElAlECUgJ1AgUA2AFdAdkBAwBSAiUCAgCLACMAAgDoAYEBAgAIAqEBAwA9AgkCCQCJACMAigCLAPwAAgAPAZsAAgAlAagAAgAoAakAAwCTARgBAgCCAQ0BBwAsAukBLQJTAgsAFwAAAB4ApACUAfsBCQAbAAAAHgCUAfsBAgClADMAAgAQAZwAAgARAZ0AAgAiAacAAgAmAakAAgCRARcBAgCYARwBAgCbAR0BAgCcAR4BAgCpASQBBACrAScBKAECAO8BhwECAPEBiAECAPIBiQECAPYBjwEEAPgBkgGqAQIA/AGWAQIA/QGXAQQA/gGZAZoBAgAOAqwBAgAvAu4BAgAwAvABAgAyAvcBBAAzAvkB+gECADgCAAICADoCAQICAFQCMQICAFYCNAICAFcCNgICAFgCNwICAHYCVQICAHcCWQICAIwCagIDAKYCjQIIABsAAAAeAJQB+wEDAHkAGgACACQBqAAEAJIBGAElAQMA+gGTAQIABwKhAQMAPgIIAgIAqgEkAQIA+QGSAQMANAL6AQsAGQAAABoAHgCUAfsBAgAqAaoAAwCuASsBBQBCAg8CQwIlAGkCRAJkAmUCZwJ6AoACggKHAp4CowKoAqkCrQK2ArgCvQK+AsACJABpAkQCZAJlAmcCegKAAoIChwKeAqMCqAKpAq0CtgK4Ar0CvgLAAgIAiAJmAgkAuQKuAroCwQLCAi8AYQJEAmQCZQJmAmcCegKAAoIChwKeAqMCqAKpAq0CrgK2ArgCugK9Ar4CwALBAsICAgB9AmACAwCaAn4CFwCAAmMCgQKWAp0CogKwArICtAK/AsMCxAIlAGgCRAJkAmUCZwJ6AoACggKHAp4CowKoAqkCrQK2ArgCvQK+AsACCQB7Al4CaAKVArMCAwCXAnoCBwC1AqkCtgK+AgMAjQJqAgIAHgAAAAQAewAeAPsBAwD7AZQBAgD0AIEAAwBqAfQABADVAF8AgwAEAFEB1QBUAQUAVAHYAPYAAgDJAFcAAgDQAFsACABDAckA0ABIAUwBAgBIAc0AAwBMAdIAAgD/AI0AAwBwAf8AAgBXAdkAAgDJAVIBBQDPAVcByQECADIBuAADALMBMgEEADUBuwC8AAoAtwE1AbgBFwJJAm4CBgC4ATYBNwE4AQYAFwK5AboBuwEEAEkCGAIZAgMAbgJKAgIAZgANAAMA3ABmAAIAawAOAAMA4QBrAAIAWgHeAAQA1AFaAdUBAwDVAVsBAgDZAV0BAwAmAtkBAgBuAA8AAwDjAG4AAgBxABIAAgDlAG8ACADoAHEA5QBtAd4BAgBtAfkAAwDeAckCAgCKACMABAD7AIoA/AADAPwAiwACAAwBmQADAH8BDAECAO0AdgADAGYB7QACAAMBkQAEAHUBAwHkAQMA5AF2AQIAlQArAAMABgGVAAIACgGXAAMAfAEKAQIA6gGCAQMALgLqAQIAdAAWAAMA6gB0AAIAhgEQAQMA7QGGAQIAEwGeAAQAjQETAY4BAwCOARQBAgAbAaUAAwCVARsBAgAgAaYABACfASABBQIDAAUCoAECAAsCpQEDAEECCwIIABoAAAAeAJQB+wEDAHgAGgACAEMCDwIDAFwCQwIUAIECYwKWAp0CogKwArICtAK/AsMCxAIDAJwCgQIGAHkCXgKVArMCAwCUAnkCAgCvAqICBAC7Aq8CvAIDALwCsAIEAKoClgKXAgMAtwKqAgIAgwJjAgMAnwKDAgMAOQABAAkAHQAAAB4AlAH7AQgAHAAAAB4AlAH7AQMAGQGkAAoAFgAAAB4ApACUAfsBAwDpAHMADAAjAAAAHgBzAKQAlAH7AQMA+gCJAPoAAgAAAAoACwAMABQAHgAgACIAKAApAC0ALwAwADQARwBJAE0ATgBPAFEAUgBoAHAAcwCFAIcAiQCMAKIApAC3ALwAwwDGAMgAzwDUANYA3wDkAPEA9QAAAQEBCwEOARUBHAEfATABMQE0ATYBNwE7AUIBSgFQAVYBWQFiAWQBbAF+AYUBhwGQAZQBmgGeAagBsgG1AbYBuQG/AcABwgHEAccByAHLAdIB0wHWAd0B4AHnAfsBAwIEAgcCEQISAhMCFQIWAhkCGwIdAh8CIQIjAiQCKAI8Aj4CRQJIAksCbAJtAosCjwKnAsUCxgLHAsgCygLLAswCzQLQAtQCAgBMAAUAAgBvABEAAgB8AB8ABgCNACQAywBGAQQAngAxAKEAAgCqADcAAgCvAEEAAgCwAEIAAgCxAEMAAgCyAEQAAgCzAEUAAgC0AEYAAgDNAFgAAgDSAFwAAgDYAGAAAgDZAGEAAgD2AIQAAgAUAZ8AAgArAasAAgBjAeYABgBuAf4AbwHfAQgAigESAYwB9AH1AQIAvQFAAQIAxgFPAQIA8wGLAQIAIALOAQMAyQLOAgIAVwAKAAIAWwALAAIAnAAvAAIAnQAwAAIAuwBJAAIAOAG8AA4APwHIAM8AQgFKAb8BwgHEAQ4AtAE0AbYBFQIWAkgCbQKPAgIAugE2AQIAuwE3AQIA8AGHAQIAFAK1AQIAGAK5AQIARgISAgIARwITAgIASgIZAgIAawJFAgMAjgJsAgwAEgAAAB4AcwCkAJQB+wE8AFQACgALAC8AMABJALwAyADPADQBNgE3AUIBSgGHAbUBtgG5Ab8BwgHEARICEwIVAhYCGQJFAkgCbAJtAo8CAgBfAAwAAgByABQABACDACIAKAACAJAAKQAIAJkALQCMABUBkAEEAKYANACiAAgAtQBHADEBsgERAgQA3gBoANYBEADnAHAA5ABiAWQBbAHdASgCzQICAPcAhQACAPgAhwACAPkAiQACAC4BtwACAD4BxgAIAE4B1ABQAccBywECAFIB1gACAFsB3wACAGgB8QAEAGsB9QDLAgIAcQEAAQIAcgEBAQYAfQELAX4B5wECAIQBDgECAJkBHAEKAJ0BHwGeAQMCBAI8AgIAsAEwAQQAvAE7AcwCCADNAVYByAEdAiECCADRAVkB0wEjAiQCAgDsAYUBAgAAApoBAgANAqgBAgAiAtIBAgApAuABAgA9AgcCAgBOAh8CAgBaAj4CAwClAosCGAAGAAAAHgBwAHMApADkAPUAOwFiAWQBlAH7Ab4AUwAKAAsADAAUACIAKAApAC0ALwAwADQARwBJAGgAhQCHAIkAjACiALcAvADGAMgAzwDUANYA3wDxAAABAQELAQ4BFQEcAR8BMAExATQBNgE3AUIBSgFQAVYBWQFsAX4BhQGHAZABmgGeAagBsgG1AbYBuQG/AcIBxAHHAcgBywHSAdMB1gHdAeAB5wEDAgQCBwIRAhICEwIVAhYCGQIdAh8CIQIjAiQCKAI8Aj4CRQJIAmwCbQKLAo8CywLMAs0CAgB9ACAACADAAE0AUQDGAtACAgDBAE4AAgDCAE8AAgDEAFIAAgDOAMUCBAA6AcMAygICADwBxwICAD0ByAICABoCwAECAE0CGwIEAG8CSwKnAgMA0gLUAgYAgQAhAHEC0wIDAGkB8wAMABMAAAAeAHMApACUAfsBCwBWAAoAaACJAIwA1gECAGQADAACAIYAIgADAI8AKAACAMoAVwACANEAWwACANcAXwACAC4BtQACAEkBzQACAE0B0gACAFUB2AACAFgB2QACAMoBUgECABACsAECAEwCGgICAHMCTQIDAJECcgICAI4AJAACAEUBywADAMEBRgECAHICSwIDALECpwIDAF4ACwADAGMADAADALoARwACALgARwAHALEBMQGyARECOQBKAAIATABvAHwAjQCeAKoArwCwALEAsgCzALQAzQDSANgA2QD2ABQBKwFjAW4BigG9AcYB8wEgAskCAwC9AEkABQBpAA4AawACAOAAaAADACUC1gECAF8B4AAEANsBYAFhAQIAJwLcAQIAUAIlAgQAdAJRAlICAwCSAnUCBQDXAV0B2QECAJoALQACAP0AjAACAI8BFQEDAPcBkAECAJMAKgACAHgBBwEDAOUBeQECAJMAKgACAAUBkgACAHgBBwEDAOUBeQECAHcAGAAIAJEAKgCSAAcBeQECAJYAKwACAAgBlQALAHMBAgF0AeIB4wErAgMAmAAsAAMAgwENAQkAHAAAAB4AlAH7AQIAoAAxAAMAFgGhAAIApwA0AAMAFwGiAAMApwEjAQIApQEjAQcAPwIKAkACWwICAGoCRAICAIUCZAIDAIYCZQIGAGMCRAJkAmUCAgCKAmcCAgCWAnoCAgCbAoACBgCdAoICngKtAgIAogKHAgIAsAKjAgIAsgKoAgYAtAKpArYCvgICAL8CuAICAMMCvQIDAMQCwAIDAIkCZgIDAJgCegI=", Uint16Array),
   nodeNames: "\u26A0 print Escape { Comment Script AssignStatement * BinaryExpression BitOp BitOp BitOp BitOp ArithOp ArithOp @ ArithOp ** UnaryExpression ArithOp BitOp AwaitExpression await ) ( ParenthesizedExpression BinaryExpression or and CompareOp in not is UnaryExpression ConditionalExpression if else LambdaExpression lambda ParamList VariableName AssignOp , : NamedExpression AssignOp YieldExpression yield from TupleExpression ComprehensionExpression async for LambdaExpression ] [ ArrayExpression ArrayComprehensionExpression } { DictionaryExpression DictionaryComprehensionExpression SetExpression SetComprehensionExpression CallExpression ArgList AssignOp MemberExpression . PropertyName Number String FormatString FormatReplacement FormatSelfDoc FormatConversion FormatSpec FormatReplacement FormatSelfDoc ContinuedString Ellipsis None Boolean TypeDef AssignOp UpdateStatement UpdateOp ExpressionStatement DeleteStatement del PassStatement pass BreakStatement break ContinueStatement continue ReturnStatement return YieldStatement PrintStatement RaiseStatement raise ImportStatement import as ScopeStatement global nonlocal AssertStatement assert TypeDefinition type TypeParamList TypeParam StatementGroup ; IfStatement Body elif WhileStatement while ForStatement TryStatement try except finally WithStatement with FunctionDefinition def ParamList AssignOp TypeDef ClassDefinition class DecoratedStatement Decorator At MatchStatement match MatchBody MatchClause case CapturePattern LiteralPattern ArithOp ArithOp AsPattern OrPattern LogicOp AttributePattern SequencePattern MappingPattern StarPattern ClassPattern PatternArgList KeywordPattern KeywordPattern Guard",
   maxTerm: 277,
   context: trackIndent,
@@ -14207,7 +14211,7 @@ var parser = LRParser.deserialize({
   propSources: [pythonHighlighting],
   skippedNodes: [0, 4],
   repeatNodeCount: 34,
-  tokenData: "!2|~R!`OX%TXY%oY[%T[]%o]p%Tpq%oqr'ars)Yst*xtu%Tuv,dvw-hwx.Uxy/tyz0[z{0r{|2S|}2p}!O3W!O!P4_!P!Q:Z!Q!R;k!R![>_![!]Do!]!^Es!^!_FZ!_!`Gk!`!aHX!a!b%T!b!cIf!c!dJU!d!eK^!e!hJU!h!i!#f!i!tJU!t!u!,|!u!wJU!w!x!.t!x!}JU!}#O!0S#O#P&o#P#Q!0j#Q#R!1Q#R#SJU#S#T%T#T#UJU#U#VK^#V#YJU#Y#Z!#f#Z#fJU#f#g!,|#g#iJU#i#j!.t#j#oJU#o#p!1n#p#q!1s#q#r!2a#r#s!2f#s$g%T$g;'SJU;'S;=`KW<%lOJU`%YT&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%T`%lP;=`<%l%To%v]&n`%c_OX%TXY%oY[%T[]%o]p%Tpq%oq#O%T#O#P&o#P#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To&tX&n`OY%TYZ%oZ]%T]^%o^#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc'f[&n`O!_%T!_!`([!`#T%T#T#U(r#U#f%T#f#g(r#g#h(r#h#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc(cTmR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc(yT!mR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk)aV&n`&[ZOr%Trs)vs#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk){V&n`Or%Trs*bs#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk*iT&n`&^ZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To+PZS_&n`OY*xYZ%TZ]*x]^%T^#o*x#o#p+r#p#q*x#q#r+r#r;'S*x;'S;=`,^<%lO*x_+wTS_OY+rZ]+r^;'S+r;'S;=`,W<%lO+r_,ZP;=`<%l+ro,aP;=`<%l*xj,kV%rQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tj-XT!xY&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tj-oV%lQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk.]V&n`&ZZOw%Twx.rx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk.wV&n`Ow%Twx/^x#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk/eT&n`&]ZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk/{ThZ&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc0cTgR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk0yXVZ&n`Oz%Tz{1f{!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk1mVaR&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk2ZV%oZ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc2wTzR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To3_W%pZ&n`O!_%T!_!`-Q!`!a3w!a#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Td4OT&{S&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk4fX!fQ&n`O!O%T!O!P5R!P!Q%T!Q![6T![#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk5WV&n`O!O%T!O!P5m!P#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk5tT!rZ&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti6[a!hX&n`O!Q%T!Q![6T![!g%T!g!h7a!h!l%T!l!m9s!m#R%T#R#S6T#S#X%T#X#Y7a#Y#^%T#^#_9s#_#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti7fZ&n`O{%T{|8X|}%T}!O8X!O!Q%T!Q![8s![#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti8^V&n`O!Q%T!Q![8s![#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti8z]!hX&n`O!Q%T!Q![8s![!l%T!l!m9s!m#R%T#R#S8s#S#^%T#^#_9s#_#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti9zT!hX&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk:bX%qR&n`O!P%T!P!Q:}!Q!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tj;UV%sQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti;ro!hX&n`O!O%T!O!P=s!P!Q%T!Q![>_![!d%T!d!e?q!e!g%T!g!h7a!h!l%T!l!m9s!m!q%T!q!rA]!r!z%T!z!{Bq!{#R%T#R#S>_#S#U%T#U#V?q#V#X%T#X#Y7a#Y#^%T#^#_9s#_#c%T#c#dA]#d#l%T#l#mBq#m#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti=xV&n`O!Q%T!Q![6T![#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti>fc!hX&n`O!O%T!O!P=s!P!Q%T!Q![>_![!g%T!g!h7a!h!l%T!l!m9s!m#R%T#R#S>_#S#X%T#X#Y7a#Y#^%T#^#_9s#_#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti?vY&n`O!Q%T!Q!R@f!R!S@f!S#R%T#R#S@f#S#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Ti@mY!hX&n`O!Q%T!Q!R@f!R!S@f!S#R%T#R#S@f#S#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TiAbX&n`O!Q%T!Q!YA}!Y#R%T#R#SA}#S#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TiBUX!hX&n`O!Q%T!Q!YA}!Y#R%T#R#SA}#S#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TiBv]&n`O!Q%T!Q![Co![!c%T!c!iCo!i#R%T#R#SCo#S#T%T#T#ZCo#Z#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TiCv]!hX&n`O!Q%T!Q![Co![!c%T!c!iCo!i#R%T#R#SCo#S#T%T#T#ZCo#Z#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%ToDvV{_&n`O!_%T!_!`E]!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TcEdT%{R&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkEzT#gZ&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkFbXmR&n`O!^%T!^!_F}!_!`([!`!a([!a#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TjGUV%mQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkGrV%zZ&n`O!_%T!_!`([!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkH`WmR&n`O!_%T!_!`([!`!aHx!a#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TjIPV%nQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkIoV_Q#}P&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%ToJ_]&n`&YS%uZO!Q%T!Q![JU![!c%T!c!}JU!}#R%T#R#SJU#S#T%T#T#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUoKZP;=`<%lJUoKge&n`&YS%uZOr%Trs)Ysw%Twx.Ux!Q%T!Q![JU![!c%T!c!tJU!t!uLx!u!}JU!}#R%T#R#SJU#S#T%T#T#fJU#f#gLx#g#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUoMRa&n`&YS%uZOr%TrsNWsw%Twx! vx!Q%T!Q![JU![!c%T!c!}JU!}#R%T#R#SJU#S#T%T#T#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUkN_V&n`&`ZOr%TrsNts#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%TkNyV&n`Or%Trs! `s#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk! gT&n`&bZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk! }V&n`&_ZOw%Twx!!dx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!!iV&n`Ow%Twx!#Ox#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!#VT&n`&aZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To!#oe&n`&YS%uZOr%Trs!%Qsw%Twx!&px!Q%T!Q![JU![!c%T!c!tJU!t!u!(`!u!}JU!}#R%T#R#SJU#S#T%T#T#fJU#f#g!(`#g#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUk!%XV&n`&dZOr%Trs!%ns#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!%sV&n`Or%Trs!&Ys#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!&aT&n`&fZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!&wV&n`&cZOw%Twx!'^x#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!'cV&n`Ow%Twx!'xx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!(PT&n`&eZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To!(ia&n`&YS%uZOr%Trs!)nsw%Twx!+^x!Q%T!Q![JU![!c%T!c!}JU!}#R%T#R#SJU#S#T%T#T#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUk!)uV&n`&hZOr%Trs!*[s#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!*aV&n`Or%Trs!*vs#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!*}T&n`&jZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!+eV&n`&gZOw%Twx!+zx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!,PV&n`Ow%Twx!,fx#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tk!,mT&n`&iZO#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%To!-Vi&n`&YS%uZOr%TrsNWsw%Twx! vx!Q%T!Q![JU![!c%T!c!dJU!d!eLx!e!hJU!h!i!(`!i!}JU!}#R%T#R#SJU#S#T%T#T#UJU#U#VLx#V#YJU#Y#Z!(`#Z#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUo!.}a&n`&YS%uZOr%Trs)Ysw%Twx.Ux!Q%T!Q![JU![!c%T!c!}JU!}#R%T#R#SJU#S#T%T#T#oJU#p#q%T#r$g%T$g;'SJU;'S;=`KW<%lOJUk!0ZT!XZ&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tc!0qT!WR&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%Tj!1XV%kQ&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%T~!1sO!]~k!1zV%jR&n`O!_%T!_!`-Q!`#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%T~!2fO![~i!2mT%tX&n`O#o%T#p#q%T#r;'S%T;'S;=`%i<%lO%T",
+  tokenData: __lezerTable("//8DAD4AAAAJAL0ACQAKANcACgAMAL0ADAANANcADQAgAL0AIAAhANcAIQAiACUBIgAjAHoBIwAkAMYBJAAlAL0AJQAmAA4CJgAnAEACJwAoAFwCKAApAKgCKQAqAL4CKgArANQCKwAsABIDLAAtAC4DLQAuAEQDLgAvAHkDLwAwAIkEMAAxAMcEMQA6AEUFOgA7AGkGOwA8AJsGPAA9ALEGPQA+AO8GPgA/AAsHPwBAAL0AQABBAEYHQQBCAGQHQgBDAJoHQwBGAGQHRgBHALYIRwBSAGQHUgBTAGoKUwBVAGQHVQBWAL4KVgBbAGQHWwBcAPoKXABdAAUBXQBeABALXgBfACYLXwBgAGQHYABhAL0AYQBiAGQHYgBjAJoHYwBmAGQHZgBnALYIZwByAGQHcgBzAGoKcwB1AGQHdQB2AL4KdgB7AGQHewB8AEILfAB9AEcLfQB+AGMLfgB/AGgLfwChAL0AoQAA2GQHANgA3JQHAOAAAGQHEADCAAUABAEQAAAAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABAA1AABAADcAOC9AB8A3gANAAQBEADLAA8AAAAJAL0ACQAKANcACgAMAL0ADAANANcADQAgAL0AIAAhANcAIQBcAL0AXABdAAUBXQB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AHwAKAQkABAEQAAAACgC9AAoACwDXAAsADQC9AA0ADgDXAA4AewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABMAKgEMAAQBEAAAAD0AvQA9AD4ATgE+AGEAvQBhAGIAZAFiAHIAvQByAHMAZAFzAHQAZAF0AHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQATAFUBBQAdAAMABAEQAAAAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABMAawEFAEsAAwAEARAAAAB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGwCBAQcABAEQAPIACwAAACIAvQAiACMAlgEjAHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAbAJsBBwAEARAAAAAiAL0AIgAjALABIwB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGwC3AQUABAEQAPQACwAAAHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAfAM0BCwAEAA8ABAEQAAAACgDGAQoACwC9AAsADQDGAQ0ADgC9AA4AewDGAXsAfADuAXwAfQDGAX0AfgDuAX4AANjGAQDYANwIAgDgAADGAQ8A8wEFAAQADwAAAAoA7gELAA0A7gEOAADY7gEA2ADcAgIA4AAA7gEPAAUCAQAA3ADg7gEfAAsCAQAA3ADgxgEaABUCBwDaAAIABAEQAAAAPQC9AD0APgAqAj4AewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABoAMQIFAFYACgAEARAAAAB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGgBHAgcA1AACAAQBEAAAAD0AvQA9AD4AKgI+AHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAbAGMCBwAEARAA8QALAAAAJwC9ACcAKAB4AigAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABsAfQIHAAQBEAAAACcAvQAnACgAkgIoAHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAbAJkCBQAEARAA8wALAAAAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABsArwIFABgACwAEARAAAAB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AEwDFAgUAFwADAAQBEAAAAHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAbANsCCQAHAAsABAEQAAAAKgC9ACoAKwD2AisAPQC9AD0APgAqAj4AewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABsA/QIHABEAAwAEARAAAAA9AL0APQA+ACoCPgB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGwAZAwcA1wALAAQBEAAAAD0AvQA9AD4AKgI+AHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQATADUDBQAqAAMABAEQAAAAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9AB8ASwMIANgACwAEARAAAAA9AL0APQA+ACoCPgA/AGMDPwB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AFABqAwUAEQEEAAQBEAAAAHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAbAIADCQBEAAIABAEQAAAALgC9AC4ALwCbAy8AMAC9ADAAOgDLAzoAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABsAoAMHAAQBEAAAAC4AvQAuAC8AtQMvAHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAbALwDBQBQAAsABAEQAAAAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABkA0gMRAEYACQAEARAAAAAwAL0AMAA6AMsDOgBFAL0ARQBGAAUERgBKAL0ASgBLAHMESwBfAL0AXwBgAMsDYABlAL0AZQBmAAUEZgBqAL0AagBrAHMEawB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGQAKBAsABAEQAAAAKwC9ACsALAArBCwALQC9AC0ALgArBC4AMAC9ADAAOgBFBDoAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABkAMAQHAAQBEAAAADAAvQAwADoARQQ6AHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAZAEwEDQBGAAkABAEQAAAAMAC9ADAAOgBFBDoASgC9AEoASwBzBEsAXwC9AF8AYABFBGAAagC9AGoAawBzBGsAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABkAegQFAEYACQAEARAAAAB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGwCQBAkA2QADAAQBEAAAAC8AvQAvADAAqwQwAD0AvQA9AD4AKgI+AHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAaALIEBwDbAAIABAEQAAAAPQC9AD0APgAqAj4AewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABkAzgQfAEYACQAEARAAAAAuAL0ALgAvACsFLwAwAL0AMAA6AEUFOgBCAL0AQgBDAIUFQwBFAL0ARQBGAAUERgBKAL0ASgBLAHMESwBPAL0ATwBQAM0FUABYAL0AWABZAA8GWQBfAL0AXwBgAEUFYABiAL0AYgBjAIUFYwBlAL0AZQBmAAUEZgBqAL0AagBrAHMEawBvAL0AbwBwAM0FcAB4AL0AeAB5AA8GeQB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGQAwBQcABAEQAAAAMAC9ADAAOgDLAzoAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABkATAUTAEYACQAEARAAAAAuAL0ALgAvACsFLwAwAL0AMAA6AEUFOgBFAL0ARQBGAAUERgBKAL0ASgBLAHMESwBfAL0AXwBgAEUFYABlAL0AZQBmAAUEZgBqAL0AagBrAHMEawB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGQCKBQoABAEQAAAAMAC9ADAAMQCoBTEAMgCoBTIAXwC9AF8AYACoBWAAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABkArwUKAEYACQAEARAAAAAwAL0AMAAxAKgFMQAyAKgFMgBfAL0AXwBgAKgFYAB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGQDSBQkABAEQAAAAMAC9ADAAOADtBTgAXwC9AF8AYADtBWAAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABkA9AUJAEYACQAEARAAAAAwAL0AMAA4AO0FOABfAL0AXwBgAO0FYAB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGQAUBg0ABAEQAAAAMAC9ADAAOgA7BjoAQQC9AEEARwA7BkcAXwC9AF8AYAA7BmAAYQC9AGEAZwA7BmcAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABkAQgYNAEYACQAEARAAAAAwAL0AMAA6ADsGOgBBAL0AQQBHADsGRwBfAL0AXwBgADsGYABhAL0AYQBnADsGZwB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AHwBwBgcAKwAPAAQBEAAAAD0AvQA9AD4AhQY+AHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQATAIwGBQDjAAMABAEQAAAAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABsAogYFAHMACwAEARAAAAB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGwC4BgkAHQADAAQBEAAAADwAvQA8AD0A0wY9AD4ATgE+AD8ATgE/AHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAaANoGBwDVAAIABAEQAAAAPQC9AD0APgAqAj4AewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABsA9gYHAOIACwAEARAAAAA9AL0APQA+AE4BPgB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGwASBwgAHQADAAQBEAAAAD0AvQA9AD4ATgE+AD8AKgc/AHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAaADEHBwDWAAIABAEQAAAAPQC9AD0APgAqAj4AewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABsATwcHAA8AAgCJAAEABAEQAAAAPQC9AD0APgAqAj4AewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9AB8AbQcNAAQBEADwAAQA3QALAAAAMAC9ADAAOgBkBzoAQQC9AEEAWwBkB1sAXwC9AF8AYABkB2AAYQC9AGEAewBkB3wAfQC9AH4AoQC9AKEAANhkBwDYANyUBwDgAABkBx8AlwcBAADcAOBkBx8AowcVAAQBEADwAAQA3QALAAAAIgC9ACIAIwB6ASMAJwC9ACcAKABcAigAMAC9ADAAOgBkBzoAQQC9AEEAUgBkB1IAUwDiB1MAWwBkB1sAXwC9AF8AYABkB2AAYQC9AGEAcgBkB3IAcwDiB3MAewBkB3wAfQC9AH4AoQC9AKEAANhkBwDYANyUBwDgAABkBx8A6wcRAAQBEADwAAQA3QALAAAAIgC9ACIAIwAeCCMAJwC9ACcAKABqCCgAMAC9ADAAOgBkBzoAQQC9AEEAWwBkB1sAXwC9AF8AYABkB2AAYQC9AGEAewBkB3wAfQC9AH4AoQC9AKEAANhkBwDYANyUBwDgAABkBxsAJQgHAAQBEAD2AAsAAAAiAL0AIgAjADoIIwB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGwA/CAcABAEQAAAAIgC9ACIAIwBUCCMAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABsAWwgFAAQBEAD4AAsAAAB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGwBxCAcABAEQAPUACwAAACcAvQAnACgAhggoAHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAbAIsIBwAEARAAAAAnAL0AJwAoAKAIKAB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGwCnCAUABAEQAPcACwAAAHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAfAL8IFQAEARAA8AAEAN0ACwAAACIAvQAiACMA/ggjACcAvQAnACgASgkoADAAvQAwADoAZAc6AEEAvQBBAFIAZAdSAFMAlglTAFsAZAdbAF8AvQBfAGAAZAdgAGEAvQBhAHIAZAdyAHMAlglzAHsAZAd8AH0AvQB+AKEAvQChAADYZAcA2ADclAcA4AAAZAcbAAUJBwAEARAA+gALAAAAIgC9ACIAIwAaCSMAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABsAHwkHAAQBEAAAACIAvQAiACMANAkjAHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAbADsJBQAEARAA/AALAAAAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABsAUQkHAAQBEAD5AAsAAAAnAL0AJwAoAGYJKAB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGwBrCQcABAEQAAAAJwC9ACcAKACACSgAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABsAhwkFAAQBEAD7AAsAAAB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AHwCfCREABAEQAPAABADdAAsAAAAiAL0AIgAjANIJIwAnAL0AJwAoAB4KKAAwAL0AMAA6AGQHOgBBAL0AQQBbAGQHWwBfAL0AXwBgAGQHYABhAL0AYQB7AGQHfAB9AL0AfgChAL0AoQAA2GQHANgA3JQHAOAAAGQHGwDZCQcABAEQAP4ACwAAACIAvQAiACMA7gkjAHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAbAPMJBwAEARAAAAAiAL0AIgAjAAgKIwB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AGwAPCgUABAEQAAABCwAAAHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAbACUKBwAEARAA/QALAAAAJwC9ACcAKAA6CigAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9ABsAPwoHAAQBEAAAACcAvQAnACgAVAooAHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAbAFsKBQAEARAA/wALAAAAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9AB8AcwoZAAQBEADwAAQA3QALAAAAIgC9ACIAIwAeCCMAJwC9ACcAKABqCCgAMAC9ADAAOgBkBzoAQQC9AEEAQgBkB0IAQwDiB0MARgBkB0YARwCWCUcAWwBkB1sAXwC9AF8AYABkB2AAYQC9AGEAYgBkB2IAYwDiB2MAZgBkB2YAZwCWCWcAewBkB3wAfQC9AH4AoQC9AKEAANhkBwDYANyUBwDgAABkBx8AxwoRAAQBEADwAAQA3QALAAAAIgC9ACIAIwB6ASMAJwC9ACcAKABcAigAMAC9ADAAOgBkBzoAQQC9AEEAWwBkB1sAXwC9AF8AYABkB2AAYQC9AGEAewBkB3wAfQC9AH4AoQC9AKEAANhkBwDYANyUBwDgAABkBxsAAQsFADcACwAEARAAAAB7AL0AfAB9AL0AfgAA2L0AANgA3NEAAOAAAL0AEwAXCwUANgADAAQBEAAAAHsAvQB8AH0AvQB+AADYvQAA2ADc0QAA4AAAvQAaAC0LBwDTAAIABAEQAAAAPQC9AD0APgAqAj4AewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9AP//RwsAADsA//8bAE4LBwDSAAMABAEQAAAAPQC9AD0APgAqAj4AewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9AP//aAsAADoA//8ZAG8LBQDcAAkABAEQAAAAewC9AHwAfQC9AH4AANi9AADYANzRAADgAAC9AA==", Uint16Array),
   tokenizers: [legacyPrint, indentation, newlines, strings, 0, 1, 2, 3, 4],
   topRules: { "Script": [0, 5] },
   specialized: [{ term: 221, get: (value) => spec_identifier[value] || -1 }],
@@ -14215,12 +14219,12 @@ var parser = LRParser.deserialize({
 });
 
 // src/parsers/python-tree-cache.ts
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+var import_node_fs = require("node:fs");
+var import_node_path3 = require("node:path");
 var cacheDir;
 function cachedParse(text2, nodeSet, topId, parse) {
   if (!cacheDir) return parse(text2);
-  const file = join(cacheDir, entryName(text2, nodeSet));
+  const file = (0, import_node_path3.join)(cacheDir, entryName(text2, nodeSet));
   const cached = readTree(file, text2, nodeSet, topId);
   if (cached) return cached;
   const tree = parse(text2);
@@ -14255,7 +14259,7 @@ function contentHash(s2) {
 function readTree(file, text2, nodeSet, topId) {
   let data;
   try {
-    data = readFileSync(file);
+    data = (0, import_node_fs.readFileSync)(file);
   } catch {
     return void 0;
   }
@@ -14301,9 +14305,9 @@ function flattenTree(tree) {
 }
 function writeTree(dir, file, text2, tree) {
   try {
-    mkdirSync(dir, { recursive: true, mode: 448 });
-    const names = readdirSync(dir);
-    if (names.length >= MAX_ENTRIES) for (const n of names) rmSync(join(dir, n), { force: true });
+    (0, import_node_fs.mkdirSync)(dir, { recursive: true, mode: 448 });
+    const names = (0, import_node_fs.readdirSync)(dir);
+    if (names.length >= MAX_ENTRIES) for (const n of names) (0, import_node_fs.rmSync)((0, import_node_path3.join)(dir, n), { force: true });
     const buffer = flattenTree(tree);
     const data = Buffer.alloc(HEADER + buffer.length * 4);
     const [a, b] = contentHash(text2);
@@ -14315,8 +14319,8 @@ function writeTree(dir, file, text2, tree) {
     data.writeUInt32LE(buffer.length / 4, 20);
     for (let i = 0; i < buffer.length; i++) data.writeInt32LE(buffer[i], HEADER + i * 4);
     const partial = `${file}.${process.pid}.tmp`;
-    writeFileSync(partial, data, { mode: 384 });
-    renameSync(partial, file);
+    (0, import_node_fs.writeFileSync)(partial, data, { mode: 384 });
+    (0, import_node_fs.renameSync)(partial, file);
   } catch {
   }
 }
@@ -15835,11 +15839,11 @@ function getAttribute(object, name2, span, libraries) {
       return unknown(`.${name2} of ${describeObject(obj)} is not evaluated`, span);
   }
 }
-function modelledAttribute(module, name2, span, libraries) {
-  const full = `${module}.${name2}`;
-  const out = libraries.owner(module)?.attribute?.(module, name2, span);
+function modelledAttribute(module2, name2, span, libraries) {
+  const full = `${module2}.${name2}`;
+  const out = libraries.owner(module2)?.attribute?.(module2, name2, span);
   if (out) return out;
-  if (module === "socket") return unknown(`${full} depends on the platform Python runs on`, span);
+  if (module2 === "socket") return unknown(`${full} depends on the platform Python runs on`, span);
   return unknown(`${full} is not modelled`, span);
 }
 
@@ -16119,8 +16123,8 @@ function config(args, span, host) {
 var djDatabaseUrlLibrary = {
   name: "dj_database_url",
   modules: ["dj_database_url"],
-  attribute(module, name2, span) {
-    if (module !== "dj_database_url") return void 0;
+  attribute(module2, name2, span) {
+    if (module2 !== "dj_database_url") return void 0;
     if (name2 === "config" || name2 === "parse") return box({ type: "builtin", name: `dj_database_url.${name2}` }, span);
     return void 0;
   },
@@ -16179,8 +16183,8 @@ function config2(args, span, host) {
 var decoupleLibrary = {
   name: "decouple",
   modules: ["decouple"],
-  attribute(module, name2, span) {
-    if (module !== "decouple") return void 0;
+  attribute(module2, name2, span) {
+    if (module2 !== "decouple") return void 0;
     if (name2 === "config" || name2 === "Csv") return box({ type: "builtin", name: `decouple.${name2}` }, span);
     return void 0;
   },
@@ -16206,8 +16210,8 @@ function loadDotenv(label2, args, span, host, search2) {
 var dotenvLibrary = {
   name: "dotenv",
   modules: ["dotenv"],
-  attribute(module, name2, span) {
-    return module === "dotenv" && name2 === "load_dotenv" ? box({ type: "builtin", name: "dotenv.load_dotenv" }, span) : void 0;
+  attribute(module2, name2, span) {
+    return module2 === "dotenv" && name2 === "load_dotenv" ? box({ type: "builtin", name: "dotenv.load_dotenv" }, span) : void 0;
   },
   call(fn, args, span, host) {
     return fn === "dotenv.load_dotenv" ? loadDotenv("load_dotenv", args, span, host, "parents") : void 0;
@@ -16406,8 +16410,8 @@ function dbOrCache(kind, args, span, host) {
 var djangoEnvironLibrary = {
   name: "django-environ",
   modules: ["environ"],
-  attribute(module, name2, span) {
-    if (module !== "environ") return void 0;
+  attribute(module2, name2, span) {
+    if (module2 !== "environ") return void 0;
     if (name2 === "Env") return box({ type: "builtin", name: "environ.Env" }, span);
     return void 0;
   },
@@ -16449,8 +16453,8 @@ var LibrarySet = class {
     this.modules = new Set(libraries.flatMap((l) => l.modules));
   }
   modules;
-  owner(module) {
-    return this.libraries.find((l) => l.modules.includes(module));
+  owner(module2) {
+    return this.libraries.find((l) => l.modules.includes(module2));
   }
   byName(name2) {
     return this.libraries.find((l) => l.name === name2);
@@ -16469,8 +16473,8 @@ function envWithDefault(key2, fallback, span, host) {
 var osLibrary = {
   name: "os",
   modules: ["os", "os.path"],
-  attribute(module, name2, span) {
-    if (module !== "os") return void 0;
+  attribute(module2, name2, span) {
+    if (module2 !== "os") return void 0;
     if (name2 === "environ") return box({ type: "environ" }, span);
     if (name2 === "path") return box({ type: "module", name: "os.path" }, span);
     if (name2 === "getenv") return box({ type: "builtin", name: "os.getenv" }, span);
@@ -16503,8 +16507,8 @@ var osLibrary = {
 var multiprocessingLibrary = {
   name: "multiprocessing",
   modules: ["multiprocessing"],
-  attribute(module, name2, span) {
-    return module === "multiprocessing" && name2 === "cpu_count" ? box({ type: "builtin", name: "multiprocessing.cpu_count" }, span) : void 0;
+  attribute(module2, name2, span) {
+    return module2 === "multiprocessing" && name2 === "cpu_count" ? box({ type: "builtin", name: "multiprocessing.cpu_count" }, span) : void 0;
   },
   call(fn, _args, span) {
     return fn === "multiprocessing.cpu_count" ? unknown("multiprocessing.cpu_count() is the number of CPUs of the machine the container runs on", span) : void 0;
@@ -16543,8 +16547,8 @@ var Evaluation = class {
   importDepth = 0;
   libraries;
   /** Modules modelled rather than read: the standard ones and those of the libraries in use. */
-  isModelled(module) {
-    return STANDARD_MODULES.has(module) || this.libraries.modules.has(module);
+  isModelled(module2) {
+    return STANDARD_MODULES.has(module2) || this.libraries.modules.has(module2);
   }
   exists(path) {
     return this.opts.exists ? this.opts.exists(path) : this.opts.readFile(path) !== void 0;
@@ -17393,14 +17397,14 @@ function instructionWords(ins) {
 }
 
 // src/container/filesystem.ts
-import { posix as posix4 } from "node:path";
+var import_node_path4 = require("node:path");
 var repoPaths = /* @__PURE__ */ new Map();
 function repoPath(...parts) {
   const key2 = JSON.stringify(parts);
   const hit = repoPaths.get(key2);
   if (hit !== void 0 || repoPaths.has(key2)) return hit;
-  const p = posix4.normalize(posix4.join(...parts.map((x) => x || ".")));
-  const out = p === ".." || p.startsWith("../") || posix4.isAbsolute(p) ? void 0 : p === "." ? "" : p.replace(/\/$/, "");
+  const p = import_node_path4.posix.normalize(import_node_path4.posix.join(...parts.map((x) => x || ".")));
+  const out = p === ".." || p.startsWith("../") || import_node_path4.posix.isAbsolute(p) ? void 0 : p === "." ? "" : p.replace(/\/$/, "");
   if (repoPaths.size >= 5e4) repoPaths.clear();
   repoPaths.set(key2, out);
   return out;
@@ -17437,7 +17441,7 @@ var ContainerFs = class _ContainerFs {
   }
   /** What a container path holds: the last layer that decides it wins, as mounts shadow the image. */
   state(containerPath3) {
-    const p = posix4.normalize(containerPath3);
+    const p = import_node_path4.posix.normalize(containerPath3);
     for (let i = this.sources.length - 1; i >= 0; i--) {
       const s2 = this.sources[i];
       if (s2.incomplete) continue;
@@ -17496,7 +17500,7 @@ var ContainerFs = class _ContainerFs {
       for (const f of this.ws.filesUnder(s2.hostPath)) {
         if (s2.ignored?.(f)) continue;
         const r = s2.hostPath === "" ? f : f.slice(s2.hostPath.length + 1);
-        const cp = posix4.join(s2.containerPath, r);
+        const cp = import_node_path4.posix.join(s2.containerPath, r);
         out.set(cp, fileOf(s2, cp, f));
       }
     }
@@ -17516,7 +17520,7 @@ var ContainerFs = class _ContainerFs {
   }
   /** The layer saying a folder may hold more files than arena-lint sees, when one covers `dir`. */
   incompleteAt(dir) {
-    const d = posix4.normalize(dir);
+    const d = import_node_path4.posix.normalize(dir);
     return this.sources.find((s2) => s2.incomplete && (d === s2.containerPath || under(d, s2.containerPath)));
   }
   /** Layers below which nothing is known (for `inspect` and for include resolution). */
@@ -17525,7 +17529,7 @@ var ContainerFs = class _ContainerFs {
   }
   /** Container paths matching an nginx/shell glob (`*`, `?`, `[...]`), sorted as glob(3) sorts them. */
   glob(pattern) {
-    const re = globToRegExp(posix4.normalize(pattern));
+    const re = globToRegExp(import_node_path4.posix.normalize(pattern));
     return this.files().filter((f) => re.test(f.containerPath)).sort((a, b) => a.containerPath < b.containerPath ? -1 : 1);
   }
   /**
@@ -17533,7 +17537,7 @@ var ContainerFs = class _ContainerFs {
    * would be filled with from this image.
    */
   subtree(dir) {
-    const d = posix4.normalize(dir);
+    const d = import_node_path4.posix.normalize(dir);
     const out = [];
     for (const s2 of this.sources) {
       if ((s2.opaque || s2.incomplete) && under(s2.containerPath, d)) out.push({ ...s2, containerPath: `/${rest(s2.containerPath, d)}` });
@@ -17783,10 +17787,10 @@ function djangoProcesses(stack) {
   const apps = [];
   const workers = [];
   const ws = stack.workspace;
-  const evaluate = (svc, module, roots, env, given) => {
-    if (module.kind === "unknown") return { reason: `DJANGO_SETTINGS_MODULE is unknown: ${module.reason}` };
-    const entry = given ?? resolveModule(module.value, roots, (p) => ws.exists(p));
-    if (!entry) return { reason: `settings module ${module.value} is not found under ${roots.join(", ") || "the service's build context"}` };
+  const evaluate = (svc, module2, roots, env, given) => {
+    if (module2.kind === "unknown") return { reason: `DJANGO_SETTINGS_MODULE is unknown: ${module2.reason}` };
+    const entry = given ?? resolveModule(module2.value, roots, (p) => ws.exists(p));
+    if (!entry) return { reason: `settings module ${module2.value} is not found under ${roots.join(", ") || "the service's build context"}` };
     const hit = cache2.find((c) => c.entry === entry && [...c.reads].every(([name2, fp]) => fingerprint(env.get(name2)) === fp));
     if (hit) return { settings: hit.result };
     const reads = /* @__PURE__ */ new Map();
@@ -17809,34 +17813,34 @@ function djangoProcesses(stack) {
     const app = stack.app(svc);
     const env = processEnv(stack, svc);
     const roots = searchRoots(stack, svc);
-    let module = env.get("DJANGO_SETTINGS_MODULE");
+    let module2 = env.get("DJANGO_SETTINGS_MODULE");
     if (!app) {
       const view = stack.view(svc);
       const found = backgroundWorkers(view?.process);
       if (found.length === 0) continue;
       const discovered = view?.django;
-      module ??= discovered?.settingsModule ?? celeryAppSettings(stack, found, roots);
-      if (!module) continue;
-      const given2 = discovered && discovered.settingsModule === module ? discovered.settingsFile : void 0;
-      workers.push({ service: svc, workers: found, settingsModule: module, ...evaluate(svc, module, roots, env, given2) });
+      module2 ??= discovered?.settingsModule ?? celeryAppSettings(stack, found, roots);
+      if (!module2) continue;
+      const given2 = discovered && discovered.settingsModule === module2 ? discovered.settingsFile : void 0;
+      workers.push({ service: svc, workers: found, settingsModule: module2, ...evaluate(svc, module2, roots, env, given2) });
       continue;
     }
-    if (!module) {
+    if (!module2) {
       const entry = appModule(app);
       if (entry?.kind === "known") {
-        module = settingsModuleFromEntrypoint(entry.value, roots, (p) => ws.read(p), (p) => ws.exists(p));
-        if (module?.kind === "known") stack.addFile(module.span.file);
+        module2 = settingsModuleFromEntrypoint(entry.value, roots, (p) => ws.read(p), (p) => ws.exists(p));
+        if (module2?.kind === "known") stack.addFile(module2.span.file);
       }
     }
     const fromView = stack.view(svc)?.django;
-    if (!module && fromView) module = fromView.settingsModule;
-    if (!module) continue;
+    if (!module2 && fromView) module2 = fromView.settingsModule;
+    if (!module2) continue;
     let given;
-    if (module.kind === "known" && !resolveModule(module.value, roots, (p) => ws.exists(p)) && fromView?.settingsFile && fromView.settingsModule.kind === "known" && fromView.settingsModule.value === module.value) {
+    if (module2.kind === "known" && !resolveModule(module2.value, roots, (p) => ws.exists(p)) && fromView?.settingsFile && fromView.settingsModule.kind === "known" && fromView.settingsModule.value === module2.value) {
       given = fromView.settingsFile;
-      roots.unshift(packageRoot(given, module.value));
+      roots.unshift(packageRoot(given, module2.value));
     }
-    apps.push({ service: svc, app, settingsModule: module, ...evaluate(svc, module, roots, env, given) });
+    apps.push({ service: svc, app, settingsModule: module2, ...evaluate(svc, module2, roots, env, given) });
   }
   return { apps, workers };
 }
@@ -17846,18 +17850,18 @@ function celeryAppSettings(stack, workers, roots) {
     if (w.app?.kind !== "known") continue;
     const name2 = w.app.value.split(":")[0].replace(/\.(app|celery)$/, "");
     for (const candidate of [`${name2}.celery`, name2]) {
-      const module = settingsModuleFromEntrypoint(candidate, roots, (p) => ws.read(p), (p) => ws.exists(p));
-      if (module) {
-        if (module.kind === "known") stack.addFile(module.span.file);
-        return module;
+      const module2 = settingsModuleFromEntrypoint(candidate, roots, (p) => ws.read(p), (p) => ws.exists(p));
+      if (module2) {
+        if (module2.kind === "known") stack.addFile(module2.span.file);
+        return module2;
       }
     }
   }
   return void 0;
 }
-function packageRoot(file, module) {
-  let root = file.endsWith("/__init__.py") ? posix5.dirname(file) : file;
-  for (let i = 0; i < module.split(".").length; i++) root = posix5.dirname(root);
+function packageRoot(file, module2) {
+  let root = file.endsWith("/__init__.py") ? import_node_path5.posix.dirname(file) : file;
+  for (let i = 0; i < module2.split(".").length; i++) root = import_node_path5.posix.dirname(root);
   return root === "." ? "" : root;
 }
 function entriesOf(v) {
@@ -19394,10 +19398,10 @@ function describePlanValue(name2, v, where, format = String) {
 }
 
 // src/container/app-servers/gunicorn.ts
-import { posix as posix7 } from "node:path";
+var import_node_path7 = require("node:path");
 
 // src/container/app-servers/argv.ts
-import { posix as posix6 } from "node:path";
+var import_node_path6 = require("node:path");
 var SHELLS3 = /(^|\/)(sh|bash|ash|dash|zsh)$/;
 var RUNNERS = /* @__PURE__ */ new Set([
   "exec",
@@ -19552,9 +19556,9 @@ function numberOf(v, what) {
   return unknown(`${what} is not a number: ${JSON.stringify(raw)}`, v.span);
 }
 function containerPath(path, workingDir2) {
-  if (path.startsWith("/")) return posix6.normalize(path);
+  if (path.startsWith("/")) return import_node_path6.posix.normalize(path);
   if (workingDir2.kind !== "known") return void 0;
-  return posix6.resolve(workingDir2.value || "/", path);
+  return import_node_path6.posix.resolve(workingDir2.value || "/", path);
 }
 function portOfBind(bind, defaultPort) {
   if (bind.kind === "unknown") return bind;
@@ -19617,9 +19621,9 @@ function evaluateConfigFile(ctx, hostPath, searchRoots2) {
     libraries: CORE_LIBRARIES
   });
 }
-function resolveContainerModule(ctx, module, dirs) {
+function resolveContainerModule(ctx, module2, dirs) {
   for (const dir of dirs) {
-    const found = resolveModule(module, [dir === "/" ? "" : dir.replace(/^\//, "")], (p) => ctx.fs.resolve(`/${p}`) !== void 0);
+    const found = resolveModule(module2, [dir === "/" ? "" : dir.replace(/^\//, "")], (p) => ctx.fs.resolve(`/${p}`) !== void 0);
     if (!found) continue;
     const f = ctx.fs.resolve(`/${found}`);
     return { containerPath: `/${found}`, hostPath: f.hostPath, via: f.via };
@@ -19912,7 +19916,7 @@ function readConfigFile(ctx, configArg, at, layers, files, configFiles, unknowns
     if (!f) return;
     target = { hostPath: f.hostPath, via: f.via };
   }
-  const result = evaluateConfigFile(ctx, target.hostPath, [posix7.dirname(target.hostPath) === "." ? "" : posix7.dirname(target.hostPath)]);
+  const result = evaluateConfigFile(ctx, target.hostPath, [import_node_path7.posix.dirname(target.hostPath) === "." ? "" : import_node_path7.posix.dirname(target.hostPath)]);
   files.push(loaded2(result));
   configFiles.push({ path: target.hostPath, via: target.via });
   const text2 = ctx.ws.read(target.hostPath)?.text ?? "";
@@ -20476,7 +20480,12 @@ function capacityMarkdown(stacks, config3, root = ".") {
 var SEVERITY_ORDER = { info: 0, warning: 1, error: 2 };
 
 // src/reporters/fingerprint.ts
-import { createHash } from "node:crypto";
+var import_node_module = require("node:module");
+var crypto;
+var sha256Hex = (text2) => {
+  crypto ??= (0, import_node_module.createRequire)(`${process.cwd()}/`)("node:crypto");
+  return crypto.createHash("sha256").update(text2).digest("hex");
+};
 function defaultEntityKey(message) {
   return message.replace(/\(?(?<![\w./-])\/?[\w.-]+(?:\/[\w.-]+)*\.[A-Za-z]\w*:\d+(?::\d+)?\)?/g, "").replace(/\((?:[\w-]+ )?default\)/g, "").replace(/(?<![\w.-])\d+(?:\.\d+)*/g, "#").replace(/\s+/g, " ").trim();
 }
@@ -20484,7 +20493,13 @@ function entityKey(f) {
   return f.key ?? defaultEntityKey(f.message);
 }
 function entityHash(f) {
-  return createHash("sha256").update(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).digest("hex").slice(0, 32);
+  return sha256Hex(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ""}\0${f.span.file}\0${entityKey(f)}`).slice(0, 32);
+}
+function withLazyFingerprint(f) {
+  let hash2;
+  const copy2 = { ...f };
+  Object.defineProperty(copy2, "fingerprint", { enumerable: true, configurable: true, get: () => hash2 ??= entityHash(f) });
+  return copy2;
 }
 function fingerprintOf(f) {
   return f.fingerprint ?? entityHash(f);
@@ -20524,8 +20539,8 @@ function parseBaseline(text2) {
 }
 
 // src/engine/run.ts
-import { existsSync, readFileSync as readFileSync3 } from "node:fs";
-import { isAbsolute as isAbsolute2, relative as relative2, resolve } from "node:path";
+var import_node_fs4 = require("node:fs");
+var import_node_path23 = require("node:path");
 
 // src/parsers/template.ts
 var JINJA_TAG = /\{%-?\s*[A-Za-z_]\w*\b[^\n]*?-?%\}|\{\{-?\s*[^{}\n]+?\s*-?\}\}|\{#[^\n]*?#\}/;
@@ -20756,7 +20771,7 @@ function finish(m, start) {
 }
 
 // src/inputs/compose-project.ts
-import { posix as posix9 } from "node:path";
+var import_node_path9 = require("node:path");
 
 // src/parsers/yaml.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -21451,7 +21466,7 @@ function scalarText(file, node) {
 }
 
 // src/inputs/compose.ts
-import { posix as posix8 } from "node:path";
+var import_node_path8 = require("node:path");
 
 // src/inputs/compose-tree.ts
 var import_yaml3 = __toESM(require_dist(), 1);
@@ -21988,12 +22003,12 @@ function healthcheckDisabled(data) {
 }
 function containerPath2(p) {
   if (p === void 0 || p === "") return void 0;
-  const n = posix8.normalize(p);
+  const n = import_node_path8.posix.normalize(p);
   return n.length > 1 ? n.replace(/\/+$/, "") : n;
 }
 function rebase(path, from, to) {
-  if (from === to || posix8.isAbsolute(path) || path.startsWith("~") || /^[a-z]+:\/\//i.test(path)) return path;
-  const rel = posix8.relative(to || ".", posix8.join(from || ".", path)) || ".";
+  if (from === to || import_node_path8.posix.isAbsolute(path) || path.startsWith("~") || /^[a-z]+:\/\//i.test(path)) return path;
+  const rel = import_node_path8.posix.relative(to || ".", import_node_path8.posix.join(from || ".", path)) || ".";
   return rel.startsWith(".") || rel.startsWith("/") ? rel : `./${rel}`;
 }
 function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
@@ -22005,8 +22020,8 @@ function mappedValue(t2, fallback, via, from = 0, to = t2.text.length) {
 
 // src/inputs/compose-project.ts
 function inRoot(...parts) {
-  const p = posix9.normalize(posix9.join(...parts.map((x) => x || ".")));
-  if (p === ".." || p.startsWith("../") || posix9.isAbsolute(p)) return void 0;
+  const p = import_node_path9.posix.normalize(import_node_path9.posix.join(...parts.map((x) => x || ".")));
+  if (p === ".." || p.startsWith("../") || import_node_path9.posix.isAbsolute(p)) return void 0;
   return p === "." ? "" : p.replace(/\/$/, "");
 }
 var MAX_DEPTH2 = 10;
@@ -22031,7 +22046,7 @@ function loadComposeProject(ws, spec) {
   const inactive = all.filter((s2) => !active(s2));
   const nameVar = env.lookup("COMPOSE_PROJECT_NAME");
   const nameNode = valueOf2(tree, "name");
-  const projectName = nameVar ? known(nameVar.value, nameVar.span) : nameNode?.kind === "scalar" && nameNode.text ? known(nameNode.text.text, nameNode.span) : known(posix9.basename(projectDir === "" ? ws.rootAbs : projectDir).toLowerCase().replace(/[^a-z0-9_-]/g, ""), { file: base2, start: 0, end: 0 }, { isDefault: true });
+  const projectName = nameVar ? known(nameVar.value, nameVar.span) : nameNode?.kind === "scalar" && nameNode.text ? known(nameNode.text.text, nameNode.span) : known(import_node_path9.posix.basename(projectDir === "" ? ws.rootAbs : projectDir).toLowerCase().replace(/[^a-z0-9_-]/g, ""), { file: base2, start: 0, end: 0 }, { isDefault: true });
   const compose = { path: base2, dir: projectDir, services, ...inactive.length ? { inactive } : {}, problems };
   return {
     spec,
@@ -22046,7 +22061,7 @@ function loadComposeProject(ws, spec) {
   };
 }
 function dirOf(path) {
-  const d = posix9.dirname(path);
+  const d = import_node_path9.posix.dirname(path);
   return d === "." ? "" : d;
 }
 function joinPath(dir, name2) {
@@ -22243,16 +22258,16 @@ function replaceEntry(map, key2, value, keySpan) {
 }
 
 // src/container/view.ts
-import { posix as posix17 } from "node:path";
+var import_node_path17 = require("node:path");
 
 // src/container/dockerfile-fs.ts
-import { posix as posix14 } from "node:path";
+var import_node_path14 = require("node:path");
 
 // src/container/process.ts
-import { posix as posix13 } from "node:path";
+var import_node_path13 = require("node:path");
 
 // src/container/shell-script.ts
-import { posix as posix10 } from "node:path";
+var import_node_path10 = require("node:path");
 var isWord = (t2, text2) => t2?.kind === "word" && (text2 === void 0 || t2.word.text.text === text2 && !t2.word.quoted);
 var isOp = (t2, op) => t2?.kind === "op" && (op === void 0 || t2.op === op);
 var RESERVED = /* @__PURE__ */ new Set(["then", "else", "elif", "fi", "do", "done", "esac", "}", ";;"]);
@@ -22749,7 +22764,7 @@ function evalTest(f, argv) {
       if (op === "-z") return x === "";
       if (op === "-n") return x !== "";
       if (op === "-f" || op === "-e" || op === "-r" || op === "-s" || op === "-x" || op === "-d") {
-        const st = f.fs.state(posix10.resolve(f.workdir.kind === "known" ? f.workdir.value : "/", x));
+        const st = f.fs.state(import_node_path10.posix.resolve(f.workdir.kind === "known" ? f.workdir.value : "/", x));
         if (op === "-d") return void 0;
         if (st.kind === "file" || st.kind === "image-default") return true;
         return void 0;
@@ -22778,7 +22793,7 @@ function cwd(f) {
   return f.workdir.kind === "known" ? f.workdir.value : "/";
 }
 function abs(f, p) {
-  return posix10.resolve(cwd(f), p);
+  return import_node_path10.posix.resolve(cwd(f), p);
 }
 function pushLayer(f, l) {
   f.layers.push(l);
@@ -22844,7 +22859,7 @@ function skipUndecided(f, branches, reason, span) {
       const literal2 = t2.split("$")[0];
       if (!literal2.startsWith("/") && f.workdir.kind !== "known") continue;
       const path = abs(f, literal2);
-      const dir = t2.includes("$") ? literal2.endsWith("/") ? path : posix10.dirname(path) : posix10.dirname(path);
+      const dir = t2.includes("$") ? literal2.endsWith("/") ? path : import_node_path10.posix.dirname(path) : import_node_path10.posix.dirname(path);
       if (!t2.includes("$") && f.fs.state(path).kind === "file") continue;
       pushLayer(f, { containerPath: dir, hostPath: "", isDir: true, via: span, incomplete: true, origin: { kind: "unknown", reason: `files may be written here in a branch arena-lint cannot decide (${reason})`, via: span } });
     }
@@ -22995,7 +23010,7 @@ function runSimple(f, n, ws) {
   let argv = expanded;
   const name2 = plain2(argv[0]);
   if (name2 === void 0) return void 0;
-  const base2 = posix10.basename(name2);
+  const base2 = import_node_path10.posix.basename(name2);
   switch (base2) {
     case "export":
     case "readonly":
@@ -23141,7 +23156,7 @@ function isOneShot(argv) {
     const sub = words[manage + 1] ?? "";
     return sub !== "runserver" && sub !== "runserver_plus" && sub !== "run_huey" && sub !== "qcluster" && !sub.startsWith("rq");
   }
-  return /^(wait-for-it(\.sh)?|wait-for|dockerize|nc|pg_isready|alembic|python3?\s+-c)$/.test(posix10.basename(words[0] ?? ""));
+  return /^(wait-for-it(\.sh)?|wait-for|dockerize|nc|pg_isready|alembic|python3?\s+-c)$/.test(import_node_path10.posix.basename(words[0] ?? ""));
 }
 function describeHandOver(words) {
   const raw = words.map((w) => w.text.text).join(" ");
@@ -23176,7 +23191,7 @@ function fileEffects(f, base2, argv, n, ws) {
     const literal2 = out.target.text.text.split("$")[0];
     if (literal2.startsWith("/") || f.workdir.kind === "known") {
       const path = abs(f, literal2 || ".");
-      pushLayer(f, { containerPath: literal2.endsWith("/") || !literal2 ? path : posix10.dirname(path), hostPath: "", isDir: true, via: n.span, incomplete: true, origin: { kind: "unknown", reason, via: n.span } });
+      pushLayer(f, { containerPath: literal2.endsWith("/") || !literal2 ? path : import_node_path10.posix.dirname(path), hostPath: "", isDir: true, via: n.span, incomplete: true, origin: { kind: "unknown", reason, via: n.span } });
     }
     return;
   }
@@ -23212,13 +23227,13 @@ function fileEffects(f, base2, argv, n, ws) {
       }
       const from = abs(f, s2);
       const st = f.fs.state(from);
-      const to = dest.endsWith("/") || operands.length > 2 ? posix10.join(abs(f, dest), posix10.basename(from)) : abs(f, dest);
+      const to = dest.endsWith("/") || operands.length > 2 ? import_node_path10.posix.join(abs(f, dest), import_node_path10.posix.basename(from)) : abs(f, dest);
       if (st.kind === "file") {
         pushLayer(f, { containerPath: to, hostPath: st.file.hostPath, isDir: false, via: n.span, origin: st.file.origin, chain: [...st.file.chain ?? [], st.file.via], ...st.file.rendering ? { rendering: st.file.rendering } : {} });
       } else {
         const below = f.fs.files().filter((x) => x.containerPath.startsWith(`${from}/`));
         if (below.length > 0) {
-          for (const x of below) pushLayer(f, { containerPath: posix10.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
+          for (const x of below) pushLayer(f, { containerPath: import_node_path10.posix.join(to, x.containerPath.slice(from.length + 1)), hostPath: x.hostPath, isDir: false, via: n.span, origin: x.origin, chain: [...x.chain ?? [], x.via] });
         } else markUnknownFile(f, to, `${base2} from ${from}, which arena-lint cannot see`, n.span);
       }
       if (base2 === "mv") pushLayer(f, { containerPath: from, hostPath: "", isDir: true, via: n.span, removed: true });
@@ -23426,7 +23441,7 @@ function readScript(ws, source, input) {
 }
 
 // src/container/supervisord.ts
-import { posix as posix11 } from "node:path";
+var import_node_path11 = require("node:path");
 function parseSupervisorIni(path, text2) {
   const sections2 = [];
   let cur;
@@ -23512,7 +23527,7 @@ function supervisordPrograms(ws, fs, argv, env, workdir) {
     } else if (w?.startsWith("--configuration=")) configPath = w.slice(16);
   }
   const candidates = configPath ? [configPath] : CONFIG_SEARCH;
-  const main = candidates.map((c) => fs.resolve(posix11.resolve(cwd2, c))).find((x) => x !== void 0);
+  const main = candidates.map((c) => fs.resolve(import_node_path11.posix.resolve(cwd2, c))).find((x) => x !== void 0);
   if (!main) {
     unknowns.push({ what: "supervisord", reason: `its configuration (${candidates.join(", ")}) is not in the container's files arena-lint can see`, span: configSpan });
     return { programs, steps, unknowns, files };
@@ -23527,12 +23542,12 @@ function supervisordPrograms(ws, fs, argv, env, workdir) {
     if (!file) continue;
     files.push(file.path);
     steps.push({ description: `supervisord reads ${f.containerPath} (${f.hostPath})`, span: f.via });
-    const here = posix11.dirname(f.containerPath);
+    const here = import_node_path11.posix.dirname(f.containerPath);
     for (const section of parseSupervisorIni(file.path, file.text)) {
       if (section.name === "include") {
         const entry = section.entries.find((e) => e.key === "files");
         for (const pattern of entry?.value.text.split(/\s+/).filter(Boolean) ?? []) {
-          const abs2 = posix11.resolve(here, pattern.replace("%(here)s", here));
+          const abs2 = import_node_path11.posix.resolve(here, pattern.replace("%(here)s", here));
           const matches = /[*?[]/.test(abs2) ? fs.glob(abs2) : [fs.resolve(abs2)].filter((x) => x !== void 0);
           for (const m of matches) queue.push({ containerPath: m.containerPath, hostPath: m.hostPath, via: entry.span });
         }
@@ -23586,7 +23601,7 @@ function s6Services(ws, fs, via) {
   for (const f of fs.files()) {
     const dir = S6_DIRS.find((d) => f.containerPath.startsWith(`${d}/`));
     if (!dir || !/^[^/]+\/run$/.test(f.containerPath.slice(dir.length + 1))) continue;
-    const serviceDir = posix11.dirname(f.containerPath);
+    const serviceDir = import_node_path11.posix.dirname(f.containerPath);
     if (dir !== "/etc/services.d") {
       const type = fs.resolve(`${serviceDir}/type`);
       const t2 = type ? ws.read(type.hostPath)?.text.trim() : void 0;
@@ -23595,7 +23610,7 @@ function s6Services(ws, fs, via) {
     const file = ws.read(f.hostPath);
     if (!file) continue;
     files.push(file.path);
-    const name2 = posix11.basename(serviceDir);
+    const name2 = import_node_path11.posix.basename(serviceDir);
     const span = { file: file.path, start: 0, end: Math.min(file.text.indexOf("\n") >>> 0, file.text.length) };
     if (/^#!\s*\S*execlineb/.test(file.text)) {
       const r = execlineProgram(file.path, file.text);
@@ -23631,7 +23646,7 @@ function execlineProgram(path, text2) {
   while (i < words.length) {
     const w = text0(i);
     if (w === void 0) break;
-    const base2 = posix11.basename(w);
+    const base2 = import_node_path11.posix.basename(w);
     if (base2 === "foreground" || base2 === "background" || base2 === "if" || base2 === "ifelse" || base2 === "backtick") {
       i++;
       while (i < words.length && text0(i)?.startsWith("-")) i++;
@@ -23681,7 +23696,7 @@ function execlineProgram(path, text2) {
 }
 
 // src/container/images.ts
-import { posix as posix12 } from "node:path";
+var import_node_path12 = require("node:path");
 var NGINX_DEFAULT_CONF = `
 user  nginx;
 worker_processes  auto;
@@ -23780,9 +23795,9 @@ function nginxTemplates(ws, fs, env, via) {
     const v = env.get(name2);
     return v?.kind === "known" && v.value !== "" ? v.value : dflt;
   };
-  const dir = posix12.normalize(setting2("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
+  const dir = import_node_path12.posix.normalize(setting2("NGINX_ENVSUBST_TEMPLATE_DIR", "/etc/nginx/templates"));
   const suffix = setting2("NGINX_ENVSUBST_TEMPLATE_SUFFIX", ".template");
-  const outDir = posix12.normalize(setting2("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
+  const outDir = import_node_path12.posix.normalize(setting2("NGINX_ENVSUBST_OUTPUT_DIR", "/etc/nginx/conf.d"));
   const filterV = env.get("NGINX_ENVSUBST_FILTER");
   let filter;
   try {
@@ -23796,7 +23811,7 @@ function nginxTemplates(ws, fs, env, via) {
   for (const f of fs.files()) {
     if (!f.containerPath.startsWith(`${dir}/`) || !f.containerPath.endsWith(suffix)) continue;
     const rel = f.containerPath.slice(dir.length + 1, f.containerPath.length - suffix.length);
-    const target = posix12.join(outDir, rel);
+    const target = import_node_path12.posix.join(outDir, rel);
     const content2 = renderEnvsubst(ws, f, env, defined);
     if (!content2) continue;
     layers.push(renderedLayer(target, f, content2, "the nginx image's envsubst", via));
@@ -23867,7 +23882,7 @@ function startCommand(input) {
 }
 function workingDir(input) {
   const w = input.spec.workingDir;
-  if (w?.kind === "known") return { ...w, value: posix13.resolve("/", w.value) };
+  if (w?.kind === "known") return { ...w, value: import_node_path13.posix.resolve("/", w.value) };
   if (w) return w;
   if (input.image.workdir.kind === "known" && input.image.workdir.value === "/" && input.image.wellKnown?.workdir) {
     return known(input.image.wellKnown.workdir, input.image.anchor, { isDefault: true });
@@ -23923,7 +23938,7 @@ function followArgv(ws, start, nesting) {
       unknowns.push({ what: "process", reason: v.kind === "unknown" ? v.reason : "unknown program", span: v.span });
       break;
     }
-    const base2 = posix13.basename(head);
+    const base2 = import_node_path13.posix.basename(head);
     if (WRAPPERS2.has(base2)) {
       let i = 1;
       while (i < argv.length && word(argv[i])?.startsWith("-")) i++;
@@ -23972,7 +23987,7 @@ function followArgv(ws, start, nesting) {
       }
       const path = word(argv[1]);
       if (path && !path.startsWith("-")) {
-        const hit2 = state.fs.resolve(posix13.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
+        const hit2 = state.fs.resolve(import_node_path13.posix.resolve(workdir.kind === "known" ? workdir.value : "/", path)) ?? resolveProgram(state.fs, path, workdir, env);
         if (hit2) {
           files.push(hit2.hostPath);
           steps.push({ description: `${base2} runs ${path} (${describeOrigin(hit2)})`, span: argv[1].value.span });
@@ -23985,7 +24000,7 @@ function followArgv(ws, start, nesting) {
       }
       break;
     }
-    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base2 === posix13.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
+    if (wellKnown?.handOver && (head === wellKnown.handOver.script || base2 === import_node_path13.posix.basename(wellKnown.handOver.script)) && !resolveProgram(state.fs, head, workdir, env)) {
       steps.push({ description: wellKnown.handOver.description, span: argv[0].value.span });
       const gen = wellKnown.generatesFromEnv;
       if (gen && (!gen.unlessPresent || state.fs.state(gen.path).kind === "absent")) {
@@ -24056,12 +24071,12 @@ function applyScript(r, steps, unknowns, layers, state) {
 }
 function resolveProgram(fs, name2, workdir, env) {
   const cwd2 = workdir.kind === "known" ? workdir.value : "/";
-  if (name2.includes("/")) return fs.resolve(posix13.resolve(cwd2, name2));
+  if (name2.includes("/")) return fs.resolve(import_node_path13.posix.resolve(cwd2, name2));
   const path = env.get("PATH");
   const dirs = path?.kind === "known" ? path.value.split(":") : ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
   for (const d of dirs) {
     if (!d) continue;
-    const hit = fs.resolve(posix13.join(posix13.resolve(cwd2, d), name2));
+    const hit = fs.resolve(import_node_path13.posix.join(import_node_path13.posix.resolve(cwd2, d), name2));
     if (hit) return hit;
   }
   return void 0;
@@ -24088,7 +24103,7 @@ function dockerignore(text2, context) {
     if (!line || line.startsWith("#")) continue;
     const negate = line.startsWith("!");
     if (negate) line = line.slice(1).trim();
-    line = posix14.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
+    line = import_node_path14.posix.normalize(line.replace(/^\/+/, "")).replace(/\/$/, "");
     if (line === "." || line === "") continue;
     let re = "";
     for (let i = 0; i < line.length; i++) {
@@ -24194,7 +24209,7 @@ function buildDockerfile(ws, input) {
     } else if (kw === "WORKDIR") {
       const v = valueOfText(expand3(ins.args, st), ins.span);
       const base2 = st.workdir.kind === "known" ? st.workdir.value : "/";
-      st.workdir = v.kind === "known" ? known(posix14.resolve(base2, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
+      st.workdir = v.kind === "known" ? known(import_node_path14.posix.resolve(base2, v.value.trim()), v.span, v.via ? { via: v.via } : {}) : v;
     } else if (kw === "ENTRYPOINT" || kw === "CMD") {
       const { words: w, form } = instructionWords(ins);
       const line = { words: w, span: ins.span, form: form === "exec" ? "list" : "string" };
@@ -24273,7 +24288,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
     return;
   }
   const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
-  const destAbs = posix14.resolve(workdir, destV.value);
+  const destAbs = import_node_path14.posix.resolve(workdir, destV.value);
   const destIsDir = destV.value.endsWith("/") || destV.value === "." || plain4.length > 2;
   const srcs = plain4.slice(0, -1);
   const push = (s2) => st.layers.push(s2);
@@ -24297,7 +24312,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
       continue;
     }
     if (kw === "ADD" && /^[a-z]+:\/\/|^git@/.test(src)) {
-      opaque(destIsDir ? posix14.join(destAbs, posix14.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
+      opaque(destIsDir ? import_node_path14.posix.join(destAbs, import_node_path14.posix.basename(src)) : destAbs, false, `downloaded from ${src} at build time`);
       continue;
     }
     const rel = repoPath(context, src.replace(/^\/+/, ""));
@@ -24317,7 +24332,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
     const many = matches.length > 1 || destIsDir || srcs.length > 1;
     for (const m of matches) {
       if (!ws.inside(m)) {
-        opaque(posix14.join(destAbs, posix14.basename(m)), false, `${m} leaves the checked folder through a symlink`);
+        opaque(import_node_path14.posix.join(destAbs, import_node_path14.posix.basename(m)), false, `${m} leaves the checked folder through a symlink`);
         continue;
       }
       if (ws.isDir(m)) {
@@ -24327,7 +24342,7 @@ function copy(ws, context, ins, st, stages, words, kw, ignored, unknowns) {
       } else if (ignored(m)) {
         unknowns.push({ what: m, reason: ".dockerignore leaves it out of the build context", span: ins.span });
       } else {
-        const cp = many ? posix14.join(destAbs, posix14.basename(m)) : destAbs;
+        const cp = many ? import_node_path14.posix.join(destAbs, import_node_path14.posix.basename(m)) : destAbs;
         push({ containerPath: cp, hostPath: m, isDir: false, via: ins.span, origin: { kind: "copy", hostPath: m, via: ins.span } });
       }
     }
@@ -24347,7 +24362,7 @@ function globContext(ws, context, pattern, ignored) {
   return [...out].sort();
 }
 function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
-  const srcAbs = posix14.resolve("/", src);
+  const srcAbs = import_node_path14.posix.resolve("/", src);
   const re = /[*?[]/.test(srcAbs) ? globToRegExp(srcAbs) : void 0;
   let found = false;
   const seen = /* @__PURE__ */ new Set();
@@ -24361,17 +24376,17 @@ function copyFromStage(ws, source, src, destAbs, destIsDir, ins, push, opaque) {
     const base2 = { via: ins.span, chain, origin: { kind: "copy", hostPath: l.hostPath, via: ins.span }, ...l.ignored ? { ignored: l.ignored } : {} };
     if (re ? re.test(l.containerPath) : l.containerPath === srcAbs) {
       found = true;
-      const target = l.isDir || !destIsDir ? destAbs : posix14.join(destAbs, posix14.basename(l.containerPath));
+      const target = l.isDir || !destIsDir ? destAbs : import_node_path14.posix.join(destAbs, import_node_path14.posix.basename(l.containerPath));
       push({ ...base2, containerPath: target, hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.containerPath.startsWith(`${srcAbs}/`)) {
       found = true;
-      push({ ...base2, containerPath: posix14.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
+      push({ ...base2, containerPath: import_node_path14.posix.join(destAbs, l.containerPath.slice(srcAbs.length + 1)), hostPath: l.hostPath, isDir: l.isDir });
     } else if (!re && l.isDir && srcAbs.startsWith(`${l.containerPath}/`)) {
       const host = repoPath(l.hostPath, srcAbs.slice(l.containerPath.length + 1));
       if (host === void 0 || !ws.isDir(host) && !ws.exists(host) || l.ignored?.(host)) continue;
       found = true;
       const isDir = ws.isDir(host);
-      const target = isDir || !destIsDir ? destAbs : posix14.join(destAbs, posix14.basename(host));
+      const target = isDir || !destIsDir ? destAbs : import_node_path14.posix.join(destAbs, import_node_path14.posix.basename(host));
       push({ ...base2, containerPath: target, hostPath: host, isDir, origin: { kind: "copy", hostPath: host, via: ins.span } });
       break;
     }
@@ -24390,7 +24405,7 @@ function removedPaths(ins, st) {
       const workdir = st.workdir.kind === "known" ? st.workdir.value : "/";
       for (const w of cmd.slice(1)) {
         if (w.value.kind !== "known" || w.value.value.startsWith("-") || /[*?[$]/.test(w.value.value)) continue;
-        out.push(posix14.resolve(workdir, w.value.value));
+        out.push(import_node_path14.posix.resolve(workdir, w.value.value));
       }
     }
     cmd = [];
@@ -24637,7 +24652,7 @@ function readGranian(server, ctx) {
 }
 
 // src/container/app-servers/uwsgi.ts
-import { posix as posix15 } from "node:path";
+var import_node_path15 = require("node:path");
 var SHORT2 = {
   s: "socket",
   p: "processes",
@@ -24815,8 +24830,8 @@ function expand(c, raw, containerFile) {
       reason ??= v ? `$(${envName}) cannot be known: ${v.reason}` : `$(${envName}) is not set in the container's environment`;
       return whole;
     }
-    if (magic === "d") return `${posix15.dirname(containerFile)}/`;
-    if (magic === "n") return posix15.basename(containerFile).replace(/\.[^.]*$/, "");
+    if (magic === "d") return `${import_node_path15.posix.dirname(containerFile)}/`;
+    if (magic === "n") return import_node_path15.posix.basename(containerFile).replace(/\.[^.]*$/, "");
     reason ??= `the magic variable ${whole} is not modelled`;
     return whole;
   });
@@ -24987,7 +25002,7 @@ function readAppServerReading(process2, fs, ws) {
 }
 
 // src/container/django-settings.ts
-import { posix as posix16 } from "node:path";
+var import_node_path16 = require("node:path");
 function discoverDjango(process2, fs, ws, given) {
   const reading = given ?? readAppServerReading(process2, fs, ws);
   if (!reading && !runsPython(process2)) return void 0;
@@ -24999,25 +25014,25 @@ function discoverDjango(process2, fs, ws, given) {
   const runsManage = manageAt >= 0;
   const manage = runsManage ? manageFile(ctx, process2, manageAt) : void 0;
   if (manage && manage !== "not found" && manage.containerDir && !dirs.includes(manage.containerDir)) dirs.unshift(manage.containerDir);
-  let module = (runsManage ? settingsOption(process2, manageAt) : void 0) ?? reading?.appEnv.get("DJANGO_SETTINGS_MODULE") ?? process2.environment.get("DJANGO_SETTINGS_MODULE");
+  let module2 = (runsManage ? settingsOption(process2, manageAt) : void 0) ?? reading?.appEnv.get("DJANGO_SETTINGS_MODULE") ?? process2.environment.get("DJANGO_SETTINGS_MODULE");
   const via = [];
-  if (!module) {
+  if (!module2) {
     for (const candidate of entryModules(ctx, reading, dirs, manage)) {
       const found = setdefaultIn(ctx, candidate.hostPath, candidate.root, files);
       if (found) {
-        module = found;
+        module2 = found;
         via.push(candidate.via);
         break;
       }
     }
   }
-  if (!module) return void 0;
-  via.unshift(module.span);
-  if (module.kind === "unknown") return { entry: { settingsModule: module, via }, files };
-  const settings = resolveContainerModule(ctx, module.value, dirs);
-  if (!settings) return { entry: { settingsModule: module, via }, files };
+  if (!module2) return void 0;
+  via.unshift(module2.span);
+  if (module2.kind === "unknown") return { entry: { settingsModule: module2, via }, files };
+  const settings = resolveContainerModule(ctx, module2.value, dirs);
+  if (!settings) return { entry: { settingsModule: module2, via }, files };
   via.push(settings.via);
-  return { entry: { settingsModule: module, settingsFile: settings.hostPath, via }, files };
+  return { entry: { settingsModule: module2, settingsFile: settings.hostPath, via }, files };
 }
 var PYTHON_PROGRAMS = /^(python[0-9.]*|django-admin|celery|rq|rqworker|dramatiq|huey_consumer(\.py)?|manage\.py|pytest)$/;
 var WRAPPERS3 = /* @__PURE__ */ new Set(["exec", "tini", "--", "dumb-init", "gosu", "su-exec", "s6-setuidgid", "env", "nice", "poetry", "pipenv", "uv", "run", "ddtrace-run", "newrelic-admin", "run-program", "opentelemetry-instrument"]);
@@ -25033,12 +25048,12 @@ function runsPython(process2) {
 function searchDirs(process2, appDir, reading) {
   const out = [];
   const add = (d) => {
-    if (d && !out.includes(d)) out.push(posix16.normalize(d));
+    if (d && !out.includes(d)) out.push(import_node_path16.posix.normalize(d));
   };
   add(appDir.kind === "known" ? appDir.value : void 0);
   for (const d of reading?.pythonPath ?? []) add(d);
   const pp = process2.environment.get("PYTHONPATH");
-  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? posix16.resolve(appDir.value, d) : void 0);
+  if (pp?.kind === "known") for (const d of pp.value.split(":")) add(d.startsWith("/") ? d : appDir.kind === "known" && d ? import_node_path16.posix.resolve(appDir.value, d) : void 0);
   add(process2.workingDir.kind === "known" ? process2.workingDir.value : void 0);
   return out;
 }
@@ -25048,9 +25063,9 @@ function entryModules(ctx, reading, dirs, manage) {
   if (app?.kind === "known") {
     const target = app.value.split(":")[0].trim();
     if (target.endsWith(".py")) {
-      const cp = target.startsWith("/") ? target : dirs[0] ? posix16.resolve(dirs[0], target) : void 0;
+      const cp = target.startsWith("/") ? target : dirs[0] ? import_node_path16.posix.resolve(dirs[0], target) : void 0;
       const f = cp ? ctx.fs.resolve(cp) : void 0;
-      if (f) out.push({ hostPath: f.hostPath, root: posix16.dirname(f.hostPath), via: app.span });
+      if (f) out.push({ hostPath: f.hostPath, root: import_node_path16.posix.dirname(f.hostPath), via: app.span });
     } else {
       const m = resolveContainerModule(ctx, target, dirs);
       if (m) out.push({ hostPath: m.hostPath, root: rootOf(m.hostPath, target), via: app.span });
@@ -25059,9 +25074,9 @@ function entryModules(ctx, reading, dirs, manage) {
   if (manage && manage !== "not found") out.push(manage);
   if (reading || manage) {
     for (const d of dirs) {
-      const f = ctx.fs.resolve(posix16.join(d, "manage.py"));
+      const f = ctx.fs.resolve(import_node_path16.posix.join(d, "manage.py"));
       if (f) {
-        out.push({ hostPath: f.hostPath, root: posix16.dirname(f.hostPath) === "." ? "" : posix16.dirname(f.hostPath), via: f.via });
+        out.push({ hostPath: f.hostPath, root: import_node_path16.posix.dirname(f.hostPath) === "." ? "" : import_node_path16.posix.dirname(f.hostPath), via: f.via });
         break;
       }
     }
@@ -25085,16 +25100,16 @@ function manageFile(ctx, process2, at) {
   const w = process2.argv[at].value;
   if (w.kind !== "known" || !w.value.endsWith("manage.py")) return "not found";
   const wd = process2.workingDir;
-  const cp = w.value.startsWith("/") ? w.value : wd.kind === "known" ? posix16.resolve(wd.value, w.value) : void 0;
+  const cp = w.value.startsWith("/") ? w.value : wd.kind === "known" ? import_node_path16.posix.resolve(wd.value, w.value) : void 0;
   const f = cp ? ctx.fs.resolve(cp) : void 0;
   if (!f) return "not found";
-  const dir = posix16.dirname(f.hostPath);
-  return { hostPath: f.hostPath, root: dir === "." ? "" : dir, via: w.span, containerDir: posix16.dirname(cp) };
+  const dir = import_node_path16.posix.dirname(f.hostPath);
+  return { hostPath: f.hostPath, root: dir === "." ? "" : dir, via: w.span, containerDir: import_node_path16.posix.dirname(cp) };
 }
-function rootOf(hostPath, module) {
-  const depth = module.split(".").length + (hostPath.endsWith("/__init__.py") ? 1 : 0);
+function rootOf(hostPath, module2) {
+  const depth = module2.split(".").length + (hostPath.endsWith("/__init__.py") ? 1 : 0);
   let d = hostPath;
-  for (let i = 0; i < depth; i++) d = posix16.dirname(d);
+  for (let i = 0; i < depth; i++) d = import_node_path16.posix.dirname(d);
   return d === "." ? "" : d;
 }
 var SETDEFAULT = /os\.environ\.setdefault\(\s*(['"])DJANGO_SETTINGS_MODULE\1\s*,\s*(['"])([A-Za-z_][\w.]*)\2\s*\)/;
@@ -25228,14 +25243,14 @@ function buildImage(ws, spec, unknowns, images) {
 function mountLayers(ctx, mounts, image, unknowns) {
   const { ws } = ctx;
   const out = [];
-  const clean2 = (t2) => posix17.normalize(t2).replace(/(.)\/+$/, "$1");
+  const clean2 = (t2) => import_node_path17.posix.normalize(t2).replace(/(.)\/+$/, "$1");
   const opaque = (m, isDir, reason) => {
     out.push({ containerPath: clean2(m.target), hostPath: "", isDir, via: m.span, hides: true, opaque: true, origin: { kind: "unknown", reason, via: m.span } });
     unknowns.push({ what: m.target, reason, span: m.span });
   };
   for (const m of mounts) {
     const target = clean2(m.target);
-    if (!posix17.isAbsolute(target)) {
+    if (!import_node_path17.posix.isAbsolute(target)) {
       unknowns.push({ what: m.target, reason: "the mount target is not an absolute path", span: m.span });
       continue;
     }
@@ -25270,7 +25285,7 @@ function mountLayers(ctx, mounts, image, unknowns) {
         if (content2) {
           out.push({ containerPath: target, hostPath: "", isDir: true, via: m.span, hides: true, removed: true });
           for (const f of content2.sources) {
-            out.push({ ...f, containerPath: posix17.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
+            out.push({ ...f, containerPath: import_node_path17.posix.join(target, f.containerPath), chain: [...f.chain ?? [], f.via], via: m.span });
           }
         } else {
           const below = image.files().some((f) => f.containerPath.startsWith(`${target}/`)) || image.unknownLayers().some((l) => l.containerPath.startsWith(`${target}/`));
@@ -25314,7 +25329,7 @@ function buildContainerViews(ws, specs) {
 }
 
 // src/inputs/nginx.ts
-import { posix as posix18 } from "node:path";
+var import_node_path18 = require("node:path");
 
 // src/parsers/nginx-directives.ts
 var BLOCK_DIRECTIVES = /* @__PURE__ */ new Set([
@@ -25906,8 +25921,8 @@ function parseNginx(file) {
 }
 
 // src/inputs/nginx.ts
-import { closeSync, openSync, readSync } from "node:fs";
-import { join as join5 } from "node:path";
+var import_node_fs2 = require("node:fs");
+var import_node_path19 = require("node:path");
 var IMAGE_FILES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|koi-utf|koi-win|win-utf|modules-enabled\/.*|modules\/.*)$/;
 var NGINX_PREFIX = "/etc/nginx";
 var TEMPLATE_DIR = "/etc/nginx/templates";
@@ -25919,12 +25934,12 @@ function maskBlockPlaceholders(file) {
 }
 function startsWithBom(ws, hostPath) {
   try {
-    const fd = openSync(join5(ws.rootAbs, hostPath), "r");
+    const fd = (0, import_node_fs2.openSync)((0, import_node_path19.join)(ws.rootAbs, hostPath), "r");
     try {
       const buf = Buffer.alloc(3);
-      return readSync(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
+      return (0, import_node_fs2.readSync)(fd, buf, 0, 3, 0) === 3 && buf[0] === 239 && buf[1] === 187 && buf[2] === 191;
     } finally {
-      closeSync(fd);
+      (0, import_node_fs2.closeSync)(fd);
     }
   } catch {
     return false;
@@ -25944,7 +25959,7 @@ function nginxMainPath(process2) {
     if (argv[i] === "-p" && argv[i + 1]) prefix = argv[++i];
     else if (argv[i] === "-c" && argv[i + 1]) conf = argv[++i];
   }
-  return conf === void 0 ? `${NGINX_PREFIX}/nginx.conf` : posix18.resolve(prefix, conf);
+  return conf === void 0 ? `${NGINX_PREFIX}/nginx.conf` : import_node_path18.posix.resolve(prefix, conf);
 }
 function runsNginx(view) {
   const program = view.process?.argv[0]?.value;
@@ -25963,7 +25978,7 @@ function withRenderedTemplates(ws, fs) {
   const extra = [];
   for (const f of fs.files()) {
     if (f.containerPath.startsWith(`${TEMPLATE_DIR}/`) && f.containerPath.endsWith(".template")) {
-      const rendered = posix18.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
+      const rendered = import_node_path18.posix.join(CONF_D, f.containerPath.slice(TEMPLATE_DIR.length + 1, -".template".length));
       extra.push({ containerPath: rendered, hostPath: f.hostPath, isDir: false, via: f.via, origin: { kind: "rendered", template: f.hostPath, renderer: "envsubst", via: f.via } });
     }
   }
@@ -26062,13 +26077,13 @@ var NginxBuilder = class {
   }
   include(d, context, parent, via, chain) {
     const arg = d.args[0];
-    const target = posix18.isAbsolute(arg.value) ? arg.value : posix18.join(NGINX_PREFIX, arg.value);
+    const target = import_node_path18.posix.isAbsolute(arg.value) ? arg.value : import_node_path18.posix.join(NGINX_PREFIX, arg.value);
     const isGlob = /[*?[]/.test(target);
     let matches;
     if (isGlob) {
       this.noteIncomplete(target, arg.span);
       matches = this.fs.glob(target);
-      for (const img of this.fs.imageDefaults()) if (globToRegExp(posix18.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
+      for (const img of this.fs.imageDefaults()) if (globToRegExp(import_node_path18.posix.normalize(target)).test(img.containerPath)) this.imageFiles.push(img.containerPath);
     } else {
       const st = this.fs.state(target);
       matches = st.kind === "file" ? [st.file] : [];
@@ -26092,7 +26107,7 @@ var NginxBuilder = class {
   }
   /** A glob over a folder start-up may fill with files arena-lint cannot name. */
   noteIncomplete(glob, span) {
-    const dir = posix18.dirname(glob.split(/[*?[]/)[0] + "x");
+    const dir = import_node_path18.posix.dirname(glob.split(/[*?[]/)[0] + "x");
     const layer = this.fs.incompleteAt(dir);
     if (layer) this.unknowns.push({ what: glob, reason: layer.origin?.kind === "unknown" ? layer.origin.reason : "more files may be written here", span: span ?? layer.via });
   }
@@ -26356,7 +26371,7 @@ function workloadOf(svc, container) {
 }
 
 // src/stack/unloaded-configs.ts
-import { posix as posix19 } from "node:path";
+var import_node_path20 = require("node:path");
 var NGINX_NAME = /\.(conf|template|tpl)$/;
 var NGINX_BLOCK = /^\s*(server|upstream|location|http|events|map|stream)\b[^;{}\n]*\{/m;
 function unloadedNginxConfigs(ws, view, nginx) {
@@ -26421,7 +26436,7 @@ function loadedConfigPaths(nginx) {
 function layerFiles(ws, layer) {
   if (!layer.isDir) return ws.exists(layer.hostPath) && !ws.isDir(layer.hostPath) ? [{ hostPath: layer.hostPath, containerPath: layer.containerPath }] : [];
   const prefix = layer.hostPath === "" ? "" : `${layer.hostPath}/`;
-  return ws.filesUnder(layer.hostPath).filter((f) => !layer.ignored?.(f)).map((f) => ({ hostPath: f, containerPath: posix19.join(layer.containerPath, f.slice(prefix.length)) }));
+  return ws.filesUnder(layer.hostPath).filter((f) => !layer.ignored?.(f)).map((f) => ({ hostPath: f, containerPath: import_node_path20.posix.join(layer.containerPath, f.slice(prefix.length)) }));
 }
 function describe2(layer) {
   const mount = layer.origin?.kind === "mount";
@@ -26688,7 +26703,7 @@ function findTiers(services) {
 }
 
 // src/inputs/compose-discovery.ts
-import { posix as posix20 } from "node:path";
+var import_node_path21 = require("node:path");
 var DEFAULT_COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
 var DEFAULT_OVERRIDE_FILES = ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
 var COMPOSE_NAME = /(^|\/)(docker-compose|compose)[^/]*\.ya?ml$/;
@@ -26698,12 +26713,12 @@ function findComposeFiles(ws) {
   return ws.files().filter((f) => COMPOSE_NAME.test(f) && !isJinjaDataTemplate(ws.read(f)?.text ?? ""));
 }
 function dirOf2(path) {
-  const d = posix20.dirname(path);
+  const d = import_node_path21.posix.dirname(path);
   return d === "." ? "" : d;
 }
 function inRoot2(dir, p) {
-  const out = posix20.normalize(posix20.join(dir || ".", p));
-  if (out === ".." || out.startsWith("../") || posix20.isAbsolute(out)) return void 0;
+  const out = import_node_path21.posix.normalize(import_node_path21.posix.join(dir || ".", p));
+  if (out === ".." || out.startsWith("../") || import_node_path21.posix.isAbsolute(out)) return void 0;
   return out === "." ? "" : out;
 }
 function discoverProjects(ws, declared = []) {
@@ -26719,7 +26734,7 @@ function discoverProjects(ws, declared = []) {
       origin: { kind: "config", ...d.span ? { via: d.span } : {} }
     });
   }
-  const envDirs = ws.files().filter((f) => posix20.basename(f) === ".env").map(dirOf2);
+  const envDirs = ws.files().filter((f) => import_node_path21.posix.basename(f) === ".env").map(dirOf2);
   const dirs = [.../* @__PURE__ */ new Set(["", ...composeFiles.map(dirOf2), ...envDirs])].sort();
   for (const dir of dirs) {
     const fromEnv = composeFileVariable(ws, dir);
@@ -26746,7 +26761,7 @@ function discoverProjects(ws, declared = []) {
   const merged = /* @__PURE__ */ new Set([...projects.flatMap((p) => p.files.slice(1)), ...referenced]);
   for (const f of composeFiles) {
     if (bases.has(f) || merged.has(f)) continue;
-    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(posix20.basename(f))) {
+    if (standsAlone(ws, f) && !OVERRIDE_NAME.test(import_node_path21.posix.basename(f))) {
       projects.push({ files: [f], origin: { kind: "file" } });
       continue;
     }
@@ -28627,8 +28642,8 @@ function blockEnd(file, commentStart) {
 }
 
 // src/workspace/workspace.ts
-import { readdirSync as readdirSync2, readFileSync as readFileSync2, realpathSync, statSync } from "node:fs";
-import { isAbsolute, join as join6, posix as posix21, relative } from "node:path";
+var import_node_fs3 = require("node:fs");
+var import_node_path22 = require("node:path");
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", ".hg", ".svn", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache"]);
 var MAX_FILES = 5e4;
 var MAX_FILE_BYTES = 2 * 1024 * 1024;
@@ -28660,12 +28675,12 @@ var Workspace = class {
   }
   insideCache = /* @__PURE__ */ new Map();
   resolvesInside(rel) {
-    const n = posix21.normalize(rel || ".");
-    if (n === ".." || n.startsWith("../") || isAbsolute(n)) return false;
+    const n = import_node_path22.posix.normalize(rel || ".");
+    if (n === ".." || n.startsWith("../") || (0, import_node_path22.isAbsolute)(n)) return false;
     try {
-      this.realRoot ??= realpathSync(this.rootAbs);
-      const r = relative(this.realRoot, realpathSync(join6(this.rootAbs, rel || ".")));
-      return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !isAbsolute(r);
+      this.realRoot ??= (0, import_node_fs3.realpathSync)(this.rootAbs);
+      const r = (0, import_node_path22.relative)(this.realRoot, (0, import_node_fs3.realpathSync)((0, import_node_path22.join)(this.rootAbs, rel || ".")));
+      return r === "" || r !== ".." && !r.startsWith("../") && !r.startsWith("..\\") && !(0, import_node_path22.isAbsolute)(r);
     } catch {
       return true;
     }
@@ -28678,7 +28693,7 @@ var Workspace = class {
       if (out.length >= MAX_FILES) return;
       let entries3;
       try {
-        entries3 = readdirSync2(join6(this.rootAbs, rel), { withFileTypes: true });
+        entries3 = (0, import_node_fs3.readdirSync)((0, import_node_path22.join)(this.rootAbs, rel), { withFileTypes: true });
       } catch {
         return;
       }
@@ -28712,7 +28727,7 @@ var Workspace = class {
     if (k === void 0) {
       try {
         if (!this.inside(rel)) throw new Error("outside the checked folder");
-        const st = statSync(join6(this.rootAbs, rel));
+        const st = (0, import_node_fs3.statSync)((0, import_node_path22.join)(this.rootAbs, rel));
         k = st.isFile() ? "file" : st.isDirectory() ? "dir" : "none";
       } catch {
         k = "none";
@@ -28733,10 +28748,10 @@ var Workspace = class {
     const replaced = this.overlay?.get(rel);
     if (replaced !== void 0) return this.sources.add(createSourceFile(rel, replaced));
     try {
-      const abs2 = join6(this.rootAbs, rel);
-      const st = statSync(abs2);
+      const abs2 = (0, import_node_path22.join)(this.rootAbs, rel);
+      const st = (0, import_node_fs3.statSync)(abs2);
       if (!st.isFile() || st.size > MAX_FILE_BYTES) throw new Error("not a readable file");
-      const buf = readFileSync2(abs2);
+      const buf = (0, import_node_fs3.readFileSync)(abs2);
       if (buf.includes(0)) throw new Error("binary");
       const text2 = buf.toString("utf8");
       const bom = text2.startsWith("\uFEFF");
@@ -28785,8 +28800,8 @@ function isDevelopmentStack(stack) {
     return stack.siblingFiles.some((f) => f !== stack.name && COMPOSE_FILE.test(f) && PROD_WORD.test(f.split("/").pop()));
   });
 }
-function isDevelopmentSettings(module) {
-  return DEV_WORD.test(module);
+function isDevelopmentSettings(module2) {
+  return DEV_WORD.test(module2);
 }
 function spansOf(file, span, value) {
   if (!file || value === "") return [];
@@ -28868,8 +28883,8 @@ function settingsSecrets(stack, out) {
   for (const app of stack.data.apps) {
     const names = app.settings?.names;
     if (!names) continue;
-    const module = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
-    const production = !isDevelopmentSettings(module) && !isDevelopmentStack(stack);
+    const module2 = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
+    const production = !isDevelopmentSettings(module2) && !isDevelopmentStack(stack);
     const consider = (name2, v) => {
       if (v?.kind !== "known" || typeof v.value !== "string" || isReference(v.value)) return;
       const key2 = `${v.span.file}:${v.span.start}`;
@@ -28986,10 +29001,10 @@ function findProjects(ws, config3) {
 }
 function readConfig(ws, explicit, shownRoot = "") {
   if (explicit !== void 0) {
-    const abs2 = resolve(explicit);
-    if (!existsSync(abs2)) throw new UsageError(`config file not found: ${explicit}`);
-    const rel = relative2(ws.rootAbs, abs2).split("\\").join("/");
-    const file2 = !rel.startsWith("..") && !isAbsolute2(rel) ? ws.read(rel) : void 0;
+    const abs2 = (0, import_node_path23.resolve)(explicit);
+    if (!(0, import_node_fs4.existsSync)(abs2)) throw new UsageError(`config file not found: ${explicit}`);
+    const rel = (0, import_node_path23.relative)(ws.rootAbs, abs2).split("\\").join("/");
+    const file2 = !rel.startsWith("..") && !(0, import_node_path23.isAbsolute)(rel) ? ws.read(rel) : void 0;
     return file2 ? configFrom(file2, shownRoot) : configFrom(readOutside(abs2, explicit), "");
   }
   const path = CONFIG_FILE_NAMES.find((n) => ws.exists(n));
@@ -29000,7 +29015,7 @@ function readConfig(ws, explicit, shownRoot = "") {
 }
 function readOutside(abs2, shown) {
   try {
-    return createSourceFile(shown, readFileSync3(abs2, "utf8"));
+    return createSourceFile(shown, (0, import_node_fs4.readFileSync)(abs2, "utf8"));
   } catch {
     throw new UsageError(`cannot read config file ${shown}`);
   }
@@ -29032,9 +29047,9 @@ function severityFor(rule, config3, file, stack, cli) {
   return setting2;
 }
 function check(opts) {
-  const rootAbs = resolve(opts.dir);
+  const rootAbs = (0, import_node_path23.resolve)(opts.dir);
   const shown = opts.displayDir ?? opts.dir;
-  if (!existsSync(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
+  if (!(0, import_node_fs4.existsSync)(rootAbs)) throw new UsageError(`no such directory: ${shown}`);
   const probe = new Workspace(rootAbs, void 0, opts.overlay);
   if (!probe.isDir("")) throw new UsageError(`not a directory: ${shown}`);
   const config3 = readConfig(probe, opts.configPath, shown);
@@ -29111,7 +29126,7 @@ function searchReport(ws, found, chosen) {
   return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
 }
 function withFingerprint(f) {
-  return { ...f, fingerprint: entityHash(f) };
+  return withLazyFingerprint(f);
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();
@@ -29915,19 +29930,19 @@ function capacityChangeMarkdown(deltas) {
 }
 
 // src/action/pull-request.ts
-import { spawnSync } from "node:child_process";
-import { existsSync as existsSync2, mkdtempSync, readFileSync as readFileSync4, rmSync as rmSync2 } from "node:fs";
-import { tmpdir } from "node:os";
-import { join as join7 } from "node:path";
+var import_node_child_process = require("node:child_process");
+var import_node_fs5 = require("node:fs");
+var import_node_os = require("node:os");
+var import_node_path24 = require("node:path");
 var SHA = /^[0-9a-f]{7,64}$/;
 function readPullRequest(env) {
   const name2 = env.GITHUB_EVENT_NAME;
   if (name2 !== "pull_request" && name2 !== "pull_request_target") return void 0;
   const path = env.GITHUB_EVENT_PATH;
-  if (!path || !existsSync2(path)) return void 0;
+  if (!path || !(0, import_node_fs5.existsSync)(path)) return void 0;
   let payload;
   try {
-    payload = JSON.parse(readFileSync4(path, "utf8"));
+    payload = JSON.parse((0, import_node_fs5.readFileSync)(path, "utf8"));
   } catch {
     return void 0;
   }
@@ -29943,7 +29958,7 @@ function readPullRequest(env) {
   };
 }
 function git(cwd2, args) {
-  const r = spawnSync("git", [...args], { cwd: cwd2, encoding: "utf8", timeout: 12e4, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
+  const r = (0, import_node_child_process.spawnSync)("git", [...args], { cwd: cwd2, encoding: "utf8", timeout: 12e4, env: { ...process.env, GIT_TERMINAL_PROMPT: "0" } });
   return { ok: r.status === 0, stdout: r.stdout ?? "", stderr: (r.stderr ?? r.error?.message ?? "").trim() };
 }
 function hasCommit(repo, sha) {
@@ -29955,14 +29970,14 @@ function withBaseWorktree(repo, sha, tempRoot, inBase) {
   if (!hasCommit(repo, sha)) {
     return { error: `the base commit ${sha.slice(0, 12)} is not in the checkout; give actions/checkout \`fetch-depth: 0\` so the action can compare with it` };
   }
-  const dir = mkdtempSync(join7(tempRoot && existsSync2(tempRoot) ? tempRoot : tmpdir(), "arena-lint-base-"));
+  const dir = (0, import_node_fs5.mkdtempSync)((0, import_node_path24.join)(tempRoot && (0, import_node_fs5.existsSync)(tempRoot) ? tempRoot : (0, import_node_os.tmpdir)(), "arena-lint-base-"));
   try {
     const add = git(repo, ["worktree", "add", "--detach", "--force", dir, sha]);
     if (!add.ok) return { error: `cannot check out the base commit ${sha.slice(0, 12)}: ${add.stderr.split("\n")[0]}` };
     return { value: inBase(dir) };
   } finally {
     git(repo, ["worktree", "remove", "--force", dir]);
-    rmSync2(dir, { recursive: true, force: true });
+    (0, import_node_fs5.rmSync)(dir, { recursive: true, force: true });
     git(repo, ["worktree", "prune"]);
   }
 }
@@ -32329,37 +32344,37 @@ function hasHealthcheck(svc) {
 }
 
 // rules/support/static-paths.ts
-import { posix as posix22 } from "node:path";
+var import_node_path25 = require("node:path");
 function sharedLocation(mounts, containerPath3) {
-  const path = posix22.normalize(containerPath3).replace(/(.)\/$/, "$1");
+  const path = import_node_path25.posix.normalize(containerPath3).replace(/(.)\/$/, "$1");
   let best;
   for (const m of mounts) {
-    const target2 = posix22.normalize(m.target).replace(/(.)\/$/, "$1");
+    const target2 = import_node_path25.posix.normalize(m.target).replace(/(.)\/$/, "$1");
     if (path !== target2 && !path.startsWith(target2 === "/" ? "/" : `${target2}/`)) continue;
-    if (!best || target2.length >= posix22.normalize(best.target).replace(/(.)\/$/, "$1").length) best = m;
+    if (!best || target2.length >= import_node_path25.posix.normalize(best.target).replace(/(.)\/$/, "$1").length) best = m;
   }
   if (!best || best.source === void 0 || best.source.startsWith("../")) return void 0;
   if (best.type !== "volume" && best.type !== "bind") return void 0;
-  const target = posix22.normalize(best.target).replace(/(.)\/$/, "$1");
+  const target = import_node_path25.posix.normalize(best.target).replace(/(.)\/$/, "$1");
   const rel = path === target ? "" : path.slice(target === "/" ? 1 : target.length + 1);
   if (best.type === "volume") {
     return { mount: best, source: `volume ${best.source}`, rel, key: `volume:${best.source}:/${rel}`, sourceKey: `volume:${best.source}` };
   }
-  const host = rel ? posix22.join(best.source || ".", rel) : best.source || ".";
-  return { mount: best, source: `./${best.source} (bind mount)`.replace("./ (", ". ("), rel, key: `bind:${posix22.normalize(host)}`, sourceKey: `bind:${best.source}` };
+  const host = rel ? import_node_path25.posix.join(best.source || ".", rel) : best.source || ".";
+  return { mount: best, source: `./${best.source} (bind mount)`.replace("./ (", ". ("), rel, key: `bind:${import_node_path25.posix.normalize(host)}`, sourceKey: `bind:${best.source}` };
 }
 function pathIn(mounts, loc) {
   for (const m of mounts) {
     if (m.source === void 0 || m.type !== loc.mount.type) continue;
     let path;
-    if (m.type === "volume" && m.source === loc.mount.source) path = loc.rel ? posix22.join(m.target, loc.rel) : m.target;
+    if (m.type === "volume" && m.source === loc.mount.source) path = loc.rel ? import_node_path25.posix.join(m.target, loc.rel) : m.target;
     if (m.type === "bind") {
       const host = loc.key.slice("bind:".length);
-      const src = posix22.normalize(m.source || ".");
-      if (src === "." || host === src || host.startsWith(`${src}/`)) path = posix22.join(m.target, src === "." ? host : host.slice(src.length));
+      const src = import_node_path25.posix.normalize(m.source || ".");
+      if (src === "." || host === src || host.startsWith(`${src}/`)) path = import_node_path25.posix.join(m.target, src === "." ? host : host.slice(src.length));
     }
     if (path === void 0) continue;
-    path = posix22.normalize(path).replace(/(.)\/$/, "$1");
+    path = import_node_path25.posix.normalize(path).replace(/(.)\/$/, "$1");
     if (sharedLocation(mounts, path)?.key === loc.key) return { path, mount: m };
   }
   return void 0;
@@ -32367,10 +32382,10 @@ function pathIn(mounts, loc) {
 function settingPath(app, stack, name2) {
   const v = app.settings?.names.get(name2);
   if (v?.kind !== "known" || typeof v.value !== "string" || v.value === "" || v.value.includes("$")) return void 0;
-  if (posix22.isAbsolute(v.value)) return { ...v, value: posix22.normalize(v.value) };
+  if (import_node_path25.posix.isAbsolute(v.value)) return { ...v, value: import_node_path25.posix.normalize(v.value) };
   const cwd2 = stack.view(app.service)?.process?.workingDir;
-  if (cwd2?.kind !== "known" || !posix22.isAbsolute(cwd2.value)) return void 0;
-  return { ...v, value: posix22.join(cwd2.value, v.value) };
+  if (cwd2?.kind !== "known" || !import_node_path25.posix.isAbsolute(cwd2.value)) return void 0;
+  return { ...v, value: import_node_path25.posix.join(cwd2.value, v.value) };
 }
 function settingUrlPath(app, name2) {
   const v = app.settings?.names.get(name2);
@@ -32452,7 +32467,7 @@ var collectstatic_race_default = defineRule({
 });
 
 // rules/static-files.ts
-import { posix as posix23 } from "node:path";
+var import_node_path26 = require("node:path");
 var KINDS = [
   { url: "STATIC_URL", root: "STATIC_ROOT", files: "static files", writer: "collectstatic writes the files" },
   { url: "MEDIA_URL", root: "MEDIA_ROOT", files: "uploaded media", writer: "Django saves uploads" }
@@ -32557,19 +32572,19 @@ function servingFolder(proxy, server, url) {
     const a = alias.directive.args[0]?.value;
     if (!a || a.includes("$") || !a.startsWith("/")) return void 0;
     if (best.prefix.endsWith("/") !== a.endsWith("/") && url.slice(best.prefix.length) === "") return void 0;
-    return { path: clean(posix23.join(a, url.slice(best.prefix.length))), location: loc, directive: alias };
+    return { path: clean(import_node_path26.posix.join(a, url.slice(best.prefix.length))), location: loc, directive: alias };
   }
   const root = inherited(loc.node, "root")[0];
   const r = root?.directive.args[0]?.value;
   if (!root || !r || r.includes("$") || !r.startsWith("/")) return void 0;
-  return { path: clean(posix23.join(r, url)), location: loc, directive: root };
+  return { path: clean(import_node_path26.posix.join(r, url)), location: loc, directive: root };
 }
 function officialImageOnly(view) {
   if (view.spec.build || view.spec.image?.kind !== "known") return false;
   return /^(docker\.io\/)?(library\/)?(nginx|nginxinc\/nginx-unprivileged)(:[\w.-]+)?(@sha256:[0-9a-f]+)?$/.test(view.spec.image.value);
 }
 function clean(p) {
-  return posix23.normalize(p).replace(/(.)\/$/, "$1");
+  return import_node_path26.posix.normalize(p).replace(/(.)\/$/, "$1");
 }
 
 // rules/support/streaming.ts
@@ -34984,7 +34999,7 @@ var allowed_hosts_default = defineRule({
       return true;
     };
     for (const route of djangoRoutes(stack)) {
-      const module = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
+      const module2 = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
       const entry = route.app.settings.entry;
       const allowed = setting(stack, route.app, "ALLOWED_HOSTS");
       const debug = setting(stack, route.app, "DEBUG");
@@ -35010,14 +35025,14 @@ var allowed_hosts_default = defineRule({
             if (!validHostSyntax(hostPort2 ?? host)) {
               report({
                 span: route.pass.node.directive.span,
-                message: `location ${route.location.match} sends no Host header, so nginx sends "${hostPort2}" (the proxy_pass host) and Django rejects it as an invalid host name (underscores are not allowed, RFC 1034/1035) for ${module}: every request through it gets 400 Bad Request`,
-                related: [{ span: allowedAt, message: `${module}: ${shown}` }],
+                message: `location ${route.location.match} sends no Host header, so nginx sends "${hostPort2}" (the proxy_pass host) and Django rejects it as an invalid host name (underscores are not allowed, RFC 1034/1035) for ${module2}: every request through it gets 400 Bad Request`,
+                related: [{ span: allowedAt, message: `${module2}: ${shown}` }],
                 hint: "add `proxy_set_header Host $host;` to the location (or its server block)"
               });
             } else if (!hostAllowed(host, patterns)) {
               report({
                 span: route.pass.node.directive.span,
-                message: `location ${route.location.match} sends no Host header, so Django gets "${hostPort2}" (the proxy_pass host), which ${shown} in ${module} (${where(allowedAt)}) does not match: every request through it gets 400 Bad Request (DisallowedHost)`,
+                message: `location ${route.location.match} sends no Host header, so Django gets "${hostPort2}" (the proxy_pass host), which ${shown} in ${module2} (${where(allowedAt)}) does not match: every request through it gets 400 Bad Request (DisallowedHost)`,
                 related: [{ span: allowedAt, message: `${shown}` }],
                 hint: "add `proxy_set_header Host $host;` to the location (or its server block)"
               });
@@ -35028,7 +35043,7 @@ var allowed_hosts_default = defineRule({
             if (hostAllowed(n.name, patterns) || !once2(`name:${n.name}:${entry}`)) continue;
             report({
               span: allowedAt,
-              message: `${shown} in ${module} does not match ${n.name}, a server_name of ${levelLabel(route.server)} (${where(n.span)}) that nginx proxies to ${route.app.service.name} with Host ${value}: requests for ${n.name} get 400 Bad Request (DisallowedHost)`,
+              message: `${shown} in ${module2} does not match ${n.name}, a server_name of ${levelLabel(route.server)} (${where(n.span)}) that nginx proxies to ${route.app.service.name} with Host ${value}: requests for ${n.name} get 400 Bad Request (DisallowedHost)`,
               related: [{ span: n.span, message: `server_name ${n.name} is set here` }],
               hint: `add "${n.name}" to ALLOWED_HOSTS`
             });
@@ -35036,7 +35051,7 @@ var allowed_hosts_default = defineRule({
         } else if (value !== void 0 && !value.includes("$") && !hostAllowed(value, patterns) && once2(`literal:${value}:${entry}`)) {
           report({
             span: allowedAt,
-            message: `${shown} in ${module} does not match "${value}", the Host nginx sends for location ${route.location.match} (${where(hostHeader.directive.span)}): every request through it gets 400 Bad Request (DisallowedHost)`,
+            message: `${shown} in ${module2} does not match "${value}", the Host nginx sends for location ${route.location.match} (${where(hostHeader.directive.span)}): every request through it gets 400 Bad Request (DisallowedHost)`,
             related: [{ span: hostHeader.directive.span, message: "the Host header is set here" }],
             hint: `add "${value}" to ALLOWED_HOSTS, or send \`proxy_set_header Host $host;\``
           });
@@ -35055,7 +35070,7 @@ var allowed_hosts_default = defineRule({
           const bare = trusted.find((t2) => t2.toLowerCase() === n.name);
           report({
             span: trustedAt,
-            message: `${levelLabel(route.server)} terminates TLS for ${n.name} (${where(n.span)}) and proxies to ${route.app.service.name} with Host ${hostHeader.directive.args[1].value}, but ${module} sets no SECURE_PROXY_SSL_HEADER, so Django takes every request for http and its own origin for http://${n.name}; ${trustedSetting.kind === "set" ? `CSRF_TRUSTED_ORIGINS ${JSON.stringify(trusted)}` : "CSRF_TRUSTED_ORIGINS (not set)"} does not list ${origin}${bare ? ` ("${bare}" has no scheme, which Django 4.0+ ignores: check 4_0.E001)` : ""}: Django 4.0+ rejects every form POST from the site with 403 (CSRF verification failed, Origin checking failed)`,
+            message: `${levelLabel(route.server)} terminates TLS for ${n.name} (${where(n.span)}) and proxies to ${route.app.service.name} with Host ${hostHeader.directive.args[1].value}, but ${module2} sets no SECURE_PROXY_SSL_HEADER, so Django takes every request for http and its own origin for http://${n.name}; ${trustedSetting.kind === "set" ? `CSRF_TRUSTED_ORIGINS ${JSON.stringify(trusted)}` : "CSRF_TRUSTED_ORIGINS (not set)"} does not list ${origin}${bare ? ` ("${bare}" has no scheme, which Django 4.0+ ignores: check 4_0.E001)` : ""}: Django 4.0+ rejects every form POST from the site with 403 (CSRF verification failed, Origin checking failed)`,
             related: [{ span: n.span, message: `server_name ${n.name} is served over TLS here` }],
             hint: `add "${origin}" to CSRF_TRUSTED_ORIGINS, or set SECURE_PROXY_SSL_HEADER with nginx sending X-Forwarded-Proto $scheme`
           });
@@ -35066,7 +35081,7 @@ var allowed_hosts_default = defineRule({
         const at = editSpan(xfh.value);
         report({
           span: route.pass.node.directive.span,
-          message: `${module} sets USE_X_FORWARDED_HOST = True (${where(at)}), but nginx does not set X-Forwarded-Host for location ${route.location.match}: the client's own X-Forwarded-Host reaches Django, which takes it as the request's host for absolute URLs and redirects`,
+          message: `${module2} sets USE_X_FORWARDED_HOST = True (${where(at)}), but nginx does not set X-Forwarded-Host for location ${route.location.match}: the client's own X-Forwarded-Host reaches Django, which takes it as the request's host for absolute URLs and redirects`,
           related: [{ span: at, message: "USE_X_FORWARDED_HOST is set here" }],
           hint: "add `proxy_set_header X-Forwarded-Host $host;` to the server block, or drop USE_X_FORWARDED_HOST"
         });
@@ -35197,7 +35212,7 @@ var forwarded_proto_default = defineRule({
       }
       const at = route.location.match;
       const server = route.server;
-      const module = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
+      const module2 = route.app.settingsModule.kind === "known" ? route.app.settingsModule.value : "the settings";
       if (d.kind === "absent") {
         if (!terminatesTls(server)) continue;
         const header2 = sentHeader(route, "X-Forwarded-Proto");
@@ -35207,9 +35222,9 @@ var forwarded_proto_default = defineRule({
           key: `absent:${route.app.settings.entry}`,
           emit: () => report({
             span: header2?.directive.span ?? route.pass.node.directive.span,
-            message: `${levelLabel(server)} terminates TLS and proxies location ${at} to ${route.app.service.name}, but ${module} has no SECURE_PROXY_SSL_HEADER (${route.app.settings.entry}): Django sees every request as http, builds http:// URLs, and its CSRF Origin check rejects posts from https://${names[0] ?? "the site"}`,
+            message: `${levelLabel(server)} terminates TLS and proxies location ${at} to ${route.app.service.name}, but ${module2} has no SECURE_PROXY_SSL_HEADER (${route.app.settings.entry}): Django sees every request as http, builds http:// URLs, and its CSRF Origin check rejects posts from https://${names[0] ?? "the site"}`,
             related: [{ span: { file: route.app.settings.entry, start: 0, end: 0 }, message: "SECURE_PROXY_SSL_HEADER belongs in these settings" }],
-            hint: `set SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") in ${module}${header2 ? "" : " and `proxy_set_header X-Forwarded-Proto $scheme;` in nginx"}`
+            hint: `set SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") in ${module2}${header2 ? "" : " and `proxy_set_header X-Forwarded-Proto $scheme;` in nginx"}`
           })
         });
         continue;
@@ -35228,7 +35243,7 @@ var forwarded_proto_default = defineRule({
           key: `missing:${headerName}`,
           emit: () => report({
             span: route.pass.node.directive.span,
-            message: `${module} trusts ${headerName}: ${expected} (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}), but nginx does not set ${headerName} for location ${at}${asResponse ? ` (the add_header at ${where(asResponse.directive.span)} sets it on the response to the browser, not on the request to Django)` : ""}: the client's own header reaches Django, so any client can claim https`,
+            message: `${module2} trusts ${headerName}: ${expected} (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}), but nginx does not set ${headerName} for location ${at}${asResponse ? ` (the add_header at ${where(asResponse.directive.span)} sets it on the response to the browser, not on the request to Django)` : ""}: the client's own header reaches Django, so any client can claim https`,
             related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }, ...asResponse ? [{ span: asResponse.directive.span, message: "a response header, not a request header" }] : []],
             hint: `add \`proxy_set_header ${headerName} $scheme;\` where the location's other proxy_set_header lines are`
           })
@@ -35244,7 +35259,7 @@ var forwarded_proto_default = defineRule({
           key: `client:${header.directive.span.file}:${header.directive.span.start}`,
           emit: () => report({
             span: header.directive.args[1].span,
-            message: `nginx sets ${headerName} ${value} for location ${at}, the client's own value, and ${module} trusts it (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}): any client that reaches nginx can claim https`,
+            message: `nginx sets ${headerName} ${value} for location ${at}, the client's own value, and ${module2} trusts it (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}): any client that reaches nginx can claim https`,
             related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
             hint: `send \`$scheme\` unless every client comes through a proxy that overwrites ${headerName}`
           })
@@ -35257,7 +35272,7 @@ var forwarded_proto_default = defineRule({
           key: `value:${header.directive.span.file}:${header.directive.span.start}`,
           emit: () => report({
             span: header.directive.args[1].span,
-            message: `nginx sets ${headerName} ${value} (${possible.values.join(" or ")}) for location ${at}, but ${module} waits for "${expected}" (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}): request.is_secure() is never true`,
+            message: `nginx sets ${headerName} ${value} (${possible.values.join(" or ")}) for location ${at}, but ${module2} waits for "${expected}" (SECURE_PROXY_SSL_HEADER, ${where(djangoAt)}): request.is_secure() is never true`,
             related: [{ span: djangoAt, message: "SECURE_PROXY_SSL_HEADER is set here" }],
             hint: `make the two agree: Django's second value is what nginx must send`
           })
@@ -35351,14 +35366,14 @@ var debug_in_production_default = defineRule({
     for (const group of groupBy(withDebug, (x) => spanKey(x.debug.span))) {
       const { app, debug } = group[0];
       const at = editSpan(debug);
-      const module = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
+      const module2 = app.settingsModule.kind === "known" ? app.settingsModule.value : "";
       const value = debug.kind === "known" ? debug.value : void 0;
       const shown = typeof value === "string" ? `the string ${JSON.stringify(value)}, which Python treats as true` : String(value === true ? "True" : value);
       const services = group.map((x) => x.app.service.name).join(", ");
       const settingsLine = at.file !== debug.span.file || at.start !== debug.span.start ? ` (settings line ${where(debug.span)})` : "";
       report({
         span: at,
-        message: `DEBUG in ${module}, which ${services} run${group.length === 1 ? "s" : ""}, is ${shown}${settingsLine}: error pages show tracebacks and settings to every visitor, and each worker keeps every SQL query in memory`,
+        message: `DEBUG in ${module2}, which ${services} run${group.length === 1 ? "s" : ""}, is ${shown}${settingsLine}: error pages show tracebacks and settings to every visitor, and each worker keeps every SQL query in memory`,
         ...settingsLine ? { related: [{ span: debug.span, message: "DEBUG is read here" }] } : {},
         hint: typeof value === "string" ? 'compare the variable with a string (os.environ.get("DEBUG") == "1") or set it to an empty value' : "set DEBUG to False for this stack"
       });
@@ -36138,6 +36153,7 @@ var package_default = {
   files: [
     "dist/arena-lint.js",
     "dist/arena-lint.cjs",
+    "dist/package.json",
     "schemas/arena-lint.schema.json",
     "CHANGELOG.md"
   ],
@@ -36174,8 +36190,8 @@ var package_default = {
 };
 
 // src/action/runner.ts
-import { randomUUID } from "node:crypto";
-import { appendFileSync } from "node:fs";
+var import_node_crypto = require("node:crypto");
+var import_node_fs6 = require("node:fs");
 var InputError = class extends Error {
 };
 function inputVariable(name2) {
@@ -36201,8 +36217,8 @@ function getChoiceInput(env, name2, choices, fallback) {
   throw new InputError(`input "${name2}" must be one of ${choices.join(", ")}, got "${value}"`);
 }
 function outputBlock(name2, value) {
-  let delimiter = `ghadelimiter_${randomUUID()}`;
-  while (value.includes(delimiter) || name2.includes(delimiter)) delimiter = `ghadelimiter_${randomUUID()}`;
+  let delimiter = `ghadelimiter_${(0, import_node_crypto.randomUUID)()}`;
+  while (value.includes(delimiter) || name2.includes(delimiter)) delimiter = `ghadelimiter_${(0, import_node_crypto.randomUUID)()}`;
   return `${name2}<<${delimiter}
 ${value}
 ${delimiter}
@@ -36214,7 +36230,7 @@ function setOutputs(runner, outputs) {
     runner.stdout(workflowCommand("warning", "GITHUB_OUTPUT is not set; the step outputs are not written"));
     return;
   }
-  appendFileSync(file, Object.entries(outputs).map(([k, v]) => outputBlock(k, v)).join(""));
+  (0, import_node_fs6.appendFileSync)(file, Object.entries(outputs).map(([k, v]) => outputBlock(k, v)).join(""));
 }
 function workflowCommand(kind, message) {
   return `::${kind}::${escapeData(message)}
@@ -36279,23 +36295,23 @@ function usageErrorCommands(message, workspace) {
   if (rest2.length === 0 || positioned.some((m) => m === null)) return workflowCommand("error", `arena-lint: ${message}`);
   return positioned.map((m) => {
     const [, file = "", line = "", col = "", text2 = ""] = m ?? [];
-    const shown = isAbsolute3(file) ? relative3(workspace, file).split("\\").join("/") : file;
+    const shown = (0, import_node_path27.isAbsolute)(file) ? (0, import_node_path27.relative)(workspace, file).split("\\").join("/") : file;
     const props = [`file=${escapeProperty(shown)}`, `line=${line}`, `col=${col}`, `title=${escapeProperty(`arena-lint: ${first}`)}`];
     return `::error ${props.join(",")}::${escapeData(text2)}
 `;
   }).join("");
 }
 function checkBase(runner, workspace, pr, inputs, headConfig) {
-  const configRel = headConfig ? relative3(workspace, headConfig).split("\\").join("/") : void 0;
-  const configText = headConfig ? readFileSync5(headConfig, "utf8") : void 0;
+  const configRel = headConfig ? (0, import_node_path27.relative)(workspace, headConfig).split("\\").join("/") : void 0;
+  const configText = headConfig ? (0, import_node_fs7.readFileSync)(headConfig, "utf8") : void 0;
   const out = withBaseWorktree(workspace, pr.baseSha, runner.env.RUNNER_TEMP, (dir) => {
-    const baseDir = resolve2(dir, inputs.path);
-    if (!existsSync3(baseDir)) return { note: `${inputs.path} does not exist on the base commit; every finding is new` };
+    const baseDir = (0, import_node_path27.resolve)(dir, inputs.path);
+    if (!(0, import_node_fs7.existsSync)(baseDir)) return { note: `${inputs.path} does not exist on the base commit; every finding is new` };
     let configPath;
-    if (configRel !== void 0 && configText !== void 0 && !configRel.startsWith("..") && !isAbsolute3(configRel)) {
-      configPath = join8(dir, configRel);
-      mkdirSync2(dirname2(configPath), { recursive: true });
-      writeFileSync2(configPath, configText);
+    if (configRel !== void 0 && configText !== void 0 && !configRel.startsWith("..") && !(0, import_node_path27.isAbsolute)(configRel)) {
+      configPath = (0, import_node_path27.join)(dir, configRel);
+      (0, import_node_fs7.mkdirSync)((0, import_node_path27.dirname)(configPath), { recursive: true });
+      (0, import_node_fs7.writeFileSync)(configPath, configText);
     } else if (headConfig) configPath = headConfig;
     try {
       return { run: check({ dir: baseDir, displayDir: inputs.path, ...configPath ? { configPath } : {}, rules: RULES }) };
@@ -36307,10 +36323,10 @@ function checkBase(runner, workspace, pr, inputs, headConfig) {
   return out.value ?? {};
 }
 function readBaselineInput(workspace, path) {
-  const abs2 = resolve2(workspace, path);
+  const abs2 = (0, import_node_path27.resolve)(workspace, path);
   let text2;
   try {
-    text2 = readFileSync5(abs2, "utf8");
+    text2 = (0, import_node_fs7.readFileSync)(abs2, "utf8");
   } catch {
     throw new InputError(`input "baseline": file not found: ${path}`);
   }
@@ -36390,13 +36406,13 @@ function pullRequestSummary(result, view, opts, head, shownDir) {
   return text2;
 }
 function runAction(runner) {
-  const workspace = resolve2(runner.cwd, runner.env.GITHUB_WORKSPACE ?? ".");
+  const workspace = (0, import_node_path27.resolve)(runner.cwd, runner.env.GITHUB_WORKSPACE ?? ".");
   try {
     const pr = readPullRequest(runner.env);
     const inputs = readInputs(runner, pr !== void 0);
-    const dirAbs = resolve2(workspace, inputs.path);
-    const shownDir = relative3(workspace, dirAbs).split("\\").join("/") || ".";
-    const configPath = inputs.config !== void 0 ? resolve2(workspace, inputs.config) : void 0;
+    const dirAbs = (0, import_node_path27.resolve)(workspace, inputs.path);
+    const shownDir = (0, import_node_path27.relative)(workspace, dirAbs).split("\\").join("/") || ".";
+    const configPath = inputs.config !== void 0 ? (0, import_node_path27.resolve)(workspace, inputs.config) : void 0;
     const checkOpts = { dir: dirAbs, displayDir: shownDir, ...configPath ? { configPath } : {}, rules: RULES };
     const run = check(checkOpts);
     if (run.stacks.length === 0) throw new UsageError(`no stack found in ${shownDir}: no compose file (docker-compose*.yml, compose*.yml) there or under it; check the path input`);
@@ -36412,7 +36428,7 @@ function runAction(runner) {
     };
     let view;
     if (pr) {
-      const headConfig = configPath ?? (run.config.file ? join8(dirAbs, run.config.file.path) : void 0);
+      const headConfig = configPath ?? (run.config.file ? (0, import_node_path27.join)(dirAbs, run.config.file.path) : void 0);
       const base2 = checkBase(runner, workspace, pr, inputs, headConfig);
       const { fresh: fresh2, existing: existing2 } = classify(result.findings, base2.run?.result.findings ?? [], baseline);
       view = { pr, fresh: fresh2, existing: existing2, ...base2.run ? { base: base2.run } : {}, ...base2.note ? { note: base2.note } : {} };
@@ -36424,14 +36440,14 @@ function runAction(runner) {
       else runner.stdout(formatGithub({ ...result, findings: fresh }, opts));
     }
     if (inputs.sarifFile !== void 0) {
-      const sarifAbs = resolve2(workspace, inputs.sarifFile);
-      mkdirSync2(dirname2(sarifAbs), { recursive: true });
-      writeFileSync2(sarifAbs, formatSarif(result, opts));
+      const sarifAbs = (0, import_node_path27.resolve)(workspace, inputs.sarifFile);
+      (0, import_node_fs7.mkdirSync)((0, import_node_path27.dirname)(sarifAbs), { recursive: true });
+      (0, import_node_fs7.writeFileSync)(sarifAbs, formatSarif(result, opts));
     }
     const summaryFile = runner.env.GITHUB_STEP_SUMMARY;
     if (summaryFile) {
       const fixes = availableFixesMarkdown(checkOpts, run, shownDir);
-      appendFileSync2(summaryFile, (view ? pullRequestSummary(result, view, opts, run, shownDir) : jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir))) + fixes);
+      (0, import_node_fs7.appendFileSync)(summaryFile, (view ? pullRequestSummary(result, view, opts, run, shownDir) : jobSummary(result, opts, capacityMarkdown(run.stacks, run.config, shownDir))) + fixes);
     }
     const counts = countBySeverity(result.findings);
     const newCounts = countBySeverity(fresh);

@@ -1,26 +1,35 @@
 #!/usr/bin/env node
+"use strict";
 
 // src/launch.ts
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { homedir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { Script } from "node:vm";
-var bundle = join(dirname(fileURLToPath(import.meta.url)), "arena-lint.cjs");
-var source = readFileSync(bundle, "utf8");
-var useCache = !process.env.NODE_DISABLE_COMPILE_CACHE;
-var cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "arena-lint");
-var cacheName = `${"02f36fea4f3ea89f"}-${process.version}-${process.arch}.v8`;
-var cacheFile = join(cacheDir, cacheName);
+var import_node_fs = require("node:fs");
+var import_node_module = require("node:module");
+var import_node_path2 = require("node:path");
+var import_node_vm = require("node:vm");
+
+// src/core/cache-dir.ts
+var import_node_os = require("node:os");
+var import_node_path = require("node:path");
+function userCacheDir(env = process.env) {
+  if (env.NODE_DISABLE_COMPILE_CACHE) return void 0;
+  return (0, import_node_path.join)(env.XDG_CACHE_HOME || (0, import_node_path.join)((0, import_node_os.homedir)(), ".cache"), "arena-lint");
+}
+
+// src/launch.ts
+var bundle = (0, import_node_path2.join)(__dirname, "arena-lint.cjs");
+var source = (0, import_node_fs.readFileSync)(bundle, "utf8");
+var cacheDir = userCacheDir() ?? "";
+var useCache = cacheDir !== "";
+var cacheName = `${"4b0c60afe3b3666c"}-${process.version}-${process.arch}.v8`;
+var cacheFile = (0, import_node_path2.join)(cacheDir, cacheName);
 var cachedData;
 if (useCache) {
   try {
-    cachedData = readFileSync(cacheFile);
+    cachedData = (0, import_node_fs.readFileSync)(cacheFile);
   } catch {
   }
 }
-var script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}
+var script = new import_node_vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}
 })`, {
   filename: bundle,
   ...cachedData ? { cachedData } : {}
@@ -28,14 +37,14 @@ var script = new Script(`(function (exports, require, module, __filename, __dirn
 if (useCache && (!cachedData || script.cachedDataRejected)) {
   process.once("exit", () => {
     try {
-      mkdirSync(cacheDir, { recursive: true, mode: 448 });
-      for (const old of readdirSync(cacheDir)) if (old.endsWith(".v8") && old !== cacheName) rmSync(join(cacheDir, old), { force: true });
+      (0, import_node_fs.mkdirSync)(cacheDir, { recursive: true, mode: 448 });
+      for (const old of (0, import_node_fs.readdirSync)(cacheDir)) if (old.endsWith(".v8") && old !== cacheName) (0, import_node_fs.rmSync)((0, import_node_path2.join)(cacheDir, old), { force: true });
       const partial = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(partial, script.createCachedData(), { mode: 384 });
-      renameSync(partial, cacheFile);
+      (0, import_node_fs.writeFileSync)(partial, script.createCachedData(), { mode: 384 });
+      (0, import_node_fs.renameSync)(partial, cacheFile);
     } catch {
     }
   });
 }
-var module = { exports: {} };
-script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+var bundleModule = { exports: {} };
+script.runInThisContext()(bundleModule.exports, (0, import_node_module.createRequire)(bundle), bundleModule, bundle, __dirname);

@@ -4,7 +4,7 @@
 // build with the committed dist/.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,25 +26,63 @@ const yamlParserWithoutTokenLog = {
   },
 };
 
+// @lezer/python's parser tables are strings in lezer's own encoding, decoded by a JavaScript loop
+// when the bundle starts: ~40M instructions of every run, Python or not. The build writes the
+// decoded tables (taken from the parser itself, so they are what lezer would decode) as base64,
+// which Buffer decodes natively; lezer takes an already decoded array as it is.
+const lezerPythonTables = {
+  name: 'lezer-python-tables',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@lezer[\\/]python[\\/]dist[\\/]index\.js$/ }, async (args) => {
+      const { parser } = await import(args.path);
+      const tokenData = parser.tokenizers.find((t) => t.data instanceof Uint16Array)?.data;
+      const tables = { states: parser.states, stateData: parser.data, goto: parser.goto, tokenData };
+      let contents = await readFile(args.path, 'utf8');
+      for (const [field, array] of Object.entries(tables)) {
+        const literal = new RegExp(`\\n  ${field}: "(?:[^"\\\\]|\\\\.)*",\\n`);
+        if (!(array instanceof Uint16Array || array instanceof Uint32Array) || !literal.test(contents)) throw new Error(`@lezer/python: no ${field} table to precompute`);
+        const bytes = new Uint8Array(array.length * array.BYTES_PER_ELEMENT);
+        const view = new DataView(bytes.buffer);
+        array.forEach((v, i) => (array.BYTES_PER_ELEMENT === 4 ? view.setUint32(i * 4, v, true) : view.setUint16(i * 2, v, true)));
+        contents = contents.replace(literal, `\n  ${field}: __lezerTable(${JSON.stringify(Buffer.from(bytes).toString('base64'))}, ${array.constructor.name}),\n`);
+      }
+      // Little-endian, as written above; a big-endian machine reads it through a DataView.
+      const decoder = `function __lezerTable(base64, Type) {
+  const bytes = Buffer.from(base64, "base64");
+  const out = new Type(bytes.length / Type.BYTES_PER_ELEMENT);
+  if (new Uint8Array(Uint16Array.of(1).buffer)[0] === 1) new Uint8Array(out.buffer).set(bytes);
+  else { const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length); for (let i = 0; i < out.length; i++) out[i] = Type === Uint32Array ? view.getUint32(i * 4, true) : view.getUint16(i * 2, true); }
+  return out;
+}
+`;
+      return { contents: decoder + contents, loader: 'js' };
+    });
+  },
+};
+
 const common = {
   absWorkingDir: root,
-  plugins: [yamlParserWithoutTokenLog],
+  plugins: [yamlParserWithoutTokenLog, lezerPythonTables],
   bundle: true,
   platform: 'node',
   // node20 output also runs on the action's node24 runtime, and the tests run the action on Node 20.
   target: 'node20',
-  format: 'esm',
+  // CommonJS, all three: Node starts a CommonJS file without its ES module loader (resolve, translate,
+  // module jobs: a few ms of every run), and Node 20 can give cached code only to a vm.Script.
+  format: 'cjs',
   legalComments: 'none',
   logLevel: 'warning',
-  // `yaml` and ajv still use require() internally; an ESM bundle needs a require to give them.
-  banner: { js: "import { createRequire as __arenaCreateRequire } from 'node:module'; const require = __arenaCreateRequire(import.meta.url);" },
 };
 
+// The package is "type": "module" (its sources and scripts are ES modules); this makes the .js files
+// of dist/ CommonJS, so `node dist/arena-lint.js` and the action's `node dist/action.js` keep their names.
+mkdirSync(outdir, { recursive: true });
+writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
+
 // The CLI is the bundle dist/arena-lint.cjs, started by the small dist/arena-lint.js (src/launch.ts),
-// which compiles it with a V8 code cache (start-up is what a hook pays on every run). CommonJS,
-// because Node 20 can give cached code only to a vm.Script, not to an ES module.
+// which compiles it with a V8 code cache (start-up is what a hook pays on every run).
 const cliBundle = join(outdir, 'arena-lint.cjs');
-await build({ ...common, format: 'cjs', banner: {}, entryPoints: ['src/bin.ts'], outfile: cliBundle });
+await build({ ...common, entryPoints: ['src/bin.ts'], outfile: cliBundle });
 const bundleHash = createHash('sha256').update(await readFile(cliBundle)).digest('hex').slice(0, 16);
 const cli = join(outdir, 'arena-lint.js');
 await build({

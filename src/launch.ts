@@ -12,18 +12,20 @@
 // compile cache, turns it off.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Script } from 'node:vm';
+import { userCacheDir } from './core/cache-dir.js';
 
 /** A hash of the bundle's text, written in by scripts/build.mjs: a rebuilt bundle gets a new cache. */
 declare const __ARENA_LINT_BUNDLE_HASH__: string;
 
-const bundle = join(dirname(fileURLToPath(import.meta.url)), 'arena-lint.cjs');
+// dist/package.json makes this file CommonJS, as `node dist/arena-lint.js` then starts without
+// Node's ES module loader (a few ms on every run), so __dirname is dist/.
+const bundle = join(__dirname, 'arena-lint.cjs');
 const source = readFileSync(bundle, 'utf8');
-const useCache = !process.env.NODE_DISABLE_COMPILE_CACHE;
-const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'arena-lint');
+// Undefined when NODE_DISABLE_COMPILE_CACHE is set.
+const cacheDir = userCacheDir() ?? '';
+const useCache = cacheDir !== '';
 const cacheName = `${__ARENA_LINT_BUNDLE_HASH__}-${process.version}-${process.arch}.v8`;
 const cacheFile = join(cacheDir, cacheName);
 
@@ -59,5 +61,5 @@ if (useCache && (!cachedData || script.cachedDataRejected)) {
   });
 }
 
-const module = { exports: {} };
-(script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
+const bundleModule = { exports: {} };
+(script.runInThisContext() as (...args: unknown[]) => void)(bundleModule.exports, createRequire(bundle), bundleModule, bundle, __dirname);

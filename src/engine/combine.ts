@@ -1,6 +1,7 @@
 import type { Finding, RunResult } from '../core/finding.js';
 import { createSourceFile, SourceSet } from '../core/source.js';
 import type { Span } from '../core/value.js';
+import { copyFinding } from '../reporters/fingerprint.js';
 
 /** One checked path's result and where its directory is, seen from the working directory. */
 export interface RunPart {
@@ -27,12 +28,13 @@ export function combineRuns(parts: readonly RunPart[], root: string): RunResult 
     for (const file of result.sources.all()) sources.add(prefix === '' ? file : createSourceFile(join(prefix, file.path), file.text));
     const span = (s: Span): Span => (prefix === '' ? s : { ...s, file: join(prefix, s.file) });
     for (const f of result.findings) {
-      findings.push({
-        ...f,
-        span: span(f.span),
-        related: f.related.map((r) => ({ ...r, span: span(r.span) })),
-        ...(f.stack !== undefined ? { stack: join(prefix, f.stack) } : {}),
-      });
+      findings.push(
+        copyFinding(f, {
+          span: span(f.span),
+          related: f.related.map((r) => ({ ...r, span: span(r.span) })),
+          ...(f.stack !== undefined ? { stack: join(prefix, f.stack) } : {}),
+        }),
+      );
     }
     for (const s of result.stacks) stacks.push({ name: join(prefix, s.name), files: s.files.map((f) => join(prefix, f)) });
   }

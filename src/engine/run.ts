@@ -13,7 +13,7 @@ import { globMatcher } from '../workspace/glob.js';
 import { whereOf, type Rule } from './rule.js';
 import { applySuppressions } from './suppress.js';
 import { settingIn } from '../core/rule-redirects.js';
-import { entityHash } from '../reporters/fingerprint.js';
+import { withLazyFingerprint } from '../reporters/fingerprint.js';
 import { Workspace } from '../workspace/workspace.js';
 import { redactRun, writtenSecrets } from '../security/secrets.js';
 import { markSecretFixes } from '../fix/secrets.js';
@@ -230,7 +230,7 @@ function searchReport(ws: Workspace, found: readonly string[], chosen: readonly 
 
 /** Recorded while paths are still relative to the checked directory, whatever the report later prints. */
 function withFingerprint(f: Finding): Finding {
-  return { ...f, fingerprint: entityHash(f) };
+  return withLazyFingerprint(f);
 }
 
 /** A file shared by two stacks yields the same finding twice; keep the first. */

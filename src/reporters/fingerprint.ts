@@ -1,5 +1,16 @@
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Finding } from '../core/finding.js';
+
+// node:crypto, with the streams, ciphers and key code it loads, is a few ms of every start, and a
+// run whose report shows no fingerprint (stylish, plain) never hashes: it is loaded on the first hash.
+// Any path does for createRequire: a builtin is not looked up on disk (and the CommonJS bundle
+// has no import.meta.url).
+let crypto: typeof Crypto | undefined;
+const sha256Hex = (text: string): string => {
+  crypto ??= createRequire(`${process.cwd()}/`)('node:crypto') as typeof Crypto;
+  return crypto.createHash('sha256').update(text).digest('hex');
+};
 
 /**
  * What a finding is about, when its rule does not say (`ctx.report({ key })`): its message with the
@@ -33,7 +44,33 @@ export function entityKey(f: Pick<Finding, 'key' | 'message'>): string {
  * directory, so the same stack checked from another working directory keeps its fingerprints.
  */
 export function entityHash(f: Pick<Finding, 'ruleId' | 'stack' | 'span' | 'key' | 'message'>): string {
-  return createHash('sha256').update(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ''}\0${f.span.file}\0${entityKey(f)}`).digest('hex').slice(0, 32);
+  return sha256Hex(`arena-lint/2\0${f.ruleId}\0${f.stack ?? ''}\0${f.span.file}\0${entityKey(f)}`).slice(0, 32);
+}
+
+/**
+ * `{ ...f, fingerprint: entityHash(f) }`, hashed when first read: hashing loads node:crypto, and
+ * stylish and plain reports never read a fingerprint. The property is enumerable and in the same
+ * place, so JSON and copies made with copyFinding see the same object; a plain spread (`{ ...f }`)
+ * is right too, it only hashes at once.
+ */
+export function withLazyFingerprint(f: Finding): Finding {
+  let hash: string | undefined;
+  const copy = { ...f };
+  Object.defineProperty(copy, 'fingerprint', { enumerable: true, configurable: true, get: () => (hash ??= entityHash(f)) });
+  return copy;
+}
+
+/** `{ ...f, ...changes }`, keeping a fingerprint not hashed yet (withLazyFingerprint) unhashed. */
+export function copyFinding(f: Finding, changes: Partial<Finding>): Finding {
+  const lazy = Object.getOwnPropertyDescriptor(f, 'fingerprint');
+  if (!lazy?.get) return { ...f, ...changes };
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(f)) {
+    if (key === 'fingerprint' && !('fingerprint' in changes)) Object.defineProperty(copy, key, lazy);
+    else copy[key] = key in changes ? changes[key as keyof Finding] : f[key as keyof Finding];
+  }
+  for (const key of Object.keys(changes)) if (!(key in copy)) copy[key] = changes[key as keyof Finding];
+  return copy as unknown as Finding;
 }
 
 /** The fingerprint the engine recorded (before any path rewriting), or one computed now. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, removeTempDirs, run, tempDir } from './helpers.js';
 
-const BUNDLES = ['dist/action.js', 'dist/arena-lint.js', 'dist/arena-lint.cjs'];
+const BUNDLES = ['dist/action.js', 'dist/arena-lint.js', 'dist/arena-lint.cjs', 'dist/package.json'];
 
 /** The committed version of a file, or undefined outside a git checkout (or when it is not committed). */
 function committed(path: string): string | undefined {
@@ -47,5 +47,27 @@ describe('the action bundle', () => {
     const all = [...imported, ...required, ...dynamic];
     expect(all.length).toBeGreaterThan(0);
     expect(all.filter((m) => !builtins.has(m ?? ''))).toEqual([]);
+  });
+});
+
+describe('the Python parser tables in the CLI bundle', () => {
+  // scripts/build.mjs writes @lezer/python's tables decoded (base64) so no start decodes them.
+  const text = readFileSync(join(REPO, 'dist/arena-lint.cjs'), 'utf8');
+
+  it('are the tables lezer decodes from @lezer/python', async () => {
+    const { parser } = (await import('@lezer/python')) as unknown as { parser: { states: Uint32Array; data: Uint16Array; goto: Uint16Array; tokenizers: Array<{ data?: unknown }> } };
+    const table = (field: string): number[] => {
+      const m = new RegExp(`\\n  ${field}: __lezerTable\\("([A-Za-z0-9+/=]*)", (Uint16Array|Uint32Array)\\)`).exec(text);
+      expect(m, field).not.toBeNull();
+      const bytes = Buffer.from(m![1]!, 'base64');
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+      const width = m![2] === 'Uint32Array' ? 4 : 2;
+      return Array.from({ length: bytes.length / width }, (_, i) => (width === 4 ? view.getUint32(i * 4, true) : view.getUint16(i * 2, true)));
+    };
+    expect(table('states')).toEqual([...parser.states]);
+    expect(table('stateData')).toEqual([...parser.data]);
+    expect(table('goto')).toEqual([...parser.goto]);
+    const tokenData = parser.tokenizers.find((t) => t.data instanceof Uint16Array)?.data as Uint16Array;
+    expect(table('tokenData')).toEqual([...tokenData]);
   });
 });

@@ -36,6 +36,8 @@ describe.skipIf(!hasNpm)('npm pack, then install the tarball into an empty proje
 
   it('ships the CLI bundle and what users read, not the sources, tests or the action bundle', () => {
     for (const bin of Object.values(pkg.bin)) expect(packed).toContain(bin);
+    // It makes the .js launcher CommonJS (the package itself is "type": "module").
+    expect(packed).toContain('dist/package.json');
     expect(packed).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'schemas/arena-lint.schema.json']));
     expect(packed.filter((p) => /^(src|test|fixtures|rules|scripts|bench)\//.test(p) || p === 'dist/action.js')).toEqual([]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultEntityKey, entityHash } from '../../src/reporters/fingerprint.js';
+import type { Finding } from '../../src/core/finding.js';
+import { copyFinding, defaultEntityKey, entityHash, withLazyFingerprint } from '../../src/reporters/fingerprint.js';
 
 const at = { file: 'nginx/default.conf', start: 10, end: 20 };
 
@@ -29,5 +30,30 @@ describe('entityHash', () => {
     expect(entityHash({ ...base, span: { ...at, file: 'nginx/other.conf' } })).not.toBe(h);
     expect(entityHash({ ...base, message: base.message.replace('web-16', 'web-17') })).not.toBe(h);
     expect(entityHash({ ...base, key: 'app/web-16' })).toBe(entityHash({ ...base, message: 'reworded', key: 'app/web-16' }));
+  });
+});
+
+describe('the fingerprint the engine records (hashed when first read)', () => {
+  const finding: Finding = { ruleId: 'upstream-missing-replica', severity: 'error', message: 'upstream app lists 3 of 4 web replicas', span: at, related: [], stack: 'docker-compose.yml' };
+  const eager = { ...finding, fingerprint: entityHash(finding) };
+
+  it('is the hash of the finding as recorded, an enumerable property in the same place', () => {
+    const lazy = withLazyFingerprint(finding);
+    expect(lazy.fingerprint).toBe(eager.fingerprint);
+    expect(Object.keys(lazy)).toEqual(Object.keys(eager));
+    expect(JSON.stringify(lazy)).toBe(JSON.stringify(eager));
+    expect({ ...withLazyFingerprint(finding) }).toEqual(eager);
+  });
+
+  it('survives copyFinding moving the finding to another path, unhashed until read', () => {
+    const moved = { span: { ...at, file: `deploy/${at.file}` }, stack: 'deploy/docker-compose.yml' };
+    const copy = copyFinding(withLazyFingerprint(finding), moved);
+    expect(Object.getOwnPropertyDescriptor(copy, 'fingerprint')?.get).toBeTypeOf('function');
+    expect(JSON.stringify(copy)).toBe(JSON.stringify({ ...eager, ...moved }));
+    expect(copy.fingerprint).toBe(eager.fingerprint);
+    expect(copy.fingerprint).not.toBe(entityHash(copy));
+    // Without a lazy fingerprint it is a plain spread.
+    expect(copyFinding(eager, moved)).toEqual({ ...eager, ...moved });
+    expect(copyFinding(finding, { message: 'x' })).toEqual({ ...finding, message: 'x' });
   });
 });
