@@ -20,7 +20,7 @@ var bundle = (0, import_node_path2.join)(__dirname, "arena-lint.cjs");
 var source = (0, import_node_fs.readFileSync)(bundle, "utf8");
 var cacheDir = userCacheDir() ?? "";
 var useCache = cacheDir !== "";
-var cacheName = `${"4b0c60afe3b3666c"}-${process.version}-${process.arch}.v8`;
+var cacheName = `${"2be9a99ca19dceb2"}-${process.version}-${process.arch}.v8`;
 var cacheFile = (0, import_node_path2.join)(cacheDir, cacheName);
 var cachedData;
 if (useCache) {

@@ -36,6 +36,16 @@ describe.skipIf(!inGit)('committed dist/', () => {
   });
 });
 
+// V8 keeps a source with any character outside ASCII as a two-byte string: two em-dashes in a
+// comment of the 1.7 MB CLI bundle cost every run about 80 ms (scripts/build.mjs, keepAscii).
+describe.each(['dist/arena-lint.cjs', 'dist/arena-lint.js', 'dist/action.js'])('%s', (bundle) => {
+  it('is ASCII only', () => {
+    const text = readFileSync(join(REPO, bundle), 'utf8');
+    const at = text.search(/[^\x00-\x7f]/);
+    expect(at, at >= 0 ? `non-ASCII at offset ${at}: ${text.slice(Math.max(0, at - 40), at + 10)}` : '').toBe(-1);
+  });
+});
+
 describe('the action bundle', () => {
   const text = readFileSync(join(REPO, 'dist/action.js'), 'utf8');
   const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
