@@ -8349,7 +8349,7 @@ var CommonYamlReader = class {
       this.lineEnd.push(end);
       this.indent.push(i - start);
       this.content.push(i < end && text2.charCodeAt(i) !== HASH);
-      if (i < end && text2.charCodeAt(i) === HASH) this.comments.push({ text: text2.slice(i + 1, end), start: i, end });
+      if (i < end && text2.charCodeAt(i) === HASH) this.comment(i, end);
       start = end + 1;
     }
     this.doc = new import_yaml.default.Document(void 0, { merge: true });
@@ -8370,7 +8370,7 @@ var CommonYamlReader = class {
     if (first >= 0 && this.indent[first] === 0 && DOCUMENT_START.test(this.text.slice(this.lineStart[first], this.lineEnd[first]))) {
       const marker = this.lineStart[first];
       const hash2 = this.text.indexOf("#", marker + 3);
-      if (hash2 >= 0 && hash2 < this.lineEnd[first]) this.comments.push({ text: this.text.slice(hash2 + 1, this.lineEnd[first]), start: hash2, end: this.lineEnd[first] });
+      if (hash2 >= 0 && hash2 < this.lineEnd[first]) this.comment(hash2, this.lineEnd[first]);
       first = this.nextContent(first + 1);
     }
     if (first < 0) giveUp();
@@ -8384,6 +8384,10 @@ var CommonYamlReader = class {
     this.doc.range = [0, this.text.length, this.text.length];
     this.comments.sort((a, b) => a.start - b.start);
     return { doc: this.doc, comments: this.comments };
+  }
+  /** Records the comment from the `#` at `start` to `end`, the end of its line. */
+  comment(start, end) {
+    this.comments.push({ text: this.text.slice(start + 1, end), start, end });
   }
   startsMarker(line) {
     const s2 = this.text.slice(this.lineStart[line], this.lineStart[line] + 4);
@@ -8544,7 +8548,7 @@ var CommonYamlReader = class {
     while (p < end && t2.charCodeAt(p) === SPACE) p++;
     if (p < end && t2.charCodeAt(p) !== HASH && p === after) giveUp();
     if (p >= end || t2.charCodeAt(p) === HASH) {
-      if (p < end) this.comments.push({ text: t2.slice(p + 1, end), start: p, end });
+      if (p < end) this.comment(p, end);
       const below2 = this.nextContent(line + 1);
       if (below2 >= 0 && this.indent[below2] > col) {
         const at2 = this.lineStart[below2] + this.indent[below2];
@@ -8592,7 +8596,7 @@ var CommonYamlReader = class {
     while (q < end && t2.charCodeAt(q) === SPACE) q++;
     if (q < end) {
       if (t2.charCodeAt(q) !== HASH || q === stop) giveUp();
-      this.comments.push({ text: t2.slice(q + 1, end), start: q, end });
+      this.comment(q, end);
     }
     const below = this.nextContent(line + 1);
     if (below >= 0 && this.indent[below] > col) giveUp();
@@ -28226,7 +28230,7 @@ function check(opts) {
   const search2 = stacks.length === 0 ? searchReport(ws, found, composeFiles) : void 0;
   const secrets = stacks.flatMap((s2) => writtenSecrets(s2));
   const masked = redactRun(ws.sources, markSecretFixes(sortFindings(dedupe2(findings)), secrets), secrets);
-  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: masked.findings.map(withFingerprint), sources: masked.sources }, stacks, config: config3, unknowns };
+  return { ...search2 ? { search: search2 } : {}, result: { root: opts.dir, stacks: stacks.map((s2) => ({ name: s2.name, files: [...s2.files].sort() })), findings: masked.findings.map(withLazyFingerprint), sources: masked.sources }, stacks, config: config3, unknowns };
 }
 var TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
 function searchReport(ws, found, chosen) {
@@ -28234,9 +28238,6 @@ function searchReport(ws, found, chosen) {
   const unnamed = files.filter((f) => /\.ya?ml$/.test(f) && !COMPOSE_FILE2.test(f) && TOP_LEVEL_SERVICES.test(ws.read(f)?.text ?? ""));
   const templates = files.filter((f) => COMPOSE_FILE2.test(f) && !found.includes(f));
   return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
-}
-function withFingerprint(f) {
-  return withLazyFingerprint(f);
 }
 function dedupe2(findings) {
   const seen = /* @__PURE__ */ new Set();

@@ -18,12 +18,11 @@ function userCacheDir(env = process.env) {
 // src/launch.ts
 var bundle = (0, import_node_path2.join)(__dirname, "arena-lint.cjs");
 var source = (0, import_node_fs.readFileSync)(bundle, "utf8");
-var cacheDir = userCacheDir() ?? "";
-var useCache = cacheDir !== "";
-var cacheName = `${"2be9a99ca19dceb2"}-${process.version}-${process.arch}.v8`;
-var cacheFile = (0, import_node_path2.join)(cacheDir, cacheName);
+var cacheDir = userCacheDir();
+var cacheName = `${"29fe7963eefd1ca0"}-${process.version}-${process.arch}.v8`;
+var cacheFile = cacheDir === void 0 ? void 0 : (0, import_node_path2.join)(cacheDir, cacheName);
 var cachedData;
-if (useCache) {
+if (cacheFile !== void 0) {
   try {
     cachedData = (0, import_node_fs.readFileSync)(cacheFile);
   } catch {
@@ -34,7 +33,7 @@ var script = new import_node_vm.Script(`(function (exports, require, module, __f
   filename: bundle,
   ...cachedData ? { cachedData } : {}
 });
-if (useCache && (!cachedData || script.cachedDataRejected)) {
+if (cacheDir !== void 0 && cacheFile !== void 0 && (!cachedData || script.cachedDataRejected)) {
   process.once("exit", () => {
     try {
       (0, import_node_fs.mkdirSync)(cacheDir, { recursive: true, mode: 448 });

@@ -24,13 +24,12 @@ declare const __ARENA_LINT_BUNDLE_HASH__: string;
 const bundle = join(__dirname, 'arena-lint.cjs');
 const source = readFileSync(bundle, 'utf8');
 // Undefined when NODE_DISABLE_COMPILE_CACHE is set.
-const cacheDir = userCacheDir() ?? '';
-const useCache = cacheDir !== '';
+const cacheDir = userCacheDir();
 const cacheName = `${__ARENA_LINT_BUNDLE_HASH__}-${process.version}-${process.arch}.v8`;
-const cacheFile = join(cacheDir, cacheName);
+const cacheFile = cacheDir === undefined ? undefined : join(cacheDir, cacheName);
 
 let cachedData: Buffer | undefined;
-if (useCache) {
+if (cacheFile !== undefined) {
   try {
     cachedData = readFileSync(cacheFile);
   } catch {
@@ -44,7 +43,7 @@ const script = new Script(`(function (exports, require, module, __filename, __di
   ...(cachedData ? { cachedData } : {}),
 });
 
-if (useCache && (!cachedData || script.cachedDataRejected)) {
+if (cacheDir !== undefined && cacheFile !== undefined && (!cachedData || script.cachedDataRejected)) {
   // Written at exit, after the run, so the functions it compiled on the way are in the cache too.
   process.once('exit', () => {
     try {

@@ -216,7 +216,8 @@ export function check(opts: CheckOptions): CheckRun {
   // Reporters get the sources and messages with every secret masked: no format can print one.
   const secrets = stacks.flatMap((s) => writtenSecrets(s));
   const masked = redactRun(ws.sources, markSecretFixes(sortFindings(dedupe(findings)), secrets), secrets);
-  return { ...(search ? { search } : {}), result: { root: opts.dir, stacks: stacks.map((s) => ({ name: s.name, files: [...s.files].sort() })), findings: masked.findings.map(withFingerprint), sources: masked.sources }, stacks, config, unknowns };
+  // Fingerprints are recorded while paths are still relative to the checked directory, whatever the report later prints.
+  return { ...(search ? { search } : {}), result: { root: opts.dir, stacks: stacks.map((s) => ({ name: s.name, files: [...s.files].sort() })), findings: masked.findings.map(withLazyFingerprint), sources: masked.sources }, stacks, config, unknowns };
 }
 
 const TOP_LEVEL_SERVICES = /^services:\s*(#.*)?$/m;
@@ -228,10 +229,6 @@ function searchReport(ws: Workspace, found: readonly string[], chosen: readonly 
   return { unnamed, notChosen: found.filter((f) => !chosen.includes(f)), templates, filesSeen: files.length };
 }
 
-/** Recorded while paths are still relative to the checked directory, whatever the report later prints. */
-function withFingerprint(f: Finding): Finding {
-  return withLazyFingerprint(f);
-}
 
 /** A file shared by two stacks yields the same finding twice; keep the first. */
 function dedupe(findings: readonly Finding[]): Finding[] {

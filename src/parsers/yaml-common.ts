@@ -10,9 +10,9 @@ import YAML, { Pair, Scalar, YAMLMap, YAMLSeq, isScalar, type Document, type Nod
  *
  * It reads only what it knows to be well-formed and free of anything compose refuses. Anything else
  * (tabs, anchors and aliases, merge keys, tags, block scalars, multi-line scalars, escapes, duplicate
- * keys, directives and document markers, a syntax error of any kind) makes it give up and return
- * undefined, and the `yaml` package reads the file: it is the reference, and a test compares the two
- * on every YAML file of the fixtures and the corpus and on generated documents.
+ * keys, directives, document markers other than a leading `---`, a syntax error of any kind) makes it
+ * give up and return undefined, and the `yaml` package reads the file: it is the reference, and a
+ * test compares the two on every YAML file of the fixtures and the corpus and on generated documents.
  */
 export function parseCommonYaml(text: string): { doc: Document.Parsed; comments: CommonComment[] } | undefined {
   // Characters whose YAML meaning this reader does not model: tabs, carriage returns, a byte-order
@@ -150,7 +150,7 @@ class CommonYamlReader {
       this.lineEnd.push(end);
       this.indent.push(i - start);
       this.content.push(i < end && text.charCodeAt(i) !== HASH);
-      if (i < end && text.charCodeAt(i) === HASH) this.comments.push({ text: text.slice(i + 1, end), start: i, end });
+      if (i < end && text.charCodeAt(i) === HASH) this.comment(i, end);
       start = end + 1;
     }
     this.doc = new YAML.Document(undefined, { merge: true }) as unknown as Document.Parsed;
@@ -164,7 +164,7 @@ class CommonYamlReader {
     if (first >= 0 && this.indent[first] === 0 && DOCUMENT_START.test(this.text.slice(this.lineStart[first]!, this.lineEnd[first]!))) {
       const marker = this.lineStart[first]!;
       const hash = this.text.indexOf('#', marker + 3);
-      if (hash >= 0 && hash < this.lineEnd[first]!) this.comments.push({ text: this.text.slice(hash + 1, this.lineEnd[first]!), start: hash, end: this.lineEnd[first]! });
+      if (hash >= 0 && hash < this.lineEnd[first]!) this.comment(hash, this.lineEnd[first]!);
       first = this.nextContent(first + 1);
     }
     // An empty document, directives and other document markers are left to the full parser.
@@ -180,6 +180,11 @@ class CommonYamlReader {
     this.doc.range = [0, this.text.length, this.text.length];
     this.comments.sort((a, b) => a.start - b.start);
     return { doc: this.doc, comments: this.comments };
+  }
+
+  /** Records the comment from the `#` at `start` to `end`, the end of its line. */
+  private comment(start: number, end: number): void {
+    this.comments.push({ text: this.text.slice(start + 1, end), start, end });
   }
 
   private startsMarker(line: number): boolean {
@@ -356,7 +361,7 @@ class CommonYamlReader {
     while (p < end && t.charCodeAt(p) === SPACE) p++;
     if (p < end && t.charCodeAt(p) !== HASH && p === after) giveUp();
     if (p >= end || t.charCodeAt(p) === HASH) {
-      if (p < end) this.comments.push({ text: t.slice(p + 1, end), start: p, end });
+      if (p < end) this.comment(p, end);
       const below = this.nextContent(line + 1);
       if (below >= 0 && this.indent[below]! > col) {
         const at = this.lineStart[below]! + this.indent[below]!;
@@ -410,7 +415,7 @@ class CommonYamlReader {
     while (q < end && t.charCodeAt(q) === SPACE) q++;
     if (q < end) {
       if (t.charCodeAt(q) !== HASH || q === stop) giveUp();
-      this.comments.push({ text: t.slice(q + 1, end), start: q, end });
+      this.comment(q, end);
     }
     const below = this.nextContent(line + 1);
     // A line indented past the indicator would continue a plain scalar or be an error.
